@@ -1,0 +1,258 @@
+/**
+ * Command-line flags and environment variables → one validated, immutable Config.
+ *
+ * Every option has a flag and an environment variable; the flag wins. The table below is the single
+ * source for parsing and for `--help`, so the help can never forget an option.
+ */
+import { parseRateLimit, type RateLimitRule } from './rate-limit.js';
+
+export type TrustProxy = false | true | number | string[];
+
+export interface Config {
+  port: number;
+  host: string;
+  /** A file path for SQLite, or a postgres:// URL. */
+  db: string;
+  /** Extra origins allowed to post; the server's own origin is always allowed on top. */
+  origins: string[];
+  captcha: boolean;
+  hcaptchaSecret: string | null;
+  hcaptchaSitekey: string | null;
+  hcaptchaVerifyUrl: string;
+  hcaptchaTimeoutMs: number;
+  /** true: new comments are `pending` until a moderator approves them. */
+  moderation: boolean;
+  /** null: generate one at start and print it once. */
+  adminToken: string | null;
+  /** null: no rate limit. */
+  rateLimit: RateLimitRule | null;
+  /** null: generate one and keep it in the database. */
+  ipSecret: string | null;
+  trustProxy: TrustProxy;
+  maxLength: number;
+  demo: boolean;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+export type ParseResult = { kind: 'run'; config: Config } | { kind: 'help'; text: string } | { kind: 'version' };
+
+interface OptionSpec {
+  flag: string;
+  env: string;
+  /** 'value' takes an argument; 'switch' is a boolean flag (env: 1/true/yes/on). */
+  type: 'value' | 'switch';
+  placeholder?: string;
+  defaultText: string;
+  help: string;
+}
+
+const OPTIONS: readonly OptionSpec[] = [
+  { flag: '--port', env: 'PORT', type: 'value', placeholder: 'N', defaultText: '8787', help: 'TCP port to listen on (0 picks a free one).' },
+  { flag: '--host', env: 'HOST', type: 'value', placeholder: 'ADDR', defaultText: '127.0.0.1', help: 'Address to bind. Use 0.0.0.0 or :: to accept outside connections.' },
+  { flag: '--db', env: 'YKIEN_DB', type: 'value', placeholder: 'PATH|URL', defaultText: './data/ykien.db', help: 'SQLite file (its folder is created), or a postgres:// URL for PostgreSQL.' },
+  { flag: '--origins', env: 'YKIEN_ORIGINS', type: 'value', placeholder: 'LIST', defaultText: '(none)', help: "Comma-separated origins allowed to post, e.g. https://baotinh.example.vn. The server's own origin is always allowed." },
+  { flag: '--hcaptcha-secret', env: 'YKIEN_HCAPTCHA_SECRET', type: 'value', placeholder: 'SECRET', defaultText: '(required unless --no-captcha)', help: 'hCaptcha secret used to verify tokens.' },
+  { flag: '--hcaptcha-sitekey', env: 'YKIEN_HCAPTCHA_SITEKEY', type: 'value', placeholder: 'KEY', defaultText: '(unset)', help: 'Sent to siteverify as `sitekey`; also put into the demo page.' },
+  { flag: '--hcaptcha-verify-url', env: 'YKIEN_HCAPTCHA_VERIFY_URL', type: 'value', placeholder: 'URL', defaultText: 'https://api.hcaptcha.com/siteverify', help: 'siteverify endpoint.' },
+  { flag: '--hcaptcha-timeout', env: 'YKIEN_HCAPTCHA_TIMEOUT_MS', type: 'value', placeholder: 'MS', defaultText: '5000', help: 'Give up on siteverify after this many milliseconds (answer 503, store nothing).' },
+  { flag: '--no-captcha', env: 'YKIEN_NO_CAPTCHA', type: 'switch', defaultText: 'off', help: 'Accept comments without a captcha (demo, offline machines). Prints a loud warning.' },
+  { flag: '--moderation', env: 'YKIEN_MODERATION', type: 'value', placeholder: 'on|off', defaultText: 'on', help: 'on: new comments are pending until approved; off: published at once.' },
+  { flag: '--admin-token', env: 'YKIEN_ADMIN_TOKEN', type: 'value', placeholder: 'TOKEN', defaultText: '(generated, printed once)', help: 'Bearer token for the moderation API and /admin; at least 16 characters.' },
+  { flag: '--rate-limit', env: 'YKIEN_RATE_LIMIT', type: 'value', placeholder: 'N/UNIT', defaultText: '5/min', help: 'Comments per client: N/sec, N/min, N/hour, N/day, N/10min…; "off" disables.' },
+  { flag: '--ip-secret', env: 'YKIEN_IP_SECRET', type: 'value', placeholder: 'SECRET', defaultText: '(generated, kept in the db)', help: 'Key of the HMAC that replaces client addresses for rate limits.' },
+  { flag: '--trust-proxy', env: 'YKIEN_TRUST_PROXY', type: 'value', placeholder: 'LIST|N', defaultText: 'off', help: 'Proxies whose X-Forwarded-For to believe: addresses/CIDRs (or loopback, linklocal, uniquelocal), a hop count, or off.' },
+  { flag: '--max-length', env: 'YKIEN_MAX_LENGTH', type: 'value', placeholder: 'N', defaultText: '2000', help: 'Maximum characters (code points after NFC) of a comment.' },
+  { flag: '--demo', env: 'YKIEN_DEMO', type: 'switch', defaultText: 'off', help: 'Serve the demo article at / and the demo/ folder at /demo/.' },
+  { flag: '--log-level', env: 'YKIEN_LOG_LEVEL', type: 'value', placeholder: 'LEVEL', defaultText: 'info', help: 'fatal, error, warn, info, debug, trace or silent.' },
+];
+
+const MAX_LENGTH_CAP = 5000; // the 16 KiB body limit cannot carry much more Vietnamese text than this
+
+export function helpText(): string {
+  const rows = OPTIONS.map((o) => {
+    const left = o.type === 'value' ? `${o.flag} ${o.placeholder}` : o.flag;
+    return `  ${left.padEnd(30)} ${o.help}\n  ${''.padEnd(30)} env ${o.env}; default ${o.defaultText}`;
+  });
+  return [
+    'Usage: ykien-server [options]',
+    '',
+    'The reference comment endpoint for <ykien-comments>. Every option can also be set by its',
+    'environment variable; a flag wins over the environment.',
+    '',
+    'Options:',
+    ...rows,
+    `  ${'--help, -h'.padEnd(30)} Show this help and exit.`,
+    `  ${'--version'.padEnd(30)} Print the version and exit.`,
+    '',
+    'Example:',
+    '  ykien-server --origins https://baotinh.example.vn --hcaptcha-secret 0x… --db ./data/ykien.db',
+    '',
+  ].join('\n');
+}
+
+function parseSwitch(name: string, raw: string): boolean {
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['', '0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(`${name}: expected on/off, got "${raw}"`);
+}
+
+function parseInteger(name: string, raw: string, min: number, max: number): number {
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name}: expected a whole number, got "${raw}"`);
+  const n = Number(raw.trim());
+  if (n < min || n > max) throw new ConfigError(`${name}: must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+export function parseOrigin(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ConfigError(`--origins: "${raw}" is not a URL like https://example.vn`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`--origins: "${raw}" must be http or https`);
+  }
+  if (url.pathname !== '/' || url.search || url.hash || url.username || url.password) {
+    throw new ConfigError(`--origins: "${raw}" must be an origin only (scheme://host[:port])`);
+  }
+  return url.origin;
+}
+
+function parseTrustProxy(raw: string): TrustProxy {
+  const v = raw.trim();
+  const lower = v.toLowerCase();
+  if (['', 'off', 'false', 'no', '0'].includes(lower)) return false;
+  // "true" trusts any peer to tell us the client address: only sane when nothing can reach the
+  // server except through the proxy. Accepted, but the named forms are what the docs recommend.
+  if (['true', 'all', 'yes', 'on'].includes(lower)) return true;
+  if (/^\d+$/.test(v)) return parseInteger('--trust-proxy', v, 1, 100);
+  const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const item of list) {
+    if (!/^(loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(\/\d{1,3})?)$/.test(item)) {
+      throw new ConfigError(`--trust-proxy: "${item}" is not an address, a CIDR or loopback/linklocal/uniquelocal`);
+    }
+  }
+  return list;
+}
+
+/** Splits argv into {flag → value}; switches map to "1". Accepts `--flag value` and `--flag=value`. */
+function readArgv(argv: readonly string[]): Map<string, string> | 'help' | 'version' {
+  const byFlag = new Map(OPTIONS.map((o) => [o.flag, o]));
+  const out = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') return 'help';
+    if (arg === '--version' || arg === '-v') return 'version';
+    const eq = arg.indexOf('=');
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const spec = byFlag.get(flag);
+    if (!spec) throw new ConfigError(`unknown option "${arg}" (see --help)`);
+    if (spec.type === 'switch') {
+      out.set(flag, eq > 0 ? arg.slice(eq + 1) : '1');
+      continue;
+    }
+    if (eq > 0) {
+      out.set(flag, arg.slice(eq + 1));
+    } else if (flag === '--trust-proxy' && (i + 1 >= argv.length || argv[i + 1]!.startsWith('--'))) {
+      out.set(flag, 'loopback'); // a bare --trust-proxy: the common case of a proxy on the same host
+    } else {
+      const next = argv[i + 1];
+      if (next === undefined) throw new ConfigError(`${flag} needs a value`);
+      out.set(flag, next);
+      i++;
+    }
+  }
+  return out;
+}
+
+export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ParseResult {
+  const args = readArgv(argv);
+  if (args === 'help') return { kind: 'help', text: helpText() };
+  if (args === 'version') return { kind: 'version' };
+
+  const get = (flag: string): string | undefined => {
+    if (args.has(flag)) return args.get(flag);
+    const spec = OPTIONS.find((o) => o.flag === flag)!;
+    const fromEnv = env[spec.env];
+    return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
+  };
+
+  const captcha = !parseSwitch('--no-captcha', get('--no-captcha') ?? '0');
+  const hcaptchaSecret = get('--hcaptcha-secret') ?? null;
+  if (captcha && !hcaptchaSecret) {
+    throw new ConfigError(
+      '--hcaptcha-secret (YKIEN_HCAPTCHA_SECRET) is required; pass --no-captcha to run without a captcha',
+    );
+  }
+
+  const verifyUrl = get('--hcaptcha-verify-url') ?? 'https://api.hcaptcha.com/siteverify';
+  try {
+    const u = new URL(verifyUrl);
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('scheme');
+  } catch {
+    throw new ConfigError(`--hcaptcha-verify-url: "${verifyUrl}" is not an http(s) URL`);
+  }
+
+  const moderationRaw = (get('--moderation') ?? 'on').trim().toLowerCase();
+  let moderation: boolean;
+  try {
+    moderation = parseSwitch('--moderation', moderationRaw);
+  } catch {
+    throw new ConfigError(`--moderation: expected on or off, got "${moderationRaw}"`);
+  }
+
+  const adminToken = get('--admin-token') ?? null;
+  if (adminToken !== null && adminToken.length < 16) {
+    throw new ConfigError('--admin-token must be at least 16 characters (or leave it unset to get a generated one)');
+  }
+
+  const ipSecret = get('--ip-secret') ?? null;
+  if (ipSecret !== null && ipSecret.length < 16) {
+    throw new ConfigError('--ip-secret must be at least 16 characters (or leave it unset to get a generated one)');
+  }
+
+  const logLevel = (get('--log-level') ?? 'info').toLowerCase();
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError(`--log-level: unknown level "${logLevel}"`);
+  }
+
+  const originsRaw = get('--origins') ?? '';
+  const origins = [...new Set(originsRaw.split(',').map((s) => s.trim()).filter(Boolean).map(parseOrigin))];
+
+  let rateLimit: RateLimitRule | null;
+  try {
+    rateLimit = parseRateLimit(get('--rate-limit') ?? '5/min');
+  } catch (e) {
+    throw new ConfigError(`--rate-limit: ${(e as Error).message}`);
+  }
+
+  const host = (get('--host') ?? '127.0.0.1').trim();
+  if (!host) throw new ConfigError('--host must not be empty');
+
+  return {
+    kind: 'run',
+    config: Object.freeze({
+      port: parseInteger('--port', get('--port') ?? '8787', 0, 65535),
+      host,
+      db: get('--db') ?? './data/ykien.db',
+      origins,
+      captcha,
+      hcaptchaSecret,
+      hcaptchaSitekey: get('--hcaptcha-sitekey') ?? null,
+      hcaptchaVerifyUrl: verifyUrl,
+      hcaptchaTimeoutMs: parseInteger('--hcaptcha-timeout', get('--hcaptcha-timeout') ?? '5000', 1, 120_000),
+      moderation,
+      adminToken,
+      rateLimit,
+      ipSecret,
+      trustProxy: parseTrustProxy(get('--trust-proxy') ?? 'off'),
+      maxLength: parseInteger('--max-length', get('--max-length') ?? '2000', 1, MAX_LENGTH_CAP),
+      demo: parseSwitch('--demo', get('--demo') ?? '0'),
+      logLevel,
+    }),
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * Which origins may post, and the CORS headers that let their pages read our answers.
+ *
+ * Written by hand rather than with @fastify/cors because the contract is narrow and exact: the
+ * server's own origin is always allowed, every answer to an allowed origin (errors included) carries
+ * the same three headers, credentials are never allowed, and other origins get no CORS header at all.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+export interface OriginPolicy {
+  /** The origin this request reached us on, as a browser would write it. */
+  ownOrigin(request: FastifyRequest): string;
+  isAllowed(origin: string, request: FastifyRequest): boolean;
+}
+
+export function originPolicy(configured: readonly string[]): OriginPolicy {
+  const allowed = new Set(configured);
+  const ownOrigin = (request: FastifyRequest): string => {
+    // request.protocol and request.host honour X-Forwarded-Proto/-Host only from trusted proxies.
+    try {
+      return new URL(`${request.protocol}://${request.host}`).origin;
+    } catch {
+      return 'null';
+    }
+  };
+  return {
+    ownOrigin,
+    isAllowed: (origin, request) => origin !== 'null' && (allowed.has(origin) || origin === ownOrigin(request)),
+  };
+}
+
+export function requestOrigin(request: FastifyRequest): string | undefined {
+  const o = request.headers.origin;
+  return typeof o === 'string' ? o : undefined;
+}
+
+/** onRequest hook for the public API: headers go on before anything can fail, so errors carry them. */
+export function corsHook(policy: OriginPolicy) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    reply.header('Vary', 'Origin'); // the answer differs by Origin: caches must key on it
+    const origin = requestOrigin(request);
+    if (origin === undefined || !policy.isAllowed(origin, request)) return;
+    reply.header('Access-Control-Allow-Origin', origin);
+    reply.header('Access-Control-Expose-Headers', 'Retry-After');
+  };
+}
+
+/** The preflight answer for an allowed origin. */
+export function preflightHeaders(reply: FastifyReply): void {
+  reply.header('Access-Control-Allow-Methods', 'POST');
+  reply.header('Access-Control-Allow-Headers', 'Content-Type, Idempotency-Key');
+  reply.header('Access-Control-Max-Age', '600');
+}

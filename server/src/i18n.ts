@@ -1,0 +1,105 @@
+/**
+ * Messages for people: problem titles and per-field validation messages, in Vietnamese and English.
+ * Vietnamese is the default, since the widget is made for Vietnamese sites; English is chosen when
+ * Accept-Language prefers it over Vietnamese.
+ */
+export type Lang = 'vi' | 'en';
+
+/** Picks vi or en from an Accept-Language header by q-value; ties keep the header's order. */
+export function pickLang(header: string | undefined): Lang {
+  if (!header) return 'vi';
+  let best: { lang: Lang; q: number } | null = null;
+  for (const part of header.split(',').slice(0, 20)) {
+    const [tag, ...params] = part.trim().split(';');
+    const primary = tag!.trim().toLowerCase().split('-')[0];
+    if (primary !== 'vi' && primary !== 'en') continue;
+    let q = 1;
+    for (const p of params) {
+      const m = /^\s*q\s*=\s*([0-9.]+)\s*$/i.exec(p);
+      if (m) q = Number(m[1]);
+    }
+    if (!Number.isFinite(q) || q <= 0) continue;
+    if (!best || q > best.q) best = { lang: primary, q };
+  }
+  return best?.lang ?? 'vi';
+}
+
+export type ProblemCode =
+  | 'validation'
+  | 'forbidden-origin'
+  | 'captcha'
+  | 'captcha-unavailable'
+  | 'in-progress'
+  | 'too-large'
+  | 'unsupported-media-type'
+  | 'key-reused'
+  | 'rate-limited'
+  | 'unauthorized'
+  | 'not-found'
+  | 'bad-request'
+  | 'shutting-down'
+  | 'internal';
+
+export const TITLES: Record<ProblemCode, Record<Lang, string>> = {
+  validation: { vi: 'Bình luận không hợp lệ', en: 'Invalid comment' },
+  'forbidden-origin': { vi: 'Trang này không được phép gửi bình luận', en: 'This origin may not post comments' },
+  captcha: { vi: 'Xác minh captcha không thành công', en: 'The captcha was not accepted' },
+  'captcha-unavailable': {
+    vi: 'Không thể xác minh captcha lúc này; bình luận chưa được lưu',
+    en: 'The captcha could not be verified right now; nothing was stored',
+  },
+  'in-progress': { vi: 'Bình luận này đang được xử lý', en: 'This comment is being processed' },
+  'too-large': { vi: 'Nội dung gửi lên quá lớn', en: 'The request body is too large' },
+  'unsupported-media-type': { vi: 'Chỉ chấp nhận application/json', en: 'Only application/json is accepted' },
+  'key-reused': {
+    vi: 'Mã Idempotency-Key đã được dùng cho một bình luận khác',
+    en: 'This Idempotency-Key was used for a different comment',
+  },
+  'rate-limited': { vi: 'Bạn gửi quá nhiều bình luận, vui lòng chờ', en: 'Too many comments, please wait' },
+  unauthorized: { vi: 'Cần mã quản trị hợp lệ', en: 'A valid admin token is required' },
+  'not-found': { vi: 'Không tìm thấy', en: 'Not found' },
+  'bad-request': { vi: 'Yêu cầu không hợp lệ', en: 'Bad request' },
+  'shutting-down': { vi: 'Máy chủ đang tắt', en: 'The server is shutting down' },
+  internal: { vi: 'Lỗi máy chủ', en: 'Internal server error' },
+};
+
+type Msg = (lang: Lang, n?: number) => string;
+const m = (vi: string, en: string): Msg => (lang, n) => (lang === 'vi' ? vi : en).replace('{n}', String(n ?? ''));
+
+/** Field messages. `{n}` is a limit. */
+export const MESSAGES = {
+  nameRequired: m('Vui lòng nhập họ tên.', 'Please enter your name.'),
+  nameTooLong: m('Họ tên không được dài quá {n} ký tự.', 'Your name must be at most {n} characters.'),
+  contentRequired: m('Nội dung không được để trống.', 'Please write a comment.'),
+  contentTooLong: m('Nội dung không được dài quá {n} ký tự.', 'The comment must be at most {n} characters.'),
+  pageIdRequired: m('Thiếu mã bài viết (pageId).', 'pageId is missing.'),
+  pageIdTooLong: m('Mã bài viết (pageId) không được dài quá {n} ký tự.', 'pageId must be at most {n} characters.'),
+  pageUrlInvalid: m('Địa chỉ bài viết (pageUrl) phải là một URL http(s).', 'pageUrl must be an http(s) URL.'),
+  pageUrlOrigin: m(
+    'Địa chỉ bài viết (pageUrl) không thuộc trang được phép gửi bình luận.',
+    'pageUrl is not on an origin allowed to post here.',
+  ),
+  pageTitleInvalid: m('Tiêu đề bài viết (pageTitle) phải là chuỗi ký tự.', 'pageTitle must be a string.'),
+  notText: m('Giá trị phải là chuỗi ký tự.', 'This value must be a string.'),
+  clientIdMissing: m(
+    'Thiếu mã bình luận (Idempotency-Key hoặc clientId).',
+    'An Idempotency-Key header or a clientId is required.',
+  ),
+  clientIdInvalid: m(
+    'Mã bình luận (Idempotency-Key/clientId) phải gồm 1–{n} ký tự ASCII nhìn thấy được.',
+    'Idempotency-Key/clientId must be 1–{n} visible ASCII characters.',
+  ),
+  clientIdMismatch: m(
+    'Idempotency-Key và clientId phải giống nhau.',
+    'The Idempotency-Key header and clientId must be equal.',
+  ),
+  captchaTokenInvalid: m('Mã captcha không hợp lệ.', 'captchaToken is not valid.'),
+  bodyNotJson: m('Nội dung gửi lên không phải JSON hợp lệ.', 'The request body is not valid JSON.'),
+  bodyNotObject: m('Nội dung gửi lên phải là một đối tượng JSON.', 'The request body must be a JSON object.'),
+  limitInvalid: m('limit phải là số nguyên từ 1 đến {n}.', 'limit must be a whole number from 1 to {n}.'),
+  cursorInvalid: m('Con trỏ phân trang (cursor) không hợp lệ.', 'cursor is not valid.'),
+  statusInvalid: m(
+    'status phải là pending, published hoặc rejected.',
+    'status must be pending, published or rejected.',
+  ),
+} satisfies Record<string, Msg>;

@@ -1,0 +1,81 @@
+/**
+ * Per-client rate limiting without keeping anyone's address.
+ *
+ * The client is reduced to HMAC-SHA256(ip-secret, address) before it reaches the store or the logs.
+ * IPv6 addresses are grouped by their /64: one subscriber usually owns a whole /64 and can rotate
+ * through it freely, so limiting single IPv6 addresses would limit nothing.
+ *
+ * The counting itself (a sliding-window log) lives in the store, so limits survive restarts and are
+ * shared by every instance that uses the same PostgreSQL database.
+ */
+import { createHmac } from 'node:crypto';
+import { isIPv4, isIPv6 } from 'node:net';
+
+export interface RateLimitRule {
+  limit: number;
+  windowMs: number;
+}
+
+const UNITS: Record<string, number> = {
+  s: 1000, sec: 1000, second: 1000,
+  m: 60_000, min: 60_000, minute: 60_000,
+  h: 3_600_000, hour: 3_600_000,
+  d: 86_400_000, day: 86_400_000,
+};
+
+/** "5/min", "20/10min", "100/day", "off" → rule (null for off). */
+export function parseRateLimit(raw: string): RateLimitRule | null {
+  const v = raw.trim().toLowerCase();
+  if (v === 'off' || v === '0' || v === 'none') return null;
+  const m = /^(\d+)\s*\/\s*(\d*)\s*([a-z]+?)s?$/.exec(v);
+  const unit = m ? UNITS[m[3]!] : undefined;
+  if (!m || unit === undefined) throw new Error(`expected N/UNIT like 5/min, 20/10min or 100/day, got "${raw}"`);
+  const limit = Number(m[1]);
+  const count = m[2] ? Number(m[2]) : 1;
+  if (limit < 1 || limit > 1_000_000 || count < 1 || count > 10_000) throw new Error(`"${raw}" is out of range`);
+  return { limit, windowMs: count * unit };
+}
+
+/** Expands an IPv6 address (no zone id) to its eight 16-bit groups; null when it is not one. */
+function ipv6Groups(ip: string): number[] | null {
+  let s = ip;
+  const tail: number[] = [];
+  // An embedded dotted IPv4 tail (::ffff:192.0.2.1, 64:ff9b::192.0.2.1) becomes two groups.
+  const v4 = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(s);
+  if (v4) {
+    const b = v4[2]!.split('.').map(Number);
+    tail.push((b[0]! << 8) | b[1]!, (b[2]! << 8) | b[3]!);
+    s = v4[1]!.endsWith('::') ? v4[1]! : v4[1]!.slice(0, -1);
+  }
+  const [head, rest] = s.includes('::') ? s.split('::') : [s, undefined];
+  const parse = (part: string | undefined) => (part ? part.split(':').map((h) => parseInt(h, 16)) : []);
+  const left = parse(head);
+  const right = [...parse(rest), ...tail];
+  const missing = 8 - left.length - right.length;
+  if (missing < 0 || (rest === undefined && missing !== 0)) return null;
+  const groups = [...left, ...new Array<number>(rest === undefined ? 0 : missing).fill(0), ...right];
+  return groups.length === 8 && groups.every((g) => Number.isInteger(g) && g >= 0 && g <= 0xffff) ? groups : null;
+}
+
+/**
+ * The part of an address that identifies a client: the IPv4 address itself (also when written as an
+ * IPv4-mapped IPv6 address), or the /64 prefix of an IPv6 address.
+ */
+export function clientMaterial(ip: string): string {
+  const addr = ip.replace(/%.*$/, ''); // drop an IPv6 zone id
+  if (isIPv4(addr)) return `v4:${addr}`;
+  if (isIPv6(addr)) {
+    const g = ipv6Groups(addr);
+    if (g) {
+      const mapped = g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff;
+      if (mapped) return `v4:${g[6]! >> 8}.${g[6]! & 0xff}.${g[7]! >> 8}.${g[7]! & 0xff}`;
+      return `v6:${g.slice(0, 4).map((x) => x.toString(16)).join(':')}::/64`;
+    }
+  }
+  return `other:${addr}`;
+}
+
+/** The only form of a client address that is ever stored or logged. */
+export function clientHash(ip: string, secret: string): string {
+  return createHmac('sha256', secret).update(clientMaterial(ip)).digest('hex');
+}

@@ -1,0 +1,112 @@
+/**
+ * The storage interface. Two implementations: SQLite (default, one file) and PostgreSQL (selected by a
+ * postgres:// URL in --db). Everything is async so that both fit; SQLite simply resolves at once.
+ *
+ * Times are milliseconds since the epoch. Pagination is keyset over (createdAt, seq) — seq being the
+ * store's insertion counter — newest first, so a page boundary never shifts when comments arrive.
+ */
+export type CommentStatus = 'pending' | 'published' | 'rejected';
+export const STATUSES: readonly CommentStatus[] = ['pending', 'published', 'rejected'];
+
+export interface NewComment {
+  id: string;
+  /** The idempotency key; equal to the widget's clientId. */
+  clientId: string;
+  payloadHash: string;
+  pageId: string;
+  pageUrl: string;
+  pageTitle: string;
+  name: string;
+  content: string;
+  status: CommentStatus;
+  createdAt: number;
+}
+
+export interface StoredComment {
+  id: string;
+  clientId: string;
+  pageId: string;
+  pageUrl: string;
+  pageTitle: string;
+  name: string;
+  content: string;
+  status: CommentStatus;
+  createdAt: number;
+  moderatedAt: number | null;
+}
+
+/** What an idempotency key remembers. `status` is 'deleted' once a moderator deleted the comment. */
+export interface KeyRecord {
+  commentId: string;
+  payloadHash: string;
+  status: CommentStatus | 'deleted';
+}
+
+export interface Cursor {
+  createdAt: number;
+  seq: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  next: Cursor | null;
+}
+
+export interface ListQuery {
+  status: CommentStatus;
+  pageId?: string;
+  limit: number;
+  cursor?: Cursor | null;
+}
+
+export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
+
+export interface Store {
+  /** The stored record of an idempotency key, if any. */
+  findKey(key: string): Promise<KeyRecord | null>;
+  /**
+   * Stores the comment and its key atomically. If the key was stored meanwhile (another instance),
+   * nothing is written and the existing record is returned instead.
+   */
+  insertComment(c: NewComment): Promise<{ created: true } | { created: false; existing: KeyRecord }>;
+  list(q: ListQuery): Promise<Page<StoredComment>>;
+  count(status: CommentStatus, pageId: string): Promise<number>;
+  setStatus(id: string, status: CommentStatus, at: number): Promise<{ id: string; status: CommentStatus } | null>;
+  /** true when a comment was deleted. Its idempotency key stays, so a retry cannot re-create it. */
+  deleteComment(id: string): Promise<boolean>;
+  /** Records a hit for `client` unless it already has `limit` hits in the window ending at `now`. */
+  hitRateLimit(client: string, limit: number, windowMs: number, now: number): Promise<RateDecision>;
+  /** Forgets rate-limit hits at or before `before`. */
+  pruneRateLimit(before: number): Promise<void>;
+  /** Reads a setting, storing `make()` first if it is absent (first writer wins across instances). */
+  getOrCreateSetting(name: string, make: () => string): Promise<string>;
+  /** Throws when the database cannot answer (for /healthz). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function encodeCursor(c: Cursor): string {
+  return Buffer.from(`${c.createdAt}.${c.seq}`, 'utf8').toString('base64url');
+}
+
+/** null when the text is not a cursor this server made. */
+export function decodeCursor(raw: string): Cursor | null {
+  if (raw.length > 64 || !/^[A-Za-z0-9_-]+$/.test(raw)) return null;
+  const m = /^(\d{1,16})\.(\d{1,16})$/.exec(Buffer.from(raw, 'base64url').toString('utf8'));
+  if (!m) return null;
+  const c = { createdAt: Number(m[1]), seq: Number(m[2]) };
+  return Number.isSafeInteger(c.createdAt) && Number.isSafeInteger(c.seq) ? c : null;
+}
+
+export function isPostgresUrl(db: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(db);
+}
+
+export async function openStore(db: string): Promise<Store> {
+  if (isPostgresUrl(db)) {
+    const { PgStore } = await import('./pg-store.js');
+    return PgStore.open(db);
+  }
+  const { SqliteStore } = await import('./sqlite-store.js');
+  return SqliteStore.open(db);
+}

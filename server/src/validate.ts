@@ -1,0 +1,147 @@
+/**
+ * Server-side validation of a posted comment. The widget validates too, but the server trusts nothing:
+ * every field is type-checked, normalised to NFC, stripped of invisible controls, trimmed, and
+ * measured in code points (what a reader would call characters).
+ */
+import { MESSAGES, type Lang } from './i18n.js';
+
+export const LIMITS = {
+  name: 100,
+  pageId: 500,
+  pageUrl: 2000,
+  /** Titles are informative only, so a long one is cut rather than failing a reader's comment. */
+  pageTitle: 300,
+  clientId: 200,
+  captchaToken: 10_000,
+} as const;
+
+// C0 controls except tab (09) and line feed (0A), DEL and C1 controls. CR is handled before this.
+const CONTROLS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
+// Bidi embeddings/overrides (LRE RLE PDF LRO RLO) and isolates (LRI RLI FSI PDI): they can make a
+// comment render in a different order than it was written ("Trojan Source"-style spoofing).
+const BIDI = /[\u202A-\u202E\u2066-\u2069]/g;
+// A lone surrogate cannot be stored as UTF-8; JSON.parse happily produces one from "\ud800".
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** NFC, line breaks unified to \n, controls (but \n and \t) and bidi overrides removed, trimmed. */
+export function cleanText(raw: string): string {
+  return raw
+    .replace(LONE_SURROGATE, '\uFFFD')
+    .replace(/\r\n?/g, '\n')
+    .replace(CONTROLS, '')
+    .replace(BIDI, '')
+    .normalize('NFC') // after the removals, which can bring a base letter and its mark together
+    .trim();
+}
+
+/** A name is one line: any run of whitespace (newlines and tabs included) becomes one space. */
+export function cleanName(raw: string): string {
+  return cleanText(raw).replace(/\s+/gu, ' ');
+}
+
+export const codePoints = (s: string): number => {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+};
+
+function truncateCodePoints(s: string, max: number): string {
+  return codePoints(s) <= max ? s : [...s].slice(0, max).join('').trimEnd();
+}
+
+/** Keys may be UUIDs or anything else a client picks, but only visible ASCII: they end up in logs. */
+export function isValidKey(key: string): boolean {
+  return key.length >= 1 && key.length <= LIMITS.clientId && /^[\x21-\x7E]+$/.test(key);
+}
+
+export interface CommentInput {
+  pageId: string;
+  pageUrl: string;
+  pageTitle: string;
+  name: string;
+  content: string;
+  captchaToken: string | null;
+}
+
+export type Validation = { ok: true; value: CommentInput } | { ok: false; fields: Record<string, string> };
+
+export interface ValidateOptions {
+  lang: Lang;
+  maxLength: number;
+  /** Is this origin (scheme://host[:port]) allowed to post? */
+  originAllowed: (origin: string) => boolean;
+}
+
+export function validateComment(body: Record<string, unknown>, opts: ValidateOptions): Validation {
+  const { lang } = opts;
+  const fields: Record<string, string> = {};
+
+  const text = (key: string, clean: (s: string) => string = cleanText): string | null => {
+    const v = body[key];
+    if (v === undefined || v === null) return '';
+    if (typeof v !== 'string') {
+      fields[key] = MESSAGES.notText(lang);
+      return null;
+    }
+    return clean(v);
+  };
+
+  const name = text('name', cleanName);
+  if (name === '') fields.name = MESSAGES.nameRequired(lang);
+  else if (name !== null && codePoints(name) > LIMITS.name) fields.name = MESSAGES.nameTooLong(lang, LIMITS.name);
+
+  const content = text('content');
+  if (content === '') fields.content = MESSAGES.contentRequired(lang);
+  else if (content !== null && codePoints(content) > opts.maxLength) {
+    fields.content = MESSAGES.contentTooLong(lang, opts.maxLength);
+  }
+
+  const pageId = text('pageId');
+  if (pageId === '') fields.pageId = MESSAGES.pageIdRequired(lang);
+  else if (pageId !== null && codePoints(pageId) > LIMITS.pageId) {
+    fields.pageId = MESSAGES.pageIdTooLong(lang, LIMITS.pageId);
+  }
+
+  let pageUrl: string | null = null;
+  const rawUrl = text('pageUrl');
+  if (rawUrl !== null) {
+    const url = parseHttpUrl(rawUrl);
+    if (!url || rawUrl.length > LIMITS.pageUrl) fields.pageUrl = MESSAGES.pageUrlInvalid(lang);
+    else if (!opts.originAllowed(url.origin)) fields.pageUrl = MESSAGES.pageUrlOrigin(lang);
+    else {
+      url.hash = ''; // the fragment is the reader's scroll position, not the article
+      pageUrl = url.href;
+    }
+  }
+
+  let pageTitle = text('pageTitle');
+  if (pageTitle !== null) pageTitle = truncateCodePoints(cleanName(pageTitle), LIMITS.pageTitle);
+
+  let captchaToken: string | null = null;
+  const token = body.captchaToken;
+  if (token !== undefined && token !== null) {
+    if (typeof token !== 'string' || token.length > LIMITS.captchaToken || !/^[\x21-\x7E]*$/.test(token)) {
+      fields.captchaToken = MESSAGES.captchaTokenInvalid(lang);
+    } else {
+      captchaToken = token || null;
+    }
+  }
+
+  if (Object.keys(fields).length > 0) return { ok: false, fields };
+  return {
+    ok: true,
+    value: { pageId: pageId!, pageUrl: pageUrl!, pageTitle: pageTitle ?? '', name: name!, content: content!, captchaToken },
+  };
+}
+
+function parseHttpUrl(raw: string): URL | null {
+  if (!raw) return null;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+    if (url.username || url.password) return null; // credentials in a stored, displayed URL: no
+    return url;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,60 @@
+/** The element's events: all bubble and are composed, so a page can listen on `document`. */
+import type { CommentPayload } from './api.js';
+
+const init = { bubbles: true, composed: true } as const;
+
+/** Before the POST; `preventDefault()` stops the send. The detail never carries the captcha token. */
+export class YkienSubmitEvent extends Event {
+  constructor(readonly detail: CommentPayload) {
+    super('ykien-submit', { ...init, cancelable: true });
+  }
+}
+
+export interface SentDetail {
+  id: string;
+  status: 'pending' | 'published';
+  clientId: string;
+}
+
+/** The server stored the comment (201) or had stored it already (200). */
+export class YkienSentEvent extends Event {
+  constructor(readonly detail: SentDetail) {
+    super('ykien-sent', init);
+  }
+}
+
+export interface ErrorDetail {
+  /** The server's `code`, or `network`, `timeout`, `offline`, `http`, `invalid` (the form's own checks), `config`. */
+  code: string;
+  status?: number;
+  /** What the reader was told, in the reader's language. */
+  message: string;
+}
+
+export class YkienErrorEvent extends Event {
+  constructor(readonly detail: ErrorDetail) {
+    super('ykien-error', init);
+  }
+}
+
+export interface QueuedDetail {
+  clientId: string;
+  /** Why it was kept: the failure's code (`offline`, `network`, `timeout`, `rate-limited`, `http`…). */
+  reason: string;
+}
+
+/** A comment could not be sent now and is kept in the outbox to be sent later. */
+export class YkienQueuedEvent extends Event {
+  constructor(readonly detail: QueuedDetail) {
+    super('ykien-queued', init);
+  }
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'ykien-submit': YkienSubmitEvent;
+    'ykien-sent': YkienSentEvent;
+    'ykien-error': YkienErrorEvent;
+    'ykien-queued': YkienQueuedEvent;
+  }
+}

@@ -1,0 +1,375 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { styles } from './ykien-comments.styles.js';
+import { format, resolveLang, stringsFor, type Lang, type StringKey, type Strings } from './i18n.js';
+import { validate, type Field, type FieldErrors } from './validate.js';
+import { DEFAULT_MAX_LENGTH, length } from './text.js';
+import { buildPayload, postComment, type CommentPayload, type Page, type SendResult } from './api.js';
+import { CaptchaController, DEFAULT_JSAPI } from './captcha.js';
+import { YkienErrorEvent, YkienSentEvent, YkienSubmitEvent } from './events.js';
+
+type StatusKind = 'info' | 'success' | 'error';
+type Theme = 'light' | 'dark' | 'auto';
+
+/** The message of one field: a key of ours (with its limit), or a server's text shown as it is. */
+type FieldMessage = { key: StringKey; max?: number } | { text: string };
+
+const FIELDS: Field[] = ['name', 'content', 'captcha'];
+
+/**
+ * The "Ý kiến bạn đọc" comment form: name, content, hCaptcha, send and clear.
+ *
+ * @summary A reader-comment form that posts JSON to `endpoint` (see docs/api.md).
+ *
+ * @attr endpoint - URL of the comments collection; required.
+ * @attr page-id - The article's identity; default: the canonical link, else origin + path.
+ * @attr page-url - The article's URL; default: the canonical link, else the location without its hash.
+ * @attr page-title - The article's title; default: `document.title`.
+ * @attr site-key - hCaptcha site key; without it no captcha is shown and no token is sent.
+ * @attr lang - `vi` or `en`; default: the closest `lang` attribute, else `vi`.
+ * @attr heading - The heading text.
+ * @attr max-length - Most characters in the content; default 2000.
+ * @attr theme - `light` (default), `dark` or `auto` (follows `prefers-color-scheme`).
+ * @attr captcha-jsapi - hCaptcha's script URL, for hCaptcha Enterprise or a proxy.
+ *
+ * @slot captcha - Filled by the element itself with `<h-captcha>` (kept in light DOM for hCaptcha).
+ *
+ * @fires {YkienSubmitEvent} ykien-submit - Before the POST; cancelable. `detail`: the payload without the token.
+ * @fires {YkienSentEvent} ykien-sent - The server stored the comment. `detail`: `{id, status, clientId}`.
+ * @fires {YkienErrorEvent} ykien-error - Sending failed or the form is invalid. `detail`: `{code, status?, message}`.
+ *
+ * @csspart base - The wrapper of everything.
+ * @csspart heading - The heading.
+ * @csspart form - The form.
+ * @csspart label - Each field's label.
+ * @csspart input - The name input.
+ * @csspart textarea - The content textarea.
+ * @csspart counter - The "120/2000" character counter.
+ * @csspart error - Each message next to a field, and the configuration error.
+ * @csspart captcha - The captcha box (around the slotted `<h-captcha>`).
+ * @csspart captcha-reset - The "reset captcha" button.
+ * @csspart submit - The "Gửi bình luận" button.
+ * @csspart reset - The "Nhập lại" button.
+ * @csspart status - The live region with every outcome message.
+ *
+ * @cssprop --ykien-accent - Accent: heading rule, send button, focus ring. Default `#b3261e`.
+ * @cssprop --ykien-accent-fg - Text on the accent. Default `#ffffff`.
+ * @cssprop --ykien-font - Font stack. Default: the system UI font.
+ * @cssprop --ykien-radius - Corner radius of fields and buttons. Default `6px`.
+ * @cssprop --ykien-bg - Background. Default `#ffffff`.
+ * @cssprop --ykien-fg - Text colour. Default `#1f1f1f`.
+ * @cssprop --ykien-border - Field borders. Default `#767676`.
+ * @cssprop --ykien-muted - Secondary text (counter, hints). Default `#595959`.
+ * @cssprop --ykien-error - Error text and borders. Default `#b3261e`.
+ * @cssprop --ykien-success - The thank-you message. Default `#1e6b34`.
+ */
+export class YkienComments extends LitElement {
+  static override styles = styles;
+
+  static override properties = {
+    endpoint: { type: String },
+    pageId: { type: String, attribute: 'page-id' },
+    pageUrl: { type: String, attribute: 'page-url' },
+    pageTitle: { type: String, attribute: 'page-title' },
+    siteKey: { type: String, attribute: 'site-key' },
+    lang: { type: String, reflect: true },
+    heading: { type: String },
+    maxLength: { type: Number, attribute: 'max-length' },
+    theme: { type: String, reflect: true },
+    captchaJsapi: { type: String, attribute: 'captcha-jsapi' },
+    strings: { attribute: false },
+    name: { state: true },
+    content: { state: true },
+    errors: { state: true },
+    status: { state: true },
+    statusKind: { state: true },
+    sending: { state: true },
+  };
+
+  endpoint?: string;
+  pageId?: string;
+  pageUrl?: string;
+  pageTitle?: string;
+  siteKey?: string;
+  declare lang: string;
+  heading?: string;
+  maxLength = DEFAULT_MAX_LENGTH;
+  theme: Theme = 'light';
+  captchaJsapi?: string;
+  /** A partial override of any text of the form, e.g. `{send: 'Gửi ý kiến'}`. */
+  strings?: Partial<Strings>;
+
+  protected name = '';
+  protected content = '';
+  protected errors: Partial<Record<Field, FieldMessage>> = {};
+  protected status = '';
+  protected statusKind: StatusKind = 'info';
+  protected sending = false;
+
+  private captcha = new CaptchaController(
+    this,
+    (token) => this.onCaptchaToken(token),
+    () => this.announce('captchaLoadFailed', 'error'),
+  );
+  /** The comment being sent keeps its id across retries, so the server can tell a retry from a new one. */
+  private pending?: { clientId: string; key: string };
+  private configErrorLogged = false;
+  private disconnect = new AbortController();
+
+  /** `vi` or `en`: own `lang`, else the closest ancestor's, else Vietnamese. */
+  get language(): Lang {
+    return resolveLang(this.getAttribute('lang'), this.parentElement?.closest('[lang]')?.getAttribute('lang'));
+  }
+
+  private get t(): Strings {
+    return stringsFor(this.language, this.strings);
+  }
+
+  private get limit(): number {
+    const n = Math.floor(Number(this.maxLength));
+    return n > 0 ? n : DEFAULT_MAX_LENGTH;
+  }
+
+  /** The article, as the issue defines the defaults, read at send time so a SPA's navigation is seen. */
+  get page(): Page {
+    const canonical = document.querySelector<HTMLLinkElement>('link[rel~="canonical"][href]')?.href;
+    const here = new URL(location.href);
+    here.hash = '';
+    return {
+      pageId: this.pageId || canonical || location.origin + location.pathname,
+      pageUrl: this.pageUrl || canonical || here.href,
+      pageTitle: this.pageTitle ?? document.title,
+    };
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.disconnect.signal.aborted) this.disconnect = new AbortController();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.disconnect.abort();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!this.endpoint && !this.configErrorLogged) {
+      this.configErrorLogged = true;
+      console.error('<ykien-comments>: the "endpoint" attribute is required; the form is not shown.');
+    }
+    if (changed.has('siteKey') || changed.has('lang') || changed.has('theme') || changed.has('captchaJsapi') || changed.has('endpoint')) {
+      this.captcha.configure(
+        this.siteKey && this.endpoint
+          ? { siteKey: this.siteKey, jsapi: this.captchaJsapi || DEFAULT_JSAPI, hl: this.language, theme: this.captchaTheme() }
+          : undefined,
+      );
+    }
+  }
+
+  private captchaTheme(): 'light' | 'dark' {
+    if (this.theme === 'dark') return 'dark';
+    return this.theme === 'auto' && matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+  }
+
+  override render() {
+    const t = this.t;
+    const heading = html`<h2 part="heading" id="heading">${this.heading || t.heading}</h2>`;
+    if (!this.endpoint) {
+      return html`<section part="base" aria-labelledby="heading">
+        ${heading}
+        <p part="error" class="config-error">${t.configError}</p>
+      </section>`;
+    }
+    const count = length(this.content.normalize('NFC'));
+    return html`<section part="base" aria-labelledby="heading">
+      ${heading}
+      <form part="form" novalidate @submit=${this.onSubmit} aria-labelledby="heading">
+        <div class="field">
+          <label part="label" for="name">${t.nameLabel} <span class="required">${t.required}</span></label>
+          <input
+            part="input"
+            id="name"
+            name="name"
+            autocomplete="name"
+            required
+            .value=${this.name}
+            @input=${this.onNameInput}
+            aria-invalid=${this.errors.name ? 'true' : 'false'}
+            aria-describedby=${this.errors.name ? 'name-error' : nothing}
+          />
+          <p part="error" id="name-error">${this.message(this.errors.name)}</p>
+        </div>
+        <div class="field">
+          <label part="label" for="content">${t.contentLabel} <span class="required">${t.required}</span></label>
+          <textarea
+            part="textarea"
+            id="content"
+            name="content"
+            rows="6"
+            required
+            .value=${this.content}
+            @input=${this.onContentInput}
+            aria-invalid=${this.errors.content ? 'true' : 'false'}
+            aria-describedby=${this.errors.content ? 'content-error counter' : 'counter'}
+          ></textarea>
+          <div class="meta">
+            <p part="error" id="content-error">${this.message(this.errors.content)}</p>
+            <span
+              part="counter"
+              id="counter"
+              class=${count > this.limit ? 'counter over' : 'counter'}
+              aria-label=${format(t.counterLabel, { count, max: this.limit })}
+              >${format(t.counter, { count, max: this.limit })}</span
+            >
+          </div>
+        </div>
+        ${this.siteKey ? this.renderCaptcha(t) : nothing}
+        <div class="actions">
+          <button part="submit" type="submit" ?disabled=${this.sending} aria-busy=${this.sending ? 'true' : 'false'}>
+            ${t.send}
+          </button>
+          <button part="reset" type="button" @click=${this.onClear}>${t.clear}</button>
+        </div>
+        <p part="status" role="status" data-kind=${this.statusKind}>${this.status}</p>
+      </form>
+    </section>`;
+  }
+
+  private renderCaptcha(t: Strings) {
+    return html`<div part="captcha" class="captcha" role="group" aria-labelledby="captcha-label"
+      aria-describedby=${this.errors.captcha ? 'captcha-error' : nothing}>
+      <span class="captcha-label" id="captcha-label">${t.captchaLabel}</span>
+      <slot name="captcha"></slot>
+      <button part="captcha-reset" class="link" type="button" @click=${this.onCaptchaReset}>${t.resetCaptcha}</button>
+      <p part="error" id="captcha-error">${this.message(this.errors.captcha)}</p>
+    </div>`;
+  }
+
+  private message(m: FieldMessage | undefined): string {
+    if (!m) return '';
+    return 'text' in m ? m.text : format(this.t[m.key], { max: m.max ?? '' });
+  }
+
+  private onNameInput(e: Event): void {
+    this.name = (e.target as HTMLInputElement).value;
+    if (this.errors.name) this.errors = { ...this.errors, name: undefined };
+  }
+
+  private onContentInput(e: Event): void {
+    this.content = (e.target as HTMLTextAreaElement).value;
+    if (this.errors.content) this.errors = { ...this.errors, content: undefined };
+  }
+
+  private onCaptchaToken(token: string | undefined): void {
+    if (token && this.errors.captcha) this.errors = { ...this.errors, captcha: undefined };
+  }
+
+  private onCaptchaReset(): void {
+    this.captcha.reset();
+  }
+
+  /** "Nhập lại": empties name, content and captcha. The outbox keeps what was already sent to it. */
+  private onClear(): void {
+    this.name = '';
+    this.content = '';
+    this.errors = {};
+    this.pending = undefined;
+    this.captcha.reset();
+    this.announce('cleared');
+    this.renderRoot.querySelector<HTMLInputElement>('#name')?.focus();
+  }
+
+  private announce(key: StringKey | string, kind: StatusKind = 'info', params: Record<string, string | number> = {}): string {
+    const template = key in this.t ? this.t[key as StringKey] : key;
+    this.status = format(template, params);
+    this.statusKind = kind;
+    return this.status;
+  }
+
+  private fail(code: string, message: string, status?: number): void {
+    this.dispatchEvent(new YkienErrorEvent(status === undefined ? { code, message } : { code, status, message }));
+  }
+
+  private async onSubmit(e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    if (this.sending) return; // a double click sends once
+    const token = this.siteKey ? this.captcha.token ?? null : undefined;
+    const errors: FieldErrors = validate({ name: this.name, content: this.content, maxLength: this.limit, captchaToken: token });
+    this.errors = errors;
+    const first = FIELDS.find((f) => errors[f]);
+    if (first) {
+      await this.updateComplete;
+      if (first === 'captcha') this.captcha.focus();
+      else this.renderRoot.querySelector<HTMLElement>(`#${first}`)?.focus();
+      this.fail('invalid', this.announce('fixErrors', 'error'));
+      return;
+    }
+    const payload = buildPayload(this.clientIdFor(this.name, this.content), this.page, this.name, this.content);
+    if (!this.dispatchEvent(new YkienSubmitEvent(payload))) return;
+    this.sending = true;
+    this.announce('sending');
+    try {
+      const result = await postComment(this.endpoint!, payload, token ?? undefined, {
+        signal: this.disconnect.signal,
+        lang: this.language,
+      });
+      this.handle(result, payload);
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  /** The same text sent again (after a failure) is the same comment: it keeps its id. */
+  private clientIdFor(name: string, content: string): string {
+    const key = JSON.stringify([name.trim(), content.trim(), this.page.pageId]);
+    if (this.pending?.key !== key) this.pending = { clientId: crypto.randomUUID(), key };
+    return this.pending.clientId;
+  }
+
+  private handle(result: SendResult, payload: CommentPayload): void {
+    switch (result.kind) {
+      case 'sent':
+        this.pending = undefined;
+        this.content = '';
+        this.errors = {};
+        this.captcha.reset();
+        this.announce(result.status === 'pending' ? 'sentPending' : 'sentPublished', 'success');
+        this.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: payload.clientId }));
+        return;
+      case 'validation': {
+        const errors: Partial<Record<Field, FieldMessage>> = {};
+        const other: string[] = [];
+        for (const [field, text] of Object.entries(result.fields)) {
+          if (field === 'name' || field === 'content') errors[field] = { text };
+          else other.push(text);
+        }
+        this.errors = errors;
+        const msg = this.announce([this.t.fixErrors, ...other].join('\n'), 'error');
+        const first = FIELDS.find((f) => errors[f]);
+        if (first) this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#${first}`)?.focus());
+        this.fail('validation', msg, 400);
+        return;
+      }
+      case 'captcha':
+        this.captcha.reset();
+        this.errors = { ...this.errors, captcha: { key: 'captchaRequired' } };
+        this.fail('captcha', this.announce('captchaRejected', 'error'), 403);
+        return;
+      case 'too-large':
+        this.fail('too-large', this.announce('tooLarge', 'error'), 413);
+        return;
+      case 'rate-limited':
+        this.fail('rate-limited', this.announce('rateLimited', 'error', { seconds: result.retryAfter }), 429);
+        return;
+      default:
+        // A token the server may have spent is not offered again.
+        if (result.status !== undefined) this.captcha.clearToken();
+        this.fail(result.code, this.announce('failed', 'error'), result.status);
+    }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ykien-comments': YkienComments;
+  }
+}
