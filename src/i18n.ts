@@ -28,7 +28,7 @@ export const vi = {
   captchaExpired: 'Captcha đã hết hạn. Vui lòng xác minh lại.',
   tooLarge: 'Bình luận quá dài nên máy chủ không nhận. Vui lòng rút gọn nội dung.',
   rateLimited: 'Bạn gửi quá nhanh. Vui lòng đợi {seconds} giây rồi gửi lại.',
-  failed: 'Không gửi được bình luận. Nội dung của bạn vẫn được giữ nguyên, vui lòng thử lại.',
+  failed: 'Chưa gửi được bình luận. Nội dung của bạn vẫn còn nguyên, vui lòng thử lại.',
   configError: 'Không hiển thị được ô bình luận: trang này chưa cấu hình địa chỉ gửi (endpoint).',
   queued: 'Chưa gửi được bình luận. Bình luận đã được lưu trên máy này và sẽ tự gửi lại.',
   queuedOffline: 'Bạn đang ngoại tuyến. Bình luận đã được lưu trên máy này và sẽ tự gửi khi có mạng.',

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { buildPayload, classifyResponse, parseRetryAfter } from '../src/api.js';
+
+const page = { pageId: 'https://bao.example.vn/a', pageUrl: 'https://bao.example.vn/a?x=1', pageTitle: '  Tin  ' };
+
+describe('buildPayload', () => {
+  it('trims, keeps inner line breaks and sends NFC', () => {
+    const p = buildPayload('id-1', page, '  Nguye\u0302\u0303n Văn A ', '\n Dòng 1\r\nDòng 2\n\n');
+    expect(p).toEqual({
+      clientId: 'id-1',
+      pageId: 'https://bao.example.vn/a',
+      pageUrl: 'https://bao.example.vn/a?x=1',
+      pageTitle: 'Tin',
+      name: 'Nguyễn Văn A',
+      content: 'Dòng 1\nDòng 2',
+    });
+    expect(p.name).toBe(p.name.normalize('NFC'));
+    expect(p.name.length).toBe(12);
+  });
+
+  it('never carries a captcha token: the outbox stores it as it is', () => {
+    expect(Object.keys(buildPayload('id', page, 'a', 'b'))).not.toContain('captchaToken');
+  });
+});
+
+describe('classifyResponse', () => {
+  it('201 and 200 are sent; 200 is a replay', () => {
+    expect(classifyResponse(201, { id: 'c1', status: 'pending' })).toEqual({ kind: 'sent', id: 'c1', status: 'pending', replay: false });
+    expect(classifyResponse(200, { id: 7, status: 'published' })).toEqual({ kind: 'sent', id: '7', status: 'published', replay: true });
+  });
+
+  it('a 2xx without an id is not proof the comment was stored', () => {
+    expect(classifyResponse(200, '<html>captive portal</html>')).toEqual({ kind: 'retry', code: 'bad-response', status: 200 });
+    expect(classifyResponse(201, undefined).kind).toBe('retry');
+  });
+
+  it('400 keeps only string field messages', () => {
+    expect(classifyResponse(400, { code: 'validation', fields: { name: 'Trống', content: { evil: 1 }, x: 3 } })).toEqual({
+      kind: 'validation',
+      status: 400,
+      fields: { name: 'Trống' },
+    });
+    expect(classifyResponse(400, null)).toEqual({ kind: 'validation', status: 400, fields: {} });
+  });
+
+  it('403 captcha asks again; other 403s are rejected', () => {
+    expect(classifyResponse(403, { code: 'captcha' })).toEqual({ kind: 'captcha', status: 403 });
+    expect(classifyResponse(403, { code: 'forbidden-origin' })).toEqual({ kind: 'rejected', code: 'forbidden-origin', status: 403 });
+  });
+
+  it('413, 415 and 422 are final', () => {
+    expect(classifyResponse(413, {}).kind).toBe('too-large');
+    expect(classifyResponse(415, { code: 'unsupported-media-type' })).toEqual({ kind: 'rejected', code: 'unsupported-media-type', status: 415 });
+    expect(classifyResponse(422, { code: 'key-reused' })).toEqual({ kind: 'rejected', code: 'key-reused', status: 422 });
+  });
+
+  it('429 takes Retry-After, else the body, else a minute', () => {
+    expect(classifyResponse(429, { code: 'rate-limited' }, '42')).toEqual({ kind: 'rate-limited', status: 429, retryAfter: 42 });
+    expect(classifyResponse(429, { retryAfter: 7.2 }, null)).toMatchObject({ retryAfter: 8 });
+    expect(classifyResponse(429, {}, null)).toMatchObject({ retryAfter: 60 });
+  });
+
+  it('409, 5xx and 503 captcha-unavailable are worth retrying', () => {
+    expect(classifyResponse(409, { code: 'in-progress' })).toEqual({ kind: 'retry', code: 'in-progress', status: 409 });
+    expect(classifyResponse(503, { code: 'captcha-unavailable' })).toEqual({ kind: 'retry', code: 'captcha-unavailable', status: 503 });
+    expect(classifyResponse(502, undefined)).toEqual({ kind: 'retry', code: 'http', status: 502 });
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('reads seconds and HTTP dates, never less than a second', () => {
+    expect(parseRetryAfter('120')).toBe(120);
+    expect(parseRetryAfter('0')).toBe(1);
+    const now = Date.parse('2026-11-25T10:00:00Z');
+    expect(parseRetryAfter('Wed, 25 Nov 2026 10:00:30 GMT', now)).toBe(30);
+    expect(parseRetryAfter('soon')).toBeUndefined();
+    expect(parseRetryAfter(null)).toBeUndefined();
+  });
+});
