@@ -3,9 +3,12 @@ import { styles } from './ykien-comments.styles.js';
 import { format, resolveLang, stringsFor, type Lang, type StringKey, type Strings } from './i18n.js';
 import { validate, type Field, type FieldErrors } from './validate.js';
 import { DEFAULT_MAX_LENGTH, length } from './text.js';
-import { buildPayload, postComment, type CommentPayload, type Page, type SendResult } from './api.js';
+import { buildPayload, type CommentPayload, type Page, type SendResult } from './api.js';
 import { CaptchaController, DEFAULT_JSAPI } from './captcha.js';
-import { YkienErrorEvent, YkienSentEvent, YkienSubmitEvent } from './events.js';
+import { YkienErrorEvent, YkienQueuedEvent, YkienSentEvent, YkienSubmitEvent } from './events.js';
+import { OutboxController, type OutboxItem } from './outbox.js';
+import { DraftController } from './drafts.js';
+import { onStorageUnavailable } from './storage.js';
 
 type StatusKind = 'info' | 'success' | 'error';
 type Theme = 'light' | 'dark' | 'auto';
@@ -36,6 +39,7 @@ const FIELDS: Field[] = ['name', 'content', 'captcha'];
  * @fires {YkienSubmitEvent} ykien-submit - Before the POST; cancelable. `detail`: the payload without the token.
  * @fires {YkienSentEvent} ykien-sent - The server stored the comment. `detail`: `{id, status, clientId}`.
  * @fires {YkienErrorEvent} ykien-error - Sending failed or the form is invalid. `detail`: `{code, status?, message}`.
+ * @fires {YkienQueuedEvent} ykien-queued - A comment could not be sent now and is kept to be sent later. `detail`: `{clientId, reason}`.
  *
  * @csspart base - The wrapper of everything.
  * @csspart heading - The heading.
@@ -50,6 +54,7 @@ const FIELDS: Field[] = ['name', 'content', 'captcha'];
  * @csspart submit - The "Gửi bình luận" button.
  * @csspart reset - The "Nhập lại" button.
  * @csspart status - The live region with every outcome message.
+ * @csspart outbox - The list of comments kept on this device and not sent yet.
  *
  * @cssprop --ykien-accent - Accent: heading rule, send button, focus ring. Default `#b3261e`.
  * @cssprop --ykien-accent-fg - Text on the accent. Default `#ffffff`.
@@ -110,10 +115,14 @@ export class YkienComments extends LitElement {
     (token) => this.onCaptchaToken(token),
     () => this.announce('captchaLoadFailed', 'error'),
   );
+  private outbox = new OutboxController(this, (item, result) => this.onQueuedOutcome(item, result));
+  private drafts = new DraftController(this);
   /** The comment being sent keeps its id across retries, so the server can tell a retry from a new one. */
   private pending?: { clientId: string; key: string };
+  /** The queued comment whose "Xác minh để gửi" the reader pressed: the next token is for it. */
+  private verifyFor?: string;
   private configErrorLogged = false;
-  private disconnect = new AbortController();
+  private unsubscribeStorage?: () => void;
 
   /** `vi` or `en`: own `lang`, else the closest ancestor's, else Vietnamese. */
   get language(): Lang {
@@ -141,20 +150,42 @@ export class YkienComments extends LitElement {
     };
   }
 
+  /** Drafts are kept per endpoint and article. */
+  private get draftKey(): string {
+    return `${this.endpoint} ${this.page.pageId}`;
+  }
+
   override connectedCallback(): void {
     super.connectedCallback();
-    if (this.disconnect.signal.aborted) this.disconnect = new AbortController();
+    this.unsubscribeStorage = onStorageUnavailable(() => this.announce('noStorage', 'error'));
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.disconnect.abort();
+    this.unsubscribeStorage?.();
+  }
+
+  /** Puts back the draft of this article, unless the reader already started typing. */
+  private async restoreDraft(): Promise<void> {
+    const draft = await this.drafts.load(this.draftKey);
+    if (!this.name && !this.content) {
+      this.name = draft.name;
+      this.content = draft.content;
+    }
+  }
+
+  private saveDraft(): void {
+    if (this.endpoint) this.drafts.save(this.draftKey, { name: this.name, content: this.content });
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (!this.endpoint && !this.configErrorLogged) {
       this.configErrorLogged = true;
       console.error('<ykien-comments>: the "endpoint" attribute is required; the form is not shown.');
+    }
+    if (changed.has('endpoint') && this.endpoint) {
+      void this.restoreDraft();
+      void this.outbox.drain();
     }
     if (changed.has('siteKey') || changed.has('lang') || changed.has('theme') || changed.has('captchaJsapi') || changed.has('endpoint')) {
       this.captcha.configure(
@@ -231,6 +262,7 @@ export class YkienComments extends LitElement {
         </div>
         <p part="status" role="status" data-kind=${this.statusKind}>${this.status}</p>
       </form>
+      ${this.renderOutbox(t)}
     </section>`;
   }
 
@@ -244,6 +276,75 @@ export class YkienComments extends LitElement {
     </div>`;
   }
 
+  /** Unsent comments: this article's with their text, other articles' under their titles as links. */
+  private renderOutbox(t: Strings) {
+    const here = this.page.pageId;
+    const items = this.outbox.items.filter((i) => i.state !== 'sent');
+    if (!items.length) return nothing;
+    const mine = items.filter((i) => i.payload.pageId === here);
+    const others = items.filter((i) => i.payload.pageId !== here);
+    const list = (heading: string, id: string, group: OutboxItem[], other: boolean) =>
+      group.length
+        ? html`<h3 id=${id}>${heading}</h3>
+            <ul aria-labelledby=${id}>${group.map((i) => this.renderItem(t, i, other))}</ul>`
+        : nothing;
+    return html`<section part="outbox">
+      ${list(t.unsentHeading, 'unsent-here', mine, false)} ${list(t.unsentOther, 'unsent-other', others, true)}
+    </section>`;
+  }
+
+  private renderItem(t: Strings, i: OutboxItem, other: boolean) {
+    const state =
+      i.state === 'needs-captcha'
+        ? t.stateNeedsCaptcha
+        : i.state === 'sending'
+          ? t.stateSending
+          : i.state === 'rejected'
+            ? Object.values(i.fields ?? {}).join(' ') || (i.code === 'too-large' ? t.tooLarge : t.failed)
+            : t.stateWaiting;
+    const url = /^https?:/i.test(i.payload.pageUrl) ? i.payload.pageUrl : undefined;
+    return html`<li data-client-id=${i.clientId}>
+      ${other ? html`<a href=${url ?? nothing}>${i.payload.pageTitle || i.payload.pageUrl}</a>` : nothing}
+      <p class="unsent-text">${i.payload.content}</p>
+      <div class="actions">
+        <span class="unsent-state">${state}</span>
+        ${i.state === 'needs-captcha' && this.siteKey
+          ? html`<button type="button" class="secondary" @click=${() => this.verifyItem(i.clientId)}>${t.verifyToSend}</button>`
+          : nothing}
+        <button type="button" class="secondary" @click=${() => this.discardItem(i.clientId)}>${t.discard}</button>
+      </div>
+    </li>`;
+  }
+
+  private verifyItem(clientId: string): void {
+    this.verifyFor = clientId;
+    this.captcha.reset();
+    this.announce('verifyPrompt');
+    this.updateComplete.then(() => this.captcha.focus());
+  }
+
+  private async discardItem(clientId: string): Promise<void> {
+    await this.outbox.discard(clientId);
+    this.announce('discarded');
+  }
+
+  /** A comment sent from the outbox, not from the form just now. */
+  private onQueuedOutcome(item: OutboxItem, result: SendResult): void {
+    if (result.kind === 'sent') {
+      this.announce('queuedSent', 'success');
+      this.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: item.clientId }));
+    } else if (result.kind === 'captcha') {
+      this.announce('verifyPrompt', 'error');
+    } else if (result.kind !== 'retry' && result.kind !== 'rate-limited' && item.payload.pageId === this.page.pageId && !this.content.trim()) {
+      // Retrying cannot help: the text goes back into the form, with the message, for the reader to fix.
+      this.name = item.payload.name;
+      this.content = item.payload.content;
+      void this.outbox.discard(item.clientId);
+      this.saveDraft();
+      this.handle(result, item.payload);
+    }
+  }
+
   private message(m: FieldMessage | undefined): string {
     if (!m) return '';
     return 'text' in m ? m.text : format(this.t[m.key], { max: m.max ?? '' });
@@ -252,14 +353,23 @@ export class YkienComments extends LitElement {
   private onNameInput(e: Event): void {
     this.name = (e.target as HTMLInputElement).value;
     if (this.errors.name) this.errors = { ...this.errors, name: undefined };
+    this.saveDraft();
   }
 
   private onContentInput(e: Event): void {
     this.content = (e.target as HTMLTextAreaElement).value;
     if (this.errors.content) this.errors = { ...this.errors, content: undefined };
+    this.saveDraft();
   }
 
   private onCaptchaToken(token: string | undefined): void {
+    if (token && this.verifyFor) {
+      // This token is for the queued comment, not for the form: single use.
+      void this.outbox.verify(this.verifyFor, token);
+      this.verifyFor = undefined;
+      this.captcha.reset();
+      return;
+    }
     if (token && this.errors.captcha) this.errors = { ...this.errors, captcha: undefined };
   }
 
@@ -274,6 +384,7 @@ export class YkienComments extends LitElement {
     this.errors = {};
     this.pending = undefined;
     this.captcha.reset();
+    if (this.endpoint) void this.drafts.clear(this.draftKey);
     this.announce('cleared');
     this.renderRoot.querySelector<HTMLInputElement>('#name')?.focus();
   }
@@ -308,11 +419,14 @@ export class YkienComments extends LitElement {
     this.sending = true;
     this.announce('sending');
     try {
-      const result = await postComment(this.endpoint!, payload, token ?? undefined, {
-        signal: this.disconnect.signal,
-        lang: this.language,
-      });
+      this.saveDraft();
+      await this.drafts.flush();
+      const result = await this.outbox.submit(payload, token ?? undefined, !!this.siteKey);
       this.handle(result, payload);
+    } catch (err) {
+      // Nothing above should throw; if it does, the text is still in the form and the reader is told.
+      console.error('ykien:', err);
+      this.fail('error', this.announce('failed', 'error'));
     } finally {
       this.sending = false;
     }
@@ -332,6 +446,7 @@ export class YkienComments extends LitElement {
         this.content = '';
         this.errors = {};
         this.captcha.reset();
+        this.saveDraft();
         this.announce(result.status === 'pending' ? 'sentPending' : 'sentPublished', 'success');
         this.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: payload.clientId }));
         return;
@@ -358,11 +473,22 @@ export class YkienComments extends LitElement {
         this.fail('too-large', this.announce('tooLarge', 'error'), 413);
         return;
       case 'rate-limited':
-        this.fail('rate-limited', this.announce('rateLimited', 'error', { seconds: result.retryAfter }), 429);
+      case 'retry': {
+        // Kept in the outbox, which sends it later: the form is free for a new comment.
+        const code = result.kind === 'retry' ? result.code : 'rate-limited';
+        this.pending = undefined;
+        this.content = '';
+        this.captcha.reset();
+        this.saveDraft();
+        const msg =
+          result.kind === 'rate-limited'
+            ? this.announce('queuedRateLimited', 'error', { seconds: result.retryAfter })
+            : this.announce(code === 'offline' ? 'queuedOffline' : 'queued', 'error');
+        this.dispatchEvent(new YkienQueuedEvent({ clientId: payload.clientId, reason: code }));
+        this.fail(code, msg, result.status);
         return;
+      }
       default:
-        // A token the server may have spent is not offered again.
-        if (result.status !== undefined) this.captcha.clearToken();
         this.fail(result.code, this.announce('failed', 'error'), result.status);
     }
   }

@@ -93,6 +93,11 @@ export type Reply = { status: number; body?: unknown; headers?: Record<string, s
 /** Scripts the endpoint's answers in order (the last one repeats) and records every request. */
 export class FakeEndpoint {
   readonly requests: Recorded[] = [];
+  /**
+   * Playwright's routes answer even when the context is offline: set this with `context.setOffline`
+   * so the endpoint fails the way a dead network does (nothing reaches the server).
+   */
+  offline = false;
   private replies: Reply[] = [{ status: 201, body: { id: 'c1', status: 'pending' } }];
   private gate?: Promise<void>;
 
@@ -117,6 +122,10 @@ export class FakeEndpoint {
 
   async handle(route: Route, request: Request): Promise<void> {
     const method = request.method();
+    if (this.offline) {
+      await route.abort('internetdisconnected');
+      return;
+    }
     if (method === 'OPTIONS') {
       await route.fulfill({ status: 204 });
       return;

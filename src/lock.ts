@@ -1,0 +1,41 @@
+/**
+ * One tab at a time sends from the outbox. A Web Lock where the browser has one (secure contexts);
+ * elsewhere (plain-http pages) a lease in our IndexedDB store, taken with idb-keyval's atomic `update`
+ * and renewed while the work lasts, so a tab that dies frees it when the lease runs out.
+ */
+import { store } from './storage.js';
+
+export const LOCK_NAME = 'ykien-outbox';
+const LEASE_KEY = 'lease';
+const LEASE_MS = 20_000;
+const POLL_MS = 250;
+
+interface Lease {
+  owner: string;
+  until: number;
+}
+
+const me = crypto.randomUUID();
+
+/** Runs `work` while holding the outbox lock; waits for another tab to let go. */
+export async function withLock<T>(work: () => Promise<T>): Promise<T> {
+  if (navigator.locks) return navigator.locks.request(LOCK_NAME, work);
+  while (!(await takeLease())) await new Promise((r) => setTimeout(r, POLL_MS));
+  const renew = setInterval(takeLease, LEASE_MS / 3);
+  try {
+    return await work();
+  } finally {
+    clearInterval(renew);
+    await store.update<Lease>(LEASE_KEY, (l) => (l?.owner === me ? undefined : l));
+  }
+}
+
+async function takeLease(): Promise<boolean> {
+  let mine = false;
+  const now = Date.now();
+  await store.update<Lease>(LEASE_KEY, (l) => {
+    mine = !l || l.owner === me || l.until < now;
+    return mine ? { owner: me, until: now + LEASE_MS } : l;
+  });
+  return mine;
+}
