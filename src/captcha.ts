@@ -104,72 +104,73 @@ export interface CaptchaOptions {
 
 export class CaptchaController implements ReactiveController {
   state: CaptchaState = 'off';
-  private el?: HCaptchaElement;
-  private tokenValue?: string;
-  private tokenAt = 0;
-  private options?: CaptchaOptions;
+  #el?: HCaptchaElement;
+  #tokenValue?: string;
+  #tokenAt = 0;
+  #options?: CaptchaOptions;
+  #host: ReactiveControllerHost & HTMLElement;
+  /** Told when the reader solves the captcha, or when the token expires (`undefined`). */
+  #onToken: (token: string | undefined) => void;
+  #onLoadFailed: () => void;
 
-  constructor(
-    private host: ReactiveControllerHost & HTMLElement,
-    /** Told when the reader solves the captcha, or when the token expires (`undefined`). */
-    private onToken: (token: string | undefined) => void,
-    private onLoadFailed: () => void,
-  ) {
-    host.addController(this);
+  constructor(host: ReactiveControllerHost & HTMLElement, onToken: (token: string | undefined) => void, onLoadFailed: () => void) {
+    (this.#host = host).addController(this);
+    this.#onToken = onToken;
+    this.#onLoadFailed = onLoadFailed;
   }
 
   /** A fresh token, or undefined when there is none or it is too old to be accepted. */
   get token(): string | undefined {
-    return this.tokenValue && Date.now() - this.tokenAt < TOKEN_LIFETIME_MS ? this.tokenValue : undefined;
+    return this.#tokenValue && Date.now() - this.#tokenAt < TOKEN_LIFETIME_MS ? this.#tokenValue : undefined;
   }
 
   /** Renders (or re-renders, when an option changed) the captcha; `undefined` removes it. */
   configure(options: CaptchaOptions | undefined): void {
-    const same = JSON.stringify(options) === JSON.stringify(this.options);
-    if (same && this.el?.isConnected) return;
-    this.options = options;
-    this.remove();
-    if (options) this.mount(options);
+    const same = JSON.stringify(options) === JSON.stringify(this.#options);
+    if (same && this.#el?.isConnected) return;
+    this.#options = options;
+    this.#remove();
+    if (options) this.#mount(options);
   }
 
   /** "Reset captcha": a new challenge, or a new attempt to load the script when it failed. */
   reset(): void {
     this.clearToken();
-    if (!this.options) return;
-    if (this.state === 'failed' || !this.el || !window.hcaptcha) {
-      this.remove();
-      this.mount(this.options);
+    if (!this.#options) return;
+    if (this.state === 'failed' || !this.#el || !window.hcaptcha) {
+      this.#remove();
+      this.#mount(this.#options);
       return;
     }
     try {
-      this.el.reset();
+      this.#el.reset();
     } catch {
-      this.remove();
-      this.mount(this.options);
+      this.#remove();
+      this.#mount(this.#options);
     }
   }
 
   /** Forgets the token without a new challenge: it was used, or the server refused it. */
   clearToken(): void {
-    this.tokenValue = undefined;
-    this.tokenAt = 0;
+    this.#tokenValue = undefined;
+    this.#tokenAt = 0;
   }
 
   /** Puts keyboard focus into the captcha (its checkbox frame), for "first invalid field gets focus". */
   focus(): void {
-    const target = this.el?.querySelector('iframe') ?? this.el;
+    const target = this.#el?.querySelector('iframe') ?? this.#el;
     target?.focus();
   }
 
   hostDisconnected(): void {
-    this.remove();
+    this.#remove();
   }
 
   hostConnected(): void {
-    if (this.options && !this.el) this.mount(this.options);
+    if (this.#options && !this.#el) this.#mount(this.#options);
   }
 
-  private mount(o: CaptchaOptions): void {
+  #mount(o: CaptchaOptions): void {
     const el = document.createElement('h-captcha') as HCaptchaElement;
     el.slot = 'captcha';
     el.setAttribute('site-key', o.siteKey);
@@ -178,42 +179,42 @@ export class CaptchaController implements ReactiveController {
     el.setAttribute('jsapi', o.jsapi);
     el.setAttribute('recaptchacompat', 'false');
     el.addEventListener('verified', (e) => {
-      this.tokenValue = (e as Event & { token?: string }).token;
-      this.tokenAt = Date.now();
-      this.onToken(this.tokenValue);
+      this.#tokenValue = (e as Event & { token?: string }).token;
+      this.#tokenAt = Date.now();
+      this.#onToken(this.#tokenValue);
     });
     const expire = () => {
       this.clearToken();
-      this.onToken(undefined);
+      this.#onToken(undefined);
     };
     el.addEventListener('expired', expire);
     el.addEventListener('error', expire);
-    this.el = el;
+    this.#el = el;
     this.state = 'loading';
-    this.host.append(el);
+    this.#host.append(el);
     // Start our load before vanilla-hcaptcha starts its own (it waits a tick, then reuses ours).
     const loaded = loadApi(o.jsapi, o.hl);
     Promise.all([loaded, defineHCaptcha()]).then(
       () => {
-        if (this.el !== el) return;
+        if (this.#el !== el) return;
         this.state = 'ready';
-        this.host.requestUpdate();
+        this.#host.requestUpdate();
       },
       (e) => {
-        if (this.el !== el) return;
+        if (this.#el !== el) return;
         this.state = 'failed';
         console.warn('ykien: captcha unavailable', e);
-        this.onLoadFailed();
-        this.host.requestUpdate();
+        this.#onLoadFailed();
+        this.#host.requestUpdate();
       },
     );
-    this.host.requestUpdate();
+    this.#host.requestUpdate();
   }
 
-  private remove(): void {
-    this.el?.remove();
-    this.el = undefined;
+  #remove(): void {
+    this.#el?.remove();
+    this.#el = undefined;
     this.clearToken();
-    this.state = this.options ? this.state : 'off';
+    this.state = this.#options ? this.state : 'off';
   }
 }

@@ -15,20 +15,20 @@ export interface Draft {
 }
 
 export class DraftController implements ReactiveController {
-  private timer?: ReturnType<typeof setTimeout>;
-  private pending?: { key: string; draft: Draft };
-  private flushNow = () => void this.flush();
+  #timer?: ReturnType<typeof setTimeout>;
+  #pending?: { key: string; draft: Draft };
+  #flushNow = () => void this.flush();
 
   constructor(host: ReactiveControllerHost) {
     host.addController(this);
   }
 
   hostConnected(): void {
-    addEventListener('pagehide', this.flushNow);
+    addEventListener('pagehide', this.#flushNow);
   }
 
   hostDisconnected(): void {
-    removeEventListener('pagehide', this.flushNow);
+    removeEventListener('pagehide', this.#flushNow);
     void this.flush();
   }
 
@@ -40,16 +40,16 @@ export class DraftController implements ReactiveController {
 
   /** Saves soon; many keystrokes make one write. */
   save(key: string, draft: Draft): void {
-    this.pending = { key, draft };
-    clearTimeout(this.timer);
-    this.timer = setTimeout(this.flushNow, SAVE_DELAY_MS);
+    this.#pending = { key, draft };
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(this.#flushNow, SAVE_DELAY_MS);
   }
 
   /** Writes what is pending now; resolves when it is stored. */
   async flush(): Promise<void> {
-    clearTimeout(this.timer);
-    const p = this.pending;
-    this.pending = undefined;
+    clearTimeout(this.#timer);
+    const p = this.#pending;
+    this.#pending = undefined;
     if (!p) return;
     await (p.draft.name || p.draft.content ? store.set('d:' + p.key, p.draft) : store.del('d:' + p.key));
     if (p.draft.name) await store.set(LAST_NAME, p.draft.name);
@@ -57,8 +57,8 @@ export class DraftController implements ReactiveController {
 
   /** "Nhập lại": this article's draft and the remembered name go. */
   async clear(key: string): Promise<void> {
-    this.pending = undefined;
-    clearTimeout(this.timer);
+    this.#pending = undefined;
+    clearTimeout(this.#timer);
     await store.del('d:' + key);
     await store.del(LAST_NAME);
   }

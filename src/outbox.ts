@@ -81,37 +81,38 @@ type Host = ReactiveControllerHost & HTMLElement & { endpoint?: string; language
 export class OutboxController implements ReactiveController {
   /** This endpoint's unsent comments, oldest first, as last read from storage. */
   items: OutboxItem[] = [];
-  private tokens = new Map<string, { token: string; at: number }>();
-  private channel?: BroadcastChannel;
-  private timer?: ReturnType<typeof setTimeout>;
-  private draining?: Promise<void>;
-  private again = false;
-  private wake = () => void this.drain();
-  private onVisible = () => document.visibilityState === 'visible' && this.wake();
+  #tokens = new Map<string, { token: string; at: number }>();
+  #channel?: BroadcastChannel;
+  #timer?: ReturnType<typeof setTimeout>;
+  #draining?: Promise<void>;
+  #again = false;
+  #wake = () => void this.drain();
+  #onVisible = () => document.visibilityState === 'visible' && this.#wake();
 
-  constructor(
-    private host: Host,
-    private report: (item: OutboxItem, result: SendResult) => void,
-  ) {
-    host.addController(this);
+  #host: Host;
+  #report: (item: OutboxItem, result: SendResult) => void;
+
+  constructor(host: Host, report: (item: OutboxItem, result: SendResult) => void) {
+    (this.#host = host).addController(this);
+    this.#report = report;
   }
 
   hostConnected(): void {
-    addEventListener('online', this.wake);
-    document.addEventListener('visibilitychange', this.onVisible);
+    addEventListener('online', this.#wake);
+    document.addEventListener('visibilitychange', this.#onVisible);
     if (typeof BroadcastChannel === 'function') {
-      this.channel = new BroadcastChannel(CHANNEL_NAME);
-      this.channel.onmessage = () => void this.refresh();
+      this.#channel = new BroadcastChannel(CHANNEL_NAME);
+      this.#channel.onmessage = () => void this.#refresh();
     }
     void this.drain();
   }
 
   hostDisconnected(): void {
-    removeEventListener('online', this.wake);
-    document.removeEventListener('visibilitychange', this.onVisible);
-    this.channel?.close();
-    this.channel = undefined;
-    clearTimeout(this.timer);
+    removeEventListener('online', this.#wake);
+    document.removeEventListener('visibilitychange', this.#onVisible);
+    this.#channel?.close();
+    this.#channel = undefined;
+    clearTimeout(this.#timer);
   }
 
   /**
@@ -119,52 +120,52 @@ export class OutboxController implements ReactiveController {
    * so no other tab picks it up half way. Resolves with the server's answer.
    */
   submit(payload: CommentPayload, token: string | undefined, captcha: boolean): Promise<SendResult> {
-    const endpoint = this.host.endpoint!;
+    const endpoint = this.#host.endpoint!;
     return withLock(async () => {
       const item = newItem(endpoint, payload, captcha);
-      if (token) this.tokens.set(item.clientId, { token, at: Date.now() });
+      if (token) this.#tokens.set(item.clientId, { token, at: Date.now() });
       await saveItem(item);
-      return this.attempt(item, token, true);
+      return this.#attempt(item, token, true);
     });
   }
 
   /** The reader solved the captcha for a comment that waited for it. */
   verify(clientId: string, token: string): Promise<void> {
-    this.tokens.set(clientId, { token, at: Date.now() });
-    return this.change(clientId, (i) => ({ ...i, state: 'queued', nextAt: 0, tokenAt: Date.now() })).then(() => this.drain());
+    this.#tokens.set(clientId, { token, at: Date.now() });
+    return this.#change(clientId, (i) => ({ ...i, state: 'queued', nextAt: 0, tokenAt: Date.now() })).then(() => this.drain());
   }
 
   discard(clientId: string): Promise<void> {
-    this.tokens.delete(clientId);
-    return deleteItem(clientId).then(() => this.changed());
+    this.#tokens.delete(clientId);
+    return deleteItem(clientId).then(() => this.#changed());
   }
 
   /** Sends every due comment; a call while one runs makes it go round once more. */
   drain(): Promise<void> {
-    if (!this.host.endpoint) return Promise.resolve();
-    if (this.draining) {
-      this.again = true;
-      return this.draining;
+    if (!this.#host.endpoint) return Promise.resolve();
+    if (this.#draining) {
+      this.#again = true;
+      return this.#draining;
     }
-    clearTimeout(this.timer);
-    this.draining = withLock(async () => {
+    clearTimeout(this.#timer);
+    this.#draining = withLock(async () => {
       do {
-        this.again = false;
-        for (const item of await loadItems(this.host.endpoint!)) {
-          if (!(await this.sendIfDue(item))) break;
+        this.#again = false;
+        for (const item of await loadItems(this.#host.endpoint!)) {
+          if (!(await this.#sendIfDue(item))) break;
         }
-      } while (this.again);
+      } while (this.#again);
     })
       .catch((e) => console.warn('ykien: outbox', e))
       .finally(() => {
-        this.draining = undefined;
-        return this.refresh();
+        this.#draining = undefined;
+        return this.#refresh();
       });
-    return this.draining;
+    return this.#draining;
   }
 
   /** False when trying further items now is pointless (we are offline). */
-  private async sendIfDue(item: OutboxItem): Promise<boolean> {
+  async #sendIfDue(item: OutboxItem): Promise<boolean> {
     const now = Date.now();
     if (item.state === 'sent') {
       await deleteItem(item.clientId); // answered 2xx, then the tab died before deleting it
@@ -172,20 +173,20 @@ export class OutboxController implements ReactiveController {
     }
     // `sending` here means the tab sending it died mid-request: it is due now.
     if (!(item.state === 'queued' || item.state === 'sending') || item.nextAt > now) return true;
-    const token = this.token(item.clientId);
+    const token = this.#token(item.clientId);
     if (item.captcha && !token && !item.maybeStored) {
       // Its token may still be in the tab that queued it; once it cannot be, the reader is asked.
       if (item.tokenAt && now - item.tokenAt < TOKEN_LIFETIME_MS) return true;
-      await this.change(item.clientId, (i) => ({ ...i, state: 'needs-captcha' }));
+      await this.#change(item.clientId, (i) => ({ ...i, state: 'needs-captcha' }));
       return true;
     }
-    const result = await this.attempt(item, token, false);
-    this.report(item, result);
+    const result = await this.#attempt(item, token, false);
+    this.#report(item, result);
     return !(result.kind === 'retry' && result.code === 'offline');
   }
 
-  private token(clientId: string): string | undefined {
-    const t = this.tokens.get(clientId);
+  #token(clientId: string): string | undefined {
+    const t = this.#tokens.get(clientId);
     return t && Date.now() - t.at < TOKEN_LIFETIME_MS ? t.token : undefined;
   }
 
@@ -193,11 +194,11 @@ export class OutboxController implements ReactiveController {
    * One POST. Without a token it still goes when the server may already hold the comment: a stored one
    * is replayed without a captcha, and a 403 then asks the reader.
    */
-  private async attempt(item: OutboxItem, token: string | undefined, fresh: boolean): Promise<SendResult> {
+  async #attempt(item: OutboxItem, token: string | undefined, fresh: boolean): Promise<SendResult> {
     // Written before the request: if this tab dies now, the next one knows the server may have it.
     await saveItem({ ...item, state: 'sending', maybeStored: true });
-    await this.changed();
-    const result = await postComment(item.endpoint, item.payload, token, { lang: this.host.language });
+    await this.#changed();
+    const result = await postComment(item.endpoint, item.payload, token, { lang: this.#host.language });
     const next = settle(item, result);
     if (next.state === 'sent') {
       await saveItem(next);
@@ -208,28 +209,28 @@ export class OutboxController implements ReactiveController {
     } else {
       await saveItem(next);
     }
-    if (result.kind !== 'retry' && result.kind !== 'rate-limited') this.tokens.delete(item.clientId);
-    await this.changed();
+    if (result.kind !== 'retry' && result.kind !== 'rate-limited') this.#tokens.delete(item.clientId);
+    await this.#changed();
     return result;
   }
 
-  private async change(clientId: string, fn: (i: OutboxItem) => OutboxItem): Promise<void> {
+  async #change(clientId: string, fn: (i: OutboxItem) => OutboxItem): Promise<void> {
     await store.update<OutboxItem>(PREFIX + clientId, (i) => (i ? fn(i) : i));
-    await this.changed();
+    await this.#changed();
   }
 
-  private async changed(): Promise<void> {
-    this.channel?.postMessage('changed');
-    await this.refresh();
+  async #changed(): Promise<void> {
+    this.#channel?.postMessage('changed');
+    await this.#refresh();
   }
 
   /** Re-reads the list, re-renders, and sets the timer for the next due retry. */
-  private async refresh(): Promise<void> {
-    if (!this.host.endpoint) return;
-    this.items = await loadItems(this.host.endpoint);
-    this.host.requestUpdate();
-    clearTimeout(this.timer);
+  async #refresh(): Promise<void> {
+    if (!this.#host.endpoint) return;
+    this.items = await loadItems(this.#host.endpoint);
+    this.#host.requestUpdate();
+    clearTimeout(this.#timer);
     const next = Math.min(...this.items.filter((i) => i.state === 'queued').map((i) => i.nextAt));
-    if (Number.isFinite(next) && !this.draining) this.timer = setTimeout(this.wake, Math.min(2 ** 31 - 1, Math.max(0, next - Date.now())));
+    if (Number.isFinite(next) && !this.#draining) this.#timer = setTimeout(this.#wake, Math.min(2 ** 31 - 1, Math.max(0, next - Date.now())));
   }
 }

@@ -110,30 +110,30 @@ export class YkienComments extends LitElement {
   protected statusKind: StatusKind = 'info';
   protected sending = false;
 
-  private captcha = new CaptchaController(
+  #captcha = new CaptchaController(
     this,
-    (token) => this.onCaptchaToken(token),
-    () => this.announce('captchaLoadFailed', 'error'),
+    (token) => this.#onCaptchaToken(token),
+    () => this.#announce('captchaLoadFailed', 'error'),
   );
-  private outbox = new OutboxController(this, (item, result) => this.onQueuedOutcome(item, result));
-  private drafts = new DraftController(this);
+  #outbox = new OutboxController(this, (item, result) => this.#onQueuedOutcome(item, result));
+  #drafts = new DraftController(this);
   /** The comment being sent keeps its id across retries, so the server can tell a retry from a new one. */
-  private pending?: { clientId: string; key: string };
+  #pending?: { clientId: string; key: string };
   /** The queued comment whose "Xác minh để gửi" the reader pressed: the next token is for it. */
-  private verifyFor?: string;
-  private configErrorLogged = false;
-  private unsubscribeStorage?: () => void;
+  #verifyFor?: string;
+  #configErrorLogged = false;
+  #unsubscribeStorage?: () => void;
 
   /** `vi` or `en`: own `lang`, else the closest ancestor's, else Vietnamese. */
   get language(): Lang {
     return resolveLang(this.getAttribute('lang'), this.parentElement?.closest('[lang]')?.getAttribute('lang'));
   }
 
-  private get t(): Strings {
+  get #t(): Strings {
     return stringsFor(this.language, this.strings);
   }
 
-  private get limit(): number {
+  get #limit(): number {
     const n = Math.floor(Number(this.maxLength));
     return n > 0 ? n : DEFAULT_MAX_LENGTH;
   }
@@ -151,58 +151,58 @@ export class YkienComments extends LitElement {
   }
 
   /** Drafts are kept per endpoint and article. */
-  private get draftKey(): string {
+  get #draftKey(): string {
     return `${this.endpoint} ${this.page.pageId}`;
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.unsubscribeStorage = onStorageUnavailable(() => this.announce('noStorage', 'error'));
+    this.#unsubscribeStorage = onStorageUnavailable(() => this.#announce('noStorage', 'error'));
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.unsubscribeStorage?.();
+    this.#unsubscribeStorage?.();
   }
 
   /** Puts back the draft of this article, unless the reader already started typing. */
-  private async restoreDraft(): Promise<void> {
-    const draft = await this.drafts.load(this.draftKey);
+  async #restoreDraft(): Promise<void> {
+    const draft = await this.#drafts.load(this.#draftKey);
     if (!this.name && !this.content) {
       this.name = draft.name;
       this.content = draft.content;
     }
   }
 
-  private saveDraft(): void {
-    if (this.endpoint) this.drafts.save(this.draftKey, { name: this.name, content: this.content });
+  #saveDraft(): void {
+    if (this.endpoint) this.#drafts.save(this.#draftKey, { name: this.name, content: this.content });
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (!this.endpoint && !this.configErrorLogged) {
-      this.configErrorLogged = true;
+    if (!this.endpoint && !this.#configErrorLogged) {
+      this.#configErrorLogged = true;
       console.error('<ykien-comments>: the "endpoint" attribute is required; the form is not shown.');
     }
     if (changed.has('endpoint') && this.endpoint) {
-      void this.restoreDraft();
-      void this.outbox.drain();
+      void this.#restoreDraft();
+      void this.#outbox.drain();
     }
     if (changed.has('siteKey') || changed.has('lang') || changed.has('theme') || changed.has('captchaJsapi') || changed.has('endpoint')) {
-      this.captcha.configure(
+      this.#captcha.configure(
         this.siteKey && this.endpoint
-          ? { siteKey: this.siteKey, jsapi: this.captchaJsapi || DEFAULT_JSAPI, hl: this.language, theme: this.captchaTheme() }
+          ? { siteKey: this.siteKey, jsapi: this.captchaJsapi || DEFAULT_JSAPI, hl: this.language, theme: this.#captchaTheme() }
           : undefined,
       );
     }
   }
 
-  private captchaTheme(): 'light' | 'dark' {
+  #captchaTheme(): 'light' | 'dark' {
     if (this.theme === 'dark') return 'dark';
     return this.theme === 'auto' && matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
   }
 
   override render() {
-    const t = this.t;
+    const t = this.#t;
     const heading = html`<h2 part="heading" id="heading">${this.heading || t.heading}</h2>`;
     if (!this.endpoint) {
       return html`<section part="base" aria-labelledby="heading">
@@ -213,7 +213,7 @@ export class YkienComments extends LitElement {
     const count = length(this.content.normalize('NFC'));
     return html`<section part="base" aria-labelledby="heading">
       ${heading}
-      <form part="form" novalidate @submit=${this.onSubmit} aria-labelledby="heading">
+      <form part="form" novalidate @submit=${this.#onSubmit} aria-labelledby="heading">
         <div class="field">
           <label part="label" for="name">${t.nameLabel} <span class="required">${t.required}</span></label>
           <input
@@ -223,11 +223,11 @@ export class YkienComments extends LitElement {
             autocomplete="name"
             required
             .value=${this.name}
-            @input=${this.onNameInput}
+            @input=${this.#onNameInput}
             aria-invalid=${this.errors.name ? 'true' : 'false'}
             aria-describedby=${this.errors.name ? 'name-error' : nothing}
           />
-          <p part="error" id="name-error">${this.message(this.errors.name)}</p>
+          <p part="error" id="name-error">${this.#message(this.errors.name)}</p>
         </div>
         <div class="field">
           <label part="label" for="content">${t.contentLabel} <span class="required">${t.required}</span></label>
@@ -238,62 +238,62 @@ export class YkienComments extends LitElement {
             rows="6"
             required
             .value=${this.content}
-            @input=${this.onContentInput}
+            @input=${this.#onContentInput}
             aria-invalid=${this.errors.content ? 'true' : 'false'}
             aria-describedby=${this.errors.content ? 'content-error counter' : 'counter'}
           ></textarea>
           <div class="meta">
-            <p part="error" id="content-error">${this.message(this.errors.content)}</p>
+            <p part="error" id="content-error">${this.#message(this.errors.content)}</p>
             <span
               part="counter"
               id="counter"
-              class=${count > this.limit ? 'counter over' : 'counter'}
-              aria-label=${format(t.counterLabel, { count, max: this.limit })}
-              >${format(t.counter, { count, max: this.limit })}</span
+              class=${count > this.#limit ? 'counter over' : 'counter'}
+              aria-label=${format(t.counterLabel, { count, max: this.#limit })}
+              >${format(t.counter, { count, max: this.#limit })}</span
             >
           </div>
         </div>
-        ${this.siteKey ? this.renderCaptcha(t) : nothing}
+        ${this.siteKey ? this.#renderCaptcha(t) : nothing}
         <div class="actions">
           <button part="submit" type="submit" ?disabled=${this.sending} aria-busy=${this.sending ? 'true' : 'false'}>
             ${t.send}
           </button>
-          <button part="reset" type="button" @click=${this.onClear}>${t.clear}</button>
+          <button part="reset" type="button" @click=${this.#onClear}>${t.clear}</button>
         </div>
         <p part="status" role="status" data-kind=${this.statusKind}>${this.status}</p>
       </form>
-      ${this.renderOutbox(t)}
+      ${this.#renderOutbox(t)}
     </section>`;
   }
 
-  private renderCaptcha(t: Strings) {
+  #renderCaptcha(t: Strings) {
     return html`<div part="captcha" class="captcha" role="group" aria-labelledby="captcha-label"
       aria-describedby=${this.errors.captcha ? 'captcha-error' : nothing}>
       <span class="captcha-label" id="captcha-label">${t.captchaLabel}</span>
       <slot name="captcha"></slot>
-      <button part="captcha-reset" class="link" type="button" @click=${this.onCaptchaReset}>${t.resetCaptcha}</button>
-      <p part="error" id="captcha-error">${this.message(this.errors.captcha)}</p>
+      <button part="captcha-reset" class="link" type="button" @click=${this.#onCaptchaReset}>${t.resetCaptcha}</button>
+      <p part="error" id="captcha-error">${this.#message(this.errors.captcha)}</p>
     </div>`;
   }
 
   /** Unsent comments: this article's with their text, other articles' under their titles as links. */
-  private renderOutbox(t: Strings) {
+  #renderOutbox(t: Strings) {
     const here = this.page.pageId;
-    const items = this.outbox.items.filter((i) => i.state !== 'sent');
+    const items = this.#outbox.items.filter((i) => i.state !== 'sent');
     if (!items.length) return nothing;
     const mine = items.filter((i) => i.payload.pageId === here);
     const others = items.filter((i) => i.payload.pageId !== here);
     const list = (heading: string, id: string, group: OutboxItem[], other: boolean) =>
       group.length
         ? html`<h3 id=${id}>${heading}</h3>
-            <ul aria-labelledby=${id}>${group.map((i) => this.renderItem(t, i, other))}</ul>`
+            <ul aria-labelledby=${id}>${group.map((i) => this.#renderItem(t, i, other))}</ul>`
         : nothing;
     return html`<section part="outbox">
       ${list(t.unsentHeading, 'unsent-here', mine, false)} ${list(t.unsentOther, 'unsent-other', others, true)}
     </section>`;
   }
 
-  private renderItem(t: Strings, i: OutboxItem, other: boolean) {
+  #renderItem(t: Strings, i: OutboxItem, other: boolean) {
     const state =
       i.state === 'needs-captcha'
         ? t.stateNeedsCaptcha
@@ -309,145 +309,145 @@ export class YkienComments extends LitElement {
       <div class="actions">
         <span class="unsent-state">${state}</span>
         ${i.state === 'needs-captcha' && this.siteKey
-          ? html`<button type="button" class="secondary" @click=${() => this.verifyItem(i.clientId)}>${t.verifyToSend}</button>`
+          ? html`<button type="button" class="secondary" @click=${() => this.#verifyItem(i.clientId)}>${t.verifyToSend}</button>`
           : nothing}
-        <button type="button" class="secondary" @click=${() => this.discardItem(i.clientId)}>${t.discard}</button>
+        <button type="button" class="secondary" @click=${() => this.#discardItem(i.clientId)}>${t.discard}</button>
       </div>
     </li>`;
   }
 
-  private verifyItem(clientId: string): void {
-    this.verifyFor = clientId;
-    this.captcha.reset();
-    this.announce('verifyPrompt');
-    this.updateComplete.then(() => this.captcha.focus());
+  #verifyItem(clientId: string): void {
+    this.#verifyFor = clientId;
+    this.#captcha.reset();
+    this.#announce('verifyPrompt');
+    this.updateComplete.then(() => this.#captcha.focus());
   }
 
-  private async discardItem(clientId: string): Promise<void> {
-    await this.outbox.discard(clientId);
-    this.announce('discarded');
+  async #discardItem(clientId: string): Promise<void> {
+    await this.#outbox.discard(clientId);
+    this.#announce('discarded');
   }
 
   /** A comment sent from the outbox, not from the form just now. */
-  private onQueuedOutcome(item: OutboxItem, result: SendResult): void {
+  #onQueuedOutcome(item: OutboxItem, result: SendResult): void {
     if (result.kind === 'sent') {
-      this.announce('queuedSent', 'success');
+      this.#announce('queuedSent', 'success');
       this.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: item.clientId }));
     } else if (result.kind === 'captcha') {
-      this.announce('verifyPrompt', 'error');
+      this.#announce('verifyPrompt', 'error');
     } else if (result.kind !== 'retry' && result.kind !== 'rate-limited' && item.payload.pageId === this.page.pageId && !this.content.trim()) {
       // Retrying cannot help: the text goes back into the form, with the message, for the reader to fix.
       this.name = item.payload.name;
       this.content = item.payload.content;
-      void this.outbox.discard(item.clientId);
-      this.saveDraft();
-      this.handle(result, item.payload);
+      void this.#outbox.discard(item.clientId);
+      this.#saveDraft();
+      this.#handle(result, item.payload);
     }
   }
 
-  private message(m: FieldMessage | undefined): string {
+  #message(m: FieldMessage | undefined): string {
     if (!m) return '';
-    return 'text' in m ? m.text : format(this.t[m.key], { max: m.max ?? '' });
+    return 'text' in m ? m.text : format(this.#t[m.key], { max: m.max ?? '' });
   }
 
-  private onNameInput(e: Event): void {
+  #onNameInput(e: Event): void {
     this.name = (e.target as HTMLInputElement).value;
     if (this.errors.name) this.errors = { ...this.errors, name: undefined };
-    this.saveDraft();
+    this.#saveDraft();
   }
 
-  private onContentInput(e: Event): void {
+  #onContentInput(e: Event): void {
     this.content = (e.target as HTMLTextAreaElement).value;
     if (this.errors.content) this.errors = { ...this.errors, content: undefined };
-    this.saveDraft();
+    this.#saveDraft();
   }
 
-  private onCaptchaToken(token: string | undefined): void {
-    if (token && this.verifyFor) {
+  #onCaptchaToken(token: string | undefined): void {
+    if (token && this.#verifyFor) {
       // This token is for the queued comment, not for the form: single use.
-      void this.outbox.verify(this.verifyFor, token);
-      this.verifyFor = undefined;
-      this.captcha.reset();
+      void this.#outbox.verify(this.#verifyFor, token);
+      this.#verifyFor = undefined;
+      this.#captcha.reset();
       return;
     }
     if (token && this.errors.captcha) this.errors = { ...this.errors, captcha: undefined };
   }
 
-  private onCaptchaReset(): void {
-    this.captcha.reset();
+  #onCaptchaReset(): void {
+    this.#captcha.reset();
   }
 
   /** "Nhập lại": empties name, content and captcha. The outbox keeps what was already sent to it. */
-  private onClear(): void {
+  #onClear(): void {
     this.name = '';
     this.content = '';
     this.errors = {};
-    this.pending = undefined;
-    this.captcha.reset();
-    if (this.endpoint) void this.drafts.clear(this.draftKey);
-    this.announce('cleared');
+    this.#pending = undefined;
+    this.#captcha.reset();
+    if (this.endpoint) void this.#drafts.clear(this.#draftKey);
+    this.#announce('cleared');
     this.renderRoot.querySelector<HTMLInputElement>('#name')?.focus();
   }
 
-  private announce(key: StringKey | string, kind: StatusKind = 'info', params: Record<string, string | number> = {}): string {
-    const template = key in this.t ? this.t[key as StringKey] : key;
+  #announce(key: StringKey | string, kind: StatusKind = 'info', params: Record<string, string | number> = {}): string {
+    const template = key in this.#t ? this.#t[key as StringKey] : key;
     this.status = format(template, params);
     this.statusKind = kind;
     return this.status;
   }
 
-  private fail(code: string, message: string, status?: number): void {
+  #fail(code: string, message: string, status?: number): void {
     this.dispatchEvent(new YkienErrorEvent(status === undefined ? { code, message } : { code, status, message }));
   }
 
-  private async onSubmit(e: SubmitEvent): Promise<void> {
+  async #onSubmit(e: SubmitEvent): Promise<void> {
     e.preventDefault();
     if (this.sending) return; // a double click sends once
-    const token = this.siteKey ? this.captcha.token ?? null : undefined;
-    const errors: FieldErrors = validate({ name: this.name, content: this.content, maxLength: this.limit, captchaToken: token });
+    const token = this.siteKey ? this.#captcha.token ?? null : undefined;
+    const errors: FieldErrors = validate({ name: this.name, content: this.content, maxLength: this.#limit, captchaToken: token });
     this.errors = errors;
     const first = FIELDS.find((f) => errors[f]);
     if (first) {
       await this.updateComplete;
-      if (first === 'captcha') this.captcha.focus();
+      if (first === 'captcha') this.#captcha.focus();
       else this.renderRoot.querySelector<HTMLElement>(`#${first}`)?.focus();
-      this.fail('invalid', this.announce('fixErrors', 'error'));
+      this.#fail('invalid', this.#announce('fixErrors', 'error'));
       return;
     }
-    const payload = buildPayload(this.clientIdFor(this.name, this.content), this.page, this.name, this.content);
+    const payload = buildPayload(this.#clientIdFor(this.name, this.content), this.page, this.name, this.content);
     if (!this.dispatchEvent(new YkienSubmitEvent(payload))) return;
     this.sending = true;
-    this.announce('sending');
+    this.#announce('sending');
     try {
-      this.saveDraft();
-      await this.drafts.flush();
-      const result = await this.outbox.submit(payload, token ?? undefined, !!this.siteKey);
-      this.handle(result, payload);
+      this.#saveDraft();
+      await this.#drafts.flush();
+      const result = await this.#outbox.submit(payload, token ?? undefined, !!this.siteKey);
+      this.#handle(result, payload);
     } catch (err) {
       // Nothing above should throw; if it does, the text is still in the form and the reader is told.
       console.error('ykien:', err);
-      this.fail('error', this.announce('failed', 'error'));
+      this.#fail('error', this.#announce('failed', 'error'));
     } finally {
       this.sending = false;
     }
   }
 
   /** The same text sent again (after a failure) is the same comment: it keeps its id. */
-  private clientIdFor(name: string, content: string): string {
+  #clientIdFor(name: string, content: string): string {
     const key = JSON.stringify([name.trim(), content.trim(), this.page.pageId]);
-    if (this.pending?.key !== key) this.pending = { clientId: crypto.randomUUID(), key };
-    return this.pending.clientId;
+    if (this.#pending?.key !== key) this.#pending = { clientId: crypto.randomUUID(), key };
+    return this.#pending.clientId;
   }
 
-  private handle(result: SendResult, payload: CommentPayload): void {
+  #handle(result: SendResult, payload: CommentPayload): void {
     switch (result.kind) {
       case 'sent':
-        this.pending = undefined;
+        this.#pending = undefined;
         this.content = '';
         this.errors = {};
-        this.captcha.reset();
-        this.saveDraft();
-        this.announce(result.status === 'pending' ? 'sentPending' : 'sentPublished', 'success');
+        this.#captcha.reset();
+        this.#saveDraft();
+        this.#announce(result.status === 'pending' ? 'sentPending' : 'sentPublished', 'success');
         this.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: payload.clientId }));
         return;
       case 'validation': {
@@ -458,38 +458,38 @@ export class YkienComments extends LitElement {
           else other.push(text);
         }
         this.errors = errors;
-        const msg = this.announce([this.t.fixErrors, ...other].join('\n'), 'error');
+        const msg = this.#announce([this.#t.fixErrors, ...other].join('\n'), 'error');
         const first = FIELDS.find((f) => errors[f]);
         if (first) this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#${first}`)?.focus());
-        this.fail('validation', msg, 400);
+        this.#fail('validation', msg, 400);
         return;
       }
       case 'captcha':
-        this.captcha.reset();
+        this.#captcha.reset();
         this.errors = { ...this.errors, captcha: { key: 'captchaRequired' } };
-        this.fail('captcha', this.announce('captchaRejected', 'error'), 403);
+        this.#fail('captcha', this.#announce('captchaRejected', 'error'), 403);
         return;
       case 'too-large':
-        this.fail('too-large', this.announce('tooLarge', 'error'), 413);
+        this.#fail('too-large', this.#announce('tooLarge', 'error'), 413);
         return;
       case 'rate-limited':
       case 'retry': {
         // Kept in the outbox, which sends it later: the form is free for a new comment.
         const code = result.kind === 'retry' ? result.code : 'rate-limited';
-        this.pending = undefined;
+        this.#pending = undefined;
         this.content = '';
-        this.captcha.reset();
-        this.saveDraft();
+        this.#captcha.reset();
+        this.#saveDraft();
         const msg =
           result.kind === 'rate-limited'
-            ? this.announce('queuedRateLimited', 'error', { seconds: result.retryAfter })
-            : this.announce(code === 'offline' ? 'queuedOffline' : 'queued', 'error');
+            ? this.#announce('queuedRateLimited', 'error', { seconds: result.retryAfter })
+            : this.#announce(code === 'offline' ? 'queuedOffline' : 'queued', 'error');
         this.dispatchEvent(new YkienQueuedEvent({ clientId: payload.clientId, reason: code }));
-        this.fail(code, msg, result.status);
+        this.#fail(code, msg, result.status);
         return;
       }
       default:
-        this.fail(result.code, this.announce('failed', 'error'), result.status);
+        this.#fail(result.code, this.#announce('failed', 'error'), result.status);
     }
   }
 }
