@@ -1,0 +1,32 @@
+// `npm start`: the demo. Builds what is missing or older than its sources, then runs the reference
+// server on http://localhost:8787 with SQLite in ./data/, the demo article at /, the widget at
+// /ykien.iife.js and the moderation page at /admin, with hCaptcha's public test keys.
+// Extra arguments go to the server: `npm start -- --no-captcha` on a machine that cannot reach hCaptcha.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const newest = (dir) =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .reduce((t, e) => Math.max(t, statSync(join(e.parentPath ?? e.path, e.name)).mtimeMs), 0);
+const stale = (output, ...sources) => !existsSync(output) || sources.some((s) => newest(s) > statSync(output).mtimeMs);
+const run = (script) => {
+  const r = spawnSync('npm', ['run', script], { stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+};
+
+if (stale('dist/ykien.iife.js', 'src')) run('build:widget');
+if (stale('server/dist/cli.js', 'server/src') || stale('server/dist/admin/index.html', 'server/admin')) run('build -w server');
+
+const args = [
+  'server/bin/ykien-server.js',
+  '--demo',
+  '--port', process.env.PORT ?? '8787',
+  '--hcaptcha-sitekey', '10000000-ffff-ffff-ffff-000000000001',
+  '--hcaptcha-secret', '0x0000000000000000000000000000000000000000',
+  ...process.argv.slice(2),
+];
+const server = spawn(process.execPath, args, { stdio: 'inherit' });
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => server.kill('SIGTERM'));
+server.on('exit', (code) => process.exit(code ?? 0));
