@@ -122,6 +122,8 @@ export class YkienComments extends LitElement {
   /** The queued comment whose "Xác minh để gửi" the reader pressed: the next token is for it. */
   #verifyFor?: string;
   #configErrorLogged = false;
+  /** Storage failed during a send: the outcome message also says that nothing is kept offline. */
+  #storageNotice = false;
   #unsubscribeStorage?: () => void;
 
   /** `vi` or `en`: own `lang`, else the closest ancestor's, else Vietnamese. */
@@ -157,7 +159,10 @@ export class YkienComments extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.#unsubscribeStorage = onStorageUnavailable(() => this.#announce('noStorage', 'error'));
+    // Said once: at once when idle, else together with the outcome of the send under way.
+    this.#unsubscribeStorage = onStorageUnavailable(() =>
+      this.sending ? (this.#storageNotice = true) : this.#announce('noStorage', 'error'),
+    );
   }
 
   override disconnectedCallback(): void {
@@ -341,7 +346,7 @@ export class YkienComments extends LitElement {
       this.content = item.payload.content;
       void this.#outbox.discard(item.clientId);
       this.#saveDraft();
-      this.#handle(result, item.payload);
+      this.#handle(result, item.payload, false);
     }
   }
 
@@ -392,6 +397,10 @@ export class YkienComments extends LitElement {
   #announce(key: StringKey | string, kind: StatusKind = 'info', params: Record<string, string | number> = {}): string {
     const template = key in this.#t ? this.#t[key as StringKey] : key;
     this.status = format(template, params);
+    if (this.#storageNotice) {
+      this.#storageNotice = false;
+      this.status += '\n' + this.#t.noStorage;
+    }
     this.statusKind = kind;
     return this.status;
   }
@@ -439,7 +448,8 @@ export class YkienComments extends LitElement {
     return this.#pending.clientId;
   }
 
-  #handle(result: SendResult, payload: CommentPayload): void {
+  /** `focus`: move focus to the first invalid field; not when the outcome arrives in the background. */
+  #handle(result: SendResult, payload: CommentPayload, focus = true): void {
     switch (result.kind) {
       case 'sent':
         this.#pending = undefined;
@@ -460,7 +470,7 @@ export class YkienComments extends LitElement {
         this.errors = errors;
         const msg = this.#announce([this.#t.fixErrors, ...other].join('\n'), 'error');
         const first = FIELDS.find((f) => errors[f]);
-        if (first) this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#${first}`)?.focus());
+        if (first && focus) this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#${first}`)?.focus());
         this.#fail('validation', msg, 400);
         return;
       }
