@@ -158,7 +158,7 @@ export class CaptchaController implements ReactiveController {
 
   /** Puts keyboard focus into the captcha (its checkbox frame), for "first invalid field gets focus". */
   focus(): void {
-    const target = this.#el?.querySelector('iframe') ?? this.#el;
+    const target = this.#el?.querySelector<HTMLElement>('iframe, button, input, [tabindex]') ?? this.#el;
     target?.focus();
   }
 

@@ -1,0 +1,227 @@
+/**
+ * WCAG 2.2 AA with axe-core in every state, language and theme; target sizes; the whole flow by keyboard.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import type { Locator, Page } from '@playwright/test';
+import { test, expect, form, fillAndVerify, type ArticleOptions } from './support/fixtures.js';
+
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'];
+
+/** axe over the element, its shadow root and the slotted captcha. */
+async function expectNoViolations(page: Page, state: string): Promise<void> {
+  await expect(form(page).captchaBox, `${state}: the captcha is part of what axe checks`).toBeVisible();
+  const results = await new AxeBuilder({ page }).withTags(TAGS).include('ykien-comments').analyze();
+  const found = results.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`).join(' | ')}`,
+  );
+  expect(found, `axe violations in the ${state} state`).toEqual([]);
+  // axe really looked at the form: the inputs were among the checked nodes.
+  expect(results.passes.some((p) => p.id === 'label')).toBe(true);
+}
+
+const variants: { title: string; opts: ArticleOptions; scheme?: 'dark' | 'light'; thanks: RegExp; failed: RegExp }[] = [
+  { title: 'vi, light', opts: {}, thanks: /Cảm ơn bạn/, failed: /^Chưa gửi được bình luận/ },
+  { title: 'en, light', opts: { attrs: { lang: 'en' } }, thanks: /Thank you/, failed: /could not be sent/ },
+  { title: 'vi, dark', opts: { attrs: { theme: 'dark' } }, thanks: /Cảm ơn bạn/, failed: /^Chưa gửi được bình luận/ },
+  { title: 'en, dark', opts: { attrs: { lang: 'en', theme: 'dark' } }, thanks: /Thank you/, failed: /could not be sent/ },
+  {
+    title: 'vi, theme="auto" in a dark-scheme browser',
+    opts: { attrs: { theme: 'auto' } },
+    scheme: 'dark',
+    thanks: /Cảm ơn bạn/,
+    failed: /^Chưa gửi được bình luận/,
+  },
+];
+
+for (const v of variants) {
+  test(`axe: no violation in the empty, invalid, sending, success and error states (${v.title})`, async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    if (v.scheme) await page.emulateMedia({ colorScheme: v.scheme });
+    endpoint.reply({ status: 201, body: { id: 'a1', status: 'pending' } }, { status: 500, body: { status: 500, title: 'x', code: 'internal' } });
+    await article(v.opts);
+    const f = form(page);
+    await expectNoViolations(page, 'empty');
+
+    await f.send.click();
+    await expect(f.name).toHaveAttribute('aria-invalid', 'true');
+    await expect(f.captchaError).not.toBeEmpty();
+    await expectNoViolations(page, 'invalid');
+
+    const release = endpoint.hold();
+    await fillAndVerify(page, 'Nguyễn Văn A', 'Bài viết rất hay.');
+    await f.send.click();
+    await expect.poll(() => endpoint.posts.length).toBe(1);
+    await expect(f.send).toHaveAttribute('aria-busy', 'true');
+    await expectNoViolations(page, 'sending');
+    release();
+
+    await expect(f.status).toHaveText(v.thanks);
+    await expectNoViolations(page, 'success');
+
+    await fillAndVerify(page, 'Nguyễn Văn A', 'Một ý kiến nữa.');
+    await f.send.click();
+    await expect(f.status).toHaveText(v.failed);
+    await expectNoViolations(page, 'error');
+  });
+}
+
+test('axe: no violation in the configuration error', async ({ page, article }) => {
+  await article({ attrs: { endpoint: null } });
+  const results = await new AxeBuilder({ page }).withTags(TAGS).include('ykien-comments').analyze();
+  expect(results.violations.map((v) => v.id)).toEqual([]);
+});
+
+async function expectTarget(name: string, target: Locator): Promise<void> {
+  await expect(target, name).toBeVisible();
+  const box = await target.boundingBox();
+  expect(box, name).not.toBeNull();
+  expect(box!.width, `${name} width`).toBeGreaterThanOrEqual(24);
+  expect(box!.height, `${name} height`).toBeGreaterThanOrEqual(24);
+}
+
+test('targets are at least 24×24 px', async ({ page, article }) => {
+  await article();
+  const f = form(page);
+  for (const [name, target] of [
+    ['name input', f.name],
+    ['content textarea', f.content],
+    ['captcha box', f.captchaBox],
+    ['reset captcha', f.captchaReset],
+    ['send', f.send],
+    ['clear', f.clear],
+  ] as const) {
+    await expectTarget(name, target);
+  }
+});
+
+test('after a failure every visible control is at least 24×24 px too', async ({ page, article, endpoint }) => {
+  endpoint.reply({ status: 503, body: { status: 503, title: 'x', code: 'captcha-unavailable' } });
+  await article();
+  const f = form(page);
+  await fillAndVerify(page, 'Nguyễn Văn A', 'Bài viết rất hay.');
+  await f.send.click();
+  await expect(f.status).toHaveText(/^Chưa gửi được bình luận/);
+  const controls = f.host.locator('button, input, textarea, select, a[href], [tabindex]:not([tabindex="-1"])').filter({ visible: true });
+  const count = await controls.count();
+  expect(count).toBeGreaterThanOrEqual(5);
+  for (let i = 0; i < count; i++) {
+    const c = controls.nth(i);
+    await expectTarget(`${await c.evaluate((el) => el.outerHTML.slice(0, 80))}`, c);
+  }
+});
+
+/** What has keyboard focus, looking through shadow roots: its part, else its class, else its tag. */
+const focused = (page: Page) =>
+  page.evaluate(() => {
+    let el = document.activeElement;
+    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+    if (!el || el === document.body) return 'body';
+    return el.getAttribute('part') ?? (el.className || el.localName);
+  });
+
+test('keyboard only: Tab through the form in order, solve the captcha with Space, send with Enter', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  await article();
+  const f = form(page);
+  expect(await focused(page)).toBe('body');
+
+  await page.keyboard.press('Tab');
+  expect(await focused(page)).toBe('input');
+  await page.keyboard.type('Lê Thị Hoa');
+
+  await page.keyboard.press('Tab');
+  expect(await focused(page)).toBe('textarea');
+  await page.keyboard.type('Dòng một.');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('Dòng hai.');
+
+  await page.keyboard.press('Tab');
+  expect(await focused(page)).toBe('fake-hcaptcha');
+  await page.keyboard.press('Space');
+  await expect(f.captchaBox).toHaveAttribute('aria-checked', 'true');
+
+  await page.keyboard.press('Tab');
+  expect(await focused(page)).toBe('captcha-reset');
+  await page.keyboard.press('Tab');
+  expect(await focused(page)).toBe('submit');
+  await page.keyboard.press('Tab');
+  expect(await focused(page)).toBe('reset');
+  await page.keyboard.press('Shift+Tab');
+  expect(await focused(page)).toBe('submit');
+  await expect(f.send).toBeFocused();
+
+  await page.keyboard.press('Enter');
+  await expect(f.status).toContainText('Cảm ơn bạn');
+  expect(endpoint.posts).toHaveLength(1);
+  expect(endpoint.posts[0].body).toMatchObject({
+    name: 'Lê Thị Hoa',
+    content: 'Dòng một.\nDòng hai.',
+    captchaToken: 'fake-token-1',
+  });
+});
+
+test('keyboard only: an invalid send moves focus to the first invalid field, fixing it by keyboard sends', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  await article();
+  const f = form(page);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('Lê Thị Hoa');
+  // Skip the content, solve the captcha, send.
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Space');
+  await expect(f.captchaBox).toHaveAttribute('aria-checked', 'true');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await expect(f.content).toBeFocused();
+  await expect(f.content).toHaveAttribute('aria-invalid', 'true');
+  expect(endpoint.posts).toHaveLength(0);
+  await page.keyboard.type('Đã bổ sung nội dung.');
+  // Enter in the name field submits the form.
+  await page.keyboard.press('Shift+Tab');
+  expect(await focused(page)).toBe('input');
+  await page.keyboard.press('Enter');
+  await expect(f.status).toContainText('Cảm ơn bạn');
+  expect(endpoint.posts).toHaveLength(1);
+  expect(endpoint.posts[0].body).toMatchObject({ name: 'Lê Thị Hoa', content: 'Đã bổ sung nội dung.' });
+});
+
+test('one role="status" live region, present from the first render, carries every outcome', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  endpoint.reply({ status: 413, body: { status: 413, title: 'x', code: 'too-large' } }, { status: 201, body: { id: 's', status: 'published' } });
+  await article();
+  const f = form(page);
+  const live = f.host.locator('[role="status"]');
+  await expect(live).toHaveCount(1);
+  await expect(live).toBeEmpty();
+  await expect(f.status).toHaveAttribute('role', 'status');
+  // Mark the node: a region that is re-created is not announced reliably.
+  await live.evaluate((el) => ((el as HTMLElement & { __first?: boolean }).__first = true));
+  const same = () => live.evaluate((el) => (el as HTMLElement & { __first?: boolean }).__first === true);
+
+  await f.send.click();
+  await expect(live).toHaveText(/^Chưa gửi/);
+  expect(await same()).toBe(true);
+  await fillAndVerify(page, 'Nguyễn Văn A', 'Bài viết rất hay.');
+  await f.send.click();
+  await expect(live).toContainText('quá dài');
+  expect(await same()).toBe(true);
+  await f.captchaBox.click();
+  await f.send.click();
+  await expect(live).toContainText('Cảm ơn bạn');
+  expect(await same()).toBe(true);
+  await expect(live).toHaveCount(1);
+});

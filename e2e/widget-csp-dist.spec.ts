@@ -1,0 +1,173 @@
+/**
+ * The built files, loaded the way a site owner does: the classic script and the ES module, both at once,
+ * twice, on a windows-1258 page, and under the strict CSP with Trusted Types.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Page } from '@playwright/test';
+import { test, expect, form, fillAndVerify, ORIGIN, HCAPTCHA_URL, STRICT_CSP, type ArticleOptions } from './support/fixtures.js';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+
+/** Records CSP violations, Trusted Types policies and what each policy turned into a script URL. */
+async function watchCsp(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { __violations: string[]; __policies: string[]; __scriptUrls: string[] };
+    w.__violations = [];
+    w.__policies = [];
+    w.__scriptUrls = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      w.__violations.push(`${e.effectiveDirective} blocked=${e.blockedURI} at ${e.sourceFile}:${e.lineNumber} ${e.sample}`);
+    });
+    const tt = (window as unknown as { trustedTypes?: { createPolicy(name: string, rules: Record<string, unknown>): unknown } })
+      .trustedTypes;
+    if (tt) {
+      const create = tt.createPolicy.bind(tt);
+      tt.createPolicy = (name: string, rules: Record<string, unknown>) => {
+        w.__policies.push(name);
+        const scriptURL = rules.createScriptURL as ((u: string) => string) | undefined;
+        return create(
+          name,
+          scriptURL ? { ...rules, createScriptURL: (u: string) => (w.__scriptUrls.push(`${name} ${u}`), scriptURL(u)) } : rules,
+        );
+      };
+    }
+  });
+}
+
+const watched = (page: Page) =>
+  page.evaluate(() => {
+    const w = window as unknown as { __violations: string[]; __policies: string[]; __scriptUrls: string[] };
+    return { violations: w.__violations, policies: w.__policies, scriptUrls: w.__scriptUrls };
+  });
+
+/** Sends one comment through the page's form and checks it arrived once. */
+async function sendOne(page: Page, endpoint: { posts: { body: Record<string, unknown> }[] }): Promise<void> {
+  const f = form(page);
+  await fillAndVerify(page, 'Phạm Minh Châu', 'Góp ý: nên mở rộng đường tỉnh lộ.');
+  await f.send.click();
+  await expect(f.status).toContainText('Cảm ơn bạn');
+  expect(endpoint.posts).toHaveLength(1);
+  expect(endpoint.posts[0].body).toMatchObject({
+    name: 'Phạm Minh Châu',
+    content: 'Góp ý: nên mở rộng đường tỉnh lộ.',
+    captchaToken: 'fake-token-1',
+  });
+}
+
+for (const script of ['iife', 'es'] as const) {
+  test.describe(`strict CSP with Trusted Types, ${script}`, () => {
+    test('renders, loads the captcha through the ykien policy, sends, with no violation', async ({
+      page,
+      article,
+      endpoint,
+      problems,
+    }) => {
+      await watchCsp(page);
+      const hcaptcha: string[] = [];
+      page.on('request', (r) => {
+        if (r.url().startsWith(HCAPTCHA_URL)) hcaptcha.push(r.url());
+      });
+      await article({ csp: STRICT_CSP, script });
+      const f = form(page);
+      await expect(f.heading).toHaveText('Ý kiến bạn đọc');
+      await expect(f.captchaBox).toBeVisible();
+      await sendOne(page, endpoint);
+
+      const w = await watched(page);
+      expect(w.violations).toEqual([]);
+      expect(problems).toEqual([]);
+      expect(w.policies).toContain('ykien');
+      expect(w.policies).not.toContain('default');
+      expect(hcaptcha).toHaveLength(1);
+      expect(w.scriptUrls).toContain(`ykien ${hcaptcha[0]}`);
+
+      // The watcher can see a violation when there is one: a plain string into a script sink.
+      await page.evaluate(() => {
+        try {
+          document.createElement('script').src = '/nope.js';
+        } catch {
+          /* blocked, as expected */
+        }
+      });
+      await expect.poll(async () => (await watched(page)).violations.length).toBe(1);
+    });
+  });
+}
+
+test.describe('dist files', () => {
+  test('the ES module alone works, self-contained', async ({ page, article, endpoint, problems }) => {
+    const dist: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().startsWith(`${ORIGIN}/dist/`)) dist.push(new URL(r.url()).pathname);
+    });
+    await article({ script: 'es' });
+    await sendOne(page, endpoint);
+    expect(dist).toEqual(['/dist/ykien.js']);
+    expect(problems).toEqual([]);
+  });
+
+  test('the classic script alone works, self-contained', async ({ page, article, endpoint, problems }) => {
+    const dist: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().startsWith(`${ORIGIN}/dist/`)) dist.push(new URL(r.url()).pathname);
+    });
+    await article({ script: 'iife' });
+    await sendOne(page, endpoint);
+    expect(dist).toEqual(['/dist/ykien.iife.js']);
+    expect(problems).toEqual([]);
+  });
+
+  for (const script of ['both', 'iife-twice'] as ArticleOptions['script'][]) {
+    test(`loading ${script === 'both' ? 'both files' : 'the classic script twice'} throws nothing; one working form`, async ({
+      page,
+      article,
+      endpoint,
+      problems,
+    }) => {
+      const dist: string[] = [];
+      page.on('response', (r) => {
+        if (r.url().startsWith(`${ORIGIN}/dist/`)) dist.push(new URL(r.url()).pathname);
+      });
+      await article({ script });
+      // Wait until both scripts have run.
+      await page.waitForLoadState('load');
+      expect(dist).toHaveLength(2);
+      const f = form(page);
+      await expect(f.host.locator('[part~="form"]')).toHaveCount(1);
+      await expect(f.name).toHaveCount(1);
+      await expect(page.locator('h-captcha')).toHaveCount(1);
+      await expect(f.captchaBox).toHaveCount(1);
+      expect(await page.evaluate(() => customElements.get('ykien-comments') !== undefined)).toBe(true);
+      await sendOne(page, endpoint);
+      expect(problems).toEqual([]);
+    });
+  }
+
+  test('a windows-1258 page shows the Vietnamese text correctly', async ({ page, article, endpoint, problems }) => {
+    await article({ charset: 'windows-1258' });
+    expect(await page.evaluate(() => document.characterSet.toLowerCase())).toBe('windows-1258');
+    const f = form(page);
+    await expect(f.heading).toHaveText('Ý kiến bạn đọc');
+    await expect(f.host.locator('[part~="label"]').nth(0)).toContainText('Họ và tên');
+    await expect(f.host.locator('[part~="label"]').nth(1)).toContainText('Nội dung');
+    await expect(f.send).toHaveText('Gửi bình luận');
+    await expect(f.clear).toHaveText('Nhập lại');
+    await expect(f.captchaReset).toHaveText('Làm mới captcha');
+    await f.send.click();
+    await expect(f.nameError).toHaveText('Vui lòng nhập họ và tên.');
+    await sendOne(page, endpoint);
+    expect(endpoint.posts[0].body.pageTitle).toBe('Thường trực Hội đồng nhân dân tỉnh giao ban quý I');
+    expect(problems).toEqual([]);
+  });
+
+  for (const file of ['ykien.js', 'ykien.iife.js']) {
+    test(`dist/${file} is pure ASCII`, () => {
+      const bytes = readFileSync(`${root}dist/${file}`);
+      expect(bytes.length).toBeGreaterThan(1000);
+      const at = bytes.findIndex((b) => b > 0x7f);
+      const around = at < 0 ? '' : bytes.subarray(Math.max(0, at - 40), at + 40).toString('utf8');
+      expect(at, `first non-ASCII byte at ${at}: …${around}…`).toBe(-1);
+    });
+  }
+});

@@ -1,0 +1,408 @@
+/**
+ * The form itself: bad input, what is sent (NFC, line breaks, HTML literally), "Nhập lại", "reset captcha",
+ * the page's identity, and the missing endpoint.
+ */
+import type { Locator, Page } from '@playwright/test';
+import { test, expect, form, fillAndVerify, ORIGIN, HCAPTCHA_URL } from './support/fixtures.js';
+import { vi } from '../src/i18n.js';
+
+const NAME = 'Trần Thị Bình';
+const TEXT = 'Ý kiến của tôi về bài viết.';
+const TITLE = 'Thường trực Hội đồng nhân dân tỉnh giao ban quý I';
+
+/** The field is marked invalid and described by an element showing `message`. */
+async function expectInvalid(page: Page, field: Locator, message: string): Promise<void> {
+  await expect(field).toHaveAttribute('aria-invalid', 'true');
+  const ids = ((await field.getAttribute('aria-describedby')) ?? '').split(/\s+/).filter(Boolean);
+  expect(ids.length, 'aria-describedby names the message').toBeGreaterThan(0);
+  await expect
+    .poll(() =>
+      form(page).host.evaluate(
+        (host, ids) => ids.map((id) => host.shadowRoot?.getElementById(id)?.textContent?.trim() ?? '<missing>'),
+        ids,
+      ),
+    )
+    .toContain(message);
+}
+
+/** Whether keyboard focus is inside the slotted captcha (light DOM under the host). */
+const focusInCaptcha = (page: Page) =>
+  page.evaluate(() => !!document.activeElement?.closest('ykien-comments h-captcha'));
+
+const HTML_NAME = '<b>Lê</b> <script>alert("ten")</script>';
+const HTML_CONTENT = '<img src=x onerror="alert(1)">\n<script>window.__pwned = 1</script> & &amp; <i>nghiêng</i>';
+
+function watchDialogs(page: Page): string[] {
+  const dialogs: string[] = [];
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  return dialogs;
+}
+
+/** Elements the typed markup would have created, in the shadow root or in the host's light DOM. */
+const markupElements = (page: Page) =>
+  form(page).host.evaluate(
+    (host) => host.shadowRoot!.querySelectorAll('img, script, b, i').length + host.querySelectorAll('img, script, b, i').length,
+  );
+
+/** The last action's validation ran (status says so) and nothing was posted. */
+async function expectNotSent(page: Page, endpoint: { posts: unknown[] }): Promise<void> {
+  await expect(form(page).status).toHaveText(vi.fixErrors);
+  expect(endpoint.posts).toHaveLength(0);
+}
+
+test.describe('bad input: nothing is sent', () => {
+  test('empty form: every field says what is missing, the name gets focus', async ({ page, article, endpoint }) => {
+    await article();
+    const f = form(page);
+    await expect(f.name).toHaveAttribute('aria-invalid', 'false');
+    await f.send.click();
+    await expectInvalid(page, f.name, vi.nameRequired);
+    await expectInvalid(page, f.content, vi.contentRequired);
+    await expect(f.nameError).toHaveText(vi.nameRequired);
+    await expect(f.contentError).toHaveText(vi.contentRequired);
+    await expect(f.captchaError).toHaveText(vi.captchaRequired);
+    await expect(f.name).toBeFocused();
+    await expectNotSent(page, endpoint);
+    // Typing into a field clears its own message.
+    await f.name.fill(NAME);
+    await expect(f.name).toHaveAttribute('aria-invalid', 'false');
+    await expect(f.nameError).toHaveText('');
+    await expect(f.contentError).toHaveText(vi.contentRequired);
+  });
+
+  test('whitespace only counts as empty', async ({ page, article, endpoint }) => {
+    await article();
+    const f = form(page);
+    await fillAndVerify(page, '   \t ', ' \n \t\n  ');
+    await f.send.click();
+    await expectInvalid(page, f.name, vi.nameRequired);
+    await expectInvalid(page, f.content, vi.contentRequired);
+    await expect(f.captchaError).toHaveText('');
+    await expect(f.name).toBeFocused();
+    await expectNotSent(page, endpoint);
+  });
+
+  test('a name of 101 characters is too long; 100 is accepted', async ({ page, article, endpoint }) => {
+    await article();
+    const f = form(page);
+    await fillAndVerify(page, 'Ễ'.repeat(101), TEXT);
+    await f.send.click();
+    await expectInvalid(page, f.name, vi.nameTooLong.replace('{max}', '100'));
+    await expect(f.name).toBeFocused();
+    await expectNotSent(page, endpoint);
+    await f.name.fill(`  ${'Ễ'.repeat(100)}  `);
+    await f.send.click();
+    await expect(f.status).toContainText('Cảm ơn bạn');
+    expect(endpoint.posts).toHaveLength(1);
+    expect(endpoint.posts[0].body.name).toBe('Ễ'.repeat(100));
+  });
+
+  test('content over the default 2000 characters is too long; the counter shows it', async ({ page, article, endpoint }) => {
+    await article();
+    const f = form(page);
+    await expect(f.counter).toHaveText('0/2000');
+    await fillAndVerify(page, NAME, 'ờ'.repeat(2001));
+    await expect(f.counter).toHaveText('2001/2000');
+    await f.send.click();
+    await expectInvalid(page, f.content, vi.contentTooLong.replace('{max}', '2000'));
+    await expect(f.content).toBeFocused(); // the name is valid: the content is the first invalid field
+    await expect(f.name).toHaveAttribute('aria-invalid', 'false');
+    await expectNotSent(page, endpoint);
+    await f.content.fill('ờ'.repeat(2000));
+    await expect(f.counter).toHaveText('2000/2000');
+    await f.send.click();
+    await expect(f.status).toContainText('Cảm ơn bạn');
+    expect(endpoint.posts).toHaveLength(1);
+    expect(endpoint.posts[0].body.content).toBe('ờ'.repeat(2000));
+  });
+
+  test('max-length="50": the counter updates live and 51 characters are refused', async ({ page, article, endpoint }) => {
+    await article({ attrs: { 'max-length': '50' } });
+    const f = form(page);
+    await expect(f.counter).toHaveText('0/50');
+    await f.content.click();
+    await page.keyboard.type('Xin');
+    await expect(f.counter).toHaveText('3/50');
+    await page.keyboard.type(' chào');
+    await expect(f.counter).toHaveText('8/50');
+    await page.keyboard.press('Backspace');
+    await expect(f.counter).toHaveText('7/50');
+    await fillAndVerify(page, NAME, 'a'.repeat(51));
+    await expect(f.counter).toHaveText('51/50');
+    await f.send.click();
+    await expectInvalid(page, f.content, vi.contentTooLong.replace('{max}', '50'));
+    await expect(f.content).toBeFocused();
+    await expectNotSent(page, endpoint);
+    await f.content.fill('a'.repeat(50));
+    await expect(f.counter).toHaveText('50/50');
+    await f.send.click();
+    await expect(f.status).toContainText('Cảm ơn bạn');
+    expect(endpoint.posts).toHaveLength(1);
+  });
+
+  test('with a site key, a missing captcha is an error ("please complete the captcha")', async ({ page, article, endpoint }) => {
+    await article();
+    const f = form(page);
+    await f.name.fill(NAME);
+    await f.content.fill(TEXT);
+    await f.send.click();
+    await expect(f.captchaError).toHaveText(vi.captchaRequired);
+    await expect(f.host.locator('[part~="captcha"]')).toHaveAttribute('aria-describedby', /\bcaptcha-error\b/);
+    await expect(f.name).toHaveAttribute('aria-invalid', 'false');
+    await expect(f.content).toHaveAttribute('aria-invalid', 'false');
+    await expectNotSent(page, endpoint);
+    await f.captchaBox.click();
+    await expect(f.captchaError).toHaveText('');
+    await f.send.click();
+    await expect(f.status).toContainText('Cảm ơn bạn');
+    expect(endpoint.posts).toHaveLength(1);
+  });
+
+  test('a missing captcha, the first invalid field, gets focus', async ({ page, article, endpoint }) => {
+    await article();
+    const f = form(page);
+    await f.name.fill(NAME);
+    await f.content.fill(TEXT);
+    await f.send.click();
+    await expect(f.captchaError).toHaveText(vi.captchaRequired);
+    await expect.poll(() => focusInCaptcha(page)).toBe(true);
+    expect(endpoint.posts).toHaveLength(0);
+  });
+
+  test('without a site key: no captcha is rendered or loaded, and no token is sent', async ({ page, article, endpoint, problems }) => {
+    const hcaptchaRequests: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().startsWith(HCAPTCHA_URL)) hcaptchaRequests.push(r.url());
+    });
+    await article({ attrs: { 'site-key': null } });
+    const f = form(page);
+    await expect(f.host.locator('[part~="captcha"]')).toHaveCount(0);
+    await expect(f.captchaReset).toHaveCount(0);
+    await expect(page.locator('h-captcha')).toHaveCount(0);
+    await fillAndVerify(page, NAME, TEXT);
+    await f.send.click();
+    await expect(f.status).toContainText('Cảm ơn bạn');
+    expect(endpoint.posts).toHaveLength(1);
+    expect(endpoint.posts[0].body).not.toHaveProperty('captchaToken');
+    expect(endpoint.posts[0].body).toMatchObject({ name: NAME, content: TEXT });
+    expect(hcaptchaRequests).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+});
+
+test.describe('what is sent', () => {
+  test('HTML, <script> and <img onerror> in both fields are sent literally and never run', async ({ page, article, endpoint }) => {
+    const dialogs = watchDialogs(page);
+    await article();
+    const f = form(page);
+    await fillAndVerify(page, HTML_NAME, HTML_CONTENT);
+    await f.send.click();
+    await expect(f.status).toContainText('Cảm ơn bạn');
+    expect(endpoint.posts).toHaveLength(1);
+    expect(endpoint.posts[0].body).toMatchObject({ name: HTML_NAME, content: HTML_CONTENT });
+    await expect(f.name).toHaveValue(HTML_NAME); // the kept name is shown as it was typed
+    expect(await markupElements(page)).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(dialogs).toEqual([]);
+  });
+
+  test('HTML kept after a failure is shown as text', async ({ page, article, endpoint }) => {
+    const dialogs = watchDialogs(page);
+    endpoint.reply({ status: 500, body: { status: 500, title: 'x', code: 'internal' } });
+    await article();
+    const f = form(page);
+    await fillAndVerify(page, HTML_NAME, HTML_CONTENT);
+    await f.send.click();
+    await expect(f.status).toHaveText(/^Chưa gửi được bình luận/);
+    const literal = '<img src=x onerror="alert(1)">';
+    // In the textarea, or listed as an unsent comment: either way the markup reads as text.
+    await expect(async () => {
+      const inTextarea = (await f.content.inputValue()) === HTML_CONTENT;
+      const listed = (await f.host.locator('*:not(textarea):not(input)').filter({ hasText: literal, visible: true }).count()) > 0;
+      expect(inTextarea || listed).toBe(true);
+    }).toPass({ timeout: 5_000 });
+    expect(await markupElements(page)).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(dialogs).toEqual([]);
+  });
+
+  test('line breaks in the content are kept; surrounding spaces are trimmed', async ({ page, article, endpoint }) => {
+    await article();
+    const f = form(page);
+    const content = 'Dòng thứ nhất.\nDòng thứ hai.\n\n  Đoạn mới, thụt lề.';
+    await fillAndVerify(page, `  ${NAME}  `, `\n  ${content}  \n\n`);
+    await f.send.click();
+    await expect(f.status).toContainText('Cảm ơn bạn');
+    expect(endpoint.posts[0].body).toMatchObject({ name: NAME, content });
+  });
+
+  test('decomposed (NFD) input is sent as NFC and counted in NFC characters', async ({ page, article, endpoint }) => {
+    await article();
+    const f = form(page);
+    const nfdName = 'Nguye\u0302\u0303n Va\u0306n A';
+    const nfdContent = 'Vie\u0323\u0302t Nam';
+    expect(nfdName).not.toBe(nfdName.normalize('NFC'));
+    await fillAndVerify(page, nfdName, nfdContent);
+    await expect(f.counter).toHaveText('8/2000'); // "Việt Nam": 8 characters, 11 code points in NFD
+    await f.send.click();
+    await expect(f.status).toContainText('Cảm ơn bạn');
+    const body = endpoint.posts[0].body;
+    expect(body.name).toBe('Nguy\u1ec5n V\u0103n A');
+    expect(body.content).toBe('Vi\u1ec7t Nam');
+    expect(body.name).toBe('Nguyễn Văn A'.normalize('NFC'));
+  });
+});
+
+test.describe('"Nhập lại" and "reset captcha"', () => {
+  test('"Nhập lại" clears name, content and captcha', async ({ page, article, endpoint }) => {
+    await article();
+    const f = form(page);
+    await expect(f.clear).toHaveText('Nhập lại');
+    await fillAndVerify(page, NAME, TEXT);
+    await expect(f.counter).toHaveText(`${TEXT.length}/2000`);
+    await f.clear.click();
+    await expect(f.name).toHaveValue('');
+    await expect(f.content).toHaveValue('');
+    await expect(f.counter).toHaveText('0/2000');
+    await expect(f.captchaBox).toHaveAttribute('aria-checked', 'false');
+    // The token is gone too: a new name and text without solving the captcha again are refused.
+    await f.name.fill(NAME);
+    await f.content.fill(TEXT);
+    await f.send.click();
+    await expect(f.captchaError).toHaveText(vi.captchaRequired);
+    expect(endpoint.posts).toHaveLength(0);
+  });
+
+  test('"reset captcha" resets the captcha; a new token is needed and used', async ({ page, article, endpoint }) => {
+    await article();
+    const f = form(page);
+    await expect(f.captchaReset).toHaveText(vi.resetCaptcha);
+    await fillAndVerify(page, NAME, TEXT);
+    await f.captchaReset.click();
+    await expect(f.captchaBox).toHaveAttribute('aria-checked', 'false');
+    await expect(f.name).toHaveValue(NAME);
+    await expect(f.content).toHaveValue(TEXT);
+    await f.send.click();
+    await expect(f.captchaError).toHaveText(vi.captchaRequired);
+    expect(endpoint.posts).toHaveLength(0);
+    await f.captchaBox.click();
+    await f.send.click();
+    await expect(f.status).toContainText('Cảm ơn bạn');
+    expect(endpoint.posts).toHaveLength(1);
+    expect(endpoint.posts[0].body.captchaToken).toBe('fake-token-2');
+  });
+
+  test('an expired captcha is not sent: the reader is asked again', async ({ page, article, endpoint }) => {
+    await article();
+    const f = form(page);
+    await fillAndVerify(page, NAME, TEXT);
+    await page.evaluate(() => (window as unknown as { __fakeHcaptcha: { expire(): void } }).__fakeHcaptcha.expire());
+    await expect(f.captchaBox).toHaveAttribute('aria-checked', 'false');
+    await f.send.click();
+    await expect(f.captchaError).toHaveText(vi.captchaRequired);
+    expect(endpoint.posts).toHaveLength(0);
+  });
+
+  test('a failed captcha challenge sends nothing', async ({ page, article, endpoint }) => {
+    await article();
+    const f = form(page);
+    await page.evaluate(() => (window as unknown as { __fakeHcaptcha: { setMode(m: string): void } }).__fakeHcaptcha.setMode('fail'));
+    await f.name.fill(NAME);
+    await f.content.fill(TEXT);
+    await f.captchaBox.click();
+    await expect(f.captchaBox).toHaveAttribute('aria-checked', 'false');
+    await f.send.click();
+    await expect(f.captchaError).toHaveText(vi.captchaRequired);
+    expect(endpoint.posts).toHaveLength(0);
+  });
+
+  test('a failed captcha script load says so, and "reset captcha" loads and renders it', async ({ page, context, article, endpoint }) => {
+    let failures = 0;
+    // Registered after the fixture's route, so it is asked first: the first load fails, the rest go through.
+    await context.route(`${HCAPTCHA_URL}?*`, (route) => {
+      if (failures++ === 0) return route.fulfill({ status: 500, contentType: 'text/plain', body: 'down' });
+      return route.fallback();
+    });
+    await article();
+    const f = form(page);
+    await expect(f.status).toHaveText(vi.captchaLoadFailed);
+    await expect(f.captchaBox).toHaveCount(0);
+    await expect(f.captchaReset).toBeVisible();
+    await f.captchaReset.click();
+    await expect(f.captchaBox).toBeVisible();
+    expect(failures).toBe(2);
+    await fillAndVerify(page, NAME, TEXT);
+    await f.send.click();
+    await expect(f.status).toContainText('Cảm ơn bạn');
+    expect(endpoint.posts).toHaveLength(1);
+    expect(endpoint.posts[0].body.captchaToken).toBe('fake-token-1');
+  });
+});
+
+test.describe("the page's identity", () => {
+  test('pageId and pageUrl default to the canonical link; pageTitle to document.title', async ({ page, article, endpoint }) => {
+    const canonical = 'https://baotinh.example.vn/tin-tuc/giao-ban-quy-i-2023.html';
+    await article({ canonical, title: 'Giao ban quý I – Báo tỉnh' });
+    await fillAndVerify(page, NAME, TEXT);
+    await form(page).send.click();
+    await expect(form(page).status).toContainText('Cảm ơn bạn');
+    expect(endpoint.posts[0].body).toMatchObject({ pageId: canonical, pageUrl: canonical, pageTitle: 'Giao ban quý I – Báo tỉnh' });
+  });
+
+  test('without a canonical link: origin + pathname, and the URL without its hash', async ({ page, article, endpoint }) => {
+    const path = '/tin-tuc/bai-viet-123.html?trang=2';
+    await article({ path });
+    await page.goto(`${ORIGIN}${path}#binh-luan`);
+    await page.locator('ykien-comments [part~="form"]').waitFor();
+    expect(await page.evaluate(() => location.hash)).toBe('#binh-luan');
+    await fillAndVerify(page, NAME, TEXT);
+    await form(page).send.click();
+    await expect(form(page).status).toContainText('Cảm ơn bạn');
+    expect(endpoint.posts[0].body).toMatchObject({
+      pageId: `${ORIGIN}/tin-tuc/bai-viet-123.html`,
+      pageUrl: `${ORIGIN}${path}`,
+      pageTitle: TITLE,
+    });
+  });
+
+  test('page-id, page-url and page-title attributes win over the defaults', async ({ page, article, endpoint }) => {
+    await article({
+      canonical: 'https://baotinh.example.vn/canonical',
+      attrs: { 'page-id': 'bai-viet-42', 'page-url': 'https://baotinh.example.vn/bai-42', 'page-title': 'Tiêu đề riêng' },
+    });
+    await fillAndVerify(page, NAME, TEXT);
+    await form(page).send.click();
+    await expect(form(page).status).toContainText('Cảm ơn bạn');
+    expect(endpoint.posts[0].body).toMatchObject({
+      pageId: 'bai-viet-42',
+      pageUrl: 'https://baotinh.example.vn/bai-42',
+      pageTitle: 'Tiêu đề riêng',
+    });
+  });
+});
+
+test('missing endpoint: a visible configuration error instead of the form, one console.error, nothing thrown', async ({
+  page,
+  article,
+  endpoint,
+  problems,
+}) => {
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await article({ attrs: { endpoint: null } });
+  const f = form(page);
+  const error = f.host.locator('[part~="error"]', { hasText: 'endpoint' });
+  await expect(error).toBeVisible();
+  await expect(error).toHaveText(vi.configError);
+  await expect(f.host.locator('[part~="form"]')).toHaveCount(0);
+  await expect(f.name).toHaveCount(0);
+  await expect(f.send).toHaveCount(0);
+  await expect(page.locator('h-captcha')).toHaveCount(0);
+  expect(pageErrors).toEqual([]);
+  expect(problems).toHaveLength(1);
+  expect(problems[0]).toMatch(/endpoint/);
+  expect(endpoint.requests).toHaveLength(0);
+});

@@ -1,0 +1,130 @@
+/** The reader's language, the heading, the `strings` override and the theme. */
+import type { Page } from '@playwright/test';
+import { test, expect, form, fillAndVerify } from './support/fixtures.js';
+import { en, vi } from '../src/i18n.js';
+
+/** The visible words of the form, in one language. */
+async function expectLanguage(page: Page, heading: string, t: typeof vi): Promise<void> {
+  const f = form(page);
+  await expect(f.heading).toHaveText(heading);
+  const labels = f.host.locator('[part~="label"]');
+  await expect(labels.nth(0)).toContainText(t.nameLabel);
+  await expect(labels.nth(1)).toContainText(t.contentLabel);
+  await expect(f.send).toHaveText(t.send);
+  await expect(f.clear).toHaveText(t.clear);
+  await expect(f.captchaReset).toHaveText(t.resetCaptcha);
+  // Accessible names come from the labels.
+  await expect(f.name).toHaveAccessibleName(new RegExp(`^${t.nameLabel}`));
+  await expect(f.content).toHaveAccessibleName(new RegExp(`^${t.contentLabel}`));
+}
+
+test('default: Vietnamese, with every diacritic', async ({ page, article, endpoint }) => {
+  await article();
+  await expectLanguage(page, 'Ý kiến bạn đọc', vi);
+  const f = form(page);
+  // The words of the issue, spelled out here rather than read from the table.
+  await expect(f.host.locator('[part~="label"]').nth(0)).toContainText('Họ và tên');
+  await expect(f.host.locator('[part~="label"]').nth(1)).toContainText('Nội dung');
+  await expect(f.send).toHaveText('Gửi bình luận');
+  await expect(f.clear).toHaveText('Nhập lại');
+  await f.send.click();
+  await expect(f.nameError).toHaveText(vi.nameRequired);
+  await expect(f.status).toHaveText(vi.fixErrors);
+  expect(endpoint.posts).toHaveLength(0);
+});
+
+test('no lang anywhere (empty <html lang>): Vietnamese', async ({ page, article }) => {
+  await article({ lang: '' });
+  await expectLanguage(page, 'Ý kiến bạn đọc', vi);
+});
+
+test.describe('on a browser set to Vietnamese', () => {
+  test.use({ locale: 'vi-VN' });
+
+  test('lang="en" attribute: English, messages included', async ({ page, article, endpoint }) => {
+    endpoint.reply({ status: 500, body: { status: 500, title: 'x', code: 'internal' } });
+    await article({ attrs: { lang: 'en' } });
+    await expectLanguage(page, "Readers' comments", en);
+    const f = form(page);
+    await f.send.click();
+    await expect(f.nameError).toHaveText(en.nameRequired);
+    await expect(f.contentError).toHaveText(en.contentRequired);
+    await expect(f.captchaError).toHaveText(en.captchaRequired);
+    await fillAndVerify(page, 'Jane Doe', 'Nice article.');
+    await f.send.click();
+    await expect(f.status).toHaveText(/^Your comment could not be sent/);
+    // The server is asked for field messages in the reader's language.
+    expect(endpoint.posts[0].headers['accept-language']).toMatch(/^en\b/);
+  });
+});
+
+test('no lang attribute but <html lang="en">: English', async ({ page, article }) => {
+  await article({ lang: 'en' });
+  await expectLanguage(page, "Readers' comments", en);
+});
+
+test('own lang="vi" wins over <html lang="en">', async ({ page, article }) => {
+  await article({ lang: 'en', attrs: { lang: 'vi' } });
+  await expectLanguage(page, 'Ý kiến bạn đọc', vi);
+});
+
+test('the heading attribute replaces the heading', async ({ page, article }) => {
+  await article({ attrs: { heading: 'Bạn nghĩ gì về bài viết này?' } });
+  await expect(form(page).heading).toHaveText('Bạn nghĩ gì về bài viết này?');
+  await expect(form(page).send).toHaveText('Gửi bình luận');
+});
+
+test('the strings property overrides part of the text', async ({ page, article }) => {
+  await article();
+  const f = form(page);
+  await page.evaluate(() => {
+    const el = document.querySelector('ykien-comments') as HTMLElement & { strings?: Record<string, string> };
+    el.strings = { send: 'Gửi ý kiến', nameRequired: 'Xin cho biết tên của bạn.' };
+  });
+  await expect(f.send).toHaveText('Gửi ý kiến');
+  await expect(f.clear).toHaveText('Nhập lại'); // everything else stays
+  await expect(f.heading).toHaveText('Ý kiến bạn đọc');
+  await f.send.click();
+  await expect(f.nameError).toHaveText('Xin cho biết tên của bạn.');
+  await expect(f.contentError).toHaveText(vi.contentRequired);
+});
+
+/** The host's computed background and text colours. */
+const colours = (page: Page) =>
+  form(page).host.evaluate((host) => {
+    const cs = getComputedStyle(host);
+    return { bg: cs.backgroundColor, fg: cs.color };
+  });
+const brightness = (rgb: string) =>
+  (rgb.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).reduce((sum, n) => sum + Number(n), 0);
+
+test('theme="dark" sets dark colours; light is light', async ({ page, article }) => {
+  await article({ attrs: { theme: 'dark' } });
+  const dark = await colours(page);
+  await form(page).host.evaluate((host) => host.setAttribute('theme', 'light'));
+  await expect.poll(() => colours(page).then((c) => c.bg)).not.toBe(dark.bg);
+  const light = await colours(page);
+  expect(brightness(dark.bg)).toBeLessThan(brightness(light.bg));
+  expect(brightness(dark.bg)).toBeLessThan(3 * 128);
+  expect(brightness(dark.fg)).toBeGreaterThan(brightness(dark.bg));
+  expect(brightness(light.fg)).toBeLessThan(brightness(light.bg));
+});
+
+test('theme="auto" follows prefers-color-scheme', async ({ page, article }) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await article({ attrs: { theme: 'auto' } });
+  const dark = await colours(page);
+  await page.emulateMedia({ colorScheme: 'light' });
+  await expect.poll(() => colours(page).then((c) => c.bg)).not.toBe(dark.bg);
+  const light = await colours(page);
+  expect(brightness(dark.bg)).toBeLessThan(brightness(light.bg));
+  expect(brightness(dark.fg)).toBeGreaterThan(brightness(dark.bg));
+});
+
+test('the default theme is light', async ({ page, article }) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await article();
+  const c = await colours(page);
+  expect(brightness(c.bg)).toBeGreaterThan(3 * 200);
+  expect(brightness(c.fg)).toBeLessThan(brightness(c.bg));
+});

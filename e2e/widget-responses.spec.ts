@@ -1,0 +1,463 @@
+/**
+ * Every row of the response table of docs/api.md, the events, the double click and the timeout: what the
+ * reader sees, what reached the endpoint, and what the element told the page.
+ */
+import type { Page } from '@playwright/test';
+import { test, expect, form, fillAndVerify, ENDPOINT, ORIGIN } from './support/fixtures.js';
+import { vi } from '../src/i18n.js';
+
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const NAME = 'Nguyễn Văn A';
+const TEXT = 'Bài viết rất hay, cảm ơn tòa soạn.';
+const TITLE = 'Thường trực Hội đồng nhân dân tỉnh giao ban quý I';
+const FAILED = /^Chưa gửi được bình luận/;
+
+interface Seen {
+  type: string;
+  detail: Record<string, unknown>;
+  bubbles: boolean;
+  composed: boolean;
+  cancelable: boolean;
+  hasToken: boolean;
+  target: string;
+}
+
+/** Records the element's events on `document` (so they must bubble out of the element). */
+async function recordEvents(page: Page, cancelSubmit = false): Promise<void> {
+  await page.evaluate((cancel) => {
+    const w = window as unknown as { __events: unknown[]; __cancel: boolean };
+    w.__events = [];
+    w.__cancel = cancel;
+    for (const type of ['ykien-submit', 'ykien-sent', 'ykien-error']) {
+      document.addEventListener(type, (e) => {
+        const detail = (e as CustomEvent).detail ?? {};
+        if (type === 'ykien-submit' && w.__cancel) e.preventDefault();
+        w.__events.push({
+          type,
+          detail: JSON.parse(JSON.stringify(detail)),
+          bubbles: e.bubbles,
+          composed: e.composed,
+          cancelable: e.cancelable,
+          hasToken: 'captchaToken' in detail,
+          target: (e.target as Element).localName,
+        });
+      });
+    }
+  }, cancelSubmit);
+}
+
+const events = (page: Page): Promise<Seen[]> => page.evaluate(() => (window as unknown as { __events: Seen[] }).__events);
+const eventTypes = async (page: Page) => (await events(page)).map((e) => e.type);
+
+/**
+ * The reader's text is still on the page: in the textarea, or in a list of unsent comments the widget may
+ * render (the outbox moves failed comments there).
+ */
+async function expectTextKept(page: Page, text: string): Promise<void> {
+  const f = form(page);
+  await expect(async () => {
+    const inTextarea = (await f.content.inputValue()) === text;
+    const inList =
+      (await f.host.locator('*:not(textarea):not(input)').filter({ hasText: text, visible: true }).count()) > 0;
+    expect(inTextarea || inList, `"${text}" is neither in the textarea nor listed as unsent`).toBe(true);
+  }).toPass({ timeout: 5_000 });
+}
+
+async function send(page: Page, name = NAME, content = TEXT): Promise<void> {
+  await fillAndVerify(page, name, content);
+  await form(page).send.click();
+}
+
+/** Solves the captcha again when the widget reset it (it must not be left checked with a spent token). */
+async function solveIfNeeded(page: Page): Promise<void> {
+  const box = form(page).captchaBox;
+  if ((await box.getAttribute('aria-checked')) !== 'true') {
+    await box.click();
+    await expect(box).toHaveAttribute('aria-checked', 'true');
+  }
+}
+
+/** Checks the request reached the endpoint as docs/api.md says; returns its body. */
+function checkPost(post: { headers: Record<string, string>; body: Record<string, unknown> }) {
+  expect(post.headers['content-type']).toMatch(/^application\/json\b/);
+  expect(post.body.clientId).toMatch(UUID_V4);
+  expect(post.headers['idempotency-key']).toBe(post.body.clientId);
+  expect(post.headers.cookie, 'credentials: omit sends no cookie').toBeUndefined();
+  return post.body;
+}
+
+/**
+ * At least one POST, and all of them the same comment: a queued comment retried later (the outbox) keeps
+ * its clientId, so the count itself is not fixed once a retry timer may have fired.
+ */
+function expectOneComment(posts: { headers: Record<string, string>; body: Record<string, unknown> }[]): void {
+  expect(posts.length).toBeGreaterThanOrEqual(1);
+  for (const post of posts) checkPost(post);
+  expect(new Set(posts.map((p) => p.body.clientId)).size).toBe(1);
+  expect(posts[0].body).toMatchObject({ name: NAME, content: TEXT });
+}
+
+test.describe('201 and 200: stored', () => {
+  test('201 pending: thanks with the moderation note, content cleared, name kept, captcha reset, ykien-sent', async ({
+    page,
+    context,
+    article,
+    endpoint,
+    problems,
+  }) => {
+    // A cookie the page has: a fetch with the default credentials would carry it to this same-origin endpoint.
+    await context.addCookies([{ name: 'phien', value: 'bi-mat', url: ORIGIN }]);
+    endpoint.reply({ status: 201, body: { id: 'c-201', status: 'pending' } });
+    await article();
+    expect(await page.evaluate(() => document.cookie)).toContain('phien=bi-mat');
+    await recordEvents(page);
+    const f = form(page);
+    await send(page);
+
+    await expect(f.status).toContainText('Cảm ơn bạn');
+    await expect(f.status).toContainText('kiểm duyệt');
+    await expect(f.content).toHaveValue('');
+    await expect(f.name).toHaveValue(NAME);
+    await expect(f.captchaBox).toHaveAttribute('aria-checked', 'false');
+    await expect(f.counter).toHaveText('0/2000');
+
+    expect(endpoint.posts).toHaveLength(1);
+    const body = checkPost(endpoint.posts[0]);
+    expect(body).toEqual({
+      clientId: expect.any(String),
+      pageId: `${ORIGIN}/tin-tuc/bai-viet`,
+      pageUrl: `${ORIGIN}/tin-tuc/bai-viet`,
+      pageTitle: TITLE,
+      name: NAME,
+      content: TEXT,
+      captchaToken: 'fake-token-1',
+    });
+
+    await expect.poll(() => eventTypes(page)).toEqual(['ykien-submit', 'ykien-sent']);
+    const sent = (await events(page))[1];
+    expect(sent.detail).toEqual({ id: 'c-201', status: 'pending', clientId: body.clientId });
+    expect(sent).toMatchObject({ bubbles: true, composed: true, target: 'ykien-comments' });
+
+    // The check above can fail: the same page posting with the default credentials does carry the cookie.
+    await page.evaluate((url) => fetch(url, { method: 'POST', body: '{}' }), ENDPOINT);
+    expect(endpoint.requests.at(-1)?.headers.cookie).toContain('phien=bi-mat');
+    expect(problems).toEqual([]);
+  });
+
+  test('a new comment after a stored one gets a new clientId', async ({ page, article, endpoint }) => {
+    endpoint.reply({ status: 201, body: { id: 'c-1', status: 'pending' } }, { status: 201, body: { id: 'c-2', status: 'pending' } });
+    await article();
+    const f = form(page);
+    await send(page);
+    await expect(f.status).toContainText('Cảm ơn bạn');
+    await send(page, NAME, TEXT); // the same words again are a second comment
+    await expect.poll(() => endpoint.posts.length).toBe(2);
+    await expect(f.content).toHaveValue('');
+    const [a, b] = endpoint.posts.map((p) => checkPost(p));
+    expect(b.clientId).not.toBe(a.clientId);
+    expect(b.captchaToken).toBe('fake-token-2');
+  });
+
+  test('200 replay: same as 201', async ({ page, article, endpoint }) => {
+    endpoint.reply({ status: 200, body: { id: 'c-old', status: 'pending' } });
+    await article();
+    await recordEvents(page);
+    const f = form(page);
+    await send(page);
+    await expect(f.status).toContainText('Cảm ơn bạn');
+    await expect(f.status).toContainText('kiểm duyệt');
+    await expect(f.content).toHaveValue('');
+    await expect(f.name).toHaveValue(NAME);
+    await expect(f.captchaBox).toHaveAttribute('aria-checked', 'false');
+    await expect.poll(() => eventTypes(page)).toEqual(['ykien-submit', 'ykien-sent']);
+    expect((await events(page))[1].detail).toEqual({
+      id: 'c-old',
+      status: 'pending',
+      clientId: endpoint.posts[0].body.clientId,
+    });
+    expect(endpoint.posts).toHaveLength(1);
+  });
+
+  test('201 published: thanks without the moderation note', async ({ page, article, endpoint }) => {
+    endpoint.reply({ status: 201, body: { id: 'c-pub', status: 'published' } });
+    await article();
+    await recordEvents(page);
+    const f = form(page);
+    await send(page);
+    await expect(f.status).toContainText('Cảm ơn bạn');
+    await expect(f.status).not.toContainText('kiểm duyệt');
+    await expect(f.content).toHaveValue('');
+    await expect(f.name).toHaveValue(NAME);
+    await expect(f.captchaBox).toHaveAttribute('aria-checked', 'false');
+    await expect.poll(() => eventTypes(page)).toEqual(['ykien-submit', 'ykien-sent']);
+    expect((await events(page))[1].detail).toEqual({
+      id: 'c-pub',
+      status: 'published',
+      clientId: endpoint.posts[0].body.clientId,
+    });
+  });
+});
+
+test.describe('refusals that keep the text', () => {
+  test('400 validation: each server message next to its field, text kept, a resend keeps the clientId', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    const fields = { name: 'Tên có ký tự không hợp lệ.', content: 'Nội dung chứa từ ngữ không phù hợp.' };
+    endpoint.reply(
+      { status: 400, body: { status: 400, title: 'Invalid comment', code: 'validation', fields } },
+      { status: 201, body: { id: 'c-400', status: 'pending' } },
+    );
+    await article();
+    await recordEvents(page);
+    const f = form(page);
+    await send(page);
+
+    await expect(f.nameError).toHaveText(fields.name);
+    await expect(f.contentError).toHaveText(fields.content);
+    for (const [field, message] of [
+      [f.name, fields.name],
+      [f.content, fields.content],
+    ] as const) {
+      await expect(field).toHaveAttribute('aria-invalid', 'true');
+      // aria-describedby names the element that shows the message.
+      const ids = ((await field.getAttribute('aria-describedby')) ?? '').split(/\s+/).filter(Boolean);
+      const described = await f.host.evaluate(
+        (host, ids) => ids.map((id) => host.shadowRoot?.getElementById(id)?.textContent ?? '').join(' '),
+        ids,
+      );
+      expect(described).toContain(message);
+    }
+    await expect(f.name).toBeFocused();
+    await expect(f.name).toHaveValue(NAME);
+    await expect(f.content).toHaveValue(TEXT);
+    await expect(f.status).toContainText('Chưa gửi');
+    await expect.poll(() => eventTypes(page)).toEqual(['ykien-submit', 'ykien-error']);
+    expect((await events(page))[1].detail).toMatchObject({ code: 'validation', status: 400, message: expect.any(String) });
+
+    // The same text sent again is the same comment.
+    await solveIfNeeded(page);
+    await f.send.click();
+    await expect(f.status).toContainText('Cảm ơn bạn');
+    expect(endpoint.posts).toHaveLength(2);
+    const [first, second] = endpoint.posts.map((p) => checkPost(p));
+    expect(second.clientId).toBe(first.clientId);
+    await expect(f.name).toHaveAttribute('aria-invalid', 'false');
+    await expect(f.nameError).toHaveText('');
+  });
+
+  test('400 validation: server messages with HTML are shown as text', async ({ page, article, endpoint }) => {
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    const fields = {
+      name: '<img src=x onerror="alert(1)">Tên <b>sai</b>',
+      content: '<script>window.__pwned = 1</script><a href="javascript:alert(2)">xem</a>',
+    };
+    endpoint.reply({ status: 400, body: { status: 400, title: '<i>Invalid</i>', code: 'validation', fields } });
+    await article();
+    const f = form(page);
+    await send(page);
+    await expect(f.nameError).toHaveText(fields.name);
+    await expect(f.contentError).toHaveText(fields.content);
+    const created = await f.host.evaluate(
+      (host) => host.shadowRoot!.querySelectorAll('img, b, i, script, a').length + host.querySelectorAll('img, b, script, a').length,
+    );
+    expect(created).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(dialogs).toEqual([]);
+    await expect(f.content).toHaveValue(TEXT);
+  });
+
+  test('403 captcha: captcha reset, asked again, text kept, the resend keeps the clientId with a new token', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    endpoint.reply(
+      { status: 403, body: { status: 403, title: 'Captcha refused', code: 'captcha' } },
+      { status: 201, body: { id: 'c-403', status: 'pending' } },
+    );
+    await article();
+    await recordEvents(page);
+    const f = form(page);
+    await send(page);
+
+    await expect(f.status).toHaveText(vi.captchaRejected);
+    await expect(f.captchaBox).toHaveAttribute('aria-checked', 'false');
+    await expect(f.name).toHaveValue(NAME);
+    await expect(f.content).toHaveValue(TEXT);
+    await expect.poll(() => eventTypes(page)).toEqual(['ykien-submit', 'ykien-error']);
+    expect((await events(page))[1].detail).toEqual({ code: 'captcha', status: 403, message: vi.captchaRejected });
+
+    // Sending without solving it again is refused by the form itself.
+    await f.send.click();
+    await expect(f.captchaError).toHaveText(vi.captchaRequired);
+    expect(endpoint.posts).toHaveLength(1);
+
+    await f.captchaBox.click();
+    await expect(f.captchaError).toHaveText('');
+    await f.send.click();
+    await expect(f.status).toContainText('Cảm ơn bạn');
+    expect(endpoint.posts).toHaveLength(2);
+    const [first, second] = endpoint.posts.map((p) => checkPost(p));
+    expect(second.clientId).toBe(first.clientId);
+    expect(first.captchaToken).toBe('fake-token-1');
+    expect(second.captchaToken).toBe('fake-token-2');
+  });
+
+  test('413 too large: says the comment is too long, text kept, ykien-error', async ({ page, article, endpoint }) => {
+    endpoint.reply({ status: 413, body: { status: 413, title: 'Too large', code: 'too-large' } });
+    await article();
+    await recordEvents(page);
+    const f = form(page);
+    await send(page);
+    await expect(f.status).toHaveText(vi.tooLarge);
+    await expect(f.content).toHaveValue(TEXT);
+    await expect(f.name).toHaveValue(NAME);
+    await expect.poll(() => eventTypes(page)).toEqual(['ykien-submit', 'ykien-error']);
+    expect((await events(page))[1].detail).toEqual({ code: 'too-large', status: 413, message: vi.tooLarge });
+    expect(endpoint.posts).toHaveLength(1);
+  });
+});
+
+test.describe('failures: "could not be sent", the text stays', () => {
+  test('429 with Retry-After: says to wait, with the seconds', async ({ page, article, endpoint }) => {
+    // No retryAfter in the body: the seconds can only come from the header.
+    endpoint.reply({
+      status: 429,
+      body: { status: 429, title: 'Too many', code: 'rate-limited' },
+      headers: { 'Retry-After': '37' },
+    });
+    await article();
+    const f = form(page);
+    await send(page);
+    await expect(f.status).toHaveText(/^Bạn gửi quá nhanh/);
+    await expect(f.status).toContainText(/\b37\b/);
+    await expectTextKept(page, TEXT);
+    expect(endpoint.posts).toHaveLength(1);
+  });
+
+  for (const [status, body] of [
+    [500, { status: 500, title: 'Internal error', code: 'internal' }],
+    [502, undefined],
+  ] as const) {
+    test(`${status}: could not be sent`, async ({ page, article, endpoint }) => {
+      endpoint.reply({ status, body });
+      await article();
+      const f = form(page);
+      await send(page);
+      await expect(f.status).toHaveText(FAILED);
+      await expectTextKept(page, TEXT);
+      expectOneComment(endpoint.posts);
+      await expect(f.send).toBeEnabled();
+    });
+  }
+
+  test('network error: could not be sent', async ({ page, article, endpoint }) => {
+    endpoint.reply('abort');
+    await article();
+    const f = form(page);
+    await send(page);
+    await expect(f.status).toHaveText(FAILED);
+    await expectTextKept(page, TEXT);
+    expectOneComment(endpoint.posts);
+  });
+
+  test('timeout after 15 s (fake clock): could not be sent', async ({ page, article, endpoint }) => {
+    await page.clock.install();
+    await article();
+    const release = endpoint.hold();
+    try {
+      const f = form(page);
+      await send(page);
+      await expect.poll(() => endpoint.posts.length).toBe(1);
+      await expect(f.send).toHaveAttribute('aria-busy', 'true');
+      await page.clock.runFor(14_000);
+      // Not yet: 15 s is the limit.
+      await expect(f.send).toHaveAttribute('aria-busy', 'true');
+      await expect(f.status).not.toHaveText(FAILED);
+      await page.clock.runFor(2_000);
+      await expect(f.status).toHaveText(FAILED);
+      await expect(f.send).toHaveAttribute('aria-busy', 'false');
+      await expectTextKept(page, TEXT);
+    } finally {
+      release();
+    }
+  });
+});
+
+test.describe('events and sending state', () => {
+  test('ykien-submit fires before the POST, bubbles, is composed and carries no token', async ({ page, article, endpoint }) => {
+    await article();
+    await recordEvents(page);
+    const release = endpoint.hold();
+    await send(page);
+    await expect.poll(() => endpoint.posts.length).toBe(1);
+    // The request has reached the endpoint and is held: the submit event was already fired, nothing else.
+    expect(await eventTypes(page)).toEqual(['ykien-submit']);
+    release();
+    await expect(form(page).status).toContainText('Cảm ơn bạn');
+    const [submit] = await events(page);
+    expect(submit).toMatchObject({ bubbles: true, composed: true, cancelable: true, hasToken: false, target: 'ykien-comments' });
+    const { captchaToken, ...withoutToken } = endpoint.posts[0].body;
+    expect(captchaToken).toBe('fake-token-1');
+    expect(submit.detail).toEqual(withoutToken);
+  });
+
+  test('ykien-submit is cancelable: preventDefault sends nothing', async ({ page, article, endpoint }) => {
+    await article();
+    await recordEvents(page, true);
+    const f = form(page);
+    await send(page);
+    await expect.poll(() => eventTypes(page)).toEqual(['ykien-submit']);
+    await expect(f.send).toBeEnabled();
+    await expect(f.content).toHaveValue(TEXT);
+    // Let the next send through: exactly one POST in all proves the cancelled one never left.
+    await page.evaluate(() => ((window as unknown as { __cancel: boolean }).__cancel = false));
+    await f.send.click();
+    await expect(f.status).toContainText('Cảm ơn bạn');
+    expect(endpoint.posts).toHaveLength(1);
+    expect(await eventTypes(page)).toEqual(['ykien-submit', 'ykien-submit', 'ykien-sent']);
+  });
+
+  test('ykien-error for the form\'s own validation: code invalid, no status, the message shown', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    await article();
+    await recordEvents(page);
+    const f = form(page);
+    await f.send.click();
+    await expect.poll(() => eventTypes(page)).toEqual(['ykien-error']);
+    const [error] = await events(page);
+    expect(error.detail).toEqual({ code: 'invalid', message: vi.fixErrors });
+    expect(error).toMatchObject({ bubbles: true, composed: true });
+    await expect(f.status).toHaveText(vi.fixErrors);
+    expect(endpoint.posts).toHaveLength(0);
+  });
+
+  test('double click sends once; while in flight the button is disabled and aria-busy', async ({ page, article, endpoint }) => {
+    await article();
+    const f = form(page);
+    await expect(f.send).toHaveAttribute('aria-busy', 'false');
+    const release = endpoint.hold();
+    await fillAndVerify(page, NAME, TEXT);
+    await f.send.dblclick();
+    await expect.poll(() => endpoint.posts.length).toBe(1);
+    await expect(f.send).toBeDisabled();
+    await expect(f.send).toHaveAttribute('aria-busy', 'true');
+    await expect(f.status).toHaveText(vi.sending);
+    // Enter in the name field (implicit submission) while in flight sends nothing more either.
+    await f.name.press('Enter');
+    release();
+    await expect(f.status).toContainText('Cảm ơn bạn');
+    await expect(f.send).toBeEnabled();
+    await expect(f.send).toHaveAttribute('aria-busy', 'false');
+    expect(endpoint.posts).toHaveLength(1);
+  });
+});
