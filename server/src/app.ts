@@ -1,0 +1,136 @@
+/**
+ * The Fastify application, built from a Config and a Store. It does not listen, touch the process or
+ * open the database: cli.ts does that, and tests may build it in-process with `app.inject`.
+ */
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { verifyCaptcha, type VerifyResult } from './captcha.js';
+import type { Config } from './config.js';
+import { originPolicy, type OriginPolicy } from './cors.js';
+import { InFlight } from './idempotency.js';
+import { installJsonParser, BODY_LIMIT } from './json-body.js';
+import { loggerOptions } from './logging.js';
+import { ProblemError, sendProblem } from './problem.js';
+import { adminRoutes } from './routes-admin.js';
+import { commentRoutes } from './routes-comments.js';
+import { staticRoutes } from './routes-static.js';
+import type { Store } from './store.js';
+
+export interface AppContext {
+  config: Config;
+  store: Store;
+  policy: OriginPolicy;
+  inFlight: InFlight;
+  adminToken: string;
+  /** Key of the HMAC that replaces client addresses. */
+  ipSecret: string;
+  verify: (token: string, remoteip: string) => Promise<VerifyResult>;
+}
+
+export interface AppOptions {
+  config: Config;
+  store: Store;
+  adminToken: string;
+  ipSecret: string;
+  /** Replaces pino's destination (tests); default stdout. */
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** Fastify's codes for a body it could not take, mapped onto the contract. */
+function problemFor(err: FastifyError): ProblemError {
+  if (err instanceof ProblemError) return err;
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ProblemError(415, 'unsupported-media-type');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ProblemError(413, 'too-large');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new ProblemError(400, 'validation', { fields: {} });
+  }
+  if (err.validation) return new ProblemError(400, 'validation', { fields: {} });
+  const status = err.statusCode ?? 500;
+  if (status === 404) return new ProblemError(404, 'not-found');
+  if (status >= 400 && status < 500) return new ProblemError(status, 'bad-request');
+  return new ProblemError(500, 'internal');
+}
+
+/** A hop count becomes proxy-addr's "trust the N nearest hops" function. */
+function trustProxyOption(tp: Config['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof tp === 'number' ? (_address, hop) => hop < tp : tp;
+}
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const { config, store } = opts;
+  const app = Fastify({
+    logger: opts.logger ?? loggerOptions(config.logLevel),
+    trustProxy: trustProxyOption(config.trustProxy),
+    bodyLimit: BODY_LIMIT,
+    // Long-polling is not a thing here: a slow client should not hold a socket forever.
+    requestTimeout: 30_000,
+    connectionTimeout: 30_000,
+    // Stop lingering keep-alive sockets at close so SIGTERM finishes promptly.
+    forceCloseConnections: 'idle',
+    routerOptions: { maxParamLength: 200 },
+  });
+
+  const ctx: AppContext = {
+    config,
+    store,
+    policy: originPolicy(config.origins),
+    inFlight: new InFlight(),
+    adminToken: opts.adminToken,
+    ipSecret: opts.ipSecret,
+    verify: (token, remoteip) =>
+      verifyCaptcha(
+        {
+          url: config.hcaptchaVerifyUrl,
+          secret: config.hcaptchaSecret ?? '',
+          sitekey: config.hcaptchaSitekey,
+          timeoutMs: config.hcaptchaTimeoutMs,
+        },
+        token,
+        remoteip,
+      ),
+  };
+
+  installJsonParser(app);
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const p = problemFor(err);
+    if (p.status >= 500) request.log.error({ err }, 'request failed');
+    else if (!(err instanceof ProblemError)) request.log.info({ code: err.code, message: err.message }, 'request refused');
+    return sendProblem(request, reply, p.status, p.code, p.extras);
+  });
+  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, 404, 'not-found'));
+
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('X-Content-Type-Options', 'nosniff');
+  });
+
+  app.get('/healthz', async (request, reply) => {
+    reply.header('Cache-Control', 'no-store');
+    try {
+      await store.ping();
+      return { status: 'ok' };
+    } catch (err) {
+      request.log.error({ err }, 'health check: database unavailable');
+      return reply.code(503).send({ status: 'unavailable' });
+    }
+  });
+
+  await app.register(async (scope) => commentRoutes(scope, ctx));
+  await app.register(async (scope) => adminRoutes(scope, ctx));
+  await app.register(async (scope) => staticRoutes(scope, ctx));
+
+  // Rate-limit hits older than the window are useless; forget them now and then.
+  if (config.rateLimit) {
+    const windowMs = config.rateLimit.windowMs;
+    const timer = setInterval(() => {
+      store.pruneRateLimit(Date.now() - windowMs).catch((err: unknown) => app.log.warn({ err }, 'rate-limit prune failed'));
+    }, Math.min(windowMs, 10 * 60_000));
+    timer.unref();
+    app.addHook('onClose', async () => clearInterval(timer));
+  }
+
+  return app;
+}

@@ -1,0 +1,155 @@
+#!/usr/bin/env node
+/**
+ * `ykien-server`: reads the configuration, opens the store, starts listening, and shuts down cleanly.
+ *
+ * On SIGTERM/SIGINT it stops accepting connections, lets requests in flight finish (a comment being
+ * verified is still stored and answered), then closes the database, and exits 0. A second signal, or
+ * 15 seconds without finishing, exits at once with status 1.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+// Only the configuration is loaded up front: --help and a bad option answer without loading Fastify.
+import { ConfigError, parseConfig, type Config } from './config.js';
+import { isPostgresUrl, openStore } from './store.js';
+
+const SHUTDOWN_GRACE_MS = 15_000;
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Banners go to stderr as plain text: they are for the person starting the server, not for the log pipeline. */
+function banner(lines: string[]): void {
+  const width = Math.max(...lines.map((l) => l.length)) + 4;
+  const rule = '!'.repeat(width);
+  process.stderr.write(`\n${rule}\n${lines.map((l) => `! ${l.padEnd(width - 4)} !`).join('\n')}\n${rule}\n\n`);
+}
+
+/** Where the data lives, without a PostgreSQL password. */
+function describeDb(db: string): string {
+  if (!isPostgresUrl(db)) return db;
+  try {
+    const u = new URL(db);
+    u.password = u.password ? '***' : '';
+    return u.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    const parsed = parseConfig(process.argv.slice(2), process.env);
+    if (parsed.kind === 'help') {
+      process.stdout.write(parsed.text);
+      return;
+    }
+    if (parsed.kind === 'version') {
+      process.stdout.write(`ykien-server ${version()}\n`);
+      return;
+    }
+    config = parsed.config;
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`ykien-server: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+
+  const store = await openStore(config.db);
+  const ipSecret = config.ipSecret ?? (await store.getOrCreateSetting('ip_secret', () => randomBytes(32).toString('base64url')));
+
+  let adminToken = config.adminToken;
+  if (adminToken === null) {
+    adminToken = randomBytes(32).toString('base64url');
+    // Printed once and kept nowhere: set --admin-token / YKIEN_ADMIN_TOKEN for a lasting one.
+    process.stderr.write(
+      `ykien-server: no --admin-token given; this run's moderation token (also for /admin) is:\n` +
+        `ADMIN TOKEN: ${adminToken}\n` +
+        `It is not stored and changes at every start; set YKIEN_ADMIN_TOKEN to keep one.\n`,
+    );
+  }
+
+  if (!config.captcha) {
+    banner([
+      'WARNING: --no-captcha: comments are accepted WITHOUT any captcha.',
+      'Bots can post freely; only the rate limit and moderation stand in the way.',
+      'Use this for the demo or an offline machine, never for a public site.',
+    ]);
+  }
+
+  const { buildApp } = await import('./app.js');
+  const app = await buildApp({ config, store, adminToken, ipSecret });
+  if (!config.captcha) app.log.warn('captcha verification is OFF (--no-captcha)');
+
+  // Logging must not stand in the way of stopping: if whoever read our stdout is gone, a log write
+  // throws (EPIPE), and the process would otherwise ignore SIGTERM for good.
+  const log = (level: 'info' | 'warn' | 'error', obj: object, msg: string) => {
+    try {
+      app.log[level](obj, msg);
+    } catch {
+      /* nowhere to log to */
+    }
+  };
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      log('warn', { signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    setTimeout(() => {
+      log('error', {}, 'requests did not finish in time: exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
+    app
+      .close()
+      .then(() => store.close())
+      .then(() => {
+        log('info', {}, 'stopped; database closed');
+        process.exit(0);
+      })
+      .catch((err: unknown) => {
+        log('error', { err }, 'error while shutting down');
+        process.exit(1);
+      });
+    log('info', { signal }, 'shutting down: finishing requests in flight');
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    app.log.fatal({ err }, 'could not listen');
+    await store.close();
+    process.exit(1);
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
+  app.log.info(
+    {
+      url: `http://${shownHost}:${port}`,
+      port,
+      db: describeDb(config.db),
+      captcha: config.captcha,
+      moderation: config.moderation,
+      demo: config.demo,
+      version: version(),
+    },
+    'ykien-server listening',
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`ykien-server: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,257 @@
+/**
+ * PostgreSQL storage, selected by a postgres:// URL in --db. Same interface and semantics as the
+ * SQLite store, for sites that already run PostgreSQL or want several server instances.
+ *
+ * - BIGINT columns come back from `pg` as strings; they are converted to numbers (ms timestamps and
+ *   insertion counters stay far below 2^53).
+ * - Migrations run under an advisory lock, so instances starting together do not race.
+ * - Rate-limit counting takes a per-client transaction-level advisory lock: count-then-insert is
+ *   atomic across instances.
+ * - Durability is PostgreSQL's own (synchronous_commit=on by default): a COMMIT has reached the WAL.
+ */
+import pg from 'pg';
+import type {
+  CommentStatus, KeyRecord, ListQuery, NewComment, Page, RateDecision, Store, StoredComment,
+} from './store.js';
+
+export const PG_MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'comments, idempotency keys, settings, rate limits',
+    sql: `
+      CREATE TABLE comments (
+        seq          BIGSERIAL PRIMARY KEY,
+        id           TEXT   NOT NULL UNIQUE,
+        client_id    TEXT   NOT NULL UNIQUE,
+        page_id      TEXT   NOT NULL,
+        page_url     TEXT   NOT NULL,
+        page_title   TEXT   NOT NULL DEFAULT '',
+        name         TEXT   NOT NULL,
+        content      TEXT   NOT NULL,
+        status       TEXT   NOT NULL CHECK (status IN ('pending', 'published', 'rejected')),
+        created_at   BIGINT NOT NULL,
+        moderated_at BIGINT
+      );
+      CREATE INDEX comments_by_page ON comments (page_id, status, created_at DESC, seq DESC);
+      CREATE INDEX comments_by_status ON comments (status, created_at DESC, seq DESC);
+      CREATE TABLE idempotency_keys (
+        key          TEXT   PRIMARY KEY,
+        payload_hash TEXT   NOT NULL,
+        comment_id   TEXT   NOT NULL,
+        created_at   BIGINT NOT NULL
+      );
+      CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE rate_hits (client TEXT NOT NULL, at BIGINT NOT NULL);
+      CREATE INDEX rate_hits_by_client ON rate_hits (client, at);
+      CREATE INDEX rate_hits_by_time ON rate_hits (at);
+    `,
+  },
+];
+
+const MIGRATION_LOCK = 7_160_811_452; // an arbitrary constant: "ykien migrations"
+
+interface CommentRow {
+  seq: string;
+  id: string;
+  client_id: string;
+  page_id: string;
+  page_url: string;
+  page_title: string;
+  name: string;
+  content: string;
+  status: CommentStatus;
+  created_at: string;
+  moderated_at: string | null;
+}
+
+const toComment = (r: CommentRow): StoredComment => ({
+  id: r.id,
+  clientId: r.client_id,
+  pageId: r.page_id,
+  pageUrl: r.page_url,
+  pageTitle: r.page_title,
+  name: r.name,
+  content: r.content,
+  status: r.status,
+  createdAt: Number(r.created_at),
+  moderatedAt: r.moderated_at === null ? null : Number(r.moderated_at),
+});
+
+async function inTransaction<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
+export class PgStore implements Store {
+  private constructor(private readonly pool: pg.Pool) {}
+
+  static async open(url: string): Promise<PgStore> {
+    const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000 });
+    // An idle client that loses its connection emits 'error' on the pool; without a listener that
+    // would crash the process. The pool drops that client and the next query connects afresh.
+    pool.on('error', () => undefined);
+    try {
+      await PgStore.migrate(pool);
+    } catch (e) {
+      await pool.end();
+      throw e;
+    }
+    return new PgStore(pool);
+  }
+
+  static async migrate(pool: pg.Pool): Promise<void> {
+    const client = await pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`);
+      const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
+      const current = rows[0]?.v ?? 0;
+      const latest = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;
+      if (current > latest) {
+        throw new Error(`the database is at schema version ${current}, newer than this server knows (${latest}); upgrade ykien-server`);
+      }
+      for (const m of PG_MIGRATIONS) {
+        if (m.version <= current) continue;
+        await client.query('BEGIN');
+        try {
+          await client.query(m.sql);
+          await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, Date.now()]);
+          await client.query('COMMIT');
+        } catch (e) {
+          await client.query('ROLLBACK');
+          throw e;
+        }
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+      client.release();
+    }
+  }
+
+  private async keyRecord(q: pg.Pool | pg.PoolClient, key: string): Promise<KeyRecord | null> {
+    const { rows } = await q.query<{ comment_id: string; payload_hash: string; status: CommentStatus | null }>(
+      `SELECT k.comment_id, k.payload_hash, c.status
+         FROM idempotency_keys k LEFT JOIN comments c ON c.id = k.comment_id
+        WHERE k.key = $1`,
+      [key],
+    );
+    const r = rows[0];
+    return r ? { commentId: r.comment_id, payloadHash: r.payload_hash, status: r.status ?? 'deleted' } : null;
+  }
+
+  findKey(key: string): Promise<KeyRecord | null> {
+    return this.keyRecord(this.pool, key);
+  }
+
+  async insertComment(c: NewComment): Promise<{ created: true } | { created: false; existing: KeyRecord }> {
+    const created = await inTransaction(this.pool, async (client) => {
+      const key = await client.query(
+        `INSERT INTO idempotency_keys (key, payload_hash, comment_id, created_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (key) DO NOTHING`,
+        [c.clientId, c.payloadHash, c.id, c.createdAt],
+      );
+      if (key.rowCount === 0) return false;
+      await client.query(
+        `INSERT INTO comments (id, client_id, page_id, page_url, page_title, name, content, status, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [c.id, c.clientId, c.pageId, c.pageUrl, c.pageTitle, c.name, c.content, c.status, c.createdAt],
+      );
+      return true;
+    });
+    if (created) return { created: true };
+    return { created: false, existing: (await this.findKey(c.clientId))! };
+  }
+
+  async list(q: ListQuery): Promise<Page<StoredComment>> {
+    const params: unknown[] = [q.status];
+    const where = ['status = $1'];
+    if (q.pageId !== undefined) {
+      params.push(q.pageId);
+      where.push(`page_id = $${params.length}`);
+    }
+    if (q.cursor) {
+      params.push(q.cursor.createdAt, q.cursor.seq);
+      where.push(`(created_at, seq) < ($${params.length - 1}, $${params.length})`);
+    }
+    params.push(q.limit + 1);
+    const { rows } = await this.pool.query<CommentRow>(
+      `SELECT * FROM comments WHERE ${where.join(' AND ')} ORDER BY created_at DESC, seq DESC LIMIT $${params.length}`,
+      params,
+    );
+    const more = rows.length > q.limit;
+    const page = more ? rows.slice(0, q.limit) : rows;
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toComment),
+      next: more && last ? { createdAt: Number(last.created_at), seq: Number(last.seq) } : null,
+    };
+  }
+
+  async count(status: CommentStatus, pageId: string): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>(
+      'SELECT count(*) AS n FROM comments WHERE status = $1 AND page_id = $2',
+      [status, pageId],
+    );
+    return Number(rows[0]!.n);
+  }
+
+  async setStatus(id: string, status: CommentStatus, at: number): Promise<{ id: string; status: CommentStatus } | null> {
+    const { rows } = await this.pool.query<{ id: string; status: CommentStatus }>(
+      'UPDATE comments SET status = $1, moderated_at = $2 WHERE id = $3 RETURNING id, status',
+      [status, at, id],
+    );
+    return rows[0] ?? null;
+  }
+
+  async deleteComment(id: string): Promise<boolean> {
+    const r = await this.pool.query('DELETE FROM comments WHERE id = $1', [id]);
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  hitRateLimit(client: string, limit: number, windowMs: number, now: number): Promise<RateDecision> {
+    return inTransaction(this.pool, async (c): Promise<RateDecision> => {
+      await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [client]);
+      await c.query('DELETE FROM rate_hits WHERE client = $1 AND at <= $2', [client, now - windowMs]);
+      const { rows } = await c.query<{ n: string; oldest: string | null }>(
+        'SELECT count(*) AS n, min(at) AS oldest FROM rate_hits WHERE client = $1',
+        [client],
+      );
+      const n = Number(rows[0]!.n);
+      if (n >= limit) {
+        const oldest = rows[0]!.oldest === null ? now : Number(rows[0]!.oldest);
+        return { allowed: false, retryAfterMs: Math.max(1, oldest + windowMs - now) };
+      }
+      await c.query('INSERT INTO rate_hits (client, at) VALUES ($1, $2)', [client, now]);
+      return { allowed: true };
+    });
+  }
+
+  async pruneRateLimit(before: number): Promise<void> {
+    await this.pool.query('DELETE FROM rate_hits WHERE at <= $1', [before]);
+  }
+
+  async getOrCreateSetting(name: string, make: () => string): Promise<string> {
+    await this.pool.query('INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, make()]);
+    const { rows } = await this.pool.query<{ value: string }>('SELECT value FROM settings WHERE name = $1', [name]);
+    return rows[0]!.value;
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * The public API: POST /api/comments (the widget's contract, docs/api.md) and GET /api/comments.
+ *
+ * POST runs its checks in the documented order; each step answers before the next one costs
+ * anything. In particular the rate limit (step 5) only counts requests that got that far, and the
+ * captcha verifier (step 6) is only called for well-formed, new, not rate-limited comments.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from './app.js';
+import { corsHook, preflightHeaders, requestOrigin } from './cors.js';
+import { MESSAGES, type ProblemCode } from './i18n.js';
+import { payloadHash, resolveKey } from './idempotency.js';
+import { langOf, sendProblem, type ProblemExtras } from './problem.js';
+import { clientHash } from './rate-limit.js';
+import { decodeCursor, encodeCursor } from './store.js';
+import { cleanText, validateComment } from './validate.js';
+import { isJsonContentType } from './json-body.js';
+
+const LIST_DEFAULT = 20;
+const LIST_MAX = 100;
+
+export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const { store, policy, inFlight } = ctx;
+  app.addHook('onRequest', corsHook(policy));
+
+  app.options('/api/comments', async (request, reply) => {
+    const origin = requestOrigin(request);
+    if (origin === undefined) return reply.code(204).header('Allow', 'GET, POST, OPTIONS').send();
+    if (!policy.isAllowed(origin, request)) return sendProblem(request, reply, 403, 'forbidden-origin');
+    preflightHeaders(reply);
+    return reply.code(204).send();
+  });
+
+  app.post('/api/comments', async (request, reply) => {
+    reply.header('Cache-Control', 'no-store');
+    const lang = langOf(request);
+
+    // 1. A JSON object body. (The JSON parser already answered 415/413/400 for bodies it saw.)
+    if (!isJsonContentType(request.headers['content-type'])) {
+      return sendProblem(request, reply, 415, 'unsupported-media-type');
+    }
+    const body = request.body;
+    if (body === undefined) {
+      return sendProblem(request, reply, 400, 'validation', { fields: { body: MESSAGES.bodyNotJson(lang) } });
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      return sendProblem(request, reply, 400, 'validation', { fields: { body: MESSAGES.bodyNotObject(lang) } });
+    }
+    const input = body as Record<string, unknown>;
+
+    // 2. The page's origin may post here.
+    const origin = requestOrigin(request);
+    if (origin !== undefined && !policy.isAllowed(origin, request)) {
+      request.log.info({ origin }, 'comment refused: origin not allowed');
+      return sendProblem(request, reply, 403, 'forbidden-origin');
+    }
+
+    // 3. Idempotency: replays are answered from the store, without the captcha or the rate limit.
+    const k = resolveKey(request.headers['idempotency-key'], input.clientId, lang);
+    if (!k.ok) return sendProblem(request, reply, 400, 'validation', { fields: k.fields });
+    const key = k.key;
+    const hash = payloadHash(input);
+    // A key already stored is answered from the store: no validation, rate limit or captcha.
+    const fromStore = async (): Promise<Answer | null> => {
+      const stored = await store.findKey(key);
+      if (!stored) return null;
+      if (stored.payloadHash !== hash) return problem(422, 'key-reused');
+      return { kind: 'json', status: 200, body: { id: stored.commentId, status: stored.status } };
+    };
+    const known = await fromStore();
+    if (known) return send(request, reply, known);
+    if (!inFlight.tryAcquire(key)) return sendProblem(request, reply, 409, 'in-progress');
+    let answer: Answer;
+    try {
+      // Checked again now that we hold the key: an attempt may have finished in between.
+      answer = (await fromStore()) ?? (await createComment(request, ctx, input, key, hash));
+    } finally {
+      inFlight.release(key);
+    }
+    return send(request, reply, answer);
+  });
+
+  app.get('/api/comments', async (request, reply) => {
+    const lang = langOf(request);
+    const q = request.query as Record<string, unknown>;
+    const fields: Record<string, string> = {};
+    const pageId = typeof q.pageId === 'string' ? cleanText(q.pageId) : '';
+    if (!pageId) fields.pageId = MESSAGES.pageIdRequired(lang);
+    const limit = parseLimit(q.limit, LIST_DEFAULT, LIST_MAX);
+    if (limit === null) fields.limit = MESSAGES.limitInvalid(lang, LIST_MAX);
+    const cursor = q.cursor === undefined || q.cursor === '' ? null : typeof q.cursor === 'string' ? decodeCursor(q.cursor) : null;
+    if (q.cursor !== undefined && q.cursor !== '' && cursor === null) fields.cursor = MESSAGES.cursorInvalid(lang);
+    if (Object.keys(fields).length > 0) return sendProblem(request, reply, 400, 'validation', { fields });
+
+    const page = await store.list({ status: 'published', pageId, limit: limit!, cursor });
+    const total = await store.count('published', pageId);
+    reply.header('Cache-Control', 'no-cache');
+    return {
+      items: page.items.map((c) => ({ id: c.id, name: c.name, content: c.content, createdAt: new Date(c.createdAt).toISOString() })),
+      next: page.next ? encodeCursor(page.next) : null,
+      total,
+    };
+  });
+
+}
+
+/** What a step decided: a JSON answer, or a problem. */
+type Answer =
+  | { kind: 'json'; status: number; body: unknown }
+  | { kind: 'problem'; status: number; code: ProblemCode; extras?: ProblemExtras };
+
+const problem = (status: number, code: ProblemCode, extras?: ProblemExtras): Answer => ({ kind: 'problem', status, code, extras });
+
+function send(request: FastifyRequest, reply: FastifyReply, a: Answer): FastifyReply {
+  return a.kind === 'json' ? reply.code(a.status).send(a.body) : sendProblem(request, reply, a.status, a.code, a.extras);
+}
+
+/** Steps 4–7, run while this process holds the idempotency key. */
+async function createComment(
+  request: FastifyRequest,
+  ctx: AppContext,
+  input: Record<string, unknown>,
+  key: string,
+  hash: string,
+): Promise<Answer> {
+  const { config, store, policy } = ctx;
+
+  // 4. Validation (NFC, controls, lengths, pageUrl on an allowed origin).
+  const v = validateComment(input, {
+    lang: langOf(request),
+    maxLength: config.maxLength,
+    originAllowed: (o) => policy.isAllowed(o, request),
+  });
+  if (!v.ok) return problem(400, 'validation', { fields: v.fields });
+  const c = v.value;
+
+  // 5. Rate limit per client. The address is reduced to an HMAC here and goes no further.
+  const ip = request.ip;
+  if (config.rateLimit) {
+    const client = clientHash(ip, ctx.ipSecret);
+    const decision = await store.hitRateLimit(client, config.rateLimit.limit, config.rateLimit.windowMs, Date.now());
+    if (!decision.allowed) {
+      const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+      request.log.info({ client: client.slice(0, 16), retryAfter }, 'comment refused: rate limited');
+      return problem(429, 'rate-limited', { retryAfter });
+    }
+  }
+
+  // 6. Captcha, failing closed.
+  if (config.captcha) {
+    if (!c.captchaToken) {
+      request.log.info('comment refused: no captcha token');
+      return problem(403, 'captcha');
+    }
+    const result = await ctx.verify(c.captchaToken, ip);
+    if (!result.ok && result.reason === 'refused') {
+      request.log.info({ errorCodes: result.errorCodes }, 'comment refused: captcha');
+      return problem(403, 'captcha');
+    }
+    if (!result.ok) {
+      request.log.warn({ detail: result.detail }, 'comment not stored: captcha verifier unavailable');
+      return problem(503, 'captcha-unavailable');
+    }
+  }
+
+  // 7. Store.
+  const status = config.moderation ? 'pending' : 'published';
+  const id = randomUUID();
+  const outcome = await store.insertComment({
+    id,
+    clientId: key,
+    payloadHash: hash,
+    pageId: c.pageId,
+    pageUrl: c.pageUrl,
+    pageTitle: c.pageTitle,
+    name: c.name,
+    content: c.content,
+    status,
+    createdAt: Date.now(),
+  });
+  if (!outcome.created) {
+    // Another instance stored this key while we were verifying.
+    if (outcome.existing.payloadHash !== hash) return problem(422, 'key-reused');
+    return { kind: 'json', status: 200, body: { id: outcome.existing.commentId, status: outcome.existing.status } };
+  }
+  request.log.info({ commentId: id, status }, 'comment stored');
+  return { kind: 'json', status: 201, body: { id, status } };
+}
+
+export function parseLimit(raw: unknown, dflt: number, max: number): number | null {
+  if (raw === undefined || raw === '') return dflt;
+  if (typeof raw !== 'string' || !/^\d{1,4}$/.test(raw)) return null;
+  const n = Number(raw);
+  return n >= 1 && n <= max ? n : null;
+}

@@ -1,0 +1,181 @@
+// @vitest-environment node
+/**
+ * The command line (help, errors, warnings) and what the server serves besides the API: the built
+ * widget and, with --demo, the demo article adapted to how the server runs.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectProblem, http } from './support/http.js';
+import { CLI, startServer, type RunningServer } from './support/run-server.js';
+
+const run = promisify(execFile);
+
+/** Runs the CLI to completion (for options that exit at once). */
+async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('YKIEN_')));
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: { ...clean, ...env }, timeout: 15_000 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe.concurrent('command line', () => {
+  it('--help lists every option with its environment variable and default', async () => {
+    const { code, stdout } = await cli(['--help']);
+    expect(code).toBe(0);
+    const table: Array<[string, string, string]> = [
+      ['--port', 'PORT', '8787'],
+      ['--host', 'HOST', '127.0.0.1'],
+      ['--db', 'YKIEN_DB', './data/ykien.db'],
+      ['--origins', 'YKIEN_ORIGINS', ''],
+      ['--hcaptcha-secret', 'YKIEN_HCAPTCHA_SECRET', ''],
+      ['--hcaptcha-sitekey', 'YKIEN_HCAPTCHA_SITEKEY', ''],
+      ['--hcaptcha-verify-url', 'YKIEN_HCAPTCHA_VERIFY_URL', 'https://api.hcaptcha.com/siteverify'],
+      ['--hcaptcha-timeout', 'YKIEN_HCAPTCHA_TIMEOUT_MS', '5000'],
+      ['--no-captcha', 'YKIEN_NO_CAPTCHA', ''],
+      ['--moderation', 'YKIEN_MODERATION', 'on'],
+      ['--admin-token', 'YKIEN_ADMIN_TOKEN', ''],
+      ['--rate-limit', 'YKIEN_RATE_LIMIT', '5/min'],
+      ['--ip-secret', 'YKIEN_IP_SECRET', ''],
+      ['--trust-proxy', 'YKIEN_TRUST_PROXY', 'off'],
+      ['--max-length', 'YKIEN_MAX_LENGTH', '2000'],
+      ['--demo', 'YKIEN_DEMO', ''],
+      ['--log-level', 'YKIEN_LOG_LEVEL', 'info'],
+    ];
+    for (const [flag, env, dflt] of table) {
+      expect(stdout).toContain(`  ${flag}`);
+      expect(stdout).toMatch(new RegExp(`env ${env}; default ${dflt.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
+    }
+  });
+
+  it('refuses unknown options and bad values with exit code 2', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--no-captcha', '--nope'], /unknown option "--nope"/],
+      [['--no-captcha', '--port', 'abc'], /--port/],
+      [['--no-captcha', '--port', '70000'], /--port/],
+      [['--no-captcha', '--rate-limit', 'lots'], /--rate-limit/],
+      [['--no-captcha', '--origins', 'https://a.vn/path'], /--origins/],
+      [['--no-captcha', '--moderation', 'maybe'], /--moderation/],
+      [['--no-captcha', '--admin-token', 'short'], /--admin-token/],
+      [['--no-captcha', '--trust-proxy', 'some proxy'], /--trust-proxy/],
+      [['--no-captcha', '--max-length', '0'], /--max-length/],
+      [[], /--hcaptcha-secret \(YKIEN_HCAPTCHA_SECRET\) is required/],
+    ];
+    const results = await Promise.all(cases.map(([args]) => cli(args)));
+    results.forEach(({ code, stderr }, i) => {
+      expect(code, cases[i]![0].join(' ')).toBe(2);
+      expect(stderr).toMatch(cases[i]![1]);
+    });
+  });
+
+  it('takes every option from the environment too; a flag wins', async () => {
+    const server = await startServer({
+      env: { YKIEN_NO_CAPTCHA: '1', YKIEN_MODERATION: 'off', YKIEN_ADMIN_TOKEN: 'env-admin-token-0123456789', YKIEN_RATE_LIMIT: '1/min' },
+      args: ['--rate-limit', '2/min'],
+    });
+    try {
+      expect(server.adminToken).toBe('env-admin-token-0123456789');
+      expect(server.logs.some((l) => l.startsWith('ADMIN TOKEN:'))).toBe(false);
+      const listening = server.jsonLogs().find((l) => l.msg === 'ykien-server listening')!;
+      expect(listening).toMatchObject({ captcha: false, moderation: false });
+      const ok = await http(`${server.url}/api/admin/comments`, { headers: { authorization: 'Bearer env-admin-token-0123456789' } });
+      expect(ok.status).toBe(200);
+    } finally {
+      await server.stop();
+      server.cleanup();
+    }
+  });
+
+  it('--no-captcha prints a loud warning', async () => {
+    const server = await startServer({ args: ['--no-captcha'] });
+    try {
+      expect(server.logs.join('\n')).toMatch(/WARNING: --no-captcha: comments are accepted WITHOUT any captcha/);
+      expect(server.jsonLogs().some((l) => l.level === 40 && /captcha verification is OFF/.test(String(l.msg)))).toBe(true);
+    } finally {
+      await server.stop();
+      server.cleanup();
+    }
+  });
+});
+
+describe('serving the widget and the demo', () => {
+  let root: string;
+  const servers: RunningServer[] = [];
+  const demoHtml = `<!doctype html><html><head>
+<link rel="canonical" href="http://localhost:8787/tin-tuc/bai-viet">
+<script src="/ykien.iife.js" defer></script></head><body>
+<ykien-comments endpoint="/api/comments" site-key="10000000-ffff-ffff-ffff-000000000001" lang="vi"></ykien-comments>
+</body></html>`;
+
+  beforeAll(() => {
+    // A stand-in repository root: demo/ and dist/ as the widget's build leaves them.
+    root = mkdtempSync(join(tmpdir(), 'ykien-root-'));
+    mkdirSync(join(root, 'demo'));
+    mkdirSync(join(root, 'dist'));
+    writeFileSync(join(root, 'demo', 'index.html'), demoHtml);
+    writeFileSync(join(root, 'demo', 'demo.css'), 'body { color: #1c1c1c }');
+    writeFileSync(join(root, 'dist', 'ykien.js'), 'export const ykien = 1;\n');
+  });
+
+  afterAll(async () => {
+    for (const s of servers) {
+      await s.stop();
+      s.cleanup();
+    }
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  const start = async (args: string[]) => {
+    const s = await startServer({ args, env: { YKIEN_REPO_ROOT: root } });
+    servers.push(s);
+    return s;
+  };
+
+  it('--demo --no-captcha: the page without site-key, under the strict CSP, with the real origin', async () => {
+    const s = await start(['--demo', '--no-captcha']);
+    const res = await http(`${s.url}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(res.headers['content-security-policy']).toBe(
+      "default-src 'self'; script-src 'self' https://js.hcaptcha.com https://*.hcaptcha.com; " +
+        'frame-src https://*.hcaptcha.com https://hcaptcha.com; style-src \'self\' https://*.hcaptcha.com https://hcaptcha.com; ' +
+        "connect-src 'self' https://*.hcaptcha.com https://hcaptcha.com; img-src 'self' data:; " +
+        "require-trusted-types-for 'script'; trusted-types lit-html ykien",
+    );
+    expect(res.text).toContain('<ykien-comments endpoint="/api/comments" lang="vi">');
+    expect(res.text).not.toContain('site-key');
+    expect(res.text).toContain(`<link rel="canonical" href="${s.url}/tin-tuc/bai-viet">`);
+
+    const css = await http(`${s.url}/demo/demo.css`);
+    expect(css.status).toBe(200);
+    expect(css.headers['content-type']).toMatch(/^text\/css/);
+    expectProblem(await http(`${s.url}/demo/index.html`), 404, 'not-found');
+  });
+
+  it('--demo with --hcaptcha-sitekey puts that key in the page', async () => {
+    const s = await start(['--demo', '--hcaptcha-secret', 'x', '--hcaptcha-sitekey', 'my-site-key"<>']);
+    const res = await http(`${s.url}/`);
+    expect(res.text).toContain('site-key="my-site-key&quot;&lt;&gt;"');
+  });
+
+  it('serves the built widget as JavaScript in any mode, 404 while it is not built', async () => {
+    const s = await start(['--no-captcha']);
+    const js = await http(`${s.url}/ykien.js`);
+    expect(js.status).toBe(200);
+    expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(js.text).toBe('export const ykien = 1;\n');
+    const again = await http(`${s.url}/ykien.js`, { headers: { 'if-none-match': String(js.headers.etag) } });
+    expect(again.status).toBe(304);
+    expectProblem(await http(`${s.url}/ykien.iife.js`), 404, 'not-found');
+    // Without --demo there is no demo page.
+    expectProblem(await http(`${s.url}/`), 404, 'not-found');
+    expectProblem(await http(`${s.url}/demo/demo.css`), 404, 'not-found');
+  });
+});

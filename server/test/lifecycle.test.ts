@@ -1,0 +1,197 @@
+// @vitest-environment node
+/**
+ * The process and the data over time: restarts, a crash right after 201, graceful SIGTERM with a
+ * request in flight, and the privacy promise that no client address reaches the disk or the logs.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startFakeVerifier } from './support/fake-verifier.js';
+import { expectProblem, http, makeComment, postComment, readDb, rowById, rowsOf } from './support/http.js';
+import { startServer } from './support/run-server.js';
+
+const dirs: string[] = [];
+const tempDb = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ykien-lifecycle-'));
+  dirs.push(dir);
+  return join(dir, 'nested', 'folder', 'ykien.db'); // the folder is created by the server
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** Resolves true when a TCP connection to the port is refused. */
+const refused = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.once('error', () => resolve(true));
+  });
+
+describe.concurrent('data survives', () => {
+  it('a restart: comments, settings and the schema version are kept', async () => {
+    const dbPath = tempDb();
+    const args = ['--no-captcha', '--moderation', 'off'];
+    const first = await startServer({ args, dbPath });
+    const body = makeComment(first.url, { pageId: 'restart' });
+    const created = await postComment(first.url, body);
+    expect(created.status).toBe(201);
+    const secret = readDb(dbPath, (db) => db.prepare("SELECT value FROM settings WHERE name = 'ip_secret'").get());
+    await first.stop();
+    expect(first.child.exitCode).toBe(0);
+
+    const second = await startServer({ args, dbPath });
+    try {
+      const list = await http(`${second.url}/api/comments?pageId=restart`);
+      expect(list.json.items.map((i: { id: string }) => i.id)).toEqual([created.json.id]);
+      // The idempotency record survived too: a late retry is a replay, not a second comment.
+      const retry = await postComment(second.url, body);
+      expect(retry.status).toBe(200);
+      expect(retry.json).toEqual(created.json);
+      expect(readDb(dbPath, (db) => db.prepare("SELECT value FROM settings WHERE name = 'ip_secret'").get())).toEqual(secret);
+      const migrations = readDb(dbPath, (db) => db.prepare('SELECT version FROM schema_migrations').all());
+      expect(migrations).toEqual([{ version: 1 }]);
+      const pragmas = readDb(dbPath, (db) => db.pragma('journal_mode', { simple: true }));
+      expect(pragmas).toBe('wal');
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('kill -9 right after 201: every answered comment is in the file', async () => {
+    const dbPath = tempDb();
+    const server = await startServer({ args: ['--no-captcha', '--rate-limit', 'off'], dbPath });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await postComment(server.url, makeComment(server.url, { content: `crash ${i}` }));
+      expect(res.status).toBe(201);
+      ids.push(res.json.id);
+    }
+    await server.kill9();
+    expect(server.child.signalCode).toBe('SIGKILL');
+    expect(rowsOf(dbPath).map((r) => r.id)).toEqual(ids);
+
+    // And the server starts again on the crashed file.
+    const again = await startServer({ args: ['--no-captcha'], dbPath });
+    const admin = await http(`${again.url}/api/admin/comments?status=pending`, { headers: { authorization: `Bearer ${again.adminToken}` } });
+    expect(admin.json.items).toHaveLength(5);
+    await again.stop();
+  });
+});
+
+describe('SIGTERM', () => {
+  it('stops taking connections, finishes the request in flight, closes the database, exits 0', async () => {
+    const verifier = await startFakeVerifier();
+    verifier.delayMs = 1000;
+    const dbPath = tempDb();
+    const server = await startServer({
+      args: ['--hcaptcha-secret', 'test-secret', '--hcaptcha-verify-url', verifier.url],
+      dbPath,
+    });
+    try {
+      const inFlight = postComment(server.url, makeComment(server.url));
+      await verifier.waitForCalls(1);
+      server.child.kill('SIGTERM');
+      // The listening socket closes at once…
+      await expect.poll(() => refused(server.port), { timeout: 900, interval: 20 }).toBe(true);
+      // …while the comment being verified is still answered and stored.
+      const res = await inFlight;
+      expect(res.status).toBe(201);
+      const { code } = await server.exited;
+      expect(code).toBe(0);
+      // Closed properly: the WAL was checkpointed into the main file and removed. (Checked before
+      // our own read below, which opens the file again.)
+      expect(existsSync(`${dbPath}-wal`)).toBe(false);
+      expect(rowById(dbPath, res.json.id)?.status).toBe('pending');
+      expect(server.jsonLogs().map((l) => l.msg)).toContain('stopped; database closed');
+    } finally {
+      await server.kill9();
+      await verifier.close();
+    }
+  });
+});
+
+describe.concurrent('privacy', () => {
+  it('no client address in the database file or in the logs', async () => {
+    const verifier = await startFakeVerifier();
+    const dbPath = tempDb();
+    const server = await startServer({
+      args: ['--hcaptcha-secret', 'test-secret', '--hcaptcha-verify-url', verifier.url, '--trust-proxy', 'loopback', '--rate-limit', '2/min', '--log-level', 'trace'],
+      dbPath,
+    });
+    // Each client and a neighbour outside its rate-limit group (another /64 for IPv6).
+    const clients = [
+      ['203.0.113.77', '203.0.113.78'],
+      ['2001:db8:abcd:12::77', '2001:db8:abcd:13::78'],
+    ] as const;
+    const statuses: number[] = [];
+    for (const [client, neighbour] of clients) {
+      const headers = { 'x-forwarded-for': client };
+      for (let i = 0; i < 3; i++) statuses.push((await postComment(server.url, makeComment(server.url), headers)).status);
+      statuses.push((await postComment(server.url, makeComment(server.url, { name: '' }), headers)).status);
+      statuses.push((await postComment(server.url, makeComment(server.url), { ...headers, origin: 'https://evil.example' })).status);
+      verifier.setMode('failure');
+      statuses.push((await postComment(server.url, makeComment(server.url), { 'x-forwarded-for': neighbour })).status);
+      verifier.setMode('success');
+      await http(`${server.url}/api/comments?pageId=x`, { headers });
+      await http(`${server.url}/api/admin/comments`, { headers: { ...headers, authorization: 'Bearer wrong' } });
+      await http(`${server.url}/nope`, { headers });
+    }
+    expect(statuses).toEqual([201, 201, 429, 400, 403, 403, 201, 201, 429, 400, 403, 403]);
+    // siteverify did get the address: that is what remoteip is for.
+    expect(verifier.calls.map((c) => c.remoteip)).toContain('203.0.113.77');
+
+    // Rate limiting used HMACs only.
+    const hits = readDb(dbPath, (db) => db.prepare('SELECT DISTINCT client FROM rate_hits').all() as { client: string }[]);
+    expect(hits.length).toBeGreaterThanOrEqual(2);
+    for (const h of hits) expect(h.client).toMatch(/^[0-9a-f]{64}$/);
+
+    await server.stop();
+    await verifier.close();
+    const files = [dbPath, `${dbPath}-wal`, `${dbPath}-shm`].filter(existsSync);
+    const disk = files.map((f) => readFileSync(f).toString('latin1')).join('\n');
+    const logs = server.logs.join('\n');
+    for (const needle of ['203.0.113.77', '203.0.113.78', '2001:db8:abcd:12', '2001:db8:abcd:13', '2001:0db8:abcd', '2001:db8:abcd::']) {
+      expect(disk.includes(needle), `${needle} in the database`).toBe(false);
+      expect(logs.includes(needle), `${needle} in the logs`).toBe(false);
+    }
+    // The logs are structured: every stdout line is JSON.
+    expect(server.jsonLogs().length).toBeGreaterThan(20);
+    expect(server.jsonLogs().some((l) => l.msg === 'comment refused: rate limited' && typeof l.client === 'string')).toBe(true);
+  });
+
+  it('without --trust-proxy, X-Forwarded-For is ignored: it neither changes the client nor evades the limit', async () => {
+    const server = await startServer({ args: ['--no-captcha', '--rate-limit', '2/min'] });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const res = await postComment(server.url, makeComment(server.url), { 'x-forwarded-for': `192.0.2.${i + 1}` });
+        statuses.push(res.status);
+      }
+      expect(statuses).toEqual([201, 201, 429]);
+    } finally {
+      await server.stop();
+      server.cleanup();
+    }
+  });
+});
+
+describe('health', () => {
+  it('GET /healthz answers 200 while the database answers', async () => {
+    const server = await startServer({ args: ['--no-captcha'] });
+    try {
+      const res = await http(`${server.url}/healthz`);
+      expect(res.status).toBe(200);
+      expect(res.json).toEqual({ status: 'ok' });
+      expectProblem(await http(`${server.url}/no-such-page`), 404, 'not-found');
+    } finally {
+      await server.stop();
+      server.cleanup();
+    }
+  });
+});

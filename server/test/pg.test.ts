@@ -1,0 +1,80 @@
+// @vitest-environment node
+/**
+ * The PostgreSQL store behind the same contract. Runs only when YKIEN_TEST_PG_URL names a database
+ * this test may empty (it drops the server's tables first), e.g.
+ *   YKIEN_TEST_PG_URL=postgres://postgres@127.0.0.1:55432/ykien_test npx vitest run server/test/pg.test.ts
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { admin, expectProblem, http, makeComment, postComment } from './support/http.js';
+import { startServer, type RunningServer } from './support/run-server.js';
+
+const URL_ = process.env.YKIEN_TEST_PG_URL;
+
+describe.skipIf(!URL_)('PostgreSQL store', () => {
+  let server: RunningServer;
+  let db: pg.Client;
+  const args = ['--db', URL_ ?? '', '--no-captcha', '--rate-limit', '3/min', '--trust-proxy', 'loopback'];
+
+  beforeAll(async () => {
+    db = new pg.Client({ connectionString: URL_ });
+    await db.connect();
+    await db.query('DROP TABLE IF EXISTS comments, idempotency_keys, settings, rate_hits, schema_migrations');
+    server = await startServer({ args });
+  }, 30_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    await db?.end();
+  });
+
+  const post = (o: Record<string, unknown> = {}, client = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}::1`) =>
+    postComment(server.url, makeComment(server.url, o), { 'x-forwarded-for': client });
+
+  it('migrates, stores, replays and refuses a reused key', async () => {
+    expect((await db.query('SELECT version FROM schema_migrations')).rows).toEqual([{ version: 1 }]);
+    const body = makeComment(server.url, { pageId: 'pg-1' });
+    const created = await postComment(server.url, body);
+    expect(created.status).toBe(201);
+    const row = (await db.query('SELECT * FROM comments WHERE id = $1', [created.json.id])).rows[0];
+    expect(row).toMatchObject({ client_id: body.clientId, page_id: 'pg-1', name: body.name, content: body.content, status: 'pending' });
+    expect((await postComment(server.url, { ...body, captchaToken: 'x' })).json).toEqual(created.json);
+    expectProblem(await postComment(server.url, { ...body, content: 'khác' }), 422, 'key-reused');
+  });
+
+  it('moderates and lists with stable keyset pages', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await post({ pageId: 'pg-2', content: `số ${i}` })).json.id);
+    for (const id of ids) expect((await admin(server.url, server.adminToken, 'POST', `/${id}/approve`)).json.status).toBe('published');
+    const first = await http(`${server.url}/api/comments?pageId=pg-2&limit=2`);
+    expect(first.json.total).toBe(5);
+    const second = await http(`${server.url}/api/comments?pageId=pg-2&limit=2&cursor=${first.json.next}`);
+    const third = await http(`${server.url}/api/comments?pageId=pg-2&limit=2&cursor=${second.json.next}`);
+    const seen = [...first.json.items, ...second.json.items, ...third.json.items].map((i: { id: string }) => i.id);
+    expect(seen).toEqual([...ids].reverse());
+    expect(third.json.next).toBeNull();
+
+    expect((await admin(server.url, server.adminToken, 'POST', `/${ids[0]}/reject`)).json.status).toBe('rejected');
+    expect((await admin(server.url, server.adminToken, 'DELETE', `/${ids[1]}`)).status).toBe(204);
+    expect((await http(`${server.url}/api/comments?pageId=pg-2`)).json.total).toBe(3);
+  });
+
+  it('rate-limits per HMAC and keeps no address', async () => {
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await post({}, '203.0.113.99')).status);
+    expect(statuses).toEqual([201, 201, 201, 429]);
+    const hits = (await db.query('SELECT client FROM rate_hits')).rows as { client: string }[];
+    for (const h of hits) expect(h.client).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('keeps everything across a restart', async () => {
+    const before = (await db.query('SELECT count(*)::int AS n FROM comments')).rows[0].n as number;
+    const secret = (await db.query("SELECT value FROM settings WHERE name = 'ip_secret'")).rows;
+    await server.stop();
+    expect(server.child.exitCode).toBe(0);
+    server = await startServer({ args });
+    expect((await db.query('SELECT count(*)::int AS n FROM comments')).rows[0].n).toBe(before);
+    expect((await db.query("SELECT value FROM settings WHERE name = 'ip_secret'")).rows).toEqual(secret);
+    expect((await http(`${server.url}/api/comments?pageId=pg-2`)).json.total).toBe(3);
+  });
+});

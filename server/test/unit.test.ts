@@ -1,0 +1,169 @@
+// @vitest-environment node
+/** The pure pieces, in-process: parsing, normalising, hashing. */
+import { describe, expect, it } from 'vitest';
+import { parseConfig, type Config } from '../src/config.js';
+import { pickLang } from '../src/i18n.js';
+import { payloadHash, resolveKey } from '../src/idempotency.js';
+import { isJsonContentType } from '../src/json-body.js';
+import { clientHash, clientMaterial, parseRateLimit } from '../src/rate-limit.js';
+import { tokenMatches } from '../src/routes-admin.js';
+import { renderDemoPage } from '../src/routes-static.js';
+import { decodeCursor, encodeCursor } from '../src/store.js';
+import { cleanName, cleanText, codePoints } from '../src/validate.js';
+
+describe('rate limits', () => {
+  it('parses N/UNIT', () => {
+    expect(parseRateLimit('5/min')).toEqual({ limit: 5, windowMs: 60_000 });
+    expect(parseRateLimit('20/10min')).toEqual({ limit: 20, windowMs: 600_000 });
+    expect(parseRateLimit('100 / day')).toEqual({ limit: 100, windowMs: 86_400_000 });
+    expect(parseRateLimit('3/hours')).toEqual({ limit: 3, windowMs: 3_600_000 });
+    expect(parseRateLimit('1/s')).toEqual({ limit: 1, windowMs: 1000 });
+    expect(parseRateLimit('off')).toBeNull();
+    for (const bad of ['5', 'five/min', '5/fortnight', '0/min', '/min']) expect(() => parseRateLimit(bad)).toThrow();
+  });
+
+  it('groups IPv6 by /64 and unmaps IPv4-mapped addresses', () => {
+    expect(clientMaterial('192.0.2.1')).toBe('v4:192.0.2.1');
+    expect(clientMaterial('::ffff:192.0.2.1')).toBe('v4:192.0.2.1');
+    expect(clientMaterial('::ffff:c000:201')).toBe('v4:192.0.2.1');
+    expect(clientMaterial('2001:db8:1:2::1')).toBe('v6:2001:db8:1:2::/64');
+    expect(clientMaterial('2001:0DB8:0001:0002:ffff:0:0:1')).toBe('v6:2001:db8:1:2::/64');
+    expect(clientMaterial('fe80::1%eth0')).toBe('v6:fe80:0:0:0::/64');
+    expect(clientMaterial('::1')).toBe('v6:0:0:0:0::/64');
+    expect(clientMaterial('64:ff9b::192.0.2.1')).toBe('v6:64:ff9b:0:0::/64');
+  });
+
+  it('hashes with the secret: stable, keyed, and not the address', () => {
+    const a = clientHash('2001:db8:1:2::1', 'secret-one-0123456789');
+    expect(a).toMatch(/^[0-9a-f]{64}$/);
+    expect(clientHash('2001:db8:1:2::ffff', 'secret-one-0123456789')).toBe(a);
+    expect(clientHash('2001:db8:1:3::1', 'secret-one-0123456789')).not.toBe(a);
+    expect(clientHash('2001:db8:1:2::1', 'secret-two-0123456789')).not.toBe(a);
+  });
+});
+
+describe('text', () => {
+  it('normalises to NFC after removing controls and bidi overrides', () => {
+    expect(cleanText('  e\u0302\u0301 \r\n x\u0000\u202E\u2067y\t ')).toBe('ế \n xy');
+    // A control between a letter and its mark must not keep them apart.
+    expect(cleanText('e\u0000\u0302')).toBe('ê');
+    expect(cleanText('\uD800x')).toBe('\uFFFDx');
+    expect(cleanName(' Lê\n\tVăn   Bình ')).toBe('Lê Văn Bình');
+    expect(codePoints('😀ê')).toBe(2);
+  });
+
+  it('picks vi or en from Accept-Language', () => {
+    expect(pickLang(undefined)).toBe('vi');
+    expect(pickLang('en-US,en;q=0.9')).toBe('en');
+    expect(pickLang('fr, en;q=0.5, vi;q=0.8')).toBe('vi');
+    expect(pickLang('fr, de')).toBe('vi');
+    expect(pickLang('en;q=0, vi;q=0.1')).toBe('vi');
+    expect(pickLang('EN-gb')).toBe('en');
+  });
+
+  it('recognises JSON content types', () => {
+    expect(isJsonContentType('application/json')).toBe(true);
+    expect(isJsonContentType('Application/JSON; charset="UTF-8"')).toBe(true);
+    expect(isJsonContentType('application/json; charset=latin1')).toBe(false);
+    expect(isJsonContentType('application/jsonp')).toBe(false);
+    expect(isJsonContentType('text/json')).toBe(false);
+    expect(isJsonContentType(undefined)).toBe(false);
+  });
+});
+
+describe('idempotency', () => {
+  it('hashes the payload without captchaToken and independent of key order', () => {
+    const a = payloadHash({ name: 'A', content: 'B', captchaToken: 'one', nested: { y: 1, x: [1, { b: 2, a: 1 }] } });
+    const b = payloadHash({ nested: { x: [1, { a: 1, b: 2 }], y: 1 }, captchaToken: 'two', content: 'B', name: 'A' });
+    expect(a).toBe(b);
+    expect(payloadHash({ name: 'A', content: 'C' })).not.toBe(payloadHash({ name: 'A', content: 'B' }));
+  });
+
+  it('resolves the key from the header or clientId', () => {
+    expect(resolveKey('k-1', undefined, 'en')).toEqual({ ok: true, key: 'k-1' });
+    expect(resolveKey(undefined, 'k-2', 'en')).toEqual({ ok: true, key: 'k-2' });
+    expect(resolveKey('k-1', 'k-1', 'en')).toEqual({ ok: true, key: 'k-1' });
+    expect(resolveKey('k-1', 'k-2', 'en').ok).toBe(false);
+    expect(resolveKey(undefined, undefined, 'en').ok).toBe(false);
+    expect(resolveKey(['a', 'b'], undefined, 'en').ok).toBe(false);
+    expect(resolveKey(undefined, 42, 'en').ok).toBe(false);
+    expect(resolveKey('x'.repeat(201), undefined, 'en').ok).toBe(false);
+  });
+});
+
+describe('cursors and tokens', () => {
+  it('round-trips a cursor and refuses anything else', () => {
+    const c = { createdAt: 1_790_000_000_000, seq: 42 };
+    expect(decodeCursor(encodeCursor(c))).toEqual(c);
+    for (const bad of ['', 'abc', Buffer.from('1.2.3').toString('base64url'), Buffer.from('-1.2').toString('base64url'), 'a'.repeat(100)]) {
+      expect(decodeCursor(bad)).toBeNull();
+    }
+  });
+
+  it('compares admin tokens exactly', () => {
+    expect(tokenMatches('abcdefghijklmnop', 'abcdefghijklmnop')).toBe(true);
+    expect(tokenMatches('abcdefghijklmnoP', 'abcdefghijklmnop')).toBe(false);
+    expect(tokenMatches('abc', 'abcdefghijklmnop')).toBe(false);
+  });
+});
+
+describe('configuration', () => {
+  const config = (argv: string[], env: Record<string, string> = {}): Config => {
+    const r = parseConfig(argv, env);
+    if (r.kind !== 'run') throw new Error(r.kind);
+    return r.config;
+  };
+
+  it('has the documented defaults', () => {
+    expect(config(['--no-captcha'])).toMatchObject({
+      port: 8787,
+      host: '127.0.0.1',
+      db: './data/ykien.db',
+      origins: [],
+      captcha: false,
+      moderation: true,
+      adminToken: null,
+      rateLimit: { limit: 5, windowMs: 60_000 },
+      ipSecret: null,
+      trustProxy: false,
+      maxLength: 2000,
+      hcaptchaVerifyUrl: 'https://api.hcaptcha.com/siteverify',
+      hcaptchaTimeoutMs: 5000,
+      demo: false,
+    });
+  });
+
+  it('reads flags in both spellings and the environment, flags first', () => {
+    const c = config(['--port=9000', '--origins', 'https://a.vn, https://b.vn:8443/'], {
+      YKIEN_HCAPTCHA_SECRET: 's',
+      PORT: '1',
+      YKIEN_TRUST_PROXY: '10.0.0.0/8,loopback',
+      YKIEN_DEMO: 'true',
+    });
+    expect(c.port).toBe(9000);
+    expect(c.origins).toEqual(['https://a.vn', 'https://b.vn:8443']);
+    expect(c.captcha).toBe(true);
+    expect(c.trustProxy).toEqual(['10.0.0.0/8', 'loopback']);
+    expect(c.demo).toBe(true);
+    expect(config(['--no-captcha', '--trust-proxy']).trustProxy).toEqual(['loopback']);
+    expect(config(['--no-captcha', '--trust-proxy', '2']).trustProxy).toBe(2);
+  });
+
+  it('answers --help and --version', () => {
+    expect(parseConfig(['--help'], {}).kind).toBe('help');
+    expect(parseConfig(['-h'], {}).kind).toBe('help');
+    expect(parseConfig(['--version'], {}).kind).toBe('version');
+  });
+});
+
+describe('demo page', () => {
+  const page = '<link rel="canonical" href="http://localhost:8787/a">\n<ykien-comments endpoint="/api/comments" site-key="10000000-ffff-ffff-ffff-000000000001" theme="auto"></ykien-comments>';
+
+  it('drops the site key without a captcha, swaps it with one, and rewrites the origin', () => {
+    expect(renderDemoPage(page, { captcha: false, sitekey: null, ownOrigin: 'http://127.0.0.1:4000' })).toBe(
+      '<link rel="canonical" href="http://127.0.0.1:4000/a">\n<ykien-comments endpoint="/api/comments" theme="auto"></ykien-comments>',
+    );
+    expect(renderDemoPage(page, { captcha: true, sitekey: 'k-1', ownOrigin: 'http://localhost:8787' })).toContain('site-key="k-1"');
+    expect(renderDemoPage(page, { captcha: true, sitekey: null, ownOrigin: 'http://localhost:8787' })).toBe(page);
+  });
+});
