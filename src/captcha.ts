@@ -26,7 +26,8 @@ interface HCaptchaWindow {
 }
 /** One policy per page even when two copies of ykien are loaded: `createPolicy` twice throws under CSP. */
 const policyKey = Symbol.for('ykien.trusted-types-policy');
-const win = window as unknown as HCaptchaWindow;
+// globalThis, not window: the module is also imported by unit tests outside a browser.
+const win = globalThis as unknown as HCaptchaWindow;
 
 /** Only http(s) URLs become script URLs, whatever string reaches the policy. */
 function scriptURL(url: string): unknown {

@@ -86,7 +86,11 @@ export class OutboxController implements ReactiveController {
   #timer?: ReturnType<typeof setTimeout>;
   #draining?: Promise<void>;
   #again = false;
-  #wake = () => void this.drain();
+  /** The network is back, the page opened, the tab became visible: worth trying now. */
+  #wake = () => void this.drain(true);
+  #onTimer = () => void this.drain();
+  /** A drain was asked to skip the backoff (a `drain(true)` came while another ran). */
+  #skipBackoff = false;
   #onVisible = () => document.visibilityState === 'visible' && this.#wake();
 
   #host: Host;
@@ -104,7 +108,7 @@ export class OutboxController implements ReactiveController {
       this.#channel = new BroadcastChannel(CHANNEL_NAME);
       this.#channel.onmessage = () => void this.#refresh();
     }
-    void this.drain();
+    void this.drain(true);
   }
 
   hostDisconnected(): void {
@@ -140,9 +144,13 @@ export class OutboxController implements ReactiveController {
     return deleteItem(clientId).then(() => this.#changed());
   }
 
-  /** Sends every due comment; a call while one runs makes it go round once more. */
-  drain(): Promise<void> {
+  /**
+   * Sends every due comment; a call while one runs makes it go round once more. `now` skips the
+   * backoff, which grew while nothing could work, but never a server's `Retry-After`.
+   */
+  drain(now = false): Promise<void> {
     if (!this.#host.endpoint) return Promise.resolve();
+    this.#skipBackoff ||= now;
     if (this.#draining) {
       this.#again = true;
       return this.#draining;
@@ -151,8 +159,10 @@ export class OutboxController implements ReactiveController {
     this.#draining = withLock(async () => {
       do {
         this.#again = false;
+        const skipBackoff = this.#skipBackoff;
+        this.#skipBackoff = false;
         for (const item of await loadItems(this.#host.endpoint!)) {
-          if (!(await this.#sendIfDue(item))) break;
+          if (!(await this.#sendIfDue(item, skipBackoff))) break;
         }
       } while (this.#again);
     })
@@ -165,14 +175,15 @@ export class OutboxController implements ReactiveController {
   }
 
   /** False when trying further items now is pointless (we are offline). */
-  async #sendIfDue(item: OutboxItem): Promise<boolean> {
+  async #sendIfDue(item: OutboxItem, skipBackoff: boolean): Promise<boolean> {
     const now = Date.now();
     if (item.state === 'sent') {
       await deleteItem(item.clientId); // answered 2xx, then the tab died before deleting it
       return true;
     }
     // `sending` here means the tab sending it died mid-request: it is due now.
-    if (!(item.state === 'queued' || item.state === 'sending') || item.nextAt > now) return true;
+    const waiting = item.nextAt > now && (!skipBackoff || item.code === 'rate-limited');
+    if (!(item.state === 'queued' || item.state === 'sending') || waiting) return true;
     const token = this.#token(item.clientId);
     if (item.captcha && !token && !item.maybeStored) {
       // Its token may still be in the tab that queued it; once it cannot be, the reader is asked.
@@ -231,6 +242,6 @@ export class OutboxController implements ReactiveController {
     this.#host.requestUpdate();
     clearTimeout(this.#timer);
     const next = Math.min(...this.items.filter((i) => i.state === 'queued').map((i) => i.nextAt));
-    if (Number.isFinite(next) && !this.#draining) this.#timer = setTimeout(this.#wake, Math.min(2 ** 31 - 1, Math.max(0, next - Date.now())));
+    if (Number.isFinite(next) && !this.#draining) this.#timer = setTimeout(this.#onTimer, Math.min(2 ** 31 - 1, Math.max(0, next - Date.now())));
   }
 }

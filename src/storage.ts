@@ -13,7 +13,7 @@ export interface Store {
   get<T>(key: string): Promise<T | undefined>;
   set(key: string, value: unknown): Promise<void>;
   del(key: string): Promise<void>;
-  /** Read-modify-write in one transaction: what the cross-tab lease needs. `undefined` deletes. */
+  /** Read-modify-write in one transaction: what the cross-tab lease needs. `undefined` clears the value (reads see it as missing). */
   update<T>(key: string, fn: (old: T | undefined) => T | undefined): Promise<void>;
   /** Every value whose key starts with `prefix`. */
   list<T>(prefix: string): Promise<T[]>;

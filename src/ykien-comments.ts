@@ -190,7 +190,7 @@ export class YkienComments extends LitElement {
     }
     if (changed.has('endpoint') && this.endpoint) {
       void this.#restoreDraft();
-      void this.#outbox.drain();
+      void this.#outbox.drain(true);
     }
     if (changed.has('siteKey') || changed.has('lang') || changed.has('theme') || changed.has('captchaJsapi') || changed.has('endpoint')) {
       this.#captcha.configure(

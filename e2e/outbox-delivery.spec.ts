@@ -1,0 +1,837 @@
+/**
+ * The offline outbox and drafts (issue 4), end to end: real Chromium, the widget page served at
+ * http://localhost:4321 by the harness, and the comments posted cross-origin to the REAL reference
+ * server (server/dist, started on 127.0.0.1 with a fresh SQLite file, one per worker and option set;
+ * each test's pages live under a path prefix of their own, so each test counts only its comments).
+ * Faults are injected by a route in front of the server (`net`): offline, an answer lost after the
+ * server stored the comment, a request that never answers, scripted 4xx/5xx. The verdict of every test
+ * is what the server stored, read through its admin API: exactly one comment per comment sent.
+ *
+ * Needs `npx vite build` (dist/) and `npm run build -w server` (server/dist) first.
+ */
+import type { BrowserContext, Page, Route } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { test as base, expect as baseExpect, form, fillAndVerify, articleHtml, ORIGIN, SITE_KEY, type ArticleOptions } from './support/fixtures.js';
+import { startServer, type RunningServer } from '../server/test/support/run-server.js';
+import { startFakeVerifier, type FakeVerifier } from '../server/test/support/fake-verifier.js';
+
+// The suite shares the machine with other browsers: give the reader's view a little longer to settle.
+const expect = baseExpect.configure({ timeout: 10_000 });
+
+const ARTICLE = '/tin-tuc/bai-viet';
+const UNSENT_OTHER = 'Bình luận chưa gửi ở bài viết khác';
+const NO_STORAGE = 'Trình duyệt không cho lưu dữ liệu';
+const QUEUED_SENT = 'Bình luận đã lưu trước đó đã được gửi';
+const CORS = { 'Access-Control-Allow-Origin': ORIGIN, 'Access-Control-Expose-Headers': 'Retry-After', Vary: 'Origin' };
+const dist = (file: string) => readFileSync(fileURLToPath(new URL(`../dist/${file}`, import.meta.url)));
+
+// ---------------------------------------------------------------------------------------------------
+// The reference server, and the network in front of it.
+
+interface StoredComment {
+  id: string;
+  pageId: string;
+  name: string;
+  content: string;
+  status: string;
+}
+
+interface Api {
+  url: string;
+  endpoint: string;
+  prefix: string;
+  server: RunningServer;
+  verifier?: FakeVerifier;
+  /** Every comment the server stored (published or pending) for this test's pages. */
+  stored(): Promise<StoredComment[]>;
+}
+
+interface ServerOptions {
+  /** The server's --max-length (the widget keeps its own default of 2000). */
+  maxLength?: number;
+  /** Verify captcha tokens against a fake siteverify instead of --no-captcha. */
+  captcha?: boolean;
+}
+
+type Action = 'forward' | 'lose' | 'hang' | { status: number; body?: unknown; headers?: Record<string, string> };
+
+interface Seen {
+  clientId: string;
+  captchaToken?: string;
+  action: string;
+  /** The server's status for a request that reached it. */
+  status?: number;
+}
+
+/**
+ * A route in front of the real server. Playwright's routes still answer while the context is offline,
+ * so `offline` makes every request fail as a dead network does. `seen` lists the POSTs that got past
+ * the (emulated) network, i.e. that reached the server or were answered by a scripted fault.
+ */
+class Net {
+  offline = false;
+  readonly seen: Seen[] = [];
+  private queue: Action[] = [];
+  private hanging: Array<() => void> = [];
+
+  /** The next POSTs' fates, in order; once used up, POSTs are forwarded to the server. */
+  script(...actions: Action[]): this {
+    this.queue.push(...actions);
+    return this;
+  }
+
+  async handle(route: Route): Promise<void> {
+    const request = route.request();
+    if (this.offline) return route.abort('internetdisconnected');
+    if (request.method() !== 'POST') return route.continue();
+    const body = (request.postDataJSON() ?? {}) as Record<string, string>;
+    const action = this.queue.shift() ?? 'forward';
+    const seen: Seen = { clientId: body.clientId, captchaToken: body.captchaToken, action: typeof action === 'string' ? action : String(action.status) };
+    this.seen.push(seen);
+    if (typeof action === 'object') {
+      return route.fulfill({
+        status: action.status,
+        headers: { 'Content-Type': 'application/problem+json', ...CORS, ...action.headers },
+        body: JSON.stringify(action.body ?? { status: action.status }),
+      });
+    }
+    const response = await route.fetch();
+    seen.status = response.status();
+    if (action === 'lose') return route.abort('connectionreset');
+    if (action === 'hang') {
+      await new Promise<void>((resolve) => this.hanging.push(resolve));
+      return route.abort('connectionreset').catch(() => {});
+    }
+    return route.fulfill({ response });
+  }
+
+  release(): void {
+    for (const r of this.hanging.splice(0)) r();
+  }
+}
+
+/** Offline for the browser and for the route in front of the server, together. */
+async function setOffline(context: BrowserContext, net: Net, offline: boolean): Promise<void> {
+  net.offline = offline;
+  await context.setOffline(offline);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Pages.
+
+interface Site {
+  /** This test's own path prefix on http://localhost:4321. */
+  prefix: string;
+  /** The URL of an article path (default the article) under the prefix. */
+  url(path?: string): string;
+  /** Serves any HTML at a path under the prefix. */
+  serve(path: string, html: string): void;
+  /** Serves an article with the widget (endpoint: the real server; no site-key unless given) and opens it. */
+  open(page: Page, o?: ArticleOptions): Promise<Page>;
+}
+
+/**
+ * Records in every page: the widget's events (`__ykienEvents`), every text its status region showed
+ * (`__ykienStatuses`, watched from the moment the shadow root exists).
+ */
+const RECORDER = () => {
+  const w = window as unknown as { __ykienEvents: unknown[]; __ykienStatuses: string[] };
+  w.__ykienEvents = [];
+  w.__ykienStatuses = [];
+  for (const type of ['ykien-submit', 'ykien-queued', 'ykien-sent', 'ykien-error']) {
+    document.addEventListener(type, (e) => w.__ykienEvents.push({ type, detail: JSON.parse(JSON.stringify((e as CustomEvent).detail)) }));
+  }
+  const attach = Element.prototype.attachShadow;
+  Element.prototype.attachShadow = function (this: Element, init: ShadowRootInit) {
+    const root = attach.call(this, init);
+    if (this.localName === 'ykien-comments') {
+      let last = '';
+      new MutationObserver(() => {
+        const text = root.querySelector('[part~="status"]')?.textContent?.trim() ?? '';
+        if (text !== last) {
+          last = text;
+          if (text) w.__ykienStatuses.push(text);
+        }
+      }).observe(root, { subtree: true, childList: true, characterData: true });
+    }
+    return root;
+  };
+};
+
+const events = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __ykienEvents: Array<{ type: string; detail: Record<string, string> }> }).__ykienEvents);
+const statuses = (page: Page) => page.evaluate(() => (window as unknown as { __ykienStatuses: string[] }).__ykienStatuses);
+
+const outbox = (page: Page) => page.locator('ykien-comments [part~="outbox"]');
+const unsent = (page: Page) => outbox(page).locator('li[data-client-id]');
+
+/** Everything in ykien's IndexedDB, read with raw IndexedDB; never creates the database. */
+function idb(page: Page): Promise<Record<string, any>> {
+  return page.evaluate(async () => {
+    if (!(await indexedDB.databases()).some((d) => d.name === 'ykien-db')) return {};
+    const db = await new Promise<IDBDatabase | undefined>((resolve, reject) => {
+      const r = indexedDB.open('ykien-db');
+      r.onupgradeneeded = () => r.transaction!.abort(); // not there after all: do not create it
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => (r.error?.name === 'AbortError' ? resolve(undefined) : reject(r.error));
+    });
+    if (!db) return {};
+    try {
+      const os = db.transaction('ykien-kv', 'readonly').objectStore('ykien-kv');
+      const all = <T,>(req: IDBRequest<T>) => new Promise<T>((res, rej) => ((req.onsuccess = () => res(req.result)), (req.onerror = () => rej(req.error))));
+      const [keys, values] = await Promise.all([all(os.getAllKeys()), all(os.getAll())]);
+      return Object.fromEntries(keys.map((k, i) => [String(k), values[i]]));
+    } finally {
+      db.close();
+    }
+  });
+}
+const outboxKeys = async (page: Page) => Object.keys(await idb(page)).filter((k) => k.startsWith('o:'));
+
+/**
+ * Waits until whatever the outbox is doing in this page is done: its work runs under the Web Lock
+ * `ykien-outbox`, and a drain started (e.g. by a timer `clock.runFor` just fired) holds or waits for it
+ * before this request. Makes "nothing was sent" checks exact, without sleeping.
+ */
+/** From now on the page's time moves only when the test moves it (`clock.runFor`). */
+const pauseClock = async (page: Page) => page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
+
+const outboxIdle = (page: Page) => page.evaluate(() => navigator.locks.request('ykien-outbox', () => undefined));
+
+// ---------------------------------------------------------------------------------------------------
+// Fixtures.
+
+interface Running {
+  server: RunningServer;
+  verifier?: FakeVerifier;
+}
+
+/**
+ * One server per worker and option set (it takes seconds to start); each test counts only the comments
+ * of its own pages, which live under a path prefix of their own (`site.prefix`).
+ */
+const test = base.extend<
+  { serverOptions: ServerOptions; api: Api; net: Net; site: Site },
+  { servers: (o: ServerOptions) => Promise<Running> }
+>({
+  servers: [
+    async ({}, use) => {
+      const running = new Map<string, Promise<Running>>();
+      const start = async (o: ServerOptions): Promise<Running> => {
+        const verifier = o.captcha ? await startFakeVerifier() : undefined;
+        const server = await startServer({
+          args: [
+            '--origins', ORIGIN,
+            '--moderation', 'off',
+            '--rate-limit', 'off',
+            ...(verifier ? ['--hcaptcha-secret', '0x0000000000000000000000000000000000000000', '--hcaptcha-verify-url', verifier.url] : ['--no-captcha']),
+            ...(o.maxLength ? ['--max-length', String(o.maxLength)] : []),
+          ],
+        });
+        return { server, verifier };
+      };
+      await use((o) => {
+        const key = JSON.stringify(o);
+        if (!running.has(key)) running.set(key, start(o));
+        return running.get(key)!;
+      });
+      for (const r of running.values()) {
+        const { server, verifier } = await r;
+        await server.stop();
+        server.cleanup();
+        await verifier?.close();
+      }
+    },
+    { scope: 'worker', timeout: 60_000 },
+  ],
+  serverOptions: [{}, { option: true }],
+  api: async ({ serverOptions, servers }, use, testInfo) => {
+    const { server, verifier } = await servers(serverOptions);
+    const prefix = `/t-${testInfo.testId}`;
+    const stored = async () => {
+      const all: StoredComment[] = [];
+      for (const status of ['published', 'pending']) {
+        let cursor = '';
+        do {
+          const res = await fetch(`${server.url}/api/admin/comments?status=${status}&limit=200${cursor ? `&cursor=${cursor}` : ''}`, {
+            headers: { Authorization: `Bearer ${server.adminToken}` },
+          });
+          expect(res.status).toBe(200);
+          const page = (await res.json()) as { items: StoredComment[]; next: string | null };
+          all.push(...page.items);
+          cursor = page.next ? encodeURIComponent(page.next) : '';
+        } while (cursor);
+      }
+      return all.filter((c) => c.pageId.startsWith(`${ORIGIN}${prefix}/`));
+    };
+    await use({ url: server.url, endpoint: `${server.url}/api/comments`, server, verifier, prefix, stored });
+  },
+  net: async ({ context, api }, use) => {
+    const net = new Net();
+    await context.route(api.endpoint, (route) => net.handle(route));
+    await use(net);
+    net.release();
+  },
+  // Always behind `net`: Chromium's Local Network Access refuses a page that a route fulfilled (no
+  // address space of its own) a direct fetch to 127.0.0.1; route.fetch() forwards it from Node.
+  site: async ({ context, api, net }, use) => {
+    void net;
+    await context.addInitScript(RECORDER);
+    const pages = new Map<string, string>();
+    await context.route(`${ORIGIN}/**`, (route) => {
+      const { pathname } = new URL(route.request().url());
+      if (pathname.startsWith('/dist/')) {
+        return route.fulfill({ status: 200, headers: { 'Content-Type': 'text/javascript' }, body: dist(pathname.slice(6)) });
+      }
+      const html = pages.get(pathname);
+      return html === undefined
+        ? route.fulfill({ status: 404, body: 'not found' })
+        : route.fulfill({ status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: html });
+    });
+    const url = (path = ARTICLE) => `${ORIGIN}${api.prefix}${path}`;
+    await use({
+      prefix: api.prefix,
+      url,
+      serve: (path, html) => void pages.set(`${api.prefix}${path}`, html),
+      open: async (page, o = {}) => {
+        const path = o.path ?? ARTICLE;
+        pages.set(`${api.prefix}${path}`, articleHtml({ ...o, attrs: { endpoint: api.endpoint, 'site-key': null, ...o.attrs } }));
+        await page.goto(url(path));
+        await form(page).send.waitFor();
+        return page;
+      },
+    });
+  },
+});
+
+/** Sends the form as a reader does and waits until the send is over (the button is enabled again). */
+async function send(page: Page, name: string, content: string): Promise<void> {
+  const f = form(page);
+  await fillAndVerify(page, name, content);
+  await f.send.click();
+  await expect(f.send).toBeEnabled();
+  await expect(f.send).toHaveAttribute('aria-busy', 'false');
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+test('offline submit, reload offline, back online: stored exactly once', async ({ page, context, net, api, site }) => {
+  await site.open(page);
+  const f = form(page);
+  await setOffline(context, net, true);
+  await send(page, 'Trần Thị B', 'Viết trên tàu, không có mạng');
+  await expect(f.status).toContainText('ngoại tuyến');
+  await expect(f.content).toHaveValue(''); // the form is free for a new comment
+  await expect(unsent(page)).toHaveCount(1);
+  await expect(unsent(page)).toContainText('Viết trên tàu, không có mạng');
+  const [queued] = (await events(page)).filter((e) => e.type === 'ykien-queued');
+  expect(queued.detail).toEqual({ clientId: await unsent(page).getAttribute('data-client-id'), reason: 'offline' });
+  expect(await outboxKeys(page)).toEqual([`o:${queued.detail.clientId}`]);
+
+  await page.reload();
+  await form(page).send.waitFor();
+  await expect(unsent(page)).toHaveCount(1);
+  await expect(unsent(page)).toHaveAttribute('data-client-id', queued.detail.clientId);
+  await expect(unsent(page)).toContainText('Đang chờ gửi lại');
+  expect(net.seen).toEqual([]); // nothing got through while offline
+
+  await setOffline(context, net, false); // the page hears `online`
+  await expect(f.status).toContainText(QUEUED_SENT);
+  await expect(outbox(page)).toHaveCount(0);
+  const stored = await api.stored();
+  expect(stored).toHaveLength(1);
+  expect(stored[0]).toMatchObject({ name: 'Trần Thị B', content: 'Viết trên tàu, không có mạng', pageId: site.url() });
+  expect(net.seen.map((s) => [s.clientId, s.status])).toEqual([[queued.detail.clientId, 201]]);
+  expect(await outboxKeys(page)).toEqual([]);
+});
+
+/**
+ * Offline long enough for the backoff to grow (every timer while offline is one more failure), as on a
+ * train: then the next retry is minutes away. Issue 4: retried "at once on `online`, on page load, and
+ * when the tab becomes visible" — not when the backoff ends.
+ */
+async function queueLongOffline(page: Page, context: BrowserContext, net: Net, site: Site): Promise<string> {
+  await page.clock.install();
+  await site.open(page);
+  await setOffline(context, net, true);
+  await send(page, 'Lâm Văn T', 'Mất mạng suốt chuyến tàu');
+  await expect(unsent(page)).toHaveCount(1);
+  const key = `o:${await unsent(page).getAttribute('data-client-id')}`;
+  await expect
+    .poll(
+      async () => {
+        await page.clock.runFor(60_000);
+        return (await idb(page))[key]?.attempts ?? 0;
+      },
+      { timeout: 30_000, intervals: [50] },
+    )
+    .toBeGreaterThanOrEqual(8);
+  const wait = (await idb(page))[key].nextAt - (await page.evaluate(() => Date.now()));
+  expect(wait).toBeGreaterThan(60_000); // the next timer is over a minute away
+  return key.slice(2);
+}
+
+// Regression: drains started by `online` / page load once skipped items whose backoff had not ended.
+test('after a long time offline, the comment goes at once when the browser is back online', async ({ page, context, net, api, site }) => {
+  const clientId = await queueLongOffline(page, context, net, site);
+  await setOffline(context, net, false);
+  await expect(form(page).status).toContainText(QUEUED_SENT);
+  expect(net.seen.map((s) => [s.clientId, s.status])).toEqual([[clientId, 201]]);
+  expect(await api.stored()).toHaveLength(1);
+});
+
+// Regression: drains started by `online` / page load once skipped items whose backoff had not ended.
+test('after a long time offline, the comment goes at once when an article is opened again online', async ({ page, context, net, api, site }) => {
+  const clientId = await queueLongOffline(page, context, net, site);
+  await page.close();
+  await setOffline(context, net, false);
+  const next = await context.newPage();
+  await site.open(next);
+  await expect(form(next).status).toContainText(QUEUED_SENT);
+  await expect(outbox(next)).toHaveCount(0);
+  expect(net.seen.map((s) => [s.clientId, s.status])).toEqual([[clientId, 201]]);
+  expect(await api.stored()).toHaveLength(1);
+});
+
+test('the answer is lost after the server stored it: the retry is replayed, one comment', async ({ page, net, api, site }) => {
+  await page.clock.install();
+  await site.open(page);
+  const f = form(page);
+  net.script('lose');
+  await send(page, 'Lê Văn C', 'Câu trả lời bị mất giữa đường');
+  await expect(f.status).toContainText('sẽ tự gửi lại');
+  await expect(unsent(page)).toHaveCount(1);
+  expect(await api.stored()).toHaveLength(1); // the server has it; the widget cannot know
+
+  await page.clock.runFor(1_300); // past the first backoff (1 s, at most +25 %)
+  await expect(f.status).toContainText(QUEUED_SENT);
+  await expect(outbox(page)).toHaveCount(0);
+  expect(net.seen.map((s) => [s.action, s.status])).toEqual([
+    ['lose', 201],
+    ['forward', 200],
+  ]);
+  expect(new Set(net.seen.map((s) => s.clientId)).size).toBe(1);
+  const stored = await api.stored();
+  expect(stored).toHaveLength(1);
+  const sent = (await events(page)).filter((e) => e.type === 'ykien-sent');
+  expect(sent).toEqual([{ type: 'ykien-sent', detail: { id: stored[0].id, status: 'published', clientId: net.seen[0].clientId } }]);
+});
+
+test('a tab closed during a slow POST: a new tab of the same browser finishes it, one comment', async ({ page, context, net, api, site }) => {
+  await site.open(page);
+  net.script('hang'); // reaches the server, which stores it; the answer never comes back
+  await fillAndVerify(page, 'Võ Thị E', 'Gửi rồi đóng thẻ ngay');
+  await form(page).send.click();
+  await expect.poll(() => net.seen.map((s) => s.status)).toEqual([201]);
+  await expect(unsent(page)).toContainText('Đang gửi…');
+  const clientId = net.seen[0].clientId;
+  expect(await outboxKeys(page)).toEqual([`o:${clientId}`]);
+  await page.close();
+
+  const next = await context.newPage();
+  await site.open(next);
+  await expect(form(next).status).toContainText(QUEUED_SENT);
+  await expect(outbox(next)).toHaveCount(0);
+  expect(net.seen.map((s) => [s.clientId, s.status])).toEqual([
+    [clientId, 201],
+    [clientId, 200],
+  ]);
+  const stored = await api.stored();
+  expect(stored.map((c) => c.content)).toEqual(['Gửi rồi đóng thẻ ngay']);
+  expect((await events(next)).filter((e) => e.type === 'ykien-sent')).toEqual([
+    { type: 'ykien-sent', detail: { id: stored[0].id, status: 'published', clientId } },
+  ]);
+});
+
+for (const locks of [true, false]) {
+  test(`two tabs with one outbox come back online together${locks ? '' : ', without Web Locks (the IndexedDB lease)'}: each comment stored once`, async ({
+    page,
+    context,
+    net,
+    api,
+    site,
+  }) => {
+    if (!locks) await context.addInitScript(() => delete (Navigator.prototype as { locks?: unknown }).locks);
+    await site.open(page);
+    const other = await context.newPage();
+    await site.open(other);
+    expect(await page.evaluate(() => 'locks' in navigator)).toBe(locks);
+
+    await setOffline(context, net, true);
+    await send(page, 'Tab Một', 'Từ thẻ thứ nhất');
+    // The other tab, idle (nothing of its own to retry), hears of it on the BroadcastChannel.
+    await expect(unsent(other)).toHaveCount(1);
+    await expect(unsent(other)).toContainText('Từ thẻ thứ nhất');
+    await send(other, 'Tab Hai', 'Từ thẻ thứ hai');
+    await expect(unsent(page)).toHaveCount(2);
+    await expect(unsent(other)).toHaveCount(2);
+
+    await setOffline(context, net, false); // both tabs hear `online` at once
+    await expect(outbox(page)).toHaveCount(0);
+    await expect(outbox(other)).toHaveCount(0);
+    if (locks) await Promise.all([outboxIdle(page), outboxIdle(other)]);
+    // The lease is given back (idb-keyval's update writes `undefined`) and nothing is left to send.
+    else await expect.poll(async () => Object.entries(await idb(page)).filter(([k, v]) => v !== undefined && (k === 'lease' || k.startsWith('o:')))).toEqual([]);
+
+    const stored = await api.stored();
+    expect(stored.map((c) => c.content).sort()).toEqual(['Từ thẻ thứ hai', 'Từ thẻ thứ nhất']);
+    // Not even a harmless duplicate: one POST per comment reached the server.
+    expect(net.seen.map((s) => s.status)).toEqual([201, 201]);
+    expect(new Set(net.seen.map((s) => s.clientId)).size).toBe(2);
+    const sent = [...(await events(page)), ...(await events(other))].filter((e) => e.type === 'ykien-sent');
+    expect(sent.map((e) => e.detail.clientId).sort()).toEqual(net.seen.map((s) => s.clientId).sort());
+  });
+}
+
+test('503 three times, then the server takes it: retried after 1 s, 2 s, 4 s (±25 %), one comment', async ({ page, net, api, site }) => {
+  await page.clock.install();
+  await site.open(page);
+  await pauseClock(page);
+  const f = form(page);
+  const unavailable = { status: 503, body: { status: 503, title: 'Service Unavailable' } };
+  net.script(unavailable, unavailable, unavailable);
+  await send(page, 'Đỗ Văn G', 'Máy chủ đang quá tải');
+  await expect(f.status).toContainText('sẽ tự gửi lại');
+  await expect(unsent(page)).toHaveCount(1);
+  const [queued] = (await events(page)).filter((e) => e.type === 'ykien-queued');
+  expect(queued.detail).toEqual({ clientId: net.seen[0].clientId, reason: 'http' });
+
+  const key = `o:${queued.detail.clientId}`;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    await expect.poll(async () => (await idb(page))[key]?.attempts).toBe(attempt);
+    const wait = (await idb(page))[key].nextAt - (await page.evaluate(() => Date.now()));
+    const base = 1_000 * 2 ** (attempt - 1);
+    expect(wait).toBeGreaterThanOrEqual(0.75 * base);
+    expect(wait).toBeLessThanOrEqual(1.25 * base);
+    await page.clock.runFor(wait - 1); // not a millisecond early
+    await outboxIdle(page);
+    expect(net.seen).toHaveLength(attempt);
+    await page.clock.runFor(1);
+    await expect.poll(() => net.seen.length).toBe(attempt + 1);
+  }
+  await expect(f.status).toContainText(QUEUED_SENT);
+  await expect(outbox(page)).toHaveCount(0);
+  expect(net.seen.map((s) => s.status ?? Number(s.action))).toEqual([503, 503, 503, 201]);
+  expect(new Set(net.seen.map((s) => s.clientId))).toEqual(new Set([queued.detail.clientId]));
+  expect(await api.stored()).toHaveLength(1);
+});
+
+test('429 with Retry-After: not retried before it elapsed, then sent once', async ({ page, net, api, site }) => {
+  await page.clock.install();
+  await site.open(page);
+  await pauseClock(page);
+  const f = form(page);
+  net.script({ status: 429, body: { status: 429, code: 'rate-limited', retryAfter: 30 }, headers: { 'Retry-After': '30' } });
+  await send(page, 'Bùi Thị H', 'Gửi nhanh quá');
+  await expect(f.status).toContainText('sẽ tự gửi sau 30 giây');
+  await expect(unsent(page)).toHaveCount(1);
+  const [queued] = (await events(page)).filter((e) => e.type === 'ykien-queued');
+  expect(queued.detail).toEqual({ clientId: net.seen[0].clientId, reason: 'rate-limited' });
+
+  await page.clock.runFor(29_999); // far past the 1 s backoff, 1 ms short of Retry-After
+  await outboxIdle(page);
+  expect(net.seen).toHaveLength(1);
+  await expect(unsent(page)).toContainText('Đang chờ gửi lại');
+
+  await page.clock.runFor(1);
+  await expect(f.status).toContainText(QUEUED_SENT);
+  expect(net.seen.map((s) => s.status ?? Number(s.action))).toEqual([429, 201]);
+  expect(await api.stored()).toHaveLength(1);
+});
+
+test.describe('permanent refusals (the server allows 40 characters)', () => {
+  test.use({ serverOptions: { maxLength: 40 } });
+  const LONG = 'Nội dung này dài hơn bốn mươi ký tự mà máy chủ cho phép nhận.';
+  const HUGE = 'ệ'.repeat(6_000); // 18 000 bytes of UTF-8: over the server's 16 KiB body limit
+
+  test('400 on a queued retry: no more retries, the text goes back into the form with the message', async ({ page, context, net, api, site }) => {
+    await page.clock.install();
+    await site.open(page);
+    const f = form(page);
+    await setOffline(context, net, true);
+    await send(page, 'Ngô Văn I', LONG);
+    await expect(unsent(page)).toHaveCount(1);
+    await expect(f.content).toHaveValue('');
+
+    await setOffline(context, net, false);
+    await expect(f.content).toHaveValue(LONG);
+    await expect(f.name).toHaveValue('Ngô Văn I');
+    await expect(f.contentError).not.toBeEmpty(); // the server's own message, as text
+    await expect(f.content).toHaveAttribute('aria-invalid', 'true');
+    await expect(f.status).toContainText('vui lòng sửa');
+    await expect(outbox(page)).toHaveCount(0);
+    expect(await outboxKeys(page)).toEqual([]);
+    expect(net.seen.map((s) => s.status)).toEqual([400]);
+
+    await page.clock.runFor(10 * 60_000); // past every backoff
+    await outboxIdle(page);
+    expect(net.seen).toHaveLength(1);
+    expect(await api.stored()).toEqual([]);
+
+    await f.content.fill('Đã rút gọn.'); // the reader fixes it
+    await f.send.click();
+    await expect(f.status).toContainText('Bình luận đã được đăng');
+    expect((await api.stored()).map((c) => c.content)).toEqual(['Đã rút gọn.']);
+  });
+
+  test('413 on a queued retry: no more retries, the text goes back into the form with the message', async ({ page, context, net, api, site }) => {
+    await site.open(page, { attrs: { 'max-length': '20000' } });
+    const f = form(page);
+    await setOffline(context, net, true);
+    await send(page, 'Ngô Văn K', HUGE);
+    await expect(unsent(page)).toHaveCount(1);
+
+    await setOffline(context, net, false);
+    await expect(f.status).toContainText('Bình luận quá dài nên máy chủ không nhận');
+    await expect(f.content).toHaveValue(HUGE);
+    await expect(outbox(page)).toHaveCount(0);
+    expect(await outboxKeys(page)).toEqual([]);
+    await outboxIdle(page);
+    expect(net.seen.map((s) => s.status)).toEqual([413]);
+    expect(await api.stored()).toEqual([]);
+
+    await f.content.fill('Ngắn thôi.');
+    await f.send.click();
+    await expect(f.status).toContainText('Bình luận đã được đăng');
+    expect((await api.stored()).map((c) => c.content)).toEqual(['Ngắn thôi.']);
+  });
+
+  test('400 and 413 on the first attempt: the text stays in the form, nothing is queued', async ({ page, net, api, site }) => {
+    await site.open(page, { attrs: { 'max-length': '20000' } });
+    const f = form(page);
+    await send(page, 'Lý Thị L', LONG);
+    await expect(f.status).toContainText('vui lòng sửa');
+    await expect(f.contentError).not.toBeEmpty();
+    await expect(f.content).toHaveValue(LONG);
+
+    await f.content.fill(HUGE);
+    await f.send.click();
+    await expect(f.status).toContainText('Bình luận quá dài nên máy chủ không nhận');
+    await expect(f.content).toHaveValue(HUGE);
+
+    await outboxIdle(page);
+    await expect(outbox(page)).toHaveCount(0);
+    expect(await outboxKeys(page)).toEqual([]);
+    expect((await events(page)).filter((e) => e.type === 'ykien-queued')).toEqual([]);
+    expect(net.seen.map((s) => s.status)).toEqual([400, 413]);
+    expect(await api.stored()).toEqual([]);
+
+    await f.content.fill('Vừa đủ ngắn.');
+    await f.send.click();
+    await expect(f.status).toContainText('Bình luận đã được đăng');
+    expect((await api.stored()).map((c) => c.content)).toEqual(['Vừa đủ ngắn.']);
+  });
+});
+
+test.describe('with hCaptcha (the server verifies tokens with a fake siteverify)', () => {
+  test.use({ serverOptions: { captcha: true } });
+
+  test('the captcha expires while offline: the reader is asked again, then it is sent with the same clientId', async ({ page, context, net, api, site }) => {
+    await page.clock.install();
+    await site.open(page, { attrs: { 'site-key': SITE_KEY } });
+    const f = form(page);
+    const callsBefore = api.verifier!.calls.length;
+    await setOffline(context, net, true);
+    await send(page, 'Hồ Văn M', 'Viết lúc mất mạng, có captcha');
+    await expect(f.status).toContainText('ngoại tuyến');
+    await expect(unsent(page)).toHaveCount(1);
+    const clientId = (await unsent(page).getAttribute('data-client-id'))!;
+    const stored = JSON.stringify(await idb(page));
+    expect(stored).toContain(clientId);
+    expect(stored).not.toContain('fake-token'); // the token lives in memory only
+
+    await page.clock.runFor(2 * 60_000 + 5_000); // hCaptcha tokens live about two minutes
+    await page.evaluate(() => (window as unknown as { __fakeHcaptcha: { expire(): void } }).__fakeHcaptcha.expire());
+    await setOffline(context, net, false);
+    const verify = unsent(page).getByRole('button', { name: 'Xác minh để gửi' });
+    await expect(verify).toBeVisible();
+    await expect(unsent(page)).toContainText('Cần xác minh captcha');
+    await outboxIdle(page);
+    expect(net.seen).toEqual([]); // an expired token is not sent, and neither is no token
+
+    await verify.click();
+    await expect(f.status).toContainText('Vui lòng xác minh captcha để gửi bình luận đã lưu');
+    await f.captchaBox.click();
+    await expect(f.status).toContainText(QUEUED_SENT);
+    await expect(outbox(page)).toHaveCount(0);
+    expect(net.seen).toHaveLength(1);
+    expect(net.seen[0]).toMatchObject({ clientId, status: 201, captchaToken: expect.stringMatching(/^fake-token-/) });
+    expect(api.verifier!.calls.slice(callsBefore).map((c) => c.response)).toEqual([net.seen[0].captchaToken]);
+    expect((await api.stored()).map((c) => c.content)).toEqual(['Viết lúc mất mạng, có captcha']);
+    expect((await events(page)).filter((e) => e.type === 'ykien-sent').map((e) => e.detail.clientId)).toEqual([clientId]);
+  });
+});
+
+test('drafts: restored after a reload, the content cleared after a successful send, the name kept', async ({ page, api, site }) => {
+  await site.open(page);
+  const f = form(page);
+  const draftKey = `d:${api.endpoint} ${site.url()}`;
+  await f.name.fill('Phan Thị N');
+  await f.content.fill('Đang viết dở thì mất điện');
+  await expect.poll(async () => (await idb(page))[draftKey]).toEqual({ name: 'Phan Thị N', content: 'Đang viết dở thì mất điện' });
+
+  await page.reload();
+  await expect(f.name).toHaveValue('Phan Thị N');
+  await expect(f.content).toHaveValue('Đang viết dở thì mất điện');
+
+  await f.send.click();
+  await expect(f.status).toContainText('Bình luận đã được đăng');
+  await expect(f.content).toHaveValue('');
+  await expect.poll(async () => (await idb(page))[draftKey]?.content ?? '').toBe('');
+  await page.reload();
+  await expect(f.name).toHaveValue('Phan Thị N');
+  await expect(f.content).toHaveValue('');
+  expect((await api.stored()).map((c) => [c.name, c.content])).toEqual([['Phan Thị N', 'Đang viết dở thì mất điện']]);
+
+  // The last name used is offered on another article too.
+  await site.open(page, { path: '/tin-tuc/bai-khac' });
+  await expect(f.name).toHaveValue('Phan Thị N');
+  await expect(f.content).toHaveValue('');
+});
+
+test('"Nhập lại" clears the draft', async ({ page, api, site }) => {
+  await site.open(page);
+  const f = form(page);
+  const draftKey = `d:${api.endpoint} ${site.url()}`;
+  await f.name.fill('Trịnh Văn O');
+  await f.content.fill('Không muốn giữ lại');
+  await expect.poll(async () => (await idb(page))[draftKey]?.content).toBe('Không muốn giữ lại');
+  await f.clear.click();
+  await expect(f.status).toContainText('Đã xoá nội dung');
+  await expect.poll(async () => Object.keys(await idb(page)).filter((k) => k.startsWith('d:') || k === 'name')).toEqual([]);
+  await page.reload();
+  await expect(f.name).toHaveValue('');
+  await expect(f.content).toHaveValue('');
+  expect(await api.stored()).toEqual([]);
+});
+
+test('IndexedDB throwing on open: sends online, offline comments kept in memory, told once, no page error', async ({ page, context, net, api, site, problems }) => {
+  await context.addInitScript(() => {
+    IDBFactory.prototype.open = function () {
+      throw new DOMException('The operation is insecure.', 'SecurityError');
+    };
+  });
+  await site.open(page);
+  const f = form(page);
+  await expect(f.status).toContainText(NO_STORAGE);
+  await f.content.fill('draft in memory'); // drafts go to memory without a word
+  await send(page, 'Mai Văn P', 'Gửi khi không có IndexedDB');
+  await expect(f.status).toContainText('Bình luận đã được đăng');
+  await send(page, 'Mai Văn P', 'Bình luận thứ hai');
+  await expect(f.status).toContainText('Bình luận đã được đăng');
+  expect(problems).toEqual([]); // no console error, no uncaught exception
+
+  await setOffline(context, net, true);
+  await send(page, 'Mai Văn P', 'Giữ trong bộ nhớ');
+  await expect(unsent(page)).toHaveCount(1);
+  await setOffline(context, net, false);
+  await expect(f.status).toContainText(QUEUED_SENT);
+  await expect(outbox(page)).toHaveCount(0);
+
+  expect((await statuses(page)).filter((s) => s.includes(NO_STORAGE))).toHaveLength(1);
+  expect(problems.filter((p) => p.startsWith('pageerror') || p.includes('ykien'))).toEqual([]);
+  expect(await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).toEqual([]);
+  expect((await api.stored()).map((c) => c.content).sort()).toEqual(['Bình luận thứ hai', 'Giữ trong bộ nhớ', 'Gửi khi không có IndexedDB']);
+});
+
+test("the host page's own idb-keyval store (keyval-store) is left alone; only ykien-db is added", async ({ page, context, net, api, site }) => {
+  site.serve('/trang-chu', '<!doctype html><html lang="vi"><title>Trang chủ</title><p>Trang chủ</p></html>');
+  await page.goto(site.url('/trang-chu'));
+  const hostData = { 'reader-prefs': { theme: 'dark', fontSize: 18 }, 'last-read': ['/tin-tuc/a', '/tin-tuc/b'] };
+  await page.evaluate(async (data) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open('keyval-store');
+      r.onupgradeneeded = () => r.result.createObjectStore('keyval');
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    const tx = db.transaction('keyval', 'readwrite');
+    for (const [k, v] of Object.entries(data)) tx.objectStore('keyval').put(v, k);
+    await new Promise((resolve) => (tx.oncomplete = resolve));
+    db.close();
+  }, hostData);
+
+  await site.open(page);
+  const f = form(page);
+  await f.name.fill('Đinh Thị Q');
+  await f.content.fill('Nháp');
+  await expect.poll(async () => Object.keys(await idb(page))).toContain('name');
+  await setOffline(context, net, true);
+  await send(page, 'Đinh Thị Q', 'Trang có idb-keyval riêng');
+  await expect(unsent(page)).toHaveCount(1);
+  await setOffline(context, net, false);
+  await expect(f.status).toContainText(QUEUED_SENT);
+
+  const after = await page.evaluate(async () => {
+    const dbs = (await indexedDB.databases()).map((d) => `${d.name}@${d.version}`).sort();
+    const read = (name: string) =>
+      new Promise<{ stores: string[]; entries: Record<string, unknown> }>((resolve, reject) => {
+        const r = indexedDB.open(name);
+        r.onsuccess = async () => {
+          const db = r.result;
+          const stores = [...db.objectStoreNames];
+          const entries: Record<string, unknown> = {};
+          if (name === 'keyval-store') {
+            const os = db.transaction('keyval').objectStore('keyval');
+            const keys = await new Promise<IDBValidKey[]>((res) => ((os.getAllKeys().onsuccess = (e) => res((e.target as IDBRequest).result))));
+            for (const k of keys) entries[String(k)] = await new Promise((res) => (os.get(k).onsuccess = (e) => res((e.target as IDBRequest).result)));
+          }
+          db.close();
+          resolve({ stores, entries });
+        };
+        r.onerror = () => reject(r.error);
+      });
+    return { dbs, host: await read('keyval-store'), ykien: await read('ykien-db') };
+  });
+  expect(after.dbs).toEqual(['keyval-store@1', 'ykien-db@1']);
+  expect(after.host).toEqual({ stores: ['keyval'], entries: hostData });
+  expect(after.ykien.stores).toEqual(['ykien-kv']);
+  expect((await api.stored()).map((c) => c.content)).toEqual(['Trang có idb-keyval riêng']);
+});
+
+test('discard: the unsent comment leaves the list and IndexedDB and is never sent', async ({ page, context, net, api, site }) => {
+  await site.open(page);
+  const f = form(page);
+  await setOffline(context, net, true);
+  await send(page, 'Cao Văn R', 'Thôi, không gửi nữa');
+  await expect(unsent(page)).toHaveCount(1);
+  const clientId = await unsent(page).getAttribute('data-client-id');
+  expect(await outboxKeys(page)).toEqual([`o:${clientId}`]);
+
+  await unsent(page).getByRole('button', { name: 'Bỏ bình luận' }).click();
+  await expect(f.status).toContainText('Đã bỏ bình luận chưa gửi');
+  await expect(outbox(page)).toHaveCount(0);
+  expect(await outboxKeys(page)).toEqual([]);
+
+  await setOffline(context, net, false);
+  await send(page, 'Cao Văn R', 'Bình luận mới, gửi thật');
+  await expect(f.status).toContainText('Bình luận đã được đăng');
+  await outboxIdle(page);
+  expect(net.seen.map((s) => s.clientId)).not.toContain(clientId);
+  expect((await api.stored()).map((c) => c.content)).toEqual(['Bình luận mới, gửi thật']);
+});
+
+test("another article's unsent comment is listed by its title as a link, and sent once", async ({ page, context, net, api, site }) => {
+  const title = 'Giao thông dịp Tết: những điều cần biết';
+  await setOffline(context, net, true);
+  await site.open(page, { path: '/tin-tuc/bai-khac', title });
+  await send(page, 'Tạ Thị S', 'Bình luận ở bài khác');
+  await expect(unsent(page)).toHaveCount(1);
+  await expect(outbox(page).getByRole('heading', { name: 'Bình luận chưa gửi', exact: true })).toBeVisible();
+
+  await site.open(page); // another article, same origin and endpoint, still offline
+  const list = outbox(page);
+  await expect(list.getByRole('heading', { name: UNSENT_OTHER })).toBeVisible();
+  await expect(list.getByRole('heading', { name: 'Bình luận chưa gửi', exact: true })).toHaveCount(0);
+  const link = list.getByRole('link', { name: title });
+  await expect(link).toHaveAttribute('href', site.url('/tin-tuc/bai-khac'));
+  await expect(unsent(page)).toContainText('Bình luận ở bài khác');
+
+  await setOffline(context, net, false);
+  await expect(outbox(page)).toHaveCount(0);
+  await outboxIdle(page);
+  const stored = await api.stored();
+  expect(stored.map((c) => [c.pageId, c.content])).toEqual([[site.url('/tin-tuc/bai-khac'), 'Bình luận ở bài khác']]);
+  expect(net.seen).toHaveLength(1);
+});

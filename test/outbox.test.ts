@@ -1,0 +1,500 @@
+/**
+ * The outbox: the pure state machine (`settle`, `newItem`), its storage (saveItem/loadItems/deleteItem
+ * over fake-indexeddb) and the controller's promises: stored before the first network attempt, the
+ * captcha token never stored, a 2xx marks it sent before it goes, a captcha item waits for the reader.
+ */
+vi.hoisted(() => {
+  // src/captcha.ts (imported by outbox.ts for TOKEN_LIFETIME_MS) reads `window` when it is loaded.
+  (globalThis as { window?: unknown }).window ??= globalThis;
+});
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { CommentPayload, SendResult } from '../src/api.js';
+import { retryDelay } from '../src/backoff.js';
+import { TOKEN_LIFETIME_MS } from '../src/captcha.js';
+import { OutboxController, deleteItem, loadItems, newItem, saveItem, settle, type OutboxItem } from '../src/outbox.js';
+import { DB_NAME, STORE_NAME, resetStoreForTests, store } from '../src/storage.js';
+
+const EP = 'https://binhluan.example.vn/api/comments';
+const NOW = 1_700_000_000_000;
+
+function payload(clientId: string, over: Partial<CommentPayload> = {}): CommentPayload {
+  return {
+    clientId,
+    pageId: 'https://bao.example.vn/tin-tuc/a',
+    pageUrl: 'https://bao.example.vn/tin-tuc/a',
+    pageTitle: 'Tin A',
+    name: 'Nguyễn Văn A',
+    content: 'Bài viết rất hay.',
+    ...over,
+  };
+}
+
+/** Every key and value in ykien's database, read with raw IndexedDB (not through the code under test). */
+async function dump(): Promise<Array<[IDBValidKey, unknown]>> {
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const r = indexedDB.open(DB_NAME);
+    r.onupgradeneeded = () => r.result.createObjectStore(STORE_NAME);
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+  try {
+    const os = db.transaction(STORE_NAME, 'readonly').objectStore(STORE_NAME);
+    const [keys, values] = await Promise.all(
+      [os.getAllKeys(), os.getAll()].map((req) => new Promise<unknown[]>((res, rej) => ((req.onsuccess = () => res(req.result)), (req.onerror = () => rej(req.error))))),
+    );
+    return (keys as IDBValidKey[]).map((k, i) => [k, values[i]]);
+  } finally {
+    db.close();
+  }
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } });
+
+beforeEach(() => {
+  (globalThis as { indexedDB: IDBFactory }).indexedDB = new IDBFactory();
+  resetStoreForTests();
+});
+
+describe('newItem', () => {
+  it('is queued, due now, with no attempts, and keeps the payload as it is', () => {
+    const p = payload('id-1');
+    expect(newItem(EP, p, true, NOW)).toEqual({
+      clientId: 'id-1',
+      endpoint: EP,
+      payload: p,
+      state: 'queued',
+      captcha: true,
+      attempts: 0,
+      nextAt: NOW,
+      createdAt: NOW,
+      tokenAt: NOW,
+    });
+  });
+
+  it('has no token time when the element has no captcha', () => {
+    const item = newItem(EP, payload('id-2'), false, NOW);
+    expect(item.captcha).toBe(false);
+    expect(item.tokenAt).toBeUndefined();
+  });
+
+  it('takes its clientId from the payload and defaults to the current time', () => {
+    const before = Date.now();
+    const item = newItem(EP, payload('id-3'), false);
+    expect(item.clientId).toBe('id-3');
+    expect(item.createdAt).toBeGreaterThanOrEqual(before);
+    expect(item.nextAt).toBe(item.createdAt);
+  });
+});
+
+describe('settle', () => {
+  const base = () => newItem(EP, payload('c-1'), true, NOW - 5_000);
+  const half = () => 0.5;
+
+  it('sent: state sent with the server id and status', () => {
+    const item = base();
+    const next = settle(item, { kind: 'sent', id: 'srv-9', status: 'published', replay: true }, NOW, half);
+    expect(next).toMatchObject({ state: 'sent', sent: { id: 'srv-9', status: 'published' }, clientId: 'c-1', payload: item.payload });
+    expect(item.state).toBe('queued'); // pure: the input is untouched
+    expect(settle(item, { kind: 'sent', id: '1', status: 'pending', replay: false }, NOW).sent).toEqual({ id: '1', status: 'pending' });
+  });
+
+  const retryable: Array<[SendResult, boolean]> = [
+    [{ kind: 'retry', code: 'offline' }, false],
+    [{ kind: 'retry', code: 'network' }, true],
+    [{ kind: 'retry', code: 'timeout' }, true],
+    [{ kind: 'retry', code: 'http', status: 500 }, true],
+    [{ kind: 'retry', code: 'http', status: 503 }, true],
+    [{ kind: 'retry', code: 'in-progress', status: 409 }, true],
+    [{ kind: 'retry', code: 'bad-response', status: 200 }, true],
+    [{ kind: 'retry', code: 'captcha-unavailable', status: 503 }, false],
+  ];
+  for (const [result, maybeStored] of retryable) {
+    const code = (result as { code: string }).code;
+    it(`retry ${code}${'status' in result ? ` (${result.status})` : ''}: queued, one more attempt, backoff, maybeStored=${maybeStored}`, () => {
+      const next = settle(base(), result, NOW, half);
+      expect(next.state).toBe('queued');
+      expect(next.code).toBe(code);
+      expect(next.attempts).toBe(1);
+      expect(next.nextAt).toBe(NOW + 1_000);
+      expect(next.maybeStored).toBe(maybeStored);
+      expect(next.clientId).toBe('c-1');
+    });
+  }
+
+  it('retry: the wait grows with the attempts and follows retryDelay with its jitter', () => {
+    let item = base();
+    const waits: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      item = settle(item, { kind: 'retry', code: 'network' }, NOW, () => 0);
+      waits.push(item.nextAt - NOW);
+    }
+    expect(item.attempts).toBe(5);
+    expect(waits).toEqual([750, 1_500, 3_000, 6_000, 12_000]);
+    const r = () => 0.3;
+    expect(settle({ ...base(), attempts: 7 }, { kind: 'retry', code: 'timeout' }, NOW, r).nextAt).toBe(NOW + retryDelay(8, 0, r));
+  });
+
+  it('once an attempt may have reached the server, it stays "maybe stored" after an offline failure', () => {
+    const lost = settle(base(), { kind: 'retry', code: 'network' }, NOW, half);
+    const offline = settle(lost, { kind: 'retry', code: 'offline' }, NOW, half);
+    expect(offline.maybeStored).toBe(true);
+    expect(settle(lost, { kind: 'rate-limited', status: 429, retryAfter: 5 }, NOW, half).maybeStored).toBe(true);
+  });
+
+  it('rate-limited: queued, not before Retry-After even with the lowest jitter', () => {
+    for (const random of [() => 0, () => 0.5, () => 0.999]) {
+      const next = settle(base(), { kind: 'rate-limited', status: 429, retryAfter: 42 }, NOW, random);
+      expect(next).toMatchObject({ state: 'queued', code: 'rate-limited', attempts: 1, maybeStored: false });
+      expect(next.nextAt).toBeGreaterThanOrEqual(NOW + 42_000);
+    }
+    // A short Retry-After does not shorten the backoff.
+    const late = settle({ ...base(), attempts: 5 }, { kind: 'rate-limited', status: 429, retryAfter: 1 }, NOW, () => 0);
+    expect(late.nextAt).toBe(NOW + 24_000);
+  });
+
+  it('captcha: needs-captcha, and forgets when its token was issued', () => {
+    const next = settle(base(), { kind: 'captcha', status: 403 }, NOW, half);
+    expect(next).toMatchObject({ state: 'needs-captcha', code: 'captcha', clientId: 'c-1' });
+    expect(next.tokenAt).toBeUndefined();
+  });
+
+  it('validation: rejected with the server field messages', () => {
+    const fields = { content: 'Nội dung quá dài.' };
+    const next = settle(base(), { kind: 'validation', status: 400, fields }, NOW, half);
+    expect(next).toMatchObject({ state: 'rejected', code: 'validation', fields });
+  });
+
+  it('too-large: rejected', () => {
+    expect(settle(base(), { kind: 'too-large', status: 413 }, NOW, half)).toMatchObject({ state: 'rejected', code: 'too-large' });
+  });
+
+  for (const [code, status] of [
+    ['key-reused', 422],
+    ['forbidden-origin', 403],
+    ['unsupported-media-type', 415],
+    ['http', 404],
+  ] as const) {
+    it(`rejected ${code} (${status}): rejected, no retry scheduled`, () => {
+      const item = base();
+      const next = settle(item, { kind: 'rejected', code, status }, NOW, half);
+      expect(next).toMatchObject({ state: 'rejected', code, attempts: 0, nextAt: item.nextAt });
+    });
+  }
+
+  it('never adds anything token-like to the item', () => {
+    const results: SendResult[] = [
+      { kind: 'sent', id: '1', status: 'pending', replay: false },
+      { kind: 'retry', code: 'network' },
+      { kind: 'rate-limited', status: 429, retryAfter: 3 },
+      { kind: 'captcha', status: 403 },
+      { kind: 'validation', status: 400, fields: {} },
+      { kind: 'too-large', status: 413 },
+      { kind: 'rejected', code: 'key-reused', status: 422 },
+    ];
+    for (const r of results) expect(JSON.stringify(settle(base(), r, NOW, half))).not.toMatch(/token"/i);
+  });
+});
+
+describe('saveItem / loadItems / deleteItem over IndexedDB', () => {
+  it('stores under o:<clientId> in ykien-db, filters by endpoint and sorts by createdAt', async () => {
+    const other = 'https://khac.example.vn/api/comments';
+    // Key order (a < b < c < d) differs from creation order on purpose.
+    await saveItem(newItem(EP, payload('d'), false, NOW + 1));
+    await saveItem(newItem(EP, payload('a'), false, NOW + 3));
+    await saveItem(newItem(other, payload('b'), false, NOW));
+    await saveItem(newItem(EP, payload('c'), false, NOW + 2));
+    await store.set('d:' + EP + ' page', { name: 'x', content: 'y' }); // a draft is not an outbox item
+    await store.set('name', 'Nguyễn Văn A');
+
+    expect((await loadItems(EP)).map((i) => i.clientId)).toEqual(['d', 'c', 'a']);
+    expect((await loadItems(other)).map((i) => i.clientId)).toEqual(['b']);
+    expect(await loadItems('https://none.example/api')).toEqual([]);
+
+    const keys = (await dump()).map(([k]) => k);
+    expect(keys).toEqual(expect.arrayContaining(['o:a', 'o:b', 'o:c', 'o:d']));
+
+    await deleteItem('c');
+    expect((await loadItems(EP)).map((i) => i.clientId)).toEqual(['d', 'a']);
+    expect((await dump()).map(([k]) => k)).not.toContain('o:c');
+    await deleteItem('does-not-exist'); // harmless
+  });
+
+  it('saveItem replaces the item with the same clientId and survives a new connection', async () => {
+    const item = newItem(EP, payload('same'), false, NOW);
+    await saveItem(item);
+    await saveItem(settle(item, { kind: 'retry', code: 'network' }, NOW, () => 0.5));
+    resetStoreForTests(); // a new page: a new connection to the same database
+    const items = await loadItems(EP);
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ clientId: 'same', attempts: 1, state: 'queued', maybeStored: true });
+  });
+});
+
+describe('OutboxController', () => {
+  type Host = { endpoint?: string; language: string; updates: number; addController(): void; requestUpdate(): void };
+  let host: Host;
+  let reports: Array<[OutboxItem, SendResult]>;
+  let ctl: OutboxController;
+  let fetchMock: ReturnType<typeof vi.fn>;
+  let nav: { onLine: boolean };
+
+  /** Bodies of every POST, parsed. */
+  const bodies = () => fetchMock.mock.calls.map(([, init]) => JSON.parse((init as RequestInit).body as string));
+
+  beforeEach(() => {
+    nav = { onLine: true }; // no navigator.locks: the IndexedDB lease path
+    vi.stubGlobal('navigator', nav);
+    vi.stubGlobal('addEventListener', () => {});
+    vi.stubGlobal('removeEventListener', () => {});
+    vi.stubGlobal('document', { addEventListener() {}, removeEventListener() {}, visibilityState: 'visible' });
+    fetchMock = vi.fn(async () => json(201, { id: 'srv-1', status: 'published' }));
+    vi.stubGlobal('fetch', fetchMock);
+    host = { endpoint: EP, language: 'vi', updates: 0, addController() {}, requestUpdate() { host.updates++; } };
+    reports = [];
+    ctl = new OutboxController(host as never, (item, result) => reports.push([item, result]));
+  });
+
+  afterEach(() => {
+    ctl.hostDisconnected(); // clears the retry timer
+    vi.unstubAllGlobals();
+  });
+
+  it('stores the comment before the first network attempt, and sends it with the token', async () => {
+    const seenInStore: unknown[] = [];
+    fetchMock.mockImplementation(async () => {
+      seenInStore.push(...(await dump()).filter(([k]) => k === 'o:k1').map(([, v]) => v));
+      return json(201, { id: 'srv-1', status: 'pending' });
+    });
+    const result = await ctl.submit(payload('k1'), 'P1_secret-token', true);
+    expect(result).toMatchObject({ kind: 'sent', id: 'srv-1', status: 'pending' });
+    expect(seenInStore).toHaveLength(1);
+    expect(seenInStore[0]).toMatchObject({ clientId: 'k1', state: 'sending', maybeStored: true });
+    expect(JSON.stringify(seenInStore[0])).not.toContain('P1_secret-token');
+
+    const [url, init] = fetchMock.mock.calls[0] as [string, RequestInit];
+    expect(url).toBe(EP);
+    expect((init.headers as Record<string, string>)['Idempotency-Key']).toBe('k1');
+    expect(bodies()[0]).toMatchObject({ clientId: 'k1', captchaToken: 'P1_secret-token' });
+    // Sent: gone from the outbox.
+    expect(await loadItems(EP)).toEqual([]);
+    expect((await dump()).filter(([k]) => String(k).startsWith('o:'))).toEqual([]);
+  });
+
+  it('marks a 2xx item sent before deleting it', async () => {
+    const writes: Array<[string, unknown]> = [];
+    const realSet = store.set.bind(store);
+    const realDel = store.del.bind(store);
+    const spySet = vi.spyOn(store, 'set').mockImplementation((k, v) => (writes.push([k, (v as OutboxItem).state]), realSet(k, v)));
+    const spyDel = vi.spyOn(store, 'del').mockImplementation((k) => (writes.push([k, 'deleted']), realDel(k)));
+    try {
+      await ctl.submit(payload('k2'), undefined, false);
+    } finally {
+      spySet.mockRestore();
+      spyDel.mockRestore();
+    }
+    const mine = writes.filter(([k]) => k === 'o:k2').map(([, s]) => s);
+    expect(mine.slice(-2)).toEqual(['sent', 'deleted']);
+    expect(mine[0]).toBe('queued');
+  });
+
+  it('a lost answer keeps the item queued, maybe stored, with no token in storage; the retry replays it', async () => {
+    fetchMock.mockRejectedValueOnce(new TypeError('Failed to fetch'));
+    const first = await ctl.submit(payload('k3'), 'P1_token-k3', true);
+    expect(first).toEqual({ kind: 'retry', code: 'network' });
+    const [item] = await loadItems(EP);
+    expect(item).toMatchObject({ clientId: 'k3', state: 'queued', attempts: 1, maybeStored: true, code: 'network' });
+    const raw = JSON.stringify(await dump());
+    expect(raw).not.toContain('P1_token-k3');
+    expect(raw).not.toContain('captchaToken');
+
+    // Due now: the retry reuses the in-memory token (still fresh) and the same clientId.
+    await saveItem({ ...item, nextAt: 0 });
+    fetchMock.mockResolvedValueOnce(json(200, { id: 'srv-3', status: 'published' }));
+    await ctl.drain();
+    expect(bodies().map((b) => [b.clientId, b.captchaToken])).toEqual([
+      ['k3', 'P1_token-k3'],
+      ['k3', 'P1_token-k3'],
+    ]);
+    expect(reports.map(([i, r]) => [i.clientId, r.kind])).toEqual([['k3', 'sent']]);
+    expect(await loadItems(EP)).toEqual([]);
+  });
+
+  it('offline: stops the round at the first offline failure and keeps everything', async () => {
+    nav.onLine = false;
+    fetchMock.mockRejectedValue(new TypeError('Failed to fetch'));
+    await saveItem(newItem(EP, payload('o1'), false, NOW));
+    await saveItem(newItem(EP, payload('o2'), false, NOW + 1));
+    await ctl.drain();
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+    const items = await loadItems(EP);
+    expect(items.map((i) => [i.clientId, i.state, i.code, i.maybeStored])).toEqual([
+      ['o1', 'queued', 'offline', false],
+      ['o2', 'queued', undefined, undefined],
+    ]);
+  });
+
+  it('a fresh comment the server refuses (400/413/403 captcha) is not kept: it stays in the form', async () => {
+    fetchMock
+      .mockResolvedValueOnce(json(400, { code: 'validation', fields: { content: 'Quá dài' } }))
+      .mockResolvedValueOnce(json(413, { code: 'too-large' }))
+      .mockResolvedValueOnce(json(403, { code: 'captcha' }));
+    expect((await ctl.submit(payload('r1'), undefined, false)).kind).toBe('validation');
+    expect((await ctl.submit(payload('r2'), undefined, false)).kind).toBe('too-large');
+    expect((await ctl.submit(payload('r3'), 'tok', true)).kind).toBe('captcha');
+    expect(await loadItems(EP)).toEqual([]);
+  });
+
+  it('a queued comment the server refuses on retry is kept as rejected and reported', async () => {
+    await saveItem({ ...newItem(EP, payload('q1'), false, NOW), attempts: 2, maybeStored: true });
+    fetchMock.mockResolvedValueOnce(json(400, { code: 'validation', fields: { content: 'Quá dài' } }));
+    await ctl.drain();
+    expect(reports.map(([, r]) => r.kind)).toEqual(['validation']);
+    expect((await loadItems(EP))[0]).toMatchObject({ state: 'rejected', fields: { content: 'Quá dài' } });
+    // A rejected item is not tried again.
+    await ctl.drain();
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+  });
+
+  it('an item marked sent (the tab died before deleting it) is deleted, never sent again', async () => {
+    await saveItem({ ...newItem(EP, payload('s1'), false, NOW), state: 'sent', sent: { id: 'x', status: 'published' } });
+    await ctl.drain();
+    expect(fetchMock).not.toHaveBeenCalled();
+    expect((await dump()).map(([k]) => k)).not.toContain('o:s1');
+  });
+
+  it('an item left "sending" by a tab that died is sent at once, and replayed by the server', async () => {
+    // As attempt() leaves it: due when the request started, state sending, maybe stored.
+    await saveItem({ ...newItem(EP, payload('d1'), false, Date.now() - 20_000), state: 'sending', maybeStored: true });
+    fetchMock.mockResolvedValueOnce(json(200, { id: 'srv-d1', status: 'published' }));
+    await ctl.drain();
+    expect(bodies().map((b) => b.clientId)).toEqual(['d1']);
+    expect(reports[0][1]).toMatchObject({ kind: 'sent', id: 'srv-d1', replay: true });
+    expect(await loadItems(EP)).toEqual([]);
+  });
+
+  it('a queued item is not sent before its time', async () => {
+    await saveItem({ ...newItem(EP, payload('later'), false, NOW), nextAt: Date.now() + 60_000 });
+    await ctl.drain();
+    expect(fetchMock).not.toHaveBeenCalled();
+    expect((await loadItems(EP))[0].state).toBe('queued');
+  });
+
+  describe('captcha', () => {
+    it('without its token and past the token lifetime, an item that never reached the server waits for the reader', async () => {
+      await saveItem({ ...newItem(EP, payload('c1'), true, Date.now() - TOKEN_LIFETIME_MS - 1) });
+      await ctl.drain();
+      expect(fetchMock).not.toHaveBeenCalled();
+      expect((await loadItems(EP))[0]).toMatchObject({ clientId: 'c1', state: 'needs-captcha' });
+    });
+
+    it('within the token lifetime, another tab may still hold the token: it waits, untouched', async () => {
+      await saveItem({ ...newItem(EP, payload('c2'), true, Date.now() - 10_000) });
+      await ctl.drain();
+      expect(fetchMock).not.toHaveBeenCalled();
+      expect((await loadItems(EP))[0].state).toBe('queued');
+    });
+
+    it('the in-memory token is not trusted past its lifetime', async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      try {
+        vi.setSystemTime(NOW);
+        nav.onLine = false;
+        fetchMock.mockRejectedValueOnce(new TypeError('Failed to fetch'));
+        await ctl.submit(payload('c3'), 'tok-c3', true);
+        expect((await loadItems(EP))[0]).toMatchObject({ state: 'queued', maybeStored: false });
+        vi.setSystemTime(NOW + TOKEN_LIFETIME_MS + 1);
+        nav.onLine = true;
+        await ctl.drain();
+        expect(fetchMock).toHaveBeenCalledTimes(1);
+        expect((await loadItems(EP))[0]).toMatchObject({ clientId: 'c3', state: 'needs-captcha' });
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
+    it('when the server may already have it, it goes once without a token (a stored one is replayed)', async () => {
+      await saveItem({ ...newItem(EP, payload('c4'), true, Date.now() - 300_000), maybeStored: true, nextAt: 0 });
+      fetchMock.mockResolvedValueOnce(json(200, { id: 'srv-c4', status: 'published' }));
+      await ctl.drain();
+      expect(bodies()).toHaveLength(1);
+      expect(bodies()[0]).not.toHaveProperty('captchaToken');
+      expect(await loadItems(EP)).toEqual([]);
+    });
+
+    it('...and a 403 captcha then asks the reader; verify() sends it with the fresh token and the same clientId', async () => {
+      await saveItem({ ...newItem(EP, payload('c5'), true, Date.now() - 300_000), maybeStored: true, nextAt: 0 });
+      fetchMock.mockResolvedValueOnce(json(403, { code: 'captcha' }));
+      await ctl.drain();
+      expect(reports.map(([, r]) => r.kind)).toEqual(['captcha']);
+      expect((await loadItems(EP))[0]).toMatchObject({ state: 'needs-captcha' });
+
+      fetchMock.mockResolvedValueOnce(json(201, { id: 'srv-c5', status: 'pending' }));
+      const written: unknown[] = [];
+      const realSet = store.set.bind(store);
+      const spy = vi.spyOn(store, 'set').mockImplementation((k, v) => (written.push(v), realSet(k, v)));
+      await ctl.verify('c5', 'fresh-token');
+      spy.mockRestore();
+      expect(written.length).toBeGreaterThan(0);
+      expect(JSON.stringify(written)).not.toContain('fresh-token');
+      expect(bodies().map((b) => [b.clientId, b.captchaToken])).toEqual([
+        ['c5', undefined],
+        ['c5', 'fresh-token'],
+      ]);
+      expect(await loadItems(EP)).toEqual([]);
+      expect(JSON.stringify(await dump())).not.toContain('fresh-token');
+    });
+
+    it('no token is ever written, whatever happens to the comment', async () => {
+      const tokens = ['tok-a', 'tok-b', 'tok-c', 'tok-d'];
+      // Every value handed to storage, even one overwritten a moment later.
+      const written: string[] = [];
+      const realSet = store.set.bind(store);
+      const realUpdate = store.update.bind(store);
+      vi.spyOn(store, 'set').mockImplementation((k, v) => (written.push(JSON.stringify(v)), realSet(k, v)));
+      vi.spyOn(store, 'update').mockImplementation((k, fn) =>
+        realUpdate(k, (old) => {
+          const v = fn(old as never);
+          written.push(JSON.stringify(v) ?? '');
+          return v;
+        }),
+      );
+      nav.onLine = false;
+      fetchMock.mockRejectedValueOnce(new TypeError('offline'));
+      await ctl.submit(payload('t1'), tokens[0], true);
+      nav.onLine = true;
+      fetchMock.mockResolvedValueOnce(json(429, { code: 'rate-limited' }, { 'Retry-After': '30' }));
+      await ctl.submit(payload('t2'), tokens[1], true);
+      fetchMock.mockResolvedValueOnce(json(503, { code: 'captcha-unavailable' }));
+      await ctl.submit(payload('t3'), tokens[2], true);
+      fetchMock.mockResolvedValueOnce(json(409, { code: 'in-progress' }));
+      await ctl.submit(payload('t4'), tokens[3], true);
+      expect((await loadItems(EP)).map((i) => i.clientId)).toEqual(['t1', 't2', 't3', 't4']);
+      const raw = JSON.stringify(await dump());
+      for (const t of tokens) expect(raw).not.toContain(t);
+      expect(raw).not.toContain('captchaToken');
+      expect(bodies().map((b) => b.captchaToken)).toEqual(tokens);
+      expect(written.length).toBeGreaterThanOrEqual(12);
+      for (const w of written) for (const t of tokens) expect(w).not.toContain(t);
+      vi.restoreAllMocks();
+    });
+  });
+
+  it('discard removes the item from storage', async () => {
+    await saveItem(newItem(EP, payload('gone'), false, NOW));
+    await ctl.discard('gone');
+    expect(await loadItems(EP)).toEqual([]);
+    expect(ctl.items).toEqual([]);
+  });
+
+  it('items lists this endpoint only, after every change', async () => {
+    await saveItem(newItem('https://other/api', payload('x'), false, NOW));
+    nav.onLine = false;
+    fetchMock.mockRejectedValueOnce(new TypeError('offline'));
+    await ctl.submit(payload('mine'), undefined, false);
+    expect(ctl.items.map((i) => i.clientId)).toEqual(['mine']);
+    expect(host.updates).toBeGreaterThan(0);
+  });
+});

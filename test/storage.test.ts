@@ -1,0 +1,285 @@
+/**
+ * ykien's store over IndexedDB (fake-indexeddb): its own database, never idb-keyval's default
+ * `keyval-store`; the fallback to memory when IndexedDB is missing, refuses to open or fails a write
+ * (said once, ops keep working); drafts on top of it.
+ */
+vi.hoisted(() => {
+  // src/captcha.ts (imported through outbox.ts) reads `window` when it is loaded.
+  (globalThis as { window?: unknown }).window ??= globalThis;
+});
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DraftController } from '../src/drafts.js';
+import { OutboxController, loadItems, newItem, saveItem } from '../src/outbox.js';
+import { DB_NAME, STORE_NAME, onStorageUnavailable, resetStoreForTests, store } from '../src/storage.js';
+
+const EP = 'https://binhluan.example.vn/api/comments';
+
+const freshIndexedDB = () => ((globalThis as { indexedDB: IDBFactory }).indexedDB = new IDBFactory());
+const openThrows = () =>
+  vi.spyOn(indexedDB, 'open').mockImplementation(() => {
+    throw new DOMException('The user denied permission to access the database.', 'SecurityError');
+  });
+
+let warn: ReturnType<typeof vi.spyOn>;
+beforeEach(() => {
+  freshIndexedDB();
+  resetStoreForTests();
+  warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllGlobals();
+});
+
+async function databases(): Promise<string[]> {
+  return (await indexedDB.databases()).map((d) => d.name!).sort();
+}
+
+describe('store over IndexedDB', () => {
+  it('keeps everything in ykien-db / ykien-kv and nothing else', async () => {
+    await store.set('name', 'Nguyễn Văn A');
+    await store.set('o:1', { a: 1 });
+    expect(await databases()).toEqual([DB_NAME]);
+    expect(DB_NAME).toBe('ykien-db');
+    expect(STORE_NAME).toBe('ykien-kv');
+    const db = await new Promise<IDBDatabase>((res, rej) => {
+      const r = indexedDB.open(DB_NAME);
+      r.onsuccess = () => res(r.result);
+      r.onerror = () => rej(r.error);
+    });
+    expect([...db.objectStoreNames]).toEqual([STORE_NAME]);
+    const value = await new Promise((res) => {
+      const req = db.transaction(STORE_NAME).objectStore(STORE_NAME).get('name');
+      req.onsuccess = () => res(req.result);
+    });
+    db.close();
+    expect(value).toBe('Nguyễn Văn A');
+    expect(store.persistent).toBe(true);
+  });
+
+  it('get / set / del / update / list', async () => {
+    expect(await store.get('missing')).toBeUndefined();
+    await store.set('o:b', { n: 2 });
+    await store.set('o:a', { n: 1 });
+    await store.set('d:x', { n: 3 });
+    expect(await store.get('o:a')).toEqual({ n: 1 });
+    expect((await store.list<{ n: number }>('o:')).map((v) => v.n).sort()).toEqual([1, 2]);
+    expect(await store.list('zzz')).toEqual([]);
+    await store.update<{ n: number }>('o:a', (v) => ({ n: (v?.n ?? 0) + 10 }));
+    expect(await store.get('o:a')).toEqual({ n: 11 });
+    await store.update('o:a', () => undefined); // undefined deletes
+    expect(await store.get('o:a')).toBeUndefined();
+    expect((await store.list('o:')).length).toBe(1);
+    await store.del('o:b');
+    expect(await store.list('o:')).toEqual([]);
+    expect(await store.get('d:x')).toEqual({ n: 3 });
+  });
+
+  it('update is atomic: concurrent read-modify-writes lose nothing', async () => {
+    await Promise.all(Array.from({ length: 25 }, () => store.update<number>('counter', (n) => (n ?? 0) + 1)));
+    expect(await store.get('counter')).toBe(25);
+  });
+
+  it('leaves a host page’s keyval-store alone', async () => {
+    const { createStore, set, get, keys } = await import('idb-keyval');
+    await set('host-key', { cart: [1, 2, 3] }); // idb-keyval's default store, as a host page uses it
+    await store.set('name', 'A');
+    await store.set('o:1', { x: 1 });
+    await store.del('o:1');
+    expect(await databases()).toEqual(['keyval-store', 'ykien-db']);
+    expect(await keys()).toEqual(['host-key']);
+    expect(await get('host-key')).toEqual({ cart: [1, 2, 3] });
+    expect(await keys(createStore(DB_NAME, STORE_NAME))).toEqual(['name']);
+  });
+});
+
+describe('fallback to memory', () => {
+  it('indexedDB.open throwing: told exactly once, every op keeps working in memory', async () => {
+    const open = openThrows();
+    const told = vi.fn();
+    const unsubscribe = onStorageUnavailable(told);
+    await store.set('name', 'Trần Thị B');
+    await store.set('o:1', { v: 1 });
+    expect(await store.get('name')).toBe('Trần Thị B');
+    await store.update<{ v: number }>('o:1', (o) => ({ v: (o?.v ?? 0) + 1 }));
+    expect(await store.list('o:')).toEqual([{ v: 2 }]);
+    await store.del('o:1');
+    expect(await store.list('o:')).toEqual([]);
+    await Promise.all([store.get('a'), store.set('b', 1), store.list('')]);
+    expect(told).toHaveBeenCalledTimes(1);
+    expect(store.persistent).toBe(false);
+    expect(open).toHaveBeenCalledTimes(1); // it does not keep knocking on a closed door
+    expect(warn).toHaveBeenCalledTimes(1);
+    unsubscribe();
+  });
+
+  it('a listener added after the failure is told at once; an unsubscribed one never', async () => {
+    openThrows();
+    const gone = vi.fn();
+    onStorageUnavailable(gone)();
+    await store.get('x');
+    expect(gone).not.toHaveBeenCalled();
+    const late = vi.fn();
+    onStorageUnavailable(late);
+    expect(late).toHaveBeenCalledTimes(1);
+  });
+
+  it('several listeners, many concurrent failing ops: each listener once', async () => {
+    openThrows();
+    const a = vi.fn();
+    const b = vi.fn();
+    onStorageUnavailable(a);
+    onStorageUnavailable(b);
+    await Promise.all(Array.from({ length: 10 }, (_, i) => store.set(`k${i}`, i)));
+    expect(a).toHaveBeenCalledTimes(1);
+    expect(b).toHaveBeenCalledTimes(1);
+    expect((await store.list<number>('k')).sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('IndexedDB missing altogether', async () => {
+    vi.stubGlobal('indexedDB', undefined);
+    const told = vi.fn();
+    onStorageUnavailable(told);
+    await store.set('name', 'C');
+    expect(await store.get('name')).toBe('C');
+    expect(told).toHaveBeenCalledTimes(1);
+  });
+
+  it('the database refusing to open (onerror, not a throw)', async () => {
+    vi.spyOn(indexedDB, 'open').mockImplementation(() => {
+      const req: { error: DOMException; onerror?: () => void } = { error: new DOMException('denied', 'UnknownError') };
+      queueMicrotask(() => req.onerror?.());
+      return req as unknown as IDBOpenDBRequest;
+    });
+    const told = vi.fn();
+    onStorageUnavailable(told);
+    await store.set('o:1', { v: 1 });
+    expect(await store.list('o:')).toEqual([{ v: 1 }]);
+    expect(told).toHaveBeenCalledTimes(1);
+  });
+
+  it('the open failing asynchronously under many ops already in flight: still told once, nothing lost', async () => {
+    const open = vi.spyOn(indexedDB, 'open').mockImplementation(() => {
+      const req: { error: DOMException; onerror?: () => void } = { error: new DOMException('denied', 'UnknownError') };
+      setTimeout(() => req.onerror?.(), 5);
+      return req as unknown as IDBOpenDBRequest;
+    });
+    const a = vi.fn();
+    const b = vi.fn();
+    onStorageUnavailable(a);
+    onStorageUnavailable(b);
+    await Promise.all(Array.from({ length: 8 }, (_, i) => store.set(`o:${i}`, i)));
+    expect(open).toHaveBeenCalledTimes(1);
+    expect(a).toHaveBeenCalledTimes(1);
+    expect(b).toHaveBeenCalledTimes(1);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect((await store.list<number>('o:')).sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('a write failing (quota exceeded) moves to memory without losing that write', async () => {
+    await store.set('before', 1);
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
+      throw new DOMException('Quota exceeded', 'QuotaExceededError');
+    });
+    const told = vi.fn();
+    onStorageUnavailable(told);
+    await expect(store.set('o:q', { v: 'kept' })).resolves.toBeUndefined();
+    expect(await store.get('o:q')).toEqual({ v: 'kept' });
+    expect(told).toHaveBeenCalledTimes(1);
+    expect(store.persistent).toBe(false);
+  });
+
+  it('the outbox keeps working in memory: a comment is sent once and a queued one is listed', async () => {
+    openThrows();
+    vi.stubGlobal('navigator', { onLine: true });
+    vi.stubGlobal('addEventListener', () => {});
+    vi.stubGlobal('removeEventListener', () => {});
+    vi.stubGlobal('document', { addEventListener() {}, removeEventListener() {}, visibilityState: 'visible' });
+    const fetchMock = vi
+      .fn()
+      .mockResolvedValueOnce(new Response(JSON.stringify({ id: 's1', status: 'published' }), { status: 201 }))
+      .mockRejectedValueOnce(new TypeError('Failed to fetch'));
+    vi.stubGlobal('fetch', fetchMock);
+    const host = { endpoint: EP, language: 'vi', addController() {}, requestUpdate() {} };
+    const ctl = new OutboxController(host as never, () => {});
+    const told = vi.fn();
+    onStorageUnavailable(told);
+    try {
+      const p = (id: string) => ({ clientId: id, pageId: 'p', pageUrl: 'https://b.vn/p', pageTitle: 'T', name: 'A', content: 'x' });
+      await expect(ctl.submit(p('m1'), undefined, false)).resolves.toMatchObject({ kind: 'sent', id: 's1' });
+      await expect(ctl.submit(p('m2'), 'tok-m2', true)).resolves.toMatchObject({ kind: 'retry', code: 'network' });
+      expect(ctl.items.map((i) => [i.clientId, i.state])).toEqual([['m2', 'queued']]);
+      expect(JSON.stringify(await store.list(''))).not.toContain('tok-m2');
+      expect(fetchMock).toHaveBeenCalledTimes(2);
+      expect(told).toHaveBeenCalledTimes(1);
+    } finally {
+      ctl.hostDisconnected();
+    }
+  });
+});
+
+describe('memory store isolation', () => {
+  it('resetStoreForTests forgets the fallback and the memory', async () => {
+    openThrows();
+    await store.set('o:mem', { clientId: 'mem', endpoint: EP, createdAt: 1 });
+    expect(store.persistent).toBe(false);
+    vi.restoreAllMocks();
+    resetStoreForTests();
+    expect(store.persistent).toBe(true);
+    expect(await loadItems(EP)).toEqual([]);
+    await saveItem(newItem(EP, { clientId: 'idb', pageId: 'p', pageUrl: 'u', pageTitle: 't', name: 'n', content: 'c' }, false, 1));
+    expect((await loadItems(EP)).map((i) => i.clientId)).toEqual(['idb']);
+  });
+});
+
+describe('drafts', () => {
+  const host = { addController() {} };
+  const KEY = `${EP} https://bao.example.vn/a`;
+
+  it('saves after a short delay (many keystrokes, one write), restores per article, offers the last name everywhere', async () => {
+    vi.stubGlobal('addEventListener', () => {});
+    vi.stubGlobal('removeEventListener', () => {});
+    const drafts = new DraftController(host as never);
+    const set = vi.spyOn(store, 'set');
+    drafts.save(KEY, { name: 'A', content: 'B' });
+    drafts.save(KEY, { name: 'An', content: 'Bà' });
+    drafts.save(KEY, { name: 'Anh', content: 'Bài viết' });
+    expect(set).not.toHaveBeenCalled();
+    await vi.waitFor(() => expect(set).toHaveBeenCalledWith('d:' + KEY, { name: 'Anh', content: 'Bài viết' }), { timeout: 600, interval: 20 });
+    expect(set.mock.calls.filter(([k]) => k === 'd:' + KEY)).toHaveLength(1);
+    await vi.waitFor(async () => expect(await store.get('name')).toBe('Anh'), { timeout: 600, interval: 20 });
+
+    resetStoreForTests(); // a new page
+    const again = new DraftController(host as never);
+    expect(await again.load(KEY)).toEqual({ name: 'Anh', content: 'Bài viết' });
+    expect(await again.load(`${EP} https://bao.example.vn/other`)).toEqual({ name: 'Anh', content: '' });
+  });
+
+  it('flush writes at once; an empty draft deletes it; clear removes the draft and the name', async () => {
+    const drafts = new DraftController(host as never);
+    drafts.save(KEY, { name: 'Lan', content: 'Nội dung' });
+    await drafts.flush();
+    expect(await store.get('d:' + KEY)).toEqual({ name: 'Lan', content: 'Nội dung' });
+    drafts.save(KEY, { name: '', content: '' });
+    await drafts.flush();
+    expect(await store.get('d:' + KEY)).toBeUndefined();
+    expect(await store.get('name')).toBe('Lan'); // the last name used stays
+    drafts.save(KEY, { name: 'Lan', content: 'lần hai' });
+    await drafts.flush();
+    await drafts.clear(KEY);
+    expect(await store.get('d:' + KEY)).toBeUndefined();
+    expect(await store.get('name')).toBeUndefined();
+    expect(await drafts.load(KEY)).toEqual({ name: '', content: '' });
+  });
+
+  it('a pending save cancelled by clear() is never written', async () => {
+    const drafts = new DraftController(host as never);
+    const set = vi.spyOn(store, 'set');
+    drafts.save(KEY, { name: 'X', content: 'Y' });
+    await drafts.clear(KEY);
+    await drafts.flush();
+    expect(set).not.toHaveBeenCalled();
+  });
+});
