@@ -90,7 +90,7 @@ test.describe('bad input: nothing is sent', () => {
     const f = form(page);
     await fillAndVerify(page, 'Ễ'.repeat(101), TEXT);
     await f.send.click();
-    await expectInvalid(page, f.name, vi.nameTooLong.replace('{max}', '100'));
+    await expectInvalid(page, f.name, vi.tooLong.replace('{max}', '100'));
     await expect(f.name).toBeFocused();
     await expectNotSent(page, endpoint);
     await f.name.fill(`  ${'Ễ'.repeat(100)}  `);
@@ -107,7 +107,7 @@ test.describe('bad input: nothing is sent', () => {
     await fillAndVerify(page, NAME, 'ờ'.repeat(2001));
     await expect(f.counter).toHaveText('2001/2000');
     await f.send.click();
-    await expectInvalid(page, f.content, vi.contentTooLong.replace('{max}', '2000'));
+    await expectInvalid(page, f.content, vi.tooLong.replace('{max}', '2000'));
     await expect(f.content).toBeFocused(); // the name is valid: the content is the first invalid field
     await expect(f.name).toHaveAttribute('aria-invalid', 'false');
     await expectNotSent(page, endpoint);
@@ -133,7 +133,7 @@ test.describe('bad input: nothing is sent', () => {
     await fillAndVerify(page, NAME, 'a'.repeat(51));
     await expect(f.counter).toHaveText('51/50');
     await f.send.click();
-    await expectInvalid(page, f.content, vi.contentTooLong.replace('{max}', '50'));
+    await expectInvalid(page, f.content, vi.tooLong.replace('{max}', '50'));
     await expect(f.content).toBeFocused();
     await expectNotSent(page, endpoint);
     await f.content.fill('a'.repeat(50));

@@ -19,21 +19,14 @@ export interface CommentPayload extends Page {
   content: string;
 }
 
-/** What goes on the wire. */
-export interface CommentRequest extends CommentPayload {
-  captchaToken?: string;
-}
-
-export function buildPayload(clientId: string, page: Page, name: string, content: string): CommentPayload {
-  return {
-    clientId,
-    pageId: page.pageId.normalize('NFC'),
-    pageUrl: page.pageUrl,
-    pageTitle: clean(page.pageTitle),
-    name: clean(name),
-    content: clean(content),
-  };
-}
+export const buildPayload = (clientId: string, page: Page, name: string, content: string): CommentPayload => ({
+  clientId,
+  pageId: page.pageId.normalize('NFC'),
+  pageUrl: page.pageUrl,
+  pageTitle: clean(page.pageTitle),
+  name: clean(name),
+  content: clean(content),
+});
 
 export type SendResult =
   | { kind: 'sent'; id: string; status: 'pending' | 'published'; replay: boolean }
@@ -48,84 +41,48 @@ export type SendResult =
 
 /** `Retry-After` as seconds: delta-seconds or an HTTP date; at least 1 so "wait 0 seconds" never shows. */
 export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Math.max(1, parseInt(v, 10));
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(1, Math.ceil((at - now) / 1000));
-}
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Keeps only string messages: a server's field map is shown as text and must not smuggle anything else. */
-function stringFields(v: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (isRecord(v)) for (const [k, m] of Object.entries(v)) if (typeof m === 'string') out[k] = m;
-  return out;
+  const s = /^\s*\d+\s*$/.test(value ?? '') ? +value! : (Date.parse(value ?? '') - now) / 1000;
+  return isNaN(s) ? undefined : Math.max(1, Math.ceil(s));
 }
 
 /** Pure: an HTTP status, its parsed JSON body (or undefined) and `Retry-After` to a result. */
 export function classifyResponse(status: number, body: unknown, retryAfterHeader?: string | null): SendResult {
-  const b = isRecord(body) ? body : {};
-  const code = typeof b.code === 'string' ? b.code : undefined;
-  if (status === 200 || status === 201) {
-    if (typeof b.id === 'string' || typeof b.id === 'number') {
-      return {
-        kind: 'sent',
-        id: String(b.id),
-        status: b.status === 'published' ? 'published' : 'pending',
-        replay: status === 200,
-      };
-    }
+  const b = (body && typeof body == 'object' ? body : {}) as Record<string, unknown>;
+  const code = typeof b.code == 'string' ? b.code : 'http';
+  if (status == 200 || status == 201) {
     // A 2xx without an id is not our server (a captive portal, a misrouted proxy): not proof it was stored.
-    return { kind: 'retry', code: 'bad-response', status };
+    if (typeof b.id != 'string' && typeof b.id != 'number') return { kind: 'retry', code: 'bad-response', status };
+    return { kind: 'sent', id: String(b.id), status: b.status == 'published' ? 'published' : 'pending', replay: status == 200 };
   }
-  if (status === 400) return { kind: 'validation', status, fields: stringFields(b.fields) };
-  if (status === 403 && code === 'captcha') return { kind: 'captcha', status };
-  if (status === 413) return { kind: 'too-large', status };
-  if (status === 429) {
-    const seconds = parseRetryAfter(retryAfterHeader) ?? (typeof b.retryAfter === 'number' ? Math.max(1, Math.ceil(b.retryAfter)) : 60);
-    return { kind: 'rate-limited', status, retryAfter: seconds };
+  if (status == 400) {
+    // Only string messages: they are shown as text and must not smuggle anything else.
+    const fields = Object.fromEntries(Object.entries(b.fields ?? {}).filter(([, m]) => typeof m == 'string'));
+    return { kind: 'validation', status, fields };
   }
-  if (status === 408 || status === 409 || status >= 500) return { kind: 'retry', code: code ?? 'http', status };
-  return { kind: 'rejected', code: code ?? 'http', status };
+  if (status == 403 && code == 'captcha') return { kind: 'captcha', status };
+  if (status == 413) return { kind: 'too-large', status };
+  if (status == 429) {
+    const retryAfter = parseRetryAfter(retryAfterHeader) ?? (typeof b.retryAfter == 'number' ? Math.max(1, Math.ceil(b.retryAfter)) : 60);
+    return { kind: 'rate-limited', status, retryAfter };
+  }
+  return status == 408 || status == 409 || status >= 500 ? { kind: 'retry', code, status } : { kind: 'rejected', code, status };
 }
 
-/**
- * POSTs one comment. Never throws: offline, DNS, CORS, abort and timeout all come back as results.
- * `signal` lets the element cancel when it is removed from the page.
- */
-export async function postComment(
-  endpoint: string,
-  payload: CommentPayload,
-  captchaToken?: string,
-  options: { timeoutMs?: number; signal?: AbortSignal; lang?: string } = {},
-): Promise<SendResult> {
-  const body: CommentRequest = captchaToken ? { ...payload, captchaToken } : payload;
-  const timeout = AbortSignal.timeout(options.timeoutMs ?? TIMEOUT_MS);
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+/** POSTs one comment. Never throws: offline, DNS, CORS and the 15 s timeout all come back as results. */
+export async function postComment(endpoint: string, payload: CommentPayload, captchaToken?: string, lang?: string): Promise<SendResult> {
+  const signal = AbortSignal.timeout(TIMEOUT_MS);
   let res: Response;
   try {
     res = await fetch(endpoint, {
       method: 'POST',
       credentials: 'omit',
-      headers: {
-        'Content-Type': 'application/json',
-        'Idempotency-Key': payload.clientId,
-        ...(options.lang ? { 'Accept-Language': options.lang } : {}),
-      },
-      body: JSON.stringify(body),
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': payload.clientId, ...(lang && { 'Accept-Language': lang }) },
+      body: JSON.stringify({ ...payload, captchaToken }),
       signal,
     });
   } catch {
-    if (timeout.aborted) return { kind: 'retry', code: 'timeout' };
-    return { kind: 'retry', code: typeof navigator !== 'undefined' && navigator.onLine === false ? 'offline' : 'network' };
+    return { kind: 'retry', code: signal.aborted ? 'timeout' : globalThis.navigator?.onLine === false ? 'offline' : 'network' };
   }
-  let json: unknown;
-  try {
-    json = await res.json();
-  } catch {
-    // A body cut off by a dropped connection after a 2xx is still "we do not know": classify says retry.
-  }
-  return classifyResponse(res.status, json, res.headers.get('Retry-After'));
+  // A body cut off by a dropped connection after a 2xx is still "we do not know": classify says retry.
+  return classifyResponse(res.status, await res.json().catch(() => {}), res.headers.get('Retry-After'));
 }

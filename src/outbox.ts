@@ -40,37 +40,38 @@ export interface OutboxItem {
 }
 
 /** Failures after which the server certainly stored nothing. */
-const NOT_STORED = new Set(['offline', 'rate-limited', 'captcha-unavailable']);
+const NOT_STORED = ['offline', 'rate-limited', 'captcha-unavailable'];
 
 /** Pure: the item after an attempt ended with `result`. */
 export function settle(item: OutboxItem, result: SendResult, now = Date.now(), random = Math.random): OutboxItem {
-  switch (result.kind) {
-    case 'sent':
-      return { ...item, state: 'sent', sent: { id: result.id, status: result.status } };
-    case 'retry':
-    case 'rate-limited': {
-      const code = result.kind === 'retry' ? result.code : 'rate-limited';
-      const attempts = item.attempts + 1;
-      const wait = retryDelay(attempts, result.kind === 'rate-limited' ? result.retryAfter : 0, random);
-      return { ...item, state: 'queued', attempts, nextAt: now + wait, code, maybeStored: item.maybeStored || !NOT_STORED.has(code) };
-    }
-    case 'captcha':
-      return { ...item, state: 'needs-captcha', code: 'captcha', tokenAt: undefined };
-    case 'validation':
-      return { ...item, state: 'rejected', code: 'validation', fields: result.fields };
-    default:
-      return { ...item, state: 'rejected', code: result.kind === 'too-large' ? 'too-large' : result.code };
+  const k = result.kind;
+  if (k == 'sent') return { ...item, state: 'sent', sent: { id: result.id, status: result.status } };
+  if (k == 'retry' || k == 'rate-limited') {
+    const code = k == 'retry' ? result.code : k;
+    const attempts = item.attempts + 1;
+    const nextAt = now + retryDelay(attempts, k == 'rate-limited' ? result.retryAfter : 0, random);
+    return { ...item, state: 'queued', attempts, nextAt, code, maybeStored: item.maybeStored || !NOT_STORED.includes(code) };
   }
+  if (k == 'captcha') return { ...item, state: 'needs-captcha', code: k, tokenAt: undefined };
+  return { ...item, state: 'rejected', code: k == 'rejected' ? result.code : k, fields: k == 'validation' ? result.fields : undefined };
 }
 
-export function newItem(endpoint: string, payload: CommentPayload, captcha: boolean, now = Date.now()): OutboxItem {
-  return { clientId: payload.clientId, endpoint, payload, state: 'queued', captcha, attempts: 0, nextAt: now, createdAt: now, tokenAt: captcha ? now : undefined };
-}
+export const newItem = (endpoint: string, payload: CommentPayload, captcha: boolean, now = Date.now()): OutboxItem => ({
+  clientId: payload.clientId,
+  endpoint,
+  payload,
+  state: 'queued',
+  captcha,
+  attempts: 0,
+  nextAt: now,
+  createdAt: now,
+  tokenAt: captcha ? now : undefined,
+});
 
 export const saveItem = (item: OutboxItem) => store.set(PREFIX + item.clientId, item);
 export const deleteItem = (clientId: string) => store.del(PREFIX + clientId);
 export const loadItems = async (endpoint: string) =>
-  (await store.list<OutboxItem>(PREFIX)).filter((i) => i.endpoint === endpoint).sort((a, b) => a.createdAt - b.createdAt);
+  (await store.list<OutboxItem>(PREFIX)).filter((i) => i.endpoint == endpoint).sort((a, b) => a.createdAt - b.createdAt);
 
 type Host = ReactiveControllerHost & HTMLElement & { endpoint?: string; language: string };
 
@@ -81,18 +82,16 @@ type Host = ReactiveControllerHost & HTMLElement & { endpoint?: string; language
 export class OutboxController implements ReactiveController {
   /** This endpoint's unsent comments, oldest first, as last read from storage. */
   items: OutboxItem[] = [];
-  #tokens = new Map<string, { token: string; at: number }>();
+  #tokens = new Map<string, [token: string, at: number]>();
   #channel?: BroadcastChannel;
   #timer?: ReturnType<typeof setTimeout>;
   #draining?: Promise<void>;
+  /** A drain was asked for while one ran: go round once more. */
   #again = false;
-  /** The network is back, the page opened, the tab became visible: worth trying now. */
-  #wake = () => void this.drain(true);
-  #onTimer = () => void this.drain();
-  /** A drain was asked to skip the backoff (a `drain(true)` came while another ran). */
-  #skipBackoff = false;
-  #onVisible = () => document.visibilityState === 'visible' && this.#wake();
-
+  /** The next round skips the backoff. */
+  #skip = false;
+  /** The network is back, the page opened, the tab became visible (or hidden: maybe the last chance). */
+  #wake = () => this.drain(true);
   #host: Host;
   #report: (item: OutboxItem, result: SendResult) => void;
 
@@ -103,19 +102,16 @@ export class OutboxController implements ReactiveController {
 
   hostConnected(): void {
     addEventListener('online', this.#wake);
-    document.addEventListener('visibilitychange', this.#onVisible);
-    if (typeof BroadcastChannel === 'function') {
-      this.#channel = new BroadcastChannel(CHANNEL_NAME);
-      this.#channel.onmessage = () => void this.#refresh();
-    }
-    void this.drain(true);
+    document.addEventListener('visibilitychange', this.#wake);
+    this.#channel = new BroadcastChannel(CHANNEL_NAME);
+    this.#channel.onmessage = () => this.#refresh();
+    this.drain(true);
   }
 
   hostDisconnected(): void {
     removeEventListener('online', this.#wake);
-    document.removeEventListener('visibilitychange', this.#onVisible);
+    document.removeEventListener('visibilitychange', this.#wake);
     this.#channel?.close();
-    this.#channel = undefined;
     clearTimeout(this.#timer);
   }
 
@@ -124,24 +120,22 @@ export class OutboxController implements ReactiveController {
    * so no other tab picks it up half way. Resolves with the server's answer.
    */
   submit(payload: CommentPayload, token: string | undefined, captcha: boolean): Promise<SendResult> {
-    const endpoint = this.#host.endpoint!;
-    return withLock(async () => {
-      const item = newItem(endpoint, payload, captcha);
-      if (token) this.#tokens.set(item.clientId, { token, at: Date.now() });
-      await saveItem(item);
-      return this.#attempt(item, token, true);
-    });
+    const item = newItem(this.#host.endpoint!, payload, captcha);
+    if (token) this.#tokens.set(item.clientId, [token, Date.now()]);
+    return withLock(async () => (await saveItem(item), this.#attempt(item, token, true)));
   }
 
   /** The reader solved the captcha for a comment that waited for it. */
-  verify(clientId: string, token: string): Promise<void> {
-    this.#tokens.set(clientId, { token, at: Date.now() });
-    return this.#change(clientId, (i) => ({ ...i, state: 'queued', nextAt: 0, tokenAt: Date.now() })).then(() => this.drain());
+  async verify(clientId: string, token: string): Promise<void> {
+    this.#tokens.set(clientId, [token, Date.now()]);
+    await this.#update(clientId, { state: 'queued', nextAt: 0, tokenAt: Date.now() });
+    await this.drain();
   }
 
-  discard(clientId: string): Promise<void> {
+  async discard(clientId: string): Promise<void> {
     this.#tokens.delete(clientId);
-    return deleteItem(clientId).then(() => this.#changed());
+    await deleteItem(clientId);
+    await this.#changed();
   }
 
   /**
@@ -150,55 +144,40 @@ export class OutboxController implements ReactiveController {
    */
   drain(now = false): Promise<void> {
     if (!this.#host.endpoint) return Promise.resolve();
-    this.#skipBackoff ||= now;
-    if (this.#draining) {
-      this.#again = true;
-      return this.#draining;
-    }
+    this.#skip ||= now;
+    if (this.#draining) return (this.#again = true), this.#draining;
     clearTimeout(this.#timer);
-    this.#draining = withLock(async () => {
+    return (this.#draining = withLock(async () => {
       do {
-        this.#again = false;
-        const skipBackoff = this.#skipBackoff;
-        this.#skipBackoff = false;
-        for (const item of await loadItems(this.#host.endpoint!)) {
-          if (!(await this.#sendIfDue(item, skipBackoff))) break;
-        }
+        const skip = this.#skip;
+        this.#again = this.#skip = false;
+        for (const item of await loadItems(this.#host.endpoint!)) if (!(await this.#sendIfDue(item, skip))) break;
       } while (this.#again);
     })
       .catch((e) => console.warn('ykien: outbox', e))
       .finally(() => {
         this.#draining = undefined;
         return this.#refresh();
-      });
-    return this.#draining;
+      }));
   }
 
   /** False when trying further items now is pointless (we are offline). */
   async #sendIfDue(item: OutboxItem, skipBackoff: boolean): Promise<boolean> {
     const now = Date.now();
-    if (item.state === 'sent') {
-      await deleteItem(item.clientId); // answered 2xx, then the tab died before deleting it
-      return true;
-    }
+    // Answered 2xx, then the tab died before deleting it.
+    if (item.state == 'sent') return deleteItem(item.clientId).then(() => true);
     // `sending` here means the tab sending it died mid-request: it is due now.
-    const waiting = item.nextAt > now && (!skipBackoff || item.code === 'rate-limited');
-    if (!(item.state === 'queued' || item.state === 'sending') || waiting) return true;
-    const token = this.#token(item.clientId);
+    if ((item.state != 'queued' && item.state != 'sending') || (item.nextAt > now && (!skipBackoff || item.code == 'rate-limited'))) return true;
+    const t = this.#tokens.get(item.clientId);
+    const token = t && now - t[1] < TOKEN_LIFETIME_MS ? t[0] : undefined;
     if (item.captcha && !token && !item.maybeStored) {
       // Its token may still be in the tab that queued it; once it cannot be, the reader is asked.
-      if (item.tokenAt && now - item.tokenAt < TOKEN_LIFETIME_MS) return true;
-      await this.#change(item.clientId, (i) => ({ ...i, state: 'needs-captcha' }));
+      if (now - (item.tokenAt ?? 0) >= TOKEN_LIFETIME_MS) await this.#update(item.clientId, { state: 'needs-captcha' });
       return true;
     }
     const result = await this.#attempt(item, token, false);
     this.#report(item, result);
-    return !(result.kind === 'retry' && result.code === 'offline');
-  }
-
-  #token(clientId: string): string | undefined {
-    const t = this.#tokens.get(clientId);
-    return t && Date.now() - t.at < TOKEN_LIFETIME_MS ? t.token : undefined;
+    return !(result.kind == 'retry' && result.code == 'offline');
   }
 
   /**
@@ -209,29 +188,25 @@ export class OutboxController implements ReactiveController {
     // Written before the request: if this tab dies now, the next one knows the server may have it.
     await saveItem({ ...item, state: 'sending', maybeStored: true });
     await this.#changed();
-    const result = await postComment(item.endpoint, item.payload, token, { lang: this.#host.language });
+    const result = await postComment(item.endpoint, item.payload, token, this.#host.language);
     const next = settle(item, result);
-    if (next.state === 'sent') {
-      await saveItem(next);
-      await deleteItem(item.clientId);
-    } else if (fresh && (next.state === 'rejected' || next.state === 'needs-captcha')) {
-      // A new comment the server refused stays in the form, where the reader fixes it.
-      await deleteItem(item.clientId);
-    } else {
-      await saveItem(next);
-    }
-    if (result.kind !== 'retry' && result.kind !== 'rate-limited') this.#tokens.delete(item.clientId);
+    const { state } = next;
+    // A 2xx is marked before the item goes; a new comment the server refused stays in the form instead,
+    // where the reader fixes it.
+    if (state == 'sent' || state == 'queued' || !fresh) await saveItem(next);
+    if (state == 'sent' || (fresh && state != 'queued')) await deleteItem(item.clientId);
+    if (result.kind != 'retry' && result.kind != 'rate-limited') this.#tokens.delete(item.clientId);
     await this.#changed();
     return result;
   }
 
-  async #change(clientId: string, fn: (i: OutboxItem) => OutboxItem): Promise<void> {
-    await store.update<OutboxItem>(PREFIX + clientId, (i) => (i ? fn(i) : i));
+  async #update(clientId: string, change: Partial<OutboxItem>): Promise<void> {
+    await store.update<OutboxItem>(PREFIX + clientId, (i) => i && { ...i, ...change });
     await this.#changed();
   }
 
   async #changed(): Promise<void> {
-    this.#channel?.postMessage('changed');
+    this.#channel?.postMessage(0);
     await this.#refresh();
   }
 
@@ -241,7 +216,7 @@ export class OutboxController implements ReactiveController {
     this.items = await loadItems(this.#host.endpoint);
     this.#host.requestUpdate();
     clearTimeout(this.#timer);
-    const next = Math.min(...this.items.filter((i) => i.state === 'queued').map((i) => i.nextAt));
-    if (Number.isFinite(next) && !this.#draining) this.#timer = setTimeout(this.#onTimer, Math.min(2 ** 31 - 1, Math.max(0, next - Date.now())));
+    const next = Math.min(...this.items.filter((i) => i.state == 'queued').map((i) => i.nextAt));
+    if (next < Infinity && !this.#draining) this.#timer = setTimeout(() => this.drain(), Math.min(2 ** 31 - 1, next - Date.now()));
   }
 }

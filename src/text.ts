@@ -4,13 +4,7 @@ export const NAME_MAX = 100;
 export const DEFAULT_MAX_LENGTH = 2000;
 
 /** What is sent: NFC (Vietnamese typed on some keyboards arrives decomposed), trimmed, CRLF as LF. */
-export function clean(text: string): string {
-  return text.normalize('NFC').replace(/\r\n?/g, '\n').trim();
-}
+export const clean = (text: string): string => text.normalize('NFC').replace(/\r\n?/g, '\n').trim();
 
 /** Length as the server counts it: Unicode code points, so an emoji is one character, not two. */
-export function length(text: string): number {
-  let n = 0;
-  for (const _ of text) n++;
-  return n;
-}
+export const length = (text: string): number => [...text].length;

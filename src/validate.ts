@@ -1,27 +1,28 @@
 import { clean, length, NAME_MAX } from './text.js';
-import type { StringKey } from './i18n.js';
+import { format, type Strings } from './i18n.js';
 
 export type Field = 'name' | 'content' | 'captcha';
 
-/** One message key per invalid field, in the order of the form, so the first one gets focus. */
-export type FieldErrors = Partial<Record<Field, { key: StringKey; max?: number }>>;
+/** The message of each invalid field; the keys come in the order of the form, so the first gets focus. */
+export type FieldErrors = Partial<Record<Field, string>>;
 
 export interface FormInput {
   name: string;
   content: string;
   maxLength: number;
-  /** `undefined` when the page has no site key and so no captcha. */
+  /** `undefined` when the page has no site key and so no captcha; `null` or '' when it is not solved. */
   captchaToken?: string | null;
 }
 
-export function validate(input: FormInput): FieldErrors {
+/** The form's own checks, with the reader's messages from `t`. */
+export function validate(input: FormInput, t: Strings): FieldErrors {
   const errors: FieldErrors = {};
-  const name = clean(input.name);
-  const content = clean(input.content);
-  if (!name) errors.name = { key: 'nameRequired' };
-  else if (length(name) > NAME_MAX) errors.name = { key: 'nameTooLong', max: NAME_MAX };
-  if (!content) errors.content = { key: 'contentRequired' };
-  else if (length(content) > input.maxLength) errors.content = { key: 'contentTooLong', max: input.maxLength };
-  if (input.captchaToken === null || input.captchaToken === '') errors.captcha = { key: 'captchaRequired' };
+  const check = (field: Field, text: string, max: number, missing: string) => {
+    const n = length(clean(text));
+    if (!n || n > max) errors[field] = n ? format(t.tooLong, { max }) : missing;
+  };
+  check('name', input.name, NAME_MAX, t.nameRequired);
+  check('content', input.content, input.maxLength, t.contentRequired);
+  if (input.captchaToken === null || input.captchaToken === '') errors.captcha = t.captchaRequired;
   return errors;
 }

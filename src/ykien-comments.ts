@@ -11,10 +11,6 @@ import { DraftController } from './drafts.js';
 import { onStorageUnavailable } from './storage.js';
 
 type StatusKind = 'info' | 'success' | 'error';
-type Theme = 'light' | 'dark' | 'auto';
-
-/** The message of one field: a key of ours (with its limit), or a server's text shown as it is. */
-type FieldMessage = { key: StringKey; max?: number } | { text: string };
 
 const FIELDS: Field[] = ['name', 'content', 'captcha'];
 
@@ -71,16 +67,16 @@ export class YkienComments extends LitElement {
   static override styles = styles;
 
   static override properties = {
-    endpoint: { type: String },
-    pageId: { type: String, attribute: 'page-id' },
-    pageUrl: { type: String, attribute: 'page-url' },
-    pageTitle: { type: String, attribute: 'page-title' },
-    siteKey: { type: String, attribute: 'site-key' },
-    lang: { type: String, reflect: true },
-    heading: { type: String },
+    endpoint: {},
+    pageId: { attribute: 'page-id' },
+    pageUrl: { attribute: 'page-url' },
+    pageTitle: { attribute: 'page-title' },
+    siteKey: { attribute: 'site-key' },
+    lang: { reflect: true },
+    heading: {},
     maxLength: { type: Number, attribute: 'max-length' },
-    theme: { type: String, reflect: true },
-    captchaJsapi: { type: String, attribute: 'captcha-jsapi' },
+    theme: { reflect: true },
+    captchaJsapi: { attribute: 'captcha-jsapi' },
     strings: { attribute: false },
     name: { state: true },
     content: { state: true },
@@ -98,14 +94,14 @@ export class YkienComments extends LitElement {
   declare lang: string;
   heading?: string;
   maxLength = DEFAULT_MAX_LENGTH;
-  theme: Theme = 'light';
+  theme: 'light' | 'dark' | 'auto' = 'light';
   captchaJsapi?: string;
   /** A partial override of any text of the form, e.g. `{send: 'Gửi ý kiến'}`. */
   strings?: Partial<Strings>;
 
   protected name = '';
   protected content = '';
-  protected errors: Partial<Record<Field, FieldMessage>> = {};
+  protected errors: FieldErrors = {};
   protected status = '';
   protected statusKind: StatusKind = 'info';
   protected sending = false;
@@ -113,12 +109,12 @@ export class YkienComments extends LitElement {
   #captcha = new CaptchaController(
     this,
     (token) => this.#onCaptchaToken(token),
-    () => this.#announce('captchaLoadFailed', 'error'),
+    () => this.#say('captchaLoadFailed', 'error'),
   );
   #outbox = new OutboxController(this, (item, result) => this.#onQueuedOutcome(item, result));
   #drafts = new DraftController(this);
   /** The comment being sent keeps its id across retries, so the server can tell a retry from a new one. */
-  #pending?: { clientId: string; key: string };
+  #pending?: [clientId: string, key: string];
   /** The queued comment whose "Xác minh để gửi" the reader pressed: the next token is for it. */
   #verifyFor?: string;
   #configErrorLogged = false;
@@ -136,51 +132,33 @@ export class YkienComments extends LitElement {
   }
 
   get #limit(): number {
-    const n = Math.floor(Number(this.maxLength));
-    return n > 0 ? n : DEFAULT_MAX_LENGTH;
+    return Math.floor(this.maxLength) > 0 ? Math.floor(this.maxLength) : DEFAULT_MAX_LENGTH;
   }
 
   /** The article, as the issue defines the defaults, read at send time so a SPA's navigation is seen. */
   get page(): Page {
-    const canonical = document.querySelector<HTMLLinkElement>('link[rel~="canonical"][href]')?.href;
-    const here = new URL(location.href);
-    here.hash = '';
+    const canonical = document.querySelector<HTMLLinkElement>('link[rel~=canonical][href]')?.href;
     return {
       pageId: this.pageId || canonical || location.origin + location.pathname,
-      pageUrl: this.pageUrl || canonical || here.href,
+      pageUrl: this.pageUrl || canonical || location.href.split('#')[0],
       pageTitle: this.pageTitle ?? document.title,
     };
   }
 
   /** Drafts are kept per endpoint and article. */
   get #draftKey(): string {
-    return `${this.endpoint} ${this.page.pageId}`;
+    return this.endpoint + ' ' + this.page.pageId;
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     // Said once: at once when idle, else together with the outcome of the send under way.
-    this.#unsubscribeStorage = onStorageUnavailable(() =>
-      this.sending ? (this.#storageNotice = true) : this.#announce('noStorage', 'error'),
-    );
+    this.#unsubscribeStorage = onStorageUnavailable(() => (this.sending ? (this.#storageNotice = true) : this.#say('noStorage', 'error')));
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#unsubscribeStorage?.();
-  }
-
-  /** Puts back the draft of this article, unless the reader already started typing. */
-  async #restoreDraft(): Promise<void> {
-    const draft = await this.#drafts.load(this.#draftKey);
-    if (!this.name && !this.content) {
-      this.name = draft.name;
-      this.content = draft.content;
-    }
-  }
-
-  #saveDraft(): void {
-    if (this.endpoint) this.#drafts.save(this.#draftKey, { name: this.name, content: this.content });
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -189,317 +167,243 @@ export class YkienComments extends LitElement {
       console.error('<ykien-comments>: the "endpoint" attribute is required; the form is not shown.');
     }
     if (changed.has('endpoint') && this.endpoint) {
-      void this.#restoreDraft();
-      void this.#outbox.drain(true);
+      // Puts back the draft of this article, unless the reader already started typing.
+      this.#drafts.load(this.#draftKey).then((d) => this.name || this.content || ({ name: this.name, content: this.content } = d));
+      this.#outbox.drain(true);
     }
-    if (changed.has('siteKey') || changed.has('lang') || changed.has('theme') || changed.has('captchaJsapi') || changed.has('endpoint')) {
+    if (['siteKey', 'lang', 'theme', 'captchaJsapi', 'endpoint'].some((p) => (changed as PropertyValues).has(p))) {
+      const dark = this.theme == 'dark' || (this.theme == 'auto' && matchMedia('(prefers-color-scheme: dark)').matches);
       this.#captcha.configure(
         this.siteKey && this.endpoint
-          ? { siteKey: this.siteKey, jsapi: this.captchaJsapi || DEFAULT_JSAPI, hl: this.language, theme: this.#captchaTheme() }
+          ? { siteKey: this.siteKey, jsapi: this.captchaJsapi || DEFAULT_JSAPI, hl: this.language, theme: dark ? 'dark' : 'light' }
           : undefined,
       );
     }
   }
 
-  #captchaTheme(): 'light' | 'dark' {
-    if (this.theme === 'dark') return 'dark';
-    return this.theme === 'auto' && matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
-  }
-
   override render() {
     const t = this.#t;
-    const heading = html`<h2 part="heading" id="heading">${this.heading || t.heading}</h2>`;
-    if (!this.endpoint) {
-      return html`<section part="base" aria-labelledby="heading">
-        ${heading}
-        <p part="error" class="config-error">${t.configError}</p>
-      </section>`;
-    }
+    const e = this.errors;
     const count = length(this.content.normalize('NFC'));
+    const max = this.#limit;
+    const error = (id: Field) => html`<p part="error" id=${id + '-error'}>${e[id]}</p>`;
     return html`<section part="base" aria-labelledby="heading">
-      ${heading}
-      <form part="form" novalidate @submit=${this.#onSubmit} aria-labelledby="heading">
-        <div class="field">
-          <label part="label" for="name">${t.nameLabel} <span class="required">${t.required}</span></label>
-          <input
-            part="input"
-            id="name"
-            name="name"
-            autocomplete="name"
-            required
-            .value=${this.name}
-            @input=${this.#onNameInput}
-            aria-invalid=${this.errors.name ? 'true' : 'false'}
-            aria-describedby=${this.errors.name ? 'name-error' : nothing}
-          />
-          <p part="error" id="name-error">${this.#message(this.errors.name)}</p>
-        </div>
-        <div class="field">
-          <label part="label" for="content">${t.contentLabel} <span class="required">${t.required}</span></label>
-          <textarea
-            part="textarea"
-            id="content"
-            name="content"
-            rows="6"
-            required
-            .value=${this.content}
-            @input=${this.#onContentInput}
-            aria-invalid=${this.errors.content ? 'true' : 'false'}
-            aria-describedby=${this.errors.content ? 'content-error counter' : 'counter'}
-          ></textarea>
-          <div class="meta">
-            <p part="error" id="content-error">${this.#message(this.errors.content)}</p>
-            <span
-              part="counter"
-              id="counter"
-              class=${count > this.#limit ? 'counter over' : 'counter'}
-              aria-label=${format(t.counterLabel, { count, max: this.#limit })}
-              >${format(t.counter, { count, max: this.#limit })}</span
-            >
-          </div>
-        </div>
-        ${this.siteKey ? this.#renderCaptcha(t) : nothing}
-        <div class="actions">
-          <button part="submit" type="submit" ?disabled=${this.sending} aria-busy=${this.sending ? 'true' : 'false'}>
-            ${t.send}
-          </button>
-          <button part="reset" type="button" @click=${this.#onClear}>${t.clear}</button>
-        </div>
-        <p part="status" role="status" data-kind=${this.statusKind}>${this.status}</p>
-      </form>
-      ${this.#renderOutbox(t)}
+      <h2 part="heading" id="heading">${this.heading || t.heading}</h2>
+      ${this.endpoint
+        ? html`<form part="form" novalidate @submit=${this.#onSubmit} aria-labelledby="heading">
+              <div>
+                <label part="label" for="name">${t.nameLabel}</label>
+                <input part="input" id="name" autocomplete="name" required .value=${this.name} @input=${this.#onInput}
+                  aria-invalid=${!!e.name} aria-describedby=${e.name ? 'name-error' : nothing} />
+                ${error('name')}
+              </div>
+              <div>
+                <label part="label" for="content">${t.contentLabel}</label>
+                <textarea part="textarea" id="content" rows="6" required .value=${this.content} @input=${this.#onInput}
+                  aria-invalid=${!!e.content} aria-describedby=${e.content ? 'content-error counter' : 'counter'}></textarea>
+                <div class="meta">
+                  ${error('content')}
+                  <small part="counter" id="counter" class=${count > max ? 'over' : ''} aria-label=${format(t.counterLabel, { count, max })}
+                    >${count}/${max}</small
+                  >
+                </div>
+              </div>
+              ${this.siteKey
+                ? html`<div part="captcha" role="group" aria-labelledby="captcha-label" aria-describedby=${e.captcha ? 'captcha-error' : nothing}>
+                    <span class="captcha-label" id="captcha-label">${t.captchaLabel}</span>
+                    <slot name="captcha"></slot>
+                    <button part="captcha-reset" class="link" type="button" @click=${() => this.#captcha.reset()}>${t.resetCaptcha}</button>
+                    ${error('captcha')}
+                  </div>`
+                : nothing}
+              <div class="actions">
+                <button part="submit" ?disabled=${this.sending} aria-busy=${this.sending}>${t.send}</button>
+                <button part="reset" type="button" @click=${this.#onClear}>${t.clear}</button>
+              </div>
+              <p part="status" role="status" data-kind=${this.statusKind}>${this.status}</p>
+            </form>
+            ${this.#renderOutbox(t)}`
+        : html`<p part="error">${t.configError}</p>`}
     </section>`;
-  }
-
-  #renderCaptcha(t: Strings) {
-    return html`<div part="captcha" class="captcha" role="group" aria-labelledby="captcha-label"
-      aria-describedby=${this.errors.captcha ? 'captcha-error' : nothing}>
-      <span class="captcha-label" id="captcha-label">${t.captchaLabel}</span>
-      <slot name="captcha"></slot>
-      <button part="captcha-reset" class="link" type="button" @click=${this.#onCaptchaReset}>${t.resetCaptcha}</button>
-      <p part="error" id="captcha-error">${this.#message(this.errors.captcha)}</p>
-    </div>`;
   }
 
   /** Unsent comments: this article's with their text, other articles' under their titles as links. */
   #renderOutbox(t: Strings) {
     const here = this.page.pageId;
-    const items = this.#outbox.items.filter((i) => i.state !== 'sent');
-    if (!items.length) return nothing;
-    const mine = items.filter((i) => i.payload.pageId === here);
-    const others = items.filter((i) => i.payload.pageId !== here);
-    const list = (heading: string, id: string, group: OutboxItem[], other: boolean) =>
-      group.length
+    const items = this.#outbox.items.filter((i) => i.state != 'sent');
+    const list = (heading: string, id: string, other: boolean) => {
+      const group = items.filter((i) => (i.payload.pageId != here) == other);
+      return group.length
         ? html`<h3 id=${id}>${heading}</h3>
-            <ul aria-labelledby=${id}>${group.map((i) => this.#renderItem(t, i, other))}</ul>`
+            <ul aria-labelledby=${id}>
+              ${group.map(
+                (i) => html`<li data-client-id=${i.clientId}>
+                  ${other ? html`<a href=${/^https?:/i.test(i.payload.pageUrl) ? i.payload.pageUrl : nothing}>${i.payload.pageTitle || i.payload.pageUrl}</a>` : nothing}
+                  <p>${i.payload.content}</p>
+                  <div class="actions">
+                    <small>${i.state == 'needs-captcha'
+                      ? t.stateNeedsCaptcha
+                      : i.state == 'sending'
+                        ? t.sending
+                        : i.state == 'rejected'
+                          ? Object.values(i.fields ?? {}).join(' ') || (i.code == 'too-large' ? t.tooLarge : t.failed)
+                          : t.stateWaiting}</small>
+                    ${i.state == 'needs-captcha' && this.siteKey
+                      ? html`<button type="button" @click=${() => this.#verifyItem(i.clientId)}>${t.verifyToSend}</button>`
+                      : nothing}
+                    <button type="button" @click=${() => this.#outbox.discard(i.clientId).then(() => this.#say('discarded'))}>${t.discard}</button>
+                  </div>
+                </li>`,
+              )}
+            </ul>`
         : nothing;
-    return html`<section part="outbox">
-      ${list(t.unsentHeading, 'unsent-here', mine, false)} ${list(t.unsentOther, 'unsent-other', others, true)}
-    </section>`;
-  }
-
-  #renderItem(t: Strings, i: OutboxItem, other: boolean) {
-    const state =
-      i.state === 'needs-captcha'
-        ? t.stateNeedsCaptcha
-        : i.state === 'sending'
-          ? t.stateSending
-          : i.state === 'rejected'
-            ? Object.values(i.fields ?? {}).join(' ') || (i.code === 'too-large' ? t.tooLarge : t.failed)
-            : t.stateWaiting;
-    const url = /^https?:/i.test(i.payload.pageUrl) ? i.payload.pageUrl : undefined;
-    return html`<li data-client-id=${i.clientId}>
-      ${other ? html`<a href=${url ?? nothing}>${i.payload.pageTitle || i.payload.pageUrl}</a>` : nothing}
-      <p class="unsent-text">${i.payload.content}</p>
-      <div class="actions">
-        <span class="unsent-state">${state}</span>
-        ${i.state === 'needs-captcha' && this.siteKey
-          ? html`<button type="button" class="secondary" @click=${() => this.#verifyItem(i.clientId)}>${t.verifyToSend}</button>`
-          : nothing}
-        <button type="button" class="secondary" @click=${() => this.#discardItem(i.clientId)}>${t.discard}</button>
-      </div>
-    </li>`;
+    };
+    return items.length ? html`<section part="outbox">${list(t.unsentHeading, 'unsent-here', false)}${list(t.unsentOther, 'unsent-other', true)}</section>` : nothing;
   }
 
   #verifyItem(clientId: string): void {
     this.#verifyFor = clientId;
     this.#captcha.reset();
-    this.#announce('verifyPrompt');
+    this.#say('verifyPrompt');
     this.updateComplete.then(() => this.#captcha.focus());
-  }
-
-  async #discardItem(clientId: string): Promise<void> {
-    await this.#outbox.discard(clientId);
-    this.#announce('discarded');
   }
 
   /** A comment sent from the outbox, not from the form just now. */
   #onQueuedOutcome(item: OutboxItem, result: SendResult): void {
-    if (result.kind === 'sent') {
-      this.#announce('queuedSent', 'success');
+    const { kind } = result;
+    if (kind == 'sent') {
+      this.#say('queuedSent', 'success');
       this.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: item.clientId }));
-    } else if (result.kind === 'captcha') {
-      this.#announce('verifyPrompt', 'error');
-    } else if (result.kind !== 'retry' && result.kind !== 'rate-limited' && item.payload.pageId === this.page.pageId && !this.content.trim()) {
+    } else if (kind == 'captcha') {
+      this.#say('verifyPrompt', 'error');
+    } else if (kind != 'retry' && kind != 'rate-limited' && item.payload.pageId == this.page.pageId && !this.content.trim()) {
       // Retrying cannot help: the text goes back into the form, with the message, for the reader to fix.
-      this.name = item.payload.name;
-      this.content = item.payload.content;
-      void this.#outbox.discard(item.clientId);
+      ({ name: this.name, content: this.content } = item.payload);
+      this.#outbox.discard(item.clientId);
       this.#saveDraft();
       this.#handle(result, item.payload, false);
     }
   }
 
-  #message(m: FieldMessage | undefined): string {
-    if (!m) return '';
-    return 'text' in m ? m.text : format(this.#t[m.key], { max: m.max ?? '' });
+  #saveDraft(): void {
+    this.#drafts.save(this.#draftKey, { name: this.name, content: this.content });
   }
 
-  #onNameInput(e: Event): void {
-    this.name = (e.target as HTMLInputElement).value;
-    if (this.errors.name) this.errors = { ...this.errors, name: undefined };
-    this.#saveDraft();
-  }
-
-  #onContentInput(e: Event): void {
-    this.content = (e.target as HTMLTextAreaElement).value;
-    if (this.errors.content) this.errors = { ...this.errors, content: undefined };
+  #onInput(e: Event): void {
+    const { id, value } = e.target as HTMLInputElement;
+    this[id as 'name' | 'content'] = value;
+    this.errors = { ...this.errors, [id]: undefined };
     this.#saveDraft();
   }
 
   #onCaptchaToken(token: string | undefined): void {
     if (token && this.#verifyFor) {
       // This token is for the queued comment, not for the form: single use.
-      void this.#outbox.verify(this.#verifyFor, token);
+      this.#outbox.verify(this.#verifyFor, token);
       this.#verifyFor = undefined;
       this.#captcha.reset();
-      return;
-    }
-    if (token && this.errors.captcha) this.errors = { ...this.errors, captcha: undefined };
-  }
-
-  #onCaptchaReset(): void {
-    this.#captcha.reset();
+    } else if (token) this.errors = { ...this.errors, captcha: undefined };
   }
 
   /** "Nhập lại": empties name, content and captcha. The outbox keeps what was already sent to it. */
   #onClear(): void {
-    this.name = '';
-    this.content = '';
+    this.name = this.content = '';
     this.errors = {};
     this.#pending = undefined;
     this.#captcha.reset();
-    if (this.endpoint) void this.#drafts.clear(this.#draftKey);
-    this.#announce('cleared');
-    this.renderRoot.querySelector<HTMLInputElement>('#name')?.focus();
+    this.#drafts.clear(this.#draftKey);
+    this.#say('cleared');
+    this.renderRoot.querySelector<HTMLElement>('#name')?.focus();
   }
 
-  #announce(key: StringKey | string, kind: StatusKind = 'info', params: Record<string, string | number> = {}): string {
-    const template = key in this.#t ? this.#t[key as StringKey] : key;
-    this.status = format(template, params);
-    if (this.#storageNotice) {
-      this.#storageNotice = false;
-      this.status += '\n' + this.#t.noStorage;
-    }
+  /** Puts a message in the status region (a key of the strings, or text as it is) and returns it. */
+  #say(key: StringKey | string, kind: StatusKind = 'info', params?: Record<string, number>): string {
+    const t = this.#t;
+    this.status = format(Object.hasOwn(t, key) ? t[key as StringKey] : key, params) + (this.#storageNotice ? '\n' + t.noStorage : '');
+    this.#storageNotice = false;
     this.statusKind = kind;
     return this.status;
   }
 
   #fail(code: string, message: string, status?: number): void {
-    this.dispatchEvent(new YkienErrorEvent(status === undefined ? { code, message } : { code, status, message }));
+    this.dispatchEvent(new YkienErrorEvent(status ? { code, status, message } : { code, message }));
+  }
+
+  /** Moves focus to the first invalid field once it is rendered. */
+  async #focusFirst(errors: FieldErrors): Promise<void> {
+    const first = FIELDS.find((f) => errors[f]);
+    await this.updateComplete;
+    if (first == 'captcha') this.#captcha.focus();
+    else if (first) this.renderRoot.querySelector<HTMLElement>('#' + first)?.focus();
   }
 
   async #onSubmit(e: SubmitEvent): Promise<void> {
     e.preventDefault();
     if (this.sending) return; // a double click sends once
-    const token = this.siteKey ? this.#captcha.token ?? null : undefined;
-    const errors: FieldErrors = validate({ name: this.name, content: this.content, maxLength: this.#limit, captchaToken: token });
-    this.errors = errors;
-    const first = FIELDS.find((f) => errors[f]);
-    if (first) {
-      await this.updateComplete;
-      if (first === 'captcha') this.#captcha.focus();
-      else this.renderRoot.querySelector<HTMLElement>(`#${first}`)?.focus();
-      this.#fail('invalid', this.#announce('fixErrors', 'error'));
-      return;
+    const t = this.#t;
+    const token = this.siteKey ? (this.#captcha.token ?? null) : undefined;
+    const errors = (this.errors = validate({ name: this.name, content: this.content, maxLength: this.#limit, captchaToken: token }, t));
+    if (Object.keys(errors).length) {
+      this.#focusFirst(errors);
+      return this.#fail('invalid', this.#say('fixErrors', 'error'));
     }
-    const payload = buildPayload(this.#clientIdFor(this.name, this.content), this.page, this.name, this.content);
+    // The same text sent again (after a failure) is the same comment: it keeps its id.
+    const key = JSON.stringify([this.name.trim(), this.content.trim(), this.page.pageId]);
+    if (this.#pending?.[1] != key) this.#pending = [crypto.randomUUID(), key];
+    const payload = buildPayload(this.#pending[0], this.page, this.name, this.content);
     if (!this.dispatchEvent(new YkienSubmitEvent(payload))) return;
     this.sending = true;
-    this.#announce('sending');
+    this.#say('sending');
     try {
       this.#saveDraft();
       await this.#drafts.flush();
-      const result = await this.#outbox.submit(payload, token ?? undefined, !!this.siteKey);
-      this.#handle(result, payload);
+      this.#handle(await this.#outbox.submit(payload, token ?? undefined, !!this.siteKey), payload);
     } catch (err) {
       // Nothing above should throw; if it does, the text is still in the form and the reader is told.
       console.error('ykien:', err);
-      this.#fail('error', this.#announce('failed', 'error'));
+      this.#fail('error', this.#say('failed', 'error'));
     } finally {
       this.sending = false;
     }
   }
 
-  /** The same text sent again (after a failure) is the same comment: it keeps its id. */
-  #clientIdFor(name: string, content: string): string {
-    const key = JSON.stringify([name.trim(), content.trim(), this.page.pageId]);
-    if (this.#pending?.key !== key) this.#pending = { clientId: crypto.randomUUID(), key };
-    return this.#pending.clientId;
-  }
-
   /** `focus`: move focus to the first invalid field; not when the outcome arrives in the background. */
   #handle(result: SendResult, payload: CommentPayload, focus = true): void {
-    switch (result.kind) {
-      case 'sent':
-        this.#pending = undefined;
-        this.content = '';
-        this.errors = {};
-        this.#captcha.reset();
-        this.#saveDraft();
-        this.#announce(result.status === 'pending' ? 'sentPending' : 'sentPublished', 'success');
-        this.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: payload.clientId }));
-        return;
-      case 'validation': {
-        const errors: Partial<Record<Field, FieldMessage>> = {};
-        const other: string[] = [];
-        for (const [field, text] of Object.entries(result.fields)) {
-          if (field === 'name' || field === 'content') errors[field] = { text };
-          else other.push(text);
-        }
-        this.errors = errors;
-        const msg = this.#announce([this.#t.fixErrors, ...other].join('\n'), 'error');
-        const first = FIELDS.find((f) => errors[f]);
-        if (first && focus) this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#${first}`)?.focus());
-        this.#fail('validation', msg, 400);
-        return;
-      }
-      case 'captcha':
-        this.#captcha.reset();
-        this.errors = { ...this.errors, captcha: { key: 'captchaRequired' } };
-        this.#fail('captcha', this.#announce('captchaRejected', 'error'), 403);
-        return;
-      case 'too-large':
-        this.#fail('too-large', this.#announce('tooLarge', 'error'), 413);
-        return;
-      case 'rate-limited':
-      case 'retry': {
-        // Kept in the outbox, which sends it later: the form is free for a new comment.
-        const code = result.kind === 'retry' ? result.code : 'rate-limited';
-        this.#pending = undefined;
-        this.content = '';
-        this.#captcha.reset();
-        this.#saveDraft();
-        const msg =
-          result.kind === 'rate-limited'
-            ? this.#announce('queuedRateLimited', 'error', { seconds: result.retryAfter })
-            : this.#announce(code === 'offline' ? 'queuedOffline' : 'queued', 'error');
-        this.dispatchEvent(new YkienQueuedEvent({ clientId: payload.clientId, reason: code }));
-        this.#fail(code, msg, result.status);
-        return;
-      }
-      default:
-        this.#fail(result.code, this.#announce('failed', 'error'), result.status);
+    const { kind } = result;
+    if (kind == 'sent' || kind == 'retry' || kind == 'rate-limited') {
+      // Stored, or kept in the outbox which sends it later: either way the form is free for a new comment.
+      this.#pending = undefined;
+      this.content = '';
+      this.errors = {};
+      this.#captcha.reset();
+      this.#saveDraft();
+    }
+    if (kind == 'sent') {
+      this.#say(result.status == 'pending' ? 'sentPending' : 'sentPublished', 'success');
+      this.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: payload.clientId }));
+    } else if (kind == 'validation') {
+      const errors: FieldErrors = {};
+      const other: string[] = [];
+      for (const [field, text] of Object.entries(result.fields)) field == 'name' || field == 'content' ? (errors[field] = text) : other.push(text);
+      this.errors = errors;
+      if (focus) this.#focusFirst(errors);
+      this.#fail(kind, this.#say([this.#t.fixErrors, ...other].join('\n'), 'error'), 400);
+    } else if (kind == 'captcha') {
+      this.#captcha.reset();
+      this.errors = { ...this.errors, captcha: this.#t.captchaRequired };
+      this.#fail(kind, this.#say('captchaRejected', 'error'), 403);
+    } else if (kind == 'too-large') {
+      this.#fail(kind, this.#say('tooLarge', 'error'), 413);
+    } else if (kind == 'rate-limited' || kind == 'retry') {
+      const code = kind == 'retry' ? result.code : kind;
+      const message =
+        kind == 'rate-limited'
+          ? this.#say('queuedRateLimited', 'error', { seconds: result.retryAfter })
+          : this.#say(code == 'offline' ? 'queuedOffline' : 'queued', 'error');
+      this.dispatchEvent(new YkienQueuedEvent({ clientId: payload.clientId, reason: code }));
+      this.#fail(code, message, result.status);
+    } else {
+      this.#fail(result.code, this.#say('failed', 'error'), result.status);
     }
   }
 }

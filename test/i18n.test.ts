@@ -14,7 +14,7 @@ describe('i18n', () => {
   it('English has every key, each translated', () => {
     expect(Object.keys(en).sort()).toEqual(Object.keys(vi).sort());
     for (const k of Object.keys(vi) as (keyof typeof vi)[]) {
-      if (k !== 'counter') expect(en[k], k).not.toBe(vi[k]);
+      expect(en[k], k).not.toBe(vi[k]);
       // Same placeholders in both languages.
       expect(en[k].match(/\{\w+\}/g)?.sort(), k).toEqual(vi[k].match(/\{\w+\}/g)?.sort());
     }
@@ -26,6 +26,8 @@ describe('i18n', () => {
     expect(resolveLang(undefined, '')).toBe('vi');
     expect(resolveLang('EN')).toBe('en');
     expect(resolveLang('fr', 'vi')).toBe('en');
+    expect(resolveLang('vi_VN')).toBe('vi');
+    expect(resolveLang('', 'vi')).toBe('vi');
   });
 
   it('overrides part of a table', () => {
@@ -36,8 +38,8 @@ describe('i18n', () => {
   });
 
   it('formats placeholders and leaves unknown ones visible', () => {
-    expect(format(vi.counter, { count: 120, max: 2000 })).toBe('120/2000');
-    expect(format(vi.rateLimited, { seconds: 42 })).toContain('42 giây');
+    expect(format(vi.counterLabel, { count: 120, max: 2000 })).toBe('Đã nhập 120/2000 ký tự');
+    expect(format(vi.queuedRateLimited, { seconds: 42 })).toContain('42 giây');
     expect(format('{x} {y}', { x: 1 })).toBe('1 {y}');
   });
 });

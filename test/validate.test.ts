@@ -1,33 +1,40 @@
 import { describe, expect, it } from 'vitest';
 import { validate } from '../src/validate.js';
 import { length } from '../src/text.js';
+import { en, vi } from '../src/i18n.js';
 
 const ok = { name: 'Nguyễn Văn A', content: 'Hay', maxLength: 2000 };
 
 describe('validate', () => {
   it('accepts a normal comment, with or without a captcha', () => {
-    expect(validate(ok)).toEqual({});
-    expect(validate({ ...ok, captchaToken: 'tok' })).toEqual({});
+    expect(validate(ok, vi)).toEqual({});
+    expect(validate({ ...ok, captchaToken: 'tok' }, vi)).toEqual({});
   });
 
-  it('empty and whitespace-only fields are required errors', () => {
-    expect(validate({ ...ok, name: '', content: ' \n\t ' })).toEqual({
-      name: { key: 'nameRequired' },
-      content: { key: 'contentRequired' },
+  it('empty and whitespace-only fields are required errors, in the reader\'s language', () => {
+    expect(validate({ ...ok, name: '', content: ' \n\t ' }, vi)).toEqual({
+      name: 'Vui lòng nhập họ và tên.',
+      content: 'Vui lòng nhập nội dung.',
     });
+    expect(validate({ ...ok, name: ' ' }, en)).toEqual({ name: en.nameRequired });
   });
 
   it('counts code points after NFC, so decomposed Vietnamese and emoji are not over-counted', () => {
     const nfd = 'e\u0302\u0301'.repeat(100); // 100 × "ế" typed decomposed
-    expect(validate({ ...ok, name: nfd })).toEqual({});
-    expect(validate({ ...ok, name: 'a'.repeat(101) })).toEqual({ name: { key: 'nameTooLong', max: 100 } });
+    expect(validate({ ...ok, name: nfd }, vi)).toEqual({});
+    expect(validate({ ...ok, name: 'a'.repeat(101) }, vi)).toEqual({ name: 'Tối đa 100 ký tự.' });
     expect(length('😀')).toBe(1);
-    expect(validate({ ...ok, content: '😀'.repeat(5), maxLength: 5 })).toEqual({});
-    expect(validate({ ...ok, content: '😀'.repeat(6), maxLength: 5 })).toEqual({ content: { key: 'contentTooLong', max: 5 } });
+    expect(validate({ ...ok, content: '😀'.repeat(5), maxLength: 5 }, vi)).toEqual({});
+    expect(validate({ ...ok, content: '😀'.repeat(6), maxLength: 5 }, en)).toEqual({ content: 'At most 5 characters.' });
   });
 
   it('a missing token is an error only when there is a captcha', () => {
-    expect(validate({ ...ok, captchaToken: null })).toEqual({ captcha: { key: 'captchaRequired' } });
-    expect(validate({ ...ok, captchaToken: undefined })).toEqual({});
+    expect(validate({ ...ok, captchaToken: null }, vi)).toEqual({ captcha: vi.captchaRequired });
+    expect(validate({ ...ok, captchaToken: '' }, vi)).toEqual({ captcha: vi.captchaRequired });
+    expect(validate({ ...ok, captchaToken: undefined }, vi)).toEqual({});
+  });
+
+  it('lists the fields in the order of the form, so the first one gets focus', () => {
+    expect(Object.keys(validate({ name: '', content: '', maxLength: 10, captchaToken: null }, vi))).toEqual(['name', 'content', 'captcha']);
   });
 });
