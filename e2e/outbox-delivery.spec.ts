@@ -351,10 +351,12 @@ test('offline submit, reload offline, back online: stored exactly once', async (
  * train: then the next retry is minutes away. Issue 4: retried "at once on `online`, on page load, and
  * when the tab becomes visible" — not when the backoff ends.
  */
-async function queueLongOffline(page: Page, context: BrowserContext, net: Net, site: Site): Promise<string> {
+async function queueLongOffline(page: Page, context: BrowserContext, net: Net, site: Site, browserOffline = true): Promise<string> {
   await page.clock.install();
   await site.open(page);
-  await setOffline(context, net, true);
+  // Without `browserOffline` the browser stays online and only the server is unreachable.
+  if (browserOffline) await setOffline(context, net, true);
+  else net.offline = true;
   await send(page, 'Lâm Văn T', 'Mất mạng suốt chuyến tàu');
   await expect(unsent(page)).toHaveCount(1);
   const key = `o:${await unsent(page).getAttribute('data-client-id')}`;
@@ -392,6 +394,18 @@ test('after a long time offline, the comment goes at once when an article is ope
   await site.open(next);
   await expect(form(next).status).toContainText(QUEUED_SENT);
   await expect(outbox(next)).toHaveCount(0);
+  expect(net.seen.map((s) => [s.clientId, s.status])).toEqual([[clientId, 201]]);
+  expect(await api.stored()).toHaveLength(1);
+});
+
+test('the server was unreachable a long time: the comment goes at once when the tab becomes visible again', async ({ page, context, net, api, site }) => {
+  const clientId = await queueLongOffline(page, context, net, site, false);
+  expect((await idb(page))[`o:${clientId}`].code).toBe('network');
+  net.offline = false; // the server is back; the browser hears nothing of it
+  expect(net.seen).toEqual([]);
+  // The reader comes back to the tab (headless pages are always visible: tell the page it became so).
+  await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+  await expect(form(page).status).toContainText(QUEUED_SENT);
   expect(net.seen.map((s) => [s.clientId, s.status])).toEqual([[clientId, 201]]);
   expect(await api.stored()).toHaveLength(1);
 });

@@ -3,7 +3,7 @@
  * the page's identity, and the missing endpoint.
  */
 import type { Locator, Page } from '@playwright/test';
-import { test, expect, form, fillAndVerify, ORIGIN, HCAPTCHA_URL } from './support/fixtures.js';
+import { test, expect, form, fillAndVerify, ORIGIN, HCAPTCHA_URL, fakeHcaptcha } from './support/fixtures.js';
 import { vi } from '../src/i18n.js';
 
 const NAME = 'Trần Thị Bình';
@@ -339,6 +339,46 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
     await expect(f.status).toContainText('Cảm ơn bạn');
     expect(endpoint.posts).toHaveLength(1);
     expect(endpoint.posts[0].body.captchaToken).toBe('fake-token-1');
+  });
+});
+
+test.describe('captcha-jsapi', () => {
+  test("hCaptcha's script comes from the given URL (Enterprise, a proxy), with our parameters; hCaptcha's own is never asked", async ({
+    page,
+    context,
+    article,
+    endpoint,
+  }) => {
+    const PROXY = 'https://captcha.example.gov.vn/hcaptcha/api.js';
+    const loaded: string[] = [];
+    await context.route(`${PROXY}?*`, (route) => {
+      loaded.push(route.request().url());
+      return route.fulfill({ status: 200, contentType: 'text/javascript', body: fakeHcaptcha });
+    });
+    const official: string[] = [];
+    page.on('request', (r) => r.url().startsWith(HCAPTCHA_URL) && official.push(r.url()));
+    await article({ attrs: { 'captcha-jsapi': PROXY, lang: 'en' } });
+    const f = form(page);
+    await expect(f.captchaBox).toBeVisible();
+    expect(loaded).toHaveLength(1);
+    const url = new URL(loaded[0]);
+    expect(url.origin + url.pathname).toBe(PROXY);
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({ render: 'explicit', onload: '_hCaptchaOnLoad', recaptchacompat: 'off', hl: 'en' });
+    expect(official).toEqual([]);
+    await fillAndVerify(page, NAME, TEXT);
+    await f.send.click();
+    await expect(f.status).toContainText('Thank you');
+    expect(endpoint.posts[0].body.captchaToken).toBe('fake-token-1');
+  });
+
+  test('a captcha-jsapi that is not http(s) is refused: no script, the reader is told, nothing runs', async ({ page, article, problems }) => {
+    const dialogs = watchDialogs(page);
+    await article({ attrs: { 'captcha-jsapi': 'javascript:alert(1)//' } });
+    const f = form(page);
+    await expect(f.status).toHaveText(vi.captchaLoadFailed);
+    expect(await page.evaluate(() => [...document.scripts].filter((s) => !s.src.includes('/dist/')).length)).toBe(0);
+    expect(dialogs).toEqual([]);
+    expect(problems.filter((p) => p.startsWith('pageerror'))).toEqual([]);
   });
 });
 

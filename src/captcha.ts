@@ -20,7 +20,7 @@ const POLICY = Symbol.for('ykien.trusted-types-policy');
 interface Win {
   trustedTypes?: { createPolicy(name: string, rules: { createScriptURL(url: string): string }): { createScriptURL(url: string): string } };
   _hCaptchaOnLoad?: () => void;
-  _hCaptchaOnLoadPromise?: Promise<void>;
+  _hCaptchaOnLoadPromise?: Promise<void> & { failed?: boolean };
   hcaptcha?: unknown;
   [POLICY]?: { createScriptURL(url: string): string } | null;
 }
@@ -47,22 +47,26 @@ export function apiURL(jsapi: string, hl: string): string {
   return url.href;
 }
 
-/** Loads the API once a page; a failed load is forgotten so "reset captcha" can try again. */
+/**
+ * Loads the API once a page. A failed load stays failed (vanilla-hcaptcha, which reuses the promise,
+ * must not start a load of its own that Trusted Types would block) until the next mount tries again.
+ */
 function loadApi(jsapi: string, hl: string): Promise<void> {
-  const promise = (win._hCaptchaOnLoadPromise ??= new Promise<void>((resolve, reject) => {
-    win._hCaptchaOnLoad = resolve;
-    const script = document.createElement('script');
-    script.onerror = () => {
-      script.remove();
-      reject(new Error('hCaptcha script failed to load'));
-    };
-    script.src = scriptURL(apiURL(jsapi, hl));
-    document.head.append(script);
-  }));
-  promise.catch(() => {
-    if (win._hCaptchaOnLoadPromise == promise) win._hCaptchaOnLoadPromise = undefined;
-  });
-  return promise;
+  let p = win._hCaptchaOnLoadPromise;
+  if (!p || p.failed) {
+    const q: NonNullable<typeof p> = (p = win._hCaptchaOnLoadPromise = new Promise<void>((resolve, reject) => {
+      win._hCaptchaOnLoad = resolve;
+      const script = document.createElement('script');
+      script.onerror = () => {
+        script.remove();
+        reject(new Error('hCaptcha script failed to load'));
+      };
+      script.src = scriptURL(apiURL(jsapi, hl)); // a refused URL throws: the promise rejects
+      document.head.append(script);
+    }));
+    q.catch(() => (q.failed = true));
+  }
+  return p;
 }
 
 /** Defines `<h-captcha>` unless the page (or another copy of ykien) already did. */

@@ -17,7 +17,7 @@ export const HCAPTCHA_URL = 'https://js.hcaptcha.com/1/api.js';
 export const SITE_KEY = '10000000-ffff-ffff-ffff-000000000001';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const fakeHcaptcha = readFileSync(`${root}e2e/support/fake-hcaptcha.js`, 'utf8');
+export const fakeHcaptcha = readFileSync(`${root}e2e/support/fake-hcaptcha.js`, 'utf8');
 const dist = (file: string) => readFileSync(`${root}dist/${file}`);
 
 /** The CSP of the issue: no inline anything, hCaptcha's hosts, Trusted Types with Lit's and our policy. */
