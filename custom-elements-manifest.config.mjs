@@ -1,5 +1,6 @@
 // `cem analyze` reads the JSDoc of the element class (@attr, @fires, @csspart, @cssprop, @slot).
-// Lit's `state: true` properties are internal and events are only the documented `ykien-*` ones.
+// Only the public API: Lit's `state: true` properties and #private members are left out, and events are
+// only the documented `ykien-*` ones.
 const publicOnly = {
   name: 'ykien-public-only',
   packageLinkPhase({ customElementsManifest }) {
@@ -8,6 +9,7 @@ const publicOnly = {
         if (!d.customElement) continue;
         const hidden = new Set((d.members ?? []).filter((m) => m.privacy && m.privacy !== 'public').map((m) => m.name));
         d.attributes = (d.attributes ?? []).filter((a) => !hidden.has(a.fieldName ?? a.name));
+        d.members = (d.members ?? []).filter((m) => !hidden.has(m.name));
         d.events = (d.events ?? []).filter((e) => e.name?.startsWith('ykien-'));
       }
     }
@@ -15,7 +17,7 @@ const publicOnly = {
 };
 
 export default {
-  globs: ['src/**/*.ts'],
+  globs: ['src/index.ts', 'src/ykien-comments.ts', 'src/events.ts'],
   outdir: '.',
   litelement: true,
   plugins: [publicOnly],
