@@ -4,6 +4,10 @@
  * Privacy: Fastify's default request serializer logs `remoteAddress`, `remotePort` and the host. We log
  * neither the address nor any header: a reader's IP address must never reach a log. Where a client has
  * to be recognisable (rate limits), the code logs a prefix of the HMAC instead.
+ *
+ * Errors get the same care: pino's standard serializer copies every enumerable property of an error,
+ * and the HTTP parser's errors (a malformed request, logged by Fastify at trace level) carry
+ * `rawPacket`, the request's bytes — X-Forwarded-For and all. Only named, harmless fields go out.
  */
 import type { FastifyServerOptions } from 'fastify';
 
@@ -11,6 +15,30 @@ interface LoggedRequest {
   method: string;
   url: string;
   id: string;
+}
+
+const ERROR_CAUSE_DEPTH = 3;
+
+export interface SerializedError {
+  [key: string]: unknown;
+  type: string;
+  message: string;
+  stack: string;
+}
+
+/** type, message, code, statusCode, stack and cause: nothing else an error object happens to carry. */
+export function serializeError(err: unknown, depth = 0): SerializedError {
+  if (typeof err !== 'object' || err === null) return { type: typeof err, message: String(err), stack: '' };
+  const e = err as { constructor?: { name?: string }; message?: unknown; code?: unknown; statusCode?: unknown; stack?: unknown; cause?: unknown };
+  const out: SerializedError = {
+    type: e.constructor?.name ?? 'Object',
+    message: String(e.message ?? ''),
+    stack: typeof e.stack === 'string' ? e.stack : '',
+  };
+  if (typeof e.code === 'string' || typeof e.code === 'number') out.code = e.code;
+  if (typeof e.statusCode === 'number') out.statusCode = e.statusCode;
+  if (e.cause !== undefined && depth < ERROR_CAUSE_DEPTH) out.cause = serializeError(e.cause, depth + 1);
+  return out;
 }
 
 export function loggerOptions(level: string): NonNullable<FastifyServerOptions['logger']> {
@@ -24,6 +52,7 @@ export function loggerOptions(level: string): NonNullable<FastifyServerOptions['
       res(reply: { statusCode: number }) {
         return { statusCode: reply.statusCode };
       },
+      err: (err: unknown) => serializeError(err),
     },
   };
 }

@@ -33,6 +33,17 @@ const refused = (port: number) =>
     s.once('error', () => resolve(true));
   });
 
+/** Writes raw bytes to the server and resolves with everything it answered, once it closes. */
+const rawRequest = (port: number, text: string) =>
+  new Promise<string>((resolve, reject) => {
+    let data = '';
+    const s = connect(port, '127.0.0.1', () => s.write(text));
+    s.setEncoding('utf8');
+    s.on('data', (d: string) => (data += d));
+    s.on('error', reject);
+    s.on('close', () => resolve(data));
+  });
+
 describe.concurrent('data survives', () => {
   it('a restart: comments, settings and the schema version are kept', async () => {
     const dbPath = tempDb();
@@ -143,6 +154,10 @@ describe.concurrent('privacy', () => {
       await http(`${server.url}/nope`, { headers });
     }
     expect(statuses).toEqual([201, 201, 429, 400, 403, 403, 201, 201, 429, 400, 403, 403]);
+    // A request the HTTP parser refuses: Fastify logs the parser's error (at trace level), and Node
+    // attaches the raw request bytes to it.
+    const reply = await rawRequest(server.port, `GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: ${clients[0][0]}\r\nBad Header\r\n\r\n`);
+    expect(reply).toMatch(/^HTTP\/1\.1 400/);
     // siteverify did get the address: that is what remoteip is for.
     expect(verifier.calls.map((c) => c.remoteip)).toContain('203.0.113.77');
 
@@ -159,7 +174,11 @@ describe.concurrent('privacy', () => {
     for (const needle of ['203.0.113.77', '203.0.113.78', '2001:db8:abcd:12', '2001:db8:abcd:13', '2001:0db8:abcd', '2001:db8:abcd::']) {
       expect(disk.includes(needle), `${needle} in the database`).toBe(false);
       expect(logs.includes(needle), `${needle} in the logs`).toBe(false);
+      // …nor as the bytes of a Buffer serialized to JSON ({"type":"Buffer","data":[50,48,51,…]}).
+      const bytes = [...Buffer.from(needle)].join(',');
+      expect(logs.includes(bytes), `${needle} as bytes in the logs`).toBe(false);
     }
+    expect(server.jsonLogs().some((l) => l.msg === 'client error')).toBe(true);
     // The logs are structured: every stdout line is JSON.
     expect(server.jsonLogs().length).toBeGreaterThan(20);
     expect(server.jsonLogs().some((l) => l.msg === 'comment refused: rate limited' && typeof l.client === 'string')).toBe(true);

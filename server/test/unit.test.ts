@@ -5,6 +5,7 @@ import { parseConfig, type Config } from '../src/config.js';
 import { pickLang } from '../src/i18n.js';
 import { payloadHash, resolveKey } from '../src/idempotency.js';
 import { isJsonContentType } from '../src/json-body.js';
+import { serializeError } from '../src/logging.js';
 import { clientHash, clientMaterial, parseRateLimit } from '../src/rate-limit.js';
 import { tokenMatches } from '../src/routes-admin.js';
 import { renderDemoPage } from '../src/routes-static.js';
@@ -153,6 +154,20 @@ describe('configuration', () => {
     expect(parseConfig(['--help'], {}).kind).toBe('help');
     expect(parseConfig(['-h'], {}).kind).toBe('help');
     expect(parseConfig(['--version'], {}).kind).toBe('version');
+  });
+});
+
+describe('logging', () => {
+  it('serializes errors without the properties they happen to carry', () => {
+    const parseError = Object.assign(new Error('Parse Error: Invalid header token'), {
+      code: 'HPE_INVALID_HEADER_TOKEN',
+      rawPacket: Buffer.from('X-Forwarded-For: 203.0.113.7\r\n'),
+      headers: { 'x-forwarded-for': '203.0.113.7' },
+    });
+    const out = serializeError(new Error('outer', { cause: parseError }));
+    expect(JSON.stringify(out)).not.toMatch(/203\.0\.113\.7|rawPacket|headers/);
+    expect(out).toMatchObject({ type: 'Error', message: 'outer', cause: { message: 'Parse Error: Invalid header token', code: 'HPE_INVALID_HEADER_TOKEN' } });
+    expect(serializeError('text')).toEqual({ type: 'string', message: 'text', stack: '' });
   });
 });
 
