@@ -6,6 +6,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOpt
 import { verifyCaptcha, type VerifyResult } from './captcha.js';
 import type { Config } from './config.js';
 import { originPolicy, type OriginPolicy } from './cors.js';
+import { Drain } from './draining.js';
 import { InFlight } from './idempotency.js';
 import { installJsonParser, BODY_LIMIT } from './json-body.js';
 import { loggerOptions } from './logging.js';
@@ -20,6 +21,8 @@ export interface AppContext {
   store: Store;
   policy: OriginPolicy;
   inFlight: InFlight;
+  /** Started when the app begins to close: requests that still arrive get 503 shutting-down. */
+  drain: Drain;
   adminToken: string;
   /** Key of the HMAC that replaces client addresses. */
   ipSecret: string;
@@ -70,6 +73,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     connectionTimeout: 30_000,
     // Stop lingering keep-alive sockets at close so SIGTERM finishes promptly.
     forceCloseConnections: 'idle',
+    // Requests that arrive while closing go through our hooks instead (draining.ts), so that they get
+    // a problem document and, on the public API, their CORS headers.
+    return503OnClosing: false,
     routerOptions: { maxParamLength: 200 },
   });
 
@@ -78,6 +84,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     store,
     policy: originPolicy(config.origins),
     inFlight: new InFlight(),
+    drain: new Drain(),
     adminToken: opts.adminToken,
     ipSecret: opts.ipSecret,
     verify: (token, remoteip) =>
@@ -94,6 +101,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   };
 
   installJsonParser(app);
+  app.addHook('preClose', async () => ctx.drain.start());
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const p = problemFor(err);
@@ -109,6 +117,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   app.get('/healthz', async (request, reply) => {
     reply.header('Cache-Control', 'no-store');
+    // A load balancer should stop sending requests here as soon as we stop taking them.
+    if (ctx.drain.draining) return reply.code(503).send({ status: 'shutting-down' });
     try {
       await store.ping();
       return { status: 'ok' };

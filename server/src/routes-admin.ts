@@ -8,6 +8,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from './app.js';
+import { refuseWhileDraining } from './draining.js';
 import { MESSAGES } from './i18n.js';
 import { langOf, sendProblem } from './problem.js';
 import { parseLimit } from './routes-comments.js';
@@ -38,6 +39,7 @@ function bearer(request: FastifyRequest): string | null {
 export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { store } = ctx;
 
+  app.addHook('onRequest', refuseWhileDraining(ctx.drain));
   app.addHook('onRequest', async (request, reply) => {
     reply.header('Cache-Control', 'no-store');
     const token = bearer(request);

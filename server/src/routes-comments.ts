@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from './app.js';
 import { corsHook, preflightHeaders, requestOrigin } from './cors.js';
+import { refuseWhileDraining } from './draining.js';
 import { MESSAGES, type ProblemCode } from './i18n.js';
 import { payloadHash, resolveKey } from './idempotency.js';
 import { langOf, sendProblem, type ProblemExtras } from './problem.js';
@@ -23,6 +24,7 @@ const LIST_MAX = 100;
 export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { store, policy, inFlight } = ctx;
   app.addHook('onRequest', corsHook(policy));
+  app.addHook('onRequest', refuseWhileDraining(ctx.drain)); // after CORS: the page must be able to read it
 
   app.options('/api/comments', async (request, reply) => {
     const origin = requestOrigin(request);

@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from './app.js';
+import { refuseWhileDraining } from './draining.js';
 import { sendProblem } from './problem.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -83,6 +84,7 @@ function sendWithEtag(request: FastifyRequest, reply: FastifyReply, data: Buffer
 export async function staticRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const root = repoRoot();
   const { config } = ctx;
+  app.addHook('onRequest', refuseWhileDraining(ctx.drain));
 
   // The built widget, for pages that load it from this server.
   for (const file of ['ykien.js', 'ykien.iife.js', 'ykien.js.map', 'ykien.iife.js.map']) {

@@ -33,16 +33,54 @@ const refused = (port: number) =>
     s.once('error', () => resolve(true));
   });
 
-/** Writes raw bytes to the server and resolves with everything it answered, once it closes. */
-const rawRequest = (port: number, text: string) =>
-  new Promise<string>((resolve, reject) => {
-    let data = '';
-    const s = connect(port, '127.0.0.1', () => s.write(text));
-    s.setEncoding('utf8');
-    s.on('data', (d: string) => (data += d));
+/** A raw TCP connection to the server: write HTTP by hand (keep-alive, pipelining), read it all back. */
+function rawConnection(port: number) {
+  const chunks: Buffer[] = [];
+  const s = connect(port, '127.0.0.1');
+  s.on('data', (d: Buffer) => chunks.push(d));
+  const closed = new Promise<Buffer>((resolve, reject) => {
     s.on('error', reject);
-    s.on('close', () => resolve(data));
+    s.on('close', () => resolve(Buffer.concat(chunks)));
   });
+  return { write: (text: string) => s.write(text), closed };
+}
+
+/** Writes raw bytes to the server and resolves with everything it answered, once it closes. */
+const rawRequest = (port: number, text: string) => {
+  const c = rawConnection(port);
+  c.write(text);
+  return c.closed.then((b) => b.toString('utf8'));
+};
+
+/** A keep-alive JSON POST of a comment, as bytes on the wire. */
+const rawPost = (port: number, origin: string, body: object) => {
+  const json = JSON.stringify(body);
+  return (
+    `POST /api/comments HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: ${origin}\r\nConnection: keep-alive\r\n` +
+    `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`
+  );
+};
+
+/** Splits the bytes of one or more HTTP/1.1 responses (each with Content-Length). */
+function parseResponses(buf: Buffer): Array<{ status: number; headers: Record<string, string>; json: any }> {
+  const out = [];
+  let i = 0;
+  while (i < buf.length) {
+    const end = buf.indexOf('\r\n\r\n', i);
+    if (end < 0) break;
+    const [statusLine, ...lines] = buf.subarray(i, end).toString('latin1').split('\r\n');
+    const headers: Record<string, string> = {};
+    for (const line of lines) {
+      const colon = line.indexOf(':');
+      headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    }
+    const length = Number(headers['content-length'] ?? 0);
+    const body = buf.subarray(end + 4, end + 4 + length).toString('utf8');
+    out.push({ status: Number(statusLine!.split(' ')[1]), headers, json: body ? JSON.parse(body) : undefined });
+    i = end + 4 + length;
+  }
+  return out;
+}
 
 describe.concurrent('data survives', () => {
   it('a restart: comments, settings and the schema version are kept', async () => {
@@ -106,20 +144,50 @@ describe('SIGTERM', () => {
     });
     try {
       const inFlight = postComment(server.url, makeComment(server.url));
-      await verifier.waitForCalls(1);
+      // A second comment in flight on a keep-alive connection, which stays open until it is answered.
+      const busy = rawConnection(server.port);
+      busy.write(rawPost(server.port, server.url, makeComment(server.url)));
+      const busy2 = rawConnection(server.port);
+      busy2.write(rawPost(server.port, server.url, makeComment(server.url)));
+      await verifier.waitForCalls(3);
       server.child.kill('SIGTERM');
       // The listening socket closes at once…
       await expect.poll(() => refused(server.port), { timeout: 900, interval: 20 }).toBe(true);
-      // …while the comment being verified is still answered and stored.
+      // …a request that still comes on the open connection is refused, readably for the page…
+      busy.write(rawPost(server.port, server.url, makeComment(server.url)));
+      // …and the health check says so, for the load balancer…
+      busy2.write(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`);
+      // …while the comments being verified are still answered and stored.
       const res = await inFlight;
       expect(res.status).toBe(201);
+      const [second, late, ...rest] = parseResponses(await busy.closed);
+      expect(second?.status).toBe(201);
+      expect(late).toMatchObject({ status: 503, json: { status: 503, code: 'shutting-down' } });
+      expect(late!.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(late!.headers['access-control-allow-origin']).toBe(server.url);
+      expect(late!.headers.connection).toBe('close');
+      expect(rest).toEqual([]);
+      const [third, health] = parseResponses(await busy2.closed);
+      expect(third?.status).toBe(201);
+      expect(health).toMatchObject({ status: 503, json: { status: 'shutting-down' } });
+      expect(verifier.calls).toHaveLength(3); // the late one never reached siteverify
+
       const { code } = await server.exited;
       expect(code).toBe(0);
       // Closed properly: the WAL was checkpointed into the main file and removed. (Checked before
       // our own read below, which opens the file again.)
       expect(existsSync(`${dbPath}-wal`)).toBe(false);
       expect(rowById(dbPath, res.json.id)?.status).toBe('pending');
+      expect(rowById(dbPath, second!.json.id)?.status).toBe('pending');
+      expect(rowById(dbPath, third!.json.id)?.status).toBe('pending');
+      expect(rowsOf(dbPath)).toHaveLength(3);
       expect(server.jsonLogs().map((l) => l.msg)).toContain('stopped; database closed');
+
+      // Without --trust-proxy the client is the socket address, and that is what siteverify gets;
+      // without --hcaptcha-sitekey no sitekey is sent.
+      for (const call of verifier.calls) {
+        expect(call).toEqual({ secret: 'test-secret', response: expect.any(String), remoteip: '127.0.0.1' });
+      }
     } finally {
       await server.kill9();
       await verifier.close();

@@ -1,0 +1,33 @@
+/**
+ * Shutting down: requests that still arrive once SIGTERM came.
+ *
+ * The listening socket closes at once, but a keep-alive connection that was busy at that moment stays
+ * open until its answer is out, and a client may send one more request on it. Fastify's own answer to
+ * such a request (return503OnClosing) is a bare JSON body that skips every hook: no problem document,
+ * and no CORS headers, so the article's page could not even read it. Instead, each plugin refuses it
+ * from its own onRequest hooks, after the CORS hook where there is one: `503 shutting-down`, and
+ * Fastify adds `Connection: close`.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sendProblem } from './problem.js';
+
+export class Drain {
+  #draining = false;
+
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  start(): void {
+    this.#draining = true;
+  }
+}
+
+/** onRequest hook: answers 503 shutting-down once the drain has started. */
+export function refuseWhileDraining(drain: Drain) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!drain.draining) return;
+    reply.header('Cache-Control', 'no-store');
+    return sendProblem(request, reply, 503, 'shutting-down');
+  };
+}
