@@ -5,11 +5,8 @@
 //   (offline), median and p95 over a few page loads;
 // - the server: POST /api/comments latency and throughput at 1 and 16 requests in flight, and the
 //   public list. Every loop is bounded in count and time. Needs `npm run build` first.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { chromium } from '@playwright/test';
+import { chromiumOptions, startServer } from './demo-server.mjs';
 
 const LOADS = 15;
 const POSTS = 600;
@@ -21,35 +18,8 @@ const pct = (xs, p) => {
 };
 const ms = (x) => `${x.toFixed(1)} ms`;
 
-async function startServer() {
-  const dir = mkdtempSync(join(tmpdir(), 'ykien-bench-'));
-  const child = spawn(
-    process.execPath,
-    ['server/bin/ykien-server.js', '--port', '0', '--db', join(dir, 'bench.db'), '--no-captcha', '--demo',
-      '--moderation', 'off', '--rate-limit', 'off', '--log-level', 'info', '--admin-token', 'bench-admin-token-0123456789'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  const url = await new Promise((resolve, reject) => {
-    const onData = (d) => {
-      out += d;
-      const m = out.match(/"ykien-server listening".*?"port":(\d+)/) ?? out.match(/"port":(\d+).*?"ykien-server listening"/);
-      if (m) resolve(`http://127.0.0.1:${m[1]}`);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (c) => reject(new Error(`server exited ${c}: ${out}`)));
-    setTimeout(() => reject(new Error(`server did not start: ${out}`)), 15_000);
-  });
-  return { url, stop: () => (child.kill('SIGTERM'), rmSync(dir, { recursive: true, force: true })) };
-}
-
 async function benchWidget(url) {
-  const executablePath = process.env.YKIEN_CHROMIUM ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-  const browser = await chromium.launch({
-    executablePath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  const browser = await chromium.launch(chromiumOptions());
   const render = [];
   const ready = [];
   const queue = [];
@@ -145,12 +115,12 @@ async function benchList(url) {
   console.log(`server  GET list (20 of ${POSTS * 2})            p50 ${ms(pct(lat, 50))}  p99 ${ms(pct(lat, 99))}`);
 }
 
-const server = await startServer();
+const server = await startServer(['--no-captcha', '--moderation', 'off', '--rate-limit', 'off']);
 try {
   await benchServer(server.url, 1);
   await benchServer(server.url, 16);
   await benchList(server.url);
   await benchWidget(server.url);
 } finally {
-  server.stop();
+  await server.stop();
 }

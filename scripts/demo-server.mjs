@@ -1,0 +1,40 @@
+// The built reference server on a free loopback port with a throwaway SQLite file, for the scripts
+// (bench, screenshot). Resolves once the server logs that it listens; `stop()` ends it and removes the file.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export async function startServer(args = []) {
+  const dir = mkdtempSync(join(tmpdir(), 'ykien-script-'));
+  const child = spawn(
+    process.execPath,
+    ['server/bin/ykien-server.js', '--port', '0', '--db', join(dir, 'ykien.db'), '--demo', '--log-level', 'info',
+      '--admin-token', 'script-admin-token-0123456789', ...args],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  const url = await new Promise((resolve, reject) => {
+    const onData = (d) => {
+      out += d;
+      const m = out.match(/"ykien-server listening".*?"port":(\d+)/) ?? out.match(/"port":(\d+).*?"ykien-server listening"/);
+      if (m) resolve(`http://127.0.0.1:${m[1]}`);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (c) => reject(new Error(`server exited ${c}: ${out}`)));
+    setTimeout(() => reject(new Error(`server did not start: ${out}`)), 15_000);
+  });
+  const stop = () =>
+    new Promise((resolve) => {
+      child.once('exit', resolve);
+      child.kill('SIGTERM');
+    }).finally(() => rmSync(dir, { recursive: true, force: true }));
+  return { url, stop };
+}
+
+/** Debian's Chromium where it is installed (or YKIEN_CHROMIUM), else Playwright's own. */
+export const chromiumOptions = () => ({
+  executablePath: process.env.YKIEN_CHROMIUM ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined),
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+});
