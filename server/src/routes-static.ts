@@ -6,8 +6,6 @@
  * demo/ and dist/ wherever it is started from. YKIEN_REPO_ROOT overrides the repository root (tests,
  * unusual layouts). Missing files answer 404: the widget may simply not be built yet.
  */
-import fastifyStatic from '@fastify/static';
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +13,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from './app.js';
 import { refuseWhileDraining } from './draining.js';
 import { sendProblem } from './problem.js';
+import { sendWithEtag, serveFolder } from './static-files.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const ADMIN_DIR = join(HERE, 'admin');
@@ -73,14 +72,6 @@ async function readOrNull(path: string): Promise<Buffer | null> {
   }
 }
 
-/** Sends a small file with a content ETag, answering 304 when the browser has it already. */
-function sendWithEtag(request: FastifyRequest, reply: FastifyReply, data: Buffer | string, type: string): FastifyReply {
-  const etag = `"${createHash('sha256').update(data).digest('base64url').slice(0, 27)}"`;
-  reply.header('ETag', etag).header('Cache-Control', 'no-cache').type(type);
-  if (request.headers['if-none-match'] === etag) return reply.code(304).send();
-  return reply.send(data);
-}
-
 export async function staticRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const root = repoRoot();
   const { config } = ctx;
@@ -109,15 +100,7 @@ export async function staticRoutes(app: FastifyInstance, ctx: AppContext): Promi
   };
   app.get('/admin', adminPage);
   app.get('/admin/', adminPage);
-  await app.register(fastifyStatic, {
-    root: join(ADMIN_DIR, 'assets'),
-    prefix: '/admin/assets/',
-    index: false,
-    wildcard: true,
-    immutable: true,
-    maxAge: '365d',
-    decorateReply: false,
-  });
+  serveFolder(app, { root: join(ADMIN_DIR, 'assets'), prefix: '/admin/assets/', cacheControl: 'public, max-age=31536000, immutable' });
 
   if (!config.demo) return;
 
@@ -133,15 +116,5 @@ export async function staticRoutes(app: FastifyInstance, ctx: AppContext): Promi
     return sendWithEtag(request, reply, page, 'text/html; charset=utf-8');
   });
   // The demo's stylesheet and pictures. Its HTML pages only go out through the templated route.
-  await app.register(fastifyStatic, {
-    root: join(root, 'demo'),
-    prefix: '/demo/',
-    index: false,
-    wildcard: true,
-    decorateReply: false,
-    allowedPath: (pathName) => !/\.html?$/i.test(pathName),
-    setHeaders: (reply) => {
-      reply.header('Cache-Control', 'no-cache');
-    },
-  });
+  serveFolder(app, { root: join(root, 'demo'), prefix: '/demo/', cacheControl: 'no-cache' });
 }

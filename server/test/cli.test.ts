@@ -4,12 +4,13 @@
  * widget and, with --demo, the demo article adapted to how the server runs.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem, http } from './support/http.js';
+import { rawGet } from './support/raw-http.js';
 import { CLI, startServer, type RunningServer } from './support/run-server.js';
 
 const run = promisify(execFile);
@@ -122,6 +123,15 @@ describe('serving the widget and the demo', () => {
     writeFileSync(join(root, 'demo', 'index.html'), demoHtml);
     writeFileSync(join(root, 'demo', 'demo.css'), 'body { color: #1c1c1c }');
     writeFileSync(join(root, 'dist', 'ykien.js'), 'export const ykien = 1;\n');
+    // What the demo folder may hold besides, and what must not come out of it.
+    mkdirSync(join(root, 'demo', 'img'));
+    writeFileSync(join(root, 'demo', 'img', 'anh-1.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+    writeFileSync(join(root, 'demo', 'other.html'), '<p>not through here</p>');
+    writeFileSync(join(root, 'demo', '.env'), 'SECRET=1');
+    writeFileSync(join(root, 'demo', '.hidden.css'), 'secret {}');
+    writeFileSync(join(root, 'demo', 'data.bin'), 'secret');
+    writeFileSync(join(root, 'secret.css'), 'secret {}');
+    symlinkSync(join(root, 'secret.css'), join(root, 'demo', 'link.css'));
   });
 
   afterAll(async () => {
@@ -157,6 +167,29 @@ describe('serving the widget and the demo', () => {
     expect(css.status).toBe(200);
     expect(css.headers['content-type']).toMatch(/^text\/css/);
     expectProblem(await http(`${s.url}/demo/index.html`), 404, 'not-found');
+  });
+
+  it('--demo: /demo/ serves plain files of known types from the folder, and nothing else', async () => {
+    const s = await start(['--demo', '--no-captcha']);
+    const svg = await rawGet(s.port, '/demo/img/anh-1.svg');
+    expect(svg.status).toBe(200);
+    expect(svg.headers['content-type']).toBe('image/svg+xml');
+    const css = await rawGet(s.port, '/demo/demo.css');
+    expect(css).toMatchObject({ status: 200, body: 'body { color: #1c1c1c }' });
+    expect(css.headers['cache-control']).toBe('no-cache');
+    expect((await rawGet(s.port, '/demo/demo.css', { 'if-none-match': css.headers.etag! })).status).toBe(304);
+
+    const refused = [
+      '/demo/', '/demo/img', '/demo/img/', '/demo/index.html', '/demo/other.html', '/demo/.env', '/demo/.hidden.css',
+      '/demo/data.bin', '/demo/link.css', '/demo/nope.css', '/demo/../secret.css', '/demo/img/../../secret.css',
+      '/demo/%2e%2e/secret.css', '/demo/..%2fsecret.css', '/demo/%2E%2E%2Fsecret.css', '/demo/img/..%5c..%5csecret.css',
+      '/demo/./demo.css', '/demo//demo.css', '/demo/demo.css%00.js', '/demo/%2fetc%2fpasswd.css',
+    ];
+    for (const path of refused) {
+      const res = await rawGet(s.port, path);
+      expect(res.status, path).toBe(404);
+      expect(res.body, path).not.toMatch(/secret|not through here/i);
+    }
   });
 
   it('--demo with --hcaptcha-sitekey puts that key in the page', async () => {

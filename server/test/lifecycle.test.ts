@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeVerifier } from './support/fake-verifier.js';
 import { expectProblem, http, makeComment, postComment, readDb, rowById, rowsOf } from './support/http.js';
+import { parseResponses, rawConnection, rawRequest } from './support/raw-http.js';
 import { startServer } from './support/run-server.js';
 
 const dirs: string[] = [];
@@ -33,25 +34,6 @@ const refused = (port: number) =>
     s.once('error', () => resolve(true));
   });
 
-/** A raw TCP connection to the server: write HTTP by hand (keep-alive, pipelining), read it all back. */
-function rawConnection(port: number) {
-  const chunks: Buffer[] = [];
-  const s = connect(port, '127.0.0.1');
-  s.on('data', (d: Buffer) => chunks.push(d));
-  const closed = new Promise<Buffer>((resolve, reject) => {
-    s.on('error', reject);
-    s.on('close', () => resolve(Buffer.concat(chunks)));
-  });
-  return { write: (text: string) => s.write(text), closed };
-}
-
-/** Writes raw bytes to the server and resolves with everything it answered, once it closes. */
-const rawRequest = (port: number, text: string) => {
-  const c = rawConnection(port);
-  c.write(text);
-  return c.closed.then((b) => b.toString('utf8'));
-};
-
 /** A keep-alive JSON POST of a comment, as bytes on the wire. */
 const rawPost = (port: number, origin: string, body: object) => {
   const json = JSON.stringify(body);
@@ -60,27 +42,6 @@ const rawPost = (port: number, origin: string, body: object) => {
     `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`
   );
 };
-
-/** Splits the bytes of one or more HTTP/1.1 responses (each with Content-Length). */
-function parseResponses(buf: Buffer): Array<{ status: number; headers: Record<string, string>; json: any }> {
-  const out = [];
-  let i = 0;
-  while (i < buf.length) {
-    const end = buf.indexOf('\r\n\r\n', i);
-    if (end < 0) break;
-    const [statusLine, ...lines] = buf.subarray(i, end).toString('latin1').split('\r\n');
-    const headers: Record<string, string> = {};
-    for (const line of lines) {
-      const colon = line.indexOf(':');
-      headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-    }
-    const length = Number(headers['content-length'] ?? 0);
-    const body = buf.subarray(end + 4, end + 4 + length).toString('utf8');
-    out.push({ status: Number(statusLine!.split(' ')[1]), headers, json: body ? JSON.parse(body) : undefined });
-    i = end + 4 + length;
-  }
-  return out;
-}
 
 describe.concurrent('data survives', () => {
   it('a restart: comments, settings and the schema version are kept', async () => {

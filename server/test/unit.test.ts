@@ -9,6 +9,7 @@ import { serializeError } from '../src/logging.js';
 import { clientHash, clientMaterial, parseRateLimit } from '../src/rate-limit.js';
 import { tokenMatches } from '../src/routes-admin.js';
 import { renderDemoPage } from '../src/routes-static.js';
+import { safeRelativePath } from '../src/static-files.js';
 import { decodeCursor, encodeCursor } from '../src/store.js';
 import { cleanName, cleanText, codePoints } from '../src/validate.js';
 
@@ -154,6 +155,17 @@ describe('configuration', () => {
     expect(parseConfig(['--help'], {}).kind).toBe('help');
     expect(parseConfig(['-h'], {}).kind).toBe('help');
     expect(parseConfig(['--version'], {}).kind).toBe('version');
+  });
+});
+
+describe('static files', () => {
+  it('accepts plain file names of known types only', () => {
+    expect(safeRelativePath('index-Jt7rXaLD.js')).toEqual(['index-Jt7rXaLD.js']);
+    expect(safeRelativePath('img/giao_ban.SVG')).toEqual(['img', 'giao_ban.SVG']);
+    for (const bad of ['', '/', 'a.js/', '/a.js', '../a.js', 'img/../a.js', './a.js', 'a//b.js', '.env', '.a.css', 'img/.git/x.js',
+      'a.html', 'a.htm', 'a', 'a.bin', 'a\\b.js', 'a\0.js', 'á.css', 'a b.css', 'a.css?x', 'a/b/c/d/e/f/g/h/i.js']) {
+      expect(safeRelativePath(bad), bad).toBeNull();
+    }
   });
 });
 
