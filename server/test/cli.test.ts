@@ -4,16 +4,18 @@
  * widget and, with --demo, the demo article adapted to how the server runs.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectProblem, http } from './support/http.js';
+import { expectProblem, http, makeComment, postComment } from './support/http.js';
 import { rawGet } from './support/raw-http.js';
 import { CLI, startServer, type RunningServer } from './support/run-server.js';
 
 const run = promisify(execFile);
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Runs the CLI to completion (for options that exit at once). */
 async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -56,6 +58,28 @@ describe.concurrent('command line', () => {
     }
   });
 
+  it('`npx ykien-server --help` works at the repository root', async () => {
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('YKIEN_')));
+    // npm_config_yes=false: the workspace's own bin or nothing, never a package of that name from the registry.
+    const env = { ...clean, npm_config_yes: 'false' };
+    const { stdout } = await run('npx', ['ykien-server', '--help'], { cwd: REPO_ROOT, env, timeout: 15_000 });
+    expect(stdout).toBe((await cli(['--help'])).stdout);
+  });
+
+  it('keeps the server out of the widget package: own workspace, private, none of its dependencies', async () => {
+    const rootPkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
+    const serverPkg = JSON.parse(readFileSync(join(REPO_ROOT, 'server', 'package.json'), 'utf8'));
+    expect(rootPkg.workspaces).toContain('server');
+    expect(serverPkg.private).toBe(true);
+    const widgetDeps = Object.keys({ ...rootPkg.dependencies, ...rootPkg.peerDependencies, ...rootPkg.optionalDependencies });
+    for (const dep of [...Object.keys(serverPkg.dependencies), 'ykien-server']) expect(widgetDeps).not.toContain(dep);
+    // What `npm publish` would put in the widget's tarball: nothing from server/.
+    const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO_ROOT, timeout: 15_000 });
+    const files = (JSON.parse(stdout) as Array<{ name: string; files: Array<{ path: string }> }>)[0]!;
+    expect(files.name).toBe(rootPkg.name);
+    expect(files.files.map((f) => f.path).filter((p) => p.startsWith('server/'))).toEqual([]);
+  });
+
   it('refuses unknown options and bad values with exit code 2', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['--no-captcha', '--nope'], /unknown option "--nope"/],
@@ -78,7 +102,15 @@ describe.concurrent('command line', () => {
 
   it('takes every option from the environment too; a flag wins', async () => {
     const server = await startServer({
-      env: { YKIEN_NO_CAPTCHA: '1', YKIEN_MODERATION: 'off', YKIEN_ADMIN_TOKEN: 'env-admin-token-0123456789', YKIEN_RATE_LIMIT: '1/min' },
+      env: {
+        PORT: '0',
+        HOST: '127.0.0.1',
+        YKIEN_NO_CAPTCHA: '1',
+        YKIEN_MODERATION: 'off',
+        YKIEN_ADMIN_TOKEN: 'env-admin-token-0123456789',
+        YKIEN_RATE_LIMIT: '1/min',
+        YKIEN_MAX_LENGTH: '10',
+      },
       args: ['--rate-limit', '2/min'],
     });
     try {
@@ -88,6 +120,18 @@ describe.concurrent('command line', () => {
       expect(listening).toMatchObject({ captcha: false, moderation: false });
       const ok = await http(`${server.url}/api/admin/comments`, { headers: { authorization: 'Bearer env-admin-token-0123456789' } });
       expect(ok.status).toBe(200);
+
+      // YKIEN_MAX_LENGTH=10, in characters after NFC; YKIEN_MODERATION=off publishes at once.
+      const post = (content: string) => postComment(server.url, makeComment(server.url, { content }), { 'accept-language': 'en' });
+      const first = await post('Tuye\u0302\u0323t vo\u031Bi!'); // "Tuyệt vời!": 15 code points in NFD, 10 in NFC
+      expect(first.status).toBe(201);
+      expect(first.json.status).toBe('published');
+      const long = await post('Tuyệt vời!!');
+      expectProblem(long, 400, 'validation');
+      expect(long.json.fields).toEqual({ content: 'The comment must be at most 10 characters.' });
+      // --rate-limit 2/min wins over YKIEN_RATE_LIMIT=1/min.
+      expect((await post('Hay')).status).toBe(201);
+      expectProblem(await post('Hay lắm'), 429, 'rate-limited');
     } finally {
       await server.stop();
       server.cleanup();
@@ -142,8 +186,11 @@ describe('serving the widget and the demo', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
+  // As Node 20 before 20.19 would run it: without require() of ES modules, which a dependency of a
+  // former static-file plugin needed at startup. (engines says >=20; later Node lines have it built in.)
+  const oldNode20: Record<string, string> = process.versions.node.startsWith('20.') ? { NODE_OPTIONS: '--no-experimental-require-module' } : {};
   const start = async (args: string[]) => {
-    const s = await startServer({ args, env: { YKIEN_REPO_ROOT: root } });
+    const s = await startServer({ args, env: { YKIEN_REPO_ROOT: root, ...oldNode20 } });
     servers.push(s);
     return s;
   };

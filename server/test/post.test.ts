@@ -153,14 +153,23 @@ describe('step 3: idempotency', () => {
     const calls = verifier.calls.length;
     const first = post(body);
     await verifier.waitForCalls(calls + 1);
-    expectProblem(await post(body), 409, 'in-progress');
+    const busy = await post(body, { origin: ALLOWED });
+    expectProblem(busy, 409, 'in-progress');
+    expect(busy.headers['access-control-allow-origin']).toBe(ALLOWED);
     const done = await first;
     expect(done.status).toBe(201);
     expect(verifier.calls.length).toBe(calls + 1);
   });
 
-  it('lets a key whose attempt failed (403, 503) be tried again', async () => {
+  it('lets a key whose attempt failed (400, 429, 403, 503) be tried again', async () => {
+    ip = '198.51.100.77';
     const body = comment();
+    // Refused input stores nothing under the key: the corrected comment may use it.
+    expectProblem(await post({ ...body, name: '' }), 400, 'validation');
+    // So does a rate-limited attempt.
+    for (let i = 0; i < 3; i++) expect((await post(comment())).status).toBe(201);
+    expectProblem(await post(body), 429, 'rate-limited');
+    ip = null;
     verifier.setMode('failure');
     expectProblem(await post(body), 403, 'captcha');
     verifier.setMode('down');
@@ -310,6 +319,48 @@ describe('step 5: rate limit', () => {
     expect((await post(comment())).status).toBe(201);
   });
 
+  it('counts only requests that reach it: not those refused at steps 1–4, nor replays or keys in progress', async () => {
+    ip = '198.51.100.12';
+    const url = `${server.url}/api/comments`;
+    const headers = { 'content-type': 'application/json', 'x-forwarded-for': ip };
+    const stored = comment();
+    expect((await post(stored)).status).toBe(201); // 1 of 3
+    const calls = verifier.calls.length;
+    for (let i = 0; i < 3; i++) {
+      // Step 1: media type, size, JSON.
+      expectProblem(await http(url, { method: 'POST', headers: { ...headers, 'content-type': 'text/plain' }, body: '{}' }), 415, 'unsupported-media-type');
+      expectProblem(await http(url, { method: 'POST', headers, body: 'x'.repeat(17 * 1024) }), 413, 'too-large');
+      expectProblem(await http(url, { method: 'POST', headers, body: '{"name":' }), 400, 'validation');
+      // Step 2: origin.
+      expectProblem(await post(comment(), { origin: 'https://evil.example' }), 403, 'forbidden-origin');
+      // Step 3: a bad or mismatched key, a replay, a reused key.
+      expectProblem(await post(comment(), { 'idempotency-key': 'a-different-key' }), 400, 'validation');
+      expect((await post({ ...stored, captchaToken: `P1_retry_${i}` })).status).toBe(200);
+      expectProblem(await post({ ...stored, content: 'khác' }), 422, 'key-reused');
+      // Step 4: invalid input.
+      expectProblem(await post(comment({ pageUrl: 'https://evil.example/a' })), 400, 'validation');
+    }
+    expect(verifier.calls.length).toBe(calls);
+    expect((await post(comment())).status).toBe(201); // 2 of 3
+    expect((await post(comment())).status).toBe(201); // 3 of 3
+    expectProblem(await post(comment()), 429, 'rate-limited');
+  });
+
+  it('does not count a request answered 409 in-progress', async () => {
+    ip = '198.51.100.13';
+    verifier.delayMs = 400;
+    const body = comment();
+    const calls = verifier.calls.length;
+    const first = post(body);
+    await verifier.waitForCalls(calls + 1);
+    for (let i = 0; i < 3; i++) expectProblem(await post(body), 409, 'in-progress');
+    expect((await first).status).toBe(201); // 1 of 3
+    verifier.delayMs = 0;
+    expect((await post(comment())).status).toBe(201);
+    expect((await post(comment())).status).toBe(201);
+    expectProblem(await post(comment()), 429, 'rate-limited');
+  });
+
   it('groups IPv6 clients by /64', async () => {
     const prefix = '2001:db8:4:2';
     for (const suffix of ['::a', '::b', ':ffff:ffff:ffff:ffff']) {
@@ -341,7 +392,9 @@ describe('step 6: captcha', () => {
   it('answers 403 captcha when siteverify says no, and stores nothing', async () => {
     verifier.setMode('failure');
     const rows = countRows(server.dbPath);
-    expectProblem(await post(comment()), 403, 'captcha');
+    const res = await post(comment(), { origin: ALLOWED });
+    expectProblem(res, 403, 'captcha');
+    expect(res.headers['access-control-allow-origin']).toBe(ALLOWED);
     expect(countRows(server.dbPath)).toBe(rows);
   });
 

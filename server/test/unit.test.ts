@@ -151,6 +151,50 @@ describe('configuration', () => {
     expect(config(['--no-captcha', '--trust-proxy', '2']).trustProxy).toBe(2);
   });
 
+  it('reads every option from its environment variable', () => {
+    const c = config([], {
+      PORT: '9100',
+      HOST: '0.0.0.0',
+      YKIEN_DB: '/var/lib/ykien/ykien.db',
+      YKIEN_ORIGINS: 'https://a.vn,https://b.vn',
+      YKIEN_HCAPTCHA_SECRET: 'secret-from-env',
+      YKIEN_HCAPTCHA_SITEKEY: 'sitekey-from-env',
+      YKIEN_HCAPTCHA_VERIFY_URL: 'http://127.0.0.1:9/siteverify',
+      YKIEN_HCAPTCHA_TIMEOUT_MS: '1500',
+      YKIEN_MODERATION: 'off',
+      YKIEN_ADMIN_TOKEN: 'admin-token-from-env-0123',
+      YKIEN_RATE_LIMIT: '20/10min',
+      YKIEN_IP_SECRET: 'ip-secret-from-env-0123',
+      YKIEN_TRUST_PROXY: '10.0.0.0/8',
+      YKIEN_MAX_LENGTH: '3000',
+      YKIEN_DEMO: '1',
+      YKIEN_LOG_LEVEL: 'warn',
+    });
+    expect(c).toEqual({
+      port: 9100,
+      host: '0.0.0.0',
+      db: '/var/lib/ykien/ykien.db',
+      origins: ['https://a.vn', 'https://b.vn'],
+      captcha: true,
+      hcaptchaSecret: 'secret-from-env',
+      hcaptchaSitekey: 'sitekey-from-env',
+      hcaptchaVerifyUrl: 'http://127.0.0.1:9/siteverify',
+      hcaptchaTimeoutMs: 1500,
+      moderation: false,
+      adminToken: 'admin-token-from-env-0123',
+      rateLimit: { limit: 20, windowMs: 600_000 },
+      ipSecret: 'ip-secret-from-env-0123',
+      trustProxy: ['10.0.0.0/8'],
+      maxLength: 3000,
+      demo: true,
+      logLevel: 'warn',
+    });
+    expect(config([], { YKIEN_NO_CAPTCHA: '1' })).toMatchObject({ captcha: false, hcaptchaSecret: null });
+    expect(config(['--no-captcha'], { YKIEN_RATE_LIMIT: 'off', YKIEN_TRUST_PROXY: '2' })).toMatchObject({ rateLimit: null, trustProxy: 2 });
+    // The secret is required only with the captcha on.
+    expect(() => config([], {})).toThrow(/--hcaptcha-secret \(YKIEN_HCAPTCHA_SECRET\) is required/);
+  });
+
   it('answers --help and --version', () => {
     expect(parseConfig(['--help'], {}).kind).toBe('help');
     expect(parseConfig(['-h'], {}).kind).toBe('help');

@@ -1,0 +1,80 @@
+// @vitest-environment node
+/**
+ * The app in-process (Fastify's inject) with a real SQLite store, for what the real process cannot be
+ * made to do on demand: a database that stops answering, an unexpected error inside a request.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import type { FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.js';
+import { parseConfig } from '../src/config.js';
+import { SqliteStore } from '../src/sqlite-store.js';
+import type { Store } from '../src/store.js';
+import { makeComment } from './support/http.js';
+
+const SITE = 'https://baotinh.example.vn';
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function openStore(): SqliteStore {
+  const dir = mkdtempSync(join(tmpdir(), 'ykien-app-'));
+  const store = SqliteStore.open(join(dir, 'ykien.db'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  cleanups.push(() => store.close());
+  return store;
+}
+
+/** The store with some methods replaced (the others still reach the real database). */
+const withFaults = (base: Store, faults: Partial<Store>): Store => Object.assign(Object.create(base) as Store, faults);
+
+async function app(store: Store): Promise<FastifyInstance> {
+  const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', 'off'], {});
+  if (parsed.kind !== 'run') throw new Error(parsed.kind);
+  const a = await buildApp({ config: parsed.config, store, adminToken: 'app-test-admin-token-0123', ipSecret: 'app-test-ip-secret-0123', logger: false });
+  cleanups.push(() => a.close());
+  return a;
+}
+
+describe('the SQLite store', () => {
+  it('runs in WAL mode with synchronous=FULL on its connection', () => {
+    const store = openStore();
+    // The pragmas are per connection: ask the store's own.
+    const db = (store as unknown as { db: Database.Database }).db;
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(2); // 2 = FULL (1 NORMAL would be the minimum)
+  });
+});
+
+describe('failures inside the server', () => {
+  it('GET /healthz answers 503 while the database does not answer', async () => {
+    const a = await app(withFaults(openStore(), { ping: async () => { throw new Error('SQLITE_IOERR'); } }));
+    const res = await a.inject({ method: 'GET', url: '/healthz' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toEqual({ status: 'unavailable' });
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('an unexpected error is a 500 internal problem, with CORS headers for the page, and nothing stored', async () => {
+    const base = openStore();
+    const a = await app(withFaults(base, { findKey: async () => { throw new Error('disk I/O error'); } }));
+    const body = makeComment(SITE);
+    const res = await a.inject({
+      method: 'POST',
+      url: '/api/comments',
+      headers: { origin: SITE, 'content-type': 'application/json', 'idempotency-key': String(body.clientId), 'accept-language': 'en' },
+      payload: JSON.stringify(body),
+    });
+    expect(res.statusCode).toBe(500);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.json()).toEqual({ status: 500, title: 'Internal server error', code: 'internal' });
+    expect(res.headers['access-control-allow-origin']).toBe(SITE);
+    expect(res.headers['access-control-expose-headers']).toBe('Retry-After');
+    expect(res.headers.vary).toMatch(/\bOrigin\b/);
+    expect(await base.findKey(String(body.clientId))).toBeNull();
+  });
+});
