@@ -8,6 +8,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { clientHash } from '../src/rate-limit.js';
 import { startFakeVerifier } from './support/fake-verifier.js';
 import { expectProblem, http, makeComment, postComment, readDb, rowById, rowsOf } from './support/http.js';
 import { parseResponses, rawConnection, rawRequest } from './support/raw-http.js';
@@ -214,7 +215,8 @@ describe.concurrent('privacy', () => {
   });
 
   it('without --trust-proxy, X-Forwarded-For is ignored: it neither changes the client nor evades the limit', async () => {
-    const server = await startServer({ args: ['--no-captcha', '--rate-limit', '2/min'] });
+    const ipSecret = 'given-ip-secret-0123456789';
+    const server = await startServer({ args: ['--no-captcha', '--rate-limit', '2/min', '--ip-secret', ipSecret] });
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 3; i++) {
@@ -222,6 +224,10 @@ describe.concurrent('privacy', () => {
         statuses.push(res.status);
       }
       expect(statuses).toEqual([201, 201, 429]);
+      // The client was the socket address, keyed with the given --ip-secret (which is not stored).
+      const hits = readDb(server.dbPath, (db) => db.prepare('SELECT DISTINCT client FROM rate_hits').all());
+      expect(hits).toEqual([{ client: clientHash('127.0.0.1', ipSecret) }]);
+      expect(readDb(server.dbPath, (db) => db.prepare('SELECT count(*) AS n FROM settings').get())).toEqual({ n: 0 });
     } finally {
       await server.stop();
       server.cleanup();
