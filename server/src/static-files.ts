@@ -5,8 +5,7 @@
  * Written here rather than taken from @fastify/static, for two reasons. Its current line require()s
  * content-disposition 3, an ES module, which only Node 20.19 and later can load: on an older Node 20
  * the server would not even start. And these folders hold a handful of plain files, for which a strict
- * allowlist is a smaller thing to trust than a general path resolver (that plugin has had five
- * path-traversal advisories in 2026, one of them bypassing the `allowedPath` guard we relied on).
+ * allowlist is a smaller thing to trust than a general path resolver.
  *
  * A request is answered only when every segment of its path is a plain file name (letters, digits,
  * `.`, `_`, `-`; not starting with a dot), the extension is one of TYPES, and the real path is a regular
