@@ -11,13 +11,13 @@ const newest = (dir) =>
     .filter((e) => e.isFile())
     .reduce((t, e) => Math.max(t, statSync(join(e.parentPath ?? e.path, e.name)).mtimeMs), 0);
 const stale = (output, ...sources) => !existsSync(output) || sources.some((s) => newest(s) > statSync(output).mtimeMs);
-const run = (script) => {
-  const r = spawnSync('npm', ['run', script], { stdio: 'inherit' });
+const run = (...script) => {
+  const r = spawnSync('npm', ['run', ...script], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
 
 if (stale('dist/ykien.iife.js', 'src')) run('build:widget');
-if (stale('server/dist/cli.js', 'server/src') || stale('server/dist/admin/index.html', 'server/admin')) run('build -w server');
+if (stale('server/dist/cli.js', 'server/src') || stale('server/dist/admin/index.html', 'server/admin')) run('build', '-w', 'server');
 
 const args = [
   'server/bin/ykien-server.js',
