@@ -56,8 +56,6 @@ export const store = {
   },
 };
 
-export type Store = typeof store;
-
 /** For unit tests: forget the fallback and the connection. */
 export function resetStoreForTests(): void {
   idb = undefined;
