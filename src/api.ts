@@ -39,6 +39,9 @@ export type SendResult =
   /** Trying again cannot help: the reader must change something. */
   | { kind: 'rejected'; code: string; status: number };
 
+/** Why a failed attempt failed: the server's or the network's code, else the kind (`captcha`, `too-large`…). */
+export const reason = (result: SendResult): string => ('code' in result ? result.code : result.kind);
+
 /** `Retry-After` as seconds: delta-seconds or an HTTP date; at least 1 so "wait 0 seconds" never shows. */
 export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
   const s = /^\s*\d+\s*$/.test(value ?? '') ? +value! : (Date.parse(value ?? '') - now) / 1000;

@@ -15,6 +15,9 @@ export const DEFAULT_JSAPI = 'https://js.hcaptcha.com/1/api.js';
 /** hCaptcha tokens expire after 120 s; we stop trusting one a little earlier. */
 export const TOKEN_LIFETIME_MS = 110_000;
 
+/** Whether a token issued at `at` may still be accepted. */
+export const tokenFresh = (at: number, now = Date.now()): boolean => now - at < TOKEN_LIFETIME_MS;
+
 /** One policy per page even when two copies of ykien are loaded: `createPolicy` twice throws under CSP. */
 const POLICY = Symbol.for('ykien.trusted-types-policy');
 interface Win {
@@ -104,7 +107,7 @@ export class CaptchaController implements ReactiveController {
 
   /** A fresh token, or undefined when there is none or it is too old to be accepted. */
   get token(): string | undefined {
-    return Date.now() - this.#at < TOKEN_LIFETIME_MS ? this.#token : undefined;
+    return tokenFresh(this.#at) ? this.#token : undefined;
   }
 
   /** Renders (or re-renders, when an option changed) the captcha; `undefined` removes it. */
@@ -117,12 +120,14 @@ export class CaptchaController implements ReactiveController {
   /** "Reset captcha": a new challenge, or a new attempt to load the script when it failed. */
   reset(): void {
     this.#token = undefined;
-    try {
-      if (!win.hcaptcha) throw 0;
-      this.#el?.reset();
-    } catch {
-      this.#mount();
+    if (win.hcaptcha && this.#el) {
+      try {
+        return this.#el.reset();
+      } catch {
+        // not rendered yet, or hCaptcha lost it: render it anew
+      }
     }
+    this.#mount();
   }
 
   /** Puts keyboard focus into the captcha (its checkbox frame), for "first invalid field gets focus". */
@@ -135,12 +140,16 @@ export class CaptchaController implements ReactiveController {
   }
 
   hostDisconnected(): void {
+    this.#remove();
+  }
+
+  #remove(): void {
     this.#el?.remove();
     this.#el = undefined;
   }
 
   #mount(): void {
-    this.hostDisconnected();
+    this.#remove();
     this.#token = undefined;
     const o = this.#options;
     if (!o) return;

@@ -6,9 +6,9 @@
  * the lock makes it rare. Captcha tokens are single-use and short-lived: memory only, never stored.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { postComment, type CommentPayload, type SendResult } from './api.js';
+import { postComment, reason, type CommentPayload, type SendResult } from './api.js';
 import { retryDelay } from './backoff.js';
-import { TOKEN_LIFETIME_MS } from './captcha.js';
+import { tokenFresh } from './captcha.js';
 import { withLock } from './lock.js';
 import { store } from './storage.js';
 
@@ -47,13 +47,13 @@ export function settle(item: OutboxItem, result: SendResult, now = Date.now(), r
   const k = result.kind;
   if (k == 'sent') return { ...item, state: 'sent', sent: { id: result.id, status: result.status } };
   if (k == 'retry' || k == 'rate-limited') {
-    const code = k == 'retry' ? result.code : k;
+    const code = reason(result);
     const attempts = item.attempts + 1;
     const nextAt = now + retryDelay(attempts, k == 'rate-limited' ? result.retryAfter : 0, random);
     return { ...item, state: 'queued', attempts, nextAt, code, maybeStored: item.maybeStored || !NOT_STORED.includes(code) };
   }
   if (k == 'captcha') return { ...item, state: 'needs-captcha', code: k, tokenAt: undefined };
-  return { ...item, state: 'rejected', code: k == 'rejected' ? result.code : k, fields: k == 'validation' ? result.fields : undefined };
+  return { ...item, state: 'rejected', code: reason(result), fields: k == 'validation' ? result.fields : undefined };
 }
 
 export const newItem = (endpoint: string, payload: CommentPayload, captcha: boolean, now = Date.now()): OutboxItem => ({
@@ -169,10 +169,10 @@ export class OutboxController implements ReactiveController {
     // `sending` here means the tab sending it died mid-request: it is due now.
     if ((item.state != 'queued' && item.state != 'sending') || (item.nextAt > now && (!skipBackoff || item.code == 'rate-limited'))) return true;
     const t = this.#tokens.get(item.clientId);
-    const token = t && now - t[1] < TOKEN_LIFETIME_MS ? t[0] : undefined;
+    const token = t && tokenFresh(t[1], now) ? t[0] : undefined;
     if (item.captcha && !token && !item.maybeStored) {
       // Its token may still be in the tab that queued it; once it cannot be, the reader is asked.
-      if (now - (item.tokenAt ?? 0) >= TOKEN_LIFETIME_MS) await this.#update(item.clientId, { state: 'needs-captcha' });
+      if (!tokenFresh(item.tokenAt ?? 0, now)) await this.#update(item.clientId, { state: 'needs-captcha' });
       return true;
     }
     const result = await this.#attempt(item, token, false);
@@ -190,11 +190,14 @@ export class OutboxController implements ReactiveController {
     await this.#changed();
     const result = await postComment(item.endpoint, item.payload, token, this.#host.language);
     const next = settle(item, result);
-    const { state } = next;
-    // A 2xx is marked before the item goes; a new comment the server refused stays in the form instead,
-    // where the reader fixes it.
-    if (state == 'sent' || state == 'queued' || !fresh) await saveItem(next);
-    if (state == 'sent' || (fresh && state != 'queued')) await deleteItem(item.clientId);
+    if (next.state == 'sent') {
+      // Marked sent before it goes: a crash in between never sends it again.
+      await saveItem(next);
+      await deleteItem(item.clientId);
+    } else if (fresh && next.state != 'queued') {
+      // A new comment the server refused stays in the form, where the reader fixes it.
+      await deleteItem(item.clientId);
+    } else await saveItem(next);
     if (result.kind != 'retry' && result.kind != 'rate-limited') this.#tokens.delete(item.clientId);
     await this.#changed();
     return result;

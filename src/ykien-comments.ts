@@ -3,7 +3,7 @@ import { styles } from './ykien-comments.styles.js';
 import { format, resolveLang, stringsFor, type Lang, type StringKey, type Strings } from './i18n.js';
 import { validate, type Field, type FieldErrors } from './validate.js';
 import { DEFAULT_MAX_LENGTH, length } from './text.js';
-import { buildPayload, type CommentPayload, type Page, type SendResult } from './api.js';
+import { buildPayload, reason, type CommentPayload, type Page, type SendResult } from './api.js';
 import { CaptchaController, DEFAULT_JSAPI } from './captcha.js';
 import { YkienErrorEvent, YkienQueuedEvent, YkienSentEvent, YkienSubmitEvent } from './events.js';
 import { OutboxController, type OutboxItem } from './outbox.js';
@@ -395,7 +395,7 @@ export class YkienComments extends LitElement {
     } else if (kind == 'too-large') {
       this.#fail(kind, this.#say('tooLarge', 'error'), 413);
     } else if (kind == 'rate-limited' || kind == 'retry') {
-      const code = kind == 'retry' ? result.code : kind;
+      const code = reason(result);
       const message =
         kind == 'rate-limited'
           ? this.#say('queuedRateLimited', 'error', { seconds: result.retryAfter })
