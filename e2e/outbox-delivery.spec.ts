@@ -84,7 +84,7 @@ class Net {
   async handle(route: Route): Promise<void> {
     const request = route.request();
     if (this.offline) return route.abort('internetdisconnected');
-    if (request.method() !== 'POST') return route.continue();
+    if (request.method() !== 'POST') return route.fulfill({ response: await route.fetch() });
     const body = (request.postDataJSON() ?? {}) as Record<string, string>;
     const action = this.queue.shift() ?? 'forward';
     const seen: Seen = { clientId: body.clientId, captchaToken: body.captchaToken, action: typeof action === 'string' ? action : String(action.status) };
@@ -269,7 +269,7 @@ const test = base.extend<
   },
   net: async ({ context, api }, use) => {
     const net = new Net();
-    await context.route(api.endpoint, (route) => net.handle(route));
+    await context.route((url) => url.href.startsWith(api.endpoint), (route) => net.handle(route));
     await use(net);
     net.release();
   },

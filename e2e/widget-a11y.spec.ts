@@ -3,7 +3,7 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
-import { test, expect, form, fillAndVerify, type ArticleOptions } from './support/fixtures.js';
+import { test, expect, form, fillAndVerify, comeToForm, type ArticleOptions } from './support/fixtures.js';
 
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'];
 
@@ -43,6 +43,7 @@ for (const v of variants) {
     endpoint.reply({ status: 201, body: { id: 'a1', status: 'pending' } }, { status: 500, body: { status: 500, title: 'x', code: 'internal' } });
     await article(v.opts);
     const f = form(page);
+    await comeToForm(page);
     await expectNoViolations(page, 'empty');
 
     await f.send.click();
@@ -84,6 +85,7 @@ async function expectTarget(name: string, target: Locator): Promise<void> {
 
 test('targets are at least 24×24 px', async ({ page, article }) => {
   await article();
+  await comeToForm(page);
   const f = form(page);
   for (const [name, target] of [
     ['name input', f.name],

@@ -3,7 +3,7 @@
  * the page's identity, and the missing endpoint.
  */
 import type { Locator, Page } from '@playwright/test';
-import { test, expect, form, fillAndVerify, ORIGIN, HCAPTCHA_URL, fakeHcaptcha } from './support/fixtures.js';
+import { test, expect, form, fillAndVerify, comeToForm, ORIGIN, HCAPTCHA_URL, fakeHcaptcha } from './support/fixtures.js';
 import { vi } from '../src/i18n.js';
 
 const NAME = 'Trần Thị Bình';
@@ -309,6 +309,7 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
   test('a failed captcha challenge sends nothing', async ({ page, article, endpoint }) => {
     await article();
     const f = form(page);
+    await comeToForm(page);
     await page.evaluate(() => (window as unknown as { __fakeHcaptcha: { setMode(m: string): void } }).__fakeHcaptcha.setMode('fail'));
     await f.name.fill(NAME);
     await f.content.fill(TEXT);
@@ -328,6 +329,8 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
     });
     await article();
     const f = form(page);
+    expect(failures).toBe(0);
+    await comeToForm(page, false);
     await expect(f.status).toHaveText(vi.captchaLoadFailed);
     await expect(f.captchaBox).toHaveCount(0);
     await expect(f.captchaReset).toBeVisible();
@@ -359,7 +362,8 @@ test.describe('captcha-jsapi', () => {
     page.on('request', (r) => r.url().startsWith(HCAPTCHA_URL) && official.push(r.url()));
     await article({ attrs: { 'captcha-jsapi': PROXY, lang: 'en' } });
     const f = form(page);
-    await expect(f.captchaBox).toBeVisible();
+    expect(loaded).toEqual([]);
+    await comeToForm(page);
     expect(loaded).toHaveLength(1);
     const url = new URL(loaded[0]);
     expect(url.origin + url.pathname).toBe(PROXY);
@@ -375,6 +379,7 @@ test.describe('captcha-jsapi', () => {
     const dialogs = watchDialogs(page);
     await article({ attrs: { 'captcha-jsapi': 'javascript:alert(1)//' } });
     const f = form(page);
+    await comeToForm(page, false);
     await expect(f.status).toHaveText(vi.captchaLoadFailed);
     expect(await page.evaluate(() => [...document.scripts].filter((s) => !s.src.includes('/dist/')).length)).toBe(0);
     expect(dialogs).toEqual([]);

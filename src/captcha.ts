@@ -94,6 +94,8 @@ export class CaptchaController implements ReactiveController {
   #token?: string;
   #at = 0;
   #options?: CaptchaOptions;
+  /** The reader came to the form: until then neither vanilla-hcaptcha nor hCaptcha's script is loaded. */
+  #armed = false;
   #host: ReactiveControllerHost & HTMLElement;
   /** Told when the reader solves the captcha, or when the token expires or fails (`undefined`). */
   #onToken: (token: string | undefined) => void;
@@ -115,6 +117,13 @@ export class CaptchaController implements ReactiveController {
     if (JSON.stringify(options) == JSON.stringify(this.#options) && this.#el?.isConnected) return;
     this.#options = options;
     this.#mount();
+  }
+
+  /** The reader came to the form (focus, typing, send): render the captcha now, if it is configured. */
+  arm(): void {
+    if (this.#armed) return;
+    this.#armed = true;
+    if (!this.#el) this.#mount();
   }
 
   /** "Reset captcha": a new challenge, or a new attempt to load the script when it failed. */
@@ -152,7 +161,7 @@ export class CaptchaController implements ReactiveController {
     this.#remove();
     this.#token = undefined;
     const o = this.#options;
-    if (!o) return;
+    if (!o || !this.#armed) return;
     const el = (this.#el = document.createElement('h-captcha') as HTMLElement & { reset(): void });
     el.slot = 'captcha';
     for (const [k, v] of Object.entries({ 'site-key': o.siteKey, hl: o.hl, theme: o.theme, jsapi: o.jsapi, recaptchacompat: 'false' })) el.setAttribute(k, v);

@@ -40,6 +40,15 @@ export const vi = {
   discard: 'Bỏ bình luận',
   discarded: 'Đã bỏ bình luận chưa gửi.',
   cleared: 'Đã xoá nội dung.',
+  headingCount: '{heading} ({count})',
+  listLoading: 'Đang tải ý kiến bạn đọc…',
+  listEmpty: 'Chưa có ý kiến nào. Hãy là người đầu tiên!',
+  listFailed: 'Không tải được ý kiến bạn đọc.',
+  retry: 'Thử lại',
+  loadMore: 'Xem thêm',
+  moreAdded: 'Đã tải thêm {count} ý kiến.',
+  pendingMark: 'Đang chờ duyệt',
+  reply: 'Trả lời của Ban biên tập',
 };
 
 export type Strings = typeof vi;
@@ -81,6 +90,15 @@ export const en: Strings = {
   discard: 'Discard',
   discarded: 'The unsent comment was discarded.',
   cleared: 'The form was cleared.',
+  headingCount: '{heading} ({count})',
+  listLoading: 'Loading comments…',
+  listEmpty: 'No comments yet. Be the first!',
+  listFailed: 'The comments could not be loaded.',
+  retry: 'Try again',
+  loadMore: 'Load more',
+  moreAdded: 'Loaded {count} more comments.',
+  pendingMark: 'Awaiting moderation',
+  reply: "Editors' reply",
 };
 
 export type Lang = 'vi' | 'en';

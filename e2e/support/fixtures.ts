@@ -90,9 +90,25 @@ export interface Recorded {
 
 export type Reply = { status: number; body?: unknown; headers?: Record<string, string>; delayMs?: number } | 'abort';
 
-/** Scripts the endpoint's answers in order (the last one repeats) and records every request. */
+/** A list answer of docs/api.md, "Listing comments". */
+export interface ListBody {
+  items: { id: string; name: string; content: string; createdAt: string; reply?: { text: string; at: string } }[];
+  next: string | null;
+  total: number;
+}
+
+/**
+ * Scripts the endpoint's answers in order (the last one repeats) and records every request. GETs (the
+ * list, `/counts`, `/{id}`) are recorded apart, in `gets`, and answered by `list`, `counts` and `statuses`.
+ */
 export class FakeEndpoint {
   readonly requests: Recorded[] = [];
+  /** Every GET's URL. */
+  readonly gets: URL[] = [];
+  /** The list's answer for a GET (by its cursor, '' for the first page), or 'abort' / a status to fail it. */
+  list: (url: URL) => ListBody | 'abort' | number = () => ({ items: [], next: null, total: 0 });
+  /** `GET {endpoint}/{id}`: the comment's status, or a status code (404 by default). */
+  statuses: Record<string, string | number> = {};
   /**
    * Playwright's routes answer even when the context is offline: set this with `context.setOffline`
    * so the endpoint fails the way a dead network does (nothing reaches the server).
@@ -126,6 +142,7 @@ export class FakeEndpoint {
       await route.abort('internetdisconnected');
       return;
     }
+    if (method === 'GET') return this.answerGet(route, new URL(request.url()));
     if (method === 'OPTIONS') {
       await route.fulfill({ status: 204 });
       return;
@@ -154,7 +171,24 @@ export class FakeEndpoint {
       body: reply.body === undefined ? '' : JSON.stringify(reply.body),
     });
   }
+
+  /** The list, `/counts` and `/{id}`. */
+  private async answerGet(route: Route, url: URL): Promise<void> {
+    this.gets.push(url);
+    const json = (status: number, body: unknown) =>
+      route.fulfill({ status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }, body: JSON.stringify(body) });
+    const rest = url.pathname.slice(new URL(ENDPOINT).pathname.length);
+    if (rest === '/counts') return json(200, { counts: Object.fromEntries(url.searchParams.getAll('pageId').map((id) => [id, 0])) });
+    if (rest.startsWith('/')) {
+      const s = this.statuses[decodeURIComponent(rest.slice(1))] ?? 404;
+      return typeof s === 'number' ? json(s, { status: s, title: 'x', code: 'not-found' }) : json(200, { id: rest.slice(1), status: s });
+    }
+    const answer = this.list(url);
+    if (answer === 'abort') return route.abort('connectionreset');
+    return typeof answer === 'number' ? json(answer, { status: answer, title: 'x', code: 'internal' }) : json(200, answer);
+  }
 }
+
 
 type Fixtures = {
   endpoint: FakeEndpoint;
@@ -207,7 +241,9 @@ export const test = base.extend<Fixtures>({
         // Served like a careless CDN: no charset, so the page's encoding decides how the bytes read.
         return route.fulfill({ status: 200, headers: { 'Content-Type': 'text/javascript' }, body: dist(file) });
       });
-      await page.route(`${ENDPOINT}`, (route, request) => endpoint.handle(route, request));
+      await page.route((url) => url.href === ENDPOINT || url.href.startsWith(ENDPOINT + '?') || url.href.startsWith(ENDPOINT + '/'), (route, request) =>
+        endpoint.handle(route, request),
+      );
       await page.goto(`${ORIGIN}${path}`);
       await page.locator('ykien-comments').locator('[part~="form"], [part~="error"]').first().waitFor();
       return page;
@@ -244,6 +280,16 @@ export function form(page: Page) {
     contentError: host.locator('#content-error'),
     captchaError: host.locator('#captcha-error'),
   };
+}
+
+/**
+ * The reader comes to the form (focus in the name field): only now is hCaptcha loaded. Waits for the
+ * captcha box when the page has a site key and its script can load.
+ */
+export async function comeToForm(page: Page, waitForCaptcha = true): Promise<void> {
+  const f = form(page);
+  await f.name.focus();
+  if (waitForCaptcha && (await f.host.getAttribute('site-key'))) await expect(f.captchaBox).toBeVisible();
 }
 
 /** Fills the form and solves the (fake) captcha, as a reader would. */

@@ -16,6 +16,8 @@ export const styles = css`
     --ykien-border: light-dark(#767676, #938f99);
     --ykien-error: light-dark(#b3261e, #ffb4ab);
     --ykien-success: light-dark(#1e6b34, #8fd9a0);
+    --ykien-divider: light-dark(#d0d0d0, #49454f);
+    --ykien-reply-bg: light-dark(#f4f1ec, #2b2930);
     --ykien-font: system-ui, sans-serif;
     --ykien-radius: 6px;
     display: block;
@@ -152,5 +154,69 @@ export const styles = css`
   li {
     list-style: none;
     padding: 0.5rem 0;
+  }
+  .list {
+    margin-bottom: 1.5rem;
+  }
+  ol {
+    margin: 0;
+    padding: 0;
+  }
+  ol > li {
+    padding: 0.9rem 0;
+    border-bottom: 1px solid var(--ykien-divider);
+  }
+  article {
+    display: grid;
+    gap: 0.4rem;
+    min-width: 0;
+  }
+  article:focus-visible {
+    outline-offset: 4px;
+  }
+  header {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: baseline;
+    gap: 0.25rem 0.75rem;
+  }
+  h3[part~='comment-name'] {
+    font-size: 1rem;
+    unicode-bidi: isolate;
+    overflow-wrap: anywhere;
+  }
+  [part~='comment-date'],
+  [part~='comment-pending'] {
+    font-size: 0.875rem;
+    color: var(--ykien-muted);
+  }
+  [part~='comment-pending'] {
+    padding: 0 0.5rem;
+    border: 1px solid var(--ykien-border);
+    border-radius: 999px;
+  }
+  [part~='comment-content'],
+  [part~='comment-reply'] p {
+    unicode-bidi: plaintext;
+  }
+  [part~='comment-reply'] {
+    gap: 0.2rem;
+    margin-top: 0.3rem;
+    padding: 0.6rem 0.8rem;
+    background: var(--ykien-reply-bg);
+    border-left: 3px solid var(--ykien-accent);
+    border-radius: 0 var(--ykien-radius) var(--ykien-radius) 0;
+  }
+  .reply-label {
+    font-weight: 700;
+    font-size: 0.875rem;
+  }
+  .loading {
+    min-height: 6rem;
+    color: var(--ykien-muted);
+  }
+  [part~='more'] {
+    justify-self: start;
+    margin-top: 0.75rem;
   }
 `;

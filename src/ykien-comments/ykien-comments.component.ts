@@ -1,23 +1,29 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { styles } from './ykien-comments.styles.js';
-import { format, resolveLang, stringsFor, type Lang, type StringKey, type Strings } from './i18n.js';
-import { validate, type Field, type FieldErrors } from './validate.js';
-import { DEFAULT_MAX_LENGTH, length } from './text.js';
-import { buildPayload, reason, type CommentPayload, type Page, type SendResult } from './api.js';
-import { CaptchaController, DEFAULT_JSAPI } from './captcha.js';
-import { YkienErrorEvent, YkienQueuedEvent, YkienSentEvent, YkienSubmitEvent } from './events.js';
-import { OutboxController, type OutboxItem } from './outbox.js';
-import { DraftController } from './drafts.js';
-import { onStorageUnavailable } from './storage.js';
+import { format, resolveLang, stringsFor, type Lang, type StringKey, type Strings } from '../i18n.js';
+import { validate, type Field, type FieldErrors } from '../validate.js';
+import { DEFAULT_MAX_LENGTH, length } from '../text.js';
+import { buildPayload, reason, type CommentPayload, type Page, type SendResult } from '../api.js';
+import { CaptchaController, DEFAULT_JSAPI } from '../captcha.js';
+import { YkienErrorEvent, YkienQueuedEvent, YkienSentEvent, YkienSubmitEvent } from '../events.js';
+import { OutboxController, type OutboxItem } from '../outbox.js';
+import { DraftController } from '../drafts.js';
+import { onStorageUnavailable } from '../storage.js';
+import { renderForm, type StatusKind } from './form.template.js';
+import { renderOutbox } from './outbox.template.js';
+import { ListController } from './list.controller.js';
+import { renderList } from './list.template.js';
 
-type StatusKind = 'info' | 'success' | 'error';
+const DEFAULT_PAGE_SIZE = 20;
 
 const FIELDS: Field[] = ['name', 'content', 'captcha'];
 
 /**
- * The "Ý kiến bạn đọc" comment form: name, content, hCaptcha, send and clear.
+ * The "Ý kiến bạn đọc" box: the article's published comments, and the form to add one (name, content,
+ * hCaptcha, send and clear). The list, the form and the unsent comments are each their own controller
+ * or template module; this class holds the state they share and decides what each outcome means.
  *
- * @summary A reader-comment form that posts JSON to `endpoint` (see docs/api.md).
+ * @summary Readers' comments under an article: the list from `GET endpoint`, the form that posts to it (docs/api.md).
  *
  * @attr endpoint - URL of the comments collection; required.
  * @attr page-id - The article's identity; default: the canonical link, else origin + path.
@@ -29,6 +35,9 @@ const FIELDS: Field[] = ['name', 'content', 'captcha'];
  * @attr max-length - Most characters in the content; default 2000.
  * @attr theme - `light` (default), `dark` or `auto` (follows `prefers-color-scheme`).
  * @attr captcha-jsapi - hCaptcha's script URL, for hCaptcha Enterprise or a proxy.
+ * @attr form-position - `bottom` (default: the list, then the form, as on the portals) or `top`.
+ * @attr list - `off` shows no list and makes no GET (for sites that show comments themselves); default `on`.
+ * @attr page-size - Comments per page of the list, 1–100; default 20.
  *
  * @slot captcha - Filled by the element itself with `<h-captcha>` (kept in light DOM for hCaptcha).
  *
@@ -51,6 +60,17 @@ const FIELDS: Field[] = ['name', 'content', 'captcha'];
  * @csspart reset - The "Nhập lại" button.
  * @csspart status - The live region with every outcome message.
  * @csspart outbox - The list of comments kept on this device and not sent yet.
+ * @csspart list - The `<ol>` of published comments (the reader's own pending ones first).
+ * @csspart comment - Each comment's `<article>`.
+ * @csspart comment-name - The author's name.
+ * @csspart comment-date - The `<time>` it was written.
+ * @csspart comment-content - Its text.
+ * @csspart comment-pending - The "Đang chờ duyệt" mark on the reader's own comment awaiting moderation.
+ * @csspart comment-reply - The editorial board's reply under a comment.
+ * @csspart more - The "Xem thêm" button.
+ * @csspart empty - "Chưa có ý kiến nào…", when the article has no comment yet.
+ * @csspart loading - The loading line, which keeps the list's space.
+ * @csspart list-error - The failed load's message and its "Thử lại" button.
  *
  * @cssprop --ykien-accent - Accent: heading rule, send button, focus ring. Default `#b3261e`.
  * @cssprop --ykien-accent-fg - Text on the accent. Default `#ffffff`.
@@ -62,6 +82,8 @@ const FIELDS: Field[] = ['name', 'content', 'captcha'];
  * @cssprop --ykien-muted - Secondary text (counter, hints). Default `#595959`.
  * @cssprop --ykien-error - Error text and borders. Default `#b3261e`.
  * @cssprop --ykien-success - The thank-you message. Default `#1e6b34`.
+ * @cssprop --ykien-divider - The rule between comments. Default `#d0d0d0`.
+ * @cssprop --ykien-reply-bg - The background of the editorial board's reply. Default `#f4f1ec`.
  */
 export class YkienComments extends LitElement {
   static override styles = styles;
@@ -77,6 +99,9 @@ export class YkienComments extends LitElement {
     maxLength: { type: Number, attribute: 'max-length' },
     theme: { reflect: true },
     captchaJsapi: { attribute: 'captcha-jsapi' },
+    formPosition: { attribute: 'form-position' },
+    list: {},
+    pageSize: { type: Number, attribute: 'page-size' },
     strings: { attribute: false },
     name: { state: true },
     content: { state: true },
@@ -96,6 +121,9 @@ export class YkienComments extends LitElement {
   maxLength = DEFAULT_MAX_LENGTH;
   theme: 'light' | 'dark' | 'auto' = 'light';
   captchaJsapi?: string;
+  formPosition: 'top' | 'bottom' = 'bottom';
+  list: 'on' | 'off' = 'on';
+  pageSize = DEFAULT_PAGE_SIZE;
   /** A partial override of any text of the form, e.g. `{send: 'Gửi ý kiến'}`. */
   strings?: Partial<Strings>;
 
@@ -113,6 +141,12 @@ export class YkienComments extends LitElement {
   );
   #outbox = new OutboxController(this, (item, result) => this.#onQueuedOutcome(item, result));
   #drafts = new DraftController(this);
+  #list = new ListController(this, () => ({
+    endpoint: this.endpoint,
+    pageId: this.page.pageId.normalize('NFC'),
+    limit: Math.min(100, Math.max(1, Math.floor(this.pageSize) || DEFAULT_PAGE_SIZE)),
+    enabled: this.#listOn,
+  }));
   /** The comment being sent keeps its id across retries, so the server can tell a retry from a new one. */
   #pending?: [clientId: string, key: string];
   /** The queued comment whose "Xác minh để gửi" the reader pressed: the next token is for it. */
@@ -129,6 +163,10 @@ export class YkienComments extends LitElement {
 
   get #t(): Strings {
     return stringsFor(this.language, this.strings);
+  }
+
+  get #listOn(): boolean {
+    return this.list != 'off';
   }
 
   get #limit(): number {
@@ -171,6 +209,7 @@ export class YkienComments extends LitElement {
       this.#drafts.load(this.#draftKey).then((d) => this.name || this.content || ({ name: this.name, content: this.content } = d));
       this.#outbox.drain(true);
     }
+    if (['endpoint', 'pageId', 'list', 'pageSize'].some((p) => (changed as PropertyValues).has(p))) this.#list.load();
     if (['siteKey', 'lang', 'theme', 'captchaJsapi', 'endpoint'].some((p) => (changed as PropertyValues).has(p))) {
       const dark = this.theme == 'dark' || (this.theme == 'auto' && matchMedia('(prefers-color-scheme: dark)').matches);
       this.#captcha.configure(
@@ -183,86 +222,61 @@ export class YkienComments extends LitElement {
 
   override render() {
     const t = this.#t;
-    const e = this.errors;
-    const count = length(this.content.normalize('NFC'));
-    const max = this.#limit;
-    const error = (id: Field) => html`<p part="error" id=${id + '-error'}>${e[id]}</p>`;
+    const list = this.#list;
+    const heading = this.heading || t.heading;
+    const title = html`<h2 part="heading" id="heading">${list.total ? format(t.headingCount, { heading, count: list.total }) : heading}</h2>`;
+    if (!this.endpoint) return html`<section part="base" aria-labelledby="heading">${title}<p part="error">${t.configError}</p></section>`;
+    const form = html`${renderForm({
+      t,
+      name: this.name,
+      content: this.content,
+      count: length(this.content.normalize('NFC')),
+      max: this.#limit,
+      errors: this.errors,
+      captcha: !!this.siteKey,
+      sending: this.sending,
+      status: this.status,
+      statusKind: this.statusKind,
+      onInput: this.#onInput,
+      onFocus: this.#armCaptcha,
+      onSubmit: this.#onSubmit,
+      onClear: this.#onClear,
+      onResetCaptcha: () => this.#captcha.reset(),
+    })}${renderOutbox({
+      t,
+      items: this.#outbox.items,
+      here: this.page.pageId,
+      canVerify: !!this.siteKey,
+      onVerify: (id) => this.#verifyItem(id),
+      onDiscard: (id) => this.#outbox.discard(id).then(() => this.#say('discarded')),
+    })}`;
+    const comments = this.#listOn
+      ? renderList({ list, t, lang: this.language, onMore: () => this.#more(), onRetry: () => list.load() })
+      : nothing;
     return html`<section part="base" aria-labelledby="heading">
-      <h2 part="heading" id="heading">${this.heading || t.heading}</h2>
-      ${this.endpoint
-        ? html`<form part="form" novalidate @submit=${this.#onSubmit} aria-labelledby="heading">
-              <div>
-                <label part="label" for="name">${t.nameLabel}</label>
-                <input part="input" id="name" autocomplete="name" required .value=${this.name} @input=${this.#onInput}
-                  aria-invalid=${!!e.name} aria-describedby=${e.name ? 'name-error' : nothing} />
-                ${error('name')}
-              </div>
-              <div>
-                <label part="label" for="content">${t.contentLabel}</label>
-                <textarea part="textarea" id="content" rows="6" required .value=${this.content} @input=${this.#onInput}
-                  aria-invalid=${!!e.content} aria-describedby=${e.content ? 'content-error counter' : 'counter'}></textarea>
-                <div class="meta">
-                  ${error('content')}
-                  <small part="counter" id="counter" class=${count > max ? 'over' : ''} aria-label=${format(t.counterLabel, { count, max })}
-                    >${count}/${max}</small
-                  >
-                </div>
-              </div>
-              ${this.siteKey
-                ? html`<div part="captcha" role="group" aria-labelledby="captcha-label" aria-describedby=${e.captcha ? 'captcha-error' : nothing}>
-                    <span class="captcha-label" id="captcha-label">${t.captchaLabel}</span>
-                    <slot name="captcha"></slot>
-                    <button part="captcha-reset" class="link" type="button" @click=${() => this.#captcha.reset()}>${t.resetCaptcha}</button>
-                    ${error('captcha')}
-                  </div>`
-                : nothing}
-              <div class="actions">
-                <button part="submit" ?disabled=${this.sending} aria-busy=${this.sending}>${t.send}</button>
-                <button part="reset" type="button" @click=${this.#onClear}>${t.clear}</button>
-              </div>
-              <p part="status" role="status" data-kind=${this.statusKind}>${this.status}</p>
-            </form>
-            ${this.#renderOutbox(t)}`
-        : html`<p part="error">${t.configError}</p>`}
+      ${title}${this.formPosition == 'top' ? [form, comments] : [comments, form]}
     </section>`;
   }
 
-  /** Unsent comments: this article's with their text, other articles' under their titles as links. */
-  #renderOutbox(t: Strings) {
-    const here = this.page.pageId;
-    const items = this.#outbox.items.filter((i) => i.state != 'sent');
-    const list = (heading: string, id: string, other: boolean) => {
-      const group = items.filter((i) => (i.payload.pageId != here) == other);
-      return group.length
-        ? html`<h3 id=${id}>${heading}</h3>
-            <ul aria-labelledby=${id}>
-              ${group.map(
-                (i) => html`<li data-client-id=${i.clientId}>
-                  ${other ? html`<a href=${/^https?:/i.test(i.payload.pageUrl) ? i.payload.pageUrl : nothing}>${i.payload.pageTitle || i.payload.pageUrl}</a>` : nothing}
-                  <p>${i.payload.content}</p>
-                  <div class="actions">
-                    <small>${i.state == 'needs-captcha'
-                      ? t.stateNeedsCaptcha
-                      : i.state == 'sending'
-                        ? t.sending
-                        : i.state == 'rejected'
-                          ? Object.values(i.fields ?? {}).join(' ') || (i.code == 'too-large' ? t.tooLarge : t.failed)
-                          : t.stateWaiting}</small>
-                    ${i.state == 'needs-captcha' && this.siteKey
-                      ? html`<button type="button" @click=${() => this.#verifyItem(i.clientId)}>${t.verifyToSend}</button>`
-                      : nothing}
-                    <button type="button" @click=${() => this.#outbox.discard(i.clientId).then(() => this.#say('discarded'))}>${t.discard}</button>
-                  </div>
-                </li>`,
-              )}
-            </ul>`
-        : nothing;
-    };
-    return items.length ? html`<section part="outbox">${list(t.unsentHeading, 'unsent-here', false)}${list(t.unsentOther, 'unsent-other', true)}</section>` : nothing;
+  /** "Xem thêm": the next page; focus goes to its first comment and the status region says how many came. */
+  async #more(): Promise<void> {
+    const from = this.#list.items.length;
+    const added = await this.#list.more();
+    if (added === undefined) return void this.#say('listFailed', 'error');
+    if (!added) return;
+    this.#say('moreAdded', 'info', { count: added });
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>(`article[data-i="${from}"]`)?.focus();
+  }
+
+  /** hCaptcha costs a script and a frame: loaded when the reader first comes to the form, not before. */
+  #armCaptcha(): void {
+    this.#captcha.arm();
   }
 
   #verifyItem(clientId: string): void {
     this.#verifyFor = clientId;
+    this.#captcha.arm();
     this.#captcha.reset();
     this.#say('verifyPrompt');
     this.updateComplete.then(() => this.#captcha.focus());
@@ -272,6 +286,7 @@ export class YkienComments extends LitElement {
   #onQueuedOutcome(item: OutboxItem, result: SendResult): void {
     const { kind } = result;
     if (kind == 'sent') {
+      this.#list.remember(item.payload, result.id, result.status);
       this.#say('queuedSent', 'success');
       this.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: item.clientId }));
     } else if (kind == 'captcha') {
@@ -340,6 +355,7 @@ export class YkienComments extends LitElement {
   async #onSubmit(e: SubmitEvent): Promise<void> {
     e.preventDefault();
     if (this.sending) return; // a double click sends once
+    this.#captcha.arm();
     const t = this.#t;
     const token = this.siteKey ? (this.#captcha.token ?? null) : undefined;
     const errors = (this.errors = validate({ name: this.name, content: this.content, maxLength: this.#limit, captchaToken: token }, t));
@@ -357,7 +373,7 @@ export class YkienComments extends LitElement {
     try {
       this.#saveDraft();
       await this.#drafts.flush();
-      this.#handle(await this.#outbox.submit(payload, token ?? undefined, !!this.siteKey), payload);
+      await this.#handle(await this.#outbox.submit(payload, token ?? undefined, !!this.siteKey), payload);
     } catch (err) {
       // Nothing above should throw; if it does, the text is still in the form and the reader is told.
       console.error('ykien:', err);
@@ -368,7 +384,7 @@ export class YkienComments extends LitElement {
   }
 
   /** `focus`: move focus to the first invalid field; not when the outcome arrives in the background. */
-  #handle(result: SendResult, payload: CommentPayload, focus = true): void {
+  async #handle(result: SendResult, payload: CommentPayload, focus = true): Promise<void> {
     const { kind } = result;
     if (kind == 'sent' || kind == 'retry' || kind == 'rate-limited') {
       // Stored, or kept in the outbox which sends it later: either way the form is free for a new comment.
@@ -376,9 +392,12 @@ export class YkienComments extends LitElement {
       this.content = '';
       this.errors = {};
       this.#captcha.reset();
+      // Written before the reader is thanked: a reload right after must not bring the sent text back.
       this.#saveDraft();
+      await this.#drafts.flush();
     }
     if (kind == 'sent') {
+      await this.#list.remember(payload, result.id, result.status);
       this.#say(result.status == 'pending' ? 'sentPending' : 'sentPublished', 'success');
       this.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: payload.clientId }));
     } else if (kind == 'validation') {

@@ -1,0 +1,62 @@
+/** The form's markup: name, content with its counter, the captcha box, send and clear, the status line. */
+import { html, nothing } from 'lit';
+import { format, type Strings } from '../i18n.js';
+import type { Field, FieldErrors } from '../validate.js';
+
+export type StatusKind = 'info' | 'success' | 'error';
+
+export interface FormView {
+  t: Strings;
+  name: string;
+  content: string;
+  /** The content's length as the server counts it, and its limit. */
+  count: number;
+  max: number;
+  errors: FieldErrors;
+  captcha: boolean;
+  sending: boolean;
+  status: string;
+  statusKind: StatusKind;
+  onInput: (e: Event) => void;
+  onFocus: () => void;
+  onSubmit: (e: SubmitEvent) => void;
+  onClear: () => void;
+  onResetCaptcha: () => void;
+}
+
+export function renderForm(v: FormView) {
+  const { t, errors: e, count, max } = v;
+  const error = (id: Field) => html`<p part="error" id=${id + '-error'}>${e[id]}</p>`;
+  return html`<form part="form" novalidate @submit=${v.onSubmit} @focusin=${v.onFocus} aria-labelledby="heading">
+    <div>
+      <label part="label" for="name">${t.nameLabel}</label>
+      <input part="input" id="name" autocomplete="name" required .value=${v.name} @input=${v.onInput}
+        aria-invalid=${!!e.name} aria-describedby=${e.name ? 'name-error' : nothing} />
+      ${error('name')}
+    </div>
+    <div>
+      <label part="label" for="content">${t.contentLabel}</label>
+      <textarea part="textarea" id="content" rows="6" required .value=${v.content} @input=${v.onInput}
+        aria-invalid=${!!e.content} aria-describedby=${e.content ? 'content-error counter' : 'counter'}></textarea>
+      <div class="meta">
+        ${error('content')}
+        <small part="counter" id="counter" class=${count > max ? 'over' : ''} aria-label=${format(t.counterLabel, { count, max })}
+          >${count}/${max}</small
+        >
+      </div>
+    </div>
+    ${v.captcha
+      ? html`<div part="captcha" role="group" aria-labelledby="captcha-label" aria-describedby=${e.captcha ? 'captcha-error' : nothing}>
+          <span class="captcha-label" id="captcha-label">${t.captchaLabel}</span>
+          <slot name="captcha"></slot>
+          <button part="captcha-reset" class="link" type="button" @click=${v.onResetCaptcha}>${t.resetCaptcha}</button>
+          ${error('captcha')}
+        </div>`
+      : nothing}
+    <div class="actions">
+      <button part="submit" ?disabled=${v.sending} aria-busy=${v.sending}>${t.send}</button>
+      <button part="reset" type="button" @click=${v.onClear}>${t.clear}</button>
+    </div>
+    <p part="status" role="status" data-kind=${v.statusKind}>${v.status}</p>
+  </form>`;
+}

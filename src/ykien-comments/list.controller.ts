@@ -1,0 +1,145 @@
+/**
+ * The published comments of the article, as a reactive controller: the first page when the element
+ * connects (or its endpoint or article changes), "Xem thêm" pages after it, and the reader's own
+ * comments that the list does not hold yet (own-comments.ts). Each own comment is asked about once a
+ * load (`GET {endpoint}/{id}`, at most 10), after the list: what the server published or dropped goes.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { fetchComments, fetchStatus, type CommentPayload, type ListedComment } from '../api.js';
+import { forgetOwn, loadOwn, saveOwn, type OwnComment } from './own-comments.js';
+
+/** What the list reads from its host, at each load. */
+export interface ListSource {
+  endpoint?: string;
+  pageId: string;
+  limit: number;
+  enabled: boolean;
+}
+
+export type ListState = 'idle' | 'loading' | 'ready' | 'failed';
+
+const MAX_STATUS_CHECKS = 10;
+
+export class ListController implements ReactiveController {
+  items: ListedComment[] = [];
+  /** The reader's own comments not (yet) in `items`, newest first. */
+  own: OwnComment[] = [];
+  /** All published comments of the article, as the server counts them. */
+  total?: number;
+  next: string | null = null;
+  state: ListState = 'idle';
+  loadingMore = false;
+  moreFailed = false;
+  /** A newer load makes the answers of an older one stale (the article changed, the element left). */
+  #generation = 0;
+  #host: ReactiveControllerHost;
+  #source: () => ListSource;
+
+  constructor(host: ReactiveControllerHost, source: () => ListSource) {
+    (this.#host = host).addController(this);
+    this.#source = source;
+  }
+
+  hostConnected(): void {
+    // The first load is started by the host once it knows its endpoint and article (willUpdate); an
+    // element moved in the page loads again, since leaving made the load under way stale.
+    if (this.state != 'idle') this.load();
+  }
+
+  hostDisconnected(): void {
+    this.#generation++;
+  }
+
+  /** The first page; `fresh` asks past the browser's cache (a comment was published meanwhile). */
+  async load(fresh = false, checkOwn = true): Promise<void> {
+    const src = this.#source();
+    const gen = ++this.#generation;
+    if (!src.enabled || !src.endpoint) {
+      this.state = 'idle';
+      this.items = this.own = [];
+      return;
+    }
+    if (this.state != 'ready') this.state = 'loading';
+    this.#host.requestUpdate();
+    const [own, page] = await Promise.all([loadOwn(src.endpoint, src.pageId), fetchComments(src.endpoint, src.pageId, src.limit, null, fresh)]);
+    if (gen != this.#generation) return;
+    this.own = own;
+    if (page) {
+      ({ items: this.items, next: this.next, total: this.total } = page);
+      this.state = 'ready';
+      this.moreFailed = false;
+      this.#dropListed();
+    } else this.state = 'failed';
+    this.#host.requestUpdate();
+    if (page && checkOwn) await this.#checkOwn(src.endpoint, gen);
+  }
+
+  /** "Xem thêm": appends the next page. Resolves with how many comments it added, or undefined on failure. */
+  async more(): Promise<number | undefined> {
+    const src = this.#source();
+    if (!this.next || this.loadingMore || !src.endpoint) return 0;
+    const gen = this.#generation;
+    this.loadingMore = true;
+    this.moreFailed = false;
+    this.#host.requestUpdate();
+    const page = await fetchComments(src.endpoint, src.pageId, src.limit, this.next);
+    this.loadingMore = false;
+    if (gen != this.#generation) return;
+    this.#host.requestUpdate();
+    if (!page) return void (this.moreFailed = true);
+    const seen = new Set(this.items.map((c) => c.id));
+    const added = page.items.filter((c) => !seen.has(c.id));
+    this.items = [...this.items, ...added];
+    ({ next: this.next, total: this.total } = page);
+    this.#dropListed();
+    return added.length;
+  }
+
+  /**
+   * The server stored the reader's comment: it shows at once, and after a reload, until a list page
+   * holds it. Written before the reader is thanked, so a reload right after still shows it.
+   */
+  async remember(payload: CommentPayload, id: string, status: 'pending' | 'published'): Promise<void> {
+    const src = this.#source();
+    if (!src.enabled || !src.endpoint || this.items.some((c) => c.id == id)) return;
+    const c: OwnComment = {
+      id,
+      endpoint: src.endpoint,
+      pageId: payload.pageId,
+      name: payload.name,
+      content: payload.content,
+      createdAt: new Date().toISOString(),
+      status,
+      savedAt: Date.now(),
+    };
+    await saveOwn(c);
+    if (payload.pageId != src.pageId) return;
+    this.own = [c, ...this.own.filter((o) => o.id != id)];
+    this.#host.requestUpdate();
+  }
+
+  /** An own comment that a list page now holds shows once, as a normal comment: the local copy goes. */
+  #dropListed(): void {
+    const listed = new Set(this.items.map((c) => c.id));
+    const [gone, kept] = [this.own.filter((c) => listed.has(c.id)), this.own.filter((c) => !listed.has(c.id))];
+    gone.forEach(forgetOwn);
+    this.own = kept;
+  }
+
+  /**
+   * Asks the server about each own comment (at most 10): published, rejected, deleted or unknown → the
+   * copy goes; anything else (a server without the route, an error) → kept, until its 30 days.
+   */
+  async #checkOwn(endpoint: string, gen: number): Promise<void> {
+    const asked = this.own.slice(0, MAX_STATUS_CHECKS);
+    if (!asked.length) return;
+    const answers = await Promise.all(asked.map((c) => fetchStatus(endpoint, c.id)));
+    if (gen != this.#generation) return;
+    const settled = asked.filter((_, i) => ['published', 'rejected', 'deleted', 'gone'].includes(answers[i]!));
+    await Promise.all(settled.map(forgetOwn));
+    this.own = this.own.filter((c) => !settled.includes(c));
+    this.#host.requestUpdate();
+    // Published since the page's list was cached: ask again past the cache, so it shows now.
+    if (asked.some((c, i) => answers[i] == 'published' && !this.items.some((x) => x.id == c.id))) await this.load(true, false);
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * The list's markup: an `<ol>` of `<article>`s, each labelled by its author, the reader's own comments
+ * first. Every server text goes in as a text binding, never as HTML; `dir="auto"` and the styles'
+ * `unicode-bidi: isolate` keep a bidi override inside the comment that holds it.
+ */
+import { html, nothing } from 'lit';
+import type { ListedComment } from '../api.js';
+import { formatDate } from '../format-date.js';
+import type { Lang, Strings } from '../i18n.js';
+import type { ListController } from './list.controller.js';
+
+export interface ListView {
+  list: ListController;
+  t: Strings;
+  lang: Lang;
+  onMore: () => void;
+  onRetry: () => void;
+}
+
+const comment = (c: ListedComment, id: string, t: Strings, lang: Lang, pending: boolean, index?: number) =>
+  html`<li>
+    <article part="comment" aria-labelledby=${id} tabindex="-1" data-i=${index ?? nothing}>
+      <header>
+        <h3 part="comment-name" id=${id}>${c.name}</h3>
+        <time part="comment-date" datetime=${c.createdAt}>${formatDate(c.createdAt, lang)}</time>
+        ${pending ? html`<span part="comment-pending">${t.pendingMark}</span>` : nothing}
+      </header>
+      <p part="comment-content" dir="auto">${c.content}</p>
+      ${c.reply
+        ? html`<div part="comment-reply">
+            <p class="reply-label">${t.reply}</p>
+            <p dir="auto">${c.reply.text}</p>
+          </div>`
+        : nothing}
+    </article>
+  </li>`;
+
+export function renderList({ list, t, lang, onMore, onRetry }: ListView) {
+  const { own, items, state } = list;
+  const shown = own.length + items.length;
+  return html`<div class="list" aria-busy=${state == 'loading'}>
+    ${shown
+      ? html`<ol part="list" aria-labelledby="heading">
+          ${own.map((c, i) => comment(c, 'own-' + i, t, lang, c.status == 'pending'))}
+          ${items.map((c, i) => comment(c, 'c-' + i, t, lang, false, i))}
+        </ol>`
+      : nothing}
+    ${state == 'loading' ? html`<p part="loading" class="loading">${t.listLoading}</p>` : nothing}
+    ${state == 'ready' && !shown ? html`<p part="empty">${t.listEmpty}</p>` : nothing}
+    ${state == 'failed' || list.moreFailed
+      ? html`<div part="list-error" class="actions">
+          <p>${t.listFailed}</p>
+          ${state == 'failed' ? html`<button type="button" @click=${onRetry}>${t.retry}</button>` : nothing}
+        </div>`
+      : nothing}
+    ${list.next && state == 'ready'
+      ? html`<button part="more" type="button" @click=${onMore} ?disabled=${list.loadingMore} aria-busy=${list.loadingMore}>${t.loadMore}</button>`
+      : nothing}
+  </div>`;
+}

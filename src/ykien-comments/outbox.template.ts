@@ -1,0 +1,50 @@
+/** Unsent comments: this article's with their text, other articles' under their titles as links. */
+import { html, nothing } from 'lit';
+import type { Strings } from '../i18n.js';
+import type { OutboxItem } from '../outbox.js';
+
+export interface OutboxView {
+  t: Strings;
+  items: OutboxItem[];
+  /** This article's pageId. */
+  here: string;
+  /** The page has a captcha: a comment that needs one can be verified from here. */
+  canVerify: boolean;
+  onVerify: (clientId: string) => void;
+  onDiscard: (clientId: string) => void;
+}
+
+const stateText = (i: OutboxItem, t: Strings) =>
+  i.state == 'needs-captcha'
+    ? t.stateNeedsCaptcha
+    : i.state == 'sending'
+      ? t.sending
+      : i.state == 'rejected'
+        ? Object.values(i.fields ?? {}).join(' ') || (i.code == 'too-large' ? t.tooLarge : t.failed)
+        : t.stateWaiting;
+
+export function renderOutbox({ t, items, here, canVerify, onVerify, onDiscard }: OutboxView) {
+  const unsent = items.filter((i) => i.state != 'sent');
+  const group = (heading: string, id: string, other: boolean) => {
+    const some = unsent.filter((i) => (i.payload.pageId != here) == other);
+    return some.length
+      ? html`<h3 id=${id}>${heading}</h3>
+          <ul aria-labelledby=${id}>
+            ${some.map(
+              (i) => html`<li data-client-id=${i.clientId}>
+                ${other ? html`<a href=${/^https?:/i.test(i.payload.pageUrl) ? i.payload.pageUrl : nothing}>${i.payload.pageTitle || i.payload.pageUrl}</a>` : nothing}
+                <p>${i.payload.content}</p>
+                <div class="actions">
+                  <small>${stateText(i, t)}</small>
+                  ${i.state == 'needs-captcha' && canVerify
+                    ? html`<button type="button" @click=${() => onVerify(i.clientId)}>${t.verifyToSend}</button>`
+                    : nothing}
+                  <button type="button" @click=${() => onDiscard(i.clientId)}>${t.discard}</button>
+                </div>
+              </li>`,
+            )}
+          </ul>`
+      : nothing;
+  };
+  return unsent.length ? html`<section part="outbox">${group(t.unsentHeading, 'unsent-here', false)}${group(t.unsentOther, 'unsent-other', true)}</section>` : nothing;
+}

@@ -1,0 +1,33 @@
+/**
+ * Batches the counts of every `<ykien-count>` on a page: elements that ask within the same task share
+ * one `GET {endpoint}/counts` per endpoint (at most 100 ids a request, split beyond).
+ */
+import { fetchCounts } from '../api.js';
+
+export const MAX_IDS = 100;
+
+type Resolve = (count: number | undefined) => void;
+const waiting = new Map<string, Map<string, Resolve[]>>();
+
+/** The published count of one article, or `undefined` when the server could not say. */
+export function requestCount(endpoint: string, pageId: string): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    if (!waiting.size) setTimeout(flush);
+    const pages = waiting.get(endpoint) ?? new Map<string, Resolve[]>();
+    waiting.set(endpoint, pages.set(pageId, [...(pages.get(pageId) ?? []), resolve]));
+  });
+}
+
+function flush(): void {
+  const batch = [...waiting];
+  waiting.clear();
+  for (const [endpoint, pages] of batch) {
+    const ids = [...pages.keys()];
+    for (let i = 0; i < ids.length; i += MAX_IDS) {
+      const chunk = ids.slice(i, i + MAX_IDS);
+      fetchCounts(endpoint, chunk).then((counts) => {
+        for (const id of chunk) for (const resolve of pages.get(id)!) resolve(typeof counts?.[id] == 'number' ? counts[id] : undefined);
+      });
+    }
+  }
+}
