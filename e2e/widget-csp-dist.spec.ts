@@ -98,25 +98,41 @@ for (const script of ['iife', 'es'] as const) {
 }
 
 test.describe('dist files', () => {
-  test('the ES module alone works, self-contained', async ({ page, article, endpoint, problems }) => {
-    const dist: string[] = [];
-    page.on('request', (r) => {
-      if (r.url().startsWith(`${ORIGIN}/dist/`)) dist.push(new URL(r.url()).pathname);
+  for (const script of ['iife', 'es'] as const) {
+    test(`the ${script === 'es' ? 'module' : 'classic'} loader fetches the element's code from beside itself, and hCaptcha's wrapper only at the form`, async ({
+      page,
+      article,
+      endpoint,
+      problems,
+    }) => {
+      const dist: string[] = [];
+      page.on('request', (r) => {
+        if (r.url().startsWith(`${ORIGIN}/dist/`)) dist.push(new URL(r.url()).pathname);
+      });
+      await article({ script });
+      await page.waitForLoadState('load');
+      const loader = script === 'es' ? '/dist/ykien.js' : '/dist/ykien.iife.js';
+      expect(dist[0]).toBe(loader);
+      expect(dist).toContain('/dist/cdn/comments.js');
+      expect(dist.every((p) => p === loader || p.startsWith('/dist/cdn/'))).toBe(true);
+      // A Vietnamese page: no English words, no <ykien-count> code, no hCaptcha wrapper yet.
+      expect(dist.filter((p) => /\/(en|count|index\.min)[-.]/.test(p))).toEqual([]);
+      const before = dist.length;
+      await sendOne(page, endpoint);
+      expect(dist.slice(before).some((p) => /\/index\.min-/.test(p))).toBe(true);
+      expect(new Set(dist).size).toBe(dist.length); // nothing fetched twice
+      expect(problems).toEqual([]);
     });
-    await article({ script: 'es' });
-    await sendOne(page, endpoint);
-    expect(dist).toEqual(['/dist/ykien.js']);
-    expect(problems).toEqual([]);
-  });
+  }
 
-  test('the classic script alone works, self-contained', async ({ page, article, endpoint, problems }) => {
+  test('the single-file build works alone: one request, no chunk', async ({ page, article, endpoint, problems }) => {
     const dist: string[] = [];
     page.on('request', (r) => {
       if (r.url().startsWith(`${ORIGIN}/dist/`)) dist.push(new URL(r.url()).pathname);
     });
-    await article({ script: 'iife' });
+    await article({ script: 'all' });
     await sendOne(page, endpoint);
-    expect(dist).toEqual(['/dist/ykien.iife.js']);
+    expect(dist).toEqual(['/dist/ykien.all.iife.js']);
     expect(problems).toEqual([]);
   });
 
@@ -134,7 +150,9 @@ test.describe('dist files', () => {
       await article({ script });
       // Wait until both scripts have run.
       await page.waitForLoadState('load');
-      expect(dist).toHaveLength(2);
+      // Both loaders ran; the element's code came once.
+      expect(dist.filter((p) => !p.startsWith('/dist/cdn/'))).toHaveLength(2);
+      expect(dist.filter((p) => p === '/dist/cdn/comments.js')).toHaveLength(1);
       const f = form(page);
       await comeToForm(page);
       await expect(f.host.locator('[part~="form"]')).toHaveCount(1);

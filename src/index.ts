@@ -1,16 +1,15 @@
 /**
- * ykien: `<ykien-comments>` and `<ykien-count>`. Importing this module defines both elements, once: a
- * page that loads both the module and the classic script, or one of them twice, gets one definition
- * and no error.
+ * ykien: `<ykien-comments>` and `<ykien-count>`, defined at once (`import 'ykien'`). For the same
+ * elements loaded only when a page needs them, import 'ykien/lazy'. A page that loads several copies or
+ * builds gets one definition of each and no error.
  */
-import { YkienComments } from './ykien-comments/ykien-comments.component.js';
-import { YkienCount } from './ykien-count/ykien-count.component.js';
+import './define-comments.js';
+import './define-count.js';
 
-export { YkienComments, YkienCount };
+export { YkienComments } from './ykien-comments/ykien-comments.component.js';
+export { YkienCount } from './ykien-count/ykien-count.component.js';
 export { YkienSubmitEvent, YkienSentEvent, YkienErrorEvent, YkienQueuedEvent } from './events.js';
 export type { SentDetail, ErrorDetail, QueuedDetail } from './events.js';
 export type { CommentPayload, Page, ListedComment } from './api.js';
 export type { Strings, Lang } from './i18n.js';
-
-if (!customElements.get('ykien-comments')) customElements.define('ykien-comments', YkienComments);
-if (!customElements.get('ykien-count')) customElements.define('ykien-count', YkienCount);
+export type { CountStrings } from './ykien-count/ykien-count.component.js';

@@ -39,8 +39,11 @@ export interface ArticleOptions {
   lang?: string;
   title?: string;
   canonical?: string;
-  /** Which build the page loads, and how. */
-  script?: 'iife' | 'es' | 'both' | 'iife-twice';
+  /**
+   * Which build the page loads, and how: the loader as a classic script (`iife`, the one-tag embed), as a
+   * module (`es`), both, twice, or the single file with everything (`all`).
+   */
+  script?: 'iife' | 'es' | 'both' | 'iife-twice' | 'all';
   /** Serve the page (and the script, without a charset) in this encoding, like an old portal. */
   charset?: string;
   csp?: string;
@@ -57,7 +60,8 @@ export function articleHtml(o: ArticleOptions = {}): string {
     .map(([k, v]) => ` ${k}="${String(v).replace(/"/g, '&quot;')}"`)
     .join('');
   const scripts = {
-    iife: '<script src="/dist/ykien.iife.js"></script>',
+    iife: '<script async src="/dist/ykien.iife.js"></script>',
+    all: '<script src="/dist/ykien.all.iife.js"></script>',
     es: '<script type="module" src="/dist/ykien.js"></script>',
     both: '<script src="/dist/ykien.iife.js"></script><script type="module" src="/dist/ykien.js"></script>',
     'iife-twice': '<script src="/dist/ykien.iife.js"></script><script src="/dist/ykien.iife.js?again"></script>',
@@ -236,7 +240,7 @@ export const test = base.extend<Fixtures>({
           body: charset === 'utf-8' ? html : encode(html, charset),
         }),
       );
-      await page.route(`${ORIGIN}/dist/*`, (route) => {
+      await page.route(`${ORIGIN}/dist/**`, (route) => {
         const file = new URL(route.request().url()).pathname.replace('/dist/', '');
         // Served like a careless CDN: no charset, so the page's encoding decides how the bytes read.
         return route.fulfill({ status: 200, headers: { 'Content-Type': 'text/javascript' }, body: dist(file) });

@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { styles } from './ykien-comments.styles.js';
-import { format, resolveLang, stringsFor, type Lang, type StringKey, type Strings } from '../i18n.js';
+import { format, hasStrings, loadStrings, resolveLang, stringsFor, type Lang, type StringKey, type Strings } from '../i18n.js';
 import { validate, type Field, type FieldErrors } from '../validate.js';
 import { DEFAULT_MAX_LENGTH, length } from '../text.js';
 import { buildPayload, reason, type CommentPayload, type Page, type SendResult } from '../api.js';
@@ -186,6 +186,12 @@ export class YkienComments extends LitElement {
   /** Drafts are kept per endpoint and article. */
   get #draftKey(): string {
     return this.endpoint + ' ' + this.page.pageId;
+  }
+
+  /** The first render (and one after a change of language) waits for that language's words. */
+  protected override async scheduleUpdate(): Promise<unknown> {
+    if (!hasStrings(this.language)) await loadStrings(this.language);
+    return super.scheduleUpdate();
   }
 
   override connectedCallback(): void {

@@ -1,18 +1,20 @@
-import { parseAst, type Plugin } from 'vite';
+import { parseAst } from 'vite';
 
 /**
  * Minifies the static text of Lit's html`` and css`` templates, which no JS minifier touches: the
  * indentation of our templates and styles would otherwise be a quarter of the bundle. Only whitespace
  * (and in CSS, comments) is removed, so what Lit renders is the same.
  */
-export function minifyTemplates(): Plugin {
+/** @returns {import('vite').Plugin} */
+export function minifyTemplates() {
   return {
     name: 'ykien:minify-templates',
     apply: 'build',
     enforce: 'post',
     transform(code, id) {
       if (!/\/src\/.*\.ts$/.test(id) || !/\b(html|css)`/.test(code)) return null;
-      const edits: Array<[number, number, string]> = [];
+      /** @type {Array<[number, number, string]>} */
+      const edits = [];
       walk(parseAst(code), (node) => {
         if (node.type !== 'TaggedTemplateExpression' || node.tag?.type !== 'Identifier') return;
         const minify = node.tag.name === 'css' ? minifyCss : node.tag.name === 'html' ? minifyHtml : undefined;
@@ -26,8 +28,7 @@ export function minifyTemplates(): Plugin {
   };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function walk(node: any, visit: (node: any) => void): void {
+function walk(node, visit) {
   if (!node || typeof node !== 'object') return;
   if (typeof node.type === 'string') visit(node);
   for (const value of Object.values(node)) {
@@ -37,12 +38,12 @@ function walk(node: any, visit: (node: any) => void): void {
 }
 
 /** Indentation and line breaks between tags go; a run of spaces inside text becomes one space. */
-export function minifyHtml(s: string): string {
+export function minifyHtml(s) {
   return s.replace(/\s*\n\s*/g, ' ').replace(/>\s+</g, '><');
 }
 
 /** Comments and insignificant whitespace go; spaces inside selectors (descendant combinators) stay. */
-export function minifyCss(s: string): string {
+export function minifyCss(s) {
   return s
     .replace(/\/\*[\s\S]*?\*\//g, '')
     .replace(/\s+/g, ' ')

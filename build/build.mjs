@@ -1,0 +1,37 @@
+// `npm run build:widget`'s bundles, with Vite's API (one config cannot make all of them):
+// - dist/cdn/*.js: the elements' code as ES modules split by need (the list and form, the count,
+//   hCaptcha's wrapper, each language's words...), for the loaders;
+// - dist/ykien.iife.js and dist/ykien.js: the loader, as a classic script and as a module (about 1 KB);
+// - dist/ykien.all.iife.js: everything in one classic script, for sites that can host one file only.
+// The ES modules for bundlers (dist/esm/, bare imports of lit & co.) are tsc's output (tsconfig.build.json).
+// Every file is pure ASCII: a script served without a charset is decoded in the host page's encoding
+// (windows-1258 on old portals), which would garble raw UTF-8; escapes read the same anywhere.
+import { rmSync } from 'node:fs';
+import { build } from 'vite';
+import { minifyTemplates } from './minify-templates.mjs';
+
+const output = { charset: 'ascii', minify: true };
+const bundle = (lib, rolldownOutput = {}) =>
+  build({
+    configFile: false,
+    logLevel: 'warn',
+    plugins: [minifyTemplates()],
+    build: {
+      target: 'es2022',
+      outDir: 'dist',
+      emptyOutDir: false,
+      sourcemap: true,
+      reportCompressedSize: false,
+      lib,
+      rolldownOptions: { output: { ...output, ...rolldownOutput } },
+    },
+  });
+
+rmSync('dist', { recursive: true, force: true });
+await bundle(
+  { entry: { comments: 'src/define-comments.ts', count: 'src/define-count.ts' }, formats: ['es'], fileName: (_f, name) => `cdn/${name}.js` },
+  { chunkFileNames: 'cdn/[name]-[hash].js' },
+);
+await bundle({ entry: 'src/cdn/loader-classic.ts', formats: ['iife'], name: 'YkienLoader', fileName: () => 'ykien.iife.js' }, { codeSplitting: false });
+await bundle({ entry: 'src/cdn/loader-module.ts', formats: ['es'], fileName: () => 'ykien.js' }, { codeSplitting: false });
+await bundle({ entry: 'src/index.ts', formats: ['iife'], name: 'Ykien', fileName: () => 'ykien.all.iife.js' }, { codeSplitting: false });

@@ -1,0 +1,85 @@
+/**
+ * What the one-tag embed does before any of ykien's code is fetched: finds the page's `<ykien-comments>`
+ * and `<ykien-count>` (also those added later), keeps the comment box's space so nothing jumps when it
+ * fills in, and imports each element's code only when it is needed:
+ * - `<ykien-comments>` once one comes within 200 px of the viewport (at once on a short page);
+ * - `<ykien-count>` as soon as the page has one;
+ * - and, when the browser is idle, `<ykien-comments>` at once if the reader has a comment still waiting
+ *   in the outbox from an earlier visit, so it is sent even if they never scroll down.
+ * Used by the CDN loaders (cdn/) and by `ykien/lazy` for bundlers, which differ only in how they import.
+ */
+export interface Loaders {
+  comments: () => Promise<unknown>;
+  count: () => Promise<unknown>;
+}
+
+const COMMENTS = 'ykien-comments';
+const COUNT = 'ykien-count';
+/** Room for the heading, the form and the list's first line: most of what the box will take. */
+const RESERVE = `${COMMENTS}:not(:defined){display:block;min-height:36rem}`;
+/** The outbox's records in ykien's store (outbox.ts, storage.ts). */
+const DB = 'ykien-db';
+const STORE = 'ykien-kv';
+const QUEUED = ['o:', 'o:\uffff'];
+
+const once = (load: () => Promise<unknown>) => {
+  let p: Promise<unknown> | undefined;
+  return () => (p ??= load().catch((e) => ((p = undefined), console.error('ykien: could not load', e))));
+};
+
+const LOADED = Symbol.for('ykien.load-by-need');
+
+export function loadByNeed(loaders: Loaders): void {
+  const doc = document;
+  const g = globalThis as { [LOADED]?: true };
+  if (g[LOADED]) return; // a second copy of the loader, or both builds: the first one serves
+  g[LOADED] = true;
+  const comments = once(loaders.comments);
+  const count = once(loaders.count);
+  try {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(RESERVE);
+    doc.adoptedStyleSheets = [...doc.adoptedStyleSheets, sheet];
+  } catch {
+    // no constructed stylesheets: the box only takes its space when it renders
+  }
+  const near = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && (near.disconnect(), comments()), {
+    rootMargin: '200px',
+  });
+  const find = (root: Element | Document) => {
+    const all = (sel: string) => [...(root instanceof Element && root.matches(sel) ? [root] : []), ...root.querySelectorAll(sel)];
+    all(COMMENTS).forEach((el) => near.observe(el));
+    if (all(COUNT).length) count();
+  };
+  new MutationObserver((records) => {
+    for (const r of records) for (const n of r.addedNodes) if (n instanceof Element) find(n);
+  }).observe(doc, { childList: true, subtree: true });
+  find(doc);
+  const idle = (globalThis.requestIdleCallback ?? setTimeout) as (fn: () => void) => unknown;
+  idle(() => hasQueued().then((yes) => yes && doc.querySelector(COMMENTS) && comments()));
+}
+
+/** Whether ykien's outbox holds a comment, without creating the database when there is none. */
+function hasQueued(): Promise<boolean> {
+  return new Promise((resolve) => {
+    try {
+      const open = indexedDB.open(DB);
+      open.onupgradeneeded = () => open.transaction!.abort(); // no database yet: nothing queued, create nothing
+      open.onerror = () => resolve(false);
+      open.onsuccess = () => {
+        const db = open.result;
+        try {
+          const q = db.transaction(STORE).objectStore(STORE).count(IDBKeyRange.bound(QUEUED[0], QUEUED[1]));
+          q.onsuccess = () => resolve(q.result > 0);
+          q.onerror = () => resolve(false);
+        } catch {
+          resolve(false);
+        } finally {
+          db.close();
+        }
+      };
+    } catch {
+      resolve(false); // IndexedDB refused (sandboxed frame, private mode)
+    }
+  });
+}
