@@ -141,6 +141,8 @@ export class YkienComments extends LitElement {
   );
   #outbox = new OutboxController(this, (item, result) => this.#onQueuedOutcome(item, result));
   #drafts = new DraftController(this);
+  /** `:state(loading)` keeps the box's space (as the loader did before its code came) until the list is in. */
+  #internals = this.attachInternals();
   #list = new ListController(this, () => ({
     endpoint: this.endpoint,
     pageId: this.page.pageId.normalize('NFC'),
@@ -196,6 +198,7 @@ export class YkienComments extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this.#internals.states?.add('loading'); // until the first render says otherwise
     // Said once: at once when idle, else together with the outcome of the send under way.
     this.#unsubscribeStorage = onStorageUnavailable(() => (this.sending ? (this.#storageNotice = true) : this.#say('noStorage', 'error')));
   }
@@ -229,6 +232,7 @@ export class YkienComments extends LitElement {
   override render() {
     const t = this.#t;
     const list = this.#list;
+    this.#internals.states?.[list.state == 'loading' ? 'add' : 'delete']('loading');
     const heading = this.heading || t.heading;
     const title = html`<h2 part="heading" id="heading">${list.total ? format(t.headingCount, { heading, count: list.total }) : heading}</h2>`;
     if (!this.endpoint) return html`<section part="base" aria-labelledby="heading">${title}<p part="error">${t.configError}</p></section>`;

@@ -26,6 +26,9 @@ export const styles = css`
     font: 1rem/1.5 var(--ykien-font);
     color-scheme: light;
   }
+  :host(:state(loading)) {
+    min-height: 36rem;
+  }
   :host([theme='dark']) {
     color-scheme: dark;
   }

@@ -1,0 +1,157 @@
+/**
+ * The one-tag embed costs a news page nothing until a reader needs the comments (issue "A news page pays
+ * nothing for comments nobody reads"): requests are counted as the reader scrolls, focuses and sends.
+ */
+import type { Page } from '@playwright/test';
+import { test, expect, form, comeToForm, fillAndVerify, ORIGIN, ENDPOINT, HCAPTCHA_URL } from './support/fixtures.js';
+
+/** The comments this far below the fold, as under a long article. */
+const FILLER = '<div class="filler" style="height:3000px">Bài viết dài.</div>';
+const BELOW = '<section class="below" style="height:1200px"><h2>Tin liên quan</h2><p>Các bài viết khác.</p></section>';
+
+/** Every request of the page, by kind. */
+function watch(page: Page) {
+  const urls: URL[] = [];
+  page.on('request', (r) => urls.push(new URL(r.url())));
+  return {
+    dist: () => urls.filter((u) => u.origin === ORIGIN && u.pathname.startsWith('/dist/')).map((u) => u.pathname),
+    hcaptcha: () => urls.filter((u) => u.href.startsWith(HCAPTCHA_URL)),
+  };
+}
+
+/** The loader has run: it adopted its stylesheet that keeps the box's space. */
+const loaderRan = (page: Page) => page.waitForFunction(() => document.adoptedStyleSheets.some((s) => [...s.cssRules].some((r) => r.cssText.includes('ykien-comments'))));
+
+test('before the comments come near: the loader only; near: their code and one list GET; hCaptcha only once the reader is in the form', async ({
+  page,
+  article,
+  endpoint,
+  problems,
+}) => {
+  const seen = watch(page);
+  await article({ before: FILLER, after: BELOW, wait: false });
+  await loaderRan(page);
+  await page.waitForLoadState('networkidle');
+  expect(seen.dist()).toEqual(['/dist/ykien.iife.js']);
+  expect(endpoint.gets).toEqual([]);
+  expect(seen.hcaptcha()).toEqual([]);
+  // The box keeps its space before its code arrives, so the page does not jump when it fills in.
+  const reserved = await page.locator('ykien-comments').evaluate((el) => el.getBoundingClientRect().height);
+  expect(reserved).toBeGreaterThan(400);
+
+  await page.locator('ykien-comments').scrollIntoViewIfNeeded();
+  await expect(form(page).name).toBeVisible();
+  expect(seen.dist()).toContain('/dist/cdn/comments.js');
+  await expect.poll(() => endpoint.gets.length).toBe(1);
+  expect(endpoint.gets[0].searchParams.get('pageId')).toBe(`${ORIGIN}/tin-tuc/bai-viet`);
+  expect(seen.hcaptcha()).toEqual([]);
+  expect(seen.dist().some((p) => p.includes('/cdn/index.min-'))).toBe(false);
+
+  await comeToForm(page);
+  expect(seen.hcaptcha()).toHaveLength(1);
+  expect(seen.dist().some((p) => p.includes('/cdn/index.min-'))).toBe(true);
+  expect(problems).toEqual([]);
+});
+
+test('a short page loads the comments at once', async ({ page, article }) => {
+  const seen = watch(page);
+  await article();
+  await expect(form(page).name).toBeVisible();
+  expect(seen.dist()).toContain('/dist/cdn/comments.js');
+});
+
+test('an English page loads the English words only; a page without counts never loads their code', async ({ page, article }) => {
+  const seen = watch(page);
+  await article({ lang: 'en' });
+  await expect(form(page).send).toHaveText('Send comment');
+  const chunks = seen.dist().filter((p) => p.startsWith('/dist/cdn/'));
+  expect(chunks.some((p) => /\/en-[\w-]+\.js$/.test(p))).toBe(true);
+  expect(chunks.some((p) => /\/vi-[\w-]+\.js$/.test(p))).toBe(false);
+  expect(chunks).not.toContain('/dist/cdn/count.js');
+});
+
+test('a comment left in the outbox on an earlier visit is sent soon after load, with the box far below and never scrolled to', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  endpoint.reply({ status: 503, body: { status: 503, title: 'x', code: 'internal' } }, { status: 201, body: { id: 'c9', status: 'pending' } });
+  await article({ attrs: { 'site-key': null } });
+  await fillAndVerify(page, 'Trần Thị Lan', 'Gửi lúc mạng chập chờn.');
+  await form(page).send.click();
+  await expect(form(page).status).toContainText('sẽ tự gửi lại');
+  const clientId = endpoint.posts[0].body.clientId;
+
+  const seen = watch(page);
+  await article({ attrs: { 'site-key': null }, path: '/tin-tuc/bai-khac', before: FILLER, wait: false });
+  await expect.poll(() => endpoint.posts.length, { timeout: 15_000 }).toBe(2);
+  expect(endpoint.posts[1].body.clientId).toBe(clientId);
+  expect(await page.evaluate(() => scrollY)).toBe(0);
+  expect(await page.locator('ykien-comments').evaluate((el) => el.getBoundingClientRect().top)).toBeGreaterThan(2000);
+  expect(seen.dist()).toContain('/dist/cdn/comments.js');
+});
+
+test('with nothing in the outbox, an idle page far above the comments loads nothing more, and creates no database', async ({ page, article }) => {
+  const seen = watch(page);
+  await article({ before: FILLER, wait: false });
+  await loaderRan(page);
+  await page.waitForLoadState('networkidle');
+  // The idle check has run by now (it is what the page did when idle).
+  await page.evaluate(() => new Promise((r) => requestIdleCallback(() => r(null))));
+  expect(seen.dist()).toEqual(['/dist/ykien.iife.js']);
+  expect(await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).not.toContain('ykien-db');
+});
+
+test('elements added after the loader ran are loaded too: a second box and a count', async ({ page, article, endpoint }) => {
+  endpoint.list = () => ({ items: [], next: null, total: 0 });
+  await article({ attrs: { 'site-key': null } });
+  await page.evaluate((endpoint) => {
+    const box = document.createElement('ykien-comments');
+    box.setAttribute('endpoint', endpoint);
+    box.setAttribute('page-id', 'bai-khac');
+    box.id = 'later';
+    const count = document.createElement('ykien-count');
+    count.setAttribute('endpoint', endpoint);
+    count.setAttribute('page-id', 'bai-khac');
+    document.querySelector('main')!.append(box, count);
+  }, ENDPOINT);
+  await expect(page.locator('#later').locator('[part~="form"]')).toBeVisible();
+  await expect(page.locator('ykien-count')).toHaveText('0 ý kiến');
+});
+
+test('no layout shift as the box fills in while the reader scrolls down to it (CLS with content below)', async ({ page, article, endpoint }) => {
+  endpoint.list = () => ({
+    items: Array.from({ length: 5 }, (_, i) => ({
+      id: `c${i}`,
+      name: `Bạn đọc ${i + 1}`,
+      content: 'Một ý kiến khá dài để chiếm chỗ trong danh sách.\nDòng thứ hai.',
+      createdAt: new Date(Date.UTC(2026, 10, 20 - i, 3, 0)).toISOString(),
+    })),
+    next: null,
+    total: 5,
+  });
+  await page.addInitScript(() => {
+    const w = window as unknown as { __cls: number };
+    w.__cls = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[]) if (!e.hadRecentInput) w.__cls += e.value;
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+  await article({ before: FILLER, after: BELOW, wait: false });
+  await loaderRan(page);
+  const box = page.locator('ykien-comments');
+  const top = () => box.evaluate((el) => el.getBoundingClientRect().top - innerHeight);
+  // A reader scrolling with the wheel: once the box is within the loader's 200 px below the screen (not
+  // yet visible), its comments come in while the reader reads on; then on through it and what follows.
+  const wheel = async (dy: number) => {
+    const before = await page.evaluate(() => scrollY);
+    await page.mouse.wheel(0, dy);
+    await page.waitForFunction((y) => scrollY > y || scrollY + innerHeight >= document.documentElement.scrollHeight - 1, before);
+  };
+  while ((await top()) > 150) await wheel(Math.min(400, (await top()) - 100));
+  expect(await top()).toBeGreaterThan(0);
+  await expect(box.locator('[part~="comment"]')).toHaveCount(5);
+  for (let i = 0; i < 8; i++) await wheel(400);
+  const cls = await page.evaluate(() => (window as unknown as { __cls: number }).__cls);
+  expect(cls).toBeLessThanOrEqual(0.01);
+});
