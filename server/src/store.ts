@@ -74,7 +74,7 @@ export interface Store {
   count(status: CommentStatus, pageId: string): Promise<number>;
   /**
    * Published comments per page, from the per-page counter (one indexed lookup per id, one query for
-   * all ids). Pages without a published comment are absent from the map.
+   * all ids). A page that never had a published comment is absent from the map: read it as 0.
    */
   publishedCounts(pageIds: readonly string[]): Promise<Map<string, number>>;
   /** The status of a stored comment; null when there is none (never stored, or deleted). */
