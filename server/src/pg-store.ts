@@ -46,7 +46,28 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
       CREATE INDEX rate_hits_by_time ON rate_hits (at);
     `,
   },
+  {
+    version: 2,
+    name: 'published comments per page',
+    // Kept in step by every change of a comment's status, in the same transaction, so that `total`
+    // and /counts are one primary-key lookup per page instead of a count over the page's comments.
+    sql: `
+      CREATE TABLE page_counts (
+        page_id   TEXT   PRIMARY KEY,
+        published BIGINT NOT NULL
+      );
+      INSERT INTO page_counts (page_id, published)
+        SELECT page_id, count(*) FROM comments WHERE status = 'published' GROUP BY page_id;
+    `,
+  },
 ];
+
+/** The page's published counter, inside the caller's transaction. */
+const COUNT_PUBLISHED = `INSERT INTO page_counts (page_id, published) VALUES ($1, 1)
+  ON CONFLICT (page_id) DO UPDATE SET published = page_counts.published + 1`;
+// Never below 0, so that a counter that drifted (a comment published by a server that predates the
+// counter) cannot make a moderator's decision fail.
+const UNCOUNT_PUBLISHED = 'UPDATE page_counts SET published = GREATEST(published - 1, 0) WHERE page_id = $1';
 
 const MIGRATION_LOCK = 7_160_811_452; // an arbitrary constant: "ykien migrations"
 
@@ -167,6 +188,8 @@ export class PgStore implements Store {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
         [c.id, c.clientId, c.pageId, c.pageUrl, c.pageTitle, c.name, c.content, c.status, c.createdAt],
       );
+      // The page's published counter (a --moderation off insert).
+      if (c.status === 'published') await client.query(COUNT_PUBLISHED, [c.pageId]);
       return true;
     });
     if (created) return { created: true };
@@ -206,17 +229,51 @@ export class PgStore implements Store {
     return Number(rows[0]!.n);
   }
 
-  async setStatus(id: string, status: CommentStatus, at: number): Promise<{ id: string; status: CommentStatus } | null> {
-    const { rows } = await this.pool.query<{ id: string; status: CommentStatus }>(
-      'UPDATE comments SET status = $1, moderated_at = $2 WHERE id = $3 RETURNING id, status',
-      [status, at, id],
+  async publishedCounts(pageIds: readonly string[]): Promise<Map<string, number>> {
+    const { rows } = await this.pool.query<{ page_id: string; published: string }>(
+      'SELECT page_id, published FROM page_counts WHERE page_id = ANY($1::text[])',
+      [pageIds],
     );
-    return rows[0] ?? null;
+    return new Map(rows.map((r) => [r.page_id, Number(r.published)]));
   }
 
-  async deleteComment(id: string): Promise<boolean> {
-    const r = await this.pool.query('DELETE FROM comments WHERE id = $1', [id]);
-    return (r.rowCount ?? 0) > 0;
+  async statusOf(id: string): Promise<CommentStatus | null> {
+    const { rows } = await this.pool.query<{ status: CommentStatus }>('SELECT status FROM comments WHERE id = $1', [id]);
+    return rows[0]?.status ?? null;
+  }
+
+  setStatus(id: string, status: CommentStatus, at: number): Promise<{ id: string; status: CommentStatus } | null> {
+    return inTransaction(this.pool, async (client) => {
+      // FOR UPDATE: two decisions on one comment take turns, so each sees the status the other left.
+      const old = await client.query<{ page_id: string; status: CommentStatus }>(
+        'SELECT page_id, status FROM comments WHERE id = $1 FOR UPDATE',
+        [id],
+      );
+      const before = old.rows[0];
+      if (!before) return null;
+      const { rows } = await client.query<{ id: string; status: CommentStatus }>(
+        'UPDATE comments SET status = $1, moderated_at = $2 WHERE id = $3 RETURNING id, status',
+        [status, at, id],
+      );
+      // The page's published counter.
+      if (before.status !== 'published' && status === 'published') await client.query(COUNT_PUBLISHED, [before.page_id]);
+      if (before.status === 'published' && status !== 'published') await client.query(UNCOUNT_PUBLISHED, [before.page_id]);
+      return rows[0] ?? null;
+    });
+  }
+
+  deleteComment(id: string): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<{ page_id: string; status: CommentStatus }>(
+        'DELETE FROM comments WHERE id = $1 RETURNING page_id, status',
+        [id],
+      );
+      const gone = rows[0];
+      if (!gone) return false;
+      // The page's published counter.
+      if (gone.status === 'published') await client.query(UNCOUNT_PUBLISHED, [gone.page_id]);
+      return true;
+    });
   }
 
   hitRateLimit(client: string, limit: number, windowMs: number, now: number): Promise<RateDecision> {
