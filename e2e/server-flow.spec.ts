@@ -43,6 +43,8 @@ test('a reader posts on the demo article, a moderator approves it, it is listed'
   expect(res?.headers()['content-security-policy']).toContain("require-trusted-types-for 'script'");
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Thường trực Hội đồng nhân dân tỉnh');
   const f = form(page);
+  // The comments sit under the article: their code loads as the reader scrolls down to them.
+  await f.host.scrollIntoViewIfNeeded();
   await expect(f.heading).toHaveText('Ý kiến bạn đọc');
 
   const content = 'Đề nghị tỉnh công khai tiến độ <b>chính sách</b> an sinh.\nXin cảm ơn!';
@@ -83,6 +85,7 @@ test('the demo runs without a captcha when the server has none', async ({ page }
   try {
     await page.goto(plain.url + '/');
     const f = form(page);
+    await f.host.scrollIntoViewIfNeeded();
     await expect(page.locator('ykien-comments')).not.toHaveAttribute('site-key', /.*/);
     await f.name.fill('Phạm Minh');
     await f.content.fill('Không cần captcha ở bản demo.');

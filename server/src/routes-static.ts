@@ -1,5 +1,6 @@
 /**
- * Pages and scripts: the built widget (/ykien.js, /ykien.iife.js), the moderation page (/admin),
+ * Pages and scripts: the built widget (the loaders /ykien.js and /ykien.iife.js, the chunks they load
+ * from /cdn/, the single file /ykien.all.iife.js), the moderation page (/admin),
  * and in --demo mode the demo article (/) with its folder (/demo/).
  *
  * Paths are resolved from this compiled file (server/dist/…), so the server finds the repository's
@@ -78,7 +79,7 @@ export async function staticRoutes(app: FastifyInstance, ctx: AppContext): Promi
   app.addHook('onRequest', refuseWhileDraining(ctx.drain));
 
   // The built widget, for pages that load it from this server.
-  for (const file of ['ykien.js', 'ykien.iife.js', 'ykien.js.map', 'ykien.iife.js.map']) {
+  for (const file of ['ykien.js', 'ykien.iife.js', 'ykien.all.iife.js', 'ykien.js.map', 'ykien.iife.js.map', 'ykien.all.iife.js.map']) {
     const type = file.endsWith('.map') ? 'application/json; charset=utf-8' : 'text/javascript; charset=utf-8';
     app.get(`/${file}`, async (request, reply) => {
       const data = await readOrNull(join(root, 'dist', file));
@@ -86,6 +87,10 @@ export async function staticRoutes(app: FastifyInstance, ctx: AppContext): Promi
       return sendWithEtag(request, reply, data, type);
     });
   }
+
+  // What the loaders import, resolved against their own URL. Chunk names carry content hashes, but the
+  // two entries (comments.js, count.js) do not: revalidated, like the loaders.
+  serveFolder(app, { root: join(root, 'dist', 'cdn'), prefix: '/cdn/', cacheControl: 'no-cache' });
 
   // The moderation page. Its assets have content hashes in their names, so they are immutable.
   const adminPage = async (request: FastifyRequest, reply: FastifyReply) => {
