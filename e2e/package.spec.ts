@@ -1,0 +1,160 @@
+/**
+ * The npm package as people use it: packed (`npm pack`), installed into throwaway projects, and used
+ * (1) by an app that already uses Lit, bundled by Vite with `import 'ykien'` — one copy of Lit;
+ * (2) by an app with `import 'ykien/lazy'` — the element's code is its own chunk, loaded on need;
+ * (3) by a plain page that copies `dist/` and embeds the loader with one tag;
+ * and its types resolve for a TypeScript app.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from '@playwright/test';
+import { build } from 'vite';
+import { test, expect, form, FakeEndpoint, ORIGIN, ENDPOINT } from './support/fixtures.js';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const rootPkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
+let dir: string;
+let installed: string;
+
+test.describe.configure({ mode: 'serial', timeout: 120_000 });
+
+test.beforeAll(async () => {
+  test.setTimeout(300_000);
+  dir = mkdtempSync(join(tmpdir(), 'ykien-pack-'));
+  const tgz = execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: repo, encoding: 'utf8' }).trim().split('\n').pop()!;
+  const app = join(dir, 'app');
+  mkdirSync(app);
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'throwaway-app', private: true, type: 'module', dependencies: { ykien: `file:${join(dir, tgz)}`, lit: rootPkg.dependencies.lit } }),
+  );
+  // From npm's cache where it can: the same registry packages `npm ci` just installed.
+  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], { cwd: app, stdio: 'pipe' });
+  installed = join(app, 'node_modules', 'ykien');
+});
+
+test.afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Builds a page of the app with Vite, from its own folder (so 'ykien' resolves to the installed package). */
+async function bundle(name: string, main: string): Promise<string> {
+  const app = join(dir, 'app');
+  const src = join(app, name);
+  mkdirSync(src, { recursive: true });
+  writeFileSync(join(src, 'index.html'), `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>App</title></head><body><main></main><script type="module" src="./main.js"></script></body></html>`);
+  writeFileSync(join(src, 'main.js'), main);
+  const out = join(app, 'out', name);
+  await build({ root: src, base: './', logLevel: 'silent', configFile: false, build: { outDir: out, emptyOutDir: true } });
+  return out;
+}
+
+const jsFiles = (dir: string): string[] =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.js'))
+    .map((e) => join(e.parentPath, e.name));
+
+/** Serves a folder at ORIGIN/<prefix>/ and the fake endpoint at ENDPOINT. */
+async function serve(page: Page, folder: string, prefix: string, endpoint: FakeEndpoint): Promise<void> {
+  await page.route(`${ORIGIN}/${prefix}/**`, (route) => {
+    const file = join(folder, decodeURIComponent(new URL(route.request().url()).pathname.slice(prefix.length + 2)) || 'index.html');
+    if (!existsSync(file)) return route.fulfill({ status: 404, body: 'not found' });
+    const type = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css' }[extname(file)] ?? 'application/octet-stream';
+    return route.fulfill({ status: 200, headers: { 'Content-Type': type }, body: readFileSync(file) });
+  });
+  await page.route((url) => url.href.startsWith(ENDPOINT), (route, request) => endpoint.handle(route, request));
+}
+
+async function sendsOne(page: Page, endpoint: FakeEndpoint): Promise<void> {
+  const f = form(page);
+  await f.name.fill('Nguyễn Văn A');
+  await f.content.fill('Từ một ứng dụng.');
+  await f.send.click();
+  await expect(f.status).toContainText('Cảm ơn bạn');
+  expect(endpoint.posts.map((p) => p.body.content)).toEqual(['Từ một ứng dụng.']);
+}
+
+test('the package holds what `exports` names, and nothing of the server', () => {
+  const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+  for (const target of Object.values(pkg.exports).flatMap((t) => (typeof t === 'string' ? [t] : Object.values(t as Record<string, string>)))) {
+    expect(existsSync(join(installed, target)), target).toBe(true);
+  }
+  expect(existsSync(join(installed, 'server'))).toBe(false);
+  // For bundlers: bare imports of the dependencies, not bundled copies.
+  const esm = readFileSync(join(installed, 'dist/esm/ykien-comments/ykien-comments.component.js'), 'utf8');
+  expect(esm).toMatch(/from 'lit'/);
+  expect(readFileSync(join(installed, 'dist/esm/captcha.js'), 'utf8')).toContain("import('@hcaptcha/vanilla-hcaptcha')");
+});
+
+test("an app that already uses Lit bundles `import 'ykien'` with one copy of Lit, and it works", async ({ page, endpoint }) => {
+  const out = await bundle(
+    'eager',
+    `import { LitElement, html } from 'lit';
+import 'ykien';
+customElements.define('app-shell', class extends LitElement {
+  render() { return html\`<h1>Ứng dụng</h1><ykien-comments endpoint="${ENDPOINT}" page-id="app-1"></ykien-comments>\`; }
+});
+document.querySelector('main').append(document.createElement('app-shell'));
+`,
+  );
+  const code = jsFiles(out).map((f) => readFileSync(f, 'utf8')).join('\n');
+  expect(code.match(/litElementVersions/g)).toHaveLength(1);
+  expect(code.match(/reactiveElementVersions/g)).toHaveLength(1);
+  await serve(page, out, 'eager', endpoint);
+  await page.goto(`${ORIGIN}/eager/index.html`);
+  await sendsOne(page, endpoint);
+});
+
+test("`import 'ykien/lazy'`: the element's code is a chunk of its own, fetched when the page has the element", async ({ page, endpoint }) => {
+  const out = await bundle(
+    'lazy',
+    `import 'ykien/lazy';
+setTimeout(() => document.querySelector('main').insertAdjacentHTML('beforeend', '<ykien-comments endpoint="${ENDPOINT}" page-id="app-2"></ykien-comments>'), 0);
+`,
+  );
+  const files = jsFiles(out);
+  expect(files.length).toBeGreaterThan(1);
+  const entry = readFileSync(files.find((f) => readFileSync(f, 'utf8').includes('load-by-need') || /IntersectionObserver/.test(readFileSync(f, 'utf8')))!, 'utf8');
+  expect(entry).not.toMatch(/litElementVersions/);
+  const requested: string[] = [];
+  page.on('request', (r) => r.url().startsWith(`${ORIGIN}/lazy/`) && requested.push(new URL(r.url()).pathname));
+  await serve(page, out, 'lazy', endpoint);
+  await page.goto(`${ORIGIN}/lazy/index.html`);
+  await sendsOne(page, endpoint);
+  expect(requested.filter((p) => p.endsWith('.js')).length).toBeGreaterThan(1);
+});
+
+test('a plain page that copies dist/ embeds it with one tag', async ({ page, endpoint }) => {
+  await page.route(`${ORIGIN}/tin-tuc/bai`, (route) =>
+    route.fulfill({
+      contentType: 'text/html; charset=utf-8',
+      body: `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Bài</title><script async src="/vendor/ykien/ykien.iife.js"></script></head>
+<body><h1>Bài</h1><ykien-comments endpoint="${ENDPOINT}"></ykien-comments></body></html>`,
+    }),
+  );
+  await serve(page, join(installed, 'dist'), 'vendor/ykien', endpoint);
+  await page.goto(`${ORIGIN}/tin-tuc/bai`);
+  await sendsOne(page, endpoint);
+});
+
+test('the types resolve for a TypeScript app', () => {
+  const app = join(dir, 'app');
+  writeFileSync(
+    join(app, 'typed.ts'),
+    `import { YkienComments, YkienCount, type SentDetail } from 'ykien';
+const box: YkienComments = document.createElement('ykien-comments');
+box.pageSize = 10;
+box.addEventListener('ykien-sent', (e) => { const d: SentDetail = e.detail; console.log(d.id); });
+const count: YkienCount | undefined = document.querySelector('ykien-count') ?? undefined;
+console.log(box, count);
+`,
+  );
+  writeFileSync(
+    join(app, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'bundler', strict: true, noEmit: true, lib: ['ES2022', 'DOM'], skipLibCheck: false, types: [] }, files: ['typed.ts'] }),
+  );
+  execFileSync(join(repo, 'node_modules/.bin/tsc'), ['-p', app], { stdio: 'pipe' });
+});
