@@ -51,6 +51,11 @@ export interface ArticleOptions {
   path?: string;
   /** Markup placed before the element (e.g. a host page's own scripts). */
   head?: string;
+  /** Markup before and after the element in the article (filler that puts it below the fold, other content). */
+  before?: string;
+  after?: string;
+  /** Wait for the form (default); false for an element far below the fold, which the loader has not loaded yet. */
+  wait?: boolean;
 }
 
 export function articleHtml(o: ArticleOptions = {}): string {
@@ -79,7 +84,7 @@ ${o.head ?? ''}
 <main>
 <h1>${o.title ?? 'Thường trực Hội đồng nhân dân tỉnh giao ban quý I'}</h1>
 <p>Sáng 27/3, Thường trực HĐND tỉnh giao ban công tác quý I/2023.</p>
-<ykien-comments${attrText}></ykien-comments>
+${o.before ?? ''}<ykien-comments${attrText}></ykien-comments>${o.after ?? ''}
 </main>
 ${scripts}
 </body>
@@ -249,7 +254,7 @@ export const test = base.extend<Fixtures>({
         endpoint.handle(route, request),
       );
       await page.goto(`${ORIGIN}${path}`);
-      await page.locator('ykien-comments').locator('[part~="form"], [part~="error"]').first().waitFor();
+      if (o.wait !== false) await page.locator('ykien-comments').locator('[part~="form"], [part~="error"]').first().waitFor();
       return page;
     });
   },
