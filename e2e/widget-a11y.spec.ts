@@ -39,6 +39,7 @@ for (const v of variants) {
     article,
     endpoint,
   }) => {
+    test.slow(); // axe five times over the whole box: long on a busy two-core machine
     if (v.scheme) await page.emulateMedia({ colorScheme: v.scheme });
     endpoint.reply({ status: 201, body: { id: 'a1', status: 'pending' } }, { status: 500, body: { status: 500, title: 'x', code: 'internal' } });
     await article(v.opts);

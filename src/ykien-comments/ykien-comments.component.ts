@@ -139,7 +139,7 @@ export class YkienComments extends LitElement {
     (token) => this.#onCaptchaToken(token),
     () => this.#say('captchaLoadFailed', 'error'),
   );
-  #outbox = new OutboxController(this, (item, result) => this.#onQueuedOutcome(item, result));
+  #outbox = new OutboxController(this, (item, result) => this.#withWords(() => this.#onQueuedOutcome(item, result)));
   #drafts = new DraftController(this);
   /** `:state(loading)` keeps the box's space (as the loader did before its code came) until the list is in. */
   #internals = this.attachInternals();
@@ -190,6 +190,15 @@ export class YkienComments extends LitElement {
     return this.endpoint + ' ' + this.page.pageId;
   }
 
+  /**
+   * Runs `fn` once the reader's words are loaded: what arrives before the first render (the outbox's
+   * outcome of a comment queued on an earlier visit, storage refused) is told in words, not keys.
+   */
+  #withWords(fn: () => void): void {
+    if (hasStrings(this.language)) fn();
+    else loadStrings(this.language).then(fn);
+  }
+
   /** The first render (and one after a change of language) waits for that language's words. */
   protected override async scheduleUpdate(): Promise<unknown> {
     if (!hasStrings(this.language)) await loadStrings(this.language);
@@ -200,7 +209,9 @@ export class YkienComments extends LitElement {
     super.connectedCallback();
     this.#internals.states?.add('loading'); // until the first render says otherwise
     // Said once: at once when idle, else together with the outcome of the send under way.
-    this.#unsubscribeStorage = onStorageUnavailable(() => (this.sending ? (this.#storageNotice = true) : this.#say('noStorage', 'error')));
+    this.#unsubscribeStorage = onStorageUnavailable(() =>
+      this.sending ? (this.#storageNotice = true) : this.#withWords(() => this.#say('noStorage', 'error')),
+    );
   }
 
   override disconnectedCallback(): void {
