@@ -8,5 +8,5 @@ export { fakeHcaptcha, FAKE_HCAPTCHA_SCRIPT, HCAPTCHA_SCRIPT_URL, HCAPTCHA_TEST_
 export type { FakeHcaptcha, FakeHcaptchaOptions, FakeCaptchaMode } from './fake-hcaptcha.js';
 export { mockEndpoint, MockEndpoint } from './mock-endpoint.js';
 export type { MockEndpointOptions, RecordedRequest, ScriptedAnswer, StoredComment, CommentStatus } from './mock-endpoint.js';
-export { ykien } from './page-object.js';
+export { ykien, LABEL_TEXTS } from './page-object.js';
 export type { YkienWidget, PublishedComment, UnsentComment, FieldName } from './page-object.js';
