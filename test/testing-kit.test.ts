@@ -32,6 +32,16 @@ function readmeExample(): { file: string; source: string } {
   return { file, source: m[1]! };
 }
 
+it('dist/testing is pure ASCII, with types beside each module', () => {
+  const dir = join(ROOT, 'dist/testing');
+  for (const name of ['index', 'fake-hcaptcha', 'fake-hcaptcha-script', 'mock-endpoint', 'page-object']) {
+    for (const ext of ['.js', '.d.ts']) {
+      const bytes = readFileSync(join(dir, name + ext));
+      expect(bytes.findIndex((b) => b > 0x7f), `${name}${ext}`).toBe(-1);
+    }
+  }
+});
+
 it('the README example spec passes against the demo, with the packed package installed', { timeout: 240_000 }, async () => {
   if (!existsSync(join(ROOT, 'dist/testing/index.js'))) throw new Error('dist/testing is missing: run `npm run build` first');
   const dir = mkdtempSync(join(tmpdir(), 'ykien-kit-'));
