@@ -132,6 +132,7 @@ describe('ykien-conformance against endpoints written by hand', () => {
     expect(fails(r), r.out).toEqual([]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^SKIP GET .*\/counts: 404, no counts \(optional/m);
+    expect(r.out).toMatch(/^PASS GET .*\/\{id\}: 200 \{id, status: "published"\}$/m);
   });
 
   it('fails one without CORS', async () => {
@@ -165,6 +166,12 @@ describe('ykien-conformance against endpoints written by hand', () => {
       expect(r.out).toContain(`→ ${check} (answered ${check.split(' ')[0]} as text/html; send Content-Type: application/problem+json`);
     }
     expect(r.out).toMatch(/^PASS POST a valid comment/m);
+  });
+
+  it('fails one whose status route tells more than the status', async () => {
+    const r = await run({ leakyStatus: true });
+    expect(r.code).toBe(1);
+    expect(fails(r)).toEqual([expect.stringMatching(/^FAIL GET .*\/\{id\} \(answer only \{id, status\}: a guessed id must not reveal a pending comment\)$/)]);
   });
 
   it('says the paging was skipped with moderation on, and still checks the shape', async () => {

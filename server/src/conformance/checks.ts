@@ -366,6 +366,24 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
     });
   }
 
+  // The status of one comment (optional: the widget asks it about the reader's own pending comments).
+  if (created) {
+    const id = (created as { id: string }).id;
+    await guard('comment status', async () => {
+      const r = await request(`${endpoint}/${encodeURIComponent(id)}`);
+      if (r.status === 404 || r.status === 405) {
+        skip(`GET ${endpoint}/{id}: ${r.status}, no status route (optional; the reader's pending copy is then kept for 30 days)`);
+        return;
+      }
+      const body = r.json;
+      if (r.status !== 200 || !isObject(body) || body.id !== id || !['pending', 'published', 'rejected', 'deleted'].includes(String(body.status))) {
+        fail(`GET ${endpoint}/{id}: ${describe(r)}`, `answer 200 {"id": "${id}", "status": "pending" | "published" | "rejected" | "deleted"}, 404 for an unknown id`);
+      } else if ('name' in body || 'content' in body) {
+        fail(`GET ${endpoint}/{id}`, 'answer only {id, status}: a guessed id must not reveal a pending comment');
+      } else pass(`GET ${endpoint}/{id}: 200 {id, status: "${String(body.status)}"}`);
+    });
+  }
+
   // 4. Counts (optional).
   await guard('counts', async () => {
     const other = `ykien-conformance-${randomBytes(6).toString('hex')}`;

@@ -18,6 +18,8 @@ export interface Breaks {
   htmlErrors?: boolean;
   /** Comments are pending (moderation on). */
   moderation?: boolean;
+  /** GET /comments/{id} tells name and content, not only the status. */
+  leakyStatus?: boolean;
 }
 
 export interface FakeEndpoint {
@@ -59,6 +61,12 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
   const server = createServer(async (req, res) => {
     cors(req, res);
     const url = new URL(req.url ?? '/', 'http://x');
+    const one = /^\/comments\/([^/]+)$/.exec(url.pathname);
+    if (one && req.method === 'GET') {
+      const c = comments.find((x) => x.id === decodeURIComponent(one[1]!));
+      if (!c) return problem(res, 404, 'not-found');
+      return json(res, 200, breaks.leakyStatus ? { id: c.id, status: c.status, name: c.name, content: c.content } : { id: c.id, status: c.status });
+    }
     if (url.pathname !== '/comments') return problem(res, 404, 'not-found');
     if (req.method === 'OPTIONS') {
       if (breaks.noCors || req.headers.origin !== origin) return problem(res, breaks.noCors ? 404 : 403, breaks.noCors ? 'not-found' : 'forbidden-origin');
