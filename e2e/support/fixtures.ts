@@ -1,14 +1,17 @@
 /**
  * The test harness: a hermetic browser context in which
  * - every request to a host other than localhost is aborted;
- * - https://js.hcaptcha.com/1/api.js is answered by ./fake-hcaptcha.js;
+ * - https://js.hcaptcha.com/1/api.js is answered by the kit's fake (`fakeHcaptcha`, src/testing);
  * - `article()` serves an article page at http://localhost:4321/… with the widget embedded the way a site
  *   owner does it (the built dist file in a <script> tag), optionally under a strict CSP;
- * - `endpoint` answers the comment POSTs with whatever a test scripts, and records what reached it.
+ * - `endpoint` is the kit's contract-true fake endpoint (`mockEndpoint`, src/testing): tests script its
+ *   answers and read what reached it.
+ * The helpers themselves live in src/testing (`ykien/testing`), the kit site owners use: one copy.
  */
-import { test as base, expect, type Page, type Route, type Request } from '@playwright/test';
+import { test as base, expect, type BrowserContext, type Page, type Request, type Route } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { fakeHcaptcha as installFakeHcaptcha, FAKE_HCAPTCHA_SCRIPT, MockEndpoint, type FakeHcaptcha } from '../../src/testing/index.js';
 
 export const ORIGIN = 'http://localhost:4321';
 export const ENDPOINT = `${ORIGIN}/api/comments`;
@@ -17,7 +20,8 @@ export const HCAPTCHA_URL = 'https://js.hcaptcha.com/1/api.js';
 export const SITE_KEY = '10000000-ffff-ffff-ffff-000000000001';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-export const fakeHcaptcha = readFileSync(`${root}e2e/support/fake-hcaptcha.js`, 'utf8');
+/** The fake hCaptcha script's source, for tests that serve it from another URL themselves. */
+export const fakeHcaptcha = FAKE_HCAPTCHA_SCRIPT;
 const dist = (file: string) => readFileSync(`${root}dist/${file}`);
 
 /** The CSP of the issue: no inline anything, hCaptcha's hosts, Trusted Types with Lit's and our policy. */
@@ -91,13 +95,7 @@ ${scripts}
 </html>`;
 }
 
-export interface Recorded {
-  method: string;
-  headers: Record<string, string>;
-  body: Record<string, unknown>;
-}
-
-export type Reply = { status: number; body?: unknown; headers?: Record<string, string>; delayMs?: number } | 'abort';
+export type { RecordedRequest as Recorded, ScriptedAnswer as Reply } from '../../src/testing/index.js';
 
 /** A list answer of docs/api.md, "Listing comments". */
 export interface ListBody {
@@ -107,100 +105,43 @@ export interface ListBody {
 }
 
 /**
- * Scripts the endpoint's answers in order (the last one repeats) and records every request. GETs (the
- * list, `/counts`, `/{id}`) are recorded apart, in `gets`, and answered by `list`, `counts` and `statuses`.
+ * The kit's contract-true endpoint, with the reads a widget test scripts beside what it stores: `list`
+ * answers the list (or fails it: 'abort', a status), `statuses` answers `GET {endpoint}/{id}`, and every
+ * GET's URL is in `gets`.
  */
-export class FakeEndpoint {
-  readonly requests: Recorded[] = [];
-  /** Every GET's URL. */
+export class FakeEndpoint extends MockEndpoint {
   readonly gets: URL[] = [];
-  /** The list's answer for a GET (by its cursor, '' for the first page), or 'abort' / a status to fail it. */
-  list: (url: URL) => ListBody | 'abort' | number = () => ({ items: [], next: null, total: 0 });
-  /** `GET {endpoint}/{id}`: the comment's status, or a status code (404 by default). */
+  list?: (url: URL) => ListBody | 'abort' | number;
   statuses: Record<string, string | number> = {};
-  /**
-   * Playwright's routes answer even when the context is offline: set this with `context.setOffline`
-   * so the endpoint fails the way a dead network does (nothing reaches the server).
-   */
-  offline = false;
-  private replies: Reply[] = [{ status: 201, body: { id: 'c1', status: 'pending' } }];
-  private gate?: Promise<void>;
 
-  reply(...replies: Reply[]): this {
-    this.replies = replies;
-    return this;
-  }
-
-  /** Holds every answer until the returned function is called: for "while sending" states. */
-  hold(): () => void {
-    let release!: () => void;
-    this.gate = new Promise((r) => (release = r));
-    return () => {
-      this.gate = undefined;
-      release();
-    };
-  }
-
-  get posts(): Recorded[] {
-    return this.requests.filter((r) => r.method === 'POST');
-  }
-
-  async handle(route: Route, request: Request): Promise<void> {
-    const method = request.method();
-    if (this.offline) {
-      await route.abort('internetdisconnected');
-      return;
-    }
-    if (method === 'GET') return this.answerGet(route, new URL(request.url()));
-    if (method === 'OPTIONS') {
-      await route.fulfill({ status: 204 });
-      return;
-    }
-    let body: Record<string, unknown> = {};
-    try {
-      body = request.postDataJSON() ?? {};
-    } catch {
-      /* recorded as empty */
-    }
-    this.requests.push({ method, headers: await request.allHeaders(), body });
-    if (this.gate) await this.gate;
-    const reply = this.replies.length > 1 ? this.replies.shift()! : this.replies[0];
-    if (reply === 'abort') {
-      await route.abort('connectionreset');
-      return;
-    }
-    if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
-    const problem = reply.status >= 400;
-    await route.fulfill({
-      status: reply.status,
-      headers: {
-        'Content-Type': problem ? 'application/problem+json' : 'application/json',
-        ...reply.headers,
-      },
-      body: reply.body === undefined ? '' : JSON.stringify(reply.body),
-    });
-  }
-
-  /** The list, `/counts` and `/{id}`. */
-  private async answerGet(route: Route, url: URL): Promise<void> {
+  override async handle(route: Route, request: Request): Promise<void> {
+    if (request.method() !== 'GET' || this.offline) return super.handle(route, request);
+    const url = new URL(request.url());
     this.gets.push(url);
     const json = (status: number, body: unknown) =>
-      route.fulfill({ status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }, body: JSON.stringify(body) });
-    const rest = url.pathname.slice(new URL(ENDPOINT).pathname.length);
-    if (rest === '/counts') return json(200, { counts: Object.fromEntries(url.searchParams.getAll('pageId').map((id) => [id, 0])) });
-    if (rest.startsWith('/')) {
-      const s = this.statuses[decodeURIComponent(rest.slice(1))] ?? 404;
-      return typeof s === 'number' ? json(s, { status: s, title: 'x', code: 'not-found' }) : json(200, { id: rest.slice(1), status: s });
+      route.fulfill({ status, headers: { 'Content-Type': status < 400 ? 'application/json' : 'application/problem+json', 'Cache-Control': 'no-store' }, body: JSON.stringify(body) });
+    const rest = url.pathname.slice(new URL(this.url).pathname.length);
+    if (rest === '' && this.list) {
+      const answer = this.list(url);
+      if (answer === 'abort') return route.abort('connectionreset');
+      return typeof answer === 'number' ? json(answer, { status: answer, title: 'x', code: 'internal' }) : json(200, answer);
     }
-    const answer = this.list(url);
-    if (answer === 'abort') return route.abort('connectionreset');
-    return typeof answer === 'number' ? json(answer, { status: answer, title: 'x', code: 'internal' }) : json(200, answer);
+    const id = decodeURIComponent(rest.slice(1));
+    if (rest.startsWith('/') && rest !== '/counts' && id in this.statuses) {
+      const s = this.statuses[id]!;
+      return typeof s === 'number' ? json(s, { status: s, title: 'x', code: s === 404 ? 'not-found' : 'internal' }) : json(200, { id, status: s });
+    }
+    return super.handle(route, request);
   }
 }
+
+const captchas = new WeakMap<BrowserContext, FakeHcaptcha>();
 
 
 type Fixtures = {
   endpoint: FakeEndpoint;
+  /** The fake hCaptcha of this test's context: pass/fail/expire, tokens and resets seen. */
+  captcha: FakeHcaptcha;
   /** Opens an article page with the widget; returns the page once the form (or its error) is rendered. */
   article: (o?: ArticleOptions) => Promise<Page>;
   /** Console errors and CSP violations the page reported. */
@@ -209,7 +150,10 @@ type Fixtures = {
 
 export const test = base.extend<Fixtures>({
   endpoint: async ({}, use) => {
-    await use(new FakeEndpoint());
+    await use(new FakeEndpoint(ENDPOINT));
+  },
+  captcha: async ({ context }, use) => {
+    await use(captchas.get(context)!);
   },
   problems: async ({}, use) => {
     await use([]);
@@ -220,9 +164,7 @@ export const test = base.extend<Fixtures>({
       (url) => !['localhost', '127.0.0.1'].includes(url.hostname),
       (route) => route.abort('blockedbyclient'),
     );
-    await context.route(`${HCAPTCHA_URL}?*`, (route) =>
-      route.fulfill({ status: 200, contentType: 'text/javascript', body: fakeHcaptcha }),
-    );
+    captchas.set(context, await installFakeHcaptcha(context));
     await use(context);
   },
   page: async ({ page, problems }, use) => {
@@ -250,8 +192,9 @@ export const test = base.extend<Fixtures>({
         // Served like a careless CDN: no charset, so the page's encoding decides how the bytes read.
         return route.fulfill({ status: 200, headers: { 'Content-Type': 'text/javascript' }, body: dist(file) });
       });
-      await page.route((url) => url.href === ENDPOINT || url.href.startsWith(ENDPOINT + '?') || url.href.startsWith(ENDPOINT + '/'), (route, request) =>
-        endpoint.handle(route, request),
+      await page.route(
+        (u) => u.href.split('?')[0] === ENDPOINT || u.href.startsWith(`${ENDPOINT}/`),
+        (route, request) => endpoint.handle(route, request),
       );
       await page.goto(`${ORIGIN}${path}`);
       if (o.wait !== false) await page.locator('ykien-comments').locator('[part~="form"], [part~="error"]').first().waitFor();

@@ -14,6 +14,7 @@ import { parseConfig } from '../src/config.js';
 import { SqliteStore } from '../src/sqlite-store.js';
 import type { Store } from '../src/store.js';
 import { makeComment } from './support/http.js';
+import { checkInjectedAnswers } from './support/openapi.js';
 
 const SITE = 'https://baotinh.example.vn';
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -37,7 +38,7 @@ async function app(store: Store): Promise<FastifyInstance> {
   if (parsed.kind !== 'run') throw new Error(parsed.kind);
   const a = await buildApp({ config: parsed.config, store, adminToken: 'app-test-admin-token-0123', ipSecret: 'app-test-ip-secret-0123', logger: false });
   cleanups.push(() => a.close());
-  return a;
+  return checkInjectedAnswers(a);
 }
 
 describe('the SQLite store', () => {

@@ -5,6 +5,7 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
+import { assertDocumented } from './openapi.js';
 
 export interface HttpResponse {
   status: number;
@@ -19,6 +20,11 @@ export interface HttpOptions {
   body?: string | Buffer;
   /** Send the body in chunks without Content-Length. */
   chunked?: boolean;
+  /**
+   * Skip the check against docs/openapi.yaml. Only for a request that is deliberately not HTTP the
+   * document can describe; garbage bodies still get documented answers and are checked.
+   */
+  unchecked?: boolean;
 }
 
 export function http(url: string, opts: HttpOptions = {}): Promise<HttpResponse> {
@@ -38,7 +44,16 @@ export function http(url: string, opts: HttpOptions = {}): Promise<HttpResponse>
         } catch {
           /* not JSON */
         }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        const answer = { status: res.statusCode ?? 0, headers: res.headers, text, json };
+        if (!opts.unchecked) {
+          try {
+            assertDocumented({ method: opts.method ?? 'GET', url, status: answer.status, headers: res.headers, body: text });
+          } catch (err) {
+            reject(err);
+            return;
+          }
+        }
+        resolve(answer);
       });
       res.on('error', reject);
     });

@@ -3,6 +3,7 @@
  * pipelined requests, malformed requests, and paths with dot segments that `new URL` would resolve.
  */
 import { connect } from 'node:net';
+import { assertDocumented } from './openapi.js';
 
 /** A raw TCP connection to the server: write HTTP by hand (keep-alive, pipelining), read it all back. */
 export function rawConnection(port: number) {
@@ -59,5 +60,6 @@ export async function rawGet(port: number, path: string, headers: Record<string,
   c.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n${extra}\r\n`);
   const [res] = parseResponses(await c.closed);
   if (!res) throw new Error(`no answer for GET ${path}`);
+  assertDocumented({ method: 'GET', url: path, status: res.status, headers: res.headers, body: res.body });
   return res;
 }

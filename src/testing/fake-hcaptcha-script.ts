@@ -1,13 +1,22 @@
-// A local stand-in for https://js.hcaptcha.com/1/api.js: the same window.hcaptcha API (render, reset,
-// execute, getResponse, getRespKey, remove) and the same onload callback named in the script URL. It
-// renders a real, keyboard-reachable checkbox button. Tests steer it through window.__fakeHcaptcha:
-//   setMode('pass' | 'fail')  what a click on the checkbox does;
-//   expire()                   fires every widget's expired-callback, as hCaptcha does after ~2 minutes.
-(() => {
+/**
+ * The source of the fake hCaptcha script that `fakeHcaptcha()` serves in place of
+ * https://js.hcaptcha.com/1/api.js: the same `window.hcaptcha` API (render, reset, execute, getResponse,
+ * getRespKey, remove) and the same `onload` callback named in the script URL. It renders a real,
+ * keyboard-reachable checkbox button named "I am human". Steered in the page through
+ * `window.__fakeHcaptcha`: `setMode('pass' | 'fail')` (what a click does) and `expire()` (fires every
+ * widget's expired-callback, as hCaptcha does after about two minutes). Reads its starting mode and the
+ * binding it reports tokens and resets to from `window.__ykienFakeHcaptchaConfig`.
+ */
+export const FAKE_HCAPTCHA_SCRIPT = String.raw`(() => {
   const widgets = new Map();
   let next = 0;
   let issued = 0;
-  let mode = 'pass';
+  const setup = window.__ykienFakeHcaptchaConfig || {};
+  const report = (kind, value) => {
+    const fn = setup.binding && window[setup.binding];
+    if (typeof fn === 'function') Promise.resolve(fn(kind, value || '')).catch(() => {});
+  };
+  let mode = setup.mode || 'pass';
   const api = {
     render(container, config) {
       const el = typeof container === 'string' ? document.getElementById(container) : container;
@@ -27,9 +36,10 @@
           config['error-callback']?.('challenge-error');
           return;
         }
-        w.token = `fake-token-${++issued}`;
+        w.token = 'fake-token-' + ++issued;
         box.setAttribute('aria-checked', 'true');
         box.textContent = 'Verified';
+        report('token', w.token);
         config.callback?.(w.token);
       });
       el.append(box);
@@ -37,6 +47,7 @@
       return id;
     },
     reset(id) {
+      report('reset');
       for (const w of id === undefined ? widgets.values() : [widgets.get(String(id))]) {
         if (!w) continue;
         w.token = '';
@@ -82,3 +93,4 @@
   const onload = new URL(document.currentScript.src).searchParams.get('onload');
   if (onload && typeof window[onload] === 'function') window[onload]();
 })();
+`;

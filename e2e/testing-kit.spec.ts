@@ -1,0 +1,186 @@
+/**
+ * The kit site owners' QA teams use (`ykien/testing`, src/testing), tested as they would use it: plain
+ * `@playwright/test`, the built widget on an article page, and only the kit's helpers.
+ */
+import { test, expect, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { en } from '../src/strings/en.js';
+import { vi } from '../src/strings/vi.js';
+import { fakeHcaptcha, mockEndpoint, ykien, LABEL_TEXTS } from '../src/testing/index.js';
+import { articleHtml, ENDPOINT, ORIGIN } from './support/fixtures.js';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+
+/** An article with the widget at ORIGIN; nothing else leaves the browser. */
+async function openArticle(page: Page, o: Parameters<typeof articleHtml>[0] = {}) {
+  await page.context().route((u) => !['localhost', '127.0.0.1'].includes(u.hostname) && u.hostname !== 'js.hcaptcha.com', (r) => r.abort('blockedbyclient'));
+  await page.route(`${ORIGIN}/tin-tuc/bai-viet`, (r) => r.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: articleHtml(o) }));
+  await page.route(`${ORIGIN}/dist/*`, (r) =>
+    r.fulfill({ status: 200, contentType: 'text/javascript', body: readFileSync(`${root}dist/${new URL(r.request().url()).pathname.slice(6)}`) }),
+  );
+  await page.goto(`${ORIGIN}/tin-tuc/bai-viet`);
+}
+
+const post = (page: Page, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+  page.evaluate(
+    async ({ url, body, headers }) => {
+      const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': String(body.clientId), ...headers }, body: JSON.stringify(body) });
+      return { status: r.status, type: r.headers.get('content-type'), json: await r.json().catch(() => null) };
+    },
+    { url: ENDPOINT, body, headers },
+  );
+
+test.describe('mockEndpoint', () => {
+  test('is true to the contract: 201, 200 replay, 422, 400 mismatch, 415, and lists what it stored', async ({ page }) => {
+    const endpoint = await mockEndpoint(page, ENDPOINT, { status: 'published' });
+    await page.route(`${ORIGIN}/`, (r) => r.fulfill({ contentType: 'text/html', body: '<!doctype html><title>x</title>' }));
+    await page.goto(`${ORIGIN}/`);
+    const c = { clientId: 'k-1', pageId: 'p', pageUrl: `${ORIGIN}/p`, name: 'A', content: 'Một' };
+    const created = await post(page, c);
+    expect(created).toMatchObject({ status: 201, json: { status: 'published' } });
+    expect(await post(page, { ...c, captchaToken: 'new-token' })).toEqual({ ...created, status: 200 });
+    expect(await post(page, { ...c, content: 'Hai' })).toMatchObject({ status: 422, type: 'application/problem+json', json: { status: 422, code: 'key-reused' } });
+    expect(await post(page, { ...c, clientId: 'k-2' }, { 'idempotency-key': 'k-3' })).toMatchObject({ status: 400, json: { code: 'validation', fields: { clientId: expect.any(String) } } });
+    expect(await post(page, { ...c, clientId: 'k-4' }, { 'content-type': 'text/plain' })).toMatchObject({ status: 415, json: { code: 'unsupported-media-type' } });
+    await post(page, { ...c, clientId: 'k-5', content: 'Ba' });
+    expect(endpoint.comments.map((x) => x.content)).toEqual(['Một', 'Ba']);
+
+    const get = (path: string) => page.evaluate(async (u) => {
+      const r = await fetch(u);
+      return { status: r.status, json: await r.json() };
+    }, `${ENDPOINT}${path}`);
+    const first = await get('?pageId=p&limit=1');
+    expect(first).toEqual({ status: 200, json: { items: [expect.objectContaining({ name: 'A', content: 'Ba' })], next: expect.any(String), total: 2 } });
+    expect((await get(`?pageId=p&limit=1&cursor=${first.json.next}`)).json).toMatchObject({ items: [{ content: 'Một' }], next: null });
+    expect((await get('/counts?pageId=p&pageId=q')).json).toEqual({ counts: { p: 2, q: 0 } });
+    expect((await get(`/${created.json.id}`)).json).toEqual({ id: created.json.id, status: 'published' });
+    expect((await get('/nope')).status).toBe(404);
+  });
+
+  test('scripted answers: a problem for a status, a drop after storing that a retry finds, an abort', async ({ page }) => {
+    const endpoint = await mockEndpoint(page, ENDPOINT);
+    await page.route(`${ORIGIN}/`, (r) => r.fulfill({ contentType: 'text/html', body: '<!doctype html><title>x</title>' }));
+    await page.goto(`${ORIGIN}/`);
+    const c = { clientId: 'k-1', pageId: 'p', pageUrl: `${ORIGIN}/p`, name: 'A', content: 'Một' };
+    endpoint.reply({ status: 503 }, { drop: 'after' }, {});
+    expect(await post(page, c)).toMatchObject({ status: 503, json: { status: 503, code: 'captcha-unavailable' } });
+    expect(endpoint.comments).toHaveLength(0);
+    await expect(post(page, c)).rejects.toThrow(/Failed to fetch/);
+    expect(endpoint.comments).toHaveLength(1); // stored, but the reader never heard
+    expect(await post(page, c)).toMatchObject({ status: 200, json: { id: endpoint.comments[0]!.id, status: 'pending' } });
+    endpoint.reply({ status: 429 });
+    const limited = await page.evaluate(async (url) => (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).headers.get('retry-after'), ENDPOINT);
+    expect(limited).toBe('30');
+    endpoint.reply('abort');
+    await expect(post(page, { ...c, clientId: 'k-9' })).rejects.toThrow(/Failed to fetch/);
+    expect(endpoint.posts).toHaveLength(5);
+  });
+});
+
+test.describe('fakeHcaptcha and the page object, through the real widget', () => {
+  test('vi: the captcha fails once, the reader retries; tokens and resets are counted', async ({ page }) => {
+    const captcha = await fakeHcaptcha(page, { mode: 'fail' });
+    const endpoint = await mockEndpoint(page, ENDPOINT);
+    await openArticle(page);
+    const w = ykien(page);
+    await w.fill({ name: 'Nguyễn Văn A', content: 'Bài viết rất hay.' });
+    await w.captchaCheckbox.click();
+    await w.send();
+    expect(await w.fieldError('captcha')).toBe(vi.captchaRequired);
+    expect(captcha.tokens).toEqual([]);
+    expect(endpoint.posts).toHaveLength(0);
+
+    await captcha.pass();
+    await w.solveCaptcha();
+    expect(await w.fieldError('captcha')).toBe('');
+    await w.send();
+    await expect(w.statusRegion).toHaveText(vi.sentPending);
+    expect(await w.status()).toBe(vi.sentPending);
+    expect(captcha.tokens).toEqual(['fake-token-1']);
+    expect(endpoint.posts[0]!.body).toMatchObject({ name: 'Nguyễn Văn A', captchaToken: 'fake-token-1' });
+    await expect.poll(() => captcha.resets).toBeGreaterThan(0); // the widget resets the captcha after a sent comment
+  });
+
+  test('en: field errors, clear, an expired token, and a script that does not load', async ({ page }) => {
+    const captcha = await fakeHcaptcha(page);
+    await mockEndpoint(page, ENDPOINT);
+    await openArticle(page, { lang: 'en' });
+    const w = ykien(page);
+    await w.send();
+    expect(await w.fieldError('name')).toBe(en.nameRequired);
+    expect(await w.fieldError('content')).toBe(en.contentRequired);
+    await w.fill({ name: 'Jane', content: 'Text' });
+    await w.solveCaptcha();
+    await captcha.expire();
+    await expect(w.captchaCheckbox).toHaveAttribute('aria-checked', 'false');
+    await w.clear();
+    await expect(w.contentField).toHaveValue('');
+    expect(await w.status()).toBe(en.cleared);
+
+    captcha.setLoad('error');
+    await page.reload();
+    await expect(w.statusRegion).toHaveText(en.captchaLoadFailed);
+    expect(captcha.loads).toBe(2);
+  });
+
+  test("unsent(): a comment the endpoint could not take waits in the reader's outbox", async ({ page }) => {
+    await fakeHcaptcha(page);
+    const endpoint = await mockEndpoint(page, ENDPOINT);
+    endpoint.reply({ status: 503 });
+    await openArticle(page, { lang: 'en' });
+    const w = ykien(page);
+    await w.fill({ name: 'Jane', content: 'Kept for later' });
+    await w.solveCaptcha();
+    await w.send();
+    await expect.poll(() => w.unsent()).toEqual([{ content: 'Kept for later', state: expect.any(String) }]);
+  });
+
+  test('the labels the page object looks for are the widget\'s own', () => {
+    for (const [key, lang] of [['name', 'nameLabel'], ['content', 'contentLabel'], ['send', 'send'], ['clear', 'clear'], ['captcha', 'captchaLabel'], ['resetCaptcha', 'resetCaptcha'], ['unsentHeading', 'unsentHeading']] as const) {
+      expect(LABEL_TEXTS[key]).toEqual([vi[lang], en[lang]]);
+    }
+  });
+});
+
+test('comments() and loadMore() read the list markup the element renders', async ({ page }) => {
+  // The list's contract markup (README, "Styling"), rendered by a stand-in element in a shadow root.
+  await page.setContent(`<!doctype html><html lang="vi"><body><ykien-comments></ykien-comments><script>
+    const host = document.querySelector('ykien-comments');
+    const root = host.attachShadow({ mode: 'open' });
+    const all = [
+      { name: 'Trần B', at: '2026-11-26T08:00:00.000Z', text: 'Dòng một\\nDòng hai', reply: 'Cảm ơn bạn đọc.' },
+      { name: 'Lê C', at: '2026-11-25T08:00:00.000Z', text: 'Ý kiến', pending: true },
+      { name: 'Phạm D', at: '2026-11-24T08:00:00.000Z', text: 'Cũ hơn' },
+    ];
+    let shown = 2;
+    function render() {
+      root.innerHTML = '<ol part="list"></ol><button part="more">Xem thêm</button>';
+      const ol = root.querySelector('ol');
+      all.slice(0, shown).forEach((c, i) => {
+        const li = document.createElement('li');
+        li.innerHTML = '<article part="comment" aria-labelledby="n' + i + '"><strong part="comment-name" id="n' + i + '"></strong><time part="comment-date"></time><p part="comment-content" style="white-space:pre-line"></p></article>';
+        li.querySelector('strong').textContent = c.name;
+        li.querySelector('time').setAttribute('datetime', c.at);
+        li.querySelector('time').textContent = c.at.slice(0, 10);
+        li.querySelector('p').textContent = c.text;
+        const a = li.querySelector('article');
+        if (c.pending) { const m = document.createElement('span'); m.setAttribute('part', 'comment-pending'); m.textContent = 'Đang chờ duyệt'; a.append(m); }
+        if (c.reply) { const r = document.createElement('div'); r.setAttribute('part', 'comment-reply'); r.textContent = c.reply; a.append(r); }
+        ol.append(li);
+      });
+      const more = root.querySelector('button');
+      if (shown >= all.length) more.remove();
+      else more.onclick = () => setTimeout(() => { shown = all.length; render(); }, 50);
+    }
+    render();
+  </script></body></html>`);
+  const w = ykien(page);
+  expect(await w.comments()).toEqual([
+    { name: 'Trần B', date: '2026-11-26T08:00:00.000Z', content: 'Dòng một\nDòng hai', pending: false, reply: 'Cảm ơn bạn đọc.' },
+    { name: 'Lê C', date: '2026-11-25T08:00:00.000Z', content: 'Ý kiến', pending: true },
+  ]);
+  await w.loadMore();
+  expect((await w.comments()).map((c) => c.name)).toEqual(['Trần B', 'Lê C', 'Phạm D']);
+  await expect(w.moreButton).toHaveCount(0);
+});

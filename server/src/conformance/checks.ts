@@ -1,0 +1,427 @@
+/**
+ * The conformance checks of `ykien-conformance`: a comment endpoint tested from the outside against
+ * docs/api.md (docs/openapi.yaml), the way a site owner would before going live.
+ *
+ * It only posts to pages named `ykien-conformance-<random>` with a pageUrl on the given origin, and
+ * keeps within the reference server's default rate limit (5 comments a minute): the checks that
+ * cannot be stored (415, 413, 400, 422, replays) never reach a rate limit, and a 429 is waited out
+ * once, as its Retry-After says.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { send, type Reply, type RequestOptions } from './request.js';
+
+/** hCaptcha's published test keys: this response token passes siteverify for this site key and the test secret. */
+export const HCAPTCHA_TEST_SITEKEY = '10000000-ffff-ffff-ffff-000000000001';
+export const HCAPTCHA_TEST_TOKEN = '10000000-aaaa-bbbb-cccc-000000000001';
+
+export type Outcome = 'PASS' | 'FAIL' | 'SKIP' | 'NOTE';
+
+export interface CheckLine {
+  outcome: Outcome;
+  /** What was checked, and for a FAIL what to fix. */
+  text: string;
+}
+
+export interface ConformanceOptions {
+  /** The endpoint URL, as in the widget's `endpoint` attribute. */
+  endpoint: string;
+  /** The origin of the pages that embed the widget. Default: the endpoint's own origin. */
+  origin?: string;
+  /** A captcha token the endpoint's verifier accepts (as often as needed). */
+  captchaToken?: string;
+  /** Called for each line as soon as it is known. */
+  onLine?: (line: CheckLine) => void;
+  /** Longest Retry-After (seconds) waited out once when rate limited. Default 65. */
+  maxRetryAfterSeconds?: number;
+  /** Each request's timeout. Default 15 s. */
+  timeoutMs?: number;
+}
+
+export interface ConformanceResult {
+  lines: CheckLine[];
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+const FOREIGN_ORIGIN = 'https://ykien-conformance.invalid';
+const PROBLEM_TYPE = /^application\/problem\+json\s*(;|$)/i;
+const JSON_TYPE = /^application\/json\s*(;|$)/i;
+const ISO_DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
+
+const headerOf = (r: Reply, name: string): string | undefined => {
+  const v = r.headers[name.toLowerCase()];
+  return Array.isArray(v) ? v.join(', ') : v;
+};
+const listHas = (value: string | undefined, item: string) =>
+  value !== undefined && value.split(',').some((v) => v.trim().toLowerCase() === item.toLowerCase() || v.trim() === '*');
+const describe = (r: Reply) => `${r.status} ${headerOf(r, 'content-type') ?? '(no Content-Type)'} ${r.text.slice(0, 120).replace(/\s+/g, ' ')}`;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** What is wrong with an error answer as a problem document of this status and code, or null. */
+export function problemFault(r: Reply, status: number, code: string): string | null {
+  if (r.status !== status) return `answered ${describe(r)}; expected ${status} with code "${code}"`;
+  const type = headerOf(r, 'content-type') ?? '';
+  if (!PROBLEM_TYPE.test(type)) return `answered ${status} as ${type || 'no Content-Type'}; send Content-Type: application/problem+json`;
+  const body = r.json;
+  if (!isObject(body)) return `the ${status} body is not a JSON object: ${r.text.slice(0, 120)}`;
+  const missing: string[] = [];
+  if (body.status !== status) missing.push(`"status": ${status}`);
+  if (typeof body.title !== 'string' || !body.title) missing.push('a "title" for people');
+  if (body.code !== code) missing.push(`"code": "${code}" (got ${JSON.stringify(body.code)})`);
+  return missing.length ? `the problem document needs ${missing.join(', ')}` : null;
+}
+
+export async function runConformance(opts: ConformanceOptions): Promise<ConformanceResult> {
+  const endpoint = new URL(opts.endpoint).toString().replace(/\/+$/, '');
+  const origin = opts.origin ? new URL(opts.origin).origin : new URL(endpoint).origin;
+  const lines: CheckLine[] = [];
+  const emit = (outcome: Outcome, text: string) => {
+    const line = { outcome, text };
+    lines.push(line);
+    opts.onLine?.(line);
+  };
+  const pass = (text: string) => emit('PASS', text);
+  const fail = (text: string, fix: string) => emit('FAIL', `${text} (${fix})`);
+  const skip = (text: string) => emit('SKIP', text);
+  const timeoutMs = opts.timeoutMs ?? 15_000;
+  const maxWait = opts.maxRetryAfterSeconds ?? 65;
+
+  const request = (url: string, o: RequestOptions & { origin?: string | null; lang?: string } = {}) => {
+    const headers: Record<string, string> = { ...(o.headers ?? {}) };
+    if (o.origin !== null) headers.origin = o.origin ?? origin;
+    headers['accept-language'] = o.lang ?? 'vi';
+    return send(url, { ...o, headers, timeoutMs });
+  };
+  const pageId = `ykien-conformance-${randomBytes(6).toString('hex')}`;
+  const pageUrl = `${origin}/${pageId}`;
+  let token: string | undefined = opts.captchaToken;
+  emit('NOTE', `comments go to pageId ${pageId} (pageUrl ${pageUrl}): delete them afterwards`);
+
+  const comment = (overrides: Record<string, unknown> = {}) => {
+    const clientId = randomUUID();
+    const body: Record<string, unknown> = {
+      clientId,
+      pageId,
+      pageUrl,
+      pageTitle: 'ykien-conformance',
+      name: 'Kiểm tra tương thích',
+      content: `Bình luận thử của ykien-conformance (${clientId.slice(0, 8)}).\nXin bỏ qua.`,
+      ...overrides,
+    };
+    if (token !== undefined && !('captchaToken' in overrides)) body.captchaToken = token;
+    return body;
+  };
+  const post = (body: Record<string, unknown>, o: { key?: string | null; lang?: string; contentType?: string; raw?: string } = {}) => {
+    const headers: Record<string, string> = { 'content-type': o.contentType ?? 'application/json' };
+    const key = o.key === undefined ? String(body.clientId) : o.key;
+    if (key !== null) headers['idempotency-key'] = key;
+    return request(endpoint, { method: 'POST', headers, body: o.raw ?? JSON.stringify(body), lang: o.lang });
+  };
+  /** A POST that may be stored: a 429 is waited out once, as a widget's outbox would. */
+  const postStored = async (body: Record<string, unknown>): Promise<Reply> => {
+    let r = await post(body);
+    if (r.status === 429) {
+      const wait = Number(headerOf(r, 'retry-after'));
+      if (Number.isFinite(wait) && wait > 0 && wait <= maxWait) {
+        emit('NOTE', `rate limited: waiting ${wait} s as Retry-After says`);
+        await new Promise((res) => setTimeout(res, wait * 1000));
+        r = await post(body);
+      }
+    }
+    return r;
+  };
+  const errorAnswers: Array<{ what: string; reply: Reply }> = [];
+  const guard = async (what: string, fn: () => Promise<void>) => {
+    try {
+      await fn();
+    } catch (err) {
+      fail(what, `the request failed: ${(err as Error).message}; the endpoint must answer every request`);
+    }
+  };
+
+  // 1. CORS preflight.
+  await guard('CORS preflight', async () => {
+    const r = await request(endpoint, {
+      method: 'OPTIONS',
+      headers: { 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,idempotency-key' },
+    });
+    const acao = headerOf(r, 'access-control-allow-origin');
+    const faults: string[] = [];
+    if (r.status < 200 || r.status >= 300) faults.push(`answer 2xx (got ${r.status})`);
+    if (acao !== origin && acao !== '*') faults.push(`send Access-Control-Allow-Origin: ${origin} (got ${acao ?? 'none'})`);
+    if (!listHas(headerOf(r, 'access-control-allow-methods'), 'POST')) faults.push('list POST in Access-Control-Allow-Methods');
+    const allowHeaders = headerOf(r, 'access-control-allow-headers');
+    if (!listHas(allowHeaders, 'content-type') || !listHas(allowHeaders, 'idempotency-key')) {
+      faults.push('list Content-Type and Idempotency-Key in Access-Control-Allow-Headers');
+    }
+    if (/^true$/i.test(headerOf(r, 'access-control-allow-credentials') ?? '')) faults.push('do not send Access-Control-Allow-Credentials');
+    if (faults.length) fail(`CORS preflight from ${origin}`, faults.join('; '));
+    else pass(`CORS preflight from ${origin}: ${r.status}, POST with Content-Type and Idempotency-Key allowed`);
+  });
+
+  await guard('CORS for another origin', async () => {
+    const r = await request(endpoint, {
+      method: 'OPTIONS',
+      origin: FOREIGN_ORIGIN,
+      headers: { 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,idempotency-key' },
+    });
+    const acao = headerOf(r, 'access-control-allow-origin');
+    if (acao === FOREIGN_ORIGIN || acao === '*') {
+      fail(`CORS preflight from ${FOREIGN_ORIGIN}`, `it was allowed (Access-Control-Allow-Origin: ${acao}); allow only your sites' origins`);
+    } else pass(`CORS preflight from an unknown origin gets no Access-Control-Allow-Origin (${r.status})`);
+  });
+
+  // 2. A valid comment, its replay, and the idempotency rules.
+  const first = comment();
+  let created: { id: string; status: string } | null = null;
+  await guard('POST a valid comment', async () => {
+    let r = await postStored(first);
+    if (r.status === 403 && isObject(r.json) && r.json.code === 'captcha' && token === undefined) {
+      token = HCAPTCHA_TEST_TOKEN;
+      first.captchaToken = token;
+      emit(
+        'NOTE',
+        `the endpoint requires a captcha: using hCaptcha's published test token ${HCAPTCHA_TEST_TOKEN}, which passes only if the server verifies with the test site key ${HCAPTCHA_TEST_SITEKEY} and its test secret (or pass --captcha-token)`,
+      );
+      r = await postStored(first);
+    }
+    const body = r.json;
+    if (r.status !== 201 || !JSON_TYPE.test(headerOf(r, 'content-type') ?? '') || !isObject(body) || typeof body.id !== 'string' || !body.id ||
+      (body.status !== 'pending' && body.status !== 'published')) {
+      const hint =
+        r.status === 403 && isObject(r.json) && r.json.code === 'captcha'
+          ? 'the captcha was refused: pass --captcha-token with a token your verifier accepts, or configure a staging server with the hCaptcha test keys'
+          : 'answer 201 application/json {"id": "…", "status": "pending" | "published"}';
+      fail(`POST a valid comment: ${describe(r)}`, hint);
+      return;
+    }
+    created = { id: body.id, status: body.status as string };
+    pass(`POST a valid comment: 201 {id, status: "${created.status}"}`);
+    const acao = headerOf(r, 'access-control-allow-origin');
+    if (acao !== origin && acao !== '*') fail('CORS on the 201', `send Access-Control-Allow-Origin: ${origin} on every answer (got ${acao ?? 'none'})`);
+    else pass('CORS on the 201: Access-Control-Allow-Origin');
+    if (!listHas(headerOf(r, 'access-control-expose-headers'), 'Retry-After')) {
+      fail('Retry-After exposed', 'send Access-Control-Expose-Headers: Retry-After so the widget can read it on a 429');
+    } else pass('Retry-After exposed: Access-Control-Expose-Headers lists it');
+  });
+
+  if (created) {
+    const stored = created as { id: string; status: string };
+    await guard('replay', async () => {
+      const r = await post(first);
+      if (r.status === 200 && isObject(r.json) && r.json.id === stored.id) pass('the same Idempotency-Key again: 200 replay with the same id');
+      else fail(`the same Idempotency-Key again: ${describe(r)}`, `answer 200 {"id": "${stored.id}", …}: store the key with the comment and replay it, never store twice`);
+    });
+    await guard('key reused', async () => {
+      const r = await post({ ...first, content: `${String(first.content)} (khác)` });
+      const fault = problemFault(r, 422, 'key-reused');
+      errorAnswers.push({ what: '422', reply: r });
+      if (fault) fail('the same key with another payload → 422 key-reused', fault);
+      else pass('the same key with another payload: 422 key-reused');
+    });
+  } else {
+    skip('replay and key reuse: no comment could be created');
+  }
+
+  await guard('key mismatch', async () => {
+    const r = await post(comment(), { key: randomUUID() });
+    const fault = problemFault(r, 400, 'validation');
+    errorAnswers.push({ what: '400 mismatch', reply: r });
+    if (fault) fail('Idempotency-Key ≠ clientId → 400 validation', `${fault}; a key that differs from clientId must be refused`);
+    else pass('Idempotency-Key ≠ clientId: 400 validation');
+  });
+
+  await guard('content type', async () => {
+    const body = comment();
+    const r = await post(body, { contentType: 'text/plain;charset=UTF-8' });
+    const fault = problemFault(r, 415, 'unsupported-media-type');
+    errorAnswers.push({ what: '415', reply: r });
+    if (fault) fail('Content-Type text/plain → 415 unsupported-media-type', fault);
+    else pass('Content-Type text/plain: 415 unsupported-media-type');
+  });
+
+  await guard('oversized body', async () => {
+    const body = comment({ content: 'x'.repeat(256 * 1024) });
+    let r: Reply;
+    try {
+      r = await post(body);
+    } catch (err) {
+      fail('a 256 KiB body → 413 too-large', `the connection failed (${(err as Error).message}); answer 413 problem before closing`);
+      return;
+    }
+    const fault = problemFault(r, 413, 'too-large');
+    errorAnswers.push({ what: '413', reply: r });
+    if (fault) fail('a 256 KiB body → 413 too-large', `${fault}; limit the body size (16 KiB is plenty)`);
+    else pass('a 256 KiB body: 413 too-large');
+  });
+
+  await guard('bad JSON', async () => {
+    const body = comment();
+    const r = await post(body, { raw: '{"clientId": "' });
+    const fault = problemFault(r, 400, 'validation');
+    errorAnswers.push({ what: '400 bad JSON', reply: r });
+    if (fault) fail('a body that is not JSON → 400 validation', `${fault}; malformed JSON is the client's error, never a 500`);
+    else pass('a body that is not JSON: 400 validation');
+  });
+
+  await guard('validation', async () => {
+    const messages: Record<string, Record<string, unknown>> = {};
+    for (const lang of ['vi', 'en']) {
+      const r = await post(comment({ name: '   ', content: '' }), { lang });
+      errorAnswers.push({ what: `400 fields ${lang}`, reply: r });
+      const fault = problemFault(r, 400, 'validation');
+      const fields = isObject(r.json) && isObject(r.json.fields) ? r.json.fields : null;
+      if (fault || !fields || typeof fields.name !== 'string' || !fields.name || typeof fields.content !== 'string' || !fields.content) {
+        fail(`an empty name and content (${lang}) → 400 validation with fields.name and fields.content`, fault ?? `give a message per field in "fields" (got ${r.text.slice(0, 160)})`);
+        return;
+      }
+      messages[lang] = fields;
+    }
+    pass('an empty name and content: 400 validation with a message in fields.name and fields.content');
+    if (messages.vi!.content === messages.en!.content) {
+      fail('field messages follow Accept-Language', 'answer in Vietnamese by default and in English when Accept-Language prefers en');
+    } else pass('field messages follow Accept-Language (vi, en)');
+  });
+
+  // Every error answer: the page must be able to read it.
+  {
+    const unreadable = errorAnswers.filter(({ reply }) => {
+      const acao = headerOf(reply, 'access-control-allow-origin');
+      return acao !== origin && acao !== '*';
+    });
+    if (errorAnswers.length === 0) skip('CORS on error answers: none received');
+    else if (unreadable.length) {
+      fail(`CORS on error answers: ${unreadable.map((u) => u.what).join(', ')} had no Access-Control-Allow-Origin`, 'add the CORS headers to every answer, errors included, or the widget cannot read them');
+    } else pass(`CORS on error answers: all ${errorAnswers.length} carry Access-Control-Allow-Origin`);
+  }
+
+  // 3. The list (optional for other servers, but when it is there it must fit the widget).
+  const createdIds: string[] = created ? [(created as { id: string }).id] : [];
+  const published = created !== null && (created as { status: string }).status === 'published';
+  let listAnswered = false;
+  await guard('list', async () => {
+    const r = await request(`${endpoint}?pageId=${encodeURIComponent(pageId)}&limit=2`);
+    if (r.status === 404 || r.status === 405) {
+      skip(`GET ${endpoint}?pageId=…: ${r.status}, no list (optional; <ykien-comments> then shows none)`);
+      return;
+    }
+    listAnswered = true;
+    const shape = listShapeFault(r);
+    if (shape) {
+      fail('the list\'s shape', shape);
+      return;
+    }
+    pass('the list\'s shape: 200 {items, next, total}');
+    const acao = headerOf(r, 'access-control-allow-origin');
+    if (acao !== origin && acao !== '*') fail('CORS on the list', `send Access-Control-Allow-Origin: ${origin} on GET too (got ${acao ?? 'none'})`);
+    else pass('CORS on the list: Access-Control-Allow-Origin');
+    const etag = headerOf(r, 'etag');
+    if (!etag) skip('list ETag: none sent (optional; it lets browsers and CDNs revalidate cheaply)');
+    else {
+      const again = await request(`${endpoint}?pageId=${encodeURIComponent(pageId)}&limit=2`, { headers: { 'if-none-match': etag } });
+      if (again.status === 304) pass('list ETag: If-None-Match answers 304');
+      else fail(`list ETag: If-None-Match answered ${again.status}`, 'answer 304 when If-None-Match matches the current ETag');
+    }
+  });
+
+  if (listAnswered && !published) {
+    skip('the list\'s paging: skipped: moderation on (new comments are pending, not listed)');
+  } else if (listAnswered) {
+    await guard('paging', async () => {
+      for (let i = 0; i < 2; i++) {
+        const r = await postStored(comment());
+        if (r.status !== 201 || !isObject(r.json) || typeof r.json.id !== 'string') {
+          fail(`the list's paging: posting comment ${i + 2} of 3 answered ${describe(r)}`, 'answer 201 to valid comments');
+          return;
+        }
+        createdIds.push(r.json.id);
+      }
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      let total: unknown;
+      do {
+        const q: string = `${endpoint}?pageId=${encodeURIComponent(pageId)}&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+        const r = await request(q);
+        const shape = listShapeFault(r);
+        if (shape) {
+          fail(`the list's paging: page ${pages + 1}`, shape);
+          return;
+        }
+        const body = r.json as { items: Array<{ id: string }>; next: string | null; total: number };
+        total = body.total;
+        seen.push(...body.items.map((c) => c.id));
+        cursor = body.next;
+        pages++;
+      } while (cursor && pages < 5);
+      const expected = [...createdIds].reverse();
+      if (total !== 3) fail(`the list's total: ${String(total)}`, 'count all published comments of the page (3 were published)');
+      else if (pages !== 2 || seen.join() !== expected.join()) {
+        fail(
+          `the list's paging: ${pages} page(s) of limit=2 gave ${seen.length} comments`,
+          'give the 3 published comments newest first, 2 then 1, with "next" a cursor for the second page and null on the last',
+        );
+      } else pass('the list\'s paging: 3 comments newest first over 2 pages, next null on the last');
+    });
+  }
+
+  // The status of one comment (optional: the widget asks it about the reader's own pending comments).
+  if (created) {
+    const id = (created as { id: string }).id;
+    await guard('comment status', async () => {
+      const r = await request(`${endpoint}/${encodeURIComponent(id)}`);
+      if (r.status === 404 || r.status === 405) {
+        skip(`GET ${endpoint}/{id}: ${r.status}, no status route (optional; the reader's pending copy is then kept for 30 days)`);
+        return;
+      }
+      const body = r.json;
+      if (r.status !== 200 || !isObject(body) || body.id !== id || !['pending', 'published', 'rejected', 'deleted'].includes(String(body.status))) {
+        fail(`GET ${endpoint}/{id}: ${describe(r)}`, `answer 200 {"id": "${id}", "status": "pending" | "published" | "rejected" | "deleted"}, 404 for an unknown id`);
+      } else if ('name' in body || 'content' in body) {
+        fail(`GET ${endpoint}/{id}`, 'answer only {id, status}: a guessed id must not reveal a pending comment');
+      } else pass(`GET ${endpoint}/{id}: 200 {id, status: "${String(body.status)}"}`);
+    });
+  }
+
+  // 4. Counts (optional).
+  await guard('counts', async () => {
+    const other = `ykien-conformance-${randomBytes(6).toString('hex')}`;
+    const r = await request(`${endpoint}/counts?pageId=${encodeURIComponent(pageId)}&pageId=${encodeURIComponent(other)}`);
+    if (r.status === 404 || r.status === 405) {
+      skip(`GET ${endpoint}/counts: ${r.status}, no counts (optional; <ykien-count> then shows nothing)`);
+      return;
+    }
+    const counts = isObject(r.json) && isObject(r.json.counts) ? r.json.counts : null;
+    if (r.status !== 200 || !JSON_TYPE.test(headerOf(r, 'content-type') ?? '') || !counts) {
+      fail(`counts: ${describe(r)}`, 'answer 200 application/json {"counts": {"<pageId>": n, …}} or 404 when not supported');
+      return;
+    }
+    const mine = published ? createdIds.length : 0;
+    if (counts[pageId] !== mine || counts[other] !== 0) {
+      fail(`counts: ${JSON.stringify(counts)}`, `count published comments per pageId (${mine} here) and 0 for an unknown one`);
+    } else pass(`counts: {"counts": {…: ${mine}, unknown: 0}}`);
+  });
+
+  const passed = lines.filter((l) => l.outcome === 'PASS').length;
+  const failed = lines.filter((l) => l.outcome === 'FAIL').length;
+  const skipped = lines.filter((l) => l.outcome === 'SKIP').length;
+  return { lines, passed, failed, skipped };
+}
+
+/** What is wrong with a list answer's shape, or null. */
+function listShapeFault(r: Reply): string | null {
+  if (r.status !== 200) return `answered ${describe(r)}; answer 200 application/json`;
+  if (!JSON_TYPE.test(headerOf(r, 'content-type') ?? '')) return `answered as ${headerOf(r, 'content-type') ?? 'no Content-Type'}; send application/json`;
+  const body = r.json;
+  if (!isObject(body) || !Array.isArray(body.items)) return 'answer {"items": [...], "next": cursor | null, "total": n}';
+  if (!(body.next === null || typeof body.next === 'string')) return '"next" must be a string cursor or null';
+  if (typeof body.total !== 'number' || !Number.isInteger(body.total) || body.total < 0) return '"total" must be the count of published comments';
+  for (const c of body.items) {
+    if (!isObject(c) || typeof c.id !== 'string' || typeof c.name !== 'string' || typeof c.content !== 'string' ||
+      typeof c.createdAt !== 'string' || !ISO_DATE.test(c.createdAt)) {
+      return `each item needs id, name, content (strings) and createdAt (ISO 8601); got ${JSON.stringify(c).slice(0, 160)}`;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,82 @@
+/**
+ * `ykien-conformance <endpoint-url>`: checks a comment endpoint against the ykien contract from the
+ * outside, prints one line per check, then `N passed, M failed`, and exits 1 on any failure.
+ */
+import { parseArgs } from 'node:util';
+import { HCAPTCHA_TEST_SITEKEY, HCAPTCHA_TEST_TOKEN, runConformance } from './checks.js';
+
+const HELP = `Usage: npx ykien-conformance <endpoint-url> [options]
+
+Checks a comment endpoint (your own backend or ykien-server) against the ykien HTTP contract
+(docs/api.md, docs/openapi.yaml) from the outside, before you go live.
+
+  <endpoint-url>            the URL you put in <ykien-comments endpoint="...">,
+                            e.g. https://staging.example.vn/api/comments
+  --origin ORIGIN           the origin of the pages that embed the widget (default: the endpoint's
+                            own origin); the CORS checks use it and every pageUrl is on it
+  --captcha-token TOKEN     a captcha token your verifier accepts (as often as needed)
+  -h, --help                this help
+
+It posts a few comments (at most 4 stored) to pages named ykien-conformance-<random> only: delete
+them in your moderation tool afterwards. Run it against staging with moderation off to check the
+list's paging too (with moderation on that check says "skipped: moderation on").
+
+Captcha: when the endpoint answers 403 captcha and no --captcha-token is given, it uses hCaptcha's
+published test token ${HCAPTCHA_TEST_TOKEN}, which passes siteverify only
+when the server uses the test site key ${HCAPTCHA_TEST_SITEKEY} with the test
+secret 0x0000000000000000000000000000000000000000 (a staging configuration), and says so.
+
+Output: one line per check (PASS / FAIL ... (what to fix) / SKIP), then "N passed, M failed".
+Exit status: 0 when nothing failed, 1 otherwise, 2 for a usage error.
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        origin: { type: 'string' },
+        'captcha-token': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`ykien-conformance: ${(err as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const [endpoint, ...extra] = parsed.positionals;
+  if (!endpoint || extra.length) {
+    process.stderr.write(`ykien-conformance: give exactly one endpoint URL\n\n${HELP}`);
+    return 2;
+  }
+  for (const [what, value] of [['endpoint', endpoint], ['--origin', parsed.values.origin]] as const) {
+    if (value === undefined) continue;
+    let ok = false;
+    try {
+      ok = /^https?:$/.test(new URL(value).protocol);
+    } catch {
+      ok = false;
+    }
+    if (!ok) {
+      process.stderr.write(`ykien-conformance: ${what} "${value}" is not an http(s) URL\n`);
+      return 2;
+    }
+  }
+  process.stdout.write(`ykien-conformance: checking ${endpoint}\n`);
+  const result = await runConformance({
+    endpoint,
+    origin: parsed.values.origin,
+    captchaToken: parsed.values['captcha-token'],
+    onLine: (l) => process.stdout.write(`${l.outcome} ${l.text}\n`),
+  });
+  process.stdout.write(`${result.passed} passed, ${result.failed} failed\n`);
+  return result.failed > 0 ? 1 : 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));

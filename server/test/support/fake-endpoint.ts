@@ -1,0 +1,147 @@
+/**
+ * A small comment endpoint on node:http (127.0.0.1), written from docs/api.md alone, that can be
+ * broken on purpose in the ways real backends get it wrong: the conformance checker's tests run it
+ * correct (it must pass) and broken (each break must fail with the right message).
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Breaks {
+  /** No CORS headers at all, and the preflight is a 404. */
+  noCors?: boolean;
+  /** Ignores Idempotency-Key: every POST is a new comment. */
+  noIdempotency?: boolean;
+  /** A body that is not JSON crashes the handler: 500. */
+  crashOnBadJson?: boolean;
+  /** Errors are HTML pages instead of problem documents. */
+  htmlErrors?: boolean;
+  /** Comments are pending (moderation on). */
+  moderation?: boolean;
+  /** GET /comments/{id} tells name and content, not only the status. */
+  leakyStatus?: boolean;
+}
+
+export interface FakeEndpoint {
+  url: string;
+  close(): Promise<void>;
+}
+
+interface Stored {
+  id: string;
+  key: string;
+  payload: string;
+  pageId: string;
+  name: string;
+  content: string;
+  createdAt: string;
+  status: 'pending' | 'published';
+}
+
+export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Promise<FakeEndpoint> {
+  const comments: Stored[] = [];
+  const cors = (req: IncomingMessage, res: ServerResponse) => {
+    res.setHeader('Vary', 'Origin');
+    if (!breaks.noCors && req.headers.origin === origin) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
+    }
+  };
+  const json = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  };
+  const problem = (res: ServerResponse, status: number, code: string, extra: Record<string, unknown> = {}) => {
+    if (breaks.htmlErrors) {
+      res.writeHead(status, { 'content-type': 'text/html' }).end(`<html><body><h1>Error ${status}</h1></body></html>`);
+      return;
+    }
+    res.writeHead(status, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ status, title: code, code, ...extra }));
+  };
+
+  const server = createServer(async (req, res) => {
+    cors(req, res);
+    const url = new URL(req.url ?? '/', 'http://x');
+    const one = /^\/comments\/([^/]+)$/.exec(url.pathname);
+    if (one && req.method === 'GET') {
+      const c = comments.find((x) => x.id === decodeURIComponent(one[1]!));
+      if (!c) return problem(res, 404, 'not-found');
+      return json(res, 200, breaks.leakyStatus ? { id: c.id, status: c.status, name: c.name, content: c.content } : { id: c.id, status: c.status });
+    }
+    if (url.pathname !== '/comments') return problem(res, 404, 'not-found');
+    if (req.method === 'OPTIONS') {
+      if (breaks.noCors || req.headers.origin !== origin) return problem(res, breaks.noCors ? 404 : 403, breaks.noCors ? 'not-found' : 'forbidden-origin');
+      res.writeHead(204, { 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'Content-Type, Idempotency-Key' }).end();
+      return;
+    }
+    if (req.method === 'GET') {
+      const pageId = url.searchParams.get('pageId') ?? '';
+      const limit = Number(url.searchParams.get('limit') ?? 20);
+      const start = Number(url.searchParams.get('cursor') ?? 0);
+      const all = comments.filter((c) => c.pageId === pageId && c.status === 'published').reverse();
+      const items = all.slice(start, start + limit).map(({ id, name, content, createdAt }) => ({ id, name, content, createdAt }));
+      return json(res, 200, { items, next: start + limit < all.length ? String(start + limit) : null, total: all.length });
+    }
+    if (req.method !== 'POST') return problem(res, 404, 'not-found');
+
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+      req.resume();
+      return problem(res, 415, 'unsupported-media-type');
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const c of req as AsyncIterable<Buffer>) {
+      size += c.length;
+      if (size > 16 * 1024) {
+        problem(res, 413, 'too-large');
+        req.resume();
+        return;
+      }
+      chunks.push(c);
+    }
+    const raw = Buffer.concat(chunks).toString('utf8');
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      if (breaks.crashOnBadJson) {
+        res.writeHead(500, { 'content-type': 'text/plain' }).end('Internal Server Error');
+        return;
+      }
+      return problem(res, 400, 'validation', { fields: { body: 'not JSON' } });
+    }
+    const key = String(req.headers['idempotency-key'] ?? body.clientId ?? '');
+    if (body.clientId !== key) return problem(res, 400, 'validation', { fields: { clientId: 'mismatch' } });
+    const { captchaToken: _token, ...rest } = body;
+    const payload = JSON.stringify(rest);
+    if (!breaks.noIdempotency) {
+      const known = comments.find((c) => c.key === key);
+      if (known && known.payload !== payload) return problem(res, 422, 'key-reused');
+      if (known) return json(res, 200, { id: known.id, status: known.status });
+    }
+    const en = /^en/i.test(req.headers['accept-language'] ?? '');
+    const fields: Record<string, string> = {};
+    const name = typeof body.name === 'string' ? body.name.trim() : '';
+    const content = typeof body.content === 'string' ? body.content.trim() : '';
+    if (!name) fields.name = en ? 'Enter your name.' : 'Vui lòng nhập họ tên.';
+    if (!content) fields.content = en ? 'Enter a comment.' : 'Vui lòng nhập nội dung.';
+    if (Object.keys(fields).length) return problem(res, 400, 'validation', { fields });
+    const c: Stored = {
+      id: randomUUID(),
+      key,
+      payload,
+      pageId: String(body.pageId),
+      name,
+      content,
+      createdAt: new Date().toISOString(),
+      status: breaks.moderation ? 'pending' : 'published',
+    };
+    comments.push(c);
+    return json(res, 201, { id: c.id, status: c.status });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/comments`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * `fakeHcaptcha(page | context, options)`: answers hCaptcha's script URL (and any `captcha-jsapi` URLs
+ * given) with a local stand-in whose `window.hcaptcha` renders a visible, keyboard-reachable
+ * "I am human" checkbox. The test decides what a click does (`pass()` / `fail()`), can `expire()` the
+ * current token, or make the script fail to load (`load: 'error'`), and reads how many tokens were
+ * issued and how many resets the widget asked for.
+ */
+import type { BrowserContext, Page, Route } from '@playwright/test';
+import { FAKE_HCAPTCHA_SCRIPT } from './fake-hcaptcha-script.js';
+
+export { FAKE_HCAPTCHA_SCRIPT };
+
+/** hCaptcha's script, as `<ykien-comments>` loads it by default. */
+export const HCAPTCHA_SCRIPT_URL = 'https://js.hcaptcha.com/1/api.js';
+/** hCaptcha's published test site key (its test token passes siteverify with the test secret). */
+export const HCAPTCHA_TEST_SITEKEY = '10000000-ffff-ffff-ffff-000000000001';
+
+export type FakeCaptchaMode = 'pass' | 'fail';
+
+export interface FakeHcaptchaOptions {
+  /** What a click on the checkbox does at first: issue a token (`pass`, default) or report an error (`fail`). */
+  mode?: FakeCaptchaMode;
+  /** `error`: the script fails to load, as when hCaptcha's host is blocked. Default `ok`. */
+  load?: 'ok' | 'error';
+  /** Other script URLs to answer too (a site's `captcha-jsapi` proxy), with or without a query. */
+  jsapi?: string | string[];
+}
+
+export interface FakeHcaptcha {
+  /** Clicks from now on issue a token. */
+  pass(): Promise<void>;
+  /** Clicks from now on report an error instead of a token (hCaptcha's `error-callback`). */
+  fail(): Promise<void>;
+  /** Expires every current token now, firing the `expired-callback` as hCaptcha does after ~2 minutes. */
+  expire(): Promise<void>;
+  /** From the next load on, the script answers (`ok`) or fails (`error`). */
+  setLoad(load: 'ok' | 'error'): void;
+  /** Tokens issued so far, in order (`fake-token-1`, ...). */
+  readonly tokens: readonly string[];
+  /** How many times the page reset a widget (`hcaptcha.reset`). */
+  readonly resets: number;
+  /** How many times the script was requested. */
+  readonly loads: number;
+  /** Stops answering the script URLs. */
+  dispose(): Promise<void>;
+}
+
+type Target = Page | BrowserContext;
+
+const isPage = (t: Target): t is Page => typeof (t as Page).mainFrame === 'function';
+
+let bindingSeq = 0;
+
+export async function fakeHcaptcha(target: Target, options: FakeHcaptchaOptions = {}): Promise<FakeHcaptcha> {
+  let mode: FakeCaptchaMode = options.mode ?? 'pass';
+  let load = options.load ?? 'ok';
+  const tokens: string[] = [];
+  let resets = 0;
+  let loads = 0;
+  // A binding of its own, so two fakes (or a page and its context) never collide.
+  const binding = `__ykienFakeHcaptchaReport${bindingSeq++}_${Math.random().toString(36).slice(2, 8)}`;
+  await target.exposeBinding(binding, (_source, kind: string, value: string) => {
+    if (kind === 'token') tokens.push(value);
+    else if (kind === 'reset') resets++;
+  });
+
+  const official = new URL(HCAPTCHA_SCRIPT_URL);
+  const extra = (Array.isArray(options.jsapi) ? options.jsapi : options.jsapi ? [options.jsapi] : []).map((u) => new URL(u));
+  const matches = (url: URL) =>
+    [official, ...extra].some((u) => u.origin === url.origin && u.pathname === url.pathname);
+  const handler = async (route: Route) => {
+    loads++;
+    if (load === 'error') {
+      await route.abort('failed');
+      return;
+    }
+    const config = JSON.stringify({ mode, binding, tokensIssued: tokens.length });
+    await route.fulfill({
+      status: 200,
+      contentType: 'text/javascript; charset=utf-8',
+      body: `window.__ykienFakeHcaptchaConfig = ${config};\n${FAKE_HCAPTCHA_SCRIPT}`,
+    });
+  };
+  await target.route(matches, handler);
+
+  const pages = () => (isPage(target) ? [target] : target.pages());
+  const inPages = async (fn: (arg: string) => void, arg: string) => {
+    await Promise.all(pages().map((p) => p.evaluate(fn, arg).catch(() => undefined)));
+  };
+  const setMode = async (m: FakeCaptchaMode) => {
+    mode = m;
+    await inPages((mm) => (window as unknown as { __fakeHcaptcha?: { setMode(m: string): void } }).__fakeHcaptcha?.setMode(mm), m);
+  };
+
+  return {
+    pass: () => setMode('pass'),
+    fail: () => setMode('fail'),
+    expire: () => inPages(() => (window as unknown as { __fakeHcaptcha?: { expire(): void } }).__fakeHcaptcha?.expire(), ''),
+    setLoad: (l) => {
+      load = l;
+    },
+    get tokens() {
+      return tokens;
+    },
+    get resets() {
+      return resets;
+    },
+    get loads() {
+      return loads;
+    },
+    dispose: () => target.unroute(matches, handler),
+  };
+}

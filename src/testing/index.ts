@@ -1,0 +1,12 @@
+/**
+ * `ykien/testing`: Playwright helpers for pages that embed `<ykien-comments>`. Node-side only (it runs
+ * in the test runner, not in the browser bundle); `@playwright/test` is a peer dependency.
+ *
+ *   import { fakeHcaptcha, mockEndpoint, ykien } from 'ykien/testing';
+ */
+export { fakeHcaptcha, FAKE_HCAPTCHA_SCRIPT, HCAPTCHA_SCRIPT_URL, HCAPTCHA_TEST_SITEKEY } from './fake-hcaptcha.js';
+export type { FakeHcaptcha, FakeHcaptchaOptions, FakeCaptchaMode } from './fake-hcaptcha.js';
+export { mockEndpoint, MockEndpoint } from './mock-endpoint.js';
+export type { MockEndpointOptions, RecordedRequest, ScriptedAnswer, StoredComment, CommentStatus } from './mock-endpoint.js';
+export { ykien, LABEL_TEXTS } from './page-object.js';
+export type { YkienWidget, PublishedComment, UnsentComment, FieldName } from './page-object.js';

@@ -1,0 +1,308 @@
+/**
+ * `mockEndpoint(page, url, options)`: a fake comment endpoint inside the browser's network layer
+ * (`page.route`), true to the ykien contract (docs/api.md) so a front-end test sees what a real server
+ * would do: comments stored by `Idempotency-Key`, a retry of the same comment answered `200` with the
+ * same id, another comment under a used key `422 key-reused`, a key that differs from `clientId`
+ * `400`, problem documents with `code`, CORS headers; the list, `/counts` and `GET {endpoint}/{id}`
+ * answered from what it stored.
+ *
+ * Tests script what the next POSTs meet with `reply(...)`: a status (with a contract-true body made
+ * up for it), a delay, or a connection dropped before or after the comment was stored.
+ */
+import type { BrowserContext, Page, Request, Route } from '@playwright/test';
+
+export type CommentStatus = 'pending' | 'published' | 'rejected';
+
+export interface StoredComment {
+  id: string;
+  clientId: string;
+  pageId: string;
+  pageUrl: string;
+  pageTitle: string;
+  name: string;
+  content: string;
+  status: CommentStatus;
+  createdAt: string;
+  reply?: { text: string; at: string };
+}
+
+/** One scripted answer to a POST. */
+export type ScriptedAnswer =
+  | 'abort'
+  | {
+      /**
+       * The status to answer. A 2xx without `body` goes through the contract (stored, replayed, 422);
+       * another status without `body` gets a problem document with the contract's `code` for it.
+       */
+      status?: number;
+      /** Answer exactly this body (2xx default 201): no contract checks. */
+      body?: unknown;
+      headers?: Record<string, string>;
+      /** Wait this long before answering. */
+      delayMs?: number;
+      /**
+       * Drop the connection: `before` the comment is stored (nothing reached the server), or `after`
+       * it was stored (the reader never learns it was: a retry must get the 200 replay).
+       */
+      drop?: 'before' | 'after';
+    };
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
+export interface MockEndpointOptions {
+  /** The status new comments get: `pending` (moderation on, default) or `published`. */
+  status?: 'pending' | 'published';
+  /** Comments already there (published unless they say otherwise), newest last. */
+  comments?: Array<Partial<StoredComment> & { pageId: string; name: string; content: string }>;
+  /** Answer the list, `/counts` and `GET {endpoint}/{id}` (default true); false makes them 404. */
+  reads?: boolean;
+}
+
+const PROBLEM_CODES: Record<number, string> = {
+  400: 'validation',
+  403: 'captcha',
+  409: 'in-progress',
+  413: 'too-large',
+  415: 'unsupported-media-type',
+  422: 'key-reused',
+  429: 'rate-limited',
+  503: 'captcha-unavailable',
+};
+
+const problemBody = (status: number, code = PROBLEM_CODES[status] ?? (status >= 500 ? 'internal' : 'bad-request'), extra: Record<string, unknown> = {}) => ({
+  status,
+  title: code,
+  code,
+  ...extra,
+});
+
+let seq = 0;
+const newId = () => `mock-${Date.now().toString(36)}-${(seq++).toString(36)}`;
+
+export class MockEndpoint {
+  /** Every request that reached it (but CORS preflights), in order. */
+  readonly requests: RecordedRequest[] = [];
+  /** What it stored, oldest first. Tests may change a status (publish a comment) or add a `reply`. */
+  readonly comments: StoredComment[] = [];
+  /**
+   * Playwright's routes answer even when the context is offline: set this together with
+   * `context.setOffline(true)` so the endpoint fails the way a dead network does.
+   */
+  offline = false;
+  private script: ScriptedAnswer[] = [];
+  private gate?: Promise<void>;
+  private readonly keys = new Map<string, { payload: string; comment: StoredComment }>();
+
+  constructor(
+    readonly url: string,
+    private readonly options: MockEndpointOptions = {},
+  ) {
+    for (const c of options.comments ?? []) {
+      this.comments.push({
+        id: newId(),
+        clientId: '',
+        pageUrl: '',
+        pageTitle: '',
+        status: 'published',
+        createdAt: new Date(Date.now() - (options.comments!.length - this.comments.length) * 60_000).toISOString(),
+        ...c,
+      });
+    }
+  }
+
+  /** The POSTs, in order. */
+  get posts(): RecordedRequest[] {
+    return this.requests.filter((r) => r.method === 'POST');
+  }
+
+  /**
+   * Scripts the answers to the next POSTs, in order; the last one repeats. With nothing scripted
+   * (the default), every POST is answered as the contract says.
+   */
+  reply(...answers: ScriptedAnswer[]): this {
+    this.script = answers;
+    return this;
+  }
+
+  /** Holds every answer until the returned function is called: for "while sending" states. */
+  hold(): () => void {
+    let release!: () => void;
+    this.gate = new Promise((r) => (release = r));
+    return () => {
+      this.gate = undefined;
+      release();
+    };
+  }
+
+  /** Publishes stored comments (all, or those with these ids), as a moderator would. */
+  publish(...ids: string[]): void {
+    for (const c of this.comments) if (!ids.length || ids.includes(c.id)) c.status = 'published';
+  }
+
+  /** The route handler (exposed for tests that install it themselves). */
+  async handle(route: Route, request: Request): Promise<void> {
+    const method = request.method();
+    if (this.offline) {
+      await route.abort('internetdisconnected');
+      return;
+    }
+    const headers = await request.allHeaders();
+    const origin = headers.origin;
+    const cors: Record<string, string> = origin ? { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': 'Retry-After', Vary: 'Origin' } : { Vary: 'Origin' };
+    const url = new URL(request.url());
+    let body: Record<string, unknown> = {};
+    const raw = request.postData() ?? '';
+    let parsed: unknown = undefined;
+    let parseable = true;
+    try {
+      parsed = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      parseable = false;
+    }
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
+    if (method !== 'OPTIONS') this.requests.push({ method, url: request.url(), headers, body });
+
+    const send = async (status: number, payload?: unknown, extra: Record<string, string> = {}) => {
+      const type = status >= 400 ? 'application/problem+json' : 'application/json';
+      await route.fulfill({
+        status,
+        headers: { ...cors, ...(payload === undefined ? {} : { 'Content-Type': type }), ...extra },
+        body: payload === undefined ? '' : JSON.stringify(payload),
+      });
+    };
+
+    if (method === 'OPTIONS') {
+      await route.fulfill({
+        status: 204,
+        headers: { ...cors, 'Access-Control-Allow-Methods': 'GET, POST', 'Access-Control-Allow-Headers': 'Content-Type, Idempotency-Key', 'Access-Control-Max-Age': '600' },
+      });
+      return;
+    }
+    if (method === 'GET') return this.answerRead(url, send);
+    if (method !== 'POST' || url.pathname !== new URL(this.url).pathname) return send(404, problemBody(404, 'not-found'));
+
+    if (this.gate) await this.gate;
+    const scripted = this.script.length > 1 ? this.script.shift()! : this.script[0];
+    const answer = scripted === 'abort' ? { drop: 'before' as const } : (scripted ?? {});
+    if (answer.delayMs) await new Promise((r) => setTimeout(r, answer.delayMs));
+    if (answer.drop === 'before') {
+      await route.abort('connectionreset');
+      return;
+    }
+    if (answer.body !== undefined || (answer.status !== undefined && (answer.status < 200 || answer.status >= 300))) {
+      // Scripted: answered exactly so (a 2xx with its body is still remembered, for the list).
+      const status = answer.status ?? 201;
+      const extra = { ...(answer.headers ?? {}) };
+      let payload = answer.body;
+      if (payload === undefined) {
+        payload = status === 429 ? problemBody(429, 'rate-limited', { retryAfter: 30 }) : problemBody(status);
+        if (status === 429 && !extra['Retry-After']) extra['Retry-After'] = '30';
+      }
+      const given = payload as { id?: unknown; status?: unknown };
+      if (status < 300 && typeof given?.id === 'string' && !this.comments.some((c) => c.id === given.id) && typeof body.pageId === 'string') {
+        this.comments.push(this.commentOf(body, String(body.clientId ?? ''), given.id, given.status === 'published' ? 'published' : 'pending'));
+      }
+      if (answer.drop === 'after') {
+        await route.abort('connectionreset');
+        return;
+      }
+      return send(status, payload, extra);
+    }
+
+    // The contract (docs/api.md, "Creating a comment").
+    if (!/^application\/json\s*(;|$)/i.test(headers['content-type'] ?? '')) return send(415, problemBody(415));
+    if (!parseable || !parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      return send(400, problemBody(400, 'validation', { fields: { body: 'The body is not a JSON object.' } }));
+    }
+    const key = headers['idempotency-key'] ?? (typeof body.clientId === 'string' ? body.clientId : '');
+    if (!key || (body.clientId !== undefined && body.clientId !== key)) {
+      return send(400, problemBody(400, 'validation', { fields: { clientId: 'Idempotency-Key must equal clientId.' } }));
+    }
+    const { captchaToken: _token, ...rest } = body;
+    const payload = JSON.stringify(rest);
+    const known = this.keys.get(key);
+    if (known) {
+      if (known.payload !== payload) return send(422, problemBody(422));
+      return send(200, { id: known.comment.id, status: known.comment.status });
+    }
+    const fields: Record<string, string> = {};
+    if (typeof body.name !== 'string' || !body.name.trim()) fields.name = 'Vui l\u00f2ng nh\u1eadp h\u1ecd v\u00e0 t\u00ean.';
+    if (typeof body.content !== 'string' || !body.content.trim()) fields.content = 'Vui l\u00f2ng nh\u1eadp n\u1ed9i dung.';
+    if (typeof body.pageId !== 'string' || !body.pageId) fields.pageId = 'pageId is required.';
+    if (Object.keys(fields).length) return send(400, problemBody(400, 'validation', { fields }));
+
+    const comment = this.commentOf(body, key, newId(), this.options.status ?? 'pending');
+    this.comments.push(comment);
+    this.keys.set(key, { payload, comment });
+    if (answer.drop === 'after') {
+      await route.abort('connectionreset');
+      return;
+    }
+    return send(answer.status ?? 201, { id: comment.id, status: comment.status }, answer.headers);
+  }
+
+  private commentOf(body: Record<string, unknown>, clientId: string, id: string, status: CommentStatus): StoredComment {
+    return {
+      id,
+      clientId,
+      pageId: String(body.pageId),
+      pageUrl: String(body.pageUrl ?? ''),
+      pageTitle: String(body.pageTitle ?? ''),
+      name: String(body.name ?? '').trim(),
+      content: String(body.content ?? '').trim(),
+      status,
+      createdAt: new Date().toISOString(),
+    };
+  }
+
+  private answerRead(url: URL, send: (status: number, payload?: unknown) => Promise<void>): Promise<void> {
+    const base = new URL(this.url).pathname.replace(/\/+$/, '');
+    if (this.options.reads === false) return send(404, problemBody(404, 'not-found'));
+    const published = (pageId: string) => this.comments.filter((c) => c.pageId === pageId && c.status === 'published');
+    if (url.pathname === base) {
+      const pageId = url.searchParams.get('pageId');
+      const limit = Number(url.searchParams.get('limit') ?? 20);
+      const start = Number(url.searchParams.get('cursor') || 0);
+      if (!pageId || !Number.isInteger(limit) || limit < 1 || limit > 100 || !Number.isInteger(start) || start < 0) {
+        return send(400, problemBody(400, 'validation', { fields: { pageId: 'pageId, limit 1-100 and a cursor from this endpoint.' } }));
+      }
+      const all = published(pageId).reverse();
+      const items = all.slice(start, start + limit).map((c) => ({
+        id: c.id,
+        name: c.name,
+        content: c.content,
+        createdAt: c.createdAt,
+        ...(c.reply ? { reply: c.reply } : {}),
+      }));
+      return send(200, { items, next: start + limit < all.length ? String(start + limit) : null, total: all.length });
+    }
+    if (url.pathname === `${base}/counts`) {
+      const ids = url.searchParams.getAll('pageId');
+      if (!ids.length || ids.length > 100) return send(400, problemBody(400, 'validation', { fields: { pageId: '1-100 pageIds.' } }));
+      return send(200, { counts: Object.fromEntries(ids.map((id) => [id, published(id).length])) });
+    }
+    const id = decodeURIComponent(url.pathname.slice(base.length + 1));
+    const c = url.pathname.startsWith(`${base}/`) ? this.comments.find((x) => x.id === id) : undefined;
+    return c ? send(200, { id: c.id, status: c.status }) : send(404, problemBody(404, 'not-found'));
+  }
+}
+
+/**
+ * Installs a contract-true fake of the comment endpoint at `url` (the widget's `endpoint`), answering
+ * POST, OPTIONS, the list, `/counts` and `GET {url}/{id}`.
+ */
+export async function mockEndpoint(target: Page | BrowserContext, url: string, options: MockEndpointOptions = {}): Promise<MockEndpoint> {
+  const endpoint = new MockEndpoint(url, options);
+  const base = new URL(url);
+  const path = base.pathname.replace(/\/+$/, '');
+  await target.route(
+    (u) => u.origin === base.origin && (u.pathname === path || u.pathname.startsWith(`${path}/`)),
+    (route, request) => endpoint.handle(route, request),
+  );
+  return endpoint;
+}

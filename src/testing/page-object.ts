@@ -1,0 +1,183 @@
+/**
+ * `ykien(page, selector?)`: `<ykien-comments>` as a reader uses it, found through accessible names (the
+ * labels a screen reader announces), on Vietnamese and English pages alike.
+ *
+ *   const w = ykien(page);
+ *   await w.fill({ name: 'Nguyen Van A', content: 'A fine article.' });
+ *   await w.solveCaptcha();
+ *   await w.send();
+ *   await expect(w.statusRegion).toContainText(/Thank you/); // or the Vietnamese thanks
+ */
+import type { Locator, Page } from '@playwright/test';
+
+/**
+ * Both languages' labels, as the widget writes them (src/strings/; a test keeps them equal). Escaped:
+ * everything in dist/ is ASCII.
+ */
+export const LABEL_TEXTS: Record<
+  'name' | 'content' | 'send' | 'clear' | 'captcha' | 'resetCaptcha' | 'more' | 'unsentHeading' | 'pending',
+  readonly [vi: string, en: string]
+> = {
+  name: ['H\u1ecd v\u00e0 t\u00ean', 'Full name'],
+  content: ['N\u1ed9i dung', 'Comment'],
+  send: ['G\u1eedi b\u00ecnh lu\u1eadn', 'Send comment'],
+  clear: ['Nh\u1eadp l\u1ea1i', 'Clear'],
+  captcha: ['M\u00e3 x\u00e1c nh\u1eadn', 'Verification'],
+  resetCaptcha: ['L\u00e0m m\u1edbi captcha', 'Reset captcha'],
+  more: ['Xem th\u00eam', 'Load more'],
+  unsentHeading: ['B\u00ecnh lu\u1eadn ch\u01b0a g\u1eedi', 'Unsent comments'],
+  pending: ['\u0110ang ch\u1edd duy\u1ec7t', 'Awaiting moderation'],
+};
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const either = ([vi, en]: readonly [string, string]) => new RegExp(`^(${escapeRegExp(vi)}|${escapeRegExp(en)})$`);
+const LABELS = {
+  name: either(LABEL_TEXTS.name),
+  content: either(LABEL_TEXTS.content),
+  send: either(LABEL_TEXTS.send),
+  clear: either(LABEL_TEXTS.clear),
+  captcha: either(LABEL_TEXTS.captcha),
+  resetCaptcha: either(LABEL_TEXTS.resetCaptcha),
+  more: either(LABEL_TEXTS.more),
+  human: /I am human/i,
+};
+
+export interface PublishedComment {
+  name: string;
+  /** The `datetime` of its `<time>` (ISO 8601). */
+  date: string;
+  content: string;
+  /** Marked "Awaiting moderation" (or its Vietnamese label): the reader's own comment, not yet published. */
+  pending: boolean;
+  /** The editorial board's reply, as shown under the comment. */
+  reply?: string;
+}
+
+export interface UnsentComment {
+  content: string;
+  /** What the widget says about it ("Waiting to be sent", "Needs the captcha", ...). */
+  state: string;
+  /** For a comment of another article: that article's title. */
+  article?: string;
+}
+
+export type FieldName = 'name' | 'content' | 'captcha';
+
+export interface YkienWidget {
+  readonly host: Locator;
+  readonly nameField: Locator;
+  readonly contentField: Locator;
+  readonly sendButton: Locator;
+  readonly clearButton: Locator;
+  /** The captcha's checkbox (the one `fakeHcaptcha` renders). */
+  readonly captchaCheckbox: Locator;
+  /** The form's live status region. */
+  readonly statusRegion: Locator;
+  readonly moreButton: Locator;
+  fill(values: { name?: string; content?: string }): Promise<void>;
+  /** Ticks the captcha's checkbox and waits until it is checked (with `fakeHcaptcha` in `pass` mode). */
+  solveCaptcha(): Promise<void>;
+  send(): Promise<void>;
+  clear(): Promise<void>;
+  /** The status region's text now ('' when it says nothing). */
+  status(): Promise<string>;
+  /** The message shown for a field ('' when none). */
+  fieldError(field: FieldName): Promise<string>;
+  /** The published list, as shown (with the reader's own pending comments). */
+  comments(): Promise<PublishedComment[]>;
+  /** The unsent comments the widget keeps for this reader. */
+  unsent(): Promise<UnsentComment[]>;
+  /** Presses "Load more" (or its Vietnamese label) and waits until more comments show or the button is gone. */
+  loadMore(): Promise<void>;
+}
+
+export function ykien(page: Page, selector = 'ykien-comments'): YkienWidget {
+  const host = page.locator(selector).first();
+  const form = host.getByRole('form');
+  const nameField = host.getByRole('textbox', { name: LABELS.name });
+  const contentField = host.getByRole('textbox', { name: LABELS.content });
+  const sendButton = host.getByRole('button', { name: LABELS.send });
+  const clearButton = host.getByRole('button', { name: LABELS.clear });
+  const captchaGroup = host.getByRole('group', { name: LABELS.captcha });
+  const captchaCheckbox = host.getByRole('checkbox', { name: LABELS.human }).first();
+  const statusRegion = form.getByRole('status');
+  const list = host.locator('[part~="list"]');
+  const articles = list.getByRole('article');
+  const moreButton = host.getByRole('button', { name: LABELS.more });
+
+  /** The texts its aria-describedby points at that are error messages. */
+  const describedError = (target: Locator) =>
+    target.evaluate((el) => {
+      const root = el.getRootNode() as Document | ShadowRoot;
+      return (el.getAttribute('aria-describedby') ?? '')
+        .split(/\s+/)
+        .filter((id) => id.endsWith('-error'))
+        .map((id) => root.getElementById(id)?.textContent?.trim() ?? '')
+        .join(' ')
+        .trim();
+    });
+
+  return {
+    host,
+    nameField,
+    contentField,
+    sendButton,
+    clearButton,
+    captchaCheckbox,
+    statusRegion,
+    moreButton,
+    async fill(values) {
+      if (values.name !== undefined) await nameField.fill(values.name);
+      if (values.content !== undefined) await contentField.fill(values.content);
+    },
+    async solveCaptcha() {
+      await captchaCheckbox.click();
+      await host.getByRole('checkbox', { name: LABELS.human, checked: true }).first().waitFor();
+    },
+    send: () => sendButton.click(),
+    clear: () => clearButton.click(),
+    async status() {
+      return ((await statusRegion.textContent()) ?? '').trim();
+    },
+    async fieldError(field) {
+      const target = field === 'name' ? nameField : field === 'content' ? contentField : captchaGroup;
+      if ((await target.count()) === 0) return '';
+      return describedError(target);
+    },
+    async comments() {
+      await host.locator('[part~="list"], [part~="empty"]').first().waitFor();
+      return articles.evaluateAll((nodes) =>
+        nodes.map((a) => {
+          const text = (sel: string) => (a.querySelector(sel) as HTMLElement | null)?.innerText.trim() ?? '';
+          const reply = a.querySelector('[part~="comment-reply"]') as HTMLElement | null;
+          return {
+            name: text('[part~="comment-name"]'),
+            date: a.querySelector('time[part~="comment-date"]')?.getAttribute('datetime') ?? '',
+            content: text('[part~="comment-content"]'),
+            pending: !!a.querySelector('[part~="comment-pending"]'),
+            ...(reply ? { reply: reply.innerText.trim() } : {}),
+          };
+        }),
+      );
+    },
+    async unsent() {
+      const items = host.locator('[part~="outbox"] li');
+      return items.evaluateAll((nodes) =>
+        nodes.map((li) => {
+          const link = li.querySelector('a');
+          return {
+            content: (li.querySelector('p') as HTMLElement | null)?.innerText.trim() ?? '',
+            state: (li.querySelector('small') as HTMLElement | null)?.innerText.trim() ?? '',
+            ...(link ? { article: link.textContent?.trim() ?? '' } : {}),
+          };
+        }),
+      );
+    },
+    async loadMore() {
+      const before = await articles.count();
+      await moreButton.click();
+      const noMoreButton = page.locator(selector).filter({ hasNot: page.locator('button[part~="more"]') });
+      await articles.nth(before).or(noMoreButton).first().waitFor();
+    },
+  };
+}
