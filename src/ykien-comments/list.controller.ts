@@ -61,7 +61,10 @@ export class ListController implements ReactiveController {
     }
     if (this.state != 'ready') this.state = 'loading';
     this.#host.requestUpdate();
-    const [own, page] = await Promise.all([loadOwn(src.endpoint, src.pageId), fetchComments(src.endpoint, src.pageId, src.limit, null, fresh)]);
+    const page = await fetchComments(src.endpoint, src.pageId, src.limit, null, fresh);
+    // Read after the list came, not beside it: a comment the reader sent while the list loaded is
+    // stored by then (remember() writes before it shows), and must not be replaced by an older read.
+    const own = await loadOwn(src.endpoint, src.pageId);
     if (gen != this.#generation) return;
     this.own = own;
     if (page) {
