@@ -4,7 +4,7 @@
  * label in the reader's language, a `strings` override, `format="number"`; nothing shown when the counts
  * cannot be had. The counts endpoints are answered by `page.route` here.
  */
-import type { Page, Route } from '@playwright/test';
+import type { Page, Request, Route } from '@playwright/test';
 import { test, expect, servePage, ORIGIN, ENDPOINT } from './support/fixtures.js';
 
 /** A second comment server, on another origin (a CORS "simple" GET: no preflight is expected). */
@@ -175,7 +175,8 @@ for (const mode of ['fail', 'abort'] as const) {
   test(`a failed /counts (${mode}) shows nothing and logs nothing beyond the failed resource`, async ({ page, problems }) => {
     const server = await countsServer(page, { [ART(1)]: 12, [ART(9)]: 4 });
     server.mode = mode;
-    const answered = page.waitForEvent(mode === 'abort' ? 'requestfailed' : 'requestfinished', (r) => r.url().includes('/counts'));
+    const isCounts = (r: Request) => r.url().includes('/counts');
+    const answered = mode === 'abort' ? page.waitForEvent('requestfailed', isCounts) : page.waitForEvent('requestfinished', isCounts);
     await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`, `<a href="/2">Hai ${count(ENDPOINT, ART(2))}</a>`]);
     await answered;
     // A count added once the server is back shows: the failed ones had their answer long before.

@@ -690,6 +690,53 @@ test.describe('the reader’s own comments', () => {
   });
 });
 
+test.describe('the reader’s own comments, delivered later or published at once', () => {
+  test('a queued comment that the outbox delivers later leaves the unsent list and shows in the list, marked', async ({ page, article, endpoint }) => {
+    endpoint.reply({ status: 503, body: { status: 503, title: 'x', code: 'unavailable' } });
+    endpoint.list = () => ({ items: items(1, 1), next: null, total: 1 });
+    endpoint.statuses = { q1: 'pending' };
+    await article();
+    const l = list(page);
+    const f = form(page);
+    await fillAndVerify(page, 'Ngô Thị Lan', 'Gửi lại sau.');
+    await f.send.click();
+    await expect(l.unsent).toContainText('Gửi lại sau.');
+    await expect(l.pending).toHaveCount(0);
+    // The server is back: the outbox's next try is stored.
+    endpoint.reply({ status: 201, body: { id: 'q1', status: 'pending' } });
+    await expect(f.status).toHaveText('Bình luận đã lưu trước đó đã được gửi.');
+    await expect(l.unsent).toHaveCount(0);
+    await expect(l.names).toHaveText(['Ngô Thị Lan', 'Bạn đọc 1']);
+    await expect(l.byName('Ngô Thị Lan').locator('[part~="comment-pending"]')).toHaveText('Đang chờ duyệt');
+    expect(Object.keys(await idbRecords(page, 'p:'))).toEqual([ownKey('q1')]);
+    // Sent once, with one clientId.
+    expect(new Set(endpoint.posts.map((p) => p.body.clientId)).size).toBe(1);
+  });
+
+  test('a 201 "published" (no moderation) shows at once, unmarked; after a reload it shows once', async ({ page, article, endpoint }) => {
+    let stored = false;
+    endpoint.reply({ status: 201, body: { id: 'c7', status: 'published' } });
+    endpoint.statuses = { c7: 'published' };
+    endpoint.list = () => ({
+      items: stored ? [item(0, { id: 'c7', name: 'Lý Văn Tú', content: 'Đăng ngay.' }), ...items(1, 1)] : items(1, 1),
+      next: null,
+      total: stored ? 2 : 1,
+    });
+    await article();
+    const l = list(page);
+    await fillAndVerify(page, 'Lý Văn Tú', 'Đăng ngay.');
+    await form(page).send.click();
+    await expect(form(page).status).toHaveText('Cảm ơn bạn! Bình luận đã được đăng.');
+    await expect(l.names).toHaveText(['Lý Văn Tú', 'Bạn đọc 1']);
+    await expect(l.pending).toHaveCount(0);
+    stored = true;
+    await reload(page);
+    await expect(l.names).toHaveText(['Lý Văn Tú', 'Bạn đọc 1']);
+    await expect(l.pending).toHaveCount(0);
+    await expect.poll(() => idbRecords(page, 'p:')).toEqual({});
+  });
+});
+
 test.describe('the editorial reply', () => {
   for (const [lang, label] of [
     ['vi', 'Trả lời của Ban biên tập'],
