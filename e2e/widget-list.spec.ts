@@ -363,6 +363,120 @@ test.describe('the list under the heading', () => {
   });
 });
 
+test.describe('paging and navigation edge cases', () => {
+  test('"Xem thêm" pressed twice while its page loads asks once; the button is busy meanwhile', async ({ page, article, endpoint }) => {
+    endpoint.list = (url) => (url.searchParams.get('cursor') ? { items: items(3, 4), next: null, total: 4 } : { items: items(1, 2), next: 'c2', total: 4 });
+    await article();
+    const l = list(page);
+    await expect(l.articles).toHaveCount(2);
+    const hold = holdListGets(endpoint);
+    await l.more.click();
+    await expect(l.more).toBeDisabled();
+    await expect(l.more).toHaveAttribute('aria-busy', 'true');
+    await l.more.click({ force: true });
+    expect(hold.held()).toBe(1);
+    hold.release();
+    await expect(l.names).toHaveText(items(1, 4).map((c) => c.name));
+    expect(listGets(endpoint).filter((u) => u.searchParams.get('cursor'))).toHaveLength(1);
+  });
+
+  test('a next page that repeats a comment already shown (new comments moved the pages) shows it once and counts only the new', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    endpoint.list = (url) => (url.searchParams.get('cursor') ? { items: items(2, 4), next: null, total: 4 } : { items: items(1, 2), next: 'c2', total: 4 });
+    await article();
+    const l = list(page);
+    await l.more.click();
+    await expect(l.names).toHaveText(items(1, 4).map((c) => c.name));
+    await expect(form(page).status).toHaveText('Đã tải thêm 2 ý kiến.');
+    await expect(l.byName('Bạn đọc 3')).toBeFocused();
+  });
+
+  test('a SPA moving to another article (page-id changes) shows that article’s list, never a late answer for the old one', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    const other = `${ORIGIN}/tin-tuc/bai-khac`;
+    endpoint.list = (url) =>
+      url.searchParams.get('pageId') === other
+        ? { items: [item(9, { name: 'Bài khác' })], next: null, total: 1 }
+        : { items: items(1, 2), next: null, total: 2 };
+    const hold = holdListGets(endpoint);
+    await article();
+    const l = list(page);
+    await expect(l.loading).toBeVisible();
+    await l.host.evaluate((el, id) => el.setAttribute('page-id', id), other);
+    await expect.poll(() => hold.held()).toBe(2);
+    hold.release();
+    await expect(l.names).toHaveText(['Bài khác']);
+    await expect(form(page).heading).toHaveText('Ý kiến bạn đọc (1)');
+    expect(listGets(endpoint).map((u) => u.searchParams.get('pageId'))).toEqual([PAGE_ID, other]);
+  });
+
+  test('after moving to another article, the old article’s comments are not shown while the new list loads or when it fails', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    const other = `${ORIGIN}/tin-tuc/bai-khac`;
+    endpoint.list = (url) => (url.searchParams.get('pageId') === other ? 500 : { items: items(1, 2), next: 'c2', total: 2 });
+    await article();
+    const l = list(page);
+    await expect(l.articles).toHaveCount(2);
+    const hold = holdListGets(endpoint);
+    await l.host.evaluate((el, id) => el.setAttribute('page-id', id), other);
+    await expect.poll(() => hold.held()).toBe(1);
+    await expect(l.articles).toHaveCount(0);
+    await expect(l.loading).toBeVisible();
+    await expect(l.more).toHaveCount(0);
+    await expect(form(page).heading).toHaveText('Ý kiến bạn đọc');
+    hold.release();
+    await expect(l.error).toContainText('Không tải được ý kiến bạn đọc.');
+    await expect(l.articles).toHaveCount(0);
+    await expect(form(page).heading).toHaveText('Ý kiến bạn đọc');
+  });
+
+  test('list turned off after it loaded: the list and the count in the heading go', async ({ page, article, endpoint }) => {
+    endpoint.list = () => ({ items: items(1, 2), next: 'c2', total: 9 });
+    await article();
+    const l = list(page);
+    await expect(form(page).heading).toHaveText('Ý kiến bạn đọc (9)');
+    await l.host.evaluate((el) => el.setAttribute('list', 'off'));
+    await expect(l.box).toHaveCount(0);
+    await expect(form(page).heading).toHaveText('Ý kiến bạn đọc');
+    expect(listGets(endpoint)).toHaveLength(1);
+  });
+
+  test('the heading attribute keeps the count', async ({ page, article, endpoint }) => {
+    endpoint.list = () => ({ items: items(1, 1), next: null, total: 7 });
+    await article({ attrs: { heading: 'Bình luận' } });
+    await expect(form(page).heading).toHaveText('Bình luận (7)');
+  });
+
+  test('a queued (503) comment does not come back into the form after a reload either; it stays in the unsent list', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    endpoint.reply({ status: 503, body: { status: 503, title: 'x', code: 'unavailable' } });
+    await article();
+    const l = list(page);
+    const f = form(page);
+    await fillAndVerify(page, 'Tạ Thị Hằng', 'Đang chờ gửi lại.');
+    await f.send.click();
+    await expect(l.unsent).toContainText('Đang chờ gửi lại.');
+    await page.reload();
+    await expect(f.name).toHaveValue('Tạ Thị Hằng');
+    await expect(f.content).toHaveValue('');
+    await expect(l.unsent).toContainText('Đang chờ gửi lại.');
+    await expect(l.ol).toHaveCount(0);
+    expect(new Set(endpoint.posts.map((p) => p.body.clientId)).size).toBe(1);
+  });
+});
+
 test.describe('where the form sits', () => {
   const layout = async (page: Page) => {
     const l = list(page);
