@@ -133,6 +133,25 @@ test('the script in <head> of a long page: the parser connects the counts over s
   expect(server.asked.map((a) => a.ids.length)).toEqual([90]);
 });
 
+test('a strings override set by the page before the script defines the element still applies', async ({ page }) => {
+  await countsServer(page, { [ART(1)]: 12 });
+  await servePage(
+    page,
+    '/truoc',
+    `<!doctype html><html lang="vi"><head><meta charset="utf-8"></head><body>
+<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>
+<script type="module">
+  document.querySelector('ykien-count').strings = { countOther: '{count} bình luận' };
+  const s = document.createElement('script');
+  s.src = '/dist/ykien.iife.js';
+  document.body.append(s);
+</script>
+</body></html>`,
+  );
+  await page.goto(ORIGIN + '/truoc');
+  await expect(texts(page)).toHaveText(['12 bình luận']);
+});
+
 test('elements added later make another request, with only their ids', async ({ page }) => {
   const server = await countsServer(page, { [ART(1)]: 3, [ART(2)]: 5, [ART(3)]: 7 });
   await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`]);
