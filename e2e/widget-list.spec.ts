@@ -247,13 +247,21 @@ test.describe('the list under the heading', () => {
     await expect(f.heading).toHaveText('Ý kiến bạn đọc (8)');
   });
 
-  test('en: "Load more" says how many were added', async ({ page, article, endpoint }) => {
-    endpoint.list = (url) => (url.searchParams.get('cursor') ? { items: items(3, 4), next: null, total: 4 } : { items: items(1, 2), next: 'c2', total: 4 });
+  test('en: "Load more" says how many were added, in words that fit one comment too', async ({ page, article, endpoint }) => {
+    endpoint.list = (url) =>
+      url.searchParams.get('cursor') === 'c3'
+        ? { items: items(5, 5), next: null, total: 5 }
+        : url.searchParams.get('cursor')
+          ? { items: items(3, 4), next: 'c3', total: 5 }
+          : { items: items(1, 2), next: 'c2', total: 5 };
     await article({ attrs: { lang: 'en' } });
     const l = list(page);
     await l.more.filter({ hasText: 'Load more' }).click();
-    await expect(form(page).status).toHaveText('Loaded 2 more comments.');
+    await expect(form(page).status).toHaveText('More comments loaded: 2.');
     await expect(l.articles).toHaveCount(4);
+    await l.more.click();
+    await expect(form(page).status).toHaveText('More comments loaded: 1.');
+    await expect(l.articles).toHaveCount(5);
     await expect(l.more).toHaveCount(0);
   });
 
