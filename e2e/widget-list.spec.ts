@@ -485,6 +485,23 @@ test.describe('paging and navigation edge cases', () => {
   });
 });
 
+test('a site styles the list through its parts and custom properties', async ({ page, article, endpoint }) => {
+  endpoint.list = () => ({ items: [item(1, { reply: { text: 'Đã ghi nhận.', at: '2026-03-27T03:00:00Z' } })], next: 'c2', total: 3 });
+  const parts = ['list', 'comment', 'comment-name', 'comment-date', 'comment-content', 'comment-reply', 'more'];
+  await article({
+    head: `<style>
+      ${parts.map((p, i) => `ykien-comments::part(${p}) { outline-color: rgb(${i + 1}, 2, 3); }`).join('\n')}
+      ykien-comments { --ykien-reply-bg: rgb(10, 20, 30); --ykien-divider: rgb(40, 50, 60); }
+    </style>`,
+  });
+  const host = list(page).host;
+  await expect(list(page).articles).toHaveCount(1);
+  for (const [i, p] of parts.entries())
+    expect(await host.locator(`[part~="${p}"]`).first().evaluate((el) => getComputedStyle(el).outlineColor), p).toBe(`rgb(${i + 1}, 2, 3)`);
+  expect(await host.locator('[part~="comment-reply"]').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(10, 20, 30)');
+  expect(await host.locator('ol > li').first().evaluate((el) => getComputedStyle(el).borderBottomColor)).toBe('rgb(40, 50, 60)');
+});
+
 test.describe('where the form sits', () => {
   const layout = async (page: Page) => {
     const l = list(page);
