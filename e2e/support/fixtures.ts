@@ -256,3 +256,17 @@ export async function fillAndVerify(page: Page, name = 'Nguyễn Văn A', conten
 }
 
 export { expect };
+
+/** Serves `body` as an HTML page at ORIGIN + path, with the built widget at /dist/ as `article()` serves it. */
+export async function servePage(page: Page, path: string, body: string): Promise<void> {
+  await page.route(`${ORIGIN}${path}`, (route) =>
+    route.fulfill({ status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body }),
+  );
+  await page.route(`${ORIGIN}/dist/*`, (route) =>
+    route.fulfill({
+      status: 200,
+      headers: { 'Content-Type': 'text/javascript' },
+      body: dist(new URL(route.request().url()).pathname.replace('/dist/', '')),
+    }),
+  );
+}

@@ -43,7 +43,7 @@ export const en: Strings = {
   listFailed: 'The comments could not be loaded.',
   retry: 'Try again',
   loadMore: 'Load more',
-  moreAdded: 'Loaded {count} more comments.',
+  moreAdded: 'More comments loaded: {count}.',
   pendingMark: 'Awaiting moderation',
   reply: "Editors' reply",
 };

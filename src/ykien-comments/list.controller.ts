@@ -30,6 +30,8 @@ export class ListController implements ReactiveController {
   state: ListState = 'idle';
   loadingMore = false;
   moreFailed = false;
+  /** The endpoint and article that `items`, `own` and `total` are of. */
+  #shownFor?: string;
   /** A newer load makes the answers of an older one stale (the article changed, the element left). */
   #generation = 0;
   #host: ReactiveControllerHost;
@@ -54,14 +56,23 @@ export class ListController implements ReactiveController {
   async load(fresh = false, checkOwn = true): Promise<void> {
     const src = this.#source();
     const gen = ++this.#generation;
-    if (!src.enabled || !src.endpoint) {
-      this.state = 'idle';
+    const article = src.enabled && src.endpoint ? src.endpoint + ' ' + src.pageId : undefined;
+    if (article != this.#shownFor) {
+      // Another article (a SPA navigated) or the list turned off: what is shown belongs to the old one.
+      this.#shownFor = article;
       this.items = this.own = [];
-      return;
+      this.total = undefined;
+      this.next = null;
+      this.moreFailed = false;
+      this.state = 'idle';
     }
+    if (!src.enabled || !src.endpoint) return void this.#host.requestUpdate();
     if (this.state != 'ready') this.state = 'loading';
     this.#host.requestUpdate();
-    const [own, page] = await Promise.all([loadOwn(src.endpoint, src.pageId), fetchComments(src.endpoint, src.pageId, src.limit, null, fresh)]);
+    const page = await fetchComments(src.endpoint, src.pageId, src.limit, null, fresh);
+    // Read after the list came, not beside it: a comment the reader sent while the list loaded is
+    // stored by then (remember() writes before it shows), and must not be replaced by an older read.
+    const own = await loadOwn(src.endpoint, src.pageId);
     if (gen != this.#generation) return;
     this.own = own;
     if (page) {

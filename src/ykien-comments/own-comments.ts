@@ -28,10 +28,15 @@ const key = (c: Pick<OwnComment, 'endpoint' | 'id'>) => PREFIX + c.endpoint + ' 
 export const saveOwn = (c: OwnComment) => store.set(key(c), c);
 export const forgetOwn = (c: OwnComment) => store.del(key(c));
 
-/** This article's own comments, newest first; those older than 30 days are forgotten on the way. */
+/**
+ * This article's own comments, newest first. Those older than 30 days are forgotten on the way, on every
+ * article: a comment on an article the reader never opens again must not stay on the device for ever.
+ */
 export async function loadOwn(endpoint: string, pageId: string, now = Date.now()): Promise<OwnComment[]> {
-  const mine = (await store.list<OwnComment>(PREFIX)).filter((c) => c.endpoint == endpoint && c.pageId == pageId);
-  const old = mine.filter((c) => now - c.savedAt > OWN_TTL_MS);
+  const all = await store.list<OwnComment>(PREFIX);
+  const old = all.filter((c) => !(now - c.savedAt <= OWN_TTL_MS));
   await Promise.all(old.map(forgetOwn));
-  return mine.filter((c) => !old.includes(c)).sort((a, b) => b.savedAt - a.savedAt);
+  return all
+    .filter((c) => !old.includes(c) && c.endpoint == endpoint && c.pageId == pageId)
+    .sort((a, b) => b.savedAt - a.savedAt);
 }

@@ -1,6 +1,7 @@
 /**
- * Batches the counts of every `<ykien-count>` on a page: elements that ask within the same task share
- * one `GET {endpoint}/counts` per endpoint (at most 100 ids a request, split beyond).
+ * Batches the counts of every `<ykien-count>` on a page: elements that ask within the same task, or
+ * while the page is still being parsed, share one `GET {endpoint}/counts` per endpoint (at most 100 ids
+ * a request, split beyond).
  */
 import { fetchCounts } from '../api.js';
 
@@ -12,7 +13,10 @@ const waiting = new Map<string, Map<string, Resolve[]>>();
 /** The published count of one article, or `undefined` when the server could not say. */
 export function requestCount(endpoint: string, pageId: string): Promise<number | undefined> {
   return new Promise((resolve) => {
-    if (!waiting.size) setTimeout(flush);
+    // While the page is still being parsed (the script in <head>), the parser connects the counts in
+    // chunks over several tasks: wait until it is done, so the whole page still makes one request.
+    if (!waiting.size)
+      document.readyState == 'loading' ? document.addEventListener('DOMContentLoaded', () => setTimeout(flush), { once: true }) : setTimeout(flush);
     const pages = waiting.get(endpoint) ?? new Map<string, Resolve[]>();
     waiting.set(endpoint, pages.set(pageId, [...(pages.get(pageId) ?? []), resolve]));
   });

@@ -44,6 +44,13 @@ export class YkienCount extends HTMLElement {
     this.#text = document.createElement('span');
     this.#text.part.add('count');
     this.attachShadow({ mode: 'open' }).append(this.#text);
+    // A page may set `strings` before this script defines the element: that own property would hide
+    // the accessor below, and the override would never apply.
+    if (Object.hasOwn(this, 'strings')) {
+      const early = this.strings;
+      delete (this as { strings?: unknown }).strings;
+      this.strings = early;
+    }
   }
 
   /** A partial override of the label, e.g. `{countOther: '{count} bình luận'}`. */

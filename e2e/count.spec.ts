@@ -1,0 +1,219 @@
+/**
+ * `<ykien-count>` on a page of headlines (issue 7): every count of a page resolved by one
+ * `GET {endpoint}/counts?pageId=…` per endpoint (at most 100 ids a request), each id asked once; the
+ * label in the reader's language, a `strings` override, `format="number"`; nothing shown when the counts
+ * cannot be had. The counts endpoints are answered by `page.route` here.
+ */
+import type { Page, Request, Route } from '@playwright/test';
+import { test, expect, servePage, ORIGIN, ENDPOINT } from './support/fixtures.js';
+
+/** A second comment server, on another origin (a CORS "simple" GET: no preflight is expected). */
+const OTHER = 'http://127.0.0.1:4321/binh-luan/api';
+const ART = (n: number | string) => `https://baotinh.example.vn/thoi-su/bai-${n}.html`;
+
+interface CountsServer {
+  /** Each `/counts` request: its endpoint and its pageIds in order. */
+  asked: { endpoint: string; ids: string[] }[];
+  /** The published counts; an id not here counts 0, as the reference server answers. */
+  counts: Record<string, number>;
+  /** 'fail' answers 500, 'abort' drops the connection. */
+  mode: 'ok' | 'fail' | 'abort';
+  methods: string[];
+}
+
+async function countsServer(page: Page, counts: Record<string, number> = {}): Promise<CountsServer> {
+  const s: CountsServer = { asked: [], counts, mode: 'ok', methods: [] };
+  for (const endpoint of [ENDPOINT, OTHER]) {
+    await page.route(`${endpoint}/**`, async (route: Route) => {
+      const url = new URL(route.request().url());
+      s.methods.push(route.request().method());
+      if (url.pathname !== new URL(endpoint).pathname + '/counts') return route.fulfill({ status: 404 });
+      const ids = url.searchParams.getAll('pageId');
+      s.asked.push({ endpoint, ids });
+      if (s.mode === 'abort') return route.abort('connectionreset');
+      if (s.mode === 'fail')
+        return route.fulfill({ status: 500, headers: { 'Content-Type': 'application/problem+json', 'Access-Control-Allow-Origin': '*' }, body: '{"status":500,"code":"internal"}' });
+      return route.fulfill({
+        status: 200,
+        headers: { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' },
+        body: JSON.stringify({ counts: Object.fromEntries(ids.map((id) => [id, s.counts[id] ?? 0])) }),
+      });
+    });
+  }
+  return s;
+}
+
+const count = (endpoint: string, pageId: string, attrs = '') => `<ykien-count endpoint="${endpoint}" page-id="${pageId}"${attrs}></ykien-count>`;
+
+/** A home page: headlines, each a link with its count, and the widget's script at the end. */
+async function headlines(page: Page, lang: string, items: string[], path = '/'): Promise<void> {
+  await servePage(
+    page,
+    path,
+    `<!doctype html>
+<html lang="${lang}">
+<head><meta charset="utf-8"><title>Báo tỉnh</title></head>
+<body>
+<main><h1>Thời sự</h1>
+<ul id="headlines">
+${items.map((i) => `<li>${i}</li>`).join('\n')}
+</ul></main>
+<script src="/dist/ykien.iife.js"></script>
+</body>
+</html>`,
+  );
+  await page.goto(ORIGIN + path);
+}
+
+const texts = (page: Page) => page.locator('ykien-count').locator('[part~="count"]');
+
+test('3 articles, a duplicate and another endpoint: one request per endpoint, each id once; labels in Vietnamese', async ({ page }) => {
+  const server = await countsServer(page, { [ART(1)]: 12, [ART(2)]: 1, [ART(3)]: 12, [ART('b')]: 1200 });
+  await headlines(page, 'vi', [
+    `<a href="/thoi-su/bai-1.html">Giao ban quý I ${count(ENDPOINT, ART(1))}</a>`,
+    `<a href="/thoi-su/bai-2.html">Khởi công cầu mới ${count(ENDPOINT, ART(2))}</a>`,
+    `<a href="/thoi-su/bai-3.html">Mùa lúa bội thu ${count(ENDPOINT, ART(3), ' format="number"')}</a>`,
+    `<a href="/thoi-su/bai-1.html">Giao ban quý I (tin nổi bật) ${count(ENDPOINT, ART(1))}</a>`,
+    `<a href="/thoi-su/bai-4.html">Chưa ai bình luận ${count(ENDPOINT, ART(4))}</a>`,
+    `<a href="https://baokhac.example.vn/b.html">Tin từ báo khác ${count(OTHER, ART('b'))}</a>`,
+  ]);
+  await expect(texts(page)).toHaveText(['12 ý kiến', '1 ý kiến', '12', '12 ý kiến', '0 ý kiến', '1.200 ý kiến']);
+  // The count reads as part of its headline's link.
+  await expect(page.getByRole('link', { name: 'Khởi công cầu mới 1 ý kiến', exact: true })).toBeVisible();
+
+  expect(server.asked).toHaveLength(2);
+  const mine = server.asked.find((a) => a.endpoint === ENDPOINT)!;
+  const other = server.asked.find((a) => a.endpoint === OTHER)!;
+  expect([...mine.ids].sort()).toEqual([ART(1), ART(2), ART(3), ART(4)].sort());
+  expect(other.ids).toEqual([ART('b')]);
+  expect(server.methods.every((m) => m === 'GET')).toBe(true);
+  expect(await page.locator('ykien-count').evaluateAll((els) => els.map((e) => (e as HTMLElement & { count?: number }).count))).toEqual([
+    12, 1, 12, 12, 0, 1200,
+  ]);
+});
+
+test('English labels: "1 comment", "12 comments", "1,200 comments", format="number"', async ({ page }) => {
+  await countsServer(page, { [ART(1)]: 1, [ART(2)]: 12, [ART(3)]: 1200, [ART(4)]: 12 });
+  await headlines(page, 'en', [
+    `<a href="/1">One ${count(ENDPOINT, ART(1))}</a>`,
+    `<a href="/2">Two ${count(ENDPOINT, ART(2))}</a>`,
+    `<a href="/3">Three ${count(ENDPOINT, ART(3))}</a>`,
+    `<a href="/4">Four ${count(ENDPOINT, ART(4), ' format="number"')}</a>`,
+    // Its own lang wins over the page's.
+    `<a href="/5">Năm ${count(ENDPOINT, ART(2), ' lang="vi"')}</a>`,
+  ]);
+  await expect(texts(page)).toHaveText(['1 comment', '12 comments', '1,200 comments', '12', '12 ý kiến']);
+});
+
+test('a strings override relabels the count', async ({ page }) => {
+  await countsServer(page, { [ART(1)]: 12, [ART(2)]: 1 });
+  await headlines(page, 'en', [`<a href="/1">One ${count(ENDPOINT, ART(1))}</a>`, `<a href="/2">Two ${count(ENDPOINT, ART(2))}</a>`]);
+  await expect(texts(page)).toHaveText(['12 comments', '1 comment']);
+  await page.locator('ykien-count').evaluateAll((els) => {
+    for (const el of els) (el as HTMLElement & { strings?: unknown }).strings = { countOne: '{count} reply', countOther: '{count} replies' };
+  });
+  await expect(texts(page)).toHaveText(['12 replies', '1 reply']);
+  // A partial override keeps the other label.
+  await page.locator('ykien-count').first().evaluate((el) => ((el as HTMLElement & { strings?: unknown }).strings = { countOne: 'một' }));
+  await expect(texts(page).first()).toHaveText('12 comments');
+});
+
+test('the script in <head> of a long page: the parser connects the counts over several tasks, still one request', async ({ page }) => {
+  const server = await countsServer(page);
+  // A portal's home page is long: about half a megabyte of headlines and teasers.
+  const teaser = 'Sáng nay, lãnh đạo tỉnh đã có buổi làm việc với các sở, ngành về tình hình kinh tế xã hội. '.repeat(60);
+  const items = Array.from({ length: 90 }, (_, i) => `<p>${teaser}</p><a href="/${i}">Tin ${i} ${count(ENDPOINT, ART(i))}</a>`).join('\n');
+  await servePage(
+    page,
+    '/trang-chu',
+    `<!doctype html><html lang="vi"><head><meta charset="utf-8"><script src="/dist/ykien.iife.js"></script></head><body><ul><li>${items}</li></ul></body></html>`,
+  );
+  await page.goto(ORIGIN + '/trang-chu');
+  await expect(texts(page)).toHaveText(Array(90).fill('0 ý kiến'));
+  expect(server.asked.map((a) => a.ids.length)).toEqual([90]);
+});
+
+test('a strings override set by the page before the script defines the element still applies', async ({ page }) => {
+  await countsServer(page, { [ART(1)]: 12 });
+  await servePage(
+    page,
+    '/truoc',
+    `<!doctype html><html lang="vi"><head><meta charset="utf-8"></head><body>
+<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>
+<script type="module">
+  document.querySelector('ykien-count').strings = { countOther: '{count} bình luận' };
+  const s = document.createElement('script');
+  s.src = '/dist/ykien.iife.js';
+  document.body.append(s);
+</script>
+</body></html>`,
+  );
+  await page.goto(ORIGIN + '/truoc');
+  await expect(texts(page)).toHaveText(['12 bình luận']);
+});
+
+test('elements added later make another request, with only their ids', async ({ page }) => {
+  const server = await countsServer(page, { [ART(1)]: 3, [ART(2)]: 5, [ART(3)]: 7 });
+  await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`]);
+  await expect(texts(page)).toHaveText(['3 ý kiến']);
+  expect(server.asked).toHaveLength(1);
+  // An infinite-scroll page appends more headlines.
+  await page.evaluate(
+    ({ endpoint, ids }) => {
+      for (const id of ids) {
+        const li = document.createElement('li');
+        const c = document.createElement('ykien-count');
+        c.setAttribute('endpoint', endpoint);
+        c.setAttribute('page-id', id);
+        li.append('Tin thêm ', c);
+        document.getElementById('headlines')!.append(li);
+      }
+    },
+    { endpoint: ENDPOINT, ids: [ART(2), ART(3)] },
+  );
+  await expect(texts(page)).toHaveText(['3 ý kiến', '5 ý kiến', '7 ý kiến']);
+  expect(server.asked).toHaveLength(2);
+  expect([...server.asked[1]!.ids].sort()).toEqual([ART(2), ART(3)].sort());
+});
+
+test('150 articles: two requests, 100 ids and 50, every id once, every count shown', async ({ page }) => {
+  const ids = Array.from({ length: 150 }, (_, i) => ART(i));
+  const server = await countsServer(page, Object.fromEntries(ids.map((id, i) => [id, i])));
+  await headlines(page, 'vi', ids.map((id, i) => `<a href="/${i}">Tin ${i} ${count(ENDPOINT, id)}</a>`));
+  await expect(texts(page)).toHaveText(ids.map((_, i) => `${i} ý kiến`));
+  expect(server.asked.map((a) => a.ids.length).sort((a, b) => a - b)).toEqual([50, 100]);
+  const all = server.asked.flatMap((a) => a.ids);
+  expect(all).toHaveLength(150);
+  expect(new Set(all).size).toBe(150);
+  expect(server.asked.every((a) => a.endpoint === ENDPOINT)).toBe(true);
+  // Each request stays a reasonable URL for a CDN.
+  for (const a of server.asked) expect(a.ids.length).toBeLessThanOrEqual(100);
+});
+
+for (const mode of ['fail', 'abort'] as const) {
+  test(`a failed /counts (${mode}) shows nothing and logs nothing beyond the failed resource`, async ({ page, problems }) => {
+    const server = await countsServer(page, { [ART(1)]: 12, [ART(9)]: 4 });
+    server.mode = mode;
+    const isCounts = (r: Request) => r.url().includes('/counts');
+    const answered = mode === 'abort' ? page.waitForEvent('requestfailed', isCounts) : page.waitForEvent('requestfinished', isCounts);
+    await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`, `<a href="/2">Hai ${count(ENDPOINT, ART(2))}</a>`]);
+    await answered;
+    // A count added once the server is back shows: the failed ones had their answer long before.
+    server.mode = 'ok';
+    await page.evaluate((endpoint) => {
+      const c = document.createElement('ykien-count');
+      c.setAttribute('endpoint', endpoint);
+      c.setAttribute('page-id', 'https://baotinh.example.vn/thoi-su/bai-9.html');
+      document.getElementById('headlines')!.append(c);
+    }, ENDPOINT);
+    await expect(texts(page)).toHaveText(['', '', '4 ý kiến']);
+    expect(await page.locator('ykien-count').evaluateAll((els) => els.map((e) => (e as HTMLElement & { count?: number }).count ?? null))).toEqual([
+      null,
+      null,
+      4,
+    ]);
+    // The link reads as the headline only, not "undefined" or "NaN".
+    await expect(page.getByRole('link', { name: 'Một', exact: true })).toBeVisible();
+    expect(problems.filter((p) => !/Failed to load resource/.test(p))).toEqual([]);
+  });
+}

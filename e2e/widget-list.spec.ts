@@ -1,0 +1,905 @@
+/**
+ * Issue 7, the widget side: the published comments under the article, against scripted `page.route`
+ * answers (support/fixtures.ts). What the reader sees (names, dates, text, marks, focus, messages), what
+ * reached the endpoint (`endpoint.gets`, `endpoint.posts`) and what the browser keeps (ykien's IndexedDB).
+ */
+import type { Page, Route, Request } from '@playwright/test';
+import {
+  test,
+  expect,
+  form,
+  fillAndVerify,
+  comeToForm,
+  ENDPOINT,
+  ORIGIN,
+  type FakeEndpoint,
+  type ListBody,
+} from './support/fixtures.js';
+
+// Dates are shown in the reader's time zone: the browser's is fixed so the expected text is exact.
+test.use({ timezoneId: 'Asia/Ho_Chi_Minh' });
+
+const PAGE_ID = `${ORIGIN}/tin-tuc/bai-viet`;
+type Item = ListBody['items'][number];
+
+const item = (i: number, extra: Partial<Item> = {}): Item => ({
+  id: `s${i}`,
+  name: `Bạn đọc ${i}`,
+  content: `Ý kiến số ${i}.`,
+  createdAt: new Date(Date.UTC(2026, 2, 27, 1, 0) - i * 60_000).toISOString(),
+  ...extra,
+});
+const items = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, k) => item(from + k));
+
+/** The list's parts, through the element's shadow root. */
+function list(page: Page) {
+  const host = page.locator('ykien-comments');
+  const articles = host.locator('article[part~="comment"]');
+  return {
+    host,
+    box: host.locator('.list'),
+    ol: host.locator('[part~="list"]'),
+    articles,
+    names: host.locator('[part~="comment-name"]'),
+    pending: host.locator('[part~="comment-pending"]'),
+    more: host.locator('[part~="more"]'),
+    empty: host.locator('[part~="empty"]'),
+    loading: host.locator('[part~="loading"]'),
+    error: host.locator('[part~="list-error"]'),
+    retry: host.locator('[part~="list-error"] button'),
+    unsent: host.locator('[part~="outbox"]'),
+    byName: (name: string) => articles.filter({ has: page.locator('[part~="comment-name"]', { hasText: new RegExp(`^${name}$`) }) }),
+  };
+}
+
+/** The list GETs (not `/counts`, not `/{id}`), with their cursor ('' for the first page). */
+const listGets = (endpoint: FakeEndpoint) => endpoint.gets.filter((u) => u.pathname === new URL(ENDPOINT).pathname);
+const statusGets = (endpoint: FakeEndpoint) =>
+  endpoint.gets.filter((u) => u.pathname.startsWith(new URL(ENDPOINT).pathname + '/')).map((u) => decodeURIComponent(u.pathname.split('/').pop()!));
+
+/**
+ * Puts a step in front of the endpoint's GET answers: `before` may hold a GET (return a promise) or
+ * abort it (return 'abort'). The fixture's route calls `endpoint.handle` at each request, so this wraps it.
+ */
+function interceptGets(endpoint: FakeEndpoint, before: (url: URL) => Promise<unknown> | 'abort' | undefined) {
+  const handle = endpoint.handle.bind(endpoint);
+  endpoint.handle = async (route: Route, request: Request) => {
+    if (request.method() === 'GET') {
+      const url = new URL(request.url());
+      const step = before(url);
+      if (step === 'abort') {
+        endpoint.gets.push(url);
+        return route.abort('connectionreset');
+      }
+      await step;
+    }
+    return handle(route, request);
+  };
+}
+
+/** Holds every list GET until `release()`. */
+function holdListGets(endpoint: FakeEndpoint) {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let held = 0;
+  interceptGets(endpoint, (url) => (url.pathname === new URL(ENDPOINT).pathname ? (held++, gate) : undefined));
+  return { release, held: () => held };
+}
+
+/** Every ykien record in the browser's IndexedDB whose key starts with `prefix`, as `{key: value}`. */
+const idbRecords = (page: Page, prefix: string) =>
+  page.evaluate(
+    (prefix) =>
+      new Promise<Record<string, unknown>>((resolve, reject) => {
+        const open = indexedDB.open('ykien-db');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains('ykien-kv')) return db.close(), resolve({});
+          const out: Record<string, unknown> = {};
+          const cursor = db.transaction('ykien-kv').objectStore('ykien-kv').openCursor();
+          cursor.onsuccess = () => {
+            const c = cursor.result;
+            if (!c) return db.close(), resolve(out);
+            if (String(c.key).startsWith(prefix)) out[String(c.key)] = c.value;
+            c.continue();
+          };
+        };
+      }),
+    prefix,
+  );
+
+const ownKey = (id: string) => `p:${ENDPOINT} ${id}`;
+
+/** Writes the reader's own comments straight into ykien's store, as an earlier visit would have. */
+const seedOwn = (page: Page, records: { id: string; savedAt: number; status?: string; name?: string; content?: string }[]) =>
+  page.evaluate(
+    ({ records, endpoint, pageId }) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('ykien-db');
+        open.onupgradeneeded = () => open.result.createObjectStore('ykien-kv');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const tx = db.transaction('ykien-kv', 'readwrite');
+          for (const r of records)
+            tx.objectStore('ykien-kv').put(
+              {
+                id: r.id,
+                endpoint,
+                pageId,
+                name: r.name ?? `Tôi ${r.id}`,
+                content: r.content ?? `Ý kiến của tôi ${r.id}`,
+                createdAt: new Date(r.savedAt).toISOString(),
+                status: r.status ?? 'pending',
+                savedAt: r.savedAt,
+              },
+              `p:${endpoint} ${r.id}`,
+            );
+          tx.oncomplete = () => (db.close(), resolve());
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    { records, endpoint: ENDPOINT, pageId: PAGE_ID },
+  );
+
+/** The form reloaded: the page is back once the form is rendered. */
+async function reload(page: Page) {
+  await page.reload();
+  await form(page).host.locator('[part~="form"]').waitFor();
+}
+
+test.describe('the list under the heading', () => {
+  test('vi: server order, name, dd/MM/yyyy HH:mm in the reader’s time zone, line breaks kept, the count in the heading', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    endpoint.list = () => ({
+      items: [
+        item(1, { name: 'Nguyễn Văn An', content: 'Dòng một.\nDòng hai.\n\nĐoạn mới.', createdAt: '2026-03-27T01:05:00.000Z' }),
+        // 17:30 UTC on the 26th is 00:30 on the 27th in Hà Nội: the day itself comes from the time zone.
+        item(2, { name: 'Trần Thị Bình', content: 'Đồng ý.', createdAt: '2026-03-26T17:30:00.000Z' }),
+        item(3, { name: 'Lê Văn Cường', content: 'Cảm ơn.', createdAt: '2025-12-31T16:59:00.000Z' }),
+      ],
+      next: null,
+      total: 12,
+    });
+    await article();
+    const l = list(page);
+    await expect(form(page).heading).toHaveText('Ý kiến bạn đọc (12)');
+    await expect(l.names).toHaveText(['Nguyễn Văn An', 'Trần Thị Bình', 'Lê Văn Cường']);
+    const dates = l.host.locator('time[part~="comment-date"]');
+    await expect(dates).toHaveText(['27/03/2026 08:05', '27/03/2026 00:30', '31/12/2025 23:59']);
+    expect(await dates.evaluateAll((ts) => ts.map((t) => t.getAttribute('datetime')))).toEqual([
+      '2026-03-27T01:05:00.000Z',
+      '2026-03-26T17:30:00.000Z',
+      '2025-12-31T16:59:00.000Z',
+    ]);
+    const first = l.articles.first().locator('[part~="comment-content"]');
+    expect(await first.evaluate((p) => (p as HTMLElement).innerText)).toBe('Dòng một.\nDòng hai.\n\nĐoạn mới.');
+    // The list asked what docs/api.md says, once.
+    expect(listGets(endpoint)).toHaveLength(1);
+    const asked = listGets(endpoint)[0];
+    expect(asked.searchParams.get('pageId')).toBe(PAGE_ID);
+    expect(asked.searchParams.get('limit')).toBe('20');
+    expect(asked.searchParams.has('cursor')).toBe(false);
+    // The list is not the empty state and is not loading.
+    await expect(l.empty).toHaveCount(0);
+    await expect(l.loading).toHaveCount(0);
+  });
+
+  test('en: a medium date and a short time, "Readers\' comments (12)"', async ({ page, article, endpoint }) => {
+    endpoint.list = () => ({
+      items: [item(1, { createdAt: '2026-03-27T01:05:00.000Z' }), item(2, { createdAt: '2026-03-26T17:30:00.000Z' })],
+      next: null,
+      total: 12,
+    });
+    await article({ attrs: { lang: 'en' } });
+    const l = list(page);
+    await expect(form(page).heading).toHaveText("Readers' comments (12)");
+    const dates = l.host.locator('time[part~="comment-date"]');
+    // Chromium's ICU puts a narrow no-break space before AM/PM.
+    await expect(dates.nth(0)).toHaveText(/^Mar 27, 2026, 8:05\s?AM$/);
+    await expect(dates.nth(1)).toHaveText(/^Mar 27, 2026, 12:30\s?AM$/);
+    await expect(dates.nth(0)).toHaveAttribute('datetime', '2026-03-27T01:05:00.000Z');
+  });
+
+  test('page-size is sent as the limit', async ({ page, article, endpoint }) => {
+    endpoint.list = () => ({ items: items(1, 2), next: null, total: 2 });
+    await article({ attrs: { 'page-size': '5' } });
+    await expect(list(page).articles).toHaveCount(2);
+    expect(listGets(endpoint)[0].searchParams.get('limit')).toBe('5');
+  });
+
+  test('"Xem thêm" over three pages: cursor sent, appended, focus on the first new comment, the count said, gone on the last page', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    const pages: Record<string, ListBody> = {
+      '': { items: items(1, 3), next: 'cur-2', total: 8 },
+      'cur-2': { items: items(4, 6), next: 'cur-3', total: 8 },
+      'cur-3': { items: items(7, 8), next: null, total: 8 },
+    };
+    endpoint.list = (url) => pages[url.searchParams.get('cursor') ?? '']!;
+    await article();
+    const l = list(page);
+    const f = form(page);
+    await expect(l.names).toHaveText(['Bạn đọc 1', 'Bạn đọc 2', 'Bạn đọc 3']);
+    await expect(l.more).toHaveText('Xem thêm');
+
+    await l.more.click();
+    await expect(l.names).toHaveText(items(1, 6).map((c) => c.name));
+    await expect(l.byName('Bạn đọc 4')).toBeFocused();
+    await expect(f.status).toHaveText('Đã tải thêm 3 ý kiến.');
+    expect(listGets(endpoint).map((u) => u.searchParams.get('cursor'))).toEqual([null, 'cur-2']);
+    expect(listGets(endpoint)[1].searchParams.get('pageId')).toBe(PAGE_ID);
+
+    await l.more.click();
+    await expect(l.names).toHaveText(items(1, 8).map((c) => c.name));
+    await expect(l.byName('Bạn đọc 7')).toBeFocused();
+    await expect(f.status).toHaveText('Đã tải thêm 2 ý kiến.');
+    await expect(l.more).toHaveCount(0);
+    expect(listGets(endpoint).map((u) => u.searchParams.get('cursor'))).toEqual([null, 'cur-2', 'cur-3']);
+    // Each comment once.
+    await expect(l.articles).toHaveCount(8);
+    await expect(f.heading).toHaveText('Ý kiến bạn đọc (8)');
+  });
+
+  test('en: "Load more" says how many were added, in words that fit one comment too', async ({ page, article, endpoint }) => {
+    endpoint.list = (url) =>
+      url.searchParams.get('cursor') === 'c3'
+        ? { items: items(5, 5), next: null, total: 5 }
+        : url.searchParams.get('cursor')
+          ? { items: items(3, 4), next: 'c3', total: 5 }
+          : { items: items(1, 2), next: 'c2', total: 5 };
+    await article({ attrs: { lang: 'en' } });
+    const l = list(page);
+    await l.more.filter({ hasText: 'Load more' }).click();
+    await expect(form(page).status).toHaveText('More comments loaded: 2.');
+    await expect(l.articles).toHaveCount(4);
+    await l.more.click();
+    await expect(form(page).status).toHaveText('More comments loaded: 1.');
+    await expect(l.articles).toHaveCount(5);
+    await expect(l.more).toHaveCount(0);
+  });
+
+  test('the empty state, and no count in the heading', async ({ page, article, endpoint }) => {
+    endpoint.list = () => ({ items: [], next: null, total: 0 });
+    await article();
+    const l = list(page);
+    await expect(l.empty).toHaveText('Chưa có ý kiến nào. Hãy là người đầu tiên!');
+    await expect(form(page).heading).toHaveText('Ý kiến bạn đọc');
+    await expect(l.ol).toHaveCount(0);
+    await expect(l.more).toHaveCount(0);
+  });
+
+  test('en: the empty state', async ({ page, article, endpoint }) => {
+    endpoint.list = () => ({ items: [], next: null, total: 0 });
+    await article({ attrs: { lang: 'en' } });
+    await expect(list(page).empty).toHaveText('No comments yet. Be the first!');
+    await expect(form(page).heading).toHaveText("Readers' comments");
+  });
+
+  test('while the list loads it keeps its space, and the form sends', async ({ page, article, endpoint }) => {
+    const hold = holdListGets(endpoint);
+    endpoint.list = () => ({ items: items(1, 3), next: null, total: 3 });
+    endpoint.statuses = { c1: 'pending' };
+    await article();
+    const l = list(page);
+    const f = form(page);
+    await expect(l.loading).toHaveText('Đang tải ý kiến bạn đọc…');
+    await expect(l.box).toHaveAttribute('aria-busy', 'true');
+    const box = await l.box.boundingBox();
+    expect(box!.height).toBeGreaterThan(0);
+    const loadingBox = await l.loading.boundingBox();
+    // At least the 6rem the styles reserve, so the page does not jump much when the list comes.
+    expect(loadingBox!.height).toBeGreaterThanOrEqual(90);
+    expect(hold.held()).toBe(1);
+
+    // The form works while the list is still loading.
+    await comeToForm(page);
+    await fillAndVerify(page, 'Phạm Thị Dung', 'Gửi khi danh sách còn đang tải.');
+    await f.send.click();
+    await expect(f.status).toHaveText('Cảm ơn bạn! Bình luận sẽ hiển thị sau khi được kiểm duyệt.');
+    expect(endpoint.posts).toHaveLength(1);
+    await expect(l.byName('Phạm Thị Dung')).toHaveCount(1);
+
+    hold.release();
+    await expect(l.names).toHaveText(['Phạm Thị Dung', 'Bạn đọc 1', 'Bạn đọc 2', 'Bạn đọc 3']);
+    await expect(l.loading).toHaveCount(0);
+    await expect(l.box).toHaveAttribute('aria-busy', 'false');
+    // The comment sent while the list loaded is still shown once the list has come, marked.
+    await expect(l.byName('Phạm Thị Dung').locator('[part~="comment-pending"]')).toHaveText('Đang chờ duyệt');
+  });
+
+  for (const failure of [500, 'abort'] as const) {
+    test(`a failed load (${failure}) says so; "Thử lại" loads again; the form still works`, async ({ page, article, endpoint }) => {
+      let fail = true;
+      endpoint.list = () => (fail ? failure : { items: items(1, 2), next: null, total: 2 });
+      endpoint.statuses = { c1: 'pending' };
+      await article();
+      const l = list(page);
+      const f = form(page);
+      await expect(l.error).toContainText('Không tải được ý kiến bạn đọc.');
+      await expect(l.retry).toHaveText('Thử lại');
+      await expect(l.articles).toHaveCount(0);
+      await expect(l.empty).toHaveCount(0);
+      await expect(f.heading).toHaveText('Ý kiến bạn đọc');
+
+      // The form is there and sends while the list failed.
+      await expect(f.content).toBeVisible();
+      await fillAndVerify(page, 'Hoàng Văn Em', 'Vẫn gửi được khi danh sách lỗi.');
+      await f.send.click();
+      await expect(f.status).toHaveText('Cảm ơn bạn! Bình luận sẽ hiển thị sau khi được kiểm duyệt.');
+      expect(endpoint.posts).toHaveLength(1);
+
+      fail = false;
+      const before = listGets(endpoint).length;
+      await l.retry.click();
+      await expect(l.names).toHaveText(['Hoàng Văn Em', 'Bạn đọc 1', 'Bạn đọc 2']);
+      await expect(l.error).toHaveCount(0);
+      await expect(f.heading).toHaveText('Ý kiến bạn đọc (2)');
+      expect(listGets(endpoint).length).toBe(before + 1);
+      // Asked about after the list came, and kept: it still awaits moderation.
+      await expect.poll(() => statusGets(endpoint)).toEqual(['c1']);
+      await expect(l.pending).toHaveCount(1);
+    });
+  }
+
+  test('en: a failed load says so with "Try again"', async ({ page, article, endpoint }) => {
+    let fail = true;
+    endpoint.list = () => (fail ? 503 : { items: items(1, 1), next: null, total: 1 });
+    await article({ attrs: { lang: 'en' } });
+    const l = list(page);
+    await expect(l.error).toContainText('The comments could not be loaded.');
+    fail = false;
+    await l.retry.filter({ hasText: 'Try again' }).click();
+    await expect(l.names).toHaveText(['Bạn đọc 1']);
+  });
+
+  test('a failed "Xem thêm" keeps what is shown, says so, and the button tries again', async ({ page, article, endpoint }) => {
+    let fail = true;
+    endpoint.list = (url) => (url.searchParams.get('cursor') ? (fail ? 500 : { items: items(3, 3), next: null, total: 3 }) : { items: items(1, 2), next: 'c2', total: 3 });
+    await article();
+    const l = list(page);
+    await l.more.click();
+    await expect(form(page).status).toHaveText('Không tải được ý kiến bạn đọc.');
+    await expect(l.articles).toHaveCount(2);
+    await expect(l.more).toBeEnabled();
+    fail = false;
+    await l.more.click();
+    await expect(l.articles).toHaveCount(3);
+    await expect(l.error).toHaveCount(0);
+  });
+});
+
+test.describe('paging and navigation edge cases', () => {
+  test('"Xem thêm" pressed twice while its page loads asks once; the button is busy meanwhile', async ({ page, article, endpoint }) => {
+    endpoint.list = (url) => (url.searchParams.get('cursor') ? { items: items(3, 4), next: null, total: 4 } : { items: items(1, 2), next: 'c2', total: 4 });
+    await article();
+    const l = list(page);
+    await expect(l.articles).toHaveCount(2);
+    const hold = holdListGets(endpoint);
+    await l.more.click();
+    await expect(l.more).toBeDisabled();
+    await expect(l.more).toHaveAttribute('aria-busy', 'true');
+    await l.more.click({ force: true });
+    expect(hold.held()).toBe(1);
+    hold.release();
+    await expect(l.names).toHaveText(items(1, 4).map((c) => c.name));
+    expect(listGets(endpoint).filter((u) => u.searchParams.get('cursor'))).toHaveLength(1);
+  });
+
+  test('a next page that repeats a comment already shown (new comments moved the pages) shows it once and counts only the new', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    endpoint.list = (url) => (url.searchParams.get('cursor') ? { items: items(2, 4), next: null, total: 4 } : { items: items(1, 2), next: 'c2', total: 4 });
+    await article();
+    const l = list(page);
+    await l.more.click();
+    await expect(l.names).toHaveText(items(1, 4).map((c) => c.name));
+    await expect(form(page).status).toHaveText('Đã tải thêm 2 ý kiến.');
+    await expect(l.byName('Bạn đọc 3')).toBeFocused();
+  });
+
+  test('a SPA moving to another article (page-id changes) shows that article’s list, never a late answer for the old one', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    const other = `${ORIGIN}/tin-tuc/bai-khac`;
+    endpoint.list = (url) =>
+      url.searchParams.get('pageId') === other
+        ? { items: [item(9, { name: 'Bài khác' })], next: null, total: 1 }
+        : { items: items(1, 2), next: null, total: 2 };
+    const hold = holdListGets(endpoint);
+    await article();
+    const l = list(page);
+    await expect(l.loading).toBeVisible();
+    await l.host.evaluate((el, id) => el.setAttribute('page-id', id), other);
+    await expect.poll(() => hold.held()).toBe(2);
+    hold.release();
+    await expect(l.names).toHaveText(['Bài khác']);
+    await expect(form(page).heading).toHaveText('Ý kiến bạn đọc (1)');
+    expect(listGets(endpoint).map((u) => u.searchParams.get('pageId'))).toEqual([PAGE_ID, other]);
+  });
+
+  test('after moving to another article, the old article’s comments are not shown while the new list loads or when it fails', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    const other = `${ORIGIN}/tin-tuc/bai-khac`;
+    endpoint.list = (url) => (url.searchParams.get('pageId') === other ? 500 : { items: items(1, 2), next: 'c2', total: 2 });
+    await article();
+    const l = list(page);
+    await expect(l.articles).toHaveCount(2);
+    const hold = holdListGets(endpoint);
+    await l.host.evaluate((el, id) => el.setAttribute('page-id', id), other);
+    await expect.poll(() => hold.held()).toBe(1);
+    await expect(l.articles).toHaveCount(0);
+    await expect(l.loading).toBeVisible();
+    await expect(l.more).toHaveCount(0);
+    await expect(form(page).heading).toHaveText('Ý kiến bạn đọc');
+    hold.release();
+    await expect(l.error).toContainText('Không tải được ý kiến bạn đọc.');
+    await expect(l.articles).toHaveCount(0);
+    await expect(form(page).heading).toHaveText('Ý kiến bạn đọc');
+  });
+
+  test('list turned off after it loaded: the list and the count in the heading go', async ({ page, article, endpoint }) => {
+    endpoint.list = () => ({ items: items(1, 2), next: 'c2', total: 9 });
+    await article();
+    const l = list(page);
+    await expect(form(page).heading).toHaveText('Ý kiến bạn đọc (9)');
+    await l.host.evaluate((el) => el.setAttribute('list', 'off'));
+    await expect(l.box).toHaveCount(0);
+    await expect(form(page).heading).toHaveText('Ý kiến bạn đọc');
+    expect(listGets(endpoint)).toHaveLength(1);
+  });
+
+  test('the heading attribute keeps the count', async ({ page, article, endpoint }) => {
+    endpoint.list = () => ({ items: items(1, 1), next: null, total: 7 });
+    await article({ attrs: { heading: 'Bình luận' } });
+    await expect(form(page).heading).toHaveText('Bình luận (7)');
+  });
+
+  test('a queued (503) comment does not come back into the form after a reload either; it stays in the unsent list', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    endpoint.reply({ status: 503, body: { status: 503, title: 'x', code: 'unavailable' } });
+    await article();
+    const l = list(page);
+    const f = form(page);
+    await fillAndVerify(page, 'Tạ Thị Hằng', 'Đang chờ gửi lại.');
+    await f.send.click();
+    await expect(l.unsent).toContainText('Đang chờ gửi lại.');
+    await page.reload();
+    await expect(f.name).toHaveValue('Tạ Thị Hằng');
+    await expect(f.content).toHaveValue('');
+    await expect(l.unsent).toContainText('Đang chờ gửi lại.');
+    await expect(l.ol).toHaveCount(0);
+    expect(new Set(endpoint.posts.map((p) => p.body.clientId)).size).toBe(1);
+  });
+});
+
+test('a site styles the list through its parts and custom properties', async ({ page, article, endpoint }) => {
+  endpoint.list = () => ({ items: [item(1, { reply: { text: 'Đã ghi nhận.', at: '2026-03-27T03:00:00Z' } })], next: 'c2', total: 3 });
+  const parts = ['list', 'comment', 'comment-name', 'comment-date', 'comment-content', 'comment-reply', 'more'];
+  await article({
+    head: `<style>
+      ${parts.map((p, i) => `ykien-comments::part(${p}) { outline-color: rgb(${i + 1}, 2, 3); }`).join('\n')}
+      ykien-comments { --ykien-reply-bg: rgb(10, 20, 30); --ykien-divider: rgb(40, 50, 60); }
+    </style>`,
+  });
+  const host = list(page).host;
+  await expect(list(page).articles).toHaveCount(1);
+  for (const [i, p] of parts.entries())
+    expect(await host.locator(`[part~="${p}"]`).first().evaluate((el) => getComputedStyle(el).outlineColor), p).toBe(`rgb(${i + 1}, 2, 3)`);
+  expect(await host.locator('[part~="comment-reply"]').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(10, 20, 30)');
+  expect(await host.locator('ol > li').first().evaluate((el) => getComputedStyle(el).borderBottomColor)).toBe('rgb(40, 50, 60)');
+});
+
+test.describe('where the form sits', () => {
+  const layout = async (page: Page) => {
+    const l = list(page);
+    await expect(l.articles).toHaveCount(2);
+    const [formBox, listBox] = [await form(page).host.locator('[part~="form"]').boundingBox(), await l.ol.boundingBox()];
+    const formFirst = await l.host.evaluate((host) => {
+      const root = host.shadowRoot!;
+      const f = root.querySelector('[part~="form"]')!;
+      const ol = root.querySelector('[part~="list"]')!;
+      return !!(f.compareDocumentPosition(ol) & Node.DOCUMENT_POSITION_FOLLOWING);
+    });
+    return { formBox: formBox!, listBox: listBox!, formFirst };
+  };
+
+  test('default (bottom): the list, then the form', async ({ page, article, endpoint }) => {
+    endpoint.list = () => ({ items: items(1, 2), next: null, total: 2 });
+    await article();
+    const { formBox, listBox, formFirst } = await layout(page);
+    expect(formFirst).toBe(false);
+    expect(formBox.y).toBeGreaterThanOrEqual(listBox.y + listBox.height);
+  });
+
+  test('form-position="top": the form, then the list', async ({ page, article, endpoint }) => {
+    endpoint.list = () => ({ items: items(1, 2), next: null, total: 2 });
+    await article({ attrs: { 'form-position': 'top' } });
+    const { formBox, listBox, formFirst } = await layout(page);
+    expect(formFirst).toBe(true);
+    expect(listBox.y).toBeGreaterThanOrEqual(formBox.y + formBox.height);
+  });
+});
+
+test('list="off": no GET at all, no list, and a sent comment is not kept as an own copy', async ({ page, article, endpoint }) => {
+  endpoint.list = () => ({ items: items(1, 2), next: null, total: 2 });
+  await article({ attrs: { list: 'off' } });
+  const l = list(page);
+  const f = form(page);
+  // A whole round trip after the element started: a list GET would have reached the endpoint first.
+  await fillAndVerify(page);
+  await f.send.click();
+  await expect(f.status).toHaveText('Cảm ơn bạn! Bình luận sẽ hiển thị sau khi được kiểm duyệt.');
+  expect(endpoint.posts).toHaveLength(1);
+  expect(endpoint.gets.map(String)).toEqual([]);
+  await expect(l.box).toHaveCount(0);
+  await expect(l.articles).toHaveCount(0);
+  await expect(l.empty).toHaveCount(0);
+  await expect(l.loading).toHaveCount(0);
+  await expect(f.heading).toHaveText('Ý kiến bạn đọc');
+  expect(await idbRecords(page, 'p:')).toEqual({});
+  // Still none after a reload.
+  await reload(page);
+  await expect(f.name).toHaveValue('Nguyễn Văn A');
+  expect(endpoint.gets.map(String)).toEqual([]);
+});
+
+test.describe('a comment is text, never markup', () => {
+  const XSS = [
+    '<script>window.__xss = "script"</script>',
+    '<img src=x onerror="window.__xss = \'img\'">',
+    '<a href="javascript:window.__xss=\'link\'">bấm vào đây</a>',
+    '<a href="https://lua-dao.example/">trang lạ</a> <b>đậm</b> <iframe src="javascript:alert(1)"></iframe>',
+    '&lt;b&gt; &amp;amp; &#x3C;script&#x3E; &quot;',
+    '<svg onload="window.__xss=\'svg\'"><style>*{display:none}</style>',
+    'Bình thường \u202Eđảo chiều\u202C rồi \u2066cô lập\u2069 và \u202Dép\u202C hết.',
+    'javascript:alert(document.cookie)',
+    'Từ-dài-' + 'x'.repeat(500),
+    '{{constructor.constructor("window.__xss=1")()}} ${window.__xss=1}',
+  ];
+
+  test('shown exactly as typed, nothing runs, no element made from it, a very long word wraps', async ({ page, article, endpoint }) => {
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => (dialogs.push(d.message()), d.dismiss()));
+    await page.setViewportSize({ width: 390, height: 844 });
+    const corpus = XSS.map((text, i) => item(i, { name: i % 3 && i != 8 ? `Tên ${i}` : text, content: text }));
+    // One reply made of markup too.
+    corpus[1]!.reply = { text: '<img src=x onerror="window.__xss=\'reply\'">', at: '2026-03-27T02:00:00Z' };
+    endpoint.list = () => ({ items: corpus, next: null, total: corpus.length });
+    await article();
+    const l = list(page);
+    await expect(l.articles).toHaveCount(XSS.length);
+
+    const shown = await l.host.evaluate((host) =>
+      [...host.shadowRoot!.querySelectorAll('article')].map((a) => ({
+        name: a.querySelector('[part~="comment-name"]')!.textContent,
+        content: a.querySelector('[part~="comment-content"]')!.textContent,
+        reply: a.querySelector('[part~="comment-reply"] p:last-child')?.textContent ?? null,
+      })),
+    );
+    expect(shown).toEqual(corpus.map((c) => ({ name: c.name, content: c.content, reply: c.reply?.text ?? null })));
+
+    // Only the list's own markup: nothing made from what a reader typed.
+    const tags = await l.ol.evaluate((ol) => [...new Set([...ol.querySelectorAll('*')].map((e) => e.localName))].sort());
+    expect(tags).toEqual(['article', 'div', 'h3', 'header', 'li', 'p', 'time']);
+    expect(await page.locator('ykien-comments').evaluate((h) => h.querySelectorAll('img, script, a, iframe, svg').length)).toBe(0);
+
+    // Nothing ran: the image URL "x" would fail and fire onerror at once if an <img> had been made.
+    await expect(form(page).content).toBeVisible();
+    expect(await page.evaluate(() => (window as { __xss?: unknown }).__xss)).toBeUndefined();
+    expect(dialogs).toEqual([]);
+
+    // A bidi override stays inside its own element.
+    const bidi = l.articles.nth(6);
+    expect(await bidi.locator('[part~="comment-content"]').evaluate((p) => [p.getAttribute('dir'), getComputedStyle(p).unicodeBidi])).toEqual([
+      'auto',
+      'plaintext',
+    ]);
+    expect(await l.names.first().evaluate((h) => getComputedStyle(h).unicodeBidi)).toBe('isolate');
+
+    // The 500-character word wraps: neither its paragraph nor the page is wider than the screen.
+    const long = l.articles.nth(8).locator('[part~="comment-content"]');
+    const widths = await long.evaluate((p) => ({
+      p: p.scrollWidth,
+      pBox: p.clientWidth,
+      page: document.documentElement.scrollWidth,
+      viewport: window.innerWidth,
+      lines: Math.round(p.getBoundingClientRect().height / parseFloat(getComputedStyle(p).lineHeight)),
+    }));
+    expect(widths.p).toBeLessThanOrEqual(widths.pBox);
+    expect(widths.page).toBeLessThanOrEqual(widths.viewport);
+    expect(widths.lines).toBeGreaterThan(3);
+    // So does the same word as a name.
+    const name = await l.names.nth(8).evaluate((h) => [h.scrollWidth, h.clientWidth]);
+    expect(name[0]).toBeLessThanOrEqual(name[1]!);
+  });
+});
+
+test.describe('the reader’s own comments', () => {
+  test('after a 201 "pending" it shows at once at the top, marked; kept in IndexedDB; still there after a reload', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    endpoint.list = () => ({ items: items(1, 2), next: null, total: 2 });
+    endpoint.reply({ status: 201, body: { id: 'c1', status: 'pending' } });
+    endpoint.statuses = { c1: 'pending' };
+    await article();
+    const l = list(page);
+    const f = form(page);
+    await expect(l.articles).toHaveCount(2);
+    await comeToForm(page);
+    await fillAndVerify(page, 'Vũ Thị Giang', 'Dòng đầu.\nDòng sau.');
+    await f.send.click();
+    await expect(f.status).toHaveText('Cảm ơn bạn! Bình luận sẽ hiển thị sau khi được kiểm duyệt.');
+
+    const mine = l.articles.first();
+    await expect(mine.locator('[part~="comment-name"]')).toHaveText('Vũ Thị Giang');
+    await expect(mine.locator('[part~="comment-pending"]')).toHaveText('Đang chờ duyệt');
+    expect(await mine.locator('[part~="comment-content"]').evaluate((p) => (p as HTMLElement).innerText)).toBe('Dòng đầu.\nDòng sau.');
+    await expect(l.names).toHaveText(['Vũ Thị Giang', 'Bạn đọc 1', 'Bạn đọc 2']);
+    await expect(l.pending).toHaveCount(1);
+    // Its date is now, in the reader's format.
+    await expect(mine.locator('time')).toHaveText(/^\d\d\/\d\d\/\d{4} \d\d:\d\d$/);
+
+    const stored = await idbRecords(page, 'p:');
+    expect(Object.keys(stored)).toEqual([ownKey('c1')]);
+    expect(stored[ownKey('c1')]).toMatchObject({
+      id: 'c1',
+      endpoint: ENDPOINT,
+      pageId: PAGE_ID,
+      name: 'Vũ Thị Giang',
+      content: 'Dòng đầu.\nDòng sau.',
+      status: 'pending',
+    });
+
+    await reload(page);
+    await expect(l.names).toHaveText(['Vũ Thị Giang', 'Bạn đọc 1', 'Bạn đọc 2']);
+    await expect(l.byName('Vũ Thị Giang').locator('[part~="comment-pending"]')).toHaveText('Đang chờ duyệt');
+    // The element asked the server about it, once, and kept it ("pending").
+    await expect.poll(() => statusGets(endpoint)).toEqual(['c1']);
+    await expect(l.pending).toHaveCount(1);
+    expect(Object.keys(await idbRecords(page, 'p:'))).toEqual([ownKey('c1')]);
+  });
+
+  test('en: "Awaiting moderation"', async ({ page, article, endpoint }) => {
+    endpoint.reply({ status: 201, body: { id: 'c1', status: 'pending' } });
+    await article({ attrs: { lang: 'en' } });
+    await fillAndVerify(page, 'Jane Reader', 'Hello.');
+    await form(page).send.click();
+    await expect(list(page).pending).toHaveText(['Awaiting moderation']);
+    await expect(list(page).empty).toHaveCount(0);
+  });
+
+  test('when the list returns a comment with the same id it shows once, unmarked, and the local copy is gone', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    let published = false;
+    const mine = item(0, { id: 'c1', name: 'Vũ Thị Giang', content: 'Của tôi.' });
+    endpoint.list = () => ({ items: published ? [mine, ...items(1, 2)] : items(1, 2), next: null, total: published ? 3 : 2 });
+    endpoint.reply({ status: 201, body: { id: 'c1', status: 'pending' } });
+    endpoint.statuses = { c1: 'pending' };
+    await article();
+    const l = list(page);
+    await fillAndVerify(page, 'Vũ Thị Giang', 'Của tôi.');
+    await form(page).send.click();
+    await expect(l.pending).toHaveCount(1);
+    expect(Object.keys(await idbRecords(page, 'p:'))).toEqual([ownKey('c1')]);
+
+    published = true;
+    await reload(page);
+    await expect(l.names).toHaveText(['Vũ Thị Giang', 'Bạn đọc 1', 'Bạn đọc 2']);
+    await expect(l.byName('Vũ Thị Giang')).toHaveCount(1);
+    await expect(l.pending).toHaveCount(0);
+    await expect.poll(() => idbRecords(page, 'p:')).toEqual({});
+  });
+
+  test('the same id on a later "Xem thêm" page drops the local copy too', async ({ page, article, endpoint }) => {
+    await article();
+    await seedOwn(page, [{ id: 's4', savedAt: Date.now() }]);
+    endpoint.statuses = { s4: 'pending' };
+    endpoint.list = (url) => (url.searchParams.get('cursor') ? { items: items(4, 5), next: null, total: 5 } : { items: items(1, 3), next: 'c2', total: 5 });
+    await reload(page);
+    const l = list(page);
+    await expect(l.names).toHaveText(['Tôi s4', 'Bạn đọc 1', 'Bạn đọc 2', 'Bạn đọc 3']);
+    await expect(l.pending).toHaveCount(1);
+    await l.more.click();
+    await expect(l.names).toHaveText(['Bạn đọc 1', 'Bạn đọc 2', 'Bạn đọc 3', 'Bạn đọc 4', 'Bạn đọc 5']);
+    await expect(l.pending).toHaveCount(0);
+    await expect.poll(() => idbRecords(page, 'p:')).toEqual({});
+  });
+
+  test('on load each own pending copy is asked about (at most 10): published → refetched and shown once; rejected, deleted, 404 → gone; 500, aborted, pending → kept', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    await article();
+    const now = Date.now();
+    // o1 is the newest; o11 and o12 are the oldest and beyond the ten asked.
+    const ids = Array.from({ length: 12 }, (_, i) => `o${i + 1}`);
+    await seedOwn(
+      page,
+      ids.map((id, i) => ({ id, savedAt: now - (i + 1) * 60_000 })),
+    );
+    endpoint.statuses = { o1: 'published', o2: 'rejected', o3: 'deleted', /* o4: 404 */ o5: 500, o7: 'pending', o8: 'pending', o9: 'weird', o10: 'pending', o11: 'rejected', o12: 'published' };
+    interceptGets(endpoint, (url) => (url.pathname.endsWith('/o6') ? 'abort' : undefined));
+    let listCalls = 0;
+    endpoint.list = () => {
+      listCalls++;
+      // The first answer is the cached list from before o1 was published; the fresh one holds it.
+      return listCalls === 1
+        ? { items: items(1, 2), next: null, total: 2 }
+        : { items: [item(0, { id: 'o1', name: 'Tôi o1', content: 'Đã đăng.' }), ...items(1, 2)], next: null, total: 3 };
+    };
+    endpoint.gets.length = 0; // only what this load asks
+    await reload(page);
+    const l = list(page);
+
+    const kept = ['o5', 'o6', 'o7', 'o8', 'o9', 'o10', 'o11', 'o12'];
+    await expect(l.names).toHaveText([...kept.map((id) => `Tôi ${id}`), 'Tôi o1', 'Bạn đọc 1', 'Bạn đọc 2']);
+    await expect(l.pending).toHaveCount(kept.length);
+    await expect(l.byName('Tôi o1').locator('[part~="comment-pending"]')).toHaveCount(0);
+    await expect(l.byName('Tôi o1')).toHaveCount(1);
+    await expect(form(page).heading).toHaveText('Ý kiến bạn đọc (3)');
+
+    // Ten asked, the newest ten, each once; then the list fetched again, past the cache.
+    expect(statusGets(endpoint).sort()).toEqual(ids.slice(0, 10).sort());
+    expect(listGets(endpoint)).toHaveLength(2);
+    await expect.poll(async () => Object.keys(await idbRecords(page, 'p:')).sort()).toEqual(kept.map(ownKey).sort());
+  });
+
+  test('the copies are asked about after the list: nothing while the list fails, then after "Thử lại"', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    await article();
+    await seedOwn(page, [{ id: 'r1', savedAt: Date.now() }]);
+    endpoint.statuses = { r1: 'rejected' };
+    endpoint.list = () => 500;
+    await reload(page);
+    const l = list(page);
+    await expect(l.error).toBeVisible();
+    await expect(l.names).toHaveText(['Tôi r1']);
+    expect(statusGets(endpoint)).toEqual([]);
+    endpoint.list = () => ({ items: [], next: null, total: 0 });
+    await l.retry.click();
+    await expect(l.empty).toBeVisible();
+    await expect(l.articles).toHaveCount(0);
+    expect(statusGets(endpoint)).toEqual(['r1']);
+    await expect.poll(() => idbRecords(page, 'p:')).toEqual({});
+  });
+
+  test('a sent comment never comes back into the form: reloaded as soon as the thanks shows, the content is empty and send posts nothing', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    endpoint.reply({ status: 201, body: { id: 'c1', status: 'pending' } });
+    endpoint.statuses = { c1: 'pending' };
+    await article();
+    const f = form(page);
+    await comeToForm(page);
+    await fillAndVerify(page, 'Đỗ Văn Hải', 'Chỉ gửi một lần thôi.');
+    await f.send.click();
+    await expect(f.status).toContainText('Cảm ơn bạn');
+    await page.reload();
+    // The draft is back once the name is (both come from the same record): the content must not be.
+    await expect(f.name).toHaveValue('Đỗ Văn Hải');
+    await expect(f.content).toHaveValue('');
+    await expect(list(page).byName('Đỗ Văn Hải')).toHaveCount(1);
+    await comeToForm(page);
+    await f.send.click();
+    await expect(f.contentError).toHaveText('Vui lòng nhập nội dung.');
+    expect(endpoint.posts).toHaveLength(1);
+    expect(endpoint.posts[0].body).toMatchObject({ content: 'Chỉ gửi một lần thôi.' });
+  });
+
+  test('a comment still queued in the outbox (503) shows in the unsent list, not in the published list', async ({ page, article, endpoint }) => {
+    endpoint.reply({ status: 503, body: { status: 503, title: 'x', code: 'unavailable' } });
+    endpoint.list = () => ({ items: items(1, 2), next: null, total: 2 });
+    await article();
+    const l = list(page);
+    const f = form(page);
+    await expect(l.articles).toHaveCount(2);
+    await fillAndVerify(page, 'Ngô Thị Lan', 'Chưa gửi được.');
+    await f.send.click();
+    await expect(f.status).toHaveText('Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại.');
+    await expect(l.unsent).toContainText('Bình luận chưa gửi');
+    await expect(l.unsent).toContainText('Chưa gửi được.');
+    await expect(l.names).toHaveText(['Bạn đọc 1', 'Bạn đọc 2']);
+    await expect(l.ol).not.toContainText('Chưa gửi được.');
+    await expect(l.pending).toHaveCount(0);
+    expect(await idbRecords(page, 'p:')).toEqual({});
+  });
+});
+
+test.describe('the reader’s own comments, delivered later or published at once', () => {
+  test('a queued comment that the outbox delivers later leaves the unsent list and shows in the list, marked', async ({ page, article, endpoint }) => {
+    endpoint.reply({ status: 503, body: { status: 503, title: 'x', code: 'unavailable' } });
+    endpoint.list = () => ({ items: items(1, 1), next: null, total: 1 });
+    endpoint.statuses = { q1: 'pending' };
+    await article();
+    const l = list(page);
+    const f = form(page);
+    await fillAndVerify(page, 'Ngô Thị Lan', 'Gửi lại sau.');
+    await f.send.click();
+    await expect(l.unsent).toContainText('Gửi lại sau.');
+    await expect(l.pending).toHaveCount(0);
+    // The server is back: the outbox's next try is stored.
+    endpoint.reply({ status: 201, body: { id: 'q1', status: 'pending' } });
+    await expect(f.status).toHaveText('Bình luận đã lưu trước đó đã được gửi.');
+    await expect(l.unsent).toHaveCount(0);
+    await expect(l.names).toHaveText(['Ngô Thị Lan', 'Bạn đọc 1']);
+    await expect(l.byName('Ngô Thị Lan').locator('[part~="comment-pending"]')).toHaveText('Đang chờ duyệt');
+    expect(Object.keys(await idbRecords(page, 'p:'))).toEqual([ownKey('q1')]);
+    // Sent once, with one clientId.
+    expect(new Set(endpoint.posts.map((p) => p.body.clientId)).size).toBe(1);
+  });
+
+  test('a 201 "published" (no moderation) shows at once, unmarked; after a reload it shows once', async ({ page, article, endpoint }) => {
+    let stored = false;
+    endpoint.reply({ status: 201, body: { id: 'c7', status: 'published' } });
+    endpoint.statuses = { c7: 'published' };
+    endpoint.list = () => ({
+      items: stored ? [item(0, { id: 'c7', name: 'Lý Văn Tú', content: 'Đăng ngay.' }), ...items(1, 1)] : items(1, 1),
+      next: null,
+      total: stored ? 2 : 1,
+    });
+    await article();
+    const l = list(page);
+    await fillAndVerify(page, 'Lý Văn Tú', 'Đăng ngay.');
+    await form(page).send.click();
+    await expect(form(page).status).toHaveText('Cảm ơn bạn! Bình luận đã được đăng.');
+    await expect(l.names).toHaveText(['Lý Văn Tú', 'Bạn đọc 1']);
+    await expect(l.pending).toHaveCount(0);
+    stored = true;
+    await reload(page);
+    await expect(l.names).toHaveText(['Lý Văn Tú', 'Bạn đọc 1']);
+    await expect(l.pending).toHaveCount(0);
+    await expect.poll(() => idbRecords(page, 'p:')).toEqual({});
+  });
+});
+
+test.describe('the editorial reply', () => {
+  for (const [lang, label] of [
+    ['vi', 'Trả lời của Ban biên tập'],
+    ['en', "Editors' reply"],
+  ] as const) {
+    test(`${lang}: "${label}" and its text under the comment`, async ({ page, article, endpoint }) => {
+      endpoint.list = () => ({
+        items: [item(1), item(2, { reply: { text: 'Cảm ơn bạn đọc.\nBáo sẽ phản ánh tới cơ quan chức năng.', at: '2026-03-27T03:00:00Z' } })],
+        next: null,
+        total: 2,
+      });
+      await article({ attrs: { lang } });
+      const l = list(page);
+      await expect(l.articles).toHaveCount(2);
+      await expect(l.articles.first().locator('[part~="comment-reply"]')).toHaveCount(0);
+      const reply = l.articles.nth(1).locator('[part~="comment-reply"]');
+      await expect(reply.locator('p').first()).toHaveText(label);
+      expect(await reply.locator('p').nth(1).evaluate((p) => (p as HTMLElement).innerText)).toBe('Cảm ơn bạn đọc.\nBáo sẽ phản ánh tới cơ quan chức năng.');
+      const [content, replyBox] = [await l.articles.nth(1).locator('[part~="comment-content"]').boundingBox(), await reply.boundingBox()];
+      expect(replyBox!.y).toBeGreaterThanOrEqual(content!.y + content!.height);
+    });
+  }
+});

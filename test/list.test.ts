@@ -1,0 +1,141 @@
+/**
+ * The list's pure parts: a comment's date as the reader reads it (vi `dd/MM/yyyy HH:mm`, en a medium date
+ * and a short time, in the reader's time zone), and the reader's own comments kept in ykien's store
+ * (per endpoint + article, newest first, forgotten after 30 days).
+ */
+vi.hoisted(() => {
+  // The reader is in Hà Nội (UTC+7, no daylight saving): set before any date is formatted.
+  process.env.TZ = 'Asia/Ho_Chi_Minh';
+});
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { formatDate } from '../src/format-date.js';
+import { OWN_TTL_MS, forgetOwn, loadOwn, saveOwn, type OwnComment } from '../src/ykien-comments/own-comments.js';
+import { resetStoreForTests, store } from '../src/storage.js';
+
+describe('formatDate', () => {
+  it('runs in the reader’s time zone (the premise of the expectations below)', () => {
+    expect(new Date('2026-03-26T17:30:00Z').getHours()).toBe(0);
+    expect(new Date('2026-03-26T17:30:00Z').getDate()).toBe(27);
+  });
+
+  it('vi: dd/MM/yyyy HH:mm, zero-padded, 24-hour, the day and year from the local time', () => {
+    expect(formatDate('2026-03-27T01:05:00Z', 'vi')).toBe('27/03/2026 08:05');
+    expect(formatDate('2026-03-26T17:30:00Z', 'vi')).toBe('27/03/2026 00:30');
+    expect(formatDate('2026-01-04T23:07:09.123Z', 'vi')).toBe('05/01/2026 06:07');
+    expect(formatDate('2025-12-31T17:00:00Z', 'vi')).toBe('01/01/2026 00:00');
+    expect(formatDate('2026-11-20T15:59:59Z', 'vi')).toBe('20/11/2026 22:59');
+    // An offset other than Z is read as what it means.
+    expect(formatDate('2026-03-27T08:05:00+07:00', 'vi')).toBe('27/03/2026 08:05');
+  });
+
+  it('en: a medium date and a short time', () => {
+    // ICU puts a (narrow) no-break space before AM/PM.
+    expect(formatDate('2026-03-27T01:05:00Z', 'en')).toMatch(/^Mar 27, 2026, 8:05\sAM$/);
+    expect(formatDate('2026-03-27T10:45:00Z', 'en')).toMatch(/^Mar 27, 2026, 5:45\sPM$/);
+    expect(formatDate('2026-03-26T17:30:00Z', 'en')).toMatch(/^Mar 27, 2026, 12:30\sAM$/);
+    expect(formatDate('2025-12-31T17:00:00Z', 'en')).toMatch(/^Jan 1, 2026, 12:00\sAM$/);
+  });
+
+  it('an unreadable date is shown as it came, never "Invalid Date" or NaN', () => {
+    for (const lang of ['vi', 'en'] as const) {
+      expect(formatDate('hôm qua', lang)).toBe('hôm qua');
+      expect(formatDate('', lang)).toBe('');
+      expect(formatDate('2026-13-45T99:00:00Z', lang)).toBe('2026-13-45T99:00:00Z');
+    }
+  });
+});
+
+describe('own comments', () => {
+  const EP = 'https://binhluan.example.vn/api/comments';
+  const OTHER_EP = 'https://khac.example.vn/api/comments';
+  const PAGE = 'https://baotinh.example.vn/thoi-su/bai-1.html';
+  const OTHER_PAGE = 'https://baotinh.example.vn/thoi-su/bai-2.html';
+  const NOW = Date.UTC(2026, 2, 27, 8, 0);
+  const DAY = 24 * 60 * 60 * 1000;
+
+  const own = (id: string, savedAt: number, o: Partial<OwnComment> = {}): OwnComment => ({
+    id,
+    endpoint: EP,
+    pageId: PAGE,
+    name: 'Nguyễn Văn A',
+    content: `Ý kiến ${id}`,
+    createdAt: new Date(savedAt).toISOString(),
+    status: 'pending',
+    savedAt,
+    ...o,
+  });
+  const ids = (cs: OwnComment[]) => cs.map((c) => c.id);
+
+  beforeEach(() => {
+    (globalThis as { indexedDB: IDBFactory }).indexedDB = new IDBFactory();
+    resetStoreForTests();
+  });
+
+  it('one record per comment, under p:<endpoint> <id>, in ykien’s store', async () => {
+    await saveOwn(own('c1', NOW));
+    await saveOwn(own('c1', NOW, { endpoint: OTHER_EP }));
+    expect(await store.get(`p:${EP} c1`)).toEqual(own('c1', NOW));
+    expect(await store.get(`p:${OTHER_EP} c1`)).toMatchObject({ id: 'c1', endpoint: OTHER_EP });
+    // Saved again (a retry answered 200): still one record.
+    await saveOwn(own('c1', NOW + 1000, { status: 'published' }));
+    expect(await store.list('p:')).toHaveLength(2);
+    expect(await store.get(`p:${EP} c1`)).toMatchObject({ status: 'published', savedAt: NOW + 1000 });
+    expect(store.persistent).toBe(true);
+  });
+
+  it('per endpoint and article, newest first', async () => {
+    await saveOwn(own('b', NOW - 2 * DAY));
+    await saveOwn(own('a', NOW - 1000));
+    await saveOwn(own('c', NOW - 5 * DAY));
+    await saveOwn(own('x', NOW, { pageId: OTHER_PAGE }));
+    await saveOwn(own('y', NOW, { endpoint: OTHER_EP }));
+    expect(ids(await loadOwn(EP, PAGE, NOW))).toEqual(['a', 'b', 'c']);
+    expect(ids(await loadOwn(EP, OTHER_PAGE, NOW))).toEqual(['x']);
+    expect(ids(await loadOwn(OTHER_EP, PAGE, NOW))).toEqual(['y']);
+    expect(await loadOwn(OTHER_EP, OTHER_PAGE, NOW)).toEqual([]);
+    // Loading reads, it does not take away.
+    expect(ids(await loadOwn(EP, PAGE, NOW))).toEqual(['a', 'b', 'c']);
+  });
+
+  it('kept for 30 days, forgotten (from the store too) after', async () => {
+    await saveOwn(own('fresh', NOW - DAY));
+    await saveOwn(own('day30', NOW - OWN_TTL_MS));
+    await saveOwn(own('old', NOW - OWN_TTL_MS - 1));
+    await saveOwn(own('ancient', NOW - 400 * DAY));
+    expect(OWN_TTL_MS).toBe(30 * DAY);
+    expect(ids(await loadOwn(EP, PAGE, NOW))).toEqual(['fresh', 'day30']);
+    expect(await store.get(`p:${EP} old`)).toBeUndefined();
+    expect(await store.get(`p:${EP} ancient`)).toBeUndefined();
+    // A day later the 30th day is over too.
+    expect(ids(await loadOwn(EP, PAGE, NOW + DAY))).toEqual(['fresh']);
+    expect((await store.list<OwnComment>('p:')).map((c) => c.id)).toEqual(['fresh']);
+  });
+
+  it('an expired copy of an article the reader never opens again is forgotten too', async () => {
+    await saveOwn(own('elsewhere-old', NOW - 31 * DAY, { pageId: OTHER_PAGE }));
+    await saveOwn(own('elsewhere-new', NOW - DAY, { pageId: OTHER_PAGE, endpoint: OTHER_EP }));
+    await loadOwn(EP, PAGE, NOW);
+    expect((await store.list<OwnComment>('p:')).map((c) => c.id)).toEqual(['elsewhere-new']);
+  });
+
+  it('forgetOwn drops one copy, and only that one', async () => {
+    await saveOwn(own('a', NOW));
+    await saveOwn(own('b', NOW - 1));
+    await saveOwn(own('a', NOW, { endpoint: OTHER_EP }));
+    await forgetOwn(own('a', NOW));
+    expect(ids(await loadOwn(EP, PAGE, NOW))).toEqual(['b']);
+    expect(ids(await loadOwn(OTHER_EP, PAGE, NOW))).toEqual(['a']);
+  });
+
+  it('leaves the other records of the store (drafts, outbox) alone', async () => {
+    await store.set('d:' + EP + ' ' + PAGE, { name: 'A', content: 'nháp' });
+    await store.set('o:1', { clientId: '1' });
+    await saveOwn(own('old', NOW - 40 * DAY));
+    await loadOwn(EP, PAGE, NOW);
+    expect(await store.get('d:' + EP + ' ' + PAGE)).toEqual({ name: 'A', content: 'nháp' });
+    expect(await store.get('o:1')).toEqual({ clientId: '1' });
+    expect(await store.list('p:')).toEqual([]);
+  });
+});
