@@ -7,7 +7,6 @@ import { verifyCaptcha, type VerifyResult } from './captcha.js';
 import type { Config } from './config.js';
 import { originPolicy, type OriginPolicy } from './cors.js';
 import { Drain } from './draining.js';
-import { InFlight } from './idempotency.js';
 import { installJsonParser, BODY_LIMIT } from './json-body.js';
 import { loggerOptions } from './logging.js';
 import { ProblemError, sendProblem } from './problem.js';
@@ -20,7 +19,6 @@ export interface AppContext {
   config: Config;
   store: Store;
   policy: OriginPolicy;
-  inFlight: InFlight;
   /** Started when the app begins to close: requests that still arrive get 503 shutting-down. */
   drain: Drain;
   adminToken: string;
@@ -83,7 +81,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     config,
     store,
     policy: originPolicy(config.origins),
-    inFlight: new InFlight(),
     drain: new Drain(),
     adminToken: opts.adminToken,
     ipSecret: opts.ipSecret,

@@ -10,9 +10,13 @@
 import Database from 'better-sqlite3';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { GroupCommit, ItemFailed } from './storage/group-commit.js';
 import type {
-  CommentStatus, KeyRecord, ListQuery, NewComment, Page, RateDecision, Store, StoredComment,
+  ClaimResult, CommentStatus, InsertResult, KeyRecord, ListQuery, NewComment, Page, RateDecision, Store, StoredComment,
 } from './store.js';
+
+/** A key held by a claim whose lease ran out but that nobody took over yet: still not ours to store. */
+const inProgress = (c: NewComment): KeyRecord => ({ commentId: '', payloadHash: c.payloadHash, status: 'in-progress' });
 
 interface Migration {
   version: number;
@@ -63,12 +67,52 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX rate_hits_by_time ON rate_hits (at);
     `,
   },
+  {
+    version: 3,
+    name: 'claims with a lease; the client id stored once; no AUTOINCREMENT',
+    // SQLite cannot drop a UNIQUE column in place: the two tables are rebuilt (same rows, same seq).
+    // - comments loses client_id (the key table holds it) and AUTOINCREMENT (a sqlite_sequence write
+    //   per insert; cursors compare (created_at, seq), which stays ordered without it).
+    // - idempotency_keys becomes WITHOUT ROWID (one B-tree, not a table plus its key index) and gets
+    //   lease_until: NULL for a stored record, the end of the lease for a claim in progress.
+    sql: `
+      CREATE TABLE comments_v3 (
+        seq          INTEGER PRIMARY KEY,
+        id           TEXT    NOT NULL UNIQUE,
+        page_id      TEXT    NOT NULL,
+        page_url     TEXT    NOT NULL,
+        page_title   TEXT    NOT NULL DEFAULT '',
+        name         TEXT    NOT NULL,
+        content      TEXT    NOT NULL,
+        status       TEXT    NOT NULL CHECK (status IN ('pending', 'published', 'rejected')),
+        created_at   INTEGER NOT NULL,
+        moderated_at INTEGER
+      );
+      INSERT INTO comments_v3 (seq, id, page_id, page_url, page_title, name, content, status, created_at, moderated_at)
+        SELECT seq, id, page_id, page_url, page_title, name, content, status, created_at, moderated_at FROM comments;
+      DROP TABLE comments;
+      ALTER TABLE comments_v3 RENAME TO comments;
+      CREATE INDEX comments_by_page ON comments (page_id, status, created_at DESC, seq DESC);
+      CREATE INDEX comments_by_status ON comments (status, created_at DESC, seq DESC);
+
+      CREATE TABLE idempotency_keys_v3 (
+        key          TEXT    PRIMARY KEY,
+        payload_hash TEXT    NOT NULL,
+        comment_id   TEXT    NOT NULL,
+        created_at   INTEGER NOT NULL,
+        lease_until  INTEGER
+      ) WITHOUT ROWID;
+      INSERT INTO idempotency_keys_v3 (key, payload_hash, comment_id, created_at)
+        SELECT key, payload_hash, comment_id, created_at FROM idempotency_keys;
+      DROP TABLE idempotency_keys;
+      ALTER TABLE idempotency_keys_v3 RENAME TO idempotency_keys;
+    `,
+  },
 ];
 
 interface CommentRow {
   seq: number;
   id: string;
-  client_id: string;
   page_id: string;
   page_url: string;
   page_title: string;
@@ -81,7 +125,6 @@ interface CommentRow {
 
 const toComment = (r: CommentRow): StoredComment => ({
   id: r.id,
-  clientId: r.client_id,
   pageId: r.page_id,
   pageUrl: r.page_url,
   pageTitle: r.page_title,
@@ -95,40 +138,66 @@ const toComment = (r: CommentRow): StoredComment => ({
 export function migrate(db: Database.Database): void {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
-  const current = (db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
+  const versionNow = () => (db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
   const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+  const current = versionNow();
   if (current > latest) {
     throw new Error(`the database is at schema version ${current}, newer than this server knows (${latest}); upgrade ykien-server`);
   }
   for (const m of MIGRATIONS) {
     if (m.version <= current) continue;
     db.transaction(() => {
+      // Read again under the write lock: another process on this file may have applied it meanwhile.
+      if (versionNow() >= m.version) return;
       db.exec(m.sql);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
     }).immediate();
   }
 }
 
+type KeyRow = { comment_id: string; payload_hash: string; lease_until: number | null; status: CommentStatus | null };
+
+const keyRecord = (r: KeyRow | undefined, now: number): KeyRecord | null => {
+  if (!r) return null;
+  if (r.lease_until !== null) return r.lease_until > now ? { commentId: r.comment_id, payloadHash: r.payload_hash, status: 'in-progress' } : null;
+  return { commentId: r.comment_id, payloadHash: r.payload_hash, status: r.status ?? 'deleted' };
+};
+
+const FIND_KEY = `SELECT k.comment_id, k.payload_hash, k.lease_until, c.status
+                    FROM idempotency_keys k LEFT JOIN comments c ON c.id = k.comment_id
+                   WHERE k.key = ?`;
+
 export class SqliteStore implements Store {
   private readonly stmt;
+  private readonly claimStmt;
   /** The list query has a few shapes (with/without pageId, cursor); each is prepared once. */
   private readonly listStmts = new Map<string, Database.Statement<Record<string, unknown>, CommentRow>>();
+  private readonly commits: GroupCommit<NewComment, InsertResult>;
 
-  private constructor(private readonly db: Database.Database) {
+  /**
+   * @param db the writer: synchronous=FULL, every commit that answers 201 is fsynced.
+   * @param claims a second connection to the same file with synchronous=NORMAL, for claims: their
+   *   commits are not fsynced on their own (the next FULL commit of the writer syncs the shared WAL).
+   */
+  private constructor(private readonly db: Database.Database, private readonly claims: Database.Database) {
     this.stmt = {
-      findKey: db.prepare<[string], { comment_id: string; payload_hash: string; status: CommentStatus | null }>(
-        `SELECT k.comment_id, k.payload_hash, c.status
-           FROM idempotency_keys k LEFT JOIN comments c ON c.id = k.comment_id
-          WHERE k.key = ?`,
-      ),
-      insertKey: db.prepare(
-        `INSERT INTO idempotency_keys (key, payload_hash, comment_id, created_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (key) DO NOTHING`,
+      findKey: db.prepare<[string], KeyRow>(FIND_KEY),
+      // Our claim (same comment id, still a claim) becomes the stored record; so do no row at all and
+      // a claim whose lease ran out. A stored record or another attempt's live claim is left alone.
+      storeKey: db.prepare(
+        `INSERT INTO idempotency_keys (key, payload_hash, comment_id, created_at, lease_until)
+         VALUES (@clientId, @payloadHash, @id, @createdAt, NULL)
+         ON CONFLICT (key) DO UPDATE SET payload_hash = excluded.payload_hash, comment_id = excluded.comment_id, lease_until = NULL
+          WHERE idempotency_keys.lease_until IS NOT NULL
+            AND (idempotency_keys.comment_id = excluded.comment_id OR idempotency_keys.lease_until <= excluded.created_at)`,
       ),
       insertComment: db.prepare(
-        `INSERT INTO comments (id, client_id, page_id, page_url, page_title, name, content, status, created_at)
-         VALUES (@id, @clientId, @pageId, @pageUrl, @pageTitle, @name, @content, @status, @createdAt)`,
+        `INSERT INTO comments (id, page_id, page_url, page_title, name, content, status, created_at)
+         VALUES (@id, @pageId, @pageUrl, @pageTitle, @name, @content, @status, @createdAt)`,
       ),
+      savepoint: db.prepare('SAVEPOINT one_comment'),
+      release: db.prepare('RELEASE one_comment'),
+      rollbackTo: db.prepare('ROLLBACK TO one_comment'),
       count: db.prepare<[string, string], { n: number }>(
         'SELECT count(*) AS n FROM comments WHERE status = ? AND page_id = ?',
       ),
@@ -146,6 +215,19 @@ export class SqliteStore implements Store {
       settingGet: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE name = ?'),
       ping: db.prepare('SELECT 1'),
     };
+    this.claimStmt = {
+      // A new claim, or the take-over of a claim whose lease ran out; a stored record never changes.
+      claim: claims.prepare(
+        `INSERT INTO idempotency_keys (key, payload_hash, comment_id, created_at, lease_until)
+         VALUES (@key, @payloadHash, @commentId, @now, @leaseUntil)
+         ON CONFLICT (key) DO UPDATE SET payload_hash = excluded.payload_hash, comment_id = excluded.comment_id,
+                                         created_at = excluded.created_at, lease_until = excluded.lease_until
+          WHERE idempotency_keys.lease_until IS NOT NULL AND idempotency_keys.lease_until <= @now`,
+      ),
+      findKey: claims.prepare<[string], KeyRow>(FIND_KEY),
+      release: claims.prepare('DELETE FROM idempotency_keys WHERE key = ? AND comment_id = ? AND lease_until IS NOT NULL'),
+    };
+    this.commits = new GroupCommit<NewComment, InsertResult>(async (items) => this.writeBatch(items));
   }
 
   static open(path: string): SqliteStore {
@@ -153,6 +235,7 @@ export class SqliteStore implements Store {
     // The file holds names and comments of readers: keep the folder and the file private to us.
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     const db = new Database(file);
+    let claims: Database.Database | null = null;
     try {
       chmodSync(file, 0o600);
       const mode = db.pragma('journal_mode = WAL', { simple: true });
@@ -161,27 +244,61 @@ export class SqliteStore implements Store {
       db.pragma('busy_timeout = 5000');
       db.pragma('foreign_keys = ON');
       migrate(db);
-      return new SqliteStore(db);
+      claims = new Database(file);
+      claims.pragma('synchronous = NORMAL');
+      claims.pragma('busy_timeout = 5000');
+      return new SqliteStore(db, claims);
     } catch (e) {
+      claims?.close();
       db.close();
       throw e;
     }
   }
 
-  async findKey(key: string): Promise<KeyRecord | null> {
-    const r = this.stmt.findKey.get(key);
-    return r ? { commentId: r.comment_id, payloadHash: r.payload_hash, status: r.status ?? 'deleted' } : null;
+  async findKey(key: string, now: number = Date.now()): Promise<KeyRecord | null> {
+    return keyRecord(this.stmt.findKey.get(key), now);
   }
 
-  async insertComment(c: NewComment): Promise<{ created: true } | { created: false; existing: KeyRecord }> {
-    const created = this.db.transaction((): boolean => {
-      // The key goes first: if another writer stored it meanwhile, the comment is not inserted.
-      if (this.stmt.insertKey.run(c.clientId, c.payloadHash, c.id, c.createdAt).changes === 0) return false;
-      this.stmt.insertComment.run(c);
-      return true;
+  async claimKey(key: string, payloadHash: string, commentId: string, now: number, leaseMs: number): Promise<ClaimResult> {
+    return this.claims.transaction((): ClaimResult => {
+      if (this.claimStmt.claim.run({ key, payloadHash, commentId, now, leaseUntil: now + leaseMs }).changes > 0) return { claimed: true };
+      // Not expired (else we would have taken it over), so never null here.
+      return { claimed: false, existing: keyRecord(this.claimStmt.findKey.get(key), now)! };
     }).immediate();
-    if (created) return { created: true };
-    return { created: false, existing: (await this.findKey(c.clientId))! };
+  }
+
+  async releaseClaim(key: string, commentId: string): Promise<void> {
+    this.claimStmt.release.run(key, commentId);
+  }
+
+  insertComment(c: NewComment): Promise<InsertResult> {
+    return this.commits.submit(c);
+  }
+
+  /**
+   * One comment, inside the batch's transaction, in its own savepoint: an error here undoes this
+   * comment only. Whatever else must be written with a comment (counters, jobs) goes here.
+   */
+  private insertOneInTx(c: NewComment): InsertResult | ItemFailed {
+    this.stmt.savepoint.run();
+    try {
+      if (this.stmt.storeKey.run(c).changes === 0) {
+        this.stmt.release.run();
+        return { created: false, existing: keyRecord(this.stmt.findKey.get(c.clientId), c.createdAt) ?? inProgress(c) };
+      }
+      this.stmt.insertComment.run(c);
+      this.stmt.release.run();
+      return { created: true };
+    } catch (e) {
+      this.stmt.rollbackTo.run();
+      this.stmt.release.run();
+      return new ItemFailed(e);
+    }
+  }
+
+  /** One IMMEDIATE transaction, one fsync, for the whole batch. */
+  private writeBatch(items: NewComment[]): Array<InsertResult | ItemFailed> {
+    return this.db.transaction(() => items.map((c) => this.insertOneInTx(c))).immediate();
   }
 
   async list(q: ListQuery): Promise<Page<StoredComment>> {
@@ -237,6 +354,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (this.claims.open) this.claims.close();
     if (this.db.open) this.db.close();
   }
 }

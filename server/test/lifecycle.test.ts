@@ -66,7 +66,7 @@ describe.concurrent('data survives', () => {
       expect(retry.json).toEqual(created.json);
       expect(readDb(dbPath, (db) => db.prepare("SELECT value FROM settings WHERE name = 'ip_secret'").get())).toEqual(secret);
       const migrations = readDb(dbPath, (db) => db.prepare('SELECT version FROM schema_migrations').all());
-      expect(migrations).toEqual([{ version: 1 }]);
+      expect(migrations).toEqual([{ version: 1 }, { version: 3 }]);
       const pragmas = readDb(dbPath, (db) => db.pragma('journal_mode', { simple: true }));
       expect(pragmas).toBe('wal');
     } finally {
