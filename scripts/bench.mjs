@@ -3,13 +3,14 @@
 // - the widget in headless Chromium, on a bare page: page start → form visible, our script tag
 //   (download from loopback included) → form visible, and send → comment safe in the outbox
 //   (offline), median and p95 over a few page loads;
-// - the server: POST /api/comments latency and throughput at 1 and 16 requests in flight, and the
-//   public list. Every loop is bounded in count and time. Needs `npm run build` first.
+// - the server (scripts/bench-server.mjs): POST and GET side by side with a raw node:http server and
+//   the disk's fsync rate, on SQLite and PostgreSQL. Every loop is bounded in count and time. Needs
+//   `npm run build` first.
 import { chromium } from '@playwright/test';
+import { benchServerSide } from './bench-server.mjs';
 import { chromiumOptions, startServer } from './demo-server.mjs';
 
 const LOADS = 15;
-const POSTS = 600;
 const DEADLINE = Date.now() + 120_000;
 
 const pct = (xs, p) => {
@@ -73,54 +74,11 @@ async function benchWidget(url) {
   console.log(`widget  send offline → stored in outbox      median ${ms(pct(queue, 50))}  p95 ${ms(pct(queue, 95))}  (n=${queue.length})`);
 }
 
-async function benchServer(url, inFlight) {
-  const lat = [];
-  let next = 0;
-  const body = (i) =>
-    JSON.stringify({
-      clientId: crypto.randomUUID(), pageId: 'bench', pageUrl: url + '/bench', pageTitle: 'Bench',
-      name: 'Nguyễn Văn A', content: `Bình luận số ${i}: ` + 'nội dung '.repeat(20),
-    });
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (next < POSTS && Date.now() < DEADLINE) {
-        const b = body(next++);
-        const s = performance.now();
-        const res = await fetch(url + '/api/comments', {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', Origin: url, 'Idempotency-Key': JSON.parse(b).clientId },
-          body: b,
-        });
-        await res.arrayBuffer();
-        if (res.status !== 201) throw new Error(`POST answered ${res.status}`);
-        lat.push(performance.now() - s);
-      }
-    }),
-  );
-  const secs = (performance.now() - t0) / 1000;
-  console.log(
-    `server  POST ×${lat.length}, ${String(inFlight).padStart(2)} in flight   ${(lat.length / secs).toFixed(0).padStart(5)} req/s  p50 ${ms(pct(lat, 50))}  p99 ${ms(pct(lat, 99))}`,
-  );
-}
-
-async function benchList(url) {
-  const lat = [];
-  for (let i = 0; i < 200 && Date.now() < DEADLINE; i++) {
-    const s = performance.now();
-    const res = await fetch(`${url}/api/comments?pageId=bench&limit=20`);
-    await res.json();
-    lat.push(performance.now() - s);
-  }
-  console.log(`server  GET list (20 of ${POSTS * 2})            p50 ${ms(pct(lat, 50))}  p99 ${ms(pct(lat, 99))}`);
-}
-
 const server = await startServer(['--no-captcha', '--moderation', 'off', '--rate-limit', 'off']);
 try {
-  await benchServer(server.url, 1);
-  await benchServer(server.url, 16);
-  await benchList(server.url);
   await benchWidget(server.url);
 } finally {
   await server.stop();
 }
+// The server against raw node:http and the disk, on SQLite (and PostgreSQL when a URL is set).
+await benchServerSide();
