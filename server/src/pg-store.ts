@@ -296,7 +296,8 @@ export class PgStore implements Store {
   }
 
   hitRateLimit(client: string, limit: number, windowMs: number, now: number): Promise<RateDecision> {
-    return inTransaction(this.pool, async (c): Promise<RateDecision> => {
+    // On the claim pool (no wait for the WAL flush): a hit lost in a crash only lets one more comment in.
+    return inTransaction(this.claimPool, async (c): Promise<RateDecision> => {
       await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [client]);
       await c.query('DELETE FROM rate_hits WHERE client = $1 AND at <= $2', [client, now - windowMs]);
       const { rows } = await c.query<{ n: string; oldest: string | null }>(
@@ -314,7 +315,7 @@ export class PgStore implements Store {
   }
 
   async pruneRateLimit(before: number): Promise<void> {
-    await this.pool.query('DELETE FROM rate_hits WHERE at <= $1', [before]);
+    await this.claimPool.query('DELETE FROM rate_hits WHERE at <= $1', [before]);
   }
 
   async getOrCreateSetting(name: string, make: () => string): Promise<string> {
