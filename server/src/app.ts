@@ -75,6 +75,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // a problem document and, on the public API, their CORS headers.
     return503OnClosing: false,
     routerOptions: { maxParamLength: 200 },
+    // A path with a broken %-escape (/api/comments/%E0%A4%A) gets a problem document like any other
+    // bad request, instead of Fastify's own bare JSON.
+    frameworkErrors: (_err, request, reply) => {
+      reply.header('Cache-Control', 'no-store');
+      return sendProblem(request, reply, 400, 'bad-request');
+    },
   });
 
   const ctx: AppContext = {

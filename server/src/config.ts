@@ -34,6 +34,8 @@ export interface Config {
   maxLength: number;
   demo: boolean;
   logLevel: string;
+  /** max-age of the public list and /counts; 0: caches must revalidate every time (no-cache). */
+  listCacheSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -67,6 +69,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { flag: '--ip-secret', env: 'YKIEN_IP_SECRET', type: 'value', placeholder: 'SECRET', defaultText: '(generated, kept in the db)', help: 'Key of the HMAC that replaces client addresses for rate limits.' },
   { flag: '--trust-proxy', env: 'YKIEN_TRUST_PROXY', type: 'value', placeholder: 'LIST|N', defaultText: 'off', help: 'Proxies whose X-Forwarded-For to believe: addresses/CIDRs (or loopback, linklocal, uniquelocal), a hop count, or off.' },
   { flag: '--max-length', env: 'YKIEN_MAX_LENGTH', type: 'value', placeholder: 'N', defaultText: '2000', help: 'Maximum characters (code points after NFC) of a comment.' },
+  { flag: '--list-cache-seconds', env: 'YKIEN_LIST_CACHE_SECONDS', type: 'value', placeholder: 'N', defaultText: '15', help: 'How long browsers and CDNs may reuse the public list and /counts (0: revalidate every time, by ETag). A decision shows within N seconds.' },
   { flag: '--demo', env: 'YKIEN_DEMO', type: 'switch', defaultText: 'off', help: 'Serve the demo article at / and the demo/ folder at /demo/.' },
   { flag: '--log-level', env: 'YKIEN_LOG_LEVEL', type: 'value', placeholder: 'LEVEL', defaultText: 'info', help: 'fatal, error, warn, info, debug, trace or silent.' },
 ];
@@ -262,6 +265,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
       ipSecret,
       trustProxy: parseTrustProxy(get('--trust-proxy') ?? 'off'),
       maxLength: parseInteger('--max-length', get('--max-length') ?? '2000', 1, MAX_LENGTH_CAP),
+      listCacheSeconds: parseInteger('--list-cache-seconds', get('--list-cache-seconds') ?? '15', 0, 86_400),
       demo: parseSwitch('--demo', get('--demo') ?? '0'),
       logLevel,
     }),

@@ -76,6 +76,20 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
     `,
   },
   {
+    version: 2,
+    name: 'published comments per page',
+    // Kept in step by every change of a comment's status, in the same transaction, so that `total`
+    // and /counts are one primary-key lookup per page instead of a count over the page's comments.
+    sql: `
+      CREATE TABLE page_counts (
+        page_id   TEXT   PRIMARY KEY,
+        published BIGINT NOT NULL
+      );
+      INSERT INTO page_counts (page_id, published)
+        SELECT page_id, count(*) FROM comments WHERE status = 'published' GROUP BY page_id;
+    `,
+  },
+  {
     version: 3,
     name: 'claims with a lease; the client id stored once',
     // The key table holds the client id; comments loses its copy and that copy's unique index.
@@ -86,6 +100,13 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
     `,
   },
 ];
+
+/** The page's published counter, inside the caller's transaction. */
+const COUNT_PUBLISHED = `INSERT INTO page_counts (page_id, published) VALUES ($1, 1)
+  ON CONFLICT (page_id) DO UPDATE SET published = page_counts.published + 1`;
+// Never below 0, so that a counter that drifted (a comment published by a server that predates the
+// counter) cannot make a moderator's decision fail.
+const UNCOUNT_PUBLISHED = 'UPDATE page_counts SET published = GREATEST(published - 1, 0) WHERE page_id = $1';
 
 const MIGRATION_LOCK = 7_160_811_452; // an arbitrary constant: "ykien migrations"
 
@@ -129,6 +150,17 @@ async function inTransaction<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promi
   }
 }
 
+/**
+ * The URL with a server option added to its `options` parameter (pg reads options from the URL over
+ * the config object, so a URL that already sets some, e.g. a search_path, must carry ours too).
+ */
+function withOption(url: string, option: string): string {
+  const u = new URL(url);
+  const existing = u.searchParams.get('options');
+  u.searchParams.set('options', existing ? `${existing} ${option}` : option);
+  return u.toString();
+}
+
 export class PgStore implements Store {
   private readonly commits: GroupCommit<NewComment, InsertResult>;
 
@@ -143,7 +175,7 @@ export class PgStore implements Store {
 
   static async open(url: string): Promise<PgStore> {
     const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000 });
-    const claimPool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000, options: '-c synchronous_commit=off' });
+    const claimPool = new pg.Pool({ connectionString: withOption(url, '-c synchronous_commit=off'), max: 4, connectionTimeoutMillis: 10_000 });
     // An idle client that loses its connection emits 'error' on the pool; without a listener that
     // would crash the process. The pool drops that client and the next query connects afresh.
     pool.on('error', () => undefined);
@@ -235,7 +267,11 @@ export class PgStore implements Store {
     const r = await client.query(STORE_ONE, [
       c.clientId, c.payloadHash, c.id, c.pageId, c.pageUrl, c.pageTitle, c.name, c.content, c.createdAt, c.status,
     ]);
-    if ((r.rowCount ?? 0) > 0) return { created: true };
+    if ((r.rowCount ?? 0) > 0) {
+      // The page's published counter (a --moderation off insert).
+      if (c.status === 'published') await client.query(COUNT_PUBLISHED, [c.pageId]);
+      return { created: true };
+    }
     const { rows } = await client.query<KeyRow>(FIND_KEY, [c.clientId]);
     return { created: false, existing: keyRecord(rows[0], c.createdAt) ?? { commentId: '', payloadHash: c.payloadHash, status: 'in-progress' } };
   }
@@ -282,17 +318,51 @@ export class PgStore implements Store {
     return Number(rows[0]!.n);
   }
 
-  async setStatus(id: string, status: CommentStatus, at: number): Promise<{ id: string; status: CommentStatus } | null> {
-    const { rows } = await this.pool.query<{ id: string; status: CommentStatus }>(
-      'UPDATE comments SET status = $1, moderated_at = $2 WHERE id = $3 RETURNING id, status',
-      [status, at, id],
+  async publishedCounts(pageIds: readonly string[]): Promise<Map<string, number>> {
+    const { rows } = await this.pool.query<{ page_id: string; published: string }>(
+      'SELECT page_id, published FROM page_counts WHERE page_id = ANY($1::text[])',
+      [pageIds],
     );
-    return rows[0] ?? null;
+    return new Map(rows.map((r) => [r.page_id, Number(r.published)]));
   }
 
-  async deleteComment(id: string): Promise<boolean> {
-    const r = await this.pool.query('DELETE FROM comments WHERE id = $1', [id]);
-    return (r.rowCount ?? 0) > 0;
+  async statusOf(id: string): Promise<CommentStatus | null> {
+    const { rows } = await this.pool.query<{ status: CommentStatus }>('SELECT status FROM comments WHERE id = $1', [id]);
+    return rows[0]?.status ?? null;
+  }
+
+  setStatus(id: string, status: CommentStatus, at: number): Promise<{ id: string; status: CommentStatus } | null> {
+    return inTransaction(this.pool, async (client) => {
+      // FOR UPDATE: two decisions on one comment take turns, so each sees the status the other left.
+      const old = await client.query<{ page_id: string; status: CommentStatus }>(
+        'SELECT page_id, status FROM comments WHERE id = $1 FOR UPDATE',
+        [id],
+      );
+      const before = old.rows[0];
+      if (!before) return null;
+      const { rows } = await client.query<{ id: string; status: CommentStatus }>(
+        'UPDATE comments SET status = $1, moderated_at = $2 WHERE id = $3 RETURNING id, status',
+        [status, at, id],
+      );
+      // The page's published counter.
+      if (before.status !== 'published' && status === 'published') await client.query(COUNT_PUBLISHED, [before.page_id]);
+      if (before.status === 'published' && status !== 'published') await client.query(UNCOUNT_PUBLISHED, [before.page_id]);
+      return rows[0] ?? null;
+    });
+  }
+
+  deleteComment(id: string): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<{ page_id: string; status: CommentStatus }>(
+        'DELETE FROM comments WHERE id = $1 RETURNING page_id, status',
+        [id],
+      );
+      const gone = rows[0];
+      if (!gone) return false;
+      // The page's published counter.
+      if (gone.status === 'published') await client.query(UNCOUNT_PUBLISHED, [gone.page_id]);
+      return true;
+    });
   }
 
   hitRateLimit(client: string, limit: number, windowMs: number, now: number): Promise<RateDecision> {

@@ -17,6 +17,8 @@ import { decodeCursor, encodeCursor, type KeyRecord } from './store.js';
 import { uuidV7 } from './storage/uuid-v7.js';
 import { cleanText, validateComment } from './validate.js';
 import { isJsonContentType } from './json-body.js';
+import { sendCacheable } from './reading/http-cache.js';
+import { readingRoutes } from './reading/routes.js';
 
 const LIST_DEFAULT = 20;
 const LIST_MAX = 100;
@@ -81,6 +83,7 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
   });
 
   app.get('/api/comments', async (request, reply) => {
+    reply.header('Cache-Control', 'no-store'); // errors; the list answer replaces it
     const lang = langOf(request);
     const q = request.query as Record<string, unknown>;
     const fields: Record<string, string> = {};
@@ -93,14 +96,16 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
     if (Object.keys(fields).length > 0) return sendProblem(request, reply, 400, 'validation', { fields });
 
     const page = await store.list({ status: 'published', pageId, limit: limit!, cursor });
-    const total = await store.count('published', pageId);
-    reply.header('Cache-Control', 'no-cache');
-    return {
+    // The page's counter, kept by the store with every status change: no count over the page.
+    const total = (await store.publishedCounts([pageId])).get(pageId) ?? 0;
+    return sendCacheable(request, reply, {
       items: page.items.map((c) => ({ id: c.id, name: c.name, content: c.content, createdAt: new Date(c.createdAt).toISOString() })),
       next: page.next ? encodeCursor(page.next) : null,
       total,
-    };
+    }, ctx.config.listCacheSeconds);
   });
+
+  readingRoutes(app, ctx);
 
 }
 

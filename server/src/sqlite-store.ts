@@ -68,6 +68,20 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 2,
+    name: 'published comments per page',
+    // Kept in step by every change of a comment's status, in the same transaction, so that `total`
+    // and /counts are one primary-key lookup per page instead of a count over the page's comments.
+    sql: `
+      CREATE TABLE page_counts (
+        page_id   TEXT    PRIMARY KEY,
+        published INTEGER NOT NULL
+      );
+      INSERT INTO page_counts (page_id, published)
+        SELECT page_id, count(*) FROM comments WHERE status = 'published' GROUP BY page_id;
+    `,
+  },
+  {
     version: 3,
     name: 'claims with a lease; the client id stored once; no AUTOINCREMENT',
     // SQLite cannot drop a UNIQUE column in place: the two tables are rebuilt (same rows, same seq).
@@ -205,7 +219,23 @@ export class SqliteStore implements Store {
       setStatus: db.prepare<[string, number, string], { id: string; status: CommentStatus }>(
         'UPDATE comments SET status = ?, moderated_at = ? WHERE id = ? RETURNING id, status',
       ),
-      delete: db.prepare('DELETE FROM comments WHERE id = ?'),
+      delete: db.prepare<[string], { page_id: string; status: CommentStatus }>(
+        'DELETE FROM comments WHERE id = ? RETURNING page_id, status',
+      ),
+      statusOf: db.prepare<[string], { page_id: string; status: CommentStatus }>(
+        'SELECT page_id, status FROM comments WHERE id = ?',
+      ),
+      // One statement for 1–100 ids: the ids travel as one JSON array.
+      publishedCounts: db.prepare<[string], { page_id: string; published: number }>(
+        'SELECT page_id, published FROM page_counts WHERE page_id IN (SELECT value FROM json_each(?))',
+      ),
+      countPublished: db.prepare<[string]>(
+        `INSERT INTO page_counts (page_id, published) VALUES (?, 1)
+         ON CONFLICT (page_id) DO UPDATE SET published = published + 1`,
+      ),
+      // Never below 0, so that a counter that drifted (a comment published by a server that predates
+      // the counter) cannot make a moderator's decision fail.
+      uncountPublished: db.prepare<[string]>('UPDATE page_counts SET published = max(published - 1, 0) WHERE page_id = ?'),
       settingInsert: db.prepare('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING'),
       settingGet: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE name = ?'),
       ping: db.prepare('SELECT 1'),
@@ -288,6 +318,8 @@ export class SqliteStore implements Store {
         return { created: false, existing: keyRecord(this.stmt.findKey.get(c.clientId), c.createdAt) ?? inProgress(c) };
       }
       this.stmt.insertComment.run(c);
+      // The page's published counter (a --moderation off insert).
+      if (c.status === 'published') this.stmt.countPublished.run(c.pageId);
       this.stmt.release.run();
       return { created: true };
     } catch (e) {
@@ -320,12 +352,35 @@ export class SqliteStore implements Store {
     return this.stmt.count.get(status, pageId)!.n;
   }
 
+  async publishedCounts(pageIds: readonly string[]): Promise<Map<string, number>> {
+    const rows = this.stmt.publishedCounts.all(JSON.stringify(pageIds));
+    return new Map(rows.map((r) => [r.page_id, r.published]));
+  }
+
+  async statusOf(id: string): Promise<CommentStatus | null> {
+    return this.stmt.statusOf.get(id)?.status ?? null;
+  }
+
   async setStatus(id: string, status: CommentStatus, at: number): Promise<{ id: string; status: CommentStatus } | null> {
-    return this.stmt.setStatus.get(status, at, id) ?? null;
+    return this.db.transaction(() => {
+      const old = this.stmt.statusOf.get(id);
+      if (!old) return null;
+      const result = this.stmt.setStatus.get(status, at, id) ?? null;
+      // The page's published counter.
+      if (old.status !== 'published' && status === 'published') this.stmt.countPublished.run(old.page_id);
+      if (old.status === 'published' && status !== 'published') this.stmt.uncountPublished.run(old.page_id);
+      return result;
+    }).immediate();
   }
 
   async deleteComment(id: string): Promise<boolean> {
-    return this.stmt.delete.run(id).changes > 0;
+    return this.db.transaction(() => {
+      const gone = this.stmt.delete.get(id);
+      if (!gone) return false;
+      // The page's published counter.
+      if (gone.status === 'published') this.stmt.uncountPublished.run(gone.page_id);
+      return true;
+    }).immediate();
   }
 
   async hitRateLimit(client: string, limit: number, windowMs: number, now: number): Promise<RateDecision> {

@@ -90,9 +90,21 @@ export interface Store {
    */
   insertComment(c: NewComment): Promise<InsertResult>;
   list(q: ListQuery): Promise<Page<StoredComment>>;
+  /** A scan of the page's comments; the public answers use publishedCounts instead. */
   count(status: CommentStatus, pageId: string): Promise<number>;
+  /**
+   * Published comments per page, from the per-page counter (one indexed lookup per id, one query for
+   * all ids). A page that never had a published comment is absent from the map: read it as 0.
+   */
+  publishedCounts(pageIds: readonly string[]): Promise<Map<string, number>>;
+  /** The status of a stored comment; null when there is none (never stored, or deleted). */
+  statusOf(id: string): Promise<CommentStatus | null>;
+  /** Keeps the page's published counter in step, in the same transaction. */
   setStatus(id: string, status: CommentStatus, at: number): Promise<{ id: string; status: CommentStatus } | null>;
-  /** true when a comment was deleted. Its idempotency key stays, so a retry cannot re-create it. */
+  /**
+   * true when a comment was deleted. Its idempotency key stays, so a retry cannot re-create it.
+   * Keeps the page's published counter in step, in the same transaction.
+   */
   deleteComment(id: string): Promise<boolean>;
   /** Records a hit for `client` unless it already has `limit` hits in the window ending at `now`. */
   hitRateLimit(client: string, limit: number, windowMs: number, now: number): Promise<RateDecision>;
