@@ -6,6 +6,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOpt
 import { verifyCaptcha, type VerifyResult } from './captcha.js';
 import type { Config } from './config.js';
 import { originPolicy, type OriginPolicy } from './cors.js';
+import { FirstPageCache } from './caching/first-pages.js';
 import { Drain } from './draining.js';
 import { installJsonParser, BODY_LIMIT } from './json-body.js';
 import { loggerOptions } from './logging.js';
@@ -21,6 +22,8 @@ export interface AppContext {
   policy: OriginPolicy;
   /** Started when the app begins to close: requests that still arrive get 503 shutting-down. */
   drain: Drain;
+  /** Hot articles' first list pages, for at most a second (caching/first-pages.ts). */
+  firstPages: FirstPageCache;
   adminToken: string;
   /** Key of the HMAC that replaces client addresses. */
   ipSecret: string;
@@ -88,6 +91,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     store,
     policy: originPolicy(config.origins),
     drain: new Drain(),
+    firstPages: FirstPageCache.forMaxAge(config.listCacheSeconds),
     adminToken: opts.adminToken,
     ipSecret: opts.ipSecret,
     verify: (token, remoteip) =>

@@ -15,6 +15,7 @@ import { langOf, sendProblem, type ProblemExtras } from './problem.js';
 import { clientHash } from './rate-limit.js';
 import { decodeCursor, encodeCursor, type KeyRecord } from './store.js';
 import { uuidV7 } from './storage/uuid-v7.js';
+import { sendEntry } from './caching/first-pages.js';
 import { cleanText, validateComment } from './validate.js';
 import { isJsonContentType } from './json-body.js';
 import { sendCacheable } from './reading/http-cache.js';
@@ -95,14 +96,22 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
     if (q.cursor !== undefined && q.cursor !== '' && cursor === null) fields.cursor = MESSAGES.cursorInvalid(lang);
     if (Object.keys(fields).length > 0) return sendProblem(request, reply, 400, 'validation', { fields });
 
+    // A hot article's first page: served from this instance's short cache when it is there.
+    const cache = cursor === null ? ctx.firstPages : null;
+    const hit = cache?.get(pageId, limit!);
+    if (hit) return sendEntry(request, reply, hit, ctx.config.listCacheSeconds);
+    const version = cache?.version(pageId);
+
     const page = await store.list({ status: 'published', pageId, limit: limit!, cursor });
     // The page's counter, kept by the store with every status change: no count over the page.
     const total = (await store.publishedCounts([pageId])).get(pageId) ?? 0;
-    return sendCacheable(request, reply, {
+    const body = {
       items: page.items.map((c) => ({ id: c.id, name: c.name, content: c.content, createdAt: new Date(c.createdAt).toISOString() })),
       next: page.next ? encodeCursor(page.next) : null,
       total,
-    }, ctx.config.listCacheSeconds);
+    };
+    if (!cache) return sendCacheable(request, reply, body, ctx.config.listCacheSeconds);
+    return sendEntry(request, reply, cache.set(pageId, limit!, JSON.stringify(body), version!), ctx.config.listCacheSeconds);
   });
 
   readingRoutes(app, ctx);
@@ -192,6 +201,8 @@ async function createComment(
   });
   // Our lease ran out and another attempt took the key over (and may have stored it) meanwhile.
   if (!outcome.created) return answerForExisting(outcome.existing, hash);
+  // The article's cached first page is stale now (a pending comment does not show).
+  if (status === 'published') ctx.firstPages.invalidatePage(c.pageId);
   request.log.info({ commentId: id, status }, 'comment stored');
   return { kind: 'json', status: 201, body: { id, status } };
 }
