@@ -107,19 +107,19 @@ async function startRaw() {
   return { url: `http://127.0.0.1:${port}`, stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))) };
 }
 
-function commentBody(i) {
+function commentBody(i, pageId) {
   const clientId = randomUUID();
   return {
     clientId,
     body: JSON.stringify({
-      clientId, pageId: 'bench-post', pageUrl: `${ORIGIN}/bai-viet/bench`, pageTitle: 'Bài viết thử tải',
+      clientId, pageId, pageUrl: `${ORIGIN}/bai-viet/bench`, pageTitle: 'Bài viết thử tải',
       name: 'Nguyễn Văn A', content: `Bình luận số ${i}: ` + 'nội dung thử tải, '.repeat(18),
     }),
   };
 }
 
 /** autocannon, one run; every answer must be the expected status or the figure is marked. */
-async function load(url, { connections, method = 'GET', path = '/api/comments', expect = method === 'POST' ? 201 : 200, seconds = SECONDS }) {
+async function load(url, { connections, method = 'GET', path = '/api/comments', expect = method === 'POST' ? 201 : 200, seconds = SECONDS, pageId = 'bench-post' }) {
   let n = 0;
   const opts = {
     url: url + path, connections, duration: seconds, method,
@@ -129,7 +129,7 @@ async function load(url, { connections, method = 'GET', path = '/api/comments', 
     opts.requests = [{
       method: 'POST',
       setupRequest: (req) => {
-        const { clientId, body } = commentBody(n++);
+        const { clientId, body } = commentBody(n++, pageId);
         return { ...req, body, headers: { ...req.headers, 'idempotency-key': clientId } };
       },
     }];
@@ -189,7 +189,11 @@ async function seedSqlite(file) {
                 'Độc giả ' || i, 'Bình luận số ' || i || ': ' || hex(randomblob(120)), 'published', @base + i * 1000
            FROM n`,
       ).run({ count: SEED, base, page: HOT, url: `${ORIGIN}/bai-viet/nong` });
-      seedCounters(db, (sql, params) => db.prepare(sql).run(...params));
+      // The page's published counter (migration v2), kept by the store on every change: seeded rows too.
+      db.prepare(
+        `INSERT INTO page_counts (page_id, published) VALUES (?, ?)
+         ON CONFLICT (page_id) DO UPDATE SET published = published + excluded.published`,
+      ).run(HOT, SEED);
     }).immediate();
     const deep = db.prepare(
       'SELECT created_at, seq FROM comments WHERE page_id = ? AND status = ? ORDER BY created_at DESC, seq DESC LIMIT 1 OFFSET ?',
@@ -199,9 +203,6 @@ async function seedSqlite(file) {
     db.close();
   }
 }
-
-/** When a per-page counter table exists (migration v2), keep it right for the seeded page. */
-function seedCounters(_db, _run) {}
 
 async function pgDatabase(url) {
   const { default: pg } = await import('pg');
@@ -240,6 +241,11 @@ async function seedPg(url) {
          FROM generate_series(1, $4::int) AS i`,
       [base, HOT, `${ORIGIN}/bai-viet/nong`, SEED],
     );
+    await c.query(
+      `INSERT INTO page_counts (page_id, published) VALUES ($1, $2)
+       ON CONFLICT (page_id) DO UPDATE SET published = page_counts.published + excluded.published`,
+      [HOT, SEED],
+    );
     await c.query('COMMIT');
     await c.query('ANALYZE comments');
     const { rows } = await c.query(
@@ -254,74 +260,73 @@ async function seedPg(url) {
 
 // ---------------------------------------------------------------- the run
 
-async function measureYkien(label, db, seed) {
+/**
+ * Every row is measured on raw node:http and then at once on ykien-server, so that a ratio compares
+ * two runs a few seconds apart (the machine is shared: its speed drifts over a minute).
+ */
+async function measureYkien(label, db, seed, rawUrl) {
   const server = await startYkien(db);
-  const out = { label };
+  const rows = [];
+  const pair = async (name, opts, ykienPath = opts.path) => {
+    const raw = await load(rawUrl, opts);
+    const ykien = await load(server.url, { ...opts, path: ykienPath });
+    rows.push({ name, raw, ykien });
+  };
+  let seedSeconds = 0;
   try {
-    for (const c of [1, 16, 64]) out[`post${c}`] = await load(server.url, { method: 'POST', connections: c });
+    for (const c of [1, 16, 64]) await pair(`POST, ${c} connection${c > 1 ? 's' : ''}`, { method: 'POST', connections: c });
     const seeded = await seed();
-    out.seedSeconds = seeded.seconds;
-    out.getFirst = await load(server.url, { connections: 16, path: `/api/comments?pageId=${HOT}&limit=20` });
-    out.getDeep = await load(server.url, { connections: 16, path: `/api/comments?pageId=${HOT}&limit=20&cursor=${seeded.deepCursor}` });
-    // GET latency while POSTs run at full speed (16 connections).
-    const [posts, gets] = await Promise.all([
-      load(server.url, { method: 'POST', connections: 16 }),
-      load(server.url, { connections: 2, path: `/api/comments?pageId=${HOT}&limit=20` }),
-    ]);
-    out.postUnderRead = posts;
-    out.getUnderPost = gets;
+    seedSeconds = seeded.seconds;
+    const check = await (await fetch(`${server.url}/api/comments?pageId=${HOT}&limit=20`)).json();
+    if (check.total !== SEED || check.items.length !== 20) throw new Error(`seeded page answers total ${check.total}, ${check.items.length} items`);
+    await pair(`GET first page, ${SEED.toLocaleString('en-US')} on the article`, { connections: 16, path: `/api/comments?pageId=${HOT}&limit=20` });
+    await pair('GET deep page (50,000 down)', { connections: 16, path: `/api/comments?pageId=${HOT}&limit=20&cursor=${seeded.deepCursor}` });
+    // GET latency while POSTs run at full speed (16 connections) on the same article: with
+    // --moderation off each one is published and drops the article's cached first page.
+    const under = async (url) =>
+      Promise.all([
+        load(url, { method: 'POST', connections: 16, pageId: HOT }),
+        load(url, { connections: 2, path: `/api/comments?pageId=${HOT}&limit=20` }),
+      ]);
+    const [rawPosts, rawGets] = await under(rawUrl);
+    const [posts, gets] = await under(server.url);
+    rows.push({ name: 'GET first page while POST x16 on it', raw: rawGets, ykien: gets });
+    rows.push({ name: 'POST x16 while those GETs run', raw: rawPosts, ykien: posts });
   } finally {
     await server.stop();
   }
-  return out;
+  return { label, rows, seedSeconds };
 }
 
 export async function benchServerSide() {
   const started = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'ykien-bench-'));
+  const raw = await startRaw();
   try {
     const fsyncs = fsyncRate(dir);
-    const raw = await startRaw();
-    const base = {};
-    try {
-      base.post1 = await load(raw.url, { method: 'POST', connections: 1 });
-      base.post16 = await load(raw.url, { method: 'POST', connections: 16 });
-      base.post64 = await load(raw.url, { method: 'POST', connections: 64 });
-      base.get = await load(raw.url, { connections: 16 });
-    } finally {
-      await raw.stop();
-    }
-
     const runs = [];
     const file = join(dir, 'ykien.db');
-    runs.push(await measureYkien('SQLite', file, () => seedSqlite(file)));
+    runs.push(await measureYkien('SQLite', file, () => seedSqlite(file), raw.url));
     const pgUrl = process.env.YKIEN_BENCH_PG_URL ?? process.env.YKIEN_TEST_PG_URL;
     if (pgUrl) {
       const url = await pgDatabase(pgUrl);
-      runs.push(await measureYkien('PostgreSQL', url, () => seedPg(url)));
+      runs.push(await measureYkien('PostgreSQL', url, () => seedPg(url), raw.url));
     }
+    const fsyncsAfter = fsyncRate(dir);
 
-    const rows = [
-      ['POST, 1 connection', base.post1, 'post1'],
-      ['POST, 16 connections', base.post16, 'post16'],
-      ['POST, 64 connections', base.post64, 'post64'],
-      [`GET first page, ${SEED.toLocaleString('en-US')} on the article`, base.get, 'getFirst'],
-      ['GET deep page (50,000 down)', base.get, 'getDeep'],
-      ['GET first page while POST x16 runs', base.get, 'getUnderPost'],
-      ['POST x16 while GETs run', base.post16, 'postUnderRead'],
-    ];
-    console.log(`\nserver  disk: ${Math.round(fsyncs).toLocaleString('en-US')} write+fsync/s in ${dir}`);
-    console.log(`server  each figure: autocannon ${SECONDS} s on loopback; ratio = ykien req/s / raw node:http req/s`);
+    console.log(`\nserver  disk: ${Math.round(fsyncs).toLocaleString('en-US')} write+fsync/s before, ${Math.round(fsyncsAfter).toLocaleString('en-US')} after, in ${dir}`);
+    console.log(`server  each figure: autocannon ${SECONDS} s on loopback; ratio = ykien req/s / raw node:http req/s, measured one after the other`);
     for (const run of runs) {
-      console.log(`\nserver  ${run.label}${run.seedSeconds ? ` (seeded ${SEED.toLocaleString('en-US')} comments in ${run.seedSeconds.toFixed(1)} s)` : ''}`);
-      console.log(`  ${'measurement'.padEnd(40)} ${'raw node:http'.padEnd(46)} ${'ykien-server'.padEnd(46)} ratio`);
-      for (const [name, rawM, key] of rows) {
-        console.log(`  ${name.padEnd(40)} ${fmt(rawM).padEnd(46)} ${fmt(run[key]).padEnd(46)} ${ratio(run[key], rawM)}`);
+      console.log(`\nserver  ${run.label} (seeded ${SEED.toLocaleString('en-US')} comments in ${run.seedSeconds.toFixed(1)} s)`);
+      console.log(`  ${'measurement'.padEnd(40)} ${'raw node:http'.padEnd(50)} ${'ykien-server'.padEnd(50)} ratio`);
+      for (const { name, raw: r, ykien } of run.rows) {
+        console.log(`  ${name.padEnd(40)} ${fmt(r).padEnd(50)} ${fmt(ykien).padEnd(50)} ${ratio(ykien, r)}`);
       }
     }
     console.log(`\nserver  bench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
-    return { fsyncs, base, runs };
+    return { fsyncs, runs };
   } finally {
+    await raw.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
