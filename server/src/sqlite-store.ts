@@ -169,6 +169,14 @@ export function migrate(db: Database.Database): void {
   }
 }
 
+interface ClaimItem {
+  clientId: string;
+  payloadHash: string;
+  commentId: string;
+  now: number;
+  leaseMs: number;
+}
+
 type KeyRow = { comment_id: string; payload_hash: string; lease_until: number | null; status: CommentStatus | null };
 
 const keyRecord = (r: KeyRow | undefined, now: number): KeyRecord | null => {
@@ -187,6 +195,7 @@ export class SqliteStore implements Store {
   /** The list query has a few shapes (with/without pageId, cursor); each is prepared once. */
   private readonly listStmts = new Map<string, Database.Statement<Record<string, unknown>, CommentRow>>();
   private readonly commits: GroupCommit<NewComment, InsertResult>;
+  private readonly claimBatches: GroupCommit<ClaimItem, ClaimResult>;
 
   /**
    * @param db the writer: synchronous=FULL, every commit that answers 201 is fsynced.
@@ -259,6 +268,7 @@ export class SqliteStore implements Store {
       ratePrune: claims.prepare('DELETE FROM rate_hits WHERE at <= ?'),
     };
     this.commits = new GroupCommit<NewComment, InsertResult>(async (items) => this.writeBatch(items));
+    this.claimBatches = new GroupCommit<ClaimItem, ClaimResult>(async (items) => this.claimBatch(items));
   }
 
   static open(path: string): SqliteStore {
@@ -290,12 +300,19 @@ export class SqliteStore implements Store {
     return keyRecord(this.stmt.findKey.get(key), now);
   }
 
-  async claimKey(key: string, payloadHash: string, commentId: string, now: number, leaseMs: number): Promise<ClaimResult> {
-    return this.claims.transaction((): ClaimResult => {
-      if (this.claimStmt.claim.run({ key, payloadHash, commentId, now, leaseUntil: now + leaseMs }).changes > 0) return { claimed: true };
-      // Not expired (else we would have taken it over), so never null here.
-      return { claimed: false, existing: keyRecord(this.claimStmt.findKey.get(key), now)! };
-    }).immediate();
+  claimKey(key: string, payloadHash: string, commentId: string, now: number, leaseMs: number): Promise<ClaimResult> {
+    return this.claimBatches.submit({ clientId: key, payloadHash, commentId, now, leaseMs });
+  }
+
+  /** Claims that arrive together share one (unsynced) transaction, like comments. */
+  private claimBatch(items: ClaimItem[]): ClaimResult[] {
+    return this.claims.transaction(() =>
+      items.map(({ clientId: key, payloadHash, commentId, now, leaseMs }): ClaimResult => {
+        if (this.claimStmt.claim.run({ key, payloadHash, commentId, now, leaseUntil: now + leaseMs }).changes > 0) return { claimed: true };
+        // Not expired (else we would have taken it over), so never null here.
+        return { claimed: false, existing: keyRecord(this.claimStmt.findKey.get(key), now)! };
+      }),
+    ).immediate();
   }
 
   async releaseClaim(key: string, commentId: string): Promise<void> {
