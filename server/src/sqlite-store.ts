@@ -89,6 +89,7 @@ export const MIGRATIONS: readonly Migration[] = [
     //   per insert; cursors compare (created_at, seq), which stays ordered without it).
     // - idempotency_keys becomes WITHOUT ROWID (one B-tree, not a table plus its key index) and gets
     //   lease_until: NULL for a stored record, the end of the lease for a claim in progress.
+    // - page_counts (v2) becomes WITHOUT ROWID too: one B-tree per counter update instead of two.
     sql: `
       CREATE TABLE comments_v3 (
         seq          INTEGER PRIMARY KEY,
@@ -120,6 +121,14 @@ export const MIGRATIONS: readonly Migration[] = [
         SELECT key, payload_hash, comment_id, created_at FROM idempotency_keys;
       DROP TABLE idempotency_keys;
       ALTER TABLE idempotency_keys_v3 RENAME TO idempotency_keys;
+
+      CREATE TABLE page_counts_v3 (
+        page_id   TEXT    PRIMARY KEY,
+        published INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      INSERT INTO page_counts_v3 (page_id, published) SELECT page_id, published FROM page_counts;
+      DROP TABLE page_counts;
+      ALTER TABLE page_counts_v3 RENAME TO page_counts;
     `,
   },
 ];
