@@ -28,8 +28,10 @@ const FIND_KEY = `SELECT k.comment_id, k.payload_hash, k.lease_until, c.status
                    WHERE k.key = $1`;
 
 /**
- * One statement: the key row (our claim, no row, or an expired claim becomes the stored record), and
- * the comment only if that happened. A stored record or another attempt's live claim: no row returned.
+ * One statement per comment of a batch: the key row (our claim, no row, or an expired claim becomes the
+ * stored record), the comment only if that happened, and the page's published counter (a --moderation
+ * off insert). A stored record or another attempt's live claim: nothing written, created = 0. Data-
+ * modifying CTEs run once whether or not the outer query reads them.
  */
 const STORE_ONE = `
   WITH k AS (
@@ -38,10 +40,24 @@ const STORE_ONE = `
     ON CONFLICT (key) DO UPDATE SET payload_hash = excluded.payload_hash, comment_id = excluded.comment_id, lease_until = NULL
      WHERE ik.lease_until IS NOT NULL AND (ik.comment_id = excluded.comment_id OR ik.lease_until <= excluded.created_at)
     RETURNING 1
+  ), c AS (
+    INSERT INTO comments (id, page_id, page_url, page_title, name, content, status, created_at)
+    SELECT $3, $4, $5, $6, $7, $8, $10, $9 WHERE EXISTS (SELECT 1 FROM k)
+    RETURNING page_id, status
+  ), n AS (
+    INSERT INTO page_counts (page_id, published) SELECT page_id, 1 FROM c WHERE status = 'published'
+    ON CONFLICT (page_id) DO UPDATE SET published = page_counts.published + 1
+    RETURNING 1
   )
-  INSERT INTO comments (id, page_id, page_url, page_title, name, content, status, created_at)
-  SELECT $3, $4, $5, $6, $7, $8, $10, $9 WHERE EXISTS (SELECT 1 FROM k)
-  RETURNING 1`;
+  SELECT (SELECT count(*) FROM c)::int AS created, (SELECT count(*) FROM n)::int AS counted`;
+
+/** $n placeholders replaced by escaped literals, for statements sent together in one simple query. */
+function inline(client: pg.PoolClient, sql: string, params: ReadonlyArray<string | number>): string {
+  return sql.replace(/\$(\d+)/g, (_m, n: string) => {
+    const v = params[Number(n) - 1]!;
+    return typeof v === 'number' ? String(Math.trunc(v)) : client.escapeLiteral(v);
+  });
+}
 
 export const PG_MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
   {
@@ -259,30 +275,44 @@ export class PgStore implements Store {
   }
 
   /**
-   * One comment inside the batch's transaction: one round trip. Whatever else must be written with a
-   * comment (counters, jobs) goes here. An error aborts the whole transaction; GroupCommit then
-   * retries the batch's items one by one.
+   * One comment inside the batch's transaction, as SQL text (one statement: see STORE_ONE). Whatever
+   * else must be written with a comment (counters, jobs) goes here, as more statements.
    */
-  private async insertOneInTx(client: pg.PoolClient, c: NewComment): Promise<InsertResult> {
-    const r = await client.query(STORE_ONE, [
+  private insertOneInTx(client: pg.PoolClient, c: NewComment): string[] {
+    return [inline(client, STORE_ONE, [
       c.clientId, c.payloadHash, c.id, c.pageId, c.pageUrl, c.pageTitle, c.name, c.content, c.createdAt, c.status,
-    ]);
-    if ((r.rowCount ?? 0) > 0) {
-      // The page's published counter (a --moderation off insert).
-      if (c.status === 'published') await client.query(COUNT_PUBLISHED, [c.pageId]);
-      return { created: true };
-    }
-    const { rows } = await client.query<KeyRow>(FIND_KEY, [c.clientId]);
-    return { created: false, existing: keyRecord(rows[0], c.createdAt) ?? { commentId: '', payloadHash: c.payloadHash, status: 'in-progress' } };
+    ])];
   }
 
-  /** One transaction, one WAL flush, for the whole batch. */
-  private writeBatch(items: NewComment[]): Promise<InsertResult[]> {
-    return inTransaction(this.pool, async (client) => {
-      const results: InsertResult[] = [];
-      for (const c of items) results.push(await this.insertOneInTx(client, c));
-      return results;
-    });
+  /**
+   * The whole batch in ONE round trip and one WAL flush: BEGIN, each comment's statements, COMMIT, sent
+   * as one simple query. An error aborts it all (then GroupCommit retries the items one by one). The
+   * record of a key that was not ours is read afterwards: it is someone else's and already committed.
+   */
+  private async writeBatch(items: NewComment[]): Promise<InsertResult[]> {
+    const client = await this.pool.connect();
+    let results: pg.QueryResult<{ created?: number }>[];
+    const perItem: number[] = [];
+    try {
+      const statements = ['BEGIN'];
+      for (const c of items) {
+        const mine = this.insertOneInTx(client, c);
+        perItem.push(statements.length); // the index of its first statement: STORE_ONE
+        statements.push(...mine);
+      }
+      statements.push('COMMIT');
+      results = (await client.query(statements.join(';\n'))) as unknown as pg.QueryResult<{ created?: number }>[];
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+    return Promise.all(items.map(async (c, i): Promise<InsertResult> => {
+      if ((results[perItem[i]!]!.rows[0]?.created ?? 0) > 0) return { created: true };
+      const { rows } = await this.pool.query<KeyRow>(FIND_KEY, [c.clientId]);
+      return { created: false, existing: keyRecord(rows[0], c.createdAt) ?? { commentId: '', payloadHash: c.payloadHash, status: 'in-progress' } };
+    }));
   }
 
   async list(q: ListQuery): Promise<Page<StoredComment>> {

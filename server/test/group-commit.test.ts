@@ -139,6 +139,18 @@ describe.each(stores)('%s store', (_name, open) => {
     expect(page.items.map((c) => c.id).sort()).toEqual(items.map((c) => c.id).sort());
   });
 
+  it('stores text exactly, quotes and backslashes included (PostgreSQL sends a batch as SQL text)', async () => {
+    const store = await open();
+    cleanups.push(() => store.close());
+    const nasty = [`O'Brien \\ "trích" \\'; DROP TABLE comments; --`, `E'\\x41' $1 $$ \u{1D518} tiếng Việt\nhai dòng`];
+    const items = nasty.map((content, i) => newComment({ content, name: `${content.slice(0, 20)}${i}`, pageTitle: content }));
+    expect(await Promise.all(items.map((c) => store.insertComment(c)))).toEqual(items.map(() => ({ created: true })));
+    const page = await store.list({ status: 'published', pageId: 'batch', limit: 100 });
+    for (const c of items) {
+      expect(page.items.find((x) => x.id === c.id)).toMatchObject({ content: c.content, name: c.name, pageTitle: c.pageTitle });
+    }
+  });
+
   it('an insert that fails (a broken row) fails alone; its batch is stored', async () => {
     const store = await open();
     cleanups.push(() => store.close());
