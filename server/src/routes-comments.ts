@@ -96,22 +96,22 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
     if (q.cursor !== undefined && q.cursor !== '' && cursor === null) fields.cursor = MESSAGES.cursorInvalid(lang);
     if (Object.keys(fields).length > 0) return sendProblem(request, reply, 400, 'validation', { fields });
 
-    // A hot article's first page: served from this instance's short cache when it is there.
-    const cache = cursor === null ? ctx.firstPages : null;
-    const hit = cache?.get(pageId, limit!);
-    if (hit) return sendEntry(request, reply, hit, ctx.config.listCacheSeconds);
-    const version = cache?.version(pageId);
-
-    const page = await store.list({ status: 'published', pageId, limit: limit!, cursor });
-    // The page's counter, kept by the store with every status change: no count over the page.
-    const total = (await store.publishedCounts([pageId])).get(pageId) ?? 0;
-    const body = {
-      items: page.items.map((c) => ({ id: c.id, name: c.name, content: c.content, createdAt: new Date(c.createdAt).toISOString() })),
-      next: page.next ? encodeCursor(page.next) : null,
-      total,
+    const answer = async () => {
+      const page = await store.list({ status: 'published', pageId, limit: limit!, cursor });
+      // The page's counter, kept by the store with every status change: no count over the page.
+      const total = (await store.publishedCounts([pageId])).get(pageId) ?? 0;
+      return {
+        items: page.items.map((c) => ({ id: c.id, name: c.name, content: c.content, createdAt: new Date(c.createdAt).toISOString() })),
+        next: page.next ? encodeCursor(page.next) : null,
+        total,
+      };
     };
-    if (!cache) return sendCacheable(request, reply, body, ctx.config.listCacheSeconds);
-    return sendEntry(request, reply, cache.set(pageId, limit!, JSON.stringify(body), version!), ctx.config.listCacheSeconds);
+    // A hot article's first page: from this instance's short cache (one query for concurrent misses).
+    if (cursor === null && ctx.firstPages.enabled) {
+      const entry = await ctx.firstPages.load(pageId, limit!, async () => JSON.stringify(await answer()));
+      return sendEntry(request, reply, entry, ctx.config.listCacheSeconds);
+    }
+    return sendCacheable(request, reply, await answer(), ctx.config.listCacheSeconds);
   });
 
   readingRoutes(app, ctx);

@@ -39,4 +39,23 @@ describe('FirstPageCache', () => {
     expect(cache.get('b', 20, 3)?.json).toBe('fresh');
     expect(cache.get('b', 20, 3)?.etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
   });
+
+  it('concurrent misses for one page make one computation', async () => {
+    const cache = FirstPageCache.forMaxAge(15);
+    let computed = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const compute = async () => {
+      computed++;
+      await gate;
+      return '{"items":[1]}';
+    };
+    const readers = Array.from({ length: 50 }, () => cache.load('hot', 20, compute));
+    release();
+    const entries = await Promise.all(readers);
+    expect(computed).toBe(1);
+    expect(new Set(entries.map((e) => e.json))).toEqual(new Set(['{"items":[1]}']));
+    expect((await cache.load('hot', 20, compute)).json).toBe('{"items":[1]}');
+    expect(computed).toBe(1);
+  });
 });

@@ -27,6 +27,8 @@ export class FirstPageCache {
   /** Bumped by each invalidation of a page, so that a read that started before it cannot store old bytes. */
   private readonly generations = new Map<string, number>();
   private epoch = 0;
+  /** Computations in flight, by limit, version and page. */
+  private readonly loading = new Map<string, Promise<Entry>>();
 
   constructor(private readonly ttlMs: number) {}
 
@@ -62,6 +64,25 @@ export class FirstPageCache {
     }
     byLimit.set(limit, e);
     return e;
+  }
+
+  /**
+   * The cached entry, or the bytes `compute` makes, stored for the next readers. Concurrent misses for
+   * one page share one computation: when a hot entry expires, a hundred readers make one query.
+   */
+  async load(pageId: string, limit: number, compute: () => Promise<string>): Promise<Entry> {
+    const hit = this.get(pageId, limit);
+    if (hit) return hit;
+    const version = this.version(pageId);
+    const key = `${limit}\n${version}\n${pageId}`;
+    let pending = this.loading.get(key);
+    if (!pending) {
+      pending = compute()
+        .then((json) => this.set(pageId, limit, json, version))
+        .finally(() => this.loading.delete(key));
+      this.loading.set(key, pending);
+    }
+    return pending;
   }
 
   invalidatePage(pageId: string): void {
