@@ -164,6 +164,20 @@ describe.each(stores)('%s store', (_name, open) => {
     expect(await store.findKey(broken.clientId)).toBeNull();
   });
 
+  it('claims and rate-limit hits go the cheap path, comments the durable one', async () => {
+    const store = await open();
+    cleanups.push(() => store.close());
+    // Private fields on purpose: the durability of each path is the point of this test.
+    const s = store as unknown as Record<string, { pragma?: (p: string, o: object) => unknown; query?: (q: string) => Promise<{ rows: Array<Record<string, string>> }> }>;
+    if (s.db?.pragma) {
+      expect(s.db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+      expect(s.claims!.pragma!('synchronous', { simple: true })).toBe(1); // NORMAL
+    } else {
+      expect((await s.pool!.query!('SHOW synchronous_commit')).rows[0]!.synchronous_commit).toBe('on');
+      expect((await s.claimPool!.query!('SHOW synchronous_commit')).rows[0]!.synchronous_commit).toBe('off');
+    }
+  });
+
   it('a claim turns into the stored record; an expired claim of another attempt is taken over', async () => {
     const store = await open();
     cleanups.push(() => store.close());
