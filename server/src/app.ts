@@ -6,8 +6,8 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOpt
 import { verifyCaptcha, type VerifyResult } from './captcha.js';
 import type { Config } from './config.js';
 import { originPolicy, type OriginPolicy } from './cors.js';
+import { FirstPageCache } from './caching/first-pages.js';
 import { Drain } from './draining.js';
-import { InFlight } from './idempotency.js';
 import { installJsonParser, BODY_LIMIT } from './json-body.js';
 import { loggerOptions } from './logging.js';
 import { ProblemError, sendProblem } from './problem.js';
@@ -20,9 +20,10 @@ export interface AppContext {
   config: Config;
   store: Store;
   policy: OriginPolicy;
-  inFlight: InFlight;
   /** Started when the app begins to close: requests that still arrive get 503 shutting-down. */
   drain: Drain;
+  /** Hot articles' first list pages, for at most a second (caching/first-pages.ts). */
+  firstPages: FirstPageCache;
   adminToken: string;
   /** Key of the HMAC that replaces client addresses. */
   ipSecret: string;
@@ -89,8 +90,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     config,
     store,
     policy: originPolicy(config.origins),
-    inFlight: new InFlight(),
     drain: new Drain(),
+    firstPages: FirstPageCache.forMaxAge(config.listCacheSeconds),
     adminToken: opts.adminToken,
     ipSecret: opts.ipSecret,
     verify: (token, remoteip) =>

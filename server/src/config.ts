@@ -20,6 +20,8 @@ export interface Config {
   hcaptchaSitekey: string | null;
   hcaptchaVerifyUrl: string;
   hcaptchaTimeoutMs: number;
+  /** How long a claim on an idempotency key holds before another attempt may take the key over. */
+  claimLeaseMs: number;
   /** true: new comments are `pending` until a moderator approves them. */
   moderation: boolean;
   /** null: generate one at start and print it once. */
@@ -59,6 +61,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { flag: '--hcaptcha-sitekey', env: 'YKIEN_HCAPTCHA_SITEKEY', type: 'value', placeholder: 'KEY', defaultText: '(unset)', help: 'Sent to siteverify as `sitekey`; also put into the demo page.' },
   { flag: '--hcaptcha-verify-url', env: 'YKIEN_HCAPTCHA_VERIFY_URL', type: 'value', placeholder: 'URL', defaultText: 'https://api.hcaptcha.com/siteverify', help: 'siteverify endpoint.' },
   { flag: '--hcaptcha-timeout', env: 'YKIEN_HCAPTCHA_TIMEOUT_MS', type: 'value', placeholder: 'MS', defaultText: '5000', help: 'Give up on siteverify after this many milliseconds (answer 503, store nothing).' },
+  { flag: '--claim-lease', env: 'YKIEN_CLAIM_LEASE_MS', type: 'value', placeholder: 'MS', defaultText: '30000', help: 'How long an attempt holds its idempotency key (on every instance) before a retry may take it over; must exceed --hcaptcha-timeout.' },
   { flag: '--no-captcha', env: 'YKIEN_NO_CAPTCHA', type: 'switch', defaultText: 'off', help: 'Accept comments without a captcha (demo, offline machines). Prints a loud warning.' },
   { flag: '--moderation', env: 'YKIEN_MODERATION', type: 'value', placeholder: 'on|off', defaultText: 'on', help: 'on: new comments are pending until approved; off: published at once.' },
   { flag: '--admin-token', env: 'YKIEN_ADMIN_TOKEN', type: 'value', placeholder: 'TOKEN', defaultText: '(generated, printed once)', help: 'Bearer token for the moderation API and /admin; at least 16 characters.' },
@@ -236,6 +239,13 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
   const host = (get('--host') ?? '127.0.0.1').trim();
   if (!host) throw new ConfigError('--host must not be empty');
 
+  const hcaptchaTimeoutMs = parseInteger('--hcaptcha-timeout', get('--hcaptcha-timeout') ?? '5000', 1, 120_000);
+  const claimLeaseMs = parseInteger('--claim-lease', get('--claim-lease') ?? '30000', 100, 3_600_000);
+  if (claimLeaseMs <= hcaptchaTimeoutMs) {
+    // A lease that can run out while siteverify is still pending would let a retry verify the same token.
+    throw new ConfigError(`--claim-lease (${claimLeaseMs} ms) must be longer than --hcaptcha-timeout (${hcaptchaTimeoutMs} ms)`);
+  }
+
   return {
     kind: 'run',
     config: Object.freeze({
@@ -247,7 +257,8 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
       hcaptchaSecret,
       hcaptchaSitekey: get('--hcaptcha-sitekey') ?? null,
       hcaptchaVerifyUrl: verifyUrl,
-      hcaptchaTimeoutMs: parseInteger('--hcaptcha-timeout', get('--hcaptcha-timeout') ?? '5000', 1, 120_000),
+      hcaptchaTimeoutMs,
+      claimLeaseMs,
       moderation,
       adminToken,
       rateLimit,

@@ -5,9 +5,12 @@
  * is a hash of the body minus captchaToken (a retry carries a fresh token), in a canonical JSON form so
  * that key order or whitespace does not matter.
  *
- * Completed attempts are remembered in the store; attempts still running are remembered here, in
- * memory, for as long as they run. With several instances on one PostgreSQL database two concurrent
- * attempts may both run, but the store's unique key lets only one of them insert (see insertComment).
+ * Attempts still running and completed ones are both remembered in the store, so that every instance
+ * on the database sees them: an attempt first claims its key (Store.claimKey: a row in state
+ * in-progress with a lease), and only the holder verifies the captcha and stores. Another attempt
+ * meanwhile, on any instance, gets 409 in-progress; a failed attempt releases the claim; a holder that
+ * died leaves a claim that any attempt takes over once its lease ran out; success turns the claim into
+ * the stored record in the same transaction as the comment.
  */
 import { createHash } from 'node:crypto';
 import { isValidKey, LIMITS } from './validate.js';
@@ -45,19 +48,4 @@ export function resolveKey(header: string | string[] | undefined, clientId: unkn
   const key = fromHeader ?? fromBody;
   if (key === undefined) return { ok: false, fields: { clientId: MESSAGES.clientIdMissing(lang) } };
   return { ok: true, key };
-}
-
-/** Keys whose attempt is running in this process. */
-export class InFlight {
-  private readonly keys = new Set<string>();
-
-  tryAcquire(key: string): boolean {
-    if (this.keys.has(key)) return false;
-    this.keys.add(key);
-    return true;
-  }
-
-  release(key: string): void {
-    this.keys.delete(key);
-  }
 }

@@ -10,9 +10,54 @@
  * - Durability is PostgreSQL's own (synchronous_commit=on by default): a COMMIT has reached the WAL.
  */
 import pg from 'pg';
+import { GroupCommit } from './storage/group-commit.js';
 import type {
-  CommentStatus, KeyRecord, ListQuery, NewComment, Page, RateDecision, Store, StoredComment,
+  ClaimResult, CommentStatus, InsertResult, KeyRecord, ListQuery, NewComment, Page, RateDecision, Store, StoredComment,
 } from './store.js';
+
+type KeyRow = { comment_id: string; payload_hash: string; lease_until: string | null; status: CommentStatus | null };
+
+const keyRecord = (r: KeyRow | undefined, now: number): KeyRecord | null => {
+  if (!r) return null;
+  if (r.lease_until !== null) return Number(r.lease_until) > now ? { commentId: r.comment_id, payloadHash: r.payload_hash, status: 'in-progress' } : null;
+  return { commentId: r.comment_id, payloadHash: r.payload_hash, status: r.status ?? 'deleted' };
+};
+
+const FIND_KEY = `SELECT k.comment_id, k.payload_hash, k.lease_until, c.status
+                    FROM idempotency_keys k LEFT JOIN comments c ON c.id = k.comment_id
+                   WHERE k.key = $1`;
+
+/**
+ * One statement per comment of a batch: the key row (our claim, no row, or an expired claim becomes the
+ * stored record), the comment only if that happened, and the page's published counter (a --moderation
+ * off insert). A stored record or another attempt's live claim: nothing written, created = 0. Data-
+ * modifying CTEs run once whether or not the outer query reads them.
+ */
+const STORE_ONE = `
+  WITH k AS (
+    INSERT INTO idempotency_keys AS ik (key, payload_hash, comment_id, created_at, lease_until)
+    VALUES ($1, $2, $3, $9, NULL)
+    ON CONFLICT (key) DO UPDATE SET payload_hash = excluded.payload_hash, comment_id = excluded.comment_id, lease_until = NULL
+     WHERE ik.lease_until IS NOT NULL AND (ik.comment_id = excluded.comment_id OR ik.lease_until <= excluded.created_at)
+    RETURNING 1
+  ), c AS (
+    INSERT INTO comments (id, page_id, page_url, page_title, name, content, status, created_at)
+    SELECT $3, $4, $5, $6, $7, $8, $10, $9 WHERE EXISTS (SELECT 1 FROM k)
+    RETURNING page_id, status
+  ), n AS (
+    INSERT INTO page_counts (page_id, published) SELECT page_id, 1 FROM c WHERE status = 'published'
+    ON CONFLICT (page_id) DO UPDATE SET published = page_counts.published + 1
+    RETURNING 1
+  )
+  SELECT (SELECT count(*) FROM c)::int AS created, (SELECT count(*) FROM n)::int AS counted`;
+
+/** $n placeholders replaced by escaped literals, for statements sent together in one simple query. */
+function inline(client: pg.PoolClient, sql: string, params: ReadonlyArray<string | number>): string {
+  return sql.replace(/\$(\d+)/g, (_m, n: string) => {
+    const v = params[Number(n) - 1]!;
+    return typeof v === 'number' ? String(Math.trunc(v)) : client.escapeLiteral(v);
+  });
+}
 
 export const PG_MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
   {
@@ -60,6 +105,16 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
         SELECT page_id, count(*) FROM comments WHERE status = 'published' GROUP BY page_id;
     `,
   },
+  {
+    version: 3,
+    name: 'claims with a lease; the client id stored once',
+    // The key table holds the client id; comments loses its copy and that copy's unique index.
+    // lease_until: NULL for a stored record, the end of the lease for a claim in progress.
+    sql: `
+      ALTER TABLE comments DROP COLUMN client_id;
+      ALTER TABLE idempotency_keys ADD COLUMN lease_until BIGINT;
+    `,
+  },
 ];
 
 /** The page's published counter, inside the caller's transaction. */
@@ -74,7 +129,6 @@ const MIGRATION_LOCK = 7_160_811_452; // an arbitrary constant: "ykien migration
 interface CommentRow {
   seq: string;
   id: string;
-  client_id: string;
   page_id: string;
   page_url: string;
   page_title: string;
@@ -87,7 +141,6 @@ interface CommentRow {
 
 const toComment = (r: CommentRow): StoredComment => ({
   id: r.id,
-  clientId: r.client_id,
   pageId: r.page_id,
   pageUrl: r.page_url,
   pageTitle: r.page_title,
@@ -113,21 +166,44 @@ async function inTransaction<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promi
   }
 }
 
+/**
+ * The URL with a server option added to its `options` parameter (pg reads options from the URL over
+ * the config object, so a URL that already sets some, e.g. a search_path, must carry ours too).
+ */
+function withOption(url: string, option: string): string {
+  const u = new URL(url);
+  const existing = u.searchParams.get('options');
+  u.searchParams.set('options', existing ? `${existing} ${option}` : option);
+  return u.toString();
+}
+
 export class PgStore implements Store {
-  private constructor(private readonly pool: pg.Pool) {}
+  private readonly commits: GroupCommit<NewComment, InsertResult>;
+
+  /**
+   * @param pool durable writes and reads (synchronous_commit as the cluster says, on by default).
+   * @param claimPool claims only, with synchronous_commit=off: a claim lost in a crash only lets a
+   *   retry in, so it does not wait for the WAL flush.
+   */
+  private constructor(private readonly pool: pg.Pool, private readonly claimPool: pg.Pool) {
+    this.commits = new GroupCommit<NewComment, InsertResult>((items) => this.writeBatch(items));
+  }
 
   static async open(url: string): Promise<PgStore> {
     const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000 });
+    const claimPool = new pg.Pool({ connectionString: withOption(url, '-c synchronous_commit=off'), max: 4, connectionTimeoutMillis: 10_000 });
     // An idle client that loses its connection emits 'error' on the pool; without a listener that
     // would crash the process. The pool drops that client and the next query connects afresh.
     pool.on('error', () => undefined);
+    claimPool.on('error', () => undefined);
     try {
       await PgStore.migrate(pool);
     } catch (e) {
       await pool.end();
+      await claimPool.end();
       throw e;
     }
-    return new PgStore(pool);
+    return new PgStore(pool, claimPool);
   }
 
   static async migrate(pool: pg.Pool): Promise<void> {
@@ -160,40 +236,83 @@ export class PgStore implements Store {
     }
   }
 
-  private async keyRecord(q: pg.Pool | pg.PoolClient, key: string): Promise<KeyRecord | null> {
-    const { rows } = await q.query<{ comment_id: string; payload_hash: string; status: CommentStatus | null }>(
-      `SELECT k.comment_id, k.payload_hash, c.status
-         FROM idempotency_keys k LEFT JOIN comments c ON c.id = k.comment_id
-        WHERE k.key = $1`,
-      [key],
+  async findKey(key: string, now: number = Date.now()): Promise<KeyRecord | null> {
+    const { rows } = await this.pool.query<KeyRow>(FIND_KEY, [key]);
+    return keyRecord(rows[0], now);
+  }
+
+  async claimKey(key: string, payloadHash: string, commentId: string, now: number, leaseMs: number): Promise<ClaimResult> {
+    // One round trip: claim (new row, or take over an expired claim) and read what is there. The
+    // outer SELECT sees the snapshot from before the INSERT; a row another instance committed after
+    // that snapshot is a claim just taken (a stored record always follows a claim).
+    const { rows } = await this.claimPool.query<KeyRow & { claimed: boolean }>(
+      `WITH c AS (
+         INSERT INTO idempotency_keys AS ik (key, payload_hash, comment_id, created_at, lease_until)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (key) DO UPDATE SET payload_hash = excluded.payload_hash, comment_id = excluded.comment_id,
+                                         created_at = excluded.created_at, lease_until = excluded.lease_until
+          WHERE ik.lease_until IS NOT NULL AND ik.lease_until <= $4
+         RETURNING 1
+       )
+       SELECT EXISTS (SELECT 1 FROM c) AS claimed, k.comment_id, k.payload_hash, k.lease_until, cm.status
+         FROM (SELECT 1) AS one
+         LEFT JOIN idempotency_keys k ON k.key = $1
+         LEFT JOIN comments cm ON cm.id = k.comment_id`,
+      [key, payloadHash, commentId, now, now + leaseMs],
     );
-    const r = rows[0];
-    return r ? { commentId: r.comment_id, payloadHash: r.payload_hash, status: r.status ?? 'deleted' } : null;
+    const r = rows[0]!;
+    if (r.claimed) return { claimed: true };
+    const existing = r.comment_id === null ? null : keyRecord(r, now);
+    return { claimed: false, existing: existing ?? { commentId: '', payloadHash, status: 'in-progress' } };
   }
 
-  findKey(key: string): Promise<KeyRecord | null> {
-    return this.keyRecord(this.pool, key);
+  async releaseClaim(key: string, commentId: string): Promise<void> {
+    await this.claimPool.query('DELETE FROM idempotency_keys WHERE key = $1 AND comment_id = $2 AND lease_until IS NOT NULL', [key, commentId]);
   }
 
-  async insertComment(c: NewComment): Promise<{ created: true } | { created: false; existing: KeyRecord }> {
-    const created = await inTransaction(this.pool, async (client) => {
-      const key = await client.query(
-        `INSERT INTO idempotency_keys (key, payload_hash, comment_id, created_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (key) DO NOTHING`,
-        [c.clientId, c.payloadHash, c.id, c.createdAt],
-      );
-      if (key.rowCount === 0) return false;
-      await client.query(
-        `INSERT INTO comments (id, client_id, page_id, page_url, page_title, name, content, status, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [c.id, c.clientId, c.pageId, c.pageUrl, c.pageTitle, c.name, c.content, c.status, c.createdAt],
-      );
-      // The page's published counter (a --moderation off insert).
-      if (c.status === 'published') await client.query(COUNT_PUBLISHED, [c.pageId]);
-      return true;
-    });
-    if (created) return { created: true };
-    return { created: false, existing: (await this.findKey(c.clientId))! };
+  insertComment(c: NewComment): Promise<InsertResult> {
+    return this.commits.submit(c);
+  }
+
+  /**
+   * One comment inside the batch's transaction, as SQL text (one statement: see STORE_ONE). Whatever
+   * else must be written with a comment (counters, jobs) goes here, as more statements.
+   */
+  private insertOneInTx(client: pg.PoolClient, c: NewComment): string[] {
+    return [inline(client, STORE_ONE, [
+      c.clientId, c.payloadHash, c.id, c.pageId, c.pageUrl, c.pageTitle, c.name, c.content, c.createdAt, c.status,
+    ])];
+  }
+
+  /**
+   * The whole batch in ONE round trip and one WAL flush: BEGIN, each comment's statements, COMMIT, sent
+   * as one simple query. An error aborts it all (then GroupCommit retries the items one by one). The
+   * record of a key that was not ours is read afterwards: it is someone else's and already committed.
+   */
+  private async writeBatch(items: NewComment[]): Promise<InsertResult[]> {
+    const client = await this.pool.connect();
+    let results: pg.QueryResult<{ created?: number }>[];
+    const perItem: number[] = [];
+    try {
+      const statements = ['BEGIN'];
+      for (const c of items) {
+        const mine = this.insertOneInTx(client, c);
+        perItem.push(statements.length); // the index of its first statement: STORE_ONE
+        statements.push(...mine);
+      }
+      statements.push('COMMIT');
+      results = (await client.query(statements.join(';\n'))) as unknown as pg.QueryResult<{ created?: number }>[];
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+    return Promise.all(items.map(async (c, i): Promise<InsertResult> => {
+      if ((results[perItem[i]!]!.rows[0]?.created ?? 0) > 0) return { created: true };
+      const { rows } = await this.pool.query<KeyRow>(FIND_KEY, [c.clientId]);
+      return { created: false, existing: keyRecord(rows[0], c.createdAt) ?? { commentId: '', payloadHash: c.payloadHash, status: 'in-progress' } };
+    }));
   }
 
   async list(q: ListQuery): Promise<Page<StoredComment>> {
@@ -277,7 +396,8 @@ export class PgStore implements Store {
   }
 
   hitRateLimit(client: string, limit: number, windowMs: number, now: number): Promise<RateDecision> {
-    return inTransaction(this.pool, async (c): Promise<RateDecision> => {
+    // On the claim pool (no wait for the WAL flush): a hit lost in a crash only lets one more comment in.
+    return inTransaction(this.claimPool, async (c): Promise<RateDecision> => {
       await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [client]);
       await c.query('DELETE FROM rate_hits WHERE client = $1 AND at <= $2', [client, now - windowMs]);
       const { rows } = await c.query<{ n: string; oldest: string | null }>(
@@ -295,7 +415,7 @@ export class PgStore implements Store {
   }
 
   async pruneRateLimit(before: number): Promise<void> {
-    await this.pool.query('DELETE FROM rate_hits WHERE at <= $1', [before]);
+    await this.claimPool.query('DELETE FROM rate_hits WHERE at <= $1', [before]);
   }
 
   async getOrCreateSetting(name: string, make: () => string): Promise<string> {
@@ -309,6 +429,7 @@ export class PgStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.claimPool.end();
     await this.pool.end();
   }
 }

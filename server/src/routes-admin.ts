@@ -38,6 +38,11 @@ function bearer(request: FastifyRequest): string | null {
 
 export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { store } = ctx;
+  // Any moderator action may change what an article shows: drop this instance's cached first pages
+  // (before the answer goes out, so the moderator's next read of the article sees the change).
+  app.addHook('onSend', async (request, reply) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400) ctx.firstPages.invalidateAll();
+  });
 
   app.addHook('onRequest', refuseWhileDraining(ctx.drain));
   app.addHook('onRequest', async (request, reply) => {

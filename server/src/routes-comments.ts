@@ -5,7 +5,6 @@
  * anything. In particular the rate limit (step 5) only counts requests that got that far, and the
  * captcha verifier (step 6) is only called for well-formed, new, not rate-limited comments.
  */
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from './app.js';
 import { corsHook, preflightHeaders, requestOrigin } from './cors.js';
@@ -14,7 +13,9 @@ import { MESSAGES, type ProblemCode } from './i18n.js';
 import { payloadHash, resolveKey } from './idempotency.js';
 import { langOf, sendProblem, type ProblemExtras } from './problem.js';
 import { clientHash } from './rate-limit.js';
-import { decodeCursor, encodeCursor } from './store.js';
+import { decodeCursor, encodeCursor, type KeyRecord } from './store.js';
+import { uuidV7 } from './storage/uuid-v7.js';
+import { sendEntry } from './caching/first-pages.js';
 import { cleanText, validateComment } from './validate.js';
 import { isJsonContentType } from './json-body.js';
 import { sendCacheable } from './reading/http-cache.js';
@@ -24,7 +25,7 @@ const LIST_DEFAULT = 20;
 const LIST_MAX = 100;
 
 export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const { store, policy, inFlight } = ctx;
+  const { store, policy } = ctx;
   app.addHook('onRequest', corsHook(policy));
   app.addHook('onRequest', refuseWhileDraining(ctx.drain)); // after CORS: the page must be able to read it
 
@@ -65,22 +66,19 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
     if (!k.ok) return sendProblem(request, reply, 400, 'validation', { fields: k.fields });
     const key = k.key;
     const hash = payloadHash(input);
-    // A key already stored is answered from the store: no validation, rate limit or captcha.
-    const fromStore = async (): Promise<Answer | null> => {
-      const stored = await store.findKey(key);
-      if (!stored) return null;
-      if (stored.payloadHash !== hash) return problem(422, 'key-reused');
-      return { kind: 'json', status: 200, body: { id: stored.commentId, status: stored.status } };
-    };
-    const known = await fromStore();
-    if (known) return send(request, reply, known);
-    if (!inFlight.tryAcquire(key)) return sendProblem(request, reply, 409, 'in-progress');
-    let answer: Answer;
+    // Claim the key in the database, for every instance to see, before anything that costs: a stored
+    // key is a replay (no validation, rate limit or captcha), a live claim is 409 in-progress.
+    const id = uuidV7();
+    const claim = await store.claimKey(key, hash, id, Date.now(), ctx.config.claimLeaseMs);
+    if (!claim.claimed) return send(request, reply, answerForExisting(claim.existing, hash));
+    let answer: Answer | undefined;
     try {
-      // Checked again now that we hold the key: an attempt may have finished in between.
-      answer = (await fromStore()) ?? (await createComment(request, ctx, input, key, hash));
+      answer = await createComment(request, ctx, input, key, hash, id);
     } finally {
-      inFlight.release(key);
+      // Not stored (refused, unavailable, or an error): the key may be tried again at once.
+      if (answer?.status !== 201) {
+        await store.releaseClaim(key, id).catch((err: unknown) => request.log.warn({ err }, 'could not release a claim; it expires with its lease'));
+      }
     }
     return send(request, reply, answer);
   });
@@ -98,14 +96,22 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
     if (q.cursor !== undefined && q.cursor !== '' && cursor === null) fields.cursor = MESSAGES.cursorInvalid(lang);
     if (Object.keys(fields).length > 0) return sendProblem(request, reply, 400, 'validation', { fields });
 
-    const page = await store.list({ status: 'published', pageId, limit: limit!, cursor });
-    // The page's counter, kept by the store with every status change: no count over the page.
-    const total = (await store.publishedCounts([pageId])).get(pageId) ?? 0;
-    return sendCacheable(request, reply, {
-      items: page.items.map((c) => ({ id: c.id, name: c.name, content: c.content, createdAt: new Date(c.createdAt).toISOString() })),
-      next: page.next ? encodeCursor(page.next) : null,
-      total,
-    }, ctx.config.listCacheSeconds);
+    const answer = async () => {
+      const page = await store.list({ status: 'published', pageId, limit: limit!, cursor });
+      // The page's counter, kept by the store with every status change: no count over the page.
+      const total = (await store.publishedCounts([pageId])).get(pageId) ?? 0;
+      return {
+        items: page.items.map((c) => ({ id: c.id, name: c.name, content: c.content, createdAt: new Date(c.createdAt).toISOString() })),
+        next: page.next ? encodeCursor(page.next) : null,
+        total,
+      };
+    };
+    // A hot article's first page: from this instance's short cache (one query for concurrent misses).
+    if (cursor === null && ctx.firstPages.enabled) {
+      const entry = await ctx.firstPages.load(pageId, limit!, async () => JSON.stringify(await answer()));
+      return sendEntry(request, reply, entry, ctx.config.listCacheSeconds);
+    }
+    return sendCacheable(request, reply, await answer(), ctx.config.listCacheSeconds);
   });
 
   readingRoutes(app, ctx);
@@ -119,17 +125,25 @@ type Answer =
 
 const problem = (status: number, code: ProblemCode, extras?: ProblemExtras): Answer => ({ kind: 'problem', status, code, extras });
 
+/** A key that is not ours: another attempt's live claim, or a stored comment (a replay). */
+function answerForExisting(existing: KeyRecord, hash: string): Answer {
+  if (existing.status === 'in-progress') return problem(409, 'in-progress');
+  if (existing.payloadHash !== hash) return problem(422, 'key-reused');
+  return { kind: 'json', status: 200, body: { id: existing.commentId, status: existing.status } };
+}
+
 function send(request: FastifyRequest, reply: FastifyReply, a: Answer): FastifyReply {
   return a.kind === 'json' ? reply.code(a.status).send(a.body) : sendProblem(request, reply, a.status, a.code, a.extras);
 }
 
-/** Steps 4–7, run while this process holds the idempotency key. */
+/** Steps 4–7, run while this attempt holds the claim on the idempotency key; `id` is the claim's. */
 async function createComment(
   request: FastifyRequest,
   ctx: AppContext,
   input: Record<string, unknown>,
   key: string,
   hash: string,
+  id: string,
 ): Promise<Answer> {
   const { config, store, policy } = ctx;
 
@@ -173,7 +187,6 @@ async function createComment(
 
   // 7. Store.
   const status = config.moderation ? 'pending' : 'published';
-  const id = randomUUID();
   const outcome = await store.insertComment({
     id,
     clientId: key,
@@ -186,11 +199,10 @@ async function createComment(
     status,
     createdAt: Date.now(),
   });
-  if (!outcome.created) {
-    // Another instance stored this key while we were verifying.
-    if (outcome.existing.payloadHash !== hash) return problem(422, 'key-reused');
-    return { kind: 'json', status: 200, body: { id: outcome.existing.commentId, status: outcome.existing.status } };
-  }
+  // Our lease ran out and another attempt took the key over (and may have stored it) meanwhile.
+  if (!outcome.created) return answerForExisting(outcome.existing, hash);
+  // The article's cached first page is stale now (a pending comment does not show).
+  if (status === 'published') ctx.firstPages.invalidatePage(c.pageId);
   request.log.info({ commentId: id, status }, 'comment stored');
   return { kind: 'json', status: 201, body: { id, status } };
 }

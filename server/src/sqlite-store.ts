@@ -10,9 +10,13 @@
 import Database from 'better-sqlite3';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { GroupCommit, ItemFailed } from './storage/group-commit.js';
 import type {
-  CommentStatus, KeyRecord, ListQuery, NewComment, Page, RateDecision, Store, StoredComment,
+  ClaimResult, CommentStatus, InsertResult, KeyRecord, ListQuery, NewComment, Page, RateDecision, Store, StoredComment,
 } from './store.js';
+
+/** A key held by a claim whose lease ran out but that nobody took over yet: still not ours to store. */
+const inProgress = (c: NewComment): KeyRecord => ({ commentId: '', payloadHash: c.payloadHash, status: 'in-progress' });
 
 interface Migration {
   version: number;
@@ -77,12 +81,61 @@ export const MIGRATIONS: readonly Migration[] = [
         SELECT page_id, count(*) FROM comments WHERE status = 'published' GROUP BY page_id;
     `,
   },
+  {
+    version: 3,
+    name: 'claims with a lease; the client id stored once; no AUTOINCREMENT',
+    // SQLite cannot drop a UNIQUE column in place: the two tables are rebuilt (same rows, same seq).
+    // - comments loses client_id (the key table holds it) and AUTOINCREMENT (a sqlite_sequence write
+    //   per insert; cursors compare (created_at, seq), which stays ordered without it).
+    // - idempotency_keys becomes WITHOUT ROWID (one B-tree, not a table plus its key index) and gets
+    //   lease_until: NULL for a stored record, the end of the lease for a claim in progress.
+    // - page_counts (v2) becomes WITHOUT ROWID too: one B-tree per counter update instead of two.
+    sql: `
+      CREATE TABLE comments_v3 (
+        seq          INTEGER PRIMARY KEY,
+        id           TEXT    NOT NULL UNIQUE,
+        page_id      TEXT    NOT NULL,
+        page_url     TEXT    NOT NULL,
+        page_title   TEXT    NOT NULL DEFAULT '',
+        name         TEXT    NOT NULL,
+        content      TEXT    NOT NULL,
+        status       TEXT    NOT NULL CHECK (status IN ('pending', 'published', 'rejected')),
+        created_at   INTEGER NOT NULL,
+        moderated_at INTEGER
+      );
+      INSERT INTO comments_v3 (seq, id, page_id, page_url, page_title, name, content, status, created_at, moderated_at)
+        SELECT seq, id, page_id, page_url, page_title, name, content, status, created_at, moderated_at FROM comments;
+      DROP TABLE comments;
+      ALTER TABLE comments_v3 RENAME TO comments;
+      CREATE INDEX comments_by_page ON comments (page_id, status, created_at DESC, seq DESC);
+      CREATE INDEX comments_by_status ON comments (status, created_at DESC, seq DESC);
+
+      CREATE TABLE idempotency_keys_v3 (
+        key          TEXT    PRIMARY KEY,
+        payload_hash TEXT    NOT NULL,
+        comment_id   TEXT    NOT NULL,
+        created_at   INTEGER NOT NULL,
+        lease_until  INTEGER
+      ) WITHOUT ROWID;
+      INSERT INTO idempotency_keys_v3 (key, payload_hash, comment_id, created_at)
+        SELECT key, payload_hash, comment_id, created_at FROM idempotency_keys;
+      DROP TABLE idempotency_keys;
+      ALTER TABLE idempotency_keys_v3 RENAME TO idempotency_keys;
+
+      CREATE TABLE page_counts_v3 (
+        page_id   TEXT    PRIMARY KEY,
+        published INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      INSERT INTO page_counts_v3 (page_id, published) SELECT page_id, published FROM page_counts;
+      DROP TABLE page_counts;
+      ALTER TABLE page_counts_v3 RENAME TO page_counts;
+    `,
+  },
 ];
 
 interface CommentRow {
   seq: number;
   id: string;
-  client_id: string;
   page_id: string;
   page_url: string;
   page_title: string;
@@ -95,7 +148,6 @@ interface CommentRow {
 
 const toComment = (r: CommentRow): StoredComment => ({
   id: r.id,
-  clientId: r.client_id,
   pageId: r.page_id,
   pageUrl: r.page_url,
   pageTitle: r.page_title,
@@ -109,40 +161,76 @@ const toComment = (r: CommentRow): StoredComment => ({
 export function migrate(db: Database.Database): void {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
-  const current = (db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
+  const versionNow = () => (db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
   const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+  const current = versionNow();
   if (current > latest) {
     throw new Error(`the database is at schema version ${current}, newer than this server knows (${latest}); upgrade ykien-server`);
   }
   for (const m of MIGRATIONS) {
     if (m.version <= current) continue;
     db.transaction(() => {
+      // Read again under the write lock: another process on this file may have applied it meanwhile.
+      if (versionNow() >= m.version) return;
       db.exec(m.sql);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
     }).immediate();
   }
 }
 
+interface ClaimItem {
+  clientId: string;
+  payloadHash: string;
+  commentId: string;
+  now: number;
+  leaseMs: number;
+}
+
+type KeyRow = { comment_id: string; payload_hash: string; lease_until: number | null; status: CommentStatus | null };
+
+const keyRecord = (r: KeyRow | undefined, now: number): KeyRecord | null => {
+  if (!r) return null;
+  if (r.lease_until !== null) return r.lease_until > now ? { commentId: r.comment_id, payloadHash: r.payload_hash, status: 'in-progress' } : null;
+  return { commentId: r.comment_id, payloadHash: r.payload_hash, status: r.status ?? 'deleted' };
+};
+
+const FIND_KEY = `SELECT k.comment_id, k.payload_hash, k.lease_until, c.status
+                    FROM idempotency_keys k LEFT JOIN comments c ON c.id = k.comment_id
+                   WHERE k.key = ?`;
+
 export class SqliteStore implements Store {
   private readonly stmt;
+  private readonly claimStmt;
   /** The list query has a few shapes (with/without pageId, cursor); each is prepared once. */
   private readonly listStmts = new Map<string, Database.Statement<Record<string, unknown>, CommentRow>>();
+  private readonly commits: GroupCommit<NewComment, InsertResult>;
+  private readonly claimBatches: GroupCommit<ClaimItem, ClaimResult>;
 
-  private constructor(private readonly db: Database.Database) {
+  /**
+   * @param db the writer: synchronous=FULL, every commit that answers 201 is fsynced.
+   * @param claims a second connection to the same file with synchronous=NORMAL, for claims and
+   *   rate-limit hits: their commits are not fsynced on their own (the next FULL commit of the writer
+   *   syncs the shared WAL); losing one in a power cut only lets a retry or one more comment in.
+   */
+  private constructor(private readonly db: Database.Database, private readonly claims: Database.Database) {
     this.stmt = {
-      findKey: db.prepare<[string], { comment_id: string; payload_hash: string; status: CommentStatus | null }>(
-        `SELECT k.comment_id, k.payload_hash, c.status
-           FROM idempotency_keys k LEFT JOIN comments c ON c.id = k.comment_id
-          WHERE k.key = ?`,
-      ),
-      insertKey: db.prepare(
-        `INSERT INTO idempotency_keys (key, payload_hash, comment_id, created_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (key) DO NOTHING`,
+      findKey: db.prepare<[string], KeyRow>(FIND_KEY),
+      // Our claim (same comment id, still a claim) becomes the stored record; so do no row at all and
+      // a claim whose lease ran out. A stored record or another attempt's live claim is left alone.
+      storeKey: db.prepare(
+        `INSERT INTO idempotency_keys (key, payload_hash, comment_id, created_at, lease_until)
+         VALUES (@clientId, @payloadHash, @id, @createdAt, NULL)
+         ON CONFLICT (key) DO UPDATE SET payload_hash = excluded.payload_hash, comment_id = excluded.comment_id, lease_until = NULL
+          WHERE idempotency_keys.lease_until IS NOT NULL
+            AND (idempotency_keys.comment_id = excluded.comment_id OR idempotency_keys.lease_until <= excluded.created_at)`,
       ),
       insertComment: db.prepare(
-        `INSERT INTO comments (id, client_id, page_id, page_url, page_title, name, content, status, created_at)
-         VALUES (@id, @clientId, @pageId, @pageUrl, @pageTitle, @name, @content, @status, @createdAt)`,
+        `INSERT INTO comments (id, page_id, page_url, page_title, name, content, status, created_at)
+         VALUES (@id, @pageId, @pageUrl, @pageTitle, @name, @content, @status, @createdAt)`,
       ),
+      savepoint: db.prepare('SAVEPOINT one_comment'),
+      release: db.prepare('RELEASE one_comment'),
+      rollbackTo: db.prepare('ROLLBACK TO one_comment'),
       count: db.prepare<[string, string], { n: number }>(
         'SELECT count(*) AS n FROM comments WHERE status = ? AND page_id = ?',
       ),
@@ -166,16 +254,30 @@ export class SqliteStore implements Store {
       // Never below 0, so that a counter that drifted (a comment published by a server that predates
       // the counter) cannot make a moderator's decision fail.
       uncountPublished: db.prepare<[string]>('UPDATE page_counts SET published = max(published - 1, 0) WHERE page_id = ?'),
-      rateForget: db.prepare('DELETE FROM rate_hits WHERE client = ? AND at <= ?'),
-      rateCount: db.prepare<[string], { n: number; oldest: number | null }>(
-        'SELECT count(*) AS n, min(at) AS oldest FROM rate_hits WHERE client = ?',
-      ),
-      rateInsert: db.prepare('INSERT INTO rate_hits (client, at) VALUES (?, ?)'),
-      ratePrune: db.prepare('DELETE FROM rate_hits WHERE at <= ?'),
       settingInsert: db.prepare('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING'),
       settingGet: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE name = ?'),
       ping: db.prepare('SELECT 1'),
     };
+    this.claimStmt = {
+      // A new claim, or the take-over of a claim whose lease ran out; a stored record never changes.
+      claim: claims.prepare(
+        `INSERT INTO idempotency_keys (key, payload_hash, comment_id, created_at, lease_until)
+         VALUES (@key, @payloadHash, @commentId, @now, @leaseUntil)
+         ON CONFLICT (key) DO UPDATE SET payload_hash = excluded.payload_hash, comment_id = excluded.comment_id,
+                                         created_at = excluded.created_at, lease_until = excluded.lease_until
+          WHERE idempotency_keys.lease_until IS NOT NULL AND idempotency_keys.lease_until <= @now`,
+      ),
+      findKey: claims.prepare<[string], KeyRow>(FIND_KEY),
+      release: claims.prepare('DELETE FROM idempotency_keys WHERE key = ? AND comment_id = ? AND lease_until IS NOT NULL'),
+      rateForget: claims.prepare('DELETE FROM rate_hits WHERE client = ? AND at <= ?'),
+      rateCount: claims.prepare<[string], { n: number; oldest: number | null }>(
+        'SELECT count(*) AS n, min(at) AS oldest FROM rate_hits WHERE client = ?',
+      ),
+      rateInsert: claims.prepare('INSERT INTO rate_hits (client, at) VALUES (?, ?)'),
+      ratePrune: claims.prepare('DELETE FROM rate_hits WHERE at <= ?'),
+    };
+    this.commits = new GroupCommit<NewComment, InsertResult>(async (items) => this.writeBatch(items));
+    this.claimBatches = new GroupCommit<ClaimItem, ClaimResult>(async (items) => this.claimBatch(items));
   }
 
   static open(path: string): SqliteStore {
@@ -183,6 +285,7 @@ export class SqliteStore implements Store {
     // The file holds names and comments of readers: keep the folder and the file private to us.
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     const db = new Database(file);
+    let claims: Database.Database | null = null;
     try {
       chmodSync(file, 0o600);
       const mode = db.pragma('journal_mode = WAL', { simple: true });
@@ -191,29 +294,70 @@ export class SqliteStore implements Store {
       db.pragma('busy_timeout = 5000');
       db.pragma('foreign_keys = ON');
       migrate(db);
-      return new SqliteStore(db);
+      claims = new Database(file);
+      claims.pragma('synchronous = NORMAL');
+      claims.pragma('busy_timeout = 5000');
+      return new SqliteStore(db, claims);
     } catch (e) {
+      claims?.close();
       db.close();
       throw e;
     }
   }
 
-  async findKey(key: string): Promise<KeyRecord | null> {
-    const r = this.stmt.findKey.get(key);
-    return r ? { commentId: r.comment_id, payloadHash: r.payload_hash, status: r.status ?? 'deleted' } : null;
+  async findKey(key: string, now: number = Date.now()): Promise<KeyRecord | null> {
+    return keyRecord(this.stmt.findKey.get(key), now);
   }
 
-  async insertComment(c: NewComment): Promise<{ created: true } | { created: false; existing: KeyRecord }> {
-    const created = this.db.transaction((): boolean => {
-      // The key goes first: if another writer stored it meanwhile, the comment is not inserted.
-      if (this.stmt.insertKey.run(c.clientId, c.payloadHash, c.id, c.createdAt).changes === 0) return false;
+  claimKey(key: string, payloadHash: string, commentId: string, now: number, leaseMs: number): Promise<ClaimResult> {
+    return this.claimBatches.submit({ clientId: key, payloadHash, commentId, now, leaseMs });
+  }
+
+  /** Claims that arrive together share one (unsynced) transaction, like comments. */
+  private claimBatch(items: ClaimItem[]): ClaimResult[] {
+    return this.claims.transaction(() =>
+      items.map(({ clientId: key, payloadHash, commentId, now, leaseMs }): ClaimResult => {
+        if (this.claimStmt.claim.run({ key, payloadHash, commentId, now, leaseUntil: now + leaseMs }).changes > 0) return { claimed: true };
+        // Not expired (else we would have taken it over), so never null here.
+        return { claimed: false, existing: keyRecord(this.claimStmt.findKey.get(key), now)! };
+      }),
+    ).immediate();
+  }
+
+  async releaseClaim(key: string, commentId: string): Promise<void> {
+    this.claimStmt.release.run(key, commentId);
+  }
+
+  insertComment(c: NewComment): Promise<InsertResult> {
+    return this.commits.submit(c);
+  }
+
+  /**
+   * One comment, inside the batch's transaction, in its own savepoint: an error here undoes this
+   * comment only. Whatever else must be written with a comment (counters, jobs) goes here.
+   */
+  private insertOneInTx(c: NewComment): InsertResult | ItemFailed {
+    this.stmt.savepoint.run();
+    try {
+      if (this.stmt.storeKey.run(c).changes === 0) {
+        this.stmt.release.run();
+        return { created: false, existing: keyRecord(this.stmt.findKey.get(c.clientId), c.createdAt) ?? inProgress(c) };
+      }
       this.stmt.insertComment.run(c);
       // The page's published counter (a --moderation off insert).
       if (c.status === 'published') this.stmt.countPublished.run(c.pageId);
-      return true;
-    }).immediate();
-    if (created) return { created: true };
-    return { created: false, existing: (await this.findKey(c.clientId))! };
+      this.stmt.release.run();
+      return { created: true };
+    } catch (e) {
+      this.stmt.rollbackTo.run();
+      this.stmt.release.run();
+      return new ItemFailed(e);
+    }
+  }
+
+  /** One IMMEDIATE transaction, one fsync, for the whole batch. */
+  private writeBatch(items: NewComment[]): Array<InsertResult | ItemFailed> {
+    return this.db.transaction(() => items.map((c) => this.insertOneInTx(c))).immediate();
   }
 
   async list(q: ListQuery): Promise<Page<StoredComment>> {
@@ -266,18 +410,19 @@ export class SqliteStore implements Store {
   }
 
   async hitRateLimit(client: string, limit: number, windowMs: number, now: number): Promise<RateDecision> {
-    // One IMMEDIATE transaction: count and insert cannot interleave with another writer.
-    return this.db.transaction((): RateDecision => {
-      this.stmt.rateForget.run(client, now - windowMs);
-      const { n, oldest } = this.stmt.rateCount.get(client)!;
+    // One IMMEDIATE transaction: count and insert cannot interleave with another writer. On the
+    // cheap connection, like claims: a hit lost in a power cut only lets one more comment in.
+    return this.claims.transaction((): RateDecision => {
+      this.claimStmt.rateForget.run(client, now - windowMs);
+      const { n, oldest } = this.claimStmt.rateCount.get(client)!;
       if (n >= limit) return { allowed: false, retryAfterMs: Math.max(1, (oldest ?? now) + windowMs - now) };
-      this.stmt.rateInsert.run(client, now);
+      this.claimStmt.rateInsert.run(client, now);
       return { allowed: true };
     }).immediate();
   }
 
   async pruneRateLimit(before: number): Promise<void> {
-    this.stmt.ratePrune.run(before);
+    this.claimStmt.ratePrune.run(before);
   }
 
   async getOrCreateSetting(name: string, make: () => string): Promise<string> {
@@ -292,6 +437,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (this.claims.open) this.claims.close();
     if (this.db.open) this.db.close();
   }
 }

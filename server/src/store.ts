@@ -9,8 +9,9 @@ export type CommentStatus = 'pending' | 'published' | 'rejected';
 export const STATUSES: readonly CommentStatus[] = ['pending', 'published', 'rejected'];
 
 export interface NewComment {
+  /** A UUID v7 made by us (uuid.ts): time-ordered, so new rows append to the id index. */
   id: string;
-  /** The idempotency key; equal to the widget's clientId. */
+  /** The idempotency key (the widget's clientId). Stored once, in the key table, not in `comments`. */
   clientId: string;
   payloadHash: string;
   pageId: string;
@@ -24,7 +25,6 @@ export interface NewComment {
 
 export interface StoredComment {
   id: string;
-  clientId: string;
   pageId: string;
   pageUrl: string;
   pageTitle: string;
@@ -35,12 +35,21 @@ export interface StoredComment {
   moderatedAt: number | null;
 }
 
-/** What an idempotency key remembers. `status` is 'deleted' once a moderator deleted the comment. */
+/**
+ * What an idempotency key remembers. `status` is 'deleted' once a moderator deleted the comment, and
+ * 'in-progress' while an attempt holds a live claim on the key (its lease has not run out).
+ */
 export interface KeyRecord {
   commentId: string;
   payloadHash: string;
-  status: CommentStatus | 'deleted';
+  status: CommentStatus | 'deleted' | 'in-progress';
 }
+
+/** A claim on a key: taken, or the key's current record (a stored comment or another live claim). */
+export type ClaimResult = { claimed: true } | { claimed: false; existing: KeyRecord };
+
+/** One insert of a group-commit batch: stored, or the key was already someone else's. */
+export type InsertResult = { created: true } | { created: false; existing: KeyRecord };
 
 export interface Cursor {
   createdAt: number;
@@ -62,13 +71,24 @@ export interface ListQuery {
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
 
 export interface Store {
-  /** The stored record of an idempotency key, if any. */
-  findKey(key: string): Promise<KeyRecord | null>;
+  /** The record of an idempotency key, if any; a claim whose lease ran out at `now` counts as none. */
+  findKey(key: string, now?: number): Promise<KeyRecord | null>;
   /**
-   * Stores the comment and its key atomically. If the key was stored meanwhile (another instance),
-   * nothing is written and the existing record is returned instead.
+   * Claims `key` for an attempt that will store comment `commentId`, atomically across instances: a
+   * new row in state in-progress with a lease until `now + leaseMs`, or the take-over of a claim whose
+   * lease ran out. Otherwise nothing is written and the key's record is returned. A claim is not
+   * worth an fsync (losing one in a power cut only lets a retry in), so stores write it cheaply.
    */
-  insertComment(c: NewComment): Promise<{ created: true } | { created: false; existing: KeyRecord }>;
+  claimKey(key: string, payloadHash: string, commentId: string, now: number, leaseMs: number): Promise<ClaimResult>;
+  /** Drops our claim (the attempt failed: 403, 503…), so the key may be tried again at once. */
+  releaseClaim(key: string, commentId: string): Promise<void>;
+  /**
+   * Stores the comment and turns its key's claim (or no row) into the stored record, in one durable
+   * commit shared with the other inserts waiting at that moment (group commit). If the key is
+   * someone else's (stored, or claimed by another attempt), nothing is written and its record is
+   * returned instead. One failing insert does not fail the others of its batch.
+   */
+  insertComment(c: NewComment): Promise<InsertResult>;
   list(q: ListQuery): Promise<Page<StoredComment>>;
   /** A scan of the page's comments; the public answers use publishedCounts instead. */
   count(status: CommentStatus, pageId: string): Promise<number>;

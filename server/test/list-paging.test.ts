@@ -50,16 +50,16 @@ describe('SQLite: 100,000 comments through GET /api/comments', () => {
     db.transaction(() => {
       db.prepare(
         `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)
-         INSERT INTO comments (id, client_id, page_id, page_url, name, content, status, created_at)
-         SELECT printf('%08x-0000-4000-8000-000000000000', i), 'k' || i, ?, 'https://bao.example.vn/a',
+         INSERT INTO comments (id, page_id, page_url, name, content, status, created_at)
+         SELECT printf('%08x-0000-4000-8000-000000000000', i), ?, 'https://bao.example.vn/a',
                 'Bạn đọc ' || i, 'Ý kiến số ' || i, 'published', ? + i / 3
            FROM n`,
       ).run(N, PAGE, T0);
       // Noise inside the same time range: other pages, and this page's pending and rejected comments.
       db.prepare(
         `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < 6000)
-         INSERT INTO comments (id, client_id, page_id, page_url, name, content, status, created_at)
-         SELECT 'noise-' || i, 'kn' || i, CASE i % 3 WHEN 0 THEN 'trang-khac' ELSE ? END, 'https://bao.example.vn/b',
+         INSERT INTO comments (id, page_id, page_url, name, content, status, created_at)
+         SELECT 'noise-' || i, CASE i % 3 WHEN 0 THEN 'trang-khac' ELSE ? END, 'https://bao.example.vn/b',
                 'Khác', 'Khác', CASE i % 3 WHEN 0 THEN 'published' WHEN 1 THEN 'pending' ELSE 'rejected' END, ? + i * 11
            FROM n`,
       ).run(PAGE, T0);
@@ -112,15 +112,15 @@ describe.skipIf(!process.env.YKIEN_TEST_PG_URL)('PostgreSQL: 100,000 comments th
     try {
       await db.query('BEGIN');
       await db.query(
-        `INSERT INTO comments (id, client_id, page_id, page_url, name, content, status, created_at)
-         SELECT lpad(to_hex(i), 8, '0') || '-0000-4000-8000-000000000000', 'k' || i, $2, 'https://bao.example.vn/a',
+        `INSERT INTO comments (id, page_id, page_url, name, content, status, created_at)
+         SELECT lpad(to_hex(i), 8, '0') || '-0000-4000-8000-000000000000', $2, 'https://bao.example.vn/a',
                 'Bạn đọc ' || i, 'Ý kiến số ' || i, 'published', $3::bigint + i / 3
            FROM generate_series(0, $1::int - 1) AS i`,
         [N, PAGE, T0],
       );
       await db.query(
-        `INSERT INTO comments (id, client_id, page_id, page_url, name, content, status, created_at)
-         SELECT 'noise-' || i, 'kn' || i, CASE i % 3 WHEN 0 THEN 'trang-khac' ELSE $1 END, 'https://bao.example.vn/b',
+        `INSERT INTO comments (id, page_id, page_url, name, content, status, created_at)
+         SELECT 'noise-' || i, CASE i % 3 WHEN 0 THEN 'trang-khac' ELSE $1 END, 'https://bao.example.vn/b',
                 'Khác', 'Khác', CASE i % 3 WHEN 0 THEN 'published' WHEN 1 THEN 'pending' ELSE 'rejected' END, $2::bigint + i * 11
            FROM generate_series(0, 5999) AS i`,
         [PAGE, T0],

@@ -37,7 +37,7 @@ describe.skipIf(!URL_)('PostgreSQL store', () => {
     const body = makeComment(server.url, { pageId: 'pg-1' });
     const created = await postComment(server.url, body);
     expect(created.status).toBe(201);
-    const row = (await db.query('SELECT * FROM comments WHERE id = $1', [created.json.id])).rows[0];
+    const row = (await db.query('SELECT c.*, k.key AS client_id FROM comments c JOIN idempotency_keys k ON k.comment_id = c.id WHERE c.id = $1', [created.json.id])).rows[0];
     expect(row).toMatchObject({ client_id: body.clientId, page_id: 'pg-1', name: body.name, content: body.content, status: 'pending' });
     expect((await postComment(server.url, { ...body, captchaToken: 'x' })).json).toEqual(created.json);
     expectProblem(await postComment(server.url, { ...body, content: 'khác' }), 422, 'key-reused');

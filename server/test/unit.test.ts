@@ -131,6 +131,7 @@ describe('configuration', () => {
       maxLength: 2000,
       hcaptchaVerifyUrl: 'https://api.hcaptcha.com/siteverify',
       hcaptchaTimeoutMs: 5000,
+      claimLeaseMs: 30_000,
       demo: false,
       listCacheSeconds: 15,
     });
@@ -162,6 +163,7 @@ describe('configuration', () => {
       YKIEN_HCAPTCHA_SITEKEY: 'sitekey-from-env',
       YKIEN_HCAPTCHA_VERIFY_URL: 'http://127.0.0.1:9/siteverify',
       YKIEN_HCAPTCHA_TIMEOUT_MS: '1500',
+      YKIEN_CLAIM_LEASE_MS: '2500',
       YKIEN_MODERATION: 'off',
       YKIEN_ADMIN_TOKEN: 'admin-token-from-env-0123',
       YKIEN_RATE_LIMIT: '20/10min',
@@ -182,6 +184,7 @@ describe('configuration', () => {
       hcaptchaSitekey: 'sitekey-from-env',
       hcaptchaVerifyUrl: 'http://127.0.0.1:9/siteverify',
       hcaptchaTimeoutMs: 1500,
+      claimLeaseMs: 2500,
       moderation: false,
       adminToken: 'admin-token-from-env-0123',
       rateLimit: { limit: 20, windowMs: 600_000 },
@@ -199,6 +202,8 @@ describe('configuration', () => {
     }
     expect(config([], { YKIEN_NO_CAPTCHA: '1' })).toMatchObject({ captcha: false, hcaptchaSecret: null });
     expect(config(['--no-captcha'], { YKIEN_RATE_LIMIT: 'off', YKIEN_TRUST_PROXY: '2' })).toMatchObject({ rateLimit: null, trustProxy: 2 });
+    // A claim must outlast siteverify's timeout, or a retry could verify the same token again.
+    expect(() => config(['--no-captcha', '--claim-lease', '5000'])).toThrow(/--claim-lease \(5000 ms\) must be longer than --hcaptcha-timeout/);
     // The secret is required only with the captcha on.
     expect(() => config([], {})).toThrow(/--hcaptcha-secret \(YKIEN_HCAPTCHA_SECRET\) is required/);
   });

@@ -129,11 +129,14 @@ export function readDb<T>(dbPath: string, read: (db: Database.Database) => T): T
   }
 }
 
+/** A comment with its idempotency key as client_id (the key is stored once, in idempotency_keys). */
+const WITH_KEY = 'SELECT c.*, k.key AS client_id FROM comments c LEFT JOIN idempotency_keys k ON k.comment_id = c.id AND k.lease_until IS NULL';
+
 export const rowsOf = (dbPath: string): CommentRow[] =>
-  readDb(dbPath, (db) => db.prepare('SELECT * FROM comments ORDER BY seq').all() as CommentRow[]);
+  readDb(dbPath, (db) => db.prepare(`${WITH_KEY} ORDER BY c.seq`).all() as CommentRow[]);
 
 export const rowById = (dbPath: string, id: string): CommentRow | undefined =>
-  readDb(dbPath, (db) => db.prepare('SELECT * FROM comments WHERE id = ?').get(id) as CommentRow | undefined);
+  readDb(dbPath, (db) => db.prepare(`${WITH_KEY} WHERE c.id = ?`).get(id) as CommentRow | undefined);
 
 export const countRows = (dbPath: string): number =>
   readDb(dbPath, (db) => (db.prepare('SELECT count(*) AS n FROM comments').get() as { n: number }).n);

@@ -1,0 +1,336 @@
+// The server half of `npm run bench` (also `node scripts/bench-server.mjs` alone): ykien-server side by
+// side with what this machine can do at all, in one run, figures printed (never pass/fail).
+//
+// - the disk: fsyncs per second of a plain write+fsync loop in the database's folder;
+// - a raw node:http server doing the same request work without framework or storage (parse the JSON
+//   body, answer 201; answer a list page of 20 comments);
+// - ykien-server (the built one, server/dist) POST at 1, 16 and 64 connections; GET of the first page
+//   and of a deep page of an article with 100,000 published comments; GET latency while POSTs run;
+//   on SQLite, and on PostgreSQL when YKIEN_BENCH_PG_URL (or YKIEN_TEST_PG_URL) is set: the bench
+//   then uses (and empties) the database <name>_bench next to it, created if missing.
+//
+// Loopback only; autocannon as the loader (in this process: loader and server share the 2 cores, the
+// same way for raw and for ykien). Every measurement is bounded in time (SECONDS each).
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const SECONDS = Number(process.env.YKIEN_BENCH_SECONDS ?? 3);
+const SEED = 100_000;
+const HOT = 'hot-article';
+const ORIGIN = 'https://baotinh.example.vn';
+const CLI = fileURLToPath(new URL('../server/bin/ykien-server.js', import.meta.url));
+
+// ---------------------------------------------------------------- the raw baseline (a child process)
+
+function rawServer(port) {
+  const page = {
+    items: Array.from({ length: 20 }, (_, i) => ({
+      id: randomUUID(), name: `Độc giả ${i}`, content: 'Bình luận mẫu, '.repeat(12), createdAt: new Date().toISOString(),
+    })),
+    next: 'MTcwMDAwMDAwMDAwMC4xMjM0NQ',
+    total: SEED,
+  };
+  createServer((req, res) => {
+    if (req.method === 'POST') {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        const input = JSON.parse(body);
+        res.writeHead(201, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify({ id: input.clientId, status: 'published' }));
+      });
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache' });
+    res.end(JSON.stringify(page));
+  }).listen(port, '127.0.0.1', () => process.send?.('ready'));
+}
+
+if (process.argv[2] === '--raw-server') rawServer(Number(process.argv[3]));
+
+// ---------------------------------------------------------------- helpers
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createNetServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+async function waitHealthy(url, child, deadlineMs = 20_000) {
+  const end = Date.now() + deadlineMs;
+  while (Date.now() < end) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) return;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not become healthy`);
+}
+
+async function startYkien(db, extraArgs = []) {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [CLI, '--port', String(port), '--db', db, '--no-captcha', '--moderation', 'off', '--rate-limit', 'off',
+      '--origins', ORIGIN, '--admin-token', 'bench-admin-token-0123456789', ...extraArgs],
+    // Logs at the default level (info), as in production, written to nowhere.
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, YKIEN_LOG_LEVEL: process.env.YKIEN_LOG_LEVEL ?? 'info' } },
+  );
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  const url = `http://127.0.0.1:${port}`;
+  await waitHealthy(url, child).catch((e) => {
+    child.kill('SIGKILL');
+    throw new Error(`${e.message}\n${err}`);
+  });
+  return { url, stop: () => new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', r), child.kill('SIGTERM')))) };
+}
+
+async function startRaw() {
+  const port = await freePort();
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--raw-server', String(port)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  await new Promise((resolve) => child.once('message', resolve));
+  return { url: `http://127.0.0.1:${port}`, stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))) };
+}
+
+function commentBody(i, pageId) {
+  const clientId = randomUUID();
+  return {
+    clientId,
+    body: JSON.stringify({
+      clientId, pageId, pageUrl: `${ORIGIN}/bai-viet/bench`, pageTitle: 'Bài viết thử tải',
+      name: 'Nguyễn Văn A', content: `Bình luận số ${i}: ` + 'nội dung thử tải, '.repeat(18),
+    }),
+  };
+}
+
+/** autocannon, one run; every answer must be the expected status or the figure is marked. */
+async function load(url, { connections, method = 'GET', path = '/api/comments', expect = method === 'POST' ? 201 : 200, seconds = SECONDS, pageId = 'bench-post' }) {
+  let n = 0;
+  const opts = {
+    url: url + path, connections, duration: seconds, method,
+    headers: { origin: ORIGIN, 'content-type': 'application/json' },
+  };
+  if (method === 'POST') {
+    opts.requests = [{
+      method: 'POST',
+      setupRequest: (req) => {
+        const { clientId, body } = commentBody(n++, pageId);
+        return { ...req, body, headers: { ...req.headers, 'idempotency-key': clientId } };
+      },
+    }];
+  }
+  const r = await autocannon(opts);
+  const bad = r.non2xx + r.errors + r.timeouts;
+  const unexpected = method === 'POST' ? r.statusCodeStats && Object.keys(r.statusCodeStats).some((s) => Number(s) !== expect) : false;
+  return {
+    rps: r.requests.average,
+    total: r.requests.total,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    max: r.latency.max,
+    bad: bad + (unexpected ? 1 : 0),
+  };
+}
+
+const fmt = (m) =>
+  m ? `${Math.round(m.rps).toLocaleString('en-US').padStart(6)}/s p50 ${m.p50} ms p99 ${m.p99} ms max ${m.max} ms${m.bad ? ` (${m.bad} failed!)` : ''}` : '-';
+const ratio = (a, b) => (a && b ? (a.rps / b.rps).toFixed(2) : '-');
+
+function fsyncRate(dir, seconds = 1) {
+  const file = join(dir, 'fsync-probe');
+  const fd = openSync(file, 'w');
+  const block = Buffer.alloc(4096, 1);
+  let n = 0;
+  const end = performance.now() + seconds * 1000;
+  try {
+    while (performance.now() < end) {
+      writeSync(fd, block, 0, block.length, (n % 256) * 4096);
+      fsyncSync(fd);
+      n++;
+    }
+  } finally {
+    closeSync(fd);
+    rmSync(file, { force: true });
+  }
+  return n / seconds;
+}
+
+// ---------------------------------------------------------------- seeding 100,000 comments
+
+const encodeCursor = (createdAt, seq) => Buffer.from(`${createdAt}.${seq}`, 'utf8').toString('base64url');
+
+async function seedSqlite(file) {
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(file);
+  try {
+    db.pragma('busy_timeout = 5000');
+    const t0 = performance.now();
+    const base = Date.now() - SEED * 1000;
+    db.transaction(() => {
+      db.prepare(
+        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @count)
+         INSERT INTO comments (id, page_id, page_url, page_title, name, content, status, created_at)
+         SELECT printf('%012x-7000-8000-%012x', @base + i * 1000, i), @page, @url, 'Bài nóng',
+                'Độc giả ' || i, 'Bình luận số ' || i || ': ' || hex(randomblob(120)), 'published', @base + i * 1000
+           FROM n`,
+      ).run({ count: SEED, base, page: HOT, url: `${ORIGIN}/bai-viet/nong` });
+      // The page's published counter (migration v2), kept by the store on every change: seeded rows too.
+      db.prepare(
+        `INSERT INTO page_counts (page_id, published) VALUES (?, ?)
+         ON CONFLICT (page_id) DO UPDATE SET published = published + excluded.published`,
+      ).run(HOT, SEED);
+    }).immediate();
+    const deep = db.prepare(
+      'SELECT created_at, seq FROM comments WHERE page_id = ? AND status = ? ORDER BY created_at DESC, seq DESC LIMIT 1 OFFSET ?',
+    ).get(HOT, 'published', SEED / 2);
+    return { seconds: (performance.now() - t0) / 1000, deepCursor: encodeCursor(deep.created_at, deep.seq) };
+  } finally {
+    db.close();
+  }
+}
+
+async function pgDatabase(url) {
+  const { default: pg } = await import('pg');
+  const target = new URL(url);
+  const name = `${decodeURIComponent(target.pathname.slice(1)) || 'postgres'}_bench`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    if ((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 0) {
+      await admin.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+    }
+  } finally {
+    await admin.end();
+  }
+  target.pathname = `/${encodeURIComponent(name)}`;
+  const c = new pg.Client({ connectionString: target.toString() });
+  await c.connect();
+  await c.query('DROP TABLE IF EXISTS comments, idempotency_keys, settings, rate_hits, schema_migrations, page_counts CASCADE');
+  await c.end();
+  return target.toString();
+}
+
+async function seedPg(url) {
+  const { default: pg } = await import('pg');
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const t0 = performance.now();
+    const base = Date.now() - SEED * 1000;
+    await c.query('BEGIN');
+    await c.query(
+      `INSERT INTO comments (id, page_id, page_url, page_title, name, content, status, created_at)
+       SELECT lpad(to_hex($1::bigint + i * 1000), 12, '0') || '-7000-8000-' || lpad(to_hex(i), 12, '0'), $2, $3, 'Bài nóng',
+              'Độc giả ' || i, 'Bình luận số ' || i || ': ' || md5(i::text) || md5((i + 1)::text) || md5((i + 2)::text) || md5((i + 3)::text),
+              'published', $1::bigint + i * 1000
+         FROM generate_series(1, $4::int) AS i`,
+      [base, HOT, `${ORIGIN}/bai-viet/nong`, SEED],
+    );
+    await c.query(
+      `INSERT INTO page_counts (page_id, published) VALUES ($1, $2)
+       ON CONFLICT (page_id) DO UPDATE SET published = page_counts.published + excluded.published`,
+      [HOT, SEED],
+    );
+    await c.query('COMMIT');
+    await c.query('ANALYZE comments');
+    const { rows } = await c.query(
+      'SELECT created_at, seq FROM comments WHERE page_id = $1 AND status = $2 ORDER BY created_at DESC, seq DESC LIMIT 1 OFFSET $3',
+      [HOT, 'published', SEED / 2],
+    );
+    return { seconds: (performance.now() - t0) / 1000, deepCursor: encodeCursor(rows[0].created_at, rows[0].seq) };
+  } finally {
+    await c.end();
+  }
+}
+
+// ---------------------------------------------------------------- the run
+
+/**
+ * Every row is measured on raw node:http and then at once on ykien-server, so that a ratio compares
+ * two runs a few seconds apart (the machine is shared: its speed drifts over a minute).
+ */
+async function measureYkien(label, db, seed, rawUrl) {
+  const server = await startYkien(db);
+  const rows = [];
+  const pair = async (name, opts, ykienPath = opts.path) => {
+    const raw = await load(rawUrl, opts);
+    const ykien = await load(server.url, { ...opts, path: ykienPath });
+    rows.push({ name, raw, ykien });
+  };
+  let seedSeconds = 0;
+  try {
+    for (const c of [1, 16, 64]) await pair(`POST, ${c} connection${c > 1 ? 's' : ''}`, { method: 'POST', connections: c });
+    const seeded = await seed();
+    seedSeconds = seeded.seconds;
+    const check = await (await fetch(`${server.url}/api/comments?pageId=${HOT}&limit=20`)).json();
+    if (check.total !== SEED || check.items.length !== 20) throw new Error(`seeded page answers total ${check.total}, ${check.items.length} items`);
+    await pair(`GET first page, ${SEED.toLocaleString('en-US')} on the article`, { connections: 16, path: `/api/comments?pageId=${HOT}&limit=20` });
+    await pair('GET deep page (50,000 down)', { connections: 16, path: `/api/comments?pageId=${HOT}&limit=20&cursor=${seeded.deepCursor}` });
+    // GET latency while POSTs run at full speed (16 connections) on the same article: with
+    // --moderation off each one is published and drops the article's cached first page.
+    const under = async (url) =>
+      Promise.all([
+        load(url, { method: 'POST', connections: 16, pageId: HOT }),
+        load(url, { connections: 2, path: `/api/comments?pageId=${HOT}&limit=20` }),
+      ]);
+    const [rawPosts, rawGets] = await under(rawUrl);
+    const [posts, gets] = await under(server.url);
+    rows.push({ name: 'GET first page while POST x16 on it', raw: rawGets, ykien: gets });
+    rows.push({ name: 'POST x16 while those GETs run', raw: rawPosts, ykien: posts });
+  } finally {
+    await server.stop();
+  }
+  return { label, rows, seedSeconds };
+}
+
+export async function benchServerSide() {
+  const started = performance.now();
+  const dir = mkdtempSync(join(tmpdir(), 'ykien-bench-'));
+  const raw = await startRaw();
+  try {
+    const fsyncs = fsyncRate(dir);
+    const runs = [];
+    const file = join(dir, 'ykien.db');
+    runs.push(await measureYkien('SQLite', file, () => seedSqlite(file), raw.url));
+    const pgUrl = process.env.YKIEN_BENCH_PG_URL ?? process.env.YKIEN_TEST_PG_URL;
+    if (pgUrl) {
+      const url = await pgDatabase(pgUrl);
+      runs.push(await measureYkien('PostgreSQL', url, () => seedPg(url), raw.url));
+    }
+    const fsyncsAfter = fsyncRate(dir);
+
+    console.log(`\nserver  disk: ${Math.round(fsyncs).toLocaleString('en-US')} write+fsync/s before, ${Math.round(fsyncsAfter).toLocaleString('en-US')} after, in ${dir}`);
+    console.log(`server  each figure: autocannon ${SECONDS} s on loopback; ratio = ykien req/s / raw node:http req/s, measured one after the other`);
+    for (const run of runs) {
+      console.log(`\nserver  ${run.label} (seeded ${SEED.toLocaleString('en-US')} comments in ${run.seedSeconds.toFixed(1)} s)`);
+      console.log(`  ${'measurement'.padEnd(40)} ${'raw node:http'.padEnd(50)} ${'ykien-server'.padEnd(50)} ratio`);
+      for (const { name, raw: r, ykien } of run.rows) {
+        console.log(`  ${name.padEnd(40)} ${fmt(r).padEnd(50)} ${fmt(ykien).padEnd(50)} ${ratio(ykien, r)}`);
+      }
+    }
+    console.log(`\nserver  bench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    return { fsyncs, runs };
+  } finally {
+    await raw.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] !== '--raw-server') {
+  await benchServerSide();
+}

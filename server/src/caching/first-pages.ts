@@ -1,0 +1,110 @@
+/**
+ * A short in-process cache of articles' first list pages (no cursor), for the hot article that every
+ * reader opens at once: the answer's bytes and ETag, kept for at most FIRST_PAGE_TTL_MS and never
+ * longer than the answer's own Cache-Control age.
+ *
+ * Invalidation on this instance: a comment stored as published drops its page; any moderator action
+ * (approve, reject, delete, and whatever the moderation API adds) drops everything, as moderation is
+ * rare next to reads. Another instance's changes show here once the entry expires, so the TTL is short:
+ * what a reader may see late is bounded by it, as it is by Cache-Control in a browser or a CDN.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { etagOf, listCacheControl, noneMatchHits } from '../reading/http-cache.js';
+
+/** Long enough to absorb a burst (thousands of reads a second become one query), short across instances. */
+export const FIRST_PAGE_TTL_MS = 1000;
+const MAX_PAGES = 2000;
+
+interface Entry {
+  json: string;
+  etag: string;
+  expires: number;
+}
+
+export class FirstPageCache {
+  /** pageId → limit → entry. */
+  private readonly pages = new Map<string, Map<number, Entry>>();
+  /** Bumped by each invalidation of a page, so that a read that started before it cannot store old bytes. */
+  private readonly generations = new Map<string, number>();
+  private epoch = 0;
+  /** Computations in flight, by limit, version and page. */
+  private readonly loading = new Map<string, Promise<Entry>>();
+
+  constructor(private readonly ttlMs: number) {}
+
+  static forMaxAge(maxAgeSeconds: number): FirstPageCache {
+    return new FirstPageCache(Math.min(FIRST_PAGE_TTL_MS, maxAgeSeconds * 1000));
+  }
+
+  get enabled(): boolean {
+    return this.ttlMs > 0;
+  }
+
+  /** What a read must hand back to `set`, taken before it queries. */
+  version(pageId: string): string {
+    return `${this.epoch}.${this.generations.get(pageId) ?? 0}`;
+  }
+
+  get(pageId: string, limit: number, now = Date.now()): Entry | null {
+    const e = this.pages.get(pageId)?.get(limit);
+    if (!e) return null;
+    if (e.expires > now) return e;
+    this.pages.get(pageId)!.delete(limit);
+    return null;
+  }
+
+  set(pageId: string, limit: number, json: string, version: string, now = Date.now()): Entry {
+    const e = { json, etag: etagOf(json), expires: now + this.ttlMs };
+    if (!this.enabled || version !== this.version(pageId)) return e;
+    let byLimit = this.pages.get(pageId);
+    if (!byLimit) {
+      // Oldest page out first (insertion order): the hot ones come right back.
+      if (this.pages.size >= MAX_PAGES) this.pages.delete(this.pages.keys().next().value!);
+      this.pages.set(pageId, (byLimit = new Map()));
+    }
+    byLimit.set(limit, e);
+    return e;
+  }
+
+  /**
+   * The cached entry, or the bytes `compute` makes, stored for the next readers. Concurrent misses for
+   * one page share one computation: when a hot entry expires, a hundred readers make one query.
+   */
+  async load(pageId: string, limit: number, compute: () => Promise<string>): Promise<Entry> {
+    const hit = this.get(pageId, limit);
+    if (hit) return hit;
+    const version = this.version(pageId);
+    const key = `${limit}\n${version}\n${pageId}`;
+    let pending = this.loading.get(key);
+    if (!pending) {
+      pending = compute()
+        .then((json) => this.set(pageId, limit, json, version))
+        .finally(() => this.loading.delete(key));
+      this.loading.set(key, pending);
+    }
+    return pending;
+  }
+
+  invalidatePage(pageId: string): void {
+    if (!this.enabled) return;
+    this.generations.set(pageId, (this.generations.get(pageId) ?? 0) + 1);
+    if (this.generations.size > MAX_PAGES * 4) {
+      // Forget old generations; the new epoch keeps reads in flight from storing.
+      this.generations.clear();
+      this.epoch++;
+    }
+    this.pages.delete(pageId);
+  }
+
+  invalidateAll(): void {
+    this.epoch++;
+    this.pages.clear();
+  }
+}
+
+/** Sends cached bytes the way sendCacheable sends fresh ones: ETag, Cache-Control, 304 when it matches. */
+export function sendEntry(request: FastifyRequest, reply: FastifyReply, e: { json: string; etag: string }, maxAgeSeconds: number): FastifyReply {
+  reply.header('ETag', e.etag).header('Cache-Control', listCacheControl(maxAgeSeconds));
+  if (noneMatchHits(request.headers['if-none-match'], e.etag)) return reply.code(304).send();
+  return reply.type('application/json; charset=utf-8').send(e.json);
+}

@@ -1,0 +1,103 @@
+/**
+ * Group commit: inserts that reach the store while a commit runs wait in a short queue and are written
+ * together, in one transaction and one fsync, when it finishes. Each caller's promise settles only
+ * after the commit that holds its item returned, so a 201 still means "durable".
+ *
+ * - Two items with the same idempotency key never share a batch (the later one waits for the next):
+ *   within one statement or transaction they would conflict with each other rather than with the
+ *   stored row, and the second must see the first's outcome.
+ * - An item that fails alone comes back as ItemFailed (SQLite: its savepoint was rolled back, the rest
+ *   of the batch commits). If a batch fails as a whole (PostgreSQL: an error aborts the transaction;
+ *   or the COMMIT itself), its items are retried one per transaction, so only the item that fails
+ *   gets the error.
+ */
+/** What writeBatch returns for an item that failed alone (its savepoint was rolled back). */
+export class ItemFailed {
+  constructor(readonly error: unknown) {}
+}
+
+export interface Batchable {
+  clientId: string;
+}
+
+interface Waiting<I, O> {
+  item: I;
+  resolve: (o: O) => void;
+  reject: (e: unknown) => void;
+}
+
+export class GroupCommit<I extends Batchable, O> {
+  private queue: Waiting<I, O>[] = [];
+  private draining = false;
+
+  /**
+   * @param writeBatch writes all items in one transaction and returns their results in order.
+   * @param maxBatch a cap, so that one commit (and, on SQLite, the event loop it holds) stays short.
+   */
+  constructor(
+    private readonly writeBatch: (items: I[]) => Promise<Array<O | ItemFailed>>,
+    private readonly maxBatch = 128,
+  ) {}
+
+  submit(item: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      if (!this.draining) {
+        this.draining = true;
+        // After the current I/O phase: every request already parsed joins this batch.
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  /** Items waiting or being written (for tests and metrics). */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  private takeBatch(): Waiting<I, O>[] {
+    const keys = new Set<string>();
+    const batch: Waiting<I, O>[] = [];
+    const later: Waiting<I, O>[] = [];
+    for (const w of this.queue) {
+      if (batch.length < this.maxBatch && !keys.has(w.item.clientId)) {
+        keys.add(w.item.clientId);
+        batch.push(w);
+      } else later.push(w);
+    }
+    this.queue = later;
+    return batch;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.takeBatch();
+        let results: Array<O | ItemFailed> | null = null;
+        try {
+          results = await this.writeBatch(batch.map((w) => w.item));
+        } catch {
+          results = null;
+        }
+        if (results) {
+          batch.forEach((w, i) => settle(w, results![i]!));
+          continue;
+        }
+        for (const w of batch) {
+          try {
+            settle(w, (await this.writeBatch([w.item]))[0]!);
+          } catch (e) {
+            w.reject(e);
+          }
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+}
+
+function settle<I, O>(w: Waiting<I, O>, r: O | ItemFailed): void {
+  if (r instanceof ItemFailed) w.reject(r.error);
+  else w.resolve(r);
+}

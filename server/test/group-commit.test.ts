@@ -1,0 +1,274 @@
+// @vitest-environment node
+/**
+ * Group commit: concurrent inserts share one transaction, each answered only after the commit that
+ * holds it, and one failing insert does not fail the others of its batch. On the queue alone, on both
+ * stores in-process, and on the real server (200 at once; kill -9 during a burst).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.js';
+import { parseConfig } from '../src/config.js';
+import { payloadHash } from '../src/idempotency.js';
+import { PgStore } from '../src/pg-store.js';
+import { SqliteStore } from '../src/sqlite-store.js';
+import { GroupCommit, ItemFailed } from '../src/storage/group-commit.js';
+import { uuidV7 } from '../src/storage/uuid-v7.js';
+import type { NewComment, Store } from '../src/store.js';
+import { makeComment, postComment, rowsOf } from './support/http.js';
+import { startServer } from './support/run-server.js';
+
+const PG_URL = process.env.YKIEN_TEST_PG_URL;
+const SITE = 'https://baotinh.example.vn';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ykien-group-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+describe('the queue', () => {
+  it('writes what arrived together as one batch, never two items with one key in a batch', async () => {
+    const batches: string[][] = [];
+    const gc = new GroupCommit<{ clientId: string }, string>(async (items) => {
+      batches.push(items.map((i) => i.clientId));
+      await new Promise((r) => setTimeout(r, 5)); // a commit takes time; more arrive meanwhile
+      return items.map((i) => `ok ${i.clientId}`);
+    });
+    const keys = [...Array.from({ length: 40 }, (_, i) => `k${i}`), 'k3', 'k3'];
+    const first = await Promise.all(keys.slice(0, 20).map((clientId) => gc.submit({ clientId })));
+    const rest = await Promise.all(keys.slice(20).map((clientId) => gc.submit({ clientId })));
+    expect([...first, ...rest]).toEqual(keys.map((k) => `ok ${k}`));
+    expect(batches.length).toBeLessThanOrEqual(6);
+    for (const b of batches) expect(new Set(b).size).toBe(b.length);
+    expect(batches.flat().sort()).toEqual([...keys].sort());
+  });
+
+  it('a batch that fails as a whole is retried item by item: only the bad item fails', async () => {
+    const gc = new GroupCommit<{ clientId: string }, string>(async (items) => {
+      if (items.some((i) => i.clientId === 'bad')) throw new Error('constraint');
+      return items.map((i) => i.clientId);
+    });
+    const settled = await Promise.allSettled(['a', 'bad', 'c'].map((clientId) => gc.submit({ clientId })));
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  });
+
+  it('an item reported failed alone fails alone', async () => {
+    const gc = new GroupCommit<{ clientId: string }, string>(async (items) =>
+      items.map((i) => (i.clientId === 'bad' ? new ItemFailed(new Error('no')) : i.clientId)),
+    );
+    const settled = await Promise.allSettled(['a', 'bad', 'c'].map((clientId) => gc.submit({ clientId })));
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  });
+});
+
+it('UUID v7: version 7, time-ordered across milliseconds', () => {
+  const a = uuidV7(1_700_000_000_000);
+  const b = uuidV7(1_700_000_000_001);
+  expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  expect(a < b).toBe(true);
+  expect(a.slice(0, 13)).toBe('018bcfe5-6800');
+});
+
+function newComment(o: Partial<NewComment> = {}): NewComment {
+  const body = { pageId: 'batch', content: `bình luận ${randomUUID()}` };
+  return {
+    id: uuidV7(),
+    clientId: randomUUID(),
+    payloadHash: payloadHash(body),
+    pageId: 'batch',
+    pageUrl: `${SITE}/batch`,
+    pageTitle: '',
+    name: 'Lan',
+    content: body.content,
+    status: 'published',
+    createdAt: Date.now(),
+    ...o,
+  };
+}
+
+const stores: Array<[string, () => Promise<Store>]> = [
+  ['SQLite', async () => SqliteStore.open(join(tempDir(), 'ykien.db'))],
+];
+if (PG_URL) {
+  stores.push([
+    'PostgreSQL',
+    async () => {
+      // A schema of our own would need search_path on every pool; a database of our own is simpler.
+      const pg = await import('pg');
+      const url = new URL(PG_URL);
+      const name = `${url.pathname.slice(1)}_group`;
+      const admin = new pg.default.Client({ connectionString: PG_URL });
+      await admin.connect();
+      if ((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 0) await admin.query(`CREATE DATABASE "${name}"`);
+      await admin.end();
+      url.pathname = `/${name}`;
+      const c = new pg.default.Client({ connectionString: url.toString() });
+      await c.connect();
+      await c.query('DROP TABLE IF EXISTS comments, idempotency_keys, settings, rate_hits, schema_migrations, page_counts');
+      await c.end();
+      return PgStore.open(url.toString());
+    },
+  ]);
+}
+
+describe.each(stores)('%s store', (_name, open) => {
+  it('a duplicate key inside a batch gets the stored record (replay or reused key) while the rest is stored', async () => {
+    const store = await open();
+    cleanups.push(() => store.close());
+    const items = Array.from({ length: 12 }, () => newComment());
+    const original = items[4]!;
+    const sameAgain = newComment({ clientId: original.clientId, payloadHash: original.payloadHash });
+    const changed = newComment({ clientId: original.clientId, content: 'khác' });
+    const results = await Promise.all([...items, sameAgain, changed].map((c) => store.insertComment(c)));
+
+    expect(results.slice(0, 12)).toEqual(items.map(() => ({ created: true })));
+    // What the route turns into 200 {id of the first} and 422 key-reused:
+    expect(results[12]).toEqual({ created: false, existing: { commentId: original.id, payloadHash: original.payloadHash, status: 'published' } });
+    expect(results[13]).toMatchObject({ created: false, existing: { commentId: original.id } });
+    expect((results[13] as { existing: { payloadHash: string } }).existing.payloadHash).not.toBe(changed.payloadHash);
+    const page = await store.list({ status: 'published', pageId: 'batch', limit: 100 });
+    expect(page.items.map((c) => c.id).sort()).toEqual(items.map((c) => c.id).sort());
+  });
+
+  it('stores text exactly, quotes and backslashes included (PostgreSQL sends a batch as SQL text)', async () => {
+    const store = await open();
+    cleanups.push(() => store.close());
+    const nasty = [`O'Brien \\ "trích" \\'; DROP TABLE comments; --`, `E'\\x41' $1 $$ \u{1D518} tiếng Việt\nhai dòng`];
+    const items = nasty.map((content, i) => newComment({ content, name: `${content.slice(0, 20)}${i}`, pageTitle: content }));
+    expect(await Promise.all(items.map((c) => store.insertComment(c)))).toEqual(items.map(() => ({ created: true })));
+    const page = await store.list({ status: 'published', pageId: 'batch', limit: 100 });
+    for (const c of items) {
+      expect(page.items.find((x) => x.id === c.id)).toMatchObject({ content: c.content, name: c.name, pageTitle: c.pageTitle });
+    }
+  });
+
+  it('an insert that fails (a broken row) fails alone; its batch is stored', async () => {
+    const store = await open();
+    cleanups.push(() => store.close());
+    const good = Array.from({ length: 6 }, () => newComment());
+    const broken = newComment({ status: 'bogus' as NewComment['status'] });
+    const settled = await Promise.allSettled([...good.slice(0, 3), broken, ...good.slice(3)].map((c) => store.insertComment(c)));
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+    const page = await store.list({ status: 'published', pageId: 'batch', limit: 100 });
+    expect(page.items.map((c) => c.id).sort()).toEqual(good.map((c) => c.id).sort());
+    // Nothing of the broken one, not even its key.
+    expect(await store.findKey(broken.clientId)).toBeNull();
+  });
+
+  it('claims and rate-limit hits go the cheap path, comments the durable one', async () => {
+    const store = await open();
+    cleanups.push(() => store.close());
+    // Private fields on purpose: the durability of each path is the point of this test.
+    const s = store as unknown as Record<string, { pragma?: (p: string, o: object) => unknown; query?: (q: string) => Promise<{ rows: Array<Record<string, string>> }> }>;
+    if (s.db?.pragma) {
+      expect(s.db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+      expect(s.claims!.pragma!('synchronous', { simple: true })).toBe(1); // NORMAL
+    } else {
+      expect((await s.pool!.query!('SHOW synchronous_commit')).rows[0]!.synchronous_commit).toBe('on');
+      expect((await s.claimPool!.query!('SHOW synchronous_commit')).rows[0]!.synchronous_commit).toBe('off');
+    }
+  });
+
+  it('a claim turns into the stored record; an expired claim of another attempt is taken over', async () => {
+    const store = await open();
+    cleanups.push(() => store.close());
+    const c = newComment();
+    const now = Date.now();
+    expect(await store.claimKey(c.clientId, c.payloadHash, c.id, now, 1000)).toEqual({ claimed: true });
+    expect(await store.claimKey(c.clientId, c.payloadHash, uuidV7(), now + 10, 1000)).toEqual({
+      claimed: false, existing: { commentId: c.id, payloadHash: c.payloadHash, status: 'in-progress' },
+    });
+    expect(await store.insertComment({ ...c, createdAt: now + 20 })).toEqual({ created: true });
+    expect(await store.findKey(c.clientId)).toEqual({ commentId: c.id, payloadHash: c.payloadHash, status: 'published' });
+
+    const d = newComment();
+    await store.claimKey(d.clientId, d.payloadHash, 'dead-attempt', now, 1000);
+    const taker = uuidV7();
+    expect(await store.claimKey(d.clientId, d.payloadHash, taker, now + 1000, 1000)).toEqual({ claimed: true });
+    expect(await store.insertComment({ ...d, id: taker, createdAt: now + 1500 })).toEqual({ created: true });
+    await store.releaseClaim(d.clientId, 'dead-attempt'); // the dead attempt's release, late: no effect
+    expect((await store.findKey(d.clientId))?.commentId).toBe(taker);
+  });
+});
+
+describe('the real server', () => {
+  const servers: Array<() => Promise<void>> = [];
+  afterAll(async () => {
+    for (const s of servers) await s();
+  });
+
+  it('200 POSTs at once: all answered 201, all stored', async () => {
+    const dbPath = join(tempDir(), 'ykien.db');
+    const server = await startServer({ args: ['--no-captcha', '--rate-limit', 'off', '--moderation', 'off', '--origins', SITE], dbPath });
+    servers.push(() => server.stop());
+    const bodies = Array.from({ length: 200 }, (_, i) => makeComment(SITE, { pageId: 'burst', content: `Cùng lúc ${i}` }));
+    const answers = await Promise.all(bodies.map((b) => postComment(server.url, b)));
+    expect(answers.map((a) => a.status)).toEqual(bodies.map(() => 201));
+    const rows = rowsOf(dbPath);
+    expect(rows.map((r) => r.client_id).sort()).toEqual(bodies.map((b) => String(b.clientId)).sort());
+    expect(rows.map((r) => r.id).sort()).toEqual(answers.map((a) => a.json.id).sort());
+    await server.stop();
+  }, 30_000);
+
+  it('kill -9 during a burst: every comment answered 201 is in the file after a restart', async () => {
+    const dbPath = join(tempDir(), 'ykien.db');
+    const args = ['--no-captcha', '--rate-limit', 'off', '--moderation', 'off', '--origins', SITE];
+    const server = await startServer({ args, dbPath });
+    const created: string[] = [];
+    let killed = false;
+    const worker = async () => {
+      while (!killed) {
+        const res = await postComment(server.url, makeComment(SITE, { pageId: 'crash' })).catch(() => null);
+        if (res?.status === 201) created.push(res.json.id);
+        if (created.length >= 150 && !killed) {
+          killed = true;
+          await server.kill9();
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 24 }, worker));
+    expect(server.child.signalCode).toBe('SIGKILL');
+    const again = await startServer({ args, dbPath });
+    servers.push(() => again.stop());
+    const stored = new Set(rowsOf(dbPath).map((r) => r.id));
+    expect(created.filter((id) => !stored.has(id))).toEqual([]);
+    expect(created.length).toBeGreaterThanOrEqual(150);
+    await again.stop();
+  }, 30_000);
+});
+
+describe('the route over a batch', () => {
+  it('two attempts with one key that both reach the store (a lost claim): one 201, then 200 replay or 422; the rest stored', async () => {
+    const base = SqliteStore.open(join(tempDir(), 'ykien.db'));
+    cleanups.push(() => base.close());
+    // Every claim succeeds, as if each attempt's claim had been lost: both reach the batch.
+    const store: Store = Object.assign(Object.create(base) as Store, { claimKey: async () => ({ claimed: true }) });
+    const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', 'off', '--moderation', 'off'], {});
+    if (parsed.kind !== 'run') throw new Error(parsed.kind);
+    const app: FastifyInstance = await buildApp({ config: parsed.config, store, adminToken: 'group-test-admin-token-0123', ipSecret: 'group-test-ip-secret-0123', logger: false });
+    cleanups.push(() => app.close());
+    const post = (body: Record<string, unknown>) =>
+      app.inject({ method: 'POST', url: '/api/comments', headers: { 'content-type': 'application/json', 'idempotency-key': String(body.clientId) }, payload: JSON.stringify(body) });
+
+    const others = Array.from({ length: 8 }, (_, i) => makeComment(SITE, { content: `khác ${i}` }));
+    const twice = makeComment(SITE, { content: 'hai lần' });
+    const answers = await Promise.all([twice, ...others, twice, { ...twice, content: 'đổi nội dung' }].map(post));
+    expect(answers[0]!.statusCode).toBe(201);
+    expect(answers.slice(1, 9).map((a) => a.statusCode)).toEqual(others.map(() => 201));
+    expect(answers[9]!.statusCode).toBe(200);
+    expect(answers[9]!.json()).toEqual(answers[0]!.json());
+    expect(answers[10]!.statusCode).toBe(422);
+    expect(answers[10]!.json().code).toBe('key-reused');
+    const page = await base.list({ status: 'published', limit: 100 });
+    expect(page.items).toHaveLength(9);
+  });
+});
