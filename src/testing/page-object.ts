@@ -74,6 +74,11 @@ export interface YkienWidget {
   /** The form's live status region. */
   readonly statusRegion: Locator;
   readonly moreButton: Locator;
+  /**
+   * Scrolls to the comments, as a reader coming to them: with the one-tag embed their code loads only
+   * then. Every method below does it first.
+   */
+  reach(): Promise<void>;
   fill(values: { name?: string; content?: string }): Promise<void>;
   /** Ticks the captcha's checkbox and waits until it is checked (with `fakeHcaptcha` in `pass` mode). */
   solveCaptcha(): Promise<void>;
@@ -117,8 +122,11 @@ export function ykien(page: Page, selector = 'ykien-comments'): YkienWidget {
         .trim();
     });
 
+  const reach = () => host.scrollIntoViewIfNeeded();
+
   return {
     host,
+    reach,
     nameField,
     contentField,
     sendButton,
@@ -127,15 +135,17 @@ export function ykien(page: Page, selector = 'ykien-comments'): YkienWidget {
     statusRegion,
     moreButton,
     async fill(values) {
+      await reach();
       if (values.name !== undefined) await nameField.fill(values.name);
       if (values.content !== undefined) await contentField.fill(values.content);
     },
     async solveCaptcha() {
+      await reach();
       await captchaCheckbox.click();
       await host.getByRole('checkbox', { name: LABELS.human, checked: true }).first().waitFor();
     },
-    send: () => sendButton.click(),
-    clear: () => clearButton.click(),
+    send: async () => (await reach(), sendButton.click()),
+    clear: async () => (await reach(), clearButton.click()),
     async status() {
       return ((await statusRegion.textContent()) ?? '').trim();
     },
@@ -145,6 +155,7 @@ export function ykien(page: Page, selector = 'ykien-comments'): YkienWidget {
       return describedError(target);
     },
     async comments() {
+      await reach();
       await host.locator('[part~="list"], [part~="empty"]').first().waitFor();
       return articles.evaluateAll((nodes) =>
         nodes.map((a) => {
@@ -161,6 +172,7 @@ export function ykien(page: Page, selector = 'ykien-comments'): YkienWidget {
       );
     },
     async unsent() {
+      await reach();
       const items = host.locator('[part~="outbox"] li');
       return items.evaluateAll((nodes) =>
         nodes.map((li) => {
@@ -174,6 +186,7 @@ export function ykien(page: Page, selector = 'ykien-comments'): YkienWidget {
       );
     },
     async loadMore() {
+      await reach();
       const before = await articles.count();
       await moreButton.click();
       const noMoreButton = page.locator(selector).filter({ hasNot: page.locator('button[part~="more"]') });
