@@ -14,7 +14,7 @@ import { MESSAGES, type ProblemCode } from './i18n.js';
 import { payloadHash, resolveKey } from './idempotency.js';
 import { langOf, sendProblem, type ProblemExtras } from './problem.js';
 import { clientHash } from './rate-limit.js';
-import { decodeCursor, encodeCursor } from './store.js';
+import { decodeCursor, encodeCursor, type StoredComment } from './store.js';
 import { cleanText, validateComment } from './validate.js';
 import { isJsonContentType } from './json-body.js';
 import { sendCacheable } from './reading/http-cache.js';
@@ -102,7 +102,7 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
     // The page's counter, kept by the store with every status change: no count over the page.
     const total = (await store.publishedCounts([pageId])).get(pageId) ?? 0;
     return sendCacheable(request, reply, {
-      items: page.items.map((c) => ({ id: c.id, name: c.name, content: c.content, createdAt: new Date(c.createdAt).toISOString() })),
+      items: page.items.map(publicItem),
       next: page.next ? encodeCursor(page.next) : null,
       total,
     }, ctx.config.listCacheSeconds);
@@ -191,6 +191,7 @@ async function createComment(
     if (outcome.existing.payloadHash !== hash) return problem(422, 'key-reused');
     return { kind: 'json', status: 200, body: { id: outcome.existing.commentId, status: outcome.existing.status } };
   }
+  if (status === 'pending') ctx.notifier.wake(); // sends on a timer, after this answer
   request.log.info({ commentId: id, status }, 'comment stored');
   return { kind: 'json', status: 201, body: { id, status } };
 }
@@ -200,4 +201,13 @@ export function parseLimit(raw: unknown, dflt: number, max: number): number | nu
   if (typeof raw !== 'string' || !/^\d{1,4}$/.test(raw)) return null;
   const n = Number(raw);
   return n >= 1 && n <= max ? n : null;
+}
+
+/** A published comment as readers get it; the board's reply without the moderator's name. */
+function publicItem(c: StoredComment) {
+  const item: { id: string; name: string; content: string; createdAt: string; reply?: { text: string; at: string } } = {
+    id: c.id, name: c.name, content: c.content, createdAt: new Date(c.createdAt).toISOString(),
+  };
+  if (c.reply) item.reply = { text: c.reply.text, at: new Date(c.reply.at).toISOString() };
+  return item;
 }
