@@ -30,7 +30,7 @@ export function webhookBody(c: StoredComment, moderationUrl: string): string {
 }
 
 /** Resolves when the receiver answered 2xx; throws otherwise (the job is retried). */
-export async function postWebhook(url: string, secret: string, body: string, deliveryId: string): Promise<void> {
+export async function postWebhook(url: string, secret: string, body: string, deliveryId: string, stop?: AbortSignal): Promise<void> {
   const res = await fetch(url, {
     method: 'POST',
     headers: {
@@ -42,7 +42,7 @@ export async function postWebhook(url: string, secret: string, body: string, del
     },
     body,
     redirect: 'manual', // a redirect is the receiver's misconfiguration, not a place to send comments
-    signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+    signal: stop ? AbortSignal.any([AbortSignal.timeout(WEBHOOK_TIMEOUT_MS), stop]) : AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
   });
   await res.body?.cancel().catch(() => undefined);
   if (res.status < 200 || res.status > 299) throw new Error(`webhook answered ${res.status}`);

@@ -21,7 +21,8 @@ import { postWebhook, webhookBody } from './webhook.js';
 export const RETRY_FOR_MS = 24 * 3_600_000;
 const LEASE_MS = 120_000; // well beyond the webhook's 10 s and the mailer's timeouts
 const MAX_BACKOFF_MS = 3_600_000;
-const WEBHOOK_BATCH = 20;
+/** Webhook requests in flight at once: a receiver that hangs holds one each, not the worker. */
+const WEBHOOK_IN_FLIGHT = 20;
 const DIGEST_MAX = 200;
 
 export interface WorkerLog {
@@ -54,6 +55,9 @@ export class NotificationWorker {
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = true;
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Aborts the webhook requests in flight when the server stops (they are retried later). */
+  private readonly stopping = new AbortController();
 
   constructor(private readonly opts: WorkerOptions) {
     this.channels = channelsOf(opts.config);
@@ -77,7 +81,9 @@ export class NotificationWorker {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.stopping.abort();
     await this.running;
+    await Promise.allSettled([...this.inFlight]);
     this.mailer?.close();
   }
 
@@ -122,26 +128,35 @@ export class NotificationWorker {
     await this.opts.store.retryJob(job.seq, this.owner, dueAt, error);
   }
 
+  /** Claims what there is room for and sends it in the background: the next tick does not wait for it. */
   private async runWebhooks(): Promise<void> {
-    const { store, config } = this.opts;
-    for (;;) {
-      const jobs = await store.claimJobs('webhook', this.owner, Date.now(), LEASE_MS, WEBHOOK_BATCH);
-      if (jobs.length === 0) return;
-      await Promise.all(
-        jobs.map(async (job) => {
-          const c = job.comment;
-          if (!c || c.status !== 'pending') return store.finishJob(job.seq, this.owner);
-          try {
-            await postWebhook(config.webhookUrl!, config.webhookSecret!, webhookBody(c, this.opts.moderationUrl()), `${c.id}`);
-            await store.finishJob(job.seq, this.owner);
-            this.opts.log.info({ commentId: c.id, attempts: job.attempts }, 'webhook sent');
-          } catch (err) {
-            await this.failed(job, err, Date.now());
-          }
-        }),
-      );
-      if (this.stopped || jobs.length < WEBHOOK_BATCH) return;
+    while (!this.stopped && this.inFlight.size < WEBHOOK_IN_FLIGHT) {
+      const room = WEBHOOK_IN_FLIGHT - this.inFlight.size;
+      const jobs = await this.opts.store.claimJobs('webhook', this.owner, Date.now(), LEASE_MS, room);
+      for (const job of jobs) {
+        const sending: Promise<void> = this.deliver(job)
+          .catch((err: unknown) => this.opts.log.error({ err }, 'notification worker: store unavailable'))
+          .finally(() => {
+            this.inFlight.delete(sending);
+            if (this.inFlight.size === WEBHOOK_IN_FLIGHT - 1) this.wake(); // room again
+          });
+        this.inFlight.add(sending);
+      }
+      if (jobs.length < room) return;
     }
+  }
+
+  private async deliver(job: ClaimedJob): Promise<void> {
+    const { store, config } = this.opts;
+    const c = job.comment;
+    if (!c || c.status !== 'pending') return store.finishJob(job.seq, this.owner);
+    try {
+      await postWebhook(config.webhookUrl!, config.webhookSecret!, webhookBody(c, this.opts.moderationUrl()), c.id, this.stopping.signal);
+    } catch (err) {
+      return this.failed(job, err, Date.now());
+    }
+    await store.finishJob(job.seq, this.owner);
+    this.opts.log.info({ commentId: c.id, attempts: job.attempts }, 'webhook sent');
   }
 
   private async runDigest(mailer: Mailer): Promise<void> {
