@@ -10,6 +10,8 @@ import { FirstPageCache } from './caching/first-pages.js';
 import { Drain } from './draining.js';
 import { installJsonParser, BODY_LIMIT } from './json-body.js';
 import { loggerOptions } from './logging.js';
+import { Moderators } from './moderation/moderators.js';
+import { NotificationWorker } from './notify/worker.js';
 import { ProblemError, sendProblem } from './problem.js';
 import { adminRoutes } from './routes-admin.js';
 import { commentRoutes } from './routes-comments.js';
@@ -24,7 +26,10 @@ export interface AppContext {
   drain: Drain;
   /** Hot articles' first list pages, for at most a second (caching/first-pages.ts). */
   firstPages: FirstPageCache;
-  adminToken: string;
+  /** Who may use the moderation API, and under which name. */
+  moderators: Moderators;
+  /** Sends the notifications insertComment queues; wake() it after a pending comment. */
+  notifier: NotificationWorker;
   /** Key of the HMAC that replaces client addresses. */
   ipSecret: string;
   verify: (token: string, remoteip: string) => Promise<VerifyResult>;
@@ -33,7 +38,10 @@ export interface AppContext {
 export interface AppOptions {
   config: Config;
   store: Store;
-  adminToken: string;
+  /** Moderator "admin"; null when only named moderators may moderate. */
+  adminToken: string | null;
+  /** Named moderators (cli.ts reads --moderators); default: the admin token alone. */
+  moderators?: Moderators;
   ipSecret: string;
   /** Replaces pino's destination (tests); default stdout. */
   logger?: FastifyServerOptions['logger'];
@@ -92,7 +100,18 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     policy: originPolicy(config.origins),
     drain: new Drain(),
     firstPages: FirstPageCache.forMaxAge(config.listCacheSeconds),
-    adminToken: opts.adminToken,
+    moderators: opts.moderators ?? new Moderators({ adminToken: opts.adminToken, file: null }),
+    notifier: new NotificationWorker({
+      store,
+      config: config.notify,
+      moderationUrl: () => {
+        if (config.notify.publicUrl !== null) return `${config.notify.publicUrl}/admin`;
+        const a = app.server.address();
+        const port = typeof a === 'object' && a ? a.port : config.port;
+        return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/admin`;
+      },
+      log: app.log,
+    }),
     ipSecret: opts.ipSecret,
     verify: (token, remoteip) =>
       verifyCaptcha(
@@ -106,6 +125,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         remoteip,
       ),
   };
+
+  // A pending comment's jobs are written with it (store.insertComment); the worker sends them.
+  store.setNotificationChannels(ctx.notifier.channels);
+  app.addHook('onReady', async () => ctx.notifier.start());
+  app.addHook('onClose', async () => ctx.notifier.stop());
 
   installJsonParser(app);
   app.addHook('preClose', async () => ctx.drain.start());

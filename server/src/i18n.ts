@@ -103,4 +103,9 @@ export const MESSAGES = {
     'status phải là pending, published hoặc rejected.',
     'status must be pending, published or rejected.',
   ),
+  editNothing: m('Cần gửi name hoặc content để sửa.', 'Send name or content to edit.'),
+  replyRequired: m('Nội dung trả lời không được để trống.', 'Please write the reply.'),
+  replyTooLong: m('Nội dung trả lời không được dài quá {n} ký tự.', 'The reply must be at most {n} characters.'),
+  queryTooLong: m('Từ khóa tìm kiếm không được dài quá {n} ký tự.', 'The search must be at most {n} characters.'),
+  commentIdInvalid: m('Mã bình luận (commentId) không hợp lệ.', 'commentId is not valid.'),
 } satisfies Record<string, Msg>;

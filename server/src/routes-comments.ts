@@ -13,7 +13,7 @@ import { MESSAGES, type ProblemCode } from './i18n.js';
 import { payloadHash, resolveKey } from './idempotency.js';
 import { langOf, sendProblem, type ProblemExtras } from './problem.js';
 import { clientHash } from './rate-limit.js';
-import { decodeCursor, encodeCursor, type KeyRecord } from './store.js';
+import { decodeCursor, encodeCursor, type KeyRecord, type StoredComment } from './store.js';
 import { uuidV7 } from './storage/uuid-v7.js';
 import { sendEntry } from './caching/first-pages.js';
 import { cleanText, validateComment } from './validate.js';
@@ -101,7 +101,7 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
       // The page's counter, kept by the store with every status change: no count over the page.
       const total = (await store.publishedCounts([pageId])).get(pageId) ?? 0;
       return {
-        items: page.items.map((c) => ({ id: c.id, name: c.name, content: c.content, createdAt: new Date(c.createdAt).toISOString() })),
+        items: page.items.map(publicItem),
         next: page.next ? encodeCursor(page.next) : null,
         total,
       };
@@ -203,6 +203,7 @@ async function createComment(
   if (!outcome.created) return answerForExisting(outcome.existing, hash);
   // The article's cached first page is stale now (a pending comment does not show).
   if (status === 'published') ctx.firstPages.invalidatePage(c.pageId);
+  if (status === 'pending') ctx.notifier.wake(); // sends on a timer, after this answer
   request.log.info({ commentId: id, status }, 'comment stored');
   return { kind: 'json', status: 201, body: { id, status } };
 }
@@ -212,4 +213,13 @@ export function parseLimit(raw: unknown, dflt: number, max: number): number | nu
   if (typeof raw !== 'string' || !/^\d{1,4}$/.test(raw)) return null;
   const n = Number(raw);
   return n >= 1 && n <= max ? n : null;
+}
+
+/** A published comment as readers get it; the board's reply without the moderator's name. */
+function publicItem(c: StoredComment) {
+  const item: { id: string; name: string; content: string; createdAt: string; reply?: { text: string; at: string } } = {
+    id: c.id, name: c.name, content: c.content, createdAt: new Date(c.createdAt).toISOString(),
+  };
+  if (c.reply) item.reply = { text: c.reply.text, at: new Date(c.reply.at).toISOString() };
+  return item;
 }
