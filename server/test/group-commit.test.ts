@@ -113,7 +113,7 @@ if (PG_URL) {
       url.pathname = `/${name}`;
       const c = new pg.default.Client({ connectionString: url.toString() });
       await c.connect();
-      await c.query('DROP TABLE IF EXISTS comments, idempotency_keys, settings, rate_hits, schema_migrations, page_counts');
+      await c.query('DROP TABLE IF EXISTS comments, idempotency_keys, settings, rate_hits, schema_migrations, page_counts, audit_log, notification_jobs, notification_gates');
       await c.end();
       return PgStore.open(url.toString());
     },

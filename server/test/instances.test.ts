@@ -81,7 +81,7 @@ function pgBackend(baseUrl: string): Backend {
       client = new pg.Client({ connectionString: url });
       await client.connect();
       connected = true;
-      await client.query('DROP TABLE IF EXISTS comments, idempotency_keys, settings, rate_hits, schema_migrations, page_counts');
+      await client.query('DROP TABLE IF EXISTS comments, idempotency_keys, settings, rate_hits, schema_migrations, page_counts, audit_log, notification_jobs, notification_gates');
     },
     cleanup: async () => {
       if (connected) await client.end();
