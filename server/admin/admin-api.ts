@@ -34,15 +34,25 @@ export interface AdminPage {
   counts?: Counts;
 }
 
+/** The part of a comment a decision changed (all of it for a delete). */
+export interface AuditState {
+  status?: string;
+  name?: string;
+  content?: string;
+  reply?: string | null;
+}
+
 export interface AuditEntry {
-  id: string;
   at: string;
   moderator: string;
+  /** approve, reject, restore, delete, edit, reply, reply-delete; others are shown as named. */
   action: string;
   commentId: string;
   pageId?: string | null;
-  before?: { name?: string; content?: string; status?: string; reply?: string | null } | null;
-  after?: { name?: string; content?: string; status?: string; reply?: string | null } | null;
+  /** The author's name when the decision was taken. */
+  commentName?: string;
+  before?: AuditState | null;
+  after?: AuditState | null;
 }
 
 export interface AuditPage {

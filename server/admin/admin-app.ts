@@ -12,6 +12,7 @@
  * than 15 s.
  */
 import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
 import {
   ApiError,
   editComment,
@@ -448,15 +449,16 @@ export class YkienAdmin extends LitElement {
     this.counts = c;
   }
 
-  private async act(c: AdminComment, action: 'approve' | 'reject' | 'delete', refocus = true): Promise<void> {
+  private async act(c: AdminComment, action: 'approve' | 'reject' | 'delete' | 'restore', refocus = true): Promise<void> {
     if (action === 'delete' && !window.confirm(this.msg('confirmDelete', { name: c.name }))) return;
     if (this.busy.has(c.id)) return;
     this.setBusy([c.id], true);
     this.error = '';
     try {
       await moderate(this.token, c.id, action);
-      this.notice = this.msg(action === 'approve' ? 'approved' : action === 'reject' ? 'rejectedDone' : 'deleted', { name: c.name });
-      this.bumpCounts(c.status, action === 'approve' ? 'published' : action === 'reject' ? 'rejected' : null, 1);
+      const outcome = { approve: ['approved', 'published'], reject: ['rejectedDone', 'rejected'], restore: ['restored', 'pending'], delete: ['deleted', null] } as const;
+      this.notice = this.msg(outcome[action][0], { name: c.name });
+      this.bumpCounts(c.status, outcome[action][1], 1);
       this.removeItems(new Set([c.id]), refocus);
     } catch (e) {
       if (e instanceof ApiError && e.status === 404) this.removeItems(new Set([c.id]), refocus);
@@ -878,7 +880,7 @@ export class YkienAdmin extends LitElement {
         ${this.items.length === 0 && !this.loading
           ? html`<p class="empty">${this.msg(filtered ? 'emptySearch' : 'empty')}</p>`
           : nothing}
-        <ol class="comments">${this.items.map((c, i) => this.renderComment(c, i))}</ol>
+        <ol class="comments">${repeat(this.items, (c) => c.id, (c, i) => this.renderComment(c, i))}</ol>
         ${this.loading ? html`<p class="empty">${this.msg('loading')}</p>` : nothing}
         ${this.next && !this.loading
           ? html`<button type="button" class="quiet more" @click=${() => this.load(false)}>${this.msg('loadMore')}</button>`
@@ -941,7 +943,7 @@ export class YkienAdmin extends LitElement {
           : nothing}
         ${c.status === 'pending'
           ? html`<button type="button" class="quiet" ?disabled=${busy} @click=${() => this.startEdit(c)}>${this.msg('edit')}</button>`
-          : nothing}
+          : html`<button type="button" class="quiet" ?disabled=${busy} @click=${() => this.act(c, 'restore')}>${this.msg('restore')}</button>`}
         <button type="button" class="quiet" ?disabled=${busy} @click=${() => this.startReply(c)}>
           ${this.msg(c.reply ? 'editReply' : 'replyButton')}</button>
         ${c.reply
@@ -1075,7 +1077,7 @@ export class YkienAdmin extends LitElement {
                       <td class="who">${a.moderator}</td>
                       <td>${actionLabel(this.uiLang, a.action)}</td>
                       <td>
-                        <span class="name">${a.after?.name ?? a.before?.name ?? ''}</span>
+                        <span class="name">${a.commentName ?? a.after?.name ?? a.before?.name ?? ''}</span>
                         <span class="help">${a.commentId}</span>
                         ${this.renderChange(a)}
                       </td>

@@ -72,6 +72,8 @@ const vi = {
   approved: 'Đã duyệt bình luận của “{name}”.',
   rejectedDone: 'Đã từ chối bình luận của “{name}”.',
   deleted: 'Đã xóa bình luận của “{name}”.',
+  restore: 'Đưa về chờ duyệt',
+  restored: 'Đã đưa bình luận của “{name}” về hàng chờ duyệt.',
   editedApproved: 'Đã sửa và duyệt bình luận của “{name}”.',
   edited: 'Đã sửa bình luận của “{name}”.',
   replySaved: 'Đã đăng trả lời cho bình luận của “{name}”.',
@@ -111,7 +113,7 @@ const vi = {
   act_edit: 'Sửa',
   act_reply: 'Trả lời',
   act_reply_delete: 'Xóa trả lời',
-  act_restore: 'Khôi phục',
+  act_restore: 'Đưa về chờ duyệt',
   error: 'Lỗi',
 };
 
@@ -177,6 +179,8 @@ const en: typeof vi = {
   approved: 'Approved the comment by “{name}”.',
   rejectedDone: 'Rejected the comment by “{name}”.',
   deleted: 'Deleted the comment by “{name}”.',
+  restore: 'Back to pending',
+  restored: 'Put the comment by “{name}” back in the queue.',
   editedApproved: 'Edited and approved the comment by “{name}”.',
   edited: 'Edited the comment by “{name}”.',
   replySaved: 'Published the reply to the comment by “{name}”.',
@@ -216,7 +220,7 @@ const en: typeof vi = {
   act_edit: 'Edited',
   act_reply: 'Replied',
   act_reply_delete: 'Removed the reply',
-  act_restore: 'Restored',
+  act_restore: 'Back to pending',
   error: 'Error',
 };
 
