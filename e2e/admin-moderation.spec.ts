@@ -57,6 +57,7 @@ test('edit a pending comment, then approve: the public list has the edited text'
   await expect(log).toContainText('admin');
   await expect(log.locator('li')).toHaveCount(2); // edit, approve
   expect((await api('GET', `/audit?commentId=${id}`)).json.items).toHaveLength(2);
+  expect(await problems()).toEqual([]);
 
   // An invalid edit is refused with the server's reason and nothing changes.
   await seed({ name: 'Người thứ hai', content: 'Nội dung gốc.' });
@@ -69,7 +70,6 @@ test('edit a pending comment, then approve: the public list has the edited text'
   await expect(second.getByLabel('Nội dung')).toBeVisible();
   const pending = await api('GET', '/comments?status=pending');
   expect(pending.json.items[0].content).toBe('Nội dung gốc.');
-  expect(await problems()).toEqual([]);
 });
 
 test('the editorial board replies to a comment, then removes the reply', async ({ page, seed, signIn, publicList }) => {

@@ -134,9 +134,9 @@ export async function listComments(token: string, filter: ListFilter, cursor: st
   return (await res.json()) as AdminPage;
 }
 
-/** Per-status counts, or null when this server does not give them. */
-export async function getCounts(token: string): Promise<Counts | null> {
-  const res = await call(token, 'GET', '/stats');
+/** Per-status counts of what the filter (article, text) matches, or null when this server does not give them. */
+export async function getCounts(token: string, filter: Omit<ListFilter, 'status'>): Promise<Counts | null> {
+  const res = await call(token, 'GET', '/stats', { query: { pageId: filter.pageId ?? '', q: filter.q ?? '' } });
   const body = (await res.json()) as Partial<Counts> & { counts?: Partial<Counts> };
   const c = body.counts ?? body;
   return STATUSES.every((s) => typeof c[s] === 'number') ? (c as Counts) : null;

@@ -250,7 +250,6 @@ export class YkienAdmin extends LitElement {
     this.signedIn = true;
     writeToken(this.token);
     this.focusSoon('h1');
-    void this.refreshCounts();
   }
 
   private signOut(message = ''): void {
@@ -306,6 +305,7 @@ export class YkienAdmin extends LitElement {
       if (reset) {
         this.current = -1;
         this.selected = new Set();
+        if (!page.counts) void this.refreshCounts();
       }
       this.notice = this.msg('loaded', { n: this.items.length });
     } catch (e) {
@@ -317,7 +317,7 @@ export class YkienAdmin extends LitElement {
 
   private async refreshCounts(): Promise<void> {
     try {
-      const counts = await getCounts(this.token);
+      const counts = await getCounts(this.token, { pageId: this.pageFilter?.pageId, q: this.query });
       if (counts) this.counts = counts;
     } catch {
       /* counts are a help, not a must: the tabs then show none */
