@@ -10,6 +10,8 @@ import { Drain } from './draining.js';
 import { InFlight } from './idempotency.js';
 import { installJsonParser, BODY_LIMIT } from './json-body.js';
 import { loggerOptions } from './logging.js';
+import { Moderators } from './moderation/moderators.js';
+import { NotificationWorker } from './notify/worker.js';
 import { ProblemError, sendProblem } from './problem.js';
 import { adminRoutes } from './routes-admin.js';
 import { commentRoutes } from './routes-comments.js';
@@ -23,7 +25,10 @@ export interface AppContext {
   inFlight: InFlight;
   /** Started when the app begins to close: requests that still arrive get 503 shutting-down. */
   drain: Drain;
-  adminToken: string;
+  /** Who may use the moderation API, and under which name. */
+  moderators: Moderators;
+  /** Sends the notifications insertComment queues; wake() it after a pending comment. */
+  notifier: NotificationWorker;
   /** Key of the HMAC that replaces client addresses. */
   ipSecret: string;
   verify: (token: string, remoteip: string) => Promise<VerifyResult>;
@@ -32,7 +37,10 @@ export interface AppContext {
 export interface AppOptions {
   config: Config;
   store: Store;
-  adminToken: string;
+  /** Moderator "admin"; null when only named moderators may moderate. */
+  adminToken: string | null;
+  /** Named moderators (cli.ts reads --moderators); default: the admin token alone. */
+  moderators?: Moderators;
   ipSecret: string;
   /** Replaces pino's destination (tests); default stdout. */
   logger?: FastifyServerOptions['logger'];
@@ -77,6 +85,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // a problem document and, on the public API, their CORS headers.
     return503OnClosing: false,
     routerOptions: { maxParamLength: 200 },
+    // A path with a broken %-escape (/api/comments/%E0%A4%A) gets a problem document like any other
+    // bad request, instead of Fastify's own bare JSON.
+    frameworkErrors: (_err, request, reply) => {
+      reply.header('Cache-Control', 'no-store');
+      return sendProblem(request, reply, 400, 'bad-request');
+    },
   });
 
   const ctx: AppContext = {
@@ -85,7 +99,18 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     policy: originPolicy(config.origins),
     inFlight: new InFlight(),
     drain: new Drain(),
-    adminToken: opts.adminToken,
+    moderators: opts.moderators ?? new Moderators({ adminToken: opts.adminToken, file: null }),
+    notifier: new NotificationWorker({
+      store,
+      config: config.notify,
+      moderationUrl: () => {
+        if (config.notify.publicUrl !== null) return `${config.notify.publicUrl}/admin`;
+        const a = app.server.address();
+        const port = typeof a === 'object' && a ? a.port : config.port;
+        return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/admin`;
+      },
+      log: app.log,
+    }),
     ipSecret: opts.ipSecret,
     verify: (token, remoteip) =>
       verifyCaptcha(
@@ -99,6 +124,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         remoteip,
       ),
   };
+
+  // A pending comment's jobs are written with it (store.insertComment); the worker sends them.
+  store.setNotificationChannels(ctx.notifier.channels);
+  app.addHook('onReady', async () => ctx.notifier.start());
+  app.addHook('onClose', async () => ctx.notifier.stop());
 
   installJsonParser(app);
   app.addHook('preClose', async () => ctx.drain.start());

@@ -43,6 +43,7 @@ function describeDb(db: string): string {
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'add-moderator') return runAddModerator(process.argv.slice(3));
   let config: Config;
   try {
     const parsed = parseConfig(process.argv.slice(2), process.env);
@@ -63,11 +64,33 @@ async function main(): Promise<void> {
     throw e;
   }
 
+  // Read before the database is opened: a bad file is a configuration error (exit 2).
+  const { Moderators, ModeratorsFileError } = await import('./moderation/moderators.js');
+  let moderators: InstanceType<typeof Moderators>;
+  let reloadError = (err: Error): void => {
+    process.stderr.write(`ykien-server: ${err.message}\n`);
+  };
+  try {
+    moderators = new Moderators({
+      adminToken: config.adminToken,
+      file: config.moderatorsFile,
+      onReloadError: (err) => reloadError(err),
+    });
+  } catch (e) {
+    if (e instanceof ModeratorsFileError) {
+      process.stderr.write(`ykien-server: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+
   const store = await openStore(config.db);
   const ipSecret = config.ipSecret ?? (await store.getOrCreateSetting('ip_secret', () => randomBytes(32).toString('base64url')));
 
   let adminToken = config.adminToken;
-  if (adminToken === null) {
+  // Named moderators replace the generated token: with a moderators file, "admin" exists only when
+  // --admin-token names it.
+  if (adminToken === null && config.moderatorsFile === null) {
     adminToken = randomBytes(32).toString('base64url');
     // Printed once and kept nowhere: set --admin-token / YKIEN_ADMIN_TOKEN for a lasting one.
     process.stderr.write(
@@ -86,7 +109,14 @@ async function main(): Promise<void> {
   }
 
   const { buildApp } = await import('./app.js');
-  const app = await buildApp({ config, store, adminToken, ipSecret });
+  const app = await buildApp({
+    config,
+    store,
+    adminToken,
+    moderators: adminToken === config.adminToken ? moderators : new Moderators({ adminToken, file: null }),
+    ipSecret,
+  });
+  reloadError = (err) => app.log.error({ err }, 'moderators file unreadable: named moderators refused until it is fixed');
   if (!config.captcha) app.log.warn('captcha verification is OFF (--no-captcha)');
 
   // Logging must not stand in the way of stopping: if whoever read our stdout is gone, a log write
@@ -142,11 +172,31 @@ async function main(): Promise<void> {
       db: describeDb(config.db),
       captcha: config.captcha,
       moderation: config.moderation,
+      moderators: moderators.count + (adminToken === null ? 0 : 1),
+      notify: [config.notify.webhookUrl ? 'webhook' : '', config.notify.emails.length ? 'email' : ''].filter(Boolean),
       demo: config.demo,
       version: version(),
     },
     'ykien-server listening',
   );
+}
+
+async function runAddModerator(argv: string[]): Promise<void> {
+  const { addModerator, ADD_MODERATOR_USAGE, UsageError } = await import('./moderation/add-moderator.js');
+  const { ModeratorsFileError } = await import('./moderation/moderators.js');
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${ADD_MODERATOR_USAGE}\n`);
+    return;
+  }
+  try {
+    process.stdout.write(await addModerator(argv, process.env));
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ModeratorsFileError) {
+      process.stderr.write(`ykien-server add-moderator: ${e.message}\n${e instanceof UsageError ? `${ADD_MODERATOR_USAGE}\n` : ''}`);
+      process.exit(2);
+    }
+    throw e;
+  }
 }
 
 main().catch((err: unknown) => {

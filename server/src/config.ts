@@ -4,6 +4,7 @@
  * Every option has a flag and an environment variable; the flag wins. The table below is the single
  * source for parsing and for `--help`, so the help can never forget an option.
  */
+import { parseDuration } from './notify/duration.js';
 import { parseRateLimit, type RateLimitRule } from './rate-limit.js';
 
 export type TrustProxy = false | true | number | string[];
@@ -32,6 +33,26 @@ export interface Config {
   maxLength: number;
   demo: boolean;
   logLevel: string;
+  /** The --moderators file of named moderators; null: only the admin token. */
+  moderatorsFile: string | null;
+  /** Where moderators are told about pending comments (notify/). */
+  notify: NotifyConfig;
+  /** max-age of the public list and /counts; 0: caches must revalidate every time (no-cache). */
+  listCacheSeconds: number;
+}
+
+export interface NotifyConfig {
+  webhookUrl: string | null;
+  webhookSecret: string | null;
+  /** Addresses of the digest email; [] for none. */
+  emails: string[];
+  smtpUrl: string | null;
+  emailFrom: string;
+  digestMs: number;
+  /** How often the worker looks for due jobs (it is also woken by each pending comment of its own process). */
+  pollMs: number;
+  /** The server's address as moderators reach it, for the link to /admin; null: http://HOST:PORT. */
+  publicUrl: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -64,6 +85,16 @@ const OPTIONS: readonly OptionSpec[] = [
   { flag: '--ip-secret', env: 'YKIEN_IP_SECRET', type: 'value', placeholder: 'SECRET', defaultText: '(generated, kept in the db)', help: 'Key of the HMAC that replaces client addresses for rate limits.' },
   { flag: '--trust-proxy', env: 'YKIEN_TRUST_PROXY', type: 'value', placeholder: 'LIST|N', defaultText: 'off', help: 'Proxies whose X-Forwarded-For to believe: addresses/CIDRs (or loopback, linklocal, uniquelocal), a hop count, or off.' },
   { flag: '--max-length', env: 'YKIEN_MAX_LENGTH', type: 'value', placeholder: 'N', defaultText: '2000', help: 'Maximum characters (code points after NFC) of a comment.' },
+  { flag: '--list-cache-seconds', env: 'YKIEN_LIST_CACHE_SECONDS', type: 'value', placeholder: 'N', defaultText: '15', help: 'How long browsers and CDNs may reuse the public list and /counts (0: revalidate every time, by ETag). A decision shows within N seconds.' },
+  { flag: '--moderators', env: 'YKIEN_MODERATORS', type: 'value', placeholder: 'FILE', defaultText: '(none)', help: 'File of named moderators (name:scrypt$salt$hash lines, made by `ykien-server add-moderator NAME`); re-read when it changes.' },
+  { flag: '--notify-webhook', env: 'YKIEN_NOTIFY_WEBHOOK', type: 'value', placeholder: 'URL', defaultText: '(none)', help: 'POST a signed JSON "comment.pending" event here for each pending comment (retried for 24 h).' },
+  { flag: '--notify-webhook-secret', env: 'YKIEN_NOTIFY_WEBHOOK_SECRET', type: 'value', placeholder: 'SECRET', defaultText: '(required with --notify-webhook)', help: 'Key of the X-Ykien-Signature HMAC-SHA256; at least 16 characters.' },
+  { flag: '--notify-email', env: 'YKIEN_NOTIFY_EMAIL', type: 'value', placeholder: 'LIST', defaultText: '(none)', help: 'Comma-separated addresses that get a digest of pending comments (needs --smtp-url).' },
+  { flag: '--smtp-url', env: 'YKIEN_SMTP_URL', type: 'value', placeholder: 'URL', defaultText: '(none)', help: 'Mail server for --notify-email: smtp://user:pass@host:587 (STARTTLS) or smtps://…:465.' },
+  { flag: '--notify-from', env: 'YKIEN_NOTIFY_FROM', type: 'value', placeholder: 'ADDR', defaultText: 'ykien-server <ykien@localhost>', help: 'From: of the digest email.' },
+  { flag: '--notify-digest', env: 'YKIEN_NOTIFY_DIGEST', type: 'value', placeholder: 'TIME', defaultText: '10m', help: 'At most one digest email per TIME (30s, 10m, 1h…); the first after a quiet spell goes at once.' },
+  { flag: '--notify-poll', env: 'YKIEN_NOTIFY_POLL', type: 'value', placeholder: 'TIME', defaultText: '10s', help: "How often the notification worker looks for due jobs (other instances' comments, retries)." },
+  { flag: '--public-url', env: 'YKIEN_PUBLIC_URL', type: 'value', placeholder: 'URL', defaultText: 'http://HOST:PORT', help: 'The address moderators reach this server at, for the /admin link in notifications.' },
   { flag: '--demo', env: 'YKIEN_DEMO', type: 'switch', defaultText: 'off', help: 'Serve the demo article at / and the demo/ folder at /demo/.' },
   { flag: '--log-level', env: 'YKIEN_LOG_LEVEL', type: 'value', placeholder: 'LEVEL', defaultText: 'info', help: 'fatal, error, warn, info, debug, trace or silent.' },
 ];
@@ -85,6 +116,10 @@ export function helpText(): string {
     ...rows,
     `  ${'--help, -h'.padEnd(30)} Show this help and exit.`,
     `  ${'--version'.padEnd(30)} Print the version and exit.`,
+    '',
+    'Commands:',
+    `  ${'add-moderator NAME'.padEnd(30)} Add a named moderator to the --moderators file (or YKIEN_MODERATORS)`,
+    `  ${''.padEnd(30)} and print their new token once.`,
     '',
     'Example:',
     '  ykien-server --origins https://baotinh.example.vn --hcaptcha-secret 0x… --db ./data/ykien.db',
@@ -230,6 +265,8 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
     throw new ConfigError(`--rate-limit: ${(e as Error).message}`);
   }
 
+  const notify = parseNotify(get);
+
   const host = (get('--host') ?? '127.0.0.1').trim();
   if (!host) throw new ConfigError('--host must not be empty');
 
@@ -251,8 +288,57 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
       ipSecret,
       trustProxy: parseTrustProxy(get('--trust-proxy') ?? 'off'),
       maxLength: parseInteger('--max-length', get('--max-length') ?? '2000', 1, MAX_LENGTH_CAP),
+      moderatorsFile: get('--moderators') ?? null,
+      notify,
+      listCacheSeconds: parseInteger('--list-cache-seconds', get('--list-cache-seconds') ?? '15', 0, 86_400),
       demo: parseSwitch('--demo', get('--demo') ?? '0'),
       logLevel,
     }),
+  };
+}
+
+function parseHttpUrlOption(flag: string, raw: string): string {
+  try {
+    const u = new URL(raw.trim());
+    if (u.protocol === 'http:' || u.protocol === 'https:') return u.href;
+  } catch {
+    /* below */
+  }
+  throw new ConfigError(`${flag}: "${raw}" is not an http(s) URL`);
+}
+
+function parseDurationOption(flag: string, raw: string, minMs: number, maxMs: number): number {
+  const ms = parseDuration(raw);
+  if (ms === null) throw new ConfigError(`${flag}: expected a duration like 30s, 10m or 1h, got "${raw}"`);
+  if (ms < minMs || ms > maxMs) throw new ConfigError(`${flag}: must be between ${minMs} ms and ${maxMs / 3_600_000} h, got "${raw}"`);
+  return ms;
+}
+
+function parseNotify(get: (flag: string) => string | undefined): NotifyConfig {
+  const webhook = get('--notify-webhook');
+  const webhookUrl = webhook === undefined ? null : parseHttpUrlOption('--notify-webhook', webhook);
+  const webhookSecret = get('--notify-webhook-secret') ?? null;
+  if (webhookUrl !== null && (webhookSecret === null || webhookSecret.length < 16)) {
+    throw new ConfigError('--notify-webhook needs --notify-webhook-secret (at least 16 characters) to sign what it sends');
+  }
+  const emails = [...new Set((get('--notify-email') ?? '').split(',').map((s) => s.trim()).filter(Boolean))];
+  for (const e of emails) {
+    if (!/^[^\s@,<>"]+@[^\s@,<>"]+$/.test(e)) throw new ConfigError(`--notify-email: "${e}" is not an email address`);
+  }
+  const smtp = get('--smtp-url') ?? null;
+  if (smtp !== null && !/^smtps?:\/\/[^\s]+$/i.test(smtp.trim())) {
+    throw new ConfigError('--smtp-url: expected smtp://[user:pass@]host[:port] or smtps://…');
+  }
+  if (emails.length > 0 && smtp === null) throw new ConfigError('--notify-email needs --smtp-url');
+  const publicUrl = get('--public-url');
+  return {
+    webhookUrl,
+    webhookSecret: webhookUrl === null ? null : webhookSecret,
+    emails,
+    smtpUrl: smtp === null ? null : smtp.trim(),
+    emailFrom: get('--notify-from') ?? 'ykien-server <ykien@localhost>',
+    digestMs: parseDurationOption('--notify-digest', get('--notify-digest') ?? '10m', 100, 24 * 3_600_000),
+    pollMs: parseDurationOption('--notify-poll', get('--notify-poll') ?? '10s', 20, 3_600_000),
+    publicUrl: publicUrl === undefined ? null : parseHttpUrlOption('--public-url', publicUrl).replace(/\/+$/, ''),
   };
 }

@@ -73,6 +73,7 @@ export const MESSAGES = {
   contentRequired: m('Nội dung không được để trống.', 'Please write a comment.'),
   contentTooLong: m('Nội dung không được dài quá {n} ký tự.', 'The comment must be at most {n} characters.'),
   pageIdRequired: m('Thiếu mã bài viết (pageId).', 'pageId is missing.'),
+  pageIdCount: m('Cần từ 1 đến {n} mã bài viết (pageId), mỗi mã không rỗng.', 'Give 1 to {n} non-empty pageId values.'),
   pageIdTooLong: m('Mã bài viết (pageId) không được dài quá {n} ký tự.', 'pageId must be at most {n} characters.'),
   pageUrlInvalid: m('Địa chỉ bài viết (pageUrl) phải là một URL http(s).', 'pageUrl must be an http(s) URL.'),
   pageUrlOrigin: m(
@@ -102,4 +103,9 @@ export const MESSAGES = {
     'status phải là pending, published hoặc rejected.',
     'status must be pending, published or rejected.',
   ),
+  editNothing: m('Cần gửi name hoặc content để sửa.', 'Send name or content to edit.'),
+  replyRequired: m('Nội dung trả lời không được để trống.', 'Please write the reply.'),
+  replyTooLong: m('Nội dung trả lời không được dài quá {n} ký tự.', 'The reply must be at most {n} characters.'),
+  queryTooLong: m('Từ khóa tìm kiếm không được dài quá {n} ký tự.', 'The search must be at most {n} characters.'),
+  commentIdInvalid: m('Mã bình luận (commentId) không hợp lệ.', 'commentId is not valid.'),
 } satisfies Record<string, Msg>;

@@ -10,11 +10,22 @@
  * - Durability is PostgreSQL's own (synchronous_commit=on by default): a COMMIT has reached the WAL.
  */
 import pg from 'pg';
+import { auditRow, fullState, STATUS_OF_ACTION, type AuditRow } from './moderation/audit.js';
+import { commentSearchText, likePattern } from './moderation/fold.js';
 import type {
-  CommentStatus, KeyRecord, ListQuery, NewComment, Page, RateDecision, Store, StoredComment,
+  Actor, AuditEntry, AuditQuery, AuditState, ClaimedJob, CommentStatus, KeyRecord, ListQuery, NewComment,
+  NotificationChannel, Page, RateDecision, StatusCounts, Store, StoredComment,
 } from './store.js';
 
-export const PG_MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+interface PgMigration {
+  version: number;
+  name: string;
+  sql: string;
+  /** Runs after `sql`, in the same transaction: for what SQL cannot compute (the folded search text). */
+  backfill?: (client: pg.PoolClient) => Promise<void>;
+}
+
+export const PG_MIGRATIONS: readonly PgMigration[] = [
   {
     version: 1,
     name: 'comments, idempotency keys, settings, rate limits',
@@ -46,7 +57,80 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
       CREATE INDEX rate_hits_by_time ON rate_hits (at);
     `,
   },
+  {
+    version: 2,
+    name: 'published comments per page',
+    // Kept in step by every change of a comment's status, in the same transaction, so that `total`
+    // and /counts are one primary-key lookup per page instead of a count over the page's comments.
+    sql: `
+      CREATE TABLE page_counts (
+        page_id   TEXT   PRIMARY KEY,
+        published BIGINT NOT NULL
+      );
+      INSERT INTO page_counts (page_id, published)
+        SELECT page_id, count(*) FROM comments WHERE status = 'published' GROUP BY page_id;
+    `,
+  },
+  {
+    version: 4,
+    name: 'moderation: search text, edits, replies, audit log, notification jobs',
+    sql: `
+      ALTER TABLE comments ADD COLUMN search     TEXT NOT NULL DEFAULT '';
+      ALTER TABLE comments ADD COLUMN edited_at  BIGINT;
+      ALTER TABLE comments ADD COLUMN reply_text TEXT;
+      ALTER TABLE comments ADD COLUMN reply_at   BIGINT;
+      -- No foreign key to comments: the log outlives a deleted comment.
+      CREATE TABLE audit_log (
+        seq          BIGSERIAL PRIMARY KEY,
+        at           BIGINT NOT NULL,
+        moderator    TEXT   NOT NULL,
+        action       TEXT   NOT NULL,
+        comment_id   TEXT   NOT NULL,
+        page_id      TEXT   NOT NULL,
+        comment_name TEXT   NOT NULL,
+        before       TEXT,
+        after        TEXT,
+        search       TEXT   NOT NULL
+      );
+      CREATE INDEX audit_by_time ON audit_log (at DESC, seq DESC);
+      CREATE INDEX audit_by_comment ON audit_log (comment_id, at DESC, seq DESC);
+      CREATE TABLE notification_jobs (
+        seq         BIGSERIAL PRIMARY KEY,
+        channel     TEXT   NOT NULL,
+        comment_id  TEXT   NOT NULL,
+        created_at  BIGINT NOT NULL,
+        due_at      BIGINT NOT NULL,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        lease_owner TEXT,
+        lease_until BIGINT,
+        last_error  TEXT
+      );
+      CREATE INDEX notification_jobs_due ON notification_jobs (channel, due_at);
+      CREATE TABLE notification_gates (channel TEXT PRIMARY KEY, next_at BIGINT NOT NULL);
+      INSERT INTO notification_gates (channel, next_at) VALUES ('webhook', 0), ('email', 0);
+    `,
+    backfill: async (client) => {
+      for (let after = 0; ; ) {
+        const { rows } = await client.query<{ seq: string; name: string; content: string }>(
+          'SELECT seq, name, content FROM comments WHERE seq > $1 ORDER BY seq LIMIT 1000',
+          [after],
+        );
+        if (rows.length === 0) break;
+        for (const r of rows) await client.query('UPDATE comments SET search = $1 WHERE seq = $2', [commentSearchText(r.name, r.content), r.seq]);
+        after = Number(rows[rows.length - 1]!.seq);
+      }
+    },
+  },
 ];
+
+/** The page's published counter, inside the caller's transaction. */
+const COUNT_PUBLISHED = `INSERT INTO page_counts (page_id, published) VALUES ($1, 1)
+  ON CONFLICT (page_id) DO UPDATE SET published = page_counts.published + 1`;
+// Never below 0, so that a counter that drifted (a comment published by a server that predates the
+// counter) cannot make a moderator's decision fail.
+const UNCOUNT_PUBLISHED = 'UPDATE page_counts SET published = GREATEST(published - 1, 0) WHERE page_id = $1';
+
+const INSERT_JOB = 'INSERT INTO notification_jobs (channel, comment_id, created_at, due_at) VALUES ($1, $2, $3, $3)';
 
 const MIGRATION_LOCK = 7_160_811_452; // an arbitrary constant: "ykien migrations"
 
@@ -62,6 +146,49 @@ interface CommentRow {
   status: CommentStatus;
   created_at: string;
   moderated_at: string | null;
+  edited_at: string | null;
+  reply_text: string | null;
+  reply_at: string | null;
+}
+
+interface AuditLogRow {
+  seq: string;
+  at: string;
+  moderator: string;
+  action: AuditEntry['action'];
+  comment_id: string;
+  page_id: string;
+  comment_name: string;
+  before: string | null;
+  after: string | null;
+}
+
+interface JobRow {
+  seq: string;
+  channel: NotificationChannel;
+  comment_id: string;
+  created_at: string;
+  attempts: number;
+}
+
+const toAuditEntry = (r: AuditLogRow): AuditEntry => ({
+  seq: Number(r.seq),
+  at: Number(r.at),
+  moderator: r.moderator,
+  action: r.action,
+  commentId: r.comment_id,
+  pageId: r.page_id,
+  commentName: r.comment_name,
+  before: r.before === null ? null : (JSON.parse(r.before) as AuditState),
+  after: r.after === null ? null : (JSON.parse(r.after) as AuditState),
+});
+
+/** `search LIKE …` for each word, numbering parameters after those already in `params`. */
+function likeClauses(words: readonly string[] | undefined, params: unknown[]): string[] {
+  return (words ?? []).map((w) => {
+    params.push(likePattern(w));
+    return `search LIKE $${params.length} ESCAPE '\\'`;
+  });
 }
 
 const toComment = (r: CommentRow): StoredComment => ({
@@ -75,6 +202,8 @@ const toComment = (r: CommentRow): StoredComment => ({
   status: r.status,
   createdAt: Number(r.created_at),
   moderatedAt: r.moderated_at === null ? null : Number(r.moderated_at),
+  reply: r.reply_text === null ? null : { text: r.reply_text, at: Number(r.reply_at ?? r.created_at) },
+  editedAt: r.edited_at === null ? null : Number(r.edited_at),
 });
 
 async function inTransaction<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -93,6 +222,8 @@ async function inTransaction<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promi
 }
 
 export class PgStore implements Store {
+  private notifyChannels: readonly NotificationChannel[] = [];
+
   private constructor(private readonly pool: pg.Pool) {}
 
   static async open(url: string): Promise<PgStore> {
@@ -126,6 +257,7 @@ export class PgStore implements Store {
         await client.query('BEGIN');
         try {
           await client.query(m.sql);
+          await m.backfill?.(client);
           await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, Date.now()]);
           await client.query('COMMIT');
         } catch (e) {
@@ -163,10 +295,14 @@ export class PgStore implements Store {
       );
       if (key.rowCount === 0) return false;
       await client.query(
-        `INSERT INTO comments (id, client_id, page_id, page_url, page_title, name, content, status, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [c.id, c.clientId, c.pageId, c.pageUrl, c.pageTitle, c.name, c.content, c.status, c.createdAt],
+        `INSERT INTO comments (id, client_id, page_id, page_url, page_title, name, content, status, created_at, search)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [c.id, c.clientId, c.pageId, c.pageUrl, c.pageTitle, c.name, c.content, c.status, c.createdAt, commentSearchText(c.name, c.content)],
       );
+      // A pending comment's notifications, queued in the same transaction (notify/worker.ts sends them).
+      if (c.status === 'pending') for (const channel of this.notifyChannels) await client.query(INSERT_JOB, [channel, c.id, c.createdAt]);
+      // The page's published counter (a --moderation off insert).
+      if (c.status === 'published') await client.query(COUNT_PUBLISHED, [c.pageId]);
       return true;
     });
     if (created) return { created: true };
@@ -180,6 +316,7 @@ export class PgStore implements Store {
       params.push(q.pageId);
       where.push(`page_id = $${params.length}`);
     }
+    where.push(...likeClauses(q.words, params));
     if (q.cursor) {
       params.push(q.cursor.createdAt, q.cursor.seq);
       where.push(`(created_at, seq) < ($${params.length - 1}, $${params.length})`);
@@ -206,17 +343,249 @@ export class PgStore implements Store {
     return Number(rows[0]!.n);
   }
 
-  async setStatus(id: string, status: CommentStatus, at: number): Promise<{ id: string; status: CommentStatus } | null> {
-    const { rows } = await this.pool.query<{ id: string; status: CommentStatus }>(
-      'UPDATE comments SET status = $1, moderated_at = $2 WHERE id = $3 RETURNING id, status',
-      [status, at, id],
+  async publishedCounts(pageIds: readonly string[]): Promise<Map<string, number>> {
+    const { rows } = await this.pool.query<{ page_id: string; published: string }>(
+      'SELECT page_id, published FROM page_counts WHERE page_id = ANY($1::text[])',
+      [pageIds],
     );
-    return rows[0] ?? null;
+    return new Map(rows.map((r) => [r.page_id, Number(r.published)]));
   }
 
-  async deleteComment(id: string): Promise<boolean> {
-    const r = await this.pool.query('DELETE FROM comments WHERE id = $1', [id]);
-    return (r.rowCount ?? 0) > 0;
+  async statusOf(id: string): Promise<CommentStatus | null> {
+    const { rows } = await this.pool.query<{ status: CommentStatus }>('SELECT status FROM comments WHERE id = $1', [id]);
+    return rows[0]?.status ?? null;
+  }
+
+  setStatus(id: string, status: CommentStatus, at: number): Promise<{ id: string; status: CommentStatus } | null> {
+    return inTransaction(this.pool, async (client) => {
+      // FOR UPDATE: two decisions on one comment take turns, so each sees the status the other left.
+      const old = await client.query<{ page_id: string; status: CommentStatus }>(
+        'SELECT page_id, status FROM comments WHERE id = $1 FOR UPDATE',
+        [id],
+      );
+      const before = old.rows[0];
+      if (!before) return null;
+      const { rows } = await client.query<{ id: string; status: CommentStatus }>(
+        'UPDATE comments SET status = $1, moderated_at = $2 WHERE id = $3 RETURNING id, status',
+        [status, at, id],
+      );
+      // The page's published counter.
+      if (before.status !== 'published' && status === 'published') await client.query(COUNT_PUBLISHED, [before.page_id]);
+      if (before.status === 'published' && status !== 'published') await client.query(UNCOUNT_PUBLISHED, [before.page_id]);
+      return rows[0] ?? null;
+    });
+  }
+
+  deleteComment(id: string): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<{ page_id: string; status: CommentStatus }>(
+        'DELETE FROM comments WHERE id = $1 RETURNING page_id, status',
+        [id],
+      );
+      const gone = rows[0];
+      if (!gone) return false;
+      // The page's published counter.
+      if (gone.status === 'published') await client.query(UNCOUNT_PUBLISHED, [gone.page_id]);
+      return true;
+    });
+  }
+
+  // ---- moderation: every decision and its audit row in one transaction, the comment's row locked ----
+
+  private async writeAudit(client: pg.PoolClient, by: Actor, row: AuditRow): Promise<void> {
+    await client.query(
+      `INSERT INTO audit_log (at, moderator, action, comment_id, page_id, comment_name, before, after, search)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
+        by.at, by.moderator, row.action, row.commentId, row.pageId, row.commentName,
+        row.before === null ? null : JSON.stringify(row.before),
+        row.after === null ? null : JSON.stringify(row.after),
+        row.search,
+      ],
+    );
+  }
+
+  /** The page's published counter, when a decision moves a comment in or out of `published`. */
+  private async recount(client: pg.PoolClient, pageId: string, from: CommentStatus, to: CommentStatus | null): Promise<void> {
+    if (from !== 'published' && to === 'published') await client.query(COUNT_PUBLISHED, [pageId]);
+    if (from === 'published' && to !== 'published') await client.query(UNCOUNT_PUBLISHED, [pageId]);
+  }
+
+  /** The comment, locked until the transaction ends: two decisions on it take turns. */
+  private async locked(client: pg.PoolClient, id: string): Promise<StoredComment | null> {
+    const { rows } = await client.query<CommentRow>('SELECT * FROM comments WHERE id = $1 FOR UPDATE', [id]);
+    return rows[0] ? toComment(rows[0]) : null;
+  }
+
+  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor): Promise<StoredComment | null> {
+    const status = STATUS_OF_ACTION[action];
+    return inTransaction(this.pool, async (client) => {
+      const before = await this.locked(client, id);
+      if (!before || before.status === status) return before;
+      const { rows } = await client.query<CommentRow>(
+        'UPDATE comments SET status = $1, moderated_at = $2 WHERE id = $3 RETURNING *',
+        [status, by.at, id],
+      );
+      await this.recount(client, before.pageId, before.status, status);
+      await this.writeAudit(client, by, auditRow(by.moderator, action, before, { status: before.status }, { status }));
+      return toComment(rows[0]!);
+    });
+  }
+
+  deleteDecided(id: string, by: Actor): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      const before = await this.locked(client, id);
+      if (!before) return false;
+      await client.query('DELETE FROM comments WHERE id = $1', [id]);
+      await this.recount(client, before.pageId, before.status, null);
+      await this.writeAudit(client, by, auditRow(by.moderator, 'delete', before, fullState(before), null));
+      return true;
+    });
+  }
+
+  editComment(id: string, change: { name?: string; content?: string }, by: Actor): Promise<StoredComment | null> {
+    return inTransaction(this.pool, async (client) => {
+      const before = await this.locked(client, id);
+      if (!before) return null;
+      const name = change.name ?? before.name;
+      const content = change.content ?? before.content;
+      if (name === before.name && content === before.content) return before;
+      const { rows } = await client.query<CommentRow>(
+        'UPDATE comments SET name = $1, content = $2, search = $3, edited_at = $4 WHERE id = $5 RETURNING *',
+        [name, content, commentSearchText(name, content), by.at, id],
+      );
+      const after = toComment(rows[0]!);
+      const was: AuditState = {};
+      const now: AuditState = {};
+      if (name !== before.name) [was.name, now.name] = [before.name, name];
+      if (content !== before.content) [was.content, now.content] = [before.content, content];
+      await this.writeAudit(client, by, auditRow(by.moderator, 'edit', after, was, now));
+      return after;
+    });
+  }
+
+  setReply(id: string, text: string | null, by: Actor): Promise<StoredComment | null> {
+    return inTransaction(this.pool, async (client) => {
+      const before = await this.locked(client, id);
+      if (!before) return null;
+      const old = before.reply?.text ?? null;
+      if (old === text) return before;
+      const { rows } = await client.query<CommentRow>(
+        'UPDATE comments SET reply_text = $1, reply_at = $2 WHERE id = $3 RETURNING *',
+        [text, text === null ? null : by.at, id],
+      );
+      const after = toComment(rows[0]!);
+      await this.writeAudit(client, by, auditRow(by.moderator, text === null ? 'reply-delete' : 'reply', after, { reply: old }, { reply: text }));
+      return after;
+    });
+  }
+
+  async getComment(id: string): Promise<StoredComment | null> {
+    const { rows } = await this.pool.query<CommentRow>('SELECT * FROM comments WHERE id = $1', [id]);
+    return rows[0] ? toComment(rows[0]) : null;
+  }
+
+  async auditLog(q: AuditQuery): Promise<Page<AuditEntry>> {
+    const params: unknown[] = [];
+    const where: string[] = [];
+    if (q.commentId !== undefined) {
+      params.push(q.commentId);
+      where.push(`comment_id = $${params.length}`);
+    }
+    where.push(...likeClauses(q.words, params));
+    if (q.cursor) {
+      params.push(q.cursor.createdAt, q.cursor.seq);
+      where.push(`(at, seq) < ($${params.length - 1}, $${params.length})`);
+    }
+    params.push(q.limit + 1);
+    const { rows } = await this.pool.query<AuditLogRow>(
+      `SELECT seq, at, moderator, action, comment_id, page_id, comment_name, before, after FROM audit_log
+        ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, seq DESC LIMIT $${params.length}`,
+      params,
+    );
+    const more = rows.length > q.limit;
+    const page = more ? rows.slice(0, q.limit) : rows;
+    const last = page[page.length - 1];
+    return { items: page.map(toAuditEntry), next: more && last ? { createdAt: Number(last.at), seq: Number(last.seq) } : null };
+  }
+
+  async statusCounts(filter: { pageId?: string; words?: readonly string[] }): Promise<StatusCounts> {
+    const params: unknown[] = [];
+    const where: string[] = [];
+    if (filter.pageId !== undefined) {
+      params.push(filter.pageId);
+      where.push(`page_id = $${params.length}`);
+    }
+    where.push(...likeClauses(filter.words, params));
+    const { rows } = await this.pool.query<{ status: CommentStatus; n: string }>(
+      `SELECT status, count(*) AS n FROM comments ${where.length ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY status`,
+      params,
+    );
+    const counts: StatusCounts = { pending: 0, published: 0, rejected: 0 };
+    for (const r of rows) counts[r.status] = Number(r.n);
+    return counts;
+  }
+
+  // ---- notification jobs: claimed with FOR UPDATE SKIP LOCKED under a lease ----
+
+  setNotificationChannels(channels: readonly NotificationChannel[]): void {
+    this.notifyChannels = [...channels];
+  }
+
+  private async claimWith(
+    q: pg.Pool | pg.PoolClient, channel: NotificationChannel, owner: string, now: number, leaseMs: number, limit: number,
+  ): Promise<ClaimedJob[]> {
+    const { rows } = await q.query<JobRow>(
+      `UPDATE notification_jobs SET lease_owner = $1, lease_until = $2, attempts = attempts + 1
+        WHERE seq IN (SELECT seq FROM notification_jobs
+                       WHERE channel = $3 AND due_at <= $4 AND (lease_until IS NULL OR lease_until <= $4)
+                       ORDER BY due_at, seq LIMIT $5 FOR UPDATE SKIP LOCKED)
+        RETURNING seq, channel, comment_id, created_at, attempts`,
+      [owner, now + leaseMs, channel, now, limit],
+    );
+    if (rows.length === 0) return [];
+    const found = await q.query<CommentRow>('SELECT * FROM comments WHERE id = ANY($1::text[])', [rows.map((r) => r.comment_id)]);
+    const byId = new Map(found.rows.map((c) => [c.id, toComment(c)]));
+    return rows
+      .map((r) => ({
+        seq: Number(r.seq), channel: r.channel, commentId: r.comment_id, createdAt: Number(r.created_at), attempts: r.attempts,
+        comment: byId.get(r.comment_id) ?? null,
+      }))
+      .sort((a, b) => a.seq - b.seq);
+  }
+
+  claimJobs(channel: NotificationChannel, owner: string, now: number, leaseMs: number, limit: number): Promise<ClaimedJob[]> {
+    return this.claimWith(this.pool, channel, owner, now, leaseMs, limit);
+  }
+
+  async claimDigest(channel: NotificationChannel, owner: string, now: number, leaseMs: number, intervalMs: number, limit: number): Promise<ClaimedJob[]> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // The gate's row lock serialises instances: a second one waits, then finds the gate closed.
+      const gate = await client.query('UPDATE notification_gates SET next_at = $1 WHERE channel = $2 AND next_at <= $3', [now + intervalMs, channel, now]);
+      const jobs = gate.rowCount ? await this.claimWith(client, channel, owner, now, leaseMs, limit) : [];
+      // Nothing due: the gate stays open for the next comment.
+      await client.query(jobs.length > 0 ? 'COMMIT' : 'ROLLBACK');
+      return jobs;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  async finishJob(seq: number, owner: string): Promise<void> {
+    await this.pool.query('DELETE FROM notification_jobs WHERE seq = $1 AND lease_owner = $2', [seq, owner]);
+  }
+
+  async retryJob(seq: number, owner: string, dueAt: number, error: string): Promise<void> {
+    await this.pool.query(
+      `UPDATE notification_jobs SET due_at = $1, last_error = $2, lease_owner = NULL, lease_until = NULL
+        WHERE seq = $3 AND lease_owner = $4`,
+      [dueAt, error.slice(0, 500), seq, owner],
+    );
   }
 
   hitRateLimit(client: string, limit: number, windowMs: number, now: number): Promise<RateDecision> {

@@ -1,15 +1,22 @@
 /**
- * The moderation API, behind `Authorization: Bearer <admin token>`.
+ * The moderation API, behind `Authorization: Bearer <token>`: the --admin-token (moderator "admin")
+ * or a named moderator's token (moderation/moderators.ts). The moderator's name is what the audit
+ * log records for each decision.
  *
  * No CORS headers here: the moderation page is served by this server, so a cross-origin caller has
  * no business with these routes, and the bearer token is never sent by a browser on its own (no
- * cookies), which is what makes CSRF a non-issue.
+ * cookies), which is what makes CSRF a non-issue. A browser request from a page of another origin
+ * (one that neither is this server nor is in --origins) is refused with 403 all the same.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from './app.js';
+import { requestOrigin } from './cors.js';
 import { refuseWhileDraining } from './draining.js';
 import { MESSAGES } from './i18n.js';
+import { actor, setModerator, UUID } from './moderation/actor.js';
+import { searchWords } from './moderation/fold.js';
+import { adminItem, moderationRoutes, parseQuery } from './moderation/routes.js';
 import { langOf, sendProblem } from './problem.js';
 import { parseLimit } from './routes-comments.js';
 import { decodeCursor, encodeCursor, STATUSES, type CommentStatus } from './store.js';
@@ -17,7 +24,6 @@ import { cleanText } from './validate.js';
 
 const ADMIN_DEFAULT = 50;
 const ADMIN_MAX = 200;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * Compares in constant time. Both sides are hashed first so that the comparison does not even reveal
@@ -42,11 +48,18 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
   app.addHook('onRequest', refuseWhileDraining(ctx.drain));
   app.addHook('onRequest', async (request, reply) => {
     reply.header('Cache-Control', 'no-store');
+    const origin = requestOrigin(request);
+    if (origin !== undefined && !ctx.policy.isAllowed(origin, request)) {
+      request.log.warn({ origin }, 'admin request refused: from another origin');
+      return sendProblem(request, reply, 403, 'forbidden-origin');
+    }
     const token = bearer(request);
-    if (token === null || !tokenMatches(token, ctx.adminToken)) {
+    const name = token === null ? null : await ctx.moderators.authenticate(token);
+    if (name === null) {
       request.log.warn('admin request refused: bad or missing token');
       return sendProblem(request, reply, 401, 'unauthorized');
     }
+    setModerator(request, name);
   });
 
   app.get('/api/admin/comments', async (request, reply) => {
@@ -60,43 +73,37 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
       if (typeof q.pageId === 'string') pageId = cleanText(q.pageId);
       else fields.pageId = MESSAGES.notText(lang);
     }
+    const search = parseQuery(q.q, lang, fields);
     const limit = parseLimit(q.limit, ADMIN_DEFAULT, ADMIN_MAX);
     if (limit === null) fields.limit = MESSAGES.limitInvalid(lang, ADMIN_MAX);
     const cursor = q.cursor === undefined || q.cursor === '' ? null : typeof q.cursor === 'string' ? decodeCursor(q.cursor) : null;
     if (q.cursor !== undefined && q.cursor !== '' && cursor === null) fields.cursor = MESSAGES.cursorInvalid(lang);
     if (Object.keys(fields).length > 0) return sendProblem(request, reply, 400, 'validation', { fields });
 
-    const page = await store.list({ status: status as CommentStatus, pageId, limit: limit!, cursor });
+    const page = await store.list({ status: status as CommentStatus, pageId, words: searchWords(search), limit: limit!, cursor });
     return {
-      items: page.items.map((c) => ({
-        id: c.id,
-        pageId: c.pageId,
-        pageUrl: c.pageUrl,
-        pageTitle: c.pageTitle,
-        name: c.name,
-        content: c.content,
-        status: c.status,
-        createdAt: new Date(c.createdAt).toISOString(),
-        moderatedAt: c.moderatedAt === null ? null : new Date(c.moderatedAt).toISOString(),
-      })),
+      items: page.items.map(adminItem),
       next: page.next ? encodeCursor(page.next) : null,
     };
   });
 
-  const moderate = (status: CommentStatus) => async (request: FastifyRequest, reply: FastifyReply) => {
+  const decide = (action: 'approve' | 'reject' | 'restore') => async (request: FastifyRequest, reply: FastifyReply) => {
     const { id } = request.params as { id: string };
-    const result = UUID.test(id) ? await store.setStatus(id, status, Date.now()) : null;
+    const result = UUID.test(id) ? await store.decide(id, action, actor(request)) : null;
     if (!result) return sendProblem(request, reply, 404, 'not-found');
-    request.log.info({ commentId: id, status }, 'comment moderated');
-    return result;
+    request.log.info({ commentId: id, status: result.status }, 'comment moderated');
+    return { id: result.id, status: result.status };
   };
-  app.post('/api/admin/comments/:id/approve', moderate('published'));
-  app.post('/api/admin/comments/:id/reject', moderate('rejected'));
+  app.post('/api/admin/comments/:id/approve', decide('approve'));
+  app.post('/api/admin/comments/:id/reject', decide('reject'));
+  app.post('/api/admin/comments/:id/restore', decide('restore'));
 
   app.delete('/api/admin/comments/:id', async (request, reply) => {
     const { id } = request.params as { id: string };
-    if (!UUID.test(id) || !(await store.deleteComment(id))) return sendProblem(request, reply, 404, 'not-found');
+    if (!UUID.test(id) || !(await store.deleteDecided(id, actor(request)))) return sendProblem(request, reply, 404, 'not-found');
     request.log.info({ commentId: id }, 'comment deleted');
     return reply.code(204).send();
   });
+
+  moderationRoutes(app, ctx);
 }

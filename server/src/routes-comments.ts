@@ -14,9 +14,11 @@ import { MESSAGES, type ProblemCode } from './i18n.js';
 import { payloadHash, resolveKey } from './idempotency.js';
 import { langOf, sendProblem, type ProblemExtras } from './problem.js';
 import { clientHash } from './rate-limit.js';
-import { decodeCursor, encodeCursor } from './store.js';
+import { decodeCursor, encodeCursor, type StoredComment } from './store.js';
 import { cleanText, validateComment } from './validate.js';
 import { isJsonContentType } from './json-body.js';
+import { sendCacheable } from './reading/http-cache.js';
+import { readingRoutes } from './reading/routes.js';
 
 const LIST_DEFAULT = 20;
 const LIST_MAX = 100;
@@ -84,6 +86,7 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
   });
 
   app.get('/api/comments', async (request, reply) => {
+    reply.header('Cache-Control', 'no-store'); // errors; the list answer replaces it
     const lang = langOf(request);
     const q = request.query as Record<string, unknown>;
     const fields: Record<string, string> = {};
@@ -96,14 +99,16 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
     if (Object.keys(fields).length > 0) return sendProblem(request, reply, 400, 'validation', { fields });
 
     const page = await store.list({ status: 'published', pageId, limit: limit!, cursor });
-    const total = await store.count('published', pageId);
-    reply.header('Cache-Control', 'no-cache');
-    return {
-      items: page.items.map((c) => ({ id: c.id, name: c.name, content: c.content, createdAt: new Date(c.createdAt).toISOString() })),
+    // The page's counter, kept by the store with every status change: no count over the page.
+    const total = (await store.publishedCounts([pageId])).get(pageId) ?? 0;
+    return sendCacheable(request, reply, {
+      items: page.items.map(publicItem),
       next: page.next ? encodeCursor(page.next) : null,
       total,
-    };
+    }, ctx.config.listCacheSeconds);
   });
+
+  readingRoutes(app, ctx);
 
 }
 
@@ -186,6 +191,7 @@ async function createComment(
     if (outcome.existing.payloadHash !== hash) return problem(422, 'key-reused');
     return { kind: 'json', status: 200, body: { id: outcome.existing.commentId, status: outcome.existing.status } };
   }
+  if (status === 'pending') ctx.notifier.wake(); // sends on a timer, after this answer
   request.log.info({ commentId: id, status }, 'comment stored');
   return { kind: 'json', status: 201, body: { id, status } };
 }
@@ -195,4 +201,13 @@ export function parseLimit(raw: unknown, dflt: number, max: number): number | nu
   if (typeof raw !== 'string' || !/^\d{1,4}$/.test(raw)) return null;
   const n = Number(raw);
   return n >= 1 && n <= max ? n : null;
+}
+
+/** A published comment as readers get it; the board's reply without the moderator's name. */
+function publicItem(c: StoredComment) {
+  const item: { id: string; name: string; content: string; createdAt: string; reply?: { text: string; at: string } } = {
+    id: c.id, name: c.name, content: c.content, createdAt: new Date(c.createdAt).toISOString(),
+  };
+  if (c.reply) item.reply = { text: c.reply.text, at: new Date(c.reply.at).toISOString() };
+  return item;
 }

@@ -33,6 +33,15 @@ export interface StoredComment {
   status: CommentStatus;
   createdAt: number;
   moderatedAt: number | null;
+  /** The editorial board's reply, published with the comment (migration 4). */
+  reply: Reply | null;
+  /** When a moderator last changed the name or content; null when it is as the reader wrote it. */
+  editedAt: number | null;
+}
+
+export interface Reply {
+  text: string;
+  at: number;
 }
 
 /** What an idempotency key remembers. `status` is 'deleted' once a moderator deleted the comment. */
@@ -55,8 +64,61 @@ export interface Page<T> {
 export interface ListQuery {
   status: CommentStatus;
   pageId?: string;
+  /** Folded words (moderation/fold.ts) that must all occur in the name or content. */
+  words?: readonly string[];
   limit: number;
   cursor?: Cursor | null;
+}
+
+/** Who takes a decision, and when: what the audit log records. */
+export interface Actor {
+  moderator: string;
+  at: number;
+}
+
+export type AuditAction = 'approve' | 'reject' | 'restore' | 'delete' | 'edit' | 'reply' | 'reply-delete';
+
+/** The part of a comment a decision changed (or, for a delete, all of it). */
+export interface AuditState {
+  status?: CommentStatus;
+  name?: string;
+  content?: string;
+  reply?: string | null;
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: number;
+  moderator: string;
+  action: AuditAction;
+  commentId: string;
+  pageId: string;
+  /** The comment's author name when the decision was taken. */
+  commentName: string;
+  before: AuditState | null;
+  after: AuditState | null;
+}
+
+export interface AuditQuery {
+  commentId?: string;
+  /** Folded words that must all occur in the moderator, the author's name or the texts. */
+  words?: readonly string[];
+  limit: number;
+  cursor?: Cursor | null;
+}
+
+export type StatusCounts = Record<CommentStatus, number>;
+
+export type NotificationChannel = 'webhook' | 'email';
+
+/** A notification job a worker holds under a lease; `comment` is null when the comment is gone. */
+export interface ClaimedJob {
+  seq: number;
+  channel: NotificationChannel;
+  commentId: string;
+  createdAt: number;
+  attempts: number;
+  comment: StoredComment | null;
 }
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
@@ -70,10 +132,52 @@ export interface Store {
    */
   insertComment(c: NewComment): Promise<{ created: true } | { created: false; existing: KeyRecord }>;
   list(q: ListQuery): Promise<Page<StoredComment>>;
+  /** A scan of the page's comments; the public answers use publishedCounts instead. */
   count(status: CommentStatus, pageId: string): Promise<number>;
+  /**
+   * Published comments per page, from the per-page counter (one indexed lookup per id, one query for
+   * all ids). A page that never had a published comment is absent from the map: read it as 0.
+   */
+  publishedCounts(pageIds: readonly string[]): Promise<Map<string, number>>;
+  /** The status of a stored comment; null when there is none (never stored, or deleted). */
+  statusOf(id: string): Promise<CommentStatus | null>;
+  /** Keeps the page's published counter in step, in the same transaction. */
   setStatus(id: string, status: CommentStatus, at: number): Promise<{ id: string; status: CommentStatus } | null>;
-  /** true when a comment was deleted. Its idempotency key stays, so a retry cannot re-create it. */
+  /**
+   * true when a comment was deleted. Its idempotency key stays, so a retry cannot re-create it.
+   * Keeps the page's published counter in step, in the same transaction.
+   */
   deleteComment(id: string): Promise<boolean>;
+  // ---- moderation (migration 4): each decision and its audit row in one transaction ----
+  /** approve → published, reject → rejected, restore → pending. A decision that changes nothing writes no audit row. */
+  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor): Promise<StoredComment | null>;
+  /** Deletes the comment; the audit row keeps what it said. */
+  deleteDecided(id: string, by: Actor): Promise<boolean>;
+  /** Replaces the name and/or content (already validated and cleaned). */
+  editComment(id: string, change: { name?: string; content?: string }, by: Actor): Promise<StoredComment | null>;
+  /** Sets (text) or removes (null) the board's reply. */
+  setReply(id: string, text: string | null, by: Actor): Promise<StoredComment | null>;
+  /** One comment, for the moderation API. */
+  getComment(id: string): Promise<StoredComment | null>;
+  auditLog(q: AuditQuery): Promise<Page<AuditEntry>>;
+  /** Comments per status, optionally of one page and matching words. */
+  statusCounts(filter: { pageId?: string; words?: readonly string[] }): Promise<StatusCounts>;
+
+  // ---- notifications (migration 4) ----
+  /** Channels for which insertComment queues a job with every pending comment. */
+  setNotificationChannels(channels: readonly NotificationChannel[]): void;
+  /** Takes up to `limit` due jobs of a channel under a lease (`owner` until `now + leaseMs`). */
+  claimJobs(channel: NotificationChannel, owner: string, now: number, leaseMs: number, limit: number): Promise<ClaimedJob[]>;
+  /**
+   * The digest: when the channel's gate is open (its last digest was `intervalMs` ago or more), closes
+   * it and claims its due jobs, atomically; [] when the gate is closed or nothing is due.
+   */
+  claimDigest(channel: NotificationChannel, owner: string, now: number, leaseMs: number, intervalMs: number, limit: number): Promise<ClaimedJob[]>;
+  /** Sent (or nothing left to send): the job is forgotten. Only while `owner` holds it. */
+  finishJob(seq: number, owner: string): Promise<void>;
+  /** Failed: due again at `dueAt`, the lease released. */
+  retryJob(seq: number, owner: string, dueAt: number, error: string): Promise<void>;
+
   /** Records a hit for `client` unless it already has `limit` hits in the window ending at `now`. */
   hitRateLimit(client: string, limit: number, windowMs: number, now: number): Promise<RateDecision>;
   /** Forgets rate-limit hits at or before `before`. */

@@ -145,3 +145,46 @@ function parseHttpUrl(raw: string): URL | null {
     return null;
   }
 }
+
+/** The board's reply: 1–2000 characters, cleaned like a comment's content. */
+export const REPLY_MAX = 2000;
+
+export type EditValidation = { ok: true; value: { name?: string; content?: string } } | { ok: false; fields: Record<string, string> };
+
+/**
+ * A moderator's edit, `{name?, content?}`: each field given is held to the rules of a new comment
+ * (cleaned the same way, same lengths); at least one must be given.
+ */
+export function validateEdit(body: Record<string, unknown>, opts: { lang: Lang; maxLength: number }): EditValidation {
+  const { lang } = opts;
+  const fields: Record<string, string> = {};
+  const value: { name?: string; content?: string } = {};
+  if (body.name !== undefined) {
+    if (typeof body.name !== 'string') fields.name = MESSAGES.notText(lang);
+    else {
+      const name = cleanName(body.name);
+      if (name === '') fields.name = MESSAGES.nameRequired(lang);
+      else if (codePoints(name) > LIMITS.name) fields.name = MESSAGES.nameTooLong(lang, LIMITS.name);
+      else value.name = name;
+    }
+  }
+  if (body.content !== undefined) {
+    if (typeof body.content !== 'string') fields.content = MESSAGES.notText(lang);
+    else {
+      const content = cleanText(body.content);
+      if (content === '') fields.content = MESSAGES.contentRequired(lang);
+      else if (codePoints(content) > opts.maxLength) fields.content = MESSAGES.contentTooLong(lang, opts.maxLength);
+      else value.content = content;
+    }
+  }
+  if (body.name === undefined && body.content === undefined) fields.body = MESSAGES.editNothing(lang);
+  return Object.keys(fields).length > 0 ? { ok: false, fields } : { ok: true, value };
+}
+
+export function validateReply(body: Record<string, unknown>, lang: Lang): { ok: true; text: string } | { ok: false; fields: Record<string, string> } {
+  if (typeof body.text !== 'string') return { ok: false, fields: { text: body.text === undefined ? MESSAGES.replyRequired(lang) : MESSAGES.notText(lang) } };
+  const text = cleanText(body.text);
+  if (text === '') return { ok: false, fields: { text: MESSAGES.replyRequired(lang) } };
+  if (codePoints(text) > REPLY_MAX) return { ok: false, fields: { text: MESSAGES.replyTooLong(lang, REPLY_MAX) } };
+  return { ok: true, text };
+}

@@ -49,6 +49,7 @@ describe.concurrent('command line', () => {
       ['--ip-secret', 'YKIEN_IP_SECRET', ''],
       ['--trust-proxy', 'YKIEN_TRUST_PROXY', 'off'],
       ['--max-length', 'YKIEN_MAX_LENGTH', '2000'],
+      ['--list-cache-seconds', 'YKIEN_LIST_CACHE_SECONDS', '15'],
       ['--demo', 'YKIEN_DEMO', ''],
       ['--log-level', 'YKIEN_LOG_LEVEL', 'info'],
     ];

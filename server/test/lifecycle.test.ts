@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { clientHash } from '../src/rate-limit.js';
+import { MIGRATIONS } from '../src/sqlite-store.js';
 import { startFakeVerifier } from './support/fake-verifier.js';
 import { expectProblem, http, makeComment, postComment, readDb, rowById, rowsOf } from './support/http.js';
 import { parseResponses, rawConnection, rawRequest } from './support/raw-http.js';
@@ -65,8 +66,8 @@ describe.concurrent('data survives', () => {
       expect(retry.status).toBe(200);
       expect(retry.json).toEqual(created.json);
       expect(readDb(dbPath, (db) => db.prepare("SELECT value FROM settings WHERE name = 'ip_secret'").get())).toEqual(secret);
-      const migrations = readDb(dbPath, (db) => db.prepare('SELECT version FROM schema_migrations').all());
-      expect(migrations).toEqual([{ version: 1 }]);
+      const migrations = readDb(dbPath, (db) => db.prepare('SELECT version FROM schema_migrations ORDER BY version').all());
+      expect(migrations).toEqual(MIGRATIONS.map((m) => ({ version: m.version }))); // each applied once, all kept
       const pragmas = readDb(dbPath, (db) => db.pragma('journal_mode', { simple: true }));
       expect(pragmas).toBe('wal');
     } finally {

@@ -132,6 +132,7 @@ describe('configuration', () => {
       hcaptchaVerifyUrl: 'https://api.hcaptcha.com/siteverify',
       hcaptchaTimeoutMs: 5000,
       demo: false,
+      listCacheSeconds: 15,
     });
   });
 
@@ -169,6 +170,7 @@ describe('configuration', () => {
       YKIEN_MAX_LENGTH: '3000',
       YKIEN_DEMO: '1',
       YKIEN_LOG_LEVEL: 'warn',
+      YKIEN_LIST_CACHE_SECONDS: '120',
     });
     expect(c).toEqual({
       port: 9100,
@@ -188,7 +190,13 @@ describe('configuration', () => {
       maxLength: 3000,
       demo: true,
       logLevel: 'warn',
+      listCacheSeconds: 120,
     });
+    // 0 is allowed (revalidate every time); anything but a whole number up to a day is refused.
+    expect(config(['--no-captcha', '--list-cache-seconds', '0']).listCacheSeconds).toBe(0);
+    for (const bad of ['-1', '1.5', 'abc', '86401']) {
+      expect(() => config(['--no-captcha', '--list-cache-seconds', bad])).toThrow(/--list-cache-seconds/);
+    }
     expect(config([], { YKIEN_NO_CAPTCHA: '1' })).toMatchObject({ captcha: false, hcaptchaSecret: null });
     expect(config(['--no-captcha'], { YKIEN_RATE_LIMIT: 'off', YKIEN_TRUST_PROXY: '2' })).toMatchObject({ rateLimit: null, trustProxy: 2 });
     // The secret is required only with the captcha on.

@@ -1,0 +1,154 @@
+/**
+ * Named moderators: who may use the moderation API, and the name the audit log records.
+ *
+ * The moderators file holds one `name:scrypt$<salt>$<hash>` line per moderator (blank lines and
+ * `#` comments are ignored), written by `ykien-server add-moderator NAME`. A token is
+ * `<salt>.<secret>`: its salt names the line to check, so a request costs at most one scrypt, and
+ * the hash is compared in constant time. Only hashes are stored; a token is shown once, when made.
+ *
+ * `--admin-token` keeps working as the moderator "admin". The file is read again when it changes
+ * (checked at most every 2 seconds), so adding or removing a moderator needs no restart.
+ */
+import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+
+const KEY_LENGTH = 32;
+const SCRYPT = { N: 16_384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+const RECHECK_MS = 2_000;
+/** Letters (any script), digits, space, and . _ - @; 1–64 characters. */
+const NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._@-]{0,63}$/u;
+const B64URL = /^[A-Za-z0-9_-]+$/;
+
+export const ADMIN_NAME = 'admin';
+
+export class ModeratorsFileError extends Error {}
+
+export interface ModeratorRecord {
+  name: string;
+  salt: string;
+  hash: string;
+}
+
+function scrypt(token: string, salt: string): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scryptCb(token, salt, KEY_LENGTH, SCRYPT, (err, key) => (err ? reject(err) : resolve(key))),
+  );
+}
+
+export function validModeratorName(name: string): boolean {
+  return NAME.test(name) && name === name.normalize('NFC') && name.trim() === name;
+}
+
+/** A new token and the line that stores its hash. */
+export async function makeModerator(name: string): Promise<{ token: string; line: string }> {
+  const salt = randomBytes(16).toString('base64url');
+  const token = `${salt}.${randomBytes(32).toString('base64url')}`;
+  const hash = (await scrypt(token, salt)).toString('base64url');
+  return { token, line: `${name}:scrypt$${salt}$${hash}` };
+}
+
+export function parseModerators(text: string, file: string): ModeratorRecord[] {
+  const out: ModeratorRecord[] = [];
+  const names = new Set<string>();
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const colon = line.lastIndexOf(':');
+    const name = colon > 0 ? line.slice(0, colon).trim() : '';
+    const parts = line.slice(colon + 1).split('$');
+    if (!validModeratorName(name) || parts.length !== 3 || parts[0] !== 'scrypt' || !B64URL.test(parts[1]!) || !B64URL.test(parts[2]!)) {
+      throw new ModeratorsFileError(`${file}:${i + 1}: expected "name:scrypt$salt$hash" (made by ykien-server add-moderator)`);
+    }
+    if (names.has(name)) throw new ModeratorsFileError(`${file}:${i + 1}: moderator "${name}" is listed twice`);
+    names.add(name);
+    out.push({ name, salt: parts[1]!, hash: parts[2]! });
+  });
+  return out;
+}
+
+export function readModeratorsFile(file: string): ModeratorRecord[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ModeratorsFileError(`cannot read the moderators file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return parseModerators(text, file);
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest();
+
+export interface ModeratorsOptions {
+  /** The --admin-token, moderator "admin"; null when there is none. */
+  adminToken: string | null;
+  /** The --moderators file; null when there is none. */
+  file: string | null;
+  /** Told when a changed file cannot be read (its moderators are then refused until it is fixed). */
+  onReloadError?: (err: Error) => void;
+}
+
+export class Moderators {
+  private bySalt = new Map<string, ModeratorRecord>();
+  /** sha256(token) → name, for tokens already verified: the 15 s polls of /admin cost no scrypt. */
+  private verified = new Map<string, string>();
+  private fileStamp = '';
+  private checkedAt = 0;
+
+  constructor(private readonly opts: ModeratorsOptions) {
+    if (opts.file !== null) this.load(readModeratorsFile(opts.file), this.stampOf(opts.file));
+  }
+
+  get count(): number {
+    return this.bySalt.size;
+  }
+
+  private stampOf(file: string): string {
+    try {
+      const st = statSync(file);
+      return `${st.mtimeMs}:${st.size}:${st.ino}`;
+    } catch {
+      return 'missing';
+    }
+  }
+
+  private load(records: ModeratorRecord[], stamp: string): void {
+    this.bySalt = new Map(records.map((r) => [r.salt, r]));
+    this.verified = new Map();
+    this.fileStamp = stamp;
+  }
+
+  private refresh(now: number): void {
+    const file = this.opts.file;
+    if (file === null || now - this.checkedAt < RECHECK_MS) return;
+    this.checkedAt = now;
+    const stamp = this.stampOf(file);
+    if (stamp === this.fileStamp) return;
+    try {
+      this.load(readModeratorsFile(file), stamp);
+    } catch (e) {
+      // Fail closed: a file being edited wrongly must not keep a removed moderator in.
+      this.load([], stamp);
+      this.opts.onReloadError?.(e as Error);
+    }
+  }
+
+  /** The moderator's name for this bearer token, or null. */
+  async authenticate(token: string, now = Date.now()): Promise<string | null> {
+    this.refresh(now);
+    const admin = this.opts.adminToken;
+    if (admin !== null && timingSafeEqual(sha256(token), sha256(admin))) return ADMIN_NAME;
+    const key = sha256(token).toString('hex');
+    const known = this.verified.get(key);
+    if (known !== undefined) return known;
+    const dot = token.indexOf('.');
+    const record = dot > 0 ? this.bySalt.get(token.slice(0, dot)) : undefined;
+    if (!record) return null;
+    const expected = Buffer.from(record.hash, 'base64url');
+    const given = await scrypt(token, record.salt);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+    // The file may have changed while scrypt ran.
+    if (this.bySalt.get(record.salt) !== record) return null;
+    this.verified.set(key, record.name);
+    return record.name;
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * The moderation API's newer routes (issue 10): one comment, edit, the board's reply, the audit log
+ * and per-status counts. Registered inside the admin plugin, behind its token and origin checks.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../app.js';
+import { MESSAGES, type Lang } from '../i18n.js';
+import { langOf, sendProblem } from '../problem.js';
+import { parseLimit } from '../routes-comments.js';
+import { decodeCursor, encodeCursor, type AuditEntry, type StoredComment } from '../store.js';
+import { cleanText, validateEdit, validateReply } from '../validate.js';
+import { actor, UUID } from './actor.js';
+import { searchWords } from './fold.js';
+
+const AUDIT_DEFAULT = 50;
+const AUDIT_MAX = 200;
+const QUERY_MAX = 200;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A comment as the moderation page sees it. */
+export function adminItem(c: StoredComment) {
+  return {
+    id: c.id,
+    pageId: c.pageId,
+    pageUrl: c.pageUrl,
+    pageTitle: c.pageTitle,
+    name: c.name,
+    content: c.content,
+    status: c.status,
+    createdAt: iso(c.createdAt),
+    moderatedAt: c.moderatedAt === null ? null : iso(c.moderatedAt),
+    reply: c.reply ? { text: c.reply.text, at: iso(c.reply.at) } : null,
+    edited: c.editedAt !== null,
+    editedAt: c.editedAt === null ? null : iso(c.editedAt),
+  };
+}
+
+export function auditItem(e: AuditEntry) {
+  return {
+    id: String(e.seq),
+    at: iso(e.at),
+    moderator: e.moderator,
+    action: e.action,
+    commentId: e.commentId,
+    pageId: e.pageId,
+    commentName: e.commentName,
+    before: e.before,
+    after: e.after,
+  };
+}
+
+/** `q`: a search of at most 200 characters; '' when absent. Adds to `fields` when bad. */
+export function parseQuery(raw: unknown, lang: Lang, fields: Record<string, string>): string {
+  if (raw === undefined || raw === '') return '';
+  if (typeof raw !== 'string') {
+    fields.q = MESSAGES.notText(lang);
+    return '';
+  }
+  const q = cleanText(raw);
+  if ([...q].length > QUERY_MAX) fields.q = MESSAGES.queryTooLong(lang, QUERY_MAX);
+  return q;
+}
+
+/** The JSON object body of a request, or a 400 sent. */
+function objectBody(request: FastifyRequest, reply: FastifyReply): Record<string, unknown> | null {
+  const body = request.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    const lang = langOf(request);
+    void sendProblem(request, reply, 400, 'validation', { fields: { body: body === undefined ? MESSAGES.bodyNotJson(lang) : MESSAGES.bodyNotObject(lang) } });
+    return null;
+  }
+  return body as Record<string, unknown>;
+}
+
+const idOf = (request: FastifyRequest): string | null => {
+  const { id } = request.params as { id: string };
+  return UUID.test(id) ? id : null;
+};
+
+export function moderationRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const { store, config } = ctx;
+
+  app.get('/api/admin/comments/:id', async (request, reply) => {
+    const id = idOf(request);
+    const c = id === null ? null : await store.getComment(id);
+    if (!c) return sendProblem(request, reply, 404, 'not-found');
+    return adminItem(c);
+  });
+
+  app.patch('/api/admin/comments/:id', async (request, reply) => {
+    const body = objectBody(request, reply);
+    if (!body) return reply;
+    const v = validateEdit(body, { lang: langOf(request), maxLength: config.maxLength });
+    if (!v.ok) return sendProblem(request, reply, 400, 'validation', { fields: v.fields });
+    const id = idOf(request);
+    const c = id === null ? null : await store.editComment(id, v.value, actor(request));
+    if (!c) return sendProblem(request, reply, 404, 'not-found');
+    request.log.info({ commentId: c.id }, 'comment edited');
+    return adminItem(c);
+  });
+
+  app.put('/api/admin/comments/:id/reply', async (request, reply) => {
+    const body = objectBody(request, reply);
+    if (!body) return reply;
+    const v = validateReply(body, langOf(request));
+    if (!v.ok) return sendProblem(request, reply, 400, 'validation', { fields: v.fields });
+    const id = idOf(request);
+    const c = id === null ? null : await store.setReply(id, v.text, actor(request));
+    if (!c) return sendProblem(request, reply, 404, 'not-found');
+    request.log.info({ commentId: c.id }, 'reply set');
+    return { id: c.id, reply: adminItem(c).reply };
+  });
+
+  app.delete('/api/admin/comments/:id/reply', async (request, reply) => {
+    const id = idOf(request);
+    const c = id === null ? null : await store.setReply(id, null, actor(request));
+    if (!c) return sendProblem(request, reply, 404, 'not-found');
+    request.log.info({ commentId: c.id }, 'reply removed');
+    return reply.code(204).send();
+  });
+
+  app.get('/api/admin/audit', async (request, reply) => {
+    const lang = langOf(request);
+    const q = request.query as Record<string, unknown>;
+    const fields: Record<string, string> = {};
+    let commentId: string | undefined;
+    if (q.commentId !== undefined && q.commentId !== '') {
+      if (typeof q.commentId === 'string' && UUID.test(q.commentId)) commentId = q.commentId;
+      else fields.commentId = MESSAGES.commentIdInvalid(lang);
+    }
+    const search = parseQuery(q.q, lang, fields);
+    const limit = parseLimit(q.limit, AUDIT_DEFAULT, AUDIT_MAX);
+    if (limit === null) fields.limit = MESSAGES.limitInvalid(lang, AUDIT_MAX);
+    const cursor = q.cursor === undefined || q.cursor === '' ? null : typeof q.cursor === 'string' ? decodeCursor(q.cursor) : null;
+    if (q.cursor !== undefined && q.cursor !== '' && cursor === null) fields.cursor = MESSAGES.cursorInvalid(lang);
+    if (Object.keys(fields).length > 0) return sendProblem(request, reply, 400, 'validation', { fields });
+    const page = await store.auditLog({ commentId, words: searchWords(search), limit: limit!, cursor });
+    return { items: page.items.map(auditItem), next: page.next ? encodeCursor(page.next) : null };
+  });
+
+  app.get('/api/admin/stats', async (request, reply) => {
+    const lang = langOf(request);
+    const q = request.query as Record<string, unknown>;
+    const fields: Record<string, string> = {};
+    let pageId: string | undefined;
+    if (q.pageId !== undefined && q.pageId !== '') {
+      if (typeof q.pageId === 'string') pageId = cleanText(q.pageId);
+      else fields.pageId = MESSAGES.notText(lang);
+    }
+    const search = parseQuery(q.q, lang, fields);
+    if (Object.keys(fields).length > 0) return sendProblem(request, reply, 400, 'validation', { fields });
+    return store.statusCounts({ pageId, words: searchWords(search) });
+  });
+}

@@ -1,0 +1,181 @@
+/**
+ * The notification worker: sends what insertComment queued, off the request path.
+ *
+ * Started by the app and stopped when it closes. Every `pollMs`, and at once when a comment of this
+ * process is queued (`wake`), it claims due jobs under a lease (the store makes the claim atomic
+ * across processes: FOR UPDATE SKIP LOCKED on PostgreSQL, an UPDATE … RETURNING in a write
+ * transaction on SQLite), sends them, and deletes them. A failure is retried after 2, 4, 8… poll
+ * intervals (at most an hour apart) until the job is 24 hours old. Email is a digest: at most one
+ * message per `digestMs`, with every comment that is due.
+ *
+ * A comment deleted, approved or rejected before its turn is not announced: there is nothing left
+ * to moderate. A job is sent at least once; only a process that dies between the send and the
+ * delete (or a send slower than the lease) can send it twice.
+ */
+import { randomUUID } from 'node:crypto';
+import type { NotifyConfig } from '../config.js';
+import type { ClaimedJob, NotificationChannel, Store } from '../store.js';
+import { digestMessage, smtpMailer, type Mailer } from './email.js';
+import { postWebhook, webhookBody } from './webhook.js';
+
+export const RETRY_FOR_MS = 24 * 3_600_000;
+const LEASE_MS = 120_000; // well beyond the webhook's 10 s and the mailer's timeouts
+const MAX_BACKOFF_MS = 3_600_000;
+/** Webhook requests in flight at once: a receiver that hangs holds one each, not the worker. */
+const WEBHOOK_IN_FLIGHT = 20;
+const DIGEST_MAX = 200;
+
+export interface WorkerLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface WorkerOptions {
+  store: Store;
+  config: NotifyConfig;
+  /** The /admin link; computed once the server listens when --public-url is not set. */
+  moderationUrl: () => string;
+  log: WorkerLog;
+  mailer?: Mailer;
+}
+
+export function channelsOf(config: NotifyConfig): NotificationChannel[] {
+  const out: NotificationChannel[] = [];
+  if (config.webhookUrl !== null) out.push('webhook');
+  if (config.emails.length > 0 && config.smtpUrl !== null) out.push('email');
+  return out;
+}
+
+export class NotificationWorker {
+  readonly channels: readonly NotificationChannel[];
+  private readonly owner = randomUUID();
+  private readonly mailer: Mailer | null;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = true;
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Aborts the webhook requests in flight when the server stops (they are retried later). */
+  private readonly stopping = new AbortController();
+
+  constructor(private readonly opts: WorkerOptions) {
+    this.channels = channelsOf(opts.config);
+    this.mailer = this.channels.includes('email') ? (opts.mailer ?? smtpMailer(opts.config.smtpUrl!, opts.config.emailFrom)) : null;
+  }
+
+  start(): void {
+    if (this.channels.length === 0 || !this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** A pending comment was queued here: look now rather than at the next poll. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) this.again = true;
+    else this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.stopping.abort();
+    await this.running;
+    await Promise.allSettled([...this.inFlight]);
+    this.mailer?.close();
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.running = this.tick().finally(() => {
+        this.running = null;
+        if (this.again) {
+          this.again = false;
+          this.schedule(0);
+        } else this.schedule(this.opts.config.pollMs);
+      });
+    }, ms);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    const tasks: Promise<void>[] = [];
+    if (this.channels.includes('webhook')) tasks.push(this.runWebhooks());
+    if (this.mailer) tasks.push(this.runDigest(this.mailer));
+    const results = await Promise.allSettled(tasks);
+    for (const r of results) if (r.status === 'rejected') this.opts.log.error({ err: r.reason }, 'notification worker: store unavailable');
+  }
+
+  private backoff(job: ClaimedJob): number {
+    return Math.min(this.opts.config.pollMs * 2 ** job.attempts, MAX_BACKOFF_MS);
+  }
+
+  /** Retried later, or dropped once it has been failing for a day. */
+  private async failed(job: ClaimedJob, err: unknown, now: number): Promise<void> {
+    const error = err instanceof Error ? err.message : String(err);
+    const dueAt = now + this.backoff(job);
+    if (dueAt - job.createdAt > RETRY_FOR_MS) {
+      this.opts.log.error({ channel: job.channel, commentId: job.commentId, attempts: job.attempts, error }, 'notification given up after 24 h');
+      await this.opts.store.finishJob(job.seq, this.owner);
+      return;
+    }
+    this.opts.log.warn({ channel: job.channel, commentId: job.commentId, attempts: job.attempts, error, retryAt: new Date(dueAt).toISOString() }, 'notification failed; will retry');
+    await this.opts.store.retryJob(job.seq, this.owner, dueAt, error);
+  }
+
+  /** Claims what there is room for and sends it in the background: the next tick does not wait for it. */
+  private async runWebhooks(): Promise<void> {
+    while (!this.stopped && this.inFlight.size < WEBHOOK_IN_FLIGHT) {
+      const room = WEBHOOK_IN_FLIGHT - this.inFlight.size;
+      const jobs = await this.opts.store.claimJobs('webhook', this.owner, Date.now(), LEASE_MS, room);
+      for (const job of jobs) {
+        const sending: Promise<void> = this.deliver(job)
+          .catch((err: unknown) => this.opts.log.error({ err }, 'notification worker: store unavailable'))
+          .finally(() => {
+            this.inFlight.delete(sending);
+            if (this.inFlight.size === WEBHOOK_IN_FLIGHT - 1) this.wake(); // room again
+          });
+        this.inFlight.add(sending);
+      }
+      if (jobs.length < room) return;
+    }
+  }
+
+  private async deliver(job: ClaimedJob): Promise<void> {
+    const { store, config } = this.opts;
+    const c = job.comment;
+    if (!c || c.status !== 'pending') return store.finishJob(job.seq, this.owner);
+    try {
+      await postWebhook(config.webhookUrl!, config.webhookSecret!, webhookBody(c, this.opts.moderationUrl()), c.id, this.stopping.signal);
+    } catch (err) {
+      return this.failed(job, err, Date.now());
+    }
+    await store.finishJob(job.seq, this.owner);
+    this.opts.log.info({ commentId: c.id, attempts: job.attempts }, 'webhook sent');
+  }
+
+  private async runDigest(mailer: Mailer): Promise<void> {
+    const { store, config } = this.opts;
+    const jobs = await store.claimDigest('email', this.owner, Date.now(), LEASE_MS, config.digestMs, DIGEST_MAX);
+    if (jobs.length === 0) return;
+    const pending = jobs.filter((j) => j.comment?.status === 'pending');
+    const skipped = jobs.filter((j) => j.comment?.status !== 'pending');
+    for (const j of skipped) await store.finishJob(j.seq, this.owner);
+    if (pending.length === 0) return;
+    const { subject, text } = digestMessage(pending.map((j) => j.comment!), this.opts.moderationUrl());
+    try {
+      await mailer.send(config.emails, subject, text);
+    } catch (err) {
+      const now = Date.now();
+      for (const j of pending) await this.failed(j, err, now);
+      return;
+    }
+    for (const j of pending) await store.finishJob(j.seq, this.owner);
+    this.opts.log.info({ comments: pending.length, to: config.emails.length }, 'digest email sent');
+  }
+}

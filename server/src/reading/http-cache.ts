@@ -1,0 +1,47 @@
+/**
+ * Caching of the public reads (the list and /counts): every view of an article makes one of them, so
+ * browsers and CDNs should absorb the repeats.
+ *
+ * The ETag is a hash of the exact body bytes, so it changes whenever the answer would change, with no
+ * version to keep in step. A matching If-None-Match gets 304 with no body (the query still runs: the
+ * saving is the bytes, and for a CDN the origin's work per revalidation stays one indexed lookup).
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/** Serving a stale copy while one request revalidates in the background hides the origin's latency. */
+const STALE_WHILE_REVALIDATE_SECONDS = 60;
+
+export function listCacheControl(maxAgeSeconds: number): string {
+  return maxAgeSeconds === 0
+    ? 'no-cache'
+    : `public, max-age=${maxAgeSeconds}, stale-while-revalidate=${STALE_WHILE_REVALIDATE_SECONDS}`;
+}
+
+/** A strong entity tag for these body bytes. */
+export function etagOf(body: string): string {
+  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+}
+
+/**
+ * Does If-None-Match name this tag? It is a list of tags or `*`, and RFC 9110 compares them weakly
+ * there: a W/ prefix is ignored.
+ */
+export function noneMatchHits(header: string | string[] | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  const value = Array.isArray(header) ? header.join(',') : header;
+  if (value.trim() === '*') return true;
+  for (const m of value.matchAll(/(?:W\/)?("[^"]*")/g)) {
+    if (m[1] === etag) return true;
+  }
+  return false;
+}
+
+/** Sends `body` as JSON with its ETag and the list's Cache-Control, or 304 when the client has it. */
+export function sendCacheable(request: FastifyRequest, reply: FastifyReply, body: unknown, maxAgeSeconds: number): FastifyReply {
+  const json = JSON.stringify(body);
+  const etag = etagOf(json);
+  reply.header('ETag', etag).header('Cache-Control', listCacheControl(maxAgeSeconds));
+  if (noneMatchHits(request.headers['if-none-match'], etag)) return reply.code(304).send();
+  return reply.type('application/json; charset=utf-8').send(json);
+}

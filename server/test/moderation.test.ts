@@ -1,0 +1,344 @@
+// @vitest-environment node
+/**
+ * Issue 10's moderation API on both stores: named moderators, the audit log (written with each
+ * decision, atomically, outliving the comment), edit, restore, the board's reply in the public list,
+ * diacritic-free search and per-status counts. PostgreSQL runs when YKIEN_TEST_PG_URL is set, in a
+ * schema of its own.
+ */
+import Database from 'better-sqlite3';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectProblem, http, makeComment, postComment, type HttpResponse } from './support/http.js';
+import { freshPgSchema, type PgSchema } from './support/pg-schema.js';
+import { CLI, startServer, type RunningServer } from './support/run-server.js';
+
+const run = promisify(execFile);
+const PG_URL = process.env.YKIEN_TEST_PG_URL;
+const ADMIN = 'moderation-test-admin-token';
+
+/** `ykien-server add-moderator NAME --moderators FILE` → the printed token. */
+export async function addModerator(file: string, name: string): Promise<string> {
+  const { stdout } = await run(process.execPath, [CLI, 'add-moderator', name, '--moderators', file], { timeout: 15_000 });
+  return /^MODERATOR TOKEN: (\S+)$/m.exec(stdout)![1]!;
+}
+
+/** SQL against the server's database; `$1`-style parameters on both. */
+interface Db {
+  rows(sql: string, params?: unknown[]): Promise<any[]>;
+  exec(sql: string): Promise<void>;
+  /** Makes every audit insert about this comment fail. */
+  failAuditOf(commentId: string): Promise<void>;
+  /** Makes every update of this comment fail. */
+  failUpdateOf(commentId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+function sqliteDb(path: string): Db {
+  const db = new Database(path);
+  db.pragma('busy_timeout = 5000');
+  let n = 0;
+  return {
+    rows: async (sql, params = []) => db.prepare(sql.replace(/\$\d+/g, '?')).all(...params),
+    exec: async (sql) => void db.exec(sql),
+    failAuditOf: async (id) => void db.exec(`CREATE TRIGGER t${++n} BEFORE INSERT ON audit_log WHEN NEW.comment_id = '${id}' BEGIN SELECT RAISE(ABORT, 'refused'); END`),
+    failUpdateOf: async (id) => void db.exec(`CREATE TRIGGER t${++n} BEFORE UPDATE ON comments WHEN OLD.id = '${id}' BEGIN SELECT RAISE(ABORT, 'refused'); END`),
+    close: async () => void db.close(),
+  };
+}
+
+function pgDb(schema: PgSchema): Db {
+  let n = 0;
+  const exec = async (sql: string) => void (await schema.client.query(sql));
+  return {
+    rows: async (sql, params = []) => (await schema.client.query(sql, params)).rows,
+    exec,
+    failAuditOf: async (id) => {
+      await exec(`CREATE OR REPLACE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN RAISE EXCEPTION 'refused'; END $f$`);
+      await exec(`CREATE TRIGGER t${++n} BEFORE INSERT ON audit_log FOR EACH ROW WHEN (NEW.comment_id = '${id}') EXECUTE FUNCTION refuse()`);
+    },
+    failUpdateOf: async (id) => {
+      await exec(`CREATE OR REPLACE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN RAISE EXCEPTION 'refused'; END $f$`);
+      await exec(`CREATE TRIGGER t${++n} BEFORE UPDATE ON comments FOR EACH ROW WHEN (OLD.id = '${id}') EXECUTE FUNCTION refuse()`);
+    },
+    close: async () => schema.drop(),
+  };
+}
+
+const variants = [
+  { name: 'SQLite', skip: false },
+  { name: 'PostgreSQL', skip: !PG_URL },
+];
+
+for (const variant of variants) {
+  describe.skipIf(variant.skip)(`moderation (${variant.name})`, () => {
+    let server: RunningServer;
+    let db: Db;
+    let dir: string;
+    let moderatorsFile: string;
+    let lan: string; // a named moderator's token
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'ykien-moderation-'));
+      moderatorsFile = join(dir, 'moderators');
+      lan = await addModerator(moderatorsFile, 'Lan Nguyễn');
+      const args = ['--no-captcha', '--rate-limit', 'off', '--admin-token', ADMIN, '--moderators', moderatorsFile];
+      if (variant.name === 'PostgreSQL') {
+        const schema = await freshPgSchema(PG_URL!, 'ykien_moderation_test');
+        db = pgDb(schema);
+        server = await startServer({ args: [...args, '--db', schema.url] });
+      } else {
+        server = await startServer({ args, dbPath: join(dir, 'ykien.db') });
+        db = sqliteDb(server.dbPath);
+      }
+    }, 60_000);
+
+    afterAll(async () => {
+      await server?.stop();
+      await db?.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    const submit = async (o: Record<string, unknown> = {}) => {
+      const res = await postComment(server.url, makeComment(server.url, o));
+      expect(res.status).toBe(201);
+      return res.json.id as string;
+    };
+    const call = (token: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResponse> =>
+      http(`${server.url}/api/admin${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const as = (method: string, path: string, body?: unknown) => call(ADMIN, method, path, body);
+    const auditOf = async (id: string) => (await as('GET', `/audit?commentId=${id}&limit=200`)).json.items as any[];
+    const publicList = async (pageId: string) => (await http(`${server.url}/api/comments?pageId=${encodeURIComponent(pageId)}`)).json;
+    const statusOf = async (id: string) => (await db.rows('SELECT status FROM comments WHERE id = $1', [id]))[0]?.status;
+
+    it('refuses every route without a valid token (401) or from another origin (403), changing nothing', async () => {
+      const id = await submit({ pageId: 'auth-1' });
+      const routes: Array<[string, string, unknown?]> = [
+        ['GET', '/comments'], ['GET', `/comments/${id}`], ['GET', '/stats'], ['GET', '/audit'],
+        ['POST', `/comments/${id}/approve`], ['POST', `/comments/${id}/reject`], ['POST', `/comments/${id}/restore`],
+        ['PATCH', `/comments/${id}`, { content: 'sửa' }], ['PUT', `/comments/${id}/reply`, { text: 'trả lời' }],
+        ['DELETE', `/comments/${id}/reply`], ['DELETE', `/comments/${id}`],
+      ];
+      for (const [method, path, body] of routes) {
+        for (const token of ['', 'nope', `${lan}x`, `${lan.split('.')[0]}.${'A'.repeat(43)}`, `${ADMIN}x`]) {
+          const res = await call(token, method, path, body);
+          expectProblem(res, 401, 'unauthorized');
+          expect(res.headers['www-authenticate']).toBe('Bearer');
+        }
+        for (const token of [ADMIN, lan]) {
+          expectProblem(await call(token, method, path, body, { origin: 'https://evil.example' }), 403, 'forbidden-origin');
+        }
+      }
+      expect(await statusOf(id)).toBe('pending');
+      expect(await auditOf(id)).toEqual([]);
+      // The server's own origin (the /admin page) is fine.
+      expect((await call(lan, 'GET', `/comments/${id}`, undefined, { origin: server.url })).status).toBe(200);
+    });
+
+    it('records who decided: the named moderator, or "admin" for --admin-token', async () => {
+      const id = await submit({ pageId: 'who-1' });
+      expect((await call(lan, 'POST', `/comments/${id}/approve`)).json).toEqual({ id, status: 'published' });
+      expect((await as('POST', `/comments/${id}/reject`)).json).toEqual({ id, status: 'rejected' });
+      const log = await auditOf(id);
+      expect(log.map((e) => [e.moderator, e.action, e.before, e.after])).toEqual([
+        ['admin', 'reject', { status: 'published' }, { status: 'rejected' }],
+        ['Lan Nguyễn', 'approve', { status: 'pending' }, { status: 'published' }],
+      ]);
+      expect(log[0]).toMatchObject({ commentId: id, pageId: 'who-1', commentName: 'Nguyễn Văn A' });
+      expect(Date.parse(log[0].at)).toBeGreaterThanOrEqual(Date.parse(log[1].at));
+    });
+
+    it('restores rejected and published comments to pending; a decision that changes nothing writes nothing', async () => {
+      const id = await submit({ pageId: 'restore-1' });
+      await as('POST', `/comments/${id}/approve`);
+      expect((await publicList('restore-1')).total).toBe(1);
+      expect((await as('POST', `/comments/${id}/approve`)).json.status).toBe('published'); // again: no entry
+      expect((await as('POST', `/comments/${id}/restore`)).json).toEqual({ id, status: 'pending' });
+      expect((await publicList('restore-1')).total).toBe(0);
+      await as('POST', `/comments/${id}/reject`);
+      expect((await as('POST', `/comments/${id}/restore`)).json).toEqual({ id, status: 'pending' });
+      expect((await as('POST', `/comments/${id}/restore`)).json).toEqual({ id, status: 'pending' }); // again: no entry
+      expect((await auditOf(id)).map((e) => e.action)).toEqual(['restore', 'reject', 'restore', 'approve']);
+      expectProblem(await as('POST', '/comments/00000000-0000-4000-8000-000000000000/restore'), 404, 'not-found');
+    });
+
+    it('keeps the log of a deleted comment, with what it said', async () => {
+      const id = await submit({ pageId: 'delete-1', name: 'Phạm Thị Hoa', content: 'Số điện thoại 0912 345 678' });
+      await call(lan, 'PUT', `/comments/${id}/reply`, { text: 'Cảm ơn bạn.' });
+      expect((await call(lan, 'DELETE', `/comments/${id}`)).status).toBe(204);
+      expect(await statusOf(id)).toBeUndefined();
+      const log = await auditOf(id);
+      expect(log.map((e) => e.action)).toEqual(['delete', 'reply']);
+      expect(log[0]).toMatchObject({
+        moderator: 'Lan Nguyễn',
+        before: { status: 'pending', name: 'Phạm Thị Hoa', content: 'Số điện thoại 0912 345 678', reply: 'Cảm ơn bạn.' },
+        after: null,
+      });
+      // Found by what the deleted comment said, too.
+      expect((await as('GET', '/audit?q=0912 345')).json.items.map((e: any) => e.commentId)).toContain(id);
+    });
+
+    it('writes the change and its audit entry together or not at all', async () => {
+      const a = await submit({ pageId: 'atomic-1', content: 'bản gốc' });
+      await db.failAuditOf(a);
+      for (const [method, path, body] of [
+        ['POST', `/comments/${a}/approve`], ['PATCH', `/comments/${a}`, { content: 'bản sửa' }],
+        ['PUT', `/comments/${a}/reply`, { text: 'trả lời' }], ['DELETE', `/comments/${a}`],
+      ] as Array<[string, string, unknown?]>) {
+        expectProblem(await as(method, path, body), 500, 'internal');
+      }
+      const row = (await db.rows('SELECT status, content, reply_text FROM comments WHERE id = $1', [a]))[0];
+      expect(row).toEqual({ status: 'pending', content: 'bản gốc', reply_text: null });
+      expect((await publicList('atomic-1')).total).toBe(0);
+
+      const b = await submit({ pageId: 'atomic-2' });
+      await db.failUpdateOf(b);
+      expectProblem(await as('POST', `/comments/${b}/approve`), 500, 'internal');
+      expect(await auditOf(b)).toEqual([]);
+      expect(await auditOf(a)).toEqual([]);
+      expect(await statusOf(b)).toBe('pending');
+    });
+
+    it('edits name and content like a new comment, keeping the original in the log', async () => {
+      const id = await submit({ pageId: 'edit-1', name: 'Lê  Văn   Bình', content: 'Gọi tôi: 0912 345 678. Bài viết hay.' });
+      const res = await call(lan, 'PATCH', `/comments/${id}`, { content: '  Bài viết hay.\r\nCảm ơn.  ', name: 'Le\u0302 Va\u0306n Bi\u0300nh' });
+      expect(res.status).toBe(200);
+      expect(res.json).toMatchObject({ id, name: 'Lê Văn Bình', content: 'Bài viết hay.\nCảm ơn.', status: 'pending', edited: true, reply: null });
+      expect(new Date(res.json.editedAt).toISOString()).toBe(res.json.editedAt);
+      const [entry] = await auditOf(id);
+      // The name was already "Lê Văn Bình" once cleaned at posting: only the content changed.
+      expect(entry).toMatchObject({
+        action: 'edit', moderator: 'Lan Nguyễn',
+        before: { content: 'Gọi tôi: 0912 345 678. Bài viết hay.' }, after: { content: 'Bài viết hay.\nCảm ơn.' },
+      });
+      expect((await call(lan, 'PATCH', `/comments/${id}`, { name: 'Lê Văn Bình' })).json.edited).toBe(true);
+      expect(await auditOf(id)).toHaveLength(1); // nothing changed: no entry
+
+      await as('POST', `/comments/${id}/approve`);
+      expect((await publicList('edit-1')).items.map((i: any) => i.content)).toEqual(['Bài viết hay.\nCảm ơn.']);
+      expect((await as('GET', `/comments/${id}`)).json).toMatchObject({ edited: true, status: 'published' });
+    });
+
+    it('refuses a bad edit with the field messages, and stores nothing', async () => {
+      const id = await submit({ pageId: 'edit-2' });
+      const cases: Array<[unknown, string[]]> = [
+        [{ name: '   ' }, ['name']],
+        [{ content: '' }, ['content']],
+        [{ content: 'x'.repeat(2001) }, ['content']],
+        [{ name: 'n'.repeat(101), content: 7 }, ['name', 'content']],
+        [{}, ['body']],
+        [[1, 2], ['body']],
+      ];
+      for (const [body, fields] of cases) {
+        const res = await as('PATCH', `/comments/${id}`, body);
+        expectProblem(res, 400, 'validation');
+        expect(Object.keys(res.json.fields).sort()).toEqual([...fields].sort());
+      }
+      const en = await call(ADMIN, 'PATCH', `/comments/${id}`, { content: '' }, { 'accept-language': 'en' });
+      expect(en.json.fields).toEqual({ content: 'Please write a comment.' });
+      expectProblem(await as('PATCH', '/comments/00000000-0000-4000-8000-000000000000', { content: 'x' }), 404, 'not-found');
+      expect(await auditOf(id)).toEqual([]);
+      expect((await db.rows('SELECT edited_at FROM comments WHERE id = $1', [id]))[0].edited_at).toBeNull();
+    });
+
+    it("publishes the board's reply in the public list, without the moderator's name, and removes it", async () => {
+      const id = await submit({ pageId: 'reply-1' });
+      const set = await call(lan, 'PUT', `/comments/${id}/reply`, { text: '  Cảm ơn bạn đọc,\r\ntòa soạn đã chuyển ý kiến.\u202E ' });
+      expect(set.status).toBe(200);
+      expect(set.json).toEqual({ id, reply: { text: 'Cảm ơn bạn đọc,\ntòa soạn đã chuyển ý kiến.', at: expect.any(String) } });
+      // Pending: not public yet.
+      expect((await publicList('reply-1')).items).toEqual([]);
+      await as('POST', `/comments/${id}/approve`);
+      const list = await http(`${server.url}/api/comments?pageId=reply-1`);
+      expect(list.json.items[0].reply).toEqual(set.json.reply);
+      expect(list.text).not.toMatch(/Lan|admin|moderator/);
+      expect((await as('GET', '/comments?status=published&pageId=reply-1')).json.items[0].reply).toEqual(set.json.reply);
+
+      expectProblem(await as('PUT', `/comments/${id}/reply`, { text: ' ' }), 400, 'validation');
+      expectProblem(await as('PUT', `/comments/${id}/reply`, { text: 'x'.repeat(2001) }), 400, 'validation');
+      expectProblem(await as('PUT', `/comments/${id}/reply`, { text: 5 }), 400, 'validation');
+      expect((await as('PUT', `/comments/${id}/reply`, { text: 'x'.repeat(2000) })).status).toBe(200);
+
+      expect((await as('DELETE', `/comments/${id}/reply`)).status).toBe(204);
+      expect((await publicList('reply-1')).items[0]).not.toHaveProperty('reply');
+      expect((await as('DELETE', `/comments/${id}/reply`)).status).toBe(204); // none left: no entry
+      const log = await auditOf(id);
+      expect(log.map((e) => [e.moderator, e.action])).toEqual([['admin', 'reply-delete'], ['admin', 'reply'], ['admin', 'approve'], ['Lan Nguyễn', 'reply']]);
+      expect(log[0]).toMatchObject({ before: { reply: 'x'.repeat(2000) }, after: { reply: null } });
+      expect(log[3]).toMatchObject({ before: { reply: null }, after: { reply: 'Cảm ơn bạn đọc,\ntòa soạn đã chuyển ý kiến.' } });
+    });
+
+    it('searches name and content with or without diacritics, with status and pageId, and counts per status', async () => {
+      const duc = await submit({ pageId: 'search-a', name: 'Nguyễn Văn Đức', content: 'Đường xá hư hỏng nhiều.' });
+      const hoa = await submit({ pageId: 'search-b', name: 'Trần Thị Hoa', content: 'Đồng ý 100%_ với ý kiến của ông Nguyễn' });
+      const other = await submit({ pageId: 'search-b', name: 'Lê Minh', content: 'Văn bản rất dài' });
+      await as('POST', `/comments/${hoa}/approve`);
+      const ids = async (query: string) =>
+        (await as('GET', `/comments?${query}&limit=200`)).json.items.map((i: any) => i.id).filter((i: string) => [duc, hoa, other].includes(i)).sort();
+
+      expect(await ids('q=nguyen van')).toEqual([duc]);
+      expect(await ids('q=NGUYỄN VĂN')).toEqual([duc]);
+      expect(await ids('q=van nguyen')).toEqual([duc]); // every word, any order
+      expect(await ids('q=duc')).toEqual([duc]); // đ → d
+      expect(await ids('q=duong xa')).toEqual([duc]); // content
+      expect(await ids('q=van')).toEqual([duc, other].sort());
+      expect(await ids('q=nguyen&status=published')).toEqual([hoa]);
+      expect(await ids('q=van&pageId=search-b')).toEqual([other]);
+      expect(await ids(`q=${encodeURIComponent('100%_')}&status=published`)).toEqual([hoa]);
+      expect(await ids(`q=${encodeURIComponent('%')}`)).toEqual([]); // % is a character, not a wildcard
+      expect(await ids('q=hoa duong')).toEqual([]);
+
+      expect((await as('GET', '/stats?pageId=search-b')).json).toEqual({ pending: 1, published: 1, rejected: 0 });
+      expect((await as('GET', '/stats?q=nguyen&pageId=search-b')).json).toEqual({ pending: 0, published: 1, rejected: 0 });
+      expect((await as('GET', '/stats?q=duong xa')).json).toEqual({ pending: 1, published: 0, rejected: 0 });
+      const all = (await as('GET', '/stats')).json;
+      const truth = await db.rows('SELECT status, count(*) AS n FROM comments GROUP BY status');
+      for (const r of truth) expect(all[r.status]).toBe(Number(r.n));
+
+      expectProblem(await as('GET', `/comments?q=${'a'.repeat(201)}`), 400, 'validation');
+      expectProblem(await as('GET', `/stats?q=${'a'.repeat(201)}`), 400, 'validation');
+    });
+
+    it('serves the log newest first in keyset pages, by comment and by search', async () => {
+      const id = await submit({ pageId: 'audit-1', name: 'Đỗ Quang' });
+      await call(lan, 'POST', `/comments/${id}/approve`);
+      await call(lan, 'POST', `/comments/${id}/reject`);
+      await call(lan, 'POST', `/comments/${id}/restore`);
+      const seen: string[] = [];
+      let cursor = '';
+      for (let i = 0; i < 5; i++) {
+        const page = await as('GET', `/audit?commentId=${id}&limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+        seen.push(...page.json.items.map((e: any) => e.action));
+        if (!page.json.next) break;
+        cursor = page.json.next;
+      }
+      expect(seen).toEqual(['restore', 'reject', 'approve']);
+      const byName = (await as('GET', '/audit?q=do quang&limit=200')).json.items;
+      expect(byName.map((e: any) => e.commentId)).toEqual([id, id, id]);
+      const byModerator = (await as('GET', '/audit?q=lan nguyen&limit=200')).json.items;
+      expect(byModerator.length).toBeGreaterThanOrEqual(3);
+      expect(byModerator.every((e: any) => e.moderator === 'Lan Nguyễn')).toBe(true);
+      expectProblem(await as('GET', '/audit?commentId=nope'), 400, 'validation');
+      expectProblem(await as('GET', '/audit?limit=0'), 400, 'validation');
+      expectProblem(await as('GET', '/audit?cursor=zzz'), 400, 'validation');
+    });
+
+    it('takes a moderator added while it runs, and drops one removed', async () => {
+      const id = await submit({ pageId: 'reload-1' });
+      const minh = await addModerator(moderatorsFile, 'minh');
+      const deadline = Date.now() + 10_000;
+      let res = await call(minh, 'GET', `/comments/${id}`);
+      while (res.status === 401 && Date.now() < deadline) res = await call(minh, 'GET', `/comments/${id}`);
+      expect(res.status).toBe(200);
+      await call(minh, 'POST', `/comments/${id}/approve`);
+      expect((await auditOf(id))[0].moderator).toBe('minh');
+    });
+  });
+}

@@ -1,0 +1,203 @@
+// @vitest-environment node
+/**
+ * Notifications of pending comments, against a local webhook receiver and a local SMTP server:
+ * the signature verifies, a 500 is retried, email goes as one digest per interval, a hanging
+ * receiver does not hold up a reader's POST, and nothing is sent twice by two processes on one
+ * SQLite file or two instances on one PostgreSQL.
+ */
+import Database from 'better-sqlite3';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { http, makeComment, postComment } from './support/http.js';
+import { freshPgSchema } from './support/pg-schema.js';
+import { startMailServer, startWebhookReceiver, until, type MailServer, type WebhookReceiver } from './support/receivers.js';
+import { startServer, type RunningServer } from './support/run-server.js';
+
+const SECRET = 'webhook-secret-0123456789';
+const PG_URL = process.env.YKIEN_TEST_PG_URL;
+
+const dir = mkdtempSync(join(tmpdir(), 'ykien-notify-'));
+let started: RunningServer[] = [];
+let receivers: Array<WebhookReceiver | MailServer> = [];
+
+afterEach(async () => {
+  await Promise.all(started.map((s) => s.stop()));
+  await Promise.all(receivers.map((r) => r.close()));
+  started = [];
+  receivers = [];
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function start(args: string[], dbPath?: string): Promise<RunningServer> {
+  const s = await startServer({ args: ['--no-captcha', '--rate-limit', 'off', '--admin-token', 'notify-test-admin-token', '--notify-poll', '50ms', ...args], dbPath });
+  started.push(s);
+  return s;
+}
+async function webhook(): Promise<WebhookReceiver> {
+  const r = await startWebhookReceiver();
+  receivers.push(r);
+  return r;
+}
+const post = async (s: RunningServer, o: Record<string, unknown> = {}) => {
+  const res = await postComment(s.url, makeComment(s.url, o));
+  expect(res.status).toBe(201);
+  return res.json.id as string;
+};
+const jobsLeft = (dbPath: string) => {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM notification_jobs').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+};
+
+/** What a receiver does with X-Ykien-Signature (the README's snippet). */
+function verify(rawBody: string, header: unknown, secret: string): boolean {
+  const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`);
+  const given = Buffer.from(String(header ?? ''));
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+describe('webhook', { timeout: 60_000 }, () => {
+  it('POSTs a signed comment.pending event that verifies against the exact body', async () => {
+    const hook = await webhook();
+    const s = await start(['--notify-webhook', hook.url, '--notify-webhook-secret', SECRET, '--public-url', 'https://bao.example.vn/ykien/']);
+    const id = await post(s, { pageId: 'wh-1', pageTitle: 'Bài một', name: 'Nguyễn Văn A', content: 'Nội dung <b>x</b>' });
+    await until(() => hook.deliveries.length === 1, 'the webhook');
+    const d = hook.deliveries[0]!;
+    expect(d.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(d.headers['x-ykien-event']).toBe('comment.pending');
+    expect(verify(d.body, d.headers['x-ykien-signature'], SECRET)).toBe(true);
+    expect(verify(d.body, d.headers['x-ykien-signature'], `${SECRET}x`)).toBe(false);
+    expect(verify(`${d.body} `, d.headers['x-ykien-signature'], SECRET)).toBe(false);
+    expect(d.json).toEqual({
+      event: 'comment.pending',
+      comment: {
+        id, pageId: 'wh-1', pageUrl: `${s.url}/tin-tuc/giao-ban-quy-i`, pageTitle: 'Bài một', name: 'Nguyễn Văn A',
+        content: 'Nội dung <b>x</b>', createdAt: expect.any(String),
+      },
+      moderationUrl: 'https://bao.example.vn/ykien/admin',
+    });
+    await until(() => jobsLeft(s.dbPath) === 0, 'the job to be done');
+    // A published comment (moderation off would publish it) or an approved one is not announced.
+    expect(hook.deliveries).toHaveLength(1);
+  });
+
+  it('retries after a 500 and then stops', async () => {
+    const hook = await webhook();
+    hook.script = [500, 503];
+    const s = await start(['--notify-webhook', hook.url, '--notify-webhook-secret', SECRET]);
+    const id = await post(s);
+    await until(() => hook.deliveries.length === 3, 'three attempts');
+    await until(() => jobsLeft(s.dbPath) === 0, 'the job to be done');
+    expect(hook.deliveries.map((d) => d.json.comment.id)).toEqual([id, id, id]);
+    const warned = s.jsonLogs().filter((l) => l.msg === 'notification failed; will retry');
+    expect(warned.map((l) => l.error)).toEqual(['webhook answered 500', 'webhook answered 503']);
+    // Backoff: the second retry was scheduled further out than the first (2 then 4 poll intervals).
+    const delays = warned.map((l) => Date.parse(String(l.retryAt)) - Number(l.time));
+    expect(delays[1]! - delays[0]!).toBeGreaterThanOrEqual(50);
+  });
+
+  it("does not hold up a reader's POST while the receiver hangs", async () => {
+    const hook = await webhook();
+    hook.script = ['hang'];
+    const s = await start(['--notify-webhook', hook.url, '--notify-webhook-secret', SECRET]);
+    await post(s, { content: 'first' });
+    await until(() => hook.hanging.size === 1, 'the receiver to hold the first delivery');
+    // The receiver still holds that request: the next comments are stored and answered regardless.
+    for (let i = 0; i < 3; i++) {
+      const res = await postComment(s.url, makeComment(s.url, { content: `next ${i}` }));
+      expect(res.status).toBe(201);
+      expect(hook.hanging.size).toBe(1);
+    }
+    // And their own notifications go out beside the hanging one.
+    await until(() => hook.deliveries.length === 4, 'the other deliveries');
+    expect(hook.hanging.size).toBe(1);
+  });
+
+  it('does not announce a comment moderated before its turn', async () => {
+    const hook = await webhook();
+    const dbPath = join(dir, 'moderated-first.db');
+    // No worker yet: a server without the webhook queues nothing, so post through one that has it
+    // but whose receiver is unreachable for now, then approve before the retry.
+    hook.script = [500];
+    const s = await start(['--notify-webhook', hook.url, '--notify-webhook-secret', SECRET, '--notify-poll', '1s'], dbPath);
+    const id = await post(s);
+    await until(() => hook.deliveries.length === 1, 'the first attempt');
+    await http(`${s.url}/api/admin/comments/${id}/approve`, { method: 'POST', headers: { authorization: 'Bearer notify-test-admin-token' } });
+    await until(() => jobsLeft(dbPath) === 0, 'the job to be dropped');
+    expect(hook.deliveries).toHaveLength(1);
+  });
+
+  it('sends each comment once with two processes on one SQLite file', async () => {
+    const hook = await webhook();
+    const dbPath = join(dir, 'shared.db');
+    const args = ['--notify-webhook', hook.url, '--notify-webhook-secret', SECRET];
+    const a = await start(args, dbPath);
+    const b = await start(args, dbPath);
+    const ids = await Promise.all(Array.from({ length: 16 }, (_, i) => post(i % 2 ? a : b, { content: `số ${i}` })));
+    await until(() => hook.deliveries.length >= ids.length && jobsLeft(dbPath) === 0, 'every delivery');
+    expect(hook.deliveries.map((d) => d.json.comment.id).sort()).toEqual([...ids].sort());
+  });
+
+  it.skipIf(!PG_URL)('sends each comment once with two instances on one PostgreSQL', async () => {
+    const schema = await freshPgSchema(PG_URL!, 'ykien_notify_test');
+    try {
+      const hook = await webhook();
+      const args = ['--db', schema.url, '--notify-webhook', hook.url, '--notify-webhook-secret', SECRET];
+      const a = await start(args);
+      const b = await start(args);
+      const ids = await Promise.all(Array.from({ length: 16 }, (_, i) => post(i % 2 ? a : b, { content: `số ${i}` })));
+      const left = async () => Number((await schema.client.query('SELECT count(*) AS n FROM notification_jobs')).rows[0].n);
+      let remaining = 1;
+      await until(() => {
+        void left().then((n) => (remaining = n));
+        return hook.deliveries.length >= ids.length && remaining === 0;
+      }, 'every delivery');
+      expect(hook.deliveries.map((d) => d.json.comment.id).sort()).toEqual([...ids].sort());
+    } finally {
+      await Promise.all(started.map((s) => s.stop()));
+      started = [];
+      await schema.drop();
+    }
+  });
+});
+
+describe('email digest', { timeout: 60_000 }, () => {
+  it('sends at most one message per digest, in Vietnamese, listing what arrived', async () => {
+    const smtp = await startMailServer();
+    receivers.push(smtp);
+    const s = await start(['--notify-email', 'bbt@bao.example.vn, tbt@bao.example.vn', '--smtp-url', smtp.url, '--notify-digest', '2s', '--notify-from', 'Ý kiến <ykien@bao.example.vn>']);
+    await post(s, { name: 'Người Thứ Nhất', content: 'Nội dung một', pageTitle: 'Giao ban quý I' });
+    await until(() => smtp.mails.length === 1, 'the first message');
+    const first = smtp.mails[0]!;
+    expect(first.to.sort()).toEqual(['bbt@bao.example.vn', 'tbt@bao.example.vn']);
+    expect(first.subject).toBe('[Ý kiến] 1 bình luận mới đang chờ duyệt');
+    expect(first.text).toContain('Người Thứ Nhất');
+    expect(first.text).toContain('Bài viết: Giao ban quý I');
+    expect(first.text).toContain(`Duyệt tại: ${s.url}/admin`);
+
+    await post(s, { name: 'Người Thứ Hai' });
+    await post(s, { name: 'Người Thứ Ba' });
+    await until(() => smtp.mails.length === 2, 'the digest');
+    const second = smtp.mails[1]!;
+    expect(second.subject).toBe('[Ý kiến] 2 bình luận mới đang chờ duyệt');
+    expect(second.text).toContain('Người Thứ Hai');
+    expect(second.text).toContain('Người Thứ Ba');
+    expect(second.text).not.toContain('Người Thứ Nhất');
+    // The gate is closed until a digest interval after the second message's claim.
+    const gate = new Database(s.dbPath, { readonly: true });
+    try {
+      const { next_at } = gate.prepare("SELECT next_at FROM notification_gates WHERE channel = 'email'").get() as { next_at: number };
+      expect(next_at).toBeGreaterThan(first.at + 2_000 - 1_000);
+    } finally {
+      gate.close();
+    }
+    await until(() => jobsLeft(s.dbPath) === 0, 'the jobs to be done');
+    expect(smtp.mails).toHaveLength(2);
+  });
+});

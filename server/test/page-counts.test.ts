@@ -1,0 +1,213 @@
+// @vitest-environment node
+/**
+ * The per-page published counter (migration 2) against the truth, count(*), in both stores: after a
+ * seeded random mix of inserts (pending and published at once), approvals, rejections and deletes, on
+ * known and unknown ids, including decisions racing on the same comment (PostgreSQL); and after the
+ * migration fills it for a database that already holds comments.
+ *
+ * PostgreSQL runs when YKIEN_TEST_PG_URL is set, in a schema of its own (pg.test.ts empties the public
+ * one at the same time).
+ */
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PG_MIGRATIONS, PgStore } from '../src/pg-store.js';
+import { MIGRATIONS, SqliteStore } from '../src/sqlite-store.js';
+import { STATUSES, type CommentStatus, type Store } from '../src/store.js';
+
+const PG_URL = process.env.YKIEN_TEST_PG_URL;
+
+/** mulberry32: a small seeded PRNG, so that a failing mix can be replayed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const PAGES = ['trang-1', 'trang-2', 'tin-tức/giao-ban', 'p4', 'p5', 'p6'];
+
+/** Per page: counter and count(*), as two plain objects for one toEqual. */
+interface Truth {
+  counters: Record<string, number>;
+  published: Record<string, number>;
+}
+
+/**
+ * Runs `steps` random operations, `parallel` at a time (PostgreSQL: concurrent transactions on the
+ * same rows), checking counter == count(*) every `checkEvery` steps.
+ */
+async function randomMix(store: Store, truth: () => Promise<Truth>, seed: number, steps: number, parallel: number): Promise<void> {
+  const random = prng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+  const ids: string[] = [];
+  let at = 1_790_000_000_000;
+  const operation = (): (() => Promise<unknown>) => {
+    const r = random();
+    if (r < 0.4 || ids.length === 0) {
+      const id = randomUUID();
+      ids.push(id);
+      const c = {
+        id, clientId: `k-${id}`, payloadHash: 'h', pageId: pick(PAGES), pageUrl: 'https://bao.example.vn/a',
+        pageTitle: '', name: 'Tên', content: 'Nội dung', status: pick<CommentStatus>(['pending', 'published']), createdAt: at++,
+      };
+      return () => store.insertComment(c);
+    }
+    // Recent ids more often, so that parallel decisions meet on the same comment.
+    const target = random() < 0.1 ? randomUUID() : ids[Math.max(0, ids.length - 1 - Math.floor(random() * Math.min(ids.length, 8)))]!;
+    if (r < 0.85) {
+      const status = pick(STATUSES);
+      return () => store.setStatus(target, status, at++);
+    }
+    return () => store.deleteComment(target);
+  };
+  for (let done = 0; done < steps; done += parallel) {
+    await Promise.all(Array.from({ length: parallel }, () => operation()()));
+    if ((done / parallel) % 10 === 0) {
+      const t = await truth();
+      expect(t.counters).toEqual(t.published);
+    }
+  }
+  const t = await truth();
+  expect(t.counters).toEqual(t.published);
+  expect(Object.values(t.published).reduce((a, b) => a + b, 0)).toBeGreaterThan(10); // the mix did publish
+  // And through the store's own answers: publishedCounts (one query) vs count() (the scan).
+  const fromCounter = await store.publishedCounts([...PAGES, 'nowhere']);
+  for (const p of PAGES) expect(fromCounter.get(p) ?? 0).toBe(await store.count('published', p));
+  expect(fromCounter.has('nowhere')).toBe(false);
+}
+
+/** Counter rows with 0 and absent rows both mean 0: compare the non-zero ones. */
+const nonZero = (rows: Array<{ page_id: string; n: number | string }>): Record<string, number> =>
+  Object.fromEntries(rows.filter((r) => Number(r.n) > 0).map((r) => [r.page_id, Number(r.n)]));
+
+describe('SQLite: counter == count(*)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ykien-counts-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const sqliteTruth = (file: string) => async (): Promise<Truth> => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return {
+        counters: nonZero(db.prepare('SELECT page_id, published AS n FROM page_counts').all() as never),
+        published: nonZero(db.prepare("SELECT page_id, count(*) AS n FROM comments WHERE status = 'published' GROUP BY page_id").all() as never),
+      };
+    } finally {
+      db.close();
+    }
+  };
+
+  it('after a random mix of inserts and moderation decisions', async () => {
+    const file = join(dir, 'mix.db');
+    const store = SqliteStore.open(file);
+    try {
+      await randomMix(store, sqliteTruth(file), 20261201, 800, 1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('after the migration fills it for a database that already holds comments', async () => {
+    const file = join(dir, 'v1.db');
+    const v1 = new Database(file);
+    v1.exec(MIGRATIONS[0]!.sql);
+    v1.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    v1.prepare('INSERT INTO schema_migrations VALUES (1, ?, 0)').run(MIGRATIONS[0]!.name);
+    const insert = v1.prepare(
+      `INSERT INTO comments (id, client_id, page_id, page_url, name, content, status, created_at)
+       VALUES (?, ?, ?, 'https://bao.example.vn/a', 'Tên', 'Nội dung', ?, ?)`,
+    );
+    const random = prng(7);
+    v1.transaction(() => {
+      for (let i = 0; i < 300; i++) {
+        insert.run(randomUUID(), randomUUID(), PAGES[Math.floor(random() * PAGES.length)], STATUSES[Math.floor(random() * 3)], i);
+      }
+    })();
+    v1.close();
+    const before = await sqliteTruth(file)().catch(() => null); // no page_counts table yet
+    expect(before).toBeNull();
+    const store = SqliteStore.open(file);
+    try {
+      const t = await sqliteTruth(file)();
+      expect(Object.keys(t.published).length).toBe(PAGES.length);
+      expect(t.counters).toEqual(t.published);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe.skipIf(!PG_URL)('PostgreSQL: counter == count(*)', () => {
+  const schema = `ykien_counts_${process.pid}`;
+  const url = new URL(PG_URL ?? 'postgres://x');
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  let admin: pg.Client;
+
+  const pgTruth = (client: pg.Client) => async (): Promise<Truth> => ({
+    counters: nonZero((await client.query('SELECT page_id, published AS n FROM page_counts')).rows),
+    published: nonZero((await client.query("SELECT page_id, count(*) AS n FROM comments WHERE status = 'published' GROUP BY page_id")).rows),
+  });
+
+  const freshSchema = async () => {
+    if (!admin) {
+      admin = new pg.Client({ connectionString: PG_URL });
+      await admin.connect();
+    }
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    const client = new pg.Client({ connectionString: url.href });
+    await client.connect();
+    return client;
+  };
+
+  afterAll(async () => {
+    await admin?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin?.end();
+  });
+
+  it('after a random mix of inserts and moderation decisions, 8 at a time', async () => {
+    const client = await freshSchema();
+    const store = await PgStore.open(url.href);
+    try {
+      expect((await client.query('SELECT max(version) AS v FROM schema_migrations')).rows[0].v).toBe(2);
+      await randomMix(store, pgTruth(client), 20261201, 800, 8);
+    } finally {
+      await store.close();
+      await client.end();
+    }
+  }, 60_000);
+
+  it('after the migration fills it for a database that already holds comments', async () => {
+    const client = await freshSchema();
+    try {
+      await client.query(PG_MIGRATIONS[0]!.sql);
+      await client.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+      await client.query('INSERT INTO schema_migrations VALUES (1, $1, 0)', [PG_MIGRATIONS[0]!.name]);
+      await client.query(
+        `INSERT INTO comments (id, client_id, page_id, page_url, name, content, status, created_at)
+         SELECT 'c' || i, 'k' || i, ($1::text[])[1 + i % 6], 'https://bao.example.vn/a', 'Tên', 'Nội dung',
+                (ARRAY['pending', 'published', 'rejected'])[1 + (i / 6) % 3], i
+           FROM generate_series(0, 299) AS i`,
+        [PAGES],
+      );
+      const store = await PgStore.open(url.href);
+      try {
+        const t = await pgTruth(client)();
+        expect(Object.keys(t.published).length).toBe(PAGES.length);
+        expect(t.counters).toEqual(t.published);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await client.end();
+    }
+  });
+});

@@ -1,0 +1,81 @@
+// @vitest-environment node
+/**
+ * What the public reads ask of the store, in-process with a real SQLite store whose calls are recorded:
+ * /counts is one store call (one SQL statement) for all its ids, and neither it nor the list ever
+ * counts a page's comments (`count`, a scan): `total` comes from the page's counter.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../src/app.js';
+import { parseConfig } from '../src/config.js';
+import { SqliteStore } from '../src/sqlite-store.js';
+import type { Store } from '../src/store.js';
+import { makeComment } from './support/http.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ykien-reads-'));
+let base: SqliteStore;
+let app: FastifyInstance;
+const calls: Array<{ method: string; args: unknown[] }> = [];
+
+beforeAll(async () => {
+  base = SqliteStore.open(join(dir, 'ykien.db'));
+  // Every method call is recorded, then runs on the real store.
+  const recorded = new Proxy(base, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls.push({ method: String(prop), args });
+        return value.apply(target, args);
+      };
+    },
+  }) as Store;
+  const parsed = parseConfig(['--no-captcha', '--moderation', 'off', '--rate-limit', 'off'], {});
+  if (parsed.kind !== 'run') throw new Error(parsed.kind);
+  app = await buildApp({ config: parsed.config, store: recorded, adminToken: 'reads-test-admin-token-0123', ipSecret: 'reads-test-ip-secret-0123', logger: false });
+});
+
+afterAll(async () => {
+  await app?.close();
+  await base?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const post = async (pageId: string) => {
+  const body = makeComment('http://localhost', { pageId });
+  const res = await app.inject({
+    method: 'POST', url: '/api/comments', headers: { 'content-type': 'application/json', 'idempotency-key': body.clientId!, host: 'localhost' },
+    payload: JSON.stringify(body),
+  });
+  expect(res.statusCode).toBe(201);
+};
+
+describe('the store calls behind the public reads', () => {
+  it('/counts for 3 pages is one publishedCounts call with the 3 normalised ids, and no count', async () => {
+    await post('a');
+    await post('a');
+    await post('b');
+    calls.length = 0;
+    const res = await app.inject({ method: 'GET', url: `/api/comments/counts?pageId=a&pageId=b&pageId=${encodeURIComponent('c\u0301')}&pageId=a` });
+    expect(res.json()).toEqual({ counts: { a: 2, b: 1, ['c\u0301']: 0 } });
+    expect(calls).toEqual([{ method: 'publishedCounts', args: [['a', 'b', 'c\u0301'.normalize('NFC')]] }]);
+  });
+
+  it('the list reads total from the counter, never by counting', async () => {
+    calls.length = 0;
+    const res = await app.inject({ method: 'GET', url: '/api/comments?pageId=a' });
+    expect(res.json().total).toBe(2);
+    expect(calls.map((c) => c.method)).toEqual(['list', 'publishedCounts']);
+  });
+
+  it('a status check is one lookup by id; a malformed id reaches no store', async () => {
+    calls.length = 0;
+    expect((await app.inject({ method: 'GET', url: '/api/comments/not%20an%20id' })).statusCode).toBe(404);
+    expect(calls).toEqual([]);
+    expect((await app.inject({ method: 'GET', url: '/api/comments/3f0c2a9e-0000-4000-8000-000000000000' })).statusCode).toBe(404);
+    expect(calls.map((c) => c.method)).toEqual(['statusOf']);
+  });
+});
