@@ -5,8 +5,12 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { startServer, type RunningServer } from '../../server/test/support/run-server.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI, startServer, type RunningServer } from '../../server/test/support/run-server.js';
 
 export { expect };
 
@@ -22,6 +26,8 @@ export interface Seed {
 
 export interface AdminFixtures {
   server: RunningServer;
+  /** With the `moderatorName` option: that named moderator's token (the server also keeps an admin token). */
+  moderatorToken: string;
   /** Posts a comment as a reader would; resolves with its id. */
   seed(s?: Seed): Promise<string>;
   /** Opens /admin (with `query`, e.g. "?poll=200") and signs in with the keyboard. */
@@ -42,11 +48,30 @@ export interface PublicComment {
 export const DEFAULT_PATH = '/tin-tuc/giao-ban-quy-i';
 export const DEFAULT_TITLE = 'Thường trực Hội đồng nhân dân tỉnh giao ban quý I';
 
-export const test = base.extend<AdminFixtures & { serverArgs: string[] }>({
-  serverArgs: [[], { option: true }],
+/** The admin token the servers get when a named moderator is made too (--moderators alone has none). */
+const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+
+export const test = base.extend<AdminFixtures & { moderatorName: string | null; moderatorsFile: { file: string; token: string } | null }>({
+  moderatorName: [null, { option: true }],
   locale: 'vi-VN',
-  server: async ({ serverArgs }, use) => {
-    const server = await startServer({ args: ['--no-captcha', '--rate-limit', 'off', ...serverArgs] });
+  moderatorsFile: async ({ moderatorName }, use) => {
+    if (moderatorName === null) return use(null);
+    // Made the way a newsroom does it: `ykien-server add-moderator NAME`, which prints the token once.
+    const dir = mkdtempSync(join(tmpdir(), 'ykien-moderators-'));
+    const file = join(dir, 'moderators');
+    const out = execFileSync(process.execPath, [CLI, 'add-moderator', moderatorName, '--moderators', file], { encoding: 'utf8' });
+    const token = /^MODERATOR TOKEN: (\S+)$/m.exec(out)?.[1];
+    expect(token, out).toBeTruthy();
+    await use({ file, token: token! });
+    rmSync(dir, { recursive: true, force: true });
+  },
+  moderatorToken: async ({ moderatorsFile }, use) => {
+    await use(moderatorsFile?.token ?? '');
+  },
+  server: async ({ moderatorsFile }, use) => {
+    const args = ['--no-captcha', '--rate-limit', 'off'];
+    if (moderatorsFile) args.push('--moderators', moderatorsFile.file, '--admin-token', ADMIN_TOKEN);
+    const server = await startServer({ args });
     await use(server);
     await server.stop();
     server.cleanup();
