@@ -143,3 +143,19 @@ test('/ focuses the search field, where letters are text, not shortcuts', async 
   await page.keyboard.press('Enter');
   await expect(cards(page)).toHaveCount(2);
 });
+
+test('Escape cancels an edit: nothing saved, the keyboard back on the comment', async ({ page, seed, signIn, api }) => {
+  await seed({ name: 'Đỗ Văn G', content: 'Nguyên văn.' });
+  await signIn();
+  await page.keyboard.press('j');
+  await page.keyboard.press('e');
+  const c = cards(page).nth(0);
+  await expect(c.getByLabel('Nội dung')).toBeFocused();
+  await page.keyboard.type(' thêm chữ');
+  await page.keyboard.press('Escape');
+  await expect(c.getByLabel('Nội dung')).toHaveCount(0);
+  await expect(c).toBeFocused();
+  await expect(c.locator('.content')).toHaveText('Nguyên văn.');
+  expect((await api('GET', '/comments?status=pending')).json.items[0]).toMatchObject({ content: 'Nguyên văn.', edited: false });
+  expect((await api('GET', '/audit')).json.items).toEqual([]);
+});

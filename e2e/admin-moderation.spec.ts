@@ -51,6 +51,7 @@ test('edit a pending comment, then approve: the public list has the edited text'
   // The original is kept in the log of that comment, shown on the Published tab.
   await page.getByRole('button', { name: /Đã đăng/ }).click();
   const published = card(page, 'Nguyễn Văn Hùng');
+  await expect(published.locator('.edited')).toHaveText('(đã sửa)');
   await published.getByRole('button', { name: 'Nhật ký' }).click();
   const log = published.getByRole('region', { name: 'Nhật ký của bình luận này' });
   await expect(log).toContainText('0912 345 678');
@@ -96,6 +97,34 @@ test('the editorial board replies to a comment, then removes the reply', async (
   await expect(liveRegion(page)).toHaveText('Đã xóa trả lời cho bình luận của “Võ Thị E”.');
   await expect(p.locator('.reply')).toHaveCount(0);
   expect((await publicList()).items[0]?.reply ?? null).toBeNull();
+});
+
+test('a published comment goes back to the queue; a comment is deleted after a confirmation', async ({ page, seed, signIn, api, publicList }) => {
+  const id = await seed({ name: 'Hồ Thị K', content: 'Đăng nhầm.' });
+  await seed({ name: 'Spam L', content: 'Mua ngay!' });
+  expect((await api('POST', `/comments/${id}/approve`)).status).toBe(200);
+  await signIn();
+  await page.getByRole('button', { name: /Đã đăng/ }).click();
+  await card(page, 'Hồ Thị K').getByRole('button', { name: 'Đưa về chờ duyệt' }).click();
+  await expect(liveRegion(page)).toHaveText('Đã đưa bình luận của “Hồ Thị K” về hàng chờ duyệt.');
+  await expect(cards(page)).toHaveCount(0);
+  expect((await publicList()).total).toBe(0);
+
+  await page.getByRole('button', { name: /Chờ duyệt/ }).click();
+  await expect(cards(page)).toHaveCount(2);
+  await expect(card(page, 'Hồ Thị K').locator('.edited')).toHaveCount(0);
+  page.once('dialog', (d) => {
+    expect(d.message()).toContain('Spam L');
+    void d.accept();
+  });
+  await card(page, 'Spam L').getByRole('button', { name: 'Xóa' }).click();
+  await expect(liveRegion(page)).toHaveText('Đã xóa bình luận của “Spam L”.');
+  await expect(cards(page)).toHaveCount(1);
+  const pending = await api('GET', '/comments?status=pending');
+  expect(pending.json.items.map((c: { name: string }) => c.name)).toEqual(['Hồ Thị K']);
+  // The log keeps what the deleted comment said.
+  const log = await api('GET', '/audit?q=spam');
+  expect(log.json.items[0]).toMatchObject({ action: 'delete', moderator: 'admin', before: { content: 'Mua ngay!' } });
 });
 
 test('search by name or content, with and without diacritics; filter by article', async ({ page, seed, signIn }) => {

@@ -24,6 +24,8 @@ export interface AdminComment {
   createdAt: string;
   moderatedAt: string | null;
   reply?: Reply | null;
+  /** True once a moderator changed the name or content. */
+  edited?: boolean;
 }
 
 export type Counts = Record<Status, number>;

@@ -544,6 +544,7 @@ export class YkienAdmin extends LitElement {
           ...c,
           name: typeof saved.name === 'string' ? saved.name : (change.name ?? c.name),
           content: typeof saved.content === 'string' ? saved.content : (change.content ?? c.content),
+          edited: true,
         };
         this.items = this.items.map((x) => (x.id === c.id ? updated : x));
         c = updated;
@@ -907,6 +908,7 @@ export class YkienAdmin extends LitElement {
               .checked=${this.selected.has(c.id)} @change=${(e: Event) => this.toggleSelected(c.id, (e.target as HTMLInputElement).checked)} />
             <h4 id=${`name-${c.id}`} class="name">${c.name}</h4>
             <time datetime=${c.createdAt}>${this.when(c.createdAt)}</time>
+            ${c.edited ? html`<span class="edited">${this.msg('editedMark')}</span>` : nothing}
           </div>
           <p class="article-line">
             <span class="label">${this.msg('article')}:</span>

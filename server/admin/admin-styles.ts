@@ -225,7 +225,8 @@ export const styles = css`
     font-weight: 700;
     overflow-wrap: anywhere;
   }
-  time {
+  time,
+  .edited {
     color: var(--muted);
     font-size: 0.875rem;
   }
