@@ -4,7 +4,7 @@
  * widget and, with --demo, the demo article adapted to how the server runs.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +50,15 @@ describe.concurrent('command line', () => {
       ['--trust-proxy', 'YKIEN_TRUST_PROXY', 'off'],
       ['--max-length', 'YKIEN_MAX_LENGTH', '2000'],
       ['--list-cache-seconds', 'YKIEN_LIST_CACHE_SECONDS', '15'],
+      ['--moderators', 'YKIEN_MODERATORS', '(none)'],
+      ['--notify-webhook', 'YKIEN_NOTIFY_WEBHOOK', '(none)'],
+      ['--notify-webhook-secret', 'YKIEN_NOTIFY_WEBHOOK_SECRET', ''],
+      ['--notify-email', 'YKIEN_NOTIFY_EMAIL', '(none)'],
+      ['--smtp-url', 'YKIEN_SMTP_URL', '(none)'],
+      ['--notify-from', 'YKIEN_NOTIFY_FROM', 'ykien-server <ykien@localhost>'],
+      ['--notify-digest', 'YKIEN_NOTIFY_DIGEST', '10m'],
+      ['--notify-poll', 'YKIEN_NOTIFY_POLL', '10s'],
+      ['--public-url', 'YKIEN_PUBLIC_URL', 'http://HOST:PORT'],
       ['--demo', 'YKIEN_DEMO', ''],
       ['--log-level', 'YKIEN_LOG_LEVEL', 'info'],
     ];
@@ -258,5 +267,92 @@ describe('serving the widget and the demo', () => {
     // Without --demo there is no demo page.
     expectProblem(await http(`${s.url}/`), 404, 'not-found');
     expectProblem(await http(`${s.url}/demo/demo.css`), 404, 'not-found');
+  });
+});
+
+describe('add-moderator', { timeout: 60_000 }, () => {
+  const fresh = () => join(mkdtempSync(join(tmpdir(), 'ykien-mods-')), 'sub', 'moderators');
+
+  it('appends name:scrypt$salt$hash (mode 0600) and prints the token once, never storing it', async () => {
+    const file = fresh();
+    const first = await cli(['add-moderator', 'Lan Nguyễn', '--moderators', file]);
+    expect(first.code).toBe(0);
+    const token = /^MODERATOR TOKEN: (\S+)$/m.exec(first.stdout)![1]!;
+    expect(token).toMatch(/^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
+    const second = await cli(['add-moderator', 'minh'], { YKIEN_MODERATORS: file });
+    expect(second.code).toBe(0);
+    const text = readFileSync(file, 'utf8');
+    expect(text.split('\n')).toEqual([
+      expect.stringMatching(/^Lan Nguyễn:scrypt\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/),
+      expect.stringMatching(/^minh:scrypt\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/),
+      '',
+    ]);
+    expect(text).not.toContain(token.split('.')[1]);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+
+    // The server takes it: the token works, the name is what the log records.
+    const server = await startServer({ args: ['--no-captcha', '--moderators', file] });
+    try {
+      // With a moderators file and no --admin-token, no token is generated.
+      expect(server.logs.some((l) => l.startsWith('ADMIN TOKEN:'))).toBe(false);
+      const id = (await postComment(server.url, makeComment(server.url))).json.id;
+      const approve = await http(`${server.url}/api/admin/comments/${id}/approve`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+      expect(approve.status).toBe(200);
+      const log = await http(`${server.url}/api/admin/audit`, { headers: { authorization: `Bearer ${token}` } });
+      expect(log.json.items[0]).toMatchObject({ moderator: 'Lan Nguyễn', action: 'approve', commentId: id });
+      expect(server.logs.join('\n')).not.toContain(token);
+    } finally {
+      await server.stop();
+      server.cleanup();
+    }
+  });
+
+  it('refuses a missing or bad name, a name already there, and no file (exit 2)', async () => {
+    const file = fresh();
+    expect((await cli(['add-moderator', 'lan', '--moderators', file])).code).toBe(0);
+    const cases: Array<[string[], Record<string, string>, RegExp]> = [
+      [['add-moderator', '--moderators', file], {}, /NAME is missing/],
+      [['add-moderator', 'lan', '--moderators', file], {}, /exists already/],
+      [['add-moderator', 'a:b', '--moderators', file], {}, /not a moderator name/],
+      [['add-moderator', ' ', '--moderators', file], {}, /not a moderator name/],
+      [['add-moderator', 'lan2'], {}, /no moderators file/],
+      [['add-moderator', 'lan2', 'extra', '--moderators', file], {}, /one NAME only/],
+    ];
+    for (const [args, env, message] of cases) {
+      const r = await cli(args, env);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(1);
+  });
+
+  it('a server refuses a malformed moderators file at start (exit 2, with the line)', async () => {
+    const file = fresh();
+    await cli(['add-moderator', 'lan', '--moderators', file]);
+    writeFileSync(file, `${readFileSync(file, 'utf8')}# a comment\n\nminh:plaintext-token\n`);
+    const r = await cli(['--no-captcha', '--moderators', file, '--port', '0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/moderators:4: expected "name:scrypt\$salt\$hash"/);
+  });
+
+  it('refuses bad moderation and notification options with exit code 2', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--no-captcha', '--notify-webhook', 'https://hooks.example.vn/x'], /--notify-webhook needs --notify-webhook-secret/],
+      [['--no-captcha', '--notify-webhook', 'ftp://x', '--notify-webhook-secret', 'x'.repeat(16)], /--notify-webhook/],
+      [['--no-captcha', '--notify-email', 'bbt@bao.vn'], /--notify-email needs --smtp-url/],
+      [['--no-captcha', '--notify-email', 'not-an-address', '--smtp-url', 'smtp://127.0.0.1'], /--notify-email/],
+      [['--no-captcha', '--smtp-url', 'http://mail'], /--smtp-url/],
+      [['--no-captcha', '--notify-digest', 'soon'], /--notify-digest/],
+      [['--no-captcha', '--moderators', '/nonexistent/ykien-moderators'], /cannot read the moderators file/],
+    ];
+    for (const [args, message] of cases) {
+      const { code, stderr } = await cli(args);
+      expect(code, args.join(' ')).toBe(2);
+      expect(stderr).toMatch(message);
+    }
+  });
+
+  it('--help lists the add-moderator command', async () => {
+    expect((await cli(['--help'])).stdout).toMatch(/add-moderator NAME/);
   });
 });

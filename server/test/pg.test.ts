@@ -20,7 +20,7 @@ describe.skipIf(!URL_)('PostgreSQL store', () => {
   beforeAll(async () => {
     db = new pg.Client({ connectionString: URL_ });
     await db.connect();
-    await db.query('DROP TABLE IF EXISTS comments, idempotency_keys, settings, rate_hits, page_counts, schema_migrations');
+    await db.query('DROP TABLE IF EXISTS comments, idempotency_keys, settings, rate_hits, page_counts, audit_log, notification_jobs, notification_gates, schema_migrations');
     server = await startServer({ args });
   }, 30_000);
 

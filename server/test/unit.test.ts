@@ -171,6 +171,15 @@ describe('configuration', () => {
       YKIEN_DEMO: '1',
       YKIEN_LOG_LEVEL: 'warn',
       YKIEN_LIST_CACHE_SECONDS: '120',
+      YKIEN_MODERATORS: '/etc/ykien/moderators',
+      YKIEN_NOTIFY_WEBHOOK: 'https://hooks.example.vn/ykien',
+      YKIEN_NOTIFY_WEBHOOK_SECRET: 'webhook-secret-0123',
+      YKIEN_NOTIFY_EMAIL: 'bbt@bao.example.vn, tbt@bao.example.vn',
+      YKIEN_SMTP_URL: 'smtps://user:pass@mail.example.vn:465',
+      YKIEN_NOTIFY_FROM: 'Ý kiến <ykien@bao.example.vn>',
+      YKIEN_NOTIFY_DIGEST: '30s',
+      YKIEN_NOTIFY_POLL: '500ms',
+      YKIEN_PUBLIC_URL: 'https://bao.example.vn/ykien/',
     });
     expect(c).toEqual({
       port: 9100,
@@ -191,7 +200,25 @@ describe('configuration', () => {
       demo: true,
       logLevel: 'warn',
       listCacheSeconds: 120,
+      moderatorsFile: '/etc/ykien/moderators',
+      notify: {
+        webhookUrl: 'https://hooks.example.vn/ykien',
+        webhookSecret: 'webhook-secret-0123',
+        emails: ['bbt@bao.example.vn', 'tbt@bao.example.vn'],
+        smtpUrl: 'smtps://user:pass@mail.example.vn:465',
+        emailFrom: 'Ý kiến <ykien@bao.example.vn>',
+        digestMs: 30_000,
+        pollMs: 500,
+        publicUrl: 'https://bao.example.vn/ykien',
+      },
     });
+    expect(config(['--no-captcha']).notify).toEqual({
+      webhookUrl: null, webhookSecret: null, emails: [], smtpUrl: null, emailFrom: 'ykien-server <ykien@localhost>',
+      digestMs: 600_000, pollMs: 10_000, publicUrl: null,
+    });
+    for (const [raw, ms] of [['10m', 600_000], ['30s', 30_000], ['1h', 3_600_000], ['90', 90_000], ['250ms', 250]] as const) {
+      expect(config(['--no-captcha', '--notify-digest', raw]).notify.digestMs).toBe(ms);
+    }
     // 0 is allowed (revalidate every time); anything but a whole number up to a day is refused.
     expect(config(['--no-captcha', '--list-cache-seconds', '0']).listCacheSeconds).toBe(0);
     for (const bad of ['-1', '1.5', 'abc', '86401']) {
@@ -244,5 +271,17 @@ describe('demo page', () => {
     );
     expect(renderDemoPage(page, { captcha: true, sitekey: 'k-1', ownOrigin: 'http://localhost:8787' })).toContain('site-key="k-1"');
     expect(renderDemoPage(page, { captcha: true, sitekey: null, ownOrigin: 'http://localhost:8787' })).toBe(page);
+  });
+});
+
+describe('search folding', () => {
+  it('folds case, diacritics and đ, and splits the query into words', async () => {
+    const { fold, searchWords, likePattern, commentSearchText } = await import('../src/moderation/fold.js');
+    expect(fold('Nguyễn  Văn\nĐỨC')).toBe('nguyen van duc');
+    expect(fold('Nguye\u0302\u0303n')).toBe('nguyen'); // NFD input folds the same
+    expect(searchWords('  Văn  nguyễn văn ')).toEqual(['van', 'nguyen']);
+    expect(searchWords('')).toEqual([]);
+    expect(likePattern('100%_\\')).toBe('%100\\%\\_\\\\%');
+    expect(commentSearchText('Đức', 'Hà Nội')).toBe('duc\u001fha noi');
   });
 });

@@ -1,0 +1,79 @@
+// @vitest-environment node
+/**
+ * Migration 4 on a database that already holds comments: the folded search text is computed in
+ * JavaScript for every existing row, so old comments are found without diacritics too.
+ */
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PG_MIGRATIONS, PgStore } from '../src/pg-store.js';
+import { MIGRATIONS, SqliteStore } from '../src/sqlite-store.js';
+import { searchWords } from '../src/moderation/fold.js';
+import type { Store } from '../src/store.js';
+import { freshPgSchema } from './support/pg-schema.js';
+
+const PG_URL = process.env.YKIEN_TEST_PG_URL;
+const dir = mkdtempSync(join(tmpdir(), 'ykien-v4-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const NAMES = ['Nguyễn Văn Đức', 'Trần Thị Hoa', 'Lê Minh'];
+
+async function expectSearchable(store: Store): Promise<void> {
+  const found = async (q: string) =>
+    (await store.list({ status: 'pending', words: searchWords(q), limit: 100 })).items.map((c) => c.name).sort();
+  expect(await found('nguyen van duc')).toEqual(['Nguyễn Văn Đức']);
+  expect(await found('tran')).toEqual(['Trần Thị Hoa']);
+  expect(await found('cu')).toEqual([...NAMES].sort()); // "Bình luận cũ" in every content
+  const all = await store.list({ status: 'pending', limit: 100 });
+  expect(all.items.every((c) => c.reply === null && c.editedAt === null)).toBe(true);
+}
+
+describe('migration 4 fills the search text of existing comments', () => {
+  it('SQLite', async () => {
+    const file = join(dir, 'v1.db');
+    const v1 = new Database(file);
+    v1.exec(MIGRATIONS[0]!.sql);
+    v1.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    v1.prepare('INSERT INTO schema_migrations VALUES (1, ?, 0)').run(MIGRATIONS[0]!.name);
+    const insert = v1.prepare(
+      `INSERT INTO comments (id, client_id, page_id, page_url, name, content, status, created_at)
+       VALUES (?, ?, 'p', 'https://bao.example.vn/a', ?, 'Bình luận cũ', 'pending', ?)`,
+    );
+    NAMES.forEach((n, i) => insert.run(randomUUID(), randomUUID(), n, i));
+    v1.close();
+    const store = SqliteStore.open(file);
+    try {
+      await expectSearchable(store);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it.skipIf(!PG_URL)('PostgreSQL', async () => {
+    const schema = await freshPgSchema(PG_URL!, 'ykien_v4_test');
+    try {
+      const c = schema.client;
+      await c.query(PG_MIGRATIONS[0]!.sql);
+      await c.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+      await c.query('INSERT INTO schema_migrations VALUES (1, $1, 0)', [PG_MIGRATIONS[0]!.name]);
+      for (const [i, n] of NAMES.entries()) {
+        await c.query(
+          `INSERT INTO comments (id, client_id, page_id, page_url, name, content, status, created_at)
+           VALUES ($1, $2, 'p', 'https://bao.example.vn/a', $3, 'Bình luận cũ', 'pending', $4)`,
+          [randomUUID(), randomUUID(), n, i],
+        );
+      }
+      const store = await PgStore.open(schema.url);
+      try {
+        await expectSearchable(store);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await schema.drop();
+    }
+  });
+});
