@@ -151,6 +151,7 @@ export class YkienAdmin extends LitElement {
   /** Ignores answers to a list request that a newer one replaced (tab switched meanwhile). */
   private loadSeq = 0;
   private auditSeq = 0;
+  private countsEpoch = 0;
   private pollTimer: ReturnType<typeof setTimeout> | null = null;
   private searchTimer: ReturnType<typeof setTimeout> | null = null;
   /** Comments moderated in this tab: a poll answer that raced the action must not bring them back. */
@@ -316,9 +317,11 @@ export class YkienAdmin extends LitElement {
   }
 
   private async refreshCounts(): Promise<void> {
+    const epoch = ++this.countsEpoch;
     try {
       const counts = await getCounts(this.token, { pageId: this.pageFilter?.pageId, q: this.query });
-      if (counts) this.counts = counts;
+      // An answer that a decision (or a newer request) overtook is stale: the next poll brings the truth.
+      if (counts && epoch === this.countsEpoch) this.counts = counts;
     } catch {
       /* counts are a help, not a must: the tabs then show none */
     }
@@ -442,6 +445,7 @@ export class YkienAdmin extends LitElement {
   }
 
   private bumpCounts(from: Status, to: Status | null, n: number): void {
+    this.countsEpoch++;
     if (!this.counts || n === 0) return;
     const c = { ...this.counts };
     c[from] = Math.max(0, c[from] - n);
