@@ -168,6 +168,33 @@ describe('webhook', { timeout: 60_000 }, () => {
 });
 
 describe('email digest', { timeout: 60_000 }, () => {
+  for (const store of ['SQLite', 'PostgreSQL'] as const) {
+    it.skipIf(store === 'PostgreSQL' && !PG_URL)(`lists each comment in one message only, with two instances on one ${store}`, async () => {
+      const smtp = await startMailServer();
+      receivers.push(smtp);
+      const schema = store === 'PostgreSQL' ? await freshPgSchema(PG_URL!, 'ykien_notify_mail_test') : null;
+      try {
+        const db = schema ? ['--db', schema.url] : [];
+        const args = [...db, '--notify-email', 'bbt@bao.example.vn', '--smtp-url', smtp.url, '--notify-digest', '1s'];
+        const dbPath = join(dir, 'mail-shared.db');
+        const a = await start(args, schema ? undefined : dbPath);
+        const b = await start(args, schema ? undefined : dbPath);
+        const names = Array.from({ length: 8 }, (_, i) => `Bạn đọc số ${i}`);
+        await Promise.all(names.map((name, i) => post(i % 2 ? a : b, { name })));
+        const listed = () => smtp.mails.flatMap((m) => names.filter((n) => m.text.includes(`${n} —`)));
+        await until(() => listed().length >= names.length, 'every comment in a message');
+        expect(listed().sort()).toEqual([...names].sort());
+        // Every message is a digest of its own interval: no two went out for the same one.
+        expect(smtp.mails.length).toBeLessThanOrEqual(names.length);
+        for (const m of smtp.mails) expect(m.subject).toMatch(/^\[Ý kiến\] \d+ bình luận mới đang chờ duyệt$/);
+      } finally {
+        await Promise.all(started.map((s) => s.stop()));
+        started = [];
+        await schema?.drop();
+      }
+    });
+  }
+
   it('sends at most one message per digest, in Vietnamese, listing what arrived', async () => {
     const smtp = await startMailServer();
     receivers.push(smtp);
