@@ -193,6 +193,7 @@ export class YkienAdmin extends LitElement {
     super.connectedCallback();
     document.documentElement.lang = this.uiLang;
     document.title = `${t(this.uiLang, 'title')} · ykien`;
+    this.dataset.pollMs = String(this.pollMs); // what tests (and curious moderators) can check
     document.addEventListener('keydown', this.onKey);
     window.addEventListener('hashchange', this.onHash);
     if (this.token) void this.signIn();
@@ -206,7 +207,6 @@ export class YkienAdmin extends LitElement {
   }
 
   protected override updated(changed: PropertyValues): void {
-    this.dataset.pollMs = String(this.pollMs);
     if (changed.has('signedIn')) {
       if (this.signedIn) this.schedulePoll();
       else this.stopPolling();
