@@ -65,11 +65,11 @@ test('a reader posts on the demo article, a moderator approves it, it is listed'
   // The moderator signs in on /admin and approves it.
   const admin = await context.newPage();
   await admin.goto(server.url + '/admin');
-  await admin.getByLabel('Mã quản trị').fill(server.adminToken);
+  await admin.getByLabel('Mã kiểm duyệt viên').fill(server.adminToken);
   await admin.getByRole('button', { name: 'Đăng nhập' }).click();
-  const card = admin.locator('li.comment', { hasText: 'Lê Thị Hoa' });
+  const card = admin.locator('article.comment', { hasText: 'Lê Thị Hoa' });
   await expect(card).toContainText('<b>chính sách</b>'); // text, not markup
-  await expect(admin.locator('section.article h2')).toContainText('Thường trực Hội đồng nhân dân tỉnh');
+  await expect(card.locator('.article-line')).toContainText('Thường trực Hội đồng nhân dân tỉnh');
   await card.getByRole('button', { name: 'Duyệt' }).click();
   await expect(card).toHaveCount(0);
 

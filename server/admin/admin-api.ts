@@ -1,8 +1,17 @@
 /**
  * The moderation API as the page uses it. Same origin, bearer token, no cookies.
  * The API base is found relative to the page, so the page also works behind a path prefix.
+ *
+ * Answers are read defensively: fields this page can do without (counts, reply, the audit's before
+ * and after) may be missing on an older server, and the page then simply does not show them.
  */
 export type Status = 'pending' | 'published' | 'rejected';
+export const STATUSES: readonly Status[] = ['pending', 'published', 'rejected'];
+
+export interface Reply {
+  text: string;
+  at: string;
+}
 
 export interface AdminComment {
   id: string;
@@ -14,10 +23,42 @@ export interface AdminComment {
   status: Status;
   createdAt: string;
   moderatedAt: string | null;
+  reply?: Reply | null;
+  /** True once a moderator changed the name or content. */
+  edited?: boolean;
 }
+
+export type Counts = Record<Status, number>;
 
 export interface AdminPage {
   items: AdminComment[];
+  next: string | null;
+  counts?: Counts;
+}
+
+/** The part of a comment a decision changed (all of it for a delete). */
+export interface AuditState {
+  status?: string;
+  name?: string;
+  content?: string;
+  reply?: string | null;
+}
+
+export interface AuditEntry {
+  at: string;
+  moderator: string;
+  /** approve, reject, restore, delete, edit, reply, reply-delete; others are shown as named. */
+  action: string;
+  commentId: string;
+  pageId?: string | null;
+  /** The author's name when the decision was taken. */
+  commentName?: string;
+  before?: AuditState | null;
+  after?: AuditState | null;
+}
+
+export interface AuditPage {
+  items: AuditEntry[];
   next: string | null;
 }
 
@@ -26,26 +67,36 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
+    /** Field → message, for a 400/422 validation problem. */
+    readonly fields: Record<string, string> = {},
   ) {
     super(`${status} ${code}`);
   }
 }
 
-/** The API lives beside /admin: /admin → /api/admin/comments, /prefix/admin/ → /prefix/api/admin/comments. */
-function base(): URL {
+/** The API lives beside /admin: /admin → /api/admin/…, /prefix/admin/ → /prefix/api/admin/…. */
+function base(): string {
   const path = location.pathname;
   const at = path.lastIndexOf('/admin');
-  return new URL(`${at >= 0 ? path.slice(0, at) : ''}/api/admin/comments`, location.origin);
+  return `${location.origin}${at >= 0 ? path.slice(0, at) : ''}/api/admin`;
 }
 
-async function call(token: string, method: string, path: string, query?: Record<string, string>): Promise<Response> {
-  const url = new URL(base().href + path);
-  for (const [k, v] of Object.entries(query ?? {})) if (v) url.searchParams.set(k, v);
+async function call(
+  token: string,
+  method: string,
+  path: string,
+  opts: { query?: Record<string, string>; body?: unknown } = {},
+): Promise<Response> {
+  const url = new URL(base() + path);
+  for (const [k, v] of Object.entries(opts.query ?? {})) if (v) url.searchParams.set(k, v);
+  const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+  if (opts.body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {
     res = await fetch(url, {
       method,
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
       credentials: 'omit',
       cache: 'no-store',
       signal: AbortSignal.timeout(15_000),
@@ -55,23 +106,78 @@ async function call(token: string, method: string, path: string, query?: Record<
   }
   if (!res.ok) {
     let code = 'http';
+    let fields: Record<string, string> = {};
     try {
-      const body = (await res.json()) as { code?: unknown };
+      const body = (await res.json()) as { code?: unknown; fields?: unknown };
       if (typeof body.code === 'string') code = body.code;
+      if (body.fields && typeof body.fields === 'object') {
+        fields = Object.fromEntries(Object.entries(body.fields).filter((e): e is [string, string] => typeof e[1] === 'string'));
+      }
     } catch {
       /* not a problem document: keep "http" */
     }
-    throw new ApiError(res.status, code);
+    throw new ApiError(res.status, code, fields);
   }
   return res;
 }
 
-export async function listComments(token: string, status: Status, cursor: string | null): Promise<AdminPage> {
-  const res = await call(token, 'GET', '', { status, cursor: cursor ?? '', limit: '50' });
+const commentPath = (id: string, rest = '') => `/comments/${encodeURIComponent(id)}${rest}`;
+
+export interface ListFilter {
+  status: Status;
+  pageId?: string;
+  q?: string;
+}
+
+export async function listComments(token: string, filter: ListFilter, cursor: string | null, limit = 50): Promise<AdminPage> {
+  const res = await call(token, 'GET', '/comments', {
+    query: { status: filter.status, pageId: filter.pageId ?? '', q: filter.q ?? '', cursor: cursor ?? '', limit: String(limit) },
+  });
   return (await res.json()) as AdminPage;
 }
 
-export async function moderate(token: string, id: string, action: 'approve' | 'reject' | 'delete'): Promise<void> {
-  const path = `/${encodeURIComponent(id)}${action === 'delete' ? '' : `/${action}`}`;
-  await call(token, action === 'delete' ? 'DELETE' : 'POST', path);
+/** Per-status counts of what the filter (article, text) matches, or null when this server does not give them. */
+export async function getCounts(token: string, filter: Omit<ListFilter, 'status'>): Promise<Counts | null> {
+  const res = await call(token, 'GET', '/stats', { query: { pageId: filter.pageId ?? '', q: filter.q ?? '' } });
+  const body = (await res.json()) as Partial<Counts> & { counts?: Partial<Counts> };
+  const c = body.counts ?? body;
+  return STATUSES.every((s) => typeof c[s] === 'number') ? (c as Counts) : null;
+}
+
+export async function moderate(token: string, id: string, action: 'approve' | 'reject' | 'delete' | 'restore'): Promise<void> {
+  if (action === 'delete') await call(token, 'DELETE', commentPath(id));
+  else await call(token, 'POST', commentPath(id, `/${action}`));
+}
+
+export async function editComment(token: string, id: string, change: { name?: string; content?: string }): Promise<Partial<AdminComment>> {
+  const res = await call(token, 'PATCH', commentPath(id), { body: change });
+  return readJson<Partial<AdminComment>>(res);
+}
+
+export async function setReply(token: string, id: string, text: string): Promise<Reply | null> {
+  const res = await call(token, 'PUT', commentPath(id, '/reply'), { body: { text } });
+  const body = await readJson<{ reply?: Reply | null; text?: string; at?: string }>(res);
+  if (body.reply) return body.reply;
+  if (typeof body.text === 'string' && typeof body.at === 'string') return { text: body.text, at: body.at };
+  return null;
+}
+
+export async function removeReply(token: string, id: string): Promise<void> {
+  await call(token, 'DELETE', commentPath(id, '/reply'));
+}
+
+export async function listAudit(token: string, filter: { commentId?: string; q?: string }, cursor: string | null, limit = 50): Promise<AuditPage> {
+  const res = await call(token, 'GET', '/audit', {
+    query: { commentId: filter.commentId ?? '', q: filter.q ?? '', cursor: cursor ?? '', limit: String(limit) },
+  });
+  return (await res.json()) as AuditPage;
+}
+
+async function readJson<T>(res: Response): Promise<T> {
+  if (res.status === 204) return {} as T;
+  try {
+    return (await res.json()) as T;
+  } catch {
+    return {} as T;
+  }
 }

@@ -1,35 +1,57 @@
 /**
- * <ykien-admin>: the moderation page. A moderator enters the admin token, then approves, rejects or
- * deletes comments, grouped by article.
+ * <ykien-admin>: the moderation page. A moderator signs in with their token, works through the queue
+ * by status, article and text, approves, rejects, edits or answers comments (one at a time or several
+ * at once, by mouse or keyboard), and reads the moderation log.
  *
- * Everything a reader wrote is rendered through Lit text bindings (never as HTML), and article links
- * are only made for http(s) URLs. Reactive properties are declared with `static properties` and
- * `declare` fields: no decorators, and no class fields that would shadow Lit's accessors.
+ * Everything a reader or a moderator wrote is rendered through Lit text bindings (never as HTML), and
+ * article links are only made for http(s) URLs. Reactive properties are declared with
+ * `static properties` and `declare` fields: no decorators, and no class fields that would shadow Lit's
+ * accessors.
+ *
+ * Tests (and a newsroom that wants it) set the polling interval with `?poll=<ms>`; it is never longer
+ * than 15 s.
  */
-import { LitElement, html, nothing, type PropertyDeclarations } from 'lit';
-import { ApiError, listComments, moderate, type AdminComment, type Status } from './admin-api.js';
-import { browserLang, t, type Key, type Lang } from './admin-i18n.js';
+import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import {
+  ApiError,
+  editComment,
+  getCounts,
+  listAudit,
+  listComments,
+  moderate,
+  removeReply,
+  setReply,
+  STATUSES,
+  type AdminComment,
+  type AuditEntry,
+  type Counts,
+  type Status,
+} from './admin-api.js';
+import { actionLabel, browserLang, t, type Key, type Lang } from './admin-i18n.js';
 import { styles } from './admin-styles.js';
 
 const TOKEN_KEY = 'ykien-admin-token';
-const TABS: readonly Status[] = ['pending', 'published', 'rejected'];
+const MAX_POLL_MS = 15_000;
+const MIN_POLL_MS = 100;
 
-interface Group {
+type View = 'queue' | 'audit';
+
+interface PageFilter {
   pageId: string;
-  pageUrl: string;
-  pageTitle: string;
-  items: AdminComment[];
+  title: string;
 }
 
-/** Groups by article, keeping the list's order (newest first) for groups and within them. */
-export function groupByArticle(items: readonly AdminComment[]): Group[] {
-  const groups = new Map<string, Group>();
-  for (const c of items) {
-    let g = groups.get(c.pageId);
-    if (!g) groups.set(c.pageId, (g = { pageId: c.pageId, pageUrl: c.pageUrl, pageTitle: c.pageTitle, items: [] }));
-    g.items.push(c);
-  }
-  return [...groups.values()];
+interface History {
+  loading: boolean;
+  items: AuditEntry[];
+  error: string;
+}
+
+/** The polling interval: `?poll=<ms>` on the page's URL, within [0.1 s, 15 s]; 15 s otherwise. */
+export function pollInterval(search: string): number {
+  const raw = Number(new URLSearchParams(search).get('poll'));
+  return Number.isFinite(raw) && raw > 0 ? Math.min(MAX_POLL_MS, Math.max(MIN_POLL_MS, raw)) : MAX_POLL_MS;
 }
 
 function safeHref(url: string): string | null {
@@ -58,46 +80,110 @@ function writeToken(token: string): void {
   }
 }
 
+/** True when a key press is someone typing, which shortcuts must leave alone. */
+function isTyping(target: EventTarget | undefined): boolean {
+  if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
+  if (target instanceof HTMLInputElement) return !['checkbox', 'radio', 'button', 'submit', 'reset'].includes(target.type);
+  return target instanceof HTMLElement && target.isContentEditable;
+}
+
+const viewOfHash = (): View => (location.hash === '#audit' ? 'audit' : 'queue');
+
 export class YkienAdmin extends LitElement {
   static override styles = styles;
 
   static override properties: PropertyDeclarations = {
     token: { state: true },
     signedIn: { state: true },
+    view: { state: true },
     tab: { state: true },
+    counts: { state: true },
+    query: { state: true },
+    pageFilter: { state: true },
     items: { state: true },
     next: { state: true },
     loading: { state: true },
+    current: { state: true },
+    selected: { state: true },
     busy: { state: true },
+    editing: { state: true },
+    replying: { state: true },
+    formError: { state: true },
+    histories: { state: true },
+    audit: { state: true },
+    auditNext: { state: true },
+    auditQuery: { state: true },
+    auditLoading: { state: true },
     error: { state: true },
     notice: { state: true },
   };
 
   declare token: string;
   declare signedIn: boolean;
+  declare view: View;
   declare tab: Status;
+  declare counts: Counts | null;
+  declare query: string;
+  declare pageFilter: PageFilter | null;
   declare items: AdminComment[];
   declare next: string | null;
   declare loading: boolean;
+  /** Index of the comment the keyboard is on, -1 for none. */
+  declare current: number;
+  declare selected: ReadonlySet<string>;
   /** Ids with an action under way: their buttons are disabled. */
   declare busy: ReadonlySet<string>;
+  declare editing: string | null;
+  declare replying: string | null;
+  declare formError: string;
+  /** Open per-comment logs. */
+  declare histories: ReadonlyMap<string, History>;
+  declare audit: AuditEntry[];
+  declare auditNext: string | null;
+  declare auditQuery: string;
+  declare auditLoading: boolean;
   declare error: string;
   declare notice: string;
 
   private readonly uiLang: Lang = browserLang();
   private readonly dateFormat: Intl.DateTimeFormat;
+  private readonly pollMs = pollInterval(location.search);
   /** Ignores answers to a list request that a newer one replaced (tab switched meanwhile). */
   private loadSeq = 0;
+  private auditSeq = 0;
+  private countsEpoch = 0;
+  private pollTimer: ReturnType<typeof setTimeout> | null = null;
+  private searchTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Comments moderated in this tab: a poll answer that raced the action must not bring them back. */
+  private readonly handled = new Set<string>();
+  /** Where focus goes back to when the help dialog closes. */
+  private focusBeforeHelp: HTMLElement | null = null;
+  private readonly onKey = (e: KeyboardEvent) => this.shortcut(e);
+  private readonly onHash = () => this.showView(viewOfHash());
 
   constructor() {
     super();
     this.token = readToken();
     this.signedIn = false;
+    this.view = viewOfHash();
     this.tab = 'pending';
+    this.counts = null;
+    this.query = '';
+    this.pageFilter = null;
     this.items = [];
     this.next = null;
     this.loading = false;
+    this.current = -1;
+    this.selected = new Set();
     this.busy = new Set();
+    this.editing = null;
+    this.replying = null;
+    this.formError = '';
+    this.histories = new Map();
+    this.audit = [];
+    this.auditNext = null;
+    this.auditQuery = '';
+    this.auditLoading = false;
     this.error = '';
     this.notice = '';
     this.dateFormat = new Intl.DateTimeFormat(this.uiLang === 'vi' ? 'vi-VN' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' });
@@ -107,18 +193,64 @@ export class YkienAdmin extends LitElement {
     super.connectedCallback();
     document.documentElement.lang = this.uiLang;
     document.title = `${t(this.uiLang, 'title')} · ykien`;
-    if (this.token) void this.load(true);
+    this.dataset.pollMs = String(this.pollMs); // what tests (and curious moderators) can check
+    document.addEventListener('keydown', this.onKey);
+    window.addEventListener('hashchange', this.onHash);
+    if (this.token) void this.signIn();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    document.removeEventListener('keydown', this.onKey);
+    window.removeEventListener('hashchange', this.onHash);
+    this.stopPolling();
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    if (changed.has('signedIn')) {
+      if (this.signedIn) this.schedulePoll();
+      else this.stopPolling();
+    }
   }
 
   private msg(key: Key, vars?: Record<string, string | number>): string {
     return t(this.uiLang, key, vars);
   }
 
+  private when(iso: string): string {
+    const d = new Date(iso);
+    return Number.isNaN(d.getTime()) ? iso : this.dateFormat.format(d);
+  }
+
   private explain(e: unknown): string {
-    if (!(e instanceof ApiError)) return this.msg('network');
-    if (e.status === 0) return this.msg('network');
+    if (!(e instanceof ApiError) || e.status === 0) return this.msg('network');
     if (e.status === 401) return this.msg('badToken');
+    if (e.status === 404 && e.code === 'not-found') return this.msg('gone');
+    if (e.status === 404 || e.status === 405) return this.msg('notSupported');
+    if (e.status === 400 || e.status === 422) {
+      const detail = Object.values(e.fields).join(' ');
+      if (detail) return this.msg('invalid', { detail });
+    }
     return this.msg('failed', { status: e.status });
+  }
+
+  private focusSoon(selector: string): void {
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(selector)?.focus());
+  }
+
+  // ---- signing in and out ------------------------------------------------------------------------
+
+  private async signIn(): Promise<void> {
+    if (this.view === 'audit') await this.loadAudit(true);
+    else await this.load(true);
+  }
+
+  /** A first answer that is not 401 means the token is good. */
+  private acceptToken(): void {
+    if (this.signedIn) return;
+    this.signedIn = true;
+    writeToken(this.token);
+    this.focusSoon('h1');
   }
 
   private signOut(message = ''): void {
@@ -127,32 +259,17 @@ export class YkienAdmin extends LitElement {
     this.signedIn = false;
     this.items = [];
     this.next = null;
+    this.audit = [];
+    this.auditNext = null;
+    this.counts = null;
+    this.current = -1;
+    this.selected = new Set();
+    this.histories = new Map();
+    this.editing = null;
+    this.replying = null;
     this.error = message;
     this.notice = '';
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>('#token')?.focus());
-  }
-
-  private async load(reset: boolean): Promise<void> {
-    const seq = ++this.loadSeq;
-    this.loading = true;
-    this.error = '';
-    try {
-      const page = await listComments(this.token, this.tab, reset ? null : this.next);
-      if (seq !== this.loadSeq) return;
-      const wasSignedIn = this.signedIn;
-      this.signedIn = true;
-      writeToken(this.token);
-      this.items = reset ? page.items : [...this.items, ...page.items];
-      this.next = page.next;
-      this.notice = this.msg('loaded', { n: this.items.length });
-      if (!wasSignedIn) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('h1')?.focus());
-    } catch (e) {
-      if (seq !== this.loadSeq) return;
-      if (e instanceof ApiError && e.status === 401) this.signOut(this.msg('badToken'));
-      else this.error = this.explain(e);
-    } finally {
-      if (seq === this.loadSeq) this.loading = false;
-    }
+    this.focusSoon('#token');
   }
 
   private onSignIn(e: SubmitEvent): void {
@@ -161,7 +278,87 @@ export class YkienAdmin extends LitElement {
     const token = input?.value.trim() ?? '';
     if (!token) return;
     this.token = token;
-    void this.load(true);
+    void this.signIn();
+  }
+
+  private failed(e: unknown): void {
+    if (e instanceof ApiError && e.status === 401) this.signOut(this.msg('badToken'));
+    else this.error = this.explain(e);
+  }
+
+  // ---- the queue ---------------------------------------------------------------------------------
+
+  private filter() {
+    return { status: this.tab, pageId: this.pageFilter?.pageId, q: this.query };
+  }
+
+  private async load(reset: boolean): Promise<void> {
+    const seq = ++this.loadSeq;
+    this.loading = true;
+    this.error = '';
+    try {
+      const page = await listComments(this.token, this.filter(), reset ? null : this.next);
+      if (seq !== this.loadSeq) return;
+      this.acceptToken();
+      if (page.counts) this.counts = page.counts;
+      this.items = reset ? page.items : [...this.items, ...page.items.filter((c) => !this.items.some((x) => x.id === c.id))];
+      this.next = page.next;
+      if (reset) {
+        this.current = -1;
+        this.selected = new Set();
+        if (!page.counts) void this.refreshCounts();
+      }
+      this.notice = this.msg('loaded', { n: this.items.length });
+    } catch (e) {
+      if (seq === this.loadSeq) this.failed(e);
+    } finally {
+      if (seq === this.loadSeq) this.loading = false;
+    }
+  }
+
+  private async refreshCounts(): Promise<void> {
+    const epoch = ++this.countsEpoch;
+    try {
+      const counts = await getCounts(this.token, { pageId: this.pageFilter?.pageId, q: this.query });
+      // An answer that a decision (or a newer request) overtook is stale: the next poll brings the truth.
+      if (counts && epoch === this.countsEpoch) this.counts = counts;
+    } catch {
+      /* counts are a help, not a must: the tabs then show none */
+    }
+  }
+
+  private schedulePoll(): void {
+    this.stopPolling();
+    this.pollTimer = setTimeout(() => void this.poll().finally(() => this.signedIn && this.schedulePoll()), this.pollMs);
+  }
+
+  private stopPolling(): void {
+    if (this.pollTimer !== null) clearTimeout(this.pollTimer);
+    this.pollTimer = null;
+  }
+
+  /** Adds comments that arrived since the list was loaded at its top, without moving the keyboard. */
+  private async poll(): Promise<void> {
+    void this.refreshCounts();
+    if (this.view !== 'queue' || this.loading) return;
+    const seq = this.loadSeq;
+    let page;
+    try {
+      page = await listComments(this.token, this.filter(), null);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) this.signOut(this.msg('badToken'));
+      return; // a missed poll is retried at the next one
+    }
+    if (seq !== this.loadSeq || this.loading || !this.signedIn) return;
+    if (page.counts) this.counts = page.counts;
+    const known = new Set(this.items.map((c) => c.id));
+    const oldest = this.items.length ? this.items[this.items.length - 1]!.createdAt : '';
+    // Only what is newer than the list's end: older ones belong to pages not loaded yet.
+    const fresh = page.items.filter((c) => !known.has(c.id) && !this.handled.has(c.id) && (!this.next || c.createdAt >= oldest));
+    if (fresh.length === 0) return;
+    this.items = [...fresh, ...this.items];
+    if (this.current >= 0) this.current += fresh.length;
+    if (this.tab === 'pending') this.notice = this.msg('newArrived', { n: fresh.length });
   }
 
   private selectTab(tab: Status): void {
@@ -169,31 +366,404 @@ export class YkienAdmin extends LitElement {
     this.tab = tab;
     this.items = [];
     this.next = null;
+    this.closeForms();
     void this.load(true);
   }
 
-  private async act(c: AdminComment, action: 'approve' | 'reject' | 'delete'): Promise<void> {
+  private applySearch(value: string): void {
+    if (this.searchTimer !== null) clearTimeout(this.searchTimer);
+    this.searchTimer = null;
+    const q = value.trim();
+    if (q === this.query) return;
+    this.query = q;
+    void this.load(true);
+  }
+
+  private onSearchInput(e: InputEvent): void {
+    const value = (e.target as HTMLInputElement).value;
+    if (this.searchTimer !== null) clearTimeout(this.searchTimer);
+    this.searchTimer = setTimeout(() => this.applySearch(value), 300);
+  }
+
+  private onSearchSubmit(e: SubmitEvent): void {
+    e.preventDefault();
+    this.applySearch(this.renderRoot.querySelector<HTMLInputElement>('#q')?.value ?? '');
+  }
+
+  private setPageFilter(f: PageFilter | null): void {
+    this.pageFilter = f;
+    void this.load(true);
+    this.focusSoon(f ? '#clear-article' : '#q');
+  }
+
+  private closeForms(): void {
+    this.editing = null;
+    this.replying = null;
+    this.formError = '';
+  }
+
+  /** Moves the keyboard to comment `i` (clamped) and focuses it. */
+  private moveTo(i: number): void {
+    if (this.items.length === 0) {
+      this.current = -1;
+      this.focusSoon('#list-heading');
+      return;
+    }
+    this.current = Math.max(0, Math.min(this.items.length - 1, i));
+    this.focusSoon(`article[data-index="${this.current}"]`);
+  }
+
+  private currentComment(): AdminComment | undefined {
+    return this.current >= 0 ? this.items[this.current] : undefined;
+  }
+
+  private setBusy(ids: readonly string[], on: boolean): void {
+    const next = new Set(this.busy);
+    for (const id of ids) {
+      if (on) next.add(id);
+      else next.delete(id);
+    }
+    this.busy = next;
+  }
+
+  /** Takes comments out of this tab's list (they changed status or are gone), keeping the keyboard's place. */
+  private removeItems(ids: ReadonlySet<string>, refocus: boolean): void {
+    const at = this.current;
+    const before = this.items.slice(0, Math.max(0, at)).filter((c) => ids.has(c.id)).length;
+    this.items = this.items.filter((c) => !ids.has(c.id));
+    const sel = new Set(this.selected);
+    for (const id of ids) sel.delete(id);
+    this.selected = sel;
+    for (const id of ids) this.handled.add(id);
+    if (this.editing && ids.has(this.editing)) this.closeForms();
+    if (this.replying && ids.has(this.replying)) this.closeForms();
+    if (at >= 0) {
+      if (refocus) this.moveTo(at - before);
+      else this.current = Math.min(this.items.length - 1, at - before);
+    }
+    if (this.items.length === 0 && this.next) void this.load(true);
+  }
+
+  private bumpCounts(from: Status, to: Status | null, n: number): void {
+    this.countsEpoch++;
+    if (!this.counts || n === 0) return;
+    const c = { ...this.counts };
+    c[from] = Math.max(0, c[from] - n);
+    if (to) c[to] += n;
+    this.counts = c;
+  }
+
+  private async act(c: AdminComment, action: 'approve' | 'reject' | 'delete' | 'restore', refocus = true): Promise<void> {
     if (action === 'delete' && !window.confirm(this.msg('confirmDelete', { name: c.name }))) return;
-    this.busy = new Set([...this.busy, c.id]);
+    if (this.busy.has(c.id)) return;
+    this.setBusy([c.id], true);
     this.error = '';
     try {
       await moderate(this.token, c.id, action);
-      this.notice = this.msg(action === 'approve' ? 'approved' : action === 'reject' ? 'rejectedDone' : 'deleted', { name: c.name });
-      this.items = this.items.filter((x) => x.id !== c.id); // it left this tab's status
+      const outcome = { approve: ['approved', 'published'], reject: ['rejectedDone', 'rejected'], restore: ['restored', 'pending'], delete: ['deleted', null] } as const;
+      this.notice = this.msg(outcome[action][0], { name: c.name });
+      this.bumpCounts(c.status, outcome[action][1], 1);
+      this.removeItems(new Set([c.id]), refocus);
     } catch (e) {
-      if (e instanceof ApiError && e.status === 401) return this.signOut(this.msg('badToken'));
-      if (e instanceof ApiError && e.status === 404) {
-        this.items = this.items.filter((x) => x.id !== c.id);
-        this.error = this.msg('gone');
-      } else {
-        this.error = this.explain(e);
-      }
+      if (e instanceof ApiError && e.status === 404) this.removeItems(new Set([c.id]), refocus);
+      this.failed(e);
     } finally {
-      const rest = new Set(this.busy);
-      rest.delete(c.id);
-      this.busy = rest;
+      this.setBusy([c.id], false);
     }
   }
+
+  private async bulk(action: 'approve' | 'reject'): Promise<void> {
+    const chosen = this.items.filter((c) => this.selected.has(c.id) && !this.busy.has(c.id));
+    if (chosen.length === 0) return;
+    this.setBusy(chosen.map((c) => c.id), true);
+    this.error = '';
+    const done = new Set<string>();
+    let failures = 0;
+    let lastError: unknown = null;
+    // One at a time: a newsroom's queue is tens, not thousands, and the server's log stays in order.
+    for (const c of chosen) {
+      try {
+        await moderate(this.token, c.id, action);
+        done.add(c.id);
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 401) {
+          this.setBusy(chosen.map((x) => x.id), false);
+          return this.signOut(this.msg('badToken'));
+        }
+        if (e instanceof ApiError && e.status === 404) done.add(c.id);
+        else {
+          failures++;
+          lastError = e;
+        }
+      }
+    }
+    this.setBusy(chosen.map((c) => c.id), false);
+    this.bumpCounts(this.tab, action === 'approve' ? 'published' : 'rejected', done.size);
+    const focusWasInList = this.current >= 0;
+    this.removeItems(done, focusWasInList);
+    this.notice = this.msg(action === 'approve' ? 'bulkApproved' : 'bulkRejected', { n: done.size });
+    if (failures > 0) this.error = `${this.msg('bulkFailed', { n: failures })} ${this.explain(lastError)}`;
+    if (!focusWasInList) this.focusSoon('#select-all');
+  }
+
+  private toggleSelected(id: string, on?: boolean): void {
+    const next = new Set(this.selected);
+    if (on ?? !next.has(id)) next.add(id);
+    else next.delete(id);
+    this.selected = next;
+  }
+
+  private toggleAll(on: boolean): void {
+    this.selected = on ? new Set(this.items.map((c) => c.id)) : new Set();
+  }
+
+  // ---- editing and replying ----------------------------------------------------------------------
+
+  private startEdit(c: AdminComment): void {
+    if (c.status !== 'pending') return;
+    this.current = this.items.indexOf(c);
+    this.replying = null;
+    this.formError = '';
+    this.editing = c.id;
+    this.focusSoon(`#edit-content-${c.id}`);
+  }
+
+  private cancelForm(c: AdminComment): void {
+    this.closeForms();
+    this.moveTo(this.items.indexOf(c));
+  }
+
+  private async saveEdit(c: AdminComment, thenApprove: boolean): Promise<void> {
+    const name = this.renderRoot.querySelector<HTMLInputElement>(`#edit-name-${c.id}`)?.value ?? c.name;
+    const content = this.renderRoot.querySelector<HTMLTextAreaElement>(`#edit-content-${c.id}`)?.value ?? c.content;
+    const change: { name?: string; content?: string } = {};
+    if (name !== c.name) change.name = name;
+    if (content !== c.content) change.content = content;
+    this.setBusy([c.id], true);
+    this.formError = '';
+    try {
+      if (change.name !== undefined || change.content !== undefined) {
+        const saved = await editComment(this.token, c.id, change);
+        const updated: AdminComment = {
+          ...c,
+          name: typeof saved.name === 'string' ? saved.name : (change.name ?? c.name),
+          content: typeof saved.content === 'string' ? saved.content : (change.content ?? c.content),
+          edited: true,
+        };
+        this.items = this.items.map((x) => (x.id === c.id ? updated : x));
+        c = updated;
+      }
+      if (thenApprove) {
+        await moderate(this.token, c.id, 'approve');
+        this.notice = this.msg('editedApproved', { name: c.name });
+        this.bumpCounts(c.status, 'published', 1);
+        this.closeForms();
+        this.removeItems(new Set([c.id]), true);
+      } else {
+        this.notice = this.msg('edited', { name: c.name });
+        this.cancelForm(c);
+      }
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) return this.signOut(this.msg('badToken'));
+      this.formError = this.explain(e);
+      this.focusSoon(`#edit-content-${c.id}`);
+    } finally {
+      this.setBusy([c.id], false);
+    }
+  }
+
+  private startReply(c: AdminComment): void {
+    this.current = this.items.indexOf(c);
+    this.editing = null;
+    this.formError = '';
+    this.replying = c.id;
+    this.focusSoon(`#reply-text-${c.id}`);
+  }
+
+  private async saveReply(c: AdminComment): Promise<void> {
+    const text = this.renderRoot.querySelector<HTMLTextAreaElement>(`#reply-text-${c.id}`)?.value.trim() ?? '';
+    if (!text) return;
+    this.setBusy([c.id], true);
+    this.formError = '';
+    try {
+      const reply = (await setReply(this.token, c.id, text)) ?? { text, at: new Date().toISOString() };
+      this.items = this.items.map((x) => (x.id === c.id ? { ...x, reply } : x));
+      this.notice = this.msg('replySaved', { name: c.name });
+      this.cancelForm(c);
+      this.reloadHistory(c.id);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) return this.signOut(this.msg('badToken'));
+      this.formError = this.explain(e);
+      this.focusSoon(`#reply-text-${c.id}`);
+    } finally {
+      this.setBusy([c.id], false);
+    }
+  }
+
+  private async deleteReply(c: AdminComment): Promise<void> {
+    this.setBusy([c.id], true);
+    this.error = '';
+    try {
+      await removeReply(this.token, c.id);
+      this.items = this.items.map((x) => (x.id === c.id ? { ...x, reply: null } : x));
+      this.notice = this.msg('replyRemoved', { name: c.name });
+      this.moveTo(this.items.findIndex((x) => x.id === c.id));
+      this.reloadHistory(c.id);
+    } catch (e) {
+      this.failed(e);
+    } finally {
+      this.setBusy([c.id], false);
+    }
+  }
+
+  // ---- the log -----------------------------------------------------------------------------------
+
+  private async toggleHistory(c: AdminComment): Promise<void> {
+    const next = new Map(this.histories);
+    if (next.has(c.id)) {
+      next.delete(c.id);
+      this.histories = next;
+      return;
+    }
+    next.set(c.id, { loading: true, items: [], error: '' });
+    this.histories = next;
+    await this.fetchHistory(c.id);
+  }
+
+  private reloadHistory(id: string): void {
+    if (this.histories.has(id)) void this.fetchHistory(id);
+  }
+
+  private async fetchHistory(id: string): Promise<void> {
+    let entry: History;
+    try {
+      const page = await listAudit(this.token, { commentId: id }, null, 100);
+      entry = { loading: false, items: page.items, error: '' };
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) return this.signOut(this.msg('badToken'));
+      entry = { loading: false, items: [], error: this.explain(e) };
+    }
+    if (!this.histories.has(id)) return; // closed meanwhile
+    this.histories = new Map(this.histories).set(id, entry);
+  }
+
+  private showView(view: View): void {
+    if (view === this.view) return;
+    this.view = view;
+    this.closeForms();
+    this.error = '';
+    if (!this.signedIn) return;
+    if (view === 'audit') void this.loadAudit(true);
+    else void this.load(true);
+    this.focusSoon('#view-heading');
+  }
+
+  private async loadAudit(reset: boolean): Promise<void> {
+    const seq = ++this.auditSeq;
+    this.auditLoading = true;
+    this.error = '';
+    try {
+      const page = await listAudit(this.token, { q: this.auditQuery }, reset ? null : this.auditNext);
+      if (seq !== this.auditSeq) return;
+      this.acceptToken();
+      this.audit = reset ? page.items : [...this.audit, ...page.items];
+      this.auditNext = page.next;
+      this.notice = this.msg('loaded', { n: this.audit.length });
+      if (!reset) this.focusSoon(`tr[data-index="${this.audit.length - page.items.length}"] th`);
+    } catch (e) {
+      if (seq === this.auditSeq) this.failed(e);
+    } finally {
+      if (seq === this.auditSeq) this.auditLoading = false;
+    }
+  }
+
+  private onAuditSearch(e: SubmitEvent): void {
+    e.preventDefault();
+    this.auditQuery = this.renderRoot.querySelector<HTMLInputElement>('#audit-q')?.value.trim() ?? '';
+    void this.loadAudit(true);
+  }
+
+  // ---- keyboard ----------------------------------------------------------------------------------
+
+  private get helpDialog(): HTMLDialogElement | null {
+    return this.renderRoot.querySelector<HTMLDialogElement>('#help');
+  }
+
+  private openHelp(): void {
+    const dialog = this.helpDialog;
+    if (!dialog || dialog.open) return;
+    let active = document.activeElement as HTMLElement | null;
+    while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement as HTMLElement;
+    this.focusBeforeHelp = active;
+    dialog.showModal();
+    dialog.querySelector<HTMLElement>('.close')?.focus();
+  }
+
+  private onHelpClosed(): void {
+    const back = this.focusBeforeHelp;
+    this.focusBeforeHelp = null;
+    if (back && back.isConnected) back.focus();
+    else this.focusSoon('h1');
+  }
+
+  private shortcut(e: KeyboardEvent): void {
+    if (!this.signedIn || e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (this.helpDialog?.open) return; // the dialog handles its own keys (Escape closes it)
+    if (isTyping(e.composedPath()[0])) return;
+    const key = e.key;
+    if (key === '?') {
+      e.preventDefault();
+      return this.openHelp();
+    }
+    if (this.view !== 'queue') {
+      if (key === '/') {
+        e.preventDefault();
+        this.focusSoon('#audit-q');
+      }
+      return;
+    }
+    const c = this.currentComment();
+    switch (key) {
+      case 'j':
+        e.preventDefault();
+        return this.moveTo(this.current + 1);
+      case 'k':
+        e.preventDefault();
+        return this.moveTo(this.current < 0 ? 0 : this.current - 1);
+      case '/':
+        e.preventDefault();
+        return this.focusSoon('#q');
+      case 'x':
+        if (c) {
+          e.preventDefault();
+          this.toggleSelected(c.id);
+        }
+        return;
+      case 'a':
+      case 'r':
+        if (c && !this.busy.has(c.id)) {
+          e.preventDefault();
+          if (key === 'a' && c.status !== 'published') void this.act(c, 'approve');
+          if (key === 'r' && c.status !== 'rejected') void this.act(c, 'reject');
+        }
+        return;
+      case 'A':
+      case 'R':
+        if (this.selected.size > 0) {
+          e.preventDefault();
+          void this.bulk(key === 'A' ? 'approve' : 'reject');
+        }
+        return;
+      case 'e':
+        if (c && c.status === 'pending') {
+          e.preventDefault();
+          this.startEdit(c);
+        }
+        return;
+    }
+  }
+
+  // ---- rendering ---------------------------------------------------------------------------------
 
   override render() {
     return html`
@@ -201,15 +771,23 @@ export class YkienAdmin extends LitElement {
         <div class="inner">
           <h1 tabindex="-1">${this.msg('title')}</h1>
           ${this.signedIn
-            ? html`<button type="button" class="quiet on-accent" @click=${() => this.signOut()}>${this.msg('signOut')}</button>`
+            ? html`<nav aria-label=${this.msg('mainNav')} class="views">
+                <a href="#" aria-current=${this.view === 'queue' ? 'page' : nothing}>${this.msg('queueLink')}</a>
+                <a href="#audit" aria-current=${this.view === 'audit' ? 'page' : nothing}>${this.msg('auditLink')}</a>
+                <button type="button" class="quiet on-accent" aria-haspopup="dialog" @click=${() => this.openHelp()}>
+                  ${this.msg('shortcutsButton')} <kbd>?</kbd>
+                </button>
+                <button type="button" class="quiet on-accent" @click=${() => this.signOut()}>${this.msg('signOut')}</button>
+              </nav>`
             : nothing}
         </div>
       </header>
       <main class="inner">
         <p class="status" role="status" aria-live="polite">${this.notice}</p>
-        ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-        ${this.signedIn ? this.renderBoard() : this.renderSignIn()}
+        <div role="alert">${this.error ? html`<p class="error">${this.error}</p>` : nothing}</div>
+        ${!this.signedIn ? this.renderSignIn() : this.view === 'audit' ? this.renderAudit() : this.renderQueue()}
       </main>
+      ${this.renderHelp()}
     `;
   }
 
@@ -220,30 +798,94 @@ export class YkienAdmin extends LitElement {
         <input id="token" name="token" type="password" autocomplete="off" spellcheck="false" required
           aria-describedby="token-help" .value=${this.token} />
         <p id="token-help" class="help">${this.msg('tokenHelp')}</p>
-        <button type="submit" class="primary" ?disabled=${this.loading}>${this.msg('signIn')}</button>
+        <button type="submit" class="primary" ?disabled=${this.loading || this.auditLoading}>${this.msg('signIn')}</button>
       </form>
     `;
   }
 
-  private renderBoard() {
-    const groups = groupByArticle(this.items);
+  private renderHelp() {
+    const keys: Array<[string, Key]> = [
+      ['j', 'keyJ'],
+      ['k', 'keyK'],
+      ['x', 'keyX'],
+      ['a', 'keyA'],
+      ['r', 'keyR'],
+      ['Shift+A', 'keyShiftA'],
+      ['Shift+R', 'keyShiftR'],
+      ['e', 'keyE'],
+      ['/', 'keySlash'],
+      ['?', 'keyHelp'],
+      ['Esc', 'keyEsc'],
+    ];
     return html`
+      <dialog id="help" aria-labelledby="help-title" @close=${() => this.onHelpClosed()}>
+        <h2 id="help-title">${this.msg('helpTitle')}</h2>
+        <p class="help">${this.msg('helpIntro')}</p>
+        <dl class="keys">
+          ${keys.map(([k, what]) => html`<div><dt><kbd>${k}</kbd></dt><dd>${this.msg(what)}</dd></div>`)}
+        </dl>
+        <button type="button" class="primary close" @click=${() => this.helpDialog?.close()}>${this.msg('close')}</button>
+      </dialog>
+    `;
+  }
+
+  private renderQueue() {
+    const filtered = this.query !== '' || this.pageFilter !== null;
+    const allSelected = this.items.length > 0 && this.items.every((c) => this.selected.has(c.id));
+    return html`
+      <h2 id="view-heading" class="visually-hidden" tabindex="-1">${this.msg('queueLink')}</h2>
       <div class="toolbar">
         <nav aria-label=${this.msg('statusNav')}>
           <ul class="tabs">
-            ${TABS.map(
+            ${STATUSES.map(
               (tab) => html`<li>
-                <button type="button" class="tab" aria-pressed=${tab === this.tab ? 'true' : 'false'}
-                  @click=${() => this.selectTab(tab)}>${this.msg(tab)}</button>
+                <button type="button" class="tab" data-status=${tab} aria-pressed=${tab === this.tab ? 'true' : 'false'}
+                  @click=${() => this.selectTab(tab)}>${this.msg(tab)}${this.counts
+                    ? html` <span class="badge">${this.counts[tab]}</span>`
+                    : nothing}</button>
               </li>`,
             )}
           </ul>
         </nav>
         <button type="button" class="quiet" ?disabled=${this.loading} @click=${() => this.load(true)}>${this.msg('reload')}</button>
       </div>
+      <form class="search" role="search" aria-label=${this.msg('filters')} @submit=${this.onSearchSubmit}>
+        <label for="q">${this.msg('searchLabel')}</label>
+        <div class="row">
+          <input id="q" type="search" aria-describedby="q-help" .value=${this.query} @input=${this.onSearchInput} />
+          <button type="submit" class="quiet">${this.msg('searchButton')}</button>
+        </div>
+        <p id="q-help" class="help">${this.msg('searchHelp')}</p>
+        ${this.pageFilter
+          ? html`<p class="chip">
+              <span>${this.msg('articleFilter', { title: this.pageFilter.title })}</span>
+              <button type="button" id="clear-article" class="quiet small" @click=${() => this.setPageFilter(null)}>
+                ${this.msg('clearArticle')}</button>
+            </p>`
+          : nothing}
+      </form>
+      <div class="bulkbar">
+        <label class="check">
+          <input id="select-all" type="checkbox" .checked=${allSelected} ?disabled=${this.items.length === 0}
+            @change=${(e: Event) => this.toggleAll((e.target as HTMLInputElement).checked)} />
+          ${this.msg('selectAll', { n: this.items.length })}
+        </label>
+        ${this.selected.size > 0
+          ? html`<span class="count">${this.msg('selectedN', { n: this.selected.size })}</span>
+              ${this.tab !== 'published'
+                ? html`<button type="button" class="primary" @click=${() => this.bulk('approve')}>${this.msg('approveSelected')}</button>`
+                : nothing}
+              ${this.tab !== 'rejected'
+                ? html`<button type="button" class="quiet" @click=${() => this.bulk('reject')}>${this.msg('rejectSelected')}</button>`
+                : nothing}`
+          : nothing}
+      </div>
+      <h3 id="list-heading" class="visually-hidden" tabindex="-1">${this.msg(this.tab)}</h3>
       <div aria-busy=${this.loading ? 'true' : 'false'}>
-        ${groups.length === 0 && !this.loading ? html`<p class="empty">${this.msg('empty')}</p>` : nothing}
-        ${groups.map((g) => this.renderGroup(g))}
+        ${this.items.length === 0 && !this.loading
+          ? html`<p class="empty">${this.msg(filtered ? 'emptySearch' : 'empty')}</p>`
+          : nothing}
+        <ol class="comments">${repeat(this.items, (c) => c.id, (c, i) => this.renderComment(c, i))}</ol>
         ${this.loading ? html`<p class="empty">${this.msg('loading')}</p>` : nothing}
         ${this.next && !this.loading
           ? html`<button type="button" class="quiet more" @click=${() => this.load(false)}>${this.msg('loadMore')}</button>`
@@ -252,42 +894,210 @@ export class YkienAdmin extends LitElement {
     `;
   }
 
-  private renderGroup(g: Group) {
-    const href = safeHref(g.pageUrl);
-    const title = g.pageTitle || g.pageId || this.msg('untitled');
+  private renderComment(c: AdminComment, i: number) {
+    const busy = this.busy.has(c.id);
+    const href = safeHref(c.pageUrl);
+    const title = c.pageTitle || c.pageId || this.msg('untitled');
+    const history = this.histories.get(c.id);
+    const isCurrent = i === this.current;
     return html`
-      <section class="card article">
-        <h2>
-          ${href ? html`<a href=${href} target="_blank" rel="noopener noreferrer">${title}</a>` : title}
-          <span class="count">${g.items.length === 1 ? this.msg('oneComment') : this.msg('comments', { n: g.items.length })}</span>
-        </h2>
-        ${g.pageTitle && g.pageId !== g.pageUrl ? html`<p class="page-id">${g.pageId}</p>` : nothing}
-        <ul class="comments">${g.items.map((c) => this.renderComment(c))}</ul>
+      <li>
+        <article class=${isCurrent ? 'comment current' : 'comment'} data-index=${i} data-id=${c.id}
+          tabindex=${isCurrent || (this.current < 0 && i === 0) ? '0' : '-1'} aria-labelledby=${`name-${c.id}`}
+          @focusin=${() => {
+            if (this.current !== i) this.current = i;
+          }}>
+          <div class="meta">
+            <input type="checkbox" class="select" aria-label=${this.msg('select', { name: c.name })}
+              .checked=${this.selected.has(c.id)} @change=${(e: Event) => this.toggleSelected(c.id, (e.target as HTMLInputElement).checked)} />
+            <h4 id=${`name-${c.id}`} class="name">${c.name}</h4>
+            <time datetime=${c.createdAt}>${this.when(c.createdAt)}</time>
+            ${c.edited ? html`<span class="edited">${this.msg('editedMark')}</span>` : nothing}
+          </div>
+          <p class="article-line">
+            <span class="label">${this.msg('article')}:</span>
+            ${href ? html`<a href=${href} target="_blank" rel="noopener noreferrer">${title}</a>` : html`<span>${title}</span>`}
+            ${this.pageFilter?.pageId === c.pageId
+              ? nothing
+              : html`<button type="button" class="link" @click=${() => this.setPageFilter({ pageId: c.pageId, title })}>
+                  ${this.msg('onlyArticle')}</button>`}
+          </p>
+          ${this.editing === c.id ? this.renderEdit(c, busy) : html`<p class="content">${c.content}</p>`}
+          ${c.reply && this.replying !== c.id
+            ? html`<div class="reply">
+                <p class="reply-label">${this.msg('boardReply')}</p>
+                <p class="content">${c.reply.text}</p>
+              </div>`
+            : nothing}
+          ${this.replying === c.id ? this.renderReplyForm(c, busy) : nothing}
+          ${this.editing === c.id || this.replying === c.id ? nothing : this.renderActions(c, busy, !!history)}
+          ${history ? this.renderHistory(c, history) : nothing}
+        </article>
+      </li>
+    `;
+  }
+
+  private renderActions(c: AdminComment, busy: boolean, historyOpen: boolean) {
+    return html`
+      <div class="actions">
+        ${c.status !== 'published'
+          ? html`<button type="button" class="primary" ?disabled=${busy} @click=${() => this.act(c, 'approve')}>${this.msg('approve')}</button>`
+          : nothing}
+        ${c.status !== 'rejected'
+          ? html`<button type="button" class="quiet" ?disabled=${busy} @click=${() => this.act(c, 'reject')}>
+              ${this.msg(c.status === 'published' ? 'hide' : 'reject')}</button>`
+          : nothing}
+        ${c.status === 'pending'
+          ? html`<button type="button" class="quiet" ?disabled=${busy} @click=${() => this.startEdit(c)}>${this.msg('edit')}</button>`
+          : html`<button type="button" class="quiet" ?disabled=${busy} @click=${() => this.act(c, 'restore')}>${this.msg('restore')}</button>`}
+        <button type="button" class="quiet" ?disabled=${busy} @click=${() => this.startReply(c)}>
+          ${this.msg(c.reply ? 'editReply' : 'replyButton')}</button>
+        ${c.reply
+          ? html`<button type="button" class="quiet" ?disabled=${busy} @click=${() => this.deleteReply(c)}>${this.msg('removeReply')}</button>`
+          : nothing}
+        <button type="button" class="quiet" aria-expanded=${historyOpen ? 'true' : 'false'} aria-controls=${`history-${c.id}`}
+          @click=${() => this.toggleHistory(c)}>${this.msg('history')}</button>
+        <button type="button" class="danger" ?disabled=${busy} @click=${() => this.act(c, 'delete')}>${this.msg('delete')}</button>
+      </div>
+    `;
+  }
+
+  private formKeys(e: KeyboardEvent, c: AdminComment): void {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      this.cancelForm(c);
+    }
+  }
+
+  private renderEdit(c: AdminComment, busy: boolean) {
+    return html`
+      <form class="edit" aria-labelledby=${`edit-title-${c.id}`} @keydown=${(e: KeyboardEvent) => this.formKeys(e, c)}
+        @submit=${(e: SubmitEvent) => {
+          e.preventDefault();
+          void this.saveEdit(c, true);
+        }}>
+        <p id=${`edit-title-${c.id}`} class="form-title">${this.msg('editTitle')}</p>
+        <label for=${`edit-name-${c.id}`}>${this.msg('nameLabel')}</label>
+        <input id=${`edit-name-${c.id}`} type="text" required .value=${c.name} autocomplete="off" />
+        <label for=${`edit-content-${c.id}`}>${this.msg('contentLabel')}</label>
+        <textarea id=${`edit-content-${c.id}`} rows="5" required .value=${c.content}
+          aria-describedby=${this.formError ? `form-error-${c.id}` : nothing}></textarea>
+        ${this.formError ? html`<p id=${`form-error-${c.id}`} class="error" role="alert">${this.formError}</p>` : nothing}
+        <div class="actions">
+          <button type="submit" class="primary" ?disabled=${busy}>${this.msg('saveApprove')}</button>
+          <button type="button" class="quiet" ?disabled=${busy} @click=${() => this.saveEdit(c, false)}>${this.msg('save')}</button>
+          <button type="button" class="quiet" @click=${() => this.cancelForm(c)}>${this.msg('cancel')}</button>
+        </div>
+      </form>
+    `;
+  }
+
+  private renderReplyForm(c: AdminComment, busy: boolean) {
+    return html`
+      <form class="edit" @keydown=${(e: KeyboardEvent) => this.formKeys(e, c)}
+        @submit=${(e: SubmitEvent) => {
+          e.preventDefault();
+          void this.saveReply(c);
+        }}>
+        <label for=${`reply-text-${c.id}`}>${this.msg('boardReply')}</label>
+        <textarea id=${`reply-text-${c.id}`} rows="4" required .value=${c.reply?.text ?? ''}
+          aria-describedby=${this.formError ? `form-error-${c.id}` : nothing}></textarea>
+        ${this.formError ? html`<p id=${`form-error-${c.id}`} class="error" role="alert">${this.formError}</p>` : nothing}
+        <div class="actions">
+          <button type="submit" class="primary" ?disabled=${busy}>${this.msg('saveReply')}</button>
+          <button type="button" class="quiet" @click=${() => this.cancelForm(c)}>${this.msg('cancel')}</button>
+        </div>
+      </form>
+    `;
+  }
+
+  private renderHistory(c: AdminComment, h: History) {
+    return html`
+      <section id=${`history-${c.id}`} class="history" aria-label=${this.msg('auditFor')} aria-busy=${h.loading ? 'true' : 'false'}>
+        ${h.loading ? html`<p class="help">${this.msg('loading')}</p>` : nothing}
+        ${h.error ? html`<p class="error">${h.error}</p>` : nothing}
+        ${!h.loading && !h.error && h.items.length === 0 ? html`<p class="help">${this.msg('auditEmpty')}</p>` : nothing}
+        <ol>
+          ${h.items.map(
+            (a) => html`<li>
+              <time datetime=${a.at}>${this.when(a.at)}</time>
+              <strong class="who">${a.moderator}</strong>
+              <span class="what">${actionLabel(this.uiLang, a.action)}</span>
+              ${this.renderChange(a)}
+            </li>`,
+          )}
+        </ol>
       </section>
     `;
   }
 
-  private renderComment(c: AdminComment) {
-    const busy = this.busy.has(c.id);
-    const when = new Date(c.createdAt);
+  /** The before → after of an edit or a reply; nothing for a plain status change. */
+  private renderChange(a: AuditEntry) {
+    const before = a.before ?? {};
+    const after = a.after ?? {};
+    const rows: Array<[string, string | null | undefined, string | null | undefined]> = [];
+    if (before.name !== after.name && (before.name !== undefined || after.name !== undefined)) rows.push([this.msg('nameLabel'), before.name, after.name]);
+    if (before.content !== after.content && (before.content !== undefined || after.content !== undefined)) {
+      rows.push([this.msg('contentLabel'), before.content, after.content]);
+    }
+    if (before.reply !== after.reply && (before.reply !== undefined || after.reply !== undefined)) rows.push([this.msg('boardReply'), before.reply, after.reply]);
+    if (rows.length === 0) return nothing;
+    return html`<dl class="change">
+      ${rows.map(
+        ([field, b, a2]) => html`<div>
+          <dt>${field}</dt>
+          ${b ? html`<dd><span class="label">${this.msg('auditBefore')}:</span> <del>${b}</del></dd>` : nothing}
+          ${a2 ? html`<dd><span class="label">${this.msg('auditAfter')}:</span> <ins>${a2}</ins></dd>` : nothing}
+        </div>`,
+      )}
+    </dl>`;
+  }
+
+  private renderAudit() {
     return html`
-      <li class="comment" data-id=${c.id}>
-        <p class="meta">
-          <span class="name">${c.name}</span>
-          <time datetime=${c.createdAt}>${Number.isNaN(when.getTime()) ? c.createdAt : this.dateFormat.format(when)}</time>
-        </p>
-        <p class="content">${c.content}</p>
-        <div class="actions">
-          ${c.status !== 'published'
-            ? html`<button type="button" class="primary" ?disabled=${busy} @click=${() => this.act(c, 'approve')}>${this.msg('approve')}</button>`
-            : nothing}
-          ${c.status !== 'rejected'
-            ? html`<button type="button" class="quiet" ?disabled=${busy} @click=${() => this.act(c, 'reject')}>
-                ${this.msg(c.status === 'published' ? 'hide' : 'reject')}</button>`
-            : nothing}
-          <button type="button" class="danger" ?disabled=${busy} @click=${() => this.act(c, 'delete')}>${this.msg('delete')}</button>
+      <h2 id="view-heading" tabindex="-1">${this.msg('auditLink')}</h2>
+      <form class="search" role="search" aria-label=${this.msg('auditLink')} @submit=${this.onAuditSearch}>
+        <label for="audit-q">${this.msg('auditSearchLabel')}</label>
+        <div class="row">
+          <input id="audit-q" type="search" .value=${this.auditQuery} />
+          <button type="submit" class="quiet">${this.msg('searchButton')}</button>
         </div>
-      </li>
+      </form>
+      <div aria-busy=${this.auditLoading ? 'true' : 'false'}>
+        ${this.audit.length === 0 && !this.auditLoading ? html`<p class="empty">${this.msg('auditEmpty')}</p>` : nothing}
+        ${this.audit.length > 0
+          ? html`<div class="card table-wrap">
+              <table class="audit">
+                <thead>
+                  <tr>
+                    <th scope="col">${this.msg('auditWhen')}</th>
+                    <th scope="col">${this.msg('auditWho')}</th>
+                    <th scope="col">${this.msg('auditWhat')}</th>
+                    <th scope="col">${this.msg('auditComment')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${this.audit.map(
+                    (a, i) => html`<tr data-index=${i}>
+                      <th scope="row" tabindex="-1"><time datetime=${a.at}>${this.when(a.at)}</time></th>
+                      <td class="who">${a.moderator}</td>
+                      <td>${actionLabel(this.uiLang, a.action)}</td>
+                      <td>
+                        <span class="name">${a.commentName ?? a.after?.name ?? a.before?.name ?? ''}</span>
+                        <span class="help">${a.commentId}</span>
+                        ${this.renderChange(a)}
+                      </td>
+                    </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>`
+          : nothing}
+        ${this.auditLoading ? html`<p class="empty">${this.msg('loading')}</p>` : nothing}
+        ${this.auditNext && !this.auditLoading
+          ? html`<button type="button" class="quiet more" @click=${() => this.loadAudit(false)}>${this.msg('loadMore')}</button>`
+          : nothing}
+      </div>
     `;
   }
 }

@@ -67,7 +67,8 @@ export const styles = css`
   label {
     font-weight: 600;
   }
-  input {
+  input,
+  textarea {
     font: inherit;
     padding: 0.5rem 0.75rem;
     border: 1px solid #767676;
@@ -93,7 +94,9 @@ export const styles = css`
   }
   button:focus-visible,
   input:focus-visible,
-  a:focus-visible {
+  textarea:focus-visible,
+  a:focus-visible,
+  [tabindex]:focus-visible {
     outline: 3px solid #0b57d0;
     outline-offset: 2px;
   }
@@ -200,12 +203,16 @@ export const styles = css`
     padding: 0;
   }
   .comment {
-    padding: 0.75rem 0;
-    border-bottom: 1px solid var(--line);
+    background: var(--surface);
+    border: 1px solid var(--line);
+    border-left: 4px solid var(--line);
+    border-radius: var(--radius);
+    padding: 0.75rem 1rem;
+    margin: 0.75rem 0;
   }
-  .comment:last-child {
-    border-bottom: 0;
-    padding-bottom: 0;
+  .comment.current {
+    border-left-color: var(--accent);
+    box-shadow: 0 1px 4px rgb(0 0 0 / 0.12);
   }
   .meta {
     margin: 0;
@@ -218,7 +225,8 @@ export const styles = css`
     font-weight: 700;
     overflow-wrap: anywhere;
   }
-  time {
+  time,
+  .edited {
     color: var(--muted);
     font-size: 0.875rem;
   }
@@ -235,5 +243,240 @@ export const styles = css`
   .more {
     display: block;
     margin: 1rem auto;
+  }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    margin: -1px;
+    padding: 0;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+    border: 0;
+  }
+  .views {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 0.75rem;
+  }
+  .views a {
+    color: var(--accent-fg);
+    font-weight: 600;
+  }
+  .views a[aria-current='page'] {
+    text-decoration-thickness: 3px;
+  }
+  .bar a:focus-visible,
+  .bar button:focus-visible {
+    outline-color: #ffffff;
+  }
+  kbd {
+    font: 0.875em ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
+    padding: 0 0.3em;
+    border: 1px solid currentColor;
+    border-radius: 4px;
+  }
+  .badge {
+    display: inline-block;
+    min-width: 1.5em;
+    padding: 0 0.4em;
+    border-radius: 999px;
+    background: var(--bg);
+    color: var(--fg);
+    font-size: 0.875rem;
+    text-align: center;
+  }
+  .search {
+    display: grid;
+    gap: 0.25rem;
+    margin: 1rem 0 0;
+  }
+  .row {
+    display: flex;
+    gap: 0.5rem;
+  }
+  .row input {
+    flex: 1;
+    min-width: 0;
+  }
+  .chip {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 0.5rem;
+    margin: 0.25rem 0 0;
+  }
+  .small {
+    min-height: 2rem;
+    padding: 0.125rem 0.75rem;
+  }
+  .bulkbar {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 0.75rem;
+    margin: 1rem 0 0;
+  }
+  .check {
+    display: inline-flex;
+    align-items: center;
+    gap: 0.5rem;
+    min-height: 2.5rem;
+  }
+  input[type='checkbox'] {
+    width: 1.25rem;
+    height: 1.25rem;
+    margin: 0;
+    accent-color: var(--accent);
+  }
+  .meta h4 {
+    margin: 0;
+    font-size: 1rem;
+  }
+  .article-line {
+    margin: 0.25rem 0 0;
+    font-size: 0.9375rem;
+    display: flex;
+    flex-wrap: wrap;
+    align-items: baseline;
+    gap: 0.5rem;
+    overflow-wrap: anywhere;
+  }
+  .article-line a {
+    color: var(--fg);
+  }
+  .label {
+    color: var(--muted);
+  }
+  .link {
+    min-height: 1.5rem;
+    padding: 0 0.25rem;
+    border: 0;
+    background: none;
+    color: var(--accent);
+    text-decoration: underline;
+    font-weight: 400;
+    font-size: 0.875rem;
+  }
+  .reply {
+    margin: 0 0 0.625rem;
+    padding: 0.5rem 0.75rem;
+    border-left: 4px solid var(--ok);
+    background: #eef6f0;
+    border-radius: 0 var(--radius) var(--radius) 0;
+  }
+  .reply-label {
+    margin: 0;
+    font-weight: 700;
+    color: var(--ok);
+  }
+  .reply .content {
+    margin: 0.25rem 0 0;
+  }
+  .edit {
+    display: grid;
+    gap: 0.375rem;
+    margin: 0.5rem 0;
+  }
+  .form-title {
+    margin: 0;
+    font-weight: 700;
+  }
+  textarea {
+    resize: vertical;
+    padding: 0.5rem 0.75rem;
+    border: 1px solid #767676;
+    border-radius: var(--radius);
+  }
+  .history {
+    margin-top: 0.75rem;
+    padding-top: 0.5rem;
+    border-top: 1px dashed var(--line);
+    font-size: 0.9375rem;
+  }
+  .history ol {
+    margin: 0;
+    padding-left: 1.25rem;
+  }
+  .history li {
+    margin: 0.25rem 0;
+  }
+  .history li > * + * {
+    margin-left: 0.5rem;
+  }
+  .change {
+    margin: 0.25rem 0 0;
+  }
+  .change dt {
+    font-weight: 600;
+  }
+  .change dd {
+    margin: 0;
+    white-space: pre-wrap;
+    overflow-wrap: anywhere;
+  }
+  del {
+    color: #6b1510;
+  }
+  ins {
+    color: var(--ok);
+    text-decoration: none;
+  }
+  .table-wrap {
+    overflow-x: auto;
+    padding: 0;
+  }
+  .audit {
+    width: 100%;
+    border-collapse: collapse;
+  }
+  .audit th,
+  .audit td {
+    text-align: left;
+    vertical-align: top;
+    padding: 0.5rem 0.75rem;
+    border-bottom: 1px solid var(--line);
+  }
+  .audit tbody th {
+    font-weight: 400;
+    white-space: nowrap;
+  }
+  .audit .name {
+    font-weight: 700;
+    margin-right: 0.5rem;
+  }
+  h2#view-heading:not(.visually-hidden) {
+    margin: 1rem 0 0;
+    font-size: 1.25rem;
+  }
+  dialog {
+    max-width: min(36rem, calc(100vw - 2rem));
+    border: 1px solid var(--line);
+    border-radius: var(--radius);
+    padding: 1.25rem;
+    color: var(--fg);
+    background: var(--surface);
+  }
+  dialog::backdrop {
+    background: rgb(0 0 0 / 0.45);
+  }
+  dialog h2 {
+    margin: 0 0 0.5rem;
+    font-size: 1.25rem;
+  }
+  .keys {
+    margin: 0.75rem 0 1rem;
+    display: grid;
+    gap: 0.375rem;
+  }
+  .keys div {
+    display: grid;
+    grid-template-columns: 6rem 1fr;
+    gap: 0.75rem;
+  }
+  .keys dd {
+    margin: 0;
   }
 `;

@@ -15,5 +15,7 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     assetsInlineLimit: 0,
     sourcemap: true,
+    // Escapes instead of raw UTF-8 in the script, like the widget's build: every dist file is ASCII.
+    rolldownOptions: { output: { charset: 'ascii' } },
   },
 });

@@ -1,0 +1,106 @@
+/**
+ * /admin with axe (WCAG 2.2 A/AA) in every state it has: sign-in, a wrong token, each tab, an empty
+ * queue, a selection, the edit form with an error, the reply form, a comment's log, the help dialog,
+ * the moderation log page, and a server that stops answering. And in English when the browser prefers it.
+ */
+import { test, expect, cards, card, expectNoAxeViolations, liveRegion } from './support/admin.js';
+
+// A full axe pass over the page takes seconds on a busy two-core machine; several per test.
+test.describe.configure({ timeout: 90_000 });
+
+test('axe: sign-in, and a wrong token', async ({ page, server }) => {
+  await page.goto(`${server.url}/admin`);
+  await expect(page.getByLabel('Mã kiểm duyệt viên')).toBeVisible();
+  await expectNoAxeViolations(page, 'sign-in');
+
+  await page.getByLabel('Mã kiểm duyệt viên').fill('not-the-token-0000000000');
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Mã kiểm duyệt không đúng.');
+  await expect(page.getByLabel('Mã kiểm duyệt viên')).toBeFocused();
+  await expectNoAxeViolations(page, 'wrong token');
+});
+
+test('axe: the pending tab, a selection, the edit form with an error, the help dialog', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Nguyễn Văn A', content: 'Bài viết rất hay.' });
+  await seed({ name: 'Trần Thị B', content: 'Cần làm rõ số liệu.', path: '/tin-tuc/bai-khac', title: 'Bài khác' });
+  await signIn();
+  await expect(cards(page)).toHaveCount(2);
+  await expectNoAxeViolations(page, 'pending tab');
+
+  await card(page, 'Nguyễn Văn A').getByRole('checkbox').check();
+  await expectNoAxeViolations(page, 'a selection');
+
+  await page.keyboard.press('k'); // from the checkbox's comment (the second) to the first
+  const editing = card(page, 'Trần Thị B');
+  await expect(editing).toBeFocused();
+  await page.keyboard.press('e');
+  await editing.getByLabel('Nội dung').fill(' ');
+  await editing.getByRole('button', { name: 'Lưu', exact: true }).click();
+  await expect(editing.getByRole('alert')).toBeVisible();
+  await expectNoAxeViolations(page, 'edit form with an error');
+  await editing.getByRole('button', { name: 'Hủy' }).click();
+
+  await page.keyboard.press('?');
+  await expect(page.getByRole('dialog')).toBeVisible();
+  await expectNoAxeViolations(page, 'help dialog');
+});
+
+test('axe: the published tab with a reply form and a comment’s log; the empty rejected tab', async ({ page, seed, signIn, api }) => {
+  const published = await seed({ name: 'Lê Văn C', content: 'Đã đăng.' });
+  expect((await api('POST', `/comments/${published}/approve`)).status).toBe(200);
+  await signIn();
+  await page.getByRole('button', { name: /Đã đăng/ }).click();
+  await expect(cards(page)).toHaveCount(1);
+  const c = card(page, 'Lê Văn C');
+  await c.getByRole('button', { name: 'Nhật ký' }).click();
+  await expect(c.getByRole('region', { name: 'Nhật ký của bình luận này' }).locator('li')).toHaveCount(1);
+  await c.getByRole('button', { name: 'Trả lời' }).click();
+  await expect(c.getByLabel('Trả lời của Ban biên tập')).toBeFocused();
+  await expectNoAxeViolations(page, 'published tab, reply form and a comment’s log');
+
+  await page.getByRole('button', { name: /Đã từ chối/ }).click();
+  await expect(page.locator('ykien-admin .empty')).toHaveText('Không có bình luận nào.');
+  await expectNoAxeViolations(page, 'rejected tab, empty');
+});
+
+test('axe: the moderation log page, and a server that stops answering', async ({ page, seed, signIn, api, server }) => {
+  const id = await seed({ name: 'Phạm D', content: 'Nội dung cũ.' });
+  expect((await api('PATCH', `/comments/${id}`, { content: 'Nội dung mới.' })).status).toBe(200);
+  expect((await api('POST', `/comments/${id}/approve`)).status).toBe(200);
+  await signIn('#audit');
+  await expect(page.getByRole('heading', { name: 'Nhật ký kiểm duyệt', level: 2 })).toBeVisible();
+  await expect(page.locator('ykien-admin table.audit tbody tr')).toHaveCount(2);
+  await expect(page.locator('ykien-admin table.audit')).toContainText('Nội dung cũ.');
+  await expectNoAxeViolations(page, 'moderation log page');
+
+  await page.getByRole('link', { name: 'Hàng chờ kiểm duyệt' }).click();
+  await expect(page.locator('ykien-admin .empty')).toHaveText('Không có bình luận nào.');
+  await server.stop();
+  await page.getByRole('button', { name: 'Tải lại' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Không kết nối được máy chủ. Vui lòng thử lại.');
+  await expectNoAxeViolations(page, 'network error');
+});
+
+test.describe('in a browser that prefers English', () => {
+  test.use({ locale: 'en-GB' });
+
+  test('the page speaks English, and axe finds nothing', async ({ page, seed, signIn }) => {
+    await seed({ name: 'Nguyễn Văn A', content: 'Bài viết rất hay.' });
+    await signIn();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Comment moderation');
+    await expect(page.getByRole('button', { name: /Pending/ })).toHaveAttribute('aria-pressed', 'true');
+    await page.keyboard.press('j');
+    await page.keyboard.press('a');
+    await expect(liveRegion(page)).toHaveText('Approved the comment by “Nguyễn Văn A”.');
+    await expect(page.locator('ykien-admin .empty')).toHaveText('No comments.');
+    await page.keyboard.press('?');
+    await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
+    await expectNoAxeViolations(page, 'English, help dialog');
+    await page.keyboard.press('Escape');
+    await page.getByRole('link', { name: 'Moderation log' }).click();
+    await expect(page.getByRole('heading', { name: 'Moderation log', level: 2 })).toBeVisible();
+    await expect(page.locator('ykien-admin table.audit tbody tr')).toContainText('Approved');
+    await expectNoAxeViolations(page, 'English, moderation log');
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * /admin with the keyboard alone: a queue of 30 pending comments worked through with j/k/a/r/x/e,
+ * the help dialog (?) with its focus handling, and shortcuts that stay quiet while a field is typed in.
+ * No mouse anywhere in this file.
+ */
+import { test, expect, cards, card, liveRegion, watchPage } from './support/admin.js';
+
+test('a queue of 30 comments moderated with keys only', async ({ page, seed, signIn, api, publicList }) => {
+  test.setTimeout(90_000);
+  const problems = await watchPage(page);
+  // Seeded oldest first; the queue shows the newest first: Bạn đọc 30 … Bạn đọc 1.
+  for (let i = 1; i <= 30; i++) await seed({ name: `Bạn đọc ${i}`, content: `Ý kiến số ${i}.` });
+
+  await signIn();
+  await expect(cards(page)).toHaveCount(30);
+  await expect(page.locator('ykien-admin button.tab[data-status="pending"]')).toContainText('30');
+
+  // j: the first comment gets the keyboard, visibly.
+  await page.keyboard.press('j');
+  await expect(cards(page).nth(0)).toBeFocused();
+  await expect(cards(page).nth(0)).toContainText('Bạn đọc 30');
+  const outline = await cards(page).nth(0).evaluate((el) => getComputedStyle(el).outlineStyle);
+  expect(outline).not.toBe('none');
+
+  // a approves it; the next one takes its place and the keyboard.
+  await page.keyboard.press('a');
+  await expect(cards(page)).toHaveCount(29);
+  await expect(liveRegion(page)).toHaveText('Đã duyệt bình luận của “Bạn đọc 30”.');
+  await expect(cards(page).nth(0)).toBeFocused();
+  await expect(cards(page).nth(0)).toContainText('Bạn đọc 29');
+
+  // r rejects.
+  await page.keyboard.press('r');
+  await expect(cards(page)).toHaveCount(28);
+  await expect(liveRegion(page)).toHaveText('Đã từ chối bình luận của “Bạn đọc 29”.');
+  await expect(cards(page).nth(0)).toBeFocused();
+
+  // j/k move without acting.
+  await page.keyboard.press('j');
+  await page.keyboard.press('j');
+  await page.keyboard.press('k');
+  await expect(cards(page).nth(1)).toBeFocused();
+  await expect(cards(page).nth(1)).toContainText('Bạn đọc 27');
+
+  // x selects the current one (27) and the next (26); Shift+A approves both.
+  await page.keyboard.press('x');
+  await page.keyboard.press('j');
+  await page.keyboard.press('x');
+  await expect(page.locator('ykien-admin .bulkbar')).toContainText('Đã chọn 2');
+  await page.keyboard.press('Shift+A');
+  await expect(cards(page)).toHaveCount(26);
+  await expect(liveRegion(page)).toHaveText('Đã duyệt 2 bình luận.');
+  await expect(card(page, 'Bạn đọc 27')).toHaveCount(0);
+  await expect(card(page, 'Bạn đọc 26')).toHaveCount(0);
+
+  // e edits the current pending comment; typing letters that are shortcuts does not trigger them.
+  await page.keyboard.press('k');
+  const editing = cards(page).nth(0);
+  await expect(editing).toBeFocused();
+  await expect(editing).toContainText('Bạn đọc 28');
+  await page.keyboard.press('e');
+  const content = editing.getByLabel('Nội dung');
+  await expect(content).toBeFocused();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.type('Đã sửa: a r j k x / ?');
+  await expect(cards(page)).toHaveCount(26); // nothing was approved, rejected or moved by those keys
+  await expect(page.locator('ykien-admin dialog')).not.toBeVisible();
+  await page.keyboard.press('Tab'); // → "Lưu và duyệt"
+  await expect(editing.getByRole('button', { name: 'Lưu và duyệt' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(cards(page)).toHaveCount(25);
+  await expect(liveRegion(page)).toHaveText('Đã sửa và duyệt bình luận của “Bạn đọc 28”.');
+  await expect(cards(page).nth(0)).toBeFocused();
+
+  // The rest (25 … 1) approved one key press at a time.
+  for (let left = 25; left > 0; left--) {
+    await expect(cards(page).nth(0)).toBeFocused();
+    await page.keyboard.press('a');
+    await expect(cards(page)).toHaveCount(left - 1);
+  }
+  await expect(page.locator('ykien-admin .empty')).toHaveText('Không có bình luận nào.');
+  await expect(page.locator('ykien-admin button.tab[data-status="pending"]')).toContainText('0');
+  await expect(page.locator('ykien-admin button.tab[data-status="published"]')).toContainText('29');
+
+  // What reached the server: 29 published (one of them edited), 1 rejected, none pending.
+  const list = await publicList();
+  expect(list.total).toBe(29);
+  expect(list.items.find((c) => c.name === 'Bạn đọc 28')?.content).toBe('Đã sửa: a r j k x / ?');
+  expect(list.items.some((c) => c.name === 'Bạn đọc 29')).toBe(false);
+  const rejected = await api('GET', '/comments?status=rejected');
+  expect(rejected.json.items.map((c: { name: string }) => c.name)).toEqual(['Bạn đọc 29']);
+  const pending = await api('GET', '/comments?status=pending');
+  expect(pending.json.items).toEqual([]);
+  expect(await problems()).toEqual([]);
+});
+
+test('? opens the help dialog listing every shortcut; Escape closes it and focus returns', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Trần Thị B' });
+  await signIn();
+  await page.keyboard.press('j');
+  const first = cards(page).nth(0);
+  await expect(first).toBeFocused();
+
+  await page.keyboard.press('?');
+  const dialog = page.getByRole('dialog', { name: 'Phím tắt' });
+  await expect(dialog).toBeVisible();
+  expect(await dialog.evaluate((d) => (d as HTMLDialogElement).open && d.matches(':modal'))).toBe(true);
+  for (const key of ['j', 'k', 'x', 'a', 'r', 'Shift+A', 'Shift+R', 'e', '/', '?', 'Esc']) {
+    await expect(dialog.locator('dt kbd', { hasText: new RegExp(`^${key.replace(/[?/+]/g, '\\$&')}$`) })).toHaveCount(1);
+  }
+  await expect(dialog.getByRole('button', { name: 'Đóng' })).toBeFocused();
+  // Keys inside the dialog do not act on the queue behind it.
+  await page.keyboard.press('a');
+  await expect(cards(page)).toHaveCount(1);
+
+  await page.keyboard.press('Escape');
+  await expect(dialog).not.toBeVisible();
+  await expect(first).toBeFocused();
+
+  // Reopened and closed with its button (Enter): focus returns again.
+  await page.keyboard.press('?');
+  await expect(dialog.getByRole('button', { name: 'Đóng' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(dialog).not.toBeVisible();
+  await expect(first).toBeFocused();
+});
+
+test('/ focuses the search field, where letters are text, not shortcuts', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Lê Văn C', content: 'Cần sửa đường.' });
+  await seed({ name: 'Phạm D', content: 'Đồng ý.' });
+  await signIn();
+  await page.keyboard.press('j');
+  await page.keyboard.press('/');
+  const search = page.getByRole('searchbox', { name: 'Tìm theo tên hoặc nội dung' });
+  await expect(search).toBeFocused();
+  await page.keyboard.type('ar');
+  await expect(search).toHaveValue('ar');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('ykien-admin .empty')).toHaveText('Không có bình luận nào khớp với bộ lọc.');
+
+  // Escape clears the search field (the browser's own behaviour); Enter shows everything again.
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Enter');
+  await expect(cards(page)).toHaveCount(2);
+});
+
+test('Escape cancels an edit: nothing saved, the keyboard back on the comment', async ({ page, seed, signIn, api }) => {
+  await seed({ name: 'Đỗ Văn G', content: 'Nguyên văn.' });
+  await signIn();
+  await page.keyboard.press('j');
+  await page.keyboard.press('e');
+  const c = cards(page).nth(0);
+  await expect(c.getByLabel('Nội dung')).toBeFocused();
+  await page.keyboard.type(' thêm chữ');
+  await page.keyboard.press('Escape');
+  await expect(c.getByLabel('Nội dung')).toHaveCount(0);
+  await expect(c).toBeFocused();
+  await expect(c.locator('.content')).toHaveText('Nguyên văn.');
+  expect((await api('GET', '/comments?status=pending')).json.items[0]).toMatchObject({ content: 'Nguyên văn.', edited: false });
+  expect((await api('GET', '/audit')).json.items).toEqual([]);
+});

@@ -1,0 +1,258 @@
+/**
+ * /admin against the real server: bulk approval, edit then approve, the editorial board's reply, search
+ * with and without diacritics, the article filter, the moderation log (per comment and as a page), and
+ * a new pending comment that appears without a reload. Each test checks what reached the server.
+ */
+import { test, expect, cards, card, liveRegion, watchPage } from './support/admin.js';
+
+test('select several and approve them at once', async ({ page, seed, signIn, publicList }) => {
+  const problems = await watchPage(page);
+  for (const name of ['Một', 'Hai', 'Ba', 'Bốn']) await seed({ name, content: `Ý kiến của ${name}.` });
+  await signIn();
+  await expect(cards(page)).toHaveCount(4);
+
+  await card(page, 'Một').getByRole('checkbox').check();
+  await card(page, 'Ba').getByRole('checkbox').check();
+  await card(page, 'Bốn').getByRole('checkbox').check();
+  await expect(page.locator('ykien-admin .bulkbar')).toContainText('Đã chọn 3');
+  await page.getByRole('button', { name: 'Duyệt các bình luận đã chọn' }).click();
+  await expect(liveRegion(page)).toHaveText('Đã duyệt 3 bình luận.');
+  await expect(cards(page)).toHaveCount(1);
+  await expect(cards(page)).toContainText('Hai');
+
+  const list = await publicList();
+  expect(list.items.map((c) => c.name).sort()).toEqual(['Ba', 'Bốn', 'Một']);
+
+  // "Select all" then reject: the queue is empty, nothing more was published.
+  await page.getByRole('checkbox', { name: /Chọn tất cả/ }).check();
+  await page.getByRole('button', { name: 'Từ chối các bình luận đã chọn' }).click();
+  await expect(liveRegion(page)).toHaveText('Đã từ chối 1 bình luận.');
+  await expect(page.locator('ykien-admin .empty')).toHaveText('Không có bình luận nào.');
+  expect((await publicList()).total).toBe(3);
+  expect(await problems()).toEqual([]);
+});
+
+test('edit a pending comment, then approve: the public list has the edited text', async ({ page, seed, signIn, publicList, api }) => {
+  const problems = await watchPage(page);
+  const id = await seed({ name: 'Nguyen Van Hung', content: 'Gọi tôi: 0912 345 678. Đường xuống cấp lắm.' });
+  await signIn();
+  const c = card(page, 'Nguyen Van Hung');
+  await c.getByRole('button', { name: 'Sửa' }).click();
+  await c.getByLabel('Tên người gửi').fill('Nguyễn Văn Hùng');
+  await c.getByLabel('Nội dung').fill('Đường xuống cấp lắm.');
+  await c.getByRole('button', { name: 'Lưu và duyệt' }).click();
+  await expect(liveRegion(page)).toHaveText('Đã sửa và duyệt bình luận của “Nguyễn Văn Hùng”.');
+  await expect(cards(page)).toHaveCount(0);
+
+  const list = await publicList();
+  expect(list.items).toHaveLength(1);
+  expect(list.items[0]).toMatchObject({ id, name: 'Nguyễn Văn Hùng', content: 'Đường xuống cấp lắm.' });
+
+  // The original is kept in the log of that comment, shown on the Published tab.
+  await page.getByRole('button', { name: /Đã đăng/ }).click();
+  const published = card(page, 'Nguyễn Văn Hùng');
+  await expect(published.locator('.edited')).toHaveText('(đã sửa)');
+  await published.getByRole('button', { name: 'Nhật ký' }).click();
+  const log = published.getByRole('region', { name: 'Nhật ký của bình luận này' });
+  await expect(log).toContainText('0912 345 678');
+  await expect(log).toContainText('admin');
+  await expect(log.locator('li')).toHaveCount(2); // edit, approve
+  expect((await api('GET', `/audit?commentId=${id}`)).json.items).toHaveLength(2);
+  expect(await problems()).toEqual([]);
+
+  // An invalid edit is refused with the server's reason and nothing changes.
+  await seed({ name: 'Người thứ hai', content: 'Nội dung gốc.' });
+  await page.getByRole('button', { name: /Chờ duyệt/ }).click();
+  const second = card(page, 'Người thứ hai');
+  await second.getByRole('button', { name: 'Sửa' }).click();
+  await second.getByLabel('Nội dung').fill('   ');
+  await second.getByRole('button', { name: 'Lưu', exact: true }).click();
+  await expect(second.getByRole('alert')).toContainText(/./);
+  await expect(second.getByLabel('Nội dung')).toBeVisible();
+  const pending = await api('GET', '/comments?status=pending');
+  expect(pending.json.items[0].content).toBe('Nội dung gốc.');
+});
+
+test('the editorial board replies to a comment, then removes the reply', async ({ page, seed, signIn, publicList }) => {
+  await seed({ name: 'Võ Thị E', content: 'Khi nào sửa cầu?' });
+  await signIn();
+  const c = card(page, 'Võ Thị E');
+  await c.getByRole('button', { name: 'Duyệt' }).click();
+  await expect(cards(page)).toHaveCount(0);
+  await page.getByRole('button', { name: /Đã đăng/ }).click();
+
+  const p = card(page, 'Võ Thị E');
+  await p.getByRole('button', { name: 'Trả lời' }).click();
+  await p.getByLabel('Trả lời của Ban biên tập').fill('Cầu sẽ được sửa trong quý III.');
+  await p.getByRole('button', { name: 'Đăng trả lời' }).click();
+  await expect(liveRegion(page)).toHaveText('Đã đăng trả lời cho bình luận của “Võ Thị E”.');
+  await expect(p.locator('.reply')).toContainText('Trả lời của Ban biên tập');
+  await expect(p.locator('.reply')).toContainText('Cầu sẽ được sửa trong quý III.');
+
+  const list = await publicList();
+  expect(list.items[0]?.reply).toMatchObject({ text: 'Cầu sẽ được sửa trong quý III.' });
+  expect(JSON.stringify(list.items[0])).not.toContain('admin'); // the moderator's name is not for readers
+
+  await p.getByRole('button', { name: 'Xóa trả lời' }).click();
+  await expect(liveRegion(page)).toHaveText('Đã xóa trả lời cho bình luận của “Võ Thị E”.');
+  await expect(p.locator('.reply')).toHaveCount(0);
+  expect((await publicList()).items[0]?.reply ?? null).toBeNull();
+});
+
+test('a published comment goes back to the queue; a comment is deleted after a confirmation', async ({ page, seed, signIn, api, publicList }) => {
+  const id = await seed({ name: 'Hồ Thị K', content: 'Đăng nhầm.' });
+  await seed({ name: 'Spam L', content: 'Mua ngay!' });
+  expect((await api('POST', `/comments/${id}/approve`)).status).toBe(200);
+  await signIn();
+  await page.getByRole('button', { name: /Đã đăng/ }).click();
+  await card(page, 'Hồ Thị K').getByRole('button', { name: 'Đưa về chờ duyệt' }).click();
+  await expect(liveRegion(page)).toHaveText('Đã đưa bình luận của “Hồ Thị K” về hàng chờ duyệt.');
+  await expect(cards(page)).toHaveCount(0);
+  expect((await publicList()).total).toBe(0);
+
+  await page.getByRole('button', { name: /Chờ duyệt/ }).click();
+  await expect(cards(page)).toHaveCount(2);
+  await expect(card(page, 'Hồ Thị K').locator('.edited')).toHaveCount(0);
+  page.once('dialog', (d) => {
+    expect(d.message()).toContain('Spam L');
+    void d.accept();
+  });
+  await card(page, 'Spam L').getByRole('button', { name: 'Xóa' }).click();
+  await expect(liveRegion(page)).toHaveText('Đã xóa bình luận của “Spam L”.');
+  await expect(cards(page)).toHaveCount(1);
+  const pending = await api('GET', '/comments?status=pending');
+  expect(pending.json.items.map((c: { name: string }) => c.name)).toEqual(['Hồ Thị K']);
+  // The log keeps what the deleted comment said.
+  const log = await api('GET', '/audit?q=spam');
+  expect(log.json.items[0]).toMatchObject({ action: 'delete', moderator: 'admin', before: { content: 'Mua ngay!' } });
+});
+
+test('search by name or content, with and without diacritics; filter by article', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Nguyễn Văn Tám', content: 'Ý kiến một.' });
+  await seed({ name: 'Trần Thị Chín', content: 'Tôi đồng ý với nguyễn văn tám.' });
+  await seed({ name: 'Lê Mười', content: 'Không liên quan.', path: '/tin-tuc/bai-khac', title: 'Bài khác' });
+  await signIn();
+  await expect(cards(page)).toHaveCount(3);
+  const search = page.getByRole('searchbox', { name: 'Tìm theo tên hoặc nội dung' });
+
+  await search.fill('nguyen van');
+  await search.press('Enter');
+  await expect(cards(page)).toHaveCount(2);
+  await expect(card(page, 'Lê Mười')).toHaveCount(0);
+
+  await search.fill('Nguyễn Văn Tám');
+  await search.press('Enter');
+  await expect(cards(page)).toHaveCount(2);
+
+  await search.fill('chin');
+  await search.press('Enter');
+  await expect(cards(page)).toHaveCount(1);
+  await expect(cards(page)).toContainText('Trần Thị Chín');
+
+  await search.fill('không có ai như thế');
+  await search.press('Enter');
+  await expect(page.locator('ykien-admin .empty')).toHaveText('Không có bình luận nào khớp với bộ lọc.');
+
+  await search.fill('');
+  await search.press('Enter');
+  await expect(cards(page)).toHaveCount(3);
+
+  // Each comment names its article, linked; "only this article" filters the queue.
+  const other = card(page, 'Lê Mười');
+  await expect(other.getByRole('link', { name: 'Bài khác' })).toHaveAttribute('href', /\/tin-tuc\/bai-khac$/);
+  await other.getByRole('button', { name: 'Chỉ xem bài này' }).click();
+  await expect(cards(page)).toHaveCount(1);
+  await expect(page.locator('ykien-admin .chip')).toContainText('Chỉ bài viết: Bài khác');
+  await page.getByRole('button', { name: 'Bỏ lọc bài viết' }).click();
+  await expect(cards(page)).toHaveCount(3);
+});
+
+test.describe('with a named moderator', () => {
+  test.use({ moderatorName: 'Lan Anh' });
+
+  test('the moderation log page shows the decisions with the moderator’s name, searchable, with "load more"', async ({
+    page,
+    seed,
+    signIn,
+    api,
+    moderatorToken,
+  }) => {
+    const ids: string[] = [];
+    for (let i = 1; i <= 3; i++) ids.push(await seed({ name: `Độc giả ${i}`, content: `Nội dung ${i}.` }));
+    expect((await api('POST', `/comments/${ids[0]}/approve`)).status).toBe(200);
+    expect((await api('POST', `/comments/${ids[1]}/reject`)).status).toBe(200);
+    await signIn('', moderatorToken);
+    await card(page, 'Độc giả 3').getByRole('button', { name: 'Duyệt' }).click();
+    await expect(cards(page)).toHaveCount(0);
+
+    await page.getByRole('link', { name: 'Nhật ký kiểm duyệt' }).click();
+    await expect(page.getByRole('heading', { name: 'Nhật ký kiểm duyệt', level: 2 })).toBeFocused();
+    const rows = page.locator('ykien-admin table.audit tbody tr');
+    await expect(rows).toHaveCount(3);
+    await expect(rows.nth(0)).toContainText('Duyệt');
+    await expect(rows.nth(0).locator('.who')).toHaveText('Lan Anh'); // decided on this page, by her
+    await expect(rows.nth(1).locator('.who')).toHaveText('admin'); // through the API with --admin-token
+    await expect(rows.nth(0)).toContainText(ids[2]!);
+    await expect(rows.nth(1)).toContainText('Từ chối');
+    await expect(rows.nth(1)).toContainText(ids[1]!);
+
+    const search = page.getByRole('searchbox', { name: /Tìm trong nhật ký/ });
+    await search.fill('Độc giả 2');
+    await search.press('Enter');
+    await expect(rows).toHaveCount(1);
+    await expect(rows.nth(0)).toContainText(ids[1]!);
+    await search.fill('lan anh'); // the moderator's name, without diacritics or capitals
+    await search.press('Enter');
+    await expect(rows).toHaveCount(1);
+    await expect(rows.nth(0)).toContainText(ids[2]!);
+
+    // Keyset "load more": 60 decisions, 50 a page.
+    const more: string[] = [];
+    for (let i = 0; i < 57; i++) more.push(await seed({ name: `Khác ${i}` }));
+    for (const id of more) expect((await api('POST', `/comments/${id}/reject`)).status).toBe(200);
+    await search.fill('');
+    await search.press('Enter');
+    await expect(rows).toHaveCount(50);
+    await page.getByRole('button', { name: 'Xem thêm' }).click();
+    await expect(rows).toHaveCount(60);
+    await expect(page.getByRole('button', { name: 'Xem thêm' })).toHaveCount(0);
+
+    // Back to the queue by its link.
+    await page.getByRole('link', { name: 'Hàng chờ kiểm duyệt' }).click();
+    await expect(page.locator('ykien-admin .empty')).toHaveText('Không có bình luận nào.');
+  });
+});
+
+test('a new pending comment appears without a reload and is announced', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Người đầu tiên' });
+  await signIn('?poll=200');
+  await expect(page.locator('ykien-admin')).toHaveAttribute('data-poll-ms', '200');
+  await expect(cards(page)).toHaveCount(1);
+  await page.keyboard.press('j');
+  await expect(cards(page).nth(0)).toBeFocused();
+
+  await seed({ name: 'Người đến sau', content: 'Vừa gửi.' });
+  await expect(cards(page)).toHaveCount(2);
+  await expect(cards(page).nth(0)).toContainText('Người đến sau');
+  await expect(liveRegion(page)).toHaveText('Có 1 bình luận mới chờ duyệt.');
+  // The keyboard stayed on the comment it was on.
+  await expect(card(page, 'Người đầu tiên')).toBeFocused();
+  await expect(page.locator('ykien-admin button.tab[data-status="pending"]')).toContainText('2');
+});
+
+test('the default poll is 15 s and a query cannot make it longer', async ({ page, server }) => {
+  await page.goto(`${server.url}/admin`);
+  await expect(page.locator('ykien-admin')).toHaveAttribute('data-poll-ms', '15000');
+  await page.goto(`${server.url}/admin?poll=600000`);
+  await expect(page.locator('ykien-admin')).toHaveAttribute('data-poll-ms', '15000');
+});
+
+test('user text is text: markup in a comment is shown, not run', async ({ page, seed, signIn }) => {
+  const problems = await watchPage(page);
+  await seed({ name: '<img src=x onerror=alert(1)>', content: '<script>alert(1)</script><b>đậm</b>' });
+  await signIn();
+  await expect(cards(page).nth(0)).toContainText('<script>alert(1)</script><b>đậm</b>');
+  await expect(cards(page).nth(0).locator('.name')).toHaveText('<img src=x onerror=alert(1)>');
+  await expect(page.locator('ykien-admin img, ykien-admin b')).toHaveCount(0);
+  expect(await problems()).toEqual([]);
+});

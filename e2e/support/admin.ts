@@ -1,0 +1,165 @@
+/**
+ * The /admin tests' harness: every test gets its own real, built reference server (so counts and queues
+ * are the test's own), comments are seeded the way readers send them (POST /api/comments, no captcha),
+ * and the page is checked with axe in the states the tests reach.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import { test as base, expect, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI, startServer, type RunningServer } from '../../server/test/support/run-server.js';
+
+export { expect };
+
+export const TAGS = ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'];
+
+export interface Seed {
+  name?: string;
+  content?: string;
+  /** Path of the article on the server's origin, default /tin-tuc/giao-ban-quy-i. */
+  path?: string;
+  title?: string;
+}
+
+export interface AdminFixtures {
+  server: RunningServer;
+  /** With the `moderatorName` option: that named moderator's token (the server also keeps an admin token). */
+  moderatorToken: string;
+  /** Posts a comment as a reader would; resolves with its id. */
+  seed(s?: Seed): Promise<string>;
+  /** Opens /admin (with `query`, e.g. "?poll=200") and signs in with the keyboard. */
+  signIn(query?: string, token?: string): Promise<void>;
+  /** The public list of an article, as the widget reads it. */
+  publicList(path?: string): Promise<{ items: PublicComment[]; total: number }>;
+  /** The admin API, as the page uses it. */
+  api(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }>;
+}
+
+export interface PublicComment {
+  id: string;
+  name: string;
+  content: string;
+  reply?: { text: string; at: string } | null;
+}
+
+export const DEFAULT_PATH = '/tin-tuc/giao-ban-quy-i';
+export const DEFAULT_TITLE = 'Thường trực Hội đồng nhân dân tỉnh giao ban quý I';
+
+/** The admin token the servers get when a named moderator is made too (--moderators alone has none). */
+const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+
+export const test = base.extend<AdminFixtures & { moderatorName: string | null; moderatorsFile: { file: string; token: string } | null }>({
+  moderatorName: [null, { option: true }],
+  locale: 'vi-VN',
+  moderatorsFile: async ({ moderatorName }, use) => {
+    if (moderatorName === null) return use(null);
+    // Made the way a newsroom does it: `ykien-server add-moderator NAME`, which prints the token once.
+    const dir = mkdtempSync(join(tmpdir(), 'ykien-moderators-'));
+    const file = join(dir, 'moderators');
+    const out = execFileSync(process.execPath, [CLI, 'add-moderator', moderatorName, '--moderators', file], { encoding: 'utf8' });
+    const token = /^MODERATOR TOKEN: (\S+)$/m.exec(out)?.[1];
+    expect(token, out).toBeTruthy();
+    await use({ file, token: token! });
+    rmSync(dir, { recursive: true, force: true });
+  },
+  moderatorToken: async ({ moderatorsFile }, use) => {
+    await use(moderatorsFile?.token ?? '');
+  },
+  server: async ({ moderatorsFile }, use) => {
+    const args = ['--no-captcha', '--rate-limit', 'off'];
+    if (moderatorsFile) args.push('--moderators', moderatorsFile.file, '--admin-token', ADMIN_TOKEN);
+    const server = await startServer({ args });
+    await use(server);
+    await server.stop();
+    server.cleanup();
+  },
+  seed: async ({ server }, use) => {
+    await use(async (s = {}) => {
+      const clientId = randomUUID();
+      const url = `${server.url}${s.path ?? DEFAULT_PATH}`;
+      const res = await fetch(`${server.url}/api/comments`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': clientId },
+        body: JSON.stringify({
+          clientId,
+          pageId: url,
+          pageUrl: url,
+          pageTitle: s.title ?? DEFAULT_TITLE,
+          name: s.name ?? 'Nguyễn Văn A',
+          content: s.content ?? 'Bài viết rất hay.',
+        }),
+      });
+      const body = (await res.json()) as { id: string; status: string };
+      expect(res.status, JSON.stringify(body)).toBe(201);
+      expect(body.status).toBe('pending');
+      return body.id;
+    });
+  },
+  signIn: async ({ page, server }, use) => {
+    await use(async (query = '', token = server.adminToken) => {
+      await page.goto(`${server.url}/admin${query}`);
+      const field = page.locator('#token');
+      await page.keyboard.press('Tab');
+      await expect(field).toBeFocused();
+      await page.keyboard.type(token);
+      await page.keyboard.press('Enter');
+      await expect(page.locator('ykien-admin').getByRole('heading', { level: 1 })).toBeFocused();
+    });
+  },
+  publicList: async ({ server }, use) => {
+    await use(async (path = DEFAULT_PATH) => {
+      const res = await fetch(`${server.url}/api/comments?pageId=${encodeURIComponent(server.url + path)}&limit=100`);
+      expect(res.status).toBe(200);
+      return (await res.json()) as { items: PublicComment[]; total: number };
+    });
+  },
+  api: async ({ server }, use) => {
+    await use(async (method, path, body) => {
+      const res = await fetch(`${server.url}/api/admin${path}`, {
+        method,
+        headers: { authorization: `Bearer ${server.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, json: text ? JSON.parse(text) : null };
+    });
+  },
+});
+
+/** Every comment card on the page, in order. */
+export const cards = (page: Page) => page.locator('ykien-admin article.comment');
+
+/** A comment card by its author's name. */
+export const card = (page: Page, name: string) => cards(page).filter({ has: page.locator('.name', { hasText: name }) });
+
+/** What the live region last announced. */
+export const liveRegion = (page: Page) => page.locator('ykien-admin [role="status"]');
+
+/** axe over the whole page (the component's shadow root included): no violation of WCAG 2.2 A/AA. */
+export async function expectNoAxeViolations(page: Page, state: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(TAGS).analyze();
+  const found = results.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`).join(' | ')}`,
+  );
+  expect(found, `axe violations in the ${state} state`).toEqual([]);
+  expect(results.passes.length, `${state}: axe checked something`).toBeGreaterThan(0);
+}
+
+/** Collects CSP violations and console errors: the page must run under the server's CSP without either. */
+export async function watchPage(page: Page): Promise<() => Promise<string[]>> {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      const w = window as unknown as { __cspViolations?: string[] };
+      (w.__cspViolations ??= []).push(`${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  return async () => [...errors, ...(await page.evaluate(() => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? []))];
+}
