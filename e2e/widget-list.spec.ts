@@ -488,6 +488,24 @@ test.describe('paging and navigation edge cases', () => {
   });
 });
 
+test('a reload while the comment is still being sent does not bring it back into the form; the outbox sends it once', async ({ page, article, endpoint }) => {
+  // The first answer never comes in time: the reader reloads while the unsent list says "Đang gửi…".
+  endpoint.reply({ status: 503, delayMs: 60_000 }, {});
+  await article();
+  const l = list(page);
+  const f = form(page);
+  await fillAndVerify(page, 'Tạ Thị Hằng', 'Gửi dở thì tải lại trang.');
+  await f.send.click();
+  await expect(l.unsent).toContainText('Gửi dở thì tải lại trang.');
+  await expect.poll(() => endpoint.posts.length).toBe(1);
+  await page.reload();
+  // The outbox sends it again under the same key; the form keeps the name only.
+  await expect(l.byName('Tạ Thị Hằng').locator('[part~="comment-content"]')).toHaveText('Gửi dở thì tải lại trang.');
+  await expect(f.name).toHaveValue('Tạ Thị Hằng');
+  await expect(f.content).toHaveValue('');
+  expect(new Set(endpoint.posts.map((p) => p.body.clientId)).size).toBe(1);
+});
+
 test('a site styles the list through its parts and custom properties', async ({ page, article, endpoint }) => {
   endpoint.list = () => ({ items: [item(1, { reply: { text: 'Đã ghi nhận.', at: '2026-03-27T03:00:00Z' } })], next: 'c2', total: 3 });
   const parts = ['list', 'comment', 'comment-name', 'comment-date', 'comment-content', 'comment-reply', 'more'];
