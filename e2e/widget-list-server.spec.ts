@@ -42,6 +42,8 @@ test('post → pending mark at once → approved on /admin → after a reload it
   const f = form(page);
   const host = f.host;
   const articles = host.locator('article[part~="comment"]');
+  // The box is below the article: the loader imports it once the reader scrolls near it.
+  await host.scrollIntoViewIfNeeded();
   await expect(host.locator('[part~="empty"]')).toHaveText('Chưa có ý kiến nào. Hãy là người đầu tiên!');
 
   const content = 'Đề nghị công khai tiến độ <b>dự án</b>.\nXin cảm ơn!';
@@ -64,6 +66,7 @@ test('post → pending mark at once → approved on /admin → after a reload it
   await admin.close();
 
   await page.reload();
+  await host.scrollIntoViewIfNeeded();
   await expect(f.heading).toHaveText('Ý kiến bạn đọc (1)');
   await expect(articles).toHaveCount(1);
   await expect(page.getByRole('article', { name: 'Lê Thị Hoa', exact: true })).toHaveCount(1);

@@ -318,7 +318,6 @@ test.describe('the list under the heading', () => {
     test(`a failed load (${failure}) says so; "Thử lại" loads again; the form still works`, async ({ page, article, endpoint }) => {
       let fail = true;
       endpoint.list = () => (fail ? failure : { items: items(1, 2), next: null, total: 2 });
-      endpoint.statuses = { c1: 'pending' };
       await article();
       const l = list(page);
       const f = form(page);
@@ -343,7 +342,7 @@ test.describe('the list under the heading', () => {
       await expect(f.heading).toHaveText('Ý kiến bạn đọc (2)');
       expect(listGets(endpoint).length).toBe(before + 1);
       // Asked about after the list came, and kept: it still awaits moderation.
-      await expect.poll(() => statusGets(endpoint)).toEqual(['c1']);
+      await expect.poll(() => statusGets(endpoint)).toEqual([endpoint.comments[0]!.id]);
       await expect(l.pending).toHaveCount(1);
     });
   }
@@ -487,6 +486,24 @@ test.describe('paging and navigation edge cases', () => {
     await expect(l.ol).toHaveCount(0);
     expect(new Set(endpoint.posts.map((p) => p.body.clientId)).size).toBe(1);
   });
+});
+
+test('a reload while the comment is still being sent does not bring it back into the form; the outbox sends it once', async ({ page, article, endpoint }) => {
+  // The first answer never comes in time: the reader reloads while the unsent list says "Đang gửi…".
+  endpoint.reply({ status: 503, delayMs: 60_000 }, {});
+  await article();
+  const l = list(page);
+  const f = form(page);
+  await fillAndVerify(page, 'Tạ Thị Hằng', 'Gửi dở thì tải lại trang.');
+  await f.send.click();
+  await expect(l.unsent).toContainText('Gửi dở thì tải lại trang.');
+  await expect.poll(() => endpoint.posts.length).toBe(1);
+  await page.reload();
+  // The outbox sends it again under the same key; the form keeps the name only.
+  await expect(l.byName('Tạ Thị Hằng').locator('[part~="comment-content"]')).toHaveText('Gửi dở thì tải lại trang.');
+  await expect(f.name).toHaveValue('Tạ Thị Hằng');
+  await expect(f.content).toHaveValue('');
+  expect(new Set(endpoint.posts.map((p) => p.body.clientId)).size).toBe(1);
 });
 
 test('a site styles the list through its parts and custom properties', async ({ page, article, endpoint }) => {

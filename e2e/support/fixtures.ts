@@ -262,7 +262,7 @@ export async function servePage(page: Page, path: string, body: string): Promise
   await page.route(`${ORIGIN}${path}`, (route) =>
     route.fulfill({ status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body }),
   );
-  await page.route(`${ORIGIN}/dist/*`, (route) =>
+  await page.route(`${ORIGIN}/dist/**`, (route) =>
     route.fulfill({
       status: 200,
       headers: { 'Content-Type': 'text/javascript' },

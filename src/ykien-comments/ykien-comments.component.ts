@@ -6,7 +6,7 @@ import { DEFAULT_MAX_LENGTH, length } from '../text.js';
 import { buildPayload, reason, type CommentPayload, type Page, type SendResult } from '../api.js';
 import { CaptchaController, DEFAULT_JSAPI } from '../captcha.js';
 import { YkienErrorEvent, YkienQueuedEvent, YkienSentEvent, YkienSubmitEvent } from '../events.js';
-import { OutboxController, type OutboxItem } from '../outbox.js';
+import { loadItems, OutboxController, type OutboxItem } from '../outbox.js';
 import { DraftController } from '../drafts.js';
 import { onStorageUnavailable } from '../storage.js';
 import { renderForm, type StatusKind } from './form.template.js';
@@ -225,8 +225,15 @@ export class YkienComments extends LitElement {
       console.error('<ykien-comments>: the "endpoint" attribute is required; the form is not shown.');
     }
     if (changed.has('endpoint') && this.endpoint) {
-      // Puts back the draft of this article, unless the reader already started typing.
-      this.#drafts.load(this.#draftKey).then((d) => this.name || this.content || ({ name: this.name, content: this.content } = d));
+      // Puts back the draft of this article, unless the reader already started typing. Its text is left
+      // out when the outbox holds it: saved just before a send this tab did not see the end of, it is
+      // sent from there, and sending it again from the form would store it twice.
+      Promise.all([this.#drafts.load(this.#draftKey), loadItems(this.endpoint).catch(() => [])]).then(([d, queued]) => {
+        if (this.name || this.content) return;
+        const text = d.content.trim();
+        const inOutbox = !!text && queued.some((i) => i.state != 'sent' && i.payload.pageId == this.page.pageId && i.payload.content.trim() == text);
+        ({ name: this.name, content: this.content } = inOutbox ? { name: d.name, content: '' } : d);
+      });
       this.#outbox.drain(true);
     }
     if (['endpoint', 'pageId', 'list', 'pageSize'].some((p) => (changed as PropertyValues).has(p))) this.#list.load();
