@@ -97,6 +97,24 @@ test('a reader posts, sees their comment marked pending after a reload; once app
   await expect.poll(() => ownCopies(page)).toEqual([]);
 });
 
+test("the editorial board's reply, set in moderation, shows under the comment, marked as the board's", async ({ page }) => {
+  const pageId = 'tra-loi';
+  const id = await post(pageId, 'Đỗ Thị Lan', 'Khi nào đường tỉnh lộ 12 được sửa?');
+  await approve(id);
+  const res = await fetch(`${server.url}/api/admin/comments/${id}/reply`, {
+    method: 'PUT',
+    headers: { Authorization: `Bearer ${server.adminToken}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ text: 'Sở Giao thông cho biết công trình khởi công trong quý III.' }),
+  });
+  expect(res.status).toBe(200);
+  await openArticle(page, pageId);
+  const reply = comments(page).first().locator('[part~="comment-reply"]');
+  await expect(reply).toContainText('Trả lời của Ban biên tập');
+  await expect(reply).toContainText('Sở Giao thông cho biết công trình khởi công trong quý III.');
+  // The moderator who wrote it is never shown to readers.
+  await expect(reply).not.toContainText('admin');
+});
+
 test('"Xem thêm" walks three pages of the server\'s list, newest first, and is gone on the last', async ({ page }) => {
   const pageId = 'ba-trang';
   const ids: string[] = [];
