@@ -220,7 +220,7 @@ async function pgDatabase(url) {
   target.pathname = `/${encodeURIComponent(name)}`;
   const c = new pg.Client({ connectionString: target.toString() });
   await c.connect();
-  await c.query('DROP TABLE IF EXISTS comments, idempotency_keys, settings, rate_hits, schema_migrations, page_counts CASCADE');
+  await c.query('DROP TABLE IF EXISTS comments, idempotency_keys, settings, rate_hits, schema_migrations, page_counts, audit_log, notification_jobs, notification_gates CASCADE');
   await c.end();
   return target.toString();
 }
@@ -279,8 +279,12 @@ async function measureYkien(label, db, seed, rawUrl) {
     seedSeconds = seeded.seconds;
     const check = await (await fetch(`${server.url}/api/comments?pageId=${HOT}&limit=20`)).json();
     if (check.total !== SEED || check.items.length !== 20) throw new Error(`seeded page answers total ${check.total}, ${check.items.length} items`);
-    await pair(`GET first page, ${SEED.toLocaleString('en-US')} on the article`, { connections: 16, path: `/api/comments?pageId=${HOT}&limit=20` });
-    await pair('GET deep page (50,000 down)', { connections: 16, path: `/api/comments?pageId=${HOT}&limit=20&cursor=${seeded.deepCursor}` });
+    // 1 connection: a reader's latency (no queue); 16: throughput, where p99 is mostly waiting in line.
+    for (const c of [1, 16]) {
+      const on = `${c} connection${c > 1 ? 's' : ''}`;
+      await pair(`GET first page, ${SEED.toLocaleString('en-US')} on the article, ${on}`, { connections: c, path: `/api/comments?pageId=${HOT}&limit=20` });
+      await pair(`GET deep page (50,000 down), ${on}`, { connections: c, path: `/api/comments?pageId=${HOT}&limit=20&cursor=${seeded.deepCursor}` });
+    }
     // GET latency while POSTs run at full speed (16 connections) on the same article: with
     // --moderation off each one is published and drops the article's cached first page.
     const under = async (url) =>
@@ -318,9 +322,9 @@ export async function benchServerSide() {
     console.log(`server  each figure: autocannon ${SECONDS} s on loopback; ratio = ykien req/s / raw node:http req/s, measured one after the other`);
     for (const run of runs) {
       console.log(`\nserver  ${run.label} (seeded ${SEED.toLocaleString('en-US')} comments in ${run.seedSeconds.toFixed(1)} s)`);
-      console.log(`  ${'measurement'.padEnd(40)} ${'raw node:http'.padEnd(50)} ${'ykien-server'.padEnd(50)} ratio`);
+      console.log(`  ${'measurement'.padEnd(56)} ${'raw node:http'.padEnd(50)} ${'ykien-server'.padEnd(50)} ratio`);
       for (const { name, raw: r, ykien } of run.rows) {
-        console.log(`  ${name.padEnd(40)} ${fmt(r).padEnd(50)} ${fmt(ykien).padEnd(50)} ${ratio(ykien, r)}`);
+        console.log(`  ${name.padEnd(56)} ${fmt(r).padEnd(50)} ${fmt(ykien).padEnd(50)} ${ratio(ykien, r)}`);
       }
     }
     console.log(`\nserver  bench took ${((performance.now() - started) / 1000).toFixed(0)} s`);

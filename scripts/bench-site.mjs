@@ -15,7 +15,7 @@
 //   folder when this was written), and says so once.
 // With `captcha: true` the server runs with hCaptcha's test site key and a local fake siteverify that
 // accepts every token; the browser's https://js.hcaptcha.com/1/api.js must then be answered by
-// `fakeHcaptchaRoute` (e2e/support/fake-hcaptcha.js), since nothing leaves the machine.
+// `fakeHcaptchaRoute` (the fake of ykien/testing, dist/testing), since nothing leaves the machine.
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
@@ -29,7 +29,7 @@ const FAR_CSS = `.ykien-bench-far{height:${FAR_PX}px}.ykien-bench-plain{display:
 const COMPRESSIBLE = /^(text\/|application\/(json|problem\+json|javascript)|image\/svg)/;
 
 const root = new URL('../', import.meta.url);
-const fakeHcaptcha = readFileSync(new URL('e2e/support/fake-hcaptcha.js', root), 'utf8');
+const { FAKE_HCAPTCHA_SCRIPT: fakeHcaptcha } = await import(new URL('dist/testing/fake-hcaptcha-script.js', root).href);
 
 /** For `context.route`: hCaptcha's api.js is the local fake; any other non-loopback request is refused. */
 export async function routeOffline(context) {

@@ -3,7 +3,7 @@
 // servers cannot be reached here), sends a comment that awaits moderation, types another and
 // photographs the box under the article. `--outbox` sends one offline first, to show the list of unsent
 // comments. Needs `npm run build`.
-import { readFileSync } from 'node:fs';
+import { FAKE_HCAPTCHA_SCRIPT } from '../dist/testing/fake-hcaptcha-script.js';
 import { createServer } from 'node:http';
 import { chromium } from '@playwright/test';
 import { chromiumOptions, startServer } from './demo-server.mjs';
@@ -22,7 +22,7 @@ try {
   const page = await context.newPage();
   await page.route((u) => !['127.0.0.1', 'localhost'].includes(u.hostname), (r) => r.abort());
   await page.route('https://js.hcaptcha.com/1/api.js?*', (r) =>
-    r.fulfill({ contentType: 'text/javascript', body: readFileSync('e2e/support/fake-hcaptcha.js', 'utf8') }),
+    r.fulfill({ contentType: 'text/javascript', body: FAKE_HCAPTCHA_SCRIPT }),
   );
   await seed(server.url);
   await page.goto(server.url);
