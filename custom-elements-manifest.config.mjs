@@ -17,7 +17,7 @@ const publicOnly = {
 };
 
 export default {
-  globs: ['src/index.ts', 'src/ykien-comments/ykien-comments.component.ts', 'src/ykien-count/ykien-count.component.ts', 'src/events.ts'],
+  globs: ['src/index.ts', 'src/define-comments.ts', 'src/define-count.ts', 'src/ykien-comments/ykien-comments.component.ts', 'src/ykien-count/ykien-count.component.ts', 'src/events.ts'],
   outdir: '.',
   litelement: true,
   plugins: [publicOnly],
