@@ -1,16 +1,11 @@
 /**
  * What an audit row holds, computed the same way by both stores.
  */
-import type { AuditAction, AuditState, StoredComment } from '../store.js';
+import type { AuditAction, AuditEntry, AuditState, StoredComment } from '../store.js';
 import { fold } from './fold.js';
 
-export interface AuditRow {
-  action: AuditAction;
-  commentId: string;
-  pageId: string;
-  commentName: string;
-  before: AuditState | null;
-  after: AuditState | null;
+/** An audit entry as written: the store adds its seq, time and moderator. */
+export interface AuditRow extends Omit<AuditEntry, 'seq' | 'at' | 'moderator'> {
   /** Folded moderator, author name and every text involved, for `q`. */
   search: string;
 }
