@@ -11,7 +11,7 @@ import { build } from 'vite';
 import { minifyTemplates } from './minify-templates.mjs';
 
 const output = { charset: 'ascii', minify: true };
-const bundle = (lib, rolldownOutput = {}) =>
+const bundle = (lib, rolldownOutput = {}, rolldownInput = {}) =>
   build({
     configFile: false,
     logLevel: 'warn',
@@ -23,7 +23,7 @@ const bundle = (lib, rolldownOutput = {}) =>
       sourcemap: true,
       reportCompressedSize: false,
       lib,
-      rolldownOptions: { output: { ...output, ...rolldownOutput } },
+      rolldownOptions: { ...rolldownInput, output: { ...output, ...rolldownOutput } },
     },
   });
 
@@ -31,6 +31,7 @@ rmSync('dist', { recursive: true, force: true });
 await bundle(
   { entry: { comments: 'src/define-comments.ts', count: 'src/define-count.ts' }, formats: ['es'], fileName: (_f, name) => `cdn/${name}.js` },
   { chunkFileNames: 'cdn/[name]-[hash].js' },
+  { preserveEntrySignatures: 'allow-extension' },
 );
 await bundle({ entry: 'src/cdn/loader-classic.ts', formats: ['iife'], name: 'YkienLoader', fileName: () => 'ykien.iife.js' }, { codeSplitting: false });
 await bundle({ entry: 'src/cdn/loader-module.ts', formats: ['es'], fileName: () => 'ykien.js' }, { codeSplitting: false });

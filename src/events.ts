@@ -1,5 +1,5 @@
 /** The element's events: all bubble and are composed, so a page can listen on `document`. */
-import type { CommentPayload } from './api.js';
+import type { CommentPayload } from './api/send.js';
 
 const init = { bubbles: true, composed: true } as const;
 

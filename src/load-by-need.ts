@@ -17,7 +17,7 @@ const COMMENTS = 'ykien-comments';
 const COUNT = 'ykien-count';
 /** Room for the heading, the form and the list's first line: most of what the box will take. */
 const RESERVE = `${COMMENTS}:not(:defined){display:block;min-height:36rem}`;
-/** The outbox's records in ykien's store (outbox.ts, storage.ts). */
+/** The outbox's records in ykien's store (outbox/items.ts, storage.ts). */
 const DB = 'ykien-db';
 const STORE = 'ykien-kv';
 const QUEUED = ['o:', 'o:\uffff'];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildPayload, classifyResponse, parseRetryAfter } from '../src/api.js';
+import { buildPayload, classifyResponse, parseRetryAfter } from '../src/api/send.js';
 
 const page = { pageId: 'https://bao.example.vn/a', pageUrl: 'https://bao.example.vn/a?x=1', pageTitle: '  Tin  ' };
 

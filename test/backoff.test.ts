@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FIRST_DELAY_MS, MAX_DELAY_MS, retryDelay } from '../src/backoff.js';
+import { FIRST_DELAY_MS, MAX_DELAY_MS, retryDelay } from '../src/outbox/backoff.js';
 
 const mid = () => 0.5; // no jitter: 0.75 + 0.5 * 0.5 = 1
 const low = () => 0; // the lower jitter bound: × 0.75

@@ -4,16 +4,17 @@
  * captcha token never stored, a 2xx marks it sent before it goes, a captcha item waits for the reader.
  */
 vi.hoisted(() => {
-  // src/captcha.ts (imported by outbox.ts for TOKEN_LIFETIME_MS) reads `window` when it is loaded.
+  // src/captcha.ts (imported by outbox/outbox.controller.ts for TOKEN_LIFETIME_MS) reads `window` when it is loaded.
   (globalThis as { window?: unknown }).window ??= globalThis;
 });
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CommentPayload, SendResult } from '../src/api.js';
-import { retryDelay } from '../src/backoff.js';
+import type { CommentPayload, SendResult } from '../src/api/send.js';
+import { retryDelay } from '../src/outbox/backoff.js';
 import { TOKEN_LIFETIME_MS } from '../src/captcha.js';
-import { OutboxController, deleteItem, loadItems, newItem, saveItem, settle, type OutboxItem } from '../src/outbox.js';
+import { loadItems, type OutboxItem } from '../src/outbox/items.js';
+import { OutboxController, deleteItem, newItem, saveItem, settle } from '../src/outbox/outbox.controller.js';
 import { DB_NAME, STORE_NAME, resetStoreForTests, store } from '../src/storage.js';
 
 const EP = 'https://binhluan.example.vn/api/comments';

@@ -4,14 +4,15 @@
  * (said once, ops keep working); drafts on top of it.
  */
 vi.hoisted(() => {
-  // src/captcha.ts (imported through outbox.ts) reads `window` when it is loaded.
+  // src/captcha.ts (imported through outbox/outbox.controller.ts) reads `window` when it is loaded.
   (globalThis as { window?: unknown }).window ??= globalThis;
 });
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DraftController } from '../src/drafts.js';
-import { OutboxController, loadItems, newItem, saveItem } from '../src/outbox.js';
+import { loadItems } from '../src/outbox/items.js';
+import { OutboxController, newItem, saveItem } from '../src/outbox/outbox.controller.js';
 import { DB_NAME, STORE_NAME, onStorageUnavailable, resetStoreForTests, store } from '../src/storage.js';
 
 const EP = 'https://binhluan.example.vn/api/comments';

@@ -26,6 +26,7 @@ export const en: Strings = {
   queued: 'Your comment could not be sent yet. It is saved on this device and will be sent again.',
   queuedOffline: 'You are offline. Your comment is saved on this device and will be sent when you are back online.',
   queuedRateLimited: 'You are sending too fast. Your comment is saved and will be sent in {seconds} seconds.',
+  sendUnavailable: 'No connection, so your comment was not sent. Your text is kept here: press “Send comment” when you are back online.',
   queuedSent: 'Your saved comment has been sent.',
   noStorage: 'This browser does not allow saving data: comments are kept only while this page is open.',
   unsentHeading: 'Unsent comments',

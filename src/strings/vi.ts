@@ -24,6 +24,7 @@ export const vi = {
   queued: 'Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại.',
   queuedOffline: 'Bạn đang ngoại tuyến. Bình luận đã lưu trên máy này và sẽ tự gửi khi có mạng.',
   queuedRateLimited: 'Bạn gửi quá nhanh. Bình luận đã lưu và sẽ tự gửi sau {seconds} giây.',
+  sendUnavailable: 'Không có mạng nên chưa gửi được. Nội dung vẫn được giữ ở đây; bấm “Gửi bình luận” khi có mạng.',
   queuedSent: 'Bình luận đã lưu trước đó đã được gửi.',
   noStorage: 'Trình duyệt không cho lưu dữ liệu: bình luận chỉ được giữ khi trang còn mở.',
   unsentHeading: 'Bình luận chưa gửi',

@@ -5,7 +5,8 @@
  * load (`GET {endpoint}/{id}`, at most 10), after the list: what the server published or dropped goes.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { fetchComments, fetchStatus, type CommentPayload, type ListedComment } from '../api.js';
+import type { CommentPayload } from '../api/send.js';
+import { fetchComments, fetchStatus, type ListedComment } from '../api/list.js';
 import { forgetOwn, loadOwn, saveOwn, type OwnComment } from './own-comments.js';
 
 /** What the list reads from its host, at each load. */

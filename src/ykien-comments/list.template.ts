@@ -4,7 +4,7 @@
  * `unicode-bidi: isolate` keep a bidi override inside the comment that holds it.
  */
 import { html, nothing } from 'lit';
-import type { ListedComment } from '../api.js';
+import type { ListedComment } from '../api/list.js';
 import { formatDate } from '../format-date.js';
 import type { Lang, Strings } from '../i18n.js';
 import type { ListController } from './list.controller.js';

@@ -1,7 +1,7 @@
 /** Unsent comments: this article's with their text, other articles' under their titles as links. */
 import { html, nothing } from 'lit';
 import type { Strings } from '../i18n.js';
-import type { OutboxItem } from '../outbox.js';
+import type { OutboxItem } from '../outbox/items.js';
 
 export interface OutboxView {
   t: Strings;

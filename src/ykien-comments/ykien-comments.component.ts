@@ -1,27 +1,25 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { styles } from './ykien-comments.styles.js';
 import { format, hasStrings, loadStrings, resolveLang, stringsFor, type Lang, type StringKey, type Strings } from '../i18n.js';
-import { validate, type Field, type FieldErrors } from '../validate.js';
+import type { FieldErrors } from '../validate.js';
 import { DEFAULT_MAX_LENGTH, length } from '../text.js';
-import { buildPayload, reason, type CommentPayload, type Page, type SendResult } from '../api.js';
-import { CaptchaController, DEFAULT_JSAPI } from '../captcha.js';
-import { YkienErrorEvent, YkienQueuedEvent, YkienSentEvent, YkienSubmitEvent } from '../events.js';
-import { loadItems, OutboxController, type OutboxItem } from '../outbox.js';
+import type { CommentPayload, Page } from '../api/send.js';
+import { CHANNEL_NAME, loadItems } from '../outbox/items.js';
 import { DraftController } from '../drafts.js';
+import { YkienErrorEvent } from '../events.js';
 import { onStorageUnavailable } from '../storage.js';
 import { renderForm, type StatusKind } from './form.template.js';
-import { renderOutbox } from './outbox.template.js';
 import { ListController } from './list.controller.js';
 import { renderList } from './list.template.js';
+import type { Sender } from './sender.js';
 
 const DEFAULT_PAGE_SIZE = 20;
-
-const FIELDS: Field[] = ['name', 'content', 'captcha'];
 
 /**
  * The "Ý kiến bạn đọc" box: the article's published comments, and the form to add one (name, content,
  * hCaptcha, send and clear). The list, the form and the unsent comments are each their own controller
- * or template module; this class holds the state they share and decides what each outcome means.
+ * or template module; this class holds the state they share. What only a reader who writes needs (the
+ * outbox's sending, hCaptcha, the checks, what each outcome means) is `sender.ts`, loaded by need.
  *
  * @summary Readers' comments under an article: the list from `GET endpoint`, the form that posts to it (docs/api.md).
  *
@@ -127,19 +125,23 @@ export class YkienComments extends LitElement {
   /** A partial override of any text of the form, e.g. `{send: 'Gửi ý kiến'}`. */
   strings?: Partial<Strings>;
 
-  protected name = '';
-  protected content = '';
-  protected errors: FieldErrors = {};
+  // The form's state, shared with sender.ts (hence not #private); not part of the element's API.
+  /** @internal */
+  name = '';
+  /** @internal */
+  content = '';
+  /** @internal */
+  errors: FieldErrors = {};
+  /** @internal */
+  sending = false;
   protected status = '';
   protected statusKind: StatusKind = 'info';
-  protected sending = false;
 
-  #captcha = new CaptchaController(
-    this,
-    (token) => this.#onCaptchaToken(token),
-    () => this.#say('captchaLoadFailed', 'error'),
-  );
-  #outbox = new OutboxController(this, (item, result) => this.#withWords(() => this.#onQueuedOutcome(item, result)));
+  /** The sending half (sender.ts), once loaded. */
+  #sender?: Sender;
+  #senderLoad?: Promise<Sender>;
+  /** Another tab queued or sent a comment: this one loads its sender, to show and send it too. */
+  #channel?: BroadcastChannel;
   #drafts = new DraftController(this);
   /** `:state(loading)` keeps the box's space (as the loader did before its code came) until the list is in. */
   #internals = this.attachInternals();
@@ -149,10 +151,6 @@ export class YkienComments extends LitElement {
     limit: Math.min(100, Math.max(1, Math.floor(this.pageSize) || DEFAULT_PAGE_SIZE)),
     enabled: this.#listOn,
   }));
-  /** The comment being sent keeps its id across retries, so the server can tell a retry from a new one. */
-  #pending?: [clientId: string, key: string];
-  /** The queued comment whose "Xác minh để gửi" the reader pressed: the next token is for it. */
-  #verifyFor?: string;
   #configErrorLogged = false;
   /** Storage failed during a send: the outcome message also says that nothing is kept offline. */
   #storageNotice = false;
@@ -163,7 +161,8 @@ export class YkienComments extends LitElement {
     return resolveLang(this.getAttribute('lang'), this.parentElement?.closest('[lang]')?.getAttribute('lang'));
   }
 
-  get #t(): Strings {
+  /** @internal The reader's words, with the site owner's overrides. */
+  get t(): Strings {
     return stringsFor(this.language, this.strings);
   }
 
@@ -171,7 +170,8 @@ export class YkienComments extends LitElement {
     return this.list != 'off';
   }
 
-  get #limit(): number {
+  /** @internal Most characters in the content. */
+  get limit(): number {
     return Math.floor(this.maxLength) > 0 ? Math.floor(this.maxLength) : DEFAULT_MAX_LENGTH;
   }
 
@@ -194,7 +194,8 @@ export class YkienComments extends LitElement {
    * Runs `fn` once the reader's words are loaded: what arrives before the first render (the outbox's
    * outcome of a comment queued on an earlier visit, storage refused) is told in words, not keys.
    */
-  #withWords(fn: () => void): void {
+  /** @internal */
+  withWords(fn: () => void): void {
     if (hasStrings(this.language)) fn();
     else loadStrings(this.language).then(fn);
   }
@@ -210,13 +211,50 @@ export class YkienComments extends LitElement {
     this.#internals.states?.add('loading'); // until the first render says otherwise
     // Said once: at once when idle, else together with the outcome of the send under way.
     this.#unsubscribeStorage = onStorageUnavailable(() =>
-      this.sending ? (this.#storageNotice = true) : this.#withWords(() => this.#say('noStorage', 'error')),
+      this.sending ? (this.#storageNotice = true) : this.withWords(() => this.say('noStorage', 'error')),
     );
+    this.#channel = new BroadcastChannel(CHANNEL_NAME);
+    this.#channel.onmessage = () => this.#prepare();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#unsubscribeStorage?.();
+    this.#channel?.close();
+  }
+
+  /**
+   * Loads the sending half, once; it then lives as the element's controllers (outbox, captcha). A failed
+   * load (the network went away after the page came) is tried again at the next need.
+   */
+  #send(): Promise<Sender> {
+    return (this.#senderLoad ??= import('./sender.js').then(
+      ({ Sender }) => {
+        this.requestUpdate();
+        return (this.#sender = new Sender(this));
+      },
+      (e) => {
+        this.#senderLoad = undefined;
+        throw e;
+      },
+    ));
+  }
+
+  /** Loads the sending half in the background; a failure waits for the next need. */
+  #prepare(then?: (s: Sender) => void): void {
+    this.#send().then(then, () => {});
+  }
+
+  /**
+   * Send was pressed but the sending code cannot be fetched: the network went away before the reader
+   * first came to the form. Nothing can be queued without it; the text stays in the form (and in the
+   * draft), the reader is told, and the code is fetched again as soon as the browser is back online.
+   */
+  async #cannotSend(): Promise<void> {
+    await this.saveDraft();
+    const message = this.say('sendUnavailable', 'error');
+    this.dispatchEvent(new YkienErrorEvent({ code: navigator.onLine ? 'network' : 'offline', message }));
+    addEventListener('online', () => this.#prepare(), { once: true });
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -228,27 +266,22 @@ export class YkienComments extends LitElement {
       // Puts back the draft of this article, unless the reader already started typing. Its text is left
       // out when the outbox holds it: saved just before a send this tab did not see the end of, it is
       // sent from there, and sending it again from the form would store it twice.
+      // An outbox holding a comment of this endpoint loads the sending half now, to show and send it.
       Promise.all([this.#drafts.load(this.#draftKey), loadItems(this.endpoint).catch(() => [])]).then(([d, queued]) => {
+        if (queued.length) this.#prepare();
         if (this.name || this.content) return;
         const text = d.content.trim();
         const inOutbox = !!text && queued.some((i) => i.state != 'sent' && i.payload.pageId == this.page.pageId && i.payload.content.trim() == text);
         ({ name: this.name, content: this.content } = inOutbox ? { name: d.name, content: '' } : d);
       });
-      this.#outbox.drain(true);
+      this.#sender?.outbox.drain(true);
     }
     if (['endpoint', 'pageId', 'list', 'pageSize'].some((p) => (changed as PropertyValues).has(p))) this.#list.load();
-    if (['siteKey', 'lang', 'theme', 'captchaJsapi', 'endpoint'].some((p) => (changed as PropertyValues).has(p))) {
-      const dark = this.theme == 'dark' || (this.theme == 'auto' && matchMedia('(prefers-color-scheme: dark)').matches);
-      this.#captcha.configure(
-        this.siteKey && this.endpoint
-          ? { siteKey: this.siteKey, jsapi: this.captchaJsapi || DEFAULT_JSAPI, hl: this.language, theme: dark ? 'dark' : 'light' }
-          : undefined,
-      );
-    }
+    if (['siteKey', 'lang', 'theme', 'captchaJsapi', 'endpoint'].some((p) => (changed as PropertyValues).has(p))) this.#sender?.configure();
   }
 
   override render() {
-    const t = this.#t;
+    const t = this.t;
     const list = this.#list;
     this.#internals.states?.[list.state == 'loading' ? 'add' : 'delete']('loading');
     const heading = this.heading || t.heading;
@@ -259,25 +292,19 @@ export class YkienComments extends LitElement {
       name: this.name,
       content: this.content,
       count: length(this.content.normalize('NFC')),
-      max: this.#limit,
+      max: this.limit,
       errors: this.errors,
       captcha: !!this.siteKey,
       sending: this.sending,
       status: this.status,
       statusKind: this.statusKind,
       onInput: this.#onInput,
-      onFocus: this.#armCaptcha,
-      onSubmit: this.#onSubmit,
+      // hCaptcha costs a script and a frame: loaded when the reader first comes to the form, not before.
+      onFocus: () => this.#prepare((s) => s.captcha.arm()),
+      onSubmit: (e: SubmitEvent) => (e.preventDefault(), this.#send().then((s) => s.submit(), () => this.#cannotSend())),
       onClear: this.#onClear,
-      onResetCaptcha: () => this.#captcha.reset(),
-    })}${renderOutbox({
-      t,
-      items: this.#outbox.items,
-      here: this.page.pageId,
-      canVerify: !!this.siteKey,
-      onVerify: (id) => this.#verifyItem(id),
-      onDiscard: (id) => this.#outbox.discard(id).then(() => this.#say('discarded')),
-    })}`;
+      onResetCaptcha: () => this.#prepare((s) => s.captcha.reset()),
+    })}${this.#sender?.renderOutbox() ?? nothing}`;
     const comments = this.#listOn
       ? renderList({ list, t, lang: this.language, onMore: () => this.#more(), onRetry: () => list.load() })
       : nothing;
@@ -290,46 +317,27 @@ export class YkienComments extends LitElement {
   async #more(): Promise<void> {
     const from = this.#list.items.length;
     const added = await this.#list.more();
-    if (added === undefined) return void this.#say('listFailed', 'error');
+    if (added === undefined) return void this.say('listFailed', 'error');
     if (!added) return;
-    this.#say('moreAdded', 'info', { count: added });
+    this.say('moreAdded', 'info', { count: added });
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>(`article[data-i="${from}"]`)?.focus();
   }
 
-  /** hCaptcha costs a script and a frame: loaded when the reader first comes to the form, not before. */
-  #armCaptcha(): void {
-    this.#captcha.arm();
-  }
-
-  #verifyItem(clientId: string): void {
-    this.#verifyFor = clientId;
-    this.#captcha.arm();
-    this.#captcha.reset();
-    this.#say('verifyPrompt');
-    this.updateComplete.then(() => this.#captcha.focus());
-  }
-
-  /** A comment sent from the outbox, not from the form just now. */
-  #onQueuedOutcome(item: OutboxItem, result: SendResult): void {
-    const { kind } = result;
-    if (kind == 'sent') {
-      this.#list.remember(item.payload, result.id, result.status);
-      this.#say('queuedSent', 'success');
-      this.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: item.clientId }));
-    } else if (kind == 'captcha') {
-      this.#say('verifyPrompt', 'error');
-    } else if (kind != 'retry' && kind != 'rate-limited' && item.payload.pageId == this.page.pageId && !this.content.trim()) {
-      // Retrying cannot help: the text goes back into the form, with the message, for the reader to fix.
-      ({ name: this.name, content: this.content } = item.payload);
-      this.#outbox.discard(item.clientId);
-      this.#saveDraft();
-      this.#handle(result, item.payload, false);
-    }
-  }
-
+  /** Saves the draft soon: many keystrokes make one write. */
   #saveDraft(): void {
     this.#drafts.save(this.#draftKey, { name: this.name, content: this.content });
+  }
+
+  /** @internal Saves the draft now; resolves when it is stored. */
+  saveDraft(): Promise<void> {
+    this.#saveDraft();
+    return this.#drafts.flush();
+  }
+
+  /** @internal The server stored the reader's comment: the list shows it (and keeps it across a reload). */
+  remember(payload: CommentPayload, id: string, status: 'pending' | 'published'): Promise<void> {
+    return this.#list.remember(payload, id, status);
   }
 
   #onInput(e: Event): void {
@@ -339,119 +347,23 @@ export class YkienComments extends LitElement {
     this.#saveDraft();
   }
 
-  #onCaptchaToken(token: string | undefined): void {
-    if (token && this.#verifyFor) {
-      // This token is for the queued comment, not for the form: single use.
-      this.#outbox.verify(this.#verifyFor, token);
-      this.#verifyFor = undefined;
-      this.#captcha.reset();
-    } else if (token) this.errors = { ...this.errors, captcha: undefined };
-  }
-
   /** "Nhập lại": empties name, content and captcha. The outbox keeps what was already sent to it. */
   #onClear(): void {
     this.name = this.content = '';
     this.errors = {};
-    this.#pending = undefined;
-    this.#captcha.reset();
+    this.#sender?.cleared();
     this.#drafts.clear(this.#draftKey);
-    this.#say('cleared');
+    this.say('cleared');
     this.renderRoot.querySelector<HTMLElement>('#name')?.focus();
   }
 
-  /** Puts a message in the status region (a key of the strings, or text as it is) and returns it. */
-  #say(key: StringKey | string, kind: StatusKind = 'info', params?: Record<string, number>): string {
-    const t = this.#t;
+  /** @internal Puts a message in the status region (a key of the strings, or text as it is) and returns it. */
+  say(key: StringKey | string, kind: StatusKind = 'info', params?: Record<string, number>): string {
+    const t = this.t;
     this.status = format(Object.hasOwn(t, key) ? t[key as StringKey] : key, params) + (this.#storageNotice ? '\n' + t.noStorage : '');
     this.#storageNotice = false;
     this.statusKind = kind;
     return this.status;
-  }
-
-  #fail(code: string, message: string, status?: number): void {
-    this.dispatchEvent(new YkienErrorEvent(status ? { code, status, message } : { code, message }));
-  }
-
-  /** Moves focus to the first invalid field once it is rendered. */
-  async #focusFirst(errors: FieldErrors): Promise<void> {
-    const first = FIELDS.find((f) => errors[f]);
-    await this.updateComplete;
-    if (first == 'captcha') this.#captcha.focus();
-    else if (first) this.renderRoot.querySelector<HTMLElement>('#' + first)?.focus();
-  }
-
-  async #onSubmit(e: SubmitEvent): Promise<void> {
-    e.preventDefault();
-    if (this.sending) return; // a double click sends once
-    this.#captcha.arm();
-    const t = this.#t;
-    const token = this.siteKey ? (this.#captcha.token ?? null) : undefined;
-    const errors = (this.errors = validate({ name: this.name, content: this.content, maxLength: this.#limit, captchaToken: token }, t));
-    if (Object.keys(errors).length) {
-      this.#focusFirst(errors);
-      return this.#fail('invalid', this.#say('fixErrors', 'error'));
-    }
-    // The same text sent again (after a failure) is the same comment: it keeps its id.
-    const key = JSON.stringify([this.name.trim(), this.content.trim(), this.page.pageId]);
-    if (this.#pending?.[1] != key) this.#pending = [crypto.randomUUID(), key];
-    const payload = buildPayload(this.#pending[0], this.page, this.name, this.content);
-    if (!this.dispatchEvent(new YkienSubmitEvent(payload))) return;
-    this.sending = true;
-    this.#say('sending');
-    try {
-      this.#saveDraft();
-      await this.#drafts.flush();
-      await this.#handle(await this.#outbox.submit(payload, token ?? undefined, !!this.siteKey), payload);
-    } catch (err) {
-      // Nothing above should throw; if it does, the text is still in the form and the reader is told.
-      console.error('ykien:', err);
-      this.#fail('error', this.#say('failed', 'error'));
-    } finally {
-      this.sending = false;
-    }
-  }
-
-  /** `focus`: move focus to the first invalid field; not when the outcome arrives in the background. */
-  async #handle(result: SendResult, payload: CommentPayload, focus = true): Promise<void> {
-    const { kind } = result;
-    if (kind == 'sent' || kind == 'retry' || kind == 'rate-limited') {
-      // Stored, or kept in the outbox which sends it later: either way the form is free for a new comment.
-      this.#pending = undefined;
-      this.content = '';
-      this.errors = {};
-      this.#captcha.reset();
-      // Written before the reader is thanked: a reload right after must not bring the sent text back.
-      this.#saveDraft();
-      await this.#drafts.flush();
-    }
-    if (kind == 'sent') {
-      await this.#list.remember(payload, result.id, result.status);
-      this.#say(result.status == 'pending' ? 'sentPending' : 'sentPublished', 'success');
-      this.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: payload.clientId }));
-    } else if (kind == 'validation') {
-      const errors: FieldErrors = {};
-      const other: string[] = [];
-      for (const [field, text] of Object.entries(result.fields)) field == 'name' || field == 'content' ? (errors[field] = text) : other.push(text);
-      this.errors = errors;
-      if (focus) this.#focusFirst(errors);
-      this.#fail(kind, this.#say([this.#t.fixErrors, ...other].join('\n'), 'error'), 400);
-    } else if (kind == 'captcha') {
-      this.#captcha.reset();
-      this.errors = { ...this.errors, captcha: this.#t.captchaRequired };
-      this.#fail(kind, this.#say('captchaRejected', 'error'), 403);
-    } else if (kind == 'too-large') {
-      this.#fail(kind, this.#say('tooLarge', 'error'), 413);
-    } else if (kind == 'rate-limited' || kind == 'retry') {
-      const code = reason(result);
-      const message =
-        kind == 'rate-limited'
-          ? this.#say('queuedRateLimited', 'error', { seconds: result.retryAfter })
-          : this.#say(code == 'offline' ? 'queuedOffline' : 'queued', 'error');
-      this.dispatchEvent(new YkienQueuedEvent({ clientId: payload.clientId, reason: code }));
-      this.#fail(code, message, result.status);
-    } else {
-      this.#fail(result.code, this.#say('failed', 'error'), result.status);
-    }
   }
 }
 

@@ -3,7 +3,7 @@
  * while the page is still being parsed, share one `GET {endpoint}/counts` per endpoint (at most 100 ids
  * a request, split beyond).
  */
-import { fetchCounts } from '../api.js';
+import { fetchCounts } from '../api/counts.js';
 
 export const MAX_IDS = 100;
 

@@ -3,7 +3,7 @@
  * elsewhere (plain-http pages) a lease in our IndexedDB store, taken with idb-keyval's atomic `update`
  * and renewed while the work lasts, so a tab that dies frees it when the lease runs out.
  */
-import { store } from './storage.js';
+import { store } from '../storage.js';
 
 export const LOCK_NAME = 'ykien-outbox';
 const LEASE_KEY = 'lease';

@@ -2,42 +2,17 @@
  * The outbox: every comment is written here before its first network attempt and leaves only after the
  * server has answered 2xx (marked sent first, then deleted, so a crash in between never sends it twice)
  * or the reader discards it. One tab at a time sends (lock.ts); the others hear of every change on a
- * BroadcastChannel. The server's idempotency (same clientId → replay) makes a duplicate harmless;
+ * BroadcastChannel (items.ts: what an item is, and reading them, which the element does before this
+ * module is loaded). The server's idempotency (same clientId → replay) makes a duplicate harmless;
  * the lock makes it rare. Captcha tokens are single-use and short-lived: memory only, never stored.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { postComment, reason, type CommentPayload, type SendResult } from './api.js';
+import { postComment, reason, type CommentPayload, type SendResult } from '../api/send.js';
+import { tokenFresh } from '../captcha.js';
+import { store } from '../storage.js';
 import { retryDelay } from './backoff.js';
-import { tokenFresh } from './captcha.js';
+import { CHANNEL_NAME, loadItems, PREFIX, type OutboxItem } from './items.js';
 import { withLock } from './lock.js';
-import { store } from './storage.js';
-
-export const CHANNEL_NAME = 'ykien-outbox';
-const PREFIX = 'o:';
-
-export type ItemState = 'queued' | 'sending' | 'needs-captcha' | 'rejected' | 'sent';
-
-export interface OutboxItem {
-  clientId: string;
-  endpoint: string;
-  payload: CommentPayload;
-  state: ItemState;
-  /** The server wants a captcha token with it. */
-  captcha: boolean;
-  attempts: number;
-  /** Not before this time (ms since epoch). */
-  nextAt: number;
-  createdAt: number;
-  /** When its token was issued; the token itself lives only in the memory of the tab that has it. */
-  tokenAt?: number;
-  /** An attempt ended without an answer: the server may have stored it, and would replay it. */
-  maybeStored?: boolean;
-  /** The last failure's code, for the reader and the `ykien-queued` reason. */
-  code?: string;
-  /** A permanent failure's messages from the server, shown as text. */
-  fields?: Record<string, string>;
-  sent?: { id: string; status: 'pending' | 'published' };
-}
 
 /** Failures after which the server certainly stored nothing. */
 const NOT_STORED = ['offline', 'rate-limited', 'captcha-unavailable'];
@@ -70,8 +45,6 @@ export const newItem = (endpoint: string, payload: CommentPayload, captcha: bool
 
 export const saveItem = (item: OutboxItem) => store.set(PREFIX + item.clientId, item);
 export const deleteItem = (clientId: string) => store.del(PREFIX + clientId);
-export const loadItems = async (endpoint: string) =>
-  (await store.list<OutboxItem>(PREFIX)).filter((i) => i.endpoint == endpoint).sort((a, b) => a.createdAt - b.createdAt);
 
 type Host = ReactiveControllerHost & HTMLElement & { endpoint?: string; language: string };
 

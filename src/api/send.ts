@@ -1,10 +1,10 @@
 /**
- * The one module that speaks HTTP: builds the POST of docs/api.md and turns every possible answer,
- * including no answer at all, into a `SendResult` the element and the outbox can act on.
+ * Sending a comment (docs/api.md, "Posting a comment"): builds the POST and turns every possible answer,
+ * including no answer at all, into a `SendResult` the element and the outbox can act on. Loaded with the
+ * form's sending code, not with the list.
  */
-import { clean } from './text.js';
-
-export const TIMEOUT_MS = 15_000;
+import { clean } from '../text.js';
+import { TIMEOUT_MS } from './http.js';
 
 export interface Page {
   pageId: string;
@@ -69,91 +69,6 @@ export function classifyResponse(status: number, body: unknown, retryAfterHeader
     return { kind: 'rate-limited', status, retryAfter };
   }
   return status == 408 || status == 409 || status >= 500 ? { kind: 'retry', code, status } : { kind: 'rejected', code, status };
-}
-
-/** A published comment as the list gives it (docs/api.md, "Listing comments"). */
-export interface ListedComment {
-  id: string;
-  name: string;
-  content: string;
-  /** ISO 8601. */
-  createdAt: string;
-  /** The editorial board's answer, where the server has one. */
-  reply?: { text: string; at: string };
-}
-
-export interface CommentsPage {
-  items: ListedComment[];
-  next: string | null;
-  total: number;
-}
-
-/** `{endpoint}/{path}` with query parameters; the endpoint may be relative to the page. */
-function url(endpoint: string, path: string, params: [string, string][] = []): string {
-  const u = new URL(endpoint.replace(/\/+$/, '') + path, document.baseURI);
-  for (const [k, v] of params) u.searchParams.append(k, v);
-  return u.href;
-}
-
-/**
- * A GET without custom headers (a CORS "simple" request: no preflight), revalidated when `fresh`.
- * Resolves with the parsed JSON of a 200, or `undefined` for anything else, never throws.
- */
-async function getJson(href: string, fresh = false): Promise<{ status: number; body?: unknown }> {
-  try {
-    const res = await fetch(href, { credentials: 'omit', signal: AbortSignal.timeout(TIMEOUT_MS), cache: fresh ? 'no-cache' : 'default' });
-    return { status: res.status, body: res.ok ? await res.json() : undefined };
-  } catch {
-    return { status: 0 };
-  }
-}
-
-const isText = (v: unknown): v is string => typeof v == 'string';
-
-/** Keeps only well-formed items: the list is shown as text, and a garbled one must not break the rest. */
-function listedComment(raw: unknown): ListedComment | undefined {
-  const c = raw as Record<string, unknown> | null;
-  if (!c || !(isText(c.id) || typeof c.id == 'number') || !isText(c.name) || !isText(c.content) || !isText(c.createdAt)) return;
-  const r = c.reply as Record<string, unknown> | null | undefined;
-  return {
-    id: String(c.id),
-    name: c.name,
-    content: c.content,
-    createdAt: c.createdAt,
-    ...(r && isText(r.text) && { reply: { text: r.text, at: isText(r.at) ? r.at : '' } }),
-  };
-}
-
-/** One page of an article's published comments; `undefined` when it could not be had. */
-export async function fetchComments(endpoint: string, pageId: string, limit: number, cursor?: string | null, fresh = false): Promise<CommentsPage | undefined> {
-  const params: [string, string][] = [['pageId', pageId], ['limit', String(limit)]];
-  if (cursor) params.push(['cursor', cursor]);
-  const { body } = await getJson(url(endpoint, '', params), fresh);
-  const b = body as Record<string, unknown> | undefined;
-  if (!b || !Array.isArray(b.items)) return;
-  return {
-    items: b.items.map(listedComment).filter((c): c is ListedComment => !!c),
-    next: isText(b.next) && b.next ? b.next : null,
-    total: typeof b.total == 'number' ? b.total : b.items.length,
-  };
-}
-
-/**
- * What became of one of the reader's own comments (`GET {endpoint}/{id}`, optional for servers):
- * its status, `gone` for a 404, or `undefined` when the server could not say.
- */
-export async function fetchStatus(endpoint: string, id: string): Promise<string | undefined> {
-  const { status, body } = await getJson(url(endpoint, '/' + encodeURIComponent(id)), true);
-  if (status == 404) return 'gone';
-  const s = (body as Record<string, unknown> | undefined)?.status;
-  return isText(s) ? s : undefined;
-}
-
-/** Published counts of up to 100 articles in one request; `undefined` when it could not be had. */
-export async function fetchCounts(endpoint: string, pageIds: string[]): Promise<Record<string, number> | undefined> {
-  const { body } = await getJson(url(endpoint, '/counts', pageIds.map((id) => ['pageId', id])));
-  const counts = (body as Record<string, unknown> | undefined)?.counts;
-  return counts && typeof counts == 'object' ? (counts as Record<string, number>) : undefined;
 }
 
 /** POSTs one comment. Never throws: offline, DNS, CORS and the 15 s timeout all come back as results. */

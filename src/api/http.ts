@@ -1,0 +1,27 @@
+/**
+ * The HTTP of docs/api.md is spoken only in this folder: `http.ts` (what every request shares), `list.ts`
+ * (the article's comments, the reader's own comment's status), `counts.ts` (`<ykien-count>`) and
+ * `send.ts` (posting a comment). Each is its own module so that a page loads only what it uses: the
+ * count's chunk never carries the form's POST, nor the list the outbox's answers.
+ */
+export const TIMEOUT_MS = 15_000;
+
+/** `{endpoint}/{path}` with query parameters; the endpoint may be relative to the page. */
+export function url(endpoint: string, path: string, params: [string, string][] = []): string {
+  const u = new URL(endpoint.replace(/\/+$/, '') + path, document.baseURI);
+  for (const [k, v] of params) u.searchParams.append(k, v);
+  return u.href;
+}
+
+/**
+ * A GET without custom headers (a CORS "simple" request: no preflight), revalidated when `fresh`.
+ * Resolves with the parsed JSON of a 200, or `undefined` for anything else, never throws.
+ */
+export async function getJson(href: string, fresh = false): Promise<{ status: number; body?: unknown }> {
+  try {
+    const res = await fetch(href, { credentials: 'omit', signal: AbortSignal.timeout(TIMEOUT_MS), cache: fresh ? 'no-cache' : 'default' });
+    return { status: res.status, body: res.ok ? await res.json() : undefined };
+  } catch {
+    return { status: 0 };
+  }
+}

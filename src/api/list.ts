@@ -1,0 +1,60 @@
+/** Reading (docs/api.md, "Listing comments"): an article's published comments, and what became of one. */
+import { getJson, url } from './http.js';
+
+/** A published comment as the list gives it. */
+export interface ListedComment {
+  id: string;
+  name: string;
+  content: string;
+  /** ISO 8601. */
+  createdAt: string;
+  /** The editorial board's answer, where the server has one. */
+  reply?: { text: string; at: string };
+}
+
+export interface CommentsPage {
+  items: ListedComment[];
+  next: string | null;
+  total: number;
+}
+
+const isText = (v: unknown): v is string => typeof v == 'string';
+
+/** Keeps only well-formed items: the list is shown as text, and a garbled one must not break the rest. */
+function listedComment(raw: unknown): ListedComment | undefined {
+  const c = raw as Record<string, unknown> | null;
+  if (!c || !(isText(c.id) || typeof c.id == 'number') || !isText(c.name) || !isText(c.content) || !isText(c.createdAt)) return;
+  const r = c.reply as Record<string, unknown> | null | undefined;
+  return {
+    id: String(c.id),
+    name: c.name,
+    content: c.content,
+    createdAt: c.createdAt,
+    ...(r && isText(r.text) && { reply: { text: r.text, at: isText(r.at) ? r.at : '' } }),
+  };
+}
+
+/** One page of an article's published comments; `undefined` when it could not be had. */
+export async function fetchComments(endpoint: string, pageId: string, limit: number, cursor?: string | null, fresh = false): Promise<CommentsPage | undefined> {
+  const params: [string, string][] = [['pageId', pageId], ['limit', String(limit)]];
+  if (cursor) params.push(['cursor', cursor]);
+  const { body } = await getJson(url(endpoint, '', params), fresh);
+  const b = body as Record<string, unknown> | undefined;
+  if (!b || !Array.isArray(b.items)) return;
+  return {
+    items: b.items.map(listedComment).filter((c): c is ListedComment => !!c),
+    next: isText(b.next) && b.next ? b.next : null,
+    total: typeof b.total == 'number' ? b.total : b.items.length,
+  };
+}
+
+/**
+ * What became of one of the reader's own comments (`GET {endpoint}/{id}`, optional for servers):
+ * its status, `gone` for a 404, or `undefined` when the server could not say.
+ */
+export async function fetchStatus(endpoint: string, id: string): Promise<string | undefined> {
+  const { status, body } = await getJson(url(endpoint, '/' + encodeURIComponent(id)), true);
+  if (status == 404) return 'gone';
+  const s = (body as Record<string, unknown> | undefined)?.status;
+  return isText(s) ? s : undefined;
+}

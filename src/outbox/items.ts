@@ -1,0 +1,37 @@
+/**
+ * What the outbox keeps (one record per unsent comment, key `o:<clientId>` in ykien's store), and reading
+ * it. Reading is all the element does before a reader writes: it shows the unsent comments and knows
+ * whether the sending code (outbox.controller.ts, the only writer) must be loaded now.
+ */
+import type { CommentPayload } from '../api/send.js';
+import { store } from '../storage.js';
+
+export const CHANNEL_NAME = 'ykien-outbox';
+export const PREFIX = 'o:';
+
+export type ItemState = 'queued' | 'sending' | 'needs-captcha' | 'rejected' | 'sent';
+
+export interface OutboxItem {
+  clientId: string;
+  endpoint: string;
+  payload: CommentPayload;
+  state: ItemState;
+  /** The server wants a captcha token with it. */
+  captcha: boolean;
+  attempts: number;
+  /** Not before this time (ms since epoch). */
+  nextAt: number;
+  createdAt: number;
+  /** When its token was issued; the token itself lives only in the memory of the tab that has it. */
+  tokenAt?: number;
+  /** An attempt ended without an answer: the server may have stored it, and would replay it. */
+  maybeStored?: boolean;
+  /** The last failure's code, for the reader and the `ykien-queued` reason. */
+  code?: string;
+  /** A permanent failure's messages from the server, shown as text. */
+  fields?: Record<string, string>;
+  sent?: { id: string; status: 'pending' | 'published' };
+}
+
+export const loadItems = async (endpoint: string) =>
+  (await store.list<OutboxItem>(PREFIX)).filter((i) => i.endpoint == endpoint).sort((a, b) => a.createdAt - b.createdAt);

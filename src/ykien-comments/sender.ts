@@ -1,0 +1,189 @@
+/**
+ * What the form needs only once a reader writes: the outbox that keeps and sends comments, hCaptcha, the
+ * form's own checks, and what each outcome means for the reader. The element loads this module by need
+ * (the first focus in its form, a send, or an outbox that already holds a comment of this endpoint), so a
+ * reader who only reads the comments never downloads it.
+ */
+import type { CommentPayload, SendResult } from '../api/send.js';
+import { buildPayload, reason } from '../api/send.js';
+import { CaptchaController, DEFAULT_JSAPI } from '../captcha.js';
+import { YkienErrorEvent, YkienQueuedEvent, YkienSentEvent, YkienSubmitEvent } from '../events.js';
+import type { OutboxItem } from '../outbox/items.js';
+import { OutboxController } from '../outbox/outbox.controller.js';
+import { validate, type Field, type FieldErrors } from '../validate.js';
+import { renderOutbox } from './outbox.template.js';
+import type { YkienComments } from './ykien-comments.component.js';
+
+const FIELDS: Field[] = ['name', 'content', 'captcha'];
+
+export class Sender {
+  readonly captcha: CaptchaController;
+  readonly outbox: OutboxController;
+  /** The comment being sent keeps its id across retries, so the server can tell a retry from a new one. */
+  #pending?: [clientId: string, key: string];
+  /** The queued comment whose "Xác minh để gửi" the reader pressed: the next token is for it. */
+  #verifyFor?: string;
+  #host: YkienComments;
+
+  constructor(host: YkienComments) {
+    this.#host = host;
+    this.captcha = new CaptchaController(
+      host,
+      (token) => this.#onCaptchaToken(token),
+      () => host.say('captchaLoadFailed', 'error'),
+    );
+    this.outbox = new OutboxController(host, (item, result) => host.withWords(() => this.#onQueuedOutcome(item, result)));
+    this.configure();
+  }
+
+  /** (Re)renders the captcha for the element's current site key, language and theme. */
+  configure(): void {
+    const h = this.#host;
+    const dark = h.theme == 'dark' || (h.theme == 'auto' && matchMedia('(prefers-color-scheme: dark)').matches);
+    this.captcha.configure(
+      h.siteKey && h.endpoint
+        ? { siteKey: h.siteKey, jsapi: h.captchaJsapi || DEFAULT_JSAPI, hl: h.language, theme: dark ? 'dark' : 'light' }
+        : undefined,
+    );
+  }
+
+  renderOutbox() {
+    const h = this.#host;
+    return renderOutbox({
+      t: h.t,
+      items: this.outbox.items,
+      here: h.page.pageId,
+      canVerify: !!h.siteKey,
+      onVerify: (id) => this.#verifyItem(id),
+      onDiscard: (id) => this.outbox.discard(id).then(() => h.say('discarded')),
+    });
+  }
+
+  /** "Nhập lại": the next send is a new comment, with a new captcha. */
+  cleared(): void {
+    this.#pending = undefined;
+    this.captcha.reset();
+  }
+
+  async submit(): Promise<void> {
+    const h = this.#host;
+    if (h.sending) return; // a double click sends once
+    this.captcha.arm();
+    const t = h.t;
+    const token = h.siteKey ? (this.captcha.token ?? null) : undefined;
+    const errors = (h.errors = validate({ name: h.name, content: h.content, maxLength: h.limit, captchaToken: token }, t));
+    if (Object.keys(errors).length) {
+      this.#focusFirst(errors);
+      return this.#fail('invalid', h.say('fixErrors', 'error'));
+    }
+    // The same text sent again (after a failure) is the same comment: it keeps its id.
+    const key = JSON.stringify([h.name.trim(), h.content.trim(), h.page.pageId]);
+    if (this.#pending?.[1] != key) this.#pending = [crypto.randomUUID(), key];
+    const payload = buildPayload(this.#pending[0], h.page, h.name, h.content);
+    if (!h.dispatchEvent(new YkienSubmitEvent(payload))) return;
+    h.sending = true;
+    h.say('sending');
+    try {
+      await h.saveDraft();
+      await this.#handle(await this.outbox.submit(payload, token ?? undefined, !!h.siteKey), payload);
+    } catch (err) {
+      // Nothing above should throw; if it does, the text is still in the form and the reader is told.
+      console.error('ykien:', err);
+      this.#fail('error', h.say('failed', 'error'));
+    } finally {
+      h.sending = false;
+    }
+  }
+
+  #verifyItem(clientId: string): void {
+    this.#verifyFor = clientId;
+    this.captcha.arm();
+    this.captcha.reset();
+    this.#host.say('verifyPrompt');
+    this.#host.updateComplete.then(() => this.captcha.focus());
+  }
+
+  #onCaptchaToken(token: string | undefined): void {
+    const h = this.#host;
+    if (token && this.#verifyFor) {
+      // This token is for the queued comment, not for the form: single use.
+      this.outbox.verify(this.#verifyFor, token);
+      this.#verifyFor = undefined;
+      this.captcha.reset();
+    } else if (token) h.errors = { ...h.errors, captcha: undefined };
+  }
+
+  /** A comment sent from the outbox, not from the form just now. */
+  #onQueuedOutcome(item: OutboxItem, result: SendResult): void {
+    const h = this.#host;
+    const { kind } = result;
+    if (kind == 'sent') {
+      h.remember(item.payload, result.id, result.status);
+      h.say('queuedSent', 'success');
+      h.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: item.clientId }));
+    } else if (kind == 'captcha') {
+      h.say('verifyPrompt', 'error');
+    } else if (kind != 'retry' && kind != 'rate-limited' && item.payload.pageId == h.page.pageId && !h.content.trim()) {
+      // Retrying cannot help: the text goes back into the form, with the message, for the reader to fix.
+      ({ name: h.name, content: h.content } = item.payload);
+      this.outbox.discard(item.clientId);
+      h.saveDraft();
+      this.#handle(result, item.payload, false);
+    }
+  }
+
+  #fail(code: string, message: string, status?: number): void {
+    this.#host.dispatchEvent(new YkienErrorEvent(status ? { code, status, message } : { code, message }));
+  }
+
+  /** Moves focus to the first invalid field once it is rendered. */
+  async #focusFirst(errors: FieldErrors): Promise<void> {
+    const first = FIELDS.find((f) => errors[f]);
+    await this.#host.updateComplete;
+    if (first == 'captcha') this.captcha.focus();
+    else if (first) this.#host.renderRoot.querySelector<HTMLElement>('#' + first)?.focus();
+  }
+
+  /** `focus`: move focus to the first invalid field; not when the outcome arrives in the background. */
+  async #handle(result: SendResult, payload: CommentPayload, focus = true): Promise<void> {
+    const h = this.#host;
+    const { kind } = result;
+    if (kind == 'sent' || kind == 'retry' || kind == 'rate-limited') {
+      // Stored, or kept in the outbox which sends it later: either way the form is free for a new comment.
+      this.#pending = undefined;
+      h.content = '';
+      h.errors = {};
+      this.captcha.reset();
+      // Written before the reader is thanked: a reload right after must not bring the sent text back.
+      await h.saveDraft();
+    }
+    if (kind == 'sent') {
+      await h.remember(payload, result.id, result.status);
+      h.say(result.status == 'pending' ? 'sentPending' : 'sentPublished', 'success');
+      h.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: payload.clientId }));
+    } else if (kind == 'validation') {
+      const errors: FieldErrors = {};
+      const other: string[] = [];
+      for (const [field, text] of Object.entries(result.fields)) field == 'name' || field == 'content' ? (errors[field] = text) : other.push(text);
+      h.errors = errors;
+      if (focus) this.#focusFirst(errors);
+      this.#fail(kind, h.say([h.t.fixErrors, ...other].join('\n'), 'error'), 400);
+    } else if (kind == 'captcha') {
+      this.captcha.reset();
+      h.errors = { ...h.errors, captcha: h.t.captchaRequired };
+      this.#fail(kind, h.say('captchaRejected', 'error'), 403);
+    } else if (kind == 'too-large') {
+      this.#fail(kind, h.say('tooLarge', 'error'), 413);
+    } else if (kind == 'rate-limited' || kind == 'retry') {
+      const code = reason(result);
+      const message =
+        kind == 'rate-limited'
+          ? h.say('queuedRateLimited', 'error', { seconds: result.retryAfter })
+          : h.say(code == 'offline' ? 'queuedOffline' : 'queued', 'error');
+      h.dispatchEvent(new YkienQueuedEvent({ clientId: payload.clientId, reason: code }));
+      this.#fail(code, message, result.status);
+    } else {
+      this.#fail(result.code, h.say('failed', 'error'), result.status);
+    }
+  }
+}
