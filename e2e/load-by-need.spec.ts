@@ -46,11 +46,61 @@ test('before the comments come near: the loader only; near: their code and one l
   expect(endpoint.gets[0].searchParams.get('pageId')).toBe(`${ORIGIN}/tin-tuc/bai-viet`);
   expect(seen.hcaptcha()).toEqual([]);
   expect(seen.dist().some((p) => p.includes('/cdn/index.min-'))).toBe(false);
+  // Reading costs no sending code: the outbox's sending, the captcha's controller and the checks.
+  expect(seen.dist().some((p) => p.includes('/cdn/sender-'))).toBe(false);
 
   await comeToForm(page);
   expect(seen.hcaptcha()).toHaveLength(1);
   expect(seen.dist().some((p) => p.includes('/cdn/index.min-'))).toBe(true);
+  expect(seen.dist().filter((p) => p.includes('/cdn/sender-'))).toHaveLength(1);
   expect(problems).toEqual([]);
+});
+
+test('the network went away before the reader came to the form: the text stays, they are told, and it sends once back online', async ({
+  page,
+  context,
+  article,
+  endpoint,
+}) => {
+  endpoint.reply({ status: 201, body: { id: 'c7', status: 'pending' } });
+  await article({ attrs: { 'site-key': null } });
+  await expect(form(page).name).toBeVisible();
+  // Offline: the sending code (not fetched yet) cannot come. Routes still answer an offline context,
+  // so the chunk is refused as a dead network refuses it.
+  let offline = true;
+  await page.route('**/dist/cdn/sender-*', (route) => (offline ? route.abort('internetdisconnected') : route.fallback()));
+  await context.setOffline(true);
+  const errors = page.evaluate(() => new Promise((resolve) => addEventListener('ykien-error', (e) => resolve((e as CustomEvent).detail), { once: true })));
+  const f = form(page);
+  await f.name.fill('Lê Văn Tàu');
+  await f.content.fill('Viết trong đường hầm.');
+  await f.send.click();
+  await expect(f.status).toContainText('Không có mạng nên chưa gửi được');
+  expect(await errors).toMatchObject({ code: 'offline', message: expect.stringContaining('Nội dung vẫn được giữ') });
+  await expect(f.content).toHaveValue('Viết trong đường hầm.');
+  expect(endpoint.posts).toHaveLength(0);
+  // The draft holds it too, should the tab close now.
+  await expect
+    .poll(() =>
+      page.evaluate(() => new Promise<unknown[]>((resolve) => {
+        const open = indexedDB.open('ykien-db');
+        open.onsuccess = () => {
+          const all = open.result.transaction('ykien-kv').objectStore('ykien-kv').getAll();
+          all.onsuccess = () => resolve(all.result.map((v) => (v as { content?: string }).content));
+        };
+      })),
+    )
+    .toContain('Viết trong đường hầm.');
+
+  offline = false;
+  const fetched = page.waitForRequest('**/dist/cdn/sender-*');
+  await context.setOffline(false); // `online`: the sending code is fetched before the reader presses again
+  await fetched;
+  await f.send.click();
+  await expect(f.status).toContainText('sau khi được kiểm duyệt');
+  expect(endpoint.posts).toHaveLength(1);
+  expect(endpoint.posts[0].body).toMatchObject({ name: 'Lê Văn Tàu', content: 'Viết trong đường hầm.' });
+  await expect(f.content).toHaveValue('');
 });
 
 test('a short page loads the comments at once', async ({ page, article }) => {
