@@ -5,8 +5,7 @@
 import { test, expect, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { en } from '../src/strings/en.js';
-import { vi } from '../src/strings/vi.js';
+import { en, vi } from '../src/strings/all.js';
 import { fakeHcaptcha, mockEndpoint, ykien, LABEL_TEXTS } from '../src/testing/index.js';
 import { articleHtml, ENDPOINT, ORIGIN } from './support/fixtures.js';
 

@@ -4,7 +4,7 @@
  */
 import type { Locator, Page } from '@playwright/test';
 import { test, expect, form, fillAndVerify, comeToForm, ORIGIN, HCAPTCHA_URL, fakeHcaptcha } from './support/fixtures.js';
-import { vi } from '../src/strings/vi.js';
+import { vi } from '../src/strings/all.js';
 
 const NAME = 'Trần Thị Bình';
 const TEXT = 'Ý kiến của tôi về bài viết.';

@@ -1,8 +1,7 @@
 /** The reader's language, the heading, the `strings` override and the theme. */
 import type { Page } from '@playwright/test';
 import { test, expect, form, fillAndVerify } from './support/fixtures.js';
-import { en } from '../src/strings/en.js';
-import { vi } from '../src/strings/vi.js';
+import { en, vi } from '../src/strings/all.js';
 
 /** The visible words of the form, in one language. */
 async function expectLanguage(page: Page, heading: string, t: typeof vi): Promise<void> {

@@ -4,7 +4,7 @@
  */
 import type { Page } from '@playwright/test';
 import { test, expect, form, fillAndVerify, ENDPOINT, ORIGIN } from './support/fixtures.js';
-import { vi } from '../src/strings/vi.js';
+import { vi } from '../src/strings/all.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const NAME = 'Nguyễn Văn A';

@@ -1,13 +1,17 @@
 /**
- * The reader's language and its words: the tables are in strings/ (one chunk each), placeholders in
- * braces (`{max}`) are filled by `format`. A site owner overrides any string with the element's
+ * The reader's language and its words: the tables are in strings/ (one chunk per language and part),
+ * placeholders in braces (`{max}`) are filled by `format`. A site owner overrides any string with the element's
  * `strings` property.
  */
-import type { Strings } from './strings/vi.js';
+import type { ReadingStrings } from './strings/vi.js';
+import type { SendingStrings } from './strings/vi-sending.js';
 
-export type { Strings };
+/** Every word of the comment box; a site owner may override any of them. */
+export type Strings = ReadingStrings & SendingStrings;
 export type StringKey = keyof Strings;
 export type Lang = 'vi' | 'en';
+/** `reading`: the box as shown (heading, form, list); `sending`: the checks, outcomes and unsent comments. */
+export type Part = 'reading' | 'sending';
 
 /**
  * The first language given decides: `vi-VN` → `vi`; one we have no table for gets English (a French
@@ -18,20 +22,26 @@ export function resolveLang(...candidates: (string | null | undefined)[]): Lang 
   return !c ? 'vi' : /^\s*vi(?![a-z])/i.test(c) ? 'vi' : 'en';
 }
 
-const tables: Partial<Record<Lang, Strings>> = {};
+const tables: Partial<Record<`${Lang} ${Part}`, Partial<Strings>>> = {};
 
-/**
- * Loads a language's table, once. Each language is its own chunk, so a Vietnamese page never downloads
- * the English words and the other way round; the single-file build inlines both.
- */
-export async function loadStrings(lang: Lang): Promise<Strings> {
-  return (tables[lang] ??= lang == 'vi' ? (await import('./strings/vi.js')).vi : (await import('./strings/en.js')).en);
+/** Each table is its own chunk: a Vietnamese page never downloads the English words, nor a reader who only reads the sending ones. */
+const sources: Record<`${Lang} ${Part}`, () => Promise<Partial<Strings>>> = {
+  'vi reading': async () => (await import('./strings/vi.js')).vi,
+  'en reading': async () => (await import('./strings/en.js')).en,
+  'vi sending': async () => (await import('./strings/vi-sending.js')).viSending,
+  'en sending': async () => (await import('./strings/en-sending.js')).enSending,
+};
+
+/** Loads a part of a language's words, once (the single-file build inlines them all). */
+export async function loadStrings(lang: Lang, part: Part = 'reading'): Promise<void> {
+  tables[`${lang} ${part}`] ??= await sources[`${lang} ${part}`]();
 }
 
-export const hasStrings = (lang: Lang): boolean => !!tables[lang];
+export const hasStrings = (lang: Lang, part: Part = 'reading'): boolean => !!tables[`${lang} ${part}`];
 
-/** The table of a language already loaded (`loadStrings`), with a site owner's overrides. */
-export const stringsFor = (lang: Lang, overrides?: Partial<Strings> | null): Strings => ({ ...tables[lang]!, ...overrides });
+/** The words of a language loaded so far (`loadStrings`), with a site owner's overrides. */
+export const stringsFor = (lang: Lang, overrides?: Partial<Strings> | null): Strings =>
+  ({ ...tables[`${lang} reading`], ...tables[`${lang} sending`], ...overrides }) as Strings;
 
 /** Fills `{name}` placeholders; unknown placeholders are left as they are so a typo shows. */
 export const format = (template: string, params: Record<string, string | number> = {}): string =>

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { format, hasStrings, loadStrings, resolveLang, stringsFor } from '../src/i18n.js';
-import { en } from '../src/strings/en.js';
-import { vi } from '../src/strings/vi.js';
+import { en as enReading } from '../src/strings/en.js';
+import { enSending } from '../src/strings/en-sending.js';
+import { vi as viReading } from '../src/strings/vi.js';
+import { viSending } from '../src/strings/vi-sending.js';
+
+const vi = { ...viReading, ...viSending };
+const en = { ...enReading, ...enSending };
 
 describe('i18n', () => {
   it('has the portal words, with diacritics, in NFC', () => {
@@ -33,16 +38,29 @@ describe('i18n', () => {
     expect(resolveLang('', 'vi')).toBe('vi');
   });
 
-  it('loads each language once, on demand', async () => {
+  it('loads each language and part once, on demand', async () => {
     expect(hasStrings('en')).toBe(false);
-    expect(await loadStrings('en')).toBe(en);
+    await loadStrings('en');
     expect(hasStrings('en')).toBe(true);
-    expect(await loadStrings('vi')).toBe(vi);
+    expect(hasStrings('en', 'sending')).toBe(false);
+    expect(stringsFor('en')).toEqual(enReading); // what the box shows before anyone sends
+    await loadStrings('en', 'sending');
+    expect(stringsFor('en')).toEqual(en);
+    await loadStrings('vi');
+    await loadStrings('vi', 'sending');
+    expect(stringsFor('vi')).toEqual(vi);
+  });
+
+  it('keeps the sending words out of the reading table', () => {
+    expect(Object.keys(viReading).filter((k) => k in viSending)).toEqual([]);
+    expect(viReading).toHaveProperty('heading');
+    expect(viSending).toHaveProperty('sentPending');
   });
 
   it('overrides part of a loaded table', () => {
-    const s = stringsFor('vi', { send: 'Gửi ý kiến' });
+    const s = stringsFor('vi', { send: 'Gửi ý kiến', sentPending: 'Đã nhận.' });
     expect(s.send).toBe('Gửi ý kiến');
+    expect(s.sentPending).toBe('Đã nhận.');
     expect(s.clear).toBe('Nhập lại');
     expect(stringsFor('en').send).toBe('Send comment');
   });

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validate } from '../src/validate.js';
 import { length } from '../src/text.js';
-import { en } from '../src/strings/en.js';
-import { vi } from '../src/strings/vi.js';
+import { en, vi } from '../src/strings/all.js';
 
 const ok = { name: 'Nguyễn Văn A', content: 'Hay', maxLength: 2000 };
 

@@ -1,7 +1,7 @@
-/** Every word the reader sees, in English. */
-import type { Strings } from './vi.js';
+/** The words of the comment box as a reader sees it, in English (the sending ones: en-sending.ts). */
+import type { ReadingStrings } from './vi.js';
 
-export const en: Strings = {
+export const en: ReadingStrings = {
   heading: "Readers' comments",
   nameLabel: 'Full name',
   contentLabel: 'Comment',
@@ -10,33 +10,9 @@ export const en: Strings = {
   resetCaptcha: 'Reset captcha',
   send: 'Send comment',
   clear: 'Clear',
-  nameRequired: 'Please enter your name.',
-  contentRequired: 'Please write a comment.',
-  tooLong: 'At most {max} characters.',
-  captchaRequired: 'Please complete the captcha.',
-  fixErrors: 'Not sent: please fix the marked fields.',
-  sending: 'Sending…',
-  sentPublished: 'Thank you! Your comment is published.',
-  sentPending: 'Thank you! Your comment will appear after moderation.',
-  captchaRejected: 'The captcha was refused or has expired. Please complete it again.',
-  captchaLoadFailed: 'The captcha did not load. Press “Reset captcha” to try again.',
-  tooLarge: 'Your comment is too long for the server.',
-  failed: 'Your comment could not be sent. Please try again.',
   configError: 'This page has not configured where to send comments (endpoint).',
-  queued: 'Your comment could not be sent yet. It is saved on this device and will be sent again.',
-  queuedOffline: 'You are offline. Your comment is saved on this device and will be sent when you are back online.',
-  queuedRateLimited: 'You are sending too fast. Your comment is saved and will be sent in {seconds} seconds.',
   sendUnavailable: 'No connection, so your comment was not sent. Your text is kept here: press “Send comment” when you are back online.',
-  queuedSent: 'Your saved comment has been sent.',
   noStorage: 'This browser does not allow saving data: comments are kept only while this page is open.',
-  unsentHeading: 'Unsent comments',
-  unsentOther: 'Unsent comments on other articles',
-  stateWaiting: 'Waiting to be sent',
-  stateNeedsCaptcha: 'Needs the captcha',
-  verifyToSend: 'Verify to send',
-  verifyPrompt: 'Please complete the captcha to send your saved comment.',
-  discard: 'Discard',
-  discarded: 'The unsent comment was discarded.',
   cleared: 'The form was cleared.',
   headingCount: '{heading} ({count})',
   listLoading: 'Loading comments…',

@@ -1,4 +1,7 @@
-/** Every word the reader sees, in Vietnamese: the product's home language. Placeholders in braces. */
+/**
+ * The words of the comment box as a reader sees it (heading, form, list), in Vietnamese: the product's
+ * home language. Placeholders in braces. What only a reader who sends sees is in vi-sending.ts.
+ */
 export const vi = {
   heading: 'Ý kiến bạn đọc',
   nameLabel: 'Họ và tên',
@@ -8,33 +11,9 @@ export const vi = {
   resetCaptcha: 'Làm mới captcha',
   send: 'Gửi bình luận',
   clear: 'Nhập lại',
-  nameRequired: 'Vui lòng nhập họ và tên.',
-  contentRequired: 'Vui lòng nhập nội dung.',
-  tooLong: 'Tối đa {max} ký tự.',
-  captchaRequired: 'Vui lòng xác minh captcha.',
-  fixErrors: 'Chưa gửi: vui lòng sửa các mục được đánh dấu.',
-  sending: 'Đang gửi…',
-  sentPublished: 'Cảm ơn bạn! Bình luận đã được đăng.',
-  sentPending: 'Cảm ơn bạn! Bình luận sẽ hiển thị sau khi được kiểm duyệt.',
-  captchaRejected: 'Captcha không hợp lệ hoặc đã hết hạn. Vui lòng xác minh lại.',
-  captchaLoadFailed: 'Không tải được captcha. Bấm “Làm mới captcha” để thử lại.',
-  tooLarge: 'Bình luận quá dài nên máy chủ không nhận.',
-  failed: 'Chưa gửi được bình luận. Vui lòng thử lại.',
   configError: 'Trang chưa cấu hình địa chỉ gửi bình luận (endpoint).',
-  queued: 'Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại.',
-  queuedOffline: 'Bạn đang ngoại tuyến. Bình luận đã lưu trên máy này và sẽ tự gửi khi có mạng.',
-  queuedRateLimited: 'Bạn gửi quá nhanh. Bình luận đã lưu và sẽ tự gửi sau {seconds} giây.',
   sendUnavailable: 'Không có mạng nên chưa gửi được. Nội dung vẫn được giữ ở đây; bấm “Gửi bình luận” khi có mạng.',
-  queuedSent: 'Bình luận đã lưu trước đó đã được gửi.',
   noStorage: 'Trình duyệt không cho lưu dữ liệu: bình luận chỉ được giữ khi trang còn mở.',
-  unsentHeading: 'Bình luận chưa gửi',
-  unsentOther: 'Bình luận chưa gửi ở bài viết khác',
-  stateWaiting: 'Đang chờ gửi lại',
-  stateNeedsCaptcha: 'Cần xác minh captcha',
-  verifyToSend: 'Xác minh để gửi',
-  verifyPrompt: 'Vui lòng xác minh captcha để gửi bình luận đã lưu.',
-  discard: 'Bỏ bình luận',
-  discarded: 'Đã bỏ bình luận chưa gửi.',
   cleared: 'Đã xoá nội dung.',
   headingCount: '{heading} ({count})',
   listLoading: 'Đang tải ý kiến bạn đọc…',
@@ -47,4 +26,4 @@ export const vi = {
   reply: 'Trả lời của Ban biên tập',
 };
 
-export type Strings = typeof vi;
+export type ReadingStrings = typeof vi;

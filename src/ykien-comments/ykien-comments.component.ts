@@ -196,13 +196,22 @@ export class YkienComments extends LitElement {
    */
   /** @internal */
   withWords(fn: () => void): void {
-    if (hasStrings(this.language)) fn();
-    else loadStrings(this.language).then(fn);
+    if (this.#hasWords()) fn();
+    else this.#loadWords().then(fn);
+  }
+
+  /** The words of the box; with the sending half, its words too. */
+  #hasWords(): boolean {
+    return hasStrings(this.language) && (!this.#senderLoad || hasStrings(this.language, 'sending'));
+  }
+
+  #loadWords(): Promise<unknown> {
+    return Promise.all([loadStrings(this.language), this.#senderLoad && loadStrings(this.language, 'sending')]);
   }
 
   /** The first render (and one after a change of language) waits for that language's words. */
   protected override async scheduleUpdate(): Promise<unknown> {
-    if (!hasStrings(this.language)) await loadStrings(this.language);
+    if (!this.#hasWords()) await this.#loadWords();
     return super.scheduleUpdate();
   }
 
@@ -228,8 +237,8 @@ export class YkienComments extends LitElement {
    * load (the network went away after the page came) is tried again at the next need.
    */
   #send(): Promise<Sender> {
-    return (this.#senderLoad ??= import('./sender.js').then(
-      ({ Sender }) => {
+    return (this.#senderLoad ??= Promise.all([import('./sender.js'), loadStrings(this.language, 'sending')]).then(
+      ([{ Sender }]) => {
         this.requestUpdate();
         return (this.#sender = new Sender(this));
       },
