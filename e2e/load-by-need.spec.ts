@@ -103,6 +103,31 @@ test('the network went away before the reader came to the form: the text stays, 
   await expect(f.content).toHaveValue('');
 });
 
+test('the sending code cannot be fetched while online (the site replaced dist/ under an open page): the text stays, and the next send fetches it again', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  endpoint.reply({ status: 201, body: { id: 'c8', status: 'pending' } });
+  await article({ attrs: { 'site-key': null } });
+  let missing = true;
+  await page.route('**/dist/cdn/sender-*', (route) => (missing ? route.fulfill({ status: 404, body: 'not found' }) : route.fallback()));
+  const errors = page.evaluate(() => new Promise((resolve) => addEventListener('ykien-error', (e) => resolve((e as CustomEvent).detail), { once: true })));
+  const f = form(page);
+  await f.name.fill('Phạm Thị Hoa');
+  await f.content.fill('Gửi lúc trang vừa cập nhật.');
+  await f.send.click();
+  await expect(f.status).toContainText('Chưa gửi được bình luận. Nội dung vẫn được giữ ở đây');
+  expect(await errors).toMatchObject({ code: 'network' });
+  await expect(f.content).toHaveValue('Gửi lúc trang vừa cập nhật.');
+  expect(endpoint.posts).toHaveLength(0);
+
+  missing = false;
+  await f.send.click();
+  await expect(f.status).toContainText('sau khi được kiểm duyệt');
+  expect(endpoint.posts.map((p) => p.body.content)).toEqual(['Gửi lúc trang vừa cập nhật.']);
+});
+
 test('a short page loads the comments at once', async ({ page, article }) => {
   const seen = watch(page);
   await article();

@@ -256,14 +256,16 @@ export class YkienComments extends LitElement {
 
   /**
    * Send was pressed but the sending code cannot be fetched: the network went away before the reader
-   * first came to the form. Nothing can be queued without it; the text stays in the form (and in the
-   * draft), the reader is told, and the code is fetched again as soon as the browser is back online.
+   * first came to the form (or the site replaced `dist/cdn/` under an open page). Nothing can be queued
+   * without it; the text stays in the form (and in the draft), the reader is told, and the code is
+   * fetched again at the next send, or as soon as the browser is back online.
    */
   async #cannotSend(): Promise<void> {
     await this.saveDraft();
-    const message = this.say('sendUnavailable', 'error');
-    this.dispatchEvent(new YkienErrorEvent({ code: navigator.onLine ? 'network' : 'offline', message }));
-    addEventListener('online', () => this.#prepare(), { once: true });
+    const offline = !navigator.onLine;
+    const message = this.say(offline ? 'sendUnavailable' : 'sendFailed', 'error');
+    this.dispatchEvent(new YkienErrorEvent({ code: offline ? 'offline' : 'network', message }));
+    if (offline) addEventListener('online', () => this.#prepare(), { once: true });
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
