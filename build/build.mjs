@@ -11,11 +11,31 @@ import { build } from 'vite';
 import { minifyTemplates } from './minify-templates.mjs';
 
 const output = { charset: 'ascii', minify: true };
-const bundle = (lib, rolldownOutput = {}, rolldownInput = {}) =>
+/**
+ * For the single file: our own `import('./x.js')` become static imports, since nothing is lazy there.
+ * Left dynamic, Rolldown wraps every module they reach (Lit included) in a lazy initialiser to keep the
+ * evaluation order: about 1 KB gzip for nothing. Package imports (vanilla-hcaptcha, which defines
+ * `<h-captcha>` when it runs) stay dynamic.
+ */
+const staticImports = () => ({
+  name: 'ykien:static-imports',
+  transform(code, id) {
+    if (!/[\\/]src[\\/].*\.ts$/.test(id) || !/import\(['"]\./.test(code)) return null;
+    const head = [];
+    const out = code.replace(/import\((['"])(\.\.?\/[^'"]+)\1\)/g, (_, q, spec) => {
+      const name = `__ykienStatic${head.length}`;
+      head.push(`import * as ${name} from ${q}${spec}${q};`);
+      return `Promise.resolve(${name})`;
+    });
+    return { code: head.join('') + out, map: null };
+  },
+});
+
+const bundle = (lib, rolldownOutput = {}, rolldownInput = {}, plugins = []) =>
   build({
     configFile: false,
     logLevel: 'warn',
-    plugins: [minifyTemplates()],
+    plugins: [...plugins, minifyTemplates()],
     build: {
       target: 'es2022',
       outDir: 'dist',
@@ -38,4 +58,4 @@ await bundle(
 );
 await bundle({ entry: 'src/cdn/loader-classic.ts', formats: ['iife'], name: 'YkienLoader', fileName: () => 'ykien.iife.js' }, { codeSplitting: false });
 await bundle({ entry: 'src/cdn/loader-module.ts', formats: ['es'], fileName: () => 'ykien.js' }, { codeSplitting: false });
-await bundle({ entry: 'src/index.ts', formats: ['iife'], name: 'Ykien', fileName: () => 'ykien.all.iife.js' }, { codeSplitting: false });
+await bundle({ entry: 'src/index.ts', formats: ['iife'], name: 'Ykien', fileName: () => 'ykien.all.iife.js' }, { codeSplitting: false }, {}, [staticImports()]);
