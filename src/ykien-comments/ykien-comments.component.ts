@@ -193,8 +193,8 @@ export class YkienComments extends LitElement {
   /**
    * Runs `fn` once the reader's words are loaded: what arrives before the first render (the outbox's
    * outcome of a comment queued on an earlier visit, storage refused) is told in words, not keys.
+   * @internal
    */
-  /** @internal */
   withWords(fn: () => void): void {
     if (this.#hasWords()) fn();
     else this.#loadWords().then(fn);
