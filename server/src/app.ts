@@ -13,10 +13,10 @@ import { loggerOptions } from './logging.js';
 import { Moderators } from './moderation/moderators.js';
 import { NotificationWorker } from './notify/worker.js';
 import { ProblemError, sendProblem } from './problem.js';
-import { adminRoutes } from './routes-admin.js';
-import { commentRoutes } from './routes-comments.js';
-import { staticRoutes } from './routes-static.js';
-import type { Store } from './store.js';
+import { adminRoutes } from './routes/admin.js';
+import { commentRoutes } from './routes/comments.js';
+import { staticRoutes } from './routes/static.js';
+import type { Store } from './stores/store.js';
 
 export interface AppContext {
   config: Config;

@@ -13,11 +13,11 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { payloadHash } from '../src/idempotency.js';
-import { PgStore } from '../src/pg-store.js';
-import { SqliteStore } from '../src/sqlite-store.js';
-import { GroupCommit, ItemFailed } from '../src/storage/group-commit.js';
-import { uuidV7 } from '../src/storage/uuid-v7.js';
-import type { NewComment, Store } from '../src/store.js';
+import { PgStore } from '../src/stores/pg-store.js';
+import { SqliteStore } from '../src/stores/sqlite-store.js';
+import { GroupCommit, ItemFailed } from '../src/stores/group-commit.js';
+import { uuidV7 } from '../src/stores/uuid-v7.js';
+import type { NewComment, Store } from '../src/stores/store.js';
 import { makeComment, postComment, rowsOf } from './support/http.js';
 import { startServer } from './support/run-server.js';
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { clientHash } from '../src/rate-limit.js';
-import { MIGRATIONS } from '../src/sqlite-store.js';
+import { MIGRATIONS } from '../src/stores/sqlite-store.js';
 import { startFakeVerifier } from './support/fake-verifier.js';
 import { expectProblem, http, makeComment, postComment, readDb, rowById, rowsOf } from './support/http.js';
 import { parseResponses, rawConnection, rawRequest } from './support/raw-http.js';

@@ -10,9 +10,9 @@
  * - Durability is PostgreSQL's own (synchronous_commit=on by default): a COMMIT has reached the WAL.
  */
 import pg from 'pg';
-import { GroupCommit } from './storage/group-commit.js';
-import { auditRow, fullState, STATUS_OF_ACTION, type AuditRow } from './moderation/audit.js';
-import { commentSearchText, likePattern } from './moderation/fold.js';
+import { GroupCommit } from './group-commit.js';
+import { auditRow, fullState, STATUS_OF_ACTION, type AuditRow } from '../moderation/audit.js';
+import { commentSearchText, likePattern } from '../moderation/fold.js';
 import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, InsertResult, KeyRecord, ListQuery,
   NewComment, NotificationChannel, Page, RateDecision, StatusCounts, Store, StoredComment,

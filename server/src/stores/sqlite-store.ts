@@ -10,9 +10,9 @@
 import Database from 'better-sqlite3';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { GroupCommit, ItemFailed } from './storage/group-commit.js';
-import { auditRow, fullState, STATUS_OF_ACTION, type AuditRow } from './moderation/audit.js';
-import { commentSearchText, likePattern } from './moderation/fold.js';
+import { GroupCommit, ItemFailed } from './group-commit.js';
+import { auditRow, fullState, STATUS_OF_ACTION, type AuditRow } from '../moderation/audit.js';
+import { commentSearchText, likePattern } from '../moderation/fold.js';
 import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, InsertResult, KeyRecord, ListQuery,
   NewComment, NotificationChannel, Page, RateDecision, StatusCounts, Store, StoredComment,

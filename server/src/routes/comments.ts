@@ -6,20 +6,20 @@
  * captcha verifier (step 6) is only called for well-formed, new, not rate-limited comments.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from './app.js';
-import { corsHook, preflightHeaders, requestOrigin } from './cors.js';
-import { refuseWhileDraining } from './draining.js';
-import { MESSAGES, type ProblemCode } from './i18n.js';
-import { payloadHash, resolveKey } from './idempotency.js';
-import { langOf, sendProblem, type ProblemExtras } from './problem.js';
-import { clientHash } from './rate-limit.js';
-import { decodeCursor, encodeCursor, type KeyRecord, type StoredComment } from './store.js';
-import { uuidV7 } from './storage/uuid-v7.js';
-import { sendEntry } from './caching/first-pages.js';
-import { cleanText, validateComment } from './validate.js';
-import { isJsonContentType } from './json-body.js';
-import { sendCacheable } from './reading/http-cache.js';
-import { readingRoutes } from './reading/routes.js';
+import type { AppContext } from '../app.js';
+import { corsHook, preflightHeaders, requestOrigin } from '../cors.js';
+import { refuseWhileDraining } from '../draining.js';
+import { MESSAGES, type ProblemCode } from '../i18n.js';
+import { payloadHash, resolveKey } from '../idempotency.js';
+import { langOf, sendProblem, type ProblemExtras } from '../problem.js';
+import { clientHash } from '../rate-limit.js';
+import { decodeCursor, encodeCursor, type KeyRecord, type StoredComment } from '../stores/store.js';
+import { uuidV7 } from '../stores/uuid-v7.js';
+import { sendEntry } from '../caching/first-pages.js';
+import { cleanText, validateComment } from '../validate.js';
+import { isJsonContentType } from '../json-body.js';
+import { sendCacheable } from '../reading/http-cache.js';
+import { readingRoutes } from '../reading/routes.js';
 
 const LIST_DEFAULT = 20;
 const LIST_MAX = 100;
