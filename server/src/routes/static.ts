@@ -16,7 +16,8 @@ import { refuseWhileDraining } from '../draining.js';
 import { sendProblem } from '../problem.js';
 import { sendWithEtag, serveFolder } from '../static-files.js';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
+/** dist/ (or src/ under tests): this file is one folder down, in routes/. */
+const HERE = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const ADMIN_DIR = join(HERE, 'admin');
 
 export function repoRoot(): string {
