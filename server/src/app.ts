@@ -16,7 +16,7 @@ import { ProblemError, sendProblem } from './problem.js';
 import { adminRoutes } from './routes/admin.js';
 import { commentRoutes } from './routes/comments.js';
 import { staticRoutes } from './routes/static.js';
-import type { Store } from './stores/store.js';
+import { StoreUnavailable, type Store } from './stores/store.js';
 
 export interface AppContext {
   config: Config;
@@ -50,6 +50,8 @@ export interface AppOptions {
 /** Fastify's codes for a body it could not take, mapped onto the contract. */
 function problemFor(err: FastifyError): ProblemError {
   if (err instanceof ProblemError) return err;
+  // SQLite's writer thread died while this request waited for it (it restarts with the next call).
+  if ((err as unknown) instanceof StoreUnavailable) return new ProblemError(503, 'storage-unavailable');
   switch (err.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new ProblemError(415, 'unsupported-media-type');

@@ -97,6 +97,14 @@ function newComment(o: Partial<NewComment> = {}): NewComment {
 
 const stores: Array<[string, () => Promise<Store>]> = [
   ['SQLite', async () => SqliteStore.open(join(tempDir(), 'ykien.db'))],
+  [
+    // As the server runs it: the writes in a worker thread, whose JavaScript comes from the build.
+    'SQLite with its writer thread',
+    async () => {
+      const built = (await import(new URL('../dist/stores/sqlite-store.js', import.meta.url).href)) as typeof import('../src/stores/sqlite-store.js');
+      return built.SqliteStore.openWithWriterThread(join(tempDir(), 'ykien.db'));
+    },
+  ],
 ];
 if (PG_URL) {
   stores.push([
@@ -164,14 +172,17 @@ describe.each(stores)('%s store', (_name, open) => {
     expect(await store.findKey(broken.clientId)).toBeNull();
   });
 
-  it('claims and rate-limit hits go the cheap path, comments the durable one', async () => {
+  // The thread's connections are SqliteWriter's, checked in-process on the plain SQLite store.
+  it.skipIf(_name === 'SQLite with its writer thread')('claims and rate-limit hits go the cheap path, comments the durable one', async () => {
     const store = await open();
     cleanups.push(() => store.close());
     // Private fields on purpose: the durability of each path is the point of this test.
-    const s = store as unknown as Record<string, { pragma?: (p: string, o: object) => unknown; query?: (q: string) => Promise<{ rows: Array<Record<string, string>> }> }>;
-    if (s.db?.pragma) {
-      expect(s.db.pragma('synchronous', { simple: true })).toBe(2); // FULL
-      expect(s.claims!.pragma!('synchronous', { simple: true })).toBe(1); // NORMAL
+    type Conn = { pragma?: (p: string, o: object) => unknown; query?: (q: string) => Promise<{ rows: Array<Record<string, string>> }> };
+    const s = store as unknown as Record<string, Conn> & { writer?: { local: Record<string, Conn> } };
+    if (s.writer) {
+      // SqliteWriter's two connections (the same class runs in the server's writer thread).
+      expect(s.writer.local.db!.pragma!('synchronous', { simple: true })).toBe(2); // FULL
+      expect(s.writer.local.claims!.pragma!('synchronous', { simple: true })).toBe(1); // NORMAL
     } else {
       expect((await s.pool!.query!('SHOW synchronous_commit')).rows[0]!.synchronous_commit).toBe('on');
       expect((await s.claimPool!.query!('SHOW synchronous_commit')).rows[0]!.synchronous_commit).toBe('off');

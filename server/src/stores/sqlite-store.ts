@@ -4,6 +4,10 @@
  * - WAL journal: readers never block the writer, and a commit is one append to the log.
  * - synchronous=FULL: every commit is fsynced before we answer 201, so an accepted comment survives
  *   a crash of the process and of the machine. Comment traffic is small; durability wins.
+ * - The POST path's writes (claims, rate-limit hits, batches of comments) go through a SqliteWriter
+ *   (sqlite-writer.ts): in a worker thread for the server (openStore), so that a commit and its fsync
+ *   never hold the event loop; in this thread for tools and tests that call SqliteStore.open. Reads
+ *   and the moderators' rare writes use this thread's own connection (WAL: readers never wait).
  * - Versioned migrations in `schema_migrations`, each applied in its own transaction; a database made
  *   by a newer server version is refused rather than misread.
  */
@@ -11,15 +15,14 @@ import Database from 'better-sqlite3';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { GroupCommit, ItemFailed } from './group-commit.js';
+import { FIND_KEY, keyRecord, type ClaimItem, type KeyRow } from './sqlite-writer.js';
+import { inProcessWriter, WriterThread, type WriterLink } from './sqlite-writer-link.js';
 import { auditRow, fullState, STATUS_OF_ACTION, type AuditRow } from '../moderation/audit.js';
 import { commentSearchText, likePattern } from '../moderation/fold.js';
 import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, InsertResult, KeyRecord, ListQuery,
   NewComment, NotificationChannel, Page, RateDecision, StatusCounts, Store, StoredComment,
 } from './store.js';
-
-/** A key held by a claim whose lease ran out but that nobody took over yet: still not ours to store. */
-const inProgress = (c: NewComment): KeyRecord => ({ commentId: '', payloadHash: c.payloadHash, status: 'in-progress' });
 
 interface Migration {
   version: number;
@@ -279,29 +282,8 @@ export function migrate(db: Database.Database): void {
   }
 }
 
-interface ClaimItem {
-  clientId: string;
-  payloadHash: string;
-  commentId: string;
-  now: number;
-  leaseMs: number;
-}
-
-type KeyRow = { comment_id: string; payload_hash: string; lease_until: number | null; status: CommentStatus | null };
-
-const keyRecord = (r: KeyRow | undefined, now: number): KeyRecord | null => {
-  if (!r) return null;
-  if (r.lease_until !== null) return r.lease_until > now ? { commentId: r.comment_id, payloadHash: r.payload_hash, status: 'in-progress' } : null;
-  return { commentId: r.comment_id, payloadHash: r.payload_hash, status: r.status ?? 'deleted' };
-};
-
-const FIND_KEY = `SELECT k.comment_id, k.payload_hash, k.lease_until, c.status
-                    FROM idempotency_keys k LEFT JOIN comments c ON c.id = k.comment_id
-                   WHERE k.key = ?`;
-
 export class SqliteStore implements Store {
   private readonly stmt;
-  private readonly claimStmt;
   /** The list query has a few shapes (with/without pageId, cursor); each is prepared once. */
   private readonly listStmts = new Map<string, Database.Statement<Record<string, unknown>, CommentRow>>();
   private readonly commits: GroupCommit<NewComment, InsertResult>;
@@ -313,30 +295,12 @@ export class SqliteStore implements Store {
   private notifyChannels: readonly NotificationChannel[] = [];
 
   /**
-   * @param db the writer: synchronous=FULL, every commit that answers 201 is fsynced.
-   * @param claims a second connection to the same file with synchronous=NORMAL, for claims and
-   *   rate-limit hits: their commits are not fsynced on their own (the next FULL commit of the writer
-   *   syncs the shared WAL); losing one in a power cut only lets a retry or one more comment in.
+   * @param db this thread's connection: reads, and the moderators' writes (synchronous=FULL).
+   * @param writer the POST path's writes: claims, rate-limit hits, batches of comments.
    */
-  private constructor(private readonly db: Database.Database, private readonly claims: Database.Database) {
+  private constructor(private readonly db: Database.Database, private readonly writer: WriterLink) {
     this.stmt = {
       findKey: db.prepare<[string], KeyRow>(FIND_KEY),
-      // Our claim (same comment id, still a claim) becomes the stored record; so do no row at all and
-      // a claim whose lease ran out. A stored record or another attempt's live claim is left alone.
-      storeKey: db.prepare(
-        `INSERT INTO idempotency_keys (key, payload_hash, comment_id, created_at, lease_until)
-         VALUES (@clientId, @payloadHash, @id, @createdAt, NULL)
-         ON CONFLICT (key) DO UPDATE SET payload_hash = excluded.payload_hash, comment_id = excluded.comment_id, lease_until = NULL
-          WHERE idempotency_keys.lease_until IS NOT NULL
-            AND (idempotency_keys.comment_id = excluded.comment_id OR idempotency_keys.lease_until <= excluded.created_at)`,
-      ),
-      insertComment: db.prepare(
-        `INSERT INTO comments (id, page_id, page_url, page_title, name, content, status, created_at, search)
-         VALUES (@id, @pageId, @pageUrl, @pageTitle, @name, @content, @status, @createdAt, @search)`,
-      ),
-      savepoint: db.prepare('SAVEPOINT one_comment'),
-      release: db.prepare('RELEASE one_comment'),
-      rollbackTo: db.prepare('ROLLBACK TO one_comment'),
       count: db.prepare<[string, string], { n: number }>(
         'SELECT count(*) AS n FROM comments WHERE status = ? AND page_id = ?',
       ),
@@ -364,26 +328,12 @@ export class SqliteStore implements Store {
       settingGet: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE name = ?'),
       ping: db.prepare('SELECT 1'),
     };
-    this.claimStmt = {
-      // A new claim, or the take-over of a claim whose lease ran out; a stored record never changes.
-      claim: claims.prepare(
-        `INSERT INTO idempotency_keys (key, payload_hash, comment_id, created_at, lease_until)
-         VALUES (@key, @payloadHash, @commentId, @now, @leaseUntil)
-         ON CONFLICT (key) DO UPDATE SET payload_hash = excluded.payload_hash, comment_id = excluded.comment_id,
-                                         created_at = excluded.created_at, lease_until = excluded.lease_until
-          WHERE idempotency_keys.lease_until IS NOT NULL AND idempotency_keys.lease_until <= @now`,
+    this.commits = new GroupCommit<NewComment, InsertResult>(async (items) =>
+      (await writer.writeBatch(items, this.notifyChannels)).map((r) =>
+        'failed' in r ? new ItemFailed(Object.assign(new Error(r.failed.message), r.failed.code === undefined ? {} : { code: r.failed.code })) : r,
       ),
-      findKey: claims.prepare<[string], KeyRow>(FIND_KEY),
-      release: claims.prepare('DELETE FROM idempotency_keys WHERE key = ? AND comment_id = ? AND lease_until IS NOT NULL'),
-      rateForget: claims.prepare('DELETE FROM rate_hits WHERE client = ? AND at <= ?'),
-      rateCount: claims.prepare<[string], { n: number; oldest: number | null }>(
-        'SELECT count(*) AS n, min(at) AS oldest FROM rate_hits WHERE client = ?',
-      ),
-      rateInsert: claims.prepare('INSERT INTO rate_hits (client, at) VALUES (?, ?)'),
-      ratePrune: claims.prepare('DELETE FROM rate_hits WHERE at <= ?'),
-    };
-    this.commits = new GroupCommit<NewComment, InsertResult>(async (items) => this.writeBatch(items));
-    this.claimBatches = new GroupCommit<ClaimItem, ClaimResult>(async (items) => this.claimBatch(items));
+    );
+    this.claimBatches = new GroupCommit<ClaimItem, ClaimResult>((items) => writer.claimBatch(items));
     this.mod = {
       get: db.prepare<[string], CommentRow>('SELECT * FROM comments WHERE id = ?'),
       setStatus: db.prepare<[string, number, string], CommentRow>(
@@ -399,9 +349,6 @@ export class SqliteStore implements Store {
       audit: db.prepare(
         `INSERT INTO audit_log (at, moderator, action, comment_id, page_id, comment_name, before, after, search)
          VALUES (@at, @moderator, @action, @commentId, @pageId, @commentName, @before, @after, @search)`,
-      ),
-      insertJob: db.prepare<[string, string, number, number]>(
-        'INSERT INTO notification_jobs (channel, comment_id, created_at, due_at) VALUES (?, ?, ?, ?)',
       ),
       anyDue: db.prepare<[string, number, number], { one: number }>(
         `SELECT 1 AS one FROM notification_jobs
@@ -425,12 +372,40 @@ export class SqliteStore implements Store {
     };
   }
 
+  /** The store with its writer in this thread (tools, tests): a commit holds this thread while it runs. */
   static open(path: string): SqliteStore {
+    const { file, db } = SqliteStore.openMain(path);
+    try {
+      return new SqliteStore(db, inProcessWriter(file));
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The store with its writer in a worker thread (the server), started and ready.
+   * @param entry the thread's module (tests wrap the real one to make it die on demand).
+   */
+  static async openWithWriterThread(path: string, entry?: URL): Promise<SqliteStore> {
+    const { file, db } = SqliteStore.openMain(path);
+    const writer = new WriterThread(file, entry);
+    try {
+      await writer.start();
+      return new SqliteStore(db, writer);
+    } catch (e) {
+      await writer.close();
+      db.close();
+      throw e;
+    }
+  }
+
+  /** This thread's connection, the file made private, WAL, the schema migrated. */
+  private static openMain(path: string): { file: string; db: Database.Database } {
     const file = resolve(path);
     // The file holds names and comments of readers: keep the folder and the file private to us.
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     const db = new Database(file);
-    let claims: Database.Database | null = null;
     try {
       chmodSync(file, 0o600);
       const mode = db.pragma('journal_mode = WAL', { simple: true });
@@ -439,15 +414,16 @@ export class SqliteStore implements Store {
       db.pragma('busy_timeout = 5000');
       db.pragma('foreign_keys = ON');
       migrate(db);
-      claims = new Database(file);
-      claims.pragma('synchronous = NORMAL');
-      claims.pragma('busy_timeout = 5000');
-      return new SqliteStore(db, claims);
+      return { file, db };
     } catch (e) {
-      claims?.close();
       db.close();
       throw e;
     }
+  }
+
+  /** Whatever runs the POST path's writes (tests reach the writer thread through it). */
+  get writerLink(): WriterLink {
+    return this.writer;
   }
 
   async findKey(key: string, now: number = Date.now()): Promise<KeyRecord | null> {
@@ -458,53 +434,12 @@ export class SqliteStore implements Store {
     return this.claimBatches.submit({ clientId: key, payloadHash, commentId, now, leaseMs });
   }
 
-  /** Claims that arrive together share one (unsynced) transaction, like comments. */
-  private claimBatch(items: ClaimItem[]): ClaimResult[] {
-    return this.claims.transaction(() =>
-      items.map(({ clientId: key, payloadHash, commentId, now, leaseMs }): ClaimResult => {
-        if (this.claimStmt.claim.run({ key, payloadHash, commentId, now, leaseUntil: now + leaseMs }).changes > 0) return { claimed: true };
-        // Not expired (else we would have taken it over), so never null here.
-        return { claimed: false, existing: keyRecord(this.claimStmt.findKey.get(key), now)! };
-      }),
-    ).immediate();
-  }
-
-  async releaseClaim(key: string, commentId: string): Promise<void> {
-    this.claimStmt.release.run(key, commentId);
+  releaseClaim(key: string, commentId: string): Promise<void> {
+    return this.writer.releaseClaim(key, commentId);
   }
 
   insertComment(c: NewComment): Promise<InsertResult> {
     return this.commits.submit(c);
-  }
-
-  /**
-   * One comment, inside the batch's transaction, in its own savepoint: an error here undoes this
-   * comment only. Whatever else must be written with a comment (counters, jobs) goes here.
-   */
-  private insertOneInTx(c: NewComment): InsertResult | ItemFailed {
-    this.stmt.savepoint.run();
-    try {
-      if (this.stmt.storeKey.run(c).changes === 0) {
-        this.stmt.release.run();
-        return { created: false, existing: keyRecord(this.stmt.findKey.get(c.clientId), c.createdAt) ?? inProgress(c) };
-      }
-      this.stmt.insertComment.run({ ...c, search: commentSearchText(c.name, c.content) });
-      // A pending comment's notifications, queued in the same transaction (notify/worker.ts sends them).
-      if (c.status === 'pending') for (const channel of this.notifyChannels) this.mod.insertJob.run(channel, c.id, c.createdAt, c.createdAt);
-      // The page's published counter (a --moderation off insert).
-      if (c.status === 'published') this.stmt.countPublished.run(c.pageId);
-      this.stmt.release.run();
-      return { created: true };
-    } catch (e) {
-      this.stmt.rollbackTo.run();
-      this.stmt.release.run();
-      return new ItemFailed(e);
-    }
-  }
-
-  /** One IMMEDIATE transaction, one fsync, for the whole batch. */
-  private writeBatch(items: NewComment[]): Array<InsertResult | ItemFailed> {
-    return this.db.transaction(() => items.map((c) => this.insertOneInTx(c))).immediate();
   }
 
   async list(q: ListQuery): Promise<Page<StoredComment>> {
@@ -715,20 +650,13 @@ export class SqliteStore implements Store {
     this.mod.retryJob.run(dueAt, error.slice(0, 500), seq, owner);
   }
 
-  async hitRateLimit(client: string, limit: number, windowMs: number, now: number): Promise<RateDecision> {
-    // One IMMEDIATE transaction: count and insert cannot interleave with another writer. On the
-    // cheap connection, like claims: a hit lost in a power cut only lets one more comment in.
-    return this.claims.transaction((): RateDecision => {
-      this.claimStmt.rateForget.run(client, now - windowMs);
-      const { n, oldest } = this.claimStmt.rateCount.get(client)!;
-      if (n >= limit) return { allowed: false, retryAfterMs: Math.max(1, (oldest ?? now) + windowMs - now) };
-      this.claimStmt.rateInsert.run(client, now);
-      return { allowed: true };
-    }).immediate();
+  hitRateLimit(client: string, limit: number, windowMs: number, now: number): Promise<RateDecision> {
+    // On the writer's cheap connection, like claims: a hit lost in a power cut only lets one more comment in.
+    return this.writer.hitRateLimit(client, limit, windowMs, now);
   }
 
-  async pruneRateLimit(before: number): Promise<void> {
-    this.claimStmt.ratePrune.run(before);
+  pruneRateLimit(before: number): Promise<void> {
+    return this.writer.pruneRateLimit(before);
   }
 
   async getOrCreateSetting(name: string, make: () => string): Promise<string> {
@@ -743,7 +671,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.claims.open) this.claims.close();
+    await this.writer.close();
     if (this.db.open) this.db.close();
   }
 }

@@ -1,0 +1,126 @@
+/**
+ * How SqliteStore reaches its SqliteWriter: in this thread (tools, tests that open a store directly),
+ * or in a worker thread (the server: the event loop never waits for a commit or its fsync).
+ *
+ * The thread: if it dies (an uncaught error, a native failure it survived, terminate()), every call it
+ * had not answered fails with StoreUnavailable (the route answers 503 storage-unavailable), and the next
+ * call starts a new thread. Nothing waits forever, and a 201 is never sent for a commit the thread did
+ * not report done: a comment whose call failed this way may or may not have been committed, which a
+ * retry with the same key finds out (200 with the stored id, or 201).
+ */
+import { Worker } from 'node:worker_threads';
+import { StoreUnavailable } from './store.js';
+import { SqliteWriter, type WriterOps } from './sqlite-writer.js';
+
+/** WriterOps, each answered by a promise. */
+export type WriterLink = {
+  [K in keyof WriterOps]: (...args: Parameters<WriterOps[K]>) => Promise<ReturnType<WriterOps[K]>>;
+} & { close(): Promise<void> };
+
+export function inProcessWriter(file: string): WriterLink & { local: SqliteWriter } {
+  const w = new SqliteWriter(file);
+  const call = <T>(f: () => T): Promise<T> => {
+    try {
+      return Promise.resolve(f());
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  };
+  return {
+    local: w,
+    claimBatch: (items) => call(() => w.claimBatch(items)),
+    writeBatch: (items, channels) => call(() => w.writeBatch(items, channels)),
+    releaseClaim: (key, commentId) => call(() => w.releaseClaim(key, commentId)),
+    hitRateLimit: (client, limit, windowMs, now) => call(() => w.hitRateLimit(client, limit, windowMs, now)),
+    pruneRateLimit: (before) => call(() => w.pruneRateLimit(before)),
+    close: async () => w.close(),
+  };
+}
+
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+type Reply = { ready: true } | { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { message: string; code?: string } };
+
+export class WriterThread implements WriterLink {
+  private worker: Worker | null = null;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private closed = false;
+  /** How many threads were started (the first one included): for tests and logs. */
+  starts = 0;
+
+  constructor(private readonly file: string, private readonly entry = new URL('./sqlite-writer-thread.js', import.meta.url)) {}
+
+  /** Starts the thread and waits until it opened the file, so that a broken file fails at startup. */
+  async start(): Promise<void> {
+    await this.send('pruneRateLimit', [0]);
+  }
+
+  claimBatch: WriterLink['claimBatch'] = (items) => this.send('claimBatch', [items]);
+  writeBatch: WriterLink['writeBatch'] = (items, channels) => this.send('writeBatch', [items, channels]);
+  releaseClaim: WriterLink['releaseClaim'] = (key, commentId) => this.send('releaseClaim', [key, commentId]);
+  hitRateLimit: WriterLink['hitRateLimit'] = (client, limit, windowMs, now) => this.send('hitRateLimit', [client, limit, windowMs, now]);
+  pruneRateLimit: WriterLink['pruneRateLimit'] = (before) => this.send('pruneRateLimit', [before]);
+
+  /** Ends the thread at once, as a crash would, failing what it had not answered (tests). */
+  async crash(): Promise<void> {
+    await this.worker?.terminate();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const w = this.worker;
+    this.worker = null;
+    this.failPending('the store is closed');
+    if (w) await w.terminate();
+  }
+
+  private send<T>(op: keyof WriterOps, args: unknown[]): Promise<T> {
+    if (this.closed) return Promise.reject(new StoreUnavailable('the store is closed'));
+    const worker = this.worker ?? this.spawn();
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      // Keep the process alive while a call waits for its answer, and only then.
+      if (this.pending.size === 1) worker.ref();
+      worker.postMessage({ id, op, args });
+    });
+  }
+
+  private spawn(): Worker {
+    const worker = new Worker(this.entry, { workerData: { file: this.file } });
+    this.starts++;
+    this.worker = worker;
+    worker.on('message', (m: Reply) => {
+      if ('ready' in m) return;
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (this.pending.size === 0) worker.unref();
+      if (m.ok) p.resolve(m.value);
+      else p.reject(Object.assign(new Error(m.error.message), m.error.code === undefined ? {} : { code: m.error.code }));
+    });
+    let why = 'the SQLite writer thread stopped';
+    worker.on('error', (e) => {
+      why = `the SQLite writer thread failed: ${e instanceof Error ? e.message : String(e)}`;
+    });
+    worker.on('exit', () => {
+      // Only the current thread's death concerns the calls waiting; a new one may be running already.
+      if (this.worker === worker) {
+        this.worker = null;
+        this.failPending(why);
+      }
+    });
+    worker.unref();
+    return worker;
+  }
+
+  private failPending(why: string): void {
+    const waiting = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of waiting) p.reject(new StoreUnavailable(why));
+  }
+}
