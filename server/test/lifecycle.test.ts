@@ -213,6 +213,15 @@ describe.concurrent('privacy', () => {
     // The logs are structured: every stdout line is JSON.
     expect(server.jsonLogs().length).toBeGreaterThan(20);
     expect(server.jsonLogs().some((l) => l.msg === 'comment refused: rate limited' && typeof l.client === 'string')).toBe(true);
+    // One line per request, with what an operator needs and nothing of the client.
+    const completed = server.jsonLogs().filter((l) => l.msg === 'request completed');
+    const posts = completed.filter((l) => (l.req as { method?: string })?.method === 'POST');
+    expect(posts.map((l) => (l.res as { statusCode: number }).statusCode)).toEqual(statuses);
+    for (const l of completed) {
+      expect(Object.keys(l.req as object).sort()).toEqual(['id', 'method', 'url']);
+      expect(typeof l.responseTime).toBe('number');
+    }
+    expect(server.jsonLogs().filter((l) => l.msg === 'incoming request')).toEqual([]);
   });
 
   it('without --trust-proxy, X-Forwarded-For is ignored: it neither changes the client nor evades the limit', async () => {
