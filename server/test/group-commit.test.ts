@@ -189,6 +189,25 @@ describe.each(stores)('%s store', (_name, open) => {
     }
   });
 
+  it('claims that arrive together (one batch): each new key claimed, a live claim answers in-progress, a stored key its record', async () => {
+    const store = await open();
+    cleanups.push(() => store.close());
+    const now = Date.now();
+    const stored = newComment();
+    expect(await store.insertComment(stored)).toEqual({ created: true });
+    const held = newComment();
+    expect(await store.claimKey(held.clientId, held.payloadHash, held.id, now, 60_000)).toEqual({ claimed: true });
+    const fresh = Array.from({ length: 30 }, () => newComment());
+    const wave = [...fresh, held, stored].map((c) => store.claimKey(c.clientId, c.payloadHash, uuidV7(), now + 5, 60_000));
+    const results = await Promise.all(wave);
+    expect(results.slice(0, 30)).toEqual(fresh.map(() => ({ claimed: true })));
+    expect(results[30]).toEqual({ claimed: false, existing: { commentId: held.id, payloadHash: held.payloadHash, status: 'in-progress' } });
+    expect(results[31]).toEqual({ claimed: false, existing: { commentId: stored.id, payloadHash: stored.payloadHash, status: 'published' } });
+    // Each claim holds: the same keys again are in progress now.
+    const again = await Promise.all(fresh.slice(0, 5).map((c) => store.claimKey(c.clientId, c.payloadHash, uuidV7(), now + 10, 60_000)));
+    for (const r of again) expect(r).toMatchObject({ claimed: false, existing: { status: 'in-progress' } });
+  });
+
   it('a claim turns into the stored record; an expired claim of another attempt is taken over', async () => {
     const store = await open();
     cleanups.push(() => store.close());

@@ -288,8 +288,43 @@ function withOption(url: string, option: string): string {
   return u.toString();
 }
 
+interface ClaimItem {
+  clientId: string;
+  payloadHash: string;
+  commentId: string;
+  now: number;
+  leaseMs: number;
+}
+
+type ClaimRow = KeyRow & { claimed: boolean };
+
+/**
+ * One claim: a new row, or the take-over of an expired claim, and what is there. The outer SELECT sees
+ * the snapshot from before the INSERT; a row another instance committed after that snapshot is a claim
+ * just taken (a stored record always follows a claim).
+ */
+const CLAIM_ONE = `WITH c AS (
+         INSERT INTO idempotency_keys AS ik (key, payload_hash, comment_id, created_at, lease_until)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (key) DO UPDATE SET payload_hash = excluded.payload_hash, comment_id = excluded.comment_id,
+                                         created_at = excluded.created_at, lease_until = excluded.lease_until
+          WHERE ik.lease_until IS NOT NULL AND ik.lease_until <= $4
+         RETURNING 1
+       )
+       SELECT EXISTS (SELECT 1 FROM c) AS claimed, k.comment_id, k.payload_hash, k.lease_until, cm.status
+         FROM (SELECT 1) AS one
+         LEFT JOIN idempotency_keys k ON k.key = $1
+         LEFT JOIN comments cm ON cm.id = k.comment_id`;
+
+function claimResult(r: ClaimRow, c: ClaimItem): ClaimResult {
+  if (r.claimed) return { claimed: true };
+  const existing = r.comment_id === null ? null : keyRecord(r, c.now);
+  return { claimed: false, existing: existing ?? { commentId: '', payloadHash: c.payloadHash, status: 'in-progress' } };
+}
+
 export class PgStore implements Store {
   private readonly commits: GroupCommit<NewComment, InsertResult>;
+  private readonly claimBatches: GroupCommit<ClaimItem, ClaimResult>;
   private notifyChannels: readonly NotificationChannel[] = [];
 
   /**
@@ -299,6 +334,7 @@ export class PgStore implements Store {
    */
   private constructor(private readonly pool: pg.Pool, private readonly claimPool: pg.Pool) {
     this.commits = new GroupCommit<NewComment, InsertResult>((items) => this.writeBatch(items));
+    this.claimBatches = new GroupCommit<ClaimItem, ClaimResult>((items) => this.claimBatch(items));
   }
 
   static async open(url: string): Promise<PgStore> {
@@ -354,29 +390,35 @@ export class PgStore implements Store {
     return keyRecord(rows[0], now);
   }
 
-  async claimKey(key: string, payloadHash: string, commentId: string, now: number, leaseMs: number): Promise<ClaimResult> {
-    // One round trip: claim (new row, or take over an expired claim) and read what is there. The
-    // outer SELECT sees the snapshot from before the INSERT; a row another instance committed after
-    // that snapshot is a claim just taken (a stored record always follows a claim).
-    const { rows } = await this.claimPool.query<KeyRow & { claimed: boolean }>(
-      `WITH c AS (
-         INSERT INTO idempotency_keys AS ik (key, payload_hash, comment_id, created_at, lease_until)
-         VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (key) DO UPDATE SET payload_hash = excluded.payload_hash, comment_id = excluded.comment_id,
-                                         created_at = excluded.created_at, lease_until = excluded.lease_until
-          WHERE ik.lease_until IS NOT NULL AND ik.lease_until <= $4
-         RETURNING 1
-       )
-       SELECT EXISTS (SELECT 1 FROM c) AS claimed, k.comment_id, k.payload_hash, k.lease_until, cm.status
-         FROM (SELECT 1) AS one
-         LEFT JOIN idempotency_keys k ON k.key = $1
-         LEFT JOIN comments cm ON cm.id = k.comment_id`,
-      [key, payloadHash, commentId, now, now + leaseMs],
-    );
-    const r = rows[0]!;
-    if (r.claimed) return { claimed: true };
-    const existing = r.comment_id === null ? null : keyRecord(r, now);
-    return { claimed: false, existing: existing ?? { commentId: '', payloadHash, status: 'in-progress' } };
+  claimKey(key: string, payloadHash: string, commentId: string, now: number, leaseMs: number): Promise<ClaimResult> {
+    return this.claimBatches.submit({ clientId: key, payloadHash, commentId, now, leaseMs });
+  }
+
+  /**
+   * Claims that arrive together go in ONE round trip: one statement each (CLAIM_ONE), sent as one
+   * simple query, i.e. one implicit transaction; in key order, so that two instances' batches cannot
+   * deadlock on each other's keys. An error aborts them all (GroupCommit then retries one by one).
+   */
+  private async claimBatch(items: ClaimItem[]): Promise<ClaimResult[]> {
+    if (items.length === 1) {
+      const c = items[0]!;
+      const { rows } = await this.claimPool.query<ClaimRow>(CLAIM_ONE, [c.clientId, c.payloadHash, c.commentId, c.now, c.now + c.leaseMs]);
+      return [claimResult(rows[0]!, c)];
+    }
+    const order = items.map((_, i) => i).sort((a, b) => (items[a]!.clientId < items[b]!.clientId ? -1 : 1));
+    const client = await this.claimPool.connect();
+    try {
+      const sql = order.map((i) => {
+        const c = items[i]!;
+        return inline(client, CLAIM_ONE, [c.clientId, c.payloadHash, c.commentId, c.now, c.now + c.leaseMs]);
+      }).join(';\n');
+      const results = (await client.query(sql)) as unknown as pg.QueryResult<ClaimRow>[];
+      const out: ClaimResult[] = new Array(items.length);
+      order.forEach((i, k) => (out[i] = claimResult(results[k]!.rows[0]!, items[i]!)));
+      return out;
+    } finally {
+      client.release();
+    }
   }
 
   async releaseClaim(key: string, commentId: string): Promise<void> {
