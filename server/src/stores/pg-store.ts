@@ -322,6 +322,9 @@ function claimResult(r: ClaimRow, c: ClaimItem): ClaimResult {
   return { claimed: false, existing: existing ?? { commentId: '', payloadHash: c.payloadHash, status: 'in-progress' } };
 }
 
+/** A list's columns: all but `search`, the folded copy of name and content that only the WHERE reads. */
+const LIST_COLUMNS = 'seq, id, page_id, page_url, page_title, name, content, status, created_at, moderated_at, edited_at, reply_text, reply_at';
+
 export class PgStore implements Store {
   private readonly commits: GroupCommit<NewComment, InsertResult>;
   private readonly claimBatches: GroupCommit<ClaimItem, ClaimResult>;
@@ -485,7 +488,7 @@ export class PgStore implements Store {
     }
     params.push(q.limit + 1);
     const { rows } = await this.pool.query<CommentRow>(
-      `SELECT * FROM comments WHERE ${where.join(' AND ')} ORDER BY created_at DESC, seq DESC LIMIT $${params.length}`,
+      `SELECT ${LIST_COLUMNS} FROM comments WHERE ${where.join(' AND ')} ORDER BY created_at DESC, seq DESC LIMIT $${params.length}`,
       params,
     );
     const more = rows.length > q.limit;

@@ -282,6 +282,9 @@ export function migrate(db: Database.Database): void {
   }
 }
 
+/** A list's columns: all but `search`, the folded copy of name and content that only the WHERE reads. */
+const LIST_COLUMNS = 'seq, id, page_id, page_url, page_title, name, content, status, created_at, moderated_at, edited_at, reply_text, reply_at';
+
 export class SqliteStore implements Store {
   private readonly stmt;
   /** The list query has a few shapes (with/without pageId, cursor); each is prepared once. */
@@ -448,7 +451,7 @@ export class SqliteStore implements Store {
     const words = Object.fromEntries((q.words ?? []).map((w, i) => [`w${i}`, likePattern(w)]));
     for (const k of Object.keys(words)) where.push(`search LIKE @${k} ESCAPE '\\'`);
     if (q.cursor) where.push('(created_at, seq) < (@createdAt, @seq)');
-    const sql = `SELECT * FROM comments WHERE ${where.join(' AND ')} ORDER BY created_at DESC, seq DESC LIMIT @take`;
+    const sql = `SELECT ${LIST_COLUMNS} FROM comments WHERE ${where.join(' AND ')} ORDER BY created_at DESC, seq DESC LIMIT @take`;
     let stmt = this.listStmts.get(sql);
     if (!stmt) this.listStmts.set(sql, (stmt = this.db.prepare<Record<string, unknown>, CommentRow>(sql)));
     const rows = stmt.all({ ...words, status: q.status, pageId: q.pageId, createdAt: q.cursor?.createdAt, seq: q.cursor?.seq, take: q.limit + 1 });
