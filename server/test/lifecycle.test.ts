@@ -217,6 +217,11 @@ describe.concurrent('privacy', () => {
     const completed = server.jsonLogs().filter((l) => l.msg === 'request completed');
     const posts = completed.filter((l) => (l.req as { method?: string })?.method === 'POST');
     expect(posts.map((l) => (l.res as { statusCode: number }).statusCode)).toEqual(statuses);
+    // A stored comment's line names it (and nothing of the reader).
+    for (const l of posts.filter((p) => (p.res as { statusCode: number }).statusCode === 201)) {
+      expect(l.commentId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+      expect(l.status).toBe('pending');
+    }
     for (const l of completed) {
       expect(Object.keys(l.req as object).sort()).toEqual(['id', 'method', 'url']);
       expect(typeof l.responseTime).toBe('number');

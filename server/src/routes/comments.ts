@@ -11,6 +11,7 @@ import { corsHook, preflightHeaders, requestOrigin } from '../cors.js';
 import { refuseWhileDraining } from '../draining.js';
 import { MESSAGES, type ProblemCode } from '../i18n.js';
 import { payloadHash, resolveKey } from '../idempotency.js';
+import { logOutcome } from '../logging.js';
 import { langOf, sendProblem, type ProblemExtras } from '../problem.js';
 import { clientHash } from '../rate-limit.js';
 import { decodeCursor, encodeCursor, type KeyRecord, type StoredComment } from '../stores/store.js';
@@ -204,7 +205,7 @@ async function createComment(
   // The article's cached first page is stale now (a pending comment does not show).
   if (status === 'published') ctx.firstPages.invalidatePage(c.pageId);
   if (status === 'pending') ctx.notifier.wake(); // sends on a timer, after this answer
-  request.log.info({ commentId: id, status }, 'comment stored');
+  logOutcome(request, { commentId: id, status }); // on the request's one log line
   return { kind: 'json', status: 201, body: { id, status } };
 }
 
