@@ -189,6 +189,22 @@ describe.each(stores)('%s store', (_name, open) => {
     }
   });
 
+  it('one batch over two pages: each page counts its own published comments; pending ones get one job per channel, in order', async () => {
+    const store = await open();
+    cleanups.push(() => store.close());
+    store.setNotificationChannels(['webhook', 'email']);
+    const onA = Array.from({ length: 10 }, () => newComment({ pageId: 'trang-a' }));
+    const onB = Array.from({ length: 5 }, () => newComment({ pageId: 'trang-b' }));
+    const pending = Array.from({ length: 4 }, (_, i) => newComment({ pageId: 'trang-a', status: 'pending', createdAt: Date.now() + i }));
+    const results = await Promise.all([...onA, ...pending, ...onB].map((c) => store.insertComment(c)));
+    expect(results.every((r) => r.created)).toBe(true);
+    expect(Object.fromEntries(await store.publishedCounts(['trang-a', 'trang-b']))).toEqual({ 'trang-a': 10, 'trang-b': 5 });
+    for (const channel of ['webhook', 'email'] as const) {
+      const jobs = await store.claimJobs(channel, 'test', Date.now() + 1000, 60_000, 100);
+      expect(jobs.map((j) => j.commentId)).toEqual(pending.map((c) => c.id));
+    }
+  });
+
   it('claims that arrive together (one batch): each new key claimed, a live claim answers in-progress, a stored key its record', async () => {
     const store = await open();
     cleanups.push(() => store.close());

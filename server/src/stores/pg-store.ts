@@ -31,32 +31,40 @@ const FIND_KEY = `SELECT k.comment_id, k.payload_hash, k.lease_until, c.status
                    WHERE k.key = $1`;
 
 /**
- * One statement per comment of a batch: the key row (our claim, no row, or an expired claim becomes the
- * stored record), the comment only if that happened, and the page's published counter (a --moderation
- * off insert). A stored record or another attempt's live claim: nothing written, created = 0. Data-
- * modifying CTEs run once whether or not the outer query reads them.
+ * A whole batch of comments as ONE statement (so one round trip, one transaction, one WAL flush), its
+ * columns as arrays: each key row (our claim, no row, or an expired claim becomes the stored record),
+ * the comments whose key row that happened to, in the batch's order, their notification jobs (pending
+ * comments; $12 the channels) and the pages' published counters (--moderation off inserts). A stored
+ * record or another attempt's live claim: nothing written for that comment, and its id is not
+ * returned. One parse and plan per batch instead of one per comment. A batch never holds one key twice
+ * (GroupCommit), which a multi-row ON CONFLICT DO UPDATE requires.
  */
-const STORE_ONE = `
-  WITH k AS (
+const STORE_BATCH = `
+  WITH input AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                         $9::bigint[], $10::text[], $11::text[]) WITH ORDINALITY
+      AS t(key, payload_hash, id, page_id, page_url, page_title, name, content, created_at, status, search, ord)
+  ), k AS (
     INSERT INTO idempotency_keys AS ik (key, payload_hash, comment_id, created_at, lease_until)
-    VALUES ($1, $2, $3, $9, NULL)
+    SELECT key, payload_hash, id, created_at, NULL FROM input
     ON CONFLICT (key) DO UPDATE SET payload_hash = excluded.payload_hash, comment_id = excluded.comment_id, lease_until = NULL
      WHERE ik.lease_until IS NOT NULL AND (ik.comment_id = excluded.comment_id OR ik.lease_until <= excluded.created_at)
-    RETURNING 1
+    RETURNING key
   ), c AS (
     INSERT INTO comments (id, page_id, page_url, page_title, name, content, status, created_at, search)
-    SELECT $3, $4, $5, $6, $7, $8, $10, $9, $12 WHERE EXISTS (SELECT 1 FROM k)
-    RETURNING page_id, status
+    SELECT id, page_id, page_url, page_title, name, content, status, created_at, search
+      FROM input WHERE key IN (SELECT key FROM k) ORDER BY ord
+    RETURNING id, page_id, status, created_at
   ), j AS (
-    -- A pending comment's notifications ($11: the channels, a text[] literal), in the same transaction.
     INSERT INTO notification_jobs (channel, comment_id, created_at, due_at)
-    SELECT ch, $3, $9, $9 FROM unnest($11::text[]) AS ch WHERE EXISTS (SELECT 1 FROM c WHERE status = 'pending')
+    SELECT ch, c.id, c.created_at, c.created_at FROM c CROSS JOIN unnest($12::text[]) AS ch
+     WHERE c.status = 'pending' ORDER BY c.created_at, c.id
   ), n AS (
-    INSERT INTO page_counts (page_id, published) SELECT page_id, 1 FROM c WHERE status = 'published'
-    ON CONFLICT (page_id) DO UPDATE SET published = page_counts.published + 1
-    RETURNING 1
+    INSERT INTO page_counts (page_id, published)
+    SELECT page_id, count(*) FROM c WHERE status = 'published' GROUP BY page_id
+    ON CONFLICT (page_id) DO UPDATE SET published = page_counts.published + excluded.published
   )
-  SELECT (SELECT count(*) FROM c)::int AS created, (SELECT count(*) FROM n)::int AS counted`;
+  SELECT id FROM c`;
 
 /** $n placeholders replaced by escaped literals, for statements sent together in one simple query. */
 function inline(client: pg.PoolClient, sql: string, params: ReadonlyArray<string | number>): string {
@@ -433,42 +441,21 @@ export class PgStore implements Store {
   }
 
   /**
-   * One comment inside the batch's transaction, as SQL text (one statement: see STORE_ONE). Whatever
-   * else must be written with a comment (counters, jobs) goes here, as more statements.
-   */
-  private insertOneInTx(client: pg.PoolClient, c: NewComment): string[] {
-    return [inline(client, STORE_ONE, [
-      c.clientId, c.payloadHash, c.id, c.pageId, c.pageUrl, c.pageTitle, c.name, c.content, c.createdAt, c.status,
-      `{${this.notifyChannels.join(',')}}`, commentSearchText(c.name, c.content),
-    ])];
-  }
-
-  /**
-   * The whole batch in ONE round trip and one WAL flush: BEGIN, each comment's statements, COMMIT, sent
-   * as one simple query. An error aborts it all (then GroupCommit retries the items one by one). The
-   * record of a key that was not ours is read afterwards: it is someone else's and already committed.
+   * The whole batch in ONE statement (STORE_BATCH). An error fails it all (then GroupCommit retries the
+   * items one by one). The record of a key that was not ours is read afterwards: it is someone else's
+   * and already committed.
    */
   private async writeBatch(items: NewComment[]): Promise<InsertResult[]> {
-    const client = await this.pool.connect();
-    let results: pg.QueryResult<{ created?: number }>[];
-    const perItem: number[] = [];
-    try {
-      const statements = ['BEGIN'];
-      for (const c of items) {
-        const mine = this.insertOneInTx(client, c);
-        perItem.push(statements.length); // the index of its first statement: STORE_ONE
-        statements.push(...mine);
-      }
-      statements.push('COMMIT');
-      results = (await client.query(statements.join(';\n'))) as unknown as pg.QueryResult<{ created?: number }>[];
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      client.release();
-    }
-    return Promise.all(items.map(async (c, i): Promise<InsertResult> => {
-      if ((results[perItem[i]!]!.rows[0]?.created ?? 0) > 0) return { created: true };
+    const column = <T>(f: (c: NewComment) => T): T[] => items.map(f);
+    const { rows } = await this.pool.query<{ id: string }>(STORE_BATCH, [
+      column((c) => c.clientId), column((c) => c.payloadHash), column((c) => c.id), column((c) => c.pageId),
+      column((c) => c.pageUrl), column((c) => c.pageTitle), column((c) => c.name), column((c) => c.content),
+      column((c) => c.createdAt), column((c) => c.status), column((c) => commentSearchText(c.name, c.content)),
+      this.notifyChannels,
+    ]);
+    const created = new Set(rows.map((r) => r.id));
+    return Promise.all(items.map(async (c): Promise<InsertResult> => {
+      if (created.has(c.id)) return { created: true };
       const { rows } = await this.pool.query<KeyRow>(FIND_KEY, [c.clientId]);
       return { created: false, existing: keyRecord(rows[0], c.createdAt) ?? { commentId: '', payloadHash: c.payloadHash, status: 'in-progress' } };
     }));
