@@ -66,14 +66,6 @@ const STORE_BATCH = `
   )
   SELECT id FROM c`;
 
-/** $n placeholders replaced by escaped literals, for statements sent together in one simple query. */
-function inline(client: pg.PoolClient, sql: string, params: ReadonlyArray<string | number>): string {
-  return sql.replace(/\$(\d+)/g, (_m, n: string) => {
-    const v = params[Number(n) - 1]!;
-    return typeof v === 'number' ? String(Math.trunc(v)) : client.escapeLiteral(v);
-  });
-}
-
 interface PgMigration {
   version: number;
   name: string;
@@ -307,22 +299,27 @@ interface ClaimItem {
 type ClaimRow = KeyRow & { claimed: boolean };
 
 /**
- * One claim: a new row, or the take-over of an expired claim, and what is there. The outer SELECT sees
- * the snapshot from before the INSERT; a row another instance committed after that snapshot is a claim
- * just taken (a stored record always follows a claim).
+ * Claims as ONE statement over arrays: for each key a new row, or the take-over of an expired claim,
+ * and what is there. The outer SELECT sees the snapshot from before the INSERT; a row another instance
+ * committed after that snapshot is a claim just taken (a stored record always follows a claim). Rows
+ * are inserted in key order, so that two instances' batches cannot deadlock on each other's keys.
  */
-const CLAIM_ONE = `WITH c AS (
-         INSERT INTO idempotency_keys AS ik (key, payload_hash, comment_id, created_at, lease_until)
-         VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (key) DO UPDATE SET payload_hash = excluded.payload_hash, comment_id = excluded.comment_id,
-                                         created_at = excluded.created_at, lease_until = excluded.lease_until
-          WHERE ik.lease_until IS NOT NULL AND ik.lease_until <= $4
-         RETURNING 1
-       )
-       SELECT EXISTS (SELECT 1 FROM c) AS claimed, k.comment_id, k.payload_hash, k.lease_until, cm.status
-         FROM (SELECT 1) AS one
-         LEFT JOIN idempotency_keys k ON k.key = $1
-         LEFT JOIN comments cm ON cm.id = k.comment_id`;
+const CLAIM_BATCH = `
+  WITH input AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) AS t(key, payload_hash, comment_id, now, lease_until)
+  ), c AS (
+    INSERT INTO idempotency_keys AS ik (key, payload_hash, comment_id, created_at, lease_until)
+    SELECT key, payload_hash, comment_id, now, lease_until FROM input ORDER BY key
+    ON CONFLICT (key) DO UPDATE SET payload_hash = excluded.payload_hash, comment_id = excluded.comment_id,
+                                    created_at = excluded.created_at, lease_until = excluded.lease_until
+     WHERE ik.lease_until IS NOT NULL AND ik.lease_until <= excluded.created_at
+    RETURNING key
+  )
+  SELECT i.key, c.key IS NOT NULL AS claimed, k.comment_id, k.payload_hash, k.lease_until, cm.status
+    FROM input i
+    LEFT JOIN c ON c.key = i.key
+    LEFT JOIN idempotency_keys k ON k.key = i.key
+    LEFT JOIN comments cm ON cm.id = k.comment_id`;
 
 function claimResult(r: ClaimRow, c: ClaimItem): ClaimResult {
   if (r.claimed) return { claimed: true };
@@ -405,31 +402,14 @@ export class PgStore implements Store {
     return this.claimBatches.submit({ clientId: key, payloadHash, commentId, now, leaseMs });
   }
 
-  /**
-   * Claims that arrive together go in ONE round trip: one statement each (CLAIM_ONE), sent as one
-   * simple query, i.e. one implicit transaction; in key order, so that two instances' batches cannot
-   * deadlock on each other's keys. An error aborts them all (GroupCommit then retries one by one).
-   */
+  /** Claims that arrive together go in ONE statement (CLAIM_BATCH), like comments. */
   private async claimBatch(items: ClaimItem[]): Promise<ClaimResult[]> {
-    if (items.length === 1) {
-      const c = items[0]!;
-      const { rows } = await this.claimPool.query<ClaimRow>(CLAIM_ONE, [c.clientId, c.payloadHash, c.commentId, c.now, c.now + c.leaseMs]);
-      return [claimResult(rows[0]!, c)];
-    }
-    const order = items.map((_, i) => i).sort((a, b) => (items[a]!.clientId < items[b]!.clientId ? -1 : 1));
-    const client = await this.claimPool.connect();
-    try {
-      const sql = order.map((i) => {
-        const c = items[i]!;
-        return inline(client, CLAIM_ONE, [c.clientId, c.payloadHash, c.commentId, c.now, c.now + c.leaseMs]);
-      }).join(';\n');
-      const results = (await client.query(sql)) as unknown as pg.QueryResult<ClaimRow>[];
-      const out: ClaimResult[] = new Array(items.length);
-      order.forEach((i, k) => (out[i] = claimResult(results[k]!.rows[0]!, items[i]!)));
-      return out;
-    } finally {
-      client.release();
-    }
+    const { rows } = await this.claimPool.query<ClaimRow & { key: string }>(CLAIM_BATCH, [
+      items.map((c) => c.clientId), items.map((c) => c.payloadHash), items.map((c) => c.commentId),
+      items.map((c) => c.now), items.map((c) => c.now + c.leaseMs),
+    ]);
+    const byKey = new Map(rows.map((r) => [r.key, r]));
+    return items.map((c) => claimResult(byKey.get(c.clientId)!, c));
   }
 
   async releaseClaim(key: string, commentId: string): Promise<void> {
