@@ -5,11 +5,11 @@
  * one, nothing hangs, and every comment answered 201 is in the file. The thread runs JavaScript from
  * the build, so this file uses the built modules throughout (`npm run build -w server` first).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { NewComment } from '../src/stores/store.js';
 import { makeComment } from './support/http.js';
 import { checkInjectedAnswers } from './support/openapi.js';
@@ -50,6 +50,16 @@ parentPort.on('message', (m) => {
 `);
   const entry = join(dir, 'entry.mjs');
   writeFileSync(entry, `import ${JSON.stringify(pathToFileURL(first).href)};\nimport ${JSON.stringify(new URL('stores/sqlite-writer-thread.js', DIST).href)};\n`);
+  return pathToFileURL(entry);
+}
+
+/** The real thread entry, unless `flag` exists: then the thread ends as soon as it starts. */
+function brokenWhileFlagged(dir: string, flag: string): URL {
+  const entry = join(dir, 'flagged.mjs');
+  writeFileSync(entry, `import { existsSync } from 'node:fs';
+if (existsSync(${JSON.stringify(flag)})) process.exit(1);
+await import(${JSON.stringify(new URL('stores/sqlite-writer-thread.js', DIST).href)});
+`);
   return pathToFileURL(entry);
 }
 
@@ -121,5 +131,42 @@ describe('the writer thread', () => {
     const all = await store.list({ status: 'published', pageId: 'p', limit: 100 });
     expect(all.items.map((c) => c.id).sort()).toEqual(comments.map((c) => c.id).sort());
     expect(thread.starts).toBe(settled.some((s) => s.status === 'rejected') ? 2 : 1);
+  });
+
+  it('keeps dying at its start: calls fail at once instead of each starting a thread, /healthz answers 503, and it recovers', async () => {
+    const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
+    const { buildApp } = await dist<AppModule>('app.js');
+    const { parseConfig } = await dist<ConfigModule>('config.js');
+    const dir = tempDir();
+    const flag = join(dir, 'broken');
+    const store = await SqliteStore.openWithWriterThread(join(dir, 'ykien.db'), brokenWhileFlagged(dir, flag));
+    cleanups.push(() => store.close());
+    const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', 'off'], {});
+    if (parsed.kind !== 'run') throw new Error(parsed.kind);
+    const app = checkInjectedAnswers(await buildApp({ config: parsed.config, store, adminToken: 'writer-test-admin-token-0123', ipSecret: 'writer-test-ip-secret-0123', logger: false }));
+    cleanups.push(() => app.close());
+    const thread = store.writerLink as WriterThread;
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
+
+    writeFileSync(flag, '');
+    await thread.crash();
+    const calls = await Promise.allSettled(Array.from({ length: 20 }, () => store.ping()));
+    for (const c of calls) expect(c.status === 'rejected' && (c.reason as Error).name).toBe('StoreUnavailable');
+    // The first call started a thread, which died; the others did not each start one.
+    expect(thread.starts).toBeLessThanOrEqual(4);
+    const health = await app.inject({ method: 'GET', url: '/healthz' });
+    expect([health.statusCode, health.json()]).toEqual([503, { status: 'unavailable' }]);
+
+    // Fixed, and the pause over (the clock moved on, not waited for): the next call starts a thread.
+    unlinkSync(flag);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 60_000);
+      expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    } finally {
+      vi.useRealTimers();
+    }
+    const answer = await app.inject({ method: 'POST', url: '/api/comments', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(makeComment(SITE)) });
+    expect(answer.statusCode).toBe(201);
   });
 });

@@ -669,8 +669,10 @@ export class SqliteStore implements Store {
     return this.stmt.settingGet.get(name)!.value;
   }
 
+  /** This thread's connection, and the writer's (its thread, when it has one, is alive). */
   async ping(): Promise<void> {
     this.stmt.ping.get();
+    await this.writer.ping();
   }
 
   async close(): Promise<void> {

@@ -6,7 +6,9 @@
  * had not answered fails with StoreUnavailable (the route answers 503 storage-unavailable), and the next
  * call starts a new thread. Nothing waits forever, and a 201 is never sent for a commit the thread did
  * not report done: a comment whose call failed this way may or may not have been committed, which a
- * retry with the same key finds out (200 with the stored id, or 201).
+ * retry with the same key finds out (200 with the stored id, or 201). A thread that dies again within
+ * seconds of its start is not restarted at once: for a second, calls fail at once instead of each
+ * starting a thread that would die too (a broken file must not cost a thread start per request).
  */
 import { Worker } from 'node:worker_threads';
 import { StoreUnavailable } from './store.js';
@@ -33,6 +35,7 @@ export function inProcessWriter(file: string): WriterLink & { local: SqliteWrite
     releaseClaim: (key, commentId) => call(() => w.releaseClaim(key, commentId)),
     hitRateLimit: (client, limit, windowMs, now) => call(() => w.hitRateLimit(client, limit, windowMs, now)),
     pruneRateLimit: (before) => call(() => w.pruneRateLimit(before)),
+    ping: () => call(() => w.ping()),
     close: async () => w.close(),
   };
 }
@@ -42,13 +45,20 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-type Reply = { ready: true } | { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { message: string; code?: string } };
+type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { message: string; code?: string } };
+
+/** A thread that ends sooner than this after its start died "quickly". */
+const QUICK_DEATH_MS = 5000;
+/** After two quick deaths in a row, no new thread for this long. */
+const RESTART_PAUSE_MS = 1000;
 
 export class WriterThread implements WriterLink {
   private worker: Worker | null = null;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closed = false;
+  private quickDeaths = 0;
+  private noStartBefore = 0;
   /** How many threads were started (the first one included): for tests and logs. */
   starts = 0;
 
@@ -56,7 +66,7 @@ export class WriterThread implements WriterLink {
 
   /** Starts the thread and waits until it opened the file, so that a broken file fails at startup. */
   async start(): Promise<void> {
-    await this.send('pruneRateLimit', [0]);
+    await this.send('ping', []);
   }
 
   claimBatch: WriterLink['claimBatch'] = (items) => this.send('claimBatch', [items]);
@@ -64,23 +74,34 @@ export class WriterThread implements WriterLink {
   releaseClaim: WriterLink['releaseClaim'] = (key, commentId) => this.send('releaseClaim', [key, commentId]);
   hitRateLimit: WriterLink['hitRateLimit'] = (client, limit, windowMs, now) => this.send('hitRateLimit', [client, limit, windowMs, now]);
   pruneRateLimit: WriterLink['pruneRateLimit'] = (before) => this.send('pruneRateLimit', [before]);
+  ping: WriterLink['ping'] = () => this.send('ping', []);
 
   /** Ends the thread at once, as a crash would, failing what it had not answered (tests). */
   async crash(): Promise<void> {
     await this.worker?.terminate();
   }
 
+  /** Lets the thread finish what it was asked, close its connections and end. */
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     const w = this.worker;
-    this.worker = null;
-    this.failPending('the store is closed');
-    if (w) await w.terminate();
+    if (!w) return;
+    const exited = new Promise((r) => w.once('exit', r));
+    await this.post(w, 'close', []).catch(() => undefined);
+    await w.terminate();
+    await exited;
   }
 
   private send<T>(op: keyof WriterOps, args: unknown[]): Promise<T> {
     if (this.closed) return Promise.reject(new StoreUnavailable('the store is closed'));
-    const worker = this.worker ?? this.spawn();
+    if (!this.worker && Date.now() < this.noStartBefore) {
+      return Promise.reject(new StoreUnavailable('the SQLite writer thread keeps failing; trying again shortly'));
+    }
+    return this.post(this.worker ?? this.spawn(), op, args);
+  }
+
+  private post<T>(worker: Worker, op: keyof WriterOps | 'close', args: unknown[]): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
@@ -92,10 +113,10 @@ export class WriterThread implements WriterLink {
 
   private spawn(): Worker {
     const worker = new Worker(this.entry, { workerData: { file: this.file } });
+    const startedAt = Date.now();
     this.starts++;
     this.worker = worker;
     worker.on('message', (m: Reply) => {
-      if ('ready' in m) return;
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
@@ -111,6 +132,9 @@ export class WriterThread implements WriterLink {
       // Only the current thread's death concerns the calls waiting; a new one may be running already.
       if (this.worker === worker) {
         this.worker = null;
+        const now = Date.now();
+        this.quickDeaths = now - startedAt < QUICK_DEATH_MS ? this.quickDeaths + 1 : 0;
+        if (this.quickDeaths >= 2) this.noStartBefore = now + RESTART_PAUSE_MS;
         this.failPending(why);
       }
     });

@@ -52,6 +52,8 @@ export interface WriterOps {
   releaseClaim(key: string, commentId: string): void;
   hitRateLimit(client: string, limit: number, windowMs: number, now: number): RateDecision;
   pruneRateLimit(before: number): void;
+  /** Throws when the writer's connection cannot answer (for /healthz). */
+  ping(): void;
 }
 
 export class SqliteWriter implements WriterOps {
@@ -100,6 +102,7 @@ export class SqliteWriter implements WriterOps {
       savepoint: db.prepare('SAVEPOINT one_comment'),
       release: db.prepare('RELEASE one_comment'),
       rollbackTo: db.prepare('ROLLBACK TO one_comment'),
+      ping: db.prepare('SELECT 1'),
     };
     this.claimStmt = {
       // A new claim, or the take-over of a claim whose lease ran out; a stored record never changes.
@@ -180,6 +183,10 @@ export class SqliteWriter implements WriterOps {
 
   pruneRateLimit(before: number): void {
     this.claimStmt.ratePrune.run(before);
+  }
+
+  ping(): void {
+    this.stmt.ping.get();
   }
 
   close(): void {
