@@ -68,6 +68,7 @@ export class SqliteWriter implements WriterOps {
     try {
       this.db.pragma('synchronous = FULL');
       this.db.pragma('busy_timeout = 5000');
+      this.db.pragma('foreign_keys = ON'); // as on the main connection
       this.claims = new Database(file);
       this.claims.pragma('synchronous = NORMAL');
       this.claims.pragma('busy_timeout = 5000');
