@@ -4,10 +4,11 @@
  * - WAL journal: readers never block the writer, and a commit is one append to the log.
  * - synchronous=FULL: every commit is fsynced before we answer 201, so an accepted comment survives
  *   a crash of the process and of the machine. Comment traffic is small; durability wins.
- * - The POST path's writes (claims, rate-limit hits, batches of comments) go through a SqliteWriter
- *   (sqlite-writer.ts): in a worker thread for the server (openStore), so that a commit and its fsync
- *   never hold the event loop; in this thread for tools and tests that call SqliteStore.open. Reads
- *   and the moderators' rare writes use this thread's own connection (WAL: readers never wait).
+ * - Every write (claims, rate-limit hits, batches of comments, moderators' decisions, notification
+ *   jobs, settings) goes through a SqliteWriter (sqlite-writer.ts): in a worker thread for the server
+ *   (openStore), so that a commit, its fsync or a wait for the write lock never holds the event loop;
+ *   in this thread for tools and tests that call SqliteStore.open. Reads use this thread's own
+ *   connection (WAL: readers never wait). Migrations run here, before the writer starts.
  * - Versioned migrations in `schema_migrations`, each applied in its own transaction; a database made
  *   by a newer server version is refused rather than misread.
  */
@@ -15,9 +16,8 @@ import Database from 'better-sqlite3';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { GroupCommit, ItemFailed } from './group-commit.js';
-import { FIND_KEY, keyRecord, type ClaimItem, type KeyRow } from './sqlite-writer.js';
+import { FIND_KEY, keyRecord, toComment, type ClaimItem, type CommentRow, type KeyRow } from './sqlite-writer.js';
 import { inProcessWriter, WriterThread, type WriterLink } from './sqlite-writer-link.js';
-import { auditRow, fullState, STATUS_OF_ACTION, type AuditRow } from '../moderation/audit.js';
 import { commentSearchText, likePattern } from '../moderation/fold.js';
 import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, InsertResult, KeyRecord, ListQuery,
@@ -196,22 +196,6 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-interface CommentRow {
-  seq: number;
-  id: string;
-  page_id: string;
-  page_url: string;
-  page_title: string;
-  name: string;
-  content: string;
-  status: CommentStatus;
-  created_at: number;
-  moderated_at: number | null;
-  edited_at: number | null;
-  reply_text: string | null;
-  reply_at: number | null;
-}
-
 interface AuditLogRow {
   seq: number;
   at: number;
@@ -223,31 +207,6 @@ interface AuditLogRow {
   before: string | null;
   after: string | null;
 }
-
-interface JobRow {
-  seq: number;
-  channel: NotificationChannel;
-  comment_id: string;
-  created_at: number;
-  attempts: number;
-}
-
-/** Thrown inside a transaction to undo it. */
-class Rollback extends Error {}
-
-const toComment = (r: CommentRow): StoredComment => ({
-  id: r.id,
-  pageId: r.page_id,
-  pageUrl: r.page_url,
-  pageTitle: r.page_title,
-  name: r.name,
-  content: r.content,
-  status: r.status,
-  createdAt: r.created_at,
-  moderatedAt: r.moderated_at,
-  reply: r.reply_text === null ? null : { text: r.reply_text, at: r.reply_at ?? r.created_at },
-  editedAt: r.edited_at,
-});
 
 const toAuditEntry = (r: AuditLogRow): AuditEntry => ({
   seq: r.seq,
@@ -291,27 +250,21 @@ export class SqliteStore implements Store {
   private readonly listStmts = new Map<string, Database.Statement<Record<string, unknown>, CommentRow>>();
   private readonly commits: GroupCommit<NewComment, InsertResult>;
   private readonly claimBatches: GroupCommit<ClaimItem, ClaimResult>;
-  /** Moderation and notification statements (migration 4). */
+  /** Reads of the moderation API and the notification worker (migration 4). */
   private readonly mod;
   private readonly auditStmts = new Map<string, Database.Statement<Record<string, unknown>, AuditLogRow>>();
   private readonly countStmts = new Map<string, Database.Statement<Record<string, unknown>, { status: CommentStatus; n: number }>>();
   private notifyChannels: readonly NotificationChannel[] = [];
 
   /**
-   * @param db this thread's connection: reads, and the moderators' writes (synchronous=FULL).
-   * @param writer the POST path's writes: claims, rate-limit hits, batches of comments.
+   * @param db this thread's connection, for reads.
+   * @param writer every write.
    */
   private constructor(private readonly db: Database.Database, private readonly writer: WriterLink) {
     this.stmt = {
       findKey: db.prepare<[string], KeyRow>(FIND_KEY),
       count: db.prepare<[string, string], { n: number }>(
         'SELECT count(*) AS n FROM comments WHERE status = ? AND page_id = ?',
-      ),
-      setStatus: db.prepare<[string, number, string], { id: string; status: CommentStatus }>(
-        'UPDATE comments SET status = ?, moderated_at = ? WHERE id = ? RETURNING id, status',
-      ),
-      delete: db.prepare<[string], { page_id: string; status: CommentStatus }>(
-        'DELETE FROM comments WHERE id = ? RETURNING page_id, status',
       ),
       statusOf: db.prepare<[string], { page_id: string; status: CommentStatus }>(
         'SELECT page_id, status FROM comments WHERE id = ?',
@@ -320,14 +273,6 @@ export class SqliteStore implements Store {
       publishedCounts: db.prepare<[string], { page_id: string; published: number }>(
         'SELECT page_id, published FROM page_counts WHERE page_id IN (SELECT value FROM json_each(?))',
       ),
-      countPublished: db.prepare<[string]>(
-        `INSERT INTO page_counts (page_id, published) VALUES (?, 1)
-         ON CONFLICT (page_id) DO UPDATE SET published = published + 1`,
-      ),
-      // Never below 0, so that a counter that drifted (a comment published by a server that predates
-      // the counter) cannot make a moderator's decision fail.
-      uncountPublished: db.prepare<[string]>('UPDATE page_counts SET published = max(published - 1, 0) WHERE page_id = ?'),
-      settingInsert: db.prepare('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING'),
       settingGet: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE name = ?'),
       ping: db.prepare('SELECT 1'),
     };
@@ -339,38 +284,9 @@ export class SqliteStore implements Store {
     this.claimBatches = new GroupCommit<ClaimItem, ClaimResult>((items) => writer.claimBatch(items));
     this.mod = {
       get: db.prepare<[string], CommentRow>('SELECT * FROM comments WHERE id = ?'),
-      setStatus: db.prepare<[string, number, string], CommentRow>(
-        'UPDATE comments SET status = ?, moderated_at = ? WHERE id = ? RETURNING *',
-      ),
-      deleteById: db.prepare('DELETE FROM comments WHERE id = ?'),
-      edit: db.prepare<[string, string, string, number, string], CommentRow>(
-        'UPDATE comments SET name = ?, content = ?, search = ?, edited_at = ? WHERE id = ? RETURNING *',
-      ),
-      reply: db.prepare<[string | null, number | null, string], CommentRow>(
-        'UPDATE comments SET reply_text = ?, reply_at = ? WHERE id = ? RETURNING *',
-      ),
-      audit: db.prepare(
-        `INSERT INTO audit_log (at, moderator, action, comment_id, page_id, comment_name, before, after, search)
-         VALUES (@at, @moderator, @action, @commentId, @pageId, @commentName, @before, @after, @search)`,
-      ),
       anyDue: db.prepare<[string, number, number], { one: number }>(
         `SELECT 1 AS one FROM notification_jobs
           WHERE channel = ? AND due_at <= ? AND (lease_until IS NULL OR lease_until <= ?) LIMIT 1`,
-      ),
-      claim: db.prepare<Record<string, unknown>, JobRow>(
-        `UPDATE notification_jobs SET lease_owner = @owner, lease_until = @until, attempts = attempts + 1
-          WHERE seq IN (SELECT seq FROM notification_jobs
-                         WHERE channel = @channel AND due_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
-                         ORDER BY due_at, seq LIMIT @limit)
-          RETURNING seq, channel, comment_id, created_at, attempts`,
-      ),
-      openGate: db.prepare<[number, string, number]>(
-        'UPDATE notification_gates SET next_at = ? WHERE channel = ? AND next_at <= ?',
-      ),
-      finishJob: db.prepare<[number, string]>('DELETE FROM notification_jobs WHERE seq = ? AND lease_owner = ?'),
-      retryJob: db.prepare<[number, string, number, string]>(
-        `UPDATE notification_jobs SET due_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL
-          WHERE seq = ? AND lease_owner = ?`,
       ),
     };
   }
@@ -474,105 +390,30 @@ export class SqliteStore implements Store {
     return this.stmt.statusOf.get(id)?.status ?? null;
   }
 
-  async setStatus(id: string, status: CommentStatus, at: number): Promise<{ id: string; status: CommentStatus } | null> {
-    return this.db.transaction(() => {
-      const old = this.stmt.statusOf.get(id);
-      if (!old) return null;
-      const result = this.stmt.setStatus.get(status, at, id) ?? null;
-      // The page's published counter.
-      if (old.status !== 'published' && status === 'published') this.stmt.countPublished.run(old.page_id);
-      if (old.status === 'published' && status !== 'published') this.stmt.uncountPublished.run(old.page_id);
-      return result;
-    }).immediate();
+  // ---- the moderators' decisions: on the writer (its thread, for the server), each with its audit row ----
+
+  setStatus(id: string, status: CommentStatus, at: number): Promise<{ id: string; status: CommentStatus } | null> {
+    return this.writer.setStatus(id, status, at);
   }
 
-  async deleteComment(id: string): Promise<boolean> {
-    return this.db.transaction(() => {
-      const gone = this.stmt.delete.get(id);
-      if (!gone) return false;
-      // The page's published counter.
-      if (gone.status === 'published') this.stmt.uncountPublished.run(gone.page_id);
-      return true;
-    }).immediate();
+  deleteComment(id: string): Promise<boolean> {
+    return this.writer.deleteComment(id);
   }
 
-  // ---- moderation: every decision and its audit row in one IMMEDIATE transaction ----
-
-  private writeAudit(by: Actor, row: AuditRow): void {
-    this.mod.audit.run({
-      at: by.at,
-      moderator: by.moderator,
-      action: row.action,
-      commentId: row.commentId,
-      pageId: row.pageId,
-      commentName: row.commentName,
-      before: row.before === null ? null : JSON.stringify(row.before),
-      after: row.after === null ? null : JSON.stringify(row.after),
-      search: row.search,
-    });
+  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor): Promise<StoredComment | null> {
+    return this.writer.decide(id, action, by);
   }
 
-  /** The page's published counter, when a decision moves a comment in or out of `published`. */
-  private recount(pageId: string, from: CommentStatus, to: CommentStatus | null): void {
-    if (from !== 'published' && to === 'published') this.stmt.countPublished.run(pageId);
-    if (from === 'published' && to !== 'published') this.stmt.uncountPublished.run(pageId);
+  deleteDecided(id: string, by: Actor): Promise<boolean> {
+    return this.writer.deleteDecided(id, by);
   }
 
-  async decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor): Promise<StoredComment | null> {
-    const status = STATUS_OF_ACTION[action];
-    return this.db.transaction((): StoredComment | null => {
-      const row = this.mod.get.get(id);
-      if (!row) return null;
-      const before = toComment(row);
-      if (before.status === status) return before;
-      const after = toComment(this.mod.setStatus.get(status, by.at, id)!);
-      this.recount(before.pageId, before.status, status);
-      this.writeAudit(by, auditRow(by.moderator, action, before, { status: before.status }, { status }));
-      return after;
-    }).immediate();
+  editComment(id: string, change: { name?: string; content?: string }, by: Actor): Promise<StoredComment | null> {
+    return this.writer.editComment(id, change, by);
   }
 
-  async deleteDecided(id: string, by: Actor): Promise<boolean> {
-    return this.db.transaction((): boolean => {
-      const row = this.mod.get.get(id);
-      if (!row) return false;
-      const before = toComment(row);
-      this.mod.deleteById.run(id);
-      this.recount(before.pageId, before.status, null);
-      this.writeAudit(by, auditRow(by.moderator, 'delete', before, fullState(before), null));
-      return true;
-    }).immediate();
-  }
-
-  async editComment(id: string, change: { name?: string; content?: string }, by: Actor): Promise<StoredComment | null> {
-    return this.db.transaction((): StoredComment | null => {
-      const row = this.mod.get.get(id);
-      if (!row) return null;
-      const before = toComment(row);
-      const name = change.name ?? before.name;
-      const content = change.content ?? before.content;
-      if (name === before.name && content === before.content) return before;
-      const after = toComment(this.mod.edit.get(name, content, commentSearchText(name, content), by.at, id)!);
-      const was: AuditState = {};
-      const now: AuditState = {};
-      if (name !== before.name) [was.name, now.name] = [before.name, name];
-      if (content !== before.content) [was.content, now.content] = [before.content, content];
-      this.writeAudit(by, auditRow(by.moderator, 'edit', after, was, now));
-      return after;
-    }).immediate();
-  }
-
-  async setReply(id: string, text: string | null, by: Actor): Promise<StoredComment | null> {
-    return this.db.transaction((): StoredComment | null => {
-      const row = this.mod.get.get(id);
-      if (!row) return null;
-      const before = toComment(row);
-      const old = before.reply?.text ?? null;
-      if (old === text) return before;
-      const after = toComment(this.mod.reply.get(text, text === null ? null : by.at, id)!);
-      this.writeAudit(by, auditRow(by.moderator, text === null ? 'reply-delete' : 'reply', after, { reply: old }, { reply: text }));
-      return after;
-    }).immediate();
+  setReply(id: string, text: string | null, by: Actor): Promise<StoredComment | null> {
+    return this.writer.setReply(id, text, by);
   }
 
   async getComment(id: string): Promise<StoredComment | null> {
@@ -616,41 +457,23 @@ export class SqliteStore implements Store {
     this.notifyChannels = [...channels];
   }
 
-  private claimNow(channel: NotificationChannel, owner: string, now: number, leaseMs: number, limit: number): ClaimedJob[] {
-    const rows = this.mod.claim.all({ owner, until: now + leaseMs, channel, now, limit });
-    return rows.map((r) => {
-      const c = this.mod.get.get(r.comment_id);
-      return { seq: r.seq, channel: r.channel, commentId: r.comment_id, createdAt: r.created_at, attempts: r.attempts, comment: c ? toComment(c) : null };
-    });
-  }
-
   async claimJobs(channel: NotificationChannel, owner: string, now: number, leaseMs: number, limit: number): Promise<ClaimedJob[]> {
-    // A read first: an idle poll must not take the write lock.
+    // A read here first: an idle poll costs neither the write lock nor a trip to the writer.
     if (!this.mod.anyDue.get(channel, now, now)) return [];
-    return this.db.transaction(() => this.claimNow(channel, owner, now, leaseMs, limit)).immediate();
+    return this.writer.claimJobs(channel, owner, now, leaseMs, limit);
   }
 
   async claimDigest(channel: NotificationChannel, owner: string, now: number, leaseMs: number, intervalMs: number, limit: number): Promise<ClaimedJob[]> {
     if (!this.mod.anyDue.get(channel, now, now)) return [];
-    try {
-      return this.db.transaction((): ClaimedJob[] => {
-        if (this.mod.openGate.run(now + intervalMs, channel, now).changes === 0) return [];
-        const jobs = this.claimNow(channel, owner, now, leaseMs, limit);
-        if (jobs.length === 0) throw new Rollback(); // the gate stays open for the next one
-        return jobs;
-      }).immediate();
-    } catch (e) {
-      if (e instanceof Rollback) return [];
-      throw e;
-    }
+    return this.writer.claimDigest(channel, owner, now, leaseMs, intervalMs, limit);
   }
 
-  async finishJob(seq: number, owner: string): Promise<void> {
-    this.mod.finishJob.run(seq, owner);
+  finishJob(seq: number, owner: string): Promise<void> {
+    return this.writer.finishJob(seq, owner);
   }
 
-  async retryJob(seq: number, owner: string, dueAt: number, error: string): Promise<void> {
-    this.mod.retryJob.run(dueAt, error.slice(0, 500), seq, owner);
+  retryJob(seq: number, owner: string, dueAt: number, error: string): Promise<void> {
+    return this.writer.retryJob(seq, owner, dueAt, error);
   }
 
   hitRateLimit(client: string, limit: number, windowMs: number, now: number): Promise<RateDecision> {
@@ -665,7 +488,7 @@ export class SqliteStore implements Store {
   async getOrCreateSetting(name: string, make: () => string): Promise<string> {
     const existing = this.stmt.settingGet.get(name);
     if (existing) return existing.value;
-    this.stmt.settingInsert.run(name, make());
+    await this.writer.insertSetting(name, make()); // first writer wins, across instances too
     return this.stmt.settingGet.get(name)!.value;
   }
 

@@ -12,7 +12,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { StoreUnavailable } from './store.js';
-import { SqliteWriter, type WriterOps } from './sqlite-writer.js';
+import { SqliteWriter, WRITER_OPS, type WriterOps } from './sqlite-writer.js';
 
 /** WriterOps, each answered by a promise. */
 export type WriterLink = {
@@ -21,23 +21,17 @@ export type WriterLink = {
 
 export function inProcessWriter(file: string): WriterLink & { local: SqliteWriter } {
   const w = new SqliteWriter(file);
-  const call = <T>(f: () => T): Promise<T> => {
-    try {
-      return Promise.resolve(f());
-    } catch (e) {
-      return Promise.reject(e);
-    }
-  };
-  return {
-    local: w,
-    claimBatch: (items) => call(() => w.claimBatch(items)),
-    writeBatch: (items, channels) => call(() => w.writeBatch(items, channels)),
-    releaseClaim: (key, commentId) => call(() => w.releaseClaim(key, commentId)),
-    hitRateLimit: (client, limit, windowMs, now) => call(() => w.hitRateLimit(client, limit, windowMs, now)),
-    pruneRateLimit: (before) => call(() => w.pruneRateLimit(before)),
-    ping: () => call(() => w.ping()),
-    close: async () => w.close(),
-  };
+  const link: Record<string, unknown> = { local: w, close: async () => w.close() };
+  for (const op of WRITER_OPS) {
+    link[op] = (...args: unknown[]) => {
+      try {
+        return Promise.resolve((w[op] as (...a: unknown[]) => unknown).apply(w, args));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    };
+  }
+  return link as WriterLink & { local: SqliteWriter };
 }
 
 interface Pending {
@@ -52,7 +46,10 @@ const QUICK_DEATH_MS = 5000;
 /** After two quick deaths in a row, no new thread for this long. */
 const RESTART_PAUSE_MS = 1000;
 
-export class WriterThread implements WriterLink {
+/** WriterThread has every op of WriterLink, forwarded to the thread (set up in its constructor). */
+export interface WriterThread extends Omit<WriterLink, 'close'> {}
+
+export class WriterThread {
   private worker: Worker | null = null;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -62,19 +59,15 @@ export class WriterThread implements WriterLink {
   /** How many threads were started (the first one included): for tests and logs. */
   starts = 0;
 
-  constructor(private readonly file: string, private readonly entry = new URL('./sqlite-writer-thread.js', import.meta.url)) {}
+  constructor(private readonly file: string, private readonly entry = new URL('./sqlite-writer-thread.js', import.meta.url)) {
+    const self = this as unknown as Record<string, unknown>;
+    for (const op of WRITER_OPS) self[op] = (...args: unknown[]) => this.send(op, args);
+  }
 
   /** Starts the thread and waits until it opened the file, so that a broken file fails at startup. */
   async start(): Promise<void> {
     await this.send('ping', []);
   }
-
-  claimBatch: WriterLink['claimBatch'] = (items) => this.send('claimBatch', [items]);
-  writeBatch: WriterLink['writeBatch'] = (items, channels) => this.send('writeBatch', [items, channels]);
-  releaseClaim: WriterLink['releaseClaim'] = (key, commentId) => this.send('releaseClaim', [key, commentId]);
-  hitRateLimit: WriterLink['hitRateLimit'] = (client, limit, windowMs, now) => this.send('hitRateLimit', [client, limit, windowMs, now]);
-  pruneRateLimit: WriterLink['pruneRateLimit'] = (before) => this.send('pruneRateLimit', [before]);
-  ping: WriterLink['ping'] = () => this.send('ping', []);
 
   /** Ends the thread at once, as a crash would, failing what it had not answered (tests). */
   async crash(): Promise<void> {
