@@ -340,7 +340,7 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** Whatever runs the POST path's writes (tests reach the writer thread through it). */
+  /** Whatever runs the writes (tests reach the writer thread through it). */
   get writerLink(): WriterLink {
     return this.writer;
   }
