@@ -1,7 +1,7 @@
 /**
  * The writer thread's entry (node:worker_threads): owns a SqliteWriter and runs what the main thread
  * asks, one message at a time, answering each with its result or its error. Messages are
- * { id, op, args } → { id, ok: true, value } | { id, ok: false, error: { message, code? } }. The op
+ * { id, op, args } -> { id, ok: true, value } | { id, ok: false, error: { message, code? } }. The op
  * 'close' closes the connections, answers, and lets the thread end.
  */
 import { parentPort, workerData } from 'node:worker_threads';
