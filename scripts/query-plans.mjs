@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
-const { SqliteStore } = await import('../server/dist/sqlite-store.js');
+const { SqliteStore } = await import('../server/dist/stores/sqlite-store.js');
 
 const QUERIES = [
   ['list, first page', `SELECT * FROM comments WHERE status = 'published' AND page_id = 'p' ORDER BY created_at DESC, seq DESC LIMIT 21`],

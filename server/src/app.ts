@@ -9,14 +9,14 @@ import { originPolicy, type OriginPolicy } from './cors.js';
 import { FirstPageCache } from './caching/first-pages.js';
 import { Drain } from './draining.js';
 import { installJsonParser, BODY_LIMIT } from './json-body.js';
-import { loggerOptions } from './logging.js';
+import { loggerOptions, OneLinePerRequest } from './logging.js';
 import { Moderators } from './moderation/moderators.js';
 import { NotificationWorker } from './notify/worker.js';
 import { ProblemError, sendProblem } from './problem.js';
-import { adminRoutes } from './routes-admin.js';
-import { commentRoutes } from './routes-comments.js';
-import { staticRoutes } from './routes-static.js';
-import type { Store } from './store.js';
+import { adminRoutes } from './routes/admin.js';
+import { commentRoutes } from './routes/comments.js';
+import { staticRoutes } from './routes/static.js';
+import { StoreUnavailable, type Store } from './stores/store.js';
 
 export interface AppContext {
   config: Config;
@@ -50,6 +50,8 @@ export interface AppOptions {
 /** Fastify's codes for a body it could not take, mapped onto the contract. */
 function problemFor(err: FastifyError): ProblemError {
   if (err instanceof ProblemError) return err;
+  // SQLite's writer thread died while this request waited for it (it restarts with the next call).
+  if ((err as unknown) instanceof StoreUnavailable) return new ProblemError(503, 'storage-unavailable');
   switch (err.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new ProblemError(415, 'unsupported-media-type');
@@ -75,6 +77,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { config, store } = opts;
   const app = Fastify({
     logger: opts.logger ?? loggerOptions(config.logLevel),
+    logController: new OneLinePerRequest(),
     trustProxy: trustProxyOption(config.trustProxy),
     bodyLimit: BODY_LIMIT,
     // Long-polling is not a thing here: a slow client should not hold a socket forever.

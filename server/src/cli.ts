@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 // Only the configuration is loaded up front: --help and a bad option answer without loading Fastify.
 import { ConfigError, parseConfig, type Config } from './config.js';
-import { isPostgresUrl, openStore } from './store.js';
+import { isPostgresUrl, openStore } from './stores/store.js';
 
 const SHUTDOWN_GRACE_MS = 15_000;
 

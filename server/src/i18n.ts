@@ -38,6 +38,7 @@ export type ProblemCode =
   | 'not-found'
   | 'bad-request'
   | 'shutting-down'
+  | 'storage-unavailable'
   | 'internal';
 
 export const TITLES: Record<ProblemCode, Record<Lang, string>> = {
@@ -60,6 +61,7 @@ export const TITLES: Record<ProblemCode, Record<Lang, string>> = {
   'not-found': { vi: 'Không tìm thấy', en: 'Not found' },
   'bad-request': { vi: 'Yêu cầu không hợp lệ', en: 'Bad request' },
   'shutting-down': { vi: 'Máy chủ đang tắt', en: 'The server is shutting down' },
+  'storage-unavailable': { vi: 'Tạm thời chưa lưu được, hãy gửi lại', en: 'Storage is unavailable for a moment; send again' },
   internal: { vi: 'Lỗi máy chủ', en: 'Internal server error' },
 };
 

@@ -9,7 +9,7 @@
  * and the HTTP parser's errors (a malformed request, logged by Fastify at trace level) carry
  * `rawPacket`, the request's bytes — X-Forwarded-For and all. Only named, harmless fields go out.
  */
-import type { FastifyServerOptions } from 'fastify';
+import { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 
 interface LoggedRequest {
   method: string;
@@ -55,4 +55,26 @@ export function loggerOptions(level: string): NonNullable<FastifyServerOptions['
       err: (err: unknown) => serializeError(err),
     },
   };
+}
+
+/** What a route wants on its request's "request completed" line (e.g. the stored comment's id). */
+const outcomes = new WeakMap<FastifyRequest, Record<string, unknown>>();
+
+export function logOutcome(request: FastifyRequest, facts: Record<string, unknown>): void {
+  outcomes.set(request, facts);
+}
+
+/**
+ * Fastify's request logging with one line per request instead of two: no "incoming request", and the
+ * "request completed" line carries the request (method, url, id) besides the status and time, and what
+ * the route added with logOutcome. At `info` a JSON line costs the one thread about what a request's
+ * validation does. Errors are logged as Fastify logs them.
+ */
+export class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null, request: FastifyRequest, reply: FastifyReply): void {
+    if (error) return super.requestCompleted(error, request, reply);
+    reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime, ...outcomes.get(request) }, 'request completed');
+  }
 }

@@ -11,8 +11,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
-import { SqliteStore } from '../src/sqlite-store.js';
-import type { Store } from '../src/store.js';
+import { SqliteStore } from '../src/stores/sqlite-store.js';
+import type { Store } from '../src/stores/store.js';
 import { makeComment } from './support/http.js';
 import { checkInjectedAnswers } from './support/openapi.js';
 

@@ -13,11 +13,11 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { payloadHash } from '../src/idempotency.js';
-import { PgStore } from '../src/pg-store.js';
-import { SqliteStore } from '../src/sqlite-store.js';
-import { GroupCommit, ItemFailed } from '../src/storage/group-commit.js';
-import { uuidV7 } from '../src/storage/uuid-v7.js';
-import type { NewComment, Store } from '../src/store.js';
+import { PgStore } from '../src/stores/pg-store.js';
+import { SqliteStore } from '../src/stores/sqlite-store.js';
+import { GroupCommit, ItemFailed } from '../src/stores/group-commit.js';
+import { uuidV7 } from '../src/stores/uuid-v7.js';
+import type { NewComment, Store } from '../src/stores/store.js';
 import { makeComment, postComment, rowsOf } from './support/http.js';
 import { startServer } from './support/run-server.js';
 
@@ -97,6 +97,14 @@ function newComment(o: Partial<NewComment> = {}): NewComment {
 
 const stores: Array<[string, () => Promise<Store>]> = [
   ['SQLite', async () => SqliteStore.open(join(tempDir(), 'ykien.db'))],
+  [
+    // As the server runs it: the writes in a worker thread, whose JavaScript comes from the build.
+    'SQLite with its writer thread',
+    async () => {
+      const built = (await import(new URL('../dist/stores/sqlite-store.js', import.meta.url).href)) as typeof import('../src/stores/sqlite-store.js');
+      return built.SqliteStore.openWithWriterThread(join(tempDir(), 'ykien.db'));
+    },
+  ],
 ];
 if (PG_URL) {
   stores.push([
@@ -164,18 +172,56 @@ describe.each(stores)('%s store', (_name, open) => {
     expect(await store.findKey(broken.clientId)).toBeNull();
   });
 
-  it('claims and rate-limit hits go the cheap path, comments the durable one', async () => {
+  // The thread's connections are SqliteWriter's, checked in-process on the plain SQLite store.
+  it.skipIf(_name === 'SQLite with its writer thread')('claims and rate-limit hits go the cheap path, comments the durable one', async () => {
     const store = await open();
     cleanups.push(() => store.close());
     // Private fields on purpose: the durability of each path is the point of this test.
-    const s = store as unknown as Record<string, { pragma?: (p: string, o: object) => unknown; query?: (q: string) => Promise<{ rows: Array<Record<string, string>> }> }>;
-    if (s.db?.pragma) {
-      expect(s.db.pragma('synchronous', { simple: true })).toBe(2); // FULL
-      expect(s.claims!.pragma!('synchronous', { simple: true })).toBe(1); // NORMAL
+    type Conn = { pragma?: (p: string, o: object) => unknown; query?: (q: string) => Promise<{ rows: Array<Record<string, string>> }> };
+    const s = store as unknown as Record<string, Conn> & { writer?: { local: Record<string, Conn> } };
+    if (s.writer) {
+      // SqliteWriter's two connections (the same class runs in the server's writer thread).
+      expect(s.writer.local.db!.pragma!('synchronous', { simple: true })).toBe(2); // FULL
+      expect(s.writer.local.claims!.pragma!('synchronous', { simple: true })).toBe(1); // NORMAL
     } else {
       expect((await s.pool!.query!('SHOW synchronous_commit')).rows[0]!.synchronous_commit).toBe('on');
       expect((await s.claimPool!.query!('SHOW synchronous_commit')).rows[0]!.synchronous_commit).toBe('off');
     }
+  });
+
+  it('one batch over two pages: each page counts its own published comments; pending ones get one job per channel, in order', async () => {
+    const store = await open();
+    cleanups.push(() => store.close());
+    store.setNotificationChannels(['webhook', 'email']);
+    const onA = Array.from({ length: 10 }, () => newComment({ pageId: 'trang-a' }));
+    const onB = Array.from({ length: 5 }, () => newComment({ pageId: 'trang-b' }));
+    const pending = Array.from({ length: 4 }, (_, i) => newComment({ pageId: 'trang-a', status: 'pending', createdAt: Date.now() + i }));
+    const results = await Promise.all([...onA, ...pending, ...onB].map((c) => store.insertComment(c)));
+    expect(results.every((r) => r.created)).toBe(true);
+    expect(Object.fromEntries(await store.publishedCounts(['trang-a', 'trang-b']))).toEqual({ 'trang-a': 10, 'trang-b': 5 });
+    for (const channel of ['webhook', 'email'] as const) {
+      const jobs = await store.claimJobs(channel, 'test', Date.now() + 1000, 60_000, 100);
+      expect(jobs.map((j) => j.commentId)).toEqual(pending.map((c) => c.id));
+    }
+  });
+
+  it('claims that arrive together (one batch): each new key claimed, a live claim answers in-progress, a stored key its record', async () => {
+    const store = await open();
+    cleanups.push(() => store.close());
+    const now = Date.now();
+    const stored = newComment();
+    expect(await store.insertComment(stored)).toEqual({ created: true });
+    const held = newComment();
+    expect(await store.claimKey(held.clientId, held.payloadHash, held.id, now, 60_000)).toEqual({ claimed: true });
+    const fresh = Array.from({ length: 30 }, () => newComment());
+    const wave = [...fresh, held, stored].map((c) => store.claimKey(c.clientId, c.payloadHash, uuidV7(), now + 5, 60_000));
+    const results = await Promise.all(wave);
+    expect(results.slice(0, 30)).toEqual(fresh.map(() => ({ claimed: true })));
+    expect(results[30]).toEqual({ claimed: false, existing: { commentId: held.id, payloadHash: held.payloadHash, status: 'in-progress' } });
+    expect(results[31]).toEqual({ claimed: false, existing: { commentId: stored.id, payloadHash: stored.payloadHash, status: 'published' } });
+    // Each claim holds: the same keys again are in progress now.
+    const again = await Promise.all(fresh.slice(0, 5).map((c) => store.claimKey(c.clientId, c.payloadHash, uuidV7(), now + 10, 60_000)));
+    for (const r of again) expect(r).toMatchObject({ claimed: false, existing: { status: 'in-progress' } });
   });
 
   it('a claim turns into the stored record; an expired claim of another attempt is taken over', async () => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { clientHash } from '../src/rate-limit.js';
-import { MIGRATIONS } from '../src/sqlite-store.js';
+import { MIGRATIONS } from '../src/stores/sqlite-store.js';
 import { startFakeVerifier } from './support/fake-verifier.js';
 import { expectProblem, http, makeComment, postComment, readDb, rowById, rowsOf } from './support/http.js';
 import { parseResponses, rawConnection, rawRequest } from './support/raw-http.js';
@@ -213,6 +213,20 @@ describe.concurrent('privacy', () => {
     // The logs are structured: every stdout line is JSON.
     expect(server.jsonLogs().length).toBeGreaterThan(20);
     expect(server.jsonLogs().some((l) => l.msg === 'comment refused: rate limited' && typeof l.client === 'string')).toBe(true);
+    // One line per request, with what an operator needs and nothing of the client.
+    const completed = server.jsonLogs().filter((l) => l.msg === 'request completed');
+    const posts = completed.filter((l) => (l.req as { method?: string })?.method === 'POST');
+    expect(posts.map((l) => (l.res as { statusCode: number }).statusCode)).toEqual(statuses);
+    // A stored comment's line names it (and nothing of the reader).
+    for (const l of posts.filter((p) => (p.res as { statusCode: number }).statusCode === 201)) {
+      expect(l.commentId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+      expect(l.status).toBe('pending');
+    }
+    for (const l of completed) {
+      expect(Object.keys(l.req as object).sort()).toEqual(['id', 'method', 'url']);
+      expect(typeof l.responseTime).toBe('number');
+    }
+    expect(server.jsonLogs().filter((l) => l.msg === 'incoming request')).toEqual([]);
   });
 
   it('without --trust-proxy, X-Forwarded-For is ignored: it neither changes the client nor evades the limit', async () => {

@@ -14,9 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PgStore } from '../src/pg-store.js';
-import { SqliteStore } from '../src/sqlite-store.js';
-import { encodeCursor, type Cursor } from '../src/store.js';
+import { PgStore } from '../src/stores/pg-store.js';
+import { SqliteStore } from '../src/stores/sqlite-store.js';
+import { encodeCursor, type Cursor } from '../src/stores/store.js';
 import { http } from './support/http.js';
 import { startServer } from './support/run-server.js';
 

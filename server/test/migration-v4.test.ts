@@ -9,10 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PG_MIGRATIONS, PgStore } from '../src/pg-store.js';
-import { MIGRATIONS, SqliteStore } from '../src/sqlite-store.js';
+import { PG_MIGRATIONS, PgStore } from '../src/stores/pg-store.js';
+import { MIGRATIONS, SqliteStore } from '../src/stores/sqlite-store.js';
 import { searchWords } from '../src/moderation/fold.js';
-import type { Store } from '../src/store.js';
+import type { Store } from '../src/stores/store.js';
 import { freshPgSchema } from './support/pg-schema.js';
 
 const PG_URL = process.env.YKIEN_TEST_PG_URL;

@@ -15,9 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PG_MIGRATIONS, PgStore } from '../src/pg-store.js';
-import { MIGRATIONS, SqliteStore } from '../src/sqlite-store.js';
-import { STATUSES, type CommentStatus, type Store } from '../src/store.js';
+import { PG_MIGRATIONS, PgStore } from '../src/stores/pg-store.js';
+import { MIGRATIONS, SqliteStore } from '../src/stores/sqlite-store.js';
+import { STATUSES, type CommentStatus, type Store } from '../src/stores/store.js';
 
 const PG_URL = process.env.YKIEN_TEST_PG_URL;
 

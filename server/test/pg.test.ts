@@ -6,7 +6,7 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PG_MIGRATIONS } from '../src/pg-store.js';
+import { PG_MIGRATIONS } from '../src/stores/pg-store.js';
 import { admin, expectProblem, http, makeComment, postComment } from './support/http.js';
 import { startServer, type RunningServer } from './support/run-server.js';
 

@@ -7,10 +7,10 @@ import { payloadHash, resolveKey } from '../src/idempotency.js';
 import { isJsonContentType } from '../src/json-body.js';
 import { serializeError } from '../src/logging.js';
 import { clientHash, clientMaterial, parseRateLimit } from '../src/rate-limit.js';
-import { tokenMatches } from '../src/routes-admin.js';
-import { renderDemoPage } from '../src/routes-static.js';
+import { tokenMatches } from '../src/routes/admin.js';
+import { renderDemoPage } from '../src/routes/static.js';
 import { safeRelativePath } from '../src/static-files.js';
-import { decodeCursor, encodeCursor } from '../src/store.js';
+import { decodeCursor, encodeCursor } from '../src/stores/store.js';
 import { cleanName, cleanText, codePoints } from '../src/validate.js';
 
 describe('rate limits', () => {

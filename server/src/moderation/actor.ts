@@ -1,6 +1,6 @@
 /** Which moderator a request of the moderation API acts for (set by the admin plugin's token check). */
 import type { FastifyRequest } from 'fastify';
-import type { Actor } from '../store.js';
+import type { Actor } from '../stores/store.js';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

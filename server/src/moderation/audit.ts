@@ -1,7 +1,7 @@
 /**
  * What an audit row holds, computed the same way by both stores.
  */
-import type { AuditAction, AuditEntry, AuditState, StoredComment } from '../store.js';
+import type { AuditAction, AuditEntry, AuditState, StoredComment } from '../stores/store.js';
 import { fold } from './fold.js';
 
 /** An audit entry as written: the store adds its seq, time and moderator. */

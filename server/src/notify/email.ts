@@ -2,7 +2,7 @@
  * The digest email, in Vietnamese, plain text (a reader's text is never HTML), through nodemailer.
  */
 import nodemailer from 'nodemailer';
-import type { StoredComment } from '../store.js';
+import type { StoredComment } from '../stores/store.js';
 
 const EXCERPT = 500;
 

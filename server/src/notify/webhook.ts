@@ -5,7 +5,7 @@
  * --notify-webhook-secret; the receiver recomputes it over the raw body before parsing it.
  */
 import { createHmac } from 'node:crypto';
-import type { StoredComment } from '../store.js';
+import type { StoredComment } from '../stores/store.js';
 
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 

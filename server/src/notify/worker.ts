@@ -14,7 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { NotifyConfig } from '../config.js';
-import type { ClaimedJob, NotificationChannel, Store } from '../store.js';
+import type { ClaimedJob, NotificationChannel, Store } from '../stores/store.js';
 import { digestMessage, smtpMailer, type Mailer } from './email.js';
 import { postWebhook, webhookBody } from './webhook.js';
 

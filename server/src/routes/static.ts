@@ -11,12 +11,13 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from './app.js';
-import { refuseWhileDraining } from './draining.js';
-import { sendProblem } from './problem.js';
-import { sendWithEtag, serveFolder } from './static-files.js';
+import type { AppContext } from '../app.js';
+import { refuseWhileDraining } from '../draining.js';
+import { sendProblem } from '../problem.js';
+import { sendWithEtag, serveFolder } from '../static-files.js';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
+/** dist/ (or src/ under tests): this file is one folder down, in routes/. */
+const HERE = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const ADMIN_DIR = join(HERE, 'admin');
 
 export function repoRoot(): string {

@@ -9,8 +9,11 @@
  * - An item that fails alone comes back as ItemFailed (SQLite: its savepoint was rolled back, the rest
  *   of the batch commits). If a batch fails as a whole (PostgreSQL: an error aborts the transaction;
  *   or the COMMIT itself), its items are retried one per transaction, so only the item that fails
- *   gets the error.
+ *   gets the error. Not when the store itself is gone (StoreUnavailable: SQLite's writer thread died):
+ *   then every item of the batch fails with it, and nothing is written twice behind the caller's back.
  */
+import { StoreUnavailable } from './store.js';
+
 /** What writeBatch returns for an item that failed alone (its savepoint was rolled back). */
 export class ItemFailed {
   constructor(readonly error: unknown) {}
@@ -76,7 +79,11 @@ export class GroupCommit<I extends Batchable, O> {
         let results: Array<O | ItemFailed> | null = null;
         try {
           results = await this.writeBatch(batch.map((w) => w.item));
-        } catch {
+        } catch (e) {
+          if (e instanceof StoreUnavailable) {
+            for (const w of batch) w.reject(e);
+            continue;
+          }
           results = null;
         }
         if (results) {

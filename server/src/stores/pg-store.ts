@@ -10,9 +10,9 @@
  * - Durability is PostgreSQL's own (synchronous_commit=on by default): a COMMIT has reached the WAL.
  */
 import pg from 'pg';
-import { GroupCommit } from './storage/group-commit.js';
-import { auditRow, fullState, STATUS_OF_ACTION, type AuditRow } from './moderation/audit.js';
-import { commentSearchText, likePattern } from './moderation/fold.js';
+import { GroupCommit } from './group-commit.js';
+import { auditRow, fullState, STATUS_OF_ACTION, type AuditRow } from '../moderation/audit.js';
+import { commentSearchText, likePattern } from '../moderation/fold.js';
 import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, InsertResult, KeyRecord, ListQuery,
   NewComment, NotificationChannel, Page, RateDecision, StatusCounts, Store, StoredComment,
@@ -31,40 +31,40 @@ const FIND_KEY = `SELECT k.comment_id, k.payload_hash, k.lease_until, c.status
                    WHERE k.key = $1`;
 
 /**
- * One statement per comment of a batch: the key row (our claim, no row, or an expired claim becomes the
- * stored record), the comment only if that happened, and the page's published counter (a --moderation
- * off insert). A stored record or another attempt's live claim: nothing written, created = 0. Data-
- * modifying CTEs run once whether or not the outer query reads them.
+ * A whole batch of comments as ONE statement (so one round trip, one transaction, one WAL flush), its
+ * columns as arrays: each key row (our claim, no row, or an expired claim becomes the stored record),
+ * the comments whose key row that happened to, in the batch's order, their notification jobs (pending
+ * comments; $12 the channels) and the pages' published counters (--moderation off inserts). A stored
+ * record or another attempt's live claim: nothing written for that comment, and its id is not
+ * returned. One parse and plan per batch instead of one per comment. A batch never holds one key twice
+ * (GroupCommit), which a multi-row ON CONFLICT DO UPDATE requires.
  */
-const STORE_ONE = `
-  WITH k AS (
+const STORE_BATCH = `
+  WITH input AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                         $9::bigint[], $10::text[], $11::text[]) WITH ORDINALITY
+      AS t(key, payload_hash, id, page_id, page_url, page_title, name, content, created_at, status, search, ord)
+  ), k AS (
     INSERT INTO idempotency_keys AS ik (key, payload_hash, comment_id, created_at, lease_until)
-    VALUES ($1, $2, $3, $9, NULL)
+    SELECT key, payload_hash, id, created_at, NULL FROM input
     ON CONFLICT (key) DO UPDATE SET payload_hash = excluded.payload_hash, comment_id = excluded.comment_id, lease_until = NULL
      WHERE ik.lease_until IS NOT NULL AND (ik.comment_id = excluded.comment_id OR ik.lease_until <= excluded.created_at)
-    RETURNING 1
+    RETURNING key
   ), c AS (
     INSERT INTO comments (id, page_id, page_url, page_title, name, content, status, created_at, search)
-    SELECT $3, $4, $5, $6, $7, $8, $10, $9, $12 WHERE EXISTS (SELECT 1 FROM k)
-    RETURNING page_id, status
+    SELECT id, page_id, page_url, page_title, name, content, status, created_at, search
+      FROM input WHERE key IN (SELECT key FROM k) ORDER BY ord
+    RETURNING id, page_id, status, created_at
   ), j AS (
-    -- A pending comment's notifications ($11: the channels, a text[] literal), in the same transaction.
     INSERT INTO notification_jobs (channel, comment_id, created_at, due_at)
-    SELECT ch, $3, $9, $9 FROM unnest($11::text[]) AS ch WHERE EXISTS (SELECT 1 FROM c WHERE status = 'pending')
+    SELECT ch, c.id, c.created_at, c.created_at FROM c CROSS JOIN unnest($12::text[]) AS ch
+     WHERE c.status = 'pending' ORDER BY c.created_at, c.id
   ), n AS (
-    INSERT INTO page_counts (page_id, published) SELECT page_id, 1 FROM c WHERE status = 'published'
-    ON CONFLICT (page_id) DO UPDATE SET published = page_counts.published + 1
-    RETURNING 1
+    INSERT INTO page_counts (page_id, published)
+    SELECT page_id, count(*) FROM c WHERE status = 'published' GROUP BY page_id
+    ON CONFLICT (page_id) DO UPDATE SET published = page_counts.published + excluded.published
   )
-  SELECT (SELECT count(*) FROM c)::int AS created, (SELECT count(*) FROM n)::int AS counted`;
-
-/** $n placeholders replaced by escaped literals, for statements sent together in one simple query. */
-function inline(client: pg.PoolClient, sql: string, params: ReadonlyArray<string | number>): string {
-  return sql.replace(/\$(\d+)/g, (_m, n: string) => {
-    const v = params[Number(n) - 1]!;
-    return typeof v === 'number' ? String(Math.trunc(v)) : client.escapeLiteral(v);
-  });
-}
+  SELECT id FROM c`;
 
 interface PgMigration {
   version: number;
@@ -288,8 +288,51 @@ function withOption(url: string, option: string): string {
   return u.toString();
 }
 
+interface ClaimItem {
+  clientId: string;
+  payloadHash: string;
+  commentId: string;
+  now: number;
+  leaseMs: number;
+}
+
+type ClaimRow = KeyRow & { claimed: boolean };
+
+/**
+ * Claims as ONE statement over arrays: for each key a new row, or the take-over of an expired claim,
+ * and what is there. The outer SELECT sees the snapshot from before the INSERT; a row another instance
+ * committed after that snapshot is a claim just taken (a stored record always follows a claim). Rows
+ * are inserted in key order, so that two instances' batches cannot deadlock on each other's keys.
+ */
+const CLAIM_BATCH = `
+  WITH input AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) AS t(key, payload_hash, comment_id, now, lease_until)
+  ), c AS (
+    INSERT INTO idempotency_keys AS ik (key, payload_hash, comment_id, created_at, lease_until)
+    SELECT key, payload_hash, comment_id, now, lease_until FROM input ORDER BY key
+    ON CONFLICT (key) DO UPDATE SET payload_hash = excluded.payload_hash, comment_id = excluded.comment_id,
+                                    created_at = excluded.created_at, lease_until = excluded.lease_until
+     WHERE ik.lease_until IS NOT NULL AND ik.lease_until <= excluded.created_at
+    RETURNING key
+  )
+  SELECT i.key, c.key IS NOT NULL AS claimed, k.comment_id, k.payload_hash, k.lease_until, cm.status
+    FROM input i
+    LEFT JOIN c ON c.key = i.key
+    LEFT JOIN idempotency_keys k ON k.key = i.key
+    LEFT JOIN comments cm ON cm.id = k.comment_id`;
+
+function claimResult(r: ClaimRow, c: ClaimItem): ClaimResult {
+  if (r.claimed) return { claimed: true };
+  const existing = r.comment_id === null ? null : keyRecord(r, c.now);
+  return { claimed: false, existing: existing ?? { commentId: '', payloadHash: c.payloadHash, status: 'in-progress' } };
+}
+
+/** A list's columns: all but `search`, the folded copy of name and content that only the WHERE reads. */
+const LIST_COLUMNS = 'seq, id, page_id, page_url, page_title, name, content, status, created_at, moderated_at, edited_at, reply_text, reply_at';
+
 export class PgStore implements Store {
   private readonly commits: GroupCommit<NewComment, InsertResult>;
+  private readonly claimBatches: GroupCommit<ClaimItem, ClaimResult>;
   private notifyChannels: readonly NotificationChannel[] = [];
 
   /**
@@ -299,6 +342,7 @@ export class PgStore implements Store {
    */
   private constructor(private readonly pool: pg.Pool, private readonly claimPool: pg.Pool) {
     this.commits = new GroupCommit<NewComment, InsertResult>((items) => this.writeBatch(items));
+    this.claimBatches = new GroupCommit<ClaimItem, ClaimResult>((items) => this.claimBatch(items));
   }
 
   static async open(url: string): Promise<PgStore> {
@@ -354,29 +398,18 @@ export class PgStore implements Store {
     return keyRecord(rows[0], now);
   }
 
-  async claimKey(key: string, payloadHash: string, commentId: string, now: number, leaseMs: number): Promise<ClaimResult> {
-    // One round trip: claim (new row, or take over an expired claim) and read what is there. The
-    // outer SELECT sees the snapshot from before the INSERT; a row another instance committed after
-    // that snapshot is a claim just taken (a stored record always follows a claim).
-    const { rows } = await this.claimPool.query<KeyRow & { claimed: boolean }>(
-      `WITH c AS (
-         INSERT INTO idempotency_keys AS ik (key, payload_hash, comment_id, created_at, lease_until)
-         VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (key) DO UPDATE SET payload_hash = excluded.payload_hash, comment_id = excluded.comment_id,
-                                         created_at = excluded.created_at, lease_until = excluded.lease_until
-          WHERE ik.lease_until IS NOT NULL AND ik.lease_until <= $4
-         RETURNING 1
-       )
-       SELECT EXISTS (SELECT 1 FROM c) AS claimed, k.comment_id, k.payload_hash, k.lease_until, cm.status
-         FROM (SELECT 1) AS one
-         LEFT JOIN idempotency_keys k ON k.key = $1
-         LEFT JOIN comments cm ON cm.id = k.comment_id`,
-      [key, payloadHash, commentId, now, now + leaseMs],
-    );
-    const r = rows[0]!;
-    if (r.claimed) return { claimed: true };
-    const existing = r.comment_id === null ? null : keyRecord(r, now);
-    return { claimed: false, existing: existing ?? { commentId: '', payloadHash, status: 'in-progress' } };
+  claimKey(key: string, payloadHash: string, commentId: string, now: number, leaseMs: number): Promise<ClaimResult> {
+    return this.claimBatches.submit({ clientId: key, payloadHash, commentId, now, leaseMs });
+  }
+
+  /** Claims that arrive together go in ONE statement (CLAIM_BATCH), like comments. */
+  private async claimBatch(items: ClaimItem[]): Promise<ClaimResult[]> {
+    const { rows } = await this.claimPool.query<ClaimRow & { key: string }>(CLAIM_BATCH, [
+      items.map((c) => c.clientId), items.map((c) => c.payloadHash), items.map((c) => c.commentId),
+      items.map((c) => c.now), items.map((c) => c.now + c.leaseMs),
+    ]);
+    const byKey = new Map(rows.map((r) => [r.key, r]));
+    return items.map((c) => claimResult(byKey.get(c.clientId)!, c));
   }
 
   async releaseClaim(key: string, commentId: string): Promise<void> {
@@ -388,42 +421,21 @@ export class PgStore implements Store {
   }
 
   /**
-   * One comment inside the batch's transaction, as SQL text (one statement: see STORE_ONE). Whatever
-   * else must be written with a comment (counters, jobs) goes here, as more statements.
-   */
-  private insertOneInTx(client: pg.PoolClient, c: NewComment): string[] {
-    return [inline(client, STORE_ONE, [
-      c.clientId, c.payloadHash, c.id, c.pageId, c.pageUrl, c.pageTitle, c.name, c.content, c.createdAt, c.status,
-      `{${this.notifyChannels.join(',')}}`, commentSearchText(c.name, c.content),
-    ])];
-  }
-
-  /**
-   * The whole batch in ONE round trip and one WAL flush: BEGIN, each comment's statements, COMMIT, sent
-   * as one simple query. An error aborts it all (then GroupCommit retries the items one by one). The
-   * record of a key that was not ours is read afterwards: it is someone else's and already committed.
+   * The whole batch in ONE statement (STORE_BATCH). An error fails it all (then GroupCommit retries the
+   * items one by one). The record of a key that was not ours is read afterwards: it is someone else's
+   * and already committed.
    */
   private async writeBatch(items: NewComment[]): Promise<InsertResult[]> {
-    const client = await this.pool.connect();
-    let results: pg.QueryResult<{ created?: number }>[];
-    const perItem: number[] = [];
-    try {
-      const statements = ['BEGIN'];
-      for (const c of items) {
-        const mine = this.insertOneInTx(client, c);
-        perItem.push(statements.length); // the index of its first statement: STORE_ONE
-        statements.push(...mine);
-      }
-      statements.push('COMMIT');
-      results = (await client.query(statements.join(';\n'))) as unknown as pg.QueryResult<{ created?: number }>[];
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      client.release();
-    }
-    return Promise.all(items.map(async (c, i): Promise<InsertResult> => {
-      if ((results[perItem[i]!]!.rows[0]?.created ?? 0) > 0) return { created: true };
+    const column = <T>(f: (c: NewComment) => T): T[] => items.map(f);
+    const { rows } = await this.pool.query<{ id: string }>(STORE_BATCH, [
+      column((c) => c.clientId), column((c) => c.payloadHash), column((c) => c.id), column((c) => c.pageId),
+      column((c) => c.pageUrl), column((c) => c.pageTitle), column((c) => c.name), column((c) => c.content),
+      column((c) => c.createdAt), column((c) => c.status), column((c) => commentSearchText(c.name, c.content)),
+      this.notifyChannels,
+    ]);
+    const created = new Set(rows.map((r) => r.id));
+    return Promise.all(items.map(async (c): Promise<InsertResult> => {
+      if (created.has(c.id)) return { created: true };
       const { rows } = await this.pool.query<KeyRow>(FIND_KEY, [c.clientId]);
       return { created: false, existing: keyRecord(rows[0], c.createdAt) ?? { commentId: '', payloadHash: c.payloadHash, status: 'in-progress' } };
     }));
@@ -443,7 +455,7 @@ export class PgStore implements Store {
     }
     params.push(q.limit + 1);
     const { rows } = await this.pool.query<CommentRow>(
-      `SELECT * FROM comments WHERE ${where.join(' AND ')} ORDER BY created_at DESC, seq DESC LIMIT $${params.length}`,
+      `SELECT ${LIST_COLUMNS} FROM comments WHERE ${where.join(' AND ')} ORDER BY created_at DESC, seq DESC LIMIT $${params.length}`,
       params,
     );
     const more = rows.length > q.limit;

@@ -232,5 +232,14 @@ export async function openStore(db: string): Promise<Store> {
     return PgStore.open(db);
   }
   const { SqliteStore } = await import('./sqlite-store.js');
-  return SqliteStore.open(db);
+  return SqliteStore.openWithWriterThread(db);
+}
+
+/**
+ * The store could not take the write right now (SQLite: its writer thread died while the call was
+ * waiting). Answered 503 storage-unavailable; for a comment, whether it was committed is unknown
+ * until a retry with the same key (200 with its id when it was).
+ */
+export class StoreUnavailable extends Error {
+  override name = 'StoreUnavailable';
 }

@@ -10,17 +10,17 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from './app.js';
-import { requestOrigin } from './cors.js';
-import { refuseWhileDraining } from './draining.js';
-import { MESSAGES } from './i18n.js';
-import { actor, setModerator, UUID } from './moderation/actor.js';
-import { searchWords } from './moderation/fold.js';
-import { adminItem, moderationRoutes, parseQuery } from './moderation/routes.js';
-import { langOf, sendProblem } from './problem.js';
-import { parseLimit } from './routes-comments.js';
-import { decodeCursor, encodeCursor, STATUSES, type CommentStatus } from './store.js';
-import { cleanText } from './validate.js';
+import type { AppContext } from '../app.js';
+import { requestOrigin } from '../cors.js';
+import { refuseWhileDraining } from '../draining.js';
+import { MESSAGES } from '../i18n.js';
+import { actor, setModerator, UUID } from '../moderation/actor.js';
+import { searchWords } from '../moderation/fold.js';
+import { adminItem, moderationRoutes, parseQuery } from '../moderation/routes.js';
+import { langOf, sendProblem } from '../problem.js';
+import { parseLimit } from './comments.js';
+import { decodeCursor, encodeCursor, STATUSES, type CommentStatus } from '../stores/store.js';
+import { cleanText } from '../validate.js';
 
 const ADMIN_DEFAULT = 50;
 const ADMIN_MAX = 200;

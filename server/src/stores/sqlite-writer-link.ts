@@ -1,0 +1,143 @@
+/**
+ * How SqliteStore reaches its SqliteWriter: in this thread (tools, tests that open a store directly),
+ * or in a worker thread (the server: the event loop never waits for a commit or its fsync).
+ *
+ * The thread: if it dies (an uncaught error, a native failure it survived, terminate()), every call it
+ * had not answered fails with StoreUnavailable (the route answers 503 storage-unavailable), and the next
+ * call starts a new thread. Nothing waits forever, and a 201 is never sent for a commit the thread did
+ * not report done: a comment whose call failed this way may or may not have been committed, which a
+ * retry with the same key finds out (200 with the stored id, or 201). A thread that dies again within
+ * seconds of its start is not restarted at once: for a second, calls fail at once instead of each
+ * starting a thread that would die too (a broken file must not cost a thread start per request).
+ */
+import { Worker } from 'node:worker_threads';
+import { StoreUnavailable } from './store.js';
+import { SqliteWriter, WRITER_OPS, type WriterOps } from './sqlite-writer.js';
+
+/** WriterOps, each answered by a promise. */
+export type WriterLink = {
+  [K in keyof WriterOps]: (...args: Parameters<WriterOps[K]>) => Promise<ReturnType<WriterOps[K]>>;
+} & { close(): Promise<void> };
+
+export function inProcessWriter(file: string): WriterLink & { local: SqliteWriter } {
+  const w = new SqliteWriter(file);
+  const link: Record<string, unknown> = { local: w, close: async () => w.close() };
+  for (const op of WRITER_OPS) {
+    link[op] = (...args: unknown[]) => {
+      try {
+        return Promise.resolve((w[op] as (...a: unknown[]) => unknown).apply(w, args));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    };
+  }
+  return link as WriterLink & { local: SqliteWriter };
+}
+
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { message: string; code?: string } };
+
+/** A thread that ends sooner than this after its start died "quickly". */
+const QUICK_DEATH_MS = 5000;
+/** After two quick deaths in a row, no new thread for this long. */
+const RESTART_PAUSE_MS = 1000;
+
+/** WriterThread has every op of WriterLink, forwarded to the thread (set up in its constructor). */
+export interface WriterThread extends Omit<WriterLink, 'close'> {}
+
+export class WriterThread {
+  private worker: Worker | null = null;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private closed = false;
+  private quickDeaths = 0;
+  private noStartBefore = 0;
+  /** How many threads were started (the first one included): for tests and logs. */
+  starts = 0;
+
+  constructor(private readonly file: string, private readonly entry = new URL('./sqlite-writer-thread.js', import.meta.url)) {
+    const self = this as unknown as Record<string, unknown>;
+    for (const op of WRITER_OPS) self[op] = (...args: unknown[]) => this.send(op, args);
+  }
+
+  /** Starts the thread and waits until it opened the file, so that a broken file fails at startup. */
+  async start(): Promise<void> {
+    await this.send('ping', []);
+  }
+
+  /** Ends the thread at once, as a crash would, failing what it had not answered (tests). */
+  async crash(): Promise<void> {
+    await this.worker?.terminate();
+  }
+
+  /** Lets the thread finish what it was asked, close its connections and end. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const w = this.worker;
+    if (!w) return;
+    const exited = new Promise((r) => w.once('exit', r));
+    await this.post(w, 'close', []).catch(() => undefined);
+    await w.terminate();
+    await exited;
+  }
+
+  private send<T>(op: keyof WriterOps, args: unknown[]): Promise<T> {
+    if (this.closed) return Promise.reject(new StoreUnavailable('the store is closed'));
+    if (!this.worker && Date.now() < this.noStartBefore) {
+      return Promise.reject(new StoreUnavailable('the SQLite writer thread keeps failing; trying again shortly'));
+    }
+    return this.post(this.worker ?? this.spawn(), op, args);
+  }
+
+  private post<T>(worker: Worker, op: keyof WriterOps | 'close', args: unknown[]): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      // Keep the process alive while a call waits for its answer, and only then.
+      if (this.pending.size === 1) worker.ref();
+      worker.postMessage({ id, op, args });
+    });
+  }
+
+  private spawn(): Worker {
+    const worker = new Worker(this.entry, { workerData: { file: this.file } });
+    const startedAt = Date.now();
+    this.starts++;
+    this.worker = worker;
+    worker.on('message', (m: Reply) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (this.pending.size === 0) worker.unref();
+      if (m.ok) p.resolve(m.value);
+      else p.reject(Object.assign(new Error(m.error.message), m.error.code === undefined ? {} : { code: m.error.code }));
+    });
+    let why = 'the SQLite writer thread stopped';
+    worker.on('error', (e) => {
+      why = `the SQLite writer thread failed: ${e instanceof Error ? e.message : String(e)}`;
+    });
+    worker.on('exit', () => {
+      // Only the current thread's death concerns the calls waiting; a new one may be running already.
+      if (this.worker === worker) {
+        this.worker = null;
+        const now = Date.now();
+        this.quickDeaths = now - startedAt < QUICK_DEATH_MS ? this.quickDeaths + 1 : 0;
+        if (this.quickDeaths >= 2) this.noStartBefore = now + RESTART_PAUSE_MS;
+        this.failPending(why);
+      }
+    });
+    worker.unref();
+    return worker;
+  }
+
+  private failPending(why: string): void {
+    const waiting = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of waiting) p.reject(new StoreUnavailable(why));
+  }
+}

@@ -1,0 +1,463 @@
+/**
+ * SQLite's writes: claims, rate-limit hits and group-commit batches of comments (the POST path), and
+ * the rarer ones (moderators' decisions with their audit rows, notification jobs, settings).
+ *
+ * better-sqlite3 is synchronous, so whoever runs these waits for the COMMIT and its fsync. The server
+ * runs this class in a worker thread (sqlite-writer-thread.ts) so that the event loop, which parses
+ * requests and answers reads on its own connection, never waits for a commit; tools and tests that
+ * open a store directly run it in-process (sqlite-writer-link.ts). Both go through the same methods,
+ * whose arguments and results are plain data (they cross a thread by structured clone).
+ *
+ * Two connections to the file:
+ * - `db`, synchronous=FULL: a batch of comments is one IMMEDIATE transaction and one fsync; a comment
+ *   is answered 201 only after the COMMIT holding it returned here.
+ * - `claims`, synchronous=NORMAL: claims and rate-limit hits are not fsynced on their own (the next
+ *   FULL commit syncs the shared WAL); losing one in a power cut only lets a retry or one more comment in.
+ */
+import Database from 'better-sqlite3';
+import { auditRow, fullState, STATUS_OF_ACTION, type AuditRow } from '../moderation/audit.js';
+import { commentSearchText } from '../moderation/fold.js';
+import type {
+  Actor, AuditState, ClaimedJob, ClaimResult, CommentStatus, InsertResult, KeyRecord, NewComment, NotificationChannel, RateDecision,
+  StoredComment,
+} from './store.js';
+
+export interface ClaimItem {
+  clientId: string;
+  payloadHash: string;
+  commentId: string;
+  now: number;
+  leaseMs: number;
+}
+
+/** An insert that failed alone (its savepoint rolled back), as data that can cross a thread. */
+export interface FailedInsert {
+  failed: { message: string; code?: string };
+}
+
+export type KeyRow = { comment_id: string; payload_hash: string; lease_until: number | null; status: CommentStatus | null };
+
+export const keyRecord = (r: KeyRow | undefined, now: number): KeyRecord | null => {
+  if (!r) return null;
+  if (r.lease_until !== null) return r.lease_until > now ? { commentId: r.comment_id, payloadHash: r.payload_hash, status: 'in-progress' } : null;
+  return { commentId: r.comment_id, payloadHash: r.payload_hash, status: r.status ?? 'deleted' };
+};
+
+export const FIND_KEY = `SELECT k.comment_id, k.payload_hash, k.lease_until, c.status
+                    FROM idempotency_keys k LEFT JOIN comments c ON c.id = k.comment_id
+                   WHERE k.key = ?`;
+
+export interface CommentRow {
+  seq: number;
+  id: string;
+  page_id: string;
+  page_url: string;
+  page_title: string;
+  name: string;
+  content: string;
+  status: CommentStatus;
+  created_at: number;
+  moderated_at: number | null;
+  edited_at: number | null;
+  reply_text: string | null;
+  reply_at: number | null;
+}
+
+interface JobRow {
+  seq: number;
+  channel: NotificationChannel;
+  comment_id: string;
+  created_at: number;
+  attempts: number;
+}
+
+export const toComment = (r: CommentRow): StoredComment => ({
+  id: r.id,
+  pageId: r.page_id,
+  pageUrl: r.page_url,
+  pageTitle: r.page_title,
+  name: r.name,
+  content: r.content,
+  status: r.status,
+  createdAt: r.created_at,
+  moderatedAt: r.moderated_at,
+  reply: r.reply_text === null ? null : { text: r.reply_text, at: r.reply_at ?? r.created_at },
+  editedAt: r.edited_at,
+});
+
+/** Thrown inside a transaction to undo it. */
+class Rollback extends Error {}
+
+/** A key held by a claim whose lease ran out but that nobody took over yet: still not ours to store. */
+const inProgress = (c: NewComment): KeyRecord => ({ commentId: '', payloadHash: c.payloadHash, status: 'in-progress' });
+
+/** What the writer does, in whichever thread it runs; every method is one transaction at most. */
+export interface WriterOps {
+  claimBatch(items: ClaimItem[]): ClaimResult[];
+  writeBatch(items: NewComment[], channels: readonly NotificationChannel[]): Array<InsertResult | FailedInsert>;
+  releaseClaim(key: string, commentId: string): void;
+  hitRateLimit(client: string, limit: number, windowMs: number, now: number): RateDecision;
+  pruneRateLimit(before: number): void;
+  /** Throws when the writer's connection cannot answer (for /healthz). */
+  ping(): void;
+  // The moderators' decisions, each with its audit row and the page's counter, and the notification
+  // jobs: rare next to comments, but writes too, so they take the write lock here and not on the
+  // event loop.
+  setStatus(id: string, status: CommentStatus, at: number): { id: string; status: CommentStatus } | null;
+  deleteComment(id: string): boolean;
+  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor): StoredComment | null;
+  deleteDecided(id: string, by: Actor): boolean;
+  editComment(id: string, change: { name?: string; content?: string }, by: Actor): StoredComment | null;
+  setReply(id: string, text: string | null, by: Actor): StoredComment | null;
+  claimJobs(channel: NotificationChannel, owner: string, now: number, leaseMs: number, limit: number): ClaimedJob[];
+  claimDigest(channel: NotificationChannel, owner: string, now: number, leaseMs: number, intervalMs: number, limit: number): ClaimedJob[];
+  finishJob(seq: number, owner: string): void;
+  retryJob(seq: number, owner: string, dueAt: number, error: string): void;
+  /** Stores a setting unless it exists (first writer wins). */
+  insertSetting(name: string, value: string): void;
+}
+
+/** Every op, for the links that forward them (sqlite-writer-link.ts). */
+export const WRITER_OPS = [
+  'claimBatch', 'writeBatch', 'releaseClaim', 'hitRateLimit', 'pruneRateLimit', 'ping', 'setStatus', 'deleteComment', 'decide',
+  'deleteDecided', 'editComment', 'setReply', 'claimJobs', 'claimDigest', 'finishJob', 'retryJob', 'insertSetting',
+] as const satisfies ReadonlyArray<keyof WriterOps>;
+// Not one op missing from the list:
+const everyOpListed: Exclude<keyof WriterOps, (typeof WRITER_OPS)[number]> extends never ? true : never = true;
+void everyOpListed;
+
+export class SqliteWriter implements WriterOps {
+  private readonly db: Database.Database;
+  private readonly claims: Database.Database;
+  private readonly stmt;
+  private readonly claimStmt;
+  private readonly mod;
+
+  /** Opens both connections; the schema must be migrated already (SqliteStore.open does it first). */
+  constructor(file: string) {
+    this.db = new Database(file);
+    try {
+      this.db.pragma('synchronous = FULL');
+      this.db.pragma('busy_timeout = 5000');
+      this.db.pragma('foreign_keys = ON'); // as on the main connection
+      this.claims = new Database(file);
+      this.claims.pragma('synchronous = NORMAL');
+      this.claims.pragma('busy_timeout = 5000');
+    } catch (e) {
+      this.db.close();
+      throw e;
+    }
+    const db = this.db;
+    const claims = this.claims;
+    this.stmt = {
+      findKey: db.prepare<[string], KeyRow>(FIND_KEY),
+      // Our claim (same comment id, still a claim) becomes the stored record; so do no row at all and
+      // a claim whose lease ran out. A stored record or another attempt's live claim is left alone.
+      storeKey: db.prepare(
+        `INSERT INTO idempotency_keys (key, payload_hash, comment_id, created_at, lease_until)
+         VALUES (@clientId, @payloadHash, @id, @createdAt, NULL)
+         ON CONFLICT (key) DO UPDATE SET payload_hash = excluded.payload_hash, comment_id = excluded.comment_id, lease_until = NULL
+          WHERE idempotency_keys.lease_until IS NOT NULL
+            AND (idempotency_keys.comment_id = excluded.comment_id OR idempotency_keys.lease_until <= excluded.created_at)`,
+      ),
+      insertComment: db.prepare(
+        `INSERT INTO comments (id, page_id, page_url, page_title, name, content, status, created_at, search)
+         VALUES (@id, @pageId, @pageUrl, @pageTitle, @name, @content, @status, @createdAt, @search)`,
+      ),
+      insertJob: db.prepare<[string, string, number, number]>(
+        'INSERT INTO notification_jobs (channel, comment_id, created_at, due_at) VALUES (?, ?, ?, ?)',
+      ),
+      countPublished: db.prepare<[string]>(
+        `INSERT INTO page_counts (page_id, published) VALUES (?, 1)
+         ON CONFLICT (page_id) DO UPDATE SET published = published + 1`,
+      ),
+      savepoint: db.prepare('SAVEPOINT one_comment'),
+      release: db.prepare('RELEASE one_comment'),
+      rollbackTo: db.prepare('ROLLBACK TO one_comment'),
+      ping: db.prepare('SELECT 1'),
+      statusOf: db.prepare<[string], { page_id: string; status: CommentStatus }>(
+        'SELECT page_id, status FROM comments WHERE id = ?',
+      ),
+      setStatus: db.prepare<[string, number, string], { id: string; status: CommentStatus }>(
+        'UPDATE comments SET status = ?, moderated_at = ? WHERE id = ? RETURNING id, status',
+      ),
+      delete: db.prepare<[string], { page_id: string; status: CommentStatus }>(
+        'DELETE FROM comments WHERE id = ? RETURNING page_id, status',
+      ),
+      // Never below 0, so that a counter that drifted (a comment published by a server that predates
+      // the counter) cannot make a moderator's decision fail.
+      uncountPublished: db.prepare<[string]>('UPDATE page_counts SET published = max(published - 1, 0) WHERE page_id = ?'),
+      settingInsert: db.prepare('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING'),
+    };
+    this.mod = {
+      get: db.prepare<[string], CommentRow>('SELECT * FROM comments WHERE id = ?'),
+      setStatus: db.prepare<[string, number, string], CommentRow>(
+        'UPDATE comments SET status = ?, moderated_at = ? WHERE id = ? RETURNING *',
+      ),
+      deleteById: db.prepare('DELETE FROM comments WHERE id = ?'),
+      edit: db.prepare<[string, string, string, number, string], CommentRow>(
+        'UPDATE comments SET name = ?, content = ?, search = ?, edited_at = ? WHERE id = ? RETURNING *',
+      ),
+      reply: db.prepare<[string | null, number | null, string], CommentRow>(
+        'UPDATE comments SET reply_text = ?, reply_at = ? WHERE id = ? RETURNING *',
+      ),
+      audit: db.prepare(
+        `INSERT INTO audit_log (at, moderator, action, comment_id, page_id, comment_name, before, after, search)
+         VALUES (@at, @moderator, @action, @commentId, @pageId, @commentName, @before, @after, @search)`,
+      ),
+      anyDue: db.prepare<[string, number, number], { one: number }>(
+        `SELECT 1 AS one FROM notification_jobs
+          WHERE channel = ? AND due_at <= ? AND (lease_until IS NULL OR lease_until <= ?) LIMIT 1`,
+      ),
+      claim: db.prepare<Record<string, unknown>, JobRow>(
+        `UPDATE notification_jobs SET lease_owner = @owner, lease_until = @until, attempts = attempts + 1
+          WHERE seq IN (SELECT seq FROM notification_jobs
+                         WHERE channel = @channel AND due_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
+                         ORDER BY due_at, seq LIMIT @limit)
+          RETURNING seq, channel, comment_id, created_at, attempts`,
+      ),
+      openGate: db.prepare<[number, string, number]>(
+        'UPDATE notification_gates SET next_at = ? WHERE channel = ? AND next_at <= ?',
+      ),
+      finishJob: db.prepare<[number, string]>('DELETE FROM notification_jobs WHERE seq = ? AND lease_owner = ?'),
+      retryJob: db.prepare<[number, string, number, string]>(
+        `UPDATE notification_jobs SET due_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL
+          WHERE seq = ? AND lease_owner = ?`,
+      ),
+    };
+    this.claimStmt = {
+      // A new claim, or the take-over of a claim whose lease ran out; a stored record never changes.
+      claim: claims.prepare(
+        `INSERT INTO idempotency_keys (key, payload_hash, comment_id, created_at, lease_until)
+         VALUES (@key, @payloadHash, @commentId, @now, @leaseUntil)
+         ON CONFLICT (key) DO UPDATE SET payload_hash = excluded.payload_hash, comment_id = excluded.comment_id,
+                                         created_at = excluded.created_at, lease_until = excluded.lease_until
+          WHERE idempotency_keys.lease_until IS NOT NULL AND idempotency_keys.lease_until <= @now`,
+      ),
+      findKey: claims.prepare<[string], KeyRow>(FIND_KEY),
+      release: claims.prepare('DELETE FROM idempotency_keys WHERE key = ? AND comment_id = ? AND lease_until IS NOT NULL'),
+      rateForget: claims.prepare('DELETE FROM rate_hits WHERE client = ? AND at <= ?'),
+      rateCount: claims.prepare<[string], { n: number; oldest: number | null }>(
+        'SELECT count(*) AS n, min(at) AS oldest FROM rate_hits WHERE client = ?',
+      ),
+      rateInsert: claims.prepare('INSERT INTO rate_hits (client, at) VALUES (?, ?)'),
+      ratePrune: claims.prepare('DELETE FROM rate_hits WHERE at <= ?'),
+    };
+  }
+
+  /** Claims that arrive together share one (unsynced) transaction. */
+  claimBatch(items: ClaimItem[]): ClaimResult[] {
+    return this.claims.transaction(() =>
+      items.map(({ clientId: key, payloadHash, commentId, now, leaseMs }): ClaimResult => {
+        if (this.claimStmt.claim.run({ key, payloadHash, commentId, now, leaseUntil: now + leaseMs }).changes > 0) return { claimed: true };
+        // Not expired (else we would have taken it over), so never null here.
+        return { claimed: false, existing: keyRecord(this.claimStmt.findKey.get(key), now)! };
+      }),
+    ).immediate();
+  }
+
+  /** One IMMEDIATE transaction, one fsync, for the whole batch. */
+  writeBatch(items: NewComment[], channels: readonly NotificationChannel[]): Array<InsertResult | FailedInsert> {
+    return this.db.transaction(() => items.map((c) => this.insertOneInTx(c, channels))).immediate();
+  }
+
+  /**
+   * One comment, inside the batch's transaction, in its own savepoint: an error here undoes this
+   * comment only. Whatever else must be written with a comment (counters, jobs) goes here.
+   */
+  private insertOneInTx(c: NewComment, channels: readonly NotificationChannel[]): InsertResult | FailedInsert {
+    this.stmt.savepoint.run();
+    try {
+      if (this.stmt.storeKey.run(c).changes === 0) {
+        this.stmt.release.run();
+        return { created: false, existing: keyRecord(this.stmt.findKey.get(c.clientId), c.createdAt) ?? inProgress(c) };
+      }
+      this.stmt.insertComment.run({ ...c, search: commentSearchText(c.name, c.content) });
+      // A pending comment's notifications, queued in the same transaction (notify/worker.ts sends them).
+      if (c.status === 'pending') for (const channel of channels) this.stmt.insertJob.run(channel, c.id, c.createdAt, c.createdAt);
+      // The page's published counter (a --moderation off insert).
+      if (c.status === 'published') this.stmt.countPublished.run(c.pageId);
+      this.stmt.release.run();
+      return { created: true };
+    } catch (e) {
+      this.stmt.rollbackTo.run();
+      this.stmt.release.run();
+      const err = e as { message?: unknown; code?: unknown };
+      return { failed: { message: String(err?.message ?? e), ...(typeof err?.code === 'string' ? { code: err.code } : {}) } };
+    }
+  }
+
+  releaseClaim(key: string, commentId: string): void {
+    this.claimStmt.release.run(key, commentId);
+  }
+
+  hitRateLimit(client: string, limit: number, windowMs: number, now: number): RateDecision {
+    // One IMMEDIATE transaction: count and insert cannot interleave with another writer.
+    return this.claims.transaction((): RateDecision => {
+      this.claimStmt.rateForget.run(client, now - windowMs);
+      const { n, oldest } = this.claimStmt.rateCount.get(client)!;
+      if (n >= limit) return { allowed: false, retryAfterMs: Math.max(1, (oldest ?? now) + windowMs - now) };
+      this.claimStmt.rateInsert.run(client, now);
+      return { allowed: true };
+    }).immediate();
+  }
+
+  pruneRateLimit(before: number): void {
+    this.claimStmt.ratePrune.run(before);
+  }
+
+  ping(): void {
+    this.stmt.ping.get();
+  }
+
+  // ---- the moderators' decisions: every decision and its audit row in one IMMEDIATE transaction ----
+
+  setStatus(id: string, status: CommentStatus, at: number): { id: string; status: CommentStatus } | null {
+    return this.db.transaction(() => {
+      const old = this.stmt.statusOf.get(id);
+      if (!old) return null;
+      const result = this.stmt.setStatus.get(status, at, id) ?? null;
+      // The page's published counter.
+      if (old.status !== 'published' && status === 'published') this.stmt.countPublished.run(old.page_id);
+      if (old.status === 'published' && status !== 'published') this.stmt.uncountPublished.run(old.page_id);
+      return result;
+    }).immediate();
+  }
+
+  deleteComment(id: string): boolean {
+    return this.db.transaction(() => {
+      const gone = this.stmt.delete.get(id);
+      if (!gone) return false;
+      // The page's published counter.
+      if (gone.status === 'published') this.stmt.uncountPublished.run(gone.page_id);
+      return true;
+    }).immediate();
+  }
+
+  // ---- moderation: every decision and its audit row in one IMMEDIATE transaction ----
+
+  private writeAudit(by: Actor, row: AuditRow): void {
+    this.mod.audit.run({
+      at: by.at,
+      moderator: by.moderator,
+      action: row.action,
+      commentId: row.commentId,
+      pageId: row.pageId,
+      commentName: row.commentName,
+      before: row.before === null ? null : JSON.stringify(row.before),
+      after: row.after === null ? null : JSON.stringify(row.after),
+      search: row.search,
+    });
+  }
+
+  /** The page's published counter, when a decision moves a comment in or out of `published`. */
+  private recount(pageId: string, from: CommentStatus, to: CommentStatus | null): void {
+    if (from !== 'published' && to === 'published') this.stmt.countPublished.run(pageId);
+    if (from === 'published' && to !== 'published') this.stmt.uncountPublished.run(pageId);
+  }
+
+  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor): StoredComment | null {
+    const status = STATUS_OF_ACTION[action];
+    return this.db.transaction((): StoredComment | null => {
+      const row = this.mod.get.get(id);
+      if (!row) return null;
+      const before = toComment(row);
+      if (before.status === status) return before;
+      const after = toComment(this.mod.setStatus.get(status, by.at, id)!);
+      this.recount(before.pageId, before.status, status);
+      this.writeAudit(by, auditRow(by.moderator, action, before, { status: before.status }, { status }));
+      return after;
+    }).immediate();
+  }
+
+  deleteDecided(id: string, by: Actor): boolean {
+    return this.db.transaction((): boolean => {
+      const row = this.mod.get.get(id);
+      if (!row) return false;
+      const before = toComment(row);
+      this.mod.deleteById.run(id);
+      this.recount(before.pageId, before.status, null);
+      this.writeAudit(by, auditRow(by.moderator, 'delete', before, fullState(before), null));
+      return true;
+    }).immediate();
+  }
+
+  editComment(id: string, change: { name?: string; content?: string }, by: Actor): StoredComment | null {
+    return this.db.transaction((): StoredComment | null => {
+      const row = this.mod.get.get(id);
+      if (!row) return null;
+      const before = toComment(row);
+      const name = change.name ?? before.name;
+      const content = change.content ?? before.content;
+      if (name === before.name && content === before.content) return before;
+      const after = toComment(this.mod.edit.get(name, content, commentSearchText(name, content), by.at, id)!);
+      const was: AuditState = {};
+      const now: AuditState = {};
+      if (name !== before.name) [was.name, now.name] = [before.name, name];
+      if (content !== before.content) [was.content, now.content] = [before.content, content];
+      this.writeAudit(by, auditRow(by.moderator, 'edit', after, was, now));
+      return after;
+    }).immediate();
+  }
+
+  setReply(id: string, text: string | null, by: Actor): StoredComment | null {
+    return this.db.transaction((): StoredComment | null => {
+      const row = this.mod.get.get(id);
+      if (!row) return null;
+      const before = toComment(row);
+      const old = before.reply?.text ?? null;
+      if (old === text) return before;
+      const after = toComment(this.mod.reply.get(text, text === null ? null : by.at, id)!);
+      this.writeAudit(by, auditRow(by.moderator, text === null ? 'reply-delete' : 'reply', after, { reply: old }, { reply: text }));
+      return after;
+    }).immediate();
+  }
+
+  // ---- notification jobs ----
+
+  private claimNow(channel: NotificationChannel, owner: string, now: number, leaseMs: number, limit: number): ClaimedJob[] {
+    const rows = this.mod.claim.all({ owner, until: now + leaseMs, channel, now, limit });
+    return rows.map((r) => {
+      const c = this.mod.get.get(r.comment_id);
+      return { seq: r.seq, channel: r.channel, commentId: r.comment_id, createdAt: r.created_at, attempts: r.attempts, comment: c ? toComment(c) : null };
+    });
+  }
+
+  claimJobs(channel: NotificationChannel, owner: string, now: number, leaseMs: number, limit: number): ClaimedJob[] {
+    // A read first: an idle poll must not take the write lock.
+    if (!this.mod.anyDue.get(channel, now, now)) return [];
+    return this.db.transaction(() => this.claimNow(channel, owner, now, leaseMs, limit)).immediate();
+  }
+
+  claimDigest(channel: NotificationChannel, owner: string, now: number, leaseMs: number, intervalMs: number, limit: number): ClaimedJob[] {
+    if (!this.mod.anyDue.get(channel, now, now)) return [];
+    try {
+      return this.db.transaction((): ClaimedJob[] => {
+        if (this.mod.openGate.run(now + intervalMs, channel, now).changes === 0) return [];
+        const jobs = this.claimNow(channel, owner, now, leaseMs, limit);
+        if (jobs.length === 0) throw new Rollback(); // the gate stays open for the next one
+        return jobs;
+      }).immediate();
+    } catch (e) {
+      if (e instanceof Rollback) return [];
+      throw e;
+    }
+  }
+
+  finishJob(seq: number, owner: string): void {
+    this.mod.finishJob.run(seq, owner);
+  }
+
+  retryJob(seq: number, owner: string, dueAt: number, error: string): void {
+    this.mod.retryJob.run(dueAt, error.slice(0, 500), seq, owner);
+  }
+
+  insertSetting(name: string, value: string): void {
+    this.stmt.settingInsert.run(name, value);
+  }
+
+  close(): void {
+    if (this.claims.open) this.claims.close();
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,172 @@
+// @vitest-environment node
+/**
+ * SQLite's writer thread (stores/sqlite-writer-link.ts), as the server runs it: a thread that dies
+ * fails the calls it had not answered (503 storage-unavailable on POST), the next call starts a new
+ * one, nothing hangs, and every comment answered 201 is in the file. The thread runs JavaScript from
+ * the build, so this file uses the built modules throughout (`npm run build -w server` first).
+ */
+import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { NewComment } from '../src/stores/store.js';
+import { makeComment } from './support/http.js';
+import { checkInjectedAnswers } from './support/openapi.js';
+
+type SqliteModule = typeof import('../src/stores/sqlite-store.js');
+type AppModule = typeof import('../src/app.js');
+type ConfigModule = typeof import('../src/config.js');
+type UuidModule = typeof import('../src/stores/uuid-v7.js');
+type WriterThread = import('../src/stores/sqlite-writer-link.js').WriterThread;
+
+const DIST = new URL('../dist/', import.meta.url);
+const dist = <T>(path: string): Promise<T> => import(new URL(path, DIST).href) as Promise<T>;
+
+const SITE = 'https://baotinh.example.vn';
+const POISON = 'làm sập luồng ghi';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ykien-writer-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/**
+ * The real thread entry, behind a listener that ends the thread (as a crash would) when a batch
+ * holds the poison comment, before the real one writes anything of that batch.
+ */
+function dyingEntry(dir: string): URL {
+  const first = join(dir, 'die-on-poison.mjs');
+  writeFileSync(first, `import { parentPort } from 'node:worker_threads';
+parentPort.on('message', (m) => {
+  if (m.op === 'writeBatch' && m.args[0].some((c) => c.content.includes(${JSON.stringify(POISON)}))) process.exit(1);
+});
+`);
+  const entry = join(dir, 'entry.mjs');
+  writeFileSync(entry, `import ${JSON.stringify(pathToFileURL(first).href)};\nimport ${JSON.stringify(new URL('stores/sqlite-writer-thread.js', DIST).href)};\n`);
+  return pathToFileURL(entry);
+}
+
+/** The real thread entry, unless `flag` exists: then the thread ends as soon as it starts. */
+function brokenWhileFlagged(dir: string, flag: string): URL {
+  const entry = join(dir, 'flagged.mjs');
+  writeFileSync(entry, `import { existsSync } from 'node:fs';
+if (existsSync(${JSON.stringify(flag)})) process.exit(1);
+await import(${JSON.stringify(new URL('stores/sqlite-writer-thread.js', DIST).href)});
+`);
+  return pathToFileURL(entry);
+}
+
+describe('the writer thread', () => {
+  it('dies under a batch: those POSTs get 503 storage-unavailable, the thread restarts, a retry stores each once, every 201 is stored', async () => {
+    const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
+    const { buildApp } = await dist<AppModule>('app.js');
+    const { parseConfig } = await dist<ConfigModule>('config.js');
+    const dir = tempDir();
+    const store = await SqliteStore.openWithWriterThread(join(dir, 'ykien.db'), dyingEntry(dir));
+    cleanups.push(() => store.close());
+    const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', 'off', '--moderation', 'off'], {});
+    if (parsed.kind !== 'run') throw new Error(parsed.kind);
+    const app = checkInjectedAnswers(await buildApp({ config: parsed.config, store, adminToken: 'writer-test-admin-token-0123', ipSecret: 'writer-test-ip-secret-0123', logger: false }));
+    cleanups.push(() => app.close());
+    const post = (body: Record<string, unknown>) =>
+      app.inject({ method: 'POST', url: '/api/comments', headers: { 'content-type': 'application/json', 'idempotency-key': String(body.clientId) }, payload: JSON.stringify(body) });
+
+    const good = Array.from({ length: 12 }, (_, i) => makeComment(SITE, { pageId: 'sap', content: `Bình luận ${i}` }));
+    const poison = makeComment(SITE, { pageId: 'sap', content: POISON });
+    const answers = await Promise.all([...good, poison].map(post));
+
+    const codes = answers.map((a) => (a.statusCode === 201 ? 201 : `${a.statusCode} ${a.json().code}`));
+    for (const c of codes) expect([201, '503 storage-unavailable']).toContain(c);
+    expect(codes[12]).toBe('503 storage-unavailable');
+    expect(answers[12]!.headers['content-language']).toBe('vi');
+    expect((store.writerLink as WriterThread).starts).toBeGreaterThanOrEqual(2); // the failed POSTs' releases ran on a new one
+
+    // The thread died before writing that batch: each retry with its key is stored now, once.
+    const retried = await Promise.all(good.filter((_, i) => codes[i] !== 201).map(post));
+    expect(retried.map((a) => a.statusCode)).toEqual(retried.map(() => 201));
+    const ids = [...answers.slice(0, 12).filter((a) => a.statusCode === 201), ...retried].map((a) => a.json().id as string);
+    const page = await store.list({ status: 'published', pageId: 'sap', limit: 100 });
+    expect(page.items.map((c) => c.id).sort()).toEqual([...ids].sort());
+    expect(page.items.map((c) => c.content).sort()).toEqual(good.map((g) => String(g.content)).sort());
+    // The poison's claim was released on the new thread: nothing of it is stored.
+    expect(await store.findKey(String(poison.clientId))).toBeNull();
+    // And the server goes on.
+    expect((await post(makeComment(SITE, { pageId: 'sap', content: 'Sau khi khởi động lại' }))).statusCode).toBe(201);
+  });
+
+  it('ended while calls wait (terminate): each call is answered or fails with StoreUnavailable, none hangs; what it reported stored is stored', async () => {
+    const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
+    const { uuidV7 } = await dist<UuidModule>('stores/uuid-v7.js');
+    const store = await SqliteStore.openWithWriterThread(join(tempDir(), 'ykien.db'));
+    cleanups.push(() => store.close());
+    const thread = store.writerLink as WriterThread;
+    const comments: NewComment[] = Array.from({ length: 100 }, (_, i) => ({
+      id: uuidV7(), clientId: `k-${i}-${uuidV7()}`, payloadHash: `h${i}`, pageId: 'p', pageUrl: `${SITE}/p`, pageTitle: '',
+      name: 'Lan', content: `c${i}`, status: 'published', createdAt: Date.now(),
+    }));
+    const inserts = comments.map((c) => store.insertComment(c));
+    await new Promise((r) => setImmediate(r)); // the first batch is on its way to the thread
+    await thread.crash();
+    const settled = await Promise.allSettled(inserts);
+    for (const s of settled) {
+      if (s.status === 'fulfilled') expect(s.value).toEqual({ created: true });
+      else expect((s.reason as Error).name).toBe('StoreUnavailable');
+    }
+    const stored = new Set((await store.list({ status: 'published', pageId: 'p', limit: 100 })).items.map((c) => c.id));
+    comments.forEach((c, i) => {
+      if (settled[i]!.status === 'fulfilled') expect(stored.has(c.id)).toBe(true);
+    });
+    // A retry of each failed one, on a new thread: stored now, or found stored under its own id.
+    const again = await Promise.all(comments.map((c, i) => (settled[i]!.status === 'rejected' ? store.insertComment(c) : null)));
+    again.forEach((r, i) => {
+      if (r && !r.created) expect(r.existing).toMatchObject({ commentId: comments[i]!.id, status: 'published' });
+    });
+    const all = await store.list({ status: 'published', pageId: 'p', limit: 100 });
+    expect(all.items.map((c) => c.id).sort()).toEqual(comments.map((c) => c.id).sort());
+    expect(thread.starts).toBe(settled.some((s) => s.status === 'rejected') ? 2 : 1);
+  });
+
+  it('keeps dying at its start: calls fail at once instead of each starting a thread, /healthz answers 503, and it recovers', async () => {
+    const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
+    const { buildApp } = await dist<AppModule>('app.js');
+    const { parseConfig } = await dist<ConfigModule>('config.js');
+    const dir = tempDir();
+    const flag = join(dir, 'broken');
+    const store = await SqliteStore.openWithWriterThread(join(dir, 'ykien.db'), brokenWhileFlagged(dir, flag));
+    cleanups.push(() => store.close());
+    const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', 'off'], {});
+    if (parsed.kind !== 'run') throw new Error(parsed.kind);
+    const app = checkInjectedAnswers(await buildApp({ config: parsed.config, store, adminToken: 'writer-test-admin-token-0123', ipSecret: 'writer-test-ip-secret-0123', logger: false }));
+    cleanups.push(() => app.close());
+    const thread = store.writerLink as WriterThread;
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
+
+    writeFileSync(flag, '');
+    await thread.crash();
+    const calls = await Promise.allSettled(Array.from({ length: 20 }, () => store.ping()));
+    for (const c of calls) expect(c.status === 'rejected' && (c.reason as Error).name).toBe('StoreUnavailable');
+    // The first call started a thread, which died; the others did not each start one.
+    expect(thread.starts).toBeLessThanOrEqual(4);
+    const health = await app.inject({ method: 'GET', url: '/healthz' });
+    expect([health.statusCode, health.json()]).toEqual([503, { status: 'unavailable' }]);
+
+    // Fixed, and the pause over (the clock moved on, not waited for): the next call starts a thread.
+    unlinkSync(flag);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 60_000);
+      expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    } finally {
+      vi.useRealTimers();
+    }
+    const answer = await app.inject({ method: 'POST', url: '/api/comments', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(makeComment(SITE)) });
+    expect(answer.statusCode).toBe(201);
+  });
+});
