@@ -62,7 +62,9 @@ describe('failures inside the server', () => {
 
   it('an unexpected error is a 500 internal problem, with CORS headers for the page, and nothing stored', async () => {
     const base = openStore();
-    const a = await app(withFaults(base, { claimKey: async () => { throw new Error('disk I/O error'); } }));
+    // Without a captcha the insert is the claim (routes/comments.ts): the write that fails is the insert.
+    const broken = async () => { throw new Error('disk I/O error'); };
+    const a = await app(withFaults(base, { claimKey: broken, insertComment: broken }));
     const body = makeComment(SITE);
     const res = await a.inject({
       method: 'POST',

@@ -67,9 +67,16 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
     if (!k.ok) return sendProblem(request, reply, 400, 'validation', { fields: k.fields });
     const key = k.key;
     const hash = payloadHash(input);
+    const id = uuidV7();
+    // Nothing costly between here and the insert (no captcha to verify: --no-captcha, or a request
+    // without a token, which can only be a replay or a 403): the insert itself is the claim, since the
+    // key's record and the comment are written in one transaction and a key that is already someone
+    // else's comes back as its record. One trip to the store's writer instead of a claim first.
+    if (!ctx.config.captcha || !hasCaptchaToken(input)) {
+      return send(request, reply, await createUnclaimed(request, ctx, input, key, hash, id));
+    }
     // Claim the key in the database, for every instance to see, before anything that costs: a stored
     // key is a replay (no validation, rate limit or captcha), a live claim is 409 in-progress.
-    const id = uuidV7();
     const claim = await store.claimKey(key, hash, id, Date.now(), ctx.config.claimLeaseMs);
     if (!claim.claimed) return send(request, reply, answerForExisting(claim.existing, hash));
     let answer: Answer | undefined;
@@ -141,7 +148,47 @@ function send(request: FastifyRequest, reply: FastifyReply, a: Answer): FastifyR
   return a.kind === 'json' ? reply.code(a.status).send(a.body) : sendProblem(request, reply, a.status, a.code, a.extras);
 }
 
-/** Steps 4–7, run while this attempt holds the claim on the idempotency key; `id` is the claim's. */
+/** A captcha token the verifier would be asked about (validation refuses any other non-string). */
+function hasCaptchaToken(input: Record<string, unknown>): boolean {
+  return typeof input.captchaToken === 'string' && input.captchaToken !== '';
+}
+
+/**
+ * Steps 4–7 without a claim, where nothing costly precedes the insert: the insert is the claim. A
+ * replay is still answered as before, without validation, rate limit or captcha: when a rate limit or
+ * a captcha is configured (a replay must not count against the limit nor get 403), the key is looked
+ * up first (a read; on SQLite on the main thread's connection, no trip to the writer); otherwise a
+ * valid replay is found by the insert, and an invalid body looks its key up before answering 400 (a
+ * key reused with another body is 422 key-reused, as with a claim). Two attempts at once with one key
+ * both reach the insert; the group commit never puts them in one batch, so the second finds the
+ * first's comment: 201 and 200, where a claim would have answered the second 409 in-progress.
+ */
+async function createUnclaimed(
+  request: FastifyRequest,
+  ctx: AppContext,
+  input: Record<string, unknown>,
+  key: string,
+  hash: string,
+  id: string,
+): Promise<Answer> {
+  const { config, store } = ctx;
+  const lookedUp = config.rateLimit !== null || config.captcha;
+  if (lookedUp) {
+    const existing = await store.findKey(key, Date.now());
+    if (existing) return answerForExisting(existing, hash);
+  }
+  const answer = await createComment(request, ctx, input, key, hash, id);
+  if (!lookedUp && answer.status === 400) {
+    const existing = await store.findKey(key, Date.now());
+    if (existing) return answerForExisting(existing, hash);
+  }
+  return answer;
+}
+
+/**
+ * Steps 4–7, run while this attempt holds the claim on the idempotency key (`id` is the claim's), or
+ * with the insert as the claim (createUnclaimed).
+ */
 async function createComment(
   request: FastifyRequest,
   ctx: AppContext,

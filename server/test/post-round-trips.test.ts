@@ -1,0 +1,218 @@
+// @vitest-environment node
+/**
+ * What a POST asks of the store's writer. Without a captcha to verify, the insert is the claim: a new
+ * comment is ONE trip to the writer (SQLite: one message to the writer thread; PostgreSQL: one
+ * statement), where a claim first made it two. With a captcha the claim stays (it guards siteverify).
+ * The answers stay what docs/api.md promises: replays 200, a reused key 422, and attempts at once with
+ * one key store one comment (201, the others 200 or 409). In-process, on the real stores (SQLite with
+ * its writer thread, built: run `npm run build -w server` first; PostgreSQL when YKIEN_TEST_PG_URL is set).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.js';
+import { parseConfig } from '../src/config.js';
+import { PgStore } from '../src/stores/pg-store.js';
+import { SqliteStore } from '../src/stores/sqlite-store.js';
+import { WRITER_OPS } from '../src/stores/sqlite-writer.js';
+import type { Store } from '../src/stores/store.js';
+import { startFakeVerifier, type FakeVerifier } from './support/fake-verifier.js';
+import { makeComment } from './support/http.js';
+import { freshPgSchema, type PgSchema } from './support/pg-schema.js';
+
+const PG_URL = process.env.YKIEN_TEST_PG_URL;
+const SITE = 'http://localhost';
+
+interface Kind {
+  name: string;
+  open(): Promise<{ store: Store; trips: string[]; storedComments(): Promise<number>; close(): Promise<void> }>;
+}
+
+/** SQLite with its writer thread; every message to the thread is recorded by its op. */
+const sqlite: Kind = {
+  name: 'SQLite',
+  async open() {
+    const dir = mkdtempSync(join(tmpdir(), 'ykien-trips-'));
+    // The thread runs the built writer (a worker cannot load the TypeScript source).
+    const store = await SqliteStore.openWithWriterThread(join(dir, 'ykien.db'), new URL('../dist/stores/sqlite-writer-thread.js', import.meta.url));
+    const trips: string[] = [];
+    const link = store.writerLink as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+    for (const op of WRITER_OPS) {
+      const real = link[op]!;
+      link[op] = (...args: unknown[]) => {
+        trips.push(op);
+        return real(...args);
+      };
+    }
+    return {
+      store,
+      trips,
+      storedComments: async () => (await store.statusCounts({})).published,
+      close: async () => {
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+/** PostgreSQL in a schema of its own; every query on the store's two pools is recorded by its first words. */
+const postgres: Kind = {
+  name: 'PostgreSQL',
+  async open() {
+    const schema: PgSchema = await freshPgSchema(PG_URL!, 'ykien_trips');
+    const store = await PgStore.open(schema.url);
+    const trips: string[] = [];
+    const pools = store as unknown as { pool: pg.Pool; claimPool: pg.Pool };
+    for (const which of ['pool', 'claimPool'] as const) {
+      const p = pools[which];
+      const real = p.query.bind(p) as (...a: unknown[]) => unknown;
+      (p as unknown as { query: (...a: unknown[]) => unknown }).query = (...args: unknown[]) => {
+        trips.push(`${which}: ${String(args[0]).trim().split(/\s+/).slice(0, 4).join(' ')}`);
+        return real(...args);
+      };
+    }
+    return {
+      store,
+      trips,
+      storedComments: async () => Number((await schema.client.query<{ n: string }>('SELECT count(*) AS n FROM comments')).rows[0]!.n),
+      close: async () => {
+        await store.close();
+        await schema.drop();
+      },
+    };
+  },
+};
+
+for (const kind of PG_URL ? [sqlite, postgres] : [sqlite]) {
+  describe(`${kind.name}: POST without a captcha`, () => {
+    let opened: Awaited<ReturnType<Kind['open']>>;
+    let app: FastifyInstance;
+
+    beforeAll(async () => {
+      opened = await kind.open();
+      const parsed = parseConfig(['--no-captcha', '--moderation', 'off', '--rate-limit', 'off', '--origins', SITE], {});
+      if (parsed.kind !== 'run') throw new Error(parsed.kind);
+      app = await buildApp({ config: parsed.config, store: opened.store, adminToken: 'trips-test-admin-token-0123', ipSecret: 'trips-test-ip-secret-0123', logger: false });
+    });
+    afterAll(async () => {
+      await app?.close();
+      await opened?.close();
+    });
+    beforeEach(() => {
+      opened.trips.length = 0;
+    });
+
+    const post = (body: Record<string, unknown>) =>
+      app.inject({
+        method: 'POST', url: '/api/comments',
+        headers: { 'content-type': 'application/json', 'idempotency-key': String(body.clientId), origin: SITE, host: 'localhost' },
+        payload: JSON.stringify(body),
+      });
+
+    it('a new comment is one trip to the writer: the insert, no claim before it', async () => {
+      const before = await opened.storedComments();
+      const res = await post(makeComment(SITE, { captchaToken: undefined }));
+      expect(res.statusCode).toBe(201);
+      expect(opened.trips).toHaveLength(1);
+      expect(opened.trips[0]).toMatch(kind === sqlite ? /^writeBatch$/ : /^pool: WITH input AS/);
+      expect(await opened.storedComments()).toBe(before + 1);
+    });
+
+    it('a replay answers 200 with the stored id, a reused key 422 (with a valid or an invalid body), nothing stored twice', async () => {
+      const body = makeComment(SITE);
+      const first = await post(body);
+      expect(first.statusCode).toBe(201);
+      const stored = await opened.storedComments();
+      const replay = await post({ ...body, captchaToken: 'P1_another-token' });
+      expect(replay.statusCode).toBe(200);
+      expect(replay.json()).toEqual(first.json());
+      expect((await post({ ...body, content: 'Một nội dung khác.' })).json()).toMatchObject({ code: 'key-reused' });
+      const invalid = await post({ ...body, content: '' });
+      expect(invalid.statusCode).toBe(422);
+      expect(invalid.json()).toMatchObject({ code: 'key-reused' });
+      expect(await opened.storedComments()).toBe(stored);
+    });
+
+    it('an invalid body with a new key is 400 validation and writes nothing', async () => {
+      const res = await post(makeComment(SITE, { content: '' }));
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'validation' });
+      expect(opened.trips.filter((t) => !/findKey|SELECT k\.comment_id/.test(t))).toEqual([]);
+    });
+
+    it('20 attempts at once with one key: one comment stored, one 201, the others 200 with its id or 409', async () => {
+      const before = await opened.storedComments();
+      const body = makeComment(SITE);
+      const answers = await Promise.all(Array.from({ length: 20 }, () => post({ ...body, captchaToken: `P1_${randomUUID()}` })));
+      const statuses = answers.map((a) => a.statusCode);
+      expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+      for (const s of statuses) expect([200, 201, 409]).toContain(s);
+      const id = answers.find((a) => a.statusCode === 201)!.json().id;
+      for (const a of answers.filter((x) => x.statusCode === 200)) expect(a.json().id).toBe(id);
+      for (const a of answers.filter((x) => x.statusCode === 409)) expect(a.json()).toMatchObject({ code: 'in-progress' });
+      expect(await opened.storedComments()).toBe(before + 1);
+    });
+  });
+
+  describe(`${kind.name}: POST with a captcha`, () => {
+    let opened: Awaited<ReturnType<Kind['open']>>;
+    let app: FastifyInstance;
+    let verifier: FakeVerifier;
+
+    beforeAll(async () => {
+      verifier = await startFakeVerifier();
+      opened = await kind.open();
+      const parsed = parseConfig(
+        ['--hcaptcha-secret', '0x0000000000000000000000000000000000000000', '--hcaptcha-verify-url', verifier.url,
+          '--moderation', 'off', '--rate-limit', 'off', '--origins', SITE],
+        {},
+      );
+      if (parsed.kind !== 'run') throw new Error(parsed.kind);
+      app = await buildApp({ config: parsed.config, store: opened.store, adminToken: 'trips-test-admin-token-0123', ipSecret: 'trips-test-ip-secret-0123', logger: false });
+    });
+    afterAll(async () => {
+      await app?.close();
+      await opened?.close();
+      await verifier?.close();
+    });
+
+    const post = (body: Record<string, unknown>) =>
+      app.inject({
+        method: 'POST', url: '/api/comments',
+        headers: { 'content-type': 'application/json', 'idempotency-key': String(body.clientId), origin: SITE, host: 'localhost' },
+        payload: JSON.stringify(body),
+      });
+
+    it('claims the key before siteverify, then inserts: two trips, one verification', async () => {
+      opened.trips.length = 0;
+      const calls = verifier.calls.length;
+      const res = await post(makeComment(SITE));
+      expect(res.statusCode).toBe(201);
+      expect(verifier.calls.length).toBe(calls + 1);
+      expect(opened.trips).toHaveLength(2);
+      expect(opened.trips[0]).toMatch(kind === sqlite ? /^claimBatch$/ : /^claimPool: /);
+    });
+
+    it('a replay without a token is answered from the key (200), with no claim and no siteverify', async () => {
+      const body = makeComment(SITE);
+      const first = await post(body);
+      expect(first.statusCode).toBe(201);
+      opened.trips.length = 0;
+      const calls = verifier.calls.length;
+      const { captchaToken: _none, ...withoutToken } = body;
+      const replay = await post(withoutToken);
+      expect(replay.statusCode).toBe(200);
+      expect(replay.json()).toEqual(first.json());
+      expect(verifier.calls.length).toBe(calls);
+      expect(opened.trips.filter((t) => !/SELECT k\.comment_id/.test(t))).toEqual([]);
+      const fresh = await post({ ...makeComment(SITE), captchaToken: undefined });
+      expect(fresh.statusCode).toBe(403);
+      expect(fresh.json()).toMatchObject({ code: 'captcha' });
+    });
+  });
+}
