@@ -97,6 +97,28 @@ describe.concurrent('data survives', () => {
 });
 
 describe('SIGTERM', () => {
+  it('loses no log line: the asynchronous log is written out before the process exits', async () => {
+    const server = await startServer({ args: ['--no-captcha', '--rate-limit', 'off', '--moderation', 'off'] });
+    try {
+      // A burst, then the signal at once: its lines may still be in the log's buffer.
+      const answers = await Promise.all(Array.from({ length: 100 }, () => postComment(server.url, makeComment(server.url))));
+      expect(answers.map((a) => a.status)).toEqual(answers.map(() => 201));
+      server.child.kill('SIGTERM');
+      const { code } = await server.exited;
+      expect(code).toBe(0);
+      const out = server.child.stdout!;
+      await new Promise((r) => (out.closed ? r(undefined) : out.once('close', r))); // all it wrote, read
+      const lines = server.jsonLogs();
+      // Every comment's request line, with its id, and the last line last.
+      const logged = new Set(lines.filter((l) => l.msg === 'request completed').map((l) => l.commentId));
+      for (const a of answers) expect(logged).toContain(a.json.id);
+      expect(lines[lines.length - 1]?.msg).toBe('stopped; database closed');
+    } finally {
+      await server.kill9();
+      server.cleanup();
+    }
+  });
+
   it('stops taking connections, finishes the request in flight, closes the database, exits 0', async () => {
     const verifier = await startFakeVerifier();
     verifier.delayMs = 1000;
