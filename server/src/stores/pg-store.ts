@@ -330,9 +330,6 @@ function claimResult(r: ClaimRow, c: ClaimItem): ClaimResult {
 /** A list's columns: all but `search`, the folded copy of name and content that only the WHERE reads. */
 const LIST_COLUMNS = 'seq, id, page_id, page_url, page_title, name, content, status, created_at, moderated_at, edited_at, reply_text, reply_at';
 
-/** Connections for reads; a GET holds one for one query, so a few carry many readers. */
-const READ_POOL_SIZE = 4;
-
 export class PgStore implements Store {
   private readonly commits: GroupCommit<NewComment, InsertResult>;
   private readonly claimBatches: GroupCommit<ClaimItem, ClaimResult>;
@@ -340,35 +337,29 @@ export class PgStore implements Store {
 
   /**
    * @param pool durable writes and reads (synchronous_commit as the cluster says, on by default).
-   * @param readPool the reads (lists, counters, keys, one comment, the audit log): a connection of
-   *   their own, so that a GET never waits for a pool connection behind the writes (batches, decisions,
-   *   notification jobs), whatever they hold.
    * @param claimPool claims only, with synchronous_commit=off: a claim lost in a crash only lets a
    *   retry in, so it does not wait for the WAL flush.
    */
-  private constructor(private readonly pool: pg.Pool, private readonly readPool: pg.Pool, private readonly claimPool: pg.Pool) {
+  private constructor(private readonly pool: pg.Pool, private readonly claimPool: pg.Pool) {
     this.commits = new GroupCommit<NewComment, InsertResult>((items) => this.writeBatch(items));
     this.claimBatches = new GroupCommit<ClaimItem, ClaimResult>((items) => this.claimBatch(items));
   }
 
   static async open(url: string): Promise<PgStore> {
     const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000 });
-    const readPool = new pg.Pool({ connectionString: url, max: READ_POOL_SIZE, connectionTimeoutMillis: 10_000 });
     const claimPool = new pg.Pool({ connectionString: withOption(url, '-c synchronous_commit=off'), max: 4, connectionTimeoutMillis: 10_000 });
     // An idle client that loses its connection emits 'error' on the pool; without a listener that
     // would crash the process. The pool drops that client and the next query connects afresh.
     pool.on('error', () => undefined);
-    readPool.on('error', () => undefined);
     claimPool.on('error', () => undefined);
     try {
       await PgStore.migrate(pool);
     } catch (e) {
       await pool.end();
-      await readPool.end();
       await claimPool.end();
       throw e;
     }
-    return new PgStore(pool, readPool, claimPool);
+    return new PgStore(pool, claimPool);
   }
 
   static async migrate(pool: pg.Pool): Promise<void> {
@@ -403,7 +394,7 @@ export class PgStore implements Store {
   }
 
   async findKey(key: string, now: number = Date.now()): Promise<KeyRecord | null> {
-    const { rows } = await this.readPool.query<KeyRow>(FIND_KEY, [key]);
+    const { rows } = await this.pool.query<KeyRow>(FIND_KEY, [key]);
     return keyRecord(rows[0], now);
   }
 
@@ -463,7 +454,7 @@ export class PgStore implements Store {
       where.push(`(created_at, seq) < ($${params.length - 1}, $${params.length})`);
     }
     params.push(q.limit + 1);
-    const { rows } = await this.readPool.query<CommentRow>(
+    const { rows } = await this.pool.query<CommentRow>(
       `SELECT ${LIST_COLUMNS} FROM comments WHERE ${where.join(' AND ')} ORDER BY created_at DESC, seq DESC LIMIT $${params.length}`,
       params,
     );
@@ -477,7 +468,7 @@ export class PgStore implements Store {
   }
 
   async count(status: CommentStatus, pageId: string): Promise<number> {
-    const { rows } = await this.readPool.query<{ n: string }>(
+    const { rows } = await this.pool.query<{ n: string }>(
       'SELECT count(*) AS n FROM comments WHERE status = $1 AND page_id = $2',
       [status, pageId],
     );
@@ -485,7 +476,7 @@ export class PgStore implements Store {
   }
 
   async publishedCounts(pageIds: readonly string[]): Promise<Map<string, number>> {
-    const { rows } = await this.readPool.query<{ page_id: string; published: string }>(
+    const { rows } = await this.pool.query<{ page_id: string; published: string }>(
       'SELECT page_id, published FROM page_counts WHERE page_id = ANY($1::text[])',
       [pageIds],
     );
@@ -493,7 +484,7 @@ export class PgStore implements Store {
   }
 
   async statusOf(id: string): Promise<CommentStatus | null> {
-    const { rows } = await this.readPool.query<{ status: CommentStatus }>('SELECT status FROM comments WHERE id = $1', [id]);
+    const { rows } = await this.pool.query<{ status: CommentStatus }>('SELECT status FROM comments WHERE id = $1', [id]);
     return rows[0]?.status ?? null;
   }
 
@@ -622,7 +613,7 @@ export class PgStore implements Store {
   }
 
   async getComment(id: string): Promise<StoredComment | null> {
-    const { rows } = await this.readPool.query<CommentRow>('SELECT * FROM comments WHERE id = $1', [id]);
+    const { rows } = await this.pool.query<CommentRow>('SELECT * FROM comments WHERE id = $1', [id]);
     return rows[0] ? toComment(rows[0]) : null;
   }
 
@@ -639,7 +630,7 @@ export class PgStore implements Store {
       where.push(`(at, seq) < ($${params.length - 1}, $${params.length})`);
     }
     params.push(q.limit + 1);
-    const { rows } = await this.readPool.query<AuditLogRow>(
+    const { rows } = await this.pool.query<AuditLogRow>(
       `SELECT seq, at, moderator, action, comment_id, page_id, comment_name, before, after FROM audit_log
         ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, seq DESC LIMIT $${params.length}`,
       params,
@@ -658,7 +649,7 @@ export class PgStore implements Store {
       where.push(`page_id = $${params.length}`);
     }
     where.push(...likeClauses(filter.words, params));
-    const { rows } = await this.readPool.query<{ status: CommentStatus; n: string }>(
+    const { rows } = await this.pool.query<{ status: CommentStatus; n: string }>(
       `SELECT status, count(*) AS n FROM comments ${where.length ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY status`,
       params,
     );
@@ -759,12 +750,11 @@ export class PgStore implements Store {
   }
 
   async ping(): Promise<void> {
-    await Promise.all([this.pool.query('SELECT 1'), this.readPool.query('SELECT 1')]);
+    await this.pool.query('SELECT 1');
   }
 
   async close(): Promise<void> {
     await this.claimPool.end();
-    await this.readPool.end();
     await this.pool.end();
   }
 }
