@@ -109,18 +109,9 @@ async function main(): Promise<void> {
   }
 
   const { buildApp } = await import('./app.js');
-  const { asyncStdout, flushLogs, loggerOptions } = await import('./logging.js');
-  // Log lines leave the event loop: the write syscall runs in libuv's pool (logging.ts).
-  const logDestination = asyncStdout();
-  /** Every exit of a running server goes here: what the log still buffers is written first. */
-  const exit = (code: number): never => {
-    flushLogs(logDestination);
-    return process.exit(code);
-  };
   const app = await buildApp({
     config,
     store,
-    logger: loggerOptions(config.logLevel, logDestination),
     adminToken,
     moderators: adminToken === config.adminToken ? moderators : new Moderators({ adminToken, file: null }),
     ipSecret,
@@ -141,23 +132,23 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     if (stopping) {
       log('warn', { signal }, 'second signal: exiting now');
-      exit(1);
+      process.exit(1);
     }
     stopping = true;
     setTimeout(() => {
       log('error', {}, 'requests did not finish in time: exiting');
-      exit(1);
+      process.exit(1);
     }, SHUTDOWN_GRACE_MS).unref();
     app
       .close()
       .then(() => store.close())
       .then(() => {
         log('info', {}, 'stopped; database closed');
-        exit(0);
+        process.exit(0);
       })
       .catch((err: unknown) => {
         log('error', { err }, 'error while shutting down');
-        exit(1);
+        process.exit(1);
       });
     log('info', { signal }, 'shutting down: finishing requests in flight');
   };
@@ -169,7 +160,7 @@ async function main(): Promise<void> {
   } catch (err) {
     app.log.fatal({ err }, 'could not listen');
     await store.close();
-    exit(1);
+    process.exit(1);
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -10,7 +10,6 @@
  * `rawPacket`, the request's bytes — X-Forwarded-For and all. Only named, harmless fields go out.
  */
 import { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import pino from 'pino';
 
 interface LoggedRequest {
   method: string;
@@ -42,31 +41,9 @@ export function serializeError(err: unknown, depth = 0): SerializedError {
   return out;
 }
 
-/**
- * stdout, written asynchronously: a log line is copied into a buffer and written by libuv's thread
- * pool (lines that arrive meanwhile go out in the same write), so the event loop never waits for the
- * write syscall. What is still buffered is written synchronously by `flushLogs` before the process
- * exits (pino also flushes on the process's 'exit'), so a stop loses no line. A reader that went away
- * (EPIPE) turns logging off instead of crashing the process.
- */
-export function asyncStdout(): pino.DestinationStream & { flushSync(): void } {
-  return pino.destination({ dest: 1, sync: false });
-}
-
-/** Writes out what an asynchronous destination still holds; never throws (a gone reader, a closed fd). */
-export function flushLogs(destination: { flushSync(): void } | undefined): void {
-  try {
-    destination?.flushSync();
-  } catch {
-    /* nowhere to write to */
-  }
-}
-
-/** @param stream where the lines go (default: stdout, written synchronously by pino). */
-export function loggerOptions(level: string, stream?: pino.DestinationStream): NonNullable<FastifyServerOptions['logger']> {
+export function loggerOptions(level: string): NonNullable<FastifyServerOptions['logger']> {
   return {
     level,
-    ...(stream ? { stream } : {}),
     base: { service: 'ykien-server' },
     serializers: {
       req(request: LoggedRequest) {
