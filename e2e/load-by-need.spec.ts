@@ -3,7 +3,7 @@
  * nothing for comments nobody reads"): requests are counted as the reader scrolls, focuses and sends.
  */
 import type { Page } from '@playwright/test';
-import { test, expect, form, comeToForm, fillAndVerify, ORIGIN, ENDPOINT, HCAPTCHA_URL } from './support/fixtures.js';
+import { test, expect, form, comeToForm, distPaths, fillAndVerify, ORIGIN, ENDPOINT, HCAPTCHA_URL } from './support/fixtures.js';
 
 /** The comments this far below the fold, as under a long article. */
 const FILLER = '<div class="filler" style="height:3000px">Bài viết dài.</div>';
@@ -11,13 +11,18 @@ const BELOW = '<section class="below" style="height:1200px"><h2>Tin liên quan</
 
 /** Every request of the page, by kind. */
 function watch(page: Page) {
-  const urls: URL[] = [];
-  page.on('request', (r) => urls.push(new URL(r.url())));
+  const dist = distPaths(page);
+  const urls: string[] = [];
+  page.on('request', (r) => urls.push(r.url()));
   return {
-    dist: () => urls.filter((u) => u.origin === ORIGIN && u.pathname.startsWith('/dist/')).map((u) => u.pathname),
-    hcaptcha: () => urls.filter((u) => u.href.startsWith(HCAPTCHA_URL)),
+    dist: () => [...dist],
+    hcaptcha: () => urls.filter((u) => u.startsWith(HCAPTCHA_URL)),
   };
 }
+
+/** The detail of the next `ykien-error` the page hears. */
+const nextError = (page: Page) =>
+  page.evaluate(() => new Promise((resolve) => addEventListener('ykien-error', (e) => resolve((e as CustomEvent).detail), { once: true })));
 
 /** The loader has run: it adopted its stylesheet that keeps the box's space. */
 const loaderRan = (page: Page) => page.waitForFunction(() => document.adoptedStyleSheets.some((s) => [...s.cssRules].some((r) => r.cssText.includes('ykien-comments'))));
@@ -70,7 +75,7 @@ test('the network went away before the reader came to the form: the text stays, 
   let offline = true;
   await page.route('**/dist/cdn/sender-*', (route) => (offline ? route.abort('internetdisconnected') : route.fallback()));
   await context.setOffline(true);
-  const errors = page.evaluate(() => new Promise((resolve) => addEventListener('ykien-error', (e) => resolve((e as CustomEvent).detail), { once: true })));
+  const errors = nextError(page);
   const f = form(page);
   await f.name.fill('Lê Văn Tàu');
   await f.content.fill('Viết trong đường hầm.');
@@ -112,7 +117,7 @@ test('the sending code cannot be fetched while online (the site replaced dist/ u
   await article({ attrs: { 'site-key': null } });
   let missing = true;
   await page.route('**/dist/cdn/sender-*', (route) => (missing ? route.fulfill({ status: 404, body: 'not found' }) : route.fallback()));
-  const errors = page.evaluate(() => new Promise((resolve) => addEventListener('ykien-error', (e) => resolve((e as CustomEvent).detail), { once: true })));
+  const errors = nextError(page);
   const f = form(page);
   await f.name.fill('Phạm Thị Hoa');
   await f.content.fill('Gửi lúc trang vừa cập nhật.');

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
-import { test, expect, form, fillAndVerify, comeToForm, ORIGIN, HCAPTCHA_URL, STRICT_CSP, type ArticleOptions } from './support/fixtures.js';
+import { test, expect, form, fillAndVerify, comeToForm, distPaths, HCAPTCHA_URL, STRICT_CSP, type ArticleOptions } from './support/fixtures.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 
@@ -105,10 +105,7 @@ test.describe('dist files', () => {
       endpoint,
       problems,
     }) => {
-      const dist: string[] = [];
-      page.on('request', (r) => {
-        if (r.url().startsWith(`${ORIGIN}/dist/`)) dist.push(new URL(r.url()).pathname);
-      });
+      const dist = distPaths(page);
       await article({ script });
       await page.waitForLoadState('load');
       const loader = script === 'es' ? '/dist/ykien.js' : '/dist/ykien.iife.js';
@@ -126,10 +123,7 @@ test.describe('dist files', () => {
   }
 
   test('the single-file build works alone: one request, no chunk', async ({ page, article, endpoint, problems }) => {
-    const dist: string[] = [];
-    page.on('request', (r) => {
-      if (r.url().startsWith(`${ORIGIN}/dist/`)) dist.push(new URL(r.url()).pathname);
-    });
+    const dist = distPaths(page);
     await article({ script: 'all' });
     await sendOne(page, endpoint);
     expect(dist).toEqual(['/dist/ykien.all.iife.js']);
@@ -143,10 +137,7 @@ test.describe('dist files', () => {
       endpoint,
       problems,
     }) => {
-      const dist: string[] = [];
-      page.on('response', (r) => {
-        if (r.url().startsWith(`${ORIGIN}/dist/`)) dist.push(new URL(r.url()).pathname);
-      });
+      const dist = distPaths(page, 'response');
       await article({ script });
       // Wait until both scripts have run.
       await page.waitForLoadState('load');

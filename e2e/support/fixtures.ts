@@ -8,7 +8,7 @@
  *   answers and read what reached it.
  * The helpers themselves live in src/testing (`ykien/testing`), the kit site owners use: one copy.
  */
-import { test as base, expect, type BrowserContext, type Page, type Request, type Route } from '@playwright/test';
+import { test as base, expect, type BrowserContext, type Page, type Request, type Response, type Route } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fakeHcaptcha as installFakeHcaptcha, FAKE_HCAPTCHA_SCRIPT, MockEndpoint, type FakeHcaptcha } from '../../src/testing/index.js';
@@ -215,6 +215,17 @@ function encode(html: string, _charset: string): Buffer {
 }
 
 /** The element's parts, located through its shadow root (Playwright pierces open shadow roots). */
+/** The paths under /dist/ the page asks for (or gets answers for), in order, as they happen. */
+export function distPaths(page: Page, on: 'request' | 'response' = 'request'): string[] {
+  const paths: string[] = [];
+  const seen = (r: Request | Response) => {
+    if (r.url().startsWith(`${ORIGIN}/dist/`)) paths.push(new URL(r.url()).pathname);
+  };
+  if (on === 'request') page.on('request', seen);
+  else page.on('response', seen);
+  return paths;
+}
+
 export function form(page: Page) {
   const host = page.locator('ykien-comments');
   return {

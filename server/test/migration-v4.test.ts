@@ -3,17 +3,17 @@
  * Migration 4 on a database that already holds comments: the folded search text is computed in
  * JavaScript for every existing row, so old comments are found without diacritics too.
  */
-import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PG_MIGRATIONS, PgStore } from '../src/stores/pg-store.js';
-import { MIGRATIONS, SqliteStore } from '../src/stores/sqlite-store.js';
+import { PgStore } from '../src/stores/pg-store.js';
+import { SqliteStore } from '../src/stores/sqlite-store.js';
 import { searchWords } from '../src/moderation/fold.js';
 import type { Store } from '../src/stores/store.js';
 import { freshPgSchema } from './support/pg-schema.js';
+import { pgAtV1, sqliteAtV1 } from './support/at-v1.js';
 
 const PG_URL = process.env.YKIEN_TEST_PG_URL;
 const dir = mkdtempSync(join(tmpdir(), 'ykien-v4-'));
@@ -34,10 +34,7 @@ async function expectSearchable(store: Store): Promise<void> {
 describe('migration 4 fills the search text of existing comments', () => {
   it('SQLite', async () => {
     const file = join(dir, 'v1.db');
-    const v1 = new Database(file);
-    v1.exec(MIGRATIONS[0]!.sql);
-    v1.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-    v1.prepare('INSERT INTO schema_migrations VALUES (1, ?, 0)').run(MIGRATIONS[0]!.name);
+    const v1 = sqliteAtV1(file);
     const insert = v1.prepare(
       `INSERT INTO comments (id, client_id, page_id, page_url, name, content, status, created_at)
        VALUES (?, ?, 'p', 'https://bao.example.vn/a', ?, 'Bình luận cũ', 'pending', ?)`,
@@ -56,9 +53,7 @@ describe('migration 4 fills the search text of existing comments', () => {
     const schema = await freshPgSchema(PG_URL!, 'ykien_v4_test');
     try {
       const c = schema.client;
-      await c.query(PG_MIGRATIONS[0]!.sql);
-      await c.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
-      await c.query('INSERT INTO schema_migrations VALUES (1, $1, 0)', [PG_MIGRATIONS[0]!.name]);
+      await pgAtV1(c);
       for (const [i, n] of NAMES.entries()) {
         await c.query(
           `INSERT INTO comments (id, client_id, page_id, page_url, name, content, status, created_at)

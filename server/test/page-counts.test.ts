@@ -16,8 +16,9 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PG_MIGRATIONS, PgStore } from '../src/stores/pg-store.js';
-import { MIGRATIONS, SqliteStore } from '../src/stores/sqlite-store.js';
+import { SqliteStore } from '../src/stores/sqlite-store.js';
 import { STATUSES, type CommentStatus, type Store } from '../src/stores/store.js';
+import { pgAtV1, sqliteAtV1 } from './support/at-v1.js';
 
 const PG_URL = process.env.YKIEN_TEST_PG_URL;
 
@@ -117,10 +118,7 @@ describe('SQLite: counter == count(*)', () => {
 
   it('after the migration fills it for a database that already holds comments', async () => {
     const file = join(dir, 'v1.db');
-    const v1 = new Database(file);
-    v1.exec(MIGRATIONS[0]!.sql);
-    v1.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-    v1.prepare('INSERT INTO schema_migrations VALUES (1, ?, 0)').run(MIGRATIONS[0]!.name);
+    const v1 = sqliteAtV1(file);
     const insert = v1.prepare(
       `INSERT INTO comments (id, client_id, page_id, page_url, name, content, status, created_at)
        VALUES (?, ?, ?, 'https://bao.example.vn/a', 'Tên', 'Nội dung', ?, ?)`,
@@ -188,9 +186,7 @@ describe.skipIf(!PG_URL)('PostgreSQL: counter == count(*)', () => {
   it('after the migration fills it for a database that already holds comments', async () => {
     const client = await freshSchema();
     try {
-      await client.query(PG_MIGRATIONS[0]!.sql);
-      await client.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
-      await client.query('INSERT INTO schema_migrations VALUES (1, $1, 0)', [PG_MIGRATIONS[0]!.name]);
+      await pgAtV1(client);
       await client.query(
         `INSERT INTO comments (id, client_id, page_id, page_url, name, content, status, created_at)
          SELECT 'c' || i, 'k' || i, ($1::text[])[1 + i % 6], 'https://bao.example.vn/a', 'Tên', 'Nội dung',

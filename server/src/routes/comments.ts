@@ -172,17 +172,15 @@ async function createUnclaimed(
   id: string,
 ): Promise<Answer> {
   const { config, store } = ctx;
+  const replay = async () => {
+    const existing = await store.findKey(key, Date.now());
+    return existing && answerForExisting(existing, hash);
+  };
   const lookedUp = config.rateLimit !== null || config.captcha;
-  if (lookedUp) {
-    const existing = await store.findKey(key, Date.now());
-    if (existing) return answerForExisting(existing, hash);
-  }
+  const early = lookedUp && (await replay());
+  if (early) return early;
   const answer = await createComment(request, ctx, input, key, hash, id);
-  if (!lookedUp && answer.status === 400) {
-    const existing = await store.findKey(key, Date.now());
-    if (existing) return answerForExisting(existing, hash);
-  }
-  return answer;
+  return (!lookedUp && answer.status === 400 && (await replay())) || answer;
 }
 
 /**
