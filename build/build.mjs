@@ -50,7 +50,12 @@ const bundle = (lib, rolldownOutput = {}, rolldownInput = {}, plugins = []) =>
 rmSync('dist', { recursive: true, force: true });
 await bundle(
   { entry: { comments: 'src/define-comments.ts', count: 'src/define-count.ts' }, formats: ['es'], fileName: (_f, name) => `cdn/${name}.js` },
-  { chunkFileNames: 'cdn/[name]-[hash].js' },
+  {
+    chunkFileNames: 'cdn/[name]-[hash].js',
+    // What the device keeps (the store, idb-keyval, drafts, own and unsent comments) is one chunk: reached
+    // from kept.ts and from the sender, Rolldown would split it in two, one more request for each writer.
+    codeSplitting: { groups: [{ name: 'kept', test: /[\\/](idb-keyval[\\/]|src[\\/](storage|drafts|outbox[\\/]items|ykien-comments[\\/](kept|own-comments))\.ts)/, includeDependenciesRecursively: false }] },
+  },
   // The entry may export to its own by-need chunks: sender.js then imports Lit & co. from comments.js,
   // which the reader already has, instead of both importing a third, shared chunk (one more request,
   // and two files that each compress worse than one).

@@ -24,6 +24,22 @@ function watch(page: Page) {
 const nextError = (page: Page) =>
   page.evaluate(() => new Promise((resolve) => addEventListener('ykien-error', (e) => resolve((e as CustomEvent).detail), { once: true })));
 
+/** The names of the page's IndexedDB databases. */
+const databases = (page: Page) => page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
+
+/** The content of the one draft in ykien's store, read with raw IndexedDB. */
+const keptDraft = (page: Page) =>
+  page.evaluate(async () => {
+    if (!(await indexedDB.databases()).some((d) => d.name == 'ykien-db')) return undefined;
+    return new Promise<string | undefined>((resolve) => {
+      const open = indexedDB.open('ykien-db');
+      open.onsuccess = () => {
+        const all = open.result.transaction('ykien-kv').objectStore('ykien-kv').getAll(IDBKeyRange.bound('d:', 'd:\uffff'));
+        all.onsuccess = () => (open.result.close(), resolve(all.result[0]?.content));
+      };
+    });
+  });
+
 /** The loader has run: it adopted its stylesheet that keeps the box's space. */
 const loaderRan = (page: Page) => page.waitForFunction(() => document.adoptedStyleSheets.some((s) => [...s.cssRules].some((r) => r.cssText.includes('ykien-comments'))));
 
@@ -53,15 +69,41 @@ test('before the comments come near: the loader only; near: their code and one l
   expect(seen.dist().some((p) => p.includes('/cdn/index.min-'))).toBe(false);
   // Reading costs no sending code: the outbox's sending, the captcha's controller and the checks.
   expect(seen.dist().some((p) => p.includes('/cdn/sender-'))).toBe(false);
+  // Nor, on a device that never kept anything, the store's code, nor a database.
+  expect(seen.dist().some((p) => p.includes('/cdn/kept-'))).toBe(false);
+  expect(await databases(page)).not.toContain('ykien-db');
 
   await comeToForm(page);
   expect(seen.hcaptcha()).toHaveLength(1);
   expect(seen.dist().some((p) => p.includes('/cdn/index.min-'))).toBe(true);
   expect(seen.dist().filter((p) => p.includes('/cdn/sender-'))).toHaveLength(1);
+  expect(seen.dist().filter((p) => p.includes('/cdn/kept-'))).toHaveLength(1);
   expect(problems).toEqual([]);
 });
 
-test('the network went away before the reader came to the form: the text stays, they are told, and it sends once back online', async ({
+test('a reader who wrote on an earlier visit: the store comes with the list, and the draft is back in the form before any focus', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  await article({ attrs: { 'site-key': null } });
+  const f = form(page);
+  await f.name.fill('Phạm Thu Hà');
+  await f.content.fill('Tôi viết dở, mai viết tiếp.');
+  await expect.poll(() => keptDraft(page)).toBe('Tôi viết dở, mai viết tiếp.');
+
+  const seen = watch(page);
+  await article({ attrs: { 'site-key': null } });
+  await expect(form(page).content).toHaveValue('Tôi viết dở, mai viết tiếp.');
+  await expect(form(page).name).toHaveValue('Phạm Thu Hà');
+  expect(seen.dist().filter((p) => p.includes('/cdn/kept-'))).toHaveLength(1);
+  // Nothing was focused: the sending code still waits for the reader.
+  expect(await page.evaluate(() => document.activeElement?.localName)).not.toBe('ykien-comments');
+  expect(seen.dist().some((p) => p.includes('/cdn/sender-'))).toBe(false);
+  expect(endpoint.posts).toEqual([]);
+});
+
+test('the network went away before the reader came to the form: the text stays, they are told, it survives a reload, and it sends once back online', async ({
   page,
   context,
   article,
@@ -70,10 +112,10 @@ test('the network went away before the reader came to the form: the text stays, 
   endpoint.reply({ status: 201, body: { id: 'c7', status: 'pending' } });
   await article({ attrs: { 'site-key': null } });
   await expect(form(page).name).toBeVisible();
-  // Offline: the sending code (not fetched yet) cannot come. Routes still answer an offline context,
-  // so the chunk is refused as a dead network refuses it.
+  // Offline: the sending code and the store's code (not fetched yet) cannot come. Routes still answer an
+  // offline context, so the chunks are refused as a dead network refuses them.
   let offline = true;
-  await page.route('**/dist/cdn/sender-*', (route) => (offline ? route.abort('internetdisconnected') : route.fallback()));
+  await page.route(/\/dist\/cdn\/(sender|kept)-/, (route) => (offline ? route.abort('internetdisconnected') : route.fallback()));
   await context.setOffline(true);
   const errors = nextError(page);
   const f = form(page);
@@ -84,18 +126,12 @@ test('the network went away before the reader came to the form: the text stays, 
   expect(await errors).toMatchObject({ code: 'offline', message: expect.stringContaining('Nội dung vẫn được giữ') });
   await expect(f.content).toHaveValue('Viết trong đường hầm.');
   expect(endpoint.posts).toHaveLength(0);
-  // The draft holds it too, should the tab close now.
-  await expect
-    .poll(() =>
-      page.evaluate(() => new Promise<unknown[]>((resolve) => {
-        const open = indexedDB.open('ykien-db');
-        open.onsuccess = () => {
-          const all = open.result.transaction('ykien-kv').objectStore('ykien-kv').getAll();
-          all.onsuccess = () => resolve(all.result.map((v) => (v as { content?: string }).content));
-        };
-      })),
-    )
-    .toContain('Viết trong đường hầm.');
+  // Kept for a reload too, should the tab close now (the page itself still comes: routes answer offline).
+  await page.reload();
+  await expect(f.content).toHaveValue('Viết trong đường hầm.');
+  await expect(f.name).toHaveValue('Lê Văn Tàu');
+  await f.send.click();
+  await expect(f.status).toContainText('Không có mạng nên chưa gửi được');
 
   offline = false;
   const fetched = page.waitForRequest('**/dist/cdn/sender-*');
@@ -106,6 +142,12 @@ test('the network went away before the reader came to the form: the text stays, 
   expect(endpoint.posts).toHaveLength(1);
   expect(endpoint.posts[0].body).toMatchObject({ name: 'Lê Văn Tàu', content: 'Viết trong đường hầm.' });
   await expect(f.content).toHaveValue('');
+  // Sent: nothing of it is put back on the next visit.
+  await expect.poll(() => keptDraft(page)).toBe('');
+  await page.reload();
+  await expect(f.name).toHaveValue('Lê Văn Tàu');
+  await expect(f.content).toHaveValue('');
+  expect(await page.evaluate(() => localStorage.getItem('ykien-draft'))).toBeNull();
 });
 
 test('the sending code cannot be fetched while online (the site replaced dist/ under an open page): the text stays, and the next send fetches it again', async ({
@@ -190,7 +232,7 @@ test('with nothing in the outbox, an idle page far above the comments loads noth
   // The idle check has run by now (it is what the page did when idle).
   await page.evaluate(() => new Promise((r) => requestIdleCallback(() => r(null))));
   expect(seen.dist()).toEqual(['/dist/ykien.iife.js']);
-  expect(await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).not.toContain('ykien-db');
+  expect(await databases(page)).not.toContain('ykien-db');
 });
 
 test('elements added after the loader ran are loaded too: a second box and a count', async ({ page, article, endpoint }) => {

@@ -8,6 +8,8 @@
  *   in the outbox from an earlier visit, so it is sent even if they never scroll down.
  * Used by the CDN loaders (cdn/) and by `ykien/lazy` for bundlers, which differ only in how they import.
  */
+import { openExisting, STORE_NAME } from './stored-before.js';
+
 export interface Loaders {
   comments: () => Promise<unknown>;
   count: () => Promise<unknown>;
@@ -17,9 +19,7 @@ const COMMENTS = 'ykien-comments';
 const COUNT = 'ykien-count';
 /** Room for the heading, the form and the list's first line: most of what the box will take. */
 const RESERVE = `${COMMENTS}:not(:defined){display:block;min-height:36rem}`;
-/** The outbox's records in ykien's store (outbox/items.ts, storage.ts). */
-const DB = 'ykien-db';
-const STORE = 'ykien-kv';
+/** The outbox's records in ykien's store (outbox/items.ts). */
 const QUEUED = ['o:', 'o:\uffff'];
 
 const once = (load: () => Promise<unknown>) => {
@@ -60,26 +60,18 @@ export function loadByNeed(loaders: Loaders): void {
 }
 
 /** Whether ykien's outbox holds a comment, without creating the database when there is none. */
-function hasQueued(): Promise<boolean> {
+async function hasQueued(): Promise<boolean> {
+  const db = await openExisting();
+  if (!db) return false;
   return new Promise((resolve) => {
     try {
-      const open = indexedDB.open(DB);
-      open.onupgradeneeded = () => open.transaction!.abort(); // no database yet: nothing queued, create nothing
-      open.onerror = () => resolve(false);
-      open.onsuccess = () => {
-        const db = open.result;
-        try {
-          const q = db.transaction(STORE).objectStore(STORE).count(IDBKeyRange.bound(QUEUED[0], QUEUED[1]));
-          q.onsuccess = () => resolve(q.result > 0);
-          q.onerror = () => resolve(false);
-        } catch {
-          resolve(false);
-        } finally {
-          db.close();
-        }
-      };
+      const q = db.transaction(STORE_NAME).objectStore(STORE_NAME).count(IDBKeyRange.bound(QUEUED[0], QUEUED[1]));
+      q.onsuccess = () => resolve(q.result > 0);
+      q.onerror = () => resolve(false);
     } catch {
-      resolve(false); // IndexedDB refused (sandboxed frame, private mode)
+      resolve(false);
+    } finally {
+      db.close();
     }
   });
 }

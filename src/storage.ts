@@ -5,9 +5,9 @@
  * the form keeps working online, it only cannot keep anything across a reload.
  */
 import { createStore, del, entries, get, set, update, type UseStore } from 'idb-keyval';
+import { DB_NAME, STORE_NAME } from './stored-before.js';
 
-export const DB_NAME = 'ykien-db';
-export const STORE_NAME = 'ykien-kv';
+export { DB_NAME, STORE_NAME };
 
 let idb: UseStore | undefined;
 let failed = false;

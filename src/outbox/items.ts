@@ -6,7 +6,6 @@
 import type { CommentPayload } from '../api/send.js';
 import { store } from '../storage.js';
 
-export const CHANNEL_NAME = 'ykien-outbox';
 export const PREFIX = 'o:';
 
 export type ItemState = 'queued' | 'sending' | 'needs-captcha' | 'rejected' | 'sent';

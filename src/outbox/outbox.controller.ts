@@ -11,7 +11,8 @@ import { postComment, reason, type CommentPayload, type SendResult } from '../ap
 import { tokenFresh } from '../captcha.js';
 import { store } from '../storage.js';
 import { retryDelay } from './backoff.js';
-import { CHANNEL_NAME, loadItems, PREFIX, type OutboxItem } from './items.js';
+import { CHANNEL_NAME } from './channel.js';
+import { loadItems, PREFIX, type OutboxItem } from './items.js';
 import { withLock } from './lock.js';
 
 /** Failures after which the server certainly stored nothing. */

@@ -1,13 +1,15 @@
 /**
  * The published comments of the article, as a reactive controller: the first page when the element
  * connects (or its endpoint or article changes), "Xem thêm" pages after it, and the reader's own
- * comments that the list does not hold yet (own-comments.ts). Each own comment is asked about once a
+ * comments that the list does not hold yet (own-comments.ts, in kept.ts: read only when the device keeps
+ * anything, see keeping.ts). Each own comment is asked about once a
  * load (`GET {endpoint}/{id}`, at most 10), after the list: what the server published or dropped goes.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { CommentPayload } from '../api/send.js';
 import { fetchComments, fetchStatus, type ListedComment } from '../api/list.js';
-import { forgetOwn, loadOwn, saveOwn, type OwnComment } from './own-comments.js';
+import { keep, keptIfStored } from './keeping.js';
+import type { OwnComment } from './own-comments.js';
 
 /** What the list reads from its host, at each load. */
 export interface ListSource {
@@ -73,7 +75,7 @@ export class ListController implements ReactiveController {
     const page = await fetchComments(src.endpoint, src.pageId, src.limit, null, fresh);
     // Read after the list came, not beside it: a comment the reader sent while the list loaded is
     // stored by then (remember() writes before it shows), and must not be replaced by an older read.
-    const own = await loadOwn(src.endpoint, src.pageId);
+    const own = (await (await keptIfStored())?.loadOwn(src.endpoint, src.pageId)) ?? [];
     if (gen != this.#generation) return;
     this.own = own;
     if (page) {
@@ -124,7 +126,7 @@ export class ListController implements ReactiveController {
       status,
       savedAt: Date.now(),
     };
-    await saveOwn(c);
+    await (await keep()).saveOwn(c);
     if (payload.pageId != src.pageId) return;
     this.own = [c, ...this.own.filter((o) => o.id != id)];
     this.#host.requestUpdate();
@@ -134,7 +136,7 @@ export class ListController implements ReactiveController {
   #dropListed(): void {
     const listed = new Set(this.items.map((c) => c.id));
     const [gone, kept] = [this.own.filter((c) => listed.has(c.id)), this.own.filter((c) => !listed.has(c.id))];
-    gone.forEach(forgetOwn);
+    if (gone.length) keep().then((k) => gone.forEach(k.forgetOwn), () => {});
     this.own = kept;
   }
 
@@ -148,7 +150,7 @@ export class ListController implements ReactiveController {
     const answers = await Promise.all(asked.map((c) => fetchStatus(endpoint, c.id)));
     if (gen != this.#generation) return;
     const settled = asked.filter((_, i) => ['published', 'rejected', 'deleted', 'gone'].includes(answers[i]!));
-    await Promise.all(settled.map(forgetOwn));
+    if (settled.length) await keep().then((k) => Promise.all(settled.map(k.forgetOwn)), () => {});
     this.own = this.own.filter((c) => !settled.includes(c));
     this.#host.requestUpdate();
     // Published since the page's list was cached: ask again past the cache, so it shows now.

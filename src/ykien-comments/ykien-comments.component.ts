@@ -4,10 +4,11 @@ import { format, hasStrings, loadStrings, resolveLang, stringsFor, type Lang, ty
 import type { FieldErrors } from '../validate.js';
 import { DEFAULT_MAX_LENGTH, length } from '../text.js';
 import type { CommentPayload, Page } from '../api/send.js';
-import { CHANNEL_NAME, loadItems } from '../outbox/items.js';
-import { DraftController } from '../drafts.js';
+import { CHANNEL_NAME } from '../outbox/channel.js';
+import type { DraftController } from '../drafts.js';
 import { YkienErrorEvent } from '../events.js';
-import { onStorageUnavailable } from '../storage.js';
+import { keep, keptIfStored } from './keeping.js';
+import { stash, stashed, unstash } from './draft-stash.js';
 import { renderForm, type StatusKind } from './form.template.js';
 import { ListController } from './list.controller.js';
 import { renderList } from './list.template.js';
@@ -19,7 +20,9 @@ const DEFAULT_PAGE_SIZE = 20;
  * The "Ý kiến bạn đọc" box: the article's published comments, and the form to add one (name, content,
  * hCaptcha, send and clear). The list, the form and the unsent comments are each their own controller
  * or template module; this class holds the state they share. What only a reader who writes needs (the
- * outbox's sending, hCaptcha, the checks, what each outcome means) is `sender.ts`, loaded by need.
+ * outbox's sending, hCaptcha, the checks, what each outcome means) is `sender.ts`, loaded by need; what
+ * the device keeps (drafts, own and unsent comments) is `kept.ts`, loaded when there is any or the
+ * reader starts to write.
  *
  * @summary Readers' comments under an article: the list from `GET endpoint`, the form that posts to it (docs/api.md).
  *
@@ -142,7 +145,8 @@ export class YkienComments extends LitElement {
   #senderLoad?: Promise<Sender>;
   /** Another tab queued or sent a comment: this one loads its sender, to show and send it too. */
   #channel?: BroadcastChannel;
-  #drafts = new DraftController(this);
+  /** Once kept.ts is in (keeping.ts): the drafts of this element. */
+  #drafts?: Promise<DraftController>;
   /** `:state(loading)` keeps the box's space (as the loader did before its code came) until the list is in. */
   #internals = this.attachInternals();
   #list = new ListController(this, () => ({
@@ -218,10 +222,6 @@ export class YkienComments extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.#internals.states?.add('loading'); // until the first render says otherwise
-    // Said once: at once when idle, else together with the outcome of the send under way.
-    this.#unsubscribeStorage = onStorageUnavailable(() =>
-      this.sending ? (this.#storageNotice = true) : this.withWords(() => this.say('noStorage', 'error')),
-    );
     this.#channel = new BroadcastChannel(CHANNEL_NAME);
     this.#channel.onmessage = () => this.#prepare();
   }
@@ -229,7 +229,35 @@ export class YkienComments extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#unsubscribeStorage?.();
+    this.#unsubscribeStorage = undefined;
     this.#channel?.close();
+  }
+
+  /**
+   * The drafts, loading kept.ts once. That is also when the store first opens, and a store that turns
+   * out unavailable is said once: at once when idle, else together with the outcome of the send under way.
+   * A draft stashed while the store could not be loaded (draft-stash.ts) moves into it first.
+   */
+  #keep(): Promise<DraftController> {
+    return (this.#drafts ??= keep().then(
+      async ({ DraftController, onStorageUnavailable }) => {
+        this.#unsubscribeStorage ??= onStorageUnavailable(() =>
+          this.sending ? (this.#storageNotice = true) : this.withWords(() => this.say('noStorage', 'error')),
+        );
+        const drafts = new DraftController(this);
+        const s = stashed();
+        if (s) {
+          drafts.save(s.key, s);
+          await drafts.flush();
+          unstash();
+        }
+        return drafts;
+      },
+      (e) => {
+        this.#drafts = undefined;
+        throw e;
+      },
+    ));
   }
 
   /**
@@ -278,13 +306,21 @@ export class YkienComments extends LitElement {
       // out when the outbox holds it: saved just before a send this tab did not see the end of, it is
       // sent from there, and sending it again from the form would store it twice.
       // An outbox holding a comment of this endpoint loads the sending half now, to show and send it.
-      Promise.all([this.#drafts.load(this.#draftKey), loadItems(this.endpoint).catch(() => [])]).then(([d, queued]) => {
+      // A device that never kept anything has neither, and loads no code to find that out. A stashed
+      // draft (typed while the store could not be loaded) is put back at once.
+      const endpoint = this.endpoint;
+      const s = stashed();
+      if (s?.key == this.#draftKey && !this.name && !this.content) ({ name: this.name, content: this.content } = s);
+      keptIfStored().then(async (kept) => {
+        if (!kept) return;
+        const [drafts, queued] = await Promise.all([this.#keep(), kept.loadItems(endpoint).catch(() => [])]);
+        const d = await drafts.load(this.#draftKey);
         if (queued.length) this.#prepare();
         if (this.name || this.content) return;
         const text = d.content.trim();
         const inOutbox = !!text && queued.some((i) => i.state != 'sent' && i.payload.pageId == this.page.pageId && i.payload.content.trim() == text);
         ({ name: this.name, content: this.content } = inOutbox ? { name: d.name, content: '' } : d);
-      });
+      }).catch(() => {}); // nothing to put back
       this.#sender?.outbox.drain(true);
     }
     if (['endpoint', 'pageId', 'list', 'pageSize'].some((p) => (changed as PropertyValues).has(p))) this.#list.load();
@@ -311,7 +347,7 @@ export class YkienComments extends LitElement {
       statusKind: this.statusKind,
       onInput: this.#onInput,
       // hCaptcha costs a script and a frame: loaded when the reader first comes to the form, not before.
-      onFocus: () => this.#prepare((s) => s.captcha.arm()),
+      onFocus: () => (this.#prepare((s) => s.captcha.arm()), this.#keep().catch(() => {})),
       onSubmit: (e: SubmitEvent) => (e.preventDefault(), this.#send().then((s) => s.submit(), () => this.#cannotSend())),
       onClear: this.#onClear,
       onResetCaptcha: () => this.#prepare((s) => s.captcha.reset()),
@@ -335,15 +371,17 @@ export class YkienComments extends LitElement {
     this.renderRoot.querySelector<HTMLElement>(`article[data-i="${from}"]`)?.focus();
   }
 
-  /** Saves the draft soon: many keystrokes make one write. */
-  #saveDraft(): void {
-    this.#drafts.save(this.#draftKey, { name: this.name, content: this.content });
+  /** Saves the draft soon: many keystrokes make one write (what is saved is read when it is written). */
+  #saveDraft(): Promise<DraftController | void> {
+    return this.#keep().then(
+      (d) => (d.save(this.#draftKey, { name: this.name, content: this.content }), d),
+      () => stash(this.#draftKey, { name: this.name, content: this.content }),
+    );
   }
 
   /** @internal Saves the draft now; resolves when it is stored. */
-  saveDraft(): Promise<void> {
-    this.#saveDraft();
-    return this.#drafts.flush();
+  async saveDraft(): Promise<void> {
+    await (await this.#saveDraft())?.flush();
   }
 
   /** @internal The server stored the reader's comment: the list shows it (and keeps it across a reload). */
@@ -363,7 +401,8 @@ export class YkienComments extends LitElement {
     this.name = this.content = '';
     this.errors = {};
     this.#sender?.cleared();
-    this.#drafts.clear(this.#draftKey);
+    if (stashed()?.key == this.#draftKey) unstash();
+    this.#keep().then((d) => d.clear(this.#draftKey), () => {});
     this.say('cleared');
     this.renderRoot.querySelector<HTMLElement>('#name')?.focus();
   }

@@ -1,0 +1,30 @@
+/**
+ * Whether this device holds anything of ykien (a draft, an own comment, an unsent one), found without
+ * creating ykien's database and without the code that manages it (storage.ts, idb-keyval): most readers
+ * only read, and reading the comments must cost them neither.
+ */
+export const DB_NAME = 'ykien-db';
+export const STORE_NAME = 'ykien-kv';
+
+/**
+ * Opens ykien's database if it already exists: the open database (the caller closes it), `null` when
+ * there is none (nothing is created), `undefined` when IndexedDB would not say (refused in a private
+ * mode or a sandboxed frame, or failed).
+ */
+export function openExisting(): Promise<IDBDatabase | null | undefined> {
+  return new Promise((resolve) => {
+    try {
+      const open = indexedDB.open(DB_NAME);
+      let none = false;
+      // No database yet: abort the upgrade, so opening creates nothing.
+      open.onupgradeneeded = () => ((none = true), open.transaction!.abort());
+      open.onerror = () => resolve(none ? null : undefined);
+      open.onsuccess = () => resolve(open.result);
+    } catch {
+      resolve(undefined);
+    }
+  });
+}
+
+/** True unless ykien's database surely does not exist: when IndexedDB will not say, the store finds out (and tells the reader). */
+export const storedBefore = (): Promise<boolean> => openExisting().then((db) => (db?.close(), db !== null));
