@@ -5,10 +5,9 @@ import type { FieldErrors } from '../validate.js';
 import { DEFAULT_MAX_LENGTH, length } from '../text.js';
 import type { CommentPayload, Page } from '../api/send.js';
 import { CHANNEL_NAME } from '../outbox/channel.js';
-import type { DraftController } from '../drafts.js';
 import { YkienErrorEvent } from '../events.js';
-import { keep, keptIfStored } from './keeping.js';
-import { stash, stashed, unstash } from './draft-stash.js';
+import { keptIfStored } from './keeping.js';
+import { DraftKeeper } from './draft-keeper.js';
 import { renderForm, type StatusKind } from './form.template.js';
 import { ListController } from './list.controller.js';
 import { renderList } from './list.template.js';
@@ -145,8 +144,13 @@ export class YkienComments extends LitElement {
   #senderLoad?: Promise<Sender>;
   /** Another tab queued or sent a comment: this one loads its sender, to show and send it too. */
   #channel?: BroadcastChannel;
-  /** Once kept.ts is in (keeping.ts): the drafts of this element. */
-  #drafts?: Promise<DraftController>;
+  /** Said once, when the store turns out unavailable: at once when idle, else with the outcome of the send under way. */
+  #drafts = new DraftKeeper(
+    this,
+    () => this.#draftKey,
+    () => ({ name: this.name, content: this.content }),
+    () => (this.sending ? (this.#storageNotice = true) : this.withWords(() => this.say('noStorage', 'error'))),
+  );
   /** `:state(loading)` keeps the box's space (as the loader did before its code came) until the list is in. */
   #internals = this.attachInternals();
   #list = new ListController(this, () => ({
@@ -158,7 +162,6 @@ export class YkienComments extends LitElement {
   #configErrorLogged = false;
   /** Storage failed during a send: the outcome message also says that nothing is kept offline. */
   #storageNotice = false;
-  #unsubscribeStorage?: () => void;
 
   /** `vi` or `en`: own `lang`, else the closest ancestor's, else Vietnamese. */
   get language(): Lang {
@@ -228,36 +231,7 @@ export class YkienComments extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.#unsubscribeStorage?.();
-    this.#unsubscribeStorage = undefined;
     this.#channel?.close();
-  }
-
-  /**
-   * The drafts, loading kept.ts once. That is also when the store first opens, and a store that turns
-   * out unavailable is said once: at once when idle, else together with the outcome of the send under way.
-   * A draft stashed while the store could not be loaded (draft-stash.ts) moves into it first.
-   */
-  #keep(): Promise<DraftController> {
-    return (this.#drafts ??= keep().then(
-      async ({ DraftController, onStorageUnavailable }) => {
-        this.#unsubscribeStorage ??= onStorageUnavailable(() =>
-          this.sending ? (this.#storageNotice = true) : this.withWords(() => this.say('noStorage', 'error')),
-        );
-        const drafts = new DraftController(this);
-        const s = stashed();
-        if (s) {
-          drafts.save(s.key, s);
-          await drafts.flush();
-          unstash();
-        }
-        return drafts;
-      },
-      (e) => {
-        this.#drafts = undefined;
-        throw e;
-      },
-    ));
   }
 
   /**
@@ -309,14 +283,13 @@ export class YkienComments extends LitElement {
       // A device that never kept anything has neither, and loads no code to find that out. A stashed
       // draft (typed while the store could not be loaded) is put back at once.
       const endpoint = this.endpoint;
-      const s = stashed();
-      if (s?.key == this.#draftKey && !this.name && !this.content) ({ name: this.name, content: this.content } = s);
+      const stashed = this.#drafts.stashed();
+      if (stashed && !this.name && !this.content) ({ name: this.name, content: this.content } = stashed);
       keptIfStored().then(async (kept) => {
         if (!kept) return;
-        const [drafts, queued] = await Promise.all([this.#keep(), kept.loadItems(endpoint).catch(() => [])]);
-        const d = await drafts.load(this.#draftKey);
+        const [d, queued] = await Promise.all([this.#drafts.stored(), kept.loadItems(endpoint).catch(() => [])]);
         if (queued.length) this.#prepare();
-        if (this.name || this.content) return;
+        if (!d || this.name || this.content) return;
         const text = d.content.trim();
         const inOutbox = !!text && queued.some((i) => i.state != 'sent' && i.payload.pageId == this.page.pageId && i.payload.content.trim() == text);
         ({ name: this.name, content: this.content } = inOutbox ? { name: d.name, content: '' } : d);
@@ -347,7 +320,7 @@ export class YkienComments extends LitElement {
       statusKind: this.statusKind,
       onInput: this.#onInput,
       // hCaptcha costs a script and a frame: loaded when the reader first comes to the form, not before.
-      onFocus: () => (this.#prepare((s) => s.captcha.arm()), this.#keep().catch(() => {})),
+      onFocus: () => (this.#prepare((s) => s.captcha.arm()), this.#drafts.prepare().catch(() => {})),
       onSubmit: (e: SubmitEvent) => (e.preventDefault(), this.#send().then((s) => s.submit(), () => this.#cannotSend())),
       onClear: this.#onClear,
       onResetCaptcha: () => this.#prepare((s) => s.captcha.reset()),
@@ -371,17 +344,9 @@ export class YkienComments extends LitElement {
     this.renderRoot.querySelector<HTMLElement>(`article[data-i="${from}"]`)?.focus();
   }
 
-  /** Saves the draft soon: many keystrokes make one write (what is saved is read when it is written). */
-  #saveDraft(): Promise<DraftController | void> {
-    return this.#keep().then(
-      (d) => (d.save(this.#draftKey, { name: this.name, content: this.content }), d),
-      () => stash(this.#draftKey, { name: this.name, content: this.content }),
-    );
-  }
-
   /** @internal Saves the draft now; resolves when it is stored. */
-  async saveDraft(): Promise<void> {
-    await (await this.#saveDraft())?.flush();
+  saveDraft(): Promise<void> {
+    return this.#drafts.flush();
   }
 
   /** @internal The server stored the reader's comment: the list shows it (and keeps it across a reload). */
@@ -393,7 +358,7 @@ export class YkienComments extends LitElement {
     const { id, value } = e.target as HTMLInputElement;
     this[id as 'name' | 'content'] = value;
     this.errors = { ...this.errors, [id]: undefined };
-    this.#saveDraft();
+    this.#drafts.save();
   }
 
   /** "Nhập lại": empties name, content and captcha. The outbox keeps what was already sent to it. */
@@ -401,8 +366,7 @@ export class YkienComments extends LitElement {
     this.name = this.content = '';
     this.errors = {};
     this.#sender?.cleared();
-    if (stashed()?.key == this.#draftKey) unstash();
-    this.#keep().then((d) => d.clear(this.#draftKey), () => {});
+    this.#drafts.clear();
     this.say('cleared');
     this.renderRoot.querySelector<HTMLElement>('#name')?.focus();
   }

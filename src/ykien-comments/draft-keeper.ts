@@ -1,0 +1,131 @@
+/**
+ * The form's draft, as a reactive controller that brings the store by need (keeping.ts): saved as the
+ * reader types, put back when the article opens again, cleared by "Nhập lại". The store's code comes with
+ * the reader's first focus in the form, or at once when the device already keeps something. When it
+ * cannot come (the network went away after the box came, before that first focus), the draft goes to a
+ * stash in localStorage, synchronously, is put back from there, and moves into the store once it is in.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { Draft, DraftController } from '../drafts.js';
+import { keep, keptIfStored } from './keeping.js';
+
+/** The stash: one slot, the article in hand. */
+const SLOT = 'ykien-draft';
+
+interface Stashed extends Draft {
+  key: string;
+}
+
+function stash(s: Stashed): void {
+  try {
+    localStorage.setItem(SLOT, JSON.stringify({ key: s.key, name: s.name, content: s.content }));
+  } catch {
+    // storage refused too: the text is still in the form
+  }
+}
+
+function stashed(): Stashed | undefined {
+  try {
+    const s = JSON.parse(localStorage.getItem(SLOT) ?? 'null');
+    return typeof s?.key == 'string' && typeof s.name == 'string' && typeof s.content == 'string' ? s : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function unstash(): void {
+  try {
+    localStorage.removeItem(SLOT);
+  } catch {
+    // nothing to remove
+  }
+}
+
+export class DraftKeeper implements ReactiveController {
+  #drafts?: Promise<DraftController>;
+  /** storage.ts's onStorageUnavailable, once kept.ts is in; and the subscription while connected. */
+  #subscribe?: (fn: () => void) => () => void;
+  #unsubscribe?: () => void;
+  #host: ReactiveControllerHost;
+  #key: () => string;
+  #draft: () => Draft;
+  #onUnavailable: () => void;
+
+  /**
+   * `key`: the endpoint and article the draft is kept under; `draft`: what the form holds now;
+   * `onUnavailable`: told once, when the store turns out unavailable (the form then keeps it in memory).
+   */
+  constructor(host: ReactiveControllerHost, key: () => string, draft: () => Draft, onUnavailable: () => void) {
+    (this.#host = host).addController(this);
+    this.#key = key;
+    this.#draft = draft;
+    this.#onUnavailable = onUnavailable;
+  }
+
+  hostConnected(): void {
+    this.#listen();
+  }
+
+  hostDisconnected(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+  }
+
+  /** Loads the store's code now (the reader came to the form), once; a failed fetch is tried again next time. */
+  prepare(): Promise<DraftController> {
+    return (this.#drafts ??= keep().then(
+      async (kept) => {
+        const drafts = new kept.DraftController(this.#host);
+        this.#subscribe = kept.onStorageUnavailable;
+        this.#listen();
+        // A stashed draft (of any article) moves into the store before anything newer is saved.
+        const s = stashed();
+        if (s) {
+          drafts.save(s.key, s);
+          await drafts.flush();
+          unstash();
+        }
+        return drafts;
+      },
+      (e) => {
+        this.#drafts = undefined;
+        throw e;
+      },
+    ));
+  }
+
+  /** This article's stashed draft, read at once. */
+  stashed(): Draft | undefined {
+    const s = stashed();
+    return s?.key == this.#key() ? s : undefined;
+  }
+
+  /** This article's draft from the store, if the device keeps anything (else nothing is loaded). */
+  async stored(): Promise<Draft | undefined> {
+    return (await keptIfStored()) && (await this.prepare()).load(this.#key());
+  }
+
+  /** Saves soon: many keystrokes make one write. Resolves once it is handed to the store (or stashed). */
+  save(): Promise<DraftController | undefined> {
+    return this.prepare().then(
+      (d) => (d.save(this.#key(), this.#draft()), d),
+      () => void stash({ key: this.#key(), ...this.#draft() }),
+    );
+  }
+
+  /** Saves now; resolves when it is stored. */
+  async flush(): Promise<void> {
+    await (await this.save())?.flush();
+  }
+
+  /** "Nhập lại": this article's draft and the remembered name go. */
+  clear(): void {
+    if (this.stashed()) unstash();
+    this.prepare().then((d) => d.clear(this.#key()), () => {});
+  }
+
+  /** Hears of the store's failure while connected (at once if it already failed). */
+  #listen(): void {
+    this.#unsubscribe ??= this.#subscribe?.(this.#onUnavailable);
+  }
+}
