@@ -175,6 +175,30 @@ test('the sending code cannot be fetched while online (the site replaced dist/ u
   expect(endpoint.posts.map((p) => p.body.content)).toEqual(['Gửi lúc trang vừa cập nhật.']);
 });
 
+test('the list is asked for while the words are still coming: the box waits for one round trip after its code, not two', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  endpoint.list = () => ({
+    items: [{ id: 'c1', name: 'Hoàng Minh', content: 'Cảm ơn Hội đồng.', createdAt: '2026-11-30T08:00:00Z' }],
+    next: null,
+    total: 1,
+  });
+  // The box far below, so that its code is not fetched before the route below is in place (routes
+  // registered later come first). The words are held back until the list's GET has reached the
+  // endpoint: asked only after the words, the GET would never come, and the box never show.
+  await article({ attrs: { 'site-key': null }, before: FILLER, wait: false });
+  await page.route('**/dist/cdn/vi-*', async (route) => {
+    await expect.poll(() => endpoint.gets.length).toBe(1);
+    await route.fallback();
+  });
+  await page.locator('ykien-comments').scrollIntoViewIfNeeded();
+  await expect(form(page).name).toBeVisible();
+  await expect(page.locator('ykien-comments').locator('[part~="comment-content"]')).toHaveText('Cảm ơn Hội đồng.');
+  expect(endpoint.gets).toHaveLength(1);
+});
+
 test('a short page loads the comments at once', async ({ page, article }) => {
   const seen = watch(page);
   await article();

@@ -7,10 +7,12 @@
 // 2. Chromium's own performance timeline (Playwright, no throttling, median of RUNS) on the same pages:
 //    LCP, CLS, TBT from long tasks, script time (CDP Performance.ScriptDuration), bytes and requests at
 //    load; then the reader scrolling to the comments (the code fetched, the list and form shown).
-// 3. Typing a 2,000-character comment into the form, with Event Timing
+// 3. The reader jumping to the comments with 200 ms added to every request: the round trips one after
+//    the other before the first comment shows, and the time that takes in the page.
+// 4. Typing a 2,000-character comment into the form, with Event Timing
 //    (PerformanceObserver type 'event', durationThreshold 16): the slowest interaction, an INP-like figure
 //    and the input delays, against the same typing into a plain <textarea> on the page without the widget.
-// 4. The widget on a bare page: page start → form visible, script start → form visible, and an offline
+// 5. The widget on a bare page: page start → form visible, script start → form visible, and an offline
 //    send → the comment safe in the outbox, median and p95 over a few loads.
 // Bounded: Lighthouse always makes its RUNS runs of each page; the timeline and the bare-page loads stop
 // starting new runs past their share of the time limit (YKIEN_BENCH_BROWSER_SECONDS, 180 by default),
@@ -289,6 +291,52 @@ async function benchTimeline(browser, site, until) {
   return { runs, scrolled };
 }
 
+// ------------------------------------------------------------------------------------- round trips
+const LATENCY = 200;
+
+/**
+ * The reader jumps to the comments over a slow network (CDP adds LATENCY ms to every request): how many
+ * round trips, one after the other, stand between the jump and the first comment on screen, and how long
+ * that takes in the page (performance.now(), so Playwright's own polling is not in it).
+ */
+async function benchRoundTrips(browser, site) {
+  const runs = [];
+  for (let r = 0; r < RUNS; r++) {
+    const { context, page, cdp } = await openPage(browser, site, 'with');
+    try {
+      await cdp.send('Network.enable');
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: LATENCY, downloadThroughput: -1, uploadThroughput: -1 });
+      // Times in the page's clock: when the jump starts, and when the first comment is on screen.
+      const shown = page.evaluate(
+        () =>
+          new Promise((resolve) => {
+            const el = document.querySelector('ykien-comments');
+            const start = performance.now();
+            const tick = () => (el.shadowRoot?.querySelector('[part~="comment"]') ? resolve({ start, shown: performance.now() }) : requestAnimationFrame(tick));
+            tick();
+            el.scrollIntoView();
+          }),
+      );
+      const { start, shown: at } = await shown;
+      // Resource Timing, in the same clock: each request's start and end.
+      const timing = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => ({ name: e.name, start: e.startTime, end: e.responseEnd })));
+      const after = timing.filter((t) => t.start >= start && t.end <= at).sort((a, b) => a.start - b.start);
+      // A request's depth: one more than the deepest request that had ended before it started.
+      for (const t of after) t.depth = 1 + Math.max(0, ...after.filter((u) => u.end <= t.start).map((u) => u.depth));
+      runs.push({
+        shown: at - start,
+        depth: Math.max(0, ...after.map((t) => t.depth)),
+        chain: after.map((t) => `${t.depth}:${new URL(t.name).pathname.replace(/^.*\/(cdn|api)\//, '$1/')}`).join(', '),
+      });
+    } finally {
+      await context.close();
+    }
+  }
+  console.log(`\nthe reader jumps to the comments over a slow network (${LATENCY} ms added to every request), median of ${runs.length}`);
+  console.log(`  first comment on screen, in the page    ${ms(median(runs.map((x) => x.shown)))}  (each run: ${runs.map((x) => Math.round(x.shown)).join(' / ')} ms)`);
+  console.log(`  round trips one after the other         ${median(runs.map((x) => x.depth))}  (round: request, in the first run: ${runs[0]?.chain})`);
+}
+
 // ----------------------------------------------------------------------------------------- typing
 const TEXT = Array.from({ length: 400 }, (_, i) => ['Binh ', 'luan ', 'so ', `${i % 10} `, 've '][i % 5]).join('').repeat(3).slice(0, TYPED);
 
@@ -415,6 +463,7 @@ export async function benchBrowser({ seconds = Number(process.env.YKIEN_BENCH_BR
     // Shares of the time limit: Lighthouse is the slowest part by far.
     await benchLighthouse(site); // always RUNS runs of each page: the issue asks for a median of 3
     await benchTimeline(browser, site, started + 0.75 * (end - started));
+    await benchRoundTrips(browser, site);
     await benchTyping(browser, site); // once in each field, whatever the time
     await benchWidget(browser, site, end);
   } finally {

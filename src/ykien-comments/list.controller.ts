@@ -23,6 +23,8 @@ export type ListState = 'idle' | 'loading' | 'ready' | 'failed';
 
 const MAX_STATUS_CHECKS = 10;
 
+const keyOf = (src: ListSource) => [src.endpoint, src.pageId, src.limit].join(' ');
+
 export class ListController implements ReactiveController {
   items: ListedComment[] = [];
   /** The reader's own comments not (yet) in `items`, newest first. */
@@ -37,6 +39,8 @@ export class ListController implements ReactiveController {
   #shownFor?: string;
   /** A newer load makes the answers of an older one stale (the article changed, the element left). */
   #generation = 0;
+  /** The first page asked for early (prefetch()), kept for the load that follows. */
+  #early?: { key: string; page: ReturnType<typeof fetchComments> };
   #host: ReactiveControllerHost;
   #source: () => ListSource;
 
@@ -53,6 +57,16 @@ export class ListController implements ReactiveController {
 
   hostDisconnected(): void {
     this.#generation++;
+  }
+
+  /**
+   * Asks for the first page now, before the host can render (it waits for its words): the load that
+   * follows takes this answer up instead of asking again, so the words and the list come in one round
+   * trip, not two.
+   */
+  prefetch(): void {
+    const src = this.#source();
+    if (src.enabled && src.endpoint) this.#early = { key: keyOf(src), page: fetchComments(src.endpoint, src.pageId, src.limit, null) };
   }
 
   /** The first page; `fresh` asks past the browser's cache (a comment was published meanwhile). */
@@ -72,7 +86,9 @@ export class ListController implements ReactiveController {
     if (!src.enabled || !src.endpoint) return void this.#host.requestUpdate();
     if (this.state != 'ready') this.state = 'loading';
     this.#host.requestUpdate();
-    const page = await fetchComments(src.endpoint, src.pageId, src.limit, null, fresh);
+    const early = this.#early;
+    this.#early = undefined;
+    const page = await (!fresh && early?.key == keyOf(src) ? early.page : fetchComments(src.endpoint, src.pageId, src.limit, null, fresh));
     // Read after the list came, not beside it: a comment the reader sent while the list loaded is
     // stored by then (remember() writes before it shows), and must not be replaced by an older read.
     const own = (await (await keptIfStored())?.loadOwn(src.endpoint, src.pageId)) ?? [];

@@ -216,9 +216,15 @@ export class YkienComments extends LitElement {
     return Promise.all([loadStrings(this.language), this.#senderLoad && loadStrings(this.language, 'sending')]);
   }
 
-  /** The first render (and one after a change of language) waits for that language's words. */
+  /**
+   * The first render (and one after a change of language) waits for that language's words; the list's
+   * first page is asked for meanwhile.
+   */
   protected override async scheduleUpdate(): Promise<unknown> {
-    if (!this.#hasWords()) await this.#loadWords();
+    if (!this.#hasWords()) {
+      if (!this.hasUpdated) this.#list.prefetch();
+      await this.#loadWords();
+    }
     return super.scheduleUpdate();
   }
 
