@@ -150,6 +150,25 @@ test('the network went away before the reader came to the form: the text stays, 
   expect(await page.evaluate(() => localStorage.getItem('ykien-draft'))).toBeNull();
 });
 
+test('a tab closed while the store\'s code is still on its way keeps the draft: it is back on the next visit, and then in the store', async ({
+  page,
+  article,
+}) => {
+  await article({ attrs: { 'site-key': null } });
+  // The store's code is slow to come: held until the test lets it.
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  await page.route('**/dist/cdn/kept-*', async (route) => (await held, route.fallback()));
+  const f = form(page);
+  await f.content.fill('Viết vội rồi đóng thẻ.');
+  await page.reload(); // the tab goes before the store came
+  await expect(f.content).toHaveValue('Viết vội rồi đóng thẻ.');
+  release();
+  await f.content.focus(); // the store comes; the stashed draft moves into it
+  await expect.poll(() => keptDraft(page)).toBe('Viết vội rồi đóng thẻ.');
+  expect(await page.evaluate(() => localStorage.getItem('ykien-draft'))).toBeNull();
+});
+
 test('the sending code cannot be fetched while online (the site replaced dist/ under an open page): the text stays, and the next send fetches it again', async ({
   page,
   article,

@@ -1,9 +1,10 @@
 /**
  * The form's draft, as a reactive controller that brings the store by need (keeping.ts): saved as the
  * reader types, put back when the article opens again, cleared by "Nhập lại". The store's code comes with
- * the reader's first focus in the form, or at once when the device already keeps something. When it
- * cannot come (the network went away after the box came, before that first focus), the draft goes to a
- * stash in localStorage, synchronously, is put back from there, and moves into the store once it is in.
+ * the reader's first focus in the form, or at once when the device already keeps something. Until it is
+ * in, and when it cannot come (the network went away after the box came, before that first focus), the
+ * draft goes to a stash in localStorage, synchronously (a tab closed at once keeps it too), is put back
+ * from there, and moves into the store once the store is in.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Draft, DraftController } from '../drafts.js';
@@ -43,6 +44,8 @@ function unstash(): void {
 
 export class DraftKeeper implements ReactiveController {
   #drafts?: Promise<DraftController>;
+  /** The store's drafts, once in. */
+  #ready?: DraftController;
   /** storage.ts's onStorageUnavailable, once kept.ts is in; and the subscription while connected. */
   #subscribe?: (fn: () => void) => () => void;
   #unsubscribe?: () => void;
@@ -85,7 +88,7 @@ export class DraftKeeper implements ReactiveController {
           await drafts.flush();
           unstash();
         }
-        return drafts;
+        return (this.#ready = drafts);
       },
       (e) => {
         this.#drafts = undefined;
@@ -107,9 +110,10 @@ export class DraftKeeper implements ReactiveController {
 
   /** Saves soon: many keystrokes make one write. Resolves once it is handed to the store (or stashed). */
   save(): Promise<DraftController | undefined> {
+    if (!this.#ready) stash({ key: this.#key(), ...this.#draft() });
     return this.prepare().then(
       (d) => (d.save(this.#key(), this.#draft()), d),
-      () => void stash({ key: this.#key(), ...this.#draft() }),
+      () => void stash({ key: this.#key(), ...this.#draft() }), // the text typed since
     );
   }
 
