@@ -4,7 +4,7 @@
  * offered on every article.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { store } from './storage.js';
+import { onStorageUnavailable, store } from './storage.js';
 
 export const SAVE_DELAY_MS = 300;
 const NAME = 'name';
@@ -18,17 +18,23 @@ export class DraftController implements ReactiveController {
   #timer?: ReturnType<typeof setTimeout>;
   #pending?: [key: string, draft: Draft];
   #flush = () => void this.flush();
+  #onUnavailable?: () => void;
+  #unsubscribe?: () => void;
 
-  constructor(host: ReactiveControllerHost) {
+  /** `onUnavailable` hears, while the host is connected, that the store fell back to memory (at once if it already has). */
+  constructor(host: ReactiveControllerHost, onUnavailable?: () => void) {
+    this.#onUnavailable = onUnavailable;
     host.addController(this);
   }
 
   hostConnected(): void {
     addEventListener('pagehide', this.#flush);
+    if (this.#onUnavailable) this.#unsubscribe = onStorageUnavailable(this.#onUnavailable);
   }
 
   hostDisconnected(): void {
     removeEventListener('pagehide', this.#flush);
+    this.#unsubscribe?.();
     this.#flush();
   }
 

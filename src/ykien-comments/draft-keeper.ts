@@ -1,12 +1,12 @@
 /**
- * The form's draft, as a reactive controller that brings the store by need (keeping.ts): saved as the
+ * The form's draft, with the store brought by need (keeping.ts): saved as the
  * reader types, put back when the article opens again, cleared by "Nhập lại". The store's code comes with
  * the reader's first focus in the form, or at once when the device already keeps something. Until it is
  * in, and when it cannot come (the network went away after the box came, before that first focus), the
  * draft goes to a stash in localStorage, synchronously (a tab closed at once keeps it too), is put back
  * from there, and moves into the store once the store is in.
  */
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ReactiveControllerHost } from 'lit';
 import type { Draft, DraftController } from '../drafts.js';
 import { keep, keptIfStored } from './keeping.js';
 
@@ -17,38 +17,27 @@ interface Stashed extends Draft {
   key: string;
 }
 
-function stash(s: Stashed): void {
+/** Runs `op` on localStorage; undefined where it is refused (sandboxed frames, some private modes): the text is still in the form. */
+function slot<T>(op: (ls: Storage) => T): T | undefined {
   try {
-    localStorage.setItem(SLOT, JSON.stringify({ key: s.key, name: s.name, content: s.content }));
-  } catch {
-    // storage refused too: the text is still in the form
-  }
-}
-
-function stashed(): Stashed | undefined {
-  try {
-    const s = JSON.parse(localStorage.getItem(SLOT) ?? 'null');
-    return typeof s?.key == 'string' && typeof s.name == 'string' && typeof s.content == 'string' ? s : undefined;
+    return op(localStorage);
   } catch {
     return undefined;
   }
 }
 
-function unstash(): void {
-  try {
-    localStorage.removeItem(SLOT);
-  } catch {
-    // nothing to remove
-  }
-}
+const stash = (s: Stashed) => slot((ls) => ls.setItem(SLOT, JSON.stringify({ key: s.key, name: s.name, content: s.content })));
+const unstash = () => slot((ls) => ls.removeItem(SLOT));
+const stashed = () =>
+  slot((ls): Stashed | undefined => {
+    const s = JSON.parse(ls.getItem(SLOT) ?? 'null');
+    return typeof s?.key == 'string' && typeof s.name == 'string' && typeof s.content == 'string' ? s : undefined;
+  });
 
-export class DraftKeeper implements ReactiveController {
+export class DraftKeeper {
   #drafts?: Promise<DraftController>;
   /** The store's drafts, once in. */
   #ready?: DraftController;
-  /** storage.ts's onStorageUnavailable, once kept.ts is in; and the subscription while connected. */
-  #subscribe?: (fn: () => void) => () => void;
-  #unsubscribe?: () => void;
   #host: ReactiveControllerHost;
   #key: () => string;
   #draft: () => Draft;
@@ -59,28 +48,17 @@ export class DraftKeeper implements ReactiveController {
    * `onUnavailable`: told once, when the store turns out unavailable (the form then keeps it in memory).
    */
   constructor(host: ReactiveControllerHost, key: () => string, draft: () => Draft, onUnavailable: () => void) {
-    (this.#host = host).addController(this);
+    this.#host = host;
     this.#key = key;
     this.#draft = draft;
     this.#onUnavailable = onUnavailable;
-  }
-
-  hostConnected(): void {
-    this.#listen();
-  }
-
-  hostDisconnected(): void {
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
   }
 
   /** Loads the store's code now (the reader came to the form), once; a failed fetch is tried again next time. */
   prepare(): Promise<DraftController> {
     return (this.#drafts ??= keep().then(
       async (kept) => {
-        const drafts = new kept.DraftController(this.#host);
-        this.#subscribe = kept.onStorageUnavailable;
-        this.#listen();
+        const drafts = new kept.DraftController(this.#host, this.#onUnavailable);
         // A stashed draft (of any article) moves into the store before anything newer is saved.
         const s = stashed();
         if (s) {
@@ -126,10 +104,5 @@ export class DraftKeeper implements ReactiveController {
   clear(): void {
     if (this.stashed()) unstash();
     this.prepare().then((d) => d.clear(this.#key()), () => {});
-  }
-
-  /** Hears of the store's failure while connected (at once if it already failed). */
-  #listen(): void {
-    this.#unsubscribe ??= this.#subscribe?.(this.#onUnavailable);
   }
 }

@@ -5,5 +5,4 @@
  */
 export { DraftController } from '../drafts.js';
 export { loadItems } from '../outbox/items.js';
-export { onStorageUnavailable } from '../storage.js';
 export { forgetOwn, loadOwn, saveOwn } from './own-comments.js';
