@@ -144,7 +144,10 @@ export class YkienComments extends LitElement {
   #senderLoad?: Promise<Sender>;
   /** Another tab queued or sent a comment: this one loads its sender, to show and send it too. */
   #channel?: BroadcastChannel;
-  /** Said once, when the store turns out unavailable: at once when idle, else with the outcome of the send under way. */
+  /**
+   * The draft, kept per endpoint and article. That the store turned out unavailable is said once: at
+   * once when idle, else with the outcome of the send under way.
+   */
   #drafts = new DraftKeeper(
     this,
     () => this.#draftKey,
