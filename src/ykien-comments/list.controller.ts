@@ -2,8 +2,8 @@
  * The published comments of the article, as a reactive controller: the first page when the element
  * connects (or its endpoint or article changes), "Xem thêm" pages after it, and the reader's own
  * comments that the list does not hold yet (own-comments.ts, in kept.ts: read only when the device keeps
- * anything, see keeping.ts). Each own comment is asked about once a
- * load (`GET {endpoint}/{id}`, at most 10), after the list: what the server published or dropped goes.
+ * anything, see keeping.ts). Each own comment is asked about once a load (`GET {endpoint}/{id}`, at most
+ * 10), after the list: what the server published or dropped goes.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { CommentPayload } from '../api/send.js';
