@@ -54,6 +54,30 @@ describe('text', () => {
     expect(codePoints('😀ê')).toBe(2);
   });
 
+  it('cleans random text exactly as the four replacements, NFC and trim (and one space per run in a name) do', () => {
+    // The definition; cleanText skips the replacements when no character needs one.
+    const cleanTextDefinition = (raw: string) =>
+      raw
+        .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
+        .replace(/\r\n?/g, '\n')
+        .replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, '')
+        .replace(/[\u202A-\u202E\u2066-\u2069]/g, '')
+        .normalize('NFC')
+        .trim();
+    const pool = [
+      ...'aAeEđĐ09 .,', 'ễ', 'e\u0302', '\u0301', ' ', '  ', '\t', '\n', '\r', '\r\n', '\u0000', '\u0008', '\u000b', '\u001f', '\u007f',
+      '\u0085', '\u009f', '\u00a0', '\u2003', '\u2028', '\u3000', '\u202a', '\u202e', '\u2066', '\u2069', '\u200b', '😀', '\ud800', '\udc00', '\ufeff',
+    ];
+    let seed = 7654321;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let i = 0; i < 20_000; i++) {
+      let s = '';
+      for (let n = Math.floor(next() * 10); n > 0; n--) s += pool[Math.floor(next() * pool.length)];
+      expect(cleanText(s)).toBe(cleanTextDefinition(s));
+      expect(cleanName(s)).toBe(cleanTextDefinition(s).replace(/\s+/gu, ' '));
+    }
+  });
+
   it('picks vi or en from Accept-Language', () => {
     expect(pickLang(undefined)).toBe('vi');
     expect(pickLang('en-US,en;q=0.9')).toBe('en');
@@ -79,6 +103,9 @@ describe('idempotency', () => {
     const b = payloadHash({ nested: { x: [1, { a: 1, b: 2 }], y: 1 }, captchaToken: 'two', content: 'B', name: 'A' });
     expect(a).toBe(b);
     expect(payloadHash({ name: 'A', content: 'C' })).not.toBe(payloadHash({ name: 'A', content: 'B' }));
+    // The value stored with every key since the first version (sha256 of the canonical JSON, in hex):
+    // a replay of a comment stored by an older server must still match.
+    expect(payloadHash({ name: 'Lê', content: 'B', captchaToken: 'x' })).toBe('e6e8aab74380154a661d4a171fe9093eb6d6e07e3c15526c59713e9d647252cf');
   });
 
   it('resolves the key from the header or clientId', () => {
