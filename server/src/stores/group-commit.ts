@@ -72,67 +72,36 @@ export class GroupCommit<I extends Batchable, O> {
     return batch;
   }
 
-  /**
-   * One batch is written at a time, and the next one is taken only once the previous commit returned,
-   * so an item never shares a commit with an earlier item of its key and always sees its outcome.
-   * But the next batch goes to the writer before this one's callers are answered, and they are
-   * answered a few at a time, each slice in its own turn of the event loop: answering a batch (its
-   * answers, their log lines) is most of the main thread's work per comment, and in one piece it would
-   * hold every read that arrived meanwhile (a GET waited behind a whole batch of answers).
-   */
   private async drain(): Promise<void> {
     try {
-      let batch = this.takeBatch();
-      let written = this.write(batch);
-      while (batch.length > 0) {
-        const outcome = await written;
-        let next: Waiting<I, O>[];
-        if (outcome instanceof BatchFailed) {
-          if (outcome.error instanceof StoreUnavailable) {
-            for (const w of batch) w.reject(outcome.error);
-          } else {
-            // Item by item, before anything else is written, so that only the bad item fails.
-            for (const w of batch) {
-              try {
-                settle(w, (await this.writeBatch([w.item]))[0]!);
-              } catch (e) {
-                w.reject(e);
-              }
-            }
+      while (this.queue.length > 0) {
+        const batch = this.takeBatch();
+        let results: Array<O | ItemFailed> | null = null;
+        try {
+          results = await this.writeBatch(batch.map((w) => w.item));
+        } catch (e) {
+          if (e instanceof StoreUnavailable) {
+            for (const w of batch) w.reject(e);
+            continue;
           }
-          next = this.takeBatch();
-          written = this.write(next);
-        } else {
-          next = this.takeBatch();
-          written = this.write(next);
-          for (let i = 0; i < batch.length; i += SETTLE_SLICE) {
-            if (i > 0) await new Promise<void>((r) => setImmediate(r));
-            for (let j = i; j < Math.min(i + SETTLE_SLICE, batch.length); j++) settle(batch[j]!, outcome[j]!);
-          }
+          results = null;
         }
-        batch = next;
-        if (batch.length === 0 && this.queue.length > 0) {
-          batch = this.takeBatch();
-          written = this.write(batch);
+        if (results) {
+          batch.forEach((w, i) => settle(w, results![i]!));
+          continue;
+        }
+        for (const w of batch) {
+          try {
+            settle(w, (await this.writeBatch([w.item]))[0]!);
+          } catch (e) {
+            w.reject(e);
+          }
         }
       }
     } finally {
       this.draining = false;
     }
   }
-
-  /** The batch written; a failure comes back as a value, to be handled in turn. */
-  private write(batch: Waiting<I, O>[]): Promise<Array<O | ItemFailed> | BatchFailed> {
-    if (batch.length === 0) return Promise.resolve([]);
-    return this.writeBatch(batch.map((w) => w.item)).catch((e: unknown) => new BatchFailed(e));
-  }
-}
-
-/** Callers answered per turn of the event loop once their batch committed. */
-const SETTLE_SLICE = 4;
-
-class BatchFailed {
-  constructor(readonly error: unknown) {}
 }
 
 function settle<I, O>(w: Waiting<I, O>, r: O | ItemFailed): void {
