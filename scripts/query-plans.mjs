@@ -22,16 +22,6 @@ const QUERIES = [
   ['insert: the page counter', `INSERT INTO page_counts (page_id, published) VALUES ('p', 1) ON CONFLICT (page_id) DO UPDATE SET published = page_counts.published + 1`],
 ];
 
-// PostgreSQL's public list (PgStore.publishedPage): the page and its counter in one statement.
-const PG_ONLY = [
-  ['list with its counter, first page', `SELECT t.total, c.* FROM (SELECT coalesce((SELECT published FROM page_counts WHERE page_id = 'p'), 0) AS total) t
-     LEFT JOIN LATERAL (SELECT seq, id, created_at FROM comments WHERE status = 'published' AND page_id = 'p' ORDER BY created_at DESC, seq DESC LIMIT 21) c ON true
-     ORDER BY c.created_at DESC, c.seq DESC`],
-  ['list with its counter, after a cursor', `SELECT t.total, c.* FROM (SELECT coalesce((SELECT published FROM page_counts WHERE page_id = 'p'), 0) AS total) t
-     LEFT JOIN LATERAL (SELECT seq, id, created_at FROM comments WHERE status = 'published' AND page_id = 'p' AND (created_at, seq) < (1, 2) ORDER BY created_at DESC, seq DESC LIMIT 21) c ON true
-     ORDER BY c.created_at DESC, c.seq DESC`],
-];
-
 const dir = mkdtempSync(join(tmpdir(), 'ykien-plans-'));
 try {
   const file = join(dir, 'ykien.db');
@@ -61,7 +51,7 @@ if (pgUrl) {
     const { rows } = await c.query("SELECT page_id FROM comments GROUP BY page_id ORDER BY count(*) DESC LIMIT 1");
     const hot = rows[0]?.page_id ?? 'p';
     console.log(`\n## PostgreSQL (EXPLAIN, on ${u.pathname.slice(1)}, page '${hot}'; inserts in a rolled-back transaction)\n`);
-    for (const [name, sql] of [...QUERIES, ...PG_ONLY]) {
+    for (const [name, sql] of QUERIES) {
       await c.query('BEGIN');
       const plan = (await c.query(`EXPLAIN (COSTS OFF) ${sql.replaceAll("'p'", `'${hot}'`)}`)).rows.map((r) => r['QUERY PLAN'].trim());
       await c.query('ROLLBACK');
