@@ -68,7 +68,7 @@ describe('the store calls behind the public reads', () => {
     calls.length = 0;
     const res = await app.inject({ method: 'GET', url: '/api/comments?pageId=a' });
     expect(res.json().total).toBe(2);
-    expect(calls.map((c) => c.method)).toEqual(['publishedPage']);
+    expect(calls.map((c) => c.method)).toEqual(['list', 'publishedCounts']);
   });
 
   it('a status check is one lookup by id; a malformed id reaches no store', async () => {

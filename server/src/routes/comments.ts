@@ -105,13 +105,17 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
     if (Object.keys(fields).length > 0) return sendProblem(request, reply, 400, 'validation', { fields });
 
     const answer = async () => {
-      // `total` is the page's counter, kept by the store with every status change (no count over the
-      // page), read with the page (one statement on PostgreSQL).
-      const page = await store.publishedPage(pageId, limit!, cursor);
+      // The page's counter, kept by the store with every status change: no count over the page. Both
+      // at once (two separate reads, as before): on PostgreSQL, one round trip's wait instead of two.
+      const [page, counts] = await Promise.all([
+        store.list({ status: 'published', pageId, limit: limit!, cursor }),
+        store.publishedCounts([pageId]),
+      ]);
+      const total = counts.get(pageId) ?? 0;
       return {
         items: page.items.map(publicItem),
         next: page.next ? encodeCursor(page.next) : null,
-        total: page.total,
+        total,
       };
     };
     // A hot article's first page: from this instance's short cache (one query for concurrent misses).

@@ -14,7 +14,7 @@ import { GroupCommit } from './group-commit.js';
 import { auditRow, fullState, STATUS_OF_ACTION, type AuditRow } from '../moderation/audit.js';
 import { commentSearchText, likePattern } from '../moderation/fold.js';
 import type {
-  Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
+  Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, InsertResult, KeyRecord, ListQuery,
   NewComment, NotificationChannel, Page, RateDecision, StatusCounts, Store, StoredComment,
 } from './store.js';
 
@@ -473,32 +473,6 @@ export class PgStore implements Store {
       [status, pageId],
     );
     return Number(rows[0]!.n);
-  }
-
-  async publishedPage(pageId: string, limit: number, cursor: Cursor | null): Promise<Page<StoredComment> & { total: number }> {
-    const params: unknown[] = [pageId, limit + 1];
-    if (cursor) params.push(cursor.createdAt, cursor.seq);
-    // The counter's one row, with the page's rows (none: one row of NULLs) beside it.
-    const { rows } = await this.pool.query<{ total: string } & { [K in keyof CommentRow]: CommentRow[K] | null }>(
-      `SELECT t.total, c.*
-         FROM (SELECT coalesce((SELECT published FROM page_counts WHERE page_id = $1), 0) AS total) t
-         LEFT JOIN LATERAL (
-           SELECT ${LIST_COLUMNS} FROM comments
-            WHERE status = 'published' AND page_id = $1${cursor ? ' AND (created_at, seq) < ($3, $4)' : ''}
-            ORDER BY created_at DESC, seq DESC LIMIT $2
-         ) c ON true
-        ORDER BY c.created_at DESC, c.seq DESC`,
-      params,
-    );
-    const found = (rows[0]?.id === null ? [] : rows) as unknown as CommentRow[];
-    const more = found.length > limit;
-    const page = more ? found.slice(0, limit) : found;
-    const last = page[page.length - 1];
-    return {
-      items: page.map(toComment),
-      next: more && last ? { createdAt: Number(last.created_at), seq: Number(last.seq) } : null,
-      total: Number(rows[0]?.total ?? 0),
-    };
   }
 
   async publishedCounts(pageIds: readonly string[]): Promise<Map<string, number>> {

@@ -20,7 +20,7 @@ import { FIND_KEY, keyRecord, toComment, type ClaimItem, type CommentRow, type K
 import { inProcessWriter, WriterThread, type WriterLink } from './sqlite-writer-link.js';
 import { commentSearchText, likePattern } from '../moderation/fold.js';
 import type {
-  Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
+  Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, InsertResult, KeyRecord, ListQuery,
   NewComment, NotificationChannel, Page, RateDecision, StatusCounts, Store, StoredComment,
 } from './store.js';
 
@@ -273,7 +273,6 @@ export class SqliteStore implements Store {
       publishedCounts: db.prepare<[string], { page_id: string; published: number }>(
         'SELECT page_id, published FROM page_counts WHERE page_id IN (SELECT value FROM json_each(?))',
       ),
-      publishedCount: db.prepare<[string], { published: number }>('SELECT published FROM page_counts WHERE page_id = ?'),
       settingGet: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE name = ?'),
       ping: db.prepare('SELECT 1'),
     };
@@ -385,11 +384,6 @@ export class SqliteStore implements Store {
   async publishedCounts(pageIds: readonly string[]): Promise<Map<string, number>> {
     const rows = this.stmt.publishedCounts.all(JSON.stringify(pageIds));
     return new Map(rows.map((r) => [r.page_id, r.published]));
-  }
-
-  async publishedPage(pageId: string, limit: number, cursor: Cursor | null): Promise<Page<StoredComment> & { total: number }> {
-    const page = await this.list({ status: 'published', pageId, limit, cursor });
-    return { ...page, total: this.stmt.publishedCount.get(pageId)?.published ?? 0 };
   }
 
   async statusOf(id: string): Promise<CommentStatus | null> {

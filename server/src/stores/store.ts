@@ -159,12 +159,6 @@ export interface Store {
    * all ids). A page that never had a published comment is absent from the map: read it as 0.
    */
   publishedCounts(pageIds: readonly string[]): Promise<Map<string, number>>;
-  /**
-   * The public list: a page of an article's published comments and its published counter (`total`,
-   * 0 for a page without one), read together: one statement on PostgreSQL, so a read under load waits
-   * for one query on one connection instead of two.
-   */
-  publishedPage(pageId: string, limit: number, cursor: Cursor | null): Promise<Page<StoredComment> & { total: number }>;
   /** The status of a stored comment; null when there is none (never stored, or deleted). */
   statusOf(id: string): Promise<CommentStatus | null>;
   /** Keeps the page's published counter in step, in the same transaction. */
