@@ -7,8 +7,9 @@
  * and match each query word with LIKE '%word%'.
  */
 export function fold(text: string): string {
-  // Greek capital sigma lowers to ς or σ depending on its neighbours (the one case where lowering
-  // a whole string differs from lowering it character by character): the whole-string way then.
+  // Greek capital sigma lowers to a final or a medial sigma depending on its neighbours (the one case
+  // where lowering a whole string differs from lowering it character by character): the whole-string
+  // way then.
   return text.includes('\u03A3') ? foldWhole(text) : foldEach(text);
 }
 
@@ -66,7 +67,7 @@ const FOLDED_MAX = 4096;
 const ASCII = Array.from({ length: 0x80 }, (_, c) => foldOne(String.fromCharCode(c)));
 
 function foldOne(ch: string): string {
-  const lowered = ch.toLowerCase().normalize('NFD').replace(/\p{M}+/gu, '').replace(/đ/g, 'd');
+  const lowered = ch.toLowerCase().normalize('NFD').replace(/\p{M}+/gu, '').replace(/\u0111/g, 'd');
   // Whitespace (also what decomposes into whitespace) is a separator.
   const f = !/\s/u.test(lowered) ? lowered : /^\s+$/u.test(lowered) ? SPACE : MIXED;
   if (FOLDED.size >= FOLDED_MAX) FOLDED.clear();
