@@ -23,11 +23,14 @@ export class Drain {
   }
 }
 
-/** onRequest hook: answers 503 shutting-down once the drain has started. */
+/**
+ * onRequest hook: answers 503 shutting-down once the drain has started. A callback hook (cheaper than
+ * an async one on every request): answering without calling done() ends the request there.
+ */
 export function refuseWhileDraining(drain: Drain) {
-  return async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!drain.draining) return;
+  return (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+    if (!drain.draining) return done();
     reply.header('Cache-Control', 'no-store');
-    return sendProblem(request, reply, 503, 'shutting-down');
+    sendProblem(request, reply, 503, 'shutting-down');
   };
 }

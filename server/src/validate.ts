@@ -23,8 +23,13 @@ const BIDI = /[\u202A-\u202E\u2066-\u2069]/g;
 // A lone surrogate cannot be stored as UTF-8; JSON.parse happily produces one from "\ud800".
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+// Any character one of the replacements below would touch (\r among the controls; any surrogate, paired
+// or not, as this has no u flag). Most text has none: one scan then instead of four.
+const NEEDS_CLEANING = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\uD800-\uDFFF]/;
+
 /** NFC, line breaks unified to \n, controls (but \n and \t) and bidi overrides removed, trimmed. */
 export function cleanText(raw: string): string {
+  if (!NEEDS_CLEANING.test(raw)) return raw.normalize('NFC').trim();
   return raw
     .replace(LONE_SURROGATE, '\uFFFD')
     .replace(/\r\n?/g, '\n')
@@ -36,7 +41,9 @@ export function cleanText(raw: string): string {
 
 /** A name is one line: any run of whitespace (newlines and tabs included) becomes one space. */
 export function cleanName(raw: string): string {
-  return cleanText(raw).replace(/\s+/gu, ' ');
+  const text = cleanText(raw);
+  // Only whitespace other than a single space changes (most names have none).
+  return /[^\S ]| {2}/u.test(text) ? text.replace(/\s+/gu, ' ') : text;
 }
 
 export const codePoints = (s: string): number => {
