@@ -6,7 +6,8 @@ import type { Page } from '@playwright/test';
 import { test, expect, form, fillAndVerify, ENDPOINT, ORIGIN } from './support/fixtures.js';
 import { vi } from '../src/strings/all.js';
 
-const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+/** A UUID v7 (docs/api.md: time-ordered, so the server's key index grows at its end). */
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const NAME = 'Nguyễn Văn A';
 const TEXT = 'Bài viết rất hay, cảm ơn tòa soạn.';
 const TITLE = 'Thường trực Hội đồng nhân dân tỉnh giao ban quý I';
@@ -80,7 +81,10 @@ async function solveIfNeeded(page: Page): Promise<void> {
 /** Checks the request reached the endpoint as docs/api.md says; returns its body. */
 function checkPost(post: { headers: Record<string, string>; body: Record<string, unknown> }) {
   expect(post.headers['content-type']).toMatch(/^application\/json\b/);
-  expect(post.body.clientId).toMatch(UUID_V4);
+  expect(post.body.clientId).toMatch(UUID_V7);
+  // Its first 48 bits are the time it was made: within this test's minutes.
+  const madeAt = parseInt(String(post.body.clientId).replace(/-/g, '').slice(0, 12), 16);
+  expect(Math.abs(Date.now() - madeAt)).toBeLessThan(10 * 60_000);
   expect(post.headers['idempotency-key']).toBe(post.body.clientId);
   expect(post.headers.cookie, 'credentials: omit sends no cookie').toBeUndefined();
   return post.body;

@@ -10,6 +10,7 @@ import { CaptchaController, DEFAULT_JSAPI } from '../captcha.js';
 import { YkienErrorEvent, YkienQueuedEvent, YkienSentEvent, YkienSubmitEvent } from '../events.js';
 import type { OutboxItem } from '../outbox/items.js';
 import { OutboxController } from '../outbox/outbox.controller.js';
+import { uuidV7 } from '../uuid-v7.js';
 import { validate, type Field, type FieldErrors } from '../validate.js';
 import { renderOutbox } from './outbox.template.js';
 import type { YkienComments } from './ykien-comments.component.js';
@@ -78,7 +79,7 @@ export class Sender {
     }
     // The same text sent again (after a failure) is the same comment: it keeps its id.
     const key = JSON.stringify([h.name.trim(), h.content.trim(), h.page.pageId]);
-    if (this.#pending?.[1] != key) this.#pending = [crypto.randomUUID(), key];
+    if (this.#pending?.[1] != key) this.#pending = [uuidV7(), key];
     const payload = buildPayload(this.#pending[0], h.page, h.name, h.content);
     if (!h.dispatchEvent(new YkienSubmitEvent(payload))) return;
     h.sending = true;
