@@ -20,6 +20,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+// The clientId the widget makes (time-ordered; docs/api.md), so the server's key index sees what it sees
+// in production: a random UUID per comment would write a random page of it each time.
+import { uuidV7 } from '../dist/esm/uuid-v7.js';
 
 const SECONDS = Number(process.env.YKIEN_BENCH_SECONDS ?? 3);
 const SEED = 100_000;
@@ -107,8 +110,11 @@ async function startRaw() {
   return { url: `http://127.0.0.1:${port}`, stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))) };
 }
 
+/** YKIEN_BENCH_KEYS=v4 sends random UUIDs instead, as the widget did before (for the comparison in docs/performance.md). */
+const RANDOM_KEYS = process.env.YKIEN_BENCH_KEYS === 'v4';
+
 function commentBody(i, pageId) {
-  const clientId = randomUUID();
+  const clientId = RANDOM_KEYS ? randomUUID() : uuidV7();
   return {
     clientId,
     body: JSON.stringify({
@@ -320,6 +326,7 @@ export async function benchServerSide() {
 
     console.log(`\nserver  disk: ${Math.round(fsyncs).toLocaleString('en-US')} write+fsync/s before, ${Math.round(fsyncsAfter).toLocaleString('en-US')} after, in ${dir}`);
     console.log(`server  each figure: autocannon ${SECONDS} s on loopback; ratio = ykien req/s / raw node:http req/s, measured one after the other`);
+    console.log(`server  POST keys: ${RANDOM_KEYS ? 'random UUIDs (YKIEN_BENCH_KEYS=v4)' : "UUID v7, as the widget makes them"}`);
     for (const run of runs) {
       console.log(`\nserver  ${run.label} (seeded ${SEED.toLocaleString('en-US')} comments in ${run.seedSeconds.toFixed(1)} s)`);
       console.log(`  ${'measurement'.padEnd(56)} ${'raw node:http'.padEnd(50)} ${'ykien-server'.padEnd(50)} ratio`);

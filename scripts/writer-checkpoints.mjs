@@ -3,7 +3,9 @@
 //   auto  SQLite's own autocheckpoint (1000 pages, run inside the commit that crosses it): the server's way
 //   bg    the same plus a second thread running PRAGMA wal_checkpoint(PASSIVE) every EVERY ms (default 10)
 //   off   no checkpoint at all (the WAL grows without bound: a lower limit for the commit's time)
-// AUTO=<pages> sets the writer's wal_autocheckpoint. Needs `npm run build -w server`.
+// AUTO=<pages> sets the writer's wal_autocheckpoint. KEYS=v4 makes the idempotency keys random UUIDs (each
+// lands on a random leaf of the key index) instead of the widget's time-ordered UUID v7 (they append).
+// Needs `npm run build -w server`.
 //   node scripts/writer-checkpoints.mjs auto|bg|off
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -40,7 +42,7 @@ if (mode === 'bg') {
 const B = 16;
 const N = 24_000;
 const comment = (i) => ({
-  id: uuidV7(), clientId: randomUUID(), payloadHash: 'a'.repeat(64), pageId: 'bench-post', pageUrl: 'https://baotinh.example.vn/bai-viet/bench',
+  id: uuidV7(), clientId: process.env.KEYS === 'v4' ? randomUUID() : uuidV7(), payloadHash: 'a'.repeat(64), pageId: 'bench-post', pageUrl: 'https://baotinh.example.vn/bai-viet/bench',
   pageTitle: 'Bài viết thử tải', name: 'Nguyễn Văn A', content: `Bình luận số ${i}: ` + 'nội dung thử tải, '.repeat(18), status: 'published', createdAt: Date.now(),
 });
 const times = [];
@@ -65,5 +67,5 @@ rmSync(dir, { recursive: true, force: true });
 times.sort((a, b) => a - b);
 const q = (p) => times[Math.floor(p * (times.length - 1))].toFixed(1);
 console.log(
-  `${mode}${process.env.AUTO ? ` (autocheckpoint ${process.env.AUTO})` : ''}: ${Math.round(N / seconds)} comments/s; batch of ${B}: p50 ${q(0.5)} p90 ${q(0.9)} p99 ${q(0.99)} p99.9 ${q(0.999)} max ${q(1)} ms; WAL file ${walMiB.toFixed(1)} MiB${background ? `; ${runs} background checkpoints` : ''}`,
+  `${mode}${process.env.AUTO ? ` (autocheckpoint ${process.env.AUTO})` : ''}, keys ${process.env.KEYS === 'v4' ? 'v4' : 'v7'}: ${Math.round(N / seconds)} comments/s; batch of ${B}: p50 ${q(0.5)} p90 ${q(0.9)} p99 ${q(0.99)} p99.9 ${q(0.999)} max ${q(1)} ms; WAL file ${walMiB.toFixed(1)} MiB${background ? `; ${runs} background checkpoints` : ''}`,
 );
