@@ -16,5 +16,15 @@ export const keep = (): Promise<Kept> =>
     throw e;
   }));
 
+/**
+ * The probe under way, or its yes: callers at the same moment (the element's draft and the list's
+ * first load, several boxes) share one opening of IndexedDB, and a database once found stays found. A
+ * no is asked again next time: another tab may have written since.
+ */
+let probed: Promise<boolean> | undefined;
+
 /** kept.ts if there may be something to read (loaded already, or ykien's database exists); else undefined. */
-export const keptIfStored = async (): Promise<Kept | undefined> => (kept || (await storedBefore()) ? keep().catch(() => undefined) : undefined);
+export const keptIfStored = async (): Promise<Kept | undefined> =>
+  kept || (await (probed ??= storedBefore().then((yes) => (yes || (probed = undefined), yes))))
+    ? keep().catch(() => undefined)
+    : undefined;
