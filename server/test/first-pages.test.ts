@@ -1,42 +1,67 @@
 // @vitest-environment node
 /**
  * The in-process cache of hot articles' first pages: never older than a second nor than the answer's
- * Cache-Control age, dropped by a change on this instance, and never refilled with bytes read before
- * that change.
+ * Cache-Control age; a comment published on this instance goes into the cached pages in its place; a
+ * moderator's action drops them; a read that began before a change never stores what it saw.
  */
 import { describe, expect, it } from 'vitest';
 import { FIRST_PAGE_TTL_MS, FirstPageCache } from '../src/caching/first-pages.js';
+import { addToFirstPage, pageBody, type ListPage, type Listed } from '../src/reading/list-page.js';
+import { encodeCursor } from '../src/stores/store.js';
+
+const listed = (n: number, createdAt = 1_000 + n, seq = n): Listed => ({
+  item: { id: `c${n}`, name: `Độc giả ${n}`, content: `Bình luận ${n}`, createdAt: new Date(createdAt).toISOString() },
+  cursor: { createdAt, seq },
+});
+const pageOf = (items: Listed[], more = false, total = items.length): ListPage => ({ items, more, total });
+const ids = (json: string) => (JSON.parse(json) as { items: Array<{ id: string }> }).items.map((i) => i.id);
 
 describe('FirstPageCache', () => {
   it('serves an entry until it expires, at most a second and at most the max-age', () => {
     const cache = FirstPageCache.forMaxAge(15);
     const v = cache.version('a');
-    cache.set('a', 20, '{"items":[]}', v, 1000);
-    expect(cache.get('a', 20, 1000 + FIRST_PAGE_TTL_MS - 1)?.json).toBe('{"items":[]}');
+    cache.set('a', 20, pageOf([listed(1)]), v, 1000);
+    expect(ids(cache.get('a', 20, 1000 + FIRST_PAGE_TTL_MS - 1)!.json)).toEqual(['c1']);
     expect(cache.get('a', 50, 1001)).toBeNull(); // another limit is another answer
     expect(cache.get('a', 20, 1000 + FIRST_PAGE_TTL_MS)).toBeNull();
     expect(FirstPageCache.forMaxAge(0).enabled).toBe(false);
     const off = FirstPageCache.forMaxAge(0);
-    off.set('a', 20, '{}', off.version('a'), 0);
+    off.set('a', 20, pageOf([]), off.version('a'), 0);
     expect(off.get('a', 20, 0)).toBeNull();
   });
 
-  it('a change drops the page; a read that began before the change does not store its old bytes', () => {
+  it('a comment published here goes into every cached limit of its page, with a new ETag; other pages are untouched', () => {
     const cache = FirstPageCache.forMaxAge(15);
-    cache.set('a', 20, 'old', cache.version('a'), 0);
-    cache.set('b', 20, 'b', cache.version('b'), 0);
+    cache.set('a', 2, pageOf([listed(2), listed(1)]), cache.version('a'), 0);
+    cache.set('a', 20, pageOf([listed(2), listed(1)]), cache.version('a'), 0);
+    cache.set('b', 20, pageOf([listed(9)]), cache.version('b'), 0);
+    const before = cache.get('a', 20, 1)!;
+    cache.added('a', listed(3));
+    const small = JSON.parse(cache.get('a', 2, 1)!.json);
+    expect(small.items.map((i: { id: string }) => i.id)).toEqual(['c3', 'c2']);
+    expect(small.next).toBe(encodeCursor(listed(2).cursor)); // c1 moved to the next page
+    expect(small.total).toBe(3);
+    const big = cache.get('a', 20, 1)!;
+    expect(ids(big.json)).toEqual(['c3', 'c2', 'c1']);
+    expect(big.etag).not.toBe(before.etag);
+    expect(ids(cache.get('b', 20, 1)!.json)).toEqual(['c9']);
+    expect(cache.get('a', 20, FIRST_PAGE_TTL_MS)).toBeNull(); // it still expires when it would have
+  });
+
+  it('a read that began before a change does not store what it saw; a moderator action drops everything', () => {
+    const cache = FirstPageCache.forMaxAge(15);
+    cache.set('b', 20, pageOf([listed(9)]), cache.version('b'), 0);
     const before = cache.version('a'); // a read starts…
-    cache.invalidatePage('a'); // …a comment is published meanwhile…
-    cache.set('a', 20, 'stale', before, 1); // …the read finishes with what it saw
+    cache.added('a', listed(1)); // …a comment is published meanwhile…
+    cache.set('a', 20, pageOf([]), before, 1); // …the read finishes with what it saw
     expect(cache.get('a', 20, 2)).toBeNull();
-    expect(cache.get('b', 20, 2)?.json).toBe('b');
     const b = cache.version('b');
     cache.invalidateAll(); // a moderator's decision
     expect(cache.get('b', 20, 2)).toBeNull();
-    cache.set('b', 20, 'stale', b, 3);
+    cache.set('b', 20, pageOf([listed(8)]), b, 3);
     expect(cache.get('b', 20, 3)).toBeNull();
-    cache.set('b', 20, 'fresh', cache.version('b'), 3);
-    expect(cache.get('b', 20, 3)?.json).toBe('fresh');
+    cache.set('b', 20, pageOf([listed(9)]), cache.version('b'), 3);
+    expect(ids(cache.get('b', 20, 3)!.json)).toEqual(['c9']);
     expect(cache.get('b', 20, 3)?.etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
   });
 
@@ -48,14 +73,49 @@ describe('FirstPageCache', () => {
     const compute = async () => {
       computed++;
       await gate;
-      return '{"items":[1]}';
+      return pageOf([listed(1)]);
     };
     const readers = Array.from({ length: 50 }, () => cache.load('hot', 20, compute));
     release();
     const entries = await Promise.all(readers);
     expect(computed).toBe(1);
-    expect(new Set(entries.map((e) => e.json))).toEqual(new Set(['{"items":[1]}']));
-    expect((await cache.load('hot', 20, compute)).json).toBe('{"items":[1]}');
+    expect(new Set(entries.map((e) => e.json)).size).toBe(1);
+    expect(ids((await cache.load('hot', 20, compute)).json)).toEqual(['c1']);
     expect(computed).toBe(1);
+  });
+});
+
+describe('addToFirstPage', () => {
+  /** The first page as a fresh read would make it: newest first, ties by the later insert. */
+  const fresh = (all: Listed[], limit: number): ListPage => {
+    const sorted = [...all].sort((a, b) => b.cursor.createdAt - a.cursor.createdAt || b.cursor.seq - a.cursor.seq);
+    return pageOf(sorted.slice(0, limit), sorted.length > limit, all.length);
+  };
+
+  it('gives what a fresh read would, wherever the comment lands (2,000 random cases, ties in time included)', () => {
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) % n);
+    for (let round = 0; round < 2000; round++) {
+      const limit = 1 + rnd(6);
+      const count = rnd(10);
+      // Few distinct times, so that many comments share a millisecond and seq decides.
+      const all = Array.from({ length: count }, (_, i) => listed(i, 1_000 + rnd(4), i + 1));
+      const page = fresh(all, limit);
+      const added = listed(100 + round, 1_000 + rnd(5), count + 1 + rnd(3));
+      addToFirstPage(page, added, limit);
+      expect(pageBody(page)).toEqual(pageBody(fresh([...all, added], limit)));
+    }
+  });
+
+  it('takes a comment the page already shows as no change (read after its commit, before this call)', () => {
+    const page = pageOf([listed(2), listed(1)], true, 7);
+    addToFirstPage(page, listed(2), 2);
+    expect(page).toEqual(pageOf([listed(2), listed(1)], true, 7));
+  });
+
+  it('an older comment than a full page shows changes only the total', () => {
+    const page = pageOf([listed(5), listed(4)], true, 9);
+    addToFirstPage(page, listed(1), 2);
+    expect(page).toEqual(pageOf([listed(5), listed(4)], true, 10));
   });
 });

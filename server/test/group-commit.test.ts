@@ -138,13 +138,16 @@ describe.each(stores)('%s store', (_name, open) => {
     const changed = newComment({ clientId: original.clientId, content: 'khác' });
     const results = await Promise.all([...items, sameAgain, changed].map((c) => store.insertComment(c)));
 
-    expect(results.slice(0, 12)).toEqual(items.map(() => ({ created: true })));
+    expect(results.slice(0, 12)).toEqual(items.map(() => ({ created: true, seq: expect.any(Number) })));
     // What the route turns into 200 {id of the first} and 422 key-reused:
     expect(results[12]).toEqual({ created: false, existing: { commentId: original.id, payloadHash: original.payloadHash, status: 'published' } });
     expect(results[13]).toMatchObject({ created: false, existing: { commentId: original.id } });
     expect((results[13] as { existing: { payloadHash: string } }).existing.payloadHash).not.toBe(changed.payloadHash);
     const page = await store.list({ status: 'published', pageId: 'batch', limit: 100 });
     expect(page.items.map((c) => c.id).sort()).toEqual(items.map((c) => c.id).sort());
+    // Each insert answers its row's seq (the route places the comment in the cached first page with it).
+    const seqOf = new Map(page.items.map((c) => [c.id, c.seq]));
+    expect(results.slice(0, 12).map((r) => (r as { seq: number }).seq)).toEqual(items.map((c) => seqOf.get(c.id)));
   });
 
   it('stores text exactly, quotes and backslashes included (PostgreSQL sends a batch as SQL text)', async () => {
@@ -152,7 +155,7 @@ describe.each(stores)('%s store', (_name, open) => {
     cleanups.push(() => store.close());
     const nasty = [`O'Brien \\ "trích" \\'; DROP TABLE comments; --`, `E'\\x41' $1 $$ \u{1D518} tiếng Việt\nhai dòng`];
     const items = nasty.map((content, i) => newComment({ content, name: `${content.slice(0, 20)}${i}`, pageTitle: content }));
-    expect(await Promise.all(items.map((c) => store.insertComment(c)))).toEqual(items.map(() => ({ created: true })));
+    expect(await Promise.all(items.map((c) => store.insertComment(c)))).toEqual(items.map(() => ({ created: true, seq: expect.any(Number) })));
     const page = await store.list({ status: 'published', pageId: 'batch', limit: 100 });
     for (const c of items) {
       expect(page.items.find((x) => x.id === c.id)).toMatchObject({ content: c.content, name: c.name, pageTitle: c.pageTitle });
@@ -210,7 +213,7 @@ describe.each(stores)('%s store', (_name, open) => {
     cleanups.push(() => store.close());
     const now = Date.now();
     const stored = newComment();
-    expect(await store.insertComment(stored)).toEqual({ created: true });
+    expect(await store.insertComment(stored)).toEqual({ created: true, seq: expect.any(Number) });
     const held = newComment();
     expect(await store.claimKey(held.clientId, held.payloadHash, held.id, now, 60_000)).toEqual({ claimed: true });
     const fresh = Array.from({ length: 30 }, () => newComment());
@@ -233,14 +236,14 @@ describe.each(stores)('%s store', (_name, open) => {
     expect(await store.claimKey(c.clientId, c.payloadHash, uuidV7(), now + 10, 1000)).toEqual({
       claimed: false, existing: { commentId: c.id, payloadHash: c.payloadHash, status: 'in-progress' },
     });
-    expect(await store.insertComment({ ...c, createdAt: now + 20 })).toEqual({ created: true });
+    expect(await store.insertComment({ ...c, createdAt: now + 20 })).toEqual({ created: true, seq: expect.any(Number) });
     expect(await store.findKey(c.clientId)).toEqual({ commentId: c.id, payloadHash: c.payloadHash, status: 'published' });
 
     const d = newComment();
     await store.claimKey(d.clientId, d.payloadHash, 'dead-attempt', now, 1000);
     const taker = uuidV7();
     expect(await store.claimKey(d.clientId, d.payloadHash, taker, now + 1000, 1000)).toEqual({ claimed: true });
-    expect(await store.insertComment({ ...d, id: taker, createdAt: now + 1500 })).toEqual({ created: true });
+    expect(await store.insertComment({ ...d, id: taker, createdAt: now + 1500 })).toEqual({ created: true, seq: expect.any(Number) });
     await store.releaseClaim(d.clientId, 'dead-attempt'); // the dead attempt's release, late: no effect
     expect((await store.findKey(d.clientId))?.commentId).toBe(taker);
   });

@@ -79,3 +79,31 @@ describe('the store calls behind the public reads', () => {
     expect(calls.map((c) => c.method)).toEqual(['statusOf']);
   });
 });
+
+describe('the cached first page of a hot article', () => {
+  const read = async (query: string) => {
+    const res = await app.inject({ method: 'GET', url: `/api/comments?${query}` });
+    expect(res.statusCode).toBe(200);
+    return res.json() as { items: Array<{ id: string }>; next: string | null; total: number };
+  };
+
+  it('takes a comment published here without asking the store, and pages on from it as a fresh read does', async () => {
+    for (let i = 0; i < 4; i++) await post('hot');
+    await read('pageId=hot&limit=3'); // fills the cache
+    calls.length = 0;
+    for (let i = 0; i < 3; i++) await post('hot');
+    const cached = await read('pageId=hot&limit=3');
+    expect(calls.map((c) => c.method)).toEqual(['insertComment', 'insertComment', 'insertComment']);
+    expect(cached.total).toBe(7);
+    // Paging from its `next` (store reads) shows every comment once, newest first, as the database has them.
+    const rest: string[] = [];
+    for (let cursor = cached.next; cursor; ) {
+      const p = await read(`pageId=hot&limit=3&cursor=${cursor}`);
+      rest.push(...p.items.map((i) => i.id));
+      cursor = p.next;
+    }
+    const stored = await base.list({ status: 'published', pageId: 'hot', limit: 100 });
+    expect([...cached.items.map((i) => i.id), ...rest]).toEqual(stored.items.map((c) => c.id));
+    expect(stored.items).toHaveLength(7);
+  });
+});

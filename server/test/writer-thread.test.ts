@@ -116,7 +116,7 @@ describe('the writer thread', () => {
     await thread.crash();
     const settled = await Promise.allSettled(inserts);
     for (const s of settled) {
-      if (s.status === 'fulfilled') expect(s.value).toEqual({ created: true });
+      if (s.status === 'fulfilled') expect(s.value).toEqual({ created: true, seq: expect.any(Number) });
       else expect((s.reason as Error).name).toBe('StoreUnavailable');
     }
     const stored = new Set((await store.list({ status: 'published', pageId: 'p', limit: 100 })).items.map((c) => c.id));

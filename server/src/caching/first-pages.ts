@@ -1,24 +1,45 @@
 /**
  * A short in-process cache of articles' first list pages (no cursor), for the hot article that every
- * reader opens at once: the answer's bytes and ETag, kept for at most FIRST_PAGE_TTL_MS and never
- * longer than the answer's own Cache-Control age.
+ * reader opens at once: the page, and the answer's bytes and ETag made from it at the first read, kept
+ * for at most FIRST_PAGE_TTL_MS and never longer than the answer's own Cache-Control age.
  *
- * Invalidation on this instance: a comment stored as published drops its page; any moderator action
- * (approve, reject, delete, and whatever the moderation API adds) drops everything, as moderation is
- * rare next to reads. Another instance's changes show here once the entry expires, so the TTL is short:
- * what a reader may see late is bounded by it, as it is by Cache-Control in a browser or a CDN.
+ * Changes on this instance:
+ * - a comment published here (a --moderation off POST) goes into its article's cached pages in its place
+ *   (reading/list-page.ts); the bytes are made again at the next read. During a burst of comments on a
+ *   hot article, readers keep being answered from memory instead of each commit sending them to the
+ *   database (issue 11: reads while POSTs run at full speed);
+ * - any moderator action (approve, reject, delete, and whatever the moderation API adds) drops
+ *   everything, as moderation is rare next to reads.
+ * Another instance's changes show here once the entry expires, so the TTL is short: what a reader may
+ * see late is bounded by it, as it is by Cache-Control in a browser or a CDN.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { etagOf, listCacheControl, noneMatchHits } from '../reading/http-cache.js';
+import { addToFirstPage, pageBody, type ListPage, type Listed } from '../reading/list-page.js';
 
 /** Long enough to absorb a burst (thousands of reads a second become one query), short across instances. */
 export const FIRST_PAGE_TTL_MS = 1000;
 const MAX_PAGES = 2000;
 
-interface Entry {
+/** What is sent: the answer's bytes and their ETag. */
+export interface Sendable {
   json: string;
   etag: string;
+}
+
+interface Entry {
+  page: ListPage;
   expires: number;
+  /** Made from `page` at the first read after it was stored or changed. */
+  sent: Sendable | null;
+}
+
+function sendable(e: Entry): Sendable {
+  if (!e.sent) {
+    const json = JSON.stringify(pageBody(e.page));
+    e.sent = { json, etag: etagOf(json) };
+  }
+  return e.sent;
 }
 
 export class FirstPageCache {
@@ -28,7 +49,7 @@ export class FirstPageCache {
   private readonly generations = new Map<string, number>();
   private epoch = 0;
   /** Computations in flight, by limit, version and page. */
-  private readonly loading = new Map<string, Promise<Entry>>();
+  private readonly loading = new Map<string, Promise<Sendable>>();
 
   constructor(private readonly ttlMs: number) {}
 
@@ -45,17 +66,18 @@ export class FirstPageCache {
     return `${this.epoch}.${this.generations.get(pageId) ?? 0}`;
   }
 
-  get(pageId: string, limit: number, now = Date.now()): Entry | null {
+  get(pageId: string, limit: number, now = Date.now()): Sendable | null {
     const e = this.pages.get(pageId)?.get(limit);
     if (!e) return null;
-    if (e.expires > now) return e;
+    if (e.expires > now) return sendable(e);
     this.pages.get(pageId)!.delete(limit);
     return null;
   }
 
-  set(pageId: string, limit: number, json: string, version: string, now = Date.now()): Entry {
-    const e = { json, etag: etagOf(json), expires: now + this.ttlMs };
-    if (!this.enabled || version !== this.version(pageId)) return e;
+  set(pageId: string, limit: number, page: ListPage, version: string, now = Date.now()): Sendable {
+    const e: Entry = { page, expires: now + this.ttlMs, sent: null };
+    const sent = sendable(e);
+    if (!this.enabled || version !== this.version(pageId)) return sent;
     let byLimit = this.pages.get(pageId);
     if (!byLimit) {
       // Oldest page out first (insertion order): the hot ones come right back.
@@ -63,14 +85,14 @@ export class FirstPageCache {
       this.pages.set(pageId, (byLimit = new Map()));
     }
     byLimit.set(limit, e);
-    return e;
+    return sent;
   }
 
   /**
-   * The cached entry, or the bytes `compute` makes, stored for the next readers. Concurrent misses for
-   * one page share one computation: when a hot entry expires, a hundred readers make one query.
+   * The cached answer, or the one from the page `compute` reads, stored for the next readers. Concurrent
+   * misses for one page share one computation: when a hot entry expires, a hundred readers make one query.
    */
-  async load(pageId: string, limit: number, compute: () => Promise<string>): Promise<Entry> {
+  async load(pageId: string, limit: number, compute: () => Promise<ListPage>): Promise<Sendable> {
     const hit = this.get(pageId, limit);
     if (hit) return hit;
     const version = this.version(pageId);
@@ -78,22 +100,33 @@ export class FirstPageCache {
     let pending = this.loading.get(key);
     if (!pending) {
       pending = compute()
-        .then((json) => this.set(pageId, limit, json, version))
+        .then((page) => this.set(pageId, limit, page, version))
         .finally(() => this.loading.delete(key));
       this.loading.set(key, pending);
     }
     return pending;
   }
 
-  invalidatePage(pageId: string): void {
+  /**
+   * A comment just published on this instance, after its commit: the article's cached first pages take
+   * it (they expire as they would have). A read that began before cannot store what it saw.
+   */
+  added(pageId: string, listed: Listed): void {
     if (!this.enabled) return;
+    this.bump(pageId);
+    for (const [limit, e] of this.pages.get(pageId) ?? []) {
+      addToFirstPage(e.page, listed, limit);
+      e.sent = null;
+    }
+  }
+
+  private bump(pageId: string): void {
     this.generations.set(pageId, (this.generations.get(pageId) ?? 0) + 1);
     if (this.generations.size > MAX_PAGES * 4) {
       // Forget old generations; the new epoch keeps reads in flight from storing.
       this.generations.clear();
       this.epoch++;
     }
-    this.pages.delete(pageId);
   }
 
   invalidateAll(): void {
@@ -103,7 +136,7 @@ export class FirstPageCache {
 }
 
 /** Sends cached bytes the way sendCacheable sends fresh ones: ETag, Cache-Control, 304 when it matches. */
-export function sendEntry(request: FastifyRequest, reply: FastifyReply, e: { json: string; etag: string }, maxAgeSeconds: number): FastifyReply {
+export function sendEntry(request: FastifyRequest, reply: FastifyReply, e: Sendable, maxAgeSeconds: number): FastifyReply {
   reply.header('ETag', e.etag).header('Cache-Control', listCacheControl(maxAgeSeconds));
   if (noneMatchHits(request.headers['if-none-match'], e.etag)) return reply.code(304).send();
   return reply.type('application/json; charset=utf-8').send(e.json);

@@ -14,12 +14,13 @@ import { payloadHash, resolveKey } from '../idempotency.js';
 import { logOutcome } from '../logging.js';
 import { langOf, sendProblem, type ProblemExtras } from '../problem.js';
 import { clientHash } from '../rate-limit.js';
-import { decodeCursor, encodeCursor, type KeyRecord, type StoredComment } from '../stores/store.js';
+import { decodeCursor, type KeyRecord } from '../stores/store.js';
 import { uuidV7 } from '../stores/uuid-v7.js';
 import { sendEntry } from '../caching/first-pages.js';
 import { cleanText, validateComment } from '../validate.js';
 import { isJsonContentType } from '../json-body.js';
 import { sendCacheable } from '../reading/http-cache.js';
+import { listPage, pageBody, publicItem } from '../reading/list-page.js';
 import { readingRoutes } from '../reading/routes.js';
 
 const LIST_DEFAULT = 20;
@@ -111,19 +112,14 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
         store.list({ status: 'published', pageId, limit: limit!, cursor }),
         store.publishedCounts([pageId]),
       ]);
-      const total = counts.get(pageId) ?? 0;
-      return {
-        items: page.items.map(publicItem),
-        next: page.next ? encodeCursor(page.next) : null,
-        total,
-      };
+      return listPage(page, counts.get(pageId) ?? 0);
     };
     // A hot article's first page: from this instance's short cache (one query for concurrent misses).
     if (cursor === null && ctx.firstPages.enabled) {
-      const entry = await ctx.firstPages.load(pageId, limit!, async () => JSON.stringify(await answer()));
+      const entry = await ctx.firstPages.load(pageId, limit!, answer);
       return sendEntry(request, reply, entry, ctx.config.listCacheSeconds);
     }
-    return sendCacheable(request, reply, await answer(), ctx.config.listCacheSeconds);
+    return sendCacheable(request, reply, pageBody(await answer()), ctx.config.listCacheSeconds);
   });
 
   readingRoutes(app, ctx);
@@ -237,6 +233,7 @@ async function createComment(
 
   // 7. Store.
   const status = config.moderation ? 'pending' : 'published';
+  const createdAt = Date.now();
   const outcome = await store.insertComment({
     id,
     clientId: key,
@@ -247,12 +244,14 @@ async function createComment(
     name: c.name,
     content: c.content,
     status,
-    createdAt: Date.now(),
+    createdAt,
   });
   // Our lease ran out and another attempt took the key over (and may have stored it) meanwhile.
   if (!outcome.created) return answerForExisting(outcome.existing, hash);
-  // The article's cached first page is stale now (a pending comment does not show).
-  if (status === 'published') ctx.firstPages.invalidatePage(c.pageId);
+  // The article's cached first pages take it in its place (a pending comment does not show).
+  if (status === 'published') {
+    ctx.firstPages.added(c.pageId, { item: publicItem({ ...c, id, createdAt, reply: null }), cursor: { createdAt, seq: outcome.seq } });
+  }
   if (status === 'pending') ctx.notifier.wake(); // sends on a timer, after this answer
   logOutcome(request, { commentId: id, status }); // on the request's one log line
   return { kind: 'json', status: 201, body: { id, status } };
@@ -263,13 +262,4 @@ export function parseLimit(raw: unknown, dflt: number, max: number): number | nu
   if (typeof raw !== 'string' || !/^\d{1,4}$/.test(raw)) return null;
   const n = Number(raw);
   return n >= 1 && n <= max ? n : null;
-}
-
-/** A published comment as readers get it; the board's reply without the moderator's name. */
-function publicItem(c: StoredComment) {
-  const item: { id: string; name: string; content: string; createdAt: string; reply?: { text: string; at: string } } = {
-    id: c.id, name: c.name, content: c.content, createdAt: new Date(c.createdAt).toISOString(),
-  };
-  if (c.reply) item.reply = { text: c.reply.text, at: new Date(c.reply.at).toISOString() };
-  return item;
 }

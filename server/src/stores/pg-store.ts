@@ -54,7 +54,7 @@ const STORE_BATCH = `
     INSERT INTO comments (id, page_id, page_url, page_title, name, content, status, created_at, search)
     SELECT id, page_id, page_url, page_title, name, content, status, created_at, search
       FROM input WHERE key IN (SELECT key FROM k) ORDER BY ord
-    RETURNING id, page_id, status, created_at
+    RETURNING id, seq, page_id, status, created_at
   ), j AS (
     INSERT INTO notification_jobs (channel, comment_id, created_at, due_at)
     SELECT ch, c.id, c.created_at, c.created_at FROM c CROSS JOIN unnest($12::text[]) AS ch
@@ -64,7 +64,7 @@ const STORE_BATCH = `
     SELECT page_id, count(*) FROM c WHERE status = 'published' GROUP BY page_id
     ON CONFLICT (page_id) DO UPDATE SET published = page_counts.published + excluded.published
   )
-  SELECT id FROM c`;
+  SELECT id, seq FROM c`;
 
 interface PgMigration {
   version: number;
@@ -263,6 +263,7 @@ function likeClauses(words: readonly string[] | undefined, params: unknown[]): s
 
 const toComment = (r: CommentRow): StoredComment => ({
   id: r.id,
+  seq: Number(r.seq),
   pageId: r.page_id,
   pageUrl: r.page_url,
   pageTitle: r.page_title,
@@ -440,15 +441,16 @@ export class PgStore implements Store {
    */
   private async writeBatch(items: NewComment[]): Promise<InsertResult[]> {
     const column = <T>(f: (c: NewComment) => T): T[] => items.map(f);
-    const { rows } = await this.pool.query<{ id: string }>(prepared(STORE_BATCH, [
+    const { rows } = await this.pool.query<{ id: string; seq: string }>(prepared(STORE_BATCH, [
       column((c) => c.clientId), column((c) => c.payloadHash), column((c) => c.id), column((c) => c.pageId),
       column((c) => c.pageUrl), column((c) => c.pageTitle), column((c) => c.name), column((c) => c.content),
       column((c) => c.createdAt), column((c) => c.status), column((c) => commentSearchText(c.name, c.content)),
       this.notifyChannels,
     ]));
-    const created = new Set(rows.map((r) => r.id));
+    const created = new Map(rows.map((r) => [r.id, Number(r.seq)]));
     return Promise.all(items.map(async (c): Promise<InsertResult> => {
-      if (created.has(c.id)) return { created: true };
+      const seq = created.get(c.id);
+      if (seq !== undefined) return { created: true, seq };
       const { rows } = await this.pool.query<KeyRow>(prepared(FIND_KEY, [c.clientId]));
       return { created: false, existing: keyRecord(rows[0], c.createdAt) ?? { commentId: '', payloadHash: c.payloadHash, status: 'in-progress' } };
     }));

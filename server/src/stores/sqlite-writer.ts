@@ -73,6 +73,7 @@ interface JobRow {
 
 export const toComment = (r: CommentRow): StoredComment => ({
   id: r.id,
+  seq: r.seq,
   pageId: r.page_id,
   pageUrl: r.page_url,
   pageTitle: r.page_title,
@@ -272,13 +273,13 @@ export class SqliteWriter implements WriterOps {
         this.stmt.release.run();
         return { created: false, existing: keyRecord(this.stmt.findKey.get(c.clientId), c.createdAt) ?? inProgress(c) };
       }
-      this.stmt.insertComment.run({ ...c, search: commentSearchText(c.name, c.content) });
+      const { lastInsertRowid } = this.stmt.insertComment.run({ ...c, search: commentSearchText(c.name, c.content) });
       // A pending comment's notifications, queued in the same transaction (notify/worker.ts sends them).
       if (c.status === 'pending') for (const channel of channels) this.stmt.insertJob.run(channel, c.id, c.createdAt, c.createdAt);
       // The page's published counter (a --moderation off insert).
       if (c.status === 'published') this.stmt.countPublished.run(c.pageId);
       this.stmt.release.run();
-      return { created: true };
+      return { created: true, seq: Number(lastInsertRowid) };
     } catch (e) {
       this.stmt.rollbackTo.run();
       this.stmt.release.run();

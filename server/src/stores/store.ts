@@ -25,6 +25,8 @@ export interface NewComment {
 
 export interface StoredComment {
   id: string;
+  /** The store's insertion counter: with createdAt, the comment's place in a list (its cursor). */
+  seq: number;
   pageId: string;
   pageUrl: string;
   pageTitle: string;
@@ -58,7 +60,7 @@ export interface KeyRecord {
 export type ClaimResult = { claimed: true } | { claimed: false; existing: KeyRecord };
 
 /** One insert of a group-commit batch: stored, or the key was already someone else's. */
-export type InsertResult = { created: true } | { created: false; existing: KeyRecord };
+export type InsertResult = { created: true; seq: number } | { created: false; existing: KeyRecord };
 
 export interface Cursor {
   createdAt: number;
