@@ -292,7 +292,8 @@ async function measureYkien(label, db, seed, rawUrl) {
       await pair(`GET deep page (50,000 down), ${on}`, { connections: c, path: `/api/comments?pageId=${HOT}&limit=20&cursor=${seeded.deepCursor}` });
     }
     // GET latency while POSTs run at full speed (16 connections) on the same article: with
-    // --moderation off each one is published and drops the article's cached first page.
+    // --moderation off each one is published and goes into the article's cached first page (sixth pass;
+    // before, it dropped that page and sent the next reader to the database).
     const under = async (url) =>
       Promise.all([
         load(url, { method: 'POST', connections: 16, pageId: HOT }),

@@ -39,7 +39,7 @@ const FIND_KEY = `SELECT k.comment_id, k.payload_hash, k.lease_until, c.status
  * returned. One parse and plan per batch instead of one per comment. A batch never holds one key twice
  * (GroupCommit), which a multi-row ON CONFLICT DO UPDATE requires.
  */
-const STORE_BATCH = `
+export const STORE_BATCH = `
   WITH input AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
                          $9::bigint[], $10::text[], $11::text[]) WITH ORDINALITY
