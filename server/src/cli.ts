@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     throw e;
   }
 
-  const store = await openStore(config.db);
+  const store = await openStore(config.db, { pgPreparedStatements: config.pgPreparedStatements });
   const ipSecret = config.ipSecret ?? (await store.getOrCreateSetting('ip_secret', () => randomBytes(32).toString('base64url')));
 
   let adminToken = config.adminToken;

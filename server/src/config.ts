@@ -41,6 +41,8 @@ export interface Config {
   notify: NotifyConfig;
   /** max-age of the public list and /counts; 0: caches must revalidate every time (no-cache). */
   listCacheSeconds: number;
+  /** PostgreSQL: the hot paths' queries as named statements (off behind a pooler that cannot keep them). */
+  pgPreparedStatements: boolean;
 }
 
 export interface NotifyConfig {
@@ -89,6 +91,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { flag: '--trust-proxy', env: 'YKIEN_TRUST_PROXY', type: 'value', placeholder: 'LIST|N', defaultText: 'off', help: 'Proxies whose X-Forwarded-For to believe: addresses/CIDRs (or loopback, linklocal, uniquelocal), a hop count, or off.' },
   { flag: '--max-length', env: 'YKIEN_MAX_LENGTH', type: 'value', placeholder: 'N', defaultText: '2000', help: 'Maximum characters (code points after NFC) of a comment.' },
   { flag: '--list-cache-seconds', env: 'YKIEN_LIST_CACHE_SECONDS', type: 'value', placeholder: 'N', defaultText: '15', help: 'How long browsers and CDNs may reuse the public list and /counts (0: revalidate every time, by ETag). A decision shows within N seconds.' },
+  { flag: '--pg-prepared-statements', env: 'YKIEN_PG_PREPARED_STATEMENTS', type: 'value', placeholder: 'on|off', defaultText: 'on', help: 'PostgreSQL: prepare the frequent queries once per connection. off behind PgBouncer in transaction mode older than 1.21 (or without max_prepared_statements).' },
   { flag: '--moderators', env: 'YKIEN_MODERATORS', type: 'value', placeholder: 'FILE', defaultText: '(none)', help: 'File of named moderators (name:scrypt$salt$hash lines, made by `ykien-server add-moderator NAME`); re-read when it changes.' },
   { flag: '--notify-webhook', env: 'YKIEN_NOTIFY_WEBHOOK', type: 'value', placeholder: 'URL', defaultText: '(none)', help: 'POST a signed JSON "comment.pending" event here for each pending comment (retried for 24 h).' },
   { flag: '--notify-webhook-secret', env: 'YKIEN_NOTIFY_WEBHOOK_SECRET', type: 'value', placeholder: 'SECRET', defaultText: '(required with --notify-webhook)', help: 'Key of the X-Ykien-Signature HMAC-SHA256; at least 16 characters.' },
@@ -302,6 +305,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
       moderatorsFile: get('--moderators') ?? null,
       notify,
       listCacheSeconds: parseInteger('--list-cache-seconds', get('--list-cache-seconds') ?? '15', 0, 86_400),
+      pgPreparedStatements: parseSwitch('--pg-prepared-statements', get('--pg-prepared-statements') ?? 'on'),
       demo: parseSwitch('--demo', get('--demo') ?? '0'),
       logLevel,
     }),

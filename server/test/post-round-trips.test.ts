@@ -72,7 +72,9 @@ const postgres: Kind = {
       const p = pools[which];
       const real = p.query.bind(p) as (...a: unknown[]) => unknown;
       (p as unknown as { query: (...a: unknown[]) => unknown }).query = (...args: unknown[]) => {
-        trips.push(`${which}: ${String(args[0]).trim().split(/\s+/).slice(0, 4).join(' ')}`);
+        // A query is its text, or a config object with the text in it (the store's named statements).
+        const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text: string }).text;
+        trips.push(`${which}: ${text.trim().split(/\s+/).slice(0, 4).join(' ')}`);
         return real(...args);
       };
     }

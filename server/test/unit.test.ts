@@ -230,6 +230,7 @@ describe('configuration', () => {
       demo: true,
       logLevel: 'warn',
       listCacheSeconds: 120,
+      pgPreparedStatements: true,
       moderatorsFile: '/etc/ykien/moderators',
       notify: {
         webhookUrl: 'https://hooks.example.vn/ykien',
@@ -254,6 +255,11 @@ describe('configuration', () => {
     for (const bad of ['-1', '1.5', 'abc', '86401']) {
       expect(() => config(['--no-captcha', '--list-cache-seconds', bad])).toThrow(/--list-cache-seconds/);
     }
+    // PostgreSQL's named statements: on unless a pooler cannot keep them.
+    expect(config(['--no-captcha']).pgPreparedStatements).toBe(true);
+    expect(config(['--no-captcha', '--pg-prepared-statements', 'off']).pgPreparedStatements).toBe(false);
+    expect(config(['--no-captcha'], { YKIEN_PG_PREPARED_STATEMENTS: 'off' }).pgPreparedStatements).toBe(false);
+    expect(() => config(['--no-captcha', '--pg-prepared-statements', 'sometimes'])).toThrow(/--pg-prepared-statements: expected on\/off/);
     expect(config([], { YKIEN_NO_CAPTCHA: '1' })).toMatchObject({ captcha: false, hcaptchaSecret: null });
     expect(config(['--no-captcha'], { YKIEN_RATE_LIMIT: 'off', YKIEN_TRUST_PROXY: '2' })).toMatchObject({ rateLimit: null, trustProxy: 2 });
     // A claim must outlast siteverify's timeout, or a retry could verify the same token again.

@@ -197,10 +197,19 @@ const UNCOUNT_PUBLISHED = 'UPDATE page_counts SET published = GREATEST(published
  * (a search's LIKE clauses vary in number, so a search stays unnamed and no connection collects statements).
  */
 const statementNames = new Map<string, string>();
-function prepared(text: string, values: unknown[]): pg.QueryConfig {
+function named(text: string, values: unknown[]): pg.QueryConfig {
   let name = statementNames.get(text);
   if (name === undefined) statementNames.set(text, (name = `ykien_${statementNames.size}`));
   return { name, text, values };
+}
+const unnamed = (text: string, values: unknown[]): pg.QueryConfig => ({ text, values });
+
+export interface PgOptions {
+  /**
+   * Named statements on the hot paths (default). Off for a pooler that cannot keep them per client:
+   * PgBouncer before 1.21 in transaction mode, or 1.21+ without max_prepared_statements (docs/deploy.md).
+   */
+  preparedStatements?: boolean;
 }
 
 const MIGRATION_LOCK = 7_160_811_452; // an arbitrary constant: "ykien migrations"
@@ -354,12 +363,16 @@ export class PgStore implements Store {
    * @param claimPool claims only, with synchronous_commit=off: a claim lost in a crash only lets a
    *   retry in, so it does not wait for the WAL flush.
    */
-  private constructor(private readonly pool: pg.Pool, private readonly claimPool: pg.Pool) {
+  /** A hot path's query, named or not (PgOptions.preparedStatements). */
+  private readonly prepared: (text: string, values: unknown[]) => pg.QueryConfig;
+
+  private constructor(private readonly pool: pg.Pool, private readonly claimPool: pg.Pool, options: PgOptions) {
+    this.prepared = options.preparedStatements === false ? unnamed : named;
     this.commits = new GroupCommit<NewComment, InsertResult>((items) => this.writeBatch(items));
     this.claimBatches = new GroupCommit<ClaimItem, ClaimResult>((items) => this.claimBatch(items));
   }
 
-  static async open(url: string): Promise<PgStore> {
+  static async open(url: string, options: PgOptions = {}): Promise<PgStore> {
     const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000 });
     const claimPool = new pg.Pool({ connectionString: withOption(url, '-c synchronous_commit=off'), max: 4, connectionTimeoutMillis: 10_000 });
     // An idle client that loses its connection emits 'error' on the pool; without a listener that
@@ -373,7 +386,7 @@ export class PgStore implements Store {
       await claimPool.end();
       throw e;
     }
-    return new PgStore(pool, claimPool);
+    return new PgStore(pool, claimPool, options);
   }
 
   static async migrate(pool: pg.Pool): Promise<void> {
@@ -408,7 +421,7 @@ export class PgStore implements Store {
   }
 
   async findKey(key: string, now: number = Date.now()): Promise<KeyRecord | null> {
-    const { rows } = await this.pool.query<KeyRow>(prepared(FIND_KEY, [key]));
+    const { rows } = await this.pool.query<KeyRow>(this.prepared(FIND_KEY, [key]));
     return keyRecord(rows[0], now);
   }
 
@@ -418,7 +431,7 @@ export class PgStore implements Store {
 
   /** Claims that arrive together go in ONE statement (CLAIM_BATCH), like comments. */
   private async claimBatch(items: ClaimItem[]): Promise<ClaimResult[]> {
-    const { rows } = await this.claimPool.query<ClaimRow & { key: string }>(prepared(CLAIM_BATCH, [
+    const { rows } = await this.claimPool.query<ClaimRow & { key: string }>(this.prepared(CLAIM_BATCH, [
       items.map((c) => c.clientId), items.map((c) => c.payloadHash), items.map((c) => c.commentId),
       items.map((c) => c.now), items.map((c) => c.now + c.leaseMs),
     ]));
@@ -427,7 +440,7 @@ export class PgStore implements Store {
   }
 
   async releaseClaim(key: string, commentId: string): Promise<void> {
-    await this.claimPool.query(prepared('DELETE FROM idempotency_keys WHERE key = $1 AND comment_id = $2 AND lease_until IS NOT NULL', [key, commentId]));
+    await this.claimPool.query(this.prepared('DELETE FROM idempotency_keys WHERE key = $1 AND comment_id = $2 AND lease_until IS NOT NULL', [key, commentId]));
   }
 
   insertComment(c: NewComment): Promise<InsertResult> {
@@ -441,7 +454,7 @@ export class PgStore implements Store {
    */
   private async writeBatch(items: NewComment[]): Promise<InsertResult[]> {
     const column = <T>(f: (c: NewComment) => T): T[] => items.map(f);
-    const { rows } = await this.pool.query<{ id: string; seq: string }>(prepared(STORE_BATCH, [
+    const { rows } = await this.pool.query<{ id: string; seq: string }>(this.prepared(STORE_BATCH, [
       column((c) => c.clientId), column((c) => c.payloadHash), column((c) => c.id), column((c) => c.pageId),
       column((c) => c.pageUrl), column((c) => c.pageTitle), column((c) => c.name), column((c) => c.content),
       column((c) => c.createdAt), column((c) => c.status), column((c) => commentSearchText(c.name, c.content)),
@@ -451,7 +464,7 @@ export class PgStore implements Store {
     return Promise.all(items.map(async (c): Promise<InsertResult> => {
       const seq = created.get(c.id);
       if (seq !== undefined) return { created: true, seq };
-      const { rows } = await this.pool.query<KeyRow>(prepared(FIND_KEY, [c.clientId]));
+      const { rows } = await this.pool.query<KeyRow>(this.prepared(FIND_KEY, [c.clientId]));
       return { created: false, existing: keyRecord(rows[0], c.createdAt) ?? { commentId: '', payloadHash: c.payloadHash, status: 'in-progress' } };
     }));
   }
@@ -470,7 +483,7 @@ export class PgStore implements Store {
     }
     params.push(q.limit + 1);
     const text = `SELECT ${LIST_COLUMNS} FROM comments WHERE ${where.join(' AND ')} ORDER BY created_at DESC, seq DESC LIMIT $${params.length}`;
-    const { rows } = await this.pool.query<CommentRow>(q.words?.length ? { text, values: params } : prepared(text, params));
+    const { rows } = await this.pool.query<CommentRow>(q.words?.length ? { text, values: params } : this.prepared(text, params));
     const more = rows.length > q.limit;
     const page = more ? rows.slice(0, q.limit) : rows;
     const last = page[page.length - 1];
@@ -490,7 +503,7 @@ export class PgStore implements Store {
 
   async publishedCounts(pageIds: readonly string[]): Promise<Map<string, number>> {
     const { rows } = await this.pool.query<{ page_id: string; published: string }>(
-      prepared('SELECT page_id, published FROM page_counts WHERE page_id = ANY($1::text[])', [pageIds]),
+      this.prepared('SELECT page_id, published FROM page_counts WHERE page_id = ANY($1::text[])', [pageIds]),
     );
     return new Map(rows.map((r) => [r.page_id, Number(r.published)]));
   }
@@ -735,17 +748,17 @@ export class PgStore implements Store {
   hitRateLimit(client: string, limit: number, windowMs: number, now: number): Promise<RateDecision> {
     // On the claim pool (no wait for the WAL flush): a hit lost in a crash only lets one more comment in.
     return inTransaction(this.claimPool, async (c): Promise<RateDecision> => {
-      await c.query(prepared('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [client]));
-      await c.query(prepared('DELETE FROM rate_hits WHERE client = $1 AND at <= $2', [client, now - windowMs]));
+      await c.query(this.prepared('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [client]));
+      await c.query(this.prepared('DELETE FROM rate_hits WHERE client = $1 AND at <= $2', [client, now - windowMs]));
       const { rows } = await c.query<{ n: string; oldest: string | null }>(
-        prepared('SELECT count(*) AS n, min(at) AS oldest FROM rate_hits WHERE client = $1', [client]),
+        this.prepared('SELECT count(*) AS n, min(at) AS oldest FROM rate_hits WHERE client = $1', [client]),
       );
       const n = Number(rows[0]!.n);
       if (n >= limit) {
         const oldest = rows[0]!.oldest === null ? now : Number(rows[0]!.oldest);
         return { allowed: false, retryAfterMs: Math.max(1, oldest + windowMs - now) };
       }
-      await c.query(prepared('INSERT INTO rate_hits (client, at) VALUES ($1, $2)', [client, now]));
+      await c.query(this.prepared('INSERT INTO rate_hits (client, at) VALUES ($1, $2)', [client, now]));
       return { allowed: true };
     });
   }

@@ -228,10 +228,10 @@ export function isPostgresUrl(db: string): boolean {
   return /^postgres(ql)?:\/\//i.test(db);
 }
 
-export async function openStore(db: string): Promise<Store> {
+export async function openStore(db: string, options: { pgPreparedStatements?: boolean } = {}): Promise<Store> {
   if (isPostgresUrl(db)) {
     const { PgStore } = await import('./pg-store.js');
-    return PgStore.open(db);
+    return PgStore.open(db, { preparedStatements: options.pgPreparedStatements });
   }
   const { SqliteStore } = await import('./sqlite-store.js');
   return SqliteStore.openWithWriterThread(db);

@@ -1,0 +1,54 @@
+// @vitest-environment node
+/**
+ * PostgreSQL's named statements, as PostgreSQL itself holds them (pg_prepared_statements of the
+ * store's connection): the hot paths' queries are prepared once per connection by default, and never
+ * with `preparedStatements: false` (--pg-prepared-statements off), for a pooler that cannot keep them.
+ * Runs when YKIEN_TEST_PG_URL is set.
+ */
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PgStore, STORE_BATCH } from '../src/stores/pg-store.js';
+import type { NewComment } from '../src/stores/store.js';
+import { freshPgSchema, type PgSchema } from './support/pg-schema.js';
+
+const PG_URL = process.env.YKIEN_TEST_PG_URL;
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+const comment = (): NewComment => ({
+  id: randomUUID(), clientId: randomUUID(), payloadHash: 'h', pageId: 'bai-viet', pageUrl: 'https://baotinh.example.vn/a',
+  pageTitle: 'Bài viết', name: 'Nguyễn Văn A', content: 'Nội dung', status: 'published', createdAt: Date.now(),
+});
+
+/** One comment, the list, the counter, and what the store's only open connection has prepared. */
+async function preparedAfterUse(schemaName: string, preparedStatements?: boolean): Promise<string[]> {
+  const schema: PgSchema = await freshPgSchema(PG_URL!, schemaName);
+  cleanups.push(() => schema.drop());
+  const store = await PgStore.open(schema.url, preparedStatements === undefined ? {} : { preparedStatements });
+  cleanups.push(() => store.close());
+  // One after the other: the pool hands out its one idle connection each time.
+  expect(await store.insertComment(comment())).toMatchObject({ created: true });
+  expect((await store.list({ status: 'published', pageId: 'bai-viet', limit: 20 })).items).toHaveLength(1);
+  expect((await store.publishedCounts(['bai-viet'])).get('bai-viet')).toBe(1);
+  const pool = (store as unknown as { pool: pg.Pool }).pool;
+  expect(pool.totalCount).toBe(1);
+  const { rows } = await pool.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements ORDER BY prepare_time');
+  return rows.map((r) => r.statement.trim());
+}
+
+describe.skipIf(!PG_URL)('PostgreSQL named statements', () => {
+  it('the batch, the list and the counter are prepared once on the connection by default', async () => {
+    const statements = await preparedAfterUse('ykien_named');
+    expect(statements).toHaveLength(3);
+    expect(statements[0]).toBe(STORE_BATCH.trim());
+    expect(statements[1]).toMatch(/^SELECT seq, id, .* FROM comments WHERE status = \$1 AND page_id = \$2 ORDER BY/);
+    expect(statements[2]).toMatch(/^SELECT page_id, published FROM page_counts/);
+  });
+
+  it('preparedStatements: false prepares nothing, and the store works the same', async () => {
+    expect(await preparedAfterUse('ykien_unnamed', false)).toEqual([]);
+  });
+});
