@@ -37,7 +37,8 @@ const FIND_KEY = `SELECT k.comment_id, k.payload_hash, k.lease_until, c.status
  * comments; $12 the channels) and the pages' published counters (--moderation off inserts). A stored
  * record or another attempt's live claim: nothing written for that comment, and its id is not
  * returned. One parse and plan per batch instead of one per comment. A batch never holds one key twice
- * (GroupCommit), which a multi-row ON CONFLICT DO UPDATE requires.
+ * (GroupCommit), which a multi-row ON CONFLICT DO UPDATE requires. The page counters are taken in page
+ * order, so that two instances' batches over the same pages lock their rows in the same order.
  */
 export const STORE_BATCH = `
   WITH input AS (
@@ -61,7 +62,7 @@ export const STORE_BATCH = `
      WHERE c.status = 'pending' ORDER BY c.created_at, c.id
   ), n AS (
     INSERT INTO page_counts (page_id, published)
-    SELECT page_id, count(*) FROM c WHERE status = 'published' GROUP BY page_id
+    SELECT page_id, count(*) FROM c WHERE status = 'published' GROUP BY page_id ORDER BY page_id
     ON CONFLICT (page_id) DO UPDATE SET published = page_counts.published + excluded.published
   )
   SELECT id, seq FROM c`;
