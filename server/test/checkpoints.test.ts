@@ -5,29 +5,21 @@
  * other way of checkpointing must keep both (docs/performance.md, fourth pass, tried one).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../src/stores/sqlite-store.js';
 import { uuidV7 } from '../src/stores/uuid-v7.js';
 import type { NewComment } from '../src/stores/store.js';
+import { cleanupsAfterEach } from './support/cleanups.js';
 import { makeComment, postComment, rowsOf } from './support/http.js';
 import { startServer } from './support/run-server.js';
 
 const SITE = 'https://baotinh.example.vn';
 const ENTRY = new URL('../dist/stores/sqlite-writer-thread.js', import.meta.url); // a worker runs the built code
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-function tempFile(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ykien-ckpt-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return join(dir, 'ykien.db');
-}
+const { later, tempDir } = cleanupsAfterEach('ykien-ckpt-');
+const tempFile = () => join(tempDir(), 'ykien.db');
 
 const comment = (i: number): NewComment => ({
   id: uuidV7(), clientId: randomUUID(), payloadHash: 'a'.repeat(64), pageId: 'ckpt', pageUrl: `${SITE}/bai-viet/ckpt`,
@@ -45,7 +37,7 @@ describe('checkpoints', () => {
   it('keeps the WAL file bounded over a long burst, every comment stored', async () => {
     const file = tempFile();
     const store = await SqliteStore.openWithWriterThread(file, ENTRY);
-    cleanups.push(() => store.close());
+    later(() => store.close());
     await insertAll(store, 4000); // ~45 MiB of WAL frames written in all
     // SQLite's autocheckpoint bound (1,000 pages of 4 KiB) plus one batch and a margin.
     expect(statSync(`${file}-wal`).size).toBeLessThan(8 * 1024 * 1024);
@@ -79,7 +71,7 @@ describe('the real server', () => {
     expect(server.child.signalCode).toBe('SIGKILL');
     expect(checkpointed).toBe(true);
     const again = await startServer({ args, dbPath });
-    cleanups.push(() => again.stop());
+    later(() => again.stop());
     const stored = new Set(rowsOf(dbPath).map((r) => r.id));
     expect(created.filter((id) => !stored.has(id))).toEqual([]);
     expect(created.length).toBeGreaterThanOrEqual(400);

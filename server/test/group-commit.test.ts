@@ -5,11 +5,9 @@
  * stores in-process, and on the real server (200 at once; kill -9 during a burst).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { payloadHash } from '../src/idempotency.js';
@@ -18,22 +16,14 @@ import { SqliteStore } from '../src/stores/sqlite-store.js';
 import { GroupCommit, ItemFailed } from '../src/stores/group-commit.js';
 import { uuidV7 } from '../src/stores/uuid-v7.js';
 import type { NewComment, Store } from '../src/stores/store.js';
+import { cleanupsAfterEach } from './support/cleanups.js';
 import { makeComment, postComment, rowsOf } from './support/http.js';
 import { startServer } from './support/run-server.js';
 
 const PG_URL = process.env.YKIEN_TEST_PG_URL;
 const SITE = 'https://baotinh.example.vn';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ykien-group-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const { later, tempDir } = cleanupsAfterEach('ykien-group-');
 
 describe('the queue', () => {
   it('writes what arrived together as one batch, never two items with one key in a batch', async () => {
@@ -131,7 +121,7 @@ if (PG_URL) {
 describe.each(stores)('%s store', (_name, open) => {
   it('a duplicate key inside a batch gets the stored record (replay or reused key) while the rest is stored', async () => {
     const store = await open();
-    cleanups.push(() => store.close());
+    later(() => store.close());
     const items = Array.from({ length: 12 }, () => newComment());
     const original = items[4]!;
     const sameAgain = newComment({ clientId: original.clientId, payloadHash: original.payloadHash });
@@ -152,7 +142,7 @@ describe.each(stores)('%s store', (_name, open) => {
 
   it('stores text exactly, quotes and backslashes included (PostgreSQL sends a batch as SQL text)', async () => {
     const store = await open();
-    cleanups.push(() => store.close());
+    later(() => store.close());
     const nasty = [`O'Brien \\ "trích" \\'; DROP TABLE comments; --`, `E'\\x41' $1 $$ \u{1D518} tiếng Việt\nhai dòng`];
     const items = nasty.map((content, i) => newComment({ content, name: `${content.slice(0, 20)}${i}`, pageTitle: content }));
     expect(await Promise.all(items.map((c) => store.insertComment(c)))).toEqual(items.map(() => ({ created: true, seq: expect.any(Number) })));
@@ -164,7 +154,7 @@ describe.each(stores)('%s store', (_name, open) => {
 
   it('an insert that fails (a broken row) fails alone; its batch is stored', async () => {
     const store = await open();
-    cleanups.push(() => store.close());
+    later(() => store.close());
     const good = Array.from({ length: 6 }, () => newComment());
     const broken = newComment({ status: 'bogus' as NewComment['status'] });
     const settled = await Promise.allSettled([...good.slice(0, 3), broken, ...good.slice(3)].map((c) => store.insertComment(c)));
@@ -178,7 +168,7 @@ describe.each(stores)('%s store', (_name, open) => {
   // The thread's connections are SqliteWriter's, checked in-process on the plain SQLite store.
   it.skipIf(_name === 'SQLite with its writer thread')('claims and rate-limit hits go the cheap path, comments the durable one', async () => {
     const store = await open();
-    cleanups.push(() => store.close());
+    later(() => store.close());
     // Private fields on purpose: the durability of each path is the point of this test.
     type Conn = { pragma?: (p: string, o: object) => unknown; query?: (q: string) => Promise<{ rows: Array<Record<string, string>> }> };
     const s = store as unknown as Record<string, Conn> & { writer?: { local: Record<string, Conn> } };
@@ -194,7 +184,7 @@ describe.each(stores)('%s store', (_name, open) => {
 
   it('one batch over two pages: each page counts its own published comments; pending ones get one job per channel, in order', async () => {
     const store = await open();
-    cleanups.push(() => store.close());
+    later(() => store.close());
     store.setNotificationChannels(['webhook', 'email']);
     const onA = Array.from({ length: 10 }, () => newComment({ pageId: 'trang-a' }));
     const onB = Array.from({ length: 5 }, () => newComment({ pageId: 'trang-b' }));
@@ -210,7 +200,7 @@ describe.each(stores)('%s store', (_name, open) => {
 
   it('claims that arrive together (one batch): each new key claimed, a live claim answers in-progress, a stored key its record', async () => {
     const store = await open();
-    cleanups.push(() => store.close());
+    later(() => store.close());
     const now = Date.now();
     const stored = newComment();
     expect(await store.insertComment(stored)).toEqual({ created: true, seq: expect.any(Number) });
@@ -229,7 +219,7 @@ describe.each(stores)('%s store', (_name, open) => {
 
   it('a claim turns into the stored record; an expired claim of another attempt is taken over', async () => {
     const store = await open();
-    cleanups.push(() => store.close());
+    later(() => store.close());
     const c = newComment();
     const now = Date.now();
     expect(await store.claimKey(c.clientId, c.payloadHash, c.id, now, 1000)).toEqual({ claimed: true });
@@ -298,13 +288,13 @@ describe('the real server', () => {
 describe('the route over a batch', () => {
   it('two attempts with one key that both reach the store (a lost claim): one 201, then 200 replay or 422; the rest stored', async () => {
     const base = SqliteStore.open(join(tempDir(), 'ykien.db'));
-    cleanups.push(() => base.close());
+    later(() => base.close());
     // Every claim succeeds, as if each attempt's claim had been lost: both reach the batch.
     const store: Store = Object.assign(Object.create(base) as Store, { claimKey: async () => ({ claimed: true }) });
     const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', 'off', '--moderation', 'off'], {});
     if (parsed.kind !== 'run') throw new Error(parsed.kind);
     const app: FastifyInstance = await buildApp({ config: parsed.config, store, adminToken: 'group-test-admin-token-0123', ipSecret: 'group-test-ip-secret-0123', logger: false });
-    cleanups.push(() => app.close());
+    later(() => app.close());
     const post = (body: Record<string, unknown>) =>
       app.inject({ method: 'POST', url: '/api/comments', headers: { 'content-type': 'application/json', 'idempotency-key': String(body.clientId) }, payload: JSON.stringify(body) });
 

@@ -7,16 +7,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PgStore, STORE_BATCH } from '../src/stores/pg-store.js';
 import type { NewComment } from '../src/stores/store.js';
+import { cleanupsAfterEach } from './support/cleanups.js';
 import { freshPgSchema, type PgSchema } from './support/pg-schema.js';
 
 const PG_URL = process.env.YKIEN_TEST_PG_URL;
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const { later } = cleanupsAfterEach();
 
 const comment = (): NewComment => ({
   id: randomUUID(), clientId: randomUUID(), payloadHash: 'h', pageId: 'bai-viet', pageUrl: 'https://baotinh.example.vn/a',
@@ -26,9 +24,9 @@ const comment = (): NewComment => ({
 /** One comment, the list, the counter, and what the store's only open connection has prepared. */
 async function preparedAfterUse(schemaName: string, preparedStatements?: boolean): Promise<string[]> {
   const schema: PgSchema = await freshPgSchema(PG_URL!, schemaName);
-  cleanups.push(() => schema.drop());
+  later(() => schema.drop());
   const store = await PgStore.open(schema.url, preparedStatements === undefined ? {} : { preparedStatements });
-  cleanups.push(() => store.close());
+  later(() => store.close());
   // One after the other: the pool hands out its one idle connection each time.
   expect(await store.insertComment(comment())).toMatchObject({ created: true });
   expect((await store.list({ status: 'published', pageId: 'bai-viet', limit: 20 })).items).toHaveLength(1);

@@ -5,12 +5,12 @@
  * one, nothing hangs, and every comment answered 201 is in the file. The thread runs JavaScript from
  * the build, so this file uses the built modules throughout (`npm run build -w server` first).
  */
-import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { NewComment } from '../src/stores/store.js';
+import { cleanupsAfterEach } from './support/cleanups.js';
 import { makeComment } from './support/http.js';
 import { checkInjectedAnswers } from './support/openapi.js';
 
@@ -26,16 +26,7 @@ const dist = <T>(path: string): Promise<T> => import(new URL(path, DIST).href) a
 const SITE = 'https://baotinh.example.vn';
 const POISON = 'làm sập luồng ghi';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ykien-writer-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const { later, tempDir } = cleanupsAfterEach('ykien-writer-');
 
 /**
  * The real thread entry, behind a listener that ends the thread (as a crash would) when a batch
@@ -70,11 +61,11 @@ describe('the writer thread', () => {
     const { parseConfig } = await dist<ConfigModule>('config.js');
     const dir = tempDir();
     const store = await SqliteStore.openWithWriterThread(join(dir, 'ykien.db'), dyingEntry(dir));
-    cleanups.push(() => store.close());
+    later(() => store.close());
     const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', 'off', '--moderation', 'off'], {});
     if (parsed.kind !== 'run') throw new Error(parsed.kind);
     const app = checkInjectedAnswers(await buildApp({ config: parsed.config, store, adminToken: 'writer-test-admin-token-0123', ipSecret: 'writer-test-ip-secret-0123', logger: false }));
-    cleanups.push(() => app.close());
+    later(() => app.close());
     const post = (body: Record<string, unknown>) =>
       app.inject({ method: 'POST', url: '/api/comments', headers: { 'content-type': 'application/json', 'idempotency-key': String(body.clientId) }, payload: JSON.stringify(body) });
 
@@ -105,7 +96,7 @@ describe('the writer thread', () => {
     const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
     const { uuidV7 } = await dist<UuidModule>('stores/uuid-v7.js');
     const store = await SqliteStore.openWithWriterThread(join(tempDir(), 'ykien.db'));
-    cleanups.push(() => store.close());
+    later(() => store.close());
     const thread = store.writerLink as WriterThread;
     const comments: NewComment[] = Array.from({ length: 100 }, (_, i) => ({
       id: uuidV7(), clientId: `k-${i}-${uuidV7()}`, payloadHash: `h${i}`, pageId: 'p', pageUrl: `${SITE}/p`, pageTitle: '',
@@ -140,11 +131,11 @@ describe('the writer thread', () => {
     const dir = tempDir();
     const flag = join(dir, 'broken');
     const store = await SqliteStore.openWithWriterThread(join(dir, 'ykien.db'), brokenWhileFlagged(dir, flag));
-    cleanups.push(() => store.close());
+    later(() => store.close());
     const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', 'off'], {});
     if (parsed.kind !== 'run') throw new Error(parsed.kind);
     const app = checkInjectedAnswers(await buildApp({ config: parsed.config, store, adminToken: 'writer-test-admin-token-0123', ipSecret: 'writer-test-ip-secret-0123', logger: false }));
-    cleanups.push(() => app.close());
+    later(() => app.close());
     const thread = store.writerLink as WriterThread;
     expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
 
