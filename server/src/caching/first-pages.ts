@@ -45,7 +45,7 @@ function sendable(e: Entry): Sendable {
 export class FirstPageCache {
   /** pageId → limit → entry. */
   private readonly pages = new Map<string, Map<number, Entry>>();
-  /** Bumped by each invalidation of a page, so that a read that started before it cannot store old bytes. */
+  /** Bumped by each change to a page, so that a read that started before it cannot store what it saw. */
   private readonly generations = new Map<string, number>();
   private epoch = 0;
   /** Computations in flight, by limit, version and page. */
