@@ -296,7 +296,7 @@ test.describe('the list under the heading', () => {
     const loadingBox = await l.loading.boundingBox();
     // At least the 6rem the styles reserve, so the page does not jump much when the list comes.
     expect(loadingBox!.height).toBeGreaterThanOrEqual(90);
-    expect(hold.held()).toBe(1);
+    await expect.poll(() => hold.held()).toBe(1);
 
     // The form works while the list is still loading.
     await comeToForm(page);
@@ -384,6 +384,8 @@ test.describe('paging and navigation edge cases', () => {
     await l.more.click();
     await expect(l.more).toBeDisabled();
     await expect(l.more).toHaveAttribute('aria-busy', 'true');
+    // The button turns busy as the widget asks; the request reaches the route a moment later.
+    await expect.poll(() => hold.held()).toBe(1);
     await l.more.click({ force: true });
     expect(hold.held()).toBe(1);
     hold.release();
