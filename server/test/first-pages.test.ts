@@ -36,7 +36,7 @@ describe('FirstPageCache', () => {
     cache.set('a', 20, pageOf([listed(2), listed(1)]), cache.version('a'), 0);
     cache.set('b', 20, pageOf([listed(9)]), cache.version('b'), 0);
     const before = cache.get('a', 20, 1)!;
-    cache.added('a', listed(3));
+    cache.added('a', () => listed(3));
     const small = JSON.parse(cache.get('a', 2, 1)!.json);
     expect(small.items.map((i: { id: string }) => i.id)).toEqual(['c3', 'c2']);
     expect(small.next).toBe(encodeCursor(listed(2).cursor)); // c1 moved to the next page
@@ -46,13 +46,17 @@ describe('FirstPageCache', () => {
     expect(big.etag).not.toBe(before.etag);
     expect(ids(cache.get('b', 20, 1)!.json)).toEqual(['c9']);
     expect(cache.get('a', 20, FIRST_PAGE_TTL_MS)).toBeNull(); // it still expires when it would have
+    // An article with no cached page: the comment's public form is not even made.
+    cache.added('nobody-reads-this', () => {
+      throw new Error('made for nothing');
+    });
   });
 
   it('a read that began before a change does not store what it saw; a moderator action drops everything', () => {
     const cache = FirstPageCache.forMaxAge(15);
     cache.set('b', 20, pageOf([listed(9)]), cache.version('b'), 0);
     const before = cache.version('a'); // a read starts…
-    cache.added('a', listed(1)); // …a comment is published meanwhile…
+    cache.added('a', () => listed(1)); // …a comment is published meanwhile…
     cache.set('a', 20, pageOf([]), before, 1); // …the read finishes with what it saw
     expect(cache.get('a', 20, 2)).toBeNull();
     const b = cache.version('b');

@@ -109,13 +109,17 @@ export class FirstPageCache {
 
   /**
    * A comment just published on this instance, after its commit: the article's cached first pages take
-   * it (they expire as they would have). A read that began before cannot store what it saw.
+   * it (they expire as they would have). A read that began before cannot store what it saw. `listed`
+   * is made only when a page is cached: most comments land on articles nobody is reading this second.
    */
-  added(pageId: string, listed: Listed): void {
+  added(pageId: string, listed: () => Listed): void {
     if (!this.enabled) return;
     this.bump(pageId);
-    for (const [limit, e] of this.pages.get(pageId) ?? []) {
-      addToFirstPage(e.page, listed, limit);
+    const byLimit = this.pages.get(pageId);
+    if (!byLimit) return;
+    const comment = listed();
+    for (const [limit, e] of byLimit) {
+      addToFirstPage(e.page, comment, limit);
       e.sent = null;
     }
   }

@@ -250,7 +250,11 @@ async function createComment(
   if (!outcome.created) return answerForExisting(outcome.existing, hash);
   // The article's cached first pages take it in its place (a pending comment does not show).
   if (status === 'published') {
-    ctx.firstPages.added(c.pageId, { item: publicItem({ ...c, id, createdAt, reply: null }), cursor: { createdAt, seq: outcome.seq } });
+    const { seq } = outcome;
+    ctx.firstPages.added(c.pageId, () => ({
+      item: publicItem({ id, name: c.name, content: c.content, createdAt, reply: null }),
+      cursor: { createdAt, seq },
+    }));
   }
   if (status === 'pending') ctx.notifier.wake(); // sends on a timer, after this answer
   logOutcome(request, { commentId: id, status }); // on the request's one log line
