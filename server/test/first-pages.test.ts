@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { FIRST_PAGE_TTL_MS, FirstPageCache } from '../src/caching/first-pages.js';
 import { addToFirstPage, pageBody, type ListPage, type Listed } from '../src/reading/list-page.js';
 import { encodeCursor } from '../src/stores/store.js';
+import { seededInts } from './support/random.js';
 
 const listed = (n: number, createdAt = 1_000 + n, seq = n): Listed => ({
   item: { id: `c${n}`, name: `Độc giả ${n}`, content: `Bình luận ${n}`, createdAt: new Date(createdAt).toISOString() },
@@ -97,8 +98,7 @@ describe('addToFirstPage', () => {
   };
 
   it('gives what a fresh read would, wherever the comment lands (2,000 random cases, ties in time included)', () => {
-    let seed = 7;
-    const rnd = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) % n);
+    const rnd = seededInts(7);
     for (let round = 0; round < 2000; round++) {
       const limit = 1 + rnd(6);
       const count = rnd(10);

@@ -12,6 +12,7 @@ import { renderDemoPage } from '../src/routes/static.js';
 import { safeRelativePath } from '../src/static-files.js';
 import { decodeCursor, encodeCursor } from '../src/stores/store.js';
 import { cleanName, cleanText, codePoints } from '../src/validate.js';
+import { randomStrings } from './support/random.js';
 
 describe('rate limits', () => {
   it('parses N/UNIT', () => {
@@ -68,11 +69,7 @@ describe('text', () => {
       ...'aAeEđĐ09 .,', 'ễ', 'e\u0302', '\u0301', ' ', '  ', '\t', '\n', '\r', '\r\n', '\u0000', '\u0008', '\u000b', '\u001f', '\u007f',
       '\u0085', '\u009f', '\u00a0', '\u2003', '\u2028', '\u3000', '\u202a', '\u202e', '\u2066', '\u2069', '\u200b', '😀', '\ud800', '\udc00', '\ufeff',
     ];
-    let seed = 7654321;
-    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-    for (let i = 0; i < 20_000; i++) {
-      let s = '';
-      for (let n = Math.floor(next() * 10); n > 0; n--) s += pool[Math.floor(next() * pool.length)];
+    for (const s of randomStrings(pool, 10, 20_000, 7654321)) {
       expect(cleanText(s)).toBe(cleanTextDefinition(s));
       expect(cleanName(s)).toBe(cleanTextDefinition(s).replace(/\s+/gu, ' '));
     }
@@ -338,11 +335,7 @@ describe('search folding', () => {
       ...'aAeEđĐưƯơƠăĂâÂêÊôÔyYzZ09.,!?-', 'ễ', 'Ặ', 'ự', 'Ỹ', 'e\u0302\u0303', 'o\u031b\u0323', '\u0301', '\u0300\u0323', ' ', '  ',
       '\t', '\n', '\r\n', '\u00a0', '\u2003', '\u3000', '\u2028', '\u1680', 'Σ', 'ΣΑ', 'σ', 'ς', 'İ', 'ß', 'ﬃ', '𝐀', '😀', '\ud800', '\udc00', '\u001f',
     ];
-    let seed = 1234567;
-    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-    for (let i = 0; i < 20_000; i++) {
-      let s = '';
-      for (let n = Math.floor(next() * 12); n > 0; n--) s += pool[Math.floor(next() * pool.length)];
+    for (const s of randomStrings(pool, 12, 20_000, 1234567)) {
       expect(fold(s)).toBe(foldWhole(s));
     }
   });

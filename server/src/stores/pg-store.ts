@@ -358,15 +358,14 @@ export class PgStore implements Store {
   private readonly commits: GroupCommit<NewComment, InsertResult>;
   private readonly claimBatches: GroupCommit<ClaimItem, ClaimResult>;
   private notifyChannels: readonly NotificationChannel[] = [];
+  /** A hot path's query, named or not (PgOptions.preparedStatements). */
+  private readonly prepared: (text: string, values: unknown[]) => pg.QueryConfig;
 
   /**
    * @param pool durable writes and reads (synchronous_commit as the cluster says, on by default).
    * @param claimPool claims only, with synchronous_commit=off: a claim lost in a crash only lets a
    *   retry in, so it does not wait for the WAL flush.
    */
-  /** A hot path's query, named or not (PgOptions.preparedStatements). */
-  private readonly prepared: (text: string, values: unknown[]) => pg.QueryConfig;
-
   private constructor(private readonly pool: pg.Pool, private readonly claimPool: pg.Pool, options: PgOptions) {
     this.prepared = options.preparedStatements === false ? unnamed : named;
     this.commits = new GroupCommit<NewComment, InsertResult>((items) => this.writeBatch(items));
@@ -484,7 +483,7 @@ export class PgStore implements Store {
     }
     params.push(q.limit + 1);
     const text = `SELECT ${LIST_COLUMNS} FROM comments WHERE ${where.join(' AND ')} ORDER BY created_at DESC, seq DESC LIMIT $${params.length}`;
-    const { rows } = await this.pool.query<CommentRow>(q.words?.length ? { text, values: params } : this.prepared(text, params));
+    const { rows } = await this.pool.query<CommentRow>((q.words?.length ? unnamed : this.prepared)(text, params));
     const more = rows.length > q.limit;
     const page = more ? rows.slice(0, q.limit) : rows;
     const last = page[page.length - 1];
