@@ -3,7 +3,7 @@
  * nothing for comments nobody reads"): requests are counted as the reader scrolls, focuses and sends.
  */
 import type { Page } from '@playwright/test';
-import { test, expect, form, comeToForm, distPaths, fillAndVerify, ORIGIN, ENDPOINT, HCAPTCHA_URL } from './support/fixtures.js';
+import { test, expect, form, comeToForm, distPaths, fillAndVerify, holdListGets, ORIGIN, ENDPOINT, HCAPTCHA_URL } from './support/fixtures.js';
 
 /** The comments this far below the fold, as under a long article. */
 const FILLER = '<div class="filler" style="height:3000px">Bài viết dài.</div>';
@@ -330,4 +330,83 @@ test('no layout shift as the box fills in while the reader scrolls down to it (C
   for (let i = 0; i < 8; i++) await wheel(400);
   const cls = await page.evaluate(() => (window as unknown as { __cls: number }).__cls);
   expect(cls).toBeLessThanOrEqual(0.01);
+});
+
+/** The layout shifts of the page so far that no input of the reader explains. */
+const watchShifts = (page: Page) =>
+  page.addInitScript(() => {
+    const w = window as unknown as { __shifts: number[] };
+    w.__shifts = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[]) if (!e.hadRecentInput) w.__shifts.push(e.value);
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+/** The sum of those shifts, once two frames have passed (a shift is reported after its frame). */
+const unexplainedShift = (page: Page) =>
+  page.evaluate(async () => {
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r))));
+    return (window as unknown as { __shifts: number[] }).__shifts.reduce((a, b) => a + b, 0);
+  });
+
+for (const count of [5, 0]) {
+  test(`a reader who jumps to the comments sees nothing move as they fill in (${count} comments, content below)`, async ({ page, article, endpoint }) => {
+    endpoint.list = () => ({
+      items: Array.from({ length: count }, (_, i) => ({
+        id: `c${i}`,
+        name: `Bạn đọc ${i + 1}`,
+        content: 'Một ý kiến khá dài để chiếm chỗ trong danh sách.\nDòng thứ hai.',
+        createdAt: new Date(Date.UTC(2026, 10, 20 - i, 3, 0)).toISOString(),
+      })),
+      next: null,
+      total: count,
+    });
+    await watchShifts(page);
+    await article({ before: FILLER, after: BELOW, wait: false });
+    await loaderRan(page);
+    const box = page.locator('ykien-comments');
+    const height = () => box.evaluate((el) => el.getBoundingClientRect().height);
+    const screen = await page.evaluate(() => innerHeight);
+    // A link to #comments, or a page opened at them: a scroll that is not the reader's input, before the
+    // box's code is even asked for.
+    await box.evaluate((el) => el.scrollIntoView());
+    await expect(count ? box.locator('[part~="comment"]') : box.locator('[part~="empty"]')).toHaveCount(count || 1);
+    await expect(form(page).name).toBeVisible();
+    expect(await unexplainedShift(page)).toBeLessThanOrEqual(0.01);
+    if (count) return expect(await height()).toBeGreaterThan(screen);
+    // Shorter than the screen it was kept for, it keeps that height while the reader is at it (the next
+    // test: until they scroll away), and nothing moves under their pointer.
+    expect(await height()).toBeGreaterThanOrEqual(screen);
+    await form(page).name.click();
+    await expect(form(page).name).toBeFocused();
+    expect(await height()).toBeGreaterThanOrEqual(screen);
+    expect(await unexplainedShift(page)).toBeLessThanOrEqual(0.01);
+  });
+}
+
+test('a box kept at the height of the screen gives it back once it is off the screen', async ({ page, article, endpoint }) => {
+  endpoint.list = () => ({ items: [], next: null, total: 0 });
+  await article({ before: FILLER, after: BELOW, wait: false });
+  await loaderRan(page);
+  const box = page.locator('ykien-comments');
+  const height = () => box.evaluate((el) => el.getBoundingClientRect().height);
+  const screen = await page.evaluate(() => innerHeight);
+  await box.evaluate((el) => el.scrollIntoView());
+  await expect(box.locator('[part~="empty"]')).toBeVisible();
+  expect(await height()).toBeGreaterThanOrEqual(screen);
+  await page.evaluate(() => scrollTo(0, 0));
+  await expect.poll(height).toBeLessThan(screen);
+});
+
+test("the height kept for the box is the site's to set (--ykien-reserve): before its code, then while its list loads", async ({ page, article, endpoint }) => {
+  const hold = holdListGets(endpoint);
+  await article({ head: '<style>ykien-comments { --ykien-reserve: 50rem; }</style>', before: FILLER, after: BELOW, wait: false });
+  await loaderRan(page);
+  const box = page.locator('ykien-comments');
+  const height = () => box.evaluate((el) => el.getBoundingClientRect().height);
+  expect(await height()).toBe(800);
+  await box.evaluate((el) => el.scrollIntoView());
+  await expect(box.locator('[part~="loading"]')).toBeVisible();
+  expect(await height()).toBe(800);
+  hold.release();
+  await expect(box.locator('[part~="empty"]')).toBeVisible();
 });

@@ -3,7 +3,7 @@
  * answers (support/fixtures.ts). What the reader sees (names, dates, text, marks, focus, messages), what
  * reached the endpoint (`endpoint.gets`, `endpoint.posts`) and what the browser keeps (ykien's IndexedDB).
  */
-import type { Page, Route, Request } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import {
   test,
   expect,
@@ -12,6 +12,8 @@ import {
   comeToForm,
   ENDPOINT,
   ORIGIN,
+  holdListGets,
+  interceptGets,
   type FakeEndpoint,
   type ListBody,
 } from './support/fixtures.js';
@@ -56,35 +58,6 @@ function list(page: Page) {
 const listGets = (endpoint: FakeEndpoint) => endpoint.gets.filter((u) => u.pathname === new URL(ENDPOINT).pathname);
 const statusGets = (endpoint: FakeEndpoint) =>
   endpoint.gets.filter((u) => u.pathname.startsWith(new URL(ENDPOINT).pathname + '/')).map((u) => decodeURIComponent(u.pathname.split('/').pop()!));
-
-/**
- * Puts a step in front of the endpoint's GET answers: `before` may hold a GET (return a promise) or
- * abort it (return 'abort'). The fixture's route calls `endpoint.handle` at each request, so this wraps it.
- */
-function interceptGets(endpoint: FakeEndpoint, before: (url: URL) => Promise<unknown> | 'abort' | undefined) {
-  const handle = endpoint.handle.bind(endpoint);
-  endpoint.handle = async (route: Route, request: Request) => {
-    if (request.method() === 'GET') {
-      const url = new URL(request.url());
-      const step = before(url);
-      if (step === 'abort') {
-        endpoint.gets.push(url);
-        return route.abort('connectionreset');
-      }
-      await step;
-    }
-    return handle(route, request);
-  };
-}
-
-/** Holds every list GET until `release()`. */
-function holdListGets(endpoint: FakeEndpoint) {
-  let release!: () => void;
-  const gate = new Promise<void>((r) => (release = r));
-  let held = 0;
-  interceptGets(endpoint, (url) => (url.pathname === new URL(ENDPOINT).pathname ? (held++, gate) : undefined));
-  return { release, held: () => held };
-}
 
 /** Every ykien record in the browser's IndexedDB whose key starts with `prefix`, as `{key: value}`. */
 const idbRecords = (page: Page, prefix: string) =>

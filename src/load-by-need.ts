@@ -17,8 +17,11 @@ export interface Loaders {
 
 const COMMENTS = 'ykien-comments';
 const COUNT = 'ykien-count';
-/** Room for the heading, the form and the list's first line: most of what the box will take. */
-const RESERVE = `${COMMENTS}:not(:defined){display:block;min-height:36rem}`;
+/**
+ * The box's room until its code comes: a screen's height at least, so a reader who jumps to the comments
+ * sees nothing below them move as they fill in (ykien-comments/space-keeper.ts keeps it from there).
+ */
+const RESERVE = `${COMMENTS}:not(:defined){display:block;min-height:var(--ykien-reserve,max(36rem,100vh))}`;
 /** The outbox's records in ykien's store (outbox/items.ts). */
 const QUEUED = ['o:', 'o:\uffff'];
 

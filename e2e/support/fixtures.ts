@@ -135,6 +135,35 @@ export class FakeEndpoint extends MockEndpoint {
   }
 }
 
+/**
+ * Puts a step in front of the endpoint's GET answers: `before` may hold a GET (return a promise) or
+ * abort it (return 'abort'). The fixture's route calls `endpoint.handle` at each request, so this wraps it.
+ */
+export function interceptGets(endpoint: FakeEndpoint, before: (url: URL) => Promise<unknown> | 'abort' | undefined) {
+  const handle = endpoint.handle.bind(endpoint);
+  endpoint.handle = async (route: Route, request: Request) => {
+    if (request.method() === 'GET') {
+      const url = new URL(request.url());
+      const step = before(url);
+      if (step === 'abort') {
+        endpoint.gets.push(url);
+        return route.abort('connectionreset');
+      }
+      await step;
+    }
+    return handle(route, request);
+  };
+}
+
+/** Holds every list GET until `release()`. */
+export function holdListGets(endpoint: FakeEndpoint) {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let held = 0;
+  interceptGets(endpoint, (url) => (url.pathname === new URL(ENDPOINT).pathname ? (held++, gate) : undefined));
+  return { release, held: () => held };
+}
+
 const captchas = new WeakMap<BrowserContext, FakeHcaptcha>();
 
 

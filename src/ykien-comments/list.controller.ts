@@ -7,7 +7,7 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { CommentPayload } from '../api/send.js';
-import { fetchComments, fetchStatus, type ListedComment } from '../api/list.js';
+import { fetchComments, fetchStatus, type CommentsPage, type ListedComment } from '../api/list.js';
 import { keep, keptIfStored } from './keeping.js';
 import type { OwnComment } from './own-comments.js';
 
@@ -22,6 +22,13 @@ export interface ListSource {
 export type ListState = 'idle' | 'loading' | 'ready' | 'failed';
 
 const MAX_STATUS_CHECKS = 10;
+
+/** A first page asked for before the host could render; `settled` once it came. */
+interface Early {
+  key: string;
+  page: Promise<CommentsPage | undefined>;
+  settled?: { page: CommentsPage | undefined };
+}
 
 const keyOf = (src: ListSource) => [src.endpoint, src.pageId, src.limit].join(' ');
 
@@ -40,7 +47,7 @@ export class ListController implements ReactiveController {
   /** A newer load makes the answers of an older one stale (the article changed, the element left). */
   #generation = 0;
   /** The first page asked for early (prefetch()), kept for the load that follows. */
-  #early?: { key: string; page: ReturnType<typeof fetchComments> };
+  #early?: Early;
   #host: ReactiveControllerHost;
   #source: () => ListSource;
 
@@ -66,7 +73,19 @@ export class ListController implements ReactiveController {
    */
   prefetch(): void {
     const src = this.#source();
-    if (src.enabled && src.endpoint) this.#early = { key: keyOf(src), page: fetchComments(src.endpoint, src.pageId, src.limit, null) };
+    if (!src.enabled || !src.endpoint) return;
+    const early: Early = { key: keyOf(src), page: fetchComments(src.endpoint, src.pageId, src.limit, null) };
+    early.page.then((page) => (early.settled = { page }));
+    this.#early = early;
+  }
+
+  /**
+   * Resolves once the prefetched first page came, or after `ms`: the host's first render waits for it so
+   * the box appears whole, not as a loading line the comments then push the form down from.
+   */
+  prefetched(ms: number): Promise<unknown> {
+    const page = this.#early?.page;
+    return page ? Promise.race([page, new Promise((r) => setTimeout(r, ms))]) : Promise.resolve();
   }
 
   /** The first page; `fresh` asks past the browser's cache (a comment was published meanwhile). */
@@ -85,23 +104,29 @@ export class ListController implements ReactiveController {
     }
     if (!src.enabled || !src.endpoint) return void this.#host.requestUpdate();
     if (this.state != 'ready') this.state = 'loading';
-    this.#host.requestUpdate();
-    const early = this.#early;
+    const early = !fresh && this.#early?.key == keyOf(src) ? this.#early : undefined;
     this.#early = undefined;
-    const page = await (!fresh && early?.key == keyOf(src) ? early.page : fetchComments(src.endpoint, src.pageId, src.limit, null, fresh));
+    // A prefetched page that already came is shown in this very update: no loading line in between.
+    if (early?.settled) this.#show(early.settled.page);
+    this.#host.requestUpdate();
+    const page = await (early ? early.page : fetchComments(src.endpoint, src.pageId, src.limit, null, fresh));
     // Read after the list came, not beside it: a comment the reader sent while the list loaded is
     // stored by then (remember() writes before it shows), and must not be replaced by an older read.
     const own = (await (await keptIfStored())?.loadOwn(src.endpoint, src.pageId)) ?? [];
     if (gen != this.#generation) return;
     this.own = own;
+    this.#show(page);
+    this.#host.requestUpdate();
+    if (page && checkOwn) await this.#checkOwn(src.endpoint, gen);
+  }
+
+  #show(page: CommentsPage | undefined): void {
     if (page) {
       ({ items: this.items, next: this.next, total: this.total } = page);
       this.state = 'ready';
       this.moreFailed = false;
       this.#dropListed();
     } else this.state = 'failed';
-    this.#host.requestUpdate();
-    if (page && checkOwn) await this.#checkOwn(src.endpoint, gen);
   }
 
   /** "Xem thêm": appends the next page. Resolves with how many comments it added, or undefined on failure. */

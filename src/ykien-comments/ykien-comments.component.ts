@@ -11,9 +11,12 @@ import { DraftKeeper } from './draft-keeper.js';
 import { renderForm, type StatusKind } from './form.template.js';
 import { ListController } from './list.controller.js';
 import { renderList } from './list.template.js';
+import { SpaceKeeper } from './space-keeper.js';
 import type { Sender } from './sender.js';
 
 const DEFAULT_PAGE_SIZE = 20;
+/** How long the first render waits for the list beyond the words, before it shows a loading line. */
+const LIST_WAIT_MS = 1000;
 
 /**
  * The "Ý kiến bạn đọc" box: the article's published comments, and the form to add one (name, content,
@@ -84,6 +87,8 @@ const DEFAULT_PAGE_SIZE = 20;
  * @cssprop --ykien-success - The thank-you message. Default `#1e6b34`.
  * @cssprop --ykien-divider - The rule between comments. Default `#d0d0d0`.
  * @cssprop --ykien-reply-bg - The background of the editorial board's reply. Default `#f4f1ec`.
+ * @cssprop --ykien-reserve - The height kept for the box until its comments are in (set it on the element or
+ *   above it: the loader reads it too). Default `max(36rem, 100vh)`.
  */
 export class YkienComments extends LitElement {
   static override styles = styles;
@@ -154,8 +159,8 @@ export class YkienComments extends LitElement {
     () => ({ name: this.name, content: this.content }),
     () => (this.sending ? (this.#storageNotice = true) : this.withWords(() => this.say('noStorage', 'error'))),
   );
-  /** `:state(loading)` keeps the box's space (as the loader did before its code came) until the list is in. */
   #internals = this.attachInternals();
+  #space = new SpaceKeeper(this, this.#internals);
   #list = new ListController(this, () => ({
     endpoint: this.endpoint,
     pageId: this.page.pageId.normalize('NFC'),
@@ -220,20 +225,22 @@ export class YkienComments extends LitElement {
   }
 
   /**
-   * The first render (and one after a change of language) waits for that language's words; the list's
-   * first page is asked for meanwhile.
+   * The first render (and one after a change of language) waits for that language's words. The list's
+   * first page is asked for meanwhile, and the first render waits for it too, up to LIST_WAIT_MS after
+   * the words: the box then appears whole, where a loading line would be pushed down by the comments,
+   * and the form with it, under the eyes of a reader who jumped to them.
    */
   protected override async scheduleUpdate(): Promise<unknown> {
-    if (!this.#hasWords()) {
-      if (!this.hasUpdated) this.#list.prefetch();
+    if (!this.hasUpdated) {
+      this.#list.prefetch();
       await this.#loadWords();
-    }
+      await this.#list.prefetched(LIST_WAIT_MS);
+    } else if (!this.#hasWords()) await this.#loadWords();
     return super.scheduleUpdate();
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.#internals.states?.add('loading'); // until the first render says otherwise
     this.#channel = new BroadcastChannel(CHANNEL_NAME);
     this.#channel.onmessage = () => this.#prepare();
   }
@@ -312,7 +319,7 @@ export class YkienComments extends LitElement {
   override render() {
     const t = this.t;
     const list = this.#list;
-    this.#internals.states?.[list.state == 'loading' ? 'add' : 'delete']('loading');
+    this.#space.loading(list.state == 'loading');
     const heading = this.heading || t.heading;
     const title = html`<h2 part="heading" id="heading">${list.total ? format(t.headingCount, { heading, count: list.total }) : heading}</h2>`;
     if (!this.endpoint) return html`<section part="base" aria-labelledby="heading">${title}<p part="error">${t.configError}</p></section>`;

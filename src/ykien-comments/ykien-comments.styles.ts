@@ -26,8 +26,9 @@ export const styles = css`
     font: 1rem/1.5 var(--ykien-font);
     color-scheme: light;
   }
-  :host(:state(loading)) {
-    min-height: 36rem;
+  :host(:state(loading)),
+  :host(:state(held)) {
+    min-height: var(--ykien-reserve, max(36rem, 100vh));
   }
   :host([theme='dark']) {
     color-scheme: dark;
