@@ -295,44 +295,19 @@ test('elements added after the loader ran are loaded too: a second box and a cou
   await expect(page.locator('ykien-count')).toHaveText('0 ý kiến');
 });
 
-test('no layout shift as the box fills in while the reader scrolls down to it (CLS with content below)', async ({ page, article, endpoint }) => {
-  endpoint.list = () => ({
-    items: Array.from({ length: 5 }, (_, i) => ({
-      id: `c${i}`,
-      name: `Bạn đọc ${i + 1}`,
-      content: 'Một ý kiến khá dài để chiếm chỗ trong danh sách.\nDòng thứ hai.',
-      createdAt: new Date(Date.UTC(2026, 10, 20 - i, 3, 0)).toISOString(),
-    })),
-    next: null,
-    total: 5,
-  });
-  await page.addInitScript(() => {
-    const w = window as unknown as { __cls: number };
-    w.__cls = 0;
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[]) if (!e.hadRecentInput) w.__cls += e.value;
-    }).observe({ type: 'layout-shift', buffered: true });
-  });
-  await article({ before: FILLER, after: BELOW, wait: false });
-  await loaderRan(page);
-  const box = page.locator('ykien-comments');
-  const top = () => box.evaluate((el) => el.getBoundingClientRect().top - innerHeight);
-  // A reader scrolling with the wheel: once the box is within the loader's 200 px below the screen (not
-  // yet visible), its comments come in while the reader reads on; then on through it and what follows.
-  const wheel = async (dy: number) => {
-    const before = await page.evaluate(() => scrollY);
-    await page.mouse.wheel(0, dy);
-    await page.waitForFunction((y) => scrollY > y || scrollY + innerHeight >= document.documentElement.scrollHeight - 1, before);
-  };
-  while ((await top()) > 150) await wheel(Math.min(400, (await top()) - 100));
-  expect(await top()).toBeGreaterThan(0);
-  await expect(box.locator('[part~="comment"]')).toHaveCount(5);
-  for (let i = 0; i < 8; i++) await wheel(400);
-  const cls = await page.evaluate(() => (window as unknown as { __cls: number }).__cls);
-  expect(cls).toBeLessThanOrEqual(0.01);
+/** The list's answer: `count` comments of two lines each. */
+const twoLineComments = (count: number) => () => ({
+  items: Array.from({ length: count }, (_, i) => ({
+    id: `c${i}`,
+    name: `Bạn đọc ${i + 1}`,
+    content: 'Một ý kiến khá dài để chiếm chỗ trong danh sách.\nDòng thứ hai.',
+    createdAt: new Date(Date.UTC(2026, 10, 20 - i, 3, 0)).toISOString(),
+  })),
+  next: null,
+  total: count,
 });
 
-/** The layout shifts of the page so far that no input of the reader explains. */
+/** Records the page's layout shifts that no input of the reader explains (before the page loads). */
 const watchShifts = (page: Page) =>
   page.addInitScript(() => {
     const w = window as unknown as { __shifts: number[] };
@@ -348,24 +323,38 @@ const unexplainedShift = (page: Page) =>
     return (window as unknown as { __shifts: number[] }).__shifts.reduce((a, b) => a + b, 0);
   });
 
+/** The article with the box far below, once the loader ran: the box, its height, the screen's. */
+async function boxFarBelow(page: Page, article: (o: { head?: string; before: string; after: string; wait: boolean }) => Promise<unknown>, head?: string) {
+  await article({ head, before: FILLER, after: BELOW, wait: false });
+  await loaderRan(page);
+  const box = page.locator('ykien-comments');
+  return { box, height: () => box.evaluate((el) => el.getBoundingClientRect().height), screen: await page.evaluate(() => innerHeight) };
+}
+
+test('no layout shift as the box fills in while the reader scrolls down to it (CLS with content below)', async ({ page, article, endpoint }) => {
+  endpoint.list = twoLineComments(5);
+  await watchShifts(page);
+  const { box } = await boxFarBelow(page, article);
+  const top = () => box.evaluate((el) => el.getBoundingClientRect().top - innerHeight);
+  // A reader scrolling with the wheel: once the box is within the loader's 200 px below the screen (not
+  // yet visible), its comments come in while the reader reads on; then on through it and what follows.
+  const wheel = async (dy: number) => {
+    const before = await page.evaluate(() => scrollY);
+    await page.mouse.wheel(0, dy);
+    await page.waitForFunction((y) => scrollY > y || scrollY + innerHeight >= document.documentElement.scrollHeight - 1, before);
+  };
+  while ((await top()) > 150) await wheel(Math.min(400, (await top()) - 100));
+  expect(await top()).toBeGreaterThan(0);
+  await expect(box.locator('[part~="comment"]')).toHaveCount(5);
+  for (let i = 0; i < 8; i++) await wheel(400);
+  expect(await unexplainedShift(page)).toBeLessThanOrEqual(0.01);
+});
+
 for (const count of [5, 0]) {
   test(`a reader who jumps to the comments sees nothing move as they fill in (${count} comments, content below)`, async ({ page, article, endpoint }) => {
-    endpoint.list = () => ({
-      items: Array.from({ length: count }, (_, i) => ({
-        id: `c${i}`,
-        name: `Bạn đọc ${i + 1}`,
-        content: 'Một ý kiến khá dài để chiếm chỗ trong danh sách.\nDòng thứ hai.',
-        createdAt: new Date(Date.UTC(2026, 10, 20 - i, 3, 0)).toISOString(),
-      })),
-      next: null,
-      total: count,
-    });
+    endpoint.list = twoLineComments(count);
     await watchShifts(page);
-    await article({ before: FILLER, after: BELOW, wait: false });
-    await loaderRan(page);
-    const box = page.locator('ykien-comments');
-    const height = () => box.evaluate((el) => el.getBoundingClientRect().height);
-    const screen = await page.evaluate(() => innerHeight);
+    const { box, height, screen } = await boxFarBelow(page, article);
     // A link to #comments, or a page opened at them: a scroll that is not the reader's input, before the
     // box's code is even asked for.
     await box.evaluate((el) => el.scrollIntoView());
@@ -374,7 +363,7 @@ for (const count of [5, 0]) {
     expect(await unexplainedShift(page)).toBeLessThanOrEqual(0.01);
     if (count) return expect(await height()).toBeGreaterThan(screen);
     // Shorter than the screen it was kept for, it keeps that height while the reader is at it (the next
-    // test: until they scroll away), and nothing moves under their pointer.
+    // test: until it is off the screen), and nothing moves under their pointer.
     expect(await height()).toBeGreaterThanOrEqual(screen);
     await form(page).name.click();
     await expect(form(page).name).toBeFocused();
@@ -384,12 +373,8 @@ for (const count of [5, 0]) {
 }
 
 test('a box kept at the height of the screen gives it back once it is off the screen', async ({ page, article, endpoint }) => {
-  endpoint.list = () => ({ items: [], next: null, total: 0 });
-  await article({ before: FILLER, after: BELOW, wait: false });
-  await loaderRan(page);
-  const box = page.locator('ykien-comments');
-  const height = () => box.evaluate((el) => el.getBoundingClientRect().height);
-  const screen = await page.evaluate(() => innerHeight);
+  endpoint.list = twoLineComments(0);
+  const { box, height, screen } = await boxFarBelow(page, article);
   await box.evaluate((el) => el.scrollIntoView());
   await expect(box.locator('[part~="empty"]')).toBeVisible();
   expect(await height()).toBeGreaterThanOrEqual(screen);
@@ -399,10 +384,7 @@ test('a box kept at the height of the screen gives it back once it is off the sc
 
 test("the height kept for the box is the site's to set (--ykien-reserve): before its code, then while its list loads", async ({ page, article, endpoint }) => {
   const hold = holdListGets(endpoint);
-  await article({ head: '<style>ykien-comments { --ykien-reserve: 50rem; }</style>', before: FILLER, after: BELOW, wait: false });
-  await loaderRan(page);
-  const box = page.locator('ykien-comments');
-  const height = () => box.evaluate((el) => el.getBoundingClientRect().height);
+  const { box, height } = await boxFarBelow(page, article, '<style>ykien-comments { --ykien-reserve: 50rem; }</style>');
   expect(await height()).toBe(800);
   await box.evaluate((el) => el.scrollIntoView());
   await expect(box.locator('[part~="loading"]')).toBeVisible();
