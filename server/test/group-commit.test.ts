@@ -161,8 +161,9 @@ describe.each(stores)('%s store', (_name, open) => {
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
     const page = await store.list({ status: 'published', pageId: 'batch', limit: 100 });
     expect(page.items.map((c) => c.id).sort()).toEqual(good.map((c) => c.id).sort());
-    // Nothing of the broken one, not even its key.
+    // Nothing of the broken one, not even its key; the page counts the six it has.
     expect(await store.findKey(broken.clientId)).toBeNull();
+    expect(Object.fromEntries(await store.publishedCounts(['batch']))).toEqual({ batch: 6 });
   });
 
   // The thread's connections are SqliteWriter's, checked in-process on the plain SQLite store.

@@ -89,6 +89,9 @@ export const toComment = (r: CommentRow): StoredComment => ({
 /** Thrown inside a transaction to undo it. */
 class Rollback extends Error {}
 
+/** A statement of one comment threw in a batch written without savepoints (writeBatch). */
+class ItemThrew extends Error {}
+
 /** A key held by a claim whose lease ran out but that nobody took over yet: still not ours to store. */
 const inProgress = (c: NewComment): KeyRecord => ({ commentId: '', payloadHash: c.payloadHash, status: 'in-progress' });
 
@@ -171,6 +174,10 @@ export class SqliteWriter implements WriterOps {
       countPublished: db.prepare<[string]>(
         `INSERT INTO page_counts (page_id, published) VALUES (?, 1)
          ON CONFLICT (page_id) DO UPDATE SET published = published + 1`,
+      ),
+      countPublishedBy: db.prepare<[string, number]>(
+        `INSERT INTO page_counts (page_id, published) VALUES (?, ?)
+         ON CONFLICT (page_id) DO UPDATE SET published = published + excluded.published`,
       ),
       savepoint: db.prepare('SAVEPOINT one_comment'),
       release: db.prepare('RELEASE one_comment'),
@@ -257,29 +264,61 @@ export class SqliteWriter implements WriterOps {
     ).immediate();
   }
 
-  /** One IMMEDIATE transaction, one fsync, for the whole batch. */
+  /**
+   * One IMMEDIATE transaction, one fsync, for the whole batch. It is first written without a savepoint
+   * per comment, since a statement that throws is rare (a duplicate key is an ON CONFLICT, not an
+   * error) and two statements of five per comment are savepoints; if one throws, that transaction is
+   * rolled back and the batch is written again with a savepoint around each comment, so only that
+   * comment fails. An error of BEGIN or COMMIT is the batch's own (GroupCommit's concern).
+   */
   writeBatch(items: NewComment[], channels: readonly NotificationChannel[]): Array<InsertResult | FailedInsert> {
-    return this.db.transaction(() => items.map((c) => this.insertOneInTx(c, channels))).immediate();
+    try {
+      return this.db.transaction(() => this.insertAll(items, channels, false)).immediate();
+    } catch (e) {
+      if (!(e instanceof ItemThrew)) throw e;
+    }
+    return this.db.transaction(() => this.insertAll(items, channels, true)).immediate();
   }
 
-  /**
-   * One comment, inside the batch's transaction, in its own savepoint: an error here undoes this
-   * comment only. Whatever else must be written with a comment (counters, jobs) goes here.
-   */
-  private insertOneInTx(c: NewComment, channels: readonly NotificationChannel[]): InsertResult | FailedInsert {
+  /** The batch's comments, then each page's published counter once, by the number it gained. */
+  private insertAll(items: NewComment[], channels: readonly NotificationChannel[], savepoints: boolean): Array<InsertResult | FailedInsert> {
+    const published = new Map<string, number>();
+    const results = items.map((c) => {
+      const r = savepoints ? this.insertInSavepoint(c, channels) : this.insertOrThrow(c, channels);
+      if ('created' in r && r.created && c.status === 'published') published.set(c.pageId, (published.get(c.pageId) ?? 0) + 1);
+      return r;
+    });
+    for (const [pageId, n] of published) this.stmt.countPublishedBy.run(pageId, n);
+    return results;
+  }
+
+  /** One comment, inside the batch's transaction; whatever else must be written with it (jobs) too. */
+  private insertOne(c: NewComment, channels: readonly NotificationChannel[]): InsertResult {
+    if (this.stmt.storeKey.run(c).changes === 0) {
+      return { created: false, existing: keyRecord(this.stmt.findKey.get(c.clientId), c.createdAt) ?? inProgress(c) };
+    }
+    const { lastInsertRowid } = this.stmt.insertComment.run({ ...c, search: commentSearchText(c.name, c.content) });
+    // A pending comment's notifications, queued in the same transaction (notify/worker.ts sends them).
+    if (c.status === 'pending') for (const channel of channels) this.stmt.insertJob.run(channel, c.id, c.createdAt, c.createdAt);
+    return { created: true, seq: Number(lastInsertRowid) };
+  }
+
+  /** insertOne with no savepoint: an error rolls back the batch's whole transaction. */
+  private insertOrThrow(c: NewComment, channels: readonly NotificationChannel[]): InsertResult {
+    try {
+      return this.insertOne(c, channels);
+    } catch {
+      throw new ItemThrew();
+    }
+  }
+
+  /** insertOne in its own savepoint: an error undoes this comment only. */
+  private insertInSavepoint(c: NewComment, channels: readonly NotificationChannel[]): InsertResult | FailedInsert {
     this.stmt.savepoint.run();
     try {
-      if (this.stmt.storeKey.run(c).changes === 0) {
-        this.stmt.release.run();
-        return { created: false, existing: keyRecord(this.stmt.findKey.get(c.clientId), c.createdAt) ?? inProgress(c) };
-      }
-      const { lastInsertRowid } = this.stmt.insertComment.run({ ...c, search: commentSearchText(c.name, c.content) });
-      // A pending comment's notifications, queued in the same transaction (notify/worker.ts sends them).
-      if (c.status === 'pending') for (const channel of channels) this.stmt.insertJob.run(channel, c.id, c.createdAt, c.createdAt);
-      // The page's published counter (a --moderation off insert).
-      if (c.status === 'published') this.stmt.countPublished.run(c.pageId);
+      const r = this.insertOne(c, channels);
       this.stmt.release.run();
-      return { created: true, seq: Number(lastInsertRowid) };
+      return r;
     } catch (e) {
       this.stmt.rollbackTo.run();
       this.stmt.release.run();
