@@ -1,26 +1,14 @@
 // What moves on screen when a reader jumps straight to the comments (a link to #comments, or a page
 // opened at them: a scroll that is not the reader's input, so every shift counts), for articles with
 // 0, 1, 2 and 5 published comments: the demo article of scripts/bench-site.mjs, 1350x940, the box's
-// code not loaded before the jump. Prints each shift with what moved (layout-shift entries' sources).
+// code not loaded before the jump. Prints each shift with what moved and how far (the bench's observer).
 // `npm run bench` measures the same jump on 5 comments; this one shows how the count changes it.
 //   node scripts/jump-shift.mjs [counts, e.g. 0,1,2,5]
 import { chromium } from '@playwright/test';
+import { observe, VIEWPORT } from './bench-browser.mjs';
 import { routeOffline, startBenchSite, watchPage } from './bench-site.mjs';
 
 const counts = (process.argv[2] ?? '0,1,2,5').split(',').map(Number);
-const VIEWPORT = { width: 1350, height: 940 };
-
-function observe() {
-  const label = (n) => (n instanceof Element ? n.localName + (n.className ? '.' + String(n.className).split(' ')[0] : '') : n?.nodeName ?? '?');
-  window.__shifts = [];
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) {
-      if (e.hadRecentInput) continue;
-      const moved = (e.sources ?? []).map((s) => `${label(s.node)} y ${Math.round(s.previousRect.y)} -> ${Math.round(s.currentRect.y)}`);
-      window.__shifts.push({ value: e.value, moved });
-    }
-  }).observe({ type: 'layout-shift', buffered: true });
-}
 
 const browser = await chromium.launch({ executablePath: process.env.YKIEN_CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
 try {
@@ -35,20 +23,20 @@ try {
       const watch = watchPage(page);
       await page.goto(site.page('with'), { waitUntil: 'load' });
       await watch.settle();
-      const before = await page.evaluate(() => window.__shifts.length);
+      const before = await page.evaluate(() => window.__perf.shifts.length);
       const box = page.locator('ykien-comments');
       await box.evaluate((el) => el.scrollIntoView());
       await (count ? box.locator('[part~="comment"]').nth(count - 1) : box.locator('[part~="empty"]')).waitFor();
       await watch.settle();
       const { shifts, scrollY, height } = await page.evaluate(() => ({
-        shifts: window.__shifts,
+        shifts: window.__perf.shifts,
         scrollY: Math.round(window.scrollY),
         height: Math.round(document.querySelector('ykien-comments').getBoundingClientRect().height),
       }));
       const after = shifts.slice(before);
-      const sum = after.reduce((n, s) => n + s.value, 0);
+      const sum = after.reduce((n, s) => n + s.v, 0);
       console.log(`${count} comments: layout shift ${sum.toFixed(3)}; box ${height} px, page scrolled to ${scrollY}`);
-      for (const s of after) console.log(`  ${s.value.toFixed(3)}: ${s.moved.join(', ')}`);
+      for (const s of after) console.log(`  ${s.v.toFixed(3)}: ${s.moved.join(', ')}`);
       await context.close();
     } finally {
       await site.stop();

@@ -8,6 +8,7 @@
  *   in the outbox from an earlier visit, so it is sent even if they never scroll down.
  * Used by the CDN loaders (cdn/) and by `ykien/lazy` for bundlers, which differ only in how they import.
  */
+import { RESERVED_HEIGHT } from './reserved-height.js';
 import { openExisting, STORE_NAME } from './stored-before.js';
 
 export interface Loaders {
@@ -17,11 +18,8 @@ export interface Loaders {
 
 const COMMENTS = 'ykien-comments';
 const COUNT = 'ykien-count';
-/**
- * The box's room until its code comes: a screen's height at least, so a reader who jumps to the comments
- * sees nothing below them move as they fill in (ykien-comments/space-keeper.ts keeps it from there).
- */
-const RESERVE = `${COMMENTS}:not(:defined){display:block;min-height:var(--ykien-reserve,max(36rem,100vh))}`;
+/** The box's room until its code comes. */
+const RESERVE = `${COMMENTS}:not(:defined){display:block;min-height:${RESERVED_HEIGHT}}`;
 /** The outbox's records in ykien's store (outbox/items.ts). */
 const QUEUED = ['o:', 'o:\uffff'];
 

@@ -1,4 +1,5 @@
-import { css } from 'lit';
+import { css, unsafeCSS } from 'lit';
+import { RESERVED_HEIGHT } from '../reserved-height.js';
 
 /**
  * After the "Ý kiến bạn đọc" box of provincial portals: a heading with an accent rule, stacked labelled
@@ -28,7 +29,7 @@ export const styles = css`
   }
   :host(:state(loading)),
   :host(:state(held)) {
-    min-height: var(--ykien-reserve, max(36rem, 100vh));
+    min-height: ${unsafeCSS(RESERVED_HEIGHT)};
   }
   :host([theme='dark']) {
     color-scheme: dark;

@@ -171,11 +171,8 @@ export class SqliteWriter implements WriterOps {
       insertJob: db.prepare<[string, string, number, number]>(
         'INSERT INTO notification_jobs (channel, comment_id, created_at, due_at) VALUES (?, ?, ?, ?)',
       ),
-      countPublished: db.prepare<[string]>(
-        `INSERT INTO page_counts (page_id, published) VALUES (?, 1)
-         ON CONFLICT (page_id) DO UPDATE SET published = published + 1`,
-      ),
-      countPublishedBy: db.prepare<[string, number]>(
+      /** The page's published counter, raised by n (a batch's comments, or one decision). */
+      countPublished: db.prepare<[string, number]>(
         `INSERT INTO page_counts (page_id, published) VALUES (?, ?)
          ON CONFLICT (page_id) DO UPDATE SET published = published + excluded.published`,
       ),
@@ -288,7 +285,7 @@ export class SqliteWriter implements WriterOps {
       if ('created' in r && r.created && c.status === 'published') published.set(c.pageId, (published.get(c.pageId) ?? 0) + 1);
       return r;
     });
-    for (const [pageId, n] of published) this.stmt.countPublishedBy.run(pageId, n);
+    for (const [pageId, n] of published) this.stmt.countPublished.run(pageId, n);
     return results;
   }
 
@@ -358,7 +355,7 @@ export class SqliteWriter implements WriterOps {
       if (!old) return null;
       const result = this.stmt.setStatus.get(status, at, id) ?? null;
       // The page's published counter.
-      if (old.status !== 'published' && status === 'published') this.stmt.countPublished.run(old.page_id);
+      if (old.status !== 'published' && status === 'published') this.stmt.countPublished.run(old.page_id, 1);
       if (old.status === 'published' && status !== 'published') this.stmt.uncountPublished.run(old.page_id);
       return result;
     }).immediate();
@@ -392,7 +389,7 @@ export class SqliteWriter implements WriterOps {
 
   /** The page's published counter, when a decision moves a comment in or out of `published`. */
   private recount(pageId: string, from: CommentStatus, to: CommentStatus | null): void {
-    if (from !== 'published' && to === 'published') this.stmt.countPublished.run(pageId);
+    if (from !== 'published' && to === 'published') this.stmt.countPublished.run(pageId, 1);
     if (from === 'published' && to !== 'published') this.stmt.uncountPublished.run(pageId);
   }
 
