@@ -195,3 +195,11 @@ export function validateReply(body: Record<string, unknown>, lang: Lang): { ok: 
   if (codePoints(text) > REPLY_MAX) return { ok: false, fields: { text: MESSAGES.replyTooLong(lang, REPLY_MAX) } };
   return { ok: true, text };
 }
+
+/** A list's `limit` query parameter: `dflt` when absent, null (a 400) unless a whole number in 1..max. */
+export function parseLimit(raw: unknown, dflt: number, max: number): number | null {
+  if (raw === undefined || raw === '') return dflt;
+  if (typeof raw !== 'string' || !/^\d{1,4}$/.test(raw)) return null;
+  const n = Number(raw);
+  return n >= 1 && n <= max ? n : null;
+}

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PgStore } from '../src/stores/pg-store.js';
 import { SqliteStore } from '../src/stores/sqlite-store.js';
-import { searchWords } from '../src/moderation/fold.js';
+import { searchWords } from '../src/stores/search-text.js';
 import type { Store } from '../src/stores/store.js';
 import { freshPgSchema } from './support/pg-schema.js';
 import { pgAtV1, sqliteAtV1 } from './support/at-v1.js';

@@ -311,7 +311,7 @@ describe('demo page', () => {
 
 describe('search folding', () => {
   it('folds case, diacritics and đ, and splits the query into words', async () => {
-    const { fold, searchWords, likePattern, commentSearchText } = await import('../src/moderation/fold.js');
+    const { fold, searchWords, likePattern, commentSearchText } = await import('../src/stores/search-text.js');
     expect(fold('Nguyễn  Văn\nĐỨC')).toBe('nguyen van duc');
     expect(fold('Nguye\u0302\u0303n')).toBe('nguyen'); // NFD input folds the same
     expect(searchWords('  Văn  nguyễn văn ')).toEqual(['van', 'nguyen']);
@@ -321,7 +321,7 @@ describe('search folding', () => {
   });
 
   it('folding one character at a time gives what the whole-string definition gives, on every character and on random text', async () => {
-    const { fold, foldWhole } = await import('../src/moderation/fold.js');
+    const { fold, foldWhole } = await import('../src/stores/search-text.js');
     // Every code point alone, between letters and between spaces.
     for (let cp = 0; cp <= 0x10ffff; cp += cp < 0x3000 ? 1 : 7) {
       if (cp >= 0xd800 && cp <= 0xdfff) continue;

@@ -6,11 +6,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../app.js';
 import { MESSAGES, type Lang } from '../i18n.js';
 import { langOf, sendProblem } from '../problem.js';
-import { parseLimit } from '../routes/comments.js';
 import { decodeCursor, encodeCursor, type AuditEntry, type StoredComment } from '../stores/store.js';
-import { cleanText, validateEdit, validateReply } from '../validate.js';
+import { cleanText, parseLimit, validateEdit, validateReply } from '../validate.js';
 import { actor, UUID } from './actor.js';
-import { searchWords } from './fold.js';
+import { searchWords } from '../stores/search-text.js';
 
 const AUDIT_DEFAULT = 50;
 const AUDIT_MAX = 200;

@@ -15,12 +15,11 @@ import { requestOrigin } from '../cors.js';
 import { refuseWhileDraining } from '../draining.js';
 import { MESSAGES } from '../i18n.js';
 import { actor, setModerator, UUID } from '../moderation/actor.js';
-import { searchWords } from '../moderation/fold.js';
+import { searchWords } from '../stores/search-text.js';
 import { adminItem, moderationRoutes, parseQuery } from '../moderation/routes.js';
 import { langOf, sendProblem } from '../problem.js';
-import { parseLimit } from './comments.js';
 import { decodeCursor, encodeCursor, STATUSES, type CommentStatus } from '../stores/store.js';
-import { cleanText } from '../validate.js';
+import { cleanText, parseLimit } from '../validate.js';
 
 const ADMIN_DEFAULT = 50;
 const ADMIN_MAX = 200;

@@ -17,7 +17,7 @@ import { clientHash } from '../rate-limit.js';
 import { decodeCursor, type KeyRecord } from '../stores/store.js';
 import { uuidV7 } from '../stores/uuid-v7.js';
 import { sendEntry } from '../caching/first-pages.js';
-import { cleanText, validateComment } from '../validate.js';
+import { cleanText, parseLimit, validateComment } from '../validate.js';
 import { isJsonContentType } from '../json-body.js';
 import { sendCacheable } from '../reading/http-cache.js';
 import { listPage, pageBody, publicItem } from '../reading/list-page.js';
@@ -259,11 +259,4 @@ async function createComment(
   if (status === 'pending') ctx.notifier.wake(); // sends on a timer, after this answer
   logOutcome(request, { commentId: id, status }); // on the request's one log line
   return { kind: 'json', status: 201, body: { id, status } };
-}
-
-export function parseLimit(raw: unknown, dflt: number, max: number): number | null {
-  if (raw === undefined || raw === '') return dflt;
-  if (typeof raw !== 'string' || !/^\d{1,4}$/.test(raw)) return null;
-  const n = Number(raw);
-  return n >= 1 && n <= max ? n : null;
 }

@@ -11,8 +11,8 @@
  */
 import pg from 'pg';
 import { GroupCommit } from './group-commit.js';
-import { auditRow, fullState, STATUS_OF_ACTION, type AuditRow } from '../moderation/audit.js';
-import { commentSearchText, likePattern } from '../moderation/fold.js';
+import { auditRow, fullState, STATUS_OF_ACTION, type AuditRow } from './audit-rows.js';
+import { commentSearchText, likePattern } from './search-text.js';
 import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, InsertResult, KeyRecord, ListQuery,
   NewComment, NotificationChannel, Page, RateDecision, StatusCounts, Store, StoredComment,

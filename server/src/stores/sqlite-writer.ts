@@ -15,8 +15,8 @@
  *   FULL commit syncs the shared WAL); losing one in a power cut only lets a retry or one more comment in.
  */
 import Database from 'better-sqlite3';
-import { auditRow, fullState, STATUS_OF_ACTION, type AuditRow } from '../moderation/audit.js';
-import { commentSearchText } from '../moderation/fold.js';
+import { auditRow, fullState, STATUS_OF_ACTION, type AuditRow } from './audit-rows.js';
+import { commentSearchText } from './search-text.js';
 import type {
   Actor, AuditState, ClaimedJob, ClaimResult, CommentStatus, InsertResult, KeyRecord, NewComment, NotificationChannel, RateDecision,
   StoredComment,

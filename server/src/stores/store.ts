@@ -75,7 +75,7 @@ export interface Page<T> {
 export interface ListQuery {
   status: CommentStatus;
   pageId?: string;
-  /** Folded words (moderation/fold.ts) that must all occur in the name or content. */
+  /** Folded words (stores/search-text.ts) that must all occur in the name or content. */
   words?: readonly string[];
   limit: number;
   cursor?: Cursor | null;

@@ -1,8 +1,8 @@
 /**
  * What an audit row holds, computed the same way by both stores.
  */
-import type { AuditAction, AuditEntry, AuditState, StoredComment } from '../stores/store.js';
-import { fold } from './fold.js';
+import type { AuditAction, AuditEntry, AuditState, StoredComment } from './store.js';
+import { fold } from './search-text.js';
 
 /** An audit entry as written: the store adds its seq, time and moderator. */
 export interface AuditRow extends Omit<AuditEntry, 'seq' | 'at' | 'moderator'> {
