@@ -100,6 +100,29 @@ test('targets are at least 24×24 px', async ({ page, article }) => {
   }
 });
 
+// The fields contain their size (a keystroke then lays out the field alone), so their heights are set in
+// the styles: they must still follow the text's size, as rows="6" and a one-line input did.
+test('the fields grow with their text: a whole line in the name, six in the content, at any font size', async ({ page, article }) => {
+  const lines = (field: Locator) =>
+    field.evaluate((el) => {
+      const s = getComputedStyle(el);
+      const inner = el.clientHeight - parseFloat(s.paddingTop) - parseFloat(s.paddingBottom);
+      return { lines: inner / parseFloat(s.lineHeight), clipped: el.scrollHeight > el.clientHeight };
+    });
+  for (const size of ['16px', '28px']) {
+    await article({ head: `<style>ykien-comments::part(input), ykien-comments::part(textarea) { font-size: ${size}; }</style>` });
+    await comeToForm(page);
+    const f = form(page);
+    await f.name.fill('Nguyễn Thị Hồng Nhung');
+    await f.content.fill('Dòng một');
+    const name = await lines(f.name);
+    expect(name.lines, `${size}: the name field holds one line`).toBeGreaterThanOrEqual(1);
+    expect(name.clipped, `${size}: the name is not clipped`).toBe(false);
+    const content = await lines(f.content);
+    expect(content.lines, `${size}: the content field shows six lines`).toBeCloseTo(6, 1);
+  }
+});
+
 test('after a failure every visible control is at least 24×24 px too', async ({ page, article, endpoint }) => {
   endpoint.reply({ status: 503, body: { status: 503, title: 'x', code: 'captcha-unavailable' } });
   await article();

@@ -28,13 +28,13 @@ export function renderForm(v: FormView) {
   const { t, errors: e, count, max } = v;
   const error = (id: Field) => html`<p part="error" id=${id + '-error'}>${e[id]}</p>`;
   return html`<form part="form" novalidate @submit=${v.onSubmit} @focusin=${v.onFocus} aria-labelledby="heading">
-    <div>
+    <div class="field">
       <label part="label" for="name">${t.nameLabel}</label>
       <input part="input" id="name" autocomplete="name" required .value=${v.name} @input=${v.onInput}
         aria-invalid=${!!e.name} aria-describedby=${e.name ? 'name-error' : nothing} />
       ${error('name')}
     </div>
-    <div>
+    <div class="field">
       <label part="label" for="content">${t.contentLabel}</label>
       <textarea part="textarea" id="content" rows="6" required .value=${v.content} @input=${v.onInput}
         aria-invalid=${!!e.content} aria-describedby=${e.content ? 'content-error counter' : 'counter'}></textarea>

@@ -69,9 +69,19 @@ export const styles = css`
   form {
     gap: 1rem;
   }
+  /*
+   * A keystroke changes a field's text. Chromium then lays out the field and every box above it,
+   * unless the field is a layout boundary: its size and layout contained (so its height is set: one
+   * line, and the six rows of rows="6"), and its parent not a grid (a grid lays out its items
+   * together), hence the block around each field. A keystroke's layout is then about a third shorter
+   * (docs/performance.md, "Typing").
+   */
   input,
   textarea {
+    display: block;
+    contain: size layout;
     width: 100%;
+    height: calc(1.5em + 1rem + 2px);
     min-height: 2.75rem;
     padding: 0.5rem 0.7rem;
     background: var(--ykien-bg);
@@ -79,8 +89,16 @@ export const styles = css`
     border-radius: var(--ykien-radius);
   }
   textarea {
+    height: calc(6 * 1.5em + 1rem + 2px);
     min-height: 8rem;
     resize: vertical;
+  }
+  .field,
+  label {
+    display: block;
+  }
+  .field > * + * {
+    margin-top: 0.4rem;
   }
   [aria-invalid='true'] {
     border-color: var(--ykien-error);
