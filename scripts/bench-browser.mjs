@@ -164,9 +164,11 @@ const transfer = (page) =>
     return { bytes: all.reduce((n, e) => n + e.transferSize, 0), requests: all.length };
   });
 
-async function scriptSeconds(cdp) {
+/** The main thread's busy time so far, in seconds (CDP metrics): all tasks, and script and layout among them. */
+async function mainThread(cdp) {
   const { metrics } = await cdp.send('Performance.getMetrics');
-  return metrics.find((m) => m.name === 'ScriptDuration')?.value ?? NaN;
+  const value = (name) => metrics.find((m) => m.name === name)?.value ?? NaN;
+  return { task: value('TaskDuration'), script: value('ScriptDuration'), layout: value('LayoutDuration') };
 }
 
 async function openPage(browser, site, variant) {
@@ -195,7 +197,7 @@ async function loadFigures(page, cdp) {
     lcp: perf.lcp,
     cls: perf.shifts.reduce((n, s) => n + s.v, 0),
     tbt: blocking(perf),
-    script: (await scriptSeconds(cdp)) * 1000,
+    script: (await mainThread(cdp)).script * 1000,
     bytes: loaded.bytes,
     requests: loaded.requests,
     below: await page.evaluate(() => {
@@ -234,7 +236,7 @@ async function scrollToComments(page, cdp, watch, before, mode) {
     moved: shifts.filter((x) => x.v > 0.001).map((x) => `${x.v.toFixed(3)}: ${x.moved.join(', ')}`),
     cls: shifts.reduce((n, x) => n + x.v, 0),
     tbt: blocking(after) - before.tbt,
-    script: (await scriptSeconds(cdp)) * 1000 - before.script,
+    script: (await mainThread(cdp)).script * 1000 - before.script,
     bytes: moved.bytes - before.bytes,
     requests: moved.requests - before.requests,
   };
@@ -346,7 +348,7 @@ async function benchTyping(browser, site) {
     ['textarea', 'a plain <textarea>, no widget'],
     ['with', 'the widget\'s form'],
   ]) {
-    const { context, page, watch } = await openPage(browser, site, variant);
+    const { context, page, cdp, watch } = await openPage(browser, site, variant);
     try {
       let field;
       if (variant === 'with') {
@@ -361,10 +363,12 @@ async function benchTyping(browser, site) {
       }
       await watch.settle();
       await page.evaluate(() => (window.__perf.events.length = 0));
+      const before = await mainThread(cdp);
       const t0 = Date.now();
       await page.keyboard.type(TEXT);
       const wall = Date.now() - t0;
       await watch.settle();
+      const after = await mainThread(cdp);
       const typed = (await field.inputValue()).length;
       const events = await page.evaluate(() => window.__perf.events);
       // One figure per interaction (keydown, keypress, keyup share an interactionId): its longest event.
@@ -380,17 +384,20 @@ async function benchTyping(browser, site) {
         over50: slow.filter((d) => d > 50).length,
         over16: slow.length,
         maxDelay: events.reduce((m, e) => Math.max(m, e.delay), 0),
+        // Main-thread time per key (all tasks; of it, layout), the steadiest of these figures.
+        taskPerKey: ((after.task - before.task) * 1e6) / TYPED,
+        layoutPerKey: ((after.layout - before.layout) * 1e6) / TYPED,
       });
     } finally {
       await context.close();
     }
   }
   console.log(`\ntyping ${TYPED} characters (Playwright keyboard.type, one key after the other), Event Timing, durationThreshold 16 ms`);
-  console.log(`${pad('', 34)}${pad('typed', 8)}${pad('took', 10)}${pad('slowest', 11)}${pad('INP-like', 11)}${pad('>16 ms', 8)}${pad('>50 ms', 8)}max input delay`);
+  console.log(`${pad('', 34)}${pad('typed', 8)}${pad('took', 10)}${pad('slowest', 11)}${pad('INP-like', 11)}${pad('>16 ms', 8)}${pad('>50 ms', 8)}${pad('max input delay', 17)}main thread / key  of it layout`);
   for (const r of results) {
     const inp = Number.isFinite(r.inp) ? ms(r.inp) : '< 16 ms';
     const max = Number.isFinite(r.max) ? ms(r.max) : '< 16 ms';
-    console.log(`${pad(r.label, 34)}${pad(r.typed, 8)}${pad(`${(r.wall / 1000).toFixed(1)} s`, 10)}${pad(max, 11)}${pad(inp, 11)}${pad(r.over16, 8)}${pad(r.over50, 8)}${ms(r.maxDelay)}`);
+    console.log(`${pad(r.label, 34)}${pad(r.typed, 8)}${pad(`${(r.wall / 1000).toFixed(1)} s`, 10)}${pad(max, 11)}${pad(inp, 11)}${pad(r.over16, 8)}${pad(r.over50, 8)}${pad(ms(r.maxDelay), 17)}${pad(`${Math.round(r.taskPerKey)} us`, 19)}${Math.round(r.layoutPerKey)} us`);
   }
   return results;
 }
