@@ -32,7 +32,7 @@ const LOADS = 10;
 const TYPED = 2000;
 const SEEDED = 5;
 /** Lighthouse's own desktop screen, used for the timeline too so both see the same fold. */
-export const VIEWPORT = { width: 1350, height: 940 };
+const VIEWPORT = { width: 1350, height: 940 };
 const PAGES = [
   ['without', 'without the widget'],
   ['with', 'with it (comments below the fold)'],
@@ -133,7 +133,7 @@ const lhVersion = () => createRequire(import.meta.url)('lighthouse/package.json'
 
 // ------------------------------------------------------------------------- Chromium's timeline
 /** Observers set before any of the page's scripts: paints, layout shifts, long tasks, Event Timing. */
-export function observe() {
+function observe() {
   const perf = (window.__perf = { fcp: NaN, lcp: NaN, shifts: [], longtasks: [], events: [] });
   const on = (type, fn, extra = {}) => {
     try {
@@ -171,7 +171,8 @@ async function mainThread(cdp) {
   return { task: value('TaskDuration'), script: value('ScriptDuration'), layout: value('LayoutDuration') };
 }
 
-async function openPage(browser, site, variant) {
+/** A page of the bench site in a fresh context: the bench's screen, nothing off the machine, the observers set. */
+export async function openPage(browser, site, variant) {
   const context = await browser.newContext({ viewport: VIEWPORT });
   await routeOffline(context);
   const page = await context.newPage();

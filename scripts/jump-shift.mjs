@@ -5,24 +5,19 @@
 // `npm run bench` measures the same jump on 5 comments; this one shows how the count changes it.
 //   node scripts/jump-shift.mjs [counts, e.g. 0,1,2,5]
 import { chromium } from '@playwright/test';
-import { observe, VIEWPORT } from './bench-browser.mjs';
-import { routeOffline, startBenchSite, watchPage } from './bench-site.mjs';
+import { openPage } from './bench-browser.mjs';
+import { startBenchSite } from './bench-site.mjs';
+import { chromiumOptions } from './demo-server.mjs';
 
 const counts = (process.argv[2] ?? '0,1,2,5').split(',').map(Number);
 
-const browser = await chromium.launch({ executablePath: process.env.YKIEN_CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+const browser = await chromium.launch(chromiumOptions());
 try {
   for (const count of counts) {
     const site = await startBenchSite({ captcha: true });
     try {
       if (count) await site.seed(count);
-      const context = await browser.newContext({ viewport: VIEWPORT });
-      await routeOffline(context);
-      const page = await context.newPage();
-      await page.addInitScript(observe);
-      const watch = watchPage(page);
-      await page.goto(site.page('with'), { waitUntil: 'load' });
-      await watch.settle();
+      const { context, page, watch } = await openPage(browser, site, 'with');
       const before = await page.evaluate(() => window.__perf.shifts.length);
       const box = page.locator('ykien-comments');
       await box.evaluate((el) => el.scrollIntoView());

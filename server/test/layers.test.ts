@@ -11,12 +11,15 @@ const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../src');
 /** Every .ts file of src, as a path relative to it ("stores/store.ts"). */
 const files = (readdirSync(SRC, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => f.split('\\').join('/'));
 
-/** The src files a file imports (static, type-only and dynamic), relative to src. */
-function importsOf(file: string): string[] {
-  const text = readFileSync(join(SRC, file), 'utf8');
-  const specs = [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)['"](\.{1,2}\/[^'"]+)['"]/gm)].map((m) => m[1]!);
-  return specs.map((s) => relative(SRC, resolve(SRC, dirname(file), s)).split('\\').join('/').replace(/\.js$/, '.ts'));
-}
+/** The src files each file imports (static, type-only and dynamic), relative to src; read once. */
+const imports = new Map(
+  files.map((file) => {
+    const text = readFileSync(join(SRC, file), 'utf8');
+    const specs = [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)['"](\.{1,2}\/[^'"]+)['"]/gm)].map((m) => m[1]!);
+    return [file, specs.map((s) => relative(SRC, resolve(SRC, dirname(file), s)).split('\\').join('/').replace(/\.js$/, '.ts'))];
+  }),
+);
+const importsOf = (file: string): string[] => imports.get(file) ?? [];
 
 const isRoute = (f: string) => f.startsWith('routes/') || f.endsWith('/routes.ts');
 const ENTRIES = ['app.ts', 'cli.ts'];
