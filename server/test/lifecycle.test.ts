@@ -121,7 +121,9 @@ describe('SIGTERM', () => {
 
   it('stops taking connections, finishes the request in flight, closes the database, exits 0', async () => {
     const verifier = await startFakeVerifier();
-    verifier.delayMs = 1000;
+    // Verification takes 3 s: the window in which the test closes the server and sends the late request
+    // and the health check on the open connections, with room for a slow machine.
+    verifier.delayMs = 3000;
     const dbPath = tempDb();
     const server = await startServer({
       args: ['--hcaptcha-secret', 'test-secret', '--hcaptcha-verify-url', verifier.url],
@@ -137,7 +139,7 @@ describe('SIGTERM', () => {
       await verifier.waitForCalls(3);
       server.child.kill('SIGTERM');
       // The listening socket closes at once…
-      await expect.poll(() => refused(server.port), { timeout: 900, interval: 20 }).toBe(true);
+      await expect.poll(() => refused(server.port), { timeout: 2500, interval: 20 }).toBe(true);
       // …a request that still comes on the open connection is refused, readably for the page…
       busy.write(rawPost(server.port, server.url, makeComment(server.url)));
       // …and the health check says so, for the load balancer…

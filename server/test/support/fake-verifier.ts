@@ -9,7 +9,8 @@
  * - down:    the connection is destroyed without an answer, as an unreachable verifier would
  *
  * `calls` records every form posted (secret, response, remoteip, sitekey), in order.
- * `delayMs` delays success/failure answers, for tests that need a request in flight.
+ * `delayMs` delays success/failure answers; `hold()` keeps them until the test releases them, for a
+ * request that must stay in flight until the test has done what it does meanwhile.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +24,8 @@ export interface FakeVerifier {
   /** Method and Content-Type of each call, same order as `calls`. */
   requests: Array<{ method: string; contentType: string }>;
   delayMs: number;
+  /** Success and failure answers wait until the returned function is called. */
+  hold(): () => void;
   setMode(mode: VerifierMode): void;
   /** Resolves once `calls.length` reaches n. */
   waitForCalls(n: number, timeoutMs?: number): Promise<void>;
@@ -32,6 +35,8 @@ export interface FakeVerifier {
 export async function startFakeVerifier(): Promise<FakeVerifier> {
   const hanging = new Set<ServerResponse>();
   const waiters = new Set<() => void>();
+  /** Answers kept by hold(), or null when answers go out. */
+  let held: Array<() => void> | null = null;
 
   const verifier: FakeVerifier = {
     url: '',
@@ -39,6 +44,14 @@ export async function startFakeVerifier(): Promise<FakeVerifier> {
     calls: [],
     requests: [],
     delayMs: 0,
+    hold() {
+      const mine: Array<() => void> = [];
+      held = mine;
+      return () => {
+        if (held === mine) held = null;
+        for (const answer of mine.splice(0)) answer();
+      };
+    },
     setMode(mode) {
       verifier.mode = mode;
     },
@@ -60,6 +73,7 @@ export async function startFakeVerifier(): Promise<FakeVerifier> {
     },
     close: () =>
       new Promise<void>((resolve) => {
+        held = null;
         for (const res of hanging) res.destroy();
         server.closeAllConnections();
         server.close(() => resolve());
@@ -93,7 +107,8 @@ export async function startFakeVerifier(): Promise<FakeVerifier> {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(payload));
       };
-      if (verifier.delayMs > 0) setTimeout(answer, verifier.delayMs);
+      if (held) held.push(answer);
+      else if (verifier.delayMs > 0) setTimeout(answer, verifier.delayMs);
       else answer();
     });
   });
