@@ -7,7 +7,7 @@
  */
 import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -339,6 +339,17 @@ for (const variant of variants) {
       expect(res.status).toBe(200);
       await call(minh, 'POST', `/comments/${id}/approve`);
       expect((await auditOf(id))[0].moderator).toBe('minh');
+
+      // Minh's line taken out of the file: their token stops working; Lan's goes on.
+      const kept = readFileSync(moderatorsFile, 'utf8').split('\n').filter((line) => !line.startsWith('minh:'));
+      writeFileSync(moderatorsFile, kept.join('\n'));
+      res = await call(minh, 'GET', `/comments/${id}`);
+      while (res.status === 200 && Date.now() < deadline + 10_000) {
+        await new Promise((r) => setTimeout(r, 50));
+        res = await call(minh, 'GET', `/comments/${id}`);
+      }
+      expect(res.status).toBe(401);
+      expect((await call(lan, 'GET', `/comments/${id}`)).status).toBe(200);
     });
   });
 }

@@ -65,7 +65,15 @@ describe.skipIf(!URL_)('PostgreSQL store', () => {
     for (let i = 0; i < 4; i++) statuses.push((await post({}, '203.0.113.99')).status);
     expect(statuses).toEqual([201, 201, 201, 429]);
     const hits = (await db.query('SELECT client FROM rate_hits')).rows as { client: string }[];
+    expect(hits.length).toBeGreaterThanOrEqual(3);
     for (const h of hits) expect(h.client).toMatch(/^[0-9a-f]{64}$/);
+    // The address itself is in no row of any table.
+    const tables = (await db.query('SELECT tablename FROM pg_tables WHERE schemaname = current_schema()')).rows as { tablename: string }[];
+    expect(tables.length).toBeGreaterThan(3);
+    for (const { tablename } of tables) {
+      const found = await db.query(`SELECT count(*)::int AS n FROM "${tablename}" t WHERE t::text LIKE '%203.0.113.99%'`);
+      expect(found.rows[0].n, tablename).toBe(0);
+    }
   });
 
   it('keeps everything across a restart', async () => {
