@@ -436,8 +436,11 @@ describe('OutboxController', () => {
       const written: unknown[] = [];
       const realSet = store.set.bind(store);
       const spy = vi.spyOn(store, 'set').mockImplementation((k, v) => (written.push(v), realSet(k, v)));
-      await ctl.verify('c5', 'fresh-token');
-      spy.mockRestore();
+      try {
+        await ctl.verify('c5', 'fresh-token');
+      } finally {
+        spy.mockRestore();
+      }
       expect(written.length).toBeGreaterThan(0);
       expect(JSON.stringify(written)).not.toContain('fresh-token');
       expect(bodies().map((b) => [b.clientId, b.captchaToken])).toEqual([
@@ -462,16 +465,21 @@ describe('OutboxController', () => {
           return v;
         }),
       );
-      nav.onLine = false;
-      fetchMock.mockRejectedValueOnce(new TypeError('offline'));
-      await ctl.submit(payload('t1'), tokens[0], true);
-      nav.onLine = true;
-      fetchMock.mockResolvedValueOnce(json(429, { code: 'rate-limited' }, { 'Retry-After': '30' }));
-      await ctl.submit(payload('t2'), tokens[1], true);
-      fetchMock.mockResolvedValueOnce(json(503, { code: 'captcha-unavailable' }));
-      await ctl.submit(payload('t3'), tokens[2], true);
-      fetchMock.mockResolvedValueOnce(json(409, { code: 'in-progress' }));
-      await ctl.submit(payload('t4'), tokens[3], true);
+      try {
+        nav.onLine = false;
+        fetchMock.mockRejectedValueOnce(new TypeError('offline'));
+        await ctl.submit(payload('t1'), tokens[0], true);
+        nav.onLine = true;
+        fetchMock.mockResolvedValueOnce(json(429, { code: 'rate-limited' }, { 'Retry-After': '30' }));
+        await ctl.submit(payload('t2'), tokens[1], true);
+        fetchMock.mockResolvedValueOnce(json(503, { code: 'captcha-unavailable' }));
+        await ctl.submit(payload('t3'), tokens[2], true);
+        fetchMock.mockResolvedValueOnce(json(409, { code: 'in-progress' }));
+        await ctl.submit(payload('t4'), tokens[3], true);
+      } finally {
+        vi.mocked(store.set).mockRestore();
+        vi.mocked(store.update).mockRestore();
+      }
       expect((await loadItems(EP)).map((i) => i.clientId)).toEqual(['t1', 't2', 't3', 't4']);
       const raw = JSON.stringify(await dump());
       for (const t of tokens) expect(raw).not.toContain(t);
@@ -479,7 +487,6 @@ describe('OutboxController', () => {
       expect(bodies().map((b) => b.captchaToken)).toEqual(tokens);
       expect(written.length).toBeGreaterThanOrEqual(12);
       for (const w of written) for (const t of tokens) expect(w).not.toContain(t);
-      vi.restoreAllMocks();
     });
   });
 

@@ -248,9 +248,10 @@ describe('drafts', () => {
     drafts.save(KEY, { name: 'An', content: 'Bà' });
     drafts.save(KEY, { name: 'Anh', content: 'Bài viết' });
     expect(set).not.toHaveBeenCalled();
-    await vi.waitFor(() => expect(set).toHaveBeenCalledWith('d:' + KEY, { name: 'Anh', content: 'Bài viết' }), { timeout: 600, interval: 20 });
+    // waitFor returns as soon as it holds: the long timeout only spares a slow machine a false failure.
+    await vi.waitFor(() => expect(set).toHaveBeenCalledWith('d:' + KEY, { name: 'Anh', content: 'Bài viết' }), { timeout: 5_000, interval: 20 });
     expect(set.mock.calls.filter(([k]) => k === 'd:' + KEY)).toHaveLength(1);
-    await vi.waitFor(async () => expect(await store.get('name')).toBe('Anh'), { timeout: 600, interval: 20 });
+    await vi.waitFor(async () => expect(await store.get('name')).toBe('Anh'), { timeout: 5_000, interval: 20 });
 
     resetStoreForTests(); // a new page
     const again = new DraftController(host as never);
