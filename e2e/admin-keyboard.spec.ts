@@ -94,7 +94,7 @@ test('a queue of 30 comments moderated with keys only', async ({ page, seed, sig
   expect(await problems()).toEqual([]);
 });
 
-test('? opens the help dialog listing every shortcut; Escape closes it and focus returns', async ({ page, seed, signIn }) => {
+test('? opens the help dialog listing every shortcut; Escape closes it and focus returns', async ({ page, seed, signIn, api }) => {
   await seed({ name: 'Trần Thị B' });
   await signIn();
   await page.keyboard.press('j');
@@ -123,6 +123,9 @@ test('? opens the help dialog listing every shortcut; Escape closes it and focus
   await page.keyboard.press('Enter');
   await expect(dialog).not.toBeVisible();
   await expect(first).toBeFocused();
+  // The "a" pressed in the dialog approved nothing: the comment is still pending on the server.
+  const pending = await api('GET', '/comments?status=pending');
+  expect(pending.json.items.map((c: { name: string }) => c.name)).toEqual(['Trần Thị B']);
 });
 
 test('/ focuses the search field, where letters are text, not shortcuts', async ({ page, seed, signIn }) => {

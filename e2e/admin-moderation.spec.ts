@@ -67,7 +67,7 @@ test('edit a pending comment, then approve: the public list has the edited text'
   await second.getByRole('button', { name: 'Sửa' }).click();
   await second.getByLabel('Nội dung').fill('   ');
   await second.getByRole('button', { name: 'Lưu', exact: true }).click();
-  await expect(second.getByRole('alert')).toContainText(/./);
+  await expect(second.getByRole('alert')).toContainText('Nội dung không được để trống.');
   await expect(second.getByLabel('Nội dung')).toBeVisible();
   const pending = await api('GET', '/comments?status=pending');
   expect(pending.json.items[0].content).toBe('Nội dung gốc.');

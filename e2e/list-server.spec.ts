@@ -117,6 +117,7 @@ test('list="off" makes no GET at all', async ({ page }) => {
   await openArticle(page, 'khong-danh-sach', 'list="off"');
   await expect(form(page).send).toBeVisible();
   await expect(page.locator('ykien-comments').locator('[part~="list"], [part~="empty"], [part~="loading"]')).toHaveCount(0);
+  await page.waitForLoadState('networkidle');
   expect(gets).toEqual([]);
 });
 

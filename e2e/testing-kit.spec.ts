@@ -107,8 +107,9 @@ test.describe('fakeHcaptcha and the page object, through the real widget', () =>
     await openArticle(page, { lang: 'en' });
     const w = ykien(page);
     await w.send();
-    expect(await w.fieldError('name')).toBe(en.nameRequired);
-    expect(await w.fieldError('content')).toBe(en.contentRequired);
+    // The first send also fetches the sending code: the fields are checked once it is in.
+    await expect.poll(() => w.fieldError('name')).toBe(en.nameRequired);
+    await expect.poll(() => w.fieldError('content')).toBe(en.contentRequired);
     await w.fill({ name: 'Jane', content: 'Text' });
     await w.solveCaptcha();
     await captcha.expire();

@@ -167,6 +167,8 @@ test('keyboard only: Tab through the form in order, solve the captcha with Space
   await page.keyboard.press('Enter');
   await page.keyboard.type('Dòng hai.');
 
+  // hCaptcha loads at the first focus in the form; a keyboard user tabs on once it is there.
+  await expect(f.captchaBox).toBeVisible();
   await page.keyboard.press('Tab');
   expect(await focused(page)).toBe('fake-hcaptcha');
   await page.keyboard.press('Space');
@@ -201,6 +203,7 @@ test('keyboard only: an invalid send moves focus to the first invalid field, fix
   const f = form(page);
   await page.keyboard.press('Tab');
   await page.keyboard.type('Lê Thị Hoa');
+  await expect(f.captchaBox).toBeVisible();
   // Skip the content, solve the captcha, send.
   await page.keyboard.press('Tab');
   await page.keyboard.press('Tab');

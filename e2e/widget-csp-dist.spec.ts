@@ -71,7 +71,8 @@ for (const script of ['iife', 'es'] as const) {
       await article({ csp: STRICT_CSP, script });
       const f = form(page);
       await expect(f.heading).toHaveText('Ý kiến bạn đọc');
-      // No hCaptcha request before the reader comes to the form.
+      // No hCaptcha request before the reader comes to the form (the box is in, the network quiet).
+      await page.waitForLoadState('networkidle');
       expect(hcaptcha).toEqual([]);
       await comeToForm(page);
       await sendOne(page, endpoint);

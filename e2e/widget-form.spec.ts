@@ -329,6 +329,7 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
     });
     await article();
     const f = form(page);
+    await page.waitForLoadState('networkidle');
     expect(failures).toBe(0);
     await comeToForm(page, false);
     await expect(f.status).toHaveText(vi.captchaLoadFailed);
@@ -362,6 +363,8 @@ test.describe('captcha-jsapi', () => {
     page.on('request', (r) => r.url().startsWith(HCAPTCHA_URL) && official.push(r.url()));
     await article({ attrs: { 'captcha-jsapi': PROXY, lang: 'en' } });
     const f = form(page);
+    await expect(f.send).toBeVisible();
+    await page.waitForLoadState('networkidle');
     expect(loaded).toEqual([]);
     await comeToForm(page);
     expect(loaded).toHaveLength(1);

@@ -373,6 +373,18 @@ test.describe('failures: "could not be sent", the text stays', () => {
 
   test('timeout after 15 s (fake clock): could not be sent', async ({ page, article, endpoint }) => {
     await page.clock.install();
+    // The POST's abort is seen the moment its timer fires (what the reader sees of it comes after the
+    // draft and the outbox are written, too late to tell 14 s from 15 s).
+    await page.addInitScript(() => {
+      const w = window as unknown as { __postAborted: boolean };
+      w.__postAborted = false;
+      const real = window.fetch;
+      window.fetch = (input, init) => {
+        if (init?.method === 'POST') init.signal?.addEventListener('abort', () => (w.__postAborted = true));
+        return real(input, init);
+      };
+    });
+    const aborted = () => page.evaluate(() => (window as unknown as { __postAborted: boolean }).__postAborted);
     await article();
     const release = endpoint.hold();
     try {
@@ -382,9 +394,11 @@ test.describe('failures: "could not be sent", the text stays', () => {
       await expect(f.send).toHaveAttribute('aria-busy', 'true');
       await page.clock.runFor(14_000);
       // Not yet: 15 s is the limit.
+      expect(await aborted()).toBe(false);
       await expect(f.send).toHaveAttribute('aria-busy', 'true');
       await expect(f.status).not.toHaveText(FAILED);
       await page.clock.runFor(2_000);
+      expect(await aborted()).toBe(true);
       await expect(f.status).toHaveText(FAILED);
       await expect(f.send).toHaveAttribute('aria-busy', 'false');
       await expectTextKept(page, TEXT);
