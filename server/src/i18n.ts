@@ -99,6 +99,7 @@ export const MESSAGES = {
   captchaTokenInvalid: m('Mã captcha không hợp lệ.', 'captchaToken is not valid.'),
   bodyNotJson: m('Nội dung gửi lên không phải JSON hợp lệ.', 'The request body is not valid JSON.'),
   bodyNotObject: m('Nội dung gửi lên phải là một đối tượng JSON.', 'The request body must be a JSON object.'),
+  bodyTooDeep: m('Nội dung gửi lên lồng nhau quá {n} tầng.', 'The request body is nested more than {n} levels deep.'),
   limitInvalid: m('limit phải là số nguyên từ 1 đến {n}.', 'limit must be a whole number from 1 to {n}.'),
   cursorInvalid: m('Con trỏ phân trang (cursor) không hợp lệ.', 'cursor is not valid.'),
   statusInvalid: m(

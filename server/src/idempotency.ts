@@ -18,11 +18,20 @@ import * as crypto from 'node:crypto';
 import { isValidKey, LIMITS } from './validate.js';
 import { MESSAGES, type Lang } from './i18n.js';
 
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+/**
+ * How deep a body may nest. A comment's fields are strings; the parser takes any JSON, and an array
+ * nested thousands of levels deep within 16 KiB would overflow the stack of the recursion below.
+ */
+export const MAX_BODY_DEPTH = 16;
+
+class TooDeep extends Error {}
+
+function canonical(value: unknown, depth = 0): string {
+  if (depth > MAX_BODY_DEPTH) throw new TooDeep();
+  if (Array.isArray(value)) return `[${value.map((v) => canonical(v, depth + 1)).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const keys = Object.keys(value).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k], depth + 1)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }
@@ -31,9 +40,15 @@ function canonical(value: unknown): string {
 const sha256Hex: (text: string) => string =
   typeof crypto.hash === 'function' ? (text) => crypto.hash('sha256', text, 'hex') : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
-export function payloadHash(body: Record<string, unknown>): string {
+/** The hash attempts are compared by; null for a body nested deeper than MAX_BODY_DEPTH (a 400). */
+export function payloadHash(body: Record<string, unknown>): string | null {
   const { captchaToken: _ignored, ...rest } = body;
-  return sha256Hex(canonical(rest));
+  try {
+    return sha256Hex(canonical(rest));
+  } catch (e) {
+    if (e instanceof TooDeep) return null;
+    throw e;
+  }
 }
 
 export type KeyResolution = { ok: true; key: string } | { ok: false; fields: Record<string, string> };

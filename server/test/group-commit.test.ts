@@ -73,7 +73,7 @@ function newComment(o: Partial<NewComment> = {}): NewComment {
   return {
     id: uuidV7(),
     clientId: randomUUID(),
-    payloadHash: payloadHash(body),
+    payloadHash: payloadHash(body)!,
     pageId: 'batch',
     pageUrl: `${SITE}/batch`,
     pageTitle: '',

@@ -104,6 +104,20 @@ describe('step 1: a JSON body', () => {
       expect(Object.keys(res.json.fields ?? {})).toEqual(['body']);
     }
   });
+
+  it('answers 400 validation, not a crash, for a body nested thousands of levels deep', async () => {
+    const before = verifier.calls.length;
+    const url = `${server.url}/api/comments`;
+    for (const [open, close, levels] of [['[', ']', 7000], ['{"a":', '}', 2500]] as const) {
+      const body = comment();
+      const deep = JSON.stringify(body).replace(/}$/, `,"extra":${open.repeat(levels)}1${close.repeat(levels)}}`);
+      expect(deep.length).toBeLessThan(16 * 1024);
+      const res = await http(url, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': String(body.clientId), 'accept-language': 'en' }, body: deep });
+      expectProblem(res, 400, 'validation');
+      expect(res.json.fields).toEqual({ body: 'The request body is nested more than 16 levels deep.' });
+    }
+    expect(verifier.calls.length).toBe(before);
+  });
 });
 
 describe('step 2: the origin', () => {

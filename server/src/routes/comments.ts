@@ -10,7 +10,7 @@ import type { AppContext } from '../app.js';
 import { corsHook, preflightHeaders, requestOrigin } from '../cors.js';
 import { refuseWhileDraining } from '../draining.js';
 import { MESSAGES, type ProblemCode } from '../i18n.js';
-import { payloadHash, resolveKey } from '../idempotency.js';
+import { MAX_BODY_DEPTH, payloadHash, resolveKey } from '../idempotency.js';
 import { logOutcome } from '../logging.js';
 import { langOf, sendProblem, type ProblemExtras } from '../problem.js';
 import { clientHash } from '../rate-limit.js';
@@ -55,6 +55,9 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
       return sendProblem(request, reply, 400, 'validation', { fields: { body: MESSAGES.bodyNotObject(lang) } });
     }
     const input = body as Record<string, unknown>;
+    // What attempts with one key are compared by; null for a body nested too deep to be a comment.
+    const hash = payloadHash(input);
+    if (hash === null) return sendProblem(request, reply, 400, 'validation', { fields: { body: MESSAGES.bodyTooDeep(lang, MAX_BODY_DEPTH) } });
 
     // 2. The page's origin may post here.
     const origin = requestOrigin(request);
@@ -67,7 +70,6 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
     const k = resolveKey(request.headers['idempotency-key'], input.clientId, lang);
     if (!k.ok) return sendProblem(request, reply, 400, 'validation', { fields: k.fields });
     const key = k.key;
-    const hash = payloadHash(input);
     const id = uuidV7();
     // Nothing costly between here and the insert (no captcha to verify: --no-captcha, or a request
     // without a token, which can only be a replay or a 403): the insert itself is the claim, since the
