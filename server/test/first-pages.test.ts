@@ -5,7 +5,7 @@
  * moderator's action drops them; a read that began before a change never stores what it saw.
  */
 import { describe, expect, it } from 'vitest';
-import { FIRST_PAGE_TTL_MS, FirstPageCache } from '../src/caching/first-pages.js';
+import { FIRST_PAGE_TTL_MS, FirstPageCache, MAX_ENTRIES, MAX_LIMITS_PER_PAGE } from '../src/caching/first-pages.js';
 import { addToFirstPage, pageBody, type ListPage, type Listed } from '../src/reading/list-page.js';
 import { encodeCursor } from '../src/stores/store.js';
 import { seededInts } from './support/random.js';
@@ -29,6 +29,26 @@ describe('FirstPageCache', () => {
     const off = FirstPageCache.forMaxAge(0);
     off.set('a', 20, pageOf([]), off.version('a'), 0);
     expect(off.get('a', 20, 0)).toBeNull();
+  });
+
+  it('stays bounded whatever limits and articles clients ask for: a few limits per article, expired entries out first', () => {
+    const cache = FirstPageCache.forMaxAge(15);
+    // Every limit of one article: only the last few stay.
+    for (let limit = 1; limit <= 100; limit++) cache.set('hot', limit, pageOf([listed(1)]), cache.version('hot'), 1000);
+    expect(cache.size).toBe(MAX_LIMITS_PER_PAGE);
+    expect(cache.get('hot', 100, 1000)).not.toBeNull();
+    expect(cache.get('hot', 1, 1000)).toBeNull();
+    // Every limit of many articles: never more than MAX_ENTRIES.
+    for (let p = 0; p < 3000; p++) for (const limit of [10, 20, 30, 40, 50]) cache.set(`p${p}`, limit, pageOf([listed(p)]), cache.version(`p${p}`), 1000);
+    expect(cache.size).toBeLessThanOrEqual(MAX_ENTRIES);
+    expect(cache.get('p2999', 50, 1000)).not.toBeNull(); // the newest are kept
+    // A second later all of it has expired: a new entry clears them rather than pushing out a live one.
+    cache.set('late', 20, pageOf([listed(1)]), cache.version('late'), 1000 + FIRST_PAGE_TTL_MS + MAX_ENTRIES);
+    expect(cache.size).toBeLessThanOrEqual(MAX_ENTRIES);
+    cache.set('later', 20, pageOf([listed(1)]), cache.version('later'), 1000 + FIRST_PAGE_TTL_MS + MAX_ENTRIES);
+    expect(cache.get('late', 20, 1000 + FIRST_PAGE_TTL_MS + MAX_ENTRIES)).not.toBeNull();
+    cache.invalidateAll();
+    expect(cache.size).toBe(0);
   });
 
   it('a comment published here goes into every cached limit of its page, with a new ETag; other pages are untouched', () => {

@@ -20,6 +20,13 @@ import { addToFirstPage, pageBody, type ListPage, type Listed } from '../reading
 /** Long enough to absorb a burst (thousands of reads a second become one query), short across instances. */
 export const FIRST_PAGE_TTL_MS = 1000;
 const MAX_PAGES = 2000;
+/**
+ * Entries in all: the limit is the client's (1-100), so without a bound one article could hold a
+ * hundred copies of itself, and a client asking every limit of every article could fill the heap.
+ */
+export const MAX_ENTRIES = 2000;
+/** Limits kept per article: a site uses one page size, two while it changes it. */
+export const MAX_LIMITS_PER_PAGE = 4;
 
 /** What is sent: the answer's bytes and their ETag. */
 export interface Sendable {
@@ -45,6 +52,8 @@ function sendable(e: Entry): Sendable {
 export class FirstPageCache {
   /** pageId → limit → entry. */
   private readonly pages = new Map<string, Map<number, Entry>>();
+  /** Entries in `pages`, all limits of all pages. */
+  private entries = 0;
   /** Bumped by each change to a page, so that a read that started before it cannot store what it saw. */
   private readonly generations = new Map<string, number>();
   private epoch = 0;
@@ -70,22 +79,50 @@ export class FirstPageCache {
     const e = this.pages.get(pageId)?.get(limit);
     if (!e) return null;
     if (e.expires > now) return sendable(e);
-    this.pages.get(pageId)!.delete(limit);
+    this.drop(pageId, limit);
     return null;
+  }
+
+  /** How many entries are kept (for tests). */
+  get size(): number {
+    return this.entries;
   }
 
   set(pageId: string, limit: number, page: ListPage, version: string, now = Date.now()): Sendable {
     const e: Entry = { page, expires: now + this.ttlMs, sent: null };
     const sent = sendable(e);
     if (!this.enabled || version !== this.version(pageId)) return sent;
-    let byLimit = this.pages.get(pageId);
-    if (!byLimit) {
-      // Oldest page out first (insertion order): the hot ones come right back.
-      if (this.pages.size >= MAX_PAGES) this.pages.delete(this.pages.keys().next().value!);
-      this.pages.set(pageId, (byLimit = new Map()));
+    const existing = this.pages.get(pageId);
+    if (existing?.has(limit)) {
+      existing.set(limit, e);
+      return sent;
     }
+    if (existing && existing.size >= MAX_LIMITS_PER_PAGE) this.drop(pageId, existing.keys().next().value!);
+    if (this.entries >= MAX_ENTRIES || (!this.pages.has(pageId) && this.pages.size >= MAX_PAGES)) this.makeRoom(now);
+    let byLimit = this.pages.get(pageId);
+    if (!byLimit) this.pages.set(pageId, (byLimit = new Map()));
     byLimit.set(limit, e);
+    this.entries++;
     return sent;
+  }
+
+  /** Expired entries out; then, if that was not enough, the oldest pages (insertion order): the hot ones come right back. */
+  private makeRoom(now: number): void {
+    for (const [pageId, byLimit] of this.pages) {
+      for (const [limit, e] of byLimit) if (e.expires <= now) this.drop(pageId, limit);
+    }
+    while (this.entries >= MAX_ENTRIES || this.pages.size >= MAX_PAGES) {
+      const [pageId, byLimit] = this.pages.entries().next().value!;
+      this.entries -= byLimit.size;
+      this.pages.delete(pageId);
+    }
+  }
+
+  private drop(pageId: string, limit: number): void {
+    const byLimit = this.pages.get(pageId);
+    if (!byLimit?.delete(limit)) return;
+    this.entries--;
+    if (byLimit.size === 0) this.pages.delete(pageId);
   }
 
   /**
@@ -136,6 +173,7 @@ export class FirstPageCache {
   invalidateAll(): void {
     this.epoch++;
     this.pages.clear();
+    this.entries = 0;
   }
 }
 
