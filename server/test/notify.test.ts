@@ -8,9 +8,11 @@
 import Database from 'better-sqlite3';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createNetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { smtpMailer } from '../src/notify/email.js';
 import { http, makeComment, postComment } from './support/http.js';
 import { freshPgSchema } from './support/pg-schema.js';
 import { startMailServer, startWebhookReceiver, until, type MailServer, type WebhookReceiver } from './support/receivers.js';
@@ -177,6 +179,23 @@ describe('webhook', { timeout: 60_000 }, () => {
 });
 
 describe('email digest', { timeout: 60_000 }, () => {
+  it('gives up on a mail server that takes the connection and never greets, within its timeout', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createNetServer((socket) => void sockets.add(socket)); // accepts, says nothing
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const { port } = silent.address() as { port: number };
+    const mailer = smtpMailer(`smtp://127.0.0.1:${port}`, 'ykien@bao.example.vn', { connection: 1_000, greeting: 300, socket: 1_000 });
+    try {
+      const started = performance.now();
+      await expect(mailer.send(['bbt@bao.example.vn'], 'Thử', 'Nội dung')).rejects.toThrow(/greeting/i);
+      expect(performance.now() - started).toBeLessThan(5_000); // nodemailer's own default would be 30 s
+    } finally {
+      mailer.close();
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => silent.close(r));
+    }
+  });
+
   for (const store of ['SQLite', 'PostgreSQL'] as const) {
     it.skipIf(store === 'PostgreSQL' && !PG_URL)(`lists each comment in one message only, with two instances on one ${store}`, async () => {
       const smtp = await startMailServer();

@@ -44,13 +44,27 @@ export interface Mailer {
   close(): void;
 }
 
-export function smtpMailer(smtpUrl: string, from: string): Mailer {
-  const transport = nodemailer.createTransport(smtpUrl, {
-    // Never hold a job's lease forever on a mail server that does not answer.
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 30_000,
-  } as never);
+/** How long a mail server may take to connect, to greet, and between two answers (ms). */
+export interface SmtpTimeouts {
+  connection: number;
+  greeting: number;
+  socket: number;
+}
+
+/**
+ * Never hold a job's lease (2 min) on a mail server that does not answer: nodemailer's own defaults are
+ * 2 min to connect and 10 min of silence.
+ */
+const TIMEOUTS: SmtpTimeouts = { connection: 10_000, greeting: 10_000, socket: 30_000 };
+
+export function smtpMailer(smtpUrl: string, from: string, timeouts: SmtpTimeouts = TIMEOUTS): Mailer {
+  // The options go beside the URL, in one object: a second argument would be the messages' defaults.
+  const transport = nodemailer.createTransport({
+    url: smtpUrl,
+    connectionTimeout: timeouts.connection,
+    greetingTimeout: timeouts.greeting,
+    socketTimeout: timeouts.socket,
+  });
   return {
     async send(to, subject, text) {
       await transport.sendMail({ from, to: [...to], subject, text });
