@@ -12,7 +12,7 @@ import { installJsonParser, BODY_LIMIT } from './json-body.js';
 import { loggerOptions, OneLinePerRequest } from './logging.js';
 import { Moderators } from './moderation/moderators.js';
 import { NotificationWorker } from './notify/worker.js';
-import { ProblemError, sendProblem } from './problem.js';
+import { answerClientError, ProblemError, sendProblem } from './problem.js';
 import { adminRoutes } from './routes/admin.js';
 import { commentRoutes } from './routes/comments.js';
 import { staticRoutes } from './routes/static.js';
@@ -95,6 +95,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       reply.header('Cache-Control', 'no-store');
       return sendProblem(request, reply, 400, 'bad-request');
     },
+    // And so does what Node's parser refuses before Fastify sees a request (431 for a 20 KB URL...).
+    clientErrorHandler: answerClientError,
   });
 
   const ctx: AppContext = {

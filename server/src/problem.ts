@@ -4,6 +4,7 @@
  * `fields` (validation) or `retryAfter` (rate limit).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Socket } from 'node:net';
 import { pickLang, TITLES, type Lang, type ProblemCode } from './i18n.js';
 
 export interface ProblemExtras {
@@ -42,4 +43,26 @@ export function sendProblem(
     .code(status)
     .type('application/problem+json; charset=utf-8')
     .send({ status, title: TITLES[code][lang], code, ...extras });
+}
+
+/**
+ * Fastify's clientErrorHandler: what Node's HTTP parser refused before there was a request to route (a
+ * URL or headers over its 16 KiB, a broken request line, a request that took too long to arrive). The
+ * answer is a problem document like every other, `bad-request` ("another 4xx"), in Vietnamese (no
+ * header was read), without CORS headers (nor Origin); then the socket closes, as the parser is lost.
+ */
+export function answerClientError(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason] =
+    err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large']
+    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout']
+    : [400, 'Bad Request'];
+  const body = JSON.stringify({ status, title: TITLES['bad-request'].vi, code: 'bad-request' });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Language: vi\r\n` +
+        `Cache-Control: no-store\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }

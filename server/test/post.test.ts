@@ -13,6 +13,7 @@ import {
   countRows, expectProblem, http, makeComment, postComment, rowById, type CommentBody,
 } from './support/http.js';
 import { startServer, type RunningServer } from './support/run-server.js';
+import { parseResponses, rawRequest } from './support/raw-http.js';
 
 const SITEKEY = '10000000-ffff-ffff-ffff-000000000001';
 const SECRET = '0x0000000000000000000000000000000000000000';
@@ -103,6 +104,16 @@ describe('step 1: a JSON body', () => {
       expectProblem(res, 400, 'validation');
       expect(Object.keys(res.json.fields ?? {})).toEqual(['body']);
     }
+  });
+
+  it("answers what Node's parser refuses (a 20 KB URL, a broken request line) with a problem document too", async () => {
+    const [long] = parseResponses(Buffer.from(await rawRequest(server.port, `GET /api/comments?pageId=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`)));
+    expect(long).toMatchObject({ status: 431, json: { status: 431, code: 'bad-request', title: expect.any(String) } });
+    expect(long!.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const [broken] = parseResponses(Buffer.from(await rawRequest(server.port, 'NOT HTTP AT ALL\r\n\r\n')));
+    expect(broken).toMatchObject({ status: 400, json: { status: 400, code: 'bad-request' } });
+    // And the server goes on.
+    expect((await post(comment())).status).toBe(201);
   });
 
   it('answers 400 validation, not a crash, for a body nested thousands of levels deep', async () => {
