@@ -3,7 +3,7 @@
  * a human `title` (in the request's language), the machine-readable `code`, and for some codes
  * `fields` (validation) or `retryAfter` (rate limit).
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { Socket } from 'node:net';
 import { pickLang, TITLES, type Lang, type ProblemCode } from './i18n.js';
 
@@ -51,8 +51,10 @@ export function sendProblem(
  * answer is a problem document like every other, `bad-request` ("another 4xx"), in Vietnamese (no
  * header was read), without CORS headers (nor Origin); then the socket closes, as the parser is lost.
  */
-export function answerClientError(err: Error & { code?: string }, socket: Socket): void {
+export function answerClientError(this: { log: FastifyBaseLogger }, err: Error & { code?: string }, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  // As Fastify's own handler does (the logger's error serializer leaves the raw bytes out).
+  this.log.trace({ err }, 'client error');
   const [status, reason] =
     err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large']
     : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout']
