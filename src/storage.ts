@@ -4,7 +4,7 @@
  * full or aborts a write, the store moves to memory for the rest of the page's life and says so once:
  * the form keeps working online, it only cannot keep anything across a reload.
  */
-import { createStore, del, entries, get, set, update, type UseStore } from 'idb-keyval';
+import { createStore, del, entries, get, promisifyRequest, set, type UseStore } from 'idb-keyval';
 import { DB_NAME, STORE_NAME } from './stored-before.js';
 
 export { DB_NAME, STORE_NAME };
@@ -44,9 +44,32 @@ export const store = {
   get: <T>(k: string) => run((s) => get<T>(k, s), () => memory.get(k) as T | undefined),
   set: (k: string, v: unknown) => run((s) => set(k, v, s), () => put(k, v)),
   del: (k: string) => run((s) => del(k, s), () => put(k, undefined)),
-  /** Read-modify-write in one transaction: what the cross-tab lease needs. `undefined` clears the value. */
+  /**
+   * Read-modify-write in one transaction: what the cross-tab lease needs. `undefined` deletes the key
+   * (idb-keyval's own update would store an undefined value under it).
+   */
   update: <T>(k: string, fn: (old: T | undefined) => T | undefined) =>
-    run((s) => update<T | undefined>(k, fn, s), () => put(k, fn(memory.get(k) as T | undefined))),
+    run(
+      (s) =>
+        s(
+          'readwrite',
+          (os) =>
+            new Promise<void>((resolve, reject) => {
+              // In the request's own callback, as idb-keyval does: the transaction is surely still active.
+              os.get(k).onsuccess = function () {
+                try {
+                  const v = fn(this.result as T | undefined);
+                  if (v === undefined) os.delete(k);
+                  else os.put(v, k);
+                  resolve(promisifyRequest(os.transaction));
+                } catch (e) {
+                  reject(e);
+                }
+              };
+            }),
+        ),
+      () => put(k, fn(memory.get(k) as T | undefined)),
+    ),
   /** Every value whose key starts with `prefix`. */
   list: async <T>(prefix: string): Promise<T[]> =>
     (await run((s) => entries(s), () => [...memory])).filter(([k, v]) => String(k).startsWith(prefix) && v !== undefined).map(([, v]) => v as T),

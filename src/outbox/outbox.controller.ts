@@ -85,7 +85,10 @@ export class OutboxController implements ReactiveController {
   hostDisconnected(): void {
     removeEventListener('online', this.#wake);
     document.removeEventListener('visibilitychange', this.#wake);
+    // A send under way still ends (its outcome is the form's), but tells no other tab through a closed
+    // channel, and sets no timer for an element that left the page.
     this.#channel?.close();
+    this.#channel = undefined;
     clearTimeout(this.#timer);
   }
 
@@ -171,7 +174,7 @@ export class OutboxController implements ReactiveController {
     } else if (fresh && next.state != 'queued') {
       // A new comment the server refused stays in the form, where the reader fixes it.
       await deleteItem(item.clientId);
-    } else await saveItem(next);
+    } else await store.update<OutboxItem>(PREFIX + item.clientId, (i) => i && next); // unless discarded meanwhile
     if (result.kind != 'retry' && result.kind != 'rate-limited') this.#tokens.delete(item.clientId);
     await this.#changed();
     return result;
@@ -194,6 +197,6 @@ export class OutboxController implements ReactiveController {
     this.#host.requestUpdate();
     clearTimeout(this.#timer);
     const next = Math.min(...this.items.filter((i) => i.state == 'queued').map((i) => i.nextAt));
-    if (next < Infinity && !this.#draining) this.#timer = setTimeout(() => this.drain(), Math.min(2 ** 31 - 1, next - Date.now()));
+    if (next < Infinity && !this.#draining && this.#host.isConnected) this.#timer = setTimeout(() => this.drain(), Math.min(2 ** 31 - 1, next - Date.now()));
   }
 }
