@@ -12,7 +12,7 @@
 import type { BrowserContext, Page, Route } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { test as base, expect as baseExpect, form, fillAndVerify, articleHtml, ORIGIN, SITE_KEY, type ArticleOptions } from './support/fixtures.js';
+import { test as base, expect as baseExpect, form, fillAndVerify, articleHtml, idb, ORIGIN, SITE_KEY, type ArticleOptions } from './support/fixtures.js';
 import { startServer, type RunningServer } from '../server/test/support/run-server.js';
 import { startFakeVerifier, type FakeVerifier } from '../server/test/support/fake-verifier.js';
 
@@ -166,27 +166,6 @@ const statuses = (page: Page) => page.evaluate(() => (window as unknown as { __y
 const outbox = (page: Page) => page.locator('ykien-comments [part~="outbox"]');
 const unsent = (page: Page) => outbox(page).locator('li[data-client-id]');
 
-/** Everything in ykien's IndexedDB, read with raw IndexedDB; never creates the database. */
-function idb(page: Page): Promise<Record<string, any>> {
-  return page.evaluate(async () => {
-    if (!(await indexedDB.databases()).some((d) => d.name === 'ykien-db')) return {};
-    const db = await new Promise<IDBDatabase | undefined>((resolve, reject) => {
-      const r = indexedDB.open('ykien-db');
-      r.onupgradeneeded = () => r.transaction!.abort(); // not there after all: do not create it
-      r.onsuccess = () => resolve(r.result);
-      r.onerror = () => (r.error?.name === 'AbortError' ? resolve(undefined) : reject(r.error));
-    });
-    if (!db) return {};
-    try {
-      const os = db.transaction('ykien-kv', 'readonly').objectStore('ykien-kv');
-      const all = <T,>(req: IDBRequest<T>) => new Promise<T>((res, rej) => ((req.onsuccess = () => res(req.result)), (req.onerror = () => rej(req.error))));
-      const [keys, values] = await Promise.all([all(os.getAllKeys()), all(os.getAll())]);
-      return Object.fromEntries(keys.map((k, i) => [String(k), values[i]]));
-    } finally {
-      db.close();
-    }
-  });
-}
 const outboxKeys = async (page: Page) => Object.keys(await idb(page)).filter((k) => k.startsWith('o:'));
 
 /**

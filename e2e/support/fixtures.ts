@@ -297,6 +297,28 @@ export async function fillAndVerify(page: Page, name = 'Nguyễn Văn A', conten
 
 export { expect };
 
+/** Everything in ykien's IndexedDB, read with raw IndexedDB; never creates the database. */
+export function idb(page: Page): Promise<Record<string, any>> {
+  return page.evaluate(async () => {
+    if (!(await indexedDB.databases()).some((d) => d.name === 'ykien-db')) return {};
+    const db = await new Promise<IDBDatabase | undefined>((resolve, reject) => {
+      const r = indexedDB.open('ykien-db');
+      r.onupgradeneeded = () => r.transaction!.abort(); // not there after all: do not create it
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => (r.error?.name === 'AbortError' ? resolve(undefined) : reject(r.error));
+    });
+    if (!db) return {};
+    try {
+      const os = db.transaction('ykien-kv', 'readonly').objectStore('ykien-kv');
+      const all = <T,>(req: IDBRequest<T>) => new Promise<T>((res, rej) => ((req.onsuccess = () => res(req.result)), (req.onerror = () => rej(req.error))));
+      const [keys, values] = await Promise.all([all(os.getAllKeys()), all(os.getAll())]);
+      return Object.fromEntries(keys.map((k, i) => [String(k), values[i]]));
+    } finally {
+      db.close();
+    }
+  });
+}
+
 /** Serves `body` as an HTML page at ORIGIN + path, with the built widget at /dist/ as `article()` serves it. */
 export async function servePage(page: Page, path: string, body: string): Promise<void> {
   await page.route(`${ORIGIN}${path}`, (route) =>

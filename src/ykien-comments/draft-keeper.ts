@@ -86,12 +86,18 @@ export class DraftKeeper {
     return (await keptIfStored()) && (await this.prepare()).load(this.#key());
   }
 
-  /** Saves soon: many keystrokes make one write. Resolves once it is handed to the store (or stashed). */
+  /**
+   * Saves soon: many keystrokes make one write. Resolves once it is handed to the store (or stashed).
+   * The article and the text are taken now: the form may hold another article's by the time the store
+   * is in.
+   */
   save(): Promise<DraftController | undefined> {
-    if (!this.#ready) stash({ key: this.#key(), ...this.#draft() });
+    const key = this.#key();
+    const draft = this.#draft();
+    if (!this.#ready) stash({ key, ...draft });
     return this.prepare().then(
-      (d) => (d.save(this.#key(), this.#draft()), d),
-      () => void stash({ key: this.#key(), ...this.#draft() }), // the text typed since
+      (d) => (d.save(key, draft), d),
+      () => void (this.#key() == key && stash({ key, ...this.#draft() })), // the text typed since
     );
   }
 

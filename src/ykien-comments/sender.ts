@@ -84,9 +84,10 @@ export class Sender {
     if (!h.dispatchEvent(new YkienSubmitEvent(payload))) return;
     h.sending = true;
     h.say('sending');
+    const typed = h.content;
     try {
       await h.saveDraft();
-      await this.#handle(await this.outbox.submit(payload, token ?? undefined, !!h.siteKey), payload);
+      await this.#handle(await this.outbox.submit(payload, token ?? undefined, !!h.siteKey), payload, true, typed);
     } catch (err) {
       // Nothing above should throw; if it does, the text is still in the form and the reader is told.
       console.error('ykien:', err);
@@ -145,14 +146,17 @@ export class Sender {
     else if (first) this.#host.renderRoot.querySelector<HTMLElement>('#' + first)?.focus();
   }
 
-  /** `focus`: move focus to the first invalid field; not when the outcome arrives in the background. */
-  async #handle(result: SendResult, payload: CommentPayload, focus = true): Promise<void> {
+  /**
+   * `focus`: move focus to the first invalid field; not when the outcome arrives in the background.
+   * `typed`: the content as it was when send was pressed; what the reader typed since stays.
+   */
+  async #handle(result: SendResult, payload: CommentPayload, focus = true, typed?: string): Promise<void> {
     const h = this.#host;
     const { kind } = result;
     if (kind == 'sent' || kind == 'retry' || kind == 'rate-limited') {
       // Stored, or kept in the outbox which sends it later: either way the form is free for a new comment.
       this.#pending = undefined;
-      h.content = '';
+      if (typed === undefined || h.content == typed) h.content = '';
       h.errors = {};
       this.captcha.reset();
       // Written before the reader is thanked: a reload right after must not bring the sent text back.

@@ -2,7 +2,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { styles } from './ykien-comments.styles.js';
 import { format, hasStrings, loadStrings, resolveLang, stringsFor, type Lang, type StringKey, type Strings } from '../i18n.js';
 import type { FieldErrors } from '../validate.js';
-import { DEFAULT_MAX_LENGTH, length } from '../text.js';
+import { clean, DEFAULT_MAX_LENGTH, length } from '../text.js';
 import type { CommentPayload, Page } from '../api/send.js';
 import { CHANNEL_NAME } from '../outbox/channel.js';
 import { YkienErrorEvent } from '../events.js';
@@ -200,9 +200,12 @@ export class YkienComments extends LitElement {
     };
   }
 
+  /** The endpoint and article the form's text belongs to: set when either changes (willUpdate). */
+  #formKey?: string;
+
   /** Drafts are kept per endpoint and article. */
   get #draftKey(): string {
-    return this.endpoint + ' ' + this.page.pageId;
+    return this.#formKey ?? this.endpoint + ' ' + this.page.pageId;
   }
 
   /**
@@ -291,7 +294,16 @@ export class YkienComments extends LitElement {
       this.#configErrorLogged = true;
       console.error('<ykien-comments>: the "endpoint" attribute is required; the form is not shown.');
     }
-    if (changed.has('endpoint') && this.endpoint) {
+    const formKey = this.endpoint + ' ' + this.page.pageId;
+    if ((changed.has('endpoint') || changed.has('pageId')) && this.endpoint && formKey != this.#draftKey) {
+      // Another article (a single-page app moved on): the text typed so far stays that article's draft,
+      // and the form takes this one's.
+      if (this.#formKey !== undefined && this.content) void this.#drafts.flush();
+      this.content = '';
+      this.errors = {};
+    }
+    this.#formKey = this.endpoint ? formKey : undefined;
+    if ((changed.has('endpoint') || changed.has('pageId')) && this.endpoint) {
       // Puts back the draft of this article, unless the reader already started typing. Its text is left
       // out when the outbox holds it: saved just before a send this tab did not see the end of, it is
       // sent from there, and sending it again from the form would store it twice.
@@ -299,16 +311,21 @@ export class YkienComments extends LitElement {
       // A device that never kept anything has neither, and loads no code to find that out. A stashed
       // draft (typed while the store could not be loaded) is put back at once.
       const endpoint = this.endpoint;
+      const key = this.#draftKey;
       const stashed = this.#drafts.stashed();
-      if (stashed && !this.name && !this.content) ({ name: this.name, content: this.content } = stashed);
+      if (stashed && !this.content) ({ name: this.name, content: this.content } = { ...stashed, name: this.name || stashed.name });
       keptIfStored().then(async (kept) => {
         if (!kept) return;
         const [d, queued] = await Promise.all([this.#drafts.stored(), kept.loadItems(endpoint).catch(() => [])]);
         if (queued.length) this.#prepare();
-        if (!d || this.name || this.content) return;
-        const text = d.content.trim();
-        const inOutbox = !!text && queued.some((i) => i.state != 'sent' && i.payload.pageId == this.page.pageId && i.payload.content.trim() == text);
-        ({ name: this.name, content: this.content } = inOutbox ? { name: d.name, content: '' } : d);
+        if (!d || this.content || this.#draftKey != key) return; // typed meanwhile, or moved on
+        // Compared as sent: NFC, CRLF as LF, trimmed (the draft keeps what was typed).
+        const text = clean(d.content);
+        const pageId = this.page.pageId.normalize('NFC');
+        const inOutbox = !!text && queued.some((i) => i.payload.pageId == pageId && i.payload.content == text);
+        ({ name: this.name, content: this.content } = { name: this.name || d.name, content: inOutbox ? '' : d.content });
+        // The emptied draft is kept too, now: once the outbox has sent the comment, it must not come back.
+        if (inOutbox) void this.#drafts.flush();
       }).catch(() => {}); // nothing to put back
       this.#sender?.outbox.drain(true);
     }

@@ -1,0 +1,113 @@
+/**
+ * What a reader typed, at the edges of a send: text typed while a comment is being sent, a comment
+ * sent from the outbox after its tab closed, decomposed Vietnamese, a discard while sending, a
+ * single-page app that changes the article or removes the box during a send. Each checks what the
+ * reader sees, what reached the endpoint and what IndexedDB keeps.
+ */
+import { test, expect, form, fillAndVerify, idb, ENDPOINT } from './support/fixtures.js';
+
+const draftOf = async (page: Parameters<typeof idb>[0], pageId: string) => (await idb(page))[`d:${ENDPOINT} ${pageId}`];
+const unsent = (page: Parameters<typeof idb>[0]) => page.locator('ykien-comments [part~="outbox"] li[data-client-id]');
+
+test('text typed while the comment is being sent stays in the form (and in the draft)', async ({ page, article, endpoint }) => {
+  await article({ attrs: { 'page-id': 'go-tiep' } });
+  const f = form(page);
+  await fillAndVerify(page, 'Ngô Thị Lan', 'Ý kiến thứ nhất.');
+  const release = endpoint.hold();
+  await f.send.click();
+  await expect.poll(() => endpoint.posts.length).toBe(1);
+  await f.content.fill('Ý kiến thứ hai, gõ trong lúc đang gửi.');
+  release();
+  await expect(f.status).toContainText('Cảm ơn bạn');
+  await expect(f.content).toHaveValue('Ý kiến thứ hai, gõ trong lúc đang gửi.');
+  await expect.poll(async () => (await draftOf(page, 'go-tiep'))?.content).toBe('Ý kiến thứ hai, gõ trong lúc đang gửi.');
+  expect(endpoint.comments.map((c) => c.content)).toEqual(['Ý kiến thứ nhất.']);
+});
+
+for (const [how, content] of [
+  ['as typed (NFC)', 'Gửi dở rồi đóng thẻ.'],
+  ['typed decomposed (NFD, as some keyboards send Vietnamese)', 'Gửi dở rồi đóng thẻ, chữ tổ hợp.'.normalize('NFD')],
+] as const) {
+  test(`a comment sent from the outbox after its tab closed mid-send never comes back into the form, ${how}`, async ({ page, article, endpoint }) => {
+    // The first answer never comes: the reader leaves while it is "being sent".
+    endpoint.reply({ status: 503, delayMs: 60_000 }, {});
+    await article();
+    const f = form(page);
+    await fillAndVerify(page, 'Tạ Thị Hằng', content);
+    await f.send.click();
+    await expect.poll(() => endpoint.posts.length).toBe(1);
+    // The next visit: the outbox sends it (same key); the form keeps the name, not the text.
+    await page.reload();
+    await expect(f.name).toHaveValue('Tạ Thị Hằng');
+    await expect(f.content).toHaveValue('');
+    await expect(unsent(page)).toHaveCount(0);
+    await expect.poll(() => endpoint.comments.length).toBe(1);
+    // And the visit after: the outbox is empty, and the text still does not come back.
+    await page.reload();
+    await expect(f.name).toHaveValue('Tạ Thị Hằng');
+    await expect(f.content).toHaveValue('');
+    expect(endpoint.comments.map((c) => c.content)).toEqual([content.normalize('NFC')]);
+    expect(new Set(endpoint.posts.map((p) => p.body.clientId)).size).toBe(1);
+  });
+}
+
+test('a comment discarded while it is being sent does not come back, and is not sent again', async ({ page, article, endpoint }) => {
+  await article();
+  const f = form(page);
+  await fillAndVerify(page, 'Lý Văn Bình', 'Thôi, không gửi nữa.');
+  endpoint.reply({ status: 503 });
+  const release = endpoint.hold();
+  await f.send.click();
+  await expect(unsent(page)).toHaveCount(1);
+  await unsent(page).getByRole('button', { name: 'Bỏ bình luận' }).click();
+  await expect(unsent(page)).toHaveCount(0);
+  release(); // the attempt ends with a 503, after the discard
+  await expect(f.send).toHaveAttribute('aria-busy', 'false');
+  expect(Object.keys(await idb(page)).filter((k) => k.startsWith('o:'))).toEqual([]);
+  // Nothing left to send: a page opened later sends nothing.
+  await page.reload();
+  await expect(f.send).toBeVisible();
+  await expect(unsent(page)).toHaveCount(0);
+  expect(endpoint.posts).toHaveLength(1);
+  expect(endpoint.comments).toHaveLength(0);
+});
+
+test('a single-page app that changes page-id: each article keeps its own draft', async ({ page, article }) => {
+  await article({ attrs: { 'page-id': 'bai-a' } });
+  const f = form(page);
+  await f.name.fill('Đinh Thị Mai');
+  await f.content.fill('Cho bài A.');
+  await expect.poll(async () => (await draftOf(page, 'bai-a'))?.content).toBe('Cho bài A.');
+  await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-b'));
+  await expect(f.content).toHaveValue('');
+  await expect(f.name).toHaveValue('Đinh Thị Mai');
+  await f.content.fill('Cho bài B.');
+  await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-a'));
+  await expect(f.content).toHaveValue('Cho bài A.');
+  await expect.poll(async () => (await draftOf(page, 'bai-b'))?.content).toBe('Cho bài B.');
+  expect((await draftOf(page, 'bai-a'))?.content).toBe('Cho bài A.');
+});
+
+test('the box removed while its comment is being sent: the send ends, and the text does not come back', async ({ page, article, endpoint, problems }) => {
+  await article({ attrs: { 'page-id': 'go-bo' } });
+  const f = form(page);
+  await fillAndVerify(page, 'Hồ Văn Nam', 'Gửi rồi rời trang ứng dụng.');
+  const release = endpoint.hold();
+  await f.send.click();
+  await expect.poll(() => endpoint.posts.length).toBe(1);
+  // The app navigates: the element leaves the page while its POST is under way.
+  await page.evaluate(() => {
+    const el = document.querySelector('ykien-comments')!;
+    (window as unknown as { __box: Element }).__box = el;
+    el.remove();
+  });
+  release();
+  await expect.poll(() => endpoint.comments.length).toBe(1);
+  await expect.poll(async () => (await draftOf(page, 'go-bo'))?.content).toBe('');
+  expect(Object.keys(await idb(page)).filter((k) => k.startsWith('o:'))).toEqual([]);
+  expect(problems).toEqual([]);
+  await page.reload();
+  await expect(f.name).toHaveValue('Hồ Văn Nam');
+  await expect(f.content).toHaveValue('');
+  expect(endpoint.posts).toHaveLength(1);
+});
