@@ -392,3 +392,25 @@ test("the height kept for the box is the site's to set (--ykien-reserve): before
   hold.release();
   await expect(box.locator('[part~="empty"]')).toBeVisible();
 });
+
+for (const [what, chunk] of [
+  ["the box's code", /\/dist\/cdn\/comments\.js$/],
+  ['its words', /\/dist\/cdn\/vi-[\w-]+\.js$/],
+] as const) {
+  test(`${what} cannot be fetched when the reader comes to the comments: fetched again once the browser is back online`, async ({ page, article, problems }) => {
+    await article({ before: FILLER, after: BELOW, wait: false });
+    await loaderRan(page);
+    let down = true;
+    let refused = 0;
+    await page.route(chunk, (route) => (down ? (refused++, route.abort('internetdisconnected')) : route.fallback()));
+    await page.locator('ykien-comments').scrollIntoViewIfNeeded();
+    await expect.poll(() => refused).toBe(1);
+    // The space stays kept meanwhile: nothing below jumps.
+    expect(await page.locator('ykien-comments').evaluate((el) => el.getBoundingClientRect().height)).toBeGreaterThan(500);
+    down = false;
+    await page.evaluate(() => dispatchEvent(new Event('online')));
+    await expect(form(page).send).toBeVisible();
+    await expect(form(page).heading).toHaveText('Ý kiến bạn đọc');
+    expect(problems.filter((p) => !/could not load|Failed to fetch|ERR_INTERNET_DISCONNECTED/.test(p))).toEqual([]);
+  });
+}

@@ -23,9 +23,10 @@ const RESERVE = `${COMMENTS}:not(:defined){display:block;min-height:${RESERVED_H
 /** The outbox's records in ykien's store (outbox/items.ts). */
 const QUEUED = ['o:', 'o:\uffff'];
 
+/** Loads once; resolves false when it failed (a later call tries again). */
 const once = (load: () => Promise<unknown>) => {
-  let p: Promise<unknown> | undefined;
-  return () => (p ??= load().catch((e) => ((p = undefined), console.error('ykien: could not load', e))));
+  let p: Promise<boolean> | undefined;
+  return () => (p ??= load().then(() => true, (e) => ((p = undefined), console.error('ykien: could not load', e), false)));
 };
 
 const LOADED = Symbol.for('ykien.load-by-need');
@@ -44,9 +45,18 @@ export function loadByNeed(loaders: Loaders): void {
   } catch {
     // no constructed stylesheets: the box only takes its space when it renders
   }
-  const near = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && (near.disconnect(), comments()), {
-    rootMargin: '200px',
-  });
+  // The box's code, once one is near. A failed fetch (the network went away, the CDN failed) is tried
+  // again when the browser is back online, or a while later: the page's boxes are observed anew, and
+  // one near the screen then asks again.
+  let wait = 1000;
+  const again = () => find(doc);
+  const near = new IntersectionObserver(
+    (entries) =>
+      entries.some((e) => e.isIntersecting) &&
+      (near.disconnect(),
+      comments().then((ok) => ok || (addEventListener('online', again, { once: true }), setTimeout(again, (wait = Math.min(2 * wait, 60_000)))))),
+    { rootMargin: '200px' },
+  );
   const find = (root: Element | Document) => {
     const all = (sel: string) => [...(root instanceof Element && root.matches(sel) ? [root] : []), ...root.querySelectorAll(sel)];
     all(COMMENTS).forEach((el) => near.observe(el));

@@ -215,7 +215,7 @@ export class YkienComments extends LitElement {
    */
   withWords(fn: () => void): void {
     if (this.#hasWords()) fn();
-    else this.#loadWords().then(fn);
+    else this.#wordsLoaded().then(fn);
   }
 
   /** The words of the box; with the sending half, its words too. */
@@ -236,10 +236,28 @@ export class YkienComments extends LitElement {
   protected override async scheduleUpdate(): Promise<unknown> {
     if (!this.hasUpdated) {
       this.#list.prefetch();
-      await this.#loadWords();
+      await this.#wordsLoaded();
       await this.#list.prefetched(LIST_WAIT_MS);
-    } else if (!this.#hasWords()) await this.#loadWords();
+    } else if (!this.#hasWords()) await this.#wordsLoaded();
     return super.scheduleUpdate();
+  }
+
+  /**
+   * The words, however long it takes: a failed fetch (offline since the page came) would otherwise end
+   * the element's updates for good. Tried again when the browser is back online, else after a while.
+   */
+  async #wordsLoaded(): Promise<void> {
+    for (let wait = 1000; ; wait = Math.min(2 * wait, 30_000)) {
+      try {
+        return void (await this.#loadWords());
+      } catch {
+        await new Promise<void>((resume) => {
+          const go = () => (clearTimeout(timer), removeEventListener('online', go), resume());
+          const timer = setTimeout(go, wait);
+          addEventListener('online', go);
+        });
+      }
+    }
   }
 
   override connectedCallback(): void {
