@@ -105,10 +105,15 @@ test('a failed load says so and "Thử lại" loads it; the form works meanwhile
   const box = page.locator('ykien-comments');
   await expect(box.locator('[part~="list-error"]')).toContainText('Không tải được ý kiến bạn đọc.');
   await expect(form(page).send).toBeEnabled();
-  fail = false;
+  // Failing again: said, and the keyboard stays on "Thử lại".
   await box.getByRole('button', { name: 'Thử lại' }).click();
+  await expect(form(page).status).toHaveText('Không tải được ý kiến bạn đọc.');
+  await expect(box.getByRole('button', { name: 'Thử lại' })).toBeFocused();
+  fail = false;
+  await page.keyboard.press('Enter');
   await expect(comments(page)).toHaveCount(1);
   await expect(box.locator('[part~="list-error"]')).toHaveCount(0);
+  await expect(comments(page).first()).toBeFocused(); // its button gone, the keyboard is on what came
 });
 
 test('list="off" makes no GET at all', async ({ page }) => {

@@ -800,6 +800,7 @@ test('discard: the unsent comment leaves the list and IndexedDB and is never sen
   await unsent(page).getByRole('button', { name: 'Bỏ bình luận' }).click();
   await expect(f.status).toContainText('Đã bỏ bình luận chưa gửi');
   await expect(outbox(page)).toHaveCount(0);
+  await expect(f.content).toBeFocused(); // its button went with it: the keyboard is back in the form
   expect(await outboxKeys(page)).toEqual([]);
 
   await setOffline(context, net, false);

@@ -186,6 +186,7 @@ test('keyboard only: Tab through the form in order, solve the captcha with Space
 
   await page.keyboard.press('Enter');
   await expect(f.status).toContainText('Cảm ơn bạn');
+  await expect(f.send).toBeFocused(); // kept through the send: the button is never disabled under the reader's focus
   expect(endpoint.posts).toHaveLength(1);
   expect(endpoint.posts[0].body).toMatchObject({
     name: 'Lê Thị Hoa',
@@ -221,6 +222,7 @@ test('keyboard only: an invalid send moves focus to the first invalid field, fix
   expect(await focused(page)).toBe('input');
   await page.keyboard.press('Enter');
   await expect(f.status).toContainText('Cảm ơn bạn');
+  await expect(f.name).toBeFocused(); // the keyboard stays where the reader was
   expect(endpoint.posts).toHaveLength(1);
   expect(endpoint.posts[0].body).toMatchObject({ name: 'Lê Thị Hoa', content: 'Đã bổ sung nội dung.' });
 });

@@ -27,6 +27,7 @@ export interface FormView {
 export function renderForm(v: FormView) {
   const { t, errors: e, count, max } = v;
   const error = (id: Field) => html`<p part="error" id=${id + '-error'}>${e[id]}</p>`;
+  // Send is aria-disabled while sending, not disabled: a disabled button loses the focus of the reader who pressed it.
   return html`<form part="form" novalidate @submit=${v.onSubmit} @focusin=${v.onFocus} aria-labelledby="heading">
     <div class="field">
       <label part="label" for="name">${t.nameLabel}</label>
@@ -54,7 +55,7 @@ export function renderForm(v: FormView) {
         </div>`
       : nothing}
     <div class="actions">
-      <button part="submit" ?disabled=${v.sending} aria-busy=${v.sending}>${t.send}</button>
+      <button part="submit" aria-disabled=${v.sending} aria-busy=${v.sending}>${t.send}</button>
       <button part="reset" type="button" @click=${v.onClear}>${t.clear}</button>
     </div>
     <p part="status" role="status" data-kind=${v.statusKind}>${v.status}</p>

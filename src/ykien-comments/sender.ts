@@ -56,7 +56,13 @@ export class Sender {
       here: h.page.pageId,
       canVerify: !!h.siteKey,
       onVerify: (id) => this.#verifyItem(id),
-      onDiscard: (id) => this.outbox.discard(id).then(() => h.say('discarded')),
+      // The discarded line takes its button away: focus goes to the next unsent one, else to the form.
+      onDiscard: (id) =>
+        this.outbox.discard(id).then(async () => {
+          h.say('discarded');
+          await h.updateComplete;
+          (h.renderRoot.querySelector<HTMLElement>('[part~="outbox"] button') ?? h.renderRoot.querySelector<HTMLElement>('#content'))?.focus();
+        }),
     });
   }
 

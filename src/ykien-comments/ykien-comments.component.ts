@@ -377,7 +377,7 @@ export class YkienComments extends LitElement {
       onResetCaptcha: () => this.#prepare((s) => s.captcha.reset()),
     })}${this.#sender?.renderOutbox() ?? nothing}`;
     const comments = this.#listOn
-      ? renderList({ list, t, lang: this.language, onMore: () => this.#more(), onRetry: () => list.load() })
+      ? renderList({ list, t, lang: this.language, onMore: () => this.#more(), onRetry: () => this.#retry() })
       : nothing;
     return html`<section part="base" aria-labelledby="heading">
       ${title}${this.formPosition == 'top' ? [form, comments] : [comments, form]}
@@ -393,6 +393,18 @@ export class YkienComments extends LitElement {
     this.say('moreAdded', 'info', { count: added });
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>(`article[data-i="${from}"]`)?.focus();
+  }
+
+  /**
+   * "Thử lại": the list again. Its button goes while it loads, so focus moves to what came: the first
+   * comment, or the new "Thử lại" of a list that failed again (said in the status region too).
+   */
+  async #retry(): Promise<void> {
+    await this.#list.load();
+    const failed = this.#list.state == 'failed';
+    if (failed) this.say('listFailed', 'error');
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>(failed ? '[part~="list-error"] button' : 'article[data-i]')?.focus();
   }
 
   /** @internal Saves the draft now; resolves when it is stored. */

@@ -155,7 +155,8 @@ export const styles = css`
     background: var(--ykien-accent);
     border-color: var(--ykien-accent);
   }
-  button:disabled {
+  button:disabled,
+  [aria-disabled='true'] {
     cursor: progress;
     opacity: 0.75;
   }
