@@ -190,6 +190,23 @@ test('150 articles: two requests, 100 ids and 50, every id once, every count sho
   for (const a of server.asked) expect(a.ids.length).toBeLessThanOrEqual(100);
 });
 
+test('long ids (articles URLs of 200 characters) and a blank one: requests split to stay under 8 KB, every count shown', async ({ page }) => {
+  const ids = Array.from({ length: 80 }, (_, i) => `${ART(i)}?utm_source=trang-chu&muc=${'thoi-su-chinh-tri-'.repeat(8)}${i}`);
+  expect(ids[0]!.length).toBeGreaterThan(190);
+  const server = await countsServer(page, Object.fromEntries(ids.map((id, i) => [id, i])));
+  const urls: string[] = [];
+  page.on('request', (r) => r.url().includes('/counts') && urls.push(r.url()));
+  await headlines(page, 'vi', [
+    ...ids.map((id, i) => `<a href="/${i}">Tin ${i} ${count(ENDPOINT, id)}</a>`),
+    `<a href="/trong">Mẫu trang lỗi ${count(ENDPOINT, '   ')}</a>`,
+  ]);
+  await expect(texts(page)).toHaveText([...ids.map((_, i) => `${i} ý kiến`), '']); // the blank one shows nothing
+  expect(server.asked.length).toBeGreaterThan(1);
+  for (const u of urls) expect(u.length).toBeLessThan(8 * 1024);
+  const all = server.asked.flatMap((a) => a.ids);
+  expect(all.sort()).toEqual([...ids].sort()); // each once, and no blank id
+});
+
 for (const mode of ['fail', 'abort'] as const) {
   test(`a failed /counts (${mode}) shows nothing and logs nothing beyond the failed resource`, async ({ page, problems }) => {
     const server = await countsServer(page, { [ART(1)]: 12, [ART(9)]: 4 });

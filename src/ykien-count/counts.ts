@@ -1,11 +1,13 @@
 /**
  * Batches the counts of every `<ykien-count>` on a page: elements that ask within the same task, or
  * while the page is still being parsed, share one `GET {endpoint}/counts` per endpoint (at most 100 ids
- * a request, split beyond).
+ * a request, and at most about 7 KB of query: ids are often articles' URLs, and proxies refuse URLs
+ * over 8 KB, which would leave a whole batch without counts; split beyond).
  */
 import { fetchCounts } from '../api/counts.js';
 
 export const MAX_IDS = 100;
+export const MAX_QUERY = 7000;
 
 type Resolve = (count: number | undefined) => void;
 const waiting = new Map<string, Map<string, Resolve[]>>();
@@ -26,12 +28,19 @@ function flush(): void {
   const batch = [...waiting];
   waiting.clear();
   for (const [endpoint, pages] of batch) {
-    const ids = [...pages.keys()];
-    for (let i = 0; i < ids.length; i += MAX_IDS) {
-      const chunk = ids.slice(i, i + MAX_IDS);
-      fetchCounts(endpoint, chunk).then((counts) => {
-        for (const id of chunk) for (const resolve of pages.get(id)!) resolve(typeof counts?.[id] == 'number' ? counts[id] : undefined);
+    let chunk: string[] = [];
+    let size = 0;
+    const send = (ids: string[]) =>
+      ids.length &&
+      fetchCounts(endpoint, ids).then((counts) => {
+        for (const id of ids) for (const resolve of pages.get(id)!) resolve(typeof counts?.[id] == 'number' ? counts[id] : undefined);
       });
+    for (const id of pages.keys()) {
+      const more = encodeURIComponent(id).length + 8; // &pageId=
+      if (chunk.length == MAX_IDS || size + more > MAX_QUERY) send(chunk), (chunk = []), (size = 0);
+      chunk.push(id);
+      size += more;
     }
+    send(chunk);
   }
 }

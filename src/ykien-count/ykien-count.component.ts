@@ -77,7 +77,8 @@ export class YkienCount extends HTMLElement {
 
   async #ask(): Promise<void> {
     const endpoint = this.getAttribute('endpoint');
-    const pageId = this.getAttribute('page-id')?.normalize('NFC');
+    // Trimmed as the server reads it; a blank one is no article (and would fail its whole batch).
+    const pageId = this.getAttribute('page-id')?.normalize('NFC').trim();
     const asked = endpoint + ' ' + pageId;
     if (asked != this.#asked) {
       this.#asked = asked;
