@@ -162,3 +162,19 @@ test('Escape cancels an edit: nothing saved, the keyboard back on the comment', 
   expect((await api('GET', '/comments?status=pending')).json.items[0]).toMatchObject({ content: 'Nguyên văn.', edited: false });
   expect((await api('GET', '/audit')).json.items).toEqual([]);
 });
+
+test('after a reply is saved the keyboard stays on that comment: the next "a" approves it, not the first', async ({ page, seed, signIn, api }) => {
+  for (let i = 1; i <= 3; i++) await seed({ name: `Bạn đọc ${i}`, content: `Ý kiến số ${i}.` });
+  await signIn();
+  await expect(cards(page)).toHaveCount(3); // newest first: 3, 2, 1
+  const second = card(page, 'Bạn đọc 2');
+  await second.getByRole('button', { name: 'Trả lời' }).click();
+  await second.getByLabel('Trả lời của Ban biên tập').fill('Ban biên tập đã ghi nhận.');
+  await second.getByRole('button', { name: 'Đăng trả lời' }).click();
+  await expect(liveRegion(page)).toHaveText('Đã đăng trả lời cho bình luận của “Bạn đọc 2”.');
+  await expect(second).toBeFocused();
+  await page.keyboard.press('a');
+  await expect(cards(page)).toHaveCount(2);
+  const pending = await api('GET', '/comments?status=pending');
+  expect(pending.json.items.map((c: { name: string }) => c.name)).toEqual(['Bạn đọc 3', 'Bạn đọc 1']);
+});

@@ -254,6 +254,10 @@ export class YkienAdmin extends LitElement {
   }
 
   private signOut(message = ''): void {
+    // Answers to requests made before are dropped: one arriving now must not sign the editor back in.
+    this.loadSeq++;
+    this.auditSeq++;
+    this.countsEpoch++;
     writeToken('');
     this.token = '';
     this.signedIn = false;
@@ -503,7 +507,8 @@ export class YkienAdmin extends LitElement {
     this.removeItems(done, focusWasInList);
     this.notice = this.msg(action === 'approve' ? 'bulkApproved' : 'bulkRejected', { n: done.size });
     if (failures > 0) this.error = `${this.msg('bulkFailed', { n: failures })} ${this.explain(lastError)}`;
-    if (!focusWasInList) this.focusSoon('#select-all');
+    // The buttons pressed went with the selection; "select all" goes too when nothing is left.
+    if (!focusWasInList) this.focusSoon(this.items.length ? '#select-all' : '#list-heading');
   }
 
   private toggleSelected(id: string, on?: boolean): void {
@@ -521,7 +526,7 @@ export class YkienAdmin extends LitElement {
 
   private startEdit(c: AdminComment): void {
     if (c.status !== 'pending') return;
-    this.current = this.items.indexOf(c);
+    this.current = this.items.findIndex((x) => x.id === c.id);
     this.replying = null;
     this.formError = '';
     this.editing = c.id;
@@ -530,7 +535,23 @@ export class YkienAdmin extends LitElement {
 
   private cancelForm(c: AdminComment): void {
     this.closeForms();
-    this.moveTo(this.items.indexOf(c));
+    // By id: a saved edit or reply replaced the comment's object in the list.
+    this.moveTo(this.items.findIndex((x) => x.id === c.id));
+  }
+
+  /**
+   * A save of comment `c`'s form ended, maybe after the editor closed that form or opened another: only
+   * its own form is closed, and its error goes there, or to the page's alert when its form is gone.
+   */
+  private formOf(c: AdminComment): boolean {
+    return this.editing === c.id || this.replying === c.id;
+  }
+
+  private saveFailed(c: AdminComment, e: unknown, field: string): void {
+    if (this.formOf(c)) {
+      this.formError = this.explain(e);
+      this.focusSoon(field);
+    } else this.error = `${c.name}: ${this.explain(e)}`;
   }
 
   private async saveEdit(c: AdminComment, thenApprove: boolean): Promise<void> {
@@ -557,23 +578,23 @@ export class YkienAdmin extends LitElement {
         await moderate(this.token, c.id, 'approve');
         this.notice = this.msg('editedApproved', { name: c.name });
         this.bumpCounts(c.status, 'published', 1);
-        this.closeForms();
-        this.removeItems(new Set([c.id]), true);
+        const own = this.formOf(c);
+        if (own) this.closeForms();
+        this.removeItems(new Set([c.id]), own);
       } else {
         this.notice = this.msg('edited', { name: c.name });
-        this.cancelForm(c);
+        if (this.formOf(c)) this.cancelForm(c);
       }
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return this.signOut(this.msg('badToken'));
-      this.formError = this.explain(e);
-      this.focusSoon(`#edit-content-${c.id}`);
+      this.saveFailed(c, e, `#edit-content-${c.id}`);
     } finally {
       this.setBusy([c.id], false);
     }
   }
 
   private startReply(c: AdminComment): void {
-    this.current = this.items.indexOf(c);
+    this.current = this.items.findIndex((x) => x.id === c.id);
     this.editing = null;
     this.formError = '';
     this.replying = c.id;
@@ -589,12 +610,11 @@ export class YkienAdmin extends LitElement {
       const reply = (await setReply(this.token, c.id, text)) ?? { text, at: new Date().toISOString() };
       this.items = this.items.map((x) => (x.id === c.id ? { ...x, reply } : x));
       this.notice = this.msg('replySaved', { name: c.name });
-      this.cancelForm(c);
+      if (this.formOf(c)) this.cancelForm(c);
       this.reloadHistory(c.id);
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return this.signOut(this.msg('badToken'));
-      this.formError = this.explain(e);
-      this.focusSoon(`#reply-text-${c.id}`);
+      this.saveFailed(c, e, `#reply-text-${c.id}`);
     } finally {
       this.setBusy([c.id], false);
     }
