@@ -256,3 +256,28 @@ test('user text is text: markup in a comment is shown, not run', async ({ page, 
   await expect(page.locator('ykien-admin img, ykien-admin b')).toHaveCount(0);
   expect(await problems()).toEqual([]);
 });
+
+test('two moderators on one queue: approving a comment the other one already rejected changes nothing and says so', async ({ page, seed, signIn, api, publicList }) => {
+  const id = await seed({ name: 'Phan Thị K', content: 'Một ý kiến gây tranh cãi.' });
+  await seed({ name: 'Lê Văn M', content: 'Ý kiến khác.' });
+  await signIn();
+  await expect(cards(page)).toHaveCount(2);
+  // The other moderator rejects it while this page still shows it pending.
+  expect((await api('POST', `/comments/${id}/reject`)).status).toBe(200);
+  await card(page, 'Phan Thị K').getByRole('button', { name: 'Duyệt' }).click();
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Bình luận của “Phan Thị K” đã được người khác xử lý (nay: Đã từ chối); không thay đổi gì.');
+  await expect(card(page, 'Phan Thị K')).toHaveCount(0);
+  expect((await api('GET', `/comments/${id}`)).json.status).toBe('rejected');
+  expect((await publicList()).items.map((c) => c.name)).toEqual([]);
+  // And in a bulk approval: the one moved by the other is left, the rest approved.
+  const other = await seed({ name: 'Đào Văn N', content: 'Thêm một ý kiến.' });
+  await page.getByRole('button', { name: 'Tải lại' }).click();
+  await expect(cards(page)).toHaveCount(2);
+  expect((await api('POST', `/comments/${other}/reject`)).status).toBe(200);
+  await page.getByRole('checkbox', { name: /Chọn tất cả/ }).check();
+  await page.getByRole('button', { name: /Duyệt các bình luận đã chọn/ }).click();
+  await expect(page.locator('ykien-admin [role="alert"]')).toContainText('Bình luận của “Đào Văn N” đã được người khác xử lý (nay: Đã từ chối)');
+  await expect(cards(page)).toHaveCount(0);
+  expect((await api('GET', `/comments/${other}`)).json.status).toBe('rejected');
+  expect((await publicList()).items.map((c) => c.name)).toEqual(['Lê Văn M']);
+});

@@ -69,6 +69,8 @@ export class ApiError extends Error {
     readonly code: string,
     /** Field → message, for a 400/422 validation problem. */
     readonly fields: Record<string, string> = {},
+    /** `409 conflict`: the comment's status now. */
+    readonly current?: string,
   ) {
     super(`${status} ${code}`);
   }
@@ -107,16 +109,18 @@ async function call(
   if (!res.ok) {
     let code = 'http';
     let fields: Record<string, string> = {};
+    let current: string | undefined;
     try {
-      const body = (await res.json()) as { code?: unknown; fields?: unknown };
+      const body = (await res.json()) as { code?: unknown; fields?: unknown; current?: unknown };
       if (typeof body.code === 'string') code = body.code;
+      if (typeof body.current === 'string') current = body.current;
       if (body.fields && typeof body.fields === 'object') {
         fields = Object.fromEntries(Object.entries(body.fields).filter((e): e is [string, string] => typeof e[1] === 'string'));
       }
     } catch {
       /* not a problem document: keep "http" */
     }
-    throw new ApiError(res.status, code, fields);
+    throw new ApiError(res.status, code, fields, current);
   }
   return res;
 }
@@ -144,9 +148,10 @@ export async function getCounts(token: string, filter: Omit<ListFilter, 'status'
   return STATUSES.every((s) => typeof c[s] === 'number') ? (c as Counts) : null;
 }
 
-export async function moderate(token: string, id: string, action: 'approve' | 'reject' | 'delete' | 'restore'): Promise<void> {
+export async function moderate(token: string, id: string, action: 'approve' | 'reject' | 'delete' | 'restore', from?: string): Promise<void> {
   if (action === 'delete') await call(token, 'DELETE', commentPath(id));
-  else await call(token, 'POST', commentPath(id, `/${action}`));
+  // With the status the moderator saw: a comment someone else moved meanwhile is 409, unchanged.
+  else await call(token, 'POST', commentPath(id, `/${action}${from ? `?from=${from}` : ''}`));
 }
 
 export async function editComment(token: string, id: string, change: { name?: string; content?: string }): Promise<Partial<AdminComment>> {

@@ -417,6 +417,12 @@ export class YkienAdmin extends LitElement {
     this.focusSoon(`article[data-index="${this.current}"]`);
   }
 
+  /** A decision refused with 409 conflict: what the moderator is told. */
+  private movedByOther(c: AdminComment, e: ApiError): string {
+    const now = e.current === 'pending' || e.current === 'published' || e.current === 'rejected' ? this.msg(e.current) : (e.current ?? '');
+    return this.msg('movedByOther', { name: c.name, status: now });
+  }
+
   private currentComment(): AdminComment | undefined {
     return this.current >= 0 ? this.items[this.current] : undefined;
   }
@@ -463,12 +469,19 @@ export class YkienAdmin extends LitElement {
     this.setBusy([c.id], true);
     this.error = '';
     try {
-      await moderate(this.token, c.id, action);
+      await moderate(this.token, c.id, action, action === 'delete' ? undefined : c.status);
       const outcome = { approve: ['approved', 'published'], reject: ['rejectedDone', 'rejected'], restore: ['restored', 'pending'], delete: ['deleted', null] } as const;
       this.notice = this.msg(outcome[action][0], { name: c.name });
       this.bumpCounts(c.status, outcome[action][1], 1);
       this.removeItems(new Set([c.id]), refocus);
     } catch (e) {
+      if (e instanceof ApiError && e.status === 409 && e.code === 'conflict') {
+        // Someone else moved it: it leaves this list, unchanged, and the moderator is told its status now.
+        this.removeItems(new Set([c.id]), refocus);
+        this.error = this.movedByOther(c, e);
+        void this.refreshCounts();
+        return;
+      }
       if (e instanceof ApiError && e.status === 404) this.removeItems(new Set([c.id]), refocus);
       this.failed(e);
     } finally {
@@ -482,19 +495,21 @@ export class YkienAdmin extends LitElement {
     this.setBusy(chosen.map((c) => c.id), true);
     this.error = '';
     const done = new Set<string>();
+    const moved = new Map<string, string>();
     let failures = 0;
     let lastError: unknown = null;
     // One at a time: a newsroom's queue is tens, not thousands, and the server's log stays in order.
     for (const c of chosen) {
       try {
-        await moderate(this.token, c.id, action);
+        await moderate(this.token, c.id, action, c.status);
         done.add(c.id);
       } catch (e) {
         if (e instanceof ApiError && e.status === 401) {
           this.setBusy(chosen.map((x) => x.id), false);
           return this.signOut(this.msg('badToken'));
         }
-        if (e instanceof ApiError && e.status === 404) done.add(c.id);
+        if (e instanceof ApiError && e.status === 409 && e.code === 'conflict') moved.set(c.id, this.movedByOther(c, e));
+        else if (e instanceof ApiError && e.status === 404) done.add(c.id);
         else {
           failures++;
           lastError = e;
@@ -504,9 +519,12 @@ export class YkienAdmin extends LitElement {
     this.setBusy(chosen.map((c) => c.id), false);
     this.bumpCounts(this.tab, action === 'approve' ? 'published' : 'rejected', done.size);
     const focusWasInList = this.current >= 0;
-    this.removeItems(done, focusWasInList);
+    this.removeItems(new Set([...done, ...moved.keys()]), focusWasInList);
     this.notice = this.msg(action === 'approve' ? 'bulkApproved' : 'bulkRejected', { n: done.size });
-    if (failures > 0) this.error = `${this.msg('bulkFailed', { n: failures })} ${this.explain(lastError)}`;
+    const problems = [...moved.values()];
+    if (failures > 0) problems.unshift(`${this.msg('bulkFailed', { n: failures })} ${this.explain(lastError)}`);
+    if (moved.size) void this.refreshCounts();
+    if (problems.length) this.error = problems.join(' ');
     // The buttons pressed went with the selection; "select all" goes too when nothing is left.
     if (!focusWasInList) this.focusSoon(this.items.length ? '#select-all' : '#list-heading');
   }

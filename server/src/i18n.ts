@@ -30,6 +30,7 @@ export type ProblemCode =
   | 'captcha'
   | 'captcha-unavailable'
   | 'in-progress'
+  | 'conflict'
   | 'too-large'
   | 'unsupported-media-type'
   | 'key-reused'
@@ -50,6 +51,7 @@ export const TITLES: Record<ProblemCode, Record<Lang, string>> = {
     en: 'The captcha could not be verified right now; nothing was stored',
   },
   'in-progress': { vi: 'Bình luận này đang được xử lý', en: 'This comment is being processed' },
+  conflict: { vi: 'Bình luận này đã được người khác xử lý', en: 'Someone else already moderated this comment' },
   'too-large': { vi: 'Nội dung gửi lên quá lớn', en: 'The request body is too large' },
   'unsupported-media-type': { vi: 'Chỉ chấp nhận application/json', en: 'Only application/json is accepted' },
   'key-reused': {
@@ -102,6 +104,7 @@ export const MESSAGES = {
   bodyTooDeep: m('Nội dung gửi lên lồng nhau quá {n} tầng.', 'The request body is nested more than {n} levels deep.'),
   limitInvalid: m('limit phải là số nguyên từ 1 đến {n}.', 'limit must be a whole number from 1 to {n}.'),
   cursorInvalid: m('Con trỏ phân trang (cursor) không hợp lệ.', 'cursor is not valid.'),
+  fromInvalid: m('from phải là pending, published hoặc rejected.', 'from must be pending, published or rejected.'),
   statusInvalid: m(
     'status phải là pending, published hoặc rejected.',
     'status must be pending, published or rejected.',

@@ -10,6 +10,8 @@ import { pickLang, TITLES, type Lang, type ProblemCode } from './i18n.js';
 export interface ProblemExtras {
   fields?: Record<string, string>;
   retryAfter?: number;
+  /** `409 conflict`: the comment's status now, which the moderator did not see. */
+  current?: string;
 }
 
 /** Thrown from parsers and handlers; turned into a problem answer by the error handler. */

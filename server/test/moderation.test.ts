@@ -330,6 +330,24 @@ for (const variant of variants) {
       expectProblem(await as('GET', '/audit?cursor=zzz'), 400, 'validation');
     });
 
+    it('a decision on what the moderator saw: 409 conflict with the status now when someone else moved it, nothing changed', async () => {
+      const id = await submit({ pageId: 'conflict-1' });
+      // Lan rejects it; the admin, still seeing it pending, approves it.
+      expect((await call(lan, 'POST', `/comments/${id}/reject?from=pending`)).status).toBe(200);
+      const late = await as('POST', `/comments/${id}/approve?from=pending`);
+      expectProblem(late, 409, 'conflict');
+      expect(late.json.current).toBe('rejected');
+      expect(await statusOf(id)).toBe('rejected');
+      expect((await auditOf(id)).map((e) => e.action)).toEqual(['reject']);
+      expect((await publicList('conflict-1')).total).toBe(0);
+      // The same decision again is no conflict; nor one without `from`; a `from` that is no status is refused.
+      expect((await as('POST', `/comments/${id}/reject?from=pending`)).status).toBe(200);
+      expectProblem(await as('POST', `/comments/${id}/approve?from=gone`), 400, 'validation');
+      expect((await as('POST', `/comments/${id}/restore?from=rejected`)).json).toEqual({ id, status: 'pending' });
+      expect((await as('POST', `/comments/${id}/approve`)).json).toEqual({ id, status: 'published' });
+      expect((await auditOf(id)).map((e) => e.action)).toEqual(['approve', 'restore', 'reject']);
+    });
+
     it('takes a moderator added while it runs, and drops one removed', async () => {
       const id = await submit({ pageId: 'reload-1' });
       const minh = await addModerator(moderatorsFile, 'minh');

@@ -19,6 +19,7 @@ import { searchWords } from '../stores/search-text.js';
 import { adminItem, moderationRoutes, parseQuery } from '../moderation/routes.js';
 import { langOf, sendProblem } from '../problem.js';
 import { decodeCursor, encodeCursor, STATUSES, type CommentStatus } from '../stores/store.js';
+import { STATUS_OF_ACTION } from '../stores/audit-rows.js';
 import { cleanText, parseLimit } from '../validate.js';
 
 const ADMIN_DEFAULT = 50;
@@ -91,10 +92,19 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
     };
   });
 
+  /**
+   * `?from=pending` (the status the moderator saw) makes the decision conditional: a comment someone
+   * else moved meanwhile is left as it is, and the answer is 409 conflict with its status now.
+   */
   const decide = (action: 'approve' | 'reject' | 'restore') => async (request: FastifyRequest, reply: FastifyReply) => {
     const { id } = request.params as { id: string };
-    const result = UUID.test(id) ? await store.decide(id, action, actor(request)) : null;
+    const { from } = request.query as { from?: unknown };
+    if (from !== undefined && (typeof from !== 'string' || !STATUSES.includes(from as CommentStatus))) {
+      return sendProblem(request, reply, 400, 'validation', { fields: { from: MESSAGES.fromInvalid(langOf(request)) } });
+    }
+    const result = UUID.test(id) ? await store.decide(id, action, actor(request), from as CommentStatus | undefined) : null;
     if (!result) return sendProblem(request, reply, 404, 'not-found');
+    if (from !== undefined && result.status !== STATUS_OF_ACTION[action]) return sendProblem(request, reply, 409, 'conflict', { current: result.status });
     request.log.info({ commentId: id, status: result.status }, 'comment moderated');
     return { id: result.id, status: result.status };
   };

@@ -574,11 +574,12 @@ export class PgStore implements Store {
     return rows[0] ? toComment(rows[0]) : null;
   }
 
-  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor): Promise<StoredComment | null> {
+  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus): Promise<StoredComment | null> {
     const status = STATUS_OF_ACTION[action];
     return inTransaction(this.pool, async (client) => {
       const before = await this.locked(client, id);
-      if (!before || before.status === status) return before;
+      // Already so, or no longer what the moderator saw (another one decided meanwhile): unchanged.
+      if (!before || before.status === status || (from !== undefined && before.status !== from)) return before;
       const { rows } = await client.query<CommentRow>(
         'UPDATE comments SET status = $1, moderated_at = $2 WHERE id = $3 RETURNING *',
         [status, by.at, id],

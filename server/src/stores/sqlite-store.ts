@@ -400,8 +400,8 @@ export class SqliteStore implements Store {
     return this.writer.deleteComment(id);
   }
 
-  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor): Promise<StoredComment | null> {
-    return this.writer.decide(id, action, by);
+  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus): Promise<StoredComment | null> {
+    return this.writer.decide(id, action, by, from);
   }
 
   deleteDecided(id: string, by: Actor): Promise<boolean> {

@@ -171,8 +171,12 @@ export interface Store {
    */
   deleteComment(id: string): Promise<boolean>;
   // ---- moderation (migration 4): each decision and its audit row in one transaction ----
-  /** approve → published, reject → rejected, restore → pending. A decision that changes nothing writes no audit row. */
-  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor): Promise<StoredComment | null>;
+  /**
+   * approve → published, reject → rejected, restore → pending. A decision that changes nothing writes no
+   * audit row. `from`: the status the moderator saw; if the comment has another by now (someone else
+   * decided meanwhile), nothing changes and the comment comes back as it is, checked in the transaction.
+   */
+  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus): Promise<StoredComment | null>;
   /** Deletes the comment; the audit row keeps what it said. */
   deleteDecided(id: string, by: Actor): Promise<boolean>;
   /** Replaces the name and/or content (already validated and cleaned). */
