@@ -281,3 +281,29 @@ test('two moderators on one queue: approving a comment the other one already rej
   expect((await api('GET', `/comments/${other}`)).json.status).toBe('rejected');
   expect((await publicList()).items.map((c) => c.name)).toEqual(['Lê Văn M']);
 });
+
+test('a reload answered before an approval but arriving after it does not bring the approved comment back', async ({ page, seed, signIn, api }) => {
+  await seed({ name: 'Vũ Thị P', content: 'Ý kiến một.' });
+  await seed({ name: 'Trịnh Văn Q', content: 'Ý kiến hai.' });
+  await signIn();
+  await expect(cards(page)).toHaveCount(2);
+  // The list's answer is made by the server now, and reaches the page only when the test says so.
+  let deliver: (() => void) | undefined;
+  let holding = true;
+  await page.route(/\/api\/admin\/comments\?/, async (route) => {
+    if (!holding) return route.fallback();
+    holding = false;
+    const answer = await route.fetch();
+    await new Promise<void>((r) => (deliver = r));
+    await route.fulfill({ response: answer });
+  });
+  await page.getByRole('button', { name: 'Tải lại' }).click();
+  await expect.poll(() => !!deliver).toBe(true);
+  await card(page, 'Vũ Thị P').getByRole('button', { name: 'Duyệt' }).click();
+  await expect(card(page, 'Vũ Thị P')).toHaveCount(0);
+  deliver!();
+  await expect(page.locator('ykien-admin [aria-busy="true"]')).toHaveCount(0);
+  await expect(cards(page)).toHaveCount(1);
+  await expect(card(page, 'Trịnh Văn Q')).toHaveCount(1);
+  expect((await api('GET', '/comments?status=pending')).json.items.map((c: { name: string }) => c.name)).toEqual(['Trịnh Văn Q']);
+});

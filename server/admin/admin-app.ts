@@ -300,12 +300,16 @@ export class YkienAdmin extends LitElement {
     const seq = ++this.loadSeq;
     this.loading = true;
     this.error = '';
+    // A comment decided while this page was on its way may be in it, as it was before: it stays out.
+    const handledBefore = new Set(this.handled);
+    const decidedMeanwhile = (c: AdminComment) => this.handled.has(c.id) && !handledBefore.has(c.id);
     try {
       const page = await listComments(this.token, this.filter(), reset ? null : this.next);
       if (seq !== this.loadSeq) return;
       this.acceptToken();
       if (page.counts) this.counts = page.counts;
-      this.items = reset ? page.items : [...this.items, ...page.items.filter((c) => !this.items.some((x) => x.id === c.id))];
+      const items = page.items.filter((c) => !decidedMeanwhile(c));
+      this.items = reset ? items : [...this.items, ...items.filter((c) => !this.items.some((x) => x.id === c.id))];
       this.next = page.next;
       if (reset) {
         this.current = -1;
