@@ -307,3 +307,28 @@ test('a reload answered before an approval but arriving after it does not bring 
   await expect(card(page, 'Trịnh Văn Q')).toHaveCount(1);
   expect((await api('GET', '/comments?status=pending')).json.items.map((c: { name: string }) => c.name)).toEqual(['Trịnh Văn Q']);
 });
+
+test('text typed in a form is not dropped by opening another: the editor is asked, and keeps it by saying no', async ({ page, seed, signIn, api }) => {
+  await seed({ name: 'Kiều Văn S', content: 'Nguyên văn S.' });
+  await seed({ name: 'Lục Thị T', content: 'Nguyên văn T.' });
+  await signIn();
+  const s = card(page, 'Kiều Văn S');
+  await s.getByRole('button', { name: 'Sửa' }).click();
+  await s.getByLabel('Nội dung').fill('Bản sửa chưa lưu.');
+  const asked: string[] = [];
+  page.once('dialog', (d) => (asked.push(d.message()), d.dismiss()));
+  await card(page, 'Lục Thị T').getByRole('button', { name: 'Trả lời' }).click();
+  await expect.poll(() => asked).toEqual(['Bỏ những gì đã gõ cho bình luận của “Kiều Văn S”?']);
+  await expect(s.getByLabel('Nội dung')).toHaveValue('Bản sửa chưa lưu.');
+  await expect(card(page, 'Lục Thị T').getByLabel('Trả lời của Ban biên tập')).toHaveCount(0);
+  // Saying yes drops it, and opens the other form; nothing was saved.
+  page.once('dialog', (d) => d.accept());
+  await card(page, 'Lục Thị T').getByRole('button', { name: 'Trả lời' }).click();
+  await expect(card(page, 'Lục Thị T').getByLabel('Trả lời của Ban biên tập')).toBeVisible();
+  await expect(s.getByLabel('Nội dung')).toHaveCount(0);
+  const pending = (await api('GET', '/comments?status=pending')).json.items as Array<{ name: string; content: string }>;
+  expect(pending.find((c) => c.name === 'Kiều Văn S')?.content).toBe('Nguyên văn S.');
+  // An untouched form closes without a question.
+  await card(page, 'Kiều Văn S').getByRole('button', { name: 'Sửa' }).click();
+  await expect(card(page, 'Kiều Văn S').getByLabel('Nội dung')).toBeVisible();
+});

@@ -371,6 +371,7 @@ export class YkienAdmin extends LitElement {
 
   private selectTab(tab: Status): void {
     if (tab === this.tab && !this.loading) return;
+    if (this.keepsUnsaved()) return;
     this.tab = tab;
     this.items = [];
     this.next = null;
@@ -408,6 +409,20 @@ export class YkienAdmin extends LitElement {
     this.editing = null;
     this.replying = null;
     this.formError = '';
+  }
+
+  /**
+   * Before a form is closed for another one, a tab or a view: true when it holds text the editor
+   * typed and chose to keep (the browser's confirm said no). Nothing typed, nothing asked.
+   */
+  private keepsUnsaved(): boolean {
+    const value = (sel: string) => this.renderRoot.querySelector<HTMLInputElement | HTMLTextAreaElement>(sel)?.value;
+    const c = this.items.find((x) => x.id === (this.editing ?? this.replying));
+    if (!c) return false;
+    const changed = this.editing
+      ? (value(`#edit-name-${c.id}`) ?? c.name) !== c.name || (value(`#edit-content-${c.id}`) ?? c.content) !== c.content
+      : (value(`#reply-text-${c.id}`) ?? '').trim() !== (c.reply?.text ?? '');
+    return changed && !window.confirm(this.msg('confirmDiscard', { name: c.name }));
   }
 
   /** Moves the keyboard to comment `i` (clamped) and focuses it. */
@@ -548,6 +563,8 @@ export class YkienAdmin extends LitElement {
 
   private startEdit(c: AdminComment): void {
     if (c.status !== 'pending') return;
+    if (this.editing === c.id) return this.focusSoon(`#edit-content-${c.id}`);
+    if (this.keepsUnsaved()) return;
     this.current = this.items.findIndex((x) => x.id === c.id);
     this.replying = null;
     this.formError = '';
@@ -616,6 +633,8 @@ export class YkienAdmin extends LitElement {
   }
 
   private startReply(c: AdminComment): void {
+    if (this.replying === c.id) return this.focusSoon(`#reply-text-${c.id}`);
+    if (this.keepsUnsaved()) return;
     this.current = this.items.findIndex((x) => x.id === c.id);
     this.editing = null;
     this.formError = '';
@@ -691,6 +710,7 @@ export class YkienAdmin extends LitElement {
 
   private showView(view: View): void {
     if (view === this.view) return;
+    if (this.keepsUnsaved()) return;
     this.view = view;
     this.closeForms();
     this.error = '';
