@@ -4,10 +4,11 @@
  * single-page app that changes the article or removes the box during a send. Each checks what the
  * reader sees, what reached the endpoint and what IndexedDB keeps.
  */
+import type { Page } from '@playwright/test';
 import { test, expect, form, fillAndVerify, idb, ENDPOINT } from './support/fixtures.js';
 
-const draftOf = async (page: Parameters<typeof idb>[0], pageId: string) => (await idb(page))[`d:${ENDPOINT} ${pageId}`];
-const unsent = (page: Parameters<typeof idb>[0]) => page.locator('ykien-comments [part~="outbox"] li[data-client-id]');
+const draftOf = async (page: Page, pageId: string) => (await idb(page))[`d:${ENDPOINT} ${pageId}`];
+const unsent = (page: Page) => page.locator('ykien-comments [part~="outbox"] li[data-client-id]');
 
 test('text typed while the comment is being sent stays in the form (and in the draft)', async ({ page, article, endpoint }) => {
   await article({ attrs: { 'page-id': 'go-tiep' } });

@@ -203,9 +203,14 @@ export class YkienComments extends LitElement {
   /** The endpoint and article the form's text belongs to: set when either changes (willUpdate). */
   #formKey?: string;
 
-  /** Drafts are kept per endpoint and article. */
+  /** The endpoint and article the element is on now. */
+  get #articleKey(): string {
+    return this.endpoint + ' ' + this.page.pageId;
+  }
+
+  /** Drafts are kept per endpoint and article: the form's. */
   get #draftKey(): string {
-    return this.#formKey ?? this.endpoint + ' ' + this.page.pageId;
+    return this.#formKey ?? this.#articleKey;
   }
 
   /**
@@ -312,23 +317,24 @@ export class YkienComments extends LitElement {
       this.#configErrorLogged = true;
       console.error('<ykien-comments>: the "endpoint" attribute is required; the form is not shown.');
     }
-    const formKey = this.endpoint + ' ' + this.page.pageId;
-    if ((changed.has('endpoint') || changed.has('pageId')) && this.endpoint && formKey != this.#draftKey) {
+    const article = this.#articleKey;
+    const moved = (changed.has('endpoint') || changed.has('pageId')) && !!this.endpoint;
+    if (moved && this.#formKey !== undefined && this.#formKey != article) {
       // Another article (a single-page app moved on): the text typed so far stays that article's draft,
       // and the form takes this one's.
-      if (this.#formKey !== undefined && this.content) void this.#drafts.flush();
+      if (this.content) void this.#drafts.flush();
       this.content = '';
       this.errors = {};
     }
-    this.#formKey = this.endpoint ? formKey : undefined;
-    if ((changed.has('endpoint') || changed.has('pageId')) && this.endpoint) {
+    this.#formKey = this.endpoint ? article : undefined;
+    if (moved) {
       // Puts back the draft of this article, unless the reader already started typing. Its text is left
       // out when the outbox holds it: saved just before a send this tab did not see the end of, it is
       // sent from there, and sending it again from the form would store it twice.
       // An outbox holding a comment of this endpoint loads the sending half now, to show and send it.
       // A device that never kept anything has neither, and loads no code to find that out. A stashed
       // draft (typed while the store could not be loaded) is put back at once.
-      const endpoint = this.endpoint;
+      const endpoint = this.endpoint!; // moved: there is one
       const key = this.#draftKey;
       const stashed = this.#drafts.stashed();
       if (stashed && !this.content) ({ name: this.name, content: this.content } = { ...stashed, name: this.name || stashed.name });

@@ -19,7 +19,6 @@ import { addToFirstPage, pageBody, type ListPage, type Listed } from '../reading
 
 /** Long enough to absorb a burst (thousands of reads a second become one query), short across instances. */
 export const FIRST_PAGE_TTL_MS = 1000;
-const MAX_PAGES = 2000;
 /**
  * Entries in all: the limit is the client's (1-100), so without a bound one article could hold a
  * hundred copies of itself, and a client asking every limit of every article could fill the heap.
@@ -98,7 +97,8 @@ export class FirstPageCache {
       return sent;
     }
     if (existing && existing.size >= MAX_LIMITS_PER_PAGE) this.drop(pageId, existing.keys().next().value!);
-    if (this.entries >= MAX_ENTRIES || (!this.pages.has(pageId) && this.pages.size >= MAX_PAGES)) this.makeRoom(now);
+    // Every kept page holds an entry: bounding the entries bounds the pages too.
+    if (this.entries >= MAX_ENTRIES) this.makeRoom(now);
     let byLimit = this.pages.get(pageId);
     if (!byLimit) this.pages.set(pageId, (byLimit = new Map()));
     byLimit.set(limit, e);
@@ -111,7 +111,7 @@ export class FirstPageCache {
     for (const [pageId, byLimit] of this.pages) {
       for (const [limit, e] of byLimit) if (e.expires <= now) this.drop(pageId, limit);
     }
-    while (this.entries >= MAX_ENTRIES || this.pages.size >= MAX_PAGES) {
+    while (this.entries >= MAX_ENTRIES) {
       const [pageId, byLimit] = this.pages.entries().next().value!;
       this.entries -= byLimit.size;
       this.pages.delete(pageId);
@@ -163,7 +163,7 @@ export class FirstPageCache {
 
   private bump(pageId: string): void {
     this.generations.set(pageId, (this.generations.get(pageId) ?? 0) + 1);
-    if (this.generations.size > MAX_PAGES * 4) {
+    if (this.generations.size > MAX_ENTRIES * 4) {
       // Forget old generations; the new epoch keeps reads in flight from storing.
       this.generations.clear();
       this.epoch++;

@@ -18,7 +18,7 @@ import { actor, setModerator, UUID } from '../moderation/actor.js';
 import { searchWords } from '../stores/search-text.js';
 import { adminItem, moderationRoutes, parseQuery } from '../moderation/routes.js';
 import { langOf, sendProblem } from '../problem.js';
-import { decodeCursor, encodeCursor, STATUSES, type CommentStatus } from '../stores/store.js';
+import { decodeCursor, encodeCursor, isStatus, type CommentStatus } from '../stores/store.js';
 import { STATUS_OF_ACTION } from '../stores/audit-rows.js';
 import { cleanText, parseLimit } from '../validate.js';
 
@@ -72,7 +72,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const q = request.query as Record<string, unknown>;
     const fields: Record<string, string> = {};
     const status = q.status === undefined || q.status === '' ? 'pending' : q.status;
-    if (typeof status !== 'string' || !STATUSES.includes(status as CommentStatus)) fields.status = MESSAGES.statusInvalid(lang);
+    if (!isStatus(status)) fields.status = MESSAGES.statusInvalid(lang);
     let pageId: string | undefined;
     if (q.pageId !== undefined && q.pageId !== '') {
       if (typeof q.pageId === 'string') pageId = cleanText(q.pageId);
@@ -99,10 +99,10 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
   const decide = (action: 'approve' | 'reject' | 'restore') => async (request: FastifyRequest, reply: FastifyReply) => {
     const { id } = request.params as { id: string };
     const { from } = request.query as { from?: unknown };
-    if (from !== undefined && (typeof from !== 'string' || !STATUSES.includes(from as CommentStatus))) {
+    if (from !== undefined && !isStatus(from)) {
       return sendProblem(request, reply, 400, 'validation', { fields: { from: MESSAGES.fromInvalid(langOf(request)) } });
     }
-    const result = UUID.test(id) ? await store.decide(id, action, actor(request), from as CommentStatus | undefined) : null;
+    const result = UUID.test(id) ? await store.decide(id, action, actor(request), from) : null;
     if (!result) return sendProblem(request, reply, 404, 'not-found');
     if (from !== undefined && result.status !== STATUS_OF_ACTION[action]) return sendProblem(request, reply, 409, 'conflict', { current: result.status });
     request.log.info({ commentId: id, status: result.status }, 'comment moderated');

@@ -7,6 +7,7 @@
  */
 export type CommentStatus = 'pending' | 'published' | 'rejected';
 export const STATUSES: readonly CommentStatus[] = ['pending', 'published', 'rejected'];
+export const isStatus = (s: unknown): s is CommentStatus => typeof s === 'string' && STATUSES.includes(s as CommentStatus);
 
 export interface NewComment {
   /** A UUID v7 made by us (uuid.ts): time-ordered, so new rows append to the id index. */
