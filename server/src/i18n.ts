@@ -105,6 +105,8 @@ export const MESSAGES = {
   limitInvalid: m('limit phải là số nguyên từ 1 đến {n}.', 'limit must be a whole number from 1 to {n}.'),
   cursorInvalid: m('Con trỏ phân trang (cursor) không hợp lệ.', 'cursor is not valid.'),
   fromInvalid: m('from phải là pending, published hoặc rejected.', 'from must be pending, published or rejected.'),
+  editedAtInvalid: m('editedAt phải là thời điểm ISO 8601 (UTC) hoặc none.', 'editedAt must be an ISO 8601 UTC time or none.'),
+  replyAtInvalid: m('replyAt phải là thời điểm ISO 8601 (UTC) hoặc none.', 'replyAt must be an ISO 8601 UTC time or none.'),
   statusInvalid: m(
     'status phải là pending, published hoặc rejected.',
     'status must be pending, published or rejected.',

@@ -12,6 +12,8 @@ export interface ProblemExtras {
   retryAfter?: number;
   /** `409 conflict`: the comment's status now, which the moderator did not see. */
   current?: string;
+  /** `409 conflict` on an edit or a reply: the comment as it is now (the other moderator's version). */
+  comment?: object;
 }
 
 /** Thrown from parsers and handlers; turned into a problem answer by the error handler. */

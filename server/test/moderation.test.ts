@@ -348,6 +348,41 @@ for (const variant of variants) {
       expect((await auditOf(id)).map((e) => e.action)).toEqual(['approve', 'restore', 'reject']);
     });
 
+    it("an edit or reply on the version the moderator saw: 409 conflict with the other moderator's version, which stays", async () => {
+      const id = await submit({ pageId: 'conflict-edit' });
+      const opened = (await as('GET', `/comments/${id}`)).json;
+      expect(opened.editedAt).toBeNull();
+      // Lan saves her edit first; the admin, whose form opened on the original, saves his after.
+      const lans = await call(lan, 'PATCH', `/comments/${id}?editedAt=none`, { content: 'Bản của Lan.' });
+      expect(lans.status).toBe(200);
+      const late = await as('PATCH', `/comments/${id}?editedAt=none`, { content: 'Bản của admin.' });
+      expectProblem(late, 409, 'conflict');
+      expect(late.json.comment).toMatchObject({ id, content: 'Bản của Lan.', editedAt: lans.json.editedAt });
+      expect((await db.rows('SELECT content FROM comments WHERE id = $1', [id]))[0].content).toBe('Bản của Lan.');
+      expect((await auditOf(id)).map((e) => e.action)).toEqual(['edit']);
+      // Saving the same text Lan saved is no conflict; saving again on her version goes through.
+      expect((await as('PATCH', `/comments/${id}?editedAt=none`, { content: 'Bản của Lan.' })).status).toBe(200);
+      const over = await as('PATCH', `/comments/${id}?editedAt=${lans.json.editedAt}`, { content: 'Bản của admin.' });
+      expect(over.json.content).toBe('Bản của admin.');
+      expectProblem(await as('PATCH', `/comments/${id}?editedAt=yesterday`, { content: 'x' }), 400, 'validation');
+      expect((await as('PATCH', `/comments/${id}?editedAt=yesterday`, { content: 'x' })).json.fields).toHaveProperty('editedAt');
+
+      // The reply: Lan answers, the admin (who saw none) answers too, then removes the one he saw.
+      const lanReply = await call(lan, 'PUT', `/comments/${id}/reply?replyAt=none`, { text: 'Lan trả lời.' });
+      expect(lanReply.status).toBe(200);
+      const lateReply = await as('PUT', `/comments/${id}/reply?replyAt=none`, { text: 'Admin trả lời.' });
+      expectProblem(lateReply, 409, 'conflict');
+      expect(lateReply.json.comment.reply).toEqual(lanReply.json.reply);
+      const seenAt = lanReply.json.reply.at as string;
+      expect((await call(lan, 'PUT', `/comments/${id}/reply?replyAt=${seenAt}`, { text: 'Lan sửa câu trả lời.' })).status).toBe(200);
+      expectProblem(await as('DELETE', `/comments/${id}/reply?replyAt=${seenAt}`), 409, 'conflict');
+      expect((await db.rows('SELECT reply_text FROM comments WHERE id = $1', [id]))[0].reply_text).toBe('Lan sửa câu trả lời.');
+      expectProblem(await as('DELETE', `/comments/${id}/reply?replyAt=1`), 400, 'validation');
+      // Without the parameter, as before: the last one wins.
+      expect((await as('DELETE', `/comments/${id}/reply`)).status).toBe(204);
+      expect((await auditOf(id)).map((e) => e.action)).toEqual(['reply-delete', 'reply', 'reply', 'edit', 'edit']);
+    });
+
     it('takes a moderator added while it runs, and drops one removed', async () => {
       const id = await submit({ pageId: 'reload-1' });
       const minh = await addModerator(moderatorsFile, 'minh');

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../app.js';
 import { MESSAGES, type Lang } from '../i18n.js';
 import { langOf, sendProblem } from '../problem.js';
-import { decodeCursor, encodeCursor, type AuditEntry, type StoredComment } from '../stores/store.js';
+import { decodeCursor, encodeCursor, isMoved, type AuditEntry, type StoredComment } from '../stores/store.js';
 import { cleanText, parseLimit, validateEdit, validateReply } from '../validate.js';
 import { actor, UUID } from './actor.js';
 import { searchWords } from '../stores/search-text.js';
@@ -72,6 +72,22 @@ function objectBody(request: FastifyRequest, reply: FastifyReply): Record<string
   return body as Record<string, unknown>;
 }
 
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+
+/**
+ * `?editedAt=` / `?replyAt=`: the version of the comment the moderator saw (an ISO time as the API gave
+ * it, or `none`), which makes the change conditional. undefined when absent; adds to `fields` when bad.
+ */
+function parseSeen(request: FastifyRequest, field: 'editedAt' | 'replyAt', fields: Record<string, string>): number | null | undefined {
+  const raw = (request.query as Record<string, unknown>)[field];
+  if (raw === undefined) return undefined;
+  if (raw === 'none') return null;
+  const ms = typeof raw === 'string' && ISO_UTC.test(raw) ? Date.parse(raw) : NaN;
+  if (Number.isFinite(ms)) return ms;
+  fields[field] = MESSAGES[field === 'editedAt' ? 'editedAtInvalid' : 'replyAtInvalid'](langOf(request));
+  return undefined;
+}
+
 const idOf = (request: FastifyRequest): string | null => {
   const { id } = request.params as { id: string };
   return UUID.test(id) ? id : null;
@@ -91,10 +107,13 @@ export function moderationRoutes(app: FastifyInstance, ctx: AppContext): void {
     const body = objectBody(request, reply);
     if (!body) return reply;
     const v = validateEdit(body, { lang: langOf(request), maxLength: config.maxLength });
-    if (!v.ok) return sendProblem(request, reply, 400, 'validation', { fields: v.fields });
+    const fields = v.ok ? {} : { ...v.fields };
+    const seen = parseSeen(request, 'editedAt', fields);
+    if (!v.ok || Object.keys(fields).length > 0) return sendProblem(request, reply, 400, 'validation', { fields });
     const id = idOf(request);
-    const c = id === null ? null : await store.editComment(id, v.value, actor(request));
+    const c = id === null ? null : await store.editComment(id, v.value, actor(request), seen);
     if (!c) return sendProblem(request, reply, 404, 'not-found');
+    if (isMoved(c)) return sendProblem(request, reply, 409, 'conflict', { comment: adminItem(c.moved) });
     request.log.info({ commentId: c.id }, 'comment edited');
     return adminItem(c);
   });
@@ -103,18 +122,25 @@ export function moderationRoutes(app: FastifyInstance, ctx: AppContext): void {
     const body = objectBody(request, reply);
     if (!body) return reply;
     const v = validateReply(body, langOf(request));
-    if (!v.ok) return sendProblem(request, reply, 400, 'validation', { fields: v.fields });
+    const fields = v.ok ? {} : { ...v.fields };
+    const seen = parseSeen(request, 'replyAt', fields);
+    if (!v.ok || Object.keys(fields).length > 0) return sendProblem(request, reply, 400, 'validation', { fields });
     const id = idOf(request);
-    const c = id === null ? null : await store.setReply(id, v.text, actor(request));
+    const c = id === null ? null : await store.setReply(id, v.text, actor(request), seen);
     if (!c) return sendProblem(request, reply, 404, 'not-found');
+    if (isMoved(c)) return sendProblem(request, reply, 409, 'conflict', { comment: adminItem(c.moved) });
     request.log.info({ commentId: c.id }, 'reply set');
     return { id: c.id, reply: adminItem(c).reply };
   });
 
   app.delete('/api/admin/comments/:id/reply', async (request, reply) => {
+    const fields: Record<string, string> = {};
+    const seen = parseSeen(request, 'replyAt', fields);
+    if (Object.keys(fields).length > 0) return sendProblem(request, reply, 400, 'validation', { fields });
     const id = idOf(request);
-    const c = id === null ? null : await store.setReply(id, null, actor(request));
+    const c = id === null ? null : await store.setReply(id, null, actor(request), seen);
     if (!c) return sendProblem(request, reply, 404, 'not-found');
+    if (isMoved(c)) return sendProblem(request, reply, 409, 'conflict', { comment: adminItem(c.moved) });
     request.log.info({ commentId: c.id }, 'reply removed');
     return reply.code(204).send();
   });

@@ -15,7 +15,7 @@ import { auditRow, fullState, STATUS_OF_ACTION, type AuditRow } from './audit-ro
 import { commentSearchText, likePattern } from './search-text.js';
 import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, InsertResult, KeyRecord, ListQuery,
-  NewComment, NotificationChannel, Page, RateDecision, StatusCounts, Store, StoredComment,
+  Moved, NewComment, NotificationChannel, Page, RateDecision, StatusCounts, Store, StoredComment,
 } from './store.js';
 
 type KeyRow = { comment_id: string; payload_hash: string; lease_until: string | null; status: CommentStatus | null };
@@ -601,13 +601,15 @@ export class PgStore implements Store {
     });
   }
 
-  editComment(id: string, change: { name?: string; content?: string }, by: Actor): Promise<StoredComment | null> {
-    return inTransaction(this.pool, async (client) => {
+  editComment(id: string, change: { name?: string; content?: string }, by: Actor, seen?: number | null): Promise<StoredComment | Moved | null> {
+    return inTransaction(this.pool, async (client): Promise<StoredComment | Moved | null> => {
       const before = await this.locked(client, id);
       if (!before) return null;
       const name = change.name ?? before.name;
       const content = change.content ?? before.content;
       if (name === before.name && content === before.content) return before;
+      // Another moderator saved an edit after this one opened the form: theirs stays.
+      if (seen !== undefined && before.editedAt !== seen) return { moved: before };
       const { rows } = await client.query<CommentRow>(
         'UPDATE comments SET name = $1, content = $2, search = $3, edited_at = $4 WHERE id = $5 RETURNING *',
         [name, content, commentSearchText(name, content), by.at, id],
@@ -622,12 +624,13 @@ export class PgStore implements Store {
     });
   }
 
-  setReply(id: string, text: string | null, by: Actor): Promise<StoredComment | null> {
-    return inTransaction(this.pool, async (client) => {
+  setReply(id: string, text: string | null, by: Actor, seen?: number | null): Promise<StoredComment | Moved | null> {
+    return inTransaction(this.pool, async (client): Promise<StoredComment | Moved | null> => {
       const before = await this.locked(client, id);
       if (!before) return null;
       const old = before.reply?.text ?? null;
       if (old === text) return before;
+      if (seen !== undefined && (before.reply?.at ?? null) !== seen) return { moved: before };
       const { rows } = await client.query<CommentRow>(
         'UPDATE comments SET reply_text = $1, reply_at = $2 WHERE id = $3 RETURNING *',
         [text, text === null ? null : by.at, id],

@@ -21,7 +21,7 @@ import { inProcessWriter, WriterThread, type WriterLink } from './sqlite-writer-
 import { commentSearchText, likePattern } from './search-text.js';
 import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, InsertResult, KeyRecord, ListQuery,
-  NewComment, NotificationChannel, Page, RateDecision, StatusCounts, Store, StoredComment,
+  Moved, NewComment, NotificationChannel, Page, RateDecision, StatusCounts, Store, StoredComment,
 } from './store.js';
 
 interface Migration {
@@ -408,12 +408,12 @@ export class SqliteStore implements Store {
     return this.writer.deleteDecided(id, by);
   }
 
-  editComment(id: string, change: { name?: string; content?: string }, by: Actor): Promise<StoredComment | null> {
-    return this.writer.editComment(id, change, by);
+  editComment(id: string, change: { name?: string; content?: string }, by: Actor, seen?: number | null): Promise<StoredComment | Moved | null> {
+    return this.writer.editComment(id, change, by, seen);
   }
 
-  setReply(id: string, text: string | null, by: Actor): Promise<StoredComment | null> {
-    return this.writer.setReply(id, text, by);
+  setReply(id: string, text: string | null, by: Actor, seen?: number | null): Promise<StoredComment | Moved | null> {
+    return this.writer.setReply(id, text, by, seen);
   }
 
   async getComment(id: string): Promise<StoredComment | null> {

@@ -18,8 +18,8 @@ import Database from 'better-sqlite3';
 import { auditRow, fullState, STATUS_OF_ACTION, type AuditRow } from './audit-rows.js';
 import { commentSearchText } from './search-text.js';
 import type {
-  Actor, AuditState, ClaimedJob, ClaimResult, CommentStatus, InsertResult, KeyRecord, NewComment, NotificationChannel, RateDecision,
-  StoredComment,
+  Actor, AuditState, ClaimedJob, ClaimResult, CommentStatus, InsertResult, KeyRecord, Moved, NewComment, NotificationChannel,
+  RateDecision, StoredComment,
 } from './store.js';
 
 export interface ClaimItem {
@@ -111,8 +111,8 @@ export interface WriterOps {
   deleteComment(id: string): boolean;
   decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus): StoredComment | null;
   deleteDecided(id: string, by: Actor): boolean;
-  editComment(id: string, change: { name?: string; content?: string }, by: Actor): StoredComment | null;
-  setReply(id: string, text: string | null, by: Actor): StoredComment | null;
+  editComment(id: string, change: { name?: string; content?: string }, by: Actor, seen?: number | null): StoredComment | Moved | null;
+  setReply(id: string, text: string | null, by: Actor, seen?: number | null): StoredComment | Moved | null;
   claimJobs(channel: NotificationChannel, owner: string, now: number, leaseMs: number, limit: number): ClaimedJob[];
   claimDigest(channel: NotificationChannel, owner: string, now: number, leaseMs: number, intervalMs: number, limit: number): ClaimedJob[];
   finishJob(seq: number, owner: string): void;
@@ -420,14 +420,16 @@ export class SqliteWriter implements WriterOps {
     }).immediate();
   }
 
-  editComment(id: string, change: { name?: string; content?: string }, by: Actor): StoredComment | null {
-    return this.db.transaction((): StoredComment | null => {
+  editComment(id: string, change: { name?: string; content?: string }, by: Actor, seen?: number | null): StoredComment | Moved | null {
+    return this.db.transaction((): StoredComment | Moved | null => {
       const row = this.mod.get.get(id);
       if (!row) return null;
       const before = toComment(row);
       const name = change.name ?? before.name;
       const content = change.content ?? before.content;
       if (name === before.name && content === before.content) return before;
+      // Another moderator saved an edit after this one opened the form: theirs stays.
+      if (seen !== undefined && before.editedAt !== seen) return { moved: before };
       const after = toComment(this.mod.edit.get(name, content, commentSearchText(name, content), by.at, id)!);
       const was: AuditState = {};
       const now: AuditState = {};
@@ -438,13 +440,14 @@ export class SqliteWriter implements WriterOps {
     }).immediate();
   }
 
-  setReply(id: string, text: string | null, by: Actor): StoredComment | null {
-    return this.db.transaction((): StoredComment | null => {
+  setReply(id: string, text: string | null, by: Actor, seen?: number | null): StoredComment | Moved | null {
+    return this.db.transaction((): StoredComment | Moved | null => {
       const row = this.mod.get.get(id);
       if (!row) return null;
       const before = toComment(row);
       const old = before.reply?.text ?? null;
       if (old === text) return before;
+      if (seen !== undefined && (before.reply?.at ?? null) !== seen) return { moved: before };
       const after = toComment(this.mod.reply.get(text, text === null ? null : by.at, id)!);
       this.writeAudit(by, auditRow(by.moderator, text === null ? 'reply-delete' : 'reply', after, { reply: old }, { reply: text }));
       return after;

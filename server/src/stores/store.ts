@@ -47,6 +47,13 @@ export interface Reply {
   at: number;
 }
 
+/** A change refused because someone changed the comment since the moderator saw it: the comment now. */
+export interface Moved {
+  moved: StoredComment;
+}
+
+export const isMoved = (r: StoredComment | Moved | null): r is Moved => r !== null && 'moved' in r;
+
 /**
  * What an idempotency key remembers. `status` is 'deleted' once a moderator deleted the comment, and
  * 'in-progress' while an attempt holds a live claim on the key (its lease has not run out).
@@ -180,10 +187,13 @@ export interface Store {
   decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus): Promise<StoredComment | null>;
   /** Deletes the comment; the audit row keeps what it said. */
   deleteDecided(id: string, by: Actor): Promise<boolean>;
-  /** Replaces the name and/or content (already validated and cleaned). */
-  editComment(id: string, change: { name?: string; content?: string }, by: Actor): Promise<StoredComment | null>;
-  /** Sets (text) or removes (null) the board's reply. */
-  setReply(id: string, text: string | null, by: Actor): Promise<StoredComment | null>;
+  /**
+   * Replaces the name and/or content (already validated and cleaned). `seen`: the `editedAt` the
+   * moderator saw (null: never edited); if another edit came since, nothing changes: `Moved`.
+   */
+  editComment(id: string, change: { name?: string; content?: string }, by: Actor, seen?: number | null): Promise<StoredComment | Moved | null>;
+  /** Sets (text) or removes (null) the board's reply. `seen`: the reply's `at` the moderator saw, as above. */
+  setReply(id: string, text: string | null, by: Actor, seen?: number | null): Promise<StoredComment | Moved | null>;
   /** One comment, for the moderation API. */
   getComment(id: string): Promise<StoredComment | null>;
   auditLog(q: AuditQuery): Promise<Page<AuditEntry>>;
