@@ -332,3 +332,71 @@ test('text typed in a form is not dropped by opening another: the editor is aske
   await card(page, 'Kiều Văn S').getByRole('button', { name: 'Sửa' }).click();
   await expect(card(page, 'Kiều Văn S').getByLabel('Nội dung')).toBeVisible();
 });
+
+test('two moderators edit one comment: the second save is refused, shows the first one’s version and keeps what was typed', async ({ page, seed, signIn, api }) => {
+  const id = await seed({ name: 'Hà Văn U', content: 'Nguyên văn U.' });
+  await signIn();
+  const u = card(page, 'Hà Văn U');
+  await u.getByRole('button', { name: 'Sửa' }).click();
+  await u.getByLabel('Nội dung').fill('Bản của tôi.');
+  // Another moderator saves an edit of the same comment first.
+  expect((await api('PATCH', `/comments/${id}`, { content: 'Bản của người kia.' })).status).toBe(200);
+  await u.getByRole('button', { name: 'Lưu', exact: true }).click();
+  await expect(u.getByRole('alert')).toContainText('Người khác vừa sửa bình luận này');
+  await expect(u.getByRole('region', { name: 'Bản người khác vừa lưu' })).toContainText('Bản của người kia.');
+  await expect(u.getByLabel('Nội dung')).toHaveValue('Bản của tôi.');
+  await expect(u.getByLabel('Nội dung')).toBeFocused();
+  expect((await api('GET', `/comments/${id}`)).json.content).toBe('Bản của người kia.');
+  // Saving again, having seen theirs, replaces it; the log has both edits.
+  await u.getByRole('button', { name: 'Lưu', exact: true }).click();
+  await expect(liveRegion(page)).toHaveText('Đã sửa bình luận của “Hà Văn U”.');
+  await expect(u.locator('.content')).toHaveText('Bản của tôi.');
+  expect((await api('GET', `/comments/${id}`)).json.content).toBe('Bản của tôi.');
+  expect((await api('GET', `/audit?commentId=${id}`)).json.items.map((e: { action: string }) => e.action)).toEqual(['edit', 'edit']);
+
+  // Cancelling after a refusal shows their version on the card, which is what the server has.
+  await u.getByRole('button', { name: 'Sửa' }).click();
+  await u.getByLabel('Nội dung').fill('Bản thứ ba, bỏ.');
+  expect((await api('PATCH', `/comments/${id}`, { content: 'Bản mới nhất của người kia.' })).status).toBe(200);
+  await u.getByRole('button', { name: 'Lưu', exact: true }).click();
+  await expect(u.getByRole('alert')).toContainText('Người khác vừa sửa bình luận này');
+  await u.getByRole('button', { name: 'Hủy' }).click();
+  await expect(u.locator('.content')).toHaveText('Bản mới nhất của người kia.');
+
+  // The reply: the other one answers while this form is open; this answer is refused, then published.
+  await u.getByRole('button', { name: 'Trả lời' }).click();
+  await u.getByLabel('Trả lời của Ban biên tập').fill('Trả lời của tôi.');
+  expect((await api('PUT', `/comments/${id}/reply`, { text: 'Trả lời của người kia.' })).status).toBe(200);
+  await u.getByRole('button', { name: 'Đăng trả lời' }).click();
+  await expect(u.getByRole('alert')).toContainText('Người khác vừa thay đổi trả lời');
+  await expect(u.getByRole('region', { name: 'Bản người khác vừa lưu' })).toContainText('Trả lời của người kia.');
+  await expect(u.getByLabel('Trả lời của Ban biên tập')).toHaveValue('Trả lời của tôi.');
+  expect((await api('GET', `/comments/${id}`)).json.reply.text).toBe('Trả lời của người kia.');
+  await u.getByRole('button', { name: 'Đăng trả lời' }).click();
+  await expect(liveRegion(page)).toHaveText('Đã đăng trả lời cho bình luận của “Hà Văn U”.');
+  expect((await api('GET', `/comments/${id}`)).json.reply.text).toBe('Trả lời của tôi.');
+
+  // Removing a reply the other one changed meanwhile removes nothing and shows theirs.
+  expect((await api('PUT', `/comments/${id}/reply`, { text: 'Trả lời sau cùng của người kia.' })).status).toBe(200);
+  await u.getByRole('button', { name: 'Xóa trả lời' }).click();
+  await expect(page.locator('ykien-admin [role="alert"]')).toContainText('Người khác vừa thay đổi trả lời cho bình luận của “Hà Văn U”');
+  await expect(u.locator('.reply')).toContainText('Trả lời sau cùng của người kia.');
+  expect((await api('GET', `/comments/${id}`)).json.reply.text).toBe('Trả lời sau cùng của người kia.');
+});
+
+test('edit then approve a comment someone else rejected meanwhile: the edit is saved, the approval refused, and the editor told', async ({ page, seed, signIn, api, publicList }) => {
+  const id = await seed({ name: 'Tô Thị V', content: 'Nguyên văn V.' });
+  await signIn();
+  const v = card(page, 'Tô Thị V');
+  await v.getByRole('button', { name: 'Sửa' }).click();
+  await v.getByLabel('Nội dung').fill('Bản sửa V.');
+  expect((await api('POST', `/comments/${id}/reject`)).status).toBe(200);
+  await v.getByRole('button', { name: 'Lưu và duyệt' }).click();
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText(
+    'Đã lưu bản sửa, nhưng bình luận của “Tô Thị V” đã được người khác xử lý (nay: Đã từ chối) nên chưa được duyệt.',
+  );
+  await expect(card(page, 'Tô Thị V')).toHaveCount(0);
+  const now = (await api('GET', `/comments/${id}`)).json;
+  expect(now).toMatchObject({ status: 'rejected', content: 'Bản sửa V.' });
+  expect((await publicList()).items).toEqual([]);
+});

@@ -26,6 +26,8 @@ export interface AdminComment {
   reply?: Reply | null;
   /** True once a moderator changed the name or content. */
   edited?: boolean;
+  /** When a moderator last changed them (null: never); sent back with an edit, to catch a second editor. */
+  editedAt?: string | null;
 }
 
 export type Counts = Record<Status, number>;
@@ -69,8 +71,10 @@ export class ApiError extends Error {
     readonly code: string,
     /** Field → message, for a 400/422 validation problem. */
     readonly fields: Record<string, string> = {},
-    /** `409 conflict`: the comment's status now. */
+    /** `409 conflict` on a decision: the comment's status now. */
     readonly current?: string,
+    /** `409 conflict` on an edit or a reply: the comment as the other moderator left it. */
+    readonly comment?: AdminComment,
   ) {
     super(`${status} ${code}`);
   }
@@ -110,17 +114,20 @@ async function call(
     let code = 'http';
     let fields: Record<string, string> = {};
     let current: string | undefined;
+    let comment: AdminComment | undefined;
     try {
-      const body = (await res.json()) as { code?: unknown; fields?: unknown; current?: unknown };
+      const body = (await res.json()) as { code?: unknown; fields?: unknown; current?: unknown; comment?: Partial<AdminComment> };
       if (typeof body.code === 'string') code = body.code;
       if (typeof body.current === 'string') current = body.current;
+      const c = body.comment;
+      if (c && typeof c === 'object' && typeof c.id === 'string' && typeof c.name === 'string' && typeof c.content === 'string') comment = c as AdminComment;
       if (body.fields && typeof body.fields === 'object') {
         fields = Object.fromEntries(Object.entries(body.fields).filter((e): e is [string, string] => typeof e[1] === 'string'));
       }
     } catch {
       /* not a problem document: keep "http" */
     }
-    throw new ApiError(res.status, code, fields, current);
+    throw new ApiError(res.status, code, fields, current, comment);
   }
   return res;
 }
@@ -154,21 +161,34 @@ export async function moderate(token: string, id: string, action: 'approve' | 'r
   else await call(token, 'POST', commentPath(id, `/${action}${from ? `?from=${from}` : ''}`));
 }
 
-export async function editComment(token: string, id: string, change: { name?: string; content?: string }): Promise<Partial<AdminComment>> {
-  const res = await call(token, 'PATCH', commentPath(id), { body: change });
+/**
+ * The version of the comment the moderator saw, for an edit (`editedAt`) or a reply (`replyAt`): someone
+ * else's change since then is 409, unchanged. Nothing when the server did not say (an older one).
+ */
+function seen(field: 'editedAt' | 'replyAt', at: string | null | undefined): Record<string, string> {
+  return at === undefined ? {} : { [field]: at ?? 'none' };
+}
+
+export async function editComment(
+  token: string,
+  id: string,
+  change: { name?: string; content?: string },
+  editedAt?: string | null,
+): Promise<Partial<AdminComment>> {
+  const res = await call(token, 'PATCH', commentPath(id), { body: change, query: seen('editedAt', editedAt) });
   return readJson<Partial<AdminComment>>(res);
 }
 
-export async function setReply(token: string, id: string, text: string): Promise<Reply | null> {
-  const res = await call(token, 'PUT', commentPath(id, '/reply'), { body: { text } });
+export async function setReply(token: string, id: string, text: string, replyAt?: string | null): Promise<Reply | null> {
+  const res = await call(token, 'PUT', commentPath(id, '/reply'), { body: { text }, query: seen('replyAt', replyAt) });
   const body = await readJson<{ reply?: Reply | null; text?: string; at?: string }>(res);
   if (body.reply) return body.reply;
   if (typeof body.text === 'string' && typeof body.at === 'string') return { text: body.text, at: body.at };
   return null;
 }
 
-export async function removeReply(token: string, id: string): Promise<void> {
-  await call(token, 'DELETE', commentPath(id, '/reply'));
+export async function removeReply(token: string, id: string, replyAt?: string | null): Promise<void> {
+  await call(token, 'DELETE', commentPath(id, '/reply'), { query: seen('replyAt', replyAt) });
 }
 
 export async function listAudit(token: string, filter: { commentId?: string; q?: string }, cursor: string | null, limit = 50): Promise<AuditPage> {

@@ -87,6 +87,9 @@ function isTyping(target: EventTarget | undefined): boolean {
   return target instanceof HTMLElement && target.isContentEditable;
 }
 
+/** The reply's version the moderator saw: its time, null for none, undefined when the server does not say. */
+const replyAtOf = (c: AdminComment): string | null | undefined => (c.reply === undefined ? undefined : (c.reply?.at ?? null));
+
 const viewOfHash = (): View => (location.hash === '#audit' ? 'audit' : 'queue');
 
 export class YkienAdmin extends LitElement {
@@ -109,6 +112,7 @@ export class YkienAdmin extends LitElement {
     editing: { state: true },
     replying: { state: true },
     formError: { state: true },
+    theirs: { state: true },
     histories: { state: true },
     audit: { state: true },
     auditNext: { state: true },
@@ -136,6 +140,11 @@ export class YkienAdmin extends LitElement {
   declare editing: string | null;
   declare replying: string | null;
   declare formError: string;
+  /**
+   * The open form's comment as another moderator saved it meanwhile (a 409 showed it): shown beside the
+   * form, which keeps what this moderator typed, and the version the next save replaces.
+   */
+  declare theirs: AdminComment | null;
   /** Open per-comment logs. */
   declare histories: ReadonlyMap<string, History>;
   declare audit: AuditEntry[];
@@ -179,6 +188,7 @@ export class YkienAdmin extends LitElement {
     this.editing = null;
     this.replying = null;
     this.formError = '';
+    this.theirs = null;
     this.histories = new Map();
     this.audit = [];
     this.auditNext = null;
@@ -409,6 +419,36 @@ export class YkienAdmin extends LitElement {
     this.editing = null;
     this.replying = null;
     this.formError = '';
+    // The card now shows the other moderator's version, which is what the server has.
+    if (this.theirs) this.adopt(this.theirs);
+    this.theirs = null;
+  }
+
+  /** The comment's text and reply as the server has them (from a 409), in the list. */
+  private adopt(t: AdminComment): void {
+    this.items = this.items.map((x) =>
+      x.id === t.id ? { ...x, name: t.name, content: t.content, edited: t.edited ?? x.edited, editedAt: t.editedAt, reply: t.reply } : x,
+    );
+  }
+
+  /** What `c`'s open form started from: the other moderator's version once a 409 showed it. */
+  private baseOf(c: AdminComment): AdminComment {
+    return this.theirs?.id === c.id ? this.theirs : c;
+  }
+
+  /**
+   * An edit or a reply refused because another moderator changed it first. With its form open, their
+   * version is shown beside it and what this moderator typed stays; saving again replaces theirs.
+   */
+  private changedByOther(c: AdminComment, theirs: AdminComment, key: 'editedByOther' | 'repliedByOther', field: string): void {
+    if (this.formOf(c)) {
+      this.theirs = theirs;
+      this.formError = this.msg(key);
+      this.focusSoon(field);
+    } else {
+      this.adopt(theirs);
+      this.error = this.msg('changedWhileSaving', { name: c.name });
+    }
   }
 
   /**
@@ -417,8 +457,9 @@ export class YkienAdmin extends LitElement {
    */
   private keepsUnsaved(): boolean {
     const value = (sel: string) => this.renderRoot.querySelector<HTMLInputElement | HTMLTextAreaElement>(sel)?.value;
-    const c = this.items.find((x) => x.id === (this.editing ?? this.replying));
-    if (!c) return false;
+    const shown = this.items.find((x) => x.id === (this.editing ?? this.replying));
+    if (!shown) return false;
+    const c = this.baseOf(shown);
     const changed = this.editing
       ? (value(`#edit-name-${c.id}`) ?? c.name) !== c.name || (value(`#edit-content-${c.id}`) ?? c.content) !== c.content
       : (value(`#reply-text-${c.id}`) ?? '').trim() !== (c.reply?.text ?? '');
@@ -437,9 +478,9 @@ export class YkienAdmin extends LitElement {
   }
 
   /** A decision refused with 409 conflict: what the moderator is told. */
-  private movedByOther(c: AdminComment, e: ApiError): string {
+  private movedByOther(c: AdminComment, e: ApiError, key: 'movedByOther' | 'editedButMoved' = 'movedByOther'): string {
     const now = e.current === 'pending' || e.current === 'published' || e.current === 'rejected' ? this.msg(e.current) : (e.current ?? '');
-    return this.msg('movedByOther', { name: c.name, status: now });
+    return this.msg(key, { name: c.name, status: now });
   }
 
   private currentComment(): AdminComment | undefined {
@@ -596,25 +637,30 @@ export class YkienAdmin extends LitElement {
   private async saveEdit(c: AdminComment, thenApprove: boolean): Promise<void> {
     const name = this.renderRoot.querySelector<HTMLInputElement>(`#edit-name-${c.id}`)?.value ?? c.name;
     const content = this.renderRoot.querySelector<HTMLTextAreaElement>(`#edit-content-${c.id}`)?.value ?? c.content;
+    const base = this.baseOf(c);
     const change: { name?: string; content?: string } = {};
-    if (name !== c.name) change.name = name;
-    if (content !== c.content) change.content = content;
+    if (name !== base.name) change.name = name;
+    if (content !== base.content) change.content = content;
     this.setBusy([c.id], true);
     this.formError = '';
+    let edited = false;
     try {
       if (change.name !== undefined || change.content !== undefined) {
-        const saved = await editComment(this.token, c.id, change);
+        const saved = await editComment(this.token, c.id, change, base.editedAt);
+        edited = true;
+        if (this.theirs?.id === c.id) this.theirs = null;
         const updated: AdminComment = {
           ...c,
-          name: typeof saved.name === 'string' ? saved.name : (change.name ?? c.name),
-          content: typeof saved.content === 'string' ? saved.content : (change.content ?? c.content),
+          name: typeof saved.name === 'string' ? saved.name : (change.name ?? base.name),
+          content: typeof saved.content === 'string' ? saved.content : (change.content ?? base.content),
           edited: true,
+          editedAt: typeof saved.editedAt === 'string' ? saved.editedAt : base.editedAt,
         };
         this.items = this.items.map((x) => (x.id === c.id ? updated : x));
         c = updated;
       }
       if (thenApprove) {
-        await moderate(this.token, c.id, 'approve');
+        await moderate(this.token, c.id, 'approve', c.status);
         this.notice = this.msg('editedApproved', { name: c.name });
         this.bumpCounts(c.status, 'published', 1);
         const own = this.formOf(c);
@@ -626,6 +672,16 @@ export class YkienAdmin extends LitElement {
       }
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return this.signOut(this.msg('badToken'));
+      if (e instanceof ApiError && e.status === 409 && e.comment) return this.changedByOther(c, e.comment, 'editedByOther', `#edit-content-${c.id}`);
+      if (e instanceof ApiError && e.status === 409 && e.current !== undefined) {
+        // Saved, but someone else decided it meanwhile: it leaves this list as with any decision.
+        const own = this.formOf(c);
+        if (own) this.closeForms();
+        this.removeItems(new Set([c.id]), own);
+        this.error = this.movedByOther(c, e, edited ? 'editedButMoved' : 'movedByOther');
+        void this.refreshCounts();
+        return;
+      }
       this.saveFailed(c, e, `#edit-content-${c.id}`);
     } finally {
       this.setBusy([c.id], false);
@@ -648,13 +704,15 @@ export class YkienAdmin extends LitElement {
     this.setBusy([c.id], true);
     this.formError = '';
     try {
-      const reply = (await setReply(this.token, c.id, text)) ?? { text, at: new Date().toISOString() };
+      const reply = (await setReply(this.token, c.id, text, replyAtOf(this.baseOf(c)))) ?? { text, at: new Date().toISOString() };
+      if (this.theirs?.id === c.id) this.theirs = null;
       this.items = this.items.map((x) => (x.id === c.id ? { ...x, reply } : x));
       this.notice = this.msg('replySaved', { name: c.name });
       if (this.formOf(c)) this.cancelForm(c);
       this.reloadHistory(c.id);
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return this.signOut(this.msg('badToken'));
+      if (e instanceof ApiError && e.status === 409 && e.comment) return this.changedByOther(c, e.comment, 'repliedByOther', `#reply-text-${c.id}`);
       this.saveFailed(c, e, `#reply-text-${c.id}`);
     } finally {
       this.setBusy([c.id], false);
@@ -665,12 +723,19 @@ export class YkienAdmin extends LitElement {
     this.setBusy([c.id], true);
     this.error = '';
     try {
-      await removeReply(this.token, c.id);
+      await removeReply(this.token, c.id, replyAtOf(c));
       this.items = this.items.map((x) => (x.id === c.id ? { ...x, reply: null } : x));
       this.notice = this.msg('replyRemoved', { name: c.name });
       this.moveTo(this.items.findIndex((x) => x.id === c.id));
       this.reloadHistory(c.id);
     } catch (e) {
+      if (e instanceof ApiError && e.status === 409 && e.comment) {
+        // Someone else changed the reply meanwhile: the card shows theirs, and nothing was removed.
+        this.adopt(e.comment);
+        this.error = this.msg('replyChangedByOther', { name: c.name });
+        this.moveTo(this.items.findIndex((x) => x.id === c.id));
+        return;
+      }
       this.failed(e);
     } finally {
       this.setBusy([c.id], false);
@@ -1045,6 +1110,13 @@ export class YkienAdmin extends LitElement {
         <textarea id=${`edit-content-${c.id}`} rows="5" required .value=${c.content}
           aria-describedby=${this.formError ? `form-error-${c.id}` : nothing}></textarea>
         ${this.formError ? html`<p id=${`form-error-${c.id}`} class="error" role="alert">${this.formError}</p>` : nothing}
+        ${this.theirs?.id === c.id
+          ? html`<section class="theirs" aria-label=${this.msg('theirVersion')}>
+              <p class="reply-label">${this.msg('theirVersion')}</p>
+              <p class="theirs-name">${this.theirs.name}</p>
+              <p class="content">${this.theirs.content}</p>
+            </section>`
+          : nothing}
         <div class="actions">
           <button type="submit" class="primary" ?disabled=${busy}>${this.msg('saveApprove')}</button>
           <button type="button" class="quiet" ?disabled=${busy} @click=${() => this.saveEdit(c, false)}>${this.msg('save')}</button>
@@ -1065,6 +1137,12 @@ export class YkienAdmin extends LitElement {
         <textarea id=${`reply-text-${c.id}`} rows="4" required .value=${c.reply?.text ?? ''}
           aria-describedby=${this.formError ? `form-error-${c.id}` : nothing}></textarea>
         ${this.formError ? html`<p id=${`form-error-${c.id}`} class="error" role="alert">${this.formError}</p>` : nothing}
+        ${this.theirs?.id === c.id
+          ? html`<section class="theirs" aria-label=${this.msg('theirVersion')}>
+              <p class="reply-label">${this.msg('theirVersion')}</p>
+              <p class="content">${this.theirs.reply?.text ?? this.msg('theirReplyNone')}</p>
+            </section>`
+          : nothing}
         <div class="actions">
           <button type="submit" class="primary" ?disabled=${busy}>${this.msg('saveReply')}</button>
           <button type="button" class="quiet" @click=${() => this.cancelForm(c)}>${this.msg('cancel')}</button>

@@ -375,6 +375,20 @@ export const styles = css`
   .reply .content {
     margin: 0.25rem 0 0;
   }
+  /* Another moderator's version, beside the form that still holds this one's text. */
+  .theirs {
+    padding: 0.5rem 0.75rem;
+    border-left: 4px solid #9a5b00;
+    background: #fff7e6;
+    border-radius: 0 var(--radius) var(--radius) 0;
+  }
+  .theirs .reply-label {
+    color: inherit;
+  }
+  .theirs p {
+    margin: 0.25rem 0 0;
+    white-space: pre-wrap;
+  }
   .edit {
     display: grid;
     gap: 0.375rem;
