@@ -4,6 +4,7 @@
  * and renewed while the work lasts, so a tab that dies frees it when the lease runs out.
  */
 import { store } from '../storage.js';
+import { uuidV7 } from '../uuid-v7.js';
 
 export const LOCK_NAME = 'ykien-outbox';
 const LEASE_KEY = 'lease';
@@ -15,7 +16,8 @@ interface Lease {
   until: number;
 }
 
-const me = crypto.randomUUID();
+// Not crypto.randomUUID: this fallback is for plain-http pages, where that does not exist.
+const me = uuidV7();
 
 /** Runs `work` while holding the outbox lock; waits for another tab to let go. */
 export async function withLock<T>(work: () => Promise<T>): Promise<T> {
