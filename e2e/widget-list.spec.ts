@@ -336,10 +336,24 @@ test.describe('the list under the heading', () => {
     endpoint.list = (url) => (url.searchParams.get('cursor') ? (fail ? 500 : { items: items(3, 3), next: null, total: 3 }) : { items: items(1, 2), next: 'c2', total: 3 });
     await article();
     const l = list(page);
-    await l.more.click();
-    await expect(form(page).status).toHaveText('Không tải được ý kiến bạn đọc.');
+    const status = form(page).status;
+    // By keyboard: the reader stays on the button, which says it is busy rather than being disabled.
+    await l.more.focus();
+    await page.keyboard.press('Enter');
+    await expect(status).toHaveText('Không tải được ý kiến bạn đọc.');
     await expect(l.articles).toHaveCount(2);
     await expect(l.more).toBeEnabled();
+    await expect(l.more).toBeFocused();
+    // Failing again says so again: the status region changes (emptied, then the same words), so a
+    // screen reader speaks it a second time.
+    await status.evaluate((el) => {
+      (window as any).statusChanges = 0;
+      new MutationObserver(() => (window as any).statusChanges++).observe(el, { childList: true, characterData: true, subtree: true });
+    });
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => (window as any).statusChanges)).toBeGreaterThanOrEqual(2);
+    await expect(status).toHaveText('Không tải được ý kiến bạn đọc.');
+    await expect(l.more).toBeFocused();
     fail = false;
     await l.more.click();
     await expect(l.articles).toHaveCount(3);
@@ -422,6 +436,33 @@ test.describe('paging and navigation edge cases', () => {
     await expect(l.error).toContainText('Không tải được ý kiến bạn đọc.');
     await expect(l.articles).toHaveCount(0);
     await expect(form(page).heading).toHaveText('Ý kiến bạn đọc');
+  });
+
+  test('"Xem thêm" still loading when the app moves to another article: no false "could not load"', async ({ page, article, endpoint }) => {
+    const other = `${ORIGIN}/tin-tuc/bai-khac`;
+    endpoint.list = (url) =>
+      url.searchParams.get('pageId') === other
+        ? { items: [item(9, { name: 'Bài khác' })], next: null, total: 1 }
+        : url.searchParams.get('cursor')
+          ? { items: items(3, 3), next: null, total: 3 }
+          : { items: items(1, 2), next: 'c2', total: 3 };
+    await article();
+    const l = list(page);
+    await expect(l.articles).toHaveCount(2);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let held = 0;
+    interceptGets(endpoint, (url) => (url.searchParams.get('cursor') ? (held++, gate) : undefined));
+    await l.more.click();
+    await expect.poll(() => held).toBe(1);
+    await l.host.evaluate((el, id) => el.setAttribute('page-id', id), other);
+    await expect(l.names).toHaveText(['Bài khác']);
+    release();
+    // The old article's page came back late: it is dropped, and nothing failed.
+    await page.waitForLoadState('networkidle');
+    await expect(l.names).toHaveText(['Bài khác']);
+    await expect(form(page).status).not.toContainText('Không tải được');
+    await expect(l.error).toHaveCount(0);
   });
 
   test('list turned off after it loaded: the list and the count in the heading go', async ({ page, article, endpoint }) => {
@@ -864,6 +905,8 @@ test.describe('the reader’s own comments, delivered later or published at once
     await expect(form(page).status).toHaveText('Cảm ơn bạn! Bình luận đã được đăng.');
     await expect(l.names).toHaveText(['Lý Văn Tú', 'Bạn đọc 1']);
     await expect(l.pending).toHaveCount(0);
+    // The heading counts it, as the server does.
+    await expect(form(page).heading).toHaveText('Ý kiến bạn đọc (2)');
     stored = true;
     await reload(page);
     await expect(l.names).toHaveText(['Lý Văn Tú', 'Bạn đọc 1']);

@@ -129,7 +129,10 @@ export class ListController implements ReactiveController {
     } else this.state = 'failed';
   }
 
-  /** "Xem thêm": appends the next page. Resolves with how many comments it added, or undefined on failure. */
+  /**
+   * "Xem thêm": appends the next page. Resolves with how many comments it added (0 when a newer load made
+   * it stale: the article changed meanwhile, which is no failure), or undefined on failure.
+   */
   async more(): Promise<number | undefined> {
     const src = this.#source();
     if (!this.next || this.loadingMore || !src.endpoint) return 0;
@@ -139,7 +142,7 @@ export class ListController implements ReactiveController {
     this.#host.requestUpdate();
     const page = await fetchComments(src.endpoint, src.pageId, src.limit, this.next);
     this.loadingMore = false;
-    if (gen != this.#generation) return;
+    if (gen != this.#generation) return 0;
     this.#host.requestUpdate();
     if (!page) return void (this.moreFailed = true);
     const seen = new Set(this.items.map((c) => c.id));
@@ -169,6 +172,8 @@ export class ListController implements ReactiveController {
     };
     await (await keep()).saveOwn(c);
     if (payload.pageId != src.pageId) return;
+    // Published at once (no moderation): the heading's count has one more, as the server's will.
+    if (status == 'published' && this.total !== undefined && !this.own.some((o) => o.id == id)) this.total++;
     this.own = [c, ...this.own.filter((o) => o.id != id)];
     this.#host.requestUpdate();
   }

@@ -54,7 +54,7 @@ export function renderList({ list, t, lang, onMore, onRetry }: ListView) {
         </div>`
       : nothing}
     ${list.next && state == 'ready'
-      ? html`<button part="more" type="button" @click=${onMore} ?disabled=${list.loadingMore} aria-busy=${list.loadingMore}>${t.loadMore}</button>`
+      ? html`<button part="more" type="button" @click=${onMore} aria-disabled=${list.loadingMore} aria-busy=${list.loadingMore}>${t.loadMore}</button>`
       : nothing}
   </div>`;
 }

@@ -170,6 +170,8 @@ export class YkienComments extends LitElement {
   #configErrorLogged = false;
   /** Storage failed during a send: the outcome message also says that nothing is kept offline. */
   #storageNotice = false;
+  /** Counts say(): a repeated message filled in late must not replace a newer one. */
+  #said = 0;
 
   /** `vi` or `en`: own `lang`, else the closest ancestor's, else Vietnamese. */
   get language(): Lang {
@@ -443,10 +445,15 @@ export class YkienComments extends LitElement {
   /** @internal Puts a message in the status region (a key of the strings, or text as it is) and returns it. */
   say(key: StringKey | string, kind: StatusKind = 'info', params?: Record<string, number>): string {
     const t = this.t;
-    this.status = format(Object.hasOwn(t, key) ? t[key as StringKey] : key, params) + (this.#storageNotice ? '\n' + t.noStorage : '');
+    const text = format(Object.hasOwn(t, key) ? t[key as StringKey] : key, params) + (this.#storageNotice ? '\n' + t.noStorage : '');
+    const said = ++this.#said;
     this.#storageNotice = false;
     this.statusKind = kind;
-    return this.status;
+    // The same words again (a second failure, a second comment queued): a live region speaks only a
+    // change, so it is emptied first and filled a moment later, in a frame of its own.
+    if (text == this.status) (this.status = ''), setTimeout(() => said == this.#said && (this.status = text), 100);
+    else this.status = text;
+    return text;
   }
 }
 
