@@ -442,6 +442,30 @@ test('a tab closed during a slow POST: a new tab of the same browser finishes it
   ]);
 });
 
+test('a comment queued in one tab and sent by another: the first tab shows it in its list and says it was sent', async ({ page, context, api, site }) => {
+  await site.open(page);
+  // This tab cannot reach the server; the tab opened next can.
+  await page.route((url) => url.href.startsWith(api.endpoint), (route) =>
+    route.request().method() === 'POST' ? route.abort('connectionreset') : route.fallback(),
+  );
+  await send(page, 'Hồ Thị Mai', 'Gửi từ thẻ thứ nhất.');
+  await expect(unsent(page)).toHaveCount(1);
+  const other = await context.newPage();
+  await site.open(other);
+  await expect(form(other).status).toContainText(QUEUED_SENT);
+  const stored = await api.stored();
+  expect(stored.map((c) => c.content)).toEqual(['Gửi từ thẻ thứ nhất.']);
+  // The first tab: no longer unsent, in its list (published: moderation is off), and told. The event is
+  // the sending tab's alone: one per comment stored, for a site that counts them.
+  await expect(unsent(page)).toHaveCount(0);
+  await expect(form(page).host.locator('article[part~="comment"]', { hasText: 'Gửi từ thẻ thứ nhất.' })).toHaveCount(1);
+  await expect(form(page).heading).toHaveText('Ý kiến bạn đọc (1)');
+  await expect(form(page).status).toContainText(QUEUED_SENT);
+  expect((await events(other)).filter((e) => e.type === 'ykien-sent').map((e) => e.detail.id)).toEqual([stored[0].id]);
+  expect((await events(page)).filter((e) => e.type === 'ykien-sent')).toEqual([]);
+  expect(await api.stored()).toHaveLength(1);
+});
+
 for (const locks of [true, false]) {
   test(`two tabs with one outbox come back online together${locks ? '' : ', without Web Locks (the IndexedDB lease)'}: each comment stored once`, async ({
     page,

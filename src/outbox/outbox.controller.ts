@@ -47,6 +47,11 @@ export const newItem = (endpoint: string, payload: CommentPayload, captcha: bool
 export const saveItem = (item: OutboxItem) => store.set(PREFIX + item.clientId, item);
 export const deleteItem = (clientId: string) => store.del(PREFIX + clientId);
 
+/** What a tab tells the others beside "re-read the outbox": a queued comment it sent. */
+interface Heard {
+  sent: [clientId: string, id: string, status: 'pending' | 'published'];
+}
+
 type Host = ReactiveControllerHost & HTMLElement & { endpoint?: string; language: string };
 
 /**
@@ -67,9 +72,10 @@ export class OutboxController implements ReactiveController {
   /** The network is back, the page opened, the tab became visible (or hidden: maybe the last chance). */
   #wake = () => this.drain(true);
   #host: Host;
-  #report: (item: OutboxItem, result: SendResult) => void;
+  /** `byOther`: another tab sent it (this one only shows the outcome; the events are that tab's). */
+  #report: (item: OutboxItem, result: SendResult, byOther?: boolean) => void;
 
-  constructor(host: Host, report: (item: OutboxItem, result: SendResult) => void) {
+  constructor(host: Host, report: (item: OutboxItem, result: SendResult, byOther?: boolean) => void) {
     (this.#host = host).addController(this);
     this.#report = report;
   }
@@ -78,7 +84,7 @@ export class OutboxController implements ReactiveController {
     addEventListener('online', this.#wake);
     document.addEventListener('visibilitychange', this.#wake);
     this.#channel = new BroadcastChannel(CHANNEL_NAME);
-    this.#channel.onmessage = () => this.#refresh();
+    this.#channel.onmessage = (e) => this.#heard(e.data);
     this.drain(true);
   }
 
@@ -171,6 +177,8 @@ export class OutboxController implements ReactiveController {
       // Marked sent before it goes: a crash in between never sends it again.
       await saveItem(next);
       await deleteItem(item.clientId);
+      // A queued comment is every tab's: the others show it as sent too (a new one is its form's).
+      if (!fresh) this.#channel?.postMessage({ sent: [item.clientId, next.sent!.id, next.sent!.status] } satisfies Heard);
     } else if (fresh && next.state != 'queued') {
       // A new comment the server refused stays in the form, where the reader fixes it.
       await deleteItem(item.clientId);
@@ -183,6 +191,14 @@ export class OutboxController implements ReactiveController {
   async #update(clientId: string, change: Partial<OutboxItem>): Promise<void> {
     await store.update<OutboxItem>(PREFIX + clientId, (i) => i && { ...i, ...change });
     await this.#changed();
+  }
+
+  /** Another tab changed the outbox; when it sent a comment this tab listed as unsent, that is told here too. */
+  #heard(data: Heard | 0): void {
+    const sent = data ? data.sent : undefined;
+    const item = sent && this.items.find((i) => i.clientId == sent[0]);
+    if (item) this.#report(item, { kind: 'sent', id: sent[1], status: sent[2], replay: false }, true);
+    this.#refresh();
   }
 
   async #changed(): Promise<void> {

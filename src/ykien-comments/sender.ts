@@ -33,7 +33,7 @@ export class Sender {
       (token) => this.#onCaptchaToken(token),
       () => host.say('captchaLoadFailed', 'error'),
     );
-    this.outbox = new OutboxController(host, (item, result) => host.withWords(() => this.#onQueuedOutcome(item, result)));
+    this.outbox = new OutboxController(host, (item, result, byOther) => host.withWords(() => this.#onQueuedOutcome(item, result, byOther)));
     this.configure();
   }
 
@@ -121,14 +121,17 @@ export class Sender {
     } else if (token) h.errors = { ...h.errors, captcha: undefined };
   }
 
-  /** A comment sent from the outbox, not from the form just now. */
-  #onQueuedOutcome(item: OutboxItem, result: SendResult): void {
+  /**
+   * A comment sent from the outbox, not from the form just now. `byOther`: another tab sent it; this one
+   * shows it, and the event (one per comment stored, for a site's analytics) is that tab's.
+   */
+  #onQueuedOutcome(item: OutboxItem, result: SendResult, byOther = false): void {
     const h = this.#host;
     const { kind } = result;
     if (kind == 'sent') {
       h.remember(item.payload, result.id, result.status);
       h.say('queuedSent', 'success');
-      h.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: item.clientId }));
+      if (!byOther) h.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: item.clientId }));
     } else if (kind == 'captcha') {
       h.say('verifyPrompt', 'error');
     } else if (kind != 'retry' && kind != 'rate-limited' && item.payload.pageId == h.page.pageId && !h.content.trim()) {
