@@ -866,6 +866,22 @@ test.describe('the reader’s own comments', () => {
   });
 });
 
+test('a page-id written decomposed (NFD): the unsent comment is this article’s, not “another article’s”', async ({ page, article, endpoint }) => {
+  endpoint.reply({ status: 503, body: { status: 503, title: 'x', code: 'unavailable' } });
+  endpoint.list = () => ({ items: [], next: null, total: 0 });
+  await article({ attrs: { 'page-id': 'bài-viết-hà-tĩnh'.normalize('NFD') } });
+  const f = form(page);
+  await fillAndVerify(page, 'Ngô Thị Lan', 'Chưa gửi được.');
+  await f.send.click();
+  await expect(f.status).toHaveText('Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại.');
+  expect(endpoint.posts[0]!.body.pageId).toBe('bài-viết-hà-tĩnh'.normalize('NFC'));
+  const unsent = list(page).unsent;
+  await expect(unsent.locator('#unsent-here')).toHaveText('Bình luận chưa gửi');
+  await expect(unsent.locator('#unsent-other')).toHaveCount(0);
+  // The list was asked for the same article as the comment was sent to.
+  expect(listGets(endpoint).map((u) => u.searchParams.get('pageId'))).toEqual(['bài-viết-hà-tĩnh'.normalize('NFC')]);
+});
+
 test.describe('the reader’s own comments, delivered later or published at once', () => {
   test('a queued comment that the outbox delivers later leaves the unsent list and shows in the list, marked', async ({ page, article, endpoint }) => {
     endpoint.reply({ status: 503, body: { status: 503, title: 'x', code: 'unavailable' } });

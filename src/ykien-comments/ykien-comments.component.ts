@@ -163,7 +163,7 @@ export class YkienComments extends LitElement {
   #space = new SpaceKeeper(this, this.#internals);
   #list = new ListController(this, () => ({
     endpoint: this.endpoint,
-    pageId: this.page.pageId.normalize('NFC'),
+    pageId: this.page.pageId,
     limit: Math.min(100, Math.max(1, Math.floor(this.pageSize) || DEFAULT_PAGE_SIZE)),
     enabled: this.#listOn,
   }));
@@ -192,11 +192,14 @@ export class YkienComments extends LitElement {
     return Math.floor(this.maxLength) > 0 ? Math.floor(this.maxLength) : DEFAULT_MAX_LENGTH;
   }
 
-  /** The article, as the issue defines the defaults, read at send time so a SPA's navigation is seen. */
+  /**
+   * The article, as the issue defines the defaults, read at send time so a SPA's navigation is seen. Its
+   * id is NFC, as sent: an id typed decomposed is the same article as its comments and unsent ones.
+   */
   get page(): Page {
     const canonical = document.querySelector<HTMLLinkElement>('link[rel~=canonical][href]')?.href;
     return {
-      pageId: this.pageId || canonical || location.origin + location.pathname,
+      pageId: (this.pageId || canonical || location.origin + location.pathname).normalize('NFC'),
       pageUrl: this.pageUrl || canonical || location.href.split('#')[0],
       pageTitle: this.pageTitle ?? document.title,
     };
@@ -347,7 +350,7 @@ export class YkienComments extends LitElement {
         if (!d || this.content || this.#draftKey != key) return; // typed meanwhile, or moved on
         // Compared as sent: NFC, CRLF as LF, trimmed (the draft keeps what was typed).
         const text = clean(d.content);
-        const pageId = this.page.pageId.normalize('NFC');
+        const { pageId } = this.page;
         const inOutbox = !!text && queued.some((i) => i.payload.pageId == pageId && i.payload.content == text);
         ({ name: this.name, content: this.content } = { name: this.name || d.name, content: inOutbox ? '' : d.content });
         // The emptied draft is kept too, now: once the outbox has sent the comment, it must not come back.
