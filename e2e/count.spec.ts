@@ -234,3 +234,18 @@ for (const mode of ['fail', 'abort'] as const) {
     expect(problems.filter((p) => !/Failed to load resource/.test(p))).toEqual([]);
   });
 }
+
+test('a reused row gets another page-id: the old article’s count goes at once, the new one shows when it comes', async ({ page }) => {
+  const server = await countsServer(page, { [ART(1)]: 12, [ART(2)]: 3 });
+  await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`]);
+  await expect(texts(page)).toHaveText(['12 ý kiến']);
+  // The next answer is held: the count must not go on saying 12 for the other article meanwhile.
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  await page.route(`${ENDPOINT}/counts**`, async (route) => (await gate, route.fallback()));
+  await page.locator('ykien-count').evaluate((c, id) => c.setAttribute('page-id', id), ART(2));
+  await expect(texts(page)).toHaveText(['']);
+  release();
+  await expect(texts(page)).toHaveText(['3 ý kiến']);
+  expect(server.asked.map((a) => a.ids)).toEqual([[ART(1)], [ART(2)]]);
+});

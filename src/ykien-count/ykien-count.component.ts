@@ -83,6 +83,7 @@ export class YkienCount extends HTMLElement {
     if (asked != this.#asked) {
       this.#asked = asked;
       this.count = undefined;
+      this.#render(); // the old article's number goes now, not when the new one comes
       if (endpoint && pageId) {
         const count = await requestCount(endpoint, pageId);
         if (this.#asked == asked) this.count = count;
