@@ -14,6 +14,8 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   retries: 0,
   timeout: 30_000,
+  // CI lands nothing after 90 minutes: a hung run fails here, with its report, well before that.
+  globalTimeout: process.env.CI ? 30 * 60_000 : undefined,
   expect: { timeout: 5_000 },
   reporter: process.env.CI ? [['list'], ['html', { open: 'never' }]] : 'list',
   use: {

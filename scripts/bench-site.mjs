@@ -10,13 +10,11 @@
 //     /bench/textarea  without the widget, a plain <textarea> where the comments were (a typing baseline);
 // - passes everything else to the reference server (same Host header, so the page's origin is the
 //   server's own and its POSTs are allowed), gzip-compressing text answers as a CDN or nginx would, so
-//   the bytes a browser or Lighthouse counts are transfer bytes;
-// - serves /cdn/* from dist/cdn/ when the reference server answers 404 for it (it did not serve that
-//   folder when this was written), and says so once.
+//   the bytes a browser or Lighthouse counts are transfer bytes. The widget's chunks (/cdn/*) come from
+//   the server as a site owner's would: a server that does not serve them fails the bench.
 // With `captcha: true` the server runs with hCaptcha's test site key and a local fake siteverify that
 // accepts every token; the browser's https://js.hcaptcha.com/1/api.js must then be answered by
 // `fakeHcaptchaRoute` (the fake of ykien/testing, dist/testing), since nothing leaves the machine.
-import { existsSync, readFileSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { startServer } from './demo-server.mjs';
@@ -195,12 +193,6 @@ export async function startBenchSite({ captcha = true } = {}) {
         return send(req, res, 200, headers, html);
       }
       const answer = await ask(req, path, body);
-      const cdnFile = /^\/cdn\/([A-Za-z0-9_-][A-Za-z0-9._-]*\.js)(?:\?.*)?$/.exec(path)?.[1];
-      const local = cdnFile && new URL(`dist/cdn/${cdnFile}`, root);
-      if (answer.status === 404 && local && existsSync(local)) {
-        notes.add('the reference server answers 404 for /cdn/*: the bench front served dist/cdn/ itself');
-        return send(req, res, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }, readFileSync(local));
-      }
       return send(req, res, answer.status, answer.headers, answer.body);
     } catch (e) {
       res.writeHead(502, { 'content-type': 'text/plain' });
