@@ -416,6 +416,16 @@ test.describe("the page's identity", () => {
     });
   });
 
+  test('a URL longer than the 2,000 characters a server takes (tracking parameters): sent without its query', async ({ page, article, endpoint }) => {
+    await article();
+    const long = `?utm_source=zalo&fbclid=${'x'.repeat(2100)}`;
+    await page.evaluate((q) => history.replaceState(null, '', location.pathname + q), long);
+    await fillAndVerify(page, NAME, TEXT);
+    await form(page).send.click();
+    await expect(form(page).status).toContainText('Cảm ơn bạn');
+    expect(endpoint.posts[0].body).toMatchObject({ pageId: `${ORIGIN}/tin-tuc/bai-viet`, pageUrl: `${ORIGIN}/tin-tuc/bai-viet` });
+  });
+
   test('page-id, page-url and page-title attributes win over the defaults', async ({ page, article, endpoint }) => {
     await article({
       canonical: 'https://baotinh.example.vn/canonical',

@@ -234,6 +234,7 @@ export class MockEndpoint {
     if (typeof body.name !== 'string' || !body.name.trim()) fields.name = 'Vui l\u00f2ng nh\u1eadp h\u1ecd v\u00e0 t\u00ean.';
     if (typeof body.content !== 'string' || !body.content.trim()) fields.content = 'Vui l\u00f2ng nh\u1eadp n\u1ed9i dung.';
     if (typeof body.pageId !== 'string' || !body.pageId) fields.pageId = 'pageId is required.';
+    if (typeof body.pageUrl === 'string' && body.pageUrl.length > 2000) fields.pageUrl = 'pageUrl is longer than 2000 characters.';
     if (Object.keys(fields).length) return send(400, problemBody(400, 'validation', { fields }));
 
     const comment = this.commentOf(body, key, newId(), this.options.status ?? 'pending');

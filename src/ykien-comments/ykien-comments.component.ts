@@ -200,7 +200,8 @@ export class YkienComments extends LitElement {
     const canonical = document.querySelector<HTMLLinkElement>('link[rel~=canonical][href]')?.href;
     return {
       pageId: (this.pageId || canonical || location.origin + location.pathname).normalize('NFC'),
-      pageUrl: this.pageUrl || canonical || location.href.split('#')[0],
+      // A server takes 2000 characters of URL: past that (tracking parameters), the query goes.
+      pageUrl: this.pageUrl || canonical || ((u) => (u.length > 2000 ? location.origin + location.pathname : u))(location.href.split('#')[0]),
       pageTitle: this.pageTitle ?? document.title,
     };
   }
