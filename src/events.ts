@@ -24,7 +24,10 @@ export class YkienSentEvent extends Event {
 }
 
 export interface ErrorDetail {
-  /** The server's `code`, or `network`, `timeout`, `offline`, `http`, `invalid` (the form's own checks), `config`. */
+  /**
+   * The server's `code`, or `network`, `timeout`, `offline`, `bad-response` (a 2xx without an id), `http`,
+   * `invalid` (the form's own checks), `error` (an unexpected failure in the widget; nothing was sent).
+   */
   code: string;
   status?: number;
   /** What the reader was told, in the reader's language. */
