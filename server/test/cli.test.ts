@@ -179,6 +179,9 @@ describe('serving the widget and the demo', () => {
     writeFileSync(join(root, 'demo', 'index.html'), demoHtml);
     writeFileSync(join(root, 'demo', 'demo.css'), 'body { color: #1c1c1c }');
     writeFileSync(join(root, 'dist', 'ykien.js'), 'export const ykien = 1;\n');
+    mkdirSync(join(root, 'dist', 'cdn'));
+    writeFileSync(join(root, 'dist', 'cdn', 'comments.js'), 'export const comments = 1;\n');
+    writeFileSync(join(root, 'dist', 'ykien.all.iife.js'), 'var Ykien = 1;\n');
     // What the demo folder may hold besides, and what must not come out of it.
     mkdirSync(join(root, 'demo', 'img'));
     writeFileSync(join(root, 'demo', 'img', 'anh-1.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
@@ -266,6 +269,13 @@ describe('serving the widget and the demo', () => {
     const again = await http(`${s.url}/ykien.js`, { headers: { 'if-none-match': String(js.headers.etag) } });
     expect(again.status).toBe(304);
     expectProblem(await http(`${s.url}/ykien.iife.js`), 404, 'not-found');
+    // What the loader imports by need, beside itself, and the single file: as documented.
+    const chunk = await http(`${s.url}/cdn/comments.js`);
+    expect([chunk.status, chunk.headers['content-type'], chunk.text]).toEqual([200, 'text/javascript; charset=utf-8', 'export const comments = 1;\n']);
+    expect(chunk.headers['cache-control']).toBe('no-cache');
+    expect((await http(`${s.url}/ykien.all.iife.js`)).text).toBe('var Ykien = 1;\n');
+    expectProblem(await http(`${s.url}/cdn/nope.js`), 404, 'not-found');
+    expectProblem(await http(`${s.url}/cdn/../package.json`), 404, 'not-found');
     // Without --demo there is no demo page.
     expectProblem(await http(`${s.url}/`), 404, 'not-found');
     expectProblem(await http(`${s.url}/demo/demo.css`), 404, 'not-found');
