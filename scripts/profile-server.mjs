@@ -5,13 +5,15 @@
 // PostgreSQL: YKIEN_BENCH_PG_URL (or YKIEN_TEST_PG_URL); the profile uses <name>_bench, emptied first.
 // The profiles stay in the printed folder (open them in Chrome's DevTools for the call trees).
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+// The clientId the widget makes (time-ordered; docs/api.md), as bench-server.mjs sends: a random UUID
+// per comment would write a random page of the server's key index each time, and profile that instead.
+import { uuidV7 } from '../dist/esm/uuid-v7.js';
 
 const [store = 'sqlite', connArg = '16', secArg = '5'] = process.argv.slice(2);
 const CONNECTIONS = Number(connArg);
@@ -91,7 +93,7 @@ const r = await autocannon({
   requests: [{
     method: 'POST',
     setupRequest: (req) => {
-      const clientId = randomUUID();
+      const clientId = uuidV7();
       const body = JSON.stringify({
         clientId, pageId: 'bench-post', pageUrl: `${ORIGIN}/bai-viet/bench`, pageTitle: 'Bài viết thử tải',
         name: 'Nguyễn Văn A', content: 'Bình luận: ' + 'nội dung thử tải, '.repeat(18),
