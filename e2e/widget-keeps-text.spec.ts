@@ -89,6 +89,33 @@ test('a single-page app that changes page-id: each article keeps its own draft',
   expect((await draftOf(page, 'bai-a'))?.content).toBe('Cho bài A.');
 });
 
+test('a single-page app that changes page-id during a send: the sent text leaves its article, the other keeps its draft', async ({ page, article, endpoint }) => {
+  await article({ attrs: { 'page-id': 'bai-b' } });
+  const f = form(page);
+  await f.name.fill('Đinh Thị Mai');
+  await f.content.fill('Nháp cho bài B.');
+  await expect.poll(async () => (await draftOf(page, 'bai-b'))?.content).toBe('Nháp cho bài B.');
+  await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-a'));
+  await expect(f.content).toHaveValue('');
+  await fillAndVerify(page, 'Đinh Thị Mai', 'Gửi cho bài A.');
+  const release = endpoint.hold();
+  await f.send.click();
+  await expect.poll(() => endpoint.posts.length).toBe(1);
+  // The app moves to B while A's comment is on its way: B's draft comes back into the form.
+  await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-b'));
+  await expect(f.content).toHaveValue('Nháp cho bài B.');
+  release();
+  await expect(f.status).toContainText('Cảm ơn bạn');
+  // B's text is untouched, in the form and in its draft; A's draft no longer holds what was sent.
+  await expect(f.content).toHaveValue('Nháp cho bài B.');
+  await expect.poll(async () => (await draftOf(page, 'bai-a'))?.content ?? '').toBe('');
+  expect((await draftOf(page, 'bai-b'))?.content).toBe('Nháp cho bài B.');
+  await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-a'));
+  await expect(f.name).toHaveValue('Đinh Thị Mai');
+  await expect(f.content).toHaveValue('');
+  expect(endpoint.comments.map((c) => [c.pageId, c.content])).toEqual([['bai-a', 'Gửi cho bài A.']]);
+});
+
 test('the box removed while its comment is being sent: the send ends, and the text does not come back', async ({ page, article, endpoint, problems }) => {
   await article({ attrs: { 'page-id': 'go-bo' } });
   const f = form(page);

@@ -106,6 +106,20 @@ export class DraftKeeper {
     await (await this.save())?.flush();
   }
 
+  /**
+   * A comment sent from the form of `key`'s article after the form moved to another (a single-page app
+   * navigated during the send): that article's draft, saved at the move, loses the sent `content`, else
+   * it would come back there and be sent twice. A draft changed since is left alone.
+   */
+  async sent(key: string, content: string): Promise<void> {
+    const s = stashed();
+    if (s?.key == key && s.content == content) stash({ ...s, content: '' });
+    const d = await this.prepare();
+    await d.flush();
+    const draft = await d.load(key);
+    if (draft.content == content) d.save(key, { ...draft, content: '' }), await d.flush();
+  }
+
   /** "Nhập lại": this article's draft and the remembered name go. */
   clear(): void {
     if (this.stashed()) unstash();

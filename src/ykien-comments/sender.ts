@@ -91,9 +91,10 @@ export class Sender {
     h.sending = true;
     h.say('sending');
     const typed = h.content;
+    const from = h.draftKey;
     try {
       await h.saveDraft();
-      await this.#handle(await this.outbox.submit(payload, token ?? undefined, !!h.siteKey), payload, true, typed);
+      await this.#handle(await this.outbox.submit(payload, token ?? undefined, !!h.siteKey), payload, true, typed, from);
     } catch (err) {
       // Nothing above should throw; if it does, the text is still in the form and the reader is told.
       console.error('ykien:', err);
@@ -158,18 +159,21 @@ export class Sender {
   /**
    * `focus`: move focus to the first invalid field; not when the outcome arrives in the background.
    * `typed`: the content as it was when send was pressed; what the reader typed since stays.
+   * `from`: the article the form was on then; a single-page app may have moved it to another since.
    */
-  async #handle(result: SendResult, payload: CommentPayload, focus = true, typed?: string): Promise<void> {
+  async #handle(result: SendResult, payload: CommentPayload, focus = true, typed?: string, from?: string): Promise<void> {
     const h = this.#host;
     const { kind } = result;
+    const here = from === undefined || h.draftKey == from;
     if (kind == 'sent' || kind == 'retry' || kind == 'rate-limited') {
       // Stored, or kept in the outbox which sends it later: either way the form is free for a new comment.
       this.#pending = undefined;
-      if (typed === undefined || h.content == typed) h.content = '';
+      if (here && (typed === undefined || h.content == typed)) h.content = '';
       h.errors = {};
       this.captcha.reset();
       // Written before the reader is thanked: a reload right after must not bring the sent text back.
-      await h.saveDraft();
+      // Moved on: the form is another article's; the sent text leaves the draft of the one it came from.
+      await (here ? h.saveDraft() : h.sentFrom(from, typed ?? payload.content));
     }
     if (kind == 'sent') {
       await h.remember(payload, result.id, result.status);
@@ -179,8 +183,8 @@ export class Sender {
       const errors: FieldErrors = {};
       const other: string[] = [];
       for (const [field, text] of Object.entries(result.fields)) field == 'name' || field == 'content' ? (errors[field] = text) : other.push(text);
-      h.errors = errors;
-      if (focus) this.#focusFirst(errors);
+      if (here) h.errors = errors; // not on the fields of the article the form moved to
+      if (focus && here) this.#focusFirst(errors);
       this.#fail(kind, h.say([h.t.fixErrors, ...other].join('\n'), 'error'), 400);
     } else if (kind == 'captcha') {
       this.captcha.reset();

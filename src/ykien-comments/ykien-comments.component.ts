@@ -424,6 +424,16 @@ export class YkienComments extends LitElement {
     return this.#drafts.flush();
   }
 
+  /** @internal The endpoint and article the form's text belongs to now. */
+  get draftKey(): string {
+    return this.#draftKey;
+  }
+
+  /** @internal A comment sent from `key`'s form, which holds another article's now: its draft loses the text. */
+  sentFrom(key: string, content: string): Promise<void> {
+    return this.#drafts.sent(key, content);
+  }
+
   /** @internal The server stored the reader's comment: the list shows it (and keeps it across a reload). */
   remember(payload: CommentPayload, id: string, status: 'pending' | 'published'): Promise<void> {
     return this.#list.remember(payload, id, status);
