@@ -3,29 +3,67 @@
 //
 //   node scripts/sqlite-backup.mjs backup  /var/lib/ykien/ykien.db /var/backups/ykien/ykien-$(date +%F).db
 //   node scripts/sqlite-backup.mjs restore /var/backups/ykien/ykien-2026-12-01.db /var/lib/ykien/ykien.db
-//   node scripts/sqlite-backup.mjs check   # the round trip below, on a throwaway server
+//   node scripts/sqlite-backup.mjs check [--keep <empty dir>]   # the round trip below, on a throwaway server
 //
 // backup: `VACUUM INTO` the copy, safe while the server runs and writes: it reads one snapshot in one
 //   read transaction (WAL lets the writer go on), so unlike the page-by-page backup API it never
 //   restarts under steady writes; then `PRAGMA integrity_check` on the copy. The copy is a plain,
-//   compact database file (no -wal beside it), mode 0600.
-// restore: with the server STOPPED. Checks the backup's integrity and schema version, moves the
-//   current file (and its -wal/-shm) aside as <file>.before-restore-<time>, and puts the backup in place.
-// check: starts the built server on a temp file, posts comments while a backup runs, restores the
-//   backup into a new file, starts a server on it and verifies that every comment answered 201 before
-//   the backup began is there and served. Exit 0 when all holds.
+//   compact database file (no -wal beside it), mode 0600. The copy runs in a worker thread: `VACUUM
+//   INTO` is one synchronous call, and would hold this thread's event loop for as long as it copies.
+// restore: with the server STOPPED. Checks the backup's integrity, refuses a backup whose schema version
+//   is newer than the newest migration of the server beside this script (server/dist) before it moves
+//   anything, then moves the current file (and its -wal/-shm) aside as <file>.before-restore-<time> and
+//   puts the backup in place.
+// check: seeds a temp file with the server's migrations and SEED comments (so that the copy lasts long
+//   enough to overlap POSTs), starts the built server on it, posts comments before and while a backup
+//   runs, and fails unless at least one POST was sent and answered 201 while the copy ran. Then it
+//   checks that every comment answered 201 before the copy began is in the copy, restores the backup
+//   into a new file, starts a server on it and verifies that those comments are served. Exit 0 when all
+//   holds. --keep leaves the files and report.json (every POST's times, the copy's) in that directory.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
 const require = createRequire(import.meta.url);
 const Database = require('better-sqlite3');
 const CLI = fileURLToPath(new URL('../server/bin/ykien-server.js', import.meta.url));
+
+// Milliseconds on one monotonic clock shared by every thread of the process, so that the worker's
+// times and the POSTs' times compare.
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+
+// The worker's side of backup(): the copy, timed around the one statement that makes it. Errors go
+// back as messages: a thrown SqliteError reaches the parent without its message.
+if (!isMainThread && workerData?.vacuumInto) {
+  const [from, to] = workerData.vacuumInto;
+  try {
+    const db = new Database(from, { fileMustExist: true });
+    try {
+      db.pragma('busy_timeout = 5000');
+      const statement = db.prepare('VACUUM INTO ?');
+      const start = now();
+      statement.run(to);
+      parentPort.postMessage({ start, end: now() });
+    } finally {
+      db.close();
+    }
+  } catch (e) {
+    parentPort.postMessage({ error: `${from}: ${e.message}` });
+  }
+}
+
+/** The server's own modules (built), for what must match the server: its migrations. */
+async function serverModule(path) {
+  const url = new URL(`../server/dist/${path}`, import.meta.url);
+  if (!existsSync(url)) throw new Error(`${fileURLToPath(url)} is missing: run \`npm run build -w server\` first`);
+  return import(url);
+}
 
 function integrity(file) {
   const db = new Database(file, { readonly: true, fileMustExist: true });
@@ -40,21 +78,36 @@ function integrity(file) {
   }
 }
 
-export async function backup(from, to) {
-  if (existsSync(to)) throw new Error(`${to} exists; choose a new name`);
-  const db = new Database(resolve(from), { fileMustExist: true });
-  try {
-    db.pragma('busy_timeout = 5000');
-    db.prepare('VACUUM INTO ?').run(resolve(to));
-  } finally {
-    db.close();
-  }
-  chmodSync(to, 0o600);
-  return integrity(to);
+function vacuumInto(from, to) {
+  return new Promise((res, rej) => {
+    const worker = new Worker(new URL(import.meta.url), { workerData: { vacuumInto: [from, to] } });
+    let answer;
+    worker.on('message', (m) => (answer = m));
+    worker.on('error', rej);
+    worker.on('exit', (code) => {
+      if (answer?.error) rej(new Error(answer.error));
+      else if (answer && code === 0) res(answer);
+      else rej(new Error(`the backup's worker exited with code ${code}`));
+    });
+  });
 }
 
-export function restore(from, to) {
+/** Resolves to the copy's { version, comments } and `copying`: { start, end } of the copy, on now()'s clock. */
+export async function backup(from, to) {
+  if (existsSync(to)) throw new Error(`${to} exists; choose a new name`);
+  const copying = await vacuumInto(resolve(from), resolve(to));
+  chmodSync(to, 0o600);
+  return { ...integrity(to), copying };
+}
+
+export async function restore(from, to) {
   const info = integrity(from);
+  const { MIGRATIONS } = await serverModule('stores/sqlite-store.js');
+  const latest = MIGRATIONS[MIGRATIONS.length - 1].version;
+  // The server would refuse it at start; refusing here leaves the current file where it is.
+  if (info.version > latest) {
+    throw new Error(`${from} is at schema version ${info.version}, newer than this server knows (${latest}): restore it with the ykien-server that made it, or upgrade this one first; nothing was moved`);
+  }
   const target = resolve(to);
   if (existsSync(target)) {
     const aside = `${target}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`;
@@ -66,6 +119,33 @@ export function restore(from, to) {
 }
 
 // ------------------------------------------------------------------------------------------ check
+
+// ~35 MB: the copy takes ~0.25 s on a quiet 2-core machine, where a POST takes a few ms, so that many
+// POSTs land while it runs; seeding takes ~0.6 s.
+const SEED = 50_000;
+
+/** A new database file, migrated by the server's own code, with `n` published comments on one page. */
+async function seed(file, n) {
+  const { migrate } = await serverModule('stores/sqlite-store.js');
+  const { commentSearchText } = await serverModule('stores/search-text.js');
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    migrate(db);
+    db.function('search_text', { deterministic: true }, commentSearchText);
+    db.transaction(() => {
+      db.prepare(`
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :n),
+          c AS (SELECT i, printf('Bình luận mẫu %d: %s', i, hex(randomblob(150))) AS content FROM n)
+        INSERT INTO comments (id, page_id, page_url, name, content, status, created_at, search)
+          SELECT printf('seed-%06d', i), 'backup-check-seed', 'http://127.0.0.1/seed', 'Lan', content, 'published',
+            :t0 + i, search_text('Lan', content) FROM c`).run({ n, t0: Date.now() - n });
+      db.prepare("INSERT INTO page_counts (page_id, published) VALUES ('backup-check-seed', ?)").run(n);
+    })();
+  } finally {
+    db.close();
+  }
+}
 
 const freePort = () =>
   new Promise((res) => {
@@ -82,16 +162,19 @@ async function startServer(db) {
   let err = '';
   child.stderr.on('data', (d) => (err += d));
   const url = `http://127.0.0.1:${port}`;
+  const stop = () => new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', r), child.kill('SIGTERM'))));
   for (let i = 0; i < 200; i++) {
     if (child.exitCode !== null) throw new Error(`server exited: ${err}`);
     try {
-      if ((await fetch(`${url}/healthz`)).ok) break;
+      if ((await fetch(`${url}/healthz`)).ok) return { url, stop };
     } catch {
       /* not yet */
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { url, stop: () => new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', r), child.kill('SIGTERM')))) };
+  // Never healthy: going on would only fail later, less clearly, and leave the process behind.
+  await stop();
+  throw new Error(`server on ${db} not healthy after 20 s: ${err}`);
 }
 
 const post = async (url, i) => {
@@ -105,57 +188,88 @@ const post = async (url, i) => {
   return (await res.json()).id;
 };
 
-async function check() {
-  const dir = mkdtempSync(join(tmpdir(), 'ykien-backup-check-'));
+async function check(keep) {
+  if (keep) mkdirSync(keep, { recursive: true });
+  if (keep && readdirSync(keep).length > 0) throw new Error(`${keep} is not empty`);
+  const dir = keep ?? mkdtempSync(join(tmpdir(), 'ykien-backup-check-'));
   try {
     const live = join(dir, 'live.db');
+    const backupFile = join(dir, 'backup.db');
+    await seed(live, SEED);
     const server = await startServer(live);
-    const before = [];
+    /** Every POST answered 201: its id, when it was sent and when its answer came (now()'s clock). */
+    const posts = [];
+    const timedPost = async (i) => {
+      const sent = now();
+      const id = await post(server.url, i);
+      posts.push({ id, sent, answered: now() });
+    };
     let copy;
     try {
-      for (let i = 0; i < 50; i++) before.push(await post(server.url, i));
-      // Writes go on during the backup: the copy must still be one consistent snapshot.
+      for (let i = 0; i < 50; i++) await timedPost(i);
+      // Writes go on during the backup, from this thread, while the worker copies: the copy must still
+      // be one consistent snapshot.
       let writing = true;
+      let failed;
       const during = (async () => {
-        let i = 1000;
-        while (writing) await post(server.url, i++);
-      })();
-      copy = await backup(live, join(dir, 'backup.db'));
-      writing = false;
-      await during;
+        for (let i = 1000; writing; i++) await timedPost(i);
+      })().catch((e) => (failed = e));
+      try {
+        copy = await backup(live, backupFile);
+      } finally {
+        writing = false;
+        await during;
+      }
+      if (failed) throw failed;
     } finally {
       await server.stop();
     }
-    const restoredFile = join(dir, 'restored.db');
-    restore(join(dir, 'backup.db'), restoredFile);
-    const restored = await startServer(restoredFile);
+    const { start, end } = copy.copying;
+    const overlapped = posts.filter((p) => p.sent > start && p.answered < end).length;
+    if (overlapped === 0) throw new Error(`no POST was sent and answered 201 while the copy ran (${(end - start).toFixed(0)} ms)`);
+    const before = posts.filter((p) => p.answered < start).map((p) => p.id);
+    const inCopy = new Database(backupFile, { readonly: true });
     try {
-      const ids = new Set();
+      const has = inCopy.prepare('SELECT 1 FROM comments WHERE id = ?').pluck();
+      const missing = before.filter((id) => !has.get(id));
+      if (missing.length > 0) throw new Error(`the copy lacks ${missing.length} comments answered 201 before it began`);
+    } finally {
+      inCopy.close();
+    }
+    const restoredFile = join(dir, 'restored.db');
+    await restore(backupFile, restoredFile);
+    const restored = await startServer(restoredFile);
+    const served = new Set();
+    try {
       let cursor = '';
       do {
         const page = await (await fetch(`${restored.url}/api/comments?pageId=backup-check&limit=100${cursor ? `&cursor=${cursor}` : ''}`)).json();
-        for (const item of page.items) ids.add(item.id);
+        for (const item of page.items) served.add(item.id);
         cursor = page.next ?? '';
       } while (cursor);
-      const missing = before.filter((id) => !ids.has(id));
-      if (missing.length > 0) throw new Error(`restored server lacks ${missing.length} comments answered 201 before the backup`);
-      console.log(`check: ok — backup at schema v${copy.version} with ${copy.comments} comments (${before.length} posted before it, more during it); restored and served`);
     } finally {
       await restored.stop();
     }
+    const missing = before.filter((id) => !served.has(id));
+    if (missing.length > 0) throw new Error(`restored server lacks ${missing.length} comments answered 201 before the backup`);
+    if (keep) writeFileSync(join(dir, 'report.json'), JSON.stringify({ copy, posts, served: [...served] }));
+    console.log(`check: ok — backup at schema v${copy.version} with ${copy.comments} comments, copied in ${(end - start).toFixed(0)} ms ` +
+      `while ${overlapped} POSTs were sent and answered 201; the ${before.length} answered before it are in the copy; restored and served`);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!keep) rmSync(dir, { recursive: true, force: true });
   }
 }
 
 const [cmd, a, b] = process.argv.slice(2);
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+if (isMainThread && process.argv[1] === fileURLToPath(import.meta.url)) {
   try {
-    if (cmd === 'backup' && a && b) console.log('backup: ok', await backup(a, b));
-    else if (cmd === 'restore' && a && b) console.log('restore: ok (start the server again)', restore(a, b), `previous file kept beside ${dirname(resolve(b))}`);
-    else if (cmd === 'check') await check();
+    if (cmd === 'backup' && a && b) {
+      const { version, comments, copying } = await backup(a, b);
+      console.log('backup: ok', { version, comments, ms: Math.round(copying.end - copying.start) });
+    } else if (cmd === 'restore' && a && b) console.log('restore: ok (start the server again)', await restore(a, b), `previous file kept beside ${dirname(resolve(b))}`);
+    else if (cmd === 'check' && (a === undefined || (a === '--keep' && b))) await check(b);
     else {
-      console.error('usage: sqlite-backup.mjs backup <db> <copy> | restore <copy> <db> | check');
+      console.error('usage: sqlite-backup.mjs backup <db> <copy> | restore <copy> <db> | check [--keep <empty dir>]');
       process.exit(2);
     }
   } catch (e) {
