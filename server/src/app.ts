@@ -5,7 +5,7 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { verifyCaptcha, type VerifyResult } from './captcha.js';
 import type { Config } from './config.js';
-import { originPolicy, type OriginPolicy } from './cors.js';
+import { corsHook, originPolicy, type OriginPolicy } from './cors.js';
 import { FirstPageCache } from './caching/first-pages.js';
 import { Drain } from './draining.js';
 import { installJsonParser, BODY_LIMIT } from './json-body.js';
@@ -93,6 +93,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // bad request, instead of Fastify's own bare JSON.
     frameworkErrors: (_err, request, reply) => {
       reply.header('Cache-Control', 'no-store');
+      // Before any route's hooks: under the public API it still carries CORS, so the page can read it.
+      if (request.url.startsWith('/api/comments')) corsHook(ctx.policy)(request, reply, () => {});
       return sendProblem(request, reply, 400, 'bad-request');
     },
     // And so does what Node's parser refuses before Fastify sees a request (431 for a 20 KB URL...).

@@ -166,9 +166,12 @@ describe('GET /api/comments/:id', () => {
     // Paths the router cannot take (a broken %-escape, a segment over 200 characters) are bad
     // requests, still as a problem document.
     for (const id of ['%E0%A4%A', 'a'.repeat(201)]) {
-      const broken = await statusOf(moderated, id);
+      const broken = await statusOf(moderated, id, { origin: SITE });
       expectProblem(broken, 400, 'bad-request');
       expect(broken.headers['cache-control']).toBe('no-store');
+      // With the public API's CORS headers, as every answer there: the page can read why.
+      expect(broken.headers['access-control-allow-origin']).toBe(SITE);
+      expect(broken.headers.vary).toBe('Origin');
     }
     expect((await http(`${moderated.url}/api/comments/counts?pageId=a`)).json).toEqual({ counts: { a: 0 } }); // still alive
   });
