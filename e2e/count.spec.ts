@@ -235,6 +235,14 @@ for (const mode of ['fail', 'abort'] as const) {
   });
 }
 
+test('the page switches <html lang>: the counts follow', async ({ page }) => {
+  await countsServer(page, { [ART(1)]: 1, [ART(2)]: 12 });
+  await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`, `<a href="/2">Hai ${count(ENDPOINT, ART(2))}</a>`]);
+  await expect(texts(page)).toHaveText(['1 ý kiến', '12 ý kiến']);
+  await page.evaluate(() => (document.documentElement.lang = 'en'));
+  await expect(texts(page)).toHaveText(['1 comment', '12 comments']);
+});
+
 test('a reused row gets another page-id: the old article’s count goes at once, the new one shows when it comes', async ({ page }) => {
   const server = await countsServer(page, { [ART(1)]: 12, [ART(2)]: 3 });
   await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`]);

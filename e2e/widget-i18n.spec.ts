@@ -58,6 +58,35 @@ test.describe('on a browser set to Vietnamese', () => {
   });
 });
 
+test('the language changes after the box is shown: its words, its field messages and its last message follow', async ({ page, article }) => {
+  await article({ attrs: { lang: 'vi' } });
+  const f = form(page);
+  await f.send.click();
+  await expect(f.nameError).toHaveText(vi.nameRequired);
+  await expect(f.captchaError).toHaveText(vi.captchaRequired);
+  await expect(f.status).toHaveText(vi.fixErrors);
+  await f.host.evaluate((el) => el.setAttribute('lang', 'en'));
+  await expectLanguage(page, "Readers' comments", en);
+  await expect(f.nameError).toHaveText(en.nameRequired);
+  await expect(f.contentError).toHaveText(en.contentRequired);
+  await expect(f.captchaError).toHaveText(en.captchaRequired);
+  await expect(f.status).toHaveText(en.fixErrors);
+  // A field fixed meanwhile has no message to translate.
+  await f.name.fill('Jane Doe');
+  await f.host.evaluate((el) => el.setAttribute('lang', 'vi'));
+  await expect(f.nameError).toHaveText('');
+  await expect(f.contentError).toHaveText(vi.contentRequired);
+});
+
+test('a single-page app switches <html lang>: the box without its own lang follows', async ({ page, article }) => {
+  await article({ lang: 'vi' });
+  await expectLanguage(page, 'Ý kiến bạn đọc', vi);
+  await page.evaluate(() => (document.documentElement.lang = 'en'));
+  await expectLanguage(page, "Readers' comments", en);
+  await page.evaluate(() => (document.documentElement.lang = 'vi'));
+  await expectLanguage(page, 'Ý kiến bạn đọc', vi);
+});
+
 test('no lang attribute but <html lang="en">: English', async ({ page, article }) => {
   await article({ lang: 'en' });
   await expectLanguage(page, "Readers' comments", en);

@@ -66,6 +66,17 @@ export class Sender {
     });
   }
 
+  /**
+   * The box's language changed: the captcha in the new one, and the field messages the form made. A
+   * server's own messages stay as it wrote them (it was asked in the reader's language then).
+   */
+  reword(): void {
+    const h = this.#host;
+    this.configure();
+    const fresh = validate({ name: h.name, content: h.content, maxLength: h.limit, captchaToken: h.siteKey ? (this.captcha.token ?? null) : undefined }, h.t);
+    h.errors = Object.fromEntries(Object.entries(h.errors).map(([f, m]) => [f, m && (fresh[f as Field] ?? m)]));
+  }
+
   /** "Nhập lại": the next send is a new comment, with a new captcha. */
   cleared(): void {
     this.#pending = undefined;

@@ -149,6 +149,11 @@ export class YkienComments extends LitElement {
   #senderLoad?: Promise<Sender>;
   /** Another tab queued or sent a comment: this one loads its sender, to show and send it too. */
   #channel?: BroadcastChannel;
+  /** The language last rendered: its own `lang` or the page's may change (a bilingual single-page app). */
+  #shownLang?: Lang;
+  #langWatch = new MutationObserver(() => this.requestUpdate());
+  /** The last message said by key, to say again in a new language. */
+  #lastSaid?: [StringKey, StatusKind, Record<string, number> | undefined];
   /**
    * The draft, kept per endpoint and article. That the store turned out unavailable is said once: at
    * once when idle, else with the outcome of the send under way.
@@ -275,11 +280,13 @@ export class YkienComments extends LitElement {
     super.connectedCallback();
     this.#channel = new BroadcastChannel(CHANNEL_NAME);
     this.#channel.onmessage = () => this.#prepare();
+    this.#langWatch.observe(document.documentElement, { attributeFilter: ['lang'] });
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#channel?.close();
+    this.#langWatch.disconnect();
   }
 
   /**
@@ -360,6 +367,13 @@ export class YkienComments extends LitElement {
       this.#sender?.outbox.drain(true);
     }
     if (['endpoint', 'pageId', 'list', 'pageSize'].some((p) => (changed as PropertyValues).has(p))) this.#list.load();
+    const lang = this.language;
+    if (this.#shownLang && lang != this.#shownLang) {
+      // Another language: the form's own messages and the last status say it again in the new one.
+      this.#sender?.reword();
+      if (this.#lastSaid) this.say(...this.#lastSaid);
+    }
+    this.#shownLang = lang;
     if (['siteKey', 'lang', 'theme', 'captchaJsapi', 'endpoint'].some((p) => (changed as PropertyValues).has(p))) this.#sender?.configure();
   }
 
@@ -461,6 +475,7 @@ export class YkienComments extends LitElement {
     const t = this.t;
     const text = format(Object.hasOwn(t, key) ? t[key as StringKey] : key, params) + (this.#storageNotice ? '\n' + t.noStorage : '');
     const said = ++this.#said;
+    this.#lastSaid = Object.hasOwn(t, key) ? [key as StringKey, kind, params] : undefined;
     this.#storageNotice = false;
     this.statusKind = kind;
     // The same words again (a second failure, a second comment queued): a live region speaks only a

@@ -38,6 +38,9 @@ export class YkienCount extends HTMLElement {
   #strings?: Partial<CountStrings>;
   #text: HTMLElement;
   #asked?: string;
+  /** Every count on the page: one observer re-words them all when the page's `lang` changes. */
+  static #all = new Set<YkienCount>();
+  static #langWatch?: MutationObserver;
 
   constructor() {
     super();
@@ -68,7 +71,15 @@ export class YkienCount extends HTMLElement {
   }
 
   connectedCallback(): void {
+    YkienCount.#all.add(this);
+    (YkienCount.#langWatch ??= new MutationObserver(() => YkienCount.#all.forEach((c) => c.#render()))).observe(document.documentElement, {
+      attributeFilter: ['lang'],
+    });
     this.#ask();
+  }
+
+  disconnectedCallback(): void {
+    YkienCount.#all.delete(this);
   }
 
   attributeChangedCallback(): void {
