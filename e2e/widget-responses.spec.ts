@@ -182,6 +182,26 @@ test.describe('201 and 200: stored', () => {
     expect(endpoint.posts).toHaveLength(1);
   });
 
+  for (const status of ['rejected', 'deleted'] as const) {
+    test(`200 replay of a comment a moderator already ${status}: thanked as sent, no copy "awaiting moderation", the event says ${status}`, async ({
+      page,
+      article,
+      endpoint,
+    }) => {
+      endpoint.reply({ status: 200, body: { id: 'c-decided', status } });
+      await article();
+      await recordEvents(page);
+      const f = form(page);
+      await send(page);
+      await expect(f.status).toHaveText('Cảm ơn bạn! Bình luận đã được gửi.');
+      await expect(f.content).toHaveValue('');
+      await expect(f.host.locator('[part~="comment-pending"]')).toHaveCount(0);
+      await expect(f.host.locator('article[part~="comment"]')).toHaveCount(0);
+      await expect.poll(() => eventTypes(page)).toEqual(['ykien-submit', 'ykien-sent']);
+      expect((await events(page))[1].detail).toEqual({ id: 'c-decided', status, clientId: endpoint.posts[0].body.clientId });
+    });
+  }
+
   test('201 published: thanks without the moderation note', async ({ page, article, endpoint }) => {
     endpoint.reply({ status: 201, body: { id: 'c-pub', status: 'published' } });
     await article();

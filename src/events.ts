@@ -10,9 +10,15 @@ export class YkienSubmitEvent extends Event {
   }
 }
 
+export type SentStatus = 'pending' | 'published' | 'rejected' | 'deleted';
+
 export interface SentDetail {
   id: string;
-  status: 'pending' | 'published';
+  /**
+   * The comment's status as the server answered: `rejected` or `deleted` only on a replay (the first
+   * answer was lost, and a moderator decided before the retry).
+   */
+  status: SentStatus;
   clientId: string;
 }
 

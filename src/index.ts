@@ -9,7 +9,7 @@ import './define-count.js';
 export { YkienComments } from './ykien-comments/ykien-comments.component.js';
 export { YkienCount } from './ykien-count/ykien-count.component.js';
 export { YkienSubmitEvent, YkienSentEvent, YkienErrorEvent, YkienQueuedEvent } from './events.js';
-export type { SentDetail, ErrorDetail, QueuedDetail } from './events.js';
+export type { SentDetail, SentStatus, ErrorDetail, QueuedDetail } from './events.js';
 export type { CommentPayload, Page } from './api/send.js';
 export type { ListedComment } from './api/list.js';
 export type { Strings, Lang } from './i18n.js';

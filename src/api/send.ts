@@ -5,6 +5,7 @@
  */
 import { clean } from '../text.js';
 import { TIMEOUT_MS } from './http.js';
+import type { SentStatus } from '../events.js';
 
 export interface Page {
   pageId: string;
@@ -29,7 +30,7 @@ export const buildPayload = (clientId: string, page: Page, name: string, content
 });
 
 export type SendResult =
-  | { kind: 'sent'; id: string; status: 'pending' | 'published'; replay: boolean }
+  | { kind: 'sent'; id: string; status: SentStatus; replay: boolean }
   | { kind: 'validation'; status: 400; fields: Record<string, string> }
   | { kind: 'captcha'; status: 403 }
   | { kind: 'too-large'; status: 413 }
@@ -55,7 +56,8 @@ export function classifyResponse(status: number, body: unknown, retryAfterHeader
   if (status == 200 || status == 201) {
     // A 2xx without an id is not our server (a captive portal, a misrouted proxy): not proof it was stored.
     if (typeof b.id != 'string' && typeof b.id != 'number') return { kind: 'retry', code: 'bad-response', status };
-    return { kind: 'sent', id: String(b.id), status: b.status == 'published' ? 'published' : 'pending', replay: status == 200 };
+    const said = ['published', 'rejected', 'deleted'].includes(b.status as string) ? (b.status as SentStatus) : 'pending';
+    return { kind: 'sent', id: String(b.id), status: said, replay: status == 200 };
   }
   if (status == 400) {
     // Only string messages: they are shown as text and must not smuggle anything else.

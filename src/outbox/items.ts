@@ -5,6 +5,7 @@
  */
 import type { CommentPayload } from '../api/send.js';
 import { store } from '../storage.js';
+import type { SentStatus } from '../events.js';
 
 export const PREFIX = 'o:';
 
@@ -29,7 +30,7 @@ export interface OutboxItem {
   code?: string;
   /** A permanent failure's messages from the server, shown as text. */
   fields?: Record<string, string>;
-  sent?: { id: string; status: 'pending' | 'published' };
+  sent?: { id: string; status: SentStatus };
 }
 
 export const loadItems = async (endpoint: string) =>

@@ -14,6 +14,7 @@ import { retryDelay } from './backoff.js';
 import { CHANNEL_NAME } from './channel.js';
 import { loadItems, PREFIX, type OutboxItem } from './items.js';
 import { withLock } from './lock.js';
+import type { SentStatus } from '../events.js';
 
 /** Failures after which the server certainly stored nothing. */
 const NOT_STORED = ['offline', 'rate-limited', 'captcha-unavailable'];
@@ -49,7 +50,7 @@ export const deleteItem = (clientId: string) => store.del(PREFIX + clientId);
 
 /** What a tab tells the others beside "re-read the outbox": a queued comment it sent. */
 interface Heard {
-  sent: [clientId: string, id: string, status: 'pending' | 'published'];
+  sent: [clientId: string, id: string, status: SentStatus];
 }
 
 type Host = ReactiveControllerHost & HTMLElement & { endpoint?: string; language: string };

@@ -10,6 +10,7 @@ export const enSending: SendingStrings = {
   sending: 'Sending…',
   sentPublished: 'Thank you! Your comment is published.',
   sentPending: 'Thank you! Your comment will appear after moderation.',
+  sentDecided: 'Thank you! Your comment was sent.',
   captchaRejected: 'The captcha was refused or has expired. Please complete it again.',
   captchaLoadFailed: 'The captcha did not load. Press “Reset captcha” to try again.',
   tooLarge: 'Your comment is too long for the server.',

@@ -8,6 +8,7 @@ export const viSending = {
   sending: 'Đang gửi…',
   sentPublished: 'Cảm ơn bạn! Bình luận đã được đăng.',
   sentPending: 'Cảm ơn bạn! Bình luận sẽ hiển thị sau khi được kiểm duyệt.',
+  sentDecided: 'Cảm ơn bạn! Bình luận đã được gửi.',
   captchaRejected: 'Captcha không hợp lệ hoặc đã hết hạn. Vui lòng xác minh lại.',
   captchaLoadFailed: 'Không tải được captcha. Bấm “Làm mới captcha” để thử lại.',
   tooLarge: 'Bình luận quá dài nên máy chủ không nhận.',
