@@ -6,7 +6,7 @@ import { test, expect, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { en, vi } from '../src/strings/all.js';
-import { fakeHcaptcha, mockEndpoint, ykien, LABEL_TEXTS } from '../src/testing/index.js';
+import { fakeHcaptcha, mockEndpoint, ykien, HCAPTCHA_TEST_TOKEN, LABEL_TEXTS } from '../src/testing/index.js';
 import { articleHtml, ENDPOINT, ORIGIN } from './support/fixtures.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -185,4 +185,81 @@ test('comments() and loadMore() read the list markup the element renders', async
   await w.loadMore();
   expect((await w.comments()).map((c) => c.name)).toEqual(['Trần B', 'Lê C', 'Phạm D']);
   await expect(w.moreButton).toHaveCount(0);
+});
+
+test.describe('the kit against the real widget, at its edges', () => {
+  test("comments() gives a reply's text without its heading", async ({ page }) => {
+    const pageId = `${ORIGIN}/tin-tuc/bai-viet`;
+    await mockEndpoint(page, ENDPOINT, {
+      comments: [{ pageId, name: 'Trần B', content: 'Khi nào sửa cầu?', reply: { text: 'Trong quý III.', at: '2026-11-26T08:00:00.000Z' } }],
+    });
+    await openArticle(page, { attrs: { 'site-key': null } });
+    const [c] = await ykien(page).comments();
+    expect(c).toMatchObject({ name: 'Trần B', content: 'Khi nào sửa cầu?', reply: 'Trong quý III.' });
+  });
+
+  test('comments() answers at once when the list could not load, and when the page shows none', async ({ page }) => {
+    await mockEndpoint(page, ENDPOINT, { reads: false });
+    await openArticle(page, { attrs: { 'site-key': null } });
+    expect(await ykien(page).comments()).toEqual([]);
+    await page.locator('ykien-comments').evaluate((el) => el.setAttribute('list', 'off'));
+    expect(await ykien(page).comments()).toEqual([]);
+  });
+
+  test("a site's own words (the element's strings) are found when given to ykien()", async ({ page }) => {
+    const endpoint = await mockEndpoint(page, ENDPOINT);
+    await openArticle(page, { attrs: { 'site-key': null } });
+    await page.locator('ykien-comments').evaluate((el) => ((el as HTMLElement & { strings: unknown }).strings = { send: 'Gửi ý kiến' }));
+    const w = ykien(page, 'ykien-comments', { strings: { send: 'Gửi ý kiến' } });
+    await expect(w.sendButton).toHaveText('Gửi ý kiến');
+    await w.fill({ name: 'Nguyễn Văn A', content: 'Một ý kiến.' });
+    await w.send();
+    await expect(w.statusRegion).toHaveText(vi.sentPending);
+    expect(endpoint.posts).toHaveLength(1);
+  });
+
+  test('a relative endpoint (as the demo has it) is mocked on the page’s own origin', async ({ page }) => {
+    const endpoint = await mockEndpoint(page, '/api/comments', { status: 'published' });
+    await openArticle(page, { attrs: { endpoint: '/api/comments', 'site-key': null } });
+    const w = ykien(page);
+    await w.fill({ name: 'Nguyễn Văn A', content: 'Qua đường dẫn tương đối.' });
+    await w.send();
+    await expect(w.statusRegion).toHaveText(vi.sentPublished);
+    expect(endpoint.comments.map((c) => c.content)).toEqual(['Qua đường dẫn tương đối.']);
+  });
+
+  test('captcha: true holds tokens to single use; the fake never hands out a token twice across a reload', async ({ page }) => {
+    const captcha = await fakeHcaptcha(page);
+    const endpoint = await mockEndpoint(page, ENDPOINT, { captcha: true });
+    await openArticle(page);
+    const w = ykien(page);
+    await w.fill({ name: 'Nguyễn Văn A', content: 'Lần một.' });
+    await w.solveCaptcha();
+    await w.send();
+    await expect(w.statusRegion).toHaveText(vi.sentPending);
+    await page.reload();
+    await w.fill({ name: 'Nguyễn Văn A', content: 'Lần hai.' });
+    await w.solveCaptcha();
+    await w.send();
+    await expect(w.statusRegion).toHaveText(vi.sentPending);
+    expect(captcha.tokens).toEqual(['fake-token-1', 'fake-token-2']);
+    expect(endpoint.comments.map((c) => c.content)).toEqual(['Lần một.', 'Lần hai.']);
+    // Without a token, or with a used one, a new comment is refused as a server with a secret does.
+    const bare = { pageId: 'p', pageUrl: `${ORIGIN}/p`, name: 'A', content: 'Không có captcha' };
+    expect(await post(page, { ...bare, clientId: 'k-x' })).toMatchObject({ status: 403, json: { code: 'captcha' } });
+    expect(await post(page, { ...bare, clientId: 'k-y', captchaToken: 'fake-token-1' })).toMatchObject({ status: 403, json: { code: 'captcha' } });
+  });
+
+  test('the token option: every solved captcha gives hCaptcha’s test token, for a staging server on the test secret', async ({ page }) => {
+    const captcha = await fakeHcaptcha(page, { token: HCAPTCHA_TEST_TOKEN });
+    const endpoint = await mockEndpoint(page, ENDPOINT);
+    await openArticle(page);
+    const w = ykien(page);
+    await w.fill({ name: 'Nguyễn Văn A', content: 'Trên máy thử.' });
+    await w.solveCaptcha();
+    await w.send();
+    await expect(w.statusRegion).toHaveText(vi.sentPending);
+    expect(captcha.tokens).toEqual([HCAPTCHA_TEST_TOKEN]);
+    expect(endpoint.posts[0]!.body.captchaToken).toBe('10000000-aaaa-bbbb-cccc-000000000001');
+  });
 });

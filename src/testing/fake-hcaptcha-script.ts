@@ -10,8 +10,9 @@
 export const FAKE_HCAPTCHA_SCRIPT = String.raw`(() => {
   const widgets = new Map();
   let next = 0;
-  let issued = 0;
   const setup = window.__ykienFakeHcaptchaConfig || {};
+  // Counted across the page's loads (a reload or the next article): a token is never handed out twice.
+  let issued = setup.tokensIssued || 0;
   const report = (kind, value) => {
     const fn = setup.binding && window[setup.binding];
     if (typeof fn === 'function') Promise.resolve(fn(kind, value || '')).catch(() => {});
@@ -36,7 +37,8 @@ export const FAKE_HCAPTCHA_SCRIPT = String.raw`(() => {
           config['error-callback']?.('challenge-error');
           return;
         }
-        w.token = 'fake-token-' + ++issued;
+        ++issued;
+        w.token = setup.token || 'fake-token-' + issued;
         box.setAttribute('aria-checked', 'true');
         box.textContent = 'Verified';
         report('token', w.token);

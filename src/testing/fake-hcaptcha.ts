@@ -14,6 +14,8 @@ export { FAKE_HCAPTCHA_SCRIPT };
 export const HCAPTCHA_SCRIPT_URL = 'https://js.hcaptcha.com/1/api.js';
 /** hCaptcha's published test site key (its test token passes siteverify with the test secret). */
 export const HCAPTCHA_TEST_SITEKEY = '10000000-ffff-ffff-ffff-000000000001';
+/** hCaptcha's published test response token: the one token its siteverify accepts with the test secret. */
+export const HCAPTCHA_TEST_TOKEN = '10000000-aaaa-bbbb-cccc-000000000001';
 
 export type FakeCaptchaMode = 'pass' | 'fail';
 
@@ -24,6 +26,11 @@ export interface FakeHcaptchaOptions {
   load?: 'ok' | 'error';
   /** Other script URLs to answer too (a site's `captcha-jsapi` proxy), with or without a query. */
   jsapi?: string | string[];
+  /**
+   * The token every solved captcha gives, instead of `fake-token-1`, `fake-token-2`...: e.g.
+   * HCAPTCHA_TEST_TOKEN, for a staging server that verifies with hCaptcha's test secret.
+   */
+  token?: string;
 }
 
 export interface FakeHcaptcha {
@@ -35,7 +42,7 @@ export interface FakeHcaptcha {
   expire(): Promise<void>;
   /** From the next load on, the script answers (`ok`) or fails (`error`). */
   setLoad(load: 'ok' | 'error'): void;
-  /** Tokens issued so far, in order (`fake-token-1`, ...). */
+  /** Tokens issued so far, in order (`fake-token-1`, ..., or the `token` option each time). */
   readonly tokens: readonly string[];
   /** How many times the page reset a widget (`hcaptcha.reset`). */
   readonly resets: number;
@@ -74,7 +81,7 @@ export async function fakeHcaptcha(target: Target, options: FakeHcaptchaOptions 
       await route.abort('failed');
       return;
     }
-    const config = JSON.stringify({ mode, binding, tokensIssued: tokens.length });
+    const config = JSON.stringify({ mode, binding, tokensIssued: tokens.length, token: options.token });
     await route.fulfill({
       status: 200,
       contentType: 'text/javascript; charset=utf-8',

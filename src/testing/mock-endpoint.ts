@@ -61,7 +61,16 @@ export interface MockEndpointOptions {
   comments?: Array<Partial<StoredComment> & { pageId: string; name: string; content: string }>;
   /** Answer the list, `/counts` and `GET {endpoint}/{id}` (default true); false makes them 404. */
   reads?: boolean;
+  /**
+   * Check captcha tokens as a server with a secret does: a new comment without `captchaToken`, or with a
+   * token already used, is `403 captcha` (a replay of a stored comment needs none). Default false.
+   */
+  captcha?: boolean;
 }
+
+/** The endpoint's path; `url` may be relative (`/api/comments`, as the demo's `endpoint`): any origin then. */
+const pathOf = (url: string) => new URL(url, 'http://relative.invalid').pathname.replace(/\/+$/, '');
+const isAbsolute = (url: string) => /^[a-z][a-z0-9+.-]*:/i.test(url);
 
 const PROBLEM_CODES: Record<number, string> = {
   400: 'validation',
@@ -97,6 +106,7 @@ export class MockEndpoint {
   private script: ScriptedAnswer[] = [];
   private gate?: Promise<void>;
   private readonly keys = new Map<string, { payload: string; comment: StoredComment }>();
+  private readonly usedTokens = new Set<string>();
 
   constructor(
     readonly url: string,
@@ -129,7 +139,7 @@ export class MockEndpoint {
     return this;
   }
 
-  /** Holds every answer until the returned function is called: for "while sending" states. */
+  /** Holds every POST's answer until the returned function is called: for "while sending" states (reads still answer). */
   hold(): () => void {
     let release!: () => void;
     this.gate = new Promise((r) => (release = r));
@@ -184,7 +194,7 @@ export class MockEndpoint {
       return;
     }
     if (method === 'GET') return this.answerRead(url, send);
-    if (method !== 'POST' || url.pathname !== new URL(this.url).pathname) return send(404, problemBody(404, 'not-found'));
+    if (method !== 'POST' || url.pathname.replace(/\/+$/, '') !== pathOf(this.url)) return send(404, problemBody(404, 'not-found'));
 
     if (this.gate) await this.gate;
     const scripted = this.script.length > 1 ? this.script.shift()! : this.script[0];
@@ -236,6 +246,11 @@ export class MockEndpoint {
     if (typeof body.pageId !== 'string' || !body.pageId) fields.pageId = 'pageId is required.';
     if (typeof body.pageUrl === 'string' && body.pageUrl.length > 2000) fields.pageUrl = 'pageUrl is longer than 2000 characters.';
     if (Object.keys(fields).length) return send(400, problemBody(400, 'validation', { fields }));
+    if (this.options.captcha) {
+      const token = body.captchaToken;
+      if (typeof token !== 'string' || !token || this.usedTokens.has(token)) return send(403, problemBody(403, 'captcha'));
+      this.usedTokens.add(token); // single use, as hCaptcha's siteverify
+    }
 
     const comment = this.commentOf(body, key, newId(), this.options.status ?? 'pending');
     this.comments.push(comment);
@@ -262,7 +277,7 @@ export class MockEndpoint {
   }
 
   private answerRead(url: URL, send: (status: number, payload?: unknown) => Promise<void>): Promise<void> {
-    const base = new URL(this.url).pathname.replace(/\/+$/, '');
+    const base = pathOf(this.url);
     if (this.options.reads === false) return send(404, problemBody(404, 'not-found'));
     const published = (pageId: string) => this.comments.filter((c) => c.pageId === pageId && c.status === 'published');
     if (url.pathname === base) {
@@ -299,10 +314,10 @@ export class MockEndpoint {
  */
 export async function mockEndpoint(target: Page | BrowserContext, url: string, options: MockEndpointOptions = {}): Promise<MockEndpoint> {
   const endpoint = new MockEndpoint(url, options);
-  const base = new URL(url);
-  const path = base.pathname.replace(/\/+$/, '');
+  const origin = isAbsolute(url) ? new URL(url).origin : undefined;
+  const path = pathOf(url);
   await target.route(
-    (u) => u.origin === base.origin && (u.pathname === path || u.pathname.startsWith(`${path}/`)),
+    (u) => (origin === undefined || u.origin === origin) && (u.pathname === path || u.pathname.startsWith(`${path}/`)),
     (route, request) => endpoint.handle(route, request),
   );
   return endpoint;

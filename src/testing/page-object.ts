@@ -30,17 +30,13 @@ export const LABEL_TEXTS: Record<
 };
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const either = ([vi, en]: readonly [string, string]) => new RegExp(`^(${escapeRegExp(vi)}|${escapeRegExp(en)})$`);
-const LABELS = {
-  name: either(LABEL_TEXTS.name),
-  content: either(LABEL_TEXTS.content),
-  send: either(LABEL_TEXTS.send),
-  clear: either(LABEL_TEXTS.clear),
-  captcha: either(LABEL_TEXTS.captcha),
-  resetCaptcha: either(LABEL_TEXTS.resetCaptcha),
-  more: either(LABEL_TEXTS.more),
-  human: /I am human/i,
-};
+const anyOf = (texts: readonly (string | undefined)[]) =>
+  new RegExp(`^(${texts.filter((t): t is string => !!t).map(escapeRegExp).join('|')})$`);
+
+/** The widget's words a site replaced through the element's `strings` (README, "Words"): the same keys. */
+export interface YkienWidgetOptions {
+  strings?: Partial<Record<'nameLabel' | 'contentLabel' | 'send' | 'clear' | 'captchaLabel' | 'loadMore', string>>;
+}
 
 export interface PublishedComment {
   name: string;
@@ -96,7 +92,17 @@ export interface YkienWidget {
   loadMore(): Promise<void>;
 }
 
-export function ykien(page: Page, selector = 'ykien-comments'): YkienWidget {
+export function ykien(page: Page, selector = 'ykien-comments', options: YkienWidgetOptions = {}): YkienWidget {
+  const s = options.strings ?? {};
+  const LABELS = {
+    name: anyOf([...LABEL_TEXTS.name, s.nameLabel]),
+    content: anyOf([...LABEL_TEXTS.content, s.contentLabel]),
+    send: anyOf([...LABEL_TEXTS.send, s.send]),
+    clear: anyOf([...LABEL_TEXTS.clear, s.clear]),
+    captcha: anyOf([...LABEL_TEXTS.captcha, s.captchaLabel]),
+    more: anyOf([...LABEL_TEXTS.more, s.loadMore]),
+    human: /I am human/i,
+  };
   const host = page.locator(selector).first();
   const form = host.getByRole('form');
   const nameField = host.getByRole('textbox', { name: LABELS.name });
@@ -155,12 +161,17 @@ export function ykien(page: Page, selector = 'ykien-comments'): YkienWidget {
       return describedError(target);
     },
     async comments() {
+      // No list on the page (list="off"): nothing to wait for.
+      if ((await host.getAttribute('list')) === 'off') return [];
       await reach();
-      await host.locator('[part~="list"], [part~="empty"]').first().waitFor();
+      // The list, its empty line, or its error ("could not load"): whichever the reader sees.
+      await host.locator('[part~="list"], [part~="empty"], [part~="list-error"]').first().waitFor();
       return articles.evaluateAll((nodes) =>
         nodes.map((a) => {
           const text = (sel: string) => (a.querySelector(sel) as HTMLElement | null)?.innerText.trim() ?? '';
-          const reply = a.querySelector('[part~="comment-reply"]') as HTMLElement | null;
+          // The reply's text, without its heading ("Trả lời của Ban biên tập").
+          const box = a.querySelector('[part~="comment-reply"]') as HTMLElement | null;
+          const reply = (box?.querySelector(':scope > :not(.reply-label)') as HTMLElement | null) ?? box;
           return {
             name: text('[part~="comment-name"]'),
             date: a.querySelector('time[part~="comment-date"]')?.getAttribute('datetime') ?? '',
