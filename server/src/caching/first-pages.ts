@@ -156,8 +156,8 @@ export class FirstPageCache {
     if (!byLimit) return;
     const comment = listed();
     for (const [limit, e] of byLimit) {
-      addToFirstPage(e.page, comment, limit);
-      e.sent = null;
+      if (addToFirstPage(e.page, comment, limit)) e.sent = null;
+      else this.drop(pageId, limit); // the next reader reads it anew
     }
   }
 

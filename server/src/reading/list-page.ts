@@ -53,22 +53,26 @@ const newer = (a: Cursor, b: Cursor) => a.createdAt > b.createdAt || (a.createdA
 
 /**
  * The first page of `limit` items with one more published comment: in its place, the total one
- * higher, a full page's oldest item pushed to the next page. The page is changed in place.
+ * higher, a full page's oldest item pushed to the next page. The page is changed in place. False when
+ * the page cannot tell whether it counts the comment already: the caller then drops it.
  */
-export function addToFirstPage(p: ListPage, added: Listed, limit: number): void {
+export function addToFirstPage(p: ListPage, added: Listed, limit: number): boolean {
   // Already there: the page was read after the commit and before this call (another connection, or
   // SQLite's reader, saw the comment first), so its total counts it too.
-  if (p.items.some((l) => l.item.id === added.item.id)) return;
-  p.total += 1;
+  if (p.items.some((l) => l.item.id === added.item.id)) return true;
   let at = p.items.findIndex((l) => newer(added.cursor, l.cursor));
   if (at === -1) {
-    // Older than everything shown: on this page only if the page shows the article's oldest comment.
-    if (p.more) return;
+    // Older than everything shown, with more after: read before the commit, the page would not show it
+    // and its total would lack it; read after (newer ones of the same burst pushed it off), the total
+    // counts it already. No telling which.
+    if (p.more) return false;
     at = p.items.length;
   }
+  p.total += 1;
   p.items.splice(at, 0, added);
   if (p.items.length > limit) {
     p.items.length = limit;
     p.more = true;
   }
+  return true;
 }

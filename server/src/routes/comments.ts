@@ -108,13 +108,9 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
     if (Object.keys(fields).length > 0) return sendProblem(request, reply, 400, 'validation', { fields });
 
     const answer = async () => {
-      // The page's counter, kept by the store with every status change: no count over the page. Both
-      // at once (two separate reads, as before): on PostgreSQL, one round trip's wait instead of two.
-      const [page, counts] = await Promise.all([
-        store.list({ status: 'published', pageId, limit: limit!, cursor }),
-        store.publishedCounts([pageId]),
-      ]);
-      return listPage(page, counts.get(pageId) ?? 0);
+      // The page's counter, kept by the store with every status change: no count over the page.
+      const { page, total } = await store.publishedPage(pageId, limit!, cursor);
+      return listPage(page, total);
     };
     // A hot article's first page: from this instance's short cache (one query for concurrent misses).
     if (cursor === null && ctx.firstPages.enabled) {

@@ -14,7 +14,7 @@ import { GroupCommit } from './group-commit.js';
 import { auditRow, fullState, STATUS_OF_ACTION, type AuditRow } from './audit-rows.js';
 import { commentSearchText, likePattern } from './search-text.js';
 import type {
-  Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, InsertResult, KeyRecord, ListQuery,
+  Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
   Moved, NewComment, NotificationChannel, Page, RateDecision, StatusCounts, Store, StoredComment,
 } from './store.js';
 
@@ -467,6 +467,12 @@ export class PgStore implements Store {
       const { rows } = await this.pool.query<KeyRow>(this.prepared(FIND_KEY, [c.clientId]));
       return { created: false, existing: keyRecord(rows[0], c.createdAt) ?? { commentId: '', payloadHash: c.payloadHash, status: 'in-progress' } };
     }));
+  }
+
+  async publishedPage(pageId: string, limit: number, cursor: Cursor | null): Promise<{ page: Page<StoredComment>; total: number }> {
+    // Side by side, one round trip's wait (see Store): a REPEATABLE READ transaction would cost two more.
+    const [page, counts] = await Promise.all([this.list({ status: 'published', pageId, limit, cursor }), this.publishedCounts([pageId])]);
+    return { page, total: counts.get(pageId) ?? 0 };
   }
 
   async list(q: ListQuery): Promise<Page<StoredComment>> {

@@ -20,7 +20,7 @@ import { FIND_KEY, keyRecord, toComment, type ClaimItem, type CommentRow, type K
 import { inProcessWriter, WriterThread, type WriterLink } from './sqlite-writer-link.js';
 import { commentSearchText, likePattern } from './search-text.js';
 import type {
-  Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, InsertResult, KeyRecord, ListQuery,
+  Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
   Moved, NewComment, NotificationChannel, Page, RateDecision, StatusCounts, Store, StoredComment,
 } from './store.js';
 
@@ -361,7 +361,19 @@ export class SqliteStore implements Store {
     return this.commits.submit(c);
   }
 
+  async publishedPage(pageId: string, limit: number, cursor: Cursor | null): Promise<{ page: Page<StoredComment>; total: number }> {
+    // One read transaction: the writer thread may commit between two autocommit reads.
+    return this.db.transaction(() => ({
+      page: this.listNow({ status: 'published', pageId, limit, cursor }),
+      total: this.stmt.publishedCounts.get(JSON.stringify([pageId]))?.published ?? 0,
+    }))();
+  }
+
   async list(q: ListQuery): Promise<Page<StoredComment>> {
+    return this.listNow(q);
+  }
+
+  private listNow(q: ListQuery): Page<StoredComment> {
     const where = ['status = @status'];
     if (q.pageId !== undefined) where.push('page_id = @pageId');
     const words = Object.fromEntries((q.words ?? []).map((w, i) => [`w${i}`, likePattern(w)]));

@@ -162,6 +162,12 @@ export interface Store {
    */
   insertComment(c: NewComment): Promise<InsertResult>;
   list(q: ListQuery): Promise<Page<StoredComment>>;
+  /**
+   * A page of an article's published comments and its published count (the public list). SQLite reads
+   * both in one snapshot, so the total counts exactly what the list could show; PostgreSQL reads them
+   * side by side (each statement its own snapshot: a commit in between may be in one and not the other).
+   */
+  publishedPage(pageId: string, limit: number, cursor: Cursor | null): Promise<{ page: Page<StoredComment>; total: number }>;
   /** A scan of the page's comments; the public answers use publishedCounts instead. */
   count(status: CommentStatus, pageId: string): Promise<number>;
   /**
