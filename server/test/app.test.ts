@@ -83,3 +83,53 @@ describe('failures inside the server', () => {
     expect(await base.findKey(String(body.clientId))).toBeNull();
   });
 });
+
+describe('a reader who hangs up mid-request', () => {
+  it('while the claim is taken: the comment is still stored, and nothing is logged as an error (its address was read first)', async () => {
+    const { startFakeVerifier } = await import('./support/fake-verifier.js');
+    const { connect } = await import('node:net');
+    const verifier = await startFakeVerifier();
+    cleanups.push(() => verifier.close());
+    const store = openStore();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let reached!: () => void;
+    const claimed = new Promise<void>((r) => (reached = r));
+    const slowClaim = withFaults(store, {
+      claimKey: async (...args: Parameters<Store['claimKey']>) => {
+        reached();
+        await gate;
+        return store.claimKey(...args);
+      },
+    });
+    // Captcha and the rate limit on, as by default: both need the reader's address after the claim.
+    const parsed = parseConfig(['--hcaptcha-secret', '0x0000000000000000000000000000000000000000', '--hcaptcha-verify-url', verifier.url, '--origins', SITE], {});
+    if (parsed.kind !== 'run') throw new Error(parsed.kind);
+    const logged: Array<{ level: number; msg?: string }> = [];
+    const a = await buildApp({
+      config: parsed.config,
+      store: slowClaim,
+      adminToken: 'app-test-admin-token-0123',
+      ipSecret: 'app-test-ip-secret-0123',
+      logger: { level: 'info', stream: { write: (line: string) => void logged.push(JSON.parse(line)) } },
+    });
+    cleanups.push(() => a.close());
+    await a.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = a.server.address() as { port: number };
+    const comment = makeComment(SITE);
+    const body = JSON.stringify(comment);
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => {});
+    socket.write(
+      `POST /api/comments HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nIdempotency-Key: ${comment.clientId}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    await claimed;
+    socket.destroy();
+    await new Promise((r) => socket.once('close', r));
+    release();
+    await expect.poll(async () => (await store.findKey(String(comment.clientId), Date.now()))?.status, { timeout: 5_000 }).toBe('pending');
+    expect(verifier.calls).toHaveLength(1);
+    expect(logged.filter((l) => l.level >= 50)).toEqual([]);
+  });
+});

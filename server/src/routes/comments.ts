@@ -42,6 +42,9 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
   app.post('/api/comments', async (request, reply) => {
     reply.header('Cache-Control', 'no-store');
     const lang = langOf(request);
+    // Read before anything is awaited: once the client hangs up, Node forgets its address (request.ip
+    // turns undefined), and the rate limit and siteverify would throw on it.
+    const ip = request.ip ?? '';
 
     // 1. A JSON object body. (The JSON parser already answered 415/413/400 for bodies it saw.)
     if (!isJsonContentType(request.headers['content-type'])) {
@@ -76,7 +79,7 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
     // key's record and the comment are written in one transaction and a key that is already someone
     // else's comes back as its record. One trip to the store's writer instead of a claim first.
     if (!ctx.config.captcha || !hasCaptchaToken(input)) {
-      return send(request, reply, await createUnclaimed(request, ctx, input, key, hash, id));
+      return send(request, reply, await createUnclaimed(request, ctx, input, key, hash, id, ip));
     }
     // Claim the key in the database, for every instance to see, before anything that costs: a stored
     // key is a replay (no validation, rate limit or captcha), a live claim is 409 in-progress.
@@ -84,7 +87,7 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
     if (!claim.claimed) return send(request, reply, answerForExisting(claim.existing, hash));
     let answer: Answer | undefined;
     try {
-      answer = await createComment(request, ctx, input, key, hash, id);
+      answer = await createComment(request, ctx, input, key, hash, id, ip);
     } finally {
       // Not stored (refused, unavailable, or an error): the key may be tried again at once.
       if (answer?.status !== 201) {
@@ -164,6 +167,7 @@ async function createUnclaimed(
   key: string,
   hash: string,
   id: string,
+  ip: string,
 ): Promise<Answer> {
   const { config, store } = ctx;
   const replay = async () => {
@@ -173,7 +177,7 @@ async function createUnclaimed(
   const lookedUp = config.rateLimit !== null || config.captcha;
   const early = lookedUp && (await replay());
   if (early) return early;
-  const answer = await createComment(request, ctx, input, key, hash, id);
+  const answer = await createComment(request, ctx, input, key, hash, id, ip);
   return (!lookedUp && answer.status === 400 && (await replay())) || answer;
 }
 
@@ -188,6 +192,7 @@ async function createComment(
   key: string,
   hash: string,
   id: string,
+  ip: string,
 ): Promise<Answer> {
   const { config, store, policy } = ctx;
 
@@ -201,7 +206,6 @@ async function createComment(
   const c = v.value;
 
   // 5. Rate limit per client. The address is reduced to an HMAC here and goes no further.
-  const ip = request.ip;
   if (config.rateLimit) {
     const client = clientHash(ip, ctx.ipSecret);
     const decision = await store.hitRateLimit(client, config.rateLimit.limit, config.rateLimit.windowMs, Date.now());
