@@ -169,7 +169,7 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
       return articles.evaluateAll((nodes) =>
         nodes.map((a) => {
           const text = (sel: string) => (a.querySelector(sel) as HTMLElement | null)?.innerText.trim() ?? '';
-          // The reply's text, without its heading ("Trả lời của Ban biên tập").
+          // The reply's text, without its heading (the "board's reply" label).
           const box = a.querySelector('[part~="comment-reply"]') as HTMLElement | null;
           const reply = (box?.querySelector(':scope > :not(.reply-label)') as HTMLElement | null) ?? box;
           return {
