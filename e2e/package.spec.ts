@@ -134,6 +134,27 @@ window.showComments = () => document.querySelector('main').insertAdjacentHTML('b
   expect(fetchedLit()).toBe(true);
 });
 
+test("`import { watch } from 'ykien/lazy'`: a box a component renders in its shadow root loads once the root is handed over", async ({ page, endpoint }) => {
+  const out = await bundle(
+    'lazy-shadow',
+    `import { watch } from 'ykien/lazy';
+// A component of the app's own (no Lit here) that renders the box in its shadow root, out of the page's sight.
+customElements.define('app-panel', class extends HTMLElement {
+  connectedCallback() {
+    const root = this.attachShadow({ mode: 'open' });
+    root.innerHTML = '<h2>Bình luận</h2><ykien-comments endpoint="${ENDPOINT}" page-id="app-3"></ykien-comments>';
+    watch(root);
+  }
+});
+document.querySelector('main').append(document.createElement('app-panel'));
+`,
+  );
+  await serve(page, out, 'lazy-shadow', endpoint);
+  await page.goto(`${ORIGIN}/lazy-shadow/index.html`);
+  await sendsOne(page, endpoint);
+  expect(await page.evaluate(() => !!customElements.get('ykien-comments'))).toBe(true);
+});
+
 test('a plain page that copies dist/ embeds it with one tag', async ({ page, endpoint }) => {
   await page.route(`${ORIGIN}/tin-tuc/bai`, (route) =>
     route.fulfill({

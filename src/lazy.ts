@@ -2,6 +2,11 @@
  * `import 'ykien/lazy'`: the elements are defined when a page needs them (load-by-need.ts); the bundler
  * splits each element's code into its own chunk.
  */
-import { loadByNeed } from './load-by-need.js';
+import { loadByNeed, type Watch } from './load-by-need.js';
 
-loadByNeed({ comments: () => import('./define-comments.js'), count: () => import('./define-count.js') });
+/**
+ * The page is watched for the elements from the start. One that a component renders in its shadow root
+ * is out of the page's sight: hand that root over once, e.g. `watch(this.renderRoot)` in a Lit
+ * component's `firstUpdated()`.
+ */
+export const watch: Watch = loadByNeed({ comments: () => import('./define-comments.js'), count: () => import('./define-count.js') });

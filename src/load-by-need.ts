@@ -31,11 +31,13 @@ const once = (load: () => Promise<unknown>) => {
 
 const LOADED = Symbol.for('ykien.load-by-need');
 
-export function loadByNeed(loaders: Loaders): void {
+/** Looks for the elements in `root` and what is added to it later: the document, or a shadow root. */
+export type Watch = (root: Document | DocumentFragment | Element) => void;
+
+export function loadByNeed(loaders: Loaders): Watch {
   const doc = document;
-  const g = globalThis as { [LOADED]?: true };
-  if (g[LOADED]) return; // a second copy of the loader, or both builds: the first one serves
-  g[LOADED] = true;
+  const g = globalThis as { [LOADED]?: Watch };
+  if (g[LOADED]) return g[LOADED]; // a second copy of the loader, or both builds: the first one serves
   const comments = once(loaders.comments);
   const count = once(loaders.count);
   try {
@@ -57,17 +59,25 @@ export function loadByNeed(loaders: Loaders): void {
       comments().then((ok) => ok || (addEventListener('online', again, { once: true }), setTimeout(again, (wait = Math.min(2 * wait, 60_000)))))),
     { rootMargin: '200px' },
   );
-  const find = (root: Element | Document) => {
+  let boxes = 0;
+  const find = (root: Element | Document | DocumentFragment) => {
     const all = (sel: string) => [...(root instanceof Element && root.matches(sel) ? [root] : []), ...root.querySelectorAll(sel)];
-    all(COMMENTS).forEach((el) => near.observe(el));
+    all(COMMENTS).forEach((el) => (boxes++, near.observe(el)));
     if (all(COUNT).length) count();
   };
-  new MutationObserver((records) => {
-    for (const r of records) for (const n of r.addedNodes) if (n instanceof Element) find(n);
-  }).observe(doc, { childList: true, subtree: true });
-  find(doc);
+  // A shadow root is another tree: the page's observer does not see into it (an app's component that
+  // renders the box there hands its root to watch()).
+  const watch: Watch = (root) => {
+    new MutationObserver((records) => {
+      for (const r of records) for (const n of r.addedNodes) if (n instanceof Element) find(n);
+    }).observe(root, { childList: true, subtree: true });
+    find(root);
+  };
+  g[LOADED] = watch;
+  watch(doc);
   const idle = (globalThis.requestIdleCallback ?? setTimeout) as (fn: () => void) => unknown;
-  idle(() => hasQueued().then((yes) => yes && doc.querySelector(COMMENTS) && comments()));
+  idle(() => hasQueued().then((yes) => yes && boxes > 0 && comments()));
+  return watch;
 }
 
 /** Whether ykien's outbox holds a comment, without creating the database when there is none. */
