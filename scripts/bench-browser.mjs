@@ -320,7 +320,11 @@ async function benchRoundTrips(browser, site) {
             el.scrollIntoView();
           }),
       );
-      const { start, shown: at } = await shown;
+      // Bounded: a box that never shows fails the bench instead of holding it for ever.
+      const { start, shown: at } = await Promise.race([
+        shown,
+        new Promise((_, reject) => setTimeout(() => reject(new Error('bench: the comments did not show within 30 s')), 30_000)),
+      ]);
       // Resource Timing, in the same clock: each request's start and end.
       const timing = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => ({ name: e.name, start: e.startTime, end: e.responseEnd })));
       const after = timing.filter((t) => t.start >= start && t.end <= at).sort((a, b) => a.start - b.start);

@@ -56,6 +56,8 @@ export function watchPage(page, timeoutMs = 30_000) {
     async settle() {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
+        // Bounded even when each round is quiet but a new request starts between rounds.
+        if (Date.now() > deadline) throw new Error('bench: the page did not settle within the time limit');
         const before = seen;
         await page.evaluate(() => new Promise((r) => requestIdleCallback(() => requestAnimationFrame(() => r()), { timeout: 2000 })));
         while (inFlight > 0) {

@@ -14,6 +14,7 @@ export async function startServer(args = []) {
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
+  let timer;
   const url = await new Promise((resolve, reject) => {
     const onData = (d) => {
       out += d;
@@ -23,8 +24,15 @@ export async function startServer(args = []) {
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.on('exit', (c) => reject(new Error(`server exited ${c}: ${out}`)));
-    setTimeout(() => reject(new Error(`server did not start: ${out}`)), 15_000);
-  });
+    timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 15_000);
+  })
+    .catch((e) => {
+      // Not left behind: the child and its folder go with the failure.
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+      throw e;
+    })
+    .finally(() => clearTimeout(timer));
   const stop = () =>
     new Promise((resolve) => {
       child.once('exit', resolve);
