@@ -400,3 +400,35 @@ test('edit then approve a comment someone else rejected meanwhile: the edit is s
   expect(now).toMatchObject({ status: 'rejected', content: 'Bản sửa V.' });
   expect((await publicList()).items).toEqual([]);
 });
+
+test('after a refused save, a field this moderator left alone keeps the other one’s change; another form opened meanwhile shows theirs', async ({ page, seed, signIn, api }) => {
+  const id = await seed({ name: 'Lý Văn X', content: 'Nguyên văn X.' });
+  await seed({ name: 'Mai Thị Y', content: 'Nguyên văn Y.' });
+  await signIn();
+  const x = card(page, 'Lý Văn X'); // also 'Lý Văn Xuân', once renamed
+  await x.getByRole('button', { name: 'Sửa' }).click();
+  await x.getByLabel('Nội dung').fill('Nội dung tôi sửa.');
+  // The other moderator corrects the name meanwhile.
+  expect((await api('PATCH', `/comments/${id}`, { name: 'Lý Văn Xuân' })).status).toBe(200);
+  await x.getByRole('button', { name: 'Lưu', exact: true }).click();
+  await expect(x.getByRole('alert')).toContainText('Người khác vừa sửa bình luận này');
+  await x.getByRole('button', { name: 'Lưu', exact: true }).click();
+  await expect(liveRegion(page)).toHaveText(/^Đã sửa bình luận của/);
+  // Both changes stand: their name, this moderator's content.
+  expect((await api('GET', `/comments/${id}`)).json).toMatchObject({ name: 'Lý Văn Xuân', content: 'Nội dung tôi sửa.' });
+
+  // A refusal, then another comment's form: this card shows what the server has, and its form opens on it.
+  const x2 = x;
+  await x2.getByRole('button', { name: 'Sửa' }).click();
+  await x2.getByLabel('Nội dung').fill('Bản sẽ bỏ.');
+  expect((await api('PATCH', `/comments/${id}`, { content: 'Bản mới của người kia.' })).status).toBe(200);
+  await x2.getByRole('button', { name: 'Lưu', exact: true }).click();
+  await expect(x2.getByRole('alert')).toContainText('Người khác vừa sửa bình luận này');
+  page.once('dialog', (d) => d.accept()); // drop what was typed in X's form
+  await card(page, 'Mai Thị Y').getByRole('button', { name: 'Trả lời' }).click();
+  const x3 = x;
+  await expect(x3.locator('.content')).toHaveText('Bản mới của người kia.');
+  await x3.getByRole('button', { name: 'Sửa' }).click();
+  await expect(x3.getByLabel('Nội dung')).toHaveValue('Bản mới của người kia.');
+  await expect(x3.getByRole('region', { name: 'Bản người khác vừa lưu' })).toHaveCount(0);
+});

@@ -281,6 +281,7 @@ export class YkienAdmin extends LitElement {
     this.histories = new Map();
     this.editing = null;
     this.replying = null;
+    this.theirs = null;
     this.error = message;
     this.notice = '';
     this.focusSoon('#token');
@@ -324,6 +325,7 @@ export class YkienAdmin extends LitElement {
       if (reset) {
         this.current = -1;
         this.selected = new Set();
+        this.theirs = null; // what the server just said is newer
         if (!page.counts) void this.refreshCounts();
       }
       this.notice = this.msg('loaded', { n: this.items.length });
@@ -419,13 +421,17 @@ export class YkienAdmin extends LitElement {
     this.editing = null;
     this.replying = null;
     this.formError = '';
-    // The card now shows the other moderator's version, which is what the server has.
+    this.settleTheirs();
+  }
+
+  /** The form that learnt of the other moderator's version closes: the card shows it, which is what the server has. */
+  private settleTheirs(): void {
     if (this.theirs) this.adopt(this.theirs);
-    this.theirs = null;
   }
 
   /** The comment's text and reply as the server has them (from a 409), in the list. */
   private adopt(t: AdminComment): void {
+    if (this.theirs?.id === t.id) this.theirs = null; // this one is as new, or newer
     this.items = this.items.map((x) =>
       x.id === t.id ? { ...x, name: t.name, content: t.content, edited: t.edited ?? x.edited, editedAt: t.editedAt, reply: t.reply } : x,
     );
@@ -457,9 +463,9 @@ export class YkienAdmin extends LitElement {
    */
   private keepsUnsaved(): boolean {
     const value = (sel: string) => this.renderRoot.querySelector<HTMLInputElement | HTMLTextAreaElement>(sel)?.value;
-    const shown = this.items.find((x) => x.id === (this.editing ?? this.replying));
-    if (!shown) return false;
-    const c = this.baseOf(shown);
+    // Against what the form was filled with (the card): nothing typed, nothing asked.
+    const c = this.items.find((x) => x.id === (this.editing ?? this.replying));
+    if (!c) return false;
     const changed = this.editing
       ? (value(`#edit-name-${c.id}`) ?? c.name) !== c.name || (value(`#edit-content-${c.id}`) ?? c.content) !== c.content
       : (value(`#reply-text-${c.id}`) ?? '').trim() !== (c.reply?.text ?? '');
@@ -606,6 +612,7 @@ export class YkienAdmin extends LitElement {
     if (c.status !== 'pending') return;
     if (this.editing === c.id) return this.focusSoon(`#edit-content-${c.id}`);
     if (this.keepsUnsaved()) return;
+    this.settleTheirs();
     this.current = this.items.findIndex((x) => x.id === c.id);
     this.replying = null;
     this.formError = '';
@@ -638,9 +645,11 @@ export class YkienAdmin extends LitElement {
     const name = this.renderRoot.querySelector<HTMLInputElement>(`#edit-name-${c.id}`)?.value ?? c.name;
     const content = this.renderRoot.querySelector<HTMLTextAreaElement>(`#edit-content-${c.id}`)?.value ?? c.content;
     const base = this.baseOf(c);
+    // Only what this moderator changed in the form (filled from the card): a field left as it was must
+    // not undo the other moderator's change to it.
     const change: { name?: string; content?: string } = {};
-    if (name !== base.name) change.name = name;
-    if (content !== base.content) change.content = content;
+    if (name !== c.name && name !== base.name) change.name = name;
+    if (content !== c.content && content !== base.content) change.content = content;
     this.setBusy([c.id], true);
     this.formError = '';
     let edited = false;
@@ -691,6 +700,7 @@ export class YkienAdmin extends LitElement {
   private startReply(c: AdminComment): void {
     if (this.replying === c.id) return this.focusSoon(`#reply-text-${c.id}`);
     if (this.keepsUnsaved()) return;
+    this.settleTheirs();
     this.current = this.items.findIndex((x) => x.id === c.id);
     this.editing = null;
     this.formError = '';
