@@ -134,26 +134,33 @@ window.showComments = () => document.querySelector('main').insertAdjacentHTML('b
   expect(fetchedLit()).toBe(true);
 });
 
-test("`import { watch } from 'ykien/lazy'`: a box a component renders in its shadow root loads once the root is handed over", async ({ page, endpoint }) => {
-  const out = await bundle(
-    'lazy-shadow',
-    `import { watch } from 'ykien/lazy';
+for (const older of [false, true]) {
+  test(`\`import { watch } from 'ykien/lazy'\`: a box a component renders in its shadow root loads once the root is handed over${older ? ', beside an older loader that marked the page' : ''}`, async ({ page, endpoint }) => {
+    const out = await bundle(
+      older ? 'lazy-shadow-older' : 'lazy-shadow',
+      `import { watch } from 'ykien/lazy';
 // A component of the app's own (no Lit here) that renders the box in its shadow root, out of the page's sight.
 customElements.define('app-panel', class extends HTMLElement {
   connectedCallback() {
     const root = this.attachShadow({ mode: 'open' });
-    root.innerHTML = '<h2>Bình luận</h2><ykien-comments endpoint="${ENDPOINT}" page-id="app-3"></ykien-comments>';
+    root.innerHTML = '<h2>B\u00ecnh lu\u1eadn</h2><ykien-comments endpoint="${ENDPOINT}" page-id="app-3"></ykien-comments>';
     watch(root);
   }
 });
 document.querySelector('main').append(document.createElement('app-panel'));
 `,
-  );
-  await serve(page, out, 'lazy-shadow', endpoint);
-  await page.goto(`${ORIGIN}/lazy-shadow/index.html`);
-  await sendsOne(page, endpoint);
-  expect(await page.evaluate(() => !!customElements.get('ykien-comments'))).toBe(true);
-});
+    );
+    // An older loader (before watch() existed) marked the page with \`true\`.
+    if (older) await page.addInitScript(() => ((globalThis as Record<symbol, unknown>)[Symbol.for('ykien.load-by-need')] = true));
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await serve(page, out, older ? 'lazy-shadow-older' : 'lazy-shadow', endpoint);
+    await page.goto(`${ORIGIN}/${older ? 'lazy-shadow-older' : 'lazy-shadow'}/index.html`);
+    await sendsOne(page, endpoint);
+    expect(await page.evaluate(() => !!customElements.get('ykien-comments'))).toBe(true);
+    expect(errors).toEqual([]);
+  });
+}
 
 test('a plain page that copies dist/ embeds it with one tag', async ({ page, endpoint }) => {
   await page.route(`${ORIGIN}/tin-tuc/bai`, (route) =>

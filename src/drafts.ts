@@ -50,6 +50,11 @@ export class DraftController implements ReactiveController {
     this.#timer = setTimeout(this.#flush, SAVE_DELAY_MS);
   }
 
+  /** Writes one article's draft now, beside what is pending for the form (which stays pending). */
+  async write(key: string, { name, content }: Draft): Promise<void> {
+    await (name || content ? store.set('d:' + key, { name, content }) : store.del('d:' + key));
+  }
+
   /** Writes what is pending now; resolves when it is stored. */
   async flush(): Promise<void> {
     clearTimeout(this.#timer);

@@ -36,8 +36,11 @@ export type Watch = (root: Document | DocumentFragment | Element) => void;
 
 export function loadByNeed(loaders: Loaders): Watch {
   const doc = document;
-  const g = globalThis as { [LOADED]?: Watch };
-  if (g[LOADED]) return g[LOADED]; // a second copy of the loader, or both builds: the first one serves
+  const g = globalThis as { [LOADED]?: Watch | true };
+  const first = g[LOADED];
+  // A second copy of the loader, or both builds: the first one serves (an older one marked it `true`,
+  // and gives no watch(): this copy's then watches what it is handed, the page being the first's).
+  if (typeof first == 'function') return first;
   const comments = once(loaders.comments);
   const count = once(loaders.count);
   try {
@@ -51,7 +54,8 @@ export function loadByNeed(loaders: Loaders): Watch {
   // again when the browser is back online, or a while later: the page's boxes are observed anew, and
   // one near the screen then asks again.
   let wait = 1000;
-  const again = () => find(doc);
+  const roots = new Set<Document | DocumentFragment | Element>();
+  const again = () => roots.forEach(find);
   const near = new IntersectionObserver(
     (entries) =>
       entries.some((e) => e.isIntersecting) &&
@@ -68,11 +72,13 @@ export function loadByNeed(loaders: Loaders): Watch {
   // A shadow root is another tree: the page's observer does not see into it (an app's component that
   // renders the box there hands its root to watch()).
   const watch: Watch = (root) => {
+    roots.add(root);
     new MutationObserver((records) => {
       for (const r of records) for (const n of r.addedNodes) if (n instanceof Element) find(n);
     }).observe(root, { childList: true, subtree: true });
     find(root);
   };
+  if (first) return watch;
   g[LOADED] = watch;
   watch(doc);
   const idle = (globalThis.requestIdleCallback ?? setTimeout) as (fn: () => void) => unknown;
