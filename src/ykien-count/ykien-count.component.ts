@@ -26,7 +26,7 @@ const LABELS: Record<Lang, CountStrings> = {
  * @attr endpoint - URL of the comments collection, as on `<ykien-comments>`; required.
  * @attr page-id - The article's identity, as `<ykien-comments>` sends it; required.
  * @attr format - `label` (default: "12 ý kiến" / "12 comments") or `number` ("12").
- * @attr lang - `vi` or `en`; default: the closest `lang` attribute, else `vi`.
+ * @attr lang - `vi` or `en`; default: the closest `lang` attribute, else `vi`. Followed when it, or `<html lang>`, changes.
  *
  * @csspart count - The text.
  */
