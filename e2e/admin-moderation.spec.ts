@@ -3,7 +3,7 @@
  * with and without diacritics, the article filter, the moderation log (per comment and as a page), and
  * a new pending comment that appears without a reload. Each test checks what reached the server.
  */
-import { test, expect, cards, card, liveRegion, watchPage } from './support/admin.js';
+import { test, expect, cards, card, expectNoAxeViolations, liveRegion, watchPage } from './support/admin.js';
 
 test('select several and approve them at once', async ({ page, seed, signIn, publicList }) => {
   const problems = await watchPage(page);
@@ -347,6 +347,8 @@ test('two moderators edit one comment: the second save is refused, shows the fir
   await expect(u.getByLabel('Nội dung')).toHaveValue('Bản của tôi.');
   await expect(u.getByLabel('Nội dung')).toBeFocused();
   expect((await api('GET', `/comments/${id}`)).json.content).toBe('Bản của người kia.');
+  test.setTimeout(90_000); // an axe pass takes seconds on a busy two-core machine
+  await expectNoAxeViolations(page, 'an edit refused, with the other version beside the form');
   // Saving again, having seen theirs, replaces it; the log has both edits.
   await u.getByRole('button', { name: 'Lưu', exact: true }).click();
   await expect(liveRegion(page)).toHaveText('Đã sửa bình luận của “Hà Văn U”.');
