@@ -61,9 +61,9 @@ export class DraftController implements ReactiveController {
     const p = this.#pending;
     this.#pending = undefined;
     if (p) {
-      const [key, { name, content }] = p;
-      await (name || content ? store.set('d:' + key, { name, content }) : store.del('d:' + key));
-      if (name) await store.set(NAME, name);
+      const [key, draft] = p;
+      await this.write(key, draft);
+      if (draft.name) await store.set(NAME, draft.name);
     }
   }
 

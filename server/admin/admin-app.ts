@@ -11,7 +11,7 @@
  * Tests (and a newsroom that wants it) set the polling interval with `?poll=<ms>`; it is never longer
  * than 15 s.
  */
-import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import {
   ApiError,
@@ -1106,6 +1106,17 @@ export class YkienAdmin extends LitElement {
     }
   }
 
+  /** Beside the form of `c`: the other moderator's version (a 409 showed it), as `body` shows it. */
+  private renderTheirs(c: AdminComment, body: (theirs: AdminComment) => TemplateResult) {
+    const t = this.theirs;
+    return t?.id === c.id
+      ? html`<section class="theirs" aria-label=${this.msg('theirVersion')}>
+          <p class="reply-label">${this.msg('theirVersion')}</p>
+          ${body(t)}
+        </section>`
+      : nothing;
+  }
+
   private renderEdit(c: AdminComment, busy: boolean) {
     return html`
       <form class="edit" aria-labelledby=${`edit-title-${c.id}`} @keydown=${(e: KeyboardEvent) => this.formKeys(e, c)}
@@ -1120,13 +1131,8 @@ export class YkienAdmin extends LitElement {
         <textarea id=${`edit-content-${c.id}`} rows="5" required .value=${c.content}
           aria-describedby=${this.formError ? `form-error-${c.id}` : nothing}></textarea>
         ${this.formError ? html`<p id=${`form-error-${c.id}`} class="error" role="alert">${this.formError}</p>` : nothing}
-        ${this.theirs?.id === c.id
-          ? html`<section class="theirs" aria-label=${this.msg('theirVersion')}>
-              <p class="reply-label">${this.msg('theirVersion')}</p>
-              <p class="theirs-name">${this.theirs.name}</p>
-              <p class="content">${this.theirs.content}</p>
-            </section>`
-          : nothing}
+        ${this.renderTheirs(c, (t) => html`<p class="theirs-name">${t.name}</p>
+          <p class="content">${t.content}</p>`)}
         <div class="actions">
           <button type="submit" class="primary" ?disabled=${busy}>${this.msg('saveApprove')}</button>
           <button type="button" class="quiet" ?disabled=${busy} @click=${() => this.saveEdit(c, false)}>${this.msg('save')}</button>
@@ -1147,12 +1153,7 @@ export class YkienAdmin extends LitElement {
         <textarea id=${`reply-text-${c.id}`} rows="4" required .value=${c.reply?.text ?? ''}
           aria-describedby=${this.formError ? `form-error-${c.id}` : nothing}></textarea>
         ${this.formError ? html`<p id=${`form-error-${c.id}`} class="error" role="alert">${this.formError}</p>` : nothing}
-        ${this.theirs?.id === c.id
-          ? html`<section class="theirs" aria-label=${this.msg('theirVersion')}>
-              <p class="reply-label">${this.msg('theirVersion')}</p>
-              <p class="content">${this.theirs.reply?.text ?? this.msg('theirReplyNone')}</p>
-            </section>`
-          : nothing}
+        ${this.renderTheirs(c, (t) => html`<p class="content">${t.reply?.text ?? this.msg('theirReplyNone')}</p>`)}
         <div class="actions">
           <button type="submit" class="primary" ?disabled=${busy}>${this.msg('saveReply')}</button>
           <button type="button" class="quiet" @click=${() => this.cancelForm(c)}>${this.msg('cancel')}</button>

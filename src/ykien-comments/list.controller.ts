@@ -7,6 +7,7 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { CommentPayload } from '../api/send.js';
+import type { SentStatus } from '../events.js';
 import { fetchComments, fetchStatus, type CommentsPage, type ListedComment } from '../api/list.js';
 import { keep, keptIfStored } from './keeping.js';
 import type { OwnComment } from './own-comments.js';
@@ -155,10 +156,12 @@ export class ListController implements ReactiveController {
 
   /**
    * The server stored the reader's comment: it shows at once, and after a reload, until a list page
-   * holds it. Written before the reader is thanked, so a reload right after still shows it.
+   * holds it. Written before the reader is thanked, so a reload right after still shows it. A replay
+   * may say a moderator already rejected or deleted it: then there is nothing to show.
    */
-  async remember(payload: CommentPayload, id: string, status: 'pending' | 'published'): Promise<void> {
+  async remember(payload: CommentPayload, id: string, status: SentStatus): Promise<void> {
     const src = this.#source();
+    if (status != 'pending' && status != 'published') return;
     if (!src.enabled || !src.endpoint || this.items.some((c) => c.id == id)) return;
     const c: OwnComment = {
       id,

@@ -141,7 +141,7 @@ export class Sender {
     const h = this.#host;
     const { kind } = result;
     if (kind == 'sent') {
-      if (result.status == 'pending' || result.status == 'published') h.remember(item.payload, result.id, result.status);
+      h.remember(item.payload, result.id, result.status);
       h.say('queuedSent', 'success');
       if (!byOther) h.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: item.clientId }));
     } else if (kind == 'captcha') {
@@ -187,9 +187,9 @@ export class Sender {
       await (here ? h.saveDraft() : h.sentFrom(from, typed ?? payload.content));
     }
     if (kind == 'sent') {
-      // A replay may say a moderator already rejected or deleted it: no copy "awaiting moderation" then.
+      // A replay may say a moderator already rejected or deleted it: thanked as sent, nothing shown.
       const { status } = result;
-      if (status == 'pending' || status == 'published') await h.remember(payload, result.id, status);
+      await h.remember(payload, result.id, status);
       h.say(status == 'pending' ? 'sentPending' : status == 'published' ? 'sentPublished' : 'sentDecided', 'success');
       h.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: payload.clientId }));
     } else if (kind == 'validation') {

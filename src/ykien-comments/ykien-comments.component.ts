@@ -5,7 +5,7 @@ import type { FieldErrors } from '../validate.js';
 import { clean, DEFAULT_MAX_LENGTH, length } from '../text.js';
 import type { CommentPayload, Page } from '../api/send.js';
 import { CHANNEL_NAME } from '../outbox/channel.js';
-import { YkienErrorEvent } from '../events.js';
+import { YkienErrorEvent, type SentStatus } from '../events.js';
 import { keptIfStored } from './keeping.js';
 import { DraftKeeper } from './draft-keeper.js';
 import { renderForm, type StatusKind } from './form.template.js';
@@ -160,7 +160,7 @@ export class YkienComments extends LitElement {
    */
   #drafts = new DraftKeeper(
     this,
-    () => this.#draftKey,
+    () => this.draftKey,
     () => ({ name: this.name, content: this.content }),
     () => (this.sending ? (this.#storageNotice = true) : this.withWords(() => this.say('noStorage', 'error'))),
   );
@@ -203,10 +203,12 @@ export class YkienComments extends LitElement {
    */
   get page(): Page {
     const canonical = document.querySelector<HTMLLinkElement>('link[rel~=canonical][href]')?.href;
+    const path = location.origin + location.pathname;
+    const href = location.href.split('#')[0]!;
     return {
-      pageId: (this.pageId || canonical || location.origin + location.pathname).normalize('NFC'),
+      pageId: (this.pageId || canonical || path).normalize('NFC'),
       // A server takes 2000 characters of URL: past that (tracking parameters), the query goes.
-      pageUrl: this.pageUrl || canonical || ((u) => (u.length > 2000 ? location.origin + location.pathname : u))(location.href.split('#')[0]),
+      pageUrl: this.pageUrl || canonical || (href.length > 2000 ? path : href),
       pageTitle: this.pageTitle ?? document.title,
     };
   }
@@ -219,8 +221,8 @@ export class YkienComments extends LitElement {
     return this.endpoint + ' ' + this.page.pageId;
   }
 
-  /** Drafts are kept per endpoint and article: the form's. */
-  get #draftKey(): string {
+  /** @internal Drafts are kept per endpoint and article: the form's (the article its text belongs to). */
+  get draftKey(): string {
     return this.#formKey ?? this.#articleKey;
   }
 
@@ -348,14 +350,14 @@ export class YkienComments extends LitElement {
       // A device that never kept anything has neither, and loads no code to find that out. A stashed
       // draft (typed while the store could not be loaded) is put back at once.
       const endpoint = this.endpoint!; // moved: there is one
-      const key = this.#draftKey;
+      const key = this.draftKey;
       const stashed = this.#drafts.stashed();
       if (stashed && !this.content) ({ name: this.name, content: this.content } = { ...stashed, name: this.name || stashed.name });
       keptIfStored().then(async (kept) => {
         if (!kept) return;
         const [d, queued] = await Promise.all([this.#drafts.stored(), kept.loadItems(endpoint).catch(() => [])]);
         if (queued.length) this.#prepare();
-        if (!d || this.content || this.#draftKey != key) return; // typed meanwhile, or moved on
+        if (!d || this.content || this.draftKey != key) return; // typed meanwhile, or moved on
         // Compared as sent: NFC, CRLF as LF, trimmed (the draft keeps what was typed).
         const text = clean(d.content);
         const { pageId } = this.page;
@@ -374,7 +376,8 @@ export class YkienComments extends LitElement {
       if (this.#lastSaid) this.say(...this.#lastSaid);
     }
     this.#shownLang = lang;
-    if (['siteKey', 'lang', 'theme', 'captchaJsapi', 'endpoint'].some((p) => (changed as PropertyValues).has(p))) this.#sender?.configure();
+    // (A change of language reconfigures it in reword() above.)
+    if (['siteKey', 'theme', 'captchaJsapi', 'endpoint'].some((p) => (changed as PropertyValues).has(p))) this.#sender?.configure();
   }
 
   override render() {
@@ -438,18 +441,13 @@ export class YkienComments extends LitElement {
     return this.#drafts.flush();
   }
 
-  /** @internal The endpoint and article the form's text belongs to now. */
-  get draftKey(): string {
-    return this.#draftKey;
-  }
-
   /** @internal A comment sent from `key`'s form, which holds another article's now: its draft loses the text. */
   sentFrom(key: string, content: string): Promise<void> {
     return this.#drafts.sent(key, content);
   }
 
   /** @internal The server stored the reader's comment: the list shows it (and keeps it across a reload). */
-  remember(payload: CommentPayload, id: string, status: 'pending' | 'published'): Promise<void> {
+  remember(payload: CommentPayload, id: string, status: SentStatus): Promise<void> {
     return this.#list.remember(payload, id, status);
   }
 
@@ -473,9 +471,10 @@ export class YkienComments extends LitElement {
   /** @internal Puts a message in the status region (a key of the strings, or text as it is) and returns it. */
   say(key: StringKey | string, kind: StatusKind = 'info', params?: Record<string, number>): string {
     const t = this.t;
-    const text = format(Object.hasOwn(t, key) ? t[key as StringKey] : key, params) + (this.#storageNotice ? '\n' + t.noStorage : '');
+    const known = Object.hasOwn(t, key);
+    const text = format(known ? t[key as StringKey] : key, params) + (this.#storageNotice ? '\n' + t.noStorage : '');
     const said = ++this.#said;
-    this.#lastSaid = Object.hasOwn(t, key) ? [key as StringKey, kind, params] : undefined;
+    this.#lastSaid = known ? [key as StringKey, kind, params] : undefined;
     this.#storageNotice = false;
     this.statusKind = kind;
     // The same words again (a second failure, a second comment queued): a live region speaks only a

@@ -72,9 +72,10 @@ export class YkienCount extends HTMLElement {
 
   connectedCallback(): void {
     YkienCount.#all.add(this);
-    (YkienCount.#langWatch ??= new MutationObserver(() => YkienCount.#all.forEach((c) => c.#render()))).observe(document.documentElement, {
-      attributeFilter: ['lang'],
-    });
+    if (!YkienCount.#langWatch) {
+      YkienCount.#langWatch = new MutationObserver(() => YkienCount.#all.forEach((c) => c.#render()));
+      YkienCount.#langWatch.observe(document.documentElement, { attributeFilter: ['lang'] });
+    }
     this.#ask();
   }
 

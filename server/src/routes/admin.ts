@@ -18,8 +18,7 @@ import { actor, setModerator, UUID } from '../moderation/actor.js';
 import { searchWords } from '../stores/search-text.js';
 import { adminItem, moderationRoutes, parseQuery } from '../moderation/routes.js';
 import { langOf, sendProblem } from '../problem.js';
-import { decodeCursor, encodeCursor, isStatus, type CommentStatus } from '../stores/store.js';
-import { STATUS_OF_ACTION } from '../stores/audit-rows.js';
+import { decodeCursor, encodeCursor, isMoved, isStatus, type CommentStatus } from '../stores/store.js';
 import { cleanText, parseLimit } from '../validate.js';
 
 const ADMIN_DEFAULT = 50;
@@ -104,7 +103,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
     }
     const result = UUID.test(id) ? await store.decide(id, action, actor(request), from) : null;
     if (!result) return sendProblem(request, reply, 404, 'not-found');
-    if (from !== undefined && result.status !== STATUS_OF_ACTION[action]) return sendProblem(request, reply, 409, 'conflict', { current: result.status });
+    if (isMoved(result)) return sendProblem(request, reply, 409, 'conflict', { current: result.moved.status });
     request.log.info({ commentId: id, status: result.status }, 'comment moderated');
     return { id: result.id, status: result.status };
   };

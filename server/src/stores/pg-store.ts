@@ -580,12 +580,13 @@ export class PgStore implements Store {
     return rows[0] ? toComment(rows[0]) : null;
   }
 
-  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus): Promise<StoredComment | null> {
+  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus): Promise<StoredComment | Moved | null> {
     const status = STATUS_OF_ACTION[action];
-    return inTransaction(this.pool, async (client) => {
+    return inTransaction(this.pool, async (client): Promise<StoredComment | Moved | null> => {
       const before = await this.locked(client, id);
-      // Already so, or no longer what the moderator saw (another one decided meanwhile): unchanged.
-      if (!before || before.status === status || (from !== undefined && before.status !== from)) return before;
+      if (!before || before.status === status) return before; // already so
+      // No longer what the moderator saw (another one decided meanwhile): unchanged.
+      if (from !== undefined && before.status !== from) return { moved: before };
       const { rows } = await client.query<CommentRow>(
         'UPDATE comments SET status = $1, moderated_at = $2 WHERE id = $3 RETURNING *',
         [status, by.at, id],

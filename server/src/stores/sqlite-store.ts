@@ -412,7 +412,7 @@ export class SqliteStore implements Store {
     return this.writer.deleteComment(id);
   }
 
-  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus): Promise<StoredComment | null> {
+  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus): Promise<StoredComment | Moved | null> {
     return this.writer.decide(id, action, by, from);
   }
 

@@ -109,7 +109,7 @@ export interface WriterOps {
   // event loop.
   setStatus(id: string, status: CommentStatus, at: number): { id: string; status: CommentStatus } | null;
   deleteComment(id: string): boolean;
-  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus): StoredComment | null;
+  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus): StoredComment | Moved | null;
   deleteDecided(id: string, by: Actor): boolean;
   editComment(id: string, change: { name?: string; content?: string }, by: Actor, seen?: number | null): StoredComment | Moved | null;
   setReply(id: string, text: string | null, by: Actor, seen?: number | null): StoredComment | Moved | null;
@@ -393,14 +393,15 @@ export class SqliteWriter implements WriterOps {
     if (from === 'published' && to !== 'published') this.stmt.uncountPublished.run(pageId);
   }
 
-  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus): StoredComment | null {
+  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus): StoredComment | Moved | null {
     const status = STATUS_OF_ACTION[action];
-    return this.db.transaction((): StoredComment | null => {
+    return this.db.transaction((): StoredComment | Moved | null => {
       const row = this.mod.get.get(id);
       if (!row) return null;
       const before = toComment(row);
-      // Already so, or no longer what the moderator saw (another one decided meanwhile): unchanged.
-      if (before.status === status || (from !== undefined && before.status !== from)) return before;
+      if (before.status === status) return before; // already so
+      // No longer what the moderator saw (another one decided meanwhile): unchanged.
+      if (from !== undefined && before.status !== from) return { moved: before };
       const after = toComment(this.mod.setStatus.get(status, by.at, id)!);
       this.recount(before.pageId, before.status, status);
       this.writeAudit(by, auditRow(by.moderator, action, before, { status: before.status }, { status }));

@@ -188,9 +188,9 @@ export interface Store {
   /**
    * approve → published, reject → rejected, restore → pending. A decision that changes nothing writes no
    * audit row. `from`: the status the moderator saw; if the comment has another by now (someone else
-   * decided meanwhile), nothing changes and the comment comes back as it is, checked in the transaction.
+   * decided meanwhile), nothing changes: `Moved`, checked in the transaction.
    */
-  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus): Promise<StoredComment | null>;
+  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus): Promise<StoredComment | Moved | null>;
   /** Deletes the comment; the audit row keeps what it said. */
   deleteDecided(id: string, by: Actor): Promise<boolean>;
   /**
