@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { styles } from './ykien-comments.styles.js';
-import { format, hasStrings, loadStrings, resolveLang, stringsFor, type Lang, type StringKey, type Strings } from '../i18n.js';
+import { format, loadStrings, stringsFor, type Lang, type StringKey, type Strings } from '../i18n.js';
 import type { FieldErrors } from '../validate.js';
 import { clean, DEFAULT_MAX_LENGTH, length } from '../text.js';
 import type { CommentPayload, Page } from '../api/send.js';
@@ -13,6 +13,7 @@ import { ListController } from './list.controller.js';
 import { renderList } from './list.template.js';
 import { SpaceKeeper } from './space-keeper.js';
 import type { Sender } from './sender.js';
+import { WordsController } from './words.controller.js';
 
 const DEFAULT_PAGE_SIZE = 20;
 /** How long the first render waits for the list beyond the words, before it shows a loading line. */
@@ -149,11 +150,17 @@ export class YkienComments extends LitElement {
   #senderLoad?: Promise<Sender>;
   /** Another tab queued or sent a comment: this one loads its sender, to show and send it too. */
   #channel?: BroadcastChannel;
-  /** The language last rendered: its own `lang` or the page's may change (a bilingual single-page app). */
-  #shownLang?: Lang;
-  #langWatch = new MutationObserver(() => this.requestUpdate());
   /** The last message said by key, to say again in a new language. */
   #lastSaid?: [StringKey, StatusKind, Record<string, number> | undefined];
+  /** Another language (its own `lang` or the page's): the form's own messages and the last status say it again. */
+  #words = new WordsController(
+    this,
+    () => !!this.#senderLoad,
+    () => {
+      this.#sender?.reword(); // (which reconfigures the captcha in the new language)
+      if (this.#lastSaid) this.say(...this.#lastSaid);
+    },
+  );
   /**
    * The draft, kept per endpoint and article. That the store turned out unavailable is said once: at
    * once when idle, else with the outcome of the send under way.
@@ -180,7 +187,7 @@ export class YkienComments extends LitElement {
 
   /** `vi` or `en`: own `lang`, else the closest ancestor's, else Vietnamese. */
   get language(): Lang {
-    return resolveLang(this.getAttribute('lang'), this.parentElement?.closest('[lang]')?.getAttribute('lang'));
+    return this.#words.language;
   }
 
   /** @internal The reader's words, with the site owner's overrides. */
@@ -232,17 +239,7 @@ export class YkienComments extends LitElement {
    * @internal
    */
   withWords(fn: () => void): void {
-    if (this.#hasWords()) fn();
-    else this.#wordsLoaded().then(fn);
-  }
-
-  /** The words of the box; with the sending half, its words too. */
-  #hasWords(): boolean {
-    return hasStrings(this.language) && (!this.#senderLoad || hasStrings(this.language, 'sending'));
-  }
-
-  #loadWords(): Promise<unknown> {
-    return Promise.all([loadStrings(this.language), this.#senderLoad && loadStrings(this.language, 'sending')]);
+    this.#words.whenReady(fn);
   }
 
   /**
@@ -254,41 +251,21 @@ export class YkienComments extends LitElement {
   protected override async scheduleUpdate(): Promise<unknown> {
     if (!this.hasUpdated) {
       this.#list.prefetch();
-      await this.#wordsLoaded();
+      await this.#words.loaded();
       await this.#list.prefetched(LIST_WAIT_MS);
-    } else if (!this.#hasWords()) await this.#wordsLoaded();
+    } else if (!this.#words.ready) await this.#words.loaded();
     return super.scheduleUpdate();
-  }
-
-  /**
-   * The words, however long it takes: a failed fetch (offline since the page came) would otherwise end
-   * the element's updates for good. Tried again when the browser is back online, else after a while.
-   */
-  async #wordsLoaded(): Promise<void> {
-    for (let wait = 1000; ; wait = Math.min(2 * wait, 30_000)) {
-      try {
-        return void (await this.#loadWords());
-      } catch {
-        await new Promise<void>((resume) => {
-          const go = () => (clearTimeout(timer), removeEventListener('online', go), resume());
-          const timer = setTimeout(go, wait);
-          addEventListener('online', go);
-        });
-      }
-    }
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     this.#channel = new BroadcastChannel(CHANNEL_NAME);
     this.#channel.onmessage = () => this.#prepare();
-    this.#langWatch.observe(document.documentElement, { attributeFilter: ['lang'] });
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#channel?.close();
-    this.#langWatch.disconnect();
   }
 
   /**
@@ -369,14 +346,6 @@ export class YkienComments extends LitElement {
       this.#sender?.outbox.drain(true);
     }
     if (['endpoint', 'pageId', 'list', 'pageSize'].some((p) => (changed as PropertyValues).has(p))) this.#list.load();
-    const lang = this.language;
-    if (this.#shownLang && lang != this.#shownLang) {
-      // Another language: the form's own messages and the last status say it again in the new one.
-      this.#sender?.reword();
-      if (this.#lastSaid) this.say(...this.#lastSaid);
-    }
-    this.#shownLang = lang;
-    // (A change of language reconfigures it in reword() above.)
     if (['siteKey', 'theme', 'captchaJsapi', 'endpoint'].some((p) => (changed as PropertyValues).has(p))) this.#sender?.configure();
   }
 

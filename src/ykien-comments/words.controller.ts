@@ -1,0 +1,76 @@
+/**
+ * The box's words: which language it speaks (its own `lang`, else the closest ancestor's, else
+ * Vietnamese), that language's tables loaded before a render, however long the network takes, and a
+ * change of language (the element's or the page's, as a bilingual single-page app does) told to the box
+ * so that what it said is said again in the new one.
+ */
+import type { ReactiveController, ReactiveElement } from 'lit';
+import { hasStrings, loadStrings, resolveLang, type Lang } from '../i18n.js';
+
+export class WordsController implements ReactiveController {
+  #host: ReactiveElement;
+  #sending: () => boolean;
+  #changed: () => void;
+  /** The language of the last render. */
+  #shown?: Lang;
+  /** `<html lang>` is not an attribute of the element: watched while it is on the page. */
+  #watch: MutationObserver;
+
+  /** `sending`: whether the sending half is in, whose words are needed too; `changed`: the language changed since the last render. */
+  constructor(host: ReactiveElement, sending: () => boolean, changed: () => void) {
+    (this.#host = host).addController(this);
+    this.#sending = sending;
+    this.#changed = changed;
+    this.#watch = new MutationObserver(() => host.requestUpdate());
+  }
+
+  get language(): Lang {
+    const host = this.#host;
+    return resolveLang(host.getAttribute('lang'), host.parentElement?.closest('[lang]')?.getAttribute('lang'));
+  }
+
+  /** The words of the box are in; with the sending half, its words too. */
+  get ready(): boolean {
+    const lang = this.language;
+    return hasStrings(lang) && (!this.#sending() || hasStrings(lang, 'sending'));
+  }
+
+  /**
+   * Resolves once the words are in. A failed fetch (offline since the page came) is tried again when the
+   * browser is back online, else after a while: giving up would end the element's updates for good.
+   */
+  async loaded(): Promise<void> {
+    for (let wait = 1000; ; wait = Math.min(2 * wait, 30_000)) {
+      try {
+        const lang = this.language;
+        return void (await Promise.all([loadStrings(lang), this.#sending() && loadStrings(lang, 'sending')]));
+      } catch {
+        await new Promise<void>((resume) => {
+          const go = () => (clearTimeout(timer), removeEventListener('online', go), resume());
+          const timer = setTimeout(go, wait);
+          addEventListener('online', go);
+        });
+      }
+    }
+  }
+
+  /** Runs `fn` at once when the words are in, else once they are. */
+  whenReady(fn: () => void): void {
+    if (this.ready) fn();
+    else this.loaded().then(fn);
+  }
+
+  hostConnected(): void {
+    this.#watch.observe(document.documentElement, { attributeFilter: ['lang'] });
+  }
+
+  hostDisconnected(): void {
+    this.#watch.disconnect();
+  }
+
+  hostUpdate(): void {
+    const lang = this.language;
+    if (this.#shown && lang != this.#shown) this.#changed();
+    this.#shown = lang;
+  }
+}
