@@ -319,34 +319,37 @@ export class YkienComments extends LitElement {
       this.errors = {};
     }
     this.#formKey = this.endpoint ? article : undefined;
-    if (moved) {
-      // Puts back the draft of this article, unless the reader already started typing. Its text is left
-      // out when the outbox holds it: saved just before a send this tab did not see the end of, it is
-      // sent from there, and sending it again from the form would store it twice.
-      // An outbox holding a comment of this endpoint loads the sending half now, to show and send it.
-      // A device that never kept anything has neither, and loads no code to find that out. A stashed
-      // draft (typed while the store could not be loaded) is put back at once.
-      const endpoint = this.endpoint!; // moved: there is one
-      const key = this.draftKey;
-      const stashed = this.#drafts.stashed();
-      if (stashed && !this.content) ({ name: this.name, content: this.content } = { ...stashed, name: this.name || stashed.name });
-      keptIfStored().then(async (kept) => {
-        if (!kept) return;
-        const [d, queued] = await Promise.all([this.#drafts.stored(), kept.loadItems(endpoint).catch(() => [])]);
-        if (queued.length) this.#prepare();
-        if (!d || this.content || this.draftKey != key) return; // typed meanwhile, or moved on
-        // Compared as sent: NFC, CRLF as LF, trimmed (the draft keeps what was typed).
-        const text = clean(d.content);
-        const { pageId } = this.page;
-        const inOutbox = !!text && queued.some((i) => i.payload.pageId == pageId && i.payload.content == text);
-        ({ name: this.name, content: this.content } = { name: this.name || d.name, content: inOutbox ? '' : d.content });
-        // The emptied draft is kept too, now: once the outbox has sent the comment, it must not come back.
-        if (inOutbox) void this.#drafts.flush();
-      }).catch(() => {}); // nothing to put back
-      this.#sender?.outbox.drain(true);
-    }
+    if (moved) this.#opened(this.endpoint!);
     if (['endpoint', 'pageId', 'list', 'pageSize'].some((p) => (changed as PropertyValues).has(p))) this.#list.load();
     if (['siteKey', 'theme', 'captchaJsapi', 'endpoint'].some((p) => (changed as PropertyValues).has(p))) this.#sender?.configure();
+  }
+
+  /**
+   * The box came to an article (first, or a single-page app's next). Puts back its draft, unless the
+   * reader already started typing. Its text is left out when the outbox holds it: saved just before a
+   * send this tab did not see the end of, it is sent from there, and sending it again from the form
+   * would store it twice. An outbox holding a comment of this endpoint loads the sending half now, to
+   * show and send it. A device that never kept anything has neither, and loads no code to find that
+   * out. A stashed draft (typed while the store could not be loaded) is put back at once.
+   */
+  #opened(endpoint: string): void {
+    const key = this.draftKey;
+    const stashed = this.#drafts.stashed();
+    if (stashed && !this.content) ({ name: this.name, content: this.content } = { ...stashed, name: this.name || stashed.name });
+    keptIfStored().then(async (kept) => {
+      if (!kept) return;
+      const [d, queued] = await Promise.all([this.#drafts.stored(), kept.loadItems(endpoint).catch(() => [])]);
+      if (queued.length) this.#prepare();
+      if (!d || this.content || this.draftKey != key) return; // typed meanwhile, or moved on
+      // Compared as sent: NFC, CRLF as LF, trimmed (the draft keeps what was typed).
+      const text = clean(d.content);
+      const { pageId } = this.page;
+      const inOutbox = !!text && queued.some((i) => i.payload.pageId == pageId && i.payload.content == text);
+      ({ name: this.name, content: this.content } = { name: this.name || d.name, content: inOutbox ? '' : d.content });
+      // The emptied draft is kept too, now: once the outbox has sent the comment, it must not come back.
+      if (inOutbox) void this.#drafts.flush();
+    }).catch(() => {}); // nothing to put back
+    this.#sender?.outbox.drain(true);
   }
 
   override render() {
