@@ -4,6 +4,7 @@
  * Every option has a flag and an environment variable; the flag wins. The table below is the single
  * source for parsing and for `--help`, so the help can never forget an option.
  */
+import { isIP } from 'node:net';
 import { parseDuration } from './notify/duration.js';
 import { parseRateLimit, type RateLimitRule } from './rate-limit.js';
 
@@ -173,11 +174,20 @@ function parseTrustProxy(raw: string): TrustProxy {
   if (/^\d+$/.test(v)) return parseInteger('--trust-proxy', v, 1, 100);
   const list = v.split(',').map((s) => s.trim()).filter(Boolean);
   for (const item of list) {
-    if (!/^(loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(\/\d{1,3})?)$/.test(item)) {
+    if (!isTrustedProxy(item)) {
       throw new ConfigError(`--trust-proxy: "${item}" is not an address, a CIDR or loopback/linklocal/uniquelocal`);
     }
   }
   return list;
+}
+
+/** A name proxy-addr knows, an IP address, or one with a prefix length that fits it (checked here: proxy-addr would throw at start-up). */
+function isTrustedProxy(item: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(item)) return true;
+  const [address = '', prefix, ...more] = item.split('/');
+  const family = isIP(address);
+  if (!family || more.length) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
 }
 
 /** Splits argv into {flag → value}; switches map to "1". Accepts `--flag value` and `--flag=value`. */
@@ -315,9 +325,11 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
 function parseHttpUrlOption(flag: string, raw: string): string {
   try {
     const u = new URL(raw.trim());
+    // fetch() refuses a URL with user:password@, and would say so with the password in its message.
+    if (u.username || u.password) throw new ConfigError(`${flag}: a URL with user:password@ cannot be used (send a secret another way)`);
     if (u.protocol === 'http:' || u.protocol === 'https:') return u.href;
-  } catch {
-    /* below */
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
   }
   throw new ConfigError(`${flag}: "${raw}" is not an http(s) URL`);
 }
@@ -327,6 +339,16 @@ function parseDurationOption(flag: string, raw: string, minMs: number, maxMs: nu
   if (ms === null) throw new ConfigError(`${flag}: expected a duration like 30s, 10m or 1h, got "${raw}"`);
   if (ms < minMs || ms > maxMs) throw new ConfigError(`${flag}: must be between ${minMs} ms and ${maxMs / 3_600_000} h, got "${raw}"`);
   return ms;
+}
+
+/** What nodemailer can open: a whole URL (it would throw on `smtp://[::1` at the first digest), smtp or smtps. */
+function isSmtpUrl(raw: string): boolean {
+  try {
+    const u = new URL(raw);
+    return /^smtps?:$/i.test(u.protocol) && !!u.hostname && !/\s/.test(raw);
+  } catch {
+    return false;
+  }
 }
 
 function parseNotify(get: (flag: string) => string | undefined): NotifyConfig {
@@ -341,7 +363,7 @@ function parseNotify(get: (flag: string) => string | undefined): NotifyConfig {
     if (!/^[^\s@,<>"]+@[^\s@,<>"]+$/.test(e)) throw new ConfigError(`--notify-email: "${e}" is not an email address`);
   }
   const smtp = get('--smtp-url') ?? null;
-  if (smtp !== null && !/^smtps?:\/\/[^\s]+$/i.test(smtp.trim())) {
+  if (smtp !== null && !isSmtpUrl(smtp.trim())) {
     throw new ConfigError('--smtp-url: expected smtp://[user:pass@]host[:port] or smtps://…');
   }
   if (emails.length > 0 && smtp === null) throw new ConfigError('--notify-email needs --smtp-url');

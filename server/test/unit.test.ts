@@ -1,7 +1,10 @@
 // @vitest-environment node
 /** The pure pieces, in-process: parsing, normalising, hashing. */
 import { describe, expect, it } from 'vitest';
-import { parseConfig, type Config } from '../src/config.js';
+import { ConfigError, parseConfig, type Config } from '../src/config.js';
+import proxyaddr from '@fastify/proxy-addr';
+import { createServer, type AddressInfo } from 'node:net';
+import { describeFailure } from '../src/notify/worker.js';
 import { pickLang } from '../src/i18n.js';
 import { payloadHash, resolveKey } from '../src/idempotency.js';
 import { isJsonContentType } from '../src/json-body.js';
@@ -133,6 +136,20 @@ describe('cursors and tokens', () => {
   });
 });
 
+describe('notification failures', () => {
+  it('say why a webhook could not be sent: the reason fetch keeps in its cause', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((r) => closed.close(r)); // nothing listens there now
+    const err = await fetch(`http://127.0.0.1:${port}/hook`).catch((e: unknown) => e);
+    expect((err as Error).message).toBe('fetch failed'); // all the log said before
+    expect(describeFailure(err)).toMatch(/^fetch failed: ECONNREFUSED/);
+    expect(describeFailure(new Error('Greeting never received'))).toBe('Greeting never received');
+    expect(describeFailure('odd')).toBe('odd');
+  });
+});
+
 describe('configuration', () => {
   const config = (argv: string[], env: Record<string, string> = {}): Config => {
     const r = parseConfig(argv, env);
@@ -175,6 +192,50 @@ describe('configuration', () => {
     expect(c.demo).toBe(true);
     expect(config(['--no-captcha', '--trust-proxy']).trustProxy).toEqual(['loopback']);
     expect(config(['--no-captcha', '--trust-proxy', '2']).trustProxy).toBe(2);
+  });
+
+  it('takes only --trust-proxy values the proxy check can compile, and refuses the rest as a bad option', () => {
+    const refused = (argv: string[]) => {
+      const r = (() => {
+        try {
+          return parseConfig(argv, {});
+        } catch (e) {
+          return e;
+        }
+      })();
+      return r instanceof ConfigError ? r.message : `accepted: ${JSON.stringify(r)}`;
+    };
+    const good = ['10.0.0.0/8', '192.168.1.7', '::1', 'fd00::/8', '2001:db8::/128', 'loopback', 'linklocal', 'uniquelocal'];
+    const list = config(['--no-captcha', '--trust-proxy', good.join(', ')]).trustProxy as string[];
+    expect(list).toEqual(good);
+    // What Fastify does with it at start-up: each accepted form must compile there too.
+    expect(() => proxyaddr.compile(list)).not.toThrow();
+    // These crashed the server at start-up (proxy-addr throws), after the database was opened.
+    for (const bad of ['cafe', '10.0.0.0/99', '::1/129', '10.0.0.0/8/8', '10.0.0.0/', 'loopback/8']) {
+      expect(refused(['--no-captcha', '--trust-proxy', bad]), bad).toMatch(`--trust-proxy: "${bad}"`);
+      expect(() => proxyaddr.compile([bad]), bad).toThrow();
+    }
+    // proxy-addr reads "1.2.3" as 1.2.0.3, surely not what was meant.
+    expect(refused(['--no-captcha', '--trust-proxy', '1.2.3'])).toMatch('--trust-proxy: "1.2.3"');
+  });
+
+  it('refuses a webhook URL with a password (fetch cannot send it, and would log it) and an SMTP URL nodemailer cannot open', () => {
+    const refused = (argv: string[]) => {
+      try {
+        parseConfig(argv, {});
+        return 'accepted';
+      } catch (e) {
+        return e instanceof ConfigError ? e.message : String(e);
+      }
+    };
+    const secret = ['--notify-webhook-secret', 'x'.repeat(16)];
+    const withPassword = refused(['--no-captcha', '--notify-webhook', 'https://hook:S3cretT0ken@hooks.example.vn/x', ...secret]);
+    expect(withPassword).toMatch(/--notify-webhook: a URL with user:password@ cannot be used/);
+    expect(withPassword).not.toContain('S3cretT0ken');
+    for (const smtp of ['smtp://u:pw@[::1', 'smtp://', 'smtp://mail host', 'http://mail']) {
+      expect(refused(['--no-captcha', '--smtp-url', smtp]), smtp).toMatch(/--smtp-url: expected/);
+    }
+    expect(config(['--no-captcha', '--smtp-url', 'smtps://user:p%40ss@mail.example.vn:465']).notify.smtpUrl).toBe('smtps://user:p%40ss@mail.example.vn:465');
   });
 
   it('reads every option from its environment variable', () => {
