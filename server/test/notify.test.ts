@@ -196,6 +196,30 @@ describe('email digest', { timeout: 60_000 }, () => {
     }
   });
 
+  it('does not hold up a shutdown on a mail server that greets and then goes silent: the digest is left for later', async () => {
+    const sockets = new Set<Socket>();
+    // Greets and reads, never answers EHLO: nodemailer would wait its 30 s socket timeout.
+    const stalled = createNetServer((socket) => (sockets.add(socket), socket.write('220 mail.bao.example.vn ESMTP\r\n'), socket.resume()));
+    await new Promise<void>((r) => stalled.listen(0, '127.0.0.1', r));
+    const { port } = stalled.address() as { port: number };
+    const s = await start(['--notify-email', 'bbt@bao.example.vn', '--smtp-url', `smtp://127.0.0.1:${port}`]);
+    try {
+      await post(s, { name: 'Người Chờ Thư' });
+      await until(() => sockets.size > 0, 'the digest to reach the mail server');
+      const signalled = performance.now();
+      s.child.kill('SIGTERM');
+      const { code } = await s.exited;
+      expect(code).toBe(0); // not the 15 s grace's exit 1
+      expect(performance.now() - signalled).toBeLessThan(5_000);
+      const logs = s.jsonLogs();
+      expect(logs[logs.length - 1]?.msg).toBe('stopped; database closed');
+      expect(jobsLeft(s.dbPath)).toBe(1); // the comment is announced by the next run
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((r) => stalled.close(r));
+    }
+  });
+
   for (const store of ['SQLite', 'PostgreSQL'] as const) {
     it.skipIf(store === 'PostgreSQL' && !PG_URL)(`lists each comment in one message only, with two instances on one ${store}`, async () => {
       const smtp = await startMailServer();

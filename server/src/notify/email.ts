@@ -1,7 +1,7 @@
 /**
  * The digest email, in Vietnamese, plain text (a reader's text is never HTML), through nodemailer.
  */
-import nodemailer from 'nodemailer';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
 import type { StoredComment } from '../stores/store.js';
 
 const EXCERPT = 500;
@@ -40,7 +40,8 @@ export function digestMessage(comments: readonly StoredComment[], moderationUrl:
 }
 
 export interface Mailer {
-  send(to: readonly string[], subject: string, text: string): Promise<void>;
+  /** Sends one message; `signal` abandons it (the server is stopping: the job is tried again later). */
+  send(to: readonly string[], subject: string, text: string, signal?: AbortSignal): Promise<void>;
   close(): void;
 }
 
@@ -66,8 +67,9 @@ export function smtpMailer(smtpUrl: string, from: string, timeouts: SmtpTimeouts
     socketTimeout: timeouts.socket,
   });
   return {
-    async send(to, subject, text) {
-      await transport.sendMail({ from, to: [...to], subject, text });
+    async send(to, subject, text, signal) {
+      // nodemailer takes the signal with the message (its types do not list it yet).
+      await transport.sendMail({ from, to: [...to], subject, text, signal } as SendMailOptions);
     },
     close: () => transport.close(),
   };

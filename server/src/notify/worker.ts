@@ -40,6 +40,17 @@ export interface WorkerOptions {
   mailer?: Mailer;
 }
 
+/**
+ * What went wrong, for the log and the job's `last_error`: fetch says only "fetch failed" and keeps the
+ * reason (refused, DNS, TLS, a bad port) in its cause.
+ */
+export function describeFailure(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause as { code?: unknown; message?: unknown } | undefined;
+  const why = [cause?.code, cause?.message].filter((x) => typeof x == 'string' && x && !err.message.includes(x));
+  return why.length ? `${err.message}: ${[...new Set(why)].join(' ')}` : err.message;
+}
+
 export function channelsOf(config: NotifyConfig): NotificationChannel[] {
   const out: NotificationChannel[] = [];
   if (config.webhookUrl !== null) out.push('webhook');
@@ -81,7 +92,7 @@ export class NotificationWorker {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.stopping.abort();
+    this.stopping.abort(); // webhooks and a digest under way end now, and are retried later
     await this.running;
     await Promise.allSettled([...this.inFlight]);
     this.mailer?.close();
@@ -117,7 +128,7 @@ export class NotificationWorker {
 
   /** Retried later, or dropped once it has been failing for a day. */
   private async failed(job: ClaimedJob, err: unknown, now: number): Promise<void> {
-    const error = err instanceof Error ? err.message : String(err);
+    const error = describeFailure(err);
     const dueAt = now + this.backoff(job);
     if (dueAt - job.createdAt > RETRY_FOR_MS) {
       this.opts.log.error({ channel: job.channel, commentId: job.commentId, attempts: job.attempts, error }, 'notification given up after 24 h');
@@ -169,7 +180,7 @@ export class NotificationWorker {
     if (pending.length === 0) return;
     const { subject, text } = digestMessage(pending.map((j) => j.comment!), this.opts.moderationUrl());
     try {
-      await mailer.send(config.emails, subject, text);
+      await mailer.send(config.emails, subject, text, this.stopping.signal);
     } catch (err) {
       const now = Date.now();
       for (const j of pending) await this.failed(j, err, now);
