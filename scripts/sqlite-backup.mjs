@@ -22,7 +22,7 @@
 //   holds. --keep leaves the files and report.json (every POST's times, the copy's) in that directory.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -113,9 +113,26 @@ export async function restore(from, to) {
     const aside = `${target}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     for (const suffix of ['', '-wal', '-shm']) if (existsSync(target + suffix)) renameSync(target + suffix, aside + suffix);
   }
-  copyFileSync(from, target);
-  chmodSync(target, 0o600);
+  // Copied beside the target, made durable, then renamed into place, and the rename made durable:
+  // a power cut leaves the old file aside and either no new one or a whole one, never a partial file
+  // that the server would start on (and then lose comments answered 201 in its -wal).
+  const partial = `${target}.restoring`;
+  copyFileSync(from, partial);
+  chmodSync(partial, 0o600);
+  syncFile(partial);
+  renameSync(partial, target);
+  syncFile(dirname(target));
   return info;
+}
+
+/** fsync of a file or a folder (a folder's entries: the renames in it). */
+function syncFile(path) {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 // ------------------------------------------------------------------------------------------ check
