@@ -259,6 +259,43 @@ describe('email digest', { timeout: 60_000 }, () => {
     });
   }
 
+  for (const store of ['SQLite', 'PostgreSQL'] as const) {
+    it.skipIf(store === 'PostgreSQL' && !PG_URL)(`on ${store}, a digest turn that finds only comments moderated since sends nothing and keeps the gate open`, async () => {
+      const smtp = await startMailServer();
+      receivers.push(smtp);
+      const schema = store === 'PostgreSQL' ? await freshPgSchema(PG_URL!, 'ykien_notify_gate_test') : null;
+      const dbPath = join(dir, 'gate.db');
+      const jobs = schema
+        ? async () => Number((await schema.client.query('SELECT count(*) AS n FROM notification_jobs')).rows[0].n)
+        : async () => jobsLeft(dbPath);
+      try {
+        const args = [...(schema ? ['--db', schema.url] : []), '--notify-email', 'bbt@bao.example.vn', '--smtp-url', smtp.url];
+        // A first digest closes the gate for 5 s; a comment that comes meanwhile is approved before its turn.
+        const first = await start([...args, '--notify-digest', '5s'], schema ? undefined : dbPath);
+        await post(first, { name: 'Người Đầu Tiên' });
+        await until(() => smtp.mails.length === 1, 'the first digest');
+        const approved = await post(first, { name: 'Người Đã Được Duyệt' });
+        const ok = await http(`${first.url}/api/admin/comments/${approved}/approve`, { method: 'POST', headers: { authorization: 'Bearer notify-test-admin-token' } });
+        expect(ok.status).toBe(200);
+        await first.stop();
+        started = started.filter((s) => s !== first);
+        // The site owner lengthens the digest. When the gate opens, the turn finds only the approved one.
+        const s = await start([...args, '--notify-digest', '1h'], schema ? undefined : dbPath);
+        let left = 1;
+        await until(() => (void jobs().then((n) => (left = n)), left === 0), "the approved comment's job to go");
+        // The next comment is told at once: that turn sent nothing, so it did not close the gate for an hour.
+        await post(s, { name: 'Người Thứ Ba' });
+        await until(() => smtp.mails.length === 2, 'the next comment told at once', 10_000);
+        expect(smtp.mails[1]!.text).toContain('Người Thứ Ba');
+        expect(smtp.mails.map((m) => m.text).join('')).not.toContain('Người Đã Được Duyệt');
+      } finally {
+        await Promise.all(started.map((s) => s.stop()));
+        started = [];
+        await schema?.drop();
+      }
+    });
+  }
+
   it('sends at most one message per digest, in Vietnamese, listing what arrived', async () => {
     const smtp = await startMailServer();
     receivers.push(smtp);

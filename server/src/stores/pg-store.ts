@@ -17,6 +17,7 @@ import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
   Moved, NewComment, NotificationChannel, Page, RateDecision, StatusCounts, Store, StoredComment,
 } from './store.js';
+import { stillPending } from './store.js';
 
 type KeyRow = { comment_id: string; payload_hash: string; lease_until: string | null; status: CommentStatus | null };
 
@@ -731,11 +732,18 @@ export class PgStore implements Store {
     try {
       await client.query('BEGIN');
       // The gate's row lock serialises instances: a second one waits, then finds the gate closed.
-      const gate = await client.query('UPDATE notification_gates SET next_at = $1 WHERE channel = $2 AND next_at <= $3', [now + intervalMs, channel, now]);
+      const gate = await client.query('SELECT 1 FROM notification_gates WHERE channel = $1 AND next_at <= $2 FOR UPDATE', [channel, now]);
       const jobs = gate.rowCount ? await this.claimWith(client, channel, owner, now, leaseMs, limit) : [];
-      // Nothing due: the gate stays open for the next comment.
-      await client.query(jobs.length > 0 ? 'COMMIT' : 'ROLLBACK');
-      return jobs;
+      if (jobs.some(stillPending)) {
+        await client.query('UPDATE notification_gates SET next_at = $1 WHERE channel = $2', [now + intervalMs, channel]);
+        await client.query('COMMIT');
+        return jobs;
+      }
+      // Nothing due, or only comments moderated since (nothing to announce: they go): the gate stays
+      // open, so that the next comment is told at once, not a digest interval later.
+      if (jobs.length) await client.query('DELETE FROM notification_jobs WHERE seq = ANY($1::bigint[])', [jobs.map((j) => j.seq)]);
+      await client.query(jobs.length ? 'COMMIT' : 'ROLLBACK');
+      return [];
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw e;

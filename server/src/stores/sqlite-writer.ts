@@ -21,6 +21,7 @@ import type {
   Actor, AuditState, ClaimedJob, ClaimResult, CommentStatus, InsertResult, KeyRecord, Moved, NewComment, NotificationChannel,
   RateDecision, StoredComment,
 } from './store.js';
+import { stillPending } from './store.js';
 
 export interface ClaimItem {
   clientId: string;
@@ -85,9 +86,6 @@ export const toComment = (r: CommentRow): StoredComment => ({
   reply: r.reply_text === null ? null : { text: r.reply_text, at: r.reply_at ?? r.created_at },
   editedAt: r.edited_at,
 });
-
-/** Thrown inside a transaction to undo it. */
-class Rollback extends Error {}
 
 /** A statement of one comment threw in a batch written without savepoints (writeBatch). */
 class ItemThrew extends Error {}
@@ -221,6 +219,8 @@ export class SqliteWriter implements WriterOps {
                          ORDER BY due_at, seq LIMIT @limit)
           RETURNING seq, channel, comment_id, created_at, attempts`,
       ),
+      gateOpen: db.prepare<[string, number], { one: number }>('SELECT 1 AS one FROM notification_gates WHERE channel = ? AND next_at <= ?'),
+      /** Passes the gate: closed for the next interval. */
       openGate: db.prepare<[number, string, number]>(
         'UPDATE notification_gates SET next_at = ? WHERE channel = ? AND next_at <= ?',
       ),
@@ -473,17 +473,18 @@ export class SqliteWriter implements WriterOps {
 
   claimDigest(channel: NotificationChannel, owner: string, now: number, leaseMs: number, intervalMs: number, limit: number): ClaimedJob[] {
     if (!this.mod.anyDue.get(channel, now, now)) return [];
-    try {
-      return this.db.transaction((): ClaimedJob[] => {
-        if (this.mod.openGate.run(now + intervalMs, channel, now).changes === 0) return [];
-        const jobs = this.claimNow(channel, owner, now, leaseMs, limit);
-        if (jobs.length === 0) throw new Rollback(); // the gate stays open for the next one
-        return jobs;
-      }).immediate();
-    } catch (e) {
-      if (e instanceof Rollback) return [];
-      throw e;
-    }
+    return this.db.transaction((): ClaimedJob[] => {
+      if (!this.mod.gateOpen.get(channel, now)) return [];
+      const jobs = this.claimNow(channel, owner, now, leaseMs, limit);
+      // Only comments moderated since (nothing to announce): they go, and the gate stays open, so
+      // that the next comment is told at once, not a digest interval later.
+      if (!jobs.some(stillPending)) {
+        for (const j of jobs) this.mod.finishJob.run(j.seq, owner);
+        return [];
+      }
+      this.mod.openGate.run(now + intervalMs, channel, now);
+      return jobs;
+    }).immediate();
   }
 
   finishJob(seq: number, owner: string): void {

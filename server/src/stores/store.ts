@@ -140,6 +140,9 @@ export interface ClaimedJob {
   comment: StoredComment | null;
 }
 
+/** A claimed job whose comment still awaits moderation: there is something to announce. */
+export const stillPending = (job: ClaimedJob): boolean => job.comment?.status === 'pending';
+
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
 
 export interface Store {
@@ -213,7 +216,8 @@ export interface Store {
   claimJobs(channel: NotificationChannel, owner: string, now: number, leaseMs: number, limit: number): Promise<ClaimedJob[]>;
   /**
    * The digest: when the channel's gate is open (its last digest was `intervalMs` ago or more), closes
-   * it and claims its due jobs, atomically; [] when the gate is closed or nothing is due.
+   * it and claims its due jobs, atomically; [] when the gate is closed or nothing is due. Due jobs whose
+   * comments were all moderated since are deleted, and leave the gate open: nothing was announced.
    */
   claimDigest(channel: NotificationChannel, owner: string, now: number, leaseMs: number, intervalMs: number, limit: number): Promise<ClaimedJob[]>;
   /** Sent (or nothing left to send): the job is forgotten. Only while `owner` holds it. */
