@@ -165,6 +165,12 @@ async function main(): Promise<void> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
+  // A wildcard address is where this server listens, not where a moderator can reach it. Said before
+  // "listening", the line tests and scripts wait for.
+  const notifying = config.notify.webhookUrl !== null || config.notify.emails.length > 0;
+  if (notifying && config.notify.publicUrl === null && ['0.0.0.0', '::'].includes(config.host)) {
+    app.log.warn({ link: `http://${shownHost}:${port}/admin` }, 'notifications link to this address: set --public-url to the one moderators open');
+  }
   app.log.info(
     {
       url: `http://${shownHost}:${port}`,

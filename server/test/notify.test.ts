@@ -88,6 +88,17 @@ describe('webhook', { timeout: 60_000 }, () => {
     expect(hook.deliveries).toHaveLength(1);
   });
 
+  it('warns at start when the /admin link would name a wildcard address (no --public-url)', async () => {
+    const hook = await webhook();
+    const notify = ['--notify-webhook', hook.url, '--notify-webhook-secret', SECRET];
+    const warned = (s: RunningServer) => s.jsonLogs().some((l) => String(l.msg).includes('set --public-url'));
+    const wild = await start([...notify, '--host', '0.0.0.0']);
+    expect(warned(wild)).toBe(true);
+    const named = await start([...notify, '--host', '0.0.0.0', '--public-url', 'https://binhluan.bao.example.vn']);
+    const local = await start(notify); // 127.0.0.1: a link that works on this machine, as in development
+    expect([warned(named), warned(local)]).toEqual([false, false]);
+  });
+
   it('does not announce a comment published at once (moderation off)', async () => {
     const hook = await webhook();
     const s = await start(['--notify-webhook', hook.url, '--notify-webhook-secret', SECRET, '--moderation', 'off']);
