@@ -86,4 +86,34 @@ describe.skipIf(!URL_)('PostgreSQL store', () => {
     expect((await db.query("SELECT value FROM settings WHERE name = 'ip_secret'")).rows).toEqual(secret);
     expect((await http(`${server.url}/api/comments?pageId=pg-2`)).json.total).toBe(3);
   });
+
+  it('survives a connection that ends inside a transaction (failover, a terminated backend): that request fails, the server goes on', async () => {
+    const id = (await post({ pageId: 'pg-3' })).json.id as string;
+    // Another session holds the comment's row, so that the moderator's decision waits inside its transaction.
+    const locker = new pg.Client({ connectionString: URL_ });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('SELECT 1 FROM comments WHERE id = $1 FOR UPDATE', [id]);
+      const decided = admin(server.url, server.adminToken, 'POST', `/${id}/approve`);
+      let waiting: number[] = [];
+      await expect
+        .poll(async () => {
+          const { rows } = await db.query(
+            "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FROM comments WHERE id%' AND pid <> pg_backend_pid()",
+          );
+          return (waiting = rows.map((r) => r.pid as number)).length;
+        }, { timeout: 10_000 })
+        .toBe(1);
+      await db.query('SELECT pg_terminate_backend($1)', [waiting[0]]);
+      const answer = await decided;
+      expect(answer.status).toBeGreaterThanOrEqual(500); // an answer, not a reset connection
+      await locker.query('ROLLBACK');
+      expect(server.child.exitCode).toBeNull();
+      expect((await http(`${server.url}/healthz`)).status).toBe(200);
+      expect((await admin(server.url, server.adminToken, 'POST', `/${id}/approve`)).json.status).toBe('published');
+    } finally {
+      await locker.end();
+    }
+  });
 });

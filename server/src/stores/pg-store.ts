@@ -287,19 +287,38 @@ const toComment = (r: CommentRow): StoredComment => ({
   editedAt: r.edited_at === null ? null : Number(r.edited_at),
 });
 
-async function inTransaction<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` on a client of its own, handed back after. A checked-out client has no listener for
+ * 'error' (pg-pool listens only while it is idle), and a connection that ends under it (a PostgreSQL
+ * restart or failover, a terminated backend) emits one, which would end the process. Here it is taken
+ * as what it is: the query under way rejects (the request gets a 503 or 500), and the broken client is
+ * thrown away, not pooled.
+ */
+async function withClient<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (e: Error) => void (broken = e);
+  client.on('error', onError);
   try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
+    return await work(client);
   } finally {
-    client.release();
+    client.off('error', onError);
+    client.release(broken);
   }
+}
+
+async function inTransaction<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  return withClient(pool, async (client) => {
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
+  });
 }
 
 /**
@@ -391,7 +410,10 @@ export class PgStore implements Store {
   }
 
   static async migrate(pool: pg.Pool): Promise<void> {
-    const client = await pool.connect();
+    await withClient(pool, async (client) => PgStore.migrateOn(client));
+  }
+
+  private static async migrateOn(client: pg.PoolClient): Promise<void> {
     try {
       await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
       await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -417,7 +439,6 @@ export class PgStore implements Store {
       }
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
-      client.release();
     }
   }
 
@@ -727,30 +748,22 @@ export class PgStore implements Store {
     return this.claimWith(this.pool, channel, owner, now, leaseMs, limit);
   }
 
-  async claimDigest(channel: NotificationChannel, owner: string, now: number, leaseMs: number, intervalMs: number, limit: number): Promise<ClaimedJob[]> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+  claimDigest(channel: NotificationChannel, owner: string, now: number, leaseMs: number, intervalMs: number, limit: number): Promise<ClaimedJob[]> {
+    return inTransaction(this.pool, async (client) => {
       // The gate's row lock serialises instances: a second one waits, then finds the gate closed.
       const gate = await client.query('SELECT 1 FROM notification_gates WHERE channel = $1 AND next_at <= $2 FOR UPDATE', [channel, now]);
       const jobs = gate.rowCount ? await this.claimWith(client, channel, owner, now, leaseMs, limit) : [];
       if (jobs.some(stillPending)) {
         await client.query('UPDATE notification_gates SET next_at = $1 WHERE channel = $2', [now + intervalMs, channel]);
-        await client.query('COMMIT');
         return jobs;
       }
       // Nothing due, or only comments moderated since (nothing to announce: they go): the gate stays
       // open, so that the next comment is told at once, not a digest interval later.
       if (jobs.length) await client.query('DELETE FROM notification_jobs WHERE seq = ANY($1::bigint[])', [jobs.map((j) => j.seq)]);
-      await client.query(jobs.length ? 'COMMIT' : 'ROLLBACK');
       return [];
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      client.release();
-    }
+    });
   }
+
 
   async finishJob(seq: number, owner: string): Promise<void> {
     await this.pool.query('DELETE FROM notification_jobs WHERE seq = $1 AND lease_owner = $2', [seq, owner]);
