@@ -760,7 +760,7 @@ test.describe('the reader’s own comments', () => {
     await expect.poll(() => idbRecords(page, 'p:')).toEqual({});
   });
 
-  test('on load each own pending copy is asked about (at most 10): published → refetched and shown once; rejected, deleted, 404 → gone; 500, aborted, pending → kept', async ({
+  test('on load each own pending copy is asked about (at most 10): published → refetched and shown once; rejected, deleted, 404 not-found → gone; 500, aborted, pending, a server without the route → kept', async ({
     page,
     article,
     endpoint,
@@ -773,7 +773,7 @@ test.describe('the reader’s own comments', () => {
       page,
       ids.map((id, i) => ({ id, savedAt: now - (i + 1) * 60_000 })),
     );
-    endpoint.statuses = { o1: 'published', o2: 'rejected', o3: 'deleted', /* o4: 404 */ o5: 500, o7: 'pending', o8: 'pending', o9: 'weird', o10: 'pending', o11: 'rejected', o12: 'published' };
+    endpoint.statuses = { o1: 'published', o2: 'rejected', o3: 'deleted', /* o4: 404 */ o5: 500, o7: 'pending', o8: 'no-route', o9: 'weird', o10: 'pending', o11: 'rejected', o12: 'published' };
     interceptGets(endpoint, (url) => (url.pathname.endsWith('/o6') ? 'abort' : undefined));
     let listCalls = 0;
     endpoint.list = () => {

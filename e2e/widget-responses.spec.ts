@@ -222,6 +222,15 @@ test.describe('201 and 200: stored', () => {
   });
 });
 
+test('an endpoint written with a trailing slash: the comment goes to the endpoint itself and is stored', async ({ page, article, endpoint }) => {
+  await article({ attrs: { endpoint: `${ENDPOINT}/` } });
+  const f = form(page);
+  await send(page);
+  await expect(f.status).toContainText('Cảm ơn bạn');
+  expect(endpoint.posts.map((p) => p.url)).toEqual([ENDPOINT]); // not `${ENDPOINT}/`, which a server's route does not match
+  expect(endpoint.comments.map((c) => c.content)).toEqual([TEXT]);
+});
+
 test.describe('refusals that keep the text', () => {
   test('400 validation: each server message next to its field, text kept, a resend keeps the clientId', async ({
     page,

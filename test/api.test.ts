@@ -32,6 +32,10 @@ describe('classifyResponse', () => {
   it('a 2xx without an id is not proof the comment was stored', () => {
     expect(classifyResponse(200, '<html>captive portal</html>')).toEqual({ kind: 'retry', code: 'bad-response', status: 200 });
     expect(classifyResponse(201, undefined).kind).toBe('retry');
+    // Any 2xx (docs/api.md): a 204 or a 202 without an id is kept and retried, never "could not be sent".
+    expect(classifyResponse(204, undefined)).toEqual({ kind: 'retry', code: 'bad-response', status: 204 });
+    expect(classifyResponse(202, { queued: true })).toEqual({ kind: 'retry', code: 'bad-response', status: 202 });
+    expect(classifyResponse(202, { id: 'c2', status: 'pending' })).toEqual({ kind: 'sent', id: 'c2', status: 'pending', replay: false });
   });
 
   it('400 keeps only string field messages', () => {

@@ -106,7 +106,8 @@ export interface ListBody {
 
 /**
  * The kit's contract-true endpoint, with the reads a widget test scripts beside what it stores: `list`
- * answers the list (or fails it: 'abort', a status), `statuses` answers `GET {endpoint}/{id}`, and every
+ * answers the list (or fails it: 'abort', a status), `statuses` answers `GET {endpoint}/{id}` (a status, a code, or
+ * 'no-route': a bare 404 of a server without that route), and every
  * GET's URL is in `gets`.
  */
 export class FakeEndpoint extends MockEndpoint {
@@ -129,6 +130,8 @@ export class FakeEndpoint extends MockEndpoint {
     const id = decodeURIComponent(rest.slice(1));
     if (rest.startsWith('/') && rest !== '/counts' && id in this.statuses) {
       const s = this.statuses[id]!;
+      // A server without this (optional) route: its framework's own 404, not the contract's problem.
+      if (s === 'no-route') return route.fulfill({ status: 404, contentType: 'text/html', body: '<h1>Not Found</h1>' });
       return typeof s === 'number' ? json(s, { status: s, title: 'x', code: s === 404 ? 'not-found' : 'internal' }) : json(200, { id, status: s });
     }
     return super.handle(route, request);

@@ -3,7 +3,7 @@ import { getJson, url } from './http.js';
 
 /** Published counts of up to 100 articles in one request; `undefined` when it could not be had. */
 export async function fetchCounts(endpoint: string, pageIds: string[]): Promise<Record<string, number> | undefined> {
-  const { body } = await getJson(url(endpoint, '/counts', pageIds.map((id) => ['pageId', id])));
-  const counts = (body as Record<string, unknown> | undefined)?.counts;
+  const { status, body } = await getJson(url(endpoint, '/counts', pageIds.map((id) => ['pageId', id])));
+  const counts = status == 200 ? (body as Record<string, unknown> | undefined)?.counts : undefined;
   return counts && typeof counts == 'object' ? (counts as Record<string, number>) : undefined;
 }

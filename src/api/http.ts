@@ -15,12 +15,13 @@ export function url(endpoint: string, path: string, params: [string, string][] =
 
 /**
  * A GET without custom headers (a CORS "simple" request: no preflight), revalidated when `fresh`.
- * Resolves with the parsed JSON of a 200, or `undefined` for anything else, never throws.
+ * Resolves with the status and the parsed JSON body (a problem document for an error), or `undefined`
+ * for a body that is not JSON; status 0 when no answer came. Never throws.
  */
 export async function getJson(href: string, fresh = false): Promise<{ status: number; body?: unknown }> {
   try {
     const res = await fetch(href, { credentials: 'omit', signal: AbortSignal.timeout(TIMEOUT_MS), cache: fresh ? 'no-cache' : 'default' });
-    return { status: res.status, body: res.ok ? await res.json() : undefined };
+    return { status: res.status, body: await res.json().catch(() => undefined) };
   } catch {
     return { status: 0 };
   }

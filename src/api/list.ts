@@ -38,9 +38,9 @@ function listedComment(raw: unknown): ListedComment | undefined {
 export async function fetchComments(endpoint: string, pageId: string, limit: number, cursor?: string | null, fresh = false): Promise<CommentsPage | undefined> {
   const params: [string, string][] = [['pageId', pageId], ['limit', String(limit)]];
   if (cursor) params.push(['cursor', cursor]);
-  const { body } = await getJson(url(endpoint, '', params), fresh);
+  const { status, body } = await getJson(url(endpoint, '', params), fresh);
   const b = body as Record<string, unknown> | undefined;
-  if (!b || !Array.isArray(b.items)) return;
+  if (status != 200 || !b || !Array.isArray(b.items)) return;
   return {
     items: b.items.map(listedComment).filter((c): c is ListedComment => !!c),
     next: isText(b.next) && b.next ? b.next : null,
@@ -50,11 +50,12 @@ export async function fetchComments(endpoint: string, pageId: string, limit: num
 
 /**
  * What became of one of the reader's own comments (`GET {endpoint}/{id}`, optional for servers):
- * its status, `gone` for a 404, or `undefined` when the server could not say.
+ * its status, `gone` for a `404 not-found` (never stored, or deleted), or `undefined` when the server
+ * could not say. A 404 without that code is a server without the route: it says nothing of the comment.
  */
 export async function fetchStatus(endpoint: string, id: string): Promise<string | undefined> {
   const { status, body } = await getJson(url(endpoint, '/' + encodeURIComponent(id)), true);
-  if (status == 404) return 'gone';
-  const s = (body as Record<string, unknown> | undefined)?.status;
-  return isText(s) ? s : undefined;
+  const b = body as Record<string, unknown> | undefined;
+  if (status == 404) return b?.code == 'not-found' ? 'gone' : undefined;
+  return status == 200 && isText(b?.status) ? b.status : undefined;
 }

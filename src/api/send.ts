@@ -4,7 +4,7 @@
  * form's sending code, not with the list.
  */
 import { clean } from '../text.js';
-import { TIMEOUT_MS } from './http.js';
+import { TIMEOUT_MS, url } from './http.js';
 import type { SentStatus } from '../events.js';
 
 export interface Page {
@@ -53,7 +53,7 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
 export function classifyResponse(status: number, body: unknown, retryAfterHeader?: string | null): SendResult {
   const b = (body && typeof body == 'object' ? body : {}) as Record<string, unknown>;
   const code = typeof b.code == 'string' ? b.code : 'http';
-  if (status == 200 || status == 201) {
+  if (status >= 200 && status < 300) {
     // A 2xx without an id is not our server (a captive portal, a misrouted proxy): not proof it was stored.
     if (typeof b.id != 'string' && typeof b.id != 'number') return { kind: 'retry', code: 'bad-response', status };
     const said = ['published', 'rejected', 'deleted'].includes(b.status as string) ? (b.status as SentStatus) : 'pending';
@@ -78,7 +78,7 @@ export async function postComment(endpoint: string, payload: CommentPayload, cap
   const signal = AbortSignal.timeout(TIMEOUT_MS);
   let res: Response;
   try {
-    res = await fetch(endpoint, {
+    res = await fetch(url(endpoint, ''), {
       method: 'POST',
       credentials: 'omit',
       headers: { 'Content-Type': 'application/json', 'Idempotency-Key': payload.clientId, ...(lang && { 'Accept-Language': lang }) },
