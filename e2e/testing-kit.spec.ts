@@ -77,6 +77,47 @@ test.describe('mockEndpoint', () => {
   });
 });
 
+test.describe('mockEndpoint, as strict as the reference server', () => {
+  test('the contract\'s limits: name 100, pageId 500, content the server\'s max length (maxLength)', async ({ page }) => {
+    const endpoint = await mockEndpoint(page, ENDPOINT, { maxLength: 3000 });
+    await page.route(`${ORIGIN}/`, (r) => r.fulfill({ contentType: 'text/html', body: '<!doctype html><title>x</title>' }));
+    await page.goto(`${ORIGIN}/`);
+    let n = 0;
+    const c = (o: Record<string, unknown>) => ({ clientId: `k-${++n}`, pageId: 'p', pageUrl: `${ORIGIN}/p`, name: 'A', content: 'Một', ...o });
+    // Characters, not UTF-16 units: 100 astral letters are a name of 100.
+    expect((await post(page, c({ name: '\u{1D400}'.repeat(100) }))).status).toBe(201);
+    expect(await post(page, c({ name: 'a'.repeat(101) }))).toMatchObject({ status: 400, json: { code: 'validation', fields: { name: expect.stringContaining('100') } } });
+    expect(await post(page, c({ pageId: 'p'.repeat(501) }))).toMatchObject({ status: 400, json: { fields: { pageId: expect.any(String) } } });
+    expect((await post(page, c({ content: 'ê'.repeat(3000) }))).status).toBe(201);
+    expect(await post(page, c({ content: 'ê'.repeat(3001) }))).toMatchObject({ status: 400, json: { fields: { content: expect.stringContaining('3000') } } });
+    expect(endpoint.comments).toHaveLength(2);
+  });
+
+  test('origins: a page on another origin gets 403 forbidden-origin with no CORS headers, so it sees a network error', async ({ page }) => {
+    const api = 'http://api.localhost:4322/api/comments';
+    const endpoint = await mockEndpoint(page, api, { origins: ['https://bao.example.vn'] });
+    await page.route(`${ORIGIN}/`, (r) => r.fulfill({ contentType: 'text/html', body: '<!doctype html><title>x</title>' }));
+    await page.goto(`${ORIGIN}/`);
+    const attempt = (url: string) =>
+      page.evaluate(async (url) => {
+        try {
+          const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'k-1' }, body: JSON.stringify({ clientId: 'k-1', pageId: 'p', pageUrl: location.href, name: 'A', content: 'Một' }) });
+          return String(r.status);
+        } catch (e) {
+          return (e as Error).name;
+        }
+      }, url);
+    expect(await attempt(api)).toBe('TypeError'); // what the widget gets from the reference server too
+    expect(endpoint.comments).toHaveLength(0);
+    // A scripted forbidden-origin is hidden the same way, whatever the origin.
+    const open = await mockEndpoint(page, 'http://open.localhost:4322/api/comments');
+    open.reply({ status: 403, body: { status: 403, title: 'forbidden', code: 'forbidden-origin' } });
+    expect(await attempt(open.url)).toBe('TypeError');
+    open.reply({});
+    expect(await attempt(open.url)).toBe('201');
+  });
+});
+
 test.describe('fakeHcaptcha and the page object, through the real widget', () => {
   test('vi: the captcha fails once, the reader retries; tokens and resets are counted', async ({ page }) => {
     const captcha = await fakeHcaptcha(page, { mode: 'fail' });

@@ -3,8 +3,9 @@
  * (`page.route`), true to the ykien contract (docs/api.md) so a front-end test sees what a real server
  * would do: comments stored by `Idempotency-Key`, a retry of the same comment answered `200` with the
  * same id, another comment under a used key `422 key-reused`, a key that differs from `clientId`
- * `400`, problem documents with `code`, CORS headers; the list, `/counts` and `GET {endpoint}/{id}`
- * answered from what it stored.
+ * `400`, the contract's length limits `400`, problem documents with `code`, CORS headers (and a
+ * refused origin hidden from the page, as the server's is); the list, `/counts` and `GET {endpoint}/{id}`
+ * answered from what it stored. POSTs go to the endpoint itself: `{endpoint}/` is not its route.
  *
  * Tests script what the next POSTs meet with `reply(...)`: a status (with a contract-true body made
  * up for it), a delay, or a connection dropped before or after the comment was stored.
@@ -66,7 +67,19 @@ export interface MockEndpointOptions {
    * token already used, is `403 captcha` (a replay of a stored comment needs none). Default false.
    */
   captcha?: boolean;
+  /** Most characters in `content`, as the server's `--max-length` (default 2000): longer is `400`. */
+  maxLength?: number;
+  /**
+   * The origins that may post, as the server's `--origins` (default: any). A page on another origin
+   * gets `403 forbidden-origin` with no CORS headers, as from the reference server: the browser then
+   * hides the answer, and the widget sees only a network error.
+   */
+  origins?: string[];
 }
+
+/** The contract's limits (docs/api.md, "Creating a comment"), in characters once trimmed and NFC. */
+const LIMITS = { name: 100, pageId: 500, pageUrl: 2000 };
+const chars = (v: unknown) => (typeof v === 'string' ? [...v.normalize('NFC').trim()].length : 0);
 
 /** The endpoint's path; `url` may be relative (`/api/comments`, as the demo's `endpoint`): any origin then. */
 const pathOf = (url: string) => new URL(url, 'http://relative.invalid').pathname.replace(/\/+$/, '');
@@ -163,8 +176,13 @@ export class MockEndpoint {
     }
     const headers = await request.allHeaders();
     const origin = headers.origin;
-    const cors: Record<string, string> = origin ? { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': 'Retry-After', Vary: 'Origin' } : { Vary: 'Origin' };
     const url = new URL(request.url());
+    // The page's own origin may always post (the server's rule); others only when listed.
+    const refused = !!origin && !!this.options.origins && origin !== url.origin && !this.options.origins.includes(origin);
+    // A refusal names only the endpoint's own origin: the browser then hides the answer from the page, as
+    // when the reference server sends no CORS header (which Playwright would fill in with the page's).
+    const hidden = { 'Access-Control-Allow-Origin': url.origin, Vary: 'Origin' };
+    let cors: Record<string, string> = !origin ? { Vary: 'Origin' } : refused ? hidden : { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': 'Retry-After', Vary: 'Origin' };
     let body: Record<string, unknown> = {};
     const raw = request.postData() ?? '';
     let parsed: unknown = undefined;
@@ -187,6 +205,7 @@ export class MockEndpoint {
     };
 
     if (method === 'OPTIONS') {
+      if (refused) return void (await route.fulfill({ status: 403, headers: hidden }));
       await route.fulfill({
         status: 204,
         headers: { ...cors, 'Access-Control-Allow-Methods': 'GET, POST', 'Access-Control-Allow-Headers': 'Content-Type, Idempotency-Key', 'Access-Control-Max-Age': '600' },
@@ -194,7 +213,9 @@ export class MockEndpoint {
       return;
     }
     if (method === 'GET') return this.answerRead(url, send);
-    if (method !== 'POST' || url.pathname.replace(/\/+$/, '') !== pathOf(this.url)) return send(404, problemBody(404, 'not-found'));
+    // Exactly the endpoint, as a server's route: `{endpoint}/` is another URL.
+    if (method !== 'POST' || url.pathname !== pathOf(this.url)) return send(404, problemBody(404, 'not-found'));
+    if (refused) return send(403, problemBody(403, 'forbidden-origin'));
 
     if (this.gate) await this.gate;
     const scripted = this.script.length > 1 ? this.script.shift()! : this.script[0];
@@ -221,6 +242,8 @@ export class MockEndpoint {
         await route.abort('connectionreset');
         return;
       }
+      // The server sends this one without CORS headers: the page cannot read it.
+      if ((payload as { code?: unknown } | null)?.code === 'forbidden-origin') cors = hidden;
       return send(status, payload, extra);
     }
 
@@ -241,10 +264,14 @@ export class MockEndpoint {
       return send(200, { id: known.comment.id, status: known.comment.status });
     }
     const fields: Record<string, string> = {};
-    if (typeof body.name !== 'string' || !body.name.trim()) fields.name = 'Vui l\u00f2ng nh\u1eadp h\u1ecd v\u00e0 t\u00ean.';
-    if (typeof body.content !== 'string' || !body.content.trim()) fields.content = 'Vui l\u00f2ng nh\u1eadp n\u1ed9i dung.';
-    if (typeof body.pageId !== 'string' || !body.pageId) fields.pageId = 'pageId is required.';
-    if (typeof body.pageUrl === 'string' && body.pageUrl.length > 2000) fields.pageUrl = 'pageUrl is longer than 2000 characters.';
+    const maxLength = this.options.maxLength ?? 2000;
+    if (!chars(body.name)) fields.name = 'Vui l\u00f2ng nh\u1eadp h\u1ecd v\u00e0 t\u00ean.';
+    else if (chars(body.name) > LIMITS.name) fields.name = `H\u1ecd t\u00ean kh\u00f4ng \u0111\u01b0\u1ee3c d\u00e0i qu\u00e1 ${LIMITS.name} k\u00fd t\u1ef1.`;
+    if (!chars(body.content)) fields.content = 'Vui l\u00f2ng nh\u1eadp n\u1ed9i dung.';
+    else if (chars(body.content) > maxLength) fields.content = `N\u1ed9i dung kh\u00f4ng \u0111\u01b0\u1ee3c d\u00e0i qu\u00e1 ${maxLength} k\u00fd t\u1ef1.`;
+    if (!chars(body.pageId)) fields.pageId = 'pageId is required.';
+    else if (chars(body.pageId) > LIMITS.pageId) fields.pageId = `pageId is longer than ${LIMITS.pageId} characters.`;
+    if (typeof body.pageUrl === 'string' && body.pageUrl.length > LIMITS.pageUrl) fields.pageUrl = `pageUrl is longer than ${LIMITS.pageUrl} characters.`;
     if (Object.keys(fields).length) return send(400, problemBody(400, 'validation', { fields }));
     if (this.options.captcha) {
       const token = body.captchaToken;
