@@ -174,6 +174,15 @@ describe('ykien-conformance against endpoints written by hand', () => {
     expect(fails(r)).toEqual([expect.stringMatching(/^FAIL GET .*\/\{id\} \(answer only \{id, status\}: a guessed id must not reveal a pending comment\)$/)]);
   });
 
+  it("skips a missing status route, but fails one that says not-found for the comment it just stored (the widget would drop the reader's copy)", async () => {
+    const bare = await run({ noStatusRoute: 'bare' });
+    expect(fails(bare), bare.out).toEqual([]);
+    expect(bare.out).toMatch(/^SKIP GET .*\/\{id\}: 404, no status route/m);
+    const problem = await run({ noStatusRoute: 'problem' });
+    expect(problem.code).toBe(1);
+    expect(fails(problem)).toEqual([expect.stringMatching(/^FAIL GET .*\/\{id\}: 404 not-found for the comment just stored \(answer 200 .*drops the reader's copy/)]);
+  });
+
   it('says the paging was skipped with moderation on, and still checks the shape', async () => {
     const r = await run({ moderation: true });
     expect(r.code, r.out).toBe(0);

@@ -371,6 +371,13 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
     const id = (created as { id: string }).id;
     await guard('comment status', async () => {
       const r = await request(`${endpoint}/${encodeURIComponent(id)}`);
+      if (r.status === 404 && isObject(r.json) && r.json.code === 'not-found') {
+        fail(
+          `GET ${endpoint}/{id}: 404 not-found for the comment just stored`,
+          `answer 200 {"id": "${id}", "status": "pending"}: "not-found" tells the widget the comment is gone, and it drops the reader's copy (a server without this route must not answer the not-found problem)`,
+        );
+        return;
+      }
       if (r.status === 404 || r.status === 405) {
         skip(`GET ${endpoint}/{id}: ${r.status}, no status route (optional; the reader's pending copy is then kept for 30 days)`);
         return;

@@ -20,6 +20,11 @@ export interface Breaks {
   moderation?: boolean;
   /** GET /comments/{id} tells name and content, not only the status. */
   leakyStatus?: boolean;
+  /**
+   * No GET /comments/{id} route: `bare` answers it as a framework does an unknown path (a plain 404);
+   * `problem` answers the contract's `404 not-found` for every id, the comment just stored included.
+   */
+  noStatusRoute?: 'bare' | 'problem';
 }
 
 export interface FakeEndpoint {
@@ -62,6 +67,10 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
     cors(req, res);
     const url = new URL(req.url ?? '/', 'http://x');
     const one = /^\/comments\/([^/]+)$/.exec(url.pathname);
+    if (one && req.method === 'GET' && breaks.noStatusRoute) {
+      if (breaks.noStatusRoute === 'problem') return problem(res, 404, 'not-found');
+      return void res.writeHead(404, { 'content-type': 'text/plain' }).end('Cannot GET');
+    }
     if (one && req.method === 'GET') {
       const c = comments.find((x) => x.id === decodeURIComponent(one[1]!));
       if (!c) return problem(res, 404, 'not-found');
