@@ -304,6 +304,15 @@ for (const variant of variants) {
 
       expectProblem(await as('GET', `/comments?q=${'a'.repeat(201)}`), 400, 'validation');
       expectProblem(await as('GET', `/stats?q=${'a'.repeat(201)}`), 400, 'validation');
+      // Every word counts: a ninth is refused, not left out (it found comments without it).
+      const nine = encodeURIComponent('nguyen van duc duong xa hu hong nhieu qua');
+      for (const path of [`/comments?q=${nine}`, `/stats?q=${nine}`, `/audit?q=${nine}`]) {
+        const r = await as('GET', path);
+        expectProblem(r, 400, 'validation');
+        expect(r.json.fields.q, path).toMatch(/8/);
+      }
+      expect(await ids(`q=${encodeURIComponent('nguyen van duc duong xa hu hong nhieu')}`)).toEqual([duc]);
+      expect(await ids(`q=${encodeURIComponent('van van van van van van van van van van')}`)).toEqual([duc, other].sort()); // one word, repeated
     });
 
     it('serves the log newest first in keyset pages, by comment and by search', async () => {

@@ -9,7 +9,7 @@ import { langOf, sendProblem } from '../problem.js';
 import { decodeCursor, encodeCursor, isMoved, type AuditEntry, type StoredComment } from '../stores/store.js';
 import { cleanText, parseLimit, validateEdit, validateReply } from '../validate.js';
 import { actor, UUID } from './actor.js';
-import { searchWords } from '../stores/search-text.js';
+import { SEARCH_WORDS_MAX, searchWords } from '../stores/search-text.js';
 
 const AUDIT_DEFAULT = 50;
 const AUDIT_MAX = 200;
@@ -58,6 +58,8 @@ export function parseQuery(raw: unknown, lang: Lang, fields: Record<string, stri
   }
   const q = cleanText(raw);
   if ([...q].length > QUERY_MAX) fields.q = MESSAGES.queryTooLong(lang, QUERY_MAX);
+  // Every word must occur: a word left out would find comments without it.
+  else if (searchWords(q, Infinity).length > SEARCH_WORDS_MAX) fields.q = MESSAGES.queryTooManyWords(lang, SEARCH_WORDS_MAX);
   return q;
 }
 

@@ -83,8 +83,11 @@ export function commentSearchText(name: string, content: string): string {
   return `${fold(name)}\u001f${fold(content)}`;
 }
 
-/** The query's words, folded; at most `max` of them (the rest are ignored). */
-export function searchWords(query: string, max = 8): string[] {
+/** The most words a search takes: each is a LIKE over every comment the filters leave. */
+export const SEARCH_WORDS_MAX = 8;
+
+/** The query's distinct words, folded; at most `max` of them (routes refuse a query with more: parseQuery). */
+export function searchWords(query: string, max = SEARCH_WORDS_MAX): string[] {
   const folded = fold(query);
   return folded === '' ? [] : [...new Set(folded.split(' '))].slice(0, max);
 }
