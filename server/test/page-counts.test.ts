@@ -86,6 +86,33 @@ async function randomMix(store: Store, truth: () => Promise<Truth>, seed: number
   expect(fromCounter.has('nowhere')).toBe(false);
 }
 
+/**
+ * Comments published while the first page is read, 3 at a time beside 6 reads, 30 rounds: the list's
+ * total never contradicts the page it comes with (a last page holds exactly `total` comments; one with
+ * more after it, fewer than `total`). A reader must never see "3 comments" over an empty list.
+ */
+async function burstReads(store: Store): Promise<void> {
+  const contradictions: string[] = [];
+  let at = 1_790_000_000_000;
+  for (let round = 0; round < 30; round++) {
+    const writes = Array.from({ length: 3 }, () => {
+      const id = randomUUID();
+      return store.insertComment({
+        id, clientId: `k-${id}`, payloadHash: 'h', pageId: 'burst', pageUrl: 'https://bao.example.vn/a',
+        pageTitle: '', name: 'Tên', content: 'Nội dung', status: 'published', createdAt: at++,
+      });
+    });
+    const reads = Array.from({ length: 6 }, async (_, i) => {
+      await new Promise((r) => setTimeout(r, i));
+      const { page, total } = await store.publishedPage('burst', 100, null);
+      const n = page.items.length;
+      if (page.next === null ? total !== n : total <= n) contradictions.push(`round ${round}: ${n} items, next ${page.next ? 'set' : 'null'}, total ${total}`);
+    });
+    await Promise.all([...writes, ...reads]);
+  }
+  expect(contradictions).toEqual([]);
+}
+
 /** Counter rows with 0 and absent rows both mean 0: compare the non-zero ones. */
 const nonZero = (rows: Array<{ page_id: string; n: number | string }>): Record<string, number> =>
   Object.fromEntries(rows.filter((r) => Number(r.n) > 0).map((r) => [r.page_id, Number(r.n)]));
@@ -105,6 +132,15 @@ describe('SQLite: counter == count(*)', () => {
       db.close();
     }
   };
+
+  it('a first page and its total agree while comments are published', async () => {
+    const store = SqliteStore.open(join(dir, 'burst.db'));
+    try {
+      await burstReads(store);
+    } finally {
+      await store.close();
+    }
+  });
 
   it('after a random mix of inserts and moderation decisions', async () => {
     const file = join(dir, 'mix.db');
@@ -169,6 +205,17 @@ describe.skipIf(!PG_URL)('PostgreSQL: counter == count(*)', () => {
   afterAll(async () => {
     await admin?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await admin?.end();
+  });
+
+  it('a first page and its total agree while comments are published (two statements, two snapshots)', async () => {
+    const client = await freshSchema();
+    const store = await PgStore.open(url.href);
+    try {
+      await burstReads(store);
+    } finally {
+      await store.close();
+      await client.end();
+    }
   });
 
   it('after a random mix of inserts and moderation decisions, 8 at a time', async () => {

@@ -494,7 +494,12 @@ export class PgStore implements Store {
   async publishedPage(pageId: string, limit: number, cursor: Cursor | null): Promise<{ page: Page<StoredComment>; total: number }> {
     // Side by side, one round trip's wait (see Store): a REPEATABLE READ transaction would cost two more.
     const [page, counts] = await Promise.all([this.list({ status: 'published', pageId, limit, cursor }), this.publishedCounts([pageId])]);
-    return { page, total: counts.get(pageId) ?? 0 };
+    const counted = counts.get(pageId) ?? 0;
+    if (cursor) return { page, total: counted };
+    // Two statements, two snapshots: a commit may be in one and not the other. A first page knows
+    // better than the counter where it contradicts it: when it is the last, it holds every published
+    // comment; when more follow, there are more than it holds.
+    return { page, total: page.next ? Math.max(counted, page.items.length + 1) : page.items.length };
   }
 
   async list(q: ListQuery): Promise<Page<StoredComment>> {

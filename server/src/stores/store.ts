@@ -168,7 +168,8 @@ export interface Store {
   /**
    * A page of an article's published comments and its published count (the public list). SQLite reads
    * both in one snapshot, so the total counts exactly what the list could show; PostgreSQL reads them
-   * side by side (each statement its own snapshot: a commit in between may be in one and not the other).
+   * side by side (each statement its own snapshot: a commit in between may be in one and not the other),
+   * and a first page then corrects the count where it contradicts it (a last page holds every comment).
    */
   publishedPage(pageId: string, limit: number, cursor: Cursor | null): Promise<{ page: Page<StoredComment>; total: number }>;
   /** A scan of the page's comments; the public answers use publishedCounts instead. */
