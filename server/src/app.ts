@@ -8,7 +8,7 @@ import type { Config } from './config.js';
 import { corsHook, originPolicy, type OriginPolicy } from './cors.js';
 import { FirstPageCache } from './caching/first-pages.js';
 import { Drain } from './draining.js';
-import { installJsonParser, BODY_LIMIT } from './json-body.js';
+import { bodyLimitFor, installJsonParser } from './json-body.js';
 import { loggerOptions, OneLinePerRequest } from './logging.js';
 import { Moderators } from './moderation/moderators.js';
 import { NotificationWorker } from './notify/worker.js';
@@ -79,7 +79,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     logger: opts.logger ?? loggerOptions(config.logLevel),
     logController: new OneLinePerRequest(),
     trustProxy: trustProxyOption(config.trustProxy),
-    bodyLimit: BODY_LIMIT,
+    bodyLimit: bodyLimitFor(config.maxLength),
     // Long-polling is not a thing here: a slow client should not hold a socket forever.
     requestTimeout: 30_000,
     connectionTimeout: 30_000,
@@ -138,7 +138,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.addHook('onReady', async () => ctx.notifier.start());
   app.addHook('onClose', async () => ctx.notifier.stop());
 
-  installJsonParser(app);
+  installJsonParser(app, bodyLimitFor(config.maxLength));
   app.addHook('preClose', async () => ctx.drain.start());
 
   app.setErrorHandler((err: FastifyError, request, reply) => {

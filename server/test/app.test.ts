@@ -33,8 +33,8 @@ function openStore(): SqliteStore {
 /** The store with some methods replaced (the others still reach the real database). */
 const withFaults = (base: Store, faults: Partial<Store>): Store => Object.assign(Object.create(base) as Store, faults);
 
-async function app(store: Store): Promise<FastifyInstance> {
-  const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', 'off'], {});
+async function app(store: Store, more: string[] = []): Promise<FastifyInstance> {
+  const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', 'off', ...more], {});
   if (parsed.kind !== 'run') throw new Error(parsed.kind);
   const a = await buildApp({ config: parsed.config, store, adminToken: 'app-test-admin-token-0123', ipSecret: 'app-test-ip-secret-0123', logger: false });
   cleanups.push(() => a.close());
@@ -48,6 +48,19 @@ describe('the SQLite store', () => {
     const db = (store as unknown as { db: Database.Database }).db;
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('synchronous', { simple: true })).toBe(2); // 2 = FULL (1 NORMAL would be the minimum)
+  });
+});
+
+describe('the body limit', () => {
+  it('takes the longest comment --max-length allows, however it is written (5000 emoji are 20 KB)', async () => {
+    const a = await app(openStore(), ['--max-length', '5000']);
+    const post = (content: string) =>
+      a.inject({ method: 'POST', url: '/api/comments', headers: { 'content-type': 'application/json', origin: SITE }, payload: JSON.stringify({ ...makeComment(SITE), content }) });
+    const longest = await post('😀'.repeat(5000));
+    expect(longest.statusCode, longest.body).toBe(201);
+    const over = await post('😀'.repeat(5001));
+    expect(over.json()).toMatchObject({ code: 'validation', fields: { content: expect.stringContaining('5000') } }); // too long, said as such
+    expect((await post('😀'.repeat(9000))).json()).toMatchObject({ status: 413, code: 'too-large' }); // a limit still holds
   });
 });
 
