@@ -280,6 +280,16 @@ test('two moderators on one queue: approving a comment the other one already rej
   await expect(cards(page)).toHaveCount(0);
   expect((await api('GET', `/comments/${other}`)).json.status).toBe('rejected');
   expect((await publicList()).items.map((c) => c.name)).toEqual(['Lê Văn M']);
+  // And a deletion: a comment the other one published meanwhile is not deleted.
+  const spam = await seed({ name: 'Vũ Văn P', content: 'Tưởng là rác.' });
+  await page.getByRole('button', { name: 'Tải lại' }).click();
+  await expect(cards(page)).toHaveCount(1);
+  expect((await api('POST', `/comments/${spam}/approve`)).status).toBe(200);
+  page.once('dialog', (d) => void d.accept());
+  await card(page, 'Vũ Văn P').getByRole('button', { name: 'Xóa' }).click();
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Bình luận của “Vũ Văn P” đã được người khác xử lý (nay: Đã đăng); không thay đổi gì.');
+  await expect(cards(page)).toHaveCount(0);
+  expect((await publicList()).items.map((c) => c.name).sort()).toEqual(['Lê Văn M', 'Vũ Văn P'].sort());
 });
 
 test('a reload answered before an approval but arriving after it does not bring the approved comment back', async ({ page, seed, signIn, api }) => {

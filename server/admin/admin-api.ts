@@ -156,9 +156,10 @@ export async function getCounts(token: string, filter: Omit<ListFilter, 'status'
 }
 
 export async function moderate(token: string, id: string, action: 'approve' | 'reject' | 'delete' | 'restore', from?: string): Promise<void> {
-  if (action === 'delete') await call(token, 'DELETE', commentPath(id));
   // With the status the moderator saw: a comment someone else moved meanwhile is 409, unchanged.
-  else await call(token, 'POST', commentPath(id, `/${action}${from ? `?from=${from}` : ''}`));
+  const seen = from ? `?from=${from}` : '';
+  if (action === 'delete') await call(token, 'DELETE', commentPath(id, seen));
+  else await call(token, 'POST', commentPath(id, `/${action}${seen}`));
 }
 
 /**

@@ -535,7 +535,7 @@ export class YkienAdmin extends LitElement {
     this.setBusy([c.id], true);
     this.error = '';
     try {
-      await moderate(this.token, c.id, action, action === 'delete' ? undefined : c.status);
+      await moderate(this.token, c.id, action, c.status);
       const outcome = { approve: ['approved', 'published'], reject: ['rejectedDone', 'rejected'], restore: ['restored', 'pending'], delete: ['deleted', null] } as const;
       this.notice = this.msg(outcome[action][0], { name: c.name });
       this.bumpCounts(c.status, outcome[action][1], 1);

@@ -357,6 +357,22 @@ for (const variant of variants) {
       expect((await auditOf(id)).map((e) => e.action)).toEqual(['approve', 'restore', 'reject']);
     });
 
+    it('a delete on what the moderator saw: a comment someone else published meanwhile is not deleted (409 conflict)', async () => {
+      const id = await submit({ pageId: 'conflict-delete' });
+      // Lan approves it; the admin, still seeing it pending, deletes it.
+      expect((await call(lan, 'POST', `/comments/${id}/approve?from=pending`)).status).toBe(200);
+      const late = await as('DELETE', `/comments/${id}?from=pending`);
+      expectProblem(late, 409, 'conflict');
+      expect(late.json.current).toBe('published');
+      expect(await statusOf(id)).toBe('published');
+      expect((await publicList('conflict-delete')).total).toBe(1);
+      expectProblem(await as('DELETE', `/comments/${id}?from=gone`), 400, 'validation');
+      expect((await as('DELETE', `/comments/${id}?from=published`)).status).toBe(204);
+      expect((await publicList('conflict-delete')).total).toBe(0);
+      expect((await auditOf(id)).map((e) => e.action)).toEqual(['delete', 'approve']);
+      expectProblem(await as('DELETE', `/comments/${id}?from=published`), 404, 'not-found');
+    });
+
     it("an edit or reply on the version the moderator saw: 409 conflict with the other moderator's version, which stays", async () => {
       const id = await submit({ pageId: 'conflict-edit' });
       const opened = (await as('GET', `/comments/${id}`)).json;

@@ -95,13 +95,18 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
    * `?from=pending` (the status the moderator saw) makes the decision conditional: a comment someone
    * else moved meanwhile is left as it is, and the answer is 409 conflict with its status now.
    */
+  /** `?from=`: a status, or absent; else a 400 is sent and undefined returned. */
+  const fromOf = (request: FastifyRequest, reply: FastifyReply): { from?: CommentStatus } | undefined => {
+    const { from } = request.query as { from?: unknown };
+    if (from === undefined || isStatus(from)) return { from };
+    void sendProblem(request, reply, 400, 'validation', { fields: { from: MESSAGES.fromInvalid(langOf(request)) } });
+    return undefined;
+  };
   const decide = (action: 'approve' | 'reject' | 'restore') => async (request: FastifyRequest, reply: FastifyReply) => {
     const { id } = request.params as { id: string };
-    const { from } = request.query as { from?: unknown };
-    if (from !== undefined && !isStatus(from)) {
-      return sendProblem(request, reply, 400, 'validation', { fields: { from: MESSAGES.fromInvalid(langOf(request)) } });
-    }
-    const result = UUID.test(id) ? await store.decide(id, action, actor(request), from) : null;
+    const seen = fromOf(request, reply);
+    if (!seen) return reply;
+    const result = UUID.test(id) ? await store.decide(id, action, actor(request), seen.from) : null;
     if (!result) return sendProblem(request, reply, 404, 'not-found');
     if (isMoved(result)) return sendProblem(request, reply, 409, 'conflict', { current: result.moved.status });
     request.log.info({ commentId: id, status: result.status }, 'comment moderated');
@@ -111,9 +116,14 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
   app.post('/api/admin/comments/:id/reject', decide('reject'));
   app.post('/api/admin/comments/:id/restore', decide('restore'));
 
+  // `?from=` as for the decisions: a comment someone else moved meanwhile is not deleted (409 conflict).
   app.delete('/api/admin/comments/:id', async (request, reply) => {
     const { id } = request.params as { id: string };
-    if (!UUID.test(id) || !(await store.deleteDecided(id, actor(request)))) return sendProblem(request, reply, 404, 'not-found');
+    const seen = fromOf(request, reply);
+    if (!seen) return reply;
+    const result = UUID.test(id) && (await store.deleteDecided(id, actor(request), seen.from));
+    if (!result) return sendProblem(request, reply, 404, 'not-found');
+    if (isMoved(result)) return sendProblem(request, reply, 409, 'conflict', { current: result.moved.status });
     request.log.info({ commentId: id }, 'comment deleted');
     return reply.code(204).send();
   });

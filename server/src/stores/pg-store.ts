@@ -624,10 +624,11 @@ export class PgStore implements Store {
     });
   }
 
-  deleteDecided(id: string, by: Actor): Promise<boolean> {
-    return inTransaction(this.pool, async (client) => {
+  deleteDecided(id: string, by: Actor, from?: CommentStatus): Promise<boolean | Moved> {
+    return inTransaction(this.pool, async (client): Promise<boolean | Moved> => {
       const before = await this.locked(client, id);
       if (!before) return false;
+      if (from !== undefined && before.status !== from) return { moved: before };
       await client.query('DELETE FROM comments WHERE id = $1', [id]);
       await this.recount(client, before.pageId, before.status, null);
       await this.writeAudit(client, by, auditRow(by.moderator, 'delete', before, fullState(before), null));

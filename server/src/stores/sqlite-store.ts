@@ -416,8 +416,8 @@ export class SqliteStore implements Store {
     return this.writer.decide(id, action, by, from);
   }
 
-  deleteDecided(id: string, by: Actor): Promise<boolean> {
-    return this.writer.deleteDecided(id, by);
+  deleteDecided(id: string, by: Actor, from?: CommentStatus): Promise<boolean | Moved> {
+    return this.writer.deleteDecided(id, by, from);
   }
 
   editComment(id: string, change: { name?: string; content?: string }, by: Actor, seen?: number | null): Promise<StoredComment | Moved | null> {

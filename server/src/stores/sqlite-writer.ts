@@ -108,7 +108,7 @@ export interface WriterOps {
   setStatus(id: string, status: CommentStatus, at: number): { id: string; status: CommentStatus } | null;
   deleteComment(id: string): boolean;
   decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus): StoredComment | Moved | null;
-  deleteDecided(id: string, by: Actor): boolean;
+  deleteDecided(id: string, by: Actor, from?: CommentStatus): boolean | Moved;
   editComment(id: string, change: { name?: string; content?: string }, by: Actor, seen?: number | null): StoredComment | Moved | null;
   setReply(id: string, text: string | null, by: Actor, seen?: number | null): StoredComment | Moved | null;
   claimJobs(channel: NotificationChannel, owner: string, now: number, leaseMs: number, limit: number): ClaimedJob[];
@@ -409,11 +409,12 @@ export class SqliteWriter implements WriterOps {
     }).immediate();
   }
 
-  deleteDecided(id: string, by: Actor): boolean {
-    return this.db.transaction((): boolean => {
+  deleteDecided(id: string, by: Actor, from?: CommentStatus): boolean | Moved {
+    return this.db.transaction((): boolean | Moved => {
       const row = this.mod.get.get(id);
       if (!row) return false;
       const before = toComment(row);
+      if (from !== undefined && before.status !== from) return { moved: before };
       this.mod.deleteById.run(id);
       this.recount(before.pageId, before.status, null);
       this.writeAudit(by, auditRow(by.moderator, 'delete', before, fullState(before), null));

@@ -52,7 +52,7 @@ export interface Moved {
   moved: StoredComment;
 }
 
-export const isMoved = (r: StoredComment | Moved | null): r is Moved => r !== null && 'moved' in r;
+export const isMoved = (r: StoredComment | Moved | boolean | null): r is Moved => typeof r == 'object' && r !== null && 'moved' in r;
 
 /**
  * What an idempotency key remembers. `status` is 'deleted' once a moderator deleted the comment, and
@@ -195,8 +195,11 @@ export interface Store {
    * decided meanwhile), nothing changes: `Moved`, checked in the transaction.
    */
   decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus): Promise<StoredComment | Moved | null>;
-  /** Deletes the comment; the audit row keeps what it said. */
-  deleteDecided(id: string, by: Actor): Promise<boolean>;
+  /**
+   * Deletes the comment; the audit row keeps what it said. `from`, as for decide: a comment someone
+   * else moved meanwhile is left as it is (`Moved`).
+   */
+  deleteDecided(id: string, by: Actor, from?: CommentStatus): Promise<boolean | Moved>;
   /**
    * Replaces the name and/or content (already validated and cleaned). `seen`: the `editedAt` the
    * moderator saw (null: never edited); if another edit came since, nothing changes: `Moved`.
