@@ -4,11 +4,13 @@
  * this test may empty (it drops the server's tables first), e.g.
  *   YKIEN_TEST_PG_URL=postgres://postgres@127.0.0.1:55432/ykien_test npx vitest run server/test/pg.test.ts
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PG_MIGRATIONS } from '../src/stores/pg-store.js';
 import { admin, expectProblem, http, makeComment, postComment } from './support/http.js';
-import { startServer, type RunningServer } from './support/run-server.js';
+import { CLI, startServer, type RunningServer } from './support/run-server.js';
 
 const URL_ = process.env.YKIEN_TEST_PG_URL;
 
@@ -85,6 +87,24 @@ describe.skipIf(!URL_)('PostgreSQL store', () => {
     expect((await db.query('SELECT count(*)::int AS n FROM comments')).rows[0].n).toBe(before);
     expect((await db.query("SELECT value FROM settings WHERE name = 'ip_secret'")).rows).toEqual(secret);
     expect((await http(`${server.url}/api/comments?pageId=pg-2`)).json.total).toBe(3);
+  });
+
+  it('refuses at start a database that is not UTF8, saying how to make one', async () => {
+    await db.query('DROP DATABASE IF EXISTS ykien_latin1_test');
+    await db.query("CREATE DATABASE ykien_latin1_test ENCODING 'LATIN1' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'");
+    try {
+      const url = new URL(URL_!);
+      url.pathname = '/ykien_latin1_test';
+      const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('YKIEN_')));
+      const failed = await promisify(execFile)(process.execPath, [CLI, '--db', url.href, '--no-captcha', '--port', '0'], { env: clean, timeout: 15_000 }).then(
+        () => ({ code: 0, stderr: '' }),
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toContain("the database's encoding is LATIN1, and ykien-server needs UTF8");
+    } finally {
+      await db.query('DROP DATABASE IF EXISTS ykien_latin1_test');
+    }
   });
 
   it('survives a connection that ends inside a transaction (failover, a terminated backend): that request fails, the server goes on', async () => {

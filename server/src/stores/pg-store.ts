@@ -414,6 +414,13 @@ export class PgStore implements Store {
   }
 
   private static async migrateOn(client: pg.PoolClient): Promise<void> {
+    // Vietnamese text in a LATIN1 (or SQL_ASCII) database would fail, or be stored as bytes no other
+    // client reads back: refused at start, with what to do, not as a 500 at the first comment.
+    const { rows: enc } = await client.query<{ server_encoding: string }>('SHOW server_encoding');
+    const encoding = enc[0]?.server_encoding ?? '';
+    if (encoding !== 'UTF8') {
+      throw new Error(`the database's encoding is ${encoding}, and ykien-server needs UTF8: create it with CREATE DATABASE … ENCODING 'UTF8' TEMPLATE template0`);
+    }
     try {
       await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
       await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
