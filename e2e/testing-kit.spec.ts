@@ -91,6 +91,11 @@ test.describe('mockEndpoint, as strict as the reference server', () => {
     expect((await post(page, c({ content: 'ê'.repeat(3000) }))).status).toBe(201);
     expect(await post(page, c({ content: 'ê'.repeat(3001) }))).toMatchObject({ status: 400, json: { fields: { content: expect.stringContaining('3000') } } });
     expect(endpoint.comments).toHaveLength(2);
+    // One article however its id is written (the server stores it NFC): decomposed in, composed out.
+    expect((await post(page, c({ pageId: 'bai-vie\u0302\u0301t' }))).status).toBe(201);
+    endpoint.publish();
+    const counts = await page.evaluate(async (u) => (await fetch(u)).json(), `${ENDPOINT}/counts?pageId=${encodeURIComponent('bai-viết')}`);
+    expect(counts.counts['bai-viết']).toBe(1);
   });
 
   test('origins: a page on another origin gets 403 forbidden-origin with no CORS headers, so it sees a network error', async ({ page }) => {

@@ -134,6 +134,7 @@ export class MockEndpoint {
         status: 'published',
         createdAt: new Date(Date.now() - (options.comments!.length - this.comments.length) * 60_000).toISOString(),
         ...c,
+        pageId: c.pageId.normalize('NFC').trim(),
       });
     }
   }
@@ -293,7 +294,7 @@ export class MockEndpoint {
     return {
       id,
       clientId,
-      pageId: String(body.pageId),
+      pageId: String(body.pageId).normalize('NFC').trim(), // as the server cleans it
       pageUrl: String(body.pageUrl ?? ''),
       pageTitle: String(body.pageTitle ?? ''),
       name: String(body.name ?? '').trim(),
@@ -306,7 +307,7 @@ export class MockEndpoint {
   private answerRead(url: URL, send: (status: number, payload?: unknown) => Promise<void>): Promise<void> {
     const base = pathOf(this.url);
     if (this.options.reads === false) return send(404, problemBody(404, 'not-found'));
-    const published = (pageId: string) => this.comments.filter((c) => c.pageId === pageId && c.status === 'published');
+    const published = (pageId: string) => this.comments.filter((c) => c.pageId === pageId.normalize('NFC').trim() && c.status === 'published');
     if (url.pathname === base) {
       const pageId = url.searchParams.get('pageId');
       const limit = Number(url.searchParams.get('limit') ?? 20);
