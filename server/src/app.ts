@@ -104,7 +104,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const ctx: AppContext = {
     config,
     store,
-    policy: originPolicy(config.origins),
+    policy: originPolicy(
+      config.origins,
+      config.notify.publicUrl === null ? null : new URL(config.notify.publicUrl).origin,
+      config.demo || (config.origins.length === 0 && config.notify.publicUrl === null),
+    ),
     drain: new Drain(),
     firstPages: FirstPageCache.forMaxAge(config.listCacheSeconds),
     moderators: opts.moderators ?? new Moderators({ adminToken: opts.adminToken, file: null }),

@@ -10,11 +10,23 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 export interface OriginPolicy {
   /** The origin this request reached us on, as a browser would write it. */
   ownOrigin(request: FastifyRequest): string;
+  /** May a page on `origin` post here (the `Origin` header: a browser cannot forge it). */
   isAllowed(origin: string, request: FastifyRequest): boolean;
+  /**
+   * May a comment's `pageUrl` be on `origin`. Not from the request's `Host` once the server knows its
+   * origins (`--origins`, `--public-url`): any client can write that header, and the URL is shown to
+   * moderators as the article's link, in /admin, the digest email and the webhook.
+   */
+  isPageOrigin(origin: string, request: FastifyRequest): boolean;
 }
 
-export function originPolicy(configured: readonly string[]): OriginPolicy {
+/**
+ * `configured`: --origins. `publicOrigin`: the origin of --public-url, if set. `hostCounts`: the request's
+ * own origin may be a page's, as when nothing is configured (development) or for the demo.
+ */
+export function originPolicy(configured: readonly string[], publicOrigin: string | null = null, hostCounts = configured.length === 0 && publicOrigin === null): OriginPolicy {
   const allowed = new Set(configured);
+  const pages = new Set([...configured, ...(publicOrigin === null ? [] : [publicOrigin])]);
   const ownOrigin = (request: FastifyRequest): string => {
     // request.protocol and request.host honour X-Forwarded-Proto/-Host only from trusted proxies.
     try {
@@ -26,6 +38,7 @@ export function originPolicy(configured: readonly string[]): OriginPolicy {
   return {
     ownOrigin,
     isAllowed: (origin, request) => origin !== 'null' && (allowed.has(origin) || origin === ownOrigin(request)),
+    isPageOrigin: (origin, request) => pages.has(origin) || (hostCounts && origin !== 'null' && origin === ownOrigin(request)),
   };
 }
 

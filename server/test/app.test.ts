@@ -51,6 +51,30 @@ describe('the SQLite store', () => {
   });
 });
 
+describe("a comment's pageUrl", () => {
+  const inject = (a: FastifyInstance, host: string, pageUrl: string) =>
+    a.inject({ method: 'POST', url: '/api/comments', headers: { 'content-type': 'application/json', host }, payload: JSON.stringify({ ...makeComment(SITE), pageUrl }) });
+
+  it('is on --origins or --public-url once they are set: a forged Host cannot make it a link to anywhere', async () => {
+    const a = await app(openStore(), ['--public-url', 'https://binhluan.baotinh.example.vn']);
+    const forged = await inject(a, 'evil.example', 'http://evil.example/dang-nhap?next=admin');
+    expect(forged.statusCode).toBe(400);
+    expect(Object.keys(forged.json().fields)).toEqual(['pageUrl']);
+    expect((await inject(a, 'evil.example', `${SITE}/tin-tuc/a`)).statusCode).toBe(201);
+    expect((await inject(a, 'evil.example', 'https://binhluan.baotinh.example.vn/tin-tuc/b')).statusCode).toBe(201);
+  });
+
+  it("may be on the request's own origin when nothing is configured (development) and with --demo", async () => {
+    const bare = parseConfig(['--no-captcha', '--rate-limit', 'off'], {});
+    if (bare.kind !== 'run') throw new Error(bare.kind);
+    const a = await buildApp({ config: bare.config, store: openStore(), adminToken: 'app-test-admin-token-0123', ipSecret: 'app-test-ip-secret-0123', logger: false });
+    cleanups.push(() => a.close());
+    expect((await inject(a, 'localhost:8787', 'http://localhost:8787/')).statusCode).toBe(201);
+    const demo = await app(openStore(), ['--demo']);
+    expect((await inject(demo, 'localhost:8787', 'http://localhost:8787/')).statusCode).toBe(201);
+  });
+});
+
 describe('the body limit', () => {
   it('takes the longest comment --max-length allows, however it is written (5000 emoji are 20 KB)', async () => {
     const a = await app(openStore(), ['--max-length', '5000']);

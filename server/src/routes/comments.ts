@@ -200,7 +200,7 @@ async function createComment(
   const v = validateComment(input, {
     lang: langOf(request),
     maxLength: config.maxLength,
-    originAllowed: (o) => policy.isAllowed(o, request),
+    originAllowed: (o) => policy.isPageOrigin(o, request),
   });
   if (!v.ok) return problem(400, 'validation', { fields: v.fields });
   const c = v.value;
