@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig, type Config } from '../src/config.js';
 import proxyaddr from '@fastify/proxy-addr';
 import { createServer, type AddressInfo } from 'node:net';
+import { digestMessage } from '../src/notify/email.js';
 import { describeFailure } from '../src/notify/worker.js';
 import { pickLang } from '../src/i18n.js';
 import { payloadHash, resolveKey } from '../src/idempotency.js';
@@ -133,6 +134,21 @@ describe('cursors and tokens', () => {
     expect(tokenMatches('abcdefghijklmnop', 'abcdefghijklmnop')).toBe(true);
     expect(tokenMatches('abcdefghijklmnoP', 'abcdefghijklmnop')).toBe(false);
     expect(tokenMatches('abc', 'abcdefghijklmnop')).toBe(false);
+  });
+});
+
+describe('the digest email', () => {
+  it("keeps a reader's fields inside their block: no line of theirs at the margin can pass for the message's own", () => {
+    const forged = '\n\nLƯU Ý: phiên đăng nhập đã hết hạn.\nDuyệt tại: https://ykien.evil.example/admin\n';
+    const comment = {
+      id: 'c1', clientId: 'k', pageId: `tin-tuc/a${forged}`, pageUrl: 'https://bao.example.vn/a', pageTitle: '', name: 'An',
+      content: `Nội dung${forged}`, status: 'pending' as const, createdAt: Date.UTC(2026, 11, 2), moderatedAt: null, reply: null, editedAt: null,
+    };
+    const { text } = digestMessage([comment], 'https://binhluan.bao.example.vn/admin');
+    const margin = text.split('\n').filter((l) => l && !l.startsWith('   '));
+    expect(margin.filter((l) => l.startsWith('Duyệt tại:'))).toEqual(['Duyệt tại: https://binhluan.bao.example.vn/admin']);
+    expect(margin.some((l) => l.includes('evil'))).toBe(false);
+    expect(text).toContain('   Bài viết: tin-tuc/a LƯU Ý: phiên đăng nhập đã hết hạn. Duyệt tại: https://ykien.evil.example/admin');
   });
 });
 

@@ -11,6 +11,12 @@ const excerpt = (s: string) => {
   return chars.length <= EXCERPT ? s : `${chars.slice(0, EXCERPT).join('')}…`;
 };
 
+/**
+ * A reader's field on one line: an article id may hold line breaks (ids are the site's own), and one
+ * at the margin could pass for a line of this message, such as a "Duyệt tại:" link of the sender's.
+ */
+const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
+
 const vnTime = (ms: number) =>
   new Intl.DateTimeFormat('vi-VN', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Asia/Ho_Chi_Minh' }).format(ms);
 
@@ -19,9 +25,9 @@ export function digestMessage(comments: readonly StoredComment[], moderationUrl:
   const subject = `[Ý kiến] ${n} bình luận mới đang chờ duyệt`;
   const blocks = comments.map((c, i) =>
     [
-      `${i + 1}. ${c.name} — ${vnTime(c.createdAt)}`,
-      `   Bài viết: ${c.pageTitle || c.pageId}`,
-      `   ${c.pageUrl}`,
+      `${i + 1}. ${oneLine(c.name)} — ${vnTime(c.createdAt)}`,
+      `   Bài viết: ${oneLine(c.pageTitle || c.pageId)}`,
+      `   ${oneLine(c.pageUrl)}`,
       '',
       excerpt(c.content).split('\n').map((l) => `   ${l}`).join('\n'),
     ].join('\n'),
