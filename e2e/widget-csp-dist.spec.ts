@@ -84,6 +84,18 @@ for (const script of ['iife', 'es'] as const) {
       expect(w.policies).not.toContain('default');
       expect(hcaptcha).toHaveLength(1);
       expect(w.scriptUrls).toContain(`ykien ${hcaptcha[0]}`);
+      // The policy is shared on the window (two copies of ykien on a page): it mints http(s) script URLs only.
+      const minted = await page.evaluate(() =>
+        ['data:text/javascript,alert(1)', 'javascript:alert(1)'].map((u) => {
+          try {
+            ((window as unknown as Record<symbol, { createScriptURL(u: string): unknown }>)[Symbol.for('ykien.trusted-types-policy')]!).createScriptURL(u);
+            return 'minted';
+          } catch {
+            return 'refused';
+          }
+        }),
+      );
+      expect(minted).toEqual(['refused', 'refused']);
 
       // The watcher can see a violation when there is one: a plain string into a script sink.
       await page.evaluate(() => {

@@ -30,12 +30,21 @@ interface Win {
 // globalThis, not window: the module is also imported by unit tests outside a browser.
 const win = globalThis as unknown as Win;
 
-/** Only http(s) URLs become script URLs, whatever string reaches the policy. */
+/**
+ * Only http(s) URLs become script URLs, whatever string reaches the policy. The rule is the policy's
+ * own: the policy is shared on the window (see POLICY), and must not make a data: or javascript: URL
+ * a script's for whoever finds it there.
+ */
+function httpOnly(url: string): string {
+  if (!/^https?:$/.test(new URL(url, document.baseURI).protocol)) throw new TypeError('ykien: refusing script URL ' + url);
+  return url;
+}
+
 function scriptURL(url: string): string {
-  if (!/^https?:$/.test(new URL(url).protocol)) throw new TypeError('ykien: refusing script URL ' + url);
+  httpOnly(url);
   if (win[POLICY] === undefined) {
     try {
-      win[POLICY] = win.trustedTypes?.createPolicy('ykien', { createScriptURL: (u) => u }) ?? null;
+      win[POLICY] = win.trustedTypes?.createPolicy('ykien', { createScriptURL: httpOnly }) ?? null;
     } catch {
       win[POLICY] = null; // the page's CSP does not allow our policy: try the plain string
     }
