@@ -14,12 +14,12 @@ const EVIL = 'https://evil.example';
 const DEFAULT_CACHE = 'public, max-age=15, stale-while-revalidate=60';
 
 let moderated: RunningServer; // --moderation on (default), default cache lifetime
-let open: RunningServer; // --moderation off, --list-cache-seconds 0
+let open: RunningServer; // --moderation off, --list-cache-seconds 0 (same --origins)
 
 beforeAll(async () => {
   [moderated, open] = await Promise.all([
     startServer({ args: ['--no-captcha', '--rate-limit', 'off', '--origins', SITE] }),
-    startServer({ args: ['--no-captcha', '--rate-limit', 'off', '--moderation', 'off', '--list-cache-seconds', '0'] }),
+    startServer({ args: ['--no-captcha', '--rate-limit', 'off', '--origins', SITE, '--moderation', 'off', '--list-cache-seconds', '0'] }),
   ]);
 }, 30_000);
 
@@ -32,7 +32,8 @@ afterAll(async () => {
 
 const newPage = () => `bai-viet/${randomUUID()}`;
 const post = async (server: RunningServer, pageId: string) => {
-  const res = await postComment(server.url, makeComment(server.url, { pageId }));
+  // The article is on the portal (SITE), as on a real site: a server with --origins takes no other pageUrl.
+  const res = await postComment(server.url, makeComment(SITE, { pageId }));
   expect(res.status).toBe(201);
   return res.json.id as string;
 };
