@@ -9,6 +9,7 @@ import { test, expect, form, fillAndVerify, idb, ENDPOINT } from './support/fixt
 
 const draftOf = async (page: Page, pageId: string) => (await idb(page))[`d:${ENDPOINT} ${pageId}`];
 const unsent = (page: Page) => page.locator('ykien-comments [part~="outbox"] li[data-client-id]');
+const awaiting = (page: Page) => page.locator('ykien-comments [part~="comment-pending"]');
 
 test('text typed while the comment is being sent stays in the form (and in the draft)', async ({ page, article, endpoint }) => {
   await article({ attrs: { 'page-id': 'go-tiep' } });
@@ -51,6 +52,27 @@ for (const [how, content] of [
     expect(new Set(endpoint.posts.map((p) => p.body.clientId)).size).toBe(1);
   });
 }
+
+test("a comment sent from another article's page after the reader left mid-send does not come back into its form", async ({ page, article, endpoint }) => {
+  endpoint.reply({ status: 503, delayMs: 60_000 }, {});
+  await article();
+  const f = form(page);
+  await fillAndVerify(page, 'Tạ Thị Hằng', 'Gửi dở rồi sang bài khác.');
+  await f.send.click();
+  await expect.poll(() => endpoint.posts.length).toBe(1);
+  // The reader follows a link to another article: its outbox sends the comment (and remembers it as theirs).
+  await article({ path: '/tin-tuc/bai-khac' });
+  await expect.poll(() => endpoint.comments.length).toBe(1);
+  // Back on the first article: the comment shows as theirs, awaiting moderation, and is not in the form to send again.
+  await article();
+  await expect(awaiting(page)).toHaveCount(1);
+  await expect(f.name).toHaveValue('Tạ Thị Hằng');
+  await expect(f.content).toHaveValue('');
+  await page.reload(); // and the draft was emptied, not only left out
+  await expect(f.name).toHaveValue('Tạ Thị Hằng');
+  await expect(f.content).toHaveValue('');
+  expect(endpoint.comments.map((c) => c.content)).toEqual(['Gửi dở rồi sang bài khác.']);
+});
 
 test('a comment discarded while it is being sent does not come back, and is not sent again', async ({ page, article, endpoint }) => {
   await article();

@@ -326,28 +326,30 @@ export class YkienComments extends LitElement {
 
   /**
    * The box came to an article (first, or a single-page app's next). Puts back its draft, unless the
-   * reader already started typing. Its text is left out when the outbox holds it: saved just before a
-   * send this tab did not see the end of, it is sent from there, and sending it again from the form
-   * would store it twice. An outbox holding a comment of this endpoint loads the sending half now, to
-   * show and send it. A device that never kept anything has neither, and loads no code to find that
-   * out. A stashed draft (typed while the store could not be loaded) is put back at once.
+   * reader already started typing. Its text is left out when it was sent already or will be: saved just
+   * before a send this tab did not see the end of, it is in the outbox, or among the reader's own
+   * comments once another page's outbox sent it; sending it again from the form would store it twice.
+   * An outbox holding a comment of this endpoint loads the sending half now, to show and send it. A
+   * device that never kept anything has neither, and loads no code to find that out. A stashed draft
+   * (typed while the store could not be loaded) is put back at once.
    */
   #opened(endpoint: string): void {
     const key = this.draftKey;
+    const { pageId } = this.page;
     const stashed = this.#drafts.stashed();
     if (stashed && !this.content) ({ name: this.name, content: this.content } = { ...stashed, name: this.name || stashed.name });
     keptIfStored().then(async (kept) => {
       if (!kept) return;
-      const [d, queued] = await Promise.all([this.#drafts.stored(), kept.loadItems(endpoint).catch(() => [])]);
+      const none = () => [];
+      const [d, queued, own] = await Promise.all([this.#drafts.stored(), kept.loadItems(endpoint).catch(none), kept.loadOwn(endpoint, pageId).catch(none)]);
       if (queued.length) this.#prepare();
       if (!d || this.content || this.draftKey != key) return; // typed meanwhile, or moved on
       // Compared as sent: NFC, CRLF as LF, trimmed (the draft keeps what was typed).
       const text = clean(d.content);
-      const { pageId } = this.page;
-      const inOutbox = !!text && queued.some((i) => i.payload.pageId == pageId && i.payload.content == text);
-      ({ name: this.name, content: this.content } = { name: this.name || d.name, content: inOutbox ? '' : d.content });
+      const sent = !!text && (queued.some((i) => i.payload.pageId == pageId && i.payload.content == text) || own.some((c) => c.content == text));
+      ({ name: this.name, content: this.content } = { name: this.name || d.name, content: sent ? '' : d.content });
       // The emptied draft is kept too, now: once the outbox has sent the comment, it must not come back.
-      if (inOutbox) void this.#drafts.flush();
+      if (sent) void this.#drafts.flush();
     }).catch(() => {}); // nothing to put back
     this.#sender?.outbox.drain(true);
   }
