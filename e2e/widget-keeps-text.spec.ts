@@ -74,6 +74,21 @@ test("a comment sent from another article's page after the reader left mid-send 
   expect(endpoint.comments.map((c) => c.content)).toEqual(['Gửi dở rồi sang bài khác.']);
 });
 
+test('the last keystrokes before the reader follows a link are kept (the store writes 300 ms behind)', async ({ page, article }) => {
+  await article();
+  const f = form(page);
+  await fillAndVerify(page, 'Tạ Thị Hằng', 'Đoạn đầu.');
+  await expect.poll(async () => (await draftOf(page, `${new URL(page.url()).origin}/tin-tuc/bai-viet`))?.content).toBe('Đoạn đầu.');
+  await f.content.press('End');
+  await page.keyboard.type(' Câu cuối.');
+  await article({ path: '/tin-tuc/bai-khac' }); // at once, as a click on a link would
+  await article();
+  await expect(f.content).toHaveValue('Đoạn đầu. Câu cuối.');
+  await expect(f.name).toHaveValue('Tạ Thị Hằng');
+  // And it reaches the store: the next visit finds it there too.
+  await expect.poll(async () => (await draftOf(page, `${new URL(page.url()).origin}/tin-tuc/bai-viet`))?.content).toBe('Đoạn đầu. Câu cuối.');
+});
+
 test('a comment discarded while it is being sent does not come back, and is not sent again', async ({ page, article, endpoint }) => {
   await article();
   const f = form(page);

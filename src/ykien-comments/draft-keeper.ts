@@ -4,9 +4,11 @@
  * the reader's first focus in the form, or at once when the device already keeps something. Until it is
  * in, and when it cannot come (the network went away after the box came, before that first focus), the
  * draft goes to a stash in localStorage, synchronously (a tab closed at once keeps it too), is put back
- * from there, and moves into the store once the store is in.
+ * from there, and moves into the store once the store is in. The same stash catches the last keystrokes
+ * when the page goes (pagehide, or hidden: a phone may discard it then): the store's write, 300 ms
+ * behind and asynchronous, may not finish before the page is torn down.
  */
-import type { ReactiveControllerHost } from 'lit';
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Draft, DraftController } from '../drafts.js';
 import { keep, keptIfStored } from './keeping.js';
 
@@ -34,7 +36,7 @@ const stashed = () =>
     return typeof s?.key == 'string' && typeof s.name == 'string' && typeof s.content == 'string' ? s : undefined;
   });
 
-export class DraftKeeper {
+export class DraftKeeper implements ReactiveController {
   #drafts?: Promise<DraftController>;
   /** The store's drafts, once in. */
   #ready?: DraftController;
@@ -48,10 +50,29 @@ export class DraftKeeper {
    * `onUnavailable`: told once, when the store turns out unavailable (the form then keeps it in memory).
    */
   constructor(host: ReactiveControllerHost, key: () => string, draft: () => Draft, onUnavailable: () => void) {
-    this.#host = host;
+    (this.#host = host).addController(this);
     this.#key = key;
     this.#draft = draft;
     this.#onUnavailable = onUnavailable;
+  }
+
+  /** The page goes, or may (hidden): what the form holds is stashed now, synchronously. */
+  #leaving = (e: Event) => {
+    if (e.type == 'visibilitychange' && document.visibilityState != 'hidden') return;
+    const key = this.#key();
+    const draft = this.#draft();
+    // An empty form is stashed only over its own stash: the emptying must be kept too.
+    if (draft.name || draft.content || this.stashed()) stash({ key, ...draft });
+  };
+
+  hostConnected(): void {
+    addEventListener('pagehide', this.#leaving);
+    document.addEventListener('visibilitychange', this.#leaving);
+  }
+
+  hostDisconnected(): void {
+    removeEventListener('pagehide', this.#leaving);
+    document.removeEventListener('visibilitychange', this.#leaving);
   }
 
   /** Loads the store's code now (the reader came to the form), once; a failed fetch is tried again next time. */

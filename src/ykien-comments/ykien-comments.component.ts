@@ -337,19 +337,32 @@ export class YkienComments extends LitElement {
     const key = this.draftKey;
     const { pageId } = this.page;
     const stashed = this.#drafts.stashed();
-    if (stashed && !this.content) ({ name: this.name, content: this.content } = { ...stashed, name: this.name || stashed.name });
+    // The stash is the newest there is (the page's last words as it went): put back at once, checked below.
+    const fromStash = stashed && !this.content ? stashed.content : undefined;
+    if (fromStash !== undefined) ({ name: this.name, content: this.content } = { ...stashed!, name: this.name || stashed!.name });
     keptIfStored().then(async (kept) => {
       if (!kept) return;
       const none = () => [];
       const [d, queued, own] = await Promise.all([this.#drafts.stored(), kept.loadItems(endpoint).catch(none), kept.loadOwn(endpoint, pageId).catch(none)]);
       if (queued.length) this.#prepare();
-      if (!d || this.content || this.draftKey != key) return; // typed meanwhile, or moved on
+      if (this.draftKey != key) return; // moved on
       // Compared as sent: NFC, CRLF as LF, trimmed (the draft keeps what was typed).
-      const text = clean(d.content);
-      const sent = !!text && (queued.some((i) => i.payload.pageId == pageId && i.payload.content == text) || own.some((c) => c.content == text));
-      ({ name: this.name, content: this.content } = { name: this.name || d.name, content: sent ? '' : d.content });
+      const wasSent = (typed: string) => {
+        const text = clean(typed);
+        return !!text && (queued.some((i) => i.payload.pageId == pageId && i.payload.content == text) || own.some((c) => c.content == text));
+      };
+      if (fromStash !== undefined) {
+        // Put back at once above: it goes only if it was sent meanwhile and the reader has not typed since.
+        if (this.content != fromStash || !wasSent(fromStash)) return;
+        this.content = '';
+      } else {
+        if (!d || this.content) return; // typed meanwhile
+        const sent = wasSent(d.content);
+        ({ name: this.name, content: this.content } = { name: this.name || d.name, content: sent ? '' : d.content });
+        if (!sent) return;
+      }
       // The emptied draft is kept too, now: once the outbox has sent the comment, it must not come back.
-      if (sent) void this.#drafts.flush();
+      void this.#drafts.flush();
     }).catch(() => {}); // nothing to put back
     this.#sender?.outbox.drain(true);
   }
