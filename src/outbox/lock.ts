@@ -1,7 +1,8 @@
 /**
  * One tab at a time sends from the outbox. A Web Lock where the browser has one (secure contexts);
- * elsewhere (plain-http pages) a lease in our IndexedDB store, taken with idb-keyval's atomic `update`
- * and renewed while the work lasts, so a tab that dies frees it when the lease runs out.
+ * elsewhere (plain-http pages, and sandboxed frames, where the Locks API exists but refuses every
+ * request) a lease in our IndexedDB store, taken with idb-keyval's atomic `update` and renewed while the
+ * work lasts, so a tab that dies frees it when the lease runs out.
  */
 import { store } from '../storage.js';
 import { uuidV7 } from '../uuid-v7.js';
@@ -18,10 +19,20 @@ interface Lease {
 
 // Not crypto.randomUUID: this fallback is for plain-http pages, where that does not exist.
 const me = uuidV7();
+let locksWork = true;
 
 /** Runs `work` while holding the outbox lock; waits for another tab to let go. */
 export async function withLock<T>(work: () => Promise<T>): Promise<T> {
-  if (navigator.locks) return navigator.locks.request(LOCK_NAME, work);
+  if (navigator.locks && locksWork) {
+    let started = false;
+    try {
+      return await navigator.locks.request(LOCK_NAME, () => ((started = true), work()));
+    } catch (e) {
+      // Refused before the work began (SecurityError in an opaque-origin frame): the lease, from now on.
+      if (started || (e as Error)?.name != 'SecurityError') throw e;
+      locksWork = false;
+    }
+  }
   while (!(await takeLease())) await new Promise((r) => setTimeout(r, POLL_MS));
   const renew = setInterval(takeLease, LEASE_MS / 3);
   try {

@@ -1,0 +1,41 @@
+/**
+ * The outbox's lock where the Locks API is there but refuses (a sandboxed frame without
+ * allow-same-origin: every request rejects with SecurityError): the IndexedDB lease takes over, and
+ * sending goes on. (Playwright cannot route such a frame's requests, so this is tested here.)
+ */
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.resetModules();
+});
+
+/** lock.ts loaded afresh, with `navigator.locks.request` doing `request`. */
+async function lockWith(request: (...args: unknown[]) => Promise<unknown>) {
+  const locks = { request: vi.fn(request) };
+  vi.stubGlobal('navigator', { locks });
+  const { withLock } = await import('../src/outbox/lock.js');
+  return { withLock, locks };
+}
+
+describe('withLock', () => {
+  it('falls back to the lease when the Locks API refuses (SecurityError), and stops asking it', async () => {
+    const { withLock, locks } = await lockWith(() => Promise.reject(new DOMException('Access to the Locks API is denied in this context.', 'SecurityError')));
+    expect(await withLock(async () => 'sent')).toBe('sent');
+    expect(await withLock(async () => 'sent again')).toBe('sent again');
+    expect(locks.request).toHaveBeenCalledTimes(1);
+  });
+
+  it('runs the work under a granted lock, and lets its own failure through without leaving the Locks API', async () => {
+    const { withLock, locks } = await lockWith((_name, work) => (work as () => Promise<unknown>)());
+    await expect(withLock(async () => Promise.reject(new DOMException('stop', 'SecurityError')))).rejects.toThrow('stop');
+    expect(await withLock(async () => 'ok')).toBe('ok');
+    expect(locks.request).toHaveBeenCalledTimes(2);
+  });
+
+  it('lets another refusal through (not a frame without the API)', async () => {
+    const { withLock } = await lockWith(() => Promise.reject(new DOMException('aborted', 'AbortError')));
+    await expect(withLock(async () => 'never')).rejects.toThrow('aborted');
+  });
+});
