@@ -11,6 +11,8 @@ export { DB_NAME, STORE_NAME };
 
 let idb: UseStore | undefined;
 let failed = false;
+/** The database opened once: it holds what was written before a failure. */
+let opened = false;
 const memory = new Map<IDBValidKey, unknown>();
 const listeners = new Set<() => void>();
 
@@ -24,7 +26,9 @@ export function onStorageUnavailable(fn: () => void): () => void {
 async function run<R>(op: (s: UseStore) => Promise<R>, fallback: () => R): Promise<R> {
   if (!failed) {
     try {
-      return await op((idb ??= createStore(DB_NAME, STORE_NAME)));
+      const r = await op((idb ??= createStore(DB_NAME, STORE_NAME)));
+      opened = true;
+      return r;
     } catch (e) {
       // Several ops may fail together: the reader is told once.
       if (!failed) {
@@ -38,7 +42,16 @@ async function run<R>(op: (s: UseStore) => Promise<R>, fallback: () => R): Promi
   return fallback();
 }
 
-const put = (k: string, v: unknown) => void (v === undefined ? memory.delete(k) : memory.set(k, v));
+/**
+ * A write that went to memory. The key's older value goes from IndexedDB too, where it can (a delete
+ * needs no room on a full disk): a stale draft, still holding a comment since sent, must not come back
+ * on the next visit, when memory is gone and IndexedDB is read again.
+ */
+const put = (k: string, v: unknown) => {
+  if (v === undefined) memory.delete(k);
+  else memory.set(k, v);
+  if (opened) del(k, idb!).catch(() => {});
+};
 
 export const store = {
   get: <T>(k: string) => run((s) => get<T>(k, s), () => memory.get(k) as T | undefined),
@@ -83,6 +96,7 @@ export const store = {
 export function resetStoreForTests(): void {
   idb = undefined;
   failed = false;
+  opened = false;
   memory.clear();
   listeners.clear();
 }

@@ -192,6 +192,19 @@ describe('fallback to memory', () => {
     expect(store.persistent).toBe(false);
   });
 
+  it('a write that goes to memory takes the stale value out of IndexedDB: the next visit does not find it', async () => {
+    await store.set('d:ep a', { name: 'Lan', content: 'Đã gửi rồi.' }); // the draft, saved before the send
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
+      throw new DOMException('Quota exceeded', 'QuotaExceededError');
+    });
+    await store.set('d:ep a', { name: 'Lan', content: '' }); // emptied after the send: the disk is full
+    expect(await store.get('d:ep a')).toEqual({ name: 'Lan', content: '' });
+    // The next visit: memory is gone, IndexedDB is read again.
+    vi.restoreAllMocks();
+    resetStoreForTests();
+    await expect.poll(() => store.get('d:ep a')).toBeUndefined();
+  });
+
   it('the outbox keeps working in memory: a comment is sent once and a queued one is listed', async () => {
     openThrows();
     vi.stubGlobal('navigator', { onLine: true });
