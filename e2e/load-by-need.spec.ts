@@ -225,6 +225,23 @@ test('a short page loads the comments at once', async ({ page, article }) => {
   expect(seen.dist()).toContain('/dist/cdn/comments.js');
 });
 
+for (const [how, o] of [
+  ['the hidden attribute', { attrs: { hidden: '' } }],
+  ["the page's own CSS", { attrs: { class: 'collapsed' }, head: '<style>.collapsed{display:none}</style>' }],
+] as const) {
+  test(`a box hidden by ${how} takes no room and loads nothing; shown, it loads`, async ({ page, article }) => {
+    const seen = watch(page);
+    await article({ ...o, wait: false, after: '<p id="after">Tin liên quan.</p>' });
+    const box = page.locator('ykien-comments');
+    await page.waitForLoadState('networkidle');
+    expect(await box.evaluate((el) => [getComputedStyle(el).display, el.getBoundingClientRect().height])).toEqual(['none', 0]);
+    expect(seen.dist()).not.toContain('/dist/cdn/comments.js');
+    await box.evaluate((el) => (el.removeAttribute('hidden'), el.classList.remove('collapsed')));
+    await expect(form(page).name).toBeVisible();
+    expect(seen.dist()).toContain('/dist/cdn/comments.js');
+  });
+}
+
 test('an English page loads the English words only; a page without counts never loads their code', async ({ page, article }) => {
   const seen = watch(page);
   await article({ lang: 'en' });

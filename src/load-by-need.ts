@@ -18,8 +18,12 @@ export interface Loaders {
 
 const COMMENTS = 'ykien-comments';
 const COUNT = 'ykien-count';
-/** The box's room until its code comes. */
-const RESERVE = `${COMMENTS}:not(:defined){display:block;min-height:${RESERVED_HEIGHT}}`;
+/**
+ * The box's room until its code comes. Of no weight (`:where`) and not for a `hidden` box: a page that
+ * hides it (`hidden`, its own `display: none`) must win, or a blank screen-high box would show, then go,
+ * and its code load for nothing.
+ */
+const RESERVE = `:where(${COMMENTS}:not(:defined):not([hidden])){display:block;min-height:${RESERVED_HEIGHT}}`;
 /** The outbox's records in ykien's store (outbox/items.ts). */
 const QUEUED = ['o:', 'o:\uffff'];
 
