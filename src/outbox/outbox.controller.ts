@@ -70,8 +70,12 @@ export class OutboxController implements ReactiveController {
   #again = false;
   /** The next round skips the backoff. */
   #skip = false;
-  /** The network is back, the page opened, the tab became visible (or hidden: maybe the last chance). */
-  #wake = () => this.drain(true);
+  /**
+   * The network is back, the page opened, the tab became visible (or hidden: maybe the last chance, but
+   * only with something to send: a lock asked for and a store read in a hidden page keep the browser
+   * from putting it in its back/forward cache).
+   */
+  #wake = () => (document.visibilityState != 'hidden' || this.items.length ? this.drain(true) : undefined);
   #host: Host;
   /** `byOther`: another tab sent it (this one only shows the outcome; the events are that tab's). */
   #report: (item: OutboxItem, result: SendResult, byOther?: boolean) => void;

@@ -1,0 +1,43 @@
+/**
+ * The back/forward cache: a reader who leaves an article and comes back with the browser's Back button
+ * gets the page as they left it, at once, with what they typed, when the browser can keep it. ykien must
+ * not be what stops it (work done in a page being hidden: a Web Lock asked for, a store read).
+ */
+import { existsSync } from 'node:fs';
+import { test, expect, form } from './support/fixtures.js';
+import { startServer, type RunningServer } from '../server/test/support/run-server.js';
+
+// Playwright turns the cache off by default; this file turns it back on.
+const debianChromium = '/usr/bin/chromium';
+test.use({
+  launchOptions: {
+    executablePath: process.env.YKIEN_CHROMIUM ?? (existsSync(debianChromium) ? debianChromium : undefined),
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
+    ignoreDefaultArgs: ['--disable-back-forward-cache'],
+  },
+});
+
+let server: RunningServer;
+test.beforeAll(async () => {
+  server = await startServer({ args: ['--demo', '--no-captcha'] });
+});
+test.afterAll(async () => {
+  await server?.stop();
+  server?.cleanup();
+});
+
+test('a reader who came to the form and typed, left and came back with Back: the page comes from the cache, text and all', async ({ page }) => {
+  await page.addInitScript(() => addEventListener('pageshow', (e) => (sessionStorage.shows = (sessionStorage.shows ?? '') + (e.persisted ? 'cache' : 'load') + ' ')));
+  await page.goto(`${server.url}/`);
+  const f = form(page);
+  await f.host.scrollIntoViewIfNeeded();
+  await f.name.fill('Lan'); // the form's first focus: the sending half and the outbox come
+  await f.content.fill('Đang viết dở.');
+  await expect.poll(() => page.evaluate(() => !!customElements.get('ykien-comments'))).toBe(true);
+  await page.waitForLoadState('networkidle');
+  await page.goto(`${server.url}/healthz`);
+  await page.goBack({ waitUntil: 'commit' }); // a page from the cache fires no load event
+  // This page, the next one, and this page again from the cache.
+  await expect.poll(() => page.evaluate(() => sessionStorage.shows)).toBe('load load cache ');
+  await expect(f.content).toHaveValue('Đang viết dở.');
+});
