@@ -383,6 +383,16 @@ describe('OutboxController', () => {
     expect((await loadItems(EP))[0].state).toBe('queued');
   });
 
+  it('a backoff reckoned by a clock since set back (further off than any backoff) is due now; a Retry-After is kept', async () => {
+    const later = Date.now() + 3 * 3_600_000; // the machine's clock was 3 h ahead when it was queued
+    await saveItem({ ...newItem(EP, payload('clock'), false, NOW), nextAt: later, code: 'http' });
+    await saveItem({ ...newItem(EP, payload('limited'), false, NOW + 1), nextAt: later, code: 'rate-limited' });
+    fetchMock.mockResolvedValueOnce(json(201, { id: 'srv-clock', status: 'pending' }));
+    await ctl.drain();
+    expect(bodies().map((b) => b.clientId)).toEqual(['clock']);
+    expect((await loadItems(EP)).map((i) => i.clientId)).toEqual(['limited']);
+  });
+
   describe('captcha', () => {
     it('without its token and past the token lifetime, an item that never reached the server waits for the reader', async () => {
       await saveItem({ ...newItem(EP, payload('c1'), true, Date.now() - TOKEN_LIFETIME_MS - 1) });

@@ -10,7 +10,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { postComment, reason, type CommentPayload, type SendResult } from '../api/send.js';
 import { tokenFresh } from '../captcha.js';
 import { store } from '../storage.js';
-import { retryDelay } from './backoff.js';
+import { MAX_DELAY_MS, retryDelay } from './backoff.js';
 import { CHANNEL_NAME } from './channel.js';
 import { loadItems, PREFIX, type OutboxItem } from './items.js';
 import { withLock } from './lock.js';
@@ -54,6 +54,13 @@ interface Heard {
 }
 
 type Host = ReactiveControllerHost & HTMLElement & { endpoint?: string; language: string };
+
+/**
+ * When a queued comment is due. A backoff is never longer than MAX_DELAY_MS: one further off was
+ * reckoned by a clock that has since gone back (the reader's machine set right), and is due now. A
+ * server's Retry-After is its own, and is kept.
+ */
+const dueAt = (item: OutboxItem, now: number) => (item.code != 'rate-limited' && item.nextAt - now > MAX_DELAY_MS ? now : item.nextAt);
 
 /**
  * Sends what the outbox holds: at once on load, on `online`, when the tab becomes visible, on a timer
@@ -155,7 +162,7 @@ export class OutboxController implements ReactiveController {
     // Answered 2xx, then the tab died before deleting it.
     if (item.state == 'sent') return deleteItem(item.clientId).then(() => true);
     // `sending` here means the tab sending it died mid-request: it is due now.
-    if ((item.state != 'queued' && item.state != 'sending') || (item.nextAt > now && (!skipBackoff || item.code == 'rate-limited'))) return true;
+    if ((item.state != 'queued' && item.state != 'sending') || (dueAt(item, now) > now && (!skipBackoff || item.code == 'rate-limited'))) return true;
     const t = this.#tokens.get(item.clientId);
     const token = t && tokenFresh(t[1], now) ? t[0] : undefined;
     if (item.captcha && !token && !item.maybeStored) {
@@ -217,7 +224,8 @@ export class OutboxController implements ReactiveController {
     this.items = await loadItems(this.#host.endpoint);
     this.#host.requestUpdate();
     clearTimeout(this.#timer);
-    const next = Math.min(...this.items.filter((i) => i.state == 'queued').map((i) => i.nextAt));
-    if (next < Infinity && !this.#draining && this.#host.isConnected) this.#timer = setTimeout(() => this.drain(), Math.min(2 ** 31 - 1, next - Date.now()));
+    const now = Date.now();
+    const next = Math.min(...this.items.filter((i) => i.state == 'queued').map((i) => dueAt(i, now)));
+    if (next < Infinity && !this.#draining && this.#host.isConnected) this.#timer = setTimeout(() => this.drain(), Math.min(2 ** 31 - 1, next - now));
   }
 }
