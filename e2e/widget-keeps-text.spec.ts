@@ -89,6 +89,26 @@ test('the last keystrokes before the reader follows a link are kept (the store w
   await expect.poll(async () => (await draftOf(page, `${new URL(page.url()).origin}/tin-tuc/bai-viet`))?.content).toBe('Đoạn đầu. Câu cuối.');
 });
 
+test('a page hidden and shown again leaves no stash older than the store: what is typed after is what comes back', async ({ page, article }) => {
+  await article();
+  const f = form(page);
+  await fillAndVerify(page, 'Tạ Thị Hằng', 'Trước khi ẩn.');
+  const hide = (state: 'hidden' | 'visible') =>
+    page.evaluate((state) => {
+      Object.defineProperty(document, 'visibilityState', { value: state, configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, state);
+  const stash = () => page.evaluate(() => localStorage.getItem('ykien-draft'));
+  await hide('hidden'); // the reader switched tabs: the form is stashed, as the page may be discarded
+  expect(JSON.parse((await stash())!)).toMatchObject({ content: 'Trước khi ẩn.' });
+  await hide('visible');
+  await f.content.press('End');
+  await page.keyboard.type(' Sau khi hiện lại.');
+  const key = `d:${ENDPOINT} ${new URL(page.url()).origin}/tin-tuc/bai-viet`;
+  await expect.poll(async () => (await idb(page))[key]?.content).toBe('Trước khi ẩn. Sau khi hiện lại.');
+  expect(await stash()).toBeNull(); // a crash now (no pagehide, no stash) brings back the store's, the newest
+});
+
 test('a comment discarded while it is being sent does not come back, and is not sent again', async ({ page, article, endpoint }) => {
   await article();
   const f = form(page);

@@ -116,6 +116,9 @@ export class DraftKeeper implements ReactiveController {
     const key = this.#key();
     const draft = this.#draft();
     if (!this.#ready) stash({ key, ...draft });
+    // The store has it from here: a stash this page left when it was hidden is older, and must not
+    // come back over it after a crash (which writes no stash).
+    else if (stashed()?.key == key) unstash();
     return this.prepare().then(
       (d) => (d.save(key, draft), d),
       () => void (this.#key() == key && stash({ key, ...this.#draft() })), // the text typed since
