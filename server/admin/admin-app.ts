@@ -157,6 +157,8 @@ export class YkienAdmin extends LitElement {
   private readonly uiLang: Lang = browserLang();
   private readonly dateFormat: Intl.DateTimeFormat;
   private readonly pollMs = pollInterval(location.search);
+  /** Counts announce(): a repeat filled in late must not replace a newer message. */
+  private said = 0;
   /** Ignores answers to a list request that a newer one replaced (tab switched meanwhile). */
   private loadSeq = 0;
   private auditSeq = 0;
@@ -206,6 +208,7 @@ export class YkienAdmin extends LitElement {
     this.dataset.pollMs = String(this.pollMs); // what tests (and curious moderators) can check
     document.addEventListener('keydown', this.onKey);
     window.addEventListener('hashchange', this.onHash);
+    window.addEventListener('beforeunload', this.onLeave);
     if (this.token) void this.signIn();
   }
 
@@ -213,6 +216,7 @@ export class YkienAdmin extends LitElement {
     super.disconnectedCallback();
     document.removeEventListener('keydown', this.onKey);
     window.removeEventListener('hashchange', this.onHash);
+    window.removeEventListener('beforeunload', this.onLeave);
     this.stopPolling();
   }
 
@@ -283,6 +287,7 @@ export class YkienAdmin extends LitElement {
     this.replying = null;
     this.theirs = null;
     this.error = message;
+    this.said++; // a repeated announcement still on its way is not said after this
     this.notice = '';
     this.focusSoon('#token');
   }
@@ -304,7 +309,7 @@ export class YkienAdmin extends LitElement {
   // ---- the queue ---------------------------------------------------------------------------------
 
   private filter() {
-    return { status: this.tab, pageId: this.pageFilter?.pageId, q: this.query };
+    return { status: this.tab, pageId: this.pageFilter?.pageId, q: this.query.trim() };
   }
 
   private async load(reset: boolean): Promise<void> {
@@ -326,9 +331,10 @@ export class YkienAdmin extends LitElement {
         this.current = -1;
         this.selected = new Set();
         this.theirs = null; // what the server just said is newer
+        this.histories = new Map(); // a log opened before would show what it said then
         if (!page.counts) void this.refreshCounts();
       }
-      this.notice = this.msg('loaded', { n: this.items.length });
+      this.announce(this.msg('loaded', { n: this.items.length }));
     } catch (e) {
       if (seq === this.loadSeq) this.failed(e);
     } finally {
@@ -336,10 +342,18 @@ export class YkienAdmin extends LitElement {
     }
   }
 
+  /** "Xem thêm": its button goes while the page loads, so focus moves to the first comment that came. */
+  private async loadMore(): Promise<void> {
+    const from = this.items.length;
+    await this.load(false);
+    if (this.items.length > from) this.moveTo(from);
+    else this.focusSoon('#list-heading');
+  }
+
   private async refreshCounts(): Promise<void> {
     const epoch = ++this.countsEpoch;
     try {
-      const counts = await getCounts(this.token, { pageId: this.pageFilter?.pageId, q: this.query });
+      const counts = await getCounts(this.token, { pageId: this.pageFilter?.pageId, q: this.query.trim() });
       // An answer that a decision (or a newer request) overtook is stale: the next poll brings the truth.
       if (counts && epoch === this.countsEpoch) this.counts = counts;
     } catch {
@@ -378,7 +392,7 @@ export class YkienAdmin extends LitElement {
     if (fresh.length === 0) return;
     this.items = [...fresh, ...this.items];
     if (this.current >= 0) this.current += fresh.length;
-    if (this.tab === 'pending') this.notice = this.msg('newArrived', { n: fresh.length });
+    if (this.tab === 'pending') this.announce(this.msg('newArrived', { n: fresh.length }));
   }
 
   private selectTab(tab: Status): void {
@@ -394,10 +408,12 @@ export class YkienAdmin extends LitElement {
   private applySearch(value: string): void {
     if (this.searchTimer !== null) clearTimeout(this.searchTimer);
     this.searchTimer = null;
-    const q = value.trim();
-    if (q === this.query) return;
-    this.query = q;
-    void this.load(true);
+    // Kept as typed (the field shows this.query: a space trimmed off would vanish under the typing
+    // fingers); searched trimmed.
+    const same = value.trim() === this.query.trim();
+    if (!same && this.keepsUnsaved()) return;
+    this.query = value;
+    if (!same) void this.load(true);
   }
 
   private onSearchInput(e: InputEvent): void {
@@ -412,6 +428,7 @@ export class YkienAdmin extends LitElement {
   }
 
   private setPageFilter(f: PageFilter | null): void {
+    if (this.keepsUnsaved()) return;
     this.pageFilter = f;
     void this.load(true);
     this.focusSoon(f ? '#clear-article' : '#q');
@@ -461,16 +478,40 @@ export class YkienAdmin extends LitElement {
    * Before a form is closed for another one, a tab or a view: true when it holds text the editor
    * typed and chose to keep (the browser's confirm said no). Nothing typed, nothing asked.
    */
-  private keepsUnsaved(): boolean {
+  /**
+   * Says `text` in the status region. The same words again (a second approval of a "Bạn đọc"): a live
+   * region speaks only a change, so it is emptied first and filled a moment later.
+   */
+  private announce(text: string): void {
+    const said = ++this.said;
+    if (text !== this.notice) this.notice = text;
+    else {
+      this.notice = '';
+      setTimeout(() => said === this.said && (this.notice = text), 100);
+    }
+  }
+
+  /** The open form's comment when something was typed in it (against what it was filled with: the card). */
+  private unsaved(): AdminComment | undefined {
     const value = (sel: string) => this.renderRoot.querySelector<HTMLInputElement | HTMLTextAreaElement>(sel)?.value;
-    // Against what the form was filled with (the card): nothing typed, nothing asked.
     const c = this.items.find((x) => x.id === (this.editing ?? this.replying));
-    if (!c) return false;
+    if (!c) return undefined;
     const changed = this.editing
       ? (value(`#edit-name-${c.id}`) ?? c.name) !== c.name || (value(`#edit-content-${c.id}`) ?? c.content) !== c.content
       : (value(`#reply-text-${c.id}`) ?? '').trim() !== (c.reply?.text ?? '');
-    return changed && !window.confirm(this.msg('confirmDiscard', { name: c.name }));
+    return changed ? c : undefined;
   }
+
+  /** True when the editor chose to keep what they typed (asked only when there is something). */
+  private keepsUnsaved(): boolean {
+    const c = this.unsaved();
+    return !!c && !window.confirm(this.msg('confirmDiscard', { name: c.name }));
+  }
+
+  /** Closing the tab or reloading the page with a form's text unsaved: the browser asks. */
+  private readonly onLeave = (e: BeforeUnloadEvent) => {
+    if (this.signedIn && this.unsaved()) e.preventDefault();
+  };
 
   /** Moves the keyboard to comment `i` (clamped) and focuses it. */
   private moveTo(i: number): void {
@@ -530,6 +571,8 @@ export class YkienAdmin extends LitElement {
   }
 
   private async act(c: AdminComment, action: 'approve' | 'reject' | 'delete' | 'restore', refocus = true): Promise<void> {
+    // A decision on the comment whose form holds unsaved text would decide on the text as it was.
+    if (this.formOf(c) && this.keepsUnsaved()) return;
     if (action === 'delete' && !window.confirm(this.msg('confirmDelete', { name: c.name }))) return;
     if (this.busy.has(c.id)) return;
     this.setBusy([c.id], true);
@@ -537,7 +580,7 @@ export class YkienAdmin extends LitElement {
     try {
       await moderate(this.token, c.id, action, c.status);
       const outcome = { approve: ['approved', 'published'], reject: ['rejectedDone', 'rejected'], restore: ['restored', 'pending'], delete: ['deleted', null] } as const;
-      this.notice = this.msg(outcome[action][0], { name: c.name });
+      this.announce(this.msg(outcome[action][0], { name: c.name }));
       this.bumpCounts(c.status, outcome[action][1], 1);
       this.removeItems(new Set([c.id]), refocus);
     } catch (e) {
@@ -558,10 +601,13 @@ export class YkienAdmin extends LitElement {
   private async bulk(action: 'approve' | 'reject'): Promise<void> {
     const chosen = this.items.filter((c) => this.selected.has(c.id) && !this.busy.has(c.id));
     if (chosen.length === 0) return;
+    if (chosen.some((c) => this.formOf(c)) && this.keepsUnsaved()) return;
     this.setBusy(chosen.map((c) => c.id), true);
     this.error = '';
     const done = new Set<string>();
     const moved = new Map<string, string>();
+    /** Deleted by someone else meanwhile: they leave the list, and are not counted as decided. */
+    const gone = new Map<string, string>();
     let failures = 0;
     let lastError: unknown = null;
     // One at a time: a newsroom's queue is tens, not thousands, and the server's log stays in order.
@@ -575,7 +621,7 @@ export class YkienAdmin extends LitElement {
           return this.signOut(this.msg('badToken'));
         }
         if (e instanceof ApiError && e.status === 409 && e.code === 'conflict') moved.set(c.id, this.movedByOther(c, e));
-        else if (e instanceof ApiError && e.status === 404) done.add(c.id);
+        else if (e instanceof ApiError && e.status === 404) gone.set(c.id, `${c.name}: ${this.msg('gone')}`);
         else {
           failures++;
           lastError = e;
@@ -585,11 +631,11 @@ export class YkienAdmin extends LitElement {
     this.setBusy(chosen.map((c) => c.id), false);
     this.bumpCounts(this.tab, action === 'approve' ? 'published' : 'rejected', done.size);
     const focusWasInList = this.current >= 0;
-    this.removeItems(new Set([...done, ...moved.keys()]), focusWasInList);
-    this.notice = this.msg(action === 'approve' ? 'bulkApproved' : 'bulkRejected', { n: done.size });
-    const problems = [...moved.values()];
+    this.removeItems(new Set([...done, ...moved.keys(), ...gone.keys()]), focusWasInList);
+    this.announce(this.msg(action === 'approve' ? 'bulkApproved' : 'bulkRejected', { n: done.size }));
+    const problems = [...moved.values(), ...gone.values()];
     if (failures > 0) problems.unshift(`${this.msg('bulkFailed', { n: failures })} ${this.explain(lastError)}`);
-    if (moved.size) void this.refreshCounts();
+    if (moved.size || gone.size) void this.refreshCounts();
     if (problems.length) this.error = problems.join(' ');
     // The buttons pressed went with the selection; "select all" goes too when nothing is left.
     if (!focusWasInList) this.focusSoon(this.items.length ? '#select-all' : '#list-heading');
@@ -670,15 +716,16 @@ export class YkienAdmin extends LitElement {
       }
       if (thenApprove) {
         await moderate(this.token, c.id, 'approve', c.status);
-        this.notice = this.msg('editedApproved', { name: c.name });
+        this.announce(this.msg('editedApproved', { name: c.name }));
         this.bumpCounts(c.status, 'published', 1);
         const own = this.formOf(c);
         if (own) this.closeForms();
         this.removeItems(new Set([c.id]), own);
       } else {
-        this.notice = this.msg('edited', { name: c.name });
+        this.announce(this.msg('edited', { name: c.name }));
         if (this.formOf(c)) this.cancelForm(c);
       }
+      if (edited) this.reloadHistory(c.id); // an open log shows the edit
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return this.signOut(this.msg('badToken'));
       if (e instanceof ApiError && e.status === 409 && e.comment) return this.changedByOther(c, e.comment, 'editedByOther', `#edit-content-${c.id}`);
@@ -717,7 +764,7 @@ export class YkienAdmin extends LitElement {
       const reply = (await setReply(this.token, c.id, text, replyAtOf(this.baseOf(c)))) ?? { text, at: new Date().toISOString() };
       if (this.theirs?.id === c.id) this.theirs = null;
       this.items = this.items.map((x) => (x.id === c.id ? { ...x, reply } : x));
-      this.notice = this.msg('replySaved', { name: c.name });
+      this.announce(this.msg('replySaved', { name: c.name }));
       if (this.formOf(c)) this.cancelForm(c);
       this.reloadHistory(c.id);
     } catch (e) {
@@ -735,7 +782,7 @@ export class YkienAdmin extends LitElement {
     try {
       await removeReply(this.token, c.id, replyAtOf(c));
       this.items = this.items.map((x) => (x.id === c.id ? { ...x, reply: null } : x));
-      this.notice = this.msg('replyRemoved', { name: c.name });
+      this.announce(this.msg('replyRemoved', { name: c.name }));
       this.moveTo(this.items.findIndex((x) => x.id === c.id));
       this.reloadHistory(c.id);
     } catch (e) {
@@ -785,7 +832,11 @@ export class YkienAdmin extends LitElement {
 
   private showView(view: View): void {
     if (view === this.view) return;
-    if (this.keepsUnsaved()) return;
+    if (this.keepsUnsaved()) {
+      // The address already says the other view: put it back, or its link would do nothing next time.
+      history.replaceState(null, '', this.view === 'audit' ? '#audit' : location.pathname + location.search);
+      return;
+    }
     this.view = view;
     this.closeForms();
     this.error = '';
@@ -805,7 +856,7 @@ export class YkienAdmin extends LitElement {
       this.acceptToken();
       this.audit = reset ? page.items : [...this.audit, ...page.items];
       this.auditNext = page.next;
-      this.notice = this.msg('loaded', { n: this.audit.length });
+      this.announce(this.msg('loaded', { n: this.audit.length }));
       if (!reset) this.focusSoon(`tr[data-index="${this.audit.length - page.items.length}"] th`);
     } catch (e) {
       if (seq === this.auditSeq) this.failed(e);
@@ -846,7 +897,9 @@ export class YkienAdmin extends LitElement {
   private shortcut(e: KeyboardEvent): void {
     if (!this.signedIn || e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
     if (this.helpDialog?.open) return; // the dialog handles its own keys (Escape closes it)
-    if (isTyping(e.composedPath()[0])) return;
+    const path = e.composedPath();
+    // Typing, or on a form's own buttons ("Lưu và duyệt"): a letter there is not a decision on the card.
+    if (isTyping(path[0]) || path.some((t) => t instanceof HTMLFormElement && t.classList.contains('edit'))) return;
     const key = e.key;
     if (key === '?') {
       e.preventDefault();
@@ -914,7 +967,7 @@ export class YkienAdmin extends LitElement {
                 <button type="button" class="quiet on-accent" aria-haspopup="dialog" @click=${() => this.openHelp()}>
                   ${this.msg('shortcutsButton')} <kbd>?</kbd>
                 </button>
-                <button type="button" class="quiet on-accent" @click=${() => this.signOut()}>${this.msg('signOut')}</button>
+                <button type="button" class="quiet on-accent" @click=${() => this.keepsUnsaved() || this.signOut()}>${this.msg('signOut')}</button>
               </nav>`
             : nothing}
         </div>
@@ -967,7 +1020,7 @@ export class YkienAdmin extends LitElement {
   }
 
   private renderQueue() {
-    const filtered = this.query !== '' || this.pageFilter !== null;
+    const filtered = this.query.trim() !== '' || this.pageFilter !== null;
     const allSelected = this.items.length > 0 && this.items.every((c) => this.selected.has(c.id));
     return html`
       <h2 id="view-heading" class="visually-hidden" tabindex="-1">${this.msg('queueLink')}</h2>
@@ -984,7 +1037,7 @@ export class YkienAdmin extends LitElement {
             )}
           </ul>
         </nav>
-        <button type="button" class="quiet" ?disabled=${this.loading} @click=${() => this.load(true)}>${this.msg('reload')}</button>
+        <button type="button" class="quiet" ?disabled=${this.loading} @click=${() => this.keepsUnsaved() || this.load(true)}>${this.msg('reload')}</button>
       </div>
       <form class="search" role="search" aria-label=${this.msg('filters')} @submit=${this.onSearchSubmit}>
         <label for="q">${this.msg('searchLabel')}</label>
@@ -1025,7 +1078,7 @@ export class YkienAdmin extends LitElement {
         <ol class="comments">${repeat(this.items, (c) => c.id, (c, i) => this.renderComment(c, i))}</ol>
         ${this.loading ? html`<p class="empty">${this.msg('loading')}</p>` : nothing}
         ${this.next && !this.loading
-          ? html`<button type="button" class="quiet more" @click=${() => this.load(false)}>${this.msg('loadMore')}</button>`
+          ? html`<button type="button" class="quiet more" @click=${() => this.loadMore()}>${this.msg('loadMore')}</button>`
           : nothing}
       </div>
     `;

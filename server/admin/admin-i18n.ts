@@ -248,8 +248,18 @@ const en: typeof vi = {
 
 export type Key = keyof typeof vi;
 
+/** English for one of a count (Vietnamese nouns do not change with the number). */
+const enOne: Partial<Record<Key, string>> = {
+  bulkApproved: 'Approved 1 comment.',
+  bulkRejected: 'Rejected 1 comment.',
+  bulkFailed: '1 comment could not be processed.',
+  loaded: 'Loaded 1 comment.',
+  newArrived: '1 new comment is waiting.',
+};
+
 export function t(lang: Lang, key: Key, vars: Record<string, string | number> = {}): string {
-  return (lang === 'en' ? en : vi)[key].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
+  const words = (lang === 'en' && vars.n === 1 && enOne[key]) || (lang === 'en' ? en : vi)[key];
+  return words.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
 }
 
 /** An audit action's words; an action this page does not know is shown as the server named it. */

@@ -290,6 +290,8 @@ export const styles = css`
   }
   .search {
     display: grid;
+    /* minmax(0, …): the field and its button shrink to a 360 px phone instead of pushing past it */
+    grid-template-columns: minmax(0, 1fr);
     gap: 0.25rem;
     margin: 1rem 0 0;
   }

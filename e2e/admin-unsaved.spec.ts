@@ -1,0 +1,98 @@
+/**
+ * /admin never decides on, or drops, what an editor has typed without asking: a bulk approval or a
+ * shortcut while an edit is open, a reload, a search, a filter, signing out, closing the tab. And the
+ * small things around it: the search field keeps its spaces, an open log shows the edit just saved, a
+ * comment deleted by someone else is not counted as approved, "Xem thêm" leaves the keyboard somewhere.
+ */
+import { test, expect, card, cards, liveRegion } from './support/admin.js';
+
+const CONFIRM = (name: string) => `Bỏ những gì đã gõ cho bình luận của “${name}”?`;
+
+test('a bulk approval, a shortcut, a reload, a search and signing out each ask before dropping an edit; kept, nothing is published', async ({
+  page,
+  seed,
+  signIn,
+  api,
+  publicList,
+}) => {
+  await seed({ name: 'Đinh Văn U', content: 'Gọi tôi: 0912 345 678. Bài hay.' });
+  await seed({ name: 'Lê Thị V', content: 'Ý kiến khác.' });
+  await signIn();
+  const u = card(page, 'Đinh Văn U');
+  await u.getByRole('button', { name: 'Sửa' }).click();
+  const field = u.getByLabel('Nội dung');
+  await field.fill('Bài hay.');
+  const asked: string[] = [];
+  page.on('dialog', (d) => (asked.push(d.message()), d.dismiss()));
+
+  // The whole queue approved at once, and Reload, and a search, and Sign out: each asks; kept, nothing happens.
+  await page.getByRole('checkbox', { name: /Chọn tất cả/ }).check();
+  await page.getByRole('button', { name: /Duyệt các bình luận đã chọn/ }).click();
+  await page.getByRole('button', { name: 'Tải lại' }).click();
+  await page.getByRole('searchbox').fill('khác');
+  await page.getByRole('button', { name: 'Tìm' }).click();
+  await page.getByRole('button', { name: 'Đăng xuất' }).click();
+  await expect.poll(() => asked.length).toBeGreaterThanOrEqual(4);
+  expect(new Set(asked)).toEqual(new Set([CONFIRM('Đinh Văn U')]));
+  await expect(field).toHaveValue('Bài hay.');
+  await expect(cards(page)).toHaveCount(2);
+
+  // On the form's own buttons a letter is not a decision on the card.
+  await u.getByRole('button', { name: 'Lưu và duyệt' }).focus();
+  await page.keyboard.press('a');
+  await expect(field).toHaveValue('Bài hay.');
+  expect((await publicList()).items).toEqual([]);
+  expect((await api('GET', '/comments?status=pending')).json.items.map((c: { content: string }) => c.content).sort()).toEqual(
+    ['Gọi tôi: 0912 345 678. Bài hay.', 'Ý kiến khác.'].sort(),
+  );
+
+  // Closing the tab asks too (the browser's own question).
+  const kinds: string[] = [];
+  page.removeAllListeners('dialog');
+  page.on('dialog', (d) => (kinds.push(d.type()), d.dismiss()));
+  await page.close({ runBeforeUnload: true });
+  await expect.poll(() => kinds).toEqual(['beforeunload']);
+});
+
+test('the search field keeps the spaces typed in it, and finds by every word', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Nguyễn Văn Đức', content: 'Một.' });
+  await seed({ name: 'Nguyễn Thị Hoa', content: 'Hai.' });
+  await signIn();
+  const q = page.getByRole('searchbox');
+  await q.click();
+  const searched = page.waitForResponse((r) => new URL(r.url()).searchParams.get('q') === 'nguyen');
+  await page.keyboard.type('nguyen ');
+  await searched; // the search ran (300 ms after the last key)…
+  await expect(cards(page)).toHaveCount(2);
+  await expect(q).toHaveValue('nguyen '); // …and the space is still there to type after
+  await page.keyboard.type('van');
+  await expect(cards(page)).toHaveCount(1);
+  await expect(card(page, 'Nguyễn Văn Đức')).toHaveCount(1);
+});
+
+test('an open log shows an edit as soon as it is saved; a comment someone else deleted is not counted as approved', async ({
+  page,
+  seed,
+  signIn,
+  api,
+}) => {
+  const id = await seed({ name: 'Hà Văn X', content: 'Nguyên văn.' });
+  const other = await seed({ name: 'Tô Thị Y', content: 'Sẽ bị xóa.' });
+  await signIn();
+  const x = card(page, 'Hà Văn X');
+  await x.getByRole('button', { name: /Nhật ký/ }).click();
+  await expect(x.locator('.history')).toContainText('chưa có');
+  await x.getByRole('button', { name: 'Sửa' }).click();
+  await x.getByLabel('Nội dung').fill('Đã sửa.');
+  await x.getByRole('button', { name: 'Lưu', exact: true }).click();
+  await expect(x.locator('.history')).toContainText('Sửa');
+
+  // Someone else deletes one; this editor approves both: one approved, the other said to be gone.
+  expect((await api('DELETE', `/comments/${other}`)).status).toBe(204);
+  await page.getByRole('checkbox', { name: /Chọn tất cả/ }).check();
+  await page.getByRole('button', { name: /Duyệt các bình luận đã chọn/ }).click();
+  await expect(liveRegion(page)).toHaveText('Đã duyệt 1 bình luận.');
+  await expect(page.locator('ykien-admin [role="alert"]')).toContainText('Tô Thị Y: Bình luận này không còn nữa.');
+  await expect(page.getByRole('button', { name: /Đã đăng/ })).toHaveText(/1/);
+  expect((await api('GET', `/comments/${id}`)).json.status).toBe('published');
+});
