@@ -96,3 +96,15 @@ test('an open log shows an edit as soon as it is saved; a comment someone else d
   await expect(page.getByRole('button', { name: /Đã đăng/ })).toHaveText(/1/);
   expect((await api('GET', `/comments/${id}`)).json.status).toBe('published');
 });
+
+test.describe('in English', () => {
+  test.use({ locale: 'en-GB' });
+  test('one of a count is said in the singular', async ({ page, seed, signIn }) => {
+    await seed({ name: 'Jane Doe', content: 'One.' });
+    await signIn();
+    await expect(liveRegion(page)).toHaveText('Loaded 1 comment.');
+    await seed({ name: 'John Roe', content: 'Two.' });
+    await page.getByRole('button', { name: 'Reload' }).click();
+    await expect(liveRegion(page)).toHaveText('Loaded 2 comments.');
+  });
+});
