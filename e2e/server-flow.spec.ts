@@ -3,6 +3,8 @@
  * (under its strict CSP) and the widget; a reader posts; the server verifies the captcha with a
  * (local, fake) siteverify; a moderator approves on /admin; the comment is in the public list.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { test, expect, form, fillAndVerify, SITE_KEY } from './support/fixtures.js';
 import { startServer, type RunningServer } from '../server/test/support/run-server.js';
 import { startFakeVerifier, type FakeVerifier } from '../server/test/support/fake-verifier.js';
@@ -96,5 +98,36 @@ test('the demo runs without a captcha when the server has none', async ({ page }
   } finally {
     await plain.stop();
     plain.cleanup();
+  }
+});
+
+test('an article on another origin loads the widget from the server (the loader, then its chunks as modules): it lists and posts', async ({ page }) => {
+  // The portal's own web server, on another port: another origin. (The comment server's address comes once it runs.)
+  let apiUrl = '';
+  const portal = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><html lang="vi"><title>Bài viết</title><h1>Bài viết</h1>
+<script async src="${apiUrl}/ykien.iife.js"></script>
+<ykien-comments endpoint="${apiUrl}/api/comments" page-id="bai-viet"></ykien-comments>`);
+  });
+  await new Promise<void>((r) => portal.listen(0, '127.0.0.1', r));
+  const origin = `http://127.0.0.1:${(portal.address() as AddressInfo).port}`;
+  const api = await startServer({ args: ['--no-captcha', '--moderation', 'off', '--origins', origin] });
+  apiUrl = api.url;
+  try {
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(`${origin}/tin-tuc/bai-viet`);
+    const f = form(page);
+    await f.name.fill('Phạm Minh');
+    await f.content.fill('Từ một trang khác nguồn.');
+    await f.send.click();
+    await expect(f.status).toHaveText(/đã được đăng/);
+    await page.reload();
+    await expect(page.locator('ykien-comments [part~="comment-content"]')).toHaveText(['Từ một trang khác nguồn.']);
+    expect(errors).toEqual([]);
+  } finally {
+    await api.stop();
+    api.cleanup();
+    await new Promise((r) => portal.close(r));
   }
 });

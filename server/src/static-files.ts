@@ -62,6 +62,8 @@ export interface FolderOptions {
   /** The URL prefix, with slashes at both ends: `/admin/assets/`. */
   prefix: string;
   cacheControl: string;
+  /** Readable by pages on any origin (public scripts that another origin's page imports as modules). */
+  anyOrigin?: boolean;
 }
 
 /** Reads the file a request names inside `root`, or null for anything that is not an allowed file. */
@@ -84,6 +86,7 @@ export function serveFolder(app: FastifyInstance, opts: FolderOptions): void {
     const file = await readInside(opts.root, rel);
     if (!file) return sendProblem(request, reply, 404, 'not-found');
     reply.header('Cache-Control', opts.cacheControl);
+    if (opts.anyOrigin) reply.header('Access-Control-Allow-Origin', '*');
     return sendWithEtag(request, reply, file.data, file.type);
   });
 }

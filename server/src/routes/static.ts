@@ -79,19 +79,22 @@ export async function staticRoutes(app: FastifyInstance, ctx: AppContext): Promi
   const { config } = ctx;
   app.addHook('onRequest', refuseWhileDraining(ctx.drain));
 
-  // The built widget, for pages that load it from this server.
+  // The built widget, for pages that load it from this server. An article on another origin imports the
+  // loader's chunks as ES modules, which a browser fetches with CORS: they are public, any origin may
+  // read them (no credentials).
   for (const file of ['ykien.js', 'ykien.iife.js', 'ykien.all.iife.js', 'ykien.js.map', 'ykien.iife.js.map', 'ykien.all.iife.js.map']) {
     const type = file.endsWith('.map') ? 'application/json; charset=utf-8' : 'text/javascript; charset=utf-8';
     app.get(`/${file}`, async (request, reply) => {
       const data = await readOrNull(join(root, 'dist', file));
       if (!data) return sendProblem(request, reply, 404, 'not-found');
+      reply.header('Access-Control-Allow-Origin', '*');
       return sendWithEtag(request, reply, data, type);
     });
   }
 
   // What the loaders import, resolved against their own URL. Chunk names carry content hashes, but the
   // two entries (comments.js, count.js) do not: revalidated, like the loaders.
-  serveFolder(app, { root: join(root, 'dist', 'cdn'), prefix: '/cdn/', cacheControl: 'no-cache' });
+  serveFolder(app, { root: join(root, 'dist', 'cdn'), prefix: '/cdn/', cacheControl: 'no-cache', anyOrigin: true });
 
   // The moderation page. Its assets have content hashes in their names, so they are immutable.
   const adminPage = async (request: FastifyRequest, reply: FastifyReply) => {
