@@ -5,7 +5,9 @@
  * reader sees, what reached the endpoint and what IndexedDB keeps.
  */
 import type { Page } from '@playwright/test';
-import { test, expect, form, fillAndVerify, idb, ENDPOINT } from './support/fixtures.js';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { test, expect, form, fillAndVerify, idb, articleHtml, ENDPOINT, ORIGIN } from './support/fixtures.js';
 
 const draftOf = async (page: Page, pageId: string) => (await idb(page))[`d:${ENDPOINT} ${pageId}`];
 const unsent = (page: Page) => page.locator('ykien-comments [part~="outbox"] li[data-client-id]');
@@ -92,21 +94,52 @@ test('the last keystrokes before the reader follows a link are kept (the store w
 test('a page hidden and shown again leaves no stash older than the store: what is typed after is what comes back', async ({ page, article }) => {
   await article();
   const f = form(page);
-  await fillAndVerify(page, 'Tạ Thị Hằng', 'Trước khi ẩn.');
+  await fillAndVerify(page, 'Tạ Thị Hằng', 'Trước');
+  const key = `d:${ENDPOINT} ${new URL(page.url()).origin}/tin-tuc/bai-viet`;
+  await expect.poll(async () => (await idb(page))[key]?.content).toBe('Trước');
   const hide = (state: 'hidden' | 'visible') =>
     page.evaluate((state) => {
       Object.defineProperty(document, 'visibilityState', { value: state, configurable: true });
       document.dispatchEvent(new Event('visibilitychange'));
     }, state);
   const stash = () => page.evaluate(() => localStorage.getItem('ykien-draft'));
-  await hide('hidden'); // the reader switched tabs: the form is stashed, as the page may be discarded
-  expect(JSON.parse((await stash())!)).toMatchObject({ content: 'Trước khi ẩn.' });
+  await hide('hidden'); // nothing typed since the store had it: nothing stashed (another tab's draft may be newer)
+  expect(await stash()).toBeNull();
   await hide('visible');
   await f.content.press('End');
+  await page.keyboard.type(' khi ẩn.');
+  await hide('hidden'); // the reader switched tabs within 300 ms of a key: stashed, as the page may be discarded
+  expect(JSON.parse((await stash())!)).toMatchObject({ content: 'Trước khi ẩn.' });
+  await hide('visible');
   await page.keyboard.type(' Sau khi hiện lại.');
-  const key = `d:${ENDPOINT} ${new URL(page.url()).origin}/tin-tuc/bai-viet`;
   await expect.poll(async () => (await idb(page))[key]?.content).toBe('Trước khi ẩn. Sau khi hiện lại.');
   expect(await stash()).toBeNull(); // a crash now (no pagehide, no stash) brings back the store's, the newest
+});
+
+test('two tabs on one article: closing the one where nothing was typed does not put its empty form over the other tab\'s draft', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  await article();
+  // The same routes for every page of this browser, as the fixture gives the first.
+  const context = page.context();
+  await context.route(`${ORIGIN}/**`, (route, request) =>
+    request.url().startsWith(ENDPOINT) ? endpoint.handle(route, request) : route.fallback(),
+  );
+  await context.route(`${ORIGIN}/tin-tuc/bai-viet`, (r) => r.fulfill({ contentType: 'text/html; charset=utf-8', body: articleHtml() }));
+  await context.route(`${ORIGIN}/dist/**`, (r) =>
+    r.fulfill({ contentType: 'text/javascript', body: readFileSync(fileURLToPath(new URL(`../dist/${new URL(r.request().url()).pathname.slice(6)}`, import.meta.url))) }),
+  );
+  const other = await context.newPage();
+  await other.goto(`${ORIGIN}/tin-tuc/bai-viet`);
+  await form(other).content.click(); // the second tab writes; the first only reads
+  await other.keyboard.type('Một ý kiến dài viết ở thẻ thứ hai.');
+  const key = `d:${ENDPOINT} ${ORIGIN}/tin-tuc/bai-viet`;
+  await expect.poll(async () => (await idb(page))[key]?.content).toBe('Một ý kiến dài viết ở thẻ thứ hai.');
+  await other.close({ runBeforeUnload: true });
+  await page.reload(); // the first tab goes (pagehide) and comes back: the draft is the second tab's
+  await expect(form(page).content).toHaveValue('Một ý kiến dài viết ở thẻ thứ hai.');
 });
 
 test('a comment discarded while it is being sent does not come back, and is not sent again', async ({ page, article, endpoint }) => {

@@ -43,6 +43,11 @@ export class DraftController implements ReactiveController {
     return (await store.get<Draft>('d:' + key)) ?? { name: (await store.get<string>(NAME)) ?? '', content: '' };
   }
 
+  /** A save not yet handed to the store (within its 300 ms). */
+  get pending(): boolean {
+    return !!this.#pending;
+  }
+
   /** Saves soon; many keystrokes make one write. */
   save(key: string, draft: Draft): void {
     this.#pending = [key, draft];

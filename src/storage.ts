@@ -43,14 +43,16 @@ async function run<R>(op: (s: UseStore) => Promise<R>, fallback: () => R): Promi
 }
 
 /**
- * A write that went to memory. The key's older value goes from IndexedDB too, where it can (a delete
+ * A write that went to memory. A draft's older value goes from IndexedDB too, where it can (a delete
  * needs no room on a full disk): a stale draft, still holding a comment since sent, must not come back
- * on the next visit, when memory is gone and IndexedDB is read again.
+ * on the next visit, when memory is gone and IndexedDB is read again. Only a draft: the outbox's
+ * records on disk are the comments' last copies (a resend is harmless: the server replays it), and the
+ * lease is other tabs' too.
  */
 const put = (k: string, v: unknown) => {
   if (v === undefined) memory.delete(k);
   else memory.set(k, v);
-  if (opened) del(k, idb!).catch(() => {});
+  if (opened && k.startsWith('d:')) del(k, idb!).catch(() => {});
 };
 
 export const store = {

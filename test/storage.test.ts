@@ -192,17 +192,20 @@ describe('fallback to memory', () => {
     expect(store.persistent).toBe(false);
   });
 
-  it('a write that goes to memory takes the stale value out of IndexedDB: the next visit does not find it', async () => {
+  it("a draft written to memory takes its stale value out of IndexedDB; an outbox record's copy stays", async () => {
     await store.set('d:ep a', { name: 'Lan', content: 'Đã gửi rồi.' }); // the draft, saved before the send
+    await store.set('o:c1', { clientId: 'c1', state: 'queued' }); // a comment waiting to be sent
     vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
       throw new DOMException('Quota exceeded', 'QuotaExceededError');
     });
     await store.set('d:ep a', { name: 'Lan', content: '' }); // emptied after the send: the disk is full
+    await store.set('o:c1', { clientId: 'c1', state: 'sending' }); // its attempt starts, in memory only
     expect(await store.get('d:ep a')).toEqual({ name: 'Lan', content: '' });
     // The next visit: memory is gone, IndexedDB is read again.
     vi.restoreAllMocks();
     resetStoreForTests();
     await expect.poll(() => store.get('d:ep a')).toBeUndefined();
+    expect(await store.get('o:c1')).toEqual({ clientId: 'c1', state: 'queued' }); // still there to be sent
   });
 
   it('the outbox keeps working in memory: a comment is sent once and a queued one is listed', async () => {

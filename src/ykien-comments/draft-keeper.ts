@@ -56,13 +56,14 @@ export class DraftKeeper implements ReactiveController {
     this.#onUnavailable = onUnavailable;
   }
 
-  /** The page goes, or may (hidden): what the form holds is stashed now, synchronously. */
+  /**
+   * The page goes, or may (hidden): keystrokes the store has not had yet are stashed now, synchronously.
+   * Only those: a form that typed nothing since must not stash its older text (or nothing) over a
+   * draft another tab saved meanwhile. (Until the store is in, save() stashes every keystroke.)
+   */
   #leaving = (e: Event) => {
     if (e.type == 'visibilitychange' && document.visibilityState != 'hidden') return;
-    const key = this.#key();
-    const draft = this.#draft();
-    // An empty form is stashed only over its own stash: the emptying must be kept too.
-    if (draft.name || draft.content || this.stashed()) stash({ key, ...draft });
+    if (this.#ready?.pending) stash({ key: this.#key(), ...this.#draft() });
   };
 
   hostConnected(): void {
