@@ -54,6 +54,18 @@ test('a bulk approval, a shortcut, a reload, a search and signing out each ask b
   await expect.poll(() => kinds).toEqual(['beforeunload']);
 });
 
+test('saying "discard" to Reload closes the form: what shows is the comment as the server has it', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Đinh Văn U', content: 'Nguyên văn.' });
+  await signIn();
+  const u = card(page, 'Đinh Văn U');
+  await u.getByRole('button', { name: 'Sửa' }).click();
+  await u.getByLabel('Nội dung').fill('Bản nháp bỏ đi.');
+  page.once('dialog', (d) => d.accept());
+  await page.getByRole('button', { name: 'Tải lại' }).click();
+  await expect(u.getByLabel('Nội dung')).toHaveCount(0);
+  await expect(u.locator('p.content').first()).toHaveText('Nguyên văn.');
+});
+
 test('the search field keeps the spaces typed in it, and finds by every word', async ({ page, seed, signIn }) => {
   await seed({ name: 'Nguyễn Văn Đức', content: 'Một.' });
   await seed({ name: 'Nguyễn Thị Hoa', content: 'Hai.' });

@@ -248,6 +248,9 @@ test.describe('the kit against the real widget, at its edges', () => {
     await mockEndpoint(page, ENDPOINT, { reads: false });
     await openArticle(page, { attrs: { 'site-key': null } });
     expect(await ykien(page).comments()).toEqual([]);
+    // As a server without those routes answers: no "not-found" problem, which would mean "this comment is gone".
+    const status = await page.evaluate(async (u) => ((r) => r.text().then((body) => ({ status: r.status, body })))(await fetch(u)), `${ENDPOINT}/mock-id`);
+    expect(status).toEqual({ status: 404, body: '' });
     await page.locator('ykien-comments').evaluate((el) => el.setAttribute('list', 'off'));
     expect(await ykien(page).comments()).toEqual([]);
   });

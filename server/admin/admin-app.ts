@@ -413,7 +413,9 @@ export class YkienAdmin extends LitElement {
     const same = value.trim() === this.query.trim();
     if (!same && this.keepsUnsaved()) return;
     this.query = value;
-    if (!same) void this.load(true);
+    if (same) return;
+    this.closeForms(); // discarded, or nothing typed: the list is another
+    void this.load(true);
   }
 
   private onSearchInput(e: InputEvent): void {
@@ -429,6 +431,7 @@ export class YkienAdmin extends LitElement {
 
   private setPageFilter(f: PageFilter | null): void {
     if (this.keepsUnsaved()) return;
+    this.closeForms();
     this.pageFilter = f;
     void this.load(true);
     this.focusSoon(f ? '#clear-article' : '#q');
@@ -1037,7 +1040,7 @@ export class YkienAdmin extends LitElement {
             )}
           </ul>
         </nav>
-        <button type="button" class="quiet" ?disabled=${this.loading} @click=${() => this.keepsUnsaved() || this.load(true)}>${this.msg('reload')}</button>
+        <button type="button" class="quiet" ?disabled=${this.loading} @click=${() => this.keepsUnsaved() || (this.closeForms(), this.load(true))}>${this.msg('reload')}</button>
       </div>
       <form class="search" role="search" aria-label=${this.msg('filters')} @submit=${this.onSearchSubmit}>
         <label for="q">${this.msg('searchLabel')}</label>

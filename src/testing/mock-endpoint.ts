@@ -306,7 +306,9 @@ export class MockEndpoint {
 
   private answerRead(url: URL, send: (status: number, payload?: unknown) => Promise<void>): Promise<void> {
     const base = pathOf(this.url);
-    if (this.options.reads === false) return send(404, problemBody(404, 'not-found'));
+    // A server without the read routes: its framework's own 404, not the contract's "not-found" (which
+    // would tell the widget that the reader's comment is gone).
+    if (this.options.reads === false) return send(404);
     const published = (pageId: string) => this.comments.filter((c) => c.pageId === pageId.normalize('NFC').trim() && c.status === 'published');
     if (url.pathname === base) {
       const pageId = url.searchParams.get('pageId');
