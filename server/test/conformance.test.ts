@@ -74,6 +74,15 @@ describe('ykien-conformance against the reference server', () => {
     expect(verifier.calls.map((c) => c.response)).toContain('10000000-aaaa-bbbb-cccc-000000000001');
   });
 
+  it("says to pass --origin when the endpoint takes no pageUrl on its own origin (ykien-server with --origins)", async () => {
+    const s = await startServer({ args: ['--no-captcha', '--moderation', 'off', '--origins', SITE] });
+    cleanups.push(() => s.stop());
+    const r = await conformance(`${s.url}/api/comments`);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^FAIL POST a valid comment: 400 .*\(the endpoint takes no pageUrl on http:\/\/127\.0\.0\.1:\d+: pass --origin with the origin of your article pages/m);
+    expect((await conformance(`${s.url}/api/comments`, '--origin', SITE)).code).toBe(0);
+  });
+
   it('uses --captcha-token when given', async () => {
     const verifier = await startFakeVerifier();
     cleanups.push(() => verifier.close());

@@ -189,10 +189,13 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
     const body = r.json;
     if (r.status !== 201 || !JSON_TYPE.test(headerOf(r, 'content-type') ?? '') || !isObject(body) || typeof body.id !== 'string' || !body.id ||
       (body.status !== 'pending' && body.status !== 'published')) {
+      const fields = isObject(r.json) && isObject(r.json.fields) ? r.json.fields : {};
       const hint =
         r.status === 403 && isObject(r.json) && r.json.code === 'captcha'
           ? 'the captcha was refused: pass --captcha-token with a token your verifier accepts, or configure a staging server with the hCaptcha test keys'
-          : 'answer 201 application/json {"id": "…", "status": "pending" | "published"}';
+          : r.status === 400 && 'pageUrl' in fields
+            ? `the endpoint takes no pageUrl on ${origin}: pass --origin with the origin of your article pages (for ykien-server, one of its --origins)`
+            : 'answer 201 application/json {"id": "…", "status": "pending" | "published"}';
       fail(`POST a valid comment: ${describe(r)}`, hint);
       return;
     }
