@@ -383,14 +383,15 @@ describe('OutboxController', () => {
     expect((await loadItems(EP))[0].state).toBe('queued');
   });
 
-  it('a backoff reckoned by a clock since set back (further off than any backoff) is due now; a Retry-After is kept', async () => {
-    const later = Date.now() + 3 * 3_600_000; // the machine's clock was 3 h ahead when it was queued
-    await saveItem({ ...newItem(EP, payload('clock'), false, NOW), nextAt: later, code: 'http' });
-    await saveItem({ ...newItem(EP, payload('limited'), false, NOW + 1), nextAt: later, code: 'rate-limited' });
-    fetchMock.mockResolvedValueOnce(json(201, { id: 'srv-clock', status: 'pending' }));
+  it('a wait reckoned by a clock since set back (further off than the wait that set it) is due now; a long Retry-After is kept', async () => {
+    const later = Date.now() + 3 * 3_600_000; // the machine's clock was 3 h ahead when these were queued
+    await saveItem({ ...newItem(EP, payload('backoff'), false, NOW), nextAt: later, wait: 2_000, code: 'http' });
+    await saveItem({ ...newItem(EP, payload('limited'), false, NOW + 1), nextAt: later, wait: 60_000, code: 'rate-limited' });
+    await saveItem({ ...newItem(EP, payload('day'), false, NOW + 2), nextAt: later, wait: 86_400_000, code: 'rate-limited' });
+    fetchMock.mockImplementation(async () => json(201, { id: 'srv', status: 'pending' }));
     await ctl.drain();
-    expect(bodies().map((b) => b.clientId)).toEqual(['clock']);
-    expect((await loadItems(EP)).map((i) => i.clientId)).toEqual(['limited']);
+    expect(bodies().map((b) => b.clientId)).toEqual(['backoff', 'limited']);
+    expect((await loadItems(EP)).map((i) => i.clientId)).toEqual(['day']); // a server's day-long Retry-After
   });
 
   describe('captcha', () => {

@@ -21,6 +21,8 @@ export interface OutboxItem {
   attempts: number;
   /** Not before this time (ms since epoch). */
   nextAt: number;
+  /** The wait that set `nextAt` (ms): a `nextAt` further off was reckoned by a clock since set back. */
+  wait?: number;
   createdAt: number;
   /** When its token was issued; the token itself lives only in the memory of the tab that has it. */
   tokenAt?: number;

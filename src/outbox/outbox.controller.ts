@@ -26,8 +26,8 @@ export function settle(item: OutboxItem, result: SendResult, now = Date.now(), r
   if (k == 'retry' || k == 'rate-limited') {
     const code = reason(result);
     const attempts = item.attempts + 1;
-    const nextAt = now + retryDelay(attempts, k == 'rate-limited' ? result.retryAfter : 0, random);
-    return { ...item, state: 'queued', attempts, nextAt, code, maybeStored: item.maybeStored || !NOT_STORED.includes(code) };
+    const wait = retryDelay(attempts, k == 'rate-limited' ? result.retryAfter : 0, random);
+    return { ...item, state: 'queued', attempts, nextAt: now + wait, wait, code, maybeStored: item.maybeStored || !NOT_STORED.includes(code) };
   }
   if (k == 'captcha') return { ...item, state: 'needs-captcha', code: k, tokenAt: undefined };
   return { ...item, state: 'rejected', code: reason(result), fields: k == 'validation' ? result.fields : undefined };
@@ -56,11 +56,12 @@ interface Heard {
 type Host = ReactiveControllerHost & HTMLElement & { endpoint?: string; language: string };
 
 /**
- * When a queued comment is due. A backoff is never longer than MAX_DELAY_MS: one further off was
- * reckoned by a clock that has since gone back (the reader's machine set right), and is due now. A
- * server's Retry-After is its own, and is kept.
+ * When a queued comment is due. A `nextAt` further off than the wait that set it (a backoff, at most
+ * MAX_DELAY_MS, or the server's Retry-After) was reckoned by a clock since set back (the reader's
+ * machine set right): due now. (A record from before `wait` was kept: a Retry-After of any length.)
  */
-const dueAt = (item: OutboxItem, now: number) => (item.code != 'rate-limited' && item.nextAt - now > MAX_DELAY_MS ? now : item.nextAt);
+const dueAt = (item: OutboxItem, now: number) =>
+  item.nextAt - now > Math.max(MAX_DELAY_MS, item.wait ?? (item.code == 'rate-limited' ? Infinity : 0)) ? now : item.nextAt;
 
 /**
  * Sends what the outbox holds: at once on load, on `online`, when the tab becomes visible, on a timer
