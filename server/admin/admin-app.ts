@@ -478,10 +478,6 @@ export class YkienAdmin extends LitElement {
   }
 
   /**
-   * Before a form is closed for another one, a tab or a view: true when it holds text the editor
-   * typed and chose to keep (the browser's confirm said no). Nothing typed, nothing asked.
-   */
-  /**
    * Says `text` in the status region. The same words again (a second approval of a "Bạn đọc"): a live
    * region speaks only a change, so it is emptied first and filled a moment later.
    */
@@ -505,7 +501,11 @@ export class YkienAdmin extends LitElement {
     return changed ? c : undefined;
   }
 
-  /** True when the editor chose to keep what they typed (asked only when there is something). */
+  /**
+   * Before a form is closed for another one, a tab, a view, a reload, a search or a decision on its
+   * comment: true when it holds text the editor typed and chose to keep (the browser's confirm said
+   * no). Nothing typed, nothing asked.
+   */
   private keepsUnsaved(): boolean {
     const c = this.unsaved();
     return !!c && !window.confirm(this.msg('confirmDiscard', { name: c.name }));

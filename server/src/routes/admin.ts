@@ -91,10 +91,6 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
     };
   });
 
-  /**
-   * `?from=pending` (the status the moderator saw) makes the decision conditional: a comment someone
-   * else moved meanwhile is left as it is, and the answer is 409 conflict with its status now.
-   */
   /** `?from=`: a status, or absent; else a 400 is sent and undefined returned. */
   const fromOf = (request: FastifyRequest, reply: FastifyReply): { from?: CommentStatus } | undefined => {
     const { from } = request.query as { from?: unknown };
@@ -102,6 +98,10 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
     void sendProblem(request, reply, 400, 'validation', { fields: { from: MESSAGES.fromInvalid(langOf(request)) } });
     return undefined;
   };
+  /**
+   * `?from=pending` (the status the moderator saw) makes the decision conditional: a comment someone
+   * else moved meanwhile is left as it is, and the answer is 409 conflict with its status now.
+   */
   const decide = (action: 'approve' | 'reject' | 'restore') => async (request: FastifyRequest, reply: FastifyReply) => {
     const { id } = request.params as { id: string };
     const seen = fromOf(request, reply);
