@@ -120,3 +120,20 @@ test.describe('in English', () => {
     await expect(liveRegion(page)).toHaveText('Loaded 2 comments.');
   });
 });
+
+test('signed out by the server (a 401) with a form open: after signing in again the form is back with what was typed', async ({ page, seed, signIn, server }) => {
+  await seed({ name: 'Mai Văn Z', content: 'Nguyên văn.' });
+  await signIn('?poll=300');
+  const z = card(page, 'Mai Văn Z');
+  await z.getByRole('button', { name: 'Trả lời' }).click();
+  await z.getByLabel('Trả lời của Ban biên tập').fill('Cảm ơn bạn, tòa soạn sẽ');
+  // The token stops working (the moderators file changed): the next poll is refused.
+  await page.route('**/api/admin/**', (r) => r.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401,"title":"x","code":"unauthorized"}' }));
+  await expect(page.locator('ykien-admin #token')).toBeVisible();
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Mã kiểm duyệt không đúng.');
+  await page.unroute('**/api/admin/**');
+  // The token works again: the editor signs in on the same page.
+  await page.locator('ykien-admin #token').fill(server.adminToken);
+  await page.locator('ykien-admin #token').press('Enter');
+  await expect(card(page, 'Mai Văn Z').getByLabel('Trả lời của Ban biên tập')).toHaveValue('Cảm ơn bạn, tòa soạn sẽ');
+});

@@ -63,6 +63,35 @@ function safeHref(url: string): string | null {
   }
 }
 
+/**
+ * An open form's text when the server signed the editor out (a 401: the token revoked, the moderators
+ * file unreadable for a moment): kept in this tab until they sign in again, and put back in its form.
+ */
+interface KeptForm {
+  id: string;
+  kind: 'edit' | 'reply';
+  values: Record<string, string>;
+}
+const FORM_KEY = 'ykien-admin-form';
+
+function keepForm(f: KeptForm | null): void {
+  try {
+    if (f) sessionStorage.setItem(FORM_KEY, JSON.stringify(f));
+    else sessionStorage.removeItem(FORM_KEY);
+  } catch {
+    /* storage disabled: nothing to keep it in */
+  }
+}
+
+function keptForm(): KeptForm | null {
+  try {
+    const f = JSON.parse(sessionStorage.getItem(FORM_KEY) ?? 'null') as KeptForm | null;
+    return f && typeof f.id === 'string' && (f.kind === 'edit' || f.kind === 'reply') && typeof f.values === 'object' ? f : null;
+  } catch {
+    return null;
+  }
+}
+
 function readToken(): string {
   try {
     return sessionStorage.getItem(TOKEN_KEY) ?? '';
@@ -268,6 +297,13 @@ export class YkienAdmin extends LitElement {
   }
 
   private signOut(message = ''): void {
+    // Signed out by the server (a message says why), not by the editor: the form's text is kept.
+    const open = message ? this.unsaved() : undefined;
+    if (open) {
+      const values: Record<string, string> = {};
+      for (const f of this.renderRoot.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>(`input[id$="-${open.id}"], textarea[id$="-${open.id}"]`)) values[f.id] = f.value;
+      keepForm({ id: open.id, kind: this.editing ? 'edit' : 'reply', values });
+    }
     // Answers to requests made before are dropped: one arriving now must not sign the editor back in.
     this.loadSeq++;
     this.auditSeq++;
@@ -333,6 +369,7 @@ export class YkienAdmin extends LitElement {
         this.theirs = null; // what the server just said is newer
         this.histories = new Map(); // a log opened before would show what it said then
         if (!page.counts) void this.refreshCounts();
+        void this.restoreForm();
       }
       this.announce(this.msg('loaded', { n: this.items.length }));
     } catch (e) {
@@ -348,6 +385,21 @@ export class YkienAdmin extends LitElement {
     await this.load(false);
     if (this.items.length > from) this.moveTo(from);
     else this.focusSoon('#list-heading');
+  }
+
+  /** The form the server's sign-out interrupted, with its text, once its comment is in the list again. */
+  private async restoreForm(): Promise<void> {
+    const kept = keptForm();
+    const c = kept && this.items.find((x) => x.id === kept.id);
+    if (!kept || !c) return;
+    keepForm(null);
+    if (kept.kind === 'edit') this.startEdit(c);
+    else this.startReply(c);
+    await this.updateComplete;
+    for (const [id, value] of Object.entries(kept.values)) {
+      const field = this.renderRoot.querySelector<HTMLInputElement | HTMLTextAreaElement>(`#${CSS.escape(id)}`);
+      if (field) field.value = value;
+    }
   }
 
   private async refreshCounts(): Promise<void> {
