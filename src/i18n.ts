@@ -22,6 +22,9 @@ export function resolveLang(...candidates: (string | null | undefined)[]): Lang 
   return !c ? 'vi' : /^\s*vi(?![a-z])/i.test(c) ? 'vi' : 'en';
 }
 
+/** An element's language: its own `lang`, else the closest ancestor's, else Vietnamese. */
+export const langOf = (el: Element): Lang => resolveLang(el.getAttribute('lang'), el.parentElement?.closest('[lang]')?.getAttribute('lang'));
+
 const tables: Partial<Record<`${Lang} ${Part}`, Partial<Strings>>> = {};
 
 /** Each table is its own chunk: a Vietnamese page never downloads the English words, nor a reader who only reads the sending ones. */

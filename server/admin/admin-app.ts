@@ -449,11 +449,10 @@ export class YkienAdmin extends LitElement {
 
   private selectTab(tab: Status): void {
     if (tab === this.tab && !this.loading) return;
-    if (this.keepsUnsaved()) return;
+    if (!this.formsClosed()) return;
     this.tab = tab;
     this.items = [];
     this.next = null;
-    this.closeForms();
     void this.load(true);
   }
 
@@ -463,11 +462,9 @@ export class YkienAdmin extends LitElement {
     // Kept as typed (the field shows this.query: a space trimmed off would vanish under the typing
     // fingers); searched trimmed.
     const same = value.trim() === this.query.trim();
-    if (!same && this.keepsUnsaved()) return;
+    if (!same && !this.formsClosed()) return;
     this.query = value;
-    if (same) return;
-    this.closeForms(); // discarded, or nothing typed: the list is another
-    void this.load(true);
+    if (!same) void this.load(true);
   }
 
   private onSearchInput(e: InputEvent): void {
@@ -482,8 +479,7 @@ export class YkienAdmin extends LitElement {
   }
 
   private setPageFilter(f: PageFilter | null): void {
-    if (this.keepsUnsaved()) return;
-    this.closeForms();
+    if (!this.formsClosed()) return;
     this.pageFilter = f;
     void this.load(true);
     this.focusSoon(f ? '#clear-article' : '#q');
@@ -561,6 +557,13 @@ export class YkienAdmin extends LitElement {
   private keepsUnsaved(): boolean {
     const c = this.unsaved();
     return !!c && !window.confirm(this.msg('confirmDiscard', { name: c.name }));
+  }
+
+  /** The list is about to be another (a tab, a view, a search, a filter, a reload): the open form closes, unless the editor keeps its text. */
+  private formsClosed(): boolean {
+    if (this.keepsUnsaved()) return false;
+    this.closeForms();
+    return true;
   }
 
   /** Closing the tab or reloading the page with a form's text unsaved: the browser asks. */
@@ -887,13 +890,12 @@ export class YkienAdmin extends LitElement {
 
   private showView(view: View): void {
     if (view === this.view) return;
-    if (this.keepsUnsaved()) {
+    if (!this.formsClosed()) {
       // The address already says the other view: put it back, or its link would do nothing next time.
       history.replaceState(null, '', this.view === 'audit' ? '#audit' : location.pathname + location.search);
       return;
     }
     this.view = view;
-    this.closeForms();
     this.error = '';
     if (!this.signedIn) return;
     if (view === 'audit') void this.loadAudit(true);
@@ -1092,7 +1094,7 @@ export class YkienAdmin extends LitElement {
             )}
           </ul>
         </nav>
-        <button type="button" class="quiet" ?disabled=${this.loading} @click=${() => this.keepsUnsaved() || (this.closeForms(), this.load(true))}>${this.msg('reload')}</button>
+        <button type="button" class="quiet" ?disabled=${this.loading} @click=${() => this.formsClosed() && this.load(true)}>${this.msg('reload')}</button>
       </div>
       <form class="search" role="search" aria-label=${this.msg('filters')} @submit=${this.onSearchSubmit}>
         <label for="q">${this.msg('searchLabel')}</label>

@@ -75,11 +75,12 @@ function trustProxyOption(tp: Config['trustProxy']): boolean | string[] | ((addr
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { config, store } = opts;
+  const bodyLimit = bodyLimitFor(config.maxLength);
   const app = Fastify({
     logger: opts.logger ?? loggerOptions(config.logLevel),
     logController: new OneLinePerRequest(),
     trustProxy: trustProxyOption(config.trustProxy),
-    bodyLimit: bodyLimitFor(config.maxLength),
+    bodyLimit,
     // Long-polling is not a thing here: a slow client should not hold a socket forever.
     requestTimeout: 30_000,
     connectionTimeout: 30_000,
@@ -104,11 +105,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const ctx: AppContext = {
     config,
     store,
-    policy: originPolicy(
-      config.origins,
-      config.notify.publicUrl === null ? null : new URL(config.notify.publicUrl).origin,
-      config.demo || (config.origins.length === 0 && config.notify.publicUrl === null),
-    ),
+    policy: originPolicy(config.origins, config.notify.publicUrl, config.demo),
     drain: new Drain(),
     firstPages: FirstPageCache.forMaxAge(config.listCacheSeconds),
     moderators: opts.moderators ?? new Moderators({ adminToken: opts.adminToken, file: null }),
@@ -142,7 +139,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.addHook('onReady', async () => ctx.notifier.start());
   app.addHook('onClose', async () => ctx.notifier.stop());
 
-  installJsonParser(app, bodyLimitFor(config.maxLength));
+  installJsonParser(app, bodyLimit);
   app.addHook('preClose', async () => ctx.drain.start());
 
   app.setErrorHandler((err: FastifyError, request, reply) => {

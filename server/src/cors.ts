@@ -21,12 +21,13 @@ export interface OriginPolicy {
 }
 
 /**
- * `configured`: --origins. `publicOrigin`: the origin of --public-url, if set. `hostCounts`: the request's
- * own origin may be a page's, as when nothing is configured (development) or for the demo.
+ * `configured`: --origins. `publicUrl`: --public-url, if set. The request's own origin may be a page's
+ * only when neither is configured (development), or for the demo.
  */
-export function originPolicy(configured: readonly string[], publicOrigin: string | null = null, hostCounts = configured.length === 0 && publicOrigin === null): OriginPolicy {
+export function originPolicy(configured: readonly string[], publicUrl: string | null = null, demo = false): OriginPolicy {
   const allowed = new Set(configured);
-  const pages = new Set([...configured, ...(publicOrigin === null ? [] : [publicOrigin])]);
+  const pages = new Set([...configured, ...(publicUrl === null ? [] : [new URL(publicUrl).origin])]);
+  const hostCounts = demo || pages.size === 0;
   const ownOrigin = (request: FastifyRequest): string => {
     // request.protocol and request.host honour X-Forwarded-Proto/-Host only from trusted proxies.
     try {

@@ -79,7 +79,9 @@ export interface MockEndpointOptions {
 
 /** The contract's limits (docs/api.md, "Creating a comment"), in characters once trimmed and NFC. */
 const LIMITS = { name: 100, pageId: 500, pageUrl: 2000 };
-const chars = (v: unknown) => (typeof v === 'string' ? [...v.normalize('NFC').trim()].length : 0);
+/** A field as the server cleans it: NFC, trimmed (an article is one however its id is written). */
+const cleaned = (s: string) => s.normalize('NFC').trim();
+const chars = (v: unknown) => (typeof v === 'string' ? [...cleaned(v)].length : 0);
 
 /** The endpoint's path; `url` may be relative (`/api/comments`, as the demo's `endpoint`): any origin then. */
 const pathOf = (url: string) => new URL(url, 'http://relative.invalid').pathname.replace(/\/+$/, '');
@@ -134,7 +136,7 @@ export class MockEndpoint {
         status: 'published',
         createdAt: new Date(Date.now() - (options.comments!.length - this.comments.length) * 60_000).toISOString(),
         ...c,
-        pageId: c.pageId.normalize('NFC').trim(),
+        pageId: cleaned(c.pageId),
       });
     }
   }
@@ -294,7 +296,7 @@ export class MockEndpoint {
     return {
       id,
       clientId,
-      pageId: String(body.pageId).normalize('NFC').trim(), // as the server cleans it
+      pageId: cleaned(String(body.pageId)),
       pageUrl: String(body.pageUrl ?? ''),
       pageTitle: String(body.pageTitle ?? ''),
       name: String(body.name ?? '').trim(),
@@ -309,7 +311,7 @@ export class MockEndpoint {
     // A server without the read routes: its framework's own 404, not the contract's "not-found" (which
     // would tell the widget that the reader's comment is gone).
     if (this.options.reads === false) return send(404);
-    const published = (pageId: string) => this.comments.filter((c) => c.pageId === pageId.normalize('NFC').trim() && c.status === 'published');
+    const published = (pageId: string) => this.comments.filter((c) => c.pageId === cleaned(pageId) && c.status === 'published');
     if (url.pathname === base) {
       const pageId = url.searchParams.get('pageId');
       const limit = Number(url.searchParams.get('limit') ?? 20);

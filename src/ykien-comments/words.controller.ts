@@ -5,7 +5,7 @@
  * so that what it said is said again in the new one.
  */
 import type { ReactiveController, ReactiveElement } from 'lit';
-import { hasStrings, loadStrings, resolveLang, type Lang } from '../i18n.js';
+import { hasStrings, langOf, loadStrings, type Lang } from '../i18n.js';
 
 export class WordsController implements ReactiveController {
   #host: ReactiveElement;
@@ -25,8 +25,7 @@ export class WordsController implements ReactiveController {
   }
 
   get language(): Lang {
-    const host = this.#host;
-    return resolveLang(host.getAttribute('lang'), host.parentElement?.closest('[lang]')?.getAttribute('lang'));
+    return langOf(this.#host);
   }
 
   /** The words of the box are in; with the sending half, its words too. */

@@ -2,7 +2,7 @@
  * `<ykien-count>`: "12 ý kiến" beside a headline on a home or category page. A plain custom element, not
  * a Lit one: a page of headlines pays for a few hundred bytes, not for the comment box.
  */
-import { resolveLang, type Lang } from '../i18n.js';
+import { langOf, type Lang } from '../i18n.js';
 import { requestCount } from './counts.js';
 
 export interface CountStrings {
@@ -67,7 +67,7 @@ export class YkienCount extends HTMLElement {
   }
 
   get language(): Lang {
-    return resolveLang(this.getAttribute('lang'), this.parentElement?.closest('[lang]')?.getAttribute('lang'));
+    return langOf(this);
   }
 
   connectedCallback(): void {
