@@ -10,6 +10,7 @@ vi.hoisted(() => {
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { fetchComments } from '../src/api/list.js';
 import { formatDate } from '../src/format-date.js';
 import { OWN_TTL_MS, forgetOwn, loadOwn, saveOwn, type OwnComment } from '../src/ykien-comments/own-comments.js';
 import { resetStoreForTests, store } from '../src/storage.js';
@@ -137,5 +138,23 @@ describe('own comments', () => {
     expect(await store.get('d:' + EP + ' ' + PAGE)).toEqual({ name: 'A', content: 'nháp' });
     expect(await store.get('o:1')).toEqual({ clientId: '1' });
     expect(await store.list('p:')).toEqual([]);
+  });
+});
+
+describe('fetchComments', () => {
+  it("takes a reply absent or null as none, and keeps a well-formed one (docs/api.md, \"The board's reply\")", async () => {
+    const at = '2026-11-25T18:10:00.000Z';
+    const item = (id: string, extra: object) => ({ id, name: 'Lan', content: 'Ý kiến', createdAt: at, ...extra });
+    const body = { items: [item('a', {}), item('b', { reply: null }), item('c', { reply: { text: 'Cảm ơn bạn đọc', at } }), item('d', { reply: { at } })], next: null, total: 4 };
+    const fetch = vi.fn(async () => new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } }));
+    vi.stubGlobal('fetch', fetch);
+    vi.stubGlobal('document', { baseURI: 'https://bao.example.vn/bai-1' });
+    try {
+      const page = await fetchComments('https://binhluan.example/api/comments', 'bai-1', 20);
+      expect(page?.items.map((c) => [c.id, c.reply ?? 'none'])).toEqual([['a', 'none'], ['b', 'none'], ['c', { text: 'Cảm ơn bạn đọc', at }], ['d', 'none']]);
+      expect(page?.total).toBe(4);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });
