@@ -10,9 +10,9 @@
 //   restarts under steady writes; then `PRAGMA integrity_check` on the copy. The copy is a plain,
 //   compact database file (no -wal beside it), mode 0600. The copy runs in a worker thread: `VACUUM
 //   INTO` is one synchronous call, and would hold this thread's event loop for as long as it copies.
-// restore: with the server STOPPED. Checks the backup's integrity, refuses a backup whose schema version
-//   is newer than the newest migration of the server beside this script (server/dist) before it moves
-//   anything, then moves the current file (and its -wal/-shm) aside as <file>.before-restore-<time> and
+// restore: with the server STOPPED (a file that some process has open is refused). Checks the backup's
+//   integrity, refuses a backup whose schema version is newer than the newest migration of the server
+//   beside this script (server/dist) before it moves anything, then moves the current file (and its -wal/-shm) aside as <file>.before-restore-<time> and
 //   puts the backup in place.
 // check: seeds a temp file with the server's migrations and SEED comments (so that the copy lasts long
 //   enough to overlap POSTs), starts the built server on it, posts comments before and while a backup
@@ -110,6 +110,7 @@ export async function restore(from, to) {
   }
   const target = resolve(to);
   if (existsSync(target)) {
+    assertUnused(target);
     const aside = `${target}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     for (const suffix of ['', '-wal', '-shm']) if (existsSync(target + suffix)) renameSync(target + suffix, aside + suffix);
   }
@@ -123,6 +124,25 @@ export async function restore(from, to) {
   renameSync(partial, target);
   syncFile(dirname(target));
   return info;
+}
+
+/**
+ * Refuses a database some process has open: a running server would go on writing to the file moved
+ * aside (its comments lost to the restored one), and its WAL could be folded into the wrong file.
+ * An exclusive lock is refused while any connection has the file open in WAL mode, as the server does.
+ */
+function assertUnused(file) {
+  const db = new Database(file, { fileMustExist: true, timeout: 0 });
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.exec('BEGIN EXCLUSIVE');
+    db.exec('COMMIT');
+  } catch (e) {
+    if (e.code !== 'SQLITE_BUSY') throw new Error(`${file}: ${e.message}`);
+    throw new Error(`${file} is in use: stop ykien-server (and anything else that has it open) first; nothing was moved`);
+  } finally {
+    db.close();
+  }
 }
 
 /** fsync of a file or a folder (a folder's entries: the renames in it). */

@@ -94,3 +94,30 @@ it('refuses to restore a copy from a newer schema than this server knows, and mo
   expect(restored.status).toBe(0);
   expect(readdirSync(dir).some((f) => f.startsWith('ykien.db.before-restore-'))).toBe(true);
 });
+
+it('refuses to restore over a database a running server has open, and moves nothing', () => {
+  const dir = tempDir();
+  const copyFile = join(dir, 'copy.db');
+  const copy = new Database(copyFile);
+  migrate(copy);
+  copy.close();
+  const target = join(dir, 'ykien.db');
+  // What the server holds while it runs: a WAL connection that has read the file.
+  const server = new Database(target);
+  server.pragma('journal_mode = WAL');
+  migrate(server);
+  server.prepare('SELECT count(*) FROM comments').get();
+  try {
+    const files = readdirSync(dir).sort();
+    const refused = spawnSync(process.execPath, [SCRIPT, 'restore', copyFile, target], { encoding: 'utf8' });
+    expect(refused.stderr).toMatch(/ykien\.db is in use: stop ykien-server .* first; nothing was moved/);
+    expect(refused.status).toBe(1);
+    expect(readdirSync(dir).sort()).toEqual(files);
+  } finally {
+    server.close();
+  }
+  // Stopped, the same restore goes through.
+  const restored = spawnSync(process.execPath, [SCRIPT, 'restore', copyFile, target], { encoding: 'utf8' });
+  expect(restored.stderr).toBe('');
+  expect(restored.status).toBe(0);
+});
