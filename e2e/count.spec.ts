@@ -103,6 +103,8 @@ test('English labels: "1 comment", "12 comments", "1,200 comments", format="numb
     `<a href="/5">Năm ${count(ENDPOINT, ART(2), ' lang="vi"')}</a>`,
   ]);
   await expect(texts(page)).toHaveText(['1 comment', '12 comments', '1,200 comments', '12', '12 ý kiến']);
+  // Each label says which language it is in, for a screen reader's voice.
+  expect(await page.locator('ykien-count').evaluateAll((els) => els.map((el) => el.shadowRoot!.querySelector('[part~="count"]')!.getAttribute('lang')))).toEqual(['en', 'en', 'en', 'en', 'vi']);
 });
 
 test('a strings override relabels the count', async ({ page }) => {
@@ -241,6 +243,7 @@ test('the page switches <html lang>: the counts follow', async ({ page }) => {
   await expect(texts(page)).toHaveText(['1 ý kiến', '12 ý kiến']);
   await page.evaluate(() => (document.documentElement.lang = 'en'));
   await expect(texts(page)).toHaveText(['1 comment', '12 comments']);
+  await expect(page.locator('ykien-count').first().locator('[part~="count"]')).toHaveAttribute('lang', 'en');
 });
 
 test('a reused row gets another page-id: the old article’s count goes at once, the new one shows when it comes', async ({ page }) => {

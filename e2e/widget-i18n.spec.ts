@@ -13,6 +13,8 @@ async function expectLanguage(page: Page, heading: string, t: typeof vi): Promis
   await expect(f.send).toHaveText(t.send);
   await expect(f.clear).toHaveText(t.clear);
   await expect(f.captchaReset).toHaveText(t.resetCaptcha);
+  // Said for a screen reader's voice, whatever the page's own lang (a French page gets English words).
+  await expect(f.host.locator('[part~="base"]')).toHaveAttribute('lang', t.send == vi.send ? 'vi' : 'en');
   // Accessible names come from the labels.
   await expect(f.name).toHaveAccessibleName(new RegExp(`^${t.nameLabel}`));
   await expect(f.content).toHaveAccessibleName(new RegExp(`^${t.contentLabel}`));
@@ -78,6 +80,15 @@ test('the language changes after the box is shown: its words, its field messages
   await expect(f.contentError).toHaveText(vi.contentRequired);
 });
 
+test('lang set as a property (as React and Vue set it): the box speaks it at once', async ({ page, article }) => {
+  await article({ lang: 'vi' });
+  await expectLanguage(page, 'Ý kiến bạn đọc', vi);
+  await form(page).host.evaluate((el: HTMLElement) => (el.lang = 'en'));
+  await expectLanguage(page, "Readers' comments", en);
+  await form(page).host.evaluate((el: HTMLElement) => (el.lang = 'vi'));
+  await expectLanguage(page, 'Ý kiến bạn đọc', vi);
+});
+
 test('a single-page app switches <html lang>: the box without its own lang follows', async ({ page, article }) => {
   await article({ lang: 'vi' });
   await expectLanguage(page, 'Ý kiến bạn đọc', vi);
@@ -85,6 +96,11 @@ test('a single-page app switches <html lang>: the box without its own lang follo
   await expectLanguage(page, "Readers' comments", en);
   await page.evaluate(() => (document.documentElement.lang = 'vi'));
   await expectLanguage(page, 'Ý kiến bạn đọc', vi);
+});
+
+test('<html lang="fr">: English words, said in English', async ({ page, article }) => {
+  await article({ lang: 'fr' });
+  await expectLanguage(page, "Readers' comments", en);
 });
 
 test('no lang attribute but <html lang="en">: English', async ({ page, article }) => {

@@ -22,8 +22,12 @@ export function resolveLang(...candidates: (string | null | undefined)[]): Lang 
   return !c ? 'vi' : /^\s*vi(?![a-z])/i.test(c) ? 'vi' : 'en';
 }
 
-/** An element's language: its own `lang`, else the closest ancestor's, else Vietnamese. */
-export const langOf = (el: Element): Lang => resolveLang(el.getAttribute('lang'), el.parentElement?.closest('[lang]')?.getAttribute('lang'));
+/**
+ * An element's language: its own `lang`, else the closest ancestor's, else Vietnamese. Its own is read
+ * as the property: a Lit element reflects a `lang` set as a property (as React and Vue set it) to the
+ * attribute only after the render that must already speak it.
+ */
+export const langOf = (el: HTMLElement): Lang => resolveLang(el.lang, el.parentElement?.closest('[lang]')?.getAttribute('lang'));
 
 const tables: Partial<Record<`${Lang} ${Part}`, Partial<Strings>>> = {};
 

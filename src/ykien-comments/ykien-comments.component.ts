@@ -373,7 +373,7 @@ export class YkienComments extends LitElement {
     this.#space.loading(list.state == 'loading');
     const heading = this.heading || t.heading;
     const title = html`<h2 part="heading" id="heading">${list.total ? format(t.headingCount, { heading, count: list.total }) : heading}</h2>`;
-    if (!this.endpoint) return html`<section part="base" aria-labelledby="heading">${title}<p part="error">${t.configError}</p></section>`;
+    if (!this.endpoint) return html`<section part="base" lang=${this.language} aria-labelledby="heading">${title}<p part="error">${t.configError}</p></section>`;
     const form = html`${renderForm({
       t,
       name: this.name,
@@ -395,7 +395,8 @@ export class YkienComments extends LitElement {
     const comments = this.#listOn
       ? renderList({ list, t, lang: this.language, onMore: () => this.#more(), onRetry: () => this.#retry() })
       : nothing;
-    return html`<section part="base" aria-labelledby="heading">
+    // The words' language, for a screen reader's voice: the page's own may be one we have no words for.
+    return html`<section part="base" lang=${this.language} aria-labelledby="heading">
       ${title}${this.formPosition == 'top' ? [form, comments] : [comments, form]}
     </section>`;
   }

@@ -107,6 +107,7 @@ export class YkienCount extends HTMLElement {
   #render(): void {
     const n = this.count;
     const lang = this.language;
+    this.#text.lang = lang; // the words' language, for a screen reader's voice
     const labels = { ...LABELS[lang], ...this.#strings };
     const number = n === undefined ? '' : new Intl.NumberFormat(lang).format(n);
     this.#text.textContent =
