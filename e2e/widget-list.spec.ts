@@ -312,6 +312,8 @@ test.describe('the list under the heading', () => {
       await l.retry.click();
       await expect(l.names).toHaveText(['Hoàng Văn Em', 'Bạn đọc 1', 'Bạn đọc 2']);
       await expect(l.error).toHaveCount(0);
+      // The button went: the keyboard is on what came first, the reader's own comment.
+      await expect(l.articles.first()).toBeFocused();
       await expect(f.heading).toHaveText('Ý kiến bạn đọc (2)');
       expect(listGets(endpoint).length).toBe(before + 1);
       // Asked about after the list came, and kept: it still awaits moderation.
@@ -319,6 +321,19 @@ test.describe('the list under the heading', () => {
       await expect(l.pending).toHaveCount(1);
     });
   }
+
+  test('"Thử lại" brings an empty list: the keyboard lands on the line that says so, not on the page', async ({ page, article, endpoint }) => {
+    let fail = true;
+    endpoint.list = () => (fail ? 500 : { items: [], next: null, total: 0 });
+    await article();
+    const l = list(page);
+    await expect(l.retry).toHaveText('Thử lại');
+    fail = false;
+    await l.retry.focus();
+    await page.keyboard.press('Enter');
+    await expect(l.empty).toHaveText('Chưa có ý kiến nào. Hãy là người đầu tiên!');
+    await expect(l.empty).toBeFocused();
+  });
 
   test('en: a failed load says so with "Try again"', async ({ page, article, endpoint }) => {
     let fail = true;

@@ -46,7 +46,7 @@ export function renderList({ list, t, lang, onMore, onRetry }: ListView) {
         </ol>`
       : nothing}
     ${state == 'loading' ? html`<p part="loading" class="loading">${t.listLoading}</p>` : nothing}
-    ${state == 'ready' && !shown ? html`<p part="empty">${t.listEmpty}</p>` : nothing}
+    ${state == 'ready' && !shown ? html`<p part="empty" tabindex="-1">${t.listEmpty}</p>` : nothing}
     ${state == 'failed' || list.moreFailed
       ? html`<div part="list-error" class="actions">
           <p>${t.listFailed}</p>

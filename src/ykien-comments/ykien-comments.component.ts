@@ -414,14 +414,15 @@ export class YkienComments extends LitElement {
 
   /**
    * "Thử lại": the list again. Its button goes while it loads, so focus moves to what came: the first
-   * comment, or the new "Thử lại" of a list that failed again (said in the status region too).
+   * comment (the reader's own first), the line saying there is none yet, or the new "Thử lại" of a list
+   * that failed again (said in the status region too).
    */
   async #retry(): Promise<void> {
     await this.#list.load();
     const failed = this.#list.state == 'failed';
     if (failed) this.say('listFailed', 'error');
     await this.updateComplete;
-    this.renderRoot.querySelector<HTMLElement>(failed ? '[part~="list-error"] button' : 'article[data-i]')?.focus();
+    this.renderRoot.querySelector<HTMLElement>(failed ? '[part~="list-error"] button' : '[part~="comment"], [part~="empty"]')?.focus();
   }
 
   /** @internal Saves the draft now; resolves when it is stored. */
