@@ -119,10 +119,14 @@ test('the network went away before the reader came to the form: the text stays, 
   await context.setOffline(true);
   const errors = nextError(page);
   const f = form(page);
+  // The site renamed the button: the message names it as the reader sees it.
+  await f.host.evaluate((el: HTMLElement & { strings?: object }) => (el.strings = { send: 'Gửi ý kiến' }));
+  await expect(f.send).toHaveText('Gửi ý kiến');
   await f.name.fill('Lê Văn Tàu');
   await f.content.fill('Viết trong đường hầm.');
   await f.send.click();
   await expect(f.status).toContainText('Không có mạng nên chưa gửi được');
+  await expect(f.status).toContainText('bấm “Gửi ý kiến” khi có mạng');
   expect(await errors).toMatchObject({ code: 'offline', message: expect.stringContaining('Nội dung vẫn được giữ') });
   await expect(f.content).toHaveValue('Viết trong đường hầm.');
   expect(endpoint.posts).toHaveLength(0);

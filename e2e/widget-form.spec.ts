@@ -332,7 +332,7 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
     await page.waitForLoadState('networkidle');
     expect(failures).toBe(0);
     await comeToForm(page, false);
-    await expect(f.status).toHaveText(vi.captchaLoadFailed);
+    await expect(f.status).toHaveText('Không tải được captcha. Bấm “Làm mới captcha” để thử lại.');
     await expect(f.captchaBox).toHaveCount(0);
     await expect(f.captchaReset).toBeVisible();
     await f.captchaReset.click();
@@ -383,7 +383,7 @@ test.describe('captcha-jsapi', () => {
     await article({ attrs: { 'captcha-jsapi': 'javascript:alert(1)//' } });
     const f = form(page);
     await comeToForm(page, false);
-    await expect(f.status).toHaveText(vi.captchaLoadFailed);
+    await expect(f.status).toHaveText('Không tải được captcha. Bấm “Làm mới captcha” để thử lại.');
     expect(await page.evaluate(() => [...document.scripts].filter((s) => !s.src.includes('/dist/')).length)).toBe(0);
     expect(dialogs).toEqual([]);
     expect(problems.filter((p) => p.startsWith('pageerror'))).toEqual([]);

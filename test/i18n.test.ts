@@ -68,6 +68,9 @@ describe('i18n', () => {
   it('formats placeholders and leaves unknown ones visible', () => {
     expect(format(vi.counterLabel, { count: 120, max: 2000 })).toBe('Đã nhập 120/2000 ký tự');
     expect(format(vi.queuedRateLimited, { seconds: 42 })).toContain('42 giây');
+    // Servers often say Retry-After: 1; English has no plural to get wrong in "a 1-second wait".
+    expect(format(enSending.queuedRateLimited, { seconds: 1 })).toContain('after a 1-second wait.');
+    expect(format(enSending.queuedRateLimited, { seconds: 30 })).toContain('after a 30-second wait.');
     expect(format('{x} {y}', { x: 1 })).toBe('1 {y}');
   });
 });

@@ -12,7 +12,7 @@ export const en: ReadingStrings = {
   clear: 'Clear',
   configError: 'This page has not configured where to send comments (endpoint).',
   sendFailed: 'Your comment could not be sent. Your text is kept here: please try again later.',
-  sendUnavailable: 'No connection, so your comment was not sent. Your text is kept here: press “Send comment” when you are back online.',
+  sendUnavailable: 'No connection, so your comment was not sent. Your text is kept here: press “{send}” when you are back online.',
   noStorage: 'This browser does not allow saving data: comments are kept only while this page is open.',
   cleared: 'The form was cleared.',
   headingCount: '{heading} ({count})',

@@ -10,7 +10,7 @@ export const viSending = {
   sentPending: 'Cảm ơn bạn! Bình luận sẽ hiển thị sau khi được kiểm duyệt.',
   sentDecided: 'Cảm ơn bạn! Bình luận đã được gửi.',
   captchaRejected: 'Captcha không hợp lệ hoặc đã hết hạn. Vui lòng xác minh lại.',
-  captchaLoadFailed: 'Không tải được captcha. Bấm “Làm mới captcha” để thử lại.',
+  captchaLoadFailed: 'Không tải được captcha. Bấm “{resetCaptcha}” để thử lại.',
   tooLarge: 'Bình luận quá dài nên máy chủ không nhận.',
   failed: 'Chưa gửi được bình luận. Vui lòng thử lại.',
   queued: 'Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại.',

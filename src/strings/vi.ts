@@ -13,7 +13,7 @@ export const vi = {
   clear: 'Nhập lại',
   configError: 'Trang chưa cấu hình địa chỉ gửi bình luận (endpoint).',
   sendFailed: 'Chưa gửi được bình luận. Nội dung vẫn được giữ ở đây; vui lòng thử lại sau.',
-  sendUnavailable: 'Không có mạng nên chưa gửi được. Nội dung vẫn được giữ ở đây; bấm “Gửi bình luận” khi có mạng.',
+  sendUnavailable: 'Không có mạng nên chưa gửi được. Nội dung vẫn được giữ ở đây; bấm “{send}” khi có mạng.',
   noStorage: 'Trình duyệt không cho lưu dữ liệu: bình luận chỉ được giữ khi trang còn mở.',
   cleared: 'Đã xoá nội dung.',
   headingCount: '{heading} ({count})',

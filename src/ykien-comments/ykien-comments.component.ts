@@ -461,7 +461,8 @@ export class YkienComments extends LitElement {
   say(key: StringKey | string, kind: StatusKind = 'info', params?: Record<string, number>): string {
     const t = this.t;
     const known = Object.hasOwn(t, key);
-    const text = format(known ? t[key as StringKey] : key, params) + (this.#storageNotice ? '\n' + t.noStorage : '');
+    // A message that names a button names it as the site owner may have renamed it.
+    const text = format(known ? t[key as StringKey] : key, { send: t.send, resetCaptcha: t.resetCaptcha, ...params }) + (this.#storageNotice ? '\n' + t.noStorage : '');
     const said = ++this.#said;
     this.#lastSaid = known ? [key as StringKey, kind, params] : undefined;
     this.#storageNotice = false;
