@@ -94,9 +94,21 @@ function vacuumInto(from, to) {
 
 /** Resolves to the copy's { version, comments } and `copying`: { start, end } of the copy, on now()'s clock. */
 export async function backup(from, to) {
-  if (existsSync(to)) throw new Error(`${to} exists; choose a new name`);
-  const copying = await vacuumInto(resolve(from), resolve(to));
+  // Made empty and private first (VACUUM INTO takes an empty file): a file SQLite creates follows the
+  // umask, and readers' names and comments would be readable by all while the copy runs.
+  try {
+    closeSync(openSync(to, 'wx', 0o600));
+  } catch (e) {
+    throw new Error(e.code === 'EEXIST' ? `${to} exists; choose a new name` : `${to}: ${e.message}`);
+  }
   chmodSync(to, 0o600);
+  let copying;
+  try {
+    copying = await vacuumInto(resolve(from), resolve(to));
+  } catch (e) {
+    rmSync(to, { force: true }); // no partial copy left to be taken for a backup
+    throw e;
+  }
   return { ...integrity(to), copying };
 }
 
@@ -109,10 +121,13 @@ export async function restore(from, to) {
     throw new Error(`${from} is at schema version ${info.version}, newer than this server knows (${latest}): restore it with the ykien-server that made it, or upgrade this one first; nothing was moved`);
   }
   const target = resolve(to);
-  if (existsSync(target)) {
-    assertUnused(target);
+  if (existsSync(target)) assertUnused(target);
+  // A -wal and -shm go aside even when the file itself is gone (deleted as damaged): SQLite would
+  // replay that old log onto the restored copy at its first open, and corrupt it.
+  const present = ['', '-wal', '-shm'].filter((suffix) => existsSync(target + suffix));
+  if (present.length > 0) {
     const aside = `${target}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    for (const suffix of ['', '-wal', '-shm']) if (existsSync(target + suffix)) renameSync(target + suffix, aside + suffix);
+    for (const suffix of present) renameSync(target + suffix, aside + suffix);
   }
   // Copied beside the target, made durable, then renamed into place, and the rename made durable:
   // a power cut leaves the old file aside and either no new one or a whole one, never a partial file

@@ -8,14 +8,16 @@
  * answer until it ended), and what the copy holds.
  */
 import Database from 'better-sqlite3';
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { migrate, MIGRATIONS } from '../src/stores/sqlite-store.js';
 import { cleanupsAfterEach } from './support/cleanups.js';
 
+const require = createRequire(import.meta.url);
 const SCRIPT = fileURLToPath(new URL('../../scripts/sqlite-backup.mjs', import.meta.url));
 const { tempDir } = cleanupsAfterEach('ykien-backup-test-');
 
@@ -121,3 +123,68 @@ it('refuses to restore over a database a running server has open, and moves noth
   expect(restored.stderr).toBe('');
   expect(restored.status).toBe(0);
 });
+
+it('restores a clean copy where only the old -wal and -shm are left (the damaged file deleted), not the old log replayed onto it', () => {
+  const dir = tempDir();
+  const copyFile = join(dir, 'copy.db');
+  const copy = new Database(copyFile);
+  migrate(copy);
+  copy.prepare("INSERT INTO settings (name, value) VALUES ('from-the-copy', 'yes')").run();
+  copy.close();
+  const target = join(dir, 'ykien.db');
+  // A server killed with its last commits only in the -wal (no checkpoint yet).
+  const killed = spawnSync(process.execPath, ['-e', `
+    const Database = require(${JSON.stringify(require.resolve('better-sqlite3'))});
+    const db = new Database(${JSON.stringify(target)});
+    db.pragma('journal_mode = WAL');
+    db.pragma('wal_autocheckpoint = 0');
+    db.exec('CREATE TABLE old_rows (x TEXT)');
+    const insert = db.prepare('INSERT INTO old_rows VALUES (?)');
+    db.transaction(() => { for (let i = 0; i < 3000; i++) insert.run('x'.repeat(200)); })();
+    process.exit(0);`], { encoding: 'utf8' });
+  expect(killed.status).toBe(0);
+  expect(readdirSync(dir)).toContain('ykien.db-wal');
+  rmSync(target); // the operator deletes the damaged file, and leaves its -wal and -shm
+
+  const restored = spawnSync(process.execPath, [SCRIPT, 'restore', copyFile, target], { encoding: 'utf8' });
+  expect(restored.stderr).toBe('');
+  expect(restored.status).toBe(0);
+  const db = new Database(target, { readonly: true, fileMustExist: true });
+  try {
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(db.prepare("SELECT value FROM settings WHERE name = 'from-the-copy'").pluck().get()).toBe('yes');
+    expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'old_rows'").pluck().get()).toBe(0);
+  } finally {
+    db.close();
+  }
+  // The old log is kept aside, for whoever wants to look at it.
+  expect(readdirSync(dir).some((f) => f.startsWith('ykien.db.before-restore-') && f.endsWith('-wal'))).toBe(true);
+});
+
+it('the backup is private (0600) from its first byte, under a umask that would make it readable by all', async () => {
+  const dir = tempDir();
+  const live = join(dir, 'live.db');
+  const db = new Database(live);
+  db.pragma('journal_mode = WAL');
+  migrate(db);
+  // ~40 MB, so that the copy lasts long enough to be seen while it runs.
+  db.exec("CREATE TABLE bulk (b BLOB); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000) INSERT INTO bulk SELECT randomblob(4000) FROM n");
+  db.close();
+  const to = join(dir, 'copy.db');
+  const child = spawn('/bin/sh', ['-c', `umask 022; exec "${process.execPath}" "${SCRIPT}" backup "${live}" "${to}"`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((done) => child.on('exit', done));
+  const modes = new Set<number>();
+  let running = true;
+  void exited.then(() => (running = false));
+  while (running) {
+    try {
+      modes.add(statSync(to).mode & 0o777);
+    } catch {
+      /* not made yet */
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+  expect(await exited).toBe(0);
+  modes.add(statSync(to).mode & 0o777);
+  expect([...modes]).toEqual([0o600]);
+}, 30_000);
