@@ -8,8 +8,9 @@
 // backup: `VACUUM INTO` the copy, safe while the server runs and writes: it reads one snapshot in one
 //   read transaction (WAL lets the writer go on), so unlike the page-by-page backup API it never
 //   restarts under steady writes; then `PRAGMA integrity_check` on the copy. The copy is a plain,
-//   compact database file (no -wal beside it), mode 0600. The copy runs in a worker thread: `VACUUM
-//   INTO` is one synchronous call, and would hold this thread's event loop for as long as it copies.
+//   compact database file (no -wal beside it), mode 0600, without the rate limit's address key and
+//   hits. The copy runs in a worker thread: `VACUUM INTO` is one synchronous call, and would hold this
+//   thread's event loop for as long as it copies.
 // restore: with the server STOPPED (a file that some process has open is refused). Checks the backup's
 //   integrity, refuses a backup whose schema version is newer than the newest migration of the server
 //   beside this script (server/dist) before it moves anything, then moves the current file (and its -wal/-shm) aside as <file>.before-restore-<time> and
@@ -109,7 +110,27 @@ export async function backup(from, to) {
     rmSync(to, { force: true }); // no partial copy left to be taken for a backup
     throw e;
   }
+  withoutAddressKey(to);
   return { ...integrity(to), copying };
+}
+
+/**
+ * A copy leaves the machine: it must not hold the key that turns a rate-limit hash back into an
+ * address (IPv4 is small enough to try every one), nor the hits that tie a hash to a comment's time.
+ * Both only matter for the minutes of a rate-limit window; a restored server makes a new key.
+ * secure_delete zeroes what is deleted, so no free page keeps it either.
+ */
+function withoutAddressKey(file) {
+  const db = new Database(file, { fileMustExist: true });
+  try {
+    db.pragma('secure_delete = ON');
+    db.transaction(() => {
+      db.prepare('DELETE FROM rate_hits').run();
+      db.prepare("DELETE FROM settings WHERE name = 'ip_secret'").run();
+    })();
+  } finally {
+    db.close();
+  }
 }
 
 export async function restore(from, to) {

@@ -188,3 +188,30 @@ it('the backup is private (0600) from its first byte, under a umask that would m
   modes.add(statSync(to).mode & 0o777);
   expect([...modes]).toEqual([0o600]);
 }, 30_000);
+
+it("a backup holds neither the rate limit's address key nor its hits, not even in free pages", () => {
+  const dir = tempDir();
+  const live = join(dir, 'live.db');
+  const db = new Database(live);
+  db.pragma('journal_mode = WAL');
+  migrate(db);
+  const secret = 'ip-secret-' + 'k'.repeat(32);
+  const client = 'hmac-of-an-address-' + 'c'.repeat(20);
+  db.prepare("INSERT INTO settings (name, value) VALUES ('ip_secret', ?), ('kept', 'yes')").run(secret);
+  db.prepare('INSERT INTO rate_hits (client, at) VALUES (?, ?)').run(client, Date.now());
+  db.close();
+  const to = join(dir, 'copy.db');
+  const run = spawnSync(process.execPath, [SCRIPT, 'backup', live, to], { encoding: 'utf8' });
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  const bytes = readFileSync(to);
+  expect(bytes.includes(secret)).toBe(false);
+  expect(bytes.includes(client)).toBe(false);
+  const copy = new Database(to, { readonly: true });
+  try {
+    expect(copy.prepare("SELECT value FROM settings WHERE name = 'kept'").pluck().get()).toBe('yes');
+    expect(copy.prepare('SELECT count(*) FROM rate_hits').pluck().get()).toBe(0);
+  } finally {
+    copy.close();
+  }
+});
