@@ -77,7 +77,8 @@ export class FirstPageCache {
   get(pageId: string, limit: number, now = Date.now()): Sendable | null {
     const e = this.pages.get(pageId)?.get(limit);
     if (!e) return null;
-    if (e.expires > now) return sendable(e);
+    // An expiry further off than a whole TTL was set under a clock since stepped back: stale.
+    if (e.expires > now && e.expires - now <= this.ttlMs) return sendable(e);
     this.drop(pageId, limit);
     return null;
   }

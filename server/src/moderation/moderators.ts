@@ -119,7 +119,8 @@ export class Moderators {
 
   private refresh(now: number): void {
     const file = this.opts.file;
-    if (file === null || now - this.checkedAt < RECHECK_MS) return;
+    // A clock stepped back (now before the last check) rechecks too: a removed moderator must not stay in.
+    if (file === null || (now >= this.checkedAt && now - this.checkedAt < RECHECK_MS)) return;
     this.checkedAt = now;
     const stamp = this.stampOf(file);
     if (stamp === this.fileStamp) return;

@@ -17,7 +17,7 @@ import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
   Moved, NewComment, NotificationChannel, Page, RateDecision, StatusCounts, Store, StoredComment,
 } from './store.js';
-import { stillPending } from './store.js';
+import { CLOCK_SKEW_MS, stillPending } from './store.js';
 
 type KeyRow = { comment_id: string; payload_hash: string; lease_until: string | null; status: CommentStatus | null };
 
@@ -764,7 +764,11 @@ export class PgStore implements Store {
   claimDigest(channel: NotificationChannel, owner: string, now: number, leaseMs: number, intervalMs: number, limit: number): Promise<ClaimedJob[]> {
     return inTransaction(this.pool, async (client) => {
       // The gate's row lock serialises instances: a second one waits, then finds the gate closed.
-      const gate = await client.query('SELECT 1 FROM notification_gates WHERE channel = $1 AND next_at <= $2 FOR UPDATE', [channel, now]);
+      // A gate closed further ahead than an interval was closed under a clock since stepped back.
+      const gate = await client.query(
+        'SELECT 1 FROM notification_gates WHERE channel = $1 AND (next_at <= $2 OR next_at > $3) FOR UPDATE',
+        [channel, now, now + intervalMs + CLOCK_SKEW_MS],
+      );
       const jobs = gate.rowCount ? await this.claimWith(client, channel, owner, now, leaseMs, limit) : [];
       if (jobs.some(stillPending)) {
         await client.query('UPDATE notification_gates SET next_at = $1 WHERE channel = $2', [now + intervalMs, channel]);
@@ -794,7 +798,7 @@ export class PgStore implements Store {
     // On the claim pool (no wait for the WAL flush): a hit lost in a crash only lets one more comment in.
     return inTransaction(this.claimPool, async (c): Promise<RateDecision> => {
       await c.query(this.prepared('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [client]));
-      await c.query(this.prepared('DELETE FROM rate_hits WHERE client = $1 AND at <= $2', [client, now - windowMs]));
+      await c.query(this.prepared('DELETE FROM rate_hits WHERE client = $1 AND (at <= $2 OR at > $3)', [client, now - windowMs, now + CLOCK_SKEW_MS]));
       const { rows } = await c.query<{ n: string; oldest: string | null }>(
         this.prepared('SELECT count(*) AS n, min(at) AS oldest FROM rate_hits WHERE client = $1', [client]),
       );

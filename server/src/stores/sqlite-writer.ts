@@ -21,7 +21,7 @@ import type {
   Actor, AuditState, ClaimedJob, ClaimResult, CommentStatus, InsertResult, KeyRecord, Moved, NewComment, NotificationChannel,
   RateDecision, StoredComment,
 } from './store.js';
-import { stillPending } from './store.js';
+import { CLOCK_SKEW_MS, stillPending } from './store.js';
 
 export interface ClaimItem {
   clientId: string;
@@ -219,10 +219,12 @@ export class SqliteWriter implements WriterOps {
                          ORDER BY due_at, seq LIMIT @limit)
           RETURNING seq, channel, comment_id, created_at, attempts`,
       ),
-      gateOpen: db.prepare<[string, number], { one: number }>('SELECT 1 AS one FROM notification_gates WHERE channel = ? AND next_at <= ?'),
+      gateOpen: db.prepare<[string, number, number], { one: number }>(
+        'SELECT 1 AS one FROM notification_gates WHERE channel = ? AND (next_at <= ? OR next_at > ?)',
+      ),
       /** Passes the gate: closed for the next interval. */
-      openGate: db.prepare<[number, string, number]>(
-        'UPDATE notification_gates SET next_at = ? WHERE channel = ? AND next_at <= ?',
+      openGate: db.prepare<[number, string, number, number]>(
+        'UPDATE notification_gates SET next_at = ? WHERE channel = ? AND (next_at <= ? OR next_at > ?)',
       ),
       finishJob: db.prepare<[number, string]>('DELETE FROM notification_jobs WHERE seq = ? AND lease_owner = ?'),
       retryJob: db.prepare<[number, string, number, string]>(
@@ -241,7 +243,7 @@ export class SqliteWriter implements WriterOps {
       ),
       findKey: claims.prepare<[string], KeyRow>(FIND_KEY),
       release: claims.prepare('DELETE FROM idempotency_keys WHERE key = ? AND comment_id = ? AND lease_until IS NOT NULL'),
-      rateForget: claims.prepare('DELETE FROM rate_hits WHERE client = ? AND at <= ?'),
+      rateForget: claims.prepare('DELETE FROM rate_hits WHERE client = ? AND (at <= ? OR at > ?)'),
       rateCount: claims.prepare<[string], { n: number; oldest: number | null }>(
         'SELECT count(*) AS n, min(at) AS oldest FROM rate_hits WHERE client = ?',
       ),
@@ -331,7 +333,7 @@ export class SqliteWriter implements WriterOps {
   hitRateLimit(client: string, limit: number, windowMs: number, now: number): RateDecision {
     // One IMMEDIATE transaction: count and insert cannot interleave with another writer.
     return this.claims.transaction((): RateDecision => {
-      this.claimStmt.rateForget.run(client, now - windowMs);
+      this.claimStmt.rateForget.run(client, now - windowMs, now + CLOCK_SKEW_MS);
       const { n, oldest } = this.claimStmt.rateCount.get(client)!;
       if (n >= limit) return { allowed: false, retryAfterMs: Math.max(1, (oldest ?? now) + windowMs - now) };
       this.claimStmt.rateInsert.run(client, now);
@@ -475,7 +477,9 @@ export class SqliteWriter implements WriterOps {
   claimDigest(channel: NotificationChannel, owner: string, now: number, leaseMs: number, intervalMs: number, limit: number): ClaimedJob[] {
     if (!this.mod.anyDue.get(channel, now, now)) return [];
     return this.db.transaction((): ClaimedJob[] => {
-      if (!this.mod.gateOpen.get(channel, now)) return [];
+      // A gate closed further ahead than an interval was closed under a clock since stepped back.
+      const stale = now + intervalMs + CLOCK_SKEW_MS;
+      if (!this.mod.gateOpen.get(channel, now, stale)) return [];
       const jobs = this.claimNow(channel, owner, now, leaseMs, limit);
       // Only comments moderated since (nothing to announce): they go, and the gate stays open, so
       // that the next comment is told at once, not a digest interval later.
@@ -483,7 +487,7 @@ export class SqliteWriter implements WriterOps {
         for (const j of jobs) this.mod.finishJob.run(j.seq, owner);
         return [];
       }
-      this.mod.openGate.run(now + intervalMs, channel, now);
+      this.mod.openGate.run(now + intervalMs, channel, now, stale);
       return jobs;
     }).immediate();
   }

@@ -141,6 +141,13 @@ export interface ClaimedJob {
 }
 
 /** A claimed job whose comment still awaits moderation: there is something to announce. */
+/**
+ * How far apart the clocks of instances sharing a database may be (NTP keeps them within milliseconds).
+ * A time stored further ahead than its window allows, by more than this, was written under a clock
+ * since stepped back: a rate-limit hit or a digest gate then counts as past, not as an hour-long block.
+ */
+export const CLOCK_SKEW_MS = 60_000;
+
 export const stillPending = (job: ClaimedJob): boolean => job.comment?.status === 'pending';
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: number };

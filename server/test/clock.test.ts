@@ -1,0 +1,112 @@
+// @vitest-environment node
+/**
+ * The server's clock stepped back after it ran ahead (a bad hardware clock at boot, a resumed VM, NTP
+ * correcting a large drift). Times written while it ran ahead must not block anything for the size of
+ * the step: a client's rate limit, the digest email, a moderator's removal, a cached first page.
+ * Both stores (PostgreSQL when YKIEN_TEST_PG_URL is set, in a schema of its own).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FirstPageCache } from '../src/caching/first-pages.js';
+import { makeModerator, Moderators } from '../src/moderation/moderators.js';
+import { PgStore } from '../src/stores/pg-store.js';
+import { SqliteStore } from '../src/stores/sqlite-store.js';
+import type { Store } from '../src/stores/store.js';
+import { freshPgSchema, type PgSchema } from './support/pg-schema.js';
+
+const PG_URL = process.env.YKIEN_TEST_PG_URL;
+const dir = mkdtempSync(join(tmpdir(), 'ykien-clock-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const T = Date.UTC(2026, 11, 2, 8, 0, 0);
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+
+function storeCases(open: () => Promise<{ store: Store; close: () => Promise<void> }>): void {
+  it('rate limit: hits stamped an hour ahead do not block the client for that hour', async () => {
+    const { store, close } = await open();
+    try {
+      for (let i = 0; i < 5; i++) expect(await store.hitRateLimit('client-a', 5, MINUTE, T + HOUR + i)).toEqual({ allowed: true });
+      expect((await store.hitRateLimit('client-a', 5, MINUTE, T + HOUR + 10)).allowed).toBe(false);
+      // The clock is put back an hour; two minutes later the client may post again.
+      expect(await store.hitRateLimit('client-a', 5, MINUTE, T + 2 * MINUTE)).toEqual({ allowed: true });
+      // A window's hits on a clock that did not move still count (another instance a few ms ahead too).
+      for (let i = 1; i < 5; i++) await store.hitRateLimit('client-b', 5, MINUTE, T + i);
+      await store.hitRateLimit('client-b', 5, MINUTE, T + 5 + 500); // 500 ms ahead of the next call
+      const limited = await store.hitRateLimit('client-b', 5, MINUTE, T + 6);
+      expect(limited.allowed).toBe(false);
+      if (!limited.allowed) expect(limited.retryAfterMs).toBeLessThanOrEqual(MINUTE);
+    } finally {
+      await close();
+    }
+  });
+
+  it('digest: a gate closed a year ahead opens again once the clock is back, and its comment is told', async () => {
+    const { store, close } = await open();
+    try {
+      store.setNotificationChannels(['email']);
+      const interval = 10 * MINUTE;
+      const insert = (id: string, at: number) =>
+        store.insertComment({
+          id, clientId: `k-${id}`, payloadHash: 'h', pageId: 'p', pageUrl: 'https://bao.example.vn/a', pageTitle: '',
+          name: 'Lan', content: 'Ý kiến', status: 'pending', createdAt: at,
+        });
+      const ahead = T + 365 * 24 * HOUR;
+      await insert('c-ahead', ahead);
+      const first = await store.claimDigest('email', 'w1', ahead, MINUTE, interval, 50);
+      expect(first.map((j) => j.commentId)).toEqual(['c-ahead']);
+      await store.finishJob(first[0]!.seq, 'w1');
+      // Back to the right time: a new pending comment is told within two intervals, not in a year.
+      await insert('c-now', T);
+      const second = await store.claimDigest('email', 'w1', T + 2 * interval, MINUTE, interval, 50);
+      expect(second.map((j) => j.commentId)).toEqual(['c-now']);
+      // And the gate closed again for one interval from the right time.
+      await insert('c-next', T + 2 * interval + 1);
+      expect(await store.claimDigest('email', 'w1', T + 2 * interval + 2, MINUTE, interval, 50)).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+}
+
+describe('SQLite', () => {
+  let n = 0;
+  storeCases(async () => {
+    const store = SqliteStore.open(join(dir, `clock-${n++}.db`));
+    return { store, close: () => store.close() };
+  });
+});
+
+describe.skipIf(!PG_URL)('PostgreSQL', () => {
+  let n = 0;
+  storeCases(async () => {
+    const schema: PgSchema = await freshPgSchema(PG_URL!, `ykien_clock_${process.pid}_${n++}`);
+    const store = await PgStore.open(schema.url);
+    return { store, close: async () => (await store.close(), await schema.drop()) };
+  });
+});
+
+describe('in this process', () => {
+  it('a moderator removed from the file is out within the recheck, even after the clock stepped back', async () => {
+    const file = join(dir, 'moderators');
+    const { line, token } = await makeModerator('minh');
+    const other = await makeModerator('lan');
+    writeFileSync(file, `${line}\n${other.line}\n`);
+    const moderators = new Moderators({ file, adminToken: null });
+    expect(await moderators.authenticate(token, T)).toBe('minh');
+    writeFileSync(file, `${other.line}\n`);
+    // The clock goes back an hour; a minute later the file is read again.
+    expect(await moderators.authenticate(token, T - HOUR + MINUTE)).toBeNull();
+    expect(await moderators.authenticate(other.token, T - HOUR + MINUTE)).toBe('lan');
+  });
+
+  it('a first page cached while the clock ran an hour ahead is not served for that hour', () => {
+    const cache = new FirstPageCache(1000);
+    const page = { items: [], more: false, total: 0 };
+    cache.set('a', 20, page, cache.version('a'), T + HOUR);
+    expect(cache.get('a', 20, T + HOUR + 500)).not.toBeNull();
+    expect(cache.get('a', 20, T + 2000)).toBeNull();
+  });
+});
