@@ -3,9 +3,11 @@
  * Migration 4 on a database that already holds comments: the folded search text is computed in
  * JavaScript for every existing row, so old comments are found without diacritics too.
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PgStore } from '../src/stores/pg-store.js';
@@ -15,6 +17,7 @@ import type { Store } from '../src/stores/store.js';
 import { freshPgSchema } from './support/pg-schema.js';
 import { pgAtV1, sqliteAtV1 } from './support/at-v1.js';
 
+const require = createRequire(import.meta.url);
 const PG_URL = process.env.YKIEN_TEST_PG_URL;
 const dir = mkdtempSync(join(tmpdir(), 'ykien-v4-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -72,3 +75,26 @@ describe('migration 4 fills the search text of existing comments', () => {
     }
   });
 });
+
+it('SQLite: a process that finds another one migrating the file waits for it, however long it takes, instead of failing', async () => {
+  const file = join(dir, 'busy.db');
+  sqliteAtV1(file).close();
+  // Another instance's migration: the write lock held for 6 s (the wait used to give up after 5).
+  const other = spawn(process.execPath, ['-e', `
+    const db = new (require(${JSON.stringify(require.resolve('better-sqlite3'))}))(${JSON.stringify(file)});
+    db.pragma('journal_mode = WAL'); // as the server leaves it
+    db.exec('BEGIN IMMEDIATE');
+    console.log('locked');
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 6000);
+    db.exec('COMMIT');
+    db.close();`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((locked) => other.stdout.once('data', () => locked()));
+  const started = Date.now();
+  const store = SqliteStore.open(file);
+  try {
+    expect(Date.now() - started).toBeGreaterThan(4000);
+    expect(await store.list({ status: 'pending', limit: 1 })).toMatchObject({ items: [] });
+  } finally {
+    await store.close();
+  }
+}, 20_000);

@@ -32,6 +32,9 @@ interface Migration {
   backfill?: (db: Database.Database) => void;
 }
 
+/** How long a process waits for another one's migration of the same file. */
+const MIGRATION_WAIT_MS = 10 * 60_000;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -332,7 +335,11 @@ export class SqliteStore implements Store {
       db.pragma('synchronous = FULL');
       db.pragma('busy_timeout = 5000');
       db.pragma('foreign_keys = ON');
+      // Another process on this file may be migrating it (minutes for a large backfill): wait for it,
+      // as systemd would otherwise restart us in a loop until it is done.
+      db.pragma(`busy_timeout = ${MIGRATION_WAIT_MS}`);
       migrate(db);
+      db.pragma('busy_timeout = 5000');
       return { file, db };
     } catch (e) {
       db.close();
