@@ -11,12 +11,12 @@ import { Drain } from './draining.js';
 import { bodyLimitFor, installJsonParser } from './json-body.js';
 import { loggerOptions, OneLinePerRequest } from './logging.js';
 import { Moderators } from './moderation/moderators.js';
-import { NotificationWorker } from './notify/worker.js';
+import { JOBS_FORGOTTEN_AFTER_MS, NotificationWorker } from './notify/worker.js';
 import { answerClientError, ProblemError, sendProblem } from './problem.js';
 import { adminRoutes } from './routes/admin.js';
 import { commentRoutes } from './routes/comments.js';
 import { staticRoutes } from './routes/static.js';
-import { StoreUnavailable, type Store } from './stores/store.js';
+import { CLOCK_SKEW_MS, StoreUnavailable, type Store } from './stores/store.js';
 
 export interface AppContext {
   config: Config;
@@ -136,7 +136,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   // A pending comment's jobs are written with it (store.insertComment); the worker sends them.
   store.setNotificationChannels(ctx.notifier.channels);
-  app.addHook('onReady', async () => ctx.notifier.start());
+  app.addHook('onReady', async () => {
+    // What a killed instance (claims) or a removed notification channel (jobs) left behind.
+    const now = Date.now();
+    await store.forgetLeftovers(now - CLOCK_SKEW_MS, now - JOBS_FORGOTTEN_AFTER_MS).then(
+      (left) => (left.claims || left.jobs) && app.log.info(left, 'forgot expired claims and unsendable notification jobs'),
+      (err: unknown) => app.log.warn({ err }, 'could not forget expired claims and old notification jobs; trying at the next start'),
+    );
+    ctx.notifier.start();
+  });
   app.addHook('onClose', async () => ctx.notifier.stop());
 
   installJsonParser(app, bodyLimit);

@@ -100,6 +100,7 @@ for (const kind of PG_URL ? [sqlite, postgres] : [sqlite]) {
       const parsed = parseConfig(['--no-captcha', '--moderation', 'off', '--rate-limit', 'off', '--origins', SITE], {});
       if (parsed.kind !== 'run') throw new Error(parsed.kind);
       app = await buildApp({ config: parsed.config, store: opened.store, adminToken: 'trips-test-admin-token-0123', ipSecret: 'trips-test-ip-secret-0123', logger: false });
+      await app.ready(); // its start-up trip (forgetting leftovers) is not a POST's
     });
     afterAll(async () => {
       await app?.close();
@@ -176,6 +177,7 @@ for (const kind of PG_URL ? [sqlite, postgres] : [sqlite]) {
       );
       if (parsed.kind !== 'run') throw new Error(parsed.kind);
       app = await buildApp({ config: parsed.config, store: opened.store, adminToken: 'trips-test-admin-token-0123', ipSecret: 'trips-test-ip-secret-0123', logger: false });
+      await app.ready(); // its start-up trip (forgetting leftovers) is not a POST's
     });
     afterAll(async () => {
       await app?.close();

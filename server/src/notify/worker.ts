@@ -19,6 +19,11 @@ import { digestMessage, smtpMailer, type Mailer } from './email.js';
 import { postWebhook, webhookBody } from './webhook.js';
 
 export const RETRY_FOR_MS = 24 * 3_600_000;
+/**
+ * A job this old is sent by no worker: a failing one is given up after RETRY_FOR_MS, a digest is at most
+ * a day apart. Only a channel since removed from every instance leaves one (forgotten at start).
+ */
+export const JOBS_FORGOTTEN_AFTER_MS = 2 * RETRY_FOR_MS;
 const LEASE_MS = 120_000; // well beyond the webhook's 10 s and the mailer's timeouts
 const MAX_BACKOFF_MS = 3_600_000;
 /** Webhook requests in flight at once: a receiver that hangs holds one each, not the worker. */

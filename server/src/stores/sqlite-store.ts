@@ -197,6 +197,31 @@ export const MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  {
+    version: 5,
+    name: 'notification jobs: a sequence number is never reused',
+    // Without AUTOINCREMENT, SQLite gives a new row the largest seq + 1: a job sent and deleted while
+    // it had the largest seq left its number to the next one, which a late finishJob of the first could
+    // then delete unsent (PostgreSQL's BIGSERIAL never reuses).
+    sql: `
+      CREATE TABLE notification_jobs_v5 (
+        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+        channel     TEXT    NOT NULL,
+        comment_id  TEXT    NOT NULL,
+        created_at  INTEGER NOT NULL,
+        due_at      INTEGER NOT NULL,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        lease_owner TEXT,
+        lease_until INTEGER,
+        last_error  TEXT
+      );
+      INSERT INTO notification_jobs_v5 (seq, channel, comment_id, created_at, due_at, attempts, lease_owner, lease_until, last_error)
+        SELECT seq, channel, comment_id, created_at, due_at, attempts, lease_owner, lease_until, last_error FROM notification_jobs;
+      DROP TABLE notification_jobs;
+      ALTER TABLE notification_jobs_v5 RENAME TO notification_jobs;
+      CREATE INDEX notification_jobs_due ON notification_jobs (channel, due_at);
+    `,
+  },
 ];
 
 interface AuditLogRow {
@@ -502,6 +527,10 @@ export class SqliteStore implements Store {
 
   pruneRateLimit(before: number): Promise<void> {
     return this.writer.pruneRateLimit(before);
+  }
+
+  forgetLeftovers(claimsBefore: number, jobsBefore: number): Promise<{ claims: number; jobs: number }> {
+    return this.writer.forgetLeftovers(claimsBefore, jobsBefore);
   }
 
   async getOrCreateSetting(name: string, make: () => string): Promise<string> {

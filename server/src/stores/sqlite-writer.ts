@@ -100,6 +100,7 @@ export interface WriterOps {
   releaseClaim(key: string, commentId: string): void;
   hitRateLimit(client: string, limit: number, windowMs: number, now: number): RateDecision;
   pruneRateLimit(before: number): void;
+  forgetLeftovers(claimsBefore: number, jobsBefore: number): { claims: number; jobs: number };
   /** Throws when the writer's connection cannot answer (for /healthz). */
   ping(): void;
   // The moderators' decisions, each with its audit row and the page's counter, and the notification
@@ -121,7 +122,7 @@ export interface WriterOps {
 
 /** Every op, for the links that forward them (sqlite-writer-link.ts). */
 export const WRITER_OPS = [
-  'claimBatch', 'writeBatch', 'releaseClaim', 'hitRateLimit', 'pruneRateLimit', 'ping', 'setStatus', 'deleteComment', 'decide',
+  'claimBatch', 'writeBatch', 'releaseClaim', 'hitRateLimit', 'pruneRateLimit', 'forgetLeftovers', 'ping', 'setStatus', 'deleteComment', 'decide',
   'deleteDecided', 'editComment', 'setReply', 'claimJobs', 'claimDigest', 'finishJob', 'retryJob', 'insertSetting',
 ] as const satisfies ReadonlyArray<keyof WriterOps>;
 // Not one op missing from the list:
@@ -343,6 +344,14 @@ export class SqliteWriter implements WriterOps {
 
   pruneRateLimit(before: number): void {
     this.claimStmt.ratePrune.run(before);
+  }
+
+  forgetLeftovers(claimsBefore: number, jobsBefore: number): { claims: number; jobs: number } {
+    // Once per start: a scan of the keys (no index on lease_until: every comment would pay for one).
+    return this.db.transaction(() => ({
+      claims: this.db.prepare('DELETE FROM idempotency_keys WHERE lease_until IS NOT NULL AND lease_until < ?').run(claimsBefore).changes,
+      jobs: this.db.prepare('DELETE FROM notification_jobs WHERE created_at < ?').run(jobsBefore).changes,
+    })).immediate();
   }
 
   ping(): void {

@@ -240,6 +240,12 @@ export interface Store {
   hitRateLimit(client: string, limit: number, windowMs: number, now: number): Promise<RateDecision>;
   /** Forgets rate-limit hits at or before `before`. */
   pruneRateLimit(before: number): Promise<void>;
+  /**
+   * What dead processes and old settings leave behind, forgotten at start: idempotency claims whose lease
+   * ran out before `claimsBefore` (a killed instance's; to every reader they are already absent), and
+   * notification jobs made before `jobsBefore` (no worker sends them any more: a channel since removed).
+   */
+  forgetLeftovers(claimsBefore: number, jobsBefore: number): Promise<{ claims: number; jobs: number }>;
   /** Reads a setting, storing `make()` first if it is absent (first writer wins across instances). */
   getOrCreateSetting(name: string, make: () => string): Promise<string>;
   /** Throws when the database cannot answer (for /healthz). */

@@ -1,0 +1,141 @@
+// @vitest-environment node
+/**
+ * What dead processes and old settings leave in the database, in both stores (PostgreSQL when
+ * YKIEN_TEST_PG_URL is set, in a schema of its own): an idempotency claim whose holder was killed, a
+ * notification job of a channel no instance has any more, and, on SQLite, a job's sequence number
+ * handed out again after the job that had it was sent.
+ */
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.js';
+import { parseConfig } from '../src/config.js';
+import { PgStore } from '../src/stores/pg-store.js';
+import { MIGRATIONS, SqliteStore } from '../src/stores/sqlite-store.js';
+import type { NewComment, Store } from '../src/stores/store.js';
+import { freshPgSchema } from './support/pg-schema.js';
+
+const PG_URL = process.env.YKIEN_TEST_PG_URL;
+const dir = mkdtempSync(join(tmpdir(), 'ykien-leftovers-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const T = Date.UTC(2026, 11, 2, 8, 0, 0);
+const DAY = 24 * 3_600_000;
+
+const pending = (id: string, createdAt: number): NewComment => ({
+  id, clientId: `k-${id}`, payloadHash: 'h', pageId: 'p', pageUrl: 'https://bao.example.vn/a', pageTitle: '',
+  name: 'Lan', content: 'Ý kiến', status: 'pending', createdAt,
+});
+
+function storeCases(open: () => Promise<{ store: Store; close: () => Promise<void> }>): void {
+  it('forgets expired claims and unsendable jobs, and nothing that is still live', async () => {
+    const { store, close } = await open();
+    try {
+      store.setNotificationChannels(['email']);
+      await store.claimKey('killed', 'h', 'c-killed', T - 60_000, 30_000); // lease ran out at T - 30 s
+      await store.claimKey('live', 'h', 'c-live', T, 30_000); // another instance verifying now
+      await store.insertComment(pending('c-stored', T - 3 * DAY)); // a stored key, and a 3-day-old job
+      await store.insertComment(pending('c-recent', T - 1000)); // a job of now
+      expect(await store.forgetLeftovers(T - 1000, T - 2 * DAY)).toEqual({ claims: 1, jobs: 1 });
+      expect(await store.findKey('live', T)).toMatchObject({ status: 'in-progress' });
+      expect(await store.findKey('k-c-stored', T)).toMatchObject({ commentId: 'c-stored' });
+      const due = await store.claimJobs('email', 'w', T + 1000, 60_000, 10);
+      expect(due.map((j) => j.commentId)).toEqual(['c-recent']);
+      // The killed attempt's key goes through now, as it did before (an expired claim counts as none).
+      expect(await store.claimKey('killed', 'h', 'c-again', T, 30_000)).toEqual({ claimed: true });
+    } finally {
+      await close();
+    }
+  });
+
+  it('a job sent while it had the largest number does not leave that number to the next job', async () => {
+    const { store, close } = await open();
+    try {
+      store.setNotificationChannels(['webhook']);
+      await store.insertComment(pending('c1', T));
+      await store.insertComment(pending('c2', T + 1));
+      const [j1, j2] = await store.claimJobs('webhook', 'w', T + 10, 60_000, 10);
+      await store.finishJob(j2!.seq, 'w');
+      await store.insertComment(pending('c3', T + 20));
+      const [j3] = await store.claimJobs('webhook', 'w2', T + 30, 60_000, 10);
+      expect(j3!.commentId).toBe('c3');
+      expect(j3!.seq).toBeGreaterThan(j2!.seq);
+      // A late finish of the job sent first cannot touch the new one.
+      await store.finishJob(j2!.seq, 'w');
+      await store.finishJob(j1!.seq, 'w');
+      expect((await store.claimJobs('webhook', 'w3', T + 120_000, 60_000, 10)).map((j) => j.commentId)).toEqual(['c3']);
+    } finally {
+      await close();
+    }
+  });
+}
+
+describe('SQLite', () => {
+  let n = 0;
+  storeCases(async () => {
+    const store = SqliteStore.open(join(dir, `store-${n++}.db`));
+    return { store, close: () => store.close() };
+  });
+
+  it('migration 5 keeps the queued jobs and their numbers', async () => {
+    const file = join(dir, 'v4.db');
+    const db = new Database(file);
+    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    for (const m of MIGRATIONS.filter((m) => m.version <= 4)) {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations VALUES (?, ?, 0)').run(m.version, m.name);
+    }
+    db.prepare(`INSERT INTO comments (id, page_id, page_url, name, content, status, created_at, search)
+                VALUES ('c7', 'p', 'https://bao.example.vn/a', 'Lan', 'Ý kiến', 'pending', ?, 'lan y kien')`).run(T);
+    db.prepare("INSERT INTO notification_jobs (seq, channel, comment_id, created_at, due_at) VALUES (7, 'webhook', 'c7', ?, ?)").run(T, T);
+    db.close();
+    const store = SqliteStore.open(file);
+    try {
+      const [job] = await store.claimJobs('webhook', 'w', T + 1, 60_000, 10);
+      expect(job).toMatchObject({ seq: 7, commentId: 'c7' });
+      await store.finishJob(7, 'w');
+      store.setNotificationChannels(['webhook']);
+      await store.insertComment(pending('c8', T + 2));
+      expect((await store.claimJobs('webhook', 'w', T + 3, 60_000, 10))[0]!.seq).toBe(8);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a server forgets them when it starts', async () => {
+    const file = join(dir, 'start.db');
+    const store = SqliteStore.open(file);
+    const now = Date.now();
+    await store.claimKey('killed', 'h', 'c-killed', now - 10 * 60_000, 30_000);
+    store.setNotificationChannels(['email']);
+    await store.insertComment(pending('c-old', now - 3 * DAY));
+    const parsed = parseConfig(['--db', file, '--no-captcha'], {});
+    if (parsed.kind !== 'run') throw new Error(parsed.kind);
+    const app = await buildApp({ config: parsed.config, store, adminToken: 'leftovers-admin-token-0123456789', ipSecret: 'leftovers-ip-secret-0123', logger: false });
+    try {
+      await app.ready();
+      expect(await store.findKey('killed', now)).toBeNull();
+      const db = new Database(file, { readonly: true });
+      try {
+        expect(db.prepare('SELECT count(*) FROM idempotency_keys').pluck().get()).toBe(1); // c-old's stored key
+        expect(db.prepare('SELECT count(*) FROM notification_jobs').pluck().get()).toBe(0);
+      } finally {
+        db.close();
+      }
+    } finally {
+      await app.close();
+      await store.close();
+    }
+  });
+});
+
+describe.skipIf(!PG_URL)('PostgreSQL', () => {
+  let n = 0;
+  storeCases(async () => {
+    const schema = await freshPgSchema(PG_URL!, `ykien_leftovers_${process.pid}_${n++}`);
+    const store = await PgStore.open(schema.url);
+    return { store, close: async () => (await store.close(), await schema.drop()) };
+  });
+});
