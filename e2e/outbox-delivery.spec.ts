@@ -597,6 +597,26 @@ test.describe('permanent refusals (the server allows 40 characters)', () => {
     expect((await api.stored()).map((c) => c.content)).toEqual(['Đã rút gọn.']);
   });
 
+  test('400 on a queued retry while the reader writes another comment: the form is left alone, the page hears of it once', async ({ page, context, net, site }) => {
+    await site.open(page);
+    const f = form(page);
+    await setOffline(context, net, true);
+    await send(page, 'Ngô Văn I', LONG);
+    await expect(unsent(page)).toHaveCount(1);
+    await f.content.fill('Một ý kiến khác, đang viết.');
+
+    await setOffline(context, net, false);
+    await expect.poll(() => net.seen.map((s) => s.status)).toEqual([400]);
+    await outboxIdle(page);
+    await expect(f.content).toHaveValue('Một ý kiến khác, đang viết.');
+    const errors = (await events(page)).filter((e) => e.type === 'ykien-error');
+    expect(errors.map((e) => [e.detail.code, e.detail.status])).toEqual([
+      ['offline', undefined], // the first attempt, queued
+      ['validation', 400], // the queued one, refused for good
+    ]);
+    expect(errors[1]!.detail.message).toMatch(/Chưa gửi được bình luận/);
+  });
+
   test('413 on a queued retry: no more retries, the text goes back into the form with the message', async ({ page, context, net, api, site }) => {
     await site.open(page, { attrs: { 'max-length': '20000' } });
     const f = form(page);

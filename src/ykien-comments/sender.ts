@@ -145,13 +145,19 @@ export class Sender {
       h.say('queuedSent', 'success');
       if (!byOther) h.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: item.clientId }));
     } else if (kind == 'captcha') {
-      h.say('verifyPrompt', 'error');
-    } else if (kind != 'retry' && kind != 'rate-limited' && item.payload.pageId == h.page.pageId && !h.content.trim()) {
-      // Retrying cannot help: the text goes back into the form, with the message, for the reader to fix.
-      ({ name: h.name, content: h.content } = item.payload);
-      this.outbox.discard(item.clientId);
-      h.saveDraft();
-      this.#handle(result, item.payload, false);
+      const message = h.say('verifyPrompt', 'error');
+      if (!byOther) this.#fail(kind, message, 403);
+    } else if (kind != 'retry' && kind != 'rate-limited') {
+      if (item.payload.pageId == h.page.pageId && !h.content.trim()) {
+        // Retrying cannot help: the text goes back into the form, with the message, for the reader to fix.
+        ({ name: h.name, content: h.content } = item.payload);
+        this.outbox.discard(item.clientId);
+        h.saveDraft();
+        this.#handle(result, item.payload, false);
+      } else if (!byOther) {
+        // It stays among the unsent comments, for the reader; the page hears of it too, once.
+        this.#fail(reason(result), h.t.failed, result.status);
+      }
     }
   }
 
