@@ -1,6 +1,7 @@
 /**
  * /admin with the keyboard alone: a queue of 30 pending comments worked through with j/k/a/r/x/e,
- * the help dialog (?) with its focus handling, and shortcuts that stay quiet while a field is typed in.
+ * the help dialog (?) with its focus handling, and shortcuts that stay quiet while a field is typed in
+ * or while the keyboard is on a control outside the queue (Reload, a status tab, a link).
  * No mouse anywhere in this file.
  */
 import { test, expect, cards, card, liveRegion, watchPage } from './support/admin.js';
@@ -177,4 +178,51 @@ test('after a reply is saved the keyboard stays on that comment: the next "a" ap
   await expect(cards(page)).toHaveCount(2);
   const pending = await api('GET', '/comments?status=pending');
   expect(pending.json.items.map((c: { name: string }) => c.name)).toEqual(['Bạn đọc 3', 'Bạn đọc 1']);
+});
+
+test('letters act on a comment only with the keyboard in it: on Reload, a status tab or a link they do nothing', async ({ page, seed, signIn, api }) => {
+  await seed({ name: 'Bạn đọc 1', content: 'Ý kiến một.' });
+  const second = await seed({ name: 'Bạn đọc 2', content: 'Ý kiến hai.' });
+  await signIn();
+  await expect(cards(page)).toHaveCount(2); // newest first: 2, 1
+  const changes: string[] = [];
+  page.on('request', (r) => r.method() !== 'GET' && changes.push(`${r.method()} ${new URL(r.url()).pathname}`));
+
+  // The first comment is current, and selected.
+  await page.keyboard.press('j');
+  const first = cards(page).nth(0);
+  await expect(first).toBeFocused();
+  await expect(first).toContainText('Bạn đọc 2');
+  await page.keyboard.press('x');
+  await expect(page.locator('ykien-admin .bulkbar')).toContainText('Đã chọn 1');
+
+  // The keyboard leaves the queue (as a speech command or a screen reader's browse mode may take it):
+  // on these controls no letter decides, selects, edits, moves or opens anything.
+  const elsewhere = [
+    page.getByRole('button', { name: 'Tải lại' }),
+    page.getByRole('button', { name: /Chờ duyệt/ }),
+    page.getByRole('link', { name: 'Nhật ký kiểm duyệt' }),
+  ];
+  for (const control of elsewhere) {
+    await control.focus();
+    for (const key of ['a', 'r', 'x', 'e', 'Shift+A', 'Shift+R', 'j', 'k', '/', '?']) await page.keyboard.press(key);
+    await expect(control).toBeFocused();
+  }
+  await expect(page.getByRole('dialog')).not.toBeVisible();
+  await expect(cards(page)).toHaveCount(2);
+  await expect(first.getByRole('button', { name: 'Duyệt', exact: true })).toBeEnabled();
+  await expect(first.getByLabel('Nội dung')).toHaveCount(0);
+  await expect(page.locator('ykien-admin .bulkbar')).toContainText('Đã chọn 1');
+
+  // Back in the comment, the same letter approves it: the shortcut works where it should.
+  await first.focus();
+  await page.keyboard.press('a');
+  await expect(liveRegion(page)).toHaveText('Đã duyệt bình luận của “Bạn đọc 2”.');
+  await expect(cards(page)).toHaveCount(1);
+  await expect(card(page, 'Bạn đọc 1')).toBeFocused();
+
+  // What reached the server: that one approval, nothing else.
+  expect(changes).toEqual([`POST /api/admin/comments/${second}/approve`]);
+  expect((await api('GET', '/comments?status=pending')).json.items.map((c: { name: string }) => c.name)).toEqual(['Bạn đọc 1']);
+  expect((await api('GET', '/audit')).json.items.map((a: { action: string; commentId: string }) => [a.action, a.commentId])).toEqual([['approve', second]]);
 });
