@@ -1101,7 +1101,8 @@ export class YkienAdmin extends LitElement {
             )}
           </ul>
         </nav>
-        <button type="button" class="quiet" ?disabled=${this.loading} @click=${() => this.formsClosed() && this.load(true)}>${this.msg('reload')}</button>
+        <button type="button" class="quiet" aria-disabled=${this.loading ? 'true' : nothing}
+          @click=${() => !this.loading && this.formsClosed() && this.load(true)}>${this.msg('reload')}</button>
       </div>
       <form class="search" role="search" aria-label=${this.msg('filters')} @submit=${this.onSearchSubmit}>
         <label for="q">${this.msg('searchLabel')}</label>
@@ -1192,26 +1193,30 @@ export class YkienAdmin extends LitElement {
   }
 
   private renderActions(c: AdminComment, busy: boolean, historyOpen: boolean) {
+    // aria-disabled, not disabled, while an action is under way: a disabled button drops the focus to
+    // the page's body, and when the action fails the editor would have lost their place (WCAG 2.4.3).
+    const off = busy ? 'true' : nothing;
+    const unlessBusy = (run: () => unknown) => () => void (this.busy.has(c.id) || run());
     return html`
       <div class="actions">
         ${c.status !== 'published'
-          ? html`<button type="button" class="primary" ?disabled=${busy} @click=${() => this.act(c, 'approve')}>${this.msg('approve')}</button>`
+          ? html`<button type="button" class="primary" aria-disabled=${off} @click=${unlessBusy(() => this.act(c, 'approve'))}>${this.msg('approve')}</button>`
           : nothing}
         ${c.status !== 'rejected'
-          ? html`<button type="button" class="quiet" ?disabled=${busy} @click=${() => this.act(c, 'reject')}>
+          ? html`<button type="button" class="quiet" aria-disabled=${off} @click=${unlessBusy(() => this.act(c, 'reject'))}>
               ${this.msg(c.status === 'published' ? 'hide' : 'reject')}</button>`
           : nothing}
         ${c.status === 'pending'
-          ? html`<button type="button" class="quiet" ?disabled=${busy} @click=${() => this.startEdit(c)}>${this.msg('edit')}</button>`
-          : html`<button type="button" class="quiet" ?disabled=${busy} @click=${() => this.act(c, 'restore')}>${this.msg('restore')}</button>`}
-        <button type="button" class="quiet" ?disabled=${busy} @click=${() => this.startReply(c)}>
+          ? html`<button type="button" class="quiet" aria-disabled=${off} @click=${unlessBusy(() => this.startEdit(c))}>${this.msg('edit')}</button>`
+          : html`<button type="button" class="quiet" aria-disabled=${off} @click=${unlessBusy(() => this.act(c, 'restore'))}>${this.msg('restore')}</button>`}
+        <button type="button" class="quiet" aria-disabled=${off} @click=${unlessBusy(() => this.startReply(c))}>
           ${this.msg(c.reply ? 'editReply' : 'replyButton')}</button>
         ${c.reply
-          ? html`<button type="button" class="quiet" ?disabled=${busy} @click=${() => this.deleteReply(c)}>${this.msg('removeReply')}</button>`
+          ? html`<button type="button" class="quiet" aria-disabled=${off} @click=${unlessBusy(() => this.deleteReply(c))}>${this.msg('removeReply')}</button>`
           : nothing}
         <button type="button" class="quiet" aria-expanded=${historyOpen ? 'true' : 'false'} aria-controls=${`history-${c.id}`}
           @click=${() => this.toggleHistory(c)}>${this.msg('history')}</button>
-        <button type="button" class="danger" ?disabled=${busy} @click=${() => this.act(c, 'delete')}>${this.msg('delete')}</button>
+        <button type="button" class="danger" aria-disabled=${off} @click=${unlessBusy(() => this.act(c, 'delete'))}>${this.msg('delete')}</button>
       </div>
     `;
   }

@@ -88,7 +88,8 @@ export const styles = css`
     border: 1px solid var(--accent);
     cursor: pointer;
   }
-  button:disabled {
+  button:disabled,
+  button[aria-disabled='true'] {
     opacity: 0.55;
     cursor: progress;
   }
@@ -104,7 +105,7 @@ export const styles = css`
     background: var(--accent);
     color: var(--accent-fg);
   }
-  .primary:hover:not(:disabled) {
+  .primary:hover:not(:disabled, [aria-disabled='true']) {
     background: var(--accent-dark);
   }
   .quiet {
@@ -119,7 +120,7 @@ export const styles = css`
     color: var(--fg);
     border-color: #767676;
   }
-  .danger:hover:not(:disabled) {
+  .danger:hover:not(:disabled, [aria-disabled='true']) {
     border-color: var(--accent);
     color: var(--accent);
   }
