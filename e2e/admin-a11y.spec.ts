@@ -1,8 +1,11 @@
 /**
  * /admin with axe (WCAG 2.2 A/AA) in every state it has: sign-in, a wrong token, each tab, an empty
  * queue, a selection, the edit form with an error, the reply form, a comment's log, the help dialog,
- * the moderation log page, and a server that stops answering. And in English when the browser prefers it.
+ * the moderation log page, and a server that stops answering. And in English when the browser prefers it,
+ * and with forced colours (Windows high contrast), where the selected tab and the current comment must
+ * still show as such.
  */
+import type { Locator } from '@playwright/test';
 import { test, expect, cards, card, expectNoAxeViolations, liveRegion } from './support/admin.js';
 
 // A full axe pass over the page takes seconds on a busy two-core machine; several per test.
@@ -79,6 +82,37 @@ test('axe: the moderation log page, and a server that stops answering', async ({
   await page.getByRole('button', { name: 'Tải lại' }).click();
   await expect(page.getByRole('alert')).toHaveText('Không kết nối được máy chủ. Vui lòng thử lại.');
   await expectNoAxeViolations(page, 'network error');
+});
+
+test('forced colours (Windows high contrast): the pressed status tab and the current comment still stand out', async ({ page, seed, signIn }) => {
+  await page.emulateMedia({ forcedColors: 'active' });
+  await seed({ name: 'Bạn đọc 1' });
+  await seed({ name: 'Bạn đọc 2' });
+  await signIn();
+  expect(await page.evaluate(() => matchMedia('(forced-colors: active)').matches)).toBe(true);
+  await expect(cards(page)).toHaveCount(2);
+  // The first comment current, then the keyboard in the search field: current, not focused (no focus ring).
+  await page.keyboard.press('j');
+  await expect(cards(page).nth(0)).toBeFocused();
+  await page.keyboard.press('/');
+  await expect(page.getByRole('searchbox')).toBeFocused();
+  await expect(cards(page).nth(0)).toHaveClass(/\bcurrent\b/);
+
+  // Forced colours replace every colour and drop shadows: what is left to tell them apart is shape.
+  const shape = (l: Locator) =>
+    l.evaluate((el) => {
+      const s = getComputedStyle(el);
+      return {
+        outline: `${s.outlineStyle} ${s.outlineWidth}`,
+        border: `${s.borderTopStyle} ${s.borderTopWidth} ${s.borderLeftWidth}`,
+        decoration: s.textDecorationLine,
+      };
+    });
+  const pressed = await shape(page.getByRole('button', { name: /Chờ duyệt/, pressed: true }));
+  const unpressed = await shape(page.getByRole('button', { name: /Đã đăng/, pressed: false }));
+  expect.soft(pressed, 'the pressed tab against another').not.toEqual(unpressed);
+  expect(await shape(cards(page).nth(0)), 'the current comment against another').not.toEqual(await shape(cards(page).nth(1)));
+  await expectNoAxeViolations(page, 'forced colours');
 });
 
 test.describe('in a browser that prefers English', () => {

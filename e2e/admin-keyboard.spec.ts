@@ -1,6 +1,8 @@
 /**
  * /admin with the keyboard alone: a queue of 30 pending comments worked through with j/k/a/r/x/e,
- * the help dialog (?) with its focus handling, and shortcuts that stay quiet while a field is typed in.
+ * the help dialog (?) with its focus handling, and shortcuts that stay quiet while a field is typed in
+ * or while the keyboard is on a control outside the queue (Reload, a status tab, a link); and the
+ * keyboard kept on the button pressed while its action runs, and after it fails.
  * No mouse anywhere in this file.
  */
 import { test, expect, cards, card, liveRegion, watchPage } from './support/admin.js';
@@ -177,4 +179,130 @@ test('after a reply is saved the keyboard stays on that comment: the next "a" ap
   await expect(cards(page)).toHaveCount(2);
   const pending = await api('GET', '/comments?status=pending');
   expect(pending.json.items.map((c: { name: string }) => c.name)).toEqual(['Bạn đọc 3', 'Bạn đọc 1']);
+});
+
+test('letters act on a comment only with the keyboard in it: on Reload, a status tab or a link they do nothing', async ({ page, seed, signIn, api }) => {
+  await seed({ name: 'Bạn đọc 1', content: 'Ý kiến một.' });
+  const second = await seed({ name: 'Bạn đọc 2', content: 'Ý kiến hai.' });
+  await signIn();
+  await expect(cards(page)).toHaveCount(2); // newest first: 2, 1
+  const changes: string[] = [];
+  page.on('request', (r) => r.method() !== 'GET' && changes.push(`${r.method()} ${new URL(r.url()).pathname}`));
+
+  // The first comment is current, and selected.
+  await page.keyboard.press('j');
+  const first = cards(page).nth(0);
+  await expect(first).toBeFocused();
+  await expect(first).toContainText('Bạn đọc 2');
+  await page.keyboard.press('x');
+  await expect(page.locator('ykien-admin .bulkbar')).toContainText('Đã chọn 1');
+
+  // The keyboard leaves the queue (as a speech command or a screen reader's browse mode may take it):
+  // on these controls no letter decides, selects, edits, moves or opens anything.
+  const elsewhere = [
+    page.getByRole('button', { name: 'Tải lại' }),
+    page.getByRole('button', { name: /Chờ duyệt/ }),
+    page.getByRole('link', { name: 'Nhật ký kiểm duyệt' }),
+  ];
+  for (const control of elsewhere) {
+    await control.focus();
+    for (const key of ['a', 'r', 'x', 'e', 'Shift+A', 'Shift+R', 'j', 'k', '/', '?']) await page.keyboard.press(key);
+    await expect(control).toBeFocused();
+  }
+  await expect(page.getByRole('dialog')).not.toBeVisible();
+  await expect(cards(page)).toHaveCount(2);
+  await expect(first.getByRole('button', { name: 'Duyệt', exact: true })).toBeEnabled();
+  await expect(first.getByLabel('Nội dung')).toHaveCount(0);
+  await expect(page.locator('ykien-admin .bulkbar')).toContainText('Đã chọn 1');
+
+  // Back in the comment, the same letter approves it: the shortcut works where it should.
+  await first.focus();
+  await page.keyboard.press('a');
+  await expect(liveRegion(page)).toHaveText('Đã duyệt bình luận của “Bạn đọc 2”.');
+  await expect(cards(page)).toHaveCount(1);
+  await expect(card(page, 'Bạn đọc 1')).toBeFocused();
+
+  // What reached the server: that one approval, nothing else.
+  expect(changes).toEqual([`POST /api/admin/comments/${second}/approve`]);
+  expect((await api('GET', '/comments?status=pending')).json.items.map((c: { name: string }) => c.name)).toEqual(['Bạn đọc 1']);
+  expect((await api('GET', '/audit')).json.items.map((a: { action: string; commentId: string }) => [a.action, a.commentId])).toEqual([['approve', second]]);
+});
+
+test('a decision that fails leaves the keyboard on the button pressed, to press again; one that succeeds moves it to the next comment', async ({
+  page,
+  seed,
+  signIn,
+  api,
+}) => {
+  await seed({ name: 'Bạn đọc 1', content: 'Ý kiến một.' });
+  const second = await seed({ name: 'Bạn đọc 2', content: 'Ý kiến hai.' });
+  await api('PUT', `/comments/${second}/reply`, { text: 'Cảm ơn bạn.' });
+  await signIn();
+  await expect(cards(page)).toHaveCount(2); // newest first: 2, 1
+  const first = card(page, 'Bạn đọc 2');
+  const alert = page.locator('ykien-admin [role="alert"]');
+
+  // The connection drops on the approval.
+  await page.route(/\/api\/admin\/comments\/[^/]+\/approve(\?|$)/, (r) => r.abort());
+  const approve = first.getByRole('button', { name: 'Duyệt', exact: true });
+  await approve.focus();
+  await page.keyboard.press('Enter');
+  await expect(alert).toHaveText('Không kết nối được máy chủ. Vui lòng thử lại.');
+  await expect(approve).toBeFocused();
+  await expect(approve).toBeEnabled();
+
+  // The server fails the rejection.
+  await page.route(/\/api\/admin\/comments\/[^/]+\/reject(\?|$)/, (r) =>
+    r.fulfill({ status: 503, contentType: 'application/problem+json', body: '{"status":503,"title":"Unavailable","code":"unavailable"}' }),
+  );
+  await page.keyboard.press('Tab');
+  const reject = first.getByRole('button', { name: 'Từ chối' });
+  await expect(reject).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(alert).toHaveText('Máy chủ báo lỗi (503). Vui lòng thử lại.');
+  await expect(reject).toBeFocused();
+
+  // The connection drops on removing the reply.
+  await page.route(/\/api\/admin\/comments\/[^/]+\/reply(\?|$)/, (r) => r.abort());
+  const removeReply = first.getByRole('button', { name: 'Xóa trả lời' });
+  await removeReply.focus();
+  await page.keyboard.press('Enter');
+  await expect(alert).toHaveText('Không kết nối được máy chủ. Vui lòng thử lại.');
+  await expect(removeReply).toBeFocused();
+  expect((await api('GET', `/comments/${second}`)).json).toMatchObject({ status: 'pending', reply: { text: 'Cảm ơn bạn.' } });
+
+  // The connection is back: the same button approves, the card goes, and the keyboard is on the next one.
+  await page.unrouteAll();
+  await approve.focus();
+  await page.keyboard.press('Enter');
+  await expect(liveRegion(page)).toHaveText('Đã duyệt bình luận của “Bạn đọc 2”.');
+  await expect(alert).toHaveText('');
+  await expect(card(page, 'Bạn đọc 1')).toBeFocused();
+  expect((await api('GET', `/comments/${second}`)).json.status).toBe('published');
+});
+
+test('"Tải lại" keeps the keyboard: when the list comes, it is still on the button', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Bạn đọc 1' });
+  await signIn();
+  await expect(cards(page)).toHaveCount(1);
+  await seed({ name: 'Bạn đọc 2' });
+  // The list's answer is made by the server now, and reaches the page only when the test says so.
+  let deliver: (() => void) | undefined;
+  let holding = true;
+  await page.route(/\/api\/admin\/comments\?/, async (route) => {
+    if (!holding) return route.fallback();
+    holding = false;
+    const answer = await route.fetch();
+    await new Promise<void>((r) => (deliver = r));
+    await route.fulfill({ response: answer });
+  });
+  const reload = page.getByRole('button', { name: 'Tải lại' });
+  await reload.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('ykien-admin .empty')).toHaveText('Đang tải…');
+  await expect.poll(() => !!deliver).toBe(true);
+  deliver!();
+  await expect(cards(page)).toHaveCount(2);
+  await expect(liveRegion(page)).toHaveText('Đã tải 2 bình luận.');
+  await expect(reload).toBeFocused();
 });

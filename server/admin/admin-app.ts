@@ -116,6 +116,11 @@ function isTyping(target: EventTarget | undefined): boolean {
   return target instanceof HTMLElement && target.isContentEditable;
 }
 
+/** A control of its own (a button, a status tab, a link, a field): a letter pressed on it is not meant for the queue. */
+function isControl(target: EventTarget | undefined): boolean {
+  return target instanceof Element && target.matches('button, a[href], input, select, textarea, summary, [role="button"], [role="link"], [role="tab"]');
+}
+
 /** The reply's version the moderator saw: its time, null for none, undefined when the server does not say. */
 const replyAtOf = (c: AdminComment): string | null | undefined => (c.reply === undefined ? undefined : (c.reply?.at ?? null));
 
@@ -588,10 +593,6 @@ export class YkienAdmin extends LitElement {
     return this.msg(key, { name: c.name, status: now });
   }
 
-  private currentComment(): AdminComment | undefined {
-    return this.current >= 0 ? this.items[this.current] : undefined;
-  }
-
   private setBusy(ids: readonly string[], on: boolean): void {
     const next = new Set(this.busy);
     for (const id of ids) {
@@ -957,6 +958,11 @@ export class YkienAdmin extends LitElement {
     const path = e.composedPath();
     // Typing, or on a form's own buttons ("Lưu và duyệt"): a letter there is not a decision on the card.
     if (isTyping(path[0]) || path.some((t) => t instanceof HTMLFormElement && t.classList.contains('edit'))) return;
+    // WCAG 2.1.4: a letter said by speech input, or typed in a screen reader's browse mode, must not act
+    // on a comment the editor is no longer on. Letters act only with the keyboard in a card of the queue;
+    // on any other button, tab or link they do nothing at all (moving and searching work from the page too).
+    const card = path.find((t): t is HTMLElement => t instanceof HTMLElement && t.matches('article.comment'));
+    if (!card && isControl(path[0])) return;
     const key = e.key;
     if (key === '?') {
       e.preventDefault();
@@ -969,7 +975,8 @@ export class YkienAdmin extends LitElement {
       }
       return;
     }
-    const c = this.currentComment();
+    // The card the keyboard is in, not the last one it was in.
+    const c = card ? this.items.find((x) => x.id === card.dataset.id) : undefined;
     switch (key) {
       case 'j':
         e.preventDefault();
@@ -996,7 +1003,7 @@ export class YkienAdmin extends LitElement {
         return;
       case 'A':
       case 'R':
-        if (this.selected.size > 0) {
+        if (c && this.selected.size > 0) {
           e.preventDefault();
           void this.bulk(key === 'A' ? 'approve' : 'reject');
         }
@@ -1094,7 +1101,8 @@ export class YkienAdmin extends LitElement {
             )}
           </ul>
         </nav>
-        <button type="button" class="quiet" ?disabled=${this.loading} @click=${() => this.formsClosed() && this.load(true)}>${this.msg('reload')}</button>
+        <button type="button" class="quiet" aria-disabled=${this.loading ? 'true' : nothing}
+          @click=${() => !this.loading && this.formsClosed() && this.load(true)}>${this.msg('reload')}</button>
       </div>
       <form class="search" role="search" aria-label=${this.msg('filters')} @submit=${this.onSearchSubmit}>
         <label for="q">${this.msg('searchLabel')}</label>
@@ -1185,26 +1193,30 @@ export class YkienAdmin extends LitElement {
   }
 
   private renderActions(c: AdminComment, busy: boolean, historyOpen: boolean) {
+    // aria-disabled, not disabled, while an action is under way: a disabled button drops the focus to
+    // the page's body, and when the action fails the editor would have lost their place (WCAG 2.4.3).
+    const off = busy ? 'true' : nothing;
+    const unlessBusy = (run: () => unknown) => () => void (this.busy.has(c.id) || run());
     return html`
       <div class="actions">
         ${c.status !== 'published'
-          ? html`<button type="button" class="primary" ?disabled=${busy} @click=${() => this.act(c, 'approve')}>${this.msg('approve')}</button>`
+          ? html`<button type="button" class="primary" aria-disabled=${off} @click=${unlessBusy(() => this.act(c, 'approve'))}>${this.msg('approve')}</button>`
           : nothing}
         ${c.status !== 'rejected'
-          ? html`<button type="button" class="quiet" ?disabled=${busy} @click=${() => this.act(c, 'reject')}>
+          ? html`<button type="button" class="quiet" aria-disabled=${off} @click=${unlessBusy(() => this.act(c, 'reject'))}>
               ${this.msg(c.status === 'published' ? 'hide' : 'reject')}</button>`
           : nothing}
         ${c.status === 'pending'
-          ? html`<button type="button" class="quiet" ?disabled=${busy} @click=${() => this.startEdit(c)}>${this.msg('edit')}</button>`
-          : html`<button type="button" class="quiet" ?disabled=${busy} @click=${() => this.act(c, 'restore')}>${this.msg('restore')}</button>`}
-        <button type="button" class="quiet" ?disabled=${busy} @click=${() => this.startReply(c)}>
+          ? html`<button type="button" class="quiet" aria-disabled=${off} @click=${unlessBusy(() => this.startEdit(c))}>${this.msg('edit')}</button>`
+          : html`<button type="button" class="quiet" aria-disabled=${off} @click=${unlessBusy(() => this.act(c, 'restore'))}>${this.msg('restore')}</button>`}
+        <button type="button" class="quiet" aria-disabled=${off} @click=${unlessBusy(() => this.startReply(c))}>
           ${this.msg(c.reply ? 'editReply' : 'replyButton')}</button>
         ${c.reply
-          ? html`<button type="button" class="quiet" ?disabled=${busy} @click=${() => this.deleteReply(c)}>${this.msg('removeReply')}</button>`
+          ? html`<button type="button" class="quiet" aria-disabled=${off} @click=${unlessBusy(() => this.deleteReply(c))}>${this.msg('removeReply')}</button>`
           : nothing}
         <button type="button" class="quiet" aria-expanded=${historyOpen ? 'true' : 'false'} aria-controls=${`history-${c.id}`}
           @click=${() => this.toggleHistory(c)}>${this.msg('history')}</button>
-        <button type="button" class="danger" ?disabled=${busy} @click=${() => this.act(c, 'delete')}>${this.msg('delete')}</button>
+        <button type="button" class="danger" aria-disabled=${off} @click=${unlessBusy(() => this.act(c, 'delete'))}>${this.msg('delete')}</button>
       </div>
     `;
   }

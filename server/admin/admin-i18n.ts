@@ -98,7 +98,8 @@ const vi = {
   signedInAs: 'Đăng nhập: {name}',
   helpTitle: 'Phím tắt',
   close: 'Đóng',
-  helpIntro: 'Phím tắt không hoạt động khi bạn đang gõ trong một ô nhập.',
+  helpIntro:
+    'x, a, r, Shift+A, Shift+R và e chỉ tác động khi bàn phím đang ở trong một bình luận của danh sách (j đưa đến bình luận đầu tiên). j, k, / và ? dùng được ở đó và ở phần còn lại của trang, trừ khi bàn phím đang ở một nút (kể cả các thẻ trạng thái), một liên kết hay một ô nhập.',
   keyJ: 'Bình luận tiếp theo',
   keyK: 'Bình luận trước',
   keyX: 'Chọn hoặc bỏ chọn bình luận đang xem',
@@ -215,7 +216,8 @@ const en: typeof vi = {
   signedInAs: 'Signed in: {name}',
   helpTitle: 'Keyboard shortcuts',
   close: 'Close',
-  helpIntro: 'Shortcuts do nothing while you type in a field.',
+  helpIntro:
+    'x, a, r, Shift+A, Shift+R and e act only while the keyboard is in a comment of the list (j takes it to the first one). j, k, / and ? work there and elsewhere on the page, but not on a button (the status tabs too), a link or a field.',
   keyJ: 'Next comment',
   keyK: 'Previous comment',
   keyX: 'Select or unselect the current comment',

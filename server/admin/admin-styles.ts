@@ -88,7 +88,8 @@ export const styles = css`
     border: 1px solid var(--accent);
     cursor: pointer;
   }
-  button:disabled {
+  button:disabled,
+  button[aria-disabled='true'] {
     opacity: 0.55;
     cursor: progress;
   }
@@ -104,7 +105,7 @@ export const styles = css`
     background: var(--accent);
     color: var(--accent-fg);
   }
-  .primary:hover:not(:disabled) {
+  .primary:hover:not(:disabled, [aria-disabled='true']) {
     background: var(--accent-dark);
   }
   .quiet {
@@ -119,7 +120,7 @@ export const styles = css`
     color: var(--fg);
     border-color: #767676;
   }
-  .danger:hover:not(:disabled) {
+  .danger:hover:not(:disabled, [aria-disabled='true']) {
     border-color: var(--accent);
     color: var(--accent);
   }
@@ -494,5 +495,24 @@ export const styles = css`
   }
   .keys dd {
     margin: 0;
+  }
+  /*
+   * Forced colours (Windows high contrast) replace every colour and drop shadows: the pressed tab (its
+   * fill) and the current comment (its border's colour and shadow) would look like the others. Shape
+   * keeps them apart: a thicker border in the system's Highlight, and an underline on the tab. The
+   * padding gives back what the border takes, so nothing moves when the selection does.
+   */
+  @media (forced-colors: active) {
+    .tab[aria-pressed='true'] {
+      border: 3px solid Highlight;
+      padding: calc(0.375rem - 2px) calc(1rem - 2px);
+      text-decoration: underline 2px;
+      text-underline-offset: 0.2em;
+    }
+    .comment.current {
+      border: 3px solid Highlight;
+      border-left-width: 8px;
+      padding: calc(0.75rem - 2px) calc(1rem - 2px) calc(0.75rem - 2px) calc(1rem - 4px);
+    }
   }
 `;
