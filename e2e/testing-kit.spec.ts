@@ -299,6 +299,26 @@ test.describe('the kit against the real widget, at its edges', () => {
     expect(await post(page, { ...bare, clientId: 'k-y', captchaToken: 'fake-token-1' })).toMatchObject({ status: 403, json: { code: 'captcha' } });
   });
 
+  test('two tabs of one context that load the captcha together get different tokens, and both comments are stored', async ({ context }) => {
+    const captcha = await fakeHcaptcha(context);
+    const endpoint = await mockEndpoint(context, ENDPOINT, { captcha: true });
+    const tabs = [await context.newPage(), await context.newPage()];
+    for (const [i, tab] of tabs.entries()) {
+      await openArticle(tab);
+      await ykien(tab).fill({ name: 'Nguyễn Văn A', content: `Từ tab ${i + 1}.` });
+      await expect(ykien(tab).captchaCheckbox).toBeVisible(); // its captcha script is in
+    }
+    for (const tab of tabs) {
+      const w = ykien(tab);
+      await w.solveCaptcha();
+      await w.send();
+      await expect(w.statusRegion).toHaveText(vi.sentPending);
+    }
+    expect(captcha.tokens).toEqual(['fake-token-1', 'fake-token-2']);
+    expect(endpoint.posts.map((p) => p.body.captchaToken)).toEqual(['fake-token-1', 'fake-token-2']);
+    expect(endpoint.comments.map((c) => c.content)).toEqual(['Từ tab 1.', 'Từ tab 2.']);
+  });
+
   test('the token option: every solved captcha gives hCaptcha’s test token, for a staging server on the test secret', async ({ page }) => {
     const captcha = await fakeHcaptcha(page, { token: HCAPTCHA_TEST_TOKEN });
     const endpoint = await mockEndpoint(page, ENDPOINT);
