@@ -255,6 +255,31 @@ test.describe('the kit against the real widget, at its edges', () => {
     expect(await ykien(page).comments()).toEqual([]);
   });
 
+  test('comments() answers at once when the page turned the list off as a property (as React or Vue set it)', async ({ page }) => {
+    const pageId = `${ORIGIN}/tin-tuc/bai-viet`;
+    await mockEndpoint(page, ENDPOINT, { comments: [{ pageId, name: 'Trần B', content: 'Đã đăng.' }] });
+    await openArticle(page, { attrs: { 'site-key': null }, after: `<script>document.querySelector('ykien-comments').list = 'off';</script>` });
+    const w = ykien(page);
+    expect(await w.comments()).toEqual([]);
+    await expect(w.sendButton).toBeVisible(); // the box is there, without its list
+  });
+
+  test('loadMore() fails at once, with what the box says, when the next comments do not load; the next try loads them', async ({ page }) => {
+    const pageId = `${ORIGIN}/tin-tuc/bai-viet`;
+    await mockEndpoint(page, ENDPOINT, { comments: [{ pageId, name: 'Trần B', content: 'Cũ hơn.' }, { pageId, name: 'Lê C', content: 'Mới hơn.' }] });
+    await openArticle(page, { attrs: { 'site-key': null, 'page-size': '1' } });
+    const w = ykien(page);
+    expect((await w.comments()).map((c) => c.name)).toEqual(['Lê C']);
+    // The first page came; the next one meets a dead network.
+    const nextPage = (u: URL) => u.href.startsWith(ENDPOINT) && u.searchParams.has('cursor');
+    await page.route(nextPage, (r) => r.abort('connectionreset'));
+    await expect(w.loadMore()).rejects.toThrow(vi.listFailed);
+    await expect(w.moreButton).toBeVisible();
+    await page.unroute(nextPage);
+    await w.loadMore();
+    expect((await w.comments()).map((c) => c.name)).toEqual(['Lê C', 'Trần B']);
+  });
+
   test("a site's own words (the element's strings) are found when given to ykien()", async ({ page }) => {
     const endpoint = await mockEndpoint(page, ENDPOINT);
     await openArticle(page, { attrs: { 'site-key': null } });
