@@ -98,6 +98,25 @@ test.describe('mockEndpoint, as strict as the reference server', () => {
     expect(counts.counts['bai-viết']).toBe(1);
   });
 
+  test("field messages are in the language of Accept-Language, in the reference server's words", async ({ page }) => {
+    await mockEndpoint(page, ENDPOINT, { maxLength: 10 });
+    await page.route(`${ORIGIN}/`, (r) => r.fulfill({ contentType: 'text/html', body: '<!doctype html><title>x</title>' }));
+    await page.goto(`${ORIGIN}/`);
+    let n = 0;
+    const tooLong = () => ({ clientId: `k-${++n}`, pageId: 'p', pageUrl: `${ORIGIN}/p`, name: '', content: 'x'.repeat(11) });
+    expect(await post(page, tooLong(), { 'accept-language': 'en-US,en;q=0.9' })).toMatchObject({
+      status: 400,
+      json: { code: 'validation', fields: { name: 'Please enter your name.', content: 'The comment must be at most 10 characters.' } },
+    });
+    // Vietnamese unless English is preferred to it, as the server picks.
+    for (const lang of ['vi', 'vi-VN,en;q=0.8', 'fr']) {
+      expect(await post(page, tooLong(), { 'accept-language': lang }), lang).toMatchObject({
+        status: 400,
+        json: { fields: { name: 'Vui lòng nhập họ tên.', content: 'Nội dung không được dài quá 10 ký tự.' } },
+      });
+    }
+  });
+
   test('origins: a page on another origin gets 403 forbidden-origin with no CORS headers, so it sees a network error', async ({ page }) => {
     const api = 'http://api.localhost:4322/api/comments';
     const endpoint = await mockEndpoint(page, api, { origins: ['https://bao.example.vn'] });
