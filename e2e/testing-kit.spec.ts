@@ -98,6 +98,25 @@ test.describe('mockEndpoint, as strict as the reference server', () => {
     expect(counts.counts['bai-viết']).toBe(1);
   });
 
+  test("field messages are in the language of Accept-Language, in the reference server's words", async ({ page }) => {
+    await mockEndpoint(page, ENDPOINT, { maxLength: 10 });
+    await page.route(`${ORIGIN}/`, (r) => r.fulfill({ contentType: 'text/html', body: '<!doctype html><title>x</title>' }));
+    await page.goto(`${ORIGIN}/`);
+    let n = 0;
+    const tooLong = () => ({ clientId: `k-${++n}`, pageId: 'p', pageUrl: `${ORIGIN}/p`, name: '', content: 'x'.repeat(11) });
+    expect(await post(page, tooLong(), { 'accept-language': 'en-US,en;q=0.9' })).toMatchObject({
+      status: 400,
+      json: { code: 'validation', fields: { name: 'Please enter your name.', content: 'The comment must be at most 10 characters.' } },
+    });
+    // Vietnamese unless English is preferred to it, as the server picks.
+    for (const lang of ['vi', 'vi-VN,en;q=0.8', 'fr']) {
+      expect(await post(page, tooLong(), { 'accept-language': lang }), lang).toMatchObject({
+        status: 400,
+        json: { fields: { name: 'Vui lòng nhập họ tên.', content: 'Nội dung không được dài quá 10 ký tự.' } },
+      });
+    }
+  });
+
   test('origins: a page on another origin gets 403 forbidden-origin with no CORS headers, so it sees a network error', async ({ page }) => {
     const api = 'http://api.localhost:4322/api/comments';
     const endpoint = await mockEndpoint(page, api, { origins: ['https://bao.example.vn'] });
@@ -255,6 +274,31 @@ test.describe('the kit against the real widget, at its edges', () => {
     expect(await ykien(page).comments()).toEqual([]);
   });
 
+  test('comments() answers at once when the page turned the list off as a property (as React or Vue set it)', async ({ page }) => {
+    const pageId = `${ORIGIN}/tin-tuc/bai-viet`;
+    await mockEndpoint(page, ENDPOINT, { comments: [{ pageId, name: 'Trần B', content: 'Đã đăng.' }] });
+    await openArticle(page, { attrs: { 'site-key': null }, after: `<script>document.querySelector('ykien-comments').list = 'off';</script>` });
+    const w = ykien(page);
+    expect(await w.comments()).toEqual([]);
+    await expect(w.sendButton).toBeVisible(); // the box is there, without its list
+  });
+
+  test('loadMore() fails at once, with what the box says, when the next comments do not load; the next try loads them', async ({ page }) => {
+    const pageId = `${ORIGIN}/tin-tuc/bai-viet`;
+    await mockEndpoint(page, ENDPOINT, { comments: [{ pageId, name: 'Trần B', content: 'Cũ hơn.' }, { pageId, name: 'Lê C', content: 'Mới hơn.' }] });
+    await openArticle(page, { attrs: { 'site-key': null, 'page-size': '1' } });
+    const w = ykien(page);
+    expect((await w.comments()).map((c) => c.name)).toEqual(['Lê C']);
+    // The first page came; the next one meets a dead network.
+    const nextPage = (u: URL) => u.href.startsWith(ENDPOINT) && u.searchParams.has('cursor');
+    await page.route(nextPage, (r) => r.abort('connectionreset'));
+    await expect(w.loadMore()).rejects.toThrow(vi.listFailed);
+    await expect(w.moreButton).toBeVisible();
+    await page.unroute(nextPage);
+    await w.loadMore();
+    expect((await w.comments()).map((c) => c.name)).toEqual(['Lê C', 'Trần B']);
+  });
+
   test("a site's own words (the element's strings) are found when given to ykien()", async ({ page }) => {
     const endpoint = await mockEndpoint(page, ENDPOINT);
     await openArticle(page, { attrs: { 'site-key': null } });
@@ -297,6 +341,26 @@ test.describe('the kit against the real widget, at its edges', () => {
     const bare = { pageId: 'p', pageUrl: `${ORIGIN}/p`, name: 'A', content: 'Không có captcha' };
     expect(await post(page, { ...bare, clientId: 'k-x' })).toMatchObject({ status: 403, json: { code: 'captcha' } });
     expect(await post(page, { ...bare, clientId: 'k-y', captchaToken: 'fake-token-1' })).toMatchObject({ status: 403, json: { code: 'captcha' } });
+  });
+
+  test('two tabs of one context that load the captcha together get different tokens, and both comments are stored', async ({ context }) => {
+    const captcha = await fakeHcaptcha(context);
+    const endpoint = await mockEndpoint(context, ENDPOINT, { captcha: true });
+    const tabs = [await context.newPage(), await context.newPage()];
+    for (const [i, tab] of tabs.entries()) {
+      await openArticle(tab);
+      await ykien(tab).fill({ name: 'Nguyễn Văn A', content: `Từ tab ${i + 1}.` });
+      await expect(ykien(tab).captchaCheckbox).toBeVisible(); // its captcha script is in
+    }
+    for (const tab of tabs) {
+      const w = ykien(tab);
+      await w.solveCaptcha();
+      await w.send();
+      await expect(w.statusRegion).toHaveText(vi.sentPending);
+    }
+    expect(captcha.tokens).toEqual(['fake-token-1', 'fake-token-2']);
+    expect(endpoint.posts.map((p) => p.body.captchaToken)).toEqual(['fake-token-1', 'fake-token-2']);
+    expect(endpoint.comments.map((c) => c.content)).toEqual(['Từ tab 1.', 'Từ tab 2.']);
   });
 
   test('the token option: every solved captcha gives hCaptcha’s test token, for a staging server on the test secret', async ({ page }) => {

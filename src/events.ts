@@ -59,8 +59,10 @@ export class YkienQueuedEvent extends Event {
   }
 }
 
+// On GlobalEventHandlersEventMap, which the element's, document's and window's maps all extend: a page
+// listens on document as well as on the element.
 declare global {
-  interface HTMLElementEventMap {
+  interface GlobalEventHandlersEventMap {
     'ykien-submit': YkienSubmitEvent;
     'ykien-sent': YkienSentEvent;
     'ykien-error': YkienErrorEvent;

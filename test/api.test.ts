@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildPayload, classifyResponse, parseRetryAfter } from '../src/api/send.js';
 
@@ -79,5 +80,19 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('Wed, 25 Nov 2026 10:00:30 GMT', now)).toBe(30);
     expect(parseRetryAfter('soon')).toBeUndefined();
     expect(parseRetryAfter(null)).toBeUndefined();
+  });
+});
+
+describe('ykien-error codes', () => {
+  // Every `word` in backticks, but the field's own name ("the server's `code`").
+  const codesIn = (text: string) => [...text.matchAll(/`([a-z-]+)`/g)].map((m) => m[1]).filter((c) => c !== 'code').sort();
+
+  it("docs/api.md lists the widget's own codes, exactly those the ErrorDetail type documents", () => {
+    const events = readFileSync('src/events.ts', 'utf8');
+    const typeDoc = /interface ErrorDetail \{\s*\/\*\*([\s\S]*?)\*\//.exec(events)?.[1] ?? '';
+    const row = readFileSync('docs/api.md', 'utf8').split('\n').find((l) => l.startsWith('| `ykien-error` |')) ?? '';
+    const documented = codesIn(typeDoc);
+    expect(documented).toContain('network');
+    expect(codesIn(row.split('|')[3] ?? '')).toEqual(documented);
   });
 });

@@ -2,8 +2,9 @@
 /**
  * The README's "Testing your pages" example, run the way a site's QA engineer would: the package packed
  * (`npm pack`) and installed into a throwaway project that has only `@playwright/test`, the README's spec
- * written there verbatim, run green against the demo (ykien-server --demo with a captcha whose
- * verifier accepts the fake's tokens).
+ * written there verbatim, run green against the demo as `npm start` runs it: hCaptcha's test keys, with
+ * a stand-in for hCaptcha's siteverify that, like the real one with the test secret, accepts only the
+ * test token.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,8 @@ import { startFakeVerifier } from '../server/test/support/fake-verifier.js';
 import { startServer } from '../server/test/support/run-server.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
+/** hCaptcha's published test response token: the one its siteverify accepts with the test secret. */
+const HCAPTCHA_TEST_TOKEN = '10000000-aaaa-bbbb-cccc-000000000001';
 const run = promisify(execFile);
 const cleanups: Array<() => unknown> = [];
 afterAll(async () => {
@@ -65,8 +68,10 @@ it('the README example spec passes against the demo, with the packed package ins
   const example = readmeExample();
   writeFileSync(join(project, example.file), example.source);
 
-  // The demo, with a captcha: the test site key, and a verifier that accepts the fake's tokens.
+  // The demo as `npm start` runs it (scripts/start.mjs): hCaptcha's test keys. hCaptcha's siteverify then
+  // accepts its published test token and nothing else; the stand-in does the same.
   const verifier = await startFakeVerifier();
+  verifier.onlyResponse = HCAPTCHA_TEST_TOKEN;
   cleanups.push(() => verifier.close());
   const server = await startServer({
     args: ['--demo', '--hcaptcha-sitekey', '10000000-ffff-ffff-ffff-000000000001', '--hcaptcha-secret', '0x0000000000000000000000000000000000000000', '--hcaptcha-verify-url', verifier.url],
@@ -81,6 +86,6 @@ it('the README example spec passes against the demo, with the packed package ins
   }).catch((err: { stdout: string; stderr: string }) => ({ stdout: err.stdout, stderr: err.stderr, failed: true }));
   expect(result, `${result.stdout}\n${result.stderr}`).not.toHaveProperty('failed');
   expect(result.stdout).toMatch(/1 passed/);
-  // It really went through the server: one comment stored, verified with the fake's one token.
-  expect(verifier.calls.map((c) => c.response)).toEqual(['fake-token-1']);
+  // It really went through the server: one comment stored, verified with the test token.
+  expect(verifier.calls.map((c) => c.response)).toEqual([HCAPTCHA_TEST_TOKEN]);
 });

@@ -5,17 +5,25 @@
  * keyboard-reachable checkbox button named "I am human". Steered in the page through
  * `window.__fakeHcaptcha`: `setMode('pass' | 'fail')` (what a click does) and `expire()` (fires every
  * widget's expired-callback, as hCaptcha does after about two minutes). Reads its starting mode and the
- * binding it reports tokens and resets to from `window.__ykienFakeHcaptchaConfig`.
+ * binding that issues its tokens and hears of resets from `window.__ykienFakeHcaptchaConfig`.
  */
 export const FAKE_HCAPTCHA_SCRIPT = String.raw`(() => {
   const widgets = new Map();
   let next = 0;
   const setup = window.__ykienFakeHcaptchaConfig || {};
-  // Counted across the page's loads (a reload or the next article): a token is never handed out twice.
-  let issued = setup.tokensIssued || 0;
-  const report = (kind, value) => {
-    const fn = setup.binding && window[setup.binding];
-    if (typeof fn === 'function') Promise.resolve(fn(kind, value || '')).catch(() => {});
+  const binding = () => setup.binding && window[setup.binding];
+  const report = (kind) => {
+    const fn = binding();
+    if (typeof fn === 'function') Promise.resolve(fn(kind)).catch(() => {});
+  };
+  // Tokens this page got. The test's side numbers them, across reloads and every tab of the context: two
+  // tabs that loaded this script together would otherwise both hand out fake-token-1.
+  let issued = 0;
+  const issue = () => {
+    const fn = binding();
+    issued++;
+    // Served by hand, without the kit's config: this page's own count.
+    return typeof fn === 'function' ? Promise.resolve(fn('issue')) : Promise.resolve(setup.token || 'fake-token-' + issued);
   };
   let mode = setup.mode || 'pass';
   const api = {
@@ -32,18 +40,20 @@ export const FAKE_HCAPTCHA_SCRIPT = String.raw`(() => {
       box.style.minHeight = '44px';
       box.style.minWidth = '120px';
       const w = { id, config, box, token: '' };
-      box.addEventListener('click', () => {
+      w.solve = () => {
         if (mode === 'fail') {
           config['error-callback']?.('challenge-error');
-          return;
+          return Promise.resolve();
         }
-        ++issued;
-        w.token = setup.token || 'fake-token-' + issued;
-        box.setAttribute('aria-checked', 'true');
-        box.textContent = 'Verified';
-        report('token', w.token);
-        config.callback?.(w.token);
-      });
+        return issue().then((token) => {
+          if (widgets.get(id) !== w) return; // removed meanwhile
+          w.token = token;
+          box.setAttribute('aria-checked', 'true');
+          box.textContent = 'Verified';
+          config.callback?.(token);
+        });
+      };
+      box.addEventListener('click', () => void w.solve().catch(() => {}));
       el.append(box);
       widgets.set(id, w);
       return id;
@@ -59,8 +69,7 @@ export const FAKE_HCAPTCHA_SCRIPT = String.raw`(() => {
     },
     execute(id) {
       const w = widgets.get(String(id ?? '0'));
-      w?.box.click();
-      return w ? Promise.resolve({ response: w.token, key: 'fake-ekey' }) : undefined;
+      return w?.solve().then(() => ({ response: w.token, key: 'fake-ekey' }));
     },
     getResponse(id) {
       return widgets.get(String(id ?? '0'))?.token ?? '';

@@ -42,7 +42,7 @@ export interface FakeHcaptcha {
   expire(): Promise<void>;
   /** From the next load on, the script answers (`ok`) or fails (`error`). */
   setLoad(load: 'ok' | 'error'): void;
-  /** Tokens issued so far, in order (`fake-token-1`, ..., or the `token` option each time). */
+  /** Tokens issued so far in every page of the target, in order (`fake-token-1`, ..., or the `token` option each time). */
   readonly tokens: readonly string[];
   /** How many times the page reset a widget (`hcaptcha.reset`). */
   readonly resets: number;
@@ -66,9 +66,14 @@ export async function fakeHcaptcha(target: Target, options: FakeHcaptchaOptions 
   let loads = 0;
   // A binding of its own, so two fakes (or a page and its context) never collide.
   const binding = `__ykienFakeHcaptchaReport${bindingSeq++}_${Math.random().toString(36).slice(2, 8)}`;
-  await target.exposeBinding(binding, (_source, kind: string, value: string) => {
-    if (kind === 'token') tokens.push(value);
-    else if (kind === 'reset') resets++;
+  // Tokens are numbered here, not in the page: every page of a context shares one count, so two tabs
+  // that loaded the script before either was solved still never get the same token.
+  await target.exposeBinding(binding, (_source, kind: string) => {
+    if (kind === 'reset') resets++;
+    if (kind !== 'issue') return undefined;
+    const token = options.token ?? `fake-token-${tokens.length + 1}`;
+    tokens.push(token);
+    return token;
   });
 
   const official = new URL(HCAPTCHA_SCRIPT_URL);
@@ -81,7 +86,7 @@ export async function fakeHcaptcha(target: Target, options: FakeHcaptchaOptions 
       await route.abort('failed');
       return;
     }
-    const config = JSON.stringify({ mode, binding, tokensIssued: tokens.length, token: options.token });
+    const config = JSON.stringify({ mode, binding, token: options.token });
     await route.fulfill({
       status: 200,
       contentType: 'text/javascript; charset=utf-8',

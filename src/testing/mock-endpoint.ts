@@ -83,6 +83,44 @@ const LIMITS = { name: 100, pageId: 500, pageUrl: 2000 };
 const cleaned = (s: string) => s.normalize('NFC').trim();
 const chars = (v: unknown) => (typeof v === 'string' ? [...cleaned(v)].length : 0);
 
+type Lang = 'vi' | 'en';
+
+/**
+ * Field messages in the reference server's words (server/src/i18n.ts), `{n}` a limit. Escaped:
+ * everything in dist/ is ASCII.
+ */
+const MESSAGES = {
+  nameRequired: ['Vui l\u00f2ng nh\u1eadp h\u1ecd t\u00ean.', 'Please enter your name.'],
+  nameTooLong: ['H\u1ecd t\u00ean kh\u00f4ng \u0111\u01b0\u1ee3c d\u00e0i qu\u00e1 {n} k\u00fd t\u1ef1.', 'Your name must be at most {n} characters.'],
+  contentRequired: ['N\u1ed9i dung kh\u00f4ng \u0111\u01b0\u1ee3c \u0111\u1ec3 tr\u1ed1ng.', 'Please write a comment.'],
+  contentTooLong: ['N\u1ed9i dung kh\u00f4ng \u0111\u01b0\u1ee3c d\u00e0i qu\u00e1 {n} k\u00fd t\u1ef1.', 'The comment must be at most {n} characters.'],
+  pageIdRequired: ['Thi\u1ebfu m\u00e3 b\u00e0i vi\u1ebft (pageId).', 'pageId is missing.'],
+  pageIdTooLong: ['M\u00e3 b\u00e0i vi\u1ebft (pageId) kh\u00f4ng \u0111\u01b0\u1ee3c d\u00e0i qu\u00e1 {n} k\u00fd t\u1ef1.', 'pageId must be at most {n} characters.'],
+  pageUrlInvalid: ['\u0110\u1ecba ch\u1ec9 b\u00e0i vi\u1ebft (pageUrl) ph\u1ea3i l\u00e0 m\u1ed9t URL http(s).', 'pageUrl must be an http(s) URL.'],
+  clientIdMissing: ['Thi\u1ebfu m\u00e3 b\u00ecnh lu\u1eadn (Idempotency-Key ho\u1eb7c clientId).', 'An Idempotency-Key header or a clientId is required.'],
+  clientIdMismatch: ['Idempotency-Key v\u00e0 clientId ph\u1ea3i gi\u1ed1ng nhau.', 'The Idempotency-Key header and clientId must be equal.'],
+  bodyNotJson: ['N\u1ed9i dung g\u1eedi l\u00ean kh\u00f4ng ph\u1ea3i JSON h\u1ee3p l\u1ec7.', 'The request body is not valid JSON.'],
+  bodyNotObject: ['N\u1ed9i dung g\u1eedi l\u00ean ph\u1ea3i l\u00e0 m\u1ed9t \u0111\u1ed1i t\u01b0\u1ee3ng JSON.', 'The request body must be a JSON object.'],
+} satisfies Record<string, readonly [vi: string, en: string]>;
+const message = (lang: Lang, key: keyof typeof MESSAGES, n?: number) => MESSAGES[key][lang === 'vi' ? 0 : 1].replace('{n}', String(n ?? ''));
+
+/** Vietnamese unless Accept-Language prefers English to it (by q-value), as the reference server picks. */
+function pickLang(header: string | undefined): Lang {
+  let best: { lang: Lang; q: number } | undefined;
+  for (const part of (header ?? '').split(',').slice(0, 20)) {
+    const [tag = '', ...params] = part.trim().split(';');
+    const lang = tag.trim().toLowerCase().split('-')[0];
+    if (lang !== 'vi' && lang !== 'en') continue;
+    let q = 1;
+    for (const p of params) {
+      const m = /^\s*q\s*=\s*([0-9.]+)\s*$/i.exec(p);
+      if (m) q = Number(m[1]);
+    }
+    if (Number.isFinite(q) && q > 0 && (!best || q > best.q)) best = { lang, q };
+  }
+  return best?.lang ?? 'vi';
+}
+
 /** The endpoint's path; `url` may be relative (`/api/comments`, as the demo's `endpoint`): any origin then. */
 const pathOf = (url: string) => new URL(url, 'http://relative.invalid').pathname.replace(/\/+$/, '');
 const isAbsolute = (url: string) => /^[a-z][a-z0-9+.-]*:/i.test(url);
@@ -252,12 +290,16 @@ export class MockEndpoint {
 
     // The contract (docs/api.md, "Creating a comment").
     if (!/^application\/json\s*(;|$)/i.test(headers['content-type'] ?? '')) return send(415, problemBody(415));
-    if (!parseable || !parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      return send(400, problemBody(400, 'validation', { fields: { body: 'The body is not a JSON object.' } }));
+    // Messages in the reader's language, as the server's (docs/api.md: `fields` follow Accept-Language).
+    const lang = pickLang(headers['accept-language']);
+    if (!parseable || parsed === undefined) return send(400, problemBody(400, 'validation', { fields: { body: message(lang, 'bodyNotJson') } }));
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      return send(400, problemBody(400, 'validation', { fields: { body: message(lang, 'bodyNotObject') } }));
     }
     const key = headers['idempotency-key'] ?? (typeof body.clientId === 'string' ? body.clientId : '');
-    if (!key || (body.clientId !== undefined && body.clientId !== key)) {
-      return send(400, problemBody(400, 'validation', { fields: { clientId: 'Idempotency-Key must equal clientId.' } }));
+    if (!key) return send(400, problemBody(400, 'validation', { fields: { clientId: message(lang, 'clientIdMissing') } }));
+    if (body.clientId !== undefined && body.clientId !== key) {
+      return send(400, problemBody(400, 'validation', { fields: { clientId: message(lang, 'clientIdMismatch') } }));
     }
     const { captchaToken: _token, ...rest } = body;
     const payload = JSON.stringify(rest);
@@ -268,13 +310,13 @@ export class MockEndpoint {
     }
     const fields: Record<string, string> = {};
     const maxLength = this.options.maxLength ?? 2000;
-    if (!chars(body.name)) fields.name = 'Vui l\u00f2ng nh\u1eadp h\u1ecd v\u00e0 t\u00ean.';
-    else if (chars(body.name) > LIMITS.name) fields.name = `H\u1ecd t\u00ean kh\u00f4ng \u0111\u01b0\u1ee3c d\u00e0i qu\u00e1 ${LIMITS.name} k\u00fd t\u1ef1.`;
-    if (!chars(body.content)) fields.content = 'Vui l\u00f2ng nh\u1eadp n\u1ed9i dung.';
-    else if (chars(body.content) > maxLength) fields.content = `N\u1ed9i dung kh\u00f4ng \u0111\u01b0\u1ee3c d\u00e0i qu\u00e1 ${maxLength} k\u00fd t\u1ef1.`;
-    if (!chars(body.pageId)) fields.pageId = 'pageId is required.';
-    else if (chars(body.pageId) > LIMITS.pageId) fields.pageId = `pageId is longer than ${LIMITS.pageId} characters.`;
-    if (typeof body.pageUrl === 'string' && body.pageUrl.length > LIMITS.pageUrl) fields.pageUrl = `pageUrl is longer than ${LIMITS.pageUrl} characters.`;
+    if (!chars(body.name)) fields.name = message(lang, 'nameRequired');
+    else if (chars(body.name) > LIMITS.name) fields.name = message(lang, 'nameTooLong', LIMITS.name);
+    if (!chars(body.content)) fields.content = message(lang, 'contentRequired');
+    else if (chars(body.content) > maxLength) fields.content = message(lang, 'contentTooLong', maxLength);
+    if (!chars(body.pageId)) fields.pageId = message(lang, 'pageIdRequired');
+    else if (chars(body.pageId) > LIMITS.pageId) fields.pageId = message(lang, 'pageIdTooLong', LIMITS.pageId);
+    if (typeof body.pageUrl === 'string' && body.pageUrl.length > LIMITS.pageUrl) fields.pageUrl = message(lang, 'pageUrlInvalid');
     if (Object.keys(fields).length) return send(400, problemBody(400, 'validation', { fields }));
     if (this.options.captcha) {
       const token = body.captchaToken;

@@ -88,7 +88,10 @@ export interface YkienWidget {
   comments(): Promise<PublishedComment[]>;
   /** The unsent comments the widget keeps for this reader. */
   unsent(): Promise<UnsentComment[]>;
-  /** Presses "Load more" (or its Vietnamese label) and waits until more comments show or the button is gone. */
+  /**
+   * Presses "Load more" (or its Vietnamese label) and waits until more comments show or the button is
+   * gone; rejects, with what the box says, when it shows that they could not be loaded.
+   */
   loadMore(): Promise<void>;
 }
 
@@ -114,6 +117,7 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
   const statusRegion = form.getByRole('status');
   const list = host.locator('[part~="list"]');
   const articles = list.getByRole('article');
+  const listError = host.locator('[part~="list-error"]');
   const moreButton = host.getByRole('button', { name: LABELS.more });
 
   /** The texts its aria-describedby points at that are error messages. */
@@ -161,11 +165,15 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
       return describedError(target);
     },
     async comments() {
-      // No list on the page (list="off"): nothing to wait for.
-      if ((await host.getAttribute('list')) === 'off') return [];
       await reach();
-      // The list, its empty line, or its error ("could not load"): whichever the reader sees.
-      await host.locator('[part~="list"], [part~="empty"], [part~="list-error"]').first().waitFor();
+      // The list, its empty line, its error ("could not load"): whichever the reader sees; or the box
+      // without them, when the list is off.
+      const listParts = '[part~="list"], [part~="empty"], [part~="list-error"]';
+      await host.locator(`[part~="base"], ${listParts}`).first().waitFor();
+      // The property, not the attribute: a framework sets `list` as a property. Read once the box has
+      // rendered, when one set before the element's code loaded has been taken in.
+      if (await host.evaluate((el) => (el as HTMLElement & { list?: string }).list === 'off')) return [];
+      await host.locator(listParts).first().waitFor();
       return articles.evaluateAll((nodes) =>
         nodes.map((a) => {
           const text = (sel: string) => (a.querySelector(sel) as HTMLElement | null)?.innerText.trim() ?? '';
@@ -201,7 +209,11 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
       const before = await articles.count();
       await moreButton.click();
       const noMoreButton = page.locator(selector).filter({ hasNot: page.locator('button[part~="more"]') });
-      await articles.nth(before).or(noMoreButton).first().waitFor();
+      // A page that failed leaves the button (for another try) and says so: an answer too.
+      await articles.nth(before).or(noMoreButton).or(listError).first().waitFor();
+      if ((await articles.count()) <= before && (await listError.count())) {
+        throw new Error(`loadMore(): no more comments came; the box says "${(await listError.first().innerText()).trim()}"`);
+      }
     },
   };
 }

@@ -1,5 +1,5 @@
 /** The form's markup: name, content with its counter, the captcha box, send and clear, the status line. */
-import { html, nothing } from 'lit';
+import { html, nothing, type TemplateResult } from 'lit';
 import { format, type Strings } from '../i18n.js';
 import type { Field, FieldErrors } from '../validate.js';
 
@@ -24,7 +24,7 @@ export interface FormView {
   onResetCaptcha: () => void;
 }
 
-export function renderForm(v: FormView) {
+export function renderForm(v: FormView): TemplateResult {
   const { t, errors: e, count, max } = v;
   const error = (id: Field) => html`<p part="error" id=${id + '-error'}>${e[id]}</p>`;
   // Send is aria-disabled while sending, not disabled: a disabled button loses the focus of the reader who pressed it.

@@ -3,7 +3,7 @@
  * first. Every server text goes in as a text binding, never as HTML; `dir="auto"` and the styles'
  * `unicode-bidi: isolate` keep a bidi override inside the comment that holds it.
  */
-import { html, nothing } from 'lit';
+import { html, nothing, type TemplateResult } from 'lit';
 import type { ListedComment } from '../api/list.js';
 import { formatDate } from '../format-date.js';
 import type { Lang, Strings } from '../i18n.js';
@@ -35,7 +35,7 @@ const comment = (c: ListedComment, id: string, t: Strings, lang: Lang, pending: 
     </article>
   </li>`;
 
-export function renderList({ list, t, lang, onMore, onRetry }: ListView) {
+export function renderList({ list, t, lang, onMore, onRetry }: ListView): TemplateResult {
   const { own, items, state } = list;
   const shown = own.length + items.length;
   return html`<div class="list" aria-busy=${state == 'loading'}>

@@ -1,5 +1,5 @@
 /** Unsent comments: this article's with their text, other articles' under their titles as links. */
-import { html, nothing } from 'lit';
+import { html, nothing, type TemplateResult } from 'lit';
 import type { Strings } from '../i18n.js';
 import type { OutboxItem } from '../outbox/items.js';
 
@@ -23,7 +23,7 @@ const stateText = (i: OutboxItem, t: Strings) =>
         ? Object.values(i.fields ?? {}).join(' ') || (i.code == 'too-large' ? t.tooLarge : t.failed)
         : t.stateWaiting;
 
-export function renderOutbox({ t, items, here, canVerify, onVerify, onDiscard }: OutboxView) {
+export function renderOutbox({ t, items, here, canVerify, onVerify, onDiscard }: OutboxView): TemplateResult | typeof nothing {
   const unsent = items.filter((i) => i.state != 'sent');
   const group = (heading: string, id: string, other: boolean) => {
     const some = unsent.filter((i) => (i.payload.pageId != here) == other);

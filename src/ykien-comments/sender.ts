@@ -4,6 +4,7 @@
  * (the first focus in its form, a send, or an outbox that already holds a comment of this endpoint), so a
  * reader who only reads the comments never downloads it.
  */
+import type { nothing, TemplateResult } from 'lit';
 import type { CommentPayload, SendResult } from '../api/send.js';
 import { buildPayload, reason } from '../api/send.js';
 import { CaptchaController, DEFAULT_JSAPI } from '../captcha.js';
@@ -48,7 +49,7 @@ export class Sender {
     );
   }
 
-  renderOutbox() {
+  renderOutbox(): TemplateResult | typeof nothing {
     const h = this.#host;
     return renderOutbox({
       t: h.t,

@@ -1,4 +1,4 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { styles } from './ykien-comments.styles.js';
 import { format, loadStrings, stringsFor, type Lang, type StringKey, type Strings } from '../i18n.js';
 import type { FieldErrors } from '../validate.js';
@@ -367,7 +367,9 @@ export class YkienComments extends LitElement {
     this.#sender?.outbox.drain(true);
   }
 
-  override render() {
+  // Return types named from 'lit' (here and in the templates): inferred, the shipped .d.ts would import
+  // lit-html, which an app that installs ykien does not have.
+  override render(): TemplateResult {
     const t = this.t;
     const list = this.#list;
     this.#space.loading(list.state == 'loading');

@@ -8,6 +8,9 @@
  * - slow:    never answers (until close); the server gives up after its verify timeout
  * - down:    the connection is destroyed without an answer, as an unreachable verifier would
  *
+ * `onlyResponse`: success only for this response token, failure for any other, as hCaptcha's own
+ * siteverify with its test secret (it accepts its test token alone).
+ *
  * `calls` records every form posted (secret, response, remoteip, sitekey), in order.
  * `delayMs` delays success/failure answers; `hold()` keeps them until the test releases them, for a
  * request that must stay in flight until the test has done what it does meanwhile.
@@ -24,6 +27,8 @@ export interface FakeVerifier {
   /** Method and Content-Type of each call, same order as `calls`. */
   requests: Array<{ method: string; contentType: string }>;
   delayMs: number;
+  /** When set, in success mode any other response token gets a failure answer. */
+  onlyResponse?: string;
   /** Success and failure answers wait until the returned function is called. */
   hold(): () => void;
   setMode(mode: VerifierMode): void;
@@ -85,8 +90,9 @@ export async function startFakeVerifier(): Promise<FakeVerifier> {
     req.setEncoding('utf8');
     req.on('data', (c: string) => (body += c));
     req.on('end', () => {
-      const mode = verifier.mode;
-      verifier.calls.push(Object.fromEntries(new URLSearchParams(body)));
+      const form = Object.fromEntries(new URLSearchParams(body));
+      const mode = verifier.mode === 'success' && verifier.onlyResponse !== undefined && form.response !== verifier.onlyResponse ? 'failure' : verifier.mode;
+      verifier.calls.push(form);
       verifier.requests.push({ method: req.method ?? '', contentType: String(req.headers['content-type'] ?? '') });
       for (const w of [...waiters]) w();
 
