@@ -37,3 +37,14 @@ it('every .d.ts in dist names only our own files and the packages an app install
   );
   expect(strays).toEqual([]);
 });
+
+it("the element's type is its documented API: what is @internal (the form's state, the sender's hooks) is not in it", () => {
+  const component = readFileSync('dist/esm/ykien-comments/ykien-comments.component.d.ts', 'utf8');
+  for (const name of ['name', 'content', 'errors', 'sending', 't', 'limit', 'draftKey', 'withWords', 'saveDraft', 'sentFrom', 'remember', 'say']) {
+    // A member of the class (four spaces in), not a key of `static properties` (deeper).
+    expect(component, name).not.toMatch(new RegExp(`^ {4}(get |set )?${name}\\b[(:?]`, 'm'));
+  }
+  for (const name of ['endpoint', 'pageId', 'siteKey', 'maxLength', 'strings', 'language']) {
+    expect(component, name).toMatch(new RegExp(`^ {4}(get |readonly )?${name}\\b`, 'm'));
+  }
+});
