@@ -1,3 +1,6 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { posix } from 'node:path';
+
 // `cem analyze` reads the JSDoc of the element class (@attr, @fires, @csspart, @cssprop, @slot).
 // Only the public API: Lit's `state: true` properties and #private members are left out, and events are
 // only the documented `ykien-*` ones.
@@ -30,9 +33,42 @@ const publicOnly = {
   },
 };
 
+/**
+ * What tools read must be what the package ships: module paths name the built files (`dist/esm/…js`,
+ * not `src/…ts`, which the package does not contain), and a default written as a constant's name
+ * (`DEFAULT_MAX_LENGTH`) is given as its value.
+ */
+const shippedPaths = {
+  name: 'ykien-shipped-paths',
+  packageLinkPhase({ customElementsManifest }) {
+    const constants = new Map();
+    for (const f of readdirSync('src', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
+      for (const m of readFileSync(posix.join('src', f), 'utf8').matchAll(/^(?:export )?const ([A-Z][A-Z0-9_]*) = (\d+|'[^']*');$/gm)) constants.set(m[1], m[2]);
+    }
+    const shipped = (from, path) => {
+      const src = path.startsWith('.') ? posix.join(posix.dirname(from), path) : path.replace(/^\//, '');
+      return src.replace(/^src\//, 'dist/esm/').replace(/\.ts$/, '.js');
+    };
+    const walk = (node, from) => {
+      if (Array.isArray(node)) return node.forEach((n) => walk(n, from));
+      if (!node || typeof node != 'object') return;
+      for (const [k, v] of Object.entries(node)) {
+        if (k === 'module' && typeof v == 'string') node[k] = shipped(from, v);
+        else if (k === 'default' && typeof v == 'string' && constants.has(v)) node[k] = constants.get(v);
+        else walk(v, from);
+      }
+    };
+    for (const mod of customElementsManifest.modules) {
+      const from = mod.path; // src/…ts: relative references are resolved against it, then it moves too
+      walk(mod, from);
+      mod.path = shipped(from, from);
+    }
+  },
+};
+
 export default {
   globs: ['src/index.ts', 'src/define-comments.ts', 'src/define-count.ts', 'src/ykien-comments/ykien-comments.component.ts', 'src/ykien-count/ykien-count.component.ts', 'src/events.ts'],
   outdir: '.',
   litelement: true,
-  plugins: [publicOnly],
+  plugins: [publicOnly, shippedPaths],
 };

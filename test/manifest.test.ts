@@ -2,7 +2,7 @@
  * custom-elements.json is what IDEs, Storybook and docs sites read: its attributes must be exactly the
  * ones each element documents with `@attr` (and reads), not Lit's internal state. Needs the build.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 const manifest = JSON.parse(readFileSync('custom-elements.json', 'utf8')) as {
@@ -22,4 +22,15 @@ describe('custom-elements.json', () => {
       expect(attributesOf(tag).sort()).toEqual(documented(file).sort());
     });
   }
+
+  it('names the files the package ships, and defaults as values', () => {
+    const text = readFileSync('custom-elements.json', 'utf8');
+    const paths = [...text.matchAll(/"(?:path|module)": "([^"]+)"/g)].map((m) => m[1]!);
+    expect(paths.length).toBeGreaterThan(10);
+    const files = (JSON.parse(readFileSync('package.json', 'utf8')) as { files: string[] }).files;
+    expect(paths.filter((p) => !files.some((f) => p.startsWith(f + '/')) || !existsSync(p))).toEqual([]);
+    const defaults = [...text.matchAll(/"default": "([^"]*)"/g)].map((m) => m[1]!);
+    expect(defaults.filter((d) => /^[A-Z][A-Z0-9_]*$/.test(d))).toEqual([]);
+    expect(defaults).toContain('2000');
+  });
 });
