@@ -95,23 +95,30 @@ function vacuumInto(from, to) {
 
 /** Resolves to the copy's { version, comments } and `copying`: { start, end } of the copy, on now()'s clock. */
 export async function backup(from, to) {
-  // Made empty and private first (VACUUM INTO takes an empty file): a file SQLite creates follows the
-  // umask, and readers' names and comments would be readable by all while the copy runs.
+  if (existsSync(to)) throw new Error(`${to} exists; choose a new name`);
+  // Made beside it under another name, and given its name only once it is whole, checked and without the
+  // address key: an off-machine sync that runs meanwhile, or a failure half-way, never finds a copy
+  // there that is partial or still holds the key. Made empty and private first (VACUUM INTO takes an
+  // empty file): a file SQLite creates follows the umask, and would be readable by all while it fills.
+  const partial = `${resolve(to)}.partial`;
   try {
-    closeSync(openSync(to, 'wx', 0o600));
+    closeSync(openSync(partial, 'wx', 0o600));
   } catch (e) {
-    throw new Error(e.code === 'EEXIST' ? `${to} exists; choose a new name` : `${to}: ${e.message}`);
+    throw new Error(e.code === 'EEXIST' ? `${partial} exists (a backup under way, or one that failed): remove it if none runs` : `${partial}: ${e.message}`);
   }
-  chmodSync(to, 0o600);
-  let copying;
   try {
-    copying = await vacuumInto(resolve(from), resolve(to));
+    chmodSync(partial, 0o600);
+    const copying = await vacuumInto(resolve(from), partial);
+    withoutAddressKey(partial);
+    const info = integrity(partial);
+    syncFile(partial);
+    renameSync(partial, to);
+    syncFile(dirname(resolve(to)));
+    return { ...info, copying };
   } catch (e) {
-    rmSync(to, { force: true }); // no partial copy left to be taken for a backup
+    for (const suffix of ['', '-journal']) rmSync(partial + suffix, { force: true });
     throw e;
   }
-  withoutAddressKey(to);
-  return { ...integrity(to), copying };
 }
 
 /**
@@ -166,18 +173,23 @@ export async function restore(from, to) {
  * Refuses a database some process has open: a running server would go on writing to the file moved
  * aside (its comments lost to the restored one), and its WAL could be folded into the wrong file.
  * An exclusive lock is refused while any connection has the file open in WAL mode, as the server does.
+ * Closing this check's connection folds a stopped server's -wal into the file: the copy moved aside is
+ * then that same database, whole in one file.
  */
 function assertUnused(file) {
-  const db = new Database(file, { fileMustExist: true, timeout: 0 });
+  let db;
   try {
+    db = new Database(file, { fileMustExist: true, timeout: 0 });
     db.pragma('locking_mode = EXCLUSIVE');
     db.exec('BEGIN EXCLUSIVE');
     db.exec('COMMIT');
   } catch (e) {
-    if (e.code !== 'SQLITE_BUSY') throw new Error(`${file}: ${e.message}`);
-    throw new Error(`${file} is in use: stop ykien-server (and anything else that has it open) first; nothing was moved`);
+    if (String(e.code).startsWith('SQLITE_BUSY')) {
+      throw new Error(`${file} is in use: stop ykien-server (and anything else that has it open) first; nothing was moved`);
+    }
+    // Damaged (not a database, corrupt): replacing such a file is what restore is for.
   } finally {
-    db.close();
+    db?.close();
   }
 }
 

@@ -9,7 +9,7 @@
  */
 import Database from 'better-sqlite3';
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, copyFileSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -177,10 +177,12 @@ it('the backup is private (0600) from its first byte, under a umask that would m
   let running = true;
   void exited.then(() => (running = false));
   while (running) {
-    try {
-      modes.add(statSync(to).mode & 0o777);
-    } catch {
-      /* not made yet */
+    for (const file of [to, `${to}.partial`]) {
+      try {
+        modes.add(statSync(file).mode & 0o777);
+      } catch {
+        /* not made yet, or renamed */
+      }
     }
     await new Promise((r) => setImmediate(r));
   }
@@ -214,4 +216,49 @@ it("a backup holds neither the rate limit's address key nor its hits, not even i
   } finally {
     copy.close();
   }
+});
+
+it('restores over a damaged file (its header overwritten): moved aside, the copy in place', () => {
+  const dir = tempDir();
+  const copyFile = join(dir, 'copy.db');
+  const copy = new Database(copyFile);
+  migrate(copy);
+  copy.prepare("INSERT INTO settings (name, value) VALUES ('from-the-copy', 'yes')").run();
+  copy.close();
+  const target = join(dir, 'ykien.db');
+  const live = new Database(target);
+  live.pragma('journal_mode = WAL');
+  migrate(live);
+  live.close();
+  const fd = openSync(target, 'r+');
+  writeSync(fd, Buffer.alloc(100, 0x41), 0, 100, 0);
+  closeSync(fd);
+
+  const restored = spawnSync(process.execPath, [SCRIPT, 'restore', copyFile, target], { encoding: 'utf8' });
+  expect(restored.stderr).toBe('');
+  expect(restored.status).toBe(0);
+  expect(readdirSync(dir).some((f) => /^ykien\.db\.before-restore-[^-]/.test(f) && !/-(wal|shm)$/.test(f))).toBe(true);
+  const db = new Database(target, { readonly: true, fileMustExist: true });
+  try {
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(db.prepare("SELECT value FROM settings WHERE name = 'from-the-copy'").pluck().get()).toBe('yes');
+  } finally {
+    db.close();
+  }
+});
+
+it('a backup that fails after the copy (here, removing the address key) leaves no file behind, under either name', () => {
+  const dir = tempDir();
+  const live = join(dir, 'live.db');
+  const db = new Database(live);
+  db.pragma('journal_mode = WAL');
+  migrate(db);
+  db.prepare("INSERT INTO settings (name, value) VALUES ('ip_secret', 'ip-secret-that-must-not-leave')").run();
+  db.exec("CREATE TRIGGER keep_settings BEFORE DELETE ON settings BEGIN SELECT RAISE(ABORT, 'settings are kept'); END");
+  db.close();
+  const to = join(dir, 'copy.db');
+  const run = spawnSync(process.execPath, [SCRIPT, 'backup', live, to], { encoding: 'utf8' });
+  expect(run.stderr).toMatch(/settings are kept/);
+  expect(run.status).toBe(1);
+  expect(readdirSync(dir).filter((f) => f.startsWith('copy.db'))).toEqual([]);
 });
