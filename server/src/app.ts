@@ -139,7 +139,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.addHook('onReady', async () => {
     // What a killed instance (claims) or a removed notification channel (jobs) left behind.
     const now = Date.now();
-    await store.forgetLeftovers(now - CLOCK_SKEW_MS, now - JOBS_FORGOTTEN_AFTER_MS).then(
+    await store.forgetLeftovers(now - CLOCK_SKEW_MS, now - JOBS_FORGOTTEN_AFTER_MS, ctx.notifier.channels).then(
       (left) => (left.claims || left.jobs) && app.log.info(left, 'forgot expired claims and unsendable notification jobs'),
       (err: unknown) => app.log.warn({ err }, 'could not forget expired claims and old notification jobs; trying at the next start'),
     );

@@ -33,16 +33,20 @@ function storeCases(open: () => Promise<{ store: Store; close: () => Promise<voi
   it('forgets expired claims and unsendable jobs, and nothing that is still live', async () => {
     const { store, close } = await open();
     try {
-      store.setNotificationChannels(['email']);
+      store.setNotificationChannels(['email', 'webhook']);
       await store.claimKey('killed', 'h', 'c-killed', T - 60_000, 30_000); // lease ran out at T - 30 s
       await store.claimKey('live', 'h', 'c-live', T, 30_000); // another instance verifying now
-      await store.insertComment(pending('c-stored', T - 3 * DAY)); // a stored key, and a 3-day-old job
-      await store.insertComment(pending('c-recent', T - 1000)); // a job of now
-      expect(await store.forgetLeftovers(T - 1000, T - 2 * DAY)).toEqual({ claims: 1, jobs: 1 });
+      await store.insertComment(pending('c-stored', T - 3 * DAY)); // a stored key, and two 3-day-old jobs
+      await store.insertComment(pending('c-recent', T - 1000)); // two jobs of now
+      // Email was since removed: its old job goes; its recent one stays (it may be being added), and so do
+      // the webhook's, old or not (a server stopped for days still tells of what is still pending).
+      expect(await store.forgetLeftovers(T - 1000, T - 2 * DAY, ['webhook'])).toEqual({ claims: 1, jobs: 1 });
       expect(await store.findKey('live', T)).toMatchObject({ status: 'in-progress' });
       expect(await store.findKey('k-c-stored', T)).toMatchObject({ commentId: 'c-stored' });
       const due = await store.claimJobs('email', 'w', T + 1000, 60_000, 10);
       expect(due.map((j) => j.commentId)).toEqual(['c-recent']);
+      const webhooks = await store.claimJobs('webhook', 'w', T + 1000, 60_000, 10);
+      expect(webhooks.map((j) => j.commentId).sort()).toEqual(['c-recent', 'c-stored']);
       // The killed attempt's key goes through now, as it did before (an expired claim counts as none).
       expect(await store.claimKey('killed', 'h', 'c-again', T, 30_000)).toEqual({ claimed: true });
     } finally {
@@ -104,14 +108,15 @@ describe('SQLite', () => {
     }
   });
 
-  it('a server forgets them when it starts', async () => {
+  it('a server forgets them when it starts: the jobs of a channel it no longer has, not those of one it has', async () => {
     const file = join(dir, 'start.db');
     const store = SqliteStore.open(file);
     const now = Date.now();
     await store.claimKey('killed', 'h', 'c-killed', now - 10 * 60_000, 30_000);
-    store.setNotificationChannels(['email']);
+    store.setNotificationChannels(['email', 'webhook']);
     await store.insertComment(pending('c-old', now - 3 * DAY));
-    const parsed = parseConfig(['--db', file, '--no-captcha'], {});
+    // Restarted with the webhook only (email removed).
+    const parsed = parseConfig(['--db', file, '--no-captcha', '--notify-webhook', 'http://127.0.0.1:9/hook', '--notify-webhook-secret', 'leftovers-webhook-secret-0123'], {});
     if (parsed.kind !== 'run') throw new Error(parsed.kind);
     const app = await buildApp({ config: parsed.config, store, adminToken: 'leftovers-admin-token-0123456789', ipSecret: 'leftovers-ip-secret-0123', logger: false });
     try {
@@ -120,7 +125,7 @@ describe('SQLite', () => {
       const db = new Database(file, { readonly: true });
       try {
         expect(db.prepare('SELECT count(*) FROM idempotency_keys').pluck().get()).toBe(1); // c-old's stored key
-        expect(db.prepare('SELECT count(*) FROM notification_jobs').pluck().get()).toBe(0);
+        expect(db.prepare('SELECT channel FROM notification_jobs').pluck().all()).toEqual(['webhook']);
       } finally {
         db.close();
       }

@@ -20,8 +20,8 @@ import { postWebhook, webhookBody } from './webhook.js';
 
 export const RETRY_FOR_MS = 24 * 3_600_000;
 /**
- * A job this old is sent by no worker: a failing one is given up after RETRY_FOR_MS, a digest is at most
- * a day apart. Only a channel since removed from every instance leaves one (forgotten at start).
+ * A job of a channel no longer configured, this old, is forgotten at start: no worker sends it. (One of
+ * a configured channel is sent, or given up after RETRY_FOR_MS, however long the server was stopped.)
  */
 export const JOBS_FORGOTTEN_AFTER_MS = 2 * RETRY_FOR_MS;
 const LEASE_MS = 120_000; // well beyond the webhook's 10 s and the mailer's timeouts

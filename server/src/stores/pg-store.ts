@@ -812,10 +812,10 @@ export class PgStore implements Store {
     });
   }
 
-  forgetLeftovers(claimsBefore: number, jobsBefore: number): Promise<{ claims: number; jobs: number }> {
+  forgetLeftovers(claimsBefore: number, jobsBefore: number, channels: readonly NotificationChannel[]): Promise<{ claims: number; jobs: number }> {
     return inTransaction(this.pool, async (c) => ({
       claims: (await c.query('DELETE FROM idempotency_keys WHERE lease_until IS NOT NULL AND lease_until < $1', [claimsBefore])).rowCount ?? 0,
-      jobs: (await c.query('DELETE FROM notification_jobs WHERE created_at < $1', [jobsBefore])).rowCount ?? 0,
+      jobs: (await c.query('DELETE FROM notification_jobs WHERE created_at < $1 AND NOT (channel = ANY($2::text[]))', [jobsBefore, [...channels]])).rowCount ?? 0,
     }));
   }
 

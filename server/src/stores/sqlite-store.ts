@@ -529,8 +529,8 @@ export class SqliteStore implements Store {
     return this.writer.pruneRateLimit(before);
   }
 
-  forgetLeftovers(claimsBefore: number, jobsBefore: number): Promise<{ claims: number; jobs: number }> {
-    return this.writer.forgetLeftovers(claimsBefore, jobsBefore);
+  forgetLeftovers(claimsBefore: number, jobsBefore: number, channels: readonly NotificationChannel[]): Promise<{ claims: number; jobs: number }> {
+    return this.writer.forgetLeftovers(claimsBefore, jobsBefore, channels);
   }
 
   async getOrCreateSetting(name: string, make: () => string): Promise<string> {

@@ -100,7 +100,7 @@ export interface WriterOps {
   releaseClaim(key: string, commentId: string): void;
   hitRateLimit(client: string, limit: number, windowMs: number, now: number): RateDecision;
   pruneRateLimit(before: number): void;
-  forgetLeftovers(claimsBefore: number, jobsBefore: number): { claims: number; jobs: number };
+  forgetLeftovers(claimsBefore: number, jobsBefore: number, channels: readonly NotificationChannel[]): { claims: number; jobs: number };
   /** Throws when the writer's connection cannot answer (for /healthz). */
   ping(): void;
   // The moderators' decisions, each with its audit row and the page's counter, and the notification
@@ -346,11 +346,13 @@ export class SqliteWriter implements WriterOps {
     this.claimStmt.ratePrune.run(before);
   }
 
-  forgetLeftovers(claimsBefore: number, jobsBefore: number): { claims: number; jobs: number } {
+  forgetLeftovers(claimsBefore: number, jobsBefore: number, channels: readonly NotificationChannel[]): { claims: number; jobs: number } {
     // Once per start: a scan of the keys (no index on lease_until: every comment would pay for one).
     return this.db.transaction(() => ({
       claims: this.db.prepare('DELETE FROM idempotency_keys WHERE lease_until IS NOT NULL AND lease_until < ?').run(claimsBefore).changes,
-      jobs: this.db.prepare('DELETE FROM notification_jobs WHERE created_at < ?').run(jobsBefore).changes,
+      jobs: this.db
+        .prepare('DELETE FROM notification_jobs WHERE created_at < ? AND channel NOT IN (SELECT value FROM json_each(?))')
+        .run(jobsBefore, JSON.stringify(channels)).changes,
     })).immediate();
   }
 

@@ -243,9 +243,10 @@ export interface Store {
   /**
    * What dead processes and old settings leave behind, forgotten at start: idempotency claims whose lease
    * ran out before `claimsBefore` (a killed instance's; to every reader they are already absent), and
-   * notification jobs made before `jobsBefore` (no worker sends them any more: a channel since removed).
+   * notification jobs made before `jobsBefore` for a channel not in `channels` (removed: no worker sends
+   * them; the age spares a channel being added to the instances one by one).
    */
-  forgetLeftovers(claimsBefore: number, jobsBefore: number): Promise<{ claims: number; jobs: number }>;
+  forgetLeftovers(claimsBefore: number, jobsBefore: number, channels: readonly NotificationChannel[]): Promise<{ claims: number; jobs: number }>;
   /** Reads a setting, storing `make()` first if it is absent (first writer wins across instances). */
   getOrCreateSetting(name: string, make: () => string): Promise<string>;
   /** Throws when the database cannot answer (for /healthz). */
