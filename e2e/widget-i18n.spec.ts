@@ -103,6 +103,20 @@ test('<html lang="fr">: English words, said in English', async ({ page, article 
   await expectLanguage(page, "Readers' comments", en);
 });
 
+test("the box's words in its language, what readers wrote and type in the page's", async ({ page, article, endpoint }) => {
+  const at = '2026-11-25T18:10:00.000Z';
+  endpoint.list = () => ({ items: [{ id: 'c1', name: 'Amélie', content: 'Très bon article.', createdAt: at, reply: { text: 'Merci.', at } }], next: null, total: 1 });
+  await article({ lang: 'fr' });
+  const f = form(page);
+  await expect(f.host.locator('[part~="comment-content"]')).toHaveText('Très bon article.');
+  const langOf = (selector: string) => f.host.locator(selector).evaluate((el) => el.closest('[lang]')?.getAttribute('lang'));
+  expect(await langOf('[part~="heading"]')).toBe('en');
+  expect(await langOf('[part~="comment-date"]')).toBe('en');
+  for (const selector of ['[part~="comment-name"]', '[part~="comment-content"]', '[part~="comment-reply"] p[dir]', '#name', '#content']) {
+    expect(await langOf(selector), selector).toBe('fr');
+  }
+});
+
 test('no lang attribute but <html lang="en">: English', async ({ page, article }) => {
   await article({ lang: 'en' });
   await expectLanguage(page, "Readers' comments", en);

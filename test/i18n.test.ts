@@ -68,9 +68,11 @@ describe('i18n', () => {
   it('formats placeholders and leaves unknown ones visible', () => {
     expect(format(vi.counterLabel, { count: 120, max: 2000 })).toBe('Đã nhập 120/2000 ký tự');
     expect(format(vi.queuedRateLimited, { seconds: 42 })).toContain('42 giây');
-    // Servers often say Retry-After: 1; English has no plural to get wrong in "a 1-second wait".
-    expect(format(enSending.queuedRateLimited, { seconds: 1 })).toContain('after a 1-second wait.');
-    expect(format(enSending.queuedRateLimited, { seconds: 30 })).toContain('after a 30-second wait.');
+    // Servers often say Retry-After: 1, and any number follows: no plural or article to get wrong.
+    for (const seconds of [1, 8, 11, 30]) {
+      expect(format(enSending.queuedRateLimited, { seconds })).toContain(`will be sent in ${seconds} s.`);
+      expect(format(enSending.queuedRateLimited, { seconds })).not.toMatch(/\b1 seconds\b|\ba [8]|\ba 1[18]\b/);
+    }
     expect(format('{x} {y}', { x: 1 })).toBe('1 {y}');
   });
 });

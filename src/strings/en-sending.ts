@@ -17,7 +17,7 @@ export const enSending: SendingStrings = {
   failed: 'Your comment could not be sent. Please try again.',
   queued: 'Your comment could not be sent yet. It is saved on this device and will be sent again.',
   queuedOffline: 'You are offline. Your comment is saved on this device and will be sent when you are back online.',
-  queuedRateLimited: 'You are sending too fast. Your comment is saved and will be sent after a {seconds}-second wait.',
+  queuedRateLimited: 'You are sending too fast. Your comment is saved and will be sent in {seconds} s.',
   queuedSent: 'Your saved comment has been sent.',
   unsentHeading: 'Unsent comments',
   unsentOther: 'Unsent comments on other articles',

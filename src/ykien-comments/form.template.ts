@@ -7,6 +7,8 @@ export type StatusKind = 'info' | 'success' | 'error';
 
 export interface FormView {
   t: Strings;
+  /** The page's language, for what the reader types (a screen reader's voice, a spell checker). */
+  contentLang: string;
   name: string;
   content: string;
   /** The content's length as the server counts it, and its limit. */
@@ -31,13 +33,13 @@ export function renderForm(v: FormView): TemplateResult {
   return html`<form part="form" novalidate @submit=${v.onSubmit} @focusin=${v.onFocus} aria-labelledby="heading">
     <div class="field">
       <label part="label" for="name">${t.nameLabel}</label>
-      <input part="input" id="name" autocomplete="name" required .value=${v.name} @input=${v.onInput}
+      <input part="input" id="name" autocomplete="name" required lang=${v.contentLang} .value=${v.name} @input=${v.onInput}
         aria-invalid=${!!e.name} aria-describedby=${e.name ? 'name-error' : nothing} />
       ${error('name')}
     </div>
     <div class="field">
       <label part="label" for="content">${t.contentLabel}</label>
-      <textarea part="textarea" id="content" rows="6" required .value=${v.content} @input=${v.onInput}
+      <textarea part="textarea" id="content" rows="6" required lang=${v.contentLang} .value=${v.content} @input=${v.onInput}
         aria-invalid=${!!e.content} aria-describedby=${e.content ? 'content-error counter' : 'counter'}></textarea>
       <div class="meta">
         ${error('content')}

@@ -13,36 +13,38 @@ export interface ListView {
   list: ListController;
   t: Strings;
   lang: Lang;
+  /** The page's language, for what readers and the board wrote: not necessarily the box's words'. */
+  contentLang: string;
   onMore: () => void;
   onRetry: () => void;
 }
 
-const comment = (c: ListedComment, id: string, t: Strings, lang: Lang, pending: boolean, index?: number) =>
+const comment = (c: ListedComment, id: string, t: Strings, lang: Lang, contentLang: string, pending: boolean, index?: number) =>
   html`<li>
     <article part="comment" aria-labelledby=${id} tabindex="-1" data-i=${index ?? nothing}>
       <header>
-        <h3 part="comment-name" id=${id}>${c.name}</h3>
+        <h3 part="comment-name" id=${id} lang=${contentLang}>${c.name}</h3>
         <time part="comment-date" datetime=${c.createdAt}>${formatDate(c.createdAt, lang)}</time>
         ${pending ? html`<span part="comment-pending">${t.pendingMark}</span>` : nothing}
       </header>
-      <p part="comment-content" dir="auto">${c.content}</p>
+      <p part="comment-content" dir="auto" lang=${contentLang}>${c.content}</p>
       ${c.reply
         ? html`<div part="comment-reply">
             <p class="reply-label">${t.reply}</p>
-            <p dir="auto">${c.reply.text}</p>
+            <p dir="auto" lang=${contentLang}>${c.reply.text}</p>
           </div>`
         : nothing}
     </article>
   </li>`;
 
-export function renderList({ list, t, lang, onMore, onRetry }: ListView): TemplateResult {
+export function renderList({ list, t, lang, contentLang, onMore, onRetry }: ListView): TemplateResult {
   const { own, items, state } = list;
   const shown = own.length + items.length;
   return html`<div class="list" aria-busy=${state == 'loading'}>
     ${shown
       ? html`<ol part="list" aria-labelledby="heading">
-          ${own.map((c, i) => comment(c, 'own-' + i, t, lang, c.status == 'pending'))}
-          ${items.map((c, i) => comment(c, 'c-' + i, t, lang, false, i))}
+          ${own.map((c, i) => comment(c, 'own-' + i, t, lang, contentLang, c.status == 'pending'))}
+          ${items.map((c, i) => comment(c, 'c-' + i, t, lang, contentLang, false, i))}
         </ol>`
       : nothing}
     ${state == 'loading' ? html`<p part="loading" class="loading">${t.listLoading}</p>` : nothing}

@@ -5,6 +5,8 @@ import type { OutboxItem } from '../outbox/items.js';
 
 export interface OutboxView {
   t: Strings;
+  /** The page's language, for what the reader wrote. */
+  contentLang: string;
   items: OutboxItem[];
   /** This article's pageId. */
   here: string;
@@ -23,7 +25,7 @@ const stateText = (i: OutboxItem, t: Strings) =>
         ? Object.values(i.fields ?? {}).join(' ') || (i.code == 'too-large' ? t.tooLarge : t.failed)
         : t.stateWaiting;
 
-export function renderOutbox({ t, items, here, canVerify, onVerify, onDiscard }: OutboxView): TemplateResult | typeof nothing {
+export function renderOutbox({ t, contentLang, items, here, canVerify, onVerify, onDiscard }: OutboxView): TemplateResult | typeof nothing {
   const unsent = items.filter((i) => i.state != 'sent');
   const group = (heading: string, id: string, other: boolean) => {
     const some = unsent.filter((i) => (i.payload.pageId != here) == other);
@@ -32,8 +34,8 @@ export function renderOutbox({ t, items, here, canVerify, onVerify, onDiscard }:
           <ul aria-labelledby=${id}>
             ${some.map(
               (i) => html`<li data-client-id=${i.clientId}>
-                ${other ? html`<a href=${/^https?:/i.test(i.payload.pageUrl) ? i.payload.pageUrl : nothing}>${i.payload.pageTitle || i.payload.pageUrl}</a>` : nothing}
-                <p>${i.payload.content}</p>
+                ${other ? html`<a href=${/^https?:/i.test(i.payload.pageUrl) ? i.payload.pageUrl : nothing} lang=${contentLang}>${i.payload.pageTitle || i.payload.pageUrl}</a>` : nothing}
+                <p lang=${contentLang}>${i.payload.content}</p>
                 <div class="actions">
                   <small>${stateText(i, t)}</small>
                   ${i.state == 'needs-captcha' && canVerify

@@ -53,6 +53,7 @@ export class Sender {
     const h = this.#host;
     return renderOutbox({
       t: h.t,
+      contentLang: h.contentLang,
       items: this.outbox.items,
       here: h.page.pageId,
       canVerify: !!h.siteKey,

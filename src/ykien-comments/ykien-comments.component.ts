@@ -190,6 +190,14 @@ export class YkienComments extends LitElement {
     return this.#words.language;
   }
 
+  /**
+   * @internal The page's language (`lang=""`: unknown), for what readers and the board wrote and what the
+   * reader types: the box's own `lang` chooses its words, not the comments' language.
+   */
+  get contentLang(): string {
+    return this.parentElement?.closest('[lang]')?.getAttribute('lang') ?? '';
+  }
+
   /** @internal The reader's words, with the site owner's overrides. */
   get t(): Strings {
     return stringsFor(this.language, this.strings);
@@ -376,8 +384,10 @@ export class YkienComments extends LitElement {
     const heading = this.heading || t.heading;
     const title = html`<h2 part="heading" id="heading">${list.total ? format(t.headingCount, { heading, count: list.total }) : heading}</h2>`;
     if (!this.endpoint) return html`<section part="base" lang=${this.language} aria-labelledby="heading">${title}<p part="error">${t.configError}</p></section>`;
+    const contentLang = this.contentLang;
     const form = html`${renderForm({
       t,
+      contentLang,
       name: this.name,
       content: this.content,
       count: length(this.content.normalize('NFC')),
@@ -395,7 +405,7 @@ export class YkienComments extends LitElement {
       onResetCaptcha: () => this.#prepare((s) => s.captcha.reset()),
     })}${this.#sender?.renderOutbox() ?? nothing}`;
     const comments = this.#listOn
-      ? renderList({ list, t, lang: this.language, onMore: () => this.#more(), onRetry: () => this.#retry() })
+      ? renderList({ list, t, lang: this.language, contentLang, onMore: () => this.#more(), onRetry: () => this.#retry() })
       : nothing;
     // The words' language, for a screen reader's voice: the page's own may be one we have no words for.
     return html`<section part="base" lang=${this.language} aria-labelledby="heading">
