@@ -5,7 +5,7 @@
  * keyboard kept on the button pressed while its action runs, and after it fails.
  * No mouse anywhere in this file.
  */
-import { test, expect, cards, card, liveRegion, watchPage } from './support/admin.js';
+import { test, expect, cards, card, holdNextList, liveRegion, watchPage } from './support/admin.js';
 
 test('a queue of 30 comments moderated with keys only', async ({ page, seed, signIn, api, publicList }) => {
   test.setTimeout(90_000);
@@ -287,21 +287,13 @@ test('"Tải lại" keeps the keyboard: when the list comes, it is still on the 
   await expect(cards(page)).toHaveCount(1);
   await seed({ name: 'Bạn đọc 2' });
   // The list's answer is made by the server now, and reaches the page only when the test says so.
-  let deliver: (() => void) | undefined;
-  let holding = true;
-  await page.route(/\/api\/admin\/comments\?/, async (route) => {
-    if (!holding) return route.fallback();
-    holding = false;
-    const answer = await route.fetch();
-    await new Promise<void>((r) => (deliver = r));
-    await route.fulfill({ response: answer });
-  });
+  const held = await holdNextList(page);
   const reload = page.getByRole('button', { name: 'Tải lại' });
   await reload.focus();
   await page.keyboard.press('Enter');
   await expect(page.locator('ykien-admin .empty')).toHaveText('Đang tải…');
-  await expect.poll(() => !!deliver).toBe(true);
-  deliver!();
+  await held.asked;
+  held.release();
   await expect(cards(page)).toHaveCount(2);
   await expect(liveRegion(page)).toHaveText('Đã tải 2 bình luận.');
   await expect(reload).toBeFocused();

@@ -3,7 +3,7 @@
  * with and without diacritics, the article filter, the moderation log (per comment and as a page), and
  * a new pending comment that appears without a reload. Each test checks what reached the server.
  */
-import { test, expect, cards, card, expectNoAxeViolations, liveRegion, watchPage } from './support/admin.js';
+import { test, expect, cards, card, holdNextList, expectNoAxeViolations, liveRegion, watchPage } from './support/admin.js';
 
 test('select several and approve them at once', async ({ page, seed, signIn, publicList }) => {
   const problems = await watchPage(page);
@@ -298,20 +298,12 @@ test('a reload answered before an approval but arriving after it does not bring 
   await signIn();
   await expect(cards(page)).toHaveCount(2);
   // The list's answer is made by the server now, and reaches the page only when the test says so.
-  let deliver: (() => void) | undefined;
-  let holding = true;
-  await page.route(/\/api\/admin\/comments\?/, async (route) => {
-    if (!holding) return route.fallback();
-    holding = false;
-    const answer = await route.fetch();
-    await new Promise<void>((r) => (deliver = r));
-    await route.fulfill({ response: answer });
-  });
+  const held = await holdNextList(page);
   await page.getByRole('button', { name: 'Tải lại' }).click();
-  await expect.poll(() => !!deliver).toBe(true);
+  await held.asked;
   await card(page, 'Vũ Thị P').getByRole('button', { name: 'Duyệt' }).click();
   await expect(card(page, 'Vũ Thị P')).toHaveCount(0);
-  deliver!();
+  held.release();
   await expect(page.locator('ykien-admin [aria-busy="true"]')).toHaveCount(0);
   await expect(cards(page)).toHaveCount(1);
   await expect(card(page, 'Trịnh Văn Q')).toHaveCount(1);

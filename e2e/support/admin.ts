@@ -163,3 +163,24 @@ export async function watchPage(page: Page): Promise<() => Promise<string[]>> {
   });
   return async () => [...errors, ...(await page.evaluate(() => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? []))];
 }
+
+/**
+ * Holds the next answer to the admin list (made by the server at once) until `release()`; `asked` resolves
+ * once the request is held. Later requests go through.
+ */
+export async function holdNextList(page: Page): Promise<{ asked: Promise<void>; release: () => void }> {
+  let release!: () => void;
+  let asked!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  const askedP = new Promise<void>((r) => (asked = r));
+  let holding = true;
+  await page.route(/\/api\/admin\/comments\?/, async (route) => {
+    if (!holding) return route.fallback();
+    holding = false;
+    const answer = await route.fetch();
+    asked();
+    await released;
+    await route.fulfill({ response: answer });
+  });
+  return { asked: askedP, release };
+}
