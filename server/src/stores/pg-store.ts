@@ -421,31 +421,34 @@ export class PgStore implements Store {
     if (encoding !== 'UTF8') {
       throw new Error(`the database's encoding is ${encoding}, and ykien-server needs UTF8: create it with CREATE DATABASE … ENCODING 'UTF8' TEMPLATE template0`);
     }
-    try {
-      await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-      await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-        version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`);
-      const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
-      const current = rows[0]?.v ?? 0;
-      const latest = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;
-      if (current > latest) {
-        throw new Error(`the database is at schema version ${current}, newer than this server knows (${latest}); upgrade ykien-server`);
-      }
-      for (const m of PG_MIGRATIONS) {
-        if (m.version <= current) continue;
-        await client.query('BEGIN');
-        try {
-          await client.query(m.sql);
-          await m.backfill?.(client);
-          await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, Date.now()]);
-          await client.query('COMMIT');
-        } catch (e) {
-          await client.query('ROLLBACK');
-          throw e;
+    // One transaction per migration, each under a transaction-scoped lock taken first and the version
+    // read again under it: another instance starting meanwhile waits, then finds it done. A session lock
+    // (lock, migrate, unlock as separate statements) would leak behind PgBouncer in transaction mode,
+    // where the unlock may run on another server connection, and hang the next start for good.
+    const latest = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;
+    for (;;) {
+      await client.query('BEGIN');
+      try {
+        await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+        await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+          version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`);
+        const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
+        const current = rows[0]?.v ?? 0;
+        if (current > latest) {
+          throw new Error(`the database is at schema version ${current}, newer than this server knows (${latest}); upgrade ykien-server`);
         }
+        const next = PG_MIGRATIONS.find((m) => m.version > current);
+        if (next) {
+          await client.query(next.sql);
+          await next.backfill?.(client);
+          await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [next.version, next.name, Date.now()]);
+        }
+        await client.query('COMMIT');
+        if (!next) return;
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
       }
-    } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     }
   }
 
