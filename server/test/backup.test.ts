@@ -28,6 +28,31 @@ interface Report {
   served: string[];
 }
 
+/** A backup copy at the current schema, marked so that a restored file can be told to be it. */
+function markedCopy(dir: string): string {
+  const file = join(dir, 'copy.db');
+  const copy = new Database(file);
+  migrate(copy);
+  copy.prepare("INSERT INTO settings (name, value) VALUES ('from-the-copy', 'yes')").run();
+  copy.close();
+  return file;
+}
+
+/** `restore` as the operator runs it succeeds, and leaves at `target` the marked copy, whole. */
+function restoreAndExpectCopy(copyFile: string, target: string, more?: (db: Database.Database) => void): void {
+  const restored = spawnSync(process.execPath, [SCRIPT, 'restore', copyFile, target], { encoding: 'utf8' });
+  expect(restored.stderr).toBe('');
+  expect(restored.status).toBe(0);
+  const db = new Database(target, { readonly: true, fileMustExist: true });
+  try {
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(db.prepare("SELECT value FROM settings WHERE name = 'from-the-copy'").pluck().get()).toBe('yes');
+    more?.(db);
+  } finally {
+    db.close();
+  }
+}
+
 it('an online backup, taken while POSTs are answered, restores into a server that serves every comment answered before it', () => {
   const dir = tempDir();
   const run = spawnSync(process.execPath, [SCRIPT, 'check', '--keep', dir], { encoding: 'utf8', timeout: 60_000 });
@@ -126,11 +151,7 @@ it('refuses to restore over a database a running server has open, and moves noth
 
 it('restores a clean copy where only the old -wal and -shm are left (the damaged file deleted), not the old log replayed onto it', () => {
   const dir = tempDir();
-  const copyFile = join(dir, 'copy.db');
-  const copy = new Database(copyFile);
-  migrate(copy);
-  copy.prepare("INSERT INTO settings (name, value) VALUES ('from-the-copy', 'yes')").run();
-  copy.close();
+  const copyFile = markedCopy(dir);
   const target = join(dir, 'ykien.db');
   // A server killed with its last commits only in the -wal (no checkpoint yet).
   const killed = spawnSync(process.execPath, ['-e', `
@@ -146,17 +167,7 @@ it('restores a clean copy where only the old -wal and -shm are left (the damaged
   expect(readdirSync(dir)).toContain('ykien.db-wal');
   rmSync(target); // the operator deletes the damaged file, and leaves its -wal and -shm
 
-  const restored = spawnSync(process.execPath, [SCRIPT, 'restore', copyFile, target], { encoding: 'utf8' });
-  expect(restored.stderr).toBe('');
-  expect(restored.status).toBe(0);
-  const db = new Database(target, { readonly: true, fileMustExist: true });
-  try {
-    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-    expect(db.prepare("SELECT value FROM settings WHERE name = 'from-the-copy'").pluck().get()).toBe('yes');
-    expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'old_rows'").pluck().get()).toBe(0);
-  } finally {
-    db.close();
-  }
+  restoreAndExpectCopy(copyFile, target, (db) => expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'old_rows'").pluck().get()).toBe(0));
   // The old log is kept aside, for whoever wants to look at it.
   expect(readdirSync(dir).some((f) => f.startsWith('ykien.db.before-restore-') && f.endsWith('-wal'))).toBe(true);
 });
@@ -220,11 +231,7 @@ it("a backup holds neither the rate limit's address key nor its hits, not even i
 
 it('restores over a damaged file (its header overwritten): moved aside, the copy in place', () => {
   const dir = tempDir();
-  const copyFile = join(dir, 'copy.db');
-  const copy = new Database(copyFile);
-  migrate(copy);
-  copy.prepare("INSERT INTO settings (name, value) VALUES ('from-the-copy', 'yes')").run();
-  copy.close();
+  const copyFile = markedCopy(dir);
   const target = join(dir, 'ykien.db');
   const live = new Database(target);
   live.pragma('journal_mode = WAL');
@@ -234,17 +241,8 @@ it('restores over a damaged file (its header overwritten): moved aside, the copy
   writeSync(fd, Buffer.alloc(100, 0x41), 0, 100, 0);
   closeSync(fd);
 
-  const restored = spawnSync(process.execPath, [SCRIPT, 'restore', copyFile, target], { encoding: 'utf8' });
-  expect(restored.stderr).toBe('');
-  expect(restored.status).toBe(0);
+  restoreAndExpectCopy(copyFile, target);
   expect(readdirSync(dir).some((f) => /^ykien\.db\.before-restore-[^-]/.test(f) && !/-(wal|shm)$/.test(f))).toBe(true);
-  const db = new Database(target, { readonly: true, fileMustExist: true });
-  try {
-    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-    expect(db.prepare("SELECT value FROM settings WHERE name = 'from-the-copy'").pluck().get()).toBe('yes');
-  } finally {
-    db.close();
-  }
 });
 
 it('a backup that fails after the copy (here, removing the address key) leaves no file behind, under either name', () => {
