@@ -138,3 +138,20 @@ test.describe('in a browser that prefers English', () => {
     await expectNoAxeViolations(page, 'English, moderation log');
   });
 });
+
+test('a 360 px phone: the search, its button and an article filter fit, nothing scrolls sideways', async ({ page, seed, signIn }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  // A title with no place to break it, as a portal's URL-like titles are.
+  const title = 'Giao_ban_quy_I_cua_Thuong_truc_Hoi_dong_nhan_dan_tinh_nam_2023';
+  await seed({ name: 'Nguyễn Văn A', content: 'Bài viết rất hay.', title });
+  await signIn();
+  await expect(cards(page)).toHaveCount(1);
+  await cards(page).first().getByRole('button', { name: 'Chỉ xem bài này' }).click();
+  await expect(page.locator('ykien-admin .chip')).toContainText(title);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+  for (const control of [page.getByRole('searchbox'), page.getByRole('button', { name: 'Tìm', exact: true }), page.locator('ykien-admin #clear-article')]) {
+    const box = (await control.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(360);
+  }
+});

@@ -310,6 +310,7 @@ export const styles = css`
     align-items: center;
     gap: 0.5rem;
     margin: 0.25rem 0 0;
+    overflow-wrap: anywhere; /* a title with no break in it (a URL) must not push the page sideways */
   }
   .small {
     min-height: 2rem;
