@@ -298,3 +298,22 @@ test('"Tải lại" keeps the keyboard: when the list comes, it is still on the 
   await expect(liveRegion(page)).toHaveText('Đã tải 2 bình luận.');
   await expect(reload).toBeFocused();
 });
+
+test('"Xem thêm" puts the keyboard on the first comment that came, and says how many', async ({ page, seed, signIn }) => {
+  for (const name of ['Bạn đọc 1', 'Bạn đọc 2', 'Bạn đọc 3']) await seed({ name });
+  // Pages of two, so that the third comment is on the next page.
+  await page.route(/\/api\/admin\/comments\?/, (route) => {
+    const url = new URL(route.request().url());
+    url.searchParams.set('limit', '2');
+    return route.continue({ url: url.href });
+  });
+  await signIn();
+  await expect(cards(page)).toHaveCount(2);
+  const more = page.getByRole('button', { name: 'Xem thêm' });
+  await more.focus();
+  await page.keyboard.press('Enter');
+  await expect(cards(page)).toHaveCount(3);
+  await expect(cards(page).nth(2)).toBeFocused();
+  await expect(liveRegion(page)).toContainText('Đã tải 3 bình luận.');
+  await expect(more).toHaveCount(0);
+});
