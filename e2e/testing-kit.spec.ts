@@ -151,7 +151,7 @@ test.describe('fakeHcaptcha and the page object, through the real widget', () =>
     await w.fill({ name: 'Nguyễn Văn A', content: 'Bài viết rất hay.' });
     await w.captchaCheckbox.click();
     await w.send();
-    expect(await w.fieldError('captcha')).toBe(vi.captchaRequired);
+    await expect.poll(() => w.fieldError('captcha')).toBe(vi.captchaRequired);
     expect(captcha.tokens).toEqual([]);
     expect(endpoint.posts).toHaveLength(0);
 

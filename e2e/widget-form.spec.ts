@@ -289,6 +289,7 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
     await expect(f.captchaError).toHaveText(vi.captchaRequired);
     expect(endpoint.posts).toHaveLength(0);
     await f.captchaBox.click();
+    await expect(f.captchaError).toHaveText(''); // the token came (it clears the message)
     await f.send.click();
     await expect(f.status).toContainText('Cảm ơn bạn');
     expect(endpoint.posts).toHaveLength(1);

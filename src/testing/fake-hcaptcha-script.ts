@@ -39,14 +39,16 @@ export const FAKE_HCAPTCHA_SCRIPT = String.raw`(() => {
       box.textContent = 'I am human';
       box.style.minHeight = '44px';
       box.style.minWidth = '120px';
-      const w = { id, config, box, token: '' };
+      // cleared counts resets and expiries: a token asked for before one comes too late to count.
+      const w = { id, config, box, token: '', cleared: 0 };
       w.solve = () => {
         if (mode === 'fail') {
           config['error-callback']?.('challenge-error');
           return Promise.resolve();
         }
+        const cleared = w.cleared;
         return issue().then((token) => {
-          if (widgets.get(id) !== w) return; // removed meanwhile
+          if (widgets.get(id) !== w || w.cleared !== cleared) return; // removed, reset or expired meanwhile
           w.token = token;
           box.setAttribute('aria-checked', 'true');
           box.textContent = 'Verified';
@@ -62,6 +64,7 @@ export const FAKE_HCAPTCHA_SCRIPT = String.raw`(() => {
       report('reset');
       for (const w of id === undefined ? widgets.values() : [widgets.get(String(id))]) {
         if (!w) continue;
+        w.cleared++;
         w.token = '';
         w.box.setAttribute('aria-checked', 'false');
         w.box.textContent = 'I am human';
@@ -91,6 +94,7 @@ export const FAKE_HCAPTCHA_SCRIPT = String.raw`(() => {
     },
     expire() {
       for (const w of widgets.values()) {
+        w.cleared++;
         w.token = '';
         w.box.setAttribute('aria-checked', 'false');
         w.box.textContent = 'I am human';
