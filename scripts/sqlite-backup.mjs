@@ -111,9 +111,7 @@ export async function backup(from, to) {
     const copying = await vacuumInto(resolve(from), partial);
     withoutAddressKey(partial);
     const info = integrity(partial);
-    syncFile(partial);
-    renameSync(partial, to);
-    syncFile(dirname(resolve(to)));
+    putInPlace(partial, resolve(to));
     return { ...info, copying };
   } catch (e) {
     for (const suffix of ['', '-journal']) rmSync(partial + suffix, { force: true });
@@ -163,10 +161,15 @@ export async function restore(from, to) {
   const partial = `${target}.restoring`;
   copyFileSync(from, partial);
   chmodSync(partial, 0o600);
+  putInPlace(partial, target);
+  return info;
+}
+
+/** A whole file made durable, renamed over `target`, and the rename made durable: never a partial file there. */
+function putInPlace(partial, target) {
   syncFile(partial);
   renameSync(partial, target);
   syncFile(dirname(target));
-  return info;
 }
 
 /**

@@ -27,7 +27,10 @@ export function resolveLang(...candidates: (string | null | undefined)[]): Lang 
  * as the property: a Lit element reflects a `lang` set as a property (as React and Vue set it) to the
  * attribute only after the render that must already speak it.
  */
-export const langOf = (el: HTMLElement): Lang => resolveLang(el.lang, el.parentElement?.closest('[lang]')?.getAttribute('lang'));
+export const langOf = (el: HTMLElement): Lang => resolveLang(el.lang, pageLangOf(el));
+
+/** The `lang` an element is in without its own: the closest ancestor's, as written (undefined: none). */
+export const pageLangOf = (el: Element): string | undefined => el.parentElement?.closest('[lang]')?.getAttribute('lang') ?? undefined;
 
 const tables: Partial<Record<`${Lang} ${Part}`, Partial<Strings>>> = {};
 

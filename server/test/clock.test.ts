@@ -11,10 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FirstPageCache } from '../src/caching/first-pages.js';
 import { makeModerator, Moderators } from '../src/moderation/moderators.js';
-import { PgStore } from '../src/stores/pg-store.js';
-import { SqliteStore } from '../src/stores/sqlite-store.js';
-import type { Store } from '../src/stores/store.js';
-import { freshPgSchema, type PgSchema } from './support/pg-schema.js';
+import { pgStores, sqliteStores, type OpenStore } from './support/each-store.js';
 
 const PG_URL = process.env.YKIEN_TEST_PG_URL;
 const dir = mkdtempSync(join(tmpdir(), 'ykien-clock-'));
@@ -24,7 +21,7 @@ const T = Date.UTC(2026, 11, 2, 8, 0, 0);
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
 
-function storeCases(open: () => Promise<{ store: Store; close: () => Promise<void> }>): void {
+function storeCases(open: OpenStore): void {
   it('rate limit: hits stamped an hour ahead do not block the client for that hour', async () => {
     const { store, close } = await open();
     try {
@@ -72,20 +69,11 @@ function storeCases(open: () => Promise<{ store: Store; close: () => Promise<voi
 }
 
 describe('SQLite', () => {
-  let n = 0;
-  storeCases(async () => {
-    const store = SqliteStore.open(join(dir, `clock-${n++}.db`));
-    return { store, close: () => store.close() };
-  });
+  storeCases(sqliteStores(dir));
 });
 
 describe.skipIf(!PG_URL)('PostgreSQL', () => {
-  let n = 0;
-  storeCases(async () => {
-    const schema: PgSchema = await freshPgSchema(PG_URL!, `ykien_clock_${process.pid}_${n++}`);
-    const store = await PgStore.open(schema.url);
-    return { store, close: async () => (await store.close(), await schema.drop()) };
-  });
+  storeCases(pgStores(PG_URL!, 'ykien_clock'));
 });
 
 describe('in this process', () => {

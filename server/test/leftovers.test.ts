@@ -12,10 +12,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
-import { PgStore } from '../src/stores/pg-store.js';
 import { MIGRATIONS, SqliteStore } from '../src/stores/sqlite-store.js';
-import type { NewComment, Store } from '../src/stores/store.js';
-import { freshPgSchema } from './support/pg-schema.js';
+import type { NewComment } from '../src/stores/store.js';
+import { pgStores, sqliteStores, type OpenStore } from './support/each-store.js';
 
 const PG_URL = process.env.YKIEN_TEST_PG_URL;
 const dir = mkdtempSync(join(tmpdir(), 'ykien-leftovers-'));
@@ -29,7 +28,7 @@ const pending = (id: string, createdAt: number): NewComment => ({
   name: 'Lan', content: 'Ý kiến', status: 'pending', createdAt,
 });
 
-function storeCases(open: () => Promise<{ store: Store; close: () => Promise<void> }>): void {
+function storeCases(open: OpenStore): void {
   it('forgets expired claims and unsendable jobs, and nothing that is still live', async () => {
     const { store, close } = await open();
     try {
@@ -77,11 +76,7 @@ function storeCases(open: () => Promise<{ store: Store; close: () => Promise<voi
 }
 
 describe('SQLite', () => {
-  let n = 0;
-  storeCases(async () => {
-    const store = SqliteStore.open(join(dir, `store-${n++}.db`));
-    return { store, close: () => store.close() };
-  });
+  storeCases(sqliteStores(dir));
 
   it('migration 5 keeps the queued jobs and their numbers', async () => {
     const file = join(dir, 'v4.db');
@@ -137,10 +132,5 @@ describe('SQLite', () => {
 });
 
 describe.skipIf(!PG_URL)('PostgreSQL', () => {
-  let n = 0;
-  storeCases(async () => {
-    const schema = await freshPgSchema(PG_URL!, `ykien_leftovers_${process.pid}_${n++}`);
-    const store = await PgStore.open(schema.url);
-    return { store, close: async () => (await store.close(), await schema.drop()) };
-  });
+  storeCases(pgStores(PG_URL!, 'ykien_leftovers'));
 });

@@ -9,6 +9,13 @@
  */
 export const FAKE_HCAPTCHA_SCRIPT = String.raw`(() => {
   const widgets = new Map();
+  // Unchecked, its token gone, and any token still on its way dropped (a reset or an expiry).
+  const clear = (w) => {
+    w.cleared++;
+    w.token = '';
+    w.box.setAttribute('aria-checked', 'false');
+    w.box.textContent = 'I am human';
+  };
   let next = 0;
   const setup = window.__ykienFakeHcaptchaConfig || {};
   const binding = () => setup.binding && window[setup.binding];
@@ -62,13 +69,7 @@ export const FAKE_HCAPTCHA_SCRIPT = String.raw`(() => {
     },
     reset(id) {
       report('reset');
-      for (const w of id === undefined ? widgets.values() : [widgets.get(String(id))]) {
-        if (!w) continue;
-        w.cleared++;
-        w.token = '';
-        w.box.setAttribute('aria-checked', 'false');
-        w.box.textContent = 'I am human';
-      }
+      for (const w of id === undefined ? widgets.values() : [widgets.get(String(id))]) if (w) clear(w);
     },
     execute(id) {
       const w = widgets.get(String(id ?? '0'));
@@ -94,10 +95,7 @@ export const FAKE_HCAPTCHA_SCRIPT = String.raw`(() => {
     },
     expire() {
       for (const w of widgets.values()) {
-        w.cleared++;
-        w.token = '';
-        w.box.setAttribute('aria-checked', 'false');
-        w.box.textContent = 'I am human';
+        clear(w);
         w.config['expired-callback']?.();
       }
     },

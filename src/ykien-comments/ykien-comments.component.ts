@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { styles } from './ykien-comments.styles.js';
-import { format, loadStrings, stringsFor, type Lang, type StringKey, type Strings } from '../i18n.js';
+import { format, loadStrings, pageLangOf, stringsFor, type Lang, type StringKey, type Strings } from '../i18n.js';
 import type { FieldErrors } from '../validate.js';
 import { clean, DEFAULT_MAX_LENGTH, length } from '../text.js';
 import type { CommentPayload, Page } from '../api/send.js';
@@ -195,7 +195,7 @@ export class YkienComments extends LitElement {
    * reader types: the box's own `lang` chooses its words, not the comments' language.
    */
   get contentLang(): string {
-    return this.parentElement?.closest('[lang]')?.getAttribute('lang') ?? '';
+    return pageLangOf(this) ?? '';
   }
 
   /** @internal The reader's words, with the site owner's overrides. */
