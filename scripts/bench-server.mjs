@@ -9,8 +9,9 @@
 //   on SQLite, and on PostgreSQL when YKIEN_BENCH_PG_URL (or YKIEN_TEST_PG_URL) is set: the bench
 //   then uses (and empties) the database <name>_bench next to it, created if missing.
 //
-// Loopback only; autocannon as the loader (in this process: loader and server share the 2 cores, the
-// same way for raw and for ykien). Every measurement is bounded in time (SECONDS each).
+// Loopback only; scripts/http-loader.mjs as the loader (in this process: loader and server share the 2
+// cores, the same way for raw and for ykien; YKIEN_BENCH_LOADER=autocannon for the earlier loader).
+// Every measurement is bounded in time (SECONDS each).
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
@@ -20,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import { loadHttp } from './http-loader.mjs';
 // The clientId the widget makes (time-ordered; docs/api.md), so the server's key index sees what it sees
 // in production: a random UUID per comment would write a random page of it each time.
 import { uuidV7 } from '../dist/esm/uuid-v7.js';
@@ -148,13 +149,45 @@ function commentBody(i, pageId) {
   };
 }
 
-/** autocannon, one run; every answer must be the expected status or the figure is marked. */
+/**
+ * The loader: scripts/http-loader.mjs by default; YKIEN_BENCH_LOADER=autocannon for the loader of the
+ * first eight sessions (it takes several times the CPU per request on the cores it shares with the server).
+ */
+const LOADER = process.env.YKIEN_BENCH_LOADER === 'autocannon' ? 'autocannon' : 'http-loader';
+
+/** One bounded run; every answer must be the expected status or the figure is marked. */
 async function load(url, { connections, method = 'GET', path = '/api/comments', expect = method === 'POST' ? 201 : 200, seconds = SECONDS, pageId = 'bench-post', overallRate }) {
   let n = 0;
-  const opts = {
-    url: url + path, connections, duration: seconds, method,
-    headers: { origin: ORIGIN, 'content-type': 'application/json' },
+  const headers = { origin: ORIGIN, 'content-type': 'application/json' };
+  const request = () => {
+    const { clientId, body } = commentBody(n++, pageId);
+    return { body, headers: { 'idempotency-key': clientId } };
   };
+  // The loader runs in this process, on the same 2 cores: a response it reads late (its event loop busy
+  // with other responses) counts as server latency. Its own lag in the same seconds says how much of a
+  // p99 the loader itself may have added.
+  const lag = monitorEventLoopDelay({ resolution: 1 });
+  lag.enable();
+  const r = LOADER === 'autocannon'
+    ? await loadAutocannon({ url: url + path, connections, seconds, method, headers, request, overallRate })
+    : await loadHttp({ url: url + path, connections, seconds, method, headers, request: method === 'POST' ? request : undefined, overallRate: overallRate == null ? undefined : Math.max(1, overallRate) });
+  lag.disable();
+  const unexpected = Object.entries(r.statuses).reduce((sum, [status, count]) => sum + (Number(status) === expect ? 0 : count), 0);
+  return {
+    rps: r.rps,
+    total: r.total,
+    p50: r.p50,
+    p99: r.p99,
+    max: r.max,
+    lag99: Math.max(0, lag.percentile(99) / 1e6 - 1), // the histogram counts the 1 ms resolution in
+    bad: unexpected + r.errors + r.timeouts,
+  };
+}
+
+/** The same run with autocannon, in loadHttp's terms. */
+async function loadAutocannon({ url, connections, seconds, method, headers, request, overallRate }) {
+  const { default: autocannon } = await import('autocannon');
+  const opts = { url, connections, duration: seconds, method, headers };
   // A cap in requests/s over all connections (autocannon sends each connection's share at the start of
   // every second, then waits); none: as fast as the server answers.
   if (overallRate != null) opts.overallRate = Math.max(1, Math.round(overallRate));
@@ -162,33 +195,23 @@ async function load(url, { connections, method = 'GET', path = '/api/comments', 
     opts.requests = [{
       method: 'POST',
       setupRequest: (req) => {
-        const { clientId, body } = commentBody(n++, pageId);
-        return { ...req, body, headers: { ...req.headers, 'idempotency-key': clientId } };
+        const { body, headers: own } = request();
+        return { ...req, body, headers: { ...req.headers, ...own } };
       },
     }];
   }
-  // The loader runs in this process, on the same 2 cores: a response it reads late (its event loop busy
-  // with other responses) counts as server latency. Its own lag in the same seconds says how much of a
-  // p99 the loader itself may have added.
-  const lag = monitorEventLoopDelay({ resolution: 1 });
-  lag.enable();
   const r = await autocannon(opts);
-  lag.disable();
-  const bad = r.non2xx + r.errors + r.timeouts;
-  const unexpected = method === 'POST' ? r.statusCodeStats && Object.keys(r.statusCodeStats).some((s) => Number(s) !== expect) : false;
   return {
-    rps: r.requests.average,
-    total: r.requests.total,
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    max: r.latency.max,
-    lag99: Math.max(0, lag.percentile(99) / 1e6 - 1), // the histogram counts the 1 ms resolution in
-    bad: bad + (unexpected ? 1 : 0),
+    rps: r.requests.average, total: r.requests.total, p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max,
+    statuses: Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([s, v]) => [s, v.count])),
+    errors: r.errors, timeouts: r.timeouts,
   };
 }
 
+/** Milliseconds as read: two decimals under 1 ms, one under 10, whole above (autocannon gave whole ms). */
+const ms = (v) => (v < 1 ? v.toFixed(2) : v < 10 ? v.toFixed(1) : String(Math.round(v)));
 const fmt = (m) =>
-  m ? `${Math.round(m.rps).toLocaleString('en-US').padStart(6)}/s p50 ${m.p50} ms p99 ${m.p99} ms max ${m.max} ms lag ${Math.round(m.lag99)}${m.bad ? ` (${m.bad} failed!)` : ''}` : '-';
+  m ? `${Math.round(m.rps).toLocaleString('en-US').padStart(6)}/s p50 ${ms(m.p50)} ms p99 ${ms(m.p99)} ms max ${ms(m.max)} ms lag ${Math.round(m.lag99)}${m.bad ? ` (${m.bad} failed!)` : ''}` : '-';
 const ratio = (a, b) => (a && b ? (a.rps / b.rps).toFixed(2) : '-');
 
 function fsyncRate(dir, seconds = 1) {
@@ -366,7 +389,7 @@ export async function benchServerSide() {
     const fsyncsAfter = fsyncRate(dir);
 
     console.log(`\nserver  disk: ${Math.round(fsyncs).toLocaleString('en-US')} write+fsync/s before, ${Math.round(fsyncsAfter).toLocaleString('en-US')} after, in ${dir}`);
-    console.log(`server  each figure: autocannon ${SECONDS} s on loopback; ratio = ykien req/s / raw node:http req/s, measured one after the other`);
+    console.log(`server  each figure: ${LOADER} ${SECONDS} s on loopback; ratio = ykien req/s / raw node:http req/s, measured one after the other`);
     console.log("server  lag = the loader's own event-loop delay, p99 in ms, in the same seconds: what it may have added to a p99");
     console.log(`server  POST keys: ${RANDOM_KEYS ? 'random UUIDs (YKIEN_BENCH_KEYS=v4)' : "UUID v7, as the widget makes them"}`);
     for (const run of runs) {

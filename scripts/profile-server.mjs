@@ -1,4 +1,4 @@
-// CPU profiles of the built ykien-server under a bounded autocannon POST load (docs/performance.md,
+// CPU profiles of the built ykien-server under a bounded POST load (scripts/http-loader.mjs) (docs/performance.md,
 // "Server", fourth pass): the main thread and SQLite's writer thread (node --cpu-prof writes one
 // profile per thread), summarised by self time per function and per area.
 //   node scripts/profile-server.mjs [sqlite|pg] [connections=16] [seconds=5]
@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import { loadHttp } from './http-loader.mjs';
 // The clientId the widget makes (time-ordered; docs/api.md), as bench-server.mjs sends: a random UUID
 // per comment would write a random page of the server's key index each time, and profile that instead.
 import { uuidV7 } from '../dist/esm/uuid-v7.js';
@@ -87,27 +87,25 @@ const before = threadTimes(child.pid);
 // The profiles' timestamps are CLOCK_MONOTONIC microseconds, as hrtime: only samples under load count.
 const loadFrom = Number(process.hrtime.bigint() / 1000n);
 const selfBefore = process.cpuUsage();
-const r = await autocannon({
-  url: `${url}/api/comments`, connections: CONNECTIONS, duration: SECONDS, method: 'POST',
+const r = await loadHttp({
+  url: `${url}/api/comments`, connections: CONNECTIONS, seconds: SECONDS, method: 'POST',
   headers: { origin: ORIGIN, 'content-type': 'application/json' },
-  requests: [{
-    method: 'POST',
-    setupRequest: (req) => {
-      const clientId = uuidV7();
-      const body = JSON.stringify({
-        clientId, pageId: 'bench-post', pageUrl: `${ORIGIN}/bai-viet/bench`, pageTitle: 'Bài viết thử tải',
-        name: 'Nguyễn Văn A', content: 'Bình luận: ' + 'nội dung thử tải, '.repeat(18),
-      });
-      return { ...req, body, headers: { ...req.headers, 'idempotency-key': clientId } };
-    },
-  }],
+  request: () => {
+    const clientId = uuidV7();
+    const body = JSON.stringify({
+      clientId, pageId: 'bench-post', pageUrl: `${ORIGIN}/bai-viet/bench`, pageTitle: 'Bài viết thử tải',
+      name: 'Nguyễn Văn A', content: 'Bình luận: ' + 'nội dung thử tải, '.repeat(18),
+    });
+    return { body, headers: { 'idempotency-key': clientId } };
+  },
 });
-console.log(`POST x${CONNECTIONS} on ${store}: ${Math.round(r.requests.average)}/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, max ${r.latency.max} ms, non-2xx ${r.non2xx}, total ${r.requests.total}`);
+const other = r.total - (r.statuses[201] ?? 0);
+console.log(`POST x${CONNECTIONS} on ${store}: ${Math.round(r.rps)}/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, max ${r.max.toFixed(1)} ms, not 201: ${other + r.errors + r.timeouts}, total ${r.total}`);
 const loadTo = Number(process.hrtime.bigint() / 1000n);
 const after = threadTimes(child.pid);
 const selfCpu = process.cpuUsage(selfBefore);
-const perPost = (ms) => `${((ms * 1000) / r.requests.total).toFixed(0)} us/POST`;
-console.log(`loader (autocannon, this process): ${((selfCpu.user + selfCpu.system) / 1000).toFixed(0)} ms CPU, ${perPost((selfCpu.user + selfCpu.system) / 1000)}`);
+const perPost = (ms) => `${((ms * 1000) / r.total).toFixed(0)} us/POST`;
+console.log(`loader (http-loader, this process): ${((selfCpu.user + selfCpu.system) / 1000).toFixed(0)} ms CPU, ${perPost((selfCpu.user + selfCpu.system) / 1000)}`);
 // The main thread's id is the process id; SQLite's writer is the busiest of the others; the rest are
 // V8's helpers (GC, compilation) and libuv's pool.
 const used = [...after].map(([tid, a]) => ({ tid, comm: a.comm, ms: (a.ticks - (before.get(tid)?.ticks ?? 0)) * 10 }));
