@@ -24,8 +24,6 @@ const COUNT = 'ykien-count';
  * and its code load for nothing.
  */
 const RESERVE = `:where(${COMMENTS}:not(:defined):not([hidden])){display:block;min-height:${RESERVED_HEIGHT}}`;
-/** The outbox's records in ykien's store (outbox/items.ts). */
-const QUEUED = ['o:', 'o:\uffff'];
 
 /** Loads once; resolves false when it failed (a later call tries again). */
 const once = (load: () => Promise<unknown>) => {
@@ -90,19 +88,23 @@ export function loadByNeed(loaders: Loaders): Watch {
   return watch;
 }
 
-/** Whether ykien's outbox holds a comment, without creating the database when there is none. */
-async function hasQueued(): Promise<boolean> {
-  const db = await openExisting();
-  if (!db) return false;
-  return new Promise((resolve) => {
-    try {
-      const q = db.transaction(STORE_NAME).objectStore(STORE_NAME).count(IDBKeyRange.bound(QUEUED[0], QUEUED[1]));
-      q.onsuccess = () => resolve(q.result > 0);
-      q.onerror = () => resolve(false);
-    } catch {
-      resolve(false);
-    } finally {
-      db.close();
-    }
-  });
-}
+/**
+ * Whether ykien's outbox holds a comment (its keys are `o:…`, all below `o;`: outbox/items.ts), without
+ * creating the database when there is none.
+ */
+const hasQueued = (): Promise<boolean | null | undefined> =>
+  openExisting().then(
+    (db) =>
+      db &&
+      new Promise((resolve) => {
+        try {
+          const q = db.transaction(STORE_NAME).objectStore(STORE_NAME).count(IDBKeyRange.bound('o:', 'o;', false, true));
+          q.onsuccess = () => resolve(q.result > 0);
+          q.onerror = () => resolve(false);
+        } catch {
+          resolve(false);
+        } finally {
+          db.close();
+        }
+      }),
+  );
