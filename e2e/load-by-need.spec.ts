@@ -299,6 +299,36 @@ test('with nothing in the outbox, an idle page far above the comments loads noth
   expect(await databases(page)).not.toContain('ykien-db');
 });
 
+test('a draft, a name and own comments kept from an earlier visit, with nothing in the outbox: an idle page far above the comments loads nothing more', async ({
+  page,
+  article,
+}) => {
+  await article({ before: FILLER, wait: false });
+  await loaderRan(page);
+  // What a reader who only wrote (and whose comments were delivered) leaves behind, written as
+  // idb-keyval writes it: the outbox's keys are 'o:...', and these sort on both sides of them.
+  await page.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open('ykien-db');
+    open.onupgradeneeded = () => open.result.createObjectStore('ykien-kv');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const tx = open.result.transaction('ykien-kv', 'readwrite');
+      const kv = tx.objectStore('ykien-kv');
+      kv.put({ name: 'Trần Thị Lan', content: 'Còn dang dở' }, 'd:http://127.0.0.1 /tin-tuc/bai-viet');
+      kv.put('Trần Thị Lan', 'name');
+      kv.put({ id: 'c1', status: 'pending' }, 'p:c1');
+      tx.oncomplete = () => (open.result.close(), resolve(null));
+      tx.onerror = () => reject(tx.error);
+    };
+  }));
+  const seen = watch(page);
+  await page.reload();
+  await loaderRan(page);
+  await page.waitForLoadState('networkidle');
+  await page.evaluate(() => new Promise((r) => requestIdleCallback(() => r(null))));
+  expect(seen.dist()).toEqual(['/dist/ykien.iife.js']);
+});
+
 test('elements added after the loader ran are loaded too: a second box and a count', async ({ page, article, endpoint }) => {
   endpoint.list = () => ({ items: [], next: null, total: 0 });
   await article({ attrs: { 'site-key': null } });
