@@ -608,6 +608,28 @@ test('list="off": no GET at all, no list, and a sent comment is not kept as an o
   expect(endpoint.gets.map(String)).toEqual([]);
 });
 
+test('set as properties before the element is defined (a script above the loader), list and page-id hold from the first GET: none with the list off, one for the right article', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  endpoint.list = () => ({ items: items(1, 2), next: null, total: 2 });
+  const early = (js: string) => `<script>{ const el = document.querySelector('ykien-comments'); ${js} }</script>`;
+  await article({ after: early("el.list = 'off';") });
+  const f = form(page);
+  // A whole round trip after the element started: a list GET would have reached the endpoint first.
+  await fillAndVerify(page);
+  await f.send.click();
+  await expect(f.status).toHaveText('Cảm ơn bạn! Bình luận sẽ hiển thị sau khi được kiểm duyệt.');
+  expect(endpoint.gets.map(String)).toEqual([]);
+  await expect(list(page).box).toHaveCount(0);
+  expect(await page.locator('ykien-comments').evaluate((el) => (el as HTMLElement & { list: string }).list)).toBe('off');
+
+  await article({ after: early("el.pageId = 'bai-khac';") });
+  await expect(list(page).articles).toHaveCount(2);
+  expect(endpoint.gets.map((u) => u.searchParams.get('pageId'))).toEqual(['bai-khac']);
+});
+
 test.describe('a comment is text, never markup', () => {
   const XSS = [
     '<script>window.__xss = "script"</script>',

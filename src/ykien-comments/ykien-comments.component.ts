@@ -18,6 +18,14 @@ import { WordsController } from './words.controller.js';
 const DEFAULT_PAGE_SIZE = 20;
 /** How long the first render waits for the list beyond the words, before it shows a loading line. */
 const LIST_WAIT_MS = 1000;
+/**
+ * Boxes whose page set one of their properties before the element was defined (`el.list = 'off'` in a
+ * script above the loader). Lit takes such a value off the element in its constructor, asking
+ * `this.hasOwnProperty` of each property, and puts it back only in the first update: the list's early
+ * fetch, before that update, would go out as the attributes say (the list on, the attribute's article).
+ * Such a box skips the early fetch, and its list loads in the first update, with the page's values.
+ */
+const setBeforeDefined = new WeakSet<object>();
 
 /**
  * The "Ý kiến bạn đọc" box: the article's published comments, and the form to add one (name, content,
@@ -258,11 +266,18 @@ export class YkienComments extends LitElement {
    */
   protected override async scheduleUpdate(): Promise<unknown> {
     if (!this.hasUpdated) {
-      this.#list.prefetch();
+      if (!setBeforeDefined.has(this)) this.#list.prefetch();
       await this.#words.loaded();
       await this.#list.prefetched(LIST_WAIT_MS);
     } else if (!this.#words.ready) await this.#words.loaded();
     return super.scheduleUpdate();
+  }
+
+  /** @internal Notes a property set before the element was defined (setBeforeDefined). */
+  override hasOwnProperty(key: PropertyKey): boolean {
+    const own = super.hasOwnProperty(key);
+    if (own && !this.hasUpdated && YkienComments.elementProperties.has(key)) setBeforeDefined.add(this);
+    return own;
   }
 
   override connectedCallback(): void {
