@@ -11,7 +11,9 @@
 //
 // Loopback only; scripts/http-loader.mjs as the loader (in this process: loader and server share the 2
 // cores, the same way for raw and for ykien; YKIEN_BENCH_LOADER=autocannon for the earlier loader).
-// Every measurement is bounded in time (SECONDS each).
+// Every measurement is bounded in time (SECONDS each, YKIEN_BENCH_SECONDS); YKIEN_BENCH_ROUNDS=n takes the
+// median of n rounds per row. Under each store's table, a verdict per goal of issue 11 (printed only: the
+// bench never fails).
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
@@ -154,6 +156,28 @@ function commentBody(i, pageId) {
  * first eight sessions (it takes several times the CPU per request on the cores it shares with the server).
  */
 const LOADER = process.env.YKIEN_BENCH_LOADER === 'autocannon' ? 'autocannon' : 'http-loader';
+
+/**
+ * YKIEN_BENCH_ROUNDS=n measures each row n times (raw, then ykien, n times over) and prints the medians,
+ * with the largest max and lag and every failure: the machine's speed drifts within a minute, and one
+ * round's verdict on a goal can flip with it.
+ */
+const ROUNDS = Math.max(1, Math.floor(Number(process.env.YKIEN_BENCH_ROUNDS ?? 1)) || 1);
+
+function combine(measurements) {
+  if (measurements.length === 1) return measurements[0];
+  const median = (key) => {
+    const sorted = measurements.map((m) => m[key]).sort((a, b) => a - b);
+    return sorted[sorted.length >> 1];
+  };
+  return {
+    rps: median('rps'), p50: median('p50'), p99: median('p99'),
+    max: Math.max(...measurements.map((m) => m.max)),
+    lag99: Math.max(...measurements.map((m) => m.lag99)),
+    total: measurements.reduce((n, m) => n + m.total, 0),
+    bad: measurements.reduce((n, m) => n + m.bad, 0),
+  };
+}
 
 /** One bounded run; every answer must be the expected status or the figure is marked. */
 async function load(url, { connections, method = 'GET', path = '/api/comments', expect = method === 'POST' ? 201 : 200, seconds = SECONDS, pageId = 'bench-post', overallRate }) {
@@ -332,9 +356,13 @@ async function measureYkien(label, db, seed, rawUrl) {
   const server = await startYkien(db);
   const rows = [];
   const pair = async (name, opts, ykienPath = opts.path) => {
-    const raw = await load(rawUrl, opts);
-    const ykien = await load(server.url, { ...opts, path: ykienPath });
-    rows.push({ name, raw, ykien });
+    const raws = [];
+    const ykiens = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      raws.push(await load(rawUrl, opts));
+      ykiens.push(await load(server.url, { ...opts, path: ykienPath }));
+    }
+    rows.push({ name, raw: combine(raws), ykien: combine(ykiens) });
   };
   let seedSeconds = 0;
   let note = '';
@@ -361,8 +389,16 @@ async function measureYkien(label, db, seed, rawUrl) {
         load(url, { method: 'POST', connections: 16, pageId: HOT, overallRate }),
         load(url, { connections: 2, path: `/api/comments?pageId=${HOT}&limit=20` }),
       ]);
-    const [posts, gets] = await under(server.url);
-    const [rawPosts, rawGets] = await under(rawUrl, posts.rps);
+    const rounds = { posts: [], gets: [], rawPosts: [], rawGets: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      const [p, g] = await under(server.url);
+      const [rp, rg] = await under(rawUrl, p.rps);
+      rounds.posts.push(p);
+      rounds.gets.push(g);
+      rounds.rawPosts.push(rp);
+      rounds.rawGets.push(rg);
+    }
+    const [posts, gets, rawPosts, rawGets] = [rounds.posts, rounds.gets, rounds.rawPosts, rounds.rawGets].map(combine);
     rows.push({ name: 'GET first page x2 beside POST x16 at the same rate', raw: rawGets, ykien: gets });
     rows.push({ name: "POST x16 beside those GETs (raw capped at ykien's)", raw: rawPosts, ykien: posts });
     note = `GET under POST: the POSTs ran at ${Math.round(posts.rps).toLocaleString('en-US')}/s on ykien (as fast as it answered) and at ${Math.round(rawPosts.rps).toLocaleString('en-US')}/s on raw node:http (capped at ${Math.max(1, Math.round(posts.rps)).toLocaleString('en-US')}/s)`;
@@ -370,6 +406,36 @@ async function measureYkien(label, db, seed, rawUrl) {
     await server.stop();
   }
   return { label, rows, seedSeconds, note };
+}
+
+/**
+ * Issue 11's goals, read off one run's rows: a verdict per goal, printed (the bench never fails). The
+ * rows are found by the names measureYkien gives them.
+ */
+function goals(rows) {
+  const row = (name) => rows.find((r) => r.name.startsWith(name));
+  const post16 = row('POST, 16 connections');
+  const post64 = row('POST, 64 connections');
+  const hot = [row('GET first page, 100,000 on the article, 1 connection'), row('GET first page, 100,000 on the article, 16 connections')];
+  const under = row('GET first page x2 beside POST x16');
+  // A row with failed answers meets nothing, whatever its figures.
+  const failed = (...rs) => rs.some((r) => r.ykien.bad > 0);
+  const verdict = (ok, what, figure) => `goal ${ok ? 'met   ' : 'MISSED'} ${what.padEnd(50)} ${figure}`;
+  const out = [];
+  if (post16) {
+    const r = post16.ykien.rps / post16.raw.rps;
+    out.push(verdict(r >= 0.25 && !failed(post16), 'POST x16 >= 0.25 of raw node:http', r.toFixed(2)));
+  }
+  if (post64) {
+    out.push(verdict(post64.ykien.p99 < 20 && !failed(post64), 'POST x64 p99 < 20 ms', `${ms(post64.ykien.p99)} ms`));
+    out.push(verdict(post64.ykien.max < 200 && !failed(post64), 'POST x64: no answer slower than 200 ms', `max ${ms(post64.ykien.max)} ms`));
+  }
+  if (hot.every(Boolean)) {
+    const r = hot.map((h) => h.ykien.rps / h.raw.rps);
+    out.push(verdict(r.every((x) => x >= 0.5) && !failed(...hot), 'GET of a hot article >= 0.5 of raw (1, 16 conn.)', r.map((x) => x.toFixed(2)).join(', ')));
+  }
+  if (under) out.push(verdict(under.ykien.p99 < 5 && !failed(under), 'GET p99 < 5 ms while POSTs run', `${ms(under.ykien.p99)} ms`));
+  return out;
 }
 
 export async function benchServerSide() {
@@ -389,7 +455,7 @@ export async function benchServerSide() {
     const fsyncsAfter = fsyncRate(dir);
 
     console.log(`\nserver  disk: ${Math.round(fsyncs).toLocaleString('en-US')} write+fsync/s before, ${Math.round(fsyncsAfter).toLocaleString('en-US')} after, in ${dir}`);
-    console.log(`server  each figure: ${LOADER} ${SECONDS} s on loopback; ratio = ykien req/s / raw node:http req/s, measured one after the other`);
+    console.log(`server  each figure: ${LOADER} ${SECONDS} s on loopback${ROUNDS > 1 ? `, the median of ${ROUNDS} rounds (max and lag: the largest)` : ''}; ratio = ykien req/s / raw node:http req/s, measured one after the other`);
     console.log("server  lag = the loader's own event-loop delay, p99 in ms, in the same seconds: what it may have added to a p99");
     console.log(`server  POST keys: ${RANDOM_KEYS ? 'random UUIDs (YKIEN_BENCH_KEYS=v4)' : "UUID v7, as the widget makes them"}`);
     for (const run of runs) {
@@ -399,6 +465,7 @@ export async function benchServerSide() {
         console.log(`  ${name.padEnd(56)} ${fmt(r).padEnd(58)} ${fmt(ykien).padEnd(58)} ${ratio(ykien, r)}`);
       }
       if (run.note) console.log(`  ${run.note}`);
+      for (const line of goals(run.rows)) console.log(`  ${line}`);
     }
     console.log(`\nserver  bench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
     return { fsyncs, runs };
