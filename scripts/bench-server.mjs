@@ -140,7 +140,7 @@ async function startRaw(deadlineMs = 15_000) {
 /** YKIEN_BENCH_KEYS=v4 sends random UUIDs instead, as the widget did before (for the comparison in docs/performance.md). */
 const RANDOM_KEYS = process.env.YKIEN_BENCH_KEYS === 'v4';
 
-function commentBody(i, pageId) {
+export function commentBody(i, pageId) {
   const clientId = RANDOM_KEYS ? randomUUID() : uuidV7();
   return {
     clientId,
@@ -163,6 +163,9 @@ const LOADER = process.env.YKIEN_BENCH_LOADER === 'autocannon' ? 'autocannon' : 
  * round's verdict on a goal can flip with it.
  */
 const ROUNDS = Math.max(1, Math.floor(Number(process.env.YKIEN_BENCH_ROUNDS ?? 1)) || 1);
+
+/** Rounds of [a, b, ...] measurements, combined column by column: [combine(all a), combine(all b), ...]. */
+const combineRounds = (rounds) => rounds[0].map((_, i) => combine(rounds.map((round) => round[i])));
 
 function combine(measurements) {
   if (measurements.length === 1) return measurements[0];
@@ -356,13 +359,10 @@ async function measureYkien(label, db, seed, rawUrl) {
   const server = await startYkien(db);
   const rows = [];
   const pair = async (name, opts, ykienPath = opts.path) => {
-    const raws = [];
-    const ykiens = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      raws.push(await load(rawUrl, opts));
-      ykiens.push(await load(server.url, { ...opts, path: ykienPath }));
-    }
-    rows.push({ name, raw: combine(raws), ykien: combine(ykiens) });
+    const rounds = [];
+    for (let round = 0; round < ROUNDS; round++) rounds.push([await load(rawUrl, opts), await load(server.url, { ...opts, path: ykienPath })]);
+    const [raw, ykien] = combineRounds(rounds);
+    rows.push({ name, raw, ykien });
   };
   let seedSeconds = 0;
   let note = '';
@@ -389,16 +389,12 @@ async function measureYkien(label, db, seed, rawUrl) {
         load(url, { method: 'POST', connections: 16, pageId: HOT, overallRate }),
         load(url, { connections: 2, path: `/api/comments?pageId=${HOT}&limit=20` }),
       ]);
-    const rounds = { posts: [], gets: [], rawPosts: [], rawGets: [] };
+    const rounds = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const [p, g] = await under(server.url);
-      const [rp, rg] = await under(rawUrl, p.rps);
-      rounds.posts.push(p);
-      rounds.gets.push(g);
-      rounds.rawPosts.push(rp);
-      rounds.rawGets.push(rg);
+      const ykienPair = await under(server.url);
+      rounds.push([...ykienPair, ...(await under(rawUrl, ykienPair[0].rps))]);
     }
-    const [posts, gets, rawPosts, rawGets] = [rounds.posts, rounds.gets, rounds.rawPosts, rounds.rawGets].map(combine);
+    const [posts, gets, rawPosts, rawGets] = combineRounds(rounds);
     rows.push({ name: 'GET first page x2 beside POST x16 at the same rate', raw: rawGets, ykien: gets });
     rows.push({ name: "POST x16 beside those GETs (raw capped at ykien's)", raw: rawPosts, ykien: posts });
     note = `GET under POST: the POSTs ran at ${Math.round(posts.rps).toLocaleString('en-US')}/s on ykien (as fast as it answered) and at ${Math.round(rawPosts.rps).toLocaleString('en-US')}/s on raw node:http (capped at ${Math.max(1, Math.round(posts.rps)).toLocaleString('en-US')}/s)`;

@@ -31,8 +31,9 @@ export async function loadHttp({ url, connections, seconds, method = 'GET', head
   const host = target.hostname;
   const path = target.pathname + target.search;
   const fixedHead = `${method} ${path} HTTP/1.1\r\nhost: ${target.host}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}`;
-  let latencies = new Float64Array(65_536);
-  const result = { total: 0, statuses: /** @type {Record<number, number>} */ ({}), errors: 0, timeouts: 0 };
+  /** @type {number[]} every answer's time, in ms */
+  const latencies = [];
+  const result = { statuses: /** @type {Record<number, number>} */ ({}), errors: 0, timeouts: 0 };
   let sent = 0;
   const started = performance.now();
   const stopAt = started + seconds * 1000;
@@ -40,12 +41,7 @@ export async function loadHttp({ url, connections, seconds, method = 'GET', head
   const gap = overallRate ? (1000 * connections) / overallRate : 0;
 
   const record = (ms, status) => {
-    if (result.total === latencies.length) {
-      const grown = new Float64Array(latencies.length * 2);
-      grown.set(latencies);
-      latencies = grown;
-    }
-    latencies[result.total++] = ms;
+    latencies.push(ms);
     result.statuses[status] = (result.statuses[status] ?? 0) + 1;
     lastAnswer = performance.now();
   };
@@ -53,7 +49,7 @@ export async function loadHttp({ url, connections, seconds, method = 'GET', head
   const one = (slot) =>
     new Promise((done) => {
       let socket;
-      let buf = Buffer.alloc(0);
+      let buf;
       let sentAt = 0;
       let nextAt = started + (gap * slot) / connections; // spread the connections' first requests
       let timer;
@@ -136,14 +132,15 @@ export async function loadHttp({ url, connections, seconds, method = 'GET', head
     });
 
   await Promise.all(Array.from({ length: connections }, (_, i) => one(i)));
-  const sorted = latencies.subarray(0, result.total).sort();
-  const at = (q) => (result.total ? sorted[Math.min(result.total - 1, Math.ceil(q * result.total) - 1)] : 0);
-  const elapsed = Math.max(seconds * 1000, lastAnswer - started);
+  const total = latencies.length;
+  const sorted = Float64Array.from(latencies).sort();
+  const at = (q) => (total ? sorted[Math.min(total - 1, Math.ceil(q * total) - 1)] : 0);
   return {
     ...result,
-    rps: (result.total * 1000) / elapsed,
+    total,
+    rps: (total * 1000) / Math.max(seconds * 1000, lastAnswer - started),
     p50: at(0.5),
     p99: at(0.99),
-    max: result.total ? sorted[result.total - 1] : 0,
+    max: total ? sorted[total - 1] : 0,
   };
 }

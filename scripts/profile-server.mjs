@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadHttp } from './http-loader.mjs';
-// The clientId the widget makes (time-ordered; docs/api.md), as bench-server.mjs sends: a random UUID
-// per comment would write a random page of the server's key index each time, and profile that instead.
-import { uuidV7 } from '../dist/esm/uuid-v7.js';
+// The comment bench-server.mjs sends, with the clientId the widget makes (time-ordered; docs/api.md): a
+// random UUID per comment would write a random page of the server's key index each time.
+import { commentBody } from './bench-server.mjs';
 
 const [store = 'sqlite', connArg = '16', secArg = '5'] = process.argv.slice(2);
 const CONNECTIONS = Number(connArg);
@@ -90,12 +90,8 @@ const selfBefore = process.cpuUsage();
 const r = await loadHttp({
   url: `${url}/api/comments`, connections: CONNECTIONS, seconds: SECONDS, method: 'POST',
   headers: { origin: ORIGIN, 'content-type': 'application/json' },
-  request: () => {
-    const clientId = uuidV7();
-    const body = JSON.stringify({
-      clientId, pageId: 'bench-post', pageUrl: `${ORIGIN}/bai-viet/bench`, pageTitle: 'Bài viết thử tải',
-      name: 'Nguyễn Văn A', content: 'Bình luận: ' + 'nội dung thử tải, '.repeat(18),
-    });
+  request: (i) => {
+    const { clientId, body } = commentBody(i, 'bench-post');
     return { body, headers: { 'idempotency-key': clientId } };
   },
 });

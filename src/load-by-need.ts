@@ -9,7 +9,7 @@
  * Used by the CDN loaders (cdn/) and by `ykien/lazy` for bundlers, which differ only in how they import.
  */
 import { RESERVED_HEIGHT } from './reserved-height.js';
-import { openExisting, STORE_NAME } from './stored-before.js';
+import { hasQueued } from './stored-before.js';
 
 export interface Loaders {
   comments: () => Promise<unknown>;
@@ -87,24 +87,3 @@ export function loadByNeed(loaders: Loaders): Watch {
   idle(() => hasQueued().then((yes) => yes && boxes > 0 && comments()));
   return watch;
 }
-
-/**
- * Whether ykien's outbox holds a comment (its keys are `o:…`, all below `o;`: outbox/items.ts), without
- * creating the database when there is none.
- */
-const hasQueued = (): Promise<boolean | null | undefined> =>
-  openExisting().then(
-    (db) =>
-      db &&
-      new Promise((resolve) => {
-        try {
-          const q = db.transaction(STORE_NAME).objectStore(STORE_NAME).count(IDBKeyRange.bound('o:', 'o;', false, true));
-          q.onsuccess = () => resolve(q.result > 0);
-          q.onerror = () => resolve(false);
-        } catch {
-          resolve(false);
-        } finally {
-          db.close();
-        }
-      }),
-  );

@@ -5,6 +5,8 @@
  */
 export const DB_NAME = 'ykien-db';
 export const STORE_NAME = 'ykien-kv';
+/** The outbox's keys in that store: `o:<clientId>` (outbox/items.ts). */
+export const OUTBOX_PREFIX = 'o:';
 
 /**
  * Opens ykien's database if it already exists: the open database (the caller closes it), `null` when
@@ -28,3 +30,22 @@ export function openExisting(): Promise<IDBDatabase | null | undefined> {
 
 /** True unless ykien's database surely does not exist: when IndexedDB will not say, the store finds out (and tells the reader). */
 export const storedBefore = (): Promise<boolean> => openExisting().then((db) => (db?.close(), db !== null));
+
+/** Whether ykien's outbox holds a comment, without creating the database when there is none. */
+export const hasQueued = (): Promise<boolean | null | undefined> =>
+  openExisting().then(
+    (db) =>
+      db &&
+      new Promise((resolve) => {
+        try {
+          // Every outbox key and nothing else: `o:…` sorts below `o;`.
+          const q = db.transaction(STORE_NAME).objectStore(STORE_NAME).count(IDBKeyRange.bound(OUTBOX_PREFIX, 'o;', false, true));
+          q.onsuccess = () => resolve(q.result > 0);
+          q.onerror = () => resolve(false);
+        } catch {
+          resolve(false);
+        } finally {
+          db.close();
+        }
+      }),
+  );

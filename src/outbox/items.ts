@@ -5,9 +5,10 @@
  */
 import type { CommentPayload } from '../api/send.js';
 import { store } from '../storage.js';
+import { OUTBOX_PREFIX as PREFIX } from '../stored-before.js';
 import type { SentStatus } from '../events.js';
 
-export const PREFIX = 'o:';
+export { PREFIX };
 
 export type ItemState = 'queued' | 'sending' | 'needs-captcha' | 'rejected' | 'sent';
 
