@@ -76,6 +76,51 @@ test("a comment sent from another article's page after the reader left mid-send 
   expect(endpoint.comments.map((c) => c.content)).toEqual(['Gửi dở rồi sang bài khác.']);
 });
 
+test('a comment the server stored, left in the outbox marked sent by a page that went before it wrote anything else: shown as the reader\'s own, not put back into the form, never sent again', async ({ page, article, endpoint }) => {
+  await article();
+  const pageId = `${new URL(page.url()).origin}/tin-tuc/bai-viet`;
+  const typed = '  Đã gửi, trang đóng ngay sau.  '.normalize('NFD'); // as typed: the outbox holds it as sent
+  const sent = typed.normalize('NFC').trim();
+  // What the page leaves if it goes right after the server's 201: the item marked sent, and the draft
+  // saved as send was pressed. Written with raw IndexedDB, as idb-keyval writes it.
+  await page.evaluate(
+    ([endpoint, pageId, typed, sent]) =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('ykien-db');
+        open.onupgradeneeded = () => open.result.createObjectStore('ykien-kv');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction('ykien-kv', 'readwrite');
+          const kv = tx.objectStore('ykien-kv');
+          const payload = { clientId: 'c-da-gui', pageId, pageUrl: location.href, pageTitle: document.title, name: 'Tạ Thị Hằng', content: sent };
+          const now = Date.now();
+          kv.put(
+            { clientId: 'c-da-gui', endpoint, payload, state: 'sent', captcha: false, attempts: 0, nextAt: now, createdAt: now, maybeStored: true, sent: { id: 'srv-da-gui', status: 'pending' } },
+            'o:c-da-gui',
+          );
+          kv.put({ name: 'Tạ Thị Hằng', content: typed }, `d:${endpoint} ${pageId}`);
+          tx.oncomplete = () => (open.result.close(), resolve(null));
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    [ENDPOINT, pageId, typed, sent],
+  );
+  await page.reload();
+  const f = form(page);
+  await expect(awaiting(page)).toHaveCount(1);
+  await expect(page.locator('ykien-comments [part~="comment"]', { has: page.locator('[part~="comment-pending"]') })).toContainText(sent);
+  await expect(f.name).toHaveValue('Tạ Thị Hằng');
+  await expect(f.content).toHaveValue('');
+  await expect.poll(async () => Object.keys(await idb(page)).filter((k) => k.startsWith('o:'))).toEqual([]);
+  expect((await draftOf(page, pageId))?.content ?? '').toBe('');
+  expect(Object.keys(await idb(page))).toContain(`p:${ENDPOINT} srv-da-gui`);
+  // The next visit: still the reader's own, still not in the form; and it never went to the server again.
+  await page.reload();
+  await expect(awaiting(page)).toHaveCount(1);
+  await expect(f.content).toHaveValue('');
+  expect(endpoint.posts).toHaveLength(0);
+});
+
 test('the last keystrokes before the reader follows a link are kept (the store writes 300 ms behind)', async ({ page, article }) => {
   await article();
   const f = form(page);

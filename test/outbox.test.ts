@@ -366,6 +366,50 @@ describe('OutboxController', () => {
     expect((await dump()).map(([k]) => k)).not.toContain('o:s1');
   });
 
+  describe('the host\'s records of a stored comment are written before it leaves the outbox', () => {
+    /** What the store held under the item's key while the host wrote its records. */
+    let seen: Array<[clientId: string, sent: unknown, inStore: unknown]>;
+    beforeEach(() => {
+      seen = [];
+      ctl.hostDisconnected();
+      ctl = new OutboxController(
+        host as never,
+        (item, result) => reports.push([item, result]),
+        async (item, sent) => void seen.push([item.clientId, sent, (await dump()).find(([k]) => k == 'o:' + item.clientId)?.[1]]),
+      );
+    });
+
+    it('a new comment and a queued one: the host writes while the item is there, marked sent; then it goes', async () => {
+      fetchMock.mockResolvedValueOnce(json(201, { id: 'srv-n', status: 'pending' })).mockResolvedValueOnce(json(200, { id: 'srv-q', status: 'published' }));
+      expect((await ctl.submit(payload('n1'), undefined, false)).kind).toBe('sent');
+      await saveItem({ ...newItem(EP, payload('q1'), false, NOW), attempts: 1, maybeStored: true });
+      await ctl.drain();
+      expect(seen).toEqual([
+        ['n1', { id: 'srv-n', status: 'pending' }, expect.objectContaining({ state: 'sent', sent: { id: 'srv-n', status: 'pending' } })],
+        ['q1', { id: 'srv-q', status: 'published' }, expect.objectContaining({ state: 'sent', sent: { id: 'srv-q', status: 'published' } })],
+      ]);
+      expect(await loadItems(EP)).toEqual([]);
+    });
+
+    it('an item a dead tab left marked sent: the host writes its records (they may be missing), then it goes, never sent again', async () => {
+      await saveItem({ ...newItem(EP, payload('s1'), false, NOW), state: 'sent', sent: { id: 'x', status: 'pending' } });
+      await ctl.drain();
+      expect(seen.map(([id, sent]) => [id, sent])).toEqual([['s1', { id: 'x', status: 'pending' }]]);
+      expect(fetchMock).not.toHaveBeenCalled();
+      expect(await loadItems(EP)).toEqual([]);
+    });
+
+    it('the host failing to write them neither keeps the comment in the outbox nor fails its send', async () => {
+      ctl.hostDisconnected();
+      ctl = new OutboxController(host as never, () => {}, async () => Promise.reject(new Error('chunk could not be fetched')));
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      expect(await ctl.submit(payload('f1'), undefined, false)).toMatchObject({ kind: 'sent', id: 'srv-1' });
+      expect(await loadItems(EP)).toEqual([]);
+      expect(warn).toHaveBeenCalled();
+      warn.mockRestore();
+    });
+  });
+
   it('an item left "sending" by a tab that died is sent at once, and replayed by the server', async () => {
     // As attempt() leaves it: due when the request started, state sending, maybe stored.
     await saveItem({ ...newItem(EP, payload('d1'), false, Date.now() - 20_000), state: 'sending', maybeStored: true });

@@ -87,10 +87,21 @@ export class OutboxController implements ReactiveController {
   #host: Host;
   /** `byOther`: another tab sent it (this one only shows the outcome; the events are that tab's). */
   #report: (item: OutboxItem, result: SendResult, byOther?: boolean) => void;
+  /**
+   * The server stored the item: the host's records of it (the reader's own copy, the draft it came from)
+   * are written while the item is still here marked sent, so no moment exists when neither tells that
+   * it was sent (a page left then would bring the text back into its form, to be sent twice).
+   */
+  #stored: (item: OutboxItem, sent: NonNullable<OutboxItem['sent']>) => Promise<void>;
 
-  constructor(host: Host, report: (item: OutboxItem, result: SendResult, byOther?: boolean) => void) {
+  constructor(
+    host: Host,
+    report: (item: OutboxItem, result: SendResult, byOther?: boolean) => void,
+    stored: (item: OutboxItem, sent: NonNullable<OutboxItem['sent']>) => Promise<void> = async () => {},
+  ) {
     (this.#host = host).addController(this);
     this.#report = report;
+    this.#stored = stored;
   }
 
   hostConnected(): void {
@@ -160,8 +171,8 @@ export class OutboxController implements ReactiveController {
   /** False when trying further items now is pointless (we are offline). */
   async #sendIfDue(item: OutboxItem, skipBackoff: boolean): Promise<boolean> {
     const now = Date.now();
-    // Answered 2xx, then the tab died before deleting it.
-    if (item.state == 'sent') return deleteItem(item.clientId).then(() => true);
+    // Answered 2xx, then the tab died before deleting it (maybe before its records were written).
+    if (item.state == 'sent') return this.#finish(item, item.sent!).then(() => true);
     // `sending` here means the tab sending it died mid-request: it is due now.
     if ((item.state != 'queued' && item.state != 'sending') || (dueAt(item, now) > now && (!skipBackoff || item.code == 'rate-limited'))) return true;
     const t = this.#tokens.get(item.clientId);
@@ -189,7 +200,7 @@ export class OutboxController implements ReactiveController {
     if (next.state == 'sent') {
       // Marked sent before it goes: a crash in between never sends it again.
       await saveItem(next);
-      await deleteItem(item.clientId);
+      await this.#finish(item, next.sent!);
       // A queued comment is every tab's: the others show it as sent too (a new one is its form's).
       if (!fresh) this.#channel?.postMessage({ sent: [item.clientId, next.sent!.id, next.sent!.status] } satisfies Heard);
     } else if (fresh && next.state != 'queued') {
@@ -199,6 +210,13 @@ export class OutboxController implements ReactiveController {
     if (result.kind != 'retry' && result.kind != 'rate-limited') this.#tokens.delete(item.clientId);
     await this.#changed();
     return result;
+  }
+
+  /** The host's records of a stored item first, then the item goes. */
+  async #finish(item: OutboxItem, sent: NonNullable<OutboxItem['sent']>): Promise<void> {
+    // Bookkeeping only: its failure must not keep a stored comment in the outbox, nor fail the send.
+    await this.#stored(item, sent).catch((e) => console.warn('ykien: outbox', e));
+    await deleteItem(item.clientId);
   }
 
   async #update(clientId: string, change: Partial<OutboxItem>): Promise<void> {

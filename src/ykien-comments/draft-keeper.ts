@@ -10,6 +10,7 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Draft, DraftController } from '../drafts.js';
+import { clean } from '../text.js';
 import { keep, keptIfStored } from './keeping.js';
 
 /** The stash: one slot, the article in hand. */
@@ -132,20 +133,23 @@ export class DraftKeeper implements ReactiveController {
   }
 
   /**
-   * A comment sent from the form of `key`'s article after the form moved to another (a single-page app
-   * navigated during the send): that article's draft, saved at the move, loses the sent `content`, else
-   * it would come back there and be sent twice. A draft changed since is left alone.
+   * The server stored a comment from `key`'s article: that article's draft, saved as send was pressed,
+   * loses the sent `content`, else it would come back there and be sent twice. Whichever page's outbox
+   * sent it, and whether or not the form has moved to another article since (a single-page app). A
+   * draft changed since is left alone.
    */
   async sent(key: string, content: string): Promise<void> {
+    // Compared as sent (NFC, trimmed): the outbox knows only what it sent, the draft what was typed.
+    const same = (typed: string) => clean(typed) == clean(content);
     const s = stashed();
-    if (s?.key == key && s.content == content) stash({ ...s, content: '' });
+    if (s?.key == key && same(s.content)) stash({ ...s, content: '' });
     // No store (its code cannot be fetched): the stash was all there is. Never a failure of the send.
     const d = await this.prepare().catch(() => undefined);
     if (!d) return;
     await d.flush();
     const draft = await d.load(key);
     // Written beside the form's pending save (the new article's), not in its place.
-    if (draft.content == content) await d.write(key, { ...draft, content: '' });
+    if (same(draft.content)) await d.write(key, { ...draft, content: '' });
   }
 
   /** "Nhập lại": this article's draft and the remembered name go. */

@@ -34,7 +34,15 @@ export class Sender {
       (token) => this.#onCaptchaToken(token),
       () => host.say('captchaLoadFailed', 'error'),
     );
-    this.outbox = new OutboxController(host, (item, result, byOther) => host.withWords(() => this.#onQueuedOutcome(item, result, byOther)));
+    this.outbox = new OutboxController(
+      host,
+      (item, result, byOther) => host.withWords(() => this.#onQueuedOutcome(item, result, byOther)),
+      // Before the item leaves the outbox: the list keeps it as the reader's own, and its article's draft
+      // (saved as send was pressed) loses its text, whichever page sent it.
+      async ({ endpoint, payload }, { id, status }) => {
+        await Promise.all([host.remember(payload, id, status), host.sentFrom(endpoint + ' ' + payload.pageId, payload.content)]);
+      },
+    );
     this.configure();
   }
 
@@ -143,7 +151,8 @@ export class Sender {
     const h = this.#host;
     const { kind } = result;
     if (kind == 'sent') {
-      h.remember(item.payload, result.id, result.status);
+      // This tab's outbox kept it as the reader's own before it told; another tab's, only in its list.
+      if (byOther) h.remember(item.payload, result.id, result.status);
       h.say('queuedSent', 'success');
       if (!byOther) h.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: item.clientId }));
     } else if (kind == 'captcha') {
@@ -196,8 +205,8 @@ export class Sender {
     }
     if (kind == 'sent') {
       // A replay may say a moderator already rejected or deleted it: thanked as sent, nothing shown.
+      // Kept as the reader's own already, by the outbox, before it let the comment go.
       const { status } = result;
-      await h.remember(payload, result.id, status);
       h.say(status == 'pending' ? 'sentPending' : status == 'published' ? 'sentPublished' : 'sentDecided', 'success');
       h.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: payload.clientId }));
     } else if (kind == 'validation') {
