@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { test, expect, form, fillAndVerify, SITE_KEY } from './support/fixtures.js';
 import { startServer, type RunningServer } from '../server/test/support/run-server.js';
 import { startFakeVerifier, type FakeVerifier } from '../server/test/support/fake-verifier.js';
+import { readDb } from '../server/test/support/http.js';
 
 // The moderation page follows the browser's language; a Vietnamese moderator's browser.
 test.use({ locale: 'vi-VN' });
@@ -125,6 +126,8 @@ test('an article on another origin loads the widget from the server (the loader,
     await page.reload();
     await expect(page.locator('ykien-comments [part~="comment-content"]')).toHaveText(['Từ một trang khác nguồn.']);
     expect(errors).toEqual([]);
+    // Across origins too, the comment's language (the page's, in Content-Language) reached the database.
+    expect(readDb(api.dbPath, (db) => db.prepare('SELECT lang FROM comments').all())).toEqual([{ lang: 'vi' }]);
   } finally {
     await api.stop();
     api.cleanup();

@@ -57,6 +57,8 @@ test.describe('on a browser set to Vietnamese', () => {
     await expect(f.status).toHaveText(/^Your comment could not be sent/);
     // The server is asked for field messages in the reader's language.
     expect(endpoint.posts[0].headers['accept-language']).toMatch(/^en\b/);
+    // And told the comment's language: the page's (Vietnamese), not the box's words'.
+    expect(endpoint.posts[0].headers['content-language']).toBe('vi');
   });
 });
 

@@ -235,7 +235,7 @@ describe('saveItem / loadItems / deleteItem over IndexedDB', () => {
 });
 
 describe('OutboxController', () => {
-  type Host = { endpoint?: string; language: string; updates: number; addController(): void; requestUpdate(): void };
+  type Host = { endpoint?: string; language: string; contentLang: string; updates: number; addController(): void; requestUpdate(): void };
   let host: Host;
   let reports: Array<[OutboxItem, SendResult]>;
   let ctl: OutboxController;
@@ -253,7 +253,7 @@ describe('OutboxController', () => {
     vi.stubGlobal('document', { addEventListener() {}, removeEventListener() {}, visibilityState: 'visible' });
     fetchMock = vi.fn(async () => json(201, { id: 'srv-1', status: 'published' }));
     vi.stubGlobal('fetch', fetchMock);
-    host = { endpoint: EP, language: 'vi', updates: 0, addController() {}, requestUpdate() { host.updates++; } };
+    host = { endpoint: EP, language: 'vi', contentLang: 'vi', updates: 0, addController() {}, requestUpdate() { host.updates++; } };
     reports = [];
     ctl = new OutboxController(host as never, (item, result) => reports.push([item, result]));
   });
@@ -282,6 +282,24 @@ describe('OutboxController', () => {
     // Sent: gone from the outbox.
     expect(await loadItems(EP)).toEqual([]);
     expect((await dump()).filter(([k]) => String(k).startsWith('o:'))).toEqual([]);
+  });
+
+  it("says the comment's language (the page's, kept with the item) in Content-Language; a tag that is not one is not sent", async () => {
+    const sentHeaders = () => fetchMock.mock.calls.map(([, init]) => init.headers as Record<string, string>);
+    fetchMock.mockImplementation(async () => json(503, { code: 'unavailable' }));
+    host.contentLang = 'vi-VN';
+    await ctl.submit(payload('l1'), undefined, false);
+    expect((await loadItems(EP))[0]).toMatchObject({ clientId: 'l1', lang: 'vi-VN' });
+    // Sent again later from a page in another language: still the language it was written in.
+    host.contentLang = 'en';
+    await saveItem({ ...(await loadItems(EP))[0], nextAt: 0 });
+    await ctl.drain(true);
+    for (const bad of ['', 'vi_VN', 'x', 'vi-VN\r\nX-Evil: 1']) {
+      host.contentLang = bad;
+      await ctl.submit(payload(`bad-${bad.length}`), undefined, false);
+    }
+    expect(sentHeaders().map((h) => h['Content-Language'])).toEqual(['vi-VN', 'vi-VN', undefined, undefined, undefined, undefined]);
+    expect(sentHeaders()[0]).toMatchObject({ 'Accept-Language': 'vi', 'Idempotency-Key': 'l1' });
   });
 
   it('marks a 2xx item sent before deleting it', async () => {

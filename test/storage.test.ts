@@ -219,7 +219,7 @@ describe('fallback to memory', () => {
       .mockResolvedValueOnce(new Response(JSON.stringify({ id: 's1', status: 'published' }), { status: 201 }))
       .mockRejectedValueOnce(new TypeError('Failed to fetch'));
     vi.stubGlobal('fetch', fetchMock);
-    const host = { endpoint: EP, language: 'vi', addController() {}, requestUpdate() {} };
+    const host = { endpoint: EP, language: 'vi', contentLang: 'vi', addController() {}, requestUpdate() {} };
     const ctl = new OutboxController(host as never, () => {});
     const told = vi.fn();
     onStorageUnavailable(told);

@@ -22,6 +22,8 @@ export interface Seed {
   /** Path of the article on the server's origin, default /tin-tuc/giao-ban-quy-i. */
   path?: string;
   title?: string;
+  /** The `Content-Language` the widget sends (the article's language): 'vi' by default; null sends none. */
+  lang?: string | null;
 }
 
 export interface AdminFixtures {
@@ -82,7 +84,11 @@ export const test = base.extend<AdminFixtures & { moderatorName: string | null; 
       const url = `${server.url}${s.path ?? DEFAULT_PATH}`;
       const res = await fetch(`${server.url}/api/comments`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': clientId },
+        headers: {
+          'content-type': 'application/json',
+          'idempotency-key': clientId,
+          ...(s.lang !== null && { 'content-language': s.lang ?? 'vi' }),
+        },
         body: JSON.stringify({
           clientId,
           pageId: url,

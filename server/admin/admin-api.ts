@@ -20,6 +20,8 @@ export interface AdminComment {
   pageTitle: string;
   name: string;
   content: string;
+  /** The language the reader wrote in ('' unknown; absent from a server before it kept one). */
+  lang?: string;
   status: Status;
   createdAt: string;
   moderatedAt: string | null;

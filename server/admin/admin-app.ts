@@ -1153,6 +1153,9 @@ export class YkienAdmin extends LitElement {
     const busy = this.busy.has(c.id);
     const href = safeHref(c.pageUrl);
     const title = c.pageTitle || c.pageId || this.msg('untitled');
+    // The reader's words in their own language (WCAG 3.1.2): a screen reader then reads a Vietnamese
+    // comment with a Vietnamese voice in an English /admin. The board's own words are the page's.
+    const lang = c.lang || nothing;
     const history = this.histories.get(c.id);
     const isCurrent = i === this.current;
     return html`
@@ -1165,19 +1168,19 @@ export class YkienAdmin extends LitElement {
           <div class="meta">
             <input type="checkbox" class="select" aria-label=${this.msg('select', { name: c.name })}
               .checked=${this.selected.has(c.id)} @change=${(e: Event) => this.toggleSelected(c.id, (e.target as HTMLInputElement).checked)} />
-            <h4 id=${`name-${c.id}`} class="name">${c.name}</h4>
+            <h4 id=${`name-${c.id}`} class="name" lang=${lang}>${c.name}</h4>
             <time datetime=${c.createdAt}>${this.when(c.createdAt)}</time>
             ${c.edited ? html`<span class="edited">${this.msg('editedMark')}</span>` : nothing}
           </div>
           <p class="article-line">
             <span class="label">${this.msg('article')}:</span>
-            ${href ? html`<a href=${href} target="_blank" rel="noopener noreferrer">${title}</a>` : html`<span>${title}</span>`}
+            ${href ? html`<a href=${href} target="_blank" rel="noopener noreferrer" lang=${lang}>${title}</a>` : html`<span lang=${lang}>${title}</span>`}
             ${this.pageFilter?.pageId === c.pageId
               ? nothing
               : html`<button type="button" class="link" @click=${() => this.setPageFilter({ pageId: c.pageId, title })}>
                   ${this.msg('onlyArticle')}</button>`}
           </p>
-          ${this.editing === c.id ? this.renderEdit(c, busy) : html`<p class="content">${c.content}</p>`}
+          ${this.editing === c.id ? this.renderEdit(c, busy) : html`<p class="content" lang=${lang}>${c.content}</p>`}
           ${c.reply && this.replying !== c.id
             ? html`<div class="reply">
                 <p class="reply-label">${this.msg('boardReply')}</p>
@@ -1248,13 +1251,13 @@ export class YkienAdmin extends LitElement {
         }}>
         <p id=${`edit-title-${c.id}`} class="form-title">${this.msg('editTitle')}</p>
         <label for=${`edit-name-${c.id}`}>${this.msg('nameLabel')}</label>
-        <input id=${`edit-name-${c.id}`} type="text" required .value=${c.name} autocomplete="off" />
+        <input id=${`edit-name-${c.id}`} type="text" required .value=${c.name} autocomplete="off" lang=${c.lang || nothing} />
         <label for=${`edit-content-${c.id}`}>${this.msg('contentLabel')}</label>
-        <textarea id=${`edit-content-${c.id}`} rows="5" required .value=${c.content}
+        <textarea id=${`edit-content-${c.id}`} rows="5" required .value=${c.content} lang=${c.lang || nothing}
           aria-describedby=${this.formError ? `form-error-${c.id}` : nothing}></textarea>
         ${this.formError ? html`<p id=${`form-error-${c.id}`} class="error" role="alert">${this.formError}</p>` : nothing}
-        ${this.renderTheirs(c, (t) => html`<p class="theirs-name">${t.name}</p>
-          <p class="content">${t.content}</p>`)}
+        ${this.renderTheirs(c, (t) => html`<p class="theirs-name" lang=${c.lang || nothing}>${t.name}</p>
+          <p class="content" lang=${c.lang || nothing}>${t.content}</p>`)}
         <div class="actions">
           <button type="submit" class="primary" ?disabled=${busy}>${this.msg('saveApprove')}</button>
           <button type="button" class="quiet" ?disabled=${busy} @click=${() => this.saveEdit(c, false)}>${this.msg('save')}</button>

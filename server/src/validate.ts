@@ -61,6 +61,16 @@ export function isValidKey(key: string): boolean {
   return key.length >= 1 && key.length <= LIMITS.clientId && /^[\x21-\x7E]+$/.test(key);
 }
 
+/**
+ * The language a comment is written in, from the request's `Content-Language` (the widget sends the
+ * page's): its first tag when that is a well-formed one, else ''. Informative only, so a bad header is
+ * dropped rather than failing a reader's comment.
+ */
+export function contentLanguage(header: string | string[] | undefined): string {
+  const first = (Array.isArray(header) ? header[0] : header)?.split(',')[0]?.trim() ?? '';
+  return first.length <= 35 && /^[a-z]{2,8}(-[a-z\d]{1,8})*$/i.test(first) ? first : '';
+}
+
 export interface CommentInput {
   pageId: string;
   pageUrl: string;

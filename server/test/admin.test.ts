@@ -62,6 +62,19 @@ describe('admin token', () => {
 });
 
 describe('moderation', () => {
+  it("gives each comment the language it was written in, as the POST's Content-Language said: a well-formed first tag, else ''", async () => {
+    const said = async (header?: string) => {
+      const res = await postComment(server.url, makeComment(server.url, { pageId: 'ngon-ngu' }), header === undefined ? {} : { 'content-language': header });
+      expect(res.status).toBe(201);
+      return (await as('GET', `/${res.json.id}`)).json.lang;
+    };
+    expect(await said('vi')).toBe('vi');
+    expect(await said('en-GB, vi')).toBe('en-GB');
+    expect(await said()).toBe('');
+    // Informative only: a malformed one is dropped, never a reason to refuse the reader's comment.
+    for (const bad of ['vi_VN', 'x', '<b>', 'a'.repeat(40), 'vi-' + 'a'.repeat(40)]) expect(await said(bad), bad).toBe('');
+  });
+
   it('lists pending comments with everything a moderator needs', async () => {
     const id = await submit({ pageId: 'bai-1', pageTitle: 'Bài một', name: 'Lê Văn Bình', content: 'Nội dung\n<b>đậm?</b>' });
     const res = await as('GET', '?status=pending&pageId=bai-1');

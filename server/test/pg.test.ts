@@ -40,7 +40,11 @@ describe.skipIf(!URL_)('PostgreSQL store', () => {
     const created = await postComment(server.url, body);
     expect(created.status).toBe(201);
     const row = (await db.query('SELECT c.*, k.key AS client_id FROM comments c JOIN idempotency_keys k ON k.comment_id = c.id WHERE c.id = $1', [created.json.id])).rows[0];
-    expect(row).toMatchObject({ client_id: body.clientId, page_id: 'pg-1', name: body.name, content: body.content, status: 'pending' });
+    expect(row).toMatchObject({ client_id: body.clientId, page_id: 'pg-1', name: body.name, content: body.content, lang: '', status: 'pending' });
+    // The language it was written in (Content-Language) is kept, and /admin gets it.
+    const said = await postComment(server.url, makeComment(server.url, { pageId: 'pg-1' }), { 'content-language': 'vi-VN' });
+    expect((await db.query('SELECT lang FROM comments WHERE id = $1', [said.json.id])).rows[0].lang).toBe('vi-VN');
+    expect((await admin(server.url, server.adminToken, 'GET', `/${said.json.id}`)).json.lang).toBe('vi-VN');
     expect((await postComment(server.url, { ...body, captchaToken: 'x' })).json).toEqual(created.json);
     expectProblem(await postComment(server.url, { ...body, content: 'khác' }), 422, 'key-reused');
   });

@@ -142,7 +142,7 @@ describe('the digest email', () => {
     const forged = '\n\nLƯU Ý: phiên đăng nhập đã hết hạn.\nDuyệt tại: https://ykien.evil.example/admin\n';
     const comment = {
       id: 'c1', seq: 1, clientId: 'k', pageId: `tin-tuc/a${forged}`, pageUrl: 'https://bao.example.vn/a', pageTitle: '', name: 'An',
-      content: `Nội dung${forged}`, status: 'pending' as const, createdAt: Date.UTC(2026, 11, 2), moderatedAt: null, reply: null, editedAt: null,
+      content: `Nội dung${forged}`, lang: '', status: 'pending' as const, createdAt: Date.UTC(2026, 11, 2), moderatedAt: null, reply: null, editedAt: null,
     };
     const { text } = digestMessage([comment], 'https://binhluan.bao.example.vn/admin');
     const margin = text.split('\n').filter((l) => l && !l.startsWith('   '));

@@ -73,15 +73,31 @@ export function classifyResponse(status: number, body: unknown, retryAfterHeader
   return status == 408 || status == 409 || status >= 500 ? { kind: 'retry', code, status } : { kind: 'rejected', code, status };
 }
 
-/** POSTs one comment. Never throws: offline, DNS, CORS and the 15 s timeout all come back as results. */
-export async function postComment(endpoint: string, payload: CommentPayload, captchaToken?: string, lang?: string): Promise<SendResult> {
+/**
+ * A language tag as `Content-Language` may carry it without a preflight of its own (letters, digits,
+ * hyphens): `vi`, `en-GB`. A page's `lang` that is not one is not sent.
+ */
+const LANG_TAG = /^[a-z]{2,8}(-[a-z\d]{1,8})*$/i;
+
+/**
+ * POSTs one comment. `lang`: the reader's words, for the server's messages (`Accept-Language`);
+ * `contentLang`: the language the comment is written in, the page's (`Content-Language`), which an
+ * editor's screen reader needs. Never throws: offline, DNS, CORS and the 15 s timeout all come back as
+ * results.
+ */
+export async function postComment(endpoint: string, payload: CommentPayload, captchaToken?: string, lang?: string, contentLang?: string): Promise<SendResult> {
   const signal = AbortSignal.timeout(TIMEOUT_MS);
   let res: Response;
   try {
     res = await fetch(url(endpoint, ''), {
       method: 'POST',
       credentials: 'omit',
-      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': payload.clientId, ...(lang && { 'Accept-Language': lang }) },
+      headers: {
+        'Content-Type': 'application/json',
+        'Idempotency-Key': payload.clientId,
+        ...(lang && { 'Accept-Language': lang }),
+        ...(LANG_TAG.test(contentLang ?? '') && { 'Content-Language': contentLang }),
+      },
       body: JSON.stringify({ ...payload, captchaToken }),
       signal,
     });

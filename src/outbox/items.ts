@@ -31,6 +31,8 @@ export interface OutboxItem {
   maybeStored?: boolean;
   /** The last failure's code, for the reader and the `ykien-queued` reason. */
   code?: string;
+  /** The language it is written in (the page's `lang` where it was written), for `Content-Language`. */
+  lang?: string;
   /** A permanent failure's messages from the server, shown as text. */
   fields?: Record<string, string>;
   sent?: { id: string; status: SentStatus };

@@ -33,10 +33,11 @@ export function settle(item: OutboxItem, result: SendResult, now = Date.now(), r
   return { ...item, state: 'rejected', code: reason(result), fields: k == 'validation' ? result.fields : undefined };
 }
 
-export const newItem = (endpoint: string, payload: CommentPayload, captcha: boolean, now = Date.now()): OutboxItem => ({
+export const newItem = (endpoint: string, payload: CommentPayload, captcha: boolean, now = Date.now(), lang?: string): OutboxItem => ({
   clientId: payload.clientId,
   endpoint,
   payload,
+  lang,
   state: 'queued',
   captcha,
   attempts: 0,
@@ -53,7 +54,7 @@ interface Heard {
   sent: [clientId: string, id: string, status: SentStatus];
 }
 
-type Host = ReactiveControllerHost & HTMLElement & { endpoint?: string; language: string };
+type Host = ReactiveControllerHost & HTMLElement & { endpoint?: string; language: string; contentLang: string };
 
 /**
  * When a queued comment is due. A `nextAt` further off than the wait that set it (a backoff, at most
@@ -127,7 +128,7 @@ export class OutboxController implements ReactiveController {
    * so no other tab picks it up half way. Resolves with the server's answer.
    */
   submit(payload: CommentPayload, token: string | undefined, captcha: boolean): Promise<SendResult> {
-    const item = newItem(this.#host.endpoint!, payload, captcha);
+    const item = newItem(this.#host.endpoint!, payload, captcha, Date.now(), this.#host.contentLang);
     if (token) this.#tokens.set(item.clientId, [token, Date.now()]);
     return withLock(async () => (await saveItem(item), this.#attempt(item, token, true)));
   }
@@ -195,7 +196,7 @@ export class OutboxController implements ReactiveController {
     // Written before the request: if this tab dies now, the next one knows the server may have it.
     await saveItem({ ...item, state: 'sending', maybeStored: true });
     await this.#changed();
-    const result = await postComment(item.endpoint, item.payload, token, this.#host.language);
+    const result = await postComment(item.endpoint, item.payload, token, this.#host.language, item.lang);
     const next = settle(item, result);
     if (next.state == 'sent') {
       // Marked sent before it goes: a crash in between never sends it again.

@@ -26,6 +26,8 @@ export function adminItem(c: StoredComment) {
     pageTitle: c.pageTitle,
     name: c.name,
     content: c.content,
+    /** What the reader wrote it in ('' when unknown): /admin marks their text with it. */
+    lang: c.lang,
     status: c.status,
     createdAt: iso(c.createdAt),
     moderatedAt: c.moderatedAt === null ? null : iso(c.moderatedAt),

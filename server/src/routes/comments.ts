@@ -17,7 +17,7 @@ import { clientHash } from '../rate-limit.js';
 import { decodeCursor, type KeyRecord } from '../stores/store.js';
 import { uuidV7 } from '../stores/uuid-v7.js';
 import { sendEntry } from '../caching/first-pages.js';
-import { cleanText, parseLimit, validateComment } from '../validate.js';
+import { cleanText, contentLanguage, parseLimit, validateComment } from '../validate.js';
 import { isJsonContentType } from '../json-body.js';
 import { sendCacheable } from '../reading/http-cache.js';
 import { listPage, pageBody, publicItem } from '../reading/list-page.js';
@@ -245,6 +245,7 @@ async function createComment(
     pageTitle: c.pageTitle,
     name: c.name,
     content: c.content,
+    lang: contentLanguage(request.headers['content-language']),
     status,
     createdAt,
   });

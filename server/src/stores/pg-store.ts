@@ -35,7 +35,7 @@ const FIND_KEY = `SELECT k.comment_id, k.payload_hash, k.lease_until, c.status
  * A whole batch of comments as ONE statement (so one round trip, one transaction, one WAL flush), its
  * columns as arrays: each key row (our claim, no row, or an expired claim becomes the stored record),
  * the comments whose key row that happened to, in the batch's order, their notification jobs (pending
- * comments; $12 the channels) and the pages' published counters (--moderation off inserts). A stored
+ * comments; $13 the channels) and the pages' published counters (--moderation off inserts). A stored
  * record or another attempt's live claim: nothing written for that comment, and its id is not
  * returned. One parse and plan per batch instead of one per comment. A batch never holds one key twice
  * (GroupCommit), which a multi-row ON CONFLICT DO UPDATE requires. The page counters are taken in page
@@ -44,8 +44,8 @@ const FIND_KEY = `SELECT k.comment_id, k.payload_hash, k.lease_until, c.status
 export const STORE_BATCH = `
   WITH input AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                         $9::bigint[], $10::text[], $11::text[]) WITH ORDINALITY
-      AS t(key, payload_hash, id, page_id, page_url, page_title, name, content, created_at, status, search, ord)
+                         $9::bigint[], $10::text[], $11::text[], $12::text[]) WITH ORDINALITY
+      AS t(key, payload_hash, id, page_id, page_url, page_title, name, content, created_at, status, search, lang, ord)
   ), k AS (
     INSERT INTO idempotency_keys AS ik (key, payload_hash, comment_id, created_at, lease_until)
     SELECT key, payload_hash, id, created_at, NULL FROM input
@@ -53,13 +53,13 @@ export const STORE_BATCH = `
      WHERE ik.lease_until IS NOT NULL AND (ik.comment_id = excluded.comment_id OR ik.lease_until <= excluded.created_at)
     RETURNING key
   ), c AS (
-    INSERT INTO comments (id, page_id, page_url, page_title, name, content, status, created_at, search)
-    SELECT id, page_id, page_url, page_title, name, content, status, created_at, search
+    INSERT INTO comments (id, page_id, page_url, page_title, name, content, lang, status, created_at, search)
+    SELECT id, page_id, page_url, page_title, name, content, lang, status, created_at, search
       FROM input WHERE key IN (SELECT key FROM k) ORDER BY ord
     RETURNING id, seq, page_id, status, created_at
   ), j AS (
     INSERT INTO notification_jobs (channel, comment_id, created_at, due_at)
-    SELECT ch, c.id, c.created_at, c.created_at FROM c CROSS JOIN unnest($12::text[]) AS ch
+    SELECT ch, c.id, c.created_at, c.created_at FROM c CROSS JOIN unnest($13::text[]) AS ch
      WHERE c.status = 'pending' ORDER BY c.created_at, c.id
   ), n AS (
     INSERT INTO page_counts (page_id, published)
@@ -182,6 +182,12 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       }
     },
   },
+  {
+    version: 5,
+    name: "a comment's language",
+    // What an editor's screen reader needs to read a comment in /admin with the right voice.
+    sql: `ALTER TABLE comments ADD COLUMN lang TEXT NOT NULL DEFAULT '';`,
+  },
 ];
 
 /** The page's published counter, inside the caller's transaction. */
@@ -224,6 +230,7 @@ interface CommentRow {
   page_title: string;
   name: string;
   content: string;
+  lang: string;
   status: CommentStatus;
   created_at: string;
   moderated_at: string | null;
@@ -280,6 +287,7 @@ const toComment = (r: CommentRow): StoredComment => ({
   pageTitle: r.page_title,
   name: r.name,
   content: r.content,
+  lang: r.lang,
   status: r.status,
   createdAt: Number(r.created_at),
   moderatedAt: r.moderated_at === null ? null : Number(r.moderated_at),
@@ -372,7 +380,7 @@ function claimResult(r: ClaimRow, c: ClaimItem): ClaimResult {
 }
 
 /** A list's columns: all but `search`, the folded copy of name and content that only the WHERE reads. */
-const LIST_COLUMNS = 'seq, id, page_id, page_url, page_title, name, content, status, created_at, moderated_at, edited_at, reply_text, reply_at';
+const LIST_COLUMNS = 'seq, id, page_id, page_url, page_title, name, content, lang, status, created_at, moderated_at, edited_at, reply_text, reply_at';
 
 export class PgStore implements Store {
   private readonly commits: GroupCommit<NewComment, InsertResult>;
@@ -490,7 +498,7 @@ export class PgStore implements Store {
       column((c) => c.clientId), column((c) => c.payloadHash), column((c) => c.id), column((c) => c.pageId),
       column((c) => c.pageUrl), column((c) => c.pageTitle), column((c) => c.name), column((c) => c.content),
       column((c) => c.createdAt), column((c) => c.status), column((c) => commentSearchText(c.name, c.content)),
-      this.notifyChannels,
+      column((c) => c.lang ?? ''), this.notifyChannels,
     ]));
     const created = new Map(rows.map((r) => [r.id, Number(r.seq)]));
     return Promise.all(items.map(async (c): Promise<InsertResult> => {

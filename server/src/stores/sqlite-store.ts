@@ -222,6 +222,12 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX notification_jobs_due ON notification_jobs (channel, due_at);
     `,
   },
+  {
+    version: 6,
+    name: "a comment's language",
+    // What an editor's screen reader needs to read a comment in /admin with the right voice.
+    sql: `ALTER TABLE comments ADD COLUMN lang TEXT NOT NULL DEFAULT '';`,
+  },
 ];
 
 interface AuditLogRow {
@@ -270,7 +276,7 @@ export function migrate(db: Database.Database): void {
 }
 
 /** A list's columns: all but `search`, the folded copy of name and content that only the WHERE reads. */
-const LIST_COLUMNS = 'seq, id, page_id, page_url, page_title, name, content, status, created_at, moderated_at, edited_at, reply_text, reply_at';
+const LIST_COLUMNS = 'seq, id, page_id, page_url, page_title, name, content, lang, status, created_at, moderated_at, edited_at, reply_text, reply_at';
 
 export class SqliteStore implements Store {
   private readonly stmt;

@@ -56,6 +56,7 @@ export interface CommentRow {
   page_title: string;
   name: string;
   content: string;
+  lang: string;
   status: CommentStatus;
   created_at: number;
   moderated_at: number | null;
@@ -80,6 +81,7 @@ export const toComment = (r: CommentRow): StoredComment => ({
   pageTitle: r.page_title,
   name: r.name,
   content: r.content,
+  lang: r.lang,
   status: r.status,
   createdAt: r.created_at,
   moderatedAt: r.moderated_at,
@@ -164,8 +166,8 @@ export class SqliteWriter implements WriterOps {
             AND (idempotency_keys.comment_id = excluded.comment_id OR idempotency_keys.lease_until <= excluded.created_at)`,
       ),
       insertComment: db.prepare(
-        `INSERT INTO comments (id, page_id, page_url, page_title, name, content, status, created_at, search)
-         VALUES (@id, @pageId, @pageUrl, @pageTitle, @name, @content, @status, @createdAt, @search)`,
+        `INSERT INTO comments (id, page_id, page_url, page_title, name, content, lang, status, created_at, search)
+         VALUES (@id, @pageId, @pageUrl, @pageTitle, @name, @content, @lang, @status, @createdAt, @search)`,
       ),
       insertJob: db.prepare<[string, string, number, number]>(
         'INSERT INTO notification_jobs (channel, comment_id, created_at, due_at) VALUES (?, ?, ?, ?)',
@@ -297,7 +299,7 @@ export class SqliteWriter implements WriterOps {
     if (this.stmt.storeKey.run(c).changes === 0) {
       return { created: false, existing: keyRecord(this.stmt.findKey.get(c.clientId), c.createdAt) ?? inProgress(c) };
     }
-    const { lastInsertRowid } = this.stmt.insertComment.run({ ...c, search: commentSearchText(c.name, c.content) });
+    const { lastInsertRowid } = this.stmt.insertComment.run({ ...c, lang: c.lang ?? '', search: commentSearchText(c.name, c.content) });
     // A pending comment's notifications, queued in the same transaction (notify/worker.ts sends them).
     if (c.status === 'pending') for (const channel of channels) this.stmt.insertJob.run(channel, c.id, c.createdAt, c.createdAt);
     return { created: true, seq: Number(lastInsertRowid) };

@@ -20,6 +20,8 @@ export interface NewComment {
   pageTitle: string;
   name: string;
   content: string;
+  /** The language it is written in (the request's `Content-Language`); '' (or absent) when not said. */
+  lang?: string;
   status: CommentStatus;
   createdAt: number;
 }
@@ -33,6 +35,8 @@ export interface StoredComment {
   pageTitle: string;
   name: string;
   content: string;
+  /** The language it is written in; '' when the client did not say (and for comments before migration 6). */
+  lang: string;
   status: CommentStatus;
   createdAt: number;
   moderatedAt: number | null;
