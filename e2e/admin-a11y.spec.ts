@@ -144,7 +144,11 @@ test.describe('in a browser that prefers English', () => {
     await page.keyboard.press('Escape');
     await page.getByRole('link', { name: 'Moderation log' }).click();
     await expect(page.getByRole('heading', { name: 'Moderation log', level: 2 })).toBeVisible();
-    await expect(page.locator('ykien-admin table.audit tbody tr').first()).toContainText('Approved');
+    const rows = page.locator('ykien-admin table.audit tbody tr');
+    await expect(rows.first()).toContainText('Approved');
+    // The log names the reader in their language too.
+    await expect(rows.filter({ hasText: 'Nguyễn Văn A' }).locator('.name')).toHaveAttribute('lang', 'vi');
+    await expect(rows.filter({ hasText: 'Jane Doe' }).locator('.name')).not.toHaveAttribute('lang');
     await expectNoAxeViolations(page, 'English, moderation log');
   });
 });

@@ -57,6 +57,8 @@ export interface AuditEntry {
   pageId?: string | null;
   /** The author's name when the decision was taken. */
   commentName?: string;
+  /** The language the comment was written in ('' unknown): its name and texts carry it. */
+  commentLang?: string;
   before?: AuditState | null;
   after?: AuditState | null;
 }

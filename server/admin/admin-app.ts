@@ -1307,23 +1307,24 @@ export class YkienAdmin extends LitElement {
     `;
   }
 
-  /** The before → after of an edit or a reply; nothing for a plain status change. */
+  /** The before → after of an edit or a reply; nothing for a plain status change. The reader's texts carry their language. */
   private renderChange(a: AuditEntry) {
     const before = a.before ?? {};
     const after = a.after ?? {};
-    const rows: Array<[string, string | null | undefined, string | null | undefined]> = [];
-    if (before.name !== after.name && (before.name !== undefined || after.name !== undefined)) rows.push([this.msg('nameLabel'), before.name, after.name]);
+    const lang = a.commentLang || nothing;
+    const rows: Array<[string, string | null | undefined, string | null | undefined, typeof lang]> = [];
+    if (before.name !== after.name && (before.name !== undefined || after.name !== undefined)) rows.push([this.msg('nameLabel'), before.name, after.name, lang]);
     if (before.content !== after.content && (before.content !== undefined || after.content !== undefined)) {
-      rows.push([this.msg('contentLabel'), before.content, after.content]);
+      rows.push([this.msg('contentLabel'), before.content, after.content, lang]);
     }
-    if (before.reply !== after.reply && (before.reply !== undefined || after.reply !== undefined)) rows.push([this.msg('boardReply'), before.reply, after.reply]);
+    if (before.reply !== after.reply && (before.reply !== undefined || after.reply !== undefined)) rows.push([this.msg('boardReply'), before.reply, after.reply, nothing]);
     if (rows.length === 0) return nothing;
     return html`<dl class="change">
       ${rows.map(
-        ([field, b, a2]) => html`<div>
+        ([field, b, a2, lang]) => html`<div>
           <dt>${field}</dt>
-          ${b ? html`<dd><span class="label">${this.msg('auditBefore')}:</span> <del>${b}</del></dd>` : nothing}
-          ${a2 ? html`<dd><span class="label">${this.msg('auditAfter')}:</span> <ins>${a2}</ins></dd>` : nothing}
+          ${b ? html`<dd><span class="label">${this.msg('auditBefore')}:</span> <del lang=${lang}>${b}</del></dd>` : nothing}
+          ${a2 ? html`<dd><span class="label">${this.msg('auditAfter')}:</span> <ins lang=${lang}>${a2}</ins></dd>` : nothing}
         </div>`,
       )}
     </dl>`;
@@ -1359,7 +1360,7 @@ export class YkienAdmin extends LitElement {
                       <td class="who">${a.moderator}</td>
                       <td>${actionLabel(this.uiLang, a.action)}</td>
                       <td>
-                        <span class="name">${a.commentName ?? a.after?.name ?? a.before?.name ?? ''}</span>
+                        <span class="name" lang=${a.commentLang || nothing}>${a.commentName ?? a.after?.name ?? a.before?.name ?? ''}</span>
                         <span class="help">${a.commentId}</span>
                         ${this.renderChange(a)}
                       </td>

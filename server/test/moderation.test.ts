@@ -151,8 +151,18 @@ for (const variant of variants) {
         ['admin', 'reject', { status: 'published' }, { status: 'rejected' }],
         ['Lan Nguyễn', 'approve', { status: 'pending' }, { status: 'published' }],
       ]);
-      expect(log[0]).toMatchObject({ commentId: id, pageId: 'who-1', commentName: 'Nguyễn Văn A' });
+      expect(log[0]).toMatchObject({ commentId: id, pageId: 'who-1', commentName: 'Nguyễn Văn A', commentLang: '' });
       expect(Date.parse(log[0].at)).toBeGreaterThanOrEqual(Date.parse(log[1].at));
+    });
+
+    it("keeps the language the comment was written in (Content-Language) with the comment and with its log's entries", async () => {
+      const res = await postComment(server.url, makeComment(server.url, { pageId: 'lang-1' }), { 'content-language': 'vi' });
+      const id = res.json.id as string;
+      expect((await as('GET', `/comments/${id}`)).json.lang).toBe('vi');
+      expect((await as('PATCH', `/comments/${id}`, { content: 'Đã sửa.' })).status).toBe(200);
+      await as('DELETE', `/comments/${id}`);
+      const log = await auditOf(id);
+      expect(log.map((e) => [e.action, e.commentLang])).toEqual([['delete', 'vi'], ['edit', 'vi']]);
     });
 
     it('restores rejected and published comments to pending; a decision that changes nothing writes nothing', async () => {

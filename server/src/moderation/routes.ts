@@ -46,6 +46,7 @@ export function auditItem(e: AuditEntry) {
     commentId: e.commentId,
     pageId: e.pageId,
     commentName: e.commentName,
+    commentLang: e.commentLang,
     before: e.before,
     after: e.after,
   };

@@ -28,6 +28,7 @@ export function auditRow(
     commentId: comment.id,
     pageId: comment.pageId,
     commentName: comment.name,
+    commentLang: comment.lang,
     before,
     after,
     search: [...new Set(texts.map(fold))].join('\u001f'),

@@ -186,7 +186,10 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     version: 5,
     name: "a comment's language",
     // What an editor's screen reader needs to read a comment in /admin with the right voice.
-    sql: `ALTER TABLE comments ADD COLUMN lang TEXT NOT NULL DEFAULT '';`,
+    sql: `
+      ALTER TABLE comments ADD COLUMN lang TEXT NOT NULL DEFAULT '';
+      ALTER TABLE audit_log ADD COLUMN comment_lang TEXT NOT NULL DEFAULT '';
+    `,
   },
 ];
 
@@ -247,6 +250,7 @@ interface AuditLogRow {
   comment_id: string;
   page_id: string;
   comment_name: string;
+  comment_lang: string;
   before: string | null;
   after: string | null;
 }
@@ -267,6 +271,7 @@ const toAuditEntry = (r: AuditLogRow): AuditEntry => ({
   commentId: r.comment_id,
   pageId: r.page_id,
   commentName: r.comment_name,
+  commentLang: r.comment_lang,
   before: r.before === null ? null : (JSON.parse(r.before) as AuditState),
   after: r.after === null ? null : (JSON.parse(r.after) as AuditState),
 });
@@ -602,10 +607,10 @@ export class PgStore implements Store {
 
   private async writeAudit(client: pg.PoolClient, by: Actor, row: AuditRow): Promise<void> {
     await client.query(
-      `INSERT INTO audit_log (at, moderator, action, comment_id, page_id, comment_name, before, after, search)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      `INSERT INTO audit_log (at, moderator, action, comment_id, page_id, comment_name, comment_lang, before, after, search)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [
-        by.at, by.moderator, row.action, row.commentId, row.pageId, row.commentName,
+        by.at, by.moderator, row.action, row.commentId, row.pageId, row.commentName, row.commentLang,
         row.before === null ? null : JSON.stringify(row.before),
         row.after === null ? null : JSON.stringify(row.after),
         row.search,
@@ -713,7 +718,7 @@ export class PgStore implements Store {
     }
     params.push(q.limit + 1);
     const { rows } = await this.pool.query<AuditLogRow>(
-      `SELECT seq, at, moderator, action, comment_id, page_id, comment_name, before, after FROM audit_log
+      `SELECT seq, at, moderator, action, comment_id, page_id, comment_name, comment_lang, before, after FROM audit_log
         ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, seq DESC LIMIT $${params.length}`,
       params,
     );

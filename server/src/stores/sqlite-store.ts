@@ -226,7 +226,10 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 6,
     name: "a comment's language",
     // What an editor's screen reader needs to read a comment in /admin with the right voice.
-    sql: `ALTER TABLE comments ADD COLUMN lang TEXT NOT NULL DEFAULT '';`,
+    sql: `
+      ALTER TABLE comments ADD COLUMN lang TEXT NOT NULL DEFAULT '';
+      ALTER TABLE audit_log ADD COLUMN comment_lang TEXT NOT NULL DEFAULT '';
+    `,
   },
 ];
 
@@ -238,6 +241,7 @@ interface AuditLogRow {
   comment_id: string;
   page_id: string;
   comment_name: string;
+  comment_lang: string;
   before: string | null;
   after: string | null;
 }
@@ -250,6 +254,7 @@ const toAuditEntry = (r: AuditLogRow): AuditEntry => ({
   commentId: r.comment_id,
   pageId: r.page_id,
   commentName: r.comment_name,
+  commentLang: r.comment_lang,
   before: r.before === null ? null : (JSON.parse(r.before) as AuditState),
   after: r.after === null ? null : (JSON.parse(r.after) as AuditState),
 });
@@ -477,7 +482,7 @@ export class SqliteStore implements Store {
     const words = Object.fromEntries((q.words ?? []).map((w, i) => [`w${i}`, likePattern(w)]));
     for (const k of Object.keys(words)) where.push(`search LIKE @${k} ESCAPE '\\'`);
     if (q.cursor) where.push('(at, seq) < (@at, @seq)');
-    const sql = `SELECT seq, at, moderator, action, comment_id, page_id, comment_name, before, after FROM audit_log
+    const sql = `SELECT seq, at, moderator, action, comment_id, page_id, comment_name, comment_lang, before, after FROM audit_log
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, seq DESC LIMIT @take`;
     let stmt = this.auditStmts.get(sql);
     if (!stmt) this.auditStmts.set(sql, (stmt = this.db.prepare<Record<string, unknown>, AuditLogRow>(sql)));

@@ -208,8 +208,8 @@ export class SqliteWriter implements WriterOps {
         'UPDATE comments SET reply_text = ?, reply_at = ? WHERE id = ? RETURNING *',
       ),
       audit: db.prepare(
-        `INSERT INTO audit_log (at, moderator, action, comment_id, page_id, comment_name, before, after, search)
-         VALUES (@at, @moderator, @action, @commentId, @pageId, @commentName, @before, @after, @search)`,
+        `INSERT INTO audit_log (at, moderator, action, comment_id, page_id, comment_name, comment_lang, before, after, search)
+         VALUES (@at, @moderator, @action, @commentId, @pageId, @commentName, @commentLang, @before, @after, @search)`,
       ),
       anyDue: db.prepare<[string, number, number], { one: number }>(
         `SELECT 1 AS one FROM notification_jobs
@@ -396,6 +396,7 @@ export class SqliteWriter implements WriterOps {
       commentId: row.commentId,
       pageId: row.pageId,
       commentName: row.commentName,
+      commentLang: row.commentLang,
       before: row.before === null ? null : JSON.stringify(row.before),
       after: row.after === null ? null : JSON.stringify(row.after),
       search: row.search,

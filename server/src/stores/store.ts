@@ -118,6 +118,8 @@ export interface AuditEntry {
   pageId: string;
   /** The comment's author name when the decision was taken. */
   commentName: string;
+  /** The language the comment was written in ('' unknown), for its name and texts here. */
+  commentLang: string;
   before: AuditState | null;
   after: AuditState | null;
 }
