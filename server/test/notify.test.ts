@@ -69,7 +69,11 @@ describe('webhook', { timeout: 60_000 }, () => {
     const hook = await webhook();
     const s = await start(['--notify-webhook', hook.url, '--notify-webhook-secret', SECRET, '--public-url', 'https://bao.example.vn/ykien/']);
     const pageUrl = 'https://bao.example.vn/tin-tuc/giao-ban-quy-i'; // on --public-url's origin, the portal's
-    const id = await post(s, { pageId: 'wh-1', pageUrl, pageTitle: 'Bài một', name: 'Nguyễn Văn A', content: 'Nội dung <b>x</b>' });
+    const sent = await postComment(s.url, makeComment(s.url, { pageId: 'wh-1', pageUrl, pageTitle: 'Bài một', name: 'Nguyễn Văn A', content: 'Nội dung <b>x</b>' }), {
+      'content-language': 'vi',
+    });
+    expect(sent.status).toBe(201);
+    const id = sent.json.id as string;
     await until(() => hook.deliveries.length === 1, 'the webhook');
     const d = hook.deliveries[0]!;
     expect(d.headers['content-type']).toBe('application/json; charset=utf-8');
@@ -81,7 +85,7 @@ describe('webhook', { timeout: 60_000 }, () => {
       event: 'comment.pending',
       comment: {
         id, pageId: 'wh-1', pageUrl, pageTitle: 'Bài một', name: 'Nguyễn Văn A',
-        content: 'Nội dung <b>x</b>', createdAt: expect.any(String),
+        content: 'Nội dung <b>x</b>', lang: 'vi', createdAt: expect.any(String),
       },
       moderationUrl: 'https://bao.example.vn/ykien/admin',
     });

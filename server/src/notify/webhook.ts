@@ -23,6 +23,7 @@ export function webhookBody(c: StoredComment, moderationUrl: string): string {
       pageTitle: c.pageTitle,
       name: c.name,
       content: c.content,
+      lang: c.lang,
       createdAt: new Date(c.createdAt).toISOString(),
     },
     moderationUrl,
