@@ -3,7 +3,7 @@
  * nothing for comments nobody reads"): requests are counted as the reader scrolls, focuses and sends.
  */
 import type { Page } from '@playwright/test';
-import { test, expect, form, comeToForm, distPaths, fillAndVerify, holdListGets, ORIGIN, ENDPOINT, HCAPTCHA_URL } from './support/fixtures.js';
+import { test, expect, form, comeToForm, distPaths, fillAndVerify, holdListGets, ORIGIN, ENDPOINT, HCAPTCHA_URL, seedIdb } from './support/fixtures.js';
 
 /** The comments this far below the fold, as under a long article. */
 const FILLER = '<div class="filler" style="height:3000px">Bài viết dài.</div>';
@@ -307,20 +307,11 @@ test('a draft, a name and own comments kept from an earlier visit, with nothing 
   await loaderRan(page);
   // What a reader who only wrote (and whose comments were delivered) leaves behind, written as
   // idb-keyval writes it: the outbox's keys are 'o:...', and these sort on both sides of them.
-  await page.evaluate(() => new Promise((resolve, reject) => {
-    const open = indexedDB.open('ykien-db');
-    open.onupgradeneeded = () => open.result.createObjectStore('ykien-kv');
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const tx = open.result.transaction('ykien-kv', 'readwrite');
-      const kv = tx.objectStore('ykien-kv');
-      kv.put({ name: 'Trần Thị Lan', content: 'Còn dang dở' }, 'd:http://127.0.0.1 /tin-tuc/bai-viet');
-      kv.put('Trần Thị Lan', 'name');
-      kv.put({ id: 'c1', status: 'pending' }, 'p:c1');
-      tx.oncomplete = () => (open.result.close(), resolve(null));
-      tx.onerror = () => reject(tx.error);
-    };
-  }));
+  await seedIdb(page, {
+    'd:http://127.0.0.1 /tin-tuc/bai-viet': { name: 'Trần Thị Lan', content: 'Còn dang dở' },
+    name: 'Trần Thị Lan',
+    'p:c1': { id: 'c1', status: 'pending' },
+  });
   const seen = watch(page);
   await page.reload();
   await loaderRan(page);

@@ -7,7 +7,7 @@
 import type { Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { test, expect, form, fillAndVerify, idb, articleHtml, ENDPOINT, ORIGIN } from './support/fixtures.js';
+import { test, expect, form, fillAndVerify, idb, articleHtml, ENDPOINT, ORIGIN, seedIdb } from './support/fixtures.js';
 
 const draftOf = async (page: Page, pageId: string) => (await idb(page))[`d:${ENDPOINT} ${pageId}`];
 const unsent = (page: Page) => page.locator('ykien-comments [part~="outbox"] li[data-client-id]');
@@ -83,28 +83,12 @@ test('a comment the server stored, left in the outbox marked sent by a page that
   const sent = typed.normalize('NFC').trim();
   // What the page leaves if it goes right after the server's 201: the item marked sent, and the draft
   // saved as send was pressed. Written with raw IndexedDB, as idb-keyval writes it.
-  await page.evaluate(
-    ([endpoint, pageId, typed, sent]) =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open('ykien-db');
-        open.onupgradeneeded = () => open.result.createObjectStore('ykien-kv');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const tx = open.result.transaction('ykien-kv', 'readwrite');
-          const kv = tx.objectStore('ykien-kv');
-          const payload = { clientId: 'c-da-gui', pageId, pageUrl: location.href, pageTitle: document.title, name: 'Tạ Thị Hằng', content: sent };
-          const now = Date.now();
-          kv.put(
-            { clientId: 'c-da-gui', endpoint, payload, state: 'sent', captcha: false, attempts: 0, nextAt: now, createdAt: now, maybeStored: true, sent: { id: 'srv-da-gui', status: 'pending' } },
-            'o:c-da-gui',
-          );
-          kv.put({ name: 'Tạ Thị Hằng', content: typed }, `d:${endpoint} ${pageId}`);
-          tx.oncomplete = () => (open.result.close(), resolve(null));
-          tx.onerror = () => reject(tx.error);
-        };
-      }),
-    [ENDPOINT, pageId, typed, sent],
-  );
+  const payload = { clientId: 'c-da-gui', pageId, pageUrl: page.url(), pageTitle: await page.title(), name: 'Tạ Thị Hằng', content: sent };
+  const now = Date.now();
+  await seedIdb(page, {
+    'o:c-da-gui': { clientId: 'c-da-gui', endpoint: ENDPOINT, payload, state: 'sent', captcha: false, attempts: 0, nextAt: now, createdAt: now, maybeStored: true, sent: { id: 'srv-da-gui', status: 'pending' } },
+    [`d:${ENDPOINT} ${pageId}`]: { name: 'Tạ Thị Hằng', content: typed },
+  });
   await page.reload();
   const f = form(page);
   await expect(awaiting(page)).toHaveCount(1);

@@ -323,6 +323,25 @@ export function idb(page: Page): Promise<Record<string, any>> {
   });
 }
 
+/** Writes `entries` into ykien's IndexedDB store, as idb-keyval writes them: what an earlier visit left. */
+export function seedIdb(page: Page, entries: Record<string, unknown>): Promise<void> {
+  return page.evaluate(
+    (entries) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('ykien-db');
+        open.onupgradeneeded = () => open.result.createObjectStore('ykien-kv');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction('ykien-kv', 'readwrite');
+          for (const [key, value] of Object.entries(entries)) tx.objectStore('ykien-kv').put(value, key);
+          tx.oncomplete = () => (open.result.close(), resolve());
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    entries,
+  );
+}
+
 /** Serves `body` as an HTML page at ORIGIN + path, with the built widget at /dist/ as `article()` serves it. */
 export async function servePage(page: Page, path: string, body: string): Promise<void> {
   await page.route(`${ORIGIN}${path}`, (route) =>
