@@ -89,6 +89,8 @@ test('a comment the server stored, left in the outbox marked sent by a page that
     'o:c-da-gui': { clientId: 'c-da-gui', endpoint: ENDPOINT, payload, state: 'sent', captcha: false, attempts: 0, nextAt: now, createdAt: now, maybeStored: true, sent: { id: 'srv-da-gui', status: 'pending' } },
     [`d:${ENDPOINT} ${pageId}`]: { name: 'Tạ Thị Hằng', content: typed },
   });
+  // The server has it, awaiting moderation: what the box's check of its own comments hears.
+  endpoint.statuses['srv-da-gui'] = 'pending';
   await page.reload();
   const f = form(page);
   await expect(awaiting(page)).toHaveCount(1);
@@ -103,6 +105,8 @@ test('a comment the server stored, left in the outbox marked sent by a page that
   await expect(awaiting(page)).toHaveCount(1);
   await expect(f.content).toHaveValue('');
   expect(endpoint.posts).toHaveLength(0);
+  await expect.poll(() => endpoint.gets.filter((u) => u.pathname.endsWith('/srv-da-gui')).length).toBeGreaterThan(0); // asked, and kept
+  await expect(awaiting(page)).toHaveCount(1);
 });
 
 test('the last keystrokes before the reader follows a link are kept (the store writes 300 ms behind)', async ({ page, article }) => {
