@@ -1243,6 +1243,7 @@ export class YkienAdmin extends LitElement {
   }
 
   private renderEdit(c: AdminComment, busy: boolean) {
+    const lang = c.lang || nothing; // the reader's words, as in the card
     return html`
       <form class="edit" aria-labelledby=${`edit-title-${c.id}`} @keydown=${(e: KeyboardEvent) => this.formKeys(e, c)}
         @submit=${(e: SubmitEvent) => {
@@ -1251,13 +1252,13 @@ export class YkienAdmin extends LitElement {
         }}>
         <p id=${`edit-title-${c.id}`} class="form-title">${this.msg('editTitle')}</p>
         <label for=${`edit-name-${c.id}`}>${this.msg('nameLabel')}</label>
-        <input id=${`edit-name-${c.id}`} type="text" required .value=${c.name} autocomplete="off" lang=${c.lang || nothing} />
+        <input id=${`edit-name-${c.id}`} type="text" required .value=${c.name} autocomplete="off" lang=${lang} />
         <label for=${`edit-content-${c.id}`}>${this.msg('contentLabel')}</label>
-        <textarea id=${`edit-content-${c.id}`} rows="5" required .value=${c.content} lang=${c.lang || nothing}
+        <textarea id=${`edit-content-${c.id}`} rows="5" required .value=${c.content} lang=${lang}
           aria-describedby=${this.formError ? `form-error-${c.id}` : nothing}></textarea>
         ${this.formError ? html`<p id=${`form-error-${c.id}`} class="error" role="alert">${this.formError}</p>` : nothing}
-        ${this.renderTheirs(c, (t) => html`<p class="theirs-name" lang=${c.lang || nothing}>${t.name}</p>
-          <p class="content" lang=${c.lang || nothing}>${t.content}</p>`)}
+        ${this.renderTheirs(c, (t) => html`<p class="theirs-name" lang=${lang}>${t.name}</p>
+          <p class="content" lang=${lang}>${t.content}</p>`)}
         <div class="actions">
           <button type="submit" class="primary" ?disabled=${busy}>${this.msg('saveApprove')}</button>
           <button type="button" class="quiet" ?disabled=${busy} @click=${() => this.saveEdit(c, false)}>${this.msg('save')}</button>

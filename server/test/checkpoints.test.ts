@@ -23,7 +23,7 @@ const tempFile = () => join(tempDir(), 'ykien.db');
 
 const comment = (i: number): NewComment => ({
   id: uuidV7(), clientId: randomUUID(), payloadHash: 'a'.repeat(64), pageId: 'ckpt', pageUrl: `${SITE}/bai-viet/ckpt`,
-  pageTitle: 'Bài viết', name: 'Nguyễn Văn A', content: `Bình luận số ${i}: ${'nội dung, '.repeat(30)}`, status: 'published', createdAt: Date.now(),
+  pageTitle: 'Bài viết', name: 'Nguyễn Văn A', content: `Bình luận số ${i}: ${'nội dung, '.repeat(30)}`, lang: '', status: 'published', createdAt: Date.now(),
 });
 
 async function insertAll(store: SqliteStore, n: number, from = 0): Promise<void> {

@@ -48,7 +48,7 @@ function storeCases(open: OpenStore): void {
       const insert = (id: string, at: number) =>
         store.insertComment({
           id, clientId: `k-${id}`, payloadHash: 'h', pageId: 'p', pageUrl: 'https://bao.example.vn/a', pageTitle: '',
-          name: 'Lan', content: 'Ý kiến', status: 'pending', createdAt: at,
+          name: 'Lan', content: 'Ý kiến', lang: '', status: 'pending', createdAt: at,
         });
       const ahead = T + 365 * 24 * HOUR;
       await insert('c-ahead', ahead);

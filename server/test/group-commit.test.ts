@@ -79,6 +79,7 @@ function newComment(o: Partial<NewComment> = {}): NewComment {
     pageTitle: '',
     name: 'Lan',
     content: body.content,
+    lang: '',
     status: 'published',
     createdAt: Date.now(),
     ...o,

@@ -25,7 +25,7 @@ const DAY = 24 * 3_600_000;
 
 const pending = (id: string, createdAt: number): NewComment => ({
   id, clientId: `k-${id}`, payloadHash: 'h', pageId: 'p', pageUrl: 'https://bao.example.vn/a', pageTitle: '',
-  name: 'Lan', content: 'Ý kiến', status: 'pending', createdAt,
+  name: 'Lan', content: 'Ý kiến', lang: '', status: 'pending', createdAt,
 });
 
 function storeCases(open: OpenStore): void {

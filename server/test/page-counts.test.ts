@@ -58,7 +58,7 @@ async function randomMix(store: Store, truth: () => Promise<Truth>, seed: number
       ids.push(id);
       const c = {
         id, clientId: `k-${id}`, payloadHash: 'h', pageId: pick(PAGES), pageUrl: 'https://bao.example.vn/a',
-        pageTitle: '', name: 'Tên', content: 'Nội dung', status: pick<CommentStatus>(['pending', 'published']), createdAt: at++,
+        pageTitle: '', name: 'Tên', content: 'Nội dung', lang: '', status: pick<CommentStatus>(['pending', 'published']), createdAt: at++,
       };
       return () => store.insertComment(c);
     }
@@ -99,7 +99,7 @@ async function burstReads(store: Store): Promise<void> {
       const id = randomUUID();
       return store.insertComment({
         id, clientId: `k-${id}`, payloadHash: 'h', pageId: 'burst', pageUrl: 'https://bao.example.vn/a',
-        pageTitle: '', name: 'Tên', content: 'Nội dung', status: 'published', createdAt: at++,
+        pageTitle: '', name: 'Tên', content: 'Nội dung', lang: '', status: 'published', createdAt: at++,
       });
     });
     const reads = Array.from({ length: 6 }, async (_, i) => {

@@ -18,7 +18,7 @@ const { later } = cleanupsAfterEach();
 
 const comment = (): NewComment => ({
   id: randomUUID(), clientId: randomUUID(), payloadHash: 'h', pageId: 'bai-viet', pageUrl: 'https://baotinh.example.vn/a',
-  pageTitle: 'Bài viết', name: 'Nguyễn Văn A', content: 'Nội dung', status: 'published', createdAt: Date.now(),
+  pageTitle: 'Bài viết', name: 'Nguyễn Văn A', content: 'Nội dung', lang: '', status: 'published', createdAt: Date.now(),
 });
 
 /** One comment, the list, the counter, and what the store's only open connection has prepared. */

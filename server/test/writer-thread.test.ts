@@ -102,7 +102,7 @@ describe('the writer thread', () => {
     const thread = store.writerLink as WriterThread;
     const comments: NewComment[] = Array.from({ length: 100 }, (_, i) => ({
       id: uuidV7(), clientId: `k-${i}-${uuidV7()}`, payloadHash: `h${i}`, pageId: 'p', pageUrl: `${SITE}/p`, pageTitle: '',
-      name: 'Lan', content: `c${i}`, status: 'published', createdAt: Date.now(),
+      name: 'Lan', content: `c${i}`, lang: '', status: 'published', createdAt: Date.now(),
     }));
     // The first 20 are answered stored before the thread ends.
     const first = await Promise.all(comments.slice(0, 20).map((c) => store.insertComment(c)));

@@ -13,6 +13,9 @@ import type { Draft, DraftController } from '../drafts.js';
 import { clean } from '../text.js';
 import { keep, keptIfStored } from './keeping.js';
 
+/** What a draft is kept under: the endpoint and the article. */
+export const articleKey = (endpoint: string | undefined, pageId: string) => endpoint + ' ' + pageId;
+
 /** The stash: one slot, the article in hand. */
 const SLOT = 'ykien-draft';
 

@@ -13,6 +13,7 @@ import type { OutboxItem } from '../outbox/items.js';
 import { OutboxController } from '../outbox/outbox.controller.js';
 import { uuidV7 } from '../uuid-v7.js';
 import { validate, type Field, type FieldErrors } from '../validate.js';
+import { articleKey } from './draft-keeper.js';
 import { renderOutbox } from './outbox.template.js';
 import type { YkienComments } from './ykien-comments.component.js';
 
@@ -40,7 +41,7 @@ export class Sender {
       // Before the item leaves the outbox: the list keeps it as the reader's own, and its article's draft
       // (saved as send was pressed) loses its text, whichever page sent it.
       async ({ endpoint, payload }, { id, status }) => {
-        await Promise.all([host.remember(payload, id, status), host.sentFrom(endpoint + ' ' + payload.pageId, payload.content)]);
+        await Promise.all([host.remember(payload, id, status), host.sentFrom(articleKey(endpoint, payload.pageId), payload.content)]);
       },
     );
     this.configure();

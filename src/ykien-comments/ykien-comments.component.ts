@@ -7,7 +7,7 @@ import type { CommentPayload, Page } from '../api/send.js';
 import { CHANNEL_NAME } from '../outbox/channel.js';
 import { YkienErrorEvent, type SentStatus } from '../events.js';
 import { keptIfStored } from './keeping.js';
-import { DraftKeeper } from './draft-keeper.js';
+import { articleKey, DraftKeeper } from './draft-keeper.js';
 import { renderForm, type StatusKind } from './form.template.js';
 import { ListController } from './list.controller.js';
 import { renderList } from './list.template.js';
@@ -241,7 +241,7 @@ export class YkienComments extends LitElement {
 
   /** The endpoint and article the element is on now. */
   get #articleKey(): string {
-    return this.endpoint + ' ' + this.page.pageId;
+    return articleKey(this.endpoint, this.page.pageId);
   }
 
   /** @internal Drafts are kept per endpoint and article: the form's (the article its text belongs to). */

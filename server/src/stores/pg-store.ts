@@ -503,7 +503,7 @@ export class PgStore implements Store {
       column((c) => c.clientId), column((c) => c.payloadHash), column((c) => c.id), column((c) => c.pageId),
       column((c) => c.pageUrl), column((c) => c.pageTitle), column((c) => c.name), column((c) => c.content),
       column((c) => c.createdAt), column((c) => c.status), column((c) => commentSearchText(c.name, c.content)),
-      column((c) => c.lang ?? ''), this.notifyChannels,
+      column((c) => c.lang), this.notifyChannels,
     ]));
     const created = new Map(rows.map((r) => [r.id, Number(r.seq)]));
     return Promise.all(items.map(async (c): Promise<InsertResult> => {

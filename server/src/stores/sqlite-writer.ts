@@ -299,7 +299,7 @@ export class SqliteWriter implements WriterOps {
     if (this.stmt.storeKey.run(c).changes === 0) {
       return { created: false, existing: keyRecord(this.stmt.findKey.get(c.clientId), c.createdAt) ?? inProgress(c) };
     }
-    const { lastInsertRowid } = this.stmt.insertComment.run({ ...c, lang: c.lang ?? '', search: commentSearchText(c.name, c.content) });
+    const { lastInsertRowid } = this.stmt.insertComment.run({ ...c, search: commentSearchText(c.name, c.content) });
     // A pending comment's notifications, queued in the same transaction (notify/worker.ts sends them).
     if (c.status === 'pending') for (const channel of channels) this.stmt.insertJob.run(channel, c.id, c.createdAt, c.createdAt);
     return { created: true, seq: Number(lastInsertRowid) };

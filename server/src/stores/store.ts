@@ -20,8 +20,8 @@ export interface NewComment {
   pageTitle: string;
   name: string;
   content: string;
-  /** The language it is written in (the request's `Content-Language`); '' (or absent) when not said. */
-  lang?: string;
+  /** The language it is written in (the request's `Content-Language`); '' when not said. */
+  lang: string;
   status: CommentStatus;
   createdAt: number;
 }
