@@ -929,6 +929,7 @@ test.describe('the reader’s own comments, delivered later or published at once
     const f = form(page);
     await fillAndVerify(page, 'Ngô Thị Lan', 'Gửi lại sau.');
     await f.send.click();
+    await expect(f.status).toHaveText('Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại.');
     await expect(l.unsent).toContainText('Gửi lại sau.');
     await expect(l.pending).toHaveCount(0);
     // The server is back: the outbox's next try is stored.
