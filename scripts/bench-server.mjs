@@ -44,9 +44,11 @@ function rawServer(port) {
     next: 'MTcwMDAwMDAwMDAwMC4xMjM0NQ',
     total: SEED,
   };
-  // Serialised once, as ykien answers a hot first page from the bytes it made at the first read
-  // (server/src/caching/first-pages.ts): re-serialising per request would slow the baseline's GETs.
-  const pageJson = JSON.stringify(page);
+  // Serialised once to UTF-8 bytes, as ykien answers a hot first page from the bytes it made at the first
+  // read (server/src/caching/first-pages.ts): re-serialising, or even re-encoding a string of Vietnamese
+  // text, per request would slow the baseline's GETs (a third of ykien's main thread per hot GET before
+  // it kept bytes).
+  const pageJson = Buffer.from(JSON.stringify(page));
   createServer((req, res) => {
     if (req.method === 'POST') {
       let body = '';

@@ -1,7 +1,8 @@
 // CPU profiles of the built ykien-server under a bounded POST load (scripts/http-loader.mjs) (docs/performance.md,
 // "Server", fourth pass): the main thread and SQLite's writer thread (node --cpu-prof writes one
 // profile per thread), summarised by self time per function and per area.
-//   node scripts/profile-server.mjs [sqlite|pg] [connections=16] [seconds=5]
+//   node scripts/profile-server.mjs [sqlite|pg] [connections=16] [seconds=5] [post|get]
+// `get`: a hot article's first page (100 comments posted first, then read through the server's cache).
 // PostgreSQL: YKIEN_BENCH_PG_URL (or YKIEN_TEST_PG_URL); the profile uses <name>_bench, emptied first.
 // The profiles stay in the printed folder (open them in Chrome's DevTools for the call trees).
 import { spawn } from 'node:child_process';
@@ -15,7 +16,8 @@ import { loadHttp } from './http-loader.mjs';
 // random UUID per comment would write a random page of the server's key index each time.
 import { commentBody } from './bench-server.mjs';
 
-const [store = 'sqlite', connArg = '16', secArg = '5'] = process.argv.slice(2);
+const [store = 'sqlite', connArg = '16', secArg = '5', what = 'post'] = process.argv.slice(2);
+if (what !== 'post' && what !== 'get') throw new Error('the fourth argument is post or get');
 const CONNECTIONS = Number(connArg);
 const SECONDS = Number(secArg);
 const ORIGIN = 'https://baotinh.example.vn';
@@ -83,11 +85,20 @@ function threadTimes(pid) {
   }
   return out;
 }
+if (what === 'get') {
+  for (let i = 0; i < 100; i++) {
+    const { clientId, body } = commentBody(i, 'bench-hot');
+    const res = await fetch(`${url}/api/comments`, { method: 'POST', body, headers: { origin: ORIGIN, 'content-type': 'application/json', 'idempotency-key': clientId } });
+    if (res.status !== 201) throw new Error(`seeding: ${res.status}`);
+  }
+}
 const before = threadTimes(child.pid);
 // The profiles' timestamps are CLOCK_MONOTONIC microseconds, as hrtime: only samples under load count.
 const loadFrom = Number(process.hrtime.bigint() / 1000n);
 const selfBefore = process.cpuUsage();
-const r = await loadHttp({
+const r = what === 'get'
+  ? await loadHttp({ url: `${url}/api/comments?pageId=bench-hot&limit=20`, connections: CONNECTIONS, seconds: SECONDS, headers: { origin: ORIGIN } })
+  : await loadHttp({
   url: `${url}/api/comments`, connections: CONNECTIONS, seconds: SECONDS, method: 'POST',
   headers: { origin: ORIGIN, 'content-type': 'application/json' },
   request: (i) => {
@@ -95,12 +106,12 @@ const r = await loadHttp({
     return { body, headers: { 'idempotency-key': clientId } };
   },
 });
-const other = r.total - (r.statuses[201] ?? 0);
-console.log(`POST x${CONNECTIONS} on ${store}: ${Math.round(r.rps)}/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, max ${r.max.toFixed(1)} ms, not 201: ${other + r.errors + r.timeouts}, total ${r.total}`);
+const other = r.total - (r.statuses[what === 'get' ? 200 : 201] ?? 0);
+console.log(`${what.toUpperCase()} x${CONNECTIONS} on ${store}: ${Math.round(r.rps)}/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, max ${r.max.toFixed(1)} ms, not ${what === 'get' ? 200 : 201}: ${other + r.errors + r.timeouts}, total ${r.total}`);
 const loadTo = Number(process.hrtime.bigint() / 1000n);
 const after = threadTimes(child.pid);
 const selfCpu = process.cpuUsage(selfBefore);
-const perPost = (ms) => `${((ms * 1000) / r.total).toFixed(0)} us/POST`;
+const perPost = (ms) => `${((ms * 1000) / r.total).toFixed(0)} us/${what.toUpperCase()}`;
 console.log(`loader (http-loader, this process): ${((selfCpu.user + selfCpu.system) / 1000).toFixed(0)} ms CPU, ${perPost((selfCpu.user + selfCpu.system) / 1000)}`);
 // The main thread's id is the process id; SQLite's writer is the busiest of the others; the rest are
 // V8's helpers (GC, compilation) and libuv's pool.

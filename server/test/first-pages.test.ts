@@ -15,14 +15,14 @@ const listed = (n: number, createdAt = 1_000 + n, seq = n): Listed => ({
   cursor: { createdAt, seq },
 });
 const pageOf = (items: Listed[], more = false, total = items.length): ListPage => ({ items, more, total });
-const ids = (json: string) => (JSON.parse(json) as { items: Array<{ id: string }> }).items.map((i) => i.id);
+const ids = (body: Buffer) => (JSON.parse(body.toString()) as { items: Array<{ id: string }> }).items.map((i) => i.id);
 
 describe('FirstPageCache', () => {
   it('serves an entry until it expires, at most a second and at most the max-age', () => {
     const cache = FirstPageCache.forMaxAge(15);
     const v = cache.version('a');
     cache.set('a', 20, pageOf([listed(1)]), v, 1000);
-    expect(ids(cache.get('a', 20, 1000 + FIRST_PAGE_TTL_MS - 1)!.json)).toEqual(['c1']);
+    expect(ids(cache.get('a', 20, 1000 + FIRST_PAGE_TTL_MS - 1)!.body)).toEqual(['c1']);
     expect(cache.get('a', 50, 1001)).toBeNull(); // another limit is another answer
     expect(cache.get('a', 20, 1000 + FIRST_PAGE_TTL_MS)).toBeNull();
     expect(FirstPageCache.forMaxAge(0).enabled).toBe(false);
@@ -58,14 +58,14 @@ describe('FirstPageCache', () => {
     cache.set('b', 20, pageOf([listed(9)]), cache.version('b'), 0);
     const before = cache.get('a', 20, 1)!;
     cache.added('a', () => listed(3));
-    const small = JSON.parse(cache.get('a', 2, 1)!.json);
+    const small = JSON.parse(cache.get('a', 2, 1)!.body.toString());
     expect(small.items.map((i: { id: string }) => i.id)).toEqual(['c3', 'c2']);
     expect(small.next).toBe(encodeCursor(listed(2).cursor)); // c1 moved to the next page
     expect(small.total).toBe(3);
     const big = cache.get('a', 20, 1)!;
-    expect(ids(big.json)).toEqual(['c3', 'c2', 'c1']);
+    expect(ids(big.body)).toEqual(['c3', 'c2', 'c1']);
     expect(big.etag).not.toBe(before.etag);
-    expect(ids(cache.get('b', 20, 1)!.json)).toEqual(['c9']);
+    expect(ids(cache.get('b', 20, 1)!.body)).toEqual(['c9']);
     expect(cache.get('a', 20, FIRST_PAGE_TTL_MS)).toBeNull(); // it still expires when it would have
     // An article with no cached page: the comment's public form is not even made.
     cache.added('nobody-reads-this', () => {
@@ -86,7 +86,7 @@ describe('FirstPageCache', () => {
     cache.set('b', 20, pageOf([listed(8)]), b, 3);
     expect(cache.get('b', 20, 3)).toBeNull();
     cache.set('b', 20, pageOf([listed(9)]), cache.version('b'), 3);
-    expect(ids(cache.get('b', 20, 3)!.json)).toEqual(['c9']);
+    expect(ids(cache.get('b', 20, 3)!.body)).toEqual(['c9']);
     expect(cache.get('b', 20, 3)?.etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
   });
 
@@ -104,8 +104,8 @@ describe('FirstPageCache', () => {
     release();
     const entries = await Promise.all(readers);
     expect(computed).toBe(1);
-    expect(new Set(entries.map((e) => e.json)).size).toBe(1);
-    expect(ids((await cache.load('hot', 20, compute)).json)).toEqual(['c1']);
+    expect(new Set(entries.map((e) => e.body)).size).toBe(1);
+    expect(ids((await cache.load('hot', 20, compute)).body)).toEqual(['c1']);
     expect(computed).toBe(1);
   });
 });
@@ -157,6 +157,6 @@ describe('the cache and a burst of published comments', () => {
     for (const n of [1, 2, 3]) cache.added('a', () => listed(n));
     const now = cache.get('a', 1, 1);
     // Either dropped (the next reader reads it anew) or exact; never 5, as before.
-    expect(now === null ? 'dropped' : String(JSON.parse(now.json).total)).toMatch(/^(dropped|3)$/);
+    expect(now === null ? 'dropped' : String(JSON.parse(now.body.toString()).total)).toMatch(/^(dropped|3)$/);
   });
 });

@@ -13,8 +13,7 @@
  * Another instance's changes show here once the entry expires, so the TTL is short: what a reader may
  * see late is bounded by it, as it is by Cache-Control in a browser or a CDN.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { etagOf, listCacheControl, noneMatchHits } from '../reading/http-cache.js';
+import { sendableOf, type Sendable } from '../reading/http-cache.js';
 import { addToFirstPage, pageBody, type ListPage, type Listed } from '../reading/list-page.js';
 
 /** Long enough to absorb a burst (thousands of reads a second become one query), short across instances. */
@@ -27,12 +26,6 @@ export const MAX_ENTRIES = 2000;
 /** Limits kept per article: a site uses one page size, two while it changes it. */
 export const MAX_LIMITS_PER_PAGE = 4;
 
-/** What is sent: the answer's bytes and their ETag. */
-export interface Sendable {
-  json: string;
-  etag: string;
-}
-
 interface Entry {
   page: ListPage;
   expires: number;
@@ -41,11 +34,7 @@ interface Entry {
 }
 
 function sendable(e: Entry): Sendable {
-  if (!e.sent) {
-    const json = JSON.stringify(pageBody(e.page));
-    e.sent = { json, etag: etagOf(json) };
-  }
-  return e.sent;
+  return (e.sent ??= sendableOf(pageBody(e.page)));
 }
 
 export class FirstPageCache {
@@ -176,11 +165,4 @@ export class FirstPageCache {
     this.pages.clear();
     this.entries = 0;
   }
-}
-
-/** Sends cached bytes the way sendCacheable sends fresh ones: ETag, Cache-Control, 304 when it matches. */
-export function sendEntry(request: FastifyRequest, reply: FastifyReply, e: Sendable, maxAgeSeconds: number): FastifyReply {
-  reply.header('ETag', e.etag).header('Cache-Control', listCacheControl(maxAgeSeconds));
-  if (noneMatchHits(request.headers['if-none-match'], e.etag)) return reply.code(304).send();
-  return reply.type('application/json; charset=utf-8').send(e.json);
 }

@@ -8,7 +8,7 @@ import type { AppContext } from '../app.js';
 import { MESSAGES } from '../i18n.js';
 import { langOf, sendProblem } from '../problem.js';
 import { cleanText } from '../validate.js';
-import { sendCacheable } from './http-cache.js';
+import { sendableOf, sendCacheable } from './http-cache.js';
 
 export const COUNTS_MAX_IDS = 100;
 /** Ids this server makes are UUIDs; anything far from that shape is not worth a query. */
@@ -32,7 +32,7 @@ export function readingRoutes(app: FastifyInstance, ctx: AppContext): void {
     // Answered under the id as sent (the client looks it up by that), counted under the normalised one.
     // fromEntries, not assignment: a pageId "__proto__" must stay a plain key.
     const counts = Object.fromEntries(sent.map((s, i) => [s as string, found.get(ids[i]!) ?? 0]));
-    return sendCacheable(request, reply, { counts }, config.listCacheSeconds);
+    return sendCacheable(request, reply, sendableOf({ counts }), config.listCacheSeconds);
   });
 
   app.get('/api/comments/:id', async (request, reply) => {

@@ -16,10 +16,9 @@ import { langOf, sendProblem, type ProblemExtras } from '../problem.js';
 import { clientHash } from '../rate-limit.js';
 import { decodeCursor, type KeyRecord } from '../stores/store.js';
 import { uuidV7 } from '../stores/uuid-v7.js';
-import { sendEntry } from '../caching/first-pages.js';
 import { cleanText, contentLanguage, parseLimit, validateComment } from '../validate.js';
 import { isJsonContentType } from '../json-body.js';
-import { sendCacheable } from '../reading/http-cache.js';
+import { sendableOf, sendCacheable } from '../reading/http-cache.js';
 import { listPage, pageBody, publicItem } from '../reading/list-page.js';
 import { readingRoutes } from '../reading/routes.js';
 
@@ -117,10 +116,9 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
     };
     // A hot article's first page: from this instance's short cache (one query for concurrent misses).
     if (cursor === null && ctx.firstPages.enabled) {
-      const entry = await ctx.firstPages.load(pageId, limit!, answer);
-      return sendEntry(request, reply, entry, ctx.config.listCacheSeconds);
+      return sendCacheable(request, reply, await ctx.firstPages.load(pageId, limit!, answer), ctx.config.listCacheSeconds);
     }
-    return sendCacheable(request, reply, pageBody(await answer()), ctx.config.listCacheSeconds);
+    return sendCacheable(request, reply, sendableOf(pageBody(await answer())), ctx.config.listCacheSeconds);
   });
 
   readingRoutes(app, ctx);
