@@ -287,8 +287,13 @@ const test = base.extend<
 /** Sends the form as a reader does and waits until the send is over (the button is enabled again). */
 async function send(page: Page, name: string, content: string): Promise<void> {
   const f = form(page);
+  const submits = async () => (await events(page)).filter((e) => e.type === 'ykien-submit').length;
+  const before = await submits();
   await fillAndVerify(page, name, content);
   await f.send.click();
+  // The sending code is a chunk loaded by need: until the submit began, aria-busy="false" means nothing.
+  // ykien-submit fires as it begins, in the same step that makes the button busy.
+  await expect.poll(submits).toBe(before + 1);
   await expect(f.send).toBeEnabled();
   await expect(f.send).toHaveAttribute('aria-busy', 'false');
 }
@@ -532,8 +537,9 @@ test('503 three times, then the server takes it: retried after 1 s, 2 s, 4 s (±
     await page.clock.runFor(wait - 1); // not a millisecond early
     await outboxIdle(page);
     expect(net.seen).toHaveLength(attempt);
-    await page.clock.runFor(1);
-    await expect.poll(() => net.seen.length).toBe(attempt + 1);
+    // Each look moves the clock on a millisecond: the retry's timer is set after the lock is let go, and
+    // one set after this line's first step would otherwise wait on a paused clock for ever.
+    await expect.poll(async () => (await page.clock.runFor(1), net.seen.length)).toBe(attempt + 1);
   }
   await expect(f.status).toContainText(QUEUED_SENT);
   await expect(outbox(page)).toHaveCount(0);

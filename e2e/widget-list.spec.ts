@@ -508,6 +508,8 @@ test.describe('paging and navigation edge cases', () => {
     const f = form(page);
     await fillAndVerify(page, 'Tạ Thị Hằng', 'Đang chờ gửi lại.');
     await f.send.click();
+    // The queued message, not the unsent list: the list shows the comment while its first POST is out.
+    await expect(f.status).toHaveText('Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại.');
     await expect(l.unsent).toContainText('Đang chờ gửi lại.');
     await page.reload();
     await expect(f.name).toHaveValue('Tạ Thị Hằng');

@@ -418,7 +418,11 @@ test.describe('failures: "could not be sent", the text stays', () => {
     const release = endpoint.hold();
     try {
       const f = form(page);
-      await send(page);
+      await fillAndVerify(page, NAME, TEXT);
+      // Paused from here: a running fake clock moves on with real time, and a slow machine would reach
+      // the 15 s before the test's 14 s step.
+      await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
+      await f.send.click();
       await expect.poll(() => endpoint.posts.length).toBe(1);
       await expect(f.send).toHaveAttribute('aria-busy', 'true');
       await page.clock.runFor(14_000);
