@@ -65,16 +65,30 @@ export function logOutcome(request: FastifyRequest, facts: Record<string, unknow
 }
 
 /**
+ * A read that went well (GET, HEAD, OPTIONS answered below 400): every view of a hot article makes a
+ * few, thousands a second, all alike. At `info` they would bury the lines an operator needs, cost the
+ * one thread a third of such a read, and trip journald's rate limit (10,000 lines in 30 s by default),
+ * which then drops the errors too. The proxy or CDN in front keeps its own access log of them.
+ */
+const quietRead = (request: FastifyRequest, reply: FastifyReply) =>
+  reply.statusCode < 400 && (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS');
+
+/**
  * Fastify's request logging with one line per request instead of two: no "incoming request", and the
  * "request completed" line carries the request (method, url, id) besides the status and time, and what
  * the route added with logOutcome. At `info` a JSON line costs the one thread about what a request's
- * validation does. Errors are logged as Fastify logs them.
+ * validation does. Successful reads are logged at `debug` (quietRead). Errors are logged as Fastify
+ * logs them.
  */
 export class OneLinePerRequest extends LogController {
   override incomingRequest(): void {}
 
   override requestCompleted(error: Error | null, request: FastifyRequest, reply: FastifyReply): void {
     if (error) return super.requestCompleted(error, request, reply);
-    reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime, ...outcomes.get(request) }, 'request completed');
+    const quiet = quietRead(request, reply);
+    if (quiet && reply.log.level !== 'debug' && reply.log.level !== 'trace') return; // no line to build
+    const line = { req: request, res: reply, responseTime: reply.elapsedTime, ...outcomes.get(request) };
+    if (quiet) reply.log.debug(line, 'request completed');
+    else reply.log.info(line, 'request completed');
   }
 }

@@ -170,3 +170,56 @@ describe('a reader who hangs up mid-request', () => {
     expect(logged.filter((l) => l.level >= 50)).toEqual([]);
   });
 });
+
+describe('the request log', () => {
+  /** The app with its log captured, at `level`; what was logged as "request completed", by method and status. */
+  async function logged(level: 'info' | 'debug'): Promise<string[]> {
+    const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', 'off', '--moderation', 'off'], {});
+    if (parsed.kind !== 'run') throw new Error(parsed.kind);
+    const lines: Array<{ level: number; msg?: string; req?: { method: string; url: string }; res?: { statusCode: number } }> = [];
+    const a = await buildApp({
+      config: parsed.config,
+      store: openStore(),
+      adminToken: 'app-test-admin-token-0123',
+      ipSecret: 'app-test-ip-secret-0123',
+      logger: { level, stream: { write: (line: string) => void lines.push(JSON.parse(line)) } },
+    });
+    cleanups.push(() => a.close());
+    const comment = makeComment(SITE);
+    const origin = { origin: SITE };
+    const answers = [
+      await a.inject({ method: 'POST', url: '/api/comments', headers: { 'content-type': 'application/json', ...origin }, payload: JSON.stringify(comment) }),
+      await a.inject({ method: 'GET', url: `/api/comments?pageId=${encodeURIComponent(comment.pageId as string)}`, headers: origin }),
+      await a.inject({ method: 'GET', url: `/api/comments/counts?pageId=${encodeURIComponent(comment.pageId as string)}`, headers: origin }),
+      await a.inject({ method: 'OPTIONS', url: '/api/comments', headers: { ...origin, 'access-control-request-method': 'POST' } }),
+      await a.inject({ method: 'GET', url: '/healthz' }),
+      await a.inject({ method: 'GET', url: '/api/comments?pageId=x&limit=0', headers: origin }),
+      await a.inject({ method: 'GET', url: '/api/comments/00000000-0000-7000-8000-000000000000', headers: origin }),
+      await a.inject({ method: 'GET', url: '/api/admin/comments' }),
+    ];
+    expect(answers.map((r) => r.statusCode)).toEqual([201, 200, 200, 204, 200, 400, 404, 401]);
+    return lines.filter((l) => l.msg === 'request completed').map((l) => `${l.level == 20 ? 'debug' : 'info'} ${l.req!.method} ${l.res!.statusCode} ${l.req!.url.split('?')[0]}`);
+  }
+
+  it('at info: a line for every write and every refusal, none for a read that went well', async () => {
+    expect(await logged('info')).toEqual([
+      'info POST 201 /api/comments',
+      'info GET 400 /api/comments',
+      'info GET 404 /api/comments/00000000-0000-7000-8000-000000000000',
+      'info GET 401 /api/admin/comments',
+    ]);
+  });
+
+  it('at debug: the reads that went well too, at debug', async () => {
+    expect(await logged('debug')).toEqual([
+      'info POST 201 /api/comments',
+      'debug GET 200 /api/comments',
+      'debug GET 200 /api/comments/counts',
+      'debug OPTIONS 204 /api/comments',
+      'debug GET 200 /healthz',
+      'info GET 400 /api/comments',
+      'info GET 404 /api/comments/00000000-0000-7000-8000-000000000000',
+      'info GET 401 /api/admin/comments',
+    ]);
+  });
+});
