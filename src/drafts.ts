@@ -17,6 +17,8 @@ export interface Draft {
 export class DraftController implements ReactiveController {
   #timer?: ReturnType<typeof setTimeout>;
   #pending?: [key: string, draft: Draft];
+  /** Writes handed to the store and not yet stored. */
+  #writing = 0;
   #flush = () => void this.flush();
   #onUnavailable?: () => void;
   #unsubscribe?: () => void;
@@ -43,9 +45,12 @@ export class DraftController implements ReactiveController {
     return (await store.get<Draft>('d:' + key)) ?? { name: (await store.get<string>(NAME)) ?? '', content: '' };
   }
 
-  /** A save not yet handed to the store (within its 300 ms). */
+  /**
+   * A save not yet stored: within its 300 ms, or its write still under way (a page torn down now may
+   * lose that write with its transaction).
+   */
   get pending(): boolean {
-    return !!this.#pending;
+    return !!this.#pending || this.#writing > 0;
   }
 
   /** Saves soon; many keystrokes make one write. */
@@ -67,7 +72,12 @@ export class DraftController implements ReactiveController {
     this.#pending = undefined;
     if (p) {
       const [key, draft] = p;
-      await this.write(key, draft);
+      this.#writing++;
+      try {
+        await this.write(key, draft);
+      } finally {
+        this.#writing--;
+      }
       if (draft.name) await store.set(NAME, draft.name);
     }
   }

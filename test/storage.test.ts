@@ -292,6 +292,21 @@ describe('drafts', () => {
     expect(await drafts.load(KEY)).toEqual({ name: '', content: '' });
   });
 
+  it('a save stays pending until its write is stored, not only until its timer fires (the page may go in between)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }); // IndexedDB's own work stays real
+    try {
+      const drafts = new DraftController(host as never);
+      drafts.save(KEY, { name: 'Lan', content: 'Câu cuối.' });
+      expect(drafts.pending).toBe(true);
+      vi.advanceTimersByTime(300); // the write starts; IndexedDB has not stored it yet…
+      expect(drafts.pending).toBe(true); // …so a pagehide now still stashes it
+      await vi.waitFor(() => expect(drafts.pending).toBe(false), { timeout: 5_000, interval: 5 });
+      expect(await store.get('d:' + KEY)).toEqual({ name: 'Lan', content: 'Câu cuối.' });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('a pending save cancelled by clear() is never written', async () => {
     const drafts = new DraftController(host as never);
     const set = vi.spyOn(store, 'set');
