@@ -18,6 +18,8 @@ import { commentBody } from './bench-server.mjs';
 
 const [store = 'sqlite', connArg = '16', secArg = '5', what = 'post'] = process.argv.slice(2);
 if (what !== 'post' && what !== 'get') throw new Error('the fourth argument is post or get');
+const METHOD = what.toUpperCase();
+const OK = what === 'get' ? 200 : 201;
 const CONNECTIONS = Number(connArg);
 const SECONDS = Number(secArg);
 const ORIGIN = 'https://baotinh.example.vn';
@@ -106,13 +108,13 @@ const r = what === 'get'
     return { body, headers: { 'idempotency-key': clientId } };
   },
 });
-const other = r.total - (r.statuses[what === 'get' ? 200 : 201] ?? 0);
-console.log(`${what.toUpperCase()} x${CONNECTIONS} on ${store}: ${Math.round(r.rps)}/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, max ${r.max.toFixed(1)} ms, not ${what === 'get' ? 200 : 201}: ${other + r.errors + r.timeouts}, total ${r.total}`);
+const other = r.total - (r.statuses[OK] ?? 0);
+console.log(`${METHOD} x${CONNECTIONS} on ${store}: ${Math.round(r.rps)}/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, max ${r.max.toFixed(1)} ms, not ${OK}: ${other + r.errors + r.timeouts}, total ${r.total}`);
 const loadTo = Number(process.hrtime.bigint() / 1000n);
 const after = threadTimes(child.pid);
 const selfCpu = process.cpuUsage(selfBefore);
-const perPost = (ms) => `${((ms * 1000) / r.total).toFixed(0)} us/${what.toUpperCase()}`;
-console.log(`loader (http-loader, this process): ${((selfCpu.user + selfCpu.system) / 1000).toFixed(0)} ms CPU, ${perPost((selfCpu.user + selfCpu.system) / 1000)}`);
+const perRequest = (ms) => `${((ms * 1000) / r.total).toFixed(0)} us/${METHOD}`;
+console.log(`loader (http-loader, this process): ${((selfCpu.user + selfCpu.system) / 1000).toFixed(0)} ms CPU, ${perRequest((selfCpu.user + selfCpu.system) / 1000)}`);
 // The main thread's id is the process id; SQLite's writer is the busiest of the others; the rest are
 // V8's helpers (GC, compilation) and libuv's pool.
 const used = [...after].map(([tid, a]) => ({ tid, comm: a.comm, ms: (a.ticks - (before.get(tid)?.ticks ?? 0)) * 10 }));
@@ -120,9 +122,9 @@ const main = used.find((t) => Number(t.tid) === child.pid);
 const others = used.filter((t) => t !== main && !t.comm.startsWith('v8:Prof')).sort((a, b) => b.ms - a.ms);
 const writer = store === 'sqlite' ? others.shift() : undefined;
 const rest = others.reduce((n, t) => n + t.ms, 0);
-console.log(`server main thread: ${main.ms} ms CPU over ${SECONDS} s, ${perPost(main.ms)}`);
-if (writer) console.log(`server writer thread: ${writer.ms} ms CPU, ${perPost(writer.ms)}`);
-console.log(`server other threads (${others.length}): ${rest} ms CPU, ${perPost(rest)}`);
+console.log(`server main thread: ${main.ms} ms CPU over ${SECONDS} s, ${perRequest(main.ms)}`);
+if (writer) console.log(`server writer thread: ${writer.ms} ms CPU, ${perRequest(writer.ms)}`);
+console.log(`server other threads (${others.length}): ${rest} ms CPU, ${perRequest(rest)}`);
 await new Promise((res) => (child.once('exit', res), child.kill('SIGTERM')));
 
 // ---- summary: self time per function and per area, per thread (the biggest profile is the main one)

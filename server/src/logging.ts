@@ -85,10 +85,9 @@ export class OneLinePerRequest extends LogController {
 
   override requestCompleted(error: Error | null, request: FastifyRequest, reply: FastifyReply): void {
     if (error) return super.requestCompleted(error, request, reply);
-    const quiet = quietRead(request, reply);
-    if (quiet && reply.log.level !== 'debug' && reply.log.level !== 'trace') return; // no line to build
     const line = { req: request, res: reply, responseTime: reply.elapsedTime, ...outcomes.get(request) };
-    if (quiet) reply.log.debug(line, 'request completed');
+    // Below the logger's level, pino's method is a no-op: nothing is serialized or written.
+    if (quietRead(request, reply)) reply.log.debug(line, 'request completed');
     else reply.log.info(line, 'request completed');
   }
 }
