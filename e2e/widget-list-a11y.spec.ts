@@ -3,13 +3,12 @@
  * editors' reply and one of the reader's own awaiting moderation, in vi and en, light and dark; each
  * comment is an article named by its author; "Xem thêm" by keyboard.
  */
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { test, expect, form, fillAndVerify, comeToForm, type ArticleOptions, type ListBody } from './support/fixtures.js';
+import { axeCheck } from './support/axe.js';
 
 test.use({ timezoneId: 'Asia/Ho_Chi_Minh' });
 
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'];
 type Item = ListBody['items'][number];
 
 const NAMES = [
@@ -37,11 +36,8 @@ const OWN = 'Người Gửi Mới';
 
 /** axe over the element (its shadow root and the slotted captcha). */
 async function expectNoViolations(page: Page, state: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(TAGS).include('ykien-comments').analyze();
-  const found = results.violations.map(
-    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`).join(' | ')}`,
-  );
-  expect(found, `axe violations: ${state}`).toEqual([]);
+  const results = await axeCheck(page, 'ykien-comments');
+  expect(results.violations, `axe violations: ${state}`).toEqual([]);
   // axe really looked at the list: the comments' text was checked for contrast.
   expect(results.passes.some((p) => p.id === 'color-contrast' && p.nodes.some((n) => JSON.stringify(n.target).includes('comment')))).toBe(true);
 }
@@ -115,8 +111,7 @@ for (const lang of ['vi', 'en']) {
 }
 
 async function runAxe(page: Page, state: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(TAGS).include('ykien-comments').analyze();
-  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(' ')}`), state).toEqual([]);
+  expect((await axeCheck(page, 'ykien-comments')).violations, state).toEqual([]);
 }
 
 /** What has keyboard focus, looking through shadow roots. */

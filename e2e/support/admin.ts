@@ -3,7 +3,6 @@
  * are the test's own), comments are seeded the way readers send them (POST /api/comments, no captcha),
  * and the page is checked with axe in the states the tests reach.
  */
-import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -11,10 +10,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, startServer, type RunningServer } from '../../server/test/support/run-server.js';
+import { axeCheck } from './axe.js';
 
 export { expect };
-
-export const TAGS = ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'];
 
 export interface Seed {
   name?: string;
@@ -146,11 +144,8 @@ export const liveRegion = (page: Page) => page.locator('ykien-admin [role="statu
 
 /** axe over the whole page (the component's shadow root included): no violation of WCAG 2.2 A/AA. */
 export async function expectNoAxeViolations(page: Page, state: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(TAGS).analyze();
-  const found = results.violations.map(
-    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`).join(' | ')}`,
-  );
-  expect(found, `axe violations in the ${state} state`).toEqual([]);
+  const results = await axeCheck(page);
+  expect(results.violations, `axe violations in the ${state} state`).toEqual([]);
   expect(results.passes.length, `${state}: axe checked something`).toBeGreaterThan(0);
 }
 
