@@ -87,10 +87,11 @@ function threadTimes(pid) {
   }
   return out;
 }
+const POST_HEADERS = { origin: ORIGIN, 'content-type': 'application/json' };
 if (what === 'get') {
   for (let i = 0; i < 100; i++) {
     const { clientId, body } = commentBody(i, 'bench-hot');
-    const res = await fetch(`${url}/api/comments`, { method: 'POST', body, headers: { origin: ORIGIN, 'content-type': 'application/json', 'idempotency-key': clientId } });
+    const res = await fetch(`${url}/api/comments`, { method: 'POST', body, headers: { ...POST_HEADERS, 'idempotency-key': clientId } });
     if (res.status !== 201) throw new Error(`seeding: ${res.status}`);
   }
 }
@@ -98,16 +99,19 @@ const before = threadTimes(child.pid);
 // The profiles' timestamps are CLOCK_MONOTONIC microseconds, as hrtime: only samples under load count.
 const loadFrom = Number(process.hrtime.bigint() / 1000n);
 const selfBefore = process.cpuUsage();
+const load = { connections: CONNECTIONS, seconds: SECONDS };
 const r = what === 'get'
-  ? await loadHttp({ url: `${url}/api/comments?pageId=bench-hot&limit=20`, connections: CONNECTIONS, seconds: SECONDS, headers: { origin: ORIGIN } })
+  ? await loadHttp({ ...load, url: `${url}/api/comments?pageId=bench-hot&limit=20`, headers: { origin: ORIGIN } })
   : await loadHttp({
-  url: `${url}/api/comments`, connections: CONNECTIONS, seconds: SECONDS, method: 'POST',
-  headers: { origin: ORIGIN, 'content-type': 'application/json' },
-  request: (i) => {
-    const { clientId, body } = commentBody(i, 'bench-post');
-    return { body, headers: { 'idempotency-key': clientId } };
-  },
-});
+      ...load,
+      url: `${url}/api/comments`,
+      method: 'POST',
+      headers: POST_HEADERS,
+      request: (i) => {
+        const { clientId, body } = commentBody(i, 'bench-post');
+        return { body, headers: { 'idempotency-key': clientId } };
+      },
+    });
 const other = r.total - (r.statuses[OK] ?? 0);
 console.log(`${METHOD} x${CONNECTIONS} on ${store}: ${Math.round(r.rps)}/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, max ${r.max.toFixed(1)} ms, not ${OK}: ${other + r.errors + r.timeouts}, total ${r.total}`);
 const loadTo = Number(process.hrtime.bigint() / 1000n);
