@@ -124,7 +124,7 @@ for (const variant of variants) {
         ['GET', '/comments'], ['GET', `/comments/${id}`], ['GET', '/stats'], ['GET', '/audit'],
         ['POST', `/comments/${id}/approve`], ['POST', `/comments/${id}/reject`], ['POST', `/comments/${id}/restore`],
         ['PATCH', `/comments/${id}`, { content: 'sửa' }], ['PUT', `/comments/${id}/reply`, { text: 'trả lời' }],
-        ['DELETE', `/comments/${id}/reply`], ['DELETE', `/comments/${id}`],
+        ['DELETE', `/comments/${id}/reply`], ['DELETE', `/comments/${id}`], ['POST', `/comments/${id}/erase`],
       ];
       for (const [method, path, body] of routes) {
         for (const token of ['', 'nope', `${lan}x`, `${lan.split('.')[0]}.${'A'.repeat(43)}`, `${ADMIN}x`]) {
@@ -195,12 +195,73 @@ for (const variant of variants) {
       expect((await as('GET', '/audit?q=0912 345')).json.items.map((e: any) => e.commentId)).toContain(id);
     });
 
+    it("erases a comment at its author's request: gone from the list and from every log entry, the decisions kept", async () => {
+      const body = makeComment(server.url, { pageId: 'erase-1', name: 'Trịnh Thị Xoá', content: 'Nhà tôi ở số 17 ngõ Xoá, gọi 0988 111 222.' });
+      const id = (await postComment(server.url, body, { 'content-language': 'vi' })).json.id as string;
+      await call(lan, 'POST', `/comments/${id}/approve`);
+      await call(lan, 'PATCH', `/comments/${id}`, { content: 'Nhà tôi ở ngõ Xoá.' });
+      await call(lan, 'PUT', `/comments/${id}/reply`, { text: 'Cảm ơn chị Xoá.' });
+      expect((await publicList('erase-1')).total).toBe(1);
+      expect((await as('GET', '/audit?q=ngo xoa')).json.items.map((e: any) => e.commentId)).toContain(id);
+
+      const res = await as('POST', `/comments/${id}/erase`);
+      expect(res.status).toBe(204);
+      expect(res.text).toBe('');
+      expect(await statusOf(id)).toBeUndefined();
+      expect(await publicList('erase-1')).toMatchObject({ total: 0, items: [] });
+      expectProblem(await as('GET', `/comments/${id}`), 404, 'not-found');
+
+      const log = await auditOf(id);
+      expect(log.map((e) => [e.moderator, e.action, e.before, e.after, e.commentName])).toEqual([
+        ['admin', 'erase', { status: 'published' }, null, ''],
+        ['Lan Nguyễn', 'reply', {}, {}, ''],
+        ['Lan Nguyễn', 'edit', {}, {}, ''],
+        ['Lan Nguyễn', 'approve', { status: 'pending' }, { status: 'published' }, ''],
+      ]);
+      for (const e of log) {
+        expect(e).toMatchObject({ commentId: id, pageId: 'erase-1', commentLang: 'vi' });
+        expect(Date.parse(e.erasedAt)).toBe(Date.parse(log[0].at));
+      }
+      // Nothing in the rows says what the reader wrote, nor can a search find it.
+      const rows = JSON.stringify(await db.rows('SELECT * FROM audit_log WHERE comment_id = $1', [id]));
+      for (const word of ['Trịnh', 'Xoá', 'xoa', '0988', 'ngõ', 'ngo', 'Cảm ơn']) expect(rows).not.toContain(word);
+      expect((await as('GET', '/audit?q=ngo xoa')).json.items.map((e: any) => e.commentId)).not.toContain(id);
+      expect((await as('GET', '/audit?q=Trinh')).json.items.map((e: any) => e.commentId)).not.toContain(id);
+
+      // Again: 204, nothing more written. A retry of its key cannot bring it back.
+      expect((await call(lan, 'POST', `/comments/${id}/erase`)).status).toBe(204);
+      expect(await auditOf(id)).toHaveLength(4);
+      const retry = await postComment(server.url, { ...body, captchaToken: 'P1_again' });
+      expect(retry.json).toEqual({ id, status: 'deleted' });
+      expect((await publicList('erase-1')).total).toBe(0);
+      expectProblem(await as('POST', '/comments/00000000-0000-4000-8000-000000000000/erase'), 404, 'not-found');
+      expectProblem(await as('POST', '/comments/not-a-uuid/erase'), 404, 'not-found');
+    });
+
+    it('erases a comment deleted earlier, whose words only the log held, and leaves other comments as they were', async () => {
+      const id = await submit({ pageId: 'erase-2', name: 'Võ Văn Lưu', content: 'Biển số xe 51F-999.99' });
+      const other = await submit({ pageId: 'erase-2', name: 'Võ Văn Lưu', content: 'Biển số xe 51F-999.99' });
+      await as('DELETE', `/comments/${id}`);
+      await as('DELETE', `/comments/${other}`);
+      expect((await call(lan, 'POST', `/comments/${id}/erase`)).status).toBe(204);
+      const log = await auditOf(id);
+      expect(log.map((e) => [e.moderator, e.action, e.before, e.after, e.commentName])).toEqual([
+        ['Lan Nguyễn', 'erase', null, null, ''],
+        ['admin', 'delete', { status: 'pending' }, null, ''],
+      ]);
+      // The other comment's entry, same words, is untouched.
+      const [kept] = await auditOf(other);
+      expect(kept).toMatchObject({ action: 'delete', commentName: 'Võ Văn Lưu', erasedAt: null });
+      expect(kept.before).toMatchObject({ content: 'Biển số xe 51F-999.99' });
+      expect((await as('GET', '/audit?q=51F-999')).json.items.map((e: any) => e.commentId)).toEqual([other]);
+    });
+
     it('writes the change and its audit entry together or not at all', async () => {
       const a = await submit({ pageId: 'atomic-1', content: 'bản gốc' });
       await db.failAuditOf(a);
       for (const [method, path, body] of [
         ['POST', `/comments/${a}/approve`], ['PATCH', `/comments/${a}`, { content: 'bản sửa' }],
-        ['PUT', `/comments/${a}/reply`, { text: 'trả lời' }], ['DELETE', `/comments/${a}`],
+        ['PUT', `/comments/${a}/reply`, { text: 'trả lời' }], ['DELETE', `/comments/${a}`], ['POST', `/comments/${a}/erase`],
       ] as Array<[string, string, unknown?]>) {
         expectProblem(await as(method, path, body), 500, 'internal');
       }
@@ -441,3 +502,44 @@ for (const variant of variants) {
     });
   });
 }
+
+describe('erasing on SQLite leaves no copy of the words in the file', () => {
+  it('zeroes what the erased comment and its entries held; a deleted, unerased comment stays in the log', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ykien-erase-'));
+    const dbPath = join(dir, 'ykien.db');
+    const server = await startServer({ args: ['--no-captcha', '--rate-limit', 'off', '--admin-token', ADMIN], dbPath });
+    const as = (method: string, path: string, body?: unknown) =>
+      http(`${server.url}/api/admin${path}`, {
+        method,
+        headers: { authorization: `Bearer ${ADMIN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    // Lower case ASCII: the folded search copies hold the same bytes. Long enough to reach overflow pages.
+    const erased = `xoahan${Date.now().toString(36)}a`;
+    const kept = `giulai${Date.now().toString(36)}b`;
+    const words = (marker: string) => Array.from({ length: 100 }, (_, i) => `${marker}${i}`).join(' ');
+    try {
+      const post = async (marker: string) => {
+        const res = await postComment(server.url, makeComment(server.url, { pageId: 'erase-file', name: marker, content: words(marker) }));
+        expect(res.status).toBe(201);
+        return res.json.id as string;
+      };
+      const a = await post(erased);
+      const b = await post(kept);
+      // Other comments around them, so that their pages are shared and rewritten rather than dropped.
+      for (let i = 0; i < 20; i++) await post(`neighbour${i}x`);
+      expect((await as('PATCH', `/comments/${a}`, { content: `${erased} sửa lại` })).status).toBe(200);
+      expect((await as('DELETE', `/comments/${b}`)).status).toBe(204);
+      expect((await as('POST', `/comments/${a}/erase`)).status).toBe(204);
+    } finally {
+      await server.stop();
+    }
+    const bytes = ['', '-wal']
+      .map((suffix) => { try { return readFileSync(dbPath + suffix).toString('latin1'); } catch { return ''; } })
+      .join('');
+    expect(bytes).toContain(kept); // the control: the log keeps a deleted comment's words
+    expect(bytes).toContain('neighbour19x');
+    expect(bytes).not.toContain(erased);
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+});

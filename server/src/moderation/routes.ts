@@ -49,6 +49,8 @@ export function auditItem(e: AuditEntry) {
     commentLang: e.commentLang,
     before: e.before,
     after: e.after,
+    /** Set once the comment's author had its texts erased: this entry then holds none. */
+    erasedAt: e.erasedAt === null ? null : iso(e.erasedAt),
   };
 }
 

@@ -128,5 +128,14 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
     return reply.code(204).send();
   });
 
+  // A reader's request to erase what they wrote: unconditional (no `from`), and also for a comment
+  // already deleted, whose words the audit log still held.
+  app.post('/api/admin/comments/:id/erase', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    if (!(UUID.test(id) && (await store.eraseComment(id, actor(request))))) return sendProblem(request, reply, 404, 'not-found');
+    request.log.info({ commentId: id }, 'comment erased');
+    return reply.code(204).send();
+  });
+
   moderationRoutes(app, ctx);
 }

@@ -1,7 +1,7 @@
 /**
  * What an audit row holds, computed the same way by both stores.
  */
-import type { AuditAction, AuditEntry, AuditState, StoredComment } from './store.js';
+import type { AuditAction, AuditEntry, AuditState, CommentStatus, StoredComment } from './store.js';
 import { fold } from './search-text.js';
 
 /** An audit entry as written: the store adds its seq, time and moderator. */
@@ -31,7 +31,33 @@ export function auditRow(
     commentLang: comment.lang,
     before,
     after,
+    erasedAt: null,
     search: [...new Set(texts.map(fold))].join('\u001f'),
+  };
+}
+
+/** An audit entry's before or after, as stored (JSON), once its comment was erased: its status, no text. */
+export function erasedState(json: string | null): string | null {
+  if (json === null) return null;
+  const { status } = JSON.parse(json) as AuditState;
+  return JSON.stringify(status === undefined ? {} : { status });
+}
+
+/**
+ * The entry that records an erasure: no name, no text; `status` what the comment had when it was
+ * still there (null: it had been deleted before).
+ */
+export function erasureRow(moderator: string, commentId: string, pageId: string, lang: string, status: CommentStatus | null, at: number): AuditRow {
+  return {
+    action: 'erase',
+    commentId,
+    pageId,
+    commentName: '',
+    commentLang: lang,
+    before: status === null ? null : { status },
+    after: null,
+    erasedAt: at,
+    search: fold(moderator),
   };
 }
 

@@ -11,8 +11,8 @@
  */
 import pg from 'pg';
 import { GroupCommit } from './group-commit.js';
-import { auditRow, fullState, STATUS_OF_ACTION, type AuditRow } from './audit-rows.js';
-import { commentSearchText, likePattern } from './search-text.js';
+import { auditRow, erasureRow, fullState, STATUS_OF_ACTION, erasedState, type AuditRow } from './audit-rows.js';
+import { commentSearchText, fold, likePattern } from './search-text.js';
 import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
   Moved, NewComment, NotificationChannel, Page, RateDecision, StatusCounts, Store, StoredComment,
@@ -191,6 +191,12 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       ALTER TABLE audit_log ADD COLUMN comment_lang TEXT NOT NULL DEFAULT '';
     `,
   },
+  {
+    version: 6,
+    name: 'audit entries of an erased comment',
+    // A reader may ask for what they wrote to be erased: the entries keep the decisions, not the text.
+    sql: `ALTER TABLE audit_log ADD COLUMN erased_at BIGINT;`,
+  },
 ];
 
 /** The page's published counter, inside the caller's transaction. */
@@ -253,6 +259,7 @@ interface AuditLogRow {
   comment_lang: string;
   before: string | null;
   after: string | null;
+  erased_at: string | null;
 }
 
 interface JobRow {
@@ -274,6 +281,7 @@ const toAuditEntry = (r: AuditLogRow): AuditEntry => ({
   commentLang: r.comment_lang,
   before: r.before === null ? null : (JSON.parse(r.before) as AuditState),
   after: r.after === null ? null : (JSON.parse(r.after) as AuditState),
+  erasedAt: r.erased_at === null ? null : Number(r.erased_at),
 });
 
 /** `search LIKE …` for each word, numbering parameters after those already in `params`. */
@@ -607,13 +615,14 @@ export class PgStore implements Store {
 
   private async writeAudit(client: pg.PoolClient, by: Actor, row: AuditRow): Promise<void> {
     await client.query(
-      `INSERT INTO audit_log (at, moderator, action, comment_id, page_id, comment_name, comment_lang, before, after, search)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      `INSERT INTO audit_log (at, moderator, action, comment_id, page_id, comment_name, comment_lang, before, after, search, erased_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       [
         by.at, by.moderator, row.action, row.commentId, row.pageId, row.commentName, row.commentLang,
         row.before === null ? null : JSON.stringify(row.before),
         row.after === null ? null : JSON.stringify(row.after),
         row.search,
+        row.erasedAt,
       ],
     );
   }
@@ -655,6 +664,34 @@ export class PgStore implements Store {
       await client.query('DELETE FROM comments WHERE id = $1', [id]);
       await this.recount(client, before.pageId, before.status, null);
       await this.writeAudit(client, by, auditRow(by.moderator, 'delete', before, fullState(before), null));
+      return true;
+    });
+  }
+
+  eraseComment(id: string, by: Actor): Promise<boolean> {
+    return inTransaction(this.pool, async (client): Promise<boolean> => {
+      const comment = await this.locked(client, id);
+      const { rows: entries } = await client.query<{ seq: string; moderator: string; page_id: string; comment_lang: string; before: string | null; after: string | null; erased_at: string | null }>(
+        'SELECT seq, moderator, page_id, comment_lang, before, after, erased_at FROM audit_log WHERE comment_id = $1 FOR UPDATE',
+        [id],
+      );
+      if (!comment && entries.length === 0) return false;
+      if (!comment && entries.every((e) => e.erased_at !== null)) return true; // erased already
+      if (comment) {
+        await client.query('DELETE FROM comments WHERE id = $1', [id]);
+        await this.recount(client, comment.pageId, comment.status, null);
+        await client.query('DELETE FROM notification_jobs WHERE comment_id = $1', [id]);
+      }
+      for (const e of entries) {
+        if (e.erased_at !== null) continue;
+        await client.query(
+          `UPDATE audit_log SET comment_name = '', before = $1, after = $2, search = $3, erased_at = $4 WHERE seq = $5`,
+          [erasedState(e.before), erasedState(e.after), fold(e.moderator), by.at, e.seq],
+        );
+      }
+      const pageId = comment?.pageId ?? entries[0]!.page_id;
+      const lang = comment?.lang ?? entries[0]!.comment_lang;
+      await this.writeAudit(client, by, erasureRow(by.moderator, id, pageId, lang, comment?.status ?? null, by.at));
       return true;
     });
   }
@@ -718,7 +755,7 @@ export class PgStore implements Store {
     }
     params.push(q.limit + 1);
     const { rows } = await this.pool.query<AuditLogRow>(
-      `SELECT seq, at, moderator, action, comment_id, page_id, comment_name, comment_lang, before, after FROM audit_log
+      `SELECT seq, at, moderator, action, comment_id, page_id, comment_name, comment_lang, before, after, erased_at FROM audit_log
         ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, seq DESC LIMIT $${params.length}`,
       params,
     );

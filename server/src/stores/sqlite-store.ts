@@ -231,6 +231,12 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE audit_log ADD COLUMN comment_lang TEXT NOT NULL DEFAULT '';
     `,
   },
+  {
+    version: 7,
+    name: 'audit entries of an erased comment',
+    // A reader may ask for what they wrote to be erased: the entries keep the decisions, not the text.
+    sql: `ALTER TABLE audit_log ADD COLUMN erased_at INTEGER;`,
+  },
 ];
 
 interface AuditLogRow {
@@ -244,6 +250,7 @@ interface AuditLogRow {
   comment_lang: string;
   before: string | null;
   after: string | null;
+  erased_at: number | null;
 }
 
 const toAuditEntry = (r: AuditLogRow): AuditEntry => ({
@@ -257,6 +264,7 @@ const toAuditEntry = (r: AuditLogRow): AuditEntry => ({
   commentLang: r.comment_lang,
   before: r.before === null ? null : (JSON.parse(r.before) as AuditState),
   after: r.after === null ? null : (JSON.parse(r.after) as AuditState),
+  erasedAt: r.erased_at,
 });
 
 export function migrate(db: Database.Database): void {
@@ -463,6 +471,10 @@ export class SqliteStore implements Store {
     return this.writer.deleteDecided(id, by, from);
   }
 
+  eraseComment(id: string, by: Actor): Promise<boolean> {
+    return this.writer.eraseComment(id, by);
+  }
+
   editComment(id: string, change: { name?: string; content?: string }, by: Actor, seen?: number | null): Promise<StoredComment | Moved | null> {
     return this.writer.editComment(id, change, by, seen);
   }
@@ -482,7 +494,7 @@ export class SqliteStore implements Store {
     const words = Object.fromEntries((q.words ?? []).map((w, i) => [`w${i}`, likePattern(w)]));
     for (const k of Object.keys(words)) where.push(`search LIKE @${k} ESCAPE '\\'`);
     if (q.cursor) where.push('(at, seq) < (@at, @seq)');
-    const sql = `SELECT seq, at, moderator, action, comment_id, page_id, comment_name, comment_lang, before, after FROM audit_log
+    const sql = `SELECT seq, at, moderator, action, comment_id, page_id, comment_name, comment_lang, before, after, erased_at FROM audit_log
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, seq DESC LIMIT @take`;
     let stmt = this.auditStmts.get(sql);
     if (!stmt) this.auditStmts.set(sql, (stmt = this.db.prepare<Record<string, unknown>, AuditLogRow>(sql)));

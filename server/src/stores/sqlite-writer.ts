@@ -15,8 +15,8 @@
  *   FULL commit syncs the shared WAL); losing one in a power cut only lets a retry or one more comment in.
  */
 import Database from 'better-sqlite3';
-import { auditRow, fullState, STATUS_OF_ACTION, type AuditRow } from './audit-rows.js';
-import { commentSearchText } from './search-text.js';
+import { auditRow, erasureRow, fullState, STATUS_OF_ACTION, erasedState, type AuditRow } from './audit-rows.js';
+import { commentSearchText, fold } from './search-text.js';
 import type {
   Actor, AuditState, ClaimedJob, ClaimResult, CommentStatus, InsertResult, KeyRecord, Moved, NewComment, NotificationChannel,
   RateDecision, StoredComment,
@@ -112,6 +112,7 @@ export interface WriterOps {
   deleteComment(id: string): boolean;
   decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus): StoredComment | Moved | null;
   deleteDecided(id: string, by: Actor, from?: CommentStatus): boolean | Moved;
+  eraseComment(id: string, by: Actor): boolean;
   editComment(id: string, change: { name?: string; content?: string }, by: Actor, seen?: number | null): StoredComment | Moved | null;
   setReply(id: string, text: string | null, by: Actor, seen?: number | null): StoredComment | Moved | null;
   claimJobs(channel: NotificationChannel, owner: string, now: number, leaseMs: number, limit: number): ClaimedJob[];
@@ -125,7 +126,7 @@ export interface WriterOps {
 /** Every op, for the links that forward them (sqlite-writer-link.ts). */
 export const WRITER_OPS = [
   'claimBatch', 'writeBatch', 'releaseClaim', 'hitRateLimit', 'pruneRateLimit', 'forgetLeftovers', 'ping', 'setStatus', 'deleteComment', 'decide',
-  'deleteDecided', 'editComment', 'setReply', 'claimJobs', 'claimDigest', 'finishJob', 'retryJob', 'insertSetting',
+  'deleteDecided', 'eraseComment', 'editComment', 'setReply', 'claimJobs', 'claimDigest', 'finishJob', 'retryJob', 'insertSetting',
 ] as const satisfies ReadonlyArray<keyof WriterOps>;
 // Not one op missing from the list:
 const everyOpListed: Exclude<keyof WriterOps, (typeof WRITER_OPS)[number]> extends never ? true : never = true;
@@ -145,6 +146,9 @@ export class SqliteWriter implements WriterOps {
       this.db.pragma('synchronous = FULL');
       this.db.pragma('busy_timeout = 5000');
       this.db.pragma('foreign_keys = ON'); // as on the main connection
+      // Space that a page no longer uses is zeroed where that costs no extra I/O, so that a comment
+      // erased later leaves no stale copy behind in a page that was split or rebalanced meanwhile.
+      this.db.pragma('secure_delete = FAST');
       this.claims = new Database(file);
       this.claims.pragma('synchronous = NORMAL');
       this.claims.pragma('busy_timeout = 5000');
@@ -208,9 +212,16 @@ export class SqliteWriter implements WriterOps {
         'UPDATE comments SET reply_text = ?, reply_at = ? WHERE id = ? RETURNING *',
       ),
       audit: db.prepare(
-        `INSERT INTO audit_log (at, moderator, action, comment_id, page_id, comment_name, comment_lang, before, after, search)
-         VALUES (@at, @moderator, @action, @commentId, @pageId, @commentName, @commentLang, @before, @after, @search)`,
+        `INSERT INTO audit_log (at, moderator, action, comment_id, page_id, comment_name, comment_lang, before, after, search, erased_at)
+         VALUES (@at, @moderator, @action, @commentId, @pageId, @commentName, @commentLang, @before, @after, @search, @erasedAt)`,
       ),
+      auditOf: db.prepare<[string], { seq: number; moderator: string; page_id: string; comment_lang: string; before: string | null; after: string | null; erased_at: number | null }>(
+        'SELECT seq, moderator, page_id, comment_lang, before, after, erased_at FROM audit_log WHERE comment_id = ?',
+      ),
+      eraseAudit: db.prepare(
+        `UPDATE audit_log SET comment_name = '', before = @before, after = @after, search = @search, erased_at = @erasedAt WHERE seq = @seq`,
+      ),
+      dropJobs: db.prepare('DELETE FROM notification_jobs WHERE comment_id = ?'),
       anyDue: db.prepare<[string, number, number], { one: number }>(
         `SELECT 1 AS one FROM notification_jobs
           WHERE channel = ? AND due_at <= ? AND (lease_until IS NULL OR lease_until <= ?) LIMIT 1`,
@@ -400,6 +411,7 @@ export class SqliteWriter implements WriterOps {
       before: row.before === null ? null : JSON.stringify(row.before),
       after: row.after === null ? null : JSON.stringify(row.after),
       search: row.search,
+      erasedAt: row.erasedAt,
     });
   }
 
@@ -436,6 +448,36 @@ export class SqliteWriter implements WriterOps {
       this.writeAudit(by, auditRow(by.moderator, 'delete', before, fullState(before), null));
       return true;
     }).immediate();
+  }
+
+  eraseComment(id: string, by: Actor): boolean {
+    // secure_delete ON, not only FAST: the overflow pages freed here are zeroed too, so the words do
+    // not linger in the file's free space (they leave the WAL when SQLite next reuses it: docs/deploy.md).
+    this.db.pragma('secure_delete = ON');
+    try {
+      return this.db.transaction((): boolean => {
+        const row = this.mod.get.get(id);
+        const entries = this.mod.auditOf.all(id);
+        if (!row && entries.length === 0) return false;
+        if (!row && entries.every((e) => e.erased_at !== null)) return true; // erased already
+        const comment = row ? toComment(row) : null;
+        if (comment) {
+          this.mod.deleteById.run(id);
+          this.recount(comment.pageId, comment.status, null);
+          this.mod.dropJobs.run(id);
+        }
+        for (const e of entries) {
+          if (e.erased_at !== null) continue;
+          this.mod.eraseAudit.run({ seq: e.seq, before: erasedState(e.before), after: erasedState(e.after), search: fold(e.moderator), erasedAt: by.at });
+        }
+        const pageId = comment?.pageId ?? entries[0]!.page_id;
+        const lang = comment?.lang ?? entries[0]!.comment_lang;
+        this.writeAudit(by, erasureRow(by.moderator, id, pageId, lang, comment?.status ?? null, by.at));
+        return true;
+      }).immediate();
+    } finally {
+      this.db.pragma('secure_delete = FAST');
+    }
   }
 
   editComment(id: string, change: { name?: string; content?: string }, by: Actor, seen?: number | null): StoredComment | Moved | null {

@@ -99,7 +99,7 @@ export interface Actor {
   at: number;
 }
 
-export type AuditAction = 'approve' | 'reject' | 'restore' | 'delete' | 'edit' | 'reply' | 'reply-delete';
+export type AuditAction = 'approve' | 'reject' | 'restore' | 'delete' | 'edit' | 'reply' | 'reply-delete' | 'erase';
 
 /** The part of a comment a decision changed (or, for a delete, all of it). */
 export interface AuditState {
@@ -122,6 +122,11 @@ export interface AuditEntry {
   commentLang: string;
   before: AuditState | null;
   after: AuditState | null;
+  /**
+   * When the comment's texts were erased at its author's request (migration 7): the entry then keeps
+   * who decided what and when, and its statuses, but no name and no text.
+   */
+  erasedAt: number | null;
 }
 
 export interface AuditQuery {
@@ -213,6 +218,13 @@ export interface Store {
    * else moved meanwhile is left as it is (`Moved`).
    */
   deleteDecided(id: string, by: Actor, from?: CommentStatus): Promise<boolean | Moved>;
+  /**
+   * Its author asked for what they wrote to be erased: deletes the comment if it is still there, with
+   * its queued notifications, and takes its name and texts (and the board's reply, which may quote
+   * them) out of every audit entry about it, adding an `erase` entry; all in one transaction. false when
+   * neither the comment nor any entry about it exists. Erasing an erased comment changes nothing.
+   */
+  eraseComment(id: string, by: Actor): Promise<boolean>;
   /**
    * Replaces the name and/or content (already validated and cleaned). `seen`: the `editedAt` the
    * moderator saw (null: never edited); if another edit came since, nothing changes: `Moved`.
