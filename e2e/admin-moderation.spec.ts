@@ -117,7 +117,7 @@ test('a published comment goes back to the queue; a comment is deleted after a c
     expect(d.message()).toContain('Spam L');
     void d.accept();
   });
-  await card(page, 'Spam L').getByRole('button', { name: 'Xóa' }).click();
+  await card(page, 'Spam L').getByRole('button', { name: 'Xóa', exact: true }).click();
   await expect(liveRegion(page)).toHaveText('Đã xóa bình luận của “Spam L”.');
   await expect(cards(page)).toHaveCount(1);
   const pending = await api('GET', '/comments?status=pending');
@@ -125,6 +125,53 @@ test('a published comment goes back to the queue; a comment is deleted after a c
   // The log keeps what the deleted comment said.
   const log = await api('GET', '/audit?q=spam');
   expect(log.json.items[0]).toMatchObject({ action: 'delete', moderator: 'admin', before: { content: 'Mua ngay!' } });
+});
+
+test('at its author’s request a comment is erased, from the queue and the log; a deleted one’s words are erased from the log page', async ({
+  page, seed, signIn, api, publicList,
+}) => {
+  const id = await seed({ name: 'Đặng Thị Riêng', content: 'Nhà tôi ở số 12 ngõ Riêng.' });
+  expect((await api('POST', `/comments/${id}/approve`)).status).toBe(200);
+  const old = await seed({ name: 'Hà Văn Cũ', content: 'Gọi tôi: 0909 000 111.' });
+  expect((await api('DELETE', `/comments/${old}`)).status).toBe(204);
+  expect((await publicList()).total).toBe(1);
+  await signIn();
+  await page.getByRole('button', { name: /Đã đăng/ }).click();
+  let asked = '';
+  page.once('dialog', (d) => {
+    asked = d.message();
+    void d.accept();
+  });
+  await card(page, 'Đặng Thị Riêng').getByRole('button', { name: 'Xóa hẳn theo yêu cầu' }).click();
+  await expect(liveRegion(page)).toHaveText('Đã xóa hẳn bình luận của “Đặng Thị Riêng”.');
+  expect(asked).toContain('Đặng Thị Riêng');
+  expect(asked).toContain('chính tác giả yêu cầu');
+  await expect(cards(page)).toHaveCount(0);
+  expect((await publicList()).total).toBe(0);
+  expect((await api('GET', `/comments/${id}`)).status).toBe(404);
+
+  await page.getByRole('link', { name: 'Nhật ký kiểm duyệt' }).click();
+  const table = page.locator('ykien-admin table.audit');
+  await expect(table.locator('tbody tr')).toHaveCount(3); // erase, approve; the other's delete
+  await expect(table.locator('.erased')).toHaveCount(2);
+  await expect(table).not.toContainText('Riêng');
+  await expect(table).toContainText('0909 000 111'); // deleted, not erased: the log keeps it
+  await expectNoAxeViolations(page, 'moderation log with an erased comment');
+
+  // The reader of the deleted comment asks too: its words leave the log page.
+  page.once('dialog', (d) => void d.accept());
+  await table.getByRole('button', { name: 'Xóa hẳn nội dung' }).click();
+  await expect(liveRegion(page)).toHaveText('Đã xóa hẳn tên và nội dung khỏi nhật ký.');
+  await expect(table.locator('tbody tr')).toHaveCount(4);
+  await expect(table).not.toContainText('0909');
+  await expect(table).not.toContainText('Hà Văn Cũ');
+  await expect(table.getByRole('button', { name: 'Xóa hẳn nội dung' })).toHaveCount(0);
+  await expect(page.getByRole('heading', { name: 'Nhật ký kiểm duyệt', level: 2 })).toBeFocused();
+  const log = (await api('GET', `/audit?commentId=${old}`)).json.items;
+  expect(log.map((e: { action: string; commentName: string; erasedAt: string | null }) => [e.action, e.commentName, e.erasedAt !== null])).toEqual([
+    ['erase', '', true],
+    ['delete', '', true],
+  ]);
 });
 
 test('search by name or content, with and without diacritics; filter by article', async ({ page, seed, signIn }) => {
@@ -286,7 +333,7 @@ test('two moderators on one queue: approving a comment the other one already rej
   await expect(cards(page)).toHaveCount(1);
   expect((await api('POST', `/comments/${spam}/approve`)).status).toBe(200);
   page.once('dialog', (d) => void d.accept());
-  await card(page, 'Vũ Văn P').getByRole('button', { name: 'Xóa' }).click();
+  await card(page, 'Vũ Văn P').getByRole('button', { name: 'Xóa', exact: true }).click();
   await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Bình luận của “Vũ Văn P” đã được người khác xử lý (nay: Đã đăng); không thay đổi gì.');
   await expect(cards(page)).toHaveCount(0);
   expect((await publicList()).items.map((c) => c.name).sort()).toEqual(['Lê Văn M', 'Vũ Văn P'].sort());

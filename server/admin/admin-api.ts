@@ -51,7 +51,7 @@ export interface AuditState {
 export interface AuditEntry {
   at: string;
   moderator: string;
-  /** approve, reject, restore, delete, edit, reply, reply-delete; others are shown as named. */
+  /** approve, reject, restore, delete, edit, reply, reply-delete, erase; others are shown as named. */
   action: string;
   commentId: string;
   pageId?: string | null;
@@ -61,6 +61,8 @@ export interface AuditEntry {
   commentLang?: string;
   before?: AuditState | null;
   after?: AuditState | null;
+  /** Set once the comment was erased at its author's request: the entry then holds no name nor text. */
+  erasedAt?: string | null;
 }
 
 export interface AuditPage {
@@ -164,6 +166,11 @@ export async function moderate(token: string, id: string, action: 'approve' | 'r
   const seen = from ? `?from=${from}` : '';
   if (action === 'delete') await call(token, 'DELETE', commentPath(id, seen));
   else await call(token, 'POST', commentPath(id, `/${action}${seen}`));
+}
+
+/** At its author's request: the comment (if still there) and its words in the log, for good. */
+export async function eraseComment(token: string, id: string): Promise<void> {
+  await call(token, 'POST', commentPath(id, '/erase'));
 }
 
 /**

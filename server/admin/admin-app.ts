@@ -16,6 +16,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import {
   ApiError,
   editComment,
+  eraseComment,
   getCounts,
   listAudit,
   listComments,
@@ -152,6 +153,7 @@ export class YkienAdmin extends LitElement {
     auditNext: { state: true },
     auditQuery: { state: true },
     auditLoading: { state: true },
+    erasing: { state: true },
     error: { state: true },
     notice: { state: true },
   };
@@ -185,6 +187,8 @@ export class YkienAdmin extends LitElement {
   declare auditNext: string | null;
   declare auditQuery: string;
   declare auditLoading: boolean;
+  /** The id of the deleted comment whose words in the log are being erased ('' none). */
+  declare erasing: string;
   declare error: string;
   declare notice: string;
 
@@ -230,6 +234,7 @@ export class YkienAdmin extends LitElement {
     this.auditNext = null;
     this.auditQuery = '';
     this.auditLoading = false;
+    this.erasing = '';
     this.error = '';
     this.notice = '';
     this.dateFormat = new Intl.DateTimeFormat(this.uiLang === 'vi' ? 'vi-VN' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' });
@@ -629,16 +634,21 @@ export class YkienAdmin extends LitElement {
     this.counts = c;
   }
 
-  private async act(c: AdminComment, action: 'approve' | 'reject' | 'delete' | 'restore', refocus = true): Promise<void> {
+  private async act(c: AdminComment, action: 'approve' | 'reject' | 'delete' | 'restore' | 'erase', refocus = true): Promise<void> {
     // A decision on the comment whose form holds unsaved text would decide on the text as it was.
     if (this.formOf(c) && this.keepsUnsaved()) return;
     if (action === 'delete' && !window.confirm(this.msg('confirmDelete', { name: c.name }))) return;
+    if (action === 'erase' && !window.confirm(this.msg('confirmErase', { name: c.name }))) return;
     if (this.busy.has(c.id)) return;
     this.setBusy([c.id], true);
     this.error = '';
     try {
-      await moderate(this.token, c.id, action, c.status);
-      const outcome = { approve: ['approved', 'published'], reject: ['rejectedDone', 'rejected'], restore: ['restored', 'pending'], delete: ['deleted', null] } as const;
+      // Erasing is the author's request, not a queue decision: it applies whatever the status now.
+      if (action === 'erase') await eraseComment(this.token, c.id);
+      else await moderate(this.token, c.id, action, c.status);
+      const outcome = {
+        approve: ['approved', 'published'], reject: ['rejectedDone', 'rejected'], restore: ['restored', 'pending'], delete: ['deleted', null], erase: ['erased', null],
+      } as const;
       this.announce(this.msg(outcome[action][0], { name: c.name }));
       this.bumpCounts(c.status, outcome[action][1], 1);
       this.removeItems(new Set([c.id]), refocus);
@@ -1220,6 +1230,7 @@ export class YkienAdmin extends LitElement {
         <button type="button" class="quiet" aria-expanded=${historyOpen ? 'true' : 'false'} aria-controls=${`history-${c.id}`}
           @click=${() => this.toggleHistory(c)}>${this.msg('history')}</button>
         <button type="button" class="danger" aria-disabled=${off} @click=${unlessBusy(() => this.act(c, 'delete'))}>${this.msg('delete')}</button>
+        <button type="button" class="danger" aria-disabled=${off} @click=${unlessBusy(() => this.act(c, 'erase'))}>${this.msg('erase')}</button>
       </div>
     `;
   }
@@ -1319,6 +1330,7 @@ export class YkienAdmin extends LitElement {
       rows.push([this.msg('contentLabel'), before.content, after.content, lang]);
     }
     if (before.reply !== after.reply && (before.reply !== undefined || after.reply !== undefined)) rows.push([this.msg('boardReply'), before.reply, after.reply, nothing]);
+    if (a.erasedAt) return html`<p class="help erased">${this.msg('erasedNote', { when: this.when(a.erasedAt) })}</p>`;
     if (rows.length === 0) return nothing;
     return html`<dl class="change">
       ${rows.map(
@@ -1329,6 +1341,23 @@ export class YkienAdmin extends LitElement {
         </div>`,
       )}
     </dl>`;
+  }
+
+  /** A deleted comment's words, still in the log: erased at its author's request, then the log again. */
+  private async eraseLogged(commentId: string): Promise<void> {
+    if (this.erasing || !window.confirm(this.msg('confirmEraseLogged'))) return;
+    this.erasing = commentId;
+    this.error = '';
+    try {
+      await eraseComment(this.token, commentId);
+      this.announce(this.msg('erasedLogged'));
+      await this.loadAudit(true);
+      this.focusSoon('#view-heading');
+    } catch (e) {
+      this.failed(e);
+    } finally {
+      this.erasing = '';
+    }
   }
 
   private renderAudit() {
@@ -1361,9 +1390,13 @@ export class YkienAdmin extends LitElement {
                       <td class="who">${a.moderator}</td>
                       <td>${actionLabel(this.uiLang, a.action)}</td>
                       <td>
-                        <span class="name" lang=${a.commentLang || nothing}>${a.commentName ?? a.after?.name ?? a.before?.name ?? ''}</span>
+                        <span class="name" id=${`audit-comment-${i}`} lang=${a.commentLang || nothing}>${a.commentName ?? a.after?.name ?? a.before?.name ?? ''}</span>
                         <span class="help">${a.commentId}</span>
                         ${this.renderChange(a)}
+                        ${a.action === 'delete' && !a.erasedAt
+                          ? html`<button type="button" class="danger small" aria-disabled=${this.erasing === a.commentId ? 'true' : nothing}
+                              aria-describedby=${`audit-comment-${i}`} @click=${() => this.eraseLogged(a.commentId)}>${this.msg('eraseText')}</button>`
+                          : nothing}
                       </td>
                     </tr>`,
                   )}

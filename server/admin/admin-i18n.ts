@@ -127,6 +127,16 @@ const vi = {
   act_reply: 'Trả lời',
   act_reply_delete: 'Xóa trả lời',
   act_restore: 'Đưa về chờ duyệt',
+  erase: 'Xóa hẳn theo yêu cầu',
+  confirmErase:
+    'Xóa hẳn mọi điều “{name}” đã viết, cả trong nhật ký kiểm duyệt? Chỉ làm việc này khi chính tác giả yêu cầu. Không thể hoàn tác.',
+  erased: 'Đã xóa hẳn bình luận của “{name}”.',
+  eraseText: 'Xóa hẳn nội dung',
+  confirmEraseLogged:
+    'Xóa hẳn tên và nội dung của bình luận đã xóa này khỏi nhật ký? Chỉ làm việc này khi chính tác giả yêu cầu. Không thể hoàn tác.',
+  erasedLogged: 'Đã xóa hẳn tên và nội dung khỏi nhật ký.',
+  erasedNote: 'Tên và nội dung đã được xóa hẳn theo yêu cầu của tác giả ({when}).',
+  act_erase: 'Xóa hẳn',
   error: 'Lỗi',
 };
 
@@ -245,6 +255,14 @@ const en: typeof vi = {
   act_reply: 'Replied',
   act_reply_delete: 'Removed the reply',
   act_restore: 'Back to pending',
+  erase: 'Erase at the author’s request',
+  confirmErase: 'Erase everything “{name}” wrote, from the moderation log too? Only do this when the author asks. This cannot be undone.',
+  erased: 'Erased the comment by “{name}”.',
+  eraseText: 'Erase its text',
+  confirmEraseLogged: 'Erase the name and text of this deleted comment from the log? Only do this when the author asks. This cannot be undone.',
+  erasedLogged: 'Erased the name and text from the log.',
+  erasedNote: 'Name and text erased at the author’s request ({when}).',
+  act_erase: 'Erased',
   error: 'Error',
 };
 
