@@ -31,6 +31,7 @@ import {
 } from './admin-api.js';
 import { actionLabel, browserLang, t, type Key, type Lang } from './admin-i18n.js';
 import { styles } from './admin-styles.js';
+import { AuditLogController, renderChange, type LogPage } from './audit-log.js';
 
 const TOKEN_KEY = 'ykien-admin-token';
 const MAX_POLL_MS = 15_000;
@@ -149,11 +150,6 @@ export class YkienAdmin extends LitElement {
     formError: { state: true },
     theirs: { state: true },
     histories: { state: true },
-    audit: { state: true },
-    auditNext: { state: true },
-    auditQuery: { state: true },
-    auditLoading: { state: true },
-    erasing: { state: true },
     error: { state: true },
     notice: { state: true },
   };
@@ -183,12 +179,6 @@ export class YkienAdmin extends LitElement {
   declare theirs: AdminComment | null;
   /** Open per-comment logs. */
   declare histories: ReadonlyMap<string, History>;
-  declare audit: AuditEntry[];
-  declare auditNext: string | null;
-  declare auditQuery: string;
-  declare auditLoading: boolean;
-  /** The id of the deleted comment whose words in the log are being erased ('' none). */
-  declare erasing: string;
   declare error: string;
   declare notice: string;
 
@@ -199,7 +189,6 @@ export class YkienAdmin extends LitElement {
   private said = 0;
   /** Ignores answers to a list request that a newer one replaced (tab switched meanwhile). */
   private loadSeq = 0;
-  private auditSeq = 0;
   private countsEpoch = 0;
   private pollTimer: ReturnType<typeof setTimeout> | null = null;
   private searchTimer: ReturnType<typeof setTimeout> | null = null;
@@ -209,6 +198,19 @@ export class YkienAdmin extends LitElement {
   private focusBeforeHelp: HTMLElement | null = null;
   private readonly onKey = (e: KeyboardEvent) => this.shortcut(e);
   private readonly onHash = () => this.showView(viewOfHash());
+  /** What the moderation log (its page, and each comment's own) takes from this page. */
+  private readonly logPage: LogPage = {
+    lang: this.uiLang,
+    token: () => this.token,
+    msg: (key, vars) => this.msg(key, vars),
+    when: (iso) => this.when(iso),
+    announce: (text) => this.announce(text),
+    acceptToken: () => this.acceptToken(),
+    failed: (e) => this.failed(e),
+    clearError: () => void (this.error = ''),
+    focusSoon: (selector) => this.focusSoon(selector),
+  };
+  private readonly log = new AuditLogController(this, this.logPage);
 
   constructor() {
     super();
@@ -230,11 +232,6 @@ export class YkienAdmin extends LitElement {
     this.formError = '';
     this.theirs = null;
     this.histories = new Map();
-    this.audit = [];
-    this.auditNext = null;
-    this.auditQuery = '';
-    this.auditLoading = false;
-    this.erasing = '';
     this.error = '';
     this.notice = '';
     this.dateFormat = new Intl.DateTimeFormat(this.uiLang === 'vi' ? 'vi-VN' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' });
@@ -294,7 +291,7 @@ export class YkienAdmin extends LitElement {
   // ---- signing in and out ------------------------------------------------------------------------
 
   private async signIn(): Promise<void> {
-    if (this.view === 'audit') await this.loadAudit(true);
+    if (this.view === 'audit') await this.log.load(true);
     else await this.load(true);
   }
 
@@ -316,15 +313,13 @@ export class YkienAdmin extends LitElement {
     }
     // Answers to requests made before are dropped: one arriving now must not sign the editor back in.
     this.loadSeq++;
-    this.auditSeq++;
+    this.log.forget();
     this.countsEpoch++;
     writeToken('');
     this.token = '';
     this.signedIn = false;
     this.items = [];
     this.next = null;
-    this.audit = [];
-    this.auditNext = null;
     this.counts = null;
     this.current = -1;
     this.selected = new Set();
@@ -909,34 +904,9 @@ export class YkienAdmin extends LitElement {
     this.view = view;
     this.error = '';
     if (!this.signedIn) return;
-    if (view === 'audit') void this.loadAudit(true);
+    if (view === 'audit') void this.log.load(true);
     else void this.load(true);
     this.focusSoon('#view-heading');
-  }
-
-  private async loadAudit(reset: boolean): Promise<void> {
-    const seq = ++this.auditSeq;
-    this.auditLoading = true;
-    this.error = '';
-    try {
-      const page = await listAudit(this.token, { q: this.auditQuery }, reset ? null : this.auditNext);
-      if (seq !== this.auditSeq) return;
-      this.acceptToken();
-      this.audit = reset ? page.items : [...this.audit, ...page.items];
-      this.auditNext = page.next;
-      this.announce(this.msg('loaded', { n: this.audit.length }));
-      if (!reset) this.focusSoon(`tr[data-index="${this.audit.length - page.items.length}"] th`);
-    } catch (e) {
-      if (seq === this.auditSeq) this.failed(e);
-    } finally {
-      if (seq === this.auditSeq) this.auditLoading = false;
-    }
-  }
-
-  private onAuditSearch(e: SubmitEvent): void {
-    e.preventDefault();
-    this.auditQuery = this.renderRoot.querySelector<HTMLInputElement>('#audit-q')?.value.trim() ?? '';
-    void this.loadAudit(true);
   }
 
   // ---- keyboard ----------------------------------------------------------------------------------
@@ -1049,7 +1019,7 @@ export class YkienAdmin extends LitElement {
       <main class="inner">
         <p class="status" role="status" aria-live="polite">${this.notice}</p>
         <div role="alert">${this.error ? html`<p class="error">${this.error}</p>` : nothing}</div>
-        ${!this.signedIn ? this.renderSignIn() : this.view === 'audit' ? this.renderAudit() : this.renderQueue()}
+        ${!this.signedIn ? this.renderSignIn() : this.view === 'audit' ? this.log.render() : this.renderQueue()}
       </main>
       ${this.renderHelp()}
     `;
@@ -1062,7 +1032,7 @@ export class YkienAdmin extends LitElement {
         <input id="token" name="token" type="password" autocomplete="off" spellcheck="false" required
           aria-describedby="token-help" .value=${this.token} />
         <p id="token-help" class="help">${this.msg('tokenHelp')}</p>
-        <button type="submit" class="primary" ?disabled=${this.loading || this.auditLoading}>${this.msg('signIn')}</button>
+        <button type="submit" class="primary" ?disabled=${this.loading || this.log.loading}>${this.msg('signIn')}</button>
       </form>
     `;
   }
@@ -1311,104 +1281,11 @@ export class YkienAdmin extends LitElement {
               <time datetime=${a.at}>${this.when(a.at)}</time>
               <strong class="who">${a.moderator}</strong>
               <span class="what">${actionLabel(this.uiLang, a.action)}</span>
-              ${this.renderChange(a)}
+              ${renderChange(a, this.logPage)}
             </li>`,
           )}
         </ol>
       </section>
-    `;
-  }
-
-  /** The before → after of an edit or a reply; nothing for a plain status change. The reader's texts carry their language. */
-  private renderChange(a: AuditEntry) {
-    const before = a.before ?? {};
-    const after = a.after ?? {};
-    const lang = a.commentLang || nothing;
-    const rows: Array<[string, string | null | undefined, string | null | undefined, typeof lang]> = [];
-    if (before.name !== after.name && (before.name !== undefined || after.name !== undefined)) rows.push([this.msg('nameLabel'), before.name, after.name, lang]);
-    if (before.content !== after.content && (before.content !== undefined || after.content !== undefined)) {
-      rows.push([this.msg('contentLabel'), before.content, after.content, lang]);
-    }
-    if (before.reply !== after.reply && (before.reply !== undefined || after.reply !== undefined)) rows.push([this.msg('boardReply'), before.reply, after.reply, nothing]);
-    if (a.erasedAt) return html`<p class="help erased">${this.msg('erasedNote', { when: this.when(a.erasedAt) })}</p>`;
-    if (rows.length === 0) return nothing;
-    return html`<dl class="change">
-      ${rows.map(
-        ([field, b, a2, lang]) => html`<div>
-          <dt>${field}</dt>
-          ${b ? html`<dd><span class="label">${this.msg('auditBefore')}:</span> <del lang=${lang}>${b}</del></dd>` : nothing}
-          ${a2 ? html`<dd><span class="label">${this.msg('auditAfter')}:</span> <ins lang=${lang}>${a2}</ins></dd>` : nothing}
-        </div>`,
-      )}
-    </dl>`;
-  }
-
-  /** A deleted comment's words, still in the log: erased at its author's request, then the log again. */
-  private async eraseLogged(commentId: string): Promise<void> {
-    if (this.erasing || !window.confirm(this.msg('confirmEraseLogged'))) return;
-    this.erasing = commentId;
-    this.error = '';
-    try {
-      await eraseComment(this.token, commentId);
-      this.announce(this.msg('erasedLogged'));
-      await this.loadAudit(true);
-      this.focusSoon('#view-heading');
-    } catch (e) {
-      this.failed(e);
-    } finally {
-      this.erasing = '';
-    }
-  }
-
-  private renderAudit() {
-    return html`
-      <h2 id="view-heading" tabindex="-1">${this.msg('auditLink')}</h2>
-      <form class="search" role="search" aria-label=${this.msg('auditLink')} @submit=${this.onAuditSearch}>
-        <label for="audit-q">${this.msg('auditSearchLabel')}</label>
-        <div class="row">
-          <input id="audit-q" type="search" .value=${this.auditQuery} />
-          <button type="submit" class="quiet">${this.msg('searchButton')}</button>
-        </div>
-      </form>
-      <div aria-busy=${this.auditLoading ? 'true' : 'false'}>
-        ${this.audit.length === 0 && !this.auditLoading ? html`<p class="empty">${this.msg('auditEmpty')}</p>` : nothing}
-        ${this.audit.length > 0
-          ? html`<div class="card table-wrap">
-              <table class="audit">
-                <thead>
-                  <tr>
-                    <th scope="col">${this.msg('auditWhen')}</th>
-                    <th scope="col">${this.msg('auditWho')}</th>
-                    <th scope="col">${this.msg('auditWhat')}</th>
-                    <th scope="col">${this.msg('auditComment')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${this.audit.map(
-                    (a, i) => html`<tr data-index=${i}>
-                      <th scope="row" tabindex="-1"><time datetime=${a.at}>${this.when(a.at)}</time></th>
-                      <td class="who">${a.moderator}</td>
-                      <td>${actionLabel(this.uiLang, a.action)}</td>
-                      <td>
-                        <span class="name" id=${`audit-comment-${i}`} lang=${a.commentLang || nothing}>${a.commentName ?? a.after?.name ?? a.before?.name ?? ''}</span>
-                        <span class="help">${a.commentId}</span>
-                        ${this.renderChange(a)}
-                        ${a.action === 'delete' && !a.erasedAt
-                          ? html`<button type="button" class="danger small" aria-disabled=${this.erasing === a.commentId ? 'true' : nothing}
-                              aria-describedby=${`audit-comment-${i}`} @click=${() => this.eraseLogged(a.commentId)}>${this.msg('eraseText')}</button>`
-                          : nothing}
-                      </td>
-                    </tr>`,
-                  )}
-                </tbody>
-              </table>
-            </div>`
-          : nothing}
-        ${this.auditLoading ? html`<p class="empty">${this.msg('loading')}</p>` : nothing}
-        ${this.auditNext && !this.auditLoading
-          ? html`<button type="button" class="quiet more" @click=${() => this.loadAudit(false)}>${this.msg('loadMore')}</button>`
-          : nothing}
-      </div>
     `;
   }
 }

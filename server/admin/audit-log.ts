@@ -1,0 +1,180 @@
+/**
+ * The moderation log as a page (`/admin#audit`): its entries in keyset pages, its search, and erasing
+ * a deleted comment's words from it at the author's request. A reactive controller of <ykien-admin>,
+ * which gives it the page's words, dates, announcements and error handling; `renderChange` is also
+ * how a comment's own log (on its card) shows an entry.
+ */
+import { html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
+import { eraseComment, listAudit, type AuditEntry } from './admin-api.js';
+import { actionLabel, type Key, type Lang } from './admin-i18n.js';
+
+/** What the log needs from the page around it. */
+export interface LogPage {
+  readonly lang: Lang;
+  token(): string;
+  msg(key: Key, vars?: Record<string, string | number>): string;
+  when(iso: string): string;
+  announce(text: string): void;
+  /** An answer that was not 401: the token is good. */
+  acceptToken(): void;
+  /** A request failed: signs out on 401, else says why. */
+  failed(e: unknown): void;
+  clearError(): void;
+  focusSoon(selector: string): void;
+}
+
+/** The before → after of an edit or a reply; nothing for a plain status change. The reader's texts carry their language. */
+export function renderChange(a: AuditEntry, page: Pick<LogPage, 'msg' | 'when'>): TemplateResult | typeof nothing {
+  if (a.erasedAt) return html`<p class="help erased">${page.msg('erasedNote', { when: page.when(a.erasedAt) })}</p>`;
+  const before = a.before ?? {};
+  const after = a.after ?? {};
+  const lang = a.commentLang || nothing;
+  const rows: Array<[string, string | null | undefined, string | null | undefined, typeof lang]> = [];
+  if (before.name !== after.name && (before.name !== undefined || after.name !== undefined)) rows.push([page.msg('nameLabel'), before.name, after.name, lang]);
+  if (before.content !== after.content && (before.content !== undefined || after.content !== undefined)) {
+    rows.push([page.msg('contentLabel'), before.content, after.content, lang]);
+  }
+  if (before.reply !== after.reply && (before.reply !== undefined || after.reply !== undefined)) rows.push([page.msg('boardReply'), before.reply, after.reply, nothing]);
+  if (rows.length === 0) return nothing;
+  return html`<dl class="change">
+    ${rows.map(
+      ([field, b, a2, lang]) => html`<div>
+        <dt>${field}</dt>
+        ${b ? html`<dd><span class="label">${page.msg('auditBefore')}:</span> <del lang=${lang}>${b}</del></dd>` : nothing}
+        ${a2 ? html`<dd><span class="label">${page.msg('auditAfter')}:</span> <ins lang=${lang}>${a2}</ins></dd>` : nothing}
+      </div>`,
+    )}
+  </dl>`;
+}
+
+export class AuditLogController implements ReactiveController {
+  items: AuditEntry[] = [];
+  next: string | null = null;
+  query = '';
+  loading = false;
+  /** The id of the deleted comment whose words are being erased ('' none). */
+  erasing = '';
+  /** Ignores answers to a request that a newer one (or signing out) replaced. */
+  private seq = 0;
+
+  constructor(
+    private readonly host: ReactiveControllerHost & { renderRoot: HTMLElement | DocumentFragment },
+    private readonly page: LogPage,
+  ) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {}
+
+  /** Signed out: the entries go, and an answer still on its way is dropped. */
+  forget(): void {
+    this.seq++;
+    this.items = [];
+    this.next = null;
+    this.loading = false;
+    this.host.requestUpdate();
+  }
+
+  async load(reset: boolean): Promise<void> {
+    const seq = ++this.seq;
+    this.loading = true;
+    this.page.clearError();
+    this.host.requestUpdate();
+    try {
+      const answer = await listAudit(this.page.token(), { q: this.query }, reset ? null : this.next);
+      if (seq !== this.seq) return;
+      this.page.acceptToken();
+      this.items = reset ? answer.items : [...this.items, ...answer.items];
+      this.next = answer.next;
+      this.page.announce(this.page.msg('loaded', { n: this.items.length }));
+      if (!reset) this.page.focusSoon(`tr[data-index="${this.items.length - answer.items.length}"] th`);
+    } catch (e) {
+      if (seq === this.seq) this.page.failed(e);
+    } finally {
+      if (seq === this.seq) {
+        this.loading = false;
+        this.host.requestUpdate();
+      }
+    }
+  }
+
+  private readonly onSearch = (e: SubmitEvent): void => {
+    e.preventDefault();
+    this.query = this.host.renderRoot.querySelector<HTMLInputElement>('#audit-q')?.value.trim() ?? '';
+    void this.load(true);
+  };
+
+  /** A deleted comment's words, still in the log: erased at its author's request, then the log again. */
+  private async eraseLogged(commentId: string): Promise<void> {
+    if (this.erasing || !window.confirm(this.page.msg('confirmEraseLogged'))) return;
+    this.erasing = commentId;
+    this.page.clearError();
+    this.host.requestUpdate();
+    try {
+      await eraseComment(this.page.token(), commentId);
+      // After the reload, whose "loaded" would otherwise replace what the moderator needs to hear.
+      await this.load(true);
+      this.page.announce(this.page.msg('erasedLogged'));
+      this.page.focusSoon('#view-heading');
+    } catch (e) {
+      this.page.failed(e);
+    } finally {
+      this.erasing = '';
+      this.host.requestUpdate();
+    }
+  }
+
+  render(): TemplateResult {
+    const msg: LogPage['msg'] = (key, vars) => this.page.msg(key, vars);
+    const when = (iso: string) => this.page.when(iso);
+    return html`
+      <h2 id="view-heading" tabindex="-1">${msg('auditLink')}</h2>
+      <form class="search" role="search" aria-label=${msg('auditLink')} @submit=${this.onSearch}>
+        <label for="audit-q">${msg('auditSearchLabel')}</label>
+        <div class="row">
+          <input id="audit-q" type="search" .value=${this.query} />
+          <button type="submit" class="quiet">${msg('searchButton')}</button>
+        </div>
+      </form>
+      <div aria-busy=${this.loading ? 'true' : 'false'}>
+        ${this.items.length === 0 && !this.loading ? html`<p class="empty">${msg('auditEmpty')}</p>` : nothing}
+        ${this.items.length > 0
+          ? html`<div class="card table-wrap">
+              <table class="audit">
+                <thead>
+                  <tr>
+                    <th scope="col">${msg('auditWhen')}</th>
+                    <th scope="col">${msg('auditWho')}</th>
+                    <th scope="col">${msg('auditWhat')}</th>
+                    <th scope="col">${msg('auditComment')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${this.items.map(
+                    (a, i) => html`<tr data-index=${i}>
+                      <th scope="row" tabindex="-1"><time datetime=${a.at}>${when(a.at)}</time></th>
+                      <td class="who">${a.moderator}</td>
+                      <td>${actionLabel(this.page.lang, a.action)}</td>
+                      <td>
+                        <span class="name" id=${`audit-comment-${i}`} lang=${a.commentLang || nothing}>${a.commentName ?? a.after?.name ?? a.before?.name ?? ''}</span>
+                        <span class="help">${a.commentId}</span>
+                        ${renderChange(a, this.page)}
+                        ${a.action === 'delete' && !a.erasedAt
+                          ? html`<button type="button" class="danger small" aria-disabled=${this.erasing === a.commentId ? 'true' : nothing}
+                              aria-describedby=${`audit-comment-${i}`} @click=${() => this.eraseLogged(a.commentId)}>${msg('eraseText')}</button>`
+                          : nothing}
+                      </td>
+                    </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>`
+          : nothing}
+        ${this.loading ? html`<p class="empty">${msg('loading')}</p>` : nothing}
+        ${this.next && !this.loading
+          ? html`<button type="button" class="quiet more" @click=${() => this.load(false)}>${msg('loadMore')}</button>`
+          : nothing}
+      </div>
+    `;
+  }
+}
