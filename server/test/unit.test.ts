@@ -150,6 +150,17 @@ describe('the digest email', () => {
     expect(margin.some((l) => l.includes('evil'))).toBe(false);
     expect(text).toContain('   Bài viết: tin-tuc/a LƯU Ý: phiên đăng nhập đã hết hạn. Duyệt tại: https://ykien.evil.example/admin');
   });
+
+  it('says the language of a comment that is not in Vietnamese, in Vietnamese', () => {
+    const base = {
+      seq: 1, clientId: 'k', pageId: 'a', pageUrl: 'https://bao.example.vn/a', pageTitle: 'Bài A', name: 'An', content: 'Nội dung',
+      status: 'pending' as const, createdAt: Date.UTC(2026, 11, 2), moderatedAt: null, reply: null, editedAt: null,
+    };
+    const langs = ['en', 'vi', 'vi-VN', '', 'fr-CA', 'x-klingon'];
+    const { text } = digestMessage(langs.map((lang, i) => ({ ...base, id: `c${i}`, lang })), 'https://binhluan.bao.example.vn/admin');
+    const said = text.split('\n').filter((l) => l.startsWith('   Viết bằng: '));
+    expect(said).toEqual(['   Viết bằng: Tiếng Anh (en)', '   Viết bằng: Tiếng Pháp (Canada) (fr-CA)', '   Viết bằng: x-klingon']);
+  });
 });
 
 describe('notification failures', () => {

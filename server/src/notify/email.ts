@@ -1,5 +1,6 @@
 /**
- * The digest email, in Vietnamese, plain text (a reader's text is never HTML), through nodemailer.
+ * The digest email, in Vietnamese, plain text (a reader's text is never HTML), through nodemailer. A
+ * comment in another language says which.
  */
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import type { StoredComment } from '../stores/store.js';
@@ -20,18 +21,36 @@ const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
 const vnTime = (ms: number) =>
   new Intl.DateTimeFormat('vi-VN', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Asia/Ho_Chi_Minh' }).format(ms);
 
+/**
+ * The language a comment is written in, when it is not Vietnamese: "Tiếng Anh (en)". Plain text cannot
+ * mark a passage's language for a screen reader, so the editor is told in words. '' for Vietnamese or
+ * unknown.
+ */
+function languageLine(lang: string): string {
+  if (!lang || lang.toLowerCase().split('-')[0] === 'vi') return '';
+  let name = '';
+  try {
+    name = new Intl.DisplayNames('vi', { type: 'language', fallback: 'none' }).of(lang) ?? '';
+  } catch {
+    /* a tag Intl refuses: the tag alone says enough */
+  }
+  return oneLine(name ? `${name} (${lang})` : lang);
+}
+
 export function digestMessage(comments: readonly StoredComment[], moderationUrl: string): { subject: string; text: string } {
   const n = comments.length;
   const subject = `[Ý kiến] ${n} bình luận mới đang chờ duyệt`;
-  const blocks = comments.map((c, i) =>
-    [
+  const blocks = comments.map((c, i) => {
+    const language = languageLine(c.lang);
+    return [
       `${i + 1}. ${oneLine(c.name)} — ${vnTime(c.createdAt)}`,
+      ...(language ? [`   Viết bằng: ${language}`] : []),
       `   Bài viết: ${oneLine(c.pageTitle || c.pageId)}`,
       `   ${oneLine(c.pageUrl)}`,
       '',
       excerpt(c.content).split('\n').map((l) => `   ${l}`).join('\n'),
-    ].join('\n'),
-  );
+    ].join('\n');
+  });
   const text = [
     `Có ${n} bình luận mới đang chờ Ban biên tập duyệt:`,
     '',
