@@ -18,22 +18,21 @@ import {
   editComment,
   eraseComment,
   getCounts,
-  listAudit,
   listComments,
   moderate,
   removeReply,
   setReply,
   STATUSES,
   type AdminComment,
-  type AuditEntry,
   type Counts,
   type Status,
 } from './admin-api.js';
-import { actionLabel, browserLang, t, type Key, type Lang } from './admin-i18n.js';
+import { browserLang, t, type Key, type Lang } from './admin-i18n.js';
 import { styles } from './admin-styles.js';
-import { AuditLogController, renderChange, type LogPage } from './audit-log.js';
+import { AuditLogController, CommentLogsController, type LogPage } from './audit-log.js';
+import { KeyboardController } from './keyboard.js';
+import { keepForm, keptForm, readToken, writeToken } from './session.js';
 
-const TOKEN_KEY = 'ykien-admin-token';
 const MAX_POLL_MS = 15_000;
 const MIN_POLL_MS = 100;
 
@@ -42,12 +41,6 @@ type View = 'queue' | 'audit';
 interface PageFilter {
   pageId: string;
   title: string;
-}
-
-interface History {
-  loading: boolean;
-  items: AuditEntry[];
-  error: string;
 }
 
 /** The polling interval: `?poll=<ms>` on the page's URL, within [0.1 s, 15 s]; 15 s otherwise. */
@@ -63,64 +56,6 @@ function safeHref(url: string): string | null {
   } catch {
     return null;
   }
-}
-
-/**
- * An open form's text when the server signed the editor out (a 401: the token revoked, the moderators
- * file unreadable for a moment): kept in this tab until they sign in again, and put back in its form.
- */
-interface KeptForm {
-  id: string;
-  kind: 'edit' | 'reply';
-  values: Record<string, string>;
-}
-const FORM_KEY = 'ykien-admin-form';
-
-function keepForm(f: KeptForm | null): void {
-  try {
-    if (f) sessionStorage.setItem(FORM_KEY, JSON.stringify(f));
-    else sessionStorage.removeItem(FORM_KEY);
-  } catch {
-    /* storage disabled: nothing to keep it in */
-  }
-}
-
-function keptForm(): KeptForm | null {
-  try {
-    const f = JSON.parse(sessionStorage.getItem(FORM_KEY) ?? 'null') as KeptForm | null;
-    return f && typeof f.id === 'string' && (f.kind === 'edit' || f.kind === 'reply') && typeof f.values === 'object' ? f : null;
-  } catch {
-    return null;
-  }
-}
-
-function readToken(): string {
-  try {
-    return sessionStorage.getItem(TOKEN_KEY) ?? '';
-  } catch {
-    return '';
-  }
-}
-
-function writeToken(token: string): void {
-  try {
-    if (token) sessionStorage.setItem(TOKEN_KEY, token);
-    else sessionStorage.removeItem(TOKEN_KEY);
-  } catch {
-    /* storage disabled: the token lives only in memory */
-  }
-}
-
-/** True when a key press is someone typing, which shortcuts must leave alone. */
-function isTyping(target: EventTarget | undefined): boolean {
-  if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
-  if (target instanceof HTMLInputElement) return !['checkbox', 'radio', 'button', 'submit', 'reset'].includes(target.type);
-  return target instanceof HTMLElement && target.isContentEditable;
-}
-
-/** A control of its own (a button, a status tab, a link, a field): a letter pressed on it is not meant for the queue. */
-function isControl(target: EventTarget | undefined): boolean {
-  return target instanceof Element && target.matches('button, a[href], input, select, textarea, summary, [role="button"], [role="link"], [role="tab"]');
 }
 
 /** The reply's version the moderator saw: its time, null for none, undefined when the server does not say. */
@@ -149,7 +84,6 @@ export class YkienAdmin extends LitElement {
     replying: { state: true },
     formError: { state: true },
     theirs: { state: true },
-    histories: { state: true },
     error: { state: true },
     notice: { state: true },
   };
@@ -177,8 +111,6 @@ export class YkienAdmin extends LitElement {
    * form, which keeps what this moderator typed, and the version the next save replaces.
    */
   declare theirs: AdminComment | null;
-  /** Open per-comment logs. */
-  declare histories: ReadonlyMap<string, History>;
   declare error: string;
   declare notice: string;
 
@@ -194,9 +126,6 @@ export class YkienAdmin extends LitElement {
   private searchTimer: ReturnType<typeof setTimeout> | null = null;
   /** Comments moderated in this tab: a poll answer that raced the action must not bring them back. */
   private readonly handled = new Set<string>();
-  /** Where focus goes back to when the help dialog closes. */
-  private focusBeforeHelp: HTMLElement | null = null;
-  private readonly onKey = (e: KeyboardEvent) => this.shortcut(e);
   private readonly onHash = () => this.showView(viewOfHash());
   /** What the moderation log (its page, and each comment's own) takes from this page. */
   private readonly logPage: LogPage = {
@@ -207,10 +136,27 @@ export class YkienAdmin extends LitElement {
     announce: (text) => this.announce(text),
     acceptToken: () => this.acceptToken(),
     failed: (e) => this.failed(e),
+    explain: (e) => this.explain(e),
     clearError: () => void (this.error = ''),
     focusSoon: (selector) => this.focusSoon(selector),
   };
   private readonly log = new AuditLogController(this, this.logPage);
+  private readonly commentLogs = new CommentLogsController(this, this.logPage);
+  private readonly keys = new KeyboardController(this, {
+    active: () => this.signedIn,
+    view: () => this.view,
+    msg: (key) => this.msg(key),
+    focusSoon: (selector) => this.focusSoon(selector),
+    comment: (id) => this.items.find((x) => x.id === id),
+    current: () => this.current,
+    moveTo: (i) => this.moveTo(i),
+    busy: (id) => this.busy.has(id),
+    hasSelection: () => this.selected.size > 0,
+    toggleSelected: (id) => this.toggleSelected(id),
+    decide: (c, action) => void this.act(c, action),
+    decideSelected: (action) => void this.bulk(action),
+    startEdit: (c) => this.startEdit(c),
+  });
 
   constructor() {
     super();
@@ -231,7 +177,6 @@ export class YkienAdmin extends LitElement {
     this.replying = null;
     this.formError = '';
     this.theirs = null;
-    this.histories = new Map();
     this.error = '';
     this.notice = '';
     this.dateFormat = new Intl.DateTimeFormat(this.uiLang === 'vi' ? 'vi-VN' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' });
@@ -242,7 +187,6 @@ export class YkienAdmin extends LitElement {
     document.documentElement.lang = this.uiLang;
     document.title = `${t(this.uiLang, 'title')} · ykien`;
     this.dataset.pollMs = String(this.pollMs); // what tests (and curious moderators) can check
-    document.addEventListener('keydown', this.onKey);
     window.addEventListener('hashchange', this.onHash);
     window.addEventListener('beforeunload', this.onLeave);
     if (this.token) void this.signIn();
@@ -250,7 +194,6 @@ export class YkienAdmin extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    document.removeEventListener('keydown', this.onKey);
     window.removeEventListener('hashchange', this.onHash);
     window.removeEventListener('beforeunload', this.onLeave);
     this.stopPolling();
@@ -323,7 +266,7 @@ export class YkienAdmin extends LitElement {
     this.counts = null;
     this.current = -1;
     this.selected = new Set();
-    this.histories = new Map();
+    this.commentLogs.closeAll();
     this.editing = null;
     this.replying = null;
     this.theirs = null;
@@ -372,7 +315,7 @@ export class YkienAdmin extends LitElement {
         this.current = -1;
         this.selected = new Set();
         this.theirs = null; // what the server just said is newer
-        this.histories = new Map(); // a log opened before would show what it said then
+        this.commentLogs.closeAll();
         if (!page.counts) void this.refreshCounts();
         void this.restoreForm();
       }
@@ -789,7 +732,7 @@ export class YkienAdmin extends LitElement {
         this.announce(this.msg('edited', { name: c.name }));
         if (this.formOf(c)) this.cancelForm(c);
       }
-      if (edited) this.reloadHistory(c.id); // an open log shows the edit
+      if (edited) this.commentLogs.reload(c.id); // an open log shows the edit
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return this.signOut(this.msg('badToken'));
       if (e instanceof ApiError && e.status === 409 && e.comment) return this.changedByOther(c, e.comment, 'editedByOther', `#edit-content-${c.id}`);
@@ -830,7 +773,7 @@ export class YkienAdmin extends LitElement {
       this.items = this.items.map((x) => (x.id === c.id ? { ...x, reply } : x));
       this.announce(this.msg('replySaved', { name: c.name }));
       if (this.formOf(c)) this.cancelForm(c);
-      this.reloadHistory(c.id);
+      this.commentLogs.reload(c.id);
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return this.signOut(this.msg('badToken'));
       if (e instanceof ApiError && e.status === 409 && e.comment) return this.changedByOther(c, e.comment, 'repliedByOther', `#reply-text-${c.id}`);
@@ -848,7 +791,7 @@ export class YkienAdmin extends LitElement {
       this.items = this.items.map((x) => (x.id === c.id ? { ...x, reply: null } : x));
       this.announce(this.msg('replyRemoved', { name: c.name }));
       this.moveTo(this.items.findIndex((x) => x.id === c.id));
-      this.reloadHistory(c.id);
+      this.commentLogs.reload(c.id);
     } catch (e) {
       if (e instanceof ApiError && e.status === 409 && e.comment) {
         // Someone else changed the reply meanwhile: the card shows theirs, and nothing was removed.
@@ -861,37 +804,6 @@ export class YkienAdmin extends LitElement {
     } finally {
       this.setBusy([c.id], false);
     }
-  }
-
-  // ---- the log -----------------------------------------------------------------------------------
-
-  private async toggleHistory(c: AdminComment): Promise<void> {
-    const next = new Map(this.histories);
-    if (next.has(c.id)) {
-      next.delete(c.id);
-      this.histories = next;
-      return;
-    }
-    next.set(c.id, { loading: true, items: [], error: '' });
-    this.histories = next;
-    await this.fetchHistory(c.id);
-  }
-
-  private reloadHistory(id: string): void {
-    if (this.histories.has(id)) void this.fetchHistory(id);
-  }
-
-  private async fetchHistory(id: string): Promise<void> {
-    let entry: History;
-    try {
-      const page = await listAudit(this.token, { commentId: id }, null, 100);
-      entry = { loading: false, items: page.items, error: '' };
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 401) return this.signOut(this.msg('badToken'));
-      entry = { loading: false, items: [], error: this.explain(e) };
-    }
-    if (!this.histories.has(id)) return; // closed meanwhile
-    this.histories = new Map(this.histories).set(id, entry);
   }
 
   private showView(view: View): void {
@@ -909,94 +821,6 @@ export class YkienAdmin extends LitElement {
     this.focusSoon('#view-heading');
   }
 
-  // ---- keyboard ----------------------------------------------------------------------------------
-
-  private get helpDialog(): HTMLDialogElement | null {
-    return this.renderRoot.querySelector<HTMLDialogElement>('#help');
-  }
-
-  private openHelp(): void {
-    const dialog = this.helpDialog;
-    if (!dialog || dialog.open) return;
-    let active = document.activeElement as HTMLElement | null;
-    while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement as HTMLElement;
-    this.focusBeforeHelp = active;
-    dialog.showModal();
-    dialog.querySelector<HTMLElement>('.close')?.focus();
-  }
-
-  private onHelpClosed(): void {
-    const back = this.focusBeforeHelp;
-    this.focusBeforeHelp = null;
-    if (back && back.isConnected) back.focus();
-    else this.focusSoon('h1');
-  }
-
-  private shortcut(e: KeyboardEvent): void {
-    if (!this.signedIn || e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
-    if (this.helpDialog?.open) return; // the dialog handles its own keys (Escape closes it)
-    const path = e.composedPath();
-    // Typing, or on a form's own buttons ("Lưu và duyệt"): a letter there is not a decision on the card.
-    if (isTyping(path[0]) || path.some((t) => t instanceof HTMLFormElement && t.classList.contains('edit'))) return;
-    // WCAG 2.1.4: a letter said by speech input, or typed in a screen reader's browse mode, must not act
-    // on a comment the editor is no longer on. Letters act only with the keyboard in a card of the queue;
-    // on any other button, tab or link they do nothing at all (moving and searching work from the page too).
-    const card = path.find((t): t is HTMLElement => t instanceof HTMLElement && t.matches('article.comment'));
-    if (!card && isControl(path[0])) return;
-    const key = e.key;
-    if (key === '?') {
-      e.preventDefault();
-      return this.openHelp();
-    }
-    if (this.view !== 'queue') {
-      if (key === '/') {
-        e.preventDefault();
-        this.focusSoon('#audit-q');
-      }
-      return;
-    }
-    // The card the keyboard is in, not the last one it was in.
-    const c = card ? this.items.find((x) => x.id === card.dataset.id) : undefined;
-    switch (key) {
-      case 'j':
-        e.preventDefault();
-        return this.moveTo(this.current + 1);
-      case 'k':
-        e.preventDefault();
-        return this.moveTo(this.current < 0 ? 0 : this.current - 1);
-      case '/':
-        e.preventDefault();
-        return this.focusSoon('#q');
-      case 'x':
-        if (c) {
-          e.preventDefault();
-          this.toggleSelected(c.id);
-        }
-        return;
-      case 'a':
-      case 'r':
-        if (c && !this.busy.has(c.id)) {
-          e.preventDefault();
-          if (key === 'a' && c.status !== 'published') void this.act(c, 'approve');
-          if (key === 'r' && c.status !== 'rejected') void this.act(c, 'reject');
-        }
-        return;
-      case 'A':
-      case 'R':
-        if (c && this.selected.size > 0) {
-          e.preventDefault();
-          void this.bulk(key === 'A' ? 'approve' : 'reject');
-        }
-        return;
-      case 'e':
-        if (c && c.status === 'pending') {
-          e.preventDefault();
-          this.startEdit(c);
-        }
-        return;
-    }
-  }
-
   // ---- rendering ---------------------------------------------------------------------------------
 
   override render() {
@@ -1008,7 +832,7 @@ export class YkienAdmin extends LitElement {
             ? html`<nav aria-label=${this.msg('mainNav')} class="views">
                 <a href="#" aria-current=${this.view === 'queue' ? 'page' : nothing}>${this.msg('queueLink')}</a>
                 <a href="#audit" aria-current=${this.view === 'audit' ? 'page' : nothing}>${this.msg('auditLink')}</a>
-                <button type="button" class="quiet on-accent" aria-haspopup="dialog" @click=${() => this.openHelp()}>
+                <button type="button" class="quiet on-accent" aria-haspopup="dialog" @click=${() => this.keys.openHelp()}>
                   ${this.msg('shortcutsButton')} <kbd>?</kbd>
                 </button>
                 <button type="button" class="quiet on-accent" @click=${() => this.keepsUnsaved() || this.signOut()}>${this.msg('signOut')}</button>
@@ -1021,7 +845,7 @@ export class YkienAdmin extends LitElement {
         <div role="alert">${this.error ? html`<p class="error">${this.error}</p>` : nothing}</div>
         ${!this.signedIn ? this.renderSignIn() : this.view === 'audit' ? this.log.render() : this.renderQueue()}
       </main>
-      ${this.renderHelp()}
+      ${this.keys.renderHelp()}
     `;
   }
 
@@ -1034,32 +858,6 @@ export class YkienAdmin extends LitElement {
         <p id="token-help" class="help">${this.msg('tokenHelp')}</p>
         <button type="submit" class="primary" ?disabled=${this.loading || this.log.loading}>${this.msg('signIn')}</button>
       </form>
-    `;
-  }
-
-  private renderHelp() {
-    const keys: Array<[string, Key]> = [
-      ['j', 'keyJ'],
-      ['k', 'keyK'],
-      ['x', 'keyX'],
-      ['a', 'keyA'],
-      ['r', 'keyR'],
-      ['Shift+A', 'keyShiftA'],
-      ['Shift+R', 'keyShiftR'],
-      ['e', 'keyE'],
-      ['/', 'keySlash'],
-      ['?', 'keyHelp'],
-      ['Esc', 'keyEsc'],
-    ];
-    return html`
-      <dialog id="help" aria-labelledby="help-title" @close=${() => this.onHelpClosed()}>
-        <h2 id="help-title">${this.msg('helpTitle')}</h2>
-        <p class="help">${this.msg('helpIntro')}</p>
-        <dl class="keys">
-          ${keys.map(([k, what]) => html`<div><dt><kbd>${k}</kbd></dt><dd>${this.msg(what)}</dd></div>`)}
-        </dl>
-        <button type="button" class="primary close" @click=${() => this.helpDialog?.close()}>${this.msg('close')}</button>
-      </dialog>
     `;
   }
 
@@ -1136,7 +934,6 @@ export class YkienAdmin extends LitElement {
     // The reader's words in their own language (WCAG 3.1.2): a screen reader then reads a Vietnamese
     // comment with a Vietnamese voice in an English /admin. The board's own words are the page's.
     const lang = c.lang || nothing;
-    const history = this.histories.get(c.id);
     const isCurrent = i === this.current;
     return html`
       <li>
@@ -1168,14 +965,14 @@ export class YkienAdmin extends LitElement {
               </div>`
             : nothing}
           ${this.replying === c.id ? this.renderReplyForm(c, busy) : nothing}
-          ${this.editing === c.id || this.replying === c.id ? nothing : this.renderActions(c, busy, !!history)}
-          ${history ? this.renderHistory(c, history) : nothing}
+          ${this.editing === c.id || this.replying === c.id ? nothing : this.renderActions(c, busy)}
+          ${this.commentLogs.render(c.id)}
         </article>
       </li>
     `;
   }
 
-  private renderActions(c: AdminComment, busy: boolean, historyOpen: boolean) {
+  private renderActions(c: AdminComment, busy: boolean) {
     // aria-disabled, not disabled, while an action is under way: a disabled button drops the focus to
     // the page's body, and when the action fails the editor would have lost their place (WCAG 2.4.3).
     const off = busy ? 'true' : nothing;
@@ -1197,8 +994,8 @@ export class YkienAdmin extends LitElement {
         ${c.reply
           ? html`<button type="button" class="quiet" aria-disabled=${off} @click=${unlessBusy(() => this.deleteReply(c))}>${this.msg('removeReply')}</button>`
           : nothing}
-        <button type="button" class="quiet" aria-expanded=${historyOpen ? 'true' : 'false'} aria-controls=${`history-${c.id}`}
-          @click=${() => this.toggleHistory(c)}>${this.msg('history')}</button>
+        <button type="button" class="quiet" aria-expanded=${this.commentLogs.isOpen(c.id) ? 'true' : 'false'} aria-controls=${`history-${c.id}`}
+          @click=${() => this.commentLogs.toggle(c.id)}>${this.msg('history')}</button>
         <button type="button" class="danger" aria-disabled=${off} @click=${unlessBusy(() => this.act(c, 'delete'))}>${this.msg('delete')}</button>
         <button type="button" class="danger" aria-disabled=${off} @click=${unlessBusy(() => this.act(c, 'erase'))}>${this.msg('erase')}</button>
       </div>
@@ -1266,26 +1063,6 @@ export class YkienAdmin extends LitElement {
           <button type="button" class="quiet" @click=${() => this.cancelForm(c)}>${this.msg('cancel')}</button>
         </div>
       </form>
-    `;
-  }
-
-  private renderHistory(c: AdminComment, h: History) {
-    return html`
-      <section id=${`history-${c.id}`} class="history" aria-label=${this.msg('auditFor')} aria-busy=${h.loading ? 'true' : 'false'}>
-        ${h.loading ? html`<p class="help">${this.msg('loading')}</p>` : nothing}
-        ${h.error ? html`<p class="error">${h.error}</p>` : nothing}
-        ${!h.loading && !h.error && h.items.length === 0 ? html`<p class="help">${this.msg('auditEmpty')}</p>` : nothing}
-        <ol>
-          ${h.items.map(
-            (a) => html`<li>
-              <time datetime=${a.at}>${this.when(a.at)}</time>
-              <strong class="who">${a.moderator}</strong>
-              <span class="what">${actionLabel(this.uiLang, a.action)}</span>
-              ${renderChange(a, this.logPage)}
-            </li>`,
-          )}
-        </ol>
-      </section>
     `;
   }
 }

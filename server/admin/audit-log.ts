@@ -1,11 +1,11 @@
 /**
- * The moderation log as a page (`/admin#audit`): its entries in keyset pages, its search, and erasing
- * a deleted comment's words from it at the author's request. A reactive controller of <ykien-admin>,
- * which gives it the page's words, dates, announcements and error handling; `renderChange` is also
- * how a comment's own log (on its card) shows an entry.
+ * The moderation log: as a page (`/admin#audit`: its entries in keyset pages, its search, and erasing a
+ * deleted comment's words from it at the author's request), and each comment's own, opened on its card
+ * in the queue. Reactive controllers of <ykien-admin>, which gives them the page's words, dates,
+ * announcements and error handling (`LogPage`); `renderChange` shows an entry's before and after.
  */
 import { html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
-import { eraseComment, listAudit, type AuditEntry } from './admin-api.js';
+import { ApiError, eraseComment, listAudit, type AuditEntry } from './admin-api.js';
 import { actionLabel, type Key, type Lang } from './admin-i18n.js';
 
 /** What the log needs from the page around it. */
@@ -19,6 +19,8 @@ export interface LogPage {
   acceptToken(): void;
   /** A request failed: signs out on 401, else says why. */
   failed(e: unknown): void;
+  /** What a failed request means, in words. */
+  explain(e: unknown): string;
   clearError(): void;
   focusSoon(selector: string): void;
 }
@@ -175,6 +177,86 @@ export class AuditLogController implements ReactiveController {
           ? html`<button type="button" class="quiet more" @click=${() => this.load(false)}>${msg('loadMore')}</button>`
           : nothing}
       </div>
+    `;
+  }
+}
+
+interface CommentLog {
+  loading: boolean;
+  items: AuditEntry[];
+  error: string;
+}
+
+/** Each comment's own log, opened and closed on its card ("Lịch sử"); an open one follows what this tab saves. */
+export class CommentLogsController implements ReactiveController {
+  private open = new Map<string, CommentLog>();
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly page: LogPage,
+  ) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {}
+
+  isOpen(id: string): boolean {
+    return this.open.has(id);
+  }
+
+  /** All close (a new list, signing out): one opened before would show what the log said then. */
+  closeAll(): void {
+    this.open = new Map();
+    this.host.requestUpdate();
+  }
+
+  async toggle(id: string): Promise<void> {
+    if (this.open.delete(id)) return this.host.requestUpdate();
+    this.open.set(id, { loading: true, items: [], error: '' });
+    this.host.requestUpdate();
+    await this.fetch(id);
+  }
+
+  /** The comment changed (edited, answered): its log, if open, shows it. */
+  reload(id: string): void {
+    if (this.open.has(id)) void this.fetch(id);
+  }
+
+  private async fetch(id: string): Promise<void> {
+    let log: CommentLog;
+    try {
+      const page = await listAudit(this.page.token(), { commentId: id }, null, 100);
+      log = { loading: false, items: page.items, error: '' };
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) return this.page.failed(e);
+      log = { loading: false, items: [], error: this.page.explain(e) };
+    }
+    if (!this.open.has(id)) return; // closed meanwhile
+    this.open.set(id, log);
+    this.host.requestUpdate();
+  }
+
+  /** Comment `id`'s log, under its card: nothing while closed. */
+  render(id: string): TemplateResult | typeof nothing {
+    const log = this.open.get(id);
+    if (!log) return nothing;
+    const msg: LogPage['msg'] = (key, vars) => this.page.msg(key, vars);
+    return html`
+      <section id=${`history-${id}`} class="history" aria-label=${msg('auditFor')} aria-busy=${log.loading ? 'true' : 'false'}>
+        ${log.loading ? html`<p class="help">${msg('loading')}</p>` : nothing}
+        ${log.error ? html`<p class="error">${log.error}</p>` : nothing}
+        ${!log.loading && !log.error && log.items.length === 0 ? html`<p class="help">${msg('auditEmpty')}</p>` : nothing}
+        <ol>
+          ${log.items.map(
+            (a) => html`<li>
+              <time datetime=${a.at}>${this.page.when(a.at)}</time>
+              <strong class="who">${a.moderator}</strong>
+              <span class="what">${actionLabel(this.page.lang, a.action)}</span>
+              ${renderChange(a, this.page)}
+            </li>`,
+          )}
+        </ol>
+      </section>
     `;
   }
 }
