@@ -296,6 +296,31 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
     expect(endpoint.posts[0].body.captchaToken).toBe('fake-token-2');
   });
 
+  test('the box moved in the page (a framework re-parenting it): the text stays, and the captcha solved before the move is not asked again', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    await article();
+    const f = form(page);
+    await fillAndVerify(page, NAME, TEXT);
+    await f.host.evaluate((box) => {
+      const aside = document.createElement('aside');
+      document.body.append(aside);
+      aside.append(box);
+    });
+    await expect(page.locator('aside > ykien-comments')).toHaveCount(1);
+    // hCaptcha's frame reloads with any move: its widget is there again, anew.
+    await expect(f.captchaBox).toBeVisible();
+    await expect(f.name).toHaveValue(NAME);
+    await expect(f.content).toHaveValue(TEXT);
+    await f.send.click();
+    await expect(f.status).toContainText('Cảm ơn bạn');
+    expect(endpoint.posts).toHaveLength(1);
+    expect(endpoint.posts[0].body.captchaToken).toBe('fake-token-1');
+    expect(await f.captchaError.textContent()).toBe('');
+  });
+
   test('an expired captcha is not sent: the reader is asked again', async ({ page, article, endpoint }) => {
     await article();
     const f = form(page);

@@ -153,8 +153,13 @@ export class CaptchaController implements ReactiveController {
     (this.#el?.querySelector<HTMLElement>('iframe,button,[tabindex]') ?? this.#el)?.focus();
   }
 
+  /**
+   * Connected again after a move in the page (a framework re-parenting the box): hCaptcha's frame reloads
+   * with any move, so the widget starts anew, but a token the reader earned before it stays usable
+   * while fresh: they need not solve the challenge twice.
+   */
   hostConnected(): void {
-    if (!this.#el) this.#mount();
+    if (!this.#el) this.#mount(true);
   }
 
   hostDisconnected(): void {
@@ -166,9 +171,9 @@ export class CaptchaController implements ReactiveController {
     this.#el = undefined;
   }
 
-  #mount(): void {
+  #mount(keepToken = false): void {
     this.#remove();
-    this.#token = undefined;
+    if (!keepToken) this.#token = undefined;
     const o = this.#options;
     if (!o || !this.#armed) return;
     const el = (this.#el = document.createElement('h-captcha') as HTMLElement & { reset(): void });
