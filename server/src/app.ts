@@ -45,7 +45,17 @@ export interface AppOptions {
   ipSecret: string;
   /** Replaces pino's destination (tests); default stdout. */
   logger?: FastifyServerOptions['logger'];
+  /**
+   * A newer server migrated the database past what this one knows: the app already refuses new
+   * requests; the process should stop (cli.ts exits 1, as it would refuse to start now).
+   */
+  onSchemaAhead?: () => void;
+  /** How often to look for that besides health checks (tests); default SCHEMA_CHECK_MS. */
+  schemaCheckMs?: number;
 }
+
+/** How often a running server looks for a migration made by a newer one (besides every /healthz). */
+export const SCHEMA_CHECK_MS = 30_000;
 
 /** Fastify's codes for a body it could not take, mapped onto the contract. */
 function problemFor(err: FastifyError): ProblemError {
@@ -164,12 +174,41 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     done(null, payload);
   });
 
+  /**
+   * A rolling upgrade whose new version migrates the schema: an old instance still running would write
+   * rows without what the migration added (a comment without its search text, a page's counter not
+   * kept). Once it sees the newer schema it takes no more requests and stops, as it would refuse to
+   * start. Looked for at every health check (a load balancer's, every few seconds) and every
+   * SCHEMA_CHECK_MS. False when it is ahead.
+   */
+  let schemaAhead = false;
+  const schemaKnown = async (): Promise<boolean> => {
+    if (schemaAhead) return false;
+    const ahead = await store.schemaAhead();
+    if (!ahead || schemaAhead) return !schemaAhead;
+    schemaAhead = true;
+    ctx.drain.start();
+    app.log.error(
+      ahead,
+      `a newer ykien-server migrated the database to schema version ${ahead.database}; this one knows up to ${ahead.server} and stops: upgrade it`,
+    );
+    opts.onSchemaAhead?.();
+    return false;
+  };
+  const schemaTimer = setInterval(() => {
+    schemaKnown().catch((err: unknown) => app.log.warn({ err }, 'schema version check failed'));
+  }, opts.schemaCheckMs ?? SCHEMA_CHECK_MS);
+  schemaTimer.unref();
+  app.addHook('onClose', async () => clearInterval(schemaTimer));
+
   app.get('/healthz', async (request, reply) => {
     reply.header('Cache-Control', 'no-store');
+    if (schemaAhead) return reply.code(503).send({ status: 'outdated' });
     // A load balancer should stop sending requests here as soon as we stop taking them.
     if (ctx.drain.draining) return reply.code(503).send({ status: 'shutting-down' });
     try {
       await store.ping();
+      if (!(await schemaKnown())) return reply.code(503).send({ status: 'outdated' });
       return { status: 'ok' };
     } catch (err) {
       request.log.error({ err }, 'health check: database unavailable');

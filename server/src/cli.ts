@@ -4,7 +4,8 @@
  *
  * On SIGTERM/SIGINT it stops accepting connections, lets requests in flight finish (a comment being
  * verified is still stored and answered), then closes the database, and exits 0. A second signal, or
- * 15 seconds without finishing, exits at once with status 1.
+ * 15 seconds without finishing, exits at once with status 1. It stops the same way, exiting 1, when a
+ * newer server migrates the database under it (app.ts): it would refuse to start on that schema.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -115,6 +116,8 @@ async function main(): Promise<void> {
     adminToken,
     moderators: adminToken === config.adminToken ? moderators : new Moderators({ adminToken, file: null }),
     ipSecret,
+    // Called only once the server listens (a health check, or the timer): shutdown is defined by then.
+    onSchemaAhead: () => shutdown('newer schema', 1),
   });
   reloadError = (err) => app.log.error({ err }, 'moderators file unreadable: named moderators refused until it is fixed');
   if (!config.captcha) app.log.warn('captcha verification is OFF (--no-captcha)');
@@ -129,7 +132,8 @@ async function main(): Promise<void> {
     }
   };
   let stopping = false;
-  const shutdown = (signal: string) => {
+  /** Stops: requests in flight finish, then the database closes. `exitCode` 1: stopped by a fault, not asked to. */
+  const shutdown = (signal: string, exitCode = 0) => {
     if (stopping) {
       log('warn', { signal }, 'second signal: exiting now');
       process.exit(1);
@@ -144,7 +148,7 @@ async function main(): Promise<void> {
       .then(() => store.close())
       .then(() => {
         log('info', {}, 'stopped; database closed');
-        process.exit(0);
+        process.exit(exitCode);
       })
       .catch((err: unknown) => {
         log('error', { err }, 'error while shutting down');

@@ -11,10 +11,12 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
-import { SqliteStore } from '../src/stores/sqlite-store.js';
+import { PG_MIGRATIONS, PgStore } from '../src/stores/pg-store.js';
+import { MIGRATIONS, SqliteStore } from '../src/stores/sqlite-store.js';
 import type { Store } from '../src/stores/store.js';
 import { makeComment } from './support/http.js';
 import { checkInjectedAnswers } from './support/openapi.js';
+import { freshPgSchema } from './support/pg-schema.js';
 
 const SITE = 'https://baotinh.example.vn';
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -222,4 +224,69 @@ describe('the request log', () => {
       'info GET 401 /api/admin/comments',
     ]);
   });
+});
+
+describe('a newer server migrates the database under a running one', () => {
+  const PG_URL = process.env.YKIEN_TEST_PG_URL;
+  const backends: Array<{ name: string; skip: boolean; open(): Promise<{ store: Store; addVersion(v: number): Promise<void>; latest: number }> }> = [
+    {
+      name: 'SQLite',
+      skip: false,
+      open: async () => {
+        const store = openStore();
+        const db = (store as unknown as { db: Database.Database }).db;
+        const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+        return { store, latest, addVersion: async (v) => void db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(v, 'from the future', Date.now()) };
+      },
+    },
+    {
+      name: 'PostgreSQL',
+      skip: !PG_URL,
+      open: async () => {
+        const schema = await freshPgSchema(PG_URL!, `ykien_app_schema_${process.pid}`);
+        const store = await PgStore.open(schema.url);
+        cleanups.push(() => schema.drop());
+        cleanups.push(() => store.close());
+        const latest = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;
+        return { store, latest, addVersion: async (v) => void (await schema.client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [v, 'from the future', Date.now()])) };
+      },
+    },
+  ];
+
+  for (const backend of backends) {
+    it.skipIf(backend.skip)(`${backend.name}: it takes no more requests and asks to stop; what it stored stays`, async () => {
+      const { store, addVersion, latest } = await backend.open();
+      let stopAsked = 0;
+      const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', 'off', '--moderation', 'off'], {});
+      if (parsed.kind !== 'run') throw new Error(parsed.kind);
+      const a = await buildApp({
+        config: parsed.config, store, adminToken: 'app-test-admin-token-0123', ipSecret: 'app-test-ip-secret-0123', logger: false,
+        onSchemaAhead: () => void stopAsked++, schemaCheckMs: 25,
+      });
+      cleanups.push(() => a.close());
+      checkInjectedAnswers(a); // every answer below is one docs/openapi.yaml describes
+      const post = (pageId: string) =>
+        a.inject({ method: 'POST', url: '/api/comments', headers: { 'content-type': 'application/json', origin: SITE }, payload: JSON.stringify(makeComment(SITE, { pageId })) });
+      const before = await post('schema-before');
+      expect(before.statusCode).toBe(201);
+      expect((await a.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
+      await new Promise((r) => setTimeout(r, 100)); // the timer looks a few times: nothing to see yet
+      expect(stopAsked).toBe(0);
+
+      await addVersion(latest + 1);
+      // The timer finds it, without any health check.
+      await expect.poll(() => stopAsked, { timeout: 5000 }).toBe(1);
+      const refused = await post('schema-after');
+      expect(refused.statusCode).toBe(503);
+      expect(refused.json()).toMatchObject({ code: 'shutting-down' });
+      expect(refused.headers['access-control-allow-origin']).toBe(SITE); // the page can read it, and its outbox retries
+      const health = await a.inject({ method: 'GET', url: '/healthz' });
+      expect(health.statusCode).toBe(503);
+      expect(health.json()).toEqual({ status: 'outdated' });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(stopAsked).toBe(1); // asked once
+      const stored = await store.list({ status: 'published', limit: 10 });
+      expect(stored.items.map((c) => c.id)).toEqual([before.json().id]);
+    });
+  }
 });

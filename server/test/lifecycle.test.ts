@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { clientHash } from '../src/rate-limit.js';
 import { MIGRATIONS } from '../src/stores/sqlite-store.js';
@@ -286,5 +287,25 @@ describe('health', () => {
       await server.stop();
       server.cleanup();
     }
+  });
+
+  it('a newer server migrates the file under a running one: /healthz says outdated, and the old one stops, exit 1, saying why', async () => {
+    const dbPath = tempDb();
+    const server = await startServer({ args: ['--no-captcha', '--moderation', 'off'], dbPath });
+    const created = await postComment(server.url, makeComment(server.url, { pageId: 'upgrade' }));
+    expect(created.status).toBe(201);
+    const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+    // What a newer server's migration leaves: one more version (as another process on the same file).
+    const db = new Database(dbPath);
+    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(latest + 1, 'newer', Date.now());
+    db.close();
+
+    const health = await http(`${server.url}/healthz`);
+    expect(health.status).toBe(503);
+    expect(health.json).toEqual({ status: 'outdated' });
+    expect(await server.exited).toEqual({ code: 1, signal: null });
+    expect(server.logs.join('\n')).toContain(`migrated the database to schema version ${latest + 1}; this one knows up to ${latest} and stops: upgrade it`);
+    expect(rowsOf(dbPath).map((r) => r.id)).toEqual([created.json.id]);
+    expect(await refused(Number(new URL(server.url).port))).toBe(true);
   });
 });

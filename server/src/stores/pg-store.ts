@@ -886,6 +886,13 @@ export class PgStore implements Store {
     await this.pool.query('SELECT 1');
   }
 
+  async schemaAhead(): Promise<{ database: number; server: number } | null> {
+    const { rows } = await this.pool.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
+    const database = rows[0]?.v ?? 0;
+    const server = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;
+    return database > server ? { database, server } : null;
+  }
+
   async close(): Promise<void> {
     await this.claimPool.end();
     await this.pool.end();

@@ -322,6 +322,7 @@ export class SqliteStore implements Store {
       ),
       settingGet: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE name = ?'),
       ping: db.prepare('SELECT 1'),
+      schemaVersion: db.prepare<[], { v: number | null }>('SELECT max(version) AS v FROM schema_migrations'),
     };
     this.commits = new GroupCommit<NewComment, InsertResult>(async (items) =>
       (await writer.writeBatch(items, this.notifyChannels)).map((r) =>
@@ -567,6 +568,12 @@ export class SqliteStore implements Store {
   async ping(): Promise<void> {
     this.stmt.ping.get();
     await this.writer.ping();
+  }
+
+  async schemaAhead(): Promise<{ database: number; server: number } | null> {
+    const database = this.stmt.schemaVersion.get()?.v ?? 0;
+    const server = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+    return database > server ? { database, server } : null;
   }
 
   async close(): Promise<void> {

@@ -269,6 +269,11 @@ export interface Store {
   getOrCreateSetting(name: string, make: () => string): Promise<string>;
   /** Throws when the database cannot answer (for /healthz). */
   ping(): Promise<void>;
+  /**
+   * The schema versions when a newer server has migrated the database past what this one knows (this
+   * one would go on writing rows without what the migration added, and must stop); null otherwise.
+   */
+  schemaAhead(): Promise<{ database: number; server: number } | null>;
   close(): Promise<void>;
 }
 
