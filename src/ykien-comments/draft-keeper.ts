@@ -101,6 +101,49 @@ export class DraftKeeper implements ReactiveController {
     ));
   }
 
+  /**
+   * The box came to an article: puts back its draft (through `put`), unless the reader already started
+   * typing. Its text is left out when it was sent already or will be: saved just before a send this tab
+   * did not see the end of, it is in the outbox, or among the reader's own comments once another page's
+   * outbox sent it; sending it again from the form would store it twice. `onQueued`: the outbox holds a
+   * comment of this endpoint. A device that never kept anything has neither, and loads no code to find
+   * that out. A stashed draft (typed while the store could not be loaded) is put back at once.
+   */
+  restore(endpoint: string, pageId: string, put: (d: Draft) => void, onQueued: () => void): void {
+    const key = this.#key();
+    const s = this.stashed();
+    // The stash is the newest there is (the page's last words as it went): put back at once, checked below.
+    const fromStash = s && !this.#draft().content ? s.content : undefined;
+    if (fromStash !== undefined) put({ name: this.#draft().name || s!.name, content: fromStash });
+    keptIfStored()
+      .then(async (kept) => {
+        if (!kept) return;
+        const none = () => [];
+        const [d, queued, own] = await Promise.all([this.stored(), kept.loadItems(endpoint).catch(none), kept.loadOwn(endpoint, pageId).catch(none)]);
+        if (queued.length) onQueued();
+        if (this.#key() != key) return; // moved on
+        // Compared as sent: NFC, CRLF as LF, trimmed (the draft keeps what was typed).
+        const wasSent = (typed: string) => {
+          const text = clean(typed);
+          return !!text && (queued.some((i) => i.payload.pageId == pageId && i.payload.content == text) || own.some((c) => c.content == text));
+        };
+        const now = this.#draft();
+        if (fromStash !== undefined) {
+          // Put back at once above: it goes only if it was sent meanwhile and the reader has not typed since.
+          if (now.content != fromStash || !wasSent(fromStash)) return;
+          put({ name: now.name, content: '' });
+        } else {
+          if (!d || now.content) return; // typed meanwhile
+          const sent = wasSent(d.content);
+          put({ name: now.name || d.name, content: sent ? '' : d.content });
+          if (!sent) return;
+        }
+        // The emptied draft is kept too, now: once the outbox has sent the comment, it must not come back.
+        void this.flush();
+      })
+      .catch(() => {}); // nothing to put back
+  }
+
   /** This article's stashed draft, read at once. */
   stashed(): Draft | undefined {
     const s = stashed();

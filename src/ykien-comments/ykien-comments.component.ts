@@ -2,11 +2,10 @@ import { LitElement, html, nothing, type PropertyValues, type TemplateResult } f
 import { styles } from './ykien-comments.styles.js';
 import { format, loadStrings, pageLangOf, stringsFor, type Lang, type StringKey, type Strings } from '../i18n.js';
 import type { FieldErrors } from '../validate.js';
-import { clean, DEFAULT_MAX_LENGTH, length } from '../text.js';
+import { DEFAULT_MAX_LENGTH, length } from '../text.js';
 import type { CommentPayload, Page } from '../api/send.js';
 import { CHANNEL_NAME } from '../outbox/channel.js';
 import { YkienErrorEvent, type SentStatus } from '../events.js';
-import { keptIfStored } from './keeping.js';
 import { articleKey, DraftKeeper } from './draft-keeper.js';
 import { renderForm, type StatusKind } from './form.template.js';
 import { ListController } from './list.controller.js';
@@ -348,45 +347,11 @@ export class YkienComments extends LitElement {
   }
 
   /**
-   * The box came to an article (first, or a single-page app's next). Puts back its draft, unless the
-   * reader already started typing. Its text is left out when it was sent already or will be: saved just
-   * before a send this tab did not see the end of, it is in the outbox, or among the reader's own
-   * comments once another page's outbox sent it; sending it again from the form would store it twice.
-   * An outbox holding a comment of this endpoint loads the sending half now, to show and send it. A
-   * device that never kept anything has neither, and loads no code to find that out. A stashed draft
-   * (typed while the store could not be loaded) is put back at once.
+   * The box came to an article (first, or a single-page app's next): its draft comes back, and an
+   * outbox holding a comment of this endpoint loads the sending half now, to show and send it.
    */
   #opened(endpoint: string): void {
-    const key = this.draftKey;
-    const { pageId } = this.page;
-    const stashed = this.#drafts.stashed();
-    // The stash is the newest there is (the page's last words as it went): put back at once, checked below.
-    const fromStash = stashed && !this.content ? stashed.content : undefined;
-    if (fromStash !== undefined) ({ name: this.name, content: this.content } = { ...stashed!, name: this.name || stashed!.name });
-    keptIfStored().then(async (kept) => {
-      if (!kept) return;
-      const none = () => [];
-      const [d, queued, own] = await Promise.all([this.#drafts.stored(), kept.loadItems(endpoint).catch(none), kept.loadOwn(endpoint, pageId).catch(none)]);
-      if (queued.length) this.#prepare();
-      if (this.draftKey != key) return; // moved on
-      // Compared as sent: NFC, CRLF as LF, trimmed (the draft keeps what was typed).
-      const wasSent = (typed: string) => {
-        const text = clean(typed);
-        return !!text && (queued.some((i) => i.payload.pageId == pageId && i.payload.content == text) || own.some((c) => c.content == text));
-      };
-      if (fromStash !== undefined) {
-        // Put back at once above: it goes only if it was sent meanwhile and the reader has not typed since.
-        if (this.content != fromStash || !wasSent(fromStash)) return;
-        this.content = '';
-      } else {
-        if (!d || this.content) return; // typed meanwhile
-        const sent = wasSent(d.content);
-        ({ name: this.name, content: this.content } = { name: this.name || d.name, content: sent ? '' : d.content });
-        if (!sent) return;
-      }
-      // The emptied draft is kept too, now: once the outbox has sent the comment, it must not come back.
-      void this.#drafts.flush();
-    }).catch(() => {}); // nothing to put back
+    this.#drafts.restore(endpoint, this.page.pageId, (d) => ({ name: this.name, content: this.content } = d), () => this.#prepare());
     this.#sender?.outbox.drain(true);
   }
 
