@@ -3,6 +3,11 @@
  * by status, article and text, approves, rejects, edits or answers comments (one at a time or several
  * at once, by mouse or keyboard), and reads the moderation log.
  *
+ * This element holds the queue (its list, paging, polling, filters and decisions) and signing in; its
+ * reactive controllers hold the rest: `editing.ts` the edit and reply forms, `keyboard.ts` the shortcuts
+ * and their help, `audit-log.ts` the moderation log (as a page and on each card); `session.ts` is what
+ * the tab keeps.
+ *
  * Everything a reader or a moderator wrote is rendered through Lit text bindings (never as HTML), and
  * article links are only made for http(s) URLs. Reactive properties are declared with
  * `static properties` and `declare` fields: no decorators, and no class fields that would shadow Lit's
@@ -11,17 +16,14 @@
  * Tests (and a newsroom that wants it) set the polling interval with `?poll=<ms>`; it is never longer
  * than 15 s.
  */
-import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
+import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import {
   ApiError,
-  editComment,
   eraseComment,
   getCounts,
   listComments,
   moderate,
-  removeReply,
-  setReply,
   STATUSES,
   type AdminComment,
   type Counts,
@@ -30,8 +32,9 @@ import {
 import { browserLang, t, type Key, type Lang } from './admin-i18n.js';
 import { styles } from './admin-styles.js';
 import { AuditLogController, CommentLogsController, type LogPage } from './audit-log.js';
+import { EditingController } from './editing.js';
 import { KeyboardController } from './keyboard.js';
-import { keepForm, keptForm, readToken, writeToken } from './session.js';
+import { readToken, writeToken } from './session.js';
 
 const MAX_POLL_MS = 15_000;
 const MIN_POLL_MS = 100;
@@ -58,9 +61,6 @@ function safeHref(url: string): string | null {
   }
 }
 
-/** The reply's version the moderator saw: its time, null for none, undefined when the server does not say. */
-const replyAtOf = (c: AdminComment): string | null | undefined => (c.reply === undefined ? undefined : (c.reply?.at ?? null));
-
 const viewOfHash = (): View => (location.hash === '#audit' ? 'audit' : 'queue');
 
 export class YkienAdmin extends LitElement {
@@ -80,10 +80,6 @@ export class YkienAdmin extends LitElement {
     current: { state: true },
     selected: { state: true },
     busy: { state: true },
-    editing: { state: true },
-    replying: { state: true },
-    formError: { state: true },
-    theirs: { state: true },
     error: { state: true },
     notice: { state: true },
   };
@@ -103,14 +99,6 @@ export class YkienAdmin extends LitElement {
   declare selected: ReadonlySet<string>;
   /** Ids with an action under way: their buttons are disabled. */
   declare busy: ReadonlySet<string>;
-  declare editing: string | null;
-  declare replying: string | null;
-  declare formError: string;
-  /**
-   * The open form's comment as another moderator saved it meanwhile (a 409 showed it): shown beside the
-   * form, which keeps what this moderator typed, and the version the next save replaces.
-   */
-  declare theirs: AdminComment | null;
   declare error: string;
   declare notice: string;
 
@@ -155,7 +143,29 @@ export class YkienAdmin extends LitElement {
     toggleSelected: (id) => this.toggleSelected(id),
     decide: (c, action) => void this.act(c, action),
     decideSelected: (action) => void this.bulk(action),
-    startEdit: (c) => this.startEdit(c),
+    startEdit: (c) => this.edits.startEdit(c),
+  });
+  private readonly edits: EditingController = new EditingController(this, {
+    token: () => this.token,
+    msg: (key, vars) => this.msg(key, vars),
+    explain: (e) => this.explain(e),
+    focusSoon: (selector) => this.focusSoon(selector),
+    announce: (text) => this.announce(text),
+    alert: (text) => void (this.error = text),
+    signOut: (message) => this.signOut(message),
+    failed: (e) => this.failed(e),
+    comment: (id) => this.items.find((x) => x.id === id),
+    replace: (c) => void (this.items = this.items.map((x) => (x.id === c.id ? c : x))),
+    setCurrent: (id) => void (this.current = this.items.findIndex((x) => x.id === id)),
+    focusComment: (id) => this.moveTo(this.items.findIndex((x) => x.id === id)),
+    setBusy: (id, on) => this.setBusy([id], on),
+    left: (c, to, refocus) => {
+      if (to) this.bumpCounts(c.status, to, 1);
+      this.removeItems(new Set([c.id]), refocus);
+      if (!to) void this.refreshCounts();
+    },
+    movedByOther: (c, e, key) => this.movedByOther(c, e, key),
+    logChanged: (id) => this.commentLogs.reload(id),
   });
 
   constructor() {
@@ -173,10 +183,6 @@ export class YkienAdmin extends LitElement {
     this.current = -1;
     this.selected = new Set();
     this.busy = new Set();
-    this.editing = null;
-    this.replying = null;
-    this.formError = '';
-    this.theirs = null;
     this.error = '';
     this.notice = '';
     this.dateFormat = new Intl.DateTimeFormat(this.uiLang === 'vi' ? 'vi-VN' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' });
@@ -248,12 +254,7 @@ export class YkienAdmin extends LitElement {
 
   private signOut(message = ''): void {
     // Signed out by the server (a message says why), not by the editor: the form's text is kept.
-    const open = message ? this.unsaved() : undefined;
-    if (open) {
-      const values: Record<string, string> = {};
-      for (const f of this.renderRoot.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>(`input[id$="-${open.id}"], textarea[id$="-${open.id}"]`)) values[f.id] = f.value;
-      keepForm({ id: open.id, kind: this.editing ? 'edit' : 'reply', values });
-    }
+    this.edits.signedOut(!!message);
     // Answers to requests made before are dropped: one arriving now must not sign the editor back in.
     this.loadSeq++;
     this.log.forget();
@@ -267,9 +268,6 @@ export class YkienAdmin extends LitElement {
     this.current = -1;
     this.selected = new Set();
     this.commentLogs.closeAll();
-    this.editing = null;
-    this.replying = null;
-    this.theirs = null;
     this.error = message;
     this.said++; // a repeated announcement still on its way is not said after this
     this.notice = '';
@@ -314,10 +312,10 @@ export class YkienAdmin extends LitElement {
       if (reset) {
         this.current = -1;
         this.selected = new Set();
-        this.theirs = null; // what the server just said is newer
+        this.edits.listReloaded();
         this.commentLogs.closeAll();
         if (!page.counts) void this.refreshCounts();
-        void this.restoreForm();
+        void this.edits.restore();
       }
       this.announce(this.msg('loaded', { n: this.items.length }));
     } catch (e) {
@@ -333,21 +331,6 @@ export class YkienAdmin extends LitElement {
     await this.load(false);
     if (this.items.length > from) this.moveTo(from);
     else this.focusSoon('#list-heading');
-  }
-
-  /** The form the server's sign-out interrupted, with its text, once its comment is in the list again. */
-  private async restoreForm(): Promise<void> {
-    const kept = keptForm();
-    const c = kept && this.items.find((x) => x.id === kept.id);
-    if (!kept || !c) return;
-    keepForm(null);
-    if (kept.kind === 'edit') this.startEdit(c);
-    else this.startReply(c);
-    await this.updateComplete;
-    for (const [id, value] of Object.entries(kept.values)) {
-      const field = this.renderRoot.querySelector<HTMLInputElement | HTMLTextAreaElement>(`#${CSS.escape(id)}`);
-      if (field) field.value = value;
-    }
   }
 
   private async refreshCounts(): Promise<void> {
@@ -397,7 +380,7 @@ export class YkienAdmin extends LitElement {
 
   private selectTab(tab: Status): void {
     if (tab === this.tab && !this.loading) return;
-    if (!this.formsClosed()) return;
+    if (!this.edits.letGo()) return;
     this.tab = tab;
     this.items = [];
     this.next = null;
@@ -410,7 +393,7 @@ export class YkienAdmin extends LitElement {
     // Kept as typed (the field shows this.query: a space trimmed off would vanish under the typing
     // fingers); searched trimmed.
     const same = value.trim() === this.query.trim();
-    if (!same && !this.formsClosed()) return;
+    if (!same && !this.edits.letGo()) return;
     this.query = value;
     if (!same) void this.load(true);
   }
@@ -427,50 +410,10 @@ export class YkienAdmin extends LitElement {
   }
 
   private setPageFilter(f: PageFilter | null): void {
-    if (!this.formsClosed()) return;
+    if (!this.edits.letGo()) return;
     this.pageFilter = f;
     void this.load(true);
     this.focusSoon(f ? '#clear-article' : '#q');
-  }
-
-  private closeForms(): void {
-    this.editing = null;
-    this.replying = null;
-    this.formError = '';
-    this.settleTheirs();
-  }
-
-  /** The form that learnt of the other moderator's version closes: the card shows it, which is what the server has. */
-  private settleTheirs(): void {
-    if (this.theirs) this.adopt(this.theirs);
-  }
-
-  /** The comment's text and reply as the server has them (from a 409), in the list. */
-  private adopt(t: AdminComment): void {
-    if (this.theirs?.id === t.id) this.theirs = null; // this one is as new, or newer
-    this.items = this.items.map((x) =>
-      x.id === t.id ? { ...x, name: t.name, content: t.content, edited: t.edited ?? x.edited, editedAt: t.editedAt, reply: t.reply } : x,
-    );
-  }
-
-  /** What `c`'s open form started from: the other moderator's version once a 409 showed it. */
-  private baseOf(c: AdminComment): AdminComment {
-    return this.theirs?.id === c.id ? this.theirs : c;
-  }
-
-  /**
-   * An edit or a reply refused because another moderator changed it first. With its form open, their
-   * version is shown beside it and what this moderator typed stays; saving again replaces theirs.
-   */
-  private changedByOther(c: AdminComment, theirs: AdminComment, key: 'editedByOther' | 'repliedByOther', field: string): void {
-    if (this.formOf(c)) {
-      this.theirs = theirs;
-      this.formError = this.msg(key);
-      this.focusSoon(field);
-    } else {
-      this.adopt(theirs);
-      this.error = this.msg('changedWhileSaving', { name: c.name });
-    }
   }
 
   /**
@@ -486,37 +429,9 @@ export class YkienAdmin extends LitElement {
     }
   }
 
-  /** The open form's comment when something was typed in it (against what it was filled with: the card). */
-  private unsaved(): AdminComment | undefined {
-    const value = (sel: string) => this.renderRoot.querySelector<HTMLInputElement | HTMLTextAreaElement>(sel)?.value;
-    const c = this.items.find((x) => x.id === (this.editing ?? this.replying));
-    if (!c) return undefined;
-    const changed = this.editing
-      ? (value(`#edit-name-${c.id}`) ?? c.name) !== c.name || (value(`#edit-content-${c.id}`) ?? c.content) !== c.content
-      : (value(`#reply-text-${c.id}`) ?? '').trim() !== (c.reply?.text ?? '');
-    return changed ? c : undefined;
-  }
-
-  /**
-   * Before a form is closed for another one, a tab, a view, a reload, a search or a decision on its
-   * comment: true when it holds text the editor typed and chose to keep (the browser's confirm said
-   * no). Nothing typed, nothing asked.
-   */
-  private keepsUnsaved(): boolean {
-    const c = this.unsaved();
-    return !!c && !window.confirm(this.msg('confirmDiscard', { name: c.name }));
-  }
-
-  /** The list is about to be another (a tab, a view, a search, a filter, a reload): the open form closes, unless the editor keeps its text. */
-  private formsClosed(): boolean {
-    if (this.keepsUnsaved()) return false;
-    this.closeForms();
-    return true;
-  }
-
   /** Closing the tab or reloading the page with a form's text unsaved: the browser asks. */
   private readonly onLeave = (e: BeforeUnloadEvent) => {
-    if (this.signedIn && this.unsaved()) e.preventDefault();
+    if (this.signedIn && this.edits.unsaved()) e.preventDefault();
   };
 
   /** Moves the keyboard to comment `i` (clamped) and focuses it. */
@@ -554,8 +469,7 @@ export class YkienAdmin extends LitElement {
     for (const id of ids) sel.delete(id);
     this.selected = sel;
     for (const id of ids) this.handled.add(id);
-    if (this.editing && ids.has(this.editing)) this.closeForms();
-    if (this.replying && ids.has(this.replying)) this.closeForms();
+    this.edits.closeFor(ids);
     if (at >= 0) {
       if (refocus) this.moveTo(at - before);
       else this.current = Math.min(this.items.length - 1, at - before);
@@ -574,7 +488,7 @@ export class YkienAdmin extends LitElement {
 
   private async act(c: AdminComment, action: 'approve' | 'reject' | 'delete' | 'restore' | 'erase', refocus = true): Promise<void> {
     // A decision on the comment whose form holds unsaved text would decide on the text as it was.
-    if (this.formOf(c) && this.keepsUnsaved()) return;
+    if (this.edits.isOpen(c) && this.edits.keepsUnsaved()) return;
     if (action === 'delete' && !window.confirm(this.msg('confirmDelete', { name: c.name }))) return;
     if (action === 'erase' && !window.confirm(this.msg('confirmErase', { name: c.name }))) return;
     if (this.busy.has(c.id)) return;
@@ -608,7 +522,7 @@ export class YkienAdmin extends LitElement {
   private async bulk(action: 'approve' | 'reject'): Promise<void> {
     const chosen = this.items.filter((c) => this.selected.has(c.id) && !this.busy.has(c.id));
     if (chosen.length === 0) return;
-    if (chosen.some((c) => this.formOf(c)) && this.keepsUnsaved()) return;
+    if (chosen.some((c) => this.edits.isOpen(c)) && this.edits.keepsUnsaved()) return;
     this.setBusy(chosen.map((c) => c.id), true);
     this.error = '';
     const done = new Set<string>();
@@ -659,156 +573,9 @@ export class YkienAdmin extends LitElement {
     this.selected = on ? new Set(this.items.map((c) => c.id)) : new Set();
   }
 
-  // ---- editing and replying ----------------------------------------------------------------------
-
-  private startEdit(c: AdminComment): void {
-    if (c.status !== 'pending') return;
-    if (this.editing === c.id) return this.focusSoon(`#edit-content-${c.id}`);
-    if (this.keepsUnsaved()) return;
-    this.settleTheirs();
-    this.current = this.items.findIndex((x) => x.id === c.id);
-    this.replying = null;
-    this.formError = '';
-    this.editing = c.id;
-    this.focusSoon(`#edit-content-${c.id}`);
-  }
-
-  private cancelForm(c: AdminComment): void {
-    this.closeForms();
-    // By id: a saved edit or reply replaced the comment's object in the list.
-    this.moveTo(this.items.findIndex((x) => x.id === c.id));
-  }
-
-  /**
-   * A save of comment `c`'s form ended, maybe after the editor closed that form or opened another: only
-   * its own form is closed, and its error goes there, or to the page's alert when its form is gone.
-   */
-  private formOf(c: AdminComment): boolean {
-    return this.editing === c.id || this.replying === c.id;
-  }
-
-  private saveFailed(c: AdminComment, e: unknown, field: string): void {
-    if (this.formOf(c)) {
-      this.formError = this.explain(e);
-      this.focusSoon(field);
-    } else this.error = `${c.name}: ${this.explain(e)}`;
-  }
-
-  private async saveEdit(c: AdminComment, thenApprove: boolean): Promise<void> {
-    const name = this.renderRoot.querySelector<HTMLInputElement>(`#edit-name-${c.id}`)?.value ?? c.name;
-    const content = this.renderRoot.querySelector<HTMLTextAreaElement>(`#edit-content-${c.id}`)?.value ?? c.content;
-    const base = this.baseOf(c);
-    // Only what this moderator changed in the form (filled from the card): a field left as it was must
-    // not undo the other moderator's change to it.
-    const change: { name?: string; content?: string } = {};
-    if (name !== c.name && name !== base.name) change.name = name;
-    if (content !== c.content && content !== base.content) change.content = content;
-    this.setBusy([c.id], true);
-    this.formError = '';
-    let edited = false;
-    try {
-      if (change.name !== undefined || change.content !== undefined) {
-        const saved = await editComment(this.token, c.id, change, base.editedAt);
-        edited = true;
-        if (this.theirs?.id === c.id) this.theirs = null;
-        const updated: AdminComment = {
-          ...c,
-          name: typeof saved.name === 'string' ? saved.name : (change.name ?? base.name),
-          content: typeof saved.content === 'string' ? saved.content : (change.content ?? base.content),
-          edited: true,
-          editedAt: typeof saved.editedAt === 'string' ? saved.editedAt : base.editedAt,
-        };
-        this.items = this.items.map((x) => (x.id === c.id ? updated : x));
-        c = updated;
-      }
-      if (thenApprove) {
-        await moderate(this.token, c.id, 'approve', c.status);
-        this.announce(this.msg('editedApproved', { name: c.name }));
-        this.bumpCounts(c.status, 'published', 1);
-        const own = this.formOf(c);
-        if (own) this.closeForms();
-        this.removeItems(new Set([c.id]), own);
-      } else {
-        this.announce(this.msg('edited', { name: c.name }));
-        if (this.formOf(c)) this.cancelForm(c);
-      }
-      if (edited) this.commentLogs.reload(c.id); // an open log shows the edit
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 401) return this.signOut(this.msg('badToken'));
-      if (e instanceof ApiError && e.status === 409 && e.comment) return this.changedByOther(c, e.comment, 'editedByOther', `#edit-content-${c.id}`);
-      if (e instanceof ApiError && e.status === 409 && e.current !== undefined) {
-        // Saved, but someone else decided it meanwhile: it leaves this list as with any decision.
-        const own = this.formOf(c);
-        if (own) this.closeForms();
-        this.removeItems(new Set([c.id]), own);
-        this.error = this.movedByOther(c, e, edited ? 'editedButMoved' : 'movedByOther');
-        void this.refreshCounts();
-        return;
-      }
-      this.saveFailed(c, e, `#edit-content-${c.id}`);
-    } finally {
-      this.setBusy([c.id], false);
-    }
-  }
-
-  private startReply(c: AdminComment): void {
-    if (this.replying === c.id) return this.focusSoon(`#reply-text-${c.id}`);
-    if (this.keepsUnsaved()) return;
-    this.settleTheirs();
-    this.current = this.items.findIndex((x) => x.id === c.id);
-    this.editing = null;
-    this.formError = '';
-    this.replying = c.id;
-    this.focusSoon(`#reply-text-${c.id}`);
-  }
-
-  private async saveReply(c: AdminComment): Promise<void> {
-    const text = this.renderRoot.querySelector<HTMLTextAreaElement>(`#reply-text-${c.id}`)?.value.trim() ?? '';
-    if (!text) return;
-    this.setBusy([c.id], true);
-    this.formError = '';
-    try {
-      const reply = (await setReply(this.token, c.id, text, replyAtOf(this.baseOf(c)))) ?? { text, at: new Date().toISOString() };
-      if (this.theirs?.id === c.id) this.theirs = null;
-      this.items = this.items.map((x) => (x.id === c.id ? { ...x, reply } : x));
-      this.announce(this.msg('replySaved', { name: c.name }));
-      if (this.formOf(c)) this.cancelForm(c);
-      this.commentLogs.reload(c.id);
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 401) return this.signOut(this.msg('badToken'));
-      if (e instanceof ApiError && e.status === 409 && e.comment) return this.changedByOther(c, e.comment, 'repliedByOther', `#reply-text-${c.id}`);
-      this.saveFailed(c, e, `#reply-text-${c.id}`);
-    } finally {
-      this.setBusy([c.id], false);
-    }
-  }
-
-  private async deleteReply(c: AdminComment): Promise<void> {
-    this.setBusy([c.id], true);
-    this.error = '';
-    try {
-      await removeReply(this.token, c.id, replyAtOf(c));
-      this.items = this.items.map((x) => (x.id === c.id ? { ...x, reply: null } : x));
-      this.announce(this.msg('replyRemoved', { name: c.name }));
-      this.moveTo(this.items.findIndex((x) => x.id === c.id));
-      this.commentLogs.reload(c.id);
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 409 && e.comment) {
-        // Someone else changed the reply meanwhile: the card shows theirs, and nothing was removed.
-        this.adopt(e.comment);
-        this.error = this.msg('replyChangedByOther', { name: c.name });
-        this.moveTo(this.items.findIndex((x) => x.id === c.id));
-        return;
-      }
-      this.failed(e);
-    } finally {
-      this.setBusy([c.id], false);
-    }
-  }
-
   private showView(view: View): void {
     if (view === this.view) return;
-    if (!this.formsClosed()) {
+    if (!this.edits.letGo()) {
       // The address already says the other view: put it back, or its link would do nothing next time.
       history.replaceState(null, '', this.view === 'audit' ? '#audit' : location.pathname + location.search);
       return;
@@ -835,7 +602,7 @@ export class YkienAdmin extends LitElement {
                 <button type="button" class="quiet on-accent" aria-haspopup="dialog" @click=${() => this.keys.openHelp()}>
                   ${this.msg('shortcutsButton')} <kbd>?</kbd>
                 </button>
-                <button type="button" class="quiet on-accent" @click=${() => this.keepsUnsaved() || this.signOut()}>${this.msg('signOut')}</button>
+                <button type="button" class="quiet on-accent" @click=${() => this.edits.keepsUnsaved() || this.signOut()}>${this.msg('signOut')}</button>
               </nav>`
             : nothing}
         </div>
@@ -880,7 +647,7 @@ export class YkienAdmin extends LitElement {
           </ul>
         </nav>
         <button type="button" class="quiet" aria-disabled=${this.loading ? 'true' : nothing}
-          @click=${() => !this.loading && this.formsClosed() && this.load(true)}>${this.msg('reload')}</button>
+          @click=${() => !this.loading && this.edits.letGo() && this.load(true)}>${this.msg('reload')}</button>
       </div>
       <form class="search" role="search" aria-label=${this.msg('filters')} @submit=${this.onSearchSubmit}>
         <label for="q">${this.msg('searchLabel')}</label>
@@ -929,6 +696,7 @@ export class YkienAdmin extends LitElement {
 
   private renderComment(c: AdminComment, i: number) {
     const busy = this.busy.has(c.id);
+    const edits = this.edits;
     const href = safeHref(c.pageUrl);
     const title = c.pageTitle || c.pageId || this.msg('untitled');
     // The reader's words in their own language (WCAG 3.1.2): a screen reader then reads a Vietnamese
@@ -957,15 +725,15 @@ export class YkienAdmin extends LitElement {
               : html`<button type="button" class="link" @click=${() => this.setPageFilter({ pageId: c.pageId, title })}>
                   ${this.msg('onlyArticle')}</button>`}
           </p>
-          ${this.editing === c.id ? this.renderEdit(c, busy) : html`<p class="content" lang=${lang}>${c.content}</p>`}
-          ${c.reply && this.replying !== c.id
+          ${edits.isEditing(c) ? edits.renderEdit(c, busy) : html`<p class="content" lang=${lang}>${c.content}</p>`}
+          ${c.reply && !edits.isReplying(c)
             ? html`<div class="reply">
                 <p class="reply-label">${this.msg('boardReply')}</p>
                 <p class="content">${c.reply.text}</p>
               </div>`
             : nothing}
-          ${this.replying === c.id ? this.renderReplyForm(c, busy) : nothing}
-          ${this.editing === c.id || this.replying === c.id ? nothing : this.renderActions(c, busy)}
+          ${edits.isReplying(c) ? edits.renderReply(c, busy) : nothing}
+          ${edits.isOpen(c) ? nothing : this.renderActions(c, busy)}
           ${this.commentLogs.render(c.id)}
         </article>
       </li>
@@ -987,82 +755,18 @@ export class YkienAdmin extends LitElement {
               ${this.msg(c.status === 'published' ? 'hide' : 'reject')}</button>`
           : nothing}
         ${c.status === 'pending'
-          ? html`<button type="button" class="quiet" aria-disabled=${off} @click=${unlessBusy(() => this.startEdit(c))}>${this.msg('edit')}</button>`
+          ? html`<button type="button" class="quiet" aria-disabled=${off} @click=${unlessBusy(() => this.edits.startEdit(c))}>${this.msg('edit')}</button>`
           : html`<button type="button" class="quiet" aria-disabled=${off} @click=${unlessBusy(() => this.act(c, 'restore'))}>${this.msg('restore')}</button>`}
-        <button type="button" class="quiet" aria-disabled=${off} @click=${unlessBusy(() => this.startReply(c))}>
+        <button type="button" class="quiet" aria-disabled=${off} @click=${unlessBusy(() => this.edits.startReply(c))}>
           ${this.msg(c.reply ? 'editReply' : 'replyButton')}</button>
         ${c.reply
-          ? html`<button type="button" class="quiet" aria-disabled=${off} @click=${unlessBusy(() => this.deleteReply(c))}>${this.msg('removeReply')}</button>`
+          ? html`<button type="button" class="quiet" aria-disabled=${off} @click=${unlessBusy(() => this.edits.deleteReply(c))}>${this.msg('removeReply')}</button>`
           : nothing}
         <button type="button" class="quiet" aria-expanded=${this.commentLogs.isOpen(c.id) ? 'true' : 'false'} aria-controls=${`history-${c.id}`}
           @click=${() => this.commentLogs.toggle(c.id)}>${this.msg('history')}</button>
         <button type="button" class="danger" aria-disabled=${off} @click=${unlessBusy(() => this.act(c, 'delete'))}>${this.msg('delete')}</button>
         <button type="button" class="danger" aria-disabled=${off} @click=${unlessBusy(() => this.act(c, 'erase'))}>${this.msg('erase')}</button>
       </div>
-    `;
-  }
-
-  private formKeys(e: KeyboardEvent, c: AdminComment): void {
-    if (e.key === 'Escape') {
-      e.preventDefault();
-      this.cancelForm(c);
-    }
-  }
-
-  /** Beside the form of `c`: the other moderator's version (a 409 showed it), as `body` shows it. */
-  private renderTheirs(c: AdminComment, body: (theirs: AdminComment) => TemplateResult) {
-    const t = this.theirs;
-    return t?.id === c.id
-      ? html`<section class="theirs" aria-label=${this.msg('theirVersion')}>
-          <p class="reply-label">${this.msg('theirVersion')}</p>
-          ${body(t)}
-        </section>`
-      : nothing;
-  }
-
-  private renderEdit(c: AdminComment, busy: boolean) {
-    const lang = c.lang || nothing; // the reader's words, as in the card
-    return html`
-      <form class="edit" aria-labelledby=${`edit-title-${c.id}`} @keydown=${(e: KeyboardEvent) => this.formKeys(e, c)}
-        @submit=${(e: SubmitEvent) => {
-          e.preventDefault();
-          void this.saveEdit(c, true);
-        }}>
-        <p id=${`edit-title-${c.id}`} class="form-title">${this.msg('editTitle')}</p>
-        <label for=${`edit-name-${c.id}`}>${this.msg('nameLabel')}</label>
-        <input id=${`edit-name-${c.id}`} type="text" required .value=${c.name} autocomplete="off" lang=${lang} />
-        <label for=${`edit-content-${c.id}`}>${this.msg('contentLabel')}</label>
-        <textarea id=${`edit-content-${c.id}`} rows="5" required .value=${c.content} lang=${lang}
-          aria-describedby=${this.formError ? `form-error-${c.id}` : nothing}></textarea>
-        ${this.formError ? html`<p id=${`form-error-${c.id}`} class="error" role="alert">${this.formError}</p>` : nothing}
-        ${this.renderTheirs(c, (t) => html`<p class="theirs-name" lang=${lang}>${t.name}</p>
-          <p class="content" lang=${lang}>${t.content}</p>`)}
-        <div class="actions">
-          <button type="submit" class="primary" ?disabled=${busy}>${this.msg('saveApprove')}</button>
-          <button type="button" class="quiet" ?disabled=${busy} @click=${() => this.saveEdit(c, false)}>${this.msg('save')}</button>
-          <button type="button" class="quiet" @click=${() => this.cancelForm(c)}>${this.msg('cancel')}</button>
-        </div>
-      </form>
-    `;
-  }
-
-  private renderReplyForm(c: AdminComment, busy: boolean) {
-    return html`
-      <form class="edit" @keydown=${(e: KeyboardEvent) => this.formKeys(e, c)}
-        @submit=${(e: SubmitEvent) => {
-          e.preventDefault();
-          void this.saveReply(c);
-        }}>
-        <label for=${`reply-text-${c.id}`}>${this.msg('boardReply')}</label>
-        <textarea id=${`reply-text-${c.id}`} rows="4" required .value=${c.reply?.text ?? ''}
-          aria-describedby=${this.formError ? `form-error-${c.id}` : nothing}></textarea>
-        ${this.formError ? html`<p id=${`form-error-${c.id}`} class="error" role="alert">${this.formError}</p>` : nothing}
-        ${this.renderTheirs(c, (t) => html`<p class="content">${t.reply?.text ?? this.msg('theirReplyNone')}</p>`)}
-        <div class="actions">
-          <button type="submit" class="primary" ?disabled=${busy}>${this.msg('saveReply')}</button>
-          <button type="button" class="quiet" @click=${() => this.cancelForm(c)}>${this.msg('cancel')}</button>
-        </div>
-      </form>
     `;
   }
 }

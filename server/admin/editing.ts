@@ -1,0 +1,396 @@
+/**
+ * Editing a comment and the board's reply to it, on its card in the queue: one form open at a time, its
+ * text never dropped without asking, and two moderators on one comment told of each other (a 409 shows
+ * the other one's version beside the form, and the next save replaces it). A reactive controller of
+ * <ykien-admin>, which gives it the queue it works on (`EditingPage`).
+ */
+import { html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
+import { ApiError, editComment, moderate, removeReply, setReply, type AdminComment } from './admin-api.js';
+import type { Key } from './admin-i18n.js';
+import { keepForm, keptForm } from './session.js';
+
+/** What the forms need from the queue around them. */
+export interface EditingPage {
+  token(): string;
+  msg(key: Key, vars?: Record<string, string | number>): string;
+  /** What a failed request means, in words. */
+  explain(e: unknown): string;
+  focusSoon(selector: string): void;
+  announce(text: string): void;
+  /** The page's alert ('' empties it). */
+  alert(text: string): void;
+  signOut(message: string): void;
+  /** A request failed: signs out on 401, else says why in the alert. */
+  failed(e: unknown): void;
+  comment(id: string): AdminComment | undefined;
+  /** Puts `c` in the queue in place of the comment with its id. */
+  replace(c: AdminComment): void;
+  /** The keyboard is on comment `id` (without moving focus there). */
+  setCurrent(id: string): void;
+  /** The keyboard and focus go to comment `id`'s card. */
+  focusComment(id: string): void;
+  setBusy(id: string, on: boolean): void;
+  /** `c` left this tab's list: approved here (`to`), or decided by someone else (`to` null). */
+  left(c: AdminComment, to: 'published' | null, refocus: boolean): void;
+  /** A decision refused with 409 conflict: what the moderator is told. */
+  movedByOther(c: AdminComment, e: ApiError, key: 'movedByOther' | 'editedButMoved'): string;
+  /** The comment's log, if open, shows what was just saved. */
+  logChanged(id: string): void;
+}
+
+/** The reply's version the moderator saw: its time, null for none, undefined when the server does not say. */
+const replyAtOf = (c: AdminComment): string | null | undefined => (c.reply === undefined ? undefined : (c.reply?.at ?? null));
+
+export class EditingController implements ReactiveController {
+  /** The comment whose edit form is open, or whose reply form is. */
+  private editing: string | null = null;
+  private replying: string | null = null;
+  /** The open form's error. */
+  private error = '';
+  /**
+   * The open form's comment as another moderator saved it meanwhile (a 409 showed it): shown beside the
+   * form, which keeps what this moderator typed, and the version the next save replaces.
+   */
+  private theirs: AdminComment | null = null;
+
+  constructor(
+    private readonly host: ReactiveControllerHost & { renderRoot: HTMLElement | DocumentFragment },
+    private readonly page: EditingPage,
+  ) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {}
+
+  private set(change: { editing?: string | null; replying?: string | null; error?: string; theirs?: AdminComment | null }): void {
+    Object.assign(this, change);
+    this.host.requestUpdate();
+  }
+
+  isEditing(c: AdminComment): boolean {
+    return this.editing === c.id;
+  }
+
+  isReplying(c: AdminComment): boolean {
+    return this.replying === c.id;
+  }
+
+  /** Whether `c`'s form is open: a save that ends after it closed (or another opened) puts its error elsewhere. */
+  isOpen(c: AdminComment): boolean {
+    return this.editing === c.id || this.replying === c.id;
+  }
+
+  private field<T extends HTMLElement = HTMLInputElement | HTMLTextAreaElement>(selector: string): T | null {
+    return this.host.renderRoot.querySelector<T>(selector);
+  }
+
+  /** The open form's comment when something was typed in it (against what it was filled with: the card). */
+  unsaved(): AdminComment | undefined {
+    const value = (sel: string) => this.field(sel)?.value;
+    const id = this.editing ?? this.replying;
+    const c = id === null ? undefined : this.page.comment(id);
+    if (!c) return undefined;
+    const changed = this.editing
+      ? (value(`#edit-name-${c.id}`) ?? c.name) !== c.name || (value(`#edit-content-${c.id}`) ?? c.content) !== c.content
+      : (value(`#reply-text-${c.id}`) ?? '').trim() !== (c.reply?.text ?? '');
+    return changed ? c : undefined;
+  }
+
+  /**
+   * Before a form is closed for another one, a tab, a view, a reload, a search or a decision on its
+   * comment: true when it holds text the editor typed and chose to keep (the browser's confirm said
+   * no). Nothing typed, nothing asked.
+   */
+  keepsUnsaved(): boolean {
+    const c = this.unsaved();
+    return !!c && !window.confirm(this.page.msg('confirmDiscard', { name: c.name }));
+  }
+
+  /** The list is about to be another (a tab, a view, a search, a filter, a reload): the open form closes, unless the editor keeps its text. */
+  letGo(): boolean {
+    if (this.keepsUnsaved()) return false;
+    this.close();
+    return true;
+  }
+
+  close(): void {
+    this.set({ editing: null, replying: null, error: '' });
+    this.settleTheirs();
+  }
+
+  /** Comments that left the list: a form open on one of them closes. */
+  closeFor(ids: ReadonlySet<string>): void {
+    if ((this.editing && ids.has(this.editing)) || (this.replying && ids.has(this.replying))) this.close();
+  }
+
+  /** A new list came: what the server just said is newer than another moderator's version seen before. */
+  listReloaded(): void {
+    this.set({ theirs: null });
+  }
+
+  /** Signed out by the server (a 401: `keep`) with a form open and typed in: its text waits in this tab for the next sign-in. */
+  signedOut(keep: boolean): void {
+    const open = keep ? this.unsaved() : undefined;
+    if (open) {
+      const values: Record<string, string> = {};
+      for (const f of this.host.renderRoot.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>(`input[id$="-${open.id}"], textarea[id$="-${open.id}"]`)) values[f.id] = f.value;
+      keepForm({ id: open.id, kind: this.editing ? 'edit' : 'reply', values });
+    }
+    this.set({ editing: null, replying: null, theirs: null });
+  }
+
+  /** The form the server's sign-out interrupted, with its text, once its comment is in the list again. */
+  async restore(): Promise<void> {
+    const kept = keptForm();
+    const c = kept && this.page.comment(kept.id);
+    if (!kept || !c) return;
+    keepForm(null);
+    if (kept.kind === 'edit') this.startEdit(c);
+    else this.startReply(c);
+    await this.host.updateComplete;
+    for (const [id, value] of Object.entries(kept.values)) {
+      const field = this.field(`#${CSS.escape(id)}`);
+      if (field) field.value = value;
+    }
+  }
+
+  /** The form that learnt of the other moderator's version closes: the card shows it, which is what the server has. */
+  private settleTheirs(): void {
+    if (this.theirs) this.adopt(this.theirs);
+  }
+
+  /** The comment's text and reply as the server has them (from a 409), in the list. */
+  private adopt(t: AdminComment): void {
+    if (this.theirs?.id === t.id) this.set({ theirs: null }); // this one is as new, or newer
+    const x = this.page.comment(t.id);
+    if (x) this.page.replace({ ...x, name: t.name, content: t.content, edited: t.edited ?? x.edited, editedAt: t.editedAt, reply: t.reply });
+  }
+
+  /** What `c`'s open form started from: the other moderator's version once a 409 showed it. */
+  private baseOf(c: AdminComment): AdminComment {
+    return this.theirs?.id === c.id ? this.theirs : c;
+  }
+
+  /**
+   * An edit or a reply refused because another moderator changed it first. With its form open, their
+   * version is shown beside it and what this moderator typed stays; saving again replaces theirs.
+   */
+  private changedByOther(c: AdminComment, theirs: AdminComment, key: 'editedByOther' | 'repliedByOther', field: string): void {
+    if (this.isOpen(c)) {
+      this.set({ theirs, error: this.page.msg(key) });
+      this.page.focusSoon(field);
+    } else {
+      this.adopt(theirs);
+      this.page.alert(this.page.msg('changedWhileSaving', { name: c.name }));
+    }
+  }
+
+  startEdit(c: AdminComment): void {
+    if (c.status !== 'pending') return;
+    if (this.editing === c.id) return this.page.focusSoon(`#edit-content-${c.id}`);
+    if (this.keepsUnsaved()) return;
+    this.settleTheirs();
+    this.page.setCurrent(c.id);
+    this.set({ replying: null, error: '', editing: c.id });
+    this.page.focusSoon(`#edit-content-${c.id}`);
+  }
+
+  startReply(c: AdminComment): void {
+    if (this.replying === c.id) return this.page.focusSoon(`#reply-text-${c.id}`);
+    if (this.keepsUnsaved()) return;
+    this.settleTheirs();
+    this.page.setCurrent(c.id);
+    this.set({ editing: null, error: '', replying: c.id });
+    this.page.focusSoon(`#reply-text-${c.id}`);
+  }
+
+  private cancel(c: AdminComment): void {
+    this.close();
+    // By id: a saved edit or reply replaced the comment's object in the list.
+    this.page.focusComment(c.id);
+  }
+
+  private saveFailed(c: AdminComment, e: unknown, field: string): void {
+    if (this.isOpen(c)) {
+      this.set({ error: this.page.explain(e) });
+      this.page.focusSoon(field);
+    } else this.page.alert(`${c.name}: ${this.page.explain(e)}`);
+  }
+
+  private async saveEdit(c: AdminComment, thenApprove: boolean): Promise<void> {
+    const page = this.page;
+    const name = this.field<HTMLInputElement>(`#edit-name-${c.id}`)?.value ?? c.name;
+    const content = this.field<HTMLTextAreaElement>(`#edit-content-${c.id}`)?.value ?? c.content;
+    const base = this.baseOf(c);
+    // Only what this moderator changed in the form (filled from the card): a field left as it was must
+    // not undo the other moderator's change to it.
+    const change: { name?: string; content?: string } = {};
+    if (name !== c.name && name !== base.name) change.name = name;
+    if (content !== c.content && content !== base.content) change.content = content;
+    page.setBusy(c.id, true);
+    this.set({ error: '' });
+    let edited = false;
+    try {
+      if (change.name !== undefined || change.content !== undefined) {
+        const saved = await editComment(page.token(), c.id, change, base.editedAt);
+        edited = true;
+        if (this.theirs?.id === c.id) this.set({ theirs: null });
+        const updated: AdminComment = {
+          ...c,
+          name: typeof saved.name === 'string' ? saved.name : (change.name ?? base.name),
+          content: typeof saved.content === 'string' ? saved.content : (change.content ?? base.content),
+          edited: true,
+          editedAt: typeof saved.editedAt === 'string' ? saved.editedAt : base.editedAt,
+        };
+        page.replace(updated);
+        c = updated;
+      }
+      if (thenApprove) {
+        await moderate(page.token(), c.id, 'approve', c.status);
+        page.announce(page.msg('editedApproved', { name: c.name }));
+        const own = this.isOpen(c);
+        if (own) this.close();
+        page.left(c, 'published', own);
+      } else {
+        page.announce(page.msg('edited', { name: c.name }));
+        if (this.isOpen(c)) this.cancel(c);
+      }
+      if (edited) page.logChanged(c.id);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) return page.signOut(page.msg('badToken'));
+      if (e instanceof ApiError && e.status === 409 && e.comment) return this.changedByOther(c, e.comment, 'editedByOther', `#edit-content-${c.id}`);
+      if (e instanceof ApiError && e.status === 409 && e.current !== undefined) {
+        // Saved, but someone else decided it meanwhile: it leaves this list as with any decision.
+        const own = this.isOpen(c);
+        if (own) this.close();
+        page.left(c, null, own);
+        page.alert(page.movedByOther(c, e, edited ? 'editedButMoved' : 'movedByOther'));
+        return;
+      }
+      this.saveFailed(c, e, `#edit-content-${c.id}`);
+    } finally {
+      page.setBusy(c.id, false);
+    }
+  }
+
+  private async saveReply(c: AdminComment): Promise<void> {
+    const page = this.page;
+    const text = this.field<HTMLTextAreaElement>(`#reply-text-${c.id}`)?.value.trim() ?? '';
+    if (!text) return;
+    page.setBusy(c.id, true);
+    this.set({ error: '' });
+    try {
+      const reply = (await setReply(page.token(), c.id, text, replyAtOf(this.baseOf(c)))) ?? { text, at: new Date().toISOString() };
+      if (this.theirs?.id === c.id) this.set({ theirs: null });
+      const now = page.comment(c.id);
+      if (now) page.replace({ ...now, reply });
+      page.announce(page.msg('replySaved', { name: c.name }));
+      if (this.isOpen(c)) this.cancel(c);
+      page.logChanged(c.id);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) return page.signOut(page.msg('badToken'));
+      if (e instanceof ApiError && e.status === 409 && e.comment) return this.changedByOther(c, e.comment, 'repliedByOther', `#reply-text-${c.id}`);
+      this.saveFailed(c, e, `#reply-text-${c.id}`);
+    } finally {
+      page.setBusy(c.id, false);
+    }
+  }
+
+  /** "Gỡ trả lời": the board's reply goes, unless another moderator changed it meanwhile. */
+  async deleteReply(c: AdminComment): Promise<void> {
+    const page = this.page;
+    page.setBusy(c.id, true);
+    page.alert('');
+    try {
+      await removeReply(page.token(), c.id, replyAtOf(c));
+      const now = page.comment(c.id);
+      if (now) page.replace({ ...now, reply: null });
+      page.announce(page.msg('replyRemoved', { name: c.name }));
+      page.focusComment(c.id);
+      page.logChanged(c.id);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 409 && e.comment) {
+        // Someone else changed the reply meanwhile: the card shows theirs, and nothing was removed.
+        this.adopt(e.comment);
+        page.alert(page.msg('replyChangedByOther', { name: c.name }));
+        page.focusComment(c.id);
+        return;
+      }
+      page.failed(e);
+    } finally {
+      page.setBusy(c.id, false);
+    }
+  }
+
+  private formKeys(e: KeyboardEvent, c: AdminComment): void {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      this.cancel(c);
+    }
+  }
+
+  /** Beside the form of `c`: the other moderator's version (a 409 showed it), as `body` shows it. */
+  private renderTheirs(c: AdminComment, body: (theirs: AdminComment) => TemplateResult) {
+    const t = this.theirs;
+    return t?.id === c.id
+      ? html`<section class="theirs" aria-label=${this.page.msg('theirVersion')}>
+          <p class="reply-label">${this.page.msg('theirVersion')}</p>
+          ${body(t)}
+        </section>`
+      : nothing;
+  }
+
+  private renderError(c: AdminComment) {
+    return this.error ? html`<p id=${`form-error-${c.id}`} class="error" role="alert">${this.error}</p>` : nothing;
+  }
+
+  /** `c`'s edit form, in place of its text on the card. */
+  renderEdit(c: AdminComment, busy: boolean): TemplateResult {
+    const msg = (key: Key) => this.page.msg(key);
+    const lang = c.lang || nothing; // the reader's words, as in the card
+    return html`
+      <form class="edit" aria-labelledby=${`edit-title-${c.id}`} @keydown=${(e: KeyboardEvent) => this.formKeys(e, c)}
+        @submit=${(e: SubmitEvent) => {
+          e.preventDefault();
+          void this.saveEdit(c, true);
+        }}>
+        <p id=${`edit-title-${c.id}`} class="form-title">${msg('editTitle')}</p>
+        <label for=${`edit-name-${c.id}`}>${msg('nameLabel')}</label>
+        <input id=${`edit-name-${c.id}`} type="text" required .value=${c.name} autocomplete="off" lang=${lang} />
+        <label for=${`edit-content-${c.id}`}>${msg('contentLabel')}</label>
+        <textarea id=${`edit-content-${c.id}`} rows="5" required .value=${c.content} lang=${lang}
+          aria-describedby=${this.error ? `form-error-${c.id}` : nothing}></textarea>
+        ${this.renderError(c)}
+        ${this.renderTheirs(c, (t) => html`<p class="theirs-name" lang=${lang}>${t.name}</p>
+          <p class="content" lang=${lang}>${t.content}</p>`)}
+        <div class="actions">
+          <button type="submit" class="primary" ?disabled=${busy}>${msg('saveApprove')}</button>
+          <button type="button" class="quiet" ?disabled=${busy} @click=${() => this.saveEdit(c, false)}>${msg('save')}</button>
+          <button type="button" class="quiet" @click=${() => this.cancel(c)}>${msg('cancel')}</button>
+        </div>
+      </form>
+    `;
+  }
+
+  /** `c`'s reply form, in place of the board's reply on the card. */
+  renderReply(c: AdminComment, busy: boolean): TemplateResult {
+    const msg = (key: Key) => this.page.msg(key);
+    return html`
+      <form class="edit" @keydown=${(e: KeyboardEvent) => this.formKeys(e, c)}
+        @submit=${(e: SubmitEvent) => {
+          e.preventDefault();
+          void this.saveReply(c);
+        }}>
+        <label for=${`reply-text-${c.id}`}>${msg('boardReply')}</label>
+        <textarea id=${`reply-text-${c.id}`} rows="4" required .value=${c.reply?.text ?? ''}
+          aria-describedby=${this.error ? `form-error-${c.id}` : nothing}></textarea>
+        ${this.renderError(c)}
+        ${this.renderTheirs(c, (t) => html`<p class="content">${t.reply?.text ?? msg('theirReplyNone')}</p>`)}
+        <div class="actions">
+          <button type="submit" class="primary" ?disabled=${busy}>${msg('saveReply')}</button>
+          <button type="button" class="quiet" @click=${() => this.cancel(c)}>${msg('cancel')}</button>
+        </div>
+      </form>
+    `;
+  }
+}
