@@ -7,7 +7,9 @@
 import { html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
 import { ApiError, editComment, moderate, removeReply, setReply, type AdminComment } from './admin-api.js';
 import type { Key } from './admin-i18n.js';
-import { keepForm, keptForm } from './session.js';
+import { keepForm, keptForm, type KeptForm } from './session.js';
+
+type FormKind = KeptForm['kind'];
 
 /** What the forms need from the queue around them. */
 export interface EditingPage {
@@ -42,9 +44,8 @@ export interface EditingPage {
 const replyAtOf = (c: AdminComment): string | null | undefined => (c.reply === undefined ? undefined : (c.reply?.at ?? null));
 
 export class EditingController implements ReactiveController {
-  /** The comment whose edit form is open, or whose reply form is. */
-  private editing: string | null = null;
-  private replying: string | null = null;
+  /** The open form: which comment's, and whether it edits the comment or its reply. */
+  private form: { id: string; kind: FormKind } | null = null;
   /** The open form's error. */
   private error = '';
   /**
@@ -62,22 +63,22 @@ export class EditingController implements ReactiveController {
 
   hostConnected(): void {}
 
-  private set(change: { editing?: string | null; replying?: string | null; error?: string; theirs?: AdminComment | null }): void {
+  private set(change: { form?: EditingController['form']; error?: string; theirs?: AdminComment | null }): void {
     Object.assign(this, change);
     this.host.requestUpdate();
   }
 
   isEditing(c: AdminComment): boolean {
-    return this.editing === c.id;
+    return this.isOpen(c, 'edit');
   }
 
   isReplying(c: AdminComment): boolean {
-    return this.replying === c.id;
+    return this.isOpen(c, 'reply');
   }
 
-  /** Whether `c`'s form is open: a save that ends after it closed (or another opened) puts its error elsewhere. */
-  isOpen(c: AdminComment): boolean {
-    return this.editing === c.id || this.replying === c.id;
+  /** Whether `c`'s form (of that kind) is open: a save that ends after it closed (or another opened) puts its error elsewhere. */
+  isOpen(c: AdminComment, kind?: FormKind): boolean {
+    return this.form?.id === c.id && (!kind || this.form.kind === kind);
   }
 
   private field<T extends HTMLElement = HTMLInputElement | HTMLTextAreaElement>(selector: string): T | null {
@@ -87,10 +88,9 @@ export class EditingController implements ReactiveController {
   /** The open form's comment when something was typed in it (against what it was filled with: the card). */
   unsaved(): AdminComment | undefined {
     const value = (sel: string) => this.field(sel)?.value;
-    const id = this.editing ?? this.replying;
-    const c = id === null ? undefined : this.page.comment(id);
+    const c = this.form && this.page.comment(this.form.id);
     if (!c) return undefined;
-    const changed = this.editing
+    const changed = this.form!.kind === 'edit'
       ? (value(`#edit-name-${c.id}`) ?? c.name) !== c.name || (value(`#edit-content-${c.id}`) ?? c.content) !== c.content
       : (value(`#reply-text-${c.id}`) ?? '').trim() !== (c.reply?.text ?? '');
     return changed ? c : undefined;
@@ -114,13 +114,13 @@ export class EditingController implements ReactiveController {
   }
 
   close(): void {
-    this.set({ editing: null, replying: null, error: '' });
+    this.set({ form: null, error: '' });
     this.settleTheirs();
   }
 
   /** Comments that left the list: a form open on one of them closes. */
   closeFor(ids: ReadonlySet<string>): void {
-    if ((this.editing && ids.has(this.editing)) || (this.replying && ids.has(this.replying))) this.close();
+    if (this.form && ids.has(this.form.id)) this.close();
   }
 
   /** A new list came: what the server just said is newer than another moderator's version seen before. */
@@ -134,9 +134,9 @@ export class EditingController implements ReactiveController {
     if (open) {
       const values: Record<string, string> = {};
       for (const f of this.host.renderRoot.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>(`input[id$="-${open.id}"], textarea[id$="-${open.id}"]`)) values[f.id] = f.value;
-      keepForm({ id: open.id, kind: this.editing ? 'edit' : 'reply', values });
+      keepForm({ id: open.id, kind: this.form!.kind, values });
     }
-    this.set({ editing: null, replying: null, theirs: null });
+    this.set({ form: null, theirs: null });
   }
 
   /** The form the server's sign-out interrupted, with its text, once its comment is in the list again. */
@@ -186,22 +186,21 @@ export class EditingController implements ReactiveController {
   }
 
   startEdit(c: AdminComment): void {
-    if (c.status !== 'pending') return;
-    if (this.editing === c.id) return this.page.focusSoon(`#edit-content-${c.id}`);
-    if (this.keepsUnsaved()) return;
-    this.settleTheirs();
-    this.page.setCurrent(c.id);
-    this.set({ replying: null, error: '', editing: c.id });
-    this.page.focusSoon(`#edit-content-${c.id}`);
+    if (c.status === 'pending') this.open(c, 'edit', `#edit-content-${c.id}`);
   }
 
   startReply(c: AdminComment): void {
-    if (this.replying === c.id) return this.page.focusSoon(`#reply-text-${c.id}`);
+    this.open(c, 'reply', `#reply-text-${c.id}`);
+  }
+
+  /** Opens `c`'s form of that kind, focused on `field`; an open form with text typed in it is closed only if the editor says so. */
+  private open(c: AdminComment, kind: FormKind, field: string): void {
+    if (this.isOpen(c, kind)) return this.page.focusSoon(field);
     if (this.keepsUnsaved()) return;
     this.settleTheirs();
     this.page.setCurrent(c.id);
-    this.set({ editing: null, error: '', replying: c.id });
-    this.page.focusSoon(`#reply-text-${c.id}`);
+    this.set({ form: { id: c.id, kind }, error: '' });
+    this.page.focusSoon(field);
   }
 
   private cancel(c: AdminComment): void {

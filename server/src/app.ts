@@ -185,14 +185,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const schemaKnown = async (): Promise<boolean> => {
     if (schemaAhead) return false;
     const ahead = await store.schemaAhead();
-    if (!ahead || schemaAhead) return !schemaAhead;
-    schemaAhead = true;
-    ctx.drain.start();
-    app.log.error(
-      ahead,
-      `a newer ykien-server migrated the database to schema version ${ahead.database}; this one knows up to ${ahead.server} and stops: upgrade it`,
-    );
-    opts.onSchemaAhead?.();
+    if (!ahead) return true;
+    if (!schemaAhead) {
+      // (a check that overlapped this one may have seen it first)
+      schemaAhead = true;
+      ctx.drain.start();
+      app.log.error(
+        ahead,
+        `a newer ykien-server migrated the database to schema version ${ahead.database}; this one knows up to ${ahead.server} and stops: upgrade it`,
+      );
+      opts.onSchemaAhead?.();
+    }
     return false;
   };
   const schemaTimer = setInterval(() => {

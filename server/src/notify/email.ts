@@ -26,11 +26,12 @@ const vnTime = (ms: number) =>
  * mark a passage's language for a screen reader, so the editor is told in words. '' for Vietnamese or
  * unknown.
  */
+const languageNames = new Intl.DisplayNames('vi', { type: 'language', fallback: 'none' });
 function languageLine(lang: string): string {
   if (!lang || lang.toLowerCase().split('-')[0] === 'vi') return '';
   let name = '';
   try {
-    name = new Intl.DisplayNames('vi', { type: 'language', fallback: 'none' }).of(lang) ?? '';
+    name = languageNames.of(lang) ?? '';
   } catch {
     /* a tag Intl refuses: the tag alone says enough */
   }

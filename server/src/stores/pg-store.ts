@@ -15,9 +15,9 @@ import { auditRow, erasureRow, fullState, STATUS_OF_ACTION, erasedState, type Au
 import { commentSearchText, fold, likePattern } from './search-text.js';
 import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
-  Moved, NewComment, NotificationChannel, Page, RateDecision, StatusCounts, Store, StoredComment,
+  Moved, NewComment, NotificationChannel, Page, RateDecision, SchemaAhead, StatusCounts, Store, StoredComment,
 } from './store.js';
-import { CLOCK_SKEW_MS, stillPending } from './store.js';
+import { CLOCK_SKEW_MS, SCHEMA_VERSION_SQL, schemaAheadError, schemaAheadOf, stillPending } from './store.js';
 
 type KeyRow = { comment_id: string; payload_hash: string; lease_until: string | null; status: CommentStatus | null };
 
@@ -198,6 +198,9 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     sql: `ALTER TABLE audit_log ADD COLUMN erased_at BIGINT;`,
   },
 ];
+
+/** The newest schema this server knows. */
+const LATEST_PG_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;
 
 /** The page's published counter, inside the caller's transaction. */
 const COUNT_PUBLISHED = `INSERT INTO page_counts (page_id, published) VALUES ($1, 1)
@@ -446,18 +449,16 @@ export class PgStore implements Store {
     // read again under it: another instance starting meanwhile waits, then finds it done. A session lock
     // (lock, migrate, unlock as separate statements) would leak behind PgBouncer in transaction mode,
     // where the unlock may run on another server connection, and hang the next start for good.
-    const latest = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;
     for (;;) {
       await client.query('BEGIN');
       try {
         await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
         await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
           version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`);
-        const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
+        const { rows } = await client.query<{ v: number | null }>(SCHEMA_VERSION_SQL);
         const current = rows[0]?.v ?? 0;
-        if (current > latest) {
-          throw new Error(`the database is at schema version ${current}, newer than this server knows (${latest}); upgrade ykien-server`);
-        }
+        const ahead = schemaAheadOf(current, LATEST_PG_VERSION);
+        if (ahead) throw schemaAheadError(ahead);
         const next = PG_MIGRATIONS.find((m) => m.version > current);
         if (next) {
           await client.query(next.sql);
@@ -886,11 +887,9 @@ export class PgStore implements Store {
     await this.pool.query('SELECT 1');
   }
 
-  async schemaAhead(): Promise<{ database: number; server: number } | null> {
-    const { rows } = await this.pool.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
-    const database = rows[0]?.v ?? 0;
-    const server = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;
-    return database > server ? { database, server } : null;
+  async schemaAhead(): Promise<SchemaAhead | null> {
+    const { rows } = await this.pool.query<{ v: number | null }>(SCHEMA_VERSION_SQL);
+    return schemaAheadOf(rows[0]?.v ?? 0, LATEST_PG_VERSION);
   }
 
   async close(): Promise<void> {

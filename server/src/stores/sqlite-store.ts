@@ -21,8 +21,9 @@ import { inProcessWriter, WriterThread, type WriterLink } from './sqlite-writer-
 import { commentSearchText, likePattern } from './search-text.js';
 import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
-  Moved, NewComment, NotificationChannel, Page, RateDecision, StatusCounts, Store, StoredComment,
+  Moved, NewComment, NotificationChannel, Page, RateDecision, SchemaAhead, StatusCounts, Store, StoredComment,
 } from './store.js';
+import { SCHEMA_VERSION_SQL, schemaAheadError, schemaAheadOf } from './store.js';
 
 interface Migration {
   version: number;
@@ -239,6 +240,9 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
+/** The newest schema this server knows. */
+const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
 interface AuditLogRow {
   seq: number;
   at: number;
@@ -270,12 +274,10 @@ const toAuditEntry = (r: AuditLogRow): AuditEntry => ({
 export function migrate(db: Database.Database): void {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
-  const versionNow = () => (db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
-  const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+  const versionNow = () => (db.prepare(SCHEMA_VERSION_SQL).get() as { v: number | null }).v ?? 0;
   const current = versionNow();
-  if (current > latest) {
-    throw new Error(`the database is at schema version ${current}, newer than this server knows (${latest}); upgrade ykien-server`);
-  }
+  const ahead = schemaAheadOf(current, LATEST_VERSION);
+  if (ahead) throw schemaAheadError(ahead);
   for (const m of MIGRATIONS) {
     if (m.version <= current) continue;
     db.transaction(() => {
@@ -322,7 +324,7 @@ export class SqliteStore implements Store {
       ),
       settingGet: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE name = ?'),
       ping: db.prepare('SELECT 1'),
-      schemaVersion: db.prepare<[], { v: number | null }>('SELECT max(version) AS v FROM schema_migrations'),
+      schemaVersion: db.prepare<[], { v: number | null }>(SCHEMA_VERSION_SQL),
     };
     this.commits = new GroupCommit<NewComment, InsertResult>(async (items) =>
       (await writer.writeBatch(items, this.notifyChannels)).map((r) =>
@@ -570,10 +572,8 @@ export class SqliteStore implements Store {
     await this.writer.ping();
   }
 
-  async schemaAhead(): Promise<{ database: number; server: number } | null> {
-    const database = this.stmt.schemaVersion.get()?.v ?? 0;
-    const server = MIGRATIONS[MIGRATIONS.length - 1]!.version;
-    return database > server ? { database, server } : null;
+  async schemaAhead(): Promise<SchemaAhead | null> {
+    return schemaAheadOf(this.stmt.schemaVersion.get()?.v ?? 0, LATEST_VERSION);
   }
 
   async close(): Promise<void> {

@@ -163,6 +163,23 @@ export const stillPending = (job: ClaimedJob): boolean => job.comment?.status ==
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
 
+/** The newest migration applied to a database (both stores keep `schema_migrations` alike). */
+export const SCHEMA_VERSION_SQL = 'SELECT max(version) AS v FROM schema_migrations';
+
+export interface SchemaAhead {
+  /** The database's schema version. */
+  database: number;
+  /** The newest this server knows. */
+  server: number;
+}
+
+/** Versions compared: the database ahead of this server, or null. */
+export const schemaAheadOf = (database: number, server: number): SchemaAhead | null => (database > server ? { database, server } : null);
+
+/** Why a server refuses to start on that database. */
+export const schemaAheadError = (a: SchemaAhead): Error =>
+  new Error(`the database is at schema version ${a.database}, newer than this server knows (${a.server}); upgrade ykien-server`);
+
 export interface Store {
   /** The record of an idempotency key, if any; a claim whose lease ran out at `now` counts as none. */
   findKey(key: string, now?: number): Promise<KeyRecord | null>;
@@ -273,7 +290,7 @@ export interface Store {
    * The schema versions when a newer server has migrated the database past what this one knows (this
    * one would go on writing rows without what the migration added, and must stop); null otherwise.
    */
-  schemaAhead(): Promise<{ database: number; server: number } | null>;
+  schemaAhead(): Promise<SchemaAhead | null>;
   close(): Promise<void>;
 }
 
