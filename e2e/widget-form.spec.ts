@@ -296,6 +296,17 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
     expect(endpoint.posts[0].body.captchaToken).toBe('fake-token-2');
   });
 
+  /** Moves the box to a new `<aside>` at the end of the page, as a framework re-parenting it would. */
+  const moveBox = async (page: Page) => {
+    await form(page).host.evaluate((box) => {
+      const aside = document.createElement('aside');
+      document.body.append(aside);
+      aside.append(box);
+    });
+    await expect(page.locator('aside > ykien-comments')).toHaveCount(1);
+  };
+  const keptLine = (page: Page) => page.locator('ykien-comments > [slot="captcha"]:not(h-captcha)');
+
   test('the box moved in the page (a framework re-parenting it): the text stays, and the captcha solved before the move is not asked again', async ({
     page,
     article,
@@ -304,14 +315,12 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
     await article();
     const f = form(page);
     await fillAndVerify(page, NAME, TEXT);
-    await f.host.evaluate((box) => {
-      const aside = document.createElement('aside');
-      document.body.append(aside);
-      aside.append(box);
-    });
-    await expect(page.locator('aside > ykien-comments')).toHaveCount(1);
-    // hCaptcha's frame reloads with any move: its widget is there again, anew.
-    await expect(f.captchaBox).toBeVisible();
+    await moveBox(page);
+    // hCaptcha's frame would reload with the move and show an unticked box: the reader is told instead
+    // that they are verified.
+    await expect(keptLine(page)).toHaveText(vi.captchaKept);
+    await expect(keptLine(page)).toBeVisible();
+    await expect(page.locator('h-captcha')).toHaveCount(0);
     await expect(f.name).toHaveValue(NAME);
     await expect(f.content).toHaveValue(TEXT);
     await f.send.click();
@@ -319,6 +328,49 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
     expect(endpoint.posts).toHaveLength(1);
     expect(endpoint.posts[0].body.captchaToken).toBe('fake-token-1');
     expect(await f.captchaError.textContent()).toBe('');
+    // The token was used: the next comment gets a new challenge.
+    await expect(f.captchaBox).toHaveAttribute('aria-checked', 'false');
+    await expect(keptLine(page)).toHaveCount(0);
+  });
+
+  test('after a move, "reset captcha" brings the challenge back, and the kept token is dropped', async ({ page, article, endpoint }) => {
+    await article();
+    const f = form(page);
+    await fillAndVerify(page, NAME, TEXT);
+    await moveBox(page);
+    await expect(keptLine(page)).toHaveText(vi.captchaKept);
+    await f.captchaReset.click();
+    await expect(f.captchaBox).toHaveAttribute('aria-checked', 'false');
+    await expect(keptLine(page)).toHaveCount(0);
+    await f.send.click();
+    await expect(f.captchaError).toHaveText(vi.captchaRequired);
+    expect(endpoint.posts).toHaveLength(0);
+    await f.captchaBox.click();
+    await f.send.click();
+    await expect(f.status).toContainText('Cảm ơn bạn');
+    expect(endpoint.posts.map((p) => p.body.captchaToken)).toEqual(['fake-token-2']);
+  });
+
+  test('after a move, the kept token expires with its lifetime: the challenge comes back and a send asks for it', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    await page.clock.install();
+    await article();
+    const f = form(page);
+    await fillAndVerify(page, NAME, TEXT);
+    await moveBox(page);
+    await expect(keptLine(page)).toHaveText(vi.captchaKept);
+    await page.clock.runFor(60_000);
+    await expect(keptLine(page)).toHaveText(vi.captchaKept); // still fresh
+    await page.clock.runFor(60_000); // past hCaptcha's two minutes
+    await expect(f.captchaBox).toHaveAttribute('aria-checked', 'false');
+    await expect(keptLine(page)).toHaveCount(0);
+    await f.send.click();
+    await expect(f.captchaError).toHaveText(vi.captchaRequired);
+    expect(endpoint.posts).toHaveLength(0);
+    await expect(f.content).toHaveValue(TEXT);
   });
 
   test('an expired captcha is not sent: the reader is asked again', async ({ page, article, endpoint }) => {

@@ -98,8 +98,12 @@ export interface CaptchaOptions {
   theme: 'light' | 'dark';
 }
 
+type Widget = HTMLElement & { reset?(): void };
+
 export class CaptchaController implements ReactiveController {
-  #el?: HTMLElement & { reset(): void };
+  /** `<h-captcha>`, or after a move with a fresh token, the line saying the reader is already verified. */
+  #el?: Widget;
+  #keptUntil?: ReturnType<typeof setTimeout>;
   #token?: string;
   #at = 0;
   #options?: CaptchaOptions;
@@ -109,11 +113,18 @@ export class CaptchaController implements ReactiveController {
   /** Told when the reader solves the captcha, or when the token expires or fails (`undefined`). */
   #onToken: (token: string | undefined) => void;
   #onLoadFailed: () => void;
+  #keptText: () => string;
 
-  constructor(host: ReactiveControllerHost & HTMLElement, onToken: (token: string | undefined) => void, onLoadFailed: () => void) {
+  constructor(
+    host: ReactiveControllerHost & HTMLElement,
+    onToken: (token: string | undefined) => void,
+    onLoadFailed: () => void,
+    keptText: () => string,
+  ) {
     (this.#host = host).addController(this);
     this.#onToken = onToken;
     this.#onLoadFailed = onLoadFailed;
+    this.#keptText = keptText;
   }
 
   /** A fresh token, or undefined when there is none or it is too old to be accepted. */
@@ -138,7 +149,7 @@ export class CaptchaController implements ReactiveController {
   /** "Reset captcha": a new challenge, or a new attempt to load the script when it failed. */
   reset(): void {
     this.#token = undefined;
-    if (win.hcaptcha && this.#el) {
+    if (win.hcaptcha && this.#el?.reset) {
       try {
         return this.#el.reset();
       } catch {
@@ -155,8 +166,9 @@ export class CaptchaController implements ReactiveController {
 
   /**
    * Connected again after a move in the page (a framework re-parenting the box): hCaptcha's frame reloads
-   * with any move, so the widget starts anew, but a token the reader earned before it stays usable
-   * while fresh: they need not solve the challenge twice.
+   * with any move and would show an unticked box, but a token the reader earned before it stays usable
+   * while fresh. So until it expires the reader sees that they are verified, not a challenge they need
+   * not solve; "reset captcha" or the token's expiry brings the widget back.
    */
   hostConnected(): void {
     if (!this.#el) this.#mount(true);
@@ -167,6 +179,7 @@ export class CaptchaController implements ReactiveController {
   }
 
   #remove(): void {
+    clearTimeout(this.#keptUntil);
     this.#el?.remove();
     this.#el = undefined;
   }
@@ -176,7 +189,19 @@ export class CaptchaController implements ReactiveController {
     if (!keepToken) this.#token = undefined;
     const o = this.#options;
     if (!o || !this.#armed) return;
-    const el = (this.#el = document.createElement('h-captcha') as HTMLElement & { reset(): void });
+    const kept = this.token;
+    if (kept) {
+      const line = (this.#el = document.createElement('span'));
+      line.slot = 'captcha';
+      line.textContent = this.#keptText();
+      this.#host.append(line);
+      this.#keptUntil = setTimeout(() => {
+        this.#mount();
+        this.#onToken(undefined);
+      }, TOKEN_LIFETIME_MS - (Date.now() - this.#at));
+      return;
+    }
+    const el = (this.#el = document.createElement('h-captcha') as Widget);
     el.slot = 'captcha';
     for (const [k, v] of Object.entries({ 'site-key': o.siteKey, hl: o.hl, theme: o.theme, jsapi: o.jsapi, recaptchacompat: 'false' })) el.setAttribute(k, v);
     el.addEventListener('verified', (e) => {

@@ -6,6 +6,7 @@ export const enSending: SendingStrings = {
   contentRequired: 'Please write a comment.',
   tooLong: 'At most {max} characters.',
   captchaRequired: 'Please complete the captcha.',
+  captchaKept: 'Verified: you need not complete it again.',
   fixErrors: 'Not sent: please fix the marked fields.',
   sending: 'Sending…',
   sentPublished: 'Thank you! Your comment is published.',

@@ -4,6 +4,7 @@ export const viSending = {
   contentRequired: 'Vui lòng nhập nội dung.',
   tooLong: 'Tối đa {max} ký tự.',
   captchaRequired: 'Vui lòng xác minh captcha.',
+  captchaKept: 'Đã xác minh. Bạn không cần xác minh lại.',
   fixErrors: 'Chưa gửi: vui lòng sửa các mục được đánh dấu.',
   sending: 'Đang gửi…',
   sentPublished: 'Cảm ơn bạn! Bình luận đã được đăng.',

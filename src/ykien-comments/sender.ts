@@ -34,6 +34,7 @@ export class Sender {
       host,
       (token) => this.#onCaptchaToken(token),
       () => host.say('captchaLoadFailed', 'error'),
+      () => host.t.captchaKept,
     );
     this.outbox = new OutboxController(
       host,
