@@ -31,7 +31,7 @@ function run({ SqliteStore, SqliteWriter, uuidV7 }) {
   try {
     const file = join(dir, 'ykien.db');
     SqliteStore.open(file).close();
-    const writer = new SqliteWriter(file);
+    const writer = new SqliteWriter(file, Number.MAX_SAFE_INTEGER); // (an older build ignores the version)
     const comment = (i) => {
       const content = `Bình luận số ${i}: ` + 'nội dung thử tải, '.repeat(18);
       return { id: uuidV7(), clientId: uuidV7(), payloadHash: 'a'.repeat(64), pageId: 'bench-post', pageUrl: 'https://baotinh.example.vn/bai-viet/bench',

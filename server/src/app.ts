@@ -16,7 +16,7 @@ import { answerClientError, ProblemError, sendProblem } from './problem.js';
 import { adminRoutes } from './routes/admin.js';
 import { commentRoutes } from './routes/comments.js';
 import { staticRoutes } from './routes/static.js';
-import { CLOCK_SKEW_MS, StoreUnavailable, type Store } from './stores/store.js';
+import { CLOCK_SKEW_MS, SCHEMA_AHEAD, StoreUnavailable, type Store } from './stores/store.js';
 
 export interface AppContext {
   config: Config;
@@ -161,6 +161,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.addHook('preClose', async () => ctx.drain.start());
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
+    // The SQLite writer found a newer schema as it began to write (nothing written): stop, as below.
+    if (err.code === SCHEMA_AHEAD) {
+      schemaKnown().catch((e: unknown) => app.log.warn({ err: e }, 'schema version check failed'));
+      return sendProblem(request, reply, 503, 'shutting-down');
+    }
     const p = problemFor(err);
     if (p.status >= 500) request.log.error({ err }, 'request failed');
     else if (!(err instanceof ProblemError)) request.log.info({ code: err.code, message: err.message }, 'request refused');
@@ -178,8 +183,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
    * A rolling upgrade whose new version migrates the schema: an old instance still running would write
    * rows without what the migration added (a comment without its search text, a page's counter not
    * kept). Once it sees the newer schema it takes no more requests and stops, as it would refuse to
-   * start. Looked for at every health check (a load balancer's, every few seconds) and every
-   * SCHEMA_CHECK_MS. False when it is ahead.
+   * start. Looked for at every health check (a load balancer's, every few seconds), every
+   * SCHEMA_CHECK_MS, and on SQLite by each write (SCHEMA_AHEAD above). False when it is ahead.
    */
   let schemaAhead = false;
   const schemaKnown = async (): Promise<boolean> => {

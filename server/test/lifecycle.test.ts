@@ -308,4 +308,26 @@ describe('health', () => {
     expect(rowsOf(dbPath).map((r) => r.id)).toEqual([created.json.id]);
     expect(await refused(Number(new URL(server.url).port))).toBe(true);
   });
+
+  it('…found by the first write after the migration, with no health check: that comment is refused 503 (nothing written), and the server stops', async () => {
+    const dbPath = tempDb();
+    const server = await startServer({ args: ['--no-captcha', '--moderation', 'off'], dbPath });
+    const created = await postComment(server.url, makeComment(server.url, { pageId: 'upgrade' }));
+    expect(created.status).toBe(201);
+    const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+    // A migration changes the schema (here a column the old server knows nothing of) and its version.
+    const db = new Database(dbPath);
+    db.transaction(() => {
+      db.exec('ALTER TABLE comments ADD COLUMN from_the_future TEXT');
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(latest + 1, 'newer', Date.now());
+    })();
+    db.close();
+
+    // Well within the 30 s timer: only the write can have found it.
+    const after = await postComment(server.url, makeComment(server.url, { pageId: 'upgrade', content: 'Sau khi nâng cấp' }));
+    expectProblem(after, 503, 'shutting-down');
+    expect(await server.exited).toEqual({ code: 1, signal: null });
+    expect(server.logs.join('\n')).toContain(`migrated the database to schema version ${latest + 1}; this one knows up to ${latest} and stops: upgrade it`);
+    expect(rowsOf(dbPath).map((r) => r.id)).toEqual([created.json.id]);
+  });
 });

@@ -345,7 +345,7 @@ export class SqliteStore implements Store {
   static open(path: string): SqliteStore {
     const { file, db } = SqliteStore.openMain(path);
     try {
-      return new SqliteStore(db, inProcessWriter(file));
+      return new SqliteStore(db, inProcessWriter(file, LATEST_VERSION));
     } catch (e) {
       db.close();
       throw e;
@@ -358,7 +358,7 @@ export class SqliteStore implements Store {
    */
   static async openWithWriterThread(path: string, entry?: URL): Promise<SqliteStore> {
     const { file, db } = SqliteStore.openMain(path);
-    const writer = new WriterThread(file, entry);
+    const writer = new WriterThread(file, LATEST_VERSION, entry);
     try {
       await writer.start();
       return new SqliteStore(db, writer);

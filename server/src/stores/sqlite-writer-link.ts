@@ -19,8 +19,8 @@ export type WriterLink = {
   [K in keyof WriterOps]: (...args: Parameters<WriterOps[K]>) => Promise<ReturnType<WriterOps[K]>>;
 } & { close(): Promise<void> };
 
-export function inProcessWriter(file: string): WriterLink & { local: SqliteWriter } {
-  const w = new SqliteWriter(file);
+export function inProcessWriter(file: string, knownVersion: number): WriterLink & { local: SqliteWriter } {
+  const w = new SqliteWriter(file, knownVersion);
   const link: Record<string, unknown> = { local: w, close: async () => w.close() };
   for (const op of WRITER_OPS) {
     link[op] = (...args: unknown[]) => {
@@ -59,7 +59,12 @@ export class WriterThread {
   /** How many threads were started (the first one included): for tests and logs. */
   starts = 0;
 
-  constructor(private readonly file: string, private readonly entry = new URL('./sqlite-writer-thread.js', import.meta.url)) {
+  constructor(
+    private readonly file: string,
+    /** The newest schema version the server knows (SqliteWriter's). */
+    private readonly knownVersion: number,
+    private readonly entry = new URL('./sqlite-writer-thread.js', import.meta.url),
+  ) {
     const self = this as unknown as Record<string, unknown>;
     for (const op of WRITER_OPS) self[op] = (...args: unknown[]) => this.send(op, args);
   }
@@ -105,7 +110,7 @@ export class WriterThread {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(this.entry, { workerData: { file: this.file } });
+    const worker = new Worker(this.entry, { workerData: { file: this.file, knownVersion: this.knownVersion } });
     const startedAt = Date.now();
     this.starts++;
     this.worker = worker;

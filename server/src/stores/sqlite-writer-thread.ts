@@ -7,7 +7,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteWriter, type WriterOps } from './sqlite-writer.js';
 
-const writer = new SqliteWriter((workerData as { file: string }).file);
+const { file, knownVersion } = workerData as { file: string; knownVersion: number };
+const writer = new SqliteWriter(file, knownVersion);
 const port = parentPort!;
 
 port.on('message', (m: { id: number; op: keyof WriterOps | 'close'; args: unknown[] }) => {

@@ -12,7 +12,11 @@
  * - `db`, synchronous=FULL: a batch of comments is one IMMEDIATE transaction and one fsync; a comment
  *   is answered 201 only after the COMMIT holding it returned here.
  * - `claims`, synchronous=NORMAL: claims and rate-limit hits are not fsynced on their own (the next
- *   FULL commit syncs the shared WAL); losing one in a power cut only lets a retry or one more comment in.
+ *   FULL commit syncs the shared WAL); losing one in a power cut only lets a retry or one more comment in. *
+ * Every transaction on `db` first reads SQLite's schema cookie (a counter in the file's header, bumped by
+ * any change of schema: no I/O). A newer ykien-server that migrated the file meanwhile makes it fail with
+ * SCHEMA_AHEAD before it writes anything: a row this server wrote then would lack what the migration
+ * added (a comment's search text, a page's counter). The server then stops (app.ts).
  */
 import Database from 'better-sqlite3';
 import { auditRow, erasureRow, fullState, STATUS_OF_ACTION, erasedState, type AuditRow } from './audit-rows.js';
@@ -21,7 +25,7 @@ import type {
   Actor, AuditState, ClaimedJob, ClaimResult, CommentStatus, InsertResult, KeyRecord, Moved, NewComment, NotificationChannel,
   RateDecision, StoredComment,
 } from './store.js';
-import { CLOCK_SKEW_MS, stillPending } from './store.js';
+import { CLOCK_SKEW_MS, SCHEMA_VERSION_SQL, schemaAheadError, schemaAheadOf, stillPending } from './store.js';
 
 export interface ClaimItem {
   clientId: string;
@@ -139,8 +143,17 @@ export class SqliteWriter implements WriterOps {
   private readonly claimStmt;
   private readonly mod;
 
-  /** Opens both connections; the schema must be migrated already (SqliteStore.open does it first). */
-  constructor(file: string) {
+  /** The schema cookie last seen, for guarded(). */
+  private cookie: number;
+
+  /**
+   * Opens both connections; the schema must be migrated already (SqliteStore.open does it first).
+   * @param knownVersion the newest schema version this server knows: a newer one stops every write.
+   */
+  constructor(
+    file: string,
+    private readonly knownVersion: number,
+  ) {
     this.db = new Database(file);
     try {
       this.db.pragma('synchronous = FULL');
@@ -198,6 +211,8 @@ export class SqliteWriter implements WriterOps {
       // the counter) cannot make a moderator's decision fail.
       uncountPublished: db.prepare<[string]>('UPDATE page_counts SET published = max(published - 1, 0) WHERE page_id = ?'),
       settingInsert: db.prepare('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING'),
+      schemaCookie: db.prepare<[], number>('PRAGMA schema_version').pluck(),
+      schemaVersion: db.prepare<[], { v: number | null }>(SCHEMA_VERSION_SQL),
     };
     this.mod = {
       get: db.prepare<[string], CommentRow>('SELECT * FROM comments WHERE id = ?'),
@@ -246,6 +261,7 @@ export class SqliteWriter implements WriterOps {
           WHERE seq = ? AND lease_owner = ?`,
       ),
     };
+    this.cookie = this.stmt.schemaCookie.get()!;
     this.claimStmt = {
       // A new claim, or the take-over of a claim whose lease ran out; a stored record never changes.
       claim: claims.prepare(
@@ -264,6 +280,22 @@ export class SqliteWriter implements WriterOps {
       rateInsert: claims.prepare('INSERT INTO rate_hits (client, at) VALUES (?, ?)'),
       ratePrune: claims.prepare('DELETE FROM rate_hits WHERE at <= ?'),
     };
+  }
+
+  /**
+   * `fn` as a transaction on `db` that first checks the schema: only when the cookie moved (a migration,
+   * or an index an operator added) is the version read, and only a newer version stops the write.
+   */
+  private guarded<A extends unknown[], T>(fn: (...args: A) => T): Database.Transaction<(...args: A) => T> {
+    return this.db.transaction((...args: A): T => {
+      const cookie = this.stmt.schemaCookie.get()!;
+      if (cookie !== this.cookie) {
+        const ahead = schemaAheadOf(this.stmt.schemaVersion.get()?.v ?? 0, this.knownVersion);
+        if (ahead) throw schemaAheadError(ahead);
+        this.cookie = cookie;
+      }
+      return fn(...args);
+    });
   }
 
   /** Claims that arrive together share one (unsynced) transaction. */
@@ -286,11 +318,11 @@ export class SqliteWriter implements WriterOps {
    */
   writeBatch(items: NewComment[], channels: readonly NotificationChannel[]): Array<InsertResult | FailedInsert> {
     try {
-      return this.db.transaction(() => this.insertAll(items, channels, false)).immediate();
+      return this.guarded(() => this.insertAll(items, channels, false)).immediate();
     } catch (e) {
       if (!(e instanceof ItemThrew)) throw e;
     }
-    return this.db.transaction(() => this.insertAll(items, channels, true)).immediate();
+    return this.guarded(() => this.insertAll(items, channels, true)).immediate();
   }
 
   /** The batch's comments, then each page's published counter once, by the number it gained. */
@@ -361,7 +393,7 @@ export class SqliteWriter implements WriterOps {
 
   forgetLeftovers(claimsBefore: number, jobsBefore: number, channels: readonly NotificationChannel[]): { claims: number; jobs: number } {
     // Once per start: a scan of the keys (no index on lease_until: every comment would pay for one).
-    return this.db.transaction(() => ({
+    return this.guarded(() => ({
       claims: this.db.prepare('DELETE FROM idempotency_keys WHERE lease_until IS NOT NULL AND lease_until < ?').run(claimsBefore).changes,
       jobs: this.db
         .prepare('DELETE FROM notification_jobs WHERE created_at < ? AND channel NOT IN (SELECT value FROM json_each(?))')
@@ -376,7 +408,7 @@ export class SqliteWriter implements WriterOps {
   // ---- the moderators' decisions: every decision and its audit row in one IMMEDIATE transaction ----
 
   setStatus(id: string, status: CommentStatus, at: number): { id: string; status: CommentStatus } | null {
-    return this.db.transaction(() => {
+    return this.guarded(() => {
       const old = this.stmt.statusOf.get(id);
       if (!old) return null;
       const result = this.stmt.setStatus.get(status, at, id) ?? null;
@@ -388,7 +420,7 @@ export class SqliteWriter implements WriterOps {
   }
 
   deleteComment(id: string): boolean {
-    return this.db.transaction(() => {
+    return this.guarded(() => {
       const gone = this.stmt.delete.get(id);
       if (!gone) return false;
       // The page's published counter.
@@ -423,7 +455,7 @@ export class SqliteWriter implements WriterOps {
 
   decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus): StoredComment | Moved | null {
     const status = STATUS_OF_ACTION[action];
-    return this.db.transaction((): StoredComment | Moved | null => {
+    return this.guarded((): StoredComment | Moved | null => {
       const row = this.mod.get.get(id);
       if (!row) return null;
       const before = toComment(row);
@@ -438,7 +470,7 @@ export class SqliteWriter implements WriterOps {
   }
 
   deleteDecided(id: string, by: Actor, from?: CommentStatus): boolean | Moved {
-    return this.db.transaction((): boolean | Moved => {
+    return this.guarded((): boolean | Moved => {
       const row = this.mod.get.get(id);
       if (!row) return false;
       const before = toComment(row);
@@ -455,7 +487,7 @@ export class SqliteWriter implements WriterOps {
     // not linger in the file's free space (they leave the WAL when SQLite next reuses it: docs/deploy.md).
     this.db.pragma('secure_delete = ON');
     try {
-      return this.db.transaction((): boolean => {
+      return this.guarded((): boolean => {
         const row = this.mod.get.get(id);
         const entries = this.mod.auditOf.all(id);
         if (!row && entries.length === 0) return false;
@@ -481,7 +513,7 @@ export class SqliteWriter implements WriterOps {
   }
 
   editComment(id: string, change: { name?: string; content?: string }, by: Actor, seen?: number | null): StoredComment | Moved | null {
-    return this.db.transaction((): StoredComment | Moved | null => {
+    return this.guarded((): StoredComment | Moved | null => {
       const row = this.mod.get.get(id);
       if (!row) return null;
       const before = toComment(row);
@@ -501,7 +533,7 @@ export class SqliteWriter implements WriterOps {
   }
 
   setReply(id: string, text: string | null, by: Actor, seen?: number | null): StoredComment | Moved | null {
-    return this.db.transaction((): StoredComment | Moved | null => {
+    return this.guarded((): StoredComment | Moved | null => {
       const row = this.mod.get.get(id);
       if (!row) return null;
       const before = toComment(row);
@@ -527,12 +559,12 @@ export class SqliteWriter implements WriterOps {
   claimJobs(channel: NotificationChannel, owner: string, now: number, leaseMs: number, limit: number): ClaimedJob[] {
     // A read first: an idle poll must not take the write lock.
     if (!this.mod.anyDue.get(channel, now, now)) return [];
-    return this.db.transaction(() => this.claimNow(channel, owner, now, leaseMs, limit)).immediate();
+    return this.guarded(() => this.claimNow(channel, owner, now, leaseMs, limit)).immediate();
   }
 
   claimDigest(channel: NotificationChannel, owner: string, now: number, leaseMs: number, intervalMs: number, limit: number): ClaimedJob[] {
     if (!this.mod.anyDue.get(channel, now, now)) return [];
-    return this.db.transaction((): ClaimedJob[] => {
+    return this.guarded((): ClaimedJob[] => {
       // A gate closed further ahead than an interval was closed under a clock since stepped back.
       const stale = now + intervalMs + CLOCK_SKEW_MS;
       if (!this.mod.gateOpen.get(channel, now, stale)) return [];

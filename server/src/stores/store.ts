@@ -176,9 +176,15 @@ export interface SchemaAhead {
 /** Versions compared: the database ahead of this server, or null. */
 export const schemaAheadOf = (database: number, server: number): SchemaAhead | null => (database > server ? { database, server } : null);
 
-/** Why a server refuses to start on that database. */
+/** The `code` of schemaAheadError, which also crosses from the SQLite writer's thread. */
+export const SCHEMA_AHEAD = 'YKIEN_SCHEMA_AHEAD';
+
+/** Why a server refuses to start on that database, or a store to write to it once it changed. */
 export const schemaAheadError = (a: SchemaAhead): Error =>
-  new Error(`the database is at schema version ${a.database}, newer than this server knows (${a.server}); upgrade ykien-server`);
+  Object.assign(
+    new Error(`the database is at schema version ${a.database}, newer than this server knows (${a.server}); upgrade ykien-server`),
+    { code: SCHEMA_AHEAD },
+  );
 
 export interface Store {
   /** The record of an idempotency key, if any; a claim whose lease ran out at `now` counts as none. */
