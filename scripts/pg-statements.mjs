@@ -7,7 +7,7 @@
 //
 // Uses (and empties) the database <name>_statements next to the given one, created if missing.
 import pg from 'pg';
-import { PgStore, STORE_BATCH } from '../server/dist/stores/pg-store.js';
+import { PG_MIGRATIONS, PgStore, STORE_BATCH } from '../server/dist/stores/pg-store.js';
 import { uuidV7 } from '../dist/esm/uuid-v7.js';
 
 const base = process.env.YKIEN_BENCH_PG_URL ?? process.env.YKIEN_TEST_PG_URL;
@@ -16,6 +16,7 @@ if (!base) {
   process.exit(2);
 }
 const ROUNDS = Number(process.env.ROUNDS ?? 300);
+const SCHEMA_VERSION = PG_MIGRATIONS.at(-1).version; // STORE_BATCH writes nothing on a newer schema
 
 const url = new URL(base);
 const name = `${decodeURIComponent(url.pathname.slice(1)) || 'postgres'}_statements`;
@@ -35,7 +36,7 @@ const values = (size) => {
   return [
     col((r) => r.key), col(() => 'h'.repeat(43)), col((r) => r.id), col(() => 'bai-viet'), col(() => 'https://baotinh.example.vn/a'),
     col(() => 'Bài viết'), col(() => 'Nguyễn Văn A'), col(() => 'nội dung thử tải, '.repeat(18)), col(() => Date.now()),
-    col(() => 'published'), col(() => 'nguyen van a noi dung thu tai '.repeat(6)), [],
+    col(() => 'published'), col(() => 'nguyen van a noi dung thu tai '.repeat(6)), col(() => ''), [], SCHEMA_VERSION,
   ];
 };
 try {

@@ -161,7 +161,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.addHook('preClose', async () => ctx.drain.start());
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    // The SQLite writer found a newer schema as it began to write (nothing written): stop, as below.
+    // The store found a newer schema as it began to write (nothing written): stop, as below.
     if (err.code === SCHEMA_AHEAD) {
       schemaKnown().catch((e: unknown) => app.log.warn({ err: e }, 'schema version check failed'));
       return sendProblem(request, reply, 503, 'shutting-down');
@@ -184,7 +184,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
    * rows without what the migration added (a comment without its search text, a page's counter not
    * kept). Once it sees the newer schema it takes no more requests and stops, as it would refuse to
    * start. Looked for at every health check (a load balancer's, every few seconds), every
-   * SCHEMA_CHECK_MS, and on SQLite by each write (SCHEMA_AHEAD above). False when it is ahead.
+   * SCHEMA_CHECK_MS, and by the store at each write (SCHEMA_AHEAD above). False when it is ahead.
    */
   let schemaAhead = false;
   const schemaKnown = async (): Promise<boolean> => {

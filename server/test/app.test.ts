@@ -290,38 +290,56 @@ describe('a newer server migrates the database under a running one', () => {
     });
   }
 
-  it('SQLite: the first write after a migration finds it (no timer, no health check), and writes nothing; a change of schema that is not a migration stops nothing', async () => {
-    const store = openStore();
-    const db = (store as unknown as { db: Database.Database }).db;
-    const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
-    let stopAsked = 0;
-    const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', 'off', '--moderation', 'off'], {});
-    if (parsed.kind !== 'run') throw new Error(parsed.kind);
-    const a = await buildApp({
-      config: parsed.config, store, adminToken: 'app-test-admin-token-0123', ipSecret: 'app-test-ip-secret-0123', logger: false,
-      onSchemaAhead: () => void stopAsked++, schemaCheckMs: 3_600_000,
+  // What a newer server's migration does, on each store: a column this one knows nothing of, and a version.
+  const migrations: Record<string, (store: Store) => Promise<void>> = {
+    SQLite: async (store) => {
+      const db = (store as unknown as { db: Database.Database }).db;
+      db.transaction(() => {
+        db.exec('ALTER TABLE comments ADD COLUMN from_the_future TEXT');
+        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(MIGRATIONS.at(-1)!.version + 1, 'from the future', Date.now());
+      })();
+    },
+    PostgreSQL: async (store) => {
+      const pool = (store as unknown as { pool: { query(sql: string, values?: unknown[]): Promise<unknown> } }).pool;
+      await pool.query('ALTER TABLE comments ADD COLUMN from_the_future text');
+      await pool.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [PG_MIGRATIONS.at(-1)!.version + 1, 'from the future', Date.now()]);
+    },
+  };
+  for (const backend of backends) {
+    it.skipIf(backend.skip)(`${backend.name}: the first write after a migration finds it (no timer, no health check) and writes nothing; an index of the operator's stops nothing`, async () => {
+      const { store } = await backend.open();
+      let stopAsked = 0;
+      const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', 'off', '--moderation', 'off'], {});
+      if (parsed.kind !== 'run') throw new Error(parsed.kind);
+      const a = await buildApp({
+        config: parsed.config, store, adminToken: 'app-test-admin-token-0123', ipSecret: 'app-test-ip-secret-0123', logger: false,
+        onSchemaAhead: () => void stopAsked++, schemaCheckMs: 3_600_000,
+      });
+      cleanups.push(() => a.close());
+      checkInjectedAnswers(a);
+      const post = (pageId: string) =>
+        a.inject({ method: 'POST', url: '/api/comments', headers: { 'content-type': 'application/json', origin: SITE }, payload: JSON.stringify(makeComment(SITE, { pageId })) });
+      const before = await post('before');
+      expect(before.statusCode).toBe(201);
+
+      // An index of the operator's own changes the schema, not its version: writing goes on.
+      const exec = backend.name === 'SQLite'
+        ? async (sql: string) => void (store as unknown as { db: Database.Database }).db.exec(sql)
+        : async (sql: string) => void (await (store as unknown as { pool: { query(sql: string): Promise<unknown> } }).pool.query(sql));
+      await exec('CREATE INDEX operator_by_name ON comments (name)');
+      expect((await post('after-index')).statusCode).toBe(201);
+      expect(stopAsked).toBe(0);
+
+      await migrations[backend.name]!(store);
+      const refused = await post('after-migration');
+      expect(refused.statusCode).toBe(503);
+      expect(refused.json()).toMatchObject({ code: 'shutting-down' });
+      await expect.poll(() => stopAsked, { timeout: 5000 }).toBe(1);
+      expect((await a.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'outdated' });
+      // A moderator's decision is refused the same way.
+      await expect(store.deleteComment(before.json().id)).rejects.toMatchObject({ code: 'YKIEN_SCHEMA_AHEAD' });
+      const stored = await store.list({ status: 'published', limit: 10 });
+      expect(stored.items.map((c) => c.pageId).sort()).toEqual(['after-index', 'before']);
     });
-    cleanups.push(() => a.close());
-    checkInjectedAnswers(a);
-    const post = (pageId: string) =>
-      a.inject({ method: 'POST', url: '/api/comments', headers: { 'content-type': 'application/json', origin: SITE }, payload: JSON.stringify(makeComment(SITE, { pageId })) });
-    expect((await post('before')).statusCode).toBe(201);
-
-    // An operator's own index changes the schema, not its version: writing goes on.
-    db.exec('CREATE INDEX operator_by_name ON comments (name)');
-    expect((await post('after-index')).statusCode).toBe(201);
-    expect(stopAsked).toBe(0);
-
-    db.transaction(() => {
-      db.exec('ALTER TABLE comments ADD COLUMN from_the_future TEXT');
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(latest + 1, 'from the future', Date.now());
-    })();
-    const refused = await post('after-migration');
-    expect(refused.statusCode).toBe(503);
-    expect(refused.json()).toMatchObject({ code: 'shutting-down' });
-    await expect.poll(() => stopAsked, { timeout: 5000 }).toBe(1);
-    expect((await a.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'outdated' });
-    const stored = await store.list({ status: 'published', limit: 10 });
-    expect(stored.items.map((c) => c.pageId).sort()).toEqual(['after-index', 'before']);
-  });
+  }
 });

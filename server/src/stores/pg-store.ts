@@ -40,12 +40,15 @@ const FIND_KEY = `SELECT k.comment_id, k.payload_hash, k.lease_until, c.status
  * returned. One parse and plan per batch instead of one per comment. A batch never holds one key twice
  * (GroupCommit), which a multi-row ON CONFLICT DO UPDATE requires. The page counters are taken in page
  * order, so that two instances' batches over the same pages lock their rows in the same order.
+ * $14 is the newest schema version this server knows: on a newer one (a newer server migrated the
+ * database meanwhile) nothing is written, and writeBatch finds out why.
  */
 export const STORE_BATCH = `
   WITH input AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
                          $9::bigint[], $10::text[], $11::text[], $12::text[]) WITH ORDINALITY
       AS t(key, payload_hash, id, page_id, page_url, page_title, name, content, created_at, status, search, lang, ord)
+     WHERE (SELECT max(version) FROM schema_migrations) <= $14
   ), k AS (
     INSERT INTO idempotency_keys AS ik (key, payload_hash, comment_id, created_at, lease_until)
     SELECT key, payload_hash, id, created_at, NULL FROM input
@@ -331,6 +334,11 @@ async function withClient<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promise<
   }
 }
 
+async function schemaAheadOn(on: pg.Pool | pg.PoolClient): Promise<SchemaAhead | null> {
+  const { rows } = await on.query<{ v: number | null }>(SCHEMA_VERSION_SQL);
+  return schemaAheadOf(rows[0]?.v ?? 0, LATEST_PG_VERSION);
+}
+
 async function inTransaction<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   return withClient(pool, async (client) => {
     try {
@@ -512,8 +520,10 @@ export class PgStore implements Store {
       column((c) => c.clientId), column((c) => c.payloadHash), column((c) => c.id), column((c) => c.pageId),
       column((c) => c.pageUrl), column((c) => c.pageTitle), column((c) => c.name), column((c) => c.content),
       column((c) => c.createdAt), column((c) => c.status), column((c) => commentSearchText(c.name, c.content)),
-      column((c) => c.lang), this.notifyChannels,
+      column((c) => c.lang), this.notifyChannels, LATEST_PG_VERSION,
     ]));
+    // Nothing written: every key was someone else's, or the schema is newer than this server's.
+    if (rows.length === 0) await this.refuseNewerSchema();
     const created = new Map(rows.map((r) => [r.id, Number(r.seq)]));
     return Promise.all(items.map(async (c): Promise<InsertResult> => {
       const seq = created.get(c.id);
@@ -579,7 +589,7 @@ export class PgStore implements Store {
   }
 
   setStatus(id: string, status: CommentStatus, at: number): Promise<{ id: string; status: CommentStatus } | null> {
-    return inTransaction(this.pool, async (client) => {
+    return this.checkedTransaction(async (client) => {
       // FOR UPDATE: two decisions on one comment take turns, so each sees the status the other left.
       const old = await client.query<{ page_id: string; status: CommentStatus }>(
         'SELECT page_id, status FROM comments WHERE id = $1 FOR UPDATE',
@@ -599,7 +609,7 @@ export class PgStore implements Store {
   }
 
   deleteComment(id: string): Promise<boolean> {
-    return inTransaction(this.pool, async (client) => {
+    return this.checkedTransaction(async (client) => {
       const { rows } = await client.query<{ page_id: string; status: CommentStatus }>(
         'DELETE FROM comments WHERE id = $1 RETURNING page_id, status',
         [id],
@@ -642,7 +652,7 @@ export class PgStore implements Store {
 
   decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus): Promise<StoredComment | Moved | null> {
     const status = STATUS_OF_ACTION[action];
-    return inTransaction(this.pool, async (client): Promise<StoredComment | Moved | null> => {
+    return this.checkedTransaction(async (client): Promise<StoredComment | Moved | null> => {
       const before = await this.locked(client, id);
       if (!before || before.status === status) return before; // already so
       // No longer what the moderator saw (another one decided meanwhile): unchanged.
@@ -658,7 +668,7 @@ export class PgStore implements Store {
   }
 
   deleteDecided(id: string, by: Actor, from?: CommentStatus): Promise<boolean | Moved> {
-    return inTransaction(this.pool, async (client): Promise<boolean | Moved> => {
+    return this.checkedTransaction(async (client): Promise<boolean | Moved> => {
       const before = await this.locked(client, id);
       if (!before) return false;
       if (from !== undefined && before.status !== from) return { moved: before };
@@ -670,7 +680,7 @@ export class PgStore implements Store {
   }
 
   eraseComment(id: string, by: Actor): Promise<boolean> {
-    return inTransaction(this.pool, async (client): Promise<boolean> => {
+    return this.checkedTransaction(async (client): Promise<boolean> => {
       const comment = await this.locked(client, id);
       const { rows: entries } = await client.query<{ seq: string; moderator: string; page_id: string; comment_lang: string; before: string | null; after: string | null; erased_at: string | null }>(
         'SELECT seq, moderator, page_id, comment_lang, before, after, erased_at FROM audit_log WHERE comment_id = $1 FOR UPDATE',
@@ -698,7 +708,7 @@ export class PgStore implements Store {
   }
 
   editComment(id: string, change: { name?: string; content?: string }, by: Actor, seen?: number | null): Promise<StoredComment | Moved | null> {
-    return inTransaction(this.pool, async (client): Promise<StoredComment | Moved | null> => {
+    return this.checkedTransaction(async (client): Promise<StoredComment | Moved | null> => {
       const before = await this.locked(client, id);
       if (!before) return null;
       const name = change.name ?? before.name;
@@ -721,7 +731,7 @@ export class PgStore implements Store {
   }
 
   setReply(id: string, text: string | null, by: Actor, seen?: number | null): Promise<StoredComment | Moved | null> {
-    return inTransaction(this.pool, async (client): Promise<StoredComment | Moved | null> => {
+    return this.checkedTransaction(async (client): Promise<StoredComment | Moved | null> => {
       const before = await this.locked(client, id);
       if (!before) return null;
       const old = before.reply?.text ?? null;
@@ -816,7 +826,7 @@ export class PgStore implements Store {
   }
 
   claimDigest(channel: NotificationChannel, owner: string, now: number, leaseMs: number, intervalMs: number, limit: number): Promise<ClaimedJob[]> {
-    return inTransaction(this.pool, async (client) => {
+    return this.checkedTransaction(async (client) => {
       // The gate's row lock serialises instances: a second one waits, then finds the gate closed.
       // A gate closed further ahead than an interval was closed under a clock since stepped back.
       const gate = await client.query(
@@ -867,7 +877,7 @@ export class PgStore implements Store {
   }
 
   forgetLeftovers(claimsBefore: number, jobsBefore: number, channels: readonly NotificationChannel[]): Promise<{ claims: number; jobs: number }> {
-    return inTransaction(this.pool, async (c) => ({
+    return this.checkedTransaction(async (c) => ({
       claims: (await c.query('DELETE FROM idempotency_keys WHERE lease_until IS NOT NULL AND lease_until < $1', [claimsBefore])).rowCount ?? 0,
       jobs: (await c.query('DELETE FROM notification_jobs WHERE created_at < $1 AND NOT (channel = ANY($2::text[]))', [jobsBefore, [...channels]])).rowCount ?? 0,
     }));
@@ -888,8 +898,25 @@ export class PgStore implements Store {
   }
 
   async schemaAhead(): Promise<SchemaAhead | null> {
-    const { rows } = await this.pool.query<{ v: number | null }>(SCHEMA_VERSION_SQL);
-    return schemaAheadOf(rows[0]?.v ?? 0, LATEST_PG_VERSION);
+    return schemaAheadOn(this.pool);
+  }
+
+  /** Throws SCHEMA_AHEAD when a newer server migrated the database: this one must not write to it. */
+  private async refuseNewerSchema(on: pg.Pool | pg.PoolClient = this.pool): Promise<void> {
+    const ahead = await schemaAheadOn(on);
+    if (ahead) throw schemaAheadError(ahead);
+  }
+
+  /**
+   * A write other than a batch of comments (a moderator's decision, notification jobs, the clean-up) as
+   * one transaction, refused on a newer schema like a batch: one primary-key lookup more, on writes
+   * that are seldom.
+   */
+  private checkedTransaction<T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, async (client) => {
+      await this.refuseNewerSchema(client);
+      return work(client);
+    });
   }
 
   async close(): Promise<void> {
