@@ -253,29 +253,35 @@ describe('a newer server migrates the database under a running one', () => {
     },
   ];
 
+  /** The app on `store`, looking for a newer schema every `schemaCheckMs`; `stopAsked`: how often it asked to stop. */
+  async function appWatchingSchema(store: Store, schemaCheckMs: number) {
+    let stops = 0;
+    const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', 'off', '--moderation', 'off'], {});
+    if (parsed.kind !== 'run') throw new Error(parsed.kind);
+    const a = await buildApp({
+      config: parsed.config, store, adminToken: 'app-test-admin-token-0123', ipSecret: 'app-test-ip-secret-0123', logger: false,
+      onSchemaAhead: () => void stops++, schemaCheckMs,
+    });
+    cleanups.push(() => a.close());
+    checkInjectedAnswers(a); // every answer is one docs/openapi.yaml describes
+    const post = (pageId: string) =>
+      a.inject({ method: 'POST', url: '/api/comments', headers: { 'content-type': 'application/json', origin: SITE }, payload: JSON.stringify(makeComment(SITE, { pageId })) });
+    return { a, post, stopAsked: () => stops };
+  }
+
   for (const backend of backends) {
     it.skipIf(backend.skip)(`${backend.name}: it takes no more requests and asks to stop; what it stored stays`, async () => {
       const { store, addVersion, latest } = await backend.open();
-      let stopAsked = 0;
-      const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', 'off', '--moderation', 'off'], {});
-      if (parsed.kind !== 'run') throw new Error(parsed.kind);
-      const a = await buildApp({
-        config: parsed.config, store, adminToken: 'app-test-admin-token-0123', ipSecret: 'app-test-ip-secret-0123', logger: false,
-        onSchemaAhead: () => void stopAsked++, schemaCheckMs: 25,
-      });
-      cleanups.push(() => a.close());
-      checkInjectedAnswers(a); // every answer below is one docs/openapi.yaml describes
-      const post = (pageId: string) =>
-        a.inject({ method: 'POST', url: '/api/comments', headers: { 'content-type': 'application/json', origin: SITE }, payload: JSON.stringify(makeComment(SITE, { pageId })) });
+      const { a, post, stopAsked } = await appWatchingSchema(store, 25);
       const before = await post('schema-before');
       expect(before.statusCode).toBe(201);
       expect((await a.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
       await new Promise((r) => setTimeout(r, 100)); // the timer looks a few times: nothing to see yet
-      expect(stopAsked).toBe(0);
+      expect(stopAsked()).toBe(0);
 
       await addVersion(latest + 1);
       // The timer finds it, without any health check.
-      await expect.poll(() => stopAsked, { timeout: 5000 }).toBe(1);
+      await expect.poll(stopAsked, { timeout: 5000 }).toBe(1);
       const refused = await post('schema-after');
       expect(refused.statusCode).toBe(503);
       expect(refused.json()).toMatchObject({ code: 'shutting-down' });
@@ -284,7 +290,7 @@ describe('a newer server migrates the database under a running one', () => {
       expect(health.statusCode).toBe(503);
       expect(health.json()).toEqual({ status: 'outdated' });
       await new Promise((r) => setTimeout(r, 100));
-      expect(stopAsked).toBe(1); // asked once
+      expect(stopAsked()).toBe(1); // asked once
       const stored = await store.list({ status: 'published', limit: 10 });
       expect(stored.items.map((c) => c.id)).toEqual([before.json().id]);
     });
@@ -308,17 +314,7 @@ describe('a newer server migrates the database under a running one', () => {
   for (const backend of backends) {
     it.skipIf(backend.skip)(`${backend.name}: the first write after a migration finds it (no timer, no health check) and writes nothing; an index of the operator's stops nothing`, async () => {
       const { store } = await backend.open();
-      let stopAsked = 0;
-      const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', 'off', '--moderation', 'off'], {});
-      if (parsed.kind !== 'run') throw new Error(parsed.kind);
-      const a = await buildApp({
-        config: parsed.config, store, adminToken: 'app-test-admin-token-0123', ipSecret: 'app-test-ip-secret-0123', logger: false,
-        onSchemaAhead: () => void stopAsked++, schemaCheckMs: 3_600_000,
-      });
-      cleanups.push(() => a.close());
-      checkInjectedAnswers(a);
-      const post = (pageId: string) =>
-        a.inject({ method: 'POST', url: '/api/comments', headers: { 'content-type': 'application/json', origin: SITE }, payload: JSON.stringify(makeComment(SITE, { pageId })) });
+      const { a, post, stopAsked } = await appWatchingSchema(store, 3_600_000);
       const before = await post('before');
       expect(before.statusCode).toBe(201);
 
@@ -328,13 +324,13 @@ describe('a newer server migrates the database under a running one', () => {
         : async (sql: string) => void (await (store as unknown as { pool: { query(sql: string): Promise<unknown> } }).pool.query(sql));
       await exec('CREATE INDEX operator_by_name ON comments (name)');
       expect((await post('after-index')).statusCode).toBe(201);
-      expect(stopAsked).toBe(0);
+      expect(stopAsked()).toBe(0);
 
       await migrations[backend.name]!(store);
       const refused = await post('after-migration');
       expect(refused.statusCode).toBe(503);
       expect(refused.json()).toMatchObject({ code: 'shutting-down' });
-      await expect.poll(() => stopAsked, { timeout: 5000 }).toBe(1);
+      await expect.poll(stopAsked, { timeout: 5000 }).toBe(1);
       expect((await a.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'outdated' });
       // A moderator's decision is refused the same way.
       await expect(store.deleteComment(before.json().id)).rejects.toMatchObject({ code: 'YKIEN_SCHEMA_AHEAD' });

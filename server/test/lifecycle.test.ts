@@ -289,17 +289,25 @@ describe('health', () => {
     }
   });
 
-  it('a newer server migrates the file under a running one: /healthz says outdated, and the old one stops, exit 1, saying why', async () => {
+  /** A server on a file with one comment, then what a newer server's migration does to that file. */
+  async function migratedUnderARunningServer() {
     const dbPath = tempDb();
     const server = await startServer({ args: ['--no-captcha', '--moderation', 'off'], dbPath });
     const created = await postComment(server.url, makeComment(server.url, { pageId: 'upgrade' }));
     expect(created.status).toBe(201);
     const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
-    // What a newer server's migration leaves: one more version (as another process on the same file).
+    // As another process on the same file: a column this server knows nothing of, and one more version.
     const db = new Database(dbPath);
-    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(latest + 1, 'newer', Date.now());
+    db.transaction(() => {
+      db.exec('ALTER TABLE comments ADD COLUMN from_the_future TEXT');
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(latest + 1, 'newer', Date.now());
+    })();
     db.close();
+    return { dbPath, server, created, latest };
+  }
 
+  it('a newer server migrates the file under a running one: /healthz says outdated, and the old one stops, exit 1, saying why', async () => {
+    const { dbPath, server, created, latest } = await migratedUnderARunningServer();
     const health = await http(`${server.url}/healthz`);
     expect(health.status).toBe(503);
     expect(health.json).toEqual({ status: 'outdated' });
@@ -310,19 +318,7 @@ describe('health', () => {
   });
 
   it('…found by the first write after the migration, with no health check: that comment is refused 503 (nothing written), and the server stops', async () => {
-    const dbPath = tempDb();
-    const server = await startServer({ args: ['--no-captcha', '--moderation', 'off'], dbPath });
-    const created = await postComment(server.url, makeComment(server.url, { pageId: 'upgrade' }));
-    expect(created.status).toBe(201);
-    const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
-    // A migration changes the schema (here a column the old server knows nothing of) and its version.
-    const db = new Database(dbPath);
-    db.transaction(() => {
-      db.exec('ALTER TABLE comments ADD COLUMN from_the_future TEXT');
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(latest + 1, 'newer', Date.now());
-    })();
-    db.close();
-
+    const { dbPath, server, created, latest } = await migratedUnderARunningServer();
     // Well within the 30 s timer: only the write can have found it.
     const after = await postComment(server.url, makeComment(server.url, { pageId: 'upgrade', content: 'Sau khi nâng cấp' }));
     expectProblem(after, 503, 'shutting-down');
