@@ -6,23 +6,16 @@
  */
 import { html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
 import { ApiError, eraseComment, listAudit, type AuditEntry } from './admin-api.js';
-import { actionLabel, type Key, type Lang } from './admin-i18n.js';
+import { actionLabel, type Lang } from './admin-i18n.js';
+import type { AdminPage } from './page.js';
 
 /** What the log needs from the page around it. */
-export interface LogPage {
+export interface LogPage extends AdminPage {
   readonly lang: Lang;
-  token(): string;
-  msg(key: Key, vars?: Record<string, string | number>): string;
   when(iso: string): string;
-  announce(text: string): void;
   /** An answer that was not 401: the token is good. */
   acceptToken(): void;
-  /** A request failed: signs out on 401, else says why. */
-  failed(e: unknown): void;
-  /** What a failed request means, in words. */
-  explain(e: unknown): string;
   clearError(): void;
-  focusSoon(selector: string): void;
 }
 
 /** The before → after of an edit or a reply; nothing for a plain status change. The reader's texts carry their language. */

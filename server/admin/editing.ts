@@ -7,23 +7,16 @@
 import { html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
 import { ApiError, editComment, moderate, removeReply, setReply, type AdminComment } from './admin-api.js';
 import type { Key } from './admin-i18n.js';
+import type { AdminPage } from './page.js';
 import { keepForm, keptForm, type KeptForm } from './session.js';
 
 type FormKind = KeptForm['kind'];
 
-/** What the forms need from the queue around them. */
-export interface EditingPage {
-  token(): string;
-  msg(key: Key, vars?: Record<string, string | number>): string;
-  /** What a failed request means, in words. */
-  explain(e: unknown): string;
-  focusSoon(selector: string): void;
-  announce(text: string): void;
+/** What the forms need from the page, and from the queue around them. */
+export interface EditingPage extends AdminPage {
   /** The page's alert ('' empties it). */
   alert(text: string): void;
   signOut(message: string): void;
-  /** A request failed: signs out on 401, else says why in the alert. */
-  failed(e: unknown): void;
   comment(id: string): AdminComment | undefined;
   /** Puts `c` in the queue in place of the comment with its id. */
   replace(c: AdminComment): void;

@@ -10,14 +10,13 @@
 import { html, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
 import type { AdminComment } from './admin-api.js';
 import type { Key } from './admin-i18n.js';
+import type { AdminPage } from './page.js';
 
 /** What the keys act on. */
-export interface KeyboardPage {
+export interface KeyboardPage extends Pick<AdminPage, 'msg' | 'focusSoon'> {
   /** Signed in: no key does anything before. */
   active(): boolean;
   view(): 'queue' | 'audit';
-  msg(key: Key): string;
-  focusSoon(selector: string): void;
   /** The queue's comment with this id. */
   comment(id: string | undefined): AdminComment | undefined;
   /** Index of the comment the keyboard is on, -1 for none. */
