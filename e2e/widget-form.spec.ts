@@ -373,6 +373,35 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
     await expect(f.content).toHaveValue(TEXT);
   });
 
+  for (const noticed of ['at send', 'as the page shows again'] as const) {
+    test(`after a move, a kept token whose timer was held back (a hidden tab, a sleeping laptop) is not trusted: the challenge comes back ${noticed}`, async ({
+      page,
+      article,
+      endpoint,
+    }) => {
+      await page.clock.install();
+      await article();
+      const f = form(page);
+      await fillAndVerify(page, NAME, TEXT);
+      await moveBox(page);
+      await expect(keptLine(page)).toHaveText(vi.captchaKept);
+      // The clock moves past the token's lifetime and no timer fires.
+      await page.clock.setSystemTime((await page.evaluate(() => Date.now())) + 115_000);
+      await expect(keptLine(page)).toHaveText(vi.captchaKept);
+      if (noticed == 'at send') {
+        await f.send.click();
+        await expect(f.captchaError).toHaveText(vi.captchaRequired);
+      } else await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+      await expect(f.captchaBox).toHaveAttribute('aria-checked', 'false');
+      await expect(keptLine(page)).toHaveCount(0);
+      expect(endpoint.posts).toHaveLength(0);
+      await f.captchaBox.click();
+      await f.send.click();
+      await expect(f.status).toContainText('Cảm ơn bạn');
+      expect(endpoint.posts.map((p) => p.body.captchaToken)).toEqual(['fake-token-2']);
+    });
+  }
+
   test('an expired captcha is not sent: the reader is asked again', async ({ page, article, endpoint }) => {
     await article();
     const f = form(page);

@@ -146,6 +146,14 @@ export class CaptchaController implements ReactiveController {
     if (!this.#el) this.#mount();
   }
 
+  /**
+   * The kept token went stale while its timer was held back (a hidden tab's timers are throttled, a
+   * sleeping laptop's stopped): the widget comes back. Called as the page shows again, and at send.
+   */
+  renewIfStale = (): void => {
+    if (this.#el && !this.#el.reset && !this.token) this.#keptExpired();
+  };
+
   /** "Reset captcha": a new challenge, or a new attempt to load the script when it failed. */
   reset(): void {
     this.#token = undefined;
@@ -180,8 +188,15 @@ export class CaptchaController implements ReactiveController {
 
   #remove(): void {
     clearTimeout(this.#keptUntil);
+    document.removeEventListener('visibilitychange', this.renewIfStale);
     this.#el?.remove();
     this.#el = undefined;
+  }
+
+  /** The kept token is too old now: the widget comes back, for a new challenge. */
+  #keptExpired(): void {
+    this.#mount();
+    this.#onToken(undefined);
   }
 
   #mount(keepToken = false): void {
@@ -195,10 +210,8 @@ export class CaptchaController implements ReactiveController {
       line.slot = 'captcha';
       line.textContent = this.#keptText();
       this.#host.append(line);
-      this.#keptUntil = setTimeout(() => {
-        this.#mount();
-        this.#onToken(undefined);
-      }, TOKEN_LIFETIME_MS - (Date.now() - this.#at));
+      this.#keptUntil = setTimeout(() => this.#keptExpired(), TOKEN_LIFETIME_MS - (Date.now() - this.#at));
+      document.addEventListener('visibilitychange', this.renewIfStale);
       return;
     }
     const el = (this.#el = document.createElement('h-captcha') as Widget);

@@ -99,6 +99,7 @@ export class Sender {
     const h = this.#host;
     if (h.sending) return; // a double click sends once
     this.captcha.arm();
+    this.captcha.renewIfStale();
     const t = h.t;
     const token = h.siteKey ? (this.captcha.token ?? null) : undefined;
     const errors = (h.errors = validate({ name: h.name, content: h.content, maxLength: h.limit, captchaToken: token }, t));

@@ -243,4 +243,10 @@ export const styles = css`
     justify-self: start;
     margin-top: 0.75rem;
   }
+  /* "Verified" after a move keeps the height of hCaptcha's widget, which takes its place later. */
+  ::slotted(span) {
+    display: flex;
+    align-items: center;
+    min-height: 78px;
+  }
 `;
