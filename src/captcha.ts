@@ -151,7 +151,7 @@ export class CaptchaController implements ReactiveController {
    * sleeping laptop's stopped): the widget comes back. Called as the page shows again, and at send.
    */
   renewIfStale = (): void => {
-    if (this.#el && !this.#el.reset && !this.token) this.#keptExpired();
+    if (this.#el?.localName == 'span' && !this.token) this.#keptExpired();
   };
 
   /** "Reset captcha": a new challenge, or a new attempt to load the script when it failed. */
@@ -204,8 +204,7 @@ export class CaptchaController implements ReactiveController {
     if (!keepToken) this.#token = undefined;
     const o = this.#options;
     if (!o || !this.#armed) return;
-    const kept = this.token;
-    if (kept) {
+    if (this.token) {
       const line = (this.#el = document.createElement('span'));
       line.slot = 'captcha';
       line.textContent = this.#keptText();
