@@ -12,7 +12,8 @@
  * - `db`, synchronous=FULL: a batch of comments is one IMMEDIATE transaction and one fsync; a comment
  *   is answered 201 only after the COMMIT holding it returned here.
  * - `claims`, synchronous=NORMAL: claims and rate-limit hits are not fsynced on their own (the next
- *   FULL commit syncs the shared WAL); losing one in a power cut only lets a retry or one more comment in. *
+ *   FULL commit syncs the shared WAL); losing one in a power cut only lets a retry or one more comment in.
+ *
  * Every transaction on `db` first reads SQLite's schema cookie (a counter in the file's header, bumped by
  * any change of schema: no I/O). A newer ykien-server that migrated the file meanwhile makes it fail with
  * SCHEMA_AHEAD before it writes anything: a row this server wrote then would lack what the migration
