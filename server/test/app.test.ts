@@ -311,6 +311,37 @@ describe('a newer server migrates the database under a running one', () => {
       await pool.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [PG_MIGRATIONS.at(-1)!.version + 1, 'from the future', Date.now()]);
     },
   };
+  it.skipIf(!PG_URL)('PostgreSQL: writes that meet a migration under way wait for it, then find the newer version and write nothing', async () => {
+    const schema = await freshPgSchema(PG_URL!, `ykien_app_migrating_${process.pid}`);
+    const store = await PgStore.open(schema.url);
+    cleanups.push(() => schema.drop());
+    cleanups.push(() => store.close());
+    const { post } = await appWatchingSchema(store, 3_600_000);
+    const before = await post('before');
+    expect(before.statusCode).toBe(201);
+
+    // A newer server's migration, as its migrateOn runs it, on a connection of its own, not committed yet.
+    const migration = schema.client;
+    await migration.query('BEGIN');
+    await migration.query('LOCK TABLE comments IN SHARE ROW EXCLUSIVE MODE');
+    await migration.query('ALTER TABLE comments ADD COLUMN from_the_future text');
+    await migration.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [PG_MIGRATIONS.at(-1)!.version + 1, 'from the future', Date.now()]);
+    let comment: { statusCode: number; json(): unknown } | undefined;
+    let decision: unknown;
+    const posting = post('during').then((r) => (comment = r));
+    const deciding = store.deleteComment(before.json().id).then((r) => (decision = r), (e: unknown) => (decision = e));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(comment).toBeUndefined(); // both wait for the migration
+    expect(decision).toBeUndefined();
+    await migration.query('COMMIT');
+    await Promise.all([posting, deciding]);
+    expect(comment!.statusCode).toBe(503);
+    expect(comment!.json()).toMatchObject({ code: 'shutting-down' });
+    expect(decision).toMatchObject({ code: 'YKIEN_SCHEMA_AHEAD' });
+    const { rows } = await migration.query<{ page_id: string }>('SELECT page_id FROM comments');
+    expect(rows.map((r) => r.page_id)).toEqual(['before']);
+  });
+
   for (const backend of backends) {
     it.skipIf(backend.skip)(`${backend.name}: the first write after a migration finds it (no timer, no health check) and writes nothing; an index of the operator's stops nothing`, async () => {
       const { store } = await backend.open();

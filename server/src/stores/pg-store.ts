@@ -469,6 +469,10 @@ export class PgStore implements Store {
         if (ahead) throw schemaAheadError(ahead);
         const next = PG_MIGRATIONS.find((m) => m.version > current);
         if (next) {
+          // Rows written while a migration runs would lack what it adds. Under this lock the writes under
+          // way finish first, and those that wait for it then read the newer version and write nothing
+          // (an older server's STORE_BATCH and checkedTransaction).
+          if (current > 0) await client.query('LOCK TABLE comments IN SHARE ROW EXCLUSIVE MODE');
           await client.query(next.sql);
           await next.backfill?.(client);
           await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [next.version, next.name, Date.now()]);
@@ -914,6 +918,9 @@ export class PgStore implements Store {
    */
   private checkedTransaction<T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     return inTransaction(this.pool, async (client) => {
+      // The lock an UPDATE takes anyway, taken first: a migration under way (migrateOn) makes it wait,
+      // so that the version read next is the one this transaction's writes will meet.
+      await client.query('LOCK TABLE comments IN ROW EXCLUSIVE MODE');
       await this.refuseNewerSchema(client);
       return work(client);
     });
