@@ -82,6 +82,25 @@ test('the language changes after the box is shown: its words, its field messages
   await expect(f.contentError).toHaveText(vi.contentRequired);
 });
 
+test('the language changes after the reader solved the captcha: the box says they are verified, in the new words, and sends that token', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  await article({ attrs: { lang: 'vi' } });
+  const f = form(page);
+  await fillAndVerify(page, 'Jane Doe', 'Nice article.');
+  await f.host.evaluate((el) => el.setAttribute('lang', 'en'));
+  await expectLanguage(page, "Readers' comments", en);
+  // hCaptcha's widget would come back unticked in the new language; the token solved stays.
+  const kept = page.locator('ykien-comments > [slot="captcha"]:not(h-captcha)');
+  await expect(kept).toHaveText(en.captchaKept);
+  await expect(page.locator('h-captcha')).toHaveCount(0);
+  await f.send.click();
+  await expect(f.status).toHaveText(en.sentPending);
+  expect(endpoint.posts.map((p) => p.body.captchaToken)).toEqual(['fake-token-1']);
+});
+
 test('lang set as a property (as React and Vue set it): the box speaks it at once', async ({ page, article }) => {
   await article({ lang: 'vi' });
   await expectLanguage(page, 'Ý kiến bạn đọc', vi);

@@ -134,9 +134,11 @@ export class CaptchaController implements ReactiveController {
 
   /** Renders (or re-renders, when an option changed) the captcha; `undefined` removes it. */
   configure(options: CaptchaOptions | undefined): void {
-    if (JSON.stringify(options) == JSON.stringify(this.#options) && this.#el?.isConnected) return;
+    const was = this.#options;
+    if (JSON.stringify(options) == JSON.stringify(was) && this.#el?.isConnected) return;
     this.#options = options;
-    this.#mount();
+    // A token is the site key's, not the widget's language or theme: a change of those keeps it.
+    this.#mount(options?.siteKey == was?.siteKey && options?.jsapi == was?.jsapi);
   }
 
   /** The reader came to the form (focus, typing, send): render the captcha now, if it is configured. */
