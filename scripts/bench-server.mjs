@@ -93,11 +93,12 @@ async function waitHealthy(url, child, deadlineMs = 20_000) {
   throw new Error(`${url} did not become healthy`);
 }
 
-async function startYkien(db, extraArgs = []) {
+/** The built ykien-server on `db`, as the bench runs it; `cli`: another checkout's (post-against.mjs). */
+export async function startYkien(db, extraArgs = [], cli = CLI) {
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [CLI, '--port', String(port), '--db', db, '--no-captcha', '--moderation', 'off', '--rate-limit', 'off',
+    [cli, '--port', String(port), '--db', db, '--no-captcha', '--moderation', 'off', '--rate-limit', 'off',
       '--origins', ORIGIN, '--admin-token', 'bench-admin-token-0123456789', ...extraArgs],
     // Logs at the default level (info), as in production, written to nowhere.
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, YKIEN_LOG_LEVEL: process.env.YKIEN_LOG_LEVEL ?? 'info' } },

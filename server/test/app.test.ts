@@ -228,7 +228,14 @@ describe('the request log', () => {
 
 describe('a newer server migrates the database under a running one', () => {
   const PG_URL = process.env.YKIEN_TEST_PG_URL;
-  const backends: Array<{ name: string; skip: boolean; open(): Promise<{ store: Store; addVersion(v: number): Promise<void>; latest: number }> }> = [
+  /** Each store, with what another process does to its database: `exec` SQL, add a schema version. */
+  interface Opened {
+    store: Store;
+    latest: number;
+    addVersion(v: number): Promise<void>;
+    exec(sql: string): Promise<void>;
+  }
+  const backends: Array<{ name: string; skip: boolean; open(): Promise<Opened> }> = [
     {
       name: 'SQLite',
       skip: false,
@@ -236,7 +243,11 @@ describe('a newer server migrates the database under a running one', () => {
         const store = openStore();
         const db = (store as unknown as { db: Database.Database }).db;
         const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
-        return { store, latest, addVersion: async (v) => void db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(v, 'from the future', Date.now()) };
+        return {
+          store, latest,
+          addVersion: async (v) => void db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(v, 'from the future', Date.now()),
+          exec: async (sql) => void db.exec(sql),
+        };
       },
     },
     {
@@ -248,7 +259,11 @@ describe('a newer server migrates the database under a running one', () => {
         cleanups.push(() => schema.drop());
         cleanups.push(() => store.close());
         const latest = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;
-        return { store, latest, addVersion: async (v) => void (await schema.client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [v, 'from the future', Date.now()])) };
+        return {
+          store, latest,
+          addVersion: async (v) => void (await schema.client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [v, 'from the future', Date.now()])),
+          exec: async (sql) => void (await schema.client.query(sql)),
+        };
       },
     },
   ];
@@ -296,21 +311,6 @@ describe('a newer server migrates the database under a running one', () => {
     });
   }
 
-  // What a newer server's migration does, on each store: a column this one knows nothing of, and a version.
-  const migrations: Record<string, (store: Store) => Promise<void>> = {
-    SQLite: async (store) => {
-      const db = (store as unknown as { db: Database.Database }).db;
-      db.transaction(() => {
-        db.exec('ALTER TABLE comments ADD COLUMN from_the_future TEXT');
-        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(MIGRATIONS.at(-1)!.version + 1, 'from the future', Date.now());
-      })();
-    },
-    PostgreSQL: async (store) => {
-      const pool = (store as unknown as { pool: { query(sql: string, values?: unknown[]): Promise<unknown> } }).pool;
-      await pool.query('ALTER TABLE comments ADD COLUMN from_the_future text');
-      await pool.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [PG_MIGRATIONS.at(-1)!.version + 1, 'from the future', Date.now()]);
-    },
-  };
   it.skipIf(!PG_URL)('PostgreSQL: writes that meet a migration under way wait for it, then find the newer version and write nothing', async () => {
     const schema = await freshPgSchema(PG_URL!, `ykien_app_migrating_${process.pid}`);
     const store = await PgStore.open(schema.url);
@@ -344,20 +344,19 @@ describe('a newer server migrates the database under a running one', () => {
 
   for (const backend of backends) {
     it.skipIf(backend.skip)(`${backend.name}: the first write after a migration finds it (no timer, no health check) and writes nothing; an index of the operator's stops nothing`, async () => {
-      const { store } = await backend.open();
+      const { store, latest, addVersion, exec } = await backend.open();
       const { a, post, stopAsked } = await appWatchingSchema(store, 3_600_000);
       const before = await post('before');
       expect(before.statusCode).toBe(201);
 
       // An index of the operator's own changes the schema, not its version: writing goes on.
-      const exec = backend.name === 'SQLite'
-        ? async (sql: string) => void (store as unknown as { db: Database.Database }).db.exec(sql)
-        : async (sql: string) => void (await (store as unknown as { pool: { query(sql: string): Promise<unknown> } }).pool.query(sql));
       await exec('CREATE INDEX operator_by_name ON comments (name)');
       expect((await post('after-index')).statusCode).toBe(201);
       expect(stopAsked()).toBe(0);
 
-      await migrations[backend.name]!(store);
+      // What a newer server's migration does: a column this one knows nothing of, and a version.
+      await exec('ALTER TABLE comments ADD COLUMN from_the_future TEXT');
+      await addVersion(latest + 1);
       const refused = await post('after-migration');
       expect(refused.statusCode).toBe(503);
       expect(refused.json()).toMatchObject({ code: 'shutting-down' });

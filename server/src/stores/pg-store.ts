@@ -17,7 +17,7 @@ import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
   Moved, NewComment, NotificationChannel, Page, RateDecision, SchemaAhead, StatusCounts, Store, StoredComment,
 } from './store.js';
-import { CLOCK_SKEW_MS, SCHEMA_VERSION_SQL, schemaAheadError, schemaAheadOf, stillPending } from './store.js';
+import { CLOCK_SKEW_MS, refuseSchemaAhead, SCHEMA_VERSION_SQL, schemaAheadOf, stillPending } from './store.js';
 
 type KeyRow = { comment_id: string; payload_hash: string; lease_until: string | null; status: CommentStatus | null };
 
@@ -334,9 +334,9 @@ async function withClient<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promise<
   }
 }
 
-async function schemaAheadOn(on: pg.Pool | pg.PoolClient): Promise<SchemaAhead | null> {
+async function schemaVersionOn(on: pg.Pool | pg.PoolClient): Promise<number> {
   const { rows } = await on.query<{ v: number | null }>(SCHEMA_VERSION_SQL);
-  return schemaAheadOf(rows[0]?.v ?? 0, LATEST_PG_VERSION);
+  return rows[0]?.v ?? 0;
 }
 
 async function inTransaction<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -463,10 +463,8 @@ export class PgStore implements Store {
         await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
         await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
           version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`);
-        const { rows } = await client.query<{ v: number | null }>(SCHEMA_VERSION_SQL);
-        const current = rows[0]?.v ?? 0;
-        const ahead = schemaAheadOf(current, LATEST_PG_VERSION);
-        if (ahead) throw schemaAheadError(ahead);
+        const current = await schemaVersionOn(client);
+        refuseSchemaAhead(current, LATEST_PG_VERSION);
         const next = PG_MIGRATIONS.find((m) => m.version > current);
         if (next) {
           // Rows written while a migration runs would lack what it adds. Under this lock the writes under
@@ -902,13 +900,12 @@ export class PgStore implements Store {
   }
 
   async schemaAhead(): Promise<SchemaAhead | null> {
-    return schemaAheadOn(this.pool);
+    return schemaAheadOf(await schemaVersionOn(this.pool), LATEST_PG_VERSION);
   }
 
   /** Throws SCHEMA_AHEAD when a newer server migrated the database: this one must not write to it. */
   private async refuseNewerSchema(on: pg.Pool | pg.PoolClient = this.pool): Promise<void> {
-    const ahead = await schemaAheadOn(on);
-    if (ahead) throw schemaAheadError(ahead);
+    refuseSchemaAhead(await schemaVersionOn(on), LATEST_PG_VERSION);
   }
 
   /**

@@ -23,7 +23,7 @@ import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
   Moved, NewComment, NotificationChannel, Page, RateDecision, SchemaAhead, StatusCounts, Store, StoredComment,
 } from './store.js';
-import { SCHEMA_VERSION_SQL, schemaAheadError, schemaAheadOf } from './store.js';
+import { refuseSchemaAhead, SCHEMA_VERSION_SQL, schemaAheadOf } from './store.js';
 
 interface Migration {
   version: number;
@@ -276,8 +276,7 @@ export function migrate(db: Database.Database): void {
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
   const versionNow = () => (db.prepare(SCHEMA_VERSION_SQL).get() as { v: number | null }).v ?? 0;
   const current = versionNow();
-  const ahead = schemaAheadOf(current, LATEST_VERSION);
-  if (ahead) throw schemaAheadError(ahead);
+  refuseSchemaAhead(current, LATEST_VERSION);
   for (const m of MIGRATIONS) {
     if (m.version <= current) continue;
     db.transaction(() => {

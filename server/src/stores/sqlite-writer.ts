@@ -26,7 +26,7 @@ import type {
   Actor, AuditState, ClaimedJob, ClaimResult, CommentStatus, InsertResult, KeyRecord, Moved, NewComment, NotificationChannel,
   RateDecision, StoredComment,
 } from './store.js';
-import { CLOCK_SKEW_MS, SCHEMA_VERSION_SQL, schemaAheadError, schemaAheadOf, stillPending } from './store.js';
+import { CLOCK_SKEW_MS, refuseSchemaAhead, SCHEMA_VERSION_SQL, stillPending } from './store.js';
 
 export interface ClaimItem {
   clientId: string;
@@ -291,8 +291,7 @@ export class SqliteWriter implements WriterOps {
     return this.db.transaction((...args: A): T => {
       const cookie = this.stmt.schemaCookie.get()!;
       if (cookie !== this.cookie) {
-        const ahead = schemaAheadOf(this.stmt.schemaVersion.get()?.v ?? 0, this.knownVersion);
-        if (ahead) throw schemaAheadError(ahead);
+        refuseSchemaAhead(this.stmt.schemaVersion.get()?.v ?? 0, this.knownVersion);
         this.cookie = cookie;
       }
       return fn(...args);

@@ -179,12 +179,19 @@ export const schemaAheadOf = (database: number, server: number): SchemaAhead | n
 /** The `code` of schemaAheadError, which also crosses from the SQLite writer's thread. */
 export const SCHEMA_AHEAD = 'YKIEN_SCHEMA_AHEAD';
 
-/** Why a server refuses to start on that database, or a store to write to it once it changed. */
-export const schemaAheadError = (a: SchemaAhead): Error =>
-  Object.assign(
-    new Error(`the database is at schema version ${a.database}, newer than this server knows (${a.server}); upgrade ykien-server`),
-    { code: SCHEMA_AHEAD },
-  );
+/**
+ * Throws (code SCHEMA_AHEAD) when the database's schema is newer than this server's: it refuses to start
+ * on it, and a store refuses to write to it once it changed under a running server.
+ */
+export function refuseSchemaAhead(database: number, server: number): void {
+  const a = schemaAheadOf(database, server);
+  if (a) {
+    throw Object.assign(
+      new Error(`the database is at schema version ${a.database}, newer than this server knows (${a.server}); upgrade ykien-server`),
+      { code: SCHEMA_AHEAD },
+    );
+  }
+}
 
 export interface Store {
   /** The record of an idempotency key, if any; a claim whose lease ran out at `now` counts as none. */
