@@ -270,6 +270,8 @@ export function form(page: Page) {
     clear: host.locator('[part~="reset"]'),
     captchaReset: host.locator('[part~="captcha-reset"]'),
     captchaBox: page.locator('ykien-comments h-captcha .fake-hcaptcha'),
+    /** The line that says the reader is verified, in the captcha's place after the box moved (captcha.ts). */
+    captchaKept: page.locator('ykien-comments > [slot="captcha"]:not(h-captcha)'),
     status: host.locator('[part~="status"]'),
     nameError: host.locator('#name-error'),
     contentError: host.locator('#content-error'),
