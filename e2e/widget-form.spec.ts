@@ -161,16 +161,29 @@ test.describe('bad input: nothing is sent', () => {
     expect(endpoint.posts).toHaveLength(1);
   });
 
-  test('a missing captcha, the first invalid field, gets focus', async ({ page, article, endpoint }) => {
-    await article();
-    const f = form(page);
-    await f.name.fill(NAME);
-    await f.content.fill(TEXT);
-    await f.send.click();
-    await expect(f.captchaError).toHaveText(vi.captchaRequired);
-    await expect.poll(() => focusInCaptcha(page)).toBe(true);
-    expect(endpoint.posts).toHaveLength(0);
-  });
+  for (const script of ['already rendered', 'still loading'] as const) {
+    test(`a missing captcha, the first invalid field, gets focus (hCaptcha's widget ${script} at send)`, async ({ page, article, endpoint }) => {
+      // A slow hCaptcha script: the widget renders only after send was pressed.
+      let release = () => {};
+      if (script == 'still loading') {
+        const released = new Promise<void>((r) => (release = r));
+        await page.route(`${HCAPTCHA_URL}?*`, async (route) => {
+          await released;
+          await route.fulfill({ status: 200, contentType: 'text/javascript', body: fakeHcaptcha });
+        });
+      }
+      await article();
+      const f = form(page);
+      await f.name.fill(NAME);
+      await f.content.fill(TEXT);
+      if (script == 'already rendered') await expect(f.captchaBox).toBeVisible();
+      await f.send.click();
+      await expect(f.captchaError).toHaveText(vi.captchaRequired);
+      release();
+      await expect.poll(() => focusInCaptcha(page)).toBe(true);
+      expect(endpoint.posts).toHaveLength(0);
+    });
+  }
 
   test('without a site key: no captcha is rendered or loaded, and no token is sent', async ({ page, article, endpoint, problems }) => {
     const hcaptchaRequests: string[] = [];

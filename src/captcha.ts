@@ -169,9 +169,18 @@ export class CaptchaController implements ReactiveController {
     this.#mount();
   }
 
-  /** Puts keyboard focus into the captcha (its checkbox frame), for "first invalid field gets focus". */
+  /**
+   * Puts keyboard focus into the captcha (its checkbox frame), for "first invalid field gets focus". Sent
+   * before hCaptcha's script came, the widget has nothing to focus yet: focus goes there once it renders
+   * (vanilla-hcaptcha's `loaded`), unless the reader has moved on meanwhile.
+   */
   focus(): void {
-    (this.#el?.querySelector<HTMLElement>('iframe,button,[tabindex]') ?? this.#el)?.focus();
+    const el = this.#el;
+    const target = () => el?.querySelector<HTMLElement>('iframe,button,[tabindex]');
+    if (target()) return target()!.focus();
+    const active = () => this.#host.shadowRoot?.activeElement ?? document.activeElement;
+    const from = active();
+    el?.addEventListener('loaded', () => active() == from && target()?.focus(), { once: true });
   }
 
   /**
