@@ -7,7 +7,8 @@
 //
 // Uses (and empties) the database <name>_statements next to the given one, created if missing.
 import pg from 'pg';
-import { PG_MIGRATIONS, PgStore, STORE_BATCH } from '../server/dist/stores/pg-store.js';
+import { PG_MIGRATIONS } from '../server/dist/stores/pg-schema.js';
+import { PgStore, STORE_BATCH } from '../server/dist/stores/pg-store.js';
 import { uuidV7 } from '../dist/esm/uuid-v7.js';
 
 const base = process.env.YKIEN_BENCH_PG_URL ?? process.env.YKIEN_TEST_PG_URL;

@@ -140,7 +140,7 @@ function withoutAddressKey(file) {
 
 export async function restore(from, to) {
   const info = integrity(from);
-  const { MIGRATIONS } = await serverModule('stores/sqlite-store.js');
+  const { MIGRATIONS } = await serverModule('stores/sqlite-schema.js');
   const latest = MIGRATIONS[MIGRATIONS.length - 1].version;
   // The server would refuse it at start; refusing here leaves the current file where it is.
   if (info.version > latest) {
@@ -214,7 +214,7 @@ const SEED = 50_000;
 
 /** A new database file, migrated by the server's own code, with `n` published comments on one page. */
 async function seed(file, n) {
-  const { migrate } = await serverModule('stores/sqlite-store.js');
+  const { migrate } = await serverModule('stores/sqlite-schema.js');
   const { commentSearchText } = await serverModule('stores/search-text.js');
   const db = new Database(file);
   try {

@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
-import { migrate, MIGRATIONS } from '../src/stores/sqlite-store.js';
+import { migrate, MIGRATIONS } from '../src/stores/sqlite-schema.js';
 import { cleanupsAfterEach } from './support/cleanups.js';
 
 const require = createRequire(import.meta.url);

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
-import { MIGRATIONS, SqliteStore } from '../src/stores/sqlite-store.js';
+import { MIGRATIONS } from '../src/stores/sqlite-schema.js';
+import { SqliteStore } from '../src/stores/sqlite-store.js';
 import type { NewComment } from '../src/stores/store.js';
 import { pgStores, sqliteStores, type OpenStore } from './support/each-store.js';
 

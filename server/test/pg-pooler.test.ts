@@ -8,11 +8,10 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PG_MIGRATIONS, PgStore } from '../src/stores/pg-store.js';
+import { MIGRATION_LOCK, migrateOn as migrateOnClient, PG_MIGRATIONS } from '../src/stores/pg-schema.js';
 import { freshPgSchema, type PgSchema } from './support/pg-schema.js';
 
 const PG_URL = process.env.YKIEN_TEST_PG_URL;
-const MIGRATION_LOCK = 7_160_811_452; // pg-store.ts's
 
 /** Round-robin over server connections, pinned from BEGIN to COMMIT/ROLLBACK: PgBouncer's transaction mode. */
 class TransactionPooled {
@@ -54,7 +53,7 @@ describe.skipIf(!PG_URL)('PostgreSQL behind a transaction-mode pooler', () => {
   });
 
   it('migrates, leaves no advisory lock held, and the next start migrates again at once', async () => {
-    const migrateOn = (PgStore as unknown as { migrateOn(c: unknown): Promise<void> }).migrateOn.bind(PgStore);
+    const migrateOn = (c: TransactionPooled) => migrateOnClient(c as unknown as pg.PoolClient);
     await migrateOn(new TransactionPooled(backends));
     const versions = await schema.client.query('SELECT version FROM schema_migrations ORDER BY version');
     expect(versions.rows).toEqual(PG_MIGRATIONS.map((m) => ({ version: m.version })));

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PG_MIGRATIONS } from '../src/stores/pg-store.js';
+import { PG_MIGRATIONS } from '../src/stores/pg-schema.js';
 import { admin, expectProblem, http, makeComment, postComment } from './support/http.js';
 import { CLI, startServer, type RunningServer } from './support/run-server.js';
 

@@ -9,8 +9,8 @@
  *   (openStore), so that a commit, its fsync or a wait for the write lock never holds the event loop;
  *   in this thread for tools and tests that call SqliteStore.open. Reads use this thread's own
  *   connection (WAL: readers never wait). Migrations run here, before the writer starts.
- * - Versioned migrations in `schema_migrations`, each applied in its own transaction; a database made
- *   by a newer server version is refused rather than misread.
+ * - Versioned migrations (sqlite-schema.ts), run when it opens a file; a database made by a newer
+ *   server version is refused rather than misread.
  */
 import Database from 'better-sqlite3';
 import { chmodSync, mkdirSync } from 'node:fs';
@@ -18,230 +18,16 @@ import { dirname, resolve } from 'node:path';
 import { GroupCommit, ItemFailed } from './group-commit.js';
 import { FIND_KEY, keyRecord, toComment, type ClaimItem, type CommentRow, type KeyRow } from './sqlite-writer.js';
 import { inProcessWriter, WriterThread, type WriterLink } from './sqlite-writer-link.js';
-import { commentSearchText, likePattern } from './search-text.js';
+import { likePattern } from './search-text.js';
 import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
   Moved, NewComment, NotificationChannel, Page, RateDecision, SchemaAhead, StatusCounts, Store, StoredComment,
 } from './store.js';
-import { refuseSchemaAhead, SCHEMA_VERSION_SQL, schemaAheadOf } from './store.js';
-
-interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-  /** Runs after `sql`, in the same transaction: for what SQL cannot compute (the folded search text). */
-  backfill?: (db: Database.Database) => void;
-}
+import { SCHEMA_VERSION_SQL, schemaAheadOf } from './store.js';
+import { LATEST_VERSION, migrate } from './sqlite-schema.js';
 
 /** How long a process waits for another one's migration of the same file. */
 const MIGRATION_WAIT_MS = 10 * 60_000;
-
-export const MIGRATIONS: readonly Migration[] = [
-  {
-    version: 1,
-    name: 'comments, idempotency keys, settings, rate limits',
-    sql: `
-      CREATE TABLE comments (
-        seq          INTEGER PRIMARY KEY AUTOINCREMENT,
-        id           TEXT    NOT NULL UNIQUE,
-        client_id    TEXT    NOT NULL UNIQUE,
-        page_id      TEXT    NOT NULL,
-        page_url     TEXT    NOT NULL,
-        page_title   TEXT    NOT NULL DEFAULT '',
-        name         TEXT    NOT NULL,
-        content      TEXT    NOT NULL,
-        status       TEXT    NOT NULL CHECK (status IN ('pending', 'published', 'rejected')),
-        created_at   INTEGER NOT NULL,
-        moderated_at INTEGER
-      );
-      CREATE INDEX comments_by_page ON comments (page_id, status, created_at DESC, seq DESC);
-      CREATE INDEX comments_by_status ON comments (status, created_at DESC, seq DESC);
-
-      -- Outlives a deleted comment, so that the widget's outbox cannot bring a deleted comment back.
-      CREATE TABLE idempotency_keys (
-        key          TEXT    PRIMARY KEY,
-        payload_hash TEXT    NOT NULL,
-        comment_id   TEXT    NOT NULL,
-        created_at   INTEGER NOT NULL
-      );
-
-      CREATE TABLE settings (
-        name  TEXT PRIMARY KEY,
-        value TEXT NOT NULL
-      );
-
-      -- client is an HMAC of the address, never the address.
-      CREATE TABLE rate_hits (
-        client TEXT    NOT NULL,
-        at     INTEGER NOT NULL
-      );
-      CREATE INDEX rate_hits_by_client ON rate_hits (client, at);
-      CREATE INDEX rate_hits_by_time ON rate_hits (at);
-    `,
-  },
-  {
-    version: 2,
-    name: 'published comments per page',
-    // Kept in step by every change of a comment's status, in the same transaction, so that `total`
-    // and /counts are one primary-key lookup per page instead of a count over the page's comments.
-    sql: `
-      CREATE TABLE page_counts (
-        page_id   TEXT    PRIMARY KEY,
-        published INTEGER NOT NULL
-      );
-      INSERT INTO page_counts (page_id, published)
-        SELECT page_id, count(*) FROM comments WHERE status = 'published' GROUP BY page_id;
-    `,
-  },
-  {
-    version: 3,
-    name: 'claims with a lease; the client id stored once; no AUTOINCREMENT',
-    // SQLite cannot drop a UNIQUE column in place: the two tables are rebuilt (same rows, same seq).
-    // - comments loses client_id (the key table holds it) and AUTOINCREMENT (a sqlite_sequence write
-    //   per insert; cursors compare (created_at, seq), which stays ordered without it).
-    // - idempotency_keys becomes WITHOUT ROWID (one B-tree, not a table plus its key index) and gets
-    //   lease_until: NULL for a stored record, the end of the lease for a claim in progress.
-    // - page_counts (v2) becomes WITHOUT ROWID too: one B-tree per counter update instead of two.
-    sql: `
-      CREATE TABLE comments_v3 (
-        seq          INTEGER PRIMARY KEY,
-        id           TEXT    NOT NULL UNIQUE,
-        page_id      TEXT    NOT NULL,
-        page_url     TEXT    NOT NULL,
-        page_title   TEXT    NOT NULL DEFAULT '',
-        name         TEXT    NOT NULL,
-        content      TEXT    NOT NULL,
-        status       TEXT    NOT NULL CHECK (status IN ('pending', 'published', 'rejected')),
-        created_at   INTEGER NOT NULL,
-        moderated_at INTEGER
-      );
-      INSERT INTO comments_v3 (seq, id, page_id, page_url, page_title, name, content, status, created_at, moderated_at)
-        SELECT seq, id, page_id, page_url, page_title, name, content, status, created_at, moderated_at FROM comments;
-      DROP TABLE comments;
-      ALTER TABLE comments_v3 RENAME TO comments;
-      CREATE INDEX comments_by_page ON comments (page_id, status, created_at DESC, seq DESC);
-      CREATE INDEX comments_by_status ON comments (status, created_at DESC, seq DESC);
-
-      CREATE TABLE idempotency_keys_v3 (
-        key          TEXT    PRIMARY KEY,
-        payload_hash TEXT    NOT NULL,
-        comment_id   TEXT    NOT NULL,
-        created_at   INTEGER NOT NULL,
-        lease_until  INTEGER
-      ) WITHOUT ROWID;
-      INSERT INTO idempotency_keys_v3 (key, payload_hash, comment_id, created_at)
-        SELECT key, payload_hash, comment_id, created_at FROM idempotency_keys;
-      DROP TABLE idempotency_keys;
-      ALTER TABLE idempotency_keys_v3 RENAME TO idempotency_keys;
-
-      CREATE TABLE page_counts_v3 (
-        page_id   TEXT    PRIMARY KEY,
-        published INTEGER NOT NULL
-      ) WITHOUT ROWID;
-      INSERT INTO page_counts_v3 (page_id, published) SELECT page_id, published FROM page_counts;
-      DROP TABLE page_counts;
-      ALTER TABLE page_counts_v3 RENAME TO page_counts;
-    `,
-  },
-  {
-    version: 4,
-    name: 'moderation: search text, edits, replies, audit log, notification jobs',
-    sql: `
-      ALTER TABLE comments ADD COLUMN search     TEXT NOT NULL DEFAULT '';
-      ALTER TABLE comments ADD COLUMN edited_at  INTEGER;
-      ALTER TABLE comments ADD COLUMN reply_text TEXT;
-      ALTER TABLE comments ADD COLUMN reply_at   INTEGER;
-
-      -- No foreign key to comments: the log outlives a deleted comment.
-      CREATE TABLE audit_log (
-        seq          INTEGER PRIMARY KEY,
-        at           INTEGER NOT NULL,
-        moderator    TEXT    NOT NULL,
-        action       TEXT    NOT NULL,
-        comment_id   TEXT    NOT NULL,
-        page_id      TEXT    NOT NULL,
-        comment_name TEXT    NOT NULL,
-        before       TEXT,
-        after        TEXT,
-        search       TEXT    NOT NULL
-      );
-      CREATE INDEX audit_by_time ON audit_log (at DESC, seq DESC);
-      CREATE INDEX audit_by_comment ON audit_log (comment_id, at DESC, seq DESC);
-
-      -- Queued notifications of pending comments; a row is deleted once sent.
-      CREATE TABLE notification_jobs (
-        seq         INTEGER PRIMARY KEY,
-        channel     TEXT    NOT NULL,
-        comment_id  TEXT    NOT NULL,
-        created_at  INTEGER NOT NULL,
-        due_at      INTEGER NOT NULL,
-        attempts    INTEGER NOT NULL DEFAULT 0,
-        lease_owner TEXT,
-        lease_until INTEGER,
-        last_error  TEXT
-      );
-      CREATE INDEX notification_jobs_due ON notification_jobs (channel, due_at);
-      -- A digest channel sends at most once per interval: next_at is when it may send again.
-      CREATE TABLE notification_gates (
-        channel TEXT    PRIMARY KEY,
-        next_at INTEGER NOT NULL
-      );
-      INSERT INTO notification_gates (channel, next_at) VALUES ('webhook', 0), ('email', 0);
-    `,
-    backfill: (db) => {
-      const read = db.prepare<[number], { seq: number; name: string; content: string }>(
-        'SELECT seq, name, content FROM comments WHERE seq > ? ORDER BY seq LIMIT 1000',
-      );
-      const write = db.prepare('UPDATE comments SET search = ? WHERE seq = ?');
-      for (let after = 0, rows = read.all(after); rows.length > 0; after = rows[rows.length - 1]!.seq, rows = read.all(after)) {
-        for (const r of rows) write.run(commentSearchText(r.name, r.content), r.seq);
-      }
-    },
-  },
-  {
-    version: 5,
-    name: 'notification jobs: a sequence number is never reused',
-    // Without AUTOINCREMENT, SQLite gives a new row the largest seq + 1: a job sent and deleted while
-    // it had the largest seq left its number to the next one, which a late finishJob of the first could
-    // then delete unsent (PostgreSQL's BIGSERIAL never reuses).
-    sql: `
-      CREATE TABLE notification_jobs_v5 (
-        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
-        channel     TEXT    NOT NULL,
-        comment_id  TEXT    NOT NULL,
-        created_at  INTEGER NOT NULL,
-        due_at      INTEGER NOT NULL,
-        attempts    INTEGER NOT NULL DEFAULT 0,
-        lease_owner TEXT,
-        lease_until INTEGER,
-        last_error  TEXT
-      );
-      INSERT INTO notification_jobs_v5 (seq, channel, comment_id, created_at, due_at, attempts, lease_owner, lease_until, last_error)
-        SELECT seq, channel, comment_id, created_at, due_at, attempts, lease_owner, lease_until, last_error FROM notification_jobs;
-      DROP TABLE notification_jobs;
-      ALTER TABLE notification_jobs_v5 RENAME TO notification_jobs;
-      CREATE INDEX notification_jobs_due ON notification_jobs (channel, due_at);
-    `,
-  },
-  {
-    version: 6,
-    name: "a comment's language",
-    // What an editor's screen reader needs to read a comment in /admin with the right voice.
-    sql: `
-      ALTER TABLE comments ADD COLUMN lang TEXT NOT NULL DEFAULT '';
-      ALTER TABLE audit_log ADD COLUMN comment_lang TEXT NOT NULL DEFAULT '';
-    `,
-  },
-  {
-    version: 7,
-    name: 'audit entries of an erased comment',
-    // A reader may ask for what they wrote to be erased: the entries keep the decisions, not the text.
-    sql: `ALTER TABLE audit_log ADD COLUMN erased_at INTEGER;`,
-  },
-];
-
-/** The newest schema this server knows. */
-const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
 interface AuditLogRow {
   seq: number;
@@ -270,24 +56,6 @@ const toAuditEntry = (r: AuditLogRow): AuditEntry => ({
   after: r.after === null ? null : (JSON.parse(r.after) as AuditState),
   erasedAt: r.erased_at,
 });
-
-export function migrate(db: Database.Database): void {
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
-  const versionNow = () => (db.prepare(SCHEMA_VERSION_SQL).get() as { v: number | null }).v ?? 0;
-  const current = versionNow();
-  refuseSchemaAhead(current, LATEST_VERSION);
-  for (const m of MIGRATIONS) {
-    if (m.version <= current) continue;
-    db.transaction(() => {
-      // Read again under the write lock: another process on this file may have applied it meanwhile.
-      if (versionNow() >= m.version) return;
-      db.exec(m.sql);
-      m.backfill?.(db);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
-    }).immediate();
-  }
-}
 
 /** A list's columns: all but `search`, the folded copy of name and content that only the WHERE reads. */
 const LIST_COLUMNS = 'seq, id, page_id, page_url, page_title, name, content, lang, status, created_at, moderated_at, edited_at, reply_text, reply_at';

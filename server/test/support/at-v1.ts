@@ -4,8 +4,8 @@
  */
 import Database from 'better-sqlite3';
 import type pg from 'pg';
-import { PG_MIGRATIONS } from '../../src/stores/pg-store.js';
-import { MIGRATIONS } from '../../src/stores/sqlite-store.js';
+import { PG_MIGRATIONS } from '../../src/stores/pg-schema.js';
+import { MIGRATIONS } from '../../src/stores/sqlite-schema.js';
 
 /** An SQLite file at migration 1, open for the test to insert into (close it before opening the store). */
 export function sqliteAtV1(file: string): Database.Database {
