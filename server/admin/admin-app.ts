@@ -3,28 +3,25 @@
  * by status, article and text, approves, rejects, edits or answers comments (one at a time or several
  * at once, by mouse or keyboard), and reads the moderation log.
  *
- * This element holds the queue (its list, paging, polling, filters and decisions) and signing in; its
- * reactive controllers hold the rest: `editing.ts` the edit and reply forms, `keyboard.ts` the shortcuts
- * and their help, `audit-log.ts` the moderation log (as a page and on each card); `session.ts` is what
- * the tab keeps.
+ * This element holds the queue's state (its list, paging, polling, filters and decisions) and signing
+ * in; `queue.template.ts` is the queue's markup; its reactive controllers hold the rest: `editing.ts` the
+ * edit and reply forms, `keyboard.ts` the shortcuts and their help, `audit-log.ts` the moderation log (as
+ * a page and on each card); `session.ts` is what the tab keeps.
  *
- * Everything a reader or a moderator wrote is rendered through Lit text bindings (never as HTML), and
- * article links are only made for http(s) URLs. Reactive properties are declared with
- * `static properties` and `declare` fields: no decorators, and no class fields that would shadow Lit's
- * accessors.
+ * Everything a reader or a moderator wrote is rendered through Lit text bindings (never as HTML).
+ * Reactive properties are declared with `static properties` and `declare` fields: no decorators, and no
+ * class fields that would shadow Lit's accessors.
  *
  * Tests (and a newsroom that wants it) set the polling interval with `?poll=<ms>`; it is never longer
  * than 15 s.
  */
 import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
 import {
   ApiError,
   eraseComment,
   getCounts,
   listComments,
   moderate,
-  STATUSES,
   type AdminComment,
   type Counts,
   type Status,
@@ -34,6 +31,7 @@ import { styles } from './admin-styles.js';
 import { AuditLogController, CommentLogsController, type LogPage } from './audit-log.js';
 import { EditingController } from './editing.js';
 import { KeyboardController } from './keyboard.js';
+import { renderQueue, type Decision, type PageFilter, type QueueView } from './queue.template.js';
 import { readToken, writeToken } from './session.js';
 
 const MAX_POLL_MS = 15_000;
@@ -41,24 +39,10 @@ const MIN_POLL_MS = 100;
 
 type View = 'queue' | 'audit';
 
-interface PageFilter {
-  pageId: string;
-  title: string;
-}
-
 /** The polling interval: `?poll=<ms>` on the page's URL, within [0.1 s, 15 s]; 15 s otherwise. */
 export function pollInterval(search: string): number {
   const raw = Number(new URLSearchParams(search).get('poll'));
   return Number.isFinite(raw) && raw > 0 ? Math.min(MAX_POLL_MS, Math.max(MIN_POLL_MS, raw)) : MAX_POLL_MS;
-}
-
-function safeHref(url: string): string | null {
-  try {
-    const u = new URL(url);
-    return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : null;
-  } catch {
-    return null;
-  }
 }
 
 const viewOfHash = (): View => (location.hash === '#audit' ? 'audit' : 'queue');
@@ -167,6 +151,39 @@ export class YkienAdmin extends LitElement {
     movedByOther: (c, e, key) => this.movedByOther(c, e, key),
     logChanged: (id) => this.commentLogs.reload(id),
   });
+
+  /**
+   * What the queue's markup (queue.template.ts) shows and does. Its state is read through getters, at
+   * the moment it is used: a click handler made at one render (a busy card's buttons) sees the state of
+   * its click, not of that render.
+   */
+  private readonly queue: QueueView = ((host: YkienAdmin): QueueView => ({
+    msg: (key, vars) => host.msg(key, vars),
+    when: (iso) => host.when(iso),
+    get tab() { return host.tab; },
+    get counts() { return host.counts; },
+    get query() { return host.query; },
+    get pageFilter() { return host.pageFilter; },
+    get items() { return host.items; },
+    get next() { return host.next; },
+    get loading() { return host.loading; },
+    get current() { return host.current; },
+    get selected() { return host.selected; },
+    get busy() { return host.busy; },
+    get edits() { return host.edits; },
+    get commentLogs() { return host.commentLogs; },
+    selectTab: (tab) => host.selectTab(tab),
+    reload: () => void (!host.loading && host.edits.letGo() && host.load(true)),
+    searchInput: (value) => host.searchInput(value),
+    searchSubmit: () => host.searchSubmit(),
+    setPageFilter: (f) => host.setPageFilter(f),
+    toggleAll: (on) => host.toggleAll(on),
+    toggleSelected: (id, on) => host.toggleSelected(id, on),
+    bulk: (action) => void host.bulk(action),
+    loadMore: () => void host.loadMore(),
+    act: (c, action) => void host.act(c, action),
+    focused: (i) => void (host.current !== i && (host.current = i)),
+  }))(this);
 
   constructor() {
     super();
@@ -398,14 +415,12 @@ export class YkienAdmin extends LitElement {
     if (!same) void this.load(true);
   }
 
-  private onSearchInput(e: InputEvent): void {
-    const value = (e.target as HTMLInputElement).value;
+  private searchInput(value: string): void {
     if (this.searchTimer !== null) clearTimeout(this.searchTimer);
     this.searchTimer = setTimeout(() => this.applySearch(value), 300);
   }
 
-  private onSearchSubmit(e: SubmitEvent): void {
-    e.preventDefault();
+  private searchSubmit(): void {
     this.applySearch(this.renderRoot.querySelector<HTMLInputElement>('#q')?.value ?? '');
   }
 
@@ -486,7 +501,7 @@ export class YkienAdmin extends LitElement {
     this.counts = c;
   }
 
-  private async act(c: AdminComment, action: 'approve' | 'reject' | 'delete' | 'restore' | 'erase', refocus = true): Promise<void> {
+  private async act(c: AdminComment, action: Decision, refocus = true): Promise<void> {
     // A decision on the comment whose form holds unsaved text would decide on the text as it was.
     if (this.edits.isOpen(c) && this.edits.keepsUnsaved()) return;
     if (action === 'delete' && !window.confirm(this.msg('confirmDelete', { name: c.name }))) return;
@@ -610,7 +625,7 @@ export class YkienAdmin extends LitElement {
       <main class="inner">
         <p class="status" role="status" aria-live="polite">${this.notice}</p>
         <div role="alert">${this.error ? html`<p class="error">${this.error}</p>` : nothing}</div>
-        ${!this.signedIn ? this.renderSignIn() : this.view === 'audit' ? this.log.render() : this.renderQueue()}
+        ${!this.signedIn ? this.renderSignIn() : this.view === 'audit' ? this.log.render() : renderQueue(this.queue)}
       </main>
       ${this.keys.renderHelp()}
     `;
@@ -628,147 +643,6 @@ export class YkienAdmin extends LitElement {
     `;
   }
 
-  private renderQueue() {
-    const filtered = this.query.trim() !== '' || this.pageFilter !== null;
-    const allSelected = this.items.length > 0 && this.items.every((c) => this.selected.has(c.id));
-    return html`
-      <h2 id="view-heading" class="visually-hidden" tabindex="-1">${this.msg('queueLink')}</h2>
-      <div class="toolbar">
-        <nav aria-label=${this.msg('statusNav')}>
-          <ul class="tabs">
-            ${STATUSES.map(
-              (tab) => html`<li>
-                <button type="button" class="tab" data-status=${tab} aria-pressed=${tab === this.tab ? 'true' : 'false'}
-                  @click=${() => this.selectTab(tab)}>${this.msg(tab)}${this.counts
-                    ? html` <span class="badge">${this.counts[tab]}</span>`
-                    : nothing}</button>
-              </li>`,
-            )}
-          </ul>
-        </nav>
-        <button type="button" class="quiet" aria-disabled=${this.loading ? 'true' : nothing}
-          @click=${() => !this.loading && this.edits.letGo() && this.load(true)}>${this.msg('reload')}</button>
-      </div>
-      <form class="search" role="search" aria-label=${this.msg('filters')} @submit=${this.onSearchSubmit}>
-        <label for="q">${this.msg('searchLabel')}</label>
-        <div class="row">
-          <input id="q" type="search" aria-describedby="q-help" .value=${this.query} @input=${this.onSearchInput} />
-          <button type="submit" class="quiet">${this.msg('searchButton')}</button>
-        </div>
-        <p id="q-help" class="help">${this.msg('searchHelp')}</p>
-        ${this.pageFilter
-          ? html`<p class="chip">
-              <span>${this.msg('articleFilter', { title: this.pageFilter.title })}</span>
-              <button type="button" id="clear-article" class="quiet small" @click=${() => this.setPageFilter(null)}>
-                ${this.msg('clearArticle')}</button>
-            </p>`
-          : nothing}
-      </form>
-      <div class="bulkbar">
-        <label class="check">
-          <input id="select-all" type="checkbox" .checked=${allSelected} ?disabled=${this.items.length === 0}
-            @change=${(e: Event) => this.toggleAll((e.target as HTMLInputElement).checked)} />
-          ${this.msg('selectAll', { n: this.items.length })}
-        </label>
-        ${this.selected.size > 0
-          ? html`<span class="count">${this.msg('selectedN', { n: this.selected.size })}</span>
-              ${this.tab !== 'published'
-                ? html`<button type="button" class="primary" @click=${() => this.bulk('approve')}>${this.msg('approveSelected')}</button>`
-                : nothing}
-              ${this.tab !== 'rejected'
-                ? html`<button type="button" class="quiet" @click=${() => this.bulk('reject')}>${this.msg('rejectSelected')}</button>`
-                : nothing}`
-          : nothing}
-      </div>
-      <h3 id="list-heading" class="visually-hidden" tabindex="-1">${this.msg(this.tab)}</h3>
-      <div aria-busy=${this.loading ? 'true' : 'false'}>
-        ${this.items.length === 0 && !this.loading
-          ? html`<p class="empty">${this.msg(filtered ? 'emptySearch' : 'empty')}</p>`
-          : nothing}
-        <ol class="comments">${repeat(this.items, (c) => c.id, (c, i) => this.renderComment(c, i))}</ol>
-        ${this.loading ? html`<p class="empty">${this.msg('loading')}</p>` : nothing}
-        ${this.next && !this.loading
-          ? html`<button type="button" class="quiet more" @click=${() => this.loadMore()}>${this.msg('loadMore')}</button>`
-          : nothing}
-      </div>
-    `;
-  }
-
-  private renderComment(c: AdminComment, i: number) {
-    const busy = this.busy.has(c.id);
-    const edits = this.edits;
-    const href = safeHref(c.pageUrl);
-    const title = c.pageTitle || c.pageId || this.msg('untitled');
-    // The reader's words in their own language (WCAG 3.1.2): a screen reader then reads a Vietnamese
-    // comment with a Vietnamese voice in an English /admin. The board's own words are the page's.
-    const lang = c.lang || nothing;
-    const isCurrent = i === this.current;
-    return html`
-      <li>
-        <article class=${isCurrent ? 'comment current' : 'comment'} data-index=${i} data-id=${c.id}
-          tabindex=${isCurrent || (this.current < 0 && i === 0) ? '0' : '-1'} aria-labelledby=${`name-${c.id}`}
-          @focusin=${() => {
-            if (this.current !== i) this.current = i;
-          }}>
-          <div class="meta">
-            <input type="checkbox" class="select" aria-label=${this.msg('select', { name: c.name })}
-              .checked=${this.selected.has(c.id)} @change=${(e: Event) => this.toggleSelected(c.id, (e.target as HTMLInputElement).checked)} />
-            <h4 id=${`name-${c.id}`} class="name" lang=${lang}>${c.name}</h4>
-            <time datetime=${c.createdAt}>${this.when(c.createdAt)}</time>
-            ${c.edited ? html`<span class="edited">${this.msg('editedMark')}</span>` : nothing}
-          </div>
-          <p class="article-line">
-            <span class="label">${this.msg('article')}:</span>
-            ${href ? html`<a href=${href} target="_blank" rel="noopener noreferrer" lang=${lang}>${title}</a>` : html`<span lang=${lang}>${title}</span>`}
-            ${this.pageFilter?.pageId === c.pageId
-              ? nothing
-              : html`<button type="button" class="link" @click=${() => this.setPageFilter({ pageId: c.pageId, title })}>
-                  ${this.msg('onlyArticle')}</button>`}
-          </p>
-          ${edits.isEditing(c) ? edits.renderEdit(c, busy) : html`<p class="content" lang=${lang}>${c.content}</p>`}
-          ${c.reply && !edits.isReplying(c)
-            ? html`<div class="reply">
-                <p class="reply-label">${this.msg('boardReply')}</p>
-                <p class="content">${c.reply.text}</p>
-              </div>`
-            : nothing}
-          ${edits.isReplying(c) ? edits.renderReply(c, busy) : nothing}
-          ${edits.isOpen(c) ? nothing : this.renderActions(c, busy)}
-          ${this.commentLogs.render(c.id)}
-        </article>
-      </li>
-    `;
-  }
-
-  private renderActions(c: AdminComment, busy: boolean) {
-    // aria-disabled, not disabled, while an action is under way: a disabled button drops the focus to
-    // the page's body, and when the action fails the editor would have lost their place (WCAG 2.4.3).
-    const off = busy ? 'true' : nothing;
-    const unlessBusy = (run: () => unknown) => () => void (this.busy.has(c.id) || run());
-    return html`
-      <div class="actions">
-        ${c.status !== 'published'
-          ? html`<button type="button" class="primary" aria-disabled=${off} @click=${unlessBusy(() => this.act(c, 'approve'))}>${this.msg('approve')}</button>`
-          : nothing}
-        ${c.status !== 'rejected'
-          ? html`<button type="button" class="quiet" aria-disabled=${off} @click=${unlessBusy(() => this.act(c, 'reject'))}>
-              ${this.msg(c.status === 'published' ? 'hide' : 'reject')}</button>`
-          : nothing}
-        ${c.status === 'pending'
-          ? html`<button type="button" class="quiet" aria-disabled=${off} @click=${unlessBusy(() => this.edits.startEdit(c))}>${this.msg('edit')}</button>`
-          : html`<button type="button" class="quiet" aria-disabled=${off} @click=${unlessBusy(() => this.act(c, 'restore'))}>${this.msg('restore')}</button>`}
-        <button type="button" class="quiet" aria-disabled=${off} @click=${unlessBusy(() => this.edits.startReply(c))}>
-          ${this.msg(c.reply ? 'editReply' : 'replyButton')}</button>
-        ${c.reply
-          ? html`<button type="button" class="quiet" aria-disabled=${off} @click=${unlessBusy(() => this.edits.deleteReply(c))}>${this.msg('removeReply')}</button>`
-          : nothing}
-        <button type="button" class="quiet" aria-expanded=${this.commentLogs.isOpen(c.id) ? 'true' : 'false'} aria-controls=${`history-${c.id}`}
-          @click=${() => this.commentLogs.toggle(c.id)}>${this.msg('history')}</button>
-        <button type="button" class="danger" aria-disabled=${off} @click=${unlessBusy(() => this.act(c, 'delete'))}>${this.msg('delete')}</button>
-        <button type="button" class="danger" aria-disabled=${off} @click=${unlessBusy(() => this.act(c, 'erase'))}>${this.msg('erase')}</button>
-      </div>
-    `;
-  }
 }
 
 if (!customElements.get('ykien-admin')) customElements.define('ykien-admin', YkienAdmin);
