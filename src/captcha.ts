@@ -132,6 +132,11 @@ export class CaptchaController implements ReactiveController {
     return tokenFresh(this.#at) ? this.#token : undefined;
   }
 
+  /** When the reader solved the captcha that gave the token (its age counts from then). */
+  get solvedAt(): number {
+    return this.#at;
+  }
+
   /** Renders (or re-renders, when an option changed) the captcha; `undefined` removes it. */
   configure(options: CaptchaOptions | undefined): void {
     const was = this.#options;

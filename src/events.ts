@@ -32,7 +32,8 @@ export class YkienSentEvent extends Event {
 export interface ErrorDetail {
   /**
    * The server's `code`, or `network`, `timeout`, `offline`, `bad-response` (a 2xx without an id), `http`,
-   * `invalid` (the form's own checks), `error` (an unexpected failure in the widget; nothing was sent).
+   * `invalid` (the form's own checks), `error` (an unexpected failure in the widget; nothing was sent);
+   * `captcha` without a `status`: a saved comment's token went stale before it could go.
    */
   code: string;
   status?: number;

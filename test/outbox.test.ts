@@ -14,7 +14,7 @@ import type { CommentPayload, SendResult } from '../src/api/send.js';
 import { retryDelay } from '../src/outbox/backoff.js';
 import { TOKEN_LIFETIME_MS } from '../src/captcha.js';
 import { loadItems, type OutboxItem } from '../src/outbox/items.js';
-import { OutboxController, deleteItem, newItem, saveItem, settle } from '../src/outbox/outbox.controller.js';
+import { OutboxController, deleteItem, newItem, saveItem, settle, type QueuedOutcome } from '../src/outbox/outbox.controller.js';
 import { DB_NAME, STORE_NAME, resetStoreForTests, store } from '../src/storage.js';
 
 const EP = 'https://binhluan.example.vn/api/comments';
@@ -235,9 +235,9 @@ describe('saveItem / loadItems / deleteItem over IndexedDB', () => {
 });
 
 describe('OutboxController', () => {
-  type Host = { endpoint?: string; language: string; contentLang: string; updates: number; addController(): void; requestUpdate(): void };
+  type Host = { endpoint?: string; language: string; contentLang: string; updates: number; isConnected?: boolean; addController(): void; requestUpdate(): void };
   let host: Host;
-  let reports: Array<[OutboxItem, SendResult]>;
+  let reports: Array<[OutboxItem, QueuedOutcome]>;
   let ctl: OutboxController;
   let fetchMock: ReturnType<typeof vi.fn>;
   let nav: { onLine: boolean };
@@ -316,7 +316,7 @@ describe('OutboxController', () => {
     }
     const mine = writes.filter(([k]) => k === 'o:k2').map(([, s]) => s);
     expect(mine.slice(-2)).toEqual(['sent', 'deleted']);
-    expect(mine[0]).toBe('queued');
+    expect(mine[0]).toBe('sending'); // one write before the request: stored, and marked as maybe on the server
   });
 
   it('a lost answer keeps the item queued, maybe stored, with no token in storage; the retry replays it', async () => {
@@ -445,6 +445,21 @@ describe('OutboxController', () => {
     expect((await loadItems(EP))[0].state).toBe('queued');
   });
 
+  it('a comment discarded while the outbox works through the list is not sent: it stays gone', async () => {
+    await saveItem({ ...newItem(EP, payload('first'), false, NOW), maybeStored: false });
+    await saveItem({ ...newItem(EP, payload('second'), false, NOW + 1), maybeStored: false });
+    let answerFirst!: () => void;
+    fetchMock.mockImplementationOnce(() => new Promise<Response>((r) => (answerFirst = () => r(json(201, { id: 'srv-first', status: 'pending' })))));
+    const drained = ctl.drain();
+    await vi.waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(1)); // the first is on its way
+    await ctl.discard('second'); // the reader discards the other one meanwhile ("Bỏ bình luận")
+    answerFirst();
+    await drained;
+    expect(bodies().map((b) => b.clientId)).toEqual(['first']);
+    expect(await dump()).toEqual([]);
+    expect(reports.map(([i, r]) => [i.clientId, r.kind])).toEqual([['first', 'sent']]);
+  });
+
   it('a wait reckoned by a clock since set back (further off than the wait that set it) is due now; a long Retry-After is kept', async () => {
     const later = Date.now() + 3 * 3_600_000; // the machine's clock was 3 h ahead when these were queued
     await saveItem({ ...newItem(EP, payload('backoff'), false, NOW), nextAt: later, wait: 2_000, code: 'http' });
@@ -469,6 +484,50 @@ describe('OutboxController', () => {
       await ctl.drain();
       expect(fetchMock).not.toHaveBeenCalled();
       expect((await loadItems(EP))[0].state).toBe('queued');
+    });
+
+    it('waiting for a token another tab may hold, it sleeps until the token goes stale, then asks the reader', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+      try {
+        vi.setSystemTime(NOW);
+        host.isConnected = true; // the controller sets its timer only for an element on the page
+        await saveItem(newItem(EP, payload('elsewhere'), true, NOW - 10_000));
+        await ctl.drain();
+        const rounds = host.updates;
+        // Nothing to do until then: no round of the outbox (each one a lock, reads and a render).
+        await vi.advanceTimersByTimeAsync(TOKEN_LIFETIME_MS - 10_000 - 1_000);
+        expect(host.updates).toBe(rounds);
+        expect(fetchMock).not.toHaveBeenCalled();
+        expect((await loadItems(EP))[0].state).toBe('queued');
+        expect(reports).toEqual([]);
+        // The token went stale: no tab can send it now; the reader is asked, and told.
+        await vi.advanceTimersByTimeAsync(2_000);
+        await vi.waitFor(async () => expect((await loadItems(EP))[0]).toMatchObject({ clientId: 'elsewhere', state: 'needs-captcha' }));
+        expect(reports.map(([i, r]) => [i.clientId, r.kind])).toEqual([['elsewhere', 'token-stale']]);
+        expect(fetchMock).not.toHaveBeenCalled();
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
+    it("a token's age counts from when the reader solved the captcha, not from when they pressed send", async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      try {
+        vi.setSystemTime(NOW);
+        nav.onLine = false;
+        fetchMock.mockRejectedValueOnce(new TypeError('Failed to fetch'));
+        // Solved 100 s before send; the send fails offline.
+        await ctl.submit(payload('solved-early'), 'tok-early', true, NOW - 100_000);
+        expect((await loadItems(EP))[0]).toMatchObject({ state: 'queued', tokenAt: NOW - 100_000 });
+        // 15 s later the token is 115 s old: not sent with it (the server would refuse it, and count the try).
+        vi.setSystemTime(NOW + 15_000);
+        nav.onLine = true;
+        await ctl.drain(true);
+        expect(fetchMock).toHaveBeenCalledTimes(1);
+        expect((await loadItems(EP))[0]).toMatchObject({ clientId: 'solved-early', state: 'needs-captcha' });
+      } finally {
+        vi.useRealTimers();
+      }
     });
 
     it('the in-memory token is not trusted past its lifetime', async () => {

@@ -8,7 +8,7 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { postComment, reason, type CommentPayload, type SendResult } from '../api/send.js';
-import { tokenFresh } from '../captcha.js';
+import { TOKEN_LIFETIME_MS, tokenFresh } from '../captcha.js';
 import { store } from '../storage.js';
 import { MAX_DELAY_MS, retryDelay } from './backoff.js';
 import { CHANNEL_NAME } from './channel.js';
@@ -47,12 +47,17 @@ export const newItem = (endpoint: string, payload: CommentPayload, captcha: bool
 });
 
 export const saveItem = (item: OutboxItem) => store.set(PREFIX + item.clientId, item);
+/** Written before a request: if the tab dies during it, the next one knows the server may have it. */
+const sending = (item: OutboxItem): OutboxItem => ({ ...item, state: 'sending', maybeStored: true });
 export const deleteItem = (clientId: string) => store.del(PREFIX + clientId);
 
 /** What a tab tells the others beside "re-read the outbox": a queued comment it sent. */
 interface Heard {
   sent: [clientId: string, id: string, status: SentStatus];
 }
+
+/** What the outbox tells its host besides a send's result: a comment's captcha went stale before it could go. */
+export type QueuedOutcome = SendResult | { kind: 'token-stale' };
 
 type Host = ReactiveControllerHost & HTMLElement & { endpoint?: string; language: string; contentLang: string };
 
@@ -87,7 +92,7 @@ export class OutboxController implements ReactiveController {
   #wake = () => (document.visibilityState != 'hidden' || this.items.length ? this.drain(true) : undefined);
   #host: Host;
   /** `byOther`: another tab sent it (this one only shows the outcome; the events are that tab's). */
-  #report: (item: OutboxItem, result: SendResult, byOther?: boolean) => void;
+  #report: (item: OutboxItem, result: QueuedOutcome, byOther?: boolean) => void;
   /**
    * The server stored the item: the host's records of it (the reader's own copy, the draft it came from)
    * are written while the item is still here marked sent, so no moment exists when neither tells that
@@ -97,7 +102,7 @@ export class OutboxController implements ReactiveController {
 
   constructor(
     host: Host,
-    report: (item: OutboxItem, result: SendResult, byOther?: boolean) => void,
+    report: (item: OutboxItem, result: QueuedOutcome, byOther?: boolean) => void,
     stored: (item: OutboxItem, sent: NonNullable<OutboxItem['sent']>) => Promise<void> = async () => {},
   ) {
     (this.#host = host).addController(this);
@@ -127,10 +132,12 @@ export class OutboxController implements ReactiveController {
    * A new comment: stored first (the promise waits for the transaction), then sent, all under the lock
    * so no other tab picks it up half way. Resolves with the server's answer.
    */
-  submit(payload: CommentPayload, token: string | undefined, captcha: boolean): Promise<SendResult> {
+  submit(payload: CommentPayload, token: string | undefined, captcha: boolean, solvedAt = Date.now()): Promise<SendResult> {
+    // A token's age counts from when the reader solved the captcha, not from when they pressed send.
     const item = newItem(this.#host.endpoint!, payload, captcha, Date.now(), this.#host.contentLang);
-    if (token) this.#tokens.set(item.clientId, [token, Date.now()]);
-    return withLock(async () => (await saveItem(item), this.#attempt(item, token, true)));
+    if (token) this.#tokens.set(item.clientId, [token, solvedAt]);
+    if (captcha) item.tokenAt = solvedAt;
+    return withLock(async () => (await saveItem(sending(item)), this.#attempt(item, token, true)));
   }
 
   /** The reader solved the captcha for a comment that waited for it. */
@@ -176,13 +183,16 @@ export class OutboxController implements ReactiveController {
     if (item.state == 'sent') return this.#finish(item, item.sent!).then(() => true);
     // `sending` here means the tab sending it died mid-request: it is due now.
     if ((item.state != 'queued' && item.state != 'sending') || (dueAt(item, now) > now && (!skipBackoff || item.code == 'rate-limited'))) return true;
-    const t = this.#tokens.get(item.clientId);
-    const token = t && tokenFresh(t[1], now) ? t[0] : undefined;
-    if (item.captcha && !token && !item.maybeStored) {
+    const token = this.#token(item, now);
+    if (this.#waitsForToken(item, now)) {
       // Its token may still be in the tab that queued it; once it cannot be, the reader is asked.
-      if (!tokenFresh(item.tokenAt ?? 0, now)) await this.#update(item.clientId, { state: 'needs-captcha' });
+      if (!tokenFresh(item.tokenAt ?? 0, now) && (await this.#update(item.clientId, { state: 'needs-captcha' }))) {
+        this.#report(item, { kind: 'token-stale' });
+      }
       return true;
     }
+    // Read before the request, not from the list this round began with: one discarded since stays gone.
+    if (!(await this.#markSending(item.clientId))) return true;
     const result = await this.#attempt(item, token, false);
     this.#report(item, result);
     return !(result.kind == 'retry' && result.code == 'offline');
@@ -192,9 +202,8 @@ export class OutboxController implements ReactiveController {
    * One POST. Without a token it still goes when the server may already hold the comment: a stored one
    * is replayed without a captcha, and a 403 then asks the reader.
    */
+  /** The item is stored marked `sending` (it was, by the caller). */
   async #attempt(item: OutboxItem, token: string | undefined, fresh: boolean): Promise<SendResult> {
-    // Written before the request: if this tab dies now, the next one knows the server may have it.
-    await saveItem({ ...item, state: 'sending', maybeStored: true });
     await this.#changed();
     const result = await postComment(item.endpoint, item.payload, token, this.#host.language, item.lang);
     const next = settle(item, result);
@@ -220,9 +229,33 @@ export class OutboxController implements ReactiveController {
     await deleteItem(item.clientId);
   }
 
-  async #update(clientId: string, change: Partial<OutboxItem>): Promise<void> {
-    await store.update<OutboxItem>(PREFIX + clientId, (i) => i && { ...i, ...change });
+  /** Changes a stored item; false when there is none (the reader discarded it, here or in another tab). */
+  async #update(clientId: string, change: Partial<OutboxItem>): Promise<boolean> {
+    let found = false;
+    await store.update<OutboxItem>(PREFIX + clientId, (i) => i && ((found = true), { ...i, ...change }));
     await this.#changed();
+    return found;
+  }
+
+  /** Marks a queued item as being sent, in the same transaction that finds it still there. */
+  async #markSending(clientId: string): Promise<boolean> {
+    let found = false;
+    await store.update<OutboxItem>(PREFIX + clientId, (i) => i && ((found = true), sending(i)));
+    return found;
+  }
+
+  /** This tab's captcha token for the item, while it is fresh. */
+  #token(item: OutboxItem, now: number): string | undefined {
+    const t = this.#tokens.get(item.clientId);
+    return t && tokenFresh(t[1], now) ? t[0] : undefined;
+  }
+
+  /**
+   * A captcha comment that never reached the server, and no token for it here: only a tab that holds
+   * its token can send it, until the token goes stale; then the reader is asked to solve the captcha.
+   */
+  #waitsForToken(item: OutboxItem, now: number): boolean {
+    return item.captcha && !item.maybeStored && !this.#token(item, now);
   }
 
   /** Another tab changed the outbox; when it sent a comment this tab listed as unsent, that is told here too. */
@@ -245,7 +278,12 @@ export class OutboxController implements ReactiveController {
     this.#host.requestUpdate();
     clearTimeout(this.#timer);
     const now = Date.now();
-    const next = Math.min(...this.items.filter((i) => i.state == 'queued').map((i) => dueAt(i, now)));
+    // One that waits for its token wakes this tab when the token goes stale, not at once and again.
+    const next = Math.min(
+      ...this.items
+        .filter((i) => i.state == 'queued')
+        .map((i) => (this.#waitsForToken(i, now) ? Math.max(dueAt(i, now), (i.tokenAt ?? 0) + TOKEN_LIFETIME_MS) : dueAt(i, now))),
+    );
     if (next < Infinity && !this.#draining && this.#host.isConnected) this.#timer = setTimeout(() => this.drain(), Math.min(2 ** 31 - 1, next - now));
   }
 }

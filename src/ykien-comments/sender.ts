@@ -10,7 +10,7 @@ import { buildPayload, reason } from '../api/send.js';
 import { CaptchaController, DEFAULT_JSAPI } from '../captcha.js';
 import { YkienErrorEvent, YkienQueuedEvent, YkienSentEvent, YkienSubmitEvent } from '../events.js';
 import type { OutboxItem } from '../outbox/items.js';
-import { OutboxController } from '../outbox/outbox.controller.js';
+import { OutboxController, type QueuedOutcome } from '../outbox/outbox.controller.js';
 import { uuidV7 } from '../uuid-v7.js';
 import { validate, type Field, type FieldErrors } from '../validate.js';
 import { articleKey } from './draft-keeper.js';
@@ -102,6 +102,7 @@ export class Sender {
     this.captcha.renewIfStale();
     const t = h.t;
     const token = h.siteKey ? (this.captcha.token ?? null) : undefined;
+    const solvedAt = this.captcha.solvedAt;
     const errors = (h.errors = validate({ name: h.name, content: h.content, maxLength: h.limit, captchaToken: token }, t));
     if (Object.keys(errors).length) {
       this.#focusFirst(errors);
@@ -118,7 +119,7 @@ export class Sender {
     const from = h.draftKey;
     try {
       await h.saveDraft();
-      await this.#handle(await this.outbox.submit(payload, token ?? undefined, !!h.siteKey), payload, true, typed, from);
+      await this.#handle(await this.outbox.submit(payload, token ?? undefined, !!h.siteKey, solvedAt), payload, true, typed, from);
     } catch (err) {
       // Nothing above should throw; if it does, the text is still in the form and the reader is told.
       console.error('ykien:', err);
@@ -150,7 +151,7 @@ export class Sender {
    * A comment sent from the outbox, not from the form just now. `byOther`: another tab sent it; this one
    * shows it, and the event (one per comment stored, for a site's analytics) is that tab's.
    */
-  #onQueuedOutcome(item: OutboxItem, result: SendResult, byOther = false): void {
+  #onQueuedOutcome(item: OutboxItem, result: QueuedOutcome, byOther = false): void {
     const h = this.#host;
     const { kind } = result;
     if (kind == 'sent') {
@@ -158,9 +159,11 @@ export class Sender {
       if (byOther) h.remember(item.payload, result.id, result.status);
       h.say('queuedSent', 'success');
       if (!byOther) h.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: item.clientId }));
-    } else if (kind == 'captcha') {
+    } else if (kind == 'captcha' || kind == 'token-stale') {
+      // Refused by the server (403), or its token went stale in this tab before it could go: either way
+      // it no longer goes by itself, and the reader is told so, not left with "sent when online".
       const message = h.say('verifyPrompt', 'error');
-      if (!byOther) this.#fail(kind, message, 403);
+      if (!byOther) this.#fail('captcha', message, kind == 'captcha' ? 403 : undefined);
     } else if (kind != 'retry' && kind != 'rate-limited') {
       if (item.payload.pageId == h.page.pageId && !h.content.trim()) {
         // Retrying cannot help: the text goes back into the form, with the message, for the reader to fix.
