@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { payloadHash } from '../src/idempotency.js';
-import { PgStore } from '../src/stores/pg-store.js';
+import { CLAIM_BATCH, PgStore } from '../src/stores/pg-store.js';
 import { SqliteStore } from '../src/stores/sqlite-store.js';
 import { GroupCommit, ItemFailed } from '../src/stores/group-commit.js';
 import { uuidV7 } from '../src/stores/uuid-v7.js';
@@ -172,7 +172,9 @@ describe.each(stores)('%s store', (_name, open) => {
     const store = await open();
     later(() => store.close());
     // Private fields on purpose: the durability of each path is the point of this test.
-    type Conn = { pragma?: (p: string, o: object) => unknown; query?: (q: string) => Promise<{ rows: Array<Record<string, string>> }> };
+    type Rows = Promise<{ rows: Array<Record<string, string>> }>;
+    type Client = { query(q: string, v?: unknown[]): Rows; release(): void };
+    type Conn = { pragma?: (p: string, o: object) => unknown; query?: (q: string) => Rows; connect?: () => Promise<Client> };
     const s = store as unknown as Record<string, Conn> & { writer?: { local: Record<string, Conn> } };
     if (s.writer) {
       // SqliteWriter's two connections (the same class runs in the server's writer thread).
@@ -180,7 +182,20 @@ describe.each(stores)('%s store', (_name, open) => {
       expect(s.writer.local.claims!.pragma!('synchronous', { simple: true })).toBe(1); // NORMAL
     } else {
       expect((await s.pool!.query!('SHOW synchronous_commit')).rows[0]!.synchronous_commit).toBe('on');
-      expect((await s.claimPool!.query!('SHOW synchronous_commit')).rows[0]!.synchronous_commit).toBe('off');
+      // A claim turns it off for its own transaction only: nothing stays on the connection, which behind
+      // PgBouncer in transaction mode other clients share next.
+      const c = await s.claimPool!.connect!();
+      try {
+        const show = async () => (await c.query('SHOW synchronous_commit')).rows[0]!.synchronous_commit;
+        expect(await show()).toBe('on');
+        await c.query('BEGIN');
+        await c.query(CLAIM_BATCH, [[randomUUID()], ['hash'], [randomUUID()], [Date.now()], [Date.now() + 30_000]]);
+        expect(await show()).toBe('off');
+        await c.query('ROLLBACK');
+        expect(await show()).toBe('on');
+      } finally {
+        c.release();
+      }
     }
   });
 

@@ -6,9 +6,12 @@
  * released on another would stay held by a pooled backend, and the next instance's start would wait
  * for it for good. Emulated here by a client that does exactly what such a pooler does.
  */
+import { createServer, connect, type Socket } from 'node:net';
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATION_LOCK, migrateOn as migrateOnClient, PG_MIGRATIONS } from '../src/stores/pg-schema.js';
+import { PgStore } from '../src/stores/pg-store.js';
 import { freshPgSchema, type PgSchema } from './support/pg-schema.js';
 
 const PG_URL = process.env.YKIEN_TEST_PG_URL;
@@ -68,5 +71,93 @@ describe.skipIf(!PG_URL)('PostgreSQL behind a transaction-mode pooler', () => {
     const again = migrateOn(new TransactionPooled([schema.client]));
     const waited = await Promise.race([again.then(() => 'done'), new Promise((r) => setTimeout(() => r('still waiting'), 3000))]);
     expect(waited).toBe('done');
+  });
+});
+
+/**
+ * A pooler's front door as a default PgBouncer (1.20+) keeps it: a startup `options` may set only the
+ * parameters it tracks (here search_path too, as an operator with a schema per site would add to
+ * track_extra_parameters); any other `-c` is refused, "unsupported startup parameter". Behind it, the
+ * connection goes straight to PostgreSQL.
+ */
+async function startupOptionsGate(target: URL, tracked = ['search_path', 'application_name', 'client_encoding', 'datestyle', 'timezone']) {
+  const refused: string[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    sockets.add(client);
+    client.on('close', () => sockets.delete(client));
+    let buf = Buffer.alloc(0);
+    const onData = (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      if (buf.length < 4 || buf.length < buf.readInt32BE(0)) return;
+      client.off('data', onData);
+      const fields = buf.subarray(8, buf.readInt32BE(0) - 1).toString('utf8').split('\0');
+      const params = new Map<string, string>();
+      for (let i = 0; i + 1 < fields.length; i += 2) params.set(fields[i]!, fields[i + 1]!);
+      const untracked = [...(params.get('options') ?? '').matchAll(/-c\s*([\w.]+)=/g)].map((m) => m[1]!.toLowerCase()).filter((n) => !tracked.includes(n));
+      if (untracked.length) {
+        refused.push(...untracked);
+        const text = Buffer.from(`SFATAL\0VFATAL\0C08P01\0Munsupported startup parameter in options: ${untracked.join(', ')}\0\0`);
+        const head = Buffer.alloc(5);
+        head.write('E');
+        head.writeInt32BE(text.length + 4, 1);
+        client.end(Buffer.concat([head, text]));
+        return;
+      }
+      const upstream = connect(Number(target.port || 5432), target.hostname, () => {
+        upstream.write(buf);
+        client.pipe(upstream).pipe(client);
+      });
+      sockets.add(upstream);
+      upstream.on('close', () => (sockets.delete(upstream), client.destroy()));
+      upstream.on('error', () => client.destroy());
+      client.on('close', () => upstream.destroy());
+    };
+    client.on('data', onData);
+    client.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = new URL(target.href);
+  url.hostname = '127.0.0.1';
+  url.port = String((server.address() as { port: number }).port);
+  return {
+    url: url.href,
+    refused,
+    close: () => new Promise<void>((r) => (sockets.forEach((s) => s.destroy()), server.close(() => r()))),
+  };
+}
+
+describe.skipIf(!PG_URL)('PostgreSQL behind a pooler that refuses startup options it does not track (a default PgBouncer)', () => {
+  let schema: PgSchema;
+  beforeAll(async () => {
+    schema = await freshPgSchema(PG_URL!, `ykien_gate_${process.pid}`);
+  });
+  afterAll(async () => {
+    await schema?.drop();
+  });
+
+  it('claims and rate-limit hits (which skip the WAL flush) go through', async () => {
+    const gate = await startupOptionsGate(new URL(schema.url));
+    try {
+      // The gate does refuse what a default PgBouncer refuses.
+      const asked = new pg.Client({ connectionString: gate.url.replace(/options=[^&]*/, 'options=-c%20synchronous_commit%3Doff') });
+      await expect(asked.connect()).rejects.toThrow(/unsupported startup parameter/);
+      await asked.end().catch(() => undefined);
+      gate.refused.length = 0;
+
+      const store = await PgStore.open(gate.url);
+      try {
+        const now = Date.now();
+        const key = randomUUID();
+        expect(await store.claimKey(key, 'hash-1', randomUUID(), now, 30_000)).toEqual({ claimed: true });
+        expect(await store.hitRateLimit('hmac-of-an-address', 5, 60_000, now)).toEqual({ allowed: true });
+        expect(await store.findKey(key, now)).toMatchObject({ status: 'in-progress' });
+        expect(gate.refused).toEqual([]);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await gate.close();
+    }
   });
 });

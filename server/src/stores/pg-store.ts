@@ -214,15 +214,13 @@ async function inTransaction<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promi
 }
 
 /**
- * The URL with a server option added to its `options` parameter (pg reads options from the URL over
- * the config object, so a URL that already sets some, e.g. a search_path, must carry ours too).
+ * Claims and rate-limit hits need not wait for the WAL flush: one lost in a crash only lets a retry or
+ * one more comment in. Set in their own transaction (SET LOCAL), never for a session or a connection:
+ * behind PgBouncer in transaction mode a session setting would stay on a server connection that other
+ * clients share next, and a startup option (`-c synchronous_commit=off`) is refused by a default
+ * PgBouncer ("unsupported startup parameter").
  */
-function withOption(url: string, option: string): string {
-  const u = new URL(url);
-  const existing = u.searchParams.get('options');
-  u.searchParams.set('options', existing ? `${existing} ${option}` : option);
-  return u.toString();
-}
+const NO_FLUSH_WAIT = "set_config('synchronous_commit', 'off', true)";
 
 interface ClaimItem {
   clientId: string;
@@ -240,9 +238,9 @@ type ClaimRow = KeyRow & { claimed: boolean };
  * committed after that snapshot is a claim just taken (a stored record always follows a claim). Rows
  * are inserted in key order, so that two instances' batches cannot deadlock on each other's keys.
  */
-const CLAIM_BATCH = `
-  WITH input AS (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) AS t(key, payload_hash, comment_id, now, lease_until)
+export const CLAIM_BATCH = `
+  WITH no_flush_wait AS (SELECT ${NO_FLUSH_WAIT}), input AS (
+    SELECT t.* FROM no_flush_wait, unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) AS t(key, payload_hash, comment_id, now, lease_until)
   ), c AS (
     INSERT INTO idempotency_keys AS ik (key, payload_hash, comment_id, created_at, lease_until)
     SELECT key, payload_hash, comment_id, now, lease_until FROM input ORDER BY key
@@ -275,8 +273,8 @@ export class PgStore implements Store {
 
   /**
    * @param pool durable writes and reads (synchronous_commit as the cluster says, on by default).
-   * @param claimPool claims only, with synchronous_commit=off: a claim lost in a crash only lets a
-   *   retry in, so it does not wait for the WAL flush.
+   * @param claimPool claims and rate-limit hits, which commit without waiting for the WAL flush
+   *   (NO_FLUSH_WAIT), so that they never queue behind comment batches for a connection.
    */
   private constructor(private readonly pool: pg.Pool, private readonly claimPool: pg.Pool, options: PgOptions) {
     this.prepared = options.preparedStatements === false ? unnamed : named;
@@ -286,7 +284,7 @@ export class PgStore implements Store {
 
   static async open(url: string, options: PgOptions = {}): Promise<PgStore> {
     const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000 });
-    const claimPool = new pg.Pool({ connectionString: withOption(url, '-c synchronous_commit=off'), max: 4, connectionTimeoutMillis: 10_000 });
+    const claimPool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000 });
     // An idle client that loses its connection emits 'error' on the pool; without a listener that
     // would crash the process. The pool drops that client and the next query connects afresh.
     pool.on('error', () => undefined);
@@ -684,7 +682,7 @@ export class PgStore implements Store {
   hitRateLimit(client: string, limit: number, windowMs: number, now: number): Promise<RateDecision> {
     // On the claim pool (no wait for the WAL flush): a hit lost in a crash only lets one more comment in.
     return inTransaction(this.claimPool, async (c): Promise<RateDecision> => {
-      await c.query(this.prepared('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [client]));
+      await c.query(this.prepared(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), ${NO_FLUSH_WAIT}`, [client]));
       await c.query(this.prepared('DELETE FROM rate_hits WHERE client = $1 AND (at <= $2 OR at > $3)', [client, now - windowMs, now + CLOCK_SKEW_MS]));
       const { rows } = await c.query<{ n: string; oldest: string | null }>(
         this.prepared('SELECT count(*) AS n, min(at) AS oldest FROM rate_hits WHERE client = $1', [client]),
