@@ -142,6 +142,22 @@ test('no lang attribute but <html lang="en">: English', async ({ page, article }
   await expectLanguage(page, "Readers' comments", en);
 });
 
+test("a box inside an app component's shadow root takes the page's language", async ({ page, article }) => {
+  await article({ lang: 'en' });
+  await expectLanguage(page, "Readers' comments", en);
+  // The same box, rendered by an app inside its component's shadow root (no lang of its own there).
+  await page.evaluate(() => {
+    const old = document.querySelector('ykien-comments')!;
+    const box = document.createElement('ykien-comments');
+    for (const a of old.attributes) if (a.name != 'lang') box.setAttribute(a.name, a.value);
+    const app = document.createElement('div');
+    old.replaceWith(app);
+    app.attachShadow({ mode: 'open' }).append(box);
+  });
+  expect(await form(page).host.evaluate((el) => el.getRootNode() instanceof ShadowRoot && !el.hasAttribute('lang'))).toBe(true);
+  await expectLanguage(page, "Readers' comments", en);
+});
+
 test('own lang="vi" wins over <html lang="en">', async ({ page, article }) => {
   await article({ lang: 'en', attrs: { lang: 'vi' } });
   await expectLanguage(page, 'Ý kiến bạn đọc', vi);

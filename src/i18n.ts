@@ -29,8 +29,15 @@ export function resolveLang(...candidates: (string | null | undefined)[]): Lang 
  */
 export const langOf = (el: HTMLElement): Lang => resolveLang(el.lang, pageLangOf(el));
 
-/** The `lang` an element is in without its own: the closest ancestor's, as written (undefined: none). */
-export const pageLangOf = (el: Element): string | undefined => el.parentElement?.closest('[lang]')?.getAttribute('lang') ?? undefined;
+/**
+ * The `lang` an element is in without its own: the closest ancestor's, as written (undefined: none),
+ * across shadow roots (a box inside an app's component takes the page's language).
+ */
+export function pageLangOf(el: Element): string | undefined {
+  for (let n: Element | null = el; (n = n.parentElement ?? (n.getRootNode() as Partial<ShadowRoot>).host ?? null); ) {
+    if (n.hasAttribute('lang')) return n.getAttribute('lang')!;
+  }
+}
 
 const tables: Partial<Record<`${Lang} ${Part}`, Partial<Strings>>> = {};
 
