@@ -49,6 +49,7 @@ export class SpaceKeeper implements ReactiveController {
     states.delete('loading');
     if (top < innerHeight && bottom > 0 && top + content < innerHeight) {
       states.add('held');
+      this.#away?.disconnect(); // held since an earlier fill (another article, "Thử lại"): one observer
       this.#away = new IntersectionObserver((entries) => entries.some((e) => !e.isIntersecting) && this.#release());
       this.#away.observe(host);
     }
@@ -57,5 +58,6 @@ export class SpaceKeeper implements ReactiveController {
   #release(): void {
     this.#states?.delete('held');
     this.#away?.disconnect();
+    this.#away = undefined;
   }
 }
