@@ -779,6 +779,8 @@ test('IndexedDB throwing on open: sends online, offline comments kept in memory,
   await setOffline(context, net, true);
   await send(page, 'Mai Văn P', 'Giữ trong bộ nhớ');
   await expect(unsent(page)).toHaveCount(1);
+  // Not "saved on this device": nothing is, and the reader is not told otherwise.
+  await expect(f.status).toHaveText('Bạn đang ngoại tuyến. Bình luận sẽ tự gửi khi có mạng nếu trang này vẫn mở.');
   await setOffline(context, net, false);
   await expect(f.status).toContainText(QUEUED_SENT);
   await expect(outbox(page)).toHaveCount(0);

@@ -18,6 +18,8 @@ export const enSending: SendingStrings = {
   failed: 'Your comment could not be sent. Please try again.',
   queued: 'Your comment could not be sent yet. It is saved on this device and will be sent again.',
   queuedOffline: 'You are offline. Your comment is saved on this device and will be sent when you are back online.',
+  queuedInPage: 'Your comment could not be sent yet. It will be sent again if this page stays open.',
+  queuedOfflineInPage: 'You are offline. Your comment will be sent when you are back online if this page stays open.',
   queuedRateLimited: 'You are sending too fast. Your comment is saved and will be sent in {seconds} s.',
   queuedSent: 'Your saved comment has been sent.',
   unsentHeading: 'Unsent comments',

@@ -16,6 +16,8 @@ export const viSending = {
   failed: 'Chưa gửi được bình luận. Vui lòng thử lại.',
   queued: 'Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại.',
   queuedOffline: 'Bạn đang ngoại tuyến. Bình luận đã lưu trên máy này và sẽ tự gửi khi có mạng.',
+  queuedInPage: 'Chưa gửi được bình luận. Bình luận sẽ tự gửi lại nếu trang này vẫn mở.',
+  queuedOfflineInPage: 'Bạn đang ngoại tuyến. Bình luận sẽ tự gửi khi có mạng nếu trang này vẫn mở.',
   queuedRateLimited: 'Bạn gửi quá nhanh. Bình luận đã lưu và sẽ tự gửi sau {seconds} giây.',
   queuedSent: 'Bình luận đã lưu trước đó đã được gửi.',
   unsentHeading: 'Bình luận chưa gửi',

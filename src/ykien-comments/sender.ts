@@ -11,6 +11,7 @@ import { CaptchaController, DEFAULT_JSAPI } from '../captcha.js';
 import { YkienErrorEvent, YkienQueuedEvent, YkienSentEvent, YkienSubmitEvent } from '../events.js';
 import type { OutboxItem } from '../outbox/items.js';
 import { OutboxController, type QueuedOutcome } from '../outbox/outbox.controller.js';
+import { store } from '../storage.js';
 import { uuidV7 } from '../uuid-v7.js';
 import { validate, type Field, type FieldErrors } from '../validate.js';
 import { articleKey } from './draft-keeper.js';
@@ -233,7 +234,8 @@ export class Sender {
       const message =
         kind == 'rate-limited'
           ? h.say('queuedRateLimited', 'error', { seconds: result.retryAfter })
-          : h.say(code == 'offline' ? 'queuedOffline' : 'queued', 'error');
+          : // Not "saved on this device" when the browser lets nothing be saved: it lives in this page only.
+            h.say(code == 'offline' ? (store.persistent ? 'queuedOffline' : 'queuedOfflineInPage') : store.persistent ? 'queued' : 'queuedInPage', 'error');
       h.dispatchEvent(new YkienQueuedEvent({ clientId: payload.clientId, reason: code }));
       this.#fail(code, message, result.status);
     } else {
