@@ -12,6 +12,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATION_LOCK, migrateOn as migrateOnClient, PG_MIGRATIONS } from '../src/stores/pg-schema.js';
 import { PgStore } from '../src/stores/pg-store.js';
+import { StoreUnavailable } from '../src/stores/store.js';
+import { payloadHash } from '../src/idempotency.js';
+import { uuidV7 } from '../src/stores/uuid-v7.js';
 import { freshPgSchema, type PgSchema } from './support/pg-schema.js';
 
 const PG_URL = process.env.YKIEN_TEST_PG_URL;
@@ -78,11 +81,14 @@ describe.skipIf(!PG_URL)('PostgreSQL behind a transaction-mode pooler', () => {
  * A pooler's front door as a default PgBouncer (1.20+) keeps it: a startup `options` may set only the
  * parameters it tracks (here search_path too, as an operator with a schema per site would add to
  * track_extra_parameters); any other `-c` is refused, "unsupported startup parameter". Behind it, the
- * connection goes straight to PostgreSQL.
+ * connection goes straight to PostgreSQL. `cut()` turns every open connection into a black hole (a
+ * failover, a cut link: no reset, no answer); connections made after it work.
  */
 async function startupOptionsGate(target: URL, tracked = ['search_path', 'application_name', 'client_encoding', 'datestyle', 'timezone']) {
   const refused: string[] = [];
   const sockets = new Set<Socket>();
+  const open = new Set<Socket>();
+  const dead = new WeakSet<Socket>();
   const server = createServer((client) => {
     sockets.add(client);
     client.on('close', () => sockets.delete(client));
@@ -106,12 +112,14 @@ async function startupOptionsGate(target: URL, tracked = ['search_path', 'applic
       }
       const upstream = connect(Number(target.port || 5432), target.hostname, () => {
         upstream.write(buf);
-        client.pipe(upstream).pipe(client);
+        open.add(client);
+        client.on('data', (b) => dead.has(client) || upstream.write(b));
+        upstream.on('data', (b) => dead.has(client) || client.write(b));
       });
       sockets.add(upstream);
       upstream.on('close', () => (sockets.delete(upstream), client.destroy()));
       upstream.on('error', () => client.destroy());
-      client.on('close', () => upstream.destroy());
+      client.on('close', () => (open.delete(client), upstream.destroy()));
     };
     client.on('data', onData);
     client.on('error', () => undefined);
@@ -123,6 +131,7 @@ async function startupOptionsGate(target: URL, tracked = ['search_path', 'applic
   return {
     url: url.href,
     refused,
+    cut: () => open.forEach((c) => dead.add(c)),
     close: () => new Promise<void>((r) => (sockets.forEach((s) => s.destroy()), server.close(() => r()))),
   };
 }
@@ -157,6 +166,44 @@ describe.skipIf(!PG_URL)('PostgreSQL behind a pooler that refuses startup option
         await store.close();
       }
     } finally {
+      await gate.close();
+    }
+  });
+});
+
+describe.skipIf(!PG_URL)('PostgreSQL that stops answering (a failover, a cut link)', () => {
+  let schema: PgSchema;
+  beforeAll(async () => {
+    schema = await freshPgSchema(PG_URL!, `ykien_cut_${process.pid}`);
+  });
+  afterAll(async () => {
+    await schema?.drop();
+  });
+
+  const comment = () => {
+    const content = `bình luận ${randomUUID()}`;
+    const c = { id: uuidV7(), clientId: randomUUID(), pageId: 'cut', pageUrl: 'https://bao.example.vn/cut', pageTitle: '', name: 'Lan', content, lang: '' };
+    return { ...c, payloadHash: payloadHash({ pageId: 'cut', content })!, status: 'published' as const, createdAt: Date.now() };
+  };
+
+  it('a batch with no answer fails within the query timeout as the store unavailable (503), and the next one goes through', async () => {
+    const gate = await startupOptionsGate(new URL(schema.url));
+    const store = await PgStore.open(gate.url, { queryTimeoutMs: 1_000 });
+    try {
+      expect(await store.insertComment(comment())).toMatchObject({ created: true });
+      expect(await store.claimKey(randomUUID(), 'h', uuidV7(), Date.now(), 30_000)).toEqual({ claimed: true }); // the claim pool's connection
+      gate.cut(); // every connection the pools hold now leads nowhere
+      const started = Date.now();
+      const lost = await Promise.allSettled([store.insertComment(comment()), store.insertComment(comment()), store.claimKey(randomUUID(), 'h', uuidV7(), Date.now(), 30_000)]);
+      // Each batch fails whole, in about one timeout, not item after item.
+      expect(lost.map((r) => r.status === 'rejected' && r.reason instanceof StoreUnavailable)).toEqual([true, true, true]);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      // The dead connections were thrown away: new ones serve the next writes and reads.
+      const after = comment();
+      expect(await store.insertComment(after)).toMatchObject({ created: true });
+      expect(await store.findKey(after.clientId, Date.now())).toMatchObject({ commentId: after.id });
+    } finally {
+      await store.close();
       await gate.close();
     }
   });

@@ -9,8 +9,9 @@
  * - An item that fails alone comes back as ItemFailed (SQLite: its savepoint was rolled back, the rest
  *   of the batch commits). If a batch fails as a whole (PostgreSQL: an error aborts the transaction;
  *   or the COMMIT itself), its items are retried one per transaction, so only the item that fails
- *   gets the error. Not when the store itself is gone (StoreUnavailable: SQLite's writer thread died):
- *   then every item of the batch fails with it, and nothing is written twice behind the caller's back.
+ *   gets the error. Not when the store itself is gone (StoreUnavailable: SQLite's writer thread died,
+ *   or PostgreSQL did not answer in time): then every item of the batch fails with it, and nothing is
+ *   written twice behind the caller's back.
  */
 import { StoreUnavailable } from './store.js';
 

@@ -17,7 +17,7 @@ import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
   Moved, NewComment, NotificationChannel, Page, RateDecision, SchemaAhead, StatusCounts, Store, StoredComment,
 } from './store.js';
-import { CLOCK_SKEW_MS, refuseSchemaAhead, schemaAheadOf, stillPending } from './store.js';
+import { CLOCK_SKEW_MS, refuseSchemaAhead, schemaAheadOf, stillPending, StoreUnavailable } from './store.js';
 import { LATEST_PG_VERSION, migrateOn, schemaVersionOn } from './pg-schema.js';
 
 type KeyRow = { comment_id: string; payload_hash: string; lease_until: string | null; status: CommentStatus | null };
@@ -100,6 +100,26 @@ export interface PgOptions {
    * PgBouncer before 1.21 in transaction mode, or 1.21+ without max_prepared_statements (docs/deploy.md).
    */
   preparedStatements?: boolean;
+  /** How long a query may go unanswered (default QUERY_TIMEOUT_MS). */
+  queryTimeoutMs?: number;
+}
+
+/**
+ * A query with no answer after this long is given up, and its connection thrown away: a network that
+ * drops packets without a reset (a failover, a cut link) would otherwise hold it, and every write queued
+ * behind it, until the kernel gives up on the socket (about 15 minutes). Long enough for any query of
+ * ours; shorter than a reader's 30 s request timeout. Keep-alive probes find a dead idle connection too.
+ */
+export const QUERY_TIMEOUT_MS = 20_000;
+
+const isQueryTimeout = (e: unknown): boolean => e instanceof Error && e.message === 'Query read timeout';
+
+/**
+ * A batch PostgreSQL did not answer: the whole batch fails at once as the store being unavailable
+ * (503, retried by the widget with the same keys), not item after item, each waiting as long again.
+ */
+function unavailableOnTimeout(e: unknown): never {
+  throw isQueryTimeout(e) ? new StoreUnavailable('PostgreSQL did not answer in time', { cause: e }) : e;
 }
 
 interface CommentRow {
@@ -193,6 +213,10 @@ async function withClient<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promise<
   client.on('error', onError);
   try {
     return await work(client);
+  } catch (e) {
+    // Its query may still be on the wire: the connection cannot serve another one.
+    if (isQueryTimeout(e)) broken ??= e as Error;
+    throw e;
   } finally {
     client.off('error', onError);
     client.release(broken);
@@ -283,8 +307,9 @@ export class PgStore implements Store {
   }
 
   static async open(url: string, options: PgOptions = {}): Promise<PgStore> {
-    const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000 });
-    const claimPool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000 });
+    const common = { connectionString: url, connectionTimeoutMillis: 10_000, query_timeout: options.queryTimeoutMs ?? QUERY_TIMEOUT_MS, keepAlive: true };
+    const pool = new pg.Pool({ ...common, max: 10 });
+    const claimPool = new pg.Pool({ ...common, max: 4 });
     // An idle client that loses its connection emits 'error' on the pool; without a listener that
     // would crash the process. The pool drops that client and the next query connects afresh.
     pool.on('error', () => undefined);
@@ -317,7 +342,7 @@ export class PgStore implements Store {
     const { rows } = await this.claimPool.query<ClaimRow & { key: string }>(this.prepared(CLAIM_BATCH, [
       items.map((c) => c.clientId), items.map((c) => c.payloadHash), items.map((c) => c.commentId),
       items.map((c) => c.now), items.map((c) => c.now + c.leaseMs),
-    ]));
+    ])).catch(unavailableOnTimeout);
     const byKey = new Map(rows.map((r) => [r.key, r]));
     return items.map((c) => claimResult(byKey.get(c.clientId)!, c));
   }
@@ -342,7 +367,7 @@ export class PgStore implements Store {
       column((c) => c.pageUrl), column((c) => c.pageTitle), column((c) => c.name), column((c) => c.content),
       column((c) => c.createdAt), column((c) => c.status), column((c) => commentSearchText(c.name, c.content)),
       column((c) => c.lang), this.notifyChannels, LATEST_PG_VERSION,
-    ]));
+    ])).catch(unavailableOnTimeout);
     // Nothing written: every key was someone else's, or the schema is newer than this server's.
     if (rows.length === 0) await this.refuseNewerSchema();
     const created = new Map(rows.map((r) => [r.id, Number(r.seq)]));

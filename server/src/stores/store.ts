@@ -335,7 +335,7 @@ export async function openStore(db: string, options: { pgPreparedStatements?: bo
 
 /**
  * The store could not take the write right now (SQLite: its writer thread died while the call was
- * waiting). Answered 503 storage-unavailable; for a comment, whether it was committed is unknown
+ * waiting; PostgreSQL: no answer within its query timeout). Answered 503 storage-unavailable; for a comment, whether it was committed is unknown
  * until a retry with the same key (200 with its id when it was).
  */
 export class StoreUnavailable extends Error {
