@@ -6,8 +6,9 @@
  * Runs when YKIEN_TEST_PG_URL is set.
  */
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { LATEST_PG_VERSION } from '../src/stores/pg-schema.js';
 import { PgStore, STORE_BATCH } from '../src/stores/pg-store.js';
 import type { NewComment } from '../src/stores/store.js';
 import { cleanupsAfterEach } from './support/cleanups.js';
@@ -48,5 +49,37 @@ describe.skipIf(!PG_URL)('PostgreSQL named statements', () => {
 
   it('preparedStatements: false prepares nothing, and the store works the same', async () => {
     expect(await preparedAfterUse('ykien_unnamed', false)).toEqual([]);
+  });
+});
+
+describe.skipIf(!PG_URL)('two instances writing the same keys at once', () => {
+  it('batches holding the same keys in opposite orders (a retry that reached both) do not deadlock', async () => {
+    const schema = await freshPgSchema(PG_URL!, 'ykien_key_order');
+    later(() => schema.drop());
+    const store = await PgStore.open(schema.url); // the tables
+    await store.close();
+    const instances = [new pg.Client({ connectionString: schema.url }), new pg.Client({ connectionString: schema.url })];
+    for (const c of instances) {
+      await c.connect();
+      later(() => c.end());
+    }
+    const params = (cs: NewComment[]) => {
+      const col = <T>(f: (c: NewComment) => T) => cs.map(f);
+      return [
+        col((c) => c.clientId), col((c) => c.payloadHash), col((c) => c.id), col((c) => c.pageId), col((c) => c.pageUrl),
+        col((c) => c.pageTitle), col((c) => c.name), col((c) => c.content), col((c) => c.createdAt), col((c) => c.status),
+        col(() => ''), col((c) => c.lang), [], LATEST_PG_VERSION,
+      ];
+    };
+    for (let round = 0; round < 5; round++) {
+      const batch = Array.from({ length: 300 }, comment);
+      const results = await Promise.allSettled([
+        instances[0]!.query(STORE_BATCH, params(batch)),
+        instances[1]!.query(STORE_BATCH, params([...batch].reverse())),
+      ]);
+      expect(results.map((r) => (r.status === 'rejected' ? (r.reason as { code?: string }).code : 'ok'))).toEqual(['ok', 'ok']);
+      // Each key stored once, by one of the two.
+      expect(results.reduce((n, r) => n + (r.status === 'fulfilled' ? r.value.rowCount ?? 0 : 0), 0)).toBe(300);
+    }
   });
 });

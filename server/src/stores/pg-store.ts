@@ -39,8 +39,9 @@ const FIND_KEY = `SELECT k.comment_id, k.payload_hash, k.lease_until, c.status
  * comments; $13 the channels) and the pages' published counters (--moderation off inserts). A stored
  * record or another attempt's live claim: nothing written for that comment, and its id is not
  * returned. One parse and plan per batch instead of one per comment. A batch never holds one key twice
- * (GroupCommit), which a multi-row ON CONFLICT DO UPDATE requires. The page counters are taken in page
- * order, so that two instances' batches over the same pages lock their rows in the same order.
+ * (GroupCommit), which a multi-row ON CONFLICT DO UPDATE requires. Keys are taken in key order and the
+ * page counters in page order, so that two instances' batches with the same keys (a retry that reached
+ * both) or over the same pages lock their rows in the same order and cannot deadlock.
  * $14 is the newest schema version this server knows: on a newer one (a newer server migrated the
  * database meanwhile) nothing is written, and writeBatch finds out why.
  */
@@ -52,7 +53,7 @@ export const STORE_BATCH = `
      WHERE (SELECT max(version) FROM schema_migrations) <= $14
   ), k AS (
     INSERT INTO idempotency_keys AS ik (key, payload_hash, comment_id, created_at, lease_until)
-    SELECT key, payload_hash, id, created_at, NULL FROM input
+    SELECT key, payload_hash, id, created_at, NULL FROM input ORDER BY key
     ON CONFLICT (key) DO UPDATE SET payload_hash = excluded.payload_hash, comment_id = excluded.comment_id, lease_until = NULL
      WHERE ik.lease_until IS NOT NULL AND (ik.comment_id = excluded.comment_id OR ik.lease_until <= excluded.created_at)
     RETURNING key
