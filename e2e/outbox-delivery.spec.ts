@@ -744,6 +744,32 @@ test('drafts: restored after a reload, the content cleared after a successful se
   await expect(f.content).toHaveValue('');
 });
 
+test('two tabs on one article: the text one sent is not sent again from the other, whose form held it from the shared draft', async ({ page, api, site }) => {
+  await site.open(page);
+  const f = form(page);
+  const draftKey = `d:${api.endpoint} ${site.url()}`;
+  await f.name.fill('Đỗ Thị Q');
+  await f.content.fill('Viết ở thẻ thứ nhất');
+  await expect.poll(async () => (await idb(page))[draftKey]?.content).toBe('Viết ở thẻ thứ nhất');
+  const other = await page.context().newPage();
+  await site.open(other);
+  const g = form(other);
+  await expect(g.content).toHaveValue('Viết ở thẻ thứ nhất'); // the draft, restored in the second tab
+
+  await f.send.click();
+  await expect(f.status).toContainText('Bình luận đã được đăng');
+  await g.send.click(); // the reader, in the other tab, later
+  await expect(g.status).toHaveText('Bình luận này đã được gửi từ trước nên không gửi lại.');
+  await expect(g.content).toHaveValue('');
+  await expect(g.name).toHaveValue('Đỗ Thị Q');
+  expect((await api.stored()).map((c) => c.content)).toEqual(['Viết ở thẻ thứ nhất']);
+  // Something else typed there is sent as usual.
+  await g.content.fill('Một ý kiến khác');
+  await g.send.click();
+  await expect(g.status).toContainText('Bình luận đã được đăng');
+  expect((await api.stored()).map((c) => c.content).sort()).toEqual(['Một ý kiến khác', 'Viết ở thẻ thứ nhất']);
+});
+
 test('"Nhập lại" clears the draft', async ({ page, api, site }) => {
   await site.open(page);
   const f = form(page);

@@ -22,6 +22,7 @@ export const enSending: SendingStrings = {
   queuedOfflineInPage: 'You are offline. Your comment will be sent when you are back online if this page stays open.',
   queuedRateLimited: 'You are sending too fast. Your comment is saved and will be sent in {seconds} s.',
   queuedSent: 'Your saved comment has been sent.',
+  alreadySent: 'This comment was already sent, so it was not sent again.',
   unsentHeading: 'Unsent comments',
   unsentOther: 'Unsent comments on other articles',
   stateWaiting: 'Waiting to be sent',

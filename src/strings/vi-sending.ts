@@ -20,6 +20,7 @@ export const viSending = {
   queuedOfflineInPage: 'Bạn đang ngoại tuyến. Bình luận sẽ tự gửi khi có mạng nếu trang này vẫn mở.',
   queuedRateLimited: 'Bạn gửi quá nhanh. Bình luận đã lưu và sẽ tự gửi sau {seconds} giây.',
   queuedSent: 'Bình luận đã lưu trước đó đã được gửi.',
+  alreadySent: 'Bình luận này đã được gửi từ trước nên không gửi lại.',
   unsentHeading: 'Bình luận chưa gửi',
   unsentOther: 'Bình luận chưa gửi ở bài viết khác',
   stateWaiting: 'Đang chờ gửi lại',

@@ -15,6 +15,8 @@ import { store } from '../storage.js';
 import { uuidV7 } from '../uuid-v7.js';
 import { validate, type Field, type FieldErrors } from '../validate.js';
 import { articleKey } from './draft-keeper.js';
+import { keep } from './keeping.js';
+import { clean } from '../text.js';
 import { renderOutbox } from './outbox.template.js';
 import type { YkienComments } from './ykien-comments.component.js';
 
@@ -25,6 +27,8 @@ export class Sender {
   readonly outbox: OutboxController;
   /** The comment being sent keeps its id across retries, so the server can tell a retry from a new one. */
   #pending?: [clientId: string, key: string];
+  /** Ids of the comments this tab sent: the same words again here are the reader's choice, a second comment. */
+  #sentHere = new Set<string>();
   /** The queued comment whose "Xác minh để gửi" the reader pressed: the next token is for it. */
   #verifyFor?: string;
   #host: YkienComments;
@@ -113,8 +117,18 @@ export class Sender {
     const key = JSON.stringify([h.name.trim(), h.content.trim(), h.page.pageId]);
     if (this.#pending?.[1] != key) this.#pending = [uuidV7(), key];
     const payload = buildPayload(this.#pending[0], h.page, h.name, h.content);
-    if (!h.dispatchEvent(new YkienSubmitEvent(payload))) return;
-    h.sending = true;
+    h.sending = true; // already while it looks below: a double click sends once
+    const sentBefore = await this.#sentBefore(payload).catch(() => false);
+    if (sentBefore || !h.dispatchEvent(new YkienSubmitEvent(payload))) {
+      h.sending = false;
+      if (sentBefore) {
+        // Another tab's form sent this text (both held it from the article's draft): not twice.
+        if (clean(h.content) == payload.content) h.content = ''; // unless the reader typed on meanwhile
+        await h.saveDraft();
+        h.say('alreadySent', 'success');
+      }
+      return;
+    }
     h.say('sending');
     const typed = h.content;
     const from = h.draftKey;
@@ -158,6 +172,7 @@ export class Sender {
     if (kind == 'sent') {
       // This tab's outbox kept it as the reader's own before it told; another tab's, only in its list.
       if (byOther) h.remember(item.payload, result.id, result.status);
+      else this.#sentHere.add(result.id);
       h.say('queuedSent', 'success');
       if (!byOther) h.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: item.clientId }));
     } else if (kind == 'captcha' || kind == 'token-stale') {
@@ -177,6 +192,21 @@ export class Sender {
         this.#fail(reason(result), h.t.failed, result.status);
       }
     }
+  }
+
+  /**
+   * The same text already sent to this article from another tab of this browser: among the reader's
+   * own comments (kept until a list holds them) and not sent from this tab, or waiting in the outbox
+   * under another id. As restore() checks a draft when the article opens, for a form already open then.
+   */
+  async #sentBefore(p: CommentPayload): Promise<boolean> {
+    const { loadOwn, loadItems } = await keep();
+    const endpoint = this.#host.endpoint!;
+    const [own, queued] = await Promise.all([loadOwn(endpoint, p.pageId), loadItems(endpoint)]);
+    return (
+      own.some((c) => c.content == p.content && !this.#sentHere.has(c.id)) ||
+      queued.some((i) => i.clientId != p.clientId && i.payload.pageId == p.pageId && i.payload.content == p.content)
+    );
   }
 
   #fail(code: string, message: string, status?: number): void {
@@ -214,6 +244,7 @@ export class Sender {
       // A replay may say a moderator already rejected or deleted it: thanked as sent, nothing shown.
       // Kept as the reader's own already, by the outbox, before it let the comment go.
       const { status } = result;
+      this.#sentHere.add(result.id);
       h.say(status == 'pending' ? 'sentPending' : status == 'published' ? 'sentPublished' : 'sentDecided', 'success');
       h.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: payload.clientId }));
     } else if (kind == 'validation') {
