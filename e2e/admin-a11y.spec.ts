@@ -23,6 +23,32 @@ test('axe: sign-in, and a wrong token', async ({ page, server }) => {
   await expectNoAxeViolations(page, 'wrong token');
 });
 
+test('a sign-in the server fails (500) from the keyboard: the button keeps the focus, the alert says why', async ({ page, server }) => {
+  await page.route('**/api/admin/comments?**', (route) => route.fulfill({ status: 500, contentType: 'application/problem+json', body: '{"code":"internal"}' }));
+  await page.goto(`${server.url}/admin`);
+  await page.getByLabel('Mã kiểm duyệt viên').fill(server.adminToken);
+  const button = page.getByRole('button', { name: 'Đăng nhập' });
+  await button.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('alert')).not.toBeEmpty();
+  await expect(button).toBeFocused(); // not dropped to the page's body
+  await page.keyboard.press('Enter'); // and again, once the first one is over
+  await expect(button).toBeFocused();
+});
+
+test('a tab that fails to load says so, and does not say it is empty', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Nguyễn Văn A', content: 'Bài viết rất hay.' });
+  await signIn();
+  await expect(cards(page)).toHaveCount(1);
+  await page.route('**/api/admin/comments?**', (route) => route.abort('connectionrefused'));
+  await page.locator('ykien-admin button.tab[data-status="rejected"]').click();
+  await expect(page.getByRole('alert')).not.toBeEmpty();
+  await expect(page.locator('ykien-admin .empty')).toHaveCount(0); // not "Không có bình luận nào."
+  await page.unroute('**/api/admin/comments?**');
+  await page.getByRole('button', { name: 'Tải lại' }).click();
+  await expect(page.locator('ykien-admin .empty')).toHaveText('Không có bình luận nào.'); // loaded: truly none
+});
+
 test('axe: the pending tab, a selection, the edit form with an error, the help dialog', async ({ page, seed, signIn }) => {
   await seed({ name: 'Nguyễn Văn A', content: 'Bài viết rất hay.' });
   await seed({ name: 'Trần Thị B', content: 'Cần làm rõ số liệu.', path: '/tin-tuc/bai-khac', title: 'Bài khác' });

@@ -32,6 +32,38 @@ test('select several and approve them at once', async ({ page, seed, signIn, pub
   expect(await problems()).toEqual([]);
 });
 
+test('switching to "Đã đăng" while a bulk approval runs: the approved ones are listed there, the counts are right, focus stays', async ({ page, seed, signIn, publicList }) => {
+  const problems = await watchPage(page);
+  for (const name of ['Một', 'Hai', 'Ba']) await seed({ name, content: `Ý kiến của ${name}.` });
+  await signIn('?poll=200'); // polls (and their counts) arrive while the decisions run
+  await expect(cards(page)).toHaveCount(3);
+  // The server takes its time with the last two decisions.
+  let decided = 0;
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  await page.route('**/api/admin/comments/*/approve*', async (route) => {
+    if (++decided > 1) await held;
+    await route.continue();
+  });
+  await page.getByRole('checkbox', { name: /Chọn tất cả/ }).check();
+  await page.getByRole('button', { name: 'Duyệt các bình luận đã chọn' }).click();
+  await expect.poll(() => decided).toBe(2);
+  const publishedTab = page.locator('ykien-admin button.tab[data-status="published"]');
+  await publishedTab.click();
+  await expect(publishedTab).toHaveAttribute('aria-pressed', 'true');
+  release();
+
+  await expect(liveRegion(page)).toHaveText('Đã duyệt 3 bình luận.');
+  expect((await publicList()).total).toBe(3);
+  // All three are in "Đã đăng", on screen and after a poll; none was taken out of it.
+  await expect(cards(page)).toHaveCount(3);
+  await expect(page.locator('ykien-admin button.tab[data-status="pending"]')).toContainText('0');
+  await expect(publishedTab).toContainText('3');
+  // The moderator's focus stayed on the tab they pressed.
+  await expect(publishedTab).toBeFocused();
+  expect(await problems()).toEqual([]);
+});
+
 test('edit a pending comment, then approve: the public list has the edited text', async ({ page, seed, signIn, publicList, api }) => {
   const problems = await watchPage(page);
   const id = await seed({ name: 'Nguyen Van Hung', content: 'Gọi tôi: 0912 345 678. Đường xuống cấp lắm.' });

@@ -61,6 +61,7 @@ export class YkienAdmin extends LitElement {
     items: { state: true },
     next: { state: true },
     loading: { state: true },
+    listFailed: { state: true },
     current: { state: true },
     selected: { state: true },
     busy: { state: true },
@@ -78,6 +79,8 @@ export class YkienAdmin extends LitElement {
   declare items: AdminComment[];
   declare next: string | null;
   declare loading: boolean;
+  /** The list's last load failed: what is shown is not this tab's (an alert says why). */
+  declare listFailed: boolean;
   /** Index of the comment the keyboard is on, -1 for none. */
   declare current: number;
   declare selected: ReadonlySet<string>;
@@ -97,7 +100,7 @@ export class YkienAdmin extends LitElement {
   private pollTimer: ReturnType<typeof setTimeout> | null = null;
   private searchTimer: ReturnType<typeof setTimeout> | null = null;
   /** Comments moderated in this tab: a poll answer that raced the action must not bring them back. */
-  private readonly handled = new Set<string>();
+  private readonly handled = new Map<string, Status>();
   private readonly onHash = () => this.showView(viewOfHash());
   /** What the moderation log (its page, and each comment's own) takes from this page. */
   private readonly logPage: LogPage = {
@@ -145,7 +148,7 @@ export class YkienAdmin extends LitElement {
     setBusy: (id, on) => this.setBusy([id], on),
     left: (c, to, refocus) => {
       if (to) this.bumpCounts(c.status, to, 1);
-      this.removeItems(new Set([c.id]), refocus);
+      this.removeItems(new Set([c.id]), refocus, c.status);
       if (!to) void this.refreshCounts();
     },
     movedByOther: (c, e, key) => this.movedByOther(c, e, key),
@@ -167,6 +170,7 @@ export class YkienAdmin extends LitElement {
     get items() { return host.items; },
     get next() { return host.next; },
     get loading() { return host.loading; },
+    get listFailed() { return host.listFailed; },
     get current() { return host.current; },
     get selected() { return host.selected; },
     get busy() { return host.busy; },
@@ -197,6 +201,7 @@ export class YkienAdmin extends LitElement {
     this.items = [];
     this.next = null;
     this.loading = false;
+    this.listFailed = false;
     this.current = -1;
     this.selected = new Set();
     this.busy = new Set();
@@ -295,7 +300,9 @@ export class YkienAdmin extends LitElement {
     e.preventDefault();
     const input = this.renderRoot.querySelector<HTMLInputElement>('#token');
     const token = input?.value.trim() ?? '';
-    if (!token) return;
+    // The button is aria-disabled, not disabled, while a sign-in runs: a disabled button under the
+    // keyboard would drop focus to the page's body when the sign-in fails (WCAG 2.4.3).
+    if (!token || this.loading || this.log.loading) return;
     this.token = token;
     void this.signIn();
   }
@@ -316,11 +323,14 @@ export class YkienAdmin extends LitElement {
     this.loading = true;
     this.error = '';
     // A comment decided while this page was on its way may be in it, as it was before: it stays out.
-    const handledBefore = new Set(this.handled);
-    const decidedMeanwhile = (c: AdminComment) => this.handled.has(c.id) && !handledBefore.has(c.id);
+    // Only out of the tab it left: one approved meanwhile belongs in "Đã đăng".
+    const tab = this.tab;
+    const handledBefore = new Map(this.handled);
+    const decidedMeanwhile = (c: AdminComment) => this.handled.get(c.id) === tab && handledBefore.get(c.id) !== tab;
     try {
       const page = await listComments(this.token, this.filter(), reset ? null : this.next);
       if (seq !== this.loadSeq) return;
+      this.listFailed = false;
       this.acceptToken();
       if (page.counts) this.counts = page.counts;
       const items = page.items.filter((c) => !decidedMeanwhile(c));
@@ -336,7 +346,10 @@ export class YkienAdmin extends LitElement {
       }
       this.announce(this.msg('loaded', { n: this.items.length }));
     } catch (e) {
-      if (seq === this.loadSeq) this.failed(e);
+      if (seq === this.loadSeq) {
+        this.listFailed = true;
+        this.failed(e);
+      }
     } finally {
       if (seq === this.loadSeq) this.loading = false;
     }
@@ -376,6 +389,7 @@ export class YkienAdmin extends LitElement {
     void this.refreshCounts();
     if (this.view !== 'queue' || this.loading) return;
     const seq = this.loadSeq;
+    const epoch = this.countsEpoch;
     let page;
     try {
       page = await listComments(this.token, this.filter(), null);
@@ -384,11 +398,12 @@ export class YkienAdmin extends LitElement {
       return; // a missed poll is retried at the next one
     }
     if (seq !== this.loadSeq || this.loading || !this.signedIn) return;
-    if (page.counts) this.counts = page.counts;
+    // Counts a decision made meanwhile overtook are stale (as in refreshCounts): the next poll has them.
+    if (page.counts && epoch === this.countsEpoch) this.counts = page.counts;
     const known = new Set(this.items.map((c) => c.id));
     const oldest = this.items.length ? this.items[this.items.length - 1]!.createdAt : '';
     // Only what is newer than the list's end: older ones belong to pages not loaded yet.
-    const fresh = page.items.filter((c) => !known.has(c.id) && !this.handled.has(c.id) && (!this.next || c.createdAt >= oldest));
+    const fresh = page.items.filter((c) => !known.has(c.id) && this.handled.get(c.id) !== this.tab && (!this.next || c.createdAt >= oldest));
     if (fresh.length === 0) return;
     this.items = [...fresh, ...this.items];
     if (this.current >= 0) this.current += fresh.length;
@@ -475,15 +490,20 @@ export class YkienAdmin extends LitElement {
     this.busy = next;
   }
 
-  /** Takes comments out of this tab's list (they changed status or are gone), keeping the keyboard's place. */
-  private removeItems(ids: ReadonlySet<string>, refocus: boolean): void {
+  /**
+   * Comments that left status `from` (decided, or gone) leave its list, keeping the keyboard's place.
+   * When the list on screen is another tab's now (the moderator switched while the decision ran), it is
+   * left alone: what was decided may belong in it.
+   */
+  private removeItems(ids: ReadonlySet<string>, refocus: boolean, from: Status): void {
+    for (const id of ids) this.handled.set(id, from);
+    if (from !== this.tab) return;
     const at = this.current;
     const before = this.items.slice(0, Math.max(0, at)).filter((c) => ids.has(c.id)).length;
     this.items = this.items.filter((c) => !ids.has(c.id));
     const sel = new Set(this.selected);
     for (const id of ids) sel.delete(id);
     this.selected = sel;
-    for (const id of ids) this.handled.add(id);
     this.edits.closeFor(ids);
     if (at >= 0) {
       if (refocus) this.moveTo(at - before);
@@ -518,16 +538,16 @@ export class YkienAdmin extends LitElement {
       } as const;
       this.announce(this.msg(outcome[action][0], { name: c.name }));
       this.bumpCounts(c.status, outcome[action][1], 1);
-      this.removeItems(new Set([c.id]), refocus);
+      this.removeItems(new Set([c.id]), refocus, c.status);
     } catch (e) {
       if (e instanceof ApiError && e.status === 409 && e.code === 'conflict') {
         // Someone else moved it: it leaves this list, unchanged, and the moderator is told its status now.
-        this.removeItems(new Set([c.id]), refocus);
+        this.removeItems(new Set([c.id]), refocus, c.status);
         this.error = this.movedByOther(c, e);
         void this.refreshCounts();
         return;
       }
-      if (e instanceof ApiError && e.status === 404) this.removeItems(new Set([c.id]), refocus);
+      if (e instanceof ApiError && e.status === 404) this.removeItems(new Set([c.id]), refocus, c.status);
       this.failed(e);
     } finally {
       this.setBusy([c.id], false);
@@ -537,6 +557,9 @@ export class YkienAdmin extends LitElement {
   private async bulk(action: 'approve' | 'reject'): Promise<void> {
     const chosen = this.items.filter((c) => this.selected.has(c.id) && !this.busy.has(c.id));
     if (chosen.length === 0) return;
+    // The tab they are listed in: the moderator may switch to another while the decisions run.
+    const from = this.tab;
+    const to = action === 'approve' ? 'published' : 'rejected';
     if (chosen.some((c) => this.edits.isOpen(c)) && this.edits.keepsUnsaved()) return;
     this.setBusy(chosen.map((c) => c.id), true);
     this.error = '';
@@ -551,6 +574,8 @@ export class YkienAdmin extends LitElement {
       try {
         await moderate(this.token, c.id, action, c.status);
         done.add(c.id);
+        // Counted as each is decided: a count the server sends meanwhile already holds the ones before.
+        this.bumpCounts(from, to, 1);
       } catch (e) {
         if (e instanceof ApiError && e.status === 401) {
           this.setBusy(chosen.map((x) => x.id), false);
@@ -565,16 +590,17 @@ export class YkienAdmin extends LitElement {
       }
     }
     this.setBusy(chosen.map((c) => c.id), false);
-    this.bumpCounts(this.tab, action === 'approve' ? 'published' : 'rejected', done.size);
+    const stayed = this.tab === from;
     const focusWasInList = this.current >= 0;
-    this.removeItems(new Set([...done, ...moved.keys(), ...gone.keys()]), focusWasInList);
+    this.removeItems(new Set([...done, ...moved.keys(), ...gone.keys()]), focusWasInList, from);
     this.announce(this.msg(action === 'approve' ? 'bulkApproved' : 'bulkRejected', { n: done.size }));
     const problems = [...moved.values(), ...gone.values()];
     if (failures > 0) problems.unshift(`${this.msg('bulkFailed', { n: failures })} ${this.explain(lastError)}`);
     if (moved.size || gone.size) void this.refreshCounts();
     if (problems.length) this.error = problems.join(' ');
-    // The buttons pressed went with the selection; "select all" goes too when nothing is left.
-    if (!focusWasInList) this.focusSoon(this.items.length ? '#select-all' : '#list-heading');
+    // The buttons pressed went with the selection; "select all" goes too when nothing is left. (Not
+    // when the moderator moved to another tab meanwhile: focus is theirs there.)
+    if (stayed && !focusWasInList) this.focusSoon(this.items.length ? '#select-all' : '#list-heading');
   }
 
   private toggleSelected(id: string, on?: boolean): void {
@@ -638,7 +664,7 @@ export class YkienAdmin extends LitElement {
         <input id="token" name="token" type="password" autocomplete="off" spellcheck="false" required
           aria-describedby="token-help" .value=${this.token} />
         <p id="token-help" class="help">${this.msg('tokenHelp')}</p>
-        <button type="submit" class="primary" ?disabled=${this.loading || this.log.loading}>${this.msg('signIn')}</button>
+        <button type="submit" class="primary" aria-disabled=${this.loading || this.log.loading ? 'true' : nothing}>${this.msg('signIn')}</button>
       </form>
     `;
   }

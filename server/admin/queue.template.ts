@@ -32,6 +32,8 @@ export interface QueueView {
   items: readonly AdminComment[];
   next: string | null;
   loading: boolean;
+  /** The last load failed: an empty list then says nothing of the tab. */
+  listFailed: boolean;
   /** Index of the comment the keyboard is on, -1 for none. */
   current: number;
   selected: ReadonlySet<string>;
@@ -120,7 +122,7 @@ export function renderQueue(v: QueueView): TemplateResult {
     </div>
     <h3 id="list-heading" class="visually-hidden" tabindex="-1">${v.msg(v.tab)}</h3>
     <div aria-busy=${v.loading ? 'true' : 'false'}>
-      ${v.items.length === 0 && !v.loading
+      ${v.items.length === 0 && !v.loading && !v.listFailed
         ? html`<p class="empty">${v.msg(filtered ? 'emptySearch' : 'empty')}</p>`
         : nothing}
       <ol class="comments">${repeat(v.items, (c) => c.id, (c, i) => renderComment(v, c, i))}</ol>
