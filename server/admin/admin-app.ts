@@ -296,13 +296,18 @@ export class YkienAdmin extends LitElement {
     this.focusSoon('#token');
   }
 
+  /** A sign-in is under way: its first request (the queue's, or the log's) has not answered yet. */
+  private get signingIn(): boolean {
+    return this.loading || this.log.loading;
+  }
+
   private onSignIn(e: SubmitEvent): void {
     e.preventDefault();
     const input = this.renderRoot.querySelector<HTMLInputElement>('#token');
     const token = input?.value.trim() ?? '';
     // The button is aria-disabled, not disabled, while a sign-in runs: a disabled button under the
     // keyboard would drop focus to the page's body when the sign-in fails (WCAG 2.4.3).
-    if (!token || this.loading || this.log.loading) return;
+    if (!token || this.signingIn) return;
     this.token = token;
     void this.signIn();
   }
@@ -664,7 +669,7 @@ export class YkienAdmin extends LitElement {
         <input id="token" name="token" type="password" autocomplete="off" spellcheck="false" required
           aria-describedby="token-help" .value=${this.token} />
         <p id="token-help" class="help">${this.msg('tokenHelp')}</p>
-        <button type="submit" class="primary" aria-disabled=${this.loading || this.log.loading ? 'true' : nothing}>${this.msg('signIn')}</button>
+        <button type="submit" class="primary" aria-disabled=${this.signingIn ? 'true' : nothing}>${this.msg('signIn')}</button>
       </form>
     `;
   }

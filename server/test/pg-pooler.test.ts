@@ -136,7 +136,7 @@ async function startupOptionsGate(target: URL, tracked = ['search_path', 'applic
   };
 }
 
-describe.skipIf(!PG_URL)('PostgreSQL behind a pooler that refuses startup options it does not track (a default PgBouncer)', () => {
+describe.skipIf(!PG_URL)('PostgreSQL behind the gate: a default PgBouncer\'s startup checks, a cut link', () => {
   let schema: PgSchema;
   beforeAll(async () => {
     schema = await freshPgSchema(PG_URL!, `ykien_gate_${process.pid}`);
@@ -145,7 +145,7 @@ describe.skipIf(!PG_URL)('PostgreSQL behind a pooler that refuses startup option
     await schema?.drop();
   });
 
-  it('claims and rate-limit hits (which skip the WAL flush) go through', async () => {
+  it('behind a pooler that refuses startup options it does not track, claims and rate-limit hits (which skip the WAL flush) go through', async () => {
     const gate = await startupOptionsGate(new URL(schema.url));
     try {
       // The gate does refuse what a default PgBouncer refuses.
@@ -168,16 +168,6 @@ describe.skipIf(!PG_URL)('PostgreSQL behind a pooler that refuses startup option
     } finally {
       await gate.close();
     }
-  });
-});
-
-describe.skipIf(!PG_URL)('PostgreSQL that stops answering (a failover, a cut link)', () => {
-  let schema: PgSchema;
-  beforeAll(async () => {
-    schema = await freshPgSchema(PG_URL!, `ykien_cut_${process.pid}`);
-  });
-  afterAll(async () => {
-    await schema?.drop();
   });
 
   const comment = () => {

@@ -199,10 +199,10 @@ export class OutboxController implements ReactiveController {
   }
 
   /**
-   * One POST. Without a token it still goes when the server may already hold the comment: a stored one
-   * is replayed without a captcha, and a 403 then asks the reader.
+   * One POST, of an item the caller stored marked `sending`. Without a token it still goes when the
+   * server may already hold the comment: a stored one is replayed without a captcha, and a 403 then asks
+   * the reader.
    */
-  /** The item is stored marked `sending` (it was, by the caller). */
   async #attempt(item: OutboxItem, token: string | undefined, fresh: boolean): Promise<SendResult> {
     await this.#changed();
     const result = await postComment(item.endpoint, item.payload, token, this.#host.language, item.lang);
@@ -231,16 +231,20 @@ export class OutboxController implements ReactiveController {
 
   /** Changes a stored item; false when there is none (the reader discarded it, here or in another tab). */
   async #update(clientId: string, change: Partial<OutboxItem>): Promise<boolean> {
-    let found = false;
-    await store.update<OutboxItem>(PREFIX + clientId, (i) => i && ((found = true), { ...i, ...change }));
+    const found = await this.#rewrite(clientId, (i) => ({ ...i, ...change }));
     await this.#changed();
     return found;
   }
 
   /** Marks a queued item as being sent, in the same transaction that finds it still there. */
-  async #markSending(clientId: string): Promise<boolean> {
+  #markSending(clientId: string): Promise<boolean> {
+    return this.#rewrite(clientId, sending);
+  }
+
+  /** Rewrites a stored item in one transaction; false when there is none (nothing is written then). */
+  async #rewrite(clientId: string, fn: (i: OutboxItem) => OutboxItem): Promise<boolean> {
     let found = false;
-    await store.update<OutboxItem>(PREFIX + clientId, (i) => i && ((found = true), sending(i)));
+    await store.update<OutboxItem>(PREFIX + clientId, (i) => i && ((found = true), fn(i)));
     return found;
   }
 

@@ -196,17 +196,15 @@ export class Sender {
 
   /**
    * The same text already sent to this article from another tab of this browser: among the reader's
-   * own comments (kept until a list holds them) and not sent from this tab, or waiting in the outbox
-   * under another id. As restore() checks a draft when the article opens, for a form already open then.
+   * own comments (kept until a list holds them) and not sent from this tab, or in the outbox under
+   * another id (its list, which every tab's change refreshes). As restore() checks a draft when the
+   * article opens, for a form already open then.
    */
   async #sentBefore(p: CommentPayload): Promise<boolean> {
-    const { loadOwn, loadItems } = await keep();
-    const endpoint = this.#host.endpoint!;
-    const [own, queued] = await Promise.all([loadOwn(endpoint, p.pageId), loadItems(endpoint)]);
-    return (
-      own.some((c) => c.content == p.content && !this.#sentHere.has(c.id)) ||
-      queued.some((i) => i.clientId != p.clientId && i.payload.pageId == p.pageId && i.payload.content == p.content)
-    );
+    const queued = (i: OutboxItem) => i.clientId != p.clientId && i.payload.pageId == p.pageId && i.payload.content == p.content;
+    if (this.outbox.items.some(queued)) return true;
+    const own = await (await keep()).loadOwn(this.#host.endpoint!, p.pageId);
+    return own.some((c) => c.content == p.content && !this.#sentHere.has(c.id));
   }
 
   #fail(code: string, message: string, status?: number): void {
