@@ -319,6 +319,25 @@ test('a new pending comment appears without a reload and is announced', async ({
   await expect(page.locator('ykien-admin button.tab[data-status="pending"]')).toContainText('2');
 });
 
+test('more than a page of comments arriving between two polls: none is left out', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Người đầu tiên' });
+  await signIn('?poll=200');
+  await expect(cards(page)).toHaveCount(1);
+  // The polls fail while 60 arrive (as when the moderator's laptop slept), so one poll finds them all.
+  let offline = true;
+  await page.route(/\/api\/admin\/comments\?/, (route) => (offline ? route.abort() : route.fallback()));
+  for (let i = 1; i <= 60; i++) await seed({ name: `Bạn đọc ${i}`, content: `Ý kiến số ${i}.` });
+  offline = false;
+
+  await expect(liveRegion(page)).toHaveText('Có 60 bình luận mới chờ duyệt.');
+  await expect(cards(page)).toHaveCount(61);
+  await expect(cards(page).nth(0)).toContainText('Bạn đọc 60');
+  await expect(cards(page).nth(59)).toContainText('Bạn đọc 1');
+  await expect(cards(page).nth(60)).toContainText('Người đầu tiên');
+  const names = await page.locator('ykien-admin article.comment .name').allTextContents();
+  expect(new Set(names).size).toBe(61); // each once
+});
+
 test('the default poll is 15 s and a query cannot make it longer', async ({ page, server }) => {
   await page.goto(`${server.url}/admin`);
   await expect(page.locator('ykien-admin')).toHaveAttribute('data-poll-ms', '15000');

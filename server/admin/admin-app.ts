@@ -39,6 +39,12 @@ const MIN_POLL_MS = 100;
 
 type View = 'queue' | 'audit';
 
+/**
+ * How many pages (of 50) one poll reads at most to reach the list's top: 1,000 comments in one interval
+ * (15 s) is beyond any newsroom's queue; past it the rest comes with the next reload.
+ */
+const POLL_PAGES = 20;
+
 /** The polling interval: `?poll=<ms>` on the page's URL, within [0.1 s, 15 s]; 15 s otherwise. */
 export function pollInterval(search: string): number {
   const raw = Number(new URLSearchParams(search).get('poll'));
@@ -389,26 +395,44 @@ export class YkienAdmin extends LitElement {
     this.pollTimer = null;
   }
 
-  /** Adds comments that arrived since the list was loaded at its top, without moving the keyboard. */
+  /**
+   * Adds comments that arrived since the list was loaded at its top, without moving the keyboard. More
+   * than a page may have arrived since the last poll (a burst, or a laptop that slept): it reads on, page
+   * by page, until it reaches the list's top, so none is left out between the two.
+   */
   private async poll(): Promise<void> {
     void this.refreshCounts();
     if (this.view !== 'queue' || this.loading) return;
     const seq = this.loadSeq;
     const epoch = this.countsEpoch;
-    let page;
-    try {
-      page = await listComments(this.token, this.filter(), null);
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 401) this.signOut(this.msg('badToken'));
-      return; // a missed poll is retried at the next one
-    }
-    if (seq !== this.loadSeq || this.loading || !this.signedIn) return;
-    // Counts a decision made meanwhile overtook are stale (as in refreshCounts): the next poll has them.
-    if (page.counts && epoch === this.countsEpoch) this.counts = page.counts;
     const known = new Set(this.items.map((c) => c.id));
+    const top = this.items[0]?.createdAt ?? '';
+    const arrived: AdminComment[] = [];
+    let cursor: string | null = null;
+    for (let pages = 0; pages < POLL_PAGES; pages++) {
+      let page;
+      try {
+        page = await listComments(this.token, this.filter(), cursor);
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 401) this.signOut(this.msg('badToken'));
+        return; // a missed poll is retried at the next one
+      }
+      if (seq !== this.loadSeq || this.loading || !this.signedIn) return;
+      // Counts a decision made meanwhile overtook are stale (as in refreshCounts): the next poll has them.
+      if (pages === 0 && page.counts && epoch === this.countsEpoch) this.counts = page.counts;
+      arrived.push(...page.items);
+      const last = page.items[page.items.length - 1];
+      const reachedTop = !last || last.createdAt < top || page.items.some((c) => known.has(c.id));
+      if (reachedTop || !page.next) break;
+      cursor = page.next;
+    }
+    for (const c of this.items) known.add(c.id); // what a load or a decision did meanwhile
     const oldest = this.items.length ? this.items[this.items.length - 1]!.createdAt : '';
+    const seen = new Set<string>();
     // Only what is newer than the list's end: older ones belong to pages not loaded yet.
-    const fresh = page.items.filter((c) => !known.has(c.id) && this.handled.get(c.id) !== this.tab && (!this.next || c.createdAt >= oldest));
+    const fresh = arrived.filter(
+      (c) => !known.has(c.id) && !seen.has(c.id) && seen.add(c.id) && this.handled.get(c.id) !== this.tab && (!this.next || c.createdAt >= oldest),
+    );
     if (fresh.length === 0) return;
     this.items = [...fresh, ...this.items];
     if (this.current >= 0) this.current += fresh.length;
