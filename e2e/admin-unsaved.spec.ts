@@ -137,3 +137,51 @@ test('signed out by the server (a 401) with a form open: after signing in again 
   await page.locator('ykien-admin #token').press('Enter');
   await expect(card(page, 'Mai Văn Z').getByLabel('Trả lời của Ban biên tập')).toHaveValue('Cảm ơn bạn, tòa soạn sẽ');
 });
+
+test('signed out by the server with an edit open, and the comment approved by someone else meanwhile: the text waits in "Đã đăng" and is saved there', async ({ page, seed, signIn, server, publicList }) => {
+  const id = await seed({ name: 'Mai Văn Y', content: 'Nguyên văn của Y.' });
+  await seed({ name: 'Mai Văn X', content: 'Nguyên văn của X.' });
+  await signIn('?poll=300');
+  const y = card(page, 'Mai Văn Y');
+  await y.getByRole('button', { name: 'Sửa' }).click();
+  await y.getByLabel('Nội dung').fill('Bản đã sửa của Y.');
+  await page.route('**/api/admin/**', (r) => r.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401,"title":"x","code":"unauthorized"}' }));
+  await expect(page.locator('ykien-admin #token')).toBeVisible();
+  await page.unroute('**/api/admin/**');
+  // Another moderator approves it while this one is signed out.
+  const approved = await fetch(`${server.url}/api/admin/comments/${id}/approve`, { method: 'POST', headers: { Authorization: `Bearer ${server.adminToken}` } });
+  expect(approved.status).toBe(200);
+
+  await page.locator('ykien-admin #token').fill(server.adminToken);
+  await page.locator('ykien-admin #token').press('Enter');
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText(
+    'Trong lúc bạn đăng nhập lại, bình luận của “Mai Văn Y” đã được người khác xử lý (nay: Đã đăng). Phần bạn đã gõ vẫn được giữ: mở thẻ “Đã đăng” để làm tiếp.',
+  );
+  await expect(cards(page)).toHaveCount(1); // only X waits
+
+  await page.locator('ykien-admin button.tab[data-status="published"]').click();
+  const form = card(page, 'Mai Văn Y');
+  await expect(form.getByLabel('Nội dung')).toHaveValue('Bản đã sửa của Y.');
+  await form.getByRole('button', { name: 'Lưu', exact: true }).click();
+  await expect.poll(async () => (await publicList()).items.map((c) => c.content)).toEqual(['Bản đã sửa của Y.']);
+});
+
+test('signed out by the server with an edit open, and the comment deleted meanwhile: the moderator is told the text has nowhere to go', async ({ page, seed, signIn, server }) => {
+  const id = await seed({ name: 'Mai Văn W', content: 'Nguyên văn của W.' });
+  await signIn('?poll=300');
+  const w = card(page, 'Mai Văn W');
+  await w.getByRole('button', { name: 'Sửa' }).click();
+  await w.getByLabel('Nội dung').fill('Bản đã sửa của W.');
+  await page.route('**/api/admin/**', (r) => r.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401,"title":"x","code":"unauthorized"}' }));
+  await expect(page.locator('ykien-admin #token')).toBeVisible();
+  await page.unroute('**/api/admin/**');
+  const erased = await fetch(`${server.url}/api/admin/comments/${id}/erase`, { method: 'POST', headers: { Authorization: `Bearer ${server.adminToken}` } });
+  expect(erased.ok).toBe(true);
+
+  await page.locator('ykien-admin #token').fill(server.adminToken);
+  await page.locator('ykien-admin #token').press('Enter');
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText(
+    'Trong lúc bạn đăng nhập lại, bình luận bạn đang sửa đã bị xoá; phần bạn đã gõ không còn chỗ để lưu.',
+  );
+  await expect(page.locator('ykien-admin .empty')).toHaveText('Không có bình luận nào.');
+});

@@ -161,6 +161,16 @@ export async function getCounts(token: string, filter: Omit<ListFilter, 'status'
   return STATUSES.every((s) => typeof c[s] === 'number') ? (c as Counts) : null;
 }
 
+/** One comment as the server has it now, whatever its status; null when it is gone (deleted, erased). */
+export async function getComment(token: string, id: string): Promise<AdminComment | null> {
+  try {
+    return await readJson<AdminComment>(await call(token, 'GET', commentPath(id)));
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) return null;
+    throw e;
+  }
+}
+
 export async function moderate(token: string, id: string, action: 'approve' | 'reject' | 'delete' | 'restore', from?: string): Promise<void> {
   // With the status the moderator saw: a comment someone else moved meanwhile is 409, unchanged.
   const seen = from ? `?from=${from}` : '';

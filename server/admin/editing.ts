@@ -5,7 +5,7 @@
  * <ykien-admin>, which gives it the queue it works on (`EditingPage`).
  */
 import { html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
-import { ApiError, editComment, moderate, removeReply, setReply, type AdminComment } from './admin-api.js';
+import { ApiError, editComment, getComment, moderate, removeReply, setReply, type AdminComment } from './admin-api.js';
 import type { Key } from './admin-i18n.js';
 import type { AdminPage } from './page.js';
 import { keepForm, keptForm, type KeptForm } from './session.js';
@@ -132,18 +132,41 @@ export class EditingController implements ReactiveController {
     this.set({ form: null, theirs: null });
   }
 
-  /** The form the server's sign-out interrupted, with its text, once its comment is in the list again. */
+  /**
+   * The form the server's sign-out interrupted, with its text, once its comment is in the list again,
+   * whatever its status now: it was an edit of a pending comment, and any status may be edited. Decided
+   * by someone else meanwhile, it is in another tab: the moderator is told which, and the text waits
+   * there. Deleted meanwhile, the moderator is told that the text has nowhere to go.
+   */
   async restore(): Promise<void> {
     const kept = keptForm();
-    const c = kept && this.page.comment(kept.id);
-    if (!kept || !c) return;
+    if (!kept) return;
+    const c = this.page.comment(kept.id);
+    if (!c) return this.keptElsewhere(kept);
     keepForm(null);
-    if (kept.kind === 'edit') this.startEdit(c);
-    else this.startReply(c);
+    const field = kept.kind === 'edit' ? `#edit-content-${c.id}` : `#reply-text-${c.id}`;
+    this.open(c, kept.kind, field);
     await this.host.updateComplete;
     for (const [id, value] of Object.entries(kept.values)) {
       const field = this.field(`#${CSS.escape(id)}`);
       if (field) field.value = value;
+    }
+  }
+
+  /** The kept form's comment is not in this list: where it is now, asked of the server. */
+  private async keptElsewhere(kept: KeptForm): Promise<void> {
+    let now: AdminComment | null;
+    try {
+      now = await getComment(this.page.token(), kept.id);
+    } catch {
+      return; // asked again at the next list
+    }
+    if (keptForm()?.id !== kept.id) return; // restored or dropped meanwhile
+    if (now && (now.status === 'pending' || now.status === 'published' || now.status === 'rejected')) {
+      this.page.alert(this.page.msg('keptInOtherTab', { name: now.name, status: this.page.msg(now.status) }));
+    } else {
+      keepForm(null);
+      this.page.alert(this.page.msg('keptCommentGone'));
     }
   }
 
