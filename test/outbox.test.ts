@@ -548,6 +548,15 @@ describe('OutboxController', () => {
       }
     });
 
+    it('when the server may already have it but its token is fresh in another tab, that tab sends it: this one waits', async () => {
+      // Tab A's send timed out (maybe stored) and A keeps the token; this tab must not spend A's captcha.
+      await saveItem({ ...newItem(EP, payload('c4-fresh'), true, Date.now() - 10_000), maybeStored: true, nextAt: 0 });
+      await ctl.drain(true);
+      expect(fetchMock).not.toHaveBeenCalled();
+      expect((await loadItems(EP))[0]).toMatchObject({ clientId: 'c4-fresh', state: 'queued' });
+      expect(reports).toEqual([]);
+    });
+
     it('when the server may already have it, it goes once without a token (a stored one is replayed)', async () => {
       await saveItem({ ...newItem(EP, payload('c4'), true, Date.now() - 300_000), maybeStored: true, nextAt: 0 });
       fetchMock.mockResolvedValueOnce(json(200, { id: 'srv-c4', status: 'published' }));

@@ -255,11 +255,13 @@ export class OutboxController implements ReactiveController {
   }
 
   /**
-   * A captcha comment that never reached the server, and no token for it here: only a tab that holds
-   * its token can send it, until the token goes stale; then the reader is asked to solve the captcha.
+   * A captcha comment, and no token for it here: while its token is fresh, only the tab that holds it
+   * sends it (the token is single-use; sent without it, a comment the server does not hold yet would
+   * cost the reader another captcha). Once the token is stale, one that may have reached the server goes
+   * without it (a stored one is replayed); one that never did waits for the reader to solve the captcha.
    */
   #waitsForToken(item: OutboxItem, now: number): boolean {
-    return item.captcha && !item.maybeStored && !this.#token(item, now);
+    return item.captcha && !this.#token(item, now) && (!item.maybeStored || tokenFresh(item.tokenAt ?? 0, now));
   }
 
   /** Another tab changed the outbox; when it sent a comment this tab listed as unsent, that is told here too. */
