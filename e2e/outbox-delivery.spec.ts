@@ -623,7 +623,22 @@ test.describe('permanent refusals (the server allows 40 characters)', () => {
       ['offline', undefined], // the first attempt, queued
       ['validation', 400], // the queued one, refused for good
     ]);
-    expect(errors[1]!.detail.message).toMatch(/Chưa gửi được bình luận/);
+    // The reader hears it too (the status promised "sent later"), and the unsent line says it will not go.
+    const refused = 'Máy chủ không nhận một bình luận đã lưu; bình luận vẫn còn trong mục “Bình luận chưa gửi”.';
+    expect(errors[1]!.detail.message).toBe(refused);
+    await expect(f.status).toHaveText(refused);
+    await expect(unsent(page)).toHaveCount(1);
+    await expect(unsent(page)).not.toContainText('thử lại');
+
+    // The reader puts the same text in the form and sends it: it is not "already sent" (it never was);
+    // it goes, and the refused line it takes the place of leaves.
+    await f.name.fill('Ngô Văn I');
+    await f.content.fill(LONG);
+    await f.send.click();
+    await expect(f.status).toContainText('vui lòng sửa');
+    await expect(f.content).toHaveValue(LONG);
+    await expect(unsent(page)).toHaveCount(0);
+    expect(net.seen.map((s) => s.status)).toEqual([400, 400]);
   });
 
   test('413 on a queued retry: no more retries, the text goes back into the form with the message', async ({ page, context, net, api, site }) => {
@@ -714,6 +729,29 @@ test.describe('with hCaptcha (the server verifies tokens with a fake siteverify)
     expect(api.verifier!.calls.slice(callsBefore).map((c) => c.response)).toEqual([net.seen[0].captchaToken]);
     expect((await api.stored()).map((c) => c.content)).toEqual(['Viết lúc mất mạng, có captcha']);
     expect((await events(page)).filter((e) => e.type === 'ykien-sent').map((e) => e.detail.clientId)).toEqual([clientId]);
+  });
+
+  test('"Xác minh để gửi", then the unsent comment is discarded: the next captcha solved is the form\'s', async ({ page, context, net, api, site }) => {
+    await page.clock.install();
+    await site.open(page, { attrs: { 'site-key': SITE_KEY } });
+    const f = form(page);
+    await setOffline(context, net, true);
+    await send(page, 'Hồ Văn P', 'Viết lúc mất mạng, rồi bỏ');
+    await expect(unsent(page)).toHaveCount(1);
+    await page.clock.runFor(2 * 60_000 + 5_000);
+    await page.evaluate(() => (window as unknown as { __fakeHcaptcha: { expire(): void } }).__fakeHcaptcha.expire());
+    await setOffline(context, net, false);
+    await unsent(page).getByRole('button', { name: 'Xác minh để gửi' }).click();
+    await expect(f.status).toContainText('Vui lòng xác minh captcha để gửi bình luận đã lưu');
+    // Not solved: the reader drops that comment instead, and writes a new one.
+    await unsent(page).getByRole('button', { name: 'Bỏ bình luận' }).click();
+    await expect(outbox(page)).toHaveCount(0);
+    await f.content.fill('Một ý kiến mới');
+    await f.captchaBox.click();
+    await f.send.click();
+    await expect(f.status).toContainText('Bình luận đã được đăng');
+    expect(net.seen.map((s) => s.status)).toEqual([201]);
+    expect((await api.stored()).map((c) => c.content)).toEqual(['Một ý kiến mới']);
   });
 });
 

@@ -22,7 +22,7 @@ const stateText = (i: OutboxItem, t: Strings) =>
     : i.state == 'sending'
       ? t.sending
       : i.state == 'rejected'
-        ? Object.values(i.fields ?? {}).join(' ') || (i.code == 'too-large' ? t.tooLarge : t.failed)
+        ? Object.values(i.fields ?? {}).join(' ') || (i.code == 'too-large' ? t.tooLarge : t.stateRefused)
         : t.stateWaiting;
 
 export function renderOutbox({ t, contentLang, items, here, canVerify, onVerify, onDiscard }: OutboxView): TemplateResult | typeof nothing {

@@ -154,6 +154,8 @@ export class Sender {
 
   #onCaptchaToken(token: string | undefined): void {
     const h = this.#host;
+    // Only for a comment still waiting for it (discarded, or sent from another tab meanwhile: the form's).
+    if (this.#verifyFor && !this.outbox.items.some((i) => i.clientId == this.#verifyFor && i.state == 'needs-captcha')) this.#verifyFor = undefined;
     if (token && this.#verifyFor) {
       // This token is for the queued comment, not for the form: single use.
       this.outbox.verify(this.#verifyFor, token);
@@ -188,8 +190,9 @@ export class Sender {
         h.saveDraft();
         this.#handle(result, item.payload, false);
       } else if (!byOther) {
-        // It stays among the unsent comments, for the reader; the page hears of it too, once.
-        this.#fail(reason(result), h.t.failed, result.status);
+        // It stays among the unsent comments, for the reader, who is told (not left with "sent later");
+        // the page hears of it too, once.
+        this.#fail(reason(result), h.say('queuedRefused', 'error'), result.status);
       }
     }
   }
@@ -201,8 +204,13 @@ export class Sender {
    * article opens, for a form already open then.
    */
   async #sentBefore(p: CommentPayload): Promise<boolean> {
-    const queued = (i: OutboxItem) => i.clientId != p.clientId && i.payload.pageId == p.pageId && i.payload.content == p.content;
-    if (this.outbox.items.some(queued)) return true;
+    const twin = (i: OutboxItem) => i.clientId != p.clientId && i.payload.pageId == p.pageId && i.payload.content == p.content;
+    // One that goes (or went) by itself is a twin; one stuck (refused, or waiting for a captcha) is not:
+    // the form's send takes its place, so it goes.
+    for (const i of this.outbox.items.filter(twin)) {
+      if (i.state == 'rejected' || i.state == 'needs-captcha') await this.outbox.discard(i.clientId);
+      else return true;
+    }
     const own = await (await keep()).loadOwn(this.#host.endpoint!, p.pageId);
     return own.some((c) => c.content == p.content && !this.#sentHere.has(c.id));
   }
