@@ -251,6 +251,9 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
   const moderationRaw = (get('--moderation') ?? 'on').trim().toLowerCase();
   let moderation: boolean;
   try {
+    // Empty is not "off" here: a script's unset variable (`--moderation=$MOD`) must not publish
+    // every comment unreviewed.
+    if (moderationRaw === '') throw new ConfigError('empty');
     moderation = parseSwitch('--moderation', moderationRaw);
   } catch {
     throw new ConfigError(`--moderation: expected on or off, got "${moderationRaw}"`);

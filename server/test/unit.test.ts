@@ -345,6 +345,10 @@ describe('configuration', () => {
     expect(config(['--no-captcha', '--pg-prepared-statements', 'off']).pgPreparedStatements).toBe(false);
     expect(config(['--no-captcha'], { YKIEN_PG_PREPARED_STATEMENTS: 'off' }).pgPreparedStatements).toBe(false);
     expect(() => config(['--no-captcha', '--pg-prepared-statements', 'sometimes'])).toThrow(/--pg-prepared-statements: expected on\/off/);
+    // An empty --moderation (a script's unset variable) is refused, not taken as "off": that would publish everything.
+    expect(() => config(['--no-captcha', '--moderation='])).toThrow(/--moderation: expected on or off/);
+    expect(() => config(['--no-captcha', '--moderation', ''])).toThrow(/--moderation: expected on or off/);
+    expect(config(['--no-captcha', '--moderation', 'off']).moderation).toBe(false);
     expect(config([], { YKIEN_NO_CAPTCHA: '1' })).toMatchObject({ captcha: false, hcaptchaSecret: null });
     expect(config(['--no-captcha'], { YKIEN_RATE_LIMIT: 'off', YKIEN_TRUST_PROXY: '2' })).toMatchObject({ rateLimit: null, trustProxy: 2 });
     // A claim must outlast siteverify's timeout, or a retry could verify the same token again.
