@@ -197,4 +197,28 @@ describe.skipIf(!PG_URL)('PostgreSQL behind the gate: a default PgBouncer\'s sta
       await gate.close();
     }
   });
+
+  it("a start that waits for another instance's migration longer than the query timeout waits on, then opens", async () => {
+    // Another instance holds the migrations' lock (a long backfill): this one must wait for it, not
+    // take the wait for a dead database and exit.
+    const other = new pg.Client({ connectionString: schema.url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      let opened = false;
+      const opening = PgStore.open(schema.url, { queryTimeoutMs: 300 }).then((s) => ((opened = true), s));
+      await new Promise((r) => setTimeout(r, 1_500)); // five query timeouts
+      expect(opened).toBe(false);
+      await other.query('COMMIT');
+      const store = await opening;
+      try {
+        expect(await store.insertComment(comment())).toMatchObject({ created: true });
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await other.end();
+    }
+  });
 });

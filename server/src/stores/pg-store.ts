@@ -113,6 +113,9 @@ export interface PgOptions {
  */
 export const QUERY_TIMEOUT_MS = 20_000;
 
+/** How long a starting instance waits for another's migration, or gives its own statements (as SQLite's). */
+const MIGRATION_WAIT_MS = 10 * 60_000;
+
 const isQueryTimeout = (e: unknown): boolean => e instanceof Error && e.message === 'Query read timeout';
 
 /**
@@ -315,12 +318,18 @@ export class PgStore implements Store {
     // would crash the process. The pool drops that client and the next query connects afresh.
     pool.on('error', () => undefined);
     claimPool.on('error', () => undefined);
+    // Migrations on a connection of their own, without the queries' timeout: another instance's migration
+    // (a backfill may take minutes) is waited for under its lock, as on SQLite, not taken for an outage.
+    const migrations = new pg.Pool({ ...common, query_timeout: MIGRATION_WAIT_MS, max: 1 });
+    migrations.on('error', () => undefined);
     try {
-      await PgStore.migrate(pool);
+      await PgStore.migrate(migrations);
     } catch (e) {
       await pool.end();
       await claimPool.end();
       throw e;
+    } finally {
+      await migrations.end();
     }
     return new PgStore(pool, claimPool, options);
   }
