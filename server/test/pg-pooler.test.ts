@@ -192,9 +192,33 @@ describe.skipIf(!PG_URL)('PostgreSQL behind the gate: a default PgBouncer\'s sta
       const after = comment();
       expect(await store.insertComment(after)).toMatchObject({ created: true });
       expect(await store.findKey(after.clientId, Date.now())).toMatchObject({ commentId: after.id });
+      // A transaction (a rate-limit hit) on a connection cut again: unavailable too, its ROLLBACK not
+      // queued behind the lost query.
+      expect(await store.hitRateLimit('hmac-of-an-address', 5, 60_000, Date.now())).toEqual({ allowed: true }); // a connection in the claim pool
+      gate.cut();
+      expect(await store.hitRateLimit('hmac-of-an-address', 5, 60_000, Date.now()).catch((e: unknown) => e)).toBeInstanceOf(StoreUnavailable);
     } finally {
       await store.close();
       await gate.close();
+    }
+  });
+
+  it('a database that cannot be reached: writes and rate-limit hits fail at once as the store unavailable (503), not as 500s item after item', async () => {
+    const gate = await startupOptionsGate(new URL(schema.url));
+    const store = await PgStore.open(gate.url, { queryTimeoutMs: 1_000 });
+    try {
+      expect(await store.insertComment(comment())).toMatchObject({ created: true });
+      expect(await store.hitRateLimit('hmac-of-an-address', 5, 60_000, Date.now())).toEqual({ allowed: true });
+      await gate.close(); // PostgreSQL gone: its connections end, new ones are refused
+      const started = Date.now();
+      const lost = await Promise.allSettled([
+        store.insertComment(comment()), store.insertComment(comment()),
+        store.claimKey(randomUUID(), 'h', uuidV7(), Date.now(), 30_000), store.hitRateLimit('hmac-of-an-address', 5, 60_000, Date.now()),
+      ]);
+      expect(lost.map((r) => (r.status === 'rejected' && r.reason instanceof StoreUnavailable) || r)).toEqual([true, true, true, true]);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await store.close();
     }
   });
 

@@ -118,12 +118,21 @@ const MIGRATION_WAIT_MS = 10 * 60_000;
 
 const isQueryTimeout = (e: unknown): boolean => e instanceof Error && e.message === 'Query read timeout';
 
+/** pg's and pg-pool's words for a connection that could not be made or was lost (they carry no code). */
+const LOST_CONNECTION = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+/** PostgreSQL did not answer, or could not be reached: the store is unavailable, not the request wrong. */
+const isUnreachable = (e: unknown): boolean =>
+  e instanceof Error && (isQueryTimeout(e) || LOST_CONNECTION.test(e.message) || NETWORK_CODES.has((e as { code?: string }).code ?? ''));
+
 /**
- * A batch PostgreSQL did not answer: the whole batch fails at once as the store being unavailable
- * (503, retried by the widget with the same keys), not item after item, each waiting as long again.
+ * A batch (or a transaction) PostgreSQL did not answer or could not be reached for: it fails at once as
+ * the store being unavailable (503, retried by the widget with the same keys), not item after item,
+ * each waiting as long again.
  */
 function unavailableOnTimeout(e: unknown): never {
-  throw isQueryTimeout(e) ? new StoreUnavailable('PostgreSQL did not answer in time', { cause: e }) : e;
+  throw isUnreachable(e) ? new StoreUnavailable('PostgreSQL did not answer in time, or could not be reached', { cause: e }) : e;
 }
 
 interface CommentRow {
@@ -211,7 +220,7 @@ const toComment = (r: CommentRow): StoredComment => ({
  * thrown away, not pooled.
  */
 async function withClient<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
+  const client = await pool.connect().catch(unavailableOnTimeout);
   let broken: Error | undefined;
   const onError = (e: Error) => void (broken = e);
   client.on('error', onError);
@@ -219,7 +228,10 @@ async function withClient<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promise<
     return await work(client);
   } catch (e) {
     // Its query may still be on the wire: the connection cannot serve another one.
-    if (isQueryTimeout(e)) broken ??= e as Error;
+    if (isUnreachable(e)) {
+      broken ??= e as Error;
+      unavailableOnTimeout(e);
+    }
     throw e;
   } finally {
     client.off('error', onError);
@@ -235,7 +247,9 @@ async function inTransaction<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promi
       await client.query('COMMIT');
       return result;
     } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      // Not on a connection that did not answer: the ROLLBACK would queue behind the lost query for
+      // another whole timeout. That connection is thrown away, and the server rolls its transaction back.
+      if (!isUnreachable(e)) await client.query('ROLLBACK').catch(() => undefined);
       throw e;
     }
   });
@@ -311,7 +325,12 @@ export class PgStore implements Store {
   }
 
   static async open(url: string, options: PgOptions = {}): Promise<PgStore> {
-    const common = { connectionString: url, connectionTimeoutMillis: 10_000, query_timeout: options.queryTimeoutMs ?? QUERY_TIMEOUT_MS, keepAlive: true };
+    // Keep-alive probes from 10 s of silence on (Linux's default waits two hours): a connection a failover
+    // left dangling is found while idle, not by the next query's timeout.
+    const common = {
+      connectionString: url, connectionTimeoutMillis: 10_000, query_timeout: options.queryTimeoutMs ?? QUERY_TIMEOUT_MS,
+      keepAlive: true, keepAliveInitialDelayMillis: 10_000,
+    };
     const pool = new pg.Pool({ ...common, max: 10 });
     const claimPool = new pg.Pool({ ...common, max: 4 });
     // An idle client that loses its connection emits 'error' on the pool; without a listener that
