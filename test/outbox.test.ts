@@ -557,6 +557,14 @@ describe('OutboxController', () => {
       expect(reports).toEqual([]);
     });
 
+    it('...but one its tab left "sending" (the tab died mid-send, and its token with it) goes at once without a token', async () => {
+      await saveItem({ ...newItem(EP, payload('c4-dead'), true, Date.now() - 10_000), state: 'sending', maybeStored: true });
+      fetchMock.mockResolvedValueOnce(json(200, { id: 'srv-c4-dead', status: 'published' }));
+      await ctl.drain();
+      expect(bodies().map((b) => [b.clientId, 'captchaToken' in b])).toEqual([['c4-dead', false]]);
+      expect(await loadItems(EP)).toEqual([]);
+    });
+
     it('when the server may already have it, it goes once without a token (a stored one is replayed)', async () => {
       await saveItem({ ...newItem(EP, payload('c4'), true, Date.now() - 300_000), maybeStored: true, nextAt: 0 });
       fetchMock.mockResolvedValueOnce(json(200, { id: 'srv-c4', status: 'published' }));

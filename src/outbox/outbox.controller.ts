@@ -257,11 +257,13 @@ export class OutboxController implements ReactiveController {
   /**
    * A captcha comment, and no token for it here: while its token is fresh, only the tab that holds it
    * sends it (the token is single-use; sent without it, a comment the server does not hold yet would
-   * cost the reader another captcha). Once the token is stale, one that may have reached the server goes
-   * without it (a stored one is replayed); one that never did waits for the reader to solve the captcha.
+   * cost the reader another captcha). One that may have reached the server goes without it once the
+   * token is stale, or at once when the tab that held it died mid-send (found `sending` under the lock,
+   * which a live tab holds while it sends); a stored one is replayed. One that never reached the server
+   * waits for the reader to solve the captcha.
    */
   #waitsForToken(item: OutboxItem, now: number): boolean {
-    return item.captcha && !this.#token(item, now) && (!item.maybeStored || tokenFresh(item.tokenAt ?? 0, now));
+    return item.captcha && !this.#token(item, now) && (!item.maybeStored || (item.state == 'queued' && tokenFresh(item.tokenAt ?? 0, now)));
   }
 
   /** Another tab changed the outbox; when it sent a comment this tab listed as unsent, that is told here too. */
