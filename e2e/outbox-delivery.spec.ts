@@ -808,6 +808,39 @@ test('two tabs on one article: the text one sent is not sent again from the othe
   expect((await api.stored()).map((c) => c.content).sort()).toEqual(['Một ý kiến khác', 'Viết ở thẻ thứ nhất']);
 });
 
+for (const list of ['on', 'off'] as const) {
+  test(`two tabs on one article, list ${list}: still not sent again once the list shows it (the own copy gone), nor with no list at all`, async ({ page, api, site }) => {
+    const attrs = list == 'off' ? { list: 'off' } : {};
+    await site.open(page, { attrs });
+    const f = form(page);
+    const draftKey = `d:${api.endpoint} ${site.url()}`;
+    await f.name.fill('Đỗ Thị R');
+    await f.content.fill('Viết ở thẻ thứ nhất, rồi tải lại');
+    await expect.poll(async () => (await idb(page))[draftKey]?.content).toBe('Viết ở thẻ thứ nhất, rồi tải lại');
+    const other = await page.context().newPage();
+    await site.open(other, { attrs });
+    const g = form(other);
+    await expect(g.content).toHaveValue('Viết ở thẻ thứ nhất, rồi tải lại');
+
+    await f.send.click();
+    await expect(f.status).toContainText('Bình luận đã được đăng');
+    if (list == 'on') {
+      // The first tab reloads: its list shows the comment, so the reader's own copy goes.
+      await page.reload();
+      await expect(page.locator('ykien-comments [part~="comment"]').filter({ hasText: 'Viết ở thẻ thứ nhất, rồi tải lại' })).toHaveCount(1);
+    }
+    await expect.poll(async () => Object.keys(await idb(page)).filter((k) => k.startsWith('p:'))).toEqual([]);
+
+    await g.send.click();
+    await expect(g.status).toHaveText('Bình luận này đã được gửi từ trước nên không gửi lại.');
+    expect((await api.stored()).map((c) => c.content)).toEqual(['Viết ở thẻ thứ nhất, rồi tải lại']);
+    // What was kept to know it: a fingerprint and the id, not the words.
+    const marks = Object.entries(await idb(page)).filter(([k]) => k.startsWith('s:'));
+    expect(marks).toHaveLength(1);
+    expect(JSON.stringify(marks)).not.toContain('Viết ở thẻ thứ nhất');
+  });
+}
+
 test('"Nhập lại" clears the draft', async ({ page, api, site }) => {
   await site.open(page);
   const f = form(page);

@@ -121,11 +121,16 @@ export class DraftKeeper implements ReactiveController {
         const none = () => [];
         const [d, queued, own] = await Promise.all([this.stored(), kept.loadItems(endpoint).catch(none), kept.loadOwn(endpoint, pageId).catch(none)]);
         if (queued.length) onQueued();
-        if (this.#key() != key) return; // moved on
         // Compared as sent: NFC, CRLF as LF, trimmed (the draft keeps what was typed).
+        const candidate = clean(fromStash ?? d?.content ?? '');
+        const marked = candidate ? await kept.sentAs(endpoint, pageId, candidate).catch(() => undefined) : undefined;
+        if (this.#key() != key) return; // moved on
         const wasSent = (typed: string) => {
           const text = clean(typed);
-          return !!text && (queued.some((i) => i.payload.pageId == pageId && i.payload.content == text) || own.some((c) => c.content == text));
+          return (
+            !!text &&
+            ((marked !== undefined && text == candidate) || queued.some((i) => i.payload.pageId == pageId && i.payload.content == text) || own.some((c) => c.content == text))
+          );
         };
         const now = this.#draft();
         if (fromStash !== undefined) {

@@ -47,7 +47,11 @@ export class Sender {
       // Before the item leaves the outbox: the list keeps it as the reader's own, and its article's draft
       // (saved as send was pressed) loses its text, whichever page sent it.
       async ({ endpoint, payload }, { id, status }) => {
-        await Promise.all([host.remember(payload, id, status), host.sentFrom(articleKey(endpoint, payload.pageId), payload.content)]);
+        await Promise.all([
+          host.remember(payload, id, status),
+          host.sentFrom(articleKey(endpoint, payload.pageId), payload.content),
+          keep().then((k) => k.markSent(endpoint, payload.pageId, payload.content, id)),
+        ]);
       },
     );
     this.configure();
@@ -198,10 +202,10 @@ export class Sender {
   }
 
   /**
-   * The same text already sent to this article from another tab of this browser: among the reader's
-   * own comments (kept until a list holds them) and not sent from this tab, or in the outbox under
-   * another id (its list, which every tab's change refreshes). As restore() checks a draft when the
-   * article opens, for a form already open then.
+   * The same text already sent to this article from another tab of this browser, not from this one:
+   * marked sent (for 30 days, whatever the list or the moderators did with it since), or in the outbox
+   * under another id (its list, which every tab's change refreshes). As restore() checks a draft when
+   * the article opens, for a form already open then.
    */
   async #sentBefore(p: CommentPayload): Promise<boolean> {
     const twin = (i: OutboxItem) => i.clientId != p.clientId && i.payload.pageId == p.pageId && i.payload.content == p.content;
@@ -211,8 +215,11 @@ export class Sender {
       if (i.state == 'rejected' || i.state == 'needs-captcha') await this.outbox.discard(i.clientId);
       else return true;
     }
-    const own = await (await keep()).loadOwn(this.#host.endpoint!, p.pageId);
-    return own.some((c) => c.content == p.content && !this.#sentHere.has(c.id));
+    const k = await keep();
+    const endpoint = this.#host.endpoint!;
+    const [sentId, own] = await Promise.all([k.sentAs(endpoint, p.pageId, p.content), k.loadOwn(endpoint, p.pageId)]);
+    // The own copies too: a browser that sent it before the texts were marked has only those.
+    return (sentId !== undefined && !this.#sentHere.has(sentId)) || own.some((c) => c.content == p.content && !this.#sentHere.has(c.id));
   }
 
   #fail(code: string, message: string, status?: number): void {

@@ -1,0 +1,52 @@
+/**
+ * Which texts this browser sent to an article: a fingerprint of each (not its words) with the comment's
+ * id, one record per comment, for 30 days. Another tab's form, or a draft put back later, that holds the
+ * same text is not sent again. Kept apart from the reader's own comments, which go as soon as a list
+ * shows them or the server says they were decided, and are not kept at all when the box shows no list.
+ */
+import { store } from '../storage.js';
+import { OWN_TTL_MS } from './own-comments.js';
+
+const PREFIX = 's:';
+
+interface SentText {
+  endpoint: string;
+  pageId: string;
+  fingerprint: string;
+  /** The server's id of the comment that carried it. */
+  id: string;
+  /** ms since epoch, for the 30 days. */
+  savedAt: number;
+}
+
+/** FNV-1a over the UTF-16 code units, twice with other offsets: 64 bits, as 16 hex digits. */
+function fingerprint(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}
+
+const keyOf = (s: Pick<SentText, 'endpoint' | 'pageId' | 'fingerprint'>) => `${PREFIX}${s.endpoint} ${s.fingerprint} ${s.pageId}`;
+
+/** The server stored `content` on `pageId` as comment `id` (whatever it then decided). */
+export function markSent(endpoint: string, pageId: string, content: string, id: string, now = Date.now()): Promise<void> {
+  const s: SentText = { endpoint, pageId, fingerprint: fingerprint(content), id, savedAt: now };
+  return store.set(keyOf(s), s);
+}
+
+/**
+ * The id of the comment that carried `content` to `pageId` from this browser in the last 30 days, if
+ * one did. Records older than that are forgotten on the way, on every article.
+ */
+export async function sentAs(endpoint: string, pageId: string, content: string, now = Date.now()): Promise<string | undefined> {
+  const all = await store.list<SentText>(PREFIX);
+  const old = all.filter((s) => !(now - s.savedAt <= OWN_TTL_MS));
+  await Promise.all(old.map((s) => store.del(keyOf(s))));
+  const fp = fingerprint(content);
+  return all.find((s) => !old.includes(s) && s.endpoint == endpoint && s.pageId == pageId && s.fingerprint == fp)?.id;
+}
