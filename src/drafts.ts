@@ -23,9 +23,14 @@ export class DraftController implements ReactiveController {
   #onUnavailable?: () => void;
   #unsubscribe?: () => void;
 
-  /** `onUnavailable` hears, while the host is connected, that the store fell back to memory (at once if it already has). */
+  /**
+   * `onUnavailable` hears, while the host is connected, that the store fell back to memory (at once if
+   * it already has): once, not again each time a framework moves the box (connected anew), which would
+   * put the notice in place of whatever the box was saying then.
+   */
   constructor(host: ReactiveControllerHost, onUnavailable?: () => void) {
-    this.#onUnavailable = onUnavailable;
+    let told = false;
+    this.#onUnavailable = onUnavailable && (() => told || ((told = true), onUnavailable()));
     host.addController(this);
   }
 

@@ -116,6 +116,23 @@ describe('fallback to memory', () => {
     unsubscribe();
   });
 
+  it("a box's drafts tell it once, not again each time the box is connected anew (a framework moving it)", async () => {
+    openThrows();
+    vi.stubGlobal('addEventListener', () => {});
+    vi.stubGlobal('removeEventListener', () => {});
+    const told = vi.fn();
+    const drafts = new DraftController({ addController() {} } as never, told);
+    drafts.hostConnected();
+    await store.get('name'); // fails over to memory
+    expect(told).toHaveBeenCalledTimes(1);
+    drafts.hostDisconnected();
+    drafts.hostConnected(); // moved: storage has already failed, which would be said at once
+    drafts.hostDisconnected();
+    drafts.hostConnected();
+    expect(told).toHaveBeenCalledTimes(1);
+    vi.unstubAllGlobals();
+  });
+
   it('a listener added after the failure is told at once; an unsubscribed one never', async () => {
     openThrows();
     const gone = vi.fn();
