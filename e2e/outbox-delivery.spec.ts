@@ -810,7 +810,7 @@ test('two tabs on one article: the text one sent is not sent again from the othe
 
 for (const list of ['on', 'off'] as const) {
   test(`two tabs on one article, list ${list}: still not sent again once the list shows it (the own copy gone), nor with no list at all`, async ({ page, api, site }) => {
-    const attrs = list == 'off' ? { list: 'off' } : {};
+    const attrs: Record<string, string> = list == 'off' ? { list: 'off' } : {};
     await site.open(page, { attrs });
     const f = form(page);
     const draftKey = `d:${api.endpoint} ${site.url()}`;
