@@ -409,6 +409,24 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
     expect(endpoint.posts).toHaveLength(0);
   });
 
+  test('a token too old for the server while hCaptcha still shows it ticked: a new challenge, not an error beside a ticked box', async ({ page, article, endpoint }) => {
+    await page.clock.install();
+    await article();
+    const f = form(page);
+    await fillAndVerify(page, NAME, TEXT);
+    // 115 s: past the 110 s the box trusts a token, before hCaptcha's own two minutes.
+    await page.clock.setSystemTime((await page.evaluate(() => Date.now())) + 115_000);
+    await expect(f.captchaBox).toHaveAttribute('aria-checked', 'true');
+    await f.send.click();
+    await expect(f.captchaError).toHaveText(vi.captchaRequired);
+    await expect(f.captchaBox).toHaveAttribute('aria-checked', 'false');
+    expect(endpoint.posts).toHaveLength(0);
+    await f.captchaBox.click();
+    await f.send.click();
+    await expect(f.status).toContainText('Cảm ơn bạn');
+    expect(endpoint.posts.map((p) => p.body.captchaToken)).toEqual(['fake-token-2']);
+  });
+
   test('a failed captcha challenge sends nothing', async ({ page, article, endpoint }) => {
     await article();
     const f = form(page);

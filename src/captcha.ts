@@ -158,7 +158,11 @@ export class CaptchaController implements ReactiveController {
    * sleeping laptop's stopped): the widget comes back. Called as the page shows again, and at send.
    */
   renewIfStale = (): void => {
-    if (this.#el?.localName == 'span' && !this.token) this.#keptExpired();
+    if (this.token) return;
+    if (this.#el?.localName == 'span') this.#keptExpired();
+    // Too old for us (TOKEN_LIFETIME_MS) while hCaptcha, whose own end comes a little later, still shows
+    // it ticked: a new challenge, so that "please complete the captcha" is not beside a ticked box.
+    else if (this.#token) this.reset();
   };
 
   /** "Reset captcha": a new challenge, or a new attempt to load the script when it failed. */
