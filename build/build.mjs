@@ -57,9 +57,9 @@ await bundle(
   { entry: { comments: 'src/define-comments.ts' }, formats: ['es'], fileName: (_f, name) => `cdn/${name}.js` },
   {
     chunkFileNames: 'cdn/[name]-[hash].js',
-    // What the device keeps (the store, idb-keyval, drafts, own and unsent comments) is one chunk: reached
+    // What the device keeps (the store, idb-keyval, drafts, own, sent and unsent comments) is one chunk: reached
     // from kept.ts and from the sender, Rolldown would split it in two, one more request for each writer.
-    codeSplitting: { groups: [{ name: 'kept', test: /[\\/](idb-keyval[\\/]|src[\\/](storage|drafts|outbox[\\/]items|ykien-comments[\\/](kept|own-comments))\.ts)/, includeDependenciesRecursively: false }] },
+    codeSplitting: { groups: [{ name: 'kept', test: /[\\/](idb-keyval[\\/]|src[\\/](storage|drafts|outbox[\\/]items|ykien-comments[\\/](kept|own-comments|sent-texts))\.ts)/, includeDependenciesRecursively: false }] },
   },
   // The entry may export to its own by-need chunks: sender.js then imports Lit & co. from comments.js,
   // which the reader already has, instead of both importing a third, shared chunk (one more request,

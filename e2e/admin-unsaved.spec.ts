@@ -5,6 +5,7 @@
  * comment deleted by someone else is not counted as approved, "Xem thêm" leaves the keyboard somewhere.
  */
 import { test, expect, card, cards, liveRegion } from './support/admin.js';
+import type { Page } from '@playwright/test';
 
 const CONFIRM = (name: string) => `Bỏ những gì đã gõ cho bình luận của “${name}”?`;
 
@@ -121,6 +122,26 @@ test.describe('in English', () => {
   });
 });
 
+/** The token stops working (the moderators file changed): the next poll is refused, and the page signs out. */
+async function revokedThenRestored(page: Page): Promise<void> {
+  await page.route('**/api/admin/**', (r) => r.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401,"title":"x","code":"unauthorized"}' }));
+  await expect(page.locator('ykien-admin #token')).toBeVisible();
+  await page.unroute('**/api/admin/**');
+}
+
+/** The editor signs in again on the same page. */
+async function signInAgain(page: Page, token: string): Promise<void> {
+  await page.locator('ykien-admin #token').fill(token);
+  await page.locator('ykien-admin #token').press('Enter');
+}
+
+/** An edit of `name`'s comment, open with `typed` in it. */
+async function editOpen(page: Page, name: string, typed: string): Promise<void> {
+  const c = card(page, name);
+  await c.getByRole('button', { name: 'Sửa' }).click();
+  await c.getByLabel('Nội dung').fill(typed);
+}
+
 test('signed out by the server (a 401) with a form open: after signing in again the form is back with what was typed', async ({ page, seed, signIn, server }) => {
   await seed({ name: 'Mai Văn Z', content: 'Nguyên văn.' });
   await signIn('?poll=300');
@@ -142,18 +163,13 @@ test('signed out by the server with an edit open, and the comment approved by so
   const id = await seed({ name: 'Mai Văn Y', content: 'Nguyên văn của Y.' });
   await seed({ name: 'Mai Văn X', content: 'Nguyên văn của X.' });
   await signIn('?poll=300');
-  const y = card(page, 'Mai Văn Y');
-  await y.getByRole('button', { name: 'Sửa' }).click();
-  await y.getByLabel('Nội dung').fill('Bản đã sửa của Y.');
-  await page.route('**/api/admin/**', (r) => r.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401,"title":"x","code":"unauthorized"}' }));
-  await expect(page.locator('ykien-admin #token')).toBeVisible();
-  await page.unroute('**/api/admin/**');
+  await editOpen(page, 'Mai Văn Y', 'Bản đã sửa của Y.');
+  await revokedThenRestored(page);
   // Another moderator approves it while this one is signed out.
   const approved = await fetch(`${server.url}/api/admin/comments/${id}/approve`, { method: 'POST', headers: { Authorization: `Bearer ${server.adminToken}` } });
   expect(approved.status).toBe(200);
 
-  await page.locator('ykien-admin #token').fill(server.adminToken);
-  await page.locator('ykien-admin #token').press('Enter');
+  await signInAgain(page, server.adminToken);
   await expect(page.locator('ykien-admin [role="alert"]')).toHaveText(
     'Trong lúc bạn đăng nhập lại, bình luận của “Mai Văn Y” đã được người khác xử lý (nay: Đã đăng). Phần bạn đã gõ vẫn được giữ: mở thẻ “Đã đăng” để làm tiếp.',
   );
@@ -169,17 +185,12 @@ test('signed out by the server with an edit open, and the comment approved by so
 test('signed out by the server with an edit open, and the comment deleted meanwhile: the moderator is told the text has nowhere to go', async ({ page, seed, signIn, server }) => {
   const id = await seed({ name: 'Mai Văn W', content: 'Nguyên văn của W.' });
   await signIn('?poll=300');
-  const w = card(page, 'Mai Văn W');
-  await w.getByRole('button', { name: 'Sửa' }).click();
-  await w.getByLabel('Nội dung').fill('Bản đã sửa của W.');
-  await page.route('**/api/admin/**', (r) => r.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401,"title":"x","code":"unauthorized"}' }));
-  await expect(page.locator('ykien-admin #token')).toBeVisible();
-  await page.unroute('**/api/admin/**');
+  await editOpen(page, 'Mai Văn W', 'Bản đã sửa của W.');
+  await revokedThenRestored(page);
   const erased = await fetch(`${server.url}/api/admin/comments/${id}/erase`, { method: 'POST', headers: { Authorization: `Bearer ${server.adminToken}` } });
   expect(erased.ok).toBe(true);
 
-  await page.locator('ykien-admin #token').fill(server.adminToken);
-  await page.locator('ykien-admin #token').press('Enter');
+  await signInAgain(page, server.adminToken);
   await expect(page.locator('ykien-admin [role="alert"]')).toHaveText(
     'Trong lúc bạn đăng nhập lại, bình luận bạn đang sửa đã bị xoá; phần bạn đã gõ không còn chỗ để lưu.',
   );
