@@ -216,6 +216,20 @@ test('theme="auto" follows prefers-color-scheme', async ({ page, article }) => {
   expect(brightness(dark.fg)).toBeGreaterThan(brightness(dark.bg));
 });
 
+test('theme="auto": the captcha follows a change of prefers-color-scheme too', async ({ page, article, endpoint }) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await article({ attrs: { theme: 'auto' } });
+  await form(page).content.focus(); // the captcha comes with the reader's first focus in the form
+  const captcha = page.locator('ykien-comments h-captcha');
+  await expect(captcha).toHaveAttribute('theme', 'dark');
+  await page.emulateMedia({ colorScheme: 'light' });
+  await expect(captcha).toHaveAttribute('theme', 'light');
+  await fillAndVerify(page, 'Lý Thị T', 'Giao diện tự động.');
+  await form(page).send.click();
+  await expect(form(page).status).toContainText('Cảm ơn bạn');
+  expect(endpoint.posts.map((p) => p.body.captchaToken)).toEqual(['fake-token-1']);
+});
+
 test('the default theme is light', async ({ page, article }) => {
   await page.emulateMedia({ colorScheme: 'dark' });
   await article();

@@ -54,6 +54,10 @@ export class Sender {
         ]);
       },
     );
+    // theme="auto": the captcha follows the reader's scheme when it changes, as the box's colours do.
+    const scheme = matchMedia('(prefers-color-scheme: dark)');
+    const follow = () => host.theme == 'auto' && this.configure();
+    host.addController({ hostConnected: () => scheme.addEventListener('change', follow), hostDisconnected: () => scheme.removeEventListener('change', follow) });
     this.configure();
   }
 
