@@ -841,6 +841,45 @@ for (const list of ['on', 'off'] as const) {
   });
 }
 
+test("a comment another tab queued and this tab's outbox sent: the same words still in this tab's form are not sent again", async ({ page, context, net, api, site }) => {
+  const TEXT = 'Viết ở thẻ thứ nhất, gửi từ thẻ thứ hai';
+  await site.open(page);
+  const f = form(page);
+  await f.name.fill('Đỗ Thị S');
+  await f.content.fill(TEXT);
+  await expect.poll(async () => (await idb(page))[`d:${api.endpoint} ${site.url()}`]?.content).toBe(TEXT);
+  const other = await context.newPage();
+  await site.open(other);
+  await expect(form(other).content).toHaveValue(TEXT); // the shared draft
+  await setOffline(context, net, true);
+  await form(other).send.click();
+  await expect(unsent(other)).toHaveCount(1);
+  await other.close(); // that tab goes; this one's outbox sends its comment once back online
+  await setOffline(context, net, false);
+  await expect.poll(async () => (await api.stored()).map((c) => c.content)).toEqual([TEXT]);
+  await expect(f.content).toHaveValue(TEXT);
+  await f.send.click();
+  await expect(f.status).toHaveText('Bình luận này đã được gửi từ trước nên không gửi lại.');
+  expect((await api.stored()).map((c) => c.content)).toEqual([TEXT]);
+});
+
+test('the same words typed again, in a later visit, are a second comment: only a text put back from this device is held back', async ({ page, api, site }) => {
+  const TEXT = 'Đồng ý với tác giả.';
+  await site.open(page);
+  const f = form(page);
+  await f.name.fill('Đỗ Thị U');
+  await f.content.fill(TEXT);
+  await f.send.click();
+  await expect(f.status).toContainText('Bình luận đã được đăng');
+  await page.reload(); // the list shows it: the own copy goes; the mark stays
+  await expect(page.locator('ykien-comments [part~="comment"]').filter({ hasText: TEXT })).toHaveCount(1);
+  await expect.poll(async () => Object.keys(await idb(page)).filter((k) => k.startsWith('p:'))).toEqual([]);
+  await f.content.fill(TEXT);
+  await f.send.click();
+  await expect(f.status).toContainText('Bình luận đã được đăng');
+  expect((await api.stored()).map((c) => c.content)).toEqual([TEXT, TEXT]);
+});
+
 test('"Nhập lại" clears the draft', async ({ page, api, site }) => {
   await site.open(page);
   const f = form(page);

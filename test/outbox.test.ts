@@ -639,6 +639,17 @@ describe('OutboxController', () => {
     });
   });
 
+  it('discardIfStuck removes a refused or captcha-waiting item, but not one another tab made go meanwhile', async () => {
+    await saveItem({ ...newItem(EP, payload('stuck'), true, Date.now()), state: 'needs-captcha' });
+    await saveItem({ ...newItem(EP, payload('refused'), false, Date.now()), state: 'rejected' });
+    await saveItem({ ...newItem(EP, payload('verified'), true, Date.now()), state: 'queued' }); // verified in another tab
+    expect(await ctl.discardIfStuck('stuck')).toBe(true);
+    expect(await ctl.discardIfStuck('refused')).toBe(true);
+    expect(await ctl.discardIfStuck('verified')).toBe(false);
+    expect(await ctl.discardIfStuck('gone-already')).toBe(false);
+    expect((await loadItems(EP)).map((i) => i.clientId)).toEqual(['verified']);
+  });
+
   it('discard removes the item from storage', async () => {
     await saveItem(newItem(EP, payload('gone'), false, NOW));
     await ctl.discard('gone');

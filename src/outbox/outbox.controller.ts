@@ -154,6 +154,22 @@ export class OutboxController implements ReactiveController {
   }
 
   /**
+   * Discards an item only if it still cannot go by itself (refused, or waiting for a captcha), checked
+   * in the transaction that deletes it: another tab may have verified it a moment ago. True if it went.
+   */
+  async discardIfStuck(clientId: string): Promise<boolean> {
+    let gone = false;
+    await store.update<OutboxItem>(PREFIX + clientId, (i) =>
+      i && (i.state == 'rejected' || i.state == 'needs-captcha') ? ((gone = true), undefined) : i,
+    );
+    if (gone) {
+      this.#tokens.delete(clientId);
+      await this.#changed();
+    }
+    return gone;
+  }
+
+  /**
    * Sends every due comment; a call while one runs makes it go round once more. `now` skips the
    * backoff, which grew while nothing could work, but never a server's `Retry-After`.
    */

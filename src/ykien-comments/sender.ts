@@ -29,6 +29,8 @@ export class Sender {
   #pending?: [clientId: string, key: string];
   /** Ids of the comments this tab sent: the same words again here are the reader's choice, a second comment. */
   #sentHere = new Set<string>();
+  /** The clientIds of the comments this tab's form sent (an outbox item another tab queued is not one). */
+  #mine = new Set<string>();
   /** The queued comment whose "Xác minh để gửi" the reader pressed: the next token is for it. */
   #verifyFor?: string;
   #host: YkienComments;
@@ -125,6 +127,7 @@ export class Sender {
     const key = JSON.stringify([h.name.trim(), h.content.trim(), h.page.pageId]);
     if (this.#pending?.[1] != key) this.#pending = [uuidV7(), key];
     const payload = buildPayload(this.#pending[0], h.page, h.name, h.content);
+    this.#mine.add(payload.clientId);
     h.sending = true; // already while it looks below: a double click sends once
     const sentBefore = await this.#sentBefore(payload).catch(() => false);
     if (sentBefore || !h.dispatchEvent(new YkienSubmitEvent(payload))) {
@@ -182,7 +185,9 @@ export class Sender {
     if (kind == 'sent') {
       // This tab's outbox kept it as the reader's own before it told; another tab's, only in its list.
       if (byOther) h.remember(item.payload, result.id, result.status);
-      else this.#sentHere.add(result.id);
+      // Sent here by this tab's outbox, but queued by another tab's form: the words in this tab's form
+      // (the shared draft) are not this tab's second comment.
+      else if (this.#mine.has(item.clientId)) this.#sentHere.add(result.id);
       h.say('queuedSent', 'success');
       if (!byOther) h.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: item.clientId }));
     } else if (kind == 'captcha' || kind == 'token-stale') {
@@ -207,22 +212,24 @@ export class Sender {
 
   /**
    * The same text already sent to this article from another tab of this browser, not from this one:
-   * marked sent (for 30 days, whatever the list or the moderators did with it since), or in the outbox
-   * under another id (its list, which every tab's change refreshes). As restore() checks a draft when
-   * the article opens, for a form already open then.
+   * among the reader's own comments (until a list shows them), marked sent (for 30 days, whatever the
+   * list or the moderators did with it since; only for a text the form got back from this device), or
+   * in the outbox under another id (its list, which every tab's change refreshes). As restore() checks
+   * a draft when the article opens, for a form already open then.
    */
   async #sentBefore(p: CommentPayload): Promise<boolean> {
     const twin = (i: OutboxItem) => i.clientId != p.clientId && i.payload.pageId == p.pageId && i.payload.content == p.content;
     // One that goes (or went) by itself is a twin; one stuck (refused, or waiting for a captcha) is not:
-    // the form's send takes its place, so it goes.
+    // the form's send takes its place, so it goes (unless another tab made it go a moment ago).
     for (const i of this.outbox.items.filter(twin)) {
-      if (i.state == 'rejected' || i.state == 'needs-captcha') await this.outbox.discard(i.clientId);
-      else return true;
+      if (!(await this.outbox.discardIfStuck(i.clientId))) return true;
     }
+    const h = this.#host;
     const k = await keep();
-    const endpoint = this.#host.endpoint!;
-    const [sentId, own] = await Promise.all([k.sentAs(endpoint, p.pageId, p.content), k.loadOwn(endpoint, p.pageId)]);
-    // The own copies too: a browser that sent it before the texts were marked has only those.
+    // The marks (30 days) only for a text the form got back from this device (a draft, maybe another
+    // tab's form's): the same words typed again are the reader's choice, a second comment.
+    const restored = !!p.content && clean(h.restoredContent) == p.content;
+    const [sentId, own] = await Promise.all([restored ? k.sentAs(h.endpoint!, p.pageId, p.content) : undefined, k.loadOwn(h.endpoint!, p.pageId)]);
     return (sentId !== undefined && !this.#sentHere.has(sentId)) || own.some((c) => c.content == p.content && !this.#sentHere.has(c.id));
   }
 

@@ -149,6 +149,8 @@ export class YkienComments extends LitElement {
   errors: FieldErrors = {};
   /** @internal */
   sending = false;
+  /** @internal The text a draft put back in the form (kept on this device, maybe from another tab's form). */
+  restoredContent = '';
   protected status = '';
   protected statusKind: StatusKind = 'info';
 
@@ -351,7 +353,10 @@ export class YkienComments extends LitElement {
    * outbox holding a comment of this endpoint loads the sending half now, to show and send it.
    */
   #opened(endpoint: string): void {
-    this.#drafts.restore(endpoint, this.page.pageId, (d) => ({ name: this.name, content: this.content } = d), () => this.#prepare());
+    this.#drafts.restore(endpoint, this.page.pageId, (d) => {
+      ({ name: this.name, content: this.content } = d);
+      this.restoredContent = d.content;
+    }, () => this.#prepare());
     this.#sender?.outbox.drain(true);
   }
 
