@@ -178,7 +178,9 @@ test('signed out by the server with an edit open, and the comment approved by so
   await page.locator('ykien-admin button.tab[data-status="published"]').click();
   const form = card(page, 'Mai Văn Y');
   await expect(form.getByLabel('Nội dung')).toHaveValue('Bản đã sửa của Y.');
-  await form.getByRole('button', { name: 'Lưu', exact: true }).click();
+  // Decided already: saved as it is, never "save and approve" (Enter must not approve what someone rejected).
+  await expect(form.getByRole('button', { name: 'Lưu và duyệt' })).toHaveCount(0);
+  await form.getByLabel('Tên người gửi').press('Enter');
   await expect.poll(async () => (await publicList()).items.map((c) => c.content)).toEqual(['Bản đã sửa của Y.']);
 });
 
@@ -195,4 +197,20 @@ test('signed out by the server with an edit open, and the comment deleted meanwh
     'Trong lúc bạn đăng nhập lại, bình luận bạn đang sửa đã bị xoá; phần bạn đã gõ không còn chỗ để lưu.',
   );
   await expect(page.locator('ykien-admin .empty')).toHaveText('Không có bình luận nào.');
+});
+
+test('signed out by the server with an edit open on a comment loaded with "Xem thêm": told it is further down, and the form is back once it is loaded again', async ({ page, seed, signIn, server }) => {
+  await seed({ name: 'Người cũ nhất', content: 'Nguyên văn cũ.' });
+  for (let i = 1; i <= 50; i++) await seed({ name: `Bạn đọc ${i}` });
+  await signIn('?poll=300');
+  await page.getByRole('button', { name: 'Xem thêm' }).click();
+  await expect(cards(page)).toHaveCount(51);
+  await editOpen(page, 'Người cũ nhất', 'Bản sửa của người cũ nhất.');
+  await revokedThenRestored(page);
+  await signInAgain(page, server.adminToken);
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText(
+    'Phần bạn đã gõ cho bình luận của “Người cũ nhất” vẫn được giữ: bình luận ở xa hơn trong danh sách (bấm “Xem thêm”) hoặc ngoài bộ lọc đang dùng.',
+  );
+  await page.getByRole('button', { name: 'Xem thêm' }).click();
+  await expect(card(page, 'Người cũ nhất').getByLabel('Nội dung')).toHaveValue('Bản sửa của người cũ nhất.');
 });

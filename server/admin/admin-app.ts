@@ -148,6 +148,7 @@ export class YkienAdmin extends LitElement {
     signOut: (message) => this.signOut(message),
     failed: (e) => this.failed(e),
     comment: (id) => this.items.find((x) => x.id === id),
+    listedStatus: () => this.tab,
     replace: (c) => void (this.items = this.items.map((x) => (x.id === c.id ? c : x))),
     setCurrent: (id) => void (this.current = this.items.findIndex((x) => x.id === id)),
     focusComment: (id) => this.moveTo(this.items.findIndex((x) => x.id === id)),
@@ -353,8 +354,9 @@ export class YkienAdmin extends LitElement {
         this.edits.listReloaded();
         this.commentLogs.closeAll();
         if (!page.counts) void this.refreshCounts();
-        void this.edits.restore();
       }
+      // A form kept across a sign-in, once its comment is listed (on the first page, or one loaded more).
+      void this.edits.restore();
       this.announce(this.msg('loaded', { n: this.items.length }));
     } catch (e) {
       if (seq === this.loadSeq) {

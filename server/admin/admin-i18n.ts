@@ -78,6 +78,7 @@ const vi = {
   repliedByOther:
     'Người khác vừa thay đổi trả lời cho bình luận này; bản của họ ở bên dưới. Những gì bạn gõ vẫn còn: đăng lần nữa sẽ thay bản của họ.',
   keptInOtherTab: 'Trong lúc bạn đăng nhập lại, bình luận của “{name}” đã được người khác xử lý (nay: {status}). Phần bạn đã gõ vẫn được giữ: mở thẻ “{status}” để làm tiếp.',
+  keptFurther: 'Phần bạn đã gõ cho bình luận của “{name}” vẫn được giữ: bình luận ở xa hơn trong danh sách (bấm “Xem thêm”) hoặc ngoài bộ lọc đang dùng.',
   keptCommentGone: 'Trong lúc bạn đăng nhập lại, bình luận bạn đang sửa đã bị xoá; phần bạn đã gõ không còn chỗ để lưu.',
   changedWhileSaving: 'Người khác đã thay đổi bình luận của “{name}” trong lúc bạn lưu; bản của bạn chưa được lưu.',
   replyChangedByOther: 'Người khác vừa thay đổi trả lời cho bình luận của “{name}”; chưa xóa gì. Xem bản mới rồi thử lại.',
@@ -208,6 +209,7 @@ const en: typeof vi = {
   editedByOther: 'Someone else just edited this comment; their version is below. What you typed is still here: saving again replaces theirs.',
   repliedByOther: 'Someone else just changed the reply to this comment; theirs is below. What you typed is still here: publishing again replaces theirs.',
   keptInOtherTab: 'While you were signing in again, someone else moderated the comment by “{name}” (now: {status}). What you typed is kept: open the “{status}” tab to go on.',
+  keptFurther: 'What you typed for the comment by “{name}” is kept: the comment is further down the list (press “Load more”) or outside the current filter.',
   keptCommentGone: 'While you were signing in again, the comment you were editing was deleted; what you typed has nowhere to be saved.',
   changedWhileSaving: 'Someone else changed the comment by “{name}” while you were saving; your version was not saved.',
   replyChangedByOther: 'Someone else just changed the reply to the comment by “{name}”; nothing was removed. Check the new one and try again.',

@@ -18,6 +18,8 @@ export interface EditingPage extends AdminPage {
   alert(text: string): void;
   signOut(message: string): void;
   comment(id: string): AdminComment | undefined;
+  /** The status whose comments the queue lists now (its tab). */
+  listedStatus(): string;
   /** Puts `c` in the queue in place of the comment with its id. */
   replace(c: AdminComment): void;
   /** The keyboard is on comment `id` (without moving focus there). */
@@ -41,6 +43,8 @@ export class EditingController implements ReactiveController {
   private form: { id: string; kind: FormKind } | null = null;
   /** The open form's error. */
   private error = '';
+  /** The kept form (by its comment's id) the moderator was told where to find: told once. */
+  private toldOfKept?: string;
   /**
    * The open form's comment as another moderator saved it meanwhile (a 409 showed it): shown beside the
    * form, which keeps what this moderator typed, and the version the next save replaces.
@@ -161,8 +165,13 @@ export class EditingController implements ReactiveController {
     } catch {
       return; // asked again at the next list
     }
-    if (keptForm()?.id !== kept.id) return; // restored or dropped meanwhile
-    if (now && (now.status === 'pending' || now.status === 'published' || now.status === 'rejected')) {
+    if (keptForm()?.id !== kept.id || this.toldOfKept === kept.id) return; // restored, dropped, or said already
+    this.toldOfKept = kept.id;
+    if (now && now.status === this.page.listedStatus()) {
+      // In this tab, but not among what is shown: further down (a moderator had loaded more), or outside
+      // the search or article filter.
+      this.page.alert(this.page.msg('keptFurther', { name: now.name }));
+    } else if (now && (now.status === 'pending' || now.status === 'published' || now.status === 'rejected')) {
       this.page.alert(this.page.msg('keptInOtherTab', { name: now.name, status: this.page.msg(now.status) }));
     } else {
       keepForm(null);
@@ -363,11 +372,14 @@ export class EditingController implements ReactiveController {
   renderEdit(c: AdminComment, busy: boolean): TemplateResult {
     const msg = (key: Key) => this.page.msg(key);
     const lang = c.lang || nothing; // the reader's words, as in the card
+    // Only a pending comment is approved with its edit; one decided since (a form kept across a sign-in
+    // reopens on it) is saved as it is: Enter must not approve a comment someone else rejected.
+    const approve = c.status === 'pending';
     return html`
       <form class="edit" aria-labelledby=${`edit-title-${c.id}`} @keydown=${(e: KeyboardEvent) => this.formKeys(e, c)}
         @submit=${(e: SubmitEvent) => {
           e.preventDefault();
-          void this.saveEdit(c, true);
+          void this.saveEdit(c, approve);
         }}>
         <p id=${`edit-title-${c.id}`} class="form-title">${msg('editTitle')}</p>
         <label for=${`edit-name-${c.id}`}>${msg('nameLabel')}</label>
@@ -379,8 +391,10 @@ export class EditingController implements ReactiveController {
         ${this.renderTheirs(c, (t) => html`<p class="theirs-name" lang=${lang}>${t.name}</p>
           <p class="content" lang=${lang}>${t.content}</p>`)}
         <div class="actions">
-          <button type="submit" class="primary" ?disabled=${busy}>${msg('saveApprove')}</button>
-          <button type="button" class="quiet" ?disabled=${busy} @click=${() => this.saveEdit(c, false)}>${msg('save')}</button>
+          ${approve
+            ? html`<button type="submit" class="primary" ?disabled=${busy}>${msg('saveApprove')}</button>
+                <button type="button" class="quiet" ?disabled=${busy} @click=${() => this.saveEdit(c, false)}>${msg('save')}</button>`
+            : html`<button type="submit" class="primary" ?disabled=${busy}>${msg('save')}</button>`}
           <button type="button" class="quiet" @click=${() => this.cancel(c)}>${msg('cancel')}</button>
         </div>
       </form>
