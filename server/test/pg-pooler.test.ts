@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATION_LOCK, migrateOn as migrateOnClient, PG_MIGRATIONS } from '../src/stores/pg-schema.js';
-import { PgStore } from '../src/stores/pg-store.js';
+import { isUnreachable, PgStore } from '../src/stores/pg-store.js';
 import { StoreUnavailable } from '../src/stores/store.js';
 import { payloadHash } from '../src/idempotency.js';
 import { uuidV7 } from '../src/stores/uuid-v7.js';
@@ -244,5 +244,32 @@ describe.skipIf(!PG_URL)('PostgreSQL behind the gate: a default PgBouncer\'s sta
     } finally {
       await other.end();
     }
+  });
+});
+
+describe('which PostgreSQL errors make the store unavailable (503) rather than the request wrong', () => {
+  const err = (message: string, code?: string) => Object.assign(new Error(message), code === undefined ? {} : { code });
+  it('a lost or refused connection, a timeout, a restart or failover, too many connections', () => {
+    for (const e of [
+      err('Query read timeout'), err('Connection terminated unexpectedly'), err('timeout exceeded when trying to connect'),
+      err('connect ECONNREFUSED 10.0.0.5:5432', 'ECONNREFUSED'), err('getaddrinfo ENOTFOUND db', 'ENOTFOUND'),
+      err('terminating connection due to administrator command', '57P01'), err('the database system is starting up', '57P03'),
+      err('sorry, too many clients already', '53300'), err('connection failure', '08006'),
+    ]) expect([e.message, isUnreachable(e)]).toEqual([e.message, true]);
+  });
+  it('at start, the operator reads what the network said (not only "unavailable")', async () => {
+    const closed = await new Promise<number>((r) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = s.address() as { port: number };
+        s.close(() => r(port));
+      });
+    });
+    await expect(PgStore.open(`postgres://postgres@127.0.0.1:${closed}/ykien`)).rejects.toMatchObject({ code: 'ECONNREFUSED', message: expect.stringContaining(`127.0.0.1:${closed}`) });
+  });
+  it('not what the request or the data caused: a constraint, a bad value, a serialization failure', () => {
+    for (const e of [
+      err('duplicate key value violates unique constraint', '23505'), err('invalid input syntax for type uuid', '22P02'),
+      err('could not serialize access', '40001'), err('deadlock detected', '40P01'), 'not an error',
+    ]) expect(isUnreachable(e)).toBe(false);
   });
 });

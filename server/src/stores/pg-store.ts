@@ -120,11 +120,19 @@ const isQueryTimeout = (e: unknown): boolean => e instanceof Error && e.message 
 
 /** pg's and pg-pool's words for a connection that could not be made or was lost (they carry no code). */
 const LOST_CONNECTION = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/**
+ * PostgreSQL's own: a connection exception (class 08), the server shutting down or starting up (57P01–
+ * 57P03: a restart, a failover), too many connections (53300).
+ */
+const SERVER_UNAVAILABLE = /^(08...|57P0[123]|53300)$/;
 
 /** PostgreSQL did not answer, or could not be reached: the store is unavailable, not the request wrong. */
-const isUnreachable = (e: unknown): boolean =>
-  e instanceof Error && (isQueryTimeout(e) || LOST_CONNECTION.test(e.message) || NETWORK_CODES.has((e as { code?: string }).code ?? ''));
+export const isUnreachable = (e: unknown): boolean => {
+  if (!(e instanceof Error)) return false;
+  const code = String((e as { code?: unknown }).code ?? '');
+  return isQueryTimeout(e) || LOST_CONNECTION.test(e.message) || NETWORK_CODES.has(code) || SERVER_UNAVAILABLE.test(code);
+};
 
 /**
  * A batch (or a transaction) PostgreSQL did not answer or could not be reached for: it fails at once as
@@ -346,7 +354,8 @@ export class PgStore implements Store {
     } catch (e) {
       await pool.end();
       await claimPool.end();
-      throw e;
+      // At start, what went wrong as PostgreSQL or the network said it (host, port, errno), for the operator.
+      throw e instanceof StoreUnavailable && e.cause ? e.cause : e;
     } finally {
       await migrations.end();
     }
