@@ -288,6 +288,56 @@ test('a comment left in the outbox on an earlier visit is sent soon after load, 
   expect(seen.dist()).toContain('/dist/cdn/comments.js');
 });
 
+test('a comment left in the outbox is sent too when the box is parsed (or added) only after the idle check', async ({ page, article, endpoint }) => {
+  endpoint.reply({ status: 201, body: { id: 'c10', status: 'pending' } });
+  endpoint.offline = true;
+  await article({ attrs: { 'site-key': null } });
+  await fillAndVerify(page, 'Trần Thị Mai', 'Gửi khi trang còn đang tải.');
+  await form(page).send.click();
+  await expect(form(page).status).toContainText('sẽ tự gửi lại');
+
+  // The next visit: the box is not in the page yet when the browser is idle (a long article still
+  // streaming, a single-page app): the loader learns of the waiting comment first, then finds the box.
+  await page.addInitScript(() => {
+    const w = window as unknown as { __box?: Element; __counted?: boolean };
+    new MutationObserver((_records, o) => {
+      const box = document.querySelector('ykien-comments');
+      if (box) (o.disconnect(), (w.__box = box), box.remove());
+    }).observe(document, { childList: true, subtree: true });
+    const count = IDBObjectStore.prototype.count;
+    IDBObjectStore.prototype.count = function (this: IDBObjectStore, ...a: Parameters<typeof count>) {
+      const r = count.apply(this, a);
+      r.addEventListener('success', () => setTimeout(() => (w.__counted = true)));
+      return r;
+    };
+  });
+  endpoint.offline = false;
+  await article({ attrs: { 'site-key': null }, path: '/tin-tuc/bai-khac', before: FILLER, wait: false });
+  await loaderRan(page);
+  await page.waitForFunction(() => (window as unknown as { __counted?: boolean }).__counted);
+  expect(endpoint.posts).toEqual([]);
+  await page.evaluate(() => document.querySelector('main')!.append((window as unknown as { __box: Element }).__box));
+  await expect.poll(() => endpoint.posts.length, { timeout: 20_000 }).toBe(1);
+  expect(await page.evaluate(() => scrollY)).toBe(0);
+  expect(await page.locator('ykien-comments').evaluate((el) => el.getBoundingClientRect().top)).toBeGreaterThan(2000);
+});
+
+test("the counts' code failing once (a network blip) is fetched again: the counts do not stay blank", async ({ page, article, endpoint }) => {
+  endpoint.list = () => ({ items: [], next: null, total: 0 });
+  await article({ attrs: { 'site-key': null } });
+  let asked = 0;
+  await page.route(/\/dist\/cdn\/count\.js/, (route) => (asked++ == 0 ? route.abort('internetdisconnected') : route.fallback()));
+  await page.evaluate((endpoint) => {
+    const count = document.createElement('ykien-count');
+    count.setAttribute('endpoint', endpoint);
+    count.setAttribute('page-id', 'bai-khac');
+    document.querySelector('main')!.append(count);
+  }, ENDPOINT);
+  await expect.poll(() => asked).toBe(1);
+  await expect(page.locator('ykien-count')).toHaveText('0 ý kiến', { timeout: 10_000 });
+  expect(asked).toBe(2);
+});
+
 test('with nothing in the outbox, an idle page far above the comments loads nothing more, and creates no database', async ({ page, article }) => {
   const seen = watch(page);
   await article({ before: FILLER, wait: false });

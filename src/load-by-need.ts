@@ -58,18 +58,19 @@ export function loadByNeed(loaders: Loaders): Watch {
   let wait = 1000;
   const roots = new Set<Document | DocumentFragment | Element>();
   const again = () => roots.forEach(find);
-  const near = new IntersectionObserver(
-    (entries) =>
-      entries.some((e) => e.isIntersecting) &&
-      (near.disconnect(),
-      comments().then((ok) => ok || (addEventListener('online', again, { once: true }), setTimeout(again, (wait = Math.min(2 * wait, 60_000)))))),
-    { rootMargin: '200px' },
-  );
-  let boxes = 0;
+  // The counts' code likewise: a page of headlines must not keep blank counts after one failed fetch.
+  const retry = (ok: boolean) => void (ok || (addEventListener('online', again, { once: true }), setTimeout(again, (wait = Math.min(2 * wait, 60_000)))));
+  const near = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && (near.disconnect(), comments().then(retry)), {
+    rootMargin: '200px',
+  });
+  /** The outbox holds a comment from an earlier visit (known once the browser was idle): a box found loads at once. */
+  let queued = false;
   const find = (root: Element | Document | DocumentFragment) => {
     const all = (sel: string) => [...(root instanceof Element && root.matches(sel) ? [root] : []), ...root.querySelectorAll(sel)];
-    all(COMMENTS).forEach((el) => (boxes++, near.observe(el)));
-    if (all(COUNT).length) count();
+    const found = all(COMMENTS);
+    found.forEach((el) => near.observe(el));
+    if (queued && found.length) comments().then(retry);
+    if (all(COUNT).length) count().then(retry);
   };
   // A shadow root is another tree: the page's observer does not see into it (an app's component that
   // renders the box there hands its root to watch()).
@@ -84,6 +85,8 @@ export function loadByNeed(loaders: Loaders): Watch {
   g[LOADED] = watch;
   watch(doc);
   const idle = (globalThis.requestIdleCallback ?? setTimeout) as (fn: () => void) => unknown;
-  idle(() => hasQueued().then((yes) => yes && boxes > 0 && comments()));
+  // The boxes found so far load now; those parsed or added later (a long page still streaming, a
+  // single-page app) as they are found.
+  idle(() => hasQueued().then((yes) => (queued = !!yes) && again()));
   return watch;
 }
