@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeVerifier } from './support/fake-verifier.js';
-import { startFakeEndpoint, type Breaks } from './support/fake-endpoint.js';
+import { CAPTCHA_TOKEN, startFakeEndpoint, type Breaks } from './support/fake-endpoint.js';
 import { rowsOf } from './support/http.js';
 import { startServer } from './support/run-server.js';
 
@@ -130,10 +130,10 @@ describe('ykien-conformance against the reference server', () => {
 });
 
 describe('ykien-conformance against endpoints written by hand', () => {
-  const run = async (breaks: Breaks) => {
+  const run = async (breaks: Breaks, ...args: string[]) => {
     const e = await startFakeEndpoint(SITE, breaks);
     cleanups.push(() => e.close());
-    return conformance(e.url, '--origin', SITE);
+    return conformance(e.url, '--origin', SITE, ...args);
   };
 
   it('passes a correct one (the contract, not the reference server, is what is checked)', async () => {
@@ -158,6 +158,26 @@ describe('ykien-conformance against endpoints written by hand', () => {
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^FAIL the same Idempotency-Key again: 201 .*\(answer 200 \{"id": "[0-9a-f-]+", …\}: store the key with the comment and replay it, never store twice\)/m);
     expect(r.out).toMatch(/^FAIL the same key with another payload → 422 key-reused \(answered 201/m);
+  });
+
+  it('with a captcha: passes one that looks the key up first, fails one that asks a stored comment for the captcha again', async () => {
+    const right = await run({ captcha: 'after-key' }, '--captcha-token', CAPTCHA_TOKEN);
+    expect(fails(right), right.out).toEqual([]);
+    expect(right.out).toMatch(/^PASS the same Idempotency-Key again, without the captcha token: 200 replay with the same id$/m);
+    const wrong = await run({ captcha: 'before-key' }, '--captcha-token', CAPTCHA_TOKEN);
+    expect(wrong.code).toBe(1);
+    expect(fails(wrong)).toEqual([
+      expect.stringMatching(/^FAIL the same Idempotency-Key again, without the captcha token: 403 .*\(look the key up before the captcha: a stored comment is answered 200/),
+    ]);
+  });
+
+  it('fails one whose reads (the list, a status) have no CORS headers: the widget reads them from the article page', async () => {
+    const r = await run({ corsOnWritesOnly: true });
+    expect(r.code).toBe(1);
+    expect(fails(r)).toEqual([
+      expect.stringMatching(/^FAIL CORS on the list \(send Access-Control-Allow-Origin: https:\/\/baotinh\.example\.vn here too \(got none\)/),
+      expect.stringMatching(/^FAIL CORS on GET .*\/\{id\} \(send Access-Control-Allow-Origin/),
+    ]);
   });
 
   it('fails one that answers 500 to bad JSON', async () => {

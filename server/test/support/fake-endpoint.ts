@@ -25,7 +25,18 @@ export interface Breaks {
    * `problem` answers the contract's `404 not-found` for every id, the comment just stored included.
    */
   noStatusRoute?: 'bare' | 'problem';
+  /**
+   * Requires the captcha token CAPTCHA_TOKEN: `after-key` looks the idempotency key up first, as the
+   * contract says (a stored comment is replayed without a token); `before-key` verifies first, so a
+   * replay without the token is a 403.
+   */
+  captcha?: 'after-key' | 'before-key';
+  /** CORS headers on the POST and its preflight only, none on the reads (list, status). */
+  corsOnWritesOnly?: boolean;
 }
+
+/** The token the fake's captcha accepts (as often as it is sent). */
+export const CAPTCHA_TOKEN = 'fake-endpoint-token';
 
 export interface FakeEndpoint {
   url: string;
@@ -47,6 +58,7 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
   const comments: Stored[] = [];
   const cors = (req: IncomingMessage, res: ServerResponse) => {
     res.setHeader('Vary', 'Origin');
+    if (breaks.corsOnWritesOnly && req.method === 'GET') return;
     if (!breaks.noCors && req.headers.origin === origin) {
       res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
@@ -120,13 +132,16 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
     }
     const key = String(req.headers['idempotency-key'] ?? body.clientId ?? '');
     if (body.clientId !== key) return problem(res, 400, 'validation', { fields: { clientId: 'mismatch' } });
-    const { captchaToken: _token, ...rest } = body;
+    const { captchaToken: token, ...rest } = body;
     const payload = JSON.stringify(rest);
+    const captchaRefused = breaks.captcha !== undefined && token !== CAPTCHA_TOKEN;
+    if (breaks.captcha === 'before-key' && captchaRefused) return problem(res, 403, 'captcha');
     if (!breaks.noIdempotency) {
       const known = comments.find((c) => c.key === key);
       if (known && known.payload !== payload) return problem(res, 422, 'key-reused');
       if (known) return json(res, 200, { id: known.id, status: known.status });
     }
+    if (captchaRefused) return problem(res, 403, 'captcha');
     const en = /^en/i.test(req.headers['accept-language'] ?? '');
     const fields: Record<string, string> = {};
     const name = typeof body.name === 'string' ? body.name.trim() : '';
