@@ -430,11 +430,9 @@ export class YkienAdmin extends LitElement {
     }
     for (const c of this.items) known.add(c.id); // what a load or a decision did meanwhile
     const oldest = this.items.length ? this.items[this.items.length - 1]!.createdAt : '';
-    const seen = new Set<string>();
-    // Only what is newer than the list's end: older ones belong to pages not loaded yet.
-    const fresh = arrived.filter(
-      (c) => !known.has(c.id) && !seen.has(c.id) && seen.add(c.id) && this.handled.get(c.id) !== this.tab && (!this.next || c.createdAt >= oldest),
-    );
+    // Only what is newer than the list's end: older ones belong to pages not loaded yet. (Keyset pages
+    // never repeat a comment, so `arrived` holds each once.)
+    const fresh = arrived.filter((c) => !known.has(c.id) && this.handled.get(c.id) !== this.tab && (!this.next || c.createdAt >= oldest));
     if (fresh.length === 0) return;
     this.items = [...fresh, ...this.items];
     if (this.current >= 0) this.current += fresh.length;

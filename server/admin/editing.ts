@@ -5,7 +5,7 @@
  * <ykien-admin>, which gives it the queue it works on (`EditingPage`).
  */
 import { html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
-import { ApiError, editComment, getComment, moderate, removeReply, setReply, type AdminComment } from './admin-api.js';
+import { ApiError, editComment, getComment, moderate, removeReply, setReply, STATUSES, type AdminComment } from './admin-api.js';
 import type { Key } from './admin-i18n.js';
 import type { AdminPage } from './page.js';
 import { keepForm, keptForm, type KeptForm } from './session.js';
@@ -159,19 +159,20 @@ export class EditingController implements ReactiveController {
 
   /** The kept form's comment is not in this list: where it is now, asked of the server. */
   private async keptElsewhere(kept: KeptForm): Promise<void> {
+    if (this.toldOfKept === kept.id) return; // said already: not asked of the server at every list again
     let now: AdminComment | null;
     try {
       now = await getComment(this.page.token(), kept.id);
     } catch {
       return; // asked again at the next list
     }
-    if (keptForm()?.id !== kept.id || this.toldOfKept === kept.id) return; // restored, dropped, or said already
+    if (keptForm()?.id !== kept.id || this.toldOfKept === kept.id) return; // restored, dropped, or said meanwhile
     this.toldOfKept = kept.id;
     if (now && now.status === this.page.listedStatus()) {
       // In this tab, but not among what is shown: further down (a moderator had loaded more), or outside
       // the search or article filter.
       this.page.alert(this.page.msg('keptFurther', { name: now.name }));
-    } else if (now && (now.status === 'pending' || now.status === 'published' || now.status === 'rejected')) {
+    } else if (now && STATUSES.includes(now.status)) {
       this.page.alert(this.page.msg('keptInOtherTab', { name: now.name, status: this.page.msg(now.status) }));
     } else {
       keepForm(null);

@@ -95,6 +95,9 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
   };
   const pageId = `ykien-conformance-${randomBytes(6).toString('hex')}`;
   const pageUrl = `${origin}/${pageId}`;
+  /** This run's page's list, `limit` comments from `cursor`. */
+  const listAt = (limit: number, cursor?: string | null) =>
+    `${endpoint}?pageId=${encodeURIComponent(pageId)}&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
   let token: string | undefined = opts.captchaToken;
   emit('NOTE', `comments go to pageId ${pageId} (pageUrl ${pageUrl}): delete them afterwards`);
 
@@ -227,7 +230,7 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
       // Without the captcha token, as the widget's outbox sends a comment whose token went stale after
       // an answer it never got: a stored comment is replayed before any captcha is asked for.
       const { captchaToken: usedToken, ...again } = first;
-      const r = await post({ ...again, captchaToken: undefined });
+      const r = await post(again);
       const without = usedToken === undefined ? '' : ', without the captcha token';
       if (r.status === 200 && isObject(r.json) && r.json.id === stored.id) pass(`the same Idempotency-Key again${without}: 200 replay with the same id`);
       else if (usedToken !== undefined && r.status === 403) {
@@ -324,7 +327,7 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
   await guard('list', async () => {
     // limit=1 here, limit=2 for the paging below: a first page cached now (for its seconds, on this
     // instance of several) is not the one the paging reads after its POSTs.
-    const r = await request(`${endpoint}?pageId=${encodeURIComponent(pageId)}&limit=1`);
+    const r = await request(listAt(1));
     if (r.status === 404 || r.status === 405) {
       skip(`GET ${endpoint}?pageId=…: ${r.status}, no list (optional; <ykien-comments> then shows none)`);
       return;
@@ -340,7 +343,7 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
     const etag = headerOf(r, 'etag');
     if (!etag) skip('list ETag: none sent (optional; it lets browsers and CDNs revalidate cheaply)');
     else {
-      const again = await request(`${endpoint}?pageId=${encodeURIComponent(pageId)}&limit=1`, { headers: { 'if-none-match': etag } });
+      const again = await request(listAt(1), { headers: { 'if-none-match': etag } });
       if (again.status === 304) pass('list ETag: If-None-Match answers 304');
       else fail(`list ETag: If-None-Match answered ${again.status}`, 'answer 304 when If-None-Match matches the current ETag');
     }
@@ -363,8 +366,7 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
       let pages = 0;
       let total: unknown;
       do {
-        const q: string = `${endpoint}?pageId=${encodeURIComponent(pageId)}&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-        const r = await request(q);
+        const r = await request(listAt(2, cursor));
         const shape = listShapeFault(r);
         if (shape) {
           fail(`the list's paging: page ${pages + 1}`, shape);
