@@ -41,6 +41,15 @@ const keptDraft = (page: Page) =>
   });
 
 /** The loader has run: it adopted its stylesheet that keeps the box's space. */
+/** The states of the outbox's items, as kept in IndexedDB. */
+const outboxStates = (page: Page) =>
+  page.evaluate(() => new Promise<string[]>((resolve) => {
+    const open = indexedDB.open('ykien-db');
+    open.onsuccess = () => {
+      const all = open.result.transaction('ykien-kv').objectStore('ykien-kv').getAll(IDBKeyRange.bound('o:', 'o;', false, true));
+      all.onsuccess = () => (open.result.close(), resolve(all.result.map((i: { state: string }) => i.state)));
+    };
+  }));
 const loaderRan = (page: Page) => page.waitForFunction(() => document.adoptedStyleSheets.some((s) => [...s.cssRules].some((r) => r.cssText.includes('ykien-comments'))));
 
 test('before the comments come near: the loader only; near: their code and one list GET; hCaptcha only once the reader is in the form', async ({
@@ -288,6 +297,44 @@ test('a comment left in the outbox on an earlier visit is sent soon after load, 
   expect(seen.dist()).toContain('/dist/cdn/comments.js');
 });
 
+for (const [state, answer, shown] of [
+  ['rejected', { status: 400 }, 'Máy chủ không nhận bình luận này.'],
+  ['needs-captcha', { status: 403 }, 'Cần xác minh captcha'],
+] as const) {
+  test(`a comment in the outbox that cannot go by itself (${state}) waits for its reader at the box: pages far above load nothing more for it`, async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    // The first visit queues it (the endpoint unreachable); a visit to another article, with the box in
+    // sight, sends it and the server refuses it for good (400) or wants a captcha for it (403).
+    endpoint.offline = true;
+    await article({ attrs: { 'site-key': null } });
+    await fillAndVerify(page, 'Trần Thị Hoa', 'Gửi khi mất mạng, máy chủ không nhận.');
+    await form(page).send.click();
+    await expect(form(page).status).toContainText('sẽ tự gửi lại');
+    endpoint.offline = false;
+    endpoint.reply(answer);
+    await article({ attrs: { 'site-key': null }, path: '/tin-tuc/bai-thu-hai' });
+    await expect.poll(() => endpoint.posts.length).toBe(1);
+    await expect.poll(() => outboxStates(page)).toEqual([state]);
+
+    // Later visits to articles whose comments are far below: the box's code would only show it.
+    const seen = watch(page);
+    await article({ attrs: { 'site-key': null }, path: '/tin-tuc/bai-khac', before: FILLER, wait: false });
+    await loaderRan(page);
+    await page.waitForLoadState('networkidle');
+    await page.evaluate(() => new Promise((r) => requestIdleCallback(() => r(null))));
+    expect(seen.dist()).toEqual(['/dist/ykien.iife.js']);
+    expect(endpoint.posts).toHaveLength(1);
+
+    // The reader who scrolls there finds it, and what it waits for.
+    await page.locator('ykien-comments').scrollIntoViewIfNeeded();
+    await expect(page.locator('ykien-comments [part~="outbox"] li')).toContainText(shown);
+    expect(await outboxStates(page)).toEqual([state]);
+  });
+}
+
 test('a comment left in the outbox is sent too when the box is parsed (or added) only after the idle check', async ({ page, article, endpoint }) => {
   endpoint.reply({ status: 201, body: { id: 'c10', status: 'pending' } });
   endpoint.offline = true;
@@ -304,9 +351,9 @@ test('a comment left in the outbox is sent too when the box is parsed (or added)
       const box = document.querySelector('ykien-comments');
       if (box) (o.disconnect(), (w.__box = box), box.remove());
     }).observe(document, { childList: true, subtree: true });
-    const count = IDBObjectStore.prototype.count;
-    IDBObjectStore.prototype.count = function (this: IDBObjectStore, ...a: Parameters<typeof count>) {
-      const r = count.apply(this, a);
+    const getAll = IDBObjectStore.prototype.getAll;
+    IDBObjectStore.prototype.getAll = function (this: IDBObjectStore, ...a: Parameters<typeof getAll>) {
+      const r = getAll.apply(this, a);
       r.addEventListener('success', () => setTimeout(() => (w.__counted = true)));
       return r;
     };

@@ -31,16 +31,20 @@ export function openExisting(): Promise<IDBDatabase | null | undefined> {
 /** True unless ykien's database surely does not exist: when IndexedDB will not say, the store finds out (and tells the reader). */
 export const storedBefore = (): Promise<boolean> => openExisting().then((db) => (db?.close(), db !== null));
 
-/** Whether ykien's outbox holds a comment, without creating the database when there is none. */
+/**
+ * Whether ykien's outbox holds a comment that can go by itself, without creating the database when there
+ * is none. One the server refused for good, or one waiting for its reader's captcha, waits for the reader
+ * at the box: loading the box's code for it at every visit would send nothing.
+ */
 export const hasQueued = (): Promise<boolean | null | undefined> =>
   openExisting().then(
     (db) =>
       db &&
       new Promise((resolve) => {
         try {
-          // Every outbox key and nothing else: `o:…` sorts below `o;`.
-          const q = db.transaction(STORE_NAME).objectStore(STORE_NAME).count(IDBKeyRange.bound(OUTBOX_PREFIX, 'o;', false, true));
-          q.onsuccess = () => resolve(q.result > 0);
+          // Every outbox item and nothing else: `o:…` sorts below `o;`.
+          const q = db.transaction(STORE_NAME).objectStore(STORE_NAME).getAll(IDBKeyRange.bound(OUTBOX_PREFIX, 'o;', false, true));
+          q.onsuccess = () => resolve(q.result.some((i: { state: string }) => i.state != 'rejected' && i.state != 'needs-captcha'));
           q.onerror = () => resolve(false);
         } catch {
           resolve(false);
