@@ -144,6 +144,15 @@ describe('ykien-conformance against endpoints written by hand', () => {
     expect(r.out).toMatch(/^PASS GET .*\/\{id\}: 200 \{id, status: "published"\}$/m);
   });
 
+  it('passes a correct one that limits every POST, refused ones too: each 429 is waited out as its Retry-After says', async () => {
+    const r = await run({ postsPerSecond: 2 });
+    expect(fails(r), r.out).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^NOTE rate limited: waiting 1 s as Retry-After says$/m);
+    expect(r.out).toMatch(/^PASS .*415/m);
+    expect(r.out).toMatch(/^PASS the same Idempotency-Key again: 200 replay with the same id$/m);
+  });
+
   it('fails one without CORS', async () => {
     const r = await run({ noCors: true });
     expect(r.code).toBe(1);

@@ -33,6 +33,11 @@ export interface Breaks {
   captcha?: 'after-key' | 'before-key';
   /** CORS headers on the POST and its preflight only, none on the reads (list, status). */
   corsOnWritesOnly?: boolean;
+  /**
+   * Not a break: a limit on every POST, refused ones included (as a proxy's limit is), this many a
+   * second; past it `429 rate-limited` with `Retry-After: 1`, before the body is read.
+   */
+  postsPerSecond?: number;
 }
 
 /** The token the fake's captcha accepts (as often as it is sent). */
@@ -56,6 +61,14 @@ interface Stored {
 
 export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Promise<FakeEndpoint> {
   const comments: Stored[] = [];
+  let windowStart = 0;
+  let postsInWindow = 0;
+  const limited = () => {
+    if (breaks.postsPerSecond === undefined) return false;
+    const now = Date.now();
+    if (now - windowStart >= 1000) (windowStart = now), (postsInWindow = 0);
+    return ++postsInWindow > breaks.postsPerSecond;
+  };
   const cors = (req: IncomingMessage, res: ServerResponse) => {
     res.setHeader('Vary', 'Origin');
     if (breaks.corsOnWritesOnly && req.method === 'GET') return;
@@ -103,6 +116,11 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
       return json(res, 200, { items, next: start + limit < all.length ? String(start + limit) : null, total: all.length });
     }
     if (req.method !== 'POST') return problem(res, 404, 'not-found');
+    if (limited()) {
+      req.resume();
+      res.setHeader('Retry-After', '1');
+      return problem(res, 429, 'rate-limited');
+    }
 
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
       req.resume();
