@@ -215,6 +215,56 @@ test('a single-page app that changes page-id: each article keeps its own draft',
   expect((await draftOf(page, 'bai-a'))?.content).toBe('Cho bài A.');
 });
 
+test('a single-page app without page-id: the box follows the address (pushState, back), with each article’s list and draft, and a comment goes to the article shown', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  const first = `${ORIGIN}/tin-tuc/bai-viet`;
+  const other = `${ORIGIN}/tin-tuc/bai-khac`;
+  const named = (name: string) => ({ items: [{ id: name, name, content: `Ý kiến về ${name}.`, createdAt: '2026-11-30T08:00:00Z' }], next: null, total: 1 });
+  endpoint.list = (url) => named(url.searchParams.get('pageId') === other ? 'Bài khác' : 'Bài đầu');
+  await article();
+  const f = form(page);
+  const names = page.locator('ykien-comments [part~="comment-name"]');
+  await expect(names).toHaveText(['Bài đầu']);
+  await f.name.fill('Đinh Thị Mai');
+  await f.content.fill('Cho bài đầu.');
+  await expect.poll(async () => (await draftOf(page, first))?.content).toBe('Cho bài đầu.');
+
+  // The app shows the next article at a new address, keeping the box where it is.
+  await page.evaluate(() => history.pushState(null, '', '/tin-tuc/bai-khac'));
+  await expect(names).toHaveText(['Bài khác']);
+  await expect(f.content).toHaveValue('');
+  await expect(f.name).toHaveValue('Đinh Thị Mai');
+  await fillAndVerify(page, 'Đinh Thị Mai', 'Gửi cho bài khác.');
+  await f.send.click();
+  await expect(f.status).toContainText('Cảm ơn bạn');
+  expect(endpoint.comments.map((c) => [c.pageId, c.content])).toEqual([[other, 'Gửi cho bài khác.']]);
+
+  // Back: the first article's comments and its draft.
+  await page.goBack();
+  await expect(names).toHaveText(['Bài đầu']);
+  await expect(f.content).toHaveValue('Cho bài đầu.');
+  expect(endpoint.gets.filter((u) => u.pathname.endsWith('/comments')).map((u) => u.searchParams.get('pageId'))).toEqual([first, other, first]);
+});
+
+test('a single-page app that writes the next article’s canonical link after the address: the box follows the canonical link', async ({ page, article, endpoint }) => {
+  const canonical = (n: number) => `https://baotinh.example.vn/bai-${n}.html`;
+  endpoint.list = (url) => ({ items: [], next: null, total: Number(/bai-(\d)/.exec(url.searchParams.get('pageId') ?? '')?.[1] ?? 0) });
+  await article({ canonical: canonical(1) });
+  const f = form(page);
+  await expect(f.heading).toHaveText('Ý kiến bạn đọc (1)');
+  await page.evaluate(() => history.pushState(null, '', '/bai-2'));
+  // The address alone moved nothing: the canonical link still names the first article.
+  await page.evaluate((href) => setTimeout(() => document.querySelector('link[rel=canonical]')!.setAttribute('href', href), 50), canonical(2));
+  await expect(f.heading).toHaveText('Ý kiến bạn đọc (2)');
+  await fillAndVerify(page, 'Đinh Thị Mai', 'Theo đường dẫn chuẩn.');
+  await f.send.click();
+  await expect(f.status).toContainText('Cảm ơn bạn');
+  expect(endpoint.comments.map((c) => c.pageId)).toEqual([canonical(2)]);
+});
+
 test('a single-page app that changes page-id during a send: the sent text leaves its article, the other keeps its draft', async ({ page, article, endpoint }) => {
   await article({ attrs: { 'page-id': 'bai-b' } });
   const f = form(page);

@@ -10,6 +10,7 @@ import { articleKey, DraftKeeper } from './draft-keeper.js';
 import { renderForm, type StatusKind } from './form.template.js';
 import { ListController } from './list.controller.js';
 import { renderList } from './list.template.js';
+import { NavigationController } from './navigation.controller.js';
 import { SpaceKeeper } from './space-keeper.js';
 import type { Sender } from './sender.js';
 import { WordsController } from './words.controller.js';
@@ -188,6 +189,15 @@ export class YkienComments extends LitElement {
     limit: Math.min(100, Math.max(1, Math.floor(this.pageSize) || DEFAULT_PAGE_SIZE)),
     enabled: this.#listOn,
   }));
+  /** The article moved under a box without `page-id` (a single-page app's navigation): willUpdate follows it. */
+  #navigated = false;
+
+  constructor() {
+    super();
+    new NavigationController(this, () => {
+      if (this.#formKey !== undefined && this.#formKey != this.#articleKey) (this.#navigated = true), this.requestUpdate();
+    });
+  }
   #configErrorLogged = false;
   /** Storage failed during a send: the outcome message also says that nothing is kept offline. */
   #storageNotice = false;
@@ -334,7 +344,7 @@ export class YkienComments extends LitElement {
       console.error('<ykien-comments>: the "endpoint" attribute is required; the form is not shown.');
     }
     const article = this.#articleKey;
-    const moved = (changed.has('endpoint') || changed.has('pageId')) && !!this.endpoint;
+    const moved = (changed.has('endpoint') || changed.has('pageId') || this.#navigated) && !!this.endpoint;
     if (moved && this.#formKey !== undefined && this.#formKey != article) {
       // Another article (a single-page app moved on): the text typed so far stays that article's draft,
       // and the form takes this one's.
@@ -344,7 +354,8 @@ export class YkienComments extends LitElement {
     }
     this.#formKey = this.endpoint ? article : undefined;
     if (moved) this.#opened(this.endpoint!);
-    if (['endpoint', 'pageId', 'list', 'pageSize'].some((p) => (changed as PropertyValues).has(p))) this.#list.load();
+    if (this.#navigated || ['endpoint', 'pageId', 'list', 'pageSize'].some((p) => (changed as PropertyValues).has(p))) this.#list.load();
+    this.#navigated = false;
     if (['siteKey', 'theme', 'captchaJsapi', 'endpoint'].some((p) => (changed as PropertyValues).has(p))) this.#sender?.configure();
   }
 
