@@ -385,6 +385,46 @@ test("the counts' code failing once (a network blip) is fetched again: the count
   expect(asked).toBe(2);
 });
 
+test('while the code cannot be fetched, one retry waits at a time, however many things failed: they do not multiply round after round', async ({ page, article }) => {
+  // Each failure of a round (the box's code, the counts', every root and element) once armed a retry of
+  // its own; each retry then failed them all again. Counted here: the loader's waits for `online`.
+  await page.addInitScript(() => {
+    const w = window as unknown as { __waits: number };
+    w.__waits = 0;
+    const add = window.addEventListener;
+    window.addEventListener = function (this: Window, type: string, ...rest: unknown[]) {
+      if (type === 'online') w.__waits++;
+      return (add as (...a: unknown[]) => void).call(this, type, ...rest);
+    } as typeof window.addEventListener;
+  });
+  await page.clock.install();
+  // The box far below, so that nothing is fetched before the route below is in place (routes registered
+  // later come first); then the app adds counts, and the reader comes to the box.
+  await article({ attrs: { 'site-key': null }, before: FILLER, wait: false });
+  await loaderRan(page);
+  let asked = 0;
+  await page.route(/\/dist\/cdn\/(comments|count)\.js/, (route) => (asked++, route.abort('internetdisconnected')));
+  await page.evaluate((endpoint) => {
+    for (const id of ['bai-1', 'bai-2']) {
+      const count = document.createElement('ykien-count');
+      count.setAttribute('endpoint', endpoint);
+      count.setAttribute('page-id', id);
+      document.querySelector('main')!.prepend(count);
+    }
+  }, ENDPOINT);
+  await page.locator('ykien-comments').scrollIntoViewIfNeeded();
+  await expect.poll(() => asked).toBe(2); // the box's code and the counts', once each
+  const rounds = 6;
+  for (let round = 1; round <= rounds; round++) {
+    const before = asked;
+    await page.clock.runFor(61_000);
+    await expect.poll(() => asked).toBeGreaterThan(before);
+  }
+  const waits = await page.evaluate(() => (window as unknown as { __waits: number }).__waits);
+  expect(waits).toBeGreaterThanOrEqual(rounds);
+  expect(waits).toBeLessThanOrEqual(rounds + 1);
+});
+
 test('with nothing in the outbox, an idle page far above the comments loads nothing more, and creates no database', async ({ page, article }) => {
   const seen = watch(page);
   await article({ before: FILLER, wait: false });

@@ -59,7 +59,11 @@ export function loadByNeed(loaders: Loaders): Watch {
   const roots = new Set<Document | DocumentFragment | Element>();
   const again = () => roots.forEach(find);
   // The counts' code likewise: a page of headlines must not keep blank counts after one failed fetch.
-  const retry = (ok: boolean) => void (ok || (addEventListener('online', again, { once: true }), setTimeout(again, (wait = Math.min(2 * wait, 60_000)))));
+  // One retry waits at a time, whatever failed and however often: each failure of a round (the box,
+  // the counts, each root and each element added) arming its own would multiply them round after round.
+  let timer: unknown;
+  const go = () => (clearTimeout(timer as number), removeEventListener('online', go), (timer = 0), again());
+  const retry = (ok: boolean) => void (ok || timer || (addEventListener('online', go), (timer = setTimeout(go, (wait = Math.min(2 * wait, 60_000))))));
   const near = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && (near.disconnect(), comments().then(retry)), {
     rootMargin: '200px',
   });
