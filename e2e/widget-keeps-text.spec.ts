@@ -178,8 +178,13 @@ test('two tabs on one article: closing the one where nothing was typed does not 
   await expect(form(page).content).toHaveValue('Một ý kiến dài viết ở thẻ thứ hai.');
 });
 
-test('a comment discarded while it is being sent does not come back, and is not sent again', async ({ page, article, endpoint }) => {
+test('a comment discarded while it is being sent does not come back as unsent, is not sent again, and its text stays in the form', async ({ page, article, endpoint }) => {
   await article();
+  await page.evaluate(() => {
+    const w = window as unknown as { __queued: number };
+    w.__queued = 0;
+    document.querySelector('ykien-comments')!.addEventListener('ykien-queued', () => w.__queued++);
+  });
   const f = form(page);
   await fillAndVerify(page, 'Lý Văn Bình', 'Thôi, không gửi nữa.');
   endpoint.reply({ status: 503 });
@@ -191,9 +196,15 @@ test('a comment discarded while it is being sent does not come back, and is not 
   release(); // the attempt ends with a 503, after the discard
   await expect(f.send).toHaveAttribute('aria-busy', 'false');
   expect(Object.keys(await idb(page)).filter((k) => k.startsWith('o:'))).toEqual([]);
-  // Nothing left to send: a page opened later sends nothing.
+  // Not "saved, sent later": it was discarded, and the page hears of no queued comment. The text is
+  // still the reader's, in the form.
+  await expect(f.status).toHaveText('Đã bỏ bình luận chưa gửi.');
+  await expect(f.content).toHaveValue('Thôi, không gửi nữa.');
+  expect(await page.evaluate(() => (window as unknown as { __queued: number }).__queued)).toBe(0);
+  // Nothing left to send: a page opened later sends nothing, and the text is the form's draft.
   await page.reload();
   await expect(f.send).toBeVisible();
+  await expect(f.content).toHaveValue('Thôi, không gửi nữa.');
   await expect(unsent(page)).toHaveCount(0);
   expect(endpoint.posts).toHaveLength(1);
   expect(endpoint.comments).toHaveLength(0);

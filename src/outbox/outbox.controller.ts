@@ -58,6 +58,8 @@ interface Heard {
 
 /** What the outbox tells its host besides a send's result: a comment's captcha went stale before it could go. */
 export type QueuedOutcome = SendResult | { kind: 'token-stale' };
+/** What became of the form's comment: as the server answered, or discarded by the reader before it could be kept. */
+export type SubmitOutcome = SendResult | { kind: 'discarded' };
 
 type Host = ReactiveControllerHost & HTMLElement & { endpoint?: string; language: string; contentLang: string };
 
@@ -132,7 +134,7 @@ export class OutboxController implements ReactiveController {
    * A new comment: stored first (the promise waits for the transaction), then sent, all under the lock
    * so no other tab picks it up half way. Resolves with the server's answer.
    */
-  submit(payload: CommentPayload, token: string | undefined, captcha: boolean, solvedAt = Date.now()): Promise<SendResult> {
+  submit(payload: CommentPayload, token: string | undefined, captcha: boolean, solvedAt = Date.now()): Promise<SubmitOutcome> {
     // A token's age counts from when the reader solved the captcha, not from when they pressed send.
     const item = newItem(this.#host.endpoint!, payload, captcha, Date.now(), this.#host.contentLang);
     if (token) this.#tokens.set(item.clientId, [token, solvedAt]);
@@ -210,6 +212,7 @@ export class OutboxController implements ReactiveController {
     // Read before the request, not from the list this round began with: one discarded since stays gone.
     if (!(await this.#markSending(item.clientId))) return true;
     const result = await this.#attempt(item, token, false);
+    if (result.kind == 'discarded') return true; // (only the form's own comment is told so)
     this.#report(item, result);
     return !(result.kind == 'retry' && result.code == 'offline');
   }
@@ -219,7 +222,7 @@ export class OutboxController implements ReactiveController {
    * server may already hold the comment: a stored one is replayed without a captcha, and a 403 then asks
    * the reader.
    */
-  async #attempt(item: OutboxItem, token: string | undefined, fresh: boolean): Promise<SendResult> {
+  async #attempt(item: OutboxItem, token: string | undefined, fresh: boolean): Promise<SubmitOutcome> {
     await this.#changed();
     const result = await postComment(item.endpoint, item.payload, token, this.#host.language, item.lang);
     const next = settle(item, result);
@@ -232,7 +235,16 @@ export class OutboxController implements ReactiveController {
     } else if (fresh && next.state != 'queued') {
       // A new comment the server refused stays in the form, where the reader fixes it.
       await deleteItem(item.clientId);
-    } else await store.update<OutboxItem>(PREFIX + item.clientId, (i) => i && next); // unless discarded meanwhile
+    } else {
+      let kept = false;
+      await store.update<OutboxItem>(PREFIX + item.clientId, (i) => i && ((kept = true), next)); // unless discarded meanwhile
+      // The form's own comment, discarded by its reader while it went: not "kept, sent later".
+      if (!kept && fresh) {
+        this.#tokens.delete(item.clientId);
+        await this.#changed();
+        return { kind: 'discarded' };
+      }
+    }
     if (result.kind != 'retry' && result.kind != 'rate-limited') this.#tokens.delete(item.clientId);
     await this.#changed();
     return result;

@@ -5,12 +5,12 @@
  * reader who only reads the comments never downloads it.
  */
 import type { nothing, TemplateResult } from 'lit';
-import type { CommentPayload, SendResult } from '../api/send.js';
+import type { CommentPayload } from '../api/send.js';
 import { buildPayload, reason } from '../api/send.js';
 import { CaptchaController, DEFAULT_JSAPI } from '../captcha.js';
 import { YkienErrorEvent, YkienQueuedEvent, YkienSentEvent, YkienSubmitEvent } from '../events.js';
 import type { OutboxItem } from '../outbox/items.js';
-import { OutboxController, type QueuedOutcome } from '../outbox/outbox.controller.js';
+import { OutboxController, type QueuedOutcome, type SubmitOutcome } from '../outbox/outbox.controller.js';
 import { store } from '../storage.js';
 import { uuidV7 } from '../uuid-v7.js';
 import { validate, type Field, type FieldErrors } from '../validate.js';
@@ -250,8 +250,12 @@ export class Sender {
    * `typed`: the content as it was when send was pressed; what the reader typed since stays.
    * `from`: the article the form was on then; a single-page app may have moved it to another since.
    */
-  async #handle(result: SendResult, payload: CommentPayload, focus = true, typed?: string, from?: string): Promise<void> {
+  async #handle(result: SubmitOutcome, payload: CommentPayload, focus = true, typed?: string, from?: string): Promise<void> {
     const h = this.#host;
+    // The reader discarded it while it went, and it was not stored: the text stays in the form (the
+    // same comment, under the same key, if sent again), the status says it was discarded, and the page
+    // hears of no queued comment.
+    if (result.kind == 'discarded') return;
     const { kind } = result;
     const here = from === undefined || h.draftKey == from;
     if (kind == 'sent' || kind == 'retry' || kind == 'rate-limited') {
