@@ -16,6 +16,8 @@ import { StoreUnavailable } from '../src/stores/store.js';
 import { payloadHash } from '../src/idempotency.js';
 import { uuidV7 } from '../src/stores/uuid-v7.js';
 import { freshPgSchema, type PgSchema } from './support/pg-schema.js';
+import { http, makeComment, postComment } from './support/http.js';
+import { startServer } from './support/run-server.js';
 
 const PG_URL = process.env.YKIEN_TEST_PG_URL;
 
@@ -217,8 +219,45 @@ describe.skipIf(!PG_URL)('PostgreSQL behind the gate: a default PgBouncer\'s sta
       ]);
       expect(lost.map((r) => (r.status === 'rejected' && r.reason instanceof StoreUnavailable) || r)).toEqual([true, true, true, true]);
       expect(Date.now() - started).toBeLessThan(5_000);
+      // The reads too: the public list, counts and status, a key's lookup, and the moderators' reads.
+      const reads = await Promise.allSettled([
+        store.publishedPage('cut', 20, null), store.publishedCounts(['cut']), store.statusOf(uuidV7()), store.findKey(randomUUID()),
+        store.getComment(uuidV7()), store.list({ status: 'pending', limit: 20 }), store.statusCounts({}),
+        store.auditLog({ limit: 20 }),
+      ]);
+      expect(reads.map((r) => (r.status === 'rejected' && r.reason instanceof StoreUnavailable) || r)).toEqual(Array(8).fill(true));
     } finally {
       await store.close();
+    }
+  });
+
+  it('a database gone: the reads answer 503 storage-unavailable as the writes do, not 500 internal with a stack trace each', async () => {
+    const gate = await startupOptionsGate(new URL(schema.url));
+    const s = await startServer({ args: ['--db', gate.url, '--no-captcha', '--moderation', 'off'] });
+    try {
+      const origin = s.url;
+      const first = makeComment(origin);
+      expect((await postComment(s.url, first)).status).toBe(201);
+      expect((await http(`${s.url}/api/comments?pageId=${encodeURIComponent(String(first.pageId))}`)).status).toBe(200);
+      await gate.close(); // PostgreSQL gone
+      const answers = {
+        list: await http(`${s.url}/api/comments?pageId=${encodeURIComponent(`${origin}/bai-khac`)}`),
+        counts: await http(`${s.url}/api/comments/counts?pageId=${encodeURIComponent(String(first.pageId))}`),
+        status: await http(`${s.url}/api/comments/${first.clientId}`),
+        // The widget's replay (a key looked up before anything else), and a new comment.
+        replay: await postComment(s.url, first),
+        post: await postComment(s.url, makeComment(origin)),
+      };
+      expect(Object.fromEntries(Object.entries(answers).map(([k, r]) => [k, [r.status, r.json?.code]]))).toEqual({
+        list: [503, 'storage-unavailable'],
+        counts: [503, 'storage-unavailable'],
+        status: [503, 'storage-unavailable'],
+        replay: [503, 'storage-unavailable'],
+        post: [503, 'storage-unavailable'],
+      });
+    } finally {
+      await s.stop();
+      s.cleanup();
     }
   });
 

@@ -143,6 +143,13 @@ function unavailableOnTimeout(e: unknown): never {
   throw isUnreachable(e) ? new StoreUnavailable('PostgreSQL did not answer in time, or could not be reached', { cause: e }) : e;
 }
 
+/**
+ * A query of the store: a database that cannot be reached is StoreUnavailable (503 storage-unavailable),
+ * for reads as for writes (docs/api.md), not a 500 and a stack trace per request during an outage.
+ */
+const ask = <R extends pg.QueryResultRow = any>(pool: pg.Pool, q: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult<R>> =>
+  pool.query<R>(q as pg.QueryConfig, values).catch(unavailableOnTimeout);
+
 interface CommentRow {
   seq: string;
   id: string;
@@ -367,7 +374,7 @@ export class PgStore implements Store {
   }
 
   async findKey(key: string, now: number = Date.now()): Promise<KeyRecord | null> {
-    const { rows } = await this.pool.query<KeyRow>(this.prepared(FIND_KEY, [key]));
+    const { rows } = await ask<KeyRow>(this.pool, this.prepared(FIND_KEY, [key]));
     return keyRecord(rows[0], now);
   }
 
@@ -377,16 +384,16 @@ export class PgStore implements Store {
 
   /** Claims that arrive together go in ONE statement (CLAIM_BATCH), like comments. */
   private async claimBatch(items: ClaimItem[]): Promise<ClaimResult[]> {
-    const { rows } = await this.claimPool.query<ClaimRow & { key: string }>(this.prepared(CLAIM_BATCH, [
+    const { rows } = await ask<ClaimRow & { key: string }>(this.claimPool, this.prepared(CLAIM_BATCH, [
       items.map((c) => c.clientId), items.map((c) => c.payloadHash), items.map((c) => c.commentId),
       items.map((c) => c.now), items.map((c) => c.now + c.leaseMs),
-    ])).catch(unavailableOnTimeout);
+    ]));
     const byKey = new Map(rows.map((r) => [r.key, r]));
     return items.map((c) => claimResult(byKey.get(c.clientId)!, c));
   }
 
   async releaseClaim(key: string, commentId: string): Promise<void> {
-    await this.claimPool.query(this.prepared('DELETE FROM idempotency_keys WHERE key = $1 AND comment_id = $2 AND lease_until IS NOT NULL', [key, commentId]));
+    await ask(this.claimPool, this.prepared('DELETE FROM idempotency_keys WHERE key = $1 AND comment_id = $2 AND lease_until IS NOT NULL', [key, commentId]));
   }
 
   insertComment(c: NewComment): Promise<InsertResult> {
@@ -400,19 +407,19 @@ export class PgStore implements Store {
    */
   private async writeBatch(items: NewComment[]): Promise<InsertResult[]> {
     const column = <T>(f: (c: NewComment) => T): T[] => items.map(f);
-    const { rows } = await this.pool.query<{ id: string; seq: string }>(this.prepared(STORE_BATCH, [
+    const { rows } = await ask<{ id: string; seq: string }>(this.pool, this.prepared(STORE_BATCH, [
       column((c) => c.clientId), column((c) => c.payloadHash), column((c) => c.id), column((c) => c.pageId),
       column((c) => c.pageUrl), column((c) => c.pageTitle), column((c) => c.name), column((c) => c.content),
       column((c) => c.createdAt), column((c) => c.status), column((c) => commentSearchText(c.name, c.content)),
       column((c) => c.lang), this.notifyChannels, LATEST_PG_VERSION,
-    ])).catch(unavailableOnTimeout);
+    ]));
     // Nothing written: every key was someone else's, or the schema is newer than this server's.
     if (rows.length === 0) await this.refuseNewerSchema();
     const created = new Map(rows.map((r) => [r.id, Number(r.seq)]));
     return Promise.all(items.map(async (c): Promise<InsertResult> => {
       const seq = created.get(c.id);
       if (seq !== undefined) return { created: true, seq };
-      const { rows } = await this.pool.query<KeyRow>(this.prepared(FIND_KEY, [c.clientId]));
+      const { rows } = await ask<KeyRow>(this.pool, this.prepared(FIND_KEY, [c.clientId]));
       return { created: false, existing: keyRecord(rows[0], c.createdAt) ?? { commentId: '', payloadHash: c.payloadHash, status: 'in-progress' } };
     }));
   }
@@ -442,7 +449,7 @@ export class PgStore implements Store {
     }
     params.push(q.limit + 1);
     const text = `SELECT ${LIST_COLUMNS} FROM comments WHERE ${where.join(' AND ')} ORDER BY created_at DESC, seq DESC LIMIT $${params.length}`;
-    const { rows } = await this.pool.query<CommentRow>((q.words?.length ? unnamed : this.prepared)(text, params));
+    const { rows } = await ask<CommentRow>(this.pool, (q.words?.length ? unnamed : this.prepared)(text, params));
     const more = rows.length > q.limit;
     const page = more ? rows.slice(0, q.limit) : rows;
     const last = page[page.length - 1];
@@ -453,7 +460,7 @@ export class PgStore implements Store {
   }
 
   async count(status: CommentStatus, pageId: string): Promise<number> {
-    const { rows } = await this.pool.query<{ n: string }>(
+    const { rows } = await ask<{ n: string }>(this.pool, 
       'SELECT count(*) AS n FROM comments WHERE status = $1 AND page_id = $2',
       [status, pageId],
     );
@@ -461,14 +468,14 @@ export class PgStore implements Store {
   }
 
   async publishedCounts(pageIds: readonly string[]): Promise<Map<string, number>> {
-    const { rows } = await this.pool.query<{ page_id: string; published: string }>(
+    const { rows } = await ask<{ page_id: string; published: string }>(this.pool, 
       this.prepared('SELECT page_id, published FROM page_counts WHERE page_id = ANY($1::text[])', [pageIds]),
     );
     return new Map(rows.map((r) => [r.page_id, Number(r.published)]));
   }
 
   async statusOf(id: string): Promise<CommentStatus | null> {
-    const { rows } = await this.pool.query<{ status: CommentStatus }>('SELECT status FROM comments WHERE id = $1', [id]);
+    const { rows } = await ask<{ status: CommentStatus }>(this.pool, 'SELECT status FROM comments WHERE id = $1', [id]);
     return rows[0]?.status ?? null;
   }
 
@@ -632,7 +639,7 @@ export class PgStore implements Store {
   }
 
   async getComment(id: string): Promise<StoredComment | null> {
-    const { rows } = await this.pool.query<CommentRow>('SELECT * FROM comments WHERE id = $1', [id]);
+    const { rows } = await ask<CommentRow>(this.pool, 'SELECT * FROM comments WHERE id = $1', [id]);
     return rows[0] ? toComment(rows[0]) : null;
   }
 
@@ -649,7 +656,7 @@ export class PgStore implements Store {
       where.push(`(at, seq) < ($${params.length - 1}, $${params.length})`);
     }
     params.push(q.limit + 1);
-    const { rows } = await this.pool.query<AuditLogRow>(
+    const { rows } = await ask<AuditLogRow>(this.pool, 
       `SELECT seq, at, moderator, action, comment_id, page_id, comment_name, comment_lang, before, after, erased_at FROM audit_log
         ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, seq DESC LIMIT $${params.length}`,
       params,
@@ -668,7 +675,7 @@ export class PgStore implements Store {
       where.push(`page_id = $${params.length}`);
     }
     where.push(...likeClauses(filter.words, params));
-    const { rows } = await this.pool.query<{ status: CommentStatus; n: string }>(
+    const { rows } = await ask<{ status: CommentStatus; n: string }>(this.pool, 
       `SELECT status, count(*) AS n FROM comments ${where.length ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY status`,
       params,
     );
@@ -731,11 +738,11 @@ export class PgStore implements Store {
 
 
   async finishJob(seq: number, owner: string): Promise<void> {
-    await this.pool.query('DELETE FROM notification_jobs WHERE seq = $1 AND lease_owner = $2', [seq, owner]);
+    await ask(this.pool, 'DELETE FROM notification_jobs WHERE seq = $1 AND lease_owner = $2', [seq, owner]);
   }
 
   async retryJob(seq: number, owner: string, dueAt: number, error: string): Promise<void> {
-    await this.pool.query(
+    await ask(this.pool, 
       `UPDATE notification_jobs SET due_at = $1, last_error = $2, lease_owner = NULL, lease_until = NULL
         WHERE seq = $3 AND lease_owner = $4`,
       [dueAt, error.slice(0, 500), seq, owner],
@@ -768,17 +775,17 @@ export class PgStore implements Store {
   }
 
   async pruneRateLimit(before: number): Promise<void> {
-    await this.claimPool.query('DELETE FROM rate_hits WHERE at <= $1', [before]);
+    await ask(this.claimPool, 'DELETE FROM rate_hits WHERE at <= $1', [before]);
   }
 
   async getOrCreateSetting(name: string, make: () => string): Promise<string> {
-    await this.pool.query('INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, make()]);
-    const { rows } = await this.pool.query<{ value: string }>('SELECT value FROM settings WHERE name = $1', [name]);
+    await ask(this.pool, 'INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, make()]);
+    const { rows } = await ask<{ value: string }>(this.pool, 'SELECT value FROM settings WHERE name = $1', [name]);
     return rows[0]!.value;
   }
 
   async ping(): Promise<void> {
-    await this.pool.query('SELECT 1');
+    await ask(this.pool, 'SELECT 1');
   }
 
   async schemaAhead(): Promise<SchemaAhead | null> {
