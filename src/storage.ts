@@ -70,13 +70,17 @@ export const store = {
           'readwrite',
           (os) =>
             new Promise<void>((resolve, reject) => {
+              // Settles with the transaction, also when it is lost before the read answers (the connection
+              // closed, the site's data cleared): never pending for good under the outbox's lock.
+              const done = promisifyRequest(os.transaction);
+              done.catch(reject);
               // In the request's own callback, as idb-keyval does: the transaction is surely still active.
               os.get(k).onsuccess = function () {
                 try {
                   const v = fn(this.result as T | undefined);
                   if (v === undefined) os.delete(k);
                   else os.put(v, k);
-                  resolve(promisifyRequest(os.transaction));
+                  resolve(done);
                 } catch (e) {
                   reject(e);
                 }

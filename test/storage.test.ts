@@ -209,6 +209,25 @@ describe('fallback to memory', () => {
     expect(store.persistent).toBe(false);
   });
 
+  it('an update whose transaction is lost before its read answers (the connection closed) settles, in memory: no lock is held for good', async () => {
+    await store.set('o:u', { state: 'queued' });
+    const get = IDBObjectStore.prototype.get;
+    vi.spyOn(IDBObjectStore.prototype, 'get').mockImplementation(function (this: IDBObjectStore, k: IDBValidKey | IDBKeyRange) {
+      const request = get.call(this, k);
+      this.transaction.abort(); // as when the browser drops the connection ("Connection to Indexed Database server lost")
+      return request;
+    });
+    const told = vi.fn();
+    onStorageUnavailable(told);
+    const outcome = await Promise.race([
+      store.update<{ state: string }>('o:u', (i) => i && { state: 'sending' }).then(() => 'settled'),
+      new Promise((r) => setTimeout(() => r('hung'), 2_000)),
+    ]);
+    expect(outcome).toBe('settled');
+    expect(told).toHaveBeenCalledTimes(1);
+    expect(store.persistent).toBe(false);
+  });
+
   it("a draft written to memory takes its stale value out of IndexedDB; an outbox record's copy stays", async () => {
     await store.set('d:ep a', { name: 'Lan', content: 'Đã gửi rồi.' }); // the draft, saved before the send
     await store.set('o:c1', { clientId: 'c1', state: 'queued' }); // a comment waiting to be sent
