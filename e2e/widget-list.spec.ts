@@ -394,6 +394,38 @@ test.describe('paging and navigation edge cases', () => {
     expect(listGets(endpoint).filter((u) => u.searchParams.get('cursor'))).toHaveLength(1);
   });
 
+  test('the box moved in the page (a framework re-parents it) keeps the pages it shows and asks nothing again; one moved while its list loads loads it', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    endpoint.list = (url) => (url.searchParams.get('cursor') ? { items: items(3, 4), next: null, total: 4 } : { items: items(1, 2), next: 'c2', total: 4 });
+    await article();
+    const l = list(page);
+    await l.more.click();
+    await expect(l.names).toHaveText(items(1, 4).map((c) => c.name));
+    const asked = listGets(endpoint).length;
+    const move = () => page.evaluate(() => {
+      const box = document.querySelector('ykien-comments')!;
+      const wrapper = document.createElement('section');
+      document.querySelector('main')!.append(wrapper);
+      wrapper.append(box);
+    });
+    await move();
+    await expect(l.names).toHaveText(items(1, 4).map((c) => c.name));
+    expect(listGets(endpoint)).toHaveLength(asked);
+
+    // Moved while its first page is on its way: that load was left, and is asked for again.
+    const hold = holdListGets(endpoint);
+    await page.reload();
+    await expect(l.loading).toBeVisible();
+    expect(hold.held()).toBe(1);
+    await move();
+    await expect.poll(() => hold.held()).toBe(2);
+    hold.release();
+    await expect(l.names).toHaveText(items(1, 2).map((c) => c.name));
+  });
+
   test('a next page that repeats a comment already shown (new comments moved the pages) shows it once and counts only the new', async ({
     page,
     article,

@@ -58,9 +58,11 @@ export class ListController implements ReactiveController {
   }
 
   hostConnected(): void {
-    // The first load is started by the host once it knows its endpoint and article (willUpdate); an
-    // element moved in the page loads again, since leaving made the load under way stale.
-    if (this.state != 'idle') this.load();
+    // The first load is started by the host once it knows its endpoint and article (willUpdate). An
+    // element moved in the page (a framework re-parenting it) loads again only what leaving made stale
+    // (a load under way) or what failed: a list shown stays as it is, pages added by "Xem thêm" and the
+    // reader's place in them included.
+    if (this.state == 'loading' || this.state == 'failed') this.load();
   }
 
   hostDisconnected(): void {
