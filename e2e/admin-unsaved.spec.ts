@@ -214,3 +214,33 @@ test('signed out by the server with an edit open on a comment loaded with "Xem t
   await page.getByRole('button', { name: 'Xem thêm' }).click();
   await expect(card(page, 'Người cũ nhất').getByLabel('Nội dung')).toHaveValue('Bản sửa của người cũ nhất.');
 });
+
+test('signed out by the server with an edit open further down, then another edit typed: "Xem thêm" brings the comment in without a confirm, and neither text is lost', async ({ page, seed, signIn, server }) => {
+  await seed({ name: 'Người cũ nhất', content: 'Nguyên văn cũ.' });
+  for (let i = 1; i <= 50; i++) await seed({ name: `Bạn đọc ${i}` });
+  await signIn('?poll=300');
+  await page.getByRole('button', { name: 'Xem thêm' }).click();
+  await expect(cards(page)).toHaveCount(51);
+  await editOpen(page, 'Người cũ nhất', 'Bản sửa của người cũ nhất.');
+  await revokedThenRestored(page);
+  await signInAgain(page, server.adminToken);
+  await expect(page.locator('ykien-admin [role="alert"]')).toContainText('ở xa hơn trong danh sách');
+
+  // Another edit, typed in before the kept comment is loaded again.
+  const asked: string[] = [];
+  page.on('dialog', (d) => (asked.push(d.message()), d.dismiss()));
+  await editOpen(page, 'Bạn đọc 50', 'Đang sửa bạn đọc 50.');
+  await page.getByRole('button', { name: 'Xem thêm' }).click();
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText(
+    'Phần bạn đã gõ cho bình luận của “Người cũ nhất” trước khi đăng nhập lại vẫn được giữ: nó trở lại khi bạn mở lại biểu mẫu của bình luận đó, hoặc ở lần tải danh sách sau khi xong biểu mẫu đang mở.',
+  );
+  expect(asked).toEqual([]);
+  await expect(card(page, 'Bạn đọc 50').getByLabel('Nội dung')).toHaveValue('Đang sửa bạn đọc 50.');
+
+  // That edit saved, the kept one opens with its text.
+  await card(page, 'Bạn đọc 50').getByRole('button', { name: 'Lưu', exact: true }).click();
+  await expect(card(page, 'Bạn đọc 50').getByLabel('Nội dung')).toHaveCount(0);
+  await card(page, 'Người cũ nhất').getByRole('button', { name: 'Sửa' }).click();
+  await expect(card(page, 'Người cũ nhất').getByLabel('Nội dung')).toHaveValue('Bản sửa của người cũ nhất.');
+  expect(asked).toEqual([]);
+});

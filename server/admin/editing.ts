@@ -45,6 +45,8 @@ export class EditingController implements ReactiveController {
   private error = '';
   /** The kept form (by its comment's id) the moderator was told where to find: told once. */
   private toldOfKept?: string;
+  /** The kept form said to wait for another form with text typed in it (said once). */
+  private toldKeptWaits?: string;
   /**
    * The open form's comment as another moderator saved it meanwhile (a 409 showed it): shown beside the
    * form, which keeps what this moderator typed, and the version the next save replaces.
@@ -147,9 +149,21 @@ export class EditingController implements ReactiveController {
     if (!kept) return;
     const c = this.page.comment(kept.id);
     if (!c) return this.keptElsewhere(kept);
+    // Another form holds text typed since: not over it (its confirm would not say why, and either text
+    // could go). The kept one waits for its own form to be opened, or for a list with no such form.
+    const busy = this.unsaved();
+    if (busy && busy.id !== c.id) {
+      if (this.toldKeptWaits !== kept.id) (this.toldKeptWaits = kept.id), this.page.alert(this.page.msg('keptWaits', { name: c.name }));
+      return;
+    }
+    this.open(c, kept.kind, kept.kind === 'edit' ? `#edit-content-${c.id}` : `#reply-text-${c.id}`);
+  }
+
+  /** The form just opened is the one a sign-out interrupted: its text comes back into it, once. */
+  private async fillKept(c: AdminComment, kind: FormKind): Promise<void> {
+    const kept = keptForm();
+    if (kept?.id !== c.id || kept.kind !== kind) return;
     keepForm(null);
-    const field = kept.kind === 'edit' ? `#edit-content-${c.id}` : `#reply-text-${c.id}`;
-    this.open(c, kept.kind, field);
     await this.host.updateComplete;
     for (const [id, value] of Object.entries(kept.values)) {
       const field = this.field(`#${CSS.escape(id)}`);
@@ -227,6 +241,7 @@ export class EditingController implements ReactiveController {
     this.page.setCurrent(c.id);
     this.set({ form: { id: c.id, kind }, error: '' });
     this.page.focusSoon(field);
+    void this.fillKept(c, kind);
   }
 
   private cancel(c: AdminComment): void {
