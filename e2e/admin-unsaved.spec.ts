@@ -199,7 +199,8 @@ test('signed out by the server with an edit open, and the comment deleted meanwh
   await expect(page.locator('ykien-admin .empty')).toHaveText('Không có bình luận nào.');
 });
 
-test('signed out by the server with an edit open on a comment loaded with "Xem thêm": told it is further down, and the form is back once it is loaded again', async ({ page, seed, signIn, server }) => {
+/** An edit open on the oldest of 51 comments (loaded with "Xem thêm"), then a 401 and signing in again: the list shows 50. */
+async function keptFurtherDown(page: Page, seed: (c: { name: string; content?: string }) => Promise<unknown>, signIn: (query?: string) => Promise<unknown>, token: string) {
   await seed({ name: 'Người cũ nhất', content: 'Nguyên văn cũ.' });
   for (let i = 1; i <= 50; i++) await seed({ name: `Bạn đọc ${i}` });
   await signIn('?poll=300');
@@ -207,7 +208,11 @@ test('signed out by the server with an edit open on a comment loaded with "Xem t
   await expect(cards(page)).toHaveCount(51);
   await editOpen(page, 'Người cũ nhất', 'Bản sửa của người cũ nhất.');
   await revokedThenRestored(page);
-  await signInAgain(page, server.adminToken);
+  await signInAgain(page, token);
+}
+
+test('signed out by the server with an edit open on a comment loaded with "Xem thêm": told it is further down, and the form is back once it is loaded again', async ({ page, seed, signIn, server }) => {
+  await keptFurtherDown(page, seed, signIn, server.adminToken);
   await expect(page.locator('ykien-admin [role="alert"]')).toHaveText(
     'Phần bạn đã gõ cho bình luận của “Người cũ nhất” vẫn được giữ: bình luận ở xa hơn trong danh sách (bấm “Xem thêm”) hoặc ngoài bộ lọc đang dùng.',
   );
@@ -216,14 +221,7 @@ test('signed out by the server with an edit open on a comment loaded with "Xem t
 });
 
 test('signed out by the server with an edit open further down, then another edit typed: "Xem thêm" brings the comment in without a confirm, and neither text is lost', async ({ page, seed, signIn, server }) => {
-  await seed({ name: 'Người cũ nhất', content: 'Nguyên văn cũ.' });
-  for (let i = 1; i <= 50; i++) await seed({ name: `Bạn đọc ${i}` });
-  await signIn('?poll=300');
-  await page.getByRole('button', { name: 'Xem thêm' }).click();
-  await expect(cards(page)).toHaveCount(51);
-  await editOpen(page, 'Người cũ nhất', 'Bản sửa của người cũ nhất.');
-  await revokedThenRestored(page);
-  await signInAgain(page, server.adminToken);
+  await keptFurtherDown(page, seed, signIn, server.adminToken);
   await expect(page.locator('ykien-admin [role="alert"]')).toContainText('ở xa hơn trong danh sách');
 
   // Another edit, typed in before the kept comment is loaded again.
