@@ -260,6 +260,28 @@ test('a single-page app without page-id: the box follows the address (pushState,
   expect(endpoint.gets.filter((u) => u.pathname.endsWith('/comments')).map((u) => u.searchParams.get('pageId'))).toEqual([first, other, first]);
 });
 
+test('a single-page app that takes the box out and puts it back on another article (a kept view): the box follows', async ({ page, article, endpoint }) => {
+  const other = `${ORIGIN}/tin-tuc/bai-khac`;
+  endpoint.list = (url) => ({ items: [], next: null, total: url.searchParams.get('pageId') === other ? 2 : 1 });
+  await article();
+  const f = form(page);
+  await expect(f.heading).toHaveText('Ý kiến bạn đọc (1)');
+  // The app's router keeps the view (and the box in it) aside while another route shows, then the next article's.
+  await page.evaluate(() => {
+    const box = document.querySelector('ykien-comments')!;
+    (window as unknown as { __box: Element }).__box = box;
+    box.remove();
+    history.pushState(null, '', '/');
+  });
+  await page.evaluate(() => history.pushState(null, '', '/tin-tuc/bai-khac'));
+  await page.evaluate(() => document.querySelector('main')!.append((window as unknown as { __box: Element }).__box));
+  await expect(f.heading).toHaveText('Ý kiến bạn đọc (2)');
+  await fillAndVerify(page, 'Đinh Thị Mai', 'Cho bài khác.');
+  await f.send.click();
+  await expect(f.status).toContainText('Cảm ơn bạn');
+  expect(endpoint.comments.map((c) => c.pageId)).toEqual([other]);
+});
+
 test('a single-page app that writes the next article’s canonical link after the address: the box follows the canonical link', async ({ page, article, endpoint }) => {
   const canonical = (n: number) => `https://baotinh.example.vn/bai-${n}.html`;
   endpoint.list = (url) => ({ items: [], next: null, total: Number(/bai-(\d)/.exec(url.searchParams.get('pageId') ?? '')?.[1] ?? 0) });

@@ -25,6 +25,8 @@ export class NavigationController implements ReactiveController {
     addEventListener('popstate', this.#moved);
     // An app that writes the new article's canonical link after the address changed.
     (this.#head = new MutationObserver(this.#moved)).observe(document.head, { childList: true, subtree: true, attributeFilter: ['href', 'rel'] });
+    // Back in the page after being out of it (a framework's kept view): the app may have moved on meanwhile.
+    this.#onMove();
   }
 
   hostDisconnected(): void {
