@@ -271,6 +271,34 @@ describe('fallback to memory', () => {
       ctl.hostDisconnected();
     }
   });
+
+  it("IndexedDB lost while a comment is on its way: the failed send's comment is kept in memory and said queued, not taken for one the reader discarded", async () => {
+    vi.stubGlobal('navigator', { onLine: true });
+    vi.stubGlobal('addEventListener', () => {});
+    vi.stubGlobal('removeEventListener', () => {});
+    vi.stubGlobal('document', { addEventListener() {}, removeEventListener() {}, visibilityState: 'visible' });
+    // The request fails; while it is out, the browser drops the database's connection (every later
+    // transaction aborts before its read answers).
+    const get = IDBObjectStore.prototype.get;
+    vi.stubGlobal('fetch', vi.fn(async () => {
+      vi.spyOn(IDBObjectStore.prototype, 'get').mockImplementation(function (this: IDBObjectStore, k: IDBValidKey | IDBKeyRange) {
+        const request = get.call(this, k);
+        this.transaction.abort();
+        return request;
+      });
+      throw new TypeError('Failed to fetch');
+    }));
+    const host = { endpoint: EP, language: 'vi', contentLang: 'vi', addController() {}, requestUpdate() {} };
+    const ctl = new OutboxController(host as never, () => {});
+    try {
+      const payload = { clientId: 'lost-1', pageId: 'p', pageUrl: 'https://b.vn/p', pageTitle: 'T', name: 'A', content: 'Giữ lại.' };
+      await expect(ctl.submit(payload, undefined, false)).resolves.toMatchObject({ kind: 'retry', code: 'network' });
+      expect(store.persistent).toBe(false);
+      expect(ctl.items.map((i) => [i.clientId, i.state, i.payload.content])).toEqual([['lost-1', 'queued', 'Giữ lại.']]);
+    } finally {
+      ctl.hostDisconnected();
+    }
+  });
 });
 
 describe('memory store isolation', () => {

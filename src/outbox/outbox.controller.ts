@@ -238,11 +238,18 @@ export class OutboxController implements ReactiveController {
     } else {
       let kept = false;
       await store.update<OutboxItem>(PREFIX + item.clientId, (i) => i && ((kept = true), next)); // unless discarded meanwhile
-      // The form's own comment, discarded by its reader while it went: not "kept, sent later".
       if (!kept && fresh) {
-        this.#tokens.delete(item.clientId);
-        await this.#changed();
-        return { kind: 'discarded' };
+        if (!store.persistent) {
+          // Not discarded: the store failed under this very update and went to memory, which never had
+          // it. It is kept there, for this page's life (the reader is told so).
+          if (next.state == 'queued') await saveItem(next);
+        } else {
+          // The form's own comment, discarded by its reader (in this tab or another) while it went: not
+          // "kept, sent later".
+          this.#tokens.delete(item.clientId);
+          await this.#changed();
+          return { kind: 'discarded' };
+        }
       }
     }
     if (result.kind != 'retry' && result.kind != 'rate-limited') this.#tokens.delete(item.clientId);

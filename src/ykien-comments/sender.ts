@@ -252,10 +252,10 @@ export class Sender {
    */
   async #handle(result: SubmitOutcome, payload: CommentPayload, focus = true, typed?: string, from?: string): Promise<void> {
     const h = this.#host;
-    // The reader discarded it while it went, and it was not stored: the text stays in the form (the
-    // same comment, under the same key, if sent again), the status says it was discarded, and the page
-    // hears of no queued comment.
-    if (result.kind == 'discarded') return;
+    // The reader discarded it while it went (here or in another tab), and it was not stored: the text
+    // stays in the form (the same comment, under the same key, if sent again), the status says it was
+    // discarded, and the page hears of no queued comment.
+    if (result.kind == 'discarded') return void h.say('discarded');
     const { kind } = result;
     const here = from === undefined || h.draftKey == from;
     if (kind == 'sent' || kind == 'retry' || kind == 'rate-limited') {
