@@ -49,6 +49,8 @@ export class ListController implements ReactiveController {
   #generation = 0;
   /** The first page asked for early (prefetch()), kept for the load that follows. */
   #early?: Early;
+  /** The load under way, which leaving the page makes stale: asked again (as fresh) on the way back. */
+  #underWay?: { gen: number; fresh: boolean };
   #host: ReactiveControllerHost;
   #source: () => ListSource;
 
@@ -60,9 +62,10 @@ export class ListController implements ReactiveController {
   hostConnected(): void {
     // The first load is started by the host once it knows its endpoint and article (willUpdate). An
     // element moved in the page (a framework re-parenting it) loads again only what leaving made stale
-    // (a load under way) or what failed: a list shown stays as it is, pages added by "Xem thêm" and the
-    // reader's place in them included.
-    if (this.state == 'loading' || this.state == 'failed') this.load();
+    // (a load under way, the first or one past the cache for a comment just published) or what failed:
+    // a list shown stays as it is, pages added by "Xem thêm" and the reader's place in them included.
+    const left = this.#underWay;
+    if (left || this.state == 'failed') this.load(left?.fresh);
   }
 
   hostDisconnected(): void {
@@ -95,6 +98,7 @@ export class ListController implements ReactiveController {
   async load(fresh = false, checkOwn = true): Promise<void> {
     const src = this.#source();
     const gen = ++this.#generation;
+    this.#underWay = { gen, fresh };
     const article = src.enabled && src.endpoint ? src.endpoint + ' ' + src.pageId : undefined;
     if (article != this.#shownFor) {
       // Another article (a SPA navigated) or the list turned off: what is shown belongs to the old one.
@@ -105,7 +109,7 @@ export class ListController implements ReactiveController {
       this.moreFailed = false;
       this.state = 'idle';
     }
-    if (!src.enabled || !src.endpoint) return void this.#host.requestUpdate();
+    if (!src.enabled || !src.endpoint) return void ((this.#underWay = undefined), this.#host.requestUpdate());
     if (this.state != 'ready') this.state = 'loading';
     const early = !fresh && this.#early?.key == keyOf(src) ? this.#early : undefined;
     this.#early = undefined;
@@ -117,6 +121,7 @@ export class ListController implements ReactiveController {
     // stored by then (remember() writes before it shows), and must not be replaced by an older read.
     const own = (await (await keptIfStored())?.loadOwn(src.endpoint, src.pageId)) ?? [];
     if (gen != this.#generation) return;
+    this.#underWay = undefined;
     this.own = own;
     this.#show(page);
     this.#host.requestUpdate();
