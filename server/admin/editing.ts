@@ -149,10 +149,10 @@ export class EditingController implements ReactiveController {
     if (!kept) return;
     const c = this.page.comment(kept.id);
     if (!c) return this.keptElsewhere(kept);
-    // Another form holds text typed since: not over it (its confirm would not say why, and either text
-    // could go). The kept one waits for its own form to be opened, or for a list with no such form.
+    // Another form (another comment's, or this one's other kind) holds text typed since: not over it
+    // (its confirm would not say why, and either text could go). The kept one waits for its own form to be opened, or for a list with no such form.
     const busy = this.unsaved();
-    if (busy && busy.id !== c.id) {
+    if (busy && !this.isOpen(c, kept.kind)) {
       if (this.toldKeptWaits !== kept.id) (this.toldKeptWaits = kept.id), this.page.alert(this.page.msg('keptWaits', { name: c.name }));
       return;
     }
