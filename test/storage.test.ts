@@ -272,6 +272,30 @@ describe('fallback to memory', () => {
     }
   });
 
+  it('in memory from the start (a private mode): a comment discarded while it was on its way stays discarded', async () => {
+    openThrows();
+    vi.stubGlobal('navigator', { onLine: true });
+    vi.stubGlobal('addEventListener', () => {});
+    vi.stubGlobal('removeEventListener', () => {});
+    vi.stubGlobal('document', { addEventListener() {}, removeEventListener() {}, visibilityState: 'visible' });
+    const host = { endpoint: EP, language: 'vi', contentLang: 'vi', addController() {}, requestUpdate() {} };
+    const ctl = new OutboxController(host as never, () => {});
+    // The reader discards it while the request is out; then the request fails.
+    vi.stubGlobal('fetch', vi.fn(async () => {
+      await ctl.discard('gone-1');
+      throw new TypeError('Failed to fetch');
+    }));
+    try {
+      const payload = { clientId: 'gone-1', pageId: 'p', pageUrl: 'https://b.vn/p', pageTitle: 'T', name: 'A', content: 'Thôi.' };
+      await expect(ctl.submit(payload, undefined, false)).resolves.toEqual({ kind: 'discarded' });
+      expect(store.persistent).toBe(false);
+      expect(ctl.items).toEqual([]);
+      expect(await loadItems(EP)).toEqual([]);
+    } finally {
+      ctl.hostDisconnected();
+    }
+  });
+
   it("IndexedDB lost while a comment is on its way: the failed send's comment is kept in memory and said queued, not taken for one the reader discarded", async () => {
     vi.stubGlobal('navigator', { onLine: true });
     vi.stubGlobal('addEventListener', () => {});

@@ -236,20 +236,19 @@ export class OutboxController implements ReactiveController {
       // A new comment the server refused stays in the form, where the reader fixes it.
       await deleteItem(item.clientId);
     } else {
+      const onDisk = store.persistent;
       let kept = false;
       await store.update<OutboxItem>(PREFIX + item.clientId, (i) => i && ((kept = true), next)); // unless discarded meanwhile
-      if (!kept && fresh) {
-        if (!store.persistent) {
-          // Not discarded: the store failed under this very update and went to memory, which never had
-          // it. It is kept there, for this page's life (the reader is told so).
-          if (next.state == 'queued') await saveItem(next);
-        } else {
-          // The form's own comment, discarded by its reader (in this tab or another) while it went: not
-          // "kept, sent later".
-          this.#tokens.delete(item.clientId);
-          await this.#changed();
-          return { kind: 'discarded' };
-        }
+      if (!kept && onDisk && !store.persistent) {
+        // Not discarded: IndexedDB failed under this very update and the store went to memory, which
+        // never had it. It is kept there, for this page's life (the reader is told so).
+        if (next.state == 'queued') await saveItem(next);
+      } else if (!kept && fresh) {
+        // The form's own comment, discarded by its reader (in this tab or another) while it went: not
+        // "kept, sent later".
+        this.#tokens.delete(item.clientId);
+        await this.#changed();
+        return { kind: 'discarded' };
       }
     }
     if (result.kind != 'retry' && result.kind != 'rate-limited') this.#tokens.delete(item.clientId);
