@@ -4,7 +4,7 @@
  * single-page app that changes the article or removes the box during a send. Each checks what the
  * reader sees, what reached the endpoint and what IndexedDB keeps.
  */
-import type { Page } from '@playwright/test';
+import type { Page, Request, Route } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { test, expect, form, fillAndVerify, idb, articleHtml, ENDPOINT, ORIGIN, seedIdb } from './support/fixtures.js';
@@ -152,22 +152,26 @@ test('a page hidden and shown again leaves no stash older than the store: what i
   expect(await stash()).toBeNull(); // a crash now (no pagehide, no stash) brings back the store's, the newest
 });
 
+/** The same routes for every page of this browser, as the fixture gives the first: a second tab of the article. */
+async function secondTab(page: Page, endpoint: { handle: (route: Route, request: Request) => Promise<void> }, attrs?: Record<string, string | null>): Promise<Page> {
+  const context = page.context();
+  await context.route(`${ORIGIN}/**`, (route, request) =>
+    request.url().startsWith(ENDPOINT) ? endpoint.handle(route, request) : route.fallback(),
+  );
+  await context.route(`${ORIGIN}/tin-tuc/bai-viet`, (r) => r.fulfill({ contentType: 'text/html; charset=utf-8', body: articleHtml({ attrs }) }));
+  await context.route(`${ORIGIN}/dist/**`, (r) =>
+    r.fulfill({ contentType: 'text/javascript', body: readFileSync(fileURLToPath(new URL(`../dist/${new URL(r.request().url()).pathname.slice(6)}`, import.meta.url))) }),
+  );
+  return context.newPage();
+}
+
 test('two tabs on one article: closing the one where nothing was typed does not put its empty form over the other tab\'s draft', async ({
   page,
   article,
   endpoint,
 }) => {
   await article();
-  // The same routes for every page of this browser, as the fixture gives the first.
-  const context = page.context();
-  await context.route(`${ORIGIN}/**`, (route, request) =>
-    request.url().startsWith(ENDPOINT) ? endpoint.handle(route, request) : route.fallback(),
-  );
-  await context.route(`${ORIGIN}/tin-tuc/bai-viet`, (r) => r.fulfill({ contentType: 'text/html; charset=utf-8', body: articleHtml() }));
-  await context.route(`${ORIGIN}/dist/**`, (r) =>
-    r.fulfill({ contentType: 'text/javascript', body: readFileSync(fileURLToPath(new URL(`../dist/${new URL(r.request().url()).pathname.slice(6)}`, import.meta.url))) }),
-  );
-  const other = await context.newPage();
+  const other = await secondTab(page, endpoint);
   await other.goto(`${ORIGIN}/tin-tuc/bai-viet`);
   await form(other).content.click(); // the second tab writes; the first only reads
   await other.keyboard.type('Một ý kiến dài viết ở thẻ thứ hai.');
@@ -176,6 +180,34 @@ test('two tabs on one article: closing the one where nothing was typed does not 
   await other.close({ runBeforeUnload: true });
   await page.reload(); // the first tab goes (pagehide) and comes back: the draft is the second tab's
   await expect(form(page).content).toHaveValue('Một ý kiến dài viết ở thẻ thứ hai.');
+});
+
+test('two tabs: a comment one queued, refused when the other sends it and put back in that one\'s form, is said to be there in the first', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  // No captcha: a token lives only in the tab that has it, and the other tab would wait for this one's.
+  await article({ attrs: { 'site-key': null } });
+  endpoint.offline = true;
+  await fillAndVerify(page, 'Lý Văn Bình', 'Viết khi mất mạng.');
+  await form(page).send.click();
+  await expect(form(page).status).toContainText('sẽ tự gửi lại');
+  // This tab is frozen (as a background tab is), so that the other one sends it; the server refuses it.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
+  endpoint.offline = false;
+  endpoint.reply({ status: 400 });
+  const other = await secondTab(page, endpoint, { 'site-key': null });
+  await other.goto(`${ORIGIN}/tin-tuc/bai-viet`);
+  await expect(form(other).content).toHaveValue('Viết khi mất mạng.');
+  await expect(form(other).status).toContainText('vui lòng sửa');
+  await cdp.send('Page.setWebLifecycleState', { state: 'active' });
+  await expect(form(page).status).toHaveText(
+    'Máy chủ không nhận một bình luận đã lưu; nội dung đã được đưa lại vào ô bình luận ở một thẻ khác của bài viết này để bạn sửa.',
+  );
+  await expect(unsent(page)).toHaveCount(0);
+  expect(endpoint.posts).toHaveLength(1);
 });
 
 test('a comment discarded while it is being sent does not come back as unsent, is not sent again, and its text stays in the form', async ({ page, article, endpoint }) => {

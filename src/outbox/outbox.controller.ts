@@ -51,13 +51,14 @@ export const saveItem = (item: OutboxItem) => store.set(PREFIX + item.clientId, 
 const sending = (item: OutboxItem): OutboxItem => ({ ...item, state: 'sending', maybeStored: true });
 export const deleteItem = (clientId: string) => store.del(PREFIX + clientId);
 
-/** What a tab tells the others beside "re-read the outbox": a queued comment it sent. */
-interface Heard {
-  sent: [clientId: string, id: string, status: SentStatus];
-}
+/**
+ * What a tab tells the others beside "re-read the outbox": a queued comment it sent, or one the server
+ * refused whose text it put back in its own form.
+ */
+type Heard = { sent: [clientId: string, id: string, status: SentStatus] } | { returned: string };
 
 /** What the outbox tells its host besides a send's result: a comment's captcha went stale before it could go. */
-export type QueuedOutcome = SendResult | { kind: 'token-stale' };
+export type QueuedOutcome = SendResult | { kind: 'token-stale' } | { kind: 'returned' };
 /** What became of the form's comment: as the server answered, or discarded by the reader before it could be kept. */
 export type SubmitOutcome = SendResult | { kind: 'discarded' };
 
@@ -153,6 +154,15 @@ export class OutboxController implements ReactiveController {
     this.#tokens.delete(clientId);
     await deleteItem(clientId);
     await this.#changed();
+  }
+
+  /**
+   * A refused comment whose text this tab's form took back: it leaves the outbox, and the other tabs
+   * hear where it went (told before the change, while they still list it).
+   */
+  async returned(clientId: string): Promise<void> {
+    this.#channel?.postMessage({ returned: clientId } satisfies Heard);
+    await this.discard(clientId);
   }
 
   /**
@@ -302,9 +312,9 @@ export class OutboxController implements ReactiveController {
 
   /** Another tab changed the outbox; when it sent a comment this tab listed as unsent, that is told here too. */
   #heard(data: Heard | 0): void {
-    const sent = data ? data.sent : undefined;
-    const item = sent && this.items.find((i) => i.clientId == sent[0]);
-    if (item) this.#report(item, { kind: 'sent', id: sent[1], status: sent[2], replay: false }, true);
+    const id = data ? ('sent' in data ? data.sent[0] : data.returned) : undefined;
+    const item = id && this.items.find((i) => i.clientId == id);
+    if (item && data) this.#report(item, 'sent' in data ? { kind: 'sent', id: data.sent[1], status: data.sent[2], replay: false } : { kind: 'returned' }, true);
     this.#refresh();
   }
 

@@ -23,6 +23,7 @@ export const enSending: SendingStrings = {
   queuedRateLimited: 'You are sending too fast. Your comment is saved and will be sent in {seconds} s.',
   queuedSent: 'Your saved comment has been sent.',
   queuedRefused: 'The server did not accept a saved comment; it is still under “Unsent comments”.',
+  queuedReturned: 'The server did not accept a saved comment; its text was put back in the comment form in another tab of this article, for you to fix.',
   alreadySent: 'This comment was already sent, so it was not sent again.',
   unsentHeading: 'Unsent comments',
   unsentOther: 'Unsent comments on other articles',

@@ -21,6 +21,7 @@ export const viSending = {
   queuedRateLimited: 'Bạn gửi quá nhanh. Bình luận đã lưu và sẽ tự gửi sau {seconds} giây.',
   queuedSent: 'Bình luận đã lưu trước đó đã được gửi.',
   queuedRefused: 'Máy chủ không nhận một bình luận đã lưu; bình luận vẫn còn trong mục “Bình luận chưa gửi”.',
+  queuedReturned: 'Máy chủ không nhận một bình luận đã lưu; nội dung đã được đưa lại vào ô bình luận ở một thẻ khác của bài viết này để bạn sửa.',
   alreadySent: 'Bình luận này đã được gửi từ trước nên không gửi lại.',
   unsentHeading: 'Bình luận chưa gửi',
   unsentOther: 'Bình luận chưa gửi ở bài viết khác',

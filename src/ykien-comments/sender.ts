@@ -182,7 +182,11 @@ export class Sender {
   #onQueuedOutcome(item: OutboxItem, result: QueuedOutcome, byOther = false): void {
     const h = this.#host;
     const { kind } = result;
-    if (kind == 'sent') {
+    if (kind == 'returned') {
+      // Refused, and put back for the reader to fix in another tab's form: this tab, whose form queued
+      // it and said it would be sent, says where it went.
+      if (this.#mine.has(item.clientId)) h.say('queuedReturned', 'error');
+    } else if (kind == 'sent') {
       // This tab's outbox kept it as the reader's own before it told; another tab's, only in its list.
       if (byOther) h.remember(item.payload, result.id, result.status);
       // Sent here by this tab's outbox, but queued by another tab's form: the words in this tab's form
@@ -199,7 +203,7 @@ export class Sender {
       if (item.payload.pageId == h.page.pageId && !h.content.trim()) {
         // Retrying cannot help: the text goes back into the form, with the message, for the reader to fix.
         ({ name: h.name, content: h.content } = item.payload);
-        this.outbox.discard(item.clientId);
+        this.outbox.returned(item.clientId);
         h.saveDraft();
         this.#handle(result, item.payload, false);
       } else if (!byOther) {
