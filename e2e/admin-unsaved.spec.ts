@@ -242,3 +242,18 @@ test('signed out by the server with an edit open further down, then another edit
   await expect(card(page, 'Người cũ nhất').getByLabel('Nội dung')).toHaveValue('Bản sửa của người cũ nhất.');
   expect(asked).toEqual([]);
 });
+
+test('signed out by the server twice, each time with text in another form: both texts come back, neither in place of the other', async ({ page, seed, signIn, server }) => {
+  await keptFurtherDown(page, seed, signIn, server.adminToken);
+  await expect(page.locator('ykien-admin [role="alert"]')).toContainText('ở xa hơn trong danh sách');
+  // While the first waits (its comment not loaded again), another edit is typed, and the server signs out again.
+  await editOpen(page, 'Bạn đọc 50', 'Bản sửa của bạn đọc 50.');
+  await revokedThenRestored(page);
+  await signInAgain(page, server.adminToken);
+  await expect(card(page, 'Bạn đọc 50').getByLabel('Nội dung')).toHaveValue('Bản sửa của bạn đọc 50.');
+  await card(page, 'Bạn đọc 50').getByRole('button', { name: 'Lưu', exact: true }).click();
+  await expect(card(page, 'Bạn đọc 50').getByLabel('Nội dung')).toHaveCount(0);
+  // The first comes back with its comment.
+  await page.getByRole('button', { name: 'Xem thêm' }).click();
+  await expect(card(page, 'Người cũ nhất').getByLabel('Nội dung')).toHaveValue('Bản sửa của người cũ nhất.');
+});

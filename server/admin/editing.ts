@@ -8,7 +8,7 @@ import { html, nothing, type ReactiveController, type ReactiveControllerHost, ty
 import { ApiError, editComment, getComment, moderate, removeReply, setReply, STATUSES, type AdminComment } from './admin-api.js';
 import type { Key } from './admin-i18n.js';
 import type { AdminPage } from './page.js';
-import { keepForm, keptForm, type KeptForm } from './session.js';
+import { dropKept, keepForm, keptForms, type KeptForm } from './session.js';
 
 type FormKind = KeptForm['kind'];
 
@@ -43,10 +43,10 @@ export class EditingController implements ReactiveController {
   private form: { id: string; kind: FormKind } | null = null;
   /** The open form's error. */
   private error = '';
-  /** The kept form (by its comment's id) the moderator was told where to find: told once. */
-  private toldOfKept?: string;
-  /** The kept form said to wait for another form with text typed in it (said once). */
-  private toldKeptWaits?: string;
+  /** The kept forms (`<id> <kind>`) the moderator was told where to find: each told once. */
+  private readonly toldOfKept = new Set<string>();
+  /** The kept forms said to wait for another form with text typed in it: each said once. */
+  private readonly toldKeptWaits = new Set<string>();
   /**
    * The open form's comment as another moderator saved it meanwhile (a 409 showed it): shown beside the
    * form, which keeps what this moderator typed, and the version the next save replaces.
@@ -145,25 +145,31 @@ export class EditingController implements ReactiveController {
    * there. Deleted meanwhile, the moderator is told that the text has nowhere to go.
    */
   async restore(): Promise<void> {
-    const kept = keptForm();
-    if (!kept) return;
-    const c = this.page.comment(kept.id);
-    if (!c) return this.keptElsewhere(kept);
-    // Another form (another comment's, or this one's other kind) holds text typed since: not over it
-    // (its confirm would not say why, and either text could go). The kept one waits for its own form to be opened, or for a list with no such form.
-    const busy = this.unsaved();
-    if (busy && !this.isOpen(c, kept.kind)) {
-      if (this.toldKeptWaits !== kept.id) (this.toldKeptWaits = kept.id), this.page.alert(this.page.msg('keptWaits', { name: c.name }));
-      return;
+    let opened = false;
+    for (const kept of keptForms()) {
+      const c = this.page.comment(kept.id);
+      if (!c) {
+        void this.keptElsewhere(kept);
+        continue;
+      }
+      // Another form (another comment's, this one's other kind, or a kept one just opened) holds text
+      // typed since: not over it (its confirm would not say why, and either text could go). The kept one
+      // waits for its own form to be opened, or for a list with no such form.
+      if (opened || (this.unsaved() && !this.isOpen(c, kept.kind))) {
+        const key = `${kept.id} ${kept.kind}`;
+        if (!this.toldKeptWaits.has(key)) this.toldKeptWaits.add(key), this.page.alert(this.page.msg('keptWaits', { name: c.name }));
+        continue;
+      }
+      this.open(c, kept.kind, kept.kind === 'edit' ? `#edit-content-${c.id}` : `#reply-text-${c.id}`);
+      opened = true;
     }
-    this.open(c, kept.kind, kept.kind === 'edit' ? `#edit-content-${c.id}` : `#reply-text-${c.id}`);
   }
 
-  /** The form just opened is the one a sign-out interrupted: its text comes back into it, once. */
+  /** The form just opened is one a sign-out interrupted: its text comes back into it, once. */
   private async fillKept(c: AdminComment, kind: FormKind): Promise<void> {
-    const kept = keptForm();
-    if (kept?.id !== c.id || kept.kind !== kind) return;
-    keepForm(null);
+    const kept = keptForms().find((k) => k.id === c.id && k.kind === kind);
+    if (!kept) return;
+    dropKept(kept);
     await this.host.updateComplete;
     for (const [id, value] of Object.entries(kept.values)) {
       const field = this.field(`#${CSS.escape(id)}`);
@@ -173,15 +179,16 @@ export class EditingController implements ReactiveController {
 
   /** The kept form's comment is not in this list: where it is now, asked of the server. */
   private async keptElsewhere(kept: KeptForm): Promise<void> {
-    if (this.toldOfKept === kept.id) return; // said already: not asked of the server at every list again
+    const key = `${kept.id} ${kept.kind}`;
+    if (this.toldOfKept.has(key)) return; // said already: not asked of the server at every list again
     let now: AdminComment | null;
     try {
       now = await getComment(this.page.token(), kept.id);
     } catch {
       return; // asked again at the next list
     }
-    if (keptForm()?.id !== kept.id || this.toldOfKept === kept.id) return; // restored, dropped, or said meanwhile
-    this.toldOfKept = kept.id;
+    if (!keptForms().some((k) => k.id === kept.id && k.kind === kept.kind) || this.toldOfKept.has(key)) return; // restored, dropped, or said meanwhile
+    this.toldOfKept.add(key);
     if (now && now.status === this.page.listedStatus()) {
       // In this tab, but not among what is shown: further down (a moderator had loaded more), or outside
       // the search or article filter.
@@ -189,7 +196,7 @@ export class EditingController implements ReactiveController {
     } else if (now && STATUSES.includes(now.status)) {
       this.page.alert(this.page.msg('keptInOtherTab', { name: now.name, status: this.page.msg(now.status) }));
     } else {
-      keepForm(null);
+      dropKept(kept);
       this.page.alert(this.page.msg('keptCommentGone'));
     }
   }

@@ -34,14 +34,27 @@ export function readToken(): string {
 /** '' forgets it. */
 export const writeToken = (token: string): void => write(TOKEN_KEY, token);
 
-/** null forgets it. */
-export const keepForm = (f: KeptForm | null): void => write(FORM_KEY, f && JSON.stringify(f));
+const isKeptForm = (f: unknown): f is KeptForm => {
+  const k = f as KeptForm | null;
+  return !!k && typeof k.id === 'string' && (k.kind === 'edit' || k.kind === 'reply') && typeof k.values === 'object' && k.values !== null;
+};
+const sameForm = (a: Pick<KeptForm, 'id' | 'kind'>) => (b: KeptForm) => a.id === b.id && a.kind === b.kind;
 
-export function keptForm(): KeptForm | null {
+/** The forms kept across sign-outs, oldest first: one a second sign-out interrupts joins one still waiting. */
+export function keptForms(): KeptForm[] {
   try {
-    const f = JSON.parse(sessionStorage.getItem(FORM_KEY) ?? 'null') as KeptForm | null;
-    return f && typeof f.id === 'string' && (f.kind === 'edit' || f.kind === 'reply') && typeof f.values === 'object' ? f : null;
+    const raw: unknown = JSON.parse(sessionStorage.getItem(FORM_KEY) ?? '[]');
+    return (Array.isArray(raw) ? raw : [raw]).filter(isKeptForm);
   } catch {
-    return null;
+    return [];
   }
+}
+
+/** Keeps `f` beside the others (in place of an older one of the same comment and kind). */
+export const keepForm = (f: KeptForm): void => write(FORM_KEY, JSON.stringify([...keptForms().filter((k) => !sameForm(f)(k)), f]));
+
+/** Forgets the kept form of that comment and kind. */
+export function dropKept(f: Pick<KeptForm, 'id' | 'kind'>): void {
+  const rest = keptForms().filter((k) => !sameForm(f)(k));
+  write(FORM_KEY, rest.length ? JSON.stringify(rest) : null);
 }
