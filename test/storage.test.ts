@@ -296,6 +296,72 @@ describe('fallback to memory', () => {
     }
   });
 
+  describe('IndexedDB failing while a comment is on its way (no drafts, no other tab: the outbox alone)', () => {
+    const host = { endpoint: EP, language: 'vi', contentLang: 'vi', addController() {}, requestUpdate() {} };
+    const payload = (id: string) => ({ clientId: id, pageId: 'p', pageUrl: 'https://b.vn/p', pageTitle: 'T', name: 'A', content: `Giữ lại ${id}.` });
+    beforeEach(() => {
+      vi.stubGlobal('navigator', { onLine: true });
+      vi.stubGlobal('addEventListener', () => {});
+      vi.stubGlobal('removeEventListener', () => {});
+      vi.stubGlobal('document', { addEventListener() {}, removeEventListener() {}, visibilityState: 'visible' });
+    });
+
+    it('another of the page\'s operations failed meanwhile (a draft save): the comment is kept in memory and said queued, not discarded', async () => {
+      const ctl = new OutboxController(host as never, () => {});
+      vi.stubGlobal('fetch', vi.fn(async () => {
+        vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
+          throw new DOMException('The connection was lost', 'UnknownError');
+        });
+        await store.set('d:draft', { content: 'đang gõ' }); // fails: the store goes to memory
+        throw new TypeError('Failed to fetch');
+      }));
+      try {
+        await expect(ctl.submit(payload('m1'), undefined, false)).resolves.toMatchObject({ kind: 'retry' });
+        expect(store.persistent).toBe(false);
+        expect(ctl.items.map((i) => [i.clientId, i.state])).toEqual([['m1', 'queued']]);
+      } finally {
+        ctl.hostDisconnected();
+      }
+    });
+
+    it('the update itself failing at its write (a full disk): the comment is kept in memory, not taken as kept on disk', async () => {
+      const ctl = new OutboxController(host as never, () => {});
+      vi.stubGlobal('fetch', vi.fn(async () => {
+        vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
+          throw new DOMException('Quota exceeded', 'QuotaExceededError');
+        });
+        throw new TypeError('Failed to fetch');
+      }));
+      try {
+        await expect(ctl.submit(payload('m2'), undefined, false)).resolves.toMatchObject({ kind: 'retry' });
+        expect(store.persistent).toBe(false);
+        expect(ctl.items.map((i) => [i.clientId, i.state])).toEqual([['m2', 'queued']]);
+      } finally {
+        ctl.hostDisconnected();
+      }
+    });
+
+    it('a queued comment the reader discards while the outbox sends it, then refused: it stays discarded, never put back in a form', async () => {
+      const told = vi.fn();
+      const ctl = new OutboxController(host as never, told);
+      await saveItem(newItem(EP, payload('q1'), false, Date.now() - 1_000));
+      vi.stubGlobal('fetch', vi.fn(async () => {
+        await ctl.discard('q1');
+        return new Response(JSON.stringify({ status: 400, title: 'x', code: 'validation', fields: { content: 'Quá ngắn.' } }), {
+          status: 400,
+          headers: { 'Content-Type': 'application/problem+json' },
+        });
+      }));
+      try {
+        await ctl.drain(true);
+        expect(told).not.toHaveBeenCalled();
+        expect(await loadItems(EP)).toEqual([]);
+      } finally {
+        ctl.hostDisconnected();
+      }
+    });
+  });
+
   it("IndexedDB lost while a comment is on its way: the failed send's comment is kept in memory and said queued, not taken for one the reader discarded", async () => {
     vi.stubGlobal('navigator', { onLine: true });
     vi.stubGlobal('addEventListener', () => {});

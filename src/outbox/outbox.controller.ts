@@ -222,7 +222,7 @@ export class OutboxController implements ReactiveController {
     // Read before the request, not from the list this round began with: one discarded since stays gone.
     if (!(await this.#markSending(item.clientId))) return true;
     const result = await this.#attempt(item, token, false);
-    if (result.kind == 'discarded') return true; // (only the form's own comment is told so)
+    if (result.kind == 'discarded') return true; // the reader discarded it meanwhile: nothing to tell
     this.#report(item, result);
     return !(result.kind == 'retry' && result.code == 'offline');
   }
@@ -233,6 +233,8 @@ export class OutboxController implements ReactiveController {
    * the reader.
    */
   async #attempt(item: OutboxItem, token: string | undefined, fresh: boolean): Promise<SubmitOutcome> {
+    // Where the caller just wrote it: IndexedDB, unless the store had already gone to memory.
+    const onDisk = store.persistent;
     await this.#changed();
     const result = await postComment(item.endpoint, item.payload, token, this.#host.language, item.lang);
     const next = settle(item, result);
@@ -246,16 +248,17 @@ export class OutboxController implements ReactiveController {
       // A new comment the server refused stays in the form, where the reader fixes it.
       await deleteItem(item.clientId);
     } else {
-      const onDisk = store.persistent;
       let kept = false;
-      await store.update<OutboxItem>(PREFIX + item.clientId, (i) => i && ((kept = true), next)); // unless discarded meanwhile
+      // (Set at each run: an update that falls back to memory runs again there.)
+      await store.update<OutboxItem>(PREFIX + item.clientId, (i) => ((kept = !!i), i && next)); // unless discarded meanwhile
       if (!kept && onDisk && !store.persistent) {
-        // Not discarded: IndexedDB failed under this very update and the store went to memory, which
-        // never had it. It is kept there, for this page's life (the reader is told so).
-        if (next.state == 'queued') await saveItem(next);
-      } else if (!kept && fresh) {
-        // The form's own comment, discarded by its reader (in this tab or another) while it went: not
-        // "kept, sent later".
+        // Not discarded: IndexedDB failed while it went (this update, or any other of the page's) and the
+        // store went to memory, which never had it. It is kept there, for this page's life, whatever the
+        // server said of it (the reader is told so).
+        await saveItem(next);
+      } else if (!kept) {
+        // Discarded by its reader (in this tab or another) while it went: not "kept, sent later", nor put
+        // back in a form.
         this.#tokens.delete(item.clientId);
         await this.#changed();
         return { kind: 'discarded' };
