@@ -257,3 +257,18 @@ test('signed out by the server twice, each time with text in another form: both 
   await page.getByRole('button', { name: 'Xem thêm' }).click();
   await expect(card(page, 'Người cũ nhất').getByLabel('Nội dung')).toHaveValue('Bản sửa của người cũ nhất.');
 });
+
+test('the same edit kept again after a second sign-out is told of again: where it waits is not left unsaid', async ({ page, seed, signIn, server }) => {
+  await keptFurtherDown(page, seed, signIn, server.adminToken);
+  const further = 'Phần bạn đã gõ cho bình luận của “Người cũ nhất” vẫn được giữ: bình luận ở xa hơn trong danh sách (bấm “Xem thêm”) hoặc ngoài bộ lọc đang dùng.';
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText(further);
+  await page.getByRole('button', { name: 'Xem thêm' }).click();
+  const oldest = card(page, 'Người cũ nhất').getByLabel('Nội dung');
+  await expect(oldest).toHaveValue('Bản sửa của người cũ nhất.');
+  await oldest.fill('Bản sửa lần hai.');
+  await revokedThenRestored(page);
+  await signInAgain(page, server.adminToken);
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText(further);
+  await page.getByRole('button', { name: 'Xem thêm' }).click();
+  await expect(oldest).toHaveValue('Bản sửa lần hai.');
+});

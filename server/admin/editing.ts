@@ -134,6 +134,9 @@ export class EditingController implements ReactiveController {
       const values: Record<string, string> = {};
       for (const f of this.host.renderRoot.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>(`input[id$="-${open.id}"], textarea[id$="-${open.id}"]`)) values[f.id] = f.value;
       keepForm({ id: open.id, kind: this.form!.kind, values });
+      // Kept anew: where it waits is told again, even if this comment's form was kept and told of before.
+      this.toldOfKept.delete(`${open.id} ${this.form!.kind}`);
+      this.toldKeptWaits.delete(`${open.id} ${this.form!.kind}`);
     }
     this.set({ form: null, theirs: null });
   }
