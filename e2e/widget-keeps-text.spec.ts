@@ -188,7 +188,10 @@ test('two tabs: a comment one queued, refused when the other sends it and put ba
   endpoint,
 }) => {
   // No captcha: a token lives only in the tab that has it, and the other tab would wait for this one's.
+  // This tab's clock stands still, so that its own retry cannot go before the other tab's.
+  await page.clock.install();
   await article({ attrs: { 'site-key': null } });
+  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
   endpoint.offline = true;
   await fillAndVerify(page, 'Lý Văn Bình', 'Viết khi mất mạng.');
   await form(page).send.click();
