@@ -40,6 +40,32 @@ function storeCases(open: OpenStore): void {
     }
   });
 
+  it('claims: a claim written an hour ahead by an attempt that died does not hold its key for that hour', async () => {
+    const { store, close } = await open();
+    const LEASE = 30_000;
+    const comment = (id: string, key: string, at: number) => ({
+      id, clientId: key, payloadHash: 'h', pageId: 'p', pageUrl: 'https://bao.example.vn/a', pageTitle: '',
+      name: 'Lan', content: 'Ý kiến', lang: '', status: 'published' as const, createdAt: at,
+    });
+    try {
+      expect(await store.claimKey('k-ahead', 'h', 'id-1', T + HOUR, LEASE)).toEqual({ claimed: true });
+      expect(await store.claimKey('k-ahead-2', 'h', 'id-2', T + HOUR, LEASE)).toEqual({ claimed: true });
+      // The instance dies during siteverify (nothing released); the clock is put back an hour. The
+      // reader's outbox retries seconds later: the key is free, claimed or stored at once.
+      expect(await store.findKey('k-ahead', T + 5_000)).toBeNull();
+      expect(await store.claimKey('k-ahead', 'h', 'id-3', T + 5_000, LEASE)).toEqual({ claimed: true });
+      expect(await store.insertComment(comment('id-3', 'k-ahead', T + 6_000))).toMatchObject({ created: true });
+      expect(await store.insertComment(comment('id-4', 'k-ahead-2', T + 6_000))).toMatchObject({ created: true });
+      expect(await store.findKey('k-ahead-2', T + 7_000)).toMatchObject({ commentId: 'id-4', status: 'published' });
+      // Another instance's live claim, its clock a few seconds ahead (within the skew), still holds.
+      expect(await store.claimKey('k-live', 'h', 'id-5', T + 10_000, LEASE)).toEqual({ claimed: true });
+      expect(await store.claimKey('k-live', 'h', 'id-6', T + 5_000, LEASE)).toMatchObject({ claimed: false, existing: { status: 'in-progress' } });
+      expect(await store.insertComment(comment('id-6', 'k-live', T + 5_000))).toMatchObject({ created: false, existing: { status: 'in-progress' } });
+    } finally {
+      await close();
+    }
+  });
+
   it('digest: a gate closed a year ahead opens again once the clock is back, and its comment is told', async () => {
     const { store, close } = await open();
     try {

@@ -17,18 +17,18 @@ import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
   Moved, NewComment, NotificationChannel, Page, RateDecision, SchemaAhead, StatusCounts, Store, StoredComment,
 } from './store.js';
-import { CLOCK_SKEW_MS, refuseSchemaAhead, schemaAheadOf, stillPending, StoreUnavailable } from './store.js';
+import { claimHolds, CLOCK_SKEW_MS, refuseSchemaAhead, schemaAheadOf, stillPending, StoreUnavailable } from './store.js';
 import { LATEST_PG_VERSION, migrateOn, schemaVersionOn } from './pg-schema.js';
 
-type KeyRow = { comment_id: string; payload_hash: string; lease_until: string | null; status: CommentStatus | null };
+type KeyRow = { comment_id: string; payload_hash: string; lease_until: string | null; created_at: string; status: CommentStatus | null };
 
 const keyRecord = (r: KeyRow | undefined, now: number): KeyRecord | null => {
   if (!r) return null;
-  if (r.lease_until !== null) return Number(r.lease_until) > now ? { commentId: r.comment_id, payloadHash: r.payload_hash, status: 'in-progress' } : null;
+  if (r.lease_until !== null) return claimHolds(Number(r.lease_until), Number(r.created_at), now) ? { commentId: r.comment_id, payloadHash: r.payload_hash, status: 'in-progress' } : null;
   return { commentId: r.comment_id, payloadHash: r.payload_hash, status: r.status ?? 'deleted' };
 };
 
-const FIND_KEY = `SELECT k.comment_id, k.payload_hash, k.lease_until, c.status
+const FIND_KEY = `SELECT k.comment_id, k.payload_hash, k.lease_until, k.created_at, c.status
                     FROM idempotency_keys k LEFT JOIN comments c ON c.id = k.comment_id
                    WHERE k.key = $1`;
 
@@ -55,7 +55,8 @@ export const STORE_BATCH = `
     INSERT INTO idempotency_keys AS ik (key, payload_hash, comment_id, created_at, lease_until)
     SELECT key, payload_hash, id, created_at, NULL FROM input ORDER BY key
     ON CONFLICT (key) DO UPDATE SET payload_hash = excluded.payload_hash, comment_id = excluded.comment_id, lease_until = NULL
-     WHERE ik.lease_until IS NOT NULL AND (ik.comment_id = excluded.comment_id OR ik.lease_until <= excluded.created_at)
+     WHERE ik.lease_until IS NOT NULL AND (ik.comment_id = excluded.comment_id OR ik.lease_until <= excluded.created_at
+                                            OR ik.created_at > excluded.created_at + ${CLOCK_SKEW_MS})
     RETURNING key
   ), c AS (
     INSERT INTO comments (id, page_id, page_url, page_title, name, content, lang, status, created_at, search)
@@ -303,10 +304,10 @@ export const CLAIM_BATCH = `
     SELECT key, payload_hash, comment_id, now, lease_until FROM input ORDER BY key
     ON CONFLICT (key) DO UPDATE SET payload_hash = excluded.payload_hash, comment_id = excluded.comment_id,
                                     created_at = excluded.created_at, lease_until = excluded.lease_until
-     WHERE ik.lease_until IS NOT NULL AND ik.lease_until <= excluded.created_at
+     WHERE ik.lease_until IS NOT NULL AND (ik.lease_until <= excluded.created_at OR ik.created_at > excluded.created_at + ${CLOCK_SKEW_MS})
     RETURNING key
   )
-  SELECT i.key, c.key IS NOT NULL AS claimed, k.comment_id, k.payload_hash, k.lease_until, cm.status
+  SELECT i.key, c.key IS NOT NULL AS claimed, k.comment_id, k.payload_hash, k.lease_until, k.created_at, cm.status
     FROM input i
     LEFT JOIN c ON c.key = i.key
     LEFT JOIN idempotency_keys k ON k.key = i.key

@@ -26,7 +26,7 @@ import type {
   Actor, AuditState, ClaimedJob, ClaimResult, CommentStatus, InsertResult, KeyRecord, Moved, NewComment, NotificationChannel,
   RateDecision, StoredComment,
 } from './store.js';
-import { CLOCK_SKEW_MS, refuseSchemaAhead, SCHEMA_VERSION_SQL, stillPending } from './store.js';
+import { claimHolds, CLOCK_SKEW_MS, refuseSchemaAhead, SCHEMA_VERSION_SQL, stillPending } from './store.js';
 
 export interface ClaimItem {
   clientId: string;
@@ -41,15 +41,15 @@ export interface FailedInsert {
   failed: { message: string; code?: string };
 }
 
-export type KeyRow = { comment_id: string; payload_hash: string; lease_until: number | null; status: CommentStatus | null };
+export type KeyRow = { comment_id: string; payload_hash: string; lease_until: number | null; created_at: number; status: CommentStatus | null };
 
 export const keyRecord = (r: KeyRow | undefined, now: number): KeyRecord | null => {
   if (!r) return null;
-  if (r.lease_until !== null) return r.lease_until > now ? { commentId: r.comment_id, payloadHash: r.payload_hash, status: 'in-progress' } : null;
+  if (r.lease_until !== null) return claimHolds(r.lease_until, r.created_at, now) ? { commentId: r.comment_id, payloadHash: r.payload_hash, status: 'in-progress' } : null;
   return { commentId: r.comment_id, payloadHash: r.payload_hash, status: r.status ?? 'deleted' };
 };
 
-export const FIND_KEY = `SELECT k.comment_id, k.payload_hash, k.lease_until, c.status
+export const FIND_KEY = `SELECT k.comment_id, k.payload_hash, k.lease_until, k.created_at, c.status
                     FROM idempotency_keys k LEFT JOIN comments c ON c.id = k.comment_id
                    WHERE k.key = ?`;
 
@@ -181,7 +181,8 @@ export class SqliteWriter implements WriterOps {
          VALUES (@clientId, @payloadHash, @id, @createdAt, NULL)
          ON CONFLICT (key) DO UPDATE SET payload_hash = excluded.payload_hash, comment_id = excluded.comment_id, lease_until = NULL
           WHERE idempotency_keys.lease_until IS NOT NULL
-            AND (idempotency_keys.comment_id = excluded.comment_id OR idempotency_keys.lease_until <= excluded.created_at)`,
+            AND (idempotency_keys.comment_id = excluded.comment_id OR idempotency_keys.lease_until <= excluded.created_at
+                 OR idempotency_keys.created_at > excluded.created_at + ${CLOCK_SKEW_MS})`,
       ),
       insertComment: db.prepare(
         `INSERT INTO comments (id, page_id, page_url, page_title, name, content, lang, status, created_at, search)
@@ -270,7 +271,8 @@ export class SqliteWriter implements WriterOps {
          VALUES (@key, @payloadHash, @commentId, @now, @leaseUntil)
          ON CONFLICT (key) DO UPDATE SET payload_hash = excluded.payload_hash, comment_id = excluded.comment_id,
                                          created_at = excluded.created_at, lease_until = excluded.lease_until
-          WHERE idempotency_keys.lease_until IS NOT NULL AND idempotency_keys.lease_until <= @now`,
+          WHERE idempotency_keys.lease_until IS NOT NULL
+            AND (idempotency_keys.lease_until <= @now OR idempotency_keys.created_at > @now + ${CLOCK_SKEW_MS})`,
       ),
       findKey: claims.prepare<[string], KeyRow>(FIND_KEY),
       release: claims.prepare('DELETE FROM idempotency_keys WHERE key = ? AND comment_id = ? AND lease_until IS NOT NULL'),

@@ -159,6 +159,13 @@ export interface ClaimedJob {
  */
 export const CLOCK_SKEW_MS = 60_000;
 
+/**
+ * Whether an idempotency claim still holds its key: its lease runs, and it was not written under a clock
+ * since stepped back (created further ahead than instances' clocks may differ). Such a claim would block
+ * its key for the size of the step if its attempt died; it counts as expired, as a lapsed lease does.
+ */
+export const claimHolds = (leaseUntil: number, createdAt: number, now: number): boolean => leaseUntil > now && createdAt <= now + CLOCK_SKEW_MS;
+
 export const stillPending = (job: ClaimedJob): boolean => job.comment?.status === 'pending';
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
