@@ -34,6 +34,14 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
+/** An online, visible page for the outbox, without a DOM. */
+function stubPage(): void {
+  vi.stubGlobal('navigator', { onLine: true });
+  vi.stubGlobal('addEventListener', () => {});
+  vi.stubGlobal('removeEventListener', () => {});
+  vi.stubGlobal('document', { addEventListener() {}, removeEventListener() {}, visibilityState: 'visible' });
+}
+
 async function databases(): Promise<string[]> {
   return (await indexedDB.databases()).map((d) => d.name!).sort();
 }
@@ -246,10 +254,7 @@ describe('fallback to memory', () => {
 
   it('the outbox keeps working in memory: a comment is sent once and a queued one is listed', async () => {
     openThrows();
-    vi.stubGlobal('navigator', { onLine: true });
-    vi.stubGlobal('addEventListener', () => {});
-    vi.stubGlobal('removeEventListener', () => {});
-    vi.stubGlobal('document', { addEventListener() {}, removeEventListener() {}, visibilityState: 'visible' });
+    stubPage();
     const fetchMock = vi
       .fn()
       .mockResolvedValueOnce(new Response(JSON.stringify({ id: 's1', status: 'published' }), { status: 201 }))
@@ -274,10 +279,7 @@ describe('fallback to memory', () => {
 
   it('in memory from the start (a private mode): a comment discarded while it was on its way stays discarded', async () => {
     openThrows();
-    vi.stubGlobal('navigator', { onLine: true });
-    vi.stubGlobal('addEventListener', () => {});
-    vi.stubGlobal('removeEventListener', () => {});
-    vi.stubGlobal('document', { addEventListener() {}, removeEventListener() {}, visibilityState: 'visible' });
+    stubPage();
     const host = { endpoint: EP, language: 'vi', contentLang: 'vi', addController() {}, requestUpdate() {} };
     const ctl = new OutboxController(host as never, () => {});
     // The reader discards it while the request is out; then the request fails.
@@ -300,45 +302,42 @@ describe('fallback to memory', () => {
     const host = { endpoint: EP, language: 'vi', contentLang: 'vi', addController() {}, requestUpdate() {} };
     const payload = (id: string) => ({ clientId: id, pageId: 'p', pageUrl: 'https://b.vn/p', pageTitle: 'T', name: 'A', content: `Giữ lại ${id}.` });
     beforeEach(() => {
-      vi.stubGlobal('navigator', { onLine: true });
-      vi.stubGlobal('addEventListener', () => {});
-      vi.stubGlobal('removeEventListener', () => {});
-      vi.stubGlobal('document', { addEventListener() {}, removeEventListener() {}, visibilityState: 'visible' });
+      stubPage();
     });
 
-    it('another of the page\'s operations failed meanwhile (a draft save): the comment is kept in memory and said queued, not discarded', async () => {
+    /** A form's comment whose request fails after `meanwhile` ran: what the outbox then says and holds. */
+    const failedSend = async (id: string, meanwhile: () => unknown) => {
       const ctl = new OutboxController(host as never, () => {});
       vi.stubGlobal('fetch', vi.fn(async () => {
-        vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
-          throw new DOMException('The connection was lost', 'UnknownError');
-        });
-        await store.set('d:draft', { content: 'đang gõ' }); // fails: the store goes to memory
+        await meanwhile();
         throw new TypeError('Failed to fetch');
       }));
       try {
-        await expect(ctl.submit(payload('m1'), undefined, false)).resolves.toMatchObject({ kind: 'retry' });
-        expect(store.persistent).toBe(false);
-        expect(ctl.items.map((i) => [i.clientId, i.state])).toEqual([['m1', 'queued']]);
+        return { outcome: await ctl.submit(payload(id), undefined, false), items: ctl.items.map((i) => [i.clientId, i.state]) };
       } finally {
         ctl.hostDisconnected();
       }
+    };
+    const writesFail = (name: string) =>
+      vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
+        throw new DOMException(name, name);
+      });
+
+    it('another of the page\'s operations failed meanwhile (a draft save): the comment is kept in memory and said queued, not discarded', async () => {
+      const { outcome, items } = await failedSend('m1', async () => {
+        writesFail('UnknownError'); // the connection was lost
+        await store.set('d:draft', { content: 'đang gõ' }); // fails: the store goes to memory
+      });
+      expect(outcome).toMatchObject({ kind: 'retry' });
+      expect(store.persistent).toBe(false);
+      expect(items).toEqual([['m1', 'queued']]);
     });
 
     it('the update itself failing at its write (a full disk): the comment is kept in memory, not taken as kept on disk', async () => {
-      const ctl = new OutboxController(host as never, () => {});
-      vi.stubGlobal('fetch', vi.fn(async () => {
-        vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
-          throw new DOMException('Quota exceeded', 'QuotaExceededError');
-        });
-        throw new TypeError('Failed to fetch');
-      }));
-      try {
-        await expect(ctl.submit(payload('m2'), undefined, false)).resolves.toMatchObject({ kind: 'retry' });
-        expect(store.persistent).toBe(false);
-        expect(ctl.items.map((i) => [i.clientId, i.state])).toEqual([['m2', 'queued']]);
-      } finally {
-        ctl.hostDisconnected();
-      }
+      const { outcome, items } = await failedSend('m2', () => writesFail('QuotaExceededError'));
+      expect(outcome).toMatchObject({ kind: 'retry' });
+      expect(store.persistent).toBe(false);
+      expect(items).toEqual([['m2', 'queued']]);
     });
 
     it('a queued comment the reader discards while the outbox sends it, then refused: it stays discarded, never put back in a form', async () => {
@@ -363,10 +362,7 @@ describe('fallback to memory', () => {
   });
 
   it("IndexedDB lost while a comment is on its way: the failed send's comment is kept in memory and said queued, not taken for one the reader discarded", async () => {
-    vi.stubGlobal('navigator', { onLine: true });
-    vi.stubGlobal('addEventListener', () => {});
-    vi.stubGlobal('removeEventListener', () => {});
-    vi.stubGlobal('document', { addEventListener() {}, removeEventListener() {}, visibilityState: 'visible' });
+    stubPage();
     // The request fails; while it is out, the browser drops the database's connection (every later
     // transaction aborts before its read answers).
     const get = IDBObjectStore.prototype.get;
