@@ -5,7 +5,7 @@
  * cannot be had. The counts endpoints are answered by `page.route` here.
  */
 import type { Page, Request, Route } from '@playwright/test';
-import { test, expect, servePage, ORIGIN, ENDPOINT } from './support/fixtures.js';
+import { test, expect, addCounts, servePage, ORIGIN, ENDPOINT } from './support/fixtures.js';
 
 /** A second comment server, on another origin (a CORS "simple" GET: no preflight is expected). */
 const OTHER = 'http://127.0.0.1:4321/binh-luan/api';
@@ -219,12 +219,7 @@ for (const mode of ['fail', 'abort'] as const) {
     await answered;
     // A count added once the server is back shows: the failed ones had their answer long before.
     server.mode = 'ok';
-    await page.evaluate((endpoint) => {
-      const c = document.createElement('ykien-count');
-      c.setAttribute('endpoint', endpoint);
-      c.setAttribute('page-id', 'https://baotinh.example.vn/thoi-su/bai-9.html');
-      document.getElementById('headlines')!.append(c);
-    }, ENDPOINT);
+    await addCounts(page, ['https://baotinh.example.vn/thoi-su/bai-9.html'], '#headlines');
     await expect(texts(page)).toHaveText(['', '', '4 ý kiến']);
     expect(await page.locator('ykien-count').evaluateAll((els) => els.map((e) => (e as HTMLElement & { count?: number }).count ?? null))).toEqual([
       null,

@@ -3,7 +3,7 @@
  * nothing for comments nobody reads"): requests are counted as the reader scrolls, focuses and sends.
  */
 import type { Page } from '@playwright/test';
-import { test, expect, form, comeToForm, distPaths, fillAndVerify, holdListGets, ORIGIN, ENDPOINT, HCAPTCHA_URL, seedIdb } from './support/fixtures.js';
+import { test, expect, form, addCounts, comeToForm, distPaths, fillAndVerify, holdListGets, idb, ORIGIN, ENDPOINT, HCAPTCHA_URL, seedIdb } from './support/fixtures.js';
 
 /** The comments this far below the fold, as under a long article. */
 const FILLER = '<div class="filler" style="height:3000px">Bài viết dài.</div>';
@@ -41,15 +41,17 @@ const keptDraft = (page: Page) =>
   });
 
 /** The loader has run: it adopted its stylesheet that keeps the box's space. */
-/** The states of the outbox's items, as kept in IndexedDB. */
-const outboxStates = (page: Page) =>
-  page.evaluate(() => new Promise<string[]>((resolve) => {
-    const open = indexedDB.open('ykien-db');
-    open.onsuccess = () => {
-      const all = open.result.transaction('ykien-kv').objectStore('ykien-kv').getAll(IDBKeyRange.bound('o:', 'o;', false, true));
-      all.onsuccess = () => (open.result.close(), resolve(all.result.map((i: { state: string }) => i.state)));
-    };
-  }));
+/** The outbox's records as kept in IndexedDB, by key (`o:<clientId>`). */
+const outbox = async (page: Page) => Object.entries(await idb(page)).filter(([k]) => k.startsWith('o:'));
+const outboxStates = async (page: Page) => (await outbox(page)).map(([, item]) => item.state as string);
+/** A comment sent while the endpoint cannot be reached (a page without captcha): it stays in the outbox. */
+async function queueOffline(page: Page, article: (o: { attrs: Record<string, string | null> }) => Promise<unknown>, endpoint: { offline: boolean }, name: string, text: string) {
+  endpoint.offline = true;
+  await article({ attrs: { 'site-key': null } });
+  await fillAndVerify(page, name, text);
+  await form(page).send.click();
+  await expect(form(page).status).toContainText('sẽ tự gửi lại');
+}
 const loaderRan = (page: Page) => page.waitForFunction(() => document.adoptedStyleSheets.some((s) => [...s.cssRules].some((r) => r.cssText.includes('ykien-comments'))));
 
 test('before the comments come near: the loader only; near: their code and one list GET; hCaptcha only once the reader is in the form', async ({
@@ -272,18 +274,8 @@ test('a comment left in the outbox on an earlier visit is sent soon after load, 
 }) => {
   endpoint.reply({ status: 201, body: { id: 'c9', status: 'pending' } });
   // The first visit: the endpoint cannot be reached (nothing reaches it), the comment stays in the outbox.
-  endpoint.offline = true;
-  await article({ attrs: { 'site-key': null } });
-  await fillAndVerify(page, 'Trần Thị Lan', 'Gửi lúc mạng chập chờn.');
-  await form(page).send.click();
-  await expect(form(page).status).toContainText('sẽ tự gửi lại');
-  const sent = await page.evaluate(() => new Promise<string[]>((resolve) => {
-    const open = indexedDB.open('ykien-db');
-    open.onsuccess = () => {
-      const keys = open.result.transaction('ykien-kv').objectStore('ykien-kv').getAllKeys();
-      keys.onsuccess = () => resolve((keys.result as string[]).filter((k) => k.startsWith('o:')));
-    };
-  }));
+  await queueOffline(page, article, endpoint, 'Trần Thị Lan', 'Gửi lúc mạng chập chờn.');
+  const sent = (await outbox(page)).map(([key]) => key);
   expect(sent).toHaveLength(1);
 
   // A later visit to another article, whose comments are far below; only this page can send it now.
@@ -308,11 +300,7 @@ for (const [state, answer, shown] of [
   }) => {
     // The first visit queues it (the endpoint unreachable); a visit to another article, with the box in
     // sight, sends it and the server refuses it for good (400) or wants a captcha for it (403).
-    endpoint.offline = true;
-    await article({ attrs: { 'site-key': null } });
-    await fillAndVerify(page, 'Trần Thị Hoa', 'Gửi khi mất mạng, máy chủ không nhận.');
-    await form(page).send.click();
-    await expect(form(page).status).toContainText('sẽ tự gửi lại');
+    await queueOffline(page, article, endpoint, 'Trần Thị Hoa', 'Gửi khi mất mạng, máy chủ không nhận.');
     endpoint.offline = false;
     endpoint.reply(answer);
     await article({ attrs: { 'site-key': null }, path: '/tin-tuc/bai-thu-hai' });
@@ -337,11 +325,7 @@ for (const [state, answer, shown] of [
 
 test('a comment left in the outbox is sent too when the box is parsed (or added) only after the idle check', async ({ page, article, endpoint }) => {
   endpoint.reply({ status: 201, body: { id: 'c10', status: 'pending' } });
-  endpoint.offline = true;
-  await article({ attrs: { 'site-key': null } });
-  await fillAndVerify(page, 'Trần Thị Mai', 'Gửi khi trang còn đang tải.');
-  await form(page).send.click();
-  await expect(form(page).status).toContainText('sẽ tự gửi lại');
+  await queueOffline(page, article, endpoint, 'Trần Thị Mai', 'Gửi khi trang còn đang tải.');
 
   // The next visit: the box is not in the page yet when the browser is idle (a long article still
   // streaming, a single-page app): the loader learns of the waiting comment first, then finds the box.
@@ -374,12 +358,7 @@ test("the counts' code failing once (a network blip) is fetched again: the count
   await article({ attrs: { 'site-key': null } });
   let asked = 0;
   await page.route(/\/dist\/cdn\/count\.js/, (route) => (asked++ == 0 ? route.abort('internetdisconnected') : route.fallback()));
-  await page.evaluate((endpoint) => {
-    const count = document.createElement('ykien-count');
-    count.setAttribute('endpoint', endpoint);
-    count.setAttribute('page-id', 'bai-khac');
-    document.querySelector('main')!.append(count);
-  }, ENDPOINT);
+  await addCounts(page, ['bai-khac']);
   await expect.poll(() => asked).toBe(1);
   await expect(page.locator('ykien-count')).toHaveText('0 ý kiến', { timeout: 10_000 });
   expect(asked).toBe(2);
@@ -406,14 +385,7 @@ test('while the code cannot be fetched, one retry waits at a time, however many 
   await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
   let asked = 0;
   await page.route(/\/dist\/cdn\/(comments|count)\.js/, (route) => (asked++, route.abort('internetdisconnected')));
-  await page.evaluate((endpoint) => {
-    for (const id of ['bai-1', 'bai-2']) {
-      const count = document.createElement('ykien-count');
-      count.setAttribute('endpoint', endpoint);
-      count.setAttribute('page-id', id);
-      document.querySelector('main')!.prepend(count);
-    }
-  }, ENDPOINT);
+  await addCounts(page, ['bai-1', 'bai-2'], 'main', 'prepend');
   await page.locator('ykien-comments').scrollIntoViewIfNeeded();
   await expect.poll(() => asked).toBe(2); // the box's code and the counts', once each
   const rounds = 6;

@@ -782,17 +782,25 @@ test('drafts: restored after a reload, the content cleared after a successful se
   await expect(f.content).toHaveValue('');
 });
 
-test('two tabs on one article: the text one sent is not sent again from the other, whose form held it from the shared draft', async ({ page, api, site }) => {
-  await site.open(page);
+/**
+ * Two tabs on one article: text typed in the first, saved as the article's draft, and put back in the
+ * second tab's form from it.
+ */
+async function twoTabsWithDraft(page: Page, site: Site, endpoint: string, name: string, content: string, attrs?: Record<string, string>) {
+  await site.open(page, { attrs });
   const f = form(page);
-  const draftKey = `d:${api.endpoint} ${site.url()}`;
-  await f.name.fill('Đỗ Thị Q');
-  await f.content.fill('Viết ở thẻ thứ nhất');
-  await expect.poll(async () => (await idb(page))[draftKey]?.content).toBe('Viết ở thẻ thứ nhất');
+  await f.name.fill(name);
+  await f.content.fill(content);
+  await expect.poll(async () => (await idb(page))[`d:${endpoint} ${site.url()}`]?.content).toBe(content);
   const other = await page.context().newPage();
-  await site.open(other);
+  await site.open(other, { attrs });
   const g = form(other);
-  await expect(g.content).toHaveValue('Viết ở thẻ thứ nhất'); // the draft, restored in the second tab
+  await expect(g.content).toHaveValue(content); // the draft, restored in the second tab
+  return { f, g };
+}
+
+test('two tabs on one article: the text one sent is not sent again from the other, whose form held it from the shared draft', async ({ page, api, site }) => {
+  const { f, g } = await twoTabsWithDraft(page, site, api.endpoint, 'Đỗ Thị Q', 'Viết ở thẻ thứ nhất');
 
   await f.send.click();
   await expect(f.status).toContainText('Bình luận đã được đăng');
@@ -811,16 +819,7 @@ test('two tabs on one article: the text one sent is not sent again from the othe
 for (const list of ['on', 'off'] as const) {
   test(`two tabs on one article, list ${list}: still not sent again once the list shows it (the own copy gone), nor with no list at all`, async ({ page, api, site }) => {
     const attrs: Record<string, string> = list == 'off' ? { list: 'off' } : {};
-    await site.open(page, { attrs });
-    const f = form(page);
-    const draftKey = `d:${api.endpoint} ${site.url()}`;
-    await f.name.fill('Đỗ Thị R');
-    await f.content.fill('Viết ở thẻ thứ nhất, rồi tải lại');
-    await expect.poll(async () => (await idb(page))[draftKey]?.content).toBe('Viết ở thẻ thứ nhất, rồi tải lại');
-    const other = await page.context().newPage();
-    await site.open(other, { attrs });
-    const g = form(other);
-    await expect(g.content).toHaveValue('Viết ở thẻ thứ nhất, rồi tải lại');
+    const { f, g } = await twoTabsWithDraft(page, site, api.endpoint, 'Đỗ Thị R', 'Viết ở thẻ thứ nhất, rồi tải lại', attrs);
 
     await f.send.click();
     await expect(f.status).toContainText('Bình luận đã được đăng');

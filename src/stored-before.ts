@@ -28,6 +28,9 @@ export function openExisting(): Promise<IDBDatabase | null | undefined> {
   });
 }
 
+/** An outbox item that cannot go by itself: refused for good, or waiting for its reader's captcha. */
+export const waitsForReader = (i: { state: string }): boolean => i.state == 'rejected' || i.state == 'needs-captcha';
+
 /** True unless ykien's database surely does not exist: when IndexedDB will not say, the store finds out (and tells the reader). */
 export const storedBefore = (): Promise<boolean> => openExisting().then((db) => (db?.close(), db !== null));
 
@@ -44,7 +47,7 @@ export const hasQueued = (): Promise<boolean | null | undefined> =>
         try {
           // Every outbox item and nothing else: `o:…` sorts below `o;`.
           const q = db.transaction(STORE_NAME).objectStore(STORE_NAME).getAll(IDBKeyRange.bound(OUTBOX_PREFIX, 'o;', false, true));
-          q.onsuccess = () => resolve(q.result.some((i: { state: string }) => i.state != 'rejected' && i.state != 'needs-captcha'));
+          q.onsuccess = () => resolve(q.result.some((i: { state: string }) => !waitsForReader(i)));
           q.onerror = () => resolve(false);
         } catch {
           resolve(false);

@@ -344,6 +344,21 @@ export function seedIdb(page: Page, entries: Record<string, unknown>): Promise<v
   );
 }
 
+/** Adds a `<ykien-count>` of ENDPOINT for each page id to the element `into`, as an app or an infinite scroll does. */
+export function addCounts(page: Page, ids: string[], into = 'main', at: 'append' | 'prepend' = 'append'): Promise<void> {
+  return page.evaluate(
+    ({ endpoint, ids, into, at }) => {
+      for (const id of ids) {
+        const count = document.createElement('ykien-count');
+        count.setAttribute('endpoint', endpoint);
+        count.setAttribute('page-id', id);
+        document.querySelector(into)![at](count);
+      }
+    },
+    { endpoint: ENDPOINT, ids, into, at },
+  );
+}
+
 /** Serves `body` as an HTML page at ORIGIN + path, with the built widget at /dist/ as `article()` serves it. */
 export async function servePage(page: Page, path: string, body: string): Promise<void> {
   await page.route(`${ORIGIN}${path}`, (route) =>

@@ -8,9 +8,12 @@ import { html, nothing, type ReactiveController, type ReactiveControllerHost, ty
 import { ApiError, editComment, getComment, moderate, removeReply, setReply, STATUSES, type AdminComment } from './admin-api.js';
 import type { Key } from './admin-i18n.js';
 import type { AdminPage } from './page.js';
-import { dropKept, keepForm, keptForms, type KeptForm } from './session.js';
+import { dropKept, keepForm, keptFormOf, keptForms, type KeptForm } from './session.js';
 
 type FormKind = KeptForm['kind'];
+
+/** A kept form's name in the sets of what the moderator was told. */
+const toldKey = (f: Pick<KeptForm, 'id' | 'kind'>) => `${f.id} ${f.kind}`;
 
 /** What the forms need from the page, and from the queue around them. */
 export interface EditingPage extends AdminPage {
@@ -133,10 +136,11 @@ export class EditingController implements ReactiveController {
     if (open) {
       const values: Record<string, string> = {};
       for (const f of this.host.renderRoot.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>(`input[id$="-${open.id}"], textarea[id$="-${open.id}"]`)) values[f.id] = f.value;
-      keepForm({ id: open.id, kind: this.form!.kind, values });
+      const kept: KeptForm = { id: open.id, kind: this.form!.kind, values };
+      keepForm(kept);
       // Kept anew: where it waits is told again, even if this comment's form was kept and told of before.
-      this.toldOfKept.delete(`${open.id} ${this.form!.kind}`);
-      this.toldKeptWaits.delete(`${open.id} ${this.form!.kind}`);
+      this.toldOfKept.delete(toldKey(kept));
+      this.toldKeptWaits.delete(toldKey(kept));
     }
     this.set({ form: null, theirs: null });
   }
@@ -159,8 +163,7 @@ export class EditingController implements ReactiveController {
       // typed since: not over it (its confirm would not say why, and either text could go). The kept one
       // waits for its own form to be opened, or for a list with no such form.
       if (opened || (this.unsaved() && !this.isOpen(c, kept.kind))) {
-        const key = `${kept.id} ${kept.kind}`;
-        if (!this.toldKeptWaits.has(key)) this.toldKeptWaits.add(key), this.page.alert(this.page.msg('keptWaits', { name: c.name }));
+        if (!this.toldKeptWaits.has(toldKey(kept))) this.toldKeptWaits.add(toldKey(kept)), this.page.alert(this.page.msg('keptWaits', { name: c.name }));
         continue;
       }
       this.open(c, kept.kind, kept.kind === 'edit' ? `#edit-content-${c.id}` : `#reply-text-${c.id}`);
@@ -170,7 +173,7 @@ export class EditingController implements ReactiveController {
 
   /** The form just opened is one a sign-out interrupted: its text comes back into it, once. */
   private async fillKept(c: AdminComment, kind: FormKind): Promise<void> {
-    const kept = keptForms().find((k) => k.id === c.id && k.kind === kind);
+    const kept = keptFormOf({ id: c.id, kind });
     if (!kept) return;
     dropKept(kept);
     await this.host.updateComplete;
@@ -182,7 +185,7 @@ export class EditingController implements ReactiveController {
 
   /** The kept form's comment is not in this list: where it is now, asked of the server. */
   private async keptElsewhere(kept: KeptForm): Promise<void> {
-    const key = `${kept.id} ${kept.kind}`;
+    const key = toldKey(kept);
     if (this.toldOfKept.has(key)) return; // said already: not asked of the server at every list again
     let now: AdminComment | null;
     try {
@@ -190,7 +193,7 @@ export class EditingController implements ReactiveController {
     } catch {
       return; // asked again at the next list
     }
-    if (!keptForms().some((k) => k.id === kept.id && k.kind === kept.kind) || this.toldOfKept.has(key)) return; // restored, dropped, or said meanwhile
+    if (!keptFormOf(kept) || this.toldOfKept.has(key)) return; // restored, dropped, or said meanwhile
     this.toldOfKept.add(key);
     if (now && now.status === this.page.listedStatus()) {
       // In this tab, but not among what is shown: further down (a moderator had loaded more), or outside

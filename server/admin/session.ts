@@ -53,6 +53,9 @@ export function keptForms(): KeptForm[] {
 /** Keeps `f` beside the others (in place of an older one of the same comment and kind). */
 export const keepForm = (f: KeptForm): void => write(FORM_KEY, JSON.stringify([...keptForms().filter((k) => !sameForm(f)(k)), f]));
 
+/** The kept form of that comment and kind, if any. */
+export const keptFormOf = (f: Pick<KeptForm, 'id' | 'kind'>): KeptForm | undefined => keptForms().find(sameForm(f));
+
 /** Forgets the kept form of that comment and kind. */
 export function dropKept(f: Pick<KeptForm, 'id' | 'kind'>): void {
   const rest = keptForms().filter((k) => !sameForm(f)(k));

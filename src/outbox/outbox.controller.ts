@@ -10,6 +10,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { postComment, reason, type CommentPayload, type SendResult } from '../api/send.js';
 import { TOKEN_LIFETIME_MS, tokenFresh } from '../captcha.js';
 import { store } from '../storage.js';
+import { waitsForReader } from '../stored-before.js';
 import { MAX_DELAY_MS, retryDelay } from './backoff.js';
 import { CHANNEL_NAME } from './channel.js';
 import { loadItems, PREFIX, type OutboxItem } from './items.js';
@@ -171,9 +172,7 @@ export class OutboxController implements ReactiveController {
    */
   async discardIfStuck(clientId: string): Promise<boolean> {
     let gone = false;
-    await store.update<OutboxItem>(PREFIX + clientId, (i) =>
-      i && (i.state == 'rejected' || i.state == 'needs-captcha') ? ((gone = true), undefined) : i,
-    );
+    await store.update<OutboxItem>(PREFIX + clientId, (i) => (i && waitsForReader(i) ? ((gone = true), undefined) : i));
     if (gone) {
       this.#tokens.delete(clientId);
       await this.#changed();

@@ -17,16 +17,8 @@ import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
   Moved, NewComment, NotificationChannel, Page, RateDecision, SchemaAhead, StatusCounts, Store, StoredComment,
 } from './store.js';
-import { claimHolds, CLOCK_SKEW_MS, refuseSchemaAhead, schemaAheadOf, stillPending, StoreUnavailable } from './store.js';
+import { CLOCK_SKEW_MS, inProgress, keyRecord, refuseSchemaAhead, schemaAheadOf, stillPending, StoreUnavailable, type KeyRow } from './store.js';
 import { LATEST_PG_VERSION, migrateOn, schemaVersionOn } from './pg-schema.js';
-
-type KeyRow = { comment_id: string; payload_hash: string; lease_until: string | null; created_at: string; status: CommentStatus | null };
-
-const keyRecord = (r: KeyRow | undefined, now: number): KeyRecord | null => {
-  if (!r) return null;
-  if (r.lease_until !== null) return claimHolds(Number(r.lease_until), Number(r.created_at), now) ? { commentId: r.comment_id, payloadHash: r.payload_hash, status: 'in-progress' } : null;
-  return { commentId: r.comment_id, payloadHash: r.payload_hash, status: r.status ?? 'deleted' };
-};
 
 const FIND_KEY = `SELECT k.comment_id, k.payload_hash, k.lease_until, k.created_at, c.status
                     FROM idempotency_keys k LEFT JOIN comments c ON c.id = k.comment_id
@@ -316,7 +308,7 @@ export const CLAIM_BATCH = `
 function claimResult(r: ClaimRow, c: ClaimItem): ClaimResult {
   if (r.claimed) return { claimed: true };
   const existing = r.comment_id === null ? null : keyRecord(r, c.now);
-  return { claimed: false, existing: existing ?? { commentId: '', payloadHash: c.payloadHash, status: 'in-progress' } };
+  return { claimed: false, existing: existing ?? inProgress(c.payloadHash) };
 }
 
 /** A list's columns: all but `search`, the folded copy of name and content that only the WHERE reads. */
@@ -421,7 +413,7 @@ export class PgStore implements Store {
       const seq = created.get(c.id);
       if (seq !== undefined) return { created: true, seq };
       const { rows } = await ask<KeyRow>(this.pool, this.prepared(FIND_KEY, [c.clientId]));
-      return { created: false, existing: keyRecord(rows[0], c.createdAt) ?? { commentId: '', payloadHash: c.payloadHash, status: 'in-progress' } };
+      return { created: false, existing: keyRecord(rows[0], c.createdAt) ?? inProgress(c.payloadHash) };
     }));
   }
 

@@ -16,14 +16,14 @@ import Database from 'better-sqlite3';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { GroupCommit, ItemFailed } from './group-commit.js';
-import { FIND_KEY, keyRecord, toComment, type ClaimItem, type CommentRow, type KeyRow } from './sqlite-writer.js';
+import { FIND_KEY, toComment, type ClaimItem, type CommentRow } from './sqlite-writer.js';
 import { inProcessWriter, WriterThread, type WriterLink } from './sqlite-writer-link.js';
 import { likePattern } from './search-text.js';
 import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
   Moved, NewComment, NotificationChannel, Page, RateDecision, SchemaAhead, StatusCounts, Store, StoredComment,
 } from './store.js';
-import { SCHEMA_VERSION_SQL, schemaAheadOf } from './store.js';
+import { keyRecord, SCHEMA_VERSION_SQL, schemaAheadOf, type KeyRow } from './store.js';
 import { LATEST_VERSION, migrate } from './sqlite-schema.js';
 
 /** How long a process waits for another one's migration of the same file. */

@@ -23,10 +23,10 @@ import Database from 'better-sqlite3';
 import { auditRow, erasureRow, fullState, STATUS_OF_ACTION, erasedState, type AuditRow } from './audit-rows.js';
 import { commentSearchText, fold } from './search-text.js';
 import type {
-  Actor, AuditState, ClaimedJob, ClaimResult, CommentStatus, InsertResult, KeyRecord, Moved, NewComment, NotificationChannel,
+  Actor, AuditState, ClaimedJob, ClaimResult, CommentStatus, InsertResult, Moved, NewComment, NotificationChannel,
   RateDecision, StoredComment,
 } from './store.js';
-import { claimHolds, CLOCK_SKEW_MS, refuseSchemaAhead, SCHEMA_VERSION_SQL, stillPending } from './store.js';
+import { CLOCK_SKEW_MS, inProgress, keyRecord, refuseSchemaAhead, SCHEMA_VERSION_SQL, stillPending, type KeyRow } from './store.js';
 
 export interface ClaimItem {
   clientId: string;
@@ -40,14 +40,6 @@ export interface ClaimItem {
 export interface FailedInsert {
   failed: { message: string; code?: string };
 }
-
-export type KeyRow = { comment_id: string; payload_hash: string; lease_until: number | null; created_at: number; status: CommentStatus | null };
-
-export const keyRecord = (r: KeyRow | undefined, now: number): KeyRecord | null => {
-  if (!r) return null;
-  if (r.lease_until !== null) return claimHolds(r.lease_until, r.created_at, now) ? { commentId: r.comment_id, payloadHash: r.payload_hash, status: 'in-progress' } : null;
-  return { commentId: r.comment_id, payloadHash: r.payload_hash, status: r.status ?? 'deleted' };
-};
 
 export const FIND_KEY = `SELECT k.comment_id, k.payload_hash, k.lease_until, k.created_at, c.status
                     FROM idempotency_keys k LEFT JOIN comments c ON c.id = k.comment_id
@@ -96,9 +88,6 @@ export const toComment = (r: CommentRow): StoredComment => ({
 
 /** A statement of one comment threw in a batch written without savepoints (writeBatch). */
 class ItemThrew extends Error {}
-
-/** A key held by a claim whose lease ran out but that nobody took over yet: still not ours to store. */
-const inProgress = (c: NewComment): KeyRecord => ({ commentId: '', payloadHash: c.payloadHash, status: 'in-progress' });
 
 /** What the writer does, in whichever thread it runs; every method is one transaction at most. */
 export interface WriterOps {
@@ -342,7 +331,7 @@ export class SqliteWriter implements WriterOps {
   /** One comment, inside the batch's transaction; whatever else must be written with it (jobs) too. */
   private insertOne(c: NewComment, channels: readonly NotificationChannel[]): InsertResult {
     if (this.stmt.storeKey.run(c).changes === 0) {
-      return { created: false, existing: keyRecord(this.stmt.findKey.get(c.clientId), c.createdAt) ?? inProgress(c) };
+      return { created: false, existing: keyRecord(this.stmt.findKey.get(c.clientId), c.createdAt) ?? inProgress(c.payloadHash) };
     }
     const { lastInsertRowid } = this.stmt.insertComment.run({ ...c, search: commentSearchText(c.name, c.content) });
     // A pending comment's notifications, queued in the same transaction (notify/worker.ts sends them).

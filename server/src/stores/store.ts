@@ -164,7 +164,20 @@ export const CLOCK_SKEW_MS = 60_000;
  * since stepped back (created further ahead than instances' clocks may differ). Such a claim would block
  * its key for the size of the step if its attempt died; it counts as expired, as a lapsed lease does.
  */
-export const claimHolds = (leaseUntil: number, createdAt: number, now: number): boolean => leaseUntil > now && createdAt <= now + CLOCK_SKEW_MS;
+const claimHolds = (leaseUntil: number, createdAt: number, now: number): boolean => leaseUntil > now && createdAt <= now + CLOCK_SKEW_MS;
+
+/** An idempotency key's row as both stores read it (FIND_KEY; PostgreSQL's bigints come as strings). */
+export type KeyRow = { comment_id: string; payload_hash: string; lease_until: number | string | null; created_at: number | string; status: CommentStatus | null };
+
+/** A key held by a claim that does not hold it any more but that nobody took over yet: still not ours to store. */
+export const inProgress = (payloadHash: string): KeyRecord => ({ commentId: '', payloadHash, status: 'in-progress' });
+
+/** What a key's row means now: a live claim, a stored comment (deleted since, if its row is gone), or nothing (no row, a claim past). */
+export const keyRecord = (r: KeyRow | undefined, now: number): KeyRecord | null => {
+  if (!r) return null;
+  if (r.lease_until !== null) return claimHolds(Number(r.lease_until), Number(r.created_at), now) ? { commentId: r.comment_id, payloadHash: r.payload_hash, status: 'in-progress' } : null;
+  return { commentId: r.comment_id, payloadHash: r.payload_hash, status: r.status ?? 'deleted' };
+};
 
 export const stillPending = (job: ClaimedJob): boolean => job.comment?.status === 'pending';
 
