@@ -22,6 +22,7 @@ export const en: ReadingStrings = {
   retry: 'Try again',
   loadMore: 'Load more',
   moreAdded: 'More comments loaded: {count}.',
+  moreNone: 'No more comments.',
   pendingMark: 'Awaiting moderation',
   reply: "Editors' reply",
 };

@@ -23,6 +23,7 @@ export const vi = {
   retry: 'Thử lại',
   loadMore: 'Xem thêm',
   moreAdded: 'Đã tải thêm {count} ý kiến.',
+  moreNone: 'Không còn ý kiến nào khác.',
   pendingMark: 'Đang chờ duyệt',
   reply: 'Trả lời của Ban biên tập',
 };

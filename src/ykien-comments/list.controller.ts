@@ -45,6 +45,10 @@ export class ListController implements ReactiveController {
   moreFailed = false;
   /** The endpoint and article that `items`, `own` and `total` are of. */
   #shownFor?: string;
+  /** What the shown list was asked with: "Xem thêm" goes on with that, not with what the host says now. */
+  #from?: ListSource;
+  /** Bumped when `items` is replaced, not appended to: a "Xem thêm" answer for the older list is stale. */
+  #version = 0;
   /** A newer load makes the answers of an older one stale (the article changed, the element left). */
   #generation = 0;
   /** The first page asked for early (prefetch()), kept for the load that follows. */
@@ -106,7 +110,8 @@ export class ListController implements ReactiveController {
       this.items = this.own = [];
       this.total = undefined;
       this.next = null;
-      this.moreFailed = false;
+      this.moreFailed = this.loadingMore = false;
+      this.#version++;
       this.state = 'idle';
     }
     if (!src.enabled || !src.endpoint) return void ((this.#underWay = undefined), this.#host.requestUpdate());
@@ -114,7 +119,7 @@ export class ListController implements ReactiveController {
     const early = !fresh && this.#early?.key == keyOf(src) ? this.#early : undefined;
     this.#early = undefined;
     // A prefetched page that already came is shown in this very update: no loading line in between.
-    if (early?.settled) this.#show(early.settled.page);
+    if (early?.settled) this.#show(early.settled.page, src);
     this.#host.requestUpdate();
     const page = await (early ? early.page : fetchComments(src.endpoint, src.pageId, src.limit, null, fresh));
     // Read after the list came, not beside it: a comment the reader sent while the list loaded is
@@ -123,34 +128,39 @@ export class ListController implements ReactiveController {
     if (gen != this.#generation) return;
     this.#underWay = undefined;
     this.own = own;
-    this.#show(page);
+    this.#show(page, src);
     this.#host.requestUpdate();
-    if (page && checkOwn) await this.#checkOwn(src.endpoint, gen);
+    // Not waited for: a retry moves focus to what came as soon as it is shown.
+    if (page && checkOwn) this.#checkOwn(src, gen);
   }
 
-  #show(page: CommentsPage | undefined): void {
+  #show(page: CommentsPage | undefined, src: ListSource): void {
     if (page) {
       ({ items: this.items, next: this.next, total: this.total } = page);
+      this.#from = src;
+      this.#version++;
       this.state = 'ready';
-      this.moreFailed = false;
+      this.moreFailed = this.loadingMore = false;
       this.#dropListed();
     } else this.state = 'failed';
   }
 
   /**
-   * "Xem thêm": appends the next page. Resolves with how many comments it added (0 when a newer load made
-   * it stale: the article changed meanwhile, which is no failure), or undefined on failure.
+   * "Xem thêm": appends the next page of the list shown. Resolves with how many comments it added (0: the
+   * page held none not shown yet), null when nothing was asked or the list was replaced meanwhile (the
+   * article changed, or a newer first page came: no failure), or undefined on failure.
    */
-  async more(): Promise<number | undefined> {
-    const src = this.#source();
-    if (!this.next || this.loadingMore || !src.endpoint) return 0;
-    const gen = this.#generation;
+  async more(): Promise<number | null | undefined> {
+    const from = this.#from;
+    if (!this.next || this.loadingMore || !from?.endpoint) return null;
+    const version = this.#version;
     this.loadingMore = true;
     this.moreFailed = false;
     this.#host.requestUpdate();
-    const page = await fetchComments(src.endpoint, src.pageId, src.limit, this.next);
+    const page = await fetchComments(from.endpoint, from.pageId, from.limit, this.next);
+    // A replaced list has its own "Xem thêm", which this answer must neither fill nor unlock.
+    if (version != this.#version) return null;
     this.loadingMore = false;
-    if (gen != this.#generation) return 0;
     this.#host.requestUpdate();
     if (!page) return void (this.moreFailed = true);
     const seen = new Set(this.items.map((c) => c.id));
@@ -197,19 +207,32 @@ export class ListController implements ReactiveController {
   }
 
   /**
-   * Asks the server about each own comment (at most 10): published, rejected, deleted or unknown → the
-   * copy goes; anything else (a server without the route, an error) → kept, until its 30 days.
+   * Asks the server about each own comment not in the list yet (at most 10): rejected, deleted or
+   * unknown → the copy goes; published → the first page again, past the browser's cache, and the copy
+   * goes once that page came (holding it, or not: then it is further down, in its place); anything
+   * else (a server without the route, an error) → kept, until its 30 days.
    */
-  async #checkOwn(endpoint: string, gen: number): Promise<void> {
+  async #checkOwn(src: ListSource, gen: number): Promise<void> {
     const asked = this.own.slice(0, MAX_STATUS_CHECKS);
     if (!asked.length) return;
-    const answers = await Promise.all(asked.map((c) => fetchStatus(endpoint, c.id)));
+    const answers = await Promise.all(asked.map((c) => fetchStatus(src.endpoint!, c.id)));
     if (gen != this.#generation) return;
-    const settled = asked.filter((_, i) => ['published', 'rejected', 'deleted', 'gone'].includes(answers[i]!));
-    if (settled.length) await keep().then((k) => Promise.all(settled.map(k.forgetOwn)), () => {});
-    this.own = this.own.filter((c) => !settled.includes(c));
+    const published = asked.filter((_, i) => answers[i] == 'published');
+    let settled = asked.filter((_, i) => ['rejected', 'deleted', 'gone'].includes(answers[i]!));
+    if (published.length) {
+      // Published since the page's list was cached. The copy stays on screen until the list shows the
+      // comment: a first page that cannot be had now leaves the list as it was, and the copy kept.
+      const version = this.#version;
+      const page = await fetchComments(src.endpoint!, src.pageId, src.limit, null, true);
+      if (gen != this.#generation) return;
+      // Pages the reader added with "Xem thêm" stay as they are, and so does the copy, marked published.
+      if (page && version == this.#version && !this.loadingMore && this.items.length <= src.limit) {
+        this.#show(page, src);
+        settled = [...settled, ...published];
+      }
+    }
+    if (settled.length) keep().then((k) => settled.forEach(k.forgetOwn), () => {});
+    this.own = this.own.filter((c) => !settled.includes(c)).map((c) => (published.includes(c) ? { ...c, status: 'published' } : c));
     this.#host.requestUpdate();
-    // Published since the page's list was cached: ask again past the cache, so it shows now.
-    if (asked.some((c, i) => answers[i] == 'published' && !this.items.some((x) => x.id == c.id))) await this.load(true, false);
   }
 }

@@ -409,15 +409,19 @@ export class YkienComments extends LitElement {
     </section>`;
   }
 
-  /** "Xem thêm": the next page; focus goes to its first comment and the status region says how many came. */
+  /**
+   * "Xem thêm": the next page; focus goes to its first comment and the status region says how many came.
+   * A page with nothing new (the last one emptied by a moderator meanwhile) says so, and focus goes to
+   * the last comment if the button it was on went.
+   */
   async #more(): Promise<void> {
     const from = this.#list.items.length;
     const added = await this.#list.more();
     if (added === undefined) return void this.say('listFailed', 'error');
-    if (!added) return;
-    this.say('moreAdded', 'info', { count: added });
+    if (added === null) return;
+    this.say(added ? 'moreAdded' : 'moreNone', 'info', { count: added });
     await this.updateComplete;
-    this.renderRoot.querySelector<HTMLElement>(`article[data-i="${from}"]`)?.focus();
+    if (added || !this.#list.next) this.renderRoot.querySelector<HTMLElement>(`article[data-i="${added ? from : from - 1}"]`)?.focus();
   }
 
   /**
