@@ -394,6 +394,44 @@ test('two moderators on one queue: approving a comment the other one already rej
   expect((await publicList()).items.map((c) => c.name).sort()).toEqual(['Lê Văn M', 'Vũ Văn P'].sort());
 });
 
+test('two moderators on one comment: approving text the other one edited or answered since changes nothing, shows their version, and the next press approves it', async ({
+  page,
+  seed,
+  signIn,
+  api,
+  publicList,
+}) => {
+  const id = await seed({ name: 'Trần Văn Q', content: 'Lời bạn đọc viết.' });
+  const other = await seed({ name: 'Hồ Thị R', content: 'Ý kiến thứ hai.' });
+  await signIn();
+  await expect(cards(page)).toHaveCount(2);
+  // The other moderator edits it while this page still shows the reader's text.
+  expect((await api('PATCH', `/comments/${id}?editedAt=none`, { content: 'Lời đã được biên tập viên khác sửa.' })).status).toBe(200);
+  await card(page, 'Trần Văn Q').getByRole('button', { name: 'Duyệt' }).click();
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText(
+    'Người khác vừa sửa hoặc trả lời bình luận của “Trần Văn Q”; không thay đổi gì. Bản mới đang hiện: xem lại rồi quyết định.',
+  );
+  await expect(card(page, 'Trần Văn Q')).toContainText('Lời đã được biên tập viên khác sửa.');
+  expect((await api('GET', `/comments/${id}`)).json.status).toBe('pending');
+  expect((await publicList()).items).toEqual([]);
+  // Seen now: the same press approves what is shown.
+  await card(page, 'Trần Văn Q').getByRole('button', { name: 'Duyệt' }).click();
+  await expect(card(page, 'Trần Văn Q')).toHaveCount(0);
+  expect((await publicList()).items.map((c) => c.content)).toEqual(['Lời đã được biên tập viên khác sửa.']);
+  // In a bulk approval, one answered meanwhile stays, shown with the reply, and the rest go.
+  const third = await seed({ name: 'Lý Văn S', content: 'Ý kiến thứ ba.' });
+  await page.getByRole('button', { name: 'Tải lại' }).click();
+  await expect(cards(page)).toHaveCount(2);
+  expect((await api('PUT', `/comments/${other}/reply?replyAt=none`, { text: 'Tòa soạn trả lời.' })).status).toBe(200);
+  await page.getByRole('checkbox', { name: /Chọn tất cả/ }).check();
+  await page.getByRole('button', { name: /Duyệt các bình luận đã chọn/ }).click();
+  await expect(page.locator('ykien-admin [role="alert"]')).toContainText('Người khác vừa sửa hoặc trả lời bình luận của “Hồ Thị R”');
+  await expect(cards(page)).toHaveCount(1);
+  await expect(card(page, 'Hồ Thị R')).toContainText('Tòa soạn trả lời.');
+  expect((await api('GET', `/comments/${other}`)).json.status).toBe('pending');
+  expect((await api('GET', `/comments/${third}`)).json.status).toBe('published');
+});
+
 test('a reload answered before an approval but arriving after it does not bring the approved comment back', async ({ page, seed, signIn, api }) => {
   await seed({ name: 'Vũ Thị P', content: 'Ý kiến một.' });
   await seed({ name: 'Trịnh Văn Q', content: 'Ý kiến hai.' });

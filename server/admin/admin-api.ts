@@ -171,11 +171,14 @@ export async function getComment(token: string, id: string): Promise<AdminCommen
   }
 }
 
-export async function moderate(token: string, id: string, action: 'approve' | 'reject' | 'delete' | 'restore', from?: string): Promise<void> {
-  // With the status the moderator saw: a comment someone else moved meanwhile is 409, unchanged.
-  const seen = from ? `?from=${from}` : '';
-  if (action === 'delete') await call(token, 'DELETE', commentPath(id, seen));
-  else await call(token, 'POST', commentPath(id, `/${action}${seen}`));
+/**
+ * A decision on the comment as the moderator saw it: its status, and for a decision its edit and reply.
+ * A comment someone else moved, edited or answered meanwhile is 409, unchanged (with the comment now).
+ */
+export async function moderate(token: string, c: Pick<AdminComment, 'id' | 'status' | 'editedAt' | 'reply'>, action: 'approve' | 'reject' | 'delete' | 'restore'): Promise<void> {
+  const query = { from: c.status };
+  if (action === 'delete') return void (await call(token, 'DELETE', commentPath(c.id), { query }));
+  await call(token, 'POST', commentPath(c.id, `/${action}`), { query: { ...query, ...seen('editedAt', c.editedAt), ...(c.reply !== undefined && seen('replyAt', c.reply?.at ?? null)) } });
 }
 
 /** At its author's request: the comment (if still there) and its words in the log, for good. */

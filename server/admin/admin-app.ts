@@ -504,6 +504,16 @@ export class YkienAdmin extends LitElement {
     this.focusSoon(`article[data-index="${this.current}"]`);
   }
 
+  /**
+   * A decision refused because someone else edited or answered the comment since this moderator saw it
+   * (its status unchanged): the card shows it as it is now, for a decision on what will be published.
+   */
+  private changedBeforeDecision(c: AdminComment, e: ApiError): boolean {
+    if (!e.comment || e.current !== c.status) return false;
+    this.edits.adopt(e.comment);
+    return true;
+  }
+
   /** A decision refused with 409 conflict: what the moderator is told. */
   private movedByOther(c: AdminComment, e: ApiError, key: 'movedByOther' | 'editedButMoved' = 'movedByOther'): string {
     const now = e.current === 'pending' || e.current === 'published' || e.current === 'rejected' ? this.msg(e.current) : (e.current ?? '');
@@ -561,7 +571,7 @@ export class YkienAdmin extends LitElement {
     try {
       // Erasing is the author's request, not a queue decision: it applies whatever the status now.
       if (action === 'erase') await eraseComment(this.token, c.id);
-      else await moderate(this.token, c.id, action, c.status);
+      else await moderate(this.token, c, action);
       const outcome = {
         approve: ['approved', 'published'], reject: ['rejectedDone', 'rejected'], restore: ['restored', 'pending'], delete: ['deleted', null], erase: ['erased', null],
       } as const;
@@ -569,6 +579,10 @@ export class YkienAdmin extends LitElement {
       this.bumpCounts(c.status, outcome[action][1], 1);
       this.removeItems(new Set([c.id]), refocus, c.status);
     } catch (e) {
+      if (e instanceof ApiError && e.status === 409 && e.code === 'conflict' && this.changedBeforeDecision(c, e)) {
+        this.error = this.msg('changedBeforeDecision', { name: c.name });
+        return;
+      }
       if (e instanceof ApiError && e.status === 409 && e.code === 'conflict') {
         // Someone else moved it: it leaves this list, unchanged, and the moderator is told its status now.
         this.removeItems(new Set([c.id]), refocus, c.status);
@@ -596,12 +610,14 @@ export class YkienAdmin extends LitElement {
     const moved = new Map<string, string>();
     /** Deleted by someone else meanwhile: they leave the list, and are not counted as decided. */
     const gone = new Map<string, string>();
+    /** Edited or answered by someone else since the moderator saw them: they stay, shown anew, undecided. */
+    const changed: string[] = [];
     let failures = 0;
     let lastError: unknown = null;
     // One at a time: a newsroom's queue is tens, not thousands, and the server's log stays in order.
     for (const c of chosen) {
       try {
-        await moderate(this.token, c.id, action, c.status);
+        await moderate(this.token, c, action);
         done.add(c.id);
         // Counted as each is decided: a count the server sends meanwhile already holds the ones before.
         this.bumpCounts(from, to, 1);
@@ -610,7 +626,8 @@ export class YkienAdmin extends LitElement {
           this.setBusy(chosen.map((x) => x.id), false);
           return this.signOut(this.msg('badToken'));
         }
-        if (e instanceof ApiError && e.status === 409 && e.code === 'conflict') moved.set(c.id, this.movedByOther(c, e));
+        if (e instanceof ApiError && e.status === 409 && e.code === 'conflict' && this.changedBeforeDecision(c, e)) changed.push(this.msg('changedBeforeDecision', { name: c.name }));
+        else if (e instanceof ApiError && e.status === 409 && e.code === 'conflict') moved.set(c.id, this.movedByOther(c, e));
         else if (e instanceof ApiError && e.status === 404) gone.set(c.id, `${c.name}: ${this.msg('gone')}`);
         else {
           failures++;
@@ -623,7 +640,7 @@ export class YkienAdmin extends LitElement {
     const focusWasInList = this.current >= 0;
     this.removeItems(new Set([...done, ...moved.keys(), ...gone.keys()]), focusWasInList, from);
     this.announce(this.msg(action === 'approve' ? 'bulkApproved' : 'bulkRejected', { n: done.size }));
-    const problems = [...moved.values(), ...gone.values()];
+    const problems = [...changed, ...moved.values(), ...gone.values()];
     if (failures > 0) problems.unshift(`${this.msg('bulkFailed', { n: failures })} ${this.explain(lastError)}`);
     if (moved.size || gone.size) void this.refreshCounts();
     if (problems.length) this.error = problems.join(' ');

@@ -213,7 +213,7 @@ export class EditingController implements ReactiveController {
   }
 
   /** The comment's text and reply as the server has them (from a 409), in the list. */
-  private adopt(t: AdminComment): void {
+  adopt(t: AdminComment): void {
     if (this.theirs?.id === t.id) this.set({ theirs: null }); // this one is as new, or newer
     const x = this.page.comment(t.id);
     if (x) this.page.replace({ ...x, name: t.name, content: t.content, edited: t.edited ?? x.edited, editedAt: t.editedAt, reply: t.reply });
@@ -299,7 +299,7 @@ export class EditingController implements ReactiveController {
         c = updated;
       }
       if (thenApprove) {
-        await moderate(page.token(), c.id, 'approve', c.status);
+        await moderate(page.token(), c, 'approve');
         page.announce(page.msg('editedApproved', { name: c.name }));
         const own = this.isOpen(c);
         if (own) this.close();
@@ -311,7 +311,9 @@ export class EditingController implements ReactiveController {
       if (edited) page.logChanged(c.id);
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return page.signOut(page.msg('badToken'));
-      if (e instanceof ApiError && e.status === 409 && e.comment) return this.changedByOther(c, e.comment, 'editedByOther', `#edit-content-${c.id}`);
+      // The edit's 409 carries the comment; the approval's its status too: only a moved status is "decided".
+      if (e instanceof ApiError && e.status === 409 && e.comment && (e.current === undefined || e.current === c.status))
+        return this.changedByOther(c, e.comment, 'editedByOther', `#edit-content-${c.id}`);
       if (e instanceof ApiError && e.status === 409 && e.current !== undefined) {
         // Saved, but someone else decided it meanwhile: it leaves this list as with any decision.
         const own = this.isOpen(c);

@@ -428,6 +428,34 @@ for (const variant of variants) {
       expect((await auditOf(id)).map((e) => e.action)).toEqual(['approve', 'restore', 'reject']);
     });
 
+    it('an approval of the version the moderator saw: text or a reply another moderator wrote since is not published (409 with the comment now)', async () => {
+      const id = await submit({ pageId: 'conflict-approve-edit' });
+      const seen = (await as('GET', `/comments/${id}`)).json;
+      expect([seen.editedAt, seen.reply ?? null]).toEqual([null, null]);
+      // Lan edits it; the admin, still seeing the reader's text, approves it.
+      const lans = await call(lan, 'PATCH', `/comments/${id}?editedAt=none`, { content: 'Bản Lan sửa.' });
+      expect(lans.status).toBe(200);
+      const late = await as('POST', `/comments/${id}/approve?from=pending&editedAt=none&replyAt=none`);
+      expectProblem(late, 409, 'conflict');
+      expect(late.json.current).toBe('pending');
+      expect(late.json.comment).toMatchObject({ id, content: 'Bản Lan sửa.', editedAt: lans.json.editedAt });
+      expect(await statusOf(id)).toBe('pending');
+      expect((await publicList('conflict-approve-edit')).total).toBe(0);
+      expect((await auditOf(id)).map((e) => e.action)).toEqual(['edit']);
+      // A reply written since is caught the same way, on reject and restore too.
+      const reply = await call(lan, 'PUT', `/comments/${id}/reply?replyAt=none`, { text: 'Cảm ơn bạn.' });
+      expect(reply.status).toBe(200);
+      expectProblem(await as('POST', `/comments/${id}/approve?from=pending&editedAt=${lans.json.editedAt}&replyAt=none`), 409, 'conflict');
+      expectProblem(await as('POST', `/comments/${id}/reject?from=pending&editedAt=${lans.json.editedAt}&replyAt=none`), 409, 'conflict');
+      expect(await statusOf(id)).toBe('pending');
+      // The version as it is now goes through; a bad time is refused.
+      expectProblem(await as('POST', `/comments/${id}/approve?from=pending&replyAt=soon`), 400, 'validation');
+      const now = await as('POST', `/comments/${id}/approve?from=pending&editedAt=${lans.json.editedAt}&replyAt=${reply.json.reply.at}`);
+      expect(now.json).toEqual({ id, status: 'published' });
+      const listed = (await publicList('conflict-approve-edit')).items;
+      expect(listed.map((c: any) => [c.content, c.reply?.text])).toEqual([['Bản Lan sửa.', 'Cảm ơn bạn.']]);
+    });
+
     it('a delete on what the moderator saw: a comment someone else published meanwhile is not deleted (409 conflict)', async () => {
       const id = await submit({ pageId: 'conflict-delete' });
       // Lan approves it; the admin, still seeing it pending, deletes it.

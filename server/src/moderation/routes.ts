@@ -85,7 +85,7 @@ const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
  * `?editedAt=` / `?replyAt=`: the version of the comment the moderator saw (an ISO time as the API gave
  * it, or `none`), which makes the change conditional. undefined when absent; adds to `fields` when bad.
  */
-function parseSeen(request: FastifyRequest, field: 'editedAt' | 'replyAt', fields: Record<string, string>): number | null | undefined {
+export function parseSeen(request: FastifyRequest, field: 'editedAt' | 'replyAt', fields: Record<string, string>): number | null | undefined {
   const raw = (request.query as Record<string, unknown>)[field];
   if (raw === undefined) return undefined;
   if (raw === 'none') return null;

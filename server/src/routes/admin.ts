@@ -16,7 +16,7 @@ import { refuseWhileDraining } from '../draining.js';
 import { MESSAGES } from '../i18n.js';
 import { actor, setModerator, UUID } from '../moderation/actor.js';
 import { searchWords } from '../stores/search-text.js';
-import { adminItem, moderationRoutes, parseQuery } from '../moderation/routes.js';
+import { adminItem, moderationRoutes, parseQuery, parseSeen } from '../moderation/routes.js';
 import { langOf, sendProblem } from '../problem.js';
 import { decodeCursor, encodeCursor, isMoved, isStatus, type CommentStatus } from '../stores/store.js';
 import { cleanText, parseLimit } from '../validate.js';
@@ -100,15 +100,20 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
   };
   /**
    * `?from=pending` (the status the moderator saw) makes the decision conditional: a comment someone
-   * else moved meanwhile is left as it is, and the answer is 409 conflict with its status now.
+   * else moved meanwhile is left as it is, and the answer is 409 conflict with its status now. So do
+   * `?editedAt=` and `?replyAt=` (the version the moderator saw, as for an edit): approving must not
+   * publish text another moderator wrote since. The 409 then carries the comment as it is now.
    */
   const decide = (action: 'approve' | 'reject' | 'restore') => async (request: FastifyRequest, reply: FastifyReply) => {
     const { id } = request.params as { id: string };
     const seen = fromOf(request, reply);
     if (!seen) return reply;
-    const result = UUID.test(id) ? await store.decide(id, action, actor(request), seen.from) : null;
+    const fields: Record<string, string> = {};
+    const version = { editedAt: parseSeen(request, 'editedAt', fields), replyAt: parseSeen(request, 'replyAt', fields) };
+    if (Object.keys(fields).length > 0) return sendProblem(request, reply, 400, 'validation', { fields });
+    const result = UUID.test(id) ? await store.decide(id, action, actor(request), seen.from, version) : null;
     if (!result) return sendProblem(request, reply, 404, 'not-found');
-    if (isMoved(result)) return sendProblem(request, reply, 409, 'conflict', { current: result.moved.status });
+    if (isMoved(result)) return sendProblem(request, reply, 409, 'conflict', { current: result.moved.status, comment: adminItem(result.moved) });
     request.log.info({ commentId: id, status: result.status }, 'comment moderated');
     return { id: result.id, status: result.status };
   };
@@ -123,7 +128,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
     if (!seen) return reply;
     const result = UUID.test(id) && (await store.deleteDecided(id, actor(request), seen.from));
     if (!result) return sendProblem(request, reply, 404, 'not-found');
-    if (isMoved(result)) return sendProblem(request, reply, 409, 'conflict', { current: result.moved.status });
+    if (isMoved(result)) return sendProblem(request, reply, 409, 'conflict', { current: result.moved.status, comment: adminItem(result.moved) });
     request.log.info({ commentId: id }, 'comment deleted');
     return reply.code(204).send();
   });

@@ -17,7 +17,7 @@ import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
   Moved, NewComment, NotificationChannel, Page, RateDecision, SchemaAhead, StatusCounts, Store, StoredComment,
 } from './store.js';
-import { CLOCK_SKEW_MS, inProgress, keyRecord, refuseSchemaAhead, schemaAheadOf, stillPending, StoreUnavailable, type KeyRow } from './store.js';
+import { changedSince, CLOCK_SKEW_MS, inProgress, keyRecord, refuseSchemaAhead, schemaAheadOf, stillPending, StoreUnavailable, type KeyRow, type SeenVersion } from './store.js';
 import { LATEST_PG_VERSION, migrateOn, schemaVersionOn } from './pg-schema.js';
 
 const FIND_KEY = `SELECT k.comment_id, k.payload_hash, k.lease_until, k.created_at, c.status
@@ -534,13 +534,13 @@ export class PgStore implements Store {
     return rows[0] ? toComment(rows[0]) : null;
   }
 
-  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus): Promise<StoredComment | Moved | null> {
+  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus, version?: SeenVersion): Promise<StoredComment | Moved | null> {
     const status = STATUS_OF_ACTION[action];
     return this.checkedTransaction(async (client): Promise<StoredComment | Moved | null> => {
       const before = await this.locked(client, id);
       if (!before || before.status === status) return before; // already so
-      // No longer what the moderator saw (another one decided meanwhile): unchanged.
-      if (from !== undefined && before.status !== from) return { moved: before };
+      // No longer what the moderator saw (another one decided or edited meanwhile): unchanged.
+      if ((from !== undefined && before.status !== from) || changedSince(before, version)) return { moved: before };
       const { rows } = await client.query<CommentRow>(
         'UPDATE comments SET status = $1, moderated_at = $2 WHERE id = $3 RETURNING *',
         [status, by.at, id],

@@ -23,7 +23,7 @@ import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
   Moved, NewComment, NotificationChannel, Page, RateDecision, SchemaAhead, StatusCounts, Store, StoredComment,
 } from './store.js';
-import { keyRecord, SCHEMA_VERSION_SQL, schemaAheadOf, type KeyRow } from './store.js';
+import { keyRecord, SCHEMA_VERSION_SQL, schemaAheadOf, type KeyRow, type SeenVersion } from './store.js';
 import { LATEST_VERSION, migrate } from './sqlite-schema.js';
 
 /** How long a process waits for another one's migration of the same file. */
@@ -233,8 +233,8 @@ export class SqliteStore implements Store {
     return this.writer.deleteComment(id);
   }
 
-  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus): Promise<StoredComment | Moved | null> {
-    return this.writer.decide(id, action, by, from);
+  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus, version?: SeenVersion): Promise<StoredComment | Moved | null> {
+    return this.writer.decide(id, action, by, from, version);
   }
 
   deleteDecided(id: string, by: Actor, from?: CommentStatus): Promise<boolean | Moved> {

@@ -26,7 +26,7 @@ import type {
   Actor, AuditState, ClaimedJob, ClaimResult, CommentStatus, InsertResult, Moved, NewComment, NotificationChannel,
   RateDecision, StoredComment,
 } from './store.js';
-import { CLOCK_SKEW_MS, inProgress, keyRecord, refuseSchemaAhead, SCHEMA_VERSION_SQL, stillPending, type KeyRow } from './store.js';
+import { changedSince, CLOCK_SKEW_MS, inProgress, keyRecord, refuseSchemaAhead, SCHEMA_VERSION_SQL, stillPending, type KeyRow, type SeenVersion } from './store.js';
 
 export interface ClaimItem {
   clientId: string;
@@ -104,7 +104,7 @@ export interface WriterOps {
   // event loop.
   setStatus(id: string, status: CommentStatus, at: number): { id: string; status: CommentStatus } | null;
   deleteComment(id: string): boolean;
-  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus): StoredComment | Moved | null;
+  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus, version?: SeenVersion): StoredComment | Moved | null;
   deleteDecided(id: string, by: Actor, from?: CommentStatus): boolean | Moved;
   eraseComment(id: string, by: Actor): boolean;
   editComment(id: string, change: { name?: string; content?: string }, by: Actor, seen?: number | null): StoredComment | Moved | null;
@@ -444,15 +444,15 @@ export class SqliteWriter implements WriterOps {
     if (from === 'published' && to !== 'published') this.stmt.uncountPublished.run(pageId);
   }
 
-  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus): StoredComment | Moved | null {
+  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus, version?: SeenVersion): StoredComment | Moved | null {
     const status = STATUS_OF_ACTION[action];
     return this.guarded((): StoredComment | Moved | null => {
       const row = this.mod.get.get(id);
       if (!row) return null;
       const before = toComment(row);
       if (before.status === status) return before; // already so
-      // No longer what the moderator saw (another one decided meanwhile): unchanged.
-      if (from !== undefined && before.status !== from) return { moved: before };
+      // No longer what the moderator saw (another one decided or edited meanwhile): unchanged.
+      if ((from !== undefined && before.status !== from) || changedSince(before, version)) return { moved: before };
       const after = toComment(this.mod.setStatus.get(status, by.at, id)!);
       this.recount(before.pageId, before.status, status);
       this.writeAudit(by, auditRow(by.moderator, action, before, { status: before.status }, { status }));

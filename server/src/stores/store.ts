@@ -58,6 +58,16 @@ export interface Moved {
 
 export const isMoved = (r: StoredComment | Moved | boolean | null): r is Moved => typeof r == 'object' && r !== null && 'moved' in r;
 
+/** The version of a comment a moderator saw: when it was last edited, and its reply's time (null: none). */
+export interface SeenVersion {
+  editedAt?: number | null;
+  replyAt?: number | null;
+}
+
+/** Whether the comment changed since the version the moderator saw (each part checked when given). */
+export const changedSince = (c: StoredComment, seen: SeenVersion = {}): boolean =>
+  (seen.editedAt !== undefined && c.editedAt !== seen.editedAt) || (seen.replyAt !== undefined && (c.reply?.at ?? null) !== seen.replyAt);
+
 /**
  * What an idempotency key remembers. `status` is 'deleted' once a moderator deleted the comment, and
  * 'in-progress' while an attempt holds a live claim on the key (its lease has not run out).
@@ -260,9 +270,10 @@ export interface Store {
   /**
    * approve → published, reject → rejected, restore → pending. A decision that changes nothing writes no
    * audit row. `from`: the status the moderator saw; if the comment has another by now (someone else
-   * decided meanwhile), nothing changes: `Moved`, checked in the transaction.
+   * decided meanwhile), nothing changes: `Moved`, checked in the transaction. So too when `version`
+   * (the edit and reply the moderator saw) is no longer the comment's: nobody publishes text unseen.
    */
-  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus): Promise<StoredComment | Moved | null>;
+  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus, version?: SeenVersion): Promise<StoredComment | Moved | null>;
   /**
    * Deletes the comment; the audit row keeps what it said. `from`, as for decide: a comment someone
    * else moved meanwhile is left as it is (`Moved`).
