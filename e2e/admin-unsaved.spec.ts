@@ -220,6 +220,19 @@ test('signed out by the server with an edit open on a comment loaded with "Xem t
   await expect(card(page, 'Người cũ nhất').getByLabel('Nội dung')).toHaveValue('Bản sửa của người cũ nhất.');
 });
 
+test('signing out on purpose while text kept from a server sign-out still waits: the next one to sign in at this desk does not get it', async ({ page, seed, signIn, server }) => {
+  await keptFurtherDown(page, seed, signIn, server.adminToken);
+  await expect(page.locator('ykien-admin [role="alert"]')).toContainText('ở xa hơn trong danh sách');
+  await page.getByRole('button', { name: 'Đăng xuất' }).click();
+  await expect(page.locator('ykien-admin #token')).toBeVisible();
+  expect(await page.evaluate(() => sessionStorage.getItem('ykien-admin-form'))).toBeNull();
+  await signInAgain(page, server.adminToken);
+  await page.getByRole('button', { name: 'Xem thêm' }).click();
+  await expect(cards(page)).toHaveCount(51);
+  await card(page, 'Người cũ nhất').getByRole('button', { name: 'Sửa' }).click();
+  await expect(card(page, 'Người cũ nhất').getByLabel('Nội dung')).toHaveValue('Nguyên văn cũ.');
+});
+
 test('signed out by the server with an edit open further down, then another edit typed: "Xem thêm" brings the comment in without a confirm, and neither text is lost', async ({ page, seed, signIn, server }) => {
   await keptFurtherDown(page, seed, signIn, server.adminToken);
   await expect(page.locator('ykien-admin [role="alert"]')).toContainText('ở xa hơn trong danh sách');

@@ -8,7 +8,7 @@ import { html, nothing, type ReactiveController, type ReactiveControllerHost, ty
 import { ApiError, editComment, getComment, moderate, removeReply, setReply, STATUSES, type AdminComment } from './admin-api.js';
 import type { Key } from './admin-i18n.js';
 import type { AdminPage } from './page.js';
-import { dropKept, keepForm, keptFormOf, keptForms, type KeptForm } from './session.js';
+import { dropAllKept, dropKept, keepForm, keptFormOf, keptForms, type KeptForm } from './session.js';
 
 type FormKind = KeptForm['kind'];
 
@@ -132,6 +132,9 @@ export class EditingController implements ReactiveController {
 
   /** Signed out by the server (a 401: `keep`) with a form open and typed in: its text waits in this tab for the next sign-in. */
   signedOut(keep: boolean): void {
+    // Signing out on purpose leaves nothing behind for whoever signs in next at this desk: the text of
+    // an earlier sign-out by the server, still waiting, goes too (the editor chose to leave it).
+    if (!keep) dropAllKept();
     const open = keep ? this.unsaved() : undefined;
     if (open) {
       const values: Record<string, string> = {};

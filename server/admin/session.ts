@@ -56,6 +56,9 @@ export const keepForm = (f: KeptForm): void => write(FORM_KEY, JSON.stringify([.
 /** The kept form of that comment and kind, if any. */
 export const keptFormOf = (f: Pick<KeptForm, 'id' | 'kind'>): KeptForm | undefined => keptForms().find(sameForm(f));
 
+/** Forgets every kept form. */
+export const dropAllKept = (): void => write(FORM_KEY, null);
+
 /** Forgets the kept form of that comment and kind. */
 export function dropKept(f: Pick<KeptForm, 'id' | 'kind'>): void {
   const rest = keptForms().filter((k) => !sameForm(f)(k));

@@ -325,6 +325,10 @@ describe('add-moderator', { timeout: 60_000 }, () => {
     const cases: Array<[string[], Record<string, string>, RegExp]> = [
       [['add-moderator', '--moderators', file], {}, /NAME is missing/],
       [['add-moderator', 'lan', '--moderators', file], {}, /exists already/],
+      // One moderator per name whatever its case, and none under --admin-token's name in the log.
+      [['add-moderator', 'LAN', '--moderators', file], {}, /exists already/],
+      [['add-moderator', 'admin', '--moderators', file], {}, /--admin-token acts under/],
+      [['add-moderator', 'Admin', '--moderators', file], {}, /--admin-token acts under/],
       [['add-moderator', 'a:b', '--moderators', file], {}, /not a moderator name/],
       [['add-moderator', ' ', '--moderators', file], {}, /not a moderator name/],
       [['add-moderator', 'lan2'], {}, /no moderators file/],
@@ -345,6 +349,21 @@ describe('add-moderator', { timeout: 60_000 }, () => {
     const r = await cli(['--no-captcha', '--moderators', file, '--port', '0']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/moderators:4: expected "name:scrypt\$salt\$hash"/);
+  });
+
+  it('a server refuses a moderators file naming "admin", or one moderator twice in two cases (exit 2, with the line)', async () => {
+    const file = fresh();
+    await cli(['add-moderator', 'lan', '--moderators', file]);
+    const line = readFileSync(file, 'utf8').trim();
+    for (const [extra, message] of [
+      [line.replace(/^lan:/, 'ADMIN:'), /moderators:2: "ADMIN" is the name --admin-token acts under/],
+      [line.replace(/^lan:/, 'Lan:'), /moderators:2: moderator "Lan" is listed twice/],
+    ] as const) {
+      writeFileSync(file, `${line}\n${extra}\n`);
+      const r = await cli(['--no-captcha', '--moderators', file, '--port', '0']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
   });
 
   it('refuses bad moderation and notification options with exit code 2', async () => {

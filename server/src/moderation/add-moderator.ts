@@ -4,7 +4,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { makeModerator, ModeratorsFileError, parseModerators, validModeratorName } from './moderators.js';
+import { makeModerator, moderatorNameKey, ModeratorsFileError, parseModerators, reservedModeratorName, validModeratorName } from './moderators.js';
 
 export const ADD_MODERATOR_USAGE = 'Usage: ykien-server add-moderator NAME [--moderators FILE]   (or YKIEN_MODERATORS=FILE)';
 
@@ -32,13 +32,14 @@ export async function addModerator(argv: readonly string[], env: NodeJS.ProcessE
   if (!validModeratorName(name)) {
     throw new UsageError(`"${name}" is not a moderator name: 1–64 letters, digits, spaces or . _ @ -, starting with a letter or digit`);
   }
+  if (reservedModeratorName(name)) throw new UsageError(`"${name}" is the name --admin-token acts under in the moderation log; choose another`);
   if (!file) throw new UsageError('no moderators file: pass --moderators FILE or set YKIEN_MODERATORS');
   const path = resolve(file);
   let existing = '';
   if (existsSync(path)) {
     existing = readFileSync(path, 'utf8');
     const records = parseModerators(existing, path);
-    if (records.some((r) => r.name === name)) {
+    if (records.some((r) => moderatorNameKey(r.name) === moderatorNameKey(name!))) {
       throw new ModeratorsFileError(`${path}: moderator "${name}" exists already; remove its line to replace its token`);
     }
   } else {

@@ -39,6 +39,13 @@ export function validModeratorName(name: string): boolean {
   return NAME.test(name) && name === name.normalize('NFC') && name.trim() === name;
 }
 
+/**
+ * Names compared as the audit log's search compares them (case folded): "Lan" and "lan" are one
+ * moderator. "admin" is `--admin-token`'s name in the log, so no named moderator may take it.
+ */
+export const moderatorNameKey = (name: string): string => name.toLocaleLowerCase('vi');
+export const reservedModeratorName = (name: string): boolean => moderatorNameKey(name) === ADMIN_NAME;
+
 /** A new token and the line that stores its hash. */
 export async function makeModerator(name: string): Promise<{ token: string; line: string }> {
   const salt = randomBytes(16).toString('base64url');
@@ -59,8 +66,11 @@ export function parseModerators(text: string, file: string): ModeratorRecord[] {
     if (!validModeratorName(name) || parts.length !== 3 || parts[0] !== 'scrypt' || !B64URL.test(parts[1]!) || !B64URL.test(parts[2]!)) {
       throw new ModeratorsFileError(`${file}:${i + 1}: expected "name:scrypt$salt$hash" (made by ykien-server add-moderator)`);
     }
-    if (names.has(name)) throw new ModeratorsFileError(`${file}:${i + 1}: moderator "${name}" is listed twice`);
-    names.add(name);
+    if (reservedModeratorName(name)) {
+      throw new ModeratorsFileError(`${file}:${i + 1}: "${name}" is the name --admin-token acts under in the moderation log; give this moderator another name`);
+    }
+    if (names.has(moderatorNameKey(name))) throw new ModeratorsFileError(`${file}:${i + 1}: moderator "${name}" is listed twice (names are compared ignoring case)`);
+    names.add(moderatorNameKey(name));
     out.push({ name, salt: parts[1]!, hash: parts[2]! });
   });
   return out;
