@@ -67,6 +67,17 @@ ${items.map((i) => `<li>${i}</li>`).join('\n')}
 
 const texts = (page: Page) => page.locator('ykien-count').locator('[part~="count"]');
 
+/** What each count shows on screen: its text less what is clipped to a pixel for screen readers only. */
+const onScreen = (page: Page) =>
+  page.locator('ykien-count').evaluateAll((els) =>
+    els.map((el) =>
+      [...el.shadowRoot!.querySelector('[part~="count"]')!.childNodes]
+        .filter((n) => !(n instanceof HTMLElement) || n.getBoundingClientRect().width > 1)
+        .map((n) => n.textContent)
+        .join(''),
+    ),
+  );
+
 test('3 articles, a duplicate and another endpoint: one request per endpoint, each id once; labels in Vietnamese', async ({ page }) => {
   const server = await countsServer(page, { [ART(1)]: 12, [ART(2)]: 1, [ART(3)]: 12, [ART('b')]: 1200 });
   await headlines(page, 'vi', [
@@ -77,9 +88,12 @@ test('3 articles, a duplicate and another endpoint: one request per endpoint, ea
     `<a href="/thoi-su/bai-4.html">Chưa ai bình luận ${count(ENDPOINT, ART(4))}</a>`,
     `<a href="https://baokhac.example.vn/b.html">Tin từ báo khác ${count(OTHER, ART('b'))}</a>`,
   ]);
-  await expect(texts(page)).toHaveText(['12 ý kiến', '1 ý kiến', '12', '12 ý kiến', '0 ý kiến', '1.200 ý kiến']);
+  // format="number" shows "12", and a screen reader still hears what it counts.
+  await expect(texts(page)).toHaveText(['12 ý kiến', '1 ý kiến', '12 ý kiến', '12 ý kiến', '0 ý kiến', '1.200 ý kiến']);
+  expect(await onScreen(page)).toEqual(['12 ý kiến', '1 ý kiến', '12', '12 ý kiến', '0 ý kiến', '1.200 ý kiến']);
   // The count reads as part of its headline's link.
   await expect(page.getByRole('link', { name: 'Khởi công cầu mới 1 ý kiến', exact: true })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Mùa lúa bội thu 12 ý kiến', exact: true })).toBeVisible();
 
   expect(server.asked).toHaveLength(2);
   const mine = server.asked.find((a) => a.endpoint === ENDPOINT)!;
@@ -102,7 +116,9 @@ test('English labels: "1 comment", "12 comments", "1,200 comments", format="numb
     // Its own lang wins over the page's.
     `<a href="/5">Năm ${count(ENDPOINT, ART(2), ' lang="vi"')}</a>`,
   ]);
-  await expect(texts(page)).toHaveText(['1 comment', '12 comments', '1,200 comments', '12', '12 ý kiến']);
+  await expect(texts(page)).toHaveText(['1 comment', '12 comments', '1,200 comments', '12 comments', '12 ý kiến']);
+  expect(await onScreen(page)).toEqual(['1 comment', '12 comments', '1,200 comments', '12', '12 ý kiến']);
+  await expect(page.getByRole('link', { name: 'Four 12 comments', exact: true })).toBeVisible();
   // Each label says which language it is in, for a screen reader's voice.
   expect(await page.locator('ykien-count').evaluateAll((els) => els.map((el) => el.shadowRoot!.querySelector('[part~="count"]')!.getAttribute('lang')))).toEqual(['en', 'en', 'en', 'en', 'vi']);
 });
@@ -118,6 +134,79 @@ test('a strings override relabels the count', async ({ page }) => {
   // A partial override keeps the other label.
   await page.locator('ykien-count').first().evaluate((el) => ((el as HTMLElement & { strings?: unknown }).strings = { countOne: 'một' }));
   await expect(texts(page).first()).toHaveText('12 comments');
+});
+
+test('Vietnamese has one form: an override of countOther alone words every count, 1 included', async ({ page }) => {
+  await countsServer(page, { [ART(1)]: 12, [ART(2)]: 1 });
+  await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`, `<a href="/2">Hai ${count(ENDPOINT, ART(2))}</a>`]);
+  await expect(texts(page)).toHaveText(['12 ý kiến', '1 ý kiến']);
+  await page.locator('ykien-count').evaluateAll((els) => {
+    for (const el of els) (el as HTMLElement & { strings?: unknown }).strings = { countOther: '{count} bình luận' };
+  });
+  await expect(texts(page)).toHaveText(['12 bình luận', '1 bình luận']);
+});
+
+test('endpoint, pageId and format are properties too (a framework binding them), also set before the element is defined', async ({ page }) => {
+  const server = await countsServer(page, { [ART(1)]: 4, [ART(2)]: 9 });
+  await servePage(
+    page,
+    '/props',
+    `<!doctype html><html lang="vi"><head><meta charset="utf-8"></head><body>
+<a href="/1">Một <ykien-count id="early"></ykien-count></a>
+<script type="module">
+  Object.assign(document.getElementById('early'), { endpoint: ${JSON.stringify(ENDPOINT)}, pageId: ${JSON.stringify(ART(1))} });
+  const s = document.createElement('script');
+  s.src = '/dist/ykien.iife.js';
+  document.body.append(s);
+</script>
+</body></html>`,
+  );
+  await page.goto(ORIGIN + '/props');
+  await expect(texts(page)).toHaveText(['4 ý kiến']);
+  const early = page.locator('#early');
+  expect(await early.getAttribute('page-id')).toBe(ART(1));
+  await early.evaluate((el, id) => Object.assign(el, { pageId: id, format: 'number' }), ART(2));
+  await expect(texts(page)).toHaveText(['9 ý kiến']);
+  expect(await onScreen(page)).toEqual(['9']);
+  expect(await early.evaluate((el) => [(el as HTMLElement & { pageId: string }).pageId, el.getAttribute('format')])).toEqual([ART(2), 'number']);
+  expect(server.asked.map((a) => a.ids)).toEqual([[ART(1)], [ART(2)]]);
+});
+
+test('a failed request for the counts is asked again (a while later, or back online), one request for them all', async ({ page }) => {
+  await page.clock.install();
+  const server = await countsServer(page, { [ART(1)]: 2, [ART(2)]: 5 });
+  server.mode = 'fail';
+  await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`, `<a href="/2">Hai ${count(ENDPOINT, ART(2))}</a>`]);
+  await expect.poll(() => server.asked.length).toBe(1);
+  await expect(texts(page)).toHaveText(['', '']);
+  server.mode = 'ok';
+  await page.clock.runFor(5_000);
+  await expect(texts(page)).toHaveText(['2 ý kiến', '5 ý kiến']);
+  expect(server.asked.map((a) => [...a.ids].sort())).toEqual([[ART(1), ART(2)], [ART(1), ART(2)]]);
+  // Back online after a failure: asked at once, not at the next wait.
+  server.mode = 'abort';
+  await page.locator('ykien-count').first().evaluate((c, id) => c.setAttribute('page-id', id), ART(2));
+  await expect.poll(() => server.asked.length).toBe(3);
+  server.mode = 'ok';
+  await page.evaluate(() => dispatchEvent(new Event('online')));
+  await expect(texts(page)).toHaveText(['5 ý kiến', '5 ý kiến']);
+  expect(server.asked).toHaveLength(4);
+});
+
+test('one request per endpoint however it is written (a trailing slash); an endpoint that is no URL shows nothing and throws nothing', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  const server = await countsServer(page, { [ART(1)]: 1, [ART(2)]: 2 });
+  await headlines(page, 'en', [
+    `<a href="/1">One ${count(ENDPOINT, ART(1))}</a>`,
+    `<a href="/2">Two ${count(ENDPOINT + '/', ART(2))}</a>`,
+    `<a href="/3">Three ${count('https://bad host:99999/api', ART(3))}</a>`,
+  ]);
+  await expect(texts(page)).toHaveText(['1 comment', '2 comments', '']);
+  expect(server.asked).toHaveLength(1);
+  expect([...server.asked[0]!.ids].sort()).toEqual([ART(1), ART(2)]);
+  expect(errors).toEqual([]);
 });
 
 test('the script in <head> of a long page: the parser connects the counts over several tasks, still one request', async ({ page }) => {

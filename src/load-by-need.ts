@@ -79,6 +79,10 @@ export function loadByNeed(loaders: Loaders): Watch {
   // A shadow root is another tree: the page's observer does not see into it (an app's component that
   // renders the box there hands its root to watch()).
   const watch: Watch = (root) => {
+    // Roots whose component an app dropped go (kept, each would hold its whole tree for good), and a
+    // root handed twice is watched once.
+    roots.forEach((r) => r.isConnected || roots.delete(r));
+    if (roots.has(root)) return find(root);
     roots.add(root);
     new MutationObserver((records) => {
       for (const r of records) for (const n of r.addedNodes) if (n instanceof Element) find(n);

@@ -6,7 +6,11 @@
  */
 export const TIMEOUT_MS = 15_000;
 
-/** `{endpoint}/{path}` with query parameters; the endpoint may be relative to the page. */
+/**
+ * `{endpoint}/{path}` with query parameters; the endpoint may be relative to the page. The path goes at
+ * the end of the endpoint as written, so a router's query (`index.php?route=api/comments`) routes it
+ * (`?route=api/comments/counts`). Throws for an endpoint that is no URL.
+ */
 export function url(endpoint: string, path: string, params: [string, string][] = []): string {
   const u = new URL(endpoint.replace(/\/+$/, '') + path, document.baseURI);
   for (const [k, v] of params) u.searchParams.append(k, v);
@@ -14,13 +18,14 @@ export function url(endpoint: string, path: string, params: [string, string][] =
 }
 
 /**
- * A GET without custom headers (a CORS "simple" request: no preflight), revalidated when `fresh`.
- * Resolves with the status and the parsed JSON body (a problem document for an error), or `undefined`
- * for a body that is not JSON; status 0 when no answer came. Never throws.
+ * A GET of `url(endpoint, path, params)` without custom headers (a CORS "simple" request: no preflight),
+ * revalidated when `fresh`. Resolves with the status and the parsed JSON body (a problem document for an
+ * error), or `undefined` for a body that is not JSON; status 0 when no answer came, or the endpoint is
+ * no URL. Never throws.
  */
-export async function getJson(href: string, fresh = false): Promise<{ status: number; body?: unknown }> {
+export async function getJson(endpoint: string, path: string, params?: [string, string][], fresh = false): Promise<{ status: number; body?: unknown }> {
   try {
-    const res = await fetch(href, { credentials: 'omit', signal: AbortSignal.timeout(TIMEOUT_MS), cache: fresh ? 'no-cache' : 'default' });
+    const res = await fetch(url(endpoint, path, params), { credentials: 'omit', signal: AbortSignal.timeout(TIMEOUT_MS), cache: fresh ? 'no-cache' : 'default' });
     return { status: res.status, body: await res.json().catch(() => undefined) };
   } catch {
     return { status: 0 };

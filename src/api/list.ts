@@ -1,5 +1,5 @@
 /** Reading (docs/api.md, "Listing comments"): an article's published comments, and what became of one. */
-import { getJson, url } from './http.js';
+import { getJson } from './http.js';
 
 /** A published comment as the list gives it. */
 export interface ListedComment {
@@ -39,7 +39,7 @@ function listedComment(raw: unknown): ListedComment | undefined {
 export async function fetchComments(endpoint: string, pageId: string, limit: number, cursor?: string | null, fresh = false): Promise<CommentsPage | undefined> {
   const params: [string, string][] = [['pageId', pageId], ['limit', String(limit)]];
   if (cursor) params.push(['cursor', cursor]);
-  const { status, body } = await getJson(url(endpoint, '', params), fresh);
+  const { status, body } = await getJson(endpoint, '', params, fresh);
   const b = body as Record<string, unknown> | undefined;
   if (status != 200 || !b || !Array.isArray(b.items)) return;
   const items = b.items.map(listedComment).filter((c): c is ListedComment => !!c);
@@ -58,7 +58,7 @@ export async function fetchComments(endpoint: string, pageId: string, limit: num
  * could not say. A 404 without that code is a server without the route: it says nothing of the comment.
  */
 export async function fetchStatus(endpoint: string, id: string): Promise<string | undefined> {
-  const { status, body } = await getJson(url(endpoint, '/' + encodeURIComponent(id)), true);
+  const { status, body } = await getJson(endpoint, '/' + encodeURIComponent(id), [], true);
   const b = body as Record<string, unknown> | undefined;
   if (status == 404) return b?.code == 'not-found' ? 'gone' : undefined;
   return status == 200 && isText(b?.status) ? b.status : undefined;

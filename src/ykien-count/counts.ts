@@ -19,8 +19,10 @@ export function requestCount(endpoint: string, pageId: string): Promise<number |
     // chunks over several tasks: wait until it is done, so the whole page still makes one request.
     if (!waiting.size)
       document.readyState == 'loading' ? document.addEventListener('DOMContentLoaded', () => setTimeout(flush), { once: true }) : setTimeout(flush);
-    const pages = waiting.get(endpoint) ?? new Map<string, Resolve[]>();
-    waiting.set(endpoint, pages.set(pageId, [...(pages.get(pageId) ?? []), resolve]));
+    // One batch per endpoint however it is written: `…/comments` and `…/comments/` are one.
+    const key = endpoint.replace(/\/+$/, '');
+    const pages = waiting.get(key) ?? new Map<string, Resolve[]>();
+    waiting.set(key, pages.set(pageId, [...(pages.get(pageId) ?? []), resolve]));
   });
 }
 

@@ -11,10 +11,23 @@ export interface CountStrings {
   countOther: string;
 }
 
+// Which label a number takes is the language's plural rule: Vietnamese has one form, so `countOther`
+// alone words every count, 1 included.
 const LABELS: Record<Lang, CountStrings> = {
   vi: { countOne: '{count} ý kiến', countOther: '{count} ý kiến' },
   en: { countOne: '{count} comment', countOther: '{count} comments' },
 };
+
+/** A failed `/counts` is asked again (back online, or after these waits), then left blank. */
+const RETRY_MS = [5_000, 30_000, 120_000];
+
+/** Text a screen reader reads and the page does not show (format="number" keeps its words for them). */
+function unseen(text: string): HTMLElement {
+  const s = document.createElement('span');
+  s.style.cssText = 'position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap';
+  s.textContent = text;
+  return s;
+}
 
 /**
  * The number of published comments of an article, resolved for all the page's counts in one request
@@ -23,9 +36,11 @@ const LABELS: Record<Lang, CountStrings> = {
  *
  * @summary A comment count for article lists.
  *
- * @attr endpoint - URL of the comments collection, as on `<ykien-comments>`; required.
- * @attr page-id - The article's identity, as `<ykien-comments>` sends it; required.
- * @attr format - `label` (default: "12 ý kiến" / "12 comments") or `number` ("12").
+ * @attr endpoint - URL of the comments collection, as on `<ykien-comments>`; required. Also a property.
+ * @attr page-id - The article's identity, exactly as `<ykien-comments>` sends it (its `page-id`, else the
+ *   canonical link's absolute URL, else origin + path); required. Also a property, `pageId`.
+ * @attr format - `label` (default: "12 ý kiến" / "12 comments") or `number` ("12" on screen; a screen
+ *   reader still hears "12 ý kiến"). Also a property.
  * @attr lang - `vi` or `en`; default: the closest `lang` attribute, else `vi`. Followed when it, or `<html lang>`, changes.
  *
  * @csspart count - The text.
@@ -35,24 +50,33 @@ export class YkienCount extends HTMLElement {
 
   /** The published count, once known. */
   count?: number;
+  declare endpoint: string | null;
+  declare pageId: string | null;
+  declare format: string | null;
   #strings?: Partial<CountStrings>;
   #text: HTMLElement;
   #asked?: string;
   /** Every count on the page: one observer re-words them all when the page's `lang` changes. */
   static #all = new Set<YkienCount>();
   static #langWatch?: MutationObserver;
+  /** Counts whose request failed, asked again together (one batch) at the next retry. */
+  static #failed = new Set<YkienCount>();
+  static #retries = 0;
+  static #retryTimer?: ReturnType<typeof setTimeout>;
 
   constructor() {
     super();
     this.#text = document.createElement('span');
     this.#text.part.add('count');
     this.attachShadow({ mode: 'open' }).append(this.#text);
-    // A page may set `strings` before this script defines the element: that own property would hide
-    // the accessor below, and the override would never apply.
-    if (Object.hasOwn(this, 'strings')) {
-      const early = this.strings;
-      delete (this as { strings?: unknown }).strings;
-      this.strings = early;
+    // A page (or a framework) may set these before this script defines the element: that own property
+    // would hide the accessor, and the value would never apply.
+    for (const p of ['strings', 'endpoint', 'pageId', 'format'] as const) {
+      if (Object.hasOwn(this, p)) {
+        const early = this[p];
+        delete (this as Partial<YkienCount>)[p];
+        (this as Record<string, unknown>)[p] = early;
+      }
     }
   }
 
@@ -95,24 +119,56 @@ export class YkienCount extends HTMLElement {
     if (asked != this.#asked) {
       this.#asked = asked;
       this.count = undefined;
+      YkienCount.#failed.delete(this);
       this.#render(); // the old article's number goes now, not when the new one comes
       if (endpoint && pageId) {
         const count = await requestCount(endpoint, pageId);
-        if (this.#asked == asked) this.count = count;
+        if (this.#asked == asked) (this.count = count) ?? YkienCount.#retryLater(this);
       }
     }
     this.#render();
+  }
+
+  /** A count left blank by a failed request (offline, a 503, a timeout) is asked again, a few times. */
+  static #retryLater(c: YkienCount): void {
+    const all = YkienCount.#failed;
+    all.add(c);
+    if (YkienCount.#retryTimer !== undefined || YkienCount.#retries >= RETRY_MS.length) return;
+    const again = () => {
+      clearTimeout(YkienCount.#retryTimer);
+      removeEventListener('online', again);
+      YkienCount.#retryTimer = undefined;
+      const now = [...all];
+      all.clear();
+      for (const x of now) if (x.isConnected) (x.#asked = undefined), x.#ask();
+    };
+    YkienCount.#retryTimer = setTimeout(again, RETRY_MS[YkienCount.#retries++]);
+    addEventListener('online', again);
   }
 
   #render(): void {
     const n = this.count;
     const lang = this.language;
     this.#text.lang = lang; // the words' language, for a screen reader's voice
+    if (n === undefined) return void (this.#text.textContent = '');
     const labels = { ...LABELS[lang], ...this.#strings };
-    const number = n === undefined ? '' : new Intl.NumberFormat(lang).format(n);
-    this.#text.textContent =
-      n === undefined || this.getAttribute('format') == 'number' ? number : (n == 1 ? labels.countOne : labels.countOther).replace('{count}', number);
+    const number = new Intl.NumberFormat(lang).format(n);
+    const [before = '', after = ''] = (new Intl.PluralRules(lang).select(n) == 'one' ? labels.countOne : labels.countOther).split('{count}');
+    if (this.getAttribute('format') == 'number') this.#text.replaceChildren(unseen(before), number, unseen(after));
+    else this.#text.textContent = before + number + after;
   }
+}
+
+// The attributes, also as properties (as on `<ykien-comments>`): `el.pageId = …`, Lit's `.pageId=${…}`.
+for (const [prop, attr] of [['endpoint', 'endpoint'], ['pageId', 'page-id'], ['format', 'format']]) {
+  Object.defineProperty(YkienCount.prototype, prop!, {
+    get(this: YkienCount) {
+      return this.getAttribute(attr!);
+    },
+    set(this: YkienCount, v: string | null | undefined) {
+      v == null ? this.removeAttribute(attr!) : this.setAttribute(attr!, v);
+    },
+  });
 }
 
 declare global {
