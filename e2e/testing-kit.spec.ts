@@ -363,6 +363,54 @@ test.describe('the kit against the real widget, at its edges', () => {
     expect(endpoint.comments.map((c) => c.content)).toEqual(['Từ tab 1.', 'Từ tab 2.']);
   });
 
+  test('solveCaptcha() as the first step: it brings the reader to the form (the captcha loads only then), and a kept token counts as solved', async ({ page }) => {
+    const captcha = await fakeHcaptcha(page);
+    const endpoint = await mockEndpoint(page, ENDPOINT);
+    await openArticle(page);
+    const w = ykien(page);
+    // Nothing has focused the form: hCaptcha is not loaded, there is no checkbox yet.
+    await w.reach();
+    await expect(w.nameField).toBeVisible();
+    expect(captcha.loads).toBe(0);
+    await w.solveCaptcha();
+    await expect(w.captchaCheckbox).toHaveAttribute('aria-checked', 'true');
+    expect(captcha.tokens).toEqual(['fake-token-1']);
+    // Moved in the page (a framework re-parenting it), the box keeps the fresh token and says the reader
+    // is verified, in the checkbox's place: solved already, nothing to click.
+    await w.host.evaluate((el) => el.parentElement!.append(el));
+    await expect(w.captchaCheckbox).toHaveCount(0);
+    await w.solveCaptcha();
+    await w.fill({ name: 'Nguyễn Văn A', content: 'Xác nhận trước, viết sau.' });
+    await w.send();
+    await expect(w.statusRegion).toHaveText(vi.sentPending);
+    expect(captcha.tokens).toEqual(['fake-token-1']);
+    expect(endpoint.posts.map((p) => p.body.captchaToken)).toEqual(['fake-token-1']);
+  });
+
+  test("comments() after a reload waits for the reader's own pending comments, read after the first page is shown", async ({ page }) => {
+    const pageId = `${ORIGIN}/tin-tuc/bai-viet`;
+    await mockEndpoint(page, ENDPOINT, { comments: [{ pageId, name: 'Trần B', content: 'Đã đăng.' }] });
+    await openArticle(page, { attrs: { 'site-key': null } });
+    const w = ykien(page);
+    await w.fill({ name: 'Nguyễn Văn A', content: 'Chờ duyệt.' });
+    await w.send();
+    await expect(w.statusRegion).toHaveText(vi.sentPending);
+    expect((await w.comments()).map((c) => [c.name, c.pending])).toEqual([['Nguyễn Văn A', true], ['Trần B', false]]);
+
+    // After a reload the first page shows at once; the reader's own comments come from IndexedDB, through
+    // the code that reads it (kept-*.js), which is held here as a slow device or network would.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route(/\/dist\/cdn\/kept-[^/]*\.js$/, async (route) => (await held, route.fallback()));
+    await page.reload();
+    const listed = w.comments();
+    await expect(w.host.getByRole('article')).toHaveCount(1); // the published one, before the reader's own
+    // Not an answer while the list is still loading the reader's own comments.
+    expect(await Promise.race([listed.then(() => 'answered'), new Promise((r) => setTimeout(r, 500, 'waiting'))])).toBe('waiting');
+    release();
+    expect((await listed).map((c) => [c.name, c.pending])).toEqual([['Nguyễn Văn A', true], ['Trần B', false]]);
+  });
+
   test('the token option: every solved captcha gives hCaptcha’s test token, for a staging server on the test secret', async ({ page }) => {
     const captcha = await fakeHcaptcha(page, { token: HCAPTCHA_TEST_TOKEN });
     const endpoint = await mockEndpoint(page, ENDPOINT);

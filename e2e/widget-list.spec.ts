@@ -983,6 +983,7 @@ test.describe('the reader’s own comments', () => {
     endpoint.statuses = { p1: 'published' };
     let listCalls = 0;
     endpoint.list = () => (++listCalls === 1 ? { items: items(1, 2), next: null, total: 2 } : 503);
+    endpoint.gets.length = 0; // only what this load asks
     await reload(page);
     const l = list(page);
     await expect.poll(() => listGets(endpoint).length).toBe(2);

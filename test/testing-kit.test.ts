@@ -12,9 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MESSAGES } from '../server/src/i18n.js';
+import { validateComment } from '../server/src/validate.js';
 import { startFakeVerifier } from '../server/test/support/fake-verifier.js';
 import { startServer } from '../server/test/support/run-server.js';
+import { MockEndpoint, type MockEndpointOptions } from '../src/testing/mock-endpoint.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 /** hCaptcha's published test response token: the one its siteverify accepts with the test secret. */
@@ -88,4 +91,159 @@ it('the README example spec passes against the demo, with the packed package ins
   expect(result.stdout).toMatch(/1 passed/);
   // It really went through the server: one comment stored, verified with the test token.
   expect(verifier.calls.map((c) => c.response)).toEqual([HCAPTCHA_TEST_TOKEN]);
+});
+
+/**
+ * The kit's `MockEndpoint` answering one request, as `page.route` would hand it one: what it fulfilled
+ * (status, headers, parsed body), or what it aborted with.
+ */
+function ask(endpoint: MockEndpoint, method: string, url: string, o: { headers?: Record<string, string>; body?: unknown } = {}) {
+  return new Promise<{ status: number; headers: Record<string, string>; json: any } | { aborted: string }>((resolve, reject) => {
+    const request = {
+      method: () => method,
+      url: () => new URL(url, endpoint.url).href,
+      allHeaders: async () => Object.fromEntries(Object.entries(o.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
+      postData: () => (o.body === undefined ? null : JSON.stringify(o.body)),
+    };
+    const route = {
+      fulfill: async (r: { status: number; headers: Record<string, string>; body: string }) =>
+        resolve({ status: r.status, headers: r.headers, json: r.body ? JSON.parse(r.body) : undefined }),
+      abort: async (reason: string) => resolve({ aborted: reason }),
+    };
+    endpoint.handle(route as unknown as Parameters<MockEndpoint['handle']>[0], request as unknown as Parameters<MockEndpoint['handle']>[1]).catch(reject);
+  });
+}
+
+const ENDPOINT = 'http://localhost:4321/api/comments';
+let keys = 0;
+const postComment = (endpoint: MockEndpoint, fields: Record<string, unknown>, lang = 'en') => {
+  const body = { clientId: `k-${++keys}`, pageId: 'p', pageUrl: 'http://localhost:4321/p', name: 'A', content: 'Một', ...fields };
+  return ask(endpoint, 'POST', ENDPOINT, { headers: { 'Content-Type': 'application/json', 'Idempotency-Key': String(body.clientId), 'Accept-Language': lang }, body });
+};
+const list = (endpoint: MockEndpoint, query: string, lang = 'en') => ask(endpoint, 'GET', `${ENDPOINT}?${query}`, { headers: { 'Accept-Language': lang } });
+
+describe('mockEndpoint holds pageUrl to what the reference server takes', () => {
+  const cases: Array<[pageUrl: unknown, origins?: string[]]> = [
+    ['http://localhost:4321/p'],
+    ['https://bao.example.vn/tin-tuc/a?x=1#binh-luan'],
+    ['  https://bao.example.vn/a  '],
+    [undefined],
+    [''],
+    [42],
+    ['tin-tuc/a'],
+    ['javascript:alert(1)'],
+    ['ftp://bao.example.vn/a'],
+    ['https://user:secret@bao.example.vn/a'],
+    [`https://bao.example.vn/${'a'.repeat(2000)}`],
+    ['https://bao.example.vn/a', ['https://bao.example.vn']],
+    ['https://bao.example.vn:443/a', ['https://bao.example.vn']],
+    ['http://bao.example.vn/a', ['https://bao.example.vn']],
+    ['https://evil.example/a', ['https://bao.example.vn', 'https://m.bao.example.vn']],
+    ['https://m.bao.example.vn/a', ['https://bao.example.vn', 'https://m.bao.example.vn']],
+    // Its own origin is no article's once origins are given (as the server's once --origins is set).
+    ['http://localhost:4321/p', ['https://bao.example.vn']],
+  ];
+  for (const [pageUrl, origins] of cases) {
+    for (const lang of ['en', 'vi'] as const) {
+      it(`${JSON.stringify(pageUrl)?.slice(0, 60)}${origins ? ` with origins ${origins.join(' ')}` : ''} (${lang})`, async () => {
+        const endpoint = new MockEndpoint(ENDPOINT, { origins });
+        const answer = await postComment(endpoint, { pageUrl }, lang);
+        // The server's own validation, with the origins as its policy takes them (any, when none are given:
+        // the mock's default, a server configured with the site's origins).
+        const server = validateComment(
+          { name: 'A', content: 'Một', pageId: 'p', pageUrl },
+          { lang, maxLength: 2000, originAllowed: (o) => !origins || origins.includes(o) },
+        );
+        if (server.ok) {
+          expect(answer).toMatchObject({ status: 201 });
+          expect(endpoint.comments[0]!.pageUrl).toBe(server.value.pageUrl); // without its #fragment
+        } else {
+          expect(server.fields.pageUrl).toBeTruthy();
+          expect(answer).toMatchObject({ status: 400, json: { code: 'validation', fields: { pageUrl: server.fields.pageUrl } } });
+          expect(endpoint.comments).toHaveLength(0);
+        }
+      });
+    }
+  }
+
+  it('says which of the two it is: not an http(s) URL, or not on an allowed origin', async () => {
+    const endpoint = new MockEndpoint(ENDPOINT, { origins: ['https://bao.example.vn'] });
+    expect(await postComment(endpoint, { pageUrl: 'javascript:alert(1)' })).toMatchObject({ json: { fields: { pageUrl: MESSAGES.pageUrlInvalid('en') } } });
+    expect(await postComment(endpoint, { pageUrl: 'https://evil.example/a' })).toMatchObject({ json: { fields: { pageUrl: MESSAGES.pageUrlOrigin('en') } } });
+    expect(await postComment(endpoint, { pageUrl: 'https://evil.example/a' }, 'vi')).toMatchObject({ json: { fields: { pageUrl: MESSAGES.pageUrlOrigin('vi') } } });
+    expect(await postComment(endpoint, { pageUrl: 'https://bao.example.vn/a' })).toMatchObject({ status: 201 });
+  });
+});
+
+describe('mockEndpoint pages the list by keyset, as the contract says', () => {
+  const seeded = (n: number, o: MockEndpointOptions = {}) =>
+    new MockEndpoint(ENDPOINT, { status: 'published', ...o, comments: Array.from({ length: n }, (_, i) => ({ pageId: 'p', name: `c${i + 1}`, content: `Ý kiến ${i + 1}` })) });
+  const names = (a: Awaited<ReturnType<typeof list>>) => ('json' in a ? (a.json.items as Array<{ name: string }>).map((c) => c.name) : a);
+  const nextOf = (a: Awaited<ReturnType<typeof list>>) => ('json' in a ? (a.json.next as string | null) : null);
+
+  it('a comment that arrives between two page loads neither repeats one nor hides one', async () => {
+    const endpoint = seeded(3);
+    const first = await list(endpoint, 'pageId=p&limit=2');
+    expect(names(first)).toEqual(['c3', 'c2']);
+    expect(await postComment(endpoint, { name: 'c4' })).toMatchObject({ status: 201, json: { status: 'published' } });
+    const second = await list(endpoint, `pageId=p&limit=2&cursor=${nextOf(first)}`);
+    expect(names(second)).toEqual(['c1']);
+    expect(second).toMatchObject({ json: { next: null, total: 4 } });
+  });
+
+  it('a comment taken down between two page loads hides none', async () => {
+    const endpoint = seeded(3);
+    const first = await list(endpoint, 'pageId=p&limit=2');
+    expect(names(first)).toEqual(['c3', 'c2']);
+    endpoint.comments.find((c) => c.name === 'c3')!.status = 'rejected';
+    const second = await list(endpoint, `pageId=p&limit=2&cursor=${nextOf(first)}`);
+    expect(names(second)).toEqual(['c1']);
+    expect(second).toMatchObject({ json: { next: null, total: 2 } });
+  });
+
+  it('orders by creation time, then by insertion; its cursor is opaque', async () => {
+    const at = '2026-11-25T08:00:00.000Z';
+    const endpoint = new MockEndpoint(ENDPOINT, {
+      comments: [
+        { pageId: 'p', name: 'a', content: '1', createdAt: at },
+        { pageId: 'p', name: 'b', content: '2', createdAt: at },
+        { pageId: 'p', name: 'c', content: '3', createdAt: at },
+      ],
+    });
+    const seen: string[] = [];
+    let query = 'pageId=p&limit=1';
+    for (let i = 0; i < 4; i++) {
+      const page = await list(endpoint, query);
+      seen.push(...(names(page) as string[]));
+      const next = nextOf(page);
+      if (!next) break;
+      expect(next).not.toMatch(/^\d+$/); // not an offset
+      expect(next).toMatch(/^[A-Za-z0-9_-]+$/); // sent as it is in a query string
+      query = `pageId=p&limit=1&cursor=${next}`;
+    }
+    expect(seen).toEqual(['c', 'b', 'a']);
+  });
+
+  it('a bad limit or cursor is 400 validation under fields.limit / fields.cursor, in the server\'s words', async () => {
+    const endpoint = seeded(3);
+    for (const lang of ['en', 'vi'] as const) {
+      for (const limit of ['0', '101', '1.5', '-1', 'abc', '00001']) {
+        expect(await list(endpoint, `pageId=p&limit=${limit}`, lang), limit).toMatchObject({
+          status: 400,
+          json: { code: 'validation', fields: { limit: MESSAGES.limitInvalid(lang, 100) } },
+        });
+      }
+      for (const cursor of ['2', 'nope!', 'eA', 'x'.repeat(65)]) {
+        const answer = await list(endpoint, `pageId=p&cursor=${cursor}`, lang);
+        expect(answer, cursor).toMatchObject({ status: 400, json: { fields: { cursor: MESSAGES.cursorInvalid(lang) } } });
+        expect('json' in answer && Object.keys(answer.json.fields)).toEqual(['cursor']);
+      }
+      expect(await list(endpoint, 'limit=0&cursor=nope!', lang)).toMatchObject({
+        status: 400,
+        json: { fields: { pageId: MESSAGES.pageIdRequired(lang), limit: MESSAGES.limitInvalid(lang, 100), cursor: MESSAGES.cursorInvalid(lang) } },
+      });
+    }
+    // Empty is absent, as for the server: the first page, 20 comments.
+    expect(names(await list(endpoint, 'pageId=p&limit=&cursor='))).toEqual(['c3', 'c2', 'c1']);
+  });
 });

@@ -3,9 +3,11 @@
  * (`page.route`), true to the ykien contract (docs/api.md) so a front-end test sees what a real server
  * would do: comments stored by `Idempotency-Key`, a retry of the same comment answered `200` with the
  * same id, another comment under a used key `422 key-reused`, a key that differs from `clientId`
- * `400`, the contract's length limits `400`, problem documents with `code`, CORS headers (and a
- * refused origin hidden from the page, as the server's is); the list, `/counts` and `GET {endpoint}/{id}`
- * answered from what it stored. POSTs go to the endpoint itself: `{endpoint}/` is not its route.
+ * `400`, the fields checked as the reference server checks them (server/src/validate.ts: lengths, an
+ * http(s) `pageUrl` on an allowed origin) `400`, problem documents with `code`, CORS headers (and a
+ * refused origin hidden from the page, as the server's is); the list (keyset pages, newest first),
+ * `/counts` and `GET {endpoint}/{id}` answered from what it stored. POSTs go to the endpoint itself:
+ * `{endpoint}/` is not its route.
  *
  * Tests script what the next POSTs meet with `reply(...)`: a status (with a contract-true body made
  * up for it), a delay, or a connection dropped before or after the comment was stored.
@@ -58,7 +60,11 @@ export interface RecordedRequest {
 export interface MockEndpointOptions {
   /** The status new comments get: `pending` (moderation on, default) or `published`. */
   status?: 'pending' | 'published';
-  /** Comments already there (published unless they say otherwise), newest last. */
+  /**
+   * Comments already there (published unless they say otherwise), newest last: without a `createdAt`,
+   * each is a minute older than the next, the last a minute ago. The list is newest first by `createdAt`,
+   * then by the order comments were stored (as the server's, over creation time and insertion order).
+   */
   comments?: Array<Partial<StoredComment> & { pageId: string; name: string; content: string }>;
   /** Answer the list, `/counts` and `GET {endpoint}/{id}` (default true); false makes them 404. */
   reads?: boolean;
@@ -70,18 +76,75 @@ export interface MockEndpointOptions {
   /** Most characters in `content`, as the server's `--max-length` (default 2000): longer is `400`. */
   maxLength?: number;
   /**
-   * The origins that may post, as the server's `--origins` (default: any). A page on another origin
-   * gets `403 forbidden-origin` with no CORS headers, as from the reference server: the browser then
-   * hides the answer, and the widget sees only a network error.
+   * The origins that may post, and that articles (`pageUrl`) may be on, as the server's `--origins`
+   * (default: any). A page on another origin gets `403 forbidden-origin` with no CORS headers, as from
+   * the reference server: the browser then hides the answer, and the widget sees only a network error.
+   * A `pageUrl` on another origin is `400` with `fields.pageUrl`, the endpoint's own included (the page's
+   * own origin may post, but is no article's unless listed, as with the server once `--origins` is set).
    */
   origins?: string[];
 }
 
-/** The contract's limits (docs/api.md, "Creating a comment"), in characters once trimmed and NFC. */
+/** The contract's limits (docs/api.md, "Creating a comment"), in characters once cleaned. */
 const LIMITS = { name: 100, pageId: 500, pageUrl: 2000 };
-/** A field as the server cleans it: NFC, trimmed (an article is one however its id is written). */
-const cleaned = (s: string) => s.normalize('NFC').trim();
-const chars = (v: unknown) => (typeof v === 'string' ? [...cleaned(v)].length : 0);
+/** The list's `limit`: default and most (docs/api.md, "Listing comments"). */
+const LIST_DEFAULT = 20;
+const LIST_MAX = 100;
+/**
+ * A field as the server cleans it (server/src/validate.ts, cleanText): NFC, line breaks as \n, controls
+ * (but \n and \t) and bidi embeddings/overrides/isolates removed, trimmed (an article is one however its
+ * id is written).
+ */
+const cleaned = (s: string) =>
+  s
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
+    .replace(/\r\n?/g, '\n')
+    .replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g, '')
+    .normalize('NFC')
+    .trim();
+const chars = (s: string) => [...s].length;
+/** An origin as given (`https://bao.example.vn`, or with a path or a trailing slash): its origin. */
+const originOf = (s: string) => {
+  try {
+    return new URL(s).origin;
+  } catch {
+    return s;
+  }
+};
+/** An http(s) URL without credentials (the server will not store and show them), else null. */
+function httpUrl(raw: string): URL | null {
+  try {
+    const url = new URL(raw);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password ? url : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The list's keyset cursor, as the reference server makes it (server/src/stores/store.ts): the last
+ * comment's creation time (ms) and insertion order, opaque (base64url).
+ */
+interface Cursor {
+  createdAt: number;
+  seq: number;
+}
+const encodeCursor = (c: Cursor) => Buffer.from(`${c.createdAt}.${c.seq}`, 'utf8').toString('base64url');
+/** null when the text is not a cursor this endpoint makes. */
+function decodeCursor(raw: string): Cursor | null {
+  if (raw.length > 64 || !/^[A-Za-z0-9_-]+$/.test(raw)) return null;
+  const m = /^(\d{1,16})\.(\d{1,16})$/.exec(Buffer.from(raw, 'base64url').toString('utf8'));
+  if (!m) return null;
+  const c = { createdAt: Number(m[1]), seq: Number(m[2]) };
+  return Number.isSafeInteger(c.createdAt) && Number.isSafeInteger(c.seq) ? c : null;
+}
+/** `limit` as the server reads it: absent or empty is the default, else a whole number 1..LIST_MAX (no sign, no 5 digits). */
+function parseLimit(raw: string | null): number | null {
+  if (raw === null || raw === '') return LIST_DEFAULT;
+  if (!/^\d{1,4}$/.test(raw)) return null;
+  const n = Number(raw);
+  return n >= 1 && n <= LIST_MAX ? n : null;
+}
 
 type Lang = 'vi' | 'en';
 
@@ -97,6 +160,14 @@ const MESSAGES = {
   pageIdRequired: ['Thi\u1ebfu m\u00e3 b\u00e0i vi\u1ebft (pageId).', 'pageId is missing.'],
   pageIdTooLong: ['M\u00e3 b\u00e0i vi\u1ebft (pageId) kh\u00f4ng \u0111\u01b0\u1ee3c d\u00e0i qu\u00e1 {n} k\u00fd t\u1ef1.', 'pageId must be at most {n} characters.'],
   pageUrlInvalid: ['\u0110\u1ecba ch\u1ec9 b\u00e0i vi\u1ebft (pageUrl) ph\u1ea3i l\u00e0 m\u1ed9t URL http(s).', 'pageUrl must be an http(s) URL.'],
+  pageUrlOrigin: [
+    '\u0110\u1ecba ch\u1ec9 b\u00e0i vi\u1ebft (pageUrl) kh\u00f4ng thu\u1ed9c trang \u0111\u01b0\u1ee3c ph\u00e9p g\u1eedi b\u00ecnh lu\u1eadn.',
+    'pageUrl is not on an origin allowed to post here.',
+  ],
+  notText: ['Gi\u00e1 tr\u1ecb ph\u1ea3i l\u00e0 chu\u1ed7i k\u00fd t\u1ef1.', 'This value must be a string.'],
+  pageIdCount: ['C\u1ea7n t\u1eeb 1 \u0111\u1ebfn {n} m\u00e3 b\u00e0i vi\u1ebft (pageId), m\u1ed7i m\u00e3 kh\u00f4ng r\u1ed7ng.', 'Give 1 to {n} non-empty pageId values.'],
+  limitInvalid: ['limit ph\u1ea3i l\u00e0 s\u1ed1 nguy\u00ean t\u1eeb 1 \u0111\u1ebfn {n}.', 'limit must be a whole number from 1 to {n}.'],
+  cursorInvalid: ['Con tr\u1ecf ph\u00e2n trang (cursor) kh\u00f4ng h\u1ee3p l\u1ec7.', 'cursor is not valid.'],
   clientIdMissing: ['Thi\u1ebfu m\u00e3 b\u00ecnh lu\u1eadn (Idempotency-Key ho\u1eb7c clientId).', 'An Idempotency-Key header or a clientId is required.'],
   clientIdMismatch: ['Idempotency-Key v\u00e0 clientId ph\u1ea3i gi\u1ed1ng nhau.', 'The Idempotency-Key header and clientId must be equal.'],
   bodyNotJson: ['N\u1ed9i dung g\u1eedi l\u00ean kh\u00f4ng ph\u1ea3i JSON h\u1ee3p l\u1ec7.', 'The request body is not valid JSON.'],
@@ -160,13 +231,19 @@ export class MockEndpoint {
   private gate?: Promise<void>;
   private readonly keys = new Map<string, { payload: string; comment: StoredComment }>();
   private readonly usedTokens = new Set<string>();
+  /** Each comment's insertion order, by id: the list's tie-break after the creation time, as the server's `seq`. */
+  private readonly seqs = new Map<string, number>();
+  private lastSeq = 0;
+  /** `options.origins`, each as an origin. */
+  private readonly origins?: string[];
 
   constructor(
     readonly url: string,
     private readonly options: MockEndpointOptions = {},
   ) {
+    this.origins = options.origins?.map(originOf);
     for (const c of options.comments ?? []) {
-      this.comments.push({
+      this.store({
         id: newId(),
         clientId: '',
         pageUrl: '',
@@ -177,6 +254,19 @@ export class MockEndpoint {
         pageId: cleaned(c.pageId),
       });
     }
+  }
+
+  /** Stores a comment, last in insertion order. */
+  private store(c: StoredComment): void {
+    this.comments.push(c);
+    this.seqOf(c);
+  }
+
+  /** Its insertion order; a comment a test pushed onto `comments` itself gets the next one when first seen. */
+  private seqOf(c: StoredComment): number {
+    let seq = this.seqs.get(c.id);
+    if (seq === undefined) this.seqs.set(c.id, (seq = ++this.lastSeq));
+    return seq;
   }
 
   /** The POSTs, in order. */
@@ -219,7 +309,7 @@ export class MockEndpoint {
     const origin = headers.origin;
     const url = new URL(request.url());
     // The page's own origin may always post (the server's rule); others only when listed.
-    const refused = !!origin && !!this.options.origins && origin !== url.origin && !this.options.origins.includes(origin);
+    const refused = !!origin && !!this.origins && origin !== url.origin && !this.origins.includes(origin);
     // A refusal names only the endpoint's own origin: the browser then hides the answer from the page, as
     // when the reference server sends no CORS header (which Playwright would fill in with the page's).
     const hidden = { 'Access-Control-Allow-Origin': url.origin, Vary: 'Origin' };
@@ -253,7 +343,9 @@ export class MockEndpoint {
       });
       return;
     }
-    if (method === 'GET') return this.answerRead(url, send);
+    // Messages in the reader's language, as the server's (docs/api.md: `fields` follow Accept-Language).
+    const lang = pickLang(headers['accept-language']);
+    if (method === 'GET') return this.answerRead(url, lang, send);
     // Exactly the endpoint, as a server's route: `{endpoint}/` is another URL.
     if (method !== 'POST' || url.pathname !== pathOf(this.url)) return send(404, problemBody(404, 'not-found'));
     if (refused) return send(403, problemBody(403, 'forbidden-origin'));
@@ -277,7 +369,7 @@ export class MockEndpoint {
       }
       const given = payload as { id?: unknown; status?: unknown };
       if (status < 300 && typeof given?.id === 'string' && !this.comments.some((c) => c.id === given.id) && typeof body.pageId === 'string') {
-        this.comments.push(this.commentOf(body, String(body.clientId ?? ''), given.id, given.status === 'published' ? 'published' : 'pending'));
+        this.store(this.commentOf(body, String(body.clientId ?? ''), given.id, given.status === 'published' ? 'published' : 'pending'));
       }
       if (answer.drop === 'after') {
         await route.abort('connectionreset');
@@ -290,8 +382,6 @@ export class MockEndpoint {
 
     // The contract (docs/api.md, "Creating a comment").
     if (!/^application\/json\s*(;|$)/i.test(headers['content-type'] ?? '')) return send(415, problemBody(415));
-    // Messages in the reader's language, as the server's (docs/api.md: `fields` follow Accept-Language).
-    const lang = pickLang(headers['accept-language']);
     if (!parseable || parsed === undefined) return send(400, problemBody(400, 'validation', { fields: { body: message(lang, 'bodyNotJson') } }));
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
       return send(400, problemBody(400, 'validation', { fields: { body: message(lang, 'bodyNotObject') } }));
@@ -308,15 +398,38 @@ export class MockEndpoint {
       if (known.payload !== payload) return send(422, problemBody(422));
       return send(200, { id: known.comment.id, status: known.comment.status });
     }
+    // The fields, as the reference server checks them (server/src/validate.ts, validateComment).
     const fields: Record<string, string> = {};
     const maxLength = this.options.maxLength ?? 2000;
-    if (!chars(body.name)) fields.name = message(lang, 'nameRequired');
-    else if (chars(body.name) > LIMITS.name) fields.name = message(lang, 'nameTooLong', LIMITS.name);
-    if (!chars(body.content)) fields.content = message(lang, 'contentRequired');
-    else if (chars(body.content) > maxLength) fields.content = message(lang, 'contentTooLong', maxLength);
-    if (!chars(body.pageId)) fields.pageId = message(lang, 'pageIdRequired');
-    else if (chars(body.pageId) > LIMITS.pageId) fields.pageId = message(lang, 'pageIdTooLong', LIMITS.pageId);
-    if (typeof body.pageUrl === 'string' && body.pageUrl.length > LIMITS.pageUrl) fields.pageUrl = message(lang, 'pageUrlInvalid');
+    /** The field cleaned; '' when absent, null (and its message) when not text. */
+    const text = (key: string): string | null => {
+      const v = body[key];
+      if (v === undefined || v === null) return '';
+      if (typeof v === 'string') return cleaned(v);
+      fields[key] = message(lang, 'notText');
+      return null;
+    };
+    const name = text('name');
+    if (name === '') fields.name = message(lang, 'nameRequired');
+    else if (name !== null && chars(name) > LIMITS.name) fields.name = message(lang, 'nameTooLong', LIMITS.name);
+    const content = text('content');
+    if (content === '') fields.content = message(lang, 'contentRequired');
+    else if (content !== null && chars(content) > maxLength) fields.content = message(lang, 'contentTooLong', maxLength);
+    const pageId = text('pageId');
+    if (pageId === '') fields.pageId = message(lang, 'pageIdRequired');
+    else if (pageId !== null && chars(pageId) > LIMITS.pageId) fields.pageId = message(lang, 'pageIdTooLong', LIMITS.pageId);
+    // An http(s) URL without credentials, at most 2000 characters, on an allowed origin: `origins`, or any.
+    const rawUrl = text('pageUrl');
+    let pageUrl = '';
+    if (rawUrl !== null) {
+      const url = httpUrl(rawUrl);
+      if (!url || rawUrl.length > LIMITS.pageUrl) fields.pageUrl = message(lang, 'pageUrlInvalid');
+      else if (this.origins && !this.origins.includes(url.origin)) fields.pageUrl = message(lang, 'pageUrlOrigin');
+      else {
+        url.hash = ''; // the reader's place in the article, not the article
+        pageUrl = url.href;
+      }
+    }
     if (Object.keys(fields).length) return send(400, problemBody(400, 'validation', { fields }));
     if (this.options.captcha) {
       const token = body.captchaToken;
@@ -324,8 +437,8 @@ export class MockEndpoint {
       this.usedTokens.add(token); // single use, as hCaptcha's siteverify
     }
 
-    const comment = this.commentOf(body, key, newId(), this.options.status ?? 'pending');
-    this.comments.push(comment);
+    const comment = { ...this.commentOf(body, key, newId(), this.options.status ?? 'pending'), pageUrl };
+    this.store(comment);
     this.keys.set(key, { payload, comment });
     if (answer.drop === 'after') {
       await route.abort('connectionreset');
@@ -341,39 +454,54 @@ export class MockEndpoint {
       pageId: cleaned(String(body.pageId)),
       pageUrl: String(body.pageUrl ?? ''),
       pageTitle: String(body.pageTitle ?? ''),
-      name: String(body.name ?? '').trim(),
-      content: String(body.content ?? '').trim(),
+      // Cleaned as the server stores them; a name is one line (whitespace runs become one space).
+      name: cleaned(String(body.name ?? '')).replace(/\s+/gu, ' '),
+      content: cleaned(String(body.content ?? '')),
       status,
       createdAt: new Date().toISOString(),
     };
   }
 
-  private answerRead(url: URL, send: (status: number, payload?: unknown) => Promise<void>): Promise<void> {
+  private answerRead(url: URL, lang: Lang, send: (status: number, payload?: unknown) => Promise<void>): Promise<void> {
     const base = pathOf(this.url);
     // A server without the read routes: its framework's own 404, not the contract's "not-found" (which
     // would tell the widget that the reader's comment is gone).
     if (this.options.reads === false) return send(404);
     const published = (pageId: string) => this.comments.filter((c) => c.pageId === cleaned(pageId) && c.status === 'published');
     if (url.pathname === base) {
-      const pageId = url.searchParams.get('pageId');
-      const limit = Number(url.searchParams.get('limit') ?? 20);
-      const start = Number(url.searchParams.get('cursor') || 0);
-      if (!pageId || !Number.isInteger(limit) || limit < 1 || limit > 100 || !Number.isInteger(start) || start < 0) {
-        return send(400, problemBody(400, 'validation', { fields: { pageId: 'pageId, limit 1-100 and a cursor from this endpoint.' } }));
-      }
-      const all = published(pageId).reverse();
-      const items = all.slice(start, start + limit).map((c) => ({
+      // As the server checks them (server/src/routes/comments.ts): each bad one under its own name.
+      const fields: Record<string, string> = {};
+      const pageId = cleaned(url.searchParams.get('pageId') ?? '');
+      if (!pageId) fields.pageId = message(lang, 'pageIdRequired');
+      const limit = parseLimit(url.searchParams.get('limit'));
+      if (limit === null) fields.limit = message(lang, 'limitInvalid', LIST_MAX);
+      const rawCursor = url.searchParams.get('cursor') ?? '';
+      const cursor = rawCursor === '' ? null : decodeCursor(rawCursor);
+      if (rawCursor !== '' && cursor === null) fields.cursor = message(lang, 'cursorInvalid');
+      if (Object.keys(fields).length) return send(400, problemBody(400, 'validation', { fields }));
+      // Keyset pages, newest first over (creation time, insertion order): a comment that arrives or is taken
+      // down between two page loads neither repeats one nor hides one (docs/api.md, "Listing comments").
+      const keyOf = (c: StoredComment): Cursor => ({ createdAt: Math.max(0, Date.parse(c.createdAt) || 0), seq: this.seqOf(c) });
+      const all = published(pageId)
+        .map((c) => ({ c, key: keyOf(c) }))
+        .sort((a, b) => b.key.createdAt - a.key.createdAt || b.key.seq - a.key.seq);
+      const after = cursor ? all.filter(({ key }) => key.createdAt < cursor.createdAt || (key.createdAt === cursor.createdAt && key.seq < cursor.seq)) : all;
+      const page = after.slice(0, limit!);
+      const last = page[page.length - 1];
+      const items = page.map(({ c }) => ({
         id: c.id,
         name: c.name,
         content: c.content,
         createdAt: c.createdAt,
         ...(c.reply ? { reply: c.reply } : {}),
       }));
-      return send(200, { items, next: start + limit < all.length ? String(start + limit) : null, total: all.length });
+      return send(200, { items, next: after.length > page.length && last ? encodeCursor(last.key) : null, total: all.length });
     }
     if (url.pathname === `${base}/counts`) {
       const ids = url.searchParams.getAll('pageId');
-      if (!ids.length || ids.length > 100) return send(400, problemBody(400, 'validation', { fields: { pageId: '1-100 pageIds.' } }));
+      if (!ids.length || ids.length > 100 || ids.some((id) => !cleaned(id))) {
+        return send(400, problemBody(400, 'validation', { fields: { pageId: message(lang, 'pageIdCount', 100) } }));
+      }
       return send(200, { counts: Object.fromEntries(ids.map((id) => [id, published(id).length])) });
     }
     const id = decodeURIComponent(url.pathname.slice(base.length + 1));

@@ -76,7 +76,11 @@ export interface YkienWidget {
    */
   reach(): Promise<void>;
   fill(values: { name?: string; content?: string }): Promise<void>;
-  /** Ticks the captcha's checkbox and waits until it is checked (with `fakeHcaptcha` in `pass` mode). */
+  /**
+   * Ticks the captcha's checkbox and waits until it is checked (with `fakeHcaptcha` in `pass` mode). The
+   * captcha loads only once the reader comes to the form: if it is not there yet, this comes to it first,
+   * as a reader does (focus in the name field). A token the box kept (after a move in the page) is solved.
+   */
   solveCaptcha(): Promise<void>;
   send(): Promise<void>;
   clear(): Promise<void>;
@@ -84,7 +88,11 @@ export interface YkienWidget {
   status(): Promise<string>;
   /** The message shown for a field ('' when none). */
   fieldError(field: FieldName): Promise<string>;
-  /** The published list, as shown (with the reader's own pending comments). */
+  /**
+   * The published list, as shown (with the reader's own pending comments), once it has loaded: the list
+   * is `aria-busy` until the reader's own comments are read too, which after a reload come from the
+   * browser's storage after the first page shows.
+   */
   comments(): Promise<PublishedComment[]>;
   /** The unsent comments the widget keeps for this reader. */
   unsent(): Promise<UnsentComment[]>;
@@ -114,6 +122,10 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
   const clearButton = host.getByRole('button', { name: LABELS.clear });
   const captchaGroup = host.getByRole('group', { name: LABELS.captcha });
   const captchaCheckbox = host.getByRole('checkbox', { name: LABELS.human }).first();
+  // What the box puts in its captcha's place (its light DOM, slot "captcha"): hCaptcha's element once the
+  // reader came to the form, or the line saying they are verified already (a fresh token kept across a move).
+  const captchaSlot = host.locator('[slot="captcha"]');
+  const captchaKept = host.locator('[slot="captcha"]:not(h-captcha)').first();
   const statusRegion = form.getByRole('status');
   const list = host.locator('[part~="list"]');
   const articles = list.getByRole('article');
@@ -151,6 +163,12 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
     },
     async solveCaptcha() {
       await reach();
+      // hCaptcha is loaded only when the reader comes to the form: nothing there yet, so come to it as a
+      // reader does (focus in its first field), then wait for the checkbox.
+      if ((await captchaSlot.count()) === 0) await nameField.focus();
+      await captchaCheckbox.or(captchaKept).first().waitFor();
+      // The box moved in the page with a fresh token, and says the reader is verified: solved already.
+      if (await captchaKept.count()) return;
       // Solved already: clicking again would ask for a second token while the first still counts.
       if ((await captchaCheckbox.getAttribute('aria-checked')) !== 'true') await captchaCheckbox.click();
       await host.getByRole('checkbox', { name: LABELS.human, checked: true }).first().waitFor();
@@ -175,6 +193,10 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
       // rendered, when one set before the element's code loaded has been taken in.
       if (await host.evaluate((el) => (el as HTMLElement & { list?: string }).list === 'off')) return [];
       await host.locator(listParts).first().waitFor();
+      // The list is aria-busy until its load is whole: a first page shown at once is followed by the
+      // reader's own comments (read from the browser's storage), which a reload must show too.
+      const busy = listParts.split(', ').map((part) => `[aria-busy="true"] ${part}`).join(', ');
+      await host.locator(busy).first().waitFor({ state: 'detached' });
       return articles.evaluateAll((nodes) =>
         nodes.map((a) => {
           const text = (sel: string) => (a.querySelector(sel) as HTMLElement | null)?.innerText.trim() ?? '';

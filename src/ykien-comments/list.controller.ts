@@ -41,6 +41,11 @@ export class ListController implements ReactiveController {
   total?: number;
   next: string | null = null;
   state: ListState = 'idle';
+  /**
+   * A load (load()) is under way, until the reader's own comments are read too: they come after the first
+   * page, which may show (`ready`) before them when it was prefetched. The list is `aria-busy` meanwhile.
+   */
+  busy = false;
   loadingMore = false;
   moreFailed = false;
   /** The endpoint and article that `items`, `own` and `total` are of. */
@@ -114,7 +119,8 @@ export class ListController implements ReactiveController {
       this.#version++;
       this.state = 'idle';
     }
-    if (!src.enabled || !src.endpoint) return void ((this.#underWay = undefined), this.#host.requestUpdate());
+    if (!src.enabled || !src.endpoint) return void ((this.#underWay = undefined), (this.busy = false), this.#host.requestUpdate());
+    this.busy = true;
     if (this.state != 'ready') this.state = 'loading';
     const early = !fresh && this.#early?.key == keyOf(src) ? this.#early : undefined;
     this.#early = undefined;
@@ -127,6 +133,7 @@ export class ListController implements ReactiveController {
     const own = (await (await keptIfStored())?.loadOwn(src.endpoint, src.pageId)) ?? [];
     if (gen != this.#generation) return;
     this.#underWay = undefined;
+    this.busy = false;
     this.own = own;
     this.#show(page, src);
     this.#host.requestUpdate();

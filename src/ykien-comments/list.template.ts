@@ -40,7 +40,8 @@ const comment = (c: ListedComment, id: string, t: Strings, lang: Lang, contentLa
 export function renderList({ list, t, lang, contentLang, onMore, onRetry }: ListView): TemplateResult {
   const { own, items, state } = list;
   const shown = own.length + items.length;
-  return html`<div class="list" aria-busy=${state == 'loading'}>
+  // Busy until the load is whole: a first page shown at once is still followed by the reader's own comments.
+  return html`<div class="list" aria-busy=${state == 'loading' || list.busy}>
     ${shown
       ? html`<ol part="list" aria-labelledby="heading">
           ${own.map((c, i) => comment(c, 'own-' + i, t, lang, contentLang, c.status == 'pending'))}
