@@ -4,6 +4,8 @@
  * endpoint; red, with the fix named, against endpoints broken in the usual ways.
  */
 import { execFile } from 'node:child_process';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -40,6 +42,55 @@ const cleanups: Array<() => Promise<void> | void> = [];
 afterAll(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
+
+interface Passing {
+  method: string;
+  /** The path and query, as received. */
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/**
+ * An endpoint broken (or addressed) in a way support/fake-endpoint.ts has no switch for: a proxy on
+ * 127.0.0.1 in front of a correct endpoint (`target`, an origin), whose `change` sees every request and
+ * either answers it itself (returns null) or returns it, changed or not, to be passed on. Its origin.
+ */
+async function startProxy(target: string, change: (r: Passing, res: ServerResponse) => Passing | null): Promise<string> {
+  const to = new URL(target);
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const r = change({ method: req.method ?? 'GET', path: req.url ?? '/', headers: { ...req.headers }, body: Buffer.concat(chunks) }, res);
+    if (!r) return;
+    const headers: IncomingHttpHeaders = { ...r.headers, host: to.host, 'content-length': String(r.body.length) };
+    delete headers['transfer-encoding'];
+    const up = httpRequest({ host: to.hostname, port: to.port, method: r.method, path: r.path, headers, agent: false }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    up.on('error', () => res.destroy());
+    up.end(r.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** A POST body's JSON, or undefined. */
+const jsonOf = (body: Buffer): Record<string, unknown> | undefined => {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+};
 
 describe('ykien-conformance against the reference server', () => {
   it('passes on SQLite with moderation off, paging included', async () => {
@@ -105,6 +156,44 @@ describe('ykien-conformance against the reference server', () => {
     expect(r.out).toMatch(/^FAIL POST a valid comment: 403 .*pass --captcha-token/m);
   });
 
+  it('an endpoint that wrongly accepts a probe it must refuse fails that check only, not the list and counts of the comments it stored', async () => {
+    // The probes go to a page of their own: the reference server behind a proxy that "fixes" each one so
+    // that it is stored (as an endpoint that ignores the header would), one break per run (two runs:
+    // more than its default 5 comments a minute).
+    const s = await startServer({ args: ['--no-captcha', '--moderation', 'off', '--rate-limit', 'off', '--origins', SITE] });
+    cleanups.push(() => s.cleanup(), () => s.stop());
+    const breaks: Array<[string, (r: Passing) => void, RegExp]> = [
+      [
+        'a key that differs from clientId',
+        (r) => {
+          const body = jsonOf(r.body);
+          if (r.method === 'POST' && typeof body?.clientId === 'string') r.headers['idempotency-key'] = body.clientId;
+        },
+        /^FAIL Idempotency-Key ≠ clientId → 400 validation \(answered 201 /,
+      ],
+      [
+        'text/plain',
+        (r) => {
+          if (r.method === 'POST' && /^text\/plain/.test(r.headers['content-type'] ?? '')) r.headers['content-type'] = 'application/json';
+        },
+        /^FAIL Content-Type text\/plain → 415 unsupported-media-type \(answered 201 /,
+      ],
+    ];
+    for (const [what, accept, failure] of breaks) {
+      const proxy = await startProxy(s.url, (r) => (accept(r), r));
+      const r = await conformance(`${proxy}/api/comments`, '--origin', SITE);
+      expect(r.code, what).toBe(1);
+      expect(fails(r), `${what}\n${r.out}`).toEqual([expect.stringMatching(failure)]);
+      expect(r.out).toMatch(/^PASS the list's paging: 3 comments newest first over 2 pages/m);
+      expect(r.out).toMatch(/^PASS counts of 100 articles: \{"counts": \{…: 3,/m);
+      // Stored, but on the throw-away page, whose pageUrl goes with it.
+      const pageId = /^NOTE comments go to pageId (ykien-conformance-[0-9a-f]{12})/m.exec(r.out)?.[1];
+      const stored = rowsOf(s.dbPath).filter((row) => row.page_id.startsWith(pageId!));
+      expect(stored.filter((row) => row.page_id === pageId)).toHaveLength(3);
+      expect(stored.filter((row) => row.page_id !== pageId).map((row) => [row.page_id, row.page_url])).toEqual([[`${pageId}-refused`, `${SITE}/${pageId}-refused`]]);
+    }
+  });
+
   it.skipIf(!PG_URL)('passes on PostgreSQL', async () => {
     // A schema of its own (search_path in the connection's options): pg.test.ts drops the public tables.
     const schema = `conformance_${process.pid}_${Date.now().toString(36)}`;
@@ -135,6 +224,13 @@ describe('ykien-conformance against endpoints written by hand', () => {
     cleanups.push(() => e.close());
     return conformance(e.url, '--origin', SITE, ...args);
   };
+  /** A correct hand-written endpoint behind startProxy's `change`: the proxy's origin. */
+  const behindProxy = async (change: (r: Passing, res: ServerResponse) => Passing | null) => {
+    const e = await startFakeEndpoint(SITE);
+    cleanups.push(() => e.close());
+    return startProxy(new URL(e.url).origin, change);
+  };
+  const isList = (r: Passing) => r.method === 'GET' && new URL(r.path, 'http://x').pathname === '/comments';
 
   it('passes a correct one (the contract, not the reference server, is what is checked)', async () => {
     const r = await run({});
@@ -162,11 +258,92 @@ describe('ykien-conformance against endpoints written by hand', () => {
     expect(summary(r)).toMatch(/^\d+ passed, [1-9]\d* failed$/);
   });
 
-  it('fails one without idempotency', async () => {
+  it('fails one without idempotency: the replay and the key reuse only (its list is held to the duplicate it stored)', async () => {
     const r = await run({ noIdempotency: true });
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^FAIL the same Idempotency-Key again: 201 .*\(answer 200 \{"id": "[0-9a-f-]+", …\}: store the key with the comment and replay it, never store twice\)/m);
     expect(r.out).toMatch(/^FAIL the same key with another payload → 422 key-reused \(answered 201/m);
+    // The comment it stored for the other payload went to the throw-away page: the list is not failed for it.
+    expect(fails(r)).toHaveLength(2);
+    expect(r.out).toMatch(/^PASS the list's paging: 4 comments newest first over 2 pages/m);
+  });
+
+  it('fails one without a list, saying to implement it or to set list="off"; with --no-list that is a SKIP', async () => {
+    // A bare 404 for the list, as a framework answers a route it does not have; the rest is correct.
+    const proxy = await behindProxy((r, res) => {
+      if (!isList(r)) return r;
+      res.writeHead(404, { 'content-type': 'text/plain', 'access-control-allow-origin': SITE, vary: 'Origin' }).end('Cannot GET /comments');
+      return null;
+    });
+    const r = await conformance(`${proxy}/comments`, '--origin', SITE);
+    expect(r.code).toBe(1);
+    expect(fails(r)).toEqual([
+      expect.stringMatching(
+        /^FAIL GET http:\/\/127\.0\.0\.1:\d+\/comments\?pageId=ykien-conformance-[0-9a-f]{12}: 404, no list \(implement the list .*"Không tải được ý kiến bạn đọc\." with "Thử lại".*set list="off" on every <ykien-comments> and run this with --no-list\)$/,
+      ),
+    ]);
+    const off = await conformance(`${proxy}/comments`, '--origin', SITE, '--no-list');
+    expect(fails(off), off.out).toEqual([]);
+    expect(off.code).toBe(0);
+    expect(off.out).toMatch(/^SKIP the list: not checked \(--no-list: every <ykien-comments> has list="off"/m);
+  });
+
+  it('fails a request whose answer trickles in past the deadline (--timeout), and ends', async () => {
+    // The list's headers at once, then a byte every 100 ms, never the end: an idle timeout never fires.
+    const proxy = await behindProxy((r, res) => {
+      if (!isList(r)) return r;
+      res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': SITE, vary: 'Origin' });
+      res.write('{"items": [');
+      const drip = setInterval(() => res.write(' '), 100);
+      res.on('close', () => clearInterval(drip));
+      return null;
+    });
+    const started = Date.now();
+    const r = await conformance(`${proxy}/comments`, '--origin', SITE, '--timeout', '1');
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(r.code, r.out).toBe(1);
+    expect(fails(r)).toEqual([
+      expect.stringMatching(/^FAIL GET .*\/comments\?pageId=ykien-conformance-[0-9a-f]{12} \(no complete answer within 1 s: the widget gives up on a request 15 s after sending it/),
+    ]);
+    expect(summary(r)).toMatch(/^\d+ passed, 1 failed$/);
+    expect((await conformance(`${proxy}/comments`, '--timeout', '0')).code).toBe(2);
+  });
+
+  it('checks an endpoint with a query string at the URLs the widget builds from it, a trailing slash removed as the widget does', async () => {
+    // A CMS whose one script routes by a query parameter: index.php?route=api/comments[/counts|/{id}].
+    const seen: string[] = [];
+    const proxy = await behindProxy((r, res) => {
+      seen.push(`${r.method} ${r.path}`);
+      const u = new URL(r.path, 'http://x');
+      const route = /^api\/comments(\/.*)?$/.exec(u.searchParams.get('route') ?? '');
+      if (u.pathname !== '/index.php' || !route) {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('No such route');
+        return null;
+      }
+      u.searchParams.delete('route');
+      return { ...r, path: `/comments${route[1] ?? ''}${u.search}` };
+    });
+    for (const endpoint of [`${proxy}/index.php?route=api/comments`, `${proxy}/index.php?route=api/comments/`]) {
+      seen.length = 0;
+      const r = await conformance(endpoint, '--origin', SITE);
+      expect(fails(r), r.out).toEqual([]);
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/^PASS the list's paging: 3 comments newest first over 2 pages/m);
+      expect(r.out).toMatch(/^PASS GET .*\/index\.php\?route=api\/comments\/\{id\}: 200 \{id, status: "published"\}$/m);
+      // As src/api/http.ts url() makes them: the parameters appended to the endpoint's query (which
+      // URLSearchParams then writes out encoded), /counts and /{id} to the endpoint as written.
+      expect(seen).toContain('POST /index.php?route=api/comments');
+      expect(seen).toContainEqual(expect.stringMatching(/^GET \/index\.php\?route=api%2Fcomments&pageId=ykien-conformance-[0-9a-f]{12}&limit=1$/));
+      expect(seen).toContainEqual(expect.stringMatching(/^GET \/index\.php\?route=api%2Fcomments%2Fcounts&pageId=ykien-conformance-[0-9a-f]{12}&pageId=/));
+      expect(seen).toContainEqual(expect.stringMatching(/^GET \/index\.php\?route=api\/comments\/[0-9a-f-]{36}$/));
+      expect(seen.filter((l) => !/^[A-Z]+ \/index\.php\?route=api(\/|%2F)comments[/&%]?/.test(l))).toEqual([]);
+    }
+    // And without a query: `…/comments/` is `…/comments`.
+    const e = await startFakeEndpoint(SITE);
+    cleanups.push(() => e.close());
+    const slash = await conformance(`${e.url}/`, '--origin', SITE);
+    expect(fails(slash), slash.out).toEqual([]);
+    expect(slash.out).toMatch(/^PASS the list's paging: 3 comments/m);
   });
 
   it('with a captcha: passes one that looks the key up first, fails one that asks a stored comment for the captcha again', async () => {

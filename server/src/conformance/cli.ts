@@ -15,11 +15,22 @@ Checks a comment endpoint (your own backend or ykien-server) against the ykien H
   --origin ORIGIN           the origin of the pages that embed the widget (default: the endpoint's
                             own origin); the CORS checks use it and every pageUrl is on it
   --captcha-token TOKEN     a captcha token your verifier accepts (as often as needed)
+  --no-list                 every <ykien-comments> on your pages has list="off": the list
+                            (GET <endpoint>?pageId=...) is not checked; without this flag an
+                            endpoint with no list fails, as the widget would show every article's
+                            box as "could not load"
+  --timeout SECONDS         each request's deadline, the whole answer included (default 15, as
+                            the widget's); a request that takes longer fails its check
   -h, --help                this help
 
-It posts a few comments (at most 4 stored) to pages named ykien-conformance-<random> only: delete
-them in your moderation tool afterwards. Run it against staging with moderation off to check the
-list's paging too (with moderation on that check says "skipped: moderation on").
+The endpoint may carry a query string (https://cms.example/index.php?route=api/comments): the
+checker builds every URL as the widget does, appending its parameters to that query.
+
+It posts a few comments to pages named ykien-conformance-<random> only: at most 4 stored on that
+page (3 on an endpoint that replays a repeated key), and the probes the endpoint must refuse go to
+ykien-conformance-<random>-refused, where nothing is stored unless it accepts one (that check then
+fails). Delete them in your moderation tool afterwards. Run it against staging with moderation off
+to check the list's paging too (with moderation on that check says "skipped: moderation on").
 
 Captcha: when the endpoint answers 403 captcha and no --captcha-token is given, it uses hCaptcha's
 published test token ${HCAPTCHA_TEST_TOKEN}, which passes siteverify only
@@ -39,6 +50,8 @@ export async function main(argv: string[]): Promise<number> {
       options: {
         origin: { type: 'string' },
         'captcha-token': { type: 'string' },
+        'no-list': { type: 'boolean' },
+        timeout: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -68,11 +81,22 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
   }
+  let timeoutMs: number | undefined;
+  if (parsed.values.timeout !== undefined) {
+    const seconds = Number(parsed.values.timeout);
+    if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) {
+      process.stderr.write(`ykien-conformance: --timeout "${parsed.values.timeout}" is not a number of seconds (more than 0, at most 600)\n`);
+      return 2;
+    }
+    timeoutMs = Math.round(seconds * 1000);
+  }
   process.stdout.write(`ykien-conformance: checking ${endpoint}\n`);
   const result = await runConformance({
     endpoint,
     origin: parsed.values.origin,
     captchaToken: parsed.values['captcha-token'],
+    list: !parsed.values['no-list'],
+    timeoutMs,
     onLine: (l) => process.stdout.write(`${l.outcome} ${l.text}\n`),
   });
   process.stdout.write(`${result.passed} passed, ${result.failed} failed\n`);

@@ -17,14 +17,36 @@ export interface RequestOptions {
   method?: string;
   headers?: Record<string, string>;
   body?: string | Buffer;
+  /** The whole exchange's deadline, connecting to the body's last byte. Default 15 s. */
   timeoutMs?: number;
 }
 
+/** No complete answer within the request's deadline (an answer trickling in counts as none). */
+export class DeadlineError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`no complete answer within ${timeoutMs / 1000} s`);
+    this.name = 'DeadlineError';
+  }
+}
+
+/**
+ * Resolves with the whole answer, or rejects: a network error, or a DeadlineError when the answer is
+ * not complete within `timeoutMs` in all (as the widget's `AbortSignal.timeout(15 s)` covers the body
+ * too). The socket is destroyed then, so nothing is left to keep the process alive.
+ */
 export function send(url: string, opts: RequestOptions = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const headers: Record<string, string | number> = { ...(opts.headers ?? {}) };
     if (opts.body !== undefined) headers['content-length'] = Buffer.byteLength(opts.body);
+    const timeoutMs = opts.timeoutMs ?? 15_000;
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      fn();
+    };
     const make = u.protocol === 'https:' ? httpsRequest : httpRequest;
     const req = make(u, { method: opts.method ?? 'GET', headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -37,12 +59,18 @@ export function send(url: string, opts: RequestOptions = {}): Promise<Reply> {
         } catch {
           json = undefined;
         }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        settle(() => resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json }));
       });
-      res.on('error', reject);
+      res.on('error', (err) => settle(() => reject(err)));
+      // Closed before the end (after 'end' this is a no-op).
+      res.on('close', () => settle(() => reject(new Error('the connection closed before the answer was complete'))));
     });
-    req.setTimeout(opts.timeoutMs ?? 15_000, () => req.destroy(new Error(`no answer within ${(opts.timeoutMs ?? 15_000) / 1000} s`)));
-    req.on('error', reject);
+    const deadline = setTimeout(() => {
+      const err = new DeadlineError(timeoutMs);
+      settle(() => reject(err));
+      req.destroy(err);
+    }, timeoutMs);
+    req.on('error', (err) => settle(() => reject(err)));
     // A server may answer (413) and close before it read a large body: the answer still counts.
     if (opts.body !== undefined) req.write(opts.body, () => undefined);
     req.end();
