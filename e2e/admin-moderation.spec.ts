@@ -432,6 +432,36 @@ test('two moderators on one comment: approving text the other one edited or answ
   expect((await api('GET', `/comments/${third}`)).json.status).toBe('published');
 });
 
+test('"Lưu và duyệt" on a comment another moderator answered while the form was open: the edit is saved, nothing approved, the card shows both, and the next approval publishes them', async ({
+  page,
+  seed,
+  signIn,
+  api,
+  publicList,
+}) => {
+  const id = await seed({ name: 'Đinh Văn T', content: 'Gọi 0912 345 678. Đường hỏng.' });
+  await signIn();
+  const c = card(page, 'Đinh Văn T');
+  await c.getByRole('button', { name: 'Sửa' }).click();
+  await c.getByLabel('Nội dung').fill('Đường hỏng.');
+  // The other moderator replies while this form is open.
+  expect((await api('PUT', `/comments/${id}/reply?replyAt=none`, { text: 'Tòa soạn đã chuyển ý kiến.' })).status).toBe(200);
+  await c.getByRole('button', { name: 'Lưu và duyệt' }).click();
+  await expect(page.locator('ykien-admin [role="alert"]').first()).toHaveText(
+    'Đã lưu bản sửa, nhưng người khác vừa sửa hoặc trả lời bình luận của “Đinh Văn T” nên chưa duyệt. Bản mới đang hiện: xem lại rồi quyết định.',
+  );
+  await expect(c.getByLabel('Nội dung')).toHaveCount(0);
+  await expect(c).toContainText('Đường hỏng.');
+  await expect(c).toContainText('Tòa soạn đã chuyển ý kiến.');
+  const now = (await api('GET', `/comments/${id}`)).json;
+  expect([now.status, now.content]).toEqual(['pending', 'Đường hỏng.']);
+  expect((await publicList()).items).toEqual([]);
+  // What is shown is what the next press approves.
+  await c.getByRole('button', { name: 'Duyệt' }).click();
+  await expect(cards(page)).toHaveCount(0);
+  expect((await publicList()).items.map((x) => [x.content, x.reply?.text])).toEqual([['Đường hỏng.', 'Tòa soạn đã chuyển ý kiến.']]);
+});
+
 test('a reload answered before an approval but arriving after it does not bring the approved comment back', async ({ page, seed, signIn, api }) => {
   await seed({ name: 'Vũ Thị P', content: 'Ý kiến một.' });
   await seed({ name: 'Trịnh Văn Q', content: 'Ý kiến hai.' });

@@ -193,6 +193,36 @@ test('a failed request for the counts is asked again (a while later, or back onl
   expect(server.asked).toHaveLength(4);
 });
 
+test('offline, only coming back online asks again (the waits are not used up meanwhile); a server without /counts is asked once', async ({ page, context }) => {
+  await page.clock.install();
+  const server = await countsServer(page, { [ART(1)]: 7 });
+  await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`]);
+  await expect(texts(page)).toHaveText(['7 ý kiến']);
+  await context.setOffline(true);
+  server.mode = 'abort'; // (a routed request still reaches the route while offline: it fails there)
+  await page.locator('ykien-count').evaluate((c, id) => c.setAttribute('page-id', id), ART(2));
+  await expect.poll(() => server.asked.length).toBe(2);
+  await expect(texts(page)).toHaveText(['']);
+  await page.clock.runFor(200_000); // past every wait: none fires while offline
+  expect(server.asked).toHaveLength(2);
+  server.counts[ART(2)] = 3;
+  server.mode = 'ok';
+  await context.setOffline(false);
+  await expect(texts(page)).toHaveText(['3 ý kiến']);
+  expect(server.asked.map((a) => a.ids)).toEqual([[ART(1)], [ART(2)], [ART(2)]]);
+
+  // A server without the route (a 404 is no passing failure): not asked again, however long the page stays.
+  await page.route(`${ENDPOINT}/counts**`, (route) => route.fulfill({ status: 404, body: 'Not Found', headers: { 'Access-Control-Allow-Origin': '*' } }));
+  let notFound = 0;
+  page.on('request', (r) => r.url().includes('/counts') && notFound++);
+  await page.locator('ykien-count').evaluate((c, id) => c.setAttribute('page-id', id), ART(3));
+  await expect.poll(() => notFound).toBe(1);
+  await page.clock.runFor(200_000);
+  await page.evaluate(() => dispatchEvent(new Event('online')));
+  expect(notFound).toBe(1);
+  await expect(texts(page)).toHaveText(['']);
+});
+
 test('one request per endpoint however it is written (a trailing slash); an endpoint that is no URL shows nothing and throws nothing', async ({ page }) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));

@@ -403,10 +403,12 @@ test.describe('the kit against the real widget, at its edges', () => {
     const held = new Promise<void>((r) => (release = r));
     await page.route(/\/dist\/cdn\/kept-[^/]*\.js$/, async (route) => (await held, route.fallback()));
     await page.reload();
-    const listed = w.comments();
+    let answered = false;
+    const listed = w.comments().then((cs) => ((answered = true), cs));
     await expect(w.host.getByRole('article')).toHaveCount(1); // the published one, before the reader's own
-    // Not an answer while the list is still loading the reader's own comments.
-    expect(await Promise.race([listed.then(() => 'answered'), new Promise((r) => setTimeout(r, 500, 'waiting'))])).toBe('waiting');
+    // The list says it is still loading (the reader's own comments), and comments() has not answered.
+    await expect(w.host.locator('.list')).toHaveAttribute('aria-busy', 'true');
+    expect(answered).toBe(false);
     release();
     expect((await listed).map((c) => [c.name, c.pending])).toEqual([['Nguyễn Văn A', true], ['Trần B', false]]);
   });

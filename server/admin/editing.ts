@@ -286,6 +286,7 @@ export class EditingController implements ReactiveController {
     page.setBusy(c.id, true);
     this.set({ error: '' });
     let edited = false;
+    let approving = false;
     try {
       if (change.name !== undefined || change.content !== undefined) {
         const saved = await editComment(page.token(), c.id, change, base.editedAt);
@@ -302,7 +303,9 @@ export class EditingController implements ReactiveController {
         c = updated;
       }
       if (thenApprove) {
-        await moderate(page.token(), c, 'approve');
+        approving = true;
+        // The version this moderator has before them: a reply another one made, once a 409 showed it, too.
+        await moderate(page.token(), edited ? { ...c, reply: base.reply } : { ...c, editedAt: base.editedAt, reply: base.reply }, 'approve');
         page.announce(page.msg('editedApproved', { name: c.name }));
         const own = this.isOpen(c);
         if (own) this.close();
@@ -314,8 +317,19 @@ export class EditingController implements ReactiveController {
       if (edited) page.logChanged(c.id);
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return page.signOut(page.msg('badToken'));
-      // The edit's 409 carries the comment; the approval's its status too: only a moved status is "decided".
-      if (e instanceof ApiError && e.status === 409 && e.comment && (e.current === undefined || e.current === c.status))
+      if (approving && e instanceof ApiError && e.status === 409 && e.comment && e.current === c.status) {
+        // Edited or answered by someone else before the approval: the edit (if any) is saved, nothing is
+        // approved, and the card shows the comment as it is now, for a decision on what is published.
+        const own = this.isOpen(c);
+        if (own) this.close();
+        this.adopt(e.comment);
+        if (edited) page.logChanged(c.id);
+        page.alert(page.msg(edited ? 'savedButChanged' : 'changedBeforeDecision', { name: c.name }));
+        if (own) page.focusComment(c.id);
+        return;
+      }
+      // The edit's 409 (it carries the comment, not a status): shown beside the form.
+      if (e instanceof ApiError && e.status === 409 && e.comment && e.current === undefined)
         return this.changedByOther(c, e.comment, 'editedByOther', `#edit-content-${c.id}`);
       if (e instanceof ApiError && e.status === 409 && e.current !== undefined) {
         // Saved, but someone else decided it meanwhile: it leaves this list as with any decision.

@@ -58,8 +58,11 @@ export class ListController implements ReactiveController {
   #generation = 0;
   /** The first page asked for early (prefetch()), kept for the load that follows. */
   #early?: Early;
-  /** The load under way, which leaving the page makes stale: asked again (as fresh) on the way back. */
-  #underWay?: { gen: number; fresh: boolean };
+  /**
+   * A load under way (or its questions about the reader's own comments), which leaving the page makes
+   * stale: asked again on the way back.
+   */
+  #underWay = false;
   #host: ReactiveControllerHost;
   #source: () => ListSource;
 
@@ -71,10 +74,9 @@ export class ListController implements ReactiveController {
   hostConnected(): void {
     // The first load is started by the host once it knows its endpoint and article (willUpdate). An
     // element moved in the page (a framework re-parenting it) loads again only what leaving made stale
-    // (a load under way, the first or one past the cache for a comment just published) or what failed:
-    // a list shown stays as it is, pages added by "Xem thêm" and the reader's place in them included.
-    const left = this.#underWay;
-    if (left || this.state == 'failed') this.load(left?.fresh);
+    // (a load under way, its questions about the reader's own comments included) or what failed: a list
+    // shown stays as it is, pages added by "Xem thêm" and the reader's place in them included.
+    if (this.#underWay || this.state == 'failed') this.load();
   }
 
   hostDisconnected(): void {
@@ -103,11 +105,14 @@ export class ListController implements ReactiveController {
     return page ? Promise.race([page, new Promise((r) => setTimeout(r, ms))]) : Promise.resolve();
   }
 
-  /** The first page; `fresh` asks past the browser's cache (a comment was published meanwhile). */
-  async load(fresh = false, checkOwn = true): Promise<void> {
+  /**
+   * The first page, then the reader's own comments it does not hold; resolves once the list shows (the
+   * questions about own comments go on after).
+   */
+  async load(): Promise<void> {
     const src = this.#source();
     const gen = ++this.#generation;
-    this.#underWay = { gen, fresh };
+    this.#underWay = true;
     const article = src.enabled && src.endpoint ? src.endpoint + ' ' + src.pageId : undefined;
     if (article != this.#shownFor) {
       // Another article (a SPA navigated) or the list turned off: what is shown belongs to the old one.
@@ -119,26 +124,26 @@ export class ListController implements ReactiveController {
       this.#version++;
       this.state = 'idle';
     }
-    if (!src.enabled || !src.endpoint) return void ((this.#underWay = undefined), (this.busy = false), this.#host.requestUpdate());
+    if (!src.enabled || !src.endpoint) return void ((this.#underWay = this.busy = false), this.#host.requestUpdate());
     this.busy = true;
     if (this.state != 'ready') this.state = 'loading';
-    const early = !fresh && this.#early?.key == keyOf(src) ? this.#early : undefined;
+    const early = this.#early?.key == keyOf(src) ? this.#early : undefined;
     this.#early = undefined;
     // A prefetched page that already came is shown in this very update: no loading line in between.
     if (early?.settled) this.#show(early.settled.page, src);
     this.#host.requestUpdate();
-    const page = await (early ? early.page : fetchComments(src.endpoint, src.pageId, src.limit, null, fresh));
+    const page = await (early ? early.page : fetchComments(src.endpoint, src.pageId, src.limit, null));
     // Read after the list came, not beside it: a comment the reader sent while the list loaded is
     // stored by then (remember() writes before it shows), and must not be replaced by an older read.
     const own = (await (await keptIfStored())?.loadOwn(src.endpoint, src.pageId)) ?? [];
     if (gen != this.#generation) return;
-    this.#underWay = undefined;
     this.busy = false;
     this.own = own;
     this.#show(page, src);
     this.#host.requestUpdate();
     // Not waited for: a retry moves focus to what came as soon as it is shown.
-    if (page && checkOwn) this.#checkOwn(src, gen);
+    if (page) this.#checkOwn(src, gen).finally(() => gen == this.#generation && (this.#underWay = false));
+    else this.#underWay = false;
   }
 
   #show(page: CommentsPage | undefined, src: ListSource): void {

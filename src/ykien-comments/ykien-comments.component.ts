@@ -419,22 +419,25 @@ export class YkienComments extends LitElement {
     const added = await this.#list.more();
     if (added === undefined) return void this.say('listFailed', 'error');
     if (added === null) return;
-    this.say(added ? 'moreAdded' : 'moreNone', 'info', { count: added });
+    // "No more" only when there is none: a page of repeats (the pages moved) still has a next one.
+    this.say(added || this.#list.next ? 'moreAdded' : 'moreNone', 'info', { count: added });
     await this.updateComplete;
     if (added || !this.#list.next) this.renderRoot.querySelector<HTMLElement>(`article[data-i="${added ? from : from - 1}"]`)?.focus();
   }
 
   /**
-   * "Thử lại": the list again. Its button goes while it loads, so focus moves to what came: the first
-   * comment (the reader's own first), the line saying there is none yet, or the new "Thử lại" of a list
-   * that failed again (said in the status region too).
+   * "Thử lại": the list again. Its button goes while it loads, so focus moves to what came as soon as it
+   * shows: the first published comment (the reader's own copies above it may still go, once the server
+   * says what became of them, and focus with them), else an own copy, the line saying there is none yet,
+   * or the new "Thử lại" of a list that failed again (said in the status region too).
    */
   async #retry(): Promise<void> {
     await this.#list.load();
     const failed = this.#list.state == 'failed';
     if (failed) this.say('listFailed', 'error');
     await this.updateComplete;
-    this.renderRoot.querySelector<HTMLElement>(failed ? '[part~="list-error"] button' : '[part~="comment"], [part~="empty"]')?.focus();
+    const at = (sel: string) => this.renderRoot.querySelector<HTMLElement>(sel);
+    (failed ? at('[part~="list-error"] button') : (at('article[data-i="0"]') ?? at('[part~="comment"], [part~="empty"]')))?.focus();
   }
 
   /** @internal Saves the draft now; resolves when it is stored. */

@@ -9,11 +9,12 @@ import { fetchCounts } from '../api/counts.js';
 export const MAX_IDS = 100;
 export const MAX_QUERY = 7000;
 
-type Resolve = (count: number | undefined) => void;
+/** The count; null when the server answered without it; undefined when no answer came, or a 5xx. */
+type Resolve = (count: number | null | undefined) => void;
 const waiting = new Map<string, Map<string, Resolve[]>>();
 
-/** The published count of one article, or `undefined` when the server could not say. */
-export function requestCount(endpoint: string, pageId: string): Promise<number | undefined> {
+/** The published count of one article; null when the server answered without it, undefined when it did not answer (or a 5xx). */
+export function requestCount(endpoint: string, pageId: string): Promise<number | null | undefined> {
   return new Promise((resolve) => {
     // While the page is still being parsed (the script in <head>), the parser connects the counts in
     // chunks over several tasks: wait until it is done, so the whole page still makes one request.
@@ -35,7 +36,7 @@ function flush(): void {
     const send = (ids: string[]) =>
       ids.length &&
       fetchCounts(endpoint, ids).then((counts) => {
-        for (const id of ids) for (const resolve of pages.get(id)!) resolve(typeof counts?.[id] == 'number' ? counts[id] : undefined);
+        for (const id of ids) for (const resolve of pages.get(id)!) resolve(counts && (typeof counts[id] == 'number' ? counts[id] : null));
       });
     for (const id of pages.keys()) {
       const more = encodeURIComponent(id).length + 8; // &pageId=

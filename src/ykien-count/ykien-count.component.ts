@@ -18,13 +18,19 @@ const LABELS: Record<Lang, CountStrings> = {
   en: { countOne: '{count} comment', countOther: '{count} comments' },
 };
 
-/** A failed `/counts` is asked again (back online, or after these waits), then left blank. */
+/**
+ * A `/counts` that failed for a while (no answer, a 5xx) is asked again: back online, or after these
+ * waits while online; then left blank until a count of the page gets an answer again.
+ */
 const RETRY_MS = [5_000, 30_000, 120_000];
 
-/** Text a screen reader reads and the page does not show (format="number" keeps its words for them). */
+/** Clips format="number"'s words to a pixel: a screen reader reads them, the page does not show them. */
+let unseenSheet: CSSStyleSheet | undefined;
+
+/** Text a screen reader reads and the page does not show. */
 function unseen(text: string): HTMLElement {
   const s = document.createElement('span');
-  s.style.cssText = 'position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap';
+  s.className = 'unseen';
   s.textContent = text;
   return s;
 }
@@ -62,7 +68,8 @@ export class YkienCount extends HTMLElement {
   /** Counts whose request failed, asked again together (one batch) at the next retry. */
   static #failed = new Set<YkienCount>();
   static #retries = 0;
-  static #retryTimer?: ReturnType<typeof setTimeout>;
+  /** The retry's timer; 0 while it waits for the browser to be online again. */
+  static #retryTimer?: ReturnType<typeof setTimeout> | 0;
 
   constructor() {
     super();
@@ -105,6 +112,7 @@ export class YkienCount extends HTMLElement {
 
   disconnectedCallback(): void {
     YkienCount.#all.delete(this);
+    YkienCount.#failed.delete(this);
   }
 
   attributeChangedCallback(): void {
@@ -123,7 +131,12 @@ export class YkienCount extends HTMLElement {
       this.#render(); // the old article's number goes now, not when the new one comes
       if (endpoint && pageId) {
         const count = await requestCount(endpoint, pageId);
-        if (this.#asked == asked) (this.count = count) ?? YkienCount.#retryLater(this);
+        if (this.#asked == asked) {
+          // null: the server answered without this count (no `/counts` route, a 4xx): asking again
+          // would get the same. undefined: no answer, or a 5xx, which may pass.
+          if (count === undefined) YkienCount.#retryLater(this);
+          else if (count !== null) (this.count = count), (YkienCount.#retries = 0);
+        }
       }
     }
     this.#render();
@@ -131,18 +144,21 @@ export class YkienCount extends HTMLElement {
 
   /** A count left blank by a failed request (offline, a 503, a timeout) is asked again, a few times. */
   static #retryLater(c: YkienCount): void {
+    const offline = !navigator.onLine;
+    // Offline, only coming back online asks again: waits spent while offline would use up the tries.
+    if (YkienCount.#retries >= RETRY_MS.length && !offline) return;
     const all = YkienCount.#failed;
     all.add(c);
-    if (YkienCount.#retryTimer !== undefined || YkienCount.#retries >= RETRY_MS.length) return;
+    if (YkienCount.#retryTimer !== undefined) return;
     const again = () => {
-      clearTimeout(YkienCount.#retryTimer);
+      clearTimeout(YkienCount.#retryTimer as ReturnType<typeof setTimeout>);
       removeEventListener('online', again);
       YkienCount.#retryTimer = undefined;
       const now = [...all];
       all.clear();
-      for (const x of now) if (x.isConnected) (x.#asked = undefined), x.#ask();
+      for (const x of now) (x.#asked = undefined), x.#ask();
     };
-    YkienCount.#retryTimer = setTimeout(again, RETRY_MS[YkienCount.#retries++]);
+    YkienCount.#retryTimer = offline ? 0 : setTimeout(again, RETRY_MS[YkienCount.#retries++]);
     addEventListener('online', again);
   }
 
@@ -154,7 +170,12 @@ export class YkienCount extends HTMLElement {
     const labels = { ...LABELS[lang], ...this.#strings };
     const number = new Intl.NumberFormat(lang).format(n);
     const [before = '', after = ''] = (new Intl.PluralRules(lang).select(n) == 'one' ? labels.countOne : labels.countOther).split('{count}');
-    if (this.getAttribute('format') == 'number') this.#text.replaceChildren(unseen(before), number, unseen(after));
+    if (this.getAttribute('format') == 'number') {
+      // A constructed stylesheet, not a style attribute: nothing for a strict CSP's style-src to refuse.
+      if (!unseenSheet) (unseenSheet = new CSSStyleSheet()).replaceSync('.unseen{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}');
+      this.shadowRoot!.adoptedStyleSheets = [unseenSheet];
+      this.#text.replaceChildren(unseen(before), number, unseen(after));
+    }
     else this.#text.textContent = before + number + after;
   }
 }
