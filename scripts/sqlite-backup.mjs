@@ -27,7 +27,7 @@ import { chmodSync, closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, m
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
@@ -96,11 +96,12 @@ function vacuumInto(from, to) {
 /** Resolves to the copy's { version, comments } and `copying`: { start, end } of the copy, on now()'s clock. */
 export async function backup(from, to) {
   if (existsSync(to)) throw new Error(`${to} exists; choose a new name`);
-  // Made beside it under another name, and given its name only once it is whole, checked and without the
-  // address key: an off-machine sync that runs meanwhile, or a failure half-way, never finds a copy
-  // there that is partial or still holds the key. Made empty and private first (VACUUM INTO takes an
-  // empty file): a file SQLite creates follows the umask, and would be readable by all while it fills.
-  const partial = `${resolve(to)}.partial`;
+  // Made beside the database (its folder is the server's own, private, and never synced off the machine)
+  // and moved to the backups only once it is whole, checked and without the address key: an off-machine
+  // sync of the backups that runs meanwhile, or a failure half-way, never finds a copy there that is
+  // partial or still holds the key. Made empty and private first (VACUUM INTO takes an empty file): a
+  // file SQLite creates follows the umask, and would be readable by all while it fills.
+  const partial = join(dirname(resolve(from)), `${basename(to)}.partial`);
   try {
     closeSync(openSync(partial, 'wx', 0o600));
   } catch (e) {
@@ -111,12 +112,32 @@ export async function backup(from, to) {
     const copying = await vacuumInto(resolve(from), partial);
     withoutAddressKey(partial);
     const info = integrity(partial);
-    putInPlace(partial, resolve(to));
+    moveInPlace(partial, resolve(to));
     return { ...info, copying };
   } catch (e) {
     for (const suffix of ['', '-journal']) rmSync(partial + suffix, { force: true });
     throw e;
   }
+}
+
+/** putInPlace() across folders: a rename where both are on one file system, else a copy made whole first. */
+function moveInPlace(file, target) {
+  syncFile(file);
+  try {
+    renameSync(file, target);
+  } catch (e) {
+    if (e.code !== 'EXDEV') throw e;
+    const copying = `${target}.copying`;
+    try {
+      copyFileSync(file, copying);
+      chmodSync(copying, 0o600);
+      putInPlace(copying, target);
+    } finally {
+      rmSync(copying, { force: true });
+    }
+    rmSync(file, { force: true });
+  }
+  syncFile(dirname(target));
 }
 
 /**
@@ -148,6 +169,22 @@ export async function restore(from, to) {
   }
   const target = resolve(to);
   if (existsSync(target)) assertUnused(target);
+  // Copied beside the target and made durable before anything is moved: a copy that fails (a full
+  // disk) leaves the current file where it is, not no database at all, on which the runbook's next
+  // step (starting the server) would begin an empty one.
+  const partial = `${target}.restoring`;
+  try {
+    copyFileSync(from, partial);
+    chmodSync(partial, 0o600);
+    syncFile(partial);
+  } catch (e) {
+    try {
+      rmSync(partial, { force: true });
+    } catch {
+      /* not ours to remove (a folder of that name) */
+    }
+    throw new Error(`${e.message}; nothing was moved`);
+  }
   // A -wal and -shm go aside even when the file itself is gone (deleted as damaged): SQLite would
   // replay that old log onto the restored copy at its first open, and corrupt it.
   const present = ['', '-wal', '-shm'].filter((suffix) => existsSync(target + suffix));
@@ -155,12 +192,9 @@ export async function restore(from, to) {
     const aside = `${target}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     for (const suffix of present) renameSync(target + suffix, aside + suffix);
   }
-  // Copied beside the target, made durable, then renamed into place, and the rename made durable:
-  // a power cut leaves the old file aside and either no new one or a whole one, never a partial file
-  // that the server would start on (and then lose comments answered 201 in its -wal).
-  const partial = `${target}.restoring`;
-  copyFileSync(from, partial);
-  chmodSync(partial, 0o600);
+  // Then renamed into place, and the rename made durable: a power cut leaves the old file aside and
+  // either no new one or a whole one, never a partial file that the server would start on (and then
+  // lose comments answered 201 in its -wal).
   putInPlace(partial, target);
   return info;
 }

@@ -14,7 +14,7 @@ import { Moderators } from './moderation/moderators.js';
 import { JOBS_FORGOTTEN_AFTER_MS, NotificationWorker } from './notify/worker.js';
 import { answerClientError, ProblemError, sendProblem } from './problem.js';
 import { adminRoutes } from './routes/admin.js';
-import { commentRoutes } from './routes/comments.js';
+import { commentRoutes, MAX_PARAM_LENGTH } from './routes/comments.js';
 import { staticRoutes } from './routes/static.js';
 import { CLOCK_SKEW_MS, SCHEMA_AHEAD, StoreUnavailable, type Store } from './stores/store.js';
 
@@ -99,7 +99,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // Requests that arrive while closing go through our hooks instead (draining.ts), so that they get
     // a problem document and, on the public API, their CORS headers.
     return503OnClosing: false,
-    routerOptions: { maxParamLength: 200 },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // A path with a broken %-escape (/api/comments/%E0%A4%A) gets a problem document like any other
     // bad request, instead of Fastify's own bare JSON.
     frameworkErrors: (_err, request, reply) => {

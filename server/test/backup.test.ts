@@ -9,7 +9,7 @@
  */
 import Database from 'better-sqlite3';
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, copyFileSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -188,7 +188,7 @@ it('the backup is private (0600) from its first byte, under a umask that would m
   let running = true;
   void exited.then(() => (running = false));
   while (running) {
-    for (const file of [to, `${to}.partial`]) {
+    for (const file of [to, join(dir, 'copy.db.partial')]) {
       try {
         modes.add(statSync(file).mode & 0o777);
       } catch {
@@ -259,4 +259,48 @@ it('a backup that fails after the copy (here, removing the address key) leaves n
   expect(run.stderr).toMatch(/settings are kept/);
   expect(run.status).toBe(1);
   expect(readdirSync(dir).filter((f) => f.startsWith('copy.db'))).toEqual([]);
+});
+
+it('a restore whose copy fails (here, a folder in the way of it) moves nothing: the current file stays where the server looks', () => {
+  const dir = tempDir();
+  const copyFile = markedCopy(dir);
+  const target = join(dir, 'ykien.db');
+  const live = new Database(target);
+  migrate(live);
+  live.prepare("INSERT INTO settings (name, value) VALUES ('from-the-live-file', 'yes')").run();
+  live.close();
+  mkdirSync(`${target}.restoring`);
+  const run = spawnSync(process.execPath, [SCRIPT, 'restore', copyFile, target], { encoding: 'utf8' });
+  expect(run.status).toBe(1);
+  expect(run.stderr).toMatch(/nothing was moved/);
+  expect(readdirSync(dir).filter((f) => f.includes('before-restore'))).toEqual([]);
+  const db = new Database(target, { readonly: true, fileMustExist: true });
+  try {
+    expect(db.prepare("SELECT value FROM settings WHERE name = 'from-the-live-file'").pluck().get()).toBe('yes');
+  } finally {
+    db.close();
+  }
+});
+
+it('a backup is made beside the database, never partial in the backups folder (which may be synced off the machine)', () => {
+  const dir = tempDir();
+  const data = join(dir, 'data');
+  const backups = join(dir, 'backups');
+  mkdirSync(data);
+  mkdirSync(backups);
+  const live = join(data, 'live.db');
+  const db = new Database(live);
+  migrate(db);
+  db.close();
+  // A partial copy left beside the database by a run that was killed: refused, and named, not ignored.
+  closeSync(openSync(join(data, 'copy.db.partial'), 'w'));
+  const blocked = spawnSync(process.execPath, [SCRIPT, 'backup', live, join(backups, 'copy.db')], { encoding: 'utf8' });
+  expect(blocked.status).toBe(1);
+  expect(blocked.stderr).toContain(join(data, 'copy.db.partial'));
+  expect(readdirSync(backups)).toEqual([]);
+  rmSync(join(data, 'copy.db.partial'));
+  const run = spawnSync(process.execPath, [SCRIPT, 'backup', live, join(backups, 'copy.db')], { encoding: 'utf8' });
+  expect(run.stderr).toBe('');
+  expect(readdirSync(backups)).toEqual(['copy.db']);
+  expect(readdirSync(data).sort()).toEqual(['live.db']);
 });

@@ -108,6 +108,15 @@ describe('answers to an allowed origin carry the CORS headers', () => {
     expect(res.status).toBe(200);
     expectCorsFor(res, SITE);
   });
+
+  it('a path or method the endpoint does not have: a 404 problem the page can read, never cached', async () => {
+    for (const [method, path] of [['GET', '/api/comments/a/b'], ['PUT', '/api/comments'], ['DELETE', '/api/comments/x'], ['POST', '/api/comments/counts']]) {
+      const res = await http(`${server.url}${path}`, { method, headers: { origin: SITE } });
+      expectProblem(res, 404, 'not-found');
+      expectCorsFor(res, SITE);
+      expect(res.headers['cache-control'], `${method} ${path}`).toBe('no-store');
+    }
+  });
 });
 
 describe('other origins', () => {

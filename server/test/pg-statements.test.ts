@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LATEST_PG_VERSION } from '../src/stores/pg-schema.js';
 import { PgStore, STORE_BATCH } from '../src/stores/pg-store.js';
 import type { NewComment } from '../src/stores/store.js';
@@ -45,6 +45,25 @@ describe.skipIf(!PG_URL)('PostgreSQL named statements', () => {
     expect(statements[0]).toBe(STORE_BATCH.trim());
     expect(statements[1]).toMatch(/^SELECT seq, id, .* FROM comments WHERE status = \$1 AND page_id = \$2 ORDER BY/);
     expect(statements[2]).toMatch(/^SELECT page_id, published FROM page_counts/);
+  });
+
+  it('a public page and its count are read in one statement, one snapshot: a commit between two reads cannot be in one only', async () => {
+    const schema: PgSchema = await freshPgSchema(PG_URL!, 'ykien_one_snapshot');
+    later(() => schema.drop());
+    const store = await PgStore.open(schema.url);
+    later(() => store.close());
+    const pool = (store as unknown as { pool: pg.Pool }).pool;
+    const empty = await store.publishedPage('bai-viet', 2, null);
+    expect([empty.page.items, empty.page.next, empty.total]).toEqual([[], null, 0]);
+    for (let i = 0; i < 3; i++) await store.insertComment(comment());
+    const query = vi.spyOn(pool, 'query');
+    const first = await store.publishedPage('bai-viet', 2, null);
+    expect(query).toHaveBeenCalledTimes(1);
+    expect([first.page.items.length, first.total]).toEqual([2, 3]);
+    const second = await store.publishedPage('bai-viet', 2, first.page.next);
+    expect([second.page.items.length, second.page.next, second.total]).toEqual([1, null, 3]);
+    expect(new Set([...first.page.items, ...second.page.items].map((c) => c.id)).size).toBe(3);
+    query.mockRestore();
   });
 
   it('preparedStatements: false prepares nothing, and the store works the same', async () => {

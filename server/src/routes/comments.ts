@@ -22,6 +22,9 @@ import { sendableOf, sendCacheable } from '../reading/http-cache.js';
 import { listPage, pageBody, publicItem } from '../reading/list-page.js';
 import { readingRoutes } from '../reading/routes.js';
 
+/** The longest path segment the router takes as an id; a longer one is a bad request, not an unknown id. */
+export const MAX_PARAM_LENGTH = 200;
+
 const LIST_DEFAULT = 20;
 const LIST_MAX = 100;
 
@@ -123,6 +126,18 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
 
   readingRoutes(app, ctx);
 
+
+  // Anything else under the endpoint is answered here, not by the server's own 404: with the CORS and
+  // `no-store` of every answer of the endpoint, so a page reads the problem instead of a network error.
+  const unknown = async (request: FastifyRequest, reply: FastifyReply) => {
+    reply.header('Cache-Control', 'no-store');
+    // An id longer than the router takes (`GET /{id}` did not match it) is a bad request, as before.
+    const rest = request.url.split('?')[0]!.slice('/api/comments/'.length);
+    if (request.method === 'GET' && !rest.includes('/') && rest.length > MAX_PARAM_LENGTH) return sendProblem(request, reply, 400, 'bad-request');
+    return sendProblem(request, reply, 404, 'not-found');
+  };
+  app.route({ method: ['PUT', 'PATCH', 'DELETE'], url: '/api/comments', handler: unknown });
+  app.all('/api/comments/*', unknown);
 }
 
 /** What a step decided: a JSON answer, or a problem. */

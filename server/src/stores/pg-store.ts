@@ -418,14 +418,25 @@ export class PgStore implements Store {
   }
 
   async publishedPage(pageId: string, limit: number, cursor: Cursor | null): Promise<{ page: Page<StoredComment>; total: number }> {
-    // Side by side, one round trip's wait (see Store): a REPEATABLE READ transaction would cost two more.
-    const [page, counts] = await Promise.all([this.list({ status: 'published', pageId, limit, cursor }), this.publishedCounts([pageId])]);
-    const counted = counts.get(pageId) ?? 0;
-    if (cursor) return { page, total: counted };
-    // Two statements, two snapshots: a commit may be in one and not the other. A first page knows
-    // better than the counter where it contradicts it: when it is the last, it holds every published
-    // comment; when more follow, there are more than it holds.
-    return { page, total: page.next ? Math.max(counted, page.items.length + 1) : page.items.length };
+    // The page and its counter in one statement, so one snapshot: read apart, a comment committed
+    // between the two reads was in the total and not on the page, and the first-page cache, adding
+    // that comment in its place, counted it twice (one round trip, as before, and no transaction).
+    const params: unknown[] = [pageId];
+    if (cursor) params.push(cursor.createdAt, cursor.seq);
+    params.push(limit + 1);
+    const text =
+      `SELECT t.total, c.* FROM (SELECT coalesce((SELECT published FROM page_counts WHERE page_id = $1), 0) AS total) t ` +
+      `LEFT JOIN LATERAL (SELECT ${LIST_COLUMNS} FROM comments WHERE status = 'published' AND page_id = $1` +
+      `${cursor ? ' AND (created_at, seq) < ($2, $3)' : ''} ORDER BY created_at DESC, seq DESC LIMIT $${params.length}) c ON true`;
+    const { rows } = await ask<CommentRow & { total: string }>(this.pool, this.prepared(text, params));
+    const found = rows.filter((r) => r.id !== null);
+    const more = found.length > limit;
+    const items = (more ? found.slice(0, limit) : found).map(toComment);
+    const last = items[items.length - 1];
+    const counted = Number(rows[0]!.total);
+    const page = { items, next: more && last ? { createdAt: last.createdAt, seq: last.seq } : null };
+    // A last first page holds every published comment: it is the count, whatever a counter says.
+    return { page, total: cursor || more ? counted : items.length };
   }
 
   async list(q: ListQuery): Promise<Page<StoredComment>> {
