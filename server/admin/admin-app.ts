@@ -133,7 +133,7 @@ export class YkienAdmin extends LitElement {
     moveTo: (i) => this.moveTo(i),
     busy: (id) => this.busy.has(id),
     hasSelection: () => this.selected.size > 0,
-    toggleSelected: (id) => this.toggleSelected(id),
+    toggleSelected: (id) => this.toggleSelected(id, undefined, true),
     decide: (c, action) => void this.act(c, action),
     decideSelected: (action) => void this.bulk(action),
     startEdit: (c) => this.edits.startEdit(c),
@@ -291,6 +291,9 @@ export class YkienAdmin extends LitElement {
     writeToken('');
     this.token = '';
     this.signedIn = false;
+    // A load under way is dropped (loadSeq): it must not leave the sign-in form waiting for it for good.
+    this.loading = false;
+    this.listFailed = false;
     this.items = [];
     this.next = null;
     this.counts = null;
@@ -445,6 +448,9 @@ export class YkienAdmin extends LitElement {
     this.tab = tab;
     this.items = [];
     this.next = null;
+    // What was chosen in the other tab is not on screen any more: not chosen here, even if this load fails.
+    this.selected = new Set();
+    this.current = -1;
     void this.load(true);
   }
 
@@ -577,7 +583,7 @@ export class YkienAdmin extends LitElement {
       } as const;
       this.announce(this.msg(outcome[action][0], { name: c.name }));
       this.bumpCounts(c.status, outcome[action][1], 1);
-      this.removeItems(new Set([c.id]), refocus, c.status);
+      this.removeItems(new Set([c.id]), refocus && this.focusIsOurs(), c.status);
     } catch (e) {
       if (e instanceof ApiError && e.status === 409 && e.code === 'conflict' && this.changedBeforeDecision(c, e)) {
         this.error = this.msg('changedBeforeDecision', { name: c.name });
@@ -585,7 +591,7 @@ export class YkienAdmin extends LitElement {
       }
       if (e instanceof ApiError && e.status === 409 && e.code === 'conflict') {
         // Someone else moved it: it leaves this list, unchanged, and the moderator is told its status now.
-        this.removeItems(new Set([c.id]), refocus, c.status);
+        this.removeItems(new Set([c.id]), refocus && this.focusIsOurs(), c.status);
         this.error = this.movedByOther(c, e);
         void this.refreshCounts();
         return;
@@ -598,6 +604,8 @@ export class YkienAdmin extends LitElement {
   }
 
   private async bulk(action: 'approve' | 'reject'): Promise<void> {
+    // As its buttons: no "approve the selected" on "Đã đăng", no "reject" on "Đã từ chối" (Shift+A, Shift+R).
+    if ((action === 'approve' && this.tab === 'published') || (action === 'reject' && this.tab === 'rejected')) return;
     const chosen = this.items.filter((c) => this.selected.has(c.id) && !this.busy.has(c.id));
     if (chosen.length === 0) return;
     // The tab they are listed in: the moderator may switch to another while the decisions run.
@@ -637,7 +645,10 @@ export class YkienAdmin extends LitElement {
     }
     this.setBusy(chosen.map((c) => c.id), false);
     const stayed = this.tab === from;
-    const focusWasInList = this.current >= 0;
+    // Focus moves back only from where the moderator left it (the list, the bulk bar) or from nowhere: a
+    // search typed meanwhile keeps it, or its letters would decide on comments.
+    const ours = this.focusIsOurs();
+    const focusWasInList = this.current >= 0 && ours;
     this.removeItems(new Set([...done, ...moved.keys(), ...gone.keys()]), focusWasInList, from);
     this.announce(this.msg(action === 'approve' ? 'bulkApproved' : 'bulkRejected', { n: done.size }));
     const problems = [...changed, ...moved.values(), ...gone.values()];
@@ -646,14 +657,29 @@ export class YkienAdmin extends LitElement {
     if (problems.length) this.error = problems.join(' ');
     // The buttons pressed went with the selection; "select all" goes too when nothing is left. (Not
     // when the moderator moved to another tab meanwhile: focus is theirs there.)
-    if (stayed && !focusWasInList) this.focusSoon(this.items.length ? '#select-all' : '#list-heading');
+    if (stayed && ours && !focusWasInList) this.focusSoon(this.items.length ? '#select-all' : '#list-heading');
   }
 
-  private toggleSelected(id: string, on?: boolean): void {
+  private toggleSelected(id: string, on?: boolean, say = false): void {
     const next = new Set(this.selected);
-    if (on ?? !next.has(id)) next.add(id);
+    const chosen = on ?? !next.has(id);
+    if (chosen) next.add(id);
     else next.delete(id);
     this.selected = next;
+    // Pressed as a shortcut (`x`), focus stays on the card: the checkbox's change is said.
+    const c = say ? this.items.find((x) => x.id === id) : undefined;
+    if (c) this.announce(this.msg(chosen ? 'selectedOne' : 'unselectedOne', { name: c.name, n: next.size }));
+  }
+
+  /**
+   * Focus is where a decision left it (a card, the bulk bar) or nowhere (the page's body): moving it
+   * back into the list takes it from nothing the moderator went to meanwhile.
+   */
+  private focusIsOurs(): boolean {
+    const outside = document.activeElement;
+    if (outside !== this) return !outside || outside === document.body;
+    const inside = this.renderRoot instanceof ShadowRoot ? this.renderRoot.activeElement : null;
+    return !inside || !!inside.closest('article[data-index], .bulkbar, #list-heading');
   }
 
   private toggleAll(on: boolean): void {

@@ -82,9 +82,13 @@ export class AuditLogController implements ReactiveController {
       this.items = reset ? answer.items : [...this.items, ...answer.items];
       this.next = answer.next;
       this.page.announce(this.page.msg('loaded', { n: this.items.length }));
-      if (!reset) this.page.focusSoon(`tr[data-index="${this.items.length - answer.items.length}"] th`);
+      if (!reset) this.page.focusSoon(answer.items.length ? `tr[data-index="${this.items.length - answer.items.length}"] th` : '#view-heading');
     } catch (e) {
-      if (seq === this.seq) this.page.failed(e);
+      if (seq === this.seq) {
+        this.page.failed(e);
+        // "Xem thêm" went while it loaded: the keyboard goes back to it (it is there again), not to the page.
+        if (!reset) this.page.focusSoon('button.more');
+      }
     } finally {
       if (seq === this.seq) {
         this.loading = false;

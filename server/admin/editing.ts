@@ -44,6 +44,11 @@ const replyAtOf = (c: AdminComment): string | null | undefined => (c.reply === u
 export class EditingController implements ReactiveController {
   /** The open form: which comment's, and whether it edits the comment or its reply. */
   private form: { id: string; kind: FormKind } | null = null;
+  /**
+   * Comments whose save is under way: their form cannot be cancelled meanwhile (Escape, "Hủy"), or a
+   * "Lưu và duyệt" the moderator thought cancelled would still approve, its card gone under the focus.
+   */
+  private readonly saving = new Set<string>();
   /** The open form's error. */
   private error = '';
   /** The kept forms (`<id> <kind>`) the moderator was told where to find: each told once. */
@@ -260,7 +265,13 @@ export class EditingController implements ReactiveController {
     void this.fillKept(c, kind);
   }
 
+  /** "Hủy" or Escape: not while the form's save is under way (it goes on, whatever the form says). */
   private cancel(c: AdminComment): void {
+    if (!this.saving.has(c.id)) this.done(c);
+  }
+
+  /** The form closes and the keyboard goes back to its comment. */
+  private done(c: AdminComment): void {
     this.close();
     // By id: a saved edit or reply replaced the comment's object in the list.
     this.page.focusComment(c.id);
@@ -284,6 +295,7 @@ export class EditingController implements ReactiveController {
     if (name !== c.name && name !== base.name) change.name = name;
     if (content !== c.content && content !== base.content) change.content = content;
     page.setBusy(c.id, true);
+    this.saving.add(c.id);
     this.set({ error: '' });
     let edited = false;
     let approving = false;
@@ -312,7 +324,7 @@ export class EditingController implements ReactiveController {
         page.left(c, 'published', own);
       } else {
         page.announce(page.msg('edited', { name: c.name }));
-        if (this.isOpen(c)) this.cancel(c);
+        if (this.isOpen(c)) this.done(c);
       }
       if (edited) page.logChanged(c.id);
     } catch (e) {
@@ -342,6 +354,7 @@ export class EditingController implements ReactiveController {
       this.saveFailed(c, e, `#edit-content-${c.id}`);
     } finally {
       page.setBusy(c.id, false);
+      this.saving.delete(c.id);
     }
   }
 
@@ -350,6 +363,7 @@ export class EditingController implements ReactiveController {
     const text = this.field<HTMLTextAreaElement>(`#reply-text-${c.id}`)?.value.trim() ?? '';
     if (!text) return;
     page.setBusy(c.id, true);
+    this.saving.add(c.id);
     this.set({ error: '' });
     try {
       const reply = (await setReply(page.token(), c.id, text, replyAtOf(this.baseOf(c)))) ?? { text, at: new Date().toISOString() };
@@ -357,7 +371,7 @@ export class EditingController implements ReactiveController {
       const now = page.comment(c.id);
       if (now) page.replace({ ...now, reply });
       page.announce(page.msg('replySaved', { name: c.name }));
-      if (this.isOpen(c)) this.cancel(c);
+      if (this.isOpen(c)) this.done(c);
       page.logChanged(c.id);
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return page.signOut(page.msg('badToken'));
@@ -365,6 +379,7 @@ export class EditingController implements ReactiveController {
       this.saveFailed(c, e, `#reply-text-${c.id}`);
     } finally {
       page.setBusy(c.id, false);
+      this.saving.delete(c.id);
     }
   }
 
@@ -372,6 +387,7 @@ export class EditingController implements ReactiveController {
   async deleteReply(c: AdminComment): Promise<void> {
     const page = this.page;
     page.setBusy(c.id, true);
+    this.saving.add(c.id);
     page.alert('');
     try {
       await removeReply(page.token(), c.id, replyAtOf(c));
@@ -391,6 +407,7 @@ export class EditingController implements ReactiveController {
       page.failed(e);
     } finally {
       page.setBusy(c.id, false);
+      this.saving.delete(c.id);
     }
   }
 
@@ -443,7 +460,7 @@ export class EditingController implements ReactiveController {
             ? html`<button type="submit" class="primary" ?disabled=${busy}>${msg('saveApprove')}</button>
                 <button type="button" class="quiet" ?disabled=${busy} @click=${() => this.saveEdit(c, false)}>${msg('save')}</button>`
             : html`<button type="submit" class="primary" ?disabled=${busy}>${msg('save')}</button>`}
-          <button type="button" class="quiet" @click=${() => this.cancel(c)}>${msg('cancel')}</button>
+          <button type="button" class="quiet" aria-disabled=${busy ? 'true' : 'false'} @click=${() => this.cancel(c)}>${msg('cancel')}</button>
         </div>
       </form>
     `;
@@ -465,7 +482,7 @@ export class EditingController implements ReactiveController {
         ${this.renderTheirs(c, (t) => html`<p class="content">${t.reply?.text ?? msg('theirReplyNone')}</p>`)}
         <div class="actions">
           <button type="submit" class="primary" ?disabled=${busy}>${msg('saveReply')}</button>
-          <button type="button" class="quiet" @click=${() => this.cancel(c)}>${msg('cancel')}</button>
+          <button type="button" class="quiet" aria-disabled=${busy ? 'true' : 'false'} @click=${() => this.cancel(c)}>${msg('cancel')}</button>
         </div>
       </form>
     `;

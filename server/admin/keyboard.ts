@@ -107,7 +107,8 @@ export class KeyboardController implements ReactiveController {
     if (isTyping(path[0]) || path.some((t) => t instanceof HTMLFormElement && t.classList.contains('edit'))) return;
     const card = path.find((t): t is HTMLElement => t instanceof HTMLElement && t.matches('article.comment'));
     if (!card && isControl(path[0])) return;
-    const key = e.key;
+    // The letter as meant, whatever Caps Lock says: Shift (and only Shift) makes A and R act on the selection.
+    const key = e.key.length === 1 ? (e.shiftKey ? e.key.toUpperCase() : e.key.toLowerCase()) : e.key;
     if (key === '?') {
       e.preventDefault();
       return this.openHelp();

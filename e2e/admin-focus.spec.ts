@@ -1,0 +1,185 @@
+/**
+ * /admin: where the keyboard is after what a moderator does, and what their keys mean. A wrong token
+ * then the right one; a bulk decision that ends while the moderator types a search; Shift+A where its
+ * button is hidden; Caps Lock; the log's "Xem thêm" that fails; "Hủy" while "Lưu và duyệt" runs; `x`
+ * said to a screen reader; a tab switch that fails with a selection.
+ */
+import { test, expect, cards, card, liveRegion } from './support/admin.js';
+
+test('a wrong token, then the right one: the second sign-in goes through, without a reload', async ({ page, server, seed }) => {
+  await seed({ name: 'Bạn đọc A' });
+  await page.goto(`${server.url}/admin`);
+  const token = page.getByLabel('Mã kiểm duyệt viên');
+  await token.fill('not-the-token-0000000000');
+  await token.press('Enter');
+  await expect(page.getByRole('alert')).toHaveText('Mã kiểm duyệt không đúng.');
+  await expect(token).toBeFocused();
+  await token.fill(server.adminToken);
+  await token.press('Enter');
+  await expect(cards(page)).toHaveCount(1);
+});
+
+test('a bulk approval that ends while the moderator types a search: the typing stays in the search, no letter decides', async ({
+  page,
+  seed,
+  signIn,
+  api,
+}) => {
+  for (const name of ['Một', 'Hai', 'Ba']) await seed({ name, content: `Ý kiến của ${name}.` });
+  await signIn();
+  await expect(cards(page)).toHaveCount(3);
+  // The server takes its time with the second decision.
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let decided = 0;
+  await page.route('**/api/admin/comments/*/approve*', async (route) => {
+    if (++decided === 2) await held;
+    await route.continue();
+  });
+  await card(page, 'Một').getByRole('checkbox').check();
+  await card(page, 'Hai').getByRole('checkbox').check();
+  await page.keyboard.press('j');
+  await page.keyboard.press('Shift+A');
+  await expect.poll(() => decided).toBe(2);
+  // The moderator moves on to the search and starts typing.
+  await page.keyboard.press('/');
+  const search = page.locator('ykien-admin #q');
+  await expect(search).toBeFocused();
+  await page.keyboard.type('ar');
+  release();
+  await expect(liveRegion(page)).toHaveText('Đã duyệt 2 bình luận.');
+  await expect(search).toBeFocused();
+  await page.keyboard.type('e');
+  await expect(search).toHaveValue('are');
+  // "Ba" is still pending: no "a", "r" or "e" acted on it.
+  const ba = (await api('GET', '/comments?status=pending')).json.items.map((c: { name: string }) => c.name);
+  expect(ba).toEqual(['Ba']);
+});
+
+test('Shift+A on "Đã đăng" and Shift+R on "Đã từ chối" do nothing, as their buttons are not there', async ({ page, seed, signIn, api }) => {
+  const a = await seed({ name: 'Đã đăng 1' });
+  const b = await seed({ name: 'Đã từ chối 1' });
+  expect((await api('POST', `/comments/${a}/approve`)).status).toBe(200);
+  expect((await api('POST', `/comments/${b}/reject`)).status).toBe(200);
+  const decisions: string[] = [];
+  page.on('request', (r) => /\/(approve|reject)(\?|$)/.test(r.url()) && decisions.push(r.url()));
+  await signIn();
+  for (const [tab, name, keys] of [['published', 'Đã đăng 1', 'Shift+A'], ['rejected', 'Đã từ chối 1', 'Shift+R']] as const) {
+    await page.locator(`ykien-admin button.tab[data-status="${tab}"]`).click();
+    await expect(cards(page)).toHaveCount(1);
+    await card(page, name).getByRole('checkbox').check();
+    await card(page, name).focus();
+    await page.keyboard.press(keys);
+    // Then something the page answers, after which a decision the keys started would have been asked.
+    await page.keyboard.press('x');
+    await expect(liveRegion(page)).toHaveText(`Đã bỏ chọn bình luận của “${name}” (0 đã chọn).`);
+    await expect(cards(page)).toHaveCount(1);
+  }
+  expect(decisions).toEqual([]);
+  expect((await api('GET', `/comments/${a}`)).json.status).toBe('published');
+  expect((await api('GET', `/comments/${b}`)).json.status).toBe('rejected');
+});
+
+test('Caps Lock on: "a" approves the comment the keyboard is on, not the selection; Shift+A the selection', async ({ page, seed, signIn, api }) => {
+  const one = await seed({ name: 'Một' });
+  const two = await seed({ name: 'Hai' });
+  const three = await seed({ name: 'Ba' });
+  await signIn();
+  await expect(cards(page)).toHaveCount(3);
+  await card(page, 'Một').getByRole('checkbox').check();
+  await card(page, 'Hai').getByRole('checkbox').check();
+  await card(page, 'Ba').focus();
+  // Caps Lock: the key reads "A" without Shift.
+  await card(page, 'Ba').dispatchEvent('keydown', { key: 'A', shiftKey: false, bubbles: true, composed: true });
+  await expect(liveRegion(page)).toHaveText('Đã duyệt bình luận của “Ba”.');
+  expect((await api('GET', `/comments/${three}`)).json.status).toBe('published');
+  expect((await api('GET', `/comments/${one}`)).json.status).toBe('pending');
+  expect((await api('GET', `/comments/${two}`)).json.status).toBe('pending');
+});
+
+test('"x" says what it did, for a screen reader: the focus stays on the card, the checkbox changes silently', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Một' });
+  await seed({ name: 'Hai' });
+  await signIn();
+  await expect(cards(page)).toHaveCount(2);
+  await page.keyboard.press('j');
+  await page.keyboard.press('x');
+  await expect(liveRegion(page)).toHaveText('Đã chọn bình luận của “Hai” (1 đã chọn).');
+  await page.keyboard.press('x');
+  await expect(liveRegion(page)).toHaveText('Đã bỏ chọn bình luận của “Hai” (0 đã chọn).');
+});
+
+test('a tab switch that fails leaves no selection of the other tab behind', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Một' });
+  await seed({ name: 'Hai' });
+  await signIn();
+  await page.getByRole('checkbox', { name: /Chọn tất cả/ }).check();
+  await expect(page.locator('ykien-admin .bulkbar')).toContainText('Đã chọn 2');
+  await page.route('**/api/admin/comments?**', (route) => route.fulfill({ status: 500, contentType: 'application/problem+json', body: '{"code":"internal"}' }));
+  await page.locator('ykien-admin button.tab[data-status="rejected"]').click();
+  await expect(page.getByRole('alert')).toBeVisible();
+  await expect(page.locator('ykien-admin .bulkbar')).not.toContainText('Đã chọn');
+  await expect(page.getByRole('button', { name: /Duyệt các bình luận đã chọn/ })).toHaveCount(0);
+});
+
+test('"Hủy" or Escape while "Lưu và duyệt" runs does not cancel what is being saved; the keyboard stays in the queue', async ({
+  page,
+  seed,
+  signIn,
+  api,
+}) => {
+  const id = await seed({ name: 'Ngô Văn H', content: 'Nguyên văn.' });
+  await seed({ name: 'Người khác' });
+  await signIn();
+  const c = card(page, 'Ngô Văn H');
+  await c.getByRole('button', { name: 'Sửa' }).click();
+  await c.getByLabel('Nội dung').fill('Bản đã sửa.');
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let asked = 0;
+  await page.route('**/api/admin/comments/*', async (route) => {
+    if (route.request().method() === 'PATCH') (asked++, await held);
+    await route.continue();
+  });
+  await c.getByRole('button', { name: 'Lưu và duyệt' }).click();
+  await expect.poll(() => asked).toBe(1);
+  const cancel = c.getByRole('button', { name: 'Hủy' });
+  await expect(cancel).toHaveAttribute('aria-disabled', 'true');
+  // (Playwright's click waits for an aria-disabled button to be enabled; a reader's click does not.)
+  await cancel.focus();
+  await cancel.dispatchEvent('click');
+  await page.keyboard.press('Escape'); // on "Hủy", in the form
+  await expect(c.getByLabel('Nội dung')).toBeVisible();
+  await expect(cancel).toBeFocused();
+  await expect(c.getByLabel('Nội dung')).toBeVisible(); // not cancelled: the save is under way
+  release();
+  await expect(liveRegion(page)).toHaveText('Đã sửa và duyệt bình luận của “Ngô Văn H”.');
+  await expect(card(page, 'Người khác')).toBeFocused();
+  expect((await api('GET', `/comments/${id}`)).json).toMatchObject({ status: 'published', content: 'Bản đã sửa.' });
+});
+
+test('the moderation log: a "Xem thêm" that fails puts the keyboard back on it', async ({ page, seed, signIn, api }) => {
+  const id = await seed({ name: 'Bạn đọc 1' });
+  expect((await api('POST', `/comments/${id}/approve`)).status).toBe(200);
+  // The first page says there is more; the next one fails.
+  let fail!: () => void;
+  const failMore = new Promise<void>((r) => (fail = r));
+  await page.route('**/api/admin/audit?**', async (route) => {
+    if (route.request().url().includes('cursor=')) {
+      await failMore; // until the button has gone, as it does while its page loads
+      return route.fulfill({ status: 500, contentType: 'application/problem+json', body: '{"code":"internal"}' });
+    }
+    const res = await route.fetch();
+    return route.fulfill({ response: res, json: { ...(await res.json()), next: 'bW9yZQ' } });
+  });
+  await signIn();
+  await page.getByRole('link', { name: 'Nhật ký kiểm duyệt' }).click();
+  await expect(page.locator('ykien-admin table.audit tbody tr')).toHaveCount(1);
+  const more = page.getByRole('button', { name: 'Xem thêm' });
+  await more.focus();
+  await page.keyboard.press('Enter');
+  await expect(more).toHaveCount(0);
+  fail();
+  await expect(page.getByRole('alert')).toBeVisible();
+  await expect(more).toBeFocused();
+});
