@@ -13,8 +13,9 @@
 //   thread's event loop for as long as it copies.
 // restore: with the server STOPPED (a file that some process has open is refused). Checks the backup's
 //   integrity, refuses a backup whose schema version is newer than the newest migration of the server
-//   beside this script (server/dist) before it moves anything, then moves the current file (and its -wal/-shm) aside as <file>.before-restore-<time> and
-//   puts the backup in place.
+//   beside this script (server/dist) before it moves anything, copies the backup beside the file
+//   (<file>.restoring) and makes it durable (a copy that fails moves nothing), then moves the current
+//   file (and its -wal/-shm) aside as <file>.before-restore-<time> and puts the copy in place.
 // check: seeds a temp file with the server's migrations and SEED comments (so that the copy lasts long
 //   enough to overlap POSTs), starts the built server on it, posts comments before and while a backup
 //   runs, and fails unless at least one POST was sent and answered 201 while the copy ran. Then it
