@@ -383,3 +383,38 @@ test('the box removed while its comment is being sent: the send ends, and the te
   await expect(f.content).toHaveValue('');
   expect(endpoint.posts).toHaveLength(1);
 });
+
+test('two unsent comments, the keyboard on the first one\'s "Bỏ bình luận": when the outbox sends that one, the button goes with it and Enter discards nothing else', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  await page.clock.install();
+  await article({ attrs: { 'site-key': null } });
+  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
+  endpoint.offline = true;
+  const f = form(page);
+  for (const content of ['Ý kiến thứ nhất.', 'Ý kiến thứ hai.']) {
+    await fillAndVerify(page, 'Lý Văn Bình', content);
+    await f.send.click();
+    await expect(f.content).toHaveValue('');
+    await page.clock.runFor(1_000); // one written a second after the other (offline: its retry fails)
+  }
+  await expect(unsent(page)).toHaveCount(2);
+  // Oldest first.
+  await expect(unsent(page).first()).toContainText('Ý kiến thứ nhất.');
+  await unsent(page).first().getByRole('button', { name: 'Bỏ bình luận' }).focus();
+  // Back: the first is stored, the second still cannot be (and waits), whichever goes first.
+  const handle = endpoint.handle.bind(endpoint);
+  endpoint.handle = async (route: Route, request: Request) =>
+    request.method() === 'POST' && request.postData()?.includes('Ý kiến thứ hai.')
+      ? route.fulfill({ status: 503, contentType: 'application/problem+json', body: '{"status":503,"title":"x","code":"storage-unavailable"}' })
+      : handle(route, request);
+  endpoint.offline = false;
+  await page.evaluate(() => dispatchEvent(new Event('online')));
+  await expect(unsent(page)).toHaveCount(1);
+  await expect(unsent(page)).toContainText('Ý kiến thứ hai.');
+  await page.keyboard.press('Enter');
+  await expect(unsent(page)).toHaveCount(1);
+  expect(Object.keys(await idb(page)).filter((k) => k.startsWith('o:'))).toHaveLength(1);
+});
