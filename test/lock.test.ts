@@ -34,6 +34,25 @@ describe('withLock', () => {
     expect(locks.request).toHaveBeenCalledTimes(2);
   });
 
+  it('without the Locks API (a plain-http page), two works of one page take turns: the lease is the page\'s, and would let both in at once', async () => {
+    vi.stubGlobal('navigator', {});
+    const { withLock } = await import('../src/outbox/lock.js');
+    const log: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const first = withLock(async () => (log.push('first starts'), await held, log.push('first ends'), 1));
+    const second = withLock(async () => (log.push('second starts'), 2));
+    // The second waits however long the first takes (here, until it is released).
+    await new Promise((r) => setTimeout(r, 50));
+    expect(log).toEqual(['first starts']);
+    release();
+    expect(await Promise.all([first, second])).toEqual([1, 2]);
+    expect(log).toEqual(['first starts', 'first ends', 'second starts']);
+    // A work that fails does not stop the next.
+    await expect(withLock(async () => Promise.reject(new Error('no')))).rejects.toThrow('no');
+    expect(await withLock(async () => 'after')).toBe('after');
+  });
+
   it('lets another refusal through (not a frame without the API)', async () => {
     const { withLock } = await lockWith(() => Promise.reject(new DOMException('aborted', 'AbortError')));
     await expect(withLock(async () => 'never')).rejects.toThrow('aborted');

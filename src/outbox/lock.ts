@@ -20,6 +20,12 @@ interface Lease {
 // Not crypto.randomUUID: this fallback is for plain-http pages, where that does not exist.
 const me = uuidV7();
 let locksWork = true;
+/**
+ * The lease's work in this page, one after another: the lease is the page's (`me`), so a second
+ * request of the page would be granted at once (a drain woken while the form's own send is under
+ * way would send that comment again). A Web Lock queues the page's own requests itself.
+ */
+let inPage: Promise<unknown> = Promise.resolve();
 
 /** Runs `work` while holding the outbox lock; waits for another tab to let go. */
 export async function withLock<T>(work: () => Promise<T>): Promise<T> {
@@ -33,6 +39,12 @@ export async function withLock<T>(work: () => Promise<T>): Promise<T> {
       locksWork = false;
     }
   }
+  const turn = inPage.then(() => underLease(work));
+  inPage = turn.catch(() => {});
+  return turn;
+}
+
+async function underLease<T>(work: () => Promise<T>): Promise<T> {
   while (!(await takeLease())) await new Promise((r) => setTimeout(r, POLL_MS));
   const renew = setInterval(takeLease, LEASE_MS / 3);
   try {
