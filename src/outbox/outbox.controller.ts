@@ -61,7 +61,13 @@ type Heard = { sent: [clientId: string, id: string, status: SentStatus] } | { re
 /** What the outbox tells its host besides a send's result: a comment's captcha went stale before it could go. */
 export type QueuedOutcome = SendResult | { kind: 'token-stale' } | { kind: 'returned' };
 /** What became of the form's comment: as the server answered, or discarded by the reader before it could be kept. */
-export type SubmitOutcome = SendResult | { kind: 'discarded' };
+export type SubmitOutcome = SendResult | { kind: 'discarded'; maybeStored?: boolean };
+
+/**
+ * The attempt ended without saying whether the server stored it: no answer (a timeout, the connection
+ * lost), an answer without an id, or another attempt with the key under way (409).
+ */
+const unknownOutcome = (r: SendResult) => r.kind == 'retry' && (!r.status || r.status == 409 || r.code == 'bad-response');
 
 type Host = ReactiveControllerHost & HTMLElement & { endpoint?: string; language: string; contentLang: string };
 
@@ -260,7 +266,7 @@ export class OutboxController implements ReactiveController {
         // back in a form.
         this.#tokens.delete(item.clientId);
         await this.#changed();
-        return { kind: 'discarded' };
+        return { kind: 'discarded', maybeStored: unknownOutcome(result) };
       }
     }
     if (result.kind != 'retry' && result.kind != 'rate-limited') this.#tokens.delete(item.clientId);

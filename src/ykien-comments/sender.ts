@@ -259,7 +259,9 @@ export class Sender {
     // The reader discarded it while it went (here or in another tab), and it was not stored: the text
     // stays in the form (the same comment, under the same key, if sent again), the status says it was
     // discarded, and the page hears of no queued comment.
-    if (result.kind == 'discarded') return void h.say('discarded');
+    // No answer said whether the server had it already: the reader is told, and sending the same text
+    // again (same key) cannot store it twice.
+    if (result.kind == 'discarded') return void h.say(result.maybeStored ? 'discardedMaybeStored' : 'discarded');
     const { kind } = result;
     const here = from === undefined || h.draftKey == from;
     if (kind == 'sent' || kind == 'retry' || kind == 'rate-limited') {
