@@ -448,3 +448,17 @@ test('two unsent comments, the keyboard on the first one\'s "Bỏ bình luận":
   await expect(unsent(page)).toHaveCount(1);
   expect(Object.keys(await idb(page)).filter((k) => k.startsWith('o:'))).toHaveLength(1);
 });
+
+test('the same words typed again after a reload, while the first still awaits moderation, are a second comment', async ({ page, article, endpoint }) => {
+  await article({ attrs: { 'site-key': null } });
+  const f = form(page);
+  await fillAndVerify(page, 'Đỗ Thị U', 'Đồng ý.');
+  await f.send.click();
+  await expect(f.status).toContainText('sau khi được kiểm duyệt');
+  await page.reload();
+  await expect(page.locator('ykien-comments [part~="comment-pending"]')).toHaveCount(1);
+  await f.content.fill('Đồng ý.');
+  await f.send.click();
+  await expect(f.status).toContainText('sau khi được kiểm duyệt');
+  expect(endpoint.comments.map((c) => c.content)).toEqual(['Đồng ý.', 'Đồng ý.']);
+});

@@ -19,6 +19,7 @@ import { keep } from './keeping.js';
 import { clean } from '../text.js';
 import { renderOutbox } from './outbox.template.js';
 import type { YkienComments } from './ykien-comments.component.js';
+import type { OwnComment } from './own-comments.js';
 
 const FIELDS: Field[] = ['name', 'content', 'captcha'];
 
@@ -234,7 +235,13 @@ export class Sender {
     // tab's form's): the same words typed again are the reader's choice, a second comment.
     const restored = !!p.content && clean(h.restoredContent) == p.content;
     const [sentId, own] = await Promise.all([restored ? k.sentAs(h.endpoint!, p.pageId, p.content) : undefined, k.loadOwn(h.endpoint!, p.pageId)]);
-    return (sentId !== undefined && !this.#sentHere.has(sentId)) || own.some((c) => c.content == p.content && !this.#sentHere.has(c.id));
+    // An own copy of the same words (awaiting moderation): held back when the form got the text back
+    // from this device, or when another tab sent it while this page was open (this form may hold that
+    // same shared draft); one from an earlier visit is not: "Đồng ý" typed again is another comment.
+    // (The page's start on the clock `savedAt` was read from, whatever the wall clock did since.)
+    const opened = Date.now() - performance.now();
+    const twinOwn = (c: OwnComment) => c.content == p.content && !this.#sentHere.has(c.id) && (restored || c.savedAt > opened);
+    return (sentId !== undefined && !this.#sentHere.has(sentId)) || own.some(twinOwn);
   }
 
   #fail(code: string, message: string, status?: number): void {
