@@ -462,3 +462,34 @@ test('the same words typed again after a reload, while the first still awaits mo
   await expect(f.status).toContainText('sau khi được kiểm duyệt');
   expect(endpoint.comments.map((c) => c.content)).toEqual(['Đồng ý.', 'Đồng ý.']);
 });
+
+test('a comment queued here, refused for good while the box was on another article: back on its article, the text is in the form with the server\'s message', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  await page.clock.install();
+  await article({ attrs: { 'site-key': null } });
+  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
+  const f = form(page);
+  const here = await page.evaluate(() => location.origin + location.pathname);
+  endpoint.offline = true;
+  await fillAndVerify(page, 'Lý Văn Bình', 'Một ý kiến bị từ chối.');
+  await f.send.click();
+  await expect(unsent(page)).toHaveCount(1);
+  // The app moves the box to another article; the outbox sends the comment there, and the server refuses it.
+  await page.locator('ykien-comments').evaluate((el) => el.setAttribute('page-id', 'bai-khac'));
+  await expect(unsent(page)).toHaveCount(1); // listed under "other articles" now
+  endpoint.offline = false;
+  endpoint.reply({ status: 400, body: { status: 400, title: 'Dữ liệu không hợp lệ', code: 'validation', fields: { content: 'Nội dung có từ bị cấm.' } } });
+  await page.evaluate(() => dispatchEvent(new Event('online')));
+  await expect(unsent(page)).toContainText('Nội dung có từ bị cấm.');
+  await expect(f.content).toHaveValue('');
+  // Back on its article: the text is the reader's to fix, in the form, with the message; not in the list.
+  await page.locator('ykien-comments').evaluate((el, id) => el.setAttribute('page-id', id), here);
+  await expect(f.content).toHaveValue('Một ý kiến bị từ chối.');
+  await expect(page.locator('ykien-comments #content-error')).toContainText('Nội dung có từ bị cấm.');
+  await expect(unsent(page)).toHaveCount(0);
+  expect(Object.keys(await idb(page)).filter((k) => k.startsWith('o:'))).toEqual([]);
+  expect(endpoint.posts).toHaveLength(1);
+});

@@ -12,6 +12,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Draft, DraftController } from '../drafts.js';
 import { clean } from '../text.js';
 import { keep, keptIfStored } from './keeping.js';
+import type { OutboxItem } from '../outbox/items.js';
 
 /** What a draft is kept under: the endpoint and the article. */
 export const articleKey = (endpoint: string | undefined, pageId: string) => endpoint + ' ' + pageId;
@@ -106,10 +107,12 @@ export class DraftKeeper implements ReactiveController {
    * typing. Its text is left out when it was sent already or will be: saved just before a send this tab
    * did not see the end of, it is in the outbox, or among the reader's own comments once another page's
    * outbox sent it; sending it again from the form would store it twice. `onQueued`: the outbox holds a
-   * comment of this endpoint. A device that never kept anything has neither, and loads no code to find
-   * that out. A stashed draft (typed while the store could not be loaded) is put back at once.
+   * comment of this endpoint. `onRefused`: a comment of this article the server refused for good (queued,
+   * then sent by a tab elsewhere) goes back into an empty form, as in the tab that sends it. A device
+   * that never kept anything has neither, and loads no code to find that out. A stashed draft (typed
+   * while the store could not be loaded) is put back at once.
    */
-  restore(endpoint: string, pageId: string, put: (d: Draft) => void, onQueued: () => void): void {
+  restore(endpoint: string, pageId: string, put: (d: Draft) => void, onQueued: () => void, onRefused: (item: OutboxItem) => void): void {
     const key = this.#key();
     const s = this.stashed();
     // The stash is the newest there is (the page's last words as it went): put back at once, checked below.
@@ -121,6 +124,8 @@ export class DraftKeeper implements ReactiveController {
         const none = () => [];
         const [d, queued, own] = await Promise.all([this.stored(), kept.loadItems(endpoint).catch(none), kept.loadOwn(endpoint, pageId).catch(none)]);
         if (queued.length) onQueued();
+        // Refused for good: not "sent or will be", and its text is the reader's to fix, in the form.
+        const refused = queued.find((i) => i.state == 'rejected' && i.payload.pageId == pageId);
         // Compared as sent: NFC, CRLF as LF, trimmed (the draft keeps what was typed).
         const candidate = clean(fromStash ?? d?.content ?? '');
         const marked = candidate ? await kept.sentAs(endpoint, pageId, candidate).catch(() => undefined) : undefined;
@@ -129,7 +134,9 @@ export class DraftKeeper implements ReactiveController {
           const text = clean(typed);
           return (
             !!text &&
-            ((marked !== undefined && text == candidate) || queued.some((i) => i.payload.pageId == pageId && i.payload.content == text) || own.some((c) => c.content == text))
+            ((marked !== undefined && text == candidate) ||
+              queued.some((i) => i != refused && i.payload.pageId == pageId && i.payload.content == text) ||
+              own.some((c) => c.content == text))
           );
         };
         const now = this.#draft();
@@ -138,7 +145,10 @@ export class DraftKeeper implements ReactiveController {
           if (now.content != fromStash || !wasSent(fromStash)) return;
           put({ name: now.name, content: '' });
         } else {
-          if (!d || now.content) return; // typed meanwhile
+          if (now.content) return; // typed meanwhile
+          // An empty form, and a draft that is empty or holds the refused text: the refused comment comes back.
+          if (refused && (!clean(d?.content ?? '') || clean(d!.content) == refused.payload.content)) return onRefused(refused);
+          if (!d) return;
           const sent = wasSent(d.content);
           put({ name: now.name || d.name, content: sent ? '' : d.content });
           if (!sent) return;

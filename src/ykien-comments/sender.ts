@@ -5,7 +5,7 @@
  * reader who only reads the comments never downloads it.
  */
 import type { nothing, TemplateResult } from 'lit';
-import type { CommentPayload } from '../api/send.js';
+import type { CommentPayload, SendResult } from '../api/send.js';
 import { buildPayload, reason } from '../api/send.js';
 import { CaptchaController, DEFAULT_JSAPI } from '../captcha.js';
 import { YkienErrorEvent, YkienQueuedEvent, YkienSentEvent, YkienSubmitEvent } from '../events.js';
@@ -201,18 +201,29 @@ export class Sender {
       const message = h.say('verifyPrompt', 'error');
       if (!byOther) this.#fail('captcha', message, kind == 'captcha' ? 403 : undefined);
     } else if (kind != 'retry' && kind != 'rate-limited') {
-      if (item.payload.pageId == h.page.pageId && !h.content.trim()) {
-        // Retrying cannot help: the text goes back into the form, with the message, for the reader to fix.
-        ({ name: h.name, content: h.content } = item.payload);
-        this.outbox.returned(item.clientId);
-        h.saveDraft();
-        this.#handle(result, item.payload, false);
-      } else if (!byOther) {
+      if (!this.returnRefused(item, result) && !byOther) {
         // It stays among the unsent comments, for the reader, who is told (not left with "sent later");
         // the page hears of it too, once.
         this.#fail(reason(result), h.say('queuedRefused', 'error'), result.status);
       }
     }
+  }
+
+  /**
+   * A comment of this article the server refused for good (400, 413, 422), now or when it was sent from
+   * elsewhere: retrying cannot help, so its text goes back into the form, with the message, for the
+   * reader to fix, if the form is on that article and empty. False when it stays among the unsent.
+   */
+  returnRefused(item: OutboxItem, result?: SendResult): boolean {
+    const h = this.#host;
+    if (item.payload.pageId != h.page.pageId || h.content.trim()) return false;
+    ({ name: h.name, content: h.content } = item.payload);
+    this.outbox.returned(item.clientId);
+    h.saveDraft();
+    // The answer, or as the outbox kept it: the fields' messages, too large, or the server's code.
+    result ??= item.fields ? { kind: 'validation', status: 400, fields: item.fields } : item.code == 'too-large' ? { kind: 'too-large', status: 413 } : { kind: 'rejected', code: item.code ?? 'rejected', status: 422 };
+    this.#handle(result, item.payload, false);
+    return true;
   }
 
   /**
