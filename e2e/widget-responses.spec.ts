@@ -374,6 +374,19 @@ test.describe('failures: "could not be sent", the text stays', () => {
     expect(endpoint.posts).toHaveLength(1);
   });
 
+  test('429 asking for longer than the captcha token lives: the comment is kept, and the reader is told to verify it then, not that it goes by itself', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    endpoint.reply({ status: 429, body: { status: 429, title: 'Too many', code: 'rate-limited' }, headers: { 'Retry-After': '300' } });
+    await article();
+    const f = form(page);
+    await send(page);
+    await expect(f.status).toHaveText('Bạn gửi quá nhanh. Bình luận được giữ lại; sau 300 giây, hãy xác minh captcha để gửi.');
+    expect(endpoint.posts).toHaveLength(1);
+  });
+
   for (const [status, body] of [
     [500, { status: 500, title: 'Internal error', code: 'internal' }],
     [502, undefined],

@@ -21,6 +21,8 @@ export const enSending: SendingStrings = {
   queuedInPage: 'Your comment could not be sent yet. It will be sent again if this page stays open.',
   queuedOfflineInPage: 'You are offline. Your comment will be sent when you are back online if this page stays open.',
   queuedRateLimited: 'You are sending too fast. Your comment is saved and will be sent in {seconds} s.',
+  queuedRateLimitedInPage: 'You are sending too fast. Your comment will be sent in {seconds} s if this page stays open.',
+  rateLimitedVerify: 'You are sending too fast. Your comment is kept; after {seconds} s, complete the captcha to send it.',
   queuedSent: 'Your saved comment has been sent.',
   queuedRefused: 'The server did not accept a saved comment; it is still under “Unsent comments”.',
   queuedReturned: 'The server did not accept a saved comment; its text was put back in the comment form in another tab of this article, for you to fix.',

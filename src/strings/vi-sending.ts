@@ -19,6 +19,8 @@ export const viSending = {
   queuedInPage: 'Chưa gửi được bình luận. Bình luận sẽ tự gửi lại nếu trang này vẫn mở.',
   queuedOfflineInPage: 'Bạn đang ngoại tuyến. Bình luận sẽ tự gửi khi có mạng nếu trang này vẫn mở.',
   queuedRateLimited: 'Bạn gửi quá nhanh. Bình luận đã lưu và sẽ tự gửi sau {seconds} giây.',
+  queuedRateLimitedInPage: 'Bạn gửi quá nhanh. Bình luận sẽ tự gửi sau {seconds} giây nếu trang này vẫn mở.',
+  rateLimitedVerify: 'Bạn gửi quá nhanh. Bình luận được giữ lại; sau {seconds} giây, hãy xác minh captcha để gửi.',
   queuedSent: 'Bình luận đã lưu trước đó đã được gửi.',
   queuedRefused: 'Máy chủ không nhận một bình luận đã lưu; bình luận vẫn còn trong mục “Bình luận chưa gửi”.',
   queuedReturned: 'Máy chủ không nhận một bình luận đã lưu; nội dung đã được đưa lại vào ô bình luận ở một thẻ khác của bài viết này để bạn sửa.',

@@ -7,7 +7,7 @@
 import type { nothing, TemplateResult } from 'lit';
 import type { CommentPayload, SendResult } from '../api/send.js';
 import { buildPayload, reason } from '../api/send.js';
-import { CaptchaController, DEFAULT_JSAPI } from '../captcha.js';
+import { CaptchaController, DEFAULT_JSAPI, tokenFresh } from '../captcha.js';
 import { YkienErrorEvent, YkienQueuedEvent, YkienSentEvent, YkienSubmitEvent } from '../events.js';
 import type { OutboxItem } from '../outbox/items.js';
 import { OutboxController, type QueuedOutcome, type SubmitOutcome } from '../outbox/outbox.controller.js';
@@ -314,9 +314,12 @@ export class Sender {
       this.#fail(kind, h.say('tooLarge', 'error'), 413);
     } else if (kind == 'rate-limited' || kind == 'retry') {
       const code = reason(result);
+      // A wait past its captcha token's life: the comment will not go by itself then, but ask for the captcha.
+      const item = kind == 'rate-limited' ? this.outbox.items.find((i) => i.clientId == payload.clientId) : undefined;
+      const staleFirst = kind == 'rate-limited' && !!item?.captcha && !tokenFresh(item.tokenAt ?? 0, Date.now() + result.retryAfter * 1000);
       const message =
         kind == 'rate-limited'
-          ? h.say('queuedRateLimited', 'error', { seconds: result.retryAfter })
+          ? h.say(staleFirst ? 'rateLimitedVerify' : store.persistent ? 'queuedRateLimited' : 'queuedRateLimitedInPage', 'error', { seconds: result.retryAfter })
           : // Not "saved on this device" when the browser lets nothing be saved: it lives in this page only.
             h.say(code == 'offline' ? (store.persistent ? 'queuedOffline' : 'queuedOfflineInPage') : store.persistent ? 'queued' : 'queuedInPage', 'error');
       h.dispatchEvent(new YkienQueuedEvent({ clientId: payload.clientId, reason: code }));
