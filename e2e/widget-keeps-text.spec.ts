@@ -493,3 +493,33 @@ test('a comment queued here, refused for good while the box was on another artic
   expect(Object.keys(await idb(page)).filter((k) => k.startsWith('o:'))).toEqual([]);
   expect(endpoint.posts).toHaveLength(1);
 });
+
+test('two tabs: a comment one queued, refused when the other (on another article) sends it, goes back into the first tab\'s form with the server\'s message', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  await page.clock.install();
+  await article({ attrs: { 'site-key': null } });
+  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
+  endpoint.offline = true;
+  await fillAndVerify(page, 'Lý Văn Bình', 'Viết khi mất mạng, bị từ chối.');
+  await form(page).send.click();
+  await expect(form(page).status).toContainText('sẽ tự gửi lại');
+  // This tab is frozen (as a background tab is), so that the other one sends it; the server refuses it.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
+  endpoint.offline = false;
+  endpoint.reply({ status: 400, body: { status: 400, title: 'Dữ liệu không hợp lệ', code: 'validation', fields: { content: 'Nội dung có từ bị cấm.' } } });
+  const other = await secondTab(page, endpoint, { 'site-key': null, 'page-id': 'bai-khac' });
+  await other.goto(`${ORIGIN}/tin-tuc/bai-viet`);
+  await expect(form(other).status).toContainText('Máy chủ không nhận');
+  await expect(form(other).content).toHaveValue('');
+  await cdp.send('Page.setWebLifecycleState', { state: 'active' });
+  // Told here, where it was written and said it would be sent: back in the form, to fix.
+  await expect(form(page).content).toHaveValue('Viết khi mất mạng, bị từ chối.');
+  await expect(page.locator('ykien-comments #content-error')).toContainText('Nội dung có từ bị cấm.');
+  await expect(unsent(page)).toHaveCount(0);
+  await expect(unsent(other)).toHaveCount(0);
+  expect(endpoint.posts).toHaveLength(1);
+});

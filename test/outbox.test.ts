@@ -255,7 +255,7 @@ describe('OutboxController', () => {
     vi.stubGlobal('fetch', fetchMock);
     host = { endpoint: EP, language: 'vi', contentLang: 'vi', updates: 0, addController() {}, requestUpdate() { host.updates++; } };
     reports = [];
-    ctl = new OutboxController(host as never, (item, result) => reports.push([item, result]));
+    ctl = new OutboxController(host as never, (item, result) => void reports.push([item, result]));
   });
 
   afterEach(() => {
@@ -392,7 +392,7 @@ describe('OutboxController', () => {
       ctl.hostDisconnected();
       ctl = new OutboxController(
         host as never,
-        (item, result) => reports.push([item, result]),
+        (item, result) => void reports.push([item, result]),
         async (item, sent) => void seen.push([item.clientId, sent, (await dump()).find(([k]) => k == 'o:' + item.clientId)?.[1]]),
       );
     });

@@ -20,6 +20,10 @@ import type { SentStatus } from '../events.js';
 /** Failures after which the server certainly stored nothing. */
 const NOT_STORED = ['offline', 'rate-limited', 'captcha-unavailable'];
 
+/** A refused item's answer, as the outbox kept it: the fields' messages, too large, or the server's code. */
+export const refusal = (item: OutboxItem): SendResult =>
+  item.fields ? { kind: 'validation', status: 400, fields: item.fields } : item.code == 'too-large' ? { kind: 'too-large', status: 413 } : { kind: 'rejected', code: item.code ?? 'rejected', status: 422 };
+
 /** Pure: the item after an attempt ended with `result`. */
 export function settle(item: OutboxItem, result: SendResult, now = Date.now(), random = Math.random): OutboxItem {
   const k = result.kind;
@@ -56,7 +60,7 @@ export const deleteItem = (clientId: string) => store.del(PREFIX + clientId);
  * What a tab tells the others beside "re-read the outbox": a queued comment it sent, or one the server
  * refused whose text it put back in its own form.
  */
-type Heard = { sent: [clientId: string, id: string, status: SentStatus] } | { returned: string };
+type Heard = { sent: [clientId: string, id: string, status: SentStatus] } | { returned: string } | { stuck: string };
 
 /** What the outbox tells its host besides a send's result: a comment's captcha went stale before it could go. */
 export type QueuedOutcome = SendResult | { kind: 'token-stale' } | { kind: 'returned' };
@@ -102,7 +106,8 @@ export class OutboxController implements ReactiveController {
   #wake = () => (document.visibilityState != 'hidden' || this.items.length ? this.drain(true) : undefined);
   #host: Host;
   /** `byOther`: another tab sent it (this one only shows the outcome; the events are that tab's). */
-  #report: (item: OutboxItem, result: QueuedOutcome, byOther?: boolean) => void;
+  /** Tells the host; true when a refused comment went back into its form (then no other tab need act). */
+  #report: (item: OutboxItem, result: QueuedOutcome, byOther?: boolean) => boolean | void;
   /**
    * The server stored the item: the host's records of it (the reader's own copy, the draft it came from)
    * are written while the item is still here marked sent, so no moment exists when neither tells that
@@ -112,7 +117,7 @@ export class OutboxController implements ReactiveController {
 
   constructor(
     host: Host,
-    report: (item: OutboxItem, result: QueuedOutcome, byOther?: boolean) => void,
+    report: (item: OutboxItem, result: QueuedOutcome, byOther?: boolean) => boolean | void,
     stored: (item: OutboxItem, sent: NonNullable<OutboxItem['sent']>) => Promise<void> = async () => {},
   ) {
     (this.#host = host).addController(this);
@@ -221,6 +226,7 @@ export class OutboxController implements ReactiveController {
       // Its token may still be in the tab that queued it; once it cannot be, the reader is asked.
       if (!tokenFresh(item.tokenAt ?? 0, now) && (await this.#update(item.clientId, { state: 'needs-captcha' }))) {
         this.#report(item, { kind: 'token-stale' });
+        this.#channel?.postMessage({ stuck: item.clientId } satisfies Heard);
       }
       return true;
     }
@@ -228,7 +234,12 @@ export class OutboxController implements ReactiveController {
     if (!(await this.#markSending(item.clientId))) return true;
     const result = await this.#attempt(item, token, false);
     if (result.kind == 'discarded') return true; // the reader discarded it meanwhile: nothing to tell
-    this.#report(item, result);
+    const back = this.#report(item, result);
+    // It no longer goes by itself (refused, or wanting a captcha): the tab that queued it, which said it
+    // would, is told too. (Unless this tab put it back in its form: then it says `returned`.)
+    if (!back && result.kind != 'sent' && result.kind != 'retry' && result.kind != 'rate-limited') {
+      this.#channel?.postMessage({ stuck: item.clientId } satisfies Heard);
+    }
     return !(result.kind == 'retry' && result.code == 'offline');
   }
 
@@ -319,7 +330,14 @@ export class OutboxController implements ReactiveController {
   }
 
   /** Another tab changed the outbox; when it sent a comment this tab listed as unsent, that is told here too. */
-  #heard(data: Heard | 0): void {
+  async #heard(data: Heard | 0): Promise<void> {
+    if (data && 'stuck' in data) {
+      // Told once the list is read again: the item as the other tab left it (its state, the server's fields).
+      await this.#refresh();
+      const item = this.items.find((i) => i.clientId == data.stuck);
+      if (item) this.#report(item, item.state == 'rejected' ? refusal(item) : { kind: 'token-stale' }, true);
+      return;
+    }
     const id = data ? ('sent' in data ? data.sent[0] : data.returned) : undefined;
     const item = id && this.items.find((i) => i.clientId == id);
     if (item && data) this.#report(item, 'sent' in data ? { kind: 'sent', id: data.sent[1], status: data.sent[2], replay: false } : { kind: 'returned' }, true);

@@ -10,7 +10,7 @@ import { buildPayload, reason } from '../api/send.js';
 import { CaptchaController, DEFAULT_JSAPI, tokenFresh } from '../captcha.js';
 import { YkienErrorEvent, YkienQueuedEvent, YkienSentEvent, YkienSubmitEvent } from '../events.js';
 import type { OutboxItem } from '../outbox/items.js';
-import { OutboxController, type QueuedOutcome, type SubmitOutcome } from '../outbox/outbox.controller.js';
+import { OutboxController, refusal, type QueuedOutcome, type SubmitOutcome } from '../outbox/outbox.controller.js';
 import { store } from '../storage.js';
 import { uuidV7 } from '../uuid-v7.js';
 import { validate, type Field, type FieldErrors } from '../validate.js';
@@ -20,6 +20,9 @@ import { clean } from '../text.js';
 import { renderOutbox } from './outbox.template.js';
 import type { YkienComments } from './ykien-comments.component.js';
 import type { OwnComment } from './own-comments.js';
+
+/** Refused for good: retrying cannot help, the reader must change something. */
+const refused = (r: QueuedOutcome) => !['sent', 'retry', 'rate-limited', 'captcha', 'token-stale', 'returned'].includes(r.kind);
 
 const FIELDS: Field[] = ['name', 'content', 'captcha'];
 
@@ -46,7 +49,12 @@ export class Sender {
     );
     this.outbox = new OutboxController(
       host,
-      (item, result, byOther) => host.withWords(() => this.#onQueuedOutcome(item, result, byOther)),
+      // True when a refused comment goes back into this tab's form (decided now: the words may load first).
+      (item, result, byOther) => {
+        const back = !byOther && refused(result) && this.#returnable(item);
+        host.withWords(() => this.#onQueuedOutcome(item, result, byOther));
+        return back;
+      },
       // Before the item leaves the outbox: the list keeps it as the reader's own, and its article's draft
       // (saved as send was pressed) loses its text, whichever page sent it.
       async ({ endpoint, payload }, { id, status }) => {
@@ -195,13 +203,19 @@ export class Sender {
       else if (this.#mine.has(item.clientId)) this.#sentHere.add(result.id);
       h.say('queuedSent', 'success');
       if (!byOther) h.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: item.clientId }));
+    } else if (byOther && !this.#mine.has(item.clientId)) {
+      // Stuck in another tab's attempt, and not queued here: this tab has nothing to unsay.
     } else if (kind == 'captcha' || kind == 'token-stale') {
-      // Refused by the server (403), or its token went stale in this tab before it could go: either way
-      // it no longer goes by itself, and the reader is told so, not left with "sent when online".
+      // Refused by the server (403), or its token went stale before it could go (here, or in the tab that
+      // tried it): either way it no longer goes by itself, and the reader is told so, not left with "sent
+      // when online".
       const message = h.say('verifyPrompt', 'error');
       if (!byOther) this.#fail('captcha', message, kind == 'captcha' ? 403 : undefined);
-    } else if (kind != 'retry' && kind != 'rate-limited') {
-      if (!this.returnRefused(item, result) && !byOther) {
+    } else if (refused(result)) {
+      if (byOther) {
+        // Refused in another tab, whose form was not on its article: here, back in the form if this one is.
+        if (!this.returnRefused(item)) h.say('queuedRefused', 'error');
+      } else if (!this.returnRefused(item, result)) {
         // It stays among the unsent comments, for the reader, who is told (not left with "sent later");
         // the page hears of it too, once.
         this.#fail(reason(result), h.say('queuedRefused', 'error'), result.status);
@@ -216,14 +230,17 @@ export class Sender {
    */
   returnRefused(item: OutboxItem, result?: SendResult): boolean {
     const h = this.#host;
-    if (item.payload.pageId != h.page.pageId || h.content.trim()) return false;
+    if (!this.#returnable(item)) return false;
     ({ name: h.name, content: h.content } = item.payload);
     this.outbox.returned(item.clientId);
     h.saveDraft();
-    // The answer, or as the outbox kept it: the fields' messages, too large, or the server's code.
-    result ??= item.fields ? { kind: 'validation', status: 400, fields: item.fields } : item.code == 'too-large' ? { kind: 'too-large', status: 413 } : { kind: 'rejected', code: item.code ?? 'rejected', status: 422 };
-    this.#handle(result, item.payload, false);
+    this.#handle(result ?? refusal(item), item.payload, false);
     return true;
+  }
+
+  /** The form is on the comment's article, and empty: a refused comment can go back into it. */
+  #returnable(item: OutboxItem): boolean {
+    return item.payload.pageId == this.#host.page.pageId && !this.#host.content.trim();
   }
 
   /**
