@@ -1,6 +1,6 @@
 /** Unsent comments: this article's with their text, other articles' under their titles as links. */
 import { html, nothing, type TemplateResult } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
+import { keyed } from 'lit/directives/keyed.js';
 import type { Strings } from '../i18n.js';
 import type { OutboxItem } from '../outbox/items.js';
 
@@ -33,11 +33,11 @@ export function renderOutbox({ t, contentLang, items, here, canVerify, onVerify,
     return some.length
       ? html`<h3 id=${id}>${heading}</h3>
           <ul aria-labelledby=${id}>
-            ${repeat(
-              some,
+            ${some.map((i) =>
               // Keyed: a row that goes takes its own buttons with it, never hands them to the next comment.
-              (i) => i.clientId,
-              (i) => html`<li data-client-id=${i.clientId}>
+              keyed(
+                i.clientId,
+                html`<li data-client-id=${i.clientId}>
                 ${other ? html`<a href=${/^https?:/i.test(i.payload.pageUrl) ? i.payload.pageUrl : nothing} lang=${contentLang}>${i.payload.pageTitle || i.payload.pageUrl}</a>` : nothing}
                 <p lang=${i.lang || contentLang}>${i.payload.content}</p>
                 <div class="actions">
@@ -48,6 +48,7 @@ export function renderOutbox({ t, contentLang, items, here, canVerify, onVerify,
                   <button type="button" @click=${() => onDiscard(i.clientId)}>${t.discard}</button>
                 </div>
               </li>`,
+              ),
             )}
           </ul>`
       : nothing;
