@@ -183,3 +183,59 @@ test('the moderation log: a "Xem thêm" that fails puts the keyboard back on it'
   await expect(page.getByRole('alert')).toBeVisible();
   await expect(more).toBeFocused();
 });
+
+test('a bulk approval that ends while the moderator types a reply in another card: the typing stays in the reply', async ({ page, seed, signIn, api }) => {
+  for (const name of ['Một', 'Hai', 'Ba']) await seed({ name, content: `Ý kiến của ${name}.` });
+  await signIn();
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let decided = 0;
+  await page.route('**/api/admin/comments/*/approve*', async (route) => {
+    if (++decided === 2) await held;
+    await route.continue();
+  });
+  await card(page, 'Một').getByRole('checkbox').check();
+  await card(page, 'Hai').getByRole('checkbox').check();
+  await page.getByRole('button', { name: /Duyệt các bình luận đã chọn/ }).click();
+  await expect.poll(() => decided).toBe(2);
+  const ba = card(page, 'Ba');
+  await ba.getByRole('button', { name: 'Trả lời' }).click();
+  const reply = ba.getByLabel('Trả lời của Ban biên tập');
+  await reply.click();
+  await page.keyboard.type('Cảm ơn ');
+  release();
+  await expect(liveRegion(page)).toHaveText('Đã duyệt 2 bình luận.');
+  await expect(reply).toBeFocused();
+  await page.keyboard.type('bạn đã góp ý.');
+  await expect(reply).toHaveValue('Cảm ơn bạn đã góp ý.');
+  expect((await api('GET', '/comments?status=pending')).json.items.map((c: { name: string }) => c.name)).toEqual(['Ba']);
+});
+
+test('switching tab while "Lưu và duyệt" runs: nothing to confirm (what is being saved is not unsaved), and the save and approval go through', async ({
+  page,
+  seed,
+  signIn,
+  api,
+}) => {
+  const id = await seed({ name: 'Ngô Văn K', content: 'Nguyên văn.' });
+  await signIn();
+  const c = card(page, 'Ngô Văn K');
+  await c.getByRole('button', { name: 'Sửa' }).click();
+  await c.getByLabel('Nội dung').fill('Bản đã sửa.');
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let asked = 0;
+  await page.route('**/api/admin/comments/*', async (route) => {
+    if (route.request().method() === 'PATCH') (asked++, await held);
+    await route.continue();
+  });
+  const dialogs: string[] = [];
+  page.on('dialog', (d) => (dialogs.push(d.message()), d.dismiss()));
+  await c.getByRole('button', { name: 'Lưu và duyệt' }).click();
+  await expect.poll(() => asked).toBe(1);
+  await page.locator('ykien-admin button.tab[data-status="published"]').click();
+  release();
+  await expect.poll(async () => (await api('GET', `/comments/${id}`)).json.status).toBe('published');
+  expect((await api('GET', `/comments/${id}`)).json.content).toBe('Bản đã sửa.');
+  expect(dialogs).toEqual([]);
+});

@@ -232,7 +232,7 @@ test('a comment discarded while it is being sent does not come back as unsent, i
   await expect(f.send).toHaveAttribute('aria-busy', 'false');
   expect(Object.keys(await idb(page)).filter((k) => k.startsWith('o:'))).toEqual([]);
   // Not "saved, sent later": it was discarded, and the page hears of no queued comment. The text is
-  // still the reader's, in the form.
+  // still the reader's, in the form. (The kit's 503 is `captcha-unavailable`: certainly not stored.)
   await expect(f.status).toHaveText('Đã bỏ bình luận chưa gửi.');
   await expect(f.content).toHaveValue('Thôi, không gửi nữa.');
   expect(await page.evaluate(() => (window as unknown as { __queued: number }).__queued)).toBe(0);
@@ -522,4 +522,21 @@ test('two tabs: a comment one queued, refused when the other (on another article
   await expect(unsent(page)).toHaveCount(0);
   await expect(unsent(other)).toHaveCount(0);
   expect(endpoint.posts).toHaveLength(1);
+});
+
+test('a comment discarded while a 503 storage-unavailable answers it: the server may have it (docs/api.md), and the box says so', async ({ page, article, endpoint }) => {
+  await article({ attrs: { 'site-key': null } });
+  const f = form(page);
+  await fillAndVerify(page, 'Lý Văn Bình', 'Có thể đã lưu.');
+  endpoint.reply({ status: 503, body: { status: 503, title: 'x', code: 'storage-unavailable' } });
+  const release = endpoint.hold();
+  await f.send.click();
+  await expect(unsent(page)).toHaveCount(1);
+  await unsent(page).getByRole('button', { name: 'Bỏ bình luận' }).click();
+  await expect(unsent(page)).toHaveCount(0);
+  release();
+  await expect(f.status).toHaveText(
+    'Đã bỏ bình luận, nhưng máy chủ có thể đã nhận được nó trước đó. Nội dung vẫn ở trong ô: gửi lại nguyên văn sẽ không bị lưu hai lần.',
+  );
+  await expect(f.content).toHaveValue('Có thể đã lưu.');
 });

@@ -596,7 +596,7 @@ export class YkienAdmin extends LitElement {
         void this.refreshCounts();
         return;
       }
-      if (e instanceof ApiError && e.status === 404) this.removeItems(new Set([c.id]), refocus, c.status);
+      if (e instanceof ApiError && e.status === 404) this.removeItems(new Set([c.id]), refocus && this.focusIsOurs(), c.status);
       this.failed(e);
     } finally {
       this.setBusy([c.id], false);
@@ -679,7 +679,8 @@ export class YkienAdmin extends LitElement {
     const outside = document.activeElement;
     if (outside !== this) return !outside || outside === document.body;
     const inside = this.renderRoot instanceof ShadowRoot ? this.renderRoot.activeElement : null;
-    return !inside || !!inside.closest('article[data-index], .bulkbar, #list-heading');
+    // A card, its buttons, the bulk bar; not a field or a form in a card (a reply being typed) nor its log.
+    return !inside || (!!inside.closest('article[data-index], .bulkbar, #list-heading') && !inside.closest('form, input, textarea, select, section'));
   }
 
   private toggleAll(on: boolean): void {

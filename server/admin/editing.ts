@@ -96,7 +96,8 @@ export class EditingController implements ReactiveController {
   unsaved(): AdminComment | undefined {
     const value = (sel: string) => this.field(sel)?.value;
     const c = this.form && this.page.comment(this.form.id);
-    if (!c) return undefined;
+    // Being saved is not unsaved: the save goes on whatever happens to the form, so nothing to ask.
+    if (!c || this.saving.has(c.id)) return undefined;
     const changed = this.form!.kind === 'edit'
       ? (value(`#edit-name-${c.id}`) ?? c.name) !== c.name || (value(`#edit-content-${c.id}`) ?? c.content) !== c.content
       : (value(`#reply-text-${c.id}`) ?? '').trim() !== (c.reply?.text ?? '');
@@ -460,7 +461,7 @@ export class EditingController implements ReactiveController {
             ? html`<button type="submit" class="primary" ?disabled=${busy}>${msg('saveApprove')}</button>
                 <button type="button" class="quiet" ?disabled=${busy} @click=${() => this.saveEdit(c, false)}>${msg('save')}</button>`
             : html`<button type="submit" class="primary" ?disabled=${busy}>${msg('save')}</button>`}
-          <button type="button" class="quiet" aria-disabled=${busy ? 'true' : 'false'} @click=${() => this.cancel(c)}>${msg('cancel')}</button>
+          <button type="button" class="quiet" aria-disabled=${this.saving.has(c.id) ? 'true' : 'false'} @click=${() => this.cancel(c)}>${msg('cancel')}</button>
         </div>
       </form>
     `;
@@ -482,7 +483,7 @@ export class EditingController implements ReactiveController {
         ${this.renderTheirs(c, (t) => html`<p class="content">${t.reply?.text ?? msg('theirReplyNone')}</p>`)}
         <div class="actions">
           <button type="submit" class="primary" ?disabled=${busy}>${msg('saveReply')}</button>
-          <button type="button" class="quiet" aria-disabled=${busy ? 'true' : 'false'} @click=${() => this.cancel(c)}>${msg('cancel')}</button>
+          <button type="button" class="quiet" aria-disabled=${this.saving.has(c.id) ? 'true' : 'false'} @click=${() => this.cancel(c)}>${msg('cancel')}</button>
         </div>
       </form>
     `;

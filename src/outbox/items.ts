@@ -29,6 +29,8 @@ export interface OutboxItem {
   tokenAt?: number;
   /** An attempt ended without an answer: the server may have stored it, and would replay it. */
   maybeStored?: boolean;
+  /** The HTTP status of a refusal (400, 403, 404, 413, 422…), for what the page is told of it later. */
+  status?: number;
   /** The last failure's code, for the reader and the `ykien-queued` reason. */
   code?: string;
   /** The language it is written in (the page's `lang` where it was written), for `Content-Language`. */

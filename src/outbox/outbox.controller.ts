@@ -22,7 +22,7 @@ const NOT_STORED = ['offline', 'rate-limited', 'captcha-unavailable'];
 
 /** A refused item's answer, as the outbox kept it: the fields' messages, too large, or the server's code. */
 export const refusal = (item: OutboxItem): SendResult =>
-  item.fields ? { kind: 'validation', status: 400, fields: item.fields } : item.code == 'too-large' ? { kind: 'too-large', status: 413 } : { kind: 'rejected', code: item.code ?? 'rejected', status: 422 };
+  item.fields ? { kind: 'validation', status: 400, fields: item.fields } : item.code == 'too-large' ? { kind: 'too-large', status: 413 } : { kind: 'rejected', code: item.code ?? 'rejected', status: item.status ?? 422 };
 
 /** Pure: the item after an attempt ended with `result`. */
 export function settle(item: OutboxItem, result: SendResult, now = Date.now(), random = Math.random): OutboxItem {
@@ -35,7 +35,7 @@ export function settle(item: OutboxItem, result: SendResult, now = Date.now(), r
     return { ...item, state: 'queued', attempts, nextAt: now + wait, wait, code, maybeStored: item.maybeStored || !NOT_STORED.includes(code) };
   }
   if (k == 'captcha') return { ...item, state: 'needs-captcha', code: k, tokenAt: undefined };
-  return { ...item, state: 'rejected', code: reason(result), fields: k == 'validation' ? result.fields : undefined };
+  return { ...item, state: 'rejected', code: reason(result), fields: k == 'validation' ? result.fields : undefined, status: result.status };
 }
 
 export const newItem = (endpoint: string, payload: CommentPayload, captcha: boolean, now = Date.now(), lang?: string): OutboxItem => ({
@@ -67,11 +67,8 @@ export type QueuedOutcome = SendResult | { kind: 'token-stale' } | { kind: 'retu
 /** What became of the form's comment: as the server answered, or discarded by the reader before it could be kept. */
 export type SubmitOutcome = SendResult | { kind: 'discarded'; maybeStored?: boolean };
 
-/**
- * The attempt ended without saying whether the server stored it: no answer (a timeout, the connection
- * lost), an answer without an id, or another attempt with the key under way (409).
- */
-const unknownOutcome = (r: SendResult) => r.kind == 'retry' && (!r.status || r.status == 409 || r.code == 'bad-response');
+/** The attempt ended without knowing the server stored nothing: as `settle` marks an item `maybeStored`. */
+const unknownOutcome = (r: SendResult) => r.kind == 'retry' && !NOT_STORED.includes(reason(r));
 
 type Host = ReactiveControllerHost & HTMLElement & { endpoint?: string; language: string; contentLang: string };
 
@@ -175,6 +172,21 @@ export class OutboxController implements ReactiveController {
   async returned(clientId: string): Promise<void> {
     this.#channel?.postMessage({ returned: clientId } satisfies Heard);
     await this.discard(clientId);
+  }
+
+  /**
+   * A refused comment taken back into a form: claimed in the transaction that deletes it (another tab
+   * may have taken it back, or its reader discarded it, since the list was read), then handed to `put`
+   * at once, which puts it in the form if that is still free; kept after all if not. True when put.
+   */
+  async takeBack(item: OutboxItem, put: () => boolean): Promise<boolean> {
+    let claimed = false;
+    await store.update<OutboxItem>(PREFIX + item.clientId, (i) => (i?.state == 'rejected' ? ((claimed = true), undefined) : i));
+    const taken = claimed && put();
+    if (claimed && !taken) await saveItem(item); // typed meanwhile: it stays among the unsent
+    else if (taken) this.#channel?.postMessage({ returned: item.clientId } satisfies Heard);
+    await this.#changed();
+    return taken;
   }
 
   /**
@@ -335,7 +347,8 @@ export class OutboxController implements ReactiveController {
       // Told once the list is read again: the item as the other tab left it (its state, the server's fields).
       await this.#refresh();
       const item = this.items.find((i) => i.clientId == data.stuck);
-      if (item) this.#report(item, item.state == 'rejected' ? refusal(item) : { kind: 'token-stale' }, true);
+      if (item?.state == 'rejected') this.#report(item, refusal(item), true);
+      else if (item?.state == 'needs-captcha') this.#report(item, { kind: 'token-stale' }, true);
       return;
     }
     const id = data ? ('sent' in data ? data.sent[0] : data.returned) : undefined;

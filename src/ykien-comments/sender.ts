@@ -5,7 +5,7 @@
  * reader who only reads the comments never downloads it.
  */
 import type { nothing, TemplateResult } from 'lit';
-import type { CommentPayload, SendResult } from '../api/send.js';
+import type { CommentPayload } from '../api/send.js';
 import { buildPayload, reason } from '../api/send.js';
 import { CaptchaController, DEFAULT_JSAPI, tokenFresh } from '../captcha.js';
 import { YkienErrorEvent, YkienQueuedEvent, YkienSentEvent, YkienSubmitEvent } from '../events.js';
@@ -20,6 +20,12 @@ import { clean } from '../text.js';
 import { renderOutbox } from './outbox.template.js';
 import type { YkienComments } from './ykien-comments.component.js';
 import type { OwnComment } from './own-comments.js';
+
+/**
+ * When this code came, on the clock `savedAt` is read from (not `performance.now()`, which stops while
+ * the system sleeps): before the reader first came to the form, so before anything they typed.
+ */
+const loadedAt = Date.now();
 
 /** Refused for good: retrying cannot help, the reader must change something. */
 const refused = (r: QueuedOutcome) => !['sent', 'retry', 'rate-limited', 'captcha', 'token-stale', 'returned'].includes(r.kind);
@@ -51,8 +57,10 @@ export class Sender {
       host,
       // True when a refused comment goes back into this tab's form (decided now: the words may load first).
       (item, result, byOther) => {
+        // Put back now, the message once the words are here: a reader typing meanwhile keeps their words.
         const back = !byOther && refused(result) && this.#returnable(item);
-        host.withWords(() => this.#onQueuedOutcome(item, result, byOther));
+        if (back) this.#putBack(item, () => this.outbox.returned(item.clientId));
+        host.withWords(() => this.#onQueuedOutcome(item, result, byOther, back));
         return back;
       },
       // Before the item leaves the outbox: the list keeps it as the reader's own, and its article's draft
@@ -188,7 +196,7 @@ export class Sender {
    * A comment sent from the outbox, not from the form just now. `byOther`: another tab sent it; this one
    * shows it, and the event (one per comment stored, for a site's analytics) is that tab's.
    */
-  #onQueuedOutcome(item: OutboxItem, result: QueuedOutcome, byOther = false): void {
+  #onQueuedOutcome(item: OutboxItem, result: QueuedOutcome, byOther = false, back = false): void {
     const h = this.#host;
     const { kind } = result;
     if (kind == 'returned') {
@@ -214,8 +222,11 @@ export class Sender {
     } else if (refused(result)) {
       if (byOther) {
         // Refused in another tab, whose form was not on its article: here, back in the form if this one is.
-        if (!this.returnRefused(item)) h.say('queuedRefused', 'error');
-      } else if (!this.returnRefused(item, result)) {
+        void this.takeBack(item).then((taken) => taken || h.say('queuedRefused', 'error'));
+      } else if (back) {
+        // Retrying cannot help: the text went back into the form, with the message, for the reader to fix.
+        this.#handle(result, item.payload, false);
+      } else {
         // It stays among the unsent comments, for the reader, who is told (not left with "sent later");
         // the page hears of it too, once.
         this.#fail(reason(result), h.say('queuedRefused', 'error'), result.status);
@@ -223,18 +234,25 @@ export class Sender {
     }
   }
 
-  /**
-   * A comment of this article the server refused for good (400, 413, 422), now or when it was sent from
-   * elsewhere: retrying cannot help, so its text goes back into the form, with the message, for the
-   * reader to fix, if the form is on that article and empty. False when it stays among the unsent.
-   */
-  returnRefused(item: OutboxItem, result?: SendResult): boolean {
+  /** The refused comment's text into the form (the outbox lets it go through `release`), and the draft. */
+  #putBack(item: OutboxItem, release: () => unknown): void {
     const h = this.#host;
-    if (!this.#returnable(item)) return false;
     ({ name: h.name, content: h.content } = item.payload);
-    this.outbox.returned(item.clientId);
+    release();
     h.saveDraft();
-    this.#handle(result ?? refusal(item), item.payload, false);
+  }
+
+  /**
+   * A comment of this article the server refused for good (400, 413, 422…) when it was sent from
+   * elsewhere (another tab, or this one on another article): retrying cannot help, so its text goes back
+   * into the form, with the message, for the reader to fix, if the form is on that article and empty,
+   * and the comment is still refused in the outbox (not taken back by another tab, nor discarded). True
+   * when it went back.
+   */
+  async takeBack(item: OutboxItem): Promise<boolean> {
+    const put = () => this.#returnable(item) && (this.#putBack(item, () => {}), true);
+    if (!this.#returnable(item) || !(await this.outbox.takeBack(item, put))) return false;
+    this.#handle(refusal(item), item.payload, false);
     return true;
   }
 
@@ -266,9 +284,7 @@ export class Sender {
     // An own copy of the same words (awaiting moderation): held back when the form got the text back
     // from this device, or when another tab sent it while this page was open (this form may hold that
     // same shared draft); one from an earlier visit is not: "Đồng ý" typed again is another comment.
-    // (The page's start on the clock `savedAt` was read from, whatever the wall clock did since.)
-    const opened = Date.now() - performance.now();
-    const twinOwn = (c: OwnComment) => c.content == p.content && !this.#sentHere.has(c.id) && (restored || c.savedAt > opened);
+    const twinOwn = (c: OwnComment) => c.content == p.content && !this.#sentHere.has(c.id) && (restored || c.savedAt > loadedAt);
     return (sentId !== undefined && !this.#sentHere.has(sentId)) || own.some(twinOwn);
   }
 

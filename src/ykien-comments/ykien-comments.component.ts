@@ -367,7 +367,7 @@ export class YkienComments extends LitElement {
     this.#drafts.restore(endpoint, this.page.pageId, (d) => {
       ({ name: this.name, content: this.content } = d);
       this.restoredContent = d.content;
-    }, () => this.#prepare(), (refused) => this.#prepare((s) => s.returnRefused(refused)));
+    }, () => this.#prepare(), (refused) => this.#prepare((s) => void s.takeBack(refused)));
     this.#sender?.outbox.drain(true);
   }
 
