@@ -4,7 +4,23 @@
  * button is hidden; Caps Lock; the log's "Xem thêm" that fails; "Hủy" while "Lưu và duyệt" runs; `x`
  * said to a screen reader; a tab switch that fails with a selection.
  */
+import type { Page, Request } from '@playwright/test';
 import { test, expect, cards, card, liveRegion } from './support/admin.js';
+
+/**
+ * Holds requests to `url` (those `only` picks: all by default), each of them or only the `at`-th, until
+ * `release()`; `count()` says how many of them came.
+ */
+async function holdRequests(page: Page, url: string, { only = () => true, at }: { only?: (r: Request) => boolean; at?: number } = {}) {
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let n = 0;
+  await page.route(url, async (route) => {
+    if (only(route.request()) && (++n === at || at === undefined)) await held;
+    await route.continue();
+  });
+  return { release, count: () => n };
+}
 
 test('a wrong token, then the right one: the second sign-in goes through, without a reload', async ({ page, server, seed }) => {
   await seed({ name: 'Bạn đọc A' });
@@ -29,18 +45,12 @@ test('a bulk approval that ends while the moderator types a search: the typing s
   await signIn();
   await expect(cards(page)).toHaveCount(3);
   // The server takes its time with the second decision.
-  let release!: () => void;
-  const held = new Promise<void>((r) => (release = r));
-  let decided = 0;
-  await page.route('**/api/admin/comments/*/approve*', async (route) => {
-    if (++decided === 2) await held;
-    await route.continue();
-  });
+  const { release, count: decided } = await holdRequests(page, '**/api/admin/comments/*/approve*', { at: 2 });
   await card(page, 'Một').getByRole('checkbox').check();
   await card(page, 'Hai').getByRole('checkbox').check();
   await page.keyboard.press('j');
   await page.keyboard.press('Shift+A');
-  await expect.poll(() => decided).toBe(2);
+  await expect.poll(decided).toBe(2);
   // The moderator moves on to the search and starts typing.
   await page.keyboard.press('/');
   const search = page.locator('ykien-admin #q');
@@ -134,15 +144,9 @@ test('"Hủy" or Escape while "Lưu và duyệt" runs does not cancel what is be
   const c = card(page, 'Ngô Văn H');
   await c.getByRole('button', { name: 'Sửa' }).click();
   await c.getByLabel('Nội dung').fill('Bản đã sửa.');
-  let release!: () => void;
-  const held = new Promise<void>((r) => (release = r));
-  let asked = 0;
-  await page.route('**/api/admin/comments/*', async (route) => {
-    if (route.request().method() === 'PATCH') (asked++, await held);
-    await route.continue();
-  });
+  const { release, count: asked } = await holdRequests(page, '**/api/admin/comments/*', { only: (r) => r.method() === 'PATCH' });
   await c.getByRole('button', { name: 'Lưu và duyệt' }).click();
-  await expect.poll(() => asked).toBe(1);
+  await expect.poll(asked).toBe(1);
   const cancel = c.getByRole('button', { name: 'Hủy' });
   await expect(cancel).toHaveAttribute('aria-disabled', 'true');
   // (Playwright's click waits for an aria-disabled button to be enabled; a reader's click does not.)
@@ -187,17 +191,11 @@ test('the moderation log: a "Xem thêm" that fails puts the keyboard back on it'
 test('a bulk approval that ends while the moderator types a reply in another card: the typing stays in the reply', async ({ page, seed, signIn, api }) => {
   for (const name of ['Một', 'Hai', 'Ba']) await seed({ name, content: `Ý kiến của ${name}.` });
   await signIn();
-  let release!: () => void;
-  const held = new Promise<void>((r) => (release = r));
-  let decided = 0;
-  await page.route('**/api/admin/comments/*/approve*', async (route) => {
-    if (++decided === 2) await held;
-    await route.continue();
-  });
+  const { release, count: decided } = await holdRequests(page, '**/api/admin/comments/*/approve*', { at: 2 });
   await card(page, 'Một').getByRole('checkbox').check();
   await card(page, 'Hai').getByRole('checkbox').check();
   await page.getByRole('button', { name: /Duyệt các bình luận đã chọn/ }).click();
-  await expect.poll(() => decided).toBe(2);
+  await expect.poll(decided).toBe(2);
   const ba = card(page, 'Ba');
   await ba.getByRole('button', { name: 'Trả lời' }).click();
   const reply = ba.getByLabel('Trả lời của Ban biên tập');
@@ -222,17 +220,11 @@ test('switching tab while "Lưu và duyệt" runs: nothing to confirm (what is b
   const c = card(page, 'Ngô Văn K');
   await c.getByRole('button', { name: 'Sửa' }).click();
   await c.getByLabel('Nội dung').fill('Bản đã sửa.');
-  let release!: () => void;
-  const held = new Promise<void>((r) => (release = r));
-  let asked = 0;
-  await page.route('**/api/admin/comments/*', async (route) => {
-    if (route.request().method() === 'PATCH') (asked++, await held);
-    await route.continue();
-  });
+  const { release, count: asked } = await holdRequests(page, '**/api/admin/comments/*', { only: (r) => r.method() === 'PATCH' });
   const dialogs: string[] = [];
   page.on('dialog', (d) => (dialogs.push(d.message()), d.dismiss()));
   await c.getByRole('button', { name: 'Lưu và duyệt' }).click();
-  await expect.poll(() => asked).toBe(1);
+  await expect.poll(asked).toBe(1);
   await page.locator('ykien-admin button.tab[data-status="published"]').click();
   release();
   await expect.poll(async () => (await api('GET', `/comments/${id}`)).json.status).toBe('published');

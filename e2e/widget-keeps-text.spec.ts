@@ -7,7 +7,7 @@
 import type { Page, Request, Route } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { test, expect, form, fillAndVerify, idb, articleHtml, ENDPOINT, ORIGIN, seedIdb } from './support/fixtures.js';
+import { test, expect, form, fillAndVerify, idb, articleHtml, ENDPOINT, ORIGIN, seedIdb, type ArticleOptions, type FakeEndpoint } from './support/fixtures.js';
 
 const draftOf = async (page: Page, pageId: string) => (await idb(page))[`d:${ENDPOINT} ${pageId}`];
 const unsent = (page: Page) => page.locator('ykien-comments [part~="outbox"] li[data-client-id]');
@@ -165,6 +165,26 @@ async function secondTab(page: Page, endpoint: { handle: (route: Route, request:
   return context.newPage();
 }
 
+/**
+ * A comment queued offline in `page` (no captcha: a token lives only in the tab that has it), then the
+ * tab frozen, as a background tab is, so that another tab sends it; the endpoint back online. This
+ * tab's clock stands still, so that its own retry cannot go before the other tab's. Returns the CDP
+ * session that thaws it (`Page.setWebLifecycleState`, `active`).
+ */
+async function queuedThenFrozen(page: Page, article: (o?: ArticleOptions) => Promise<Page>, endpoint: FakeEndpoint, content: string) {
+  await page.clock.install();
+  await article({ attrs: { 'site-key': null } });
+  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
+  endpoint.offline = true;
+  await fillAndVerify(page, 'Lý Văn Bình', content);
+  await form(page).send.click();
+  await expect(form(page).status).toContainText('sẽ tự gửi lại');
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
+  endpoint.offline = false;
+  return cdp;
+}
+
 test('two tabs on one article: closing the one where nothing was typed does not put its empty form over the other tab\'s draft', async ({
   page,
   article,
@@ -187,19 +207,7 @@ test('two tabs: a comment one queued, refused when the other sends it and put ba
   article,
   endpoint,
 }) => {
-  // No captcha: a token lives only in the tab that has it, and the other tab would wait for this one's.
-  // This tab's clock stands still, so that its own retry cannot go before the other tab's.
-  await page.clock.install();
-  await article({ attrs: { 'site-key': null } });
-  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
-  endpoint.offline = true;
-  await fillAndVerify(page, 'Lý Văn Bình', 'Viết khi mất mạng.');
-  await form(page).send.click();
-  await expect(form(page).status).toContainText('sẽ tự gửi lại');
-  // This tab is frozen (as a background tab is), so that the other one sends it; the server refuses it.
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
-  endpoint.offline = false;
+  const cdp = await queuedThenFrozen(page, article, endpoint, 'Viết khi mất mạng.');
   endpoint.reply({ status: 400 });
   const other = await secondTab(page, endpoint, { 'site-key': null });
   await other.goto(`${ORIGIN}/tin-tuc/bai-viet`);
@@ -499,17 +507,7 @@ test('two tabs: a comment one queued, refused when the other (on another article
   article,
   endpoint,
 }) => {
-  await page.clock.install();
-  await article({ attrs: { 'site-key': null } });
-  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
-  endpoint.offline = true;
-  await fillAndVerify(page, 'Lý Văn Bình', 'Viết khi mất mạng, bị từ chối.');
-  await form(page).send.click();
-  await expect(form(page).status).toContainText('sẽ tự gửi lại');
-  // This tab is frozen (as a background tab is), so that the other one sends it; the server refuses it.
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
-  endpoint.offline = false;
+  const cdp = await queuedThenFrozen(page, article, endpoint, 'Viết khi mất mạng, bị từ chối.');
   endpoint.reply({ status: 400, body: { status: 400, title: 'Dữ liệu không hợp lệ', code: 'validation', fields: { content: 'Nội dung có từ bị cấm.' } } });
   const other = await secondTab(page, endpoint, { 'site-key': null, 'page-id': 'bai-khac' });
   await other.goto(`${ORIGIN}/tin-tuc/bai-viet`);
