@@ -538,3 +538,28 @@ test('a comment discarded while a 503 storage-unavailable answers it: the server
   );
   await expect(f.content).toHaveValue('Có thể đã lưu.');
 });
+
+test('a queued comment discarded from the unsent list while the outbox sends it, whose answer never came: said the server may have it', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  await article({ attrs: { 'site-key': null } });
+  const f = form(page);
+  endpoint.offline = true;
+  await fillAndVerify(page, 'Lý Văn Bình', 'Gửi khi có mạng.');
+  await f.send.click();
+  await expect(unsent(page)).toHaveCount(1);
+  // Back online, the outbox sends it; the server stores it and the answer is lost.
+  endpoint.offline = false;
+  endpoint.reply({ drop: 'after' });
+  const release = endpoint.hold();
+  const before = endpoint.requests.length;
+  await page.evaluate(() => dispatchEvent(new Event('online')));
+  await expect.poll(() => endpoint.requests.length).toBeGreaterThan(before);
+  await unsent(page).getByRole('button', { name: 'Bỏ bình luận' }).click();
+  await expect(unsent(page)).toHaveCount(0);
+  release();
+  await expect(f.status).toHaveText('Đã bỏ bình luận chưa gửi, nhưng máy chủ có thể đã nhận được nó trước đó.');
+  expect(endpoint.comments).toHaveLength(1);
+});

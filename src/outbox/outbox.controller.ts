@@ -63,7 +63,7 @@ export const deleteItem = (clientId: string) => store.del(PREFIX + clientId);
 type Heard = { sent: [clientId: string, id: string, status: SentStatus] } | { returned: string } | { stuck: string };
 
 /** What the outbox tells its host besides a send's result: a comment's captcha went stale before it could go. */
-export type QueuedOutcome = SendResult | { kind: 'token-stale' } | { kind: 'returned' };
+export type QueuedOutcome = SendResult | { kind: 'token-stale' } | { kind: 'returned' } | { kind: 'discarded'; maybeStored?: boolean };
 /** What became of the form's comment: as the server answered, or discarded by the reader before it could be kept. */
 export type SubmitOutcome = SendResult | { kind: 'discarded'; maybeStored?: boolean };
 
@@ -245,7 +245,11 @@ export class OutboxController implements ReactiveController {
     // Read before the request, not from the list this round began with: one discarded since stays gone.
     if (!(await this.#markSending(item.clientId))) return true;
     const result = await this.#attempt(item, token, false);
-    if (result.kind == 'discarded') return true; // the reader discarded it meanwhile: nothing to tell
+    // The reader discarded it meanwhile: nothing to tell, unless the server may have it after all.
+    if (result.kind == 'discarded') {
+      if (result.maybeStored) this.#report(item, result);
+      return true;
+    }
     const back = this.#report(item, result);
     // It no longer goes by itself (refused, or wanting a captcha): the tab that queued it, which said it
     // would, is told too. (Unless this tab put it back in its form: then it says `returned`.)

@@ -36,5 +36,6 @@ export const enSending: SendingStrings = {
   verifyPrompt: 'Please complete the captcha to send your saved comment.',
   discard: 'Discard',
   discarded: 'The unsent comment was discarded.',
+  discardedMaybeSent: 'The unsent comment was discarded, but the server may already have received it.',
   discardedMaybeStored: 'The comment was discarded, but the server may already have received it. Its text is still in the form: sending it again unchanged will not store it twice.',
 };

@@ -34,6 +34,7 @@ export const viSending = {
   verifyPrompt: 'Vui lòng xác minh captcha để gửi bình luận đã lưu.',
   discard: 'Bỏ bình luận',
   discarded: 'Đã bỏ bình luận chưa gửi.',
+  discardedMaybeSent: 'Đã bỏ bình luận chưa gửi, nhưng máy chủ có thể đã nhận được nó trước đó.',
   discardedMaybeStored: 'Đã bỏ bình luận, nhưng máy chủ có thể đã nhận được nó trước đó. Nội dung vẫn ở trong ô: gửi lại nguyên văn sẽ không bị lưu hai lần.',
 };
 

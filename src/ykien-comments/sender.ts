@@ -28,7 +28,7 @@ import type { OwnComment } from './own-comments.js';
 const loadedAt = Date.now();
 
 /** Refused for good: retrying cannot help, the reader must change something. */
-const refused = (r: QueuedOutcome) => !['sent', 'retry', 'rate-limited', 'captcha', 'token-stale', 'returned'].includes(r.kind);
+const refused = (r: QueuedOutcome) => !['sent', 'retry', 'rate-limited', 'captcha', 'token-stale', 'returned', 'discarded'].includes(r.kind);
 
 const FIELDS: Field[] = ['name', 'content', 'captcha'];
 
@@ -199,7 +199,10 @@ export class Sender {
   #onQueuedOutcome(item: OutboxItem, result: QueuedOutcome, byOther = false, back = false): void {
     const h = this.#host;
     const { kind } = result;
-    if (kind == 'returned') {
+    if (kind == 'discarded') {
+      // Discarded from the unsent list while it went, and no answer said the server did not keep it.
+      h.say('discardedMaybeSent', 'error');
+    } else if (kind == 'returned') {
       // Refused, and put back for the reader to fix in another tab's form: this tab, whose form queued
       // it and said it would be sent, says where it went.
       if (this.#mine.has(item.clientId)) h.say('queuedReturned', 'error');
