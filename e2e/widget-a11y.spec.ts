@@ -250,3 +250,18 @@ test('one role="status" live region, present from the first render, carries ever
   expect(await same()).toBe(true);
   await expect(live).toHaveCount(1);
 });
+
+test('forced colours (Windows high contrast): a field marked invalid keeps a mark of its own', async ({ page, article }) => {
+  await page.emulateMedia({ forcedColors: 'active' });
+  await article();
+  const f = form(page);
+  await f.send.click();
+  await expect(f.name).toHaveAttribute('aria-invalid', 'true');
+  // A double border, as thick as the focus ring: not a colour, which forced colours replace.
+  for (const field of [f.name, f.content]) expect(await field.evaluate((el) => getComputedStyle(el).borderTopStyle)).toBe('double');
+  await f.name.fill('Nguyễn Văn A');
+  await f.content.fill('Đủ dài để gửi.');
+  await f.send.click();
+  await expect(f.name).not.toHaveAttribute('aria-invalid', 'true');
+  expect(await f.name.evaluate((el) => getComputedStyle(el).borderTopStyle)).not.toBe('double');
+});

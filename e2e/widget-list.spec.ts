@@ -1201,3 +1201,11 @@ test.describe('the editorial reply', () => {
     });
   }
 });
+
+test('the count in the heading is written as the language writes numbers', async ({ page, article, endpoint }) => {
+  endpoint.list = () => ({ items: items(1, 2), next: 'c2', total: 1234 });
+  await article();
+  await expect(form(page).heading).toHaveText('Ý kiến bạn đọc (1.234)');
+  await page.locator('ykien-comments').evaluate((el) => el.setAttribute('lang', 'en'));
+  await expect(form(page).heading).toHaveText("Readers' comments (1,234)");
+});

@@ -56,9 +56,17 @@ export async function loadStrings(lang: Lang, part: Part = 'reading'): Promise<v
 
 export const hasStrings = (lang: Lang, part: Part = 'reading'): boolean => !!tables[`${lang} ${part}`];
 
+/**
+ * A site owner's words: for every language (`{send: 'Gửi ý kiến'}`), and per language
+ * (`{vi: {send: 'Gửi ý kiến'}, en: {send: 'Send comment'}}`), which wins for its own.
+ */
+export type StringsOverride = Partial<Strings> & { vi?: Partial<Strings>; en?: Partial<Strings> };
+
 /** The words of a language loaded so far (`loadStrings`), with a site owner's overrides. */
-export const stringsFor = (lang: Lang, overrides?: Partial<Strings> | null): Strings =>
-  ({ ...tables[`${lang} reading`], ...tables[`${lang} sending`], ...overrides }) as Strings;
+export const stringsFor = (lang: Lang, overrides?: StringsOverride | null): Strings => {
+  const { vi, en, ...all } = overrides ?? {};
+  return { ...tables[`${lang} reading`], ...tables[`${lang} sending`], ...all, ...(lang == 'vi' ? vi : en) } as Strings;
+};
 
 /** Fills `{name}` placeholders; unknown placeholders are left as they are so a typo shows. */
 export const format = (template: string, params: Record<string, string | number> = {}): string =>

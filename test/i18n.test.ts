@@ -51,6 +51,16 @@ describe('i18n', () => {
     expect(stringsFor('vi')).toEqual(vi);
   });
 
+  it('a site owner\'s words: for every language, or per language, which wins for its own', async () => {
+    await loadStrings('vi');
+    await loadStrings('en');
+    const o = { listEmpty: 'Mời bạn góp ý.', vi: { send: 'Gửi ý kiến' }, en: { send: 'Send comment', listEmpty: 'Be the first.' } };
+    expect([stringsFor('vi', o).send, stringsFor('vi', o).listEmpty]).toEqual(['Gửi ý kiến', 'Mời bạn góp ý.']);
+    expect([stringsFor('en', o).send, stringsFor('en', o).listEmpty]).toEqual(['Send comment', 'Be the first.']);
+    expect(stringsFor('en', { vi: { send: 'Gửi ý kiến' } }).send).toBe(stringsFor('en').send);
+    expect('vi' in stringsFor('vi', o)).toBe(false);
+  });
+
   it('keeps the sending words out of the reading table', () => {
     expect(Object.keys(viReading).filter((k) => k in viSending)).toEqual([]);
     expect(viReading).toHaveProperty('heading');

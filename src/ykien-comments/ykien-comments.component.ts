@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { styles } from './ykien-comments.styles.js';
-import { format, loadStrings, pageLangOf, stringsFor, type Lang, type StringKey, type Strings } from '../i18n.js';
+import { format, loadStrings, pageLangOf, stringsFor, type Lang, type StringKey, type Strings, type StringsOverride } from '../i18n.js';
 import type { FieldErrors } from '../validate.js';
 import { DEFAULT_MAX_LENGTH, length } from '../text.js';
 import type { CommentPayload, Page } from '../api/send.js';
@@ -139,7 +139,7 @@ export class YkienComments extends LitElement {
   list: 'on' | 'off' = 'on';
   pageSize = DEFAULT_PAGE_SIZE;
   /** A partial override of any text of the form, e.g. `{send: 'Gửi ý kiến'}`. */
-  strings?: Partial<Strings>;
+  strings?: StringsOverride;
 
   // The form's state, shared with sender.ts (hence not #private); not part of the element's API.
   /** @internal */
@@ -378,7 +378,9 @@ export class YkienComments extends LitElement {
     const list = this.#list;
     this.#space.loading(list.state == 'loading');
     const heading = this.heading || t.heading;
-    const title = html`<h2 part="heading" id="heading">${list.total ? format(t.headingCount, { heading, count: list.total }) : heading}</h2>`;
+    // The count as the language writes it ("1.234" / "1,234"), as <ykien-count> shows it.
+    const count = list.total && new Intl.NumberFormat(this.language).format(list.total);
+    const title = html`<h2 part="heading" id="heading">${count ? format(t.headingCount, { heading, count }) : heading}</h2>`;
     if (!this.endpoint) return html`<section part="base" lang=${this.language} aria-labelledby="heading">${title}<p part="error">${t.configError}</p></section>`;
     const contentLang = this.contentLang;
     const form = html`${renderForm({

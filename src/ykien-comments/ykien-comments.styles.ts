@@ -104,6 +104,12 @@ export const styles = css`
     border-color: var(--ykien-error);
     box-shadow: 0 0 0 1px var(--ykien-error);
   }
+  /* Forced colours drop the shadow and the colour: a marked field keeps a mark of its own. */
+  @media (forced-colors: active) {
+    [aria-invalid='true'] {
+      border: 4px double;
+    }
+  }
   :focus-visible {
     outline: 2px solid var(--ykien-accent);
     outline-offset: 2px;
