@@ -438,6 +438,17 @@ describe('step 6: captcha', () => {
     expect(verifier.calls.length).toBe(calls);
   });
 
+  it('a request without a token (an outbox probing whether its comment was stored) is 403, never 429, and uses none of the quota', async () => {
+    ip = '198.51.100.177';
+    for (let i = 0; i < 5; i++) {
+      const { captchaToken: _t, ...noToken } = comment();
+      expectProblem(await post(noToken), 403, 'captcha');
+    }
+    // The reader's real comments still have the whole quota (3 a minute).
+    for (let i = 0; i < 3; i++) expect((await post(comment())).status).toBe(201);
+    expectProblem(await post(comment()), 429, 'rate-limited');
+  });
+
   it('fails closed with 503 captcha-unavailable when siteverify is down or slow', async () => {
     const rows = countRows(server.dbPath);
     verifier.setMode('down');

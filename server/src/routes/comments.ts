@@ -218,6 +218,13 @@ async function createComment(
   if (!v.ok) return problem(400, 'validation', { fields: v.fields });
   const c = v.value;
 
+  // Without a token there is nothing to store (not a replay: that was looked up): 403 at once, not a
+  // rate-limit hit, which would count an outbox's probe against the reader's next real comment.
+  if (config.captcha && !c.captchaToken) {
+    request.log.info('comment refused: no captcha token');
+    return problem(403, 'captcha');
+  }
+
   // 5. Rate limit per client. The address is reduced to an HMAC here and goes no further.
   if (config.rateLimit) {
     const client = clientHash(ip, ctx.ipSecret);
@@ -230,11 +237,7 @@ async function createComment(
   }
 
   // 6. Captcha, failing closed.
-  if (config.captcha) {
-    if (!c.captchaToken) {
-      request.log.info('comment refused: no captcha token');
-      return problem(403, 'captcha');
-    }
+  if (config.captcha && c.captchaToken) {
     const result = await ctx.verify(c.captchaToken, ip);
     if (!result.ok && result.reason === 'refused') {
       request.log.info({ errorCodes: result.errorCodes }, 'comment refused: captcha');
