@@ -166,15 +166,23 @@ async function secondTab(page: Page, endpoint: { handle: (route: Route, request:
 }
 
 /**
+ * The article without a captcha (a token lives only in the tab that has it), its clock standing still:
+ * no retry of the outbox goes unless the test lets time run.
+ */
+async function stillArticle(page: Page, article: (o?: ArticleOptions) => Promise<Page>) {
+  await page.clock.install();
+  await article({ attrs: { 'site-key': null } });
+  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
+}
+
+/**
  * A comment queued offline in `page` (no captcha: a token lives only in the tab that has it), then the
  * tab frozen, as a background tab is, so that another tab sends it; the endpoint back online. This
  * tab's clock stands still, so that its own retry cannot go before the other tab's. Returns the CDP
  * session that thaws it (`Page.setWebLifecycleState`, `active`).
  */
 async function queuedThenFrozen(page: Page, article: (o?: ArticleOptions) => Promise<Page>, endpoint: FakeEndpoint, content: string) {
-  await page.clock.install();
-  await article({ attrs: { 'site-key': null } });
-  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
+  await stillArticle(page, article);
   endpoint.offline = true;
   await fillAndVerify(page, 'Lý Văn Bình', content);
   await form(page).send.click();
@@ -427,9 +435,7 @@ test('two unsent comments, the keyboard on the first one\'s "Bỏ bình luận":
   article,
   endpoint,
 }) => {
-  await page.clock.install();
-  await article({ attrs: { 'site-key': null } });
-  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
+  await stillArticle(page, article);
   endpoint.offline = true;
   const f = form(page);
   for (const content of ['Ý kiến thứ nhất.', 'Ý kiến thứ hai.']) {
@@ -476,9 +482,7 @@ test('a comment queued here, refused for good while the box was on another artic
   article,
   endpoint,
 }) => {
-  await page.clock.install();
-  await article({ attrs: { 'site-key': null } });
-  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
+  await stillArticle(page, article);
   const f = form(page);
   const here = await page.evaluate(() => location.origin + location.pathname);
   endpoint.offline = true;

@@ -20,6 +20,9 @@ import type { SentStatus } from '../events.js';
 /** Failures after which the server certainly stored nothing. */
 const NOT_STORED = ['offline', 'rate-limited', 'captcha-unavailable'];
 
+/** An attempt that ended without knowing the server stored nothing (no answer, a 5xx, a 409…). */
+const mayHaveStored = (r: SendResult) => (r.kind == 'retry' || r.kind == 'rate-limited') && !NOT_STORED.includes(reason(r));
+
 /** A refused item's answer, as the outbox kept it: the fields' messages, too large, or the server's code. */
 export const refusal = (item: OutboxItem): SendResult =>
   item.fields ? { kind: 'validation', status: 400, fields: item.fields } : item.code == 'too-large' ? { kind: 'too-large', status: 413 } : { kind: 'rejected', code: item.code ?? 'rejected', status: item.status ?? 422 };
@@ -32,7 +35,7 @@ export function settle(item: OutboxItem, result: SendResult, now = Date.now(), r
     const code = reason(result);
     const attempts = item.attempts + 1;
     const wait = retryDelay(attempts, k == 'rate-limited' ? result.retryAfter : 0, random);
-    return { ...item, state: 'queued', attempts, nextAt: now + wait, wait, code, maybeStored: item.maybeStored || !NOT_STORED.includes(code) };
+    return { ...item, state: 'queued', attempts, nextAt: now + wait, wait, code, maybeStored: item.maybeStored || mayHaveStored(result) };
   }
   if (k == 'captcha') return { ...item, state: 'needs-captcha', code: k, tokenAt: undefined };
   return { ...item, state: 'rejected', code: reason(result), fields: k == 'validation' ? result.fields : undefined, status: result.status };
@@ -66,9 +69,6 @@ type Heard = { sent: [clientId: string, id: string, status: SentStatus] } | { re
 export type QueuedOutcome = SendResult | { kind: 'token-stale' } | { kind: 'returned' } | { kind: 'discarded'; maybeStored?: boolean };
 /** What became of the form's comment: as the server answered, or discarded by the reader before it could be kept. */
 export type SubmitOutcome = SendResult | { kind: 'discarded'; maybeStored?: boolean };
-
-/** The attempt ended without knowing the server stored nothing: as `settle` marks an item `maybeStored`. */
-const unknownOutcome = (r: SendResult) => r.kind == 'retry' && !NOT_STORED.includes(reason(r));
 
 type Host = ReactiveControllerHost & HTMLElement & { endpoint?: string; language: string; contentLang: string };
 
@@ -293,7 +293,7 @@ export class OutboxController implements ReactiveController {
         // back in a form.
         this.#tokens.delete(item.clientId);
         await this.#changed();
-        return { kind: 'discarded', maybeStored: unknownOutcome(result) };
+        return { kind: 'discarded', maybeStored: mayHaveStored(result) };
       }
     }
     if (result.kind != 'retry' && result.kind != 'rate-limited') this.#tokens.delete(item.clientId);

@@ -238,10 +238,10 @@ export class Sender {
   }
 
   /** The refused comment's text into the form (the outbox lets it go through `release`), and the draft. */
-  #putBack(item: OutboxItem, release: () => unknown): void {
+  #putBack(item: OutboxItem, release?: () => unknown): void {
     const h = this.#host;
     ({ name: h.name, content: h.content } = item.payload);
-    release();
+    release?.();
     h.saveDraft();
   }
 
@@ -253,7 +253,7 @@ export class Sender {
    * when it went back.
    */
   async takeBack(item: OutboxItem): Promise<boolean> {
-    const put = () => this.#returnable(item) && (this.#putBack(item, () => {}), true);
+    const put = () => this.#returnable(item) && (this.#putBack(item), true);
     if (!this.#returnable(item) || !(await this.outbox.takeBack(item, put))) return false;
     this.#handle(refusal(item), item.payload, false);
     return true;

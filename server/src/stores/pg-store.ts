@@ -314,6 +314,14 @@ function claimResult(r: ClaimRow, c: ClaimItem): ClaimResult {
 /** A list's columns: all but `search`, the folded copy of name and content that only the WHERE reads. */
 const LIST_COLUMNS = 'seq, id, page_id, page_url, page_title, name, content, lang, status, created_at, moderated_at, edited_at, reply_text, reply_at';
 
+/** A page of `limit` from the `limit + 1` rows asked for: the one more says whether a next page follows. */
+function keysetPage(rows: CommentRow[], limit: number): Page<StoredComment> {
+  const more = rows.length > limit;
+  const items = (more ? rows.slice(0, limit) : rows).map(toComment);
+  const last = items[items.length - 1];
+  return { items, next: more && last ? { createdAt: last.createdAt, seq: last.seq } : null };
+}
+
 export class PgStore implements Store {
   private readonly commits: GroupCommit<NewComment, InsertResult>;
   private readonly claimBatches: GroupCommit<ClaimItem, ClaimResult>;
@@ -429,14 +437,10 @@ export class PgStore implements Store {
       `LEFT JOIN LATERAL (SELECT ${LIST_COLUMNS} FROM comments WHERE status = 'published' AND page_id = $1` +
       `${cursor ? ' AND (created_at, seq) < ($2, $3)' : ''} ORDER BY created_at DESC, seq DESC LIMIT $${params.length}) c ON true`;
     const { rows } = await ask<CommentRow & { total: string }>(this.pool, this.prepared(text, params));
-    const found = rows.filter((r) => r.id !== null);
-    const more = found.length > limit;
-    const items = (more ? found.slice(0, limit) : found).map(toComment);
-    const last = items[items.length - 1];
-    const counted = Number(rows[0]!.total);
-    const page = { items, next: more && last ? { createdAt: last.createdAt, seq: last.seq } : null };
+    // (No comment: the one row of the join, with the total and no comment's columns.)
+    const page = keysetPage(rows.filter((r) => r.id !== null), limit);
     // A last first page holds every published comment: it is the count, whatever a counter says.
-    return { page, total: cursor || more ? counted : items.length };
+    return { page, total: cursor || page.next ? Number(rows[0]!.total) : page.items.length };
   }
 
   async list(q: ListQuery): Promise<Page<StoredComment>> {
@@ -454,13 +458,7 @@ export class PgStore implements Store {
     params.push(q.limit + 1);
     const text = `SELECT ${LIST_COLUMNS} FROM comments WHERE ${where.join(' AND ')} ORDER BY created_at DESC, seq DESC LIMIT $${params.length}`;
     const { rows } = await ask<CommentRow>(this.pool, (q.words?.length ? unnamed : this.prepared)(text, params));
-    const more = rows.length > q.limit;
-    const page = more ? rows.slice(0, q.limit) : rows;
-    const last = page[page.length - 1];
-    return {
-      items: page.map(toComment),
-      next: more && last ? { createdAt: Number(last.created_at), seq: Number(last.seq) } : null,
-    };
+    return keysetPage(rows, q.limit);
   }
 
   async count(status: CommentStatus, pageId: string): Promise<number> {
