@@ -180,7 +180,9 @@ test('a failed request for the counts is asked again (a while later, or back onl
   await expect.poll(() => server.asked.length).toBe(1);
   await expect(texts(page)).toHaveText(['', '']);
   server.mode = 'ok';
-  await page.clock.runFor(5_000);
+  // The page learns of the failure a moment after the route saw the request: the 5 s wait starts then,
+  // so the fake clock is moved on until it has fired (a wait moved past before it started never fires).
+  await expect.poll(async () => (await page.clock.runFor(5_000), server.asked.length)).toBe(2);
   await expect(texts(page)).toHaveText(['2 ý kiến', '5 ý kiến']);
   expect(server.asked.map((a) => [...a.ids].sort())).toEqual([[ART(1), ART(2)], [ART(1), ART(2)]]);
   // Back online after a failure: asked at once, not at the next wait.
@@ -188,7 +190,8 @@ test('a failed request for the counts is asked again (a while later, or back onl
   await page.locator('ykien-count').first().evaluate((c, id) => c.setAttribute('page-id', id), ART(2));
   await expect.poll(() => server.asked.length).toBe(3);
   server.mode = 'ok';
-  await page.evaluate(() => dispatchEvent(new Event('online')));
+  // Likewise, 'online' is listened for only once the page knows the request failed.
+  await expect.poll(async () => (await page.evaluate(() => dispatchEvent(new Event('online'))), server.asked.length)).toBe(4);
   await expect(texts(page)).toHaveText(['5 ý kiến', '5 ý kiến']);
   expect(server.asked).toHaveLength(4);
 });
