@@ -231,6 +231,30 @@ describe.skipIf(!PG_URL)('PostgreSQL behind the gate: a default PgBouncer\'s sta
     }
   });
 
+  it('a lock held past lock_timeout (a long migration, an operator\'s LOCK): the batch answers 503 storage-unavailable, not a 500 per comment; then each retry is stored once', async () => {
+    const url = new URL(schema.url);
+    url.searchParams.set('options', `${url.searchParams.get('options')} -c lock_timeout=300`);
+    const s = await startServer({ args: ['--db', url.href, '--no-captcha', '--moderation', 'off', '--rate-limit', 'off'] });
+    const locker = new pg.Client({ connectionString: schema.url });
+    await locker.connect();
+    try {
+      const comments = Array.from({ length: 6 }, (_, i) => makeComment(s.url, { pageId: `${s.url}/khoa`, content: `Bình luận ${i}` }));
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE comments IN ACCESS EXCLUSIVE MODE');
+      const answers = await Promise.all(comments.map((c) => postComment(s.url, c)));
+      expect(answers.map((a) => [a.status, a.json?.code])).toEqual(comments.map(() => [503, 'storage-unavailable']));
+      await locker.query('COMMIT');
+      const again = await Promise.all(comments.map((c) => postComment(s.url, c)));
+      expect(again.map((a) => a.status)).toEqual(comments.map(() => 201));
+      const stored = await schema.client.query('SELECT content FROM comments WHERE page_id = $1 ORDER BY content', [`${s.url}/khoa`]);
+      expect(stored.rows.map((r) => r.content)).toEqual(comments.map((c) => String(c.content)).sort());
+    } finally {
+      await locker.end().catch(() => undefined);
+      await s.stop();
+      s.cleanup();
+    }
+  });
+
   it('a database gone: the reads answer 503 storage-unavailable as the writes do, not 500 internal with a stack trace each', async () => {
     const gate = await startupOptionsGate(new URL(schema.url));
     const s = await startServer({ args: ['--db', gate.url, '--no-captcha', '--moderation', 'off'] });
@@ -294,6 +318,7 @@ describe('which PostgreSQL errors make the store unavailable (503) rather than t
       err('connect ECONNREFUSED 10.0.0.5:5432', 'ECONNREFUSED'), err('getaddrinfo ENOTFOUND db', 'ENOTFOUND'),
       err('terminating connection due to administrator command', '57P01'), err('the database system is starting up', '57P03'),
       err('sorry, too many clients already', '53300'), err('connection failure', '08006'),
+      err('canceling statement due to statement timeout', '57014'), err('canceling statement due to lock timeout', '55P03'),
     ]) expect([e.message, isUnreachable(e)]).toEqual([e.message, true]);
   });
   it('at start, the operator reads what the network said (not only "unavailable")', async () => {

@@ -93,6 +93,39 @@ describe('the writer thread', () => {
     expect((await post(makeComment(SITE, { pageId: 'sap', content: 'Sau khi khởi động lại' }))).statusCode).toBe(201);
   });
 
+  it('another process holds the file locked past busy_timeout: the whole batch gets 503 storage-unavailable after one wait, not one wait and a 500 per comment; then each retry is stored once', async () => {
+    const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
+    const { buildApp } = await dist<AppModule>('app.js');
+    const { parseConfig } = await dist<ConfigModule>('config.js');
+    const file = join(tempDir(), 'ykien.db');
+    const store = await SqliteStore.openWithWriterThread(file);
+    later(() => store.close());
+    const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', 'off', '--moderation', 'off'], {});
+    if (parsed.kind !== 'run') throw new Error(parsed.kind);
+    const app = checkInjectedAnswers(await buildApp({ config: parsed.config, store, adminToken: 'writer-test-admin-token-0123', ipSecret: 'writer-test-ip-secret-0123', logger: false }));
+    later(() => app.close());
+    const post = (body: Record<string, unknown>) =>
+      app.inject({ method: 'POST', url: '/api/comments', headers: { 'content-type': 'application/json', 'idempotency-key': String(body.clientId) }, payload: JSON.stringify(body) });
+
+    // Another process's long write transaction (a second server on the file, a backup tool, a VACUUM).
+    const side = new Database(file);
+    later(() => side.close());
+    side.exec('BEGIN IMMEDIATE');
+    const comments = Array.from({ length: 6 }, (_, i) => makeComment(SITE, { pageId: 'khoa', content: `Bình luận ${i}` }));
+    const started = Date.now();
+    const answers = await Promise.all(comments.map(post));
+    const took = Date.now() - started;
+    expect(answers.map((a) => [a.statusCode, a.json().code])).toEqual(comments.map(() => [503, 'storage-unavailable']));
+    // One busy_timeout (5 s) for the batch; before, each comment waited it out again alone (35 s).
+    expect(took).toBeLessThan(15_000);
+
+    side.exec('ROLLBACK');
+    const again = await Promise.all(comments.map(post));
+    expect(again.map((a) => a.statusCode)).toEqual(comments.map(() => 201));
+    const page = await store.list({ status: 'published', pageId: 'khoa', limit: 100 });
+    expect(page.items.map((c) => c.content).sort()).toEqual(comments.map((c) => String(c.content)).sort());
+  }, 30_000);
+
   it('ended while calls wait (terminate): each call is answered or fails with StoreUnavailable, none hangs; what it reported stored is stored', async () => {
     const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
     const { uuidV7 } = await dist<UuidModule>('stores/uuid-v7.js');

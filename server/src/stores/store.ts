@@ -372,3 +372,10 @@ export async function openStore(db: string, options: { pgPreparedStatements?: bo
 export class StoreUnavailable extends Error {
   override name = 'StoreUnavailable';
 }
+
+/**
+ * SQLite's lock held by another process past busy_timeout (a second server on the file, a backup tool,
+ * a long `VACUUM`): the store is unavailable for a moment (503, tried again by the widget), not the
+ * request wrong.
+ */
+export const isSqliteLocked = (e: unknown): boolean => /^SQLITE_(BUSY|LOCKED)/.test(String((e as { code?: unknown } | null)?.code ?? ''));
