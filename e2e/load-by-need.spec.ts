@@ -301,6 +301,8 @@ for (const [state, answer, shown] of [
     // The first visit queues it (the endpoint unreachable); a visit to another article, with the box in
     // sight, sends it and the server refuses it for good (400) or wants a captcha for it (403).
     await queueOffline(page, article, endpoint, 'Trần Thị Hoa', 'Gửi khi mất mạng, máy chủ không nhận.');
+    // Left first: that page's own outbox retries by itself, and must not be the one to reach the server.
+    await page.goto('about:blank');
     endpoint.offline = false;
     endpoint.reply(answer);
     await article({ attrs: { 'site-key': null }, path: '/tin-tuc/bai-thu-hai' });
@@ -326,6 +328,7 @@ for (const [state, answer, shown] of [
 test('a comment left in the outbox is sent too when the box is parsed (or added) only after the idle check', async ({ page, article, endpoint }) => {
   endpoint.reply({ status: 201, body: { id: 'c10', status: 'pending' } });
   await queueOffline(page, article, endpoint, 'Trần Thị Mai', 'Gửi khi trang còn đang tải.');
+  await page.goto('about:blank'); // that page's outbox, retrying by itself, must not be the one to send it
 
   // The next visit: the box is not in the page yet when the browser is idle (a long article still
   // streaming, a single-page app): the loader learns of the waiting comment first, then finds the box.
@@ -368,13 +371,19 @@ test('while the code cannot be fetched, one retry waits at a time, however many 
   // Each failure of a round (the box's code, the counts', every root and element) once armed a retry of
   // its own; each retry then failed them all again. Counted here: the loader's waits for `online`.
   await page.addInitScript(() => {
-    const w = window as unknown as { __waits: number };
-    w.__waits = 0;
+    const w = window as unknown as { __waits: number; __waited: number };
+    w.__waits = w.__waited = 0;
     const add = window.addEventListener;
+    const remove = window.removeEventListener;
     window.addEventListener = function (this: Window, type: string, ...rest: unknown[]) {
       if (type === 'online') w.__waits++;
       return (add as (...a: unknown[]) => void).call(this, type, ...rest);
     } as typeof window.addEventListener;
+    // A retry that fired (or was heard online) lets go of its listener.
+    window.removeEventListener = function (this: Window, type: string, ...rest: unknown[]) {
+      if (type === 'online') w.__waited++;
+      return (remove as (...a: unknown[]) => void).call(this, type, ...rest);
+    } as typeof window.removeEventListener;
   });
   await page.clock.install();
   // The box far below, so that nothing is fetched before the route below is in place (routes registered
@@ -389,8 +398,12 @@ test('while the code cannot be fetched, one retry waits at a time, however many 
   await page.locator('ykien-comments').scrollIntoViewIfNeeded();
   await expect.poll(() => asked).toBe(2); // the box's code and the counts', once each
   const rounds = 6;
+  // A retry is armed only once the page has handled the failed fetch, a moment after the route saw it:
+  // the clock moved before then would fire nothing, and the retry would wait on a paused clock for ever.
+  const armed = () => page.evaluate(() => (window as unknown as { __waits: number; __waited: number }).__waits - (window as unknown as { __waited: number }).__waited);
   for (let round = 1; round <= rounds; round++) {
     const before = asked;
+    await expect.poll(armed).toBe(1);
     await page.clock.runFor(61_000);
     await expect.poll(() => asked).toBeGreaterThan(before);
   }
@@ -563,8 +576,9 @@ for (const [what, chunk] of [
     // The space stays kept meanwhile: nothing below jumps.
     expect(await page.locator('ykien-comments').evaluate((el) => el.getBoundingClientRect().height)).toBeGreaterThan(500);
     down = false;
-    await page.evaluate(() => dispatchEvent(new Event('online')));
-    await expect(form(page).send).toBeVisible();
+    // 'online' is listened for once the page has handled the failed fetch, a moment after the route
+    // refused it: said until the form shows.
+    await expect.poll(async () => (await page.evaluate(() => dispatchEvent(new Event('online'))), form(page).send.isVisible())).toBe(true);
     await expect(form(page).heading).toHaveText('Ý kiến bạn đọc');
     expect(problems.filter((p) => !/could not load|Failed to fetch|ERR_INTERNET_DISCONNECTED/.test(p))).toEqual([]);
   });

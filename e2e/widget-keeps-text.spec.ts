@@ -142,11 +142,19 @@ test('a page hidden and shown again leaves no stash older than the store: what i
   await hide('hidden'); // nothing typed since the store had it: nothing stashed (another tab's draft may be newer)
   expect(await stash()).toBeNull();
   await hide('visible');
-  await f.content.press('End');
-  await page.keyboard.type(' khi ẩn.');
-  await hide('hidden'); // the reader switched tabs within 300 ms of a key: stashed, as the page may be discarded
+  // The reader switched tabs within 300 ms of a key: stashed, as the page may be discarded. (The key and
+  // the switch in one call in the page, a task apart: a stall between two calls from the test would let
+  // the store's write come first.)
+  await f.content.evaluate(async (el: HTMLTextAreaElement) => {
+    el.value += ' khi ẩn.';
+    el.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertText', data: ' khi ẩn.' }));
+    await new Promise((r) => setTimeout(r));
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
   expect(JSON.parse((await stash())!)).toMatchObject({ content: 'Trước khi ẩn.' });
   await hide('visible');
+  await f.content.press('End');
   await page.keyboard.type(' Sau khi hiện lại.');
   await expect.poll(async () => (await idb(page))[key]?.content).toBe('Trước khi ẩn. Sau khi hiện lại.');
   expect(await stash()).toBeNull(); // a crash now (no pagehide, no stash) brings back the store's, the newest

@@ -431,7 +431,7 @@ test.describe('paging and navigation edge cases', () => {
     const hold = holdListGets(endpoint);
     await page.reload();
     await expect(l.loading).toBeVisible();
-    expect(hold.held()).toBe(1);
+    await expect.poll(() => hold.held()).toBe(1);
     await move();
     await expect.poll(() => hold.held()).toBe(2);
     hold.release();
@@ -1141,8 +1141,10 @@ test.describe('the reader’s own comments, delivered later or published at once
     await expect(f.status).toHaveText('Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại.');
     await expect(l.unsent).toContainText('Gửi lại sau.');
     await expect(l.pending).toHaveCount(0);
-    // The server is back: the outbox's next try is stored.
+    // The server is back: the outbox's next try is stored (its backoff may have grown while the checks
+    // above ran: the browser saying it is online again tries at once).
     endpoint.reply({ status: 201, body: { id: 'q1', status: 'pending' } });
+    await page.evaluate(() => dispatchEvent(new Event('online')));
     await expect(f.status).toHaveText('Bình luận đã lưu trước đó đã được gửi.');
     await expect(l.unsent).toHaveCount(0);
     await expect(l.names).toHaveText(['Ngô Thị Lan', 'Bạn đọc 1']);
