@@ -456,6 +456,13 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
     await expect(f.status).toHaveText('Không tải được captcha. Bấm “Làm mới captcha” để thử lại.');
     await expect(f.captchaBox).toHaveCount(0);
     await expect(f.captchaReset).toBeVisible();
+    // Sent meanwhile: not "fix the marked fields" with focus nowhere, but what to do, and focus there.
+    await f.name.fill(NAME);
+    await f.content.fill(TEXT);
+    await f.send.click();
+    await expect(f.status).toHaveText('Không tải được captcha. Bấm “Làm mới captcha” để thử lại.');
+    await expect(f.captchaReset).toBeFocused();
+    expect(endpoint.posts).toHaveLength(0);
     await f.captchaReset.click();
     await expect(f.captchaBox).toBeVisible();
     expect(failures).toBe(2);

@@ -280,6 +280,23 @@ test.describe('refusals that keep the text', () => {
     await expect(f.nameError).toHaveText('');
   });
 
+  test('400 validation about no field of the form (the page\'s address): the server\'s words, not "fix the marked fields"; focus stays on send', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    const pageUrl = 'Địa chỉ bài viết không hợp lệ.';
+    endpoint.reply({ status: 400, body: { status: 400, title: 'Invalid comment', code: 'validation', fields: { pageUrl } } });
+    await article();
+    const f = form(page);
+    await send(page);
+    await expect(f.status).toHaveText(`Máy chủ không nhận bình luận này. ${pageUrl}`);
+    await expect(f.name).toHaveAttribute('aria-invalid', 'false');
+    await expect(f.content).toHaveAttribute('aria-invalid', 'false');
+    await expect(f.send).toBeFocused();
+    await expect(f.content).toHaveValue(TEXT);
+  });
+
   test('400 validation: server messages with HTML are shown as text', async ({ page, article, endpoint }) => {
     const dialogs: string[] = [];
     page.on('dialog', (d) => {

@@ -109,6 +109,7 @@ export class CaptchaController implements ReactiveController {
   #options?: CaptchaOptions;
   /** The reader came to the form: until then neither vanilla-hcaptcha nor hCaptcha's script is loaded. */
   #armed = false;
+  #loadFailed = false;
   #host: ReactiveControllerHost & HTMLElement;
   /** Told when the reader solves the captcha, or when the token expires or fails (`undefined`). */
   #onToken: (token: string | undefined) => void;
@@ -130,6 +131,11 @@ export class CaptchaController implements ReactiveController {
   /** A fresh token, or undefined when there is none or it is too old to be accepted. */
   get token(): string | undefined {
     return tokenFresh(this.#at) ? this.#token : undefined;
+  }
+
+  /** hCaptcha's script could not be loaded: nothing to solve until "reset captcha" loads it. */
+  get unavailable(): boolean {
+    return this.#loadFailed;
   }
 
   /** When the reader solved the captcha that gave the token (its age counts from then). */
@@ -184,6 +190,8 @@ export class CaptchaController implements ReactiveController {
    * (vanilla-hcaptcha's `loaded`), unless the reader has moved on meanwhile.
    */
   focus(): void {
+    // Nothing to solve: the way to get it is "reset captcha".
+    if (this.#loadFailed) return void this.#host.shadowRoot?.querySelector<HTMLElement>('[part~="captcha-reset"]')?.focus();
     const el = this.#el;
     const target = () => el?.querySelector<HTMLElement>('iframe,button,[tabindex]');
     if (target()) return target()!.focus();
@@ -221,6 +229,7 @@ export class CaptchaController implements ReactiveController {
 
   #mount(keepToken = false): void {
     this.#remove();
+    this.#loadFailed = false;
     if (!keepToken) this.#token = undefined;
     const o = this.#options;
     if (!o || !this.#armed) return;
@@ -248,6 +257,7 @@ export class CaptchaController implements ReactiveController {
     Promise.all([loadApi(o.jsapi, o.hl), defineHCaptcha()]).catch((e) => {
       if (this.#el != el) return;
       console.warn('ykien: captcha unavailable', e);
+      this.#loadFailed = true;
       this.#onLoadFailed();
     });
   }

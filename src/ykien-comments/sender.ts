@@ -138,7 +138,9 @@ export class Sender {
     const errors = (h.errors = validate({ name: h.name, content: h.content, maxLength: h.limit, captchaToken: token }, t));
     if (Object.keys(errors).length) {
       this.#focusFirst(errors);
-      return this.#fail('invalid', h.say('fixErrors', 'error'));
+      // Only the captcha missing, and it could not be loaded: what to do about that, not "fix the fields".
+      const captchaDown = Object.keys(errors).join() == 'captcha' && this.captcha.unavailable;
+      return this.#fail('invalid', h.say(captchaDown ? 'captchaLoadFailed' : 'fixErrors', 'error'));
     }
     // The same text sent again (after a failure) is the same comment: it keeps its id.
     const key = JSON.stringify([h.name.trim(), h.content.trim(), h.page.pageId]);
@@ -341,7 +343,8 @@ export class Sender {
       for (const [field, text] of Object.entries(result.fields)) field == 'name' || field == 'content' ? (errors[field] = text) : other.push(text);
       if (here) h.errors = errors; // not on the fields of the article the form moved to
       if (focus && here) this.#focusFirst(errors);
-      this.#fail(kind, h.say([h.t.fixErrors, ...other].join('\n'), 'error'), 400);
+      // No field of the reader's marked (the page's address, a site's own check): not "fix the marked fields".
+      this.#fail(kind, h.say([Object.keys(errors).length ? h.t.fixErrors : h.t.stateRefused, ...other].join('\n'), 'error'), 400);
     } else if (kind == 'captcha') {
       this.captcha.reset();
       h.errors = { ...h.errors, captcha: h.t.captchaRequired };
