@@ -580,6 +580,8 @@ test.describe('permanent refusals (the server allows 40 characters)', () => {
     await page.clock.install();
     await site.open(page);
     const f = form(page);
+    // The site calls the unsent list its own way: the message that points there says it so.
+    await page.locator('ykien-comments').evaluate((el) => ((el as HTMLElement & { strings: object }).strings = { unsentHeading: 'Ý kiến chờ gửi' }));
     await setOffline(context, net, true);
     await send(page, 'Ngô Văn I', LONG);
     await expect(unsent(page)).toHaveCount(1);
@@ -609,6 +611,8 @@ test.describe('permanent refusals (the server allows 40 characters)', () => {
   test('400 on a queued retry while the reader writes another comment: the form is left alone, the page hears of it once', async ({ page, context, net, site }) => {
     await site.open(page);
     const f = form(page);
+    // The site calls the unsent list its own way: the message that points there says it so.
+    await page.locator('ykien-comments').evaluate((el) => ((el as HTMLElement & { strings: object }).strings = { unsentHeading: 'Ý kiến chờ gửi' }));
     await setOffline(context, net, true);
     await send(page, 'Ngô Văn I', LONG);
     await expect(unsent(page)).toHaveCount(1);
@@ -624,7 +628,7 @@ test.describe('permanent refusals (the server allows 40 characters)', () => {
       ['validation', 400], // the queued one, refused for good
     ]);
     // The reader hears it too (the status promised "sent later"), and the unsent line says it will not go.
-    const refused = 'Máy chủ không nhận một bình luận đã lưu; bình luận vẫn còn trong mục “Bình luận chưa gửi”.';
+    const refused = 'Máy chủ không nhận một bình luận đã lưu; bình luận vẫn còn trong mục “Ý kiến chờ gửi”.';
     expect(errors[1]!.detail.message).toBe(refused);
     await expect(f.status).toHaveText(refused);
     await expect(unsent(page)).toHaveCount(1);

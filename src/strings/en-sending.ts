@@ -24,7 +24,7 @@ export const enSending: SendingStrings = {
   queuedRateLimitedInPage: 'You are sending too fast. Your comment will be sent in {seconds} s if this page stays open.',
   rateLimitedVerify: 'You are sending too fast. Your comment is kept; after {seconds} s, complete the captcha to send it.',
   queuedSent: 'Your saved comment has been sent.',
-  queuedRefused: 'The server did not accept a saved comment; it is still under “Unsent comments”.',
+  queuedRefused: 'The server did not accept a saved comment; it is still under “{unsentHeading}”.',
   queuedReturned: 'The server did not accept a saved comment; its text was put back in the comment form in another tab of this article, for you to fix.',
   alreadySent: 'This comment was already sent, so it was not sent again.',
   unsentHeading: 'Unsent comments',

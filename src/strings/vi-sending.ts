@@ -22,7 +22,7 @@ export const viSending = {
   queuedRateLimitedInPage: 'Bạn gửi quá nhanh. Bình luận sẽ tự gửi sau {seconds} giây nếu trang này vẫn mở.',
   rateLimitedVerify: 'Bạn gửi quá nhanh. Bình luận được giữ lại; sau {seconds} giây, hãy xác minh captcha để gửi.',
   queuedSent: 'Bình luận đã lưu trước đó đã được gửi.',
-  queuedRefused: 'Máy chủ không nhận một bình luận đã lưu; bình luận vẫn còn trong mục “Bình luận chưa gửi”.',
+  queuedRefused: 'Máy chủ không nhận một bình luận đã lưu; bình luận vẫn còn trong mục “{unsentHeading}”.',
   queuedReturned: 'Máy chủ không nhận một bình luận đã lưu; nội dung đã được đưa lại vào ô bình luận ở một thẻ khác của bài viết này để bạn sửa.',
   alreadySent: 'Bình luận này đã được gửi từ trước nên không gửi lại.',
   unsentHeading: 'Bình luận chưa gửi',

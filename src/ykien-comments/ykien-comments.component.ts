@@ -479,7 +479,7 @@ export class YkienComments extends LitElement {
     const t = this.t;
     const known = Object.hasOwn(t, key);
     // A message that names a button names it as the site owner may have renamed it.
-    const text = format(known ? t[key as StringKey] : key, { send: t.send, resetCaptcha: t.resetCaptcha, ...params }) + (this.#storageNotice ? '\n' + t.noStorage : '');
+    const text = format(known ? t[key as StringKey] : key, { send: t.send, resetCaptcha: t.resetCaptcha, unsentHeading: t.unsentHeading, ...params }) + (this.#storageNotice ? '\n' + t.noStorage : '');
     const said = ++this.#said;
     this.#lastSaid = known ? [key as StringKey, kind, params] : undefined;
     this.#storageNotice = false;
