@@ -1,4 +1,4 @@
-import { clean, length, NAME_MAX } from './text.js';
+import { clean, isBlank, length, NAME_MAX } from './text.js';
 import { format, type Strings } from './i18n.js';
 
 export type Field = 'name' | 'content' | 'captcha';
@@ -19,7 +19,7 @@ export function validate(input: FormInput, t: Strings): FieldErrors {
   const errors: FieldErrors = {};
   const check = (field: Field, text: string, max: number, missing: string) => {
     const n = length(clean(text));
-    if (!n || n > max) errors[field] = n ? format(t.tooLong, { max }) : missing;
+    if (isBlank(text) || n > max) errors[field] = n > max ? format(t.tooLong, { max }) : missing;
   };
   check('name', input.name, NAME_MAX, t.nameRequired);
   check('content', input.content, input.maxLength, t.contentRequired);

@@ -19,6 +19,13 @@ describe('validate', () => {
     expect(validate({ ...ok, name: ' ' }, en)).toEqual({ name: en.nameRequired });
   });
 
+  it('a name or comment of characters that show nothing (zero-width, soft hyphen, Hangul filler, Braille blank) is missing too', () => {
+    for (const invisible of ['\u200B\u200C\u200D', '\u00AD', '\u3164', '\u2800 \u2800', '\uFEFF\u2060', ' \u180E '])
+      expect(validate({ ...ok, name: invisible, content: invisible }, vi)).toEqual({ name: vi.nameRequired, content: vi.contentRequired });
+    // A visible character among them is a name.
+    expect(validate({ ...ok, name: '\u200BAn\u200B' }, vi)).toEqual({});
+  });
+
   it('counts code points after NFC, so decomposed Vietnamese and emoji are not over-counted', () => {
     const nfd = 'e\u0302\u0301'.repeat(100); // 100 × "ế" typed decomposed
     expect(validate({ ...ok, name: nfd }, vi)).toEqual({});

@@ -39,6 +39,14 @@ export function cleanText(raw: string): string {
     .trim();
 }
 
+/**
+ * Nothing a reader would see: only whitespace and characters that render as nothing (zero-width spaces
+ * and joiners, soft hyphens, the Hangul filler, variation selectors: Unicode's default-ignorables) or as
+ * a blank (the Braille blank). A name or comment of only these is as missing as an empty one.
+ */
+const VISIBLE = /[^\p{White_Space}\p{Default_Ignorable_Code_Point}\u2800]/u;
+export const isBlank = (text: string): boolean => !VISIBLE.test(text);
+
 /** A name is one line: any run of whitespace (newlines and tabs included) becomes one space. */
 export function cleanName(raw: string): string {
   const text = cleanText(raw);
@@ -104,11 +112,11 @@ export function validateComment(body: Record<string, unknown>, opts: ValidateOpt
   };
 
   const name = text('name', cleanName);
-  if (name === '') fields.name = MESSAGES.nameRequired(lang);
+  if (name !== null && isBlank(name)) fields.name = MESSAGES.nameRequired(lang);
   else if (name !== null && codePoints(name) > LIMITS.name) fields.name = MESSAGES.nameTooLong(lang, LIMITS.name);
 
   const content = text('content');
-  if (content === '') fields.content = MESSAGES.contentRequired(lang);
+  if (content !== null && isBlank(content)) fields.content = MESSAGES.contentRequired(lang);
   else if (content !== null && codePoints(content) > opts.maxLength) {
     fields.content = MESSAGES.contentTooLong(lang, opts.maxLength);
   }
@@ -180,7 +188,7 @@ export function validateEdit(body: Record<string, unknown>, opts: { lang: Lang; 
     if (typeof body.name !== 'string') fields.name = MESSAGES.notText(lang);
     else {
       const name = cleanName(body.name);
-      if (name === '') fields.name = MESSAGES.nameRequired(lang);
+      if (isBlank(name)) fields.name = MESSAGES.nameRequired(lang);
       else if (codePoints(name) > LIMITS.name) fields.name = MESSAGES.nameTooLong(lang, LIMITS.name);
       else value.name = name;
     }
@@ -189,7 +197,7 @@ export function validateEdit(body: Record<string, unknown>, opts: { lang: Lang; 
     if (typeof body.content !== 'string') fields.content = MESSAGES.notText(lang);
     else {
       const content = cleanText(body.content);
-      if (content === '') fields.content = MESSAGES.contentRequired(lang);
+      if (isBlank(content)) fields.content = MESSAGES.contentRequired(lang);
       else if (codePoints(content) > opts.maxLength) fields.content = MESSAGES.contentTooLong(lang, opts.maxLength);
       else value.content = content;
     }
@@ -201,7 +209,7 @@ export function validateEdit(body: Record<string, unknown>, opts: { lang: Lang; 
 export function validateReply(body: Record<string, unknown>, lang: Lang): { ok: true; text: string } | { ok: false; fields: Record<string, string> } {
   if (typeof body.text !== 'string') return { ok: false, fields: { text: body.text === undefined ? MESSAGES.replyRequired(lang) : MESSAGES.notText(lang) } };
   const text = cleanText(body.text);
-  if (text === '') return { ok: false, fields: { text: MESSAGES.replyRequired(lang) } };
+  if (isBlank(text)) return { ok: false, fields: { text: MESSAGES.replyRequired(lang) } };
   if (codePoints(text) > REPLY_MAX) return { ok: false, fields: { text: MESSAGES.replyTooLong(lang, REPLY_MAX) } };
   return { ok: true, text };
 }

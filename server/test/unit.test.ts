@@ -15,7 +15,7 @@ import { tokenMatches } from '../src/routes/admin.js';
 import { renderDemoPage } from '../src/routes/static.js';
 import { safeRelativePath } from '../src/static-files.js';
 import { decodeCursor, encodeCursor } from '../src/stores/store.js';
-import { cleanName, cleanText, codePoints } from '../src/validate.js';
+import { cleanName, cleanText, codePoints, validateComment, validateEdit, validateReply } from '../src/validate.js';
 import { randomStrings } from './support/random.js';
 
 describe('rate limits', () => {
@@ -50,6 +50,21 @@ describe('rate limits', () => {
 });
 
 describe('text', () => {
+  it('a name, comment, edit or reply of characters that show nothing is missing, as an empty one', () => {
+    const opts = { lang: 'vi' as const, maxLength: 2000, originAllowed: () => true };
+    const base = { pageId: 'bai-1', pageUrl: 'https://baotinh.example.vn/bai-1', clientId: 'k1' };
+    for (const invisible of ['\u200B\u200C\u200D', '\u00AD\u00AD', '\u3164', '\u2800 \u2800', '\uFEFF\u2060', ' \u180E ', '\u034F']) {
+      const r = validateComment({ ...base, name: invisible, content: invisible }, opts);
+      expect(r.ok ? [] : Object.keys(r.fields)).toEqual(['name', 'content']);
+      const edit = validateEdit({ name: invisible, content: invisible }, opts);
+      expect(edit.ok ? [] : Object.keys(edit.fields)).toEqual(['name', 'content']);
+      expect(validateReply({ text: invisible }, 'vi').ok).toBe(false);
+    }
+    // A visible character among them is a name and a comment (kept as typed).
+    const shown = validateComment({ ...base, name: '\u200BAn', content: 'Đồng ý\u200D' }, opts);
+    expect(shown.ok && [shown.value.name, shown.value.content]).toEqual(['\u200BAn', 'Đồng ý\u200D']);
+  });
+
   it('normalises to NFC after removing controls and bidi overrides', () => {
     expect(cleanText('  e\u0302\u0301 \r\n x\u0000\u202E\u2067y\t ')).toBe('ế \n xy');
     // A control between a letter and its mark must not keep them apart.

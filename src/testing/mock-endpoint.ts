@@ -103,6 +103,8 @@ const cleaned = (s: string) =>
     .normalize('NFC')
     .trim();
 const chars = (s: string) => [...s].length;
+/** Shows nothing (whitespace, zero-width and other invisible characters, the Braille blank): missing, as the server has it. */
+const isBlank = (s: string) => !/[^\p{White_Space}\p{Default_Ignorable_Code_Point}\u2800]/u.test(s);
 /** An origin as given (`https://bao.example.vn`, or with a path or a trailing slash): its origin. */
 const originOf = (s: string) => {
   try {
@@ -410,10 +412,10 @@ export class MockEndpoint {
       return null;
     };
     const name = text('name');
-    if (name === '') fields.name = message(lang, 'nameRequired');
+    if (name !== null && isBlank(name)) fields.name = message(lang, 'nameRequired');
     else if (name !== null && chars(name) > LIMITS.name) fields.name = message(lang, 'nameTooLong', LIMITS.name);
     const content = text('content');
-    if (content === '') fields.content = message(lang, 'contentRequired');
+    if (content !== null && isBlank(content)) fields.content = message(lang, 'contentRequired');
     else if (content !== null && chars(content) > maxLength) fields.content = message(lang, 'contentTooLong', maxLength);
     const pageId = text('pageId');
     if (pageId === '') fields.pageId = message(lang, 'pageIdRequired');
