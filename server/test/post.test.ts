@@ -293,6 +293,16 @@ describe('step 4: validation', () => {
     const ok = await post(comment({ pageUrl: `${ALLOWED}/bai-viet?id=7#binh-luan` }));
     expect(ok.status).toBe(201);
     expect(rowById(server.dbPath, ok.json.id)?.page_url).toBe(`${ALLOWED}/bai-viet?id=7`);
+    // At most 2000 characters as stored: percent-encoded (a Vietnamese path grows about sixfold), and
+    // without the fragment (a long text fragment is the reader's place in the page, not the article).
+    const typed = `${ALLOWED}/${'bình-luận-'.repeat(100)}`; // 1,027 characters typed, 2,327 encoded
+    expect(typed.length).toBeLessThan(2000);
+    const long = await post(comment({ pageUrl: typed }));
+    expectProblem(long, 400, 'validation');
+    expect(Object.keys(long.json.fields)).toEqual(['pageUrl']);
+    const fragment = await post(comment({ pageUrl: `${ALLOWED}/bai-viet#:~:text=${'a'.repeat(3000)}` }));
+    expect(fragment.status).toBe(201);
+    expect(rowById(server.dbPath, fragment.json.id)?.page_url).toBe(`${ALLOWED}/bai-viet`);
   });
 
   it('refuses values of the wrong type', async () => {

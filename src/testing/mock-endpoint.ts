@@ -425,12 +425,11 @@ export class MockEndpoint {
     let pageUrl = '';
     if (rawUrl !== null) {
       const url = httpUrl(rawUrl);
-      if (!url || rawUrl.length > LIMITS.pageUrl) fields.pageUrl = message(lang, 'pageUrlInvalid');
+      if (url) url.hash = ''; // the reader's place in the article, not the article
+      // Measured as stored (percent-encoded), as the server does.
+      if (!url || url.href.length > LIMITS.pageUrl) fields.pageUrl = message(lang, 'pageUrlInvalid');
       else if (this.origins && !this.origins.includes(url.origin)) fields.pageUrl = message(lang, 'pageUrlOrigin');
-      else {
-        url.hash = ''; // the reader's place in the article, not the article
-        pageUrl = url.href;
-      }
+      else pageUrl = url.href;
     }
     if (Object.keys(fields).length) return send(400, problemBody(400, 'validation', { fields }));
     if (this.options.captcha) {
