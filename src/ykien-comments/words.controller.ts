@@ -35,20 +35,23 @@ export class WordsController implements ReactiveController {
   }
 
   /**
-   * Resolves once the words are in. A failed fetch (offline since the page came) is tried again when the
-   * browser is back online, else after a while: giving up would end the element's updates for good.
+   * Resolves once the words of the language the box has *then* are in: the language may change while
+   * they load (a bilingual app switching back and forth), so it is read again after each load. A failed
+   * fetch (offline since the page came) is tried again when the browser is back online, else after a
+   * while: giving up would end the element's updates for good.
    */
   async loaded(): Promise<void> {
-    for (let wait = 1000; ; wait = Math.min(2 * wait, 30_000)) {
+    for (let wait = 1000; !this.ready; ) {
       try {
         const lang = this.language;
-        return void (await Promise.all([loadStrings(lang), this.#sending() && loadStrings(lang, 'sending')]));
+        await Promise.all([loadStrings(lang), this.#sending() && loadStrings(lang, 'sending')]);
       } catch {
         await new Promise<void>((resume) => {
           const go = () => (clearTimeout(timer), removeEventListener('online', go), resume());
           const timer = setTimeout(go, wait);
           addEventListener('online', go);
         });
+        wait = Math.min(2 * wait, 30_000);
       }
     }
   }

@@ -280,7 +280,10 @@ export class YkienComments extends LitElement {
       if (!setBeforeDefined.has(this)) this.#list.prefetch();
       await this.#words.loaded();
       await this.#list.prefetched(LIST_WAIT_MS);
-    } else if (!this.#words.ready) await this.#words.loaded();
+    }
+    // Checked after the list's wait too: the language may have changed during it, and a render without
+    // its words throws (and leaves the box blank).
+    if (!this.#words.ready) await this.#words.loaded();
     return super.scheduleUpdate();
   }
 

@@ -1,0 +1,136 @@
+/**
+ * The language changes before the box's first render: while that render waits for the list's first page
+ * (held here), and while the new language's words are still on their way. The box must come up whole, in
+ * the language the page has by then, with its list, and without an error.
+ */
+import type { Page } from '@playwright/test';
+import { test, expect, form, holdListGets, ORIGIN, type ListBody } from './support/fixtures.js';
+import { en, vi } from '../src/strings/all.js';
+
+const items: ListBody['items'] = [1, 2, 3].map((i) => ({
+  id: `s${i}`,
+  name: `Bạn đọc ${i}`,
+  content: `Ý kiến số ${i}.`,
+  createdAt: new Date(Date.UTC(2026, 2, 27, 1, 0) - i * 60_000).toISOString(),
+}));
+const names = items.map((c) => c.name);
+
+/** What the reader sees of the box, in one language, with the three comments listed. */
+async function expectShown(page: Page, t: typeof vi, listed = true): Promise<void> {
+  const f = form(page);
+  await expect(f.heading).toHaveText(listed ? `${t.heading} (3)` : t.heading);
+  await expect(f.send).toHaveText(t.send);
+  await expect(f.clear).toHaveText(t.clear);
+  await expect(f.host.locator('[part~="label"]').nth(0)).toContainText(t.nameLabel);
+  await expect(f.host.locator('[part~="base"]')).toHaveAttribute('lang', t === en ? 'en' : 'vi');
+  if (listed) await expect(f.host.locator('[part~="comment-name"]')).toHaveText(names);
+}
+
+/** Holds the English words' chunks (reading and sending) until `release()`. */
+async function holdEnglishWords(page: Page) {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let held = 0;
+  // Registered after article(): runs before its /dist/** route, and hands the request on to it.
+  await page.route(`${ORIGIN}/dist/cdn/en-*.js`, async (route) => {
+    held++;
+    await gate;
+    await route.fallback();
+  });
+  return { release, held: () => held };
+}
+
+const switches = {
+  '<html lang>': (page: Page, lang: string) => page.evaluate((lang) => (document.documentElement.lang = lang), lang),
+  'its own lang attribute': (page: Page, lang: string) => form(page).host.evaluate((el, lang) => el.setAttribute('lang', lang), lang),
+};
+
+for (const [how, setLang] of Object.entries(switches)) {
+  test.describe(`the language changes (${how}) while the first render waits for the list`, () => {
+    const attrs: Record<string, string> = how == '<html lang>' ? {} : { lang: 'vi' };
+
+    test('the list comes within the wait: the box shows English and the list, no error', async ({ page, article, endpoint, problems }) => {
+      endpoint.list = () => ({ items, next: null, total: 3 });
+      const hold = holdListGets(endpoint);
+      await article({ attrs, wait: false });
+      await expect.poll(() => hold.held()).toBe(1);
+      await setLang(page, 'en');
+      hold.release();
+      await expectShown(page, en);
+      expect(problems).toEqual([]);
+    });
+
+    test('the list comes after the wait: the box shows its loading line in English, not nothing, then the list', async ({
+      page,
+      article,
+      endpoint,
+      problems,
+    }) => {
+      endpoint.list = () => ({ items, next: null, total: 3 });
+      const hold = holdListGets(endpoint);
+      await article({ attrs, wait: false });
+      await expect.poll(() => hold.held()).toBe(1);
+      await setLang(page, 'en');
+      // Past the wait, the box shows its loading line: in English, not blank.
+      await expect(form(page).host.locator('[part~="loading"]')).toHaveText(en.listLoading);
+      await expectShown(page, en, false);
+      hold.release();
+      await expectShown(page, en);
+      expect(problems).toEqual([]);
+      // One request for the first page: a failed render must not start another.
+      expect(hold.held()).toBe(1);
+    });
+  });
+}
+
+test.describe('back and forth while the English words are still on their way, before the first render', () => {
+  for (const last of ['vi', 'en'] as const) {
+    test(`vi → en → vi → en${last == 'vi' ? ' → vi' : ''}: the box shows the last one, with the list, no error`, async ({
+      page,
+      article,
+      endpoint,
+      problems,
+    }) => {
+      endpoint.list = () => ({ items, next: null, total: 3 });
+      const list = holdListGets(endpoint);
+      await article({ wait: false });
+      const words = await holdEnglishWords(page);
+      await expect.poll(() => list.held()).toBe(1);
+      await switches['<html lang>'](page, 'en');
+      // The list comes while the English words are still held: the box asks for them, and nothing may
+      // render without them.
+      list.release();
+      await expect.poll(() => words.held()).toBeGreaterThan(0);
+      await switches['<html lang>'](page, 'vi');
+      await switches['<html lang>'](page, 'en');
+      if (last == 'vi') await switches['<html lang>'](page, 'vi');
+      words.release();
+      await expectShown(page, last == 'vi' ? vi : en);
+      // And on again, now that both languages' words are in.
+      await switches['<html lang>'](page, last == 'vi' ? 'en' : 'vi');
+      await expectShown(page, last == 'vi' ? en : vi);
+      expect(problems).toEqual([]);
+    });
+  }
+});
+
+test('back and forth while the English words are on their way, after the first render: the last language shows', async ({
+  page,
+  article,
+  endpoint,
+  problems,
+}) => {
+  endpoint.list = () => ({ items, next: null, total: 3 });
+  await article();
+  await expectShown(page, vi);
+  const words = await holdEnglishWords(page);
+  await switches['<html lang>'](page, 'en');
+  await expect.poll(() => words.held()).toBeGreaterThan(0);
+  await switches['<html lang>'](page, 'vi');
+  await switches['<html lang>'](page, 'en');
+  words.release();
+  await expectShown(page, en);
+  await switches['<html lang>'](page, 'vi');
+  await expectShown(page, vi);
+  expect(problems).toEqual([]);
+});
