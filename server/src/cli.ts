@@ -37,6 +37,8 @@ function describeDb(db: string): string {
   try {
     const u = new URL(db);
     u.password = u.password ? '***' : '';
+    // pg also reads a password from the query string.
+    for (const k of ['password', 'sslpassword']) if (u.searchParams.has(k)) u.searchParams.set(k, '***');
     return u.toString();
   } catch {
     return 'postgres://…';
@@ -121,6 +123,9 @@ async function main(): Promise<void> {
   });
   reloadError = (err) => app.log.error({ err }, 'moderators file unreadable: named moderators refused until it is fixed');
   if (!config.captcha) app.log.warn('captcha verification is OFF (--no-captcha)');
+  if (config.trustProxy === true) {
+    app.log.warn('--trust-proxy all: every client may set its own address (X-Forwarded-For), and so its own rate limit; only safe when nothing reaches this server but through the proxy');
+  }
 
   // Logging must not stand in the way of stopping: if whoever read our stdout is gone, a log write
   // throws (EPIPE), and the process would otherwise ignore SIGTERM for good.
@@ -169,10 +174,10 @@ async function main(): Promise<void> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
-  // A wildcard address is where this server listens, not where a moderator can reach it. Said before
-  // "listening", the line tests and scripts wait for.
+  // Where this server listens (a wildcard, or 127.0.0.1 behind a proxy) is not where a moderator
+  // reaches it. Said before "listening", the line tests and scripts wait for.
   const notifying = config.notify.webhookUrl !== null || config.notify.emails.length > 0;
-  if (notifying && config.notify.publicUrl === null && ['0.0.0.0', '::'].includes(config.host)) {
+  if (notifying && config.notify.publicUrl === null) {
     app.log.warn({ link: `http://${shownHost}:${port}/admin` }, 'notifications link to this address: set --public-url to the one moderators open');
   }
   app.log.info(

@@ -168,9 +168,13 @@ function parseTrustProxy(raw: string): TrustProxy {
   const v = raw.trim();
   const lower = v.toLowerCase();
   if (['', 'off', 'false', 'no', '0'].includes(lower)) return false;
-  // "true" trusts any peer to tell us the client address: only sane when nothing can reach the
-  // server except through the proxy. Accepted, but the named forms are what the docs recommend.
-  if (['true', 'all', 'yes', 'on'].includes(lower)) return true;
+  // "all" trusts any peer to tell us the client address: only sane when nothing can reach the server
+  // except through the proxy (warned at start). Said only in so many words: "on" or "yes", as other
+  // switches here are written, would open it by mistake.
+  if (['true', 'all'].includes(lower)) return true;
+  if (['yes', 'on'].includes(lower)) {
+    throw new ConfigError(`--trust-proxy: "${v}" would believe any client's X-Forwarded-For; name the proxy (loopback, an address or CIDR), a hop count, or say "all" if nothing but the proxy can reach this server`);
+  }
   if (/^\d+$/.test(v)) return parseInteger('--trust-proxy', v, 1, 100);
   const list = v.split(',').map((s) => s.trim()).filter(Boolean);
   for (const item of list) {

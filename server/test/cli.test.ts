@@ -162,6 +162,26 @@ describe.concurrent('command line', () => {
   });
 });
 
+describe.skipIf(!process.env.YKIEN_TEST_PG_URL)('the start-up log and PostgreSQL', () => {
+  it('shows where the data lives without a password, in the URL\'s user part or its query; a notifying server without --public-url is warned', async () => {
+    const url = new URL(process.env.YKIEN_TEST_PG_URL!);
+    url.password = 'secret-in-userinfo';
+    url.searchParams.set('password', 'secret-in-query');
+    url.searchParams.set('sslpassword', 'secret-ssl');
+    const server = await startServer({ args: ['--db', url.href, '--no-captcha', '--notify-webhook', 'http://127.0.0.1:9/hook', '--notify-webhook-secret', 'webhook-secret-0123456789'] });
+    try {
+      const all = server.logs.join('\n');
+      expect(all).not.toMatch(/secret-/);
+      expect(server.jsonLogs().find((l) => l.msg === 'ykien-server listening')).toBeDefined();
+      // Bound to 127.0.0.1 (behind a proxy): the editors' link would point there.
+      expect(all).toMatch('set --public-url to the one moderators open');
+    } finally {
+      await server.stop();
+      server.cleanup();
+    }
+  });
+});
+
 describe('serving the widget and the demo', () => {
   let root: string;
   const servers: RunningServer[] = [];

@@ -259,6 +259,10 @@ describe('configuration', () => {
     }
     // proxy-addr reads "1.2.3" as 1.2.0.3, surely not what was meant.
     expect(refused(['--no-captcha', '--trust-proxy', '1.2.3'])).toMatch('--trust-proxy: "1.2.3"');
+    // "on"/"yes", as other switches are written, would believe every client: said in so many words only.
+    for (const v of ['on', 'yes', 'ON']) expect(refused(['--no-captcha', '--trust-proxy', v])).toMatch(`--trust-proxy: "${v}" would believe any client`);
+    expect(config(['--no-captcha', '--trust-proxy', 'all']).trustProxy).toBe(true);
+    expect(config(['--no-captcha', '--trust-proxy', '1']).trustProxy).toBe(1);
   });
 
   it('refuses a webhook URL with a password (fetch cannot send it, and would log it) and an SMTP URL nodemailer cannot open', () => {
