@@ -4,7 +4,8 @@ import { defineConfig } from 'vite';
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
-  base: '/admin/',
+  // Relative: the page also works under a proxy's prefix (/ykien/admin), which the server never sees.
+  base: './',
   publicDir: false,
   logLevel: 'warn',
   build: {

@@ -180,9 +180,24 @@ describe('/admin page', () => {
     }
   });
 
+  it('names its assets relative to itself, so that it works under a proxy\'s prefix (/ykien/admin and /ykien/admin/)', async () => {
+    for (const [path, asset] of [['/admin', 'admin/assets/'], ['/admin/', './assets/']] as const) {
+      const html = (await http(`${server.url}${path}`)).text;
+      const refs = [...html.matchAll(/(?:src|href)="([^"d][^"]*)"/g)].map((m) => m[1]!);
+      expect(refs.length).toBeGreaterThanOrEqual(2);
+      for (const ref of refs) {
+        expect(ref.startsWith(asset)).toBe(true);
+        // As a browser resolves it under the prefix, then as the proxy passes it on (the prefix stripped).
+        const underPrefix = new URL(ref, `https://baotinh.example.vn/ykien${path}`).pathname;
+        expect(underPrefix.startsWith('/ykien/admin/assets/')).toBe(true);
+        expect((await http(`${server.url}${underPrefix.slice('/ykien'.length)}`)).status).toBe(200);
+      }
+    }
+  });
+
   it('serves its assets with long caching', async () => {
     const html = (await http(`${server.url}/admin`)).text;
-    const assets = [...html.matchAll(/(?:src|href)="(\/admin\/assets\/[^"]+)"/g)].map((m) => m[1]!);
+    const assets = [...html.matchAll(/(?:src|href)="admin(\/assets\/[^"]+)"/g)].map((m) => '/admin' + m[1]!);
     expect(assets.some((a) => a.endsWith('.js'))).toBe(true);
     for (const a of assets) {
       const res = await http(`${server.url}${a}`);

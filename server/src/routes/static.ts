@@ -98,7 +98,10 @@ export async function staticRoutes(app: FastifyInstance, ctx: AppContext): Promi
 
   // The moderation page. Its assets have content hashes in their names, so they are immutable.
   const adminPage = async (request: FastifyRequest, reply: FastifyReply) => {
-    const html = await readOrNull(join(ADMIN_DIR, 'index.html'));
+    const built = await readOrNull(join(ADMIN_DIR, 'index.html'));
+    // Its assets are named relative to the page (it may be under a proxy's prefix, /ykien/admin):
+    // from `…/admin` without the slash, `./assets/` would be the prefix's, so they are named `admin/assets/`.
+    const html = built && !request.url.split('?')[0]!.endsWith('/') ? Buffer.from(built.toString('utf8').replaceAll('"./assets/', '"admin/assets/')) : built;
     if (!html) {
       request.log.error('the moderation page is not built: run `npm run build -w server`');
       return sendProblem(request, reply, 404, 'not-found');
