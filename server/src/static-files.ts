@@ -12,6 +12,7 @@
  * file inside the folder (a symlink out of it does not count). Anything else is 404. HTML is never
  * served from a folder: pages go out only through their own routes, under their own CSP.
  */
+import { noneMatchHits } from './reading/http-cache.js';
 import { createHash } from 'node:crypto';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join, sep } from 'node:path';
@@ -52,7 +53,8 @@ export function sendWithEtag(request: FastifyRequest, reply: FastifyReply, data:
   const etag = `"${createHash('sha256').update(data).digest('base64url').slice(0, 27)}"`;
   reply.header('ETag', etag).type(type);
   if (!reply.hasHeader('Cache-Control')) reply.header('Cache-Control', 'no-cache');
-  if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+  // A proxy that compresses (nginx's gzip, a CDN) hands the browser a weak W/"…" of our tag: still ours.
+  if (noneMatchHits(request.headers['if-none-match'], etag)) return reply.code(304).send();
   return reply.send(data);
 }
 
@@ -61,7 +63,8 @@ export interface FolderOptions {
   root: string;
   /** The URL prefix, with slashes at both ends: `/admin/assets/`. */
   prefix: string;
-  cacheControl: string;
+  /** The Cache-Control of a file, by its name (e.g. long for names with a content hash). */
+  cacheControl: string | ((name: string) => string);
   /** Readable by pages on any origin (public scripts that another origin's page imports as modules). */
   anyOrigin?: boolean;
 }
@@ -85,7 +88,7 @@ export function serveFolder(app: FastifyInstance, opts: FolderOptions): void {
     const rel = (request.params as { '*'?: string })['*'] ?? '';
     const file = await readInside(opts.root, rel);
     if (!file) return sendProblem(request, reply, 404, 'not-found');
-    reply.header('Cache-Control', opts.cacheControl);
+    reply.header('Cache-Control', typeof opts.cacheControl == 'string' ? opts.cacheControl : opts.cacheControl(rel));
     if (opts.anyOrigin) reply.header('Access-Control-Allow-Origin', '*');
     return sendWithEtag(request, reply, file.data, file.type);
   });

@@ -201,6 +201,7 @@ describe('serving the widget and the demo', () => {
     writeFileSync(join(root, 'dist', 'ykien.js'), 'export const ykien = 1;\n');
     mkdirSync(join(root, 'dist', 'cdn'));
     writeFileSync(join(root, 'dist', 'cdn', 'comments.js'), 'export const comments = 1;\n');
+    writeFileSync(join(root, 'dist', 'cdn', 'sender-Ab3_x-9Z.js'), 'export const sender = 1;\n');
     writeFileSync(join(root, 'dist', 'ykien.all.iife.js'), 'var Ykien = 1;\n');
     // What the demo folder may hold besides, and what must not come out of it.
     mkdirSync(join(root, 'demo', 'img'));
@@ -293,6 +294,11 @@ describe('serving the widget and the demo', () => {
     const chunk = await http(`${s.url}/cdn/comments.js`);
     expect([chunk.status, chunk.headers['content-type'], chunk.text]).toEqual([200, 'text/javascript; charset=utf-8', 'export const comments = 1;\n']);
     expect(chunk.headers['cache-control']).toBe('no-cache');
+    // A chunk named by its content is kept for good; a weak tag of ours (a compressing proxy's) is ours.
+    const hashed = await http(`${s.url}/cdn/sender-Ab3_x-9Z.js`);
+    expect([hashed.status, hashed.headers['cache-control']]).toEqual([200, 'public, max-age=31536000, immutable']);
+    const weak = await http(`${s.url}/cdn/comments.js`, { headers: { 'if-none-match': `W/${chunk.headers.etag}` } });
+    expect(weak.status).toBe(304);
     expect((await http(`${s.url}/ykien.all.iife.js`)).text).toBe('var Ykien = 1;\n');
     expectProblem(await http(`${s.url}/cdn/nope.js`), 404, 'not-found');
     expectProblem(await http(`${s.url}/cdn/../package.json`), 404, 'not-found');

@@ -92,9 +92,10 @@ export async function staticRoutes(app: FastifyInstance, ctx: AppContext): Promi
     });
   }
 
-  // What the loaders import, resolved against their own URL. Chunk names carry content hashes, but the
-  // two entries (comments.js, count.js) do not: revalidated, like the loaders.
-  serveFolder(app, { root: join(root, 'dist', 'cdn'), prefix: '/cdn/', cacheControl: 'no-cache', anyOrigin: true });
+  // What the loaders import, resolved against their own URL. Chunk names carry content hashes (kept a
+  // year, never asked again); the two entries (comments.js, count.js) do not: revalidated, like the loaders.
+  const cdnCache = (name: string) => (/-[A-Za-z0-9_-]{8}\.js(\.map)?$/.test(name) ? 'public, max-age=31536000, immutable' : 'no-cache');
+  serveFolder(app, { root: join(root, 'dist', 'cdn'), prefix: '/cdn/', cacheControl: cdnCache, anyOrigin: true });
 
   // The moderation page. Its assets have content hashes in their names, so they are immutable.
   const adminPage = async (request: FastifyRequest, reply: FastifyReply) => {
