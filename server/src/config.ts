@@ -305,7 +305,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
     config: Object.freeze({
       port: parseInteger('--port', get('--port') ?? '8787', 0, 65535),
       host,
-      db: get('--db') ?? './data/ykien.db',
+      db: parseDb(get('--db') ?? './data/ykien.db'),
       origins,
       captcha,
       hcaptchaSecret,
@@ -329,6 +329,12 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
   };
 }
 
+/** An empty --db (an unset variable in a script) would open the working folder as a file. */
+function parseDb(raw: string): string {
+  if (!raw.trim()) throw new ConfigError('--db: empty; give an SQLite file or a postgres:// URL');
+  return raw;
+}
+
 function parseHttpUrlOption(flag: string, raw: string): string {
   try {
     const u = new URL(raw.trim());
@@ -339,6 +345,14 @@ function parseHttpUrlOption(flag: string, raw: string): string {
     if (e instanceof ConfigError) throw e;
   }
   throw new ConfigError(`${flag}: "${raw}" is not an http(s) URL`);
+}
+
+/** Where moderators reach this server: `/admin` is appended to it, so it has no query or fragment. */
+function parsePublicUrl(raw: string): string {
+  const href = parseHttpUrlOption('--public-url', raw);
+  const u = new URL(href);
+  if (u.search || u.hash) throw new ConfigError(`--public-url: "${raw}" must have no ?query or #fragment (the /admin link is appended to it)`);
+  return href.replace(/\/+$/, '');
 }
 
 function parseDurationOption(flag: string, raw: string, minMs: number, maxMs: number): number {
@@ -383,6 +397,6 @@ function parseNotify(get: (flag: string) => string | undefined): NotifyConfig {
     emailFrom: get('--notify-from') ?? 'ykien-server <ykien@localhost>',
     digestMs: parseDurationOption('--notify-digest', get('--notify-digest') ?? '10m', 100, 24 * 3_600_000),
     pollMs: parseDurationOption('--notify-poll', get('--notify-poll') ?? '10s', 20, 3_600_000),
-    publicUrl: publicUrl === undefined ? null : parseHttpUrlOption('--public-url', publicUrl).replace(/\/+$/, ''),
+    publicUrl: publicUrl === undefined ? null : parsePublicUrl(publicUrl),
   };
 }

@@ -259,6 +259,10 @@ describe('configuration', () => {
     }
     // proxy-addr reads "1.2.3" as 1.2.0.3, surely not what was meant.
     expect(refused(['--no-captcha', '--trust-proxy', '1.2.3'])).toMatch('--trust-proxy: "1.2.3"');
+    expect(refused(['--no-captcha', '--public-url', 'https://baotinh.example.vn/ykien?a=1'])).toMatch('--public-url: "https://baotinh.example.vn/ykien?a=1" must have no ?query or #fragment');
+    expect(refused(['--no-captcha', '--public-url', 'https://baotinh.example.vn/ykien#f'])).toMatch('must have no ?query or #fragment');
+    expect(config(['--no-captcha', '--public-url', 'https://baotinh.example.vn/ykien/']).notify.publicUrl).toBe('https://baotinh.example.vn/ykien');
+    expect(refused(['--no-captcha', '--db', ''])).toMatch('--db: empty');
     // "on"/"yes", as other switches are written, would believe every client: said in so many words only.
     for (const v of ['on', 'yes', 'ON']) expect(refused(['--no-captcha', '--trust-proxy', v])).toMatch(`--trust-proxy: "${v}" would believe any client`);
     expect(config(['--no-captcha', '--trust-proxy', 'all']).trustProxy).toBe(true);
