@@ -11,11 +11,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createNetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { smtpMailer } from '../src/notify/email.js';
+import { digestMessage, smtpMailer } from '../src/notify/email.js';
 import { http, makeComment, postComment } from './support/http.js';
 import { freshPgSchema } from './support/pg-schema.js';
-import { startMailServer, startWebhookReceiver, until, type MailServer, type WebhookReceiver } from './support/receivers.js';
+import { startMailServer, startWebhookReceiver, until, type WebhookReceiver } from './support/receivers.js';
 import { startServer, type RunningServer } from './support/run-server.js';
 
 const SECRET = 'webhook-secret-0123456789';
@@ -23,7 +24,7 @@ const PG_URL = process.env.YKIEN_TEST_PG_URL;
 
 const dir = mkdtempSync(join(tmpdir(), 'ykien-notify-'));
 let started: RunningServer[] = [];
-let receivers: Array<WebhookReceiver | MailServer> = [];
+let receivers: Array<{ close(): Promise<void> }> = [];
 
 afterEach(async () => {
   await Promise.all(started.map((s) => s.stop()));
@@ -56,6 +57,50 @@ const jobsLeft = (dbPath: string) => {
     db.close();
   }
 };
+
+/** A mail server that refuses the first `refuse` messages (451, as one restarting would), then takes them. */
+async function flakyMailServer(refuse: number): Promise<{ url: string; refused: number; taken: number; close(): Promise<void> }> {
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, _session, callback) {
+      stream.resume();
+      stream.on('end', () => {
+        if (r.refused < refuse) {
+          r.refused++;
+          callback(Object.assign(new Error('restarting, try again later'), { responseCode: 451 }));
+        } else {
+          r.taken++;
+          callback();
+        }
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as { port: number };
+  const r = { url: `smtp://127.0.0.1:${port}`, refused: 0, taken: 0, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  receivers.push(r);
+  return r;
+}
+
+/** A mail server that greets and reads, and never answers EHLO: nodemailer waits its 30 s socket timeout. */
+async function stalledMailServer(): Promise<{ url: string; sockets: Set<Socket>; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createNetServer((socket) => (sockets.add(socket), socket.write('220 mail.bao.example.vn ESMTP\r\n'), socket.resume()));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  const r = {
+    url: `smtp://127.0.0.1:${port}`,
+    sockets,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  receivers.push(r);
+  return r;
+}
 
 /** What a receiver does with X-Ykien-Signature (the README's snippet). */
 function verify(rawBody: string, header: unknown, secret: string): boolean {
@@ -93,15 +138,15 @@ describe('webhook', { timeout: 60_000 }, () => {
     expect(hook.deliveries).toHaveLength(1);
   });
 
-  it('warns at start when the /admin link would name a wildcard address (no --public-url)', async () => {
+  it('warns at start when the /admin link would name where it listens (no --public-url): a wildcard, or 127.0.0.1 behind a proxy', async () => {
     const hook = await webhook();
     const notify = ['--notify-webhook', hook.url, '--notify-webhook-secret', SECRET];
     const warned = (s: RunningServer) => s.jsonLogs().some((l) => String(l.msg).includes('set --public-url'));
     const wild = await start([...notify, '--host', '0.0.0.0']);
     expect(warned(wild)).toBe(true);
     const named = await start([...notify, '--host', '0.0.0.0', '--public-url', 'https://binhluan.bao.example.vn']);
-    const local = await start(notify); // 127.0.0.1: a link that works on this machine, as in development
-    expect([warned(named), warned(local)]).toEqual([false, false]);
+    const local = await start(notify); // 127.0.0.1: what a server behind nginx binds, useless in an editor's mail
+    expect([warned(named), warned(local)]).toEqual([false, true]);
   });
 
   it('does not announce a comment published at once (moderation off)', async () => {
@@ -194,7 +239,84 @@ describe('webhook', { timeout: 60_000 }, () => {
   });
 });
 
+describe('webhook beside a slow mail server', { timeout: 60_000 }, () => {
+  it('sends the webhooks of new comments while a digest waits on the mail server', async () => {
+    const hook = await webhook();
+    const mail = await stalledMailServer();
+    const s = await start(['--notify-webhook', hook.url, '--notify-webhook-secret', SECRET, '--notify-email', 'bbt@bao.example.vn', '--smtp-url', mail.url]);
+    await post(s, { content: 'first' });
+    await until(() => mail.sockets.size > 0 && hook.deliveries.length === 1, 'the digest to wait on the mail server');
+    // The digest still waits (up to the mailer's 30 s): the next comment's webhook does not.
+    const second = await post(s, { content: 'second' });
+    await until(() => hook.deliveries.length === 2, 'the second webhook, during the digest', 5_000);
+    expect(hook.deliveries[1]!.json.comment.id).toBe(second);
+  });
+});
+
 describe('email digest', { timeout: 60_000 }, () => {
+  for (const store of ['SQLite', 'PostgreSQL'] as const) {
+    it.skipIf(store === 'PostgreSQL' && !PG_URL)(`on ${store}, a digest the mail server refused is retried after the backoff, not a digest interval later`, async () => {
+      const smtp = await flakyMailServer(1);
+      const schema = store === 'PostgreSQL' ? await freshPgSchema(PG_URL!, 'ykien_notify_retry_test') : null;
+      const dbPath = join(dir, 'retry.db');
+      const jobs = schema
+        ? async () => Number((await schema.client.query('SELECT count(*) AS n FROM notification_jobs')).rows[0].n)
+        : async () => jobsLeft(dbPath);
+      try {
+        const args = [...(schema ? ['--db', schema.url] : []), '--notify-email', 'bbt@bao.example.vn', '--smtp-url', smtp.url, '--notify-digest', '1h'];
+        const s = await start(args, schema ? undefined : dbPath);
+        await post(s, { name: 'Người Được Gửi Lại' });
+        await until(() => smtp.taken === 1, 'the retried digest', 10_000);
+        expect(smtp.refused).toBe(1);
+        // The digest that went out counts: the next comment waits for the interval.
+        await post(s, { name: 'Người Đến Sau' });
+        await new Promise((r) => setTimeout(r, 1_000));
+        expect([smtp.taken, await jobs()]).toEqual([1, 1]);
+      } finally {
+        await Promise.all(started.map((s) => s.stop()));
+        started = [];
+        await schema?.drop();
+      }
+    });
+  }
+
+  it('a digest cut short by a shutdown is sent by the next run at once, not a digest interval later', async () => {
+    const stalled = await stalledMailServer();
+    const dbPath = join(dir, 'interrupted.db');
+    const first = await start(['--notify-email', 'bbt@bao.example.vn', '--smtp-url', stalled.url, '--notify-digest', '1h'], dbPath);
+    await post(first, { name: 'Người Chờ Thư' });
+    await until(() => stalled.sockets.size > 0, 'the digest to reach the mail server');
+    await first.stop();
+    started = started.filter((s) => s !== first);
+    expect(jobsLeft(dbPath)).toBe(1);
+    const smtp = await startMailServer();
+    receivers.push(smtp);
+    await start(['--notify-email', 'bbt@bao.example.vn', '--smtp-url', smtp.url, '--notify-digest', '1h'], dbPath);
+    await until(() => smtp.mails.length === 1, 'the digest at the next start', 10_000);
+    expect(smtp.mails[0]!.text).toContain('Người Chờ Thư');
+  });
+
+  it("keeps a comment's lines indented whatever line break it uses: none can pass for the \"Duyệt tại:\" link", async () => {
+    const smtp = await startMailServer();
+    receivers.push(smtp);
+    const s = await start(['--notify-email', 'bbt@bao.example.vn', '--smtp-url', smtp.url]);
+    // U+2028 survives the input cleaner; a mail client may start a new line there.
+    await post(s, { content: 'Hay\u2028Duyệt tại: https://ykien.evil.example/admin' });
+    await until(() => smtp.mails.length === 1, 'the digest');
+    const anyBreak = /\r\n|[\n\r\v\f\u0085\u2028\u2029]/;
+    const atMargin = (text: string) => text.split(anyBreak).filter((l) => l.startsWith('Duyệt tại:'));
+    expect(atMargin(smtp.mails[0]!.text)).toEqual([`Duyệt tại: ${s.url}/admin`]);
+    // And the others, should one reach the store some other way.
+    const base = {
+      seq: 1, pageId: 'a', pageUrl: 'https://bao.example.vn/a', pageTitle: 'Bài A', name: 'An', lang: '', status: 'pending' as const,
+      createdAt: Date.UTC(2026, 11, 2), moderatedAt: null, reply: null, editedAt: null,
+    };
+    for (const br of ['\u2028', '\u2029', '\r', '\u0085', '\v', '\f']) {
+      const { text } = digestMessage([{ ...base, id: 'c', content: `Hay${br}Duyệt tại: https://ykien.evil.example/admin` }], 'https://binhluan.bao.example.vn/admin');
+      expect(atMargin(text), JSON.stringify(br)).toEqual(['Duyệt tại: https://binhluan.bao.example.vn/admin']);
+    }
+  });
+
   it('gives up on a mail server that takes the connection and never greets, within its timeout', async () => {
     const sockets = new Set<Socket>();
     const silent = createNetServer((socket) => void sockets.add(socket)); // accepts, says nothing

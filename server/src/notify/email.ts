@@ -16,7 +16,13 @@ const excerpt = (s: string) => {
  * A reader's field on one line: an article id may hold line breaks (ids are the site's own), and one
  * at the margin could pass for a line of this message, such as a "Duyệt tại:" link of the sender's.
  */
-const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
+const oneLine = (s: string) => s.replace(/[\s\u0085]+/g, ' ').trim();
+
+/**
+ * Where a mail client may start a new line: not only \n. The input cleaner keeps U+2028/U+2029, and a
+ * comment's line that starts at the margin could pass for the sender's "Duyệt tại:" link.
+ */
+const LINE_BREAK = /\r\n|[\n\r\v\f\u0085\u2028\u2029]/;
 
 const vnTime = (ms: number) =>
   new Intl.DateTimeFormat('vi-VN', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Asia/Ho_Chi_Minh' }).format(ms);
@@ -49,7 +55,7 @@ export function digestMessage(comments: readonly StoredComment[], moderationUrl:
       `   Bài viết: ${oneLine(c.pageTitle || c.pageId)}`,
       `   ${oneLine(c.pageUrl)}`,
       '',
-      excerpt(c.content).split('\n').map((l) => `   ${l}`).join('\n'),
+      excerpt(c.content).split(LINE_BREAK).map((l) => `   ${l}`).join('\n'),
     ].join('\n');
   });
   const text = [

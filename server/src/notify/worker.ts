@@ -6,7 +6,7 @@
  * across processes: FOR UPDATE SKIP LOCKED on PostgreSQL, an UPDATE … RETURNING in a write
  * transaction on SQLite), sends them, and deletes them. A failure is retried after 2, 4, 8… poll
  * intervals (at most an hour apart) until the job is 24 hours old. Email is a digest: at most one
- * message per `digestMs`, with every comment that is due.
+ * message per `digestMs`, with every comment that is due; a digest that failed does not count.
  *
  * A comment deleted, approved or rejected before its turn is not announced: there is nothing left
  * to moderate. A job is sent at least once; only a process that dies between the send and the
@@ -72,6 +72,8 @@ export class NotificationWorker {
   private again = false;
   private stopped = true;
   private readonly inFlight = new Set<Promise<void>>();
+  /** The digest being sent, if any: one at a time, in the background like the webhooks. */
+  private digest: Promise<void> | null = null;
   /** Aborts the webhook requests in flight when the server stops (they are retried later). */
   private readonly stopping = new AbortController();
 
@@ -99,7 +101,7 @@ export class NotificationWorker {
     this.timer = null;
     this.stopping.abort(); // webhooks and a digest under way end now, and are retried later
     await this.running;
-    await Promise.allSettled([...this.inFlight]);
+    await Promise.allSettled([...this.inFlight, this.digest]);
     this.mailer?.close();
   }
 
@@ -120,28 +122,33 @@ export class NotificationWorker {
   }
 
   private async tick(): Promise<void> {
-    const tasks: Promise<void>[] = [];
-    if (this.channels.includes('webhook')) tasks.push(this.runWebhooks());
-    if (this.mailer) tasks.push(this.runDigest(this.mailer));
-    const results = await Promise.allSettled(tasks);
-    for (const r of results) if (r.status === 'rejected') this.opts.log.error({ err: r.reason }, 'notification worker: store unavailable');
+    // The digest is not awaited: a slow mail server must not hold up the webhooks of the next ticks.
+    if (this.mailer && !this.digest && !this.stopped) {
+      this.digest = this.runDigest(this.mailer)
+        .catch((err: unknown) => this.opts.log.error({ err }, 'notification worker: store unavailable'))
+        .finally(() => (this.digest = null));
+    }
+    if (this.channels.includes('webhook')) {
+      await this.runWebhooks().catch((err: unknown) => this.opts.log.error({ err }, 'notification worker: store unavailable'));
+    }
   }
 
   private backoff(job: ClaimedJob): number {
     return Math.min(this.opts.config.pollMs * 2 ** job.attempts, MAX_BACKOFF_MS);
   }
 
-  /** Retried later, or dropped once it has been failing for a day. */
-  private async failed(job: ClaimedJob, err: unknown, now: number): Promise<void> {
+  /** Retried later (returns when), or dropped once it has been failing for a day (null). */
+  private async failed(job: ClaimedJob, err: unknown, now: number): Promise<number | null> {
     const error = describeFailure(err);
     const dueAt = now + this.backoff(job);
     if (dueAt - job.createdAt > RETRY_FOR_MS) {
       this.opts.log.error({ channel: job.channel, commentId: job.commentId, attempts: job.attempts, error }, 'notification given up after 24 h');
       await this.opts.store.finishJob(job.seq, this.owner);
-      return;
+      return null;
     }
     this.opts.log.warn({ channel: job.channel, commentId: job.commentId, attempts: job.attempts, error, retryAt: new Date(dueAt).toISOString() }, 'notification failed; will retry');
     await this.opts.store.retryJob(job.seq, this.owner, dueAt, error);
+    return dueAt;
   }
 
   /** Claims what there is room for and sends it in the background: the next tick does not wait for it. */
@@ -169,7 +176,8 @@ export class NotificationWorker {
     try {
       await postWebhook(config.webhookUrl!, config.webhookSecret!, webhookBody(c, this.opts.moderationUrl()), c.id, this.stopping.signal);
     } catch (err) {
-      return this.failed(job, err, Date.now());
+      await this.failed(job, err, Date.now());
+      return;
     }
     await store.finishJob(job.seq, this.owner);
     this.opts.log.info({ commentId: c.id, attempts: job.attempts }, 'webhook sent');
@@ -177,7 +185,8 @@ export class NotificationWorker {
 
   private async runDigest(mailer: Mailer): Promise<void> {
     const { store, config } = this.opts;
-    const jobs = await store.claimDigest('email', this.owner, Date.now(), LEASE_MS, config.digestMs, DIGEST_MAX);
+    const claimedAt = Date.now();
+    const jobs = await store.claimDigest('email', this.owner, claimedAt, LEASE_MS, config.digestMs, DIGEST_MAX);
     if (jobs.length === 0) return;
     const pending = jobs.filter((j) => j.comment?.status === 'pending');
     const skipped = jobs.filter((j) => j.comment?.status !== 'pending');
@@ -188,7 +197,12 @@ export class NotificationWorker {
       await mailer.send(config.emails, subject, text, this.stopping.signal);
     } catch (err) {
       const now = Date.now();
-      for (const j of pending) await this.failed(j, err, now);
+      let retryAt = claimedAt + config.digestMs;
+      for (const j of pending) retryAt = Math.min(retryAt, (await this.failed(j, err, now)) ?? now);
+      // Nothing was sent, so the claim's closing of the gate is undone. It opens at the first retry
+      // rather than now: comments arriving meanwhile then go with the retried ones, instead of alone
+      // and closing the gate on them for an interval.
+      await store.reopenDigest('email', claimedAt + config.digestMs, retryAt);
       return;
     }
     for (const j of pending) await store.finishJob(j.seq, this.owner);

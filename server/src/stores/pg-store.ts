@@ -740,6 +740,11 @@ export class PgStore implements Store {
     });
   }
 
+  async reopenDigest(channel: NotificationChannel, closedUntil: number, openAt: number): Promise<void> {
+    // Only while the gate is still this claim's closing; one statement, so atomic like the claim.
+    await ask(this.pool, 'UPDATE notification_gates SET next_at = $1 WHERE channel = $2 AND next_at = $3', [openAt, channel, closedUntil]);
+  }
+
 
   async finishJob(seq: number, owner: string): Promise<void> {
     await ask(this.pool, 'DELETE FROM notification_jobs WHERE seq = $1 AND lease_owner = $2', [seq, owner]);

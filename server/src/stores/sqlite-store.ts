@@ -305,6 +305,10 @@ export class SqliteStore implements Store {
     return this.writer.claimDigest(channel, owner, now, leaseMs, intervalMs, limit);
   }
 
+  reopenDigest(channel: NotificationChannel, closedUntil: number, openAt: number): Promise<void> {
+    return this.writer.reopenDigest(channel, closedUntil, openAt);
+  }
+
   finishJob(seq: number, owner: string): Promise<void> {
     return this.writer.finishJob(seq, owner);
   }

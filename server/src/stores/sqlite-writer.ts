@@ -111,6 +111,7 @@ export interface WriterOps {
   setReply(id: string, text: string | null, by: Actor, seen?: number | null): StoredComment | Moved | null;
   claimJobs(channel: NotificationChannel, owner: string, now: number, leaseMs: number, limit: number): ClaimedJob[];
   claimDigest(channel: NotificationChannel, owner: string, now: number, leaseMs: number, intervalMs: number, limit: number): ClaimedJob[];
+  reopenDigest(channel: NotificationChannel, closedUntil: number, openAt: number): void;
   finishJob(seq: number, owner: string): void;
   retryJob(seq: number, owner: string, dueAt: number, error: string): void;
   /** Stores a setting unless it exists (first writer wins). */
@@ -120,7 +121,7 @@ export interface WriterOps {
 /** Every op, for the links that forward them (sqlite-writer-link.ts). */
 export const WRITER_OPS = [
   'claimBatch', 'writeBatch', 'releaseClaim', 'hitRateLimit', 'pruneRateLimit', 'forgetLeftovers', 'ping', 'setStatus', 'deleteComment', 'decide',
-  'deleteDecided', 'eraseComment', 'editComment', 'setReply', 'claimJobs', 'claimDigest', 'finishJob', 'retryJob', 'insertSetting',
+  'deleteDecided', 'eraseComment', 'editComment', 'setReply', 'claimJobs', 'claimDigest', 'reopenDigest', 'finishJob', 'retryJob', 'insertSetting',
 ] as const satisfies ReadonlyArray<keyof WriterOps>;
 // Not one op missing from the list:
 const everyOpListed: Exclude<keyof WriterOps, (typeof WRITER_OPS)[number]> extends never ? true : never = true;
@@ -246,6 +247,8 @@ export class SqliteWriter implements WriterOps {
       openGate: db.prepare<[number, string, number, number]>(
         'UPDATE notification_gates SET next_at = ? WHERE channel = ? AND (next_at <= ? OR next_at > ?)',
       ),
+      /** Undoes one claim's closing of the gate: only while it is still that claim's. */
+      reopenGate: db.prepare<[number, string, number]>('UPDATE notification_gates SET next_at = ? WHERE channel = ? AND next_at = ?'),
       finishJob: db.prepare<[number, string]>('DELETE FROM notification_jobs WHERE seq = ? AND lease_owner = ?'),
       retryJob: db.prepare<[number, string, number, string]>(
         `UPDATE notification_jobs SET due_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL
@@ -569,6 +572,10 @@ export class SqliteWriter implements WriterOps {
       this.mod.openGate.run(now + intervalMs, channel, now, stale);
       return jobs;
     }).immediate();
+  }
+
+  reopenDigest(channel: NotificationChannel, closedUntil: number, openAt: number): void {
+    this.mod.reopenGate.run(openAt, channel, closedUntil);
   }
 
   finishJob(seq: number, owner: string): void {

@@ -310,6 +310,12 @@ export interface Store {
    * comments were all moderated since are deleted, and leave the gate open: nothing was announced.
    */
   claimDigest(channel: NotificationChannel, owner: string, now: number, leaseMs: number, intervalMs: number, limit: number): Promise<ClaimedJob[]>;
+  /**
+   * The digest claimDigest closed the gate for (until `closedUntil`) was not sent: the gate opens at
+   * `openAt` instead, so that a failure does not count as the interval's message. No change when
+   * another claim closed the gate since.
+   */
+  reopenDigest(channel: NotificationChannel, closedUntil: number, openAt: number): Promise<void>;
   /** Sent (or nothing left to send): the job is forgotten. Only while `owner` holds it. */
   finishJob(seq: number, owner: string): Promise<void>;
   /** Failed: due again at `dueAt`, the lease released. */
