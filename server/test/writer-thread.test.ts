@@ -20,6 +20,7 @@ type AppModule = typeof import('../src/app.js');
 type ConfigModule = typeof import('../src/config.js');
 type UuidModule = typeof import('../src/stores/uuid-v7.js');
 type WriterThread = import('../src/stores/sqlite-writer-link.js').WriterThread;
+type Store = import('../src/stores/store.js').Store;
 
 const DIST = new URL('../dist/', import.meta.url);
 const dist = <T>(path: string): Promise<T> => import(new URL(path, DIST).href) as Promise<T>;
@@ -55,20 +56,25 @@ await import(${JSON.stringify(new URL('stores/sqlite-writer-thread.js', DIST).hr
   return pathToFileURL(entry);
 }
 
+/** The server's app on `store` (no captcha, no rate limit, published at once): its POST, as the widget sends it. */
+async function publishingApp(store: Store) {
+  const { buildApp } = await dist<AppModule>('app.js');
+  const { parseConfig } = await dist<ConfigModule>('config.js');
+  const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', 'off', '--moderation', 'off'], {});
+  if (parsed.kind !== 'run') throw new Error(parsed.kind);
+  const app = checkInjectedAnswers(await buildApp({ config: parsed.config, store, adminToken: 'writer-test-admin-token-0123', ipSecret: 'writer-test-ip-secret-0123', logger: false }));
+  later(() => app.close());
+  return (body: Record<string, unknown>) =>
+    app.inject({ method: 'POST', url: '/api/comments', headers: { 'content-type': 'application/json', 'idempotency-key': String(body.clientId) }, payload: JSON.stringify(body) });
+}
+
 describe('the writer thread', () => {
   it('dies under a batch: those POSTs get 503 storage-unavailable, the thread restarts, a retry stores each once, every 201 is stored', async () => {
     const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
-    const { buildApp } = await dist<AppModule>('app.js');
-    const { parseConfig } = await dist<ConfigModule>('config.js');
     const dir = tempDir();
     const store = await SqliteStore.openWithWriterThread(join(dir, 'ykien.db'), dyingEntry(dir));
     later(() => store.close());
-    const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', 'off', '--moderation', 'off'], {});
-    if (parsed.kind !== 'run') throw new Error(parsed.kind);
-    const app = checkInjectedAnswers(await buildApp({ config: parsed.config, store, adminToken: 'writer-test-admin-token-0123', ipSecret: 'writer-test-ip-secret-0123', logger: false }));
-    later(() => app.close());
-    const post = (body: Record<string, unknown>) =>
-      app.inject({ method: 'POST', url: '/api/comments', headers: { 'content-type': 'application/json', 'idempotency-key': String(body.clientId) }, payload: JSON.stringify(body) });
+    const post = await publishingApp(store);
 
     const good = Array.from({ length: 12 }, (_, i) => makeComment(SITE, { pageId: 'sap', content: `Bình luận ${i}` }));
     const poison = makeComment(SITE, { pageId: 'sap', content: POISON });
@@ -95,17 +101,10 @@ describe('the writer thread', () => {
 
   it('another process holds the file locked past busy_timeout: the whole batch gets 503 storage-unavailable after one wait, not one wait and a 500 per comment; then each retry is stored once', async () => {
     const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
-    const { buildApp } = await dist<AppModule>('app.js');
-    const { parseConfig } = await dist<ConfigModule>('config.js');
     const file = join(tempDir(), 'ykien.db');
     const store = await SqliteStore.openWithWriterThread(file);
     later(() => store.close());
-    const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', 'off', '--moderation', 'off'], {});
-    if (parsed.kind !== 'run') throw new Error(parsed.kind);
-    const app = checkInjectedAnswers(await buildApp({ config: parsed.config, store, adminToken: 'writer-test-admin-token-0123', ipSecret: 'writer-test-ip-secret-0123', logger: false }));
-    later(() => app.close());
-    const post = (body: Record<string, unknown>) =>
-      app.inject({ method: 'POST', url: '/api/comments', headers: { 'content-type': 'application/json', 'idempotency-key': String(body.clientId) }, payload: JSON.stringify(body) });
+    const post = await publishingApp(store);
 
     // Another process's long write transaction (a second server on the file, a backup tool, a VACUUM).
     const side = new Database(file);
