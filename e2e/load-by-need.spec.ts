@@ -400,7 +400,11 @@ test('while the code cannot be fetched, one retry waits at a time, however many 
   const rounds = 6;
   // A retry is armed only once the page has handled the failed fetch, a moment after the route saw it:
   // the clock moved before then would fire nothing, and the retry would wait on a paused clock for ever.
-  const armed = () => page.evaluate(() => (window as unknown as { __waits: number; __waited: number }).__waits - (window as unknown as { __waited: number }).__waited);
+  const armed = () =>
+    page.evaluate(() => {
+      const w = window as unknown as { __waits: number; __waited: number };
+      return w.__waits - w.__waited;
+    });
   for (let round = 1; round <= rounds; round++) {
     const before = asked;
     await expect.poll(armed).toBe(1);

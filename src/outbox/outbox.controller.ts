@@ -23,6 +23,9 @@ const NOT_STORED = ['offline', 'rate-limited', 'captcha-unavailable'];
 /** An attempt that ended without knowing the server stored nothing (no answer, a 5xx, a 409…). */
 const mayHaveStored = (r: SendResult) => (r.kind == 'retry' || r.kind == 'rate-limited') && !NOT_STORED.includes(reason(r));
 
+/** Stored, or kept to go by itself later: nothing the reader has to do about it. */
+export const goesOn = (r: QueuedOutcome) => r.kind == 'sent' || r.kind == 'retry' || r.kind == 'rate-limited';
+
 /** A refused item's answer, as the outbox kept it: the fields' messages, too large, or the server's code. */
 export const refusal = (item: OutboxItem): SendResult =>
   item.fields ? { kind: 'validation', status: 400, fields: item.fields } : item.code == 'too-large' ? { kind: 'too-large', status: 413 } : { kind: 'rejected', code: item.code ?? 'rejected', status: item.status ?? 422 };
@@ -253,7 +256,7 @@ export class OutboxController implements ReactiveController {
     const back = this.#report(item, result);
     // It no longer goes by itself (refused, or wanting a captcha): the tab that queued it, which said it
     // would, is told too. (Unless this tab put it back in its form: then it says `returned`.)
-    if (!back && result.kind != 'sent' && result.kind != 'retry' && result.kind != 'rate-limited') {
+    if (!back && !goesOn(result)) {
       this.#channel?.postMessage({ stuck: item.clientId } satisfies Heard);
     }
     return !(result.kind == 'retry' && result.code == 'offline');

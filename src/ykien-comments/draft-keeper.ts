@@ -147,7 +147,8 @@ export class DraftKeeper implements ReactiveController {
         } else {
           if (now.content) return; // typed meanwhile
           // An empty form, and a draft that is empty or holds the refused text: the refused comment comes back.
-          if (refused && (!clean(d?.content ?? '') || clean(d!.content) == refused.payload.content)) return onRefused(refused);
+          const drafted = clean(d?.content ?? '');
+          if (refused && (!drafted || drafted == refused.payload.content)) return onRefused(refused);
           if (!d) return;
           const sent = wasSent(d.content);
           put({ name: now.name || d.name, content: sent ? '' : d.content });

@@ -10,7 +10,7 @@ import { buildPayload, reason } from '../api/send.js';
 import { CaptchaController, DEFAULT_JSAPI, tokenFresh } from '../captcha.js';
 import { YkienErrorEvent, YkienQueuedEvent, YkienSentEvent, YkienSubmitEvent } from '../events.js';
 import type { OutboxItem } from '../outbox/items.js';
-import { OutboxController, refusal, type QueuedOutcome, type SubmitOutcome } from '../outbox/outbox.controller.js';
+import { goesOn, OutboxController, refusal, type QueuedOutcome, type SubmitOutcome } from '../outbox/outbox.controller.js';
 import { store } from '../storage.js';
 import { uuidV7 } from '../uuid-v7.js';
 import { validate, type Field, type FieldErrors } from '../validate.js';
@@ -28,7 +28,7 @@ import type { OwnComment } from './own-comments.js';
 const loadedAt = Date.now();
 
 /** Refused for good: retrying cannot help, the reader must change something. */
-const refused = (r: QueuedOutcome) => !['sent', 'retry', 'rate-limited', 'captcha', 'token-stale', 'returned', 'discarded'].includes(r.kind);
+const refused = (r: QueuedOutcome) => !goesOn(r) && !['captcha', 'token-stale', 'returned', 'discarded'].includes(r.kind);
 
 const FIELDS: Field[] = ['name', 'content', 'captcha'];
 
@@ -320,7 +320,7 @@ export class Sender {
     if (result.kind == 'discarded') return void h.say(result.maybeStored ? 'discardedMaybeStored' : 'discarded');
     const { kind } = result;
     const here = from === undefined || h.draftKey == from;
-    if (kind == 'sent' || kind == 'retry' || kind == 'rate-limited') {
+    if (goesOn(result)) {
       // Stored, or kept in the outbox which sends it later: either way the form is free for a new comment.
       this.#pending = undefined;
       if (here && (typed === undefined || h.content == typed)) h.content = '';
