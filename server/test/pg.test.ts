@@ -119,12 +119,15 @@ describe.skipIf(!URL_)('PostgreSQL store', () => {
     try {
       await locker.query('BEGIN');
       await locker.query('SELECT 1 FROM comments WHERE id = $1 FOR UPDATE', [id]);
+      const lockerPid = (await locker.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
       const decided = admin(server.url, server.adminToken, 'POST', `/${id}/approve`);
       let waiting: number[] = [];
       await expect
         .poll(async () => {
           const { rows } = await db.query(
-            "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FROM comments WHERE id%' AND pid <> pg_backend_pid()",
+            // Blocked by this test's locker: other test files wait on locks of their own meanwhile.
+            'SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))',
+            [lockerPid],
           );
           return (waiting = rows.map((r) => r.pid as number)).length;
         }, { timeout: 10_000 })
