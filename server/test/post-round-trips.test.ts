@@ -162,6 +162,62 @@ for (const kind of PG_URL ? [sqlite, postgres] : [sqlite]) {
     });
   });
 
+  describe(`${kind.name}: POST without a captcha, with a rate limit`, () => {
+    let opened: Awaited<ReturnType<Kind['open']>>;
+    let app: FastifyInstance;
+    /** The rate-limit hits the store was asked for; the first one waits for `releaseHit`. */
+    let hits = 0;
+    let releaseHit = () => {};
+    let hitAsked = Promise.resolve();
+
+    beforeAll(async () => {
+      opened = await kind.open();
+      const real = opened.store.hitRateLimit.bind(opened.store);
+      let asked = () => {};
+      hitAsked = new Promise<void>((r) => (asked = r));
+      const held = new Promise<void>((r) => (releaseHit = r));
+      opened.store.hitRateLimit = async (...args) => {
+        if (++hits === 1) {
+          asked();
+          await held;
+        }
+        return real(...args);
+      };
+      const parsed = parseConfig(['--no-captcha', '--moderation', 'off', '--rate-limit', '3/min', '--origins', SITE], {});
+      if (parsed.kind !== 'run') throw new Error(parsed.kind);
+      app = await buildApp({ config: parsed.config, store: opened.store, adminToken: 'trips-test-admin-token-0123', ipSecret: 'trips-test-ip-secret-0123', logger: false });
+      await app.ready();
+    });
+    afterAll(async () => {
+      await app?.close();
+      await opened?.close();
+    });
+
+    const post = (body: Record<string, unknown>) =>
+      app.inject({
+        method: 'POST', url: '/api/comments', remoteAddress: '192.0.2.71',
+        headers: { 'content-type': 'application/json', 'idempotency-key': String(body.clientId), origin: SITE, host: 'localhost' },
+        payload: JSON.stringify(body),
+      });
+
+    it('a retry racing its first attempt finds the claim (409) and is not charged a hit for the comment the first one stores', async () => {
+      const body = makeComment(SITE, { captchaToken: undefined });
+      const first = post(body);
+      await hitAsked; // the first attempt holds the key and waits on its rate-limit hit
+      const retry = await post(body);
+      expect(retry.statusCode).toBe(409);
+      expect(retry.json()).toMatchObject({ code: 'in-progress' });
+      releaseHit();
+      expect((await first).statusCode).toBe(201);
+      expect(hits).toBe(1);
+      // The reader's quota (3 a minute) lost one comment, not two.
+      expect((await post(makeComment(SITE, { captchaToken: undefined }))).statusCode).toBe(201);
+      expect((await post(makeComment(SITE, { captchaToken: undefined }))).statusCode).toBe(201);
+      expect((await post(makeComment(SITE, { captchaToken: undefined }))).json()).toMatchObject({ code: 'rate-limited' });
+      expect(await opened.storedComments()).toBeGreaterThanOrEqual(3);
+    });
+  });
+
   describe(`${kind.name}: POST with a captcha`, () => {
     let opened: Awaited<ReturnType<Kind['open']>>;
     let app: FastifyInstance;

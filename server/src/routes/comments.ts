@@ -76,11 +76,13 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
     if (!k.ok) return sendProblem(request, reply, 400, 'validation', { fields: k.fields });
     const key = k.key;
     const id = uuidV7();
-    // Nothing costly between here and the insert (no captcha to verify: --no-captcha, or a request
-    // without a token, which can only be a replay or a 403): the insert itself is the claim, since the
-    // key's record and the comment are written in one transaction and a key that is already someone
-    // else's comes back as its record. One trip to the store's writer instead of a claim first.
-    if (!ctx.config.captcha || !hasCaptchaToken(input)) {
+    // Nothing costly or counted between here and the insert (no captcha to verify: --no-captcha, or a
+    // request without a token, which can only be a replay or a 403; no rate limit to charge): the insert
+    // itself is the claim, since the key's record and the comment are written in one transaction and a
+    // key that is already someone else's comes back as its record. One trip to the store's writer
+    // instead of a claim first. With a rate limit, a retry racing its first attempt must find the
+    // claim (409) before it is charged a hit for a comment that the first attempt stores.
+    if (ctx.config.captcha ? !hasCaptchaToken(input) : ctx.config.rateLimit === null) {
       return send(request, reply, await createUnclaimed(request, ctx, input, key, hash, id, ip));
     }
     // Claim the key in the database, for every instance to see, before anything that costs: a stored
@@ -165,13 +167,14 @@ function hasCaptchaToken(input: Record<string, unknown>): boolean {
 
 /**
  * Steps 4–7 without a claim, where nothing costly precedes the insert: the insert is the claim. A
- * replay is still answered as before, without validation, rate limit or captcha: when a rate limit or
- * a captcha is configured (a replay must not count against the limit nor get 403), the key is looked
- * up first (a read; on SQLite on the main thread's connection, no trip to the writer); otherwise a
- * valid replay is found by the insert, and an invalid body looks its key up before answering 400 (a
- * key reused with another body is 422 key-reused, as with a claim). Two attempts at once with one key
- * both reach the insert; the group commit never puts them in one batch, so the second finds the
- * first's comment: 201 and 200, where a claim would have answered the second 409 in-progress.
+ * replay is still answered as before, without validation or captcha: with a captcha configured (a
+ * replay without a token must not get 403), the key is looked up first (a read; on SQLite on the main
+ * thread's connection, no trip to the writer); otherwise a valid replay is found by the insert, and an
+ * invalid body looks its key up before answering 400 (a key reused with another body is 422
+ * key-reused, as with a claim). Two attempts at once with one key both reach the insert; the group
+ * commit never puts them in one batch, so the second finds the first's comment: 201 and 200, where a
+ * claim would have answered the second 409 in-progress. (The captcha refuses a tokenless attempt before
+ * the rate limit, so no attempt here is charged a hit.)
  */
 async function createUnclaimed(
   request: FastifyRequest,
@@ -187,7 +190,7 @@ async function createUnclaimed(
     const existing = await store.findKey(key, Date.now());
     return existing && answerForExisting(existing, hash);
   };
-  const lookedUp = config.rateLimit !== null || config.captcha;
+  const lookedUp = config.captcha;
   const early = lookedUp && (await replay());
   if (early) return early;
   const answer = await createComment(request, ctx, input, key, hash, id, ip);
