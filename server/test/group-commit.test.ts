@@ -256,6 +256,35 @@ describe.each(stores)('%s store', (_name, open) => {
   });
 });
 
+describe.skipIf(!PG_URL)('PostgreSQL: after the batch committed', () => {
+  it("a replay's record that cannot be read fails that item alone; its batch-mates were stored and are told so", async () => {
+    const store = await stores.find(([name]) => name === 'PostgreSQL')![1]();
+    later(() => store.close());
+    const original = newComment();
+    expect(await store.insertComment(original)).toMatchObject({ created: true });
+    // The next read of a key's record (after the batch's statement) fails, as a lost connection would.
+    const pool = (store as unknown as { pool: { query: (...a: unknown[]) => Promise<unknown> } }).pool;
+    const query = pool.query.bind(pool);
+    let failed = 0;
+    pool.query = (q: unknown, ...rest: unknown[]) => {
+      const text = typeof q === 'string' ? q : (q as { text: string }).text;
+      if (failed === 0 && /^SELECT k\.comment_id/.test(text.trim())) {
+        failed++;
+        return Promise.reject(new Error('Connection terminated unexpectedly'));
+      }
+      return query(q, ...rest);
+    };
+    const mates = [newComment(), newComment(), newComment()];
+    const replay = newComment({ clientId: original.clientId, payloadHash: original.payloadHash });
+    const settled = await Promise.allSettled([mates[0]!, replay, mates[1]!, mates[2]!].map((c) => store.insertComment(c)));
+    expect(failed).toBe(1);
+    expect(settled[1]!.status).toBe('rejected');
+    for (const i of [0, 2, 3]) expect(settled[i]).toEqual({ status: 'fulfilled', value: { created: true, seq: expect.any(Number) } });
+    const page = await store.list({ status: 'published', pageId: 'batch', limit: 100 });
+    for (const c of mates) expect(page.items.filter((x) => x.id === c.id)).toHaveLength(1);
+  });
+});
+
 describe('the real server', () => {
   const servers: Array<() => Promise<void>> = [];
   afterAll(async () => {

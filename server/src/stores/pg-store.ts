@@ -10,7 +10,7 @@
  * - Durability is PostgreSQL's own (synchronous_commit=on by default): a COMMIT has reached the WAL.
  */
 import pg from 'pg';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit, ItemFailed } from './group-commit.js';
 import { auditRow, erasureRow, fullState, STATUS_OF_ACTION, erasedState, type AuditRow } from './audit-rows.js';
 import { commentSearchText, fold, likePattern } from './search-text.js';
 import type {
@@ -406,9 +406,11 @@ export class PgStore implements Store {
   /**
    * The whole batch in ONE statement (STORE_BATCH). An error fails it all (then GroupCommit retries the
    * items one by one). The record of a key that was not ours is read afterwards: it is someone else's
-   * and already committed.
+   * and already committed. That read failing fails its own item only: the batch is committed, and its
+   * batch-mates were stored (a 503 for them, or their retry through GroupCommit, would tell readers
+   * whose comments are in that they are not).
    */
-  private async writeBatch(items: NewComment[]): Promise<InsertResult[]> {
+  private async writeBatch(items: NewComment[]): Promise<Array<InsertResult | ItemFailed>> {
     const column = <T>(f: (c: NewComment) => T): T[] => items.map(f);
     const { rows } = await ask<{ id: string; seq: string }>(this.pool, this.prepared(STORE_BATCH, [
       column((c) => c.clientId), column((c) => c.payloadHash), column((c) => c.id), column((c) => c.pageId),
@@ -419,11 +421,15 @@ export class PgStore implements Store {
     // Nothing written: every key was someone else's, or the schema is newer than this server's.
     if (rows.length === 0) await this.refuseNewerSchema();
     const created = new Map(rows.map((r) => [r.id, Number(r.seq)]));
-    return Promise.all(items.map(async (c): Promise<InsertResult> => {
+    return Promise.all(items.map(async (c): Promise<InsertResult | ItemFailed> => {
       const seq = created.get(c.id);
       if (seq !== undefined) return { created: true, seq };
-      const { rows } = await ask<KeyRow>(this.pool, this.prepared(FIND_KEY, [c.clientId]));
-      return { created: false, existing: keyRecord(rows[0], c.createdAt) ?? inProgress(c.payloadHash) };
+      try {
+        const { rows } = await ask<KeyRow>(this.pool, this.prepared(FIND_KEY, [c.clientId]));
+        return { created: false, existing: keyRecord(rows[0], c.createdAt) ?? inProgress(c.payloadHash) };
+      } catch (e) {
+        return new ItemFailed(e);
+      }
     }));
   }
 
