@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { commentSearchText } from '../src/stores/search-text.js';
 import { PgStore } from '../src/stores/pg-store.js';
 import { SqliteStore } from '../src/stores/sqlite-store.js';
 import { searchWords } from '../src/stores/search-text.js';
@@ -64,9 +65,18 @@ describe('migration 4 fills the search text of existing comments', () => {
           [randomUUID(), randomUUID(), n, i],
         );
       }
+      // More than one backfill chunk (1,000 rows each): every row gets its own text, the last chunk too.
+      await c.query(
+        `INSERT INTO comments (id, client_id, page_id, page_url, name, content, status, created_at)
+         SELECT 'filler-' || i, 'filler-key-' || i, 'filler', 'https://bao.example.vn/b', 'Độc giả ' || i, 'Ý kiến số ' || i, 'pending', 100 + i
+           FROM generate_series(1, 2345) AS i`,
+      );
       const store = await PgStore.open(schema.url);
       try {
         await expectSearchable(store);
+        const { rows } = await c.query(`SELECT name, content, search FROM comments WHERE page_id = 'filler'`);
+        expect(rows).toHaveLength(2345);
+        expect(rows.filter((r) => r.search !== commentSearchText(r.name, r.content))).toEqual([]);
       } finally {
         await store.close();
       }

@@ -118,7 +118,12 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
           [after],
         );
         if (rows.length === 0) break;
-        for (const r of rows) await client.query('UPDATE comments SET search = $1 WHERE seq = $2', [commentSearchText(r.name, r.content), r.seq]);
+        // One statement a thousand rows, not a round trip a row: a site with a million comments
+        // upgraded in a minute of round trips, holding the table locked all the while.
+        await client.query(
+          'UPDATE comments AS c SET search = v.search FROM unnest($1::bigint[], $2::text[]) AS v(seq, search) WHERE c.seq = v.seq',
+          [rows.map((r) => r.seq), rows.map((r) => commentSearchText(r.name, r.content))],
+        );
         after = Number(rows[rows.length - 1]!.seq);
       }
     },
