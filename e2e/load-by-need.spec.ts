@@ -587,3 +587,34 @@ for (const [what, chunk] of [
     expect(problems.filter((p) => !/could not load|Failed to fetch|ERR_INTERNET_DISCONNECTED/.test(p))).toEqual([]);
   });
 }
+
+test("once both elements' code is in, the loader stops looking at what the page adds (an infinite scroll, its ads)", async ({ page, article, endpoint }) => {
+  endpoint.list = () => ({ items: [], next: null, total: 0 });
+  await article({ attrs: { 'site-key': null } });
+  await addCounts(page, ['bai-viet-mau']);
+  await expect(page.locator('ykien-count')).toHaveText(/ý kiến/);
+  await expect(page.locator('ykien-comments').locator('[part~="form"]')).toBeVisible();
+  const looked = await page.evaluate(async () => {
+    let n = 0;
+    const real = Element.prototype.querySelectorAll;
+    Element.prototype.querySelectorAll = function (this: Element, sel: string) {
+      if (/ykien-/.test(sel)) n++;
+      return real.call(this, sel);
+    } as typeof real;
+    for (let i = 0; i < 20; i++) document.body.append(Object.assign(document.createElement('div'), { textContent: `tin ${i}` }));
+    // A MutationObserver's callback runs at the end of this task's microtasks.
+    await new Promise((r) => setTimeout(r));
+    Element.prototype.querySelectorAll = real;
+    return n;
+  });
+  expect(looked).toBe(0);
+  // A box added now still becomes one: its code is defined.
+  await page.evaluate((endpoint) => {
+    const box = document.createElement('ykien-comments');
+    box.setAttribute('endpoint', endpoint);
+    box.setAttribute('page-id', 'bai-khac');
+    box.id = 'later';
+    document.body.append(box);
+  }, ENDPOINT);
+  await expect(page.locator('#later').locator('[part~="form"]')).toBeVisible();
+});

@@ -25,10 +25,10 @@ const COUNT = 'ykien-count';
  */
 const RESERVE = `:where(${COMMENTS}:not(:defined):not([hidden])){display:block;min-height:${RESERVED_HEIGHT}}`;
 
-/** Loads once; resolves false when it failed (a later call tries again). */
-const once = (load: () => Promise<unknown>) => {
+/** Loads once, then calls `loaded`; resolves false when it failed (a later call tries again). */
+const once = (load: () => Promise<unknown>, loaded: () => void) => {
   let p: Promise<boolean> | undefined;
-  return () => (p ??= load().then(() => true, (e) => ((p = undefined), console.error('ykien: could not load', e), false)));
+  return () => (p ??= load().then(() => (loaded(), true), (e) => ((p = undefined), console.error('ykien: could not load', e), false)));
 };
 
 const LOADED = Symbol.for('ykien.load-by-need');
@@ -43,8 +43,13 @@ export function loadByNeed(loaders: Loaders): Watch {
   // A second copy of the loader, or both builds: the first one serves (an older one marked it `true`,
   // and gives no watch(): this copy's then watches what it is handed, the page being the first's).
   if (typeof first == 'function') return first;
-  const comments = once(loaders.comments);
-  const count = once(loaders.count);
+  // Both codes in, the elements upgrade themselves: looking at every node the page adds from then on
+  // (an infinite scroll, its ads) would only cost the page.
+  const observers: MutationObserver[] = [];
+  let toLoad = 2;
+  const loaded = () => --toLoad || observers.forEach((o) => o.disconnect());
+  const comments = once(loaders.comments, loaded);
+  const count = once(loaders.count, loaded);
   try {
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(RESERVE);
@@ -84,9 +89,13 @@ export function loadByNeed(loaders: Loaders): Watch {
     roots.forEach((r) => r.isConnected || roots.delete(r));
     if (roots.has(root)) return find(root);
     roots.add(root);
-    new MutationObserver((records) => {
-      for (const r of records) for (const n of r.addedNodes) if (n instanceof Element) find(n);
-    }).observe(root, { childList: true, subtree: true });
+    if (toLoad) {
+      const o = new MutationObserver((records) => {
+        for (const r of records) for (const n of r.addedNodes) if (n instanceof Element) find(n);
+      });
+      o.observe(root, { childList: true, subtree: true });
+      observers.push(o);
+    }
     find(root);
   };
   if (first) return watch;
