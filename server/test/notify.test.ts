@@ -9,11 +9,11 @@ import Database from 'better-sqlite3';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createNetServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { digestMessage, smtpMailer } from '../src/notify/email.js';
+import { digestMessage, requiresTls, smtpMailer } from '../src/notify/email.js';
 import { http, makeComment, postComment } from './support/http.js';
 import { freshPgSchema } from './support/pg-schema.js';
 import { startMailServer, startWebhookReceiver, until, type WebhookReceiver } from './support/receivers.js';
@@ -465,5 +465,67 @@ describe('email digest', { timeout: 60_000 }, () => {
     }
     await until(() => jobsLeft(s.dbPath) === 0, 'the jobs to be done');
     expect(smtp.mails).toHaveLength(2);
+  });
+});
+
+/** An address of this machine that is not loopback, for a mail server that must not count as a local relay. */
+const LAN_ADDRESS = Object.values(networkInterfaces())
+  .flat()
+  .find((a) => a !== undefined && a.family === 'IPv4' && !a.internal)?.address;
+
+describe('STARTTLS on smtp://', { timeout: 30_000 }, () => {
+  it('is required except to a relay on this machine; smtps:// is TLS from the start', () => {
+    const local = ['localhost', 'LOCALHOST', 'localhost.', '127.0.0.1', '127.8.9.10', '[::1]', '[0:0:0:0:0:0:0:1]'];
+    for (const host of local) expect(requiresTls(new URL(`smtp://u:p@${host}:587`)), host).toBe(false);
+    const remote = ['mail.bao.example.vn', '192.0.2.2', '10.0.0.1', '128.0.0.1', '[2001:db8::1]', 'localhost.evil.example', '127.0.0.1.evil.example'];
+    for (const host of remote) expect(requiresTls(new URL(`smtp://u:p@${host}:587`)), host).toBe(true);
+    expect(requiresTls(new URL('SMTP://mail.bao.example.vn'))).toBe(true);
+    expect(requiresTls(new URL('smtps://u:p@mail.bao.example.vn:465'))).toBe(false);
+    expect(requiresTls(new URL('smtps://localhost:465'))).toBe(false);
+  });
+
+  /** A mail server on another host that offers no STARTTLS (or one whose offer was stripped on the way). */
+  async function plainMailServer(host: string) {
+    const seen = { auths: [] as string[], data: 0 };
+    const server = new SMTPServer({
+      hideSTARTTLS: true,
+      disabledCommands: ['STARTTLS'], // and refuses it: what someone stripping the offer would do
+      authOptional: true,
+      allowInsecureAuth: true,
+      logger: false,
+      onAuth(auth, _session, callback) {
+        seen.auths.push(`${auth.username}:${auth.password}`);
+        callback(null, { user: auth.username });
+      },
+      onData(stream, _session, callback) {
+        seen.data++;
+        stream.resume();
+        stream.on('end', () => callback());
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, host, resolve));
+    const { port } = server.server.address() as { port: number };
+    return { url: `smtp://editor:secret-password@${host}:${port}`, seen, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  }
+  const FAST = { connection: 2_000, greeting: 2_000, socket: 2_000 };
+
+  it.skipIf(!LAN_ADDRESS)('sends neither the password nor the mail to a server on another host without STARTTLS; ?requireTLS=false opts out', async () => {
+    const smtp = await plainMailServer(LAN_ADDRESS!);
+    receivers.push(smtp);
+    const mailer = smtpMailer(smtp.url, 'ykien@bao.example.vn', FAST);
+    try {
+      await expect(mailer.send(['bbt@bao.example.vn'], 'Thử', 'Nội dung bình luận')).rejects.toThrow(/STARTTLS/);
+    } finally {
+      mailer.close();
+    }
+    expect(smtp.seen).toEqual({ auths: [], data: 0 });
+
+    const optedOut = smtpMailer(`${smtp.url}?requireTLS=false`, 'ykien@bao.example.vn', FAST);
+    try {
+      await optedOut.send(['bbt@bao.example.vn'], 'Thử', 'Nội dung bình luận');
+    } finally {
+      optedOut.close();
+    }
+    expect(smtp.seen).toEqual({ auths: ['editor:secret-password'], data: 1 });
   });
 });

@@ -2,6 +2,7 @@
  * The digest email, in Vietnamese, plain text (a reader's text is never HTML), through nodemailer. A
  * comment in another language says which.
  */
+import { isIPv4 } from 'node:net';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import type { StoredComment } from '../stores/store.js';
 
@@ -90,10 +91,26 @@ export interface SmtpTimeouts {
  */
 const TIMEOUTS: SmtpTimeouts = { connection: 10_000, greeting: 10_000, socket: 30_000 };
 
+/**
+ * Whether an smtp:// server must upgrade with STARTTLS: nodemailer's own default upgrades only when the
+ * server offers it, so a server without it (or someone in the path who strips the offer) would get the
+ * password and the comments in clear text. Not to a relay on this machine (localhost, 127.0.0.0/8, ::1),
+ * which commonly has no TLS; smtps:// is TLS from the start. A URL's `?requireTLS=false` still wins:
+ * nodemailer lays the URL's query over the options it is given.
+ */
+export function requiresTls(url: URL): boolean {
+  if (url.protocol.toLowerCase() !== 'smtp:') return false;
+  // An smtp: URL's host is not normalised by URL (its scheme is not a special one): case, a final dot.
+  const host = url.hostname.toLowerCase().replace(/\.$/, '');
+  const loopback = host === 'localhost' || host === '[::1]' || host === '::1' || (isIPv4(host) && host.startsWith('127.'));
+  return !loopback;
+}
+
 export function smtpMailer(smtpUrl: string, from: string, timeouts: SmtpTimeouts = TIMEOUTS): Mailer {
   // The options go beside the URL, in one object: a second argument would be the messages' defaults.
   const transport = nodemailer.createTransport({
     url: smtpUrl,
+    requireTLS: requiresTls(new URL(smtpUrl)),
     connectionTimeout: timeouts.connection,
     greetingTimeout: timeouts.greeting,
     socketTimeout: timeouts.socket,
