@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { PgStore } from '../src/stores/pg-store.js';
@@ -215,6 +215,72 @@ for (const kind of PG_URL ? [sqlite, postgres] : [sqlite]) {
       expect((await post(makeComment(SITE, { captchaToken: undefined }))).statusCode).toBe(201);
       expect((await post(makeComment(SITE, { captchaToken: undefined }))).json()).toMatchObject({ code: 'rate-limited' });
       expect(await opened.storedComments()).toBeGreaterThanOrEqual(3);
+    });
+  });
+
+  describe(`${kind.name}: POST with a captcha, its claim's lease used up by a slow store`, () => {
+    let opened: Awaited<ReturnType<Kind['open']>>;
+    let app: FastifyInstance;
+    let verifier: FakeVerifier;
+    let releaseHit = () => {};
+    let hitAsked = Promise.resolve();
+
+    beforeAll(async () => {
+      verifier = await startFakeVerifier();
+      opened = await kind.open();
+      const real = opened.store.hitRateLimit.bind(opened.store);
+      let asked = () => {};
+      hitAsked = new Promise<void>((r) => (asked = r));
+      const held = new Promise<void>((r) => (releaseHit = r));
+      let hits = 0;
+      opened.store.hitRateLimit = async (...args) => {
+        if (++hits === 1) {
+          asked();
+          await held;
+        }
+        return real(...args);
+      };
+      const parsed = parseConfig(
+        ['--hcaptcha-secret', '0x0000000000000000000000000000000000000000', '--hcaptcha-verify-url', verifier.url,
+          '--hcaptcha-timeout', '5000', '--claim-lease', '8000', '--moderation', 'off', '--rate-limit', '3/min', '--origins', SITE],
+        {},
+      );
+      if (parsed.kind !== 'run') throw new Error(parsed.kind);
+      app = await buildApp({ config: parsed.config, store: opened.store, adminToken: 'trips-test-admin-token-0123', ipSecret: 'trips-test-ip-secret-0123', logger: false });
+      await app.ready();
+    });
+    afterAll(async () => {
+      vi.useRealTimers();
+      await app?.close();
+      await opened?.close();
+      await verifier?.close();
+    });
+
+    const post = (body: Record<string, unknown>) =>
+      app.inject({
+        method: 'POST', url: '/api/comments', remoteAddress: '192.0.2.72',
+        headers: { 'content-type': 'application/json', 'idempotency-key': String(body.clientId), origin: SITE, host: 'localhost' },
+        payload: JSON.stringify(body),
+      });
+
+    it('too little of the lease left for siteverify: 503, the token not spent, and the retry stores the comment once', async () => {
+      const body = makeComment(SITE);
+      const calls = verifier.calls.length;
+      const answer = post(body);
+      await hitAsked;
+      // The rate-limit hit took 4 s of the 8 s lease: siteverify may take 5 s, longer than what is left.
+      vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 4_000 });
+      releaseHit();
+      const res = await answer;
+      vi.useRealTimers();
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toMatchObject({ code: 'storage-unavailable' });
+      expect(verifier.calls.length).toBe(calls);
+      // The key was released: the outbox's retry, with the same token, goes through at once.
+      const retry = await post(body);
+      expect(retry.statusCode).toBe(201);
+      expect(verifier.calls.length).toBe(calls + 1);
+      expect((await post(body)).statusCode).toBe(200);
     });
   });
 

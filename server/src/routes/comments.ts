@@ -87,11 +87,12 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
     }
     // Claim the key in the database, for every instance to see, before anything that costs: a stored
     // key is a replay (no validation, rate limit or captcha), a live claim is 409 in-progress.
-    const claim = await store.claimKey(key, hash, id, Date.now(), ctx.config.claimLeaseMs);
+    const claimedAt = Date.now();
+    const claim = await store.claimKey(key, hash, id, claimedAt, ctx.config.claimLeaseMs);
     if (!claim.claimed) return send(request, reply, answerForExisting(claim.existing, hash));
     let answer: Answer | undefined;
     try {
-      answer = await createComment(request, ctx, input, key, hash, id, ip);
+      answer = await createComment(request, ctx, input, key, hash, id, ip, claimedAt + ctx.config.claimLeaseMs);
     } finally {
       // Not stored (refused, unavailable, or an error): the key may be tried again at once.
       if (answer?.status !== 201) {
@@ -198,8 +199,8 @@ async function createUnclaimed(
 }
 
 /**
- * Steps 4–7, run while this attempt holds the claim on the idempotency key (`id` is the claim's), or
- * with the insert as the claim (createUnclaimed).
+ * Steps 4–7, run while this attempt holds the claim on the idempotency key (`id` is the claim's) until
+ * `leaseUntil`, or with the insert as the claim (createUnclaimed).
  */
 async function createComment(
   request: FastifyRequest,
@@ -209,6 +210,7 @@ async function createComment(
   hash: string,
   id: string,
   ip: string,
+  leaseUntil?: number,
 ): Promise<Answer> {
   const { config, store, policy } = ctx;
 
@@ -241,6 +243,13 @@ async function createComment(
 
   // 6. Captcha, failing closed.
   if (config.captcha && c.captchaToken) {
+    // The claim must outlast siteverify (config: lease > timeout), counted from the claim: a store slow
+    // to take the claim and the rate-limit hit (locked by another process, far away) may have used so
+    // much of it that a retry could take the key over and send the same token to siteverify meanwhile.
+    if (leaseUntil !== undefined && Date.now() + config.hcaptchaTimeoutMs >= leaseUntil) {
+      request.log.warn("comment not verified: the store took too much of the claim's lease");
+      return problem(503, 'storage-unavailable');
+    }
     const result = await ctx.verify(c.captchaToken, ip);
     if (!result.ok && result.reason === 'refused') {
       request.log.info({ errorCodes: result.errorCodes }, 'comment refused: captcha');
