@@ -76,9 +76,10 @@ describe.skipIf(!PG_URL)('PostgreSQL behind a transaction-mode pooler', () => {
       [MIGRATION_LOCK, pids],
     );
     expect(held.rows[0].n).toBe(0);
-    // Another instance starting: through other connections, it must not wait on a leaked lock.
+    // Another instance starting: through other connections, it must not wait on a leaked lock (10 s:
+    // other test files' migrations take the same key meanwhile, each for a moment).
     const again = migrateOn(new TransactionPooled([schema.client]));
-    const waited = await Promise.race([again.then(() => 'done'), new Promise((r) => setTimeout(() => r('still waiting'), 3000))]);
+    const waited = await Promise.race([again.then(() => 'done'), new Promise((r) => setTimeout(() => r('still waiting'), 10_000))]);
     expect(waited).toBe('done');
   });
 });
@@ -307,6 +308,34 @@ describe.skipIf(!PG_URL)('PostgreSQL behind the gate: a default PgBouncer\'s sta
         expect(await store.insertComment(comment())).toMatchObject({ created: true });
       } finally {
         await store.close();
+      }
+    } finally {
+      await other.end();
+    }
+  });
+
+  it("a lock_timeout in the URL (for the requests' sake) does not fail a start that waits for another instance's migration", async () => {
+    const other = new pg.Client({ connectionString: schema.url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      const otherPid = (await other.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+      const url = new URL(schema.url);
+      url.searchParams.set('options', `${url.searchParams.get('options')} -c lock_timeout=1`);
+      let failed: unknown = null;
+      const opening = PgStore.open(url.href).catch((e: unknown) => ((failed = e), null));
+      // It waits behind the other instance's lock, however long past its lock_timeout.
+      await expect
+        .poll(async () => failed ?? (await schema.client.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [otherPid])).rows[0].n, { timeout: 10_000 })
+        .toBe(1);
+      await other.query('COMMIT');
+      const store = await opening;
+      expect(failed).toBe(null);
+      try {
+        expect(await store!.insertComment(comment())).toMatchObject({ created: true });
+      } finally {
+        await store!.close();
       }
     } finally {
       await other.end();

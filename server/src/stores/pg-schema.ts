@@ -171,6 +171,9 @@ export async function migrateOn(client: pg.PoolClient): Promise<void> {
   for (;;) {
     await client.query('BEGIN');
     try {
+      // Waiting for another instance's migration is the point: a lock_timeout set for the role or in
+      // the URL (for the requests' sake) must not fail this start while the other one migrates.
+      await client.query('SET LOCAL lock_timeout = 0');
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
         version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`);
