@@ -26,7 +26,6 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -270,34 +269,43 @@ async function seed(file, n) {
   }
 }
 
-const freePort = () =>
-  new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-
 async function startServer(db) {
-  const port = await freePort();
-  const child = spawn(process.execPath, [CLI, '--port', String(port), '--db', db, '--no-captcha', '--moderation', 'off',
-    '--rate-limit', 'off', '--admin-token', 'backup-check-admin-token-0123', '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Port 0, read back from the "listening" line: a port found free and then handed over could be taken
+  // by another process in between (the test suite runs files side by side).
+  const child = spawn(process.execPath, [CLI, '--port', '0', '--db', db, '--no-captcha', '--moderation', 'off',
+    '--rate-limit', 'off', '--admin-token', 'backup-check-admin-token-0123', '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
+  let out = '';
   child.stderr.on('data', (d) => (err += d));
-  const url = `http://127.0.0.1:${port}`;
   const stop = () => new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', r), child.kill('SIGTERM'))));
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited: ${err}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return { url, stop };
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => done(new Error(`server on ${db} not listening after 20 s: ${err}`)), 20_000);
+    const done = (e, p) => {
+      clearTimeout(timer);
+      child.stdout.off('data', read);
+      child.off('exit', exited);
+      if (e) reject(e);
+      else resolve(p);
+    };
+    const read = (d) => {
+      out += d;
+      const m = /"ykien-server listening".*?"port":(\d+)|"port":(\d+).*?"ykien-server listening"/.exec(out);
+      if (m) done(null, Number(m[1] ?? m[2]));
+    };
+    const exited = () => done(new Error(`server exited: ${err}`));
+    child.stdout.on('data', read);
+    child.once('exit', exited);
+  }).catch(async (e) => {
+    await stop();
+    throw e;
+  });
+  child.stdout.resume(); // the rest of the log goes nowhere, and must not fill the pipe
+  const url = `http://127.0.0.1:${port}`;
+  if (!(await fetch(`${url}/healthz`)).ok) {
+    await stop();
+    throw new Error(`server on ${db} not healthy: ${err}`);
   }
-  // Never healthy: going on would only fail later, less clearly, and leave the process behind.
-  await stop();
-  throw new Error(`server on ${db} not healthy after 20 s: ${err}`);
+  return { url, stop };
 }
 
 const post = async (url, i) => {
@@ -334,9 +342,10 @@ async function check(keep) {
       // be one consistent snapshot.
       let writing = true;
       let failed;
-      const during = (async () => {
-        for (let i = 1000; writing; i++) await timedPost(i);
-      })().catch((e) => (failed = e));
+      // Three at a time: on a busy disk one POST's fsync could outlast the whole copy, and none overlap it.
+      const during = Promise.all([1000, 2000, 3000].map(async (from) => {
+        for (let i = from; writing; i++) await timedPost(i);
+      })).catch((e) => (failed = e));
       try {
         copy = await backup(live, backupFile);
       } finally {

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem, http, makeComment, postComment } from './support/http.js';
+import { freshPgSchema } from './support/pg-schema.js';
 import { rawGet } from './support/raw-http.js';
 import { CLI, startServer, type RunningServer } from './support/run-server.js';
 
@@ -164,7 +165,9 @@ describe.concurrent('command line', () => {
 
 describe.skipIf(!process.env.YKIEN_TEST_PG_URL)('the start-up log and PostgreSQL', () => {
   it('shows where the data lives without a password, in the URL\'s user part or its query; a notifying server without --public-url is warned', async () => {
-    const url = new URL(process.env.YKIEN_TEST_PG_URL!);
+    // A schema of its own: the public one is another file's (pg.test.ts empties it at its start).
+    const schema = await freshPgSchema(process.env.YKIEN_TEST_PG_URL!, `ykien_cli_${process.pid}`);
+    const url = new URL(schema.url);
     url.password = 'secret-in-userinfo';
     url.searchParams.set('password', 'secret-in-query');
     url.searchParams.set('sslpassword', 'secret-ssl');
@@ -178,6 +181,7 @@ describe.skipIf(!process.env.YKIEN_TEST_PG_URL)('the start-up log and PostgreSQL
     } finally {
       await server.stop();
       server.cleanup();
+      await schema.drop();
     }
   });
 });

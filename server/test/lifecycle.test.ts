@@ -122,12 +122,13 @@ describe('SIGTERM', () => {
 
   it('stops taking connections, finishes the request in flight, closes the database, exits 0', async () => {
     const verifier = await startFakeVerifier();
-    // Verification takes 3 s: the window in which the test closes the server and sends the late request
-    // and the health check on the open connections, with room for a slow machine.
-    verifier.delayMs = 3000;
+    // Verification takes 6 s: the window in which the test closes the server and sends the late request
+    // and the health check on the open connections, with room for a slow machine (and siteverify's
+    // timeout beyond it).
+    verifier.delayMs = 6000;
     const dbPath = tempDb();
     const server = await startServer({
-      args: ['--hcaptcha-secret', 'test-secret', '--hcaptcha-verify-url', verifier.url],
+      args: ['--hcaptcha-secret', 'test-secret', '--hcaptcha-verify-url', verifier.url, '--hcaptcha-timeout', '9000'],
       dbPath,
     });
     try {

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
@@ -89,10 +89,21 @@ describe('the cached first page of a hot article', () => {
 
   it('takes a comment published here without asking the store, and pages on from it as a fresh read does', async () => {
     for (let i = 0; i < 4; i++) await post('hot');
-    await read('pageId=hot&limit=3'); // fills the cache
-    calls.length = 0;
-    for (let i = 0; i < 3; i++) await post('hot');
-    const cached = await read('pageId=hot&limit=3');
+    // The clock moves a millisecond a POST: three commits (each an fsync) on a busy disk must not
+    // outlast the cache's one-second life, or the read would rightly go to the store.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    let cached: Awaited<ReturnType<typeof read>>;
+    try {
+      await read('pageId=hot&limit=3'); // fills the cache
+      calls.length = 0;
+      for (let i = 0; i < 3; i++) {
+        vi.setSystemTime(Date.now() + 1);
+        await post('hot');
+      }
+      cached = await read('pageId=hot&limit=3');
+    } finally {
+      vi.useRealTimers();
+    }
     expect(calls.map((c) => c.method)).toEqual(['insertComment', 'insertComment', 'insertComment']);
     expect(cached.total).toBe(7);
     // Paging from its `next` (store reads) shows every comment once, newest first, as the database has them.
