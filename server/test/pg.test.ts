@@ -94,7 +94,7 @@ describe.skipIf(!URL_)('PostgreSQL store', () => {
   });
 
   it('refuses at start a database that is not UTF8, saying how to make one', async () => {
-    await db.query('DROP DATABASE IF EXISTS ykien_latin1_test');
+    await db.query('DROP DATABASE IF EXISTS ykien_latin1_test WITH (FORCE)');
     await db.query("CREATE DATABASE ykien_latin1_test ENCODING 'LATIN1' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'");
     try {
       const url = new URL(URL_!);
@@ -107,7 +107,7 @@ describe.skipIf(!URL_)('PostgreSQL store', () => {
       expect(failed.code).toBe(1);
       expect(failed.stderr).toContain("the database's encoding is LATIN1, and ykien-server needs UTF8");
     } finally {
-      await db.query('DROP DATABASE IF EXISTS ykien_latin1_test');
+      await db.query('DROP DATABASE IF EXISTS ykien_latin1_test WITH (FORCE)');
     }
   });
 
