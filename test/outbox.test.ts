@@ -451,7 +451,7 @@ describe('OutboxController', () => {
     let answerFirst!: () => void;
     fetchMock.mockImplementationOnce(() => new Promise<Response>((r) => (answerFirst = () => r(json(201, { id: 'srv-first', status: 'pending' })))));
     const drained = ctl.drain();
-    await vi.waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(1)); // the first is on its way
+    await vi.waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(1), { timeout: 5_000 }); // the first is on its way
     await ctl.discard('second'); // the reader discards the other one meanwhile ("Bỏ bình luận")
     answerFirst();
     await drained;
@@ -502,7 +502,7 @@ describe('OutboxController', () => {
         expect(reports).toEqual([]);
         // The token went stale: no tab can send it now; the reader is asked, and told.
         await vi.advanceTimersByTimeAsync(2_000);
-        await vi.waitFor(async () => expect((await loadItems(EP))[0]).toMatchObject({ clientId: 'elsewhere', state: 'needs-captcha' }));
+        await vi.waitFor(async () => expect((await loadItems(EP))[0]).toMatchObject({ clientId: 'elsewhere', state: 'needs-captcha' }), { timeout: 5_000 });
         expect(reports.map(([i, r]) => [i.clientId, r.kind])).toEqual([['elsewhere', 'token-stale']]);
         expect(fetchMock).not.toHaveBeenCalled();
       } finally {

@@ -248,7 +248,7 @@ describe('fallback to memory', () => {
     // The next visit: memory is gone, IndexedDB is read again.
     vi.restoreAllMocks();
     resetStoreForTests();
-    await expect.poll(() => store.get('d:ep a')).toBeUndefined();
+    await expect.poll(() => store.get('d:ep a'), { timeout: 5_000 }).toBeUndefined();
     expect(await store.get('o:c1')).toEqual({ clientId: 'c1', state: 'queued' }); // still there to be sent
   });
 

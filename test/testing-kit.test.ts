@@ -66,7 +66,9 @@ it('the README example spec passes against the demo, with the packed package ins
   const chromium = process.env.YKIEN_CHROMIUM ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
   writeFileSync(
     join(project, 'playwright.config.js'),
-    `export default { testDir: '.', timeout: 30000, reporter: 'line', use: { browserName: 'chromium', launchOptions: { executablePath: ${JSON.stringify(chromium)}, args: ['--no-sandbox'] } } };\n`,
+    // A loaded CI machine: Playwright's default 5 s for each `expect` (the spec's expect.poll and
+    // toContainText) and 30 s for the test are too short there. Well inside the run's 180 s below.
+    `export default { testDir: '.', timeout: 60000, expect: { timeout: 15000 }, reporter: 'line', use: { browserName: 'chromium', launchOptions: { executablePath: ${JSON.stringify(chromium)}, args: ['--no-sandbox'] } } };\n`,
   );
   const example = readmeExample();
   writeFileSync(join(project, example.file), example.source);
