@@ -8,6 +8,13 @@ import { isIP } from 'node:net';
 import { parseDuration } from './notify/duration.js';
 import { parseRateLimit, type RateLimitRule } from './rate-limit.js';
 
+/**
+ * What a claim's lease must have beyond siteverify's timeout: room for the claim and the rate-limit hit
+ * before it, and the insert after it. An attempt left with less than the timeout plus half of this at
+ * siteverify's turn does not ask it (routes/comments.ts).
+ */
+export const CLAIM_MARGIN_MS = 2000;
+
 export type TrustProxy = false | true | number | string[];
 
 export interface Config {
@@ -295,9 +302,12 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
 
   const hcaptchaTimeoutMs = parseInteger('--hcaptcha-timeout', get('--hcaptcha-timeout') ?? '5000', 1, 120_000);
   const claimLeaseMs = parseInteger('--claim-lease', get('--claim-lease') ?? '30000', 100, 3_600_000);
-  if (claimLeaseMs <= hcaptchaTimeoutMs) {
-    // A lease that can run out while siteverify is still pending would let a retry verify the same token.
-    throw new ConfigError(`--claim-lease (${claimLeaseMs} ms) must be longer than --hcaptcha-timeout (${hcaptchaTimeoutMs} ms)`);
+  if (claimLeaseMs < hcaptchaTimeoutMs + CLAIM_MARGIN_MS) {
+    // A lease that can run out while siteverify is still pending would let a retry verify the same
+    // token; the margin is for the claim, the rate-limit hit and the insert around it.
+    throw new ConfigError(
+      `--claim-lease (${claimLeaseMs} ms) must be at least --hcaptcha-timeout (${hcaptchaTimeoutMs} ms) plus ${CLAIM_MARGIN_MS} ms`,
+    );
   }
 
   return {
@@ -366,7 +376,9 @@ function parseDurationOption(flag: string, raw: string, minMs: number, maxMs: nu
 function isSmtpUrl(raw: string): boolean {
   try {
     const u = new URL(raw);
-    return /^smtps?:$/i.test(u.protocol) && !!u.hostname && !/\s/.test(raw);
+    // No backslash: nodemailer reads the URL with the legacy url.parse, which takes `\` for `/`, so it
+    // could connect to a host other than the one URL (and the STARTTLS rule, email.ts) sees.
+    return /^smtps?:$/i.test(u.protocol) && !!u.hostname && !/[\s\\]/.test(raw);
   } catch {
     return false;
   }

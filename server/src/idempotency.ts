@@ -10,9 +10,10 @@
  * in-progress with a lease), and only the holder verifies the captcha and stores. Another attempt
  * meanwhile, on any instance, gets 409 in-progress; a failed attempt releases the claim; a holder that
  * died leaves a claim that any attempt takes over once its lease ran out; success turns the claim into
- * the stored record in the same transaction as the comment. Where nothing costly precedes the insert (no
- * captcha to verify), the insert itself is the claim: the key's record and the comment are one
- * transaction, so a key that is someone else's comes back from it (routes/comments.ts).
+ * the stored record in the same transaction as the comment. Where nothing costly or counted precedes the
+ * insert (no captcha to verify, no rate limit to charge), the insert itself is the claim: the key's
+ * record and the comment are one transaction, so a key that is someone else's comes back from it
+ * (routes/comments.ts).
  */
 import * as crypto from 'node:crypto';
 import { isValidKey, LIMITS } from './validate.js';

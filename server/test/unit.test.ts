@@ -282,7 +282,8 @@ describe('configuration', () => {
     const withPassword = refused(['--no-captcha', '--notify-webhook', 'https://hook:S3cretT0ken@hooks.example.vn/x', ...secret]);
     expect(withPassword).toMatch(/--notify-webhook: a URL with user:password@ cannot be used/);
     expect(withPassword).not.toContain('S3cretT0ken');
-    for (const smtp of ['smtp://u:pw@[::1', 'smtp://', 'smtp://mail host', 'http://mail']) {
+    // A backslash: nodemailer's url.parse would read 'smtp://a@evil.example\@localhost' as another host than URL does.
+    for (const smtp of ['smtp://u:pw@[::1', 'smtp://', 'smtp://mail host', 'http://mail', 'smtp://a@evil.example\\@localhost']) {
       expect(refused(['--no-captcha', '--smtp-url', smtp]), smtp).toMatch(/--smtp-url: expected/);
     }
     expect(config(['--no-captcha', '--smtp-url', 'smtps://user:p%40ss@mail.example.vn:465']).notify.smtpUrl).toBe('smtps://user:p%40ss@mail.example.vn:465');
@@ -298,7 +299,7 @@ describe('configuration', () => {
       YKIEN_HCAPTCHA_SITEKEY: 'sitekey-from-env',
       YKIEN_HCAPTCHA_VERIFY_URL: 'http://127.0.0.1:9/siteverify',
       YKIEN_HCAPTCHA_TIMEOUT_MS: '1500',
-      YKIEN_CLAIM_LEASE_MS: '2500',
+      YKIEN_CLAIM_LEASE_MS: '3500',
       YKIEN_MODERATION: 'off',
       YKIEN_ADMIN_TOKEN: 'admin-token-from-env-0123',
       YKIEN_RATE_LIMIT: '20/10min',
@@ -328,7 +329,7 @@ describe('configuration', () => {
       hcaptchaSitekey: 'sitekey-from-env',
       hcaptchaVerifyUrl: 'http://127.0.0.1:9/siteverify',
       hcaptchaTimeoutMs: 1500,
-      claimLeaseMs: 2500,
+      claimLeaseMs: 3500,
       moderation: false,
       adminToken: 'admin-token-from-env-0123',
       rateLimit: { limit: 20, windowMs: 600_000 },
@@ -375,7 +376,8 @@ describe('configuration', () => {
     expect(config([], { YKIEN_NO_CAPTCHA: '1' })).toMatchObject({ captcha: false, hcaptchaSecret: null });
     expect(config(['--no-captcha'], { YKIEN_RATE_LIMIT: 'off', YKIEN_TRUST_PROXY: '2' })).toMatchObject({ rateLimit: null, trustProxy: 2 });
     // A claim must outlast siteverify's timeout, or a retry could verify the same token again.
-    expect(() => config(['--no-captcha', '--claim-lease', '5000'])).toThrow(/--claim-lease \(5000 ms\) must be longer than --hcaptcha-timeout/);
+    expect(() => config(['--no-captcha', '--claim-lease', '6999'])).toThrow(/--claim-lease \(6999 ms\) must be at least --hcaptcha-timeout \(5000 ms\) plus 2000 ms/);
+    expect(config(['--no-captcha', '--claim-lease', '7000']).claimLeaseMs).toBe(7000);
     // The secret is required only with the captcha on.
     expect(() => config([], {})).toThrow(/--hcaptcha-secret \(YKIEN_HCAPTCHA_SECRET\) is required/);
   });

@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../app.js';
 import { corsHook, preflightHeaders, requestOrigin } from '../cors.js';
 import { refuseWhileDraining } from '../draining.js';
+import { CLAIM_MARGIN_MS } from '../config.js';
 import { MESSAGES, type ProblemCode } from '../i18n.js';
 import { MAX_BODY_DEPTH, payloadHash, resolveKey } from '../idempotency.js';
 import { logOutcome } from '../logging.js';
@@ -243,12 +244,14 @@ async function createComment(
 
   // 6. Captcha, failing closed.
   if (config.captcha && c.captchaToken) {
-    // The claim must outlast siteverify (config: lease > timeout), counted from the claim: a store slow
-    // to take the claim and the rate-limit hit (locked by another process, far away) may have used so
-    // much of it that a retry could take the key over and send the same token to siteverify meanwhile.
-    if (leaseUntil !== undefined && Date.now() + config.hcaptchaTimeoutMs >= leaseUntil) {
+    // The claim must outlast siteverify and the insert after it (config: lease >= timeout + margin),
+    // counted from the claim: a store slow to take the claim and the rate-limit hit (locked by another
+    // process, far away) may have used so much of it that a retry could take the key over and send the
+    // same token to siteverify meanwhile. Then siteverify is not asked: 503, as when it cannot be
+    // asked, nothing stored, the token unspent for the retry.
+    if (leaseUntil !== undefined && Date.now() + config.hcaptchaTimeoutMs + CLAIM_MARGIN_MS / 2 > leaseUntil) {
       request.log.warn("comment not verified: the store took too much of the claim's lease");
-      return problem(503, 'storage-unavailable');
+      return problem(503, 'captcha-unavailable');
     }
     const result = await ctx.verify(c.captchaToken, ip);
     if (!result.ok && result.reason === 'refused') {
