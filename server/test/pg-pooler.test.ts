@@ -323,11 +323,13 @@ describe.skipIf(!PG_URL)('PostgreSQL behind the gate: a default PgBouncer\'s sta
       const otherPid = (await other.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
       const url = new URL(schema.url);
       url.searchParams.set('options', `${url.searchParams.get('options')} -c lock_timeout=1`);
+      // Its own name: another test file's start may wait behind the same lock meanwhile.
+      url.searchParams.set('application_name', 'ykien-lock-timeout-test');
       let failed: unknown = null;
       const opening = PgStore.open(url.href).catch((e: unknown) => ((failed = e), null));
       // It waits behind the other instance's lock, however long past its lock_timeout.
       await expect
-        .poll(async () => failed ?? (await schema.client.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [otherPid])).rows[0].n, { timeout: 10_000 })
+        .poll(async () => failed ?? (await schema.client.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid)) AND application_name = 'ykien-lock-timeout-test'", [otherPid])).rows[0].n, { timeout: 10_000 })
         .toBe(1);
       await other.query('COMMIT');
       const store = await opening;

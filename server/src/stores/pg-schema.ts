@@ -171,10 +171,15 @@ export async function migrateOn(client: pg.PoolClient): Promise<void> {
   for (;;) {
     await client.query('BEGIN');
     try {
-      // Waiting for another instance's migration is the point: a lock_timeout set for the role or in
-      // the URL (for the requests' sake) must not fail this start while the other one migrates.
+      // Waiting for another instance's migration is the point: a lock_timeout or statement_timeout set
+      // for the role or in the URL (for the requests' sake) must not fail this start while the other
+      // one migrates, nor cut a long backfill short. The table locks after it keep the usual
+      // lock_timeout: a start stuck behind someone's long transaction says so rather than queue every
+      // request of the other instances behind its lock.
       await client.query('SET LOCAL lock_timeout = 0');
+      await client.query('SET LOCAL statement_timeout = 0');
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await client.query('SET LOCAL lock_timeout TO DEFAULT');
       await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
         version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`);
       const current = await schemaVersionOn(client);
