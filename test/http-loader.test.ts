@@ -69,7 +69,8 @@ describe('loadHttp', () => {
     // Timed to the last chunk, from the request's own sending: the median is the 40 ms round trip (a
     // stall delays only the few requests in flight then), not the headers' time nor the time since the start.
     expect(r.p50).toBeGreaterThanOrEqual(39);
-    expect(r.p50).toBeLessThan(1000);
+    // Well under half the run: a median measured from the run's start would be about half of it.
+    expect(r.p50).toBeLessThan(500);
     expect(r.max).toBeLessThanOrEqual(elapsed);
   });
 
