@@ -15,7 +15,7 @@ import { MAX_BODY_DEPTH, payloadHash, resolveKey } from '../idempotency.js';
 import { logOutcome } from '../logging.js';
 import { langOf, sendProblem, type ProblemExtras } from '../problem.js';
 import { clientHash } from '../rate-limit.js';
-import { decodeCursor, type KeyRecord } from '../stores/store.js';
+import { decodeCursor, ERASED_PAYLOAD, type KeyRecord } from '../stores/store.js';
 import { uuidV7 } from '../stores/uuid-v7.js';
 import { cleanText, contentLanguage, parseLimit, validateComment } from '../validate.js';
 import { isJsonContentType } from '../json-body.js';
@@ -154,7 +154,8 @@ const problem = (status: number, code: ProblemCode, extras?: ProblemExtras): Ans
 /** A key that is not ours: another attempt's live claim, or a stored comment (a replay). */
 function answerForExisting(existing: KeyRecord, hash: string): Answer {
   if (existing.status === 'in-progress') return problem(409, 'in-progress');
-  if (existing.payloadHash !== hash) return problem(422, 'key-reused');
+  // An erased comment's key no longer knows what was written: whatever comes with it, it was deleted.
+  if (existing.payloadHash !== hash && existing.payloadHash !== ERASED_PAYLOAD) return problem(422, 'key-reused');
   return { kind: 'json', status: 200, body: { id: existing.commentId, status: existing.status } };
 }
 

@@ -17,7 +17,7 @@ import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
   Moved, NewComment, NotificationChannel, Page, RateDecision, SchemaAhead, StatusCounts, Store, StoredComment,
 } from './store.js';
-import { changedSince, CLOCK_SKEW_MS, inProgress, keyRecord, refuseSchemaAhead, schemaAheadOf, stillPending, StoreUnavailable, type KeyRow, type SeenVersion } from './store.js';
+import { changedSince, CLOCK_SKEW_MS, ERASED_PAYLOAD, inProgress, keyRecord, refuseSchemaAhead, schemaAheadOf, stillPending, StoreUnavailable, type KeyRow, type SeenVersion } from './store.js';
 import { LATEST_PG_VERSION, migrateOn, schemaVersionOn } from './pg-schema.js';
 
 const FIND_KEY = `SELECT k.comment_id, k.payload_hash, k.lease_until, k.created_at, c.status
@@ -588,6 +588,9 @@ export class PgStore implements Store {
         [id],
       );
       if (!comment && entries.length === 0) return false;
+      // The key's record stays (a retry must not bring the comment back), not the hash of what was
+      // written: unsalted, it would confirm a guess of a short comment.
+      await client.query('UPDATE idempotency_keys SET payload_hash = $1 WHERE comment_id = $2', [ERASED_PAYLOAD, id]);
       if (!comment && entries.every((e) => e.erased_at !== null)) return true; // erased already
       if (comment) {
         await client.query('DELETE FROM comments WHERE id = $1', [id]);

@@ -26,7 +26,7 @@ import type {
   Actor, AuditState, ClaimedJob, ClaimResult, CommentStatus, InsertResult, Moved, NewComment, NotificationChannel,
   RateDecision, StoredComment,
 } from './store.js';
-import { changedSince, CLOCK_SKEW_MS, inProgress, keyRecord, refuseSchemaAhead, SCHEMA_VERSION_SQL, stillPending, type KeyRow, type SeenVersion } from './store.js';
+import { changedSince, CLOCK_SKEW_MS, ERASED_PAYLOAD, inProgress, keyRecord, refuseSchemaAhead, SCHEMA_VERSION_SQL, stillPending, type KeyRow, type SeenVersion } from './store.js';
 
 export interface ClaimItem {
   clientId: string;
@@ -212,6 +212,7 @@ export class SqliteWriter implements WriterOps {
         'UPDATE comments SET status = ?, moderated_at = ? WHERE id = ? RETURNING *',
       ),
       deleteById: db.prepare('DELETE FROM comments WHERE id = ?'),
+      forgetPayload: db.prepare<[string, string]>('UPDATE idempotency_keys SET payload_hash = ? WHERE comment_id = ?'),
       edit: db.prepare<[string, string, string, number, string], CommentRow>(
         'UPDATE comments SET name = ?, content = ?, search = ?, edited_at = ? WHERE id = ? RETURNING *',
       ),
@@ -485,6 +486,9 @@ export class SqliteWriter implements WriterOps {
         const row = this.mod.get.get(id);
         const entries = this.mod.auditOf.all(id);
         if (!row && entries.length === 0) return false;
+        // The key's record stays (a retry must not bring the comment back), not the hash of what was
+        // written: unsalted, it would confirm a guess of a short comment.
+        this.mod.forgetPayload.run(ERASED_PAYLOAD, id);
         if (!row && entries.every((e) => e.erased_at !== null)) return true; // erased already
         const comment = row ? toComment(row) : null;
         if (comment) {

@@ -109,6 +109,9 @@ export interface Actor {
   at: number;
 }
 
+/** What an erased comment's key keeps in place of its payload's hash (no SHA-256 is ever this). */
+export const ERASED_PAYLOAD = 'erased';
+
 export type AuditAction = 'approve' | 'reject' | 'restore' | 'delete' | 'edit' | 'reply' | 'reply-delete' | 'erase';
 
 /** The part of a comment a decision changed (or, for a delete, all of it). */
