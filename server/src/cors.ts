@@ -25,8 +25,10 @@ export interface OriginPolicy {
  * only when neither is configured (development), or for the demo.
  */
 export function originPolicy(configured: readonly string[], publicUrl: string | null = null, demo = false): OriginPolicy {
-  const allowed = new Set(configured);
-  const pages = new Set([...configured, ...(publicUrl === null ? [] : [new URL(publicUrl).origin])]);
+  const own = publicUrl === null ? [] : [new URL(publicUrl).origin];
+  // The server's public origin is its own whatever Host a proxy passes on: /admin's writes come from it.
+  const allowed = new Set([...configured, ...own]);
+  const pages = new Set([...configured, ...own]);
   const hostCounts = demo || pages.size === 0;
   const ownOrigin = (request: FastifyRequest): string => {
     // request.protocol and request.host honour X-Forwarded-Proto/-Host only from trusted proxies.

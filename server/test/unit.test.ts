@@ -457,3 +457,16 @@ describe('search folding', () => {
     }
   });
 });
+
+describe('origin policy', () => {
+  it("takes --public-url's origin as the server's own, whatever Host a proxy passed on (/admin's writes come from it)", async () => {
+    const { originPolicy } = await import('../src/cors.js');
+    const behindProxy = { protocol: 'http', host: '127.0.0.1:8787' } as unknown as import('fastify').FastifyRequest;
+    const policy = originPolicy(['https://baotinh.vn'], 'https://binhluan.baotinh.vn/ykien');
+    expect(policy.isAllowed('https://binhluan.baotinh.vn', behindProxy)).toBe(true);
+    expect(policy.isAllowed('https://baotinh.vn', behindProxy)).toBe(true);
+    expect(policy.isAllowed('https://evil.example', behindProxy)).toBe(false);
+    expect(policy.isAllowed('null', behindProxy)).toBe(false);
+    expect(originPolicy(['https://baotinh.vn']).isAllowed('https://binhluan.baotinh.vn', behindProxy)).toBe(false);
+  });
+});
