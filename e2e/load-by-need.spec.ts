@@ -54,6 +54,30 @@ async function queueOffline(page: Page, article: (o: { attrs: Record<string, str
 }
 const loaderRan = (page: Page) => page.waitForFunction(() => document.adoptedStyleSheets.some((s) => [...s.cssRules].some((r) => r.cssText.includes('ykien-comments'))));
 
+/**
+ * Marks, for the pages opened after it, when the loader's idle look into the outbox is over: ykien's
+ * database found missing, or its outbox read. A check that nothing more was loaded means something
+ * only after that look, whose answer would start the box's code (in the same task).
+ */
+const markProbe = (page: Page) =>
+  page.addInitScript(() => {
+    const w = window as unknown as { __probed?: boolean };
+    const done = () => setTimeout(() => (w.__probed = true));
+    const open = indexedDB.open.bind(indexedDB);
+    indexedDB.open = (name: string, version?: number) => {
+      const r = open(name, version);
+      if (name === 'ykien-db') r.addEventListener('error', done);
+      return r;
+    };
+    const getAll = IDBObjectStore.prototype.getAll;
+    IDBObjectStore.prototype.getAll = function (this: IDBObjectStore, ...a: Parameters<typeof getAll>) {
+      const r = getAll.apply(this, a);
+      r.addEventListener('success', done);
+      return r;
+    };
+  });
+const probed = (page: Page) => page.waitForFunction(() => (window as unknown as { __probed?: boolean }).__probed);
+
 test('before the comments come near: the loader only; near: their code and one list GET; hCaptcha only once the reader is in the form', async ({
   page,
   article,
@@ -311,10 +335,11 @@ for (const [state, answer, shown] of [
 
     // Later visits to articles whose comments are far below: the box's code would only show it.
     const seen = watch(page);
+    await markProbe(page);
     await article({ attrs: { 'site-key': null }, path: '/tin-tuc/bai-khac', before: FILLER, wait: false });
     await loaderRan(page);
+    await probed(page);
     await page.waitForLoadState('networkidle');
-    await page.evaluate(() => new Promise((r) => requestIdleCallback(() => r(null))));
     expect(seen.dist()).toEqual(['/dist/ykien.iife.js']);
     expect(endpoint.posts).toHaveLength(1);
 
@@ -420,11 +445,11 @@ test('while the code cannot be fetched, one retry waits at a time, however many 
 
 test('with nothing in the outbox, an idle page far above the comments loads nothing more, and creates no database', async ({ page, article }) => {
   const seen = watch(page);
+  await markProbe(page);
   await article({ before: FILLER, wait: false });
   await loaderRan(page);
+  await probed(page); // the idle check found no database
   await page.waitForLoadState('networkidle');
-  // The idle check has run by now (it is what the page did when idle).
-  await page.evaluate(() => new Promise((r) => requestIdleCallback(() => r(null))));
   expect(seen.dist()).toEqual(['/dist/ykien.iife.js']);
   expect(await databases(page)).not.toContain('ykien-db');
 });
@@ -443,10 +468,11 @@ test('a draft, a name and own comments kept from an earlier visit, with nothing 
     'p:c1': { id: 'c1', status: 'pending' },
   });
   const seen = watch(page);
+  await markProbe(page);
   await page.reload();
   await loaderRan(page);
+  await probed(page); // the idle check read the outbox: empty
   await page.waitForLoadState('networkidle');
-  await page.evaluate(() => new Promise((r) => requestIdleCallback(() => r(null))));
   expect(seen.dist()).toEqual(['/dist/ykien.iife.js']);
 });
 
@@ -576,7 +602,8 @@ for (const [what, chunk] of [
     let refused = 0;
     await page.route(chunk, (route) => (down ? (refused++, route.abort('internetdisconnected')) : route.fallback()));
     await page.locator('ykien-comments').scrollIntoViewIfNeeded();
-    await expect.poll(() => refused).toBe(1);
+    // At least once (the words are asked again every second while they fail).
+    await expect.poll(() => refused).toBeGreaterThanOrEqual(1);
     // The space stays kept meanwhile: nothing below jumps.
     expect(await page.locator('ykien-comments').evaluate((el) => el.getBoundingClientRect().height)).toBeGreaterThan(500);
     down = false;

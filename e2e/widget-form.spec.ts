@@ -359,6 +359,7 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
     await expect(f.captchaError).toHaveText(vi.captchaRequired);
     expect(endpoint.posts).toHaveLength(0);
     await f.captchaBox.click();
+    await expect(f.captchaBox).toHaveAttribute('aria-checked', 'true');
     await f.send.click();
     await expect(f.status).toContainText('Cảm ơn bạn');
     expect(endpoint.posts.map((p) => p.body.captchaToken)).toEqual(['fake-token-2']);
@@ -392,6 +393,7 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
       expect(endpoint.posts).toHaveLength(0);
       await expect(f.content).toHaveValue(TEXT);
       await f.captchaBox.click();
+      await expect(f.captchaBox).toHaveAttribute('aria-checked', 'true');
       await f.send.click();
       await expect(f.status).toContainText('Cảm ơn bạn');
       expect(endpoint.posts.map((p) => p.body.captchaToken)).toEqual(['fake-token-2']);
@@ -422,6 +424,7 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
     await expect(f.captchaBox).toHaveAttribute('aria-checked', 'false');
     expect(endpoint.posts).toHaveLength(0);
     await f.captchaBox.click();
+    await expect(f.captchaBox).toHaveAttribute('aria-checked', 'true');
     await f.send.click();
     await expect(f.status).toContainText('Cảm ơn bạn');
     expect(endpoint.posts.map((p) => p.body.captchaToken)).toEqual(['fake-token-2']);
