@@ -90,6 +90,50 @@ const postgres: Kind = {
   },
 };
 
+/** The app on `store` with these options, ready (its start-up trip, forgetting leftovers, is not a POST's). */
+async function appOn(store: Store, args: string[]): Promise<FastifyInstance> {
+  const parsed = parseConfig(args, {});
+  if (parsed.kind !== 'run') throw new Error(parsed.kind);
+  const app = await buildApp({ config: parsed.config, store, adminToken: 'trips-test-admin-token-0123', ipSecret: 'trips-test-ip-secret-0123', logger: false });
+  await app.ready();
+  return app;
+}
+
+/** POSTs a comment to the app as a page of SITE does, from `ip`. */
+const poster = (app: () => FastifyInstance, ip?: string) => (body: Record<string, unknown>) =>
+  app().inject({
+    method: 'POST', url: '/api/comments', ...(ip ? { remoteAddress: ip } : {}),
+    headers: { 'content-type': 'application/json', 'idempotency-key': String(body.clientId), origin: SITE, host: 'localhost' },
+    payload: JSON.stringify(body),
+  });
+
+interface HeldHit {
+  /** Resolves once the first rate-limit hit was asked for. */
+  asked: Promise<void>;
+  /** Lets it go on. */
+  release(): void;
+  /** The hits asked for so far. */
+  count(): number;
+}
+
+/** Holds the store's first rate-limit hit (a store slow to count it) until `release()`. */
+function holdFirstHit(store: Store): HeldHit {
+  const real = store.hitRateLimit.bind(store);
+  let asked = () => {};
+  let release = () => {};
+  const held = new Promise<void>((r) => (release = r));
+  let hits = 0;
+  const hit: HeldHit = { asked: new Promise<void>((r) => (asked = r)), release: () => release(), count: () => hits };
+  store.hitRateLimit = async (...args) => {
+    if (++hits === 1) {
+      asked();
+      await held;
+    }
+    return real(...args);
+  };
+  return hit;
+}
+
 for (const kind of PG_URL ? [sqlite, postgres] : [sqlite]) {
   describe(`${kind.name}: POST without a captcha`, () => {
     let opened: Awaited<ReturnType<Kind['open']>>;
@@ -97,10 +141,7 @@ for (const kind of PG_URL ? [sqlite, postgres] : [sqlite]) {
 
     beforeAll(async () => {
       opened = await kind.open();
-      const parsed = parseConfig(['--no-captcha', '--moderation', 'off', '--rate-limit', 'off', '--origins', SITE], {});
-      if (parsed.kind !== 'run') throw new Error(parsed.kind);
-      app = await buildApp({ config: parsed.config, store: opened.store, adminToken: 'trips-test-admin-token-0123', ipSecret: 'trips-test-ip-secret-0123', logger: false });
-      await app.ready(); // its start-up trip (forgetting leftovers) is not a POST's
+      app = await appOn(opened.store, ['--no-captcha', '--moderation', 'off', '--rate-limit', 'off', '--origins', SITE]);
     });
     afterAll(async () => {
       await app?.close();
@@ -110,12 +151,7 @@ for (const kind of PG_URL ? [sqlite, postgres] : [sqlite]) {
       opened.trips.length = 0;
     });
 
-    const post = (body: Record<string, unknown>) =>
-      app.inject({
-        method: 'POST', url: '/api/comments',
-        headers: { 'content-type': 'application/json', 'idempotency-key': String(body.clientId), origin: SITE, host: 'localhost' },
-        payload: JSON.stringify(body),
-      });
+    const post = poster(() => app);
 
     it('a new comment is one trip to the writer: the insert, no claim before it', async () => {
       const before = await opened.storedComments();
@@ -165,51 +201,29 @@ for (const kind of PG_URL ? [sqlite, postgres] : [sqlite]) {
   describe(`${kind.name}: POST without a captcha, with a rate limit`, () => {
     let opened: Awaited<ReturnType<Kind['open']>>;
     let app: FastifyInstance;
-    /** The rate-limit hits the store was asked for; the first one waits for `releaseHit`. */
-    let hits = 0;
-    let releaseHit = () => {};
-    let hitAsked = Promise.resolve();
+    let hit: HeldHit;
 
     beforeAll(async () => {
       opened = await kind.open();
-      const real = opened.store.hitRateLimit.bind(opened.store);
-      let asked = () => {};
-      hitAsked = new Promise<void>((r) => (asked = r));
-      const held = new Promise<void>((r) => (releaseHit = r));
-      opened.store.hitRateLimit = async (...args) => {
-        if (++hits === 1) {
-          asked();
-          await held;
-        }
-        return real(...args);
-      };
-      const parsed = parseConfig(['--no-captcha', '--moderation', 'off', '--rate-limit', '3/min', '--origins', SITE], {});
-      if (parsed.kind !== 'run') throw new Error(parsed.kind);
-      app = await buildApp({ config: parsed.config, store: opened.store, adminToken: 'trips-test-admin-token-0123', ipSecret: 'trips-test-ip-secret-0123', logger: false });
-      await app.ready();
+      hit = holdFirstHit(opened.store);
+      app = await appOn(opened.store, ['--no-captcha', '--moderation', 'off', '--rate-limit', '3/min', '--origins', SITE]);
     });
     afterAll(async () => {
       await app?.close();
       await opened?.close();
     });
-
-    const post = (body: Record<string, unknown>) =>
-      app.inject({
-        method: 'POST', url: '/api/comments', remoteAddress: '192.0.2.71',
-        headers: { 'content-type': 'application/json', 'idempotency-key': String(body.clientId), origin: SITE, host: 'localhost' },
-        payload: JSON.stringify(body),
-      });
+    const post = poster(() => app, '192.0.2.71');
 
     it('a retry racing its first attempt finds the claim (409) and is not charged a hit for the comment the first one stores', async () => {
       const body = makeComment(SITE, { captchaToken: undefined });
       const first = post(body);
-      await hitAsked; // the first attempt holds the key and waits on its rate-limit hit
+      await hit.asked; // the first attempt holds the key and waits on its rate-limit hit
       const retry = await post(body);
       expect(retry.statusCode).toBe(409);
       expect(retry.json()).toMatchObject({ code: 'in-progress' });
-      releaseHit();
+      hit.release();
       expect((await first).statusCode).toBe(201);
-      expect(hits).toBe(1);
+      expect(hit.count()).toBe(1);
       // The reader's quota (3 a minute) lost one comment, not two.
       expect((await post(makeComment(SITE, { captchaToken: undefined }))).statusCode).toBe(201);
       expect((await post(makeComment(SITE, { captchaToken: undefined }))).statusCode).toBe(201);
@@ -222,32 +236,14 @@ for (const kind of PG_URL ? [sqlite, postgres] : [sqlite]) {
     let opened: Awaited<ReturnType<Kind['open']>>;
     let app: FastifyInstance;
     let verifier: FakeVerifier;
-    let releaseHit = () => {};
-    let hitAsked = Promise.resolve();
+    let hit: HeldHit;
 
     beforeAll(async () => {
       verifier = await startFakeVerifier();
       opened = await kind.open();
-      const real = opened.store.hitRateLimit.bind(opened.store);
-      let asked = () => {};
-      hitAsked = new Promise<void>((r) => (asked = r));
-      const held = new Promise<void>((r) => (releaseHit = r));
-      let hits = 0;
-      opened.store.hitRateLimit = async (...args) => {
-        if (++hits === 1) {
-          asked();
-          await held;
-        }
-        return real(...args);
-      };
-      const parsed = parseConfig(
-        ['--hcaptcha-secret', '0x0000000000000000000000000000000000000000', '--hcaptcha-verify-url', verifier.url,
-          '--hcaptcha-timeout', '5000', '--claim-lease', '8000', '--moderation', 'off', '--rate-limit', '3/min', '--origins', SITE],
-        {},
-      );
-      if (parsed.kind !== 'run') throw new Error(parsed.kind);
-      app = await buildApp({ config: parsed.config, store: opened.store, adminToken: 'trips-test-admin-token-0123', ipSecret: 'trips-test-ip-secret-0123', logger: false });
-      await app.ready();
+      hit = holdFirstHit(opened.store);
+      app = await appOn(opened.store, ['--hcaptcha-secret', '0x0000000000000000000000000000000000000000', '--hcaptcha-verify-url', verifier.url,
+        '--hcaptcha-timeout', '5000', '--claim-lease', '8000', '--moderation', 'off', '--rate-limit', '3/min', '--origins', SITE]);
     });
     afterAll(async () => {
       vi.useRealTimers();
@@ -255,23 +251,17 @@ for (const kind of PG_URL ? [sqlite, postgres] : [sqlite]) {
       await opened?.close();
       await verifier?.close();
     });
-
-    const post = (body: Record<string, unknown>) =>
-      app.inject({
-        method: 'POST', url: '/api/comments', remoteAddress: '192.0.2.72',
-        headers: { 'content-type': 'application/json', 'idempotency-key': String(body.clientId), origin: SITE, host: 'localhost' },
-        payload: JSON.stringify(body),
-      });
+    const post = poster(() => app, '192.0.2.72');
 
     it('too little of the lease left for siteverify and the insert: 503 captcha-unavailable, the token not spent, and the retry stores the comment once', async () => {
       const body = makeComment(SITE);
       const calls = verifier.calls.length;
       const answer = post(body);
-      await hitAsked;
+      await hit.asked;
       // The rate-limit hit took 2.5 s of the 8 s lease: siteverify may take 5 s, and the insert after it
       // needs its margin (1 s), more than what is left.
       vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 2_500 });
-      releaseHit();
+      hit.release();
       const res = await answer;
       vi.useRealTimers();
       expect(res.statusCode).toBe(503);
@@ -293,14 +283,8 @@ for (const kind of PG_URL ? [sqlite, postgres] : [sqlite]) {
     beforeAll(async () => {
       verifier = await startFakeVerifier();
       opened = await kind.open();
-      const parsed = parseConfig(
-        ['--hcaptcha-secret', '0x0000000000000000000000000000000000000000', '--hcaptcha-verify-url', verifier.url,
-          '--moderation', 'off', '--rate-limit', 'off', '--origins', SITE],
-        {},
-      );
-      if (parsed.kind !== 'run') throw new Error(parsed.kind);
-      app = await buildApp({ config: parsed.config, store: opened.store, adminToken: 'trips-test-admin-token-0123', ipSecret: 'trips-test-ip-secret-0123', logger: false });
-      await app.ready(); // its start-up trip (forgetting leftovers) is not a POST's
+      app = await appOn(opened.store, ['--hcaptcha-secret', '0x0000000000000000000000000000000000000000', '--hcaptcha-verify-url', verifier.url,
+        '--moderation', 'off', '--rate-limit', 'off', '--origins', SITE]);
     });
     afterAll(async () => {
       await app?.close();
@@ -308,12 +292,7 @@ for (const kind of PG_URL ? [sqlite, postgres] : [sqlite]) {
       await verifier?.close();
     });
 
-    const post = (body: Record<string, unknown>) =>
-      app.inject({
-        method: 'POST', url: '/api/comments',
-        headers: { 'content-type': 'application/json', 'idempotency-key': String(body.clientId), origin: SITE, host: 'localhost' },
-        payload: JSON.stringify(body),
-      });
+    const post = poster(() => app);
 
     it('claims the key before siteverify, then inserts: two trips, one verification', async () => {
       opened.trips.length = 0;
