@@ -19,6 +19,15 @@ describe('buildPayload', () => {
     expect(p.name.length).toBe(12);
   });
 
+  it("sends at most 300 code points of the page's title, as the server keeps, whole characters only", () => {
+    const title = 'Tin 😀'.repeat(100); // 500 code points, 600 UTF-16 units
+    const p = buildPayload('id', { ...page, pageTitle: title }, 'a', 'b');
+    expect([...p.pageTitle]).toHaveLength(300);
+    expect(title.startsWith(p.pageTitle)).toBe(true);
+    expect(p.pageTitle).toBe(p.pageTitle.normalize('NFC'));
+    expect(p.pageTitle).not.toMatch(/[\uD800-\uDBFF]$/); // no half of a pair at the cut
+  });
+
   it('never carries a captcha token: the outbox stores it as it is', () => {
     expect(Object.keys(buildPayload('id', page, 'a', 'b'))).not.toContain('captchaToken');
   });

@@ -20,11 +20,16 @@ export interface CommentPayload extends Page {
   content: string;
 }
 
+/** What the reference server keeps of a page's title, in code points (docs/api.md). */
+const TITLE_MAX = 300;
+
 export const buildPayload = (clientId: string, page: Page, name: string, content: string): CommentPayload => ({
   clientId,
   pageId: page.pageId.normalize('NFC'),
   pageUrl: page.pageUrl,
-  pageTitle: clean(page.pageTitle),
+  // The server keeps 300 code points of it: a page whose title is longer (an app's, a feed's) must not
+  // take the body over its limit, where the reader could do nothing about a 413.
+  pageTitle: [...clean(page.pageTitle)].slice(0, TITLE_MAX).join(''),
   name: clean(name),
   content: clean(content),
 });
