@@ -14,6 +14,7 @@ import {
   ORIGIN,
   holdListGets,
   interceptGets,
+  seedIdb,
   type FakeEndpoint,
   type ListBody,
 } from './support/fixtures.js';
@@ -218,6 +219,44 @@ test.describe('the list under the heading', () => {
     // Each comment once.
     await expect(l.articles).toHaveCount(8);
     await expect(f.heading).toHaveText('Ý kiến bạn đọc (8)');
+  });
+
+  test('a returning reader presses "Xem thêm" while their own comments are still being read: the page added stays, with the focus', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    const pages: Record<string, ListBody> = {
+      '': { items: items(1, 3), next: 'cur-2', total: 6 },
+      'cur-2': { items: items(4, 6), next: null, total: 6 },
+    };
+    endpoint.list = (url) => pages[url.searchParams.get('cursor') ?? '']!;
+    await article();
+    // This device kept something of ykien (a name): the box reads the reader's own comments, with the
+    // store's code, which a slow connection brings late.
+    await seedIdb(page, { name: 'Trần Thị Lan' });
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    let asked = false;
+    await page.route(/\/dist\/cdn\/kept-[\w-]+\.js$/, async (route) => {
+      asked = true;
+      await held;
+      await route.fallback();
+    });
+    await page.reload();
+    const l = list(page);
+    await expect(l.names).toHaveText(['Bạn đọc 1', 'Bạn đọc 2', 'Bạn đọc 3']);
+    await expect.poll(() => asked).toBe(true);
+    await expect(l.box).toHaveAttribute('aria-busy', 'true');
+    await l.more.click();
+    await expect(l.names).toHaveText(items(1, 6).map((c) => c.name));
+    await expect(l.byName('Bạn đọc 4')).toBeFocused();
+    release();
+    await expect(l.box).toHaveAttribute('aria-busy', 'false');
+    await expect(l.names).toHaveText(items(1, 6).map((c) => c.name));
+    await expect(l.byName('Bạn đọc 4')).toBeFocused();
+    await expect(l.more).toHaveCount(0);
+    expect(listGets(endpoint).filter((u) => u.searchParams.get('cursor') === 'cur-2')).toHaveLength(1);
   });
 
   test('en: "Load more" says how many were added, in words that fit one comment too', async ({ page, article, endpoint }) => {

@@ -130,6 +130,7 @@ export class ListController implements ReactiveController {
     const early = this.#early?.key == keyOf(src) ? this.#early : undefined;
     this.#early = undefined;
     // A prefetched page that already came is shown in this very update: no loading line in between.
+    const shownEarly = !!early?.settled?.page;
     if (early?.settled) this.#show(early.settled.page, src);
     this.#host.requestUpdate();
     const page = await (early ? early.page : fetchComments(src.endpoint, src.pageId, src.limit, null));
@@ -139,7 +140,10 @@ export class ListController implements ReactiveController {
     if (gen != this.#generation) return;
     this.busy = false;
     this.own = own;
-    this.#show(page, src);
+    // Shown already, it may have grown by a "Xem thêm" meanwhile (a slow store's code): kept, not shown
+    // again from its first page; only the own copies it now holds go.
+    if (shownEarly && page) this.#dropListed();
+    else this.#show(page, src);
     this.#host.requestUpdate();
     // Not waited for: a retry moves focus to what came as soon as it is shown.
     if (page) this.#checkOwn(src, gen).finally(() => gen == this.#generation && (this.#underWay = false));
