@@ -20,6 +20,8 @@ interface CountsServer {
   mode: 'ok' | 'fail' | 'abort';
   /** When set, `mode` applies only to requests asking for one of these ids; the others are answered. */
   failing?: Set<string>;
+  /** When set, answers wait for it. */
+  hold?: Promise<void>;
   methods: string[];
 }
 
@@ -32,6 +34,7 @@ async function countsServer(page: Page, counts: Record<string, number> = {}): Pr
       if (url.pathname !== new URL(endpoint).pathname + '/counts') return route.fulfill({ status: 404 });
       const ids = url.searchParams.getAll('pageId');
       s.asked.push({ endpoint, ids });
+      await s.hold;
       const fails = s.mode !== 'ok' && (!s.failing || ids.some((id) => s.failing!.has(id)));
       if (fails && s.mode === 'abort') return route.abort('connectionreset');
       if (fails && s.mode === 'fail')
@@ -173,6 +176,29 @@ test('endpoint, pageId and format are properties too (a framework binding them),
   expect(await onScreen(page)).toEqual(['9']);
   expect(await early.evaluate((el) => [(el as HTMLElement & { pageId: string }).pageId, el.getAttribute('format')])).toEqual([ART(2), 'number']);
   expect(server.asked.map((a) => a.ids)).toEqual([[ART(1)], [ART(2)]]);
+});
+
+test('a count taken out of the page while its request fails is not asked again until it is back', async ({ page }) => {
+  await page.clock.install();
+  const server = await countsServer(page, { [ART(1)]: 2, [ART(2)]: 5 });
+  server.mode = 'fail';
+  let release = () => {};
+  server.hold = new Promise<void>((r) => (release = r));
+  await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`, `<a href="/2">Hai ${count(ENDPOINT, ART(2))}</a>`]);
+  await expect.poll(() => server.asked.length).toBe(1);
+  // An app drops the first headline (its list re-rendered) while the request is on its way.
+  server.hold = undefined; // the requests after this one are answered at once
+  await page.evaluate(() => ((window as unknown as { __gone: Element }).__gone = document.querySelector('#headlines li')!).remove());
+  // ...and then the request fails (500).
+  release();
+  await new Promise((r) => setImmediate(r)); // the held route has read the mode ('fail') and answers 500
+  server.mode = 'ok';
+  await expect.poll(async () => (await page.clock.runFor(5_000), server.asked.length)).toBe(2);
+  await expect(texts(page)).toHaveText(['5 ý kiến']);
+  expect(server.asked[1]!.ids).toEqual([ART(2)]); // the retry asks for what is on the page only
+  // Back in the page: asked again, and shown.
+  await page.evaluate(() => document.querySelector('#headlines')!.prepend((window as unknown as { __gone: Element }).__gone));
+  await expect(texts(page)).toHaveText(['2 ý kiến', '5 ý kiến']);
 });
 
 test('a failed request for the counts is asked again (a while later, or back online), one request for them all', async ({ page }) => {

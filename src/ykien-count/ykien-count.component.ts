@@ -113,6 +113,8 @@ export class YkienCount extends HTMLElement {
   disconnectedCallback(): void {
     YkienCount.#all.delete(this);
     YkienCount.#failed.delete(this);
+    // Out of the page, a count not shown is not asked for (nor retried); put back, it is asked anew.
+    if (this.count === undefined) this.#asked = undefined;
   }
 
   attributeChangedCallback(): void {
