@@ -491,6 +491,26 @@ test.describe('paging and navigation edge cases', () => {
     await expect(l.byName('Bạn đọc 3')).toBeFocused();
   });
 
+  test('a next page of repeats only, with more after it: the page after comes too, and the new ones are said and focused, not "0 more"', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    const pages: Record<string, ListBody> = {
+      '': { items: items(1, 3), next: 'c2', total: 5 },
+      c2: { items: items(2, 3), next: 'c3', total: 5 }, // five new comments moved the pages: all seen
+      c3: { items: items(4, 5), next: null, total: 5 },
+    };
+    endpoint.list = (url) => pages[url.searchParams.get('cursor') ?? '']!;
+    await article();
+    const l = list(page);
+    await l.more.click();
+    await expect(l.names).toHaveText(items(1, 5).map((c) => c.name));
+    await expect(form(page).status).toHaveText('Đã tải thêm 2 ý kiến.');
+    await expect(l.byName('Bạn đọc 4')).toBeFocused();
+    expect(listGets(endpoint).map((u) => u.searchParams.get('cursor'))).toEqual([null, 'c2', 'c3']);
+  });
+
   test('a SPA moving to another article (page-id changes) shows that article’s list, never a late answer for the old one', async ({
     page,
     article,

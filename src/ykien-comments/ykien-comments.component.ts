@@ -421,7 +421,10 @@ export class YkienComments extends LitElement {
    */
   async #more(): Promise<void> {
     const from = this.#list.items.length;
-    const added = await this.#list.more();
+    let added = await this.#list.more();
+    // A page of repeats only (new comments moved the pages) with more after it: the reader asked for
+    // comments not seen yet, so the next page comes too (a few at most), not "0 more".
+    for (let n = 0; added === 0 && this.#list.next && n < 3; n++) added = await this.#list.more();
     if (added === undefined) return void this.say('listFailed', 'error');
     if (added === null) return;
     // "No more" only when there is none: a page of repeats (the pages moved) still has a next one.
