@@ -4,7 +4,7 @@
  * the language the page has by then, with its list, and without an error.
  */
 import type { Page } from '@playwright/test';
-import { test, expect, form, holdListGets, ORIGIN, type ListBody } from './support/fixtures.js';
+import { test, expect, form, holdListGets, ORIGIN, type FakeEndpoint, type ListBody } from './support/fixtures.js';
 import { en, vi } from '../src/strings/all.js';
 
 const items: ListBody['items'] = [1, 2, 3].map((i) => ({
@@ -40,6 +40,19 @@ async function holdEnglishWords(page: Page) {
   return { release, held: () => held };
 }
 
+/** The article, its box waiting for its list's first page (held until the returned hold's release()). */
+async function withListHeld(
+  article: (o: { attrs?: Record<string, string>; wait: boolean }) => Promise<unknown>,
+  endpoint: FakeEndpoint,
+  attrs: Record<string, string> = {},
+) {
+  endpoint.list = () => ({ items, next: null, total: 3 });
+  const hold = holdListGets(endpoint);
+  await article({ attrs, wait: false });
+  await expect.poll(() => hold.held()).toBe(1);
+  return hold;
+}
+
 const switches = {
   '<html lang>': (page: Page, lang: string) => page.evaluate((lang) => (document.documentElement.lang = lang), lang),
   'its own lang attribute': (page: Page, lang: string) => form(page).host.evaluate((el, lang) => el.setAttribute('lang', lang), lang),
@@ -50,10 +63,7 @@ for (const [how, setLang] of Object.entries(switches)) {
     const attrs: Record<string, string> = how == '<html lang>' ? {} : { lang: 'vi' };
 
     test('the list comes within the wait: the box shows English and the list, no error', async ({ page, article, endpoint, problems }) => {
-      endpoint.list = () => ({ items, next: null, total: 3 });
-      const hold = holdListGets(endpoint);
-      await article({ attrs, wait: false });
-      await expect.poll(() => hold.held()).toBe(1);
+      const hold = await withListHeld(article, endpoint, attrs);
       await setLang(page, 'en');
       hold.release();
       await expectShown(page, en);
@@ -66,10 +76,7 @@ for (const [how, setLang] of Object.entries(switches)) {
       endpoint,
       problems,
     }) => {
-      endpoint.list = () => ({ items, next: null, total: 3 });
-      const hold = holdListGets(endpoint);
-      await article({ attrs, wait: false });
-      await expect.poll(() => hold.held()).toBe(1);
+      const hold = await withListHeld(article, endpoint, attrs);
       await setLang(page, 'en');
       // Past the wait, the box shows its loading line: in English, not blank.
       await expect(form(page).host.locator('[part~="loading"]')).toHaveText(en.listLoading);
@@ -91,11 +98,9 @@ test.describe('back and forth while the English words are still on their way, be
       endpoint,
       problems,
     }) => {
-      endpoint.list = () => ({ items, next: null, total: 3 });
-      const list = holdListGets(endpoint);
-      await article({ wait: false });
+      const list = await withListHeld(article, endpoint);
+      // The English words are asked for once the page switches to English, below.
       const words = await holdEnglishWords(page);
-      await expect.poll(() => list.held()).toBe(1);
       await switches['<html lang>'](page, 'en');
       // The list comes while the English words are still held: the box asks for them, and nothing may
       // render without them.

@@ -25,11 +25,10 @@ export interface OriginPolicy {
  * only when neither is configured (development), or for the demo.
  */
 export function originPolicy(configured: readonly string[], publicUrl: string | null = null, demo = false): OriginPolicy {
-  const own = publicUrl === null ? [] : [new URL(publicUrl).origin];
-  // The server's public origin is its own whatever Host a proxy passes on: /admin's writes come from it.
-  const allowed = new Set([...configured, ...own]);
-  const pages = new Set([...configured, ...own]);
-  const hostCounts = demo || pages.size === 0;
+  // --origins and the server's public origin, which is its own whatever Host a proxy passes on
+  // (/admin's writes come from it): allowed to call, and to be a comment's page.
+  const known = new Set([...configured, ...(publicUrl === null ? [] : [new URL(publicUrl).origin])]);
+  const hostCounts = demo || known.size === 0;
   const ownOrigin = (request: FastifyRequest): string => {
     // request.protocol and request.host honour X-Forwarded-Proto/-Host only from trusted proxies.
     try {
@@ -40,8 +39,8 @@ export function originPolicy(configured: readonly string[], publicUrl: string | 
   };
   return {
     ownOrigin,
-    isAllowed: (origin, request) => origin !== 'null' && (allowed.has(origin) || origin === ownOrigin(request)),
-    isPageOrigin: (origin, request) => pages.has(origin) || (hostCounts && origin !== 'null' && origin === ownOrigin(request)),
+    isAllowed: (origin, request) => origin !== 'null' && (known.has(origin) || origin === ownOrigin(request)),
+    isPageOrigin: (origin, request) => known.has(origin) || (hostCounts && origin !== 'null' && origin === ownOrigin(request)),
   };
 }
 

@@ -58,6 +58,27 @@ const jobsLeft = (dbPath: string) => {
   }
 };
 
+/**
+ * A database of its own for a test on either store (the webhook's and the digest's): the arguments and file to start servers on it, how
+ * many notification jobs wait in it, and the end (the servers stopped, a PostgreSQL schema dropped).
+ */
+async function ownStore(kind: 'SQLite' | 'PostgreSQL', name: string) {
+  const schema = kind === 'PostgreSQL' ? await freshPgSchema(PG_URL!, `ykien_notify_${name}_test`) : null;
+  const dbPath = join(dir, `${name}.db`);
+  return {
+    args: schema ? ['--db', schema.url] : [],
+    dbPath: schema ? undefined : dbPath,
+    jobs: schema
+      ? async () => Number((await schema.client.query('SELECT count(*) AS n FROM notification_jobs')).rows[0].n)
+      : async () => jobsLeft(dbPath),
+    async end() {
+      await Promise.all(started.map((s) => s.stop()));
+      started = [];
+      await schema?.drop();
+    },
+  };
+}
+
 /** A mail server that refuses the first `refuse` messages (451, as one restarting would), then takes them. */
 async function flakyMailServer(refuse: number): Promise<{ url: string; refused: number; taken: number; close(): Promise<void> }> {
   const server = new SMTPServer({
@@ -217,24 +238,17 @@ describe('webhook', { timeout: 60_000 }, () => {
   });
 
   it.skipIf(!PG_URL)('sends each comment once with two instances on one PostgreSQL', async () => {
-    const schema = await freshPgSchema(PG_URL!, 'ykien_notify_test');
+    const db = await ownStore('PostgreSQL', 'webhook');
     try {
       const hook = await webhook();
-      const args = ['--db', schema.url, '--notify-webhook', hook.url, '--notify-webhook-secret', SECRET];
+      const args = [...db.args, '--notify-webhook', hook.url, '--notify-webhook-secret', SECRET];
       const a = await start(args);
       const b = await start(args);
       const ids = await Promise.all(Array.from({ length: 16 }, (_, i) => post(i % 2 ? a : b, { content: `số ${i}` })));
-      const left = async () => Number((await schema.client.query('SELECT count(*) AS n FROM notification_jobs')).rows[0].n);
-      let remaining = 1;
-      await until(() => {
-        void left().then((n) => (remaining = n));
-        return hook.deliveries.length >= ids.length && remaining === 0;
-      }, 'every delivery');
+      await until(async () => hook.deliveries.length >= ids.length && (await db.jobs()) === 0, 'every delivery');
       expect(hook.deliveries.map((d) => d.json.comment.id).sort()).toEqual([...ids].sort());
     } finally {
-      await Promise.all(started.map((s) => s.stop()));
-      started = [];
-      await schema.drop();
+      await db.end();
     }
   });
 });
@@ -257,14 +271,10 @@ describe('email digest', { timeout: 60_000 }, () => {
   for (const store of ['SQLite', 'PostgreSQL'] as const) {
     it.skipIf(store === 'PostgreSQL' && !PG_URL)(`on ${store}, a digest the mail server refused is retried after the backoff, not a digest interval later`, async () => {
       const smtp = await flakyMailServer(1);
-      const schema = store === 'PostgreSQL' ? await freshPgSchema(PG_URL!, 'ykien_notify_retry_test') : null;
-      const dbPath = join(dir, 'retry.db');
-      const jobs = schema
-        ? async () => Number((await schema.client.query('SELECT count(*) AS n FROM notification_jobs')).rows[0].n)
-        : async () => jobsLeft(dbPath);
+      const db = await ownStore(store, 'retry');
       try {
-        const args = [...(schema ? ['--db', schema.url] : []), '--notify-email', 'bbt@bao.example.vn', '--smtp-url', smtp.url, '--notify-digest', '1h'];
-        const s = await start(args, schema ? undefined : dbPath);
+        const args = [...db.args, '--notify-email', 'bbt@bao.example.vn', '--smtp-url', smtp.url, '--notify-digest', '1h'];
+        const s = await start(args, db.dbPath);
         await post(s, { name: 'Người Được Gửi Lại' });
         await until(() => smtp.taken === 1, 'the retried digest', 10_000);
         expect(smtp.refused).toBe(1);
@@ -272,14 +282,11 @@ describe('email digest', { timeout: 60_000 }, () => {
         await post(s, { name: 'Người Đến Sau' });
         // The first job is gone once its digest is done (that is not instant on a busy machine) and the
         // new one waits; a second second gives a wrong digest time to go out.
-        let left = 0;
-        await until(() => (void jobs().then((n) => (left = n)), left === 1), 'the first job to go and the next to wait');
+        await until(async () => (await db.jobs()) === 1, 'the first job to go and the next to wait');
         await new Promise((r) => setTimeout(r, 1_000));
-        expect([smtp.taken, await jobs()]).toEqual([1, 1]);
+        expect([smtp.taken, await db.jobs()]).toEqual([1, 1]);
       } finally {
-        await Promise.all(started.map((s) => s.stop()));
-        started = [];
-        await schema?.drop();
+        await db.end();
       }
     });
   }
@@ -366,23 +373,17 @@ describe('email digest', { timeout: 60_000 }, () => {
     it.skipIf(store === 'PostgreSQL' && !PG_URL)(`lists each comment in one message only, with two instances on one ${store}`, async () => {
       const smtp = await startMailServer();
       receivers.push(smtp);
-      const schema = store === 'PostgreSQL' ? await freshPgSchema(PG_URL!, 'ykien_notify_mail_test') : null;
+      const db = await ownStore(store, 'mail');
       try {
-        const db = schema ? ['--db', schema.url] : [];
-        const args = [...db, '--notify-email', 'bbt@bao.example.vn', '--smtp-url', smtp.url, '--notify-digest', '1s'];
-        const dbPath = join(dir, 'mail-shared.db');
-        const a = await start(args, schema ? undefined : dbPath);
-        const b = await start(args, schema ? undefined : dbPath);
+        const args = [...db.args, '--notify-email', 'bbt@bao.example.vn', '--smtp-url', smtp.url, '--notify-digest', '1s'];
+        const a = await start(args, db.dbPath);
+        const b = await start(args, db.dbPath);
         const names = Array.from({ length: 8 }, (_, i) => `Bạn đọc số ${i}`);
         await Promise.all(names.map((name, i) => post(i % 2 ? a : b, { name })));
         const listed = () => smtp.mails.flatMap((m) => names.filter((n) => m.text.includes(`${n} —`)));
         await until(() => listed().length >= names.length, 'every comment in a message');
         // Once no job is left, no message can follow: what came is all there is.
-        let left = 1;
-        const count = schema
-          ? async () => Number((await schema.client.query('SELECT count(*) AS n FROM notification_jobs')).rows[0].n)
-          : async () => jobsLeft(dbPath);
-        await until(() => (void count().then((n) => (left = n)), left === 0), 'the jobs to be done');
+        await until(async () => (await db.jobs()) === 0, 'the jobs to be done');
         // Each comment in exactly one message, and each message's count is what it lists.
         expect(listed().sort()).toEqual([...names].sort());
         let counted = 0;
@@ -394,9 +395,7 @@ describe('email digest', { timeout: 60_000 }, () => {
         }
         expect(counted).toBe(names.length);
       } finally {
-        await Promise.all(started.map((s) => s.stop()));
-        started = [];
-        await schema?.drop();
+        await db.end();
       }
     });
   }
@@ -405,15 +404,11 @@ describe('email digest', { timeout: 60_000 }, () => {
     it.skipIf(store === 'PostgreSQL' && !PG_URL)(`on ${store}, a digest turn that finds only comments moderated since sends nothing and keeps the gate open`, async () => {
       const smtp = await startMailServer();
       receivers.push(smtp);
-      const schema = store === 'PostgreSQL' ? await freshPgSchema(PG_URL!, 'ykien_notify_gate_test') : null;
-      const dbPath = join(dir, 'gate.db');
-      const jobs = schema
-        ? async () => Number((await schema.client.query('SELECT count(*) AS n FROM notification_jobs')).rows[0].n)
-        : async () => jobsLeft(dbPath);
+      const db = await ownStore(store, 'gate');
       try {
-        const args = [...(schema ? ['--db', schema.url] : []), '--notify-email', 'bbt@bao.example.vn', '--smtp-url', smtp.url];
+        const args = [...db.args, '--notify-email', 'bbt@bao.example.vn', '--smtp-url', smtp.url];
         // A first digest closes the gate for 5 s; a comment that comes meanwhile is approved before its turn.
-        const first = await start([...args, '--notify-digest', '5s'], schema ? undefined : dbPath);
+        const first = await start([...args, '--notify-digest', '5s'], db.dbPath);
         await post(first, { name: 'Người Đầu Tiên' });
         await until(() => smtp.mails.length === 1, 'the first digest');
         const approved = await post(first, { name: 'Người Đã Được Duyệt' });
@@ -422,18 +417,15 @@ describe('email digest', { timeout: 60_000 }, () => {
         await first.stop();
         started = started.filter((s) => s !== first);
         // The site owner lengthens the digest. When the gate opens, the turn finds only the approved one.
-        const s = await start([...args, '--notify-digest', '1h'], schema ? undefined : dbPath);
-        let left = 1;
-        await until(() => (void jobs().then((n) => (left = n)), left === 0), "the approved comment's job to go");
+        const s = await start([...args, '--notify-digest', '1h'], db.dbPath);
+        await until(async () => (await db.jobs()) === 0, "the approved comment's job to go");
         // The next comment is told at once: that turn sent nothing, so it did not close the gate for an hour.
         await post(s, { name: 'Người Thứ Ba' });
         await until(() => smtp.mails.length === 2, 'the next comment told at once', 10_000);
         expect(smtp.mails[1]!.text).toContain('Người Thứ Ba');
         expect(smtp.mails.map((m) => m.text).join('')).not.toContain('Người Đã Được Duyệt');
       } finally {
-        await Promise.all(started.map((s) => s.stop()));
-        started = [];
-        await schema?.drop();
+        await db.end();
       }
     });
   }

@@ -293,16 +293,13 @@ describe.skipIf(!PG_URL)('PostgreSQL behind the gate: a default PgBouncer\'s sta
   it("a start that waits for another instance's migration longer than the query timeout waits on, then opens", async () => {
     // Another instance holds the migrations' lock (a long backfill): this one must wait for it, not
     // take the wait for a dead database and exit.
-    const other = new pg.Client({ connectionString: schema.url });
-    await other.connect();
+    const other = await migrationUnderWay(schema.url);
     try {
-      await other.query('BEGIN');
-      await other.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       let opened = false;
       const opening = PgStore.open(schema.url, { queryTimeoutMs: 300 }).then((s) => ((opened = true), s));
       await new Promise((r) => setTimeout(r, 1_500)); // five query timeouts
       expect(opened).toBe(false);
-      await other.query('COMMIT');
+      await other.commit();
       const store = await opening;
       try {
         expect(await store.insertComment(comment())).toMatchObject({ created: true });
@@ -315,12 +312,8 @@ describe.skipIf(!PG_URL)('PostgreSQL behind the gate: a default PgBouncer\'s sta
   });
 
   it("a lock_timeout in the URL (for the requests' sake) does not fail a start that waits for another instance's migration", async () => {
-    const other = new pg.Client({ connectionString: schema.url });
-    await other.connect();
+    const other = await migrationUnderWay(schema.url);
     try {
-      await other.query('BEGIN');
-      await other.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-      const otherPid = (await other.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
       const url = new URL(schema.url);
       url.searchParams.set('options', `${url.searchParams.get('options')} -c lock_timeout=1`);
       // Its own name: another test file's start may wait behind the same lock meanwhile.
@@ -329,9 +322,9 @@ describe.skipIf(!PG_URL)('PostgreSQL behind the gate: a default PgBouncer\'s sta
       const opening = PgStore.open(url.href).catch((e: unknown) => ((failed = e), null));
       // It waits behind the other instance's lock, however long past its lock_timeout.
       await expect
-        .poll(async () => failed ?? (await schema.client.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid)) AND application_name = 'ykien-lock-timeout-test'", [otherPid])).rows[0].n, { timeout: 10_000 })
+        .poll(async () => failed ?? (await schema.client.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid)) AND application_name = 'ykien-lock-timeout-test'", [other.pid])).rows[0].n, { timeout: 10_000 })
         .toBe(1);
-      await other.query('COMMIT');
+      await other.commit();
       const store = await opening;
       expect(failed).toBe(null);
       try {
@@ -344,6 +337,16 @@ describe.skipIf(!PG_URL)('PostgreSQL behind the gate: a default PgBouncer\'s sta
     }
   });
 });
+
+/** Another instance's migration under way: a session holding the migrations' lock until `commit()`. */
+async function migrationUnderWay(url: string) {
+  const other = new pg.Client({ connectionString: url });
+  await other.connect();
+  await other.query('BEGIN');
+  await other.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+  const pid = (await other.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+  return { pid, commit: () => other.query('COMMIT'), end: () => other.end() };
+}
 
 describe('which PostgreSQL errors make the store unavailable (503) rather than the request wrong', () => {
   const err = (message: string, code?: string) => Object.assign(new Error(message), code === undefined ? {} : { code });

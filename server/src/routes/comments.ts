@@ -193,11 +193,11 @@ async function createUnclaimed(
     const existing = await store.findKey(key, Date.now());
     return existing && answerForExisting(existing, hash);
   };
-  const lookedUp = config.captcha;
-  const early = lookedUp && (await replay());
+  // With a captcha, a replay without a token must not get 403: its key is looked up first.
+  const early = config.captcha && (await replay());
   if (early) return early;
   const answer = await createComment(request, ctx, input, key, hash, id, ip);
-  return (!lookedUp && answer.status === 400 && (await replay())) || answer;
+  return (!config.captcha && answer.status === 400 && (await replay())) || answer;
 }
 
 /**

@@ -6,10 +6,10 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
-/** Resolves once `check()` holds, polling what the receivers recorded; rejects after timeoutMs. */
-export async function until(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+/** Resolves once `check()` holds (what the receivers recorded, or a read of the database); rejects after timeoutMs. */
+export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const end = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
