@@ -1,6 +1,6 @@
 /**
  * /admin: where the keyboard is after what a moderator does, and what their keys mean. A wrong token
- * then the right one; a bulk decision that ends while the moderator types a search; Shift+A where its
+ * then the right one; too many wrong ones (429, said in minutes); a bulk decision that ends while the moderator types a search; Shift+A where its
  * button is hidden; Caps Lock; the log's "Xem thêm" that fails; "Hủy" while "Lưu và duyệt" runs; `x`
  * said to a screen reader; a tab switch that fails with a selection.
  */
@@ -33,6 +33,33 @@ test('a wrong token, then the right one: the second sign-in goes through, withou
   await token.fill(server.adminToken);
   await token.press('Enter');
   await expect(cards(page)).toHaveCount(1);
+});
+
+test.describe('past --admin-login-limit', () => {
+  test.use({ serverArgs: ['--admin-login-limit', '2/10min'] });
+
+  test('the third wrong token is told to wait, in minutes, and so is the right one; the editor can read why', async ({ page, server }) => {
+    await page.goto(`${server.url}/admin`);
+    const token = page.getByLabel('Mã kiểm duyệt viên');
+    for (const guess of ['wrong-token-one-0000000', 'wrong-token-two-0000000']) {
+      await token.fill(guess);
+      await token.press('Enter');
+      await expect(page.getByRole('alert')).toHaveText('Mã kiểm duyệt không đúng.');
+    }
+    const wait = 'Đã nhập sai mã quá nhiều lần từ địa chỉ này. Vui lòng thử lại sau 10 phút.';
+    await token.fill('wrong-token-three-00000');
+    await token.press('Enter');
+    await expect(page.getByRole('alert')).toHaveText(wait);
+    await expect(token).toBeFocused();
+    // The right token now gets the same answer, and the form stays: nothing is listed.
+    await token.fill(server.adminToken);
+    const refused = page.waitForResponse((r) => r.url().includes('/api/admin/') && r.status() === 429);
+    await token.press('Enter');
+    await refused;
+    await expect(page.getByRole('alert')).toHaveText(wait);
+    await expect(token).toBeVisible();
+    await expect(cards(page)).toHaveCount(0);
+  });
 });
 
 test('a bulk approval that ends while the moderator types a search: the typing stays in the search, no letter decides', async ({

@@ -51,8 +51,10 @@ export const DEFAULT_TITLE = 'Thường trực Hội đồng nhân dân tỉnh g
 /** The admin token the servers get when a named moderator is made too (--moderators alone has none). */
 const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
-export const test = base.extend<AdminFixtures & { moderatorName: string | null; moderatorsFile: { file: string; token: string } | null }>({
+export const test = base.extend<AdminFixtures & { moderatorName: string | null; moderatorsFile: { file: string; token: string } | null; serverArgs: string[] }>({
   moderatorName: [null, { option: true }],
+  /** More flags for the test's server. */
+  serverArgs: [[], { option: true }],
   locale: 'vi-VN',
   moderatorsFile: async ({ moderatorName }, use) => {
     if (moderatorName === null) return use(null);
@@ -68,8 +70,8 @@ export const test = base.extend<AdminFixtures & { moderatorName: string | null; 
   moderatorToken: async ({ moderatorsFile }, use) => {
     await use(moderatorsFile?.token ?? '');
   },
-  server: async ({ moderatorsFile }, use) => {
-    const args = ['--no-captcha', '--rate-limit', 'off'];
+  server: async ({ moderatorsFile, serverArgs }, use) => {
+    const args = ['--no-captcha', '--rate-limit', 'off', ...serverArgs];
     if (moderatorsFile) args.push('--moderators', moderatorsFile.file, '--admin-token', ADMIN_TOKEN);
     const server = await startServer({ args });
     await use(server);

@@ -81,6 +81,8 @@ export class ApiError extends Error {
     readonly current?: string,
     /** `409 conflict` on an edit or a reply: the comment as the other moderator left it. */
     readonly comment?: AdminComment,
+    /** `429`: seconds to wait. */
+    readonly retryAfter?: number,
   ) {
     super(`${status} ${code}`);
   }
@@ -121,9 +123,11 @@ async function call(
     let fields: Record<string, string> = {};
     let current: string | undefined;
     let comment: AdminComment | undefined;
+    let retryAfter: number | undefined;
     try {
-      const body = (await res.json()) as { code?: unknown; fields?: unknown; current?: unknown; comment?: Partial<AdminComment> };
+      const body = (await res.json()) as { code?: unknown; fields?: unknown; current?: unknown; comment?: Partial<AdminComment>; retryAfter?: unknown };
       if (typeof body.code === 'string') code = body.code;
+      if (typeof body.retryAfter === 'number' && body.retryAfter > 0) retryAfter = body.retryAfter;
       if (typeof body.current === 'string') current = body.current;
       const c = body.comment;
       if (c && typeof c === 'object' && typeof c.id === 'string' && typeof c.name === 'string' && typeof c.content === 'string') comment = c as AdminComment;
@@ -133,7 +137,7 @@ async function call(
     } catch {
       /* not a problem document: keep "http" */
     }
-    throw new ApiError(res.status, code, fields, current, comment);
+    throw new ApiError(res.status, code, fields, current, comment, retryAfter);
   }
   return res;
 }

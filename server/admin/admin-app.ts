@@ -253,6 +253,7 @@ export class YkienAdmin extends LitElement {
   private explain(e: unknown): string {
     if (!(e instanceof ApiError) || e.status === 0) return this.msg('network');
     if (e.status === 401) return this.msg('badToken');
+    if (e.status === 429 && e.code === 'too-many-tokens') return this.msg('tooManyTokens', { n: Math.ceil((e.retryAfter ?? 60) / 60) });
     if (e.status === 404 && e.code === 'not-found') return this.msg('gone');
     if (e.status === 404 || e.status === 405) return this.msg('notSupported');
     if (e.status === 400 || e.status === 422) {

@@ -67,6 +67,7 @@ const vi = {
   boardReply: 'Trả lời của Ban biên tập',
   saveReply: 'Đăng trả lời',
   badToken: 'Mã kiểm duyệt không đúng.',
+  tooManyTokens: 'Đã nhập sai mã quá nhiều lần từ địa chỉ này. Vui lòng thử lại sau {n} phút.',
   network: 'Không kết nối được máy chủ. Vui lòng thử lại.',
   failed: 'Máy chủ báo lỗi ({status}). Vui lòng thử lại.',
   notSupported: 'Máy chủ này chưa hỗ trợ thao tác này.',
@@ -205,6 +206,7 @@ const en: typeof vi = {
   boardReply: 'The editorial board’s reply',
   saveReply: 'Publish the reply',
   badToken: 'Wrong moderator token.',
+  tooManyTokens: 'Too many wrong tokens from this address. Please try again in {n} minutes.',
   network: 'Could not reach the server. Please try again.',
   failed: 'The server answered with an error ({status}). Please try again.',
   notSupported: 'This server does not support this yet.',
@@ -287,6 +289,7 @@ export type Key = keyof typeof vi;
 /** English for one of a count (Vietnamese nouns do not change with the number). */
 const enOne: Partial<Record<Key, string>> = {
   bulkApproved: 'Approved 1 comment.',
+  tooManyTokens: 'Too many wrong tokens from this address. Please try again in 1 minute.',
   bulkRejected: 'Rejected 1 comment.',
   bulkFailed: '1 comment could not be processed.',
   loaded: 'Loaded 1 comment.',

@@ -11,6 +11,7 @@ import { Drain } from './draining.js';
 import { bodyLimitFor, installJsonParser } from './json-body.js';
 import { loggerOptions, OneLinePerRequest } from './logging.js';
 import { Moderators } from './moderation/moderators.js';
+import { SignInThrottle } from './moderation/sign-in-throttle.js';
 import { JOBS_FORGOTTEN_AFTER_MS, NotificationWorker } from './notify/worker.js';
 import { answerClientError, ProblemError, sendProblem } from './problem.js';
 import { adminRoutes } from './routes/admin.js';
@@ -28,6 +29,8 @@ export interface AppContext {
   firstPages: FirstPageCache;
   /** Who may use the moderation API, and under which name. */
   moderators: Moderators;
+  /** Wrong moderator tokens counted per client (--admin-login-limit); null: not counted. */
+  signIns: SignInThrottle | null;
   /** Sends the notifications insertComment queues; wake() it after a pending comment. */
   notifier: NotificationWorker;
   /** Key of the HMAC that replaces client addresses. */
@@ -120,6 +123,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     drain: new Drain(),
     firstPages: FirstPageCache.forMaxAge(config.listCacheSeconds),
     moderators: opts.moderators ?? new Moderators({ adminToken: opts.adminToken, file: null }),
+    signIns: config.adminLoginLimit && new SignInThrottle(store, config.adminLoginLimit),
     notifier: new NotificationWorker({
       store,
       config: config.notify,
@@ -229,9 +233,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(async (scope) => adminRoutes(scope, ctx));
   await app.register(async (scope) => staticRoutes(scope, ctx));
 
-  // Rate-limit hits older than the window are useless; forget them now and then.
-  if (config.rateLimit) {
-    const windowMs = config.rateLimit.windowMs;
+  // Rate-limit hits older than their window are useless; forget them now and then (the comments' and
+  // the wrong tokens' share the store's table: the longer window decides).
+  const windows = [config.rateLimit, config.adminLoginLimit].flatMap((rule) => (rule ? [rule.windowMs] : []));
+  if (windows.length > 0) {
+    const windowMs = Math.max(...windows);
     const timer = setInterval(() => {
       store.pruneRateLimit(Date.now() - windowMs).catch((err: unknown) => app.log.warn({ err }, 'rate-limit prune failed'));
     }, Math.min(windowMs, 10 * 60_000));

@@ -37,6 +37,8 @@ export interface Config {
   adminToken: string | null;
   /** null: no rate limit. */
   rateLimit: RateLimitRule | null;
+  /** Wrong moderator tokens a client may send per window; null: not counted. */
+  adminLoginLimit: RateLimitRule | null;
   /** null: generate one and keep it in the database. */
   ipSecret: string | null;
   trustProxy: TrustProxy;
@@ -94,6 +96,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { flag: '--no-captcha', env: 'YKIEN_NO_CAPTCHA', type: 'switch', defaultText: 'off', help: 'Accept comments without a captcha (demo, offline machines). Prints a loud warning.' },
   { flag: '--moderation', env: 'YKIEN_MODERATION', type: 'value', placeholder: 'on|off', defaultText: 'on', help: 'on: new comments are pending until approved; off: published at once.' },
   { flag: '--admin-token', env: 'YKIEN_ADMIN_TOKEN', type: 'value', placeholder: 'TOKEN', defaultText: '(generated, printed once)', help: 'Bearer token for the moderation API and /admin; at least 16 characters.' },
+  { flag: '--admin-login-limit', env: 'YKIEN_ADMIN_LOGIN_LIMIT', type: 'value', placeholder: 'N/UNIT', defaultText: '20/10min', help: 'Wrong moderator tokens per client; past it, its moderation requests get 429 until the window has room. "off" disables.' },
   { flag: '--rate-limit', env: 'YKIEN_RATE_LIMIT', type: 'value', placeholder: 'N/UNIT', defaultText: '5/min', help: 'Comments per client: N/sec, N/min, N/hour, N/day, N/10min…; "off" disables.' },
   { flag: '--ip-secret', env: 'YKIEN_IP_SECRET', type: 'value', placeholder: 'SECRET', defaultText: '(generated, kept in the db)', help: 'Key of the HMAC that replaces client addresses for rate limits.' },
   { flag: '--trust-proxy', env: 'YKIEN_TRUST_PROXY', type: 'value', placeholder: 'LIST|N', defaultText: 'off', help: 'Proxies whose X-Forwarded-For to believe: addresses/CIDRs (or loopback, linklocal, uniquelocal), a hop count, or off.' },
@@ -294,6 +297,12 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
   } catch (e) {
     throw new ConfigError(`--rate-limit: ${(e as Error).message}`);
   }
+  let adminLoginLimit: RateLimitRule | null;
+  try {
+    adminLoginLimit = parseRateLimit(get('--admin-login-limit') ?? '20/10min');
+  } catch (e) {
+    throw new ConfigError(`--admin-login-limit: ${(e as Error).message}`);
+  }
 
   const notify = parseNotify(get);
 
@@ -326,6 +335,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
       moderation,
       adminToken,
       rateLimit,
+      adminLoginLimit,
       ipSecret,
       trustProxy: parseTrustProxy(get('--trust-proxy') ?? 'off'),
       maxLength: parseInteger('--max-length', get('--max-length') ?? '2000', 1, MAX_LENGTH_CAP),

@@ -36,6 +36,7 @@ export type ProblemCode =
   | 'key-reused'
   | 'rate-limited'
   | 'unauthorized'
+  | 'too-many-tokens'
   | 'not-found'
   | 'bad-request'
   | 'shutting-down'
@@ -60,6 +61,7 @@ export const TITLES: Record<ProblemCode, Record<Lang, string>> = {
   },
   'rate-limited': { vi: 'Bạn gửi quá nhiều bình luận, vui lòng chờ', en: 'Too many comments, please wait' },
   unauthorized: { vi: 'Cần mã quản trị hợp lệ', en: 'A valid admin token is required' },
+  'too-many-tokens': { vi: 'Nhập sai mã quản trị quá nhiều lần, vui lòng chờ', en: 'Too many wrong admin tokens, please wait' },
   'not-found': { vi: 'Không tìm thấy', en: 'Not found' },
   'bad-request': { vi: 'Yêu cầu không hợp lệ', en: 'Bad request' },
   'shutting-down': { vi: 'Máy chủ đang tắt', en: 'The server is shutting down' },

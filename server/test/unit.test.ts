@@ -209,6 +209,7 @@ describe('configuration', () => {
       moderation: true,
       adminToken: null,
       rateLimit: { limit: 5, windowMs: 60_000 },
+      adminLoginLimit: { limit: 20, windowMs: 600_000 },
       ipSecret: null,
       trustProxy: false,
       maxLength: 2000,
@@ -303,6 +304,7 @@ describe('configuration', () => {
       YKIEN_MODERATION: 'off',
       YKIEN_ADMIN_TOKEN: 'admin-token-from-env-0123',
       YKIEN_RATE_LIMIT: '20/10min',
+      YKIEN_ADMIN_LOGIN_LIMIT: '5/hour',
       YKIEN_IP_SECRET: 'ip-secret-from-env-0123',
       YKIEN_TRUST_PROXY: '10.0.0.0/8',
       YKIEN_MAX_LENGTH: '3000',
@@ -333,6 +335,7 @@ describe('configuration', () => {
       moderation: false,
       adminToken: 'admin-token-from-env-0123',
       rateLimit: { limit: 20, windowMs: 600_000 },
+      adminLoginLimit: { limit: 5, windowMs: 3_600_000 },
       ipSecret: 'ip-secret-from-env-0123',
       trustProxy: ['10.0.0.0/8'],
       maxLength: 3000,
@@ -375,6 +378,8 @@ describe('configuration', () => {
     expect(config(['--no-captcha', '--moderation', 'off']).moderation).toBe(false);
     expect(config([], { YKIEN_NO_CAPTCHA: '1' })).toMatchObject({ captcha: false, hcaptchaSecret: null });
     expect(config(['--no-captcha'], { YKIEN_RATE_LIMIT: 'off', YKIEN_TRUST_PROXY: '2' })).toMatchObject({ rateLimit: null, trustProxy: 2 });
+    expect(config(['--no-captcha', '--admin-login-limit', 'off']).adminLoginLimit).toBeNull();
+    expect(() => config(['--no-captcha', '--admin-login-limit', 'many'])).toThrow(/--admin-login-limit: expected N\/UNIT/);
     // A claim must outlast siteverify's timeout, or a retry could verify the same token again.
     expect(() => config(['--no-captcha', '--claim-lease', '6999'])).toThrow(/--claim-lease \(6999 ms\) must be at least --hcaptcha-timeout \(5000 ms\) plus 2000 ms/);
     expect(config(['--no-captcha', '--claim-lease', '7000']).claimLeaseMs).toBe(7000);

@@ -14,6 +14,7 @@ import type { AppContext } from '../app.js';
 import { requestOrigin } from '../cors.js';
 import { refuseWhileDraining } from '../draining.js';
 import { MESSAGES } from '../i18n.js';
+import { clientHash } from '../rate-limit.js';
 import { actor, setModerator, UUID } from '../moderation/actor.js';
 import { searchWords } from '../stores/search-text.js';
 import { adminItem, moderationRoutes, parseQuery, parseSeen } from '../moderation/routes.js';
@@ -58,9 +59,24 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
       return sendProblem(request, reply, 403, 'forbidden-origin');
     }
     const token = bearer(request);
-    const name = token === null ? null : await ctx.moderators.authenticate(token);
+    if (token === null) {
+      request.log.warn('admin request refused: no token');
+      return sendProblem(request, reply, 401, 'unauthorized');
+    }
+    // Read before anything is awaited: once the client hangs up, Node forgets its address.
+    const client = ctx.signIns && clientHash(request.ip ?? '', ctx.ipSecret);
+    const refuseGuesses = (waitMs: number) => {
+      const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
+      request.log.warn({ client: client!.slice(0, 16), retryAfter }, 'admin request refused: too many wrong tokens');
+      return sendProblem(request, reply, 429, 'too-many-tokens', { retryAfter });
+    };
+    const waiting = client === null ? 0 : ctx.signIns!.waitFor(client);
+    if (waiting > 0) return refuseGuesses(waiting);
+    const name = await ctx.moderators.authenticate(token);
     if (name === null) {
-      request.log.warn('admin request refused: bad or missing token');
+      const wait = client === null ? 0 : await ctx.signIns!.wrongToken(client);
+      if (wait > 0) return refuseGuesses(wait);
+      request.log.warn('admin request refused: wrong token');
       return sendProblem(request, reply, 401, 'unauthorized');
     }
     setModerator(request, name);
