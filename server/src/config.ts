@@ -116,7 +116,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { flag: '--log-level', env: 'YKIEN_LOG_LEVEL', type: 'value', placeholder: 'LEVEL', defaultText: 'info', help: 'fatal, error, warn, info, debug, trace or silent.' },
 ];
 
-const MAX_LENGTH_CAP = 5000; // past 2000, the body limit grows with it (json-body.ts: bodyLimitFor)
+const MAX_LENGTH_CAP = 5000; // the body limit grows with it (json-body.ts: bodyLimitFor)
 
 export function helpText(): string {
   const rows = OPTIONS.map((o) => {

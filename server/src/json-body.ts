@@ -1,5 +1,6 @@
 /**
- * The only request body format: UTF-8 JSON, at most 16 KiB (more for a `--max-length` over 2000).
+ * The only request body format: UTF-8 JSON, at most bodyLimitFor(--max-length): the longest comment
+ * the server takes, however it is written, always fits.
  *
  * Fastify's own JSON parser is replaced so that every way a body can be wrong ends in our problem
  * shape with the contract's codes: another media type or charset → 415, too big → 413 (Fastify checks
@@ -8,15 +9,26 @@
 import type { FastifyInstance } from 'fastify';
 import { MESSAGES } from './i18n.js';
 import { langOf, ProblemError } from './problem.js';
+import { LIMITS } from './validate.js';
 
-export const BODY_LIMIT = 16 * 1024;
+/** Up to 4 bytes a character in UTF-8 (an emoji; Vietnamese takes 1-3); JSON's `\"` and `\n` take 2. */
+const UTF8_MAX = 4;
+/** The members' names, quotes, commas and braces, with room to spare. */
+const JSON_FRAME = 1024;
+/** Every field but the content at its longest: ASCII ones (URL, key, token) a byte a character. */
+const OTHER_FIELDS =
+  UTF8_MAX * (LIMITS.name + LIMITS.pageId + LIMITS.pageTitle) + LIMITS.pageUrl + LIMITS.clientId + LIMITS.captchaToken + JSON_FRAME;
 
 /**
- * The body limit for comments of `maxLength` characters: room for the longest, at 4 bytes a character
- * (an emoji; Vietnamese takes 1-3) beside 8 KiB for the other fields, so that a comment the widget's
- * counter says fits is never refused as too large. 16 KiB up to the default 2000 characters.
+ * The body limit for comments of `maxLength` characters: room for a valid comment with every field at
+ * its longest (a captcha token may take 10,000 characters), so that a comment the widget's counter says
+ * fits is never refused as too large, where the reader could do nothing about it. 24,824 bytes for the
+ * default 2000 characters.
  */
-export const bodyLimitFor = (maxLength: number): number => Math.max(BODY_LIMIT, 4 * maxLength + 8 * 1024);
+export const bodyLimitFor = (maxLength: number): number => UTF8_MAX * maxLength + OTHER_FIELDS;
+
+/** The default --max-length's (tests, docs). */
+export const BODY_LIMIT = bodyLimitFor(2000);
 
 /** application/json, with no charset or a UTF-8 one. */
 export function isJsonContentType(header: string | undefined): boolean {
@@ -30,7 +42,7 @@ export function isJsonContentType(header: string | undefined): boolean {
   return true;
 }
 
-export function installJsonParser(app: FastifyInstance, bodyLimit = BODY_LIMIT): void {
+export function installJsonParser(app: FastifyInstance, bodyLimit: number): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (request, body, done) => {
     if (!isJsonContentType(request.headers['content-type'])) {

@@ -82,7 +82,7 @@ describe('answers to an allowed origin carry the CORS headers', () => {
     expectProblem(notJson, 400, 'validation');
     expectCorsFor(notJson, SITE);
 
-    const big = await http(url, { method: 'POST', headers: { origin: SITE, 'content-type': 'application/json' }, body: 'x'.repeat(20_000) });
+    const big = await http(url, { method: 'POST', headers: { origin: SITE, 'content-type': 'application/json' }, body: 'x'.repeat(30_000) });
     expectProblem(big, 413, 'too-large');
     expectCorsFor(big, SITE);
 

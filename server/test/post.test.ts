@@ -7,6 +7,7 @@
  * client (a distinct documentation address) and the 3/min rate limit of one test cannot touch another.
  */
 import { randomUUID } from 'node:crypto';
+import { BODY_LIMIT } from '../src/json-body.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeVerifier, type FakeVerifier } from './support/fake-verifier.js';
 import {
@@ -88,8 +89,8 @@ describe('step 1: a JSON body', () => {
     expect(res.status).toBe(201);
   });
 
-  it('answers 413 for a body over 16 KiB, announced or streamed', async () => {
-    const big = JSON.stringify(comment({ content: 'x'.repeat(17 * 1024) }));
+  it('answers 413 for a body over the longest valid one (24,824 bytes), announced or streamed', async () => {
+    const big = JSON.stringify(comment({ content: 'x'.repeat(BODY_LIMIT) }));
     expectProblem(await http(`${server.url}/api/comments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big }), 413, 'too-large');
     expectProblem(
       await http(`${server.url}/api/comments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big, chunked: true }),
@@ -124,7 +125,7 @@ describe('step 1: a JSON body', () => {
     for (const [open, close, levels] of [['[', ']', 7000], ['{"a":', '}', 2500]] as const) {
       const body = comment();
       const deep = JSON.stringify(body).replace(/}$/, `,"extra":${open.repeat(levels)}1${close.repeat(levels)}}`);
-      expect(deep.length).toBeLessThan(16 * 1024);
+      expect(deep.length).toBeLessThan(BODY_LIMIT);
       const res = await http(url, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': String(body.clientId), 'accept-language': 'en' }, body: deep });
       expectProblem(res, 400, 'validation');
       expect(res.json.fields).toEqual({ body: 'The request body is nested more than 16 levels deep.' });
@@ -371,7 +372,7 @@ describe('step 5: rate limit', () => {
     for (let i = 0; i < 3; i++) {
       // Step 1: media type, size, JSON.
       expectProblem(await http(url, { method: 'POST', headers: { ...headers, 'content-type': 'text/plain' }, body: '{}' }), 415, 'unsupported-media-type');
-      expectProblem(await http(url, { method: 'POST', headers, body: 'x'.repeat(17 * 1024) }), 413, 'too-large');
+      expectProblem(await http(url, { method: 'POST', headers, body: 'x'.repeat(BODY_LIMIT + 1) }), 413, 'too-large');
       expectProblem(await http(url, { method: 'POST', headers, body: '{"name":' }), 400, 'validation');
       // Step 2: origin.
       expectProblem(await post(comment(), { origin: 'https://evil.example' }), 403, 'forbidden-origin');
