@@ -476,6 +476,18 @@ describe('step 6: captcha', () => {
     expect(took).toBeLessThan(8000);
     expect(countRows(server.dbPath)).toBe(rows);
   });
+
+  it("a 503 captcha-unavailable uses none of the reader's quota: an outage of hCaptcha, then three comments still go", async () => {
+    ip = '198.51.100.61';
+    verifier.setMode('down');
+    const body = comment();
+    // The outbox tries the same comment again and again while siteverify is unreachable (3/min here).
+    for (let i = 0; i < 5; i++) expectProblem(await post(body), 503, 'captcha-unavailable');
+    verifier.setMode('success');
+    expect((await post(body)).status).toBe(201);
+    for (let i = 0; i < 2; i++) expect((await post(comment())).status).toBe(201);
+    expectProblem(await post(comment()), 429, 'rate-limited');
+  });
 });
 
 describe('step 7: store', () => {

@@ -233,9 +233,15 @@ async function createComment(
   }
 
   // 5. Rate limit per client. The address is reduced to an HMAC here and goes no further.
+  let refundHit = async () => {};
   if (config.rateLimit) {
     const client = clientHash(ip, ctx.ipSecret);
-    const decision = await store.hitRateLimit(client, config.rateLimit.limit, config.rateLimit.windowMs, Date.now());
+    const hitAt = Date.now();
+    const decision = await store.hitRateLimit(client, config.rateLimit.limit, config.rateLimit.windowMs, hitAt);
+    // A 503 captcha-unavailable stores nothing through no fault of the reader's, and their outbox tries
+    // again at once: an outage of hCaptcha must not use up their comments for the window.
+    refundHit = () =>
+      store.refundRateLimit(client, hitAt).catch((err: unknown) => request.log.warn({ err }, 'could not take back a rate-limit hit'));
     if (!decision.allowed) {
       const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
       request.log.info({ client: client.slice(0, 16), retryAfter }, 'comment refused: rate limited');
@@ -252,6 +258,7 @@ async function createComment(
     // asked, nothing stored, the token unspent for the retry.
     if (leaseUntil !== undefined && Date.now() + config.hcaptchaTimeoutMs + CLAIM_MARGIN_MS / 2 > leaseUntil) {
       request.log.warn("comment not verified: the store took too much of the claim's lease");
+      await refundHit();
       return problem(503, 'captcha-unavailable');
     }
     const result = await ctx.verify(c.captchaToken, ip);
@@ -261,6 +268,7 @@ async function createComment(
     }
     if (!result.ok) {
       request.log.warn({ detail: result.detail }, 'comment not stored: captcha verifier unavailable');
+      await refundHit();
       return problem(503, 'captcha-unavailable');
     }
   }

@@ -792,6 +792,10 @@ export class PgStore implements Store {
     }));
   }
 
+  async refundRateLimit(client: string, at: number): Promise<void> {
+    await ask(this.claimPool, 'DELETE FROM rate_hits WHERE ctid = (SELECT ctid FROM rate_hits WHERE client = $1 AND at = $2 LIMIT 1)', [client, at]);
+  }
+
   async pruneRateLimit(before: number): Promise<void> {
     await ask(this.claimPool, 'DELETE FROM rate_hits WHERE at <= $1', [before]);
   }

@@ -322,6 +322,10 @@ export class SqliteStore implements Store {
     return this.writer.hitRateLimit(client, limit, windowMs, now);
   }
 
+  refundRateLimit(client: string, at: number): Promise<void> {
+    return this.writer.refundRateLimit(client, at);
+  }
+
   pruneRateLimit(before: number): Promise<void> {
     return this.writer.pruneRateLimit(before);
   }

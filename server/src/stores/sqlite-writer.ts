@@ -95,6 +95,7 @@ export interface WriterOps {
   writeBatch(items: NewComment[], channels: readonly NotificationChannel[]): Array<InsertResult | FailedInsert>;
   releaseClaim(key: string, commentId: string): void;
   hitRateLimit(client: string, limit: number, windowMs: number, now: number): RateDecision;
+  refundRateLimit(client: string, at: number): void;
   pruneRateLimit(before: number): void;
   forgetLeftovers(claimsBefore: number, jobsBefore: number, channels: readonly NotificationChannel[]): { claims: number; jobs: number };
   /** Throws when the writer's connection cannot answer (for /healthz). */
@@ -120,7 +121,7 @@ export interface WriterOps {
 
 /** Every op, for the links that forward them (sqlite-writer-link.ts). */
 export const WRITER_OPS = [
-  'claimBatch', 'writeBatch', 'releaseClaim', 'hitRateLimit', 'pruneRateLimit', 'forgetLeftovers', 'ping', 'setStatus', 'deleteComment', 'decide',
+  'claimBatch', 'writeBatch', 'releaseClaim', 'hitRateLimit', 'refundRateLimit', 'pruneRateLimit', 'forgetLeftovers', 'ping', 'setStatus', 'deleteComment', 'decide',
   'deleteDecided', 'eraseComment', 'editComment', 'setReply', 'claimJobs', 'claimDigest', 'reopenDigest', 'finishJob', 'retryJob', 'insertSetting',
 ] as const satisfies ReadonlyArray<keyof WriterOps>;
 // Not one op missing from the list:
@@ -275,6 +276,7 @@ export class SqliteWriter implements WriterOps {
       ),
       rateInsert: claims.prepare('INSERT INTO rate_hits (client, at) VALUES (?, ?)'),
       ratePrune: claims.prepare('DELETE FROM rate_hits WHERE at <= ?'),
+      rateRefund: claims.prepare('DELETE FROM rate_hits WHERE rowid = (SELECT rowid FROM rate_hits WHERE client = ? AND at = ? LIMIT 1)'),
     };
   }
 
@@ -380,6 +382,10 @@ export class SqliteWriter implements WriterOps {
       this.claimStmt.rateInsert.run(client, now);
       return { allowed: true };
     }).immediate();
+  }
+
+  refundRateLimit(client: string, at: number): void {
+    this.claimStmt.rateRefund.run(client, at);
   }
 
   pruneRateLimit(before: number): void {

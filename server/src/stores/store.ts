@@ -326,6 +326,11 @@ export interface Store {
 
   /** Records a hit for `client` unless it already has `limit` hits in the window ending at `now`. */
   hitRateLimit(client: string, limit: number, windowMs: number, now: number): Promise<RateDecision>;
+  /**
+   * Takes back the hit hitRateLimit recorded for `client` at `at` (one of them, if several share the
+   * millisecond): the attempt it counted stored nothing through no fault of the client's.
+   */
+  refundRateLimit(client: string, at: number): Promise<void>;
   /** Forgets rate-limit hits at or before `before`. */
   pruneRateLimit(before: number): Promise<void>;
   /**

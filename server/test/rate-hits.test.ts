@@ -1,0 +1,60 @@
+// @vitest-environment node
+/**
+ * The store's rate-limit hits: a refunded hit (an attempt answered 503 captcha-unavailable) gives the
+ * client its try back, and only that one; the comments' and the wrong admin tokens' hits share one
+ * table under keys of their own. Both stores (PostgreSQL when YKIEN_TEST_PG_URL is set, in a schema of
+ * its own).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { pgStores, sqliteStores, type OpenStore } from './support/each-store.js';
+
+const PG_URL = process.env.YKIEN_TEST_PG_URL;
+const dir = mkdtempSync(join(tmpdir(), 'ykien-rate-hits-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const T = Date.UTC(2026, 11, 4, 8, 0, 0);
+const MINUTE = 60_000;
+
+function storeCases(open: OpenStore): void {
+  it('a refund takes back one hit of that client at that time, no other', async () => {
+    const { store, close } = await open();
+    try {
+      // Two hits in one millisecond (two tabs), one at another time, and another client's at the same.
+      expect(await store.hitRateLimit('client-a', 3, MINUTE, T)).toEqual({ allowed: true });
+      expect(await store.hitRateLimit('client-a', 3, MINUTE, T)).toEqual({ allowed: true });
+      expect(await store.hitRateLimit('client-a', 3, MINUTE, T + 1)).toEqual({ allowed: true });
+      expect(await store.hitRateLimit('client-b', 1, MINUTE, T)).toEqual({ allowed: true });
+      expect((await store.hitRateLimit('client-a', 3, MINUTE, T + 2)).allowed).toBe(false);
+
+      await store.refundRateLimit('client-a', T);
+      // One try back, not two.
+      expect(await store.hitRateLimit('client-a', 3, MINUTE, T + 3)).toEqual({ allowed: true });
+      expect((await store.hitRateLimit('client-a', 3, MINUTE, T + 4)).allowed).toBe(false);
+      // Client b's hit at that same millisecond still counts.
+      expect((await store.hitRateLimit('client-b', 1, MINUTE, T + 5)).allowed).toBe(false);
+      // A refund of a hit that is not there (pruned meanwhile) changes nothing.
+      await store.refundRateLimit('client-a', T - MINUTE);
+      expect((await store.hitRateLimit('client-a', 3, MINUTE, T + 6)).allowed).toBe(false);
+    } finally {
+      await close();
+    }
+  });
+
+  it("the wrong admin tokens' key and the comments' do not count against each other", async () => {
+    const { store, close } = await open();
+    try {
+      expect(await store.hitRateLimit('admin-token:abc', 1, 10 * MINUTE, T)).toEqual({ allowed: true });
+      expect(await store.hitRateLimit('abc', 1, MINUTE, T)).toEqual({ allowed: true });
+      expect((await store.hitRateLimit('admin-token:abc', 1, 10 * MINUTE, T + 1)).allowed).toBe(false);
+      expect((await store.hitRateLimit('abc', 1, MINUTE, T + 1)).allowed).toBe(false);
+    } finally {
+      await close();
+    }
+  });
+}
+
+describe('SQLite', () => storeCases(sqliteStores(dir)));
+describe.skipIf(!PG_URL)('PostgreSQL', () => storeCases(pgStores(PG_URL!, 'ykien_rate_hits_test')));
