@@ -31,6 +31,11 @@ export const styles = css`
   :host(:state(held)) {
     min-height: ${unsafeCSS(RESERVED_HEIGHT)};
   }
+  /* Chromium before 125: its own rule, as a list with the selector above would be dropped whole. */
+  :host(:--loading),
+  :host(:--held) {
+    min-height: ${unsafeCSS(RESERVED_HEIGHT)};
+  }
   :host([theme='dark']) {
     color-scheme: dark;
   }
