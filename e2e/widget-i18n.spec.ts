@@ -237,3 +237,28 @@ test('the default theme is light', async ({ page, article }) => {
   expect(brightness(c.bg)).toBeGreaterThan(3 * 200);
   expect(brightness(c.fg)).toBeLessThan(brightness(c.bg));
 });
+
+test('a browser without light-dark() (Chromium before 123, Chrome 109 on Windows 7) still gets each theme\'s colours', async ({ page, article }) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await article();
+  // The box's own stylesheet as such a browser reads it: light-dark() unknown, in values and in @supports.
+  await form(page).host.evaluate((host) => {
+    const root = host.shadowRoot!;
+    root.adoptedStyleSheets = root.adoptedStyleSheets.map((sheet) => {
+      const old = new CSSStyleSheet();
+      old.replaceSync([...sheet.cssRules].map((r) => r.cssText).join('\n').replaceAll('light-dark(', 'no-such-function('));
+      return old;
+    });
+  });
+  const accent = () => form(page).send.evaluate((b) => getComputedStyle(b).backgroundColor);
+  expect(await colours(page)).toEqual({ bg: 'rgb(255, 255, 255)', fg: 'rgb(31, 31, 31)' });
+  expect(await accent()).toBe('rgb(179, 38, 30)');
+  await form(page).host.evaluate((host) => host.setAttribute('theme', 'dark'));
+  await expect.poll(() => colours(page)).toEqual({ bg: 'rgb(27, 27, 31)', fg: 'rgb(230, 225, 229)' });
+  expect(await accent()).toBe('rgb(255, 180, 171)');
+  // "auto" follows the reader's system, dark here, then light.
+  await form(page).host.evaluate((host) => host.setAttribute('theme', 'auto'));
+  await expect.poll(() => colours(page)).toEqual({ bg: 'rgb(27, 27, 31)', fg: 'rgb(230, 225, 229)' });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await expect.poll(() => colours(page)).toEqual({ bg: 'rgb(255, 255, 255)', fg: 'rgb(31, 31, 31)' });
+});

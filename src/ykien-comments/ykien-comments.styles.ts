@@ -7,18 +7,27 @@ import { RESERVED_HEIGHT } from '../reserved-height.js';
  * AA in both; the theme attribute only sets color-scheme. Buttons and fields are 44 px tall, the small
  * text buttons 24 px (WCAG 2.2 target size).
  */
+/** Each colour's [light, dark] pair. */
+const PALETTE: Record<string, [string, string]> = {
+  accent: ['#b3261e', '#ffb4ab'],
+  'accent-fg': ['#fff', '#690005'],
+  bg: ['#fff', '#1b1b1f'],
+  fg: ['#1f1f1f', '#e6e1e5'],
+  muted: ['#595959', '#c4c0c7'],
+  border: ['#767676', '#938f99'],
+  error: ['#b3261e', '#ffb4ab'],
+  success: ['#1e6b34', '#8fd9a0'],
+  divider: ['#d0d0d0', '#49454f'],
+  'reply-bg': ['#f4f1ec', '#2b2930'],
+};
+const colours = (pick: (pair: [string, string]) => string) =>
+  unsafeCSS(Object.entries(PALETTE).map(([name, pair]) => `--ykien-${name}:${pick(pair)};`).join(''));
+const light = colours(([l]) => l);
+const dark = colours(([, d]) => d);
+
 export const styles = css`
   :host {
-    --ykien-accent: light-dark(#b3261e, #ffb4ab);
-    --ykien-accent-fg: light-dark(#fff, #690005);
-    --ykien-bg: light-dark(#fff, #1b1b1f);
-    --ykien-fg: light-dark(#1f1f1f, #e6e1e5);
-    --ykien-muted: light-dark(#595959, #c4c0c7);
-    --ykien-border: light-dark(#767676, #938f99);
-    --ykien-error: light-dark(#b3261e, #ffb4ab);
-    --ykien-success: light-dark(#1e6b34, #8fd9a0);
-    --ykien-divider: light-dark(#d0d0d0, #49454f);
-    --ykien-reply-bg: light-dark(#f4f1ec, #2b2930);
+    ${colours(([l, d]) => `light-dark(${l},${d})`)}
     --ykien-font: system-ui, sans-serif;
     --ykien-radius: 6px;
     display: block;
@@ -41,6 +50,20 @@ export const styles = css`
   }
   :host([theme='auto']) {
     color-scheme: light dark;
+  }
+  /* Chromium before 123, Firefox before 120, Safari before 17.5: the pairs' halves, as the theme picks. */
+  @supports not (color: light-dark(#000, #fff)) {
+    :host {
+      ${light}
+    }
+    :host([theme='dark']) {
+      ${dark}
+    }
+    @media (prefers-color-scheme: dark) {
+      :host([theme='auto']) {
+        ${dark}
+      }
+    }
   }
   :host([hidden]) {
     display: none;
