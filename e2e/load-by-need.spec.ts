@@ -138,6 +138,37 @@ test('a reader who wrote on an earlier visit: the store comes with the list, and
   expect(endpoint.posts).toEqual([]);
 });
 
+test('send pressed again and again offline before the sending code came: one wait for the network, gone with the box', async ({
+  page,
+  context,
+  article,
+}) => {
+  await article({ attrs: { 'site-key': null } });
+  await expect(form(page).name).toBeVisible();
+  await page.route(/\/dist\/cdn\/(sender|kept)-/, (route) => route.abort('internetdisconnected'));
+  const cdp = await context.newCDPSession(page);
+  const onlineListeners = async () => {
+    const { result } = await cdp.send('Runtime.evaluate', { expression: 'window' });
+    const { listeners } = await cdp.send('DOMDebugger.getEventListeners', { objectId: result.objectId! });
+    return listeners.filter((l) => l.type === 'online').length;
+  };
+  const before = await onlineListeners();
+  await context.setOffline(true);
+  const f = form(page);
+  await f.name.fill('Lê Văn Tàu');
+  await f.content.fill('Viết trong đường hầm.');
+  await page.evaluate(() => addEventListener('ykien-error', () => ((window as { told?: number }).told = ((window as { told?: number }).told ?? 0) + 1)));
+  for (let i = 1; i <= 3; i++) {
+    await f.send.click();
+    await expect.poll(() => page.evaluate(() => (window as { told?: number }).told)).toBe(i);
+  }
+  await expect(f.status).toContainText('Không có mạng nên chưa gửi được');
+  expect(await onlineListeners()).toBe(before + 1);
+  // The page takes the box away (an app's view changes): nothing of it waits for the network any more.
+  await f.host.evaluate((el) => el.remove());
+  expect(await onlineListeners()).toBe(before);
+});
+
 test('the network went away before the reader came to the form: the text stays, they are told, it survives a reload, and it sends once back online', async ({
   page,
   context,

@@ -303,6 +303,8 @@ export class YkienComments extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#channel?.close();
+    if (this.#whenOnline) removeEventListener('online', this.#whenOnline);
+    this.#whenOnline = undefined;
   }
 
   /**
@@ -338,8 +340,11 @@ export class YkienComments extends LitElement {
     const offline = !navigator.onLine;
     const message = this.say(offline ? 'sendUnavailable' : 'sendFailed', 'error');
     this.dispatchEvent(new YkienErrorEvent({ code: offline ? 'offline' : 'network', message }));
-    if (offline) addEventListener('online', () => this.#prepare(), { once: true });
+    if (offline && !this.#whenOnline) addEventListener('online', (this.#whenOnline = () => ((this.#whenOnline = undefined), this.#prepare())), { once: true });
   }
+
+  /** The sending code's fetch waiting for the network (one, however often send was pressed offline). */
+  #whenOnline?: () => void;
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (!this.endpoint && !this.#configErrorLogged) {
