@@ -937,6 +937,66 @@ test.describe('a comment is text, never markup', () => {
 });
 
 test.describe('the reader’s own comments', () => {
+  test('an app that moves to another article while the sent comment is being kept: it shows under its own article, not the next one', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    // Holds what IndexedDB says of a finished write of an own comment (a key "p:…") while `__idb.hold`,
+    // until `__idb.release()`.
+    await page.addInitScript(() => {
+      const desc = Object.getOwnPropertyDescriptor(IDBTransaction.prototype, 'oncomplete')!;
+      const held: Array<() => void> = [];
+      const idb = { hold: false, release: () => ((idb.hold = false), held.splice(0).forEach((f) => f())) };
+      Object.assign(window, { __idb: idb });
+      const own = new WeakSet<IDBTransaction>();
+      const put = IDBObjectStore.prototype.put;
+      IDBObjectStore.prototype.put = function (this: IDBObjectStore, value: unknown, key?: IDBValidKey) {
+        if (String(key).startsWith('p:')) own.add(this.transaction);
+        return put.call(this, value, key);
+      };
+      Object.defineProperty(IDBTransaction.prototype, 'oncomplete', {
+        configurable: true,
+        get() {
+          return desc.get!.call(this);
+        },
+        set(fn: ((e: Event) => void) | null) {
+          const wrapped = fn && function (this: IDBTransaction, e: Event) {
+            if (idb.hold && own.has(this)) held.push(() => fn.call(this, e));
+            else fn.call(this, e);
+          };
+          desc.set!.call(this, wrapped);
+        },
+      });
+    });
+    endpoint.list = (url) => ({ items: [], next: null, total: url.searchParams.get('pageId') == 'bai-b' ? 5 : 2 });
+    endpoint.reply({ status: 201, body: { id: 'c1', status: 'published' } });
+    await article({ attrs: { 'page-id': 'bai-a' } });
+    const f = form(page);
+    await expect(f.heading).toHaveText('Ý kiến bạn đọc (2)');
+    await comeToForm(page);
+    await fillAndVerify(page, 'Vũ Thị Giang', 'Cho bài A.');
+    const release = endpoint.hold();
+    await f.send.click();
+    await expect.poll(() => endpoint.posts.length).toBe(1);
+    await page.evaluate(() => ((window as unknown as { __idb: { hold: boolean } }).__idb.hold = true));
+    release();
+    // The answer came; its copy for the device is being written when the app shows article B.
+    await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-b'));
+    await expect(f.heading).toHaveText('Ý kiến bạn đọc (5)');
+    await page.evaluate(() => (window as unknown as { __idb: { release(): void } }).__idb.release());
+    // Thanked once it is kept: what it changed on screen has been rendered by then.
+    await expect(f.status).toContainText('Cảm ơn bạn');
+    await expect.poll(async () => Object.keys(await idbRecords(page, 'p:'))).toEqual([ownKey('c1')]);
+    await f.host.evaluate((el) => (el as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete);
+    const l = list(page);
+    await expect(l.byName('Vũ Thị Giang')).toHaveCount(0);
+    await expect(f.heading).toHaveText('Ý kiến bạn đọc (5)');
+    // Back on article A, it is there.
+    await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-a'));
+    await expect(l.names).toHaveText(['Vũ Thị Giang']);
+  });
+
   test('after a 201 "pending" it shows at once at the top, marked; kept in IndexedDB; still there after a reload', async ({
     page,
     article,

@@ -207,7 +207,9 @@ export class ListController implements ReactiveController {
       savedAt: Date.now(),
     };
     await (await keep()).saveOwn(c);
-    if (payload.pageId != src.pageId) return;
+    // The box may show another article by now (an app moved on while it was kept): it shows there only.
+    const now = this.#source();
+    if (payload.pageId != now.pageId || now.endpoint != src.endpoint) return;
     // Published at once (no moderation): the heading's count has one more, as the server's will.
     if (status == 'published' && this.total !== undefined && !this.own.some((o) => o.id == id)) this.total++;
     this.own = [c, ...this.own.filter((o) => o.id != id)];
