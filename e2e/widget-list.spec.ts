@@ -410,6 +410,27 @@ test.describe('the list under the heading', () => {
     await expect(l.empty).toBeFocused();
   });
 
+  test('"Thử lại" on a slow network: while it loads, the keyboard is on the line that says so, then on the first comment', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    let fail = true;
+    endpoint.list = () => (fail ? 500 : { items: items(1, 2), next: null, total: 2 });
+    await article();
+    const l = list(page);
+    await expect(l.retry).toHaveText('Thử lại');
+    fail = false;
+    const hold = holdListGets(endpoint);
+    await l.retry.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => hold.held()).toBe(1);
+    await expect(l.loading).toBeFocused();
+    await expect(l.loading).toHaveText('Đang tải ý kiến bạn đọc…');
+    hold.release();
+    await expect(l.articles.first()).toBeFocused();
+  });
+
   test('en: a failed load says so with "Try again"', async ({ page, article, endpoint }) => {
     let fail = true;
     endpoint.list = () => (fail ? 503 : { items: items(1, 1), next: null, total: 1 });

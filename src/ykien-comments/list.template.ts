@@ -48,7 +48,7 @@ export function renderList({ list, t, lang, contentLang, onMore, onRetry }: List
           ${items.map((c, i) => comment(c, 'c-' + i, t, lang, contentLang, false, i))}
         </ol>`
       : nothing}
-    ${state == 'loading' ? html`<p part="loading" class="loading">${t.listLoading}</p>` : nothing}
+    ${state == 'loading' ? html`<p part="loading" class="loading" tabindex="-1">${t.listLoading}</p>` : nothing}
     ${state == 'ready' && !shown ? html`<p part="empty" tabindex="-1">${t.listEmpty}</p>` : nothing}
     ${state == 'failed' || list.moreFailed
       ? html`<div part="list-error" class="actions">

@@ -439,17 +439,20 @@ export class YkienComments extends LitElement {
   }
 
   /**
-   * "Thử lại": the list again. Its button goes while it loads, so focus moves to what came as soon as it
-   * shows: the first published comment (the reader's own copies above it may still go, once the server
+   * "Thử lại": the list again. Its button goes while it loads, so focus moves to the line that says it
+   * loads (not to the page's start), then to what came as soon as it shows: the first published comment (the reader's own copies above it may still go, once the server
    * says what became of them, and focus with them), else an own copy, the line saying there is none yet,
    * or the new "Thử lại" of a list that failed again (said in the status region too).
    */
   async #retry(): Promise<void> {
-    await this.#list.load();
+    const at = (sel: string) => this.renderRoot.querySelector<HTMLElement>(sel);
+    const loaded = this.#list.load();
+    await this.updateComplete;
+    at('[part~="loading"]')?.focus();
+    await loaded;
     const failed = this.#list.state == 'failed';
     if (failed) this.say('listFailed', 'error');
     await this.updateComplete;
-    const at = (sel: string) => this.renderRoot.querySelector<HTMLElement>(sel);
     (failed ? at('[part~="list-error"] button') : (at('article[data-i="0"]') ?? at('[part~="comment"], [part~="empty"]')))?.focus();
   }
 
