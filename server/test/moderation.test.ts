@@ -458,6 +458,12 @@ for (const variant of variants) {
       expect(await statusOf(id)).toBe('pending');
       // The version as it is now goes through; a bad time is refused.
       expectProblem(await as('POST', `/comments/${id}/approve?from=pending&replyAt=soon`), 400, 'validation');
+      // So is a time that does not exist, which Date.parse would roll over into another (not a 409).
+      for (const bad of ['2026-02-30T00:00:00Z', '2026-12-04T24:00:00Z', '2026-12-04T10:61:00Z', '2026-13-01T00:00:00.000Z']) {
+        const res = await as('POST', `/comments/${id}/approve?from=pending&editedAt=${bad}&replyAt=${reply.json.reply.at}`);
+        expectProblem(res, 400, 'validation');
+        expect(Object.keys(res.json.fields)).toEqual(['editedAt']);
+      }
       const now = await as('POST', `/comments/${id}/approve?from=pending&editedAt=${lans.json.editedAt}&replyAt=${reply.json.reply.at}`);
       expect(now.json).toEqual({ id, status: 'published' });
       const listed = (await publicList('conflict-approve-edit')).items;

@@ -90,7 +90,8 @@ export function parseSeen(request: FastifyRequest, field: 'editedAt' | 'replyAt'
   if (raw === undefined) return undefined;
   if (raw === 'none') return null;
   const ms = typeof raw === 'string' && ISO_UTC.test(raw) ? Date.parse(raw) : NaN;
-  if (Number.isFinite(ms)) return ms;
+  // A time that exists: Date.parse rolls 2026-02-30 over to March 2 and 24:00 to the next day.
+  if (Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 19) === (raw as string).slice(0, 19)) return ms;
   fields[field] = MESSAGES[field === 'editedAt' ? 'editedAtInvalid' : 'replyAtInvalid'](langOf(request));
   return undefined;
 }
