@@ -48,6 +48,7 @@ function describeDb(db: string): string {
 async function main(): Promise<void> {
   if (process.argv[2] === 'add-moderator') return runAddModerator(process.argv.slice(3));
   let config: Config;
+  let warnings: string[];
   try {
     const parsed = parseConfig(process.argv.slice(2), process.env);
     if (parsed.kind === 'help') {
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
       process.stdout.write(`ykien-server ${version()}\n`);
       return;
     }
-    config = parsed.config;
+    ({ config, warnings } = parsed);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`ykien-server: ${e.message}\n`);
@@ -123,6 +124,7 @@ async function main(): Promise<void> {
   });
   reloadError = (err) => app.log.error({ err }, 'moderators file unreadable: named moderators refused until it is fixed');
   if (!config.captcha) app.log.warn('captcha verification is OFF (--no-captcha)');
+  for (const warning of warnings) app.log.warn(warning);
   if (config.trustProxy === true) {
     app.log.warn('--trust-proxy all: every client may set its own address (X-Forwarded-For), and so its own rate limit; only safe when nothing reaches this server but through the proxy');
   }

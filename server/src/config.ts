@@ -71,7 +71,8 @@ export interface NotifyConfig {
 
 export class ConfigError extends Error {}
 
-export type ParseResult = { kind: 'run'; config: Config } | { kind: 'help'; text: string } | { kind: 'version' };
+/** `warnings`: what the server says at start, such as options given that do nothing without another. */
+export type ParseResult = { kind: 'run'; config: Config; warnings: string[] } | { kind: 'help'; text: string } | { kind: 'version' };
 
 interface OptionSpec {
   flag: string;
@@ -305,6 +306,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
   }
 
   const notify = parseNotify(get);
+  const warnings = unusedNotifyOptions(get, notify);
 
   const host = (get('--host') ?? '127.0.0.1').trim();
   if (!host) throw new ConfigError('--host must not be empty');
@@ -321,6 +323,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
 
   return {
     kind: 'run',
+    warnings,
     config: Object.freeze({
       port: parseInteger('--port', get('--port') ?? '8787', 0, 65535),
       host,
@@ -392,6 +395,17 @@ function isSmtpUrl(raw: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Notification options given without the channel they configure: taken, but said at start. */
+function unusedNotifyOptions(get: (flag: string) => string | undefined, notify: NotifyConfig): string[] {
+  const unused = (flags: string[], needs: string) =>
+    flags.filter((flag) => get(flag) !== undefined).map((flag) => `${flag} is set but does nothing without ${needs}`);
+  return [
+    ...(notify.webhookUrl === null ? unused(['--notify-webhook-secret'], '--notify-webhook') : []),
+    ...(notify.emails.length === 0 ? unused(['--smtp-url', '--notify-from', '--notify-digest'], '--notify-email') : []),
+    ...(notify.webhookUrl === null && notify.emails.length === 0 ? unused(['--notify-poll'], '--notify-webhook or --notify-email') : []),
+  ];
 }
 
 function parseNotify(get: (flag: string) => string | undefined): NotifyConfig {

@@ -151,11 +151,24 @@ describe.concurrent('command line', () => {
     }
   });
 
+  it('says at start which options do nothing without another (an SMTP server and no address to write to)', async () => {
+    const server = await startServer({ args: ['--no-captcha', '--smtp-url', 'smtp://127.0.0.1:9'] });
+    try {
+      expect(server.jsonLogs().filter((l) => l.level === 40 && /does nothing without/.test(String(l.msg))).map((l) => l.msg)).toEqual([
+        '--smtp-url is set but does nothing without --notify-email',
+      ]);
+    } finally {
+      await server.stop();
+      server.cleanup();
+    }
+  });
+
   it('--no-captcha prints a loud warning', async () => {
     const server = await startServer({ args: ['--no-captcha'] });
     try {
       expect(server.logs.join('\n')).toMatch(/WARNING: --no-captcha: comments are accepted WITHOUT any captcha/);
       expect(server.jsonLogs().some((l) => l.level === 40 && /captcha verification is OFF/.test(String(l.msg)))).toBe(true);
+      expect(server.jsonLogs().filter((l) => /does nothing without/.test(String(l.msg)))).toEqual([]);
     } finally {
       await server.stop();
       server.cleanup();

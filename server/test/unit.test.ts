@@ -199,6 +199,28 @@ describe('configuration', () => {
     return r.config;
   };
 
+  it('says which notification options do nothing without their channel, and nothing when they are used', () => {
+    const warnings = (argv: string[], env: Record<string, string> = {}) => {
+      const r = parseConfig(['--no-captcha', ...argv], env);
+      if (r.kind !== 'run') throw new Error(r.kind);
+      return r.warnings;
+    };
+    expect(warnings([])).toEqual([]);
+    expect(warnings(['--smtp-url', 'smtp://mail.example.vn:587', '--notify-digest', '30s'], { YKIEN_NOTIFY_WEBHOOK_SECRET: 'webhook-secret-0123' })).toEqual([
+      '--notify-webhook-secret is set but does nothing without --notify-webhook',
+      '--smtp-url is set but does nothing without --notify-email',
+      '--notify-digest is set but does nothing without --notify-email',
+    ]);
+    expect(warnings(['--notify-poll', '1s', '--notify-from', 'x@bao.example.vn'])).toEqual([
+      '--notify-from is set but does nothing without --notify-email',
+      '--notify-poll is set but does nothing without --notify-webhook or --notify-email',
+    ]);
+    expect(
+      warnings(['--notify-email', 'bbt@bao.example.vn', '--smtp-url', 'smtp://mail.example.vn:587', '--notify-digest', '30s', '--notify-poll', '1s']),
+    ).toEqual([]);
+    expect(warnings(['--notify-webhook', 'https://hooks.example.vn/x', '--notify-webhook-secret', 'webhook-secret-0123', '--notify-poll', '1s'])).toEqual([]);
+  });
+
   it('has the documented defaults', () => {
     expect(config(['--no-captcha'])).toMatchObject({
       port: 8787,
