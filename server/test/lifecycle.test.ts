@@ -218,10 +218,11 @@ describe.concurrent('privacy', () => {
     // siteverify did get the address: that is what remoteip is for.
     expect(verifier.calls.map((c) => c.remoteip)).toContain('203.0.113.77');
 
-    // Rate limiting used HMACs only.
+    // Rate limiting used HMACs only: the comments' and the wrong admin tokens'.
     const hits = readDb(dbPath, (db) => db.prepare('SELECT DISTINCT client FROM rate_hits').all() as { client: string }[]);
     expect(hits.length).toBeGreaterThanOrEqual(2);
-    for (const h of hits) expect(h.client).toMatch(/^[0-9a-f]{64}$/);
+    for (const h of hits) expect(h.client).toMatch(/^(admin-token:)?[0-9a-f]{64}$/);
+    expect(hits.filter((h) => h.client.startsWith('admin-token:')).length).toBeGreaterThanOrEqual(2);
 
     await server.stop();
     await verifier.close();
