@@ -285,3 +285,44 @@ test('the same edit kept again after a second sign-out is told of again: where i
   await page.getByRole('button', { name: 'Xem thêm' }).click();
   await expect(oldest).toHaveValue('Bản sửa lần hai.');
 });
+
+test('a save the server refuses with 401: the text typed is kept for the next sign-in, not lost with the form', async ({ page, seed, signIn, server }) => {
+  await seed({ name: 'Mai Văn V', content: 'Nguyên văn của V.' });
+  await signIn();
+  await editOpen(page, 'Mai Văn V', 'Năm phút sửa của V.');
+  // The token was revoked meanwhile, and no poll has told the page yet: the save itself is refused.
+  await page.route('**/api/admin/**', (r) => r.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401,"title":"x","code":"unauthorized"}' }));
+  await card(page, 'Mai Văn V').getByRole('button', { name: 'Lưu', exact: true }).click();
+  await expect(page.locator('ykien-admin #token')).toBeVisible();
+  await page.unroute('**/api/admin/**');
+  await signInAgain(page, server.adminToken);
+  await expect(card(page, 'Mai Văn V').getByLabel('Nội dung')).toHaveValue('Năm phút sửa của V.');
+});
+
+test('a form kept across a sign-out does not undo what another moderator changed meanwhile: their name stays, the save asks first', async ({
+  page,
+  seed,
+  signIn,
+  server,
+  api,
+}) => {
+  const id = await seed({ name: 'Mai Văn U 0912345678', content: 'Nguyên văn của U.' });
+  await signIn('?poll=300');
+  await editOpen(page, 'Mai Văn U 0912345678', 'Bản sửa của người này.');
+  await revokedThenRestored(page);
+  // Another moderator takes the phone number out of the name while this one is signed out.
+  expect((await api('PATCH', `/comments/${id}?editedAt=none`, { name: 'Mai Văn U' })).status).toBe(200);
+
+  await signInAgain(page, server.adminToken);
+  const form = card(page, 'Mai Văn U');
+  // Only what this moderator had typed comes back: the name is the other moderator's.
+  await expect(form.getByLabel('Nội dung')).toHaveValue('Bản sửa của người này.');
+  await expect(form.getByLabel('Tên người gửi')).toHaveValue('Mai Văn U');
+  await form.getByRole('button', { name: 'Lưu', exact: true }).click();
+  // Saved against the version it started from: the server says someone changed it, and shows theirs.
+  await expect(form.getByText('Người khác vừa sửa bình luận này', { exact: false })).toBeVisible();
+  expect((await api('GET', `/comments/${id}`)).json).toMatchObject({ name: 'Mai Văn U', content: 'Nguyên văn của U.' });
+  // Saving again, having seen theirs, replaces the content only.
+  await form.getByRole('button', { name: 'Lưu', exact: true }).click();
+  await expect.poll(async () => (await api('GET', `/comments/${id}`)).json).toMatchObject({ name: 'Mai Văn U', content: 'Bản sửa của người này.' });
+});

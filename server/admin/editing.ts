@@ -60,6 +60,8 @@ export class EditingController implements ReactiveController {
    * form, which keeps what this moderator typed, and the version the next save replaces.
    */
   private theirs: AdminComment | null = null;
+  /** The open form's comment as a form kept across a sign-out started from (KeptForm.base). */
+  private restored: AdminComment | null = null;
 
   constructor(
     private readonly host: ReactiveControllerHost & { renderRoot: HTMLElement | DocumentFragment },
@@ -122,6 +124,7 @@ export class EditingController implements ReactiveController {
   }
 
   close(): void {
+    this.restored = null;
     this.set({ form: null, error: '' });
     this.settleTheirs();
   }
@@ -145,12 +148,14 @@ export class EditingController implements ReactiveController {
     if (open) {
       const values: Record<string, string> = {};
       for (const f of this.host.renderRoot.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>(`input[id$="-${open.id}"], textarea[id$="-${open.id}"]`)) values[f.id] = f.value;
-      const kept: KeptForm = { id: open.id, kind: this.form!.kind, values };
+      const { name, content, editedAt, reply } = this.baseOf(open);
+      const kept: KeptForm = { id: open.id, kind: this.form!.kind, values, base: { name, content, editedAt, reply } };
       keepForm(kept);
       // Kept anew: where it waits is told again, even if this comment's form was kept and told of before.
       this.toldOfKept.delete(toldKey(kept));
       this.toldKeptWaits.delete(toldKey(kept));
     }
+    this.restored = null;
     this.set({ form: null, theirs: null });
   }
 
@@ -180,15 +185,24 @@ export class EditingController implements ReactiveController {
     }
   }
 
-  /** The form just opened is one a sign-out interrupted: its text comes back into it, once. */
+  /**
+   * The form just opened is one a sign-out interrupted: what the moderator had typed comes back into it,
+   * once. A field they had left as it was keeps the comment's value now (another moderator may have
+   * changed it meanwhile), and the save names the version the form started from.
+   */
   private async fillKept(c: AdminComment, kind: FormKind): Promise<void> {
     const kept = keptFormOf({ id: c.id, kind });
     if (!kept) return;
     dropKept(kept);
+    const base = kept.base;
+    const started: Record<string, string> = base
+      ? { [`edit-name-${c.id}`]: base.name, [`edit-content-${c.id}`]: base.content, [`reply-text-${c.id}`]: base.reply?.text ?? '' }
+      : {};
+    if (base) this.restored = { ...c, ...base };
     await this.host.updateComplete;
     for (const [id, value] of Object.entries(kept.values)) {
       const field = this.field(`#${CSS.escape(id)}`);
-      if (field) field.value = value;
+      if (field && value !== started[id]) field.value = value;
     }
   }
 
@@ -228,9 +242,12 @@ export class EditingController implements ReactiveController {
     if (x) this.page.replace({ ...x, name: t.name, content: t.content, edited: t.edited ?? x.edited, editedAt: t.editedAt, reply: t.reply });
   }
 
-  /** What `c`'s open form started from: the other moderator's version once a 409 showed it. */
+  /**
+   * What `c`'s open form started from: the other moderator's version once a 409 showed it, the version a
+   * kept form started from, else the card.
+   */
   private baseOf(c: AdminComment): AdminComment {
-    return this.theirs?.id === c.id ? this.theirs : c;
+    return this.theirs?.id === c.id ? this.theirs : this.restored?.id === c.id ? this.restored : c;
   }
 
   /**
@@ -260,6 +277,7 @@ export class EditingController implements ReactiveController {
     if (this.isOpen(c, kind)) return this.page.focusSoon(field);
     if (this.keepsUnsaved()) return;
     this.settleTheirs();
+    this.restored = null;
     this.page.setCurrent(c.id);
     this.set({ form: { id: c.id, kind }, error: '' });
     this.page.focusSoon(field);
@@ -329,7 +347,11 @@ export class EditingController implements ReactiveController {
       }
       if (edited) page.logChanged(c.id);
     } catch (e) {
-      if (e instanceof ApiError && e.status === 401) return page.signOut(page.msg('badToken'));
+      if (e instanceof ApiError && e.status === 401) {
+        // Not saved: what was typed is unsaved again, and kept for the next sign-in.
+        this.saving.delete(c.id);
+        return page.signOut(page.msg('badToken'));
+      }
       if (approving && e instanceof ApiError && e.status === 409 && e.comment && e.current === c.status) {
         // Edited or answered by someone else before the approval: the edit (if any) is saved, nothing is
         // approved, and the card shows the comment as it is now, for a decision on what is published.
@@ -375,7 +397,11 @@ export class EditingController implements ReactiveController {
       if (this.isOpen(c)) this.done(c);
       page.logChanged(c.id);
     } catch (e) {
-      if (e instanceof ApiError && e.status === 401) return page.signOut(page.msg('badToken'));
+      if (e instanceof ApiError && e.status === 401) {
+        // Not saved: what was typed is unsaved again, and kept for the next sign-in.
+        this.saving.delete(c.id);
+        return page.signOut(page.msg('badToken'));
+      }
       if (e instanceof ApiError && e.status === 409 && e.comment) return this.changedByOther(c, e.comment, 'repliedByOther', `#reply-text-${c.id}`);
       this.saveFailed(c, e, `#reply-text-${c.id}`);
     } finally {

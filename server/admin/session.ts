@@ -4,6 +4,8 @@
  * unreadable for a moment), put back in its form once they sign in again. Storage refused (a private
  * mode, a locked-down browser): the token lives in memory only, and nothing is kept.
  */
+import type { AdminComment } from './admin-api.js';
+
 const TOKEN_KEY = 'ykien-admin-token';
 const FORM_KEY = 'ykien-admin-form';
 
@@ -12,6 +14,11 @@ export interface KeptForm {
   kind: 'edit' | 'reply';
   /** Each field's value by its element id. */
   values: Record<string, string>;
+  /**
+   * The comment as the form started from it: a field the moderator left as it was is not put back over
+   * another moderator's change, and the save names this version, so the server tells of theirs (409).
+   */
+  base?: Pick<AdminComment, 'name' | 'content' | 'editedAt' | 'reply'>;
 }
 
 function write(key: string, value: string | null): void {
