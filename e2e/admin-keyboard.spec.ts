@@ -181,6 +181,32 @@ test('after a reply is saved the keyboard stays on that comment: the next "a" ap
   expect(pending.json.items.map((c: { name: string }) => c.name)).toEqual(['Bạn đọc 3', 'Bạn đọc 1']);
 });
 
+test('"a" held down approves one comment, not the next ones its repeats land on; j held down moves on', async ({ page, seed, signIn, api }) => {
+  for (let i = 1; i <= 4; i++) await seed({ name: `Bạn đọc ${i}`, content: `Ý kiến số ${i}.` });
+  await signIn();
+  await expect(cards(page)).toHaveCount(4); // newest first: 4, 3, 2, 1
+  const approvals: string[] = [];
+  page.on('request', (r) => void (r.url().includes('/approve') && approvals.push(r.url())));
+  await page.keyboard.press('j');
+  await expect(card(page, 'Bạn đọc 4')).toBeFocused();
+  await page.keyboard.down('a');
+  await expect(cards(page)).toHaveCount(3);
+  await expect(card(page, 'Bạn đọc 3')).toBeFocused();
+  // The key is still down: the browser repeats it, on the card the focus moved to.
+  await page.keyboard.down('a');
+  await page.keyboard.down('a');
+  await page.keyboard.up('a');
+  // Movement repeats: j held goes on down the list.
+  await page.keyboard.down('j');
+  await page.keyboard.down('j');
+  await page.keyboard.up('j');
+  await expect(card(page, 'Bạn đọc 1')).toBeFocused();
+  expect(approvals).toHaveLength(1);
+  await expect(cards(page)).toHaveCount(3);
+  const pending = await api('GET', '/comments?status=pending');
+  expect(pending.json.items.map((c: { name: string }) => c.name)).toEqual(['Bạn đọc 3', 'Bạn đọc 2', 'Bạn đọc 1']);
+});
+
 test('letters act on a comment only with the keyboard in it: on Reload, a status tab or a link they do nothing', async ({ page, seed, signIn, api }) => {
   await seed({ name: 'Bạn đọc 1', content: 'Ý kiến một.' });
   const second = await seed({ name: 'Bạn đọc 2', content: 'Ý kiến hai.' });
