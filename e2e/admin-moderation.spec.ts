@@ -342,6 +342,43 @@ test('more than a page of comments arriving between two polls: none is left out'
   expect(new Set(names).size).toBe(61); // each once
 });
 
+test('a comment this page approved, which another moderator puts back in the queue, comes back at the next poll', async ({ page, seed, signIn, api }) => {
+  const id = await seed({ name: 'Người được xét lại' });
+  await seed({ name: 'Người khác' });
+  await signIn('?poll=200');
+  await expect(cards(page)).toHaveCount(2);
+  await card(page, 'Người được xét lại').getByRole('button', { name: 'Duyệt' }).click();
+  await expect(cards(page)).toHaveCount(1);
+  // Another moderator thinks it was a mistake.
+  expect((await api('POST', `/comments/${id}/restore?from=published`)).status).toBe(200);
+  await expect(cards(page)).toHaveCount(2);
+  await expect(card(page, 'Người được xét lại')).toBeVisible();
+});
+
+test('a search whose list failed to load: the polls add nothing to the list left on screen until it is loaded again', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Trần Văn A', content: 'Về đường sá.' });
+  await seed({ name: 'Lê Thị B', content: 'Về trường học.' });
+  await signIn('?poll=200');
+  await expect(cards(page)).toHaveCount(2);
+  // The search's first load fails; the polls after it (with the search) go through.
+  let searches = 0;
+  await page.route(/\/api\/admin\/comments\?.*q=tr/, (route) => (++searches === 1 ? route.fulfill({ status: 500, body: '' }) : route.fallback()));
+  await page.locator('ykien-admin #q').fill('trường');
+  await page.locator('ykien-admin #q').press('Enter');
+  await expect(page.locator('ykien-admin [role="alert"]')).toContainText('(500)');
+  await seed({ name: 'Phạm Văn C', content: 'Về trường mới.' });
+  // Polls go on (each asks for the counts; the next starts once the one before has ended): two whole
+  // polls later, none of them has added the search's comments over the old list.
+  let polls = 0;
+  page.on('request', (r) => void (/\/api\/admin\/stats/.test(r.url()) && polls++));
+  await expect.poll(() => polls).toBeGreaterThanOrEqual(3);
+  await expect.poll(async () => (await page.locator('ykien-admin article.comment .name').allTextContents()).sort()).toEqual(['Lê Thị B', 'Trần Văn A']);
+  await expect(liveRegion(page)).not.toContainText('mới chờ duyệt');
+  // Loaded again: the search's list.
+  await page.getByRole('button', { name: 'Tải lại' }).click();
+  await expect.poll(async () => (await page.locator('ykien-admin article.comment .name').allTextContents()).sort()).toEqual(['Lê Thị B', 'Phạm Văn C']);
+});
+
 test('the default poll is 15 s and a query cannot make it longer', async ({ page, server }) => {
   await page.goto(`${server.url}/admin`);
   await expect(page.locator('ykien-admin')).toHaveAttribute('data-poll-ms', '15000');

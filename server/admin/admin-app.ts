@@ -334,15 +334,22 @@ export class YkienAdmin extends LitElement {
     return { status: this.tab, pageId: this.pageFilter?.pageId, q: this.query.trim() };
   }
 
+  /**
+   * A comment decided in this page while a list request is on its way may be in its answer, as it was
+   * before: it stays out. Only out of the tab it left (one approved meanwhile belongs in "Đã đăng"), and
+   * only if decided meanwhile: one decided before and moved back by another moderator since comes back.
+   */
+  private decidedFromNow(): (c: AdminComment) => boolean {
+    const tab = this.tab;
+    const handledBefore = new Map(this.handled);
+    return (c) => this.handled.get(c.id) === tab && handledBefore.get(c.id) !== tab;
+  }
+
   private async load(reset: boolean): Promise<void> {
     const seq = ++this.loadSeq;
     this.loading = true;
     this.error = '';
-    // A comment decided while this page was on its way may be in it, as it was before: it stays out.
-    // Only out of the tab it left: one approved meanwhile belongs in "Đã đăng".
-    const tab = this.tab;
-    const handledBefore = new Map(this.handled);
-    const decidedMeanwhile = (c: AdminComment) => this.handled.get(c.id) === tab && handledBefore.get(c.id) !== tab;
+    const decidedMeanwhile = this.decidedFromNow();
     try {
       const page = await listComments(this.token, this.filter(), reset ? null : this.next);
       if (seq !== this.loadSeq) return;
@@ -408,8 +415,10 @@ export class YkienAdmin extends LitElement {
    */
   private async poll(): Promise<void> {
     void this.refreshCounts();
-    if (this.view !== 'queue' || this.loading) return;
+    // A list that failed to load is not the filter's list: nothing is added to it until it is reloaded.
+    if (this.view !== 'queue' || this.loading || this.listFailed) return;
     const seq = this.loadSeq;
+    const decidedMeanwhile = this.decidedFromNow();
     const epoch = this.countsEpoch;
     const known = new Set(this.items.map((c) => c.id));
     const top = this.items[0]?.createdAt ?? '';
@@ -436,7 +445,7 @@ export class YkienAdmin extends LitElement {
     const oldest = this.items.length ? this.items[this.items.length - 1]!.createdAt : '';
     // Only what is newer than the list's end: older ones belong to pages not loaded yet. (Keyset pages
     // never repeat a comment, so `arrived` holds each once.)
-    const fresh = arrived.filter((c) => !known.has(c.id) && this.handled.get(c.id) !== this.tab && (!this.next || c.createdAt >= oldest));
+    const fresh = arrived.filter((c) => !known.has(c.id) && !decidedMeanwhile(c) && (!this.next || c.createdAt >= oldest));
     if (fresh.length === 0) return;
     this.items = [...fresh, ...this.items];
     if (this.current >= 0) this.current += fresh.length;
