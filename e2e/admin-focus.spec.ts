@@ -62,6 +62,31 @@ test.describe('past --admin-login-limit', () => {
   });
 });
 
+test('"Xóa trả lời" that ends while the moderator types a search: the keyboard stays in the search, and no letter decides a card', async ({
+  page,
+  seed,
+  signIn,
+  api,
+}) => {
+  const id = await seed({ name: 'Bạn đọc có trả lời' });
+  await seed({ name: 'Bạn đọc khác' });
+  expect((await api('PUT', `/comments/${id}/reply?replyAt=none`, { text: 'Tòa soạn đã ghi nhận.' })).status).toBe(200);
+  await signIn();
+  const removal = await holdRequests(page, '**/api/admin/comments/*/reply**', { only: (r) => r.method() === 'DELETE' });
+  await card(page, 'Bạn đọc có trả lời').getByRole('button', { name: 'Xóa trả lời' }).click();
+  await expect.poll(() => removal.count()).toBe(1);
+  const search = page.locator('ykien-admin #q');
+  await search.click();
+  await page.keyboard.type('tr');
+  removal.release();
+  await expect(liveRegion(page)).toContainText('Bạn đọc có trả lời');
+  await page.keyboard.type('an');
+  await expect(search).toBeFocused();
+  await expect(search).toHaveValue('tran');
+  expect((await api('GET', `/comments/${id}`)).json.status).toBe('pending');
+  expect((await api('GET', `/comments/${id}`)).json.reply).toBeNull();
+});
+
 test('a bulk approval that ends while the moderator types a search: the typing stays in the search, no letter decides', async ({
   page,
   seed,

@@ -151,7 +151,13 @@ export class YkienAdmin extends LitElement {
     listedStatus: () => this.tab,
     replace: (c) => void (this.items = this.items.map((x) => (x.id === c.id ? c : x))),
     setCurrent: (id) => void (this.current = this.items.findIndex((x) => x.id === id)),
-    focusComment: (id) => this.moveTo(this.items.findIndex((x) => x.id === id)),
+    focusComment: (id) => {
+      const at = this.items.findIndex((x) => x.id === id);
+      // Gone from this list (another tab now), or the moderator went on typing elsewhere while a save
+      // or a removal ran: the keyboard stays where it is, where a letter would otherwise decide a card.
+      if (at >= 0 && !this.typingElsewhere(id)) this.moveTo(at);
+    },
+    typingElsewhere: (id) => this.typingElsewhere(id),
     setBusy: (id, on) => this.setBusy([id], on),
     left: (c, to, refocus) => {
       if (to) this.bumpCounts(c.status, to, 1);
@@ -685,6 +691,12 @@ export class YkienAdmin extends LitElement {
    * Focus is where a decision left it (a card, the bulk bar) or nowhere (the page's body): moving it
    * back into the list takes it from nothing the moderator went to meanwhile.
    */
+  /** The focus is in a field the moderator types in, outside comment `id`'s card. */
+  private typingElsewhere(id: string): boolean {
+    const inside = document.activeElement === this && this.renderRoot instanceof ShadowRoot ? this.renderRoot.activeElement : null;
+    return !!inside?.matches('input:not([type=checkbox]):not([type=radio]), textarea, select') && !inside.closest(`article[data-id="${CSS.escape(id)}"]`);
+  }
+
   private focusIsOurs(): boolean {
     const outside = document.activeElement;
     if (outside !== this) return !outside || outside === document.body;

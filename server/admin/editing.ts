@@ -27,8 +27,13 @@ export interface EditingPage extends AdminPage {
   replace(c: AdminComment): void;
   /** The keyboard is on comment `id` (without moving focus there). */
   setCurrent(id: string): void;
-  /** The keyboard and focus go to comment `id`'s card. */
+  /**
+   * The keyboard and focus go to comment `id`'s card, if it is listed and the moderator is not typing
+   * somewhere else meanwhile (a search, another card's form).
+   */
   focusComment(id: string): void;
+  /** The moderator is typing in a field outside comment `id`'s card (a search, another form). */
+  typingElsewhere(id: string): boolean;
   setBusy(id: string, on: boolean): void;
   /** `c` left this tab's list: approved here (`to`), or decided by someone else (`to` null). */
   left(c: AdminComment, to: 'published' | null, refocus: boolean): void;
@@ -180,7 +185,9 @@ export class EditingController implements ReactiveController {
         if (!this.toldKeptWaits.has(toldKey(kept))) this.toldKeptWaits.add(toldKey(kept)), this.page.alert(this.page.msg('keptWaits', { name: c.name }));
         continue;
       }
-      this.open(c, kept.kind, kept.kind === 'edit' ? `#edit-content-${c.id}` : `#reply-text-${c.id}`);
+      // Reopened by a list the moderator asked for while typing (a search): the text comes back, the
+      // keyboard stays in the search.
+      this.open(c, kept.kind, kept.kind === 'edit' ? `#edit-content-${c.id}` : `#reply-text-${c.id}`, !this.page.typingElsewhere(c.id));
       opened = true;
     }
   }
@@ -273,14 +280,14 @@ export class EditingController implements ReactiveController {
   }
 
   /** Opens `c`'s form of that kind, focused on `field`; an open form with text typed in it is closed only if the editor says so. */
-  private open(c: AdminComment, kind: FormKind, field: string): void {
-    if (this.isOpen(c, kind)) return this.page.focusSoon(field);
+  private open(c: AdminComment, kind: FormKind, field: string, focus = true): void {
+    if (this.isOpen(c, kind)) return focus ? this.page.focusSoon(field) : undefined;
     if (this.keepsUnsaved()) return;
     this.settleTheirs();
     this.restored = null;
     this.page.setCurrent(c.id);
     this.set({ form: { id: c.id, kind }, error: '' });
-    this.page.focusSoon(field);
+    if (focus) this.page.focusSoon(field);
     void this.fillKept(c, kind);
   }
 
