@@ -231,6 +231,7 @@ test('the moderation log: a "Xem thêm" that fails puts the keyboard back on it'
   await signIn();
   await page.getByRole('link', { name: 'Nhật ký kiểm duyệt' }).click();
   await expect(page.locator('ykien-admin table.audit tbody tr')).toHaveCount(1);
+  await expect(liveRegion(page)).toHaveText('Đã tải 1 mục nhật ký.');
   const more = page.getByRole('button', { name: 'Xem thêm' });
   await more.focus();
   await page.keyboard.press('Enter');

@@ -178,6 +178,8 @@ test('signed out by the server with an edit open, and the comment approved by so
   await page.locator('ykien-admin button.tab[data-status="published"]').click();
   const form = card(page, 'Mai Văn Y');
   await expect(form.getByLabel('Nội dung')).toHaveValue('Bản đã sửa của Y.');
+  // Published already: its form is not "before it is published".
+  await expect(form.locator('.form-title')).toHaveText('Sửa bình luận');
   // Decided already: saved as it is, never "save and approve" (Enter must not approve what someone rejected).
   await expect(form.getByRole('button', { name: 'Lưu và duyệt' })).toHaveCount(0);
   await form.getByLabel('Tên người gửi').press('Enter');

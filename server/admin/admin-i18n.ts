@@ -103,6 +103,8 @@ const vi = {
   bulkRejected: 'Đã từ chối {n} bình luận.',
   bulkFailed: '{n} bình luận chưa xử lý được.',
   loaded: 'Đã tải {n} bình luận.',
+  auditLoaded: 'Đã tải {n} mục nhật ký.',
+  editPublishedTitle: 'Sửa bình luận',
   newArrived: 'Có {n} bình luận mới chờ duyệt.',
   signedInAs: 'Đăng nhập: {name}',
   helpTitle: 'Phím tắt',
@@ -240,6 +242,8 @@ const en: typeof vi = {
   bulkRejected: 'Rejected {n} comments.',
   bulkFailed: '{n} comments could not be processed.',
   loaded: 'Loaded {n} comments.',
+  auditLoaded: 'Loaded {n} log entries.',
+  editPublishedTitle: 'Edit the comment',
   newArrived: '{n} new comments are waiting.',
   signedInAs: 'Signed in: {name}',
   helpTitle: 'Keyboard shortcuts',
@@ -293,6 +297,7 @@ const enOne: Partial<Record<Key, string>> = {
   bulkRejected: 'Rejected 1 comment.',
   bulkFailed: '1 comment could not be processed.',
   loaded: 'Loaded 1 comment.',
+  auditLoaded: 'Loaded 1 log entry.',
   newArrived: '1 new comment is waiting.',
 };
 

@@ -81,7 +81,7 @@ export class AuditLogController implements ReactiveController {
       this.page.acceptToken();
       this.items = reset ? answer.items : [...this.items, ...answer.items];
       this.next = answer.next;
-      this.page.announce(this.page.msg('loaded', { n: this.items.length }));
+      this.page.announce(this.page.msg('auditLoaded', { n: this.items.length }));
       if (!reset) this.page.focusSoon(answer.items.length ? `tr[data-index="${this.items.length - answer.items.length}"] th` : '#view-heading');
     } catch (e) {
       if (seq === this.seq) {

@@ -480,7 +480,7 @@ export class EditingController implements ReactiveController {
           e.preventDefault();
           void this.saveEdit(c, approve);
         }}>
-        <p id=${`edit-title-${c.id}`} class="form-title">${msg('editTitle')}</p>
+        <p id=${`edit-title-${c.id}`} class="form-title">${msg(c.status === 'pending' ? 'editTitle' : 'editPublishedTitle')}</p>
         <label for=${`edit-name-${c.id}`}>${msg('nameLabel')}</label>
         <input id=${`edit-name-${c.id}`} type="text" required .value=${c.name} autocomplete="off" lang=${lang} />
         <label for=${`edit-content-${c.id}`}>${msg('contentLabel')}</label>
