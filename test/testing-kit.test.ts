@@ -53,8 +53,9 @@ it('the README example spec passes against the demo, with the packed package ins
   const dir = mkdtempSync(join(tmpdir(), 'ykien-kit-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
 
-  // npm pack, then install the tarball as npm would: its files under node_modules/ykien.
-  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: ROOT });
+  // npm pack, then install the tarball as npm would: its files under node_modules/ykien. (Without its
+  // prepack: what `npm run build` made is packed, not built again under the other tests' feet.)
+  const { stdout } = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { cwd: ROOT });
   const tarball = join(dir, (JSON.parse(stdout) as Array<{ filename: string }>)[0]!.filename);
   const project = join(dir, 'site-tests');
   mkdirSync(join(project, 'node_modules/ykien'), { recursive: true });
