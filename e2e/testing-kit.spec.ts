@@ -311,6 +311,19 @@ test.describe('the kit against the real widget, at its edges', () => {
     expect(endpoint.posts).toHaveLength(1);
   });
 
+  test("a site's own words per language (strings: { vi, en }) are found when given to ykien()", async ({ page }) => {
+    const endpoint = await mockEndpoint(page, ENDPOINT);
+    await openArticle(page, { attrs: { 'site-key': null } });
+    const strings = { vi: { send: 'Gửi ý kiến', nameLabel: 'Tên bạn' }, en: { send: 'Post it', nameLabel: 'Your name' } };
+    await page.locator('ykien-comments').evaluate((el, words) => ((el as HTMLElement & { strings: unknown }).strings = words), strings);
+    const w = ykien(page, 'ykien-comments', { strings });
+    await expect(w.sendButton).toHaveText('Gửi ý kiến');
+    await w.fill({ name: 'Nguyễn Văn A', content: 'Một ý kiến.' });
+    await w.send();
+    await expect(w.statusRegion).toHaveText(vi.sentPending);
+    expect(endpoint.posts.map((p) => p.body.name)).toEqual(['Nguyễn Văn A']);
+  });
+
   test('a relative endpoint (as the demo has it) is mocked on the page’s own origin', async ({ page }) => {
     const endpoint = await mockEndpoint(page, '/api/comments', { status: 'published' });
     await openArticle(page, { attrs: { endpoint: '/api/comments', 'site-key': null } });

@@ -33,9 +33,14 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const anyOf = (texts: readonly (string | undefined)[]) =>
   new RegExp(`^(${texts.filter((t): t is string => !!t).map(escapeRegExp).join('|')})$`);
 
-/** The widget's words a site replaced through the element's `strings` (README, "Words"): the same keys. */
+type SiteWords = Partial<Record<'nameLabel' | 'contentLabel' | 'send' | 'clear' | 'captchaLabel' | 'loadMore', string>>;
+
+/**
+ * The widget's words a site replaced through the element's `strings` (README, "Words"): the same object,
+ * with the same keys, for both languages or per language (`{ vi: {...}, en: {...} }`).
+ */
 export interface YkienWidgetOptions {
-  strings?: Partial<Record<'nameLabel' | 'contentLabel' | 'send' | 'clear' | 'captchaLabel' | 'loadMore', string>>;
+  strings?: SiteWords & { vi?: SiteWords; en?: SiteWords };
 }
 
 export interface PublishedComment {
@@ -105,13 +110,14 @@ export interface YkienWidget {
 
 export function ykien(page: Page, selector = 'ykien-comments', options: YkienWidgetOptions = {}): YkienWidget {
   const s = options.strings ?? {};
+  const site = (key: keyof SiteWords) => [s[key], s.vi?.[key], s.en?.[key]];
   const LABELS = {
-    name: anyOf([...LABEL_TEXTS.name, s.nameLabel]),
-    content: anyOf([...LABEL_TEXTS.content, s.contentLabel]),
-    send: anyOf([...LABEL_TEXTS.send, s.send]),
-    clear: anyOf([...LABEL_TEXTS.clear, s.clear]),
-    captcha: anyOf([...LABEL_TEXTS.captcha, s.captchaLabel]),
-    more: anyOf([...LABEL_TEXTS.more, s.loadMore]),
+    name: anyOf([...LABEL_TEXTS.name, ...site('nameLabel')]),
+    content: anyOf([...LABEL_TEXTS.content, ...site('contentLabel')]),
+    send: anyOf([...LABEL_TEXTS.send, ...site('send')]),
+    clear: anyOf([...LABEL_TEXTS.clear, ...site('clear')]),
+    captcha: anyOf([...LABEL_TEXTS.captcha, ...site('captchaLabel')]),
+    more: anyOf([...LABEL_TEXTS.more, ...site('loadMore')]),
     human: /I am human/i,
   };
   const host = page.locator(selector).first();
