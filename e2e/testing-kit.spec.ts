@@ -201,6 +201,17 @@ test.describe('fakeHcaptcha and the page object, through the real widget', () =>
     await w.solveCaptcha();
     await w.send();
     await expect.poll(() => w.unsent()).toEqual([{ content: 'Kept for later', state: expect.any(String) }]);
+    // After a reload the list is drawn by code that comes by need (held here until unsent() was asked):
+    // unsent() waits for it, no poll needed.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let asked = 0;
+    await page.route(/\/cdn\/sender-/, async (route) => (asked++, await held, route.fallback()));
+    await page.reload();
+    const listed = w.unsent();
+    await expect.poll(() => asked).toBe(1);
+    release();
+    expect(await listed).toEqual([{ content: 'Kept for later', state: expect.any(String) }]);
   });
 
   test('the labels the page object looks for are the widget\'s own', () => {

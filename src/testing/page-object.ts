@@ -29,6 +29,12 @@ export const LABEL_TEXTS: Record<
   pending: ['\u0110ang ch\u1edd duy\u1ec7t', 'Awaiting moderation'],
 };
 
+/**
+ * Where the widget keeps its unsent comments (src/stored-before.ts: the database, its store, the outbox's
+ * keys), for unsent() to know how many the box has to show; test/kit-storage.test.ts holds them equal.
+ */
+export const WIDGET_STORAGE = { db: 'ykien-db', store: 'ykien-kv', outboxPrefix: 'o:' } as const;
+
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const anyOf = (texts: readonly (string | undefined)[]) =>
   new RegExp(`^(${texts.filter((t): t is string => !!t).map(escapeRegExp).join('|')})$`);
@@ -99,7 +105,10 @@ export interface YkienWidget {
    * browser's storage after the first page shows.
    */
   comments(): Promise<PublishedComment[]>;
-  /** The unsent comments the widget keeps for this reader. */
+  /**
+   * The unsent comments the widget keeps for this reader, once the box shows all it holds for its
+   * endpoint: their list is drawn by code that comes by need, after a reload too.
+   */
   unsent(): Promise<UnsentComment[]>;
   /**
    * Presses "Load more" (or its Vietnamese label) and waits until more comments show or the button is
@@ -221,6 +230,38 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
     },
     async unsent() {
       await reach();
+      // As many shown as the browser keeps for the box's endpoint (read in the page, as the box reads
+      // them; none when there is no database yet), both at one moment: a comment sent meanwhile leaves both.
+      await host.evaluate(async (el, where) => {
+        const held = () =>
+          new Promise<number>((resolve) => {
+            const open = indexedDB.open(where.db);
+            let none = false;
+            open.onupgradeneeded = () => ((none = true), open.transaction!.abort());
+            open.onerror = () => resolve(none ? 0 : -1);
+            open.onsuccess = () => {
+              const db = open.result;
+              try {
+                const q = db.transaction(where.store).objectStore(where.store).getAll(IDBKeyRange.bound(where.outboxPrefix, `${where.outboxPrefix.slice(0, -1)};`, false, true));
+                q.onsuccess = () => resolve(q.result.filter((i: { endpoint?: string; state?: string }) => i.endpoint === (el as HTMLElement & { endpoint?: string }).endpoint && i.state !== 'sent').length);
+                q.onerror = () => resolve(-1);
+              } catch {
+                resolve(-1);
+              } finally {
+                db.close();
+              }
+            };
+          });
+        const deadline = Date.now() + 15_000;
+        for (;;) {
+          const want = await held();
+          const shown = el.shadowRoot?.querySelectorAll('[part~="outbox"] li').length ?? 0;
+          // -1: the browser would not say (no IndexedDB here): what is shown is all there is.
+          if (want < 0 || want === shown) return;
+          if (Date.now() > deadline) throw new Error(`ykien: the box shows ${shown} unsent comments of the ${want} it keeps`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }, WIDGET_STORAGE);
       const items = host.locator('[part~="outbox"] li');
       return items.evaluateAll((nodes) =>
         nodes.map((li) => {
