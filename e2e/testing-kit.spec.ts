@@ -274,10 +274,10 @@ test.describe('the kit against the real widget, at its edges', () => {
     expect(c).toMatchObject({ name: 'Trần B', content: 'Khi nào sửa cầu?', reply: 'Trong quý III.' });
   });
 
-  test('comments() answers at once when the list could not load, and when the page shows none', async ({ page }) => {
+  test('comments() rejects at once, with the box\'s words, when the list could not load; [] when the page shows none', async ({ page }) => {
     await mockEndpoint(page, ENDPOINT, { reads: false });
     await openArticle(page, { attrs: { 'site-key': null } });
-    expect(await ykien(page).comments()).toEqual([]);
+    await expect(ykien(page).comments()).rejects.toThrow(`comments(): the list could not load; the box says "${vi.listFailed}"`);
     // As a server without those routes answers: no "not-found" problem, which would mean "this comment is gone".
     const status = await page.evaluate(async (u) => ((r) => r.text().then((body) => ({ status: r.status, body })))(await fetch(u)), `${ENDPOINT}/mock-id`);
     expect(status).toEqual({ status: 404, body: '' });

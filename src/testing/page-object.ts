@@ -102,7 +102,7 @@ export interface YkienWidget {
   /**
    * The published list, as shown (with the reader's own pending comments), once it has loaded: the list
    * is `aria-busy` until the reader's own comments are read too, which after a reload come from the
-   * browser's storage after the first page shows.
+   * browser's storage after the first page shows. Rejects, with what the box says, when it could not load.
    */
   comments(): Promise<PublishedComment[]>;
   /**
@@ -212,6 +212,11 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
       // reader's own comments (read from the browser's storage), which a reload must show too.
       const busy = listParts.split(', ').map((part) => `[aria-busy="true"] ${part}`).join(', ');
       await host.locator(busy).first().waitFor({ state: 'detached' });
+      // Could not load: not "no comments", which a check for an article without any would take it for.
+      const failed = host.locator('[part~="list-error"]');
+      if ((await host.locator('[part~="list"], [part~="empty"]').count()) === 0 && (await failed.count()) > 0) {
+        throw new Error(`comments(): the list could not load; the box says "${(await failed.locator('p').first().innerText()).trim()}"`);
+      }
       return articles.evaluateAll((nodes) =>
         nodes.map((a) => {
           const text = (sel: string) => (a.querySelector(sel) as HTMLElement | null)?.innerText.trim() ?? '';
