@@ -6,7 +6,8 @@
 // The ES modules for bundlers (dist/esm/, bare imports of lit & co.) are tsc's output (tsconfig.build.json).
 // Every file is pure ASCII: a script served without a charset is decoded in the host page's encoding
 // (windows-1258 on old portals), which would garble raw UTF-8; escapes read the same anywhere.
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { build } from 'vite';
 import { minifyTemplates } from './minify-templates.mjs';
 
@@ -69,3 +70,22 @@ await bundle(
 await bundle({ entry: 'src/cdn/loader-classic.ts', formats: ['iife'], name: 'YkienLoader', fileName: () => 'ykien.iife.js' }, { codeSplitting: false });
 await bundle({ entry: 'src/cdn/loader-module.ts', formats: ['es'], fileName: () => 'ykien.js' }, { codeSplitting: false });
 await bundle({ entry: 'src/index.ts', formats: ['iife'], name: 'Ykien', fileName: () => 'ykien.all.iife.js' }, { codeSplitting: false }, {}, [staticImports()]);
+
+// The bundles carry Lit (BSD-3-Clause), idb-keyval (Apache-2.0) and vanilla-hcaptcha (MIT) with their
+// comments minified away: their notices go beside them, one file for every package the maps name.
+const bundled = new Set();
+for (const file of readdirSync('dist', { recursive: true })) {
+  if (!String(file).endsWith('.js.map')) continue;
+  for (const source of JSON.parse(readFileSync(join('dist', String(file)), 'utf8')).sources) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(source);
+    if (m) bundled.add(m[1]);
+  }
+}
+const notices = [...bundled].sort().map((name) => {
+  const dir = join('node_modules', name);
+  const { version, license } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  const text = readdirSync(dir).find((f) => /^licen[cs]e/i.test(f));
+  if (!text) throw new Error(`${name} is bundled but has no licence file to ship with it`);
+  return `${name} ${version} (${license})\n\n${readFileSync(join(dir, text), 'utf8').trim()}\n`;
+});
+writeFileSync('dist/THIRD_PARTY_LICENSES.txt', `Bundled in ykien's dist/ files:\n\n${notices.join(`\n${'-'.repeat(72)}\n\n`)}`);
