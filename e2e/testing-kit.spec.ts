@@ -222,8 +222,10 @@ test.describe('fakeHcaptcha and the page object, through the real widget', () =>
 });
 
 test('comments() and loadMore() read the list markup the element renders', async ({ page }) => {
-  // The list's contract markup (README, "Styling"), rendered by a stand-in element in a shadow root.
-  await page.setContent(`<!doctype html><html lang="vi"><body><ykien-comments></ykien-comments><script>
+  // The list's contract markup (README, "Styling"), rendered by a stand-in element in a shadow root; a
+  // second box further down (another article's, without "Xem thêm") is not the one loadMore() waits for.
+  await page.setContent(`<!doctype html><html lang="vi"><body><ykien-comments></ykien-comments><ykien-comments id="other"></ykien-comments><script>
+    document.getElementById('other').attachShadow({ mode: 'open' }).innerHTML = '<p part="empty">Chưa có ý kiến nào.</p>';
     const host = document.querySelector('ykien-comments');
     const root = host.attachShadow({ mode: 'open' });
     const all = [
@@ -365,6 +367,35 @@ test.describe('the kit against the real widget, at its edges', () => {
     const bare = { pageId: 'p', pageUrl: `${ORIGIN}/p`, name: 'A', content: 'Không có captcha' };
     expect(await post(page, { ...bare, clientId: 'k-x' })).toMatchObject({ status: 403, json: { code: 'captcha' } });
     expect(await post(page, { ...bare, clientId: 'k-y', captchaToken: 'fake-token-1' })).toMatchObject({ status: 403, json: { code: 'captcha' } });
+  });
+
+  test("captcha: true takes hCaptcha's test token again and again, as its test secret does", async ({ page }) => {
+    const captcha = await fakeHcaptcha(page, { token: HCAPTCHA_TEST_TOKEN });
+    const endpoint = await mockEndpoint(page, ENDPOINT, { captcha: true });
+    await openArticle(page);
+    const w = ykien(page);
+    for (const content of ['Lần một.', 'Lần hai.']) {
+      await w.fill({ name: 'Nguyễn Văn A', content });
+      await w.solveCaptcha();
+      await w.send();
+      await expect(w.statusRegion).toHaveText(vi.sentPending);
+      await page.reload();
+    }
+    expect(captcha.tokens).toEqual([HCAPTCHA_TEST_TOKEN, HCAPTCHA_TEST_TOKEN]);
+    expect(endpoint.comments.map((c) => c.content)).toEqual(['Lần một.', 'Lần hai.']);
+  });
+
+  test('a relative captcha-jsapi (hCaptcha through the site\'s own proxy) is answered by the fake', async ({ page }) => {
+    const captcha = await fakeHcaptcha(page, { jsapi: '/hcaptcha/1/api.js' });
+    const endpoint = await mockEndpoint(page, ENDPOINT, { captcha: true });
+    await openArticle(page, { attrs: { 'captcha-jsapi': '/hcaptcha/1/api.js' } });
+    const w = ykien(page);
+    await w.fill({ name: 'Nguyễn Văn A', content: 'Qua proxy của trang.' });
+    await w.solveCaptcha();
+    await w.send();
+    await expect(w.statusRegion).toHaveText(vi.sentPending);
+    expect(captcha.loads).toBe(1);
+    expect(endpoint.posts.map((p) => p.body.captchaToken)).toEqual(['fake-token-1']);
   });
 
   test('two tabs of one context that load the captcha together get different tokens, and both comments are stored', async ({ context }) => {

@@ -509,6 +509,21 @@ test.describe('captcha-jsapi', () => {
     expect(endpoint.posts[0].body.captchaToken).toBe('fake-token-1');
   });
 
+  test("a captcha-jsapi on the site's own origin, given as a path: the captcha renders, and the comment goes", async ({ page, context, article, endpoint }) => {
+    const loaded: string[] = [];
+    await context.route(`${ORIGIN}/hcaptcha/1/api.js?*`, (route) => {
+      loaded.push(route.request().url());
+      return route.fulfill({ status: 200, contentType: 'text/javascript', body: fakeHcaptcha });
+    });
+    await article({ attrs: { 'captcha-jsapi': '/hcaptcha/1/api.js' } });
+    await comeToForm(page);
+    await fillAndVerify(page, NAME, TEXT);
+    await form(page).send.click();
+    await expect(form(page).status).toContainText('Cảm ơn bạn');
+    expect(loaded.map((u) => new URL(u).pathname)).toEqual(['/hcaptcha/1/api.js']);
+    expect(endpoint.posts[0].body.captchaToken).toBe('fake-token-1');
+  });
+
   test('a captcha-jsapi that is not http(s) is refused: no script, the reader is told, nothing runs', async ({ page, article, problems }) => {
     const dialogs = watchDialogs(page);
     await article({ attrs: { 'captcha-jsapi': 'javascript:alert(1)//' } });

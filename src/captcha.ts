@@ -52,6 +52,15 @@ function scriptURL(url: string): string {
   return win[POLICY]?.createScriptURL(url) ?? url;
 }
 
+/** `url` against the page's base; as it is when it cannot be (loadApi then says so). */
+function absolute(url: string): string {
+  try {
+    return new URL(url, document.baseURI).href;
+  } catch {
+    return url;
+  }
+}
+
 /** The script URL: explicit rendering, our onload callback, the reader's language, no reCAPTCHA shim. */
 export function apiURL(jsapi: string, hl: string): string {
   const url = new URL(jsapi, document.baseURI);
@@ -244,7 +253,9 @@ export class CaptchaController implements ReactiveController {
     }
     const el = (this.#el = document.createElement('h-captcha') as Widget);
     el.slot = 'captcha';
-    for (const [k, v] of Object.entries({ 'site-key': o.siteKey, hl: o.hl, theme: o.theme, jsapi: o.jsapi, recaptchacompat: 'false' })) el.setAttribute(k, v);
+    // Absolute: vanilla-hcaptcha takes a jsapi only if it starts with a letter, and a site's proxy on its
+    // own origin ("/hcaptcha/1/api.js") would leave the captcha unrendered, for good.
+    for (const [k, v] of Object.entries({ 'site-key': o.siteKey, hl: o.hl, theme: o.theme, jsapi: absolute(o.jsapi), recaptchacompat: 'false' })) el.setAttribute(k, v);
     el.addEventListener('verified', (e) => {
       this.#at = Date.now();
       this.#onToken((this.#token = (e as Event & { token?: string }).token));

@@ -77,9 +77,13 @@ export async function fakeHcaptcha(target: Target, options: FakeHcaptchaOptions 
   });
 
   const official = new URL(HCAPTCHA_SCRIPT_URL);
-  const extra = (Array.isArray(options.jsapi) ? options.jsapi : options.jsapi ? [options.jsapi] : []).map((u) => new URL(u));
+  // A relative `captcha-jsapi` (a proxy on the site's own origin, "/hcaptcha/1/api.js"): its path on any
+  // origin, as the widget resolves it against the page.
+  const extra = (Array.isArray(options.jsapi) ? options.jsapi : options.jsapi ? [options.jsapi] : []).map((u) =>
+    URL.canParse(u) ? new URL(u) : { origin: null, pathname: new URL(u, 'http://relative.invalid').pathname },
+  );
   const matches = (url: URL) =>
-    [official, ...extra].some((u) => u.origin === url.origin && u.pathname === url.pathname);
+    [official, ...extra].some((u) => (u.origin === null || u.origin === url.origin) && u.pathname === url.pathname);
   const handler = async (route: Route) => {
     loads++;
     if (load === 'error') {

@@ -13,6 +13,7 @@
  * up for it), a delay, or a connection dropped before or after the comment was stored.
  */
 import type { BrowserContext, Page, Request, Route } from '@playwright/test';
+import { HCAPTCHA_TEST_TOKEN } from './fake-hcaptcha.js';
 
 export type CommentStatus = 'pending' | 'published' | 'rejected';
 
@@ -70,7 +71,8 @@ export interface MockEndpointOptions {
   reads?: boolean;
   /**
    * Check captcha tokens as a server with a secret does: a new comment without `captchaToken`, or with a
-   * token already used, is `403 captcha` (a replay of a stored comment needs none). Default false.
+   * token already used, is `403 captcha` (a replay of a stored comment needs none). HCAPTCHA_TEST_TOKEN
+   * is taken again and again, as hCaptcha's test secret takes it. Default false.
    */
   captcha?: boolean;
   /** Most characters in `content`, as the server's `--max-length` (default 2000): longer is `400`. */
@@ -435,7 +437,8 @@ export class MockEndpoint {
     if (this.options.captcha) {
       const token = body.captchaToken;
       if (typeof token !== 'string' || !token || this.usedTokens.has(token)) return send(403, problemBody(403, 'captcha'));
-      this.usedTokens.add(token); // single use, as hCaptcha's siteverify
+      // Single use, as hCaptcha's siteverify, but for its test token, which its test secret always takes.
+      if (token !== HCAPTCHA_TEST_TOKEN) this.usedTokens.add(token);
     }
 
     const comment = { ...this.commentOf(body, key, newId(), this.options.status ?? 'pending'), pageUrl };

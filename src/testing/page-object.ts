@@ -283,7 +283,7 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
       await reach();
       const before = await articles.count();
       await moreButton.click();
-      const noMoreButton = page.locator(selector).filter({ hasNot: page.locator('button[part~="more"]') });
+      const noMoreButton = host.filter({ hasNot: page.locator('button[part~="more"]') });
       // A page that failed leaves the button (for another try) and says so: an answer too.
       await articles.nth(before).or(noMoreButton).or(listError).first().waitFor();
       if ((await articles.count()) <= before && (await listError.count())) {
