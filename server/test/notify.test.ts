@@ -328,12 +328,34 @@ describe('email digest', { timeout: 60_000 }, () => {
     }
   });
 
+  it('gives up on a mail server that answers every command, each just before its silence would time out, once the whole send took too long', async () => {
+    const sockets = new Set<Socket>();
+    // Greets, then answers each line 400 ms later: never silent for the 1 s allowed, never done.
+    const slow = createNetServer((socket) => {
+      sockets.add(socket);
+      socket.write('220 mail.bao.example.vn ESMTP\r\n');
+      socket.on('data', () => setTimeout(() => socket.writable && socket.write('250 ok\r\n'), 400));
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    const { port } = slow.address() as { port: number };
+    const mailer = smtpMailer(`smtp://127.0.0.1:${port}`, 'ykien@bao.example.vn', { connection: 1_000, greeting: 1_000, socket: 1_000, total: 1_500 });
+    try {
+      const started = performance.now();
+      await expect(mailer.send(['bbt@bao.example.vn', 'tbt@bao.example.vn', 'ptbt@bao.example.vn'], 'Thử', 'Nội dung')).rejects.toThrow(/abort/i);
+      expect(performance.now() - started).toBeLessThan(5_000);
+    } finally {
+      mailer.close();
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => slow.close(r));
+    }
+  });
+
   it('gives up on a mail server that takes the connection and never greets, within its timeout', async () => {
     const sockets = new Set<Socket>();
     const silent = createNetServer((socket) => void sockets.add(socket)); // accepts, says nothing
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const { port } = silent.address() as { port: number };
-    const mailer = smtpMailer(`smtp://127.0.0.1:${port}`, 'ykien@bao.example.vn', { connection: 1_000, greeting: 300, socket: 1_000 });
+    const mailer = smtpMailer(`smtp://127.0.0.1:${port}`, 'ykien@bao.example.vn', { connection: 1_000, greeting: 300, socket: 1_000, total: 10_000 });
     try {
       const started = performance.now();
       await expect(mailer.send(['bbt@bao.example.vn'], 'Thử', 'Nội dung')).rejects.toThrow(/greeting/i);
@@ -503,7 +525,7 @@ describe('STARTTLS on smtp://', { timeout: 30_000 }, () => {
     const { port } = server.server.address() as { port: number };
     return { url: `smtp://editor:secret-password@${host}:${port}`, seen, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
   }
-  const FAST = { connection: 2_000, greeting: 2_000, socket: 2_000 };
+  const FAST = { connection: 2_000, greeting: 2_000, socket: 2_000, total: 10_000 };
 
   it.skipIf(!LAN_ADDRESS)('sends neither the password nor the mail to a server on another host without STARTTLS; ?requireTLS=false opts out', async () => {
     const smtp = await plainMailServer(LAN_ADDRESS!);

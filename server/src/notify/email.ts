@@ -78,18 +78,21 @@ export interface Mailer {
   close(): void;
 }
 
-/** How long a mail server may take to connect, to greet, and between two answers (ms). */
+/** How long a mail server may take to connect, to greet, between two answers, and for a whole send (ms). */
 export interface SmtpTimeouts {
   connection: number;
   greeting: number;
   socket: number;
+  total: number;
 }
 
 /**
- * Never hold a job's lease (2 min) on a mail server that does not answer: nodemailer's own defaults are
- * 2 min to connect and 10 min of silence.
+ * Never hold a job's lease (2 min, of which clocks a minute apart leave one) on a mail server that does
+ * not answer, nor on one that answers each command just before its silence would time out: nodemailer's
+ * own defaults are 2 min to connect and 10 min of silence, and none for the whole exchange. Past the
+ * lease, another instance would send the same digest.
  */
-const TIMEOUTS: SmtpTimeouts = { connection: 10_000, greeting: 10_000, socket: 30_000 };
+const TIMEOUTS: SmtpTimeouts = { connection: 10_000, greeting: 10_000, socket: 30_000, total: 45_000 };
 
 /**
  * Whether an smtp:// server must upgrade with STARTTLS: nodemailer's own default upgrades only when the
@@ -117,8 +120,9 @@ export function smtpMailer(smtpUrl: string, from: string, timeouts: SmtpTimeouts
   });
   return {
     async send(to, subject, text, signal) {
+      const limit = AbortSignal.timeout(timeouts.total);
       // nodemailer takes the signal with the message (its types do not list it yet).
-      await transport.sendMail({ from, to: [...to], subject, text, signal } as SendMailOptions);
+      await transport.sendMail({ from, to: [...to], subject, text, signal: signal ? AbortSignal.any([signal, limit]) : limit } as SendMailOptions);
     },
     close: () => transport.close(),
   };
