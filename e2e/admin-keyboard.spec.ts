@@ -202,6 +202,16 @@ test('"a" held down approves one comment, not the next ones its repeats land on;
   await page.keyboard.up('j');
   await expect(card(page, 'Bạn đọc 1')).toBeFocused();
   expect(approvals).toHaveLength(1);
+  // Other keys repeat as they always do: Tab held goes on from one control to the next.
+  const focused = () => page.evaluate(() => document.querySelector('ykien-admin')!.shadowRoot!.activeElement?.outerHTML.slice(0, 120));
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  const twoOn = await focused();
+  await card(page, 'Bạn đọc 1').focus();
+  await page.keyboard.down('Tab');
+  await page.keyboard.down('Tab');
+  await page.keyboard.up('Tab');
+  expect(await focused()).toBe(twoOn);
   await expect(cards(page)).toHaveCount(3);
   const pending = await api('GET', '/comments?status=pending');
   expect(pending.json.items.map((c: { name: string }) => c.name)).toEqual(['Bạn đọc 3', 'Bạn đọc 2', 'Bạn đọc 1']);

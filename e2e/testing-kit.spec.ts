@@ -287,6 +287,22 @@ test.describe('the kit against the real widget, at its edges', () => {
     expect(await ykien(page).comments()).toEqual([]);
   });
 
+  test("comments() rejects too when the list failed under the reader's own comments, which still show", async ({ page }) => {
+    const endpoint = await mockEndpoint(page, ENDPOINT);
+    await openArticle(page, { attrs: { 'site-key': null } });
+    const w = ykien(page);
+    await w.fill({ name: 'Nguyễn Văn A', content: 'Của tôi, chờ duyệt.' });
+    await w.send();
+    await expect(w.statusRegion).toHaveText(vi.sentPending);
+    expect(endpoint.posts).toHaveLength(1);
+    // The list breaks; the reader's own copy is still shown above the failure.
+    await page.route((u) => u.href.startsWith(ENDPOINT) && u.searchParams.has('pageId'), (r) => r.fulfill({ status: 500, body: '' }));
+    await page.reload();
+    await expect(page.locator('ykien-comments [part~="list-error"] button')).toBeVisible();
+    await expect(page.locator('ykien-comments [part~="comment-pending"]')).toHaveCount(1);
+    await expect(w.comments()).rejects.toThrow(`comments(): the list could not load; the box says "${vi.listFailed}"`);
+  });
+
   test('comments() answers at once when the page turned the list off as a property (as React or Vue set it)', async ({ page }) => {
     const pageId = `${ORIGIN}/tin-tuc/bai-viet`;
     await mockEndpoint(page, ENDPOINT, { comments: [{ pageId, name: 'Trần B', content: 'Đã đăng.' }] });

@@ -121,8 +121,8 @@ export class KeyboardController implements ReactiveController {
       return;
     }
     // A key held down repeats: it moves on, but decides (or selects, or opens) once, not on the next
-    // card and the one after as the focus moves there.
-    if (e.repeat && key !== 'j' && key !== 'k') return void e.preventDefault();
+    // card and the one after as the focus moves there. Other keys (arrows, Tab, Space) repeat as always.
+    if (e.repeat && ['a', 'r', 'A', 'R', 'x', 'e', '/'].includes(key)) return void e.preventDefault();
     // The card the keyboard is in, not the last one it was in.
     const c = card ? page.comment(card.dataset.id) : undefined;
     const act = (run: () => void) => {

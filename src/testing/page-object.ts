@@ -212,9 +212,11 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
       // reader's own comments (read from the browser's storage), which a reload must show too.
       const busy = listParts.split(', ').map((part) => `[aria-busy="true"] ${part}`).join(', ');
       await host.locator(busy).first().waitFor({ state: 'detached' });
-      // Could not load: not "no comments", which a check for an article without any would take it for.
+      // Could not load: not "no comments", which a check for an article without any would take it for;
+      // nor only the reader's own copies, shown above a list that failed. (Its "Try again" button says the
+      // list failed; a failed "Load more" keeps what it had, without one.)
       const failed = host.locator('[part~="list-error"]');
-      if ((await host.locator('[part~="list"], [part~="empty"]').count()) === 0 && (await failed.count()) > 0) {
+      if ((await failed.locator('button').count()) > 0) {
         throw new Error(`comments(): the list could not load; the box says "${(await failed.locator('p').first().innerText()).trim()}"`);
       }
       return articles.evaluateAll((nodes) =>
