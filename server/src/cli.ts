@@ -126,7 +126,7 @@ async function main(): Promise<void> {
   if (!config.captcha) app.log.warn('captcha verification is OFF (--no-captcha)');
   for (const warning of warnings) app.log.warn(warning);
   if (config.trustProxy === true) {
-    app.log.warn('--trust-proxy all: every client may set its own address (X-Forwarded-For), and so its own rate limit; only safe when nothing reaches this server but through the proxy');
+    app.log.warn("--trust-proxy all: every client may set its own address (X-Forwarded-For), and so its own rate limit, or another's (the moderators' address, blocked for wrong tokens); only safe when nothing reaches this server but through the proxy");
   }
 
   // Logging must not stand in the way of stopping: if whoever read our stdout is gone, a log write

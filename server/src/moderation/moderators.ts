@@ -103,6 +103,7 @@ export class Moderators {
   private verified = new Map<string, string>();
   private fileStamp = '';
   private checkedAt = 0;
+  private unreadable = false;
 
   constructor(private readonly opts: ModeratorsOptions) {
     if (opts.file !== null) this.load(readModeratorsFile(opts.file), this.stampOf(opts.file));
@@ -136,11 +137,28 @@ export class Moderators {
     if (stamp === this.fileStamp) return;
     try {
       this.load(readModeratorsFile(file), stamp);
+      this.unreadable = false;
     } catch (e) {
       // Fail closed: a file being edited wrongly must not keep a removed moderator in.
       this.load([], stamp);
+      this.unreadable = true;
       this.opts.onReloadError?.(e as Error);
     }
+  }
+
+  /**
+   * Whether a token refused now is the sender's mistake: not while the moderators file cannot be read,
+   * when every named moderator's token is refused.
+   */
+  refusalsMeanWrongTokens(now = Date.now()): boolean {
+    this.refresh(now);
+    return !this.unreadable;
+  }
+
+  /** The named moderator this instance already verified this token for (no scrypt), or null. */
+  verifiedName(token: string, now = Date.now()): string | null {
+    this.refresh(now);
+    return this.verified.get(sha256(token).toString('hex')) ?? null;
   }
 
   /** The moderator's name for this bearer token, or null. */

@@ -6,11 +6,21 @@
  * - A request without a bearer token is not a guess and is not counted.
  * - Past the limit, the client's moderation requests get 429 until the window has room again, a right
  *   token's too: were it let through, a guesser would still learn which guess was right.
- * - Each instance remembers the blocks it was told of; one that was not told yet checks the token
- *   first, so a guesser gains at most one try per instance and block.
+ * - One client's tokens are checked one after another on an instance: a thousand guesses sent at once
+ *   would otherwise all be checked before the store's count of the first ones came back. Each instance
+ *   remembers the blocks it was told of; one that was not told yet checks the token first, so a guesser
+ *   gains at most one try per instance and block.
+ * - A named moderator's token this instance already verified goes through a block: it cannot be a
+ *   guess, and the newsroom behind one address (or the address someone else shares) keeps working. The
+ *   admin token, which an operator may have chosen weak, does not.
+ * - Nothing is counted while the moderators file cannot be read: every named token is refused then,
+ *   through no fault of the moderators, whose polls would otherwise block their own office.
  */
 import type { RateLimitRule } from '../rate-limit.js';
 import type { Store } from '../stores/store.js';
+import type { Moderators } from './moderators.js';
+
+export type SignIn = { name: string } | { wrong: true } | { waitMs: number };
 
 /** Keeps these clients apart from the comments' in the store's one table of hits. */
 const KEY_PREFIX = 'admin-token:';
@@ -20,11 +30,39 @@ const MAX_BLOCKED = 10_000;
 export class SignInThrottle {
   /** Client → when its block ends. */
   private readonly blockedUntil = new Map<string, number>();
+  /** Client → its token check under way on this instance (the next one waits for it). */
+  private readonly checking = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly store: Store,
     readonly rule: RateLimitRule,
   ) {}
+
+  /** Who `token` signs in, or why not, for a request from `client`. */
+  signIn(client: string, token: string, moderators: Moderators): Promise<SignIn> {
+    return this.inTurn(client, async (): Promise<SignIn> => {
+      const known = moderators.verifiedName(token);
+      if (known !== null) return { name: known };
+      const waiting = this.waitFor(client);
+      if (waiting > 0) return { waitMs: waiting };
+      const name = await moderators.authenticate(token);
+      if (name !== null) return { name };
+      if (!moderators.refusalsMeanWrongTokens()) return { wrong: true };
+      const waitMs = await this.wrongToken(client);
+      return waitMs > 0 ? { waitMs } : { wrong: true };
+    });
+  }
+
+  private inTurn<T>(client: string, check: () => Promise<T>): Promise<T> {
+    const turn = (this.checking.get(client) ?? Promise.resolve()).then(check);
+    const done = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.checking.set(client, done);
+    void done.then(() => this.checking.get(client) === done && this.checking.delete(client));
+    return turn;
+  }
 
   /** Milliseconds the client must still wait before it may send a token; 0 when it may. */
   waitFor(client: string, now = Date.now()): number {

@@ -1,0 +1,104 @@
+// @vitest-environment node
+/**
+ * SignInThrottle in this process, with a store whose answers the test releases: one client's tokens are
+ * checked in turn, so guesses sent all at once cannot be checked before the store has counted the first
+ * ones; a named moderator this instance verified goes through a block; nothing is counted while the
+ * moderators file cannot be read.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeModerator, Moderators } from '../src/moderation/moderators.js';
+import { SignInThrottle } from '../src/moderation/sign-in-throttle.js';
+import type { RateDecision, Store } from '../src/stores/store.js';
+
+const ADMIN = 'throttle-test-admin-token';
+const dir = mkdtempSync(join(tmpdir(), 'ykien-throttle-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The store's sliding window, each answer held until release() (as a writer thread or PostgreSQL is slow). */
+function slowStore() {
+  const hits: number[] = [];
+  const held: Array<() => void> = [];
+  let holding = true;
+  const store = {
+    hitRateLimit: (_client: string, limit: number, windowMs: number, now: number) =>
+      new Promise<RateDecision>((resolve) => {
+        const answer = () => {
+          const inWindow = hits.filter((t) => t > now - windowMs);
+          if (inWindow.length >= limit) return resolve({ allowed: false, retryAfterMs: Math.min(...inWindow) + windowMs - now });
+          hits.push(now);
+          resolve({ allowed: true });
+        };
+        if (holding) held.push(answer);
+        else answer();
+      }),
+  } as unknown as Store;
+  return {
+    store,
+    hits,
+    release: () => ((holding = false), held.splice(0).forEach((a) => a())),
+  };
+}
+
+describe('SignInThrottle', () => {
+  it('checks one client\'s tokens in turn: a right guess sent among many wrong ones at once is refused once they used up the limit', async () => {
+    const { store, release } = slowStore();
+    const throttle = new SignInThrottle(store, { limit: 3, windowMs: 600_000 });
+    const moderators = new Moderators({ adminToken: ADMIN, file: null });
+    const tries = [...Array.from({ length: 5 }, (_, i) => `wrong-guess-${i}-0000000`), ADMIN].map((t) => throttle.signIn('client-a', t, moderators));
+    // Nothing is decided while the store has not answered the first wrong token.
+    let settled = 0;
+    for (const t of tries) void t.then(() => settled++);
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(0);
+    release();
+    const results = await Promise.all(tries);
+    expect(results.slice(0, 3)).toEqual([{ wrong: true }, { wrong: true }, { wrong: true }]);
+    for (const r of results.slice(3)) expect(r).toMatchObject({ waitMs: expect.any(Number) });
+    // Another address is not concerned.
+    expect(await throttle.signIn('client-b', ADMIN, moderators)).toEqual({ name: 'admin' });
+  });
+
+  it('lets a named moderator this instance already verified through a block of their address; the admin token waits', async () => {
+    const file = join(dir, 'moderators');
+    const lan = await makeModerator('Lan');
+    const minh = await makeModerator('Minh');
+    writeFileSync(file, `${lan.line}\n${minh.line}\n`);
+    const { store, release } = slowStore();
+    release();
+    const throttle = new SignInThrottle(store, { limit: 2, windowMs: 600_000 });
+    const moderators = new Moderators({ adminToken: ADMIN, file });
+    expect(await throttle.signIn('office', lan.token, moderators)).toEqual({ name: 'Lan' });
+    for (let i = 0; i < 2; i++) expect(await throttle.signIn('office', `wrong-${i}-0000000000000`, moderators)).toEqual({ wrong: true });
+    expect(await throttle.signIn('office', 'wrong-2-0000000000000', moderators)).toMatchObject({ waitMs: expect.any(Number) });
+    // Lan, signed in before, goes on; Minh, whose token this instance has not seen, and the admin token wait.
+    expect(await throttle.signIn('office', lan.token, moderators)).toEqual({ name: 'Lan' });
+    expect(await throttle.signIn('office', minh.token, moderators)).toMatchObject({ waitMs: expect.any(Number) });
+    expect(await throttle.signIn('office', ADMIN, moderators)).toMatchObject({ waitMs: expect.any(Number) });
+  });
+
+  it('counts nothing while the moderators file cannot be read, and counts again once it can', async () => {
+    const file = join(dir, 'moderators-2');
+    const lan = await makeModerator('Lan');
+    writeFileSync(file, `${lan.line}\n`);
+    const { store, hits, release } = slowStore();
+    release();
+    const throttle = new SignInThrottle(store, { limit: 2, windowMs: 600_000 });
+    let now = Date.now();
+    const moderators = new Moderators({ adminToken: null, file, onReloadError: () => undefined });
+    // Someone breaks the file while editing it; it is read again (at most every 2 s).
+    writeFileSync(file, 'not a moderator line\n');
+    const later = (ms: number) => ((now += ms), now);
+    moderators.verifiedName('', later(3_000));
+    for (let i = 0; i < 5; i++) expect(await throttle.signIn('office', lan.token, moderators)).toEqual({ wrong: true });
+    expect(hits).toEqual([]);
+    // Fixed: Lan is in again, and a wrong token counts again.
+    writeFileSync(file, `${lan.line}\n`);
+    moderators.verifiedName('', later(3_000));
+    expect(await throttle.signIn('office', lan.token, moderators)).toEqual({ name: 'Lan' });
+    expect(await throttle.signIn('office', 'wrong-0000000000000000', moderators)).toEqual({ wrong: true });
+    expect(hits).toHaveLength(1);
+  });
+});
