@@ -221,7 +221,7 @@ describe.concurrent('privacy', () => {
     // Rate limiting used HMACs only: the comments' and the wrong admin tokens'.
     const hits = readDb(dbPath, (db) => db.prepare('SELECT DISTINCT client FROM rate_hits').all() as { client: string }[]);
     expect(hits.length).toBeGreaterThanOrEqual(2);
-    for (const h of hits) expect(h.client).toMatch(/^(admin-token:)?[0-9a-f]{64}$/);
+    for (const h of hits) expect(h.client).toMatch(/^((admin-token|refund):)?[0-9a-f]{64}$/);
     expect(hits.filter((h) => h.client.startsWith('admin-token:')).length).toBeGreaterThanOrEqual(2);
 
     await server.stop();

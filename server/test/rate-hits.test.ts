@@ -43,6 +43,18 @@ function storeCases(open: OpenStore): void {
     }
   });
 
+  it('two refunds at once of two hits in one millisecond take back both', async () => {
+    const { store, close } = await open();
+    try {
+      for (let i = 0; i < 2; i++) expect(await store.hitRateLimit('client-c', 2, MINUTE, T)).toEqual({ allowed: true });
+      await Promise.all([store.refundRateLimit('client-c', T), store.refundRateLimit('client-c', T)]);
+      for (let i = 0; i < 2; i++) expect(await store.hitRateLimit('client-c', 2, MINUTE, T + 1)).toEqual({ allowed: true });
+      expect((await store.hitRateLimit('client-c', 2, MINUTE, T + 2)).allowed).toBe(false);
+    } finally {
+      await close();
+    }
+  });
+
   it("the wrong admin tokens' key and the comments' do not count against each other", async () => {
     const { store, close } = await open();
     try {

@@ -23,6 +23,9 @@ import { sendableOf, sendCacheable } from '../reading/http-cache.js';
 import { listPage, pageBody, publicItem } from '../reading/list-page.js';
 import { readingRoutes } from '../reading/routes.js';
 
+/** The store's key for a client's refunded hits (beside the comments' and the wrong admin tokens'). */
+const REFUND_PREFIX = 'refund:';
+
 /** The longest path segment the router takes as an id; a longer one is a bad request, not an unknown id. */
 export const MAX_PARAM_LENGTH = 200;
 
@@ -239,9 +242,16 @@ async function createComment(
     const hitAt = Date.now();
     const decision = await store.hitRateLimit(client, config.rateLimit.limit, config.rateLimit.windowMs, hitAt);
     // A 503 captcha-unavailable stores nothing through no fault of the reader's, and their outbox tries
-    // again at once: an outage of hCaptcha must not use up their comments for the window.
-    refundHit = () =>
-      store.refundRateLimit(client, hitAt).catch((err: unknown) => request.log.warn({ err }, 'could not take back a rate-limit hit'));
+    // again at once: an outage of hCaptcha must not use up their comments for the window. Up to the
+    // limit's worth of them a window: a client still cannot make siteverify calls without end.
+    const { limit, windowMs } = config.rateLimit;
+    refundHit = async () => {
+      try {
+        if ((await store.hitRateLimit(`${REFUND_PREFIX}${client}`, limit, windowMs, Date.now())).allowed) await store.refundRateLimit(client, hitAt);
+      } catch (err) {
+        request.log.warn({ err }, 'could not take back a rate-limit hit');
+      }
+    };
     if (!decision.allowed) {
       const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
       request.log.info({ client: client.slice(0, 16), retryAfter }, 'comment refused: rate limited');

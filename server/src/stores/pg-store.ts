@@ -792,8 +792,12 @@ export class PgStore implements Store {
     }));
   }
 
-  async refundRateLimit(client: string, at: number): Promise<void> {
-    await ask(this.claimPool, 'DELETE FROM rate_hits WHERE ctid = (SELECT ctid FROM rate_hits WHERE client = $1 AND at = $2 LIMIT 1)', [client, at]);
+  refundRateLimit(client: string, at: number): Promise<void> {
+    // Under the client's lock, as its hits: two refunds at once must not both take the same row.
+    return inTransaction(this.claimPool, async (c) => {
+      await c.query(this.prepared(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), ${NO_FLUSH_WAIT}`, [client]));
+      await c.query(this.prepared('DELETE FROM rate_hits WHERE ctid = (SELECT ctid FROM rate_hits WHERE client = $1 AND at = $2 LIMIT 1)', [client, at]));
+    });
   }
 
   async pruneRateLimit(before: number): Promise<void> {
