@@ -123,15 +123,17 @@ export class YkienCount extends HTMLElement {
 
   async #ask(): Promise<void> {
     const endpoint = this.getAttribute('endpoint');
-    // Trimmed as the server reads it; a blank one is no article (and would fail its whole batch).
+    // Trimmed as the server reads it; a blank one is no article (and would fail its whole batch), nor is
+    // one of only what the server removes (controls, bidi overrides).
     const pageId = this.getAttribute('page-id')?.normalize('NFC').trim();
+    const blank = !pageId?.replace(/[\0-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, '').trim();
     const asked = endpoint + ' ' + pageId;
     if (asked != this.#asked) {
       this.#asked = asked;
       this.count = undefined;
       YkienCount.#failed.delete(this);
       this.#render(); // the old article's number goes now, not when the new one comes
-      if (endpoint && pageId) {
+      if (endpoint && pageId && !blank) {
         const count = await requestCount(endpoint, pageId);
         if (this.#asked == asked) {
           // null: the server answered without this count (no `/counts` route, a 4xx): asking again
