@@ -414,6 +414,29 @@ test('a single-page app that changes page-id during a send: the sent text leaves
   expect(endpoint.comments.map((c) => [c.pageId, c.content])).toEqual([['bai-a', 'Gửi cho bài A.']]);
 });
 
+test('a single-page app that leaves the article and comes back while its comment is being sent, which the server then refuses: the text is back in the form, with the message', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  await article({ attrs: { 'page-id': 'bai-a', 'site-key': null } });
+  const f = form(page);
+  await fillAndVerify(page, 'Đinh Thị Mai', 'Năm phút viết cho bài A.');
+  endpoint.reply({ status: 400, body: { status: 400, title: 'Dữ liệu không hợp lệ', code: 'validation', fields: { content: 'Nội dung có từ bị cấm.' } } });
+  const release = endpoint.hold();
+  await f.send.click();
+  await expect.poll(() => endpoint.posts.length).toBe(1);
+  // Away and back while it is on its way: the form, seeing it go, does not hold it twice.
+  await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-b'));
+  await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-a'));
+  await expect(f.content).toHaveValue('');
+  release();
+  // Refused: the reader's text is the form's again, to fix, and kept for a reload.
+  await expect(f.content).toHaveValue('Năm phút viết cho bài A.');
+  await expect(page.locator('ykien-comments #content-error')).toContainText('Nội dung có từ bị cấm.');
+  await expect.poll(async () => (await draftOf(page, 'bai-a'))?.content).toBe('Năm phút viết cho bài A.');
+});
+
 test('the box removed while its comment is being sent: the send ends, and the text does not come back', async ({ page, article, endpoint, problems }) => {
   await article({ attrs: { 'page-id': 'go-bo' } });
   const f = form(page);
