@@ -13,6 +13,38 @@ const draftOf = async (page: Page, pageId: string) => (await idb(page))[`d:${END
 const unsent = (page: Page) => page.locator('ykien-comments [part~="outbox"] li[data-client-id]');
 const awaiting = (page: Page) => page.locator('ykien-comments [part~="comment-pending"]');
 
+test('the browser closes the database connection under the page (iOS Safari after the background): the next write goes on a new one, nothing moves to memory', async ({
+  page,
+  article,
+}) => {
+  // As WebKit does: the open connection is closed, and a transaction on it throws.
+  await page.addInitScript(() => {
+    const transaction = IDBDatabase.prototype.transaction;
+    IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+      const w = window as unknown as { closeIdb?: boolean };
+      if (w.closeIdb) {
+        w.closeIdb = false;
+        this.close();
+        throw new DOMException("Failed to execute 'transaction' on 'IDBDatabase': The database connection is closing.", 'InvalidStateError');
+      }
+      return transaction.apply(this, args);
+    };
+  });
+  await article({ attrs: { 'page-id': 'ket-noi' } });
+  const f = form(page);
+  await f.name.fill('Ngô Thị Lan');
+  await f.content.fill('Viết trước.');
+  await expect.poll(async () => (await draftOf(page, 'ket-noi'))?.content).toBe('Viết trước.');
+  await page.evaluate(() => ((window as unknown as { closeIdb: boolean }).closeIdb = true));
+  await f.content.fill('Viết trước, rồi viết tiếp.');
+  // The draft's next save met the closed connection (read from here only once it has).
+  await expect.poll(() => page.evaluate(() => (window as unknown as { closeIdb: boolean }).closeIdb)).toBe(false);
+  await expect.poll(async () => (await draftOf(page, 'ket-noi'))?.content).toBe('Viết trước, rồi viết tiếp.');
+  await expect(f.status).not.toContainText('Trình duyệt không cho lưu dữ liệu');
+  await page.reload();
+  await expect(f.content).toHaveValue('Viết trước, rồi viết tiếp.');
+});
+
 test('text typed while the comment is being sent stays in the form (and in the draft)', async ({ page, article, endpoint }) => {
   await article({ attrs: { 'page-id': 'go-tiep' } });
   const f = form(page);

@@ -22,14 +22,23 @@ export function onStorageUnavailable(fn: () => void): () => void {
   return () => listeners.delete(fn);
 }
 
-/** Runs `op` on IndexedDB, or on memory once IndexedDB has failed; a failure moves this and later ops to memory. */
-async function run<R>(op: (s: UseStore) => Promise<R>, fallback: () => R): Promise<R> {
+/**
+ * Runs `op` on IndexedDB, or on memory once IndexedDB has failed; a failure moves this and later ops to
+ * memory. Not before a second try on a new connection, when one was open: the browser closes it under the
+ * page (iOS Safari, after the app was in the background), and in memory the comments already on disk
+ * would be out of sight for the rest of the page. (A failed op wrote nothing: trying it again is safe.)
+ */
+async function run<R>(op: (s: UseStore) => Promise<R>, fallback: () => R, again = opened): Promise<R> {
   if (!failed) {
     try {
       const r = await op((idb ??= createStore(DB_NAME, STORE_NAME)));
       opened = true;
       return r;
     } catch (e) {
+      if (again && !failed) {
+        idb = undefined;
+        return run(op, fallback, false);
+      }
       // Several ops may fail together: the reader is told once.
       if (!failed) {
         failed = true;
