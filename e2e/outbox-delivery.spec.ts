@@ -681,6 +681,10 @@ test.describe('permanent refusals (the server allows 40 characters)', () => {
     await f.send.click();
     await expect(f.status).toContainText('Bình luận quá dài nên máy chủ không nhận');
     await expect(f.content).toHaveValue(HUGE);
+    // Marked as the form's own checks mark a field, and the keyboard is there to shorten it.
+    await expect(f.content).toHaveAttribute('aria-invalid', 'true');
+    await expect(f.contentError).toHaveText('Bình luận quá dài nên máy chủ không nhận.');
+    await expect(f.content).toBeFocused();
 
     await outboxIdle(page);
     await expect(outbox(page)).toHaveCount(0);

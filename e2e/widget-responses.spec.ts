@@ -338,6 +338,8 @@ test.describe('refusals that keep the text', () => {
 
     await expect(f.status).toHaveText(vi.captchaRejected);
     await expect(f.captchaBox).toHaveAttribute('aria-checked', 'false');
+    // The keyboard is on the captcha, reset, which is what the reader has to do again.
+    await expect(f.captchaBox).toBeFocused();
     await expect(f.name).toHaveValue(NAME);
     await expect(f.content).toHaveValue(TEXT);
     await expect.poll(() => eventTypes(page)).toEqual(['ykien-submit', 'ykien-error']);

@@ -353,8 +353,13 @@ export class Sender {
     } else if (kind == 'captcha') {
       this.captcha.reset();
       h.errors = { ...h.errors, captcha: h.t.captchaRequired };
+      // To the captcha, reset: what the reader has to do now.
+      if (focus && here) this.#focusFirst({ captcha: h.t.captchaRequired });
       this.#fail(kind, h.say('captchaRejected', 'error'), 403);
     } else if (kind == 'too-large') {
+      // The content, marked as the form's own checks mark a field: it is what the reader can shorten.
+      if (here) h.errors = { content: h.t.tooLarge };
+      if (focus && here) this.#focusFirst(h.errors);
       this.#fail(kind, h.say('tooLarge', 'error'), 413);
     } else if (kind == 'rate-limited' || kind == 'retry') {
       const code = reason(result);
