@@ -604,6 +604,14 @@ test('a comment discarded while a 503 storage-unavailable answers it: the server
     'Đã bỏ bình luận, nhưng máy chủ có thể đã nhận được nó trước đó. Nội dung vẫn ở trong ô: gửi lại nguyên văn sẽ không bị lưu hai lần.',
   );
   await expect(f.content).toHaveValue('Có thể đã lưu.');
+  // Sent again as it is, after the page's title changed (a counter in it): the same comment, as first
+  // sent, title and all, so that a server that has it answers 200, not 422 key-reused.
+  await page.evaluate(() => (document.title = '(1) ' + document.title));
+  endpoint.reply({ status: 201, body: { id: 'c-1', status: 'pending' } });
+  await f.send.click();
+  await expect(f.status).toContainText('Cảm ơn bạn');
+  expect(endpoint.posts).toHaveLength(2);
+  expect(endpoint.posts[1].body).toEqual(endpoint.posts[0].body);
 });
 
 test('a queued comment discarded from the unsent list while the outbox sends it, whose answer never came: said the server may have it', async ({

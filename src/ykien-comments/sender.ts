@@ -36,7 +36,7 @@ export class Sender {
   readonly captcha: CaptchaController;
   readonly outbox: OutboxController;
   /** The comment being sent keeps its id across retries, so the server can tell a retry from a new one. */
-  #pending?: [clientId: string, key: string];
+  #pending?: [key: string, payload: CommentPayload];
   /** Ids of the comments this tab sent: the same words again here are the reader's choice, a second comment. */
   #sentHere = new Set<string>();
   /** The clientIds of the comments this tab's form sent (an outbox item another tab queued is not one). */
@@ -144,8 +144,10 @@ export class Sender {
     }
     // The same text sent again (after a failure) is the same comment: it keeps its id.
     const key = JSON.stringify([h.name.trim(), h.content.trim(), h.page.pageId]);
-    if (this.#pending?.[1] != key) this.#pending = [uuidV7(), key];
-    const payload = buildPayload(this.#pending[0], h.page, h.name, h.content);
+    // As first sent, the page's title and address too: the server knows the comment by all of it, and a
+    // title changed since (a counter in it, an app's next view) would make the same key another comment (422).
+    if (this.#pending?.[0] != key) this.#pending = [key, buildPayload(uuidV7(), h.page, h.name, h.content)];
+    const payload = this.#pending[1];
     this.#mine.add(payload.clientId);
     h.sending = true; // already while it looks below: a double click sends once
     const sentBefore = await this.#sentBefore(payload).catch(() => false);
