@@ -906,6 +906,27 @@ test('"Nhập lại" clears the draft', async ({ page, api, site }) => {
   expect(await api.stored()).toEqual([]);
 });
 
+test('IndexedDB refused, localStorage not (a private mode): a draft still comes back after a reload, and after the next one too', async ({ page, context, site }) => {
+  await context.addInitScript(() => {
+    IDBFactory.prototype.open = function () {
+      throw new DOMException('The operation is insecure.', 'SecurityError');
+    };
+  });
+  await site.open(page);
+  const f = form(page);
+  await expect(f.status).toContainText(NO_STORAGE);
+  await f.name.fill('Mai Văn Q');
+  await f.content.fill('Viết dở trong chế độ riêng tư.');
+  await expect.poll(() => page.evaluate(() => localStorage.getItem('ykien-draft') ?? '')).toContain('Viết dở trong chế độ riêng tư.');
+  await page.reload();
+  await expect(f.content).toHaveValue('Viết dở trong chế độ riêng tư.');
+  // Nothing typed on this visit: the text is still kept for the next.
+  await expect(f.status).toContainText(NO_STORAGE);
+  await page.reload();
+  await expect(f.content).toHaveValue('Viết dở trong chế độ riêng tư.');
+  await expect(f.name).toHaveValue('Mai Văn Q');
+});
+
 test('IndexedDB throwing on open: sends online, offline comments kept in memory, told once, no page error', async ({ page, context, net, api, site, problems }) => {
   await context.addInitScript(() => {
     IDBFactory.prototype.open = function () {

@@ -58,6 +58,11 @@ export class DraftController implements ReactiveController {
     return !!this.#pending || this.#writing > 0;
   }
 
+  /** False once the store keeps drafts in memory only (IndexedDB refused): gone with the page. */
+  get persistent(): boolean {
+    return store.persistent;
+  }
+
   /** Saves soon; many keystrokes make one write. */
   save(key: string, draft: Draft): void {
     this.#pending = [key, draft];

@@ -91,7 +91,8 @@ export class DraftKeeper implements ReactiveController {
         if (s) {
           drafts.save(s.key, s);
           await drafts.flush();
-          unstash();
+          // Kept where it was when the store holds it in memory only: the next reload reads it there.
+          if (drafts.persistent) unstash();
         }
         return (this.#ready = drafts);
       },
@@ -179,7 +180,9 @@ export class DraftKeeper implements ReactiveController {
   save(): Promise<DraftController | undefined> {
     const key = this.#key();
     const draft = this.#draft();
-    if (!this.#ready) stash({ key, ...draft });
+    // Stashed too while the store keeps drafts in memory only (IndexedDB refused, localStorage not): a
+    // reload then still brings the text back.
+    if (!this.#ready?.persistent) stash({ key, ...draft });
     // The store has it from here: a stash this page left when it was hidden is older, and must not
     // come back over it after a crash (which writes no stash).
     else if (stashed()?.key == key) unstash();
