@@ -139,3 +139,15 @@ test('back and forth while the English words are on their way, after the first r
   await expectShown(page, vi);
   expect(problems).toEqual([]);
 });
+
+test('a refusal said, then the page turns English: the box says it again in English, the server\'s own words as they came', async ({ page, article, endpoint }) => {
+  await article({ attrs: { 'site-key': null } });
+  const f = form(page);
+  await f.name.fill('Nguyễn Văn A');
+  await f.content.fill('Một ý kiến có từ bị cấm.');
+  endpoint.reply({ status: 400, body: { status: 400, title: 'x', code: 'validation', fields: { content: 'Nội dung có từ bị cấm.', pageUrl: 'Trang này không nhận bình luận.' } } });
+  await f.send.click();
+  await expect(f.status).toHaveText(`${vi.fixErrors}\nTrang này không nhận bình luận.`);
+  await page.evaluate(() => (document.documentElement.lang = 'en'));
+  await expect(f.status).toHaveText(`${en.fixErrors}\nTrang này không nhận bình luận.`);
+});

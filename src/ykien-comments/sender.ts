@@ -351,7 +351,8 @@ export class Sender {
       if (here) h.errors = errors; // not on the fields of the article the form moved to
       if (focus && here) this.#focusFirst(errors);
       // No field of the reader's marked (the page's address, a site's own check): not "fix the marked fields".
-      this.#fail(kind, h.say([Object.keys(errors).length ? h.t.fixErrors : h.t.stateRefused, ...other].join('\n'), 'error'), 400);
+      const marked = Object.keys(errors).length > 0;
+      this.#fail(kind, h.say((t) => [marked ? t.fixErrors : t.stateRefused, ...other].join('\n'), 'error'), 400);
     } else if (kind == 'captcha') {
       this.captcha.reset();
       h.errors = { ...h.errors, captcha: h.t.captchaRequired };

@@ -15,6 +15,9 @@ import { SpaceKeeper } from './space-keeper.js';
 import type { Sender } from './sender.js';
 import { WordsController } from './words.controller.js';
 
+/** A message made of the box's words (and others, such as a server's), made again in a new language. */
+export type Said = (t: Strings) => string;
+
 const DEFAULT_PAGE_SIZE = 20;
 /** How long the first render waits for the list beyond the words, before it shows a loading line. */
 const LIST_WAIT_MS = 1000;
@@ -160,8 +163,8 @@ export class YkienComments extends LitElement {
   #senderLoad?: Promise<Sender>;
   /** Another tab queued or sent a comment: this one loads its sender, to show and send it too. */
   #channel?: BroadcastChannel;
-  /** The last message said by key, to say again in a new language. */
-  #lastSaid?: [StringKey, StatusKind, Record<string, number> | undefined];
+  /** The last message said by key (or made of the words), to say again in a new language. */
+  #lastSaid?: [StringKey | Said, StatusKind, Record<string, number> | undefined];
   /** Another language (its own `lang` or the page's): the form's own messages and the last status say it again. */
   #words = new WordsController(
     this,
@@ -488,14 +491,18 @@ export class YkienComments extends LitElement {
     this.renderRoot.querySelector<HTMLElement>('#name')?.focus();
   }
 
-  /** @internal Puts a message in the status region (a key of the strings, or text as it is) and returns it. */
-  say(key: StringKey | string, kind: StatusKind = 'info', params?: Record<string, number>): string {
+  /**
+   * @internal Puts a message in the status region and returns it: a key of the strings, a message made of
+   * the words (said again in the new words when the language changes), or text as it is.
+   */
+  say(key: StringKey | Said | string, kind: StatusKind = 'info', params?: Record<string, number>): string {
     const t = this.t;
-    const known = Object.hasOwn(t, key);
+    const known = typeof key == 'function' || Object.hasOwn(t, key);
     // A message that names a button names it as the site owner may have renamed it.
-    const text = format(known ? t[key as StringKey] : key, { send: t.send, resetCaptcha: t.resetCaptcha, unsentHeading: t.unsentHeading, ...params }) + (this.#storageNotice ? '\n' + t.noStorage : '');
+    const words = typeof key == 'function' ? key(t) : known ? t[key as StringKey] : key;
+    const text = format(words, { send: t.send, resetCaptcha: t.resetCaptcha, unsentHeading: t.unsentHeading, ...params }) + (this.#storageNotice ? '\n' + t.noStorage : '');
     const said = ++this.#said;
-    this.#lastSaid = known ? [key as StringKey, kind, params] : undefined;
+    this.#lastSaid = known ? [key as StringKey | Said, kind, params] : undefined;
     this.#storageNotice = false;
     this.statusKind = kind;
     // The same words again (a second failure, a second comment queued): a live region speaks only a
