@@ -79,7 +79,7 @@ describe('SignInThrottle', () => {
     expect(await throttle.signIn('office', ADMIN, moderators)).toMatchObject({ waitMs: expect.any(Number) });
   });
 
-  it('counts nothing while the moderators file cannot be read, and counts again once it can', async () => {
+  it("does not count a moderator's own token while the moderators file cannot be read; guesses still count, and all do again once it can be", async () => {
     const file = join(dir, 'moderators-2');
     const lan = await makeModerator('Lan');
     writeFileSync(file, `${lan.line}\n`);
@@ -87,13 +87,20 @@ describe('SignInThrottle', () => {
     release();
     const throttle = new SignInThrottle(store, { limit: 2, windowMs: 600_000 });
     let now = Date.now();
-    const moderators = new Moderators({ adminToken: null, file, onReloadError: () => undefined });
+    const moderators = new Moderators({ adminToken: ADMIN, file, onReloadError: () => undefined });
     // Someone breaks the file while editing it; it is read again (at most every 2 s).
     writeFileSync(file, 'not a moderator line\n');
     const later = (ms: number) => ((now += ms), now);
     moderators.verifiedName('', later(3_000));
     for (let i = 0; i < 5; i++) expect(await throttle.signIn('office', lan.token, moderators)).toEqual({ wrong: true });
     expect(hits).toEqual([]);
+    // A guesser of the admin token gains nothing from the broken file: their tokens count, and block.
+    expect(await throttle.signIn('guesser', 'admin-token-guess-00001', moderators)).toEqual({ wrong: true });
+    expect(await throttle.signIn('guesser', `${'x'.repeat(22)}.made-up-secret`, moderators)).toEqual({ wrong: true });
+    expect(await throttle.signIn('guesser', ADMIN, moderators)).toEqual({ name: 'admin' }); // not blocked yet: 2 of 2
+    expect(await throttle.signIn('guesser', 'admin-token-guess-00002', moderators)).toMatchObject({ waitMs: expect.any(Number) });
+    expect(await throttle.signIn('guesser', ADMIN, moderators)).toMatchObject({ waitMs: expect.any(Number) });
+    hits.length = 0;
     // Fixed: Lan is in again, and a wrong token counts again.
     writeFileSync(file, `${lan.line}\n`);
     moderators.verifiedName('', later(3_000));

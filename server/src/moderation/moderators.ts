@@ -104,9 +104,12 @@ export class Moderators {
   private fileStamp = '';
   private checkedAt = 0;
   private unreadable = false;
+  /** The salts of the last file that could be read: its moderators' tokens are refused while it cannot be. */
+  private lastSalts = new Set<string>();
 
   constructor(private readonly opts: ModeratorsOptions) {
     if (opts.file !== null) this.load(readModeratorsFile(opts.file), this.stampOf(opts.file));
+    this.lastSalts = new Set(this.bySalt.keys());
   }
 
   get count(): number {
@@ -138,6 +141,7 @@ export class Moderators {
     try {
       this.load(readModeratorsFile(file), stamp);
       this.unreadable = false;
+      this.lastSalts = new Set(this.bySalt.keys());
     } catch (e) {
       // Fail closed: a file being edited wrongly must not keep a removed moderator in.
       this.load([], stamp);
@@ -147,12 +151,14 @@ export class Moderators {
   }
 
   /**
-   * Whether a token refused now is the sender's mistake: not while the moderators file cannot be read,
-   * when every named moderator's token is refused.
+   * Whether `token`, refused now, is the sender's mistake: not a named moderator's own token while the
+   * moderators file cannot be read (every one of them is refused then). Any other token still is: the
+   * admin token's guesses, and made-up ones, go on being counted while the file is broken.
    */
-  refusalsMeanWrongTokens(now = Date.now()): boolean {
+  refusalIsWrongToken(token: string, now = Date.now()): boolean {
     this.refresh(now);
-    return !this.unreadable;
+    const dot = token.indexOf('.');
+    return !(this.unreadable && dot > 0 && this.lastSalts.has(token.slice(0, dot)));
   }
 
   /** The named moderator this instance already verified this token for (no scrypt), or null. */

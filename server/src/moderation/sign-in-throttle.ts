@@ -13,8 +13,9 @@
  * - A named moderator's token this instance already verified goes through a block: it cannot be a
  *   guess, and the newsroom behind one address (or the address someone else shares) keeps working. The
  *   admin token, which an operator may have chosen weak, does not.
- * - Nothing is counted while the moderators file cannot be read: every named token is refused then,
- *   through no fault of the moderators, whose polls would otherwise block their own office.
+ * - A named moderator's own token (its salt from the last file that could be read) is not counted while
+ *   the moderators file cannot be read: every one is refused then, through no fault of the moderators,
+ *   whose polls would otherwise block their own office. Every other token still is.
  */
 import type { RateLimitRule } from '../rate-limit.js';
 import type { Store } from '../stores/store.js';
@@ -47,7 +48,7 @@ export class SignInThrottle {
       if (waiting > 0) return { waitMs: waiting };
       const name = await moderators.authenticate(token);
       if (name !== null) return { name };
-      if (!moderators.refusalsMeanWrongTokens()) return { wrong: true };
+      if (!moderators.refusalIsWrongToken(token)) return { wrong: true };
       const waitMs = await this.wrongToken(client);
       return waitMs > 0 ? { waitMs } : { wrong: true };
     });
