@@ -469,6 +469,26 @@ test('a single-page app that leaves the article and comes back while its comment
   await expect.poll(async () => (await draftOf(page, 'bai-a'))?.content).toBe('Năm phút viết cho bài A.');
 });
 
+test('"Nhập lại" pressed while the comment is being sent, which the server then refuses: the cleared text does not come back', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  await article({ attrs: { 'page-id': 'xoa-khi-gui', 'site-key': null } });
+  const f = form(page);
+  await fillAndVerify(page, 'Đinh Thị Mai', 'Thôi, không gửi nữa.');
+  endpoint.reply({ status: 400, body: { status: 400, title: 'x', code: 'validation', fields: { content: 'Nội dung có từ bị cấm.' } } });
+  const release = endpoint.hold();
+  await f.send.click();
+  await expect.poll(() => endpoint.posts.length).toBe(1);
+  await f.clear.click();
+  await expect(f.content).toHaveValue('');
+  release();
+  await expect(f.status).toContainText('Chưa gửi');
+  await expect(f.content).toHaveValue('');
+  await expect.poll(async () => (await draftOf(page, 'xoa-khi-gui'))?.content ?? '').toBe('');
+});
+
 test('the box removed while its comment is being sent: the send ends, and the text does not come back', async ({ page, article, endpoint, problems }) => {
   await article({ attrs: { 'page-id': 'go-bo' } });
   const f = form(page);

@@ -121,8 +121,12 @@ export class Sender {
     h.errors = Object.fromEntries(Object.entries(h.errors).map(([f, m]) => [f, m && (fresh[f as Field] ?? m)]));
   }
 
+  /** "Nhập lại" presses: one during a send means its text is not wanted back, even refused. */
+  #clears = 0;
+
   /** "Nhập lại": the next send is a new comment, with a new captcha. */
   cleared(): void {
+    this.#clears++;
     this.#pending = undefined;
     this.captcha.reset();
   }
@@ -164,9 +168,12 @@ export class Sender {
     h.say('sending');
     const typed = h.content;
     const from = h.draftKey;
+    const clears = this.#clears;
     try {
       await h.saveDraft();
-      await this.#handle(await this.outbox.submit(payload, token ?? undefined, !!h.siteKey, solvedAt), payload, true, typed, from);
+      const result = await this.outbox.submit(payload, token ?? undefined, !!h.siteKey, solvedAt);
+      // The reader pressed "Nhập lại" while it went: a refusal does not bring the text back.
+      await this.#handle(result, payload, true, typed, from, clears != this.#clears);
     } catch (err) {
       // Nothing above should throw; if it does, the text is still in the form and the reader is told.
       console.error('ykien:', err);
@@ -311,8 +318,9 @@ export class Sender {
    * `focus`: move focus to the first invalid field; not when the outcome arrives in the background.
    * `typed`: the content as it was when send was pressed; what the reader typed since stays.
    * `from`: the article the form was on then; a single-page app may have moved it to another since.
+   * `cleared`: "Nhập lại" was pressed meanwhile: a refused text is not put back.
    */
-  async #handle(result: SubmitOutcome, payload: CommentPayload, focus = true, typed?: string, from?: string): Promise<void> {
+  async #handle(result: SubmitOutcome, payload: CommentPayload, focus = true, typed?: string, from?: string, cleared = false): Promise<void> {
     const h = this.#host;
     // The reader discarded it while it went (here or in another tab), and it was not stored: the text
     // stays in the form (the same comment, under the same key, if sent again), the status says it was
@@ -331,10 +339,10 @@ export class Sender {
       // Written before the reader is thanked: a reload right after must not bring the sent text back.
       // Moved on: the form is another article's; the sent text leaves the draft of the one it came from.
       await (here ? h.saveDraft() : h.sentFrom(from, typed ?? payload.content));
-    } else if (here && !h.content.trim()) {
+    } else if (here && typed !== undefined && !cleared && !h.content.trim()) {
       // Refused: the text is the form's again. The form may have let it go meanwhile (the article,
       // reopened while it went, took it for one the outbox would send), and the outbox has let it go too.
-      h.content = typed ?? payload.content;
+      h.content = typed;
       await h.saveDraft();
     }
     if (kind == 'sent') {
