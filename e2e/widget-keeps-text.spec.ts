@@ -469,6 +469,29 @@ test('a single-page app that leaves the article and comes back while its comment
   await expect.poll(async () => (await draftOf(page, 'bai-a'))?.content).toBe('Năm phút viết cho bài A.');
 });
 
+test('an app that comes back to the article and leaves it again while its comment is being sent, which the server refuses: the text waits in that article\'s draft', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  await article({ attrs: { 'page-id': 'bai-a', 'site-key': null } });
+  const f = form(page);
+  await fillAndVerify(page, 'Đinh Thị Mai', 'Mười phút viết cho bài A.');
+  endpoint.reply({ status: 400, body: { status: 400, title: 'x', code: 'validation', fields: { content: 'Nội dung có từ bị cấm.' } } });
+  const release = endpoint.hold();
+  await f.send.click();
+  await expect.poll(() => endpoint.posts.length).toBe(1);
+  await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-b'));
+  await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-a'));
+  await expect(f.content).toHaveValue('');
+  await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-b'));
+  release();
+  await expect.poll(async () => (await draftOf(page, 'bai-a'))?.content).toBe('Mười phút viết cho bài A.');
+  await expect(f.content).toHaveValue(''); // B's form is B's
+  await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-a'));
+  await expect(f.content).toHaveValue('Mười phút viết cho bài A.');
+});
+
 test('"Nhập lại" pressed while the comment is being sent, which the server then refuses: the cleared text does not come back', async ({
   page,
   article,

@@ -217,6 +217,19 @@ export class DraftKeeper implements ReactiveController {
     if (same(draft.content)) await d.write(key, { ...draft, content: '' });
   }
 
+  /**
+   * A comment sent from `key`'s form, which holds another article's now, was refused: its text goes back
+   * into that article's draft, unless the reader wrote another there since (coming back to the article
+   * while it went emptied it, taking it for one the outbox would send, and the outbox has let it go).
+   */
+  async refused(key: string, content: string): Promise<void> {
+    const d = await this.prepare().catch(() => undefined);
+    if (!d) return;
+    await d.flush();
+    const draft = await d.load(key);
+    if (!clean(draft.content)) await d.write(key, { ...draft, content });
+  }
+
   /** "Nhập lại": this article's draft and the remembered name go. */
   clear(): void {
     if (this.stashed()) unstash();

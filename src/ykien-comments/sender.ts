@@ -339,11 +339,12 @@ export class Sender {
       // Written before the reader is thanked: a reload right after must not bring the sent text back.
       // Moved on: the form is another article's; the sent text leaves the draft of the one it came from.
       await (here ? h.saveDraft() : h.sentFrom(from, typed ?? payload.content));
-    } else if (here && typed !== undefined && !cleared && !h.content.trim()) {
+    } else if (typed !== undefined && !cleared) {
       // Refused: the text is the form's again. The form may have let it go meanwhile (the article,
       // reopened while it went, took it for one the outbox would send), and the outbox has let it go too.
-      h.content = typed;
-      await h.saveDraft();
+      // Moved on to another article since: the text goes back into its own article's draft.
+      if (!here) await h.refusedFrom(from!, typed);
+      else if (!h.content.trim()) (h.content = typed), await h.saveDraft();
     }
     if (kind == 'sent') {
       // A replay may say a moderator already rejected or deleted it: thanked as sent, nothing shown.

@@ -469,6 +469,11 @@ export class YkienComments extends LitElement {
     return this.#drafts.sent(key, content);
   }
 
+  /** @internal A comment sent from `key`'s form, which holds another article's now, was refused: its draft has the text again. */
+  refusedFrom(key: string, content: string): Promise<void> {
+    return this.#drafts.refused(key, content);
+  }
+
   /** @internal The server stored the reader's comment: the list shows it (and keeps it across a reload). */
   remember(payload: CommentPayload, id: string, status: SentStatus): Promise<void> {
     return this.#list.remember(payload, id, status);
