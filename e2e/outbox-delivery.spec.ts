@@ -927,6 +927,36 @@ test('IndexedDB refused, localStorage not (a private mode): a draft still comes 
   await expect(f.name).toHaveValue('Mai Văn Q');
 });
 
+test('IndexedDB refused: a tab closed during a slow POST, whose text comes back in the next tab, sent again is stored once', async ({ page, context, net, api, site }) => {
+  await context.addInitScript(() => {
+    IDBFactory.prototype.open = function () {
+      throw new DOMException('The operation is insecure.', 'SecurityError');
+    };
+  });
+  await site.open(page);
+  net.script('hang'); // reaches the server, which stores it; the answer never comes back
+  await fillAndVerify(page, 'Võ Thị R', 'Gửi rồi đóng thẻ, không có IndexedDB');
+  await form(page).send.click();
+  await expect.poll(() => net.seen.map((s) => s.status)).toEqual([201]);
+  const clientId = net.seen[0].clientId;
+  await page.close();
+
+  const next = await context.newPage();
+  await site.open(next);
+  const f = form(next);
+  // The draft kept in localStorage brings the text back (the server may or may not have it)...
+  await expect(f.content).toHaveValue('Gửi rồi đóng thẻ, không có IndexedDB');
+  // ...and sent again it goes under its first key: the server has it, and says so.
+  await fillAndVerify(next, 'Võ Thị R', 'Gửi rồi đóng thẻ, không có IndexedDB');
+  await f.send.click();
+  await expect(f.status).toContainText('Bình luận đã được đăng');
+  expect(net.seen.map((s) => [s.clientId, s.status])).toEqual([
+    [clientId, 201],
+    [clientId, 200],
+  ]);
+  expect((await api.stored()).map((c) => c.content)).toEqual(['Gửi rồi đóng thẻ, không có IndexedDB']);
+});
+
 test('IndexedDB throwing on open: sends online, offline comments kept in memory, told once, no page error', async ({ page, context, net, api, site, problems }) => {
   await context.addInitScript(() => {
     IDBFactory.prototype.open = function () {

@@ -22,6 +22,36 @@ import type { YkienComments } from './ykien-comments.component.js';
 import type { OwnComment } from './own-comments.js';
 
 /**
+ * localStorage: the comment this page is sending while the store keeps things in memory only, until its
+ * answer settles it. (With IndexedDB the outbox keeps it, and a draft holding its text is known as sent.)
+ */
+const inFlight = {
+  slot: 'ykien-sending',
+  put(key: string, payload: CommentPayload): void {
+    try {
+      localStorage.setItem(this.slot, JSON.stringify({ key, payload }));
+    } catch {
+      /* refused too: nothing to keep it in */
+    }
+  },
+  drop(): void {
+    try {
+      localStorage.removeItem(this.slot);
+    } catch {
+      /* refused */
+    }
+  },
+  get(): { key: string; payload: CommentPayload } | undefined {
+    try {
+      const f = JSON.parse(localStorage.getItem(this.slot) ?? 'null');
+      return typeof f?.key == 'string' && typeof f.payload?.clientId == 'string' ? f : undefined;
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+/**
  * When this code came, on the clock `savedAt` is read from (not `performance.now()`, which stops while
  * the system sleeps): before the reader first came to the form, so before anything they typed.
  */
@@ -150,7 +180,11 @@ export class Sender {
     const key = JSON.stringify([h.name.trim(), h.content.trim(), h.page.pageId]);
     // As first sent, the page's title and address too: the server knows the comment by all of it, and a
     // title changed since (a counter in it, an app's next view) would make the same key another comment (422).
-    if (this.#pending?.[0] != key) this.#pending = [key, buildPayload(uuidV7(), h.page, h.name, h.content)];
+    // A comment this browser was sending when its page went, unanswered, with nowhere but memory to keep
+    // it (IndexedDB refused): the same text sent again goes under its key, so a server that has it says
+    // so (200) instead of storing it twice.
+    const left = !store.persistent && inFlight.get();
+    if (this.#pending?.[0] != key) this.#pending = [key, left && left.key == key ? left.payload : buildPayload(uuidV7(), h.page, h.name, h.content)];
     const payload = this.#pending[1];
     this.#mine.add(payload.clientId);
     h.sending = true; // already while it looks below: a double click sends once
@@ -171,7 +205,11 @@ export class Sender {
     const clears = this.#clears;
     try {
       await h.saveDraft();
+      // The draft (stashed in localStorage) would bring the text back after the page went; this says it
+      // may have been stored already.
+      if (!store.persistent) inFlight.put(key, payload);
       const result = await this.outbox.submit(payload, token ?? undefined, !!h.siteKey, solvedAt);
+      if (result.kind != 'retry' && result.kind != 'rate-limited') inFlight.drop();
       // The reader pressed "Nhập lại" while it went: a refusal does not bring the text back.
       await this.#handle(result, payload, true, typed, from, clears != this.#clears);
     } catch (err) {
