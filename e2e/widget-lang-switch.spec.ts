@@ -151,3 +151,16 @@ test('a refusal said, then the page turns English: the box says it again in Engl
   await page.evaluate(() => (document.documentElement.lang = 'en'));
   await expect(f.status).toHaveText(`${en.fixErrors}\nTrang này không nhận bình luận.`);
 });
+
+test('a 413 marks the content; the page turns English: the mark says it in English too', async ({ page, article, endpoint }) => {
+  await article({ attrs: { 'site-key': null } });
+  const f = form(page);
+  await f.name.fill('Nguyễn Văn A');
+  await f.content.fill('Một ý kiến máy chủ thấy quá dài.');
+  endpoint.reply({ status: 413, body: { status: 413, title: 'x', code: 'too-large' } });
+  await f.send.click();
+  await expect(f.contentError).toHaveText(vi.tooLarge);
+  await page.evaluate(() => (document.documentElement.lang = 'en'));
+  await expect(f.status).toHaveText(en.tooLarge);
+  await expect(f.contentError).toHaveText(en.tooLarge);
+});

@@ -148,8 +148,13 @@ export class Sender {
     const h = this.#host;
     this.configure();
     const fresh = validate({ name: h.name, content: h.content, maxLength: h.limit, captchaToken: h.siteKey ? (this.captcha.token ?? null) : undefined }, h.t);
+    // The server's "too large", which the form's own checks do not find: in the new words too.
+    if (fresh.content === undefined && h.errors.content && h.errors.content == this.#tooLarge) fresh.content = this.#tooLarge = h.t.tooLarge;
     h.errors = Object.fromEntries(Object.entries(h.errors).map(([f, m]) => [f, m && (fresh[f as Field] ?? m)]));
   }
+
+  /** The content's message after a 413, in the words it was said in. */
+  #tooLarge?: string;
 
   /** "Nhập lại" presses: one during a send means its text is not wanted back, even refused. */
   #clears = 0;
@@ -408,7 +413,7 @@ export class Sender {
       this.#fail(kind, h.say('captchaRejected', 'error'), 403);
     } else if (kind == 'too-large') {
       // The content, marked as the form's own checks mark a field: it is what the reader can shorten.
-      if (here) h.errors = { content: h.t.tooLarge };
+      if (here) h.errors = { content: (this.#tooLarge = h.t.tooLarge) };
       if (focus && here) this.#focusFirst(h.errors);
       this.#fail(kind, h.say('tooLarge', 'error'), 413);
     } else if (kind == 'rate-limited' || kind == 'retry') {
