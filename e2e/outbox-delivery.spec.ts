@@ -906,12 +906,16 @@ test('"Nhập lại" clears the draft', async ({ page, api, site }) => {
   expect(await api.stored()).toEqual([]);
 });
 
-test('IndexedDB refused, localStorage not (a private mode): a draft still comes back after a reload, and after the next one too', async ({ page, context, site }) => {
-  await context.addInitScript(() => {
+/** IndexedDB refused on open, as some private modes do (localStorage still works). */
+const refuseIndexedDb = (context: BrowserContext) =>
+  context.addInitScript(() => {
     IDBFactory.prototype.open = function () {
       throw new DOMException('The operation is insecure.', 'SecurityError');
     };
   });
+
+test('IndexedDB refused, localStorage not (a private mode): a draft still comes back after a reload, and after the next one too', async ({ page, context, site }) => {
+  await refuseIndexedDb(context);
   await site.open(page);
   const f = form(page);
   await expect(f.status).toContainText(NO_STORAGE);
@@ -928,11 +932,7 @@ test('IndexedDB refused, localStorage not (a private mode): a draft still comes 
 });
 
 test('IndexedDB refused: a tab closed during a slow POST, whose text comes back in the next tab, sent again is stored once', async ({ page, context, net, api, site }) => {
-  await context.addInitScript(() => {
-    IDBFactory.prototype.open = function () {
-      throw new DOMException('The operation is insecure.', 'SecurityError');
-    };
-  });
+  await refuseIndexedDb(context);
   await site.open(page);
   net.script('hang'); // reaches the server, which stores it; the answer never comes back
   await fillAndVerify(page, 'Võ Thị R', 'Gửi rồi đóng thẻ, không có IndexedDB');
@@ -958,11 +958,7 @@ test('IndexedDB refused: a tab closed during a slow POST, whose text comes back 
 });
 
 test('IndexedDB throwing on open: sends online, offline comments kept in memory, told once, no page error', async ({ page, context, net, api, site, problems }) => {
-  await context.addInitScript(() => {
-    IDBFactory.prototype.open = function () {
-      throw new DOMException('The operation is insecure.', 'SecurityError');
-    };
-  });
+  await refuseIndexedDb(context);
   await site.open(page);
   const f = form(page);
   await expect(f.status).toContainText(NO_STORAGE);

@@ -446,22 +446,33 @@ test('a single-page app that changes page-id during a send: the sent text leaves
   expect(endpoint.comments.map((c) => [c.pageId, c.content])).toEqual([['bai-a', 'Gửi cho bài A.']]);
 });
 
+/**
+ * On article bai-a, `text` sent and held at the server, which will refuse it (400); the app then goes to
+ * bai-b and back while it is on its way, which empties the form (the text seems to be going). Returns the
+ * release of the answer.
+ */
+async function refusedWhileAwayAndBack(page: Page, article: (o?: ArticleOptions) => Promise<Page>, endpoint: FakeEndpoint, text: string) {
+  await article({ attrs: { 'page-id': 'bai-a', 'site-key': null } });
+  const f = form(page);
+  await fillAndVerify(page, 'Đinh Thị Mai', text);
+  endpoint.reply({ status: 400, body: { status: 400, title: 'Dữ liệu không hợp lệ', code: 'validation', fields: { content: 'Nội dung có từ bị cấm.' } } });
+  const release = endpoint.hold();
+  await f.send.click();
+  await expect.poll(() => endpoint.posts.length).toBe(1);
+  await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-b'));
+  await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-a'));
+  await expect(f.content).toHaveValue('');
+  return release;
+}
+
 test('a single-page app that leaves the article and comes back while its comment is being sent, which the server then refuses: the text is back in the form, with the message', async ({
   page,
   article,
   endpoint,
 }) => {
-  await article({ attrs: { 'page-id': 'bai-a', 'site-key': null } });
-  const f = form(page);
-  await fillAndVerify(page, 'Đinh Thị Mai', 'Năm phút viết cho bài A.');
-  endpoint.reply({ status: 400, body: { status: 400, title: 'Dữ liệu không hợp lệ', code: 'validation', fields: { content: 'Nội dung có từ bị cấm.' } } });
-  const release = endpoint.hold();
-  await f.send.click();
-  await expect.poll(() => endpoint.posts.length).toBe(1);
   // Away and back while it is on its way: the form, seeing it go, does not hold it twice.
-  await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-b'));
-  await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-a'));
-  await expect(f.content).toHaveValue('');
+  const release = await refusedWhileAwayAndBack(page, article, endpoint, 'Năm phút viết cho bài A.');
+  const f = form(page);
   release();
   // Refused: the reader's text is the form's again, to fix, and kept for a reload.
   await expect(f.content).toHaveValue('Năm phút viết cho bài A.');
@@ -474,16 +485,8 @@ test('an app that comes back to the article and leaves it again while its commen
   article,
   endpoint,
 }) => {
-  await article({ attrs: { 'page-id': 'bai-a', 'site-key': null } });
+  const release = await refusedWhileAwayAndBack(page, article, endpoint, 'Mười phút viết cho bài A.');
   const f = form(page);
-  await fillAndVerify(page, 'Đinh Thị Mai', 'Mười phút viết cho bài A.');
-  endpoint.reply({ status: 400, body: { status: 400, title: 'x', code: 'validation', fields: { content: 'Nội dung có từ bị cấm.' } } });
-  const release = endpoint.hold();
-  await f.send.click();
-  await expect.poll(() => endpoint.posts.length).toBe(1);
-  await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-b'));
-  await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-a'));
-  await expect(f.content).toHaveValue('');
   await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-b'));
   release();
   await expect.poll(async () => (await draftOf(page, 'bai-a'))?.content).toBe('Mười phút viết cho bài A.');
