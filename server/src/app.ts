@@ -29,8 +29,8 @@ export interface AppContext {
   firstPages: FirstPageCache;
   /** Who may use the moderation API, and under which name. */
   moderators: Moderators;
-  /** Wrong moderator tokens counted per client (--admin-login-limit); null: not counted. */
-  signIns: SignInThrottle | null;
+  /** Who a bearer token signs in, its wrong ones counted per client (--admin-login-limit). */
+  signIns: SignInThrottle;
   /** Sends the notifications insertComment queues; wake() it after a pending comment. */
   notifier: NotificationWorker;
   /** Key of the HMAC that replaces client addresses. */
@@ -123,7 +123,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     drain: new Drain(),
     firstPages: FirstPageCache.forMaxAge(config.listCacheSeconds),
     moderators: opts.moderators ?? new Moderators({ adminToken: opts.adminToken, file: null }),
-    signIns: config.adminLoginLimit && new SignInThrottle(store, config.adminLoginLimit),
+    signIns: new SignInThrottle(store, config.adminLoginLimit),
     notifier: new NotificationWorker({
       store,
       config: config.notify,

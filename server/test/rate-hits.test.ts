@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Store } from '../src/stores/store.js';
 import { pgStores, sqliteStores, type OpenStore } from './support/each-store.js';
 
 const PG_URL = process.env.YKIEN_TEST_PG_URL;
@@ -19,9 +20,17 @@ const T = Date.UTC(2026, 11, 4, 8, 0, 0);
 const MINUTE = 60_000;
 
 function storeCases(open: OpenStore): void {
-  it('a refund takes back one hit of that client at that time, no other', async () => {
+  const withStore = async (test: (store: Store) => Promise<void>) => {
     const { store, close } = await open();
     try {
+      await test(store);
+    } finally {
+      await close();
+    }
+  };
+
+  it('a refund takes back one hit of that client at that time, no other', () =>
+    withStore(async (store) => {
       // Two hits in one millisecond (two tabs), one at another time, and another client's at the same.
       expect(await store.hitRateLimit('client-a', 3, MINUTE, T)).toEqual({ allowed: true });
       expect(await store.hitRateLimit('client-a', 3, MINUTE, T)).toEqual({ allowed: true });
@@ -38,34 +47,23 @@ function storeCases(open: OpenStore): void {
       // A refund of a hit that is not there (pruned meanwhile) changes nothing.
       await store.refundRateLimit('client-a', T - MINUTE);
       expect((await store.hitRateLimit('client-a', 3, MINUTE, T + 6)).allowed).toBe(false);
-    } finally {
-      await close();
-    }
-  });
+    }));
 
-  it('two refunds at once of two hits in one millisecond take back both', async () => {
-    const { store, close } = await open();
-    try {
+  it('two refunds at once of two hits in one millisecond take back both', () =>
+    withStore(async (store) => {
       for (let i = 0; i < 2; i++) expect(await store.hitRateLimit('client-c', 2, MINUTE, T)).toEqual({ allowed: true });
       await Promise.all([store.refundRateLimit('client-c', T), store.refundRateLimit('client-c', T)]);
       for (let i = 0; i < 2; i++) expect(await store.hitRateLimit('client-c', 2, MINUTE, T + 1)).toEqual({ allowed: true });
       expect((await store.hitRateLimit('client-c', 2, MINUTE, T + 2)).allowed).toBe(false);
-    } finally {
-      await close();
-    }
-  });
+    }));
 
-  it("the wrong admin tokens' key and the comments' do not count against each other", async () => {
-    const { store, close } = await open();
-    try {
+  it("the wrong admin tokens' key and the comments' do not count against each other", () =>
+    withStore(async (store) => {
       expect(await store.hitRateLimit('admin-token:abc', 1, 10 * MINUTE, T)).toEqual({ allowed: true });
       expect(await store.hitRateLimit('abc', 1, MINUTE, T)).toEqual({ allowed: true });
       expect((await store.hitRateLimit('admin-token:abc', 1, 10 * MINUTE, T + 1)).allowed).toBe(false);
       expect((await store.hitRateLimit('abc', 1, MINUTE, T + 1)).allowed).toBe(false);
-    } finally {
-      await close();
-    }
-  });
+    }));
 }
 
 describe('SQLite', () => storeCases(sqliteStores(dir)));

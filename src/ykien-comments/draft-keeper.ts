@@ -25,7 +25,7 @@ interface Stashed extends Draft {
 }
 
 /** Runs `op` on localStorage; undefined where it is refused (sandboxed frames, some private modes): the text is still in the form. */
-function slot<T>(op: (ls: Storage) => T): T | undefined {
+export function slot<T>(op: (ls: Storage) => T): T | undefined {
   try {
     return op(localStorage);
   } catch {
@@ -208,13 +208,20 @@ export class DraftKeeper implements ReactiveController {
     const same = (typed: string) => clean(typed) == clean(content);
     const s = stashed();
     if (s?.key == key && same(s.content)) stash({ ...s, content: '' });
-    // No store (its code cannot be fetched): the stash was all there is. Never a failure of the send.
+    await this.#amend(key, same, '');
+  }
+
+  /**
+   * `key`'s draft (another article's than the form's, perhaps) gets `content` if its own passes `when`:
+   * written beside the form's pending save, not in its place. No store (its code cannot be fetched):
+   * nothing, the stash was all there is; never a failure of the send.
+   */
+  async #amend(key: string, when: (content: string) => boolean, content: string): Promise<void> {
     const d = await this.prepare().catch(() => undefined);
     if (!d) return;
     await d.flush();
     const draft = await d.load(key);
-    // Written beside the form's pending save (the new article's), not in its place.
-    if (same(draft.content)) await d.write(key, { ...draft, content: '' });
+    if (when(draft.content)) await d.write(key, { ...draft, content });
   }
 
   /**
@@ -222,12 +229,8 @@ export class DraftKeeper implements ReactiveController {
    * into that article's draft, unless the reader wrote another there since (coming back to the article
    * while it went emptied it, taking it for one the outbox would send, and the outbox has let it go).
    */
-  async refused(key: string, content: string): Promise<void> {
-    const d = await this.prepare().catch(() => undefined);
-    if (!d) return;
-    await d.flush();
-    const draft = await d.load(key);
-    if (!clean(draft.content)) await d.write(key, { ...draft, content });
+  refused(key: string, content: string): Promise<void> {
+    return this.#amend(key, (now) => !clean(now), content);
   }
 
   /** "Nhập lại": this article's draft and the remembered name go. */

@@ -14,7 +14,7 @@ import { goesOn, OutboxController, refusal, type QueuedOutcome, type SubmitOutco
 import { store } from '../storage.js';
 import { uuidV7 } from '../uuid-v7.js';
 import { validate, type Field, type FieldErrors } from '../validate.js';
-import { articleKey } from './draft-keeper.js';
+import { articleKey, slot } from './draft-keeper.js';
 import { keep } from './keeping.js';
 import { clean } from '../text.js';
 import { renderOutbox } from './outbox.template.js';
@@ -25,30 +25,15 @@ import type { OwnComment } from './own-comments.js';
  * localStorage: the comment this page is sending while the store keeps things in memory only, until its
  * answer settles it. (With IndexedDB the outbox keeps it, and a draft holding its text is known as sent.)
  */
+const IN_FLIGHT = 'ykien-sending';
 const inFlight = {
-  slot: 'ykien-sending',
-  put(key: string, payload: CommentPayload): void {
-    try {
-      localStorage.setItem(this.slot, JSON.stringify({ key, payload }));
-    } catch {
-      /* refused too: nothing to keep it in */
-    }
-  },
-  drop(): void {
-    try {
-      localStorage.removeItem(this.slot);
-    } catch {
-      /* refused */
-    }
-  },
-  get(): { key: string; payload: CommentPayload } | undefined {
-    try {
-      const f = JSON.parse(localStorage.getItem(this.slot) ?? 'null');
+  put: (key: string, payload: CommentPayload) => slot((ls) => ls.setItem(IN_FLIGHT, JSON.stringify({ key, payload }))),
+  drop: () => slot((ls) => ls.removeItem(IN_FLIGHT)),
+  get: () =>
+    slot((ls): { key: string; payload: CommentPayload } | undefined => {
+      const f = JSON.parse(ls.getItem(IN_FLIGHT) ?? 'null');
       return typeof f?.key == 'string' && typeof f.payload?.clientId == 'string' ? f : undefined;
-    } catch {
-      return undefined;
-    }
-  },
+    }),
 };
 
 /**

@@ -36,11 +36,17 @@ export class SignInThrottle {
 
   constructor(
     private readonly store: Store,
-    readonly rule: RateLimitRule,
+    /** null: nothing counted (--admin-login-limit off). */
+    readonly rule: RateLimitRule | null,
   ) {}
 
   /** Who `token` signs in, or why not, for a request from `client`. */
-  signIn(client: string, token: string, moderators: Moderators): Promise<SignIn> {
+  async signIn(client: string, token: string, moderators: Moderators): Promise<SignIn> {
+    const rule = this.rule;
+    if (!rule) {
+      const name = await moderators.authenticate(token);
+      return name === null ? { wrong: true } : { name };
+    }
     return this.inTurn(client, async (): Promise<SignIn> => {
       const known = moderators.verifiedName(token);
       if (known !== null) return { name: known };
@@ -49,7 +55,7 @@ export class SignInThrottle {
       const name = await moderators.authenticate(token);
       if (name !== null) return { name };
       if (!moderators.refusalIsWrongToken(token)) return { wrong: true };
-      const waitMs = await this.wrongToken(client);
+      const waitMs = await this.wrongToken(client, rule);
       return waitMs > 0 ? { waitMs } : { wrong: true };
     });
   }
@@ -66,7 +72,7 @@ export class SignInThrottle {
   }
 
   /** Milliseconds the client must still wait before it may send a token; 0 when it may. */
-  waitFor(client: string, now = Date.now()): number {
+  private waitFor(client: string, now = Date.now()): number {
     const until = this.blockedUntil.get(client);
     if (until === undefined) return 0;
     if (until > now) return until - now;
@@ -75,8 +81,8 @@ export class SignInThrottle {
   }
 
   /** Counts a wrong token. Returns how long the client must now wait (0: it may try again). */
-  async wrongToken(client: string, now = Date.now()): Promise<number> {
-    const decision = await this.store.hitRateLimit(KEY_PREFIX + client, this.rule.limit, this.rule.windowMs, now);
+  private async wrongToken(client: string, rule: RateLimitRule, now = Date.now()): Promise<number> {
+    const decision = await this.store.hitRateLimit(KEY_PREFIX + client, rule.limit, rule.windowMs, now);
     if (decision.allowed) return 0;
     this.block(client, now + decision.retryAfterMs, now);
     return decision.retryAfterMs;

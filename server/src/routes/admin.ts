@@ -15,7 +15,6 @@ import { requestOrigin } from '../cors.js';
 import { refuseWhileDraining } from '../draining.js';
 import { MESSAGES } from '../i18n.js';
 import { clientHash } from '../rate-limit.js';
-import type { SignIn } from '../moderation/sign-in-throttle.js';
 import { actor, setModerator, UUID } from '../moderation/actor.js';
 import { searchWords } from '../stores/search-text.js';
 import { adminItem, moderationRoutes, parseQuery, parseSeen } from '../moderation/routes.js';
@@ -65,14 +64,11 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
       return sendProblem(request, reply, 401, 'unauthorized');
     }
     // Read before anything is awaited: once the client hangs up, Node forgets its address.
-    const client = ctx.signIns && clientHash(request.ip ?? '', ctx.ipSecret);
-    const result: SignIn =
-      client === null
-        ? ((name) => (name === null ? { wrong: true as const } : { name }))(await ctx.moderators.authenticate(token))
-        : await ctx.signIns!.signIn(client, token, ctx.moderators);
+    const client = clientHash(request.ip ?? '', ctx.ipSecret);
+    const result = await ctx.signIns.signIn(client, token, ctx.moderators);
     if ('waitMs' in result) {
       const retryAfter = Math.max(1, Math.ceil(result.waitMs / 1000));
-      request.log.warn({ client: client!.slice(0, 16), retryAfter }, 'admin request refused: too many wrong tokens');
+      request.log.warn({ client: client.slice(0, 16), retryAfter }, 'admin request refused: too many wrong tokens');
       return sendProblem(request, reply, 429, 'too-many-tokens', { retryAfter });
     }
     if ('wrong' in result) {
