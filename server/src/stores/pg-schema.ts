@@ -143,6 +143,13 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     // A reader may ask for what they wrote to be erased: the entries keep the decisions, not the text.
     sql: `ALTER TABLE audit_log ADD COLUMN erased_at BIGINT;`,
   },
+  {
+    version: 7,
+    name: "a comment's idempotency key found by the comment",
+    // Erasing a comment rewrites its key's record: without this, a sequential scan of every key ever
+    // stored, with the comment's row locked meanwhile.
+    sql: `CREATE INDEX idempotency_keys_by_comment ON idempotency_keys (comment_id);`,
+  },
 ];
 
 /** The newest schema this server knows. */
