@@ -295,6 +295,27 @@ test('a short page loads the comments at once', async ({ page, article }) => {
   expect(seen.dist()).toContain('/dist/cdn/comments.js');
 });
 
+test('in a scrolling container (an app shell, a drawer), the box loads 200 px before it comes into view there too, not only once it shows', async ({ page, article }) => {
+  const seen = watch(page);
+  // The container shows 400 px of its content; the box starts 100 px below what it shows.
+  const scroller = (gap: number) => ({
+    before: `<div id="scroller" style="height:400px;overflow:auto"><div style="height:${400 + gap}px">Bài viết dài.</div>`,
+    after: '</div>',
+    wait: false,
+  });
+  await article(scroller(100));
+  await expect(form(page).name).toBeAttached();
+  expect(seen.dist()).toContain('/dist/cdn/comments.js');
+  // The control: 1,000 px below what the container shows, nothing until the reader scrolls it there.
+  const far = watch(page);
+  await article(scroller(1000));
+  await loaderRan(page);
+  await page.waitForLoadState('networkidle');
+  expect(far.dist()).not.toContain('/dist/cdn/comments.js');
+  await page.locator('#scroller').evaluate((el) => (el.scrollTop = 800));
+  await expect(form(page).name).toBeAttached();
+});
+
 for (const [how, o] of [
   ['the hidden attribute', { attrs: { hidden: '' } }],
   ["the page's own CSS", { attrs: { class: 'collapsed' }, head: '<style>.collapsed{display:none}</style>' }],

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
-import { test, expect, form, fillAndVerify, comeToForm, distPaths, HCAPTCHA_URL, STRICT_CSP, type ArticleOptions } from './support/fixtures.js';
+import { test, expect, form, fillAndVerify, comeToForm, distPaths, addCounts, HCAPTCHA_URL, STRICT_CSP, type ArticleOptions } from './support/fixtures.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 
@@ -168,6 +168,26 @@ test.describe('dist files', () => {
       expect(problems).toEqual([]);
     });
   }
+
+  test('the single-file build and the loader on one page, under the strict CSP (no allow-duplicates): the loader fetches nothing more, the box and the counts work', async ({
+    page,
+    article,
+    endpoint,
+    problems,
+  }) => {
+    await watchCsp(page);
+    const dist = distPaths(page);
+    endpoint.list = () => ({ items: [], next: null, total: 0 });
+    await article({ script: 'all-and-loader', csp: STRICT_CSP });
+    await page.waitForLoadState('load');
+    await addCounts(page, ['bai-khac'], 'main', 'prepend');
+    await expect(page.locator('ykien-count')).toHaveText('0 ý kiến');
+    await sendOne(page, endpoint);
+    // A second copy of Lit would be fetched for nothing, and its lit-html policy refused by this CSP.
+    expect(dist).toEqual(['/dist/ykien.all.iife.js', '/dist/ykien.iife.js']);
+    expect((await watched(page)).violations).toEqual([]);
+    expect(problems).toEqual([]);
+  });
 
   test('a windows-1258 page shows the Vietnamese text correctly', async ({ page, article, endpoint, problems }) => {
     await article({ charset: 'windows-1258' });

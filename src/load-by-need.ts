@@ -25,10 +25,18 @@ const COUNT = 'ykien-count';
  */
 const RESERVE = `:where(${COMMENTS}:not(:defined):not([hidden])){display:block;min-height:${RESERVED_HEIGHT}}`;
 
-/** Loads once, then calls `loaded`; resolves false when it failed (a later call tries again). */
-const once = (load: () => Promise<unknown>, loaded: () => void) => {
+/**
+ * Loads once, then calls `loaded`; resolves false when it failed (a later call tries again). Nothing is
+ * fetched for an element already defined (the single-file build, or an app's `import 'ykien'`, on the
+ * same page): a second copy of Lit for nothing, whose Trusted Types policy a strict CSP would refuse.
+ */
+const once = (tag: string, load: () => Promise<unknown>, loaded: () => void) => {
   let p: Promise<boolean> | undefined;
-  return () => (p ??= load().then(() => (loaded(), true), (e) => ((p = undefined), console.error('ykien: could not load', e), false)));
+  return () =>
+    (p ??= (customElements.get(tag) ? Promise.resolve() : load()).then(
+      () => (loaded(), true),
+      (e) => ((p = undefined), console.error('ykien: could not load', e), false),
+    ));
 };
 
 const LOADED = Symbol.for('ykien.load-by-need');
@@ -48,15 +56,20 @@ export function loadByNeed(loaders: Loaders): Watch {
   const observers: MutationObserver[] = [];
   let toLoad = 2;
   const loaded = () => --toLoad || observers.forEach((o) => o.disconnect());
-  const comments = once(loaders.comments, loaded);
-  const count = once(loaders.count, loaded);
+  const comments = once(COMMENTS, loaders.comments, loaded);
+  const count = once(COUNT, loaders.count, loaded);
+  // The box's space, in the page and in each shadow root handed to watch() (the page's rules do not
+  // reach into one).
+  let sheet: CSSStyleSheet | undefined;
+  const reserve = (root: Document | ShadowRoot) => sheet && (root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet]);
   try {
-    const sheet = new CSSStyleSheet();
+    sheet = new CSSStyleSheet();
     sheet.replaceSync(RESERVE);
-    doc.adoptedStyleSheets = [...doc.adoptedStyleSheets, sheet];
   } catch {
     // no constructed stylesheets: the box only takes its space when it renders
+    sheet = undefined;
   }
+  reserve(doc);
   // The box's code, once one is near. A failed fetch (the network went away, the CDN failed) is tried
   // again when the browser is back online, or a while later: the page's boxes are observed anew, and
   // one near the screen then asks again.
@@ -69,9 +82,12 @@ export function loadByNeed(loaders: Loaders): Watch {
   let timer: unknown;
   const go = () => (clearTimeout(timer as number), removeEventListener('online', go), (timer = 0), again());
   const retry = (ok: boolean) => void (ok || timer || (addEventListener('online', go), (timer = setTimeout(go, (wait = Math.min(2 * wait, 60_000))))));
+  // scrollMargin: the 200 px reach into a scrolling container too (an app shell's scrolling <main>, a
+  // drawer), whose own clip rootMargin does not widen; browsers without it ignore it.
   const near = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && (near.disconnect(), comments().then(retry)), {
     rootMargin: '200px',
-  });
+    scrollMargin: '200px',
+  } as IntersectionObserverInit);
   /** The outbox holds a comment from an earlier visit (known once the browser was idle): a box found loads at once. */
   let queued = false;
   const find = (root: Element | Document | DocumentFragment) => {
@@ -89,6 +105,7 @@ export function loadByNeed(loaders: Loaders): Watch {
     roots.forEach((r) => r.isConnected || roots.delete(r));
     if (roots.has(root)) return find(root);
     roots.add(root);
+    if (root instanceof ShadowRoot) reserve(root);
     if (toLoad) {
       const o = new MutationObserver((records) => {
         for (const r of records) for (const n of r.addedNodes) if (n instanceof Element) find(n);

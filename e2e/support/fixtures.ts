@@ -45,9 +45,10 @@ export interface ArticleOptions {
   canonical?: string;
   /**
    * Which build the page loads, and how: the loader as a classic script (`iife`, the one-tag embed), as a
-   * module (`es`), both, twice, or the single file with everything (`all`).
+   * module (`es`), both, twice, the single file with everything (`all`), or that file and the loader too
+   * (`all-and-loader`: a CMS plugin's copy beside the site's tag).
    */
-  script?: 'iife' | 'es' | 'both' | 'iife-twice' | 'all';
+  script?: 'iife' | 'es' | 'both' | 'iife-twice' | 'all' | 'all-and-loader';
   /** Serve the page (and the script, without a charset) in this encoding, like an old portal. */
   charset?: string;
   csp?: string;
@@ -74,6 +75,7 @@ export function articleHtml(o: ArticleOptions = {}): string {
     es: '<script type="module" src="/dist/ykien.js"></script>',
     both: '<script src="/dist/ykien.iife.js"></script><script type="module" src="/dist/ykien.js"></script>',
     'iife-twice': '<script src="/dist/ykien.iife.js"></script><script src="/dist/ykien.iife.js?again"></script>',
+    'all-and-loader': '<script src="/dist/ykien.all.iife.js"></script><script async src="/dist/ykien.iife.js"></script>',
   }[o.script ?? 'iife'];
   return `<!doctype html>
 <html lang="${o.lang ?? 'vi'}">
