@@ -16,8 +16,8 @@ interface CountsServer {
   asked: { endpoint: string; ids: string[] }[];
   /** The published counts; an id not here counts 0, as the reference server answers. */
   counts: Record<string, number>;
-  /** 'fail' answers 500, 'abort' drops the connection. */
-  mode: 'ok' | 'fail' | 'abort';
+  /** 'fail' answers 500, 'busy' 429 (a CDN's rate limit), 'abort' drops the connection. */
+  mode: 'ok' | 'fail' | 'busy' | 'abort';
   /** When set, `mode` applies only to requests asking for one of these ids; the others are answered. */
   failing?: Set<string>;
   /** When set, answers wait for it. */
@@ -37,6 +37,7 @@ async function countsServer(page: Page, counts: Record<string, number> = {}): Pr
       await s.hold;
       const fails = s.mode !== 'ok' && (!s.failing || ids.some((id) => s.failing!.has(id)));
       if (fails && s.mode === 'abort') return route.abort('connectionreset');
+      if (fails && s.mode === 'busy') return route.fulfill({ status: 429, headers: { 'Access-Control-Allow-Origin': '*' }, body: 'Too Many Requests' });
       if (fails && s.mode === 'fail')
         return route.fulfill({ status: 500, headers: { 'Content-Type': 'application/problem+json', 'Access-Control-Allow-Origin': '*' }, body: '{"status":500,"code":"internal"}' });
       return route.fulfill({
@@ -372,6 +373,44 @@ test('long ids (articles URLs of 200 characters) and blank ones: requests split 
   for (const u of urls) expect(u.length).toBeLessThan(8 * 1024);
   const all = server.asked.flatMap((a) => a.ids);
   expect(all.sort()).toEqual([...ids].sort()); // each once, and no blank id
+});
+
+test('a 429 from a CDN guarding a busy front page is asked again a while later, like a 5xx: the counts do not stay blank', async ({ page }) => {
+  await page.clock.install();
+  const server = await countsServer(page, { [ART(1)]: 3 });
+  server.mode = 'busy';
+  await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`]);
+  await expect.poll(() => server.asked.length).toBe(1);
+  await expect(texts(page)).toHaveText(['']);
+  server.mode = 'ok';
+  await expect.poll(async () => (await page.clock.runFor(5_000), server.asked.length)).toBe(2);
+  await expect(texts(page)).toHaveText(['3 ý kiến']);
+});
+
+test("odd page ids: one with a lone surrogate (an app's title cut inside an emoji) leaves the others' counts shown; ids full of '()!~ still split under 8 KB", async ({ page, problems }) => {
+  const quoted = Array.from({ length: 40 }, (_, i) => `${ART(i)}?q=${"it's(1)!~".repeat(25)}`);
+  const server = await countsServer(page, { ...Object.fromEntries(quoted.map((id, i) => [id, i])), [ART('x')]: 7 });
+  const urls: string[] = [];
+  page.on('request', (r) => r.url().includes('/counts') && urls.push(r.url()));
+  await headlines(page, 'vi', [`<a href="/x">Tin ${count(ENDPOINT, ART('x'))}</a>`]);
+  await expect(texts(page)).toHaveText(['7 ý kiến']);
+  // Added in one task, so that they share the batches: the cut one first.
+  await page.evaluate(
+    ({ endpoint, ids }) => {
+      const add = (id: string) => {
+        const c = document.createElement('ykien-count');
+        c.setAttribute('endpoint', endpoint);
+        c.setAttribute('page-id', id);
+        document.querySelector('#headlines')!.append(c);
+      };
+      add('Lũ quét ' + String.fromCharCode(0xd83c));
+      ids.forEach(add);
+    },
+    { endpoint: ENDPOINT, ids: quoted },
+  );
+  await expect(texts(page)).toHaveText(['7 ý kiến', /^(0 ý kiến)?$/, ...quoted.map((_, i) => `${i} ý kiến`)]);
+  for (const u of urls) expect(u.length).toBeLessThan(8 * 1024);
+  expect(problems).toEqual([]);
 });
 
 for (const mode of ['fail', 'abort'] as const) {

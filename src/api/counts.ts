@@ -2,12 +2,13 @@
 import { getJson } from './http.js';
 
 /**
- * Published counts of up to 100 articles in one request; `undefined` when no answer came or a 5xx
- * (worth asking again), null for any other answer without counts (no such route, a 4xx).
+ * Published counts of up to 100 articles in one request; `undefined` when no answer came, a 5xx, a 408
+ * or a 429 (worth asking again: a proxy's timeout, a CDN's rate limit on a busy front page), null for
+ * any other answer without counts (no such route, another 4xx).
  */
 export async function fetchCounts(endpoint: string, pageIds: string[]): Promise<Record<string, number> | null | undefined> {
   const { status, body } = await getJson(endpoint, '/counts', pageIds.map((id) => ['pageId', id]));
-  if (!status || status >= 500) return;
+  if (!status || status >= 500 || status == 408 || status == 429) return;
   const counts = status == 200 ? (body as Record<string, unknown> | undefined)?.counts : undefined;
   return counts && typeof counts == 'object' ? (counts as Record<string, number>) : null;
 }

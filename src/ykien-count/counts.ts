@@ -39,7 +39,9 @@ function flush(): void {
         for (const id of ids) for (const resolve of pages.get(id)!) resolve(counts && (typeof counts[id] == 'number' ? counts[id] : null));
       });
     for (const id of pages.keys()) {
-      const more = encodeURIComponent(id).length + 8; // &pageId=
+      // As the URL will carry it (form-encoded: `'()!~` take 3 bytes each); a lone surrogate, which
+      // encodeURIComponent throws on and would strand the whole batch, is sent as U+FFFD.
+      const more = new URLSearchParams({ pageId: id }).toString().length + 1;
       if (chunk.length == MAX_IDS || size + more > MAX_QUERY) send(chunk), (chunk = []), (size = 0);
       chunk.push(id);
       size += more;
