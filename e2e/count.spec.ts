@@ -389,7 +389,7 @@ test('a 429 from a CDN guarding a busy front page is asked again a while later, 
 
 test("odd page ids: one with a lone surrogate (an app's title cut inside an emoji) leaves the others' counts shown; ids full of '()!~ still split under 8 KB", async ({ page, problems }) => {
   const quoted = Array.from({ length: 40 }, (_, i) => `${ART(i)}?q=${"it's(1)!~".repeat(25)}`);
-  const server = await countsServer(page, { ...Object.fromEntries(quoted.map((id, i) => [id, i])), [ART('x')]: 7 });
+  await countsServer(page, { ...Object.fromEntries(quoted.map((id, i) => [id, i])), [ART('x')]: 7 });
   const urls: string[] = [];
   page.on('request', (r) => r.url().includes('/counts') && urls.push(r.url()));
   await headlines(page, 'vi', [`<a href="/x">Tin ${count(ENDPOINT, ART('x'))}</a>`]);

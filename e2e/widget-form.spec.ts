@@ -469,6 +469,8 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
     await f.captchaReset.click();
     await expect(f.captchaBox).toBeVisible();
     expect(failures).toBe(2);
+    // Loaded now: the error that sent the reader to "reset captcha" is no longer shown (or read again).
+    await expect(f.status).toHaveText('');
     await fillAndVerify(page, NAME, TEXT);
     await f.send.click();
     await expect(f.status).toContainText('Cảm ơn bạn');

@@ -122,18 +122,19 @@ export class CaptchaController implements ReactiveController {
   #host: ReactiveControllerHost & HTMLElement;
   /** Told when the reader solves the captcha, or when the token expires or fails (`undefined`). */
   #onToken: (token: string | undefined) => void;
-  #onLoadFailed: () => void;
+  /** Told whether hCaptcha's script could be loaded, at each mount's end. */
+  #onLoad: (failed: boolean) => void;
   #keptText: () => string;
 
   constructor(
     host: ReactiveControllerHost & HTMLElement,
     onToken: (token: string | undefined) => void,
-    onLoadFailed: () => void,
+    onLoad: (failed: boolean) => void,
     keptText: () => string,
   ) {
     (this.#host = host).addController(this);
     this.#onToken = onToken;
-    this.#onLoadFailed = onLoadFailed;
+    this.#onLoad = onLoad;
     this.#keptText = keptText;
   }
 
@@ -265,11 +266,14 @@ export class CaptchaController implements ReactiveController {
     el.addEventListener('error', expire);
     this.#host.append(el);
     // Start our load before vanilla-hcaptcha starts its own (it waits a tick, then reuses ours).
-    Promise.all([loadApi(o.jsapi, o.hl), defineHCaptcha()]).catch((e) => {
-      if (this.#el != el) return;
-      console.warn('ykien: captcha unavailable', e);
-      this.#loadFailed = true;
-      this.#onLoadFailed();
-    });
+    Promise.all([loadApi(o.jsapi, o.hl), defineHCaptcha()]).then(
+      () => this.#el == el && this.#onLoad(false),
+      (e) => {
+        if (this.#el != el) return;
+        console.warn('ykien: captcha unavailable', e);
+        this.#loadFailed = true;
+        this.#onLoad(true);
+      },
+    );
   }
 }

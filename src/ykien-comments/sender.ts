@@ -65,7 +65,8 @@ export class Sender {
     this.captcha = new CaptchaController(
       host,
       (token) => this.#onCaptchaToken(token),
-      () => host.say('captchaLoadFailed', 'error'),
+      // Loaded after "reset captcha": the error that sent the reader there goes with it.
+      (failed) => (failed ? host.say('captchaLoadFailed', 'error') : host.unsay('captchaLoadFailed')),
       () => host.t.captchaKept,
     );
     this.outbox = new OutboxController(

@@ -496,6 +496,11 @@ export class YkienComments extends LitElement {
     this.renderRoot.querySelector<HTMLElement>('#name')?.focus();
   }
 
+  /** @internal Empties the status region if it still says `key` (what it said is no longer true). */
+  unsay(key: StringKey): void {
+    if (this.#lastSaid?.[0] == key) (this.status = ''), (this.#lastSaid = undefined), this.#said++;
+  }
+
   /**
    * @internal Puts a message in the status region and returns it: a key of the strings, a message made of
    * the words (said again in the new words when the language changes), or text as it is.
