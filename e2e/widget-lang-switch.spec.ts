@@ -164,3 +164,31 @@ test('a 413 marks the content; the page turns English: the mark says it in Engli
   await expect(f.status).toHaveText(en.tooLarge);
   await expect(f.contentError).toHaveText(en.tooLarge);
 });
+
+test('the page turns English while a comment is being sent, before the English words came: the outcome is said in English once they come, never as a key', async ({ page, article, endpoint }) => {
+  await article({ attrs: { 'site-key': null } });
+  const f = form(page);
+  await f.name.fill('Nguyễn Văn A');
+  await f.content.fill('Một ý kiến gửi lúc trang đổi tiếng.');
+  // Every text the status shows, from now on.
+  await f.host.evaluate((el) => {
+    const seen: string[] = ((window as unknown as { __said: string[] }).__said = []);
+    const status = () => el.shadowRoot!.querySelector('[part~="status"]')!.textContent ?? '';
+    new MutationObserver(() => seen.at(-1) !== status() && seen.push(status())).observe(el.shadowRoot!, { subtree: true, childList: true, characterData: true });
+  });
+  const words = await holdEnglishWords(page);
+  const answer = endpoint.hold();
+  await f.send.click();
+  await expect.poll(() => endpoint.posts.length).toBe(1);
+  await page.evaluate(() => (document.documentElement.lang = 'en'));
+  await expect.poll(words.held).toBeGreaterThan(0);
+  const response = page.waitForResponse((r) => r.request().method() === 'POST');
+  answer();
+  await response;
+  // The answer is in; the words are not: nothing is said that the reader could not read.
+  await expect(f.send).toHaveText(vi.send);
+  words.release();
+  await expect(f.status).toHaveText(en.sentPending);
+  const said = await page.evaluate(() => (window as unknown as { __said: string[] }).__said);
+  expect(said.filter((s) => /^[a-z]+[A-Z]\w*$/.test(s))).toEqual([]);
+});

@@ -508,6 +508,13 @@ export class YkienComments extends LitElement {
   say(key: StringKey | Said | string, kind: StatusKind = 'info', params?: Record<string, number>): string {
     const t = this.t;
     const known = typeof key == 'function' || Object.hasOwn(t, key);
+    // The language changed and its words are on their way (a bilingual app switched mid-send): said once
+    // they are in, unless something newer is said first, rather than shown as a key meanwhile.
+    if (!this.#words.ready && (typeof key == 'function' || !known)) {
+      const said = ++this.#said;
+      this.withWords(() => said == this.#said && this.say(key, kind, params));
+      return typeof key == 'function' ? '' : key;
+    }
     // A message that names a button names it as the site owner may have renamed it.
     const words = typeof key == 'function' ? key(t) : known ? t[key as StringKey] : key;
     const text = format(words, { send: t.send, resetCaptcha: t.resetCaptcha, unsentHeading: t.unsentHeading, ...params }) + (this.#storageNotice ? '\n' + t.noStorage : '');
