@@ -567,9 +567,44 @@ test('two unsent comments, the keyboard on the first one\'s "Bỏ bình luận":
   await page.evaluate(() => dispatchEvent(new Event('online')));
   await expect(unsent(page)).toHaveCount(1);
   await expect(unsent(page)).toContainText('Ý kiến thứ hai.');
+  // Not lost to the page's <body>: on the list's heading, where Enter does nothing.
+  await expect(f.host.getByRole('heading', { name: 'Bình luận chưa gửi', exact: true })).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(unsent(page)).toHaveCount(1);
   expect(Object.keys(await idb(page)).filter((k) => k.startsWith('o:'))).toHaveLength(1);
+});
+
+test('two unsent comments, the keyboard on the second one\'s "Bỏ bình luận": when the outbox sends the first, the keyboard stays where it was', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  await stillArticle(page, article);
+  endpoint.offline = true;
+  const f = form(page);
+  for (const content of ['Ý kiến thứ nhất.', 'Ý kiến thứ hai.']) {
+    await fillAndVerify(page, 'Lý Văn Bình', content);
+    await f.send.click();
+    await expect(f.content).toHaveValue('');
+    await page.clock.runFor(1_000);
+  }
+  await expect(unsent(page)).toHaveCount(2);
+  const second = unsent(page).filter({ hasText: 'Ý kiến thứ hai.' }).getByRole('button', { name: 'Bỏ bình luận' });
+  await second.focus();
+  const handle = endpoint.handle.bind(endpoint);
+  endpoint.handle = async (route: Route, request: Request) =>
+    request.method() === 'POST' && request.postData()?.includes('Ý kiến thứ hai.')
+      ? route.fulfill({ status: 503, contentType: 'application/problem+json', body: '{"status":503,"title":"x","code":"storage-unavailable"}' })
+      : handle(route, request);
+  endpoint.offline = false;
+  await page.evaluate(() => dispatchEvent(new Event('online')));
+  await expect(unsent(page)).toHaveCount(1);
+  await expect(second).toBeFocused();
+  // And that one goes too, at its next try: the keyboard goes to the status, which says so, not to <body>.
+  endpoint.handle = handle;
+  await expect.poll(async () => (await page.clock.runFor(10_000), unsent(page).count())).toBe(0);
+  await expect(f.status).toBeFocused();
+  await expect(f.status).toContainText('đã được gửi');
 });
 
 test('the same words typed again after a reload, while the first still awaits moderation, are a second comment', async ({ page, article, endpoint }) => {

@@ -60,6 +60,6 @@ export function renderForm(v: FormView): TemplateResult {
       <button part="submit" aria-disabled=${v.sending} aria-busy=${v.sending}>${t.send}</button>
       <button part="reset" type="button" @click=${v.onClear}>${t.clear}</button>
     </div>
-    <p part="status" role="status" data-kind=${v.statusKind}>${v.status}</p>
+    <p part="status" role="status" tabindex="-1" data-kind=${v.statusKind}>${v.status}</p>
   </form>`;
 }

@@ -31,7 +31,7 @@ export function renderOutbox({ t, contentLang, items, here, canVerify, onVerify,
   const group = (heading: string, id: string, other: boolean) => {
     const some = unsent.filter((i) => (i.payload.pageId != here) == other);
     return some.length
-      ? html`<h3 id=${id}>${heading}</h3>
+      ? html`<h3 id=${id} tabindex="-1">${heading}</h3>
           <ul aria-labelledby=${id}>
             ${some.map((i) =>
               // Keyed: a row that goes takes its own buttons with it, never hands them to the next comment.

@@ -109,6 +109,7 @@ export class Sender {
 
   renderOutbox(): TemplateResult | typeof nothing {
     const h = this.#host;
+    this.#keepFocus();
     return renderOutbox({
       t: h.t,
       contentLang: h.contentLang,
@@ -123,6 +124,26 @@ export class Sender {
           await h.updateComplete;
           (h.renderRoot.querySelector<HTMLElement>('[part~="outbox"] button') ?? h.renderRoot.querySelector<HTMLElement>('#content'))?.focus();
         }),
+    });
+  }
+
+  /**
+   * The keyboard is on an unsent comment's button, and this render may take the row away (sent, or
+   * discarded, in the background or another tab) or rebuild it (a row before it went): focus goes back
+   * to the same button of the same comment, else to the list's heading, else to the status, which says
+   * what happened. Never to another comment's button, where the Enter meant for this one would discard it.
+   */
+  #keepFocus(): void {
+    const root = this.#host.renderRoot as ShadowRoot;
+    const button = root.activeElement;
+    const row = button?.closest<HTMLElement>('[data-client-id]');
+    if (!row) return;
+    const id = row.dataset.clientId!;
+    const label = button!.textContent;
+    void this.#host.updateComplete.then(() => {
+      if (button!.isConnected || root.activeElement) return; // still there, or the reader moved on
+      const same = [...root.querySelectorAll<HTMLElement>(`[data-client-id="${CSS.escape(id)}"] button`)].find((b) => b.textContent == label);
+      (same ?? root.querySelector<HTMLElement>('[part~="outbox"] h3') ?? root.querySelector<HTMLElement>('[part~="status"]'))?.focus();
     });
   }
 
