@@ -481,6 +481,13 @@ export class YkienComments extends LitElement {
 
   #onInput(e: Event): void {
     const { id, value } = e.target as HTMLInputElement;
+    // Past the limit (or back under it): said once, not left to the counter's colour, which a screen
+    // reader's user typing does not hear. Only with the sending words in (they are once the form was used).
+    if (id == 'content' && Object.hasOwn(this.t, 'tooLong')) {
+      const over = (text: string) => length(text.normalize('NFC')) > this.limit;
+      if (over(value) && !over(this.content)) this.say('tooLong', 'error', { max: this.limit });
+      else if (!over(value)) this.unsay('tooLong');
+    }
     this[id as 'name' | 'content'] = value;
     this.errors = { ...this.errors, [id]: undefined };
     this.#drafts.save();
