@@ -4,6 +4,7 @@
 import type { Locator, Page } from '@playwright/test';
 import { test, expect, form, fillAndVerify, comeToForm, type ArticleOptions } from './support/fixtures.js';
 import { axeCheck } from './support/axe.js';
+import { en, vi } from '../src/strings/all.js';
 
 /** axe over the element, its shadow root and the slotted captcha. */
 async function expectNoViolations(page: Page, state: string): Promise<void> {
@@ -264,4 +265,15 @@ test('forced colours (Windows high contrast): a field marked invalid keeps a mar
   await f.send.click();
   await expect(f.name).not.toHaveAttribute('aria-invalid', 'true');
   expect(await f.name.evaluate((el) => getComputedStyle(el).borderTopStyle)).not.toBe('double');
+});
+
+test('landmarks: the box is a region named by its heading, and its form one named for what it is for, in the reader\'s language', async ({ page, article }) => {
+  for (const [lang, t] of [['vi', vi], ['en', en]] as const) {
+    await article({ lang });
+    const box = page.locator('ykien-comments');
+    await expect(box.getByRole('region', { name: new RegExp(`^${t.heading}`) })).toBeVisible();
+    // Not the heading again (with the count), which would give two landmarks one name.
+    await expect(box.getByRole('form', { name: t.formLabel, exact: true })).toBeVisible();
+    await expect(box.getByRole('form')).toHaveCount(1);
+  }
 });

@@ -3,6 +3,7 @@ import type { ReadingStrings } from './vi.js';
 
 export const en: ReadingStrings = {
   heading: "Readers' comments",
+  formLabel: 'Add your comment',
   nameLabel: 'Full name',
   contentLabel: 'Comment',
   counterLabel: '{count} of {max} characters',

@@ -4,6 +4,7 @@
  */
 export const vi = {
   heading: 'Ý kiến bạn đọc',
+  formLabel: 'Gửi ý kiến của bạn',
   nameLabel: 'Họ và tên',
   contentLabel: 'Nội dung',
   counterLabel: 'Đã nhập {count}/{max} ký tự',

@@ -30,7 +30,7 @@ export function renderForm(v: FormView): TemplateResult {
   const { t, errors: e, count, max } = v;
   const error = (id: Field) => html`<p part="error" id=${id + '-error'}>${e[id]}</p>`;
   // Send is aria-disabled while sending, not disabled: a disabled button loses the focus of the reader who pressed it.
-  return html`<form part="form" novalidate @submit=${v.onSubmit} @focusin=${v.onFocus} aria-labelledby="heading">
+  return html`<form part="form" novalidate @submit=${v.onSubmit} @focusin=${v.onFocus} aria-label=${t.formLabel}>
     <div class="field">
       <label part="label" for="name">${t.nameLabel}</label>
       <input part="input" id="name" autocomplete="name" required lang=${v.contentLang} .value=${v.name} @input=${v.onInput}
