@@ -18,6 +18,17 @@ const pageOf = (items: Listed[], more = false, total = items.length): ListPage =
 const ids = (body: Buffer) => (JSON.parse(body.toString()) as { items: Array<{ id: string }> }).items.map((i) => i.id);
 
 describe('FirstPageCache', () => {
+  it('a page whose read took long (a busy pool) expires a TTL after the read began, not after it ended', async () => {
+    const cache = FirstPageCache.forMaxAge(15);
+    const slow = FIRST_PAGE_TTL_MS * 0.8;
+    const began = Date.now();
+    await cache.load('slow', 20, async () => (await new Promise((r) => setTimeout(r, slow)), pageOf([listed(1)])));
+    // What the read saw is as old as its start: served no longer than the TTL from then.
+    expect(cache.get('slow', 20, began + FIRST_PAGE_TTL_MS - slow / 2)).not.toBeNull();
+    expect(cache.get('slow', 20, began + FIRST_PAGE_TTL_MS + 1)).toBeNull(); // (a miss drops the entry)
+  });
+
+
   it('serves an entry until it expires, at most a second and at most the max-age', () => {
     const cache = FirstPageCache.forMaxAge(15);
     const v = cache.version('a');

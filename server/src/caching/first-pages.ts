@@ -126,8 +126,11 @@ export class FirstPageCache {
     const key = `${limit}\n${version}\n${pageId}`;
     let pending = this.loading.get(key);
     if (!pending) {
+      // Expires a TTL after the read began, not after it ended: a read that waited for a busy pool must
+      // not serve what it saw for longer than the page's max-age promises (another instance's decision).
+      const began = Date.now();
       pending = compute()
-        .then((page) => this.set(pageId, limit, page, version))
+        .then((page) => this.set(pageId, limit, page, version, began))
         .finally(() => this.loading.delete(key));
       this.loading.set(key, pending);
     }
