@@ -12,7 +12,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATION_LOCK, migrateOn as migrateOnClient, PG_MIGRATIONS } from '../src/stores/pg-schema.js';
 import { isUnreachable, PgStore } from '../src/stores/pg-store.js';
-import { StoreUnavailable } from '../src/stores/store.js';
+import { SCHEMA_VERSION_SQL, StoreUnavailable } from '../src/stores/store.js';
 import { payloadHash } from '../src/idempotency.js';
 import { uuidV7 } from '../src/stores/uuid-v7.js';
 import { freshPgSchema, type PgSchema } from './support/pg-schema.js';
@@ -207,6 +207,23 @@ describe.skipIf(!PG_URL)('PostgreSQL behind the gate: a default PgBouncer\'s sta
     } finally {
       await store.close();
       await gate.close();
+    }
+  });
+
+  it('a batch of keys stored before (nothing written), its connection lost as it checks the schema: the store unavailable (503), not a 500 per comment', async () => {
+    const store = await PgStore.open(schema.url);
+    try {
+      const first = comment();
+      expect(await store.insertComment(first)).toMatchObject({ created: true });
+      // The one read that follows an empty batch, failing as a connection PostgreSQL dropped fails.
+      const pool = (store as unknown as { pool: { query: (...a: unknown[]) => Promise<unknown> } }).pool;
+      const query = pool.query.bind(pool);
+      pool.query = (q: unknown, ...rest: unknown[]) =>
+        q === SCHEMA_VERSION_SQL ? Promise.reject(new Error('Connection terminated unexpectedly')) : query(q, ...rest);
+      const again = await store.insertComment({ ...first, id: uuidV7() }).catch((e: unknown) => e);
+      expect(again).toBeInstanceOf(StoreUnavailable);
+    } finally {
+      await store.close();
     }
   });
 

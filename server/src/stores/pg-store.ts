@@ -815,12 +815,15 @@ export class PgStore implements Store {
   }
 
   async schemaAhead(): Promise<SchemaAhead | null> {
-    return schemaAheadOf(await schemaVersionOn(this.pool), LATEST_PG_VERSION);
+    return schemaAheadOf(await schemaVersionOn(this.pool).catch(unavailableOnTimeout), LATEST_PG_VERSION);
   }
 
-  /** Throws SCHEMA_AHEAD when a newer server migrated the database: this one must not write to it. */
+  /**
+   * Throws SCHEMA_AHEAD when a newer server migrated the database: this one must not write to it. A
+   * connection lost meanwhile is the store unavailable (503), as for the batch's own query.
+   */
   private async refuseNewerSchema(on: pg.Pool | pg.PoolClient = this.pool): Promise<void> {
-    refuseSchemaAhead(await schemaVersionOn(on), LATEST_PG_VERSION);
+    refuseSchemaAhead(await schemaVersionOn(on).catch(unavailableOnTimeout), LATEST_PG_VERSION);
   }
 
   /**
