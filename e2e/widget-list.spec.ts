@@ -86,7 +86,7 @@ const idbRecords = (page: Page, prefix: string) =>
 const ownKey = (id: string) => `p:${ENDPOINT} ${id}`;
 
 /** Writes the reader's own comments straight into ykien's store, as an earlier visit would have. */
-const seedOwn = (page: Page, records: { id: string; savedAt: number; status?: string; name?: string; content?: string }[]) =>
+const seedOwn = (page: Page, records: { id: string; savedAt: number; createdAt?: string; status?: string; name?: string; content?: string }[]) =>
   page.evaluate(
     ({ records, endpoint, pageId }) =>
       new Promise<void>((resolve, reject) => {
@@ -104,7 +104,7 @@ const seedOwn = (page: Page, records: { id: string; savedAt: number; status?: st
                 pageId,
                 name: r.name ?? `Tôi ${r.id}`,
                 content: r.content ?? `Ý kiến của tôi ${r.id}`,
-                createdAt: new Date(r.savedAt).toISOString(),
+                createdAt: r.createdAt ?? new Date(r.savedAt).toISOString(),
                 status: r.status ?? 'pending',
                 savedAt: r.savedAt,
               },
@@ -1178,13 +1178,40 @@ test.describe('the reader’s own comments', () => {
     await expect.poll(() => idbRecords(page, 'p:')).toEqual({});
   });
 
-  test('an own copy published further down than the first page: the copy goes once the fresh first page came; "Xem thêm" shows the comment in its place', async ({
+  test('an own copy published since, the fresh first page still without it (a cache on the way, another server instance that had not heard): the copy stays until a list holds it', async ({
     page,
     article,
     endpoint,
   }) => {
     await article();
     await seedOwn(page, [{ id: 'p1', savedAt: Date.now() - 60_000 }]);
+    endpoint.statuses = { p1: 'published' };
+    // Every answer is the page from before the decision (with more pages: the comment is newer than all of them).
+    for (const next of [null, 'c2']) {
+      endpoint.list = (url) => (url.searchParams.get('cursor') ? { items: [], next: null, total: 2 } : { items: items(1, 2), next, total: 2 });
+      endpoint.gets.length = 0;
+      await reload(page);
+      const l = list(page);
+      await expect.poll(() => listGets(endpoint).length).toBe(2); // asked again, past the cache
+      await expect(l.names).toHaveText(['Tôi p1', 'Bạn đọc 1', 'Bạn đọc 2']);
+      await expect(l.byName('Tôi p1').locator('[part~="comment-pending"]')).toHaveCount(0);
+      expect(Object.keys(await idbRecords(page, 'p:'))).toEqual([ownKey('p1')]);
+    }
+    // A list that holds it: shown once, the copy gone.
+    endpoint.list = () => ({ items: [item(0, { id: 'p1', name: 'Tôi p1' }), ...items(1, 2)], next: null, total: 3 });
+    await reload(page);
+    await expect(list(page).names).toHaveText(['Tôi p1', 'Bạn đọc 1', 'Bạn đọc 2']);
+    await expect.poll(() => idbRecords(page, 'p:')).toEqual({});
+  });
+
+  test('an own copy published further down than the first page: the copy goes once the fresh first page came; "Xem thêm" shows the comment in its place', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    await article();
+    // Written before the first page's comments: the server lists it after them.
+    await seedOwn(page, [{ id: 'p1', savedAt: Date.now() - 60_000, createdAt: item(3).createdAt }]);
     endpoint.statuses = { p1: 'published' };
     endpoint.list = (url) =>
       url.searchParams.get('cursor') ? { items: [item(3, { id: 'p1', name: 'Tôi p1' })], next: null, total: 3 } : { items: items(1, 2), next: 'c2', total: 3 };

@@ -246,7 +246,12 @@ export class ListController implements ReactiveController {
       // Pages the reader added with "Xem thêm" stay as they are, and so does the copy, marked published.
       if (page && version == this.#version && !this.loadingMore && this.items.length <= src.limit) {
         this.#show(page, src);
-        settled = [...settled, ...published];
+        // The copy goes once the page holds the comment, or ends above it (it is further down). A page
+        // without it that should hold it is older than the decision (a cache on the way, or another
+        // instance's): the copy stays, marked published, until a list holds it.
+        const oldest = page.items.at(-1);
+        const below = (c: OwnComment) => !!page.next && !!oldest && Date.parse(oldest.createdAt) > Date.parse(c.createdAt);
+        settled = [...settled, ...published.filter((c) => page.items.some((i) => i.id == c.id) || below(c))];
       }
     }
     if (settled.length) keep().then((k) => settled.forEach(k.forgetOwn), () => {});
