@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
-import { test, expect, form, fillAndVerify, comeToForm, distPaths, addCounts, HCAPTCHA_URL, STRICT_CSP, type ArticleOptions } from './support/fixtures.js';
+import { test, expect, form, fillAndVerify, comeToForm, distPaths, addCounts, servePage, ENDPOINT, ORIGIN, SITE_KEY, HCAPTCHA_URL, STRICT_CSP, type ArticleOptions } from './support/fixtures.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 
@@ -186,6 +186,24 @@ test.describe('dist files', () => {
     // A second copy of Lit would be fetched for nothing, and its lit-html policy refused by this CSP.
     expect(dist).toEqual(['/dist/ykien.all.iife.js', '/dist/ykien.iife.js']);
     expect((await watched(page)).violations).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+
+  test('a loader inlined into the page by a CMS optimiser finds its chunks through data-ykien-base', async ({ page, endpoint, problems }) => {
+    const dist = distPaths(page);
+    const loader = readFileSync(`${root}dist/ykien.iife.js`, 'utf8');
+    await servePage(
+      page,
+      '/tin-tuc/bai-viet-toi-uu',
+      `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Bài</title></head><body><h1>Bài</h1>
+<ykien-comments endpoint="${ENDPOINT}" site-key="${SITE_KEY}"></ykien-comments>
+<script data-ykien-base="/dist/">${loader}</script></body></html>`,
+    );
+    await page.route((u) => u.href.split('?')[0] === ENDPOINT || u.href.startsWith(`${ENDPOINT}/`), (route, request) => endpoint.handle(route, request));
+    await page.goto(`${ORIGIN}/tin-tuc/bai-viet-toi-uu`);
+    await sendOne(page, endpoint);
+    // From /dist/cdn/, not from beside the article (/tin-tuc/cdn/…).
+    expect(dist).toContain('/dist/cdn/comments.js');
     expect(problems).toEqual([]);
   });
 

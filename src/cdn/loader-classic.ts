@@ -4,7 +4,10 @@
  */
 import { loadByNeed } from '../load-by-need.js';
 
-const base = (document.currentScript as HTMLScriptElement | null)?.src || document.baseURI;
+// `data-ykien-base` names the folder for a loader that is not its own file: inlined into the page, or
+// combined into a site's bundle by a CMS's optimiser (its chunks are not beside that bundle).
+const script = document.currentScript as HTMLScriptElement | null;
+const base = new URL(script?.dataset.ykienBase || script?.src || '', document.baseURI).href;
 const from = (file: string) => () => import(/* @vite-ignore */ new URL(file, base).href);
 
 loadByNeed({ comments: from('cdn/comments.js'), count: from('cdn/count.js') });
