@@ -288,6 +288,36 @@ test('the list is asked for while the words are still coming: the box waits for 
   expect(endpoint.gets).toHaveLength(1);
 });
 
+test("before its code, the empty box is a named region (a screen reader's landmarks find it where it will be); with its code, the box's own section is, once", async ({
+  page,
+  article,
+}) => {
+  for (const [lang, attrs, label] of [
+    ['vi', {}, 'Ý kiến bạn đọc'],
+    ['en', {}, "Readers' comments"],
+    ['vi', { heading: 'Bạn đọc viết' }, 'Bạn đọc viết'],
+  ] as const) {
+    await article({ lang, attrs: { ...attrs, 'site-key': null }, before: FILLER, after: BELOW, wait: false });
+    await loaderRan(page);
+    const box = page.locator('ykien-comments');
+    await expect(page.getByRole('region', { name: label, exact: true })).toHaveCount(1);
+    await expect(box).toHaveAttribute('role', 'region');
+    expect(await page.evaluate(() => !!customElements.get('ykien-comments'))).toBe(false);
+    // Going there (as a screen reader moving to the landmark scrolls it) loads it.
+    await box.scrollIntoViewIfNeeded();
+    await expect(form(page).heading).toHaveText(label);
+    await expect(page.getByRole('region', { name: label, exact: true })).toHaveCount(1);
+    await expect(box).not.toHaveAttribute('role');
+    await expect(box).not.toHaveAttribute('aria-label');
+  }
+  // A role the page gave the element itself is the page's: left as it is.
+  await article({ attrs: { 'site-key': null, role: 'complementary' }, before: FILLER, wait: false });
+  await loaderRan(page);
+  await page.locator('ykien-comments').scrollIntoViewIfNeeded();
+  await expect(form(page).heading).toBeVisible();
+  await expect(page.locator('ykien-comments')).toHaveAttribute('role', 'complementary');
+});
+
 test('a short page loads the comments at once', async ({ page, article }) => {
   const seen = watch(page);
   await article();

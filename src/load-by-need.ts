@@ -8,7 +8,7 @@
  *   in the outbox from an earlier visit, so it is sent even if they never scroll down.
  * Used by the CDN loaders (cdn/) and by `ykien/lazy` for bundlers, which differ only in how they import.
  */
-import { RESERVED_HEIGHT } from './reserved-height.js';
+import { NAMED_BY_LOADER, RESERVED_HEIGHT } from './reserved-height.js';
 import { hasQueued } from './stored-before.js';
 
 export interface Loaders {
@@ -40,6 +40,18 @@ const once = (tag: string, load: () => Promise<unknown>, loaded: () => void) => 
 };
 
 const LOADED = Symbol.for('ykien.load-by-need');
+
+/**
+ * Until its code comes, the box is an empty block: it is named as a region, so that a screen reader's
+ * landmarks list it where it will be (going there scrolls it near, which loads it). The element takes
+ * the name back as it upgrades; a role the page gave it stays.
+ */
+const name = (el: Element) =>
+  customElements.get(COMMENTS) ||
+  el.hasAttribute('role') ||
+  (el.setAttribute('role', 'region'),
+  el.setAttribute(NAMED_BY_LOADER, ''),
+  el.setAttribute('aria-label', el.getAttribute('heading') || (/^\s*(vi(?![a-z])|$)/i.test(el.closest('[lang]')?.getAttribute('lang') ?? '') ? 'Ý kiến bạn đọc' : "Readers' comments")));
 
 /** Looks for the elements in `root` and what is added to it later: the document, or a shadow root. */
 export type Watch = (root: Document | DocumentFragment | Element) => void;
@@ -93,7 +105,7 @@ export function loadByNeed(loaders: Loaders): Watch {
   const find = (root: Element | Document | DocumentFragment) => {
     const all = (sel: string) => [...(root instanceof Element && root.matches(sel) ? [root] : []), ...root.querySelectorAll(sel)];
     const found = all(COMMENTS);
-    found.forEach((el) => near.observe(el));
+    found.forEach((el) => (near.observe(el), name(el)));
     if (queued && found.length) comments().then(retry);
     if (all(COUNT).length) count().then(retry);
   };

@@ -5,3 +5,9 @@
  * site sets \`--ykien-reserve\` to change it.
  */
 export const RESERVED_HEIGHT = 'var(--ykien-reserve,max(36rem,100vh))';
+
+/**
+ * Marks the name the loader gave the empty box (a region, for a screen reader's landmarks) until its code
+ * comes: the element takes it back as it upgrades, leaving a role the page set itself.
+ */
+export const NAMED_BY_LOADER = 'data-ykien-named';

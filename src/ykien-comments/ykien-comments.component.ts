@@ -3,6 +3,7 @@ import { styles } from './ykien-comments.styles.js';
 import { format, loadStrings, pageLangOf, stringsFor, type Lang, type StringKey, type Strings, type StringsOverride } from '../i18n.js';
 import type { FieldErrors } from '../validate.js';
 import { DEFAULT_MAX_LENGTH, length } from '../text.js';
+import { NAMED_BY_LOADER } from '../reserved-height.js';
 import type { CommentPayload, Page } from '../api/send.js';
 import { CHANNEL_NAME } from '../outbox/channel.js';
 import { YkienErrorEvent, type SentStatus } from '../events.js';
@@ -299,6 +300,8 @@ export class YkienComments extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    // The loader's name for the empty box (load-by-need.ts): the box's own section is the region now.
+    if (this.hasAttribute(NAMED_BY_LOADER)) for (const a of ['role', 'aria-label', NAMED_BY_LOADER]) this.removeAttribute(a);
     this.#channel = new BroadcastChannel(CHANNEL_NAME);
     this.#channel.onmessage = () => this.#prepare();
   }
