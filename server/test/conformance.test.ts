@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { retryAfterOf } from '../src/conformance/checks.js';
 import { startFakeVerifier } from './support/fake-verifier.js';
 import { CAPTCHA_TOKEN, startFakeEndpoint, type Breaks } from './support/fake-endpoint.js';
 import { rowsOf } from './support/http.js';
@@ -119,6 +120,7 @@ describe('ykien-conformance against the reference server', () => {
     const r = await conformance(`${s.url}/api/comments`, '--origin', SITE);
     expect(fails(r), r.out).toEqual([]);
     expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^PASS a new comment without a captcha token: 403 captcha$/m);
     expect(r.out).toMatch(/^NOTE the endpoint requires a captcha: using hCaptcha's published test token 10000000-aaaa-bbbb-cccc-000000000001/m);
     expect(r.out).toMatch(/^SKIP the list's paging: skipped: moderation on/m);
     expect(r.out).toMatch(/^PASS the list's shape/m);
@@ -239,6 +241,8 @@ describe('ykien-conformance against endpoints written by hand', () => {
     const r = await run({});
     expect(fails(r), r.out).toEqual([]);
     expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^PASS a new comment without a captcha token: 201, stored \(no captcha required\)$/m);
+    expect(r.out).not.toMatch(/^NOTE the endpoint requires a captcha/m);
     expect(r.out).toMatch(/^SKIP GET .*\/counts: 404, no counts \(optional/m);
     expect(r.out).toMatch(/^PASS GET .*\/\{id\}: 200 \{id, status: "published"\}$/m);
   });
@@ -250,6 +254,14 @@ describe('ykien-conformance against endpoints written by hand', () => {
     expect(r.out).toMatch(/^NOTE rate limited: waiting 1 s as Retry-After says$/m);
     expect(r.out).toMatch(/^PASS .*415/m);
     expect(r.out).toMatch(/^PASS the same Idempotency-Key again: 200 replay with the same id$/m);
+  });
+
+  it('waits out a 429 whose Retry-After is an HTTP date, or that says it only in the body\'s retryAfter, as the widget does', async () => {
+    for (const [as, said] of [['date', /^NOTE rate limited: waiting [12] s as Retry-After says$/m], ['body', /^NOTE rate limited: waiting 1 s as its "retryAfter" says$/m]] as const) {
+      const r = await run({ postsPerSecond: 5, retryAfterAs: as });
+      expect(fails(r), r.out).toEqual([]);
+      expect(r.out).toMatch(said);
+    }
   });
 
   it('fails one without CORS', async () => {
@@ -361,6 +373,67 @@ describe('ykien-conformance against endpoints written by hand', () => {
     ]);
   });
 
+  it("with a captcha: fails one that answers 400 to a comment without a token, which the widget's outbox takes as a final refusal", async () => {
+    const r = await run({ captcha: 'after-key', noTokenIs400: true }, '--captcha-token', CAPTCHA_TOKEN);
+    expect(r.code).toBe(1);
+    expect(fails(r), r.out).toEqual([
+      expect.stringMatching(
+        /^FAIL a new comment without a captcha token → 403 captcha: 400 application\/problem\+json .*\(answer 403 with "code": "captcha" when captchaToken is missing or empty, not 400: the widget's outbox sends a comment whose token expired without one, and takes a 400 as a final refusal/,
+      ),
+    ]);
+    // Then on with the token, as before.
+    expect(r.out).toMatch(/^PASS POST a valid comment: 201/m);
+    const right = await run({ captcha: 'after-key' }, '--captcha-token', CAPTCHA_TOKEN);
+    expect(fails(right), right.out).toEqual([]);
+    expect(right.out).toMatch(/^PASS a new comment without a captcha token: 403 captcha$/m);
+  });
+
+  it("fails a status route that calls the comment it just stored rejected or deleted (the widget would drop the reader's copy)", async () => {
+    for (const said of ['rejected', 'deleted']) {
+      const r = await run({ statusSays: said });
+      expect(r.code).toBe(1);
+      expect(fails(r), r.out).toEqual([
+        expect.stringMatching(new RegExp(`^FAIL GET .*/\\{id\\}: 200 application/json \\{"id":"[0-9a-f-]+","status":"${said}"\\} \\(answer 200 \\{"id": "[0-9a-f-]+", "status": "published"\\} for the comment just stored, as the POST answered: "rejected" or "deleted" makes the widget drop the reader's copy`)),
+      ]);
+    }
+    // A pending comment approved since (by a moderator, a filter) is fine.
+    const approved = await run({ moderation: true, statusSays: 'published' });
+    expect(fails(approved), approved.out).toEqual([]);
+  });
+
+  it('skips optional routes that are clearly not there (an SPA\'s page, a script that ignores the path, a network error), with a note of what came', async () => {
+    for (const noReads of ['spa', 'list'] as const) {
+      const r = await run({ noReads });
+      expect(fails(r), `${noReads}\n${r.out}`).toEqual([]);
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/^SKIP GET .*\/\{id\}: no status route \(optional; the reader's pending copy is then kept/m);
+      expect(r.out).toMatch(/^SKIP GET .*\/counts: no counts \(optional; <ykien-count> then shows nothing\)$/m);
+    }
+    const spa = await run({ noReads: 'spa' });
+    expect(spa.out).toMatch(/^NOTE GET .*\/\{id\} answered 200 text\/html <!doctype html>.*which the widget takes as no status route; if it is meant to be one, answer 200 \{"id": "[0-9a-f-]+", "status": "published"\}/m);
+    expect(spa.out).toMatch(/^NOTE GET .*\/counts answered 200 text\/html .*if it is meant to be one, answer 200 \{"counts"/m);
+    const list = await run({ noReads: 'list' });
+    expect(list.out).toMatch(/^NOTE GET .*\/\{id\} answered 400 application\/problem\+json /m);
+    expect(list.out).toMatch(/^NOTE GET .*\/counts answered 200 application\/json \{"items"/m);
+    // A connection closed without an answer.
+    const proxy = await behindProxy((r, res) => {
+      if (r.method !== 'GET' || !/^\/comments\/[^?]+/.test(r.path)) return r;
+      res.socket?.destroy();
+      return null;
+    });
+    const closed = await conformance(`${proxy}/comments`, '--origin', SITE);
+    expect(fails(closed), closed.out).toEqual([]);
+    expect(closed.out).toMatch(/^NOTE GET .*\/counts answered a network error \(/m);
+  });
+
+  it("reads counts as the widget does, whatever the Content-Type, and still fails wrong counts", async () => {
+    const html = await run({ counts: 'html' });
+    expect(fails(html), html.out).toEqual([]);
+    expect(html.out).toMatch(/^PASS counts of 100 articles: \{"counts": \{…: 3, unknown: 0, …\}\}$/m);
+    const empty = await run({ counts: 'empty' });
+    expect(fails(empty), empty.out).toEqual([expect.stringMatching(/^FAIL counts of 100 articles: .*\(count published comments per pageId \(3 here\)/)]);
+  });
+
   it('fails one whose reads (the list, a status) have no CORS headers: the widget reads them from the article page', async () => {
     const r = await run({ corsOnWritesOnly: true });
     expect(r.code).toBe(1);
@@ -407,6 +480,19 @@ describe('ykien-conformance against endpoints written by hand', () => {
     expect(r.code, r.out).toBe(0);
     expect(r.out).toMatch(/^SKIP the list's paging: skipped: moderation on/m);
     expect(r.out).toMatch(/^PASS the list's shape/m);
+  });
+});
+
+describe("a 429's wait", () => {
+  const at = Date.parse('2026-11-25T17:53:10Z');
+  const reply = (headers: Record<string, string>, json?: unknown) => ({ status: 429, headers, text: '', json });
+  it('reads Retry-After as seconds or an HTTP date, else the body\'s retryAfter, at least 1 s, as the widget does', () => {
+    expect(retryAfterOf(reply({ 'retry-after': '42' }, { retryAfter: 7 }), at)).toEqual({ seconds: 42, from: 'Retry-After' });
+    expect(retryAfterOf(reply({ 'retry-after': 'Wed, 25 Nov 2026 17:53:40 GMT' }), at)).toEqual({ seconds: 30, from: 'Retry-After' });
+    expect(retryAfterOf(reply({ 'retry-after': 'Wed, 25 Nov 2026 17:53:00 GMT' }), at)).toEqual({ seconds: 1, from: 'Retry-After' });
+    expect(retryAfterOf(reply({}, { code: 'rate-limited', retryAfter: 12.5 }), at)).toEqual({ seconds: 13, from: 'its "retryAfter"' });
+    expect(retryAfterOf(reply({ 'retry-after': 'soon' }, { retryAfter: 3 }), at)).toEqual({ seconds: 3, from: 'its "retryAfter"' });
+    expect(retryAfterOf(reply({}, { retryAfter: '3' }), at)).toBeUndefined();
   });
 });
 

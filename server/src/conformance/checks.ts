@@ -6,8 +6,9 @@
  * comments it means to store to one, the probes the endpoint must refuse to another (`…-refused`), so
  * that an endpoint wrongly accepting one fails that check alone, not the list's total and the counts
  * too. It keeps within the reference server's default rate limit (5 comments a minute): the checks that
- * cannot be stored (415, 413, 400, 422, replays) never reach that limit, and a 429 on any POST (an
- * endpoint or its proxy may count every request) is waited out once, as its Retry-After says.
+ * cannot be stored (415, 413, 400, 422, replays, a comment without the captcha token) never reach that
+ * limit, and a 429 on any POST (an endpoint or its proxy may count every request) is waited out once, as
+ * its Retry-After (or its body's retryAfter) says.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DeadlineError, send, type Reply, type RequestOptions } from './request.js';
@@ -89,6 +90,20 @@ export function endpointUrl(endpoint: string, path: string, params: Array<[strin
   const u = new URL(endpoint.replace(/\/+$/, '') + path);
   for (const [k, v] of params) u.searchParams.append(k, v);
   return u.href;
+}
+
+/**
+ * A 429's wait in seconds, read as the widget reads it (src/api/send.ts, which the server does not
+ * import): `Retry-After` as delta-seconds or an HTTP date, else the body's `retryAfter`; at least 1.
+ * Undefined when the answer says neither; `from` names what said it.
+ */
+export function retryAfterOf(r: Reply, now = Date.now()): { seconds: number; from: string } | undefined {
+  const header = headerOf(r, 'retry-after')?.trim() ?? '';
+  const s = /^\d+$/.test(header) ? Number(header) : (Date.parse(header) - now) / 1000;
+  if (Number.isFinite(s)) return { seconds: Math.max(1, Math.ceil(s)), from: 'Retry-After' };
+  const body = isObject(r.json) ? r.json.retryAfter : undefined;
+  if (typeof body === 'number' && Number.isFinite(body)) return { seconds: Math.max(1, Math.ceil(body)), from: 'its "retryAfter"' };
+  return undefined;
 }
 
 /** What is wrong with an error answer as a problem document of this status and code, or null. */
@@ -176,9 +191,10 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
   const post = async (body: Record<string, unknown>, o: PostOptions = {}): Promise<Reply> => {
     let r = await postOnce(body, o);
     if (r.status === 429) {
-      const wait = Number(headerOf(r, 'retry-after'));
-      if (Number.isFinite(wait) && wait > 0 && wait <= maxWait) {
-        emit('NOTE', `rate limited: waiting ${wait} s as Retry-After says`);
+      const after = retryAfterOf(r);
+      if (after !== undefined && after.seconds <= maxWait) {
+        const wait = after.seconds;
+        emit('NOTE', `rate limited: waiting ${wait} s as ${after.from} says`);
         await new Promise((res) => setTimeout(res, wait * 1000));
         r = await postOnce(body, o);
       }
@@ -206,8 +222,9 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
    */
   const corsOnRead = (what: string, r: Reply) => {
     const acao = headerOf(r, 'access-control-allow-origin');
-    if (acao !== origin && acao !== '*') fail(`CORS on ${what}`, `send Access-Control-Allow-Origin: ${origin} here too (got ${acao ?? 'none'}): the widget reads it from the article's page`);
-    else if (acao !== '*' && !listHas(headerOf(r, 'vary'), 'Origin')) fail(`Vary on ${what}`, 'send Vary: Origin with an Access-Control-Allow-Origin that names the origin, or a shared cache serves it to another site');
+    if (acao !== origin && acao !== '*') {
+      fail(`CORS on ${what}`, `send Access-Control-Allow-Origin: ${origin} here too (got ${acao ?? 'none'}), or * (enough for a read: the widget sends no credentials): the widget reads it from the article's page`);
+    } else if (acao !== '*' && !listHas(headerOf(r, 'vary'), 'Origin')) fail(`Vary on ${what}`, 'send Vary: Origin with an Access-Control-Allow-Origin that names the origin, or a shared cache serves it to another site');
     else pass(`CORS on ${what}: Access-Control-Allow-Origin${acao === '*' ? '' : ' and Vary: Origin'}`);
   };
 
@@ -243,8 +260,9 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
     } else pass(`CORS preflight from an unknown origin gets no Access-Control-Allow-Origin (${r.status})`);
   });
 
-  // 2. A valid comment, its replay, and the idempotency rules.
+  // 2. A valid comment, its replay, and the idempotency rules. It goes without a captcha token first.
   const first = comment();
+  delete first.captchaToken;
   let created: { id: string; status: string } | null = null;
   /**
    * Every comment the endpoint said it stored on this run's page (201 with an id), in order: the first,
@@ -253,15 +271,44 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
    */
   const onPage: Array<{ id: string; status: string }> = [];
   await guard('POST a valid comment', async () => {
-    let r = await post(first);
-    if (r.status === 403 && isObject(r.json) && r.json.code === 'captcha' && token === undefined) {
-      token = HCAPTCHA_TEST_TOKEN;
-      first.captchaToken = token;
-      emit(
-        'NOTE',
-        `the endpoint requires a captcha: using hCaptcha's published test token ${HCAPTCHA_TEST_TOKEN}, which passes only if the server verifies with the test site key ${HCAPTCHA_TEST_SITEKEY} and its test secret (or pass --captcha-token)`,
-      );
+    /**
+     * First without a token, as the widget's outbox sends a comment whose token expired: a server that
+     * requires one must answer 403 captcha, which asks the reader for the captcha again; the outbox takes
+     * a 400 as a final refusal. A server without a captcha stores it (201). Then with the token.
+     */
+    const tokenless = await post(first);
+    let r = tokenless;
+    const tokenlessCaptcha = r.status === 403 && isObject(r.json) && r.json.code === 'captcha';
+    const withoutToken = 'a new comment without a captcha token';
+    if (r.status === 201) pass(`${withoutToken}: 201, stored (no captcha required)`);
+    else if (tokenlessCaptcha) {
+      const fault = problemFault(r, 403, 'captcha');
+      errorAnswers.push({ what: '403 captcha', reply: r });
+      if (fault) fail(`${withoutToken} → 403 captcha`, fault);
+      else pass(`${withoutToken}: 403 captcha`);
+    }
+    if (r.status !== 201) {
+      first.captchaToken = token ?? HCAPTCHA_TEST_TOKEN;
       r = await post(first);
+      // The same comment answered otherwise with a token: the first answer was about the token (but a
+      // 408, 429 or 503 may pass by itself).
+      const aboutToken = tokenlessCaptcha || (![408, 429, 503].includes(tokenless.status) && r.status !== tokenless.status);
+      if (token === undefined && aboutToken) {
+        token = HCAPTCHA_TEST_TOKEN;
+        emit(
+          'NOTE',
+          `the endpoint requires a captcha: using hCaptcha's published test token ${HCAPTCHA_TEST_TOKEN}, which passes only if the server verifies with the test site key ${HCAPTCHA_TEST_SITEKEY} and its test secret (or pass --captcha-token)`,
+        );
+      }
+      if (!tokenlessCaptcha && aboutToken) {
+        errorAnswers.push({ what: `${tokenless.status} without a token`, reply: tokenless });
+        fail(
+          `${withoutToken} → 403 captcha: ${describe(tokenless)}`,
+          tokenless.status === 400
+            ? 'answer 403 with "code": "captcha" when captchaToken is missing or empty, not 400: the widget\'s outbox sends a comment whose token expired without one, and takes a 400 as a final refusal of the reader\'s comment, where a 403 captcha asks the reader to solve the captcha again'
+            : 'answer 403 with "code": "captcha" when captchaToken is missing or empty, so that the widget asks the reader to solve the captcha again',
+        );
+      }
     }
     const body = r.json;
     if (r.status !== 201 || !JSON_TYPE.test(headerOf(r, 'content-type') ?? '') || !isObject(body) || typeof body.id !== 'string' || !body.id ||
@@ -467,29 +514,61 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
     });
   }
 
+  /**
+   * An optional route's answer that is clearly not an implementation of it (an SPA's HTML for every
+   * path, a script that ignores the path and answers as the list, a network error): the widget takes it
+   * as no route, so it is a SKIP, with a NOTE of what came in case the route was meant to be there.
+   */
+  const notARoute = (what: string, route: string, without: string, answered: string, fix: string) => {
+    skip(`${what}: no ${route} (optional; ${without})`);
+    emit('NOTE', `${what} answered ${answered}, which the widget takes as no ${route}; if it is meant to be one, ${fix}`);
+  };
+  /** An optional route's request: a network error is an answer the widget copes with, a SKIP. */
+  const optional = async (url: string, onError: (message: string) => void): Promise<Reply | null> => {
+    try {
+      return await request(url);
+    } catch (err) {
+      if (err instanceof DeadlineError) throw err;
+      onError(`a network error (${(err as Error).message})`);
+      return null;
+    }
+  };
+
   // The status of one comment (optional: the widget asks it about the reader's own pending comments).
   if (created) {
-    const id = (created as { id: string }).id;
+    const { id, status: said } = created as { id: string; status: string };
+    const what = `GET ${endpoint}/{id}`;
+    const keptFor = "the reader's pending copy is then kept until the list shows it, 30 days at most";
+    const answerThis = `answer 200 {"id": "${id}", "status": "${said}"} for the comment just stored`;
     await guard('comment status', async () => {
-      const r = await request(endpointUrl(opts.endpoint, `/${encodeURIComponent(id)}`));
+      const r = await optional(endpointUrl(opts.endpoint, `/${encodeURIComponent(id)}`), (e) => notARoute(what, 'status route', keptFor, e, answerThis));
+      if (!r) return;
       if (r.status === 404 && isObject(r.json) && r.json.code === 'not-found') {
         fail(
-          `GET ${endpoint}/{id}: 404 not-found for the comment just stored`,
-          `answer 200 {"id": "${id}", "status": "pending"}: "not-found" tells the widget the comment is gone, and it drops the reader's copy (a server without this route must not answer the not-found problem)`,
+          `${what}: 404 not-found for the comment just stored`,
+          `${answerThis}: "not-found" tells the widget the comment is gone, and it drops the reader's copy (a server without this route must not answer the not-found problem)`,
         );
         return;
       }
       if (r.status === 404 || r.status === 405) {
-        skip(`GET ${endpoint}/{id}: ${r.status}, no status route (optional; the reader's pending copy is then kept for 30 days)`);
+        skip(`${what}: ${r.status}, no status route (optional; ${keptFor})`);
         return;
       }
       const body = r.json;
-      if (r.status !== 200 || !isObject(body) || body.id !== id || !['pending', 'published', 'rejected', 'deleted'].includes(String(body.status))) {
-        fail(`GET ${endpoint}/{id}: ${describe(r)}`, `answer 200 {"id": "${id}", "status": "pending" | "published" | "rejected" | "deleted"}, 404 for an unknown id`);
+      if (r.status !== 200 || !isObject(body) || !('status' in body)) {
+        notARoute(what, 'status route', keptFor, describe(r), answerThis);
+        return;
+      }
+      // The status the POST answered; or published, if a moderator (or a filter) approved it since.
+      if (body.id !== id || (body.status !== said && !(said === 'pending' && body.status === 'published'))) {
+        fail(
+          `${what}: ${describe(r)}`,
+          `${answerThis}, as the POST answered: "rejected" or "deleted" makes the widget drop the reader's copy; 404 not-found only for an unknown id`,
+        );
       } else if ('name' in body || 'content' in body) {
-        fail(`GET ${endpoint}/{id}`, 'answer only {id, status}: a guessed id must not reveal a pending comment');
-      } else pass(`GET ${endpoint}/{id}: 200 {id, status: "${String(body.status)}"}`);
-      corsOnRead(`GET ${endpoint}/{id}`, r);
+        fail(what, 'answer only {id, status}: a guessed id must not reveal a pending comment');
+      } else pass(`${what}: 200 {id, status: "${String(body.status)}"}`);
+      corsOnRead(what, r);
     });
   }
 
@@ -497,14 +576,25 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
   await guard('counts', async () => {
     const others = Array.from({ length: 99 }, () => `ykien-conformance-${randomBytes(6).toString('hex')}`);
     const other = others[0]!;
-    const r = await request(endpointUrl(opts.endpoint, '/counts', [pageId, ...others].map((p): [string, string] => ['pageId', p])));
+    const what = `GET ${endpoint}/counts`;
+    const showsNothing = '<ykien-count> then shows nothing';
+    const answerThis = 'answer 200 {"counts": {"<pageId>": n, …}} for up to 100 pageIds';
+    const r = await optional(endpointUrl(opts.endpoint, '/counts', [pageId, ...others].map((p): [string, string] => ['pageId', p])), (e) =>
+      notARoute(what, 'counts', showsNothing, e, answerThis),
+    );
+    if (!r) return;
     if (r.status === 404 || r.status === 405) {
-      skip(`GET ${endpoint}/counts: ${r.status}, no counts (optional; <ykien-count> then shows nothing)`);
+      skip(`${what}: ${r.status}, no counts (optional; ${showsNothing})`);
       return;
     }
-    const counts = isObject(r.json) && isObject(r.json.counts) ? r.json.counts : null;
-    if (r.status !== 200 || !JSON_TYPE.test(headerOf(r, 'content-type') ?? '') || !counts) {
-      fail(`counts: ${describe(r)}`, 'answer 200 application/json {"counts": {"<pageId>": n, …}} or 404 when not supported');
+    // As the widget (src/api/counts.ts) reads it: the JSON body, whatever its Content-Type.
+    if (r.status !== 200 || !isObject(r.json) || !('counts' in r.json)) {
+      notARoute(what, 'counts', showsNothing, describe(r), answerThis);
+      return;
+    }
+    const counts = isObject(r.json.counts) ? r.json.counts : null;
+    if (!counts) {
+      fail(`counts: ${describe(r)}`, `${answerThis}: "counts" must be an object`);
       return;
     }
     const mine = onPage.filter((c) => c.status === 'published').length;
@@ -512,7 +602,7 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
       const shown = JSON.stringify({ [pageId]: counts[pageId], [other]: counts[other], answered: Object.keys(counts).length });
       fail(`counts of 100 articles: ${shown}`, `count published comments per pageId (${mine} here) and 0 for an unknown one, for up to 100 pageIds`);
     } else pass(`counts of 100 articles: {"counts": {…: ${mine}, unknown: 0, …}}`);
-    corsOnRead(`GET ${endpoint}/counts`, r);
+    corsOnRead(what, r);
   });
 
   const passed = lines.filter((l) => l.outcome === 'PASS').length;

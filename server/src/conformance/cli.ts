@@ -32,10 +32,12 @@ ykien-conformance-<random>-refused, where nothing is stored unless it accepts on
 fails). Delete them in your moderation tool afterwards. Run it against staging with moderation off
 to check the list's paging too (with moderation on that check says "skipped: moderation on").
 
-Captcha: when the endpoint answers 403 captcha and no --captcha-token is given, it uses hCaptcha's
-published test token ${HCAPTCHA_TEST_TOKEN}, which passes siteverify only
-when the server uses the test site key ${HCAPTCHA_TEST_SITEKEY} with the test
-secret 0x0000000000000000000000000000000000000000 (a staging configuration), and says so.
+Captcha: its first comment goes without a token, which an endpoint that requires one must answer
+403 captcha (a 400 fails: the widget's outbox takes it as a final refusal). Then, without
+--captcha-token, it uses hCaptcha's published test token ${HCAPTCHA_TEST_TOKEN},
+which passes siteverify only when the server uses the test site key
+${HCAPTCHA_TEST_SITEKEY} with the test secret
+0x0000000000000000000000000000000000000000 (a staging configuration), and says so.
 
 Output: one line per check (PASS / FAIL ... (what to fix) / SKIP), then "N passed, M failed".
 Exit status: 0 when nothing failed, 1 otherwise, 2 for a usage error.

@@ -31,13 +31,31 @@ export interface Breaks {
    * replay without the token is a 403.
    */
   captcha?: 'after-key' | 'before-key';
+  /** With `captcha`: a comment without a token is `400 validation` (a required field), not `403 captcha`. */
+  noTokenIs400?: boolean;
+  /** GET /comments/{id} answers this status for every comment it holds, whatever the comment's is. */
+  statusSays?: string;
+  /**
+   * Not a break: no GET /comments/{id} nor /counts, answered as a site without them does: `spa`, an
+   * SPA's HTML page for every path (200 text/html); `list`, a script that ignores the path and answers
+   * as the list (`…/counts?pageId=a&pageId=b` the last pageId's page, `…/{id}` 400 pageId missing).
+   */
+  noReads?: 'spa' | 'list';
+  /**
+   * GET /comments/counts: `json`, right, as application/json; `html`, right, but as text/html (PHP's
+   * default for an `echo json_encode(…)`); `empty`, `{"counts": {}}` whatever was asked.
+   */
+  counts?: 'json' | 'html' | 'empty';
   /** CORS headers on the POST and its preflight only, none on the reads (list, status). */
   corsOnWritesOnly?: boolean;
   /**
    * Not a break: a limit on every POST, refused ones included (as a proxy's limit is), this many a
-   * second; past it `429 rate-limited` with `Retry-After: 1`, before the body is read.
+   * second; past it `429 rate-limited`, before the body is read, with the wait (1 s, 2 s for a date,
+   * which counts whole seconds) said as `retryAfterAs`: `Retry-After: 1` (the default), `Retry-After`
+   * as an HTTP date, or only the body's `retryAfter`.
    */
   postsPerSecond?: number;
+  retryAfterAs?: 'seconds' | 'date' | 'body';
 }
 
 /** The token the fake's captcha accepts (as often as it is sent). */
@@ -88,9 +106,35 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
     res.writeHead(status, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ status, title: code, code, ...extra }));
   };
 
+  const list = (res: ServerResponse, url: URL) => {
+    const pageId = url.searchParams.get('pageId') ?? '';
+    if (!pageId) return problem(res, 400, 'validation', { fields: { pageId: 'missing' } });
+    const limit = Number(url.searchParams.get('limit') ?? 20);
+    const start = Number(url.searchParams.get('cursor') ?? 0);
+    const all = comments.filter((c) => c.pageId === pageId && c.status === 'published').reverse();
+    const items = all.slice(start, start + limit).map(({ id, name, content, createdAt }) => ({ id, name, content, createdAt }));
+    return json(res, 200, { items, next: start + limit < all.length ? String(start + limit) : null, total: all.length });
+  };
+
   const server = createServer(async (req, res) => {
     cors(req, res);
     const url = new URL(req.url ?? '/', 'http://x');
+    if (req.method === 'GET' && breaks.noReads && url.pathname.startsWith('/comments/')) {
+      if (breaks.noReads === 'list') {
+        // PHP's $_GET keeps the last of repeated parameters.
+        const asList = new URL(url.href);
+        const ids = url.searchParams.getAll('pageId');
+        if (ids.length) asList.searchParams.set('pageId', ids[ids.length - 1]!);
+        return list(res, asList);
+      }
+      return void res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Báo Tỉnh</title><div id="app"></div>');
+    }
+    if (req.method === 'GET' && breaks.counts && url.pathname === '/comments/counts') {
+      const asked = url.searchParams.getAll('pageId');
+      const counts = Object.fromEntries(asked.map((p) => [p, comments.filter((c) => c.pageId === p && c.status === 'published').length]));
+      const body = JSON.stringify({ counts: breaks.counts === 'empty' ? {} : counts });
+      return void res.writeHead(200, { 'content-type': breaks.counts === 'html' ? 'text/html; charset=UTF-8' : 'application/json' }).end(body);
+    }
     const one = /^\/comments\/([^/]+)$/.exec(url.pathname);
     if (one && req.method === 'GET' && breaks.noStatusRoute) {
       if (breaks.noStatusRoute === 'problem') return problem(res, 404, 'not-found');
@@ -99,7 +143,8 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
     if (one && req.method === 'GET') {
       const c = comments.find((x) => x.id === decodeURIComponent(one[1]!));
       if (!c) return problem(res, 404, 'not-found');
-      return json(res, 200, breaks.leakyStatus ? { id: c.id, status: c.status, name: c.name, content: c.content } : { id: c.id, status: c.status });
+      const status = breaks.statusSays ?? c.status;
+      return json(res, 200, breaks.leakyStatus ? { id: c.id, status, name: c.name, content: c.content } : { id: c.id, status });
     }
     if (url.pathname !== '/comments') return problem(res, 404, 'not-found');
     if (req.method === 'OPTIONS') {
@@ -107,19 +152,14 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
       res.writeHead(204, { 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'Content-Type, Idempotency-Key' }).end();
       return;
     }
-    if (req.method === 'GET') {
-      const pageId = url.searchParams.get('pageId') ?? '';
-      const limit = Number(url.searchParams.get('limit') ?? 20);
-      const start = Number(url.searchParams.get('cursor') ?? 0);
-      const all = comments.filter((c) => c.pageId === pageId && c.status === 'published').reverse();
-      const items = all.slice(start, start + limit).map(({ id, name, content, createdAt }) => ({ id, name, content, createdAt }));
-      return json(res, 200, { items, next: start + limit < all.length ? String(start + limit) : null, total: all.length });
-    }
+    if (req.method === 'GET') return list(res, url);
     if (req.method !== 'POST') return problem(res, 404, 'not-found');
     if (limited()) {
       req.resume();
-      res.setHeader('Retry-After', '1');
-      return problem(res, 429, 'rate-limited');
+      const as = breaks.retryAfterAs ?? 'seconds';
+      if (as === 'seconds') res.setHeader('Retry-After', '1');
+      if (as === 'date') res.setHeader('Retry-After', new Date(Date.now() + 2000).toUTCString());
+      return problem(res, 429, 'rate-limited', as === 'body' ? { retryAfter: 1 } : {});
     }
 
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
@@ -159,6 +199,7 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
       if (known && known.payload !== payload) return problem(res, 422, 'key-reused');
       if (known) return json(res, 200, { id: known.id, status: known.status });
     }
+    if (captchaRefused && breaks.noTokenIs400 && !token) return problem(res, 400, 'validation', { fields: { captchaToken: 'required' } });
     if (captchaRefused) return problem(res, 403, 'captcha');
     const en = /^en/i.test(req.headers['accept-language'] ?? '');
     const fields: Record<string, string> = {};
