@@ -80,7 +80,7 @@ export const MESSAGES = {
   contentTooLong: m('Nội dung không được dài quá {n} ký tự.', 'The comment must be at most {n} characters.'),
   pageIdRequired: m('Thiếu mã bài viết (pageId).', 'pageId is missing.'),
   pageIdCount: m('Cần từ 1 đến {n} mã bài viết (pageId), mỗi mã không rỗng.', 'Give 1 to {n} non-empty pageId values.'),
-  pageIdTooLong: m('Mã bài viết (pageId) không được dài quá {n} ký tự.', 'pageId must be at most {n} characters.'),
+  pageIdTooLong: m('Mã bài viết (pageId) không được dài quá {n} byte (UTF-8).', 'pageId must be at most {n} bytes of UTF-8.'),
   pageUrlInvalid: m('Địa chỉ bài viết (pageUrl) phải là một URL http(s).', 'pageUrl must be an http(s) URL.'),
   pageUrlOrigin: m(
     'Địa chỉ bài viết (pageUrl) không thuộc trang được phép gửi bình luận.',

@@ -15,9 +15,9 @@ import { LIMITS } from './validate.js';
 const UTF8_MAX = 4;
 /** The members' names, quotes, commas and braces, with room to spare. */
 const JSON_FRAME = 1024;
-/** Every field but the content at its longest: ASCII ones (URL, key, token) a byte a character. */
+/** Every field but the content at its longest: ASCII ones (URL, key, token) a byte a character, pageId in bytes. */
 const OTHER_FIELDS =
-  UTF8_MAX * (LIMITS.name + LIMITS.pageId + LIMITS.pageTitle) + LIMITS.pageUrl + LIMITS.clientId + LIMITS.captchaToken + JSON_FRAME;
+  UTF8_MAX * (LIMITS.name + LIMITS.pageTitle) + LIMITS.pageIdBytes + LIMITS.pageUrl + LIMITS.clientId + LIMITS.captchaToken + JSON_FRAME;
 
 /**
  * The body limit for comments of `maxLength` characters: room for a valid comment with every field at

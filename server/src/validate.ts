@@ -1,13 +1,19 @@
 /**
  * Server-side validation of a posted comment. The widget validates too, but the server trusts nothing:
  * every field is type-checked, normalised to NFC, stripped of invisible controls, trimmed, and
- * measured in code points (what a reader would call characters).
+ * measured in code points (what a reader would call characters; pageId, which no reader types, in bytes).
  */
 import { MESSAGES, type Lang } from './i18n.js';
 
 export const LIMITS = {
   name: 100,
-  pageId: 500,
+  /**
+   * In bytes of UTF-8, not characters: the widget's default pageId is the canonical URL, percent-encoded
+   * ASCII as long as a pageUrl (2000 characters), and every id of up to 500 characters fits too. Bytes,
+   * because page_id is in PostgreSQL B-tree keys (comments_by_page, page_counts), whose entries must
+   * stay under about 2.7 KB.
+   */
+  pageIdBytes: 2000,
   pageUrl: 2000,
   /** Titles are informative only, so a long one is cut rather than failing a reader's comment. */
   pageTitle: 300,
@@ -53,6 +59,9 @@ export function cleanName(raw: string): string {
   // Only whitespace other than a single space changes (most names have none).
   return /[^\S ]| {2}/u.test(text) ? text.replace(/\s+/gu, ' ') : text;
 }
+
+/** A pageId (cleaned) longer than the store takes: refused by the POST, the list and /counts alike. */
+export const pageIdTooLong = (pageId: string): boolean => Buffer.byteLength(pageId, 'utf8') > LIMITS.pageIdBytes;
 
 export const codePoints = (s: string): number => {
   let n = 0;
@@ -123,9 +132,7 @@ export function validateComment(body: Record<string, unknown>, opts: ValidateOpt
 
   const pageId = text('pageId');
   if (pageId === '') fields.pageId = MESSAGES.pageIdRequired(lang);
-  else if (pageId !== null && codePoints(pageId) > LIMITS.pageId) {
-    fields.pageId = MESSAGES.pageIdTooLong(lang, LIMITS.pageId);
-  }
+  else if (pageId !== null && pageIdTooLong(pageId)) fields.pageId = MESSAGES.pageIdTooLong(lang, LIMITS.pageIdBytes);
 
   let pageUrl: string | null = null;
   const rawUrl = text('pageUrl');

@@ -88,7 +88,7 @@ describe('the body limit', () => {
     const body = JSON.stringify({
       ...makeComment(SITE),
       pageUrl,
-      pageId: '🗞'.repeat(LIMITS.pageId),
+      pageId: '🗞'.repeat(LIMITS.pageIdBytes / 4),
       pageTitle: '📰'.repeat(LIMITS.pageTitle),
       name: '🙂'.repeat(LIMITS.name),
       content: '😀'.repeat(2000),

@@ -282,9 +282,12 @@ describe('step 4: validation', () => {
     expect(Object.keys(longName.json.fields)).toEqual(['name']);
     expect((await post(comment({ name: 'Ă'.repeat(100) }))).status).toBe(201);
 
-    const longPageId = await post(comment({ pageId: 'p'.repeat(501) }));
-    expect(Object.keys(longPageId.json.fields)).toEqual(['pageId']);
-    expect((await post(comment({ pageId: 'p'.repeat(500) }))).status).toBe(201);
+    // pageId in bytes of UTF-8: 2000 (every id of up to 500 characters fits).
+    const longPageId = await post(comment({ pageId: 'p'.repeat(2001) }), { 'accept-language': 'en' });
+    expect(longPageId.json.fields).toEqual({ pageId: 'pageId must be at most 2000 bytes of UTF-8.' });
+    expect(Object.keys((await post(comment({ pageId: 'ệ'.repeat(667) }))).json.fields)).toEqual(['pageId']); // 2001 bytes
+    expect((await post(comment({ pageId: 'p'.repeat(2000) }))).status).toBe(201);
+    expect((await post(comment({ pageId: '🗞'.repeat(500) }))).status).toBe(201);
   });
 
   it('requires pageUrl to be an http(s) URL on an allowed origin', async () => {

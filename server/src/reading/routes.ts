@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app.js';
 import { MESSAGES } from '../i18n.js';
 import { langOf, sendProblem } from '../problem.js';
-import { cleanText } from '../validate.js';
+import { cleanText, LIMITS, pageIdTooLong } from '../validate.js';
 import { sendableOf, sendCacheable } from './http-cache.js';
 
 export const COUNTS_MAX_IDS = 100;
@@ -27,6 +27,10 @@ export function readingRoutes(app: FastifyInstance, ctx: AppContext): void {
       return sendProblem(request, reply, 400, 'validation', {
         fields: { pageId: MESSAGES.pageIdCount(langOf(request), COUNTS_MAX_IDS) },
       });
+    }
+    // An id no comment can have, refused as an empty one is: the POST and the list take no longer one.
+    if (ids.some(pageIdTooLong)) {
+      return sendProblem(request, reply, 400, 'validation', { fields: { pageId: MESSAGES.pageIdTooLong(langOf(request), LIMITS.pageIdBytes) } });
     }
     const found = await store.publishedCounts([...new Set(ids)]);
     // Answered under the id as sent (the client looks it up by that), counted under the normalised one.

@@ -17,7 +17,7 @@ import { langOf, sendProblem, type ProblemExtras } from '../problem.js';
 import { clientHash } from '../rate-limit.js';
 import { decodeCursor, ERASED_PAYLOAD, type KeyRecord } from '../stores/store.js';
 import { uuidV7 } from '../stores/uuid-v7.js';
-import { cleanText, contentLanguage, parseLimit, validateComment } from '../validate.js';
+import { cleanText, contentLanguage, LIMITS, pageIdTooLong, parseLimit, validateComment } from '../validate.js';
 import { isJsonContentType } from '../json-body.js';
 import { sendableOf, sendCacheable } from '../reading/http-cache.js';
 import { listPage, pageBody, publicItem } from '../reading/list-page.js';
@@ -113,6 +113,7 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
     const fields: Record<string, string> = {};
     const pageId = typeof q.pageId === 'string' ? cleanText(q.pageId) : '';
     if (!pageId) fields.pageId = MESSAGES.pageIdRequired(lang);
+    else if (pageIdTooLong(pageId)) fields.pageId = MESSAGES.pageIdTooLong(lang, LIMITS.pageIdBytes);
     const limit = parseLimit(q.limit, LIST_DEFAULT, LIST_MAX);
     if (limit === null) fields.limit = MESSAGES.limitInvalid(lang, LIST_MAX);
     const cursor = q.cursor === undefined || q.cursor === '' ? null : typeof q.cursor === 'string' ? decodeCursor(q.cursor) : null;
