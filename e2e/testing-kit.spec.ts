@@ -78,7 +78,7 @@ test.describe('mockEndpoint', () => {
 });
 
 test.describe('mockEndpoint, as strict as the reference server', () => {
-  test('the contract\'s limits: name 100, pageId 500, content the server\'s max length (maxLength)', async ({ page }) => {
+  test('the contract\'s limits: name 100, pageId 2000 bytes, content the server\'s max length (maxLength)', async ({ page }) => {
     const endpoint = await mockEndpoint(page, ENDPOINT, { maxLength: 3000 });
     await page.route(`${ORIGIN}/`, (r) => r.fulfill({ contentType: 'text/html', body: '<!doctype html><title>x</title>' }));
     await page.goto(`${ORIGIN}/`);
@@ -87,10 +87,13 @@ test.describe('mockEndpoint, as strict as the reference server', () => {
     // Characters, not UTF-16 units: 100 astral letters are a name of 100.
     expect((await post(page, c({ name: '\u{1D400}'.repeat(100) }))).status).toBe(201);
     expect(await post(page, c({ name: 'a'.repeat(101) }))).toMatchObject({ status: 400, json: { code: 'validation', fields: { name: expect.stringContaining('100') } } });
-    expect(await post(page, c({ pageId: 'p'.repeat(501) }))).toMatchObject({ status: 400, json: { fields: { pageId: expect.any(String) } } });
+    // pageId in UTF-8 bytes, up to 2000 (a long canonical URL, percent-encoded): 500 four-byte characters fit.
+    expect((await post(page, c({ pageId: '\u{1F4F0}'.repeat(500) }))).status).toBe(201);
+    expect((await post(page, c({ pageId: `${ORIGIN}/${'%E1%BA%A1'.repeat(300)}`.slice(0, 2000) }))).status).toBe(201);
+    expect(await post(page, c({ pageId: 'p'.repeat(2001) }))).toMatchObject({ status: 400, json: { fields: { pageId: expect.stringContaining('2000') } } });
     expect((await post(page, c({ content: 'ê'.repeat(3000) }))).status).toBe(201);
     expect(await post(page, c({ content: 'ê'.repeat(3001) }))).toMatchObject({ status: 400, json: { fields: { content: expect.stringContaining('3000') } } });
-    expect(endpoint.comments).toHaveLength(2);
+    expect(endpoint.comments).toHaveLength(4);
     // One article however its id is written (the server stores it NFC): decomposed in, composed out.
     expect((await post(page, c({ pageId: 'bai-vie\u0302\u0301t' }))).status).toBe(201);
     endpoint.publish();

@@ -88,7 +88,9 @@ export interface MockEndpointOptions {
 }
 
 /** The contract's limits (docs/api.md, "Creating a comment"), in characters once cleaned. */
-const LIMITS = { name: 100, pageId: 500, pageUrl: 2000 };
+const LIMITS = { name: 100, pageIdBytes: 2000, pageUrl: 2000 };
+/** UTF-8 bytes of a text, as the server counts a pageId. */
+const bytes = (text: string) => new TextEncoder().encode(text).length;
 /** The list's `limit`: default and most (docs/api.md, "Listing comments"). */
 const LIST_DEFAULT = 20;
 const LIST_MAX = 100;
@@ -162,7 +164,7 @@ const MESSAGES = {
   contentRequired: ['N\u1ed9i dung kh\u00f4ng \u0111\u01b0\u1ee3c \u0111\u1ec3 tr\u1ed1ng.', 'Please write a comment.'],
   contentTooLong: ['N\u1ed9i dung kh\u00f4ng \u0111\u01b0\u1ee3c d\u00e0i qu\u00e1 {n} k\u00fd t\u1ef1.', 'The comment must be at most {n} characters.'],
   pageIdRequired: ['Thi\u1ebfu m\u00e3 b\u00e0i vi\u1ebft (pageId).', 'pageId is missing.'],
-  pageIdTooLong: ['M\u00e3 b\u00e0i vi\u1ebft (pageId) kh\u00f4ng \u0111\u01b0\u1ee3c d\u00e0i qu\u00e1 {n} k\u00fd t\u1ef1.', 'pageId must be at most {n} characters.'],
+  pageIdTooLong: ['M\u00e3 b\u00e0i vi\u1ebft (pageId) kh\u00f4ng \u0111\u01b0\u1ee3c d\u00e0i qu\u00e1 {n} byte (UTF-8).', 'pageId must be at most {n} bytes of UTF-8.'],
   pageUrlInvalid: ['\u0110\u1ecba ch\u1ec9 b\u00e0i vi\u1ebft (pageUrl) ph\u1ea3i l\u00e0 m\u1ed9t URL http(s).', 'pageUrl must be an http(s) URL.'],
   pageUrlOrigin: [
     '\u0110\u1ecba ch\u1ec9 b\u00e0i vi\u1ebft (pageUrl) kh\u00f4ng thu\u1ed9c trang \u0111\u01b0\u1ee3c ph\u00e9p g\u1eedi b\u00ecnh lu\u1eadn.',
@@ -421,7 +423,7 @@ export class MockEndpoint {
     else if (content !== null && chars(content) > maxLength) fields.content = message(lang, 'contentTooLong', maxLength);
     const pageId = text('pageId');
     if (pageId === '') fields.pageId = message(lang, 'pageIdRequired');
-    else if (pageId !== null && chars(pageId) > LIMITS.pageId) fields.pageId = message(lang, 'pageIdTooLong', LIMITS.pageId);
+    else if (pageId !== null && bytes(pageId) > LIMITS.pageIdBytes) fields.pageId = message(lang, 'pageIdTooLong', LIMITS.pageIdBytes);
     // An http(s) URL without credentials, at most 2000 characters, on an allowed origin: `origins`, or any.
     const rawUrl = text('pageUrl');
     let pageUrl = '';
@@ -477,6 +479,7 @@ export class MockEndpoint {
       const fields: Record<string, string> = {};
       const pageId = cleaned(url.searchParams.get('pageId') ?? '');
       if (!pageId) fields.pageId = message(lang, 'pageIdRequired');
+      else if (bytes(pageId) > LIMITS.pageIdBytes) fields.pageId = message(lang, 'pageIdTooLong', LIMITS.pageIdBytes);
       const limit = parseLimit(url.searchParams.get('limit'));
       if (limit === null) fields.limit = message(lang, 'limitInvalid', LIST_MAX);
       const rawCursor = url.searchParams.get('cursor') ?? '';
@@ -505,6 +508,9 @@ export class MockEndpoint {
       const ids = url.searchParams.getAll('pageId');
       if (!ids.length || ids.length > 100 || ids.some((id) => !cleaned(id))) {
         return send(400, problemBody(400, 'validation', { fields: { pageId: message(lang, 'pageIdCount', 100) } }));
+      }
+      if (ids.some((id) => bytes(cleaned(id)) > LIMITS.pageIdBytes)) {
+        return send(400, problemBody(400, 'validation', { fields: { pageId: message(lang, 'pageIdTooLong', LIMITS.pageIdBytes) } }));
       }
       return send(200, { counts: Object.fromEntries(ids.map((id) => [id, published(id).length])) });
     }

@@ -124,9 +124,10 @@ export class YkienCount extends HTMLElement {
   async #ask(): Promise<void> {
     const endpoint = this.getAttribute('endpoint');
     // Trimmed as the server reads it; a blank one is no article (and would fail its whole batch), nor is
-    // one of only what the server removes (controls, bidi overrides).
+    // one of only what the server removes (controls, bidi overrides), nor one over the 2000 bytes an id
+    // may have (docs/api.md).
     const pageId = this.getAttribute('page-id')?.normalize('NFC').trim();
-    const blank = !pageId?.replace(/[\0-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, '').trim();
+    const blank = !pageId?.replace(/[\0-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, '').trim() || new Blob([pageId]).size > 2000;
     const asked = endpoint + ' ' + pageId;
     if (asked != this.#asked) {
       this.#asked = asked;
