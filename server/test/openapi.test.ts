@@ -18,6 +18,10 @@ describe('the contract checker', () => {
     expect(contractErrors(answer({ status: 429, headers: { ...problemType, 'retry-after': '42' }, body: problem(429, 'rate-limited', { retryAfter: 42 }) }))).toEqual([]);
     expect(contractErrors(answer({ method: 'GET', url: '/api/comments?pageId=x', status: 200, body: '{"items":[{"id":"1","name":"A","content":"b","createdAt":"2026-11-25T17:53:10.123Z","reply":{"text":"r","at":"2026-11-26T08:00:00.000Z"}}],"next":null,"total":1}' }))).toEqual([]);
     expect(contractErrors(answer({ method: 'GET', url: '/api/comments/counts?pageId=a', status: 200, body: '{"counts":{"a":3}}' }))).toEqual([]);
+    // The page's origin or `*` (the widget sends no credentials); a preflight needs only POST.
+    expect(contractErrors(answer({ method: 'GET', url: '/api/comments/counts?pageId=a', status: 200, headers: { ...json, 'access-control-allow-origin': '*' }, body: '{"counts":{"a":3}}' }))).toEqual([]);
+    expect(contractErrors(answer({ headers: { ...json, 'access-control-allow-origin': 'https://baotinh.example.vn', vary: 'Origin' } }))).toEqual([]);
+    expect(contractErrors(answer({ method: 'OPTIONS', status: 204, headers: { 'access-control-allow-origin': 'https://baotinh.example.vn', 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'Content-Type, Idempotency-Key' }, body: '' }))).toEqual([]);
     expect(contractErrors(answer({ method: 'GET', url: '/no/such/thing', status: 404, headers: problemType, body: problem(404, 'not-found') }))).toEqual([]);
   });
 
@@ -38,7 +42,9 @@ describe('the contract checker', () => {
 
   it('refuses a missing required header and a header that breaks its schema', () => {
     expect(contractErrors(answer({ status: 429, headers: problemType, body: problem(429, 'rate-limited', { retryAfter: 4 }) })).join()).toMatch(/required header Retry-After/);
-    expect(contractErrors(answer({ headers: { ...json, 'access-control-allow-origin': '*' } })).join()).toMatch(/Access-Control-Allow-Origin/);
+    // One origin or `*`: browsers refuse a list.
+    expect(contractErrors(answer({ headers: { ...json, 'access-control-allow-origin': 'https://a.example.vn, https://b.example.vn' } })).join()).toMatch(/Access-Control-Allow-Origin/);
+    expect(contractErrors(answer({ method: 'OPTIONS', status: 204, headers: { 'access-control-allow-origin': 'https://a.example.vn', 'access-control-allow-methods': 'GET' }, body: '' })).join()).toMatch(/Access-Control-Allow-Methods/);
     expect(contractErrors(answer({ headers: { ...json, 'access-control-expose-headers': 'ETag' } })).join()).toMatch(/Access-Control-Expose-Headers/);
   });
 
