@@ -4,6 +4,7 @@
  * /counts is one store call (one SQL statement) for all its ids, and neither it nor the list ever
  * counts a page's comments (`count`, a scan): `total` comes from the page's counter.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { SqliteStore } from '../src/stores/sqlite-store.js';
 import type { Store } from '../src/stores/store.js';
+import { uuidV7 } from '../src/stores/uuid-v7.js';
 import { makeComment } from './support/http.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ykien-reads-'));
@@ -54,6 +56,24 @@ const post = async (pageId: string) => {
 };
 
 describe('the store calls behind the public reads', () => {
+  it("a first page asked past caches (Cache-Control: max-age=0, as the widget's fetch with cache 'no-cache' sends) is read anew: a comment another instance published is in it", async () => {
+    await post('hot-elsewhere');
+    const list = (headers: Record<string, string> = {}) =>
+      app.inject({ method: 'GET', url: '/api/comments?pageId=hot-elsewhere', headers: { host: 'localhost', ...headers } }).then((r) => r.json().items.length as number);
+    expect(await list()).toBe(1); // now in this instance's cache
+    // Published by another instance on the same database: this one's cache has not heard of it.
+    const now = Date.now();
+    const clientId = randomUUID();
+    await base.insertComment({
+      id: uuidV7(now), clientId, pageId: 'hot-elsewhere', pageUrl: 'http://localhost/a', pageTitle: '', name: 'Lan', content: 'Từ máy chủ khác',
+      lang: '', payloadHash: 'h', status: 'published', createdAt: now,
+    });
+    expect(await list()).toBe(1); // the cache, within its second
+    expect(await list({ 'cache-control': 'max-age=0' })).toBe(2);
+    expect(await list({ 'cache-control': 'no-cache', pragma: 'no-cache' })).toBe(2);
+  });
+
+
   it('/counts for 3 pages is one publishedCounts call with the 3 normalised ids, and no count', async () => {
     await post('a');
     await post('a');
