@@ -522,6 +522,8 @@ export class YkienComments extends LitElement {
     // they are in, unless something newer is said first, rather than shown as a key meanwhile.
     if (!this.#words.ready && (typeof key == 'function' || !known)) {
       const said = ++this.#said;
+      // The newest message too for the language change's re-say, which may come first once they are in.
+      this.#lastSaid = [key as StringKey | Said, kind, params];
       this.withWords(() => said == this.#said && this.say(key, kind, params));
       return typeof key == 'function' ? '' : key;
     }
