@@ -426,6 +426,16 @@ describe('ykien-conformance against endpoints written by hand', () => {
     expect(closed.out).toMatch(/^NOTE GET .*\/counts answered a network error \(/m);
   });
 
+  it('fails optional routes that are there and refuse: a 5xx, a /counts capped below the 100 ids the widget sends', async () => {
+    const capped = await run({ counts: 'capped' });
+    expect(fails(capped), capped.out).toEqual([expect.stringMatching(/^FAIL GET .*\/counts: 400 application\/problem\+json .*<ykien-count> then shows nothing/)]);
+    const broken = await run({ counts: 'broken', statusBroken: true });
+    expect(fails(broken), broken.out).toEqual([
+      expect.stringMatching(/^FAIL GET .*\/\{id\}: 500 /),
+      expect.stringMatching(/^FAIL GET .*\/counts: 500 /),
+    ]);
+  });
+
   it("reads counts as the widget does, whatever the Content-Type, and still fails wrong counts", async () => {
     const html = await run({ counts: 'html' });
     expect(fails(html), html.out).toEqual([]);

@@ -554,6 +554,11 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
         skip(`${what}: ${r.status}, no status route (optional; ${keptFor})`);
         return;
       }
+      // A 5xx is a route that broke, not one that is not there: the widget asks again at each view.
+      if (r.status >= 500) {
+        fail(`${what}: ${describe(r)}`, `${answerThis}; a 5xx keeps the reader's copy and asks again at each view`);
+        return;
+      }
       const body = r.json;
       if (r.status !== 200 || !isObject(body) || !('status' in body)) {
         notARoute(what, 'status route', keptFor, describe(r), answerThis);
@@ -585,6 +590,12 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
     if (!r) return;
     if (r.status === 404 || r.status === 405) {
       skip(`${what}: ${r.status}, no counts (optional; ${showsNothing})`);
+      return;
+    }
+    // A route that is there and refuses (a 5xx, or a problem such as a cap below 100 ids): the widget
+    // asks again and again after a 5xx, and a 4xx blanks every count of the page.
+    if (r.status >= 500 || (r.status >= 400 && isObject(r.json) && typeof r.json.code === 'string')) {
+      fail(`${what}: ${describe(r)}`, `${answerThis}; ${showsNothing}`);
       return;
     }
     // As the widget (src/api/counts.ts) reads it: the JSON body, whatever its Content-Type.

@@ -45,7 +45,9 @@ export interface Breaks {
    * GET /comments/counts: `json`, right, as application/json; `html`, right, but as text/html (PHP's
    * default for an `echo json_encode(…)`); `empty`, `{"counts": {}}` whatever was asked.
    */
-  counts?: 'json' | 'html' | 'empty';
+  counts?: 'json' | 'html' | 'empty' | 'capped' | 'broken';
+  /** GET /comments/{id} answers 500: a route that is there and broke. */
+  statusBroken?: boolean;
   /** CORS headers on the POST and its preflight only, none on the reads (list, status). */
   corsOnWritesOnly?: boolean;
   /**
@@ -132,6 +134,9 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
     if (req.method === 'GET' && breaks.counts && url.pathname === '/comments/counts') {
       const asked = url.searchParams.getAll('pageId');
       const counts = Object.fromEntries(asked.map((p) => [p, comments.filter((c) => c.pageId === p && c.status === 'published').length]));
+      // `capped`: fewer ids a request than the widget sends (it sends up to 100); `broken`: a 500.
+      if (breaks.counts === 'capped' && asked.length > 50) return problem(res, 400, 'validation', { fields: { pageId: 'at most 50' } });
+      if (breaks.counts === 'broken') return problem(res, 500, 'internal');
       const body = JSON.stringify({ counts: breaks.counts === 'empty' ? {} : counts });
       return void res.writeHead(200, { 'content-type': breaks.counts === 'html' ? 'text/html; charset=UTF-8' : 'application/json' }).end(body);
     }
@@ -140,6 +145,7 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
       if (breaks.noStatusRoute === 'problem') return problem(res, 404, 'not-found');
       return void res.writeHead(404, { 'content-type': 'text/plain' }).end('Cannot GET');
     }
+    if (one && req.method === 'GET' && breaks.statusBroken) return problem(res, 500, 'internal');
     if (one && req.method === 'GET') {
       const c = comments.find((x) => x.id === decodeURIComponent(one[1]!));
       if (!c) return problem(res, 404, 'not-found');
