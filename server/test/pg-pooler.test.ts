@@ -227,6 +227,30 @@ describe.skipIf(!PG_URL)('PostgreSQL behind the gate: a default PgBouncer\'s sta
     }
   });
 
+  it("a transaction's connection lost as it checks the schema: the store unavailable (503), and that connection thrown away, not pooled with its transaction open", async () => {
+    const store = await PgStore.open(schema.url);
+    try {
+      const first = comment();
+      expect(await store.insertComment(first)).toMatchObject({ created: true });
+      const pool = (store as unknown as { pool: { connect: () => Promise<any> } }).pool;
+      const connect = pool.connect.bind(pool);
+      const released: unknown[] = [];
+      pool.connect = async () => {
+        const client = await connect();
+        const query = client.query.bind(client);
+        const release = client.release.bind(client);
+        client.query = (q: unknown, ...rest: unknown[]) => (q === SCHEMA_VERSION_SQL ? Promise.reject(new Error('Query read timeout')) : query(q, ...rest));
+        client.release = (err?: unknown) => (released.push(err), release(err));
+        return client;
+      };
+      expect(await store.deleteComment(first.id).catch((e: unknown) => e)).toBeInstanceOf(StoreUnavailable);
+      expect(released).toHaveLength(1);
+      expect(released[0]).toBeInstanceOf(Error); // destroyed, not handed to the next request
+    } finally {
+      await store.close();
+    }
+  });
+
   it('a database that cannot be reached: writes and rate-limit hits fail at once as the store unavailable (503), not as 500s item after item', async () => {
     const gate = await startupOptionsGate(new URL(schema.url));
     const store = await PgStore.open(gate.url, { queryTimeoutMs: 1_000 });

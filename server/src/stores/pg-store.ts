@@ -820,10 +820,12 @@ export class PgStore implements Store {
 
   /**
    * Throws SCHEMA_AHEAD when a newer server migrated the database: this one must not write to it. A
-   * connection lost meanwhile is the store unavailable (503), as for the batch's own query.
+   * connection lost meanwhile is the store unavailable (503), as for the batch's own query. On a
+   * transaction's client the raw error goes on: withClient must see it to throw that connection away.
    */
   private async refuseNewerSchema(on: pg.Pool | pg.PoolClient = this.pool): Promise<void> {
-    refuseSchemaAhead(await schemaVersionOn(on).catch(unavailableOnTimeout), LATEST_PG_VERSION);
+    const version = schemaVersionOn(on);
+    refuseSchemaAhead(await (on === this.pool ? version.catch(unavailableOnTimeout) : version), LATEST_PG_VERSION);
   }
 
   /**
