@@ -15,14 +15,18 @@ import { LIMITS } from './validate.js';
 const UTF8_MAX = 4;
 /** The members' names, quotes, commas and braces, with room to spare. */
 const JSON_FRAME = 1024;
-/** Every field but the content at its longest: ASCII ones (URL, key, token) a byte a character, pageId in bytes. */
+/**
+ * Every field but the content at its longest: ASCII ones (URL, key, token) a byte a character; pageId's
+ * 2000 bytes (counted once cleaned) twice, as a client may write it: `\"` and `\\` take 2 bytes, and
+ * decomposed (NFD) Vietnamese up to 5/3 of its composed bytes.
+ */
 const OTHER_FIELDS =
-  UTF8_MAX * (LIMITS.name + LIMITS.pageTitle) + LIMITS.pageIdBytes + LIMITS.pageUrl + LIMITS.clientId + LIMITS.captchaToken + JSON_FRAME;
+  UTF8_MAX * (LIMITS.name + LIMITS.pageTitle) + 2 * LIMITS.pageIdBytes + LIMITS.pageUrl + LIMITS.clientId + LIMITS.captchaToken + JSON_FRAME;
 
 /**
  * The body limit for comments of `maxLength` characters: room for a valid comment with every field at
  * its longest (a captcha token may take 10,000 characters), so that a comment the widget's counter says
- * fits is never refused as too large, where the reader could do nothing about it. 24,824 bytes for the
+ * fits is never refused as too large, where the reader could do nothing about it. 26,824 bytes for the
  * default 2000 characters.
  */
 export const bodyLimitFor = (maxLength: number): number => UTF8_MAX * maxLength + OTHER_FIELDS;

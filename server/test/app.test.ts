@@ -3,6 +3,7 @@
  * The app in-process (Fastify's inject) with a real SQLite store, for what the real process cannot be
  * made to do on demand: a database that stops answering, an unexpected error inside a request.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -97,6 +98,13 @@ describe('the body limit', () => {
     expect(Buffer.byteLength(body)).toBeGreaterThan(23_000);
     const res = await a.inject({ method: 'POST', url: '/api/comments', headers: { 'content-type': 'application/json', origin: SITE }, payload: body });
     expect(res.statusCode, res.body).toBe(201);
+    // The pageId written with escapes (2000 backslashes: 4000 bytes of JSON) or decomposed, the rest as long.
+    for (const pageId of ['\\'.repeat(LIMITS.pageIdBytes), 'ờ'.repeat(LIMITS.pageIdBytes / 3).normalize('NFD')]) {
+      const written = JSON.stringify({ ...JSON.parse(body), clientId: randomUUID(), pageId });
+      expect(Buffer.byteLength(written)).toBeGreaterThan(Buffer.byteLength(body) + 1000);
+      const escaped = await a.inject({ method: 'POST', url: '/api/comments', headers: { 'content-type': 'application/json', origin: SITE }, payload: written });
+      expect(escaped.statusCode, escaped.body).toBe(201);
+    }
     // Past the longest valid body by a byte: still refused as too large, before it is parsed.
     const over = await a.inject({ method: 'POST', url: '/api/comments', headers: { 'content-type': 'application/json', origin: SITE }, payload: 'x'.repeat(BODY_LIMIT + 1) });
     expect(over.json()).toMatchObject({ status: 413, code: 'too-large' });

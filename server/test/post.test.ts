@@ -89,7 +89,7 @@ describe('step 1: a JSON body', () => {
     expect(res.status).toBe(201);
   });
 
-  it('answers 413 for a body over the longest valid one (24,824 bytes), announced or streamed', async () => {
+  it('answers 413 for a body over the longest valid one (26,824 bytes), announced or streamed', async () => {
     const big = JSON.stringify(comment({ content: 'x'.repeat(BODY_LIMIT) }));
     expectProblem(await http(`${server.url}/api/comments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big }), 413, 'too-large');
     expectProblem(

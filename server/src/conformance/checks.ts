@@ -392,7 +392,7 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
     }
     const fault = problemFault(r, 413, 'too-large');
     errorAnswers.push({ what: '413', reply: r });
-    if (fault) fail('a 256 KiB body → 413 too-large', `${fault}; limit the body size (to no less than the longest valid comment: 24,824 bytes for 2000 characters, every field at its longest)`);
+    if (fault) fail('a 256 KiB body → 413 too-large', `${fault}; limit the body size (to no less than the longest valid comment: 26,824 bytes for 2000 characters, every field at its longest)`);
     else pass('a 256 KiB body: 413 too-large');
   });
 
