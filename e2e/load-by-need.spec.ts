@@ -310,12 +310,20 @@ test("before its code, the empty box is a named region (a screen reader's landma
     await expect(box).not.toHaveAttribute('role');
     await expect(box).not.toHaveAttribute('aria-label');
   }
-  // A role the page gave the element itself is the page's: left as it is.
+  // A role the page gave the element itself is the page's: left as it is, given before the loader ran or after.
   await article({ attrs: { 'site-key': null, role: 'complementary' }, before: FILLER, wait: false });
   await loaderRan(page);
   await page.locator('ykien-comments').scrollIntoViewIfNeeded();
   await expect(form(page).heading).toBeVisible();
   await expect(page.locator('ykien-comments')).toHaveAttribute('role', 'complementary');
+  await article({ attrs: { 'site-key': null }, before: FILLER, wait: false });
+  await loaderRan(page);
+  await expect(page.locator('ykien-comments')).toHaveAttribute('role', 'region');
+  await page.locator('ykien-comments').evaluate((el) => (el.setAttribute('role', 'complementary'), el.setAttribute('aria-label', 'Góp ý')));
+  await page.locator('ykien-comments').scrollIntoViewIfNeeded();
+  await expect(form(page).heading).toBeVisible();
+  await expect(page.locator('ykien-comments')).toHaveAttribute('role', 'complementary');
+  await expect(page.locator('ykien-comments')).toHaveAttribute('aria-label', 'Góp ý');
 });
 
 test('a short page loads the comments at once', async ({ page, article }) => {
@@ -342,7 +350,7 @@ test('in a scrolling container (an app shell, a drawer), the box loads 200 px be
   await loaderRan(page);
   await page.waitForLoadState('networkidle');
   expect(far.dist()).not.toContain('/dist/cdn/comments.js');
-  await page.locator('#scroller').evaluate((el) => (el.scrollTop = 800));
+  await page.locator('#scroller').evaluate((el) => (el.scrollTop = 850));
   await expect(form(page).name).toBeAttached();
 });
 

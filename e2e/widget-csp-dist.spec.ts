@@ -189,7 +189,7 @@ test.describe('dist files', () => {
     expect(problems).toEqual([]);
   });
 
-  test('a loader inlined into the page by a CMS optimiser finds its chunks through data-ykien-base', async ({ page, endpoint, problems }) => {
+  test('a loader inlined into the page by a CMS optimiser finds its chunks through data-ykien-base (a folder, with or without its last slash)', async ({ page, endpoint, problems }) => {
     const dist = distPaths(page);
     const loader = readFileSync(`${root}dist/ykien.iife.js`, 'utf8');
     await servePage(
@@ -197,7 +197,7 @@ test.describe('dist files', () => {
       '/tin-tuc/bai-viet-toi-uu',
       `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Bài</title></head><body><h1>Bài</h1>
 <ykien-comments endpoint="${ENDPOINT}" site-key="${SITE_KEY}"></ykien-comments>
-<script data-ykien-base="/dist/">${loader}</script></body></html>`,
+<script data-ykien-base="/dist">${loader}</script></body></html>`,
     );
     await page.route((u) => u.href.split('?')[0] === ENDPOINT || u.href.startsWith(`${ENDPOINT}/`), (route, request) => endpoint.handle(route, request));
     await page.goto(`${ORIGIN}/tin-tuc/bai-viet-toi-uu`);

@@ -46,12 +46,16 @@ const LOADED = Symbol.for('ykien.load-by-need');
  * landmarks list it where it will be (going there scrolls it near, which loads it). The element takes
  * the name back as it upgrades; a role the page gave it stays.
  */
-const name = (el: Element) =>
-  customElements.get(COMMENTS) ||
-  el.hasAttribute('role') ||
-  (el.setAttribute('role', 'region'),
-  el.setAttribute(NAMED_BY_LOADER, ''),
-  el.setAttribute('aria-label', el.getAttribute('heading') || (/^\s*(vi(?![a-z])|$)/i.test(el.closest('[lang]')?.getAttribute('lang') ?? '') ? 'Ý kiến bạn đọc' : "Readers' comments")));
+const name = (el: Element) => {
+  if (customElements.get(COMMENTS) || el.hasAttribute('role') || el.hasAttribute('aria-label')) return;
+  // The language as the element reads it: its own, else the closest ancestor's, across shadow roots.
+  let lang = '';
+  for (let n: Element | null = el; n && !lang; n = n.parentElement ?? ((n.getRootNode() as ShadowRoot).host || null)) lang = n.getAttribute('lang') ?? '';
+  const label = el.getAttribute('heading') || (/^\s*(vi(?![a-z])|$)/i.test(lang) ? 'Ý kiến bạn đọc' : "Readers' comments");
+  el.setAttribute('role', 'region');
+  el.setAttribute('aria-label', label);
+  el.setAttribute(NAMED_BY_LOADER, label);
+};
 
 /** Looks for the elements in `root` and what is added to it later: the document, or a shadow root. */
 export type Watch = (root: Document | DocumentFragment | Element) => void;

@@ -7,7 +7,8 @@ import { loadByNeed } from '../load-by-need.js';
 // `data-ykien-base` names the folder for a loader that is not its own file: inlined into the page, or
 // combined into a site's bundle by a CMS's optimiser (its chunks are not beside that bundle).
 const script = document.currentScript as HTMLScriptElement | null;
-const base = new URL(script?.dataset.ykienBase || script?.src || '', document.baseURI).href;
+// A folder, whether or not it was written with its last slash.
+const base = new URL(script?.dataset.ykienBase?.replace(/\/?$/, '/') || script?.src || '', document.baseURI).href;
 const from = (file: string) => () => import(/* @vite-ignore */ new URL(file, base).href);
 
 loadByNeed({ comments: from('cdn/comments.js'), count: from('cdn/count.js') });

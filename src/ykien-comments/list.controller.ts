@@ -248,10 +248,13 @@ export class ListController implements ReactiveController {
         this.#show(page, src);
         // The copy goes once the page holds the comment, or ends above it (it is further down). A page
         // without it that should hold it is older than the decision (a cache on the way, or another
-        // instance's): the copy stays, marked published, until a list holds it.
+        // instance's): the copy stays, marked published, for this visit; the next one settles it.
         const oldest = page.items.at(-1);
         const below = (c: OwnComment) => !!page.next && !!oldest && Date.parse(oldest.createdAt) > Date.parse(c.createdAt);
-        settled = [...settled, ...published.filter((c) => page.items.some((i) => i.id == c.id) || below(c))];
+        const gone = published.filter((c) => c.seenPublished || page.items.some((i) => i.id == c.id) || below(c));
+        const waiting = published.filter((c) => !gone.includes(c));
+        if (waiting.length) keep().then((k) => waiting.forEach((c) => k.saveOwn({ ...c, seenPublished: true })), () => {});
+        settled = [...settled, ...gone];
       }
     }
     if (settled.length) keep().then((k) => settled.forEach(k.forgetOwn), () => {});

@@ -19,6 +19,11 @@ export interface OwnComment {
   /** ISO 8601, when it was sent. */
   createdAt: string;
   status: 'pending' | 'published';
+  /**
+   * The server said it was published, and a fresh first page still did not hold it: at the next visit,
+   * one without it means it is further down (a device clock ahead made it look newer), not a stale page.
+   */
+  seenPublished?: boolean;
   /** ms since epoch, for the 30 days. */
   savedAt: number;
 }

@@ -118,12 +118,17 @@ export class Sender {
       canVerify: !!h.siteKey,
       onVerify: (id) => this.#verifyItem(id),
       // The discarded line takes its button away: focus goes to the next unsent one, else to the form.
-      onDiscard: (id) =>
-        this.outbox.discard(id).then(async () => {
-          h.say('discarded');
-          await h.updateComplete;
-          (h.renderRoot.querySelector<HTMLElement>('[part~="outbox"] button') ?? h.renderRoot.querySelector<HTMLElement>('#content'))?.focus();
-        }),
+      onDiscard: (id) => {
+        this.#discarding = id;
+        return this.outbox
+          .discard(id)
+          .then(async () => {
+            h.say('discarded');
+            await h.updateComplete;
+            (h.renderRoot.querySelector<HTMLElement>('[part~="outbox"] button') ?? h.renderRoot.querySelector<HTMLElement>('#content'))?.focus();
+          })
+          .finally(() => (this.#discarding = undefined));
+      },
     });
   }
 
@@ -133,17 +138,22 @@ export class Sender {
    * to the same button of the same comment, else to the list's heading, else to the status, which says
    * what happened. Never to another comment's button, where the Enter meant for this one would discard it.
    */
+  /** The unsent comment whose "Bỏ bình luận" the reader pressed, until it is gone. */
+  #discarding?: string;
+
   #keepFocus(): void {
     const root = this.#host.renderRoot as ShadowRoot;
     const button = root.activeElement;
     const row = button?.closest<HTMLElement>('[data-client-id]');
     if (!row) return;
     const id = row.dataset.clientId!;
+    if (id == this.#discarding) return; // the reader's own "Bỏ bình luận": its handler moves focus on
     const label = button!.textContent;
     void this.#host.updateComplete.then(() => {
       if (button!.isConnected || root.activeElement) return; // still there, or the reader moved on
       const same = [...root.querySelectorAll<HTMLElement>(`[data-client-id="${CSS.escape(id)}"] button`)].find((b) => b.textContent == label);
-      (same ?? root.querySelector<HTMLElement>('[part~="outbox"] h3') ?? root.querySelector<HTMLElement>('[part~="status"]'))?.focus();
+      // Where the page is: a reader who scrolled away to read on is not brought back.
+      (same ?? root.querySelector<HTMLElement>('[part~="outbox"] h3') ?? root.querySelector<HTMLElement>('[part~="status"]'))?.focus({ preventScroll: true });
     });
   }
 

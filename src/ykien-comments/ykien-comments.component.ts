@@ -301,7 +301,13 @@ export class YkienComments extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     // The loader's name for the empty box (load-by-need.ts): the box's own section is the region now.
-    if (this.hasAttribute(NAMED_BY_LOADER)) for (const a of ['role', 'aria-label', NAMED_BY_LOADER]) this.removeAttribute(a);
+    // What the page set since (its own role or label) stays.
+    const named = this.getAttribute(NAMED_BY_LOADER);
+    if (named !== null) {
+      if (this.getAttribute('role') == 'region') this.removeAttribute('role');
+      if (this.getAttribute('aria-label') == named) this.removeAttribute('aria-label');
+      this.removeAttribute(NAMED_BY_LOADER);
+    }
     this.#channel = new BroadcastChannel(CHANNEL_NAME);
     this.#channel.onmessage = () => this.#prepare();
   }
@@ -482,14 +488,19 @@ export class YkienComments extends LitElement {
     return this.#list.remember(payload, id, status);
   }
 
+  /** The content's limit was said to be passed (and not yet taken back). */
+  #overSaid = false;
+
   #onInput(e: Event): void {
     const { id, value } = e.target as HTMLInputElement;
     // Past the limit (or back under it): said once, not left to the counter's colour, which a screen
     // reader's user typing does not hear. Only with the sending words in (they are once the form was used).
-    if (id == 'content' && Object.hasOwn(this.t, 'tooLong')) {
-      const over = (text: string) => length(text.normalize('NFC')) > this.limit;
-      if (over(value) && !over(this.content)) this.say('tooLong', 'error', { max: this.limit });
-      else if (!over(value)) this.unsay('tooLong');
+    if (id == 'content') {
+      const over = length(value.normalize('NFC')) > this.limit;
+      // Latched, not compared with the text before: a paste past the limit before those words came is
+      // said at the next keystroke.
+      if (over && !this.#overSaid && Object.hasOwn(this.t, 'tooLong')) (this.#overSaid = true), this.say('tooLong', 'error', { max: this.limit });
+      else if (!over && this.#overSaid) (this.#overSaid = false), this.unsay('tooLong');
     }
     this[id as 'name' | 'content'] = value;
     this.errors = { ...this.errors, [id]: undefined };

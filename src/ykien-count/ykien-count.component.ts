@@ -127,7 +127,7 @@ export class YkienCount extends HTMLElement {
     // one of only what the server removes (controls, bidi overrides), nor one over the 2000 bytes an id
     // may have (docs/api.md).
     const pageId = this.getAttribute('page-id')?.normalize('NFC').trim();
-    const blank = !pageId?.replace(/[\0-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, '').trim() || new Blob([pageId]).size > 2000;
+    const blank = !pageId?.replace(/[\0-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, '').trim() || (pageId.length > 666 && new TextEncoder().encode(pageId).length > 2000);
     const asked = endpoint + ' ' + pageId;
     if (asked != this.#asked) {
       this.#asked = asked;
