@@ -28,6 +28,16 @@ describe('FirstPageCache', () => {
     expect(cache.get('slow', 20, began + FIRST_PAGE_TTL_MS + 1)).toBeNull(); // (a miss drops the entry)
   });
 
+  it('a page whose read took longer than the TTL is handed to its readers but not kept, and evicts nothing', () => {
+    const cache = FirstPageCache.forMaxAge(15);
+    for (let p = 0; p < MAX_ENTRIES; p++) cache.set(`p${p}`, 20, pageOf([listed(p)]), cache.version(`p${p}`), 10_000);
+    const sent = cache.set('late', 20, pageOf([listed(1)]), cache.version('late'), 10_000, 10_000 + FIRST_PAGE_TTL_MS);
+    expect(ids(sent.body)).toEqual(['c1']);
+    expect(cache.get('late', 20, 10_000 + 1)).toBeNull();
+    expect(cache.size).toBe(MAX_ENTRIES);
+    expect(cache.get('p0', 20, 10_000 + 1)).not.toBeNull();
+  });
+
 
   it('serves an entry until it expires, at most a second and at most the max-age', () => {
     const cache = FirstPageCache.forMaxAge(15);

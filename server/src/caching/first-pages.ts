@@ -77,10 +77,13 @@ export class FirstPageCache {
     return this.entries;
   }
 
-  set(pageId: string, limit: number, page: ListPage, version: string, now = Date.now()): Sendable {
-    const e: Entry = { page, expires: now + this.ttlMs, sent: null };
+  /** `began`: when the read that made `page` began (its age counts from then); `now`: the time now. */
+  set(pageId: string, limit: number, page: ListPage, version: string, began = Date.now(), now = began): Sendable {
+    const e: Entry = { page, expires: began + this.ttlMs, sent: null };
     const sent = sendable(e);
-    if (!this.enabled || version !== this.version(pageId)) return sent;
+    // A read that took longer than the TTL (a busy pool) is served to its waiters, not kept: kept, it
+    // would be stale at once, and make room for itself by evicting live pages.
+    if (!this.enabled || version !== this.version(pageId) || e.expires <= now) return sent;
     const existing = this.pages.get(pageId);
     if (existing?.has(limit)) {
       existing.set(limit, e);
@@ -130,7 +133,7 @@ export class FirstPageCache {
       // not serve what it saw for longer than the page's max-age promises (another instance's decision).
       const began = Date.now();
       pending = compute()
-        .then((page) => this.set(pageId, limit, page, version, began))
+        .then((page) => this.set(pageId, limit, page, version, began, Date.now()))
         .finally(() => this.loading.delete(key));
       this.loading.set(key, pending);
     }
