@@ -27,6 +27,16 @@ const args = [
   '--hcaptcha-secret', '0x0000000000000000000000000000000000000000',
   ...process.argv.slice(2),
 ];
-const server = spawn(process.execPath, args, { stdio: 'inherit' });
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => server.kill('SIGTERM'));
-server.on('exit', (code) => process.exit(code ?? 0));
+// In a process group of its own: a Ctrl-C reaches this script (from the terminal, and again from npm),
+// which stops the server once, gracefully. Had it reached the server too, the server would have taken the
+// second signal as "exit now" and cut what it was doing. A press more than a second later is forwarded:
+// the impatient operator's "exit now".
+const server = spawn(process.execPath, args, { stdio: 'inherit', detached: true });
+let last = 0;
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    if (Date.now() - last > 1000) server.kill('SIGTERM');
+    last = Date.now();
+  });
+}
+server.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
