@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { serverEnv } from './demo-server.mjs';
 import { loadHttp } from './http-loader.mjs';
 // The clientId the widget makes (time-ordered; docs/api.md), so the server's key index sees what it sees
 // in production: a random UUID per comment would write a random page of it each time.
@@ -98,10 +99,11 @@ export async function startYkien(db, extraArgs = [], cli = CLI) {
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [cli, '--port', String(port), '--db', db, '--no-captcha', '--moderation', 'off', '--rate-limit', 'off',
+    [cli, '--host', '127.0.0.1', '--port', String(port), '--db', db, '--no-captcha', '--moderation', 'off', '--rate-limit', 'off',
       '--origins', ORIGIN, '--admin-token', 'bench-admin-token-0123456789', ...extraArgs],
     // Logs at the default level (info), as in production, written to nowhere.
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, YKIEN_LOG_LEVEL: process.env.YKIEN_LOG_LEVEL ?? 'info' } },
+    // Without the caller's HOST, PORT or YKIEN_* (they would move it off loopback or change what it does).
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...serverEnv(), YKIEN_LOG_LEVEL: process.env.YKIEN_LOG_LEVEL ?? 'info' } },
   );
   let err = '';
   child.stderr.on('data', (d) => (err += d));

@@ -9,9 +9,9 @@ export async function startServer(args = []) {
   const dir = mkdtempSync(join(tmpdir(), 'ykien-script-'));
   const child = spawn(
     process.execPath,
-    ['server/bin/ykien-server.js', '--port', '0', '--db', join(dir, 'ykien.db'), '--demo', '--log-level', 'info',
+    ['server/bin/ykien-server.js', '--host', '127.0.0.1', '--port', '0', '--db', join(dir, 'ykien.db'), '--demo', '--log-level', 'info',
       '--admin-token', 'script-admin-token-0123456789', ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: serverEnv() },
   );
   let out = '';
   let timer;
@@ -35,11 +35,19 @@ export async function startServer(args = []) {
     .finally(() => clearTimeout(timer));
   const stop = () =>
     new Promise((resolve) => {
+      // Already gone (it crashed): no exit event will come.
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', resolve);
       child.kill('SIGTERM');
     }).finally(() => rmSync(dir, { recursive: true, force: true }));
   return { url, stop };
 }
+
+/**
+ * The environment for a server a script starts: without the caller's server settings (HOST, PORT and
+ * YKIEN_* would move it off loopback, or change what it accepts), as the tests' servers are started.
+ */
+export const serverEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(YKIEN_|PORT$|HOST$)/.test(k)));
 
 /** Debian's Chromium where it is installed (or YKIEN_CHROMIUM), else Playwright's own. */
 export const chromiumOptions = () => ({

@@ -30,10 +30,13 @@ const STAGES = [
 ];
 const SEEDED = 5;
 const DEADLINE = Date.now() + 60_000;
+/** The demo site the stages are measured on, once it runs. */
+let site;
 // The whole run, server start and browser included, is bounded: a stage that never settles fails it.
 setTimeout(() => {
   console.error('size: gave up after 3 minutes (a stage never settled)');
-  process.exit(2);
+  // Its server goes too, not left running with its database.
+  Promise.race([site?.stop(), new Promise((r) => setTimeout(r, 5_000))]).finally(() => process.exit(2));
 }, 180_000).unref();
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
@@ -108,7 +111,7 @@ const topOurs = [...ours].sort((a, b) => b[1] - a[1]).slice(0, 10);
 console.log(`  our largest modules (~gzip, all chunks): ${topOurs.map(([m, n]) => `${m} ${kb(n)}`).join(', ')}`);
 
 // ------------------------------------------------------------------------- the three stages
-const site = await startBenchSite({ captcha: true });
+site = await startBenchSite({ captcha: true });
 const browser = await chromium.launch(chromiumOptions());
 const fetched = []; // { stage, path, gzip }
 const hcaptchaRequests = { a: 0, b: 0, c: 0 };

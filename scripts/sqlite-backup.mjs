@@ -272,8 +272,10 @@ async function seed(file, n) {
 async function startServer(db) {
   // Port 0, read back from the "listening" line: a port found free and then handed over could be taken
   // by another process in between (the test suite runs files side by side).
-  const child = spawn(process.execPath, [CLI, '--port', '0', '--db', db, '--no-captcha', '--moderation', 'off',
-    '--rate-limit', 'off', '--admin-token', 'backup-check-admin-token-0123', '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Loopback, and without the caller's HOST, PORT or YKIEN_* (an inherited --origins would refuse its comment).
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(YKIEN_|PORT$|HOST$)/.test(k)));
+  const child = spawn(process.execPath, [CLI, '--host', '127.0.0.1', '--port', '0', '--db', db, '--no-captcha', '--moderation', 'off',
+    '--rate-limit', 'off', '--admin-token', 'backup-check-admin-token-0123', '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let err = '';
   let out = '';
   child.stderr.on('data', (d) => (err += d));
