@@ -48,9 +48,9 @@ const LOADED = Symbol.for('ykien.load-by-need');
  */
 const name = (el: Element) => {
   if (customElements.get(COMMENTS) || el.hasAttribute('role') || el.hasAttribute('aria-label')) return;
-  // The language as the element reads it: its own, else the closest ancestor's, across shadow roots.
-  let lang = '';
-  for (let n: Element | null = el; n && !lang; n = n.parentElement ?? ((n.getRootNode() as ShadowRoot).host || null)) lang = n.getAttribute('lang') ?? '';
+  // The language as the element reads it: its own, else the closest ancestor's (in a shadow root
+  // without one, the page's).
+  const lang = (el.closest('[lang]') ?? document.documentElement).getAttribute('lang') ?? '';
   const label = el.getAttribute('heading') || (/^\s*(vi(?![a-z])|$)/i.test(lang) ? 'Ý kiến bạn đọc' : "Readers' comments");
   el.setAttribute('role', 'region');
   el.setAttribute('aria-label', label);
