@@ -87,6 +87,34 @@ test('"Xóa trả lời" that ends while the moderator types a search: the keybo
   expect((await api('GET', `/comments/${id}`)).json.reply).toBeNull();
 });
 
+test('"Lưu và duyệt" that ends while the moderator types a search: the typing stays in the search, and no letter decides the next card', async ({
+  page,
+  seed,
+  signIn,
+  api,
+}) => {
+  const id = await seed({ name: 'Bạn đọc được sửa', content: 'Nội dung có lỗi chính tả.' });
+  const next = await seed({ name: 'Bạn đọc kế tiếp', content: 'Ý kiến tiếp theo.' });
+  await signIn();
+  const edited = card(page, 'Bạn đọc được sửa');
+  await edited.getByRole('button', { name: 'Sửa' }).click();
+  await edited.getByLabel('Nội dung').fill('Nội dung đã sửa chính tả.');
+  const saving = await holdRequests(page, '**/api/admin/comments/*', { only: (r) => r.method() === 'PATCH' });
+  await edited.getByRole('button', { name: 'Lưu và duyệt' }).click();
+  await expect.poll(() => saving.count()).toBe(1);
+  const search = page.locator('ykien-admin #q');
+  await search.click();
+  await page.keyboard.type('tr');
+  saving.release();
+  await expect(liveRegion(page)).toContainText('Bạn đọc được sửa');
+  await expect(cards(page)).toHaveCount(1);
+  await page.keyboard.type('ara');
+  await expect(search).toBeFocused();
+  await expect(search).toHaveValue('trara');
+  expect((await api('GET', `/comments/${id}`)).json.status).toBe('published');
+  expect((await api('GET', `/comments/${next}`)).json.status).toBe('pending');
+});
+
 test('a bulk approval that ends while the moderator types a search: the typing stays in the search, no letter decides', async ({
   page,
   seed,

@@ -161,7 +161,8 @@ export class YkienAdmin extends LitElement {
     setBusy: (id, on) => this.setBusy([id], on),
     left: (c, to, refocus) => {
       if (to) this.bumpCounts(c.status, to, 1);
-      this.removeItems(new Set([c.id]), refocus, c.status);
+      // Not out of a field the moderator went to type in meanwhile (a search): a letter would decide a card.
+      this.removeItems(new Set([c.id]), refocus && !this.typingElsewhere(c.id), c.status);
       if (!to) void this.refreshCounts();
     },
     movedByOther: (c, e, key) => this.movedByOther(c, e, key),

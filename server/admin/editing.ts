@@ -264,7 +264,8 @@ export class EditingController implements ReactiveController {
   private changedByOther(c: AdminComment, theirs: AdminComment, key: 'editedByOther' | 'repliedByOther', field: string): void {
     if (this.isOpen(c)) {
       this.set({ theirs, error: this.page.msg(key) });
-      this.page.focusSoon(field);
+      // Not taken from a field the moderator went to meanwhile: the letters would go into this comment.
+      if (!this.page.typingElsewhere(c.id)) this.page.focusSoon(field);
     } else {
       this.adopt(theirs);
       this.page.alert(this.page.msg('changedWhileSaving', { name: c.name }));
@@ -306,7 +307,7 @@ export class EditingController implements ReactiveController {
   private saveFailed(c: AdminComment, e: unknown, field: string): void {
     if (this.isOpen(c)) {
       this.set({ error: this.page.explain(e) });
-      this.page.focusSoon(field);
+      if (!this.page.typingElsewhere(c.id)) this.page.focusSoon(field);
     } else this.page.alert(`${c.name}: ${this.page.explain(e)}`);
   }
 
