@@ -301,6 +301,70 @@ test('a save the server refuses with 401: the text typed is kept for the next si
   await expect(card(page, 'Mai Văn V').getByLabel('Nội dung')).toHaveValue('Năm phút sửa của V.');
 });
 
+test('another request refused with 401 while an edit is being saved, then the save too: the text is kept for the next sign-in, not lost with the form', async ({ page, seed, signIn, server }) => {
+  await seed({ name: 'Mai Văn W', content: 'Nguyên văn của W.' });
+  await signIn('?poll=300');
+  await editOpen(page, 'Mai Văn W', 'Mười phút sửa của W.');
+  // The token was revoked (on this instance first): the next poll is refused while the save is on its way.
+  let answerSave!: () => void;
+  const saveHeld = new Promise<void>((r) => (answerSave = r));
+  let saves = 0;
+  await page.route('**/api/admin/**', async (r) => {
+    if (r.request().method() === 'PATCH') (saves++, await saveHeld);
+    await r.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401,"title":"x","code":"unauthorized"}' });
+  });
+  await card(page, 'Mai Văn W').getByRole('button', { name: 'Lưu', exact: true }).click();
+  await expect.poll(() => saves).toBe(1);
+  await expect(page.locator('ykien-admin #token')).toBeVisible(); // the poll's 401
+  const saveRefused = page.waitForResponse((r) => r.request().method() === 'PATCH');
+  answerSave(); // and then the save's own
+  await saveRefused;
+  await page.unroute('**/api/admin/**');
+  await signInAgain(page, server.adminToken);
+  await expect(card(page, 'Mai Văn W').getByLabel('Nội dung')).toHaveValue('Mười phút sửa của W.');
+});
+
+test('another request refused with 401 while an edit is being saved, and the save goes through: nothing is kept to come back over it', async ({ page, seed, signIn, server, api }) => {
+  const id = await seed({ name: 'Mai Văn X', content: 'Nguyên văn của X.' });
+  await signIn('?poll=300');
+  await editOpen(page, 'Mai Văn X', 'Bản sửa đã lưu của X.');
+  let answerSave!: () => void;
+  const saveHeld = new Promise<void>((r) => (answerSave = r));
+  let saves = 0;
+  // Revoked on this instance only: the poll is refused, the save (on another instance) goes through.
+  await page.route('**/api/admin/**', async (r) => {
+    if (r.request().method() !== 'PATCH') return r.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401,"title":"x","code":"unauthorized"}' });
+    saves++;
+    await saveHeld;
+    await r.fallback();
+  });
+  await card(page, 'Mai Văn X').getByRole('button', { name: 'Lưu', exact: true }).click();
+  await expect.poll(() => saves).toBe(1);
+  await expect(page.locator('ykien-admin #token')).toBeVisible();
+  const saved = page.waitForResponse((r) => r.request().method() === 'PATCH');
+  answerSave();
+  expect((await saved).status()).toBe(200);
+  await page.unroute('**/api/admin/**');
+  await signInAgain(page, server.adminToken);
+  await expect(card(page, 'Mai Văn X')).toContainText('Bản sửa đã lưu của X.');
+  await expect(card(page, 'Mai Văn X').getByLabel('Nội dung')).toHaveCount(0);
+  expect((await api('GET', `/comments/${id}`)).json.content).toBe('Bản sửa đã lưu của X.');
+});
+
+test('"Lưu" on an edit another moderator approved meanwhile: saved, and the card leaves "Chờ duyệt" with the moderator told it is published now', async ({ page, seed, signIn, server, api }) => {
+  const id = await seed({ name: 'Mai Văn U', content: 'Nguyên văn của U.' });
+  await seed({ name: 'Mai Văn T', content: 'Nguyên văn của T.' });
+  await signIn();
+  await editOpen(page, 'Mai Văn U', 'Bản sửa dở của U.');
+  const approved = await fetch(`${server.url}/api/admin/comments/${id}/approve`, { method: 'POST', headers: { Authorization: `Bearer ${server.adminToken}` } });
+  expect(approved.status).toBe(200);
+  await card(page, 'Mai Văn U').getByRole('button', { name: 'Lưu', exact: true }).click();
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Đã lưu bản sửa. Bình luận của “Mai Văn U” đã được người khác xử lý trong lúc sửa (nay: Đã đăng).');
+  await expect(card(page, 'Mai Văn U')).toHaveCount(0);
+  await expect(card(page, 'Mai Văn T')).toHaveCount(1);
+  expect((await api('GET', `/comments/${id}`)).json).toMatchObject({ status: 'published', content: 'Bản sửa dở của U.' });
+});
+
 test('a form kept across a sign-out does not undo what another moderator changed meanwhile: their name stays, the save asks first', async ({
   page,
   seed,

@@ -78,6 +78,7 @@ const vi = {
   changedBeforeDecision: 'Người khác vừa sửa hoặc trả lời bình luận của “{name}”; không thay đổi gì. Bản mới đang hiện: xem lại rồi quyết định.',
   savedButChanged: 'Đã lưu bản sửa, nhưng người khác vừa sửa hoặc trả lời bình luận của “{name}” nên chưa duyệt. Bản mới đang hiện: xem lại rồi quyết định.',
   editedButMoved: 'Đã lưu bản sửa, nhưng bình luận của “{name}” đã được người khác xử lý (nay: {status}) nên chưa được duyệt.',
+  savedButMoved: 'Đã lưu bản sửa. Bình luận của “{name}” đã được người khác xử lý trong lúc sửa (nay: {status}).',
   editedByOther:
     'Người khác vừa sửa bình luận này; bản của họ ở bên dưới. Những gì bạn gõ vẫn còn: lưu lần nữa sẽ thay bản của họ.',
   repliedByOther:
@@ -219,6 +220,7 @@ const en: typeof vi = {
   changedBeforeDecision: 'Someone else just edited or replied to the comment by “{name}”; nothing was changed. It now shows their version: check it, then decide.',
   savedButChanged: 'Saved the edit, but someone else just edited or replied to the comment by “{name}”, so it was not approved. It now shows their version: check it, then decide.',
   editedButMoved: 'Saved the edit, but someone else already moderated the comment by “{name}” (now: {status}), so it was not approved.',
+  savedButMoved: 'Saved the edit. Someone else moderated the comment by “{name}” while it was being edited (now: {status}).',
   editedByOther: 'Someone else just edited this comment; their version is below. What you typed is still here: saving again replaces theirs.',
   repliedByOther: 'Someone else just changed the reply to this comment; theirs is below. What you typed is still here: publishing again replaces theirs.',
   keptInOtherTab: 'While you were signing in again, someone else moderated the comment by “{name}” (now: {status}). What you typed is kept: open the “{status}” tab to go on.',

@@ -99,12 +99,15 @@ export class EditingController implements ReactiveController {
     return this.host.renderRoot.querySelector<T>(selector);
   }
 
-  /** The open form's comment when something was typed in it (against what it was filled with: the card). */
-  unsaved(): AdminComment | undefined {
+  /**
+   * The open form's comment when something was typed in it (against what it was filled with: the card).
+   * `evenSaving`: a form being saved counts too (a sign-out must keep it: its save may yet be refused).
+   */
+  unsaved(evenSaving = false): AdminComment | undefined {
     const value = (sel: string) => this.field(sel)?.value;
     const c = this.form && this.page.comment(this.form.id);
     // Being saved is not unsaved: the save goes on whatever happens to the form, so nothing to ask.
-    if (!c || this.saving.has(c.id)) return undefined;
+    if (!c || (!evenSaving && this.saving.has(c.id))) return undefined;
     const changed = this.form!.kind === 'edit'
       ? (value(`#edit-name-${c.id}`) ?? c.name) !== c.name || (value(`#edit-content-${c.id}`) ?? c.content) !== c.content
       : (value(`#reply-text-${c.id}`) ?? '').trim() !== (c.reply?.text ?? '');
@@ -149,7 +152,9 @@ export class EditingController implements ReactiveController {
     // Signing out on purpose leaves nothing behind for whoever signs in next at this desk: the text of
     // an earlier sign-out by the server, still waiting, goes too (the editor chose to leave it).
     if (!keep) dropAllKept();
-    const open = keep ? this.unsaved() : undefined;
+    // Being saved too: another request's 401 may come before the save's own answer, which then finds
+    // the form gone; kept here, and forgotten if the save goes through after all.
+    const open = keep ? this.unsaved(true) : undefined;
     if (open) {
       const values: Record<string, string> = {};
       for (const f of this.host.renderRoot.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>(`input[id$="-${open.id}"], textarea[id$="-${open.id}"]`)) values[f.id] = f.value;
@@ -326,10 +331,14 @@ export class EditingController implements ReactiveController {
     this.set({ error: '' });
     let edited = false;
     let approving = false;
+    /** The status the server answered the edit with: another moderator may have decided meanwhile. */
+    let statusNow: unknown;
     try {
       if (change.name !== undefined || change.content !== undefined) {
         const saved = await editComment(page.token(), c.id, change, base.editedAt);
         edited = true;
+        statusNow = saved.status;
+        dropKept({ id: c.id, kind: 'edit' }); // kept by a sign-out while it was saved: it is saved
         if (this.theirs?.id === c.id) this.set({ theirs: null });
         const updated: AdminComment = {
           ...c,
@@ -349,6 +358,13 @@ export class EditingController implements ReactiveController {
         const own = this.isOpen(c);
         if (own) this.close();
         page.left(c, 'published', own);
+      } else if ((statusNow === 'published' || statusNow === 'rejected') && statusNow !== c.status) {
+        // Saved, and decided by someone else meanwhile (a half-finished edit may be live now): it leaves
+        // this list as with any decision, and the moderator is told where it went.
+        const own = this.isOpen(c);
+        if (own) this.close();
+        page.left(c, null, own);
+        page.alert(page.msg('savedButMoved', { name: c.name, status: page.msg(statusNow) }));
       } else {
         page.announce(page.msg('edited', { name: c.name }));
         if (this.isOpen(c)) this.done(c);
@@ -398,6 +414,7 @@ export class EditingController implements ReactiveController {
     this.set({ error: '' });
     try {
       const reply = (await setReply(page.token(), c.id, text, replyAtOf(this.baseOf(c)))) ?? { text, at: new Date().toISOString() };
+      dropKept({ id: c.id, kind: 'reply' }); // kept by a sign-out while it was saved: it is saved
       if (this.theirs?.id === c.id) this.set({ theirs: null });
       const now = page.comment(c.id);
       if (now) page.replace({ ...now, reply });
