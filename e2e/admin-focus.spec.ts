@@ -35,6 +35,19 @@ test('a wrong token, then the right one: the second sign-in goes through, withou
   await expect(cards(page)).toHaveCount(1);
 });
 
+test('a token pasted with a zero-width space in it signs in; one with other characters is said to be wrong, not the server unreachable', async ({ page, server, seed }) => {
+  await seed({ name: 'Bạn đọc' });
+  await page.goto(`${server.url}/admin`);
+  const token = page.getByLabel('Mã kiểm duyệt viên');
+  await token.fill('mã-sai-có-dấu');
+  await token.press('Enter');
+  await expect(page.getByRole('alert')).toHaveText('Mã kiểm duyệt không đúng.');
+  const half = Math.floor(server.adminToken.length / 2);
+  await token.fill(`${server.adminToken.slice(0, half)}\u200b${server.adminToken.slice(half)}`);
+  await token.press('Enter');
+  await expect(cards(page)).toHaveCount(1);
+});
+
 test.describe('past --admin-login-limit', () => {
   test.use({ serverArgs: ['--admin-login-limit', '2/10min'] });
 

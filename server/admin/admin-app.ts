@@ -322,10 +322,14 @@ export class YkienAdmin extends LitElement {
   private onSignIn(e: SubmitEvent): void {
     e.preventDefault();
     const input = this.renderRoot.querySelector<HTMLInputElement>('#token');
-    const token = input?.value.trim() ?? '';
+    // Pasted from an email or a chat: broken across lines, or with zero-width characters in it.
+    const token = (input?.value ?? '').replace(/[\s\u200b-\u200d\u2060\ufeff]+/g, '');
     // The button is aria-disabled, not disabled, while a sign-in runs: a disabled button under the
     // keyboard would drop focus to the page's body when the sign-in fails (WCAG 2.4.3).
     if (!token || this.signingIn) return;
+    // No token has other characters, and a browser will not send them in a header: said as a wrong
+    // token, not as a server that cannot be reached.
+    if (!/^[\x21-\x7e]+$/.test(token)) return this.signOut(this.msg('badToken'));
     this.token = token;
     void this.signIn();
   }
