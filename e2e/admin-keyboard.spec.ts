@@ -335,6 +335,31 @@ test('"Tải lại" keeps the keyboard: when the list comes, it is still on the 
   await expect(reload).toBeFocused();
 });
 
+test('"Xem thêm" while a decision ends: the keyboard goes to the first comment that came, not one place further down', async ({ page, seed, signIn }) => {
+  for (const name of ['Bạn đọc 1', 'Bạn đọc 2', 'Bạn đọc 3', 'Bạn đọc 4']) await seed({ name });
+  let releaseMore!: () => void;
+  const moreHeld = new Promise<void>((r) => (releaseMore = r));
+  let asked = 0;
+  await page.route(/\/api\/admin\/comments\?/, async (route) => {
+    const url = new URL(route.request().url());
+    url.searchParams.set('limit', '2');
+    if (url.searchParams.get('cursor')) (asked++, await moreHeld);
+    return route.continue({ url: url.href });
+  });
+  await signIn();
+  await expect(cards(page)).toHaveCount(2);
+  const first = cards(page).nth(0);
+  const name = (await first.getAttribute('data-id'))!;
+  await page.getByRole('button', { name: 'Xem thêm' }).click();
+  await expect.poll(() => asked).toBe(1);
+  // The first card approved while the next page is on its way.
+  await first.getByRole('button', { name: 'Duyệt', exact: true }).click();
+  await expect(page.locator(`ykien-admin article[data-id="${name}"]`)).toHaveCount(0);
+  releaseMore();
+  await expect(cards(page)).toHaveCount(3);
+  await expect(cards(page).nth(1)).toBeFocused();
+});
+
 test('"Xem thêm" puts the keyboard on the first comment that came, and says how many', async ({ page, seed, signIn }) => {
   for (const name of ['Bạn đọc 1', 'Bạn đọc 2', 'Bạn đọc 3']) await seed({ name });
   // Pages of two, so that the third comment is on the next page.

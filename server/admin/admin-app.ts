@@ -392,9 +392,11 @@ export class YkienAdmin extends LitElement {
 
   /** "Xem thêm": its button goes while the page loads, so focus moves to the first comment that came. */
   private async loadMore(): Promise<void> {
-    const from = this.items.length;
+    // The first that came, by id: a decision that ended meanwhile took cards out above it.
+    const before = new Set(this.items.map((c) => c.id));
     await this.load(false);
-    if (this.items.length > from) this.moveTo(from);
+    const first = this.items.findIndex((c) => !before.has(c.id));
+    if (first >= 0) this.moveTo(first);
     else this.focusSoon('#list-heading');
   }
 
