@@ -327,9 +327,9 @@ export class YkienAdmin extends LitElement {
     // The button is aria-disabled, not disabled, while a sign-in runs: a disabled button under the
     // keyboard would drop focus to the page's body when the sign-in fails (WCAG 2.4.3).
     if (!token || this.signingIn) return;
-    // No token has other characters, and a browser will not send them in a header: said as a wrong
-    // token, not as a server that cannot be reached.
-    if (!/^[\x21-\x7e]+$/.test(token)) return this.signOut(this.msg('badToken'));
+    // A browser will not send other characters in a header (it throws): said as a wrong token, not as
+    // a server that cannot be reached. Latin-1 letters go (an --admin-token may have them).
+    if (!/^[\x21-\xff]+$/.test(token)) return this.signOut(this.msg('badToken'));
     this.token = token;
     void this.signIn();
   }

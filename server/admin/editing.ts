@@ -354,6 +354,7 @@ export class EditingController implements ReactiveController {
         approving = true;
         // The version this moderator has before them: a reply another one made, once a 409 showed it, too.
         await moderate(page.token(), edited ? { ...c, reply: base.reply } : { ...c, editedAt: base.editedAt, reply: base.reply }, 'approve');
+        dropKept({ id: c.id, kind: 'edit' }); // kept by a sign-out during the approval: saved and published
         page.announce(page.msg('editedApproved', { name: c.name }));
         const own = this.isOpen(c);
         if (own) this.close();
