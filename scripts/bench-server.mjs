@@ -112,7 +112,7 @@ export async function startYkien(db, extraArgs = [], cli = CLI) {
     child.kill('SIGKILL');
     throw new Error(`${e.message}\n${err}`);
   });
-  return { url, stop: () => new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', r), child.kill('SIGTERM')))) };
+  return { url, stop: () => new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : (child.once('exit', r), child.kill('SIGTERM')))) };
 }
 
 async function startRaw(deadlineMs = 15_000) {

@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serverEnv } from './demo-server.mjs';
 import { loadHttp } from './http-loader.mjs';
 // The comment bench-server.mjs sends, with the clientId the widget makes (time-ordered; docs/api.md): a
 // random UUID per comment would write a random page of the server's key index each time.
@@ -57,9 +58,10 @@ if (store === 'pg') {
 const PROFILE = process.env.YKIEN_PROFILE !== '0';
 const child = spawn(
   process.execPath,
-  [...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', dir] : []), CLI, '--port', String(port), '--db', db, '--no-captcha', '--moderation', 'off',
+  [...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', dir] : []), CLI, '--host', '127.0.0.1', '--port', String(port), '--db', db, '--no-captcha', '--moderation', 'off',
     '--rate-limit', 'off', '--origins', ORIGIN, '--admin-token', 'bench-admin-token-0123456789'],
-  { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, YKIEN_LOG_LEVEL: 'info' } },
+  // Loopback, without the caller's HOST, PORT or YKIEN_* (scripts/demo-server.mjs).
+  { stdio: ['ignore', 'ignore', 'inherit'], env: { ...serverEnv(), YKIEN_LOG_LEVEL: 'info' } },
 );
 const url = `http://127.0.0.1:${port}`;
 for (let i = 0; ; i++) {

@@ -279,7 +279,7 @@ async function startServer(db) {
   let err = '';
   let out = '';
   child.stderr.on('data', (d) => (err += d));
-  const stop = () => new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', r), child.kill('SIGTERM'))));
+  const stop = () => new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : (child.once('exit', r), child.kill('SIGTERM'))));
   const port = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => done(new Error(`server on ${db} not listening after 20 s: ${err}`)), 20_000);
     const done = (e, p) => {

@@ -32,11 +32,11 @@ const args = [
 // second signal as "exit now" and cut what it was doing. A press more than a second later is forwarded:
 // the impatient operator's "exit now".
 const server = spawn(process.execPath, args, { stdio: 'inherit', detached: true });
+// SIGHUP and SIGQUIT too (the terminal closed, Ctrl-\): in a group of its own, the server would not get them.
 let last = 0;
-for (const sig of ['SIGINT', 'SIGTERM']) {
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT']) {
   process.on(sig, () => {
-    if (Date.now() - last > 1000) server.kill('SIGTERM');
-    last = Date.now();
+    if (Date.now() - last > 1000) (last = Date.now()), server.kill('SIGTERM');
   });
 }
 server.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
