@@ -301,26 +301,37 @@ test('a save the server refuses with 401: the text typed is kept for the next si
   await expect(card(page, 'Mai Văn V').getByLabel('Nội dung')).toHaveValue('Năm phút sửa của V.');
 });
 
+/**
+ * The token revoked on this instance while an edit of `name`'s comment is being saved: the poll is refused
+ * (the page signs out) while the save is held; `save` then answers it: refused too, or through (another
+ * instance still takes the token). Resolves with the save's answer, the routes gone.
+ */
+async function signedOutWhileSaving(page: Page, name: string, save: 'refused' | 'through') {
+  let answerSave!: () => void;
+  const saveHeld = new Promise<void>((r) => (answerSave = r));
+  let saves = 0;
+  const unauthorized = { status: 401, contentType: 'application/problem+json', body: '{"status":401,"title":"x","code":"unauthorized"}' };
+  await page.route('**/api/admin/**', async (r) => {
+    if (r.request().method() !== 'PATCH') return saves ? r.fulfill(unauthorized) : r.fallback(); // a poll before the save still works
+    saves++;
+    await saveHeld;
+    return save == 'refused' ? r.fulfill(unauthorized) : r.fallback();
+  });
+  await card(page, name).getByRole('button', { name: 'Lưu', exact: true }).click();
+  await expect.poll(() => saves).toBe(1);
+  await expect(page.locator('ykien-admin #token')).toBeVisible(); // the poll's 401
+  const answered = page.waitForResponse((r) => r.request().method() === 'PATCH');
+  answerSave();
+  const status = (await answered).status();
+  await page.unroute('**/api/admin/**');
+  return status;
+}
+
 test('another request refused with 401 while an edit is being saved, then the save too: the text is kept for the next sign-in, not lost with the form', async ({ page, seed, signIn, server }) => {
   await seed({ name: 'Mai Văn W', content: 'Nguyên văn của W.' });
   await signIn('?poll=300');
   await editOpen(page, 'Mai Văn W', 'Mười phút sửa của W.');
-  // The token was revoked (on this instance first): the next poll is refused while the save is on its way.
-  let answerSave!: () => void;
-  const saveHeld = new Promise<void>((r) => (answerSave = r));
-  let saves = 0;
-  await page.route('**/api/admin/**', async (r) => {
-    if (r.request().method() === 'PATCH') (saves++, await saveHeld);
-    else if (!saves) return r.fallback(); // a poll before the save still works
-    await r.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401,"title":"x","code":"unauthorized"}' });
-  });
-  await card(page, 'Mai Văn W').getByRole('button', { name: 'Lưu', exact: true }).click();
-  await expect.poll(() => saves).toBe(1);
-  await expect(page.locator('ykien-admin #token')).toBeVisible(); // the poll's 401
-  const saveRefused = page.waitForResponse((r) => r.request().method() === 'PATCH');
-  answerSave(); // and then the save's own
-  await saveRefused;
-  await page.unroute('**/api/admin/**');
+  expect(await signedOutWhileSaving(page, 'Mai Văn W', 'refused')).toBe(401);
   await signInAgain(page, server.adminToken);
   await expect(card(page, 'Mai Văn W').getByLabel('Nội dung')).toHaveValue('Mười phút sửa của W.');
 });
@@ -329,24 +340,7 @@ test('another request refused with 401 while an edit is being saved, and the sav
   const id = await seed({ name: 'Mai Văn X', content: 'Nguyên văn của X.' });
   await signIn('?poll=300');
   await editOpen(page, 'Mai Văn X', 'Bản sửa đã lưu của X.');
-  let answerSave!: () => void;
-  const saveHeld = new Promise<void>((r) => (answerSave = r));
-  let saves = 0;
-  // Revoked on this instance only: the poll is refused, the save (on another instance) goes through.
-  await page.route('**/api/admin/**', async (r) => {
-    if (r.request().method() !== 'PATCH' && !saves) return r.fallback(); // a poll before the save still works
-    if (r.request().method() !== 'PATCH') return r.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401,"title":"x","code":"unauthorized"}' });
-    saves++;
-    await saveHeld;
-    await r.fallback();
-  });
-  await card(page, 'Mai Văn X').getByRole('button', { name: 'Lưu', exact: true }).click();
-  await expect.poll(() => saves).toBe(1);
-  await expect(page.locator('ykien-admin #token')).toBeVisible();
-  const saved = page.waitForResponse((r) => r.request().method() === 'PATCH');
-  answerSave();
-  expect((await saved).status()).toBe(200);
-  await page.unroute('**/api/admin/**');
+  expect(await signedOutWhileSaving(page, 'Mai Văn X', 'through')).toBe(200);
   await signInAgain(page, server.adminToken);
   await expect(card(page, 'Mai Văn X')).toContainText('Bản sửa đã lưu của X.');
   await expect(card(page, 'Mai Văn X').getByLabel('Nội dung')).toHaveCount(0);

@@ -539,11 +539,12 @@ test('the box removed while its comment is being sent: the send ends, and the te
   expect(endpoint.posts).toHaveLength(1);
 });
 
-test('two unsent comments, the keyboard on the first one\'s "Bỏ bình luận": when the outbox sends that one, the button goes with it and Enter discards nothing else', async ({
-  page,
-  article,
-  endpoint,
-}) => {
+/**
+ * Two comments queued offline, a second apart (the oldest listed first), the keyboard put on one of
+ * their "Bỏ bình luận" (`focusOn`); then back online, the first is stored and the second refused 503 (it
+ * waits). Resolves once only the second is listed, with the endpoint's own handling to put back.
+ */
+async function twoUnsentThenFirstSent(page: Page, article: (o?: ArticleOptions) => Promise<Page>, endpoint: FakeEndpoint, focusOn: 'first' | 'second') {
   await stillArticle(page, article);
   endpoint.offline = true;
   const f = form(page);
@@ -554,9 +555,9 @@ test('two unsent comments, the keyboard on the first one\'s "Bỏ bình luận":
     await page.clock.runFor(1_000); // one written a second after the other (offline: its retry fails)
   }
   await expect(unsent(page)).toHaveCount(2);
-  // Oldest first.
   await expect(unsent(page).first()).toContainText('Ý kiến thứ nhất.');
-  await unsent(page).first().getByRole('button', { name: 'Bỏ bình luận' }).focus();
+  const discard = unsent(page).filter({ hasText: focusOn == 'first' ? 'Ý kiến thứ nhất.' : 'Ý kiến thứ hai.' }).getByRole('button', { name: 'Bỏ bình luận' });
+  await discard.focus();
   // Back: the first is stored, the second still cannot be (and waits), whichever goes first.
   const handle = endpoint.handle.bind(endpoint);
   endpoint.handle = async (route: Route, request: Request) =>
@@ -567,8 +568,17 @@ test('two unsent comments, the keyboard on the first one\'s "Bỏ bình luận":
   await page.evaluate(() => dispatchEvent(new Event('online')));
   await expect(unsent(page)).toHaveCount(1);
   await expect(unsent(page)).toContainText('Ý kiến thứ hai.');
+  return { discard, handle };
+}
+
+test('two unsent comments, the keyboard on the first one\'s "Bỏ bình luận": when the outbox sends that one, the button goes with it and Enter discards nothing else', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  await twoUnsentThenFirstSent(page, article, endpoint, 'first');
   // Not lost to the page's <body>: on the list's heading, where Enter does nothing.
-  await expect(f.host.getByRole('heading', { name: 'Bình luận chưa gửi', exact: true })).toBeFocused();
+  await expect(form(page).host.getByRole('heading', { name: 'Bình luận chưa gửi', exact: true })).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(unsent(page)).toHaveCount(1);
   expect(Object.keys(await idb(page)).filter((k) => k.startsWith('o:'))).toHaveLength(1);
@@ -579,30 +589,12 @@ test('two unsent comments, the keyboard on the second one\'s "Bỏ bình luận"
   article,
   endpoint,
 }) => {
-  await stillArticle(page, article);
-  endpoint.offline = true;
-  const f = form(page);
-  for (const content of ['Ý kiến thứ nhất.', 'Ý kiến thứ hai.']) {
-    await fillAndVerify(page, 'Lý Văn Bình', content);
-    await f.send.click();
-    await expect(f.content).toHaveValue('');
-    await page.clock.runFor(1_000);
-  }
-  await expect(unsent(page)).toHaveCount(2);
-  const second = unsent(page).filter({ hasText: 'Ý kiến thứ hai.' }).getByRole('button', { name: 'Bỏ bình luận' });
-  await second.focus();
-  const handle = endpoint.handle.bind(endpoint);
-  endpoint.handle = async (route: Route, request: Request) =>
-    request.method() === 'POST' && request.postData()?.includes('Ý kiến thứ hai.')
-      ? route.fulfill({ status: 503, contentType: 'application/problem+json', body: '{"status":503,"title":"x","code":"storage-unavailable"}' })
-      : handle(route, request);
-  endpoint.offline = false;
-  await page.evaluate(() => dispatchEvent(new Event('online')));
-  await expect(unsent(page)).toHaveCount(1);
-  await expect(second).toBeFocused();
+  const { discard, handle } = await twoUnsentThenFirstSent(page, article, endpoint, 'second');
+  await expect(discard).toBeFocused();
   // And that one goes too, at its next try: the keyboard goes to the status, which says so, not to <body>.
   endpoint.handle = handle;
   await expect.poll(async () => (await page.clock.runFor(10_000), unsent(page).count())).toBe(0);
+  const f = form(page);
   await expect(f.status).toBeFocused();
   // The same words said twice (both sent) are emptied and said again 100 ms later: on this page's clock.
   await page.clock.runFor(200);

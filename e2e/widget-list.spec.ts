@@ -1196,7 +1196,7 @@ test.describe('the reader’s own comments', () => {
     await expect.poll(() => listGets(endpoint).length).toBe(2); // asked again, past the cache
     await expect(l.names).toHaveText(['Tôi p1', 'Bạn đọc 1', 'Bạn đọc 2']);
     await expect(l.byName('Tôi p1').locator('[part~="comment-pending"]')).toHaveCount(0);
-    await expect.poll(async () => (await idbRecords(page, 'p:'))[ownKey('p1')]?.seenPublished).toBe(true);
+    await expect.poll(async () => ((await idbRecords(page, 'p:'))[ownKey('p1')] as { seenPublished?: boolean } | undefined)?.seenPublished).toBe(true);
     // The next visit: still not on the first page, so further down; the copy goes, "Xem thêm" shows it in its place.
     await reload(page);
     await expect.poll(() => idbRecords(page, 'p:')).toEqual({});
