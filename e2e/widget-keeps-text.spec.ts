@@ -700,6 +700,9 @@ test('a queued comment discarded from the unsent list while the outbox sends it,
   await fillAndVerify(page, 'Lý Văn Bình', 'Gửi khi có mạng.');
   await f.send.click();
   await expect(unsent(page)).toHaveCount(1);
+  // The form's own attempt is over (listed already while it went: discarded then, it would be the
+  // form's send whose answer never came).
+  await expect(f.status).toContainText('sẽ tự gửi');
   // Back online, the outbox sends it; the server stores it and the answer is lost.
   endpoint.offline = false;
   endpoint.reply({ drop: 'after' });
