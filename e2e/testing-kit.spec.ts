@@ -78,6 +78,28 @@ test.describe('mockEndpoint', () => {
 });
 
 test.describe('mockEndpoint, as strict as the reference server', () => {
+  test('as the reference server: a key with spaces around is the same key, the same members in another order the same comment, a body over the limit 413; a second hold() stays until its own release', async ({ page }) => {
+    const endpoint = await mockEndpoint(page, ENDPOINT);
+    await page.route(`${ORIGIN}/`, (r) => r.fulfill({ contentType: 'text/html', body: '<!doctype html><title>x</title>' }));
+    await page.goto(`${ORIGIN}/`);
+    const c = { clientId: 'k-1', pageId: 'p', pageUrl: `${ORIGIN}/p`, name: 'A', content: 'Một' };
+    const created = await post(page, c);
+    expect(created.status).toBe(201);
+    const reordered = { content: c.content, name: c.name, pageUrl: c.pageUrl, pageId: c.pageId, clientId: c.clientId };
+    expect(await post(page, reordered, { 'idempotency-key': '  k-1 ' })).toEqual({ ...created, status: 200 });
+    expect(await post(page, { ...c, clientId: 'k-2', captchaToken: 'x'.repeat(30_000) })).toMatchObject({ status: 413, json: { code: 'too-large' } });
+    expect(endpoint.comments).toHaveLength(1);
+    const first = endpoint.hold();
+    const second = endpoint.hold();
+    first();
+    const before = endpoint.posts.length;
+    const sent = post(page, { ...c, clientId: 'k-3' });
+    await expect.poll(() => endpoint.posts.length).toBe(before + 1);
+    expect(endpoint.comments).toHaveLength(1); // still held by the second
+    second();
+    expect((await sent).status).toBe(201);
+  });
+
   test('the contract\'s limits: name 100, pageId 2000 bytes, content the server\'s max length (maxLength)', async ({ page }) => {
     const endpoint = await mockEndpoint(page, ENDPOINT, { maxLength: 3000 });
     await page.route(`${ORIGIN}/`, (r) => r.fulfill({ contentType: 'text/html', body: '<!doctype html><title>x</title>' }));

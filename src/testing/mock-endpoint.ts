@@ -89,6 +89,21 @@ export interface MockEndpointOptions {
 
 /** The contract's limits (docs/api.md, "Creating a comment"), in characters once cleaned. */
 const LIMITS = { name: 100, pageIdBytes: 2000, pageUrl: 2000 };
+
+/**
+ * The reference server's body limit for comments of `maxLength` characters (server/src/json-body.ts): 4
+ * bytes a character of content, name and title; pageId's 2000 bytes twice; URL, key, a 10,000-character
+ * captcha token; 1 KiB of JSON around them.
+ */
+const bodyLimitFor = (maxLength: number) => 4 * maxLength + 4 * (100 + 300) + 2 * 2000 + 2000 + 200 + 10_000 + 1024;
+
+/** JSON with every object's members in key order (server/src/idempotency.ts). */
+const canonical = (value: unknown): string =>
+  Array.isArray(value)
+    ? `[${value.map(canonical).join(',')}]`
+    : value !== null && typeof value === 'object'
+      ? `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`
+      : (JSON.stringify(value) ?? 'null');
 /** UTF-8 bytes of a text, as the server counts a pageId. */
 const bytes = (text: string) => new TextEncoder().encode(text).length;
 /** The list's `limit`: default and most (docs/api.md, "Listing comments"). */
@@ -292,9 +307,10 @@ export class MockEndpoint {
   /** Holds every POST's answer until the returned function is called: for "while sending" states (reads still answer). */
   hold(): () => void {
     let release!: () => void;
-    this.gate = new Promise((r) => (release = r));
+    const gate = (this.gate = new Promise((r) => (release = r)));
     return () => {
-      this.gate = undefined;
+      // A later hold() stays until its own release.
+      if (this.gate === gate) this.gate = undefined;
       release();
     };
   }
@@ -388,17 +404,20 @@ export class MockEndpoint {
 
     // The contract (docs/api.md, "Creating a comment").
     if (!/^application\/json\s*(;|$)/i.test(headers['content-type'] ?? '')) return send(415, problemBody(415));
+    // The reference server's body limit (server/src/json-body.ts): the longest valid comment, however written.
+    if ((request.postDataBuffer()?.length ?? 0) > bodyLimitFor(this.options.maxLength ?? 2000)) return send(413, problemBody(413));
     if (!parseable || parsed === undefined) return send(400, problemBody(400, 'validation', { fields: { body: message(lang, 'bodyNotJson') } }));
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
       return send(400, problemBody(400, 'validation', { fields: { body: message(lang, 'bodyNotObject') } }));
     }
-    const key = headers['idempotency-key'] ?? (typeof body.clientId === 'string' ? body.clientId : '');
+    const key = headers['idempotency-key']?.trim() ?? (typeof body.clientId === 'string' ? body.clientId : '');
     if (!key) return send(400, problemBody(400, 'validation', { fields: { clientId: message(lang, 'clientIdMissing') } }));
     if (body.clientId !== undefined && body.clientId !== key) {
       return send(400, problemBody(400, 'validation', { fields: { clientId: message(lang, 'clientIdMismatch') } }));
     }
     const { captchaToken: _token, ...rest } = body;
-    const payload = JSON.stringify(rest);
+    // Compared as the server compares them: the same members in any order are the same comment.
+    const payload = canonical(rest);
     const known = this.keys.get(key);
     if (known) {
       if (known.payload !== payload) return send(422, problemBody(422));
