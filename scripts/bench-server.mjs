@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { serverEnv } from './demo-server.mjs';
+import { serverEnv, stopChild } from './demo-server.mjs';
 import { loadHttp } from './http-loader.mjs';
 // The clientId the widget makes (time-ordered; docs/api.md), so the server's key index sees what it sees
 // in production: a random UUID per comment would write a random page of it each time.
@@ -112,7 +112,7 @@ export async function startYkien(db, extraArgs = [], cli = CLI) {
     child.kill('SIGKILL');
     throw new Error(`${e.message}\n${err}`);
   });
-  return { url, stop: () => new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : (child.once('exit', r), child.kill('SIGTERM')))) };
+  return { url, stop: () => stopChild(child) };
 }
 
 async function startRaw(deadlineMs = 15_000) {

@@ -33,15 +33,18 @@ export async function startServer(args = []) {
       throw e;
     })
     .finally(() => clearTimeout(timer));
-  const stop = () =>
-    new Promise((resolve) => {
-      // Already gone (it crashed): no exit event will come.
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', resolve);
-      child.kill('SIGTERM');
-    }).finally(() => rmSync(dir, { recursive: true, force: true }));
+  const stop = () => stopChild(child).finally(() => rmSync(dir, { recursive: true, force: true }));
   return { url, stop };
 }
+
+/** Stops a server a script started (SIGTERM), resolving once it has exited: at once if it already had. */
+export const stopChild = (child) =>
+  new Promise((resolve) => {
+    // Already gone (it crashed, or a signal killed it): no exit event will come.
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  });
 
 /**
  * The environment for a server a script starts: without the caller's server settings (HOST, PORT and

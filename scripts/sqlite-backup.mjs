@@ -30,6 +30,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { serverEnv, stopChild } from './demo-server.mjs';
 
 const require = createRequire(import.meta.url);
 const Database = require('better-sqlite3');
@@ -273,13 +274,12 @@ async function startServer(db) {
   // Port 0, read back from the "listening" line: a port found free and then handed over could be taken
   // by another process in between (the test suite runs files side by side).
   // Loopback, and without the caller's HOST, PORT or YKIEN_* (an inherited --origins would refuse its comment).
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(YKIEN_|PORT$|HOST$)/.test(k)));
   const child = spawn(process.execPath, [CLI, '--host', '127.0.0.1', '--port', '0', '--db', db, '--no-captcha', '--moderation', 'off',
-    '--rate-limit', 'off', '--admin-token', 'backup-check-admin-token-0123', '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    '--rate-limit', 'off', '--admin-token', 'backup-check-admin-token-0123', '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'], env: serverEnv() });
   let err = '';
   let out = '';
   child.stderr.on('data', (d) => (err += d));
-  const stop = () => new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : (child.once('exit', r), child.kill('SIGTERM'))));
+  const stop = () => stopChild(child);
   const port = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => done(new Error(`server on ${db} not listening after 20 s: ${err}`)), 20_000);
     const done = (e, p) => {

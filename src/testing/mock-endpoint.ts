@@ -405,7 +405,7 @@ export class MockEndpoint {
     // The contract (docs/api.md, "Creating a comment").
     if (!/^application\/json\s*(;|$)/i.test(headers['content-type'] ?? '')) return send(415, problemBody(415));
     // The reference server's body limit (server/src/json-body.ts): the longest valid comment, however written.
-    if (new TextEncoder().encode(raw).length > bodyLimitFor(this.options.maxLength ?? 2000)) return send(413, problemBody(413));
+    if (bytes(raw) > bodyLimitFor(this.options.maxLength ?? 2000)) return send(413, problemBody(413));
     if (!parseable || parsed === undefined) return send(400, problemBody(400, 'validation', { fields: { body: message(lang, 'bodyNotJson') } }));
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
       return send(400, problemBody(400, 'validation', { fields: { body: message(lang, 'bodyNotObject') } }));

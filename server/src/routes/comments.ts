@@ -128,8 +128,7 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
     // A hot article's first page: from this instance's short cache (one query for concurrent misses).
     // Not for a request that asks past caches (the widget's, once its reader's comment was published on
     // another instance, which this one's cache has not heard of).
-    const revalidating = /no-cache|max-age=0/i.test(request.headers['cache-control'] ?? '');
-    if (cursor === null && ctx.firstPages.enabled && !revalidating) {
+    if (cursor === null && ctx.firstPages.enabled && !/no-cache|max-age=0/i.test(request.headers['cache-control'] ?? '')) {
       return sendCacheable(request, reply, await ctx.firstPages.load(pageId, limit!, answer), ctx.config.listCacheSeconds);
     }
     return sendCacheable(request, reply, sendableOf(pageBody(await answer())), ctx.config.listCacheSeconds);
