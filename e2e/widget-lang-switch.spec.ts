@@ -192,3 +192,21 @@ test('the page turns English while a comment is being sent, before the English w
   const said = await page.evaluate(() => (window as unknown as { __said: string[] }).__said);
   expect(said.filter((s) => /^[a-z]+[A-Z]\w*$/.test(s))).toEqual([]);
 });
+
+test('send pressed with both fields empty while the English words are on their way: each field says what is missing, in English once they come', async ({ page, article }) => {
+  await article({ attrs: { 'site-key': null } });
+  const f = form(page);
+  // The reader starts on the form (its sending half and words come in), then the page turns English.
+  const sendingWords = page.waitForResponse(/\/dist\/cdn\/vi-sending-[^/]*\.js$/);
+  await f.name.focus();
+  await sendingWords;
+  const words = await holdEnglishWords(page);
+  await page.evaluate(() => (document.documentElement.lang = 'en'));
+  await expect.poll(words.held).toBeGreaterThan(0);
+  await f.send.click();
+  words.release();
+  await expect(f.nameError).toHaveText(en.nameRequired);
+  await expect(f.contentError).toHaveText(en.contentRequired);
+  await expect(f.status).toHaveText(en.fixErrors);
+  await expect(f.send).toHaveText(en.send);
+});

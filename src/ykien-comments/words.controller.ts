@@ -28,6 +28,15 @@ export class WordsController implements ReactiveController {
     return langOf(this.#host);
   }
 
+  /**
+   * The language whose words to use now: the box's, else, while those are on their way, the last one
+   * shown, so that what the reader does meanwhile (send pressed: "Vui lòng nhập nội dung") is said in
+   * words, and made again in the new ones when they come.
+   */
+  get speaking(): Lang {
+    return this.ready || !this.#shown ? this.language : this.#shown;
+  }
+
   /** The words of the box are in; with the sending half, its words too. */
   get ready(): boolean {
     const lang = this.language;

@@ -223,7 +223,7 @@ export class YkienComments extends LitElement {
 
   /** @internal The reader's words, with the site owner's overrides. */
   get t(): Strings {
-    return stringsFor(this.language, this.strings);
+    return stringsFor(this.#words.speaking, this.strings);
   }
 
   get #listOn(): boolean {
