@@ -388,3 +388,55 @@ test('a form kept across a sign-out does not undo what another moderator changed
   await form.getByRole('button', { name: 'Lưu', exact: true }).click();
   await expect.poll(async () => (await api('GET', `/comments/${id}`)).json).toMatchObject({ name: 'Mai Văn U', content: 'Bản sửa của người này.' });
 });
+
+test('the edit form cannot be typed in while its save is under way: nothing typed then is lost when the saved form closes', async ({ page, seed, signIn, api }) => {
+  const id = await seed({ name: 'Mai Văn Ă', content: 'Nguyên văn của Ă.' });
+  await signIn();
+  await editOpen(page, 'Mai Văn Ă', 'Bản sửa của Ă.');
+  let answerSave!: () => void;
+  const saveHeld = new Promise<void>((r) => (answerSave = r));
+  await page.route('**/api/admin/**', async (r) => (r.request().method() === 'PATCH' ? (await saveHeld, r.fallback()) : r.fallback()));
+  await card(page, 'Mai Văn Ă').getByRole('button', { name: 'Lưu', exact: true }).click();
+  const content = card(page, 'Mai Văn Ă').getByLabel('Nội dung');
+  await expect(content).not.toBeEditable();
+  // The moderator sees a typo and types on: the letters do not go in, so none leave with the form.
+  await content.focus();
+  await page.keyboard.type(' Thêm.');
+  await expect(content).toHaveValue('Bản sửa của Ă.');
+  answerSave();
+  await expect(card(page, 'Mai Văn Ă').getByLabel('Nội dung')).toHaveCount(0);
+  await expect(card(page, 'Mai Văn Ă')).toContainText('Bản sửa của Ă.');
+  expect((await api('GET', `/comments/${id}`)).json.content).toBe('Bản sửa của Ă.');
+});
+
+test('signed in again while a save kept across the sign-out is still under way: the form comes back read-only, and closes saved when the save goes through', async ({ page, seed, signIn, server, api }) => {
+  const id = await seed({ name: 'Mai Văn Â', content: 'Nguyên văn của Â.' });
+  await signIn('?poll=300');
+  await editOpen(page, 'Mai Văn Â', 'Bản sửa của Â.');
+  let answerSave!: () => void;
+  const saveHeld = new Promise<void>((r) => (answerSave = r));
+  let saves = 0;
+  let revoked = true;
+  const unauthorized = { status: 401, contentType: 'application/problem+json', body: '{"status":401,"title":"x","code":"unauthorized"}' };
+  await page.route('**/api/admin/**', async (r) => {
+    if (r.request().method() !== 'PATCH') return saves && revoked ? r.fulfill(unauthorized) : r.fallback();
+    saves++;
+    await saveHeld;
+    return r.fallback();
+  });
+  await card(page, 'Mai Văn Â').getByRole('button', { name: 'Lưu', exact: true }).click();
+  await expect.poll(() => saves).toBe(1);
+  await expect(page.locator('ykien-admin #token')).toBeVisible(); // a poll's 401, the save still held
+  revoked = false;
+  await signInAgain(page, server.adminToken);
+  const content = card(page, 'Mai Văn Â').getByLabel('Nội dung');
+  await expect(content).toHaveValue('Bản sửa của Â.');
+  await expect(content).not.toBeEditable();
+  await content.focus();
+  await page.keyboard.type(' Thêm.');
+  await expect(content).toHaveValue('Bản sửa của Â.');
+  answerSave();
+  await expect(card(page, 'Mai Văn Â').getByLabel('Nội dung')).toHaveCount(0);
+  await expect(card(page, 'Mai Văn Â')).toContainText('Bản sửa của Â.');
+  expect((await api('GET', `/comments/${id}`)).json.content).toBe('Bản sửa của Â.');
+});

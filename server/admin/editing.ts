@@ -486,7 +486,11 @@ export class EditingController implements ReactiveController {
     return this.error ? html`<p id=${`form-error-${c.id}`} class="error" role="alert">${this.error}</p>` : nothing;
   }
 
-  /** `c`'s edit form, in place of its text on the card. */
+  /**
+   * `c`'s edit form, in place of its text on the card. Read-only while `c` is `busy` (its save under way,
+   * also when the form came back with a sign-in before that save answered): a save that goes through
+   * closes the form, and a letter typed meanwhile would go with it, unsaved and unsaid.
+   */
   renderEdit(c: AdminComment, busy: boolean): TemplateResult {
     const msg = (key: Key) => this.page.msg(key);
     const lang = c.lang || nothing; // the reader's words, as in the card
@@ -501,9 +505,9 @@ export class EditingController implements ReactiveController {
         }}>
         <p id=${`edit-title-${c.id}`} class="form-title">${msg(c.status === 'pending' ? 'editTitle' : 'editPublishedTitle')}</p>
         <label for=${`edit-name-${c.id}`}>${msg('nameLabel')}</label>
-        <input id=${`edit-name-${c.id}`} type="text" required .value=${c.name} autocomplete="off" lang=${lang} />
+        <input id=${`edit-name-${c.id}`} type="text" required .value=${c.name} autocomplete="off" lang=${lang} ?readonly=${busy} />
         <label for=${`edit-content-${c.id}`}>${msg('contentLabel')}</label>
-        <textarea id=${`edit-content-${c.id}`} rows="5" required .value=${c.content} lang=${lang}
+        <textarea id=${`edit-content-${c.id}`} rows="5" required .value=${c.content} lang=${lang} ?readonly=${busy}
           aria-describedby=${this.error ? `form-error-${c.id}` : nothing}></textarea>
         ${this.renderError(c)}
         ${this.renderTheirs(c, (t) => html`<p class="theirs-name" lang=${lang}>${t.name}</p>
@@ -529,7 +533,7 @@ export class EditingController implements ReactiveController {
           void this.saveReply(c);
         }}>
         <label for=${`reply-text-${c.id}`}>${msg('boardReply')}</label>
-        <textarea id=${`reply-text-${c.id}`} rows="4" required .value=${c.reply?.text ?? ''}
+        <textarea id=${`reply-text-${c.id}`} rows="4" required .value=${c.reply?.text ?? ''} ?readonly=${busy}
           aria-describedby=${this.error ? `form-error-${c.id}` : nothing}></textarea>
         ${this.renderError(c)}
         ${this.renderTheirs(c, (t) => html`<p class="content">${t.reply?.text ?? msg('theirReplyNone')}</p>`)}
