@@ -276,7 +276,8 @@ test('comments() and loadMore() read the list markup the element renders', async
       });
       const more = root.querySelector('button');
       if (shown >= all.length) more.remove();
-      else more.onclick = () => setTimeout(() => { shown = all.length; render(); }, 50);
+      // A slow next page: a loadMore() that stopped waiting early (on the other box) reads the list before it.
+      else more.onclick = () => setTimeout(() => { shown = all.length; render(); window.__nextPageShown = true; }, 600);
     }
     render();
   </script></body></html>`);
@@ -286,6 +287,8 @@ test('comments() and loadMore() read the list markup the element renders', async
     { name: 'Lê C', date: '2026-11-25T08:00:00.000Z', content: 'Ý kiến', pending: true },
   ]);
   await w.loadMore();
+  // Asked at once: loadMore() came back only once the next page was there.
+  expect(await page.evaluate(() => (window as unknown as { __nextPageShown?: boolean }).__nextPageShown)).toBe(true);
   expect((await w.comments()).map((c) => c.name)).toEqual(['Trần B', 'Lê C', 'Phạm D']);
   await expect(w.moreButton).toHaveCount(0);
 });
