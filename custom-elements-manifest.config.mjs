@@ -28,6 +28,15 @@ const publicOnly = {
         d.attributes = (d.attributes ?? []).filter((a) => !hidden.has(a.fieldName ?? a.name));
         d.members = (d.members ?? []).filter((m) => !hidden.has(m.name));
         d.events = (d.events ?? []).filter((e) => e.name?.startsWith('ykien-'));
+        // Properties made by hand (<ykien-count>'s, over its attributes) are not linked by the analyzer:
+        // an attribute and the property of its camelCase name are one API to editors and Storybook.
+        for (const a of d.attributes) {
+          const m = !a.fieldName && d.members.find((m) => m.kind === 'field' && !m.static && m.name === a.name.replace(/-(\w)/g, (_, c) => c.toUpperCase()));
+          if (!m) continue;
+          a.fieldName = m.name;
+          m.attribute ??= a.name;
+          m.description ??= a.description;
+        }
       }
     }
   },

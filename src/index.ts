@@ -12,5 +12,5 @@ export { YkienSubmitEvent, YkienSentEvent, YkienErrorEvent, YkienQueuedEvent } f
 export type { SentDetail, SentStatus, ErrorDetail, QueuedDetail } from './events.js';
 export type { CommentPayload, Page } from './api/send.js';
 export type { ListedComment } from './api/list.js';
-export type { Strings, Lang } from './i18n.js';
+export type { Strings, StringsOverride, Lang } from './i18n.js';
 export type { CountStrings } from './ykien-count/ykien-count.component.js';

@@ -4,6 +4,8 @@
  */
 import { loadByNeed, type Watch } from './load-by-need.js';
 
+export type { Watch };
+
 /**
  * The page is watched for the elements from the start. One that a component renders in its shadow root
  * is out of the page's sight: hand that root over once, e.g. `watch(this.renderRoot)` in a Lit

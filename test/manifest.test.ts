@@ -6,8 +6,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 const manifest = JSON.parse(readFileSync('custom-elements.json', 'utf8')) as {
-  modules: Array<{ declarations?: Array<{ tagName?: string; attributes?: Array<{ name: string }> }> }>;
+  modules: Array<{
+    declarations?: Array<{ tagName?: string; attributes?: Array<{ name: string; fieldName?: string }>; members?: Array<{ name: string; kind: string; attribute?: string }> }>;
+  }>;
 };
+const declarationOf = (tag: string) => manifest.modules.flatMap((m) => m.declarations ?? []).find((d) => d.tagName === tag);
 const attributesOf = (tag: string) =>
   manifest.modules.flatMap((m) => m.declarations ?? []).find((d) => d.tagName === tag)?.attributes?.map((a) => a.name) ?? [];
 const documented = (file: string) => [...readFileSync(file, 'utf8').matchAll(/^ \* @attr ([a-z-]+) /gm)].map((m) => m[1]);
@@ -20,6 +23,14 @@ describe('custom-elements.json', () => {
     it(`<${tag}>: the documented attributes, no more and no fewer`, () => {
       expect(documented(file).length).toBeGreaterThan(3);
       expect(attributesOf(tag).sort()).toEqual(documented(file).sort());
+    });
+
+    it(`<${tag}>: each attribute that is also a property is linked to it, both ways`, () => {
+      const d = declarationOf(tag)!;
+      const linked = (d.attributes ?? []).filter((a) => a.fieldName).map((a) => [a.name, a.fieldName]);
+      // \`lang\` is the global attribute (<ykien-comments> watches it as a property too; <ykien-count> reads it).
+      expect(documented(file).filter((a) => a != 'lang' && !linked.some(([name]) => name == a))).toEqual([]);
+      for (const [name, field] of linked) expect(d.members?.find((m) => m.name === field)?.attribute).toBe(name);
     });
   }
 
