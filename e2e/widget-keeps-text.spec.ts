@@ -405,7 +405,11 @@ test('a single-page app that takes the box out and puts it back on another artic
 
 test('a single-page app that writes the next article’s canonical link after the address: the box follows the canonical link', async ({ page, article, endpoint }) => {
   const canonical = (n: number) => `https://baotinh.example.vn/bai-${n}.html`;
-  endpoint.list = (url) => ({ items: [], next: null, total: Number(/bai-(\d)/.exec(url.searchParams.get('pageId') ?? '')?.[1] ?? 0) });
+  // Each canonical article has its own count; anything else (the address) another one.
+  endpoint.list = (url) => {
+    const pageId = url.searchParams.get('pageId') ?? '';
+    return { items: [], next: null, total: pageId.startsWith('https://baotinh.example.vn/') ? Number(/bai-(\d)/.exec(pageId)?.[1]) : 7 };
+  };
   await article({ canonical: canonical(1) });
   const f = form(page);
   await expect(f.heading).toHaveText('Ý kiến bạn đọc (1)');
@@ -413,6 +417,8 @@ test('a single-page app that writes the next article’s canonical link after th
   // The address alone moved nothing: the canonical link still names the first article.
   await page.evaluate((href) => setTimeout(() => document.querySelector('link[rel=canonical]')!.setAttribute('href', href), 50), canonical(2));
   await expect(f.heading).toHaveText('Ý kiến bạn đọc (2)');
+  const listed = endpoint.gets.filter((u) => u.pathname === new URL(ENDPOINT).pathname).map((u) => u.searchParams.get('pageId'));
+  expect(listed).toEqual([canonical(1), canonical(2)]);
   await fillAndVerify(page, 'Đinh Thị Mai', 'Theo đường dẫn chuẩn.');
   await f.send.click();
   await expect(f.status).toContainText('Cảm ơn bạn');

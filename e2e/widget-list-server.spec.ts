@@ -67,11 +67,13 @@ test('post → pending mark at once → approved on /admin → after a reload it
 
   await page.reload();
   await host.scrollIntoViewIfNeeded();
+  // Once the reader's own copy was read and merged (the list is busy until then): not before.
+  await expect.poll(() => ownRecords(page)).toEqual([]);
+  await expect(host.locator('.list')).toHaveAttribute('aria-busy', 'false');
   await expect(f.heading).toHaveText('Ý kiến bạn đọc (1)');
   await expect(articles).toHaveCount(1);
   await expect(page.getByRole('article', { name: 'Lê Thị Hoa', exact: true })).toHaveCount(1);
   await expect(host.locator('[part~="comment-pending"]')).toHaveCount(0);
   expect(await articles.first().locator('[part~="comment-content"]').evaluate((p) => (p as HTMLElement).innerText)).toBe(content);
   await expect(articles.first().locator('time')).toHaveText(/^\d\d\/\d\d\/\d{4} \d\d:\d\d$/);
-  await expect.poll(() => ownRecords(page)).toEqual([]);
 });

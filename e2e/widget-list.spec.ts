@@ -577,16 +577,26 @@ test.describe('paging and navigation edge cases', () => {
       url.searchParams.get('pageId') === other
         ? { items: [item(9, { name: 'Bài khác' })], next: null, total: 1 }
         : { items: items(1, 2), next: null, total: 2 };
-    const hold = holdListGets(endpoint);
+    // The old article's list is held; the new one's is answered at once: the old answer comes last.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let held = 0;
+    interceptGets(endpoint, (url) => (url.searchParams.get('pageId') === PAGE_ID ? (held++, gate) : undefined));
     await article();
     const l = list(page);
     await expect(l.loading).toBeVisible();
+    await expect.poll(() => held).toBe(1);
     await l.host.evaluate((el, id) => el.setAttribute('page-id', id), other);
-    await expect.poll(() => hold.held()).toBe(2);
-    hold.release();
+    await expect(l.names).toHaveText(['Bài khác']);
+    const late = page.waitForResponse((r) => r.url().includes(`pageId=${encodeURIComponent(PAGE_ID)}`));
+    release();
+    // The old article's list arrived (its body read, then two frames rendered): it changed nothing.
+    await (await late).finished();
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     await expect(l.names).toHaveText(['Bài khác']);
     await expect(form(page).heading).toHaveText('Ý kiến bạn đọc (1)');
-    expect(listGets(endpoint).map((u) => u.searchParams.get('pageId'))).toEqual([PAGE_ID, other]);
+    // (The held GET is recorded when it is answered, so the order is not asserted.)
+    expect(listGets(endpoint).map((u) => u.searchParams.get('pageId')).sort()).toEqual([PAGE_ID, other].sort());
   });
 
   test('after moving to another article, the old article’s comments are not shown while the new list loads or when it fails', async ({
@@ -631,9 +641,11 @@ test.describe('paging and navigation edge cases', () => {
     await expect.poll(() => held).toBe(1);
     await l.host.evaluate((el, id) => el.setAttribute('page-id', id), other);
     await expect(l.names).toHaveText(['Bài khác']);
+    const late = page.waitForResponse((r) => r.url().includes('cursor=c2'));
     release();
-    // The old article's page came back late: it is dropped, and nothing failed.
-    await page.waitForLoadState('networkidle');
+    // The old article's page came back late (its body read, then two frames rendered): it is dropped, and nothing failed.
+    await (await late).finished();
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     await expect(l.names).toHaveText(['Bài khác']);
     await expect(form(page).status).not.toContainText('Không tải được');
     await expect(l.error).toHaveCount(0);
@@ -1092,10 +1104,12 @@ test.describe('the reader’s own comments', () => {
 
     published = true;
     await reload(page);
+    // Once the reader's own copies were read and merged (the list is busy until then): not before.
+    await expect.poll(() => idbRecords(page, 'p:')).toEqual({});
+    await expect(l.box).toHaveAttribute('aria-busy', 'false');
     await expect(l.names).toHaveText(['Vũ Thị Giang', 'Bạn đọc 1', 'Bạn đọc 2']);
     await expect(l.byName('Vũ Thị Giang')).toHaveCount(1);
     await expect(l.pending).toHaveCount(0);
-    await expect.poll(() => idbRecords(page, 'p:')).toEqual({});
   });
 
   test('the same id on a later "Xem thêm" page drops the local copy too', async ({ page, article, endpoint }) => {
@@ -1377,9 +1391,11 @@ test.describe('the reader’s own comments, delivered later or published at once
     await expect(form(page).heading).toHaveText('Ý kiến bạn đọc (2)');
     stored = true;
     await reload(page);
+    // Once the reader's own copies were read and merged (the list is busy until then): not before.
+    await expect.poll(() => idbRecords(page, 'p:')).toEqual({});
+    await expect(l.box).toHaveAttribute('aria-busy', 'false');
     await expect(l.names).toHaveText(['Lý Văn Tú', 'Bạn đọc 1']);
     await expect(l.pending).toHaveCount(0);
-    await expect.poll(() => idbRecords(page, 'p:')).toEqual({});
   });
 });
 
