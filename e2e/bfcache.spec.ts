@@ -3,6 +3,7 @@
  * gets the page as they left it, at once, with what they typed, when the browser can keep it. ykien must
  * not be what stops it (work done in a page being hidden: a Web Lock asked for, a store read).
  */
+import type { Request } from '@playwright/test';
 import { existsSync } from 'node:fs';
 import { test, expect, form, idb } from './support/fixtures.js';
 import { startServer, type RunningServer } from '../server/test/support/run-server.js';
@@ -28,13 +29,19 @@ test.afterAll(async () => {
 
 test('a reader who came to the form and typed, left and came back with Back: the page comes from the cache, text and all', async ({ page }) => {
   await page.addInitScript(() => addEventListener('pageshow', (e) => (sessionStorage.shows = (sessionStorage.shows ?? '') + (e.persisted ? 'cache' : 'load') + ' ')));
+  // Requests still under way: the page leaves only when none is (networkidle fires once a page, and may
+  // have fired before the form's first focus fetched its code).
+  const underWay = new Set<Request>();
+  page.on('request', (r) => underWay.add(r));
+  page.on('requestfinished', (r) => underWay.delete(r));
+  page.on('requestfailed', (r) => underWay.delete(r));
   await page.goto(`${server.url}/`);
   const f = form(page);
   await f.host.scrollIntoViewIfNeeded();
   await f.name.fill('Lan'); // the form's first focus: the sending half and the outbox come
   await f.content.fill('Đang viết dở.');
   await expect.poll(() => page.evaluate(() => !!customElements.get('ykien-comments'))).toBe(true);
-  await page.waitForLoadState('networkidle');
+  await expect.poll(() => underWay.size).toBe(0);
   // The draft is in the store (300 ms after the typing, once the store's code is in): a write still
   // pending as the page is hidden would go at pagehide, which may keep the page out of the cache.
   await expect

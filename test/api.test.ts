@@ -28,8 +28,9 @@ describe('buildPayload', () => {
     expect(p.pageTitle).not.toMatch(/[\uD800-\uDBFF]$/); // no half of a pair at the cut
   });
 
-  it('never carries a captcha token: the outbox stores it as it is', () => {
-    expect(Object.keys(buildPayload('id', page, 'a', 'b'))).not.toContain('captchaToken');
+  it('carries only the comment\'s own fields, never a token the page object holds: the outbox stores it as it is', () => {
+    const withExtras = { ...page, captchaToken: 'P1_secret', token: 't' } as typeof page;
+    expect(Object.keys(buildPayload('id', withExtras, 'a', 'b')).sort()).toEqual(['clientId', 'content', 'name', 'pageId', 'pageTitle', 'pageUrl']);
   });
 });
 
