@@ -21,7 +21,8 @@ export type VerifyResult =
 const CONFIG_ERRORS = new Set(['missing-input-secret', 'invalid-input-secret', 'sitekey-secret-mismatch']);
 
 export async function verifyCaptcha(opts: VerifierOptions, token: string, remoteip: string): Promise<VerifyResult> {
-  const form = new URLSearchParams({ secret: opts.secret, response: token, remoteip });
+  const form = new URLSearchParams({ secret: opts.secret, response: token });
+  if (remoteip) form.set('remoteip', remoteip); // optional for hCaptcha: left out when there is no address
   if (opts.sitekey) form.set('sitekey', opts.sitekey);
 
   let res: Response;

@@ -8,8 +8,8 @@
  * The counting itself (a sliding-window log) lives in the store, so limits survive restarts and are
  * shared by every instance that uses the same PostgreSQL database.
  */
-import { createHmac } from 'node:crypto';
-import { isIPv4, isIPv6 } from 'node:net';
+import { createHmac, randomBytes } from 'node:crypto';
+import { isIP, isIPv4, isIPv6 } from 'node:net';
 
 export interface RateLimitRule {
   limit: number;
@@ -58,11 +58,25 @@ function ipv6Groups(ip: string): number[] | null {
 }
 
 /**
+ * The IP address in a client address as a proxy may forward it, with a port (`192.0.2.1:40000`,
+ * `[2001:db8::1]:443`, as some gateways write X-Forwarded-For) or in brackets; undefined when it holds
+ * none (`unknown`, a proxy's garbage).
+ */
+export function clientAddress(raw: string): string | undefined {
+  const a = raw.trim();
+  const bare = /^\[([^\]]+)\](?::\d+)?$/.exec(a)?.[1] ?? /^(\d+\.\d+\.\d+\.\d+):\d+$/.exec(a)?.[1] ?? a;
+  return isIP(bare.replace(/%.*$/, '')) ? bare : undefined;
+}
+
+/**
  * The part of an address that identifies a client: the IPv4 address itself (also when written as an
- * IPv4-mapped IPv6 address), or the /64 prefix of an IPv6 address.
+ * IPv4-mapped IPv6 address), or the /64 prefix of an IPv6 address. A port is not part of it (a new one
+ * each connection would be a new client each time); what is no address at all is one client, `other`,
+ * whatever it says, so that no value a client can vary gives it a fresh limit.
  */
 export function clientMaterial(ip: string): string {
-  const addr = ip.replace(/%.*$/, ''); // drop an IPv6 zone id
+  const addr = clientAddress(ip)?.replace(/%.*$/, ''); // without an IPv6 zone id
+  if (addr === undefined) return 'other';
   if (isIPv4(addr)) return `v4:${addr}`;
   if (isIPv6(addr)) {
     const g = ipv6Groups(addr);
@@ -72,10 +86,24 @@ export function clientMaterial(ip: string): string {
       return `v6:${g.slice(0, 4).map((x) => x.toString(16)).join(':')}::/64`;
     }
   }
-  return `other:${addr}`;
+  return 'other';
 }
 
-/** The only form of a client address that is ever stored or logged. */
+/** The only form of a client address that is ever stored. */
 export function clientHash(ip: string, secret: string): string {
   return createHmac('sha256', secret).update(clientMaterial(ip)).digest('hex');
+}
+
+/** The key of logTag(): in this process's memory only, and a new one each day. */
+let logKey = { key: randomBytes(32), until: 0 };
+
+/**
+ * What the logs say of a client: a keyed hash of its stored hash under a key that is never written
+ * anywhere and changes daily. The stored hash's own key is in the database (settings), and with it 2^32
+ * tries turn a logged prefix of the stored hash back into an IPv4 address; this one ties a day's lines
+ * about one client together and nothing more.
+ */
+export function logTag(client: string, now = Date.now()): string {
+  if (now >= logKey.until) logKey = { key: randomBytes(32), until: now + 86_400_000 };
+  return createHmac('sha256', logKey.key).update(client).digest('hex').slice(0, 16);
 }

@@ -185,6 +185,28 @@ describe('SIGTERM', () => {
 });
 
 describe.concurrent('privacy', () => {
+  it('an address forwarded with a port is one client whatever the port, what is no address is one client, and siteverify gets the address alone', async () => {
+    const verifier = await startFakeVerifier();
+    const server = await startServer({
+      args: ['--hcaptcha-secret', 'test-secret', '--hcaptcha-verify-url', verifier.url, '--trust-proxy', 'loopback', '--rate-limit', '2/min'],
+      dbPath: tempDb(),
+    });
+    try {
+      const from = async (forwarded: string) => (await postComment(server.url, makeComment(server.url), { 'x-forwarded-for': forwarded })).status;
+      const statuses: number[] = [];
+      // A gateway that writes the client's port: a new port each connection, the same client.
+      for (const port of [40000, 40001, 40002]) statuses.push(await from(`192.0.2.200:${port}`));
+      statuses.push(await from('[2001:db8:abcd:12::5]:443'));
+      // A proxy's garbage, three ways: one client, not three.
+      for (const garbage of ['unknown', 'garbage-2', 'garbage-3']) statuses.push(await from(garbage));
+      expect(statuses).toEqual([201, 201, 429, 201, 201, 201, 429]);
+      expect(verifier.calls.map((c) => c.remoteip)).toEqual(['192.0.2.200', '192.0.2.200', '2001:db8:abcd:12::5', undefined, undefined]);
+    } finally {
+      await server.stop();
+      await verifier.close();
+    }
+  });
+
   it('no client address in the database file or in the logs', async () => {
     const verifier = await startFakeVerifier();
     const dbPath = tempDb();
@@ -239,7 +261,14 @@ describe.concurrent('privacy', () => {
     expect(server.jsonLogs().some((l) => l.msg === 'client error')).toBe(true);
     // The logs are structured: every stdout line is JSON.
     expect(server.jsonLogs().length).toBeGreaterThan(20);
-    expect(server.jsonLogs().some((l) => l.msg === 'comment refused: rate limited' && typeof l.client === 'string')).toBe(true);
+    const limited = server.jsonLogs().filter((l) => l.msg === 'comment refused: rate limited');
+    expect(limited.length).toBeGreaterThan(0);
+    // What the log says of a client ties its lines together, and is no part of the hash stored beside the
+    // key in the database (2^32 tries of that key would turn it back into the IPv4 address).
+    for (const l of limited) {
+      expect(l.client).toMatch(/^[0-9a-f]{16}$/);
+      expect(hits.some((h) => h.client.includes(l.client as string))).toBe(false);
+    }
     // One line per request, with what an operator needs and nothing of the client.
     const completed = server.jsonLogs().filter((l) => l.msg === 'request completed');
     const posts = completed.filter((l) => (l.req as { method?: string })?.method === 'POST');

@@ -14,7 +14,7 @@ import type { AppContext } from '../app.js';
 import { requestOrigin } from '../cors.js';
 import { refuseWhileDraining } from '../draining.js';
 import { MESSAGES } from '../i18n.js';
-import { clientHash } from '../rate-limit.js';
+import { clientHash, logTag } from '../rate-limit.js';
 import { actor, setModerator, UUID } from '../moderation/actor.js';
 import { searchWords } from '../stores/search-text.js';
 import { adminItem, moderationRoutes, parseQuery, parseSeen } from '../moderation/routes.js';
@@ -68,7 +68,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const result = await ctx.signIns.signIn(client, token, ctx.moderators);
     if ('waitMs' in result) {
       const retryAfter = Math.max(1, Math.ceil(result.waitMs / 1000));
-      request.log.warn({ client: client.slice(0, 16), retryAfter }, 'admin request refused: too many wrong tokens');
+      request.log.warn({ client: logTag(client), retryAfter }, 'admin request refused: too many wrong tokens');
       return sendProblem(request, reply, 429, 'too-many-tokens', { retryAfter });
     }
     if ('wrong' in result) {
@@ -155,4 +155,8 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
   });
 
   moderationRoutes(app, ctx);
+
+  // Any other path or method under the moderation API: answered after the hooks above (401 without a
+  // valid token, \`no-store\`), as every moderation request is, not by the server's bare 404.
+  app.all('/api/admin/*', async (request, reply) => sendProblem(request, reply, 404, 'not-found'));
 }

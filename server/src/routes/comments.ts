@@ -14,7 +14,7 @@ import { MESSAGES, type ProblemCode } from '../i18n.js';
 import { MAX_BODY_DEPTH, payloadHash, resolveKey } from '../idempotency.js';
 import { logOutcome } from '../logging.js';
 import { langOf, sendProblem, type ProblemExtras } from '../problem.js';
-import { clientHash } from '../rate-limit.js';
+import { clientAddress, clientHash, logTag } from '../rate-limit.js';
 import { decodeCursor, ERASED_PAYLOAD, type KeyRecord } from '../stores/store.js';
 import { uuidV7 } from '../stores/uuid-v7.js';
 import { cleanText, contentLanguage, LIMITS, pageIdTooLong, parseLimit, validateComment } from '../validate.js';
@@ -257,7 +257,7 @@ async function createComment(
     };
     if (!decision.allowed) {
       const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-      request.log.info({ client: client.slice(0, 16), retryAfter }, 'comment refused: rate limited');
+      request.log.info({ client: logTag(client), retryAfter }, 'comment refused: rate limited');
       return problem(429, 'rate-limited', { retryAfter });
     }
   }
@@ -274,7 +274,8 @@ async function createComment(
       await refundHit();
       return problem(503, 'captcha-unavailable');
     }
-    const result = await ctx.verify(c.captchaToken, ip);
+    // hCaptcha is told the address only when there is one (not a proxy's `ip:port` or garbage).
+    const result = await ctx.verify(c.captchaToken, clientAddress(ip) ?? '');
     if (!result.ok && result.reason === 'refused') {
       request.log.info({ errorCodes: result.errorCodes }, 'comment refused: captcha');
       return problem(403, 'captcha');
