@@ -172,6 +172,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       return sendProblem(request, reply, 503, 'shutting-down');
     }
     const p = problemFor(err);
+    // The endpoint's and the moderation API's answers are never cached, also the body parser's refusals
+    // (413, 415, a body that is not JSON), which come before any route's own header.
+    if (request.url.startsWith('/api/')) reply.header('Cache-Control', 'no-store');
     if (p.status >= 500) request.log.error({ err }, 'request failed');
     else if (!(err instanceof ProblemError)) request.log.info({ code: err.code, message: err.message }, 'request refused');
     return sendProblem(request, reply, p.status, p.code, p.extras);

@@ -401,3 +401,30 @@ describe('a newer server migrates the database under a running one', () => {
     });
   }
 });
+
+describe('every answer of the endpoint and the moderation API', () => {
+  it('is no-store, also the body parser refusals (413, 415, not JSON)', async () => {
+    const a = await app(openStore());
+    const post = (headers: Record<string, string>, payload: string) => a.inject({ method: 'POST', url: '/api/comments', headers: { origin: SITE, ...headers }, payload });
+    const answers = [
+      await post({ 'content-type': 'application/json' }, 'x'.repeat(BODY_LIMIT + 1)),
+      await post({ 'content-type': 'text/csv' }, 'a,b'),
+      await post({ 'content-type': 'application/json' }, '{"name": '),
+    ];
+    expect(answers.map((r) => r.statusCode)).toEqual([413, 415, 400]);
+    for (const r of answers) expect(r.headers['cache-control'], `${r.statusCode}`).toBe('no-store');
+  });
+
+  it('under /api/admin/, a path or method it does not have: 401 without a token, 404 with one, no-store both', async () => {
+    const a = await app(openStore());
+    for (const [method, url] of [['GET', '/api/admin/nope'], ['PUT', '/api/admin/comments'], ['GET', '/api/admin/comments/x/y/z']] as const) {
+      const anonymous = await a.inject({ method, url });
+      expect(anonymous.statusCode, `${method} ${url}`).toBe(401);
+      expect(anonymous.headers['cache-control']).toBe('no-store');
+      const signed = await a.inject({ method, url, headers: { authorization: 'Bearer app-test-admin-token-0123' } });
+      expect(signed.statusCode, `${method} ${url}`).toBe(404);
+      expect(signed.json()).toMatchObject({ status: 404, code: 'not-found' });
+      expect(signed.headers['cache-control']).toBe('no-store');
+    }
+  });
+});

@@ -149,8 +149,14 @@ class ContractChecker {
     } else {
       const name = this.doc['x-unmatched-path-response'];
       if (!name) return [`${where}: no path in docs/openapi.yaml matches`];
-      [response, responsePointer] = this.deref({ $ref: `#/components/responses/${name}` }, '');
-      if (String(a.status) !== '404') return [`${where}: no documented route matches, and the answer is not the 404 problem`];
+      // Under a prefix whose every request is authenticated first (the moderation API), a request without
+      // a valid token is refused before any route is looked for.
+      const before = Object.entries<Json>(this.doc['x-unmatched-path-responses-before-routing'] ?? {}).find(([prefix]) => pathname.startsWith(prefix))?.[1] as
+        | Record<string, string>
+        | undefined;
+      const early = before?.[String(a.status)];
+      [response, responsePointer] = this.deref({ $ref: `#/components/responses/${early ?? name}` }, '');
+      if (!early && String(a.status) !== '404') return [`${where}: no documented route matches, and the answer is not the 404 problem`];
     }
 
     const errors: string[] = [];
