@@ -100,7 +100,8 @@ async function main(): Promise<void> {
     process.stderr.write(
       `ykien-server: no --admin-token given; this run's moderation token (also for /admin) is:\n` +
         `ADMIN TOKEN: ${adminToken}\n` +
-        `It is not stored and changes at every start; set YKIEN_ADMIN_TOKEN to keep one.\n`,
+        `ykien-server does not store it, but whatever keeps this output (journald, a container's log) does;\n` +
+        `it changes at every start. Set YKIEN_ADMIN_TOKEN (or --moderators) for a lasting one, kept out of logs.\n`,
     );
   }
 
@@ -125,6 +126,13 @@ async function main(): Promise<void> {
   reloadError = (err) => app.log.error({ err }, 'moderators file unreadable: named moderators refused until it is fixed');
   if (!config.captcha) app.log.warn('captcha verification is OFF (--no-captcha)');
   for (const warning of warnings) app.log.warn(warning);
+  const loopbackOnly = /^(127\.|::1$|localhost$)/.test(config.host);
+  if (typeof config.trustProxy === 'number' && !loopbackOnly) {
+    app.log.warn(`--trust-proxy ${config.trustProxy} (a hop count): a client that reaches this server directly, not through the proxy, sets its own address (X-Forwarded-For), and so its own rate limit; only safe when nothing reaches ${config.host} but through the proxy, else name the proxy (loopback, an address or CIDR)`);
+  }
+  if (config.origins.length === 0 && config.notify.publicUrl === null && !config.demo && !loopbackOnly) {
+    app.log.warn("neither --origins nor --public-url: the article links accepted are those of the origin each request's Host header names, which a client (or a proxy passing Host on) chooses; set --origins to the sites' origins");
+  }
   if (config.trustProxy === true) {
     app.log.warn("--trust-proxy all: every client may set its own address (X-Forwarded-For), and so its own rate limit, or another's (the moderators' address, blocked for wrong tokens); only safe when nothing reaches this server but through the proxy");
   }

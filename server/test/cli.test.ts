@@ -163,6 +163,21 @@ describe.concurrent('command line', () => {
     }
   });
 
+  it('on a server others can reach, warns of a hop count in --trust-proxy and of article links taken from the Host header; on loopback, not', async () => {
+    const warned = (server: RunningServer) =>
+      server.jsonLogs().filter((l) => l.level === 40 && /hop count|neither --origins nor --public-url/.test(String(l.msg))).map((l) => String(l.msg).split(':')[0]);
+    const open = await startServer({ args: ['--no-captcha', '--host', '0.0.0.0', '--trust-proxy', '1'] });
+    const local = await startServer({ args: ['--no-captcha', '--trust-proxy', '1'] });
+    try {
+      expect(warned(open)).toEqual(['--trust-proxy 1 (a hop count)', 'neither --origins nor --public-url']);
+      expect(warned(local)).toEqual([]);
+    } finally {
+      await Promise.all([open.stop(), local.stop()]);
+      open.cleanup();
+      local.cleanup();
+    }
+  });
+
   it('--no-captcha prints a loud warning', async () => {
     const server = await startServer({ args: ['--no-captcha'] });
     try {
