@@ -3,7 +3,7 @@
  * nothing for comments nobody reads"): requests are counted as the reader scrolls, focuses and sends.
  */
 import type { Page } from '@playwright/test';
-import { test, expect, form, addCounts, comeToForm, distPaths, fillAndVerify, holdListGets, idb, ORIGIN, ENDPOINT, HCAPTCHA_URL, seedIdb } from './support/fixtures.js';
+import { test, expect, form, addCounts, comeToForm, distPaths, fillAndVerify, holdListGets, idb, ORIGIN, ENDPOINT, HCAPTCHA_URL, seedIdb, stashedDrafts } from './support/fixtures.js';
 
 /** The comments this far below the fold, as under a long article. */
 const FILLER = '<div class="filler" style="height:3000px">Bài viết dài.</div>';
@@ -217,7 +217,7 @@ test('the network went away before the reader came to the form: the text stays, 
   await page.reload();
   await expect(f.name).toHaveValue('Lê Văn Tàu');
   await expect(f.content).toHaveValue('');
-  expect(await page.evaluate(() => localStorage.getItem('ykien-draft'))).toBeNull();
+  expect(await stashedDrafts(page)).toBeNull();
 });
 
 test('a tab closed while the store\'s code is still on its way keeps the draft: it is back on the next visit, and then in the store', async ({
@@ -236,7 +236,7 @@ test('a tab closed while the store\'s code is still on its way keeps the draft: 
   release();
   await f.content.focus(); // the store comes; the stashed draft moves into it
   await expect.poll(() => keptDraft(page)).toBe('Viết vội rồi đóng thẻ.');
-  expect(await page.evaluate(() => localStorage.getItem('ykien-draft'))).toBeNull();
+  expect(await stashedDrafts(page)).toBeNull();
 });
 
 test('the sending code cannot be fetched while online (the site replaced dist/ under an open page): the text stays, and the next send fetches it again', async ({

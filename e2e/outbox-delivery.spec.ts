@@ -12,7 +12,7 @@
 import type { BrowserContext, Page, Route } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { test as base, expect as baseExpect, form, fillAndVerify, articleHtml, idb, ORIGIN, SITE_KEY, type ArticleOptions } from './support/fixtures.js';
+import { test as base, expect as baseExpect, form, fillAndVerify, articleHtml, idb, ORIGIN, SITE_KEY, stashedDrafts, type ArticleOptions } from './support/fixtures.js';
 import { startServer, type RunningServer } from '../server/test/support/run-server.js';
 import { startFakeVerifier, type FakeVerifier } from '../server/test/support/fake-verifier.js';
 
@@ -921,7 +921,7 @@ test('IndexedDB refused, localStorage not (a private mode): a draft still comes 
   await expect(f.status).toContainText(NO_STORAGE);
   await f.name.fill('Mai Văn Q');
   await f.content.fill('Viết dở trong chế độ riêng tư.');
-  await expect.poll(() => page.evaluate(() => localStorage.getItem('ykien-draft') ?? '')).toContain('Viết dở trong chế độ riêng tư.');
+  await expect.poll(() => stashedDrafts(page).then((s) => s ?? '')).toContain('Viết dở trong chế độ riêng tư.');
   await page.reload();
   await expect(f.content).toHaveValue('Viết dở trong chế độ riêng tư.');
   // Nothing typed on this visit: the text is still kept for the next.

@@ -7,7 +7,7 @@
 import type { Page, Request, Route } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { test, expect, form, fillAndVerify, idb, articleHtml, ENDPOINT, ORIGIN, seedIdb, type ArticleOptions, type FakeEndpoint } from './support/fixtures.js';
+import { test, expect, form, fillAndVerify, idb, articleHtml, ENDPOINT, ORIGIN, seedIdb, stashedDrafts, type ArticleOptions, type FakeEndpoint } from './support/fixtures.js';
 
 const draftOf = async (page: Page, pageId: string) => (await idb(page))[`d:${ENDPOINT} ${pageId}`];
 const unsent = (page: Page) => page.locator('ykien-comments [part~="outbox"] li[data-client-id]');
@@ -167,7 +167,7 @@ test('a page hidden and shown again leaves no stash older than the store: what i
       Object.defineProperty(document, 'visibilityState', { value: state, configurable: true });
       document.dispatchEvent(new Event('visibilitychange'));
     }, state);
-  const stash = () => page.evaluate(() => localStorage.getItem('ykien-draft'));
+  const stash = () => stashedDrafts(page);
   // What was typed before the store's code came was stashed; it moves into the store, then the stash goes
   // (a moment after the store has it: waited for, or the check below would see that moment).
   await expect.poll(stash).toBeNull();
@@ -721,4 +721,23 @@ test('a queued comment discarded from the unsent list while the outbox sends it,
   release();
   await expect(f.status).toHaveText('Đã bỏ bình luận chưa gửi, nhưng máy chủ có thể đã nhận được nó trước đó.');
   expect(endpoint.comments).toHaveLength(1);
+});
+
+test('the store\'s code cannot come (offline since the page came): a single-page app moving from one article to another and back brings back each one\'s text', async ({ page, article }) => {
+  await article({ attrs: { 'site-key': null, 'page-id': 'bai-x' } });
+  // Registered after article(): runs before its /dist/** route.
+  await page.route('**/dist/cdn/kept-*', (route) => route.abort('internetdisconnected'));
+  const f = form(page);
+  await f.name.fill('Đinh Thị Mai');
+  await f.content.fill('Viết cho bài X.');
+  await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-y'));
+  await expect(f.content).toHaveValue('');
+  await f.content.fill('Viết cho bài Y.');
+  await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-x'));
+  await expect(f.content).toHaveValue('Viết cho bài X.');
+  await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-y'));
+  await expect(f.content).toHaveValue('Viết cho bài Y.');
+  // And after the tab went: each is back on its own article.
+  await page.reload();
+  await expect(f.content).toHaveValue('Viết cho bài X.');
 });

@@ -374,3 +374,12 @@ export async function servePage(page: Page, path: string, body: string): Promise
     }),
   );
 }
+
+/** The drafts stashed in localStorage (one slot an article, `ykien-draft <endpoint> <pageId>`), joined; null for none. */
+export const stashedDrafts = (page: Page) =>
+  page.evaluate(() => {
+    const stashes = Object.keys(localStorage)
+      .filter((k) => k == 'ykien-draft' || k.startsWith('ykien-draft '))
+      .map((k) => localStorage.getItem(k));
+    return stashes.length ? stashes.join('\n') : null;
+  });

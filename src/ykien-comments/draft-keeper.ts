@@ -17,8 +17,13 @@ import type { OutboxItem } from '../outbox/items.js';
 /** What a draft is kept under: the endpoint and the article. */
 export const articleKey = (endpoint: string | undefined, pageId: string) => endpoint + ' ' + pageId;
 
-/** The stash: one slot, the article in hand. */
+/**
+ * The stash: one slot an article (`ykien-draft <endpoint> <pageId>`), so that one typed in another tab,
+ * or before a single-page app moved on, is not written over. (`ykien-draft` alone: an older version's
+ * one slot, read and moved as the others.)
+ */
 const SLOT = 'ykien-draft';
+const slotOf = (key: string) => SLOT + ' ' + key;
 
 interface Stashed extends Draft {
   key: string;
@@ -33,13 +38,25 @@ export function slot<T>(op: (ls: Storage) => T): T | undefined {
   }
 }
 
-const stash = (s: Stashed) => slot((ls) => ls.setItem(SLOT, JSON.stringify({ key: s.key, name: s.name, content: s.content })));
-const unstash = () => slot((ls) => ls.removeItem(SLOT));
-const stashed = () =>
-  slot((ls): Stashed | undefined => {
-    const s = JSON.parse(ls.getItem(SLOT) ?? 'null');
-    return typeof s?.key == 'string' && typeof s.name == 'string' && typeof s.content == 'string' ? s : undefined;
+const stash = (s: Stashed) => slot((ls) => ls.setItem(slotOf(s.key), JSON.stringify({ key: s.key, name: s.name, content: s.content })));
+const parsed = (text: string | null): Stashed | undefined => {
+  const s = JSON.parse(text ?? 'null');
+  return typeof s?.key == 'string' && typeof s.name == 'string' && typeof s.content == 'string' ? s : undefined;
+};
+/** The stash of `key`'s article: its own slot, else the older one slot when it held that article. */
+const stashedOf = (key: string) =>
+  slot((ls) => {
+    const legacy = parsed(ls.getItem(SLOT));
+    return parsed(ls.getItem(slotOf(key))) ?? (legacy?.key == key ? legacy : undefined);
   });
+const unstash = (key: string) =>
+  slot((ls) => {
+    ls.removeItem(slotOf(key));
+    if (parsed(ls.getItem(SLOT))?.key == key) ls.removeItem(SLOT);
+  });
+/** Every article's stash. */
+const allStashed = () =>
+  slot((ls) => Object.keys(ls).flatMap((k) => (k == SLOT || k.startsWith(SLOT + ' ') ? (parsed(ls.getItem(k)) ?? []) : []))) ?? [];
 
 export class DraftKeeper implements ReactiveController {
   #drafts?: Promise<DraftController>;
@@ -86,14 +103,12 @@ export class DraftKeeper implements ReactiveController {
     return (this.#drafts ??= keep().then(
       async (kept) => {
         const drafts = new kept.DraftController(this.#host, this.#onUnavailable);
-        // A stashed draft (of any article) moves into the store before anything newer is saved.
-        const s = stashed();
-        if (s) {
-          drafts.save(s.key, s);
-          await drafts.flush();
-          // Kept where it was when the store holds it in memory only: the next reload reads it there.
-          if (drafts.persistent) unstash();
-        }
+        // Stashed drafts (of any article) move into the store before anything newer is saved.
+        const all = allStashed();
+        for (const s of all) drafts.save(s.key, s);
+        if (all.length) await drafts.flush();
+        // Kept where they were when the store holds them in memory only: the next reload reads them there.
+        if (drafts.persistent) for (const s of all) unstash(s.key);
         return (this.#ready = drafts);
       },
       (e) => {
@@ -163,8 +178,7 @@ export class DraftKeeper implements ReactiveController {
 
   /** This article's stashed draft, read at once. */
   stashed(): Draft | undefined {
-    const s = stashed();
-    return s?.key == this.#key() ? s : undefined;
+    return stashedOf(this.#key());
   }
 
   /** This article's draft from the store, if the device keeps anything (else nothing is loaded). */
@@ -185,7 +199,7 @@ export class DraftKeeper implements ReactiveController {
     if (!this.#ready?.persistent) stash({ key, ...draft });
     // The store has it from here: a stash this page left when it was hidden is older, and must not
     // come back over it after a crash (which writes no stash).
-    else if (stashed()?.key == key) unstash();
+    else if (stashedOf(key)) unstash(key);
     return this.prepare().then(
       (d) => (d.save(key, draft), d),
       () => void (this.#key() == key && stash({ key, ...this.#draft() })), // the text typed since
@@ -206,8 +220,8 @@ export class DraftKeeper implements ReactiveController {
   async sent(key: string, content: string): Promise<void> {
     // Compared as sent (NFC, trimmed): the outbox knows only what it sent, the draft what was typed.
     const same = (typed: string) => clean(typed) == clean(content);
-    const s = stashed();
-    if (s?.key == key && same(s.content)) stash({ ...s, content: '' });
+    const s = stashedOf(key);
+    if (s && same(s.content)) stash({ ...s, content: '' });
     await this.#amend(key, same, '');
   }
 
@@ -235,7 +249,7 @@ export class DraftKeeper implements ReactiveController {
 
   /** "Nhập lại": this article's draft and the remembered name go. */
   clear(): void {
-    if (this.stashed()) unstash();
+    if (this.stashed()) unstash(this.#key());
     this.prepare().then((d) => d.clear(this.#key()), () => {});
   }
 }
