@@ -741,3 +741,16 @@ test('the store\'s code cannot come (offline since the page came): a single-page
   await page.reload();
   await expect(f.content).toHaveValue('Viết cho bài X.');
 });
+
+test('a framework clears the endpoint for a moment between two articles: the first article\'s text stays its draft, and the next one\'s form is its own', async ({ page, article }) => {
+  await article({ attrs: { 'site-key': null, 'page-id': 'bai-a' } });
+  const f = form(page);
+  await fillAndVerify(page, 'Đinh Thị Mai', 'Viết cho bài A.');
+  await f.host.evaluate((el) => el.removeAttribute('endpoint'));
+  await expect(f.host.locator('[part~="error"]')).toBeVisible();
+  await f.host.evaluate((el, endpoint) => (el.setAttribute('page-id', 'bai-b'), el.setAttribute('endpoint', endpoint)), ENDPOINT);
+  await expect(f.send).toBeVisible();
+  await expect(f.content).toHaveValue('');
+  await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-a'));
+  await expect(f.content).toHaveValue('Viết cho bài A.');
+});

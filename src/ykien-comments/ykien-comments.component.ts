@@ -372,7 +372,9 @@ export class YkienComments extends LitElement {
       this.content = '';
       this.errors = {};
     }
-    this.#formKey = this.endpoint ? article : undefined;
+    // Kept while the endpoint is blank (a framework clearing it for a moment between two articles): the
+    // text in the form is still the last article's, and goes to its draft when the next one comes.
+    if (this.endpoint) this.#formKey = article;
     if (moved) this.#opened(this.endpoint!);
     if (this.#navigated || ['endpoint', 'pageId', 'list', 'pageSize'].some((p) => (changed as PropertyValues).has(p))) this.#list.load();
     this.#navigated = false;
