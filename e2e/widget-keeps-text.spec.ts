@@ -497,6 +497,9 @@ test('an app that comes back to the article and leaves it again while its commen
   release();
   await expect.poll(async () => (await draftOf(page, 'bai-a'))?.content).toBe('Mười phút viết cho bài A.');
   await expect(f.content).toHaveValue(''); // B's form is B's
+  // Told where the text is; nothing of B's form marked for a refusal of A's comment.
+  await expect(f.status).toHaveText('Bình luận bạn gửi ở bài trước chưa được nhận; nội dung vẫn được giữ ở bài đó để bạn sửa.');
+  await expect(f.contentError).toHaveText('');
   await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-a'));
   await expect(f.content).toHaveValue('Mười phút viết cho bài A.');
 });
@@ -515,10 +518,17 @@ test('"Nhập lại" pressed while the comment is being sent, which the server t
   await expect.poll(() => endpoint.posts.length).toBe(1);
   await f.clear.click();
   await expect(f.content).toHaveValue('');
+  // The reader starts another comment meanwhile.
+  await f.content.focus();
+  await page.keyboard.type('Ý kiến khác');
   release();
-  await expect(f.status).toContainText('Chưa gửi');
-  await expect(f.content).toHaveValue('');
-  await expect.poll(async () => (await draftOf(page, 'xoa-khi-gui'))?.content ?? '').toBe('');
+  // Said of the cleared comment; the new one's field is neither marked nor left.
+  await expect(f.status).toHaveText('Bình luận bạn đã xoá bằng “Nhập lại” không được gửi: máy chủ không nhận.');
+  await expect(f.content).toHaveValue('Ý kiến khác');
+  await expect(f.contentError).toHaveText('');
+  await expect(f.content).not.toHaveAttribute('aria-invalid', 'true');
+  await expect(f.content).toBeFocused();
+  await expect.poll(async () => (await draftOf(page, 'xoa-khi-gui'))?.content ?? '').toBe('Ý kiến khác');
 });
 
 test('the box removed while its comment is being sent: the send ends, and the text does not come back', async ({ page, article, endpoint, problems }) => {

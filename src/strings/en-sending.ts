@@ -32,6 +32,8 @@ export const enSending: SendingStrings = {
   stateWaiting: 'Waiting to be sent',
   stateNeedsCaptcha: 'Needs the captcha',
   stateRefused: 'The server did not accept this comment.',
+  clearedNotSent: 'The comment you cleared with “{clear}” was not sent: the server did not accept it.',
+  refusedElsewhere: 'The comment you sent on the previous article was not accepted; its text is kept on that article for you to fix.',
   verifyToSend: 'Verify to send',
   verifyPrompt: 'Please complete the captcha to send your saved comment.',
   discard: 'Discard',

@@ -413,26 +413,37 @@ export class Sender {
       this.#sentHere.add(result.id);
       h.say(status == 'pending' ? 'sentPending' : status == 'published' ? 'sentPublished' : 'sentDecided', 'success');
       h.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: payload.clientId }));
-    } else if (kind == 'validation') {
-      const errors: FieldErrors = {};
-      const other: string[] = [];
-      for (const [field, text] of Object.entries(result.fields)) field == 'name' || field == 'content' ? (errors[field] = text) : other.push(text);
-      if (here) h.errors = errors; // not on the fields of the article the form moved to
-      if (focus && here) this.#focusFirst(errors);
-      // No field of the reader's marked (the page's address, a site's own check): not "fix the marked fields".
-      const marked = Object.keys(errors).length > 0;
-      this.#fail(kind, h.say((t) => [marked ? t.fixErrors : t.stateRefused, ...other].join('\n'), 'error'), 400);
-    } else if (kind == 'captcha') {
-      this.captcha.reset();
-      h.errors = { ...h.errors, captcha: h.t.captchaRequired };
-      // To the captcha, reset: what the reader has to do now.
-      if (focus && here) this.#focusFirst({ captcha: h.t.captchaRequired });
-      this.#fail(kind, h.say('captchaRejected', 'error'), 403);
-    } else if (kind == 'too-large') {
-      // The content, marked as the form's own checks mark a field: it is what the reader can shorten.
-      if (here) h.errors = { content: (this.#tooLarge = h.t.tooLarge) };
-      if (focus && here) this.#focusFirst(h.errors);
-      this.#fail(kind, h.say('tooLarge', 'error'), 413);
+    } else if (kind == 'validation' || kind == 'captcha' || kind == 'too-large') {
+      const status = kind == 'validation' ? 400 : kind == 'captcha' ? 403 : 413;
+      // The text went back where it belongs, or away with "Nhập lại": the form holds something else
+      // now, whose fields, focus and captcha are not this comment's to mark, take or reset. (After
+      // "Nhập lại" the captcha is a new one already; moved on, the spent one is renewed.)
+      if (cleared || !here) {
+        if (kind == 'captcha' && !cleared) this.captcha.reset();
+        return this.#fail(kind, h.say(cleared ? 'clearedNotSent' : 'refusedElsewhere', 'error'), status);
+      }
+      let errors: FieldErrors;
+      let message: Parameters<YkienComments['say']>[0];
+      if (kind == 'validation') {
+        const other: string[] = [];
+        errors = {};
+        for (const [field, text] of Object.entries(result.fields)) field == 'name' || field == 'content' ? (errors[field] = text) : other.push(text);
+        // No field of the reader's marked (the page's address, a site's own check): not "fix the marked fields".
+        const marked = Object.keys(errors).length > 0;
+        message = (t) => [marked ? t.fixErrors : t.stateRefused, ...other].join('\n');
+      } else if (kind == 'captcha') {
+        // To the captcha, reset: what the reader has to do now.
+        this.captcha.reset();
+        errors = { ...h.errors, captcha: h.t.captchaRequired };
+        message = 'captchaRejected';
+      } else {
+        // The content, marked as the form's own checks mark a field: it is what the reader can shorten.
+        errors = { content: (this.#tooLarge = h.t.tooLarge) };
+        message = 'tooLarge';
+      }
+      h.errors = errors;
+      if (focus) this.#focusFirst(kind == 'captcha' ? { captcha: errors.captcha } : errors);
+      this.#fail(kind, h.say(message, 'error'), status);
     } else if (kind == 'rate-limited' || kind == 'retry') {
       const code = reason(result);
       // A wait past its captcha token's life: the comment will not go by itself then, but ask for the captcha.
