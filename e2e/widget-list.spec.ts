@@ -1371,6 +1371,31 @@ test.describe('the reader’s own comments, delivered later or published at once
     expect(new Set(endpoint.posts.map((p) => p.body.clientId)).size).toBe(1);
   });
 
+  test('the endpoint changes while the comment is on its way: it is kept, and shown, under the endpoint it was sent to, not the new one', async ({ page, article, endpoint }) => {
+    const other = `${ORIGIN}/api-khac/comments`;
+    await page.route(`${other}**`, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ items: [], next: null, total: 0 }) }));
+    endpoint.list = () => ({ items: items(1, 1), next: null, total: 1 });
+    endpoint.reply({ status: 201, body: { id: 'c8', status: 'pending' } });
+    endpoint.statuses = { c8: 'pending' };
+    await article();
+    const l = list(page);
+    await fillAndVerify(page, 'Lý Văn Tú', 'Gửi lúc đổi máy chủ.');
+    const release = endpoint.hold();
+    await form(page).send.click();
+    await expect.poll(() => endpoint.posts.length).toBe(1);
+    await l.host.evaluate((el, url) => el.setAttribute('endpoint', url), other);
+    await expect(list(page).empty).toBeVisible();
+    release();
+    await expect(form(page).status).toHaveText('Cảm ơn bạn! Bình luận sẽ hiển thị sau khi được kiểm duyệt.');
+    await expect.poll(async () => Object.keys(await idbRecords(page, 'p:'))).toEqual([ownKey('c8')]);
+    await expect(l.pending).toHaveCount(0);
+    await expect(l.articles).toHaveCount(0);
+    // Back on the endpoint that has it: shown there, marked.
+    await l.host.evaluate((el, url) => el.setAttribute('endpoint', url), ENDPOINT);
+    await expect(l.names).toHaveText(['Lý Văn Tú', 'Bạn đọc 1']);
+    await expect(l.pending).toHaveCount(1);
+  });
+
   test('a 201 "published" (no moderation) shows at once, unmarked; after a reload it shows once', async ({ page, article, endpoint }) => {
     let stored = false;
     endpoint.reply({ status: 201, body: { id: 'c7', status: 'published' } });

@@ -192,13 +192,14 @@ export class ListController implements ReactiveController {
    * holds it. Written before the reader is thanked, so a reload right after still shows it. A replay
    * may say a moderator already rejected or deleted it: then there is nothing to show.
    */
-  async remember(payload: CommentPayload, id: string, status: SentStatus): Promise<void> {
+  async remember(payload: CommentPayload, id: string, status: SentStatus, endpoint: string): Promise<void> {
     const src = this.#source();
     if (status != 'pending' && status != 'published') return;
-    if (!src.enabled || !src.endpoint || this.items.some((c) => c.id == id)) return;
+    if (!src.enabled || (endpoint == src.endpoint && this.items.some((c) => c.id == id))) return;
+    // Kept under the endpoint it was sent to (the box may have another by now): that server knows it.
     const c: OwnComment = {
       id,
-      endpoint: src.endpoint,
+      endpoint,
       pageId: payload.pageId,
       name: payload.name,
       content: payload.content,
@@ -209,7 +210,7 @@ export class ListController implements ReactiveController {
     await (await keep()).saveOwn(c);
     // The box may show another article by now (an app moved on while it was kept): it shows there only.
     const now = this.#source();
-    if (payload.pageId != now.pageId || now.endpoint != src.endpoint) return;
+    if (payload.pageId != now.pageId || now.endpoint != endpoint) return;
     // Published at once (no moderation): the heading's count has one more, as the server's will.
     if (status == 'published' && this.total !== undefined && !this.own.some((o) => o.id == id)) this.total++;
     this.own = [c, ...this.own.filter((o) => o.id != id)];

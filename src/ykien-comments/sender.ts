@@ -83,7 +83,7 @@ export class Sender {
       // (saved as send was pressed) loses its text, whichever page sent it.
       async ({ endpoint, payload }, { id, status }) => {
         await Promise.all([
-          host.remember(payload, id, status),
+          host.remember(payload, id, status, endpoint),
           host.sentFrom(articleKey(endpoint, payload.pageId), payload.content),
           keep().then((k) => k.markSent(endpoint, payload.pageId, payload.content, id)),
         ]);
@@ -279,7 +279,7 @@ export class Sender {
       if (this.#mine.has(item.clientId)) h.say('queuedReturned', 'error');
     } else if (kind == 'sent') {
       // This tab's outbox kept it as the reader's own before it told; another tab's, only in its list.
-      if (byOther) h.remember(item.payload, result.id, result.status);
+      if (byOther) h.remember(item.payload, result.id, result.status, item.endpoint);
       // Sent here by this tab's outbox, but queued by another tab's form: the words in this tab's form
       // (the shared draft) are not this tab's second comment.
       else if (this.#mine.has(item.clientId)) this.#sentHere.add(result.id);

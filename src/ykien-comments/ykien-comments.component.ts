@@ -486,8 +486,8 @@ export class YkienComments extends LitElement {
   }
 
   /** @internal The server stored the reader's comment: the list shows it (and keeps it across a reload). */
-  remember(payload: CommentPayload, id: string, status: SentStatus): Promise<void> {
-    return this.#list.remember(payload, id, status);
+  remember(payload: CommentPayload, id: string, status: SentStatus, endpoint: string): Promise<void> {
+    return this.#list.remember(payload, id, status, endpoint);
   }
 
   /** The content's limit was said to be passed (and not yet taken back). */
