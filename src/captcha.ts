@@ -15,8 +15,8 @@ export const DEFAULT_JSAPI = 'https://js.hcaptcha.com/1/api.js';
 /** hCaptcha tokens expire after 120 s; we stop trusting one a little earlier. */
 export const TOKEN_LIFETIME_MS = 110_000;
 
-/** Whether a token issued at `at` may still be accepted. */
-export const tokenFresh = (at: number, now = Date.now()): boolean => now - at < TOKEN_LIFETIME_MS;
+/** Whether a token issued at `at` may still be accepted: not one "issued later" (the clock was set back since). */
+export const tokenFresh = (at: number, now = Date.now()): boolean => now >= at && now - at < TOKEN_LIFETIME_MS;
 
 /** One policy per page even when two copies of ykien are loaded: `createPolicy` twice throws under CSP. */
 const POLICY = Symbol.for('ykien.trusted-types-policy');

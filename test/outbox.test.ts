@@ -517,6 +517,25 @@ describe('OutboxController', () => {
       }
     });
 
+    it('a clock set back after the captcha was solved: the token counts as stale, and the reader is asked again', async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      try {
+        vi.setSystemTime(NOW);
+        nav.onLine = false;
+        fetchMock.mockRejectedValueOnce(new TypeError('Failed to fetch'));
+        await ctl.submit(payload('clock-back'), 'tok-clock', true, NOW);
+        expect((await loadItems(EP))[0]).toMatchObject({ state: 'queued', tokenAt: NOW });
+        // The laptop's clock is corrected three hours back: "solved in the future" is no fresh token.
+        vi.setSystemTime(NOW - 3 * 3_600_000);
+        nav.onLine = true;
+        await ctl.drain(true);
+        expect(fetchMock).toHaveBeenCalledTimes(1);
+        expect((await loadItems(EP))[0]).toMatchObject({ clientId: 'clock-back', state: 'needs-captcha' });
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
     it('the in-memory token is not trusted past its lifetime', async () => {
       vi.useFakeTimers({ toFake: ['Date'] });
       try {
