@@ -567,6 +567,22 @@ test.describe('paging and navigation edge cases', () => {
     expect(listGets(endpoint).map((u) => u.searchParams.get('cursor'))).toEqual([null, 'c2', 'c3']);
   });
 
+  test('a server that counts on its first page only, and sends an empty first page with more after it: no "no comments" beside "Xem thêm", and the count stays', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    endpoint.list = (url) => (url.searchParams.get('cursor') ? { items: items(1, 2), next: null } : { items: [], next: 'c2', total: 2 });
+    await article();
+    const l = list(page);
+    await expect(l.more).toBeVisible();
+    await expect(l.empty).toHaveCount(0);
+    await expect(form(page).heading).toHaveText('Ý kiến bạn đọc (2)');
+    await l.more.click();
+    await expect(l.names).toHaveText(items(1, 2).map((c) => c.name));
+    await expect(form(page).heading).toHaveText('Ý kiến bạn đọc (2)');
+  });
+
   test('a SPA moving to another article (page-id changes) shows that article’s list, never a late answer for the old one', async ({
     page,
     article,

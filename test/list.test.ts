@@ -39,6 +39,19 @@ describe('formatDate', () => {
     expect(formatDate('2025-12-31T17:00:00Z', 'en')).toMatch(/^Jan 1, 2026, 12:00\sAM$/);
   });
 
+  it('a date without a time is that day, without a time, wherever the reader is', () => {
+    expect(formatDate('2026-11-25', 'vi')).toBe('25/11/2026');
+    expect(formatDate('2026-11-25', 'en')).toBe('Nov 25, 2026');
+    const zone = process.env.TZ;
+    process.env.TZ = 'America/Los_Angeles'; // west of Greenwich: UTC midnight is the evening before there
+    try {
+      expect(formatDate('2026-11-25', 'vi')).toBe('25/11/2026');
+      expect(formatDate('2026-11-25', 'en')).toBe('Nov 25, 2026');
+    } finally {
+      process.env.TZ = zone;
+    }
+  });
+
   it('an unreadable date is shown as it came, never "Invalid Date" or NaN', () => {
     for (const lang of ['vi', 'en'] as const) {
       expect(formatDate('hôm qua', lang)).toBe('hôm qua');
@@ -145,14 +158,25 @@ describe('fetchComments', () => {
   it("takes a reply absent or null as none, and keeps a well-formed one (docs/api.md, \"The board's reply\")", async () => {
     const at = '2026-11-25T18:10:00.000Z';
     const item = (id: string, extra: object) => ({ id, name: 'Lan', content: 'Ý kiến', createdAt: at, ...extra });
-    const body = { items: [item('a', {}), item('b', { reply: null }), item('c', { reply: { text: 'Cảm ơn bạn đọc', at } }), item('d', { reply: { at } })], next: null, total: 4 };
+    const body = { items: [item('a', {}), item('b', { reply: null }), item('c', { reply: { text: 'Cảm ơn bạn đọc', at } }), item('d', { reply: { at } }), item('e', { reply: { text: '  ', at } })], next: null, total: 5 };
     const fetch = vi.fn(async () => new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } }));
     vi.stubGlobal('fetch', fetch);
     vi.stubGlobal('document', { baseURI: 'https://bao.example.vn/bai-1' });
     try {
       const page = await fetchComments('https://binhluan.example/api/comments', 'bai-1', 20);
-      expect(page?.items.map((c) => [c.id, c.reply ?? 'none'])).toEqual([['a', 'none'], ['b', 'none'], ['c', { text: 'Cảm ơn bạn đọc', at }], ['d', 'none']]);
-      expect(page?.total).toBe(4);
+      expect(page?.items.map((c) => [c.id, c.reply ?? 'none'])).toEqual([['a', 'none'], ['b', 'none'], ['c', { text: 'Cảm ơn bạn đọc', at }], ['d', 'none'], ['e', 'none']]);
+      expect(page?.total).toBe(5);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('takes a cursor written as a number (an offset) as the way to the next page', async () => {
+    const body = { items: [{ id: 'a', name: 'Lan', content: 'Ý kiến', createdAt: '2026-11-25T18:10:00.000Z' }], next: 20, total: 40 };
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } })));
+    vi.stubGlobal('document', { baseURI: 'https://bao.example.vn/bai-1' });
+    try {
+      expect((await fetchComments('https://binhluan.example/api/comments', 'bai-1', 20))?.next).toBe('20');
     } finally {
       vi.unstubAllGlobals();
     }

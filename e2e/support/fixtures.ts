@@ -103,7 +103,8 @@ export type { RecordedRequest as Recorded, ScriptedAnswer as Reply } from '../..
 export interface ListBody {
   items: { id: string; name: string; content: string; createdAt: string; reply?: { text: string; at: string } }[];
   next: string | null;
-  total: number;
+  /** Left out by a server that counts on its first page only. */
+  total?: number;
 }
 
 /**

@@ -31,7 +31,7 @@ function listedComment(raw: unknown): ListedComment | undefined {
     name: c.name,
     content: c.content,
     createdAt: c.createdAt,
-    ...(r && isText(r.text) && { reply: { text: r.text, at: isText(r.at) ? r.at : '' } }),
+    ...(r && isText(r.text) && r.text.trim() && { reply: { text: r.text, at: isText(r.at) ? r.at : '' } }),
   };
 }
 
@@ -49,7 +49,9 @@ export async function fetchComments(endpoint: string, pageId: string, limit: num
     console.warn(`ykien: ${b.items.length - items.length} of ${b.items.length} comments in the list lack id, name, content or createdAt (ISO 8601 text)`);
     if (!items.length) return;
   }
-  return { items, next: isText(b.next) && b.next ? b.next : null, total: typeof b.total == 'number' ? b.total : undefined };
+  // A cursor written as a number (an offset) is still the way to the next page.
+  const next = isText(b.next) || typeof b.next == 'number' ? String(b.next) : '';
+  return { items, next: next || null, total: typeof b.total == 'number' ? b.total : undefined };
 }
 
 /**

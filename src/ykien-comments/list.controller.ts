@@ -182,7 +182,9 @@ export class ListController implements ReactiveController {
     const seen = new Set(this.items.map((c) => c.id));
     const added = page.items.filter((c) => !seen.has(c.id));
     this.items = [...this.items, ...added];
-    ({ next: this.next, total: this.total } = page);
+    // A server that counts on its first page only: the count shown stays.
+    this.next = page.next;
+    this.total = page.total ?? this.total;
     this.#dropListed();
     return added.length;
   }

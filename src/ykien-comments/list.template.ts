@@ -49,7 +49,7 @@ export function renderList({ list, t, lang, contentLang, onMore, onRetry }: List
         </ol>`
       : nothing}
     ${state == 'loading' ? html`<p part="loading" class="loading" tabindex="-1">${t.listLoading}</p>` : nothing}
-    ${state == 'ready' && !shown ? html`<p part="empty" tabindex="-1">${t.listEmpty}</p>` : nothing}
+    ${state == 'ready' && !shown && !list.next ? html`<p part="empty" tabindex="-1">${t.listEmpty}</p>` : nothing}
     ${state == 'failed' || list.moreFailed
       ? html`<div part="list-error" class="actions">
           <p>${t.listFailed}</p>
