@@ -827,6 +827,25 @@ test('two tabs on one article: the text one sent is not sent again from the othe
   expect((await api.stored()).map((c) => c.content).sort()).toEqual(['Một ý kiến khác', 'Viết ở thẻ thứ nhất']);
 });
 
+test('two tabs on one article, the second pressing send while the first one\'s send of the same draft is on its way: stored once, the second told so', async ({ page, api, site }) => {
+  // The second tab opens before the first sends (its form gets the shared draft), and has not loaded its
+  // sending code: its outbox then comes while the first tab holds the lock, and cannot read the item.
+  const { f, g } = await twoTabsWithDraft(page, site, api.endpoint, 'Đỗ Thị S', 'Gửi cùng lúc từ hai thẻ');
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let posts = 0;
+  await page.route(`${api.endpoint}`, async (route) => (route.request().method() === 'POST' ? (posts++, await held, route.fallback()) : route.fallback()));
+  await f.send.click();
+  await expect.poll(() => posts).toBe(1);
+  await g.send.click();
+  await expect(g.status).toHaveText('Đang gửi…');
+  release();
+  await expect(f.status).toContainText('Bình luận đã được đăng');
+  await expect(g.status).toHaveText('Bình luận này đã được gửi từ trước nên không gửi lại.');
+  await expect(g.content).toHaveValue('');
+  expect((await api.stored()).map((c) => c.content)).toEqual(['Gửi cùng lúc từ hai thẻ']);
+});
+
 for (const list of ['on', 'off'] as const) {
   test(`two tabs on one article, list ${list}: still not sent again once the list shows it (the own copy gone), nor with no list at all`, async ({ page, api, site }) => {
     const attrs: Record<string, string> = list == 'off' ? { list: 'off' } : {};

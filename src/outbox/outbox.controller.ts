@@ -71,7 +71,9 @@ type Heard = { sent: [clientId: string, id: string, status: SentStatus] } | { re
 /** What the outbox tells its host besides a send's result: a comment's captcha went stale before it could go. */
 export type QueuedOutcome = SendResult | { kind: 'token-stale' } | { kind: 'returned' } | { kind: 'discarded'; maybeStored?: boolean };
 /** What became of the form's comment: as the server answered, or discarded by the reader before it could be kept. */
-export type SubmitOutcome = SendResult | { kind: 'discarded'; maybeStored?: boolean };
+type AttemptOutcome = SendResult | { kind: 'discarded'; maybeStored?: boolean };
+/** `twin`: another tab sent the same comment while this one waited for the lock; nothing was sent. */
+export type SubmitOutcome = AttemptOutcome | { kind: 'twin' };
 
 type Host = ReactiveControllerHost & HTMLElement & { endpoint?: string; language: string; contentLang: string };
 
@@ -145,14 +147,21 @@ export class OutboxController implements ReactiveController {
 
   /**
    * A new comment: stored first (the promise waits for the transaction), then sent, all under the lock
-   * so no other tab picks it up half way. Resolves with the server's answer.
+   * so no other tab picks it up half way. Resolves with the server's answer. `twin`: asked under the
+   * lock, with the outbox as it is then, whether another tab sent the same comment meanwhile (it held
+   * the lock while it did, and wrote what it sent before letting go): then nothing is sent.
    */
-  submit(payload: CommentPayload, token: string | undefined, captcha: boolean, solvedAt = Date.now()): Promise<SubmitOutcome> {
+  submit(payload: CommentPayload, token: string | undefined, captcha: boolean, solvedAt = Date.now(), twin?: (items: OutboxItem[]) => Promise<boolean>): Promise<SubmitOutcome> {
+    const endpoint = this.#host.endpoint!;
     // A token's age counts from when the reader solved the captcha, not from when they pressed send.
-    const item = newItem(this.#host.endpoint!, payload, captcha, Date.now(), this.#host.contentLang);
+    const item = newItem(endpoint, payload, captcha, Date.now(), this.#host.contentLang);
     if (token) this.#tokens.set(item.clientId, [token, solvedAt]);
     if (captcha) item.tokenAt = solvedAt;
-    return withLock(async () => (await saveItem(sending(item)), this.#attempt(item, token, true)));
+    return withLock(async () => {
+      if (twin && (await twin(await loadItems(endpoint)).catch(() => false))) return this.#tokens.delete(item.clientId), { kind: 'twin' as const };
+      await saveItem(sending(item));
+      return this.#attempt(item, token, true);
+    });
   }
 
   /** The reader solved the captcha for a comment that waited for it. */
@@ -267,7 +276,7 @@ export class OutboxController implements ReactiveController {
    * server may already hold the comment: a stored one is replayed without a captcha, and a 403 then asks
    * the reader.
    */
-  async #attempt(item: OutboxItem, token: string | undefined, fresh: boolean): Promise<SubmitOutcome> {
+  async #attempt(item: OutboxItem, token: string | undefined, fresh: boolean): Promise<AttemptOutcome> {
     // Where the caller just wrote it: IndexedDB, unless the store had already gone to memory.
     const onDisk = store.persistent;
     await this.#changed();

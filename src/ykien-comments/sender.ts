@@ -210,15 +210,10 @@ export class Sender {
     const payload = this.#pending[1];
     this.#mine.add(payload.clientId);
     h.sending = true; // already while it looks below: a double click sends once
-    const sentBefore = await this.#sentBefore(payload).catch(() => false);
+    const sentBefore = await this.#sentBefore(payload, this.outbox.items).catch(() => false);
     if (sentBefore || !h.dispatchEvent(new YkienSubmitEvent(payload))) {
       h.sending = false;
-      if (sentBefore) {
-        // Another tab's form sent this text (both held it from the article's draft): not twice.
-        if (clean(h.content) == payload.content) h.content = ''; // unless the reader typed on meanwhile
-        await h.saveDraft();
-        h.say('alreadySent', 'success');
-      }
+      if (sentBefore) await this.#alreadySent(payload);
       return;
     }
     h.say('sending');
@@ -230,8 +225,11 @@ export class Sender {
       // The draft (stashed in localStorage) would bring the text back after the page went; this says it
       // may have been stored already.
       if (!store.persistent) inFlight.put(key, payload);
-      const result = await this.outbox.submit(payload, token ?? undefined, !!h.siteKey, solvedAt);
+      // Asked again under the outbox's lock: another tab may be sending this same text (both held it from
+      // the article's draft) while this one's outbox could not read it yet.
+      const result = await this.outbox.submit(payload, token ?? undefined, !!h.siteKey, solvedAt, (items) => this.#sentBefore(payload, items));
       if (result.kind != 'retry' && result.kind != 'rate-limited') inFlight.drop();
+      if (result.kind == 'twin') return void (await this.#alreadySent(payload));
       // The reader pressed "Nhập lại" while it went: a refusal does not bring the text back.
       await this.#handle(result, payload, true, typed, from, clears != this.#clears);
     } catch (err) {
@@ -342,11 +340,20 @@ export class Sender {
    * in the outbox under another id (its list, which every tab's change refreshes). As restore() checks
    * a draft when the article opens, for a form already open then.
    */
-  async #sentBefore(p: CommentPayload): Promise<boolean> {
+  /** Another tab's form sent this text (both held it from the article's draft): not twice. */
+  async #alreadySent(payload: CommentPayload): Promise<void> {
+    const h = this.#host;
+    if (clean(h.content) == payload.content) h.content = ''; // unless the reader typed on meanwhile
+    await h.saveDraft();
+    h.say('alreadySent', 'success');
+  }
+
+  /** Whether `p` was sent already, or goes by itself: `items`, the outbox as last read. */
+  async #sentBefore(p: CommentPayload, items: OutboxItem[]): Promise<boolean> {
     const twin = (i: OutboxItem) => i.clientId != p.clientId && i.payload.pageId == p.pageId && i.payload.content == p.content;
     // One that goes (or went) by itself is a twin; one stuck (refused, or waiting for a captcha) is not:
     // the form's send takes its place, so it goes (unless another tab made it go a moment ago).
-    for (const i of this.outbox.items.filter(twin)) {
+    for (const i of items.filter(twin)) {
       if (!(await this.outbox.discardIfStuck(i.clientId))) return true;
     }
     const h = this.#host;
@@ -380,7 +387,7 @@ export class Sender {
    * `from`: the article the form was on then; a single-page app may have moved it to another since.
    * `cleared`: "Nhập lại" was pressed meanwhile: a refused text is not put back.
    */
-  async #handle(result: SubmitOutcome, payload: CommentPayload, focus = true, typed?: string, from?: string, cleared = false): Promise<void> {
+  async #handle(result: Exclude<SubmitOutcome, { kind: 'twin' }>, payload: CommentPayload, focus = true, typed?: string, from?: string, cleared = false): Promise<void> {
     const h = this.#host;
     // The reader discarded it while it went (here or in another tab), and it was not stored: the text
     // stays in the form (the same comment, under the same key, if sent again), the status says it was
