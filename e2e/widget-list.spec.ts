@@ -8,6 +8,7 @@ import {
   test,
   expect,
   form,
+  addCounts,
   fillAndVerify,
   comeToForm,
   ENDPOINT,
@@ -1410,6 +1411,26 @@ test.describe('the reader’s own comments, delivered later or published at once
     await l.host.evaluate((el, url) => el.setAttribute('endpoint', url), ENDPOINT);
     await expect(l.names).toHaveText(['Lý Văn Tú', 'Bạn đọc 1']);
     await expect(l.pending).toHaveCount(1);
+  });
+
+  test('a 201 "published" in the box: a <ykien-count> of the same article on the page counts it too, once; another article\'s does not', async ({ page, article, endpoint }) => {
+    endpoint.reply({ status: 201, body: { id: 'c9', status: 'published' } });
+    endpoint.statuses = { c9: 'published' };
+    endpoint.list = () => ({ items: items(1, 1), next: null, total: 1 });
+    await article();
+    await page.route(`${ENDPOINT}/counts**`, (route) =>
+      route.fulfill({ contentType: 'application/json', body: JSON.stringify({ counts: { [PAGE_ID]: 1, [`${ORIGIN}/tin-tuc/bai-khac`]: 5 } }) }),
+    );
+    await addCounts(page, [PAGE_ID, `${ORIGIN}/tin-tuc/bai-khac`]);
+    const counts = page.locator('ykien-count');
+    await expect(counts).toHaveText(['1 ý kiến', '5 ý kiến']);
+    await fillAndVerify(page, 'Lý Văn Tú', 'Đăng ngay, đếm ngay.');
+    await form(page).send.click();
+    await expect(form(page).heading).toHaveText('Ý kiến bạn đọc (2)');
+    await expect(counts).toHaveText(['2 ý kiến', '5 ý kiến']);
+    // The same comment told again (a replay): not counted twice.
+    await form(page).host.evaluate((el) => el.dispatchEvent(new CustomEvent('ykien-sent', { bubbles: true, composed: true, detail: { id: 'c9', status: 'published', clientId: 'x' } })));
+    await expect(counts).toHaveText(['2 ý kiến', '5 ý kiến']);
   });
 
   test('a 201 "published" (no moderation) shows at once, unmarked; after a reload it shows once', async ({ page, article, endpoint }) => {

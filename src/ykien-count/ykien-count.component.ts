@@ -101,9 +101,24 @@ export class YkienCount extends HTMLElement {
     return langOf(this);
   }
 
+  /**
+   * The reader's comment published at once (no moderation) in a box of this page: a count of the same
+   * article has one more, as the box's heading has, not one less until a reload. Each comment once.
+   */
+  static #counted = new Set<string>();
+  static #onSent = (e: Event): void => {
+    const { id, status } = (e as CustomEvent<{ id: string; status: string }>).detail ?? {};
+    const box = e.composedPath()[0] as { endpoint?: string; page?: { pageId: string } };
+    if (status != 'published' || YkienCount.#counted.has(id) || !box?.page) return;
+    YkienCount.#counted.add(id);
+    const asked = box.endpoint + ' ' + box.page.pageId.normalize('NFC').trim();
+    for (const c of YkienCount.#all) if (c.#asked == asked && c.count !== undefined) c.count++, c.#render();
+  };
+
   connectedCallback(): void {
     YkienCount.#all.add(this);
     if (!YkienCount.#langWatch) {
+      document.addEventListener('ykien-sent', YkienCount.#onSent);
       YkienCount.#langWatch = new MutationObserver(() => YkienCount.#all.forEach((c) => c.#render()));
       YkienCount.#langWatch.observe(document.documentElement, { attributeFilter: ['lang'] });
     }
