@@ -13,6 +13,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CommentPayload, SendResult } from '../src/api/send.js';
 import { retryDelay } from '../src/outbox/backoff.js';
 import { TOKEN_LIFETIME_MS } from '../src/captcha.js';
+import { TIMEOUT_MS } from '../src/api/http.js';
+import { CHANNEL_NAME } from '../src/outbox/channel.js';
 import { loadItems, type OutboxItem } from '../src/outbox/items.js';
 import { OutboxController, deleteItem, newItem, saveItem, settle, type QueuedOutcome } from '../src/outbox/outbox.controller.js';
 import { DB_NAME, STORE_NAME, resetStoreForTests, store } from '../src/storage.js';
@@ -471,6 +473,28 @@ describe('OutboxController', () => {
       await ctl.drain();
       expect(fetchMock).not.toHaveBeenCalled();
       expect((await loadItems(EP))[0].state).toBe('queued');
+    });
+
+    it('a comment another tab was sending when it died: this open tab sends it once that send must have ended, with no event to wake it', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+      const other = new BroadcastChannel(CHANNEL_NAME);
+      try {
+        vi.setSystemTime(NOW);
+        host.isConnected = true;
+        ctl.hostConnected();
+        await vi.waitFor(() => expect(host.updates).toBeGreaterThan(0)); // its first round: nothing to send
+        // The other tab marks its comment as being sent, tells the others, and dies mid-request.
+        await saveItem({ ...newItem(EP, payload('orphan'), false, NOW), state: 'sending', maybeStored: true });
+        other.postMessage(0);
+        await vi.waitFor(() => expect(ctl.items.map((i) => [i.clientId, i.state])).toEqual([['orphan', 'sending']]));
+        expect(fetchMock).not.toHaveBeenCalled();
+        await vi.advanceTimersByTimeAsync(TIMEOUT_MS + 1_000);
+        await vi.waitFor(async () => expect(await loadItems(EP)).toEqual([]), { timeout: 5_000 });
+        expect(bodies().map((b) => b.clientId)).toEqual(['orphan']);
+      } finally {
+        other.close();
+        vi.useRealTimers();
+      }
     });
 
     it('waiting for a token another tab may hold, it sleeps until the token goes stale, then asks the reader', async () => {

@@ -7,6 +7,7 @@
  * the lock makes it rare. Captcha tokens are single-use and short-lived: memory only, never stored.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { TIMEOUT_MS } from '../api/http.js';
 import { postComment, reason, type CommentPayload, type SendResult } from '../api/send.js';
 import { TOKEN_LIFETIME_MS, tokenFresh } from '../captcha.js';
 import { store } from '../storage.js';
@@ -385,11 +386,15 @@ export class OutboxController implements ReactiveController {
     this.#host.requestUpdate();
     clearTimeout(this.#timer);
     const now = Date.now();
-    // One that waits for its token wakes this tab when the token goes stale, not at once and again.
+    // One that waits for its token wakes this tab when the token goes stale, not at once and again. One
+    // another tab is sending wakes it once that send must have ended: if that tab died (closed, crashed,
+    // discarded) mid-send, this one sends it, under the lock the dead tab no longer holds.
     const next = Math.min(
       ...this.items
-        .filter((i) => i.state == 'queued')
-        .map((i) => (this.#waitsForToken(i, now) ? Math.max(dueAt(i, now), (i.tokenAt ?? 0) + TOKEN_LIFETIME_MS) : dueAt(i, now))),
+        .filter((i) => i.state == 'queued' || i.state == 'sending')
+        .map((i) =>
+          i.state == 'sending' ? now + TIMEOUT_MS : this.#waitsForToken(i, now) ? Math.max(dueAt(i, now), (i.tokenAt ?? 0) + TOKEN_LIFETIME_MS) : dueAt(i, now),
+        ),
     );
     if (next < Infinity && !this.#draining && this.#host.isConnected) this.#timer = setTimeout(() => this.drain(), Math.min(2 ** 31 - 1, next - now));
   }
