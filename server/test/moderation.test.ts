@@ -568,17 +568,18 @@ describe('erasing on SQLite leaves no copy of the words in the file', () => {
   it('zeroes what the erased comment and its entries held; a deleted, unerased comment stays in the log', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ykien-erase-'));
     const dbPath = join(dir, 'ykien.db');
-    const server = await startServer({ args: ['--no-captcha', '--rate-limit', 'off', '--admin-token', ADMIN], dbPath });
+    const server = await startServer({ args: ['--no-captcha', '--rate-limit', 'off', '--admin-token', ADMIN, '--max-length', '5000'], dbPath });
     const as = (method: string, path: string, body?: unknown) =>
       http(`${server.url}/api/admin${path}`, {
         method,
         headers: { authorization: `Bearer ${ADMIN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
-    // Lower case ASCII: the folded search copies hold the same bytes. Long enough to reach overflow pages.
+    // Lower case ASCII: the folded search copies hold the same bytes. Past a page (4 KB): the row goes on
+    // overflow pages, which every rewrite of the row (an edit, a decision) frees.
     const erased = `xoahan${Date.now().toString(36)}a`;
     const kept = `giulai${Date.now().toString(36)}b`;
-    const words = (marker: string) => Array.from({ length: 100 }, (_, i) => `${marker}${i}`).join(' ');
+    const words = (marker: string) => Array.from({ length: 240 }, (_, i) => `${marker}${i}`).join(' ');
     try {
       const post = async (marker: string) => {
         const res = await postComment(server.url, makeComment(server.url, { pageId: 'erase-file', name: marker, content: words(marker) }));
@@ -589,6 +590,8 @@ describe('erasing on SQLite leaves no copy of the words in the file', () => {
       const b = await post(kept);
       // Other comments around them, so that their pages are shared and rewritten rather than dropped.
       for (let i = 0; i < 20; i++) await post(`neighbour${i}x`);
+      expect(words(erased).length).toBeGreaterThan(4096);
+      expect((await as('POST', `/comments/${a}/approve`)).status).toBe(200);
       expect((await as('PATCH', `/comments/${a}`, { content: `${erased} sửa lại` })).status).toBe(200);
       expect((await as('DELETE', `/comments/${b}`)).status).toBe(204);
       expect((await as('POST', `/comments/${a}/erase`)).status).toBe(204);

@@ -151,12 +151,15 @@ export class SqliteWriter implements WriterOps {
       this.db.pragma('synchronous = FULL');
       this.db.pragma('busy_timeout = 5000');
       this.db.pragma('foreign_keys = ON'); // as on the main connection
-      // Space that a page no longer uses is zeroed where that costs no extra I/O, so that a comment
-      // erased later leaves no stale copy behind in a page that was split or rebalanced meanwhile.
-      this.db.pragma('secure_delete = FAST');
+      // Space no longer used is zeroed, whole freed pages too (ON, not FAST): every rewrite of a long
+      // comment's row (a decision, an edit, a reply) frees its overflow pages, and under FAST those kept
+      // the words in the file's free space after the comment was erased. Costs I/O only where pages are
+      // freed, which a new comment's insert does not do.
+      this.db.pragma('secure_delete = ON');
       this.claims = new Database(file);
       this.claims.pragma('synchronous = NORMAL');
       this.claims.pragma('busy_timeout = 5000');
+      this.claims.pragma('secure_delete = ON'); // its freed claims held a key and its payload's hash
     } catch (e) {
       this.db.close();
       throw e;
@@ -484,36 +487,31 @@ export class SqliteWriter implements WriterOps {
   }
 
   eraseComment(id: string, by: Actor): boolean {
-    // secure_delete ON, not only FAST: the overflow pages freed here are zeroed too, so the words do
-    // not linger in the file's free space (they leave the WAL when SQLite next reuses it: docs/deploy.md).
-    this.db.pragma('secure_delete = ON');
-    try {
-      return this.guarded((): boolean => {
-        const row = this.mod.get.get(id);
-        const entries = this.mod.auditOf.all(id);
-        if (!row && entries.length === 0) return false;
-        // The key's record stays (a retry must not bring the comment back), not the hash of what was
-        // written: unsalted, it would confirm a guess of a short comment.
-        this.mod.forgetPayload.run(ERASED_PAYLOAD, id);
-        if (!row && entries.every((e) => e.erased_at !== null)) return true; // erased already
-        const comment = row ? toComment(row) : null;
-        if (comment) {
-          this.mod.deleteById.run(id);
-          this.recount(comment.pageId, comment.status, null);
-          this.mod.dropJobs.run(id);
-        }
-        for (const e of entries) {
-          if (e.erased_at !== null) continue;
-          this.mod.eraseAudit.run({ seq: e.seq, before: erasedState(e.before), after: erasedState(e.after), search: fold(e.moderator), erasedAt: by.at });
-        }
-        const pageId = comment?.pageId ?? entries[0]!.page_id;
-        const lang = comment?.lang ?? entries[0]!.comment_lang;
-        this.writeAudit(by, erasureRow(by.moderator, id, pageId, lang, comment?.status ?? null, by.at));
-        return true;
-      }).immediate();
-    } finally {
-      this.db.pragma('secure_delete = FAST');
-    }
+    // (secure_delete is ON on this connection: the pages freed here are zeroed, so the words do not
+    // linger in the file's free space; they leave the WAL when SQLite next reuses it: docs/deploy.md.)
+    return this.guarded((): boolean => {
+      const row = this.mod.get.get(id);
+      const entries = this.mod.auditOf.all(id);
+      if (!row && entries.length === 0) return false;
+      // The key's record stays (a retry must not bring the comment back), not the hash of what was
+      // written: unsalted, it would confirm a guess of a short comment.
+      this.mod.forgetPayload.run(ERASED_PAYLOAD, id);
+      if (!row && entries.every((e) => e.erased_at !== null)) return true; // erased already
+      const comment = row ? toComment(row) : null;
+      if (comment) {
+        this.mod.deleteById.run(id);
+        this.recount(comment.pageId, comment.status, null);
+        this.mod.dropJobs.run(id);
+      }
+      for (const e of entries) {
+        if (e.erased_at !== null) continue;
+        this.mod.eraseAudit.run({ seq: e.seq, before: erasedState(e.before), after: erasedState(e.after), search: fold(e.moderator), erasedAt: by.at });
+      }
+      const pageId = comment?.pageId ?? entries[0]!.page_id;
+      const lang = comment?.lang ?? entries[0]!.comment_lang;
+      this.writeAudit(by, erasureRow(by.moderator, id, pageId, lang, comment?.status ?? null, by.at));
+      return true;
+    }).immediate();
   }
 
   editComment(id: string, change: { name?: string; content?: string }, by: Actor, seen?: number | null): StoredComment | Moved | null {
