@@ -252,6 +252,28 @@ describe('OutboxController', () => {
     vi.unstubAllGlobals();
   });
 
+  it('a comment discarded in another tab while this one sends it, which the server stores all the same: the tab that discarded it is told so', async () => {
+    let answer!: (r: Response) => void;
+    fetchMock.mockImplementationOnce(() => new Promise<Response>((r) => (answer = r)));
+    const hostB = { ...host, updates: 0, requestUpdate() {} };
+    const reportsB: [OutboxItem, QueuedOutcome][] = [];
+    const tabB = new OutboxController(hostB as never, (item, result) => void reportsB.push([item, result]));
+    ctl.hostConnected();
+    tabB.hostConnected();
+    try {
+      const sent = ctl.submit(payload('both'), undefined, false);
+      await vi.waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(1));
+      await vi.waitFor(() => expect(tabB.items.map((i) => [i.clientId, i.state])).toEqual([['both', 'sending']]));
+      await tabB.discard('both');
+      answer(json(201, { id: 'srv-9', status: 'pending' }));
+      expect(await sent).toMatchObject({ kind: 'sent', id: 'srv-9' });
+      await vi.waitFor(() => expect(reportsB.map(([i, r]) => [i.clientId, r])).toEqual([['both', { kind: 'discarded', maybeStored: true }]]));
+      expect(await loadItems(EP)).toEqual([]);
+    } finally {
+      tabB.hostDisconnected();
+    }
+  });
+
   it('stores the comment before the first network attempt, and sends it with the token', async () => {
     const seenInStore: unknown[] = [];
     fetchMock.mockImplementation(async () => {
@@ -297,11 +319,20 @@ describe('OutboxController', () => {
     const realDel = store.del.bind(store);
     const spySet = vi.spyOn(store, 'set').mockImplementation((k, v) => (writes.push([k, (v as OutboxItem).state]), realSet(k, v)));
     const spyDel = vi.spyOn(store, 'del').mockImplementation((k) => (writes.push([k, 'deleted']), realDel(k)));
+    const realUpdate = store.update.bind(store);
+    const spyUpdate = vi.spyOn(store, 'update').mockImplementation(<T,>(k: string, f: (v: T | undefined) => T | undefined) =>
+      realUpdate<T>(k, (v) => {
+        const next = f(v);
+        writes.push([k, next === undefined ? 'deleted' : (next as OutboxItem).state]);
+        return next;
+      }),
+    );
     try {
       await ctl.submit(payload('k2'), undefined, false);
     } finally {
       spySet.mockRestore();
       spyDel.mockRestore();
+      spyUpdate.mockRestore();
     }
     const mine = writes.filter(([k]) => k === 'o:k2').map(([, s]) => s);
     expect(mine.slice(-2)).toEqual(['sent', 'deleted']);
@@ -615,10 +646,19 @@ describe('OutboxController', () => {
       const written: unknown[] = [];
       const realSet = store.set.bind(store);
       const spy = vi.spyOn(store, 'set').mockImplementation((k, v) => (written.push(v), realSet(k, v)));
+      const realUpdate = store.update.bind(store);
+      const spyUpdate = vi.spyOn(store, 'update').mockImplementation(<T,>(k: string, f: (v: T | undefined) => T | undefined) =>
+        realUpdate<T>(k, (v) => {
+          const next = f(v);
+          written.push(next);
+          return next;
+        }),
+      );
       try {
         await ctl.verify('c5', 'fresh-token');
       } finally {
         spy.mockRestore();
+        spyUpdate.mockRestore();
       }
       expect(written.length).toBeGreaterThan(0);
       expect(JSON.stringify(written)).not.toContain('fresh-token');

@@ -67,7 +67,7 @@ export const deleteItem = (clientId: string) => store.del(PREFIX + clientId);
  * What a tab tells the others beside "re-read the outbox": a queued comment it sent, or one the server
  * refused whose text it put back in its own form.
  */
-type Heard = { sent: [clientId: string, id: string, status: SentStatus] } | { returned: string } | { stuck: string };
+type Heard = { sent: [clientId: string, id: string, status: SentStatus] } | { returned: string } | { stuck: string } | { afterDiscard: string };
 
 /** What the outbox tells its host besides a send's result: a comment's captcha went stale before it could go. */
 export type QueuedOutcome = SendResult | { kind: 'token-stale' } | { kind: 'returned' } | { kind: 'discarded'; maybeStored?: boolean };
@@ -172,8 +172,13 @@ export class OutboxController implements ReactiveController {
     await this.drain();
   }
 
+  /** Comments this tab's reader discarded, for a word from the tab that was sending one then. */
+  #discarded = new Map<string, OutboxItem>();
+
   async discard(clientId: string): Promise<void> {
     this.#tokens.delete(clientId);
+    const item = this.items.find((i) => i.clientId == clientId);
+    if (item) this.#discarded.set(clientId, item);
     await deleteItem(clientId);
     await this.#changed();
   }
@@ -285,7 +290,11 @@ export class OutboxController implements ReactiveController {
     const next = settle(item, result);
     if (next.state == 'sent') {
       // Marked sent before it goes: a crash in between never sends it again.
-      await saveItem(next);
+      let there = false;
+      await store.update<OutboxItem>(PREFIX + item.clientId, (i) => ((there = !!i), next));
+      // Discarded in another tab while it went, and stored all the same: that tab, which said it was
+      // discarded, says that it was not.
+      if (!there) this.#channel?.postMessage({ afterDiscard: item.clientId } satisfies Heard);
       await this.#finish(item, next.sent!);
       // A queued comment is every tab's: the others show it as sent too (a new one is its form's).
       if (!fresh) this.#channel?.postMessage({ sent: [item.clientId, next.sent!.id, next.sent!.status] } satisfies Heard);
@@ -305,8 +314,10 @@ export class OutboxController implements ReactiveController {
         // Discarded by its reader (in this tab or another) while it went: not "kept, sent later", nor put
         // back in a form.
         this.#tokens.delete(item.clientId);
+        const maybeStored = mayHaveStored(result);
+        if (maybeStored) this.#channel?.postMessage({ afterDiscard: item.clientId } satisfies Heard);
         await this.#changed();
-        return { kind: 'discarded', maybeStored: mayHaveStored(result) };
+        return { kind: 'discarded', maybeStored };
       }
     }
     if (result.kind != 'retry' && result.kind != 'rate-limited') this.#tokens.delete(item.clientId);
@@ -360,6 +371,11 @@ export class OutboxController implements ReactiveController {
 
   /** Another tab changed the outbox; when it sent a comment this tab listed as unsent, that is told here too. */
   async #heard(data: Heard | 0): Promise<void> {
+    if (data && 'afterDiscard' in data) {
+      const item = this.#discarded.get(data.afterDiscard);
+      if (item) this.#discarded.delete(data.afterDiscard), this.#report(item, { kind: 'discarded', maybeStored: true }, true);
+      return;
+    }
     if (data && 'stuck' in data) {
       // Told once the list is read again: the item as the other tab left it (its state, the server's fields).
       await this.#refresh();
