@@ -331,6 +331,32 @@ test('a comment discarded while it is being sent, whose answer never came (the s
   expect(endpoint.comments).toHaveLength(1);
 });
 
+test('a comment discarded while it is being sent, whose answer never came: sent again as it is after a reload, it still goes under its key and is stored once', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  await article({ attrs: { 'site-key': null } });
+  const f = form(page);
+  await fillAndVerify(page, 'Lý Văn Bình', 'Có thể đã tới, rồi tải lại.');
+  endpoint.reply({ drop: 'after' }, { status: 201 });
+  const release = endpoint.hold();
+  await f.send.click();
+  await expect(unsent(page)).toHaveCount(1);
+  await unsent(page).getByRole('button', { name: 'Bỏ bình luận' }).click();
+  release(); // stored, then the connection is lost before the answer
+  await expect(f.status).toContainText('gửi lại nguyên văn sẽ không bị lưu hai lần');
+  expect(endpoint.comments).toHaveLength(1);
+  await page.reload();
+  await expect(f.content).toHaveValue('Có thể đã tới, rồi tải lại.');
+  await f.send.click();
+  await expect(f.status).toContainText('Cảm ơn bạn');
+  const keys = endpoint.posts.map((p) => p.headers['idempotency-key']);
+  expect(keys).toHaveLength(2);
+  expect(keys[1]).toBe(keys[0]);
+  expect(endpoint.comments).toHaveLength(1);
+});
+
 test('a single-page app that changes page-id: each article keeps its own draft', async ({ page, article }) => {
   await article({ attrs: { 'page-id': 'bai-a' } });
   const f = form(page);

@@ -24,11 +24,14 @@ import type { OwnComment } from './own-comments.js';
 /**
  * localStorage: the comment this page is sending while the store keeps things in memory only, until its
  * answer settles it. (With IndexedDB the outbox keeps it, and a draft holding its text is known as sent.)
+ * Also, with any store, one the reader discarded while it went that the server may have: sent again
+ * after a reload, it goes under the same key.
  */
 const IN_FLIGHT = 'ykien-sending';
 const inFlight = {
   put: (key: string, payload: CommentPayload) => slot((ls) => ls.setItem(IN_FLIGHT, JSON.stringify({ key, payload }))),
-  drop: () => slot((ls) => ls.removeItem(IN_FLIGHT)),
+  /** Only that comment's: another one's send settles nothing of it. */
+  drop: (key: string) => slot((ls) => inFlight.get()?.key == key && ls.removeItem(IN_FLIGHT)),
   get: () =>
     slot((ls): { key: string; payload: CommentPayload } | undefined => {
       const f = JSON.parse(ls.getItem(IN_FLIGHT) ?? 'null');
@@ -205,7 +208,7 @@ export class Sender {
     // A comment this browser was sending when its page went, unanswered, with nowhere but memory to keep
     // it (IndexedDB refused): the same text sent again goes under its key, so a server that has it says
     // so (200) instead of storing it twice.
-    const left = !store.persistent && inFlight.get();
+    const left = inFlight.get();
     if (this.#pending?.[0] != key) this.#pending = [key, left && left.key == key ? left.payload : buildPayload(uuidV7(), h.page, h.name, h.content)];
     const payload = this.#pending[1];
     this.#mine.add(payload.clientId);
@@ -228,7 +231,10 @@ export class Sender {
       // Asked again under the outbox's lock: another tab may be sending this same text (both held it from
       // the article's draft) while this one's outbox could not read it yet.
       const result = await this.outbox.submit(payload, token ?? undefined, !!h.siteKey, solvedAt, (items) => this.#sentBefore(payload, items));
-      if (result.kind != 'retry' && result.kind != 'rate-limited') inFlight.drop();
+      // Discarded while it went and maybe stored: the reader was told that the same text sent again is
+      // not stored twice, which a reload must not make untrue (the key would be a new one).
+      if (result.kind == 'discarded' && result.maybeStored) inFlight.put(key, payload);
+      else if (result.kind != 'retry' && result.kind != 'rate-limited') inFlight.drop(key);
       if (result.kind == 'twin') return void (await this.#alreadySent(payload));
       // The reader pressed "Nhập lại" while it went: a refusal does not bring the text back.
       await this.#handle(result, payload, true, typed, from, clears != this.#clears);
