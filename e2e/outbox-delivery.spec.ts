@@ -1003,6 +1003,28 @@ test('IndexedDB throwing on open: sends online, offline comments kept in memory,
   expect((await api.stored()).map((c) => c.content).sort()).toEqual(['Bình luận thứ hai', 'Giữ trong bộ nhớ', 'Gửi khi không có IndexedDB']);
 });
 
+test('IndexedDB refused: a comment kept in the page\'s memory (offline), the page reloaded: the text is back in the form, and sent it is stored once', async ({ page, context, net, api, site }) => {
+  await refuseIndexedDb(context);
+  await site.open(page);
+  const f = form(page);
+  await expect(f.status).toContainText(NO_STORAGE);
+  await setOffline(context, net, true);
+  await send(page, 'Mai Văn S', 'Giữ trong bộ nhớ, rồi tải lại');
+  await expect(f.status).toHaveText('Bạn đang ngoại tuyến. Bình luận sẽ tự gửi khi có mạng nếu trang này vẫn mở.');
+  await expect(f.content).toHaveValue('');
+  await page.reload();
+  await expect(f.content).toHaveValue('Giữ trong bộ nhớ, rồi tải lại');
+  await expect(f.name).toHaveValue('Mai Văn S');
+  await setOffline(context, net, false);
+  await f.send.click();
+  await expect(f.status).toContainText('Bình luận đã được đăng');
+  expect((await api.stored()).map((c) => c.content)).toEqual(['Giữ trong bộ nhớ, rồi tải lại']);
+  // Sent: not put back again.
+  await page.reload();
+  await expect(f.send).toBeVisible();
+  await expect(f.content).toHaveValue('');
+});
+
 test("the host page's own idb-keyval store (keyval-store) is left alone; only ykien-db is added", async ({ page, context, net, api, site }) => {
   site.serve('/trang-chu', '<!doctype html><html lang="vi"><title>Trang chủ</title><p>Trang chủ</p></html>');
   await page.goto(site.url('/trang-chu'));

@@ -9,6 +9,7 @@
  * behind and asynchronous, may not finish before the page is torn down.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { CommentPayload } from '../api/send.js';
 import type { Draft, DraftController } from '../drafts.js';
 import { clean } from '../text.js';
 import { keep, keptIfStored } from './keeping.js';
@@ -37,6 +38,27 @@ export function slot<T>(op: (ls: Storage) => T): T | undefined {
     return undefined;
   }
 }
+
+/**
+ * localStorage: the comment this page is sending while the store keeps things in memory only, until its
+ * answer settles it (`queued`: it waits in this page's memory, its form emptied: the next page puts it
+ * back in its article's form). (With IndexedDB the outbox keeps it, and a draft holding its text is known
+ * as sent.) Also, with any store, one the reader discarded while it went that the server may have: sent
+ * again after a reload, it goes under the same key.
+ */
+const IN_FLIGHT = 'ykien-sending';
+export const inFlight = {
+  put: (key: string, payload: CommentPayload, queued = false) => slot((ls) => ls.setItem(IN_FLIGHT, JSON.stringify({ key, payload, queued }))),
+  /** Only that comment's: another one's send settles nothing of it. */
+  drop: (key: string) => slot((ls) => inFlight.get()?.key == key && ls.removeItem(IN_FLIGHT)),
+  /** The comment sent, refused or discarded from the outbox. */
+  settled: (clientId: string) => slot((ls) => inFlight.get()?.payload.clientId == clientId && ls.removeItem(IN_FLIGHT)),
+  get: () =>
+    slot((ls): { key: string; payload: CommentPayload; queued?: boolean } | undefined => {
+      const f = JSON.parse(ls.getItem(IN_FLIGHT) ?? 'null');
+      return typeof f?.key == 'string' && typeof f.payload?.clientId == 'string' ? f : undefined;
+    }),
+};
 
 const stash = (s: Stashed) => slot((ls) => ls.setItem(slotOf(s.key), JSON.stringify({ key: s.key, name: s.name, content: s.content })));
 const parsed = (text: string | null): Stashed | undefined => {
@@ -134,6 +156,10 @@ export class DraftKeeper implements ReactiveController {
     // The stash is the newest there is (the page's last words as it went): put back at once, checked below.
     const fromStash = s && !this.#draft().content ? s.content : undefined;
     if (fromStash !== undefined) put({ name: this.#draft().name || s!.name, content: fromStash });
+    // A comment the last page kept in its memory only (IndexedDB refused), gone with it: back in the
+    // form, where sent again it goes under its key.
+    const queued = !this.#draft().content ? inFlight.get() : undefined;
+    if (queued?.queued && queued.payload.pageId == pageId.normalize('NFC')) put({ name: this.#draft().name || queued.payload.name, content: queued.payload.content });
     keptIfStored()
       .then(async (kept) => {
         if (!kept) return;

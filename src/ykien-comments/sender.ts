@@ -14,30 +14,13 @@ import { goesOn, OutboxController, refusal, type QueuedOutcome, type SubmitOutco
 import { store } from '../storage.js';
 import { uuidV7 } from '../uuid-v7.js';
 import { validate, type Field, type FieldErrors } from '../validate.js';
-import { articleKey, slot } from './draft-keeper.js';
+import { articleKey, inFlight } from './draft-keeper.js';
 import { keep } from './keeping.js';
 import { clean } from '../text.js';
 import { renderOutbox } from './outbox.template.js';
 import type { YkienComments } from './ykien-comments.component.js';
 import type { OwnComment } from './own-comments.js';
 
-/**
- * localStorage: the comment this page is sending while the store keeps things in memory only, until its
- * answer settles it. (With IndexedDB the outbox keeps it, and a draft holding its text is known as sent.)
- * Also, with any store, one the reader discarded while it went that the server may have: sent again
- * after a reload, it goes under the same key.
- */
-const IN_FLIGHT = 'ykien-sending';
-const inFlight = {
-  put: (key: string, payload: CommentPayload) => slot((ls) => ls.setItem(IN_FLIGHT, JSON.stringify({ key, payload }))),
-  /** Only that comment's: another one's send settles nothing of it. */
-  drop: (key: string) => slot((ls) => inFlight.get()?.key == key && ls.removeItem(IN_FLIGHT)),
-  get: () =>
-    slot((ls): { key: string; payload: CommentPayload } | undefined => {
-      const f = JSON.parse(ls.getItem(IN_FLIGHT) ?? 'null');
-      return typeof f?.key == 'string' && typeof f.payload?.clientId == 'string' ? f : undefined;
-    }),
-};
 
 /**
  * When this code came, on the clock `savedAt` is read from (not `performance.now()`, which stops while
@@ -85,6 +68,7 @@ export class Sender {
       // Before the item leaves the outbox: the list keeps it as the reader's own, and its article's draft
       // (saved as send was pressed) loses its text, whichever page sent it.
       async ({ endpoint, payload }, { id, status }) => {
+        inFlight.settled(payload.clientId);
         await Promise.all([
           host.remember(payload, id, status, endpoint),
           host.sentFrom(articleKey(endpoint, payload.pageId), payload.content),
@@ -123,6 +107,7 @@ export class Sender {
       // The discarded line takes its button away: focus goes to the next unsent one, else to the form.
       onDiscard: (id) => {
         this.#discarding = id;
+        inFlight.settled(id);
         return this.outbox
           .discard(id)
           .then(async () => {
@@ -235,6 +220,8 @@ export class Sender {
       // not stored twice, which a reload must not make untrue (the key would be a new one).
       if (result.kind == 'discarded' && result.maybeStored) inFlight.put(key, payload);
       else if (result.kind != 'retry' && result.kind != 'rate-limited') inFlight.drop(key);
+      // Kept by this page's memory only (IndexedDB refused), its form emptied: the next page puts it back.
+      else if (!store.persistent) inFlight.put(key, payload, true);
       if (result.kind == 'twin') return void (await this.#alreadySent(payload));
       // The reader pressed "Nhập lại" while it went: a refusal does not bring the text back.
       await this.#handle(result, payload, true, typed, from, clears != this.#clears);
@@ -314,6 +301,7 @@ export class Sender {
 
   /** The refused comment's text into the form (the outbox lets it go through `release`), and the draft. */
   #putBack(item: OutboxItem, release?: () => unknown): void {
+    inFlight.settled(item.clientId); // back in a form: not put back again by the next page
     const h = this.#host;
     ({ name: h.name, content: h.content } = item.payload);
     release?.();
