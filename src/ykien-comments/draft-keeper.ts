@@ -46,19 +46,13 @@ export function slot<T>(op: (ls: Storage) => T): T | undefined {
  * as sent.) Also, with any store, one the reader discarded while it went that the server may have: sent
  * again after a reload, it goes under the same key.
  */
-const IN_FLIGHT = 'ykien-sending';
-export const inFlight = {
-  put: (key: string, payload: CommentPayload, queued = false) => slot((ls) => ls.setItem(IN_FLIGHT, JSON.stringify({ key, payload, queued }))),
-  /** Only that comment's: another one's send settles nothing of it. */
-  drop: (key: string) => slot((ls) => inFlight.get()?.key == key && ls.removeItem(IN_FLIGHT)),
-  /** The comment sent, refused or discarded from the outbox. */
-  settled: (clientId: string) => slot((ls) => inFlight.get()?.payload.clientId == clientId && ls.removeItem(IN_FLIGHT)),
-  get: () =>
-    slot((ls): { key: string; payload: CommentPayload; queued?: boolean } | undefined => {
-      const f = JSON.parse(ls.getItem(IN_FLIGHT) ?? 'null');
-      return typeof f?.key == 'string' && typeof f.payload?.clientId == 'string' ? f : undefined;
-    }),
-};
+export const IN_FLIGHT = 'ykien-sending';
+/** What the slot holds (written by sender.ts). */
+export const inFlightNow = () =>
+  slot((ls): { key: string; payload: CommentPayload; queued?: boolean } | undefined => {
+    const f = JSON.parse(ls.getItem(IN_FLIGHT) ?? 'null');
+    return typeof f?.key == 'string' && typeof f.payload?.clientId == 'string' ? f : undefined;
+  });
 
 const stash = (s: Stashed) => slot((ls) => ls.setItem(slotOf(s.key), JSON.stringify({ key: s.key, name: s.name, content: s.content })));
 const parsed = (text: string | null): Stashed | undefined => {
@@ -158,7 +152,7 @@ export class DraftKeeper implements ReactiveController {
     if (fromStash !== undefined) put({ name: this.#draft().name || s!.name, content: fromStash });
     // A comment the last page kept in its memory only (IndexedDB refused), gone with it: back in the
     // form, where sent again it goes under its key.
-    const queued = !this.#draft().content ? inFlight.get() : undefined;
+    const queued = !this.#draft().content ? inFlightNow() : undefined;
     if (queued?.queued && queued.payload.pageId == pageId.normalize('NFC')) put({ name: this.#draft().name || queued.payload.name, content: queued.payload.content });
     keptIfStored()
       .then(async (kept) => {

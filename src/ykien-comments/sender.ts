@@ -14,13 +14,23 @@ import { goesOn, OutboxController, refusal, type QueuedOutcome, type SubmitOutco
 import { store } from '../storage.js';
 import { uuidV7 } from '../uuid-v7.js';
 import { validate, type Field, type FieldErrors } from '../validate.js';
-import { articleKey, inFlight } from './draft-keeper.js';
+import { articleKey, IN_FLIGHT, inFlightNow, slot } from './draft-keeper.js';
 import { keep } from './keeping.js';
 import { clean } from '../text.js';
 import { renderOutbox } from './outbox.template.js';
 import type { YkienComments } from './ykien-comments.component.js';
 import type { OwnComment } from './own-comments.js';
 
+
+/** The ykien-sending slot (draft-keeper.ts says what it holds), written and settled here. */
+const inFlight = {
+  put: (key: string, payload: CommentPayload, queued = false) => slot((ls) => ls.setItem(IN_FLIGHT, JSON.stringify({ key, payload, queued }))),
+  /** Only that comment's: another one's send settles nothing of it. */
+  drop: (key: string) => slot((ls) => inFlightNow()?.key == key && ls.removeItem(IN_FLIGHT)),
+  /** The comment sent, refused or discarded from the outbox. */
+  settled: (clientId: string) => slot((ls) => inFlightNow()?.payload.clientId == clientId && ls.removeItem(IN_FLIGHT)),
+  get: inFlightNow,
+};
 
 /**
  * When this code came, on the clock `savedAt` is read from (not `performance.now()`, which stops while
