@@ -389,6 +389,24 @@ test('a form kept across a sign-out does not undo what another moderator changed
   await expect.poll(async () => (await api('GET', `/comments/${id}`)).json).toMatchObject({ name: 'Mai Văn U', content: 'Bản sửa của người này.' });
 });
 
+/**
+ * `name`'s edit form, its save held at the server: read-only, the moderator's letters do not go in;
+ * then the save goes through, the form closes, and the card and the server hold `saved`.
+ */
+async function typedInWhileSaving(page: Page, name: string, saved: string, answerSave: () => void, api: (m: string, p: string) => Promise<{ json: { content: string } }>, id: string) {
+  const content = card(page, name).getByLabel('Nội dung');
+  await expect(content).toHaveValue(saved);
+  await expect(content).not.toBeEditable();
+  // The moderator sees a typo and types on: the letters do not go in, so none leave with the form.
+  await content.focus();
+  await page.keyboard.type(' Thêm.');
+  await expect(content).toHaveValue(saved);
+  answerSave();
+  await expect(card(page, name).getByLabel('Nội dung')).toHaveCount(0);
+  await expect(card(page, name)).toContainText(saved);
+  expect((await api('GET', `/comments/${id}`)).json.content).toBe(saved);
+}
+
 test('the edit form cannot be typed in while its save is under way: nothing typed then is lost when the saved form closes', async ({ page, seed, signIn, api }) => {
   const id = await seed({ name: 'Mai Văn Ă', content: 'Nguyên văn của Ă.' });
   await signIn();
@@ -397,16 +415,7 @@ test('the edit form cannot be typed in while its save is under way: nothing type
   const saveHeld = new Promise<void>((r) => (answerSave = r));
   await page.route('**/api/admin/**', async (r) => (r.request().method() === 'PATCH' ? (await saveHeld, r.fallback()) : r.fallback()));
   await card(page, 'Mai Văn Ă').getByRole('button', { name: 'Lưu', exact: true }).click();
-  const content = card(page, 'Mai Văn Ă').getByLabel('Nội dung');
-  await expect(content).not.toBeEditable();
-  // The moderator sees a typo and types on: the letters do not go in, so none leave with the form.
-  await content.focus();
-  await page.keyboard.type(' Thêm.');
-  await expect(content).toHaveValue('Bản sửa của Ă.');
-  answerSave();
-  await expect(card(page, 'Mai Văn Ă').getByLabel('Nội dung')).toHaveCount(0);
-  await expect(card(page, 'Mai Văn Ă')).toContainText('Bản sửa của Ă.');
-  expect((await api('GET', `/comments/${id}`)).json.content).toBe('Bản sửa của Ă.');
+  await typedInWhileSaving(page, 'Mai Văn Ă', 'Bản sửa của Ă.', answerSave, api, id);
 });
 
 test('signed in again while a save kept across the sign-out is still under way: the form comes back read-only, and closes saved when the save goes through', async ({ page, seed, signIn, server, api }) => {
@@ -429,14 +438,5 @@ test('signed in again while a save kept across the sign-out is still under way: 
   await expect(page.locator('ykien-admin #token')).toBeVisible(); // a poll's 401, the save still held
   revoked = false;
   await signInAgain(page, server.adminToken);
-  const content = card(page, 'Mai Văn Â').getByLabel('Nội dung');
-  await expect(content).toHaveValue('Bản sửa của Â.');
-  await expect(content).not.toBeEditable();
-  await content.focus();
-  await page.keyboard.type(' Thêm.');
-  await expect(content).toHaveValue('Bản sửa của Â.');
-  answerSave();
-  await expect(card(page, 'Mai Văn Â').getByLabel('Nội dung')).toHaveCount(0);
-  await expect(card(page, 'Mai Văn Â')).toContainText('Bản sửa của Â.');
-  expect((await api('GET', `/comments/${id}`)).json.content).toBe('Bản sửa của Â.');
+  await typedInWhileSaving(page, 'Mai Văn Â', 'Bản sửa của Â.', answerSave, api, id);
 });

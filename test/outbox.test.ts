@@ -552,44 +552,31 @@ describe('OutboxController', () => {
       }
     });
 
-    it("a token's age counts from when the reader solved the captcha, not from when they pressed send", async () => {
-      vi.useFakeTimers({ toFake: ['Date'] });
-      try {
-        vi.setSystemTime(NOW);
-        nav.onLine = false;
-        fetchMock.mockRejectedValueOnce(new TypeError('Failed to fetch'));
-        // Solved 100 s before send; the send fails offline.
-        await ctl.submit(payload('solved-early'), 'tok-early', true, NOW - 100_000);
-        expect((await loadItems(EP))[0]).toMatchObject({ state: 'queued', tokenAt: NOW - 100_000 });
-        // 15 s later the token is 115 s old: not sent with it (the server would refuse it, and count the try).
-        vi.setSystemTime(NOW + 15_000);
-        nav.onLine = true;
-        await ctl.drain(true);
-        expect(fetchMock).toHaveBeenCalledTimes(1);
-        expect((await loadItems(EP))[0]).toMatchObject({ clientId: 'solved-early', state: 'needs-captcha' });
-      } finally {
-        vi.useRealTimers();
-      }
-    });
-
-    it('a clock set back after the captcha was solved: the token counts as stale, and the reader is asked again', async () => {
-      vi.useFakeTimers({ toFake: ['Date'] });
-      try {
-        vi.setSystemTime(NOW);
-        nav.onLine = false;
-        fetchMock.mockRejectedValueOnce(new TypeError('Failed to fetch'));
-        await ctl.submit(payload('clock-back'), 'tok-clock', true, NOW);
-        expect((await loadItems(EP))[0]).toMatchObject({ state: 'queued', tokenAt: NOW });
-        // The laptop's clock is corrected three hours back: "solved in the future" is no fresh token.
-        vi.setSystemTime(NOW - 3 * 3_600_000);
-        nav.onLine = true;
-        await ctl.drain(true);
-        expect(fetchMock).toHaveBeenCalledTimes(1);
-        expect((await loadItems(EP))[0]).toMatchObject({ clientId: 'clock-back', state: 'needs-captcha' });
-      } finally {
-        vi.useRealTimers();
-      }
-    });
+    // Solved 100 s before send, then 15 s later: 115 s old, not sent with it (the server would refuse it,
+    // and count the try). Solved at send, then the laptop's clock corrected three hours back: "solved in
+    // the future" is no fresh token either.
+    for (const [title, id, solvedAt, later] of [
+      ["a token's age counts from when the reader solved the captcha, not from when they pressed send", 'solved-early', NOW - 100_000, NOW + 15_000],
+      ['a clock set back after the captcha was solved: the token counts as stale, and the reader is asked again', 'clock-back', NOW, NOW - 3 * 3_600_000],
+    ] as const) {
+      it(title, async () => {
+        vi.useFakeTimers({ toFake: ['Date'] });
+        try {
+          vi.setSystemTime(NOW);
+          nav.onLine = false;
+          fetchMock.mockRejectedValueOnce(new TypeError('Failed to fetch'));
+          await ctl.submit(payload(id), 'tok', true, solvedAt);
+          expect((await loadItems(EP))[0]).toMatchObject({ state: 'queued', tokenAt: solvedAt });
+          vi.setSystemTime(later);
+          nav.onLine = true;
+          await ctl.drain(true);
+          expect(fetchMock).toHaveBeenCalledTimes(1);
+          expect((await loadItems(EP))[0]).toMatchObject({ clientId: id, state: 'needs-captcha' });
+        } finally {
+          vi.useRealTimers();
+        }
+      });
+    }
 
     it('the in-memory token is not trusted past its lifetime', async () => {
       vi.useFakeTimers({ toFake: ['Date'] });
