@@ -11,7 +11,7 @@ import { test, expect, cards, card, liveRegion } from './support/admin.js';
  * Holds requests to `url` (those `only` picks: all by default), each of them or only the `at`-th, until
  * `release()`; `count()` says how many of them came.
  */
-async function holdRequests(page: Page, url: string, { only = () => true, at }: { only?: (r: Request) => boolean; at?: number } = {}) {
+async function holdRequests(page: Page, url: string | RegExp, { only = () => true, at }: { only?: (r: Request) => boolean; at?: number } = {}) {
   let release!: () => void;
   const held = new Promise<void>((r) => (release = r));
   let n = 0;
@@ -21,6 +21,14 @@ async function holdRequests(page: Page, url: string, { only = () => true, at }: 
   });
   return { release, count: () => n };
 }
+
+/**
+ * The search the moderator types runs 300 ms after the last key: held, so that its list does not land
+ * (replacing the cards and the live region) at a moment a busy machine chooses, before or after the
+ * decision the test is about.
+ */
+const holdSearches = (page: Page) =>
+  holdRequests(page, /\/api\/admin\/comments\?/, { only: (r) => r.method() === 'GET' && new URL(r.url()).searchParams.has('q') });
 
 test('a wrong token, then the right one: the second sign-in goes through, without a reload', async ({ page, server, seed }) => {
   await seed({ name: 'Bạn đọc A' });
@@ -88,6 +96,7 @@ test('"Xóa trả lời" that ends while the moderator types a search: the keybo
   const removal = await holdRequests(page, '**/api/admin/comments/*/reply**', { only: (r) => r.method() === 'DELETE' });
   await card(page, 'Bạn đọc có trả lời').getByRole('button', { name: 'Xóa trả lời' }).click();
   await expect.poll(() => removal.count()).toBe(1);
+  await holdSearches(page);
   const search = page.locator('ykien-admin #q');
   await search.click();
   await page.keyboard.type('tr');
@@ -115,6 +124,7 @@ test('"Lưu và duyệt" that ends while the moderator types a search: the typin
   const saving = await holdRequests(page, '**/api/admin/comments/*', { only: (r) => r.method() === 'PATCH' });
   await edited.getByRole('button', { name: 'Lưu và duyệt' }).click();
   await expect.poll(() => saving.count()).toBe(1);
+  await holdSearches(page);
   const search = page.locator('ykien-admin #q');
   await search.click();
   await page.keyboard.type('tr');
@@ -145,6 +155,7 @@ test('a bulk approval that ends while the moderator types a search: the typing s
   await page.keyboard.press('Shift+A');
   await expect.poll(decided).toBe(2);
   // The moderator moves on to the search and starts typing.
+  await holdSearches(page);
   await page.keyboard.press('/');
   const search = page.locator('ykien-admin #q');
   await expect(search).toBeFocused();
