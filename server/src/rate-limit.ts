@@ -64,8 +64,8 @@ function ipv6Groups(ip: string): number[] | null {
  */
 export function clientAddress(raw: string): string | undefined {
   const a = raw.trim();
-  const bare = /^\[([^\]]+)\](?::\d+)?$/.exec(a)?.[1] ?? /^(\d+\.\d+\.\d+\.\d+):\d+$/.exec(a)?.[1] ?? a;
-  return isIP(bare.replace(/%.*$/, '')) ? bare : undefined;
+  const bare = (/^\[([^\]]+)\](?::\d+)?$/.exec(a)?.[1] ?? /^(\d+\.\d+\.\d+\.\d+):\d+$/.exec(a)?.[1] ?? a).replace(/%.*$/, ''); // without an IPv6 zone id
+  return isIP(bare) ? bare : undefined;
 }
 
 /**
@@ -75,7 +75,7 @@ export function clientAddress(raw: string): string | undefined {
  * whatever it says, so that no value a client can vary gives it a fresh limit.
  */
 export function clientMaterial(ip: string): string {
-  const addr = clientAddress(ip)?.replace(/%.*$/, ''); // without an IPv6 zone id
+  const addr = clientAddress(ip);
   if (addr === undefined) return 'other';
   if (isIPv4(addr)) return `v4:${addr}`;
   if (isIPv6(addr)) {

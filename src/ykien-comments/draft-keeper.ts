@@ -47,16 +47,18 @@ export function slot<T>(op: (ls: Storage) => T): T | undefined {
  * again after a reload, it goes under the same key.
  */
 export const IN_FLIGHT = 'ykien-sending';
+/** A slot's JSON (null for none), its shape checked by the caller. */
+const readJson = (text: string | null) => JSON.parse(text ?? 'null');
 /** What the slot holds (written by sender.ts). */
 export const inFlightNow = () =>
   slot((ls): { key: string; payload: CommentPayload; queued?: boolean } | undefined => {
-    const f = JSON.parse(ls.getItem(IN_FLIGHT) ?? 'null');
+    const f = readJson(ls.getItem(IN_FLIGHT));
     return typeof f?.key == 'string' && typeof f.payload?.clientId == 'string' ? f : undefined;
   });
 
 const stash = (s: Stashed) => slot((ls) => ls.setItem(slotOf(s.key), JSON.stringify({ key: s.key, name: s.name, content: s.content })));
 const parsed = (text: string | null): Stashed | undefined => {
-  const s = JSON.parse(text ?? 'null');
+  const s = readJson(text);
   return typeof s?.key == 'string' && typeof s.name == 'string' && typeof s.content == 'string' ? s : undefined;
 };
 /** The stash of `key`'s article: its own slot, else the older one slot when it held that article. */

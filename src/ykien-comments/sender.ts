@@ -21,15 +21,11 @@ import { renderOutbox } from './outbox.template.js';
 import type { YkienComments } from './ykien-comments.component.js';
 import type { OwnComment } from './own-comments.js';
 
-
 /** The ykien-sending slot (draft-keeper.ts says what it holds), written and settled here. */
 const inFlight = {
   put: (key: string, payload: CommentPayload, queued = false) => slot((ls) => ls.setItem(IN_FLIGHT, JSON.stringify({ key, payload, queued }))),
-  /** Only that comment's: another one's send settles nothing of it. */
-  drop: (key: string) => slot((ls) => inFlightNow()?.key == key && ls.removeItem(IN_FLIGHT)),
-  /** The comment sent, refused or discarded from the outbox. */
+  /** That comment is settled (sent, refused, discarded): only its own; another one's settles nothing of it. */
   settled: (clientId: string) => slot((ls) => inFlightNow()?.payload.clientId == clientId && ls.removeItem(IN_FLIGHT)),
-  get: inFlightNow,
 };
 
 /**
@@ -203,7 +199,7 @@ export class Sender {
     // A comment this browser was sending when its page went, unanswered, with nowhere but memory to keep
     // it (IndexedDB refused): the same text sent again goes under its key, so a server that has it says
     // so (200) instead of storing it twice.
-    const left = inFlight.get();
+    const left = inFlightNow();
     if (this.#pending?.[0] != key) this.#pending = [key, left && left.key == key ? left.payload : buildPayload(uuidV7(), h.page, h.name, h.content)];
     const payload = this.#pending[1];
     this.#mine.add(payload.clientId);
@@ -229,7 +225,7 @@ export class Sender {
       // Discarded while it went and maybe stored: the reader was told that the same text sent again is
       // not stored twice, which a reload must not make untrue (the key would be a new one).
       if (result.kind == 'discarded' && result.maybeStored) inFlight.put(key, payload);
-      else if (result.kind != 'retry' && result.kind != 'rate-limited') inFlight.drop(key);
+      else if (result.kind != 'retry' && result.kind != 'rate-limited') inFlight.settled(payload.clientId);
       // Kept by this page's memory only (IndexedDB refused), its form emptied: the next page puts it back.
       else if (!store.persistent) inFlight.put(key, payload, true);
       if (result.kind == 'twin') return void (await this.#alreadySent(payload));

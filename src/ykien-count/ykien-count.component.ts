@@ -106,12 +106,15 @@ export class YkienCount extends HTMLElement {
    * article has one more, as the box's heading has, not one less until a reload. Each comment once.
    */
   static #counted = new Set<string>();
+  /** An article's id as the count asks for it, and what a count remembers it asked for. */
+  static #pageIdOf = (raw: string | null | undefined) => raw?.normalize('NFC').trim();
+  static #askedFor = (endpoint: string | null, pageId: string | undefined) => endpoint + ' ' + pageId;
   static #onSent = (e: Event): void => {
     const { id, status } = (e as CustomEvent<{ id: string; status: string }>).detail ?? {};
     const box = e.composedPath()[0] as { endpoint?: string; page?: { pageId: string } };
     if (status != 'published' || YkienCount.#counted.has(id) || !box?.page) return;
     YkienCount.#counted.add(id);
-    const asked = box.endpoint + ' ' + box.page.pageId.normalize('NFC').trim();
+    const asked = YkienCount.#askedFor(box.endpoint ?? null, YkienCount.#pageIdOf(box.page.pageId));
     for (const c of YkienCount.#all) if (c.#asked == asked && c.count !== undefined) c.count++, c.#render();
   };
 
@@ -141,9 +144,9 @@ export class YkienCount extends HTMLElement {
     // Trimmed as the server reads it; a blank one is no article (and would fail its whole batch), nor is
     // one of only what the server removes (controls, bidi overrides), nor one over the 2000 bytes an id
     // may have (docs/api.md).
-    const pageId = this.getAttribute('page-id')?.normalize('NFC').trim();
+    const pageId = YkienCount.#pageIdOf(this.getAttribute('page-id'));
     const blank = !pageId?.replace(/[\0-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, '').trim() || (pageId.length > 666 && new TextEncoder().encode(pageId).length > 2000);
-    const asked = endpoint + ' ' + pageId;
+    const asked = YkienCount.#askedFor(endpoint, pageId);
     if (asked != this.#asked) {
       this.#asked = asked;
       this.count = undefined;
