@@ -8,7 +8,9 @@
  * newer server migrates the database under it (app.ts): it would refuse to start on that schema.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 // Only the configuration is loaded up front: --help and a bad option answer without loading Fastify.
 import { ConfigError, parseConfig, type Config } from './config.js';
 import { isPostgresUrl, openStore } from './stores/store.js';
@@ -92,17 +94,25 @@ async function main(): Promise<void> {
   const ipSecret = config.ipSecret ?? (await store.getOrCreateSetting('ip_secret', () => randomBytes(32).toString('base64url')));
 
   let adminToken = config.adminToken;
+  /** Where a generated token was written (stderr not a terminal): removed at exit. */
+  let tokenDir: string | undefined;
+  process.on('exit', () => tokenDir && rmSync(tokenDir, { recursive: true, force: true }));
   // Named moderators replace the generated token: with a moderators file, "admin" exists only when
   // --admin-token names it.
   if (adminToken === null && config.moderatorsFile === null) {
     adminToken = randomBytes(32).toString('base64url');
-    // Printed once and kept nowhere: set --admin-token / YKIEN_ADMIN_TOKEN for a lasting one.
-    process.stderr.write(
-      `ykien-server: no --admin-token given; this run's moderation token (also for /admin) is:\n` +
-        `ADMIN TOKEN: ${adminToken}\n` +
-        `ykien-server does not store it, but whatever keeps this output (journald, a container's log) does;\n` +
-        `it changes at every start. Set YKIEN_ADMIN_TOKEN (or --moderators) for a lasting one, kept out of logs.\n`,
-    );
+    const lasting = `It changes at every start. Set YKIEN_ADMIN_TOKEN (or --moderators) for a lasting one.\n`;
+    if (process.stderr.isTTY) {
+      // A person at a terminal, which keeps nothing: shown to them once.
+      process.stderr.write(`ykien-server: no --admin-token given; this run's moderation token (also for /admin) is:\nADMIN TOKEN: ${adminToken}\n${lasting}`);
+    } else {
+      // Whatever keeps this output (journald, a container's log, a file) would keep a secret: it goes to
+      // a file only this user can read, gone when the server stops.
+      tokenDir = mkdtempSync(join(tmpdir(), 'ykien-admin-'));
+      const file = join(tokenDir, 'token');
+      writeFileSync(file, adminToken + '\n', { mode: 0o600 });
+      process.stderr.write(`ykien-server: no --admin-token given; this run's moderation token (also for /admin) is in a file only this user can read:\nADMIN TOKEN FILE: ${file}\n${lasting}`);
+    }
   }
 
   if (!config.captcha) {

@@ -3,6 +3,8 @@
  * The moderation API (good and bad tokens, approve/reject/delete, listing) and the /admin page.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { admin, expectProblem, http, makeComment, postComment, readDb, rowById } from './support/http.js';
 import { startServer, type RunningServer } from './support/run-server.js';
 
@@ -27,10 +29,15 @@ const submit = async (o: Record<string, unknown> = {}) => {
 const as = (method: string, path: string) => admin(server.url, server.adminToken, method, path);
 
 describe('admin token', () => {
-  it('was generated, printed once, and is not in the JSON logs', () => {
+  it('was generated and written to a file only its user can read, named in the output, which does not hold it (stderr is not a terminal)', () => {
     expect(server.adminToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(server.logs.filter((l) => l.includes(server.adminToken))).toHaveLength(1);
-    expect(server.logs.filter((l) => l.startsWith('ADMIN TOKEN:'))).toHaveLength(1);
+    expect(server.logs.filter((l) => l.includes(server.adminToken))).toEqual([]);
+    const named = server.logs.filter((l) => l.startsWith('ADMIN TOKEN FILE: '));
+    expect(named).toHaveLength(1);
+    const file = named[0]!.slice('ADMIN TOKEN FILE: '.length);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(dirname(file)).mode & 0o777).toBe(0o700);
+    expect(readFileSync(file, 'utf8')).toBe(server.adminToken + '\n');
   });
 
   it('answers 401 without a token, with a wrong one, or another scheme', async () => {

@@ -113,6 +113,20 @@ describe.concurrent('command line', () => {
     });
   });
 
+  it('a generated admin token is in a file while the server runs, and the file goes with it', async () => {
+    const server = await startServer({ args: ['--no-captcha'] });
+    const named = server.logs.find((l) => l.startsWith('ADMIN TOKEN FILE: '))!.slice('ADMIN TOKEN FILE: '.length);
+    try {
+      expect(readFileSync(named, 'utf8').trim()).toBe(server.adminToken);
+      const ok = await http(`${server.url}/api/admin/comments`, { headers: { authorization: `Bearer ${server.adminToken}` } });
+      expect(ok.status).toBe(200);
+    } finally {
+      await server.stop();
+      server.cleanup();
+    }
+    expect(() => statSync(named)).toThrow(/ENOENT/);
+  });
+
   it('takes every option from the environment too; a flag wins', async () => {
     const server = await startServer({
       env: {

@@ -14,7 +14,7 @@
  *   await server.stop();
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -133,7 +133,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     check();
   });
 
-  const printed = logs.map((l) => /^ADMIN TOKEN: (\S+)$/.exec(l)?.[1]).find(Boolean);
+  const tokenFile = logs.map((l) => /^ADMIN TOKEN FILE: (.+)$/.exec(l)?.[1]).find(Boolean);
+  const printed = tokenFile ? readFileSync(tokenFile, 'utf8').trim() : undefined;
   const adminToken = givenToken ?? printed ?? '';
 
   const signalAndWait = async (signal: NodeJS.Signals) => {
