@@ -29,6 +29,8 @@ describe('formatDate', () => {
     expect(formatDate('2026-11-20T15:59:59Z', 'vi')).toBe('20/11/2026 22:59');
     // An offset other than Z is read as what it means.
     expect(formatDate('2026-03-27T08:05:00+07:00', 'vi')).toBe('27/03/2026 08:05');
+    // No offset (docs/api.md asks for one): read in the reader's zone, as the browser does, not as UTC.
+    expect(formatDate('2026-03-27T08:05:00', 'vi')).toBe('27/03/2026 08:05');
   });
 
   it('en: a medium date and a short time', () => {
