@@ -250,6 +250,75 @@ test('two tabs on one article: closing the one where nothing was typed does not 
   await expect(form(page).content).toHaveValue('Một ý kiến dài viết ở thẻ thứ hai.');
 });
 
+test('two tabs on one article, each with its own comment: neither is written over; each tab gets its own back, and the other\'s comes after', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  await article();
+  const other = await secondTab(page, endpoint);
+  await other.goto(`${ORIGIN}/tin-tuc/bai-viet`);
+  await expect(form(other).content).toBeVisible(); // opened before anything was typed: nothing to put back
+  const key = `d:${ENDPOINT} ${ORIGIN}/tin-tuc/bai-viet`;
+  const first = 'Ý kiến viết ở thẻ thứ nhất.';
+  const second = 'Ý kiến khác, viết ở thẻ thứ hai.';
+  await fillAndVerify(page, 'Lê Văn An', first);
+  await expect.poll(async () => (await idb(page))[key]?.content).toBe(first);
+  await fillAndVerify(other, 'Lê Văn An', second);
+  await expect.poll(async () => (await idb(page))[key]?.content).toBe(second);
+  expect((await idb(page))[key].aside).toEqual([expect.objectContaining({ content: first })]);
+  await other.close({ runBeforeUnload: true });
+  // The first tab again (a reload keeps the tab): its own text, not the newest.
+  await page.reload();
+  await expect(form(page).content).toHaveValue(first);
+  // Cleared: the second tab's comment, never shown here, was not; it comes back next.
+  await form(page).clear.click();
+  await expect(form(page).content).toHaveValue('');
+  await expect.poll(async () => (await idb(page))[key]?.content).toBe(second);
+  const third = await page.context().newPage();
+  await third.goto(`${ORIGIN}/tin-tuc/bai-viet`);
+  await expect(form(third).content).toHaveValue(second);
+});
+
+test('a tab opened from the article (which copies its sessionStorage, as a duplicated tab does) is a tab of its own: each keeps its comment', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  await article();
+  await secondTab(page, endpoint); // the same routes for the tab the article opens
+  const [copy] = await Promise.all([page.context().waitForEvent('page'), page.evaluate(() => void open(location.href))]);
+  await expect(form(copy).content).toBeVisible();
+  const key = `d:${ENDPOINT} ${ORIGIN}/tin-tuc/bai-viet`;
+  await fillAndVerify(page, 'Lê Văn An', 'Viết ở thẻ gốc.');
+  await expect.poll(async () => (await idb(page))[key]?.content).toBe('Viết ở thẻ gốc.');
+  await fillAndVerify(copy, 'Lê Văn An', 'Viết ở thẻ mở ra từ nó.');
+  await expect.poll(async () => (await idb(page))[key]?.content).toBe('Viết ở thẻ mở ra từ nó.');
+  await copy.close({ runBeforeUnload: true });
+  await page.reload();
+  await expect(form(page).content).toHaveValue('Viết ở thẻ gốc.');
+});
+
+test('typed on two articles while the store\'s code could not come: when it comes, both drafts move into the store', async ({ page, article }) => {
+  await article({ attrs: { 'site-key': null, 'page-id': 'bai-x' } });
+  // Registered after article(): runs before its /dist/** route.
+  const offline = (route: Route) => route.abort('internetdisconnected');
+  await page.route('**/dist/cdn/kept-*', offline);
+  const f = form(page);
+  await f.name.fill('Đinh Thị Mai');
+  await f.content.fill('Viết cho bài X.');
+  await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-y'));
+  await expect(f.content).toHaveValue('');
+  await f.content.fill('Viết cho bài Y.');
+  await page.unroute('**/dist/cdn/kept-*', offline);
+  await page.reload();
+  await f.content.click(); // the store's code comes: every stash moves in
+  await expect.poll(() => stashedDrafts(page)).toBeNull();
+  const kept = await idb(page);
+  expect([kept[`d:${ENDPOINT} bai-x`]?.content, kept[`d:${ENDPOINT} bai-y`]?.content]).toEqual(['Viết cho bài X.', 'Viết cho bài Y.']);
+  await expect(f.content).toHaveValue('Viết cho bài X.');
+});
+
 test('two tabs: a comment one queued, refused when the other sends it and put back in that one\'s form, is said to be there in the first', async ({
   page,
   article,

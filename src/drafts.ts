@@ -2,6 +2,11 @@
  * Drafts: what the reader is typing, saved as they type (at most 300 ms behind, and at once on
  * `pagehide`) per endpoint + article, and put back when the page opens again. The last name used is
  * offered on every article.
+ *
+ * Each tab writes its own draft of an article: the newest one is on top, and another tab's text this
+ * tab never showed is set aside, not written over (two tabs of one article, each with its own comment,
+ * keep both). A tab gets its own draft back, else the newest; one set aside comes back once those
+ * above it are sent or cleared.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { onStorageUnavailable, store } from './storage.js';
@@ -14,23 +19,41 @@ export interface Draft {
   content: string;
 }
 
+/** A tab's draft as stored; `tab` is absent on one kept before tabs were told apart. */
+interface Entry extends Draft {
+  tab?: string;
+}
+
+/** An article's drafts: the newest, and the other tabs' older ones aside. */
+interface Stored extends Entry {
+  aside?: Entry[];
+}
+
+const entries = (s: Stored | undefined): Entry[] => (s ? [{ name: s.name, content: s.content, tab: s.tab }, ...(s.aside ?? [])] : []);
+const pack = (list: Entry[]): Stored | undefined => {
+  const [top, ...aside] = list.filter((e) => e.name || e.content);
+  return top && (aside.length ? { ...top, aside } : top);
+};
+
 export class DraftController implements ReactiveController {
   #timer?: ReturnType<typeof setTimeout>;
-  #pending?: [key: string, draft: Draft];
+  #pending?: [key: string, draft: Draft, seen: string | undefined];
   /** Writes handed to the store and not yet stored. */
   #writing = 0;
   #flush = () => void this.flush();
   #onUnavailable?: () => void;
   #unsubscribe?: () => void;
+  #tab: string;
 
   /**
    * `onUnavailable` hears, while the host is connected, that the store fell back to memory (at once if
    * it already has): once, not again each time a framework moves the box (connected anew), which would
-   * put the notice in place of whatever the box was saying then.
+   * put the notice in place of whatever the box was saying then. `tab`: whose drafts these are.
    */
-  constructor(host: ReactiveControllerHost, onUnavailable?: () => void) {
+  constructor(host: ReactiveControllerHost, onUnavailable?: () => void, tab = '') {
     let told = false;
     this.#onUnavailable = onUnavailable && (() => told || ((told = true), onUnavailable()));
+    this.#tab = tab;
     host.addController(this);
   }
 
@@ -45,9 +68,14 @@ export class DraftController implements ReactiveController {
     this.#flush();
   }
 
-  /** The draft of this article; else an empty one with the last name used anywhere. */
+  /**
+   * The draft of this article: this tab's, else the newest with text; else an empty one with the last
+   * name used anywhere.
+   */
   async load(key: string): Promise<Draft> {
-    return (await store.get<Draft>('d:' + key)) ?? { name: (await store.get<string>(NAME)) ?? '', content: '' };
+    const list = entries(await store.get<Stored>('d:' + key));
+    const d = list.find((e) => e.tab == this.#tab && e.content) ?? list.find((e) => e.content) ?? list.find((e) => e.tab == this.#tab);
+    return d ? { name: d.name, content: d.content } : { name: (await store.get<string>(NAME)) ?? '', content: '' };
   }
 
   /**
@@ -63,16 +91,26 @@ export class DraftController implements ReactiveController {
     return store.persistent;
   }
 
-  /** Saves soon; many keystrokes make one write. */
-  save(key: string, draft: Draft): void {
-    this.#pending = [key, draft];
+  /**
+   * Saves soon; many keystrokes make one write. `seen`: another tab's text this form was given, which
+   * the reader's own now takes the place of.
+   */
+  save(key: string, draft: Draft, seen?: string): void {
+    this.#pending = [key, draft, seen];
     clearTimeout(this.#timer);
     this.#timer = setTimeout(this.#flush, SAVE_DELAY_MS);
   }
 
-  /** Writes one article's draft now, beside what is pending for the form (which stays pending). */
-  async write(key: string, { name, content }: Draft): Promise<void> {
-    await (name || content ? store.set('d:' + key, { name, content }) : store.del('d:' + key));
+  /**
+   * Writes one article's draft of `tab` now, beside what is pending for the form (which stays pending):
+   * in one transaction with what other tabs wrote, so that none is written over. Their drafts stay,
+   * aside, but the one this form showed (`seen`), which the reader's text takes the place of. (One with
+   * the same text stays too: it may be the start of a comment that tab goes on with.)
+   */
+  async write(key: string, { name, content }: Draft, seen?: string, tab = this.#tab): Promise<void> {
+    await store.update<Stored>('d:' + key, (old) =>
+      pack([{ name, content, tab }, ...entries(old).filter((e) => e.tab != tab && e.content && e.content != seen)]),
+    );
   }
 
   /** Writes what is pending now; resolves when it is stored. */
@@ -81,10 +119,10 @@ export class DraftController implements ReactiveController {
     const p = this.#pending;
     this.#pending = undefined;
     if (p) {
-      const [key, draft] = p;
+      const [key, draft, seen] = p;
       this.#writing++;
       try {
-        await this.write(key, draft);
+        await this.write(key, draft, seen);
       } finally {
         this.#writing--;
       }
@@ -92,10 +130,26 @@ export class DraftController implements ReactiveController {
     }
   }
 
-  /** "Nhập lại": this article's draft and the remembered name go. */
-  async clear(key: string): Promise<void> {
+  /** Every tab's draft of `key` whose text passes `sent` loses it: it was sent, whichever tab typed it. */
+  async drop(key: string, sent: (content: string) => boolean): Promise<void> {
+    await this.flush();
+    await store.update<Stored>('d:' + key, (old) => pack(entries(old).map((e) => (sent(e.content) ? { ...e, content: '' } : e))));
+  }
+
+  /** This tab's draft of `key` gets `content` back, unless the reader wrote another there since. */
+  async refill(key: string, content: string, typed: (content: string) => boolean): Promise<void> {
+    await this.flush();
+    await store.update<Stored>('d:' + key, (old) => {
+      const list = entries(old);
+      const mine = list.find((e) => e.tab == this.#tab);
+      return mine && typed(mine.content) ? old : pack([{ name: mine?.name ?? '', content, tab: this.#tab }, ...list.filter((e) => e != mine)]);
+    });
+  }
+
+  /** "Nhập lại": this tab's draft of the article (and the one it showed), and the remembered name go. */
+  async clear(key: string, seen?: string): Promise<void> {
     this.#pending = undefined;
-    await store.del('d:' + key);
+    await store.update<Stored>('d:' + key, (old) => pack(entries(old).filter((e) => e.tab != this.#tab && e.content != seen)));
     await store.del(NAME);
   }
 }

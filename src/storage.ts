@@ -51,17 +51,44 @@ async function run<R>(op: (s: UseStore) => Promise<R>, fallback: () => R, again 
   return fallback();
 }
 
+/** `fn` applied to `k`'s value in one readwrite transaction; `undefined` deletes the key. */
+const updateIn = <T>(s: UseStore, k: string, fn: (old: T | undefined) => T | undefined) =>
+  s(
+    'readwrite',
+    (os) =>
+      new Promise<void>((resolve, reject) => {
+        // Settles with the transaction, also when it is lost before the read answers (the connection
+        // closed, the site's data cleared): never pending for good under the outbox's lock.
+        const done = promisifyRequest(os.transaction);
+        done.catch(reject);
+        // In the request's own callback, as idb-keyval does: the transaction is surely still active.
+        os.get(k).onsuccess = function () {
+          try {
+            const v = fn(this.result as T | undefined);
+            if (v === undefined) os.delete(k);
+            else os.put(v, k);
+            resolve(done);
+          } catch (e) {
+            reject(e);
+          }
+        };
+      }),
+  );
+
 /**
- * A write that went to memory. A draft's older value goes from IndexedDB too, where it can (a delete
- * needs no room on a full disk): a stale draft, still holding a comment since sent, must not come back
- * on the next visit, when memory is gone and IndexedDB is read again. Only a draft: the outbox's
- * records on disk are the comments' last copies (a resend is harmless: the server replays it), and the
- * lease is other tabs' too.
+ * A write that went to memory. A draft's older value is changed on IndexedDB too, where it can (its
+ * other tabs' drafts kept), else deleted (a delete needs no room on a full disk): a stale draft, still
+ * holding a comment since sent, must not come back on the next visit, when memory is gone and
+ * IndexedDB is read again. Only a draft: the outbox's records on disk are the comments' last copies (a
+ * resend is harmless: the server replays it), and the lease is other tabs' too.
  */
-const put = (k: string, v: unknown) => {
+const put = <T>(k: string, v: unknown, fn?: (old: T | undefined) => T | undefined) => {
   if (v === undefined) memory.delete(k);
   else memory.set(k, v);
-  if (opened && k.startsWith('d:')) del(k, idb!).catch(() => {});
+  if (opened && k.startsWith('d:'))
+    (fn ? updateIn(idb!, k, fn) : Promise.reject())
+      .catch(() => del(k, idb!))
+      .catch(() => {});
 };
 
 export const store = {
@@ -74,29 +101,8 @@ export const store = {
    */
   update: <T>(k: string, fn: (old: T | undefined) => T | undefined) =>
     run(
-      (s) =>
-        s(
-          'readwrite',
-          (os) =>
-            new Promise<void>((resolve, reject) => {
-              // Settles with the transaction, also when it is lost before the read answers (the connection
-              // closed, the site's data cleared): never pending for good under the outbox's lock.
-              const done = promisifyRequest(os.transaction);
-              done.catch(reject);
-              // In the request's own callback, as idb-keyval does: the transaction is surely still active.
-              os.get(k).onsuccess = function () {
-                try {
-                  const v = fn(this.result as T | undefined);
-                  if (v === undefined) os.delete(k);
-                  else os.put(v, k);
-                  resolve(done);
-                } catch (e) {
-                  reject(e);
-                }
-              };
-            }),
-        ),
-      () => put(k, fn(memory.get(k) as T | undefined)),
+      (s) => updateIn(s, k, fn),
+      () => put(k, fn(memory.get(k) as T | undefined), fn),
     ),
   /** Every value whose key starts with `prefix`. */
   list: async <T>(prefix: string): Promise<T[]> =>

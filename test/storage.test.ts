@@ -409,19 +409,19 @@ describe('drafts', () => {
   it('saves after a short delay (many keystrokes, one write), restores per article, offers the last name everywhere', async () => {
     vi.stubGlobal('addEventListener', () => {});
     vi.stubGlobal('removeEventListener', () => {});
-    const drafts = new DraftController(host as never);
-    const set = vi.spyOn(store, 'set');
+    const drafts = new DraftController(host as never, undefined, 'tab1');
+    const update = vi.spyOn(store, 'update');
     drafts.save(KEY, { name: 'A', content: 'B' });
     drafts.save(KEY, { name: 'An', content: 'Bà' });
     drafts.save(KEY, { name: 'Anh', content: 'Bài viết' });
-    expect(set).not.toHaveBeenCalled();
+    expect(update).not.toHaveBeenCalled();
     // waitFor returns as soon as it holds: the long timeout only spares a slow machine a false failure.
-    await vi.waitFor(() => expect(set).toHaveBeenCalledWith('d:' + KEY, { name: 'Anh', content: 'Bài viết' }), { timeout: 5_000, interval: 20 });
-    expect(set.mock.calls.filter(([k]) => k === 'd:' + KEY)).toHaveLength(1);
+    await vi.waitFor(async () => expect(await store.get('d:' + KEY)).toEqual({ name: 'Anh', content: 'Bài viết', tab: 'tab1' }), { timeout: 5_000, interval: 20 });
+    expect(update.mock.calls.filter(([k]) => k === 'd:' + KEY)).toHaveLength(1);
     await vi.waitFor(async () => expect(await store.get('name')).toBe('Anh'), { timeout: 5_000, interval: 20 });
 
     resetStoreForTests(); // a new page
-    const again = new DraftController(host as never);
+    const again = new DraftController(host as never, undefined, 'tab2');
     expect(await again.load(KEY)).toEqual({ name: 'Anh', content: 'Bài viết' });
     expect(await again.load(`${EP} https://bao.example.vn/other`)).toEqual({ name: 'Anh', content: '' });
   });
@@ -430,7 +430,7 @@ describe('drafts', () => {
     const drafts = new DraftController(host as never);
     drafts.save(KEY, { name: 'Lan', content: 'Nội dung' });
     await drafts.flush();
-    expect(await store.get('d:' + KEY)).toEqual({ name: 'Lan', content: 'Nội dung' });
+    expect(await store.get('d:' + KEY)).toEqual({ name: 'Lan', content: 'Nội dung', tab: '' });
     drafts.save(KEY, { name: '', content: '' });
     await drafts.flush();
     expect(await store.get('d:' + KEY)).toBeUndefined();
@@ -452,7 +452,7 @@ describe('drafts', () => {
       vi.advanceTimersByTime(300); // the write starts; IndexedDB has not stored it yet…
       expect(drafts.pending).toBe(true); // …so a pagehide now still stashes it
       await vi.waitFor(() => expect(drafts.pending).toBe(false), { timeout: 5_000, interval: 5 });
-      expect(await store.get('d:' + KEY)).toEqual({ name: 'Lan', content: 'Câu cuối.' });
+      expect(await store.get('d:' + KEY)).toMatchObject({ name: 'Lan', content: 'Câu cuối.' });
     } finally {
       vi.useRealTimers();
     }
@@ -460,10 +460,93 @@ describe('drafts', () => {
 
   it('a pending save cancelled by clear() is never written', async () => {
     const drafts = new DraftController(host as never);
-    const set = vi.spyOn(store, 'set');
     drafts.save(KEY, { name: 'X', content: 'Y' });
     await drafts.clear(KEY);
     await drafts.flush();
-    expect(set).not.toHaveBeenCalled();
+    expect(await store.get('d:' + KEY)).toBeUndefined();
+  });
+
+  describe('two tabs on one article', () => {
+    const tabs = () => [new DraftController(host as never, undefined, 'A'), new DraftController(host as never, undefined, 'B')] as const;
+
+    it("neither writes over the other's text: each gets its own back, a new tab the newest", async () => {
+      const [a, b] = tabs();
+      await a.write(KEY, { name: 'An', content: 'Ý kiến ở thẻ A.' });
+      await b.write(KEY, { name: 'Bình', content: 'Ý kiến ở thẻ B.' });
+      await a.write(KEY, { name: 'An', content: 'Ý kiến ở thẻ A, dài hơn.' });
+      expect(await store.get('d:' + KEY)).toEqual({
+        name: 'An',
+        content: 'Ý kiến ở thẻ A, dài hơn.',
+        tab: 'A',
+        aside: [{ name: 'Bình', content: 'Ý kiến ở thẻ B.', tab: 'B' }],
+      });
+      expect(await a.load(KEY)).toEqual({ name: 'An', content: 'Ý kiến ở thẻ A, dài hơn.' });
+      expect(await b.load(KEY)).toEqual({ name: 'Bình', content: 'Ý kiến ở thẻ B.' });
+      expect(await new DraftController(host as never, undefined, 'C').load(KEY)).toEqual({ name: 'An', content: 'Ý kiến ở thẻ A, dài hơn.' });
+    });
+
+    it("the text a tab was given and rewrote goes; the one sent goes from every tab; the one set aside comes back after", async () => {
+      const [a, b] = tabs();
+      await a.write(KEY, { name: 'An', content: 'Bản đầu.' });
+      await b.write(KEY, { name: 'An', content: 'Bản đầu, sửa ở B.' }, 'Bản đầu.'); // B showed A's and edited it
+      expect(await store.get('d:' + KEY)).toEqual({ name: 'An', content: 'Bản đầu, sửa ở B.', tab: 'B' });
+      await a.write(KEY, { name: 'An', content: 'Một ý khác ở A.' });
+      await b.drop(KEY, (c) => c.trim() == 'Một ý khác ở A.'); // sent, from whichever tab
+      expect(await new DraftController(host as never, undefined, 'C').load(KEY)).toEqual({ name: 'An', content: 'Bản đầu, sửa ở B.' });
+      // "Nhập lại" in B: B's own goes; nothing else was there.
+      await b.clear(KEY);
+      expect(await store.get('d:' + KEY)).toMatchObject({ tab: 'A', content: '' });
+      expect(await a.load(KEY)).toEqual({ name: 'An', content: '' });
+    });
+
+    it('"Nhập lại" takes the cleared tab\'s own and the one it showed, not another tab\'s it never showed', async () => {
+      const [a, b] = tabs();
+      await a.write(KEY, { name: 'An', content: 'Của A.' });
+      await b.write(KEY, { name: 'Bình', content: 'Của B.' });
+      await new DraftController(host as never, undefined, 'C').clear(KEY, 'Của B.');
+      expect(await store.get('d:' + KEY)).toEqual({ name: 'An', content: 'Của A.', tab: 'A' });
+    });
+
+    it("a refused comment comes back into the tab's own draft, above another tab's, unless the reader typed another there", async () => {
+      const [a, b] = tabs();
+      await b.write(KEY, { name: 'Bình', content: 'Của B.' });
+      await a.refill(KEY, 'Bị từ chối.', (c) => !!c.trim());
+      expect(await a.load(KEY)).toEqual({ name: '', content: 'Bị từ chối.' });
+      expect(await b.load(KEY)).toEqual({ name: 'Bình', content: 'Của B.' });
+      await a.write(KEY, { name: 'An', content: 'Viết lại.' });
+      await a.refill(KEY, 'Lần nữa bị từ chối.', (c) => !!c.trim());
+      expect(await a.load(KEY)).toEqual({ name: 'An', content: 'Viết lại.' });
+    });
+
+    it("the same words typed in another tab, on their way to another comment, do not take this tab's away", async () => {
+      const [a, b] = tabs();
+      await b.write(KEY, { name: 'Bình', content: 'Đồng ý' });
+      await a.write(KEY, { name: 'An', content: 'Đồng ý' }); // a pause in A's typing
+      await a.write(KEY, { name: 'An', content: 'Đồng ý với tác giả.' });
+      expect(await b.load(KEY)).toEqual({ name: 'Bình', content: 'Đồng ý' });
+    });
+
+    it("the store gone to memory under one tab leaves the other tabs' drafts on disk where the disk still takes the change", async () => {
+      const [a, b] = tabs();
+      await b.write(KEY, { name: 'Bình', content: 'Của B.' });
+      const quota = () => {
+        throw new DOMException('Quota exceeded', 'QuotaExceededError');
+      };
+      // The write fails, and again on a new connection: the store goes to memory; then the disk takes it.
+      vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementationOnce(quota).mockImplementationOnce(quota);
+      await a.write(KEY, { name: 'An', content: 'Của A.' });
+      expect(store.persistent).toBe(false);
+      vi.restoreAllMocks();
+      resetStoreForTests(); // the next visit reads the disk
+      await expect.poll(() => b.load(KEY), { timeout: 5_000 }).toEqual({ name: 'Bình', content: 'Của B.' });
+    });
+
+    it('a draft kept before tabs were told apart is read, and goes once a tab that showed it writes its own', async () => {
+      await store.set('d:' + KEY, { name: 'Lan', content: 'Nháp cũ.' });
+      const [a] = tabs();
+      expect(await a.load(KEY)).toEqual({ name: 'Lan', content: 'Nháp cũ.' });
+      await a.write(KEY, { name: 'Lan', content: 'Nháp cũ, viết tiếp.' }, 'Nháp cũ.');
+      expect(await store.get('d:' + KEY)).toEqual({ name: 'Lan', content: 'Nháp cũ, viết tiếp.', tab: 'A' });
+    });
   });
 });

@@ -376,7 +376,7 @@ export async function servePage(page: Page, path: string, body: string): Promise
   );
 }
 
-/** The drafts stashed in localStorage (one slot an article, `ykien-draft <endpoint> <pageId>`), joined; null for none. */
+/** The drafts stashed in localStorage (one slot a tab and article, `ykien-draft <tab> <endpoint> <pageId>`), joined; null for none. */
 export const stashedDrafts = (page: Page) =>
   page.evaluate(() => {
     const stashes = Object.keys(localStorage)

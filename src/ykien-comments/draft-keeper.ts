@@ -19,16 +19,40 @@ import type { OutboxItem } from '../outbox/items.js';
 export const articleKey = (endpoint: string | undefined, pageId: string) => endpoint + ' ' + pageId;
 
 /**
- * The stash: one slot an article (`ykien-draft <endpoint> <pageId>`), so that one typed in another tab,
- * or before a single-page app moved on, is not written over. (`ykien-draft` alone: an older version's
- * one slot, read and moved as the others.)
+ * The stash: one slot a tab and article (`ykien-draft <tab> <endpoint> <pageId>`), so that one typed
+ * in another tab, or before a single-page app moved on, is not written over. (`ykien-draft` alone, and
+ * `ykien-draft <endpoint> <pageId>`: older versions' slots, read and moved as the others.)
  */
 const SLOT = 'ykien-draft';
-const slotOf = (key: string) => SLOT + ' ' + key;
 
 interface Stashed extends Draft {
   key: string;
+  /** The tab that typed it (absent: an older version's stash). */
+  tab?: string;
 }
+
+/**
+ * This tab, the same through its reloads: a reload gets its own draft back, and its drafts are told
+ * from another tab's of the same article (drafts.ts). Kept in sessionStorage only while the page is
+ * gone (from pagehide to the next page's start): a tab duplicated meanwhile, which copies
+ * sessionStorage, does not get it, and has its own.
+ */
+const TAB_SLOT = 'ykien-tab';
+export const TAB: string = (() => {
+  let id = Math.random().toString(36).slice(2);
+  try {
+    const ss = sessionStorage;
+    id = ss.getItem(TAB_SLOT) || id;
+    ss.removeItem(TAB_SLOT);
+    addEventListener('pagehide', () => ss.setItem(TAB_SLOT, id));
+    addEventListener('pageshow', (e) => e.persisted && ss.removeItem(TAB_SLOT));
+  } catch {
+    // sessionStorage refused: a tab of its own each page
+  }
+  return id;
+})();
+/** A stash of this tab (or of an older version, which did not tell tabs apart). */
+const ours = ([, s]: [string, Stashed]) => (s.tab ?? TAB) == TAB;
 
 /** Runs `op` on localStorage; undefined where it is refused (sandboxed frames, some private modes): the text is still in the form. */
 export function slot<T>(op: (ls: Storage) => T): T | undefined {
@@ -56,25 +80,26 @@ export const inFlightNow = () =>
     return typeof f?.key == 'string' && typeof f.payload?.clientId == 'string' ? f : undefined;
   });
 
-const stash = (s: Stashed) => slot((ls) => ls.setItem(slotOf(s.key), JSON.stringify({ key: s.key, name: s.name, content: s.content })));
+const stash = (s: Stashed) => {
+  const tab = s.tab ?? TAB;
+  slot((ls) => ls.setItem(`${SLOT} ${tab} ${s.key}`, JSON.stringify({ key: s.key, name: s.name, content: s.content, tab })));
+};
 const parsed = (text: string | null): Stashed | undefined => {
   const s = readJson(text);
   return typeof s?.key == 'string' && typeof s.name == 'string' && typeof s.content == 'string' ? s : undefined;
 };
-/** The stash of `key`'s article: its own slot, else the older one slot when it held that article. */
-const stashedOf = (key: string) =>
-  slot((ls) => {
-    const legacy = parsed(ls.getItem(SLOT));
-    return parsed(ls.getItem(slotOf(key))) ?? (legacy?.key == key ? legacy : undefined);
-  });
-const unstash = (key: string) =>
-  slot((ls) => {
-    ls.removeItem(slotOf(key));
-    if (parsed(ls.getItem(SLOT))?.key == key) ls.removeItem(SLOT);
-  });
-/** Every article's stash. */
+/** Every stash, of every tab and article, with its slot. */
 const allStashed = () =>
-  slot((ls) => Object.keys(ls).flatMap((k) => (k == SLOT || k.startsWith(SLOT + ' ') ? (parsed(ls.getItem(k)) ?? []) : []))) ?? [];
+  slot((ls) =>
+    Object.keys(ls).flatMap((k): [string, Stashed][] => {
+      const s = (k == SLOT || k.startsWith(SLOT + ' ')) && parsed(ls.getItem(k));
+      return s ? [[k, s]] : [];
+    }),
+  ) ?? [];
+/** The stashes of `key`'s article. */
+const stashesOf = (key: string) => allStashed().filter(([, s]) => s.key == key);
+/** Takes stashes out, by their slots. */
+const unstash = (stashes: [string, Stashed][]) => slot((ls) => stashes.forEach(([k]) => ls.removeItem(k)));
 
 export class DraftKeeper implements ReactiveController {
   #drafts?: Promise<DraftController>;
@@ -84,6 +109,8 @@ export class DraftKeeper implements ReactiveController {
   #key: () => string;
   #draft: () => Draft;
   #onUnavailable: () => void;
+  /** Per article, the draft text restore put in the form: the reader's own takes its place (drafts.ts). */
+  #seen = new Map<string, string>();
 
   /**
    * `key`: the endpoint and article the draft is kept under; `draft`: what the form holds now;
@@ -120,13 +147,12 @@ export class DraftKeeper implements ReactiveController {
   prepare(): Promise<DraftController> {
     return (this.#drafts ??= keep().then(
       async (kept) => {
-        const drafts = new kept.DraftController(this.#host, this.#onUnavailable);
-        // Stashed drafts (of any article) move into the store before anything newer is saved.
+        const drafts = new kept.DraftController(this.#host, this.#onUnavailable, TAB);
+        // Stashed drafts (of any article, each as its tab's) move into the store before anything newer is saved.
         const all = allStashed();
-        for (const s of all) drafts.save(s.key, s);
-        if (all.length) await drafts.flush();
+        await Promise.all(all.map(([, s]) => drafts.write(s.key, s, undefined, s.tab ?? TAB)));
         // Kept where they were when the store holds them in memory only: the next reload reads them there.
-        if (drafts.persistent) for (const s of all) unstash(s.key);
+        if (drafts.persistent) unstash(all);
         return (this.#ready = drafts);
       },
       (e) => {
@@ -151,12 +177,16 @@ export class DraftKeeper implements ReactiveController {
     const s = this.stashed();
     // The stash is the newest there is (the page's last words as it went): put back at once, checked below.
     const fromStash = s && !this.#draft().content ? s.content : undefined;
-    if (fromStash !== undefined) put({ name: this.#draft().name || s!.name, content: fromStash });
+    if (fromStash !== undefined) {
+      this.#seen.set(key, fromStash);
+      put({ name: this.#draft().name || s!.name, content: fromStash });
+    }
     // A comment the last page kept in its memory only (IndexedDB refused), gone with it: back in the
     // form, where sent again it goes under its key.
     const queued = !this.#draft().content ? inFlightNow() : undefined;
     if (queued?.queued && queued.payload.pageId == pageId.normalize('NFC')) put({ name: this.#draft().name || queued.payload.name, content: queued.payload.content });
-    keptIfStored()
+    // Another tab's stash of this article moves into the store, to be weighed there: its code comes now.
+    (stashesOf(key).some((st) => !ours(st)) ? keep().catch(() => undefined) : keptIfStored())
       .then(async (kept) => {
         if (!kept) return;
         const none = () => [];
@@ -188,19 +218,24 @@ export class DraftKeeper implements ReactiveController {
           const drafted = clean(d?.content ?? '');
           if (refused && (!drafted || drafted == refused.payload.content)) return onRefused(refused);
           if (!d) return;
+          this.#seen.set(key, d.content);
           const sent = wasSent(d.content);
           put({ name: now.name || d.name, content: sent ? '' : d.content });
           if (!sent) return;
         }
-        // The emptied draft is kept too, now: once the outbox has sent the comment, it must not come back.
+        // The emptied draft is kept too, now (the sent text goes, as `seen`): once the outbox has sent the
+        // comment, it must not come back.
         void this.flush();
       })
       .catch(() => {}); // nothing to put back
   }
 
-  /** This article's stashed draft, read at once. */
+  /**
+   * This tab's stashed draft of the article, read at once. (Another tab's comes through the store, which
+   * weighs it against this tab's own.)
+   */
   stashed(): Draft | undefined {
-    return stashedOf(this.#key());
+    return stashesOf(this.#key()).find(ours)?.[1];
   }
 
   /** This article's draft from the store, if the device keeps anything (else nothing is loaded). */
@@ -220,10 +255,10 @@ export class DraftKeeper implements ReactiveController {
     // reload then still brings the text back.
     if (!this.#ready?.persistent) stash({ key, ...draft });
     // The store has it from here: a stash this page left when it was hidden is older, and must not
-    // come back over it after a crash (which writes no stash).
-    else if (stashedOf(key)) unstash(key);
+    // come back over it after a crash (which writes no stash). Another tab's is that tab's to take out.
+    else unstash(stashesOf(key).filter(ours));
     return this.prepare().then(
-      (d) => (d.save(key, draft), d),
+      (d) => (d.save(key, draft, this.#seen.get(key)), d),
       () => void (this.#key() == key && stash({ key, ...this.#draft() })), // the text typed since
     );
   }
@@ -242,36 +277,34 @@ export class DraftKeeper implements ReactiveController {
   async sent(key: string, content: string): Promise<void> {
     // Compared as sent (NFC, trimmed): the outbox knows only what it sent, the draft what was typed.
     const same = (typed: string) => clean(typed) == clean(content);
-    const s = stashedOf(key);
-    if (s && same(s.content)) stash({ ...s, content: '' });
-    await this.#amend(key, same, '');
+    // This tab's stash is the newest it has: emptied, it hides the store's older copy of the sent text.
+    // Another tab's goes: the store has that tab's (dropped below), and it must hide nothing else.
+    for (const st of stashesOf(key)) if (same(st[1].content)) unstash([st]), ours(st) && stash({ ...st[1], content: '' });
+    await (await this.#store())?.drop(key, same);
   }
 
   /**
-   * `key`'s draft (another article's than the form's, perhaps) gets `content` if its own passes `when`:
-   * written beside the form's pending save, not in its place. No store (its code cannot be fetched):
-   * nothing, the stash was all there is; never a failure of the send.
+   * The store, to change a draft (another article's than the form's, perhaps) beside the form's pending
+   * save, not in its place. None (its code cannot be fetched): nothing, the stash was all there is;
+   * never a failure of the send.
    */
-  async #amend(key: string, when: (content: string) => boolean, content: string): Promise<void> {
-    const d = await this.prepare().catch(() => undefined);
-    if (!d) return;
-    await d.flush();
-    const draft = await d.load(key);
-    if (when(draft.content)) await d.write(key, { ...draft, content });
-  }
+  #store = () => this.prepare().catch(() => undefined);
 
   /**
    * A comment sent from `key`'s form, which holds another article's now, was refused: its text goes back
    * into that article's draft, unless the reader wrote another there since (coming back to the article
    * while it went emptied it, taking it for one the outbox would send, and the outbox has let it go).
    */
-  refused(key: string, content: string): Promise<void> {
-    return this.#amend(key, (now) => !clean(now), content);
+  async refused(key: string, content: string): Promise<void> {
+    await (await this.#store())?.refill(key, content, (now) => !!clean(now));
   }
 
   /** "Nhập lại": this article's draft and the remembered name go. */
   clear(): void {
-    if (this.stashed()) unstash(this.#key());
-    this.prepare().then((d) => d.clear(this.#key()), () => {});
+    const key = this.#key();
+    const seen = this.#seen.get(key);
+    this.#seen.delete(key);
+    unstash(stashesOf(key).filter((st) => ours(st) || st[1].content == seen));
+    this.prepare().then((d) => d.clear(key, seen), () => {});
   }
 }
