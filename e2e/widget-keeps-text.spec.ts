@@ -171,8 +171,10 @@ test('a page hidden and shown again leaves no stash older than the store: what i
   // What was typed before the store's code came was stashed; it moves into the store, then the stash goes
   // (a moment after the store has it: waited for, or the check below would see that moment).
   await expect.poll(stash).toBeNull();
-  await hide('hidden'); // nothing typed since the store had it: nothing stashed (another tab's draft may be newer)
-  expect(await stash()).toBeNull();
+  // Hidden: the form's text is stashed as this tab's, with the time it was typed (another tab may have
+  // taken it out of the store since, having shown it and had it rewritten there).
+  await hide('hidden');
+  expect(JSON.parse((await stash())!)).toMatchObject({ content: 'Trước', at: expect.any(Number) });
   await hide('visible');
   // The reader switched tabs within 300 ms of a key: stashed, as the page may be discarded. (The key and
   // the switch in one call in the page, a task apart: a stall between two calls from the test would let
@@ -297,6 +299,63 @@ test('a tab opened from the article (which copies its sessionStorage, as a dupli
   await copy.close({ runBeforeUnload: true });
   await page.reload();
   await expect(form(page).content).toHaveValue('Viết ở thẻ gốc.');
+});
+
+test('a second tab shows the first one\'s draft and its reader rewrites it there: the first tab, closed as it was, still leaves its text', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  await article();
+  const key = `d:${ENDPOINT} ${ORIGIN}/tin-tuc/bai-viet`;
+  await fillAndVerify(page, 'Lê Văn An', 'Ý kiến thứ nhất, để đó ở thẻ này.');
+  await expect.poll(async () => (await idb(page))[key]?.content).toBe('Ý kiến thứ nhất, để đó ở thẻ này.');
+  const other = await secondTab(page, endpoint);
+  await other.goto(`${ORIGIN}/tin-tuc/bai-viet`);
+  await expect(form(other).content).toHaveValue('Ý kiến thứ nhất, để đó ở thẻ này.'); // the newest draft
+  await fillAndVerify(other, 'Lê Văn An', 'Một ý kiến khác.'); // rewritten there: it takes the shown one's place
+  await expect.poll(async () => ((d) => [d?.content, d?.aside])((await idb(page))[key])).toEqual(['Một ý kiến khác.', undefined]);
+  await page.close({ runBeforeUnload: true }); // the first tab, its text still in the form, nothing pending
+  await other.reload();
+  await expect(form(other).content).toHaveValue('Một ý kiến khác.');
+  await expect.poll(async () => (await idb(other))[key]?.aside).toEqual([expect.objectContaining({ content: 'Ý kiến thứ nhất, để đó ở thẻ này.' })]);
+  // Once the second is cleared there, the first comes back.
+  await form(other).clear.click();
+  await other.reload();
+  await expect(form(other).content).toHaveValue('Ý kiến thứ nhất, để đó ở thẻ này.');
+});
+
+test('a tab duplicated after a reload, before the box\'s code came (the comments far below), is a tab of its own', async ({ page, article, endpoint }) => {
+  await article();
+  await fillAndVerify(page, 'Lê Văn An', 'Viết trước khi tải lại.');
+  await expect.poll(async () => (await idb(page))[`d:${ENDPOINT} ${ORIGIN}/tin-tuc/bai-viet`]?.content).toBe('Viết trước khi tải lại.');
+  // From now on the article has the comments far below: the box's code waits for the reader.
+  const far = articleHtml({ before: '<div style="height: 4000px"></div>' });
+  const serveFar = (r: Route) => r.fulfill({ contentType: 'text/html; charset=utf-8', body: far });
+  await secondTab(page, endpoint);
+  await page.route(`${ORIGIN}/tin-tuc/bai-viet`, serveFar);
+  await page.context().route(`${ORIGIN}/tin-tuc/bai-viet`, serveFar);
+  await page.reload();
+  const [copy] = await Promise.all([page.context().waitForEvent('page'), page.evaluate(() => void open(location.href))]);
+  for (const p of [page, copy]) {
+    await form(p).host.scrollIntoViewIfNeeded();
+    await expect(form(p).content).toHaveValue('Viết trước khi tải lại.'); // put back: the newest draft
+  }
+  for (const p of [page, copy]) {
+    await form(p).content.click();
+    await p.keyboard.press('End');
+    await p.keyboard.type(p == page ? ' Ở thẻ gốc.' : ' Ở thẻ nhân bản.');
+  }
+  // Each tab stashes its text as it is hidden: one slot a tab.
+  const hide = (p: Page) =>
+    p.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+  await hide(page);
+  await hide(copy);
+  const slots = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('ykien-draft ')).map((k) => JSON.parse(localStorage.getItem(k)!).content).sort());
+  expect(slots).toEqual(['Viết trước khi tải lại. Ở thẻ gốc.', 'Viết trước khi tải lại. Ở thẻ nhân bản.']);
 });
 
 test('typed on two articles while the store\'s code could not come: when it comes, both drafts move into the store', async ({ page, article }) => {

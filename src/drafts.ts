@@ -19,9 +19,13 @@ export interface Draft {
   content: string;
 }
 
-/** A tab's draft as stored; `tab` is absent on one kept before tabs were told apart. */
-interface Entry extends Draft {
+/**
+ * A tab's draft as stored, and when it was typed (ms); `tab` and `at` are absent on one kept before
+ * tabs were told apart.
+ */
+export interface Entry extends Draft {
   tab?: string;
+  at?: number;
 }
 
 /** An article's drafts: the newest, and the other tabs' older ones aside. */
@@ -29,9 +33,9 @@ interface Stored extends Entry {
   aside?: Entry[];
 }
 
-const entries = (s: Stored | undefined): Entry[] => (s ? [{ name: s.name, content: s.content, tab: s.tab }, ...(s.aside ?? [])] : []);
+const entries = (s: Stored | undefined): Entry[] => (s ? [{ name: s.name, content: s.content, tab: s.tab, at: s.at }, ...(s.aside ?? [])] : []);
 const pack = (list: Entry[]): Stored | undefined => {
-  const [top, ...aside] = list.filter((e) => e.name || e.content);
+  const [top, ...aside] = list.filter((e) => e.name || e.content).sort((a, b) => (b.at ?? 0) - (a.at ?? 0));
   return top && (aside.length ? { ...top, aside } : top);
 };
 
@@ -69,13 +73,13 @@ export class DraftController implements ReactiveController {
   }
 
   /**
-   * The draft of this article: this tab's, else the newest with text; else an empty one with the last
-   * name used anywhere.
+   * The draft of this article: this tab's, else the newest with text (its `tab` says whose); else an
+   * empty one with the last name used anywhere.
    */
-  async load(key: string): Promise<Draft> {
+  async load(key: string): Promise<Entry> {
     const list = entries(await store.get<Stored>('d:' + key));
     const d = list.find((e) => e.tab == this.#tab && e.content) ?? list.find((e) => e.content) ?? list.find((e) => e.tab == this.#tab);
-    return d ? { name: d.name, content: d.content } : { name: (await store.get<string>(NAME)) ?? '', content: '' };
+    return d ? { name: d.name, content: d.content, tab: d.tab, at: d.at } : { name: (await store.get<string>(NAME)) ?? '', content: '' };
   }
 
   /**
@@ -105,11 +109,19 @@ export class DraftController implements ReactiveController {
    * Writes one article's draft of `tab` now, beside what is pending for the form (which stays pending):
    * in one transaction with what other tabs wrote, so that none is written over. Their drafts stay,
    * aside, but the one this form showed (`seen`), which the reader's text takes the place of. (One with
-   * the same text stays too: it may be the start of a comment that tab goes on with.)
+   * the same text stays too: it may be the start of a comment that tab goes on with.) `at`: a stash's
+   * time, moved in as `tab`'s, which does not replace what that tab stored later.
    */
-  async write(key: string, { name, content }: Draft, seen?: string, tab = this.#tab): Promise<void> {
-    await store.update<Stored>('d:' + key, (old) =>
-      pack([{ name, content, tab }, ...entries(old).filter((e) => e.tab != tab && e.content && e.content != seen)]),
+  async write(key: string, { name, content }: Draft, seen?: string, tab = this.#tab, at?: number): Promise<void> {
+    await store.update<Stored>(
+      'd:' + key,
+      (old) => {
+        const list = entries(old);
+        // A stash moved in (`at` given) that its tab has typed past since: the store's is newer.
+        if (at !== undefined && list.some((e) => e.tab == tab && (e.at ?? 0) > at)) return old;
+        return pack([{ name, content, tab, at: at ?? Date.now() }, ...list.filter((e) => e.tab != tab && e.content && e.content != seen)]);
+      },
+      false, // on a full disk, the others' drafts stay there, beside this tab's older one
     );
   }
 
@@ -142,7 +154,7 @@ export class DraftController implements ReactiveController {
     await store.update<Stored>('d:' + key, (old) => {
       const list = entries(old);
       const mine = list.find((e) => e.tab == this.#tab);
-      return mine && typed(mine.content) ? old : pack([{ name: mine?.name ?? '', content, tab: this.#tab }, ...list.filter((e) => e != mine)]);
+      return mine && typed(mine.content) ? old : pack([{ name: mine?.name ?? '', content, tab: this.#tab, at: Date.now() }, ...list.filter((e) => e != mine)]);
     });
   }
 

@@ -79,15 +79,17 @@ const updateIn = <T>(s: UseStore, k: string, fn: (old: T | undefined) => T | und
  * A write that went to memory. A draft's older value is changed on IndexedDB too, where it can (its
  * other tabs' drafts kept), else deleted (a delete needs no room on a full disk): a stale draft, still
  * holding a comment since sent, must not come back on the next visit, when memory is gone and
- * IndexedDB is read again. Only a draft: the outbox's records on disk are the comments' last copies (a
- * resend is harmless: the server replays it), and the lease is other tabs' too.
+ * IndexedDB is read again. Not deleted when the change only adds (`staleGoes` false: the others'
+ * drafts there are worth more than this tab's older text). Only a draft: the outbox's records on disk
+ * are the comments' last copies (a resend is harmless: the server replays it), and the lease is other
+ * tabs' too.
  */
-const put = <T>(k: string, v: unknown, fn?: (old: T | undefined) => T | undefined) => {
+const put = <T>(k: string, v: unknown, fn?: (old: T | undefined) => T | undefined, staleGoes = true) => {
   if (v === undefined) memory.delete(k);
   else memory.set(k, v);
   if (opened && k.startsWith('d:'))
     (fn ? updateIn(idb!, k, fn) : Promise.reject())
-      .catch(() => del(k, idb!))
+      .catch(() => (staleGoes ? del(k, idb!) : undefined))
       .catch(() => {});
 };
 
@@ -99,10 +101,10 @@ export const store = {
    * Read-modify-write in one transaction: what the cross-tab lease needs. `undefined` deletes the key
    * (idb-keyval's own update would store an undefined value under it).
    */
-  update: <T>(k: string, fn: (old: T | undefined) => T | undefined) =>
+  update: <T>(k: string, fn: (old: T | undefined) => T | undefined, staleGoes?: boolean) =>
     run(
       (s) => updateIn(s, k, fn),
-      () => put(k, fn(memory.get(k) as T | undefined), fn),
+      () => put(k, fn(memory.get(k) as T | undefined), fn, staleGoes),
     ),
   /** Every value whose key starts with `prefix`. */
   list: async <T>(prefix: string): Promise<T[]> =>

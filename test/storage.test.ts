@@ -416,21 +416,21 @@ describe('drafts', () => {
     drafts.save(KEY, { name: 'Anh', content: 'Bài viết' });
     expect(update).not.toHaveBeenCalled();
     // waitFor returns as soon as it holds: the long timeout only spares a slow machine a false failure.
-    await vi.waitFor(async () => expect(await store.get('d:' + KEY)).toEqual({ name: 'Anh', content: 'Bài viết', tab: 'tab1' }), { timeout: 5_000, interval: 20 });
+    await vi.waitFor(async () => expect(await store.get('d:' + KEY)).toEqual({ name: 'Anh', content: 'Bài viết', tab: 'tab1', at: expect.any(Number) }), { timeout: 5_000, interval: 20 });
     expect(update.mock.calls.filter(([k]) => k === 'd:' + KEY)).toHaveLength(1);
     await vi.waitFor(async () => expect(await store.get('name')).toBe('Anh'), { timeout: 5_000, interval: 20 });
 
     resetStoreForTests(); // a new page
     const again = new DraftController(host as never, undefined, 'tab2');
-    expect(await again.load(KEY)).toEqual({ name: 'Anh', content: 'Bài viết' });
-    expect(await again.load(`${EP} https://bao.example.vn/other`)).toEqual({ name: 'Anh', content: '' });
+    expect(await again.load(KEY)).toMatchObject({ name: 'Anh', content: 'Bài viết' });
+    expect(await again.load(`${EP} https://bao.example.vn/other`)).toMatchObject({ name: 'Anh', content: '' });
   });
 
   it('flush writes at once; an empty draft deletes it; clear removes the draft and the name', async () => {
     const drafts = new DraftController(host as never);
     drafts.save(KEY, { name: 'Lan', content: 'Nội dung' });
     await drafts.flush();
-    expect(await store.get('d:' + KEY)).toEqual({ name: 'Lan', content: 'Nội dung', tab: '' });
+    expect(await store.get('d:' + KEY)).toMatchObject({ name: 'Lan', content: 'Nội dung', tab: '' });
     drafts.save(KEY, { name: '', content: '' });
     await drafts.flush();
     expect(await store.get('d:' + KEY)).toBeUndefined();
@@ -440,7 +440,7 @@ describe('drafts', () => {
     await drafts.clear(KEY);
     expect(await store.get('d:' + KEY)).toBeUndefined();
     expect(await store.get('name')).toBeUndefined();
-    expect(await drafts.load(KEY)).toEqual({ name: '', content: '' });
+    expect(await drafts.load(KEY)).toMatchObject({ name: '', content: '' });
   });
 
   it('a save stays pending until its write is stored, not only until its timer fires (the page may go in between)', async () => {
@@ -474,29 +474,29 @@ describe('drafts', () => {
       await a.write(KEY, { name: 'An', content: 'Ý kiến ở thẻ A.' });
       await b.write(KEY, { name: 'Bình', content: 'Ý kiến ở thẻ B.' });
       await a.write(KEY, { name: 'An', content: 'Ý kiến ở thẻ A, dài hơn.' });
-      expect(await store.get('d:' + KEY)).toEqual({
+      expect(await store.get('d:' + KEY)).toMatchObject({
         name: 'An',
         content: 'Ý kiến ở thẻ A, dài hơn.',
         tab: 'A',
         aside: [{ name: 'Bình', content: 'Ý kiến ở thẻ B.', tab: 'B' }],
       });
-      expect(await a.load(KEY)).toEqual({ name: 'An', content: 'Ý kiến ở thẻ A, dài hơn.' });
-      expect(await b.load(KEY)).toEqual({ name: 'Bình', content: 'Ý kiến ở thẻ B.' });
-      expect(await new DraftController(host as never, undefined, 'C').load(KEY)).toEqual({ name: 'An', content: 'Ý kiến ở thẻ A, dài hơn.' });
+      expect(await a.load(KEY)).toMatchObject({ name: 'An', content: 'Ý kiến ở thẻ A, dài hơn.' });
+      expect(await b.load(KEY)).toMatchObject({ name: 'Bình', content: 'Ý kiến ở thẻ B.' });
+      expect(await new DraftController(host as never, undefined, 'C').load(KEY)).toMatchObject({ name: 'An', content: 'Ý kiến ở thẻ A, dài hơn.' });
     });
 
     it("the text a tab was given and rewrote goes; the one sent goes from every tab; the one set aside comes back after", async () => {
       const [a, b] = tabs();
       await a.write(KEY, { name: 'An', content: 'Bản đầu.' });
       await b.write(KEY, { name: 'An', content: 'Bản đầu, sửa ở B.' }, 'Bản đầu.'); // B showed A's and edited it
-      expect(await store.get('d:' + KEY)).toEqual({ name: 'An', content: 'Bản đầu, sửa ở B.', tab: 'B' });
+      expect(await store.get('d:' + KEY)).toEqual({ name: 'An', content: 'Bản đầu, sửa ở B.', tab: 'B', at: expect.any(Number) });
       await a.write(KEY, { name: 'An', content: 'Một ý khác ở A.' });
       await b.drop(KEY, (c) => c.trim() == 'Một ý khác ở A.'); // sent, from whichever tab
-      expect(await new DraftController(host as never, undefined, 'C').load(KEY)).toEqual({ name: 'An', content: 'Bản đầu, sửa ở B.' });
+      expect(await new DraftController(host as never, undefined, 'C').load(KEY)).toMatchObject({ name: 'An', content: 'Bản đầu, sửa ở B.' });
       // "Nhập lại" in B: B's own goes; nothing else was there.
       await b.clear(KEY);
       expect(await store.get('d:' + KEY)).toMatchObject({ tab: 'A', content: '' });
-      expect(await a.load(KEY)).toEqual({ name: 'An', content: '' });
+      expect(await a.load(KEY)).toMatchObject({ name: 'An', content: '' });
     });
 
     it('"Nhập lại" takes the cleared tab\'s own and the one it showed, not another tab\'s it never showed', async () => {
@@ -504,18 +504,18 @@ describe('drafts', () => {
       await a.write(KEY, { name: 'An', content: 'Của A.' });
       await b.write(KEY, { name: 'Bình', content: 'Của B.' });
       await new DraftController(host as never, undefined, 'C').clear(KEY, 'Của B.');
-      expect(await store.get('d:' + KEY)).toEqual({ name: 'An', content: 'Của A.', tab: 'A' });
+      expect(await store.get('d:' + KEY)).toEqual({ name: 'An', content: 'Của A.', tab: 'A', at: expect.any(Number) });
     });
 
     it("a refused comment comes back into the tab's own draft, above another tab's, unless the reader typed another there", async () => {
       const [a, b] = tabs();
       await b.write(KEY, { name: 'Bình', content: 'Của B.' });
       await a.refill(KEY, 'Bị từ chối.', (c) => !!c.trim());
-      expect(await a.load(KEY)).toEqual({ name: '', content: 'Bị từ chối.' });
-      expect(await b.load(KEY)).toEqual({ name: 'Bình', content: 'Của B.' });
+      expect(await a.load(KEY)).toMatchObject({ name: '', content: 'Bị từ chối.' });
+      expect(await b.load(KEY)).toMatchObject({ name: 'Bình', content: 'Của B.' });
       await a.write(KEY, { name: 'An', content: 'Viết lại.' });
       await a.refill(KEY, 'Lần nữa bị từ chối.', (c) => !!c.trim());
-      expect(await a.load(KEY)).toEqual({ name: 'An', content: 'Viết lại.' });
+      expect(await a.load(KEY)).toMatchObject({ name: 'An', content: 'Viết lại.' });
     });
 
     it("the same words typed in another tab, on their way to another comment, do not take this tab's away", async () => {
@@ -523,7 +523,7 @@ describe('drafts', () => {
       await b.write(KEY, { name: 'Bình', content: 'Đồng ý' });
       await a.write(KEY, { name: 'An', content: 'Đồng ý' }); // a pause in A's typing
       await a.write(KEY, { name: 'An', content: 'Đồng ý với tác giả.' });
-      expect(await b.load(KEY)).toEqual({ name: 'Bình', content: 'Đồng ý' });
+      expect(await b.load(KEY)).toMatchObject({ name: 'Bình', content: 'Đồng ý' });
     });
 
     it("the store gone to memory under one tab leaves the other tabs' drafts on disk where the disk still takes the change", async () => {
@@ -538,15 +538,39 @@ describe('drafts', () => {
       expect(store.persistent).toBe(false);
       vi.restoreAllMocks();
       resetStoreForTests(); // the next visit reads the disk
-      await expect.poll(() => b.load(KEY), { timeout: 5_000 }).toEqual({ name: 'Bình', content: 'Của B.' });
+      await expect.poll(() => b.load(KEY), { timeout: 5_000 }).toMatchObject({ name: 'Bình', content: 'Của B.' });
+    });
+
+    it("a full disk under one tab's write leaves the other tabs' drafts there (a delete would take them all)", async () => {
+      const [a, b] = tabs();
+      await b.write(KEY, { name: 'Bình', content: 'Của B.' });
+      vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
+        throw new DOMException('Quota exceeded', 'QuotaExceededError');
+      });
+      await a.write(KEY, { name: 'An', content: 'Của A.' });
+      expect(store.persistent).toBe(false);
+      await new Promise((r) => setTimeout(r, 50)); // the disk's change tried, and refused
+      vi.restoreAllMocks();
+      resetStoreForTests();
+      expect(await b.load(KEY)).toMatchObject({ name: 'Bình', content: 'Của B.' });
+    });
+
+    it("a tab's stash, moved in by another tab after that tab had stored newer text, does not replace it", async () => {
+      const [a] = tabs();
+      const stashedAt = Date.now() - 1_000;
+      await a.write(KEY, { name: 'An', content: 'Viết tiếp sau khi ẩn.' }); // stored now
+      await new DraftController(host as never, undefined, 'C').write(KEY, { name: 'An', content: 'Viết' }, undefined, 'A', stashedAt);
+      expect(await a.load(KEY)).toMatchObject({ content: 'Viết tiếp sau khi ẩn.' });
+      await new DraftController(host as never, undefined, 'C').write(KEY, { name: 'An', content: 'Viết lại' }, undefined, 'A', Date.now() + 1_000);
+      expect(await a.load(KEY)).toMatchObject({ content: 'Viết lại' });
     });
 
     it('a draft kept before tabs were told apart is read, and goes once a tab that showed it writes its own', async () => {
       await store.set('d:' + KEY, { name: 'Lan', content: 'Nháp cũ.' });
       const [a] = tabs();
-      expect(await a.load(KEY)).toEqual({ name: 'Lan', content: 'Nháp cũ.' });
+      expect(await a.load(KEY)).toMatchObject({ name: 'Lan', content: 'Nháp cũ.' });
       await a.write(KEY, { name: 'Lan', content: 'Nháp cũ, viết tiếp.' }, 'Nháp cũ.');
-      expect(await store.get('d:' + KEY)).toEqual({ name: 'Lan', content: 'Nháp cũ, viết tiếp.', tab: 'A' });
+      expect(await store.get('d:' + KEY)).toEqual({ name: 'Lan', content: 'Nháp cũ, viết tiếp.', tab: 'A', at: expect.any(Number) });
     });
   });
 });

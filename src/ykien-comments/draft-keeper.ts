@@ -10,7 +10,7 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { CommentPayload } from '../api/send.js';
-import type { Draft, DraftController } from '../drafts.js';
+import type { Draft, DraftController, Entry } from '../drafts.js';
 import { clean } from '../text.js';
 import { keep, keptIfStored } from './keeping.js';
 import type { OutboxItem } from '../outbox/items.js';
@@ -27,24 +27,31 @@ const SLOT = 'ykien-draft';
 
 interface Stashed extends Draft {
   key: string;
-  /** The tab that typed it (absent: an older version's stash). */
+  /** The tab that typed it, and when (absent: an older version's stash). */
   tab?: string;
+  at?: number;
 }
 
 /**
  * This tab, the same through its reloads: a reload gets its own draft back, and its drafts are told
- * from another tab's of the same article (drafts.ts). Kept in sessionStorage only while the page is
- * gone (from pagehide to the next page's start): a tab duplicated meanwhile, which copies
- * sessionStorage, does not get it, and has its own.
+ * from another tab's of the same article (drafts.ts). Left in sessionStorage as a page goes, with the
+ * time it went, and taken by the next page only if it went after that page's navigation began (a
+ * reload, or Back): a tab duplicated later, which copies sessionStorage, began after, and has its own.
  */
 const TAB_SLOT = 'ykien-tab';
+const now = () => performance.timeOrigin + performance.now();
 export const TAB: string = (() => {
   let id = Math.random().toString(36).slice(2);
   try {
     const ss = sessionStorage;
-    id = ss.getItem(TAB_SLOT) || id;
+    try {
+      const [was, left] = JSON.parse(ss.getItem(TAB_SLOT)!);
+      if (typeof was == 'string' && left >= performance.timeOrigin) id = was;
+    } catch {
+      // none, or not ours
+    }
     ss.removeItem(TAB_SLOT);
-    addEventListener('pagehide', () => ss.setItem(TAB_SLOT, id));
+    addEventListener('pagehide', () => ss.setItem(TAB_SLOT, JSON.stringify([id, now()])));
     addEventListener('pageshow', (e) => e.persisted && ss.removeItem(TAB_SLOT));
   } catch {
     // sessionStorage refused: a tab of its own each page
@@ -82,7 +89,7 @@ export const inFlightNow = () =>
 
 const stash = (s: Stashed) => {
   const tab = s.tab ?? TAB;
-  slot((ls) => ls.setItem(`${SLOT} ${tab} ${s.key}`, JSON.stringify({ key: s.key, name: s.name, content: s.content, tab })));
+  slot((ls) => ls.setItem(`${SLOT} ${tab} ${s.key}`, JSON.stringify({ key: s.key, name: s.name, content: s.content, tab, at: s.at ?? Date.now() })));
 };
 const parsed = (text: string | null): Stashed | undefined => {
   const s = readJson(text);
@@ -109,8 +116,10 @@ export class DraftKeeper implements ReactiveController {
   #key: () => string;
   #draft: () => Draft;
   #onUnavailable: () => void;
-  /** Per article, the draft text restore put in the form: the reader's own takes its place (drafts.ts). */
+  /** Per article, another tab's draft text restore put in the form: the reader's own takes its place (drafts.ts). */
   #seen = new Map<string, string>();
+  /** When the form's text was typed: at its last save here, else as its draft was stored. */
+  #typedAt?: number;
 
   /**
    * `key`: the endpoint and article the draft is kept under; `draft`: what the form holds now;
@@ -124,13 +133,15 @@ export class DraftKeeper implements ReactiveController {
   }
 
   /**
-   * The page goes, or may (hidden): keystrokes the store has not had yet are stashed now, synchronously.
-   * Only those: a form that typed nothing since must not stash its older text (or nothing) over a
-   * draft another tab saved meanwhile. (Until the store is in, save() stashes every keystroke.)
+   * The page goes, or may (hidden): the form's text is stashed now, synchronously, with the time it was
+   * typed: keystrokes the store has not had yet, and text another tab may have taken out of the store
+   * since (it showed this tab's text and its reader rewrote it there: drafts.ts), which the next page
+   * puts back, as this tab's, below anything newer. (Until the store is in, save() stashes every keystroke.)
    */
   #leaving = (e: Event) => {
     if (e.type == 'visibilitychange' && document.visibilityState != 'hidden') return;
-    if (this.#ready?.pending) stash({ key: this.#key(), ...this.#draft() });
+    const draft = this.#draft();
+    if (this.#ready?.pending || draft.content) stash({ key: this.#key(), ...draft, at: this.#typedAt });
   };
 
   hostConnected(): void {
@@ -150,7 +161,7 @@ export class DraftKeeper implements ReactiveController {
         const drafts = new kept.DraftController(this.#host, this.#onUnavailable, TAB);
         // Stashed drafts (of any article, each as its tab's) move into the store before anything newer is saved.
         const all = allStashed();
-        await Promise.all(all.map(([, s]) => drafts.write(s.key, s, undefined, s.tab ?? TAB)));
+        await Promise.all(all.map(([, s]) => drafts.write(s.key, s, undefined, s.tab ?? TAB, s.at ?? 0)));
         // Kept where they were when the store holds them in memory only: the next reload reads them there.
         if (drafts.persistent) unstash(all);
         return (this.#ready = drafts);
@@ -174,11 +185,12 @@ export class DraftKeeper implements ReactiveController {
    */
   restore(endpoint: string, pageId: string, put: (d: Draft) => void, onQueued: () => void, onRefused: (item: OutboxItem) => void): void {
     const key = this.#key();
+    this.#typedAt = undefined;
     const s = this.stashed();
     // The stash is the newest there is (the page's last words as it went): put back at once, checked below.
     const fromStash = s && !this.#draft().content ? s.content : undefined;
     if (fromStash !== undefined) {
-      this.#seen.set(key, fromStash);
+      this.#typedAt = s!.at;
       put({ name: this.#draft().name || s!.name, content: fromStash });
     }
     // A comment the last page kept in its memory only (IndexedDB refused), gone with it: back in the
@@ -218,7 +230,9 @@ export class DraftKeeper implements ReactiveController {
           const drafted = clean(d?.content ?? '');
           if (refused && (!drafted || drafted == refused.payload.content)) return onRefused(refused);
           if (!d) return;
-          this.#seen.set(key, d.content);
+          // Another tab's: the reader's own text here takes its place. (This tab's own is this tab's anyway.)
+          if (d.tab != TAB) this.#seen.set(key, d.content);
+          this.#typedAt = d.at;
           const sent = wasSent(d.content);
           put({ name: now.name || d.name, content: sent ? '' : d.content });
           if (!sent) return;
@@ -234,12 +248,12 @@ export class DraftKeeper implements ReactiveController {
    * This tab's stashed draft of the article, read at once. (Another tab's comes through the store, which
    * weighs it against this tab's own.)
    */
-  stashed(): Draft | undefined {
+  stashed(): Stashed | undefined {
     return stashesOf(this.#key()).find(ours)?.[1];
   }
 
   /** This article's draft from the store, if the device keeps anything (else nothing is loaded). */
-  async stored(): Promise<Draft | undefined> {
+  async stored(): Promise<Entry | undefined> {
     return (await keptIfStored()) && (await this.prepare()).load(this.#key());
   }
 
@@ -251,14 +265,17 @@ export class DraftKeeper implements ReactiveController {
   save(): Promise<DraftController | undefined> {
     const key = this.#key();
     const draft = this.#draft();
+    const seen = this.#seen.get(key);
+    this.#typedAt = Date.now();
     // Stashed too while the store keeps drafts in memory only (IndexedDB refused, localStorage not): a
-    // reload then still brings the text back.
-    if (!this.#ready?.persistent) stash({ key, ...draft });
+    // reload then still brings the text back. Another tab's stash this form showed goes, as its
+    // draft would from the store (that tab, if still open, stashes its text again as it goes).
+    if (!this.#ready?.persistent) stash({ key, ...draft }), unstash(stashesOf(key).filter((st) => !ours(st) && st[1].content == seen));
     // The store has it from here: a stash this page left when it was hidden is older, and must not
     // come back over it after a crash (which writes no stash). Another tab's is that tab's to take out.
     else unstash(stashesOf(key).filter(ours));
     return this.prepare().then(
-      (d) => (d.save(key, draft, this.#seen.get(key)), d),
+      (d) => (d.save(key, draft, seen), d),
       () => void (this.#key() == key && stash({ key, ...this.#draft() })), // the text typed since
     );
   }
