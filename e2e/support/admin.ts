@@ -30,8 +30,11 @@ export interface AdminFixtures {
   moderatorToken: string;
   /** Posts a comment as a reader would; resolves with its id. */
   seed(s?: Seed): Promise<string>;
-  /** Opens /admin (with `query`, e.g. "?poll=200") and signs in with the keyboard. */
-  signIn(query?: string, token?: string): Promise<void>;
+  /**
+   * Opens /admin (with `query`, e.g. "?poll=200") and signs in with the keyboard: the token put in as
+   * one input, as a password manager or a paste does, or (`keyByKey`) typed a key at a time.
+   */
+  signIn(query?: string, token?: string, keyByKey?: boolean): Promise<void>;
   /** The public list of an article, as the widget reads it. */
   publicList(path?: string): Promise<{ items: PublicComment[]; total: number }>;
   /** The admin API, as the page uses it. */
@@ -51,7 +54,41 @@ export const DEFAULT_TITLE = 'Thường trực Hội đồng nhân dân tỉnh g
 /** The admin token the servers get when a named moderator is made too (--moderators alone has none). */
 const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
-export const test = base.extend<AdminFixtures & { moderatorName: string | null; moderatorsFile: { file: string; token: string } | null; serverArgs: string[] }>({
+/** The test's server with the default flags, started while the test before it ran (a start is about 0.6 s). */
+interface ServerPool {
+  take(): Promise<RunningServer>;
+  /** Stops a used server without holding up the next test; the worker waits for it at its end. */
+  retire(server: RunningServer): void;
+}
+
+const DEFAULT_ARGS = ['--no-captcha', '--rate-limit', 'off'];
+
+export const test = base.extend<
+  AdminFixtures & { moderatorName: string | null; moderatorsFile: { file: string; token: string } | null; serverArgs: string[] },
+  { serverPool: ServerPool }
+>({
+  serverPool: [
+    async ({}, use) => {
+      const start = () => startServer({ args: DEFAULT_ARGS });
+      const end = (s: RunningServer) => s.stop().then(() => s.cleanup());
+      let spare: Promise<RunningServer> | undefined;
+      const stopping = new Set<Promise<void>>();
+      await use({
+        take() {
+          const next = spare ?? start();
+          spare = start();
+          spare.catch(() => {}); // its failure is the next test's
+          return next;
+        },
+        retire(server) {
+          const stopped = end(server).finally(() => stopping.delete(stopped));
+          stopping.add(stopped);
+        },
+      });
+      await Promise.all([...stopping, spare?.then(end, () => {})]);
+    },
+    { scope: 'worker' },
+  ],
   moderatorName: [null, { option: true }],
   /** More flags for the test's server. */
   serverArgs: [[], { option: true }],
@@ -70,8 +107,13 @@ export const test = base.extend<AdminFixtures & { moderatorName: string | null; 
   moderatorToken: async ({ moderatorsFile }, use) => {
     await use(moderatorsFile?.token ?? '');
   },
-  server: async ({ moderatorsFile, serverArgs }, use) => {
-    const args = ['--no-captcha', '--rate-limit', 'off', ...serverArgs];
+  server: async ({ moderatorsFile, serverArgs, serverPool }, use) => {
+    if (!moderatorsFile && !serverArgs.length) {
+      const server = await serverPool.take();
+      await use(server);
+      return serverPool.retire(server);
+    }
+    const args = [...DEFAULT_ARGS, ...serverArgs];
     if (moderatorsFile) args.push('--moderators', moderatorsFile.file, '--admin-token', ADMIN_TOKEN);
     const server = await startServer({ args });
     await use(server);
@@ -105,12 +147,13 @@ export const test = base.extend<AdminFixtures & { moderatorName: string | null; 
     });
   },
   signIn: async ({ page, server }, use) => {
-    await use(async (query = '', token = server.adminToken) => {
+    await use(async (query = '', token = server.adminToken, keyByKey = false) => {
       await page.goto(`${server.url}/admin${query}`);
       const field = page.locator('#token');
       await page.keyboard.press('Tab');
       await expect(field).toBeFocused();
-      await page.keyboard.type(token);
+      // A key at a time is 43 round trips to the browser: one test does it (admin-keyboard.spec.ts).
+      await (keyByKey ? page.keyboard.type(token) : page.keyboard.insertText(token));
       await page.keyboard.press('Enter');
       await expect(page.locator('ykien-admin').getByRole('heading', { level: 1 })).toBeFocused();
     });
