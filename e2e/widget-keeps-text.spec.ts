@@ -301,28 +301,63 @@ test('a tab opened from the article (which copies its sessionStorage, as a dupli
   await expect(form(page).content).toHaveValue('Viết ở thẻ gốc.');
 });
 
-test('a second tab shows the first one\'s draft and its reader rewrites it there: the first tab, closed as it was, still leaves its text', async ({
+test('a second tab shows the first one\'s draft and its reader rewrites it there: the first tab, closed as it was, still leaves its text, and the second one\'s typing does not take it again', async ({
   page,
   article,
   endpoint,
 }) => {
   await article();
   const key = `d:${ENDPOINT} ${ORIGIN}/tin-tuc/bai-viet`;
-  await fillAndVerify(page, 'Lê Văn An', 'Ý kiến thứ nhất, để đó ở thẻ này.');
-  await expect.poll(async () => (await idb(page))[key]?.content).toBe('Ý kiến thứ nhất, để đó ở thẻ này.');
+  const first = 'Ý kiến thứ nhất, để đó ở thẻ này.';
+  const aside = async (p: Page) => ((await idb(p))[key]?.aside ?? []).map((e: { content: string }) => e.content);
+  await fillAndVerify(page, 'Lê Văn An', first);
+  await expect.poll(async () => (await idb(page))[key]?.content).toBe(first);
   const other = await secondTab(page, endpoint);
   await other.goto(`${ORIGIN}/tin-tuc/bai-viet`);
-  await expect(form(other).content).toHaveValue('Ý kiến thứ nhất, để đó ở thẻ này.'); // the newest draft
+  await expect(form(other).content).toHaveValue(first); // the newest draft
   await fillAndVerify(other, 'Lê Văn An', 'Một ý kiến khác.'); // rewritten there: it takes the shown one's place
-  await expect.poll(async () => ((d) => [d?.content, d?.aside])((await idb(page))[key])).toEqual(['Một ý kiến khác.', undefined]);
+  await expect.poll(async () => [(await idb(page))[key]?.content, await aside(page)]).toEqual(['Một ý kiến khác.', []]);
   await page.close({ runBeforeUnload: true }); // the first tab, its text still in the form, nothing pending
-  await other.reload();
-  await expect(form(other).content).toHaveValue('Một ý kiến khác.');
-  await expect.poll(async () => (await idb(other))[key]?.aside).toEqual([expect.objectContaining({ content: 'Ý kiến thứ nhất, để đó ở thẻ này.' })]);
+  // Another page of the browser moves the first tab's stash into the store.
+  const third = await other.context().newPage();
+  await third.goto(`${ORIGIN}/tin-tuc/bai-viet`);
+  await expect.poll(() => aside(other)).toEqual([first]);
+  // The second tab goes on writing: the text it once showed, put back by its own tab, stays.
+  await form(other).content.press('End');
+  await other.keyboard.type(' Thêm một câu.');
+  await expect.poll(async () => (await idb(other))[key]?.content).toBe('Một ý kiến khác. Thêm một câu.');
+  expect(await aside(other)).toEqual([first]);
   // Once the second is cleared there, the first comes back.
   await form(other).clear.click();
   await other.reload();
-  await expect(form(other).content).toHaveValue('Ý kiến thứ nhất, để đó ở thẻ này.');
+  await expect(form(other).content).toHaveValue(first);
+});
+
+test('a tab that only shows another tab\'s draft does not keep a copy of it as its own when hidden (a copy would outlive the other\'s sent comment)', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  await article();
+  await fillAndVerify(page, 'Lê Văn An', 'Viết ở thẻ thứ nhất.');
+  await expect.poll(async () => (await idb(page))[`d:${ENDPOINT} ${ORIGIN}/tin-tuc/bai-viet`]?.content).toBe('Viết ở thẻ thứ nhất.');
+  const other = await secondTab(page, endpoint);
+  await other.goto(`${ORIGIN}/tin-tuc/bai-viet`);
+  await expect(form(other).content).toHaveValue('Viết ở thẻ thứ nhất.');
+  await other.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  expect(await stashedDrafts(other)).toBeNull();
+  // Typed there, it is that tab's: stashed as it is hidden.
+  await other.evaluate(() => Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true }));
+  await form(other).content.press('End');
+  await other.keyboard.type(' Và ở thẻ thứ hai.');
+  await other.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  expect(JSON.parse((await stashedDrafts(other))!)).toMatchObject({ content: 'Viết ở thẻ thứ nhất. Và ở thẻ thứ hai.' });
 });
 
 test('a tab duplicated after a reload, before the box\'s code came (the comments far below), is a tab of its own', async ({ page, article, endpoint }) => {

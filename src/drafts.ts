@@ -41,7 +41,7 @@ const pack = (list: Entry[]): Stored | undefined => {
 
 export class DraftController implements ReactiveController {
   #timer?: ReturnType<typeof setTimeout>;
-  #pending?: [key: string, draft: Draft, seen: string | undefined];
+  #pending?: [key: string, draft: Draft, seen: string | undefined, at: number];
   /** Writes handed to the store and not yet stored. */
   #writing = 0;
   #flush = () => void this.flush();
@@ -99,8 +99,10 @@ export class DraftController implements ReactiveController {
    * Saves soon; many keystrokes make one write. `seen`: another tab's text this form was given, which
    * the reader's own now takes the place of.
    */
-  save(key: string, draft: Draft, seen?: string): void {
-    this.#pending = [key, draft, seen];
+  save(key: string, draft: Draft, seen?: string, at = Date.now()): void {
+    // A `seen` handed with an earlier keystroke of the same article still goes with this write.
+    const p = this.#pending;
+    this.#pending = [key, draft, seen ?? (p?.[0] == key ? p[2] : undefined), at];
     clearTimeout(this.#timer);
     this.#timer = setTimeout(this.#flush, SAVE_DELAY_MS);
   }
@@ -109,17 +111,18 @@ export class DraftController implements ReactiveController {
    * Writes one article's draft of `tab` now, beside what is pending for the form (which stays pending):
    * in one transaction with what other tabs wrote, so that none is written over. Their drafts stay,
    * aside, but the one this form showed (`seen`), which the reader's text takes the place of. (One with
-   * the same text stays too: it may be the start of a comment that tab goes on with.) `at`: a stash's
-   * time, moved in as `tab`'s, which does not replace what that tab stored later.
+   * the same text stays too: it may be the start of a comment that tab goes on with.) `at`: when it
+   * was typed; `moved`: a stash moved in as `tab`'s, which does not replace what that tab stored later.
    */
-  async write(key: string, { name, content }: Draft, seen?: string, tab = this.#tab, at?: number): Promise<void> {
+  async write(key: string, { name, content }: Draft, seen?: string, tab = this.#tab, at = Date.now(), moved = false): Promise<void> {
     await store.update<Stored>(
       'd:' + key,
       (old) => {
         const list = entries(old);
-        // A stash moved in (`at` given) that its tab has typed past since: the store's is newer.
-        if (at !== undefined && list.some((e) => e.tab == tab && (e.at ?? 0) > at)) return old;
-        return pack([{ name, content, tab, at: at ?? Date.now() }, ...list.filter((e) => e.tab != tab && e.content && e.content != seen)]);
+        // A stash moved in that its tab has typed past since: the store's is newer. (Times of one tab's
+        // keystrokes, both; a tab's own saves always win, whatever the clock did.)
+        if (moved && list.some((e) => e.tab == tab && (e.at ?? 0) > at)) return old;
+        return pack([{ name, content, tab, at }, ...list.filter((e) => e.tab != tab && e.content && e.content != seen)]);
       },
       false, // on a full disk, the others' drafts stay there, beside this tab's older one
     );
@@ -131,10 +134,10 @@ export class DraftController implements ReactiveController {
     const p = this.#pending;
     this.#pending = undefined;
     if (p) {
-      const [key, draft, seen] = p;
+      const [key, draft, seen, at] = p;
       this.#writing++;
       try {
-        await this.write(key, draft, seen);
+        await this.write(key, draft, seen, this.#tab, at);
       } finally {
         this.#writing--;
       }

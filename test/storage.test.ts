@@ -544,12 +544,17 @@ describe('drafts', () => {
     it("a full disk under one tab's write leaves the other tabs' drafts there (a delete would take them all)", async () => {
       const [a, b] = tabs();
       await b.write(KEY, { name: 'Bình', content: 'Của B.' });
-      vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
+      const put = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
         throw new DOMException('Quota exceeded', 'QuotaExceededError');
       });
+      const deleted = vi.spyOn(IDBObjectStore.prototype, 'delete');
       await a.write(KEY, { name: 'An', content: 'Của A.' });
       expect(store.persistent).toBe(false);
-      await new Promise((r) => setTimeout(r, 50)); // the disk's change tried, and refused
+      // The disk's change tried (a third put, after the write and its second try), refused, and then
+      // what follows it given time: a delete would come a transaction later.
+      await vi.waitFor(() => expect(put).toHaveBeenCalledTimes(3), { timeout: 5_000, interval: 5 });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(deleted).not.toHaveBeenCalled();
       vi.restoreAllMocks();
       resetStoreForTests();
       expect(await b.load(KEY)).toMatchObject({ name: 'Bình', content: 'Của B.' });
@@ -559,10 +564,14 @@ describe('drafts', () => {
       const [a] = tabs();
       const stashedAt = Date.now() - 1_000;
       await a.write(KEY, { name: 'An', content: 'Viết tiếp sau khi ẩn.' }); // stored now
-      await new DraftController(host as never, undefined, 'C').write(KEY, { name: 'An', content: 'Viết' }, undefined, 'A', stashedAt);
+      const c = new DraftController(host as never, undefined, 'C');
+      await c.write(KEY, { name: 'An', content: 'Viết' }, undefined, 'A', stashedAt, true);
       expect(await a.load(KEY)).toMatchObject({ content: 'Viết tiếp sau khi ẩn.' });
-      await new DraftController(host as never, undefined, 'C').write(KEY, { name: 'An', content: 'Viết lại' }, undefined, 'A', Date.now() + 1_000);
+      await c.write(KEY, { name: 'An', content: 'Viết lại' }, undefined, 'A', Date.now() + 1_000, true);
       expect(await a.load(KEY)).toMatchObject({ content: 'Viết lại' });
+      // The tab's own save wins whatever the clock did (set back meanwhile).
+      await a.write(KEY, { name: 'An', content: 'Sau khi đồng hồ lùi.' }, undefined, 'A', stashedAt);
+      expect(await a.load(KEY)).toMatchObject({ content: 'Sau khi đồng hồ lùi.' });
     });
 
     it('a draft kept before tabs were told apart is read, and goes once a tab that showed it writes its own', async () => {

@@ -39,19 +39,19 @@ interface Stashed extends Draft {
  * reload, or Back): a tab duplicated later, which copies sessionStorage, began after, and has its own.
  */
 const TAB_SLOT = 'ykien-tab';
-const now = () => performance.timeOrigin + performance.now();
 export const TAB: string = (() => {
   let id = Math.random().toString(36).slice(2);
   try {
     const ss = sessionStorage;
     try {
       const [was, left] = JSON.parse(ss.getItem(TAB_SLOT)!);
-      if (typeof was == 'string' && left >= performance.timeOrigin) id = was;
+      // Wall-clock times on both sides: performance.now() stands still while the computer sleeps.
+      if (typeof was == 'string' && left >= Date.now() - performance.now()) id = was;
     } catch {
       // none, or not ours
     }
     ss.removeItem(TAB_SLOT);
-    addEventListener('pagehide', () => ss.setItem(TAB_SLOT, JSON.stringify([id, now()])));
+    addEventListener('pagehide', () => ss.setItem(TAB_SLOT, JSON.stringify([id, Date.now()])));
     addEventListener('pageshow', (e) => e.persisted && ss.removeItem(TAB_SLOT));
   } catch {
     // sessionStorage refused: a tab of its own each page
@@ -141,7 +141,9 @@ export class DraftKeeper implements ReactiveController {
   #leaving = (e: Event) => {
     if (e.type == 'visibilitychange' && document.visibilityState != 'hidden') return;
     const draft = this.#draft();
-    if (this.#ready?.pending || draft.content) stash({ key: this.#key(), ...draft, at: this.#typedAt });
+    // Not a text this tab only showed (another tab's, not typed here): that tab's to keep.
+    const key = this.#key();
+    if (this.#ready?.pending || (draft.content && draft.content != this.#seen.get(key))) stash({ key, ...draft, at: this.#typedAt });
   };
 
   hostConnected(): void {
@@ -159,11 +161,13 @@ export class DraftKeeper implements ReactiveController {
     return (this.#drafts ??= keep().then(
       async (kept) => {
         const drafts = new kept.DraftController(this.#host, this.#onUnavailable, TAB);
-        // Stashed drafts (of any article, each as its tab's) move into the store before anything newer is saved.
+        // Stashed drafts (of any article, each as its tab's) move into the store before anything newer is
+        // saved. Another tab's stays where it is too, for that tab to take out: a phone may discard that
+        // tab without a pagehide after this page had its draft rewritten.
         const all = allStashed();
-        await Promise.all(all.map(([, s]) => drafts.write(s.key, s, undefined, s.tab ?? TAB, s.at ?? 0)));
+        await Promise.all(all.map(([, s]) => drafts.write(s.key, s, undefined, s.tab ?? TAB, s.at ?? 0, true)));
         // Kept where they were when the store holds them in memory only: the next reload reads them there.
-        if (drafts.persistent) unstash(all);
+        if (drafts.persistent) unstash(all.filter(ours));
         return (this.#ready = drafts);
       },
       (e) => {
@@ -186,6 +190,7 @@ export class DraftKeeper implements ReactiveController {
   restore(endpoint: string, pageId: string, put: (d: Draft) => void, onQueued: () => void, onRefused: (item: OutboxItem) => void): void {
     const key = this.#key();
     this.#typedAt = undefined;
+    this.#seen.delete(key);
     const s = this.stashed();
     // The stash is the newest there is (the page's last words as it went): put back at once, checked below.
     const fromStash = s && !this.#draft().content ? s.content : undefined;
@@ -265,17 +270,18 @@ export class DraftKeeper implements ReactiveController {
   save(): Promise<DraftController | undefined> {
     const key = this.#key();
     const draft = this.#draft();
+    // The shown text goes with this save, once: after it, that tab's own again (put back as it went) stays.
     const seen = this.#seen.get(key);
-    this.#typedAt = Date.now();
+    this.#seen.delete(key);
+    const at = (this.#typedAt = Date.now());
     // Stashed too while the store keeps drafts in memory only (IndexedDB refused, localStorage not): a
-    // reload then still brings the text back. Another tab's stash this form showed goes, as its
-    // draft would from the store (that tab, if still open, stashes its text again as it goes).
-    if (!this.#ready?.persistent) stash({ key, ...draft }), unstash(stashesOf(key).filter((st) => !ours(st) && st[1].content == seen));
+    // reload then still brings the text back. (Another tab's stash is that tab's to take out.)
+    if (!this.#ready?.persistent) stash({ key, ...draft, at });
     // The store has it from here: a stash this page left when it was hidden is older, and must not
     // come back over it after a crash (which writes no stash). Another tab's is that tab's to take out.
     else unstash(stashesOf(key).filter(ours));
     return this.prepare().then(
-      (d) => (d.save(key, draft, seen), d),
+      (d) => (d.save(key, draft, seen, at), d),
       () => void (this.#key() == key && stash({ key, ...this.#draft() })), // the text typed since
     );
   }
