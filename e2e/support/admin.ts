@@ -54,10 +54,13 @@ export const DEFAULT_TITLE = 'Thường trực Hội đồng nhân dân tỉnh g
 /** The admin token the servers get when a named moderator is made too (--moderators alone has none). */
 const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
-/** The test's server with the default flags, started while the test before it ran (a start is about 0.6 s). */
+/**
+ * The test's server with the default flags, started as the test before it ended (a start is about
+ * 0.6 s), not during that test, whose timing it would share two cores with.
+ */
 interface ServerPool {
   take(): Promise<RunningServer>;
-  /** Stops a used server without holding up the next test; the worker waits for it at its end. */
+  /** Stops a used server without holding up the next test, and starts the next; the worker waits for both at its end. */
   retire(server: RunningServer): void;
 }
 
@@ -73,19 +76,24 @@ export const test = base.extend<
       const end = (s: RunningServer) => s.stop().then(() => s.cleanup());
       let spare: Promise<RunningServer> | undefined;
       const stopping = new Set<Promise<void>>();
+      const failures: unknown[] = [];
       await use({
         take() {
           const next = spare ?? start();
-          spare = start();
-          spare.catch(() => {}); // its failure is the next test's
-          return next;
+          spare = undefined;
+          return next; // a spare that failed to start fails this test, the one that asked for it
         },
         retire(server) {
-          const stopped = end(server).finally(() => stopping.delete(stopped));
+          const stopped: Promise<void> = end(server)
+            .catch((e) => void failures.push(e))
+            .finally(() => stopping.delete(stopped));
           stopping.add(stopped);
+          spare = start();
+          spare.catch(() => {}); // seen by the test that takes it
         },
       });
       await Promise.all([...stopping, spare?.then(end, () => {})]);
+      if (failures.length) throw new Error(`a /admin test server did not stop: ${failures.map(String).join('; ')}`);
     },
     { scope: 'worker' },
   ],
