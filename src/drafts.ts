@@ -9,6 +9,7 @@
  * above it are sent or cleared.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { DRAFTS_CHANNEL } from './outbox/channel.js';
 import { onStorageUnavailable, store } from './storage.js';
 
 export const SAVE_DELAY_MS = 300;
@@ -115,6 +116,7 @@ export class DraftController implements ReactiveController {
    * was typed; `moved`: a stash moved in as `tab`'s, which does not replace what that tab stored later.
    */
   async write(key: string, { name, content }: Draft, seen?: string, tab = this.#tab, at = Date.now(), moved = false): Promise<void> {
+    let taken: string[] = [];
     await store.update<Stored>(
       'd:' + key,
       (old) => {
@@ -122,10 +124,19 @@ export class DraftController implements ReactiveController {
         // A stash moved in that its tab has typed past since: the store's is newer. (Times of one tab's
         // keystrokes, both; a tab's own saves always win, whatever the clock did.)
         if (moved && list.some((e) => e.tab == tab && (e.at ?? 0) > at)) return old;
-        return pack([{ name, content, tab, at }, ...list.filter((e) => e.tab != tab && e.content && e.content != seen)]);
+        // One kept before tabs were told apart is the article's one draft, this tab's to write over.
+        const others = list.filter((e) => e.tab && e.tab != tab && e.content);
+        taken = others.flatMap((e) => (e.content == seen ? [e.tab!] : []));
+        return pack([{ name, content, tab, at }, ...others.filter((e) => e.content != seen)]);
       },
       false, // on a full disk, the others' drafts stay there, beside this tab's older one
     );
+    // The tab whose text this form showed, if it is still open, keeps it: it writes it again (draft-keeper.ts).
+    if (taken.length && globalThis.BroadcastChannel) {
+      const told = new BroadcastChannel(DRAFTS_CHANNEL);
+      told.postMessage({ key, taken });
+      told.close();
+    }
   }
 
   /** Writes what is pending now; resolves when it is stored. */

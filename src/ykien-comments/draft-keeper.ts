@@ -13,6 +13,7 @@ import type { CommentPayload } from '../api/send.js';
 import type { Draft, DraftController, Entry } from '../drafts.js';
 import { clean } from '../text.js';
 import { keep, keptIfStored } from './keeping.js';
+import { DRAFTS_CHANNEL } from '../outbox/channel.js';
 import type { OutboxItem } from '../outbox/items.js';
 
 /** What a draft is kept under: the endpoint and the article. */
@@ -133,27 +134,41 @@ export class DraftKeeper implements ReactiveController {
   }
 
   /**
-   * The page goes, or may (hidden): the form's text is stashed now, synchronously, with the time it was
-   * typed: keystrokes the store has not had yet, and text another tab may have taken out of the store
-   * since (it showed this tab's text and its reader rewrote it there: drafts.ts), which the next page
-   * puts back, as this tab's, below anything newer. (Until the store is in, save() stashes every keystroke.)
+   * The page goes, or may (hidden): keystrokes the store has not had yet are stashed now, synchronously,
+   * with the time they were typed. Only those: the store has the rest. (Until the store is in, save()
+   * stashes every keystroke.)
    */
   #leaving = (e: Event) => {
     if (e.type == 'visibilitychange' && document.visibilityState != 'hidden') return;
-    const draft = this.#draft();
-    // Not a text this tab only showed (another tab's, not typed here): that tab's to keep.
-    const key = this.#key();
-    if (this.#ready?.pending || (draft.content && draft.content != this.#seen.get(key))) stash({ key, ...draft, at: this.#typedAt });
+    if (this.#ready?.pending) stash({ key: this.#key(), ...this.#draft(), at: this.#typedAt });
   };
+
+  /**
+   * Another tab showed this tab's text and its reader rewrote it there, which took it out of the store
+   * (drafts.ts): still in this form, it is written again, as this tab's, below anything newer.
+   */
+  #channel?: BroadcastChannel;
+  #listen(): void {
+    if (!this.#ready || this.#channel || !globalThis.BroadcastChannel) return;
+    this.#channel = new BroadcastChannel(DRAFTS_CHANNEL);
+    this.#channel.onmessage = ({ data }) => {
+      const key = this.#key();
+      const draft = this.#draft();
+      if (data?.key == key && data.taken?.includes(TAB) && draft.content) void this.#ready?.write(key, draft, undefined, TAB, this.#typedAt ?? 0);
+    };
+  }
 
   hostConnected(): void {
     addEventListener('pagehide', this.#leaving);
     document.addEventListener('visibilitychange', this.#leaving);
+    this.#listen();
   }
 
   hostDisconnected(): void {
     removeEventListener('pagehide', this.#leaving);
     document.removeEventListener('visibilitychange', this.#leaving);
+    this.#channel?.close();
+    this.#channel = undefined;
   }
 
   /** Loads the store's code now (the reader came to the form), once; a failed fetch is tried again next time. */
@@ -161,14 +176,14 @@ export class DraftKeeper implements ReactiveController {
     return (this.#drafts ??= keep().then(
       async (kept) => {
         const drafts = new kept.DraftController(this.#host, this.#onUnavailable, TAB);
-        // Stashed drafts (of any article, each as its tab's) move into the store before anything newer is
-        // saved. Another tab's stays where it is too, for that tab to take out: a phone may discard that
-        // tab without a pagehide after this page had its draft rewritten.
+        // Stashed drafts (of any article, each as its tab's) move into the store before anything newer is saved.
         const all = allStashed();
         await Promise.all(all.map(([, s]) => drafts.write(s.key, s, undefined, s.tab ?? TAB, s.at ?? 0, true)));
         // Kept where they were when the store holds them in memory only: the next reload reads them there.
-        if (drafts.persistent) unstash(all.filter(ours));
-        return (this.#ready = drafts);
+        if (drafts.persistent) unstash(all);
+        this.#ready = drafts;
+        this.#listen();
+        return drafts;
       },
       (e) => {
         this.#drafts = undefined;
@@ -205,7 +220,17 @@ export class DraftKeeper implements ReactiveController {
     // Another tab's stash of this article moves into the store, to be weighed there: its code comes now.
     (stashesOf(key).some((st) => !ours(st)) ? keep().catch(() => undefined) : keptIfStored())
       .then(async (kept) => {
-        if (!kept) return;
+        if (!kept) {
+          // The store's code cannot come: the newest stash another tab (or this tab, before an id it
+          // could not keep) left of this article, put back at once if nothing else is in the form.
+          const [, other] = stashesOf(key).sort(([, a], [, b]) => (b.at ?? 0) - (a.at ?? 0))[0] ?? [];
+          if (other && !s && this.#key() == key && !this.#draft().content) {
+            this.#seen.set(key, other.content);
+            this.#typedAt = other.at;
+            put({ name: this.#draft().name || other.name, content: other.content });
+          }
+          return;
+        }
         const none = () => [];
         const [d, queued, own] = await Promise.all([this.stored(), kept.loadItems(endpoint).catch(none), kept.loadOwn(endpoint, pageId).catch(none)]);
         if (queued.length) onQueued();
