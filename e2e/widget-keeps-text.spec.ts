@@ -346,6 +346,31 @@ test('a tab that only shows another tab\'s draft does not keep a copy of it as i
   expect(await stashedDrafts(other)).toBeNull();
 });
 
+test('IndexedDB refused (a private mode): a closed tab\'s draft, taken up in a new tab, rewritten and cleared there, does not come back', async ({ page, article, endpoint }) => {
+  await page.context().addInitScript(() => {
+    IDBFactory.prototype.open = function () {
+      throw new DOMException('The operation is insecure.', 'SecurityError');
+    };
+  });
+  await article({ attrs: { 'site-key': null } });
+  await form(page).name.fill('Mai Văn Q');
+  await form(page).content.fill('Viết dở trong chế độ riêng tư.');
+  await expect.poll(() => stashedDrafts(page).then((s) => s ?? '')).toContain('Viết dở trong chế độ riêng tư.');
+  const context = page.context();
+  await page.close({ runBeforeUnload: true });
+  const next = await secondTab(await context.newPage(), endpoint, { 'site-key': null });
+  await next.goto(`${ORIGIN}/tin-tuc/bai-viet`);
+  await expect(form(next).content).toHaveValue('Viết dở trong chế độ riêng tư.');
+  await form(next).content.press('End');
+  await next.keyboard.type(' Viết tiếp.');
+  await expect.poll(() => stashedDrafts(next).then((s) => s ?? '')).toContain('Viết tiếp.');
+  await form(next).clear.click();
+  await expect(form(next).content).toHaveValue('');
+  await next.reload();
+  await expect(form(next).name).toBeVisible();
+  await expect(form(next).content).toHaveValue('');
+});
+
 test('one reader, one tab at a time: a draft taken up again in a new tab, rewritten and cleared there, does not come back', async ({ page, article, endpoint }) => {
   await article();
   await fillAndVerify(page, 'Lê Văn An', 'Bản nháp đầu.');
@@ -379,6 +404,15 @@ test('typed while the store\'s code could not come, the tab closed: the article 
   await next.goto(`${ORIGIN}/tin-tuc/bai-viet`);
   await expect(form(next).content).toHaveValue('Viết khi không tải được kho.');
   await expect(form(next).name).toHaveValue('Đinh Thị Mai');
+  // Rewritten there and cleared, still without the store: the first tab's text does not come back.
+  await form(next).content.press('End');
+  await next.keyboard.type(' Thêm.');
+  await form(next).clear.click();
+  await expect(form(next).content).toHaveValue('');
+  await next.reload();
+  await expect(form(next).name).toBeVisible();
+  await expect(form(next).content).toHaveValue('');
+  expect(await stashedDrafts(next)).toBeNull();
 });
 
 test('a tab duplicated after a reload, before the box\'s code came (the comments far below), is a tab of its own', async ({ page, article, endpoint }) => {

@@ -34,6 +34,14 @@ interface Stored extends Entry {
   aside?: Entry[];
 }
 
+/** The tabs whose text this form showed and replaced or cleared: one still open keeps it, writing it again (draft-keeper.ts). */
+const tell = (key: string, taken: string[]) => {
+  if (!taken.length || !globalThis.BroadcastChannel) return;
+  const told = new BroadcastChannel(DRAFTS_CHANNEL);
+  told.postMessage({ key, taken });
+  told.close();
+};
+
 const entries = (s: Stored | undefined): Entry[] => (s ? [{ name: s.name, content: s.content, tab: s.tab, at: s.at }, ...(s.aside ?? [])] : []);
 const pack = (list: Entry[]): Stored | undefined => {
   const [top, ...aside] = list.filter((e) => e.name || e.content).sort((a, b) => (b.at ?? 0) - (a.at ?? 0));
@@ -131,12 +139,7 @@ export class DraftController implements ReactiveController {
       },
       false, // on a full disk, the others' drafts stay there, beside this tab's older one
     );
-    // The tab whose text this form showed, if it is still open, keeps it: it writes it again (draft-keeper.ts).
-    if (taken.length && globalThis.BroadcastChannel) {
-      const told = new BroadcastChannel(DRAFTS_CHANNEL);
-      told.postMessage({ key, taken });
-      told.close();
-    }
+    tell(key, taken);
   }
 
   /** Writes what is pending now; resolves when it is stored. */
@@ -175,7 +178,13 @@ export class DraftController implements ReactiveController {
   /** "Nhập lại": this tab's draft of the article (and the one it showed), and the remembered name go. */
   async clear(key: string, seen?: string): Promise<void> {
     this.#pending = undefined;
-    await store.update<Stored>('d:' + key, (old) => pack(entries(old).filter((e) => e.tab != this.#tab && e.content != seen)));
+    let taken: string[] = [];
+    await store.update<Stored>('d:' + key, (old) => {
+      const list = entries(old);
+      taken = list.flatMap((e) => (e.tab && e.tab != this.#tab && e.content && e.content == seen ? [e.tab] : []));
+      return pack(list.filter((e) => e.tab != this.#tab && e.content != seen));
+    });
+    tell(key, taken);
     await store.del(NAME);
   }
 }

@@ -574,6 +574,24 @@ describe('drafts', () => {
       expect(await a.load(KEY)).toMatchObject({ content: 'Sau khi đồng hồ lùi.' });
     });
 
+    it('a tab whose text another tab showed, then rewrote or cleared, is told, to write it again while it is open', async () => {
+      const [a, b] = tabs();
+      const heard: unknown[] = [];
+      const channel = new BroadcastChannel('ykien-drafts');
+      channel.onmessage = (e) => heard.push(e.data);
+      try {
+        await a.write(KEY, { name: 'An', content: 'Của A.' });
+        await b.write(KEY, { name: 'An', content: 'Của A, viết lại ở B.' }, 'Của A.');
+        await vi.waitFor(() => expect(heard).toEqual([{ key: KEY, taken: ['A'] }]), { timeout: 2_000, interval: 10 });
+        await a.write(KEY, { name: 'An', content: 'Của A.' }, undefined, 'A', 1); // A, still open, writes it again
+        await b.clear(KEY, 'Của A.'); // "Nhập lại" in a form that showed it
+        await vi.waitFor(() => expect(heard).toHaveLength(2), { timeout: 2_000, interval: 10 });
+        expect(heard[1]).toEqual({ key: KEY, taken: ['A'] });
+      } finally {
+        channel.close();
+      }
+    });
+
     it('a draft kept before tabs were told apart is read, and goes once a tab that showed it writes its own', async () => {
       await store.set('d:' + KEY, { name: 'Lan', content: 'Nháp cũ.' });
       const [a] = tabs();

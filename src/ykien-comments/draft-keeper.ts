@@ -300,14 +300,19 @@ export class DraftKeeper implements ReactiveController {
     this.#seen.delete(key);
     const at = (this.#typedAt = Date.now());
     // Stashed too while the store keeps drafts in memory only (IndexedDB refused, localStorage not): a
-    // reload then still brings the text back. (Another tab's stash is that tab's to take out.)
-    if (!this.#ready?.persistent) stash({ key, ...draft, at });
+    // reload then still brings the text back. Another tab's stash this form showed goes, as its draft
+    // would from the store.
+    if (!this.#ready?.persistent) stash({ key, ...draft, at }), unstash(stashesOf(key).filter((st) => !ours(st) && st[1].content == seen));
     // The store has it from here: a stash this page left when it was hidden is older, and must not
     // come back over it after a crash (which writes no stash). Another tab's is that tab's to take out.
     else unstash(stashesOf(key).filter(ours));
     return this.prepare().then(
       (d) => (d.save(key, draft, seen, at), d),
-      () => void (this.#key() == key && stash({ key, ...this.#draft() })), // the text typed since
+      (): undefined => {
+        // No store: the shown text waits for the next save to take its place there.
+        if (seen !== undefined && !this.#seen.has(key)) this.#seen.set(key, seen);
+        if (this.#key() == key) stash({ key, ...this.#draft() }); // the text typed since
+      },
     );
   }
 
