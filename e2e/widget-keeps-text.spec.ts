@@ -335,7 +335,7 @@ test('a tab that only shows another tab\'s draft does not keep a copy of it as i
 }) => {
   await article();
   await fillAndVerify(page, 'Lê Văn An', 'Viết ở thẻ thứ nhất.');
-  await expect.poll(async () => (await idb(page))[`d:${ENDPOINT} ${ORIGIN}/tin-tuc/bai-viet`]?.content).toBe('Viết ở thẻ thứ nhất.');
+  await expect.poll(async () => (await draftOf(page, `${ORIGIN}/tin-tuc/bai-viet`))?.content).toBe('Viết ở thẻ thứ nhất.');
   const other = await secondTab(page, endpoint);
   await other.goto(`${ORIGIN}/tin-tuc/bai-viet`);
   await expect(form(other).content).toHaveValue('Viết ở thẻ thứ nhất.');
@@ -374,7 +374,7 @@ test('IndexedDB refused (a private mode): a closed tab\'s draft, taken up in a n
 test('one reader, one tab at a time: a draft taken up again in a new tab, rewritten and cleared there, does not come back', async ({ page, article, endpoint }) => {
   await article();
   await fillAndVerify(page, 'Lê Văn An', 'Bản nháp đầu.');
-  await expect.poll(async () => (await idb(page))[`d:${ENDPOINT} ${ORIGIN}/tin-tuc/bai-viet`]?.content).toBe('Bản nháp đầu.');
+  await expect.poll(async () => (await draftOf(page, `${ORIGIN}/tin-tuc/bai-viet`))?.content).toBe('Bản nháp đầu.');
   const context = page.context();
   await page.close({ runBeforeUnload: true }); // the tab closed; the article opened again later, in a new tab
   const next = await secondTab(await context.newPage(), endpoint);
@@ -382,12 +382,12 @@ test('one reader, one tab at a time: a draft taken up again in a new tab, rewrit
   await expect(form(next).content).toHaveValue('Bản nháp đầu.');
   await form(next).content.press('End');
   await next.keyboard.type(' Viết lại.');
-  await expect.poll(async () => (await idb(next))[`d:${ENDPOINT} ${ORIGIN}/tin-tuc/bai-viet`]?.content).toBe('Bản nháp đầu. Viết lại.');
+  await expect.poll(async () => (await draftOf(next, `${ORIGIN}/tin-tuc/bai-viet`))?.content).toBe('Bản nháp đầu. Viết lại.');
   await form(next).clear.click();
   await expect(form(next).content).toHaveValue('');
   await next.reload();
   await expect(form(next).name).toBeVisible();
-  await expect.poll(async () => (await idb(next))[`d:${ENDPOINT} ${ORIGIN}/tin-tuc/bai-viet`]).toBeUndefined();
+  await expect.poll(async () => (await draftOf(next, `${ORIGIN}/tin-tuc/bai-viet`))).toBeUndefined();
   await expect(form(next).content).toHaveValue('');
 });
 
@@ -418,7 +418,7 @@ test('typed while the store\'s code could not come, the tab closed: the article 
 test('a tab duplicated after a reload, before the box\'s code came (the comments far below), is a tab of its own', async ({ page, article, endpoint }) => {
   await article();
   await fillAndVerify(page, 'Lê Văn An', 'Viết trước khi tải lại.');
-  await expect.poll(async () => (await idb(page))[`d:${ENDPOINT} ${ORIGIN}/tin-tuc/bai-viet`]?.content).toBe('Viết trước khi tải lại.');
+  await expect.poll(async () => (await draftOf(page, `${ORIGIN}/tin-tuc/bai-viet`))?.content).toBe('Viết trước khi tải lại.');
   // From now on the article has the comments far below: the box's code waits for the reader.
   const far = articleHtml({ before: '<div style="height: 4000px"></div>' });
   const serveFar = (r: Route) => r.fulfill({ contentType: 'text/html; charset=utf-8', body: far });

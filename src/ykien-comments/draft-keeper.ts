@@ -106,6 +106,17 @@ const allStashed = () =>
   ) ?? [];
 /** The stashes of `key`'s article. */
 const stashesOf = (key: string) => allStashed().filter(([, s]) => s.key == key);
+/**
+ * This tab's slots of `key`'s article, read by name (the keystroke path: no scan of localStorage), with
+ * an older version's (`ykien-draft <endpoint> <pageId>`, and `ykien-draft` when it holds that article).
+ */
+const ownSlots = (key: string): [string, Stashed][] =>
+  slot((ls) =>
+    [`${SLOT} ${TAB} ${key}`, `${SLOT} ${key}`, SLOT].flatMap((k): [string, Stashed][] => {
+      const s = parsed(ls.getItem(k));
+      return s?.key == key && (s.tab ?? TAB) == TAB ? [[k, s]] : [];
+    }),
+  ) ?? [];
 /** Takes stashes out, by their slots. */
 const unstash = (stashes: [string, Stashed][]) => slot((ls) => stashes.forEach(([k]) => ls.removeItem(k)));
 
@@ -302,10 +313,13 @@ export class DraftKeeper implements ReactiveController {
     // Stashed too while the store keeps drafts in memory only (IndexedDB refused, localStorage not): a
     // reload then still brings the text back. Another tab's stash this form showed goes, as its draft
     // would from the store.
-    if (!this.#ready?.persistent) stash({ key, ...draft, at }), unstash(stashesOf(key).filter((st) => !ours(st) && st[1].content == seen));
+    if (!this.#ready?.persistent) {
+      stash({ key, ...draft, at });
+      if (seen !== undefined) unstash(stashesOf(key).filter((st) => !ours(st) && st[1].content == seen));
+    }
     // The store has it from here: a stash this page left when it was hidden is older, and must not
     // come back over it after a crash (which writes no stash). Another tab's is that tab's to take out.
-    else unstash(stashesOf(key).filter(ours));
+    else unstash(ownSlots(key));
     return this.prepare().then(
       (d) => (d.save(key, draft, seen, at), d),
       (): undefined => {
