@@ -1,10 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { existsSync } from 'node:fs';
-
-// Playwright cannot download its browsers here: use Debian's Chromium when it is installed, else
-// Playwright's own (on a developer machine that has run `npx playwright install chromium`).
-const debianChromium = '/usr/bin/chromium';
-const executablePath = process.env.YKIEN_CHROMIUM ?? (existsSync(debianChromium) ? debianChromium : undefined);
+import { headlessChromium } from './e2e/support/browsers.js';
 
 export default defineConfig({
   testDir: 'e2e',
@@ -26,7 +21,7 @@ export default defineConfig({
     // trace of each failure (and `--trace on` records all).
     trace: process.env.CI ? 'off' : 'retain-on-failure',
     launchOptions: {
-      executablePath,
+      executablePath: headlessChromium,
       args: [
         '--no-sandbox',
         '--disable-gpu',

@@ -4,15 +4,17 @@
  * not be what stops it (work done in a page being hidden: a Web Lock asked for, a store read).
  */
 import type { Request } from '@playwright/test';
-import { existsSync } from 'node:fs';
 import { test, expect, form, idb } from './support/fixtures.js';
+import { fullChromium } from './support/browsers.js';
 import { startServer, type RunningServer } from '../server/test/support/run-server.js';
 
-// Playwright turns the cache off by default; this file turns it back on.
-const debianChromium = '/usr/bin/chromium';
+// Playwright turns the cache off by default; this file turns it back on, in the full browser: the
+// headless shell the other tests run in has no back/forward cache. (Playwright's own full build, where
+// Debian's is not installed, is its `chromium` channel.)
 test.use({
+  ...(fullChromium ? {} : { channel: 'chromium' }),
   launchOptions: {
-    executablePath: process.env.YKIEN_CHROMIUM ?? (existsSync(debianChromium) ? debianChromium : undefined),
+    executablePath: fullChromium,
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
     ignoreDefaultArgs: ['--disable-back-forward-cache'],
   },
