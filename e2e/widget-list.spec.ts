@@ -1433,6 +1433,66 @@ test.describe('the reader’s own comments, delivered later or published at once
     await expect(counts).toHaveText(['2 ý kiến', '5 ý kiến']);
   });
 
+  test('a comment queued on another article, published when this box\'s outbox sends it: that article\'s <ykien-count> counts it, this one\'s does not', async ({ page, article, endpoint }) => {
+    const OTHER_ID = `${ORIGIN}/tin-tuc/bai-khac`;
+    endpoint.reply({ status: 503, body: { status: 503, title: 'x', code: 'unavailable' } });
+    endpoint.list = () => ({ items: items(1, 1), next: null, total: 1 });
+    // Without a captcha: a queued comment's token stays with the page that had it.
+    await article({ path: '/tin-tuc/bai-khac', attrs: { 'site-key': null } });
+    await fillAndVerify(page, 'Lý Văn Tú', 'Gửi ở bài khác.');
+    await form(page).send.click();
+    await expect(form(page).status).toHaveText('Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại.');
+    // The reader goes on to this article; the comment waits in the outbox.
+    await article({ attrs: { 'site-key': null } });
+    await expect(list(page).unsent).toContainText('Gửi ở bài khác.');
+    await page.route(`${ENDPOINT}/counts**`, (route) =>
+      route.fulfill({ contentType: 'application/json', body: JSON.stringify({ counts: { [PAGE_ID]: 1, [OTHER_ID]: 5 } }) }),
+    );
+    await addCounts(page, [PAGE_ID, OTHER_ID]);
+    const counts = page.locator('ykien-count');
+    await expect(counts).toHaveText(['1 ý kiến', '5 ý kiến']);
+    endpoint.reply({ status: 201, body: { id: 'c9', status: 'published' } });
+    endpoint.statuses = { c9: 'published' };
+    // The reader comes to the form (its sending code is in), and the browser says it is online: the
+    // outbox tries at once, not at the end of its backoff.
+    await form(page).name.focus();
+    await page.evaluate(() => dispatchEvent(new Event('online')));
+    await expect(list(page).unsent).toHaveCount(0);
+    expect(endpoint.posts.at(-1)!.body).toMatchObject({ pageId: OTHER_ID, content: 'Gửi ở bài khác.' });
+    await expect(counts).toHaveText(['1 ý kiến', '6 ý kiến']);
+    await expect(form(page).heading).toHaveText('Ý kiến bạn đọc (1)');
+  });
+
+  test('a 200 replay "published" (an earlier attempt stored it, its answer lost) is not counted again by a <ykien-count>, whatever the endpoint\'s spelling', async ({ page, article, endpoint }) => {
+    endpoint.reply({ status: 200, body: { id: 'c9', status: 'published' } }, { status: 201, body: { id: 'c10', status: 'published' } });
+    endpoint.statuses = { c9: 'published', c10: 'published' };
+    endpoint.list = () => ({ items: items(1, 1), next: null, total: 1 });
+    // The box names its endpoint from the page's root; the count by its absolute URL, with a slash.
+    await article({ attrs: { endpoint: new URL(ENDPOINT).pathname } });
+    await page.route(`${ENDPOINT}/counts**`, (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify({ counts: { [PAGE_ID]: 2 } }) }));
+    await page.evaluate(({ endpoint, id }) => {
+      const count = document.createElement('ykien-count');
+      count.setAttribute('endpoint', endpoint + '/');
+      count.setAttribute('page-id', id);
+      document.querySelector('main')!.append(count);
+    }, { endpoint: ENDPOINT, id: PAGE_ID });
+    const count = page.locator('ykien-count');
+    await expect(count).toHaveText('2 ý kiến');
+    const sent: unknown[] = [];
+    await page.exposeFunction('sentSeen', (d: unknown) => sent.push(d));
+    await page.evaluate(() => document.addEventListener('ykien-sent', (e) => (window as unknown as { sentSeen(d: unknown): void }).sentSeen((e as CustomEvent).detail)));
+    await fillAndVerify(page, 'Lý Văn Tú', 'Đã lưu từ lần trước.');
+    await form(page).send.click();
+    await expect(form(page).status).toHaveText('Cảm ơn bạn! Bình luận đã được đăng.');
+    await expect.poll(() => sent).toEqual([{ id: 'c9', status: 'published', clientId: endpoint.posts[0]!.body.clientId, pageId: PAGE_ID, replay: true }]);
+    await expect(count).toHaveText('2 ý kiến');
+    // A new one (201) is counted, under the other spelling of the endpoint.
+    await fillAndVerify(page, 'Lý Văn Tú', 'Một ý kiến mới.');
+    await form(page).send.click();
+    await expect.poll(() => sent.length).toBe(2);
+    await expect(count).toHaveText('3 ý kiến');
+  });
+
   test('a 201 "published" (no moderation) shows at once, unmarked; after a reload it shows once', async ({ page, article, endpoint }) => {
     let stored = false;
     endpoint.reply({ status: 201, body: { id: 'c7', status: 'published' } });

@@ -20,6 +20,10 @@ export interface SentDetail {
    */
   status: SentStatus;
   clientId: string;
+  /** The article the comment is on, as sent: a comment queued on another article may go from this page's box. */
+  pageId: string;
+  /** The server had it already (200): an earlier attempt stored it, whose answer was lost. */
+  replay: boolean;
 }
 
 /** The server stored the comment (201) or had stored it already (200). */

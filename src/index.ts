@@ -13,4 +13,4 @@ export type { SentDetail, SentStatus, ErrorDetail, QueuedDetail } from './events
 export type { CommentPayload, Page } from './api/send.js';
 export type { ListedComment } from './api/list.js';
 export type { Strings, StringsOverride, Lang } from './i18n.js';
-export type { CountStrings } from './ykien-count/ykien-count.component.js';
+export type { CountStrings, CountStringsOverride } from './ykien-count/ykien-count.component.js';

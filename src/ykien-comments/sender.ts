@@ -281,7 +281,7 @@ export class Sender {
       // (the shared draft) are not this tab's second comment.
       else if (this.#mine.has(item.clientId)) this.#sentHere.add(result.id);
       h.say('queuedSent', 'success');
-      if (!byOther) h.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: item.clientId }));
+      if (!byOther) h.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: item.clientId, pageId: item.payload.pageId, replay: result.replay }));
     } else if (byOther && !this.#mine.has(item.clientId)) {
       // Stuck in another tab's attempt, and not queued here: this tab has nothing to unsay.
     } else if (kind == 'captcha' || kind == 'token-stale') {
@@ -419,7 +419,7 @@ export class Sender {
       const { status } = result;
       this.#sentHere.add(result.id);
       h.say(status == 'pending' ? 'sentPending' : status == 'published' ? 'sentPublished' : 'sentDecided', 'success');
-      h.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: payload.clientId }));
+      h.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: payload.clientId, pageId: payload.pageId, replay: result.replay }));
     } else if (kind == 'validation' || kind == 'captcha' || kind == 'too-large') {
       const status = kind == 'validation' ? 400 : kind == 'captcha' ? 403 : 413;
       // The text went back where it belongs, or away with "Nhập lại": the form holds something else

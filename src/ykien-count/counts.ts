@@ -13,6 +13,19 @@ export const MAX_QUERY = 7000;
 type Resolve = (count: number | null | undefined) => void;
 const waiting = new Map<string, Map<string, Resolve[]>>();
 
+/**
+ * An endpoint as one batch, and one article's count, know it: resolved against the page, without the
+ * trailing slash (`…/comments` and `…/comments/`, `/api/comments` and its absolute URL, are one). One
+ * that is no URL stays as written (its request fails, its count stays blank).
+ */
+export function endpointKey(endpoint: string): string {
+  try {
+    return new URL(endpoint.replace(/\/+$/, ''), document.baseURI).href;
+  } catch {
+    return endpoint;
+  }
+}
+
 /** The published count of one article; null when the server answered without it, undefined when it did not answer (or a 5xx). */
 export function requestCount(endpoint: string, pageId: string): Promise<number | null | undefined> {
   return new Promise((resolve) => {
@@ -20,8 +33,7 @@ export function requestCount(endpoint: string, pageId: string): Promise<number |
     // chunks over several tasks: wait until it is done, so the whole page still makes one request.
     if (!waiting.size)
       document.readyState == 'loading' ? document.addEventListener('DOMContentLoaded', () => setTimeout(flush), { once: true }) : setTimeout(flush);
-    // One batch per endpoint however it is written: `…/comments` and `…/comments/` are one.
-    const key = endpoint.replace(/\/+$/, '');
+    const key = endpointKey(endpoint);
     const pages = waiting.get(key) ?? new Map<string, Resolve[]>();
     waiting.set(key, pages.set(pageId, [...(pages.get(pageId) ?? []), resolve]));
   });

@@ -3,13 +3,17 @@
  * a Lit one: a page of headlines pays for a few hundred bytes, not for the comment box.
  */
 import { langOf, type Lang } from '../i18n.js';
-import { requestCount } from './counts.js';
+import type { SentDetail } from '../events.js';
+import { endpointKey, requestCount } from './counts.js';
 
 export interface CountStrings {
   /** `{count}` is the number, formatted for the language. */
   countOne: string;
   countOther: string;
 }
+
+/** Words for every language, and for one (`vi`, `en`) over them, as `<ykien-comments>`' `strings` takes. */
+export type CountStringsOverride = Partial<CountStrings> & { vi?: Partial<CountStrings>; en?: Partial<CountStrings> };
 
 // Which label a number takes is the language's plural rule: Vietnamese has one form, so `countOther`
 // alone words every count, 1 included.
@@ -59,7 +63,7 @@ export class YkienCount extends HTMLElement {
   declare endpoint: string | null;
   declare pageId: string | null;
   declare format: string | null;
-  #strings?: Partial<CountStrings>;
+  #strings?: CountStringsOverride;
   #text: HTMLElement;
   #asked?: string;
   /** Every count on the page: one observer re-words them all when the page's `lang` changes. */
@@ -87,12 +91,15 @@ export class YkienCount extends HTMLElement {
     }
   }
 
-  /** A partial override of the label, e.g. `{countOther: '{count} bình luận'}`. */
-  get strings(): Partial<CountStrings> | undefined {
+  /**
+   * A partial override of the label, e.g. `{countOther: '{count} bình luận'}`, or one language's
+   * (`{en: {countOne: '{count} reply', countOther: '{count} replies'}}`); a label without `{count}` is shown as it is.
+   */
+  get strings(): CountStringsOverride | undefined {
     return this.#strings;
   }
 
-  set strings(value: Partial<CountStrings> | undefined) {
+  set strings(value: CountStringsOverride | undefined) {
     this.#strings = value;
     this.#render();
   }
@@ -102,19 +109,24 @@ export class YkienCount extends HTMLElement {
   }
 
   /**
-   * The reader's comment published at once (no moderation) in a box of this page: a count of the same
-   * article has one more, as the box's heading has, not one less until a reload. Each comment once.
+   * The reader's comment published at once (no moderation) in a box of this page: a count of its article
+   * has one more, as the box's heading has, not one less until a reload. Each comment once; its own
+   * article, not the one the box shows now (the outbox also sends comments queued on other articles);
+   * not a replay (stored by an earlier attempt, whose count a later request has already).
    */
   static #counted = new Set<string>();
-  /** An article's id as the count asks for it, and what a count remembers it asked for. */
-  static #pageIdOf = (raw: string | null | undefined) => raw?.normalize('NFC').trim();
-  static #askedFor = (endpoint: string | null, pageId: string | undefined) => endpoint + ' ' + pageId;
+  /**
+   * An article's id as the count asks for it (a lone surrogate, which the request sends as U+FFFD, is
+   * U+FFFD here too, so that the answer's key is found), and what a count remembers it asked for.
+   */
+  static #pageIdOf = (raw: string | null | undefined) => raw?.normalize('NFC').trim().replace(/\p{Cs}/gu, '\ufffd');
+  static #askedFor = (endpoint: string | null, pageId: string | undefined) => (endpoint && endpointKey(endpoint)) + ' ' + pageId;
   static #onSent = (e: Event): void => {
-    const { id, status } = (e as CustomEvent<{ id: string; status: string }>).detail ?? {};
-    const box = e.composedPath()[0] as { endpoint?: string; page?: { pageId: string } };
-    if (status != 'published' || YkienCount.#counted.has(id) || !box?.page) return;
+    const { id, status, pageId, replay } = (e as CustomEvent<Partial<SentDetail>>).detail ?? {};
+    const box = e.composedPath()[0] as { endpoint?: string };
+    if (status != 'published' || replay || !id || pageId == null || YkienCount.#counted.has(id)) return;
     YkienCount.#counted.add(id);
-    const asked = YkienCount.#askedFor(box.endpoint ?? null, YkienCount.#pageIdOf(box.page.pageId));
+    const asked = YkienCount.#askedFor(box?.endpoint ?? null, YkienCount.#pageIdOf(pageId));
     for (const c of YkienCount.#all) if (c.#asked == asked && c.count !== undefined) c.count++, c.#render();
   };
 
@@ -190,16 +202,25 @@ export class YkienCount extends HTMLElement {
     const lang = this.language;
     this.#text.lang = lang; // the words' language, for a screen reader's voice
     if (n === undefined) return void (this.#text.textContent = '');
-    const labels = { ...LABELS[lang], ...this.#strings };
+    // The site owner's words over ours, one language's over every language's; a word left undefined
+    // (an optional field of a site's config) is not one.
+    const { vi, en, ...all } = this.#strings ?? {};
+    const labels = { ...LABELS[lang] };
+    for (const [k, v] of Object.entries({ ...all, ...(lang == 'vi' ? vi : en) })) if (typeof v == 'string') labels[k as keyof CountStrings] = v;
     const number = new Intl.NumberFormat(lang).format(n);
-    const [before = '', after = ''] = (new Intl.PluralRules(lang).select(n) == 'one' ? labels.countOne : labels.countOther).split('{count}');
-    if (this.getAttribute('format') == 'number') {
-      // A constructed stylesheet, not a style attribute: nothing for a strict CSP's style-src to refuse.
-      if (!unseenSheet) (unseenSheet = new CSSStyleSheet()).replaceSync('.unseen{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}');
-      this.shadowRoot!.adoptedStyleSheets = [unseenSheet];
-      this.#text.replaceChildren(unseen(before), number, unseen(after));
-    }
-    else this.#text.textContent = before + number + after;
+    const [before = '', ...rest] = (new Intl.PluralRules(lang).select(n) == 'one' ? labels.countOne : labels.countOther).split('{count}');
+    const after = rest.join(number);
+    if (this.getAttribute('format') == 'number')
+      try {
+        // A constructed stylesheet, not a style attribute: nothing for a strict CSP's style-src to refuse.
+        if (!unseenSheet) (unseenSheet = new CSSStyleSheet()).replaceSync('.unseen{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}');
+        this.shadowRoot!.adoptedStyleSheets = [unseenSheet];
+        // Words without `{count}`: the number after them.
+        return this.#text.replaceChildren(unseen(rest.length ? before : before + ' '), number, unseen(after));
+      } catch {
+        // No constructed stylesheets (Firefox 100): the words, seen.
+      }
+    this.#text.textContent = rest.length ? before + number + after : before;
   }
 }
 
