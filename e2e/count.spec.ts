@@ -163,6 +163,19 @@ test("a site's words: without {count} (shown as they are), one left undefined (o
   await expect(texts(page)).toHaveText(['1 bình luận', '12 bình luận', '1 bình luận']);
 });
 
+test('format="number" in a browser without constructed stylesheets (Firefox 100): the words are shown, nothing throws', async ({ page, problems }) => {
+  await page.addInitScript(() => {
+    window.CSSStyleSheet = function () {
+      throw new TypeError('Illegal constructor');
+    } as unknown as typeof CSSStyleSheet;
+  });
+  await countsServer(page, { [ART(1)]: 12 });
+  await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1), ' format="number"')}</a>`]);
+  await expect(texts(page)).toHaveText(['12 ý kiến']);
+  expect(await onScreen(page)).toEqual(['12 ý kiến']);
+  expect(problems).toEqual([]);
+});
+
 test('Vietnamese has one form: an override of countOther alone words every count, 1 included', async ({ page }) => {
   await countsServer(page, { [ART(1)]: 12, [ART(2)]: 1 });
   await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`, `<a href="/2">Hai ${count(ENDPOINT, ART(2))}</a>`]);
