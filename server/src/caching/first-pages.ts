@@ -157,6 +157,15 @@ export class FirstPageCache {
     }
   }
 
+  /**
+   * The article may have changed, or may not (the store failed after its commit, maybe): its cached
+   * first pages go, and a read that began before cannot store what it saw.
+   */
+  forget(pageId: string): void {
+    this.bump(pageId);
+    for (const limit of [...(this.pages.get(pageId)?.keys() ?? [])]) this.drop(pageId, limit);
+  }
+
   private bump(pageId: string): void {
     this.generations.set(pageId, (this.generations.get(pageId) ?? 0) + 1);
     if (this.generations.size > MAX_ENTRIES * 4) {

@@ -45,9 +45,10 @@ function bearer(request: FastifyRequest): string | null {
 export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { store } = ctx;
   // Any moderator action may change what an article shows: drop this instance's cached first pages
-  // (before the answer goes out, so the moderator's next read of the article sees the change).
+  // (before the answer goes out, so the moderator's next read of the article sees the change). A 5xx
+  // too: the store may have committed the change before it failed (a COMMIT whose answer was lost).
   app.addHook('onSend', async (request, reply) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400) ctx.firstPages.invalidateAll();
+    if (request.method !== 'GET' && request.method !== 'HEAD' && (reply.statusCode < 400 || reply.statusCode >= 500)) ctx.firstPages.invalidateAll();
   });
 
   app.addHook('onRequest', refuseWhileDraining(ctx.drain));

@@ -15,7 +15,7 @@ import { MAX_BODY_DEPTH, payloadHash, resolveKey } from '../idempotency.js';
 import { logOutcome } from '../logging.js';
 import { langOf, sendProblem, type ProblemExtras } from '../problem.js';
 import { clientAddress, clientHash, logTag } from '../rate-limit.js';
-import { decodeCursor, ERASED_PAYLOAD, type KeyRecord } from '../stores/store.js';
+import { decodeCursor, ERASED_PAYLOAD, type KeyRecord, type NewComment } from '../stores/store.js';
 import { uuidV7 } from '../stores/uuid-v7.js';
 import { cleanText, contentLanguage, LIMITS, pageIdTooLong, parseLimit, validateComment } from '../validate.js';
 import { isJsonContentType } from '../json-body.js';
@@ -290,7 +290,7 @@ async function createComment(
   // 7. Store.
   const status = config.moderation ? 'pending' : 'published';
   const createdAt = Date.now();
-  const outcome = await store.insertComment({
+  const record: NewComment = {
     id,
     clientId: key,
     payloadHash: hash,
@@ -302,6 +302,12 @@ async function createComment(
     lang: contentLanguage(request.headers['content-language']),
     status,
     createdAt,
+  };
+  const outcome = await store.insertComment(record).catch((err: unknown) => {
+    // The store may have committed it before it failed (a COMMIT whose answer was lost): a published
+    // one would be missing from the article's cached first pages; they go, read anew by the next reader.
+    if (status === 'published') ctx.firstPages.forget(c.pageId);
+    throw err;
   });
   // Our lease ran out and another attempt took the key over (and may have stored it) meanwhile.
   if (!outcome.created) return answerForExisting(outcome.existing, hash);
