@@ -114,6 +114,27 @@ async function burstReads(store: Store): Promise<void> {
   expect(contradictions).toEqual([]);
 }
 
+/**
+ * A counter that drifted (set by hand, a restore of one table, an instance before the counter's
+ * migration): both stores answer alike. A first page that holds every comment is the count; a page
+ * with more after it can only say the counter.
+ */
+async function driftedCounter(store: Store, setCounter: (pageId: string, n: number) => Promise<unknown>): Promise<void> {
+  let at = 1_790_000_000_000;
+  for (let i = 0; i < 2; i++) {
+    const id = randomUUID();
+    await store.insertComment({
+      id, clientId: `k-${id}`, payloadHash: 'h', pageId: 'drift', pageUrl: 'https://bao.example.vn/a',
+      pageTitle: '', name: 'Tên', content: 'Nội dung', lang: '', status: 'published', createdAt: at++,
+    });
+  }
+  await setCounter('drift', 5);
+  const whole = await store.publishedPage('drift', 20, null);
+  expect([whole.page.items.length, whole.total]).toEqual([2, 2]);
+  const first = await store.publishedPage('drift', 1, null);
+  expect([first.page.items.length, first.total]).toEqual([1, 5]);
+}
+
 /** Counter rows with 0 and absent rows both mean 0: compare the non-zero ones. */
 const nonZero = (rows: Array<{ page_id: string; n: number | string }>): Record<string, number> =>
   Object.fromEntries(rows.filter((r) => Number(r.n) > 0).map((r) => [r.page_id, Number(r.n)]));
@@ -138,6 +159,23 @@ describe('SQLite: counter == count(*)', () => {
     const store = SqliteStore.open(join(dir, 'burst.db'));
     try {
       await burstReads(store);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a counter that drifted: a first page holding every comment says its own count, as on PostgreSQL', async () => {
+    const file = join(dir, 'drift.db');
+    const store = SqliteStore.open(file);
+    try {
+      await driftedCounter(store, async (pageId, n) => {
+        const db = new Database(file);
+        try {
+          db.prepare('UPDATE page_counts SET published = ? WHERE page_id = ?').run(n, pageId);
+        } finally {
+          db.close();
+        }
+      });
     } finally {
       await store.close();
     }
@@ -213,6 +251,17 @@ describe.skipIf(!PG_URL)('PostgreSQL: counter == count(*)', () => {
     const store = await PgStore.open(url.href);
     try {
       await burstReads(store);
+    } finally {
+      await store.close();
+      await client.end();
+    }
+  });
+
+  it('a counter that drifted: a first page holding every comment says its own count, as on SQLite', async () => {
+    const client = await freshSchema();
+    const store = await PgStore.open(url.href);
+    try {
+      await driftedCounter(store, (pageId, n) => client.query('UPDATE page_counts SET published = $1 WHERE page_id = $2', [n, pageId]));
     } finally {
       await store.close();
       await client.end();

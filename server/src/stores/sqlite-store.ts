@@ -184,10 +184,12 @@ export class SqliteStore implements Store {
 
   async publishedPage(pageId: string, limit: number, cursor: Cursor | null): Promise<{ page: Page<StoredComment>; total: number }> {
     // One read transaction: the writer thread may commit between two autocommit reads.
-    return this.db.transaction(() => ({
-      page: this.listNow({ status: 'published', pageId, limit, cursor }),
-      total: this.stmt.publishedCounts.get(JSON.stringify([pageId]))?.published ?? 0,
-    }))();
+    return this.db.transaction(() => {
+      const page = this.listNow({ status: 'published', pageId, limit, cursor });
+      // A last first page holds every published comment: it is the count, whatever a counter says (as on PostgreSQL).
+      const total = cursor || page.next ? (this.stmt.publishedCounts.get(JSON.stringify([pageId]))?.published ?? 0) : page.items.length;
+      return { page, total };
+    })();
   }
 
   async list(q: ListQuery): Promise<Page<StoredComment>> {
