@@ -140,7 +140,8 @@ async function main(): Promise<void> {
   if (typeof config.trustProxy === 'number' && !loopbackOnly) {
     app.log.warn(`--trust-proxy ${config.trustProxy} (a hop count): a client that reaches this server directly, not through the proxy, sets its own address (X-Forwarded-For), and so its own rate limit; only safe when nothing reaches ${config.host} but through the proxy, else name the proxy (loopback, an address or CIDR)`);
   }
-  if (config.origins.length === 0 && config.notify.publicUrl === null && !config.demo && !loopbackOnly) {
+  // Bound to loopback behind a proxy (the documented setup), Host is still the client's: warned too.
+  if (config.origins.length === 0 && config.notify.publicUrl === null && !config.demo && (!loopbackOnly || config.trustProxy !== false)) {
     app.log.warn("neither --origins nor --public-url: the article links accepted are those of the origin each request's Host header names, which a client (or a proxy passing Host on) chooses; set --origins to the sites' origins");
   }
   if (config.trustProxy === true) {
@@ -164,10 +165,12 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     stopping = true;
+    // A comment being verified is still stored and answered: the grace outlasts siteverify's timeout.
+    const grace = Math.max(SHUTDOWN_GRACE_MS, config.hcaptchaTimeoutMs + 5_000);
     setTimeout(() => {
       log('error', {}, 'requests did not finish in time: exiting');
       process.exit(1);
-    }, SHUTDOWN_GRACE_MS).unref();
+    }, grace).unref();
     app
       .close()
       .then(() => store.close())

@@ -93,14 +93,14 @@ const OPTIONS: readonly OptionSpec[] = [
   { flag: '--hcaptcha-sitekey', env: 'YKIEN_HCAPTCHA_SITEKEY', type: 'value', placeholder: 'KEY', defaultText: '(unset)', help: 'Sent to siteverify as `sitekey`; also put into the demo page.' },
   { flag: '--hcaptcha-verify-url', env: 'YKIEN_HCAPTCHA_VERIFY_URL', type: 'value', placeholder: 'URL', defaultText: 'https://api.hcaptcha.com/siteverify', help: 'siteverify endpoint.' },
   { flag: '--hcaptcha-timeout', env: 'YKIEN_HCAPTCHA_TIMEOUT_MS', type: 'value', placeholder: 'MS', defaultText: '5000', help: 'Give up on siteverify after this many milliseconds (answer 503, store nothing).' },
-  { flag: '--claim-lease', env: 'YKIEN_CLAIM_LEASE_MS', type: 'value', placeholder: 'MS', defaultText: '30000', help: 'How long an attempt holds its idempotency key (on every instance) before a retry may take it over; must exceed --hcaptcha-timeout.' },
+  { flag: '--claim-lease', env: 'YKIEN_CLAIM_LEASE_MS', type: 'value', placeholder: 'MS', defaultText: '30000', help: 'How long an attempt holds its idempotency key (on every instance) before a retry may take it over; at least --hcaptcha-timeout plus 2000.' },
   { flag: '--no-captcha', env: 'YKIEN_NO_CAPTCHA', type: 'switch', defaultText: 'off', help: 'Accept comments without a captcha (demo, offline machines). Prints a loud warning.' },
   { flag: '--moderation', env: 'YKIEN_MODERATION', type: 'value', placeholder: 'on|off', defaultText: 'on', help: 'on: new comments are pending until approved; off: published at once.' },
-  { flag: '--admin-token', env: 'YKIEN_ADMIN_TOKEN', type: 'value', placeholder: 'TOKEN', defaultText: '(generated, printed once)', help: 'Bearer token for the moderation API and /admin; at least 16 characters.' },
+  { flag: '--admin-token', env: 'YKIEN_ADMIN_TOKEN', type: 'value', placeholder: 'TOKEN', defaultText: '(generated: printed once on a terminal, else written to a 0600 file the output names)', help: 'Bearer token for the moderation API and /admin; at least 16 characters.' },
   { flag: '--admin-login-limit', env: 'YKIEN_ADMIN_LOGIN_LIMIT', type: 'value', placeholder: 'N/UNIT', defaultText: '20/10min', help: 'Wrong moderator tokens per client; past it, its moderation requests get 429 until the window has room. "off" disables.' },
   { flag: '--rate-limit', env: 'YKIEN_RATE_LIMIT', type: 'value', placeholder: 'N/UNIT', defaultText: '5/min', help: 'Comments per client: N/sec, N/min, N/hour, N/day, N/10min…; "off" disables.' },
   { flag: '--ip-secret', env: 'YKIEN_IP_SECRET', type: 'value', placeholder: 'SECRET', defaultText: '(generated, kept in the db)', help: 'Key of the HMAC that replaces client addresses for rate limits.' },
-  { flag: '--trust-proxy', env: 'YKIEN_TRUST_PROXY', type: 'value', placeholder: 'LIST|N', defaultText: 'off', help: 'Proxies whose X-Forwarded-For to believe: addresses/CIDRs (or loopback, linklocal, uniquelocal), a hop count, or off.' },
+  { flag: '--trust-proxy', env: 'YKIEN_TRUST_PROXY', type: 'value', placeholder: 'LIST|N', defaultText: 'off', help: 'Proxies whose X-Forwarded-For to believe: addresses/CIDRs (or loopback, linklocal, uniquelocal), a hop count, all (any peer: only when nothing else can reach the server), or off; --trust-proxy alone is loopback.' },
   { flag: '--max-length', env: 'YKIEN_MAX_LENGTH', type: 'value', placeholder: 'N', defaultText: '2000', help: 'Maximum characters (code points after NFC) of a comment.' },
   { flag: '--list-cache-seconds', env: 'YKIEN_LIST_CACHE_SECONDS', type: 'value', placeholder: 'N', defaultText: '15', help: 'How long browsers and CDNs may reuse the public list and /counts (0: revalidate every time, by ETag). A decision shows within N seconds.' },
   { flag: '--pg-prepared-statements', env: 'YKIEN_PG_PREPARED_STATEMENTS', type: 'value', placeholder: 'on|off', defaultText: 'on', help: 'PostgreSQL: prepare the frequent queries once per connection. off behind PgBouncer in transaction mode older than 1.21 (or without max_prepared_statements).' },
@@ -133,14 +133,15 @@ export function helpText(): string {
     'Options:',
     ...rows,
     `  ${'--help, -h'.padEnd(30)} Show this help and exit.`,
-    `  ${'--version'.padEnd(30)} Print the version and exit.`,
+    `  ${'--version, -v'.padEnd(30)} Print the version and exit.`,
     '',
     'Commands:',
     `  ${'add-moderator NAME'.padEnd(30)} Add a named moderator to the --moderators file (or YKIEN_MODERATORS)`,
     `  ${''.padEnd(30)} and print their new token once.`,
     '',
     'Example:',
-    '  ykien-server --origins https://baotinh.example.vn --hcaptcha-secret 0x… --db ./data/ykien.db',
+    '  YKIEN_HCAPTCHA_SECRET=0x… ykien-server --origins https://baotinh.example.vn --db ./data/ykien.db',
+    '  (secrets from the environment, not flags: a command line is shown to every user by ps)',
     '',
   ].join('\n');
 }
@@ -255,13 +256,8 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
     );
   }
 
-  const verifyUrl = get('--hcaptcha-verify-url') ?? 'https://api.hcaptcha.com/siteverify';
-  try {
-    const u = new URL(verifyUrl);
-    if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('scheme');
-  } catch {
-    throw new ConfigError(`--hcaptcha-verify-url: "${verifyUrl}" is not an http(s) URL`);
-  }
+  // As the other URLs: one with user:password@ would put the password in every refused comment's log line.
+  const verifyUrl = parseHttpUrlOption('--hcaptcha-verify-url', get('--hcaptcha-verify-url') ?? 'https://api.hcaptcha.com/siteverify');
 
   const moderationRaw = (get('--moderation') ?? 'on').trim().toLowerCase();
   let moderation: boolean;
@@ -342,7 +338,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
       ipSecret,
       trustProxy: parseTrustProxy(get('--trust-proxy') ?? 'off'),
       maxLength: parseInteger('--max-length', get('--max-length') ?? '2000', 1, MAX_LENGTH_CAP),
-      moderatorsFile: get('--moderators') ?? null,
+      moderatorsFile: parseModeratorsFile(get('--moderators')),
       notify,
       listCacheSeconds: parseInteger('--list-cache-seconds', get('--list-cache-seconds') ?? '15', 0, 86_400),
       pgPreparedStatements: parseSwitch('--pg-prepared-statements', get('--pg-prepared-statements') ?? 'on'),
@@ -355,6 +351,20 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
 /** An empty --db (an unset variable in a script) would open the working folder as a file. */
 function parseDb(raw: string): string {
   if (!raw.trim()) throw new ConfigError('--db: empty; give an SQLite file or a postgres:// URL');
+  if (/^postgres(ql)?:/i.test(raw.trim())) {
+    try {
+      new URL(raw.trim());
+    } catch {
+      // Not echoed: it may hold a password.
+      throw new ConfigError('--db: not a valid postgres:// URL (postgres://USER:PASSWORD@HOST:PORT/DATABASE; a password with @, : or / percent-encoded)');
+    }
+  }
+  return raw;
+}
+
+function parseModeratorsFile(raw: string | undefined): string | null {
+  if (raw === undefined) return null;
+  if (!raw.trim()) throw new ConfigError('--moderators: empty; give the file of named moderators (made by `ykien-server add-moderator NAME`)');
   return raw;
 }
 

@@ -105,11 +105,17 @@ describe.concurrent('command line', () => {
       [['--no-captcha', '--trust-proxy', 'some proxy'], /--trust-proxy/],
       [['--no-captcha', '--max-length', '0'], /--max-length/],
       [[], /--hcaptcha-secret \(YKIEN_HCAPTCHA_SECRET\) is required/],
+      // Its password would be in every refused comment's log line (fetch's message names the URL).
+      [['--hcaptcha-secret', '0xsecret', '--hcaptcha-verify-url', 'https://proxyuser:pw123secret@127.0.0.1:9/siteverify'], /--hcaptcha-verify-url: a URL with user:password@/],
+      [['--no-captcha', '--db', 'postgres://u:s3cretpw@[bad/db'], /--db: not a valid postgres:\/\/ URL/],
+      [['--no-captcha', '--moderators='], /--moderators: empty/],
     ];
     const results = await Promise.all(cases.map(([args]) => cli(args)));
     results.forEach(({ code, stderr }, i) => {
       expect(code, cases[i]![0].join(' ')).toBe(2);
       expect(stderr).toMatch(cases[i]![1]);
+      // Said in one line, without a stack, and without the password it was given.
+      expect(stderr, cases[i]![0].join(' ')).not.toMatch(/pw123secret|s3cretpw|\n\s+at /);
     });
   });
 
@@ -177,18 +183,20 @@ describe.concurrent('command line', () => {
     }
   });
 
-  it('on a server others can reach, warns of a hop count in --trust-proxy and of article links taken from the Host header; on loopback, not', async () => {
+  it('on a server others can reach, warns of a hop count in --trust-proxy and of article links taken from the Host header; on loopback behind a proxy, of the Host header only; on loopback alone, not', async () => {
     const warned = (server: RunningServer) =>
       server.jsonLogs().filter((l) => l.level === 40 && /hop count|neither --origins nor --public-url/.test(String(l.msg))).map((l) => String(l.msg).split(':')[0]);
     const open = await startServer({ args: ['--no-captcha', '--host', '0.0.0.0', '--trust-proxy', '1'] });
-    const local = await startServer({ args: ['--no-captcha', '--trust-proxy', '1'] });
+    // The documented setup: loopback, behind nginx, which passes the client's Host on.
+    const proxied = await startServer({ args: ['--no-captcha', '--trust-proxy', 'loopback'] });
+    const local = await startServer({ args: ['--no-captcha'] });
     try {
       expect(warned(open)).toEqual(['--trust-proxy 1 (a hop count)', 'neither --origins nor --public-url']);
+      expect(warned(proxied)).toEqual(['neither --origins nor --public-url']);
       expect(warned(local)).toEqual([]);
     } finally {
-      await Promise.all([open.stop(), local.stop()]);
-      open.cleanup();
-      local.cleanup();
+      await Promise.all([open.stop(), proxied.stop(), local.stop()]);
+      for (const s of [open, proxied, local]) s.cleanup();
     }
   });
 
