@@ -86,6 +86,7 @@ describe.concurrent('data survives', () => {
       ids.push(res.json.id);
     }
     await server.kill9();
+    server.cleanup(); // (its token's folder: the database is the test's)
     expect(server.child.signalCode).toBe('SIGKILL');
     expect(rowsOf(dbPath).map((r) => r.id)).toEqual(ids);
 
@@ -179,6 +180,7 @@ describe('SIGTERM', () => {
       }
     } finally {
       await server.kill9();
+      server.cleanup();
       await verifier.close();
     }
   });

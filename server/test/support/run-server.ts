@@ -16,7 +16,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
@@ -163,6 +163,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     kill9: () => signalAndWait('SIGKILL'),
     cleanup: () => {
       if (madeDir) rmSync(madeDir, { recursive: true, force: true });
+      // The generated token's folder, which the server removes as it stops, but not when it was killed.
+      if (tokenFile) rmSync(dirname(tokenFile), { recursive: true, force: true });
     },
   };
 }
