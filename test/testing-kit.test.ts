@@ -17,7 +17,7 @@ import { MESSAGES } from '../server/src/i18n.js';
 import { validateComment } from '../server/src/validate.js';
 import { startFakeVerifier } from '../server/test/support/fake-verifier.js';
 import { startServer } from '../server/test/support/run-server.js';
-import { MockEndpoint, type MockEndpointOptions } from '../src/testing/mock-endpoint.js';
+import { MockEndpoint, mockEndpoint, type MockEndpointOptions } from '../src/testing/mock-endpoint.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 /** hCaptcha's published test response token: the one its siteverify accepts with the test secret. */
@@ -249,4 +249,54 @@ describe('mockEndpoint pages the list by keyset, as the contract says', () => {
     // Empty is absent, as for the server: the first page, 20 comments.
     expect(names(await list(endpoint, 'pageId=p&limit=&cursor='))).toEqual(['c3', 'c2', 'c1']);
   });
+});
+
+describe("mockEndpoint behind a router's query (index.php?route=api/comments), as docs/api.md allows it", () => {
+  const CMS = 'https://cms.example.vn/index.php?route=api/comments';
+  // What the widget asks for (src/api/http.ts): `/counts` and `/{id}` at the end of the query's last
+  // value, its parameters after it, the whole query written out form-encoded.
+  const widgetUrl = (path: string, params: Record<string, string> = {}) => {
+    const u = new URL(CMS + path);
+    for (const [k, v] of Object.entries(params)) u.searchParams.append(k, v);
+    return u.href;
+  };
+
+  it('takes only its own requests: not the site\'s other routes on the same script, nor another host', async () => {
+    let mine: ((u: URL) => boolean) | undefined;
+    await mockEndpoint({ route: async (p: (u: URL) => boolean) => void (mine = p) } as unknown as Parameters<typeof mockEndpoint>[0], CMS);
+    const ours = (href: string) => mine!(new URL(href));
+    expect(ours(CMS)).toBe(true);
+    expect(ours(widgetUrl('', { pageId: 'p', limit: '20' }))).toBe(true);
+    expect(ours(widgetUrl('/counts', { pageId: 'p' }))).toBe(true);
+    expect(ours(widgetUrl('/c-1'))).toBe(true);
+    expect(ours('https://cms.example.vn/index.php?route=news/1')).toBe(false);
+    expect(ours('https://cms.example.vn/index.php?route=api/commentsX')).toBe(false);
+    expect(ours('https://cms.example.vn/index.php')).toBe(false);
+    expect(ours('https://other.example.vn/index.php?route=api/comments')).toBe(false);
+  });
+
+  it('stores a POST, lists it, counts it and tells its status, each under its own route', async () => {
+    const endpoint = new MockEndpoint(CMS, { status: 'published' });
+    const posted = await ask(endpoint, 'POST', CMS, {
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'k-cms' },
+      body: { clientId: 'k-cms', pageId: 'p', pageUrl: 'https://cms.example.vn/p', name: 'A', content: 'Một' },
+    });
+    expect(posted).toMatchObject({ status: 201, json: { status: 'published' } });
+    const id = 'json' in posted ? (posted.json.id as string) : '';
+    expect(await ask(endpoint, 'GET', widgetUrl('', { pageId: 'p', limit: '20' }))).toMatchObject({ status: 200, json: { items: [{ id, content: 'Một' }], next: null, total: 1 } });
+    expect(await ask(endpoint, 'GET', widgetUrl('/counts', { pageId: 'p' }))).toMatchObject({ status: 200, json: { counts: { p: 1 } } });
+    expect(await ask(endpoint, 'GET', widgetUrl(`/${encodeURIComponent(id)}`))).toMatchObject({ status: 200, json: { id, status: 'published' } });
+    // `{endpoint}/`: another URL, as on a server.
+    expect(await ask(endpoint, 'POST', widgetUrl('/'), { headers: { 'Content-Type': 'application/json' }, body: {} })).toMatchObject({ status: 404 });
+  });
+});
+
+it('a scripted 201 whose answer is dropped is remembered under its key: the retry gets the 200 replay, one comment stored', async () => {
+  const endpoint = new MockEndpoint(ENDPOINT);
+  endpoint.reply({ status: 201, body: { id: 'c-dropped', status: 'pending' }, drop: 'after' }, {});
+  const body = { clientId: 'k-dropped', pageId: 'p', pageUrl: 'http://localhost:4321/p', name: 'A', content: 'Một' };
+  const send = () => ask(endpoint, 'POST', ENDPOINT, { headers: { 'Content-Type': 'application/json', 'Idempotency-Key': body.clientId }, body });
+  expect(await send()).toEqual({ aborted: 'connectionreset' });
+  expect(await send()).toMatchObject({ status: 200, json: { id: 'c-dropped', status: 'pending' } });
+  expect(endpoint.comments.map((c) => c.id)).toEqual(['c-dropped']);
 });

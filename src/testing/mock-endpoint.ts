@@ -213,9 +213,36 @@ function pickLang(header: string | undefined): Lang {
   return best?.lang ?? 'vi';
 }
 
-/** The endpoint's path; `url` may be relative (`/api/comments`, as the demo's `endpoint`): any origin then. */
-const pathOf = (url: string) => new URL(url, 'http://relative.invalid').pathname.replace(/\/+$/, '');
 const isAbsolute = (url: string) => /^[a-z][a-z0-9+.-]*:/i.test(url);
+
+/**
+ * Where request `u` falls under `endpoint` (docs/api.md, "The endpoint"): `rest` is what follows it ('' the
+ * collection itself, `/counts`, `/{id}`), `query` the request's own parameters; null when it is not the
+ * endpoint's. `endpoint` may be relative (`/api/comments`, as the demo's): any origin then. A router's
+ * query (`index.php?route=api/comments`) takes `/counts` and `/{id}` at the end of its last value, as the
+ * widget writes them; its other parameters must be there as they are.
+ */
+function under(endpoint: string, u: URL): { rest: string; query: URLSearchParams } | null {
+  const base = new URL(endpoint.replace(/\/+$/, ''), 'http://relative.invalid');
+  if (isAbsolute(endpoint) && base.origin !== u.origin) return null;
+  const path = base.pathname.replace(/\/+$/, '');
+  if (!base.search) {
+    if (u.pathname !== path && !u.pathname.startsWith(`${path}/`)) return null;
+    return { rest: u.pathname.slice(path.length), query: u.searchParams };
+  }
+  if (u.pathname !== base.pathname) return null;
+  const own = [...base.searchParams];
+  const [routeKey, routeValue] = own.pop()!;
+  const query = new URLSearchParams(u.searchParams);
+  for (const [k, v] of own) {
+    if (query.get(k) !== v) return null;
+    query.delete(k);
+  }
+  const value = query.get(routeKey);
+  if (value === null || (value !== routeValue && !value.startsWith(`${routeValue}/`))) return null;
+  query.delete(routeKey);
+  return { rest: value.slice(routeValue.length), query };
+}
 
 const PROBLEM_CODES: Record<number, string> = {
   400: 'validation',
@@ -367,9 +394,10 @@ export class MockEndpoint {
     }
     // Messages in the reader's language, as the server's (docs/api.md: `fields` follow Accept-Language).
     const lang = pickLang(headers['accept-language']);
-    if (method === 'GET') return this.answerRead(url, lang, send);
+    const at = under(this.url, url);
+    if (method === 'GET') return at ? this.answerRead(at.rest, at.query, lang, send) : send(404, problemBody(404, 'not-found'));
     // Exactly the endpoint, as a server's route: `{endpoint}/` is another URL.
-    if (method !== 'POST' || url.pathname !== pathOf(this.url)) return send(404, problemBody(404, 'not-found'));
+    if (method !== 'POST' || at?.rest !== '') return send(404, problemBody(404, 'not-found'));
     if (refused) return send(403, problemBody(403, 'forbidden-origin'));
 
     if (this.gate) await this.gate;
@@ -391,7 +419,12 @@ export class MockEndpoint {
       }
       const given = payload as { id?: unknown; status?: unknown };
       if (status < 300 && typeof given?.id === 'string' && !this.comments.some((c) => c.id === given.id) && typeof body.pageId === 'string') {
-        this.store(this.commentOf(body, String(body.clientId ?? ''), given.id, given.status === 'published' ? 'published' : 'pending'));
+        const comment = this.commentOf(body, String(body.clientId ?? ''), given.id, given.status === 'published' ? 'published' : 'pending');
+        this.store(comment);
+        // And under its key: a retry (its answer dropped) gets the 200 replay, as from the server.
+        const key = headers['idempotency-key']?.trim() || (typeof body.clientId === 'string' ? body.clientId : '');
+        const { captchaToken: _token, ...rest } = body;
+        if (key && !this.keys.has(key)) this.keys.set(key, { payload: canonical(rest), comment });
       }
       if (answer.drop === 'after') {
         await route.abort('connectionreset');
@@ -487,21 +520,20 @@ export class MockEndpoint {
     };
   }
 
-  private answerRead(url: URL, lang: Lang, send: (status: number, payload?: unknown) => Promise<void>): Promise<void> {
-    const base = pathOf(this.url);
+  private answerRead(rest: string, query: URLSearchParams, lang: Lang, send: (status: number, payload?: unknown) => Promise<void>): Promise<void> {
     // A server without the read routes: its framework's own 404, not the contract's "not-found" (which
     // would tell the widget that the reader's comment is gone).
     if (this.options.reads === false) return send(404);
     const published = (pageId: string) => this.comments.filter((c) => c.pageId === cleaned(pageId) && c.status === 'published');
-    if (url.pathname === base) {
+    if (rest === '') {
       // As the server checks them (server/src/routes/comments.ts): each bad one under its own name.
       const fields: Record<string, string> = {};
-      const pageId = cleaned(url.searchParams.get('pageId') ?? '');
+      const pageId = cleaned(query.get('pageId') ?? '');
       if (!pageId) fields.pageId = message(lang, 'pageIdRequired');
       else if (bytes(pageId) > LIMITS.pageIdBytes) fields.pageId = message(lang, 'pageIdTooLong', LIMITS.pageIdBytes);
-      const limit = parseLimit(url.searchParams.get('limit'));
+      const limit = parseLimit(query.get('limit'));
       if (limit === null) fields.limit = message(lang, 'limitInvalid', LIST_MAX);
-      const rawCursor = url.searchParams.get('cursor') ?? '';
+      const rawCursor = query.get('cursor') ?? '';
       const cursor = rawCursor === '' ? null : decodeCursor(rawCursor);
       if (rawCursor !== '' && cursor === null) fields.cursor = message(lang, 'cursorInvalid');
       if (Object.keys(fields).length) return send(400, problemBody(400, 'validation', { fields }));
@@ -523,8 +555,8 @@ export class MockEndpoint {
       }));
       return send(200, { items, next: after.length > page.length && last ? encodeCursor(last.key) : null, total: all.length });
     }
-    if (url.pathname === `${base}/counts`) {
-      const ids = url.searchParams.getAll('pageId');
+    if (rest === '/counts') {
+      const ids = query.getAll('pageId');
       if (!ids.length || ids.length > 100 || ids.some((id) => !cleaned(id))) {
         return send(400, problemBody(400, 'validation', { fields: { pageId: message(lang, 'pageIdCount', 100) } }));
       }
@@ -533,8 +565,13 @@ export class MockEndpoint {
       }
       return send(200, { counts: Object.fromEntries(ids.map((id) => [id, published(id).length])) });
     }
-    const id = decodeURIComponent(url.pathname.slice(base.length + 1));
-    const c = url.pathname.startsWith(`${base}/`) ? this.comments.find((x) => x.id === id) : undefined;
+    let id: string;
+    try {
+      id = decodeURIComponent(rest.slice(1));
+    } catch {
+      return send(400, problemBody(400, 'bad-request')); // a broken %-escape, as the server answers it
+    }
+    const c = this.comments.find((x) => x.id === id);
     return c ? send(200, { id: c.id, status: c.status }) : send(404, problemBody(404, 'not-found'));
   }
 }
@@ -545,10 +582,8 @@ export class MockEndpoint {
  */
 export async function mockEndpoint(target: Page | BrowserContext, url: string, options: MockEndpointOptions = {}): Promise<MockEndpoint> {
   const endpoint = new MockEndpoint(url, options);
-  const origin = isAbsolute(url) ? new URL(url).origin : undefined;
-  const path = pathOf(url);
   await target.route(
-    (u) => (origin === undefined || u.origin === origin) && (u.pathname === path || u.pathname.startsWith(`${path}/`)),
+    (u) => under(url, u) !== null,
     (route, request) => endpoint.handle(route, request),
   );
   return endpoint;

@@ -212,6 +212,10 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
       // reader's own comments (read from the browser's storage), which a reload must show too.
       const busy = listParts.split(', ').map((part) => `[aria-busy="true"] ${part}`).join(', ');
       await host.locator(busy).first().waitFor({ state: 'detached' });
+      // Then the checks of the reader's own copies (`GET {endpoint}/{id}`), which are not waited for by
+      // the list (a copy a moderator rejected goes, one published is marked so). A box that does not say
+      // (a stand-in, an older build) is taken as settled.
+      await host.page().waitForFunction((el) => (el as { listSettled?: boolean } | null)?.listSettled !== false, await host.elementHandle());
       // Could not load: not "no comments", which a check for an article without any would take it for;
       // nor only the reader's own copies, shown above a list that failed. (Its "Try again" button says the
       // list failed; a failed "Load more" keeps what it had, without one.)

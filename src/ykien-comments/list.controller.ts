@@ -63,6 +63,10 @@ export class ListController implements ReactiveController {
    * stale: asked again on the way back.
    */
   #underWay = false;
+  /** The load is not over: its page, or the checks of the reader's own comments after it. */
+  get underWay(): boolean {
+    return this.#underWay;
+  }
   #host: ReactiveControllerHost;
   #source: () => ListSource;
 

@@ -226,6 +226,14 @@ export class YkienComments extends LitElement {
     return stringsFor(this.#words.speaking, this.strings);
   }
 
+  /**
+   * @internal The list's load is over, the checks of the reader's own comments included (they may take
+   * a copy out, or mark it published), and shown: what the QA kit's `comments()` waits for.
+   */
+  get listSettled(): boolean {
+    return !this.#list.underWay && !this.isUpdatePending;
+  }
+
   get #listOn(): boolean {
     return this.list != 'off';
   }
