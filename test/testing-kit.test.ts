@@ -300,3 +300,34 @@ it('a scripted 201 whose answer is dropped is remembered under its key: the retr
   expect(await send()).toMatchObject({ status: 200, json: { id: 'c-dropped', status: 'pending' } });
   expect(endpoint.comments.map((c) => c.id)).toEqual(['c-dropped']);
 });
+
+describe('mockEndpoint checks what the reference server checks, in its words', () => {
+  const send = (endpoint: MockEndpoint, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+    ask(endpoint, 'POST', ENDPOINT, { headers: { 'Content-Type': 'application/json', 'Accept-Language': 'en', ...headers }, body });
+  const comment = { pageId: 'p', pageUrl: 'http://localhost:4321/p', name: 'A', content: 'Một' };
+  const fieldsOf = (a: Awaited<ReturnType<typeof send>>) => ('json' in a ? [a.status, a.json.fields] : a);
+
+  it('the key: 1-200 visible ASCII characters (header or clientId), a clientId of null is none', async () => {
+    const endpoint = new MockEndpoint(ENDPOINT);
+    const invalid = [400, { clientId: MESSAGES.clientIdInvalid('en', 200) }];
+    expect(fieldsOf(await send(endpoint, { ...comment, clientId: 'k 1' }))).toEqual(invalid);
+    expect(fieldsOf(await send(endpoint, { ...comment, clientId: 'k'.repeat(201) }))).toEqual(invalid);
+    expect(fieldsOf(await send(endpoint, { ...comment, clientId: 7 }))).toEqual(invalid);
+    expect(fieldsOf(await send(endpoint, comment, { 'Idempotency-Key': 'khóa' }))).toEqual(invalid);
+    expect(fieldsOf(await send(endpoint, comment, { 'Idempotency-Key': ' ' }))).toEqual(invalid);
+    expect(await send(endpoint, { ...comment, clientId: null }, { 'Idempotency-Key': 'k-null' })).toMatchObject({ status: 201 });
+    expect(endpoint.comments.map((c) => c.clientId)).toEqual(['k-null']);
+  });
+
+  it("a name's whitespace runs are one space before it is measured; a captcha token must be visible ASCII, at most 10,000", async () => {
+    const endpoint = new MockEndpoint(ENDPOINT);
+    const spaced = { ...comment, name: `A${' '.repeat(120)}B`, clientId: 'k-spaced' };
+    expect(validateComment(spaced, { lang: 'en', maxLength: 2000, originAllowed: () => true }).ok).toBe(true);
+    expect(await send(endpoint, spaced, { 'Idempotency-Key': 'k-spaced' })).toMatchObject({ status: 201 });
+    expect(endpoint.comments.at(-1)!.name).toBe('A B');
+    const token = [400, { captchaToken: MESSAGES.captchaTokenInvalid('en') }];
+    expect(fieldsOf(await send(endpoint, { ...comment, clientId: 'k-t1', captchaToken: 42 }, { 'Idempotency-Key': 'k-t1' }))).toEqual(token);
+    expect(fieldsOf(await send(endpoint, { ...comment, clientId: 'k-t2', captchaToken: 'mã' }, { 'Idempotency-Key': 'k-t2' }))).toEqual(token);
+    expect(fieldsOf(await send(endpoint, { ...comment, clientId: 'k-t3', captchaToken: 'x'.repeat(10_001) }, { 'Idempotency-Key': 'k-t3' }))).toEqual(token);
+  });
+});

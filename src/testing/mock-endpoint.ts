@@ -88,7 +88,9 @@ export interface MockEndpointOptions {
 }
 
 /** The contract's limits (docs/api.md, "Creating a comment"), in characters once cleaned. */
-const LIMITS = { name: 100, pageIdBytes: 2000, pageUrl: 2000 };
+const LIMITS = { name: 100, pageIdBytes: 2000, pageUrl: 2000, clientId: 200, captchaToken: 10_000 };
+/** Keys are visible ASCII, as the server's (they end up in its logs). */
+const isValidKey = (key: string) => key.length >= 1 && key.length <= LIMITS.clientId && /^[\x21-\x7E]+$/.test(key);
 
 /**
  * The reference server's body limit for comments of `maxLength` characters (server/src/json-body.ts): 4
@@ -191,6 +193,11 @@ const MESSAGES = {
   cursorInvalid: ['Con tr\u1ecf ph\u00e2n trang (cursor) kh\u00f4ng h\u1ee3p l\u1ec7.', 'cursor is not valid.'],
   clientIdMissing: ['Thi\u1ebfu m\u00e3 b\u00ecnh lu\u1eadn (Idempotency-Key ho\u1eb7c clientId).', 'An Idempotency-Key header or a clientId is required.'],
   clientIdMismatch: ['Idempotency-Key v\u00e0 clientId ph\u1ea3i gi\u1ed1ng nhau.', 'The Idempotency-Key header and clientId must be equal.'],
+  clientIdInvalid: [
+    'M\u00e3 b\u00ecnh lu\u1eadn (Idempotency-Key/clientId) ph\u1ea3i g\u1ed3m 1\u2013{n} k\u00fd t\u1ef1 ASCII nh\u00ecn th\u1ea5y \u0111\u01b0\u1ee3c.',
+    'Idempotency-Key/clientId must be 1\u2013{n} visible ASCII characters.',
+  ],
+  captchaTokenInvalid: ['M\u00e3 captcha kh\u00f4ng h\u1ee3p l\u1ec7.', 'captchaToken is not valid.'],
   bodyNotJson: ['N\u1ed9i dung g\u1eedi l\u00ean kh\u00f4ng ph\u1ea3i JSON h\u1ee3p l\u1ec7.', 'The request body is not valid JSON.'],
   bodyNotObject: ['N\u1ed9i dung g\u1eedi l\u00ean ph\u1ea3i l\u00e0 m\u1ed9t \u0111\u1ed1i t\u01b0\u1ee3ng JSON.', 'The request body must be a JSON object.'],
 } satisfies Record<string, readonly [vi: string, en: string]>;
@@ -443,11 +450,17 @@ export class MockEndpoint {
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
       return send(400, problemBody(400, 'validation', { fields: { body: message(lang, 'bodyNotObject') } }));
     }
-    const key = headers['idempotency-key']?.trim() ?? (typeof body.clientId === 'string' ? body.clientId : '');
-    if (!key) return send(400, problemBody(400, 'validation', { fields: { clientId: message(lang, 'clientIdMissing') } }));
-    if (body.clientId !== undefined && body.clientId !== key) {
-      return send(400, problemBody(400, 'validation', { fields: { clientId: message(lang, 'clientIdMismatch') } }));
+    // As the server resolves it (server/src/idempotency.ts): 1-200 visible ASCII characters, the header's and
+    // the body's the same; a `clientId` of null is none.
+    const fromHeader = headers['idempotency-key']?.trim();
+    const clientId = body.clientId ?? undefined;
+    const keyError = (k: keyof typeof MESSAGES, n?: number) => send(400, problemBody(400, 'validation', { fields: { clientId: message(lang, k, n) } }));
+    if ((clientId !== undefined && (typeof clientId !== 'string' || !isValidKey(clientId))) || (fromHeader !== undefined && !isValidKey(fromHeader))) {
+      return keyError('clientIdInvalid', LIMITS.clientId);
     }
+    if (fromHeader !== undefined && clientId !== undefined && fromHeader !== clientId) return keyError('clientIdMismatch');
+    const key = fromHeader ?? (clientId as string | undefined);
+    if (key === undefined) return keyError('clientIdMissing');
     const { captchaToken: _token, ...rest } = body;
     // Compared as the server compares them: the same members in any order are the same comment.
     const payload = canonical(rest);
@@ -467,7 +480,8 @@ export class MockEndpoint {
       fields[key] = message(lang, 'notText');
       return null;
     };
-    const name = text('name');
+    // A name is one line: any run of whitespace becomes one space, before it is measured.
+    const name = text('name')?.replace(/\s+/gu, ' ') ?? null;
     if (name !== null && isBlank(name)) fields.name = message(lang, 'nameRequired');
     else if (name !== null && chars(name) > LIMITS.name) fields.name = message(lang, 'nameTooLong', LIMITS.name);
     const content = text('content');
@@ -487,9 +501,12 @@ export class MockEndpoint {
       else if (this.origins && !this.origins.includes(url.origin)) fields.pageUrl = message(lang, 'pageUrlOrigin');
       else pageUrl = url.href;
     }
+    const token = body.captchaToken;
+    if (token !== undefined && token !== null && (typeof token !== 'string' || token.length > LIMITS.captchaToken || !/^[\x21-\x7E]*$/.test(token))) {
+      fields.captchaToken = message(lang, 'captchaTokenInvalid');
+    }
     if (Object.keys(fields).length) return send(400, problemBody(400, 'validation', { fields }));
     if (this.options.captcha) {
-      const token = body.captchaToken;
       if (typeof token !== 'string' || !token || this.usedTokens.has(token)) return send(403, problemBody(403, 'captcha'));
       // Single use, as hCaptcha's siteverify, but for its test token, which its test secret always takes.
       if (token !== HCAPTCHA_TEST_TOKEN) this.usedTokens.add(token);
