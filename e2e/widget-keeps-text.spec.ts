@@ -299,6 +299,35 @@ test('a tab opened from the article (which copies its sessionStorage, as a dupli
   await expect(form(page).content).toHaveValue('Viết ở thẻ gốc.');
 });
 
+test('"Nhập lại" and the page goes before the store has written it (its write waits behind another): the cleared text does not come back', async ({ page, article }) => {
+  await article();
+  const PAGE = `${ORIGIN}/tin-tuc/bai-viet`;
+  await fillAndVerify(page, 'Lê Văn An', 'Viết rồi xoá đi.');
+  await expect.poll(async () => (await draftOf(page, PAGE))?.content).toBe('Viết rồi xoá đi.');
+  // Another connection's transaction holds the store (kept alive, request after request): the clear's
+  // write waits behind it, and the page goes first (a reload a moment after the click).
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('ykien-db');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const kv = open.result.transaction('ykien-kv', 'readwrite').objectStore('ykien-kv');
+          const spin = () => void (kv.get('spin').onsuccess = spin);
+          spin();
+          resolve();
+        };
+      }),
+  );
+  await form(page).clear.click();
+  await expect(form(page).content).toHaveValue('');
+  await page.reload();
+  // The emptied form, stashed as it went, moved into the store over the text the lost write would have taken out.
+  await expect.poll(async () => (await draftOf(page, PAGE))?.content ?? '').toBe('');
+  await expect(form(page).content).toHaveValue('');
+  expect(await stashedDrafts(page)).toBeNull();
+});
+
 test('a second tab shows the first one\'s draft and its reader rewrites it there: the first tab, closed as it was, still leaves its text, and the second one\'s typing does not take it again', async ({
   page,
   article,

@@ -179,11 +179,18 @@ export class DraftController implements ReactiveController {
   async clear(key: string, seen?: string): Promise<void> {
     this.#pending = undefined;
     let taken: string[] = [];
-    await store.update<Stored>('d:' + key, (old) => {
-      const list = entries(old);
-      taken = list.flatMap((e) => (e.tab && e.tab != this.#tab && e.content && e.content == seen ? [e.tab] : []));
-      return pack(list.filter((e) => e.tab != this.#tab && e.content != seen));
-    });
+    // Pending too while it is written: a page that goes meanwhile stashes the emptied form, which the
+    // next page moves in over the text its transaction may have lost.
+    this.#writing++;
+    try {
+      await store.update<Stored>('d:' + key, (old) => {
+        const list = entries(old);
+        taken = list.flatMap((e) => (e.tab && e.tab != this.#tab && e.content && e.content == seen ? [e.tab] : []));
+        return pack(list.filter((e) => e.tab != this.#tab && e.content != seen));
+      });
+    } finally {
+      this.#writing--;
+    }
     tell(key, taken);
     await store.del(NAME);
   }

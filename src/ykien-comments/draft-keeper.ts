@@ -145,9 +145,9 @@ export class DraftKeeper implements ReactiveController {
   }
 
   /**
-   * The page goes, or may (hidden): keystrokes the store has not had yet are stashed now, synchronously,
-   * with the time they were typed. Only those: the store has the rest. (Until the store is in, save()
-   * stashes every keystroke.)
+   * The page goes, or may (hidden): keystrokes the store has not had yet, or a "Nhập lại" it has not
+   * written yet (an empty form), are stashed now, synchronously, with the time they were typed. Only
+   * those: the store has the rest. (Until the store is in, save() stashes every keystroke.)
    */
   #leaving = (e: Event) => {
     if (e.type == 'visibilitychange' && document.visibilityState != 'hidden') return;
@@ -219,7 +219,9 @@ export class DraftKeeper implements ReactiveController {
     this.#seen.delete(key);
     const s = this.stashed();
     // The stash is the newest there is (the page's last words as it went): put back at once, checked below.
-    const fromStash = s && !this.#draft().content ? s.content : undefined;
+    // An empty one (emptied by "Nhập lại", or by a send, as the page went) has nothing to put back: it
+    // moves into the store over the text it emptied, and what the store holds then comes back.
+    const fromStash = s?.content && !this.#draft().content ? s.content : undefined;
     if (fromStash !== undefined) {
       this.#typedAt = s!.at;
       put({ name: this.#draft().name || s!.name, content: fromStash });
