@@ -86,7 +86,7 @@ interface OptionSpec {
 
 const OPTIONS: readonly OptionSpec[] = [
   { flag: '--port', env: 'PORT', type: 'value', placeholder: 'N', defaultText: '8787', help: 'TCP port to listen on (0 picks a free one).' },
-  { flag: '--host', env: 'HOST', type: 'value', placeholder: 'ADDR', defaultText: '127.0.0.1', help: 'Address to bind. Use 0.0.0.0 or :: to accept outside connections.' },
+  { flag: '--host', env: 'YKIEN_HOST', type: 'value', placeholder: 'ADDR', defaultText: '127.0.0.1', help: 'Address to bind. Use 0.0.0.0 or :: to accept outside connections.' },
   { flag: '--db', env: 'YKIEN_DB', type: 'value', placeholder: 'PATH|URL', defaultText: './data/ykien.db', help: 'SQLite file (its folder is created), or a postgres:// URL for PostgreSQL.' },
   { flag: '--origins', env: 'YKIEN_ORIGINS', type: 'value', placeholder: 'LIST', defaultText: '(none)', help: "Comma-separated origins allowed to post, e.g. https://baotinh.example.vn. The server's own origin is always allowed." },
   { flag: '--hcaptcha-secret', env: 'YKIEN_HCAPTCHA_SECRET', type: 'value', placeholder: 'SECRET', defaultText: '(required unless --no-captcha)', help: 'hCaptcha secret used to verify tokens.' },
@@ -303,6 +303,8 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
 
   const notify = parseNotify(get);
   const warnings = unusedNotifyOptions(get, notify);
+  // Not read: a shell (tcsh) sets HOST to the machine's name, which would move the server off loopback.
+  if (env.HOST && !args.has('--host') && !env.YKIEN_HOST) warnings.push(`HOST (${env.HOST}) in the environment is not read; the address to bind is --host or YKIEN_HOST`);
 
   const host = (get('--host') ?? '127.0.0.1').trim();
   if (!host) throw new ConfigError('--host must not be empty');

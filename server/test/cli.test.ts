@@ -36,7 +36,7 @@ describe.concurrent('command line', () => {
     expect(code).toBe(0);
     const table: Array<[string, string, string]> = [
       ['--port', 'PORT', '8787'],
-      ['--host', 'HOST', '127.0.0.1'],
+      ['--host', 'YKIEN_HOST', '127.0.0.1'],
       ['--db', 'YKIEN_DB', './data/ykien.db'],
       ['--origins', 'YKIEN_ORIGINS', ''],
       ['--hcaptcha-secret', 'YKIEN_HCAPTCHA_SECRET', ''],

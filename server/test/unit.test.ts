@@ -199,6 +199,17 @@ describe('configuration', () => {
     return r.config;
   };
 
+  it("binds where --host or YKIEN_HOST says, not where a shell's HOST (the machine's name) does, and says it left HOST unread", () => {
+    const parsed = (argv: string[], env: Record<string, string>) => {
+      const r = parseConfig(['--no-captcha', ...argv], env);
+      if (r.kind !== 'run') throw new Error(r.kind);
+      return [r.config.host, r.warnings] as const;
+    };
+    expect(parsed([], { HOST: 'may-chu-bao-tinh' })).toEqual(['127.0.0.1', ['HOST (may-chu-bao-tinh) in the environment is not read; the address to bind is --host or YKIEN_HOST']]);
+    expect(parsed([], { HOST: 'may-chu-bao-tinh', YKIEN_HOST: '0.0.0.0' })).toEqual(['0.0.0.0', []]);
+    expect(parsed(['--host', '::1'], { HOST: 'may-chu-bao-tinh' })).toEqual(['::1', []]);
+  });
+
   it('says which notification options do nothing without their channel, and nothing when they are used', () => {
     const warnings = (argv: string[], env: Record<string, string> = {}) => {
       const r = parseConfig(['--no-captcha', ...argv], env);
@@ -315,7 +326,7 @@ describe('configuration', () => {
   it('reads every option from its environment variable', () => {
     const c = config([], {
       PORT: '9100',
-      HOST: '0.0.0.0',
+      YKIEN_HOST: '0.0.0.0',
       YKIEN_DB: '/var/lib/ykien/ykien.db',
       YKIEN_ORIGINS: 'https://a.vn,https://b.vn',
       YKIEN_HCAPTCHA_SECRET: 'secret-from-env',

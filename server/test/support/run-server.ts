@@ -73,7 +73,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   }
   if (argValue(args, '--db') === undefined) args.push('--db', dbPath);
   if (argValue(args, '--port') === undefined && !opts.env?.PORT) args.push('--port', '0');
-  if (argValue(args, '--host') === undefined && !opts.env?.HOST) args.push('--host', '127.0.0.1');
+  if (argValue(args, '--host') === undefined && !opts.env?.YKIEN_HOST) args.push('--host', '127.0.0.1');
 
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
