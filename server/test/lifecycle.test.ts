@@ -184,6 +184,30 @@ describe('SIGTERM', () => {
       await verifier.close();
     }
   });
+
+  it('a siteverify slower than the usual grace (a long --hcaptcha-timeout): the comment in flight is still stored and answered, exit 0', async () => {
+    const verifier = await startFakeVerifier();
+    // Past the 15 s a shutdown waits for requests by default, within the 20 s the server was told to wait for siteverify.
+    verifier.delayMs = 16_000;
+    const dbPath = tempDb();
+    const server = await startServer({
+      args: ['--hcaptcha-secret', 'test-secret', '--hcaptcha-verify-url', verifier.url, '--hcaptcha-timeout', '20000'],
+      dbPath,
+    });
+    try {
+      const inFlight = postComment(server.url, makeComment(server.url));
+      await verifier.waitForCalls(1);
+      server.child.kill('SIGTERM');
+      const res = await inFlight;
+      expect(res.status).toBe(201);
+      expect((await server.exited).code).toBe(0);
+      expect(rowById(dbPath, res.json.id)?.status).toBe('pending');
+    } finally {
+      await server.kill9();
+      server.cleanup();
+      await verifier.close();
+    }
+  }, 40_000);
 });
 
 describe.concurrent('privacy', () => {
