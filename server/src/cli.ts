@@ -90,7 +90,15 @@ async function main(): Promise<void> {
     throw e;
   }
 
-  const store = await openStore(config.db, { pgPreparedStatements: config.pgPreparedStatements });
+  const store = await openStore(config.db, { pgPreparedStatements: config.pgPreparedStatements }).catch((e: unknown) => {
+    // pg's own parser refused the URL (it takes more than WHATWG's: a socket path with no host): one
+    // line, exit 2, and not the URL, which may hold a password.
+    if (isPostgresUrl(config.db) && (e as { code?: unknown }).code === 'ERR_INVALID_URL') {
+      process.stderr.write('ykien-server: --db: not a valid postgres:// URL (postgres://USER:PASSWORD@HOST:PORT/DATABASE, a password with @, : or / percent-encoded)\n');
+      process.exit(2);
+    }
+    throw e;
+  });
   const ipSecret = config.ipSecret ?? (await store.getOrCreateSetting('ip_secret', () => randomBytes(32).toString('base64url')));
 
   let adminToken = config.adminToken;
