@@ -1463,34 +1463,64 @@ test.describe('the reader’s own comments, delivered later or published at once
     await expect(form(page).heading).toHaveText('Ý kiến bạn đọc (1)');
   });
 
-  test('a 200 replay "published" (an earlier attempt stored it, its answer lost) is not counted again by a <ykien-count>, whatever the endpoint\'s spelling', async ({ page, article, endpoint }) => {
-    endpoint.reply({ status: 200, body: { id: 'c9', status: 'published' } }, { status: 201, body: { id: 'c10', status: 'published' } });
-    endpoint.statuses = { c9: 'published', c10: 'published' };
-    endpoint.list = () => ({ items: items(1, 1), next: null, total: 1 });
-    // The box names its endpoint from the page's root; the count by its absolute URL, with a slash.
-    await article({ attrs: { endpoint: new URL(ENDPOINT).pathname } });
-    await page.route(`${ENDPOINT}/counts**`, (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify({ counts: { [PAGE_ID]: 2 } }) }));
-    await page.evaluate(({ endpoint, id }) => {
+  /** A count of this article, by the endpoint as given. */
+  const countOfThisArticle = (page: Page, endpoint = ENDPOINT) =>
+    page.evaluate(({ endpoint, id }) => {
       const count = document.createElement('ykien-count');
-      count.setAttribute('endpoint', endpoint + '/');
+      count.setAttribute('endpoint', endpoint);
       count.setAttribute('page-id', id);
       document.querySelector('main')!.append(count);
-    }, { endpoint: ENDPOINT, id: PAGE_ID });
-    const count = page.locator('ykien-count');
-    await expect(count).toHaveText('2 ý kiến');
-    const sent: unknown[] = [];
-    await page.exposeFunction('sentSeen', (d: unknown) => sent.push(d));
+    }, { endpoint, id: PAGE_ID });
+  const sentEvents = async (page: Page) => {
+    const sent: Array<Record<string, unknown>> = [];
+    await page.exposeFunction('sentSeen', (d: Record<string, unknown>) => sent.push(d));
+    await page.addInitScript(() => document.addEventListener('ykien-sent', (e) => (window as unknown as { sentSeen(d: unknown): void }).sentSeen((e as CustomEvent).detail)));
     await page.evaluate(() => document.addEventListener('ykien-sent', (e) => (window as unknown as { sentSeen(d: unknown): void }).sentSeen((e as CustomEvent).detail)));
-    await fillAndVerify(page, 'Lý Văn Tú', 'Đã lưu từ lần trước.');
+    return sent;
+  };
+
+  test('a comment stored, its answer lost, and replayed (200) in the same page: a <ykien-count> asked before counts it once, whatever the endpoint\'s spelling', async ({ page, article, endpoint }) => {
+    endpoint.reply({ status: 201, body: { id: 'c9', status: 'published' }, drop: 'after' }, {});
+    endpoint.statuses = { c9: 'published' };
+    endpoint.list = () => ({ items: items(1, 1), next: null, total: 1 });
+    await article({ attrs: { endpoint: new URL(ENDPOINT).pathname, 'site-key': null } });
+    await page.route(`${ENDPOINT}/counts**`, (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify({ counts: { [PAGE_ID]: 1 } }) }));
+    // The box names the endpoint from the page's root; the count by its absolute URL, with a slash.
+    await countOfThisArticle(page, `${ENDPOINT}/`);
+    const count = page.locator('ykien-count');
+    await expect(count).toHaveText('1 ý kiến');
+    const sent = await sentEvents(page);
+    await fillAndVerify(page, 'Lý Văn Tú', 'Câu trả lời bị mất.');
     await form(page).send.click();
-    await expect(form(page).status).toHaveText('Cảm ơn bạn! Bình luận đã được đăng.');
+    await expect(form(page).status).toHaveText('Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại.');
+    await page.evaluate(() => dispatchEvent(new Event('online'))); // the outbox tries again at once
     await expect.poll(() => sent).toEqual([{ id: 'c9', status: 'published', clientId: endpoint.posts[0]!.body.clientId, pageId: PAGE_ID, replay: true }]);
     await expect(count).toHaveText('2 ý kiến');
-    // A new one (201) is counted, under the other spelling of the endpoint.
-    await fillAndVerify(page, 'Lý Văn Tú', 'Một ý kiến mới.');
+    expect(endpoint.comments.map((c) => c.id)).toEqual(['c9']);
+  });
+
+  test('a comment stored on an earlier visit, its answer lost, replayed (200) on this one: a <ykien-count> asked here has it already, and does not count it again', async ({ page, article, endpoint }) => {
+    endpoint.reply({ status: 201, body: { id: 'c9', status: 'published' }, drop: 'after' }, {});
+    endpoint.statuses = { c9: 'published' };
+    endpoint.list = () => ({ items: items(1, 1), next: null, total: 1 });
+    await article({ attrs: { 'site-key': null } });
+    await fillAndVerify(page, 'Lý Văn Tú', 'Câu trả lời bị mất.');
     await form(page).send.click();
-    await expect.poll(() => sent.length).toBe(2);
-    await expect(count).toHaveText('3 ý kiến');
+    await expect(form(page).status).toHaveText('Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại.');
+    // The next visit: the outbox's retry waits while the count, which has the comment, is asked for.
+    const release = endpoint.hold();
+    await page.route(`${ENDPOINT}/counts**`, (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify({ counts: { [PAGE_ID]: 2 } }) }));
+    const sent = await sentEvents(page);
+    await reload(page);
+    await countOfThisArticle(page);
+    const count = page.locator('ykien-count');
+    await expect(count).toHaveText('2 ý kiến');
+    await form(page).name.focus(); // the sending code comes
+    await page.evaluate(() => dispatchEvent(new Event('online')));
+    await expect.poll(() => endpoint.posts.length).toBe(2);
+    release();
+    await expect.poll(() => sent.map((d) => d.replay)).toEqual([true]);
+    await expect(count).toHaveText('2 ý kiến');
   });
 
   test('a 201 "published" (no moderation) shows at once, unmarked; after a reload it shows once', async ({ page, article, endpoint }) => {

@@ -112,9 +112,13 @@ export class YkienCount extends HTMLElement {
    * The reader's comment published at once (no moderation) in a box of this page: a count of its article
    * has one more, as the box's heading has, not one less until a reload. Each comment once; its own
    * article, not the one the box shows now (the outbox also sends comments queued on other articles);
-   * not a replay (stored by an earlier attempt, whose count a later request has already).
+   * a replay (stored by an earlier attempt whose answer was lost) only when this page sent that attempt:
+   * one from an earlier page is in the counts this page asked for since.
    */
   static #counted = new Set<string>();
+  /** The comments this page's boxes sent (`ykien-submit`), by key. */
+  static #submitted = new Set<string>();
+  static #onSubmit = (e: Event): void => void YkienCount.#submitted.add((e as CustomEvent<{ clientId?: string }>).detail?.clientId ?? '');
   /**
    * An article's id as the count asks for it (a lone surrogate, which the request sends as U+FFFD, is
    * U+FFFD here too, so that the answer's key is found), and what a count remembers it asked for.
@@ -122,9 +126,9 @@ export class YkienCount extends HTMLElement {
   static #pageIdOf = (raw: string | null | undefined) => raw?.normalize('NFC').trim().replace(/\p{Cs}/gu, '\ufffd');
   static #askedFor = (endpoint: string | null, pageId: string | undefined) => (endpoint && endpointKey(endpoint)) + ' ' + pageId;
   static #onSent = (e: Event): void => {
-    const { id, status, pageId, replay } = (e as CustomEvent<Partial<SentDetail>>).detail ?? {};
+    const { id, status, pageId, replay, clientId } = (e as CustomEvent<Partial<SentDetail>>).detail ?? {};
     const box = e.composedPath()[0] as { endpoint?: string };
-    if (status != 'published' || replay || !id || pageId == null || YkienCount.#counted.has(id)) return;
+    if (status != 'published' || (replay && !YkienCount.#submitted.has(clientId!)) || !id || pageId == null || YkienCount.#counted.has(id)) return;
     YkienCount.#counted.add(id);
     const asked = YkienCount.#askedFor(box?.endpoint ?? null, YkienCount.#pageIdOf(pageId));
     for (const c of YkienCount.#all) if (c.#asked == asked && c.count !== undefined) c.count++, c.#render();
@@ -134,6 +138,7 @@ export class YkienCount extends HTMLElement {
     YkienCount.#all.add(this);
     if (!YkienCount.#langWatch) {
       document.addEventListener('ykien-sent', YkienCount.#onSent);
+      document.addEventListener('ykien-submit', YkienCount.#onSubmit);
       YkienCount.#langWatch = new MutationObserver(() => YkienCount.#all.forEach((c) => c.#render()));
       YkienCount.#langWatch.observe(document.documentElement, { attributeFilter: ['lang'] });
     }
