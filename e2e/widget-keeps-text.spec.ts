@@ -325,6 +325,9 @@ test('"Nhập lại" and the page goes before the store has written it (its writ
   // The emptied form, stashed as it went, moved into the store over the text the lost write would have taken out.
   await expect.poll(async () => (await draftOf(page, PAGE))?.content ?? '').toBe('');
   await expect(form(page).content).toHaveValue('');
+  // And the name, which "Nhập lại" forgets: not put back from the remembered one.
+  await expect.poll(async () => (await idb(page)).name ?? null).toBeNull();
+  await expect(form(page).name).toHaveValue('');
   expect(await stashedDrafts(page)).toBeNull();
 });
 

@@ -140,6 +140,9 @@ export class DraftController implements ReactiveController {
       false, // on a full disk, the others' drafts stay there, beside this tab's older one
     );
     tell(key, taken);
+    // A form emptied of both as its page went ("Nhập lại", its write lost with the page): the name it
+    // would have forgotten goes too.
+    if (moved && !name && !content) await store.del(NAME);
   }
 
   /** Writes what is pending now; resolves when it is stored. */
