@@ -273,6 +273,21 @@ describe("mockEndpoint behind a router's query (index.php?route=api/comments), a
     expect(ours('https://cms.example.vn/index.php?route=api/commentsX')).toBe(false);
     expect(ours('https://cms.example.vn/index.php')).toBe(false);
     expect(ours('https://other.example.vn/index.php?route=api/comments')).toBe(false);
+    // The route's last value is the one a router (PHP's $_GET) reads.
+    expect(ours('https://cms.example.vn/index.php?route=api/comments&route=news/1')).toBe(false);
+    expect(ours('https://cms.example.vn/index.php?route=news/1&route=api/comments')).toBe(true);
+  });
+
+  it('an endpoint whose query has other parameters, one of them twice: each as written', async () => {
+    let mine: ((u: URL) => boolean) | undefined;
+    const endpoint = 'https://cms.example.vn/index.php?site=2&tag=a&tag=b&route=api/comments';
+    await mockEndpoint({ route: async (p: (u: URL) => boolean) => void (mine = p) } as unknown as Parameters<typeof mockEndpoint>[0], endpoint);
+    const withCounts = new URL(`${endpoint}/counts`);
+    withCounts.searchParams.append('pageId', 'p');
+    expect(mine!(new URL(endpoint))).toBe(true);
+    expect(mine!(withCounts)).toBe(true);
+    expect(mine!(new URL('https://cms.example.vn/index.php?site=2&tag=a&route=api/comments'))).toBe(false);
+    expect(mine!(new URL('https://cms.example.vn/index.php?site=3&tag=a&tag=b&route=api/comments'))).toBe(false);
   });
 
   it('stores a POST, lists it, counts it and tells its status, each under its own route', async () => {

@@ -238,15 +238,16 @@ function under(endpoint: string, u: URL): { rest: string; query: URLSearchParams
     return { rest: u.pathname.slice(path.length), query: u.searchParams };
   }
   if (u.pathname !== base.pathname) return null;
-  const own = [...base.searchParams];
-  const [routeKey, routeValue] = own.pop()!;
+  const [routeKey, routeValue] = [...base.searchParams].pop()!;
   const query = new URLSearchParams(u.searchParams);
-  for (const [k, v] of own) {
-    if (query.get(k) !== v) return null;
+  // Its other parameters, each with all its values, as written; the route's last value, as PHP reads it.
+  for (const k of new Set(base.searchParams.keys())) {
+    if (k === routeKey) continue;
+    if (query.getAll(k).join('\n') !== base.searchParams.getAll(k).join('\n')) return null;
     query.delete(k);
   }
-  const value = query.get(routeKey);
-  if (value === null || (value !== routeValue && !value.startsWith(`${routeValue}/`))) return null;
+  const value = query.getAll(routeKey).pop();
+  if (value === undefined || (value !== routeValue && !value.startsWith(`${routeValue}/`))) return null;
   query.delete(routeKey);
   return { rest: value.slice(routeValue.length), query };
 }
