@@ -119,6 +119,13 @@ describe.concurrent('command line', () => {
     });
   });
 
+  it('--db takes what pg takes: a Unix socket with no host is a URL, tried (and here, with no such socket, not reached)', async () => {
+    const r = await cli(['--no-captcha', '--db', 'postgres://ykien:s3cretpw@/ykien?host=/nonexistent-ykien-socket-dir']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toMatch(/not a valid postgres/);
+    expect(r.stderr).not.toMatch(/s3cretpw/);
+  });
+
   it('a generated admin token is in a file while the server runs, and the file goes with it', async () => {
     const server = await startServer({ args: ['--no-captcha'] });
     const named = server.logs.find((l) => l.startsWith('ADMIN TOKEN FILE: '))!.slice('ADMIN TOKEN FILE: '.length);
