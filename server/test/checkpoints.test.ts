@@ -68,6 +68,7 @@ describe('the real server', () => {
       }
     };
     await Promise.all(Array.from({ length: 24 }, worker));
+    server.cleanup(); // (its token's folder: the database is the test's)
     expect(server.child.signalCode).toBe('SIGKILL');
     expect(checkpointed).toBe(true);
     const again = await startServer({ args, dbPath });

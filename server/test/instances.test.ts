@@ -169,6 +169,7 @@ describe.each(backends)('%s', (_name, make) => {
     const first = postComment(a.url, body).catch(() => null);
     await verifier.waitForCalls(calls + 1);
     await a.kill9();
+    a.cleanup(); // its token's folder (a kill leaves it)
     await first;
     verifier.setMode('success');
 
