@@ -42,6 +42,21 @@ const tell = (key: string, taken: string[]) => {
   told.close();
 };
 
+/** The other tabs whose text (`seen`) a form of `tab` showed, which its write or clear takes out. */
+const showing = (list: Entry[], tab: string, seen?: string) => list.flatMap((e) => (e.tab && e.tab != tab && e.content && e.content == seen ? [e.tab] : []));
+
+/**
+ * How a draft is written: `seen`, another tab's text the form showed, which this one takes the place of;
+ * `tab`, whose it is (this tab's by default); `at`, when it was typed; `moved`, a stash moved in as
+ * `tab`'s, which does not replace what that tab stored later.
+ */
+export interface WriteOptions {
+  seen?: string;
+  tab?: string;
+  at?: number;
+  moved?: boolean;
+}
+
 const entries = (s: Stored | undefined): Entry[] => (s ? [{ name: s.name, content: s.content, tab: s.tab, at: s.at }, ...(s.aside ?? [])] : []);
 const pack = (list: Entry[]): Stored | undefined => {
   const [top, ...aside] = list.filter((e) => e.name || e.content).sort((a, b) => (b.at ?? 0) - (a.at ?? 0));
@@ -120,10 +135,9 @@ export class DraftController implements ReactiveController {
    * Writes one article's draft of `tab` now, beside what is pending for the form (which stays pending):
    * in one transaction with what other tabs wrote, so that none is written over. Their drafts stay,
    * aside, but the one this form showed (`seen`), which the reader's text takes the place of. (One with
-   * the same text stays too: it may be the start of a comment that tab goes on with.) `at`: when it
-   * was typed; `moved`: a stash moved in as `tab`'s, which does not replace what that tab stored later.
+   * the same text stays too: it may be the start of a comment that tab goes on with.)
    */
-  async write(key: string, { name, content }: Draft, seen?: string, tab = this.#tab, at = Date.now(), moved = false): Promise<void> {
+  async write(key: string, { name, content }: Draft, { seen, tab = this.#tab, at = Date.now(), moved = false }: WriteOptions = {}): Promise<void> {
     let taken: string[] = [];
     await store.update<Stored>(
       'd:' + key,
@@ -133,9 +147,8 @@ export class DraftController implements ReactiveController {
         // keystrokes, both; a tab's own saves always win, whatever the clock did.)
         if (moved && list.some((e) => e.tab == tab && (e.at ?? 0) > at)) return old;
         // One kept before tabs were told apart is the article's one draft, this tab's to write over.
-        const others = list.filter((e) => e.tab && e.tab != tab && e.content);
-        taken = others.flatMap((e) => (e.content == seen ? [e.tab!] : []));
-        return pack([{ name, content, tab, at }, ...others.filter((e) => e.content != seen)]);
+        taken = showing(list, tab, seen);
+        return pack([{ name, content, tab, at }, ...list.filter((e) => e.tab && e.tab != tab && e.content && e.content != seen)]);
       },
       false, // on a full disk, the others' drafts stay there, beside this tab's older one
     );
@@ -154,7 +167,7 @@ export class DraftController implements ReactiveController {
       const [key, draft, seen, at] = p;
       this.#writing++;
       try {
-        await this.write(key, draft, seen, this.#tab, at);
+        await this.write(key, draft, { seen, at });
       } finally {
         this.#writing--;
       }
@@ -188,7 +201,7 @@ export class DraftController implements ReactiveController {
     try {
       await store.update<Stored>('d:' + key, (old) => {
         const list = entries(old);
-        taken = list.flatMap((e) => (e.tab && e.tab != this.#tab && e.content && e.content == seen ? [e.tab] : []));
+        taken = showing(list, this.#tab, seen);
         return pack(list.filter((e) => e.tab != this.#tab && e.content != seen));
       });
     } finally {

@@ -62,11 +62,15 @@ export const hasStrings = (lang: Lang, part: Part = 'reading'): boolean => !!tab
  */
 export type StringsOverride = Partial<Strings> & { vi?: Partial<Strings>; en?: Partial<Strings> };
 
-/** The words of a language loaded so far (`loadStrings`), with a site owner's overrides. */
-export const stringsFor = (lang: Lang, overrides?: StringsOverride | null): Strings => {
+/** A site owner's words for `lang`: those for every language, with that language's own (`vi`, `en`) over them. */
+export const overridesFor = <T extends object>(lang: Lang, overrides?: (Partial<T> & { vi?: Partial<T>; en?: Partial<T> }) | null): Partial<T> => {
   const { vi, en, ...all } = overrides ?? {};
-  return { ...tables[`${lang} reading`], ...tables[`${lang} sending`], ...all, ...(lang == 'vi' ? vi : en) } as Strings;
+  return { ...all, ...(lang == 'vi' ? vi : en) } as Partial<T>;
 };
+
+/** The words of a language loaded so far (`loadStrings`), with a site owner's overrides. */
+export const stringsFor = (lang: Lang, overrides?: StringsOverride | null): Strings =>
+  ({ ...tables[`${lang} reading`], ...tables[`${lang} sending`], ...overridesFor<Strings>(lang, overrides) }) as Strings;
 
 /** Fills `{name}` placeholders; unknown placeholders are left as they are so a typo shows. */
 export const format = (template: string, params: Record<string, string | number> = {}): string =>

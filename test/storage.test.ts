@@ -488,7 +488,7 @@ describe('drafts', () => {
     it("the text a tab was given and rewrote goes; the one sent goes from every tab; the one set aside comes back after", async () => {
       const [a, b] = tabs();
       await a.write(KEY, { name: 'An', content: 'Bản đầu.' });
-      await b.write(KEY, { name: 'An', content: 'Bản đầu, sửa ở B.' }, 'Bản đầu.'); // B showed A's and edited it
+      await b.write(KEY, { name: 'An', content: 'Bản đầu, sửa ở B.' }, { seen: 'Bản đầu.' }); // B showed A's and edited it
       expect(await store.get('d:' + KEY)).toEqual({ name: 'An', content: 'Bản đầu, sửa ở B.', tab: 'B', at: expect.any(Number) });
       await a.write(KEY, { name: 'An', content: 'Một ý khác ở A.' });
       await b.drop(KEY, (c) => c.trim() == 'Một ý khác ở A.'); // sent, from whichever tab
@@ -565,12 +565,12 @@ describe('drafts', () => {
       const stashedAt = Date.now() - 1_000;
       await a.write(KEY, { name: 'An', content: 'Viết tiếp sau khi ẩn.' }); // stored now
       const c = new DraftController(host as never, undefined, 'C');
-      await c.write(KEY, { name: 'An', content: 'Viết' }, undefined, 'A', stashedAt, true);
+      await c.write(KEY, { name: 'An', content: 'Viết' }, { tab: 'A', at: stashedAt, moved: true });
       expect(await a.load(KEY)).toMatchObject({ content: 'Viết tiếp sau khi ẩn.' });
-      await c.write(KEY, { name: 'An', content: 'Viết lại' }, undefined, 'A', Date.now() + 1_000, true);
+      await c.write(KEY, { name: 'An', content: 'Viết lại' }, { tab: 'A', at: Date.now() + 1_000, moved: true });
       expect(await a.load(KEY)).toMatchObject({ content: 'Viết lại' });
       // The tab's own save wins whatever the clock did (set back meanwhile).
-      await a.write(KEY, { name: 'An', content: 'Sau khi đồng hồ lùi.' }, undefined, 'A', stashedAt);
+      await a.write(KEY, { name: 'An', content: 'Sau khi đồng hồ lùi.' }, { tab: 'A', at: stashedAt });
       expect(await a.load(KEY)).toMatchObject({ content: 'Sau khi đồng hồ lùi.' });
     });
 
@@ -581,9 +581,9 @@ describe('drafts', () => {
       channel.onmessage = (e) => heard.push(e.data);
       try {
         await a.write(KEY, { name: 'An', content: 'Của A.' });
-        await b.write(KEY, { name: 'An', content: 'Của A, viết lại ở B.' }, 'Của A.');
+        await b.write(KEY, { name: 'An', content: 'Của A, viết lại ở B.' }, { seen: 'Của A.' });
         await vi.waitFor(() => expect(heard).toEqual([{ key: KEY, taken: ['A'] }]), { timeout: 2_000, interval: 10 });
-        await a.write(KEY, { name: 'An', content: 'Của A.' }, undefined, 'A', 1); // A, still open, writes it again
+        await a.write(KEY, { name: 'An', content: 'Của A.' }, { tab: 'A', at: 1 }); // A, still open, writes it again
         await b.clear(KEY, 'Của A.'); // "Nhập lại" in a form that showed it
         await vi.waitFor(() => expect(heard).toHaveLength(2), { timeout: 2_000, interval: 10 });
         expect(heard[1]).toEqual({ key: KEY, taken: ['A'] });
@@ -596,7 +596,7 @@ describe('drafts', () => {
       await store.set('d:' + KEY, { name: 'Lan', content: 'Nháp cũ.' });
       const [a] = tabs();
       expect(await a.load(KEY)).toMatchObject({ name: 'Lan', content: 'Nháp cũ.' });
-      await a.write(KEY, { name: 'Lan', content: 'Nháp cũ, viết tiếp.' }, 'Nháp cũ.');
+      await a.write(KEY, { name: 'Lan', content: 'Nháp cũ, viết tiếp.' }, { seen: 'Nháp cũ.' });
       expect(await store.get('d:' + KEY)).toEqual({ name: 'Lan', content: 'Nháp cũ, viết tiếp.', tab: 'A', at: expect.any(Number) });
     });
   });

@@ -13,7 +13,8 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { SqliteStore } from '../src/stores/sqlite-store.js';
-import { StoreUnavailable, type Store } from '../src/stores/store.js';
+import { StoreUnavailable } from '../src/stores/store.js';
+import { aroundStore } from './support/around-store.js';
 import { makeComment } from './support/http.js';
 
 const ADMIN_TOKEN = 'unknown-outcome-admin-token-0123';
@@ -25,20 +26,14 @@ let failAfterCommit: string | undefined;
 
 beforeAll(async () => {
   base = SqliteStore.open(join(dir, 'ykien.db'));
-  const store = new Proxy(base, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver);
-      if (typeof value !== 'function') return value;
-      return async (...args: unknown[]) => {
-        const result = await value.apply(target, args);
-        if (prop === failAfterCommit) {
-          failAfterCommit = undefined;
-          throw new StoreUnavailable('the commit went through; its answer was lost');
-        }
-        return result;
-      };
-    },
-  }) as Store;
+  const store = aroundStore(base, async (method, _args, call) => {
+    const result = await call();
+    if (method === failAfterCommit) {
+      failAfterCommit = undefined;
+      throw new StoreUnavailable('the commit went through; its answer was lost');
+    }
+    return result;
+  });
   const parsed = parseConfig(['--no-captcha', '--moderation', 'off', '--rate-limit', 'off'], {});
   if (parsed.kind !== 'run') throw new Error(parsed.kind);
   app = await buildApp({ config: parsed.config, store, adminToken: ADMIN_TOKEN, ipSecret: 'unknown-outcome-ip-secret-0123', logger: false });

@@ -13,8 +13,8 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { SqliteStore } from '../src/stores/sqlite-store.js';
-import type { Store } from '../src/stores/store.js';
 import { uuidV7 } from '../src/stores/uuid-v7.js';
+import { aroundStore } from './support/around-store.js';
 import { makeComment } from './support/http.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ykien-reads-'));
@@ -25,16 +25,7 @@ const calls: Array<{ method: string; args: unknown[] }> = [];
 beforeAll(async () => {
   base = SqliteStore.open(join(dir, 'ykien.db'));
   // Every method call is recorded, then runs on the real store.
-  const recorded = new Proxy(base, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        calls.push({ method: String(prop), args });
-        return value.apply(target, args);
-      };
-    },
-  }) as Store;
+  const recorded = aroundStore(base, (method, args, call) => (calls.push({ method, args }), call()));
   const parsed = parseConfig(['--no-captcha', '--moderation', 'off', '--rate-limit', 'off'], {});
   if (parsed.kind !== 'run') throw new Error(parsed.kind);
   app = await buildApp({ config: parsed.config, store: recorded, adminToken: 'reads-test-admin-token-0123', ipSecret: 'reads-test-ip-secret-0123', logger: false });

@@ -270,6 +270,12 @@ const problemBody = (status: number, code = PROBLEM_CODES[status] ?? (status >= 
   ...extra,
 });
 
+/** What attempts are compared by, as the server compares them: the body without its captcha token, members in any order. */
+const payloadOf = (body: Record<string, unknown>) => {
+  const { captchaToken: _token, ...rest } = body;
+  return canonical(rest);
+};
+
 let seq = 0;
 const newId = () => `mock-${Date.now().toString(36)}-${(seq++).toString(36)}`;
 
@@ -416,6 +422,9 @@ export class MockEndpoint {
       await route.abort('connectionreset');
       return;
     }
+    // The attempt's key, from the header or the body (checked below, as the server checks it).
+    const fromHeader = headers['idempotency-key']?.trim();
+    const clientId = body.clientId ?? undefined;
     if (answer.body !== undefined || (answer.status !== undefined && (answer.status < 200 || answer.status >= 300))) {
       // Scripted: answered exactly so (a 2xx with its body is still remembered, for the list).
       const status = answer.status ?? 201;
@@ -430,9 +439,8 @@ export class MockEndpoint {
         const comment = this.commentOf(body, String(body.clientId ?? ''), given.id, given.status === 'published' ? 'published' : 'pending');
         this.store(comment);
         // And under its key: a retry (its answer dropped) gets the 200 replay, as from the server.
-        const key = headers['idempotency-key']?.trim() || (typeof body.clientId === 'string' ? body.clientId : '');
-        const { captchaToken: _token, ...rest } = body;
-        if (key && !this.keys.has(key)) this.keys.set(key, { payload: canonical(rest), comment });
+        const key = fromHeader || (typeof clientId === 'string' ? clientId : '');
+        if (key && !this.keys.has(key)) this.keys.set(key, { payload: payloadOf(body), comment });
       }
       if (answer.drop === 'after') {
         await route.abort('connectionreset');
@@ -453,8 +461,6 @@ export class MockEndpoint {
     }
     // As the server resolves it (server/src/idempotency.ts): 1-200 visible ASCII characters, the header's and
     // the body's the same; a `clientId` of null is none.
-    const fromHeader = headers['idempotency-key']?.trim();
-    const clientId = body.clientId ?? undefined;
     const keyError = (k: keyof typeof MESSAGES, n?: number) => send(400, problemBody(400, 'validation', { fields: { clientId: message(lang, k, n) } }));
     if ((clientId !== undefined && (typeof clientId !== 'string' || !isValidKey(clientId))) || (fromHeader !== undefined && !isValidKey(fromHeader))) {
       return keyError('clientIdInvalid', LIMITS.clientId);
@@ -462,9 +468,7 @@ export class MockEndpoint {
     if (fromHeader !== undefined && clientId !== undefined && fromHeader !== clientId) return keyError('clientIdMismatch');
     const key = fromHeader ?? (clientId as string | undefined);
     if (key === undefined) return keyError('clientIdMissing');
-    const { captchaToken: _token, ...rest } = body;
-    // Compared as the server compares them: the same members in any order are the same comment.
-    const payload = canonical(rest);
+    const payload = payloadOf(body);
     const known = this.keys.get(key);
     if (known) {
       if (known.payload !== payload) return send(422, problemBody(422));

@@ -165,7 +165,7 @@ export class DraftKeeper implements ReactiveController {
     this.#channel.onmessage = ({ data }) => {
       const key = this.#key();
       const draft = this.#draft();
-      if (data?.key == key && data.taken?.includes(TAB) && draft.content) void this.#ready?.write(key, draft, undefined, TAB, this.#typedAt ?? 0);
+      if (data?.key == key && data.taken?.includes(TAB) && draft.content) void this.#ready?.write(key, draft, { at: this.#typedAt ?? 0 });
     };
   }
 
@@ -189,7 +189,7 @@ export class DraftKeeper implements ReactiveController {
         const drafts = new kept.DraftController(this.#host, this.#onUnavailable, TAB);
         // Stashed drafts (of any article, each as its tab's) move into the store before anything newer is saved.
         const all = allStashed();
-        await Promise.all(all.map(([, s]) => drafts.write(s.key, s, undefined, s.tab ?? TAB, s.at ?? 0, true)));
+        await Promise.all(all.map(([, s]) => drafts.write(s.key, s, { tab: s.tab ?? TAB, at: s.at ?? 0, moved: true })));
         // Kept where they were when the store holds them in memory only: the next reload reads them there.
         if (drafts.persistent) unstash(all);
         this.#ready = drafts;

@@ -5,6 +5,7 @@
  * over 8 KB, which would leave a whole batch without counts; split beyond).
  */
 import { fetchCounts } from '../api/counts.js';
+import { url } from '../api/http.js';
 
 export const MAX_IDS = 100;
 export const MAX_QUERY = 7000;
@@ -20,7 +21,7 @@ const waiting = new Map<string, Map<string, Resolve[]>>();
  */
 export function endpointKey(endpoint: string): string {
   try {
-    return new URL(endpoint.replace(/\/+$/, ''), document.baseURI).href;
+    return url(endpoint, '');
   } catch {
     return endpoint;
   }

@@ -2,7 +2,7 @@
  * `<ykien-count>`: "12 ý kiến" beside a headline on a home or category page. A plain custom element, not
  * a Lit one: a page of headlines pays for a few hundred bytes, not for the comment box.
  */
-import { langOf, type Lang } from '../i18n.js';
+import { langOf, overridesFor, type Lang } from '../i18n.js';
 import type { SentDetail } from '../events.js';
 import { endpointKey, requestCount } from './counts.js';
 
@@ -209,9 +209,8 @@ export class YkienCount extends HTMLElement {
     if (n === undefined) return void (this.#text.textContent = '');
     // The site owner's words over ours, one language's over every language's; a word left undefined
     // (an optional field of a site's config) is not one.
-    const { vi, en, ...all } = this.#strings ?? {};
     const labels = { ...LABELS[lang] };
-    for (const [k, v] of Object.entries({ ...all, ...(lang == 'vi' ? vi : en) })) if (typeof v == 'string') labels[k as keyof CountStrings] = v;
+    for (const [k, v] of Object.entries(overridesFor<CountStrings>(lang, this.#strings))) if (typeof v == 'string') labels[k as keyof CountStrings] = v;
     const number = new Intl.NumberFormat(lang).format(n);
     const [before = '', ...rest] = (new Intl.PluralRules(lang).select(n) == 'one' ? labels.countOne : labels.countOther).split('{count}');
     const after = rest.join(number);

@@ -17,7 +17,7 @@ import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
   Moved, NewComment, NotificationChannel, Page, RateDecision, SchemaAhead, StatusCounts, Store, StoredComment,
 } from './store.js';
-import { changedSince, CLOCK_SKEW_MS, ERASED_PAYLOAD, inProgress, keyRecord, refuseSchemaAhead, schemaAheadOf, stillPending, StoreUnavailable, type KeyRow, type SeenVersion } from './store.js';
+import { changedSince, CLOCK_SKEW_MS, ERASED_PAYLOAD, inProgress, keyRecord, listTotal, refuseSchemaAhead, schemaAheadOf, stillPending, StoreUnavailable, type KeyRow, type SeenVersion } from './store.js';
 import { LATEST_PG_VERSION, migrateOn, schemaVersionOn } from './pg-schema.js';
 
 const FIND_KEY = `SELECT k.comment_id, k.payload_hash, k.lease_until, k.created_at, c.status
@@ -447,8 +447,7 @@ export class PgStore implements Store {
     const { rows } = await ask<CommentRow & { total: string }>(this.pool, this.prepared(text, params));
     // (No comment: the one row of the join, with the total and no comment's columns.)
     const page = keysetPage(rows.filter((r) => r.id !== null), limit);
-    // A last first page holds every published comment: it is the count, whatever a counter says.
-    return { page, total: cursor || page.next ? Number(rows[0]!.total) : page.items.length };
+    return { page, total: listTotal(cursor, page, () => Number(rows[0]!.total)) };
   }
 
   async list(q: ListQuery): Promise<Page<StoredComment>> {

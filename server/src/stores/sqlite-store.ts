@@ -23,7 +23,7 @@ import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
   Moved, NewComment, NotificationChannel, Page, RateDecision, SchemaAhead, StatusCounts, Store, StoredComment,
 } from './store.js';
-import { keyRecord, SCHEMA_VERSION_SQL, schemaAheadOf, type KeyRow, type SeenVersion } from './store.js';
+import { keyRecord, listTotal, SCHEMA_VERSION_SQL, schemaAheadOf, type KeyRow, type SeenVersion } from './store.js';
 import { LATEST_VERSION, migrate } from './sqlite-schema.js';
 
 /** How long a process waits for another one's migration of the same file. */
@@ -186,9 +186,7 @@ export class SqliteStore implements Store {
     // One read transaction: the writer thread may commit between two autocommit reads.
     return this.db.transaction(() => {
       const page = this.listNow({ status: 'published', pageId, limit, cursor });
-      // A last first page holds every published comment: it is the count, whatever a counter says (as on PostgreSQL).
-      const total = cursor || page.next ? (this.stmt.publishedCounts.get(JSON.stringify([pageId]))?.published ?? 0) : page.items.length;
-      return { page, total };
+      return { page, total: listTotal(cursor, page, () => this.stmt.publishedCounts.get(JSON.stringify([pageId]))?.published ?? 0) };
     })();
   }
 

@@ -94,6 +94,13 @@ export interface Page<T> {
   next: Cursor | null;
 }
 
+/**
+ * A published list's total: a last first page holds every published comment, and is the count whatever
+ * a counter says (one that drifted); any other page can only say the counter (read only then).
+ */
+export const listTotal = (cursor: Cursor | null, page: Page<unknown>, counter: () => number): number =>
+  cursor || page.next ? counter() : page.items.length;
+
 export interface ListQuery {
   status: CommentStatus;
   pageId?: string;
