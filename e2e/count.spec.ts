@@ -259,6 +259,46 @@ test('a failed request for the counts is asked again (a while later, or back onl
   expect(server.asked).toHaveLength(4);
 });
 
+test("two endpoints keep their own retries: a dead one's tries are not started over by the other's answers, nor do they use up the other's", async ({ page }) => {
+  await page.clock.install();
+  const server = await countsServer(page, { [ART(2)]: 5, [ART(3)]: 3, [ART(4)]: 4 });
+  server.mode = 'fail';
+  server.failing = new Set([ART(1)]); // ENDPOINT's article: its every request fails
+  await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`, `<a href="/2">Hai ${count(OTHER, ART(2))}</a>`]);
+  await expect(texts(page)).toHaveText(['', '5 ý kiến']);
+  const asked = (endpoint: string) => server.asked.filter((a) => a.endpoint === endpoint && a.ids[0] !== 'fence').length;
+  // Moves the clock past every wait, several times, each time until a request the page makes after
+  // the waits' has reached the server: a retry fired by them would have reached it first.
+  const pastEveryWait = async () => {
+    for (let i = 0; i < 4; i++) {
+      await page.clock.runFor(200_000);
+      await page.evaluate((u) => fetch(u).then((r) => r.text()), OTHER + '/counts?pageId=fence');
+    }
+  };
+  await expect.poll(() => asked(ENDPOINT)).toBe(1);
+  // The dead endpoint's first retry (5 s) fails; meanwhile the other endpoint answers a new article.
+  await expect.poll(async () => (await page.clock.runFor(5_000), asked(ENDPOINT))).toBe(2);
+  await page.locator('ykien-count').nth(1).evaluate((c, id) => c.setAttribute('page-id', id), ART(3));
+  await expect(texts(page)).toHaveText(['', '3 ý kiến']);
+  // The dead endpoint still has its two longer waits (30 s, 120 s), then stops: four requests in all.
+  await expect.poll(async () => (await page.clock.runFor(30_000), asked(ENDPOINT)), { timeout: 15_000 }).toBe(4);
+  await pastEveryWait();
+  expect(asked(ENDPOINT)).toBe(4);
+  await expect(texts(page)).toHaveText(['', '3 ý kiến']);
+  // The healthy endpoint fails once (a passing 500): its own first retry comes 5 s later, although the
+  // dead endpoint has used up all of its tries.
+  server.failing.add(ART(4));
+  await page.locator('ykien-count').nth(1).evaluate((c, id) => c.setAttribute('page-id', id), ART(4));
+  await expect.poll(() => asked(OTHER)).toBe(3);
+  await expect(texts(page)).toHaveText(['', '']);
+  server.failing.delete(ART(4));
+  await expect.poll(async () => (await page.clock.runFor(5_000), asked(OTHER))).toBe(4);
+  await expect(texts(page)).toHaveText(['', '4 ý kiến']);
+  await pastEveryWait();
+  expect(asked(ENDPOINT)).toBe(4);
+  expect(asked(OTHER)).toBe(4);
+});
+
 test('offline, only coming back online asks again (the waits are not used up meanwhile); a server without /counts is asked once', async ({ page, context }) => {
   // The fake clock's performance lists no entries: the real one is kept aside first (see below).
   await page.addInitScript(() => Object.assign(window, { realPerformance: performance }));

@@ -24,9 +24,12 @@ const LABELS: Record<Lang, CountStrings> = {
 
 /**
  * A `/counts` that failed for a while (no answer, a 5xx) is asked again: back online, or after these
- * waits while online; then left blank until a count of the page gets an answer again.
+ * waits while online; then left blank until a count of the page gets an answer from that endpoint again.
  */
 const RETRY_MS = [5_000, 30_000, 120_000];
+
+/** One endpoint's failed counts, the tries spent on them, and the wait's timer (0: until online). */
+type Retry = { failed: Set<YkienCount>; tries: number; timer?: ReturnType<typeof setTimeout> | 0 };
 
 /** Clips format="number"'s words to a pixel: a screen reader reads them, the page does not show them. */
 let unseenSheet: CSSStyleSheet | undefined;
@@ -69,11 +72,12 @@ export class YkienCount extends HTMLElement {
   /** Every count on the page: one observer re-words them all when the page's `lang` changes. */
   static #all = new Set<YkienCount>();
   static #langWatch?: MutationObserver;
-  /** Counts whose request failed, asked again together (one batch) at the next retry. */
-  static #failed = new Set<YkienCount>();
-  static #retries = 0;
-  /** The retry's timer; 0 while it waits for the browser to be online again. */
-  static #retryTimer?: ReturnType<typeof setTimeout> | 0;
+  /**
+   * Counts whose request failed, by endpoint: each endpoint's asked again together (one batch) on its
+   * own schedule, so that a dead endpoint does not use up a healthy one's tries, nor does a healthy
+   * one's answer start a dead one's waits over. `timer` is 0 while it waits for the browser to be online.
+   */
+  static #retry = new Map<string, Retry>();
 
   constructor() {
     super();
@@ -147,7 +151,7 @@ export class YkienCount extends HTMLElement {
 
   disconnectedCallback(): void {
     YkienCount.#all.delete(this);
-    YkienCount.#failed.delete(this);
+    YkienCount.#retry.forEach((r) => r.failed.delete(this));
     // Out of the page, a count not shown is not asked for (nor retried); put back, it is asked anew.
     if (this.count === undefined) this.#asked = undefined;
   }
@@ -167,15 +171,16 @@ export class YkienCount extends HTMLElement {
     if (asked != this.#asked) {
       this.#asked = asked;
       this.count = undefined;
-      YkienCount.#failed.delete(this);
+      YkienCount.#retry.forEach((r) => r.failed.delete(this));
       this.#render(); // the old article's number goes now, not when the new one comes
       if (endpoint && pageId && !blank) {
         const count = await requestCount(endpoint, pageId);
         if (this.#asked == asked) {
           // null: the server answered without this count (no `/counts` route, a 4xx): asking again
           // would get the same. undefined: no answer, or a 5xx, which may pass.
-          if (count === undefined) YkienCount.#retryLater(this);
-          else if (count !== null) (this.count = count), (YkienCount.#retries = 0);
+          const retry = YkienCount.#retryOf(endpoint);
+          if (count === undefined) YkienCount.#retryLater(this, retry);
+          else if (count !== null) (this.count = count), (retry.tries = 0);
         }
       }
     }
@@ -183,23 +188,28 @@ export class YkienCount extends HTMLElement {
   }
 
   /** A count left blank by a failed request (offline, a 503, a timeout) is asked again, a few times. */
-  static #retryLater(c: YkienCount): void {
+  static #retryLater(c: YkienCount, retry: Retry): void {
     const offline = !navigator.onLine;
     // Offline, only coming back online asks again: waits spent while offline would use up the tries.
-    if (YkienCount.#retries >= RETRY_MS.length && !offline) return;
-    const all = YkienCount.#failed;
-    all.add(c);
-    if (YkienCount.#retryTimer !== undefined) return;
+    if (retry.tries >= RETRY_MS.length && !offline) return;
+    retry.failed.add(c);
+    if (retry.timer !== undefined) return;
     const again = () => {
-      clearTimeout(YkienCount.#retryTimer as ReturnType<typeof setTimeout>);
+      clearTimeout(retry.timer as ReturnType<typeof setTimeout>);
       removeEventListener('online', again);
-      YkienCount.#retryTimer = undefined;
-      const now = [...all];
-      all.clear();
+      retry.timer = undefined;
+      const now = [...retry.failed];
+      retry.failed.clear();
       for (const x of now) (x.#asked = undefined), x.#ask();
     };
-    YkienCount.#retryTimer = offline ? 0 : setTimeout(again, RETRY_MS[YkienCount.#retries++]);
+    retry.timer = offline ? 0 : setTimeout(again, RETRY_MS[retry.tries++]);
     addEventListener('online', again);
+  }
+
+  static #retryOf(endpoint: string): Retry {
+    const key = endpointKey(endpoint);
+    const retry = YkienCount.#retry.get(key) ?? { failed: new Set<YkienCount>(), tries: 0 };
+    return YkienCount.#retry.set(key, retry), retry;
   }
 
   #render(): void {
