@@ -373,6 +373,32 @@ test.describe('the kit against the real widget, at its edges', () => {
     expect((await w.comments()).map((c) => c.name)).toEqual(['Lê C', 'Trần B']);
   });
 
+  test('loadMore() comes back when the pages it read held nothing new but there is a next one (the pages moved), and the next loadMore() brings it', async ({ page }) => {
+    const pageId = `${ORIGIN}/tin-tuc/bai-viet`;
+    const endpoint = await mockEndpoint(page, ENDPOINT, { comments: [{ pageId, name: 'Trần B', content: 'Cũ hơn.' }, { pageId, name: 'Lê C', content: 'Mới hơn.' }] });
+    await openArticle(page, { attrs: { 'site-key': null, 'page-size': '1' } });
+    const w = ykien(page);
+    expect((await w.comments()).map((c) => c.name)).toEqual(['Lê C']);
+    // New comments pushed the pages down: each next page the box reads repeats the one it shows, and
+    // still has a next one. (The box reads a few such pages, then stops and keeps its button.)
+    const shown = endpoint.comments.find((c) => c.name === 'Lê C')!;
+    let repeats = 0;
+    const nextPage = (u: URL) => u.href.startsWith(ENDPOINT) && u.searchParams.has('cursor');
+    await page.route(nextPage, (r) => {
+      repeats++;
+      const item = { id: shown.id, name: shown.name, content: shown.content, createdAt: shown.createdAt };
+      return r.fulfill({ json: { items: [item], next: new URL(r.request().url()).searchParams.get('cursor'), total: 2 }, headers: { 'Access-Control-Allow-Origin': '*' } });
+    });
+    await w.loadMore();
+    expect(repeats).toBe(4);
+    expect((await w.comments()).map((c) => c.name)).toEqual(['Lê C']);
+    await expect(w.moreButton).toBeVisible();
+    await page.unroute(nextPage);
+    await w.loadMore();
+    expect((await w.comments()).map((c) => c.name)).toEqual(['Lê C', 'Trần B']);
+    await expect(w.moreButton).toHaveCount(0);
+  });
+
   test("a site's own words (the element's strings) are found when given to ykien()", async ({ page }) => {
     const endpoint = await mockEndpoint(page, ENDPOINT);
     await openArticle(page, { attrs: { 'site-key': null } });

@@ -111,8 +111,9 @@ export interface YkienWidget {
    */
   unsent(): Promise<UnsentComment[]>;
   /**
-   * Presses "Load more" (or its Vietnamese label) and waits until more comments show or the button is
-   * gone; rejects, with what the box says, when it shows that they could not be loaded.
+   * Presses "Load more" (or its Vietnamese label) and waits until the box is done with it: more comments
+   * show, or the button is gone, or the pages it read held none not shown yet (the button stays for the
+   * next ones); rejects, with what the box says, when it shows that they could not be loaded.
    */
   loadMore(): Promise<void>;
 }
@@ -290,8 +291,12 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
       const before = await articles.count();
       await moreButton.click();
       const noMoreButton = host.filter({ hasNot: page.locator('button[part~="more"]') });
+      // Until the box says its "Xem thêm" is over: a page may bring nothing new and still have a next one
+      // (its comments all shown already, the pages moved by new ones), which nothing else would tell.
+      const says = await host.evaluate((el) => 'listSettled' in el);
+      if (says) await host.page().waitForFunction((el) => (el as { listSettled?: boolean } | null)?.listSettled !== false, await host.elementHandle());
       // A page that failed leaves the button (for another try) and says so: an answer too.
-      await articles.nth(before).or(noMoreButton).or(listError).first().waitFor();
+      else await articles.nth(before).or(noMoreButton).or(listError).first().waitFor();
       if ((await articles.count()) <= before && (await listError.count())) {
         throw new Error(`loadMore(): no more comments came; the box says "${(await listError.first().innerText()).trim()}"`);
       }

@@ -228,11 +228,14 @@ export class YkienComments extends LitElement {
 
   /**
    * @internal The list's load is over, the checks of the reader's own comments included (they may take
-   * a copy out, or mark it published), and shown: what the QA kit's `comments()` waits for.
+   * a copy out, or mark it published), as is a "Xem thêm" (all its pages), and shown: what the QA kit's
+   * `comments()` and `loadMore()` wait for.
    */
   get listSettled(): boolean {
-    return !this.#list.underWay && !this.isUpdatePending;
+    return !this.#list.underWay && !this.#moreUnderWay && !this.isUpdatePending;
   }
+
+  #moreUnderWay = false;
 
   get #listOn(): boolean {
     return this.list != 'off';
@@ -448,10 +451,16 @@ export class YkienComments extends LitElement {
    */
   async #more(): Promise<void> {
     const from = this.#list.items.length;
-    let added = await this.#list.more();
-    // A page of repeats only (new comments moved the pages) with more after it: the reader asked for
-    // comments not seen yet, so the next page comes too (a few at most), not "0 more".
-    for (let n = 0; added === 0 && this.#list.next && n < 3; n++) added = await this.#list.more();
+    this.#moreUnderWay = true;
+    let added;
+    try {
+      added = await this.#list.more();
+      // A page of repeats only (new comments moved the pages) with more after it: the reader asked for
+      // comments not seen yet, so the next page comes too (a few at most), not "0 more".
+      for (let n = 0; added === 0 && this.#list.next && n < 3; n++) added = await this.#list.more();
+    } finally {
+      this.#moreUnderWay = false;
+    }
     if (added === undefined) return void this.say('listFailed', 'error');
     if (added === null) return;
     // "No more" only when there is none: a page of repeats (the pages moved) still has a next one.
