@@ -77,6 +77,65 @@ test.describe('mockEndpoint', () => {
   });
 });
 
+test.describe('mockEndpoint, concurrent attempts and deletions', () => {
+  const blank = async (page: Page) => {
+    await page.route(`${ORIGIN}/`, (r) => r.fulfill({ contentType: 'text/html', body: '<!doctype html><title>x</title>' }));
+    await page.goto(`${ORIGIN}/`);
+  };
+  const c = { clientId: 'k-1', pageId: 'p', pageUrl: `${ORIGIN}/p`, name: 'A', content: 'Một' };
+
+  test('captcha: true: a second attempt with a key while the first runs is 409 in-progress, as from the reference server; once stored, a retry gets the 200 replay', async ({ page }) => {
+    const endpoint = await mockEndpoint(page, ENDPOINT, { captcha: true });
+    await blank(page);
+    const release = endpoint.hold();
+    const first = post(page, { ...c, captchaToken: 'tok-1' });
+    await expect.poll(() => endpoint.posts.length).toBe(1);
+    expect(await post(page, { ...c, captchaToken: 'tok-2' })).toMatchObject({ status: 409, json: { status: 409, code: 'in-progress' } });
+    // Another key is not held up by it (only the gate is).
+    expect(endpoint.comments).toHaveLength(0);
+    release();
+    const created = await first;
+    expect(created).toMatchObject({ status: 201, json: { status: 'pending' } });
+    expect(await post(page, { ...c, captchaToken: 'tok-3' })).toEqual({ ...created, status: 200 });
+    expect(endpoint.comments).toHaveLength(1);
+    // A failed attempt (a used token: 403) gives its key back: the next one with a fresh token is stored.
+    expect(await post(page, { ...c, clientId: 'k-2', captchaToken: 'tok-1' })).toMatchObject({ status: 403, json: { code: 'captcha' } });
+    expect(await post(page, { ...c, clientId: 'k-2', captchaToken: 'tok-4' })).toMatchObject({ status: 201 });
+  });
+
+  test('without a captcha the second attempt waits for the first and gets its 200 replay (the insert is the claim)', async ({ page }) => {
+    const endpoint = await mockEndpoint(page, ENDPOINT);
+    await blank(page);
+    const release = endpoint.hold();
+    const first = post(page, c);
+    const second = post(page, c);
+    await expect.poll(() => endpoint.posts.length).toBe(2);
+    release();
+    const [a, b] = await Promise.all([first, second]);
+    expect([a.status, b.status].sort()).toEqual([200, 201]);
+    expect(a.json.id).toBe(b.json.id);
+    expect(endpoint.comments).toHaveLength(1);
+  });
+
+  test('remove(): a deleted comment leaves the list and the counts, GET {id} is 404, and a retry under its key is 200 deleted', async ({ page }) => {
+    const endpoint = await mockEndpoint(page, ENDPOINT, { status: 'published' });
+    await blank(page);
+    const created = await post(page, c);
+    await post(page, { ...c, clientId: 'k-2', content: 'Hai' });
+    const get = (path: string) => page.evaluate(async (u) => {
+      const r = await fetch(u);
+      return { status: r.status, json: await r.json() };
+    }, `${ENDPOINT}${path}`);
+    expect((await get('/counts?pageId=p')).json).toEqual({ counts: { p: 2 } });
+    endpoint.remove(created.json.id);
+    expect((await get('?pageId=p')).json).toMatchObject({ items: [{ content: 'Hai' }], next: null, total: 1 });
+    expect((await get('/counts?pageId=p')).json).toEqual({ counts: { p: 1 } });
+    expect(await get(`/${created.json.id}`)).toMatchObject({ status: 404, json: { code: 'not-found' } });
+    expect(await post(page, c)).toEqual({ ...created, status: 200, json: { id: created.json.id, status: 'deleted' } });
+    expect(endpoint.comments.map((x) => x.status)).toEqual(['deleted', 'published']);
+  });
+});
+
 test.describe('mockEndpoint, as strict as the reference server', () => {
   test('as the reference server: a key with spaces around is the same key, the same members in another order the same comment, a body over the limit 413; a second hold() stays until its own release', async ({ page }) => {
     const endpoint = await mockEndpoint(page, ENDPOINT);

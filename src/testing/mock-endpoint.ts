@@ -15,7 +15,8 @@
 import type { BrowserContext, Page, Request, Route } from '@playwright/test';
 import { HCAPTCHA_TEST_TOKEN } from './fake-hcaptcha.js';
 
-export type CommentStatus = 'pending' | 'published' | 'rejected';
+/** `deleted`: a moderator deleted it; the endpoint keeps its key (a retry is answered `200 deleted`) and nothing else shows it. */
+export type CommentStatus = 'pending' | 'published' | 'rejected' | 'deleted';
 
 export interface StoredComment {
   id: string;
@@ -72,7 +73,9 @@ export interface MockEndpointOptions {
   /**
    * Check captcha tokens as a server with a secret does: a new comment without `captchaToken`, or with a
    * token already used, is `403 captcha` (a replay of a stored comment needs none). HCAPTCHA_TEST_TOKEN
-   * is taken again and again, as hCaptcha's test secret takes it. Default false.
+   * is taken again and again, as hCaptcha's test secret takes it. And, as that server, an attempt claims
+   * its key from its arrival to its answer (`hold()` and `delayMs` included): another attempt with the
+   * key meanwhile is `409 in-progress` (without a captcha, it waits and gets the `200` replay). Default false.
    */
   captcha?: boolean;
   /** Most characters in `content`, as the server's `--max-length` (default 2000): longer is `400`. */
@@ -296,6 +299,8 @@ export class MockEndpoint {
   /** Each comment's insertion order, by id: the list's tie-break after the creation time, as the server's `seq`. */
   private readonly seqs = new Map<string, number>();
   private lastSeq = 0;
+  /** The keys of the attempts running now (with `captcha`). */
+  private readonly claims = new Set<string>();
   /** `options.origins`, each as an origin. */
   private readonly origins?: string[];
 
@@ -361,6 +366,15 @@ export class MockEndpoint {
     for (const c of this.comments) if (!ids.length || ids.includes(c.id)) c.status = 'published';
   }
 
+  /**
+   * Deletes stored comments (those with these ids), as a moderator would: gone from the list and the
+   * counts, `GET {endpoint}/{id}` is `404 not-found` (as from the reference server), and a retry under
+   * its key is answered `200` with status `deleted` (the key outlives the comment).
+   */
+  remove(...ids: string[]): void {
+    for (const c of this.comments) if (ids.includes(c.id)) c.status = 'deleted';
+  }
+
   /** The route handler (exposed for tests that install it themselves). */
   async handle(route: Route, request: Request): Promise<void> {
     const method = request.method();
@@ -414,6 +428,33 @@ export class MockEndpoint {
     if (method !== 'POST' || at?.rest !== '') return send(404, problemBody(404, 'not-found'));
     if (refused) return send(403, problemBody(403, 'forbidden-origin'));
 
+    // The attempt's key, from the header or the body (checked below, as the server checks it).
+    const fromHeader = headers['idempotency-key']?.trim();
+    const clientId = body.clientId ?? undefined;
+    // With a captcha, as the reference server: a new key is claimed while its attempt runs.
+    const claim = this.options.captcha ? (fromHeader ?? clientId) : undefined;
+    const claims = typeof claim === 'string' && isValidKey(claim) && !this.keys.has(claim) && (fromHeader === undefined || clientId === undefined || fromHeader === clientId);
+    if (claims && this.claims.has(claim)) return send(409, problemBody(409));
+    if (claims) this.claims.add(claim);
+    try {
+      await this.answerPost(route, headers, body, raw, parsed, parseable, lang, send, () => (cors = hidden));
+    } finally {
+      if (claims) this.claims.delete(claim);
+    }
+  }
+
+  /** A POST to the endpoint, past the origin check: scripted, or as the contract says. */
+  private async answerPost(
+    route: Route,
+    headers: Record<string, string>,
+    body: Record<string, unknown>,
+    raw: string,
+    parsed: unknown,
+    parseable: boolean,
+    lang: Lang,
+    send: (status: number, payload?: unknown, extra?: Record<string, string>) => Promise<void>,
+    hideFromPage: () => void,
+  ): Promise<void> {
     if (this.gate) await this.gate;
     const scripted = this.script.length > 1 ? this.script.shift()! : this.script[0];
     const answer = scripted === 'abort' ? { drop: 'before' as const } : (scripted ?? {});
@@ -422,7 +463,6 @@ export class MockEndpoint {
       await route.abort('connectionreset');
       return;
     }
-    // The attempt's key, from the header or the body (checked below, as the server checks it).
     const fromHeader = headers['idempotency-key']?.trim();
     const clientId = body.clientId ?? undefined;
     if (answer.body !== undefined || (answer.status !== undefined && (answer.status < 200 || answer.status >= 300))) {
@@ -447,7 +487,7 @@ export class MockEndpoint {
         return;
       }
       // The server sends this one without CORS headers: the page cannot read it.
-      if ((payload as { code?: unknown } | null)?.code === 'forbidden-origin') cors = hidden;
+      if ((payload as { code?: unknown } | null)?.code === 'forbidden-origin') hideFromPage();
       return send(status, payload, extra);
     }
 
@@ -593,7 +633,7 @@ export class MockEndpoint {
     } catch {
       return send(400, problemBody(400, 'bad-request')); // a broken %-escape, as the server answers it
     }
-    const c = this.comments.find((x) => x.id === id);
+    const c = this.comments.find((x) => x.id === id && x.status !== 'deleted');
     return c ? send(200, { id: c.id, status: c.status }) : send(404, problemBody(404, 'not-found'));
   }
 }
