@@ -293,6 +293,53 @@ test('the moderation log: a "Xem thêm" that fails puts the keyboard back on it'
   await expect(more).toBeFocused();
 });
 
+test('the queue: a "Xem thêm" that fails puts the keyboard back on it, and the list still takes new comments at each poll', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Bạn đọc 1' });
+  // The first page says there is more; the next one fails, once.
+  let fail!: () => void;
+  const failMore = new Promise<void>((r) => (fail = r));
+  let failed = 0;
+  await page.route(/\/api\/admin\/comments\?/, async (route) => {
+    if (route.request().url().includes('cursor=') && !failed++) {
+      await failMore; // until the button has gone, as it does while its page loads
+      return route.fulfill({ status: 500, contentType: 'application/problem+json', body: '{"status":500,"code":"internal"}' });
+    }
+    const res = await route.fetch();
+    const body = await res.json();
+    return route.fulfill({ response: res, json: route.request().url().includes('cursor=') ? body : { ...body, next: 'bW9yZQ' } });
+  });
+  await signIn('?poll=200');
+  await expect(cards(page)).toHaveCount(1);
+  const more = page.getByRole('button', { name: 'Xem thêm' });
+  await more.focus();
+  await page.keyboard.press('Enter');
+  await expect(more).toHaveCount(0);
+  fail();
+  await expect(page.locator('ykien-admin [role="alert"]')).toContainText('(500)');
+  await expect(more).toBeFocused();
+  // What it shows is still the queue: a comment that arrives now is added by a poll, and said.
+  await seed({ name: 'Bạn đọc 2' });
+  await expect(cards(page)).toHaveCount(2);
+  await expect(liveRegion(page)).toContainText('mới chờ duyệt');
+  await expect(more).toBeFocused();
+});
+
+test('what the server says when it refuses a decision for the page\'s address (403 forbidden-origin) or is restarting (503): told what to do, not "try again"', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Bạn đọc 1' });
+  await signIn();
+  const answer = { status: 403, code: 'forbidden-origin' };
+  await page.route('**/api/admin/comments/*/approve*', (route) =>
+    route.fulfill({ status: answer.status, contentType: 'application/problem+json', body: JSON.stringify({ status: answer.status, title: 'x', code: answer.code }) }),
+  );
+  const approve = card(page, 'Bạn đọc 1').getByRole('button', { name: 'Duyệt', exact: true });
+  await approve.click();
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText(/không nhận thao tác từ địa chỉ trang này \(403\).*--public-url/);
+  Object.assign(answer, { status: 503, code: 'shutting-down' });
+  await approve.click();
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Máy chủ đang khởi động lại hoặc đang bận. Vui lòng thử lại sau ít giây.');
+  await expect(cards(page)).toHaveCount(1);
+});
+
 test('a bulk approval that ends while the moderator types a reply in another card: the typing stays in the reply', async ({ page, seed, signIn, api }) => {
   for (const name of ['Một', 'Hai', 'Ba']) await seed({ name, content: `Ý kiến của ${name}.` });
   await signIn();

@@ -122,6 +122,36 @@ test.describe('in English', () => {
   });
 });
 
+test('a search typed while an edit holds unsaved text asks nothing as the editor pauses (the question would pop up mid-word); Enter asks, once', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Đinh Văn U', content: 'Gọi tôi: 0912 345 678. Bài hay.' });
+  await seed({ name: 'Lê Thị V', content: 'Ý kiến khác.' });
+  await signIn();
+  const u = card(page, 'Đinh Văn U');
+  await u.getByRole('button', { name: 'Sửa' }).click();
+  const field = u.getByLabel('Nội dung');
+  await field.fill('Bài hay.');
+  const asked: string[] = [];
+  page.on('dialog', (d) => (asked.push(d.message()), d.dismiss()));
+  const search = page.getByRole('searchbox');
+  await search.pressSequentially('nguyen', { delay: 20 });
+  // The pause's search waits: the page says Enter searches, and asked nothing.
+  await expect(liveRegion(page)).toHaveText('Đang có nội dung chưa lưu: nhấn Enter để tìm.');
+  expect(asked).toEqual([]);
+  await expect(field).toHaveValue('Bài hay.');
+  await expect(cards(page)).toHaveCount(2);
+  // Enter asks; kept, nothing changes.
+  await search.press('Enter');
+  await expect.poll(() => asked).toEqual([CONFIRM('Đinh Văn U')]);
+  await expect(field).toHaveValue('Bài hay.');
+  await expect(cards(page)).toHaveCount(2);
+  // Let go of the edit: the search runs as the editor types again.
+  page.removeAllListeners('dialog');
+  await u.getByRole('button', { name: 'Hủy' }).click();
+  await search.fill('khác');
+  await expect(cards(page)).toHaveCount(1);
+  await expect(card(page, 'Lê Thị V')).toHaveCount(1);
+});
+
 /** The token stops working (the moderators file changed): the next poll is refused, and the page signs out. */
 async function revokedThenRestored(page: Page): Promise<void> {
   await page.route('**/api/admin/**', (r) => r.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401,"title":"x","code":"unauthorized"}' }));

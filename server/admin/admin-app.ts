@@ -260,6 +260,8 @@ export class YkienAdmin extends LitElement {
   private explain(e: unknown): string {
     if (!(e instanceof ApiError) || e.status === 0) return this.msg('network');
     if (e.status === 401) return this.msg('badToken');
+    if (e.status === 403 && e.code === 'forbidden-origin') return this.msg('wrongOrigin');
+    if (e.status === 503 && (e.code === 'shutting-down' || e.code === 'storage-unavailable')) return this.msg('busy');
     if (e.status === 429 && e.code === 'too-many-tokens') return this.msg('tooManyTokens', { n: Math.ceil((e.retryAfter ?? 60) / 60) });
     if (e.status === 404 && e.code === 'not-found') return this.msg('gone');
     if (e.status === 404 || e.status === 405) return this.msg('notSupported');
@@ -356,14 +358,15 @@ export class YkienAdmin extends LitElement {
     return (c) => this.handled.get(c.id) === tab && handledBefore.get(c.id) !== tab;
   }
 
-  private async load(reset: boolean): Promise<void> {
+  /** true once the page is shown, false when it failed, undefined when a newer load overtook it. */
+  private async load(reset: boolean): Promise<boolean | undefined> {
     const seq = ++this.loadSeq;
     this.loading = true;
     this.error = '';
     const decidedMeanwhile = this.decidedFromNow();
     try {
       const page = await listComments(this.token, this.filter(), reset ? null : this.next);
-      if (seq !== this.loadSeq) return;
+      if (seq !== this.loadSeq) return undefined;
       this.listFailed = false;
       this.acceptToken();
       if (page.counts) this.counts = page.counts;
@@ -380,11 +383,14 @@ export class YkienAdmin extends LitElement {
       // A form kept across a sign-in, once its comment is listed (on the first page, or one loaded more).
       void this.edits.restore();
       this.announce(this.msg('loaded', { n: this.items.length }));
+      return true;
     } catch (e) {
-      if (seq === this.loadSeq) {
-        this.listFailed = true;
-        this.failed(e);
-      }
+      if (seq !== this.loadSeq) return undefined;
+      // Only a list that did not come is not the filter's: one whose "Xem thêm" failed still is (what it
+      // shows is right), and the polls go on adding what arrives to it.
+      if (reset) this.listFailed = true;
+      this.failed(e);
+      return false;
     } finally {
       if (seq === this.loadSeq) this.loading = false;
     }
@@ -394,10 +400,11 @@ export class YkienAdmin extends LitElement {
   private async loadMore(): Promise<void> {
     // The first that came, by id: a decision that ended meanwhile took cards out above it.
     const before = new Set(this.items.map((c) => c.id));
-    await this.load(false);
+    const loaded = await this.load(false);
     const first = this.items.findIndex((c) => !before.has(c.id));
     if (first >= 0) this.moveTo(first);
-    else this.focusSoon('#list-heading');
+    // Failed: the button is back (for another try), and so is the keyboard, not above the whole list.
+    else this.focusSoon(loaded === false && this.next ? 'button.more' : '#list-heading');
   }
 
   private async refreshCounts(): Promise<void> {
@@ -488,9 +495,17 @@ export class YkienAdmin extends LitElement {
     if (!same) void this.load(true);
   }
 
+  /**
+   * Searches as the editor pauses typing; but not over a form with unsaved text, whose question would pop
+   * up mid-word (and a key already on its way could answer it): then only Enter or "Tìm" search, and ask.
+   */
   private searchInput(value: string): void {
     if (this.searchTimer !== null) clearTimeout(this.searchTimer);
-    this.searchTimer = setTimeout(() => this.applySearch(value), 300);
+    this.searchTimer = setTimeout(() => {
+      this.searchTimer = null;
+      if (value.trim() !== this.query.trim() && this.edits.unsaved()) return this.announce(this.msg('searchOnEnter'));
+      this.applySearch(value);
+    }, 300);
   }
 
   private searchSubmit(): void {
