@@ -340,6 +340,26 @@ test('what the server says when it refuses a decision for the page\'s address (4
   await expect(cards(page)).toHaveCount(1);
 });
 
+test('an approval that reached the server but whose answer was lost: pressed again, it is said done (the same decision twice is 200), not refused as "someone else\'s"', async ({ page, seed, signIn, publicList }) => {
+  await seed({ name: 'Bạn đọc 1', content: 'Ý kiến đã tới.' });
+  await signIn();
+  let lost = 0;
+  await page.route('**/api/admin/comments/*/approve*', async (route) => {
+    if (lost++) return route.fallback();
+    await route.fetch(); // the server approves it...
+    return route.abort('timedout'); // ...and its answer never comes back
+  });
+  const approve = card(page, 'Bạn đọc 1').getByRole('button', { name: 'Duyệt', exact: true });
+  await approve.click();
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Không kết nối được máy chủ. Vui lòng thử lại.');
+  await approve.click();
+  await expect(liveRegion(page)).toHaveText('Đã duyệt bình luận của “Bạn đọc 1”.');
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('');
+  await expect(cards(page)).toHaveCount(0);
+  expect((await publicList()).items.map((c) => c.content)).toEqual(['Ý kiến đã tới.']);
+  expect(lost).toBe(2);
+});
+
 test('a bulk approval that ends while the moderator types a reply in another card: the typing stays in the reply', async ({ page, seed, signIn, api }) => {
   for (const name of ['Một', 'Hai', 'Ba']) await seed({ name, content: `Ý kiến của ${name}.` });
   await signIn();
