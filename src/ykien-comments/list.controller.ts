@@ -23,6 +23,11 @@ export interface ListSource {
 export type ListState = 'idle' | 'loading' | 'ready' | 'failed';
 
 const MAX_STATUS_CHECKS = 10;
+/**
+ * How long a loaded page waits for the reader's own comments (IndexedDB, and the code that reads it):
+ * a store that stalls (a browser's bug, a blocked upgrade) must not hold the list on its loading line.
+ */
+export const OWN_WAIT_MS = 2_000;
 
 /** A first page asked for before the host could render; `settled` once it came. */
 interface Early {
@@ -128,11 +133,12 @@ export class ListController implements ReactiveController {
       this.#version++;
       this.state = 'idle';
     }
+    const early = this.#early?.key == keyOf(src) ? this.#early : undefined;
+    // Taken by this load, or stale (the list off, another article): a later load asks anew.
+    this.#early = undefined;
     if (!src.enabled || !src.endpoint) return void ((this.#underWay = this.busy = false), this.#host.requestUpdate());
     this.busy = true;
     if (this.state != 'ready') this.state = 'loading';
-    const early = this.#early?.key == keyOf(src) ? this.#early : undefined;
-    this.#early = undefined;
     // A prefetched page that already came is shown in this very update: no loading line in between.
     const shownEarly = !!early?.settled?.page;
     if (early?.settled) this.#show(early.settled.page, src);
@@ -140,18 +146,31 @@ export class ListController implements ReactiveController {
     const page = await (early ? early.page : fetchComments(src.endpoint, src.pageId, src.limit, null));
     // Read after the list came, not beside it: a comment the reader sent while the list loaded is
     // stored by then (remember() writes before it shows), and must not be replaced by an older read.
-    const own = (await (await keptIfStored())?.loadOwn(src.endpoint, src.pageId)) ?? [];
+    const endpoint = src.endpoint;
+    const ownRead = (async () => (await (await keptIfStored())?.loadOwn(endpoint, src.pageId)) ?? [])().catch(() => []);
+    const own = await Promise.race([ownRead, new Promise<undefined>((r) => setTimeout(r, OWN_WAIT_MS))]);
     if (gen != this.#generation) return;
     this.busy = false;
-    this.own = own;
+    this.own = own ?? [];
     // Shown already, it may have grown by a "Xem thêm" meanwhile (a slow store's code): kept, not shown
     // again from its first page; only the own copies it now holds go.
     if (shownEarly && page) this.#dropListed();
     else this.#show(page, src);
     this.#host.requestUpdate();
+    const check = () => (page ? this.#checkOwn(src, gen) : Promise.resolve());
     // Not waited for: a retry moves focus to what came as soon as it is shown.
-    if (page) this.#checkOwn(src, gen).finally(() => gen == this.#generation && (this.#underWay = false));
-    else this.#underWay = false;
+    if (own) check().finally(() => gen == this.#generation && (this.#underWay = false));
+    else {
+      // The list shows without them; they join it (and are asked about) if the store answers later.
+      this.#underWay = false;
+      ownRead.then((late) => {
+        if (gen != this.#generation || !late.length) return;
+        this.own = late;
+        this.#dropListed();
+        this.#host.requestUpdate();
+        check();
+      });
+    }
   }
 
   #show(page: CommentsPage | undefined, src: ListSource): void {

@@ -1,0 +1,109 @@
+/**
+ * The list's controller against what a page cannot see from outside: a reader's store (IndexedDB) that
+ * never answers, and a first page asked for early that a later load must not take up when it is stale.
+ * The endpoint is a stubbed `fetch`; the store's code (keeping.ts) is replaced by one whose reads are
+ * held as the test says.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { OwnComment } from '../src/ykien-comments/own-comments.js';
+
+const store = vi.hoisted(() => ({ loadOwn: (_endpoint: string, _pageId: string): Promise<OwnComment[]> => Promise.resolve([]) }));
+vi.mock('../src/ykien-comments/keeping.js', () => ({
+  keptIfStored: async () => ({ loadOwn: (endpoint: string, pageId: string) => store.loadOwn(endpoint, pageId) }),
+  keep: async () => ({ forgetOwn: async () => {}, saveOwn: async () => {} }),
+}));
+
+const { ListController, OWN_WAIT_MS } = await import('../src/ykien-comments/list.controller.js');
+
+const ENDPOINT = 'https://binhluan.example.vn/api/comments';
+const comment = (id: string) => ({ id, name: `Bạn đọc ${id}`, content: `Ý kiến ${id}`, createdAt: '2026-12-04T08:00:00Z' });
+
+/** What the endpoint answers next: a page, or a status. Every request's URL is kept. */
+let answer: { status: number; items?: ReturnType<typeof comment>[] };
+let asked: URL[];
+
+beforeEach(() => {
+  asked = [];
+  answer = { status: 200, items: [] };
+  store.loadOwn = () => Promise.resolve([]);
+  vi.stubGlobal('document', { baseURI: 'https://baotinh.example.vn/tin-tuc/bai-1.html' });
+  vi.stubGlobal('fetch', async (input: string) => {
+    const url = new URL(input);
+    asked.push(url);
+    // What became of one of the reader's own comments: still awaiting moderation.
+    if (url.pathname !== new URL(ENDPOINT).pathname) return Response.json({ id: url.pathname.split('/').pop(), status: 'pending' });
+    return answer.status === 200
+      ? Response.json({ items: answer.items, next: null, total: answer.items!.length })
+      : new Response(`{"status":${answer.status},"code":"internal"}`, { status: answer.status });
+  });
+});
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.useRealTimers();
+});
+
+function controller(source = { endpoint: ENDPOINT as string | undefined, pageId: 'bai-1', limit: 20, enabled: true }) {
+  const host = { updates: 0, addController() {}, removeController() {}, requestUpdate() { this.updates++; }, updateComplete: Promise.resolve(true) };
+  return { list: new ListController(host, () => source), source, host };
+}
+
+describe('ListController', () => {
+  it('a store that never answers does not hold the list on its loading line: the page shows after OWN_WAIT_MS, without the own copies', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    store.loadOwn = () => new Promise(() => {}); // IndexedDB stalls
+    answer = { status: 200, items: [comment('a'), comment('b')] };
+    const { list } = controller();
+    let done = false;
+    const loading = list.load().then(() => (done = true));
+    await vi.advanceTimersByTimeAsync(OWN_WAIT_MS - 100);
+    expect(list.state).toBe('loading');
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(100);
+    await loading;
+    expect(list.state).toBe('ready');
+    expect(list.busy).toBe(false);
+    expect(list.underWay).toBe(false);
+    expect(list.items.map((c) => c.id)).toEqual(['a', 'b']);
+    expect(list.own).toEqual([]);
+  });
+
+  it("a store that answers late: the reader's own copy joins the list shown, and is asked about", async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    let answerStore!: (own: OwnComment[]) => void;
+    store.loadOwn = () => new Promise((r) => (answerStore = r));
+    answer = { status: 200, items: [comment('a')] };
+    const { list, host } = controller();
+    const loading = list.load();
+    await vi.advanceTimersByTimeAsync(OWN_WAIT_MS);
+    await loading;
+    expect(list.items.map((c) => c.id)).toEqual(['a']);
+    vi.useRealTimers(); // vi.waitFor's own timers
+    const mine: OwnComment = { id: 'mine', endpoint: ENDPOINT, pageId: 'bai-1', name: 'Tôi', content: 'Của tôi', createdAt: '2026-12-04T09:00:00Z', status: 'pending', savedAt: Date.now() };
+    const listed: OwnComment = { ...mine, id: 'a' };
+    const updates = host.updates;
+    answerStore([mine, listed]);
+    await vi.waitFor(() => expect(list.own.map((c) => c.id)).toEqual(['mine']));
+    expect(host.updates).toBeGreaterThan(updates);
+    // And asked about (GET {endpoint}/{id}), as a copy read in time is.
+    await vi.waitFor(() => expect(asked.map((u) => u.pathname)).toContain('/api/comments/mine'));
+  });
+
+  it('a first page asked for early, then the list turned off: turned on again, it is asked anew, not shown from that old answer', async () => {
+    answer = { status: 500 };
+    const { list, source } = controller();
+    list.prefetch();
+    await vi.waitFor(() => expect(asked).toHaveLength(1));
+    await list.prefetched(1_000);
+    // An app turns the list off before the box's first render, and on again later.
+    source.enabled = false;
+    await list.load();
+    expect(list.state).toBe('idle');
+    answer = { status: 200, items: [comment('a')] };
+    source.enabled = true;
+    await list.load();
+    expect(asked).toHaveLength(2);
+    expect(list.state).toBe('ready');
+    expect(list.items.map((c) => c.id)).toEqual(['a']);
+  });
+});
