@@ -291,7 +291,7 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
       const before = await articles.count();
       await moreButton.click();
       const noMoreButton = host.filter({ hasNot: page.locator('button[part~="more"]') });
-      // Until the box says its "Xem thêm" is over: a page may bring nothing new and still have a next one
+      // Until the box says its "Load more" is over: a page may bring nothing new and still have a next one
       // (its comments all shown already, the pages moved by new ones), which nothing else would tell.
       const says = await host.evaluate((el) => 'listSettled' in el);
       if (says) await host.page().waitForFunction((el) => (el as { listSettled?: boolean } | null)?.listSettled !== false, await host.elementHandle());

@@ -228,7 +228,7 @@ export class YkienComments extends LitElement {
 
   /**
    * @internal The list's load is over, the checks of the reader's own comments included (they may take
-   * a copy out, or mark it published), as is a "Xem thêm" (all its pages), and shown: what the QA kit's
+   * a copy out, or mark it published), as is a "Load more" (all its pages), and shown: what the QA kit's
    * `comments()` and `loadMore()` wait for.
    */
   get listSettled(): boolean {
