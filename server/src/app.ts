@@ -14,6 +14,7 @@ import { Moderators } from './moderation/moderators.js';
 import { SignInThrottle } from './moderation/sign-in-throttle.js';
 import { JOBS_FORGOTTEN_AFTER_MS, NotificationWorker } from './notify/worker.js';
 import { answerClientError, ProblemError, sendProblem } from './problem.js';
+import { ClientTurns } from './rate-limit.js';
 import { adminRoutes } from './routes/admin.js';
 import { commentRoutes, MAX_PARAM_LENGTH } from './routes/comments.js';
 import { staticRoutes } from './routes/static.js';
@@ -35,6 +36,8 @@ export interface AppContext {
   notifier: NotificationWorker;
   /** Key of the HMAC that replaces client addresses. */
   ipSecret: string;
+  /** Each client's rate-limit steps on this instance, one after another, and how many may wait. */
+  rateTurns: ClientTurns;
   verify: (token: string, remoteip: string) => Promise<VerifyResult>;
 }
 
@@ -124,6 +127,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     firstPages: FirstPageCache.forMaxAge(config.listCacheSeconds),
     moderators: opts.moderators ?? new Moderators({ adminToken: opts.adminToken, file: null }),
     signIns: new SignInThrottle(store, config.adminLoginLimit),
+    rateTurns: new ClientTurns(),
     notifier: new NotificationWorker({
       store,
       config: config.notify,

@@ -107,3 +107,44 @@ export function logTag(client: string, now = Date.now()): string {
   if (now >= logKey.until) logKey = { key: randomBytes(32), until: now + 86_400_000 };
   return createHmac('sha256', logKey.key).update(client).digest('hex').slice(0, 16);
 }
+
+/**
+ * One client's turns on this instance: its rate-limit steps one after another, not all at once. A
+ * client firing hundreds of requests at once would otherwise have them all wait in the store at the
+ * same time (PostgreSQL: each on a pooled connection, on the client's own lock), and everyone else's
+ * comments behind them for a connection.
+ */
+export class ClientTurns {
+  readonly #queues = new Map<string, { tail: Promise<unknown>; waiting: number }>();
+
+  /** Runs `step` once the client's steps before it have ended. */
+  inTurn<T>(client: string, step: () => Promise<T>): Promise<T> {
+    return this.tryTurn(client, Infinity, step)!;
+  }
+
+  /**
+   * As inTurn, or null (and `step` not run) when `cap` of the client's steps are already running or
+   * waiting: for the rate limit, past its limit those ahead have the window's hits spoken for.
+   */
+  tryTurn<T>(client: string, cap: number, step: () => Promise<T>): Promise<T> | null {
+    const q = this.#queues.get(client) ?? { tail: Promise.resolve(), waiting: 0 };
+    if (q.waiting >= cap) return null;
+    q.waiting++;
+    this.#queues.set(client, q);
+    const turn = q.tail.then(step);
+    q.tail = turn.then(
+      () => this.#done(client, q),
+      () => this.#done(client, q),
+    );
+    return turn;
+  }
+
+  /** How many clients have steps running or waiting (a test's view of what is remembered). */
+  get clients(): number {
+    return this.#queues.size;
+  }
+
+  #done(client: string, q: { waiting: number }): void {
+    if (--q.waiting === 0 && this.#queues.get(client) === q) this.#queues.delete(client);
+  }
+}

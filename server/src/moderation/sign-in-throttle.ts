@@ -17,7 +17,7 @@
  *   the moderators file cannot be read: every one is refused then, through no fault of the moderators,
  *   whose polls would otherwise block their own office. Every other token still is.
  */
-import type { RateLimitRule } from '../rate-limit.js';
+import { ClientTurns, type RateLimitRule } from '../rate-limit.js';
 import type { Store } from '../stores/store.js';
 import type { Moderators } from './moderators.js';
 
@@ -31,8 +31,8 @@ const MAX_BLOCKED = 10_000;
 export class SignInThrottle {
   /** Client → when its block ends. */
   private readonly blockedUntil = new Map<string, number>();
-  /** Client → its token check under way on this instance (the next one waits for it). */
-  private readonly checking = new Map<string, Promise<unknown>>();
+  /** Each client's token checks on this instance, one after another. */
+  private readonly checking = new ClientTurns();
 
   constructor(
     private readonly store: Store,
@@ -47,7 +47,7 @@ export class SignInThrottle {
       const name = await moderators.authenticate(token);
       return name === null ? { wrong: true } : { name };
     }
-    return this.inTurn(client, async (): Promise<SignIn> => {
+    return this.checking.inTurn(client, async (): Promise<SignIn> => {
       const known = moderators.verifiedName(token);
       if (known !== null) return { name: known };
       const waiting = this.waitFor(client);
@@ -58,17 +58,6 @@ export class SignInThrottle {
       const waitMs = await this.wrongToken(client, rule);
       return waitMs > 0 ? { waitMs } : { wrong: true };
     });
-  }
-
-  private inTurn<T>(client: string, check: () => Promise<T>): Promise<T> {
-    const turn = (this.checking.get(client) ?? Promise.resolve()).then(check);
-    const done = turn.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.checking.set(client, done);
-    void done.then(() => this.checking.get(client) === done && this.checking.delete(client));
-    return turn;
   }
 
   /** Milliseconds the client must still wait before it may send a token; 0 when it may. */

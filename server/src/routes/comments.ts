@@ -243,7 +243,15 @@ async function createComment(
   if (config.rateLimit) {
     const client = clientHash(ip, ctx.ipSecret);
     const hitAt = Date.now();
-    const decision = await store.hitRateLimit(client, config.rateLimit.limit, config.rateLimit.windowMs, hitAt);
+    // One at a time a client on this instance, and no more waiting than the limit lets through: the
+    // rest are refused here, without a trip to the store (or a pooled connection held for it).
+    const turn = ctx.rateTurns.tryTurn(client, config.rateLimit.limit, () => store.hitRateLimit(client, config.rateLimit!.limit, config.rateLimit!.windowMs, hitAt));
+    if (turn === null) {
+      const retryAfter = Math.max(1, Math.ceil(config.rateLimit.windowMs / 1000));
+      request.log.info({ client: logTag(client), retryAfter }, 'comment refused: rate limited (too many at once)');
+      return problem(429, 'rate-limited', { retryAfter });
+    }
+    const decision = await turn;
     // A 503 captcha-unavailable stores nothing through no fault of the reader's, and their outbox tries
     // again at once: an outage of hCaptcha must not use up their comments for the window. Up to the
     // limit's worth of them a window: a client still cannot make siteverify calls without end.
