@@ -384,6 +384,23 @@ test('a search whose list failed to load: the polls add nothing to the list left
   await expect.poll(async () => (await page.locator('ykien-admin article.comment .name').allTextContents()).sort()).toEqual(['Lê Thị B', 'Phạm Văn C']);
 });
 
+test('polls that cannot reach the server: from the second the editor is told new comments are not coming in; back, the notice goes and they come', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Trần Văn A', content: 'Về đường sá.' });
+  await signIn('?poll=200');
+  await expect(cards(page)).toHaveCount(1);
+  const alert = page.locator('ykien-admin [role="alert"]');
+  let failedPolls = 0;
+  const lists = /\/api\/admin\/comments\?/;
+  await page.route(lists, (route) => (failedPolls++, route.abort('internetdisconnected')));
+  await expect.poll(() => failedPolls).toBeGreaterThanOrEqual(1);
+  await expect(alert).toHaveText('Mất kết nối với máy chủ: danh sách không tự cập nhật bình luận mới cho đến khi kết nối lại.');
+  expect(failedPolls).toBeGreaterThanOrEqual(2);
+  await seed({ name: 'Lê Thị B', content: 'Về trường học.' });
+  await page.unroute(lists);
+  await expect(cards(page)).toHaveCount(2);
+  await expect(alert).toHaveText('');
+});
+
 test('the default poll is 15 s and a query cannot make it longer', async ({ page, server }) => {
   await page.goto(`${server.url}/admin`);
   await expect(page.locator('ykien-admin')).toHaveAttribute('data-poll-ms', '15000');

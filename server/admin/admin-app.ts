@@ -104,6 +104,8 @@ export class YkienAdmin extends LitElement {
   private loadSeq = 0;
   private countsEpoch = 0;
   private pollTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Polls in a row that could not reach the server: from the second, the editor is told the list is not live. */
+  private pollsFailed = 0;
   private searchTimer: ReturnType<typeof setTimeout> | null = null;
   /** Comments moderated in this tab: a poll answer that raced the action must not bring them back. */
   private readonly handled = new Map<string, Status>();
@@ -449,8 +451,15 @@ export class YkienAdmin extends LitElement {
       try {
         page = await listComments(this.token, this.filter(), cursor);
       } catch (e) {
-        if (e instanceof ApiError && e.status === 401) this.signOut(this.msg('badToken'));
-        return; // a missed poll is retried at the next one
+        if (e instanceof ApiError && e.status === 401) return this.signOut(this.msg('badToken'));
+        // A missed poll is retried at the next one; missed again, the editor must know that new comments
+        // are not coming in (said once, not over whatever else the page says meanwhile).
+        if (++this.pollsFailed === 2 && !this.error) this.error = this.msg('pollFailing');
+        return;
+      }
+      if (this.pollsFailed) {
+        this.pollsFailed = 0;
+        if (this.error === this.msg('pollFailing')) this.error = '';
       }
       if (seq !== this.loadSeq || this.loading || !this.signedIn) return;
       // Counts a decision made meanwhile overtook are stale (as in refreshCounts): the next poll has them.
