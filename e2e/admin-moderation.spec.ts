@@ -32,6 +32,28 @@ test('select several and approve them at once', async ({ page, seed, signIn, pub
   expect(await problems()).toEqual([]);
 });
 
+test('a bulk approval that loses the server stops at the first comment it cannot send: the rest stay chosen and undecided, and the editor is told how many', async ({ page, seed, signIn, publicList }) => {
+  for (const name of ['Một', 'Hai', 'Ba', 'Bốn']) await seed({ name, content: `Ý kiến của ${name}.` });
+  await signIn();
+  await expect(cards(page)).toHaveCount(4);
+  // The second decision meets a dead network; every one after it would too.
+  let decisions = 0;
+  await page.route('**/api/admin/comments/*/approve*', (route) => (++decisions >= 2 ? route.abort('internetdisconnected') : route.fallback()));
+  await page.getByRole('checkbox', { name: /Chọn tất cả/ }).check();
+  await page.getByRole('button', { name: 'Duyệt các bình luận đã chọn' }).click();
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('3 bình luận chưa xử lý được. Không kết nối được máy chủ. Vui lòng thử lại.');
+  expect(decisions).toBe(2); // not one wait for each of the rest
+  await expect(cards(page)).toHaveCount(3);
+  await expect(page.locator('ykien-admin .bulkbar')).toContainText('Đã chọn 3');
+  expect((await publicList()).items).toHaveLength(1);
+  // Back: the same button decides the rest.
+  await page.unroute('**/api/admin/comments/*/approve*');
+  await page.getByRole('button', { name: 'Duyệt các bình luận đã chọn' }).click();
+  await expect(liveRegion(page)).toHaveText('Đã duyệt 3 bình luận.');
+  await expect(cards(page)).toHaveCount(0);
+  expect((await publicList()).items).toHaveLength(4);
+});
+
 test('switching to "Đã đăng" while a bulk approval runs: the approved ones are listed there, the counts are right, focus stays', async ({ page, seed, signIn, publicList }) => {
   const problems = await watchPage(page);
   for (const name of ['Một', 'Hai', 'Ba']) await seed({ name, content: `Ý kiến của ${name}.` });

@@ -670,7 +670,7 @@ export class YkienAdmin extends LitElement {
     let failures = 0;
     let lastError: unknown = null;
     // One at a time: a newsroom's queue is tens, not thousands, and the server's log stays in order.
-    for (const c of chosen) {
+    for (const [i, c] of chosen.entries()) {
       try {
         await moderate(this.token, c, action);
         done.add(c.id);
@@ -687,6 +687,12 @@ export class YkienAdmin extends LitElement {
         else {
           failures++;
           lastError = e;
+          // No server to reach (or the 15 s timeout): the others would each wait as long, for the same
+          // answer. They stay chosen, undecided, for another try.
+          if (!(e instanceof ApiError) || e.status === 0) {
+            failures += chosen.length - i - 1;
+            break;
+          }
         }
       }
     }
