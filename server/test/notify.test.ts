@@ -307,6 +307,32 @@ describe('email digest', { timeout: 60_000 }, () => {
     expect(smtp.mails[0]!.text).toContain('Người Chờ Thư');
   });
 
+  it('a digest the mail server refuses for one of --notify-email goes to the others, once, and the log names the refused address', async () => {
+    const mails: string[][] = [];
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onRcptTo(address, _session, callback) {
+        if (address.address === 'nghi-viec@bao.example.vn') return callback(Object.assign(new Error('no such mailbox'), { responseCode: 550 }));
+        callback();
+      },
+      onData(stream, session, callback) {
+        stream.resume();
+        stream.on('end', () => (mails.push(session.envelope.rcptTo.map((a) => a.address)), callback()));
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    receivers.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+    const { port } = server.server.address() as { port: number };
+    const s = await start(['--notify-email', 'bbt@bao.example.vn,nghi-viec@bao.example.vn', '--smtp-url', `smtp://127.0.0.1:${port}`]);
+    await post(s);
+    await until(() => s.jsonLogs().some((l) => l.msg === 'digest email sent'), 'the digest');
+    expect(mails).toEqual([['bbt@bao.example.vn']]);
+    await until(() => s.jsonLogs().some((l) => l.level === 40 && Array.isArray(l.refused)), 'the warning');
+    expect(s.jsonLogs().find((l) => Array.isArray(l.refused))!.refused).toEqual(['nghi-viec@bao.example.vn']);
+  });
+
   it("keeps a comment's lines indented whatever line break it uses: none can pass for the \"Duyệt tại:\" link", async () => {
     const smtp = await startMailServer();
     receivers.push(smtp);

@@ -73,8 +73,11 @@ export function digestMessage(comments: readonly StoredComment[], moderationUrl:
 }
 
 export interface Mailer {
-  /** Sends one message; `signal` abandons it (the server is stopping: the job is tried again later). */
-  send(to: readonly string[], subject: string, text: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * Sends one message; `signal` abandons it (the server is stopping: the job is tried again later).
+   * Resolves once the mail server took it for at least one address, with the addresses it refused.
+   */
+  send(to: readonly string[], subject: string, text: string, signal?: AbortSignal): Promise<{ refused: string[] }>;
   close(): void;
 }
 
@@ -122,7 +125,9 @@ export function smtpMailer(smtpUrl: string, from: string, timeouts: SmtpTimeouts
     async send(to, subject, text, signal) {
       const limit = AbortSignal.timeout(timeouts.total);
       // nodemailer takes the signal with the message (its types do not list it yet).
-      await transport.sendMail({ from, to: [...to], subject, text, signal: signal ? AbortSignal.any([signal, limit]) : limit } as SendMailOptions);
+      const info = await transport.sendMail({ from, to: [...to], subject, text, signal: signal ? AbortSignal.any([signal, limit]) : limit } as SendMailOptions);
+      // Addresses as given, or as objects (nodemailer's types say strings; its code may give either).
+      return { refused: ((info.rejected ?? []) as unknown[]).map((a) => (typeof a == 'string' ? a : String((a as { address?: unknown }).address))) };
     },
     close: () => transport.close(),
   };

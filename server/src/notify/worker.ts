@@ -193,8 +193,9 @@ export class NotificationWorker {
     for (const j of skipped) await store.finishJob(j.seq, this.owner);
     if (pending.length === 0) return;
     const { subject, text } = digestMessage(pending.map((j) => j.comment!), this.opts.moderationUrl());
+    let refused: string[];
     try {
-      await mailer.send(config.emails, subject, text, this.stopping.signal);
+      ({ refused } = await mailer.send(config.emails, subject, text, this.stopping.signal));
     } catch (err) {
       const now = Date.now();
       let retryAt = claimedAt + config.digestMs;
@@ -207,5 +208,7 @@ export class NotificationWorker {
     }
     for (const j of pending) await store.finishJob(j.seq, this.owner);
     this.opts.log.info({ comments: pending.length, to: config.emails.length }, 'digest email sent');
+    // Not sent again: the others have it. The operator's addresses (not a reader's), for them to mend.
+    if (refused.length) this.opts.log.warn({ refused }, 'digest email refused by the mail server for some of --notify-email; the others got it');
   }
 }
