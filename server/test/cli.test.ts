@@ -417,6 +417,10 @@ describe('add-moderator', { timeout: 60_000 }, () => {
       [['add-moderator', 'LAN', '--moderators', file], {}, /exists already/],
       [['add-moderator', 'admin', '--moderators', file], {}, /--admin-token acts under/],
       [['add-moderator', 'Admin', '--moderators', file], {}, /--admin-token acts under/],
+      // Look-alikes of a name in the log: full-width "admin", and a Cyrillic а in "admin" or "lan".
+      [['add-moderator', '\uff41\uff44\uff4d\uff49\uff4e', '--moderators', file], {}, /--admin-token acts under/],
+      [['add-moderator', '\u0430dmin', '--moderators', file], {}, /not a moderator name/],
+      [['add-moderator', 'l\u0430n', '--moderators', file], {}, /not a moderator name/],
       [['add-moderator', 'a:b', '--moderators', file], {}, /not a moderator name/],
       [['add-moderator', ' ', '--moderators', file], {}, /not a moderator name/],
       [['add-moderator', 'lan2'], {}, /no moderators file/],
@@ -446,6 +450,7 @@ describe('add-moderator', { timeout: 60_000 }, () => {
     for (const [extra, message] of [
       [line.replace(/^lan:/, 'ADMIN:'), /moderators:2: "ADMIN" is the name --admin-token acts under/],
       [line.replace(/^lan:/, 'Lan:'), /moderators:2: moderator "Lan" is listed twice/],
+      [line.replace(/^lan:/, '\uff2c\uff41\uff4e:'), /moderators:2: moderator "\uff2c\uff41\uff4e" is listed twice/],
     ] as const) {
       writeFileSync(file, `${line}\n${extra}\n`);
       const r = await cli(['--no-captcha', '--moderators', file, '--port', '0']);

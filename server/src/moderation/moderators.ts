@@ -35,15 +35,22 @@ function scrypt(token: string, salt: string): Promise<Buffer> {
   );
 }
 
+/**
+ * Latin letters beside Cyrillic or Greek ones: "Lаn" with a Cyrillic а reads as "Lan" in the
+ * moderation log (Unicode's UTS #39 refuses these mixes in identifiers for that reason).
+ */
+const mixesLookAlikeScripts = (name: string): boolean => /\p{Script=Latin}/u.test(name) && /[\p{Script=Cyrillic}\p{Script=Greek}]/u.test(name);
+
 export function validModeratorName(name: string): boolean {
-  return NAME.test(name) && name === name.normalize('NFC') && name.trim() === name;
+  return NAME.test(name) && name === name.normalize('NFC') && name.trim() === name && !mixesLookAlikeScripts(name);
 }
 
 /**
- * Names compared as the audit log's search compares them (case folded): "Lan" and "lan" are one
- * moderator. "admin" is `--admin-token`'s name in the log, so no named moderator may take it.
+ * Names compared as the audit log's search compares them (case folded), and their compatibility forms
+ * as one (full-width "ａｄｍｉｎ" is "admin"): "Lan" and "lan" are one moderator. "admin" is
+ * `--admin-token`'s name in the log, so no named moderator may take it.
  */
-export const moderatorNameKey = (name: string): string => name.toLocaleLowerCase('vi');
+export const moderatorNameKey = (name: string): string => name.normalize('NFKC').toLocaleLowerCase('vi');
 export const reservedModeratorName = (name: string): boolean => moderatorNameKey(name) === ADMIN_NAME;
 
 /** A new token and the line that stores its hash. */
