@@ -505,6 +505,8 @@ test.describe('captcha-jsapi', () => {
     });
     const official: string[] = [];
     page.on('request', (r) => r.url().startsWith(HCAPTCHA_URL) && official.push(r.url()));
+    // A proxy on another origin than the article's and hCaptcha's: the site's script lists it.
+    await page.addInitScript(() => ((window as unknown as Record<symbol, string[]>)[Symbol.for('ykien.captcha-origins')] ??= []).push('https://captcha.example.gov.vn'));
     await article({ attrs: { 'captcha-jsapi': PROXY, lang: 'en' } });
     const f = form(page);
     await expect(f.send).toBeVisible();
@@ -520,6 +522,21 @@ test.describe('captcha-jsapi', () => {
     await f.send.click();
     await expect(f.status).toContainText('Thank you');
     expect(endpoint.posts[0].body.captchaToken).toBe('fake-token-1');
+  });
+
+  test('a captcha-jsapi on another origin that the site did not list by script is refused (markup alone cannot name a script): no request, the reader is told, the site owner warned', async ({ page, context, article, problems }) => {
+    const asked: string[] = [];
+    await context.route('https://cdn.evil.example/**', (route) => (asked.push(route.request().url()), route.fulfill({ status: 200, contentType: 'text/javascript', body: 'window.__evil = 1' })));
+    const warnings: string[] = [];
+    page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+    await article({ attrs: { 'captcha-jsapi': 'https://cdn.evil.example/x.js' } });
+    const f = form(page);
+    await comeToForm(page, false);
+    await expect(f.status).toHaveText('Không tải được captcha. Bấm “Làm mới captcha” để thử lại.');
+    expect(asked).toEqual([]);
+    expect(await page.evaluate(() => (window as unknown as { __evil?: number }).__evil)).toBeUndefined();
+    expect(warnings.filter((w) => w.includes('captcha-origins'))).toHaveLength(1);
+    expect(problems.filter((p) => p.startsWith('pageerror'))).toEqual([]);
   });
 
   test("a captcha-jsapi on the site's own origin, given as a path: the captcha renders, and the comment goes", async ({ page, context, article, endpoint }) => {

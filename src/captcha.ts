@@ -31,20 +31,38 @@ interface Win {
 const win = globalThis as unknown as Win;
 
 /**
- * Only http(s) URLs become script URLs, whatever string reaches the policy. The rule is the policy's
- * own: the policy is shared on the window (see POLICY), and must not make a data: or javascript: URL
- * a script's for whoever finds it there.
+ * Origins besides hCaptcha's and the page's own that `captcha-jsapi` may name (a proxy elsewhere), listed
+ * by the site's script (README, "Strict CSP"): `(window[Symbol.for('ykien.captcha-origins')] ??= []).push(origin)`.
+ * Never by markup: an attribute is all that injected HTML can set, and a symbol-keyed global cannot be
+ * clobbered by an element's id.
  */
-function httpOnly(url: string): string {
-  if (!/^https?:$/.test(new URL(url, document.baseURI).protocol)) throw new TypeError('ykien: refusing script URL ' + url);
+const ORIGINS = Symbol.for('ykien.captcha-origins');
+
+/**
+ * Only hCaptcha's script (https, its hosts), a proxy on the page's own origin, or one the site's script
+ * listed becomes a script URL, whatever string reaches the policy. The rule is the policy's own: under
+ * Trusted Types a policy that took any URL would let injected markup (`captcha-jsapi` on a box of its
+ * own) load any script, and the policy is shared on the window (see POLICY) for whoever finds it there.
+ */
+function allowedScript(url: string): string {
+  const u = new URL(url, document.baseURI);
+  const listed = (win as { [ORIGINS]?: unknown })[ORIGINS];
+  if (
+    !(u.protocol == 'https:' && /(^|\.)hcaptcha\.com$/.test(u.hostname)) &&
+    !(/^https?:$/.test(u.protocol) && (u.origin == location.origin || (Array.isArray(listed) && listed.includes(u.origin))))
+  ) {
+    // Said where the site owner looks: the reader is told only that the captcha did not load.
+    console.warn(`ykien: captcha-jsapi ${url} is neither hCaptcha's nor on this page's origin; list its origin in window[Symbol.for('ykien.captcha-origins')]`);
+    throw new TypeError('ykien: refusing script URL ' + url);
+  }
   return url;
 }
 
 function scriptURL(url: string): string {
-  httpOnly(url);
+  allowedScript(url);
   if (win[POLICY] === undefined) {
     try {
-      win[POLICY] = win.trustedTypes?.createPolicy('ykien', { createScriptURL: httpOnly }) ?? null;
+      win[POLICY] = win.trustedTypes?.createPolicy('ykien', { createScriptURL: allowedScript }) ?? null;
     } catch {
       win[POLICY] = null; // the page's CSP does not allow our policy: try the plain string
     }
