@@ -101,6 +101,16 @@ test.describe('mockEndpoint, concurrent attempts and deletions', () => {
     // A failed attempt (a used token: 403) gives its key back: the next one with a fresh token is stored.
     expect(await post(page, { ...c, clientId: 'k-2', captchaToken: 'tok-1' })).toMatchObject({ status: 403, json: { code: 'captcha' } });
     expect(await post(page, { ...c, clientId: 'k-2', captchaToken: 'tok-4' })).toMatchObject({ status: 201 });
+    // An attempt without a token claims nothing (the server only looks its key up): one with a token
+    // beside it is not held off with a 409.
+    const hold = endpoint.hold();
+    const probe = post(page, { ...c, clientId: 'k-3' });
+    await expect.poll(() => endpoint.posts.length).toBe(6);
+    const real = post(page, { ...c, clientId: 'k-3', captchaToken: 'tok-5' });
+    await expect.poll(() => endpoint.posts.length).toBe(7);
+    hold();
+    expect((await probe).status).toBe(403);
+    expect((await real).status).toBe(201);
   });
 
   test('without a captcha the second attempt waits for the first and gets its 200 replay (the insert is the claim)', async ({ page }) => {
@@ -133,6 +143,10 @@ test.describe('mockEndpoint, concurrent attempts and deletions', () => {
     expect(await get(`/${created.json.id}`)).toMatchObject({ status: 404, json: { code: 'not-found' } });
     expect(await post(page, c)).toEqual({ ...created, status: 200, json: { id: created.json.id, status: 'deleted' } });
     expect(endpoint.comments.map((x) => x.status)).toEqual(['deleted', 'published']);
+    // Publishing "everything pending" does not bring it back.
+    endpoint.publish();
+    expect(endpoint.comments.map((x) => x.status)).toEqual(['deleted', 'published']);
+    expect((await get('/counts?pageId=p')).json).toEqual({ counts: { p: 1 } });
   });
 });
 

@@ -363,7 +363,8 @@ export class MockEndpoint {
 
   /** Publishes stored comments (all, or those with these ids), as a moderator would. */
   publish(...ids: string[]): void {
-    for (const c of this.comments) if (!ids.length || ids.includes(c.id)) c.status = 'published';
+    // A deleted comment stays deleted, as on the server: nothing brings it back.
+    for (const c of this.comments) if ((!ids.length || ids.includes(c.id)) && c.status !== 'deleted') c.status = 'published';
   }
 
   /**
@@ -431,8 +432,10 @@ export class MockEndpoint {
     // The attempt's key, from the header or the body (checked below, as the server checks it).
     const fromHeader = headers['idempotency-key']?.trim();
     const clientId = body.clientId ?? undefined;
-    // With a captcha, as the reference server: a new key is claimed while its attempt runs.
-    const claim = this.options.captcha ? (fromHeader ?? clientId) : undefined;
+    // With a captcha, as the reference server: a new key with a token is claimed while its attempt runs
+    // (one without a token only looks its key up: a replay, or a 403).
+    const token = body.captchaToken;
+    const claim = this.options.captcha && typeof token === 'string' && token !== '' ? (fromHeader ?? clientId) : undefined;
     const claims = typeof claim === 'string' && isValidKey(claim) && !this.keys.has(claim) && (fromHeader === undefined || clientId === undefined || fromHeader === clientId);
     if (claims && this.claims.has(claim)) return send(409, problemBody(409));
     if (claims) this.claims.add(claim);
