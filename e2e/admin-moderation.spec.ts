@@ -423,6 +423,32 @@ test('polls that cannot reach the server: from the second the editor is told new
   await expect(alert).toHaveText('');
 });
 
+test('polls failing while another message is on screen: the notice comes once that message goes, at the next failed poll', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Trần Văn A', content: 'Về đường sá.' });
+  await seed({ name: 'Lê Thị B', content: 'Về trường học.' });
+  await signIn('?poll=200');
+  await expect(cards(page)).toHaveCount(2);
+  const alert = page.locator('ykien-admin [role="alert"]');
+  // A decision the server refuses puts its message up first...
+  await page.route('**/api/admin/comments/*/approve*', (route) =>
+    route.fulfill({ status: 500, contentType: 'application/problem+json', body: '{"status":500,"title":"x","code":"internal"}' }),
+  );
+  await card(page, 'Trần Văn A').getByRole('button', { name: 'Duyệt', exact: true }).click();
+  await expect(alert).toContainText('(500)');
+  // ...then the polls fail, several times, under it.
+  let failedPolls = 0;
+  const lists = /\/api\/admin\/comments\?/;
+  await page.route(lists, (route) => (failedPolls++, route.abort('internetdisconnected')));
+  await expect.poll(() => failedPolls).toBeGreaterThanOrEqual(3);
+  await expect(alert).toContainText('(500)');
+  // The decision goes through now (its own request is not a poll): its message clears the old one, and
+  // the next failed poll says the list is not live.
+  await page.unroute('**/api/admin/comments/*/approve*');
+  await card(page, 'Trần Văn A').getByRole('button', { name: 'Duyệt', exact: true }).click();
+  await expect(cards(page)).toHaveCount(1);
+  await expect(alert).toHaveText('Mất kết nối với máy chủ: danh sách không tự cập nhật bình luận mới cho đến khi kết nối lại.');
+});
+
 test('the default poll is 15 s and a query cannot make it longer', async ({ page, server }) => {
   await page.goto(`${server.url}/admin`);
   await expect(page.locator('ykien-admin')).toHaveAttribute('data-poll-ms', '15000');

@@ -306,6 +306,7 @@ export class YkienAdmin extends LitElement {
     // A load under way is dropped (loadSeq): it must not leave the sign-in form waiting for it for good.
     this.loading = false;
     this.listFailed = false;
+    this.pollsFailed = 0;
     this.items = [];
     this.next = null;
     this.counts = null;
@@ -370,6 +371,7 @@ export class YkienAdmin extends LitElement {
       const page = await listComments(this.token, this.filter(), reset ? null : this.next);
       if (seq !== this.loadSeq) return undefined;
       this.listFailed = false;
+      this.pollsFailed = 0; // the server answered: the polls' count of failures starts over
       this.acceptToken();
       if (page.counts) this.counts = page.counts;
       const items = page.items.filter((c) => !decidedMeanwhile(c));
@@ -454,7 +456,7 @@ export class YkienAdmin extends LitElement {
         if (e instanceof ApiError && e.status === 401) return this.signOut(this.msg('badToken'));
         // A missed poll is retried at the next one; missed again, the editor must know that new comments
         // are not coming in (said once, not over whatever else the page says meanwhile).
-        if (++this.pollsFailed === 2 && !this.error) this.error = this.msg('pollFailing');
+        if (++this.pollsFailed >= 2 && !this.error) this.error = this.msg('pollFailing');
         return;
       }
       if (this.pollsFailed) {
