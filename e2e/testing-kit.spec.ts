@@ -472,6 +472,28 @@ test.describe('the kit against the real widget, at its edges', () => {
     await expect(w.moreButton).toHaveCount(0);
   });
 
+  test('the box is not settled while a "Load more" page loads, however often the button is pressed meanwhile', async ({ page }) => {
+    const pageId = `${ORIGIN}/tin-tuc/bai-viet`;
+    await mockEndpoint(page, ENDPOINT, { comments: [{ pageId, name: 'Trần B', content: 'Cũ hơn.' }, { pageId, name: 'Lê C', content: 'Mới hơn.' }] });
+    await openArticle(page, { attrs: { 'site-key': null, 'page-size': '1' } });
+    const w = ykien(page);
+    expect((await w.comments()).map((c) => c.name)).toEqual(['Lê C']);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let asked = 0;
+    await page.route((u) => u.href.startsWith(ENDPOINT) && u.searchParams.has('cursor'), async (r) => (asked++, await gate, r.fallback()));
+    const box = page.locator('ykien-comments');
+    const press = () => box.evaluate((el) => (el.shadowRoot!.querySelector('button[part~="more"]') as HTMLButtonElement).click());
+    await press();
+    await expect.poll(() => asked).toBe(1);
+    await press(); // pressed again while it loads (the button is only aria-disabled): that press ends at once
+    expect(await box.evaluate((el) => (el as HTMLElement & { listSettled: boolean }).listSettled)).toBe(false);
+    release();
+    await expect.poll(() => box.evaluate((el) => (el as HTMLElement & { listSettled: boolean }).listSettled)).toBe(true);
+    expect((await w.comments()).map((c) => c.name)).toEqual(['Lê C', 'Trần B']);
+    expect(asked).toBe(1);
+  });
+
   test("a site's own words (the element's strings) are found when given to ykien()", async ({ page }) => {
     const endpoint = await mockEndpoint(page, ENDPOINT);
     await openArticle(page, { attrs: { 'site-key': null } });

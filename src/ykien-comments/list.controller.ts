@@ -28,6 +28,8 @@ const MAX_STATUS_CHECKS = 10;
  * a store that stalls (a browser's bug, a blocked upgrade) must not hold the list on its loading line.
  */
 export const OWN_WAIT_MS = 2_000;
+/** And how long the load counts as under way for them at most (a store that never answers). */
+const OWN_GIVE_UP_MS = 15_000;
 
 /** A first page asked for before the host could render; `settled` once it came. */
 interface Early {
@@ -157,20 +159,22 @@ export class ListController implements ReactiveController {
     if (shownEarly && page) this.#dropListed();
     else this.#show(page, src);
     this.#host.requestUpdate();
-    const check = () => (page ? this.#checkOwn(src, gen) : Promise.resolve());
+    const settle = () => gen == this.#generation && (this.#underWay = false);
+    const check = () => (page ? this.#checkOwn(src, gen) : Promise.resolve()).finally(settle);
     // Not waited for: a retry moves focus to what came as soon as it is shown.
-    if (own) check().finally(() => gen == this.#generation && (this.#underWay = false));
-    else {
-      // The list shows without them; they join it (and are asked about) if the store answers later.
-      this.#underWay = false;
-      ownRead.then((late) => {
-        if (gen != this.#generation || !late.length) return;
-        this.own = late;
-        this.#dropListed();
-        this.#host.requestUpdate();
-        check();
-      });
-    }
+    if (own) return void check();
+    // The list shows without them; they join it (and are asked about) if the store answers later. The
+    // load is not over until then (a QA kit waits for it, a move in the page loads again), nor for good.
+    setTimeout(settle, OWN_GIVE_UP_MS);
+    ownRead.then((late) => {
+      if (gen != this.#generation) return;
+      // Beside any the reader sent meanwhile (remember() shows those at once), newest first.
+      const mine = new Map([...late, ...this.own].map((c) => [c.id, c]));
+      this.own = [...mine.values()].sort((a, b) => b.savedAt - a.savedAt);
+      this.#dropListed();
+      this.#host.requestUpdate();
+      check();
+    });
   }
 
   #show(page: CommentsPage | undefined, src: ListSource): void {

@@ -235,7 +235,8 @@ export class YkienComments extends LitElement {
     return !this.#list.underWay && !this.#moreUnderWay && !this.isUpdatePending;
   }
 
-  #moreUnderWay = false;
+  /** "Load more" presses under way (a second press while one loads is one too: it ends at once). */
+  #moreUnderWay = 0;
 
   get #listOn(): boolean {
     return this.list != 'off';
@@ -451,7 +452,7 @@ export class YkienComments extends LitElement {
    */
   async #more(): Promise<void> {
     const from = this.#list.items.length;
-    this.#moreUnderWay = true;
+    this.#moreUnderWay++;
     let added;
     try {
       added = await this.#list.more();
@@ -459,7 +460,7 @@ export class YkienComments extends LitElement {
       // comments not seen yet, so the next page comes too (a few at most), not "0 more".
       for (let n = 0; added === 0 && this.#list.next && n < 3; n++) added = await this.#list.more();
     } finally {
-      this.#moreUnderWay = false;
+      this.#moreUnderWay--;
     }
     if (added === undefined) return void this.say('listFailed', 'error');
     if (added === null) return;
