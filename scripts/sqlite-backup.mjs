@@ -68,15 +68,19 @@ async function serverModule(path) {
 }
 
 function integrity(file) {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  let db;
   try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
     const ok = db.pragma('integrity_check', { simple: true });
-    if (ok !== 'ok') throw new Error(`${file}: integrity_check says ${ok}`);
+    if (ok !== 'ok') throw new Error(`integrity_check says ${ok}`);
     const version = db.prepare('SELECT max(version) AS v FROM schema_migrations').get().v;
     const comments = db.prepare('SELECT count(*) AS n FROM comments').get().n;
     return { version, comments };
+  } catch (e) {
+    // Named: a restore takes two paths, and "file is not a database" alone reads as the live one.
+    throw new Error(`${file}: ${e instanceof Error ? e.message : e}`);
   } finally {
-    db.close();
+    db?.close();
   }
 }
 

@@ -87,6 +87,8 @@ it('refuses to overwrite a file with a backup, and a restore from something that
   const restore = spawnSync(process.execPath, [SCRIPT, 'restore', SCRIPT, '/nonexistent/ykien.db'], { encoding: 'utf8' });
   expect(restore.status).toBe(1);
   expect(restore.stderr).toMatch(/sqlite-backup: /);
+  // The file it refused is named: a restore takes two paths, and the live database is not the one at fault.
+  expect(restore.stderr).toContain(`${SCRIPT}: `);
 });
 
 it('refuses to restore a copy from a newer schema than this server knows, and moves nothing', () => {
