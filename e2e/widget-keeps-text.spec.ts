@@ -60,6 +60,35 @@ test('text typed while the comment is being sent stays in the form (and in the d
   expect(endpoint.comments.map((c) => c.content)).toEqual(['Ý kiến thứ nhất.']);
 });
 
+for (const [answer, says] of [
+  [{ status: 400, body: { status: 400, code: 'validation', fields: { content: 'Nội dung có từ không được phép.' } } }, 'Nội dung có từ không được phép.'],
+  [{ status: 403 }, 'Cần xác minh captcha'],
+] as const) {
+  test(`a comment refused (${answer.status}) while the reader wrote another in the form is kept among the unsent, not lost; the new text stays, unmarked`, async ({ page, article, endpoint }) => {
+    await article({ attrs: { 'page-id': 'tu-choi' } });
+    const f = form(page);
+    await fillAndVerify(page, 'Ngô Thị Lan', 'Ý kiến thứ nhất, bị từ chối.');
+    endpoint.reply(answer);
+    const release = endpoint.hold();
+    await f.send.click();
+    await expect.poll(() => endpoint.posts.length).toBe(1);
+    // The reader selects all and writes another comment while the first one goes.
+    await f.content.fill('Ý kiến thứ hai, viết trong lúc gửi.');
+    release();
+    await expect(f.status).toContainText('Bình luận chưa gửi');
+    await expect(f.content).toHaveValue('Ý kiến thứ hai, viết trong lúc gửi.');
+    await expect(page.locator('ykien-comments #content-error')).toHaveText('');
+    await expect(unsent(page)).toHaveCount(1);
+    await expect(unsent(page)).toContainText('Ý kiến thứ nhất, bị từ chối.');
+    await expect(unsent(page)).toContainText(says);
+    // Kept on this device: after a reload too, beside the new text's draft.
+    await page.reload();
+    await expect(unsent(page)).toContainText('Ý kiến thứ nhất, bị từ chối.');
+    await expect(f.content).toHaveValue('Ý kiến thứ hai, viết trong lúc gửi.');
+    expect(endpoint.comments).toEqual([]);
+  });
+}
+
 for (const [how, content] of [
   ['as typed (NFC)', 'Gửi dở rồi đóng thẻ.'],
   ['typed decomposed (NFD, as some keyboards send Vietnamese)', 'Gửi dở rồi đóng thẻ, chữ tổ hợp.'.normalize('NFD')],

@@ -181,14 +181,18 @@ export class DraftController implements ReactiveController {
     await store.update<Stored>('d:' + key, (old) => pack(entries(old).map((e) => (sent(e.content) ? { ...e, content: '' } : e))));
   }
 
-  /** This tab's draft of `key` gets `content` back, unless the reader wrote another there since. */
-  async refill(key: string, content: string, typed: (content: string) => boolean): Promise<void> {
+  /** This tab's draft of `key` gets `content` back, unless the reader wrote another there since: true when it did. */
+  async refill(key: string, content: string, typed: (content: string) => boolean): Promise<boolean> {
     await this.flush();
+    let back = false;
     await store.update<Stored>('d:' + key, (old) => {
       const list = entries(old);
       const mine = list.find((e) => e.tab == this.#tab);
-      return mine && typed(mine.content) ? old : pack([{ name: mine?.name ?? '', content, tab: this.#tab, at: Date.now() }, ...list.filter((e) => e != mine)]);
+      // (Set at each run: an update that falls back to memory runs again there.)
+      back = !(mine && typed(mine.content) && mine.content != content);
+      return back ? pack([{ name: mine?.name ?? '', content, tab: this.#tab, at: Date.now() }, ...list.filter((e) => e != mine)]) : old;
     });
+    return back;
   }
 
   /** "Nhập lại": this tab's draft of the article (and the one it showed), and the remembered name go. */

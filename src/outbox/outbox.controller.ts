@@ -172,6 +172,21 @@ export class OutboxController implements ReactiveController {
     await this.drain();
   }
 
+  /** The last new comment the server refused, as the outbox would keep it. */
+  #refusedNew?: OutboxItem;
+
+  /**
+   * A new comment the server refused whose text could not go back into a form (the reader wrote another
+   * there while it went): kept among the unsent, refused, for the reader to take back or discard.
+   */
+  async keepRefused(clientId: string): Promise<void> {
+    const item = this.#refusedNew;
+    if (item?.clientId != clientId) return;
+    this.#refusedNew = undefined;
+    await saveItem(item);
+    await this.#changed();
+  }
+
   /** Comments this tab's reader discarded, for a word from the tab that was sending one then. */
   #discarded = new Map<string, OutboxItem>();
 
@@ -299,7 +314,9 @@ export class OutboxController implements ReactiveController {
       // A queued comment is every tab's: the others show it as sent too (a new one is its form's).
       if (!fresh) this.#channel?.postMessage({ sent: [item.clientId, next.sent!.id, next.sent!.status] } satisfies Heard);
     } else if (fresh && next.state != 'queued') {
-      // A new comment the server refused stays in the form, where the reader fixes it.
+      // A new comment the server refused stays in the form, where the reader fixes it; or, if the form
+      // holds another text by now, among the unsent (keepRefused).
+      this.#refusedNew = next;
       await deleteItem(item.clientId);
     } else {
       let kept = false;

@@ -364,8 +364,8 @@ export class DraftKeeper implements ReactiveController {
    * into that article's draft, unless the reader wrote another there since (coming back to the article
    * while it went emptied it, taking it for one the outbox would send, and the outbox has let it go).
    */
-  async refused(key: string, content: string): Promise<void> {
-    await (await this.#store())?.refill(key, content, (now) => !!clean(now));
+  async refused(key: string, content: string): Promise<boolean> {
+    return !!(await (await this.#store())?.refill(key, content, (now) => !!clean(now)));
   }
 
   /** "Nhập lại": this article's draft and the remembered name go. */

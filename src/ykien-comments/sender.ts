@@ -409,9 +409,17 @@ export class Sender {
     } else if (typed !== undefined && !cleared) {
       // Refused: the text is the form's again. The form may have let it go meanwhile (the article,
       // reopened while it went, took it for one the outbox would send), and the outbox has let it go too.
-      // Moved on to another article since: the text goes back into its own article's draft.
-      if (!here) await h.refusedFrom(from!, typed);
+      // Moved on to another article since: the text goes back into its own article's draft. Unless the
+      // reader wrote another text there meanwhile: then it stays among the unsent, not lost.
+      let back = true;
+      if (!here) back = await h.refusedFrom(from!, typed);
       else if (!h.content.trim()) (h.content = typed), await h.saveDraft();
+      else back = h.content == typed;
+      if (!back) {
+        await this.outbox.keepRefused(payload.clientId);
+        if (kind == 'captcha') this.captcha.reset(); // its token was spent
+        return this.#fail(reason(result), h.say('queuedRefused', 'error'), 'status' in result ? result.status : undefined);
+      }
     }
     if (kind == 'sent') {
       // A replay may say a moderator already rejected or deleted it: thanked as sent, nothing shown.

@@ -499,7 +499,7 @@ export class YkienComments extends LitElement {
   }
 
   /** @internal A comment sent from `key`'s form, which holds another article's now, was refused: its draft has the text again. */
-  refusedFrom(key: string, content: string): Promise<void> {
+  refusedFrom(key: string, content: string): Promise<boolean> {
     return this.#drafts.refused(key, content);
   }
 
