@@ -918,6 +918,12 @@ test('a comment queued here, refused for good while the box was on another artic
   await stillArticle(page, article);
   const f = form(page);
   const here = await page.evaluate(() => location.origin + location.pathname);
+  // What the page hears: one ykien-error for the one refusal, not a second when its text goes back.
+  await page.evaluate(() => {
+    const w = window as unknown as { __errors: string[] };
+    w.__errors = [];
+    document.addEventListener('ykien-error', (e) => w.__errors.push((e as unknown as CustomEvent<{ code: string }>).detail.code));
+  });
   endpoint.offline = true;
   await fillAndVerify(page, 'Lý Văn Bình', 'Một ý kiến bị từ chối.');
   await f.send.click();
@@ -937,6 +943,7 @@ test('a comment queued here, refused for good while the box was on another artic
   await expect(unsent(page)).toHaveCount(0);
   expect(Object.keys(await idb(page)).filter((k) => k.startsWith('o:'))).toEqual([]);
   expect(endpoint.posts).toHaveLength(1);
+  expect((await page.evaluate(() => (window as unknown as { __errors: string[] }).__errors)).filter((c) => c === 'validation')).toEqual(['validation']);
 });
 
 test('two tabs: a comment one queued, refused when the other (on another article) sends it, goes back into the first tab\'s form with the server\'s message', async ({

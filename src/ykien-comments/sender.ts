@@ -299,7 +299,8 @@ export class Sender {
         this.#handle(result, item.payload, false);
       } else {
         // It stays among the unsent comments, for the reader, who is told (not left with "sent later");
-        // the page hears of it too, once.
+        // the page hears of it too, once (not again when its text goes back into the form).
+        this.#toldRefused.add(item.clientId);
         this.#fail(reason(result), h.say('queuedRefused', 'error'), result.status);
       }
     }
@@ -324,9 +325,12 @@ export class Sender {
   async takeBack(item: OutboxItem): Promise<boolean> {
     const put = () => this.#returnable(item) && (this.#putBack(item), true);
     if (!this.#returnable(item) || !(await this.outbox.takeBack(item, put))) return false;
-    this.#handle(refusal(item), item.payload, false);
+    this.#handle(refusal(item), item.payload, false, undefined, undefined, false, this.#toldRefused.delete(item.clientId));
     return true;
   }
+
+  /** Queued comments whose refusal this page already said with `ykien-error`. */
+  #toldRefused = new Set<string>();
 
   /** The form is on the comment's article, and empty: a refused comment can go back into it. */
   #returnable(item: OutboxItem): boolean {
@@ -386,9 +390,11 @@ export class Sender {
    * `typed`: the content as it was when send was pressed; what the reader typed since stays.
    * `from`: the article the form was on then; a single-page app may have moved it to another since.
    * `cleared`: "Nhập lại" was pressed meanwhile: a refused text is not put back.
+   * `told`: the page heard of this refusal already (`ykien-error`): the form shows it, the page is not told again.
    */
-  async #handle(result: Exclude<SubmitOutcome, { kind: 'twin' }>, payload: CommentPayload, focus = true, typed?: string, from?: string, cleared = false): Promise<void> {
+  async #handle(result: Exclude<SubmitOutcome, { kind: 'twin' }>, payload: CommentPayload, focus = true, typed?: string, from?: string, cleared = false, told = false): Promise<void> {
     const h = this.#host;
+    const fail = (code: string, message: string, status?: number) => void (told || this.#fail(code, message, status));
     // The reader discarded it while it went (here or in another tab), and it was not stored: the text
     // stays in the form (the same comment, under the same key, if sent again), the status says it was
     // discarded, and the page hears of no queued comment.
@@ -418,7 +424,7 @@ export class Sender {
       if (!back) {
         await this.outbox.keepRefused(payload.clientId);
         if (kind == 'captcha') this.captcha.reset(); // its token was spent
-        return this.#fail(reason(result), h.say('queuedRefused', 'error'), 'status' in result ? result.status : undefined);
+        return fail(reason(result), h.say('queuedRefused', 'error'), 'status' in result ? result.status : undefined);
       }
     }
     if (kind == 'sent') {
@@ -435,7 +441,7 @@ export class Sender {
       // "Nhập lại" the captcha is a new one already; moved on, the spent one is renewed.)
       if (cleared || !here) {
         if (kind == 'captcha' && !cleared) this.captcha.reset();
-        return this.#fail(kind, h.say(cleared ? 'clearedNotSent' : 'refusedElsewhere', 'error'), status);
+        return fail(kind, h.say(cleared ? 'clearedNotSent' : 'refusedElsewhere', 'error'), status);
       }
       let errors: FieldErrors;
       let message: Parameters<YkienComments['say']>[0];
@@ -458,7 +464,7 @@ export class Sender {
       }
       h.errors = errors;
       if (focus) this.#focusFirst(kind == 'captcha' ? { captcha: errors.captcha } : errors);
-      this.#fail(kind, h.say(message, 'error'), status);
+      fail(kind, h.say(message, 'error'), status);
     } else if (kind == 'rate-limited' || kind == 'retry') {
       const code = reason(result);
       // A wait past its captcha token's life: the comment will not go by itself then, but ask for the captcha.
@@ -470,9 +476,9 @@ export class Sender {
           : // Not "saved on this device" when the browser lets nothing be saved: it lives in this page only.
             h.say(code == 'offline' ? (store.persistent ? 'queuedOffline' : 'queuedOfflineInPage') : store.persistent ? 'queued' : 'queuedInPage', 'error');
       h.dispatchEvent(new YkienQueuedEvent({ clientId: payload.clientId, reason: code }));
-      this.#fail(code, message, result.status);
+      fail(code, message, result.status);
     } else {
-      this.#fail(result.code, h.say('failed', 'error'), result.status);
+      fail(result.code, h.say('failed', 'error'), result.status);
     }
   }
 }
