@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { buildPayload, classifyResponse, parseRetryAfter } from '../src/api/send.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { buildPayload, classifyResponse, parseRetryAfter, postComment } from '../src/api/send.js';
 
 const page = { pageId: 'https://bao.example.vn/a', pageUrl: 'https://bao.example.vn/a?x=1', pageTitle: '  Tin  ' };
 
@@ -104,5 +104,25 @@ describe('ykien-error codes', () => {
     const documented = codesIn(typeDoc);
     expect(documented).toContain('network');
     expect(codesIn(row.split('|')[3] ?? '')).toEqual(documented);
+  });
+});
+
+describe('postComment', () => {
+  const payload = buildPayload('k-1', { pageId: 'p', pageUrl: 'https://bao.example.vn/p', pageTitle: 'P' }, 'An', 'Một');
+  const online = (on: boolean) => vi.stubGlobal('navigator', { onLine: on });
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('offline before the request went: "offline", which the outbox knows reached nothing', async () => {
+    vi.stubGlobal('document', { baseURI: 'https://bao.example.vn/p' });
+    online(false);
+    vi.stubGlobal('fetch', () => Promise.reject(new TypeError('Failed to fetch')));
+    expect(await postComment('https://binhluan.example.vn/api/comments', payload)).toEqual({ kind: 'retry', code: 'offline' });
+  });
+
+  it('the network lost while the request went (it may have reached the server): "network", not "offline"', async () => {
+    vi.stubGlobal('document', { baseURI: 'https://bao.example.vn/p' });
+    online(true);
+    vi.stubGlobal('fetch', () => (online(false), Promise.reject(new TypeError('Failed to fetch'))));
+    expect(await postComment('https://binhluan.example.vn/api/comments', payload)).toEqual({ kind: 'retry', code: 'network' });
   });
 });

@@ -92,6 +92,9 @@ const LANG_TAG = /^[a-z]{2,8}(-[a-z\d]{1,8})*$/i;
  */
 export async function postComment(endpoint: string, payload: CommentPayload, captchaToken?: string, lang?: string, contentLang?: string): Promise<SendResult> {
   const signal = AbortSignal.timeout(TIMEOUT_MS);
+  // Offline only if it was before the request went: one that went and then lost the network (a tunnel,
+  // airplane mode) may have reached the server, and the outbox must not take it for one that did not.
+  const offline = globalThis.navigator?.onLine === false;
   let res: Response;
   try {
     res = await fetch(url(endpoint, ''), {
@@ -107,7 +110,7 @@ export async function postComment(endpoint: string, payload: CommentPayload, cap
       signal,
     });
   } catch {
-    return { kind: 'retry', code: signal.aborted ? 'timeout' : globalThis.navigator?.onLine === false ? 'offline' : 'network' };
+    return { kind: 'retry', code: signal.aborted ? 'timeout' : offline ? 'offline' : 'network' };
   }
   // A body cut off by a dropped connection after a 2xx is still "we do not know": classify says retry.
   return classifyResponse(res.status, await res.json().catch(() => {}), res.headers.get('Retry-After'));
