@@ -425,6 +425,25 @@ test('the answer is lost after the server stored it: the retry is replayed, one 
   expect(sent).toEqual([{ type: 'ykien-sent', detail: { id: stored[0].id, status: 'published', clientId: net.seen[0].clientId, pageId: stored[0].pageId, replay: true } }]);
 });
 
+test("the answer is lost after the server stored it, and the retry meets a proxy's 404 (a deploy): the text is back in the form, and sent again goes under its key, one comment", async ({ page, net, api, site }) => {
+  await page.clock.install();
+  await site.open(page);
+  const f = form(page);
+  net.script('lose', { status: 404, body: { status: 404, title: 'Not Found' } });
+  await send(page, 'Lê Văn C', 'Câu trả lời bị mất, rồi 404');
+  await expect(f.status).toContainText('sẽ tự gửi lại');
+  expect(await api.stored()).toHaveLength(1); // the server has it; the widget cannot know
+  await page.clock.runFor(1_300); // past the first backoff: the retry meets the 404, a refusal for the widget
+  await expect(f.content).toHaveValue('Câu trả lời bị mất, rồi 404');
+  await expect(outbox(page)).toHaveCount(0);
+  // The reader sends it again as it is: under the same key, so the server answers with its replay.
+  await f.send.click();
+  await expect(f.status).toContainText('Bình luận đã được đăng');
+  expect(net.seen.map((s) => s.action)).toEqual(['lose', '404', 'forward']);
+  expect(new Set(net.seen.map((s) => s.clientId)).size).toBe(1);
+  expect(await api.stored()).toHaveLength(1);
+});
+
 test('a tab closed during a slow POST: a new tab of the same browser finishes it, one comment', async ({ page, context, net, api, site }) => {
   await site.open(page);
   net.script('hang'); // reaches the server, which stores it; the answer never comes back
@@ -473,6 +492,11 @@ test('a comment queued in one tab and sent by another: the first tab shows it in
   expect((await events(other)).filter((e) => e.type === 'ykien-sent').map((e) => e.detail.id)).toEqual([stored[0].id]);
   expect((await events(page)).filter((e) => e.type === 'ykien-sent')).toEqual([]);
   expect(await api.stored()).toHaveLength(1);
+  // The same words typed in the first tab again, on purpose: a second comment, not "already sent".
+  await page.unrouteAll({ behavior: 'ignoreErrors' }); // and it reaches the server now
+  await send(page, 'Hồ Thị Mai', 'Gửi từ thẻ thứ nhất.');
+  await expect(form(page).status).toContainText('Bình luận đã được đăng');
+  expect((await api.stored()).map((c) => c.content)).toEqual(['Gửi từ thẻ thứ nhất.', 'Gửi từ thẻ thứ nhất.']);
 });
 
 for (const locks of [true, false]) {

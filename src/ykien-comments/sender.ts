@@ -277,9 +277,10 @@ export class Sender {
     } else if (kind == 'sent') {
       // This tab's outbox kept it as the reader's own before it told; another tab's, only in its list.
       if (byOther) h.remember(item.payload, result.id, result.status, item.endpoint);
-      // Sent here by this tab's outbox, but queued by another tab's form: the words in this tab's form
-      // (the shared draft) are not this tab's second comment.
-      else if (this.#mine.has(item.clientId)) this.#sentHere.add(result.id);
+      // Queued by this tab's form (sent by whichever tab): the same words typed here again are a second
+      // comment. Sent here by this tab's outbox, but queued by another tab's form: the words in this
+      // tab's form (the shared draft) are not this tab's second comment.
+      if (this.#mine.has(item.clientId)) this.#sentHere.add(result.id);
       h.say('queuedSent', 'success');
       if (!byOther) h.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: item.clientId, pageId: item.payload.pageId, replay: result.replay }));
     } else if (byOther && !this.#mine.has(item.clientId)) {
@@ -311,6 +312,10 @@ export class Sender {
     inFlight.settled(item.clientId); // back in a form: not put back again by the next page
     const h = this.#host;
     ({ name: h.name, content: h.content } = item.payload);
+    // An earlier attempt may have stored it (no answer came), and this refusal may not be the server's (a
+    // proxy's 403, a 404 while it deploys): the same text sent again goes under the same key, which a
+    // server that has it answers with its replay instead of storing it twice. Not after 422 key-reused.
+    if (item.maybeStored && item.code != 'key-reused') this.#pending = [JSON.stringify([h.name.trim(), h.content.trim(), h.page.pageId]), item.payload];
     release?.();
     h.saveDraft();
   }
