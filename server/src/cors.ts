@@ -2,7 +2,7 @@
  * Which origins may post, and the CORS headers that let their pages read our answers.
  *
  * Written by hand rather than with @fastify/cors because the contract is narrow and exact: the
- * server's own origin is always allowed, every answer to an allowed origin (errors included) carries
+ * server's own origin is always allowed (--public-url's, or else the one the request's Host names), every answer to an allowed origin (errors included) carries
  * the same three headers, credentials are never allowed, and other origins get no CORS header at all.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -39,7 +39,9 @@ export function originPolicy(configured: readonly string[], publicUrl: string | 
   };
   return {
     ownOrigin,
-    isAllowed: (origin, request) => origin !== 'null' && (known.has(origin) || origin === ownOrigin(request)),
+    // Its own origin from the request's Host only while it does not know it: once --public-url says it,
+    // a page under another name that resolves here (DNS rebinding) is another origin, not ours.
+    isAllowed: (origin, request) => origin !== 'null' && (known.has(origin) || (publicUrl === null && origin === ownOrigin(request))),
     isPageOrigin: (origin, request) => known.has(origin) || (hostCounts && origin !== 'null' && origin === ownOrigin(request)),
   };
 }

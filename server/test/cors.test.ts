@@ -139,3 +139,28 @@ describe('other origins', () => {
     expect(corsHeaders(res.headers)).toEqual([]);
   });
 });
+
+describe("the server's own origin", () => {
+  it('is the one --public-url names once it is set: a page under another name that resolves here (DNS rebinding) may not post', async () => {
+    const own = await startServer({ args: ['--no-captcha', '--origins', SITE, '--public-url', 'https://binhluan.example.vn', '--rate-limit', 'off'] });
+    try {
+      const port = new URL(own.url).port;
+      // The browser on evil.example sends its own name in Host, and its origin.
+      const rebound = await postComment(own.url, makeComment(SITE), { origin: `http://evil.example:${port}`, host: `evil.example:${port}` });
+      expectProblem(rebound, 403, 'forbidden-origin');
+      // /admin's own origin is --public-url's, whatever Host a proxy passes on.
+      const admin = await postComment(own.url, makeComment(SITE), { origin: 'https://binhluan.example.vn' });
+      expect(admin.status).toBe(201);
+    } finally {
+      await own.stop();
+      own.cleanup();
+    }
+  });
+
+  it('without --public-url, is the one the request names (development, one server at its own address)', async () => {
+    const res = await postComment(server.url, makeComment(SITE), { origin: server.url });
+    // Allowed (this server's rate limit may be used up by the tests above: a 429 the page can read).
+    expect(res.status).not.toBe(403);
+    expectCorsFor(res, server.url);
+  });
+});
