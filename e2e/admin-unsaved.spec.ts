@@ -9,13 +9,11 @@ import type { Page } from '@playwright/test';
 
 const CONFIRM = (name: string) => `Bỏ những gì đã gõ cho bình luận của “${name}”?`;
 
-test('a bulk approval, a shortcut, a reload, a search and signing out each ask before dropping an edit; kept, nothing is published', async ({
-  page,
-  seed,
-  signIn,
-  api,
-  publicList,
-}) => {
+/**
+ * Two comments in the queue, an edit of Đinh Văn U's open with text typed in it, and every question the
+ * page asks (the browser's confirm) recorded and answered "no".
+ */
+async function unsavedEdit(page: Page, seed: (s: { name: string; content: string }) => Promise<string>, signIn: (query?: string) => Promise<void>) {
   await seed({ name: 'Đinh Văn U', content: 'Gọi tôi: 0912 345 678. Bài hay.' });
   await seed({ name: 'Lê Thị V', content: 'Ý kiến khác.' });
   await signIn();
@@ -25,6 +23,17 @@ test('a bulk approval, a shortcut, a reload, a search and signing out each ask b
   await field.fill('Bài hay.');
   const asked: string[] = [];
   page.on('dialog', (d) => (asked.push(d.message()), d.dismiss()));
+  return { u, field, asked };
+}
+
+test('a bulk approval, a shortcut, a reload, a search and signing out each ask before dropping an edit; kept, nothing is published', async ({
+  page,
+  seed,
+  signIn,
+  api,
+  publicList,
+}) => {
+  const { u, field, asked } = await unsavedEdit(page, seed, signIn);
 
   // The whole queue approved at once, and Reload, and a search, and Sign out: each asks; kept, nothing happens.
   await page.getByRole('checkbox', { name: /Chọn tất cả/ }).check();
@@ -123,15 +132,7 @@ test.describe('in English', () => {
 });
 
 test('a search typed while an edit holds unsaved text asks nothing as the editor pauses (the question would pop up mid-word); Enter asks, once', async ({ page, seed, signIn }) => {
-  await seed({ name: 'Đinh Văn U', content: 'Gọi tôi: 0912 345 678. Bài hay.' });
-  await seed({ name: 'Lê Thị V', content: 'Ý kiến khác.' });
-  await signIn();
-  const u = card(page, 'Đinh Văn U');
-  await u.getByRole('button', { name: 'Sửa' }).click();
-  const field = u.getByLabel('Nội dung');
-  await field.fill('Bài hay.');
-  const asked: string[] = [];
-  page.on('dialog', (d) => (asked.push(d.message()), d.dismiss()));
+  const { u, field, asked } = await unsavedEdit(page, seed, signIn);
   const search = page.getByRole('searchbox');
   await search.pressSequentially('nguyen', { delay: 20 });
   // The pause's search waits: the page says Enter searches, and asked nothing.
