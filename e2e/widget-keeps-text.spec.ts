@@ -81,6 +81,23 @@ for (const [answer, says] of [
     await expect(unsent(page)).toHaveCount(1);
     await expect(unsent(page)).toContainText('Ý kiến thứ nhất, bị từ chối.');
     await expect(unsent(page)).toContainText(says);
+    if (answer.status === 400) {
+      // The form emptied, the app goes to another article and back: the kept text goes back into the
+      // form, with its message; the page heard of the refusal once.
+      await page.evaluate(() => {
+        const w = window as unknown as { __errors: string[] };
+        w.__errors = [];
+        document.addEventListener('ykien-error', (e) => w.__errors.push((e as unknown as CustomEvent<{ code: string }>).detail.code));
+      });
+      await f.content.fill('');
+      const box = page.locator('ykien-comments');
+      await box.evaluate((el) => el.setAttribute('page-id', 'bai-khac'));
+      await box.evaluate((el) => el.setAttribute('page-id', 'tu-choi'));
+      await expect(f.content).toHaveValue('Ý kiến thứ nhất, bị từ chối.');
+      await expect(unsent(page)).toHaveCount(0);
+      expect(await page.evaluate(() => (window as unknown as { __errors: string[] }).__errors)).toEqual([]);
+      return;
+    }
     // Kept on this device: after a reload too, beside the new text's draft.
     await page.reload();
     await expect(unsent(page)).toContainText('Ý kiến thứ nhất, bị từ chối.');
@@ -88,6 +105,40 @@ for (const [answer, says] of [
     expect(endpoint.comments).toEqual([]);
   });
 }
+
+test('a comment refused while the reader added to it in the form: the form keeps their longer text, marked with the server\'s message; nothing kept twice', async ({ page, article, endpoint }) => {
+  await article({ attrs: { 'page-id': 'them-chu' } });
+  const f = form(page);
+  await fillAndVerify(page, 'Ngô Thị Lan', 'Ý kiến gửi đi.');
+  endpoint.reply({ status: 400, body: { status: 400, code: 'validation', fields: { content: 'Nội dung có từ không được phép.' } } });
+  const release = endpoint.hold();
+  await f.send.click();
+  await expect.poll(() => endpoint.posts.length).toBe(1);
+  await f.content.fill('Ý kiến gửi đi. Và thêm một câu.');
+  release();
+  await expect(page.locator('ykien-comments #content-error')).toHaveText('Nội dung có từ không được phép.');
+  await expect(f.content).toHaveValue('Ý kiến gửi đi. Và thêm một câu.');
+  await expect(unsent(page)).toHaveCount(0);
+});
+
+test('a comment discarded from the unsent list while it is being sent, then refused, while the reader writes another: it does not come back', async ({ page, article, endpoint }) => {
+  await article({ attrs: { 'page-id': 'bo-di' } });
+  const f = form(page);
+  await fillAndVerify(page, 'Ngô Thị Lan', 'Ý kiến bỏ đi.');
+  endpoint.reply({ status: 400, body: { status: 400, code: 'validation', fields: { content: 'Nội dung có từ không được phép.' } } });
+  const release = endpoint.hold();
+  await f.send.click();
+  await expect.poll(() => endpoint.posts.length).toBe(1);
+  await unsent(page).getByRole('button', { name: 'Bỏ bình luận' }).click();
+  await f.content.fill('Ý kiến khác hẳn.');
+  release();
+  await expect(f.status).toContainText('bỏ');
+  await expect(unsent(page)).toHaveCount(0);
+  await expect(f.content).toHaveValue('Ý kiến khác hẳn.');
+  await page.reload();
+  await expect(unsent(page)).toHaveCount(0);
+  expect(Object.keys(await idb(page)).filter((k) => k.startsWith('o:'))).toEqual([]);
+});
 
 for (const [how, content] of [
   ['as typed (NFC)', 'Gửi dở rồi đóng thẻ.'],

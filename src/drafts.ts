@@ -101,6 +101,9 @@ export class DraftController implements ReactiveController {
    * empty one with the last name used anywhere.
    */
   async load(key: string): Promise<Entry> {
+    // This tab's save of it still pending (the app left the article and came back within its 300 ms) is
+    // its newest text: stored first, then read with the others'.
+    if (this.#pending?.[0] == key) await this.flush();
     const list = entries(await store.get<Stored>('d:' + key));
     const d = list.find((e) => e.tab == this.#tab && e.content) ?? list.find((e) => e.content) ?? list.find((e) => e.tab == this.#tab);
     return d ? { name: d.name, content: d.content, tab: d.tab, at: d.at } : { name: (await store.get<string>(NAME)) ?? '', content: '' };
@@ -124,6 +127,8 @@ export class DraftController implements ReactiveController {
    * the reader's own now takes the place of.
    */
   save(key: string, draft: Draft, seen?: string, at = Date.now()): void {
+    // Another article's save still pending is written now, not dropped (the app moved on within its 300 ms).
+    if (this.#pending && this.#pending[0] != key) void this.flush();
     // A `seen` handed with an earlier keystroke of the same article still goes with this write.
     const p = this.#pending;
     this.#pending = [key, draft, seen ?? (p?.[0] == key ? p[2] : undefined), at];

@@ -426,6 +426,21 @@ describe('drafts', () => {
     expect(await again.load(`${EP} https://bao.example.vn/other`)).toMatchObject({ name: 'Anh', content: '' });
   });
 
+  it("an app that moves to another article and back within a save's 300 ms: the first article's pending text is written, not dropped, and read back", async () => {
+    const OTHER = `${EP} https://bao.example.vn/b`;
+    const drafts = new DraftController(host as never, undefined, 'tab1');
+    drafts.save(KEY, { name: 'Lan', content: 'Viết cũ.' });
+    await drafts.flush();
+    // The reader empties the form, and the app moves on at once: the other article's save follows.
+    drafts.save(KEY, { name: 'Lan', content: '' });
+    drafts.save(OTHER, { name: 'Lan', content: 'Ở bài khác.' });
+    // Back on the first article, still within the 300 ms: its newest text is the emptied one.
+    expect(await drafts.load(KEY)).toMatchObject({ content: '' });
+    await drafts.flush();
+    expect(await drafts.load(OTHER)).toMatchObject({ content: 'Ở bài khác.' });
+    expect((await store.get<{ content: string }>('d:' + KEY))?.content ?? '').toBe('');
+  });
+
   it('flush writes at once; an empty draft deletes it; clear removes the draft and the name', async () => {
     const drafts = new DraftController(host as never);
     drafts.save(KEY, { name: 'Lan', content: 'Nội dung' });

@@ -315,9 +315,16 @@ export class OutboxController implements ReactiveController {
       if (!fresh) this.#channel?.postMessage({ sent: [item.clientId, next.sent!.id, next.sent!.status] } satisfies Heard);
     } else if (fresh && next.state != 'queued') {
       // A new comment the server refused stays in the form, where the reader fixes it; or, if the form
-      // holds another text by now, among the unsent (keepRefused).
+      // holds another text by now, among the unsent (keepRefused). Unless its reader discarded it from
+      // the unsent list while it went (in this tab or another): then it is neither.
+      let there = false;
+      await store.update<OutboxItem>(PREFIX + item.clientId, (i) => ((there = !!i), undefined));
+      if (!there && !(onDisk && !store.persistent)) {
+        this.#tokens.delete(item.clientId);
+        await this.#changed();
+        return { kind: 'discarded', maybeStored: false };
+      }
       this.#refusedNew = next;
-      await deleteItem(item.clientId);
     } else {
       let kept = false;
       // (Set at each run: an update that falls back to memory runs again there.)

@@ -425,9 +425,11 @@ export class Sender {
       let back = true;
       if (!here) back = await h.refusedFrom(from!, typed);
       else if (!h.content.trim()) (h.content = typed), await h.saveDraft();
-      else back = h.content == typed;
+      // The form still holds the sent text (perhaps with more): the reader goes on with it there.
+      else back = clean(h.content).includes(clean(typed));
       if (!back) {
         await this.outbox.keepRefused(payload.clientId);
+        this.#toldRefused.add(payload.clientId); // said below: not again when its text goes back
         if (kind == 'captcha') this.captcha.reset(); // its token was spent
         return fail(reason(result), h.say('queuedRefused', 'error'), 'status' in result ? result.status : undefined);
       }
