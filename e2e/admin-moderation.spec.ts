@@ -54,6 +54,21 @@ test('a bulk approval that loses the server stops at the first comment it cannot
   expect((await publicList()).items).toHaveLength(4);
 });
 
+test('a bulk approval cut short by a 401 (the token revoked part way): the sign-in says how many went through before', async ({ page, seed, signIn, publicList }) => {
+  for (const name of ['Một', 'Hai', 'Ba', 'Bốn']) await seed({ name, content: `Ý kiến của ${name}.` });
+  await signIn();
+  await expect(cards(page)).toHaveCount(4);
+  let decisions = 0;
+  await page.route('**/api/admin/comments/*/approve*', (route) =>
+    ++decisions >= 3 ? route.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401,"title":"x","code":"unauthorized"}' }) : route.fallback(),
+  );
+  await page.getByRole('checkbox', { name: /Chọn tất cả/ }).check();
+  await page.getByRole('button', { name: 'Duyệt các bình luận đã chọn' }).click();
+  await expect(page.locator('ykien-admin #token')).toBeVisible();
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Mã kiểm duyệt không đúng. Đã duyệt 2 bình luận.');
+  expect((await publicList()).items).toHaveLength(2);
+});
+
 test('switching to "Đã đăng" while a bulk approval runs: the approved ones are listed there, the counts are right, focus stays', async ({ page, seed, signIn, publicList }) => {
   const problems = await watchPage(page);
   for (const name of ['Một', 'Hai', 'Ba']) await seed({ name, content: `Ý kiến của ${name}.` });

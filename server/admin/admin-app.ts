@@ -681,7 +681,9 @@ export class YkienAdmin extends LitElement {
       } catch (e) {
         if (e instanceof ApiError && e.status === 401) {
           this.setBusy(chosen.map((x) => x.id), false);
-          return this.signOut(this.msg('badToken'));
+          // Signed out part way: how many went through before, which the list after signing in no longer shows.
+          const decided = done.size ? ` ${this.msg(action === 'approve' ? 'bulkApproved' : 'bulkRejected', { n: done.size })}` : '';
+          return this.signOut(this.msg('badToken') + decided);
         }
         if (e instanceof ApiError && e.status === 409 && e.code === 'conflict' && this.changedBeforeDecision(c, e)) changed.push(this.msg('changedBeforeDecision', { name: c.name }));
         else if (e instanceof ApiError && e.status === 409 && e.code === 'conflict') moved.set(c.id, this.movedByOther(c, e));
