@@ -115,6 +115,9 @@ class Net {
 async function setOffline(context: BrowserContext, net: Net, offline: boolean): Promise<void> {
   net.offline = offline;
   await context.setOffline(offline);
+  // Until every page says so (navigator.onLine): a send pressed next is made offline (or online), as the
+  // reader's would be, not in the moment the page has not heard yet.
+  for (const page of context.pages()) await baseExpect.poll(() => page.evaluate(() => navigator.onLine)).toBe(!offline);
 }
 
 // ---------------------------------------------------------------------------------------------------
