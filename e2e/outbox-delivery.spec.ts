@@ -746,6 +746,9 @@ test.describe('with hCaptcha (the server verifies tokens with a fake siteverify)
     expect(stored).not.toContain('fake-token'); // the token lives in memory only
 
     await page.clock.runFor(2 * 60_000 + 5_000); // hCaptcha tokens live about two minutes
+    // The retries those two minutes fired (with the token still fresh, offline) are over first: their
+    // requests reach the route in front of the server late on a busy machine, and must not find it online.
+    await outboxIdle(page);
     await page.evaluate(() => (window as unknown as { __fakeHcaptcha: { expire(): void } }).__fakeHcaptcha.expire());
     await setOffline(context, net, false);
     const verify = unsent(page).getByRole('button', { name: 'Xác minh để gửi' });
@@ -777,6 +780,7 @@ test.describe('with hCaptcha (the server verifies tokens with a fake siteverify)
     await send(page, 'Hồ Văn P', 'Viết lúc mất mạng, rồi bỏ');
     await expect(unsent(page)).toHaveCount(1);
     await page.clock.runFor(2 * 60_000 + 5_000);
+    await outboxIdle(page); // as above: the retries fired offline are over before the route is online
     await page.evaluate(() => (window as unknown as { __fakeHcaptcha: { expire(): void } }).__fakeHcaptcha.expire());
     await setOffline(context, net, false);
     await unsent(page).getByRole('button', { name: 'Xác minh để gửi' }).click();
