@@ -21,6 +21,13 @@ async function openArticle(page: Page, o: Parameters<typeof articleHtml>[0] = {}
   await page.goto(`${ORIGIN}/tin-tuc/bai-viet`);
 }
 
+/** A GET of `${ENDPOINT}${path}` from the page: its status and JSON. */
+const getJson = (page: Page, path: string) =>
+  page.evaluate(async (u) => {
+    const r = await fetch(u);
+    return { status: r.status, json: await r.json() };
+  }, `${ENDPOINT}${path}`);
+
 const post = (page: Page, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
   page.evaluate(
     async ({ url, body, headers }) => {
@@ -45,10 +52,7 @@ test.describe('mockEndpoint', () => {
     await post(page, { ...c, clientId: 'k-5', content: 'Ba' });
     expect(endpoint.comments.map((x) => x.content)).toEqual(['Một', 'Ba']);
 
-    const get = (path: string) => page.evaluate(async (u) => {
-      const r = await fetch(u);
-      return { status: r.status, json: await r.json() };
-    }, `${ENDPOINT}${path}`);
+    const get = (path: string) => getJson(page, path);
     const first = await get('?pageId=p&limit=1');
     expect(first).toEqual({ status: 200, json: { items: [expect.objectContaining({ name: 'A', content: 'Ba' })], next: expect.any(String), total: 2 } });
     expect((await get(`?pageId=p&limit=1&cursor=${first.json.next}`)).json).toMatchObject({ items: [{ content: 'Một' }], next: null });
@@ -132,10 +136,7 @@ test.describe('mockEndpoint, concurrent attempts and deletions', () => {
     await blank(page);
     const created = await post(page, c);
     await post(page, { ...c, clientId: 'k-2', content: 'Hai' });
-    const get = (path: string) => page.evaluate(async (u) => {
-      const r = await fetch(u);
-      return { status: r.status, json: await r.json() };
-    }, `${ENDPOINT}${path}`);
+    const get = (path: string) => getJson(page, path);
     expect((await get('/counts?pageId=p')).json).toEqual({ counts: { p: 2 } });
     endpoint.remove(created.json.id);
     expect((await get('?pageId=p')).json).toMatchObject({ items: [{ content: 'Hai' }], next: null, total: 1 });

@@ -12,6 +12,14 @@ import { test, expect, form, fillAndVerify, idb, articleHtml, ENDPOINT, ORIGIN, 
 const draftOf = async (page: Page, pageId: string) => (await idb(page))[`d:${ENDPOINT} ${pageId}`];
 const unsent = (page: Page) => page.locator('ykien-comments [part~="outbox"] li[data-client-id]');
 const awaiting = (page: Page) => page.locator('ykien-comments [part~="comment-pending"]');
+/** From now on, the code of every `ykien-error` the page hears (recordedErrors). */
+const recordErrors = (page: Page) =>
+  page.evaluate(() => {
+    const w = window as unknown as { __errors: string[] };
+    w.__errors = [];
+    document.addEventListener('ykien-error', (e) => w.__errors.push((e as unknown as CustomEvent<{ code: string }>).detail.code));
+  });
+const recordedErrors = (page: Page) => page.evaluate(() => (window as unknown as { __errors: string[] }).__errors);
 
 test('the browser closes the database connection under the page (iOS Safari after the background): the next write goes on a new one, nothing moves to memory', async ({
   page,
@@ -84,18 +92,14 @@ for (const [answer, says] of [
     if (answer.status === 400) {
       // The form emptied, the app goes to another article and back: the kept text goes back into the
       // form, with its message; the page heard of the refusal once.
-      await page.evaluate(() => {
-        const w = window as unknown as { __errors: string[] };
-        w.__errors = [];
-        document.addEventListener('ykien-error', (e) => w.__errors.push((e as unknown as CustomEvent<{ code: string }>).detail.code));
-      });
+      await recordErrors(page);
       await f.content.fill('');
       const box = page.locator('ykien-comments');
       await box.evaluate((el) => el.setAttribute('page-id', 'bai-khac'));
       await box.evaluate((el) => el.setAttribute('page-id', 'tu-choi'));
       await expect(f.content).toHaveValue('Ý kiến thứ nhất, bị từ chối.');
       await expect(unsent(page)).toHaveCount(0);
-      expect(await page.evaluate(() => (window as unknown as { __errors: string[] }).__errors)).toEqual([]);
+      expect(await recordedErrors(page)).toEqual([]);
       return;
     }
     // Kept on this device: after a reload too, beside the new text's draft.
@@ -970,11 +974,7 @@ test('a comment queued here, refused for good while the box was on another artic
   const f = form(page);
   const here = await page.evaluate(() => location.origin + location.pathname);
   // What the page hears: one ykien-error for the one refusal, not a second when its text goes back.
-  await page.evaluate(() => {
-    const w = window as unknown as { __errors: string[] };
-    w.__errors = [];
-    document.addEventListener('ykien-error', (e) => w.__errors.push((e as unknown as CustomEvent<{ code: string }>).detail.code));
-  });
+  await recordErrors(page);
   endpoint.offline = true;
   await fillAndVerify(page, 'Lý Văn Bình', 'Một ý kiến bị từ chối.');
   await f.send.click();
@@ -994,7 +994,7 @@ test('a comment queued here, refused for good while the box was on another artic
   await expect(unsent(page)).toHaveCount(0);
   expect(Object.keys(await idb(page)).filter((k) => k.startsWith('o:'))).toEqual([]);
   expect(endpoint.posts).toHaveLength(1);
-  expect((await page.evaluate(() => (window as unknown as { __errors: string[] }).__errors)).filter((c) => c === 'validation')).toEqual(['validation']);
+  expect((await recordedErrors(page)).filter((c) => c === 'validation')).toEqual(['validation']);
 });
 
 test('two tabs: a comment one queued, refused when the other (on another article) sends it, goes back into the first tab\'s form with the server\'s message', async ({

@@ -440,24 +440,27 @@ export class MockEndpoint {
     if (claims && this.claims.has(claim)) return send(409, problemBody(409));
     if (claims) this.claims.add(claim);
     try {
-      await this.answerPost(route, headers, body, raw, parsed, parseable, lang, send, () => (cors = hidden));
+      await this.answerPost({ route, headers, body, raw, parsed, parseable, lang, send, hideFromPage: () => (cors = hidden), fromHeader, clientId });
     } finally {
       if (claims) this.claims.delete(claim);
     }
   }
 
   /** A POST to the endpoint, past the origin check: scripted, or as the contract says. */
-  private async answerPost(
-    route: Route,
-    headers: Record<string, string>,
-    body: Record<string, unknown>,
-    raw: string,
-    parsed: unknown,
-    parseable: boolean,
-    lang: Lang,
-    send: (status: number, payload?: unknown, extra?: Record<string, string>) => Promise<void>,
-    hideFromPage: () => void,
-  ): Promise<void> {
+  private async answerPost({ route, headers, body, raw, parsed, parseable, lang, send, hideFromPage, fromHeader, clientId }: {
+    route: Route;
+    headers: Record<string, string>;
+    body: Record<string, unknown>;
+    raw: string;
+    parsed: unknown;
+    parseable: boolean;
+    lang: Lang;
+    send: (status: number, payload?: unknown, extra?: Record<string, string>) => Promise<void>;
+    hideFromPage: () => void;
+    /** The attempt's key, from the header or the body (checked below, as the server checks it). */
+    fromHeader: string | undefined;
+    clientId: unknown;
+  }): Promise<void> {
     if (this.gate) await this.gate;
     const scripted = this.script.length > 1 ? this.script.shift()! : this.script[0];
     const answer = scripted === 'abort' ? { drop: 'before' as const } : (scripted ?? {});
@@ -466,8 +469,6 @@ export class MockEndpoint {
       await route.abort('connectionreset');
       return;
     }
-    const fromHeader = headers['idempotency-key']?.trim();
-    const clientId = body.clientId ?? undefined;
     if (answer.body !== undefined || (answer.status !== undefined && (answer.status < 200 || answer.status >= 300))) {
       // Scripted: answered exactly so (a 2xx with its body is still remembered, for the list).
       const status = answer.status ?? 201;

@@ -193,7 +193,7 @@ export class Sender {
       return this.#fail('invalid', h.say(captchaDown ? 'captchaLoadFailed' : 'fixErrors', 'error'));
     }
     // The same text sent again (after a failure) is the same comment: it keeps its id.
-    const key = JSON.stringify([h.name.trim(), h.content.trim(), h.page.pageId]);
+    const key = this.#formKey();
     // As first sent, the page's title and address too: the server knows the comment by all of it, and a
     // title changed since (a counter in it, an app's next view) would make the same key another comment (422).
     // A comment this browser was sending when its page went, unanswered, with nowhere but memory to keep
@@ -307,6 +307,12 @@ export class Sender {
     }
   }
 
+  /** What makes the form's comment the same one as before (the same key): its name, text and article. */
+  #formKey(): string {
+    const h = this.#host;
+    return JSON.stringify([h.name.trim(), h.content.trim(), h.page.pageId]);
+  }
+
   /** The refused comment's text into the form (the outbox lets it go through `release`), and the draft. */
   #putBack(item: OutboxItem, release?: () => unknown): void {
     inFlight.settled(item.clientId); // back in a form: not put back again by the next page
@@ -315,7 +321,7 @@ export class Sender {
     // An earlier attempt may have stored it (no answer came), and this refusal may not be the server's (a
     // proxy's 403, a 404 while it deploys): the same text sent again goes under the same key, which a
     // server that has it answers with its replay instead of storing it twice. Not after 422 key-reused.
-    if (item.maybeStored && item.code != 'key-reused') this.#pending = [JSON.stringify([h.name.trim(), h.content.trim(), h.page.pageId]), item.payload];
+    if (item.maybeStored && item.code != 'key-reused') this.#pending = [this.#formKey(), item.payload];
     release?.();
     h.saveDraft();
   }
