@@ -165,6 +165,28 @@ test('Escape cancels an edit: nothing saved, the keyboard back on the comment', 
   expect((await api('GET', '/audit')).json.items).toEqual([]);
 });
 
+test('Escape that ends an input method\'s composition (Telex, VNI) leaves the edit form and its text alone', async ({ page, seed, signIn, api }) => {
+  await seed({ name: 'Đỗ Văn G', content: 'Nguyên văn.' });
+  await signIn();
+  await page.keyboard.press('j');
+  await page.keyboard.press('e');
+  const field = cards(page).nth(0).getByLabel('Nội dung');
+  await expect(field).toBeFocused();
+  await page.keyboard.type(' thêm chữ');
+  // What Chromium sends while an IME composes: isComposing, and keyCode 229 on Windows.
+  for (const init of [{ key: 'Escape', isComposing: true }, { key: 'Escape', keyCode: 229 }]) {
+    await field.evaluate((el, init) => {
+      el.dispatchEvent(new KeyboardEvent('keydown', { ...init, bubbles: true, composed: true, cancelable: true }));
+    }, init);
+  }
+  await expect(field).toHaveValue('Nguyên văn. thêm chữ');
+  await expect(field).toBeFocused();
+  // The next Escape, with nothing composing, cancels as always.
+  await page.keyboard.press('Escape');
+  await expect(field).toHaveCount(0);
+  expect((await api('GET', '/comments?status=pending')).json.items[0]).toMatchObject({ content: 'Nguyên văn.', edited: false });
+});
+
 test('after a reply is saved the keyboard stays on that comment: the next "a" approves it, not the first', async ({ page, seed, signIn, api }) => {
   for (let i = 1; i <= 3; i++) await seed({ name: `Bạn đọc ${i}`, content: `Ý kiến số ${i}.` });
   await signIn();

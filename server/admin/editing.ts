@@ -465,7 +465,9 @@ export class EditingController implements ReactiveController {
   }
 
   private formKeys(e: KeyboardEvent, c: AdminComment): void {
-    if (e.key === 'Escape') {
+    // Escape while an input method composes (Vietnamese Telex or VNI with a preedit) drops the
+    // composition, not the form and the correction typed in it.
+    if (e.key === 'Escape' && !e.isComposing && e.keyCode !== 229) {
       e.preventDefault();
       this.cancel(c);
     }
