@@ -516,6 +516,34 @@ test('two moderators on one queue: approving a comment the other one already rej
   expect((await publicList()).items.map((c) => c.name).sort()).toEqual(['Lê Văn M', 'Vũ Văn P'].sort());
 });
 
+test('a bulk rejection over many comments another moderator handled meanwhile: one sentence per kind, naming the first few, not one per comment', async ({
+  page,
+  seed,
+  signIn,
+  api,
+}) => {
+  const names = ['Ngô Văn A1', 'Ngô Văn A2', 'Ngô Văn A3', 'Ngô Văn A4', 'Ngô Văn A5', 'Lâm Thị B1', 'Lâm Thị B2', 'Cao Văn C'];
+  const ids: string[] = [];
+  for (const name of names) ids.push(await seed({ name, content: `Ý kiến của ${name}.` }));
+  await signIn();
+  await expect(cards(page)).toHaveCount(8);
+  // The other moderator publishes five, deletes two, and edits one while this page still shows them.
+  for (const id of ids.slice(0, 5)) expect((await api('POST', `/comments/${id}/approve`)).status).toBe(200);
+  for (const id of ids.slice(5, 7)) expect((await api('DELETE', `/comments/${id}`)).status).toBe(204);
+  expect((await api('PATCH', `/comments/${ids[7]}?editedAt=none`, { content: 'Đã sửa.' })).status).toBe(200);
+  await page.getByRole('checkbox', { name: /Chọn tất cả/ }).check();
+  await page.getByRole('button', { name: /Từ chối các bình luận đã chọn/ }).click();
+  // Newest first, as the queue lists them.
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText(
+    'Người khác vừa sửa hoặc trả lời bình luận của “Cao Văn C”; không thay đổi gì. Bản mới đang hiện: xem lại rồi quyết định.' +
+      ' 5 bình luận đã được người khác xử lý (nay: Đã đăng); không thay đổi gì: “Ngô Văn A5”, “Ngô Văn A4”, “Ngô Văn A3” và 2 bình luận khác.' +
+      ' 2 bình luận không còn nữa: “Lâm Thị B2”, “Lâm Thị B1”.',
+  );
+  await expect(cards(page)).toHaveCount(1);
+  await expect(card(page, 'Cao Văn C')).toContainText('Đã sửa.');
+  for (const id of ids.slice(0, 5)) expect((await api('GET', `/comments/${id}`)).json.status).toBe('published');
+});
+
 test('two moderators on one comment: approving text the other one edited or answered since changes nothing, shows their version, and the next press approves it', async ({
   page,
   seed,

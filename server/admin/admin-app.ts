@@ -571,8 +571,12 @@ export class YkienAdmin extends LitElement {
 
   /** A decision refused with 409 conflict: what the moderator is told. */
   private movedByOther(c: AdminComment, e: ApiError, key: 'movedByOther' | 'editedButMoved' = 'movedByOther'): string {
-    const now = e.current === 'pending' || e.current === 'published' || e.current === 'rejected' ? this.msg(e.current) : (e.current ?? '');
-    return this.msg(key, { name: c.name, status: now });
+    return this.msg(key, { name: c.name, status: this.statusWord(e) });
+  }
+
+  /** The status a 409 says the comment has now, in the page's words. */
+  private statusWord(e: ApiError): string {
+    return e.current === 'pending' || e.current === 'published' || e.current === 'rejected' ? this.msg(e.current) : (e.current ?? '');
   }
 
   private setBusy(ids: readonly string[], on: boolean): void {
@@ -664,11 +668,12 @@ export class YkienAdmin extends LitElement {
     this.setBusy(chosen.map((c) => c.id), true);
     this.error = '';
     const done = new Set<string>();
-    const moved = new Map<string, string>();
+    /** Decided by someone else meanwhile: id to the comment and the status it has now. */
+    const moved = new Map<string, { c: AdminComment; e: ApiError }>();
     /** Deleted by someone else meanwhile: they leave the list, and are not counted as decided. */
-    const gone = new Map<string, string>();
+    const gone = new Map<string, AdminComment>();
     /** Edited or answered by someone else since the moderator saw them: they stay, shown anew, undecided. */
-    const changed: string[] = [];
+    const changed: AdminComment[] = [];
     let failures = 0;
     let lastError: unknown = null;
     // One at a time: a newsroom's queue is tens, not thousands, and the server's log stays in order.
@@ -685,9 +690,9 @@ export class YkienAdmin extends LitElement {
           const decided = done.size ? ` ${this.msg(action === 'approve' ? 'bulkApproved' : 'bulkRejected', { n: done.size })}` : '';
           return this.signOut(this.msg('badToken') + decided);
         }
-        if (e instanceof ApiError && e.status === 409 && e.code === 'conflict' && this.changedBeforeDecision(c, e)) changed.push(this.msg('changedBeforeDecision', { name: c.name }));
-        else if (e instanceof ApiError && e.status === 409 && e.code === 'conflict') moved.set(c.id, this.movedByOther(c, e));
-        else if (e instanceof ApiError && e.status === 404) gone.set(c.id, `${c.name}: ${this.msg('gone')}`);
+        if (e instanceof ApiError && e.status === 409 && e.code === 'conflict' && this.changedBeforeDecision(c, e)) changed.push(c);
+        else if (e instanceof ApiError && e.status === 409 && e.code === 'conflict') moved.set(c.id, { c, e });
+        else if (e instanceof ApiError && e.status === 404) gone.set(c.id, c);
         else {
           failures++;
           lastError = e;
@@ -708,13 +713,35 @@ export class YkienAdmin extends LitElement {
     const focusWasInList = this.current >= 0 && ours;
     this.removeItems(new Set([...done, ...moved.keys(), ...gone.keys()]), focusWasInList, from);
     this.announce(this.msg(action === 'approve' ? 'bulkApproved' : 'bulkRejected', { n: done.size }));
-    const problems = [...changed, ...moved.values(), ...gone.values()];
+    const problems = [...this.bulkProblems(changed, moved, [...gone.values()])];
     if (failures > 0) problems.unshift(`${this.msg('bulkFailed', { n: failures })} ${this.explain(lastError)}`);
     if (moved.size || gone.size) void this.refreshCounts();
     if (problems.length) this.error = problems.join(' ');
     // The buttons pressed went with the selection; "select all" goes too when nothing is left. (Not
     // when the moderator moved to another tab meanwhile: focus is theirs there.)
     if (stayed && ours && !focusWasInList) this.focusSoon(this.items.length ? '#select-all' : '#list-heading');
+  }
+
+  /**
+   * What a bulk decision could not do, one sentence per kind: twenty comments another moderator decided
+   * meanwhile are one sentence naming them (the first few), not twenty sentences in one alert.
+   */
+  private *bulkProblems(changed: AdminComment[], moved: Map<string, { c: AdminComment; e: ApiError }>, gone: AdminComment[]): Generator<string> {
+    const names = (cs: AdminComment[]) => {
+      const shown = cs.slice(0, 3).map((c) => `“${c.name}”`).join(', ');
+      return cs.length > 3 ? this.msg('namesAndMore', { names: shown, n: cs.length - 3 }) : shown;
+    };
+    if (changed.length === 1) yield this.msg('changedBeforeDecision', { name: changed[0].name });
+    else if (changed.length) yield this.msg('changedBeforeDecisionMany', { n: changed.length, names: names(changed) });
+    // By the status they have now: "now published" and "now rejected" are different news.
+    const byStatus = new Map<string, { c: AdminComment; e: ApiError }[]>();
+    for (const m of moved.values()) byStatus.set(m.e.current ?? '', [...(byStatus.get(m.e.current ?? '') ?? []), m]);
+    for (const group of byStatus.values()) {
+      if (group.length === 1) yield this.movedByOther(group[0].c, group[0].e);
+      else yield this.msg('movedByOtherMany', { n: group.length, status: this.statusWord(group[0].e), names: names(group.map((m) => m.c)) });
+    }
+    if (gone.length === 1) yield `${gone[0].name}: ${this.msg('gone')}`;
+    else if (gone.length) yield this.msg('goneMany', { n: gone.length, names: names(gone) });
   }
 
   private toggleSelected(id: string, on?: boolean, say = false): void {
