@@ -3,9 +3,11 @@
  * (1) by an app that already uses Lit, bundled by Vite with `import 'ykien'` — one copy of Lit;
  * (2) by an app with `import 'ykien/lazy'` — the element's code is its own chunk, loaded on need;
  * (3) by a plain page that copies `dist/` and embeds the loader with one tag;
- * and its types resolve for a TypeScript app.
+ * and its types resolve for a TypeScript app, also one on TypeScript 5's older `moduleResolution: "node"`;
+ * and an app's server rendering can import it in Node.
  */
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
@@ -192,9 +194,55 @@ const count: YkienCount | undefined = document.querySelector('ykien-count') ?? u
 console.log(box, count);
 `,
   );
+  // An app that loads by need imports only 'ykien/lazy', and still has the elements and events typed.
+  writeFileSync(
+    join(app, 'typed-lazy.ts'),
+    `import { watch, type YkienComments, type QueuedDetail } from 'ykien/lazy';
+const box = document.querySelector('ykien-comments')!;
+box.pageSize = 5;
+box.strings = { send: 'Gửi ý kiến' };
+box.addEventListener('ykien-sent', (e) => console.log(e.detail.id, e.detail.status));
+box.addEventListener('ykien-queued', (e) => { const d: QueuedDetail = e.detail; console.log(d); });
+const same: YkienComments = box;
+watch(document.body);
+console.log(same);
+`,
+  );
   writeFileSync(
     join(app, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'bundler', strict: true, noEmit: true, lib: ['ES2022', 'DOM'], skipLibCheck: false, types: [] }, files: ['typed.ts'] }),
+    JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'bundler', strict: true, noEmit: true, lib: ['ES2022', 'DOM'], skipLibCheck: false, types: [] }, files: ['typed.ts', 'typed-lazy.ts'] }),
   );
   execFileSync(join(repo, 'node_modules/.bin/tsc'), ['-p', app], { stdio: 'pipe' });
+});
+
+test('the subpaths\' types resolve under TypeScript 5 with `moduleResolution: "node"` (a Playwright project compiled to CommonJS)', () => {
+  const app = join(dir, 'app');
+  // TypeScript 7 no longer has that setting; the custom-elements analyzer brings a TypeScript 5 of its own.
+  const ts5 = createRequire(join(repo, 'node_modules/@custom-elements-manifest/analyzer/package.json')).resolve('typescript/lib/tsc.js');
+  writeFileSync(
+    join(app, 'typed-node10.ts'),
+    `import { YkienComments } from 'ykien';
+import { watch, type YkienSentEvent } from 'ykien/lazy';
+import { ykien, mockEndpoint } from 'ykien/testing';
+const box: YkienComments | null = document.querySelector('ykien-comments');
+watch(document);
+export type Sent = YkienSentEvent;
+console.log(box, ykien, mockEndpoint);
+`,
+  );
+  writeFileSync(
+    join(app, 'tsconfig.node10.json'),
+    JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', moduleResolution: 'node', strict: true, noEmit: true, lib: ['ES2022', 'DOM'], skipLibCheck: true, types: [] }, files: ['typed-node10.ts'] }),
+  );
+  execFileSync(process.execPath, [ts5, '-p', join(app, 'tsconfig.node10.json')], { stdio: 'pipe' });
+});
+
+test("an app's server rendering (Next.js, Nuxt, Astro) may import 'ykien' and 'ykien/lazy' in Node: nothing throws", () => {
+  const app = join(dir, 'app');
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', "await import('ykien'); const { watch } = await import('ykien/lazy'); watch({}); console.log('imported');"], {
+    cwd: app,
+    encoding: 'utf8',
+    stdio: 'pipe',
+  });
+  expect(out.trim()).toBe('imported');
 });

@@ -5,6 +5,9 @@
 import { loadByNeed, type Watch } from './load-by-need.js';
 
 export type { Watch };
+// Types only (erased from the JS): an app that imports only this gets the elements' properties and
+// events typed without pulling the elements' code into its first chunk.
+export type * from './index.js';
 
 /**
  * The page is watched for the elements from the start. One that a component renders in its shadow root

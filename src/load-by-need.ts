@@ -61,6 +61,8 @@ const name = (el: Element) => {
 export type Watch = (root: Document | DocumentFragment | Element) => void;
 
 export function loadByNeed(loaders: Loaders): Watch {
+  // An app's server rendering imports 'ykien/lazy' too: no page there, nothing to watch.
+  if (typeof document == 'undefined') return () => {};
   const doc = document;
   const g = globalThis as { [LOADED]?: Watch | true };
   const first = g[LOADED];

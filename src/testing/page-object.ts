@@ -39,14 +39,17 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const anyOf = (texts: readonly (string | undefined)[]) =>
   new RegExp(`^(${texts.filter((t): t is string => !!t).map(escapeRegExp).join('|')})$`);
 
+/** The words the kit finds controls by; the element's other words (`listEmpty`, ...) are taken and not needed here. */
 type SiteWords = Partial<Record<'nameLabel' | 'contentLabel' | 'send' | 'clear' | 'captchaLabel' | 'loadMore', string>>;
+type AnyWords = { readonly [word: string]: string | undefined };
 
 /**
  * The widget's words a site replaced through the element's `strings` (README, "Words"): the same object,
- * with the same keys, for both languages or per language (`{ vi: {...}, en: {...} }`).
+ * with the same keys, for both languages or per language (`{ vi: {...}, en: {...} }`), so the object
+ * the page passes can be passed here as it is.
  */
 export interface YkienWidgetOptions {
-  strings?: SiteWords & { vi?: SiteWords; en?: SiteWords };
+  strings?: SiteWords & { readonly [word: string]: string | AnyWords | undefined; vi?: SiteWords & AnyWords; en?: SiteWords & AnyWords };
 }
 
 export interface PublishedComment {

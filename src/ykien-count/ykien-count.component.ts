@@ -42,6 +42,10 @@ function unseen(text: string): HTMLElement {
   return s;
 }
 
+// Outside a browser (an app's server rendering imports 'ykien' too) there is no HTMLElement: a plain
+// class keeps the import from throwing; such a server never constructs the element.
+const HTMLElement: typeof globalThis.HTMLElement = globalThis.HTMLElement ?? class {};
+
 /**
  * The number of published comments of an article, resolved for all the page's counts in one request
  * per endpoint (`GET {endpoint}/counts`, docs/api.md). Shows nothing until the number is known, and
