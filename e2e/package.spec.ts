@@ -228,6 +228,9 @@ const box: YkienComments | null = document.querySelector('ykien-comments');
 watch(document);
 export type Sent = YkienSentEvent;
 console.log(box, ykien, mockEndpoint);
+// The element's own strings, as README shows them, handed to the QA kit as they are.
+export const kit = (page: Parameters<typeof ykien>[0]) =>
+  ykien(page, undefined, { strings: { send: 'Gửi ý kiến', listEmpty: 'Mời bạn góp ý.', en: { send: 'Send comment', listEmpty: 'Be the first.' } } });
 `,
   );
   writeFileSync(
