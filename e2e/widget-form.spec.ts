@@ -154,6 +154,51 @@ test.describe('bad input: nothing is sent', () => {
     expect(endpoint.posts).toHaveLength(1);
   });
 
+  test('max-length="50": the counter and the "too long" message count what is sent (trimmed), and a paste past the limit after "Nhập lại" or another article is said again', async ({
+    page,
+    article,
+  }) => {
+    await article({ attrs: { 'max-length': '50' } });
+    const f = form(page);
+    // Fifty characters and a line or spaces after them: fifty are sent, so fifty are counted.
+    await f.content.fill('a'.repeat(50));
+    await f.content.press('End');
+    await page.keyboard.type('  ');
+    await page.keyboard.press('Enter');
+    await expect(f.counter).toHaveText('50/50');
+    await expect(f.status).toHaveText('');
+    await page.keyboard.type('b'); // the spaces and the line are inside the text now
+    await expect(f.counter).toHaveText('54/50');
+    await expect(f.status).toHaveText(vi.tooLong.replace('{max}', '50'));
+    // "Nhập lại" empties the form without a keystroke; the next paste past the limit is said again.
+    await f.clear.click();
+    await expect(f.status).toHaveText(vi.cleared);
+    await f.content.fill('c'.repeat(60));
+    await expect(f.status).toHaveText(vi.tooLong.replace('{max}', '50'));
+    // So after the app moves the box to another article: what was said about the old form goes with it,
+    // and the new form's own paste past the limit is said.
+    await page.locator('ykien-comments').evaluate((el) => el.setAttribute('page-id', 'bai-b'));
+    await expect(f.content).toHaveValue('');
+    await expect(f.status).toHaveText('');
+    await f.content.fill('d'.repeat(60));
+    await expect(f.status).toHaveText(vi.tooLong.replace('{max}', '50'));
+  });
+
+  test('after the app moves the box to another article, the old article\'s "fix the marked fields" does not stay under the new form', async ({ page, article }) => {
+    await article();
+    const f = form(page);
+    await f.send.click();
+    await expect(f.status).toHaveText(vi.fixErrors);
+    await expect(f.name).toHaveAttribute('aria-invalid', 'true');
+    await page.locator('ykien-comments').evaluate((el) => el.setAttribute('page-id', 'bai-b'));
+    await expect(f.name).toHaveAttribute('aria-invalid', 'false');
+    await expect(f.status).toHaveText('');
+    // Nor does it come back when the page's language changes.
+    await page.evaluate(() => document.documentElement.setAttribute('lang', 'en'));
+    await expect(f.send).toHaveText('Send comment');
+    await expect(f.status).toHaveText('');
+  });
+
   test('with a site key, a missing captcha is an error ("please complete the captcha")', async ({ page, article, endpoint }) => {
     await article();
     const f = form(page);

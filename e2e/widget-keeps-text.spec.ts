@@ -613,12 +613,21 @@ test('a comment discarded while it is being sent does not come back as unsent, i
   await expect(unsent(page)).toHaveCount(1);
   await unsent(page).getByRole('button', { name: 'Bỏ bình luận' }).click();
   await expect(unsent(page)).toHaveCount(0);
+  await expect(f.status).toHaveText('Đã bỏ bình luận chưa gửi.');
+  // Every text the status region shows from here on: the discard was said; its send's end adds nothing.
+  await page.locator('ykien-comments').evaluate((el) => {
+    const status = el.shadowRoot!.querySelector('[part~="status"]')!;
+    const seen: string[] = ((window as unknown as { __statusSeen: string[] }).__statusSeen = []);
+    new MutationObserver(() => seen.push(status.textContent!.trim())).observe(status, { subtree: true, childList: true, characterData: true });
+  });
   release(); // the attempt ends with a 503, after the discard
   await expect(f.send).toHaveAttribute('aria-busy', 'false');
   expect(Object.keys(await idb(page)).filter((k) => k.startsWith('o:'))).toEqual([]);
   // Not "saved, sent later": it was discarded, and the page hears of no queued comment. The text is
   // still the reader's, in the form. (The kit's 503 is `captcha-unavailable`: certainly not stored.)
   await expect(f.status).toHaveText('Đã bỏ bình luận chưa gửi.');
+  // Said once: not emptied and said again (a screen reader would repeat it) when the send ended.
+  expect(await page.evaluate(() => (window as unknown as { __statusSeen: string[] }).__statusSeen)).toEqual([]);
   await expect(f.content).toHaveValue('Thôi, không gửi nữa.');
   expect(await page.evaluate(() => (window as unknown as { __queued: number }).__queued)).toBe(0);
   // Nothing left to send: a page opened later sends nothing, and the text is the form's draft.
@@ -987,6 +996,8 @@ test('a comment queued here, refused for good while the box was on another artic
   await page.evaluate(() => dispatchEvent(new Event('online')));
   await expect(unsent(page)).toContainText('Nội dung có từ bị cấm.');
   await expect(f.content).toHaveValue('');
+  // The status names the list it is in now: the other articles'.
+  await expect(f.status).toHaveText('Máy chủ không nhận một bình luận đã lưu; bình luận vẫn còn trong mục “Bình luận chưa gửi ở bài viết khác”.');
   // Back on its article: the text is the reader's to fix, in the form, with the message; not in the list.
   await page.locator('ykien-comments').evaluate((el, id) => el.setAttribute('page-id', id), here);
   await expect(f.content).toHaveValue('Một ý kiến bị từ chối.');

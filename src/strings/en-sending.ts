@@ -25,6 +25,7 @@ export const enSending: SendingStrings = {
   rateLimitedVerify: 'You are sending too fast. Your comment is kept; after {seconds} s, complete the captcha to send it.',
   queuedSent: 'Your saved comment has been sent.',
   queuedRefused: 'The server did not accept a saved comment; it is still under “{unsentHeading}”.',
+  queuedRefusedOther: 'The server did not accept a saved comment; it is still under “{unsentOther}”.',
   queuedReturned: 'The server did not accept a saved comment; its text was put back in the comment form in another tab of this article, for you to fix.',
   alreadySent: 'This comment was already sent, so it was not sent again.',
   unsentHeading: 'Unsent comments',

@@ -23,6 +23,7 @@ export const viSending = {
   rateLimitedVerify: 'Bạn gửi quá nhanh. Bình luận được giữ lại; sau {seconds} giây, hãy xác minh captcha để gửi.',
   queuedSent: 'Bình luận đã lưu trước đó đã được gửi.',
   queuedRefused: 'Máy chủ không nhận một bình luận đã lưu; bình luận vẫn còn trong mục “{unsentHeading}”.',
+  queuedRefusedOther: 'Máy chủ không nhận một bình luận đã lưu; bình luận vẫn còn trong mục “{unsentOther}”.',
   queuedReturned: 'Máy chủ không nhận một bình luận đã lưu; nội dung đã được đưa lại vào ô bình luận ở một thẻ khác của bài viết này để bạn sửa.',
   alreadySent: 'Bình luận này đã được gửi từ trước nên không gửi lại.',
   unsentHeading: 'Bình luận chưa gửi',

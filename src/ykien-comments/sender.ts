@@ -113,6 +113,7 @@ export class Sender {
       // The discarded line takes its button away: focus goes to the next unsent one, else to the form.
       onDiscard: (id) => {
         this.#discarding = id;
+        this.#discardedHere.add(id);
         inFlight.settled(id);
         return this.outbox
           .discard(id)
@@ -134,6 +135,8 @@ export class Sender {
    */
   /** The unsent comment whose "Bỏ bình luận" the reader pressed, until it is gone. */
   #discarding?: string;
+  /** Discarded by the reader here, who heard it then: its send's outcome does not say it again. */
+  readonly #discardedHere = new Set<string>();
 
   #keepFocus(): void {
     const root = this.#host.renderRoot as ShadowRoot;
@@ -294,7 +297,7 @@ export class Sender {
     } else if (refused(result)) {
       if (byOther) {
         // Refused in another tab, whose form was not on its article: here, back in the form if this one is.
-        void this.takeBack(item).then((taken) => taken || h.say('queuedRefused', 'error'));
+        void this.takeBack(item).then((taken) => taken || this.#sayRefused(item.payload));
       } else if (back) {
         // Retrying cannot help: the text went back into the form, with the message, for the reader to fix.
         this.#handle(result, item.payload, false);
@@ -302,9 +305,15 @@ export class Sender {
         // It stays among the unsent comments, for the reader, who is told (not left with "sent later");
         // the page hears of it too, once (not again when its text goes back into the form).
         this.#toldRefused.add(item.clientId);
-        this.#fail(reason(result), h.say('queuedRefused', 'error'), result.status);
+        this.#fail(reason(result), this.#sayRefused(item.payload), result.status);
       }
     }
+  }
+
+  /** A refused comment stays among the unsent: the message names the list it is in, this article's or the others'. */
+  #sayRefused(payload: CommentPayload): string {
+    const h = this.#host;
+    return h.say(payload.pageId == h.page.pageId ? 'queuedRefused' : 'queuedRefusedOther', 'error');
   }
 
   /** What makes the form's comment the same one as before (the same key): its name, text and article. */
@@ -411,7 +420,7 @@ export class Sender {
     // discarded, and the page hears of no queued comment.
     // No answer said whether the server had it already: the reader is told, and sending the same text
     // again (same key) cannot store it twice.
-    if (result.kind == 'discarded') return void h.say(result.maybeStored ? 'discardedMaybeStored' : 'discarded');
+    if (result.kind == 'discarded') return void (result.maybeStored ? h.say('discardedMaybeStored') : this.#discardedHere.has(payload.clientId) || h.say('discarded'));
     const { kind } = result;
     const here = from === undefined || h.draftKey == from;
     if (goesOn(result)) {
@@ -437,7 +446,7 @@ export class Sender {
         await this.outbox.keepRefused(payload.clientId);
         this.#toldRefused.add(payload.clientId); // said below: not again when its text goes back
         if (kind == 'captcha') this.captcha.reset(); // its token was spent
-        return fail(reason(result), h.say('queuedRefused', 'error'), 'status' in result ? result.status : undefined);
+        return fail(reason(result), this.#sayRefused(payload), 'status' in result ? result.status : undefined);
       }
     }
     if (kind == 'sent') {

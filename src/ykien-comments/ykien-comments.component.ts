@@ -2,7 +2,7 @@ import { LitElement, html, nothing, type PropertyValues, type TemplateResult } f
 import { styles } from './ykien-comments.styles.js';
 import { format, loadStrings, pageLangOf, stringsFor, type Lang, type StringKey, type Strings, type StringsOverride } from '../i18n.js';
 import type { FieldErrors } from '../validate.js';
-import { DEFAULT_MAX_LENGTH, length } from '../text.js';
+import { clean, DEFAULT_MAX_LENGTH, length } from '../text.js';
 import { NAMED_BY_LOADER } from '../reserved-height.js';
 import type { CommentPayload, Page } from '../api/send.js';
 import { CHANNEL_NAME } from '../outbox/channel.js';
@@ -383,7 +383,13 @@ export class YkienComments extends LitElement {
       if (this.content) void this.#drafts.flush();
       this.content = '';
       this.errors = {};
+      // What was said was about that article's form ("fix the marked fields", "at most N characters").
+      // A send still under way says its outcome when it comes.
+      this.unsay();
     }
+    // The content emptied or replaced without a keystroke ("Nhập lại", sent, another article): a paste
+    // past the limit after it is said again.
+    if (changed.has('content') && length(clean(this.content)) <= this.limit) this.#overSaid = false;
     // Kept while the endpoint is blank (a framework clearing it for a moment between two articles): the
     // text in the form is still the last article's, and goes to its draft when the next one comes.
     if (this.endpoint) this.#formKey = article;
@@ -422,7 +428,7 @@ export class YkienComments extends LitElement {
       contentLang,
       name: this.name,
       content: this.content,
-      count: length(this.content.normalize('NFC')),
+      count: length(clean(this.content)),
       max: this.limit,
       errors: this.errors,
       captcha: !!this.siteKey,
@@ -516,7 +522,7 @@ export class YkienComments extends LitElement {
     // Past the limit (or back under it): said once, not left to the counter's colour, which a screen
     // reader's user typing does not hear. Only with the sending words in (they are once the form was used).
     if (id == 'content') {
-      const over = length(value.normalize('NFC')) > this.limit;
+      const over = length(clean(value)) > this.limit;
       // Latched, not compared with the text before: a paste past the limit before those words came is
       // said at the next keystroke.
       if (over && !this.#overSaid && Object.hasOwn(this.t, 'tooLong')) (this.#overSaid = true), this.say('tooLong', 'error', { max: this.limit });
@@ -537,9 +543,9 @@ export class YkienComments extends LitElement {
     this.renderRoot.querySelector<HTMLElement>('#name')?.focus();
   }
 
-  /** @internal Empties the status region if it still says `key` (what it said is no longer true). */
-  unsay(key: StringKey): void {
-    if (this.#lastSaid?.[0] == key) (this.status = ''), (this.#lastSaid = undefined), this.#said++;
+  /** @internal Empties the status region if it still says `key`, or whatever it says (what it said is no longer true). */
+  unsay(key?: StringKey): void {
+    if (!key || this.#lastSaid?.[0] == key) (this.status = ''), (this.#lastSaid = undefined), this.#said++;
   }
 
   /**
@@ -560,7 +566,7 @@ export class YkienComments extends LitElement {
     }
     // A message that names a button names it as the site owner may have renamed it.
     const words = typeof key == 'function' ? key(t) : known ? t[key as StringKey] : key;
-    const text = format(words, { send: t.send, clear: t.clear, resetCaptcha: t.resetCaptcha, unsentHeading: t.unsentHeading, ...params }) + (this.#storageNotice ? '\n' + t.noStorage : '');
+    const text = format(words, { send: t.send, clear: t.clear, resetCaptcha: t.resetCaptcha, unsentHeading: t.unsentHeading, unsentOther: t.unsentOther, ...params }) + (this.#storageNotice ? '\n' + t.noStorage : '');
     const said = ++this.#said;
     this.#lastSaid = known ? [key as StringKey | Said, kind, params] : undefined;
     this.#storageNotice = false;
