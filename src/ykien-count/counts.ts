@@ -1,14 +1,15 @@
 /**
  * Batches the counts of every `<ykien-count>` on a page: elements that ask within the same task, or
  * while the page is still being parsed, share one `GET {endpoint}/counts` per endpoint (at most 100 ids
- * a request, and at most about 7 KB of query: ids are often articles' URLs, and proxies refuse URLs
- * over 8 KB, which would leave a whole batch without counts; split beyond).
+ * a request, and at most 3,500 bytes of query: ids are often articles' URLs, and servers refuse request
+ * lines past their limit (gunicorn's default is 4,094 bytes, many proxies' 8 KB), which would leave a
+ * whole batch without counts; split beyond).
  */
 import { fetchCounts } from '../api/counts.js';
 import { url } from '../api/http.js';
 
 export const MAX_IDS = 100;
-export const MAX_QUERY = 7000;
+export const MAX_QUERY = 3500;
 
 /** The count; null when the server answered without it; undefined when no answer came, or a 5xx. */
 type Resolve = (count: number | null | undefined) => void;
