@@ -264,6 +264,12 @@ describe('ykien-conformance against endpoints written by hand', () => {
     }
   });
 
+  it('fails one whose 429s (a proxy\'s limiter) carry no CORS headers: the widget cannot read them, nor the wait they say', async () => {
+    const r = await run({ postsPerSecond: 2, bareLimiter: true });
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^FAIL CORS on error answers: .*429 \(rate limited\).* had no Access-Control-Allow-Origin/m);
+  });
+
   it('fails one without CORS', async () => {
     const r = await run({ noCors: true });
     expect(r.code).toBe(1);

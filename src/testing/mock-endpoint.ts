@@ -37,7 +37,10 @@ export type ScriptedAnswer =
   | {
       /**
        * The status to answer. A 2xx without `body` goes through the contract (stored, replayed, 422);
-       * another status without `body` gets a problem document with the contract's `code` for it.
+       * another status without `body` gets a problem document with the contract's `code` for it. A bare
+       * 503 is `captcha-unavailable`, which says nothing was stored (the widget keeps the comment as
+       * unsent); a storage outage, after which the server may have it, is
+       * `{ status: 503, body: { status: 503, title: '...', code: 'storage-unavailable' } }`.
        */
       status?: number;
       /** Answer exactly this body (2xx default 201): no contract checks. */

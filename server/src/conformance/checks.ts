@@ -191,6 +191,9 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
   const post = async (body: Record<string, unknown>, o: PostOptions = {}): Promise<Reply> => {
     let r = await postOnce(body, o);
     if (r.status === 429) {
+      // Read by the page, as every error answer must be: a limiter without CORS leaves the widget a
+      // network error, and its outbox retries blind instead of waiting as told.
+      errorAnswers.push({ what: '429 (rate limited)', reply: r });
       const after = retryAfterOf(r);
       if (after !== undefined && after.seconds <= maxWait) {
         const wait = after.seconds;

@@ -58,6 +58,8 @@ export interface Breaks {
    */
   postsPerSecond?: number;
   retryAfterAs?: 'seconds' | 'date' | 'body';
+  /** The 429s come from a proxy's limiter (nginx `limit_req`, a CDN rule) that adds no CORS headers. */
+  bareLimiter?: boolean;
 }
 
 /** The token the fake's captcha accepts (as often as it is sent). */
@@ -162,6 +164,7 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
     if (req.method !== 'POST') return problem(res, 404, 'not-found');
     if (limited()) {
       req.resume();
+      if (breaks.bareLimiter) for (const h of ['Access-Control-Allow-Origin', 'Access-Control-Expose-Headers']) res.removeHeader(h);
       const as = breaks.retryAfterAs ?? 'seconds';
       if (as === 'seconds') res.setHeader('Retry-After', '1');
       if (as === 'date') res.setHeader('Retry-After', new Date(Date.now() + 2000).toUTCString());
