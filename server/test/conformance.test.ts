@@ -270,6 +270,14 @@ describe('ykien-conformance against endpoints written by hand', () => {
     expect(r.out).toMatch(/^FAIL CORS on error answers: .*429 \(rate limited\).* had no Access-Control-Allow-Origin/m);
   });
 
+  it('a 201 answered as text/html (PHP\'s default) but with its JSON: said in a NOTE, and every later check still runs (the widget reads it)', async () => {
+    const r = await run({ createdAsHtml: true });
+    expect(fails(r), r.out).toEqual([]);
+    expect(r.out).toMatch(/^NOTE the 201 says Content-Type: text\/html; charset=UTF-8; the widget reads its JSON anyway/m);
+    expect(r.out).toMatch(/^PASS the same Idempotency-Key again: 200 replay with the same id$/m);
+    expect(r.out).not.toMatch(/^SKIP .*no comment could be created/m);
+  });
+
   it('fails one without CORS', async () => {
     const r = await run({ noCors: true });
     expect(r.code).toBe(1);

@@ -58,6 +58,8 @@ export interface Breaks {
    */
   postsPerSecond?: number;
   retryAfterAs?: 'seconds' | 'date' | 'body';
+  /** The 201 says `text/html; charset=UTF-8` (PHP's default header), its body JSON all the same. */
+  createdAsHtml?: boolean;
   /** The 429s come from a proxy's limiter (nginx `limit_req`, a CDN rule) that adds no CORS headers. */
   bareLimiter?: boolean;
 }
@@ -228,6 +230,7 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
       status: breaks.moderation ? 'pending' : 'published',
     };
     comments.push(c);
+    if (breaks.createdAsHtml) return void res.writeHead(201, { 'content-type': 'text/html; charset=UTF-8' }).end(JSON.stringify({ id: c.id, status: c.status }));
     return json(res, 201, { id: c.id, status: c.status });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
