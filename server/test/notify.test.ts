@@ -212,6 +212,24 @@ describe('webhook', { timeout: 60_000 }, () => {
     expect(hook.hanging.size).toBe(1);
   });
 
+  it('a stop (a rolling restart) lets a webhook in flight get its answer: the job is done, not sent again by the next instance', async () => {
+    const hook = await webhook();
+    hook.script = [{ slowMs: 500 }];
+    const dbPath = join(dir, 'restart-webhook.db');
+    const args = ['--notify-webhook', hook.url, '--notify-webhook-secret', SECRET];
+    const first = await start(args, dbPath);
+    await post(first, { content: 'trong lúc khởi động lại' });
+    await until(() => hook.deliveries.length === 1, 'the receiver to read the delivery');
+    await first.stop(); // SIGTERM while the receiver has not answered yet
+    started = started.filter((x) => x !== first);
+    expect(jobsLeft(dbPath)).toBe(0);
+    // The next instance on the same file has nothing to send.
+    const next = await start(args, dbPath);
+    await post(next, { content: 'sau khi khởi động lại' });
+    await until(() => hook.deliveries.length === 2, 'the next comment\'s delivery');
+    expect(hook.deliveries.map((d) => (d.json as { comment: { content: string } }).comment.content)).toEqual(['trong lúc khởi động lại', 'sau khi khởi động lại']);
+  });
+
   it('does not announce a comment moderated before its turn', async () => {
     const hook = await webhook();
     const dbPath = join(dir, 'moderated-first.db');

@@ -10,7 +10,8 @@
  *
  * A comment deleted, approved or rejected before its turn is not announced: there is nothing left
  * to moderate. A job is sent at least once; only a process that dies between the send and the
- * delete (or a send slower than the lease) can send it twice.
+ * delete, a send slower than the lease, or a receiver still silent 3 s into a stop can send it twice
+ * (the webhook says the comment's id in `x-ykien-delivery`, for a receiver to tell).
  */
 import { randomUUID } from 'node:crypto';
 import type { NotifyConfig } from '../config.js';
@@ -26,6 +27,12 @@ export const RETRY_FOR_MS = 24 * 3_600_000;
 export const JOBS_FORGOTTEN_AFTER_MS = 2 * RETRY_FOR_MS;
 const LEASE_MS = 120_000; // well beyond the webhook's 10 s and the mailer's timeouts
 const MAX_BACKOFF_MS = 3_600_000;
+/**
+ * How long a stop waits for webhooks in flight before it abandons them: a receiver that read the body
+ * and is about to answer gets to, and a rolling restart does not send that comment again from the
+ * next instance. (A receiver that hangs is retried later, as before; the shutdown grace is 15 s.)
+ */
+const WEBHOOK_STOP_WAIT_MS = 3_000;
 /** Webhook requests in flight at once: a receiver that hangs holds one each, not the worker. */
 const WEBHOOK_IN_FLIGHT = 20;
 const DIGEST_MAX = 200;
@@ -76,6 +83,8 @@ export class NotificationWorker {
   private digest: Promise<void> | null = null;
   /** Aborts the webhook requests in flight when the server stops (they are retried later). */
   private readonly stopping = new AbortController();
+  /** Abandons webhooks in flight, WEBHOOK_STOP_WAIT_MS after a stop. */
+  private readonly webhooksStopping = new AbortController();
 
   constructor(private readonly opts: WorkerOptions) {
     this.channels = channelsOf(opts.config);
@@ -99,9 +108,11 @@ export class NotificationWorker {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.stopping.abort(); // webhooks and a digest under way end now, and are retried later
+    this.stopping.abort(); // a digest under way ends now, and is sent again at the next start
+    const abandon = setTimeout(() => this.webhooksStopping.abort(), WEBHOOK_STOP_WAIT_MS);
     await this.running;
     await Promise.allSettled([...this.inFlight, this.digest]);
+    clearTimeout(abandon);
     this.mailer?.close();
   }
 
@@ -174,7 +185,7 @@ export class NotificationWorker {
     const c = job.comment;
     if (!c || c.status !== 'pending') return store.finishJob(job.seq, this.owner);
     try {
-      await postWebhook(config.webhookUrl!, config.webhookSecret!, webhookBody(c, this.opts.moderationUrl()), c.id, this.stopping.signal);
+      await postWebhook(config.webhookUrl!, config.webhookSecret!, webhookBody(c, this.opts.moderationUrl()), c.id, this.webhooksStopping.signal);
     } catch (err) {
       await this.failed(job, err, Date.now());
       return;

@@ -25,8 +25,8 @@ export interface Delivery {
 export interface WebhookReceiver {
   url: string;
   deliveries: Delivery[];
-  /** Answers, in order, for the next deliveries (then 200): a status, or 'hang' (never answer). */
-  script: Array<number | 'hang'>;
+  /** Answers, in order, for the next deliveries (then 200): a status, 'hang' (never answer), or 200 after `slowMs`. */
+  script: Array<number | 'hang' | { slowMs: number }>;
   /** Requests being held open by 'hang'. */
   hanging: Set<ServerResponse>;
   close(): Promise<void>;
@@ -63,6 +63,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         res.on('close', () => r.hanging.delete(res));
         return;
       }
+      if (typeof answer === 'object') return void setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok'), answer.slowMs);
       res.writeHead(answer, { 'content-type': 'text/plain' });
       res.end(answer === 200 ? 'ok' : 'no');
     });
