@@ -277,3 +277,32 @@ test('landmarks: the box is a region named by its heading, and its form one name
     await expect(box.getByRole('form')).toHaveCount(1);
   }
 });
+
+test('a phone at 320 px (or 400% zoom): hCaptcha comes in its compact form, within the box\'s column; a wider box keeps the normal one', async ({
+  page,
+  article,
+}) => {
+  await page.setViewportSize({ width: 320, height: 640 });
+  await article();
+  // A news site's side padding, as on the portals' mobile pages.
+  await page.addStyleTag({ content: 'body { margin: 0; padding: 0 16px; }' });
+  const f = form(page);
+  await comeToForm(page);
+  await expect(page.locator('ykien-comments h-captcha')).toHaveAttribute('size', 'compact');
+  // Within the box's column: hCaptcha's normal checkbox (303 px) would stick out of it into the margin.
+  const overflow = await page.evaluate(() => {
+    const right = (el: Element) => el.getBoundingClientRect().right;
+    return { captcha: right(document.querySelector('ykien-comments h-captcha .fake-hcaptcha')!) - right(document.querySelector('ykien-comments')!), page: document.documentElement.scrollWidth - innerWidth };
+  });
+  expect(overflow.captcha).toBeLessThanOrEqual(0);
+  expect(overflow.page).toBeLessThanOrEqual(0);
+  // Still solved and sent as ever.
+  await fillAndVerify(page, 'Nguyễn Văn A', 'Từ điện thoại.');
+  await f.send.click();
+  await expect(f.status).toContainText('Cảm ơn bạn');
+
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await page.reload();
+  await comeToForm(page);
+  await expect(page.locator('ykien-comments h-captcha')).toHaveAttribute('size', 'normal');
+});

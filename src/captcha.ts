@@ -274,7 +274,10 @@ export class CaptchaController implements ReactiveController {
     el.slot = 'captcha';
     // Absolute: vanilla-hcaptcha takes a jsapi only if it starts with a letter, and a site's proxy on its
     // own origin ("/hcaptcha/1/api.js") would leave the captcha unrendered, for good.
-    for (const [k, v] of Object.entries({ 'site-key': o.siteKey, hl: o.hl, theme: o.theme, jsapi: absolute(o.jsapi), recaptchacompat: 'false' })) el.setAttribute(k, v);
+    // hCaptcha's checkbox is 303 px wide: in a narrower box (a phone at 320 px, 400% zoom) its compact
+    // form, or the whole form would be wider than the screen.
+    const size = this.#host.clientWidth < 310 ? 'compact' : 'normal';
+    for (const [k, v] of Object.entries({ 'site-key': o.siteKey, hl: o.hl, theme: o.theme, jsapi: absolute(o.jsapi), recaptchacompat: 'false', size })) el.setAttribute(k, v);
     el.addEventListener('verified', (e) => {
       this.#at = Date.now();
       this.#onToken((this.#token = (e as Event & { token?: string }).token));

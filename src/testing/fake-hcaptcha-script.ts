@@ -44,8 +44,11 @@ export const FAKE_HCAPTCHA_SCRIPT = String.raw`(() => {
       box.setAttribute('aria-checked', 'false');
       box.setAttribute('aria-label', 'I am human (fake hCaptcha)');
       box.textContent = 'I am human';
-      box.style.minHeight = '44px';
-      box.style.minWidth = '120px';
+      // hCaptcha's own frame sizes: a page laid out around the fake is laid out around the real one.
+      const compact = config.size === 'compact';
+      box.style.boxSizing = 'border-box';
+      box.style.width = compact ? '164px' : '303px';
+      box.style.height = compact ? '144px' : '78px';
       // cleared counts resets and expiries: a token asked for before one comes too late to count.
       const w = { id, config, box, token: '', cleared: 0 };
       w.solve = () => {
