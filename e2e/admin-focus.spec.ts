@@ -403,3 +403,61 @@ test('switching tab while "Lưu và duyệt" runs: nothing to confirm (what is b
   expect((await api('GET', `/comments/${id}`)).json.content).toBe('Bản đã sửa.');
   expect(dialogs).toEqual([]);
 });
+
+test('a decision pressed with the keyboard on a card\'s selection box: the keyboard goes to the next card, and j goes on from there', async ({ page, seed, signIn }) => {
+  for (const name of ['Một', 'Hai', 'Ba', 'Bốn']) await seed({ name, content: `Ý kiến của ${name}.` });
+  await signIn();
+  await expect(cards(page)).toHaveCount(4);
+  // Newest first: Bốn, Ba, Hai, Một. Tab lands on a card's selection box.
+  await card(page, 'Ba').getByRole('checkbox').focus();
+  await page.keyboard.press('a');
+  await expect(card(page, 'Ba')).toHaveCount(0);
+  await expect(card(page, 'Hai')).toBeFocused();
+  await page.keyboard.press('j');
+  await expect(card(page, 'Một')).toBeFocused();
+});
+
+test('a bulk decision cut short by the network leaves the keyboard on the button pressed, to press again', async ({ page, seed, signIn }) => {
+  for (const name of ['Một', 'Hai', 'Ba']) await seed({ name, content: `Ý kiến của ${name}.` });
+  await signIn();
+  await expect(cards(page)).toHaveCount(3);
+  let decisions = 0;
+  await page.route('**/api/admin/comments/*/approve*', (route) => (++decisions >= 2 ? route.abort('internetdisconnected') : route.fallback()));
+  await page.getByRole('checkbox', { name: /Chọn tất cả/ }).check();
+  const approveAll = page.getByRole('button', { name: 'Duyệt các bình luận đã chọn' });
+  await approveAll.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('ykien-admin [role="alert"]')).toContainText('2 bình luận chưa xử lý được.');
+  await expect(cards(page)).toHaveCount(2);
+  await expect(approveAll).toBeFocused();
+});
+
+test('a decision on a comment deleted elsewhere names it: the keyboard is on the next card by then', async ({ page, seed, signIn, api }) => {
+  const gone = await seed({ name: 'Người Đã Xóa', content: 'Sẽ bị xóa.' });
+  await seed({ name: 'Người Ở Lại', content: 'Vẫn còn.' });
+  await signIn();
+  await expect(cards(page)).toHaveCount(2);
+  expect((await api('DELETE', `/comments/${gone}`)).status).toBe(204);
+  await card(page, 'Người Đã Xóa').getByRole('button', { name: 'Duyệt' }).click();
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Người Đã Xóa: Bình luận này không còn nữa.');
+  await expect(cards(page)).toHaveCount(1);
+});
+
+test('a second wrong token is said again, though the words are the same', async ({ page, server }) => {
+  await page.goto(`${server.url}/admin`);
+  const token = page.getByLabel('Mã kiểm duyệt viên');
+  await token.fill('sai-ma-0000000000000000');
+  await token.press('Enter');
+  await expect(page.getByRole('alert')).toHaveText('Mã kiểm duyệt không đúng.');
+  // Every text the alert shows from here on.
+  await page.locator('ykien-admin').evaluate((el) => {
+    const alert = el.shadowRoot!.querySelector('[role="alert"]')!;
+    const seen: string[] = ((window as unknown as { __alerts: string[] }).__alerts = []);
+    new MutationObserver(() => seen.push(alert.textContent!.trim())).observe(alert, { subtree: true, childList: true, characterData: true });
+  });
+  // Typed with Telex on: a letter no header can carry, refused here as a wrong token.
+  await token.fill('đđ');
+  await token.press('Enter');
+  await expect.poll(() => page.evaluate(() => (window as unknown as { __alerts: string[] }).__alerts)).toEqual(['', 'Mã kiểm duyệt không đúng.']);
+  await expect(token).toBeFocused();
+});

@@ -101,6 +101,23 @@ test('switching to "Đã đăng" while a bulk approval runs: the approved ones a
   expect(await problems()).toEqual([]);
 });
 
+test('an edit whose sender\'s name the server refuses (blank): said of the name, the keyboard on the name field, nothing saved', async ({ page, seed, signIn, api }) => {
+  const id = await seed({ name: 'Trần Văn Tên', content: 'Nội dung giữ nguyên.' });
+  await signIn();
+  const c = card(page, 'Trần Văn Tên');
+  await c.getByRole('button', { name: 'Sửa' }).click();
+  // Spaces only: the field's `required` lets them through, the server does not.
+  await c.getByLabel('Tên người gửi').fill('   ');
+  await c.getByRole('button', { name: 'Lưu và duyệt' }).click();
+  const error = c.locator('.error[role="alert"]');
+  await expect(error).toContainText('Tên người gửi chưa hợp lệ:');
+  await expect(c.getByLabel('Tên người gửi')).toBeFocused();
+  await expect(c.getByLabel('Tên người gửi')).toHaveAttribute('aria-invalid', 'true');
+  await expect(c.getByLabel('Tên người gửi')).toHaveAccessibleDescription(await error.innerText());
+  await expect(c.getByLabel('Nội dung')).not.toHaveAttribute('aria-describedby');
+  expect((await api('GET', `/comments/${id}`)).json).toMatchObject({ name: 'Trần Văn Tên', status: 'pending', edited: false });
+});
+
 test('edit a pending comment, then approve: the public list has the edited text', async ({ page, seed, signIn, publicList, api }) => {
   const problems = await watchPage(page);
   const id = await seed({ name: 'Nguyen Van Hung', content: 'Gọi tôi: 0912 345 678. Đường xuống cấp lắm.' });
@@ -214,6 +231,9 @@ test('at its author’s request a comment is erased, from the queue and the log;
   await card(page, 'Đặng Thị Riêng').getByRole('button', { name: 'Xóa hẳn theo yêu cầu' }).click();
   await expect(liveRegion(page)).toHaveText('Đã xóa hẳn bình luận của “Đặng Thị Riêng”.');
   expect(asked).toContain('Đặng Thị Riêng');
+  // It asks about this comment, and says the author's other ones are not erased with it.
+  expect(asked).toContain('Xóa hẳn bình luận này của “Đặng Thị Riêng”');
+  expect(asked).toContain('Các bình luận khác của họ, nếu có, phải xóa hẳn từng cái.');
   expect(asked).toContain('chính tác giả yêu cầu');
   await expect(cards(page)).toHaveCount(0);
   expect((await publicList()).total).toBe(0);

@@ -146,7 +146,7 @@ export class YkienAdmin extends LitElement {
     explain: (e) => this.explain(e),
     focusSoon: (selector) => this.focusSoon(selector),
     announce: (text) => this.announce(text),
-    alert: (text) => void (this.error = text),
+    alert: (text) => this.alert(text),
     signOut: (message) => this.signOut(message),
     failed: (e) => this.failed(e),
     comment: (id) => this.items.find((x) => x.id === id),
@@ -313,7 +313,7 @@ export class YkienAdmin extends LitElement {
     this.current = -1;
     this.selected = new Set();
     this.commentLogs.closeAll();
-    this.error = message;
+    this.alert(message);
     this.said++; // a repeated announcement still on its way is not said after this
     this.notice = '';
     this.focusSoon('#token');
@@ -337,6 +337,17 @@ export class YkienAdmin extends LitElement {
     if (!/^[\x21-\xff]+$/.test(token)) return this.signOut(this.msg('badToken'));
     this.token = token;
     void this.signIn();
+  }
+
+  /**
+   * The alert says `text`; the same words as it says already (a second wrong token) are taken out and
+   * put back a moment later: an alert region speaks only a change.
+   */
+  private alert(text: string): void {
+    if (text && text === this.error) {
+      this.error = '';
+      setTimeout(() => !this.error && (this.error = text), 100);
+    } else this.error = text;
   }
 
   private failed(e: unknown): void {
@@ -649,7 +660,12 @@ export class YkienAdmin extends LitElement {
         void this.refreshCounts();
         return;
       }
-      if (e instanceof ApiError && e.status === 404) this.removeItems(new Set([c.id]), refocus && this.focusIsOurs(), c.status);
+      if (e instanceof ApiError && e.status === 404 && e.code === 'not-found') {
+        // Named: the keyboard is on the next card by now, and "this comment" would be that one.
+        this.removeItems(new Set([c.id]), refocus && this.focusIsOurs(), c.status);
+        this.error = `${c.name}: ${this.msg('gone')}`;
+        return;
+      }
       this.failed(e);
     } finally {
       this.setBusy([c.id], false);
@@ -710,7 +726,9 @@ export class YkienAdmin extends LitElement {
     // Focus moves back only from where the moderator left it (the list, the bulk bar) or from nowhere: a
     // search typed meanwhile keeps it, or its letters would decide on comments.
     const ours = this.focusIsOurs();
-    const focusWasInList = this.current >= 0 && ours;
+    // Some could not be decided: they stay selected, and so does the bar's button pressed, to press again.
+    const onBar = failures > 0 && this.selected.size > 0 && this.focusOn('.bulkbar');
+    const focusWasInList = this.current >= 0 && ours && !onBar;
     this.removeItems(new Set([...done, ...moved.keys(), ...gone.keys()]), focusWasInList, from);
     this.announce(this.msg(action === 'approve' ? 'bulkApproved' : 'bulkRejected', { n: done.size }));
     const problems = [...this.bulkProblems(changed, moved, [...gone.values()])];
@@ -719,7 +737,13 @@ export class YkienAdmin extends LitElement {
     if (problems.length) this.error = problems.join(' ');
     // The buttons pressed went with the selection; "select all" goes too when nothing is left. (Not
     // when the moderator moved to another tab meanwhile: focus is theirs there.)
-    if (stayed && ours && !focusWasInList) this.focusSoon(this.items.length ? '#select-all' : '#list-heading');
+    if (stayed && ours && !focusWasInList && !onBar) this.focusSoon(this.items.length ? '#select-all' : '#list-heading');
+  }
+
+  /** The keyboard is in this page, within `selector`. */
+  private focusOn(selector: string): boolean {
+    const inside = document.activeElement === this && this.renderRoot instanceof ShadowRoot ? this.renderRoot.activeElement : null;
+    return !!inside?.closest(selector);
   }
 
   /**
@@ -769,8 +793,12 @@ export class YkienAdmin extends LitElement {
     const outside = document.activeElement;
     if (outside !== this) return !outside || outside === document.body;
     const inside = this.renderRoot instanceof ShadowRoot ? this.renderRoot.activeElement : null;
-    // A card, its buttons, the bulk bar; not a field or a form in a card (a reply being typed) nor its log.
-    return !inside || (!!inside.closest('article[data-index], .bulkbar, #list-heading') && !inside.closest('form, input, textarea, select, section'));
+    // A card, its buttons and its selection box, the bulk bar; not a field or a form in a card (a reply
+    // being typed) nor its log.
+    return (
+      !inside ||
+      (!!inside.closest('article[data-index], .bulkbar, #list-heading') && !inside.closest('form, textarea, select, section') && !inside.matches('input:not([type=checkbox])'))
+    );
   }
 
   private toggleAll(on: boolean): void {

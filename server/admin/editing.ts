@@ -56,6 +56,8 @@ export class EditingController implements ReactiveController {
   private readonly saving = new Set<string>();
   /** The open form's error. */
   private error = '';
+  /** The field the error is about: the name only when the server faulted the name alone. */
+  private errorOnName = false;
   /** The kept forms (`<id> <kind>`) the moderator was told where to find: each told once. */
   private readonly toldOfKept = new Set<string>();
   /** The kept forms said to wait for another form with text typed in it: each said once. */
@@ -77,8 +79,8 @@ export class EditingController implements ReactiveController {
 
   hostConnected(): void {}
 
-  private set(change: { form?: EditingController['form']; error?: string; theirs?: AdminComment | null }): void {
-    Object.assign(this, change);
+  private set(change: { form?: EditingController['form']; error?: string; theirs?: AdminComment | null; errorOnName?: boolean }): void {
+    Object.assign(this, { errorOnName: false, ...change });
     this.host.requestUpdate();
   }
 
@@ -311,7 +313,10 @@ export class EditingController implements ReactiveController {
 
   private saveFailed(c: AdminComment, e: unknown, field: string): void {
     if (this.isOpen(c)) {
-      this.set({ error: this.page.explain(e) });
+      // The server faulted the sender's name (blank, too long): said of the name, and the keyboard goes there.
+      const onName = e instanceof ApiError && e.status === 400 && !!e.fields.name && !e.fields.content && this.isOpen(c, 'edit');
+      if (onName) field = `#edit-name-${c.id}`;
+      this.set({ error: onName ? this.page.msg('nameInvalid', { detail: (e as ApiError).fields.name! }) : this.page.explain(e), errorOnName: onName });
       if (!this.page.typingElsewhere(c.id)) this.page.focusSoon(field);
     } else this.page.alert(`${c.name}: ${this.page.explain(e)}`);
   }
@@ -507,10 +512,11 @@ export class EditingController implements ReactiveController {
         }}>
         <p id=${`edit-title-${c.id}`} class="form-title">${msg(c.status === 'pending' ? 'editTitle' : 'editPublishedTitle')}</p>
         <label for=${`edit-name-${c.id}`}>${msg('nameLabel')}</label>
-        <input id=${`edit-name-${c.id}`} type="text" required .value=${c.name} autocomplete="off" lang=${lang} ?readonly=${busy} />
+        <input id=${`edit-name-${c.id}`} type="text" required .value=${c.name} autocomplete="off" lang=${lang} ?readonly=${busy}
+          aria-invalid=${this.errorOnName ? 'true' : nothing} aria-describedby=${this.errorOnName ? `form-error-${c.id}` : nothing} />
         <label for=${`edit-content-${c.id}`}>${msg('contentLabel')}</label>
         <textarea id=${`edit-content-${c.id}`} rows="5" required .value=${c.content} lang=${lang} ?readonly=${busy}
-          aria-describedby=${this.error ? `form-error-${c.id}` : nothing}></textarea>
+          aria-describedby=${this.error && !this.errorOnName ? `form-error-${c.id}` : nothing}></textarea>
         ${this.renderError(c)}
         ${this.renderTheirs(c, (t) => html`<p class="theirs-name" lang=${lang}>${t.name}</p>
           <p class="content" lang=${lang}>${t.content}</p>`)}
