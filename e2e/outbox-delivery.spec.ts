@@ -902,6 +902,27 @@ for (const list of ['on', 'off'] as const) {
   });
 }
 
+for (const list of ['on', 'off'] as const) {
+  test(`two tabs on one article, list ${list}: sent from the tab that got the shared draft, then pressed in the tab where it was typed: not sent again`, async ({ page, api, site }) => {
+    const attrs: Record<string, string> = list == 'off' ? { list: 'off' } : {};
+    const { f, g } = await twoTabsWithDraft(page, site, api.endpoint, 'Đỗ Thị T', 'Gõ ở thẻ này, gửi từ thẻ kia', attrs);
+    await g.send.click();
+    await expect(g.status).toContainText('Bình luận đã được đăng');
+    const other = g.host.page();
+    if (list == 'on') {
+      // That tab reloads: its list shows the comment, so the reader's own copy goes.
+      await other.reload();
+      await expect(other.locator('ykien-comments [part~="comment"]').filter({ hasText: 'Gõ ở thẻ này, gửi từ thẻ kia' })).toHaveCount(1);
+    }
+    await expect.poll(async () => Object.keys(await idb(page)).filter((k) => k.startsWith('p:'))).toEqual([]);
+    // The first tab, where the reader typed it, still shows it; pressed there, later.
+    await expect(f.content).toHaveValue('Gõ ở thẻ này, gửi từ thẻ kia');
+    await f.send.click();
+    await expect(f.status).toHaveText('Bình luận này đã được gửi từ trước nên không gửi lại.');
+    expect((await api.stored()).map((c) => c.content)).toEqual(['Gõ ở thẻ này, gửi từ thẻ kia']);
+  });
+}
+
 test("a comment another tab queued and this tab's outbox sent: the same words still in this tab's form are not sent again", async ({ page, context, net, api, site }) => {
   const TEXT = 'Viết ở thẻ thứ nhất, gửi từ thẻ thứ hai';
   await site.open(page);

@@ -28,6 +28,12 @@ describe('sent texts', () => {
     expect(await sentAs('https://khac.example.vn/api/comments', A, 'Bài viết rất hay.', NOW)).toBeUndefined();
   });
 
+  it('with `since`, only a text sent after it (another tab, while this page was open)', async () => {
+    await markSent(EP, A, 'Bài viết rất hay.', 'id-1', NOW);
+    expect(await sentAs(EP, A, 'Bài viết rất hay.', NOW + 1_000, NOW - 1)).toBe('id-1');
+    expect(await sentAs(EP, A, 'Bài viết rất hay.', NOW + 1_000, NOW)).toBeUndefined();
+  });
+
   it('keeps a fingerprint and the id, not the words', async () => {
     await markSent(EP, A, 'Nội dung riêng tư của bạn đọc', 'id-2', NOW);
     const kept = JSON.stringify([await store.list('s:')]);

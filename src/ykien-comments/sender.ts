@@ -382,10 +382,12 @@ export class Sender {
     }
     const h = this.#host;
     const k = await keep();
-    // The marks (30 days) only for a text the form got back from this device (a draft, maybe another
-    // tab's form's): the same words typed again are the reader's choice, a second comment.
+    // The marks (30 days) for a text the form got back from this device (a draft, maybe another tab's
+    // form's), and those another tab made while this page was open (this form may hold that same shared
+    // draft, also where no own copy is kept: no list, or a list that showed it); the same words typed
+    // again on a later visit are the reader's choice, a second comment.
     const restored = !!p.content && clean(h.restoredContent) == p.content;
-    const [sentId, own] = await Promise.all([restored ? k.sentAs(h.endpoint!, p.pageId, p.content) : undefined, k.loadOwn(h.endpoint!, p.pageId)]);
+    const [sentId, own] = await Promise.all([k.sentAs(h.endpoint!, p.pageId, p.content, Date.now(), restored ? 0 : loadedAt), k.loadOwn(h.endpoint!, p.pageId)]);
     // An own copy of the same words (awaiting moderation): held back when the form got the text back
     // from this device, or when another tab sent it while this page was open (this form may hold that
     // same shared draft); one from an earlier visit is not: "Đồng ý" typed again is another comment.

@@ -40,13 +40,13 @@ export function markSent(endpoint: string, pageId: string, content: string, id: 
 }
 
 /**
- * The id of the comment that carried `content` to `pageId` from this browser in the last 30 days, if
- * one did. Records older than that are forgotten on the way, on every article.
+ * The id of the comment that carried `content` to `pageId` from this browser in the last 30 days (or
+ * after `since`), if one did. Records older than 30 days are forgotten on the way, on every article.
  */
-export async function sentAs(endpoint: string, pageId: string, content: string, now = Date.now()): Promise<string | undefined> {
+export async function sentAs(endpoint: string, pageId: string, content: string, now = Date.now(), since = 0): Promise<string | undefined> {
   const all = await store.list<SentText>(PREFIX);
   const old = all.filter((s) => !(now - s.savedAt <= OWN_TTL_MS));
   await Promise.all(old.map((s) => store.del(keyOf(s))));
   const fp = fingerprint(content);
-  return all.find((s) => !old.includes(s) && s.endpoint == endpoint && s.pageId == pageId && s.fingerprint == fp)?.id;
+  return all.find((s) => !old.includes(s) && s.savedAt > since && s.endpoint == endpoint && s.pageId == pageId && s.fingerprint == fp)?.id;
 }
