@@ -53,6 +53,28 @@ test('the browser closes the database connection under the page (iOS Safari afte
   await expect(f.content).toHaveValue('Viết trước, rồi viết tiếp.');
 });
 
+test('the disk fills while the reader types: the store moves to memory, and what was typed since still comes back after a reload', async ({ page, article }) => {
+  // Every transaction throws while the disk is full (this page only: the next one finds room again).
+  await page.addInitScript(() => {
+    const transaction = IDBDatabase.prototype.transaction;
+    IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+      if ((window as unknown as { diskFull?: boolean }).diskFull) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return transaction.apply(this, args);
+    };
+  });
+  await article({ attrs: { 'page-id': 'day-dia' } });
+  const f = form(page);
+  await f.name.fill('Ngô Thị Lan');
+  await f.content.fill('Viết trước.');
+  await expect.poll(async () => (await draftOf(page, 'day-dia'))?.content).toBe('Viết trước.');
+  await page.evaluate(() => ((window as unknown as { diskFull: boolean }).diskFull = true));
+  await f.content.fill('Viết trước, rồi viết tiếp khi đĩa đầy.');
+  await expect(f.status).toContainText('Trình duyệt không cho lưu dữ liệu');
+  await page.reload();
+  await expect(f.content).toHaveValue('Viết trước, rồi viết tiếp khi đĩa đầy.');
+  await expect(f.name).toHaveValue('Ngô Thị Lan');
+});
+
 test('text typed while the comment is being sent stays in the form (and in the draft)', async ({ page, article, endpoint }) => {
   await article({ attrs: { 'page-id': 'go-tiep' } });
   const f = form(page);
@@ -460,6 +482,32 @@ test('a tab that only shows another tab\'s draft does not keep a copy of it as i
     document.dispatchEvent(new Event('visibilitychange'));
   });
   expect(await stashedDrafts(other)).toBeNull();
+});
+
+test('IndexedDB refused (a private mode): a second tab shows the first one\'s text and its reader rewrites it there; the first tab, reloaded, still has its own', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  await page.context().addInitScript(() => {
+    IDBFactory.prototype.open = function () {
+      throw new DOMException('The operation is insecure.', 'SecurityError');
+    };
+  });
+  await article({ attrs: { 'site-key': null } });
+  const first = 'Ý kiến thứ nhất, viết ở thẻ này.';
+  await form(page).name.fill('Lê Văn An');
+  await form(page).content.fill(first);
+  await expect.poll(() => stashedDrafts(page).then((s) => s ?? '')).toContain(first);
+  const other = await secondTab(page, endpoint, { 'site-key': null });
+  await other.goto(`${ORIGIN}/tin-tuc/bai-viet`);
+  await expect(form(other).content).toHaveValue(first);
+  await form(other).content.fill('Một ý kiến khác, viết ở thẻ thứ hai.');
+  await expect.poll(() => stashedDrafts(other).then((s) => s ?? '')).toContain('Một ý kiến khác');
+  // The first tab still shows its text; reloaded, it has it again.
+  await expect(form(page).content).toHaveValue(first);
+  await page.reload();
+  await expect(form(page).content).toHaveValue(first);
 });
 
 test('IndexedDB refused (a private mode): a closed tab\'s draft, taken up in a new tab, rewritten and cleared there, does not come back', async ({ page, article, endpoint }) => {

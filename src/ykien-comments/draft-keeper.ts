@@ -147,11 +147,14 @@ export class DraftKeeper implements ReactiveController {
   /**
    * The page goes, or may (hidden): keystrokes the store has not had yet, or a "Nhập lại" it has not
    * written yet (an empty form), are stashed now, synchronously, with the time they were typed. Only
-   * those: the store has the rest. (Until the store is in, save() stashes every keystroke.)
+   * those: the store has the rest. (Until the store is in, save() stashes every keystroke.) Once the
+   * store keeps drafts in memory only, what was typed here goes too: the keystrokes whose write failed
+   * (the disk full, the database gone) were not stashed, and the store no longer has them.
    */
   #leaving = (e: Event) => {
     if (e.type == 'visibilitychange' && document.visibilityState != 'hidden') return;
-    if (this.#ready?.pending) stash({ key: this.#key(), ...this.#draft(), at: this.#typedAt });
+    const d = this.#ready;
+    if (d?.pending || (d && !d.persistent && this.#typedAt !== undefined)) stash({ key: this.#key(), ...this.#draft(), at: this.#typedAt });
   };
 
   /**
