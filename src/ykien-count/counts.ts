@@ -1,15 +1,15 @@
 /**
  * Batches the counts of every `<ykien-count>` on a page: elements that ask within the same task, or
  * while the page is still being parsed, share one `GET {endpoint}/counts` per endpoint (at most 100 ids
- * a request, and at most 3,500 bytes of query: ids are often articles' URLs, and servers refuse request
- * lines past their limit (gunicorn's default is 4,094 bytes, many proxies' 8 KB), which would leave a
- * whole batch without counts; split beyond).
+ * a request, and at most 2,000 bytes of query: ids are often articles' URLs, and servers refuse a query
+ * or a request line past their limit (IIS's default query is 2,048 bytes, gunicorn's request line 4,094,
+ * many proxies' 8 KB), which would leave a whole batch without counts; split beyond).
  */
 import { fetchCounts } from '../api/counts.js';
 import { url } from '../api/http.js';
 
 export const MAX_IDS = 100;
-export const MAX_QUERY = 3500;
+export const MAX_QUERY = 2000;
 
 /** The count; null when the server answered without it; undefined when no answer came, or a 5xx. */
 type Resolve = (count: number | null | undefined) => void;
