@@ -278,6 +278,12 @@ describe('ykien-conformance against endpoints written by hand', () => {
     expect(r.out).not.toMatch(/^SKIP .*no comment could be created/m);
   });
 
+  it('passes an endpoint on IIS, whose query is at most 2,048 bytes: the counts are asked as the widget asks them', async () => {
+    const r = await run({ counts: 'json', iisQueryLimit: true });
+    expect(fails(r), r.out).toEqual([]);
+    expect(r.out).toMatch(/^PASS .*counts/m);
+  });
+
   it('fails one without CORS', async () => {
     const r = await run({ noCors: true });
     expect(r.code).toBe(1);

@@ -46,6 +46,8 @@ export interface Breaks {
    * default for an `echo json_encode(…)`); `empty`, `{"counts": {}}` whatever was asked.
    */
   counts?: 'json' | 'html' | 'empty' | 'capped' | 'broken';
+  /** As IIS by default: a query over 2,048 bytes is refused (404.15), with no CORS headers. */
+  iisQueryLimit?: boolean;
   /** GET /comments/{id} answers 500: a route that is there and broke. */
   statusBroken?: boolean;
   /** CORS headers on the POST and its preflight only, none on the reads (list, status). */
@@ -123,8 +125,9 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
   };
 
   const server = createServer(async (req, res) => {
-    cors(req, res);
     const url = new URL(req.url ?? '/', 'http://x');
+    if (breaks.iisQueryLimit && url.search.length - 1 > 2048) return void res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>HTTP Error 404.15 - Query String Too Long</h1>');
+    cors(req, res);
     if (req.method === 'GET' && breaks.noReads && url.pathname.startsWith('/comments/')) {
       if (breaks.noReads === 'list') {
         // PHP's $_GET keeps the last of repeated parameters.
