@@ -455,6 +455,26 @@ test('long ids (articles URLs of 200 characters) and blank ones: requests split 
   expect(all.sort()).toEqual([...ids].sort()); // each once, and no blank id
 });
 
+test('an endpoint behind a router (index.php?route=...): its own query counts too, and every request stays under 2,000 bytes of query', async ({ page }) => {
+  const router = `${ORIGIN}/index.php?route=api/binh-luan/${'ykien-'.repeat(20)}comments`;
+  const ids = Array.from({ length: 60 }, (_, i) => `${ART(i)}?muc=${'thoi-su-'.repeat(6)}${i}`);
+  const queries: string[] = [];
+  await page.route(`${ORIGIN}/index.php?**`, (route) => {
+    const url = new URL(route.request().url());
+    queries.push(url.search.slice(1));
+    const asked = url.searchParams.getAll('pageId');
+    return route.fulfill({
+      status: 200,
+      headers: { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' },
+      body: JSON.stringify({ counts: Object.fromEntries(asked.map((id) => [id, ids.indexOf(id)])) }),
+    });
+  });
+  await headlines(page, 'vi', ids.map((id, i) => `<a href="/${i}">Tin ${i} ${count(router, id)}</a>`));
+  await expect(texts(page)).toHaveText(ids.map((_, i) => `${i} ý kiến`));
+  expect(queries.length).toBeGreaterThan(1);
+  for (const q of queries) expect(q.length).toBeLessThanOrEqual(2000);
+});
+
 test('a 429 from a CDN guarding a busy front page is asked again a while later, like a 5xx: the counts do not stay blank', async ({ page }) => {
   await page.clock.install();
   const server = await countsServer(page, { [ART(1)]: 3 });

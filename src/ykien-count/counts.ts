@@ -45,8 +45,14 @@ function flush(): void {
   const batch = [...waiting];
   waiting.clear();
   for (const [endpoint, pages] of batch) {
+    // The endpoint's own query counts too (a router's `index.php?route=api/comments`, re-encoded when
+    // the ids are added: its `/` as `%2F`).
+    let base = 0;
+    try {
+      base = new URL(url(endpoint, '/counts', [['p', '']])).search.length - 3;
+    } catch {}
     let chunk: string[] = [];
-    let size = 0;
+    let size = base;
     const send = (ids: string[]) =>
       ids.length &&
       fetchCounts(endpoint, ids).then((counts) => {
@@ -56,7 +62,7 @@ function flush(): void {
       // As the URL will carry it (form-encoded: `'()!~` take 3 bytes each); a lone surrogate, which
       // encodeURIComponent throws on and would strand the whole batch, is sent as U+FFFD.
       const more = new URLSearchParams({ pageId: id }).toString().length + 1;
-      if (chunk.length == MAX_IDS || size + more > MAX_QUERY) send(chunk), (chunk = []), (size = 0);
+      if (chunk.length == MAX_IDS || size + more > MAX_QUERY) send(chunk), (chunk = []), (size = base);
       chunk.push(id);
       size += more;
     }

@@ -47,8 +47,9 @@ function unseen(text: string): HTMLElement {
 const HTMLElement: typeof globalThis.HTMLElement = globalThis.HTMLElement ?? class {};
 
 /**
- * The number of published comments of an article, resolved for all the page's counts in one request
- * per endpoint (`GET {endpoint}/counts`, docs/api.md). Shows nothing until the number is known, and
+ * The number of published comments of an article, resolved for all the page's counts together, per
+ * endpoint (`GET {endpoint}/counts`, docs/api.md; split past 100 ids or 2,000 bytes of query). Shows
+ * nothing until the number is known, and
  * nothing when it cannot be had.
  *
  * @summary A comment count for article lists.
