@@ -184,6 +184,17 @@ test.describe('bad input: nothing is sent', () => {
     await expect(f.status).toHaveText(vi.tooLong.replace('{max}', '50'));
   });
 
+  test('an app that moves the box to the next article as soon as the comment is sent: the thanks stays', async ({ page, article }) => {
+    await article({ attrs: { 'site-key': null } });
+    await page.locator('ykien-comments').evaluate((el) => el.addEventListener('ykien-sent', () => el.setAttribute('page-id', 'bai-tiep-theo')));
+    const f = form(page);
+    await f.name.fill(NAME);
+    await f.content.fill('Gửi rồi sang bài khác.');
+    await f.send.click();
+    await expect(f.host).toHaveAttribute('page-id', 'bai-tiep-theo');
+    await expect(f.status).toContainText('Cảm ơn bạn');
+  });
+
   test('after the app moves the box to another article, the old article\'s "fix the marked fields" does not stay under the new form', async ({ page, article }) => {
     await article();
     const f = form(page);

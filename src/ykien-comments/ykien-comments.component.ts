@@ -383,9 +383,10 @@ export class YkienComments extends LitElement {
       if (this.content) void this.#drafts.flush();
       this.content = '';
       this.errors = {};
-      // What was said was about that article's form ("fix the marked fields", "at most N characters").
-      // A send still under way says its outcome when it comes.
-      this.unsay();
+      // What was said of that article's form and list goes with them ("fix the marked fields", "at most
+      // N characters", "cleared", "20 more"); not what still holds (a send's outcome, the storage
+      // notice), and a send still under way says its outcome when it comes.
+      this.unsay('fixErrors', 'tooLong', 'cleared', 'moreAdded');
     }
     // The content emptied or replaced without a keystroke ("Nhập lại", sent, another article): a paste
     // past the limit after it is said again.
@@ -543,9 +544,9 @@ export class YkienComments extends LitElement {
     this.renderRoot.querySelector<HTMLElement>('#name')?.focus();
   }
 
-  /** @internal Empties the status region if it still says `key`, or whatever it says (what it said is no longer true). */
-  unsay(key?: StringKey): void {
-    if (!key || this.#lastSaid?.[0] == key) (this.status = ''), (this.#lastSaid = undefined), this.#said++;
+  /** @internal Empties the status region if it still says one of `keys` (what it said is no longer true). */
+  unsay(...keys: StringKey[]): void {
+    if (keys.some((k) => this.#lastSaid?.[0] == k)) (this.status = ''), (this.#lastSaid = undefined), this.#said++;
   }
 
   /**
