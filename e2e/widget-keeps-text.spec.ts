@@ -484,6 +484,27 @@ test('a tab that only shows another tab\'s draft does not keep a copy of it as i
   expect(await stashedDrafts(other)).toBeNull();
 });
 
+test('IndexedDB refused (a private mode): a tab that only shows another tab\'s text keeps no copy of it as its own when hidden', async ({ page, article, endpoint }) => {
+  await page.context().addInitScript(() => {
+    IDBFactory.prototype.open = function () {
+      throw new DOMException('The operation is insecure.', 'SecurityError');
+    };
+  });
+  await article({ attrs: { 'site-key': null } });
+  await form(page).name.fill('Lê Văn An');
+  await form(page).content.fill('Viết ở thẻ thứ nhất.');
+  await expect.poll(() => stashedDrafts(page).then((s) => s ?? '')).toContain('Viết ở thẻ thứ nhất.');
+  const other = await secondTab(page, endpoint, { 'site-key': null });
+  await other.goto(`${ORIGIN}/tin-tuc/bai-viet`);
+  await expect(form(other).content).toHaveValue('Viết ở thẻ thứ nhất.');
+  const before = await other.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('ykien-draft')).sort());
+  await other.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  expect(await other.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('ykien-draft')).sort())).toEqual(before);
+});
+
 test('IndexedDB refused (a private mode): a second tab shows the first one\'s text and its reader rewrites it there; the first tab, reloaded, still has its own', async ({
   page,
   article,

@@ -154,7 +154,8 @@ export class DraftKeeper implements ReactiveController {
   #leaving = (e: Event) => {
     if (e.type == 'visibilitychange' && document.visibilityState != 'hidden') return;
     const d = this.#ready;
-    if (d?.pending || (d && !d.persistent && this.#typedAt !== undefined)) stash({ key: this.#key(), ...this.#draft(), at: this.#typedAt });
+    // (Not a text this tab only shows, another tab's: a copy of it as this tab's would outlive that one.)
+    if (d?.pending || (d && !d.persistent && this.#typedAt !== undefined && !this.#seen.has(this.#key()))) stash({ key: this.#key(), ...this.#draft(), at: this.#typedAt });
   };
 
   /**
