@@ -461,3 +461,16 @@ test('a second wrong token is said again, though the words are the same', async 
   await expect.poll(() => page.evaluate(() => (window as unknown as { __alerts: string[] }).__alerts)).toEqual(['', 'Mã kiểm duyệt không đúng.']);
   await expect(token).toBeFocused();
 });
+
+test('a bulk approval answered 404 by something other than the server (a proxy, an older server): counted as not done, the comments stay, not said to be deleted', async ({ page, seed, signIn, api }) => {
+  for (const name of ['Một', 'Hai']) await seed({ name, content: `Ý kiến của ${name}.` });
+  await signIn();
+  await expect(cards(page)).toHaveCount(2);
+  await page.route('**/api/admin/comments/*/approve*', (route) => route.fulfill({ status: 404, contentType: 'text/html', body: '<h1>Not Found</h1>' }));
+  await page.getByRole('checkbox', { name: /Chọn tất cả/ }).check();
+  await page.getByRole('button', { name: 'Duyệt các bình luận đã chọn' }).click();
+  await expect(page.locator('ykien-admin [role="alert"]')).toContainText('2 bình luận chưa xử lý được.');
+  await expect(page.locator('ykien-admin [role="alert"]')).not.toContainText('không còn nữa');
+  await expect(cards(page)).toHaveCount(2);
+  expect((await api('GET', '/comments?status=pending')).json.items).toHaveLength(2);
+});

@@ -708,7 +708,7 @@ export class YkienAdmin extends LitElement {
         }
         if (e instanceof ApiError && e.status === 409 && e.code === 'conflict' && this.changedBeforeDecision(c, e)) changed.push(c);
         else if (e instanceof ApiError && e.status === 409 && e.code === 'conflict') moved.set(c.id, { c, e });
-        else if (e instanceof ApiError && e.status === 404) gone.set(c.id, c);
+        else if (e instanceof ApiError && e.status === 404 && e.code === 'not-found') gone.set(c.id, c);
         else {
           failures++;
           lastError = e;
