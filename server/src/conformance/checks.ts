@@ -314,8 +314,7 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
       }
     }
     const body = r.json;
-    // An id as the widget takes it (src/api/send.ts): text, or a number (an auto-increment key).
-    const id = isObject(body) && ((typeof body.id === 'string' && body.id) || (typeof body.id === 'number' && Number.isFinite(body.id))) ? String(body.id) : '';
+    const id = isObject(body) && typeof body.id === 'string' ? body.id : '';
     if (r.status !== 201 || !isObject(body) || !id || (body.status !== 'pending' && body.status !== 'published')) {
       const fields = isObject(r.json) && isObject(r.json.fields) ? r.json.fields : {};
       const hint =
