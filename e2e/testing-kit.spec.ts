@@ -38,6 +38,24 @@ const post = (page: Page, body: Record<string, unknown>, headers: Record<string,
   );
 
 test.describe('mockEndpoint', () => {
+  test('scripted answers as given: a lowercase retry-after is kept; a 201 with a number id (a CMS\'s own) is stored under it; a path-relative endpoint is refused with a reason', async ({ page }) => {
+    const endpoint = await mockEndpoint(page, ENDPOINT);
+    await page.route(`${ORIGIN}/`, (r) => r.fulfill({ contentType: 'text/html', body: '<!doctype html><title>x</title>' }));
+    await page.goto(`${ORIGIN}/`);
+    endpoint.reply({ status: 429, headers: { 'retry-after': '5' } }, { status: 201, body: { id: 7, status: 'pending' } });
+    const c = { clientId: 'k-1', pageId: 'p', pageUrl: `${ORIGIN}/p`, name: 'A', content: 'Một' };
+    const limited = await page.evaluate(async ({ url, c }) => {
+      const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': c.clientId }, body: JSON.stringify(c) });
+      return r.headers.get('retry-after');
+    }, { url: ENDPOINT, c });
+    expect(limited).toBe('5');
+    expect(await post(page, c)).toMatchObject({ status: 201, json: { id: 7 } });
+    // Stored, so its status route answers it (the widget asks it for the reader's own pending copy).
+    expect(await getJson(page, '/7')).toMatchObject({ status: 200, json: { id: '7', status: 'pending' } });
+    expect(endpoint.comments.map((x) => x.content)).toEqual(['Một']);
+    await expect(mockEndpoint(page, 'api/comments')).rejects.toThrow(/relative to the page's path/);
+  });
+
   test('is true to the contract: 201, 200 replay, 422, 400 mismatch, 415, and lists what it stored', async ({ page }) => {
     const endpoint = await mockEndpoint(page, ENDPOINT, { status: 'published' });
     await page.route(`${ORIGIN}/`, (r) => r.fulfill({ contentType: 'text/html', body: '<!doctype html><title>x</title>' }));
@@ -649,6 +667,49 @@ test.describe('the kit against the real widget, at its edges', () => {
     expect(answered).toBe(false);
     release();
     expect((await listed).map((c) => [c.name, c.pending])).toEqual([['Nguyễn Văn A', true], ['Trần B', false]]);
+  });
+
+  test('solveCaptcha() for an unsent comment ("Xác minh để gửi"): the token goes to it at once and the box is reset, and solveCaptcha() still comes back', async ({ page }) => {
+    await fakeHcaptcha(page);
+    const endpoint = await mockEndpoint(page, ENDPOINT, { captcha: true });
+    // Not taken the first time (nothing stored), then its token refused: it waits for the reader.
+    endpoint.reply({ status: 503 }, { status: 403 }, {});
+    await openArticle(page);
+    const w = ykien(page);
+    await w.fill({ name: 'Phạm Văn K', content: 'Chờ xác minh.' });
+    await w.solveCaptcha();
+    await w.send();
+    const verify = page.locator('ykien-comments').getByRole('button', { name: 'Xác minh để gửi' });
+    await verify.click();
+    await w.solveCaptcha(); // the token goes to that comment, not the form
+    await expect.poll(() => endpoint.comments.map((c) => c.content)).toEqual(['Chờ xác minh.']);
+  });
+
+  test('send() pressed again while the first send is under way presses it, as a reader can, and nothing more is sent', async ({ page }) => {
+    const endpoint = await mockEndpoint(page, ENDPOINT);
+    await openArticle(page, { attrs: { 'site-key': null } });
+    const w = ykien(page);
+    await w.fill({ name: 'Phạm Văn K', content: 'Bấm hai lần.' });
+    const release = endpoint.hold();
+    await w.send();
+    await expect(w.sendButton).toHaveAttribute('aria-disabled', 'true');
+    await w.send();
+    release();
+    await expect(w.statusRegion).toContainText('Cảm ơn bạn');
+    expect(endpoint.posts).toHaveLength(1);
+  });
+
+  test('loadMore() as the first call after the page opens: it waits for the first page before counting, and a failed next page rejects', async ({ page }) => {
+    const pageId = `${ORIGIN}/tin-tuc/bai-viet`;
+    await mockEndpoint(page, ENDPOINT, { comments: [{ pageId, name: 'Trần B', content: 'Cũ hơn.' }, { pageId, name: 'Lê C', content: 'Mới hơn.' }] });
+    // The first page comes late; the next one meets a dead network.
+    await page.route((u) => u.href.startsWith(ENDPOINT) && u.searchParams.has('pageId') && !u.searchParams.has('cursor'), async (r) => {
+      await new Promise((res) => setTimeout(res, 500));
+      await r.fallback();
+    });
+    await page.route((u) => u.href.startsWith(ENDPOINT) && u.searchParams.has('cursor'), (r) => r.abort('connectionreset'));
+    await openArticle(page, { attrs: { 'site-key': null, 'page-size': '1' } });
+    await expect(ykien(page).loadMore()).rejects.toThrow(vi.listFailed);
   });
 
   test('the token option: every solved captcha gives hCaptcha’s test token, for a staging server on the test secret', async ({ page }) => {

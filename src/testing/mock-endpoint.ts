@@ -479,11 +479,13 @@ export class MockEndpoint {
       let payload = answer.body;
       if (payload === undefined) {
         payload = status === 429 ? problemBody(429, 'rate-limited', { retryAfter: 30 }) : problemBody(status);
-        if (status === 429 && !extra['Retry-After']) extra['Retry-After'] = '30';
+        if (status === 429 && !Object.keys(extra).some((h) => h.toLowerCase() === 'retry-after')) extra['Retry-After'] = '30';
       }
       const given = payload as { id?: unknown; status?: unknown };
-      if (status < 300 && typeof given?.id === 'string' && !this.comments.some((c) => c.id === given.id) && typeof body.pageId === 'string') {
-        const comment = this.commentOf(body, String(body.clientId ?? ''), given.id, given.status === 'published' ? 'published' : 'pending');
+      // A text id, or a number (a CMS's own), as the widget takes it.
+      const givenId = typeof given?.id === 'string' || typeof given?.id === 'number' ? String(given.id) : undefined;
+      if (status < 300 && givenId && !this.comments.some((c) => c.id === givenId) && typeof body.pageId === 'string') {
+        const comment = this.commentOf(body, String(body.clientId ?? ''), givenId, given.status === 'published' ? 'published' : 'pending');
         this.store(comment);
         // And under its key: a retry (its answer dropped) gets the 200 replay, as from the server.
         const key = fromHeader || (typeof clientId === 'string' ? clientId : '');
@@ -650,6 +652,11 @@ export class MockEndpoint {
  * POST, OPTIONS, the list, `/counts` and `GET {url}/{id}`.
  */
 export async function mockEndpoint(target: Page | BrowserContext, url: string, options: MockEndpointOptions = {}): Promise<MockEndpoint> {
+  // 'api/comments' is resolved by the page against its own path, which the mock does not know: it would
+  // answer nothing, silently.
+  if (!isAbsolute(url) && !url.startsWith('/')) {
+    throw new Error(`mockEndpoint: "${url}" is relative to the page's path; pass it from the site's root ("/tin-tuc/${url}", as the page resolves it) or as an absolute URL`);
+  }
   const endpoint = new MockEndpoint(url, options);
   await target.route(
     (u) => under(url, u) !== null,

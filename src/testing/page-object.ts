@@ -189,10 +189,24 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
       // The box moved in the page with a fresh token, and says the reader is verified: solved already.
       if (await captchaKept.count()) return;
       // Solved already: clicking again would ask for a second token while the first still counts.
-      if ((await captchaCheckbox.getAttribute('aria-checked')) !== 'true') await captchaCheckbox.click();
-      await host.getByRole('checkbox', { name: LABELS.human, checked: true }).first().waitFor();
+      if ((await captchaCheckbox.getAttribute('aria-checked')) === 'true') return;
+      // A token for an unsent comment ("Verify to send") is handed over at once and the box reset in the
+      // same moment: it is never seen checked. The token event says it was solved all the same.
+      const widget = host.locator('h-captcha').first();
+      await widget.evaluate((el) => {
+        const w = el as HTMLElement & { __ykienSolved?: boolean };
+        w.__ykienSolved = false;
+        el.addEventListener('verified', () => (w.__ykienSolved = true), { once: true });
+      });
+      await captchaCheckbox.click();
+      await page.waitForFunction(
+        (el) => !!el && ((el as HTMLElement & { __ykienSolved?: boolean }).__ykienSolved === true || !!el.querySelector('[role="checkbox"][aria-checked="true"]')),
+        await widget.elementHandle(),
+      );
     },
-    send: async () => (await reach(), sendButton.click()),
+    // Pressed as a reader can press it while a send is under way (aria-disabled, not disabled: a second
+    // press sends nothing more), which Playwright would otherwise wait out as a disabled button.
+    send: async () => (await reach(), sendButton.click({ force: (await sendButton.getAttribute('aria-disabled')) === 'true' })),
     clear: async () => (await reach(), clearButton.click()),
     async status() {
       return ((await statusRegion.textContent()) ?? '').trim();
@@ -291,6 +305,12 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
     },
     async loadMore() {
       await reach();
+      // The first page shown (and settled) before counting: pressed at once after the page opened, a
+      // count of none would take the first page for more.
+      await moreButton.or(listError).first().waitFor();
+      if (await host.evaluate((el) => 'listSettled' in el)) {
+        await host.page().waitForFunction((el) => (el as { listSettled?: boolean } | null)?.listSettled !== false, await host.elementHandle());
+      }
       const before = await articles.count();
       await moreButton.click();
       const noMoreButton = host.filter({ hasNot: page.locator('button[part~="more"]') });
