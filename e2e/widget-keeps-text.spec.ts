@@ -299,6 +299,14 @@ test('a page hidden and shown again leaves no stash older than the store: what i
 });
 
 /** The same routes for every page of this browser, as the fixture gives the first: a second tab of the article. */
+/** IndexedDB refused in every page of the context, as in some private modes: drafts in memory and localStorage only. */
+const refuseIndexedDb = (page: Page) =>
+  page.context().addInitScript(() => {
+    IDBFactory.prototype.open = function () {
+      throw new DOMException('The operation is insecure.', 'SecurityError');
+    };
+  });
+
 async function secondTab(page: Page, endpoint: { handle: (route: Route, request: Request) => Promise<void> }, attrs?: Record<string, string | null>): Promise<Page> {
   const context = page.context();
   await context.route(`${ORIGIN}/**`, (route, request) =>
@@ -485,11 +493,7 @@ test('a tab that only shows another tab\'s draft does not keep a copy of it as i
 });
 
 test('IndexedDB refused (a private mode): a tab that only shows another tab\'s text keeps no copy of it as its own when hidden', async ({ page, article, endpoint }) => {
-  await page.context().addInitScript(() => {
-    IDBFactory.prototype.open = function () {
-      throw new DOMException('The operation is insecure.', 'SecurityError');
-    };
-  });
+  await refuseIndexedDb(page);
   await article({ attrs: { 'site-key': null } });
   await form(page).name.fill('Lê Văn An');
   await form(page).content.fill('Viết ở thẻ thứ nhất.');
@@ -510,11 +514,7 @@ test('IndexedDB refused (a private mode): a second tab shows the first one\'s te
   article,
   endpoint,
 }) => {
-  await page.context().addInitScript(() => {
-    IDBFactory.prototype.open = function () {
-      throw new DOMException('The operation is insecure.', 'SecurityError');
-    };
-  });
+  await refuseIndexedDb(page);
   await article({ attrs: { 'site-key': null } });
   const first = 'Ý kiến thứ nhất, viết ở thẻ này.';
   await form(page).name.fill('Lê Văn An');
@@ -532,11 +532,7 @@ test('IndexedDB refused (a private mode): a second tab shows the first one\'s te
 });
 
 test('IndexedDB refused (a private mode): a closed tab\'s draft, taken up in a new tab, rewritten and cleared there, does not come back', async ({ page, article, endpoint }) => {
-  await page.context().addInitScript(() => {
-    IDBFactory.prototype.open = function () {
-      throw new DOMException('The operation is insecure.', 'SecurityError');
-    };
-  });
+  await refuseIndexedDb(page);
   await article({ attrs: { 'site-key': null } });
   await form(page).name.fill('Mai Văn Q');
   await form(page).content.fill('Viết dở trong chế độ riêng tư.');
