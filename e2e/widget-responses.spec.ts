@@ -406,8 +406,20 @@ test.describe('failures: "could not be sent", the text stays', () => {
     await article();
     const f = form(page);
     await send(page);
-    await expect(f.status).toHaveText('Bạn gửi quá nhanh. Bình luận được giữ lại; sau 300 giây, hãy xác minh captcha để gửi.');
+    await expect(f.status).toHaveText('Bạn gửi quá nhanh. Bình luận được giữ lại; sau khoảng 5 phút, hãy xác minh captcha để gửi.');
     expect(endpoint.posts).toHaveLength(1);
+  });
+
+  test('429 of a daily limit (Retry-After: 86400): the wait is said in hours, not seconds, and again in English when the page switches', async ({ page, article, endpoint }) => {
+    endpoint.reply({ status: 429, body: { status: 429, title: 'Too many', code: 'rate-limited' }, headers: { 'Retry-After': '86400' } });
+    await article({ attrs: { 'site-key': null } });
+    const f = form(page);
+    await f.name.fill('Trần Thị Bình');
+    await f.content.fill(TEXT);
+    await f.send.click();
+    await expect(f.status).toHaveText('Bạn gửi quá nhanh. Bình luận đã lưu và sẽ tự gửi sau khoảng 24 giờ.');
+    await page.evaluate(() => document.documentElement.setAttribute('lang', 'en'));
+    await expect(f.status).toHaveText('You are sending too fast. Your comment is saved and will be sent in about 24 h.');
   });
 
   for (const [status, body] of [

@@ -77,11 +77,12 @@ describe('i18n', () => {
 
   it('formats placeholders and leaves unknown ones visible', () => {
     expect(format(vi.counterLabel, { count: 120, max: 2000 })).toBe('Đã nhập 120/2000 ký tự');
-    expect(format(vi.queuedRateLimited, { seconds: 42 })).toContain('42 giây');
+    expect(format(vi.queuedRateLimited, { wait: format(vi.waitSeconds, { n: 42 }) })).toContain('sau 42 giây.');
     // Servers often say Retry-After: 1, and any number follows: no plural or article to get wrong.
-    for (const seconds of [1, 8, 11, 30]) {
-      expect(format(enSending.queuedRateLimited, { seconds })).toContain(`will be sent in ${seconds} s.`);
-      expect(format(enSending.queuedRateLimited, { seconds })).not.toMatch(/\b1 seconds\b|\ba [8]|\ba 1[18]\b/);
+    for (const n of [1, 8, 11, 30]) {
+      const wait = format(enSending.waitSeconds, { n });
+      expect(format(enSending.queuedRateLimited, { wait })).toContain(`will be sent in ${n} s.`);
+      expect(format(enSending.queuedRateLimited, { wait })).not.toMatch(/\b1 seconds\b|\ba [8]|\ba 1[18]\b/);
     }
     expect(format('{x} {y}', { x: 1 })).toBe('1 {y}');
   });

@@ -17,6 +17,7 @@ import { validate, type Field, type FieldErrors } from '../validate.js';
 import { articleKey, IN_FLIGHT, inFlightNow, slot } from './draft-keeper.js';
 import { keep } from './keeping.js';
 import { clean } from '../text.js';
+import { format, type Strings } from '../i18n.js';
 import { renderOutbox } from './outbox.template.js';
 import type { YkienComments } from './ykien-comments.component.js';
 import type { OwnComment } from './own-comments.js';
@@ -33,6 +34,10 @@ const inFlight = {
  * the system sleeps): before the reader first came to the form, so before anything they typed.
  */
 const loadedAt = Date.now();
+
+/** A wait as a reader reads it: seconds up to a minute and a half, then minutes, then hours (a daily limit says "about 24 h", not "86400 s"). */
+export const waitText = (t: Strings, seconds: number): string =>
+  seconds < 90 ? format(t.waitSeconds, { n: seconds }) : seconds < 5400 ? format(t.waitMinutes, { n: Math.round(seconds / 60) }) : format(t.waitHours, { n: Math.round(seconds / 3600) });
 
 /** Refused for good: retrying cannot help, the reader must change something. */
 const refused = (r: QueuedOutcome) => !goesOn(r) && !['captcha', 'token-stale', 'returned', 'discarded'].includes(r.kind);
@@ -496,7 +501,7 @@ export class Sender {
       const staleFirst = kind == 'rate-limited' && !!item?.captcha && !tokenFresh(item.tokenAt ?? 0, Date.now() + result.retryAfter * 1000);
       const message =
         kind == 'rate-limited'
-          ? h.say(staleFirst ? 'rateLimitedVerify' : store.persistent ? 'queuedRateLimited' : 'queuedRateLimitedInPage', 'error', { seconds: result.retryAfter })
+          ? h.say((t) => format(t[staleFirst ? 'rateLimitedVerify' : store.persistent ? 'queuedRateLimited' : 'queuedRateLimitedInPage'], { wait: waitText(t, result.retryAfter) }), 'error')
           : // Not "saved on this device" when the browser lets nothing be saved: it lives in this page only.
             h.say(code == 'offline' ? (store.persistent ? 'queuedOffline' : 'queuedOfflineInPage') : store.persistent ? 'queued' : 'queuedInPage', 'error');
       h.dispatchEvent(new YkienQueuedEvent({ clientId: payload.clientId, reason: code }));
