@@ -325,6 +325,27 @@ describe('email digest', { timeout: 60_000 }, () => {
     expect(smtp.mails[0]!.text).toContain('Người Chờ Thư');
   });
 
+  it('after a burst of more comments than a digest takes (200), the mail says there are more, not that 200 is all', async () => {
+    const stalled = await stalledMailServer();
+    receivers.push(stalled);
+    const dbPath = join(dir, 'burst.db');
+    const args = ['--notify-email', 'bbt@bao.example.vn', '--notify-digest', '1h'];
+    const first = await start([...args, '--smtp-url', stalled.url], dbPath);
+    await post(first, { name: 'Người Đầu Tiên' });
+    await until(() => stalled.sockets.size > 0, 'the digest to reach the mail server');
+    // The burst, queued while that digest waits.
+    for (let i = 0; i < 205; i++) await post(first, { name: `Bạn đọc ${i}`, content: `Ý kiến số ${i}.` });
+    await first.stop();
+    started = started.filter((s) => s !== first);
+    expect(jobsLeft(dbPath)).toBe(206);
+    const smtp = await startMailServer();
+    receivers.push(smtp);
+    await start([...args, '--smtp-url', smtp.url], dbPath);
+    await until(() => smtp.mails.length === 1, 'the digest at the next start', 10_000);
+    expect(smtp.mails[0]!.subject).toBe('[Ý kiến] Từ 200 bình luận mới trở lên đang chờ duyệt');
+    expect(smtp.mails[0]!.text).toContain('Thư này kể 200 bình luận đầu tiên');
+  });
+
   it('a digest the mail server refuses for one of --notify-email goes to the others, once, and the log names the refused address', async () => {
     const mails: string[][] = [];
     const server = new SMTPServer({

@@ -45,9 +45,13 @@ function languageLine(lang: string): string {
   return oneLine(name ? `${name} (${lang})` : lang);
 }
 
-export function digestMessage(comments: readonly StoredComment[], moderationUrl: string): { subject: string; text: string } {
+/**
+ * `more`: the digest took as many as one takes, and others wait behind them (a burst): said so, rather
+ * than a count the board would take for all there is.
+ */
+export function digestMessage(comments: readonly StoredComment[], moderationUrl: string, more = false): { subject: string; text: string } {
   const n = comments.length;
-  const subject = `[Ý kiến] ${n} bình luận mới đang chờ duyệt`;
+  const subject = more ? `[Ý kiến] Từ ${n} bình luận mới trở lên đang chờ duyệt` : `[Ý kiến] ${n} bình luận mới đang chờ duyệt`;
   const blocks = comments.map((c, i) => {
     const language = languageLine(c.lang);
     return [
@@ -60,7 +64,9 @@ export function digestMessage(comments: readonly StoredComment[], moderationUrl:
     ].join('\n');
   });
   const text = [
-    `Có ${n} bình luận mới đang chờ Ban biên tập duyệt:`,
+    more
+      ? `Có từ ${n} bình luận mới trở lên đang chờ Ban biên tập duyệt. Thư này kể ${n} bình luận đầu tiên; những bình luận còn lại, nếu có, ở trang duyệt và trong thư kế tiếp:`
+      : `Có ${n} bình luận mới đang chờ Ban biên tập duyệt:`,
     '',
     blocks.join('\n\n'),
     '',

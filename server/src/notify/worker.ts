@@ -203,7 +203,8 @@ export class NotificationWorker {
     const skipped = jobs.filter((j) => j.comment?.status !== 'pending');
     for (const j of skipped) await store.finishJob(j.seq, this.owner);
     if (pending.length === 0) return;
-    const { subject, text } = digestMessage(pending.map((j) => j.comment!), this.opts.moderationUrl());
+    // As many as a digest takes: others may wait behind them.
+    const { subject, text } = digestMessage(pending.map((j) => j.comment!), this.opts.moderationUrl(), jobs.length === DIGEST_MAX);
     let refused: string[];
     try {
       ({ refused } = await mailer.send(config.emails, subject, text, this.stopping.signal));
