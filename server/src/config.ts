@@ -236,6 +236,15 @@ function readArgv(argv: readonly string[]): Map<string, string> | 'help' | 'vers
   return out;
 }
 
+/** A mail server on this machine (smtp://localhost, 127.0.0.1, ::1). */
+function isLoopbackSmtp(url: string): boolean {
+  try {
+    return /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i.test(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
 export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ParseResult {
   const args = readArgv(argv);
   if (args === 'help') return { kind: 'help', text: helpText() };
@@ -303,6 +312,10 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
 
   const notify = parseNotify(get);
   const warnings = unusedNotifyOptions(get, notify);
+  // The default sender is fine for a mail server on this machine; one elsewhere refuses it, or files it as spam.
+  if (notify.emails.length > 0 && get('--notify-from') === undefined && notify.smtpUrl && !isLoopbackSmtp(notify.smtpUrl)) {
+    warnings.push(`--notify-from is not set: the digest goes from ${notify.emailFrom}, which a mail server elsewhere refuses or marks as spam; set it to an address your mail server may send as`);
+  }
   // Not read: a shell (tcsh) sets HOST to the machine's name, which would move the server off loopback.
   if (env.HOST && !args.has('--host') && !env.YKIEN_HOST) warnings.push(`HOST (${env.HOST}) in the environment is not read; the address to bind is --host or YKIEN_HOST`);
 

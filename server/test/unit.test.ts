@@ -227,8 +227,13 @@ describe('configuration', () => {
       '--notify-poll is set but does nothing without --notify-webhook or --notify-email',
     ]);
     expect(
-      warnings(['--notify-email', 'bbt@bao.example.vn', '--smtp-url', 'smtp://mail.example.vn:587', '--notify-digest', '30s', '--notify-poll', '1s']),
+      warnings(['--notify-email', 'bbt@bao.example.vn', '--smtp-url', 'smtp://mail.example.vn:587', '--notify-from', 'ykien@bao.example.vn', '--notify-digest', '30s', '--notify-poll', '1s']),
     ).toEqual([]);
+    // The default sender, to a mail server elsewhere: said; to one on this machine: fine.
+    expect(warnings(['--notify-email', 'bbt@bao.example.vn', '--smtp-url', 'smtp://mail.example.vn:587'])).toEqual([
+      '--notify-from is not set: the digest goes from ykien-server <ykien@localhost>, which a mail server elsewhere refuses or marks as spam; set it to an address your mail server may send as',
+    ]);
+    expect(warnings(['--notify-email', 'bbt@bao.example.vn', '--smtp-url', 'smtp://127.0.0.1:25'])).toEqual([]);
     expect(warnings(['--notify-webhook', 'https://hooks.example.vn/x', '--notify-webhook-secret', 'webhook-secret-0123', '--notify-poll', '1s'])).toEqual([]);
   });
 
