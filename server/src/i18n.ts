@@ -82,6 +82,7 @@ export const MESSAGES = {
   pageIdCount: m('Cần từ 1 đến {n} mã bài viết (pageId), mỗi mã không rỗng.', 'Give 1 to {n} non-empty pageId values.'),
   pageIdTooLong: m('Mã bài viết (pageId) không được dài quá {n} byte (UTF-8).', 'pageId must be at most {n} bytes of UTF-8.'),
   pageUrlInvalid: m('Địa chỉ bài viết (pageUrl) phải là một URL http(s).', 'pageUrl must be an http(s) URL.'),
+  pageUrlTooLong: m('Địa chỉ bài viết (pageUrl) không được dài quá {n} ký tự (đã mã hóa URL).', 'pageUrl must be at most {n} characters, percent-encoded.'),
   pageUrlOrigin: m(
     'Địa chỉ bài viết (pageUrl) không thuộc trang được phép gửi bình luận.',
     'pageUrl is not on an origin allowed to post here.',

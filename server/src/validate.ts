@@ -140,7 +140,8 @@ export function validateComment(body: Record<string, unknown>, opts: ValidateOpt
     const url = parseHttpUrl(rawUrl);
     if (url) url.hash = ''; // the fragment is the reader's scroll position, not the article
     // Measured as stored: a path typed in Vietnamese is several times longer once percent-encoded.
-    if (!url || url.href.length > LIMITS.pageUrl) fields.pageUrl = MESSAGES.pageUrlInvalid(lang);
+    if (!url) fields.pageUrl = MESSAGES.pageUrlInvalid(lang);
+    else if (url.href.length > LIMITS.pageUrl) fields.pageUrl = MESSAGES.pageUrlTooLong(lang, LIMITS.pageUrl);
     else if (!opts.originAllowed(url.origin)) fields.pageUrl = MESSAGES.pageUrlOrigin(lang);
     else pageUrl = url.href;
   }

@@ -306,6 +306,8 @@ describe('step 4: validation', () => {
     const long = await post(comment({ pageUrl: typed }));
     expectProblem(long, 400, 'validation');
     expect(Object.keys(long.json.fields)).toEqual(['pageUrl']);
+    // Said as too long, with the limit: it is an http(s) URL.
+    expect(long.json.fields.pageUrl).toBe('Địa chỉ bài viết (pageUrl) không được dài quá 2000 ký tự (đã mã hóa URL).');
     const fragment = await post(comment({ pageUrl: `${ALLOWED}/bai-viet#:~:text=${'a'.repeat(3000)}` }));
     expect(fragment.status).toBe(201);
     expect(rowById(server.dbPath, fragment.json.id)?.page_url).toBe(`${ALLOWED}/bai-viet`);

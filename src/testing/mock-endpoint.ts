@@ -189,6 +189,7 @@ const MESSAGES = {
   pageIdRequired: ['Thi\u1ebfu m\u00e3 b\u00e0i vi\u1ebft (pageId).', 'pageId is missing.'],
   pageIdTooLong: ['M\u00e3 b\u00e0i vi\u1ebft (pageId) kh\u00f4ng \u0111\u01b0\u1ee3c d\u00e0i qu\u00e1 {n} byte (UTF-8).', 'pageId must be at most {n} bytes of UTF-8.'],
   pageUrlInvalid: ['\u0110\u1ecba ch\u1ec9 b\u00e0i vi\u1ebft (pageUrl) ph\u1ea3i l\u00e0 m\u1ed9t URL http(s).', 'pageUrl must be an http(s) URL.'],
+  pageUrlTooLong: ['\u0110\u1ecba ch\u1ec9 b\u00e0i vi\u1ebft (pageUrl) kh\u00f4ng \u0111\u01b0\u1ee3c d\u00e0i qu\u00e1 {n} k\u00fd t\u1ef1 (\u0111\u00e3 m\u00e3 h\u00f3a URL).', 'pageUrl must be at most {n} characters, percent-encoded.'],
   pageUrlOrigin: [
     '\u0110\u1ecba ch\u1ec9 b\u00e0i vi\u1ebft (pageUrl) kh\u00f4ng thu\u1ed9c trang \u0111\u01b0\u1ee3c ph\u00e9p g\u1eedi b\u00ecnh lu\u1eadn.',
     'pageUrl is not on an origin allowed to post here.',
@@ -551,7 +552,8 @@ export class MockEndpoint {
       const url = httpUrl(rawUrl);
       if (url) url.hash = ''; // the reader's place in the article, not the article
       // Measured as stored (percent-encoded), as the server does.
-      if (!url || url.href.length > LIMITS.pageUrl) fields.pageUrl = message(lang, 'pageUrlInvalid');
+      if (!url) fields.pageUrl = message(lang, 'pageUrlInvalid');
+      else if (url.href.length > LIMITS.pageUrl) fields.pageUrl = message(lang, 'pageUrlTooLong', LIMITS.pageUrl);
       else if (this.origins && !this.origins.includes(url.origin)) fields.pageUrl = message(lang, 'pageUrlOrigin');
       else pageUrl = url.href;
     }
