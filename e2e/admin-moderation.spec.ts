@@ -110,7 +110,7 @@ test('an edit whose sender\'s name the server refuses (blank): said of the name,
   await c.getByLabel('Tên người gửi').fill('   ');
   await c.getByRole('button', { name: 'Lưu và duyệt' }).click();
   const error = c.locator('.error[role="alert"]');
-  await expect(error).toContainText('Tên người gửi chưa hợp lệ:');
+  await expect(error).toHaveText('Tên người gửi không được để trống.');
   await expect(c.getByLabel('Tên người gửi')).toBeFocused();
   await expect(c.getByLabel('Tên người gửi')).toHaveAttribute('aria-invalid', 'true');
   await expect(c.getByLabel('Tên người gửi')).toHaveAccessibleDescription(await error.innerText());

@@ -316,7 +316,8 @@ export class EditingController implements ReactiveController {
       // The server faulted the sender's name (blank, too long): said of the name, and the keyboard goes there.
       const onName = e instanceof ApiError && e.status === 400 && !!e.fields.name && !e.fields.content && this.isOpen(c, 'edit');
       if (onName) field = `#edit-name-${c.id}`;
-      this.set({ error: onName ? this.page.msg('nameInvalid', { detail: (e as ApiError).fields.name! }) : this.page.explain(e), errorOnName: onName });
+      // The server's words are the editor's (server/src/i18n.ts, edit*): said as they are.
+      this.set({ error: onName ? (e as ApiError).fields.name! : this.page.explain(e), errorOnName: onName });
       if (!this.page.typingElsewhere(c.id)) this.page.focusSoon(field);
     } else this.page.alert(`${c.name}: ${this.page.explain(e)}`);
   }

@@ -78,6 +78,10 @@ export const MESSAGES = {
   nameTooLong: m('Họ tên không được dài quá {n} ký tự.', 'Your name must be at most {n} characters.'),
   contentRequired: m('Nội dung không được để trống.', 'Please write a comment.'),
   contentTooLong: m('Nội dung không được dài quá {n} ký tự.', 'The comment must be at most {n} characters.'),
+  // To a moderator editing a comment: about the sender's name, not theirs.
+  editNameRequired: m('Tên người gửi không được để trống.', 'The sender’s name cannot be empty.'),
+  editNameTooLong: m('Tên người gửi không được dài quá {n} ký tự.', 'The sender’s name must be at most {n} characters.'),
+  editContentRequired: m('Nội dung không được để trống.', 'The comment cannot be empty.'),
   pageIdRequired: m('Thiếu mã bài viết (pageId).', 'pageId is missing.'),
   pageIdCount: m('Cần từ 1 đến {n} mã bài viết (pageId), mỗi mã không rỗng.', 'Give 1 to {n} non-empty pageId values.'),
   pageIdTooLong: m('Mã bài viết (pageId) không được dài quá {n} byte (UTF-8).', 'pageId must be at most {n} bytes of UTF-8.'),

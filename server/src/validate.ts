@@ -195,8 +195,8 @@ export function validateEdit(body: Record<string, unknown>, opts: { lang: Lang; 
     if (typeof body.name !== 'string') fields.name = MESSAGES.notText(lang);
     else {
       const name = cleanName(body.name);
-      if (isBlank(name)) fields.name = MESSAGES.nameRequired(lang);
-      else if (codePoints(name) > LIMITS.name) fields.name = MESSAGES.nameTooLong(lang, LIMITS.name);
+      if (isBlank(name)) fields.name = MESSAGES.editNameRequired(lang);
+      else if (codePoints(name) > LIMITS.name) fields.name = MESSAGES.editNameTooLong(lang, LIMITS.name);
       else value.name = name;
     }
   }
@@ -204,7 +204,7 @@ export function validateEdit(body: Record<string, unknown>, opts: { lang: Lang; 
     if (typeof body.content !== 'string') fields.content = MESSAGES.notText(lang);
     else {
       const content = cleanText(body.content);
-      if (isBlank(content)) fields.content = MESSAGES.contentRequired(lang);
+      if (isBlank(content)) fields.content = MESSAGES.editContentRequired(lang);
       else if (codePoints(content) > opts.maxLength) fields.content = MESSAGES.contentTooLong(lang, opts.maxLength);
       else value.content = content;
     }

@@ -340,7 +340,10 @@ for (const variant of variants) {
         expect(Object.keys(res.json.fields).sort()).toEqual([...fields].sort());
       }
       const en = await call(ADMIN, 'PATCH', `/comments/${id}`, { content: '' }, { 'accept-language': 'en' });
-      expect(en.json.fields).toEqual({ content: 'Please write a comment.' });
+      // Words for the moderator, not for the comment's author.
+      expect(en.json.fields).toEqual({ content: 'The comment cannot be empty.' });
+      const enName = await call(ADMIN, 'PATCH', `/comments/${id}`, { name: 'a'.repeat(101) }, { 'accept-language': 'en' });
+      expect(enName.json.fields).toEqual({ name: 'The sender’s name must be at most 100 characters.' });
       expectProblem(await as('PATCH', '/comments/00000000-0000-4000-8000-000000000000', { content: 'x' }), 404, 'not-found');
       expect(await auditOf(id)).toEqual([]);
       expect((await db.rows('SELECT edited_at FROM comments WHERE id = $1', [id]))[0].edited_at).toBeNull();
