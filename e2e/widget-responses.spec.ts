@@ -410,6 +410,17 @@ test.describe('failures: "could not be sent", the text stays', () => {
     expect(endpoint.posts).toHaveLength(1);
   });
 
+  test('429: a site\'s own words for it, written with {seconds}, still get the seconds', async ({ page, article, endpoint }) => {
+    endpoint.reply({ status: 429, body: { status: 429, title: 'Too many', code: 'rate-limited' }, headers: { 'Retry-After': '120' } });
+    await article({ attrs: { 'site-key': null } });
+    await page.locator('ykien-comments').evaluate((el) => ((el as HTMLElement & { strings: unknown }).strings = { queuedRateLimited: 'Gửi nhanh quá, chờ {seconds} giây.' }));
+    const f = form(page);
+    await f.name.fill('Trần Thị Bình');
+    await f.content.fill(TEXT);
+    await f.send.click();
+    await expect(f.status).toHaveText('Gửi nhanh quá, chờ 120 giây.');
+  });
+
   test('429 of a daily limit (Retry-After: 86400): the wait is said in hours, not seconds, and again in English when the page switches', async ({ page, article, endpoint }) => {
     endpoint.reply({ status: 429, body: { status: 429, title: 'Too many', code: 'rate-limited' }, headers: { 'Retry-After': '86400' } });
     await article({ attrs: { 'site-key': null } });

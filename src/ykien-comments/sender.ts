@@ -35,7 +35,11 @@ const inFlight = {
  */
 const loadedAt = Date.now();
 
-/** A wait as a reader reads it: seconds up to a minute and a half, then minutes, then hours (a daily limit says "about 24 h", not "86400 s"). */
+/**
+ * A wait as a reader reads it: seconds up to a minute and a half, then minutes, then hours (a daily
+ * limit says "about 24 h", not "86400 s"). The messages say `{wait}`; a site's own words written with
+ * `{seconds}` before get the seconds still.
+ */
 export const waitText = (t: Strings, seconds: number): string =>
   seconds < 90 ? format(t.waitSeconds, { n: seconds }) : seconds < 5400 ? format(t.waitMinutes, { n: Math.round(seconds / 60) }) : format(t.waitHours, { n: Math.round(seconds / 3600) });
 
@@ -501,7 +505,7 @@ export class Sender {
       const staleFirst = kind == 'rate-limited' && !!item?.captcha && !tokenFresh(item.tokenAt ?? 0, Date.now() + result.retryAfter * 1000);
       const message =
         kind == 'rate-limited'
-          ? h.say((t) => format(t[staleFirst ? 'rateLimitedVerify' : store.persistent ? 'queuedRateLimited' : 'queuedRateLimitedInPage'], { wait: waitText(t, result.retryAfter) }), 'error')
+          ? h.say((t) => format(t[staleFirst ? 'rateLimitedVerify' : store.persistent ? 'queuedRateLimited' : 'queuedRateLimitedInPage'], { wait: waitText(t, result.retryAfter), seconds: result.retryAfter }), 'error')
           : // Not "saved on this device" when the browser lets nothing be saved: it lives in this page only.
             h.say(code == 'offline' ? (store.persistent ? 'queuedOffline' : 'queuedOfflineInPage') : store.persistent ? 'queued' : 'queuedInPage', 'error');
       h.dispatchEvent(new YkienQueuedEvent({ clientId: payload.clientId, reason: code }));
