@@ -654,11 +654,6 @@ export class MockEndpoint {
  * POST, OPTIONS, the list, `/counts` and `GET {url}/{id}`.
  */
 export async function mockEndpoint(target: Page | BrowserContext, url: string, options: MockEndpointOptions = {}): Promise<MockEndpoint> {
-  // 'api/comments' is resolved by the page against its own path, which the mock does not know: it would
-  // answer nothing, silently.
-  if (!isAbsolute(url) && !url.startsWith('/')) {
-    throw new Error(`mockEndpoint: "${url}" is relative to the page's path; pass it from the site's root ("/tin-tuc/${url}", as the page resolves it) or as an absolute URL`);
-  }
   const endpoint = new MockEndpoint(url, options);
   await target.route(
     (u) => under(url, u) !== null,
