@@ -91,7 +91,8 @@ export interface YkienWidget {
   reach(): Promise<void>;
   fill(values: { name?: string; content?: string }): Promise<void>;
   /**
-   * Ticks the captcha's checkbox and waits until it is checked (with `fakeHcaptcha` in `pass` mode). The
+   * Ticks the captcha's checkbox and waits until it is checked (with `fakeHcaptcha` in `pass` mode), or
+   * until its token went at once to an unsent comment ("Verify to send"), which resets the box. The
    * captcha loads only once the reader comes to the form: if it is not there yet, this comes to it first,
    * as a reader does (focus in the name field). A token the box kept (after a move in the page) is solved.
    */
@@ -192,8 +193,9 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
       if ((await captchaCheckbox.getAttribute('aria-checked')) === 'true') return;
       // A token for an unsent comment ("Verify to send") is handed over at once and the box reset in the
       // same moment: it is never seen checked. The token event says it was solved all the same.
-      const widget = host.locator('h-captcha').first();
-      await widget.evaluate((el) => {
+      // The element listened to is the one waited on (taken before the click).
+      const widget = await host.locator('h-captcha').first().elementHandle();
+      await widget!.evaluate((el) => {
         const w = el as HTMLElement & { __ykienSolved?: boolean };
         w.__ykienSolved = false;
         el.addEventListener('verified', () => (w.__ykienSolved = true), { once: true });
@@ -201,7 +203,7 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
       await captchaCheckbox.click();
       await page.waitForFunction(
         (el) => !!el && ((el as HTMLElement & { __ykienSolved?: boolean }).__ykienSolved === true || !!el.querySelector('[role="checkbox"][aria-checked="true"]')),
-        await widget.elementHandle(),
+        widget,
       );
     },
     // Pressed as a reader can press it while a send is under way (aria-disabled, not disabled: a second
@@ -308,6 +310,10 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
       // The first page shown (and settled) before counting: pressed at once after the page opened, a
       // count of none would take the first page for more.
       await moreButton.or(listError).first().waitFor();
+      // The first page itself failed: its retry button is there, no "Load more" to press.
+      if ((await moreButton.count()) === 0 && (await listError.count())) {
+        throw new Error(`loadMore(): the list could not load; the box says "${(await listError.first().innerText()).trim()}"`);
+      }
       if (await host.evaluate((el) => 'listSettled' in el)) {
         await host.page().waitForFunction((el) => (el as { listSettled?: boolean } | null)?.listSettled !== false, await host.elementHandle());
       }
