@@ -585,6 +585,11 @@ export class YkienAdmin extends LitElement {
     return this.msg(key, { name: c.name, status: this.statusWord(e) });
   }
 
+  /** A comment deleted by someone else, named: the keyboard may be on another card by then. */
+  private goneSaid(c: AdminComment): string {
+    return `${c.name}: ${this.msg('gone')}`;
+  }
+
   /** The status a 409 says the comment has now, in the page's words. */
   private statusWord(e: ApiError): string {
     return e.current === 'pending' || e.current === 'published' || e.current === 'rejected' ? this.msg(e.current) : (e.current ?? '');
@@ -663,7 +668,7 @@ export class YkienAdmin extends LitElement {
       if (e instanceof ApiError && e.status === 404 && e.code === 'not-found') {
         // Named: the keyboard is on the next card by now, and "this comment" would be that one.
         this.removeItems(new Set([c.id]), refocus && this.focusIsOurs(), c.status);
-        this.error = `${c.name}: ${this.msg('gone')}`;
+        this.error = this.goneSaid(c);
         return;
       }
       this.failed(e);
@@ -742,8 +747,7 @@ export class YkienAdmin extends LitElement {
 
   /** The keyboard is in this page, within `selector`. */
   private focusOn(selector: string): boolean {
-    const inside = document.activeElement === this && this.renderRoot instanceof ShadowRoot ? this.renderRoot.activeElement : null;
-    return !!inside?.closest(selector);
+    return !!this.activeInside()?.closest(selector);
   }
 
   /**
@@ -764,7 +768,7 @@ export class YkienAdmin extends LitElement {
       if (group.length === 1) yield this.movedByOther(group[0].c, group[0].e);
       else yield this.msg('movedByOtherMany', { n: group.length, status: this.statusWord(group[0].e), names: names(group.map((m) => m.c)) });
     }
-    if (gone.length === 1) yield `${gone[0].name}: ${this.msg('gone')}`;
+    if (gone.length === 1) yield this.goneSaid(gone[0]);
     else if (gone.length) yield this.msg('goneMany', { n: gone.length, names: names(gone) });
   }
 
@@ -783,16 +787,21 @@ export class YkienAdmin extends LitElement {
    * Focus is where a decision left it (a card, the bulk bar) or nowhere (the page's body): moving it
    * back into the list takes it from nothing the moderator went to meanwhile.
    */
+  /** The element that has the keyboard inside this page's shadow root, when the keyboard is in the page. */
+  private activeInside(): Element | null {
+    return document.activeElement === this && this.renderRoot instanceof ShadowRoot ? this.renderRoot.activeElement : null;
+  }
+
   /** The focus is in a field the moderator types in, outside comment `id`'s card. */
   private typingElsewhere(id: string): boolean {
-    const inside = document.activeElement === this && this.renderRoot instanceof ShadowRoot ? this.renderRoot.activeElement : null;
+    const inside = this.activeInside();
     return !!inside?.matches('input:not([type=checkbox]):not([type=radio]), textarea, select') && !inside.closest(`article[data-id="${CSS.escape(id)}"]`);
   }
 
   private focusIsOurs(): boolean {
     const outside = document.activeElement;
     if (outside !== this) return !outside || outside === document.body;
-    const inside = this.renderRoot instanceof ShadowRoot ? this.renderRoot.activeElement : null;
+    const inside = this.activeInside();
     // A card, its buttons and its selection box, the bulk bar; not a field or a form in a card (a reply
     // being typed) nor its log.
     return (

@@ -165,6 +165,12 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
     });
 
   const reach = () => host.scrollIntoViewIfNeeded();
+  /** Until the box says its list is settled (a box that does not say, a stand-in or an older build, is). */
+  const settled = async () => {
+    await host.page().waitForFunction((el) => (el as { listSettled?: boolean } | null)?.listSettled !== false, await host.elementHandle());
+  };
+  /** What the box says in its list's error line. */
+  const listErrorSays = async () => (await listError.first().innerText()).trim();
 
   return {
     host,
@@ -235,7 +241,7 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
       // Then the checks of the reader's own copies (`GET {endpoint}/{id}`), which are not waited for by
       // the list (a copy a moderator rejected goes, one published is marked so). A box that does not say
       // (a stand-in, an older build) is taken as settled.
-      await host.page().waitForFunction((el) => (el as { listSettled?: boolean } | null)?.listSettled !== false, await host.elementHandle());
+      await settled();
       // Could not load: not "no comments", which a check for an article without any would take it for;
       // nor only the reader's own copies, shown above a list that failed. (Its "Try again" button says the
       // list failed; a failed "Load more" keeps what it had, without one.)
@@ -312,22 +318,20 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
       await moreButton.or(listError).first().waitFor();
       // The first page itself failed: its retry button is there, no "Load more" to press.
       if ((await moreButton.count()) === 0 && (await listError.count())) {
-        throw new Error(`loadMore(): the list could not load; the box says "${(await listError.first().innerText()).trim()}"`);
+        throw new Error(`loadMore(): the list could not load; the box says "${await listErrorSays()}"`);
       }
-      if (await host.evaluate((el) => 'listSettled' in el)) {
-        await host.page().waitForFunction((el) => (el as { listSettled?: boolean } | null)?.listSettled !== false, await host.elementHandle());
-      }
+      await settled();
       const before = await articles.count();
       await moreButton.click();
       const noMoreButton = host.filter({ hasNot: page.locator('button[part~="more"]') });
       // Until the box says its "Load more" is over: a page may bring nothing new and still have a next one
       // (its comments all shown already, the pages moved by new ones), which nothing else would tell.
       const says = await host.evaluate((el) => 'listSettled' in el);
-      if (says) await host.page().waitForFunction((el) => (el as { listSettled?: boolean } | null)?.listSettled !== false, await host.elementHandle());
+      if (says) await settled();
       // A page that failed leaves the button (for another try) and says so: an answer too.
       else await articles.nth(before).or(noMoreButton).or(listError).first().waitFor();
       if ((await articles.count()) <= before && (await listError.count())) {
-        throw new Error(`loadMore(): no more comments came; the box says "${(await listError.first().innerText()).trim()}"`);
+        throw new Error(`loadMore(): no more comments came; the box says "${await listErrorSays()}"`);
       }
     },
   };
