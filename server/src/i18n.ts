@@ -44,6 +44,8 @@ export type ProblemCode =
   | 'internal';
 
 export const TITLES: Record<ProblemCode, Record<Lang, string>> = {
+  // A comment's POST; any other request (a list's or count's query, a moderator's action) gets
+  // REQUEST_INVALID: "invalid comment" would tell a reader or an editor something that is not so.
   validation: { vi: 'Bình luận không hợp lệ', en: 'Invalid comment' },
   'forbidden-origin': { vi: 'Trang này không được phép gửi bình luận', en: 'This origin may not post comments' },
   captcha: { vi: 'Xác minh captcha không thành công', en: 'The captcha was not accepted' },
@@ -69,14 +71,17 @@ export const TITLES: Record<ProblemCode, Record<Lang, string>> = {
   internal: { vi: 'Lỗi máy chủ', en: 'Internal server error' },
 };
 
+/** The `validation` title of every request but a comment's POST. */
+export const REQUEST_INVALID: Record<Lang, string> = { vi: 'Yêu cầu không hợp lệ', en: 'Invalid request' };
+
 type Msg = (lang: Lang, n?: number) => string;
 const m = (vi: string, en: string): Msg => (lang, n) => (lang === 'vi' ? vi : en).replace('{n}', String(n ?? ''));
 
 /** Field messages. `{n}` is a limit. */
 export const MESSAGES = {
-  nameRequired: m('Vui lòng nhập họ tên.', 'Please enter your name.'),
-  nameTooLong: m('Họ tên không được dài quá {n} ký tự.', 'Your name must be at most {n} characters.'),
-  contentRequired: m('Nội dung không được để trống.', 'Please write a comment.'),
+  nameRequired: m('Vui lòng nhập họ và tên.', 'Please enter your name.'),
+  nameTooLong: m('Họ và tên không được dài quá {n} ký tự.', 'Your name must be at most {n} characters.'),
+  contentRequired: m('Vui lòng nhập nội dung.', 'Please write a comment.'),
   contentTooLong: m('Nội dung không được dài quá {n} ký tự.', 'The comment must be at most {n} characters.'),
   // To a moderator editing a comment: about the sender's name, not theirs.
   editNameRequired: m('Tên người gửi không được để trống.', 'The sender’s name cannot be empty.'),

@@ -247,8 +247,8 @@ describe('step 4: validation', () => {
     expect(vi.headers['content-language']).toBe('vi');
     expect(vi.json.title).toBe('Bình luận không hợp lệ');
     expect(vi.json.fields).toEqual({
-      name: 'Vui lòng nhập họ tên.',
-      content: 'Nội dung không được để trống.',
+      name: 'Vui lòng nhập họ và tên.',
+      content: 'Vui lòng nhập nội dung.',
       pageId: 'Thiếu mã bài viết (pageId).',
       pageUrl: 'Địa chỉ bài viết (pageUrl) phải là một URL http(s).',
     });
@@ -265,7 +265,7 @@ describe('step 4: validation', () => {
     });
 
     const prefersVi = await post({ ...bad, clientId: randomUUID() }, { 'accept-language': 'en;q=0.4, vi' });
-    expect(prefersVi.json.fields.name).toBe('Vui lòng nhập họ tên.');
+    expect(prefersVi.json.fields.name).toBe('Vui lòng nhập họ và tên.');
   });
 
   it('measures lengths in code points after NFC', async () => {

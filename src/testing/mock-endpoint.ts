@@ -182,9 +182,9 @@ type Lang = 'vi' | 'en';
  * everything in dist/ is ASCII.
  */
 const MESSAGES = {
-  nameRequired: ['Vui l\u00f2ng nh\u1eadp h\u1ecd t\u00ean.', 'Please enter your name.'],
-  nameTooLong: ['H\u1ecd t\u00ean kh\u00f4ng \u0111\u01b0\u1ee3c d\u00e0i qu\u00e1 {n} k\u00fd t\u1ef1.', 'Your name must be at most {n} characters.'],
-  contentRequired: ['N\u1ed9i dung kh\u00f4ng \u0111\u01b0\u1ee3c \u0111\u1ec3 tr\u1ed1ng.', 'Please write a comment.'],
+  nameRequired: ['Vui l\u00f2ng nh\u1eadp h\u1ecd v\u00e0 t\u00ean.', 'Please enter your name.'],
+  nameTooLong: ['H\u1ecd v\u00e0 t\u00ean kh\u00f4ng \u0111\u01b0\u1ee3c d\u00e0i qu\u00e1 {n} k\u00fd t\u1ef1.', 'Your name must be at most {n} characters.'],
+  contentRequired: ['Vui l\u00f2ng nh\u1eadp n\u1ed9i dung.', 'Please write a comment.'],
   contentTooLong: ['N\u1ed9i dung kh\u00f4ng \u0111\u01b0\u1ee3c d\u00e0i qu\u00e1 {n} k\u00fd t\u1ef1.', 'The comment must be at most {n} characters.'],
   pageIdRequired: ['Thi\u1ebfu m\u00e3 b\u00e0i vi\u1ebft (pageId).', 'pageId is missing.'],
   pageIdTooLong: ['M\u00e3 b\u00e0i vi\u1ebft (pageId) kh\u00f4ng \u0111\u01b0\u1ee3c d\u00e0i qu\u00e1 {n} byte (UTF-8).', 'pageId must be at most {n} bytes of UTF-8.'],
