@@ -5,7 +5,7 @@
  */
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { Socket } from 'node:net';
-import { pickLang, TITLES, type Lang, type ProblemCode } from './i18n.js';
+import { pickLang, REQUEST_INVALID, TITLES, type Lang, type ProblemCode } from './i18n.js';
 
 export interface ProblemExtras {
   fields?: Record<string, string>;
@@ -46,7 +46,14 @@ export function sendProblem(
   return reply
     .code(status)
     .type('application/problem+json; charset=utf-8')
-    .send({ status, title: TITLES[code][lang], code, ...extras });
+    .send({ status, title: titleOf(request, code, lang), code, ...extras });
+}
+
+const isCommentPost = (request: FastifyRequest): boolean =>
+  request.method === 'POST' && request.url.split('?')[0] === '/api/comments';
+
+function titleOf(request: FastifyRequest, code: ProblemCode, lang: Lang): string {
+  return code === 'validation' && !isCommentPost(request) ? REQUEST_INVALID[lang] : TITLES[code][lang];
 }
 
 /**

@@ -96,6 +96,18 @@ describe('GET /api/comments', () => {
       expectProblem(res, 400, 'validation');
     }
   });
+
+  it('titles a bad query as a bad request, not as an invalid comment (the reader sent no comment)', async () => {
+    const vi = await http(`${server.url}/api/comments`);
+    expectProblem(vi, 400, 'validation');
+    expect(vi.json.title).toBe('Yêu cầu không hợp lệ');
+    const en = await http(`${server.url}/api/comments/counts`, { headers: { 'accept-language': 'en' } });
+    expectProblem(en, 400, 'validation');
+    expect(en.json.title).toBe('Invalid request');
+    // A comment's own POST keeps its title.
+    const posted = await http(`${server.url}/api/comments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[]' });
+    expect(posted.json.title).toBe('Bình luận không hợp lệ');
+  });
 });
 
 describe('text is data', () => {
