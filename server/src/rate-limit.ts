@@ -32,7 +32,10 @@ export function parseRateLimit(raw: string): RateLimitRule | null {
   if (!m || unit === undefined) throw new Error(`expected N/UNIT like 5/min, 20/10min or 100/day, got "${raw}"`);
   const limit = Number(m[1]);
   const count = m[2] ? Number(m[2]) : 1;
-  if (limit < 1 || limit > 1_000_000 || count < 1 || count > 10_000) throw new Error(`"${raw}" is out of range`);
+  if (limit < 1 || limit > 1_000_000) {
+    throw new Error(`"${raw}": the number of comments must be 1 to 1000000 (use "off" for no limit)`);
+  }
+  if (count < 1 || count > 10_000) throw new Error(`"${raw}": the window's count must be 1 to 10000, as in 20/10min`);
   return { limit, windowMs: count * unit };
 }
 

@@ -27,6 +27,9 @@ describe('rate limits', () => {
     expect(parseRateLimit('1/s')).toEqual({ limit: 1, windowMs: 1000 });
     expect(parseRateLimit('off')).toBeNull();
     for (const bad of ['5', 'five/min', '5/fortnight', '0/min', '/min']) expect(() => parseRateLimit(bad)).toThrow();
+    // Out of range says which part and what it may be.
+    expect(() => parseRateLimit('0/min')).toThrow('"0/min": the number of comments must be 1 to 1000000 (use "off" for no limit)');
+    expect(() => parseRateLimit('5/0min')).toThrow('"5/0min": the window\'s count must be 1 to 10000, as in 20/10min');
   });
 
   it('groups IPv6 by /64 and unmaps IPv4-mapped addresses', () => {
