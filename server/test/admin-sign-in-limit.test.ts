@@ -2,7 +2,8 @@
 /**
  * --admin-login-limit: wrong moderator tokens are counted per client in the store, so two instances on
  * one database (two processes on one SQLite file; two on one PostgreSQL schema when YKIEN_TEST_PG_URL is
- * set) count them together. Past the limit the client gets 429 too-many-tokens, its right token too;
+ * set) count them together. Past the limit the client gets 429 too-many-tokens, its right token too, on an
+ * instance that has not refused it yet as well;
  * another client is not concerned, and a request without a token is not a guess.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -66,7 +67,11 @@ for (const variant of variants) {
       // The limit's wrong tokens, spread over both instances: each is a plain 401.
       for (let i = 0; i < LIMIT; i++) expectProblem(await list(i % 2 ? a : b, `wrong-token-number-${i}`, guesser), 401, 'unauthorized');
 
-      // One more, on the instance that has not refused anyone yet: the store's count says no.
+      // The right token, on an instance that has refused no one yet: the store's count says no before
+      // the token is checked (were it checked, a guesser would get one more guess per instance).
+      const rightFirst = await list(a, ADMIN, guesser);
+      expectProblem(rightFirst, 429, 'too-many-tokens');
+      // One more wrong one, on the other: the same.
       const refused = await list(b, 'wrong-token-once-more', guesser, 'en');
       expectProblem(refused, 429, 'too-many-tokens');
       expect(refused.json.title).toBe('Too many wrong admin tokens, please wait');
@@ -78,7 +83,7 @@ for (const variant of variants) {
       const right = await list(b, ADMIN, guesser);
       expectProblem(right, 429, 'too-many-tokens');
       expect(right.json.title).toBe('Nhập sai mã quản trị quá nhiều lần, vui lòng chờ');
-      // ...and on the other, which learns of the block from its next wrong token.
+      // ...and on the other.
       expectProblem(await list(a, 'wrong-token-on-a', guesser), 429, 'too-many-tokens');
       expectProblem(await list(a, ADMIN, guesser), 429, 'too-many-tokens');
 

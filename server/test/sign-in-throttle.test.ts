@@ -19,16 +19,21 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The store's sliding window, each answer held until release() (as a writer thread or PostgreSQL is slow). */
 function slowStore() {
-  const hits: number[] = [];
+  const hits: Array<{ client: string; at: number }> = [];
+  const windowOf = (client: string, now: number, windowMs: number) => hits.filter((h) => h.client === client && h.at > now - windowMs).map((h) => h.at);
   const held: Array<() => void> = [];
   let holding = true;
   const store = {
-    hitRateLimit: (_client: string, limit: number, windowMs: number, now: number) =>
+    rateLimitWait: async (client: string, limit: number, windowMs: number, now: number) => {
+      const inWindow = windowOf(client, now, windowMs);
+      return inWindow.length >= limit ? Math.max(1, Math.min(...inWindow) + windowMs - now) : 0;
+    },
+    hitRateLimit: (client: string, limit: number, windowMs: number, now: number) =>
       new Promise<RateDecision>((resolve) => {
         const answer = () => {
-          const inWindow = hits.filter((t) => t > now - windowMs);
+          const inWindow = windowOf(client, now, windowMs);
           if (inWindow.length >= limit) return resolve({ allowed: false, retryAfterMs: Math.min(...inWindow) + windowMs - now });
-          hits.push(now);
+          hits.push({ client, at: now });
           resolve({ allowed: true });
         };
         if (holding) held.push(answer);
@@ -59,6 +64,15 @@ describe('SignInThrottle', () => {
     for (const r of results.slice(3)) expect(r).toMatchObject({ waitMs: expect.any(Number) });
     // Another address is not concerned.
     expect(await throttle.signIn('client-b', ADMIN, moderators)).toEqual({ name: 'admin' });
+  });
+
+  it('refuses the right token that comes after the limit\'s wrong ones, before checking it (no extra guess)', async () => {
+    const { store, release } = slowStore();
+    release();
+    const throttle = new SignInThrottle(store, { limit: 3, windowMs: 600_000 });
+    const moderators = new Moderators({ adminToken: ADMIN, file: null });
+    for (let i = 0; i < 3; i++) expect(await throttle.signIn('client-a', `wrong-guess-${i}-0000000`, moderators)).toEqual({ wrong: true });
+    expect(await throttle.signIn('client-a', ADMIN, moderators)).toMatchObject({ waitMs: expect.any(Number) });
   });
 
   it('lets a named moderator this instance already verified through a block of their address; the admin token waits', async () => {
@@ -97,7 +111,8 @@ describe('SignInThrottle', () => {
     // A guesser of the admin token gains nothing from the broken file: their tokens count, and block.
     expect(await throttle.signIn('guesser', 'admin-token-guess-00001', moderators)).toEqual({ wrong: true });
     expect(await throttle.signIn('guesser', `${'x'.repeat(22)}.made-up-secret`, moderators)).toEqual({ wrong: true });
-    expect(await throttle.signIn('guesser', ADMIN, moderators)).toEqual({ name: 'admin' }); // not blocked yet: 2 of 2
+    // 2 of 2: the window is full, and the right token is refused before it is checked.
+    expect(await throttle.signIn('guesser', ADMIN, moderators)).toMatchObject({ waitMs: expect.any(Number) });
     expect(await throttle.signIn('guesser', 'admin-token-guess-00002', moderators)).toMatchObject({ waitMs: expect.any(Number) });
     expect(await throttle.signIn('guesser', ADMIN, moderators)).toMatchObject({ waitMs: expect.any(Number) });
     hits.length = 0;

@@ -8,8 +8,9 @@
  *   token's too: were it let through, a guesser would still learn which guess was right.
  * - One client's tokens are checked one after another on an instance: a thousand guesses sent at once
  *   would otherwise all be checked before the store's count of the first ones came back. Each instance
- *   remembers the blocks it was told of; one that was not told yet checks the token first, so a guesser
- *   gains at most one try per instance and block.
+ *   remembers the blocks it was told of, and asks the store (a read) before it checks a token it has not
+ *   verified: a client whose window is full is refused on every instance before its token is checked,
+ *   so a guesser gets exactly the limit's checks per window, not one more per instance and block.
  * - A named moderator's token this instance already verified goes through a block: it cannot be a
  *   guess, and the newsroom behind one address (or the address someone else shares) keeps working. The
  *   admin token, which an operator may have chosen weak, does not.
@@ -52,6 +53,13 @@ export class SignInThrottle {
       if (known !== null) return { name: known };
       const waiting = this.waitFor(client);
       if (waiting > 0) return { waitMs: waiting };
+      // The store may know of a block this instance was not told of (the client's wrong tokens went to
+      // other instances, or its last one filled the window here): refused before its token is checked.
+      const full = await this.store.rateLimitWait(KEY_PREFIX + client, rule.limit, rule.windowMs, Date.now());
+      if (full > 0) {
+        this.block(client, Date.now() + full, Date.now());
+        return { waitMs: full };
+      }
       const name = await moderators.authenticate(token);
       if (name !== null) return { name };
       if (!moderators.refusalIsWrongToken(token)) return { wrong: true };

@@ -17,7 +17,7 @@ import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
   Moved, NewComment, NotificationChannel, Page, RateDecision, SchemaAhead, StatusCounts, Store, StoredComment,
 } from './store.js';
-import { changedSince, CLOCK_SKEW_MS, ERASED_PAYLOAD, inProgress, keyRecord, listTotal, refuseSchemaAhead, schemaAheadOf, stillPending, StoreUnavailable, type KeyRow, type SeenVersion } from './store.js';
+import { changedSince, CLOCK_SKEW_MS, ERASED_PAYLOAD, inProgress, keyRecord, listTotal, refuseSchemaAhead, schemaAheadOf, stillPending, StoreUnavailable, waitFromWindow, type KeyRow, type SeenVersion } from './store.js';
 import { LATEST_PG_VERSION, migrateOn, schemaVersionOn } from './pg-schema.js';
 
 const FIND_KEY = `SELECT k.comment_id, k.payload_hash, k.lease_until, k.created_at, c.status
@@ -782,6 +782,13 @@ export class PgStore implements Store {
       await c.query(this.prepared('INSERT INTO rate_hits (client, at) VALUES ($1, $2)', [client, now]));
       return { allowed: true };
     });
+  }
+
+  async rateLimitWait(client: string, limit: number, windowMs: number, now: number): Promise<number> {
+    const { rows } = await ask<{ n: string; oldest: string | null }>(this.pool,
+      this.prepared('SELECT count(*) AS n, min(at) AS oldest FROM rate_hits WHERE client = $1 AND at > $2 AND at <= $3', [client, now - windowMs, now + CLOCK_SKEW_MS]),
+    );
+    return waitFromWindow(Number(rows[0]!.n), rows[0]!.oldest === null ? null : Number(rows[0]!.oldest), limit, windowMs, now);
   }
 
   forgetLeftovers(claimsBefore: number, jobsBefore: number, channels: readonly NotificationChannel[]): Promise<{ claims: number; jobs: number }> {

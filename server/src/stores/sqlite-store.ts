@@ -23,7 +23,7 @@ import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
   Moved, NewComment, NotificationChannel, Page, RateDecision, SchemaAhead, StatusCounts, Store, StoredComment,
 } from './store.js';
-import { keyRecord, listTotal, SCHEMA_VERSION_SQL, schemaAheadOf, type KeyRow, type SeenVersion } from './store.js';
+import { CLOCK_SKEW_MS, keyRecord, listTotal, SCHEMA_VERSION_SQL, schemaAheadOf, waitFromWindow, type KeyRow, type SeenVersion } from './store.js';
 import { LATEST_VERSION, migrate } from './sqlite-schema.js';
 
 /** How long a process waits for another one's migration of the same file. */
@@ -79,6 +79,9 @@ export class SqliteStore implements Store {
   private constructor(private readonly db: Database.Database, private readonly writer: WriterLink) {
     this.stmt = {
       findKey: db.prepare<[string], KeyRow>(FIND_KEY),
+      rateWindow: db.prepare<[string, number, number], { n: number; oldest: number | null }>(
+        'SELECT count(*) AS n, min(at) AS oldest FROM rate_hits WHERE client = ? AND at > ? AND at <= ?',
+      ),
       count: db.prepare<[string, string], { n: number }>(
         'SELECT count(*) AS n FROM comments WHERE status = ? AND page_id = ?',
       ),
@@ -320,6 +323,11 @@ export class SqliteStore implements Store {
   hitRateLimit(client: string, limit: number, windowMs: number, now: number): Promise<RateDecision> {
     // On the writer's cheap connection, like claims: a hit lost in a power cut only lets one more comment in.
     return this.writer.hitRateLimit(client, limit, windowMs, now);
+  }
+
+  async rateLimitWait(client: string, limit: number, windowMs: number, now: number): Promise<number> {
+    const { n, oldest } = this.stmt.rateWindow.get(client, now - windowMs, now + CLOCK_SKEW_MS)!;
+    return waitFromWindow(n, oldest, limit, windowMs, now);
   }
 
   refundRateLimit(client: string, at: number): Promise<void> {

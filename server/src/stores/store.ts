@@ -203,6 +203,10 @@ export const stillPending = (job: ClaimedJob): boolean => job.comment?.status ==
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
 
+/** rateLimitWait's answer from a count of the window's hits and the oldest of them. */
+export const waitFromWindow = (n: number, oldest: number | null, limit: number, windowMs: number, now: number): number =>
+  n < limit ? 0 : Math.max(1, (oldest ?? now) + windowMs - now);
+
 /** The newest migration applied to a database (both stores keep `schema_migrations` alike). */
 export const SCHEMA_VERSION_SQL = 'SELECT max(version) AS v FROM schema_migrations';
 
@@ -333,6 +337,11 @@ export interface Store {
 
   /** Records a hit for `client` unless it already has `limit` hits in the window ending at `now`. */
   hitRateLimit(client: string, limit: number, windowMs: number, now: number): Promise<RateDecision>;
+  /**
+   * How long `client` must wait before hitRateLimit would let a hit in (0: it would now), recording
+   * nothing: a read, for a check that must refuse before it does its work (a token's, at sign-in).
+   */
+  rateLimitWait(client: string, limit: number, windowMs: number, now: number): Promise<number>;
   /**
    * Takes back the hit hitRateLimit recorded for `client` at `at` (one of them, if several share the
    * millisecond): the attempt it counted stored nothing through no fault of the client's.
