@@ -24,7 +24,7 @@
 //   holds. --keep leaves the files and report.json (every POST's times, the copy's) in that directory.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -101,6 +101,8 @@ function vacuumInto(from, to) {
 /** Resolves to the copy's { version, comments } and `copying`: { start, end } of the copy, on now()'s clock. */
 export async function backup(from, to) {
   if (existsSync(to)) throw new Error(`${to} exists; choose a new name`);
+  // Before the copy, not at its last step: a large database copied for nothing, then left beside it.
+  if (!existsSync(dirname(resolve(to)))) throw new Error(`${dirname(resolve(to))} does not exist; make the backups' folder first`);
   // Made beside the database (its folder is the server's own, private, and never synced off the machine)
   // and moved to the backups only once it is whole, checked and without the address key: an off-machine
   // sync of the backups that runs meanwhile, or a failure half-way, never finds a copy there that is
@@ -193,15 +195,16 @@ export async function restore(from, to) {
   // A -wal and -shm go aside even when the file itself is gone (deleted as damaged): SQLite would
   // replay that old log onto the restored copy at its first open, and corrupt it.
   const present = ['', '-wal', '-shm'].filter((suffix) => existsSync(target + suffix));
+  let aside = null;
   if (present.length > 0) {
-    const aside = `${target}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    aside = `${target}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     for (const suffix of present) renameSync(target + suffix, aside + suffix);
   }
   // Then renamed into place, and the rename made durable: a power cut leaves the old file aside and
   // either no new one or a whole one, never a partial file that the server would start on (and then
   // lose comments answered 201 in its -wal).
   putInPlace(partial, target);
-  return info;
+  return { ...info, aside };
 }
 
 /** A whole file made durable, renamed over `target`, and the rename made durable: never a partial file there. */
@@ -399,12 +402,24 @@ async function check(keep) {
 }
 
 const [cmd, a, b] = process.argv.slice(2);
-if (isMainThread && process.argv[1] === fileURLToPath(import.meta.url)) {
+// Run as a command, not imported (by the tests) nor as the copy's worker. By real paths: the runbook
+// runs it through the /opt/ykien symlink, and Node gives the module its real path but argv[1] as typed.
+const runAsCommand = () => {
+  try {
+    return realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+};
+if (isMainThread && runAsCommand()) {
   try {
     if (cmd === 'backup' && a && b) {
       const { version, comments, copying } = await backup(a, b);
       console.log('backup: ok', { version, comments, ms: Math.round(copying.end - copying.start) });
-    } else if (cmd === 'restore' && a && b) console.log('restore: ok (start the server again)', await restore(a, b), `previous file kept beside ${dirname(resolve(b))}`);
+    } else if (cmd === 'restore' && a && b) {
+      const { aside, ...info } = await restore(a, b);
+      console.log('restore: ok (start the server again)', info, aside ? `previous file kept as ${aside}` : 'there was no previous file');
+    }
     else if (cmd === 'check' && (a === undefined || (a === '--keep' && b))) await check(b);
     else {
       console.error('usage: sqlite-backup.mjs backup <db> <copy> | restore <copy> <db> | check [--keep <empty dir>]');

@@ -9,9 +9,9 @@
  */
 import Database from 'better-sqlite3';
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, copyFileSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { migrate, MIGRATIONS } from '../src/stores/sqlite-schema.js';
@@ -89,6 +89,43 @@ it('refuses to overwrite a file with a backup, and a restore from something that
   expect(restore.stderr).toMatch(/sqlite-backup: /);
   // The file it refused is named: a restore takes two paths, and the live database is not the one at fault.
   expect(restore.stderr).toContain(`${SCRIPT}: `);
+});
+
+it('works run through a symlinked release folder, as the runbook runs it (/opt/ykien -> a release)', () => {
+  const dir = tempDir();
+  const release = join(dir, 'ykien');
+  symlinkSync(dirname(dirname(SCRIPT)), release);
+  const linked = join(release, 'scripts', 'sqlite-backup.mjs');
+  // With no command it says how to use it, and fails: it does run.
+  const usage = spawnSync(process.execPath, [linked], { encoding: 'utf8' });
+  expect(usage.status).toBe(2);
+  expect(usage.stderr).toMatch(/^usage: sqlite-backup\.mjs backup/);
+  const db = markedCopy(dir);
+  const copy = join(dir, 'nightly.db');
+  const backup = spawnSync(process.execPath, [linked, 'backup', db, copy], { encoding: 'utf8' });
+  expect(backup.stderr).toBe('');
+  expect(backup.status).toBe(0);
+  expect(backup.stdout).toMatch(/^backup: ok/);
+  expect(existsSync(copy)).toBe(true);
+  // Restored where there was no file: it says so, and names no previous file.
+  const fresh = join(dir, 'fresh.db');
+  const restored = spawnSync(process.execPath, [linked, 'restore', copy, fresh], { encoding: 'utf8' });
+  expect(restored.status).toBe(0);
+  expect(restored.stdout).toMatch(/there was no previous file/);
+  // Over a file: it names where the previous one went.
+  const again = spawnSync(process.execPath, [linked, 'restore', copy, fresh], { encoding: 'utf8' });
+  expect(again.status).toBe(0);
+  expect(again.stdout).toContain(`previous file kept as ${fresh}.before-restore-`);
+});
+
+it('refuses a backup into a folder that does not exist before it copies anything', () => {
+  const dir = tempDir();
+  const db = markedCopy(dir);
+  const refused = spawnSync(process.execPath, [SCRIPT, 'backup', db, join(dir, 'no-such-folder', 'nightly.db')], { encoding: 'utf8' });
+  expect(refused.status).toBe(1);
+  expect(refused.stderr).toContain(`${join(dir, 'no-such-folder')} does not exist`);
+  // No partial copy left beside the database.
+  expect(readdirSync(dir).filter((f) => f.endsWith('.partial'))).toEqual([]);
 });
 
 it('refuses to restore a copy from a newer schema than this server knows, and moves nothing', () => {
