@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // Only the configuration is loaded up front: --help and a bad option answer without loading Fastify.
 import { ConfigError, parseConfig, type Config } from './config.js';
-import { isPostgresUrl, openStore } from './stores/store.js';
+import { isPostgresUrl, openStore, SCHEMA_AHEAD } from './stores/store.js';
 
 const SHUTDOWN_GRACE_MS = 15_000;
 
@@ -45,6 +45,24 @@ function describeDb(db: string): string {
   } catch {
     return 'postgres://…';
   }
+}
+
+/**
+ * Why the database cannot be opened, for errors a restart cannot mend (the unit's
+ * RestartPreventExitStatus=2: fixed by the operator, not retried every two seconds); undefined for the
+ * others (a PostgreSQL not up yet), which exit 1 and are retried.
+ */
+function refusalOf(e: unknown, db: string): string | undefined {
+  const { code, message } = e as { code?: unknown; message?: unknown };
+  if (typeof code !== 'string' || typeof message !== 'string') return undefined;
+  if (code === SCHEMA_AHEAD) return message;
+  // PostgreSQL's socket or host not there yet (ENOENT, ECONNREFUSED): retried.
+  if (isPostgresUrl(db)) return undefined;
+  if (code === 'SQLITE_CANTOPEN') return `${message} (does its folder exist, and may the server's user write there?)`;
+  if (/^SQLITE_(NOTADB|CORRUPT|READONLY|PERM|AUTH)/.test(code)) return message;
+  // Making the file's folder (mkdir) or the file itself: a path the server's user may not write to.
+  if (['EACCES', 'EPERM', 'EROFS', 'EEXIST', 'ENOTDIR', 'ENOENT', 'EISDIR'].includes(code)) return message;
+  return undefined;
 }
 
 async function main(): Promise<void> {
@@ -95,6 +113,12 @@ async function main(): Promise<void> {
     // line, exit 2, and not the URL, which may hold a password.
     if (isPostgresUrl(config.db) && (e as { code?: unknown }).code === 'ERR_INVALID_URL') {
       process.stderr.write('ykien-server: --db: not a valid postgres:// URL (postgres://USER:PASSWORD@HOST:PORT/DATABASE, a password with @, : or / percent-encoded)\n');
+      process.exit(2);
+    }
+    // One line that names the file (or the URL, its password masked), not a stack.
+    const refusal = refusalOf(e, config.db);
+    if (refusal !== undefined) {
+      process.stderr.write(`ykien-server: --db ${describeDb(config.db)}: ${refusal}\n`);
       process.exit(2);
     }
     throw e;

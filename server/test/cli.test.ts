@@ -119,6 +119,34 @@ describe.concurrent('command line', () => {
     });
   });
 
+  it('a database file it cannot use is refused in one line that names it, exit 2 (not restarted by the unit), not a stack', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ykien-cli-db-'));
+    try {
+      const notDb = join(dir, 'not-a-database.db');
+      writeFileSync(notDb, 'these bytes are not SQLite\n'.repeat(10));
+      const ahead = join(dir, 'ahead.db');
+      const Database = (await import('better-sqlite3')).default;
+      const db = new Database(ahead);
+      db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at INTEGER)');
+      db.prepare('INSERT INTO schema_migrations VALUES (999, ?, ?)').run('from a newer server', Date.now());
+      db.close();
+      const cases: Array<[string, RegExp]> = [
+        [notDb, /file is not a database/],
+        [ahead, /schema version 999, newer than this server knows/],
+        [join(notDb, 'inside-a-file.db'), /ENOTDIR|EEXIST/],
+      ];
+      for (const [file, why] of cases) {
+        const r = await cli(['--no-captcha', '--db', file]);
+        expect(r.code, file).toBe(2);
+        expect(r.stderr).toContain(`ykien-server: --db ${file}: `);
+        expect(r.stderr).toMatch(why);
+        expect(r.stderr).not.toMatch(/\n\s+at /);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('--db takes what pg takes: a Unix socket with no host is a URL, tried (and here, with no such socket, not reached)', async () => {
     const r = await cli(['--no-captcha', '--db', 'postgres://ykien:s3cretpw@/ykien?host=/nonexistent-ykien-socket-dir']);
     expect(r.code).toBe(1);
