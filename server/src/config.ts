@@ -217,7 +217,8 @@ function readArgv(argv: readonly string[]): Map<string, string> | 'help' | 'vers
     const eq = arg.indexOf('=');
     const flag = eq > 0 ? arg.slice(0, eq) : arg;
     const spec = byFlag.get(flag);
-    if (!spec) throw new ConfigError(`unknown option "${arg}" (see --help)`);
+    // Without its value: a mistyped --admin-token=… would put the token in the journal.
+    if (!spec) throw new ConfigError(`unknown option "${flag}" (see --help)`);
     if (spec.type === 'switch') {
       out.set(flag, eq > 0 ? arg.slice(eq + 1) : '1');
       continue;
@@ -384,7 +385,8 @@ function parseHttpUrlOption(flag: string, raw: string): string {
   } catch (e) {
     if (e instanceof ConfigError) throw e;
   }
-  throw new ConfigError(`${flag}: "${raw}" is not an http(s) URL`);
+  // Not repeated: a webhook's or a verifier's URL may carry its secret (in its path, or a broken user:password@).
+  throw new ConfigError(`${flag}: not an http(s) URL like https://example.vn/path (the value given is not repeated here)`);
 }
 
 /** Where moderators reach this server: `/admin` is appended to it, so it has no query or fragment. */

@@ -96,6 +96,9 @@ describe.concurrent('command line', () => {
   it('refuses unknown options and bad values with exit code 2', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['--no-captcha', '--nope'], /unknown option "--nope"/],
+      // A mistyped flag's value, and a URL that does not parse, are not repeated: they may be secrets.
+      [['--no-captcha', '--admin-tokn=pw123secret-admin-token'], /unknown option "--admin-tokn" \(see --help\)/],
+      [['--no-captcha', '--notify-webhook', 'https://[pw123secret.example.vn/hook', '--notify-webhook-secret', 'x'.repeat(16)], /--notify-webhook: not an http\(s\) URL/],
       [['--no-captcha', '--port', 'abc'], /--port/],
       [['--no-captcha', '--port', '70000'], /--port/],
       [['--no-captcha', '--rate-limit', 'lots'], /--rate-limit/],
