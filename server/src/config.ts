@@ -183,8 +183,9 @@ function parseTrustProxy(raw: string): TrustProxy {
   // "all" trusts any peer to tell us the client address: only sane when nothing can reach the server
   // except through the proxy (warned at start). Said only in so many words: "on" or "yes", as other
   // switches here are written, would open it by mistake.
-  if (['true', 'all'].includes(lower)) return true;
-  if (['yes', 'on'].includes(lower)) {
+  if (lower === 'all') return true;
+  // "true" too (the README says never true): Express's own spelling of it, copied from a guide.
+  if (['yes', 'on', 'true'].includes(lower)) {
     throw new ConfigError(`--trust-proxy: "${v}" would believe any client's X-Forwarded-For; name the proxy (loopback, an address or CIDR), a hop count, or say "all" if nothing but the proxy can reach this server`);
   }
   if (/^\d+$/.test(v)) return parseInteger('--trust-proxy', v, 1, 100);
@@ -194,6 +195,8 @@ function parseTrustProxy(raw: string): TrustProxy {
       throw new ConfigError(`--trust-proxy: "${item}" is not an address, a CIDR or loopback/linklocal/uniquelocal`);
     }
   }
+  // A /0 names every address: "all", with its warning at start, not a list that looks narrow.
+  if (list.some((item) => /\/0+$/.test(item))) return true;
   return list;
 }
 
