@@ -207,6 +207,27 @@ test.describe('dist files', () => {
     expect(problems).toEqual([]);
   });
 
+  test('a loader combined into a site\'s bundle by an optimiser that writes the tag itself finds its chunks through <meta name="ykien-base">', async ({ page, endpoint, problems }) => {
+    const dist = distPaths(page);
+    const loader = readFileSync(`${root}dist/ykien.iife.js`, 'utf8');
+    await servePage(
+      page,
+      '/tin-tuc/bai-viet-gop-script',
+      `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="ykien-base" content="/dist"><title>Bài</title></head><body><h1>Bài</h1>
+<ykien-comments endpoint="${ENDPOINT}" site-key="${SITE_KEY}"></ykien-comments>
+<script async src="/wp-content/cache/combined-3f9a.js"></script></body></html>`,
+    );
+    await page.route(`${ORIGIN}/wp-content/cache/combined-3f9a.js`, (route) =>
+      route.fulfill({ status: 200, headers: { 'Content-Type': 'text/javascript' }, body: `window.siteMenu = 1;\n${loader}\nwindow.siteFooter = 1;` }),
+    );
+    await page.route((u) => u.href.split('?')[0] === ENDPOINT || u.href.startsWith(`${ENDPOINT}/`), (route, request) => endpoint.handle(route, request));
+    await page.goto(`${ORIGIN}/tin-tuc/bai-viet-gop-script`);
+    await sendOne(page, endpoint);
+    // From /dist/cdn/, not from beside the bundle (/wp-content/cache/cdn/…).
+    expect(dist).toContain('/dist/cdn/comments.js');
+    expect(problems).toEqual([]);
+  });
+
   test('a windows-1258 page shows the Vietnamese text correctly', async ({ page, article, endpoint, problems }) => {
     await article({ charset: 'windows-1258' });
     expect(await page.evaluate(() => document.characterSet.toLowerCase())).toBe('windows-1258');
