@@ -533,6 +533,58 @@ test('while the code cannot be fetched, one retry waits at a time, however many 
   expect(waits).toBeLessThanOrEqual(2 * rounds);
 });
 
+test('a code that can never be fetched (a 404) is tried a dozen times, not every minute for as long as the tab stays open; then again when the browser is back online', async ({ page, article }) => {
+  // The loader's timed retries (2 s, 4 s, … 60 s) and its waits for `online`, counted.
+  await page.clock.install();
+  await page.addInitScript(() => {
+    const w = window as unknown as { __timed: number; __waits: number; __waited: number };
+    w.__timed = w.__waits = w.__waited = 0;
+    const set = window.setTimeout;
+    window.setTimeout = function (fn: TimerHandler, ms?: number, ...rest: unknown[]) {
+      if (typeof ms == 'number' && ms >= 2000 && ms <= 60_000) w.__timed++;
+      return set(fn, ms, ...rest);
+    } as typeof window.setTimeout;
+    const add = window.addEventListener;
+    const remove = window.removeEventListener;
+    window.addEventListener = function (this: Window, type: string, ...rest: unknown[]) {
+      if (type === 'online') w.__waits++;
+      return (add as (...a: unknown[]) => void).call(this, type, ...rest);
+    } as typeof window.addEventListener;
+    window.removeEventListener = function (this: Window, type: string, ...rest: unknown[]) {
+      if (type === 'online') w.__waited++;
+      return (remove as (...a: unknown[]) => void).call(this, type, ...rest);
+    } as typeof window.removeEventListener;
+  });
+  await article({ attrs: { 'site-key': null }, before: FILLER, wait: false });
+  await loaderRan(page);
+  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
+  let asked = 0;
+  await page.route(/\/dist\/cdn\/count\.js/, (route) => (asked++, route.fulfill({ status: 404, body: 'Not Found' })));
+  await addCounts(page, ['bai-1'], 'main', 'prepend');
+  const state = () =>
+    page.evaluate(() => {
+      const w = window as unknown as { __timed: number; __waits: number; __waited: number };
+      return { timed: w.__timed, armed: w.__waits - w.__waited };
+    });
+  // Each failure handled arms one wait (for `online`, and a timer while tries are left); each timer
+  // that fires asks again.
+  for (let tries = 0; tries < 12; tries++) {
+    await expect.poll(async () => (await state()).armed).toBe(1);
+    const before = asked;
+    await page.clock.runFor(61_000);
+    await expect.poll(() => asked).toBe(before + 1);
+  }
+  expect(asked).toBe(13);
+  // The thirteenth failure handled: the page waits for `online` alone, no timer (an hour passes, nothing).
+  await expect.poll(async () => (await state()).armed).toBe(1);
+  expect((await state()).timed).toBe(12);
+  await page.clock.runFor(3_600_000);
+  expect((await state()).timed).toBe(12);
+  await page.evaluate(() => dispatchEvent(new Event('online')));
+  await expect.poll(() => asked).toBe(14);
+  await expect(page.locator('ykien-count')).toHaveText('');
+});
+
 test('with nothing in the outbox, an idle page far above the comments loads nothing more, and creates no database', async ({ page, article }) => {
   const seen = watch(page);
   await markProbe(page);

@@ -40,6 +40,8 @@ const once = (tag: string, load: () => Promise<unknown>, loaded: () => void) => 
 };
 
 const LOADED = Symbol.for('ykien.load-by-need');
+/** Timed tries of a code whose fetch failed, before only the browser's `online` brings another. */
+const RETRIES = 12;
 
 /**
  * Until its code comes, the box is an empty block: it is named as a region, so that a screen reader's
@@ -97,9 +99,14 @@ export function loadByNeed(loaders: Loaders): Watch {
   // The counts' code likewise: a page of headlines must not keep blank counts after one failed fetch.
   // One retry waits at a time, whatever failed and however often: each failure of a round (the box,
   // the counts, each root and each element added) arming its own would multiply them round after round.
+  // A code that never comes (a 404, a CSP that refuses the CDN) is not asked for every minute of a tab
+  // left open for hours: after RETRIES timed tries (about eight minutes), only when the browser is back
+  // online (timer -1: waiting for that alone; no timeout has that id).
   let timer: unknown;
+  let tries = 0;
   const go = () => (clearTimeout(timer as number), removeEventListener('online', go), (timer = 0), again());
-  const retry = (ok: boolean) => void (ok || timer || (addEventListener('online', go), (timer = setTimeout(go, (wait = Math.min(2 * wait, 60_000))))));
+  const retry = (ok: boolean) =>
+    void (ok || timer || (addEventListener('online', go), (timer = ++tries > RETRIES ? -1 : setTimeout(go, (wait = Math.min(2 * wait, 60_000))))));
   // scrollMargin: the 200 px reach into a scrolling container too (an app shell's scrolling <main>, a
   // drawer), whose own clip rootMargin does not widen; browsers without it ignore it.
   const near = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && (near.disconnect(), comments().then(retry)), {
