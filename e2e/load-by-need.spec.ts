@@ -620,7 +620,11 @@ test('a draft, a name and own comments kept from an earlier visit, with nothing 
 
 test('elements added after the loader ran are loaded too: a second box and a count', async ({ page, article, endpoint }) => {
   endpoint.list = () => ({ items: [], next: null, total: 0 });
-  await article({ attrs: { 'site-key': null } });
+  const seen = watch(page);
+  // The page's own box far below: nothing of the box's code is fetched for it.
+  await article({ attrs: { 'site-key': null }, before: FILLER, wait: false });
+  await loaderRan(page);
+  expect(seen.dist()).toEqual(['/dist/ykien.iife.js']);
   await page.evaluate((endpoint) => {
     const box = document.createElement('ykien-comments');
     box.setAttribute('endpoint', endpoint);
@@ -629,10 +633,12 @@ test('elements added after the loader ran are loaded too: a second box and a cou
     const count = document.createElement('ykien-count');
     count.setAttribute('endpoint', endpoint);
     count.setAttribute('page-id', 'bai-khac');
-    document.querySelector('main')!.append(box, count);
+    // At the top, in view: it is this box that brings the code.
+    document.querySelector('main')!.prepend(box, count);
   }, ENDPOINT);
   await expect(page.locator('#later').locator('[part~="form"]')).toBeVisible();
   await expect(page.locator('ykien-count')).toHaveText('0 ý kiến');
+  expect(seen.dist()).toEqual(expect.arrayContaining(['/dist/cdn/comments.js', '/dist/cdn/count.js']));
 });
 
 /** The list's answer: `count` comments of two lines each. */
