@@ -471,6 +471,32 @@ test('a comment left in the outbox is sent too when the box is parsed (or added)
   expect(await page.locator('ykien-comments').evaluate((el) => el.getBoundingClientRect().top)).toBeGreaterThan(2000);
 });
 
+/**
+ * Counts, in the pages opened after it, the loader's retries: `__waits` its waits for `online` (one a
+ * failure handled; `__waited` those let go of, as a retry fires or is heard online) and `__timed` its
+ * timers (2 s to 60 s). After page.clock.install(), so that the timers counted are the clock's.
+ */
+const countRetries = (page: Page) =>
+  page.addInitScript(() => {
+    const w = window as unknown as { __timed: number; __waits: number; __waited: number };
+    w.__timed = w.__waits = w.__waited = 0;
+    const set = window.setTimeout;
+    window.setTimeout = function (fn: TimerHandler, ms?: number, ...rest: unknown[]) {
+      if (typeof ms == 'number' && ms >= 2000 && ms <= 60_000) w.__timed++;
+      return set(fn, ms, ...rest);
+    } as typeof window.setTimeout;
+    const add = window.addEventListener;
+    const remove = window.removeEventListener;
+    window.addEventListener = function (this: Window, type: string, ...rest: unknown[]) {
+      if (type === 'online') w.__waits++;
+      return (add as (...a: unknown[]) => void).call(this, type, ...rest);
+    } as typeof window.addEventListener;
+    window.removeEventListener = function (this: Window, type: string, ...rest: unknown[]) {
+      if (type === 'online') w.__waited++;
+      return (remove as (...a: unknown[]) => void).call(this, type, ...rest);
+    } as typeof window.removeEventListener;
+  });
+
 test("the counts' code failing once (a network blip) is fetched again: the counts do not stay blank", async ({ page, article, endpoint }) => {
   endpoint.list = () => ({ items: [], next: null, total: 0 });
   await article({ attrs: { 'site-key': null } });
@@ -485,22 +511,8 @@ test("the counts' code failing once (a network blip) is fetched again: the count
 test('while the code cannot be fetched, one retry waits at a time, however many things failed: they do not multiply round after round', async ({ page, article }) => {
   // Each failure of a round (the box's code, the counts', every root and element) once armed a retry of
   // its own; each retry then failed them all again. Counted here: the loader's waits for `online`.
-  await page.addInitScript(() => {
-    const w = window as unknown as { __waits: number; __waited: number };
-    w.__waits = w.__waited = 0;
-    const add = window.addEventListener;
-    const remove = window.removeEventListener;
-    window.addEventListener = function (this: Window, type: string, ...rest: unknown[]) {
-      if (type === 'online') w.__waits++;
-      return (add as (...a: unknown[]) => void).call(this, type, ...rest);
-    } as typeof window.addEventListener;
-    // A retry that fired (or was heard online) lets go of its listener.
-    window.removeEventListener = function (this: Window, type: string, ...rest: unknown[]) {
-      if (type === 'online') w.__waited++;
-      return (remove as (...a: unknown[]) => void).call(this, type, ...rest);
-    } as typeof window.removeEventListener;
-  });
   await page.clock.install();
+  await countRetries(page);
   // The box far below, so that nothing is fetched before the route below is in place (routes registered
   // later come first); then the app adds counts, and the reader comes to the box.
   await article({ attrs: { 'site-key': null }, before: FILLER, wait: false });
@@ -536,25 +548,7 @@ test('while the code cannot be fetched, one retry waits at a time, however many 
 test('a code that can never be fetched (a 404) is tried a dozen times, not every minute for as long as the tab stays open; then again when the browser is back online', async ({ page, article }) => {
   // The loader's timed retries (2 s, 4 s, … 60 s) and its waits for `online`, counted.
   await page.clock.install();
-  await page.addInitScript(() => {
-    const w = window as unknown as { __timed: number; __waits: number; __waited: number };
-    w.__timed = w.__waits = w.__waited = 0;
-    const set = window.setTimeout;
-    window.setTimeout = function (fn: TimerHandler, ms?: number, ...rest: unknown[]) {
-      if (typeof ms == 'number' && ms >= 2000 && ms <= 60_000) w.__timed++;
-      return set(fn, ms, ...rest);
-    } as typeof window.setTimeout;
-    const add = window.addEventListener;
-    const remove = window.removeEventListener;
-    window.addEventListener = function (this: Window, type: string, ...rest: unknown[]) {
-      if (type === 'online') w.__waits++;
-      return (add as (...a: unknown[]) => void).call(this, type, ...rest);
-    } as typeof window.addEventListener;
-    window.removeEventListener = function (this: Window, type: string, ...rest: unknown[]) {
-      if (type === 'online') w.__waited++;
-      return (remove as (...a: unknown[]) => void).call(this, type, ...rest);
-    } as typeof window.removeEventListener;
-  });
+  await countRetries(page);
   await article({ attrs: { 'site-key': null }, before: FILLER, wait: false });
   await loaderRan(page);
   await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
