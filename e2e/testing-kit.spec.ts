@@ -228,7 +228,7 @@ test.describe('mockEndpoint, as strict as the reference server', () => {
     for (const lang of ['vi', 'vi-VN,en;q=0.8', 'fr']) {
       expect(await post(page, tooLong(), { 'accept-language': lang }), lang).toMatchObject({
         status: 400,
-        json: { fields: { name: 'Vui lòng nhập họ tên.', content: 'Nội dung không được dài quá 10 ký tự.' } },
+        json: { fields: { name: 'Vui lòng nhập họ và tên.', content: 'Nội dung không được dài quá 10 ký tự.' } },
       });
     }
   });
@@ -457,7 +457,7 @@ test.describe('the kit against the real widget, at its edges', () => {
     // The first page came; the next one meets a dead network.
     const nextPage = (u: URL) => u.href.startsWith(ENDPOINT) && u.searchParams.has('cursor');
     await page.route(nextPage, (r) => r.abort('connectionreset'));
-    await expect(w.loadMore()).rejects.toThrow(vi.listFailed);
+    await expect(w.loadMore()).rejects.toThrow(vi.moreFailed.replace('{loadMore}', vi.loadMore));
     await expect(w.moreButton).toBeVisible();
     await page.unroute(nextPage);
     await w.loadMore();
@@ -716,7 +716,7 @@ test.describe('the kit against the real widget, at its edges', () => {
     });
     await page.route((u) => u.href.startsWith(ENDPOINT) && u.searchParams.has('cursor'), (r) => r.abort('connectionreset'));
     await openArticle(page, { attrs: { 'site-key': null, 'page-size': '1' } });
-    await expect(ykien(page).loadMore()).rejects.toThrow(vi.listFailed);
+    await expect(ykien(page).loadMore()).rejects.toThrow(vi.moreFailed.replace('{loadMore}', vi.loadMore));
   });
 
   test('the token option: every solved captcha gives hCaptcha’s test token, for a staging server on the test secret', async ({ page }) => {

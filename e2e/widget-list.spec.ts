@@ -398,6 +398,24 @@ test.describe('the list under the heading', () => {
     });
   }
 
+  test('"Thử lại" fails, then brings the list: "could not load" said by the failed try does not stay under the comments', async ({ page, article, endpoint }) => {
+    let fail = true;
+    endpoint.list = () => (fail ? 500 : { items: items(1, 2), next: null, total: 2 });
+    await article();
+    const l = list(page);
+    const f = form(page);
+    await l.retry.click();
+    await expect(f.status).toHaveText('Không tải được ý kiến bạn đọc.');
+    fail = false;
+    await l.retry.click();
+    await expect(l.names).toHaveText(['Bạn đọc 1', 'Bạn đọc 2']);
+    await expect(f.status).toHaveText('');
+    // Nor is it said again in the other language's words.
+    await l.host.evaluate((el) => el.setAttribute('lang', 'en'));
+    await expect(f.heading).toHaveText("Readers' comments (2)");
+    await expect(f.status).toHaveText('');
+  });
+
   test('"Thử lại" brings an empty list: the keyboard lands on the line that says so, not on the page', async ({ page, article, endpoint }) => {
     let fail = true;
     endpoint.list = () => (fail ? 500 : { items: [], next: null, total: 0 });
@@ -452,7 +470,9 @@ test.describe('the list under the heading', () => {
     // By keyboard: the reader stays on the button, which says it is busy rather than being disabled.
     await l.more.focus();
     await page.keyboard.press('Enter');
-    await expect(status).toHaveText('Không tải được ý kiến bạn đọc.');
+    await expect(status).toHaveText('Chưa tải thêm được ý kiến. Bấm “Xem thêm” để thử lại.');
+    // Under the comments too: these comments did load, the next ones did not.
+    await expect(l.error).toHaveText('Chưa tải thêm được ý kiến. Bấm “Xem thêm” để thử lại.');
     await expect(l.articles).toHaveCount(2);
     await expect(l.more).toBeEnabled();
     await expect(l.more).toBeFocused();
@@ -464,7 +484,7 @@ test.describe('the list under the heading', () => {
     });
     await page.keyboard.press('Enter');
     await expect.poll(() => page.evaluate(() => (window as any).statusChanges)).toBeGreaterThanOrEqual(2);
-    await expect(status).toHaveText('Không tải được ý kiến bạn đọc.');
+    await expect(status).toHaveText('Chưa tải thêm được ý kiến. Bấm “Xem thêm” để thử lại.');
     await expect(l.more).toBeFocused();
     fail = false;
     await l.more.click();
@@ -721,6 +741,10 @@ test.describe('paging and navigation edge cases', () => {
     await expect(l.byName('Bạn đọc 2')).toBeFocused();
     await expect(l.names).toHaveText(['Bạn đọc 1', 'Bạn đọc 2']);
     await expect(form(page).heading).toHaveText('Ý kiến bạn đọc (2)');
+    // The app moves to another article: "no more" was said of that one's list, and goes with it.
+    await l.host.evaluate((el, id) => el.setAttribute('page-id', id), `${ORIGIN}/tin-tuc/bai-khac`);
+    await expect(l.names).toHaveText(['Bạn đọc 1', 'Bạn đọc 2']);
+    await expect(form(page).status).toHaveText('');
   });
 
   test('a list whose every comment breaks the contract is a failed load, not "no comments yet"; the site owner is told in the console', async ({

@@ -24,6 +24,7 @@ export const en: ReadingStrings = {
   loadMore: 'Load more',
   moreAdded: 'More comments loaded: {count}.',
   moreNone: 'No more comments.',
+  moreFailed: 'More comments could not be loaded. Press “{loadMore}” to try again.',
   pendingMark: 'Awaiting moderation',
   reply: "Editors' reply",
 };

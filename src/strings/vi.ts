@@ -25,6 +25,7 @@ export const vi = {
   loadMore: 'Xem thêm',
   moreAdded: 'Đã tải thêm {count} ý kiến.',
   moreNone: 'Không còn ý kiến nào khác.',
+  moreFailed: 'Chưa tải thêm được ý kiến. Bấm “{loadMore}” để thử lại.',
   pendingMark: 'Đang chờ duyệt',
   reply: 'Trả lời của Ban biên tập',
 };

@@ -6,7 +6,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { ListedComment } from '../api/list.js';
 import { formatDate } from '../format-date.js';
-import type { Lang, Strings } from '../i18n.js';
+import { format, type Lang, type Strings } from '../i18n.js';
 import type { ListController } from './list.controller.js';
 
 export interface ListView {
@@ -52,7 +52,7 @@ export function renderList({ list, t, lang, contentLang, onMore, onRetry }: List
     ${state == 'ready' && !shown && !list.next ? html`<p part="empty" tabindex="-1">${t.listEmpty}</p>` : nothing}
     ${state == 'failed' || list.moreFailed
       ? html`<div part="list-error" class="actions">
-          <p>${t.listFailed}</p>
+          <p>${state == 'failed' ? t.listFailed : format(t.moreFailed, { loadMore: t.loadMore })}</p>
           ${state == 'failed' ? html`<button type="button" @click=${onRetry}>${t.retry}</button>` : nothing}
         </div>`
       : nothing}

@@ -384,9 +384,9 @@ export class YkienComments extends LitElement {
       this.content = '';
       this.errors = {};
       // What was said of that article's form and list goes with them ("fix the marked fields", "at most
-      // N characters", "cleared", "20 more"); not what still holds (a send's outcome, the storage
+      // N characters", "cleared", "20 more", "no more", a list that failed); not what still holds (a send's outcome, the storage
       // notice), and a send still under way says its outcome when it comes.
-      this.unsay('fixErrors', 'tooLong', 'cleared', 'moreAdded');
+      this.unsay('fixErrors', 'tooLong', 'cleared', 'moreAdded', 'moreNone', 'moreFailed', 'listFailed');
     }
     // The content emptied or replaced without a keystroke ("Nhập lại", sent, another article): a paste
     // past the limit after it is said again.
@@ -469,7 +469,7 @@ export class YkienComments extends LitElement {
     } finally {
       this.#moreUnderWay--;
     }
-    if (added === undefined) return void this.say('listFailed', 'error');
+    if (added === undefined) return void this.say('moreFailed', 'error');
     if (added === null) return;
     // "No more" only when there is none: a page of repeats (the pages moved) still has a next one.
     this.say(added || this.#list.next ? 'moreAdded' : 'moreNone', 'info', { count: added });
@@ -490,7 +490,9 @@ export class YkienComments extends LitElement {
     at('[part~="loading"]')?.focus();
     await loaded;
     const failed = this.#list.state == 'failed';
+    // Said when it failed; unsaid when it came (a failure said by the try before would stay under the comments).
     if (failed) this.say('listFailed', 'error');
+    else this.unsay('listFailed');
     await this.updateComplete;
     (failed ? at('[part~="list-error"] button') : (at('article[data-i="0"]') ?? at('[part~="comment"], [part~="empty"]')))?.focus();
   }
@@ -567,7 +569,7 @@ export class YkienComments extends LitElement {
     }
     // A message that names a button names it as the site owner may have renamed it.
     const words = typeof key == 'function' ? key(t) : known ? t[key as StringKey] : key;
-    const text = format(words, { send: t.send, clear: t.clear, resetCaptcha: t.resetCaptcha, unsentHeading: t.unsentHeading, unsentOther: t.unsentOther, ...params }) + (this.#storageNotice ? '\n' + t.noStorage : '');
+    const text = format(words, { send: t.send, clear: t.clear, loadMore: t.loadMore, resetCaptcha: t.resetCaptcha, unsentHeading: t.unsentHeading, unsentOther: t.unsentOther, ...params }) + (this.#storageNotice ? '\n' + t.noStorage : '');
     const said = ++this.#said;
     this.#lastSaid = known ? [key as StringKey | Said, kind, params] : undefined;
     this.#storageNotice = false;
