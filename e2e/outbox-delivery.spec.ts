@@ -1156,6 +1156,20 @@ test('discard: the unsent comment leaves the list and IndexedDB and is never sen
   expect((await api.stored()).map((c) => c.content)).toEqual(['Bình luận mới, gửi thật']);
 });
 
+test("at 320 px, another article's unsent comment named by its long address (it has no title) wraps: the page does not scroll sideways", async ({ page, context, net, site }) => {
+  await page.setViewportSize({ width: 320, height: 640 });
+  await setOffline(context, net, true);
+  // One unbroken run (as an fbclid is), no hyphen to break at.
+  const path = `/tin-tuc/${'IwAR0xKq'.repeat(30)}.html`;
+  await site.open(page, { path, title: '' });
+  await send(page, 'Tạ Thị S', 'Bình luận ở bài không tên');
+  await expect(unsent(page)).toHaveCount(1);
+  await site.open(page);
+  const link = outbox(page).getByRole('link');
+  await expect(link).toHaveText(site.url(path));
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+});
+
 test("another article's unsent comment is listed by its title as a link, and sent once", async ({ page, context, net, api, site }) => {
   const title = 'Giao thông dịp Tết: những điều cần biết';
   await setOffline(context, net, true);

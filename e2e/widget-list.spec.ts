@@ -1008,6 +1008,17 @@ test.describe('a comment is text, never markup', () => {
     const name = await l.names.nth(8).evaluate((h) => [h.scrollWidth, h.clientWidth]);
     expect(name[0]).toBeLessThanOrEqual(name[1]!);
   });
+
+  test('a name in a right-to-left script reads right to left (its "!" at its end), in the list as in the form', async ({ page, article, endpoint }) => {
+    endpoint.list = () => ({ items: [item(1, { name: 'דוד כהן!' }), item(2)], next: null, total: 2 });
+    await article();
+    const l = list(page);
+    await expect(l.names).toHaveText(['דוד כהן!', 'Bạn đọc 2']);
+    expect(await l.names.evaluateAll((hs) => hs.map((h) => getComputedStyle(h).direction))).toEqual(['rtl', 'ltr']);
+    const f = form(page);
+    await f.name.fill('דוד כהן');
+    expect(await f.name.evaluate((i) => getComputedStyle(i).direction)).toBe('rtl');
+  });
 });
 
 test.describe('the reader’s own comments', () => {

@@ -33,13 +33,13 @@ export function renderForm(v: FormView): TemplateResult {
   return html`<form part="form" novalidate @submit=${v.onSubmit} @focusin=${v.onFocus} aria-label=${t.formLabel}>
     <div class="field">
       <label part="label" for="name">${t.nameLabel}</label>
-      <input part="input" id="name" autocomplete="name" required lang=${v.contentLang} .value=${v.name} @input=${v.onInput}
+      <input part="input" id="name" autocomplete="name" required dir="auto" lang=${v.contentLang} .value=${v.name} @input=${v.onInput}
         aria-invalid=${!!e.name} aria-describedby=${e.name ? 'name-error' : nothing} />
       ${error('name')}
     </div>
     <div class="field">
       <label part="label" for="content">${t.contentLabel}</label>
-      <textarea part="textarea" id="content" rows="6" required lang=${v.contentLang} .value=${v.content} @input=${v.onInput}
+      <textarea part="textarea" id="content" rows="6" required dir="auto" lang=${v.contentLang} .value=${v.content} @input=${v.onInput}
         aria-invalid=${!!e.content} aria-describedby=${e.content ? 'content-error counter' : 'counter'}></textarea>
       <div class="meta">
         ${error('content')}

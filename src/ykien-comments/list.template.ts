@@ -23,7 +23,7 @@ const comment = (c: ListedComment, id: string, t: Strings, lang: Lang, contentLa
   html`<li>
     <article part="comment" aria-labelledby=${id} tabindex="-1" data-i=${index ?? nothing}>
       <header>
-        <h3 part="comment-name" id=${id} lang=${contentLang}>${c.name}</h3>
+        <h3 part="comment-name" id=${id} dir="auto" lang=${contentLang}>${c.name}</h3>
         <time part="comment-date" datetime=${c.createdAt}>${formatDate(c.createdAt, lang)}</time>
         ${pending ? html`<span part="comment-pending">${t.pendingMark}</span>` : nothing}
       </header>

@@ -38,8 +38,8 @@ export function renderOutbox({ t, contentLang, items, here, canVerify, onVerify,
               keyed(
                 i.clientId,
                 html`<li data-client-id=${i.clientId}>
-                ${other ? html`<a href=${/^https?:/i.test(i.payload.pageUrl) ? i.payload.pageUrl : nothing} lang=${contentLang}>${i.payload.pageTitle || i.payload.pageUrl}</a>` : nothing}
-                <p lang=${i.lang || contentLang}>${i.payload.content}</p>
+                ${other ? html`<a href=${/^https?:/i.test(i.payload.pageUrl) ? i.payload.pageUrl : nothing} dir="auto" lang=${contentLang}>${i.payload.pageTitle || i.payload.pageUrl}</a>` : nothing}
+                <p dir="auto" lang=${i.lang || contentLang}>${i.payload.content}</p>
                 <div class="actions">
                   <small>${stateText(i, t)}</small>
                   ${i.state == 'needs-captcha' && canVerify

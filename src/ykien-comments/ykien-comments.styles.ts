@@ -147,6 +147,10 @@ export const styles = css`
     white-space: pre-wrap;
     overflow-wrap: anywhere;
   }
+  /* An unsent comment's article named by its address (it had no title): a long ?utm… wraps at 320 px. */
+  a {
+    overflow-wrap: anywhere;
+  }
   .meta,
   .actions {
     display: flex;
