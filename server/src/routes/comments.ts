@@ -92,7 +92,12 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
     // Claim the key in the database, for every instance to see, before anything that costs: a stored
     // key is a replay (no validation, rate limit or captcha), a live claim is 409 in-progress.
     const claimedAt = Date.now();
-    const claim = await store.claimKey(key, hash, id, claimedAt, ctx.config.claimLeaseMs);
+    const claim = await store.claimKey(key, hash, id, claimedAt, ctx.config.claimLeaseMs).catch(async (err: unknown) => {
+      // It may have been taken, and its answer lost (the writer thread gone after its commit, the
+      // connection after the INSERT): let go of it, or the retry meets its own claim (409) for the lease.
+      await store.releaseClaim(key, id).catch(() => undefined);
+      throw err;
+    });
     if (!claim.claimed) return send(request, reply, answerForExisting(claim.existing, hash));
     let answer: Answer | undefined;
     try {
