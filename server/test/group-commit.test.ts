@@ -336,9 +336,11 @@ describe('the route over a batch', () => {
   it('two attempts with one key that both reach the store (a lost claim): one 201, then 200 replay or 422; the rest stored', async () => {
     const base = SqliteStore.open(join(tempDir(), 'ykien.db'));
     later(() => base.close());
-    // Every claim succeeds, as if each attempt's claim had been lost: both reach the batch.
-    const store: Store = Object.assign(Object.create(base) as Store, { claimKey: async () => ({ claimed: true }) });
-    const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', 'off', '--moderation', 'off'], {});
+    // Every claim succeeds, as if each attempt's claim had been lost: both reach the batch. (A rate limit,
+    // so that the route claims: without one, nor a captcha, the insert itself is the claim.)
+    let claims = 0;
+    const store: Store = Object.assign(Object.create(base) as Store, { claimKey: async () => (claims++, { claimed: true as const }) });
+    const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', '100/min', '--moderation', 'off'], {});
     if (parsed.kind !== 'run') throw new Error(parsed.kind);
     const app: FastifyInstance = await buildApp({ config: parsed.config, store, adminToken: 'group-test-admin-token-0123', ipSecret: 'group-test-ip-secret-0123', logger: false });
     later(() => app.close());
@@ -356,5 +358,6 @@ describe('the route over a batch', () => {
     expect(answers[10]!.json().code).toBe('key-reused');
     const page = await base.list({ status: 'published', limit: 100 });
     expect(page.items).toHaveLength(9);
+    expect(claims).toBe(11);
   });
 });

@@ -117,7 +117,16 @@ for (const variant of variants) {
       });
     const as = (method: string, path: string, body?: unknown) => call(ADMIN, method, path, body);
     const auditOf = async (id: string) => (await as('GET', `/audit?commentId=${id}&limit=200`)).json.items as any[];
-    const publicList = async (pageId: string) => (await http(`${server.url}/api/comments?pageId=${encodeURIComponent(pageId)}`)).json;
+    /**
+     * The article's first page, and its count checked against it: a small page's `total` is its length
+     * (listTotal), so the store's counter, which each decision keeps, is only read by /counts.
+     */
+    const publicList = async (pageId: string) => {
+      const page = (await http(`${server.url}/api/comments?pageId=${encodeURIComponent(pageId)}`)).json;
+      const counted = (await http(`${server.url}/api/comments/counts?pageId=${encodeURIComponent(pageId)}`)).json;
+      expect(counted.counts[pageId], `the counter of ${pageId}`).toBe(page.total);
+      return page;
+    };
     const statusOf = async (id: string) => (await db.rows('SELECT status FROM comments WHERE id = $1', [id]))[0]?.status;
 
     it('refuses every route without a valid token (401) or from another origin (403), changing nothing', async () => {

@@ -246,7 +246,7 @@ describe.skipIf(!PG_URL)('PostgreSQL: counter == count(*)', () => {
     await admin?.end();
   });
 
-  it('a first page and its total agree while comments are published (two statements, two snapshots)', async () => {
+  it('a first page and its total agree while comments are published (read in one snapshot)', async () => {
     const client = await freshSchema();
     const store = await PgStore.open(url.href);
     try {

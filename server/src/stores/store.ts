@@ -258,10 +258,10 @@ export interface Store {
   insertComment(c: NewComment): Promise<InsertResult>;
   list(q: ListQuery): Promise<Page<StoredComment>>;
   /**
-   * A page of an article's published comments and its published count (the public list). SQLite reads
-   * both in one snapshot, so the total counts exactly what the list could show; PostgreSQL reads them
-   * side by side (each statement its own snapshot: a commit in between may be in one and not the other),
-   * and a first page then corrects the count where it contradicts it (a last page holds every comment).
+   * A page of an article's published comments and its published count (the public list), both read in
+   * one snapshot (SQLite: one read transaction; PostgreSQL: one statement), so the total counts exactly
+   * what the list could show; a first page still corrects the count where it contradicts it (a last
+   * page holds every comment).
    */
   publishedPage(pageId: string, limit: number, cursor: Cursor | null): Promise<{ page: Page<StoredComment>; total: number }>;
   /** A scan of the page's comments; the public answers use publishedCounts instead. */
