@@ -1250,8 +1250,9 @@ test.describe('the reader’s own comments', () => {
     endpoint,
   }) => {
     await article();
-    // Stamped by a device clock ahead of the server's: newer than every comment of the first page.
-    await seedOwn(page, [{ id: 'p1', savedAt: Date.now() - 60_000 }]);
+    // Stamped by a device clock ahead of the server's: newer than every comment of the first page
+    // (written out, not the machine's date, which the test must not depend on).
+    await seedOwn(page, [{ id: 'p1', savedAt: Date.now() - 60_000, createdAt: new Date(Date.UTC(2026, 2, 27, 1, 5)).toISOString() }]);
     endpoint.statuses = { p1: 'published' };
     // The comment is on the second page; the first never holds it.
     endpoint.list = (url) =>
