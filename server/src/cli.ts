@@ -177,7 +177,7 @@ async function main(): Promise<void> {
     app.log.warn("neither --origins nor --public-url: the article links accepted are those of the origin each request's Host header names, which a client (or a proxy passing Host on) chooses; set --origins to the sites' origins");
   }
   if (config.trustProxy === true) {
-    app.log.warn("--trust-proxy all: every client may set its own address (X-Forwarded-For), and so its own rate limit, or another's (the moderators' address, blocked for wrong tokens); only safe when nothing reaches this server but through the proxy");
+    app.log.warn(`--trust-proxy all: every client may set its own address (X-Forwarded-For), and so its own rate limit, or another's (the moderators' address, blocked for wrong tokens); only safe when nothing reaches this server but through the proxy`);
   }
 
   // Logging must not stand in the way of stopping: if whoever read our stdout is gone, a log write

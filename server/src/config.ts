@@ -190,13 +190,16 @@ function parseTrustProxy(raw: string): TrustProxy {
   }
   if (/^\d+$/.test(v)) return parseInteger('--trust-proxy', v, 1, 100);
   const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+  // proxy-addr refuses a /0 at start (a stack, and a unit restarting without end): said here instead.
+  const every = list.find((item) => /\/0+$/.test(item));
+  if (every !== undefined) {
+    throw new ConfigError(`--trust-proxy: "${every}" names every address; say "all" if nothing but the proxy can reach this server, else name the proxy (loopback, an address or CIDR)`);
+  }
   for (const item of list) {
     if (!isTrustedProxy(item)) {
       throw new ConfigError(`--trust-proxy: "${item}" is not an address, a CIDR or loopback/linklocal/uniquelocal`);
     }
   }
-  // A /0 names every address: "all", with its warning at start, not a list that looks narrow.
-  if (list.some((item) => /\/0+$/.test(item))) return true;
   return list;
 }
 

@@ -239,6 +239,13 @@ describe.concurrent('command line', () => {
     }
   });
 
+  it('a /0 in --trust-proxy is refused in one line, exit 2 (proxy-addr threw at start, a stack, exit 1)', async () => {
+    const r = await cli(['--no-captcha', '--trust-proxy', 'loopback,0.0.0.0/0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--trust-proxy: "0\.0\.0\.0\/0" names every address/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('--no-captcha prints a loud warning', async () => {
     const server = await startServer({ args: ['--no-captcha'] });
     try {
