@@ -10,7 +10,8 @@
  *   would otherwise all be checked before the store's count of the first ones came back. Each instance
  *   remembers the blocks it was told of, and asks the store (a read) before it checks a token it has not
  *   verified: a client whose window is full is refused on every instance before its token is checked,
- *   so a guesser gets exactly the limit's checks per window, not one more per instance and block.
+ *   not given one more check per instance and block. (Guesses sent at the same moment to several
+ *   instances while the window has one place left may each pass that read: a few more, once.)
  * - A named moderator's token this instance already verified goes through a block: it cannot be a
  *   guess, and the newsroom behind one address (or the address someone else shares) keeps working. The
  *   admin token, which an operator may have chosen weak, does not.

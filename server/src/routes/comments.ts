@@ -95,7 +95,9 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
     const claim = await store.claimKey(key, hash, id, claimedAt, ctx.config.claimLeaseMs).catch(async (err: unknown) => {
       // It may have been taken, and its answer lost (the writer thread gone after its commit, the
       // connection after the INSERT): let go of it, or the retry meets its own claim (409) for the lease.
-      await store.releaseClaim(key, id).catch(() => undefined);
+      // A second at most: a store that did not answer the claim may not answer this either (it then
+      // expires with its lease), and the 503 must not wait out another timeout.
+      await Promise.race([store.releaseClaim(key, id).catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
       throw err;
     });
     if (!claim.claimed) return send(request, reply, answerForExisting(claim.existing, hash));
