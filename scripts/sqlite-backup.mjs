@@ -101,7 +101,7 @@ function vacuumInto(from, to) {
 /** Resolves to the copy's { version, comments } and `copying`: { start, end } of the copy, on now()'s clock. */
 export async function backup(from, to) {
   if (existsSync(to)) throw new Error(`${to} exists; choose a new name`);
-  // Before the copy, not at its last step: a large database copied for nothing, then left beside it.
+  // Before the copy, not at its last step: a large database copied for nothing, then removed.
   if (!existsSync(dirname(resolve(to)))) throw new Error(`${dirname(resolve(to))} does not exist; make the backups' folder first`);
   // Made beside the database (its folder is the server's own, private, and never synced off the machine)
   // and moved to the backups only once it is whole, checked and without the address key: an off-machine

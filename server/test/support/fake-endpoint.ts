@@ -219,7 +219,7 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
     const fields: Record<string, string> = {};
     const name = typeof body.name === 'string' ? body.name.trim() : '';
     const content = typeof body.content === 'string' ? body.content.trim() : '';
-    if (!name) fields.name = en ? 'Enter your name.' : 'Vui lòng nhập họ tên.';
+    if (!name) fields.name = en ? 'Enter your name.' : 'Vui lòng nhập họ và tên.';
     if (!content) fields.content = en ? 'Enter a comment.' : 'Vui lòng nhập nội dung.';
     if (Object.keys(fields).length) return problem(res, 400, 'validation', { fields });
     const c: Stored = {
