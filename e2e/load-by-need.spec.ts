@@ -473,16 +473,18 @@ test('a comment left in the outbox is sent too when the box is parsed (or added)
 
 /**
  * Counts, in the pages opened after it, the loader's retries: `__waits` its waits for `online` (one a
- * failure handled; `__waited` those let go of, as a retry fires or is heard online) and `__timed` its
- * timers (2 s to 60 s). After page.clock.install(), so that the timers counted are the clock's.
+ * failure handled; `__waited` those let go of, as a retry fires or is heard online), `__timed` its
+ * timers of 2 s to 60 s and `__slow` those of a quarter of an hour. After page.clock.install(), so that
+ * the timers counted are the clock's.
  */
 const countRetries = (page: Page) =>
   page.addInitScript(() => {
-    const w = window as unknown as { __timed: number; __waits: number; __waited: number };
-    w.__timed = w.__waits = w.__waited = 0;
+    const w = window as unknown as { __timed: number; __slow: number; __waits: number; __waited: number };
+    w.__timed = w.__slow = w.__waits = w.__waited = 0;
     const set = window.setTimeout;
     window.setTimeout = function (fn: TimerHandler, ms?: number, ...rest: unknown[]) {
       if (typeof ms == 'number' && ms >= 2000 && ms <= 60_000) w.__timed++;
+      if (ms === 900_000) w.__slow++;
       return set(fn, ms, ...rest);
     } as typeof window.setTimeout;
     const add = window.addEventListener;
@@ -545,7 +547,7 @@ test('while the code cannot be fetched, one retry waits at a time, however many 
   expect(waits).toBeLessThanOrEqual(2 * rounds);
 });
 
-test('a code that can never be fetched (a 404) is tried a dozen times, not every minute for as long as the tab stays open; then again when the browser is back online', async ({ page, article }) => {
+test('a code that cannot be fetched for long (a 404) is tried a dozen times within minutes, then every quarter of an hour, not every minute for as long as the tab stays open; back online, from the start again', async ({ page, article }) => {
   // The loader's timed retries (2 s, 4 s, … 60 s) and its waits for `online`, counted.
   await page.clock.install();
   await countRetries(page);
@@ -557,8 +559,8 @@ test('a code that can never be fetched (a 404) is tried a dozen times, not every
   await addCounts(page, ['bai-1'], 'main', 'prepend');
   const state = () =>
     page.evaluate(() => {
-      const w = window as unknown as { __timed: number; __waits: number; __waited: number };
-      return { timed: w.__timed, armed: w.__waits - w.__waited };
+      const w = window as unknown as { __timed: number; __slow: number; __waits: number; __waited: number };
+      return { timed: w.__timed, slow: w.__slow, armed: w.__waits - w.__waited };
     });
   // Each failure handled arms one wait (for `online`, and a timer while tries are left); each timer
   // that fires asks again.
@@ -569,13 +571,18 @@ test('a code that can never be fetched (a 404) is tried a dozen times, not every
     await expect.poll(() => asked).toBe(before + 1);
   }
   expect(asked).toBe(13);
-  // The thirteenth failure handled: the page waits for `online` alone, no timer (an hour passes, nothing).
+  // The thirteenth failure handled: the next try is a quarter of an hour away, not a minute.
   await expect.poll(async () => (await state()).armed).toBe(1);
-  expect((await state()).timed).toBe(12);
-  await page.clock.runFor(3_600_000);
-  expect((await state()).timed).toBe(12);
-  await page.evaluate(() => dispatchEvent(new Event('online')));
+  expect(await state()).toMatchObject({ timed: 12, slow: 1 });
+  await page.clock.runFor(15 * 60_000);
   await expect.poll(() => asked).toBe(14);
+  await expect.poll(async () => (await state()).slow).toBe(2);
+  // Back online: from the start again, at once and then 2 s later (the network may not be up yet).
+  await page.evaluate(() => dispatchEvent(new Event('online')));
+  await expect.poll(() => asked).toBe(15);
+  await expect.poll(async () => (await state()).timed).toBe(13);
+  await page.clock.runFor(2_000);
+  await expect.poll(() => asked).toBe(16);
   await expect(page.locator('ykien-count')).toHaveText('');
 });
 

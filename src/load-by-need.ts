@@ -40,7 +40,7 @@ const once = (tag: string, load: () => Promise<unknown>, loaded: () => void) => 
 };
 
 const LOADED = Symbol.for('ykien.load-by-need');
-/** Timed tries of a code whose fetch failed, before only the browser's `online` brings another. */
+/** Timed tries of a code whose fetch failed (2 s, 4 s, … 60 s), before they come every quarter of an hour. */
 const RETRIES = 12;
 
 /**
@@ -99,14 +99,15 @@ export function loadByNeed(loaders: Loaders): Watch {
   // The counts' code likewise: a page of headlines must not keep blank counts after one failed fetch.
   // One retry waits at a time, whatever failed and however often: each failure of a round (the box,
   // the counts, each root and each element added) arming its own would multiply them round after round.
-  // A code that never comes (a 404, a CSP that refuses the CDN) is not asked for every minute of a tab
-  // left open for hours: after RETRIES timed tries (about eight minutes), only when the browser is back
-  // online (timer -1: waiting for that alone; no timeout has that id).
+  // A code that does not come for long (a 404, a CDN down, a CSP that refuses it) is not asked for every
+  // minute of a tab left open for hours: after RETRIES timed tries (about eight minutes), every quarter
+  // of an hour; back online, from the start again (the first try then may meet a network not up yet).
   let timer: unknown;
   let tries = 0;
-  const go = () => (clearTimeout(timer as number), removeEventListener('online', go), (timer = 0), again());
+  const go = () => (clearTimeout(timer as number), removeEventListener('online', back), (timer = 0), again());
+  const back = () => ((tries = 0), (wait = 1000), go());
   const retry = (ok: boolean) =>
-    void (ok || timer || (addEventListener('online', go), (timer = ++tries > RETRIES ? -1 : setTimeout(go, (wait = Math.min(2 * wait, 60_000))))));
+    void (ok || timer || (addEventListener('online', back), (timer = setTimeout(go, (wait = ++tries > RETRIES ? 900_000 : Math.min(2 * wait, 60_000))))));
   // scrollMargin: the 200 px reach into a scrolling container too (an app shell's scrolling <main>, a
   // drawer), whose own clip rootMargin does not widen; browsers without it ignore it.
   const near = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && (near.disconnect(), comments().then(retry)), {

@@ -7,10 +7,12 @@ import { loadByNeed } from '../load-by-need.js';
 // `data-ykien-base` names the folder for a loader that is not its own file: inlined into the page, or
 // combined into a site's bundle by a CMS's optimiser (its chunks are not beside that bundle). Where the
 // optimiser writes that script tag itself, `<meta name="ykien-base" content=…>` in the page names it.
+// The script is known only while it runs; the meta is looked for when a code is needed (an async bundle
+// in the head may run before the parser reached a meta after it).
 const script = document.currentScript as HTMLScriptElement | null;
-const named = script?.dataset.ykienBase || document.querySelector<HTMLMetaElement>('meta[name=ykien-base]')?.content;
-// A folder, whether or not it was written with its last slash.
-const base = new URL(named?.replace(/\/?$/, '/') || script?.src || '', document.baseURI).href;
-const from = (file: string) => () => import(/* @vite-ignore */ new URL(file, base).href);
+const base = () =>
+  // A folder, whether or not it was written with its last slash.
+  new URL((script?.dataset.ykienBase || document.querySelector<HTMLMetaElement>('meta[name=ykien-base]')?.content)?.replace(/\/?$/, '/') || script?.src || '', document.baseURI);
+const from = (file: string) => () => import(/* @vite-ignore */ new URL(file, base()).href);
 
 loadByNeed({ comments: from('cdn/comments.js'), count: from('cdn/count.js') });
