@@ -409,7 +409,13 @@ describe('serving the widget and the demo', () => {
 });
 
 describe('add-moderator', { timeout: 60_000 }, () => {
-  const fresh = () => join(mkdtempSync(join(tmpdir(), 'ykien-mods-')), 'sub', 'moderators');
+  const madeForModerators: string[] = [];
+  afterAll(() => madeForModerators.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const fresh = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ykien-mods-'));
+    madeForModerators.push(dir);
+    return join(dir, 'sub', 'moderators');
+  };
 
   it('appends name:scrypt$salt$hash (mode 0600) and prints the token once, never storing it', async () => {
     const file = fresh();

@@ -18,8 +18,19 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+/**
+ * The folders startServer made in this test file, removed once it ends: a test that only stop()s its
+ * servers (most do) left one a server, a database in each, in the system's temp folder on every run.
+ */
+const madeDirs = new Set<string>();
+afterAll(() => {
+  for (const d of madeDirs) rmSync(d, { recursive: true, force: true });
+  madeDirs.clear();
+});
 
 export interface StartOptions {
   args?: string[];
@@ -69,6 +80,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   let dbPath = argValue(args, '--db') ?? opts.dbPath;
   if (!dbPath) {
     madeDir = mkdtempSync(join(tmpdir(), 'ykien-server-'));
+    madeDirs.add(madeDir);
     dbPath = join(madeDir, 'ykien.db');
   }
   if (argValue(args, '--db') === undefined) args.push('--db', dbPath);
