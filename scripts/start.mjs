@@ -6,6 +6,14 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
+// package.json's engines, said plainly: on an older Node (Debian 12 ships 18) the build fails deep inside
+// Vite with an error that does not say why.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (!(major > 22 || (major === 22 && minor >= 12) || (major === 20 && minor >= 19))) {
+  console.error(`npm start: Node ${process.version} is too old; ykien needs Node ^20.19.0 or >=22.12.0 (package.json's engines)`);
+  process.exit(1);
+}
+
 const newest = (dir) =>
   readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
