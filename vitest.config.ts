@@ -10,5 +10,7 @@ export default defineConfig({
     // took 173 s in CI with one, 110-116 s here with two; every file has its own temp files, ports,
     // PostgreSQL schema or database, so none sees another's.
     maxWorkers: 2,
+    // The servers' temp folders, removed after each file (a test stops its servers; it did not remove them).
+    setupFiles: ['server/test/support/remove-made-dirs.ts'],
   },
 });

@@ -18,19 +18,21 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll } from 'vitest';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
 /**
- * The folders startServer made in this test file, removed once it ends: a test that only stop()s its
- * servers (most do) left one a server, a database in each, in the system's temp folder on every run.
+ * The folders startServer made: a test that only stop()s its servers (most do) left one a server, a
+ * database in each, in the system's temp folder on every run. Removed after each vitest file (its setup
+ * file, remove-made-dirs.ts: no test runner's hooks here, Playwright's specs import this too), and when
+ * a process that used this ends normally.
  */
 const madeDirs = new Set<string>();
-afterAll(() => {
+export function removeMadeDirs(): void {
   for (const d of madeDirs) rmSync(d, { recursive: true, force: true });
   madeDirs.clear();
-});
+}
+process.once('exit', removeMadeDirs);
 
 export interface StartOptions {
   args?: string[];
