@@ -447,6 +447,27 @@ test("the answer is lost after the server stored it, and the retry meets a proxy
   expect(await api.stored()).toHaveLength(1);
 });
 
+test("the answer is lost after the server stored it, the retry meets a 404 while the reader writes something else (so it stays among the unsent), and the reader sends the same text again from the form: under its key, one comment", async ({ page, net, api, site }) => {
+  await page.clock.install();
+  await site.open(page);
+  const f = form(page);
+  net.script('lose', { status: 404, body: { status: 404, title: 'Not Found' } });
+  await send(page, 'Lê Văn C', 'Câu trả lời bị mất, rồi 404');
+  await expect(f.status).toContainText('sẽ tự gửi lại');
+  await f.content.fill('Một ý khác đang viết');
+  await page.clock.runFor(1_300); // the retry meets the 404: refused, and kept among the unsent (the form is busy)
+  await expect(unsent(page)).toHaveCount(1);
+  await expect.poll(() => net.seen.map((s) => s.action)).toEqual(['lose', '404']);
+  // The same words again, from the form.
+  await f.name.fill('Lê Văn C');
+  await f.content.fill('Câu trả lời bị mất, rồi 404');
+  await f.send.click();
+  await expect(f.status).toContainText('Bình luận đã được đăng');
+  expect(new Set(net.seen.map((s) => s.clientId)).size).toBe(1);
+  expect(await api.stored()).toHaveLength(1);
+  await expect(outbox(page)).toHaveCount(0);
+});
+
 test('a tab closed during a slow POST: a new tab of the same browser finishes it, one comment', async ({ page, context, net, api, site }) => {
   await site.open(page);
   net.script('hang'); // reaches the server, which stores it; the answer never comes back

@@ -12,6 +12,7 @@ import { YkienErrorEvent, YkienQueuedEvent, YkienSentEvent, YkienSubmitEvent } f
 import type { OutboxItem } from '../outbox/items.js';
 import { goesOn, OutboxController, refusal, type QueuedOutcome, type SubmitOutcome } from '../outbox/outbox.controller.js';
 import { store } from '../storage.js';
+import { waitsForReader } from '../stored-before.js';
 import { uuidV7 } from '../uuid-v7.js';
 import { validate, type Field, type FieldErrors } from '../validate.js';
 import { articleKey, IN_FLIGHT, inFlightNow, slot } from './draft-keeper.js';
@@ -212,7 +213,16 @@ export class Sender {
     // it (IndexedDB refused): the same text sent again goes under its key, so a server that has it says
     // so (200) instead of storing it twice.
     const left = inFlightNow();
-    if (this.#pending?.[0] != key) this.#pending = [key, left && left.key == key ? left.payload : buildPayload(uuidV7(), h.page, h.name, h.content)];
+    if (this.#pending?.[0] != key) {
+      const fresh = left && left.key == key ? left.payload : buildPayload(uuidV7(), h.page, h.name, h.content);
+      // The same comment among the unsent, refused or waiting for a captcha, that an earlier attempt may
+      // have stored (its answer lost): it goes under that key, as a comment put back in the form does,
+      // and takes its place there (a new key would be a second comment to a server that has the first).
+      const twin = this.outbox.items.find(
+        (i) => i.maybeStored && i.code != 'key-reused' && waitsForReader(i) && ['pageId', 'name', 'content'].every((f) => i.payload[f as 'name'] == fresh[f as 'name']),
+      );
+      this.#pending = [key, twin ? twin.payload : fresh];
+    }
     const payload = this.#pending[1];
     this.#mine.add(payload.clientId);
     h.sending = true; // already while it looks below: a double click sends once
