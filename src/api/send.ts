@@ -50,7 +50,9 @@ export const reason = (result: SendResult): string => ('code' in result ? result
 
 /** `Retry-After` as seconds: delta-seconds or an HTTP date; at least 1 so "wait 0 seconds" never shows. */
 export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
-  const s = /^\s*\d+\s*$/.test(value ?? '') ? +value! : (Date.parse(value ?? '') - now) / 1000;
+  // Seconds, or an HTTP date (it starts with the day's name): V8's Date.parse takes "120.5", "1 2" or "-1"
+  // as dates too, which would turn them into a one-second wait over the body's retryAfter.
+  const s = /^\s*\d+\s*$/.test(value ?? '') ? +value! : /^\s*[a-z]{3,9},?\s/i.test(value ?? '') ? (Date.parse(value!) - now) / 1000 : NaN;
   return isNaN(s) ? undefined : Math.max(1, Math.ceil(s));
 }
 
