@@ -880,6 +880,23 @@ test('two tabs on one article: the text one sent is not sent again from the othe
   expect((await api.stored()).map((c) => c.content).sort()).toEqual(['Một ý kiến khác', 'Viết ở thẻ thứ nhất']);
 });
 
+test('the same text sent again while it waits among the unsent (offline): not a second comment, and said to be waiting, not sent', async ({ page, context, net, api, site }) => {
+  await site.open(page);
+  const f = form(page);
+  await setOffline(context, net, true);
+  await send(page, 'Kiều Văn T', 'Gửi lúc mất mạng');
+  await expect(unsent(page)).toHaveCount(1);
+  await f.content.fill('Gửi lúc mất mạng');
+  await f.send.click();
+  await expect(f.status).toHaveText('Bình luận này đã được lưu để gửi nên không gửi thêm lần nữa.');
+  await expect(f.content).toHaveValue('');
+  await expect(unsent(page)).toHaveCount(1);
+  await setOffline(context, net, false);
+  await expect(outbox(page)).toHaveCount(0);
+  await outboxIdle(page);
+  expect((await api.stored()).map((c) => c.content)).toEqual(['Gửi lúc mất mạng']);
+});
+
 test('two tabs on one article, the second pressing send while the first one\'s send of the same draft is on its way: stored once, the second told so', async ({ page, api, site }) => {
   // The second tab opens before the first sends (its form gets the shared draft), and has not loaded its
   // sending code: its outbox then comes while the first tab holds the lock, and cannot read the item.

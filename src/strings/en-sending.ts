@@ -31,6 +31,7 @@ export const enSending: SendingStrings = {
   queuedRefusedOther: 'The server did not accept a saved comment; it is still under “{unsentOther}”.',
   queuedReturned: 'The server did not accept a saved comment; its text was put back in the comment form in another tab of this article, for you to fix.',
   alreadySent: 'This comment was already sent, so it was not sent again.',
+  alreadyQueued: 'This comment is already saved to be sent, so it was not sent a second time.',
   unsentHeading: 'Unsent comments',
   unsentOther: 'Unsent comments on other articles',
   stateWaiting: 'Waiting to be sent',

@@ -29,6 +29,7 @@ export const viSending = {
   queuedRefusedOther: 'Máy chủ không nhận một bình luận đã lưu; bình luận vẫn còn trong mục “{unsentOther}”.',
   queuedReturned: 'Máy chủ không nhận một bình luận đã lưu; nội dung đã được đưa lại vào ô bình luận ở một thẻ khác của bài viết này để bạn sửa.',
   alreadySent: 'Bình luận này đã được gửi từ trước nên không gửi lại.',
+  alreadyQueued: 'Bình luận này đã được lưu để gửi nên không gửi thêm lần nữa.',
   unsentHeading: 'Bình luận chưa gửi',
   unsentOther: 'Bình luận chưa gửi ở bài viết khác',
   stateWaiting: 'Đang chờ gửi lại',

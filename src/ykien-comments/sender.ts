@@ -388,16 +388,20 @@ export class Sender {
     const h = this.#host;
     if (clean(h.content) == payload.content) h.content = ''; // unless the reader typed on meanwhile
     await h.saveDraft();
-    h.say('alreadySent', 'success');
+    h.say(this.#twinWaits ? 'alreadyQueued' : 'alreadySent', 'success');
   }
+
+  /** The last #sentBefore found the text waiting in the outbox (or on its way), not sent already. */
+  #twinWaits = false;
 
   /** Whether `p` was sent already, or goes by itself: `items`, the outbox as last read. */
   async #sentBefore(p: CommentPayload, items: OutboxItem[]): Promise<boolean> {
     const twin = (i: OutboxItem) => i.clientId != p.clientId && i.payload.pageId == p.pageId && i.payload.content == p.content;
+    this.#twinWaits = false;
     // One that goes (or went) by itself is a twin; one stuck (refused, or waiting for a captcha) is not:
     // the form's send takes its place, so it goes (unless another tab made it go a moment ago).
     for (const i of items.filter(twin)) {
-      if (!(await this.outbox.discardIfStuck(i.clientId))) return true;
+      if (!(await this.outbox.discardIfStuck(i.clientId))) return (this.#twinWaits = true);
     }
     const h = this.#host;
     const k = await keep();
