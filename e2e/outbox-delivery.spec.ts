@@ -599,6 +599,26 @@ test('503 three times, then the server takes it: retried after 1 s, 2 s, 4 s (±
   expect(await api.stored()).toHaveLength(1);
 });
 
+test('back online with two tabs open and the server still failing: the queued comment is tried once, not once a tab', async ({ page, context, net, site }) => {
+  await site.open(page);
+  const other = await context.newPage();
+  await site.open(other);
+  await setOffline(context, net, true);
+  await send(page, 'Phan Văn U', 'Hai thẻ, một lần thử');
+  await expect(unsent(page)).toHaveCount(1);
+  await expect(unsent(other)).toHaveCount(1);
+  const unavailable = { status: 503, body: { status: 503, title: 'Service Unavailable' } };
+  net.script(unavailable, unavailable);
+  // Both tabs hear `online` and skip the backoff that grew offline; the second, behind the first on the
+  // outbox's lock, finds the comment tried a moment ago, and leaves it to its backoff.
+  await setOffline(context, net, false);
+  await expect.poll(() => net.seen.length).toBe(1);
+  await outboxIdle(page);
+  await outboxIdle(other);
+  expect(net.seen.map((s) => s.action)).toEqual(['503']);
+  await other.close();
+});
+
 test('429 with Retry-After: not retried before it elapsed, then sent once', async ({ page, net, api, site }) => {
   await page.clock.install();
   await site.open(page);

@@ -101,6 +101,8 @@ export class OutboxController implements ReactiveController {
   #again = false;
   /** The next round skips the backoff. */
   #skip = false;
+  /** When a wake (online, the tab shown, the box connected) last asked to skip the backoff. */
+  #wokeAt = 0;
   /**
    * The network is back, the page opened, the tab became visible (or hidden: maybe the last chance, but
    * only with something to send: a lock asked for and a store read in a hidden page keep the browser
@@ -243,6 +245,7 @@ export class OutboxController implements ReactiveController {
   drain(now = false): Promise<void> {
     if (!this.#host.endpoint) return Promise.resolve();
     this.#skip ||= now;
+    if (now) this.#wokeAt = Date.now();
     if (this.#draining) return (this.#again = true), this.#draining;
     clearTimeout(this.#timer);
     return (this.#draining = withLock(async () => {
@@ -264,8 +267,12 @@ export class OutboxController implements ReactiveController {
     const now = Date.now();
     // Answered 2xx, then the tab died before deleting it (maybe before its records were written).
     if (item.state == 'sent') return this.#finish(item, item.sent!).then(() => true);
-    // `sending` here means the tab sending it died mid-request: it is due now.
-    if ((item.state != 'queued' && item.state != 'sending') || (dueAt(item, now) > now && (!skipBackoff || item.code == 'rate-limited'))) return true;
+    // `sending` here means the tab sending it died mid-request: it is due now. A wake skips the backoff,
+    // but not for an item the server answered (a 5xx) since the wake, in another tab or this one's round
+    // before: every tab hears `online`, and each would send it again at once. (One that failed for want of
+    // a network is tried again: the wake may be the network coming back.)
+    const answeredSinceWake = item.nextAt - (item.wait ?? 0) >= this.#wokeAt && !['offline', 'network', 'timeout'].includes(item.code!);
+    if ((item.state != 'queued' && item.state != 'sending') || (dueAt(item, now) > now && (!skipBackoff || answeredSinceWake || item.code == 'rate-limited'))) return true;
     const token = this.#token(item, now);
     if (this.#waitsForToken(item, now)) {
       // Its token may still be in the tab that queued it; once it cannot be, the reader is asked.
