@@ -233,7 +233,14 @@ export class DraftKeeper implements ReactiveController {
     // A comment the last page kept in its memory only (IndexedDB refused), gone with it: back in the
     // form, where sent again it goes under its key.
     const queued = !this.#draft().content ? inFlightNow() : undefined;
-    if (queued?.queued && queued.payload.pageId == pageId.normalize('NFC')) put({ name: this.#draft().name || queued.payload.name, content: queued.payload.content });
+    if (queued?.queued && queued.payload.pageId == pageId.normalize('NFC')) {
+      put({ name: this.#draft().name || queued.payload.name, content: queued.payload.content });
+      // Put back once: the form's draft keeps it from here (saved now: a page that goes next still has
+      // it), and sent again it still goes under its key; a reader who then clears it has let it go, and
+      // the next page must not bring it back. (Unless another tab's send took the slot meanwhile.)
+      void this.save();
+      slot((ls) => inFlightNow()?.payload.clientId == queued.payload.clientId && ls.setItem(IN_FLIGHT, JSON.stringify({ ...queued, queued: false })));
+    }
     // Another tab's stash of this article moves into the store, to be weighed there: its code comes now.
     (stashesOf(key).some((st) => !ours(st)) ? keep().catch(() => undefined) : keptIfStored())
       .then(async (kept) => {
