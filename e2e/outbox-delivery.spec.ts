@@ -450,6 +450,7 @@ test("the answer is lost after the server stored it, and the retry meets a proxy
 test("the answer is lost after the server stored it, the retry meets a 404 while the reader writes something else (so it stays among the unsent), and the reader sends the same text again from the form: under its key, one comment", async ({ page, net, api, site }) => {
   await page.clock.install();
   await site.open(page);
+  await pauseClock(page); // the retry comes only when the test moves the clock
   const f = form(page);
   net.script('lose', { status: 404, body: { status: 404, title: 'Not Found' } });
   await send(page, 'Lê Văn C', 'Câu trả lời bị mất, rồi 404');
@@ -600,9 +601,13 @@ test('503 three times, then the server takes it: retried after 1 s, 2 s, 4 s (±
 });
 
 test('back online with two tabs open and the server still failing: the queued comment is tried once, not once a tab', async ({ page, context, net, site }) => {
+  // Time stands still (both tabs: the clock is the context's): the comment's backoff after the 503 cannot
+  // bring a second attempt while the test looks.
+  await context.clock.install();
   await site.open(page);
   const other = await context.newPage();
   await site.open(other);
+  await context.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
   await setOffline(context, net, true);
   await send(page, 'Phan Văn U', 'Hai thẻ, một lần thử');
   await expect(unsent(page)).toHaveCount(1);
@@ -1134,6 +1139,27 @@ test('IndexedDB refused: a comment kept in the page\'s memory (offline), the pag
   await page.reload();
   await expect(f.send).toBeVisible();
   await expect(f.content).toHaveValue('');
+});
+
+test('IndexedDB refused: a comment kept in the page\'s memory, put back by a reload, then cleared with "Nhập lại": the next reload does not bring it back', async ({ page, context, net, site }) => {
+  await refuseIndexedDb(context);
+  await site.open(page);
+  const f = form(page);
+  await setOffline(context, net, true);
+  await send(page, 'Mai Văn T', 'Giữ trong bộ nhớ, rồi bỏ');
+  await expect(f.content).toHaveValue('');
+  await page.reload();
+  await expect(f.content).toHaveValue('Giữ trong bộ nhớ, rồi bỏ');
+  // Left as it is, it is still there after the next reload (the form's draft keeps it now).
+  await page.reload();
+  await expect(f.content).toHaveValue('Giữ trong bộ nhớ, rồi bỏ');
+  // The reader lets it go.
+  await f.clear.click();
+  await expect(f.content).toHaveValue('');
+  await page.reload();
+  await expect(f.send).toBeVisible();
+  await expect(f.content).toHaveValue('');
+  await setOffline(context, net, false);
 });
 
 test("the host page's own idb-keyval store (keyval-store) is left alone; only ykien-db is added", async ({ page, context, net, api, site }) => {

@@ -83,6 +83,9 @@ type Host = ReactiveControllerHost & HTMLElement & { endpoint?: string; language
  * MAX_DELAY_MS, or the server's Retry-After) was reckoned by a clock since set back (the reader's
  * machine set right): due now. (A record from before `wait` was kept: a Retry-After of any length.)
  */
+/** A server's answer this recent is not made stale by a wake (tabs hear `online` a little apart). */
+const ANSWER_STILL_NEW_MS = 5000;
+
 const dueAt = (item: OutboxItem, now: number) =>
   item.nextAt - now > Math.max(MAX_DELAY_MS, item.wait ?? (item.code == 'rate-limited' ? Infinity : 0)) ? now : item.nextAt;
 
@@ -226,11 +229,12 @@ export class OutboxController implements ReactiveController {
 
   /**
    * Discards an item only if it still cannot go by itself (refused, or waiting for a captcha), checked
-   * in the transaction that deletes it: another tab may have verified it a moment ago. True if it went.
+   * in the transaction that deletes it: another tab may have verified it a moment ago. True if it went,
+   * false if it goes by itself, undefined if it was no longer there (sent, or discarded, since it was read).
    */
-  async discardIfStuck(clientId: string): Promise<boolean> {
-    let gone = false;
-    await store.update<OutboxItem>(PREFIX + clientId, (i) => (i && waitsForReader(i) ? ((gone = true), undefined) : i));
+  async discardIfStuck(clientId: string): Promise<boolean | undefined> {
+    let gone: boolean | undefined;
+    await store.update<OutboxItem>(PREFIX + clientId, (i) => (i ? (waitsForReader(i) ? ((gone = true), undefined) : ((gone = false), i)) : i));
     if (gone) {
       this.#tokens.delete(clientId);
       await this.#changed();
@@ -271,7 +275,10 @@ export class OutboxController implements ReactiveController {
     // but not for an item the server answered (a 5xx) since the wake, in another tab or this one's round
     // before: every tab hears `online`, and each would send it again at once. (One that failed for want of
     // a network is tried again: the wake may be the network coming back.)
-    const answeredSinceWake = item.nextAt - (item.wait ?? 0) >= this.#wokeAt && !['offline', 'network', 'timeout'].includes(item.code!);
+    // Since the wake, or just before it: another tab may hear `online` a moment after this one's answer.
+    // (Not an answer time still to come: a clock since set back, or a record from before `wait` was kept.)
+    const answeredAt = item.nextAt - (item.wait ?? 0);
+    const answeredSinceWake = answeredAt >= this.#wokeAt - ANSWER_STILL_NEW_MS && answeredAt <= now && !['offline', 'network', 'timeout'].includes(item.code!);
     if ((item.state != 'queued' && item.state != 'sending') || (dueAt(item, now) > now && (!skipBackoff || answeredSinceWake || item.code == 'rate-limited'))) return true;
     const token = this.#token(item, now);
     if (this.#waitsForToken(item, now)) {

@@ -386,9 +386,10 @@ export class Sender {
   /** Another tab's form sent this text (both held it from the article's draft): not twice. */
   async #alreadySent(payload: CommentPayload): Promise<void> {
     const h = this.#host;
+    const waits = this.#twinWaits; // before the await: another send may ask #sentBefore meanwhile
     if (clean(h.content) == payload.content) h.content = ''; // unless the reader typed on meanwhile
     await h.saveDraft();
-    h.say(this.#twinWaits ? 'alreadyQueued' : 'alreadySent', 'success');
+    h.say(waits ? 'alreadyQueued' : 'alreadySent', 'success');
   }
 
   /** The last #sentBefore found the text waiting in the outbox (or on its way), not sent already. */
@@ -401,7 +402,8 @@ export class Sender {
     // One that goes (or went) by itself is a twin; one stuck (refused, or waiting for a captcha) is not:
     // the form's send takes its place, so it goes (unless another tab made it go a moment ago).
     for (const i of items.filter(twin)) {
-      if (!(await this.outbox.discardIfStuck(i.clientId))) return (this.#twinWaits = true);
+      // (One no longer there was sent, or discarded, since the list was read: the marks below say which.)
+      if ((await this.outbox.discardIfStuck(i.clientId)) === false) return (this.#twinWaits = true);
     }
     const h = this.#host;
     const k = await keep();
