@@ -473,7 +473,8 @@ export class Sender {
         await this.outbox.keepRefused(payload.clientId);
         this.#toldRefused.add(payload.clientId); // said below: not again when its text goes back
         if (kind == 'captcha') this.captcha.reset(); // its token was spent
-        return fail(reason(result), this.#sayRefused(payload), 'status' in result ? result.status : undefined);
+        // Refused for its captcha, it waits among the unsent for one (as its line there says), not for good.
+        return fail(reason(result), kind == 'captcha' ? h.say('verifyPrompt', 'error') : this.#sayRefused(payload), 'status' in result ? result.status : undefined);
       }
     }
     if (kind == 'sent') {
