@@ -346,24 +346,6 @@ test.describe('refusals that keep the text', () => {
     await expect(f.content).toHaveValue(TEXT);
   });
 
-  test('403 captcha while the reader already wrote something else: the comment waits among the unsent for a captcha, and the box asks for it (not "refused")', async ({ page, article, endpoint }) => {
-    endpoint.reply({ status: 403, body: { status: 403, title: 'Captcha refused', code: 'captcha' } });
-    await article();
-    const f = form(page);
-    const release = endpoint.hold();
-    try {
-      await fillAndVerify(page, NAME, TEXT);
-      await f.send.click();
-      await expect.poll(() => endpoint.posts.length).toBe(1);
-      await f.content.fill('Một ý khác, viết trong lúc chờ.');
-    } finally {
-      release();
-    }
-    await expect(f.status).toHaveText(vi.verifyPrompt);
-    await expect(f.content).toHaveValue('Một ý khác, viết trong lúc chờ.');
-    await expect(f.host.locator('[part~="outbox"] li[data-client-id]')).toHaveText([new RegExp(TEXT)]);
-  });
-
   test('403 captcha: captcha reset, asked again, text kept, the resend keeps the clientId with a new token', async ({
     page,
     article,
