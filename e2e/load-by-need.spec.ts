@@ -3,7 +3,7 @@
  * nothing for comments nobody reads"): requests are counted as the reader scrolls, focuses and sends.
  */
 import type { Page } from '@playwright/test';
-import { test, expect, form, addCounts, comeToForm, distPaths, fillAndVerify, holdListGets, idb, ORIGIN, ENDPOINT, HCAPTCHA_URL, seedIdb, stashedDrafts } from './support/fixtures.js';
+import { test, expect, form, addCounts, comeToForm, distPaths, fillAndVerify, holdListGets, idb, ORIGIN, ENDPOINT, HCAPTCHA_URL, seedIdb, stashedDrafts, type ArticleOptions } from './support/fixtures.js';
 
 /** The comments this far below the fold, as under a long article. */
 const FILLER = '<div class="filler" style="height:3000px">Bài viết dài.</div>';
@@ -499,6 +499,19 @@ const countRetries = (page: Page) =>
     } as typeof window.removeEventListener;
   });
 
+/**
+ * The article with its box far below (nothing of the box's code fetched yet), the loader's retries
+ * counted (countRetries), and time moving only when the test says: a retry cannot come by itself
+ * between two of the test's steps.
+ */
+async function farBoxRetriesCounted(page: Page, article: (o?: ArticleOptions) => Promise<Page>): Promise<void> {
+  await page.clock.install();
+  await countRetries(page);
+  await article({ attrs: { 'site-key': null }, before: FILLER, wait: false });
+  await loaderRan(page);
+  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
+}
+
 test("the counts' code failing once (a network blip) is fetched again: the counts do not stay blank", async ({ page, article, endpoint }) => {
   endpoint.list = () => ({ items: [], next: null, total: 0 });
   await article({ attrs: { 'site-key': null } });
@@ -513,14 +526,9 @@ test("the counts' code failing once (a network blip) is fetched again: the count
 test('while the code cannot be fetched, one retry waits at a time, however many things failed: they do not multiply round after round', async ({ page, article }) => {
   // Each failure of a round (the box's code, the counts', every root and element) once armed a retry of
   // its own; each retry then failed them all again. Counted here: the loader's waits for `online`.
-  await page.clock.install();
-  await countRetries(page);
   // The box far below, so that nothing is fetched before the route below is in place (routes registered
   // later come first); then the app adds counts, and the reader comes to the box.
-  await article({ attrs: { 'site-key': null }, before: FILLER, wait: false });
-  await loaderRan(page);
-  // Time moves only when the test says (else a retry could come by itself between two rounds).
-  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
+  await farBoxRetriesCounted(page, article);
   let asked = 0;
   await page.route(/\/dist\/cdn\/(comments|count)\.js/, (route) => (asked++, route.abort('internetdisconnected')));
   await addCounts(page, ['bai-1', 'bai-2'], 'main', 'prepend');
@@ -549,11 +557,7 @@ test('while the code cannot be fetched, one retry waits at a time, however many 
 
 test('a code that cannot be fetched for long (a 404) is tried a dozen times within minutes, then every quarter of an hour, not every minute for as long as the tab stays open; back online, from the start again', async ({ page, article }) => {
   // The loader's timed retries (2 s, 4 s, … 60 s) and its waits for `online`, counted.
-  await page.clock.install();
-  await countRetries(page);
-  await article({ attrs: { 'site-key': null }, before: FILLER, wait: false });
-  await loaderRan(page);
-  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
+  await farBoxRetriesCounted(page, article);
   let asked = 0;
   await page.route(/\/dist\/cdn\/count\.js/, (route) => (asked++, route.fulfill({ status: 404, body: 'Not Found' })));
   await addCounts(page, ['bai-1'], 'main', 'prepend');

@@ -19,14 +19,13 @@
 // keeping at least one (three for part 4), and say how many they made; the typing is done once per field.
 import { createRequire } from 'node:module';
 import { loadavg, cpus } from 'node:os';
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
 import desktopConfig from 'lighthouse/core/config/desktop-config.js';
 import { chromiumOptions } from './demo-server.mjs';
 import { routeOffline, startBenchSite, watchPage } from './bench-site.mjs';
+import { isMain } from './is-main.mjs';
 
 const RUNS = 3;
 const LOADS = 10;
@@ -487,5 +486,4 @@ export async function benchBrowser({ seconds = Number(process.env.YKIEN_BENCH_BR
   console.log(`browser  load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end; took ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
-// By real paths: Node gives the module its real path but argv[1] as typed (a checkout under a symlink).
-if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) await benchBrowser();
+if (isMain(import.meta.url)) await benchBrowser();

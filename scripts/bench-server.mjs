@@ -16,7 +16,7 @@
 // bench never fails).
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { closeSync, fsyncSync, mkdtempSync, openSync, realpathSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -28,6 +28,7 @@ import { loadHttp } from './http-loader.mjs';
 // The clientId the widget makes (time-ordered; docs/api.md), so the server's key index sees what it sees
 // in production: a random UUID per comment would write a random page of it each time.
 import { uuidV7 } from '../dist/esm/uuid-v7.js';
+import { isMain } from './is-main.mjs';
 
 const SECONDS = Number(process.env.YKIEN_BENCH_SECONDS ?? 3);
 const SEED = 100_000;
@@ -476,7 +477,6 @@ export async function benchServerSide() {
   }
 }
 
-// By real paths: Node gives the module its real path but argv[1] as typed (a checkout under a symlink).
-if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url) && process.argv[2] !== '--raw-server') {
+if (isMain(import.meta.url) && process.argv[2] !== '--raw-server') {
   await benchServerSide();
 }

@@ -24,13 +24,14 @@
 //   holds. --keep leaves the files and report.json (every POST's times, the copy's) in that directory.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { serverEnv, stopChild } from './demo-server.mjs';
+import { isMain } from './is-main.mjs';
 
 const require = createRequire(import.meta.url);
 const Database = require('better-sqlite3');
@@ -402,16 +403,8 @@ async function check(keep) {
 }
 
 const [cmd, a, b] = process.argv.slice(2);
-// Run as a command, not imported (by the tests) nor as the copy's worker. By real paths: the runbook
-// runs it through the /opt/ykien symlink, and Node gives the module its real path but argv[1] as typed.
-const runAsCommand = () => {
-  try {
-    return realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-};
-if (isMainThread && runAsCommand()) {
+// Run as a command (through the /opt/ykien symlink too), not imported by the tests nor as the copy's worker.
+if (isMainThread && isMain(import.meta.url)) {
   try {
     if (cmd === 'backup' && a && b) {
       const { version, comments, copying } = await backup(a, b);

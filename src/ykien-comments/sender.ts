@@ -218,8 +218,9 @@ export class Sender {
       // The same comment among the unsent, refused or waiting for a captcha, that an earlier attempt may
       // have stored (its answer lost): it goes under that key, as a comment put back in the form does,
       // and takes its place there (a new key would be a second comment to a server that has the first).
+      const p = fresh;
       const twin = this.outbox.items.find(
-        (i) => i.maybeStored && i.code != 'key-reused' && waitsForReader(i) && ['pageId', 'name', 'content'].every((f) => i.payload[f as 'name'] == fresh[f as 'name']),
+        ({ payload: q, ...i }) => i.maybeStored && i.code != 'key-reused' && waitsForReader(i) && q.pageId == p.pageId && q.name == p.name && q.content == p.content,
       );
       this.#pending = [key, twin ? twin.payload : fresh];
     }

@@ -56,9 +56,10 @@ export class SignInThrottle {
       if (waiting > 0) return { waitMs: waiting };
       // The store may know of a block this instance was not told of (the client's wrong tokens went to
       // other instances, or its last one filled the window here): refused before its token is checked.
-      const full = await this.store.rateLimitWait(KEY_PREFIX + client, rule.limit, rule.windowMs, Date.now());
+      const now = Date.now();
+      const full = await this.store.rateLimitWait(KEY_PREFIX + client, rule.limit, rule.windowMs, now);
       if (full > 0) {
-        this.block(client, Date.now() + full, Date.now());
+        this.block(client, now + full, now);
         return { waitMs: full };
       }
       const name = await moderators.authenticate(token);

@@ -774,11 +774,8 @@ export class PgStore implements Store {
       const { rows } = await c.query<{ n: string; oldest: string | null }>(
         this.prepared('SELECT count(*) AS n, min(at) AS oldest FROM rate_hits WHERE client = $1', [client]),
       );
-      const n = Number(rows[0]!.n);
-      if (n >= limit) {
-        const oldest = rows[0]!.oldest === null ? now : Number(rows[0]!.oldest);
-        return { allowed: false, retryAfterMs: Math.max(1, oldest + windowMs - now) };
-      }
+      const wait = waitFromWindow(Number(rows[0]!.n), rows[0]!.oldest === null ? null : Number(rows[0]!.oldest), limit, windowMs, now);
+      if (wait > 0) return { allowed: false, retryAfterMs: wait };
       await c.query(this.prepared('INSERT INTO rate_hits (client, at) VALUES ($1, $2)', [client, now]));
       return { allowed: true };
     });

@@ -26,7 +26,7 @@ import type {
   Actor, AuditState, ClaimedJob, ClaimResult, CommentStatus, InsertResult, Moved, NewComment, NotificationChannel,
   RateDecision, StoredComment,
 } from './store.js';
-import { changedSince, CLOCK_SKEW_MS, ERASED_PAYLOAD, inProgress, keyRecord, refuseSchemaAhead, SCHEMA_VERSION_SQL, stillPending, type KeyRow, type SeenVersion } from './store.js';
+import { changedSince, CLOCK_SKEW_MS, ERASED_PAYLOAD, inProgress, keyRecord, refuseSchemaAhead, SCHEMA_VERSION_SQL, stillPending, waitFromWindow, type KeyRow, type SeenVersion } from './store.js';
 
 export interface ClaimItem {
   clientId: string;
@@ -381,7 +381,8 @@ export class SqliteWriter implements WriterOps {
     return this.claims.transaction((): RateDecision => {
       this.claimStmt.rateForget.run(client, now - windowMs, now + CLOCK_SKEW_MS);
       const { n, oldest } = this.claimStmt.rateCount.get(client)!;
-      if (n >= limit) return { allowed: false, retryAfterMs: Math.max(1, (oldest ?? now) + windowMs - now) };
+      const wait = waitFromWindow(n, oldest, limit, windowMs, now);
+      if (wait > 0) return { allowed: false, retryAfterMs: wait };
       this.claimStmt.rateInsert.run(client, now);
       return { allowed: true };
     }).immediate();

@@ -203,7 +203,7 @@ export const stillPending = (job: ClaimedJob): boolean => job.comment?.status ==
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
 
-/** rateLimitWait's answer from a count of the window's hits and the oldest of them. */
+/** How long until a window of `n` hits (the oldest at `oldest`) lets one more in: 0 when it does now. */
 export const waitFromWindow = (n: number, oldest: number | null, limit: number, windowMs: number, now: number): number =>
   n < limit ? 0 : Math.max(1, (oldest ?? now) + windowMs - now);
 
