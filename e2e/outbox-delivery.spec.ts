@@ -1141,6 +1141,34 @@ test('IndexedDB refused: a comment kept in the page\'s memory (offline), the pag
   await expect(f.content).toHaveValue('');
 });
 
+test('IndexedDB refused: two comments kept in the page\'s memory (offline), the page reloaded: each comes back in turn, and each is stored once', async ({ page, context, net, api, site }) => {
+  await refuseIndexedDb(context);
+  await site.open(page);
+  const f = form(page);
+  await setOffline(context, net, true);
+  await send(page, 'Mai Văn U', 'Ý kiến thứ nhất, giữ trong bộ nhớ');
+  await expect(f.content).toHaveValue('');
+  await send(page, 'Mai Văn U', 'Ý kiến thứ hai, cũng giữ trong bộ nhớ');
+  await expect(f.content).toHaveValue('');
+  await expect(unsent(page)).toHaveCount(2);
+  await page.reload();
+  // The older first: the second does not take its place.
+  await expect(f.content).toHaveValue('Ý kiến thứ nhất, giữ trong bộ nhớ');
+  await setOffline(context, net, false);
+  await f.send.click();
+  await expect(f.status).toContainText('Bình luận đã được đăng');
+  await page.reload();
+  await expect(f.content).toHaveValue('Ý kiến thứ hai, cũng giữ trong bộ nhớ');
+  await expect(f.name).toHaveValue('Mai Văn U');
+  await f.send.click();
+  await expect(f.status).toContainText('Bình luận đã được đăng');
+  expect((await api.stored()).map((c) => c.content).sort()).toEqual(['Ý kiến thứ hai, cũng giữ trong bộ nhớ', 'Ý kiến thứ nhất, giữ trong bộ nhớ']);
+  // Both sent: neither comes back.
+  await page.reload();
+  await expect(f.send).toBeVisible();
+  await expect(f.content).toHaveValue('');
+});
+
 test('IndexedDB refused: a comment kept in the page\'s memory, put back by a reload, then cleared with "Nhập lại": the next reload does not bring it back', async ({ page, context, net, site }) => {
   await refuseIndexedDb(context);
   await site.open(page);

@@ -72,21 +72,24 @@ export function slot<T>(op: (ls: Storage) => T): T | undefined {
 }
 
 /**
- * localStorage: the comment this page is sending while the store keeps things in memory only, until its
- * answer settles it (`queued`: it waits in this page's memory, its form emptied: the next page puts it
- * back in its article's form). (With IndexedDB the outbox keeps it, and a draft holding its text is known
- * as sent.) Also, with any store, one the reader discarded while it went that the server may have: sent
- * again after a reload, it goes under the same key.
+ * localStorage: the comments this browser is sending while the store keeps things in memory only, until
+ * an answer settles each (`queued`: it waits in a page's memory, its form emptied: the next page of its
+ * article puts it back in the form). (With IndexedDB the outbox keeps them, and a draft holding the text
+ * is known as sent.) Also, with any store, one the reader discarded while it went that the server may
+ * have: sent again after a reload, it goes under the same key. A list, oldest first: a second comment
+ * queued must not take the first one's place.
  */
 export const IN_FLIGHT = 'ykien-sending';
 /** A slot's JSON (null for none), its shape checked by the caller. */
 const readJson = (text: string | null) => JSON.parse(text ?? 'null');
-/** What the slot holds (written by sender.ts). */
-export const inFlightNow = () =>
-  slot((ls): { key: string; payload: CommentPayload; queued?: boolean } | undefined => {
+export type InFlight = { key: string; payload: CommentPayload; queued?: boolean };
+/** What the slot holds (written by sender.ts); an older version kept one comment, not a list. */
+export const inFlightAll = (): InFlight[] =>
+  slot((ls) => {
     const f = readJson(ls.getItem(IN_FLIGHT));
-    return typeof f?.key == 'string' && typeof f.payload?.clientId == 'string' ? f : undefined;
-  });
+    return (Array.isArray(f) ? f : [f]).filter((i) => typeof i?.key == 'string' && typeof i.payload?.clientId == 'string');
+  }) ?? [];
+export const setInFlight = (list: InFlight[]) => slot((ls) => (list.length ? ls.setItem(IN_FLIGHT, JSON.stringify(list)) : ls.removeItem(IN_FLIGHT)));
 
 const stash = (s: Stashed) => {
   const tab = s.tab ?? TAB;
@@ -232,14 +235,15 @@ export class DraftKeeper implements ReactiveController {
     }
     // A comment the last page kept in its memory only (IndexedDB refused), gone with it: back in the
     // form, where sent again it goes under its key.
-    const queued = !this.#draft().content ? inFlightNow() : undefined;
-    if (queued?.queued && queued.payload.pageId == pageId.normalize('NFC')) {
+    // The oldest first; the next one comes back on a later page, once this one has left the form.
+    const queued = !this.#draft().content ? inFlightAll().find((i) => i.queued && i.payload.pageId == pageId.normalize('NFC')) : undefined;
+    if (queued) {
       put({ name: this.#draft().name || queued.payload.name, content: queued.payload.content });
       // Put back once: the form's draft keeps it from here (saved now: a page that goes next still has
       // it), and sent again it still goes under its key; a reader who then clears it has let it go, and
-      // the next page must not bring it back. (Unless another tab's send took the slot meanwhile.)
+      // the next page must not bring it back.
       void this.save();
-      slot((ls) => inFlightNow()?.payload.clientId == queued.payload.clientId && ls.setItem(IN_FLIGHT, JSON.stringify({ ...queued, queued: false })));
+      setInFlight(inFlightAll().map((i) => (i.payload.clientId == queued.payload.clientId ? { ...i, queued: false } : i)));
     }
     // Another tab's stash of this article moves into the store, to be weighed there: its code comes now.
     (stashesOf(key).some((st) => !ours(st)) ? keep().catch(() => undefined) : keptIfStored())

@@ -15,7 +15,7 @@ import { store } from '../storage.js';
 import { waitsForReader } from '../stored-before.js';
 import { uuidV7 } from '../uuid-v7.js';
 import { validate, type Field, type FieldErrors } from '../validate.js';
-import { articleKey, IN_FLIGHT, inFlightNow, slot } from './draft-keeper.js';
+import { articleKey, inFlightAll, setInFlight } from './draft-keeper.js';
 import { keep } from './keeping.js';
 import { clean } from '../text.js';
 import { format, type Strings } from '../i18n.js';
@@ -25,9 +25,14 @@ import type { OwnComment } from './own-comments.js';
 
 /** The ykien-sending slot (draft-keeper.ts says what it holds), written and settled here. */
 const inFlight = {
-  put: (key: string, payload: CommentPayload, queued = false) => slot((ls) => ls.setItem(IN_FLIGHT, JSON.stringify({ key, payload, queued }))),
-  /** That comment is settled (sent, refused, discarded): only its own; another one's settles nothing of it. */
-  settled: (clientId: string) => slot((ls) => inFlightNow()?.payload.clientId == clientId && ls.removeItem(IN_FLIGHT)),
+  put: (key: string, payload: CommentPayload, queued = false) => {
+    const rest = inFlightAll().filter((i) => i.payload.clientId != payload.clientId);
+    // Bounded: what a server may have already goes first, a comment waiting to be put back last.
+    while (rest.length > 19) rest.splice(Math.max(0, rest.findIndex((i) => !i.queued)), 1);
+    setInFlight([...rest, { key, payload, queued }]);
+  },
+  /** That comment is settled (sent, refused, discarded): only its own entry goes. */
+  settled: (clientId: string) => setInFlight(inFlightAll().filter((i) => i.payload.clientId != clientId)),
 };
 
 /**
@@ -212,9 +217,9 @@ export class Sender {
     // A comment this browser was sending when its page went, unanswered, with nowhere but memory to keep
     // it (IndexedDB refused): the same text sent again goes under its key, so a server that has it says
     // so (200) instead of storing it twice.
-    const left = inFlightNow();
     if (this.#pending?.[0] != key) {
-      const fresh = left && left.key == key ? left.payload : buildPayload(uuidV7(), h.page, h.name, h.content);
+      const left = inFlightAll().find((i) => i.key == key);
+      const fresh = left ? left.payload : buildPayload(uuidV7(), h.page, h.name, h.content);
       // The same comment among the unsent, refused or waiting for a captcha, that an earlier attempt may
       // have stored (its answer lost): it goes under that key, as a comment put back in the form does,
       // and takes its place there (a new key would be a second comment to a server that has the first).
