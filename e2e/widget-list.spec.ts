@@ -1449,6 +1449,35 @@ test.describe('the reader’s own comments, delivered later or published at once
     await expect(l.pending).toHaveCount(1);
   });
 
+  test('published at once while the first page is on its way, a page read before it was stored: the heading counts it, and still does after the page is asked again', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    const hold = holdListGets(endpoint);
+    // The server's pages, read before the comment was stored (the second from an instance not told yet).
+    endpoint.list = () => ({ items: items(1, 3), next: null, total: 3 });
+    endpoint.reply({ status: 201, body: { id: 'c1', status: 'published' } });
+    endpoint.statuses = { c1: 'published' };
+    await article();
+    const l = list(page);
+    const f = form(page);
+    await expect.poll(() => hold.held()).toBe(1);
+    await comeToForm(page);
+    await fillAndVerify(page, 'Phạm Thị Dung', 'Đăng ngay khi danh sách còn đang tải.');
+    await f.send.click();
+    await expect(f.status).toContainText('Bình luận đã được đăng');
+    hold.release();
+    await expect(l.names).toHaveText(['Phạm Thị Dung', 'Bạn đọc 1', 'Bạn đọc 2', 'Bạn đọc 3']);
+    await expect(f.heading).toHaveText('Ý kiến bạn đọc (4)');
+    // Asked about (published), and the first page asked again past the cache: still without it.
+    await expect.poll(() => statusGets(endpoint)).toEqual(['c1']);
+    await expect.poll(() => listGets(endpoint).length).toBe(2);
+    await f.host.evaluate((el) => (el as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete);
+    await expect(l.names).toHaveText(['Phạm Thị Dung', 'Bạn đọc 1', 'Bạn đọc 2', 'Bạn đọc 3']);
+    await expect(f.heading).toHaveText('Ý kiến bạn đọc (4)');
+  });
+
   test('a 201 "published" in the box: a <ykien-count> of the same article on the page counts it too, once; another article\'s does not', async ({ page, article, endpoint }) => {
     endpoint.reply({ status: 201, body: { id: 'c9', status: 'published' } });
     endpoint.statuses = { c9: 'published' };

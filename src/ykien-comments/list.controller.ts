@@ -63,6 +63,8 @@ export class ListController implements ReactiveController {
   #version = 0;
   /** A newer load makes the answers of an older one stale (the article changed, the element left). */
   #generation = 0;
+  /** The reader's comments published at once on this visit: a page read before they were stored does not count them. */
+  #publishedHere = new Set<string>();
   /** The first page asked for early (prefetch()), kept for the load that follows. */
   #early?: Early;
   /**
@@ -179,12 +181,13 @@ export class ListController implements ReactiveController {
 
   #show(page: CommentsPage | undefined, src: ListSource): void {
     if (page) {
-      ({ items: this.items, next: this.next, total: this.total } = page);
+      ({ items: this.items, next: this.next } = page);
       this.#from = src;
       this.#version++;
       this.state = 'ready';
       this.moreFailed = this.loadingMore = false;
       this.#dropListed();
+      this.total = this.#counted(page.total);
     } else this.state = 'failed';
   }
 
@@ -211,8 +214,8 @@ export class ListController implements ReactiveController {
     this.items = [...this.items, ...added];
     // A server that counts on its first page only: the count shown stays.
     this.next = page.next;
-    this.total = page.total ?? this.total;
     this.#dropListed();
+    if (page.total !== undefined) this.total = this.#counted(page.total);
     return added.length;
   }
 
@@ -241,9 +244,21 @@ export class ListController implements ReactiveController {
     const now = this.#source();
     if (payload.pageId != now.pageId || now.endpoint != endpoint) return;
     // Published at once (no moderation): the heading's count has one more, as the server's will.
+    if (status == 'published') this.#publishedHere.add(id);
     if (status == 'published' && this.total !== undefined && !this.own.some((o) => o.id == id)) this.total++;
     this.own = [c, ...this.own.filter((o) => o.id != id)];
     this.#host.requestUpdate();
+  }
+
+  /**
+   * The server's count, with the reader's comments published on this visit that the list does not hold
+   * (read before they were stored, perhaps while the send went), unless the list ends above them (newer
+   * ones pushed them further down, where the count has them). After #dropListed: `own` holds no listed one.
+   */
+  #counted(total: number | undefined): number | undefined {
+    const oldest = this.items.at(-1);
+    const above = (c: OwnComment) => !this.next || !oldest || Date.parse(oldest.createdAt) <= Date.parse(c.createdAt);
+    return total === undefined ? undefined : total + this.own.filter((c) => this.#publishedHere.has(c.id) && above(c)).length;
   }
 
   /** An own comment that a list page now holds shows once, as a normal comment: the local copy goes. */
