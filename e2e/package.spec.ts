@@ -18,6 +18,23 @@ import { test, expect, form, FakeEndpoint, ORIGIN, ENDPOINT } from './support/fi
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const rootPkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
+
+/**
+ * The versions our lockfile has of the package's dependencies and theirs: the throwaway app gets those,
+ * not whatever the registry holds today (a release published tomorrow must not fail CI on main).
+ */
+function lockedVersions(): Record<string, string> {
+  const lock = JSON.parse(readFileSync(join(repo, 'package-lock.json'), 'utf8'));
+  const versions: Record<string, string> = {};
+  const queue = Object.keys(rootPkg.dependencies);
+  for (let name = queue.pop(); name !== undefined; name = queue.pop()) {
+    const entry = lock.packages[`node_modules/${name}`];
+    if (versions[name] || !entry) continue;
+    versions[name] = entry.version;
+    queue.push(...Object.keys(entry.dependencies ?? {}));
+  }
+  return versions;
+}
 let dir: string;
 let installed: string;
 
@@ -29,13 +46,24 @@ test.beforeAll(async () => {
   const tgz = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', dir], { cwd: repo, encoding: 'utf8' }).trim().split('\n').pop()!;
   const app = join(dir, 'app');
   mkdirSync(app);
+  const locked = lockedVersions();
   writeFileSync(
     join(app, 'package.json'),
-    JSON.stringify({ name: 'throwaway-app', private: true, type: 'module', dependencies: { ykien: `file:${join(dir, tgz)}`, lit: rootPkg.dependencies.lit } }),
+    JSON.stringify({
+      name: 'throwaway-app',
+      private: true,
+      type: 'module',
+      // (npm refuses an override of a direct dependency that differs from it: Lit is pinned as one.)
+      dependencies: { ykien: `file:${join(dir, tgz)}`, lit: locked.lit },
+      overrides: Object.fromEntries(Object.entries(locked).filter(([name]) => name != 'lit')),
+    }),
   );
-  // From npm's cache where it can: the same registry packages `npm ci` just installed.
+  // From npm's cache where it can: the same registry packages, at the same versions, `npm ci` just installed.
   execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], { cwd: app, stdio: 'pipe' });
   installed = join(app, 'node_modules', 'ykien');
+  for (const [name, version] of Object.entries(locked)) {
+    expect(JSON.parse(readFileSync(join(app, 'node_modules', name, 'package.json'), 'utf8')).version, name).toBe(version);
+  }
 });
 
 test.afterAll(() => {
