@@ -458,6 +458,33 @@ test('polls that cannot reach the server: from the second the editor is told new
   await expect(alert).toHaveText('');
 });
 
+test('polls the server refuses (the office\'s address blocked for wrong tokens): the editor is told that, not that the connection is lost; then it goes', async ({
+  page,
+  seed,
+  signIn,
+}) => {
+  await seed({ name: 'Trần Văn A', content: 'Về đường sá.' });
+  await signIn('?poll=200');
+  await expect(cards(page)).toHaveCount(1);
+  const alert = page.locator('ykien-admin [role="alert"]');
+  let refusedPolls = 0;
+  const lists = /\/api\/admin\/comments\?/;
+  await page.route(lists, (route) => (
+    refusedPolls++,
+    route.fulfill({
+      status: 429,
+      headers: { 'Content-Type': 'application/problem+json', 'Retry-After': '600' },
+      body: JSON.stringify({ status: 429, title: 'x', code: 'too-many-tokens', retryAfter: 600 }),
+    })
+  ));
+  await expect(alert).toHaveText('Danh sách không tự cập nhật bình luận mới: Đã nhập sai mã quá nhiều lần từ địa chỉ này. Vui lòng thử lại sau 10 phút.');
+  expect(refusedPolls).toBeGreaterThanOrEqual(2);
+  await seed({ name: 'Lê Thị B', content: 'Về trường học.' });
+  await page.unroute(lists);
+  await expect(cards(page)).toHaveCount(2);
+  await expect(alert).toHaveText('');
+});
+
 test('polls failing while another message is on screen: the notice comes once that message goes, at the next failed poll', async ({ page, seed, signIn }) => {
   await seed({ name: 'Trần Văn A', content: 'Về đường sá.' });
   await seed({ name: 'Lê Thị B', content: 'Về trường học.' });
@@ -728,6 +755,57 @@ test('two moderators edit one comment: the second save is refused, shows the fir
   expect((await api('GET', `/comments/${id}`)).json.reply.text).toBe('Trả lời sau cùng của người kia.');
 });
 
+test('a refused edit, then "Lưu và duyệt": what is published is what the form shows, the card\'s old words retyped over theirs included', async ({
+  page,
+  seed,
+  signIn,
+  api,
+  publicList,
+}) => {
+  const id = await seed({ name: 'Đinh Văn Z', content: 'Nguyên văn Z.' });
+  await signIn();
+  const z = card(page, 'Đinh Văn Z');
+  await z.getByRole('button', { name: 'Sửa' }).click();
+  await z.getByLabel('Tên người gửi').fill('Đinh Văn Zũ');
+  // The other moderator rewrites the content meanwhile.
+  expect((await api('PATCH', `/comments/${id}`, { content: 'Bản của người kia, Z.' })).status).toBe(200);
+  await z.getByRole('button', { name: 'Lưu và duyệt' }).click();
+  await expect(z.getByRole('alert')).toContainText('ô nào bạn chưa sửa nay theo bản của họ');
+  await expect(z.getByLabel('Nội dung')).toHaveValue('Bản của người kia, Z.');
+  await expect(z.getByLabel('Tên người gửi')).toHaveValue('Đinh Văn Zũ');
+  // This moderator wants the reader's own words back: typed again, they are what goes out.
+  await z.getByLabel('Nội dung').fill('Nguyên văn Z.');
+  await z.getByRole('button', { name: 'Lưu và duyệt' }).click();
+  await expect(liveRegion(page)).toHaveText(/^Đã sửa và duyệt/);
+  expect((await api('GET', `/comments/${id}`)).json).toMatchObject({ status: 'published', name: 'Đinh Văn Zũ', content: 'Nguyên văn Z.' });
+  expect((await publicList()).items.map((c: { content: string }) => c.content)).toEqual(['Nguyên văn Z.']);
+});
+
+test('an edit the server finds changes nothing (a trailing space) leaves a comment never edited unmarked; a reply of spaces only is refused in words', async ({
+  page,
+  seed,
+  signIn,
+  api,
+}) => {
+  const id = await seed({ name: 'Khổng Thị Ư', content: 'Nguyên văn Ư.' });
+  await signIn();
+  const u = card(page, 'Khổng Thị Ư');
+  await u.getByRole('button', { name: 'Sửa' }).click();
+  await u.getByLabel('Nội dung').fill('Nguyên văn Ư. ');
+  await u.getByRole('button', { name: 'Lưu', exact: true }).click();
+  await expect(u.getByLabel('Nội dung')).toHaveCount(0);
+  await expect(u.locator('.content')).toHaveText('Nguyên văn Ư.');
+  await expect(u).not.toContainText('đã sửa');
+  expect((await api('GET', `/comments/${id}`)).json.edited).toBe(false);
+
+  await u.getByRole('button', { name: 'Trả lời' }).click();
+  await u.getByLabel('Trả lời của Ban biên tập').fill('   ');
+  await u.getByRole('button', { name: 'Đăng trả lời' }).click();
+  await expect(u.getByRole('alert')).toContainText('Nội dung trả lời không được để trống.');
+  await expect(u.getByLabel('Trả lời của Ban biên tập')).toBeFocused();
+  expect((await api('GET', `/comments/${id}`)).json.reply).toBeNull();
+});
+
 test('edit then approve a comment someone else rejected meanwhile: the edit is saved, the approval refused, and the editor told', async ({ page, seed, signIn, api, publicList }) => {
   const id = await seed({ name: 'Tô Thị V', content: 'Nguyên văn V.' });
   await signIn();
@@ -756,6 +834,9 @@ test('after a refused save, a field this moderator left alone keeps the other on
   expect((await api('PATCH', `/comments/${id}`, { name: 'Lý Văn Xuân' })).status).toBe(200);
   await x.getByRole('button', { name: 'Lưu', exact: true }).click();
   await expect(x.getByRole('alert')).toContainText('Người khác vừa sửa bình luận này');
+  // The form shows what saving it keeps: their name in the field left alone, this moderator's content.
+  await expect(x.getByLabel('Tên người gửi')).toHaveValue('Lý Văn Xuân');
+  await expect(x.getByLabel('Nội dung')).toHaveValue('Nội dung tôi sửa.');
   await x.getByRole('button', { name: 'Lưu', exact: true }).click();
   await expect(liveRegion(page)).toHaveText(/^Đã sửa bình luận của/);
   // Both changes stand: their name, this moderator's content.

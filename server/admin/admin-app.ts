@@ -106,6 +106,8 @@ export class YkienAdmin extends LitElement {
   private pollTimer: ReturnType<typeof setTimeout> | null = null;
   /** Polls in a row that could not reach the server: from the second, the editor is told the list is not live. */
   private pollsFailed = 0;
+  /** What the page said of the failing polls, taken back when one goes through. */
+  private pollError = '';
   private searchTimer: ReturnType<typeof setTimeout> | null = null;
   /** Comments moderated in this tab: a poll answer that raced the action must not bring them back. */
   private readonly handled = new Map<string, Status>();
@@ -467,12 +469,15 @@ export class YkienAdmin extends LitElement {
         if (e instanceof ApiError && e.status === 401) return this.signOut(this.msg('badToken'));
         // A missed poll is retried at the next one; missed again, the editor must know that new comments
         // are not coming in (said once, not over whatever else the page says meanwhile).
-        if (++this.pollsFailed >= 2 && !this.error) this.error = this.msg('pollFailing');
+        // Not the network when the server answered (a block on the office's address, a fault): its reason.
+        if (++this.pollsFailed >= 2 && (!this.error || this.error === this.pollError)) {
+          this.error = this.pollError = e instanceof ApiError && e.status !== 0 ? this.msg('pollRefused', { detail: this.explain(e) }) : this.msg('pollFailing');
+        }
         return;
       }
       if (this.pollsFailed) {
         this.pollsFailed = 0;
-        if (this.error === this.msg('pollFailing')) this.error = '';
+        if (this.error === this.pollError) this.error = '';
       }
       if (seq !== this.loadSeq || this.loading || !this.signedIn) return;
       // Counts a decision made meanwhile overtook are stale (as in refreshCounts): the next poll has them.

@@ -87,7 +87,7 @@ const vi = {
   editedButMoved: 'Đã lưu bản sửa, nhưng bình luận của “{name}” đã được người khác xử lý (nay: {status}) nên chưa được duyệt.',
   savedButMoved: 'Đã lưu bản sửa. Bình luận của “{name}” đã được người khác xử lý trong lúc sửa (nay: {status}).',
   editedByOther:
-    'Người khác vừa sửa bình luận này; bản của họ ở bên dưới. Những gì bạn gõ vẫn còn: lưu lần nữa sẽ thay bản của họ.',
+    'Người khác vừa sửa bình luận này; bản của họ ở bên dưới, và ô nào bạn chưa sửa nay theo bản của họ. Những gì bạn gõ vẫn còn: lưu lần nữa sẽ thay bản của họ.',
   repliedByOther:
     'Người khác vừa thay đổi trả lời cho bình luận này; bản của họ ở bên dưới. Những gì bạn gõ vẫn còn: đăng lần nữa sẽ thay bản của họ.',
   keptInOtherTab: 'Trong lúc bạn đăng nhập lại, bình luận của “{name}” đã được người khác xử lý (nay: {status}). Phần bạn đã gõ vẫn được giữ: mở thẻ “{status}” để làm tiếp.',
@@ -111,6 +111,7 @@ const vi = {
   bulkRejected: 'Đã từ chối {n} bình luận.',
   bulkFailed: '{n} bình luận chưa xử lý được.',
   pollFailing: 'Mất kết nối với máy chủ: danh sách không tự cập nhật bình luận mới cho đến khi kết nối lại.',
+  pollRefused: 'Danh sách không tự cập nhật bình luận mới: {detail}',
   loaded: 'Đã tải {n} bình luận.',
   auditLoaded: 'Đã tải {n} mục nhật ký.',
   editPublishedTitle: 'Sửa bình luận',
@@ -236,7 +237,8 @@ const en: typeof vi = {
   savedButChanged: 'Saved the edit, but someone else just edited or replied to the comment by “{name}”, so it was not approved. It now shows their version: check it, then decide.',
   editedButMoved: 'Saved the edit, but someone else already moderated the comment by “{name}” (now: {status}), so it was not approved.',
   savedButMoved: 'Saved the edit. Someone else moderated the comment by “{name}” while it was being edited (now: {status}).',
-  editedByOther: 'Someone else just edited this comment; their version is below. What you typed is still here: saving again replaces theirs.',
+  editedByOther:
+    'Someone else just edited this comment; their version is below, and the fields you had not changed now show theirs. What you typed is still here: saving again replaces theirs.',
   repliedByOther: 'Someone else just changed the reply to this comment; theirs is below. What you typed is still here: publishing again replaces theirs.',
   keptInOtherTab: 'While you were signing in again, someone else moderated the comment by “{name}” (now: {status}). What you typed is kept: open the “{status}” tab to go on.',
   keptFurther: 'What you typed for the comment by “{name}” is kept: the comment is further down the list (press “Load more”) or outside the current filter.',
@@ -259,6 +261,7 @@ const en: typeof vi = {
   bulkRejected: 'Rejected {n} comments.',
   bulkFailed: '{n} comments could not be processed.',
   pollFailing: 'Lost the connection to the server: new comments will not appear in the list until it is back.',
+  pollRefused: 'New comments are not coming into the list: {detail}',
   loaded: 'Loaded {n} comments.',
   auditLoaded: 'Loaded {n} log entries.',
   editPublishedTitle: 'Edit the comment',

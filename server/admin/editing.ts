@@ -110,8 +110,10 @@ export class EditingController implements ReactiveController {
     const c = this.form && this.page.comment(this.form.id);
     // Being saved is not unsaved: the save goes on whatever happens to the form, so nothing to ask.
     if (!c || (!evenSaving && this.saving.has(c.id))) return undefined;
+    // Once a refusal showed theirs, against theirs: the fields left alone show it now.
+    const from = this.theirs?.id === c.id ? this.theirs : c;
     const changed = this.form!.kind === 'edit'
-      ? (value(`#edit-name-${c.id}`) ?? c.name) !== c.name || (value(`#edit-content-${c.id}`) ?? c.content) !== c.content
+      ? (value(`#edit-name-${c.id}`) ?? c.name) !== from.name || (value(`#edit-content-${c.id}`) ?? c.content) !== from.content
       : (value(`#reply-text-${c.id}`) ?? '').trim() !== (c.reply?.text ?? '');
     return changed ? c : undefined;
   }
@@ -266,10 +268,19 @@ export class EditingController implements ReactiveController {
 
   /**
    * An edit or a reply refused because another moderator changed it first. With its form open, their
-   * version is shown beside it and what this moderator typed stays; saving again replaces theirs.
+   * version is shown beside it and what this moderator typed stays; saving again replaces theirs. A field
+   * of the edit this moderator left as it was shows theirs from now on: the form shows what a save (and
+   * an approval after it) publishes.
    */
   private changedByOther(c: AdminComment, theirs: AdminComment, key: 'editedByOther' | 'repliedByOther', field: string): void {
     if (this.isOpen(c)) {
+      if (key === 'editedByOther') {
+        const from = this.baseOf(c);
+        for (const k of ['name', 'content'] as const) {
+          const f = this.field(`#edit-${k}-${c.id}`);
+          if (f && f.value === from[k]) f.value = theirs[k];
+        }
+      }
       this.set({ theirs, error: this.page.msg(key) });
       // Not taken from a field the moderator went to meanwhile: the letters would go into this comment.
       if (!this.page.typingElsewhere(c.id)) this.page.focusSoon(field);
@@ -328,10 +339,12 @@ export class EditingController implements ReactiveController {
     const content = this.field<HTMLTextAreaElement>(`#edit-content-${c.id}`)?.value ?? c.content;
     const base = this.baseOf(c);
     // Only what this moderator changed in the form (filled from the card): a field left as it was must
-    // not undo the other moderator's change to it.
+    // not undo the other moderator's change to it. Once a refusal showed theirs (their values in the
+    // fields left alone), what differs from theirs is this moderator's, the card's old words retyped too.
     const change: { name?: string; content?: string } = {};
-    if (name !== c.name && name !== base.name) change.name = name;
-    if (content !== c.content && content !== base.content) change.content = content;
+    const afterTheirs = this.theirs?.id === c.id;
+    if (name !== base.name && (afterTheirs || name !== c.name)) change.name = name;
+    if (content !== base.content && (afterTheirs || content !== c.content)) change.content = content;
     page.setBusy(c.id, true);
     this.saving.add(c.id);
     this.set({ error: '' });
@@ -350,8 +363,9 @@ export class EditingController implements ReactiveController {
           ...c,
           name: typeof saved.name === 'string' ? saved.name : (change.name ?? base.name),
           content: typeof saved.content === 'string' ? saved.content : (change.content ?? base.content),
-          edited: true,
-          editedAt: typeof saved.editedAt === 'string' ? saved.editedAt : base.editedAt,
+          // As the server has it: a change it trimmed to nothing leaves a comment never edited unmarked.
+          edited: typeof saved.edited === 'boolean' ? saved.edited : true,
+          editedAt: typeof saved.editedAt === 'string' || saved.editedAt === null ? saved.editedAt : base.editedAt,
         };
         page.replace(updated);
         c = updated;
@@ -414,8 +428,8 @@ export class EditingController implements ReactiveController {
 
   private async saveReply(c: AdminComment): Promise<void> {
     const page = this.page;
+    // Spaces only pass the field's `required`: sent all the same, the server's words say what is missing.
     const text = this.field<HTMLTextAreaElement>(`#reply-text-${c.id}`)?.value.trim() ?? '';
-    if (!text) return;
     page.setBusy(c.id, true);
     this.saving.add(c.id);
     this.set({ error: '' });
