@@ -93,6 +93,28 @@ describe('SignInThrottle', () => {
     expect(await throttle.signIn('office', ADMIN, moderators)).toMatchObject({ waitMs: expect.any(Number) });
   });
 
+  it('a moderators file read again while a token is checked (a moderator added) does not refuse it; a verified token stays so through such reloads, and goes with its line', async () => {
+    const file = join(dir, 'moderators-3');
+    const lan = await makeModerator('Lan');
+    const minh = await makeModerator('Minh');
+    writeFileSync(file, `${lan.line}\n`);
+    let now = Date.now();
+    const moderators = new Moderators({ adminToken: ADMIN, file });
+    const checking = moderators.authenticate(lan.token, now);
+    // While its scrypt runs, the operator adds Minh, and another request reads the file again.
+    writeFileSync(file, `${lan.line}\n${minh.line}\n`);
+    moderators.verifiedName('', (now += 3_000));
+    expect(await checking).toBe('Lan');
+    // Saved again: Lan's token is still known without a scrypt (what the throttle lets through a block).
+    writeFileSync(file, `${lan.line}\n${minh.line}\n# saved again\n`);
+    expect(moderators.verifiedName(lan.token, (now += 3_000))).toBe('Lan');
+    // Her line removed: her token goes at once.
+    writeFileSync(file, `${minh.line}\n`);
+    expect(moderators.verifiedName(lan.token, (now += 3_000))).toBeNull();
+    expect(await moderators.authenticate(lan.token, now)).toBeNull();
+    expect(await moderators.authenticate(minh.token, now)).toBe('Minh');
+  });
+
   it("does not count a moderator's own token while the moderators file cannot be read; guesses still count, and all do again once it can be", async () => {
     const file = join(dir, 'moderators-2');
     const lan = await makeModerator('Lan');

@@ -106,8 +106,8 @@ export interface ModeratorsOptions {
 
 export class Moderators {
   private bySalt = new Map<string, ModeratorRecord>();
-  /** sha256(token) → name, for tokens already verified: the 15 s polls of /admin cost no scrypt. */
-  private verified = new Map<string, string>();
+  /** sha256(token) → its line, for tokens already verified: the 15 s polls of /admin cost no scrypt. */
+  private verified = new Map<string, ModeratorRecord>();
   private fileStamp = '';
   private checkedAt = 0;
   private unreadable = false;
@@ -134,7 +134,14 @@ export class Moderators {
 
   private load(records: ModeratorRecord[], stamp: string): void {
     this.bySalt = new Map(records.map((r) => [r.salt, r]));
-    this.verified = new Map();
+    // A token verified stays so while its line is in the file unchanged (another moderator added, the
+    // file saved again): not a scrypt for every editor's next poll. Under its name now (renamed, perhaps).
+    this.verified = new Map(
+      [...this.verified].flatMap(([key, was]): [string, ModeratorRecord][] => {
+        const now = this.bySalt.get(was.salt);
+        return now && now.hash === was.hash ? [[key, now]] : [];
+      }),
+    );
     this.fileStamp = stamp;
   }
 
@@ -171,7 +178,7 @@ export class Moderators {
   /** The named moderator this instance already verified this token for (no scrypt), or null. */
   verifiedName(token: string, now = Date.now()): string | null {
     this.refresh(now);
-    return this.verified.get(sha256(token).toString('hex')) ?? null;
+    return this.verified.get(sha256(token).toString('hex'))?.name ?? null;
   }
 
   /** The moderator's name for this bearer token, or null. */
@@ -181,16 +188,19 @@ export class Moderators {
     if (admin !== null && timingSafeEqual(sha256(token), sha256(admin))) return ADMIN_NAME;
     const key = sha256(token).toString('hex');
     const known = this.verified.get(key);
-    if (known !== undefined) return known;
+    if (known !== undefined) return known.name;
     const dot = token.indexOf('.');
     const record = dot > 0 ? this.bySalt.get(token.slice(0, dot)) : undefined;
     if (!record) return null;
     const expected = Buffer.from(record.hash, 'base64url');
     const given = await scrypt(token, record.salt);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
-    // The file may have changed while scrypt ran.
-    if (this.bySalt.get(record.salt) !== record) return null;
-    this.verified.set(key, record.name);
-    return record.name;
+    // The file may have changed while scrypt ran: the token must still be there, with the same hash. A
+    // reload that kept it (another moderator added, the file saved unchanged) makes new records, and
+    // must not refuse it (counted as a wrong guess); a rename is taken up.
+    const current = this.bySalt.get(record.salt);
+    if (!current || current.hash !== record.hash) return null;
+    this.verified.set(key, current);
+    return current.name;
   }
 }
