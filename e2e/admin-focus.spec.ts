@@ -5,7 +5,7 @@
  * said to a screen reader; a tab switch that fails with a selection.
  */
 import type { Page, Request } from '@playwright/test';
-import { test, expect, cards, card, liveRegion } from './support/admin.js';
+import { test, expect, cards, card, liveRegion, fetchGet } from './support/admin.js';
 
 /**
  * Holds requests to `url` (those `only` picks: all by default), each of them or only the `at`-th, until
@@ -277,7 +277,7 @@ test('the moderation log: a "Xem thêm" that fails puts the keyboard back on it'
       await failMore; // until the button has gone, as it does while its page loads
       return route.fulfill({ status: 500, contentType: 'application/problem+json', body: '{"code":"internal"}' });
     }
-    const res = await route.fetch();
+    const res = await fetchGet(route);
     return route.fulfill({ response: res, json: { ...(await res.json()), next: 'bW9yZQ' } });
   });
   await signIn();
@@ -304,7 +304,7 @@ test('the queue: a "Xem thêm" that fails puts the keyboard back on it, and the 
       await failMore; // until the button has gone, as it does while its page loads
       return route.fulfill({ status: 500, contentType: 'application/problem+json', body: '{"status":500,"code":"internal"}' });
     }
-    const res = await route.fetch();
+    const res = await fetchGet(route);
     const body = await res.json();
     return route.fulfill({ response: res, json: route.request().url().includes('cursor=') ? body : { ...body, next: 'bW9yZQ' } });
   });
