@@ -290,6 +290,11 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
   if (adminToken !== null && adminToken.length < 16) {
     throw new ConfigError('--admin-token must be at least 16 characters (or leave it unset to get a generated one)');
   }
+  // A bearer token is one word of printable ASCII: with a space, a line end (a file written on Windows)
+  // or a letter beyond ASCII, it could never be sent, and every try would count as a wrong token.
+  if (adminToken !== null && !/^[\x21-\x7e]+$/.test(adminToken)) {
+    throw new ConfigError('--admin-token may hold only printable ASCII characters, without spaces or line ends');
+  }
 
   const ipSecret = get('--ip-secret') ?? null;
   if (ipSecret !== null && ipSecret.length < 16) {

@@ -105,6 +105,10 @@ describe.concurrent('command line', () => {
       [['--no-captcha', '--origins', 'https://a.vn/path'], /--origins/],
       [['--no-captcha', '--moderation', 'maybe'], /--moderation/],
       [['--no-captcha', '--admin-token', 'short'], /--admin-token/],
+      // It could never be sent as one Bearer word: every try would count as a wrong token.
+      [['--no-captcha', '--admin-token', 'Bao Tinh kiem duyet pw123secret'], /--admin-token may hold only printable ASCII/],
+      [['--no-captcha', '--admin-token', 'pw123secret-from-a-file\r'], /--admin-token may hold only printable ASCII/],
+      [['--no-captcha', '--admin-token', 'mật-khẩu-pw123secret-dài'], /--admin-token may hold only printable ASCII/],
       [['--no-captcha', '--trust-proxy', 'some proxy'], /--trust-proxy/],
       [['--no-captcha', '--max-length', '0'], /--max-length/],
       [[], /--hcaptcha-secret \(YKIEN_HCAPTCHA_SECRET\) is required/],
