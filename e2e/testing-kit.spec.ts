@@ -132,6 +132,41 @@ test.describe('mockEndpoint, concurrent attempts and deletions', () => {
     hold();
     expect((await probe).status).toBe(403);
     expect((await real).status).toBe(201);
+    // But one without a token while an attempt with one holds its key (the outbox's tokenless retry) is
+    // 409 in-progress at once, as the server looks the key up first: not the 200 once the first is stored.
+    const held = endpoint.hold();
+    const withToken = post(page, { ...c, clientId: 'k-4', captchaToken: 'tok-6' });
+    await expect.poll(() => endpoint.posts.length).toBe(8);
+    expect(await post(page, { ...c, clientId: 'k-4' })).toMatchObject({ status: 409, json: { code: 'in-progress' } });
+    held();
+    expect((await withToken).status).toBe(201);
+  });
+
+  test('seeded comments with a clientId are stored under it: a POST with that key is their 200 replay', async ({ page }) => {
+    const endpoint = await mockEndpoint(page, ENDPOINT, { comments: [{ ...c, clientId: 'k-seed' }] });
+    await blank(page);
+    const [seeded] = endpoint.comments;
+    expect(await post(page, { ...c, clientId: 'k-seed' })).toMatchObject({ status: 200, json: { id: seeded!.id, status: 'published' } });
+    expect(endpoint.comments).toHaveLength(1);
+  });
+
+  test("reply() with a text body answers it as it is: a proxy's HTML page, JSON cut short", async ({ page }) => {
+    const endpoint = await mockEndpoint(page, ENDPOINT);
+    await blank(page);
+    endpoint.reply(
+      { status: 502, body: '<html><body>Bad Gateway</body></html>', headers: { 'Content-Type': 'text/html' } },
+      { status: 201, body: '{"id":"x1","sta' },
+    );
+    const raw = (body: unknown) =>
+      page.evaluate(
+        async ([url, body]) => {
+          const r = await fetch(url as string, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+          return { status: r.status, type: r.headers.get('content-type'), text: await r.text() };
+        },
+        [ENDPOINT, body],
+      );
+    expect(await raw(c)).toEqual({ status: 502, type: 'text/html', text: '<html><body>Bad Gateway</body></html>' });
+    expect(await raw(c)).toEqual({ status: 201, type: 'application/json', text: '{"id":"x1","sta' });
   });
 
   test('without a captcha the second attempt waits for the first and gets its 200 replay (the insert is the claim)', async ({ page }) => {

@@ -43,7 +43,10 @@ export type ScriptedAnswer =
        * `{ status: 503, body: { status: 503, title: '...', code: 'storage-unavailable' } }`.
        */
       status?: number;
-      /** Answer exactly this body (2xx default 201): no contract checks. */
+      /**
+       * Answer exactly this body (2xx default 201): no contract checks. A string goes as it is (a proxy's
+       * HTML page, JSON cut short; give its `Content-Type` in `headers`), anything else as JSON.
+       */
       body?: unknown;
       headers?: Record<string, string>;
       /** Wait this long before answering. */
@@ -69,6 +72,7 @@ export interface MockEndpointOptions {
    * Comments already there (published unless they say otherwise), newest last: without a `createdAt`,
    * each is a minute older than the next, the last a minute ago. The list is newest first by `createdAt`,
    * then by the order comments were stored (as the server's, over creation time and insertion order).
+   * One with a `clientId` is stored under that key: a POST with it is answered its 200 replay.
    */
   comments?: Array<Partial<StoredComment> & { pageId: string; name: string; content: string }>;
   /** Answer the list, `/counts` and `GET {endpoint}/{id}` (default true); false makes them 404. */
@@ -298,7 +302,8 @@ export class MockEndpoint {
   offline = false;
   private script: ScriptedAnswer[] = [];
   private gate?: Promise<void>;
-  private readonly keys = new Map<string, { payload: string; comment: StoredComment }>();
+  /** Each stored key's comment, and the payload it came with (none for a seeded one: any replays it). */
+  private readonly keys = new Map<string, { payload?: string; comment: StoredComment }>();
   private readonly usedTokens = new Set<string>();
   /** Each comment's insertion order, by id: the list's tie-break after the creation time, as the server's `seq`. */
   private readonly seqs = new Map<string, number>();
@@ -324,6 +329,8 @@ export class MockEndpoint {
         ...c,
         pageId: cleaned(c.pageId),
       });
+      // Seeded under a key, as an earlier visit's comment: a POST with that key is its 200 replay.
+      if (c.clientId && isValidKey(c.clientId)) this.keys.set(c.clientId, { comment: this.comments.at(-1)! });
     }
   }
 
@@ -413,7 +420,7 @@ export class MockEndpoint {
       await route.fulfill({
         status,
         headers: { ...cors, ...(payload === undefined ? {} : { 'Content-Type': type }), ...extra },
-        body: payload === undefined ? '' : JSON.stringify(payload),
+        body: payload === undefined ? '' : typeof payload === 'string' ? payload : JSON.stringify(payload),
       });
     };
 
@@ -438,10 +445,14 @@ export class MockEndpoint {
     const clientId = body.clientId ?? undefined;
     // With a captcha, as the reference server: a new key with a token is claimed while its attempt runs
     // (one without a token only looks its key up: a replay, or a 403).
+    // Any attempt, with a token or not, whose key another one holds is 409 in-progress (the server looks
+    // the key up first).
     const token = body.captchaToken;
-    const claim = this.options.captcha && typeof token === 'string' && token !== '' ? (fromHeader ?? clientId) : undefined;
-    const claims = typeof claim === 'string' && isValidKey(claim) && !this.keys.has(claim) && (fromHeader === undefined || clientId === undefined || fromHeader === clientId);
-    if (claims && this.claims.has(claim)) return send(409, problemBody(409));
+    const attemptKey = this.options.captcha ? (fromHeader ?? clientId) : undefined;
+    const keyed = typeof attemptKey === 'string' && isValidKey(attemptKey) && !this.keys.has(attemptKey) && (fromHeader === undefined || clientId === undefined || fromHeader === clientId);
+    if (keyed && this.claims.has(attemptKey)) return send(409, problemBody(409));
+    const claim = keyed && typeof token === 'string' && token !== '' ? attemptKey : undefined;
+    const claims = claim !== undefined;
     if (claims) this.claims.add(claim);
     try {
       await this.answerPost({ route, headers, body, raw, parsed, parseable, lang, send, hideFromPage: () => (cors = hidden), fromHeader, clientId });
@@ -521,7 +532,7 @@ export class MockEndpoint {
     const payload = payloadOf(body);
     const known = this.keys.get(key);
     if (known) {
-      if (known.payload !== payload) return send(422, problemBody(422));
+      if (known.payload !== undefined && known.payload !== payload) return send(422, problemBody(422));
       return send(200, { id: known.comment.id, status: known.comment.status });
     }
     // The fields, as the reference server checks them (server/src/validate.ts, validateComment).
