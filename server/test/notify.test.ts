@@ -325,6 +325,23 @@ describe('email digest', { timeout: 60_000 }, () => {
     expect(smtp.mails[0]!.text).toContain('Người Chờ Thư');
   });
 
+  it('a stop while the mail server, which has the whole digest, has not answered yet: it gets its answer, the jobs are done, and the next instance does not send it again', async () => {
+    const smtp = await startMailServer(500);
+    receivers.push(smtp);
+    const dbPath = join(dir, 'restart-mail.db');
+    const args = ['--notify-email', 'bbt@bao.example.vn', '--smtp-url', smtp.url, '--notify-digest', '1s'];
+    const first = await start(args, dbPath);
+    await post(first, { name: 'Người Trước Khi Dừng' });
+    await until(() => smtp.mails.length === 1, 'the mail server to have the digest');
+    await first.stop(); // SIGTERM while the mail server has not said 250 yet
+    started = started.filter((x) => x !== first);
+    expect(jobsLeft(dbPath)).toBe(0);
+    const next = await start(args, dbPath);
+    await post(next, { name: 'Người Sau Khi Dừng' });
+    await until(() => smtp.mails.length === 2, "the next comment's digest", 10_000);
+    expect(smtp.mails[1]!.text).not.toContain('Người Trước Khi Dừng');
+  });
+
   it('after a burst of more comments than a digest takes (200), the mail says there are more, not that 200 is all', async () => {
     const stalled = await stalledMailServer();
     receivers.push(stalled);

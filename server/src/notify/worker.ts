@@ -10,8 +10,11 @@
  *
  * A comment deleted, approved or rejected before its turn is not announced: there is nothing left
  * to moderate. A job is sent at least once; only a process that dies between the send and the
- * delete, a send slower than the lease, or a receiver still silent 3 s into a stop can send it twice
- * (the webhook says the comment's id in `x-ykien-delivery`, for a receiver to tell).
+ * delete, a send slower than the lease, or a receiver (a webhook's, or the mail server) still silent 3 s
+ * into a stop can send it twice
+ * (the webhook says the comment's id in `x-ykien-delivery`, for a receiver to tell). A mail server that
+ * has the whole message may deliver it although its connection is cut before it answers: a digest
+ * being sent gets those 3 s too, as a webhook does, rather than being sent again by the next instance.
  */
 import { randomUUID } from 'node:crypto';
 import type { NotifyConfig } from '../config.js';
@@ -32,7 +35,7 @@ const MAX_BACKOFF_MS = 3_600_000;
  * and is about to answer gets to, and a rolling restart does not send that comment again from the
  * next instance. (A receiver that hangs is retried later, as before; the shutdown grace is 15 s.)
  */
-const WEBHOOK_STOP_WAIT_MS = 3_000;
+const SEND_STOP_WAIT_MS = 3_000;
 /** Webhook requests in flight at once: a receiver that hangs holds one each, not the worker. */
 const WEBHOOK_IN_FLIGHT = 20;
 const DIGEST_MAX = 200;
@@ -81,10 +84,8 @@ export class NotificationWorker {
   private readonly inFlight = new Set<Promise<void>>();
   /** The digest being sent, if any: one at a time, in the background like the webhooks. */
   private digest: Promise<void> | null = null;
-  /** Aborts the webhook requests in flight when the server stops (they are retried later). */
-  private readonly stopping = new AbortController();
-  /** Abandons webhooks in flight, WEBHOOK_STOP_WAIT_MS after a stop. */
-  private readonly webhooksStopping = new AbortController();
+  /** Abandons the sends in flight (webhooks, a digest's message), SEND_STOP_WAIT_MS after a stop. */
+  private readonly sendsStopping = new AbortController();
 
   constructor(private readonly opts: WorkerOptions) {
     this.channels = channelsOf(opts.config);
@@ -108,8 +109,8 @@ export class NotificationWorker {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.stopping.abort(); // a digest under way ends now, and is sent again at the next start
-    const abandon = setTimeout(() => this.webhooksStopping.abort(), WEBHOOK_STOP_WAIT_MS);
+    // Nothing new is claimed (stopped); a send under way gets its answer, for a while.
+    const abandon = setTimeout(() => this.sendsStopping.abort(), SEND_STOP_WAIT_MS);
     await this.running;
     await Promise.allSettled([...this.inFlight, this.digest]);
     clearTimeout(abandon);
@@ -185,7 +186,7 @@ export class NotificationWorker {
     const c = job.comment;
     if (!c || c.status !== 'pending') return store.finishJob(job.seq, this.owner);
     try {
-      await postWebhook(config.webhookUrl!, config.webhookSecret!, webhookBody(c, this.opts.moderationUrl()), c.id, this.webhooksStopping.signal);
+      await postWebhook(config.webhookUrl!, config.webhookSecret!, webhookBody(c, this.opts.moderationUrl()), c.id, this.sendsStopping.signal);
     } catch (err) {
       await this.failed(job, err, Date.now());
       return;
@@ -207,7 +208,7 @@ export class NotificationWorker {
     const { subject, text } = digestMessage(pending.map((j) => j.comment!), this.opts.moderationUrl(), jobs.length === DIGEST_MAX);
     let refused: string[];
     try {
-      ({ refused } = await mailer.send(config.emails, subject, text, this.stopping.signal));
+      ({ refused } = await mailer.send(config.emails, subject, text, this.sendsStopping.signal));
     } catch (err) {
       const now = Date.now();
       let retryAt = claimedAt + config.digestMs;

@@ -110,7 +110,8 @@ export interface MailServer {
   close(): Promise<void>;
 }
 
-export async function startMailServer(): Promise<MailServer> {
+/** `answerAfterMs`: it reads each message whole, then waits this long before its 250 (a scan, as big providers do). */
+export async function startMailServer(answerAfterMs = 0): Promise<MailServer> {
   const mails: Mail[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -122,7 +123,8 @@ export async function startMailServer(): Promise<MailServer> {
       stream.on('end', () => {
         const { subject, text } = parseMail(Buffer.concat(chunks).toString('latin1'));
         mails.push({ to: session.envelope.rcptTo.map((a) => a.address), subject, text, at: Date.now() });
-        callback();
+        if (answerAfterMs) setTimeout(() => callback(), answerAfterMs);
+        else callback();
       });
     },
   });
