@@ -95,6 +95,33 @@ test('targets are at least 24×24 px', async ({ page, article }) => {
   }
 });
 
+test("a portal that sets its root to 10px (Bootstrap 3) shrinks nothing: the reader's own text size, 44 px fields; a site's font-size on the box scales all of it", async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  endpoint.list = () => ({ items: [{ id: 'c1', name: 'Bạn đọc', content: 'Ý kiến.', createdAt: '2026-11-20T03:00:00Z' }], next: null, total: 1 });
+  const sizes = () =>
+    page.locator('ykien-comments').evaluate((host) => {
+      const root = host.shadowRoot!;
+      const px = (sel: string, prop: 'fontSize' | 'height' = 'fontSize') => parseFloat(getComputedStyle(root.querySelector(sel)!)[prop]);
+      const box = (sel: string) => root.querySelector(sel)!.getBoundingClientRect().height;
+      return { text: px('p'), date: px('[part~="comment-date"]'), name: box('[part~="input"]'), send: box('[part~="submit"]'), reset: box('[part~="captcha-reset"]') };
+    });
+  await article({ head: '<style>html { font-size: 10px; } body { font-size: 1.4rem; }</style>' });
+  await comeToForm(page);
+  await expect(page.locator('ykien-comments').locator('[part~="comment"]')).toHaveCount(1);
+  expect(await sizes()).toEqual({ text: 16, date: 14, name: 44, send: 44, reset: 24 });
+  // The site wants the box at its article's 18 px: set on the element, everything follows.
+  await article({ head: '<style>html { font-size: 10px; } ykien-comments { font-size: 18px; }</style>' });
+  await comeToForm(page);
+  await expect(page.locator('ykien-comments').locator('[part~="comment"]')).toHaveCount(1);
+  const big = await sizes();
+  expect(big).toMatchObject({ text: 18, date: 15.75 });
+  expect(big.name).toBeCloseTo(2.75 * 18, 0);
+  expect(big.reset).toBeCloseTo(27, 0);
+});
+
 // The fields contain their size (a keystroke then lays out the field alone), so their heights are set in
 // the styles: they must still follow the text's size, as rows="6" and a one-line input did.
 test('the fields grow with their text: a whole line in the name, six in the content, at any font size', async ({ page, article }) => {

@@ -33,7 +33,8 @@ export const styles = css`
     display: block;
     color: var(--ykien-fg);
     background: var(--ykien-bg);
-    font: 1rem/1.5 var(--ykien-font);
+    /* The reader's own text size, not the page's root one (rem): portals on Bootstrap 3 set html to 10px. */
+    font: medium/1.5 var(--ykien-font);
     color-scheme: light;
   }
   :host(:state(loading)),
@@ -74,10 +75,10 @@ export const styles = css`
     color: inherit;
   }
   h2 {
-    margin: 0 0 1rem;
-    padding-bottom: 0.4rem;
+    margin: 0 0 0.8em;
+    padding-bottom: 0.32em;
     border-bottom: 2px solid var(--ykien-accent);
-    font-size: 1.25rem;
+    font-size: 1.25em;
     font-weight: 700;
   }
   h3,
@@ -90,12 +91,12 @@ export const styles = css`
   ul,
   div {
     display: grid;
-    gap: 0.4rem;
+    gap: 0.4em;
     margin: 0;
     padding: 0;
   }
   form {
-    gap: 1rem;
+    gap: 1em;
   }
   /*
    * A keystroke changes a field's text. Chromium then lays out the field and every box above it,
@@ -109,16 +110,16 @@ export const styles = css`
     display: block;
     contain: size layout;
     width: 100%;
-    height: calc(1.5em + 1rem + 2px);
-    min-height: 2.75rem;
-    padding: 0.5rem 0.7rem;
+    height: calc(2.5em + 2px);
+    min-height: 2.75em;
+    padding: 0.5em 0.7em;
     background: var(--ykien-bg);
     border: 1px solid var(--ykien-border);
     border-radius: var(--ykien-radius);
   }
   textarea {
-    height: calc(6 * 1.5em + 1rem + 2px);
-    min-height: 8rem;
+    height: calc(10em + 2px);
+    min-height: 8em;
     resize: vertical;
   }
   .field,
@@ -126,7 +127,7 @@ export const styles = css`
     display: block;
   }
   .field > * + * {
-    margin-top: 0.4rem;
+    margin-top: 0.4em;
   }
   [aria-invalid='true'] {
     border-color: var(--ykien-error);
@@ -155,12 +156,12 @@ export const styles = css`
   .actions {
     display: flex;
     flex-wrap: wrap;
-    gap: 0.75rem;
+    gap: 0.75em;
     align-items: center;
   }
   small,
   [part~='error'] {
-    font-size: 0.875rem;
+    font-size: 0.875em;
     color: var(--ykien-muted);
   }
   [part~='counter'] {
@@ -180,8 +181,8 @@ export const styles = css`
     font-weight: 600;
   }
   button {
-    min-height: 2.75rem;
-    padding: 0.5rem 1.1rem;
+    min-height: 2.75em;
+    padding: 0.5em 1.1em;
     font-weight: 600;
     background: none;
     border: 1px solid var(--ykien-border);
@@ -200,37 +201,38 @@ export const styles = css`
   }
   .link {
     justify-self: start;
-    min-height: 1.5rem;
+    /* 24 px of the box's 16: a target of WCAG 2.2's size at the link's smaller text. */
+    min-height: calc(1.5em / 0.875);
     padding: 0;
     border: 0;
     font-weight: 400;
-    font-size: 0.875rem;
+    font-size: 0.875em;
     text-decoration: underline;
   }
   [part~='outbox'] {
-    margin-top: 1.25rem;
-    padding: 0.75rem 1rem;
+    margin-top: 1.25em;
+    padding: 0.75em 1em;
     border: 1px dashed var(--ykien-border);
     border-radius: var(--ykien-radius);
   }
   li {
     list-style: none;
-    padding: 0.5rem 0;
+    padding: 0.5em 0;
   }
   .list {
-    margin-bottom: 1.5rem;
+    margin-bottom: 1.5em;
   }
   ol {
     margin: 0;
     padding: 0;
   }
   ol > li {
-    padding: 0.9rem 0;
+    padding: 0.9em 0;
     border-bottom: 1px solid var(--ykien-divider);
   }
   article {
     display: grid;
-    gap: 0.4rem;
+    gap: 0.4em;
     min-width: 0;
   }
   article:focus-visible {
@@ -240,20 +242,20 @@ export const styles = css`
     display: flex;
     flex-wrap: wrap;
     align-items: baseline;
-    gap: 0.25rem 0.75rem;
+    gap: 0.25em 0.75em;
   }
   h3[part~='comment-name'] {
-    font-size: 1rem;
+    font-size: 1em;
     unicode-bidi: isolate;
     overflow-wrap: anywhere;
   }
   [part~='comment-date'],
   [part~='comment-pending'] {
-    font-size: 0.875rem;
+    font-size: 0.875em;
     color: var(--ykien-muted);
   }
   [part~='comment-pending'] {
-    padding: 0 0.5rem;
+    padding: 0 0.57em;
     border: 1px solid var(--ykien-border);
     border-radius: 999px;
   }
@@ -262,24 +264,24 @@ export const styles = css`
     unicode-bidi: plaintext;
   }
   [part~='comment-reply'] {
-    gap: 0.2rem;
-    margin-top: 0.3rem;
-    padding: 0.6rem 0.8rem;
+    gap: 0.2em;
+    margin-top: 0.3em;
+    padding: 0.6em 0.8em;
     background: var(--ykien-reply-bg);
     border-left: 3px solid var(--ykien-accent);
     border-radius: 0 var(--ykien-radius) var(--ykien-radius) 0;
   }
   .reply-label {
     font-weight: 700;
-    font-size: 0.875rem;
+    font-size: 0.875em;
   }
   .loading {
-    min-height: 6rem;
+    min-height: 6em;
     color: var(--ykien-muted);
   }
   [part~='more'] {
     justify-self: start;
-    margin-top: 0.75rem;
+    margin-top: 0.75em;
   }
   /* "Verified" after a move keeps the height of hCaptcha's widget, which takes its place later. */
   ::slotted(span) {
