@@ -1268,6 +1268,31 @@ test('discard: the unsent comment leaves the list and IndexedDB and is never sen
   expect((await api.stored()).map((c) => c.content)).toEqual(['Bình luận mới, gửi thật']);
 });
 
+test('discard by keyboard with two unsent: the keyboard goes to the list\'s heading, not onto the other comment\'s "Bỏ bình luận" (a second Enter must not discard it); each button names its comment', async ({
+  page,
+  context,
+  net,
+  site,
+}) => {
+  await site.open(page);
+  await setOffline(context, net, true);
+  await send(page, 'Cao Văn S', 'Ý kiến A, giữ lại');
+  await send(page, 'Cao Văn S', 'Ý kiến B, bỏ đi');
+  await expect(unsent(page)).toHaveCount(2);
+  const discardB = unsent(page).filter({ hasText: 'Ý kiến B, bỏ đi' }).getByRole('button', { name: 'Bỏ bình luận' });
+  await expect(discardB).toHaveAccessibleDescription('Ý kiến B, bỏ đi');
+  await discardB.focus();
+  await page.keyboard.press('Enter');
+  await expect(unsent(page)).toHaveCount(1);
+  await expect(outbox(page).getByRole('heading', { name: 'Bình luận chưa gửi' })).toBeFocused();
+  // The reader, unsure the first press took, presses Enter again: nothing more goes.
+  await page.keyboard.press('Enter');
+  await expect(unsent(page)).toHaveText(/Ý kiến A, giữ lại/);
+  // A screen reader hears the unsent comments as a list.
+  await expect(outbox(page).getByRole('list')).toHaveCount(1);
+  await setOffline(context, net, false);
+});
+
 test("at 320 px, another article's unsent comment named by its long address (it has no title) wraps: the page does not scroll sideways", async ({ page, context, net, site }) => {
   await page.setViewportSize({ width: 320, height: 640 });
   await setOffline(context, net, true);

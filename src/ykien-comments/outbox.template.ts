@@ -32,20 +32,20 @@ export function renderOutbox({ t, contentLang, items, here, canVerify, onVerify,
     const some = unsent.filter((i) => (i.payload.pageId != here) == other);
     return some.length
       ? html`<h3 id=${id} tabindex="-1">${heading}</h3>
-          <ul aria-labelledby=${id}>
+          <ul role="list" aria-labelledby=${id}>
             ${some.map((i) =>
               // Keyed: a row that goes takes its own buttons with it, never hands them to the next comment.
               keyed(
                 i.clientId,
                 html`<li data-client-id=${i.clientId}>
                 ${other ? html`<a href=${/^https?:/i.test(i.payload.pageUrl) ? i.payload.pageUrl : nothing} dir="auto" lang=${contentLang}>${i.payload.pageTitle || i.payload.pageUrl}</a>` : nothing}
-                <p dir="auto" lang=${i.lang || contentLang}>${i.payload.content}</p>
+                <p id=${'u-' + i.clientId} dir="auto" lang=${i.lang || contentLang}>${i.payload.content}</p>
                 <div class="actions">
                   <small>${stateText(i, t)}</small>
                   ${i.state == 'needs-captcha' && canVerify
-                    ? html`<button type="button" @click=${() => onVerify(i.clientId)}>${t.verifyToSend}</button>`
+                    ? html`<button type="button" aria-describedby=${'u-' + i.clientId} @click=${() => onVerify(i.clientId)}>${t.verifyToSend}</button>`
                     : nothing}
-                  <button type="button" @click=${() => onDiscard(i.clientId)}>${t.discard}</button>
+                  <button type="button" aria-describedby=${'u-' + i.clientId} @click=${() => onDiscard(i.clientId)}>${t.discard}</button>
                 </div>
               </li>`,
               ),

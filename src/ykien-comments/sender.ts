@@ -125,7 +125,8 @@ export class Sender {
       here: h.page.pageId,
       canVerify: !!h.siteKey,
       onVerify: (id) => this.#verifyItem(id),
-      // The discarded line takes its button away: focus goes to the next unsent one, else to the form.
+      // The discarded line takes its button away: focus goes to the list's heading (never onto another
+      // comment's button, where a second Enter would discard that one), else to the form.
       onDiscard: (id) => {
         this.#discarding = id;
         this.#discardedHere.add(id);
@@ -135,7 +136,7 @@ export class Sender {
           .then(async () => {
             h.say('discarded');
             await h.updateComplete;
-            (h.renderRoot.querySelector<HTMLElement>('[part~="outbox"] button') ?? h.renderRoot.querySelector<HTMLElement>('#content'))?.focus();
+            (h.renderRoot.querySelector<HTMLElement>('[part~="outbox"] h3') ?? h.renderRoot.querySelector<HTMLElement>('#content'))?.focus();
           })
           .finally(() => (this.#discarding = undefined));
       },
