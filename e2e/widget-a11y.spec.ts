@@ -332,4 +332,12 @@ test('a phone at 320 px (or 400% zoom): hCaptcha comes in its compact form, with
   await page.reload();
   await comeToForm(page);
   await expect(page.locator('ykien-comments h-captcha')).toHaveAttribute('size', 'normal');
+
+  // A 360 px phone whose box (336 px) is wide enough, but the site draws it as a padded card: the
+  // captcha's column (288 px) is what counts.
+  await page.setViewportSize({ width: 360, height: 640 });
+  await article({ head: '<style>body { margin: 0; padding: 0 12px; } ykien-comments::part(base) { padding: 24px; border: 1px solid; }</style>' });
+  await comeToForm(page);
+  await expect(page.locator('ykien-comments h-captcha')).toHaveAttribute('size', 'compact');
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - innerWidth)).toBeLessThanOrEqual(0);
 });

@@ -276,7 +276,8 @@ export class CaptchaController implements ReactiveController {
     // own origin ("/hcaptcha/1/api.js") would leave the captcha unrendered, for good.
     // hCaptcha's checkbox is 303 px wide: in a narrower box (a phone at 320 px, 400% zoom) its compact
     // form, or the whole form would be wider than the screen.
-    const size = this.#host.clientWidth < 310 ? 'compact' : 'normal';
+    // The captcha's own column, not the box: a site's padding on the parts around it narrows it.
+    const size = (this.#host.shadowRoot?.querySelector('[part~="captcha"]') ?? this.#host).clientWidth < 310 ? 'compact' : 'normal';
     for (const [k, v] of Object.entries({ 'site-key': o.siteKey, hl: o.hl, theme: o.theme, jsapi: absolute(o.jsapi), recaptchacompat: 'false', size })) el.setAttribute(k, v);
     el.addEventListener('verified', (e) => {
       this.#at = Date.now();
