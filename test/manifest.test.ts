@@ -2,12 +2,12 @@
  * custom-elements.json is what IDEs, Storybook and docs sites read: its attributes must be exactly the
  * ones each element documents with `@attr` (and reads), not Lit's internal state. Needs the build.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 const manifest = JSON.parse(readFileSync('custom-elements.json', 'utf8')) as {
   modules: Array<{
-    declarations?: Array<{ tagName?: string; attributes?: Array<{ name: string; fieldName?: string }>; members?: Array<{ name: string; kind: string; attribute?: string }> }>;
+    declarations?: Array<{ tagName?: string; cssParts?: Array<{ name: string }>; attributes?: Array<{ name: string; fieldName?: string }>; members?: Array<{ name: string; kind: string; attribute?: string }> }>;
   }>;
 };
 const declarationOf = (tag: string) => manifest.modules.flatMap((m) => m.declarations ?? []).find((d) => d.tagName === tag);
@@ -33,6 +33,16 @@ describe('custom-elements.json', () => {
       for (const [name, field] of linked) expect(d.members?.find((m) => m.name === field)?.attribute).toBe(name);
     });
   }
+
+  it("<ykien-comments>: the parts the README lists are the documented ones, each on an element the box renders", () => {
+    const parts = declarationOf('ykien-comments')!.cssParts!.map((p) => p.name).sort();
+    const readme = readFileSync('README.md', 'utf8');
+    const listed = readme.slice(readme.indexOf('Parts: '), readme.indexOf('`<ykien-count>` has'));
+    expect([...listed.matchAll(/`([a-z-]+)`/g)].map((m) => m[1]).sort()).toEqual(parts);
+    const dir = 'src/ykien-comments/';
+    const code = readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => readFileSync(dir + f, 'utf8')).join('\n');
+    expect(parts.filter((p) => !new RegExp(`part="(?:[a-z-]+ )*${p}(?: [a-z-]+)*"`).test(code))).toEqual([]);
+  });
 
   it('names the files the package ships, and defaults as values', () => {
     const text = readFileSync('custom-elements.json', 'utf8');

@@ -50,7 +50,7 @@ export function renderForm(v: FormView): TemplateResult {
     </div>
     ${v.captcha
       ? html`<div part="captcha" role="group" aria-labelledby="captcha-label" aria-describedby=${e.captcha ? 'captcha-error' : nothing}>
-          <span class="captcha-label" id="captcha-label">${t.captchaLabel}</span>
+          <span part="label" class="captcha-label" id="captcha-label">${t.captchaLabel}</span>
           <slot name="captcha"></slot>
           <button part="captcha-reset" class="link" type="button" @click=${v.onResetCaptcha}>${t.resetCaptcha}</button>
           ${error('captcha')}

@@ -30,7 +30,7 @@ const comment = (c: ListedComment, id: string, t: Strings, lang: Lang, contentLa
       <p part="comment-content" dir="auto" lang=${contentLang}>${c.content}</p>
       ${c.reply
         ? html`<div part="comment-reply">
-            <p class="reply-label">${t.reply}</p>
+            <p part="reply-label" class="reply-label">${t.reply}</p>
             <p dir="auto" lang=${contentLang}>${c.reply.text}</p>
           </div>`
         : nothing}
@@ -53,7 +53,7 @@ export function renderList({ list, t, lang, contentLang, onMore, onRetry }: List
     ${state == 'failed' || list.moreFailed
       ? html`<div part="list-error" class="actions">
           <p>${state == 'failed' ? t.listFailed : format(t.moreFailed, { loadMore: t.loadMore })}</p>
-          ${state == 'failed' ? html`<button type="button" @click=${onRetry}>${t.retry}</button>` : nothing}
+          ${state == 'failed' ? html`<button part="retry" type="button" @click=${onRetry}>${t.retry}</button>` : nothing}
         </div>`
       : nothing}
     ${list.next && state == 'ready'

@@ -31,7 +31,7 @@ export function renderOutbox({ t, contentLang, items, here, canVerify, onVerify,
   const group = (heading: string, id: string, other: boolean) => {
     const some = unsent.filter((i) => (i.payload.pageId != here) == other);
     return some.length
-      ? html`<h3 id=${id} tabindex="-1">${heading}</h3>
+      ? html`<h3 part="outbox-heading" id=${id} tabindex="-1">${heading}</h3>
           <ul role="list" aria-labelledby=${id}>
             ${some.map((i) =>
               // Keyed: a row that goes takes its own buttons with it, never hands them to the next comment.
@@ -43,9 +43,9 @@ export function renderOutbox({ t, contentLang, items, here, canVerify, onVerify,
                 <div class="actions">
                   <small>${stateText(i, t)}</small>
                   ${i.state == 'needs-captcha' && canVerify
-                    ? html`<button type="button" aria-describedby=${'u-' + i.clientId} @click=${() => onVerify(i.clientId)}>${t.verifyToSend}</button>`
+                    ? html`<button part="outbox-verify" type="button" aria-describedby=${'u-' + i.clientId} @click=${() => onVerify(i.clientId)}>${t.verifyToSend}</button>`
                     : nothing}
-                  <button type="button" aria-describedby=${'u-' + i.clientId} @click=${() => onDiscard(i.clientId)}>${t.discard}</button>
+                  <button part="outbox-discard" type="button" aria-describedby=${'u-' + i.clientId} @click=${() => onDiscard(i.clientId)}>${t.discard}</button>
                 </div>
               </li>`,
               ),

@@ -65,7 +65,7 @@ const setBeforeDefined = new WeakSet<object>();
  * @csspart base - The wrapper of everything.
  * @csspart heading - The heading.
  * @csspart form - The form.
- * @csspart label - Each field's label.
+ * @csspart label - Each field's label, and the captcha's.
  * @csspart input - The name input.
  * @csspart textarea - The content textarea.
  * @csspart counter - The "120/2000" character counter.
@@ -76,6 +76,9 @@ const setBeforeDefined = new WeakSet<object>();
  * @csspart reset - The "Nhập lại" button.
  * @csspart status - The live region with every outcome message.
  * @csspart outbox - The list of comments kept on this device and not sent yet.
+ * @csspart outbox-heading - Its headings ("Bình luận chưa gửi", and those of other articles).
+ * @csspart outbox-verify - An unsent comment's "Xác minh để gửi" button (a new captcha for it).
+ * @csspart outbox-discard - An unsent comment's "Bỏ bình luận" button.
  * @csspart list - The `<ol>` of published comments (the reader's own pending ones first).
  * @csspart comment - Each comment's `<article>`.
  * @csspart comment-name - The author's name.
@@ -83,10 +86,12 @@ const setBeforeDefined = new WeakSet<object>();
  * @csspart comment-content - Its text.
  * @csspart comment-pending - The "Đang chờ duyệt" mark on the reader's own comment awaiting moderation.
  * @csspart comment-reply - The editorial board's reply under a comment.
+ * @csspart reply-label - The reply's "Trả lời của Ban biên tập" line.
  * @csspart more - The "Xem thêm" button.
  * @csspart empty - "Chưa có ý kiến nào…", when the article has no comment yet.
  * @csspart loading - The loading line, which keeps the list's space.
  * @csspart list-error - The failed load's message and its "Thử lại" button.
+ * @csspart retry - That "Thử lại" button.
  *
  * @cssprop --ykien-accent - Accent: heading rule, send button, focus ring. Default `#b3261e` light, `#ffb4ab` dark.
  * @cssprop --ykien-accent-fg - Text on the accent. Default `#ffffff` light, `#690005` dark.
