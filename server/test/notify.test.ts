@@ -16,7 +16,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { digestMessage, requiresTls, smtpMailer } from '../src/notify/email.js';
 import { http, makeComment, postComment } from './support/http.js';
 import { freshPgSchema } from './support/pg-schema.js';
-import { startMailServer, startWebhookReceiver, until, type WebhookReceiver } from './support/receivers.js';
+import { parseMail, startMailServer, startWebhookReceiver, until, type WebhookReceiver } from './support/receivers.js';
 import { startServer, type RunningServer } from './support/run-server.js';
 
 const SECRET = 'webhook-secret-0123456789';
@@ -71,6 +71,17 @@ async function ownStore(kind: 'SQLite' | 'PostgreSQL', name: string) {
     jobs: schema
       ? async () => Number((await schema.client.query('SELECT count(*) AS n FROM notification_jobs')).rows[0].n)
       : async () => jobsLeft(dbPath),
+    /** When the email digest's gate opens next (0: open). */
+    gateAt: schema
+      ? async () => Number((await schema.client.query("SELECT next_at FROM notification_gates WHERE channel = 'email'")).rows[0]?.next_at ?? 0)
+      : async () => {
+          const db = new Database(dbPath, { readonly: true });
+          try {
+            return (db.prepare("SELECT next_at FROM notification_gates WHERE channel = 'email'").get() as { next_at: number } | undefined)?.next_at ?? 0;
+          } finally {
+            db.close();
+          }
+        },
     async end() {
       await Promise.all(started.map((s) => s.stop()));
       started = [];
@@ -80,19 +91,21 @@ async function ownStore(kind: 'SQLite' | 'PostgreSQL', name: string) {
 }
 
 /** A mail server that refuses the first `refuse` messages (451, as one restarting would), then takes them. */
-async function flakyMailServer(refuse: number): Promise<{ url: string; refused: number; taken: number; close(): Promise<void> }> {
+async function flakyMailServer(refuse: number): Promise<{ url: string; refused: number; taken: number; texts: string[]; close(): Promise<void> }> {
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
     onData(stream, _session, callback) {
-      stream.resume();
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         if (r.refused < refuse) {
           r.refused++;
           callback(Object.assign(new Error('restarting, try again later'), { responseCode: 451 }));
         } else {
           r.taken++;
+          r.texts.push(parseMail(Buffer.concat(chunks).toString('latin1')).text);
           callback();
         }
       });
@@ -100,7 +113,7 @@ async function flakyMailServer(refuse: number): Promise<{ url: string; refused: 
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as { port: number };
-  const r = { url: `smtp://127.0.0.1:${port}`, refused: 0, taken: 0, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  const r = { url: `smtp://127.0.0.1:${port}`, refused: 0, taken: 0, texts: [] as string[], close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
   receivers.push(r);
   return r;
 }
@@ -303,6 +316,31 @@ describe('email digest', { timeout: 60_000 }, () => {
         await until(async () => (await db.jobs()) === 1, 'the first job to go and the next to wait');
         await new Promise((r) => setTimeout(r, 1_000));
         expect([smtp.taken, await db.jobs()]).toEqual([1, 1]);
+      } finally {
+        await db.end();
+      }
+    });
+  }
+
+  for (const store of ['SQLite', 'PostgreSQL'] as const) {
+    it.skipIf(store === 'PostgreSQL' && !PG_URL)(`on ${store}, after an outage the first digest that goes takes the comments still waiting out their backoff: the oldest is not mailed last, alone`, async () => {
+      // Refuses five sends: the first comment's backoff grows to seconds (polls of 50 ms: 0.1, 0.2, 0.4, 0.8, 1.6 s).
+      const smtp = await flakyMailServer(5);
+      const db = await ownStore(store, 'after_outage');
+      try {
+        const args = [...db.args, '--notify-email', 'bbt@bao.example.vn', '--smtp-url', smtp.url, '--notify-digest', '1s'];
+        const s = await start(args, db.dbPath);
+        await post(s, { name: 'Người Đầu Tiên' });
+        await until(() => smtp.refused === 5, 'the outage', 20_000);
+        // Back up; the gate opens a digest interval after the last try, well before that comment's next
+        // try (3.2 s after it): a new comment then goes at once.
+        await until(async () => { const at = await db.gateAt(); return at > 0 && at <= Date.now(); }, 'the gate to open', 10_000);
+        await post(s, { name: 'Người Đến Sau' });
+        await until(() => smtp.taken === 1, 'the digest', 10_000);
+        expect(smtp.texts[0]).toContain('Người Đầu Tiên');
+        expect(smtp.texts[0]).toContain('Người Đến Sau');
+        expect(smtp.texts[0]!.indexOf('Người Đầu Tiên')).toBeLessThan(smtp.texts[0]!.indexOf('Người Đến Sau'));
+        await until(async () => (await db.jobs()) === 0, 'both jobs to be done');
       } finally {
         await db.end();
       }

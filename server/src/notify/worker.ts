@@ -6,7 +6,9 @@
  * across processes: FOR UPDATE SKIP LOCKED on PostgreSQL, an UPDATE … RETURNING in a write
  * transaction on SQLite), sends them, and deletes them. A failure is retried after 2, 4, 8… poll
  * intervals (at most an hour apart) until the job is 24 hours old. Email is a digest: at most one
- * message per `digestMs`, with every comment that is due; a digest that failed does not count.
+ * message per `digestMs`, with every comment waiting once one is due (those waiting out a failed send's
+ * backoff too: after an outage the oldest are not left for later messages); a digest that failed does
+ * not count.
  *
  * A comment deleted, approved or rejected before its turn is not announced: there is nothing left
  * to moderate. A job is sent at least once; only a process that dies between the send and the
@@ -198,7 +200,8 @@ export class NotificationWorker {
   private async runDigest(mailer: Mailer): Promise<void> {
     const { store, config } = this.opts;
     const claimedAt = Date.now();
-    const jobs = await store.claimDigest('email', this.owner, claimedAt, LEASE_MS, config.digestMs, DIGEST_MAX);
+    // Oldest first: the store adds the jobs waiting out a backoff after the due ones.
+    const jobs = (await store.claimDigest('email', this.owner, claimedAt, LEASE_MS, config.digestMs, DIGEST_MAX)).sort((a, b) => a.seq - b.seq);
     if (jobs.length === 0) return;
     const pending = jobs.filter((j) => j.comment?.status === 'pending');
     const skipped = jobs.filter((j) => j.comment?.status !== 'pending');

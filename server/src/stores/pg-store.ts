@@ -702,14 +702,15 @@ export class PgStore implements Store {
     this.notifyChannels = [...channels];
   }
 
+  /** `waiting`: the jobs still waiting out a backoff, oldest first, instead of those due. */
   private async claimWith(
-    q: pg.Pool | pg.PoolClient, channel: NotificationChannel, owner: string, now: number, leaseMs: number, limit: number,
+    q: pg.Pool | pg.PoolClient, channel: NotificationChannel, owner: string, now: number, leaseMs: number, limit: number, waiting = false,
   ): Promise<ClaimedJob[]> {
     const { rows } = await q.query<JobRow>(
       `UPDATE notification_jobs SET lease_owner = $1, lease_until = $2, attempts = attempts + 1
         WHERE seq IN (SELECT seq FROM notification_jobs
-                       WHERE channel = $3 AND due_at <= $4 AND (lease_until IS NULL OR lease_until <= $4)
-                       ORDER BY due_at, seq LIMIT $5 FOR UPDATE SKIP LOCKED)
+                       WHERE channel = $3 AND ${waiting ? 'due_at > $4' : 'due_at <= $4'} AND (lease_until IS NULL OR lease_until <= $4)
+                       ORDER BY ${waiting ? 'seq' : 'due_at, seq'} LIMIT $5 FOR UPDATE SKIP LOCKED)
         RETURNING seq, channel, comment_id, created_at, attempts`,
       [owner, now + leaseMs, channel, now, limit],
     );
@@ -739,6 +740,9 @@ export class PgStore implements Store {
       const jobs = gate.rowCount ? await this.claimWith(client, channel, owner, now, leaseMs, limit) : [];
       if (jobs.some(stillPending)) {
         await client.query('UPDATE notification_gates SET next_at = $1 WHERE channel = $2', [now + intervalMs, channel]);
+        // With the ones still waiting out a backoff (the mail server was down): all in this message, the
+        // oldest not left for a later one.
+        if (jobs.length < limit) jobs.push(...(await this.claimWith(client, channel, owner, now, leaseMs, limit - jobs.length, true)));
         return jobs;
       }
       // Nothing due, or only comments moderated since (nothing to announce: they go): the gate stays

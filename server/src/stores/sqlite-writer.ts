@@ -245,6 +245,14 @@ export class SqliteWriter implements WriterOps {
                          ORDER BY due_at, seq LIMIT @limit)
           RETURNING seq, channel, comment_id, created_at, attempts`,
       ),
+      /** A digest going out takes the jobs still waiting out a backoff too, oldest first: one message has them all. */
+      claimWaiting: db.prepare<Record<string, unknown>, JobRow>(
+        `UPDATE notification_jobs SET lease_owner = @owner, lease_until = @until, attempts = attempts + 1
+          WHERE seq IN (SELECT seq FROM notification_jobs
+                         WHERE channel = @channel AND due_at > @now AND (lease_until IS NULL OR lease_until <= @now)
+                         ORDER BY seq LIMIT @limit)
+          RETURNING seq, channel, comment_id, created_at, attempts`,
+      ),
       gateOpen: db.prepare<[string, number, number], { one: number }>(
         'SELECT 1 AS one FROM notification_gates WHERE channel = ? AND (next_at <= ? OR next_at > ?)',
       ),
@@ -551,8 +559,8 @@ export class SqliteWriter implements WriterOps {
 
   // ---- notification jobs ----
 
-  private claimNow(channel: NotificationChannel, owner: string, now: number, leaseMs: number, limit: number): ClaimedJob[] {
-    const rows = this.mod.claim.all({ owner, until: now + leaseMs, channel, now, limit });
+  private claimNow(channel: NotificationChannel, owner: string, now: number, leaseMs: number, limit: number, waiting = false): ClaimedJob[] {
+    const rows = (waiting ? this.mod.claimWaiting : this.mod.claim).all({ owner, until: now + leaseMs, channel, now, limit });
     return rows.map((r) => {
       const c = this.mod.get.get(r.comment_id);
       return { seq: r.seq, channel: r.channel, commentId: r.comment_id, createdAt: r.created_at, attempts: r.attempts, comment: c ? toComment(c) : null };
@@ -579,6 +587,9 @@ export class SqliteWriter implements WriterOps {
         return [];
       }
       this.mod.openGate.run(now + intervalMs, channel, now, stale);
+      // With the ones still waiting out a backoff (the mail server was down): all in this message, the
+      // oldest not left for a later one.
+      if (jobs.length < limit) jobs.push(...this.claimNow(channel, owner, now, leaseMs, limit - jobs.length, true));
       return jobs;
     }).immediate();
   }

@@ -89,7 +89,7 @@ function decodeWords(header: string): string {
 }
 
 /** Just enough MIME for a single-part text/plain message, as nodemailer writes it. */
-function parseMail(raw: string): { subject: string; text: string } {
+export function parseMail(raw: string): { subject: string; text: string } {
   const split = raw.indexOf('\r\n\r\n');
   const head = raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
   const body = raw.slice(split + 4);
