@@ -257,7 +257,13 @@ describe('ykien-conformance against endpoints written by hand', () => {
   });
 
   it('waits out a 429 whose Retry-After is an HTTP date, or that says it only in the body\'s retryAfter, as the widget does', async () => {
-    for (const [as, said] of [['date', /^NOTE rate limited: waiting [12] s as Retry-After says$/m], ['body', /^NOTE rate limited: waiting 1 s as its "retryAfter" says$/m]] as const) {
+    // `decimal`: Retry-After: 1.5, neither seconds nor a date, so the body's 1.5 (as V8's Date.parse
+    // would not have it: it reads "1.5" as 5 January 2001, a wait of 1 s).
+    for (const [as, said] of [
+      ['date', /^NOTE rate limited: waiting [12] s as Retry-After says$/m],
+      ['body', /^NOTE rate limited: waiting 1 s as its "retryAfter" says$/m],
+      ['decimal', /^NOTE rate limited: waiting 2 s as its "retryAfter" says$/m],
+    ] as const) {
       const r = await run({ postsPerSecond: 5, retryAfterAs: as });
       expect(fails(r), r.out).toEqual([]);
       expect(r.out).toMatch(said);
@@ -511,6 +517,70 @@ describe('ykien-conformance against endpoints written by hand', () => {
     expect(r.out).toMatch(/^SKIP the list's paging: skipped: moderation on/m);
     expect(r.out).toMatch(/^PASS the list's shape/m);
   });
+
+  it('with moderation on: fails one whose list shows pending comments; fails one whose list ignores pageId, on a page nothing was posted to', async () => {
+    const right = await run({ moderation: true, otherArticle: true });
+    expect(fails(right), right.out).toEqual([]);
+    expect(right.out).toMatch(/^PASS the list of a page whose comment is pending: empty, total 0$/m);
+    expect(right.out).toMatch(/^PASS the list of a page nothing was posted to: empty, total 0$/m);
+    const pending = await run({ moderation: true, listsPending: true });
+    expect(pending.code).toBe(1);
+    expect(fails(pending), pending.out).toEqual([
+      expect.stringMatching(/^FAIL the list of a page whose comment is pending: 1 listed, total 1 \(a pending comment is listed publicly: list only published comments\)$/),
+    ]);
+    // Seen where the endpoint holds published comments: another article's with moderation on, and
+    // with moderation off this run's own.
+    const ignores = await run({ moderation: true, ignoresPageId: true, otherArticle: true });
+    expect(ignores.code).toBe(1);
+    expect(fails(ignores), ignores.out).toEqual([
+      expect.stringMatching(/^FAIL the list of a page nothing was posted to: 1 comment\(s\), total 1 \(the list ignores pageId: give only the published comments of the page asked for\)$/),
+    ]);
+    const off = await run({ ignoresPageId: true });
+    expect(fails(off), off.out).toEqual([expect.stringMatching(/^FAIL the list of a page nothing was posted to: 2 comment\(s\), total 3 \(the list ignores pageId/)]);
+  });
+
+  it('fails one whose "next" is an offset: a comment posted between two page loads makes the next repeat one', async () => {
+    const r = await run({ offsetCursor: true });
+    expect(r.code).toBe(1);
+    expect(fails(r), r.out).toEqual([
+      expect.stringMatching(/^FAIL the list's paging: with a comment posted between page 1 and page 2, page 2 repeated 1 comment\(s\) \(make "next" a keyset cursor .*not an offset: a comment arriving between two page loads must neither repeat nor hide one\)$/),
+    ]);
+  });
+
+  it('with --captcha-token: fails one that stores a comment sent without a token (its captcha is bypassed by leaving the field out)', async () => {
+    const r = await run({ captcha: 'after-key', captchaOnlyWhenSent: true }, '--captcha-token', CAPTCHA_TOKEN);
+    expect(r.code).toBe(1);
+    expect(fails(r), r.out).toEqual([
+      expect.stringMatching(
+        /^FAIL a new comment without a captcha token → 403 captcha: 201 application\/json .*\(a comment without captchaToken was stored: the captcha can be bypassed by leaving the field out; answer 403 captcha\)$/,
+      ),
+    ]);
+    // The checks go on with the comment it stored.
+    expect(r.out).toMatch(/^PASS POST a valid comment: 201/m);
+    expect(r.out).toMatch(/^PASS the list's paging: 3 comments/m);
+  });
+
+  it("with a captcha: fails one that keeps a refused attempt's answer under its key, not blaming the captcha keys, and goes on under a new key", async () => {
+    const r = await run({ captcha: 'after-key', storesErrors: true }, '--captcha-token', CAPTCHA_TOKEN);
+    expect(r.code).toBe(1);
+    expect(fails(r), r.out).toEqual([
+      expect.stringMatching(
+        /^FAIL the same key with the captcha token, after a 403 captcha without it: 403 application\/problem\+json .*\(a refused attempt's key must be free to be tried again \(do not store a 403\/503 answer under the key\)/,
+      ),
+    ]);
+    expect(r.out).not.toMatch(/test keys|pass --captcha-token/);
+    expect(r.out).toMatch(/^PASS POST a valid comment: 201/m);
+    expect(r.out).toMatch(/^PASS the same Idempotency-Key again, without the captcha token: 200 replay with the same id$/m);
+    expect(r.out).toMatch(/^PASS the list's paging: 3 comments/m);
+  });
+
+  it('reads createdAt as the widget does: without seconds (Java prints 17:53+07:00 when they are zero) is fine, without an offset is not', async () => {
+    const java = await run({ createdAtAs: 'no-seconds' });
+    expect(fails(java), java.out).toEqual([]);
+    expect(java.out).toMatch(/^PASS the list's paging: 3 comments/m);
+    const local = await run({ createdAtAs: 'no-offset' });
+    expect(fails(local), local.out).toEqual([expect.stringMatching(/^FAIL the list's shape \(each item needs .*createdAt \(ISO 8601, with Z or its offset\)/)]);
+  });
 });
 
 describe("a 429's wait", () => {
@@ -523,6 +593,14 @@ describe("a 429's wait", () => {
     expect(retryAfterOf(reply({}, { code: 'rate-limited', retryAfter: 12.5 }), at)).toEqual({ seconds: 13, from: 'its "retryAfter"' });
     expect(retryAfterOf(reply({ 'retry-after': 'soon' }, { retryAfter: 3 }), at)).toEqual({ seconds: 3, from: 'its "retryAfter"' });
     expect(retryAfterOf(reply({}, { retryAfter: '3' }), at)).toBeUndefined();
+    // Neither seconds nor an HTTP date, though V8's Date.parse reads each as one: the body's, as the widget.
+    for (const v of ['120.5', '-1', '1 2', 'about 120', '2026-11-25T17:54:00Z']) {
+      expect(retryAfterOf(reply({ 'retry-after': v }, { retryAfter: 7 }), at), v).toEqual({ seconds: 7, from: 'its "retryAfter"' });
+    }
+    expect(retryAfterOf(reply({ 'retry-after': '120.5' }), at)).toBeUndefined();
+    // asctime's date has no zone, and is GMT, wherever the checker runs.
+    expect(retryAfterOf(reply({ 'retry-after': 'Wed Nov 25 17:53:40 2026' }), at)).toEqual({ seconds: 30, from: 'Retry-After' });
+    expect(retryAfterOf(reply({ 'retry-after': 'Wednesday, 25-Nov-26 17:53:40 GMT' }), at)).toEqual({ seconds: 30, from: 'Retry-After' });
   });
 });
 

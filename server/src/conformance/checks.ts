@@ -65,7 +65,11 @@ interface PostOptions {
 const FOREIGN_ORIGIN = 'https://ykien-conformance.invalid';
 const PROBLEM_TYPE = /^application\/problem\+json\s*(;|$)/i;
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
-const ISO_DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
+/**
+ * A date-time with its offset. Seconds are optional: Java's OffsetDateTime prints `2026-11-25T17:53+07:00`
+ * when they are zero, which browsers read; a time without `Z` or an offset is the reader's local time.
+ */
+const ISO_DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/;
 
 const headerOf = (r: Reply, name: string): string | undefined => {
   const v = r.headers[name.toLowerCase()];
@@ -93,13 +97,16 @@ export function endpointUrl(endpoint: string, path: string, params: Array<[strin
 }
 
 /**
- * A 429's wait in seconds, read as the widget reads it (src/api/send.ts, which the server does not
- * import): `Retry-After` as delta-seconds or an HTTP date, else the body's `retryAfter`; at least 1.
- * Undefined when the answer says neither; `from` names what said it.
+ * A 429's wait in seconds, read as the widget reads it (src/api/send.ts parseRetryAfter, copied: the
+ * server does not import from src/): `Retry-After` as delta-seconds or an HTTP date, else the body's
+ * `retryAfter`; at least 1. Undefined when the answer says neither; `from` names what said it.
  */
 export function retryAfterOf(r: Reply, now = Date.now()): { seconds: number; from: string } | undefined {
-  const header = headerOf(r, 'retry-after')?.trim() ?? '';
-  const s = /^\d+$/.test(header) ? Number(header) : (Date.parse(header) - now) / 1000;
+  // An HTTP date starts with a day's name and ends in GMT (or asctime's year, which is GMT too): V8's
+  // Date.parse reads "120.5" or "-1" as dates as well, which the widget does not.
+  const header = headerOf(r, 'retry-after') ?? '';
+  const date = /^\s*(mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s.*(gmt|\d{4})\s*$/i.test(header) ? header.replace(/(\d{4})\s*$/, '$1 GMT') : '';
+  const s = /^\s*\d+\s*$/.test(header) ? Number(header) : date ? (Date.parse(date) - now) / 1000 : NaN;
   if (Number.isFinite(s)) return { seconds: Math.max(1, Math.ceil(s)), from: 'Retry-After' };
   const body = isObject(r.json) ? r.json.retryAfter : undefined;
   if (typeof body === 'number' && Number.isFinite(body)) return { seconds: Math.max(1, Math.ceil(body)), from: 'its "retryAfter"' };
@@ -264,7 +271,7 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
   });
 
   // 2. A valid comment, its replay, and the idempotency rules. It goes without a captcha token first.
-  const first = comment();
+  let first = comment();
   delete first.captchaToken;
   let created: { id: string; status: string } | null = null;
   /**
@@ -283,7 +290,12 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
     let r = tokenless;
     const tokenlessCaptcha = r.status === 403 && isObject(r.json) && r.json.code === 'captcha';
     const withoutToken = 'a new comment without a captcha token';
-    if (r.status === 201) pass(`${withoutToken}: 201, stored (no captcha required)`);
+    // A token known here is --captcha-token, which says the endpoint has a captcha (the test token is
+    // taken up only after a refusal below): one that stores a comment without a token is bypassed by
+    // leaving the field out. Without it, a 201 is an endpoint without a captcha.
+    if (r.status === 201 && token !== undefined) {
+      fail(`${withoutToken} → 403 captcha: ${describe(r)}`, 'a comment without captchaToken was stored: the captcha can be bypassed by leaving the field out; answer 403 captcha');
+    } else if (r.status === 201) pass(`${withoutToken}: 201, stored (no captcha required)`);
     else if (tokenlessCaptcha) {
       const fault = problemFault(r, 403, 'captcha');
       errorAnswers.push({ what: '403 captcha', reply: r });
@@ -311,6 +323,20 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
             ? 'answer 403 with "code": "captcha" when captchaToken is missing or empty, not 400: the widget\'s outbox sends a comment whose token expired without one, and takes a 400 as a final refusal of the reader\'s comment, where a 403 captcha asks the reader to solve the captcha again'
             : 'answer 403 with "code": "captcha" when captchaToken is missing or empty, so that the widget asks the reader to solve the captcha again',
         );
+      }
+      // Still 403 captcha with the token: refused, or replayed from the tokenless attempt by a server
+      // that stores every answer under the key (as some idempotency middleware does). A new key tells.
+      if (tokenlessCaptcha && r.status === 403 && isObject(r.json) && r.json.code === 'captcha') {
+        const fresh = comment();
+        const again = await post(fresh);
+        if (again.status === 201) {
+          fail(
+            `the same key with the captcha token, after a 403 captcha without it: ${describe(r)}`,
+            "a refused attempt's key must be free to be tried again (do not store a 403/503 answer under the key): the widget's outbox retries under it after the reader solves the captcha",
+          );
+          first = fresh;
+          r = again;
+        }
       }
     }
     const body = r.json;
@@ -447,78 +473,133 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
   // 3. The list: required, unless every <ykien-comments> of the site has list="off" (--no-list).
   const published = created !== null && (created as { status: string }).status === 'published';
   let listAnswered = false;
+  /** The list's first read (this page, limit=1), when its shape was right: the paging's page 1. */
+  let firstPage = null as { items: Array<{ id: string }>; next: string | null; total: number } | null;
+  /**
+   * A comment for the paging, after the first: `n` of 3. An endpoint that stored the first one twice
+   * (its replay failed) has 4, and the list and counts are held to them.
+   */
+  const pagingComment = async (n: number): Promise<boolean> => {
+    const r = await post(comment());
+    if (r.status !== 201 || !isObject(r.json) || typeof r.json.id !== 'string') {
+      fail(`the list's paging: posting comment ${n} of 3 answered ${describe(r)}`, 'answer 201 to valid comments');
+      return false;
+    }
+    onPage.push({ id: r.json.id, status: String(r.json.status) });
+    return true;
+  };
+  let pagingReady = false;
   if (opts.list === false) {
     skip('the list: not checked (--no-list: every <ykien-comments> has list="off", so the widget never asks for it)');
-  } else await guard(listShown, async () => {
-    // limit=1 here, limit=2 for the paging below: a first page cached now (for its seconds, on this
-    // instance of several) is not the one the paging reads after its POSTs.
-    const r = await request(listAt(1));
-    if (r.status === 404 || r.status === 405) {
-      fail(
-        `${listShown}: ${r.status}, no list`,
-        'implement the list (docs/api.md, "Listing comments"): with the default list="on", <ykien-comments> asks for it on every article and shows "Không tải được ý kiến bạn đọc." with "Thử lại" when it fails; if your pages show the comments themselves, set list="off" on every <ykien-comments> and run this with --no-list',
-      );
-      return;
+  } else {
+    // The paging's second comment goes before the list's first read, which is its page 1, and its
+    // third after that read: a comment arriving between two page loads must neither repeat nor hide
+    // one (an offset cursor repeats one). Page 1's URL is first read after the POSTs before it: no
+    // first page cached earlier (by a CDN, an instance of several) can stand in for it.
+    if (published) {
+      await guard("the list's paging", async () => {
+        pagingReady = await pagingComment(2);
+      });
     }
-    listAnswered = true;
-    const shape = listShapeFault(r);
-    if (shape) {
-      fail('the list\'s shape', shape);
-      return;
-    }
-    pass('the list\'s shape: 200 {items, next, total}');
-    corsOnRead('the list', r);
-    const etag = headerOf(r, 'etag');
-    if (!etag) skip('list ETag: none sent (optional; it lets browsers and CDNs revalidate cheaply)');
-    else {
-      const again = await request(listAt(1), { headers: { 'if-none-match': etag } });
-      if (again.status === 304) pass('list ETag: If-None-Match answers 304');
-      else fail(`list ETag: If-None-Match answered ${again.status}`, 'answer 304 when If-None-Match matches the current ETag');
-    }
-  });
+    await guard(listShown, async () => {
+      const r = await request(listAt(1));
+      if (r.status === 404 || r.status === 405) {
+        fail(
+          `${listShown}: ${r.status}, no list`,
+          'implement the list (docs/api.md, "Listing comments"): with the default list="on", <ykien-comments> asks for it on every article and shows "Không tải được ý kiến bạn đọc." with "Thử lại" when it fails; if your pages show the comments themselves, set list="off" on every <ykien-comments> and run this with --no-list',
+        );
+        return;
+      }
+      listAnswered = true;
+      const shape = listShapeFault(r);
+      if (shape) {
+        fail('the list\'s shape', shape);
+        return;
+      }
+      const body = r.json as NonNullable<typeof firstPage>;
+      firstPage = body;
+      pass('the list\'s shape: 200 {items, next, total}');
+      corsOnRead('the list', r);
+      if (created && !published) {
+        // Moderation on: nothing on this page is published, so the list must show none of it. (Another
+        // page's items here are left to the check of a page nothing was posted to, below.)
+        const pending = new Set(onPage.filter((c) => c.status === 'pending').map((c) => c.id));
+        const listed = body.items.filter((c) => pending.has(c.id)).length;
+        if (listed) fail(`the list of a page whose comment is pending: ${listed} listed, total ${body.total}`, 'a pending comment is listed publicly: list only published comments');
+        else if (!body.items.length && body.total !== 0) fail(`the list's total: ${body.total}`, 'count only published comments (the one posted is pending)');
+        else if (!body.items.length) pass('the list of a page whose comment is pending: empty, total 0');
+      }
+      const etag = headerOf(r, 'etag');
+      if (!etag) skip('list ETag: none sent (optional; it lets browsers and CDNs revalidate cheaply)');
+      else {
+        const again = await request(listAt(1), { headers: { 'if-none-match': etag } });
+        if (again.status === 304) pass('list ETag: If-None-Match answers 304');
+        else fail(`list ETag: If-None-Match answered ${again.status}`, 'answer 304 when If-None-Match matches the current ETag');
+      }
+    });
+  }
 
   if (listAnswered && created === null) {
     skip('the list\'s paging: skipped: no comment could be posted above, to page through');
   } else if (listAnswered && !published) {
     skip('the list\'s paging: skipped: moderation on (new comments are pending, not listed)');
-  } else if (listAnswered) {
+  } else if (listAnswered && pagingReady && !firstPage) {
+    skip('the list\'s paging: skipped: the list\'s shape is wrong (above)');
+  } else if (listAnswered && pagingReady && firstPage) {
+    const page1 = firstPage as NonNullable<typeof firstPage>;
     await guard('paging', async () => {
-      for (let i = 0; i < 2; i++) {
-        const r = await post(comment());
-        if (r.status !== 201 || !isObject(r.json) || typeof r.json.id !== 'string') {
-          fail(`the list's paging: posting comment ${i + 2} of 3 answered ${describe(r)}`, 'answer 201 to valid comments');
-          return;
-        }
-        onPage.push({ id: r.json.id, status: String(r.json.status) });
-      }
-      const seen: string[] = [];
-      let cursor: string | null = null;
-      let pages = 0;
-      let total: unknown;
-      do {
+      // What page 1 and the pages after it must hold between them: the published comments as they were
+      // when it was read, newest first; not the one posted after it.
+      const expected = onPage.filter((c) => c.status === 'published').map((c) => c.id).reverse();
+      if (!(await pagingComment(3))) return;
+      const seen = page1.items.map((c) => c.id);
+      let cursor = page1.next;
+      let pages = 1;
+      let total = page1.total;
+      while (cursor && pages < 5) {
         const r = await request(listAt(2, cursor));
         const shape = listShapeFault(r);
         if (shape) {
           fail(`the list's paging: page ${pages + 1}`, shape);
           return;
         }
-        const body = r.json as { items: Array<{ id: string }>; next: string | null; total: number };
+        const body = r.json as NonNullable<typeof firstPage>;
         total = body.total;
         seen.push(...body.items.map((c) => c.id));
         cursor = body.next;
         pages++;
-      } while (cursor && pages < 5);
-      // 3 on an endpoint that replays a repeated key; a duplicate it stored instead failed its own check.
-      const expected = onPage.filter((c) => c.status === 'published').map((c) => c.id).reverse();
-      const n = expected.length;
-      const sizes = Array.from({ length: Math.ceil(n / 2) }, (_, i) => Math.min(2, n - 2 * i)).join(' then ');
-      if (total !== n) fail(`the list's total: ${String(total)}`, `count all published comments of the page (${n} were published)`);
-      else if (pages !== Math.ceil(n / 2) || seen.join() !== expected.join()) {
+      }
+      const n = onPage.filter((c) => c.status === 'published').length;
+      const repeated = seen.length - new Set(seen).size;
+      const older = expected.length - 1;
+      const sizes = ['1', ...Array.from({ length: Math.ceil(older / 2) }, (_, i) => String(Math.min(2, older - 2 * i)))].join(' then ');
+      if (repeated) {
         fail(
-          `the list's paging: ${pages} page(s) of limit=2 gave ${seen.length} comments`,
-          `give the ${n} published comments newest first, ${sizes}, with "next" a cursor for each following page and null on the last`,
+          `the list's paging: with a comment posted between page 1 and page 2, page 2 repeated ${repeated} comment(s)`,
+          'make "next" a keyset cursor (after the last item\'s creation time and insertion order), not an offset: a comment arriving between two page loads must neither repeat nor hide one',
         );
-      } else pass(`the list's paging: ${n} comments newest first over ${Math.ceil(n / 2)} pages, next null on the last`);
+      } else if (cursor !== null || pages !== 1 + Math.ceil(older / 2) || seen.join() !== expected.join()) {
+        fail(
+          `the list's paging: page 1 (limit=1), then limit=2 from its "next", gave ${seen.length} comments`,
+          `give the ${expected.length} published comments newest first, ${sizes}, with "next" a cursor for each following page and null on the last; a comment posted between two page loads neither repeats nor hides one`,
+        );
+      } else if (total !== n) fail(`the list's total: ${String(total)}`, `count all published comments of the page (${n} were published)`);
+      else pass(`the list's paging: ${n} comments newest first over ${pages} pages, next null on the last; one posted between the page loads repeated and hid none`);
+    });
+  }
+
+  // A pageId nothing was posted to lists nothing: an endpoint that ignores pageId shows every page's
+  // comments on every article (with moderation on, this sees it only where it holds published ones).
+  if (firstPage) {
+    await guard('the list of another page', async () => {
+      const what = 'the list of a page nothing was posted to';
+      const r = await request(endpointUrl(opts.endpoint, '', [['pageId', `${pageId}-empty`], ['limit', '2']]));
+      const shape = listShapeFault(r);
+      if (shape) return fail(what, shape);
+      const body = r.json as NonNullable<typeof firstPage>;
+      if (body.items.length || body.total !== 0) {
+        fail(`${what}: ${body.items.length} comment(s), total ${body.total}`, 'the list ignores pageId: give only the published comments of the page asked for');
+      } else pass(`${what}: empty, total 0`);
     });
   }
 
@@ -643,7 +724,7 @@ function listShapeFault(r: Reply): string | null {
   for (const c of body.items) {
     if (!isObject(c) || typeof c.id !== 'string' || typeof c.name !== 'string' || typeof c.content !== 'string' ||
       typeof c.createdAt !== 'string' || !ISO_DATE.test(c.createdAt)) {
-      return `each item needs id, name, content (strings) and createdAt (ISO 8601); got ${JSON.stringify(c).slice(0, 160)}`;
+      return `each item needs id, name, content (strings) and createdAt (ISO 8601, with Z or its offset); got ${JSON.stringify(c).slice(0, 160)}`;
     }
   }
   return null;

@@ -14,7 +14,8 @@ Checks a comment endpoint (your own backend or ykien-server) against the ykien H
                             e.g. https://staging.example.vn/api/comments
   --origin ORIGIN           the origin of the pages that embed the widget (default: the endpoint's
                             own origin); the CORS checks use it and every pageUrl is on it
-  --captcha-token TOKEN     a captcha token your verifier accepts (as often as needed)
+  --captcha-token TOKEN     a captcha token your verifier accepts (as often as needed); it says
+                            the endpoint has a captcha, so a comment without a token must be refused
   --no-list                 every <ykien-comments> on your pages has list="off": the list
                             (GET <endpoint>?pageId=...) is not checked; without this flag an
                             endpoint with no list fails, as the widget would show every article's
@@ -30,7 +31,8 @@ It posts a few comments to pages named ykien-conformance-<random> only: at most 
 page (3 on an endpoint that replays a repeated key), and the probes the endpoint must refuse go to
 ykien-conformance-<random>-refused, where nothing is stored unless it accepts one (that check then
 fails). Delete them in your moderation tool afterwards. Run it against staging with moderation off
-to check the list's paging too (with moderation on that check says "skipped: moderation on").
+to check the list's paging too (with moderation on that check says "skipped: moderation on", and
+the list must not show the pending comment).
 
 Captcha: its first comment goes without a token, which an endpoint that requires one must answer
 403 captcha (a 400 fails: the widget's outbox takes it as a final refusal). Then, without

@@ -33,6 +33,26 @@ export interface Breaks {
   captcha?: 'after-key' | 'before-key';
   /** With `captcha`: a comment without a token is `400 validation` (a required field), not `403 captcha`. */
   noTokenIs400?: boolean;
+  /** With `captcha`: the token is verified only when the field is there; a comment without one is stored. */
+  captchaOnlyWhenSent?: boolean;
+  /**
+   * Every answer to a key is stored under it, errors included (as Stripe-style idempotency middleware
+   * does): a retry with the same key gets the same refusal, though the captcha token is new.
+   */
+  storesErrors?: boolean;
+  /** The list has no `status = published` filter: pending comments are listed, and counted in `total`. */
+  listsPending?: boolean;
+  /** The list ignores `pageId`: every page's comments on every page. */
+  ignoresPageId?: boolean;
+  /** `next` is an offset (the number of items to skip), not a keyset cursor: a new comment shifts it. */
+  offsetCursor?: boolean;
+  /** Not a break: a published comment on another article is already there, as on a staging server. */
+  otherArticle?: boolean;
+  /**
+   * `createdAt` as Java's OffsetDateTime prints a time whose seconds are zero, `2026-11-25T17:53+07:00`
+   * (`no-seconds`, right), or without an offset, `2026-11-25T17:53:10` (`no-offset`, ambiguous).
+   */
+  createdAtAs?: 'no-seconds' | 'no-offset';
   /** GET /comments/{id} answers this status for every comment it holds, whatever the comment's is. */
   statusSays?: string;
   /**
@@ -56,10 +76,11 @@ export interface Breaks {
    * Not a break: a limit on every POST, refused ones included (as a proxy's limit is), this many a
    * second; past it `429 rate-limited`, before the body is read, with the wait (1 s, 2 s for a date,
    * which counts whole seconds) said as `retryAfterAs`: `Retry-After: 1` (the default), `Retry-After`
-   * as an HTTP date, or only the body's `retryAfter`.
+   * as an HTTP date, only the body's `retryAfter`, or `decimal`: `Retry-After: 1.5`, which is neither
+   * seconds nor a date (the widget reads the body's), and `"retryAfter": 1.5` (2 s).
    */
   postsPerSecond?: number;
-  retryAfterAs?: 'seconds' | 'date' | 'body';
+  retryAfterAs?: 'seconds' | 'date' | 'body' | 'decimal';
   /** The 201 says `text/html; charset=UTF-8` (PHP's default header), its body JSON all the same. */
   createdAsHtml?: boolean;
   /** The 429s come from a proxy's limiter (nginx `limit_req`, a CDN rule) that adds no CORS headers. */
@@ -87,6 +108,12 @@ interface Stored {
 
 export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Promise<FakeEndpoint> {
   const comments: Stored[] = [];
+  if (breaks.otherArticle) {
+    const pageId = 'https://baotinh.example.vn/tin-tuc/giao-ban-quy-i';
+    comments.push({ id: randomUUID(), key: randomUUID(), payload: '', pageId, name: 'Nguyễn Văn A', content: 'Bài viết rất hay.', createdAt: new Date().toISOString(), status: 'published' });
+  }
+  /** With `storesErrors`: the refusal answered to each key. */
+  const refusals = new Map<string, { status: number; code: string; extra: Record<string, unknown> }>();
   let windowStart = 0;
   let postsInWindow = 0;
   const limited = () => {
@@ -114,14 +141,30 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
     res.writeHead(status, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ status, title: code, code, ...extra }));
   };
 
+  const createdAt = () => {
+    // Vietnam's time, written as a server on it would.
+    const vn = new Date(Date.now() + 7 * 3600_000).toISOString();
+    if (breaks.createdAtAs === 'no-seconds') return `${vn.slice(0, 16)}+07:00`;
+    if (breaks.createdAtAs === 'no-offset') return vn.slice(0, 19);
+    return new Date().toISOString();
+  };
   const list = (res: ServerResponse, url: URL) => {
     const pageId = url.searchParams.get('pageId') ?? '';
     if (!pageId) return problem(res, 400, 'validation', { fields: { pageId: 'missing' } });
     const limit = Number(url.searchParams.get('limit') ?? 20);
-    const start = Number(url.searchParams.get('cursor') ?? 0);
-    const all = comments.filter((c) => c.pageId === pageId && c.status === 'published').reverse();
-    const items = all.slice(start, start + limit).map(({ id, name, content, createdAt }) => ({ id, name, content, createdAt }));
-    return json(res, 200, { items, next: start + limit < all.length ? String(start + limit) : null, total: all.length });
+    const cursor = url.searchParams.get('cursor');
+    // Newest first, each with its insertion position: the keyset cursor is the last item's, and the
+    // next page starts below it, however many comments arrived since.
+    const all = comments
+      .map((c, at) => ({ c, at }))
+      .filter(({ c }) => (breaks.ignoresPageId || c.pageId === pageId) && (breaks.listsPending || c.status === 'published'))
+      .reverse();
+    const found = cursor === null ? 0 : breaks.offsetCursor ? Number(cursor) : all.findIndex(({ at }) => at < Number(cursor));
+    const start = found < 0 ? all.length : found;
+    const page = all.slice(start, start + limit);
+    const next = start + limit >= all.length ? null : breaks.offsetCursor ? String(start + limit) : String(page[page.length - 1]!.at);
+    const items = page.map(({ c: { id, name, content, createdAt } }) => ({ id, name, content, createdAt }));
+    return json(res, 200, { items, next, total: all.length });
   };
 
   const server = createServer(async (req, res) => {
@@ -173,7 +216,8 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
       const as = breaks.retryAfterAs ?? 'seconds';
       if (as === 'seconds') res.setHeader('Retry-After', '1');
       if (as === 'date') res.setHeader('Retry-After', new Date(Date.now() + 2000).toUTCString());
-      return problem(res, 429, 'rate-limited', as === 'body' ? { retryAfter: 1 } : {});
+      if (as === 'decimal') res.setHeader('Retry-After', '1.5');
+      return problem(res, 429, 'rate-limited', as === 'body' ? { retryAfter: 1 } : as === 'decimal' ? { retryAfter: 1.5 } : {});
     }
 
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
@@ -206,22 +250,30 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
     if (body.clientId !== key) return problem(res, 400, 'validation', { fields: { clientId: 'mismatch' } });
     const { captchaToken: token, ...rest } = body;
     const payload = JSON.stringify(rest);
-    const captchaRefused = breaks.captcha !== undefined && token !== CAPTCHA_TOKEN;
-    if (breaks.captcha === 'before-key' && captchaRefused) return problem(res, 403, 'captcha');
+    if (breaks.storesErrors && refusals.has(key)) {
+      const { status, code, extra } = refusals.get(key)!;
+      return problem(res, status, code, extra);
+    }
+    const refuse = (status: number, code: string, extra: Record<string, unknown> = {}) => {
+      if (breaks.storesErrors) refusals.set(key, { status, code, extra });
+      return problem(res, status, code, extra);
+    };
+    const captchaRefused = breaks.captcha !== undefined && token !== CAPTCHA_TOKEN && !(breaks.captchaOnlyWhenSent && token === undefined);
+    if (breaks.captcha === 'before-key' && captchaRefused) return refuse(403, 'captcha');
     if (!breaks.noIdempotency) {
       const known = comments.find((c) => c.key === key);
       if (known && known.payload !== payload) return problem(res, 422, 'key-reused');
       if (known) return json(res, 200, { id: known.id, status: known.status });
     }
-    if (captchaRefused && breaks.noTokenIs400 && !token) return problem(res, 400, 'validation', { fields: { captchaToken: 'required' } });
-    if (captchaRefused) return problem(res, 403, 'captcha');
+    if (captchaRefused && breaks.noTokenIs400 && !token) return refuse(400, 'validation', { fields: { captchaToken: 'required' } });
+    if (captchaRefused) return refuse(403, 'captcha');
     const en = /^en/i.test(req.headers['accept-language'] ?? '');
     const fields: Record<string, string> = {};
     const name = typeof body.name === 'string' ? body.name.trim() : '';
     const content = typeof body.content === 'string' ? body.content.trim() : '';
     if (!name) fields.name = en ? 'Enter your name.' : 'Vui lòng nhập họ và tên.';
     if (!content) fields.content = en ? 'Enter a comment.' : 'Vui lòng nhập nội dung.';
-    if (Object.keys(fields).length) return problem(res, 400, 'validation', { fields });
+    if (Object.keys(fields).length) return refuse(400, 'validation', { fields });
     const c: Stored = {
       id: randomUUID(),
       key,
@@ -229,7 +281,7 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
       pageId: String(body.pageId),
       name,
       content,
-      createdAt: new Date().toISOString(),
+      createdAt: createdAt(),
       status: breaks.moderation ? 'pending' : 'published',
     };
     comments.push(c);
