@@ -14,6 +14,8 @@ import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { digestMessage, requiresTls, smtpMailer } from '../src/notify/email.js';
+import { NotificationWorker } from '../src/notify/worker.js';
+import type { ClaimedJob, Store } from '../src/stores/store.js';
 import { http, makeComment, postComment } from './support/http.js';
 import { freshPgSchema } from './support/pg-schema.js';
 import { parseMail, startMailServer, startWebhookReceiver, until, type WebhookReceiver } from './support/receivers.js';
@@ -295,6 +297,43 @@ describe('webhook beside a slow mail server', { timeout: 60_000 }, () => {
     const second = await post(s, { content: 'second' });
     await until(() => hook.deliveries.length === 2, 'the second webhook, during the digest', 5_000);
     expect(hook.deliveries[1]!.json.comment.id).toBe(second);
+  });
+});
+
+describe('the worker, against a store that fails just after a send', () => {
+  it('a digest that went out has its jobs deleted once the store answers again, not left to be sent again when their lease ends', async () => {
+    const comment = { id: 'c1', seq: 1, pageId: 'p', pageUrl: 'https://bao.example.vn/p', pageTitle: 'Bài', name: 'Người Thử', content: 'Nội dung.', lang: 'vi', status: 'pending', createdAt: Date.now(), moderatedAt: null, reply: null, editedAt: null } as const;
+    const job: ClaimedJob = { seq: 7, channel: 'email', commentId: 'c1', createdAt: Date.now(), attempts: 1, comment };
+    let claimed = false;
+    let refusals = 2; // a failover: the first two deletes fail
+    const finished: number[] = [];
+    const store = {
+      claimDigest: async () => (claimed ? [] : ((claimed = true), [job])),
+      finishJob: async (seq: number) => {
+        if (refusals-- > 0) throw new Error('connection terminated');
+        finished.push(seq);
+      },
+      retryJob: async () => {},
+      reopenDigest: async () => {},
+    } as unknown as Store;
+    const sent: string[] = [];
+    const errors: string[] = [];
+    const worker = new NotificationWorker({
+      store,
+      config: { webhookUrl: null, webhookSecret: null, emails: ['bbt@bao.example.vn'], smtpUrl: 'smtp://127.0.0.1:9', emailFrom: 'ykien@bao.example.vn', digestMs: 60_000, pollMs: 50, publicUrl: null },
+      moderationUrl: () => 'https://bao.example.vn/admin',
+      log: { info: () => {}, warn: () => {}, error: (_o, msg) => void errors.push(msg) },
+      mailer: { send: async (_to, subject) => (sent.push(subject), { refused: [] }), close: () => {} },
+    });
+    worker.start();
+    try {
+      await until(() => finished.length === 1, 'the job to be deleted', 10_000);
+      expect(finished).toEqual([7]);
+      expect(sent).toHaveLength(1);
+      expect(errors).toEqual([]);
+    } finally {
+      await worker.stop();
+    }
   });
 });
 

@@ -41,6 +41,8 @@ const SEND_STOP_WAIT_MS = 3_000;
 /** Webhook requests in flight at once: a receiver that hangs holds one each, not the worker. */
 const WEBHOOK_IN_FLIGHT = 20;
 const DIGEST_MAX = 200;
+/** A sent job's delete, tried again after these waits: a store failing over just after a send. */
+const FINISH_WAITS_MS = [500, 1_000, 2_000, 4_000, 8_000];
 
 export interface WorkerLog {
   info(obj: object, msg: string): void;
@@ -165,6 +167,24 @@ export class NotificationWorker {
     return dueAt;
   }
 
+  /**
+   * Deletes the jobs of a send that went, trying again for a while: a store that fails just then (a
+   * failover, the writer thread restarting) must not leave them, once their lease ends, to be sent again.
+   * Not while stopping: the shutdown does not wait on it (the lease then decides, as for a crash).
+   */
+  private async finishSent(jobs: ClaimedJob[]): Promise<void> {
+    let left = jobs;
+    for (const wait of [...FINISH_WAITS_MS, null]) {
+      const failed: ClaimedJob[] = [];
+      let error: unknown;
+      for (const j of left) await this.opts.store.finishJob(j.seq, this.owner).catch((err: unknown) => (failed.push(j), (error = err)));
+      if (!failed.length) return;
+      if (wait === null || this.stopped) throw error;
+      await new Promise((r) => setTimeout(r, wait).unref());
+      left = failed;
+    }
+  }
+
   /** Claims what there is room for and sends it in the background: the next tick does not wait for it. */
   private async runWebhooks(): Promise<void> {
     while (!this.stopped && this.inFlight.size < WEBHOOK_IN_FLIGHT) {
@@ -193,7 +213,7 @@ export class NotificationWorker {
       await this.failed(job, err, Date.now());
       return;
     }
-    await store.finishJob(job.seq, this.owner);
+    await this.finishSent([job]);
     this.opts.log.info({ commentId: c.id, attempts: job.attempts }, 'webhook sent');
   }
 
@@ -222,7 +242,7 @@ export class NotificationWorker {
       await store.reopenDigest('email', claimedAt + config.digestMs, retryAt);
       return;
     }
-    for (const j of pending) await store.finishJob(j.seq, this.owner);
+    await this.finishSent(pending);
     this.opts.log.info({ comments: pending.length, to: config.emails.length }, 'digest email sent');
     // Not sent again: the others have it. The operator's addresses (not a reader's), for them to mend.
     if (refused.length) this.opts.log.warn({ refused }, 'digest email refused by the mail server for some of --notify-email; the others got it');
