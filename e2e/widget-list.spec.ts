@@ -1455,8 +1455,10 @@ test.describe('the reader’s own comments, delivered later or published at once
     endpoint,
   }) => {
     const hold = holdListGets(endpoint);
-    // The server's pages, read before the comment was stored (the second from an instance not told yet).
-    endpoint.list = () => ({ items: items(1, 3), next: null, total: 3 });
+    // The first page was read before the comment was stored; the one asked for past the cache after it.
+    const mine = item(0, { id: 'c1', name: 'Phạm Thị Dung', content: 'Đăng ngay khi danh sách còn đang tải.' });
+    let reads = 0;
+    endpoint.list = () => (reads++ ? { items: [mine, ...items(1, 3)], next: null, total: 4 } : { items: items(1, 3), next: null, total: 3 });
     endpoint.reply({ status: 201, body: { id: 'c1', status: 'published' } });
     endpoint.statuses = { c1: 'published' };
     await article();
@@ -1470,12 +1472,34 @@ test.describe('the reader’s own comments, delivered later or published at once
     hold.release();
     await expect(l.names).toHaveText(['Phạm Thị Dung', 'Bạn đọc 1', 'Bạn đọc 2', 'Bạn đọc 3']);
     await expect(f.heading).toHaveText('Ý kiến bạn đọc (4)');
-    // Asked about (published), and the first page asked again past the cache: still without it.
+    // Asked about (published), and the first page asked again past the cache: it holds it now.
     await expect.poll(() => statusGets(endpoint)).toEqual(['c1']);
     await expect.poll(() => listGets(endpoint).length).toBe(2);
     await f.host.evaluate((el) => (el as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete);
     await expect(l.names).toHaveText(['Phạm Thị Dung', 'Bạn đọc 1', 'Bạn đọc 2', 'Bạn đọc 3']);
     await expect(f.heading).toHaveText('Ý kiến bạn đọc (4)');
+  });
+
+  test('published at once, then "Xem thêm": the next page, read after it was stored, counts it already; the heading does not count it twice', async ({ page, article, endpoint }) => {
+    let published = false;
+    endpoint.list = (url) =>
+      url.searchParams.get('cursor')
+        ? { items: items(21, 25), next: null, total: published ? 26 : 25 }
+        : { items: items(1, 20), next: 'trang-2', total: published ? 26 : 25 };
+    endpoint.reply({ status: 201, body: { id: 'c1', status: 'published' } });
+    await article();
+    const l = list(page);
+    const f = form(page);
+    await expect(f.heading).toHaveText('Ý kiến bạn đọc (25)');
+    await comeToForm(page);
+    await fillAndVerify(page, 'Đỗ Văn Hải', 'Đăng rồi xem thêm.');
+    published = true;
+    await f.send.click();
+    await expect(f.status).toContainText('Bình luận đã được đăng');
+    await expect(f.heading).toHaveText('Ý kiến bạn đọc (26)');
+    await l.more.click();
+    await expect(l.articles).toHaveCount(26);
+    await expect(f.heading).toHaveText('Ý kiến bạn đọc (26)');
   });
 
   test('a 201 "published" in the box: a <ykien-count> of the same article on the page counts it too, once; another article\'s does not', async ({ page, article, endpoint }) => {

@@ -34,6 +34,8 @@ const OWN_GIVE_UP_MS = 15_000;
 /** A first page asked for before the host could render; `settled` once it came. */
 interface Early {
   key: string;
+  /** When it was asked (Date.now()). */
+  at: number;
   page: Promise<CommentsPage | undefined>;
   settled?: { page: CommentsPage | undefined };
 }
@@ -63,8 +65,8 @@ export class ListController implements ReactiveController {
   #version = 0;
   /** A newer load makes the answers of an older one stale (the article changed, the element left). */
   #generation = 0;
-  /** The reader's comments published at once on this visit: a page read before they were stored does not count them. */
-  #publishedHere = new Set<string>();
+  /** The reader's comments published at once on this visit, with when: a page asked before does not count them. */
+  #publishedHere = new Map<string, number>();
   /** The first page asked for early (prefetch()), kept for the load that follows. */
   #early?: Early;
   /**
@@ -104,7 +106,7 @@ export class ListController implements ReactiveController {
   prefetch(): void {
     const src = this.#source();
     if (!src.enabled || !src.endpoint) return;
-    const early: Early = { key: keyOf(src), page: fetchComments(src.endpoint, src.pageId, src.limit, null) };
+    const early: Early = { key: keyOf(src), at: Date.now(), page: fetchComments(src.endpoint, src.pageId, src.limit, null) };
     early.page.then((page) => (early.settled = { page }));
     this.#early = early;
   }
@@ -145,8 +147,9 @@ export class ListController implements ReactiveController {
     if (this.state != 'ready') this.state = 'loading';
     // A prefetched page that already came is shown in this very update: no loading line in between.
     const shownEarly = !!early?.settled?.page;
-    if (early?.settled) this.#show(early.settled.page, src);
+    if (early?.settled) this.#show(early.settled.page, src, early.at);
     this.#host.requestUpdate();
+    const askedAt = early?.at ?? Date.now();
     const page = await (early ? early.page : fetchComments(src.endpoint, src.pageId, src.limit, null));
     // Read after the list came, not beside it: a comment the reader sent while the list loaded is
     // stored by then (remember() writes before it shows), and must not be replaced by an older read.
@@ -159,7 +162,7 @@ export class ListController implements ReactiveController {
     // Shown already, it may have grown by a "Xem thêm" meanwhile (a slow store's code): kept, not shown
     // again from its first page; only the own copies it now holds go.
     if (shownEarly && page) this.#dropListed();
-    else this.#show(page, src);
+    else this.#show(page, src, askedAt);
     this.#host.requestUpdate();
     const settle = () => gen == this.#generation && (this.#underWay = false);
     const check = () => (page ? this.#checkOwn(src, gen) : Promise.resolve()).finally(settle);
@@ -179,7 +182,8 @@ export class ListController implements ReactiveController {
     });
   }
 
-  #show(page: CommentsPage | undefined, src: ListSource): void {
+  /** `askedAt`: when the page was asked for (Date.now()). */
+  #show(page: CommentsPage | undefined, src: ListSource, askedAt: number): void {
     if (page) {
       ({ items: this.items, next: this.next } = page);
       this.#from = src;
@@ -187,7 +191,7 @@ export class ListController implements ReactiveController {
       this.state = 'ready';
       this.moreFailed = this.loadingMore = false;
       this.#dropListed();
-      this.total = this.#counted(page.total);
+      this.total = this.#counted(page.total, askedAt);
     } else this.state = 'failed';
   }
 
@@ -203,6 +207,7 @@ export class ListController implements ReactiveController {
     this.loadingMore = true;
     this.moreFailed = false;
     this.#host.requestUpdate();
+    const askedAt = Date.now();
     const page = await fetchComments(from.endpoint, from.pageId, from.limit, this.next);
     // A replaced list has its own "Xem thêm", which this answer must neither fill nor unlock.
     if (version != this.#version) return null;
@@ -215,7 +220,7 @@ export class ListController implements ReactiveController {
     // A server that counts on its first page only: the count shown stays.
     this.next = page.next;
     this.#dropListed();
-    if (page.total !== undefined) this.total = this.#counted(page.total);
+    if (page.total !== undefined) this.total = this.#counted(page.total, askedAt);
     return added.length;
   }
 
@@ -244,21 +249,22 @@ export class ListController implements ReactiveController {
     const now = this.#source();
     if (payload.pageId != now.pageId || now.endpoint != endpoint) return;
     // Published at once (no moderation): the heading's count has one more, as the server's will.
-    if (status == 'published') this.#publishedHere.add(id);
+    if (status == 'published') this.#publishedHere.set(id, Date.now());
     if (status == 'published' && this.total !== undefined && !this.own.some((o) => o.id == id)) this.total++;
     this.own = [c, ...this.own.filter((o) => o.id != id)];
     this.#host.requestUpdate();
   }
 
   /**
-   * The server's count, with the reader's comments published on this visit that the list does not hold
-   * (read before they were stored, perhaps while the send went), unless the list ends above them (newer
-   * ones pushed them further down, where the count has them). After #dropListed: `own` holds no listed one.
+   * The server's count on a page asked for at `askedAt`, with the reader's comments published on this
+   * visit since (the page was read before they were stored, perhaps while the send went) that the list
+   * does not hold, unless the list ends above them (newer ones pushed them further down, where the count
+   * has them). After #dropListed: `own` holds no listed one.
    */
-  #counted(total: number | undefined): number | undefined {
+  #counted(total: number | undefined, askedAt: number): number | undefined {
     const oldest = this.items.at(-1);
     const above = (c: OwnComment) => !this.next || !oldest || Date.parse(oldest.createdAt) <= Date.parse(c.createdAt);
-    return total === undefined ? undefined : total + this.own.filter((c) => this.#publishedHere.has(c.id) && above(c)).length;
+    return total === undefined ? undefined : total + this.own.filter((c) => (this.#publishedHere.get(c.id) ?? 0) > askedAt && above(c)).length;
   }
 
   /** An own comment that a list page now holds shows once, as a normal comment: the local copy goes. */
@@ -286,11 +292,12 @@ export class ListController implements ReactiveController {
       // Published since the page's list was cached. The copy stays on screen until the list shows the
       // comment: a first page that cannot be had now leaves the list as it was, and the copy kept.
       const version = this.#version;
+      const askedAt = Date.now();
       const page = await fetchComments(src.endpoint!, src.pageId, src.limit, null, true);
       if (gen != this.#generation) return;
       // Pages the reader added with "Xem thêm" stay as they are, and so does the copy, marked published.
       if (page && version == this.#version && !this.loadingMore && this.items.length <= src.limit) {
-        this.#show(page, src);
+        this.#show(page, src, askedAt);
         // The copy goes once the page holds the comment, or ends above it (it is further down). A page
         // without it that should hold it is older than the decision (a cache on the way, or another
         // instance's): the copy stays, marked published, for this visit; the next one settles it.
