@@ -470,7 +470,8 @@ export class YkienAdmin extends LitElement {
         // A missed poll is retried at the next one; missed again, the editor must know that new comments
         // are not coming in (said once, not over whatever else the page says meanwhile).
         // Not the network when the server answered (a block on the office's address, a fault): its reason.
-        if (++this.pollsFailed >= 2 && (!this.error || this.error === this.pollError)) {
+        // Said once (an alert): not again at each failed poll, nor when the next one fails otherwise.
+        if (++this.pollsFailed >= 2 && !this.error) {
           this.error = this.pollError = e instanceof ApiError && e.status !== 0 ? this.msg('pollRefused', { detail: this.explain(e) }) : this.msg('pollFailing');
         }
         return;

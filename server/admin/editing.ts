@@ -275,10 +275,12 @@ export class EditingController implements ReactiveController {
   private changedByOther(c: AdminComment, theirs: AdminComment, key: 'editedByOther' | 'repliedByOther', field: string): void {
     if (this.isOpen(c)) {
       if (key === 'editedByOther') {
+        // Left alone: as the form started (a kept form's version), or as the card showed it (a kept
+        // form fills only the fields its moderator had changed).
         const from = this.baseOf(c);
         for (const k of ['name', 'content'] as const) {
           const f = this.field(`#edit-${k}-${c.id}`);
-          if (f && f.value === from[k]) f.value = theirs[k];
+          if (f && (f.value === from[k] || f.value === c[k])) f.value = theirs[k];
         }
       }
       this.set({ theirs, error: this.page.msg(key) });
