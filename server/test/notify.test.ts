@@ -301,6 +301,40 @@ describe('webhook beside a slow mail server', { timeout: 60_000 }, () => {
 });
 
 describe('the worker, against a store that fails just after a send', () => {
+  it('a digest that fails gives a job it took in while that job waited out its backoff its time back; the due one backs off', async () => {
+    const comment = { id: 'c1', seq: 1, pageId: 'p', pageUrl: 'https://bao.example.vn/p', pageTitle: 'Bài', name: 'Người Thử', content: 'Nội dung.', lang: 'vi', status: 'pending', createdAt: Date.now(), moderatedAt: null, reply: null, editedAt: null } as const;
+    const waitingUntil = Date.now() + 600_000;
+    const jobs: ClaimedJob[] = [
+      { seq: 1, channel: 'email', commentId: 'c0', createdAt: Date.now() - 60_000, attempts: 5, comment: { ...comment, id: 'c0' }, waitingUntil },
+      { seq: 2, channel: 'email', commentId: 'c1', createdAt: Date.now(), attempts: 1, comment },
+    ];
+    let claimed = false;
+    const retried = new Map<number, number>();
+    const store = {
+      claimDigest: async () => (claimed ? [] : ((claimed = true), jobs)),
+      finishJob: async () => {},
+      retryJob: async (seq: number, _owner: string, dueAt: number) => void retried.set(seq, dueAt),
+      reopenDigest: async () => {},
+    } as unknown as Store;
+    const worker = new NotificationWorker({
+      store,
+      config: { webhookUrl: null, webhookSecret: null, emails: ['bbt@bao.example.vn'], smtpUrl: 'smtp://127.0.0.1:9', emailFrom: 'ykien@bao.example.vn', digestMs: 60_000, pollMs: 50, publicUrl: null },
+      moderationUrl: () => 'https://bao.example.vn/admin',
+      log: { info: () => {}, warn: () => {}, error: () => {} },
+      mailer: { send: async () => Promise.reject(new Error('421 try again later')), close: () => {} },
+    });
+    const before = Date.now();
+    worker.start();
+    try {
+      await until(() => retried.size === 2, 'both jobs to be given back', 10_000);
+      expect(retried.get(1)).toBe(waitingUntil);
+      expect(retried.get(2)).toBeGreaterThanOrEqual(before + 100); // 50 ms x 2^1
+      expect(retried.get(2)).toBeLessThan(before + 5_000);
+    } finally {
+      await worker.stop();
+    }
+  });
+
   it('a digest that went out has its jobs deleted once the store answers again, not left to be sent again when their lease ends', async () => {
     const comment = { id: 'c1', seq: 1, pageId: 'p', pageUrl: 'https://bao.example.vn/p', pageTitle: 'Bài', name: 'Người Thử', content: 'Nội dung.', lang: 'vi', status: 'pending', createdAt: Date.now(), moderatedAt: null, reply: null, editedAt: null } as const;
     const job: ClaimedJob = { seq: 7, channel: 'email', commentId: 'c1', createdAt: Date.now(), attempts: 1, comment };
@@ -363,14 +397,15 @@ describe('email digest', { timeout: 60_000 }, () => {
 
   for (const store of ['SQLite', 'PostgreSQL'] as const) {
     it.skipIf(store === 'PostgreSQL' && !PG_URL)(`on ${store}, after an outage the first digest that goes takes the comments still waiting out their backoff: the oldest is not mailed last, alone`, async () => {
-      // Refuses five sends: the first comment's backoff grows to seconds (polls of 50 ms: 0.1, 0.2, 0.4, 0.8, 1.6 s).
-      const smtp = await flakyMailServer(5);
+      // Refuses six sends: the first comment's backoff grows to seconds (polls of 50 ms: 0.1, 0.2, 0.4,
+      // 0.8, 1.6, 3.2 s).
+      const smtp = await flakyMailServer(6);
       const db = await ownStore(store, 'after_outage');
       try {
         const args = [...db.args, '--notify-email', 'bbt@bao.example.vn', '--smtp-url', smtp.url, '--notify-digest', '1s'];
         const s = await start(args, db.dbPath);
         await post(s, { name: 'Người Đầu Tiên' });
-        await until(() => smtp.refused === 5, 'the outage', 20_000);
+        await until(() => smtp.refused === 6, 'the outage', 20_000);
         // Back up; the gate opens a digest interval after the last try, well before that comment's next
         // try (3.2 s after it): a new comment then goes at once.
         await until(async () => { const at = await db.gateAt(); return at > 0 && at <= Date.now(); }, 'the gate to open', 10_000);

@@ -235,7 +235,11 @@ export class NotificationWorker {
     } catch (err) {
       const now = Date.now();
       let retryAt = claimedAt + config.digestMs;
-      for (const j of pending) retryAt = Math.min(retryAt, (await this.failed(j, err, now)) ?? now);
+      for (const j of pending) {
+        // Taken in while waiting out its backoff: given back as it was, not tried again sooner or later.
+        if (j.waitingUntil !== undefined) await store.retryJob(j.seq, this.owner, j.waitingUntil, describeFailure(err));
+        else retryAt = Math.min(retryAt, (await this.failed(j, err, now)) ?? now);
+      }
       // Nothing was sent, so the claim's closing of the gate is undone. It opens at the first retry
       // rather than now: comments arriving meanwhile then go with the retried ones, instead of alone
       // and closing the gate on them for an interval.

@@ -182,6 +182,7 @@ interface JobRow {
   comment_id: string;
   created_at: string;
   attempts: number;
+  due_at: string;
 }
 
 const toAuditEntry = (r: AuditLogRow): AuditEntry => ({
@@ -707,11 +708,12 @@ export class PgStore implements Store {
     q: pg.Pool | pg.PoolClient, channel: NotificationChannel, owner: string, now: number, leaseMs: number, limit: number, waiting = false,
   ): Promise<ClaimedJob[]> {
     const { rows } = await q.query<JobRow>(
-      `UPDATE notification_jobs SET lease_owner = $1, lease_until = $2, attempts = attempts + 1
+      // A job taken while waiting out its backoff is not an attempt of its own (ClaimedJob.waitingUntil).
+      `UPDATE notification_jobs SET lease_owner = $1, lease_until = $2${waiting ? '' : ', attempts = attempts + 1'}
         WHERE seq IN (SELECT seq FROM notification_jobs
                        WHERE channel = $3 AND ${waiting ? 'due_at > $4' : 'due_at <= $4'} AND (lease_until IS NULL OR lease_until <= $4)
                        ORDER BY ${waiting ? 'seq' : 'due_at, seq'} LIMIT $5 FOR UPDATE SKIP LOCKED)
-        RETURNING seq, channel, comment_id, created_at, attempts`,
+        RETURNING seq, channel, comment_id, created_at, attempts, due_at`,
       [owner, now + leaseMs, channel, now, limit],
     );
     if (rows.length === 0) return [];
@@ -721,6 +723,7 @@ export class PgStore implements Store {
       .map((r) => ({
         seq: Number(r.seq), channel: r.channel, commentId: r.comment_id, createdAt: Number(r.created_at), attempts: r.attempts,
         comment: byId.get(r.comment_id) ?? null,
+        ...(waiting ? { waitingUntil: Number(r.due_at) } : {}),
       }))
       .sort((a, b) => a.seq - b.seq);
   }

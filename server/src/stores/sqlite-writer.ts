@@ -246,12 +246,12 @@ export class SqliteWriter implements WriterOps {
           RETURNING seq, channel, comment_id, created_at, attempts`,
       ),
       /** A digest going out takes the jobs still waiting out a backoff too, oldest first: one message has them all. */
-      claimWaiting: db.prepare<Record<string, unknown>, JobRow>(
-        `UPDATE notification_jobs SET lease_owner = @owner, lease_until = @until, attempts = attempts + 1
+      claimWaiting: db.prepare<Record<string, unknown>, JobRow & { due_at: number }>(
+        `UPDATE notification_jobs SET lease_owner = @owner, lease_until = @until
           WHERE seq IN (SELECT seq FROM notification_jobs
                          WHERE channel = @channel AND due_at > @now AND (lease_until IS NULL OR lease_until <= @now)
                          ORDER BY seq LIMIT @limit)
-          RETURNING seq, channel, comment_id, created_at, attempts`,
+          RETURNING seq, channel, comment_id, created_at, attempts, due_at`,
       ),
       gateOpen: db.prepare<[string, number, number], { one: number }>(
         'SELECT 1 AS one FROM notification_gates WHERE channel = ? AND (next_at <= ? OR next_at > ?)',
@@ -560,10 +560,12 @@ export class SqliteWriter implements WriterOps {
   // ---- notification jobs ----
 
   private claimNow(channel: NotificationChannel, owner: string, now: number, leaseMs: number, limit: number, waiting = false): ClaimedJob[] {
-    const rows = (waiting ? this.mod.claimWaiting : this.mod.claim).all({ owner, until: now + leaseMs, channel, now, limit });
+    const rows: Array<JobRow & { due_at?: number }> = (waiting ? this.mod.claimWaiting : this.mod.claim).all({ owner, until: now + leaseMs, channel, now, limit });
     return rows.map((r) => {
       const c = this.mod.get.get(r.comment_id);
-      return { seq: r.seq, channel: r.channel, commentId: r.comment_id, createdAt: r.created_at, attempts: r.attempts, comment: c ? toComment(c) : null };
+      const job: ClaimedJob = { seq: r.seq, channel: r.channel, commentId: r.comment_id, createdAt: r.created_at, attempts: r.attempts, comment: c ? toComment(c) : null };
+      if (waiting) job.waitingUntil = r.due_at;
+      return job;
     });
   }
 

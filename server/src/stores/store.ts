@@ -169,9 +169,13 @@ export interface ClaimedJob {
   createdAt: number;
   attempts: number;
   comment: StoredComment | null;
+  /**
+   * Taken into a digest while still waiting out its backoff (the mail server was down): when it was due.
+   * Not an attempt of its own: a digest that fails gives it back that time, unchanged.
+   */
+  waitingUntil?: number;
 }
 
-/** A claimed job whose comment still awaits moderation: there is something to announce. */
 /**
  * How far apart the clocks of instances sharing a database may be (NTP keeps them within milliseconds).
  * A time stored further ahead than its window allows, by more than this, was written under a clock
@@ -199,6 +203,7 @@ export const keyRecord = (r: KeyRow | undefined, now: number): KeyRecord | null 
   return { commentId: r.comment_id, payloadHash: r.payload_hash, status: r.status ?? 'deleted' };
 };
 
+/** A claimed job whose comment still awaits moderation: there is something to announce. */
 export const stillPending = (job: ClaimedJob): boolean => job.comment?.status === 'pending';
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
