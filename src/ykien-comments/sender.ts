@@ -128,6 +128,8 @@ export class Sender {
       // The discarded line takes its button away: focus goes to the list's heading (never onto another
       // comment's button, where a second Enter would discard that one), else to the form.
       onDiscard: (id) => {
+        // Its group's heading (this article's, or the other articles'), while that group has rows left.
+        const heading = (h.renderRoot as ShadowRoot).querySelector(`[data-client-id="${id}"]`)?.closest('ul')?.previousElementSibling;
         this.#discarding = id;
         this.#discardedHere.add(id);
         inFlight.settled(id);
@@ -136,7 +138,8 @@ export class Sender {
           .then(async () => {
             h.say('discarded');
             await h.updateComplete;
-            (h.renderRoot.querySelector<HTMLElement>('[part~="outbox"] h3') ?? h.renderRoot.querySelector<HTMLElement>('#content'))?.focus();
+            const own = heading?.isConnected && heading.nextElementSibling?.querySelector('li') ? (heading as HTMLElement) : null;
+            (own ?? h.renderRoot.querySelector<HTMLElement>('[part~="outbox"] h3') ?? h.renderRoot.querySelector<HTMLElement>('#content'))?.focus();
           })
           .finally(() => (this.#discarding = undefined));
       },
