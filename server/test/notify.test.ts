@@ -13,7 +13,7 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { digestMessage, requiresTls, smtpMailer } from '../src/notify/email.js';
+import { digestMessage, requiresTls, smtpMailer, type Mailer } from '../src/notify/email.js';
 import { NotificationWorker } from '../src/notify/worker.js';
 import type { ClaimedJob, Store } from '../src/stores/store.js';
 import { http, makeComment, postComment } from './support/http.js';
@@ -301,28 +301,33 @@ describe('webhook beside a slow mail server', { timeout: 60_000 }, () => {
 });
 
 describe('the worker, against a store that fails just after a send', () => {
-  it('a digest that fails gives a job it took in while that job waited out its backoff its time back; the due one backs off', async () => {
-    const comment = { id: 'c1', seq: 1, pageId: 'p', pageUrl: 'https://bao.example.vn/p', pageTitle: 'Bài', name: 'Người Thử', content: 'Nội dung.', lang: 'vi', status: 'pending', createdAt: Date.now(), moderatedAt: null, reply: null, editedAt: null } as const;
-    const waitingUntil = Date.now() + 600_000;
-    const jobs: ClaimedJob[] = [
-      { seq: 1, channel: 'email', commentId: 'c0', createdAt: Date.now() - 60_000, attempts: 5, comment: { ...comment, id: 'c0' }, waitingUntil },
-      { seq: 2, channel: 'email', commentId: 'c1', createdAt: Date.now(), attempts: 1, comment },
-    ];
+  const pending = (id: string) =>
+    ({ id, seq: 1, pageId: 'p', pageUrl: 'https://bao.example.vn/p', pageTitle: 'Bài', name: 'Người Thử', content: 'Nội dung.', lang: 'vi', status: 'pending', createdAt: Date.now(), moderatedAt: null, reply: null, editedAt: null }) as const;
+  /** A worker on the email digest only, polling every 50 ms, over `store` (the digest's methods) and `mailer`. */
+  const digestWorker = (store: Partial<Store>, mailer: Mailer, errors: string[] = []) => {
     let claimed = false;
-    const retried = new Map<number, number>();
-    const store = {
-      claimDigest: async () => (claimed ? [] : ((claimed = true), jobs)),
-      finishJob: async () => {},
-      retryJob: async (seq: number, _owner: string, dueAt: number) => void retried.set(seq, dueAt),
-      reopenDigest: async () => {},
-    } as unknown as Store;
-    const worker = new NotificationWorker({
-      store,
+    const jobs = store.claimDigest!;
+    return new NotificationWorker({
+      // One claim: the jobs given, then none.
+      store: { finishJob: async () => {}, retryJob: async () => {}, reopenDigest: async () => {}, ...store, claimDigest: async (...a) => (claimed ? [] : ((claimed = true), jobs(...a))) } as Store,
       config: { webhookUrl: null, webhookSecret: null, emails: ['bbt@bao.example.vn'], smtpUrl: 'smtp://127.0.0.1:9', emailFrom: 'ykien@bao.example.vn', digestMs: 60_000, pollMs: 50, publicUrl: null },
       moderationUrl: () => 'https://bao.example.vn/admin',
-      log: { info: () => {}, warn: () => {}, error: () => {} },
-      mailer: { send: async () => Promise.reject(new Error('421 try again later')), close: () => {} },
+      log: { info: () => {}, warn: () => {}, error: (_o, msg) => void errors.push(msg) },
+      mailer,
     });
+  };
+
+  it('a digest that fails gives a job it took in while that job waited out its backoff its time back; the due one backs off', async () => {
+    const waitingUntil = Date.now() + 600_000;
+    const jobs: ClaimedJob[] = [
+      { seq: 1, channel: 'email', commentId: 'c0', createdAt: Date.now() - 60_000, attempts: 5, comment: pending('c0'), waitingUntil },
+      { seq: 2, channel: 'email', commentId: 'c1', createdAt: Date.now(), attempts: 1, comment: pending('c1') },
+    ];
+    const retried = new Map<number, number>();
+    const worker = digestWorker(
+      { claimDigest: async () => jobs, retryJob: async (seq: number, _owner: string, dueAt: number) => void retried.set(seq, dueAt) },
+      { send: async () => Promise.reject(new Error('421 try again later')), close: () => {} },
+    );
     const before = Date.now();
     worker.start();
     try {
@@ -336,29 +341,21 @@ describe('the worker, against a store that fails just after a send', () => {
   });
 
   it('a digest that went out has its jobs deleted once the store answers again, not left to be sent again when their lease ends', async () => {
-    const comment = { id: 'c1', seq: 1, pageId: 'p', pageUrl: 'https://bao.example.vn/p', pageTitle: 'Bài', name: 'Người Thử', content: 'Nội dung.', lang: 'vi', status: 'pending', createdAt: Date.now(), moderatedAt: null, reply: null, editedAt: null } as const;
-    const job: ClaimedJob = { seq: 7, channel: 'email', commentId: 'c1', createdAt: Date.now(), attempts: 1, comment };
-    let claimed = false;
     let refusals = 2; // a failover: the first two deletes fail
     const finished: number[] = [];
-    const store = {
-      claimDigest: async () => (claimed ? [] : ((claimed = true), [job])),
-      finishJob: async (seq: number) => {
-        if (refusals-- > 0) throw new Error('connection terminated');
-        finished.push(seq);
-      },
-      retryJob: async () => {},
-      reopenDigest: async () => {},
-    } as unknown as Store;
     const sent: string[] = [];
     const errors: string[] = [];
-    const worker = new NotificationWorker({
-      store,
-      config: { webhookUrl: null, webhookSecret: null, emails: ['bbt@bao.example.vn'], smtpUrl: 'smtp://127.0.0.1:9', emailFrom: 'ykien@bao.example.vn', digestMs: 60_000, pollMs: 50, publicUrl: null },
-      moderationUrl: () => 'https://bao.example.vn/admin',
-      log: { info: () => {}, warn: () => {}, error: (_o, msg) => void errors.push(msg) },
-      mailer: { send: async (_to, subject) => (sent.push(subject), { refused: [] }), close: () => {} },
-    });
+    const worker = digestWorker(
+      {
+        claimDigest: async () => [{ seq: 7, channel: 'email', commentId: 'c1', createdAt: Date.now(), attempts: 1, comment: pending('c1') }],
+        finishJob: async (seq: number) => {
+          if (refusals-- > 0) throw new Error('connection terminated');
+          finished.push(seq);
+        },
+      },
+      { send: async (_to, subject) => (sent.push(subject), { refused: [] }), close: () => {} },
+      errors,
+    );
     worker.start();
     try {
       await until(() => finished.length === 1, 'the job to be deleted', 10_000);
