@@ -137,6 +137,25 @@ test("the box's words in its language, what readers wrote and type in the page's
   }
 });
 
+test("a right-to-left page: the counter and the reply's rule are on the other side, as the text is", async ({ page, article, endpoint }) => {
+  const at = '2026-11-25T18:10:00.000Z';
+  endpoint.list = () => ({ items: [{ id: 'c1', name: 'سارا', content: 'مقالة جيدة.', createdAt: at, reply: { text: 'شكرا.', at } }], next: null, total: 1 });
+  for (const dir of ['ltr', 'rtl'] as const) {
+    await article({ lang: 'en', head: `<script>document.documentElement.dir = '${dir}'</script>` });
+    const f = form(page);
+    await expect(f.host.locator('[part~="comment-reply"]')).toBeVisible();
+    const sides = await f.host.evaluate((host) => {
+      const root = host.shadowRoot!;
+      const reply = getComputedStyle(root.querySelector('[part~="comment-reply"]')!);
+      const counter = root.querySelector('[part~="counter"]')!.getBoundingClientRect();
+      const field = root.querySelector('#content')!.getBoundingClientRect();
+      return { rule: parseFloat(reply.borderLeftWidth) ? 'left' : parseFloat(reply.borderRightWidth) ? 'right' : 'none', counter: counter.left - field.left < field.right - counter.right ? 'left' : 'right' };
+    });
+    // Left to right: the rule on the left, the counter at the end of its line (the right); and mirrored.
+    expect(sides, dir).toEqual(dir == 'ltr' ? { rule: 'left', counter: 'right' } : { rule: 'right', counter: 'left' });
+  }
+});
+
 test('no lang attribute but <html lang="en">: English', async ({ page, article }) => {
   await article({ lang: 'en' });
   await expectLanguage(page, "Readers' comments", en);

@@ -164,8 +164,9 @@ export const styles = css`
     font-size: 0.875em;
     color: var(--ykien-muted);
   }
+  /* Logical sides: on a right-to-left page the counter and the reply's rule are on the other side. */
   [part~='counter'] {
-    margin-left: auto;
+    margin-inline-start: auto;
   }
   .over,
   [part~='error'],
@@ -268,8 +269,10 @@ export const styles = css`
     margin-top: 0.3em;
     padding: 0.6em 0.8em;
     background: var(--ykien-reply-bg);
-    border-left: 3px solid var(--ykien-accent);
-    border-radius: 0 var(--ykien-radius) var(--ykien-radius) 0;
+    border-inline-start: 3px solid var(--ykien-accent);
+    border-radius: var(--ykien-radius);
+    border-start-start-radius: 0;
+    border-end-start-radius: 0;
   }
   .reply-label {
     font-weight: 700;
