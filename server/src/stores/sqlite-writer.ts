@@ -68,6 +68,7 @@ interface JobRow {
   comment_id: string;
   created_at: number;
   attempts: number;
+  due_at: number;
 }
 
 export const toComment = (r: CommentRow): StoredComment => ({
@@ -85,6 +86,17 @@ export const toComment = (r: CommentRow): StoredComment => ({
   reply: r.reply_text === null ? null : { text: r.reply_text, at: r.reply_at ?? r.created_at },
   editedAt: r.edited_at,
 });
+
+/**
+ * Claims a channel's jobs under a lease: those due, each an attempt, soonest due first; or (`waiting`)
+ * those still waiting out a backoff, oldest first, not an attempt of their own (ClaimedJob.waitingUntil).
+ */
+const claimJobsSql = (waiting: boolean) =>
+  `UPDATE notification_jobs SET lease_owner = @owner, lease_until = @until${waiting ? '' : ', attempts = attempts + 1'}
+    WHERE seq IN (SELECT seq FROM notification_jobs
+                   WHERE channel = @channel AND ${waiting ? 'due_at > @now' : 'due_at <= @now'} AND (lease_until IS NULL OR lease_until <= @now)
+                   ORDER BY ${waiting ? 'seq' : 'due_at, seq'} LIMIT @limit)
+    RETURNING seq, channel, comment_id, created_at, attempts, due_at`;
 
 /** A statement of one comment threw in a batch written without savepoints (writeBatch). */
 class ItemThrew extends Error {}
@@ -238,21 +250,9 @@ export class SqliteWriter implements WriterOps {
         `SELECT 1 AS one FROM notification_jobs
           WHERE channel = ? AND due_at <= ? AND (lease_until IS NULL OR lease_until <= ?) LIMIT 1`,
       ),
-      claim: db.prepare<Record<string, unknown>, JobRow>(
-        `UPDATE notification_jobs SET lease_owner = @owner, lease_until = @until, attempts = attempts + 1
-          WHERE seq IN (SELECT seq FROM notification_jobs
-                         WHERE channel = @channel AND due_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
-                         ORDER BY due_at, seq LIMIT @limit)
-          RETURNING seq, channel, comment_id, created_at, attempts`,
-      ),
+      claim: db.prepare<Record<string, unknown>, JobRow>(claimJobsSql(false)),
       /** A digest going out takes the jobs still waiting out a backoff too, oldest first: one message has them all. */
-      claimWaiting: db.prepare<Record<string, unknown>, JobRow & { due_at: number }>(
-        `UPDATE notification_jobs SET lease_owner = @owner, lease_until = @until
-          WHERE seq IN (SELECT seq FROM notification_jobs
-                         WHERE channel = @channel AND due_at > @now AND (lease_until IS NULL OR lease_until <= @now)
-                         ORDER BY seq LIMIT @limit)
-          RETURNING seq, channel, comment_id, created_at, attempts, due_at`,
-      ),
+      claimWaiting: db.prepare<Record<string, unknown>, JobRow>(claimJobsSql(true)),
       gateOpen: db.prepare<[string, number, number], { one: number }>(
         'SELECT 1 AS one FROM notification_gates WHERE channel = ? AND (next_at <= ? OR next_at > ?)',
       ),
@@ -560,7 +560,7 @@ export class SqliteWriter implements WriterOps {
   // ---- notification jobs ----
 
   private claimNow(channel: NotificationChannel, owner: string, now: number, leaseMs: number, limit: number, waiting = false): ClaimedJob[] {
-    const rows: Array<JobRow & { due_at?: number }> = (waiting ? this.mod.claimWaiting : this.mod.claim).all({ owner, until: now + leaseMs, channel, now, limit });
+    const rows = (waiting ? this.mod.claimWaiting : this.mod.claim).all({ owner, until: now + leaseMs, channel, now, limit });
     return rows.map((r) => {
       const c = this.mod.get.get(r.comment_id);
       const job: ClaimedJob = { seq: r.seq, channel: r.channel, commentId: r.comment_id, createdAt: r.created_at, attempts: r.attempts, comment: c ? toComment(c) : null };
