@@ -485,6 +485,34 @@ test('polls the server refuses (the office\'s address blocked for wrong tokens):
   await expect(alert).toHaveText('');
 });
 
+test('polls refused again and again, each with a shorter wait: the editor is told once (an alert read out at each poll would drown the page)', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Trần Văn A', content: 'Về đường sá.' });
+  await signIn('?poll=200');
+  await expect(cards(page)).toHaveCount(1);
+  // Every text the alert shows from here on.
+  await page.locator('ykien-admin').evaluate((el) => {
+    const alert = el.shadowRoot!.querySelector('[role="alert"]')!;
+    const seen: string[] = ((window as unknown as { __alerts: string[] }).__alerts = []);
+    new MutationObserver(() => seen.push(alert.textContent!.trim())).observe(alert, { subtree: true, childList: true, characterData: true });
+  });
+  let refusedPolls = 0;
+  await page.route(/\/api\/admin\/comments\?/, (route) => {
+    // The block's end comes nearer at each poll: ten minutes, nine, eight...
+    const retryAfter = 600 - 60 * refusedPolls++;
+    return route.fulfill({
+      status: 429,
+      headers: { 'Content-Type': 'application/problem+json', 'Retry-After': String(retryAfter) },
+      body: JSON.stringify({ status: 429, title: 'x', code: 'too-many-tokens', retryAfter }),
+    });
+  });
+  const alerts = () => page.evaluate(() => (window as unknown as { __alerts: string[] }).__alerts.filter(Boolean));
+  await expect.poll(alerts).toEqual(['Danh sách không tự cập nhật bình luận mới: Đã nhập sai mã quá nhiều lần từ địa chỉ này. Vui lòng thử lại sau 9 phút.']);
+  // Three more refusals, with other waits in them: nothing more said.
+  const said = refusedPolls;
+  await expect.poll(() => refusedPolls).toBeGreaterThanOrEqual(said + 3);
+  expect(await alerts()).toHaveLength(1);
+});
+
 test('polls failing while another message is on screen: the notice comes once that message goes, at the next failed poll', async ({ page, seed, signIn }) => {
   await seed({ name: 'Trần Văn A', content: 'Về đường sá.' });
   await seed({ name: 'Lê Thị B', content: 'Về trường học.' });
