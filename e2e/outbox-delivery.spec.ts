@@ -1299,6 +1299,29 @@ test('discard by keyboard with two unsent: the keyboard goes to the list\'s head
   expect((await api.stored()).map((c) => c.content)).toEqual(['Ý kiến A, giữ lại']);
 });
 
+test("discard by keyboard among another article's unsent: the keyboard goes to that group's heading, not to this article's", async ({ page, context, net, api, site }) => {
+  const other = '/tin-tuc/bai-khac';
+  await setOffline(context, net, true);
+  await site.open(page, { path: other, title: 'Bài khác' });
+  await send(page, 'Cao Văn T', 'Ở bài khác, giữ lại');
+  await send(page, 'Cao Văn T', 'Ở bài khác, bỏ đi');
+  await expect(unsent(page)).toHaveCount(2);
+  await site.open(page);
+  await send(page, 'Cao Văn T', 'Ở bài này');
+  await expect(unsent(page)).toHaveCount(3);
+  const list = outbox(page);
+  const discard = unsent(page).filter({ hasText: 'Ở bài khác, bỏ đi' }).getByRole('button', { name: 'Bỏ bình luận' });
+  await discard.focus();
+  await page.keyboard.press('Enter');
+  await expect(unsent(page)).toHaveCount(2);
+  // Its own group's heading, the one whose list the reader was in, below this article's.
+  await expect(list.getByRole('heading', { name: UNSENT_OTHER })).toBeFocused();
+  await setOffline(context, net, false);
+  await expect(outbox(page)).toHaveCount(0);
+  await outboxIdle(page);
+  expect((await api.stored()).map((c) => c.content).sort()).toEqual(['Ở bài khác, giữ lại', 'Ở bài này']);
+});
+
 test("at 320 px, another article's unsent comment named by its long address (it has no title) wraps: the page does not scroll sideways", async ({ page, context, net, site }) => {
   await page.setViewportSize({ width: 320, height: 640 });
   await setOffline(context, net, true);
