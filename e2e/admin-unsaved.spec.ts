@@ -420,6 +420,34 @@ test('a form kept across a sign-out does not undo what another moderator changed
   await expect.poll(async () => (await api('GET', `/comments/${id}`)).json).toMatchObject({ name: 'Mai Văn U', content: 'Bản sửa của người này.' });
 });
 
+test('a form kept across a sign-out, refused because another moderator changed the name once more after the sign-in: the name field takes their newest, and the next save keeps it', async ({
+  page,
+  seed,
+  signIn,
+  server,
+  api,
+}) => {
+  const id = await seed({ name: 'Mai Văn Ư 0912345678', content: 'Nguyên văn của Ư.' });
+  await signIn('?poll=300');
+  await editOpen(page, 'Mai Văn Ư 0912345678', 'Bản sửa của người này.');
+  await revokedThenRestored(page);
+  expect((await api('PATCH', `/comments/${id}?editedAt=none`, { name: 'Mai Văn Ư' })).status).toBe(200);
+  await signInAgain(page, server.adminToken);
+  const form = card(page, 'Mai Văn Ư');
+  await expect(form.getByLabel('Tên người gửi')).toHaveValue('Mai Văn Ư');
+  // Signed in again, the form back (the name as the card shows it), the other moderator changes the
+  // name once more.
+  const { editedAt } = (await api('GET', `/comments/${id}`)).json as { editedAt: string };
+  expect((await api('PATCH', `/comments/${id}?editedAt=${encodeURIComponent(editedAt)}`, { name: 'Độc giả Ư' })).status).toBe(200);
+  await form.getByRole('button', { name: 'Lưu', exact: true }).click();
+  await expect(form.getByText('Người khác vừa sửa bình luận này', { exact: false })).toBeVisible();
+  // The name this moderator never touched shows their newest; the content stays this moderator's.
+  await expect(form.getByLabel('Tên người gửi')).toHaveValue('Độc giả Ư');
+  await expect(form.getByLabel('Nội dung')).toHaveValue('Bản sửa của người này.');
+  await form.getByRole('button', { name: 'Lưu', exact: true }).click();
+  await expect.poll(async () => (await api('GET', `/comments/${id}`)).json).toMatchObject({ name: 'Độc giả Ư', content: 'Bản sửa của người này.' });
+});
+
 /**
  * `name`'s edit form, its save held at the server: read-only, the moderator's letters do not go in;
  * then the save goes through, the form closes, and the card and the server hold `saved`.
