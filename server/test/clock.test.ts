@@ -66,6 +66,49 @@ function storeCases(open: OpenStore): void {
     }
   });
 
+  it("jobs: one leased an hour ahead by an instance that died, or made or backed off a day ahead, is sent once the clock is back, not that much later", async () => {
+    const { store, close } = await open();
+    const LEASE = 2 * MINUTE;
+    try {
+      store.setNotificationChannels(['webhook']);
+      const insert = (id: string, at: number) =>
+        store.insertComment({
+          id, clientId: `k-${id}`, payloadHash: 'h', pageId: 'p', pageUrl: 'https://bao.example.vn/a', pageTitle: '',
+          name: 'Lan', content: 'Ý kiến', lang: '', status: 'pending', createdAt: at,
+        });
+      await insert('c-leased', T);
+      // An instance whose clock ran an hour ahead takes the job and dies before it finishes it.
+      expect((await store.claimJobs('webhook', 'w-ahead', T + HOUR, LEASE, 10)).map((j) => j.commentId)).toEqual(['c-leased']);
+      // Another, with the right time, sees it as soon as that lease would have ended by its clock.
+      const again = await store.claimJobs('webhook', 'w1', T + LEASE + 1, LEASE, 10);
+      expect(again.map((j) => [j.commentId, j.attempts])).toEqual([['c-leased', 2]]);
+      // A live lease of an instance whose clock is only a few seconds ahead still holds.
+      await store.retryJob(again[0]!.seq, 'w1', T + LEASE + 2, 'receiver down');
+      const [near] = await store.claimJobs('webhook', 'w-near', T + LEASE + 5_000, LEASE, 10);
+      expect(near?.commentId).toBe('c-leased');
+      expect(await store.claimJobs('webhook', 'w2', T + LEASE + 3, LEASE, 10)).toEqual([]);
+      await store.finishJob(near!.seq, 'w-near');
+
+      // A comment stored while the clock ran a day ahead: its job is due now, not in a day.
+      await insert('c-made-ahead', T + 24 * HOUR);
+      const [ahead] = await store.claimJobs('webhook', 'w3', T + 10 * MINUTE, LEASE, 10);
+      expect(ahead?.commentId).toBe('c-made-ahead');
+      await store.finishJob(ahead!.seq, 'w3');
+      // Nor does a backoff a day long (longer than any the worker sets) hold one up, while a backoff within
+      // the worker's cap does.
+      await insert('c-backoff', T + 10 * MINUTE);
+      const [b] = await store.claimJobs('webhook', 'w3', T + 10 * MINUTE + 1, LEASE, 10);
+      await store.retryJob(b!.seq, 'w3', T + 40 * MINUTE, 'receiver down');
+      expect(await store.claimJobs('webhook', 'w4', T + 11 * MINUTE, LEASE, 10)).toEqual([]);
+      const [b2] = await store.claimJobs('webhook', 'w5', T + 41 * MINUTE, LEASE, 10);
+      expect(b2?.commentId).toBe('c-backoff');
+      await store.retryJob(b2!.seq, 'w5', T + 41 * MINUTE + 24 * HOUR, 'receiver down');
+      expect((await store.claimJobs('webhook', 'w6', T + 42 * MINUTE, LEASE, 10)).map((j) => j.commentId)).toEqual(['c-backoff']);
+    } finally {
+      await close();
+    }
+  });
+
   it('digest: a gate closed a year ahead opens again once the clock is back, and its comment is told', async () => {
     const { store, close } = await open();
     try {

@@ -20,7 +20,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { NotifyConfig } from '../config.js';
-import type { ClaimedJob, NotificationChannel, Store } from '../stores/store.js';
+import { MAX_JOB_BACKOFF_MS, type ClaimedJob, type NotificationChannel, type Store } from '../stores/store.js';
 import { digestMessage, smtpMailer, type Mailer } from './email.js';
 import { postWebhook, webhookBody } from './webhook.js';
 
@@ -31,7 +31,6 @@ export const RETRY_FOR_MS = 24 * 3_600_000;
  */
 export const JOBS_FORGOTTEN_AFTER_MS = 2 * RETRY_FOR_MS;
 const LEASE_MS = 120_000; // well beyond the webhook's 10 s and the mailer's timeouts
-const MAX_BACKOFF_MS = 3_600_000;
 /**
  * How long a stop waits for webhooks in flight before it abandons them: a receiver that read the body
  * and is about to answer gets to, and a rolling restart does not send that comment again from the
@@ -150,7 +149,7 @@ export class NotificationWorker {
   }
 
   private backoff(job: ClaimedJob): number {
-    return Math.min(this.opts.config.pollMs * 2 ** job.attempts, MAX_BACKOFF_MS);
+    return Math.min(this.opts.config.pollMs * 2 ** job.attempts, MAX_JOB_BACKOFF_MS);
   }
 
   /** Retried later (returns when), or dropped once it has been failing for a day (null). */

@@ -17,7 +17,7 @@ import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
   Moved, NewComment, NotificationChannel, Page, RateDecision, SchemaAhead, StatusCounts, Store, StoredComment,
 } from './store.js';
-import { changedSince, CLOCK_SKEW_MS, ERASED_PAYLOAD, inProgress, keyRecord, listTotal, refuseSchemaAhead, schemaAheadOf, stillPending, StoreUnavailable, waitFromWindow, type KeyRow, type SeenVersion } from './store.js';
+import { changedSince, CLOCK_SKEW_MS, ERASED_PAYLOAD, inProgress, jobClockLimits, keyRecord, listTotal, refuseSchemaAhead, schemaAheadOf, stillPending, StoreUnavailable, waitFromWindow, type KeyRow, type SeenVersion } from './store.js';
 import { LATEST_PG_VERSION, migrateOn, schemaVersionOn } from './pg-schema.js';
 
 const FIND_KEY = `SELECT k.comment_id, k.payload_hash, k.lease_until, k.created_at, c.status
@@ -703,18 +703,23 @@ export class PgStore implements Store {
     this.notifyChannels = [...channels];
   }
 
-  /** `waiting`: the jobs still waiting out a backoff, oldest first, instead of those due. */
+  /**
+   * `waiting`: the jobs still waiting out a backoff, oldest first, instead of those due. Times written
+   * under a clock since stepped back do not hold a job up (jobClockLimits).
+   */
   private async claimWith(
     q: pg.Pool | pg.PoolClient, channel: NotificationChannel, owner: string, now: number, leaseMs: number, limit: number, waiting = false,
   ): Promise<ClaimedJob[]> {
+    const { lateAfter, staleAfter } = jobClockLimits(now, leaseMs);
     const { rows } = await q.query<JobRow>(
       // A job taken while waiting out its backoff is not an attempt of its own (ClaimedJob.waitingUntil).
       `UPDATE notification_jobs SET lease_owner = $1, lease_until = $2${waiting ? '' : ', attempts = attempts + 1'}
         WHERE seq IN (SELECT seq FROM notification_jobs
-                       WHERE channel = $3 AND ${waiting ? 'due_at > $4' : 'due_at <= $4'} AND (lease_until IS NULL OR lease_until <= $4)
+                       WHERE channel = $3 AND ${waiting ? 'due_at > $4 AND due_at <= $6' : '(due_at <= $4 OR due_at > $6)'}
+                         AND (lease_until IS NULL OR lease_until <= $4 OR lease_until > $7)
                        ORDER BY ${waiting ? 'seq' : 'due_at, seq'} LIMIT $5 FOR UPDATE SKIP LOCKED)
         RETURNING seq, channel, comment_id, created_at, attempts, due_at`,
-      [owner, now + leaseMs, channel, now, limit],
+      [owner, now + leaseMs, channel, now, limit, lateAfter, staleAfter],
     );
     if (rows.length === 0) return [];
     const found = await q.query<CommentRow>('SELECT * FROM comments WHERE id = ANY($1::text[])', [rows.map((r) => r.comment_id)]);

@@ -16,14 +16,14 @@ import Database from 'better-sqlite3';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { GroupCommit, ItemFailed } from './group-commit.js';
-import { FIND_KEY, toComment, type ClaimItem, type CommentRow } from './sqlite-writer.js';
+import { ANY_DUE_SQL, FIND_KEY, toComment, type ClaimItem, type CommentRow } from './sqlite-writer.js';
 import { inProcessWriter, WriterThread, type WriterLink } from './sqlite-writer-link.js';
 import { likePattern } from './search-text.js';
 import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
   Moved, NewComment, NotificationChannel, Page, RateDecision, SchemaAhead, StatusCounts, Store, StoredComment,
 } from './store.js';
-import { CLOCK_SKEW_MS, keyRecord, listTotal, SCHEMA_VERSION_SQL, schemaAheadOf, waitFromWindow, type KeyRow, type SeenVersion } from './store.js';
+import { CLOCK_SKEW_MS, jobClockLimits, keyRecord, listTotal, SCHEMA_VERSION_SQL, schemaAheadOf, waitFromWindow, type KeyRow, type SeenVersion } from './store.js';
 import { LATEST_VERSION, migrate } from './sqlite-schema.js';
 
 /** How long a process waits for another one's migration of the same file. */
@@ -104,10 +104,7 @@ export class SqliteStore implements Store {
     this.claimBatches = new GroupCommit<ClaimItem, ClaimResult>((items) => writer.claimBatch(items));
     this.mod = {
       get: db.prepare<[string], CommentRow>('SELECT * FROM comments WHERE id = ?'),
-      anyDue: db.prepare<[string, number, number], { one: number }>(
-        `SELECT 1 AS one FROM notification_jobs
-          WHERE channel = ? AND due_at <= ? AND (lease_until IS NULL OR lease_until <= ?) LIMIT 1`,
-      ),
+      anyDue: db.prepare<Record<string, unknown>, { one: number }>(ANY_DUE_SQL),
     };
   }
 
@@ -299,12 +296,12 @@ export class SqliteStore implements Store {
 
   async claimJobs(channel: NotificationChannel, owner: string, now: number, leaseMs: number, limit: number): Promise<ClaimedJob[]> {
     // A read here first: an idle poll costs neither the write lock nor a trip to the writer.
-    if (!this.mod.anyDue.get(channel, now, now)) return [];
+    if (!this.mod.anyDue.get({ channel, now, ...jobClockLimits(now, leaseMs) })) return [];
     return this.writer.claimJobs(channel, owner, now, leaseMs, limit);
   }
 
   async claimDigest(channel: NotificationChannel, owner: string, now: number, leaseMs: number, intervalMs: number, limit: number): Promise<ClaimedJob[]> {
-    if (!this.mod.anyDue.get(channel, now, now)) return [];
+    if (!this.mod.anyDue.get({ channel, now, ...jobClockLimits(now, leaseMs) })) return [];
     return this.writer.claimDigest(channel, owner, now, leaseMs, intervalMs, limit);
   }
 

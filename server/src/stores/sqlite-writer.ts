@@ -26,7 +26,7 @@ import type {
   Actor, AuditState, ClaimedJob, ClaimResult, CommentStatus, InsertResult, Moved, NewComment, NotificationChannel,
   RateDecision, StoredComment,
 } from './store.js';
-import { changedSince, CLOCK_SKEW_MS, ERASED_PAYLOAD, inProgress, keyRecord, refuseSchemaAhead, SCHEMA_VERSION_SQL, stillPending, waitFromWindow, type KeyRow, type SeenVersion } from './store.js';
+import { changedSince, CLOCK_SKEW_MS, ERASED_PAYLOAD, inProgress, jobClockLimits, keyRecord, refuseSchemaAhead, SCHEMA_VERSION_SQL, stillPending, waitFromWindow, type KeyRow, type SeenVersion } from './store.js';
 
 export interface ClaimItem {
   clientId: string;
@@ -90,11 +90,17 @@ export const toComment = (r: CommentRow): StoredComment => ({
 /**
  * Claims a channel's jobs under a lease: those due, each an attempt, soonest due first; or (`waiting`)
  * those still waiting out a backoff, oldest first, not an attempt of their own (ClaimedJob.waitingUntil).
+ * Times written under a clock since stepped back do not hold a job up (jobClockLimits).
  */
+export const ANY_DUE_SQL = `SELECT 1 AS one FROM notification_jobs
+  WHERE channel = @channel AND (due_at <= @now OR due_at > @lateAfter)
+    AND (lease_until IS NULL OR lease_until <= @now OR lease_until > @staleAfter) LIMIT 1`;
+
 const claimJobsSql = (waiting: boolean) =>
   `UPDATE notification_jobs SET lease_owner = @owner, lease_until = @until${waiting ? '' : ', attempts = attempts + 1'}
     WHERE seq IN (SELECT seq FROM notification_jobs
-                   WHERE channel = @channel AND ${waiting ? 'due_at > @now' : 'due_at <= @now'} AND (lease_until IS NULL OR lease_until <= @now)
+                   WHERE channel = @channel AND ${waiting ? 'due_at > @now AND due_at <= @lateAfter' : '(due_at <= @now OR due_at > @lateAfter)'}
+                     AND (lease_until IS NULL OR lease_until <= @now OR lease_until > @staleAfter)
                    ORDER BY ${waiting ? 'seq' : 'due_at, seq'} LIMIT @limit)
     RETURNING seq, channel, comment_id, created_at, attempts, due_at`;
 
@@ -246,10 +252,7 @@ export class SqliteWriter implements WriterOps {
         `UPDATE audit_log SET comment_name = '', before = @before, after = @after, search = @search, erased_at = @erasedAt WHERE seq = @seq`,
       ),
       dropJobs: db.prepare('DELETE FROM notification_jobs WHERE comment_id = ?'),
-      anyDue: db.prepare<[string, number, number], { one: number }>(
-        `SELECT 1 AS one FROM notification_jobs
-          WHERE channel = ? AND due_at <= ? AND (lease_until IS NULL OR lease_until <= ?) LIMIT 1`,
-      ),
+      anyDue: db.prepare<Record<string, unknown>, { one: number }>(ANY_DUE_SQL),
       claim: db.prepare<Record<string, unknown>, JobRow>(claimJobsSql(false)),
       /** A digest going out takes the jobs still waiting out a backoff too, oldest first: one message has them all. */
       claimWaiting: db.prepare<Record<string, unknown>, JobRow>(claimJobsSql(true)),
@@ -560,7 +563,7 @@ export class SqliteWriter implements WriterOps {
   // ---- notification jobs ----
 
   private claimNow(channel: NotificationChannel, owner: string, now: number, leaseMs: number, limit: number, waiting = false): ClaimedJob[] {
-    const rows = (waiting ? this.mod.claimWaiting : this.mod.claim).all({ owner, until: now + leaseMs, channel, now, limit });
+    const rows = (waiting ? this.mod.claimWaiting : this.mod.claim).all({ owner, until: now + leaseMs, channel, now, limit, ...jobClockLimits(now, leaseMs) });
     return rows.map((r) => {
       const c = this.mod.get.get(r.comment_id);
       const job: ClaimedJob = { seq: r.seq, channel: r.channel, commentId: r.comment_id, createdAt: r.created_at, attempts: r.attempts, comment: c ? toComment(c) : null };
@@ -571,12 +574,12 @@ export class SqliteWriter implements WriterOps {
 
   claimJobs(channel: NotificationChannel, owner: string, now: number, leaseMs: number, limit: number): ClaimedJob[] {
     // A read first: an idle poll must not take the write lock.
-    if (!this.mod.anyDue.get(channel, now, now)) return [];
+    if (!this.mod.anyDue.get({ channel, now, ...jobClockLimits(now, leaseMs) })) return [];
     return this.guarded(() => this.claimNow(channel, owner, now, leaseMs, limit)).immediate();
   }
 
   claimDigest(channel: NotificationChannel, owner: string, now: number, leaseMs: number, intervalMs: number, limit: number): ClaimedJob[] {
-    if (!this.mod.anyDue.get(channel, now, now)) return [];
+    if (!this.mod.anyDue.get({ channel, now, ...jobClockLimits(now, leaseMs) })) return [];
     return this.guarded((): ClaimedJob[] => {
       // A gate closed further ahead than an interval was closed under a clock since stepped back.
       const stale = now + intervalMs + CLOCK_SKEW_MS;

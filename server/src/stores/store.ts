@@ -183,6 +183,19 @@ export interface ClaimedJob {
  */
 export const CLOCK_SKEW_MS = 60_000;
 
+/** The longest a notification job waits out a failed send's backoff (the worker's cap). */
+export const MAX_JOB_BACKOFF_MS = 3_600_000;
+
+/**
+ * The times a claim of notification jobs compares with, beside `now`: a job due later than `lateAfter`
+ * (created, or backed off, under a clock since stepped back) is due now, not that much later; a lease
+ * ending after `staleAfter` (taken under such a clock by an instance that then died) has ended.
+ */
+export const jobClockLimits = (now: number, leaseMs: number) => ({
+  lateAfter: now + MAX_JOB_BACKOFF_MS + CLOCK_SKEW_MS,
+  staleAfter: now + leaseMs + CLOCK_SKEW_MS,
+});
+
 /**
  * Whether an idempotency claim still holds its key: its lease runs, and it was not written under a clock
  * since stepped back (created further ahead than instances' clocks may differ). Such a claim would block
