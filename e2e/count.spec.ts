@@ -320,9 +320,8 @@ test('offline, only coming back online asks again (the waits are not used up mea
   expect(server.asked.map((a) => a.ids)).toEqual([[ART(1)], [ART(2)], [ART(2)]]);
 
   // A server without the route (a 404 is no passing failure): not asked again, however long the page stays.
-  await page.route(`${ENDPOINT}/counts**`, (route) => route.fulfill({ status: 404, body: 'Not Found', headers: { 'Access-Control-Allow-Origin': '*' } }));
   let notFound = 0;
-  page.on('request', (r) => r.url().includes('/counts') && notFound++);
+  await page.route(`${ENDPOINT}/counts**`, (route) => (notFound++, route.fulfill({ status: 404, body: 'Not Found', headers: { 'Access-Control-Allow-Origin': '*' } })));
   await page.locator('ykien-count').evaluate((c, id) => c.setAttribute('page-id', id), ART(3));
   await expect.poll(() => notFound).toBe(1);
   // The fake clock also runs the request's 15 s timeout (AbortSignal.timeout): moved on while the 404
@@ -336,6 +335,9 @@ test('offline, only coming back online asks again (the waits are not used up mea
   await expect.poll(() => finished(ART(3))).toBe(1);
   await page.clock.runFor(200_000);
   await page.evaluate(() => dispatchEvent(new Event('online')));
+  await page.clock.runFor(200_000);
+  // A request the page makes now reaches the routes after any that the waits or 'online' started.
+  await page.evaluate((u) => fetch(u).then((r) => r.text()), OTHER + '/counts?pageId=fence');
   expect(notFound).toBe(1);
   await expect(texts(page)).toHaveText(['']);
 });
