@@ -99,6 +99,19 @@ export interface CommentInput {
 
 export type Validation = { ok: true; value: CommentInput } | { ok: false; fields: Record<string, string> };
 
+/**
+ * Query parameters that name a reader, a session or a campaign, never the article: a reader who came from
+ * a newsletter's link (`?email=…&mc_eid=…`) or an ad would otherwise have them stored beside their comment,
+ * shown to moderators and mailed with every digest. The widget sends `location.href` by default.
+ */
+const TRACKING_PARAM = /^(utm_.*|fbclid|gclid|gbraid|wbraid|dclid|msclkid|yclid|igshid|ttclid|twclid|mc_cid|mc_eid|_hsenc|_hsmi|mkt_tok|vero_id|oly_anon_id|oly_enc_id|email|token|access_token)$/i;
+
+function dropTrackingParams(url: URL): void {
+  const names = [...new Set(url.searchParams.keys())].filter((k) => TRACKING_PARAM.test(k));
+  // Only when there is one: deleting re-encodes the rest of the query (form encoding), which is left as written otherwise.
+  for (const k of names) url.searchParams.delete(k);
+}
+
 export interface ValidateOptions {
   lang: Lang;
   maxLength: number;
@@ -138,7 +151,10 @@ export function validateComment(body: Record<string, unknown>, opts: ValidateOpt
   const rawUrl = text('pageUrl');
   if (rawUrl !== null) {
     const url = parseHttpUrl(rawUrl);
-    if (url) url.hash = ''; // the fragment is the reader's scroll position, not the article
+    if (url) {
+      url.hash = ''; // the fragment is the reader's scroll position, not the article
+      dropTrackingParams(url);
+    }
     // Measured as stored: a path typed in Vietnamese is several times longer once percent-encoded.
     if (!url) fields.pageUrl = MESSAGES.pageUrlInvalid(lang);
     else if (url.href.length > LIMITS.pageUrl) fields.pageUrl = MESSAGES.pageUrlTooLong(lang, LIMITS.pageUrl);

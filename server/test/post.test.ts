@@ -311,6 +311,19 @@ describe('step 4: validation', () => {
     const fragment = await post(comment({ pageUrl: `${ALLOWED}/bai-viet#:~:text=${'a'.repeat(3000)}` }));
     expect(fragment.status).toBe(201);
     expect(rowById(server.dbPath, fragment.json.id)?.page_url).toBe(`${ALLOWED}/bai-viet`);
+    // A reader who came from a newsletter or an ad: who they are and which campaign brought them are not
+    // stored (nor shown to moderators, nor mailed); the article's own parameters stay, as written.
+    const tracked = await post(
+      comment({ pageUrl: `${ALLOWED}/bai-viet?ItemID=7&utm_source=bantin&Email=lan%40mail.vn&fbclid=IwAR0x&mc_eid=ab12&q=a%20b#binh-luan` }),
+    );
+    expect(tracked.status).toBe(201);
+    expect(rowById(server.dbPath, tracked.json.id)?.page_url).toBe(`${ALLOWED}/bai-viet?ItemID=7&q=a+b`);
+    // A tracked link too long to store is stored without its tracking.
+    const longTracked = await post(comment({ pageUrl: `${ALLOWED}/bai-viet?id=8&utm_content=${'x'.repeat(2100)}` }));
+    expect(longTracked.status).toBe(201);
+    expect(rowById(server.dbPath, longTracked.json.id)?.page_url).toBe(`${ALLOWED}/bai-viet?id=8`);
+    const onlyTracking = await post(comment({ pageUrl: `${ALLOWED}/bai-viet?gclid=1&token=abc` }));
+    expect(rowById(server.dbPath, onlyTracking.json.id)?.page_url).toBe(`${ALLOWED}/bai-viet`);
   });
 
   it('refuses values of the wrong type', async () => {
