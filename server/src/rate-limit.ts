@@ -97,6 +97,18 @@ export function clientHash(ip: string, secret: string): string {
   return createHmac('sha256', secret).update(clientMaterial(ip)).digest('hex');
 }
 
+/**
+ * The network around an IPv6 client, its /48 (a site's usual allocation, which holds 65,536 /64s and is
+ * cheap to get): what a guesser who spreads requests over those /64s shares, hashed as clientHash. null for
+ * IPv4 and for what is no address: there the client is already as wide as addresses cost.
+ */
+export function clientNetworkHash(ip: string, secret: string): string | null {
+  const addr = clientAddress(ip);
+  const g = addr !== undefined && isIPv6(addr) ? ipv6Groups(addr) : null;
+  if (!g || (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff)) return null;
+  return createHmac('sha256', secret).update(`v6:${g.slice(0, 3).map((x) => x.toString(16)).join(':')}::/48`).digest('hex');
+}
+
 /** The key of logTag(): in this process's memory only, and a new one each day. */
 let logKey = { key: randomBytes(32), until: 0 };
 

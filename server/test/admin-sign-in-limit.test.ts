@@ -100,6 +100,17 @@ for (const variant of variants) {
       expect(b.jsonLogs().some((l) => l.msg === 'admin request refused: too many wrong tokens')).toBe(true);
     });
 
+    it('an IPv6 guesser who spreads wrong tokens over the /64s of one /48 is limited as one client; another /48 is not', async () => {
+      // Each guess from another /64 of 2001:db8:aaaa::/48, over both instances.
+      const from = (i: number) => `2001:db8:aaaa:${(i + 1).toString(16)}::7`;
+      for (let i = 0; i < LIMIT; i++) expectProblem(await list(i % 2 ? a : b, `ipv6-wrong-token-${i}`, from(i)), 401, 'unauthorized');
+      expectProblem(await list(a, 'ipv6-wrong-token-next', from(LIMIT)), 429, 'too-many-tokens');
+      expectProblem(await list(b, ADMIN, from(LIMIT + 1)), 429, 'too-many-tokens');
+      // A moderator in another /48 still signs in.
+      expect((await list(a, ADMIN, '2001:db8:bbbb:1::7')).status).toBe(200);
+      for (const s of [a, b]) expect(s.logs.some((l) => l.includes('2001:db8:aaaa'))).toBe(false);
+    });
+
     it('does not count the right token, however often it is used', async () => {
       const editor = '192.0.2.44';
       for (let i = 0; i < LIMIT * 3; i++) expect((await list(i % 2 ? a : b, ADMIN, editor)).status).toBe(200);

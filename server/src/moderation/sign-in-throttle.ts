@@ -4,6 +4,8 @@
  * counted in the store, so every instance on one database counts them together.
  *
  * - A request without a bearer token is not a guess and is not counted.
+ * - An IPv6 client's wrong tokens also count for its /48 (`network`), under the same limit: a guesser
+ *   who spreads them over the /48's 65,536 /64s gets no more guesses than one /64.
  * - Past the limit, the client's moderation requests get 429 until the window has room again, a right
  *   token's too: were it let through, a guesser would still learn which guess was right.
  * - One client's tokens are checked one after another on an instance: a thousand guesses sent at once
@@ -42,8 +44,8 @@ export class SignInThrottle {
     readonly rule: RateLimitRule | null,
   ) {}
 
-  /** Who `token` signs in, or why not, for a request from `client`. */
-  async signIn(client: string, token: string, moderators: Moderators): Promise<SignIn> {
+  /** Who `token` signs in, or why not, for a request from `client` (in `network`, counted too: IPv6's /48). */
+  async signIn(client: string, token: string, moderators: Moderators, network: string | null = null): Promise<SignIn> {
     const rule = this.rule;
     if (!rule) {
       const name = await moderators.authenticate(token);
@@ -52,20 +54,24 @@ export class SignInThrottle {
     return this.checking.inTurn(client, async (): Promise<SignIn> => {
       const known = moderators.verifiedName(token);
       if (known !== null) return { name: known };
-      const waiting = this.waitFor(client);
+      const counted = network === null ? [client] : [client, network];
+      const waiting = Math.max(...counted.map((c) => this.waitFor(c)));
       if (waiting > 0) return { waitMs: waiting };
       // The store may know of a block this instance was not told of (the client's wrong tokens went to
       // other instances, or its last one filled the window here): refused before its token is checked.
       const now = Date.now();
-      const full = await this.store.rateLimitWait(KEY_PREFIX + client, rule.limit, rule.windowMs, now);
-      if (full > 0) {
-        this.block(client, now + full, now);
-        return { waitMs: full };
+      let full = 0;
+      for (const c of counted) {
+        const wait = await this.store.rateLimitWait(KEY_PREFIX + c, rule.limit, rule.windowMs, now);
+        if (wait > 0) this.block(c, now + wait, now);
+        full = Math.max(full, wait);
       }
+      if (full > 0) return { waitMs: full };
       const name = await moderators.authenticate(token);
       if (name !== null) return { name };
       if (!moderators.refusalIsWrongToken(token)) return { wrong: true };
-      const waitMs = await this.wrongToken(client, rule);
+      let waitMs = 0;
+      for (const c of counted) waitMs = Math.max(waitMs, await this.wrongToken(c, rule));
       return waitMs > 0 ? { waitMs } : { wrong: true };
     });
   }

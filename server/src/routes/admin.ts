@@ -14,7 +14,7 @@ import type { AppContext } from '../app.js';
 import { requestOrigin } from '../cors.js';
 import { refuseWhileDraining } from '../draining.js';
 import { MESSAGES } from '../i18n.js';
-import { clientHash, logTag } from '../rate-limit.js';
+import { clientHash, clientNetworkHash, logTag } from '../rate-limit.js';
 import { actor, setModerator, UUID } from '../moderation/actor.js';
 import { searchWords } from '../stores/search-text.js';
 import { adminItem, moderationRoutes, parseQuery, parseSeen } from '../moderation/routes.js';
@@ -65,8 +65,9 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
       return sendProblem(request, reply, 401, 'unauthorized');
     }
     // Read before anything is awaited: once the client hangs up, Node forgets its address.
-    const client = clientHash(request.ip ?? '', ctx.ipSecret);
-    const result = await ctx.signIns.signIn(client, token, ctx.moderators);
+    const ip = request.ip ?? '';
+    const client = clientHash(ip, ctx.ipSecret);
+    const result = await ctx.signIns.signIn(client, token, ctx.moderators, clientNetworkHash(ip, ctx.ipSecret));
     if ('waitMs' in result) {
       const retryAfter = Math.max(1, Math.ceil(result.waitMs / 1000));
       request.log.warn({ client: logTag(client), retryAfter }, 'admin request refused: too many wrong tokens');
