@@ -167,6 +167,9 @@ async function main(): Promise<void> {
   });
   reloadError = (err) => app.log.error({ err }, 'moderators file unreadable: named moderators refused until it is fixed');
   if (!config.captcha) app.log.warn('captcha verification is OFF (--no-captcha)');
+  // siteverify checks the account's secret only: without the sitekey, a token solved on any of the
+  // account's sites (a sister portal's easier settings, a test page) passes here.
+  else if (!config.hcaptchaSitekey) app.log.warn('no --hcaptcha-sitekey: siteverify then accepts a captcha solved for any sitekey of your hCaptcha account; set it to the widget\'s site-key');
   for (const warning of warnings) app.log.warn(warning);
   const loopbackOnly = /^(127\.|::1$|localhost$)/.test(config.host);
   if (typeof config.trustProxy === 'number' && !loopbackOnly) {

@@ -250,6 +250,19 @@ describe.concurrent('command line', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('a captcha without --hcaptcha-sitekey is warned of (a token solved for any of the account\'s sitekeys passes); with it, not', async () => {
+    const warned = (s: RunningServer) => s.jsonLogs().filter((l) => l.level === 40 && /no --hcaptcha-sitekey/.test(String(l.msg))).length;
+    const bare = await startServer({ args: ['--hcaptcha-secret', '0x0000000000000000000000000000000000000000'] });
+    const keyed = await startServer({ args: ['--hcaptcha-secret', '0x0000000000000000000000000000000000000000', '--hcaptcha-sitekey', '10000000-ffff-ffff-ffff-000000000001'] });
+    try {
+      expect(warned(bare)).toBe(1);
+      expect(warned(keyed)).toBe(0);
+    } finally {
+      await Promise.all([bare.stop(), keyed.stop()]);
+      for (const s of [bare, keyed]) s.cleanup();
+    }
+  });
+
   it('--no-captcha prints a loud warning', async () => {
     const server = await startServer({ args: ['--no-captcha'] });
     try {
