@@ -1480,6 +1480,60 @@ test.describe('the reader’s own comments, delivered later or published at once
     await expect(f.heading).toHaveText('Ý kiến bạn đọc (4)');
   });
 
+  test('published at once while the first page is on its way, and the device slow to read back the reader\'s own comments: the heading counts it once they come', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    // The first page was read before the comment was stored; a later one has it. Each waits for the test.
+    const mine = item(0, { id: 'c1', name: 'Phạm Thị Dung', content: 'Đăng khi máy đọc chậm.' });
+    const reads: Array<() => void> = [];
+    interceptGets(endpoint, (url) => (url.pathname === new URL(ENDPOINT).pathname ? new Promise<void>((r) => reads.push(r)) : undefined));
+    let served = 0;
+    endpoint.list = () => (served++ ? { items: [mine, ...items(1, 3)], next: null, total: 4 } : { items: items(1, 3), next: null, total: 3 });
+    endpoint.reply({ status: 201, body: { id: 'c1', status: 'published' } });
+    endpoint.statuses = { c1: 'published' };
+    await article();
+    const l = list(page);
+    const f = form(page);
+    await expect.poll(() => reads.length).toBe(1);
+    await comeToForm(page);
+    await fillAndVerify(page, 'Phạm Thị Dung', 'Đăng khi máy đọc chậm.');
+    await f.send.click();
+    await expect(f.status).toContainText('Bình luận đã được đăng');
+    // The device's store is busy (another tab writing a long while): the reader's own comments are read
+    // back only after the box has shown the list without them.
+    await page.evaluate(
+      () =>
+        new Promise<void>((started) => {
+          const open = indexedDB.open('ykien-db');
+          open.onsuccess = () => {
+            const w = window as unknown as { __busy: boolean };
+            const store = open.result.transaction('ykien-kv', 'readwrite').objectStore('ykien-kv');
+            const spin = () => void (w.__busy && (store.get('busy').onsuccess = spin));
+            w.__busy = true;
+            spin();
+            started();
+          };
+        }),
+    );
+    reads[0]!();
+    await expect(l.names).toHaveText(['Bạn đọc 1', 'Bạn đọc 2', 'Bạn đọc 3']);
+    await expect(f.heading).toHaveText('Ý kiến bạn đọc (3)');
+    await page.evaluate(() => ((window as unknown as { __busy: boolean }).__busy = false));
+    // Back: shown, and counted, before any page is read again (the one asked next still waits).
+    await expect(l.names).toHaveText(['Phạm Thị Dung', 'Bạn đọc 1', 'Bạn đọc 2', 'Bạn đọc 3']);
+    await expect(f.heading).toHaveText('Ý kiến bạn đọc (4)');
+    expect(served).toBe(1);
+    // The next read, which has it, says the same.
+    await expect.poll(() => reads.length).toBe(2);
+    reads[1]!();
+    await expect.poll(() => served).toBe(2);
+    await f.host.evaluate((el) => (el as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete);
+    await expect(l.names).toHaveText(['Phạm Thị Dung', 'Bạn đọc 1', 'Bạn đọc 2', 'Bạn đọc 3']);
+    await expect(f.heading).toHaveText('Ý kiến bạn đọc (4)');
+  });
+
   test('published at once, then "Xem thêm": the next page, read after it was stored, counts it already; the heading does not count it twice', async ({ page, article, endpoint }) => {
     let published = false;
     endpoint.list = (url) =>

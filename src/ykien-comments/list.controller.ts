@@ -67,6 +67,9 @@ export class ListController implements ReactiveController {
   #generation = 0;
   /** The reader's comments published at once on this visit, with when: a page asked before does not count them. */
   #publishedHere = new Map<string, number>();
+
+  /** The server's count the heading's was made from, and when its page was asked for (#counted). */
+  #countedOn?: [number, number];
   /** The first page asked for early (prefetch()), kept for the load that follows. */
   #early?: Early;
   /**
@@ -133,7 +136,7 @@ export class ListController implements ReactiveController {
       // Another article (a SPA navigated) or the list turned off: what is shown belongs to the old one.
       this.#shownFor = article;
       this.items = this.own = [];
-      this.total = undefined;
+      this.total = this.#countedOn = undefined;
       this.next = null;
       this.moreFailed = this.loadingMore = false;
       this.#version++;
@@ -177,6 +180,8 @@ export class ListController implements ReactiveController {
       const mine = new Map([...late, ...this.own].map((c) => [c.id, c]));
       this.own = [...mine.values()].sort((a, b) => b.savedAt - a.savedAt);
       this.#dropListed();
+      // The count shown was made without them: again, on the same page's count.
+      if (this.#countedOn) this.total = this.#counted(...this.#countedOn);
       this.#host.requestUpdate();
       check();
     });
@@ -262,6 +267,7 @@ export class ListController implements ReactiveController {
    * has them). After #dropListed: `own` holds no listed one.
    */
   #counted(total: number | undefined, askedAt: number): number | undefined {
+    this.#countedOn = total === undefined ? undefined : [total, askedAt];
     const oldest = this.items.at(-1);
     const above = (c: OwnComment) => !this.next || !oldest || Date.parse(oldest.createdAt) <= Date.parse(c.createdAt);
     return total === undefined ? undefined : total + this.own.filter((c) => (this.#publishedHere.get(c.id) ?? 0) > askedAt && above(c)).length;
