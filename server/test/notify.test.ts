@@ -8,7 +8,8 @@
 import Database from 'better-sqlite3';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createNetServer, type Socket } from 'node:net';
+import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
@@ -133,6 +134,32 @@ async function stalledMailServer(): Promise<{ url: string; sockets: Set<Socket>;
   return r;
 }
 
+/**
+ * A webhook receiver at /hooks/ykien that answers its first deliveries with the redirects given, each to
+ * `/moved` on itself (where a 200 waits), then 200. It records every request, whatever its path.
+ */
+async function redirectingReceiver(redirects: number[]): Promise<{ url: string; requests: Array<{ method: string; path: string; headers: IncomingHttpHeaders }>; close(): Promise<void> }> {
+  const requests: Array<{ method: string; path: string; headers: IncomingHttpHeaders }> = [];
+  const server = createHttpServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers });
+      const status = req.url === '/hooks/ykien' ? (redirects.shift() ?? 200) : 200;
+      const location = status >= 300 && status < 400 ? { location: `${origin}/moved` } : {};
+      res.writeHead(status, { 'content-type': 'text/plain', ...location }).end(status === 200 ? 'ok' : 'moved');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const r = {
+    url: `${origin}/hooks/ykien`,
+    requests,
+    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+  };
+  receivers.push(r);
+  return r;
+}
+
 /** What a receiver does with X-Ykien-Signature (the README's snippet). */
 function verify(rawBody: string, header: unknown, secret: string): boolean {
   const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`);
@@ -198,11 +225,24 @@ describe('webhook', { timeout: 60_000 }, () => {
     await until(() => hook.deliveries.length === 3, 'three attempts');
     await until(() => jobsLeft(s.dbPath) === 0, 'the job to be done');
     expect(hook.deliveries.map((d) => d.json.comment.id)).toEqual([id, id, id]);
+    // Each try says which comment it is, the same every time: a receiver can drop a duplicate by it.
+    expect(hook.deliveries.map((d) => d.headers['x-ykien-delivery'])).toEqual([id, id, id]);
     const warned = s.jsonLogs().filter((l) => l.msg === 'notification failed; will retry');
     expect(warned.map((l) => l.error)).toEqual(['webhook answered 500', 'webhook answered 503']);
     // Backoff: the second retry was scheduled further out than the first (2 then 4 poll intervals).
     const delays = warned.map((l) => Date.parse(String(l.retryAt)) - Number(l.time));
     expect(delays[1]! - delays[0]!).toBeGreaterThanOrEqual(50);
+  });
+
+  it('a redirect is a failure, retried at the same address: its Location is never requested', async () => {
+    const hook = await redirectingReceiver([302, 307]); // 307 would keep the POST and its body, were it followed
+    const s = await start(['--notify-webhook', hook.url, '--notify-webhook-secret', SECRET]);
+    const id = await post(s);
+    await until(() => jobsLeft(s.dbPath) === 0, 'the job to be done');
+    expect(hook.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /hooks/ykien', 'POST /hooks/ykien', 'POST /hooks/ykien']);
+    expect(hook.requests.map((r) => r.headers['x-ykien-delivery'])).toEqual([id, id, id]);
+    const warned = s.jsonLogs().filter((l) => l.msg === 'notification failed; will retry');
+    expect(warned.map((l) => l.error)).toEqual(['webhook answered 302', 'webhook answered 307']);
   });
 
   it("does not hold up a reader's POST while the receiver hangs", async () => {
