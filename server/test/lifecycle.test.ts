@@ -1,7 +1,8 @@
 // @vitest-environment node
 /**
- * The process and the data over time: restarts, a crash right after 201, graceful SIGTERM with a
- * request in flight, and the privacy promise that no client address reaches the disk or the logs.
+ * The process and the data over time: restarts, a crash right after 201, a graceful stop on SIGTERM or
+ * SIGINT with a request in flight (and a second signal that cuts it short), and the privacy promise
+ * that no client address reaches the disk or the logs.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -98,7 +99,7 @@ describe.concurrent('data survives', () => {
   });
 });
 
-describe('SIGTERM', () => {
+describe('stopping on a signal', () => {
   it('loses no log line: the asynchronous log is written out before the process exits', async () => {
     const server = await startServer({ args: ['--no-captcha', '--rate-limit', 'off', '--moderation', 'off'] });
     try {
@@ -121,64 +122,108 @@ describe('SIGTERM', () => {
     }
   });
 
-  it('stops taking connections, finishes the request in flight, closes the database, exits 0', async () => {
+  // SIGINT (Ctrl-C in a terminal, or a supervisor that sends it) stops the same graceful way.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`${signal}: stops taking connections, finishes the request in flight, closes the database, exits 0`, async () => {
+      const verifier = await startFakeVerifier();
+      // Verification takes 6 s: the window in which the test closes the server and sends the late request
+      // and the health check on the open connections, with room for a slow machine (and siteverify's
+      // timeout beyond it).
+      verifier.delayMs = 6000;
+      const dbPath = tempDb();
+      const server = await startServer({
+        args: ['--hcaptcha-secret', 'test-secret', '--hcaptcha-verify-url', verifier.url, '--hcaptcha-timeout', '9000'],
+        dbPath,
+      });
+      try {
+        const inFlight = postComment(server.url, makeComment(server.url));
+        // A second comment in flight on a keep-alive connection, which stays open until it is answered.
+        const busy = rawConnection(server.port);
+        busy.write(rawPost(server.port, server.url, makeComment(server.url)));
+        const busy2 = rawConnection(server.port);
+        busy2.write(rawPost(server.port, server.url, makeComment(server.url)));
+        await verifier.waitForCalls(3);
+        server.child.kill(signal);
+        // The listening socket closes at once…
+        await expect.poll(() => refused(server.port), { timeout: 2500, interval: 20 }).toBe(true);
+        // …a request that still comes on the open connection is refused, readably for the page…
+        busy.write(rawPost(server.port, server.url, makeComment(server.url)));
+        // …and the health check says so, for the load balancer…
+        busy2.write(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`);
+        // …while the comments being verified are still answered and stored.
+        const res = await inFlight;
+        expect(res.status).toBe(201);
+        const [second, late, ...rest] = parseResponses(await busy.closed);
+        expect(second?.status).toBe(201);
+        expect(late).toMatchObject({ status: 503, json: { status: 503, code: 'shutting-down' } });
+        expect(late!.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(late!.headers['access-control-allow-origin']).toBe(server.url);
+        expect(late!.headers.connection).toBe('close');
+        expect(rest).toEqual([]);
+        const [third, health] = parseResponses(await busy2.closed);
+        expect(third?.status).toBe(201);
+        expect(health).toMatchObject({ status: 503, json: { status: 'shutting-down' } });
+        expect(verifier.calls).toHaveLength(3); // the late one never reached siteverify
+
+        const { code } = await server.exited;
+        expect(code).toBe(0);
+        // Closed properly: the WAL was checkpointed into the main file and removed. (Checked before
+        // our own read below, which opens the file again.)
+        expect(existsSync(`${dbPath}-wal`)).toBe(false);
+        expect(rowById(dbPath, res.json.id)?.status).toBe('pending');
+        expect(rowById(dbPath, second!.json.id)?.status).toBe('pending');
+        expect(rowById(dbPath, third!.json.id)?.status).toBe('pending');
+        expect(rowsOf(dbPath)).toHaveLength(3);
+        expect(server.jsonLogs().map((l) => l.msg)).toContain('stopped; database closed');
+        expect(server.jsonLogs().find((l) => l.msg === 'shutting down: finishing requests in flight')?.signal).toBe(signal);
+
+        // Without --trust-proxy the client is the socket address, and that is what siteverify gets;
+        // without --hcaptcha-sitekey no sitekey is sent.
+        for (const call of verifier.calls) {
+          expect(call).toEqual({ secret: 'test-secret', response: expect.any(String), remoteip: '127.0.0.1' });
+        }
+      } finally {
+        await server.kill9();
+        server.cleanup();
+        await verifier.close();
+      }
+    });
+  }
+
+  it('a second signal during the stop (SIGINT, then SIGTERM) exits 1 at once, saying so, without waiting for the request in flight', async () => {
     const verifier = await startFakeVerifier();
-    // Verification takes 6 s: the window in which the test closes the server and sends the late request
-    // and the health check on the open connections, with room for a slow machine (and siteverify's
-    // timeout beyond it).
-    verifier.delayMs = 6000;
+    const release = verifier.hold(); // siteverify answers nothing until the test is over
     const dbPath = tempDb();
+    // A graceful stop would wait for the comment being verified: up to the 9 s siteverify timeout.
     const server = await startServer({
       args: ['--hcaptcha-secret', 'test-secret', '--hcaptcha-verify-url', verifier.url, '--hcaptcha-timeout', '9000'],
       dbPath,
     });
     try {
-      const inFlight = postComment(server.url, makeComment(server.url));
-      // A second comment in flight on a keep-alive connection, which stays open until it is answered.
-      const busy = rawConnection(server.port);
-      busy.write(rawPost(server.port, server.url, makeComment(server.url)));
-      const busy2 = rawConnection(server.port);
-      busy2.write(rawPost(server.port, server.url, makeComment(server.url)));
-      await verifier.waitForCalls(3);
-      server.child.kill('SIGTERM');
-      // The listening socket closes at once…
+      const inFlight = postComment(server.url, makeComment(server.url)).then((res) => res.status, (err: unknown) => err);
+      await verifier.waitForCalls(1);
+      server.child.kill('SIGINT');
+      // The graceful stop has begun: the listening socket is closed and the log says so.
       await expect.poll(() => refused(server.port), { timeout: 2500, interval: 20 }).toBe(true);
-      // …a request that still comes on the open connection is refused, readably for the page…
-      busy.write(rawPost(server.port, server.url, makeComment(server.url)));
-      // …and the health check says so, for the load balancer…
-      busy2.write(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`);
-      // …while the comments being verified are still answered and stored.
-      const res = await inFlight;
-      expect(res.status).toBe(201);
-      const [second, late, ...rest] = parseResponses(await busy.closed);
-      expect(second?.status).toBe(201);
-      expect(late).toMatchObject({ status: 503, json: { status: 503, code: 'shutting-down' } });
-      expect(late!.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(late!.headers['access-control-allow-origin']).toBe(server.url);
-      expect(late!.headers.connection).toBe('close');
-      expect(rest).toEqual([]);
-      const [third, health] = parseResponses(await busy2.closed);
-      expect(third?.status).toBe(201);
-      expect(health).toMatchObject({ status: 503, json: { status: 'shutting-down' } });
-      expect(verifier.calls).toHaveLength(3); // the late one never reached siteverify
-
-      const { code } = await server.exited;
-      expect(code).toBe(0);
-      // Closed properly: the WAL was checkpointed into the main file and removed. (Checked before
-      // our own read below, which opens the file again.)
-      expect(existsSync(`${dbPath}-wal`)).toBe(false);
-      expect(rowById(dbPath, res.json.id)?.status).toBe('pending');
-      expect(rowById(dbPath, second!.json.id)?.status).toBe('pending');
-      expect(rowById(dbPath, third!.json.id)?.status).toBe('pending');
-      expect(rowsOf(dbPath)).toHaveLength(3);
-      expect(server.jsonLogs().map((l) => l.msg)).toContain('stopped; database closed');
-
-      // Without --trust-proxy the client is the socket address, and that is what siteverify gets;
-      // without --hcaptcha-sitekey no sitekey is sent.
-      for (const call of verifier.calls) {
-        expect(call).toEqual({ secret: 'test-secret', response: expect.any(String), remoteip: '127.0.0.1' });
-      }
+      await expect
+        .poll(() => server.jsonLogs().find((l) => l.msg === 'shutting down: finishing requests in flight'), { timeout: 5000, interval: 20 })
+        .toMatchObject({ signal: 'SIGINT' });
+      expect(server.child.exitCode).toBeNull(); // still waiting for siteverify
+      const signalled = performance.now();
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toEqual({ code: 1, signal: null });
+      expect(performance.now() - signalled).toBeLessThan(5_000); // not the 9 s siteverify would have been given
+      const out = server.child.stdout!;
+      await new Promise((r) => (out.closed ? r(undefined) : out.once('close', r))); // all it wrote, read
+      const lines = server.jsonLogs();
+      expect(lines.filter((l) => l.msg === 'second signal: exiting now').map((l) => l.signal)).toEqual(['SIGTERM']);
+      expect(lines.map((l) => l.msg)).not.toContain('stopped; database closed');
+      // The comment being verified was neither answered nor stored.
+      expect(await inFlight).toBeInstanceOf(Error);
+      expect(rowsOf(dbPath)).toEqual([]);
+      expect(verifier.calls).toHaveLength(1);
     } finally {
+      release();
       await server.kill9();
       server.cleanup();
       await verifier.close();
