@@ -300,30 +300,49 @@ describe('a newer server migrates the database under a running one', () => {
     },
   ];
 
-  /** The app on `store`, looking for a newer schema every `schemaCheckMs`; `stopAsked`: how often it asked to stop. */
+  /**
+   * The app on `store`, looking for a newer schema every `schemaCheckMs`; `stopAsked`: how often it asked
+   * to stop; `looks`: how often the store's schema version was read (by the timer or a health check);
+   * `ticks`: how often the timer ran (once the newer schema is known it stops reading the store).
+   */
   async function appWatchingSchema(store: Store, schemaCheckMs: number) {
     let stops = 0;
+    let looks = 0;
+    let ticks = 0;
+    const read = store.schemaAhead.bind(store);
+    store.schemaAhead = () => (looks++, read());
     const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', 'off', '--moderation', 'off'], {});
     if (parsed.kind !== 'run') throw new Error(parsed.kind);
-    const a = await buildApp({
-      config: parsed.config, store, adminToken: 'app-test-admin-token-0123', ipSecret: 'app-test-ip-secret-0123', logger: false,
-      onSchemaAhead: () => void stops++, schemaCheckMs,
-    });
+    // The schema timer is the app's only interval of schemaCheckMs: each of its runs is counted.
+    const setIntervalBefore = globalThis.setInterval;
+    globalThis.setInterval = ((fn: (...args: unknown[]) => void, ms?: number, ...rest: unknown[]) =>
+      setIntervalBefore(ms === schemaCheckMs ? (...args: unknown[]) => (fn(...args), ticks++) : fn, ms, ...rest)) as typeof setInterval;
+    let a: FastifyInstance;
+    try {
+      a = await buildApp({
+        config: parsed.config, store, adminToken: 'app-test-admin-token-0123', ipSecret: 'app-test-ip-secret-0123', logger: false,
+        onSchemaAhead: () => void stops++, schemaCheckMs,
+      });
+    } finally {
+      globalThis.setInterval = setIntervalBefore;
+    }
     cleanups.push(() => a.close());
     checkInjectedAnswers(a); // every answer is one docs/openapi.yaml describes
     const post = (pageId: string) =>
       a.inject({ method: 'POST', url: '/api/comments', headers: { 'content-type': 'application/json', origin: SITE }, payload: JSON.stringify(makeComment(SITE, { pageId })) });
-    return { a, post, stopAsked: () => stops };
+    return { a, post, stopAsked: () => stops, looks: () => looks, ticks: () => ticks };
   }
 
   for (const backend of backends) {
     it.skipIf(backend.skip)(`${backend.name}: it takes no more requests and asks to stop; what it stored stays`, async () => {
       const { store, addVersion, latest } = await backend.open();
-      const { a, post, stopAsked } = await appWatchingSchema(store, 25);
+      const { a, post, stopAsked, looks, ticks } = await appWatchingSchema(store, 25);
       const before = await post('schema-before');
       expect(before.statusCode).toBe(201);
       expect((await a.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
-      await new Promise((r) => setTimeout(r, 100)); // the timer looks a few times: nothing to see yet
+      // The timer reads the version a few times: nothing to see yet.
+      const looked = looks();
+      await expect.poll(looks, { timeout: 5000, interval: 5 }).toBeGreaterThanOrEqual(looked + 3);
       expect(stopAsked()).toBe(0);
 
       await addVersion(latest + 1);
@@ -336,7 +355,9 @@ describe('a newer server migrates the database under a running one', () => {
       const health = await a.inject({ method: 'GET', url: '/healthz' });
       expect(health.statusCode).toBe(503);
       expect(health.json()).toEqual({ status: 'outdated' });
-      await new Promise((r) => setTimeout(r, 100));
+      // The timer runs a few more times (it no longer reads the store, so its runs are counted).
+      const ran = ticks();
+      await expect.poll(ticks, { timeout: 5000, interval: 5 }).toBeGreaterThanOrEqual(ran + 3);
       expect(stopAsked()).toBe(1); // asked once
       const stored = await store.list({ status: 'published', limit: 10 });
       expect(stored.items.map((c) => c.id)).toEqual([before.json().id]);
