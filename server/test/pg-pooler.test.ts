@@ -398,6 +398,7 @@ describe('which PostgreSQL errors make the store unavailable (503) rather than t
       err('terminating connection due to administrator command', '57P01'), err('the database system is starting up', '57P03'),
       err('sorry, too many clients already', '53300'), err('connection failure', '08006'),
       err('canceling statement due to statement timeout', '57014'), err('canceling statement due to lock timeout', '55P03'),
+      err('cannot execute INSERT in a read-only transaction', '25006'),
     ]) expect([e.message, isUnreachable(e)]).toEqual([e.message, true]);
   });
   it('at start, the operator reads what the network said (not only "unavailable")', async () => {

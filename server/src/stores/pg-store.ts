@@ -117,10 +117,11 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
 /**
  * PostgreSQL's own: a connection exception (class 08), the server shutting down or starting up (57P01–
  * 57P03: a restart, a failover), too many connections (53300), and a statement the server gave up on
- * (57014: its `statement_timeout`, or cancelled by an administrator; 55P03: its `lock_timeout`). Not
- * an error of the request: none of these is worth trying item after item in a batch.
+ * (57014: its `statement_timeout`, or cancelled by an administrator; 55P03: its `lock_timeout`), and a
+ * write refused as read-only (25006: the address still names the old primary, a standby now, after a
+ * failover). Not an error of the request: none of these is worth trying item after item in a batch.
  */
-const SERVER_UNAVAILABLE = /^(08...|57P0[123]|53300|57014|55P03)$/;
+const SERVER_UNAVAILABLE = /^(08...|57P0[123]|53300|57014|55P03|25006)$/;
 
 /** PostgreSQL did not answer, or could not be reached: the store is unavailable, not the request wrong. */
 export const isUnreachable = (e: unknown): boolean => {
