@@ -1534,6 +1534,34 @@ test.describe('the reader’s own comments, delivered later or published at once
     await expect(f.heading).toHaveText('Ý kiến bạn đọc (4)');
   });
 
+  test('a device whose clock is a day behind: the reader\'s comment, published since and not yet on a cached first page, stays on screen at the top, not taken for one further down', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    // The comments listed were written on 27 March; this device thinks it is the 26th.
+    await page.clock.setFixedTime(new Date(Date.UTC(2026, 2, 26, 1, 0)));
+    endpoint.list = () => ({ items: items(1, 20), next: 'trang-2', total: 30 }); // a cache that has not seen it
+    endpoint.reply({ status: 201, body: { id: 'c1', status: 'pending' } });
+    endpoint.statuses = { c1: 'pending' };
+    await article();
+    const l = list(page);
+    await comeToForm(page);
+    await fillAndVerify(page, 'Phạm Thị Dung', 'Máy tôi chạy chậm giờ.');
+    await form(page).send.click();
+    await expect(form(page).status).toContainText('kiểm duyệt');
+    await expect(l.names.first()).toHaveText('Phạm Thị Dung');
+    // Approved meanwhile; the next visit asks, hears "published", and reads the first page again.
+    endpoint.statuses.c1 = 'published';
+    await page.reload();
+    await expect.poll(() => statusGets(endpoint)).toEqual(['c1']);
+    await expect.poll(() => listGets(endpoint).length).toBe(3);
+    await l.host.evaluate((el) => (el as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete);
+    await expect(l.names.first()).toHaveText('Phạm Thị Dung');
+    await expect(l.byName('Phạm Thị Dung').locator('[part~="comment-pending"]')).toHaveCount(0);
+    await expect(l.articles).toHaveCount(21);
+  });
+
   test('published at once, then "Xem thêm": the next page, read after it was stored, counts it already; the heading does not count it twice', async ({ page, article, endpoint }) => {
     let published = false;
     endpoint.list = (url) =>

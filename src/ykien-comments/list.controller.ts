@@ -239,13 +239,16 @@ export class ListController implements ReactiveController {
     if (status != 'pending' && status != 'published') return;
     if (!src.enabled || (endpoint == src.endpoint && this.items.some((c) => c.id == id))) return;
     // Kept under the endpoint it was sent to (the box may have another by now): that server knows it.
+    // Dated no earlier than the newest listed (by the server's clock): on a device whose clock is behind
+    // it would sit under comments it came after, and be taken for one further down the list.
+    const newest = this.#shownFor == endpoint + ' ' + payload.pageId ? Date.parse(this.items[0]?.createdAt ?? '') || 0 : 0;
     const c: OwnComment = {
       id,
       endpoint,
       pageId: payload.pageId,
       name: payload.name,
       content: payload.content,
-      createdAt: new Date().toISOString(),
+      createdAt: new Date(Math.max(Date.now(), newest + 1)).toISOString(),
       status,
       savedAt: Date.now(),
     };
