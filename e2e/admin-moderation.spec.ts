@@ -159,6 +159,19 @@ test('edit a pending comment, then approve: the public list has the edited text'
   expect(pending.json.items[0].content).toBe('Nội dung gốc.');
 });
 
+test('"Gỡ xuống" on a published comment says it was unpublished, not "rejected"; readers no longer see it', async ({ page, seed, signIn, publicList, api }) => {
+  const id = await seed({ name: 'Lò Văn G', content: 'Đã đăng rồi gỡ.' });
+  await signIn();
+  await card(page, 'Lò Văn G').getByRole('button', { name: 'Duyệt' }).click();
+  await expect(cards(page)).toHaveCount(0);
+  await page.getByRole('button', { name: /Đã đăng/ }).click();
+  await card(page, 'Lò Văn G').getByRole('button', { name: 'Gỡ xuống' }).click();
+  await expect(liveRegion(page)).toHaveText('Đã gỡ bình luận của “Lò Văn G” xuống (nay ở mục Đã từ chối).');
+  await expect(cards(page)).toHaveCount(0);
+  expect((await api('GET', `/comments/${id}`)).json.status).toBe('rejected');
+  expect((await publicList()).items).toEqual([]);
+});
+
 test('the editorial board replies to a comment, then removes the reply', async ({ page, seed, signIn, publicList }) => {
   await seed({ name: 'Võ Thị E', content: 'Khi nào sửa cầu?' });
   await signIn();

@@ -227,7 +227,7 @@ test('signed out by the server with an edit open, and the comment deleted meanwh
 
   await signInAgain(page, server.adminToken);
   await expect(page.locator('ykien-admin [role="alert"]')).toHaveText(
-    'Trong lúc bạn đăng nhập lại, bình luận bạn đang sửa đã bị xoá; phần bạn đã gõ không còn chỗ để lưu.',
+    'Trong lúc bạn đăng nhập lại, bình luận bạn đang sửa đã bị xóa; phần bạn đã gõ không còn chỗ để lưu.',
   );
   await expect(page.locator('ykien-admin .empty')).toHaveText('Không có bình luận nào.');
 });

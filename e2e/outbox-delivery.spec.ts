@@ -1033,7 +1033,7 @@ test('"Nhập lại" clears the draft', async ({ page, api, site }) => {
   await f.content.fill('Không muốn giữ lại');
   await expect.poll(async () => (await idb(page))[draftKey]?.content).toBe('Không muốn giữ lại');
   await f.clear.click();
-  await expect(f.status).toContainText('Đã xoá nội dung');
+  await expect(f.status).toContainText('Đã xóa nội dung');
   await expect.poll(async () => Object.keys(await idb(page)).filter((k) => k.startsWith('d:') || k === 'name')).toEqual([]);
   await page.reload();
   await expect(f.name).toHaveValue('');

@@ -943,7 +943,7 @@ test('"Nhập lại" pressed while the comment is being sent, which the server t
   await page.keyboard.type('Ý kiến khác');
   release();
   // Said of the cleared comment; the new one's field is neither marked nor left.
-  await expect(f.status).toHaveText('Bình luận bạn đã xoá bằng “Nhập lại” không được gửi: máy chủ không nhận.');
+  await expect(f.status).toHaveText('Bình luận bạn đã xóa bằng “Nhập lại” không được gửi: máy chủ không nhận.');
   await expect(f.content).toHaveValue('Ý kiến khác');
   await expect(f.contentError).toHaveText('');
   await expect(f.content).not.toHaveAttribute('aria-invalid', 'true');

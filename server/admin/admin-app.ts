@@ -656,7 +656,8 @@ export class YkienAdmin extends LitElement {
       const outcome = {
         approve: ['approved', 'published'], reject: ['rejectedDone', 'rejected'], restore: ['restored', 'pending'], delete: ['deleted', null], erase: ['erased', null],
       } as const;
-      this.announce(this.msg(outcome[action][0], { name: c.name }));
+      // A published comment taken down is "unpublished" (its button said so), not "rejected".
+      this.announce(this.msg(action === 'reject' && c.status === 'published' ? 'hidden' : outcome[action][0], { name: c.name }));
       this.bumpCounts(c.status, outcome[action][1], 1);
       this.removeItems(new Set([c.id]), refocus && this.focusIsOurs(), c.status);
     } catch (e) {

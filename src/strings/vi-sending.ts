@@ -35,7 +35,7 @@ export const viSending = {
   stateWaiting: 'Đang chờ gửi lại',
   stateNeedsCaptcha: 'Cần xác minh captcha',
   stateRefused: 'Máy chủ không nhận bình luận này.',
-  clearedNotSent: 'Bình luận bạn đã xoá bằng “{clear}” không được gửi: máy chủ không nhận.',
+  clearedNotSent: 'Bình luận bạn đã xóa bằng “{clear}” không được gửi: máy chủ không nhận.',
   refusedElsewhere: 'Bình luận bạn gửi ở bài trước chưa được nhận; nội dung vẫn được giữ ở bài đó để bạn sửa.',
   verifyToSend: 'Xác minh để gửi',
   verifyPrompt: 'Vui lòng xác minh captcha để gửi bình luận đã lưu.',

@@ -16,7 +16,7 @@ export const vi = {
   sendFailed: 'Chưa gửi được bình luận. Nội dung vẫn được giữ ở đây; vui lòng thử lại sau.',
   sendUnavailable: 'Không có mạng nên chưa gửi được. Nội dung vẫn được giữ ở đây; bấm “{send}” khi có mạng.',
   noStorage: 'Trình duyệt không cho lưu dữ liệu: bình luận chỉ được giữ khi trang còn mở.',
-  cleared: 'Đã xoá nội dung.',
+  cleared: 'Đã xóa nội dung.',
   headingCount: '{heading} ({count})',
   listLoading: 'Đang tải ý kiến bạn đọc…',
   listEmpty: 'Chưa có ý kiến nào. Hãy là người đầu tiên!',
