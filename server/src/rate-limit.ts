@@ -71,6 +71,9 @@ export function clientAddress(raw: string): string | undefined {
   return isIP(bare) ? bare : undefined;
 }
 
+/** An IPv4 address written as IPv6 (::ffff:a.b.c.d): the IPv4 client it is. */
+const v4Mapped = (g: number[]): boolean => g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff;
+
 /**
  * The part of an address that identifies a client: the IPv4 address itself (also when written as an
  * IPv4-mapped IPv6 address), or the /64 prefix of an IPv6 address. A port is not part of it (a new one
@@ -84,8 +87,7 @@ export function clientMaterial(ip: string): string {
   if (isIPv6(addr)) {
     const g = ipv6Groups(addr);
     if (g) {
-      const mapped = g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff;
-      if (mapped) return `v4:${g[6]! >> 8}.${g[6]! & 0xff}.${g[7]! >> 8}.${g[7]! & 0xff}`;
+      if (v4Mapped(g)) return `v4:${g[6]! >> 8}.${g[6]! & 0xff}.${g[7]! >> 8}.${g[7]! & 0xff}`;
       return `v6:${g.slice(0, 4).map((x) => x.toString(16)).join(':')}::/64`;
     }
   }
@@ -105,7 +107,7 @@ export function clientHash(ip: string, secret: string): string {
 export function clientNetworkHash(ip: string, secret: string): string | null {
   const addr = clientAddress(ip);
   const g = addr !== undefined && isIPv6(addr) ? ipv6Groups(addr) : null;
-  if (!g || (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff)) return null;
+  if (!g || v4Mapped(g)) return null;
   return createHmac('sha256', secret).update(`v6:${g.slice(0, 3).map((x) => x.toString(16)).join(':')}::/48`).digest('hex');
 }
 

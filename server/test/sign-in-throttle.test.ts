@@ -66,6 +66,22 @@ describe('SignInThrottle', () => {
     expect(await throttle.signIn('client-b', ADMIN, moderators)).toEqual({ name: 'admin' });
   });
 
+  it('checks the tokens of one /48 in turn: guesses sent at once from as many /64s get no more than the limit', async () => {
+    const { store, release } = slowStore();
+    const throttle = new SignInThrottle(store, { limit: 3, windowMs: 600_000 });
+    const moderators = new Moderators({ adminToken: ADMIN, file: null });
+    // Forty /64s of one /48 at once, the admin token last.
+    const tokens = [...Array.from({ length: 39 }, (_, i) => `wrong-guess-${i}-0000000`), ADMIN];
+    const tries = tokens.map((t, i) => throttle.signIn(`slash64-${i}`, t, moderators, 'slash48-a'));
+    await new Promise((r) => setImmediate(r));
+    release();
+    const results = await Promise.all(tries);
+    expect(results.filter((r) => 'wrong' in r)).toHaveLength(3);
+    expect(results.at(-1)).toMatchObject({ waitMs: expect.any(Number) });
+    // Another /48 is not concerned.
+    expect(await throttle.signIn('slash64-x', ADMIN, moderators, 'slash48-b')).toEqual({ name: 'admin' });
+  });
+
   it('refuses the right token that comes after the limit\'s wrong ones, before checking it (no extra guess)', async () => {
     const { store, release } = slowStore();
     release();

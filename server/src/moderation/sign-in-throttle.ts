@@ -4,8 +4,10 @@
  * counted in the store, so every instance on one database counts them together.
  *
  * - A request without a bearer token is not a guess and is not counted.
- * - An IPv6 client's wrong tokens also count for its /48 (`network`), under the same limit: a guesser
- *   who spreads them over the /48's 65,536 /64s gets no more guesses than one /64.
+ * - An IPv6 client's wrong tokens also count for its /48 (`network`), under the same limit, and its
+ *   tokens are checked in turn with the /48's: a guesser who spreads them over the /48's 65,536 /64s,
+ *   one after another or all at once, gets no more guesses than one /64. (Everyone in that /48 then
+ *   waits out a block, as everyone behind one IPv4 address does.)
  * - Past the limit, the client's moderation requests get 429 until the window has room again, a right
  *   token's too: were it let through, a guesser would still learn which guess was right.
  * - One client's tokens are checked one after another on an instance: a thousand guesses sent at once
@@ -51,9 +53,11 @@ export class SignInThrottle {
       const name = await moderators.authenticate(token);
       return name === null ? { wrong: true } : { name };
     }
-    return this.checking.inTurn(client, async (): Promise<SignIn> => {
-      const known = moderators.verifiedName(token);
-      if (known !== null) return { name: known };
+    const known = moderators.verifiedName(token);
+    if (known !== null) return { name: known };
+    // In turn per /48 when there is one: its /64s sent all at once would otherwise each read the /48's
+    // count before any of their wrong tokens was counted.
+    return this.checking.inTurn(network ?? client, async (): Promise<SignIn> => {
       const counted = network === null ? [client] : [client, network];
       const waiting = Math.max(...counted.map((c) => this.waitFor(c)));
       if (waiting > 0) return { waitMs: waiting };
