@@ -104,12 +104,21 @@ export type Validation = { ok: true; value: CommentInput } | { ok: false; fields
  * a newsletter's link (`?email=…&mc_eid=…`) or an ad would otherwise have them stored beside their comment,
  * shown to moderators and mailed with every digest. The widget sends `location.href` by default.
  */
-const TRACKING_PARAM = /^(utm_.*|fbclid|gclid|gbraid|wbraid|dclid|msclkid|yclid|igshid|ttclid|twclid|mc_cid|mc_eid|_hsenc|_hsmi|mkt_tok|vero_id|oly_anon_id|oly_enc_id|email|token|access_token)$/i;
+const TRACKING_PARAM = /^(utm_.*|fbclid|gclid|gbraid|wbraid|dclid|msclkid|yclid|igshid|ttclid|twclid|_gl|mc_cid|mc_eid|_hsenc|_hsmi|mkt_tok|vero_id|oly_anon_id|oly_enc_id|email|token|access_token)$/i;
 
+/** Drops them piece by piece: the rest of the query stays as written (`?12345`, `a+b`, `%2C`), not re-encoded. */
 function dropTrackingParams(url: URL): void {
-  const names = [...new Set(url.searchParams.keys())].filter((k) => TRACKING_PARAM.test(k));
-  // Only when there is one: deleting re-encodes the rest of the query (form encoding), which is left as written otherwise.
-  for (const k of names) url.searchParams.delete(k);
+  if (!url.search) return;
+  const name = (piece: string) => {
+    const raw = piece.split('=', 1)[0]!.replace(/\+/g, ' ');
+    try {
+      return decodeURIComponent(raw);
+    } catch {
+      return raw;
+    }
+  };
+  const kept = url.search.slice(1).split('&').filter((piece) => !TRACKING_PARAM.test(name(piece)));
+  url.search = kept.join('&');
 }
 
 export interface ValidateOptions {

@@ -314,10 +314,13 @@ describe('step 4: validation', () => {
     // A reader who came from a newsletter or an ad: who they are and which campaign brought them are not
     // stored (nor shown to moderators, nor mailed); the article's own parameters stay, as written.
     const tracked = await post(
-      comment({ pageUrl: `${ALLOWED}/bai-viet?ItemID=7&utm_source=bantin&Email=lan%40mail.vn&fbclid=IwAR0x&mc_eid=ab12&q=a%20b#binh-luan` }),
+      comment({ pageUrl: `${ALLOWED}/bai-viet?ItemID=7&utm_source=bantin&Email=lan%40mail.vn&fbclid=IwAR0x&mc_eid=ab12&q=a%20b+c&list=1,2#binh-luan` }),
     );
     expect(tracked.status).toBe(201);
-    expect(rowById(server.dbPath, tracked.json.id)?.page_url).toBe(`${ALLOWED}/bai-viet?ItemID=7&q=a+b`);
+    expect(rowById(server.dbPath, tracked.json.id)?.page_url).toBe(`${ALLOWED}/bai-viet?ItemID=7&q=a%20b+c&list=1,2`);
+    // An article named by a bare value (an old portal's `tin.aspx?12345`) keeps it as it is.
+    const bare = await post(comment({ pageUrl: `${ALLOWED}/tin.aspx?12345&utm%5Fsource=zalo` }));
+    expect(rowById(server.dbPath, bare.json.id)?.page_url).toBe(`${ALLOWED}/tin.aspx?12345`);
     // A tracked link too long to store is stored without its tracking.
     const longTracked = await post(comment({ pageUrl: `${ALLOWED}/bai-viet?id=8&utm_content=${'x'.repeat(2100)}` }));
     expect(longTracked.status).toBe(201);
