@@ -240,6 +240,9 @@ test('a comment the server stored, left in the outbox marked sent by a page that
   expect((await draftOf(page, pageId))?.content ?? '').toBe('');
   expect(Object.keys(await idb(page))).toContain(`p:${ENDPOINT} srv-da-gui`);
   // The next visit: still the reader's own, still not in the form; and it never went to the server again.
+  // (Counted once this visit's list, with its questions about the reader's own comments, has settled:
+  // a late one of this visit's is not taken for the next visit's.)
+  await expect.poll(() => page.locator('ykien-comments').evaluate((el) => (el as HTMLElement & { listSettled: boolean }).listSettled)).toBe(true);
   const askedBefore = endpoint.gets.filter((u) => u.pathname.endsWith('/srv-da-gui')).length;
   await page.reload();
   await expect(awaiting(page)).toHaveCount(1);

@@ -164,7 +164,7 @@ export class ListController implements ReactiveController {
     this.own = own ?? [];
     // Shown already, it may have grown by a "Xem thêm" meanwhile (a slow store's code): kept, not shown
     // again from its first page; only the own copies it now holds go.
-    if (shownEarly && page) this.#dropListed();
+    if (shownEarly && page) this.#dropListed(), this.#recount();
     else this.#show(page, src, askedAt);
     this.#host.requestUpdate();
     const settle = () => gen == this.#generation && (this.#underWay = false);
@@ -180,8 +180,7 @@ export class ListController implements ReactiveController {
       const mine = new Map([...late, ...this.own].map((c) => [c.id, c]));
       this.own = [...mine.values()].sort((a, b) => b.savedAt - a.savedAt);
       this.#dropListed();
-      // The count shown was made without them: again, on the same page's count.
-      if (this.#countedOn) this.total = this.#counted(...this.#countedOn);
+      this.#recount();
       this.#host.requestUpdate();
       check();
     });
@@ -274,6 +273,11 @@ export class ListController implements ReactiveController {
     const oldest = this.items.at(-1);
     const above = (c: OwnComment) => !this.next || !oldest || Date.parse(oldest.createdAt) <= Date.parse(c.createdAt);
     return total === undefined ? undefined : total + this.own.filter((c) => (this.#publishedHere.get(c.id) ?? 0) > askedAt && above(c)).length;
+  }
+
+  /** The count shown was made before the reader's own comments were read: again, on the same page's count. */
+  #recount(): void {
+    if (this.#countedOn) this.total = this.#counted(...this.#countedOn);
   }
 
   /** An own comment that a list page now holds shows once, as a normal comment: the local copy goes. */
