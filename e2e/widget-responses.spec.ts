@@ -397,6 +397,20 @@ test.describe('refusals that keep the text', () => {
 });
 
 test.describe('failures: "could not be sent", the text stays', () => {
+  test('404 (the endpoint mistyped on the site): the text stays, and the reader is not told to try again, which cannot help', async ({ page, article, endpoint }) => {
+    endpoint.reply({ status: 404, body: '<h1>Not Found</h1>' });
+    await article();
+    await recordEvents(page);
+    const f = form(page);
+    await send(page);
+    await expect(f.status).toHaveText('Máy chủ không nhận bình luận này (lỗi 404); gửi lại cũng không được.');
+    await expect(f.content).toHaveValue(TEXT);
+    await expect(f.host.locator('[part~="outbox"]')).toHaveCount(0);
+    await expect.poll(() => eventTypes(page)).toEqual(['ykien-submit', 'ykien-error']);
+    expect((await events(page))[1].detail).toMatchObject({ status: 404, message: 'Máy chủ không nhận bình luận này (lỗi 404); gửi lại cũng không được.' });
+    expect(endpoint.posts).toHaveLength(1);
+  });
+
   test('429 with Retry-After: says to wait, with the seconds', async ({ page, article, endpoint }) => {
     // No retryAfter in the body: the seconds can only come from the header.
     endpoint.reply({

@@ -538,7 +538,8 @@ export class Sender {
       h.dispatchEvent(new YkienQueuedEvent({ clientId: payload.clientId, reason: code }));
       fail(code, message, result.status);
     } else {
-      fail(result.code, h.say('failed', 'error'), result.status);
+      // Refused for good (a wrong endpoint's 404, an origin the server does not take): not "try again".
+      fail(result.code, h.say((t) => format(t.refusedStatus, { status: result.status }), 'error'), result.status);
     }
   }
 }
