@@ -447,6 +447,27 @@ test("the answer is lost after the server stored it, and the retry meets a proxy
   expect(await api.stored()).toHaveLength(1);
 });
 
+test("the answer is lost after the server stored it, the retry meets a proxy's 404, and the reader reloads before sending the text again: still under its key, one comment", async ({ page, net, api, site }) => {
+  await page.clock.install();
+  await site.open(page);
+  const f = form(page);
+  net.script('lose', { status: 404, body: { status: 404, title: 'Not Found' } });
+  await send(page, 'Lê Văn D', 'Mất câu trả lời, 404, rồi tải lại');
+  await expect(f.status).toContainText('sẽ tự gửi lại');
+  await page.clock.runFor(1_300); // the retry meets the 404: the text is back in the form
+  await expect(f.content).toHaveValue('Mất câu trả lời, 404, rồi tải lại');
+  await expect(outbox(page)).toHaveCount(0);
+  expect(await api.stored()).toHaveLength(1);
+  // Told that sending again will not help, the reader reloads; the draft brings the text back.
+  await page.reload();
+  await expect(f.content).toHaveValue('Mất câu trả lời, 404, rồi tải lại');
+  await f.send.click();
+  await expect(f.status).toContainText('Bình luận đã được đăng');
+  expect(net.seen.map((s) => s.action)).toEqual(['lose', '404', 'forward']);
+  expect(new Set(net.seen.map((s) => s.clientId)).size).toBe(1);
+  expect(await api.stored()).toHaveLength(1);
+});
+
 test("the answer is lost after the server stored it, the retry meets a 404 while the reader writes something else (so it stays among the unsent), and the reader sends the same text again from the form: under its key, one comment", async ({ page, net, api, site }) => {
   await page.clock.install();
   await site.open(page);

@@ -1192,3 +1192,59 @@ test('a framework clears the endpoint for a moment between two articles: the fir
   await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-a'));
   await expect(f.content).toHaveValue('Viết cho bài A.');
 });
+
+test('the disk full just as the outbox writes a comment, and the page reloaded while it goes: sent again, it goes under its key, one comment', async ({ page, article, endpoint }) => {
+  // The draft is written; the outbox's record of the comment is not (the disk filled up in between).
+  await page.addInitScript(() => {
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function (this: IDBObjectStore, value: unknown, key?: IDBValidKey) {
+      if (typeof key == 'string' && key.startsWith('o:')) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return put.call(this, value, key);
+    };
+  });
+  await article({ attrs: { 'site-key': null } });
+  const f = form(page);
+  const release = endpoint.hold();
+  await f.name.fill('Tạ Thị Hằng');
+  await f.content.fill('Ổ đầy đúng lúc gửi.');
+  await f.send.click();
+  await expect.poll(() => endpoint.posts.length).toBe(1);
+  // Its key is kept where a next page finds it as it goes, not only once the page hides (a crash, a
+  // killed tab do not say so).
+  const clientId = endpoint.posts[0]!.body.clientId as string;
+  await expect.poll(() => page.evaluate(() => localStorage.getItem('ykien-sending') ?? '')).toContain(clientId);
+  // The reader reloads while it goes; the draft brings the text back, and it is sent again.
+  await page.reload();
+  await expect(f.content).toHaveValue('Ổ đầy đúng lúc gửi.');
+  await f.send.click();
+  await expect.poll(() => endpoint.posts.length).toBe(2);
+  release();
+  await expect(f.status).toContainText('Cảm ơn bạn');
+  expect(new Set(endpoint.posts.map((p) => p.body.clientId)).size).toBe(1);
+  await expect.poll(() => endpoint.comments.length).toBe(1);
+});
+
+test('IndexedDB refused (a private mode): a comment the server refuses while the reader writes another is kept among the unsent, and after a reload comes back once the form is free', async ({ page, article, endpoint }) => {
+  await refuseIndexedDb(page);
+  await article({ attrs: { 'site-key': null } });
+  const f = form(page);
+  endpoint.reply({ status: 400, body: { status: 400, title: 'x', code: 'validation', fields: { content: 'Có từ không được dùng.' } } }, { status: 201, body: { id: 'c-t2', status: 'pending' } });
+  const release = endpoint.hold();
+  await f.name.fill('Tạ Thị Hằng');
+  await f.content.fill('Ý kiến thứ nhất.');
+  await f.send.click();
+  await expect.poll(() => endpoint.posts.length).toBe(1);
+  // While it goes, the reader writes the next one; the first is refused meanwhile.
+  await f.content.fill('Ý kiến thứ hai.');
+  release();
+  await expect(unsent(page)).toContainText('Ý kiến thứ nhất.');
+  await expect(f.content).toHaveValue('Ý kiến thứ hai.');
+  // A reload: the second is in the form; the first waits for the form to be free, not lost.
+  await page.reload();
+  await expect(f.content).toHaveValue('Ý kiến thứ hai.');
+  await f.send.click();
+  await expect(f.status).toContainText('Cảm ơn bạn');
+  await page.reload();
+  await expect(f.content).toHaveValue('Ý kiến thứ nhất.');
+  expect(endpoint.comments.map((c) => c.content)).toEqual(['Ý kiến thứ hai.']);
+});

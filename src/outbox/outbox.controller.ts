@@ -155,9 +155,12 @@ export class OutboxController implements ReactiveController {
    * A new comment: stored first (the promise waits for the transaction), then sent, all under the lock
    * so no other tab picks it up half way. Resolves with the server's answer. `twin`: asked under the
    * lock, with the outbox as it is then, whether another tab sent the same comment meanwhile (it held
-   * the lock while it did, and wrote what it sent before letting go): then nothing is sent.
+   * the lock while it did, and wrote what it sent before letting go): then nothing is sent. `kept`: once
+   * it is kept (on disk, or in memory when the store could not write it), before it goes.
    */
-  submit(payload: CommentPayload, token: string | undefined, captcha: boolean, solvedAt = Date.now(), twin?: (items: OutboxItem[]) => Promise<boolean>): Promise<SubmitOutcome> {
+  submit(
+    payload: CommentPayload, token: string | undefined, captcha: boolean, solvedAt = Date.now(), twin?: (items: OutboxItem[]) => Promise<boolean>, kept?: () => void,
+  ): Promise<SubmitOutcome> {
     const endpoint = this.#host.endpoint!;
     // A token's age counts from when the reader solved the captcha, not from when they pressed send.
     const item = newItem(endpoint, payload, captcha, Date.now(), this.#host.contentLang);
@@ -166,6 +169,7 @@ export class OutboxController implements ReactiveController {
     return withLock(async () => {
       if (twin && (await twin(await loadItems(endpoint)).catch(() => false))) return this.#tokens.delete(item.clientId), { kind: 'twin' as const };
       await saveItem(sending(item));
+      kept?.();
       return this.#attempt(item, token, true);
     });
   }

@@ -59,6 +59,11 @@ export class Sender {
   readonly outbox: OutboxController;
   /** The comment being sent keeps its id across retries, so the server can tell a retry from a new one. */
   #pending?: [key: string, payload: CommentPayload];
+  /**
+   * Comments an earlier attempt may have stored (no answer came): their key outlives a refusal of a later
+   * attempt, and a reload (ykien-sending), until one is answered as stored.
+   */
+  #mayHave = new Set<string>();
   /** Ids of the comments this tab sent: the same words again here are the reader's choice, a second comment. */
   #sentHere = new Set<string>();
   /** The clientIds of the comments this tab's form sent (an outbox item another tab queued is not one). */
@@ -232,6 +237,7 @@ export class Sender {
         ({ payload: q, ...i }) => i.maybeStored && i.code != 'key-reused' && waitsForReader(i) && q.pageId == p.pageId && q.name == p.name && q.content == p.content,
       );
       this.#pending = [key, twin ? twin.payload : fresh];
+      if (twin) this.#mayHave.add(twin.clientId), inFlight.put(key, twin.payload);
     }
     const payload = this.#pending[1];
     this.#mine.add(payload.clientId);
@@ -248,18 +254,22 @@ export class Sender {
     const clears = this.#clears;
     try {
       await h.saveDraft();
-      // The draft (stashed in localStorage) would bring the text back after the page went; this says it
-      // may have been stored already.
-      if (!store.persistent) inFlight.put(key, payload);
       // Asked again under the outbox's lock: another tab may be sending this same text (both held it from
       // the article's draft) while this one's outbox could not read it yet.
-      const result = await this.outbox.submit(payload, token ?? undefined, !!h.siteKey, solvedAt, (items) => this.#sentBefore(payload, items));
+      const result = await this.outbox.submit(payload, token ?? undefined, !!h.siteKey, solvedAt, (items) => this.#sentBefore(payload, items), () => {
+        // Kept in memory only (IndexedDB refused, or full as the outbox wrote it): the draft (stashed in
+        // localStorage) would bring the text back after the page went; this says it may have been stored.
+        if (!store.persistent) inFlight.put(key, payload);
+      });
       // Discarded while it went and maybe stored: the reader was told that the same text sent again is
       // not stored twice, which a reload must not make untrue (the key would be a new one).
       if (result.kind == 'discarded' && result.maybeStored) inFlight.put(key, payload);
-      else if (result.kind != 'retry' && result.kind != 'rate-limited') inFlight.settled(payload.clientId);
       // Kept by this page's memory only (IndexedDB refused), its form emptied: the next page puts it back.
-      else if (!store.persistent) inFlight.put(key, payload, true);
+      else if (result.kind == 'retry' || result.kind == 'rate-limited') {
+        if (!store.persistent) inFlight.put(key, payload, true);
+      }
+      // Settled; but refused, one an earlier attempt may have stored keeps its key (a proxy's 404 is no proof).
+      else if (result.kind == 'sent' || !this.#mayHave.has(payload.clientId)) inFlight.settled(payload.clientId);
       if (result.kind == 'twin') return void (await this.#alreadySent(payload));
       // The reader pressed "Nhập lại" while it went: a refusal does not bring the text back.
       await this.#handle(result, payload, true, typed, from, clears != this.#clears);
@@ -348,18 +358,26 @@ export class Sender {
   /** What makes the form's comment the same one as before (the same key): its name, text and article. */
   #formKey(): string {
     const h = this.#host;
-    return JSON.stringify([h.name.trim(), h.content.trim(), h.page.pageId]);
+    return this.#keyOf({ name: h.name, content: h.content, pageId: h.page.pageId });
+  }
+
+  #keyOf(p: Pick<CommentPayload, 'name' | 'content' | 'pageId'>): string {
+    return JSON.stringify([p.name.trim(), p.content.trim(), p.pageId]);
   }
 
   /** The refused comment's text into the form (the outbox lets it go through `release`), and the draft. */
   #putBack(item: OutboxItem, release?: () => unknown): void {
-    inFlight.settled(item.clientId); // back in a form: not put back again by the next page
     const h = this.#host;
     ({ name: h.name, content: h.content } = item.payload);
     // An earlier attempt may have stored it (no answer came), and this refusal may not be the server's (a
     // proxy's 403, a 404 while it deploys): the same text sent again goes under the same key, which a
-    // server that has it answers with its replay instead of storing it twice. Not after 422 key-reused.
-    if (item.maybeStored && item.code != 'key-reused') this.#pending = [this.#formKey(), item.payload];
+    // server that has it answers with its replay instead of storing it twice; also after a reload, which
+    // the draft brings it back through. Not after 422 key-reused.
+    if (item.maybeStored && item.code != 'key-reused') {
+      this.#pending = [this.#formKey(), item.payload];
+      this.#mayHave.add(item.clientId);
+      inFlight.put(this.#pending[0], item.payload); // not `queued`: in the form now, not put back again
+    } else inFlight.settled(item.clientId); // back in a form: not put back again by the next page
     release?.();
     h.saveDraft();
   }
@@ -481,6 +499,8 @@ export class Sender {
       else back = clean(h.content).includes(clean(typed));
       if (!back) {
         await this.outbox.keepRefused(payload.clientId);
+        // Kept among the unsent in this page's memory only: the next page puts it back in its form.
+        if (!store.persistent) inFlight.put(this.#keyOf(payload), payload, true);
         this.#toldRefused.add(payload.clientId); // said below: not again when its text goes back
         if (kind == 'captcha') this.captcha.reset(); // its token was spent
         // Refused for its captcha, it waits among the unsent for one (as its line there says), not for good.
