@@ -162,6 +162,8 @@ test('edit a pending comment, then approve: the public list has the edited text'
 test('"Gỡ xuống" on a published comment says it was unpublished, not "rejected"; readers no longer see it', async ({ page, seed, signIn, publicList, api }) => {
   const id = await seed({ name: 'Lò Văn G', content: 'Đã đăng rồi gỡ.' });
   await signIn();
+  // Dated as the widget and the portals write dates (not vi-VN's short "14:05 5/3/25").
+  await expect(card(page, 'Lò Văn G').locator('time').first()).toHaveText(/^\d\d\/\d\d\/\d{4} \d\d:\d\d$/);
   await card(page, 'Lò Văn G').getByRole('button', { name: 'Duyệt' }).click();
   await expect(cards(page)).toHaveCount(0);
   await page.getByRole('button', { name: /Đã đăng/ }).click();

@@ -225,7 +225,8 @@ export class YkienAdmin extends LitElement {
     this.busy = new Set();
     this.error = '';
     this.notice = '';
-    this.dateFormat = new Intl.DateTimeFormat(this.uiLang === 'vi' ? 'vi-VN' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' });
+    // 05/03/2025 14:05, as the widget and the portals write dates (vi-VN's short form is "14:05 5/3/25").
+    this.dateFormat = new Intl.DateTimeFormat('en-GB', { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
   }
 
   override connectedCallback(): void {
@@ -258,7 +259,7 @@ export class YkienAdmin extends LitElement {
 
   private when(iso: string): string {
     const d = new Date(iso);
-    return Number.isNaN(d.getTime()) ? iso : this.dateFormat.format(d);
+    return Number.isNaN(d.getTime()) ? iso : this.dateFormat.format(d).replace(',', '');
   }
 
   private explain(e: unknown): string {

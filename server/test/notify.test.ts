@@ -686,6 +686,10 @@ describe('email digest', { timeout: 60_000 }, () => {
     expect(first.to.sort()).toEqual(['bbt@bao.example.vn', 'tbt@bao.example.vn']);
     expect(first.subject).toBe('[Ý kiến] 1 bình luận mới đang chờ duyệt');
     expect(first.text).toContain('Người Thứ Nhất');
+    // Dated as the portals write dates, in Vietnam's time (UTC+7).
+    const at = new Date(Date.now() + 7 * 3_600_000);
+    const day = `${String(at.getUTCDate()).padStart(2, '0')}/${String(at.getUTCMonth() + 1).padStart(2, '0')}/${at.getUTCFullYear()}`;
+    expect(first.text).toMatch(new RegExp(`Người Thứ Nhất — ${day} \\d\\d:\\d\\d`));
     expect(first.text).toContain('Bài viết: Giao ban quý I');
     expect(first.text).toContain(`Duyệt tại: ${s.url}/admin`);
 

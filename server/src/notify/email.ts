@@ -25,8 +25,11 @@ const oneLine = (s: string) => s.replace(/[\s\u0085]+/g, ' ').trim();
  */
 const LINE_BREAK = /\r\n|[\n\r\v\f\u0085\u2028\u2029]/;
 
+/** As the widget and the portals write it, in Vietnam's time: 05/03/2025 14:05 (vi-VN's short form is "14:05 5/3/25"). */
 const vnTime = (ms: number) =>
-  new Intl.DateTimeFormat('vi-VN', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Asia/Ho_Chi_Minh' }).format(ms);
+  new Intl.DateTimeFormat('en-GB', { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'Asia/Ho_Chi_Minh' })
+    .format(ms)
+    .replace(',', '');
 
 /**
  * The language a comment is written in, when it is not Vietnamese: "Tiếng Anh (en)". Plain text cannot
