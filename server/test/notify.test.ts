@@ -502,7 +502,7 @@ describe('email digest', { timeout: 60_000 }, () => {
     await start([...args, '--smtp-url', smtp.url], dbPath);
     await until(() => smtp.mails.length === 1, 'the digest at the next start', 10_000);
     expect(smtp.mails[0]!.subject).toBe('[Ý kiến] Từ 200 bình luận mới trở lên đang chờ duyệt');
-    expect(smtp.mails[0]!.text).toContain('Thư này kể 200 bình luận đầu tiên');
+    expect(smtp.mails[0]!.text).toContain('Thư này liệt kê 200 bình luận đầu tiên');
   });
 
   it('a digest the mail server refuses for one of --notify-email goes to the others, once, and the log names the refused address', async () => {

@@ -68,7 +68,7 @@ export function digestMessage(comments: readonly StoredComment[], moderationUrl:
   });
   const text = [
     more
-      ? `Có từ ${n} bình luận mới trở lên đang chờ Ban biên tập duyệt. Thư này kể ${n} bình luận đầu tiên; những bình luận còn lại, nếu có, ở trang duyệt và trong thư kế tiếp:`
+      ? `Có từ ${n} bình luận mới trở lên đang chờ Ban biên tập duyệt. Thư này liệt kê ${n} bình luận đầu tiên; những bình luận còn lại, nếu có, ở trang duyệt và trong thư kế tiếp:`
       : `Có ${n} bình luận mới đang chờ Ban biên tập duyệt:`,
     '',
     blocks.join('\n\n'),
