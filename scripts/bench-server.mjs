@@ -32,6 +32,8 @@ import { isMain } from './is-main.mjs';
 
 const SECONDS = Number(process.env.YKIEN_BENCH_SECONDS ?? 3);
 const SEED = 100_000;
+/** Readers' GETs a second while POSTs run at full speed: paced, and timed from when each was due. */
+const GETS_BESIDE_POSTS = 1_000;
 const HOT = 'hot-article';
 const ORIGIN = 'https://baotinh.example.vn';
 const CLI = fileURLToPath(new URL('../server/bin/ykien-server.js', import.meta.url));
@@ -390,10 +392,13 @@ async function measureYkien(label, db, seed, rawUrl) {
     // then raw with its POSTs capped at the rate ykien ran at. Uncapped, raw took 4-8x more POSTs than
     // ykien, which slowed raw's own GETs and flattered ykien's GET ratio: capped, both serve their GETs
     // beside the same POST load (the one row measured ykien first).
+    // The GETs at a reader's pace, 1,000/s over 8 connections, each timed from when it was due: as fast
+    // as answered on 2 connections (before), a stall of the main thread delayed one GET per connection
+    // and then none was sent until it ended, so the stall hardly showed at p99 (coordinated omission).
     const under = async (url, overallRate) =>
       Promise.all([
         load(url, { method: 'POST', connections: 16, pageId: HOT, overallRate }),
-        load(url, { connections: 2, path: `/api/comments?pageId=${HOT}&limit=20` }),
+        load(url, { connections: 8, path: `/api/comments?pageId=${HOT}&limit=20`, overallRate: GETS_BESIDE_POSTS }),
       ]);
     const rounds = [];
     for (let round = 0; round < ROUNDS; round++) {
@@ -401,7 +406,7 @@ async function measureYkien(label, db, seed, rawUrl) {
       rounds.push([...ykienPair, ...(await under(rawUrl, ykienPair[0].rps))]);
     }
     const [posts, gets, rawPosts, rawGets] = combineRounds(rounds);
-    rows.push({ name: 'GET first page x2 beside POST x16 at the same rate', raw: rawGets, ykien: gets });
+    rows.push({ name: `GET first page at ${GETS_BESIDE_POSTS.toLocaleString('en-US')}/s beside POST x16 at the same rate`, raw: rawGets, ykien: gets });
     rows.push({ name: "POST x16 beside those GETs (raw capped at ykien's)", raw: rawPosts, ykien: posts });
     note = `GET under POST: the POSTs ran at ${Math.round(posts.rps).toLocaleString('en-US')}/s on ykien (as fast as it answered) and at ${Math.round(rawPosts.rps).toLocaleString('en-US')}/s on raw node:http (capped at ${Math.max(1, Math.round(posts.rps)).toLocaleString('en-US')}/s)`;
   } finally {
@@ -419,7 +424,7 @@ function goals(rows) {
   const post16 = row('POST, 16 connections');
   const post64 = row('POST, 64 connections');
   const hot = [row('GET first page, 100,000 on the article, 1 connection'), row('GET first page, 100,000 on the article, 16 connections')];
-  const under = row('GET first page x2 beside POST x16');
+  const under = row('GET first page at ');
   // A row with failed answers meets nothing, whatever its figures.
   const failed = (...rs) => rs.some((r) => r.ykien.bad > 0);
   const verdict = (ok, what, figure) => `goal ${ok ? 'met   ' : 'MISSED'} ${what.padEnd(50)} ${figure}`;

@@ -9,7 +9,11 @@
 //
 // Closed loop: each connection sends its next request when the previous answer is whole. With
 // `overallRate`, connections are paced evenly (each sends at most rate/connections per second, spread
-// over the second) instead of as fast as the server answers.
+// over the second) instead of as fast as the server answers; then a request the server held up (its
+// connection still waiting for the answer before when it was due) counts from when it was due, and the
+// requests a stall kept from being sent are counted too, as HdrHistogram's "expected interval"
+// correction does: a server that stalls for 30 ms five times a second shows it at p99, not in 0.3% of
+// the samples (coordinated omission).
 import { connect } from 'node:net';
 
 const CRLF2 = Buffer.from('\r\n\r\n');
@@ -42,6 +46,8 @@ export async function loadHttp({ url, connections, seconds, method = 'GET', head
 
   const record = (ms, status) => {
     latencies.push(ms);
+    // The requests this one's wait kept from being sent, each as late as it would have been.
+    if (gap) for (let late = ms - gap; late > 0; late -= gap) latencies.push(late);
     result.statuses[status] = (result.statuses[status] ?? 0) + 1;
     lastAnswer = performance.now();
   };
@@ -51,6 +57,10 @@ export async function loadHttp({ url, connections, seconds, method = 'GET', head
       let socket;
       let buf;
       let sentAt = 0;
+      /** When the request on the wire was due (paced), else when it went. */
+      let dueAt = 0;
+      /** When this connection's last answer was whole. */
+      let answeredAt = 0;
       let nextAt = started + (gap * slot) / connections; // spread the connections' first requests
       let timer;
       let busy = false;
@@ -92,6 +102,9 @@ export async function loadHttp({ url, connections, seconds, method = 'GET', head
         if (body || method !== 'GET') head += `content-length: ${Buffer.byteLength(body)}\r\n`;
         busy = true;
         sentAt = performance.now();
+        // Held up by the server (its last answer came after this one was due): timed from when it was due.
+        // Sent late by this process's own timer: from when it went (that lag is the loader's, printed apart).
+        dueAt = gap && answeredAt > nextAt ? nextAt : sentAt;
         if (gap) nextAt = Math.max(nextAt + gap, sentAt - gap);
         timer = setTimeout(() => {
           result.timeouts++;
@@ -122,7 +135,8 @@ export async function loadHttp({ url, connections, seconds, method = 'GET', head
         }
         clearTimeout(timer);
         busy = false;
-        record(performance.now() - sentAt, status);
+        answeredAt = performance.now();
+        record(answeredAt - dueAt, status);
         buf = buf.subarray(whole);
         if (/\r\nconnection:\s*close/i.test(head)) socket.destroy();
         else schedule();
