@@ -91,6 +91,21 @@ describe('loadHttp', () => {
     expect(n).toBeLessThanOrEqual(100 * seconds + 5);
   });
 
+  it('paced, a server that stalls shows at p99: a request it held up counts from when it was due, with those it kept from being sent', async () => {
+    // 100/s on one connection (one every 10 ms); the server holds one answer back for 300 ms, once.
+    let n = 0;
+    const url = await serve((_req, res) => {
+      if (++n === 20) setTimeout(() => res.end('late'), 300);
+      else res.end('ok');
+    });
+    const r = await loadHttp({ url, connections: 1, seconds: 2, overallRate: 100 });
+    expect(r.total).toBe(n); // answers counted once each
+    // Timed from its send, one sample of ~200 would be 0.5% of them: below p99. Counted as a reader
+    // arriving at random sees it (the ~29 requests due during the stall), it is at p99.
+    expect(r.p99).toBeGreaterThanOrEqual(100);
+    expect(r.max).toBeGreaterThanOrEqual(290);
+  });
+
   it('ends in bounded time when the server never answers, counting timeouts, and counts refused connections', async () => {
     const url = await serve(() => {});
     // 2 s of sending, so that every connection sends at least once even if this process stalls for a second
