@@ -92,9 +92,11 @@ export const toComment = (r: CommentRow): StoredComment => ({
  * those still waiting out a backoff, oldest first, not an attempt of their own (ClaimedJob.waitingUntil).
  * Times written under a clock since stepped back do not hold a job up (jobClockLimits).
  */
-export const ANY_DUE_SQL = `SELECT 1 AS one FROM notification_jobs
-  WHERE channel = @channel AND (due_at <= @now OR due_at > @lateAfter)
-    AND (lease_until IS NULL OR lease_until <= @now OR lease_until > @staleAfter) LIMIT 1`;
+/** Two ranges of the (channel, due_at) index, each its own search: an OR of them may become a scan once the table has statistics. */
+const UNLEASED = '(lease_until IS NULL OR lease_until <= @now OR lease_until > @staleAfter)';
+export const ANY_DUE_SQL = `SELECT 1 AS one WHERE
+  EXISTS (SELECT 1 FROM notification_jobs WHERE channel = @channel AND due_at <= @now AND ${UNLEASED})
+  OR EXISTS (SELECT 1 FROM notification_jobs WHERE channel = @channel AND due_at > @lateAfter AND ${UNLEASED})`;
 
 const claimJobsSql = (waiting: boolean) =>
   `UPDATE notification_jobs SET lease_owner = @owner, lease_until = @until${waiting ? '' : ', attempts = attempts + 1'}
