@@ -4,7 +4,7 @@
  * small things around it: the search field keeps its spaces, an open log shows the edit just saved, a
  * comment deleted by someone else is not counted as approved, "Xem thêm" leaves the keyboard somewhere.
  */
-import { test, expect, card, cards, liveRegion } from './support/admin.js';
+import { test, expect, card, cards, liveRegion, type AdminFixtures } from './support/admin.js';
 import type { Page } from '@playwright/test';
 
 const CONFIRM = (name: string) => `Bỏ những gì đã gõ cho bình luận của “${name}”?`;
@@ -392,6 +392,20 @@ test('"Lưu" on an edit another moderator approved meanwhile: saved, and the car
   expect((await api('GET', `/comments/${id}`)).json).toMatchObject({ status: 'published', content: 'Bản sửa dở của U.' });
 });
 
+/**
+ * An edit of the comment of "`name` 0912345678" kept across a sign-out, while another moderator took the
+ * phone number out of its name; then signed in again. Its id, and its card under the new name.
+ */
+async function keptWhileNameChanged(page: Page, fx: Pick<AdminFixtures, 'seed' | 'signIn' | 'api' | 'server'>, name: string) {
+  const id = await fx.seed({ name: `${name} 0912345678`, content: 'Nguyên văn.' });
+  await fx.signIn('?poll=300');
+  await editOpen(page, `${name} 0912345678`, 'Bản sửa của người này.');
+  await revokedThenRestored(page);
+  expect((await fx.api('PATCH', `/comments/${id}?editedAt=none`, { name })).status).toBe(200);
+  await signInAgain(page, fx.server.adminToken);
+  return { id, form: card(page, name) };
+}
+
 test('a form kept across a sign-out does not undo what another moderator changed meanwhile: their name stays, the save asks first', async ({
   page,
   seed,
@@ -399,22 +413,14 @@ test('a form kept across a sign-out does not undo what another moderator changed
   server,
   api,
 }) => {
-  const id = await seed({ name: 'Mai Văn U 0912345678', content: 'Nguyên văn của U.' });
-  await signIn('?poll=300');
-  await editOpen(page, 'Mai Văn U 0912345678', 'Bản sửa của người này.');
-  await revokedThenRestored(page);
-  // Another moderator takes the phone number out of the name while this one is signed out.
-  expect((await api('PATCH', `/comments/${id}?editedAt=none`, { name: 'Mai Văn U' })).status).toBe(200);
-
-  await signInAgain(page, server.adminToken);
-  const form = card(page, 'Mai Văn U');
+  const { id, form } = await keptWhileNameChanged(page, { seed, signIn, server, api }, 'Mai Văn U');
   // Only what this moderator had typed comes back: the name is the other moderator's.
   await expect(form.getByLabel('Nội dung')).toHaveValue('Bản sửa của người này.');
   await expect(form.getByLabel('Tên người gửi')).toHaveValue('Mai Văn U');
   await form.getByRole('button', { name: 'Lưu', exact: true }).click();
   // Saved against the version it started from: the server says someone changed it, and shows theirs.
   await expect(form.getByText('Người khác vừa sửa bình luận này', { exact: false })).toBeVisible();
-  expect((await api('GET', `/comments/${id}`)).json).toMatchObject({ name: 'Mai Văn U', content: 'Nguyên văn của U.' });
+  expect((await api('GET', `/comments/${id}`)).json).toMatchObject({ name: 'Mai Văn U', content: 'Nguyên văn.' });
   // Saving again, having seen theirs, replaces the content only.
   await form.getByRole('button', { name: 'Lưu', exact: true }).click();
   await expect.poll(async () => (await api('GET', `/comments/${id}`)).json).toMatchObject({ name: 'Mai Văn U', content: 'Bản sửa của người này.' });
@@ -427,13 +433,7 @@ test('a form kept across a sign-out, refused because another moderator changed t
   server,
   api,
 }) => {
-  const id = await seed({ name: 'Mai Văn Ư 0912345678', content: 'Nguyên văn của Ư.' });
-  await signIn('?poll=300');
-  await editOpen(page, 'Mai Văn Ư 0912345678', 'Bản sửa của người này.');
-  await revokedThenRestored(page);
-  expect((await api('PATCH', `/comments/${id}?editedAt=none`, { name: 'Mai Văn Ư' })).status).toBe(200);
-  await signInAgain(page, server.adminToken);
-  const form = card(page, 'Mai Văn Ư');
+  const { id, form } = await keptWhileNameChanged(page, { seed, signIn, server, api }, 'Mai Văn Ư');
   await expect(form.getByLabel('Tên người gửi')).toHaveValue('Mai Văn Ư');
   // Signed in again, the form back (the name as the card shows it), the other moderator changes the
   // name once more.

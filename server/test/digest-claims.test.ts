@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Store } from '../src/stores/store.js';
 import { pgStores, sqliteStores, type OpenStore } from './support/each-store.js';
 
 const PG_URL = process.env.YKIEN_TEST_PG_URL;
@@ -19,16 +20,19 @@ const T = Date.UTC(2026, 11, 5, 8, 0, 0);
 const MINUTE = 60_000;
 const INTERVAL = 10 * MINUTE;
 
+/** A comment awaiting moderation: it makes the channel's job. */
+const pendingComment = (store: Store, id: string, at: number) =>
+  store.insertComment({
+    id, clientId: `k-${id}`, payloadHash: 'h', pageId: 'p', pageUrl: 'https://bao.example.vn/a', pageTitle: '',
+    name: 'Lan', content: `Ý kiến ${id}`, lang: '', status: 'pending', createdAt: at,
+  });
+
 function storeCases(open: OpenStore): void {
   it('a digest takes the jobs waiting out a backoff after the due ones, without counting an attempt for them', async () => {
     const { store, close } = await open();
     try {
       store.setNotificationChannels(['email']);
-      const insert = (id: string, at: number) =>
-        store.insertComment({
-          id, clientId: `k-${id}`, payloadHash: 'h', pageId: 'p', pageUrl: 'https://bao.example.vn/a', pageTitle: '',
-          name: 'Lan', content: `Ý kiến ${id}`, lang: '', status: 'pending', createdAt: at,
-        });
+      const insert = (id: string, at: number) => pendingComment(store, id, at);
       await insert('c1', T);
       await insert('c2', T + 1);
       // The first digest goes to a mail server that is down: both jobs back off for an hour.
@@ -67,11 +71,7 @@ function storeCases(open: OpenStore): void {
     const { store, close } = await open();
     try {
       store.setNotificationChannels(['email']);
-      const insert = (id: string, at: number) =>
-        store.insertComment({
-          id, clientId: `k-${id}`, payloadHash: 'h', pageId: 'p', pageUrl: 'https://bao.example.vn/a', pageTitle: '',
-          name: 'Lan', content: `Ý kiến ${id}`, lang: '', status: 'pending', createdAt: at,
-        });
+      const insert = (id: string, at: number) => pendingComment(store, id, at);
       await insert('w1', T);
       const [waiting] = await store.claimDigest!('email', 'o1', T + 1, MINUTE, INTERVAL, 50);
       await store.retryJob(waiting!.seq, 'o1', T + 60 * MINUTE, 'down');
