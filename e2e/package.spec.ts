@@ -270,10 +270,13 @@ export const kit = (page: Parameters<typeof ykien>[0]) =>
 
 test("an app's server rendering (Next.js, Nuxt, Astro) may import 'ykien' and 'ykien/lazy' in Node: nothing throws", () => {
   const app = join(dir, 'app');
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', "await import('ykien'); const { watch } = await import('ykien/lazy'); watch({}); console.log('imported');"], {
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', "await import('ykien'); const { watch } = await import('ykien/lazy'); watch({}); console.log('imported', customElements.get('ykien-comments') ?? 'not defined');"], {
     cwd: app,
     encoding: 'utf8',
     stdio: 'pipe',
   });
-  expect(out.trim()).toBe('imported');
+  // Not defined there: Lit's server renderer would construct it and meet a page it needs; the tag goes
+  // out with its attributes, the box renders in the browser.
+  expect(out.trim()).toBe('imported not defined');
 });
+

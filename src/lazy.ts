@@ -14,4 +14,8 @@ export type * from './index.js';
  * is out of the page's sight: hand that root over once, e.g. `watch(this.renderRoot)` in a Lit
  * component's `firstUpdated()`.
  */
-export const watch: Watch = loadByNeed({ comments: () => import('./define-comments.js'), count: () => import('./define-count.js') });
+export const watch: Watch =
+  typeof document != 'undefined' && typeof IntersectionObserver == 'undefined'
+    ? // A document that cannot tell what is near the screen (jsdom in an app's component tests): at once.
+      (void import('./define-comments.js'), void import('./define-count.js'), () => {})
+    : loadByNeed({ comments: () => import('./define-comments.js'), count: () => import('./define-count.js') });
