@@ -93,19 +93,19 @@ const setBeforeDefined = new WeakSet<object>();
  * @csspart list-error - The failed load's message and its "Thử lại" button.
  * @csspart retry - That "Thử lại" button.
  *
- * @cssprop --ykien-accent - Accent: heading rule, send button, focus ring. Default `#b3261e` light, `#ffb4ab` dark.
- * @cssprop --ykien-accent-fg - Text on the accent. Default `#ffffff` light, `#690005` dark.
+ * @cssprop [--ykien-accent=#b3261e] - Accent: heading rule, send button, focus ring. Default `#b3261e` light, `#ffb4ab` dark.
+ * @cssprop [--ykien-accent-fg=#ffffff] - Text on the accent. Default `#ffffff` light, `#690005` dark.
  * @cssprop --ykien-font - Font stack. Default: the system UI font.
- * @cssprop --ykien-radius - Corner radius of fields and buttons. Default `6px`.
- * @cssprop --ykien-bg - Background. Default `#ffffff` light, `#1b1b1f` dark.
- * @cssprop --ykien-fg - Text colour. Default `#1f1f1f` light, `#e6e1e5` dark.
- * @cssprop --ykien-border - Field borders. Default `#767676` light, `#938f99` dark.
- * @cssprop --ykien-muted - Secondary text (counter, hints). Default `#595959` light, `#c4c0c7` dark.
- * @cssprop --ykien-error - Error text and borders. Default `#b3261e` light, `#ffb4ab` dark.
- * @cssprop --ykien-success - The thank-you message. Default `#1e6b34` light, `#8fd9a0` dark.
- * @cssprop --ykien-divider - The rule between comments. Default `#d0d0d0` light, `#49454f` dark.
- * @cssprop --ykien-reply-bg - The background of the editorial board's reply. Default `#f4f1ec` light, `#2b2930` dark.
- * @cssprop --ykien-reserve - The height kept for the box until its comments are in (set it on the element or
+ * @cssprop [--ykien-radius=6px] - Corner radius of fields and buttons. Default `6px`.
+ * @cssprop [--ykien-bg=#ffffff] - Background. Default `#ffffff` light, `#1b1b1f` dark.
+ * @cssprop [--ykien-fg=#1f1f1f] - Text colour. Default `#1f1f1f` light, `#e6e1e5` dark.
+ * @cssprop [--ykien-border=#767676] - Field borders. Default `#767676` light, `#938f99` dark.
+ * @cssprop [--ykien-muted=#595959] - Secondary text (counter, hints). Default `#595959` light, `#c4c0c7` dark.
+ * @cssprop [--ykien-error=#b3261e] - Error text and borders. Default `#b3261e` light, `#ffb4ab` dark.
+ * @cssprop [--ykien-success=#1e6b34] - The thank-you message. Default `#1e6b34` light, `#8fd9a0` dark.
+ * @cssprop [--ykien-divider=#d0d0d0] - The rule between comments. Default `#d0d0d0` light, `#49454f` dark.
+ * @cssprop [--ykien-reply-bg=#f4f1ec] - The background of the editorial board's reply. Default `#f4f1ec` light, `#2b2930` dark.
+ * @cssprop [--ykien-reserve=max(36rem, 100vh)] - The height kept for the box until its comments are in (set it on the element or
  *   above it: the loader reads it too). Default `max(36rem, 100vh)`.
  */
 export class YkienComments extends LitElement {

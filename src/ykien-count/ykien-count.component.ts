@@ -54,12 +54,12 @@ const HTMLElement: typeof globalThis.HTMLElement = globalThis.HTMLElement ?? cla
  *
  * @summary A comment count for article lists.
  *
- * @attr endpoint - URL of the comments collection, as on `<ykien-comments>`; required. Also a property.
- * @attr page-id - The article's identity, exactly as `<ykien-comments>` sends it (its `page-id`, else the
+ * @attr {string} endpoint - URL of the comments collection, as on `<ykien-comments>`; required. Also a property.
+ * @attr {string} page-id - The article's identity, exactly as `<ykien-comments>` sends it (its `page-id`, else the
  *   canonical link's absolute URL, else origin + path); required. Also a property, `pageId`.
- * @attr format - `label` (default: "12 ý kiến" / "12 comments") or `number` ("12" on screen; a screen
+ * @attr {'label' | 'number'} format - `label` (default: "12 ý kiến" / "12 comments") or `number` ("12" on screen; a screen
  *   reader still hears "12 ý kiến"). Also a property.
- * @attr lang - `vi` or `en`; default: the closest `lang` attribute, else `vi`. Followed when it, or `<html lang>`, changes.
+ * @attr {'vi' | 'en'} lang - `vi` or `en`; default: the closest `lang` attribute, else `vi`. Followed when it, or `<html lang>`, changes.
  *
  * @csspart count - The text.
  */
