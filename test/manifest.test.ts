@@ -13,7 +13,7 @@ const manifest = JSON.parse(readFileSync('custom-elements.json', 'utf8')) as {
 const declarationOf = (tag: string) => manifest.modules.flatMap((m) => m.declarations ?? []).find((d) => d.tagName === tag);
 const attributesOf = (tag: string) =>
   manifest.modules.flatMap((m) => m.declarations ?? []).find((d) => d.tagName === tag)?.attributes?.map((a) => a.name) ?? [];
-const documented = (file: string) => [...readFileSync(file, 'utf8').matchAll(/^ \* @attr ([a-z-]+) /gm)].map((m) => m[1]);
+const documented = (file: string) => [...readFileSync(file, 'utf8').matchAll(/^ \* @attr (?:\{[^}]*\} )?([a-z-]+) /gm)].map((m) => m[1]);
 
 describe('custom-elements.json', () => {
   for (const [tag, file] of [
