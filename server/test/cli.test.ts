@@ -154,6 +154,19 @@ describe.concurrent('command line', () => {
     }
   });
 
+  it.skipIf(!process.env.YKIEN_TEST_PG_URL)('a PostgreSQL database that no restart can mend (none of that name, a wrong password) is refused, exit 2 (the unit shows "failed", not a restart every 2 s)', async () => {
+    const missing = new URL(process.env.YKIEN_TEST_PG_URL!);
+    missing.pathname = '/ykien_no_such_database_for_cli_test';
+    const r = await cli(['--no-captcha', '--db', missing.href]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/does not exist/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    // Not there yet (nothing listens): tried again by the unit, exit 1.
+    const closed = new URL(process.env.YKIEN_TEST_PG_URL!);
+    closed.port = '9';
+    expect((await cli(['--no-captcha', '--db', closed.href])).code).toBe(1);
+  });
+
   it('--db takes what pg takes: a Unix socket with no host is a URL, tried (and here, with no such socket, not reached)', async () => {
     const r = await cli(['--no-captcha', '--db', 'postgres://ykien:s3cretpw@/ykien?host=/nonexistent-ykien-socket-dir']);
     expect(r.code).toBe(1);

@@ -7,7 +7,7 @@
  */
 import type pg from 'pg';
 import { commentSearchText } from './search-text.js';
-import { refuseSchemaAhead, SCHEMA_VERSION_SQL } from './store.js';
+import { PG_NOT_UTF8, refuseSchemaAhead, SCHEMA_VERSION_SQL } from './store.js';
 
 interface PgMigration {
   version: number;
@@ -16,6 +16,7 @@ interface PgMigration {
   /** Runs after `sql`, in the same transaction: for what SQL cannot compute (the folded search text). */
   backfill?: (client: pg.PoolClient) => Promise<void>;
 }
+
 
 export const PG_MIGRATIONS: readonly PgMigration[] = [
   {
@@ -169,7 +170,7 @@ export async function migrateOn(client: pg.PoolClient): Promise<void> {
   const { rows: enc } = await client.query<{ server_encoding: string }>('SHOW server_encoding');
   const encoding = enc[0]?.server_encoding ?? '';
   if (encoding !== 'UTF8') {
-    throw new Error(`the database's encoding is ${encoding}, and ykien-server needs UTF8: create it with CREATE DATABASE … ENCODING 'UTF8' TEMPLATE template0`);
+    throw Object.assign(new Error(`the database's encoding is ${encoding}, and ykien-server needs UTF8: create it with CREATE DATABASE … ENCODING 'UTF8' TEMPLATE template0`), { code: PG_NOT_UTF8 });
   }
   // One transaction per migration, each under a transaction-scoped lock taken first and the version
   // read again under it: another instance starting meanwhile waits, then finds it done. A session lock

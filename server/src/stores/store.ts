@@ -241,6 +241,9 @@ export const schemaAheadOf = (database: number, server: number): SchemaAhead | n
 /** The `code` of schemaAheadError, which also crosses from the SQLite writer's thread. */
 export const SCHEMA_AHEAD = 'YKIEN_SCHEMA_AHEAD';
 
+/** The `code` of the refusal of a PostgreSQL database not in UTF8 (pg-schema.ts): no restart mends it. */
+export const PG_NOT_UTF8 = 'YKIEN_PG_NOT_UTF8';
+
 /**
  * Throws (code SCHEMA_AHEAD) when the database's schema is newer than this server's: it refuses to start
  * on it, and a store refuses to write to it once it changed under a running server.
