@@ -392,9 +392,9 @@ async function measureYkien(label, db, seed, rawUrl) {
     // then raw with its POSTs capped at the rate ykien ran at. Uncapped, raw took 4-8x more POSTs than
     // ykien, which slowed raw's own GETs and flattered ykien's GET ratio: capped, both serve their GETs
     // beside the same POST load (the one row measured ykien first).
-    // The GETs at a reader's pace, 1,000/s over 8 connections, each timed from when it was due: as fast
-    // as answered on 2 connections (before), a stall of the main thread delayed one GET per connection
-    // and then none was sent until it ended, so the stall hardly showed at p99 (coordinated omission).
+    // The GETs at a reader's pace, 1,000/s over 8 connections, with those a stall kept back counted: as
+    // fast as answered on 2 connections (before), a stall of the main thread delayed one GET per
+    // connection and then none was sent until it ended, so it hardly showed at p99 (coordinated omission).
     const under = async (url, overallRate) =>
       Promise.all([
         load(url, { method: 'POST', connections: 16, pageId: HOT, overallRate }),
