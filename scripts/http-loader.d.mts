@@ -1,5 +1,8 @@
 export interface LoadResult {
+  /** Answers. */
   total: number;
+  /** What the percentiles are of: the answers, and (paced) the requests a slow answer kept back. */
+  samples: number;
   statuses: Record<number, number>;
   errors: number;
   timeouts: number;
