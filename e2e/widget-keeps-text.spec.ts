@@ -1248,3 +1248,28 @@ test('IndexedDB refused (a private mode): a comment the server refuses while the
   await expect(f.content).toHaveValue('Ý kiến thứ nhất.');
   expect(endpoint.comments.map((c) => c.content)).toEqual(['Ý kiến thứ hai.']);
 });
+
+test('the key kept for a comment a server may have (ykien-sending) goes under the same words for 30 days, then they are another comment', async ({ page, article, endpoint }) => {
+  await article({ attrs: { 'site-key': null } });
+  const f = form(page);
+  const pageId = `${new URL(page.url()).origin}/tin-tuc/bai-viet`;
+  const keep = (clientId: string, content: string, ageDays: number) =>
+    page.evaluate(
+      ([clientId, content, pageId, at]) => {
+        const payload = { clientId, pageId, pageUrl: pageId, pageTitle: document.title, name: 'Tạ Thị Hằng', content };
+        const list = JSON.parse(localStorage.getItem('ykien-sending') ?? '[]');
+        localStorage.setItem('ykien-sending', JSON.stringify([...list, { key: JSON.stringify(['Tạ Thị Hằng', content, pageId]), payload, at }]));
+      },
+      [clientId, content, pageId, Date.now() - ageDays * 86_400_000] as const,
+    );
+  await keep('k-old', 'Đồng ý.', 31);
+  await keep('k-recent', 'Đồng ý với tác giả.', 29);
+  for (const content of ['Đồng ý.', 'Đồng ý với tác giả.']) {
+    await f.name.fill('Tạ Thị Hằng');
+    await f.content.fill(content);
+    await f.send.click();
+    await expect(f.status).toContainText('Cảm ơn bạn');
+  }
+  expect(endpoint.posts.map((p) => p.body.clientId === 'k-old')).toEqual([false, false]);
+  expect(endpoint.posts[1]!.body.clientId).toBe('k-recent');
+});

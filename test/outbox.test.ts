@@ -386,6 +386,17 @@ describe('OutboxController', () => {
     expect(await loadItems(EP)).toEqual([]);
   });
 
+  it('a comment an earlier attempt may have stored, refused again and kept among the unsent, still says so (its key then outlives a reload)', async () => {
+    fetchMock.mockResolvedValueOnce(json(404, { code: 'not-found' })).mockResolvedValueOnce(json(404, { code: 'not-found' }));
+    expect((await ctl.submit(payload('m1'), undefined, false, NOW, undefined, { maybeStored: true })).kind).toBe('rejected');
+    await ctl.keepRefused('m1');
+    expect(await loadItems(EP)).toEqual([expect.objectContaining({ clientId: 'm1', state: 'rejected', maybeStored: true })]);
+    // One this tab sends for the first time: no such mark.
+    expect((await ctl.submit(payload('m2'), undefined, false)).kind).toBe('rejected');
+    await ctl.keepRefused('m2');
+    expect((await loadItems(EP)).find((i) => i.clientId == 'm2')?.maybeStored).toBeUndefined();
+  });
+
   it('a queued comment the server refuses on retry is kept as rejected and reported', async () => {
     await saveItem({ ...newItem(EP, payload('q1'), false, NOW), attempts: 2, maybeStored: true });
     fetchMock.mockResolvedValueOnce(json(400, { code: 'validation', fields: { content: 'Quá dài' } }));

@@ -156,14 +156,17 @@ export class OutboxController implements ReactiveController {
    * so no other tab picks it up half way. Resolves with the server's answer. `twin`: asked under the
    * lock, with the outbox as it is then, whether another tab sent the same comment meanwhile (it held
    * the lock while it did, and wrote what it sent before letting go): then nothing is sent. `kept`: once
-   * it is kept (on disk, or in memory when the store could not write it), before it goes.
+   * it is kept (on disk, or in memory when the store could not write it), before it goes. `maybeStored`:
+   * an earlier attempt under its key may have been stored (a refusal of this one is no proof otherwise).
    */
   submit(
-    payload: CommentPayload, token: string | undefined, captcha: boolean, solvedAt = Date.now(), twin?: (items: OutboxItem[]) => Promise<boolean>, kept?: () => void,
+    payload: CommentPayload, token: string | undefined, captcha: boolean, solvedAt = Date.now(), twin?: (items: OutboxItem[]) => Promise<boolean>,
+    { kept, maybeStored }: { kept?: () => unknown; maybeStored?: boolean } = {},
   ): Promise<SubmitOutcome> {
     const endpoint = this.#host.endpoint!;
     // A token's age counts from when the reader solved the captcha, not from when they pressed send.
     const item = newItem(endpoint, payload, captcha, Date.now(), this.#host.contentLang);
+    if (maybeStored) item.maybeStored = true;
     if (token) this.#tokens.set(item.clientId, [token, solvedAt]);
     if (captcha) item.tokenAt = solvedAt;
     return withLock(async () => {

@@ -82,12 +82,13 @@ export function slot<T>(op: (ls: Storage) => T): T | undefined {
 export const IN_FLIGHT = 'ykien-sending';
 /** A slot's JSON (null for none), its shape checked by the caller. */
 const readJson = (text: string | null) => JSON.parse(text ?? 'null');
-export type InFlight = { key: string; payload: CommentPayload; queued?: boolean };
-/** What the slot holds (written by sender.ts); an older version kept one comment, not a list. */
+/** `at`: when it was written (ms); after 30 days, as the sent marks, the same words are another comment. */
+export type InFlight = { key: string; payload: CommentPayload; queued?: boolean; at?: number };
+/** What the slot holds (written by sender.ts); an older version kept one comment, not a list, and no `at`. */
 export const inFlightAll = (): InFlight[] =>
   slot((ls) => {
     const f = readJson(ls.getItem(IN_FLIGHT));
-    return (Array.isArray(f) ? f : [f]).filter((i) => typeof i?.key == 'string' && typeof i.payload?.clientId == 'string');
+    return (Array.isArray(f) ? f : [f]).filter((i) => typeof i?.key == 'string' && typeof i.payload?.clientId == 'string' && !(Date.now() - (i.at ?? Date.now()) > 2592e6));
   }) ?? [];
 export const setInFlight = (list: InFlight[]) => slot((ls) => (list.length ? ls.setItem(IN_FLIGHT, JSON.stringify(list)) : ls.removeItem(IN_FLIGHT)));
 

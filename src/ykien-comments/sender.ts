@@ -29,7 +29,7 @@ const inFlight = {
     const rest = inFlightAll().filter((i) => i.payload.clientId != payload.clientId);
     // Bounded: what a server may have already goes first, a comment waiting to be put back last.
     while (rest.length > 19) rest.splice(Math.max(0, rest.findIndex((i) => !i.queued)), 1);
-    setInFlight([...rest, { key, payload, queued }]);
+    setInFlight([...rest, { key, payload, queued, at: Date.now() }]);
   },
   /** That comment is settled (sent, refused, discarded): only its own entry goes. */
   settled: (clientId: string) => setInFlight(inFlightAll().filter((i) => i.payload.clientId != clientId)),
@@ -200,6 +200,10 @@ export class Sender {
   /** "Nhập lại": the next send is a new comment, with a new captcha. */
   cleared(): void {
     this.#clears++;
+    // The reader let the comment an earlier attempt may have stored go: its key with it (the same words
+    // typed again are another comment).
+    for (const id of this.#mayHave) inFlight.settled(id);
+    this.#mayHave.clear();
     this.#pending = undefined;
     this.captcha.reset();
   }
@@ -256,10 +260,12 @@ export class Sender {
       await h.saveDraft();
       // Asked again under the outbox's lock: another tab may be sending this same text (both held it from
       // the article's draft) while this one's outbox could not read it yet.
-      const result = await this.outbox.submit(payload, token ?? undefined, !!h.siteKey, solvedAt, (items) => this.#sentBefore(payload, items), () => {
+      const result = await this.outbox.submit(payload, token ?? undefined, !!h.siteKey, solvedAt, (items) => this.#sentBefore(payload, items), {
         // Kept in memory only (IndexedDB refused, or full as the outbox wrote it): the draft (stashed in
         // localStorage) would bring the text back after the page went; this says it may have been stored.
-        if (!store.persistent) inFlight.put(key, payload);
+        kept: () => store.persistent || inFlight.put(key, payload),
+        // Refused again and kept among the unsent, it still says so after a reload.
+        maybeStored: this.#mayHave.has(payload.clientId),
       });
       // Discarded while it went and maybe stored: the reader was told that the same text sent again is
       // not stored twice, which a reload must not make untrue (the key would be a new one).
@@ -269,7 +275,7 @@ export class Sender {
         if (!store.persistent) inFlight.put(key, payload, true);
       }
       // Settled; but refused, one an earlier attempt may have stored keeps its key (a proxy's 404 is no proof).
-      else if (result.kind == 'sent' || !this.#mayHave.has(payload.clientId)) inFlight.settled(payload.clientId);
+      else if (result.kind == 'sent' || result.kind == 'twin' || !this.#mayHave.has(payload.clientId)) inFlight.settled(payload.clientId);
       if (result.kind == 'twin') return void (await this.#alreadySent(payload));
       // The reader pressed "Nhập lại" while it went: a refusal does not bring the text back.
       await this.#handle(result, payload, true, typed, from, clears != this.#clears);
@@ -373,7 +379,7 @@ export class Sender {
     // proxy's 403, a 404 while it deploys): the same text sent again goes under the same key, which a
     // server that has it answers with its replay instead of storing it twice; also after a reload, which
     // the draft brings it back through. Not after 422 key-reused.
-    if (item.maybeStored && item.code != 'key-reused') {
+    if ((item.maybeStored || this.#mayHave.has(item.clientId)) && item.code != 'key-reused') {
       this.#pending = [this.#formKey(), item.payload];
       this.#mayHave.add(item.clientId);
       inFlight.put(this.#pending[0], item.payload); // not `queued`: in the form now, not put back again
