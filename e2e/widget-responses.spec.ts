@@ -397,17 +397,17 @@ test.describe('refusals that keep the text', () => {
 });
 
 test.describe('failures: "could not be sent", the text stays', () => {
-  test('404 (the endpoint mistyped on the site): the text stays, and the reader is not told to try again, which cannot help', async ({ page, article, endpoint }) => {
+  test('404 (the endpoint mistyped on the site, or a proxy while it deploys): the text stays, and the reader is told the server did not take it, not to send it again at once', async ({ page, article, endpoint }) => {
     endpoint.reply({ status: 404, body: '<h1>Not Found</h1>' });
     await article();
     await recordEvents(page);
     const f = form(page);
     await send(page);
-    await expect(f.status).toHaveText('Máy chủ không nhận bình luận này (lỗi 404); gửi lại cũng không được.');
+    await expect(f.status).toHaveText('Máy chủ không nhận bình luận này (lỗi 404); bạn có thể thử lại sau.');
     await expect(f.content).toHaveValue(TEXT);
     await expect(f.host.locator('[part~="outbox"]')).toHaveCount(0);
     await expect.poll(() => eventTypes(page)).toEqual(['ykien-submit', 'ykien-error']);
-    expect((await events(page))[1].detail).toMatchObject({ status: 404, message: 'Máy chủ không nhận bình luận này (lỗi 404); gửi lại cũng không được.' });
+    expect((await events(page))[1].detail).toMatchObject({ status: 404, message: 'Máy chủ không nhận bình luận này (lỗi 404); bạn có thể thử lại sau.' });
     expect(endpoint.posts).toHaveLength(1);
   });
 

@@ -53,10 +53,10 @@ const post = async (s: RunningServer, o: Record<string, unknown> = {}) => {
   return res.json.id as string;
 };
 /** One row of a query on the server's SQLite file, read beside it. */
-const sqliteRow = <T>(dbPath: string, sql: string): T | undefined => {
+const sqliteRow = <T>(dbPath: string, sql: string, ...params: unknown[]): T | undefined => {
   const db = new Database(dbPath, { readonly: true });
   try {
-    return db.prepare(sql).get() as T | undefined;
+    return db.prepare(sql).get(...params) as T | undefined;
   } finally {
     db.close();
   }
@@ -680,14 +680,15 @@ describe('email digest', { timeout: 60_000 }, () => {
     const smtp = await startMailServer();
     receivers.push(smtp);
     const s = await start(['--notify-email', 'bbt@bao.example.vn, tbt@bao.example.vn', '--smtp-url', smtp.url, '--notify-digest', '5s', '--notify-from', 'Ý kiến <ykien@bao.example.vn>']);
-    await post(s, { name: 'Người Thứ Nhất', content: 'Nội dung một', pageTitle: 'Giao ban quý I' });
+    const firstId = await post(s, { name: 'Người Thứ Nhất', content: 'Nội dung một', pageTitle: 'Giao ban quý I' });
     await until(() => smtp.mails.length === 1, 'the first message');
     const first = smtp.mails[0]!;
     expect(first.to.sort()).toEqual(['bbt@bao.example.vn', 'tbt@bao.example.vn']);
     expect(first.subject).toBe('[Ý kiến] 1 bình luận mới đang chờ duyệt');
     expect(first.text).toContain('Người Thứ Nhất');
     // Dated as the portals write dates, in Vietnam's time (UTC+7).
-    const at = new Date(Date.now() + 7 * 3_600_000);
+    const { created_at } = sqliteRow<{ created_at: number }>(s.dbPath, 'SELECT created_at FROM comments WHERE id = ?', firstId)!;
+    const at = new Date(created_at + 7 * 3_600_000);
     const day = `${String(at.getUTCDate()).padStart(2, '0')}/${String(at.getUTCMonth() + 1).padStart(2, '0')}/${at.getUTCFullYear()}`;
     expect(first.text).toMatch(new RegExp(`Người Thứ Nhất — ${day} \\d\\d:\\d\\d`));
     expect(first.text).toContain('Bài viết: Giao ban quý I');

@@ -16,7 +16,7 @@ export const enSending: SendingStrings = {
   captchaLoadFailed: 'The captcha did not load. Press “{resetCaptcha}” to try again.',
   tooLarge: 'Your comment is too long for the server.',
   failed: 'Your comment could not be sent. Please try again.',
-  refusedStatus: 'The server did not accept this comment (error {status}); sending it again will not help.',
+  refusedStatus: 'The server did not accept this comment (error {status}); you may try again later.',
   queued: 'Your comment could not be sent yet. It is saved on this device and will be sent again.',
   queuedOffline: 'You are offline. Your comment is saved on this device and will be sent when you are back online.',
   queuedInPage: 'Your comment could not be sent yet. It will be sent again if this page stays open.',

@@ -14,7 +14,7 @@ export const viSending = {
   captchaLoadFailed: 'Không tải được captcha. Bấm “{resetCaptcha}” để thử lại.',
   tooLarge: 'Bình luận quá dài nên máy chủ không nhận.',
   failed: 'Chưa gửi được bình luận. Vui lòng thử lại.',
-  refusedStatus: 'Máy chủ không nhận bình luận này (lỗi {status}); gửi lại cũng không được.',
+  refusedStatus: 'Máy chủ không nhận bình luận này (lỗi {status}); bạn có thể thử lại sau.',
   queued: 'Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại.',
   queuedOffline: 'Bạn đang ngoại tuyến. Bình luận đã lưu trên máy này và sẽ tự gửi khi có mạng.',
   queuedInPage: 'Chưa gửi được bình luận. Bình luận sẽ tự gửi lại nếu trang này vẫn mở.',
