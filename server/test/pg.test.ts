@@ -93,7 +93,7 @@ describe.skipIf(!URL_)('PostgreSQL store', () => {
     expect((await http(`${server.url}/api/comments?pageId=pg-2`)).json.total).toBe(3);
   });
 
-  it('refuses at start a database that is not UTF8, saying how to make one', async () => {
+  it('refuses at start a database that is not UTF8, saying how to make one, exit 2', async () => {
     await db.query('DROP DATABASE IF EXISTS ykien_latin1_test WITH (FORCE)');
     await db.query("CREATE DATABASE ykien_latin1_test ENCODING 'LATIN1' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'");
     try {
@@ -104,7 +104,8 @@ describe.skipIf(!URL_)('PostgreSQL store', () => {
         () => ({ code: 0, stderr: '' }),
         (e: { code: number; stderr: string }) => e,
       );
-      expect(failed.code).toBe(1);
+      // 2: what no restart mends (a systemd unit shows "failed" instead of trying again every 2 s).
+      expect(failed.code).toBe(2);
       expect(failed.stderr).toContain("the database's encoding is LATIN1, and ykien-server needs UTF8");
     } finally {
       await db.query('DROP DATABASE IF EXISTS ykien_latin1_test WITH (FORCE)');
