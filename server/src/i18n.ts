@@ -88,6 +88,7 @@ export const MESSAGES = {
   editNameTooLong: m('Tên người gửi không được dài quá {n} ký tự.', 'The sender’s name must be at most {n} characters.'),
   editContentRequired: m('Nội dung không được để trống.', 'The comment cannot be empty.'),
   pageIdRequired: m('Thiếu mã bài viết (pageId).', 'pageId is missing.'),
+  pageIdOnce: m('Chỉ gửi một mã bài viết (pageId).', 'Give pageId once.'),
   pageIdCount: m('Cần từ 1 đến {n} mã bài viết (pageId), mỗi mã không rỗng.', 'Give 1 to {n} non-empty pageId values.'),
   pageIdTooLong: m('Mã bài viết (pageId) không được dài quá {n} byte (UTF-8).', 'pageId must be at most {n} bytes of UTF-8.'),
   pageUrlInvalid: m('Địa chỉ bài viết (pageUrl) phải là một URL http(s).', 'pageUrl must be an http(s) URL.'),

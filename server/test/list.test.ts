@@ -91,6 +91,10 @@ describe('GET /api/comments', () => {
 
   it('refuses a missing pageId, a bad limit and a forged cursor', async () => {
     expectProblem(await http(`${server.url}/api/comments`), 400, 'validation');
+    // Given twice: said so, not "missing".
+    const twice = await list(page(), '&pageId=another');
+    expectProblem(twice, 400, 'validation');
+    expect(twice.json.fields).toEqual({ pageId: 'Chỉ gửi một mã bài viết (pageId).' });
     for (const q of ['&limit=0', '&limit=101', '&limit=abc', '&cursor=not-a-cursor', `&cursor=${Buffer.from('1.2; DROP').toString('base64url')}`]) {
       const res = await list(page(), q);
       expectProblem(res, 400, 'validation');

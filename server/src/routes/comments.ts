@@ -119,7 +119,9 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
     const q = request.query as Record<string, unknown>;
     const fields: Record<string, string> = {};
     const pageId = typeof q.pageId === 'string' ? cleanText(q.pageId) : '';
-    if (!pageId) fields.pageId = MESSAGES.pageIdRequired(lang);
+    // Twice in the query (a site's own code appending it again): said so, not "missing".
+    if (Array.isArray(q.pageId)) fields.pageId = MESSAGES.pageIdOnce(lang);
+    else if (!pageId) fields.pageId = MESSAGES.pageIdRequired(lang);
     else if (pageIdTooLong(pageId)) fields.pageId = MESSAGES.pageIdTooLong(lang, LIMITS.pageIdBytes);
     const limit = parseLimit(q.limit, LIST_DEFAULT, LIST_MAX);
     if (limit === null) fields.limit = MESSAGES.limitInvalid(lang, LIST_MAX);
