@@ -564,7 +564,8 @@ export class Sender {
       h.dispatchEvent(new YkienQueuedEvent({ clientId: payload.clientId, reason: code }));
       fail(code, message, result.status);
     } else {
-      // Refused for good (a wrong endpoint's 404, an origin the server does not take): not "try again".
+      // Refused (a wrong endpoint's 404, an origin the server does not take, a proxy's 404 while it
+      // deploys): said with its status, to try later, not "try again" as if a retry now would do.
       fail(result.code, h.say((t) => format(t.refusedStatus, { status: result.status }), 'error'), result.status);
     }
   }
