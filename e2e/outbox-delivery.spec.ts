@@ -428,17 +428,26 @@ test('the answer is lost after the server stored it: the retry is replayed, one 
   expect(sent).toEqual([{ type: 'ykien-sent', detail: { id: stored[0].id, status: 'published', clientId: net.seen[0].clientId, pageId: stored[0].pageId, replay: true } }]);
 });
 
-test("the answer is lost after the server stored it, and the retry meets a proxy's 404 (a deploy): the text is back in the form, and sent again goes under its key, one comment", async ({ page, net, api, site }) => {
+/**
+ * A comment whose answer is lost after the server stored it, its retry met by a proxy's 404 (a deploy): a
+ * refusal for the widget, which puts the text back in the form. On a fake clock (site.open after it).
+ */
+async function storedThen404(page: Page, net: { script(...a: unknown[]): unknown }, api: { stored(): Promise<unknown[]> }, site: { open(page: Page): Promise<Page> }, name: string, text: string) {
   await page.clock.install();
   await site.open(page);
   const f = form(page);
   net.script('lose', { status: 404, body: { status: 404, title: 'Not Found' } });
-  await send(page, 'Lê Văn C', 'Câu trả lời bị mất, rồi 404');
+  await send(page, name, text);
   await expect(f.status).toContainText('sẽ tự gửi lại');
   expect(await api.stored()).toHaveLength(1); // the server has it; the widget cannot know
-  await page.clock.runFor(1_300); // past the first backoff: the retry meets the 404, a refusal for the widget
-  await expect(f.content).toHaveValue('Câu trả lời bị mất, rồi 404');
+  await page.clock.runFor(1_300); // past the first backoff: the retry meets the 404
+  await expect(f.content).toHaveValue(text);
   await expect(outbox(page)).toHaveCount(0);
+  return f;
+}
+
+test("the answer is lost after the server stored it, and the retry meets a proxy's 404 (a deploy): the text is back in the form, and sent again goes under its key, one comment", async ({ page, net, api, site }) => {
+  const f = await storedThen404(page, net, api, site, 'Lê Văn C', 'Câu trả lời bị mất, rồi 404');
   // The reader sends it again as it is: under the same key, so the server answers with its replay.
   await f.send.click();
   await expect(f.status).toContainText('Bình luận đã được đăng');
@@ -448,16 +457,7 @@ test("the answer is lost after the server stored it, and the retry meets a proxy
 });
 
 test("the answer is lost after the server stored it, the retry meets a proxy's 404, and the reader reloads before sending the text again: still under its key, one comment", async ({ page, net, api, site }) => {
-  await page.clock.install();
-  await site.open(page);
-  const f = form(page);
-  net.script('lose', { status: 404, body: { status: 404, title: 'Not Found' } });
-  await send(page, 'Lê Văn D', 'Mất câu trả lời, 404, rồi tải lại');
-  await expect(f.status).toContainText('sẽ tự gửi lại');
-  await page.clock.runFor(1_300); // the retry meets the 404: the text is back in the form
-  await expect(f.content).toHaveValue('Mất câu trả lời, 404, rồi tải lại');
-  await expect(outbox(page)).toHaveCount(0);
-  expect(await api.stored()).toHaveLength(1);
+  const f = await storedThen404(page, net, api, site, 'Lê Văn D', 'Mất câu trả lời, 404, rồi tải lại');
   // Told that sending again will not help, the reader reloads; the draft brings the text back.
   await page.reload();
   await expect(f.content).toHaveValue('Mất câu trả lời, 404, rồi tải lại');

@@ -42,6 +42,9 @@ interface Early {
 
 const keyOf = (src: ListSource) => [src.endpoint, src.pageId, src.limit].join(' ');
 
+/** What `#shownFor` holds: the endpoint and article the list shows. */
+const shownKey = (endpoint: string, pageId: string) => endpoint + ' ' + pageId;
+
 export class ListController implements ReactiveController {
   items: ListedComment[] = [];
   /** The reader's own comments not (yet) in `items`, newest first. */
@@ -131,7 +134,7 @@ export class ListController implements ReactiveController {
     const src = this.#source();
     const gen = ++this.#generation;
     this.#underWay = true;
-    const article = src.enabled && src.endpoint ? src.endpoint + ' ' + src.pageId : undefined;
+    const article = src.enabled && src.endpoint ? shownKey(src.endpoint, src.pageId) : undefined;
     if (article != this.#shownFor) {
       // Another article (a SPA navigated) or the list turned off: what is shown belongs to the old one.
       this.#shownFor = article;
@@ -240,7 +243,7 @@ export class ListController implements ReactiveController {
     // Kept under the endpoint it was sent to (the box may have another by now): that server knows it.
     // Dated no earlier than the newest listed (by the server's clock): on a device whose clock is behind
     // it would sit under comments it came after, and be taken for one further down the list.
-    const newest = this.#shownFor == endpoint + ' ' + payload.pageId ? Date.parse(this.items[0]?.createdAt ?? '') || 0 : 0;
+    const newest = this.#shownFor == shownKey(endpoint, payload.pageId) ? Date.parse(this.items[0]?.createdAt ?? '') || 0 : 0;
     const c: OwnComment = {
       id,
       endpoint,

@@ -87,22 +87,24 @@ export const toComment = (r: CommentRow): StoredComment => ({
   editedAt: r.edited_at,
 });
 
+/** Not leased, or its lease ended (also one taken under a clock since stepped back: jobClockLimits). */
+const UNLEASED = '(lease_until IS NULL OR lease_until <= @now OR lease_until > @staleAfter)';
+
+/** Two ranges of the (channel, due_at) index, each its own search: an OR of them may become a scan once the table has statistics. */
+export const ANY_DUE_SQL = `SELECT 1 AS one WHERE
+  EXISTS (SELECT 1 FROM notification_jobs WHERE channel = @channel AND due_at <= @now AND ${UNLEASED})
+  OR EXISTS (SELECT 1 FROM notification_jobs WHERE channel = @channel AND due_at > @lateAfter AND ${UNLEASED})`;
+
 /**
  * Claims a channel's jobs under a lease: those due, each an attempt, soonest due first; or (`waiting`)
  * those still waiting out a backoff, oldest first, not an attempt of their own (ClaimedJob.waitingUntil).
  * Times written under a clock since stepped back do not hold a job up (jobClockLimits).
  */
-/** Two ranges of the (channel, due_at) index, each its own search: an OR of them may become a scan once the table has statistics. */
-const UNLEASED = '(lease_until IS NULL OR lease_until <= @now OR lease_until > @staleAfter)';
-export const ANY_DUE_SQL = `SELECT 1 AS one WHERE
-  EXISTS (SELECT 1 FROM notification_jobs WHERE channel = @channel AND due_at <= @now AND ${UNLEASED})
-  OR EXISTS (SELECT 1 FROM notification_jobs WHERE channel = @channel AND due_at > @lateAfter AND ${UNLEASED})`;
-
 const claimJobsSql = (waiting: boolean) =>
   `UPDATE notification_jobs SET lease_owner = @owner, lease_until = @until${waiting ? '' : ', attempts = attempts + 1'}
     WHERE seq IN (SELECT seq FROM notification_jobs
                    WHERE channel = @channel AND ${waiting ? 'due_at > @now AND due_at <= @lateAfter' : '(due_at <= @now OR due_at > @lateAfter)'}
-                     AND (lease_until IS NULL OR lease_until <= @now OR lease_until > @staleAfter)
+                     AND ${UNLEASED}
                    ORDER BY ${waiting ? 'seq' : 'due_at, seq'} LIMIT @limit)
     RETURNING seq, channel, comment_id, created_at, attempts, due_at`;
 
