@@ -164,7 +164,8 @@ export class ListController implements ReactiveController {
     const own = await Promise.race([ownRead, new Promise<undefined>((r) => setTimeout(r, OWN_WAIT_MS))]);
     if (gen != this.#generation) return;
     this.busy = false;
-    this.own = own ?? [];
+    // Beside the copies remember() showed while this load went (the read may predate them, or not come).
+    this.#mergeOwn(own ?? []);
     // Shown already, it may have grown by a "Xem thêm" meanwhile (a slow store's code): kept, not shown
     // again from its first page; only the own copies it now holds go.
     if (shownEarly && page) this.#dropListed(), this.#recount();
@@ -179,14 +180,18 @@ export class ListController implements ReactiveController {
     setTimeout(settle, OWN_GIVE_UP_MS);
     ownRead.then((late) => {
       if (gen != this.#generation) return;
-      // Beside any the reader sent meanwhile (remember() shows those at once), newest first.
-      const mine = new Map([...late, ...this.own].map((c) => [c.id, c]));
-      this.own = [...mine.values()].sort((a, b) => b.savedAt - a.savedAt);
+      this.#mergeOwn(late);
       this.#dropListed();
       this.#recount();
       this.#host.requestUpdate();
       check();
     });
+  }
+
+  /** The reader's comments read back, beside any the reader sent meanwhile (remember() shows those at once), newest first. */
+  #mergeOwn(read: OwnComment[]): void {
+    const mine = new Map([...read, ...this.own].map((c) => [c.id, c]));
+    this.own = [...mine.values()].sort((a, b) => b.savedAt - a.savedAt);
   }
 
   /** `askedAt`: when the page was asked for (Date.now()). */
