@@ -822,7 +822,7 @@ test.describe('with hCaptcha (the server verifies tokens with a fake siteverify)
     await expect(verify).toBeVisible();
     await expect(unsent(page)).toContainText('Cần xác minh captcha');
     // Told, not left with "it will be sent when online", which is no longer true (nor for a screen reader).
-    await expect(f.status).toContainText('Vui lòng xác minh captcha để gửi bình luận đã lưu');
+    await expect(f.status).toHaveText('Bình luận đã lưu cần xác minh captcha: bấm “Xác minh để gửi”.');
     expect((await events(page)).filter((e) => e.type === 'ykien-error' && e.detail.code === 'captcha').map((e) => e.detail.status)).toEqual([undefined]);
     await outboxIdle(page);
     expect(net.seen).toEqual([]); // an expired token is not sent, and neither is no token

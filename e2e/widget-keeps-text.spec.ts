@@ -93,7 +93,7 @@ test('text typed while the comment is being sent stays in the form (and in the d
 for (const [answer, says, told] of [
   [{ status: 400, body: { status: 400, code: 'validation', fields: { content: 'Nội dung có từ không được phép.' } } }, 'Nội dung có từ không được phép.', 'Bình luận chưa gửi'],
   // Refused for its captcha, it waits for one: the box asks for it (it said "not accepted" before).
-  [{ status: 403 }, 'Cần xác minh captcha', 'Vui lòng xác minh captcha để gửi bình luận đã lưu.'],
+  [{ status: 403 }, 'Cần xác minh captcha', 'Bình luận đã lưu cần xác minh captcha: bấm “Xác minh để gửi”.'],
 ] as const) {
   test(`a comment refused (${answer.status}) while the reader wrote another in the form is kept among the unsent, not lost; the new text stays, unmarked`, async ({ page, article, endpoint }) => {
     await article({ attrs: { 'page-id': 'tu-choi' } });
@@ -1264,10 +1264,12 @@ test('the key kept for a comment a server may have (ykien-sending) goes under th
     );
   await keep('k-old', 'Đồng ý.', 31);
   await keep('k-recent', 'Đồng ý với tác giả.', 29);
-  for (const content of ['Đồng ý.', 'Đồng ý với tác giả.']) {
+  for (const [i, content] of ['Đồng ý.', 'Đồng ý với tác giả.'].entries()) {
     await f.name.fill('Tạ Thị Hằng');
     await f.content.fill(content);
     await f.send.click();
+    // The second thanks reads as the first did: waited for by what reached the server, not by the words.
+    await expect.poll(() => endpoint.posts.length).toBe(i + 1);
     await expect(f.status).toContainText('Cảm ơn bạn');
   }
   expect(endpoint.posts.map((p) => p.body.clientId === 'k-old')).toEqual([false, false]);

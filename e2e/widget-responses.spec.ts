@@ -13,7 +13,8 @@ const TEXT = 'Bài viết rất hay, cảm ơn tòa soạn.';
 const TITLE = 'Thường trực Hội đồng nhân dân tỉnh giao ban quý I';
 const FAILED = /^Chưa gửi được bình luận/;
 /** A failure the outbox retries: queued, not final. */
-const QUEUED = 'Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại.';
+// On a captcha site: it goes by itself only while its captcha token lives, and the reader is told so.
+const QUEUED = 'Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại. Nếu chưa gửi được trong khoảng 2 phút, bạn sẽ cần xác minh captcha lại.';
 
 /** Records the reasons of `ykien-queued` (recordEvents leaves it out). */
 const watchQueued = (page: Page) =>

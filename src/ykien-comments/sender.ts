@@ -337,7 +337,7 @@ export class Sender {
       // Refused by the server (403), or its token went stale before it could go (here, or in the tab that
       // tried it): either way it no longer goes by itself, and the reader is told so, not left with "sent
       // when online".
-      const message = h.say('verifyPrompt', 'error');
+      const message = h.say('verifyNeeded', 'error');
       if (!byOther) this.#fail('captcha', message, kind == 'captcha' ? 403 : undefined);
     } else if (refused(result)) {
       if (byOther) {
@@ -510,7 +510,7 @@ export class Sender {
         this.#toldRefused.add(payload.clientId); // said below: not again when its text goes back
         if (kind == 'captcha') this.captcha.reset(); // its token was spent
         // Refused for its captcha, it waits among the unsent for one (as its line there says), not for good.
-        return fail(reason(result), kind == 'captcha' ? h.say('verifyPrompt', 'error') : this.#sayRefused(payload), 'status' in result ? result.status : undefined);
+        return fail(reason(result), kind == 'captcha' ? h.say('verifyNeeded', 'error') : this.#sayRefused(payload), 'status' in result ? result.status : undefined);
       }
     }
     if (kind == 'sent') {
@@ -553,14 +553,16 @@ export class Sender {
       fail(kind, h.say(message, 'error'), status);
     } else if (kind == 'rate-limited' || kind == 'retry') {
       const code = reason(result);
+      const item = this.outbox.items.find((i) => i.clientId == payload.clientId);
+      const captcha = !!item?.captcha;
       // A wait past its captcha token's life: the comment will not go by itself then, but ask for the captcha.
-      const item = kind == 'rate-limited' ? this.outbox.items.find((i) => i.clientId == payload.clientId) : undefined;
-      const staleFirst = kind == 'rate-limited' && !!item?.captcha && !tokenFresh(item.tokenAt ?? 0, Date.now() + result.retryAfter * 1000);
+      const staleFirst = kind == 'rate-limited' && captcha && !tokenFresh(item!.tokenAt ?? 0, Date.now() + result.retryAfter * 1000);
       const message =
         kind == 'rate-limited'
           ? h.say((t) => format(t[staleFirst ? 'rateLimitedVerify' : store.persistent ? 'queuedRateLimited' : 'queuedRateLimitedInPage'], { wait: waitText(t, result.retryAfter), seconds: result.retryAfter }), 'error')
           : // Not "saved on this device" when the browser lets nothing be saved: it lives in this page only.
-            h.say(code == 'offline' ? (store.persistent ? 'queuedOffline' : 'queuedOfflineInPage') : store.persistent ? 'queued' : 'queuedInPage', 'error');
+            // With a captcha it goes by itself only while its token lives: the reader is told what then.
+            h.say((t) => t[code == 'offline' ? (store.persistent ? 'queuedOffline' : 'queuedOfflineInPage') : store.persistent ? 'queued' : 'queuedInPage'] + (captcha ? ' ' + t.queuedCaptcha : ''), 'error');
       h.dispatchEvent(new YkienQueuedEvent({ clientId: payload.clientId, reason: code }));
       fail(code, message, result.status);
     } else {

@@ -574,7 +574,7 @@ export class YkienComments extends LitElement {
     }
     // A message that names a button names it as the site owner may have renamed it.
     const words = typeof key == 'function' ? key(t) : known ? t[key as StringKey] : key;
-    const text = format(words, { send: t.send, clear: t.clear, loadMore: t.loadMore, resetCaptcha: t.resetCaptcha, unsentHeading: t.unsentHeading, unsentOther: t.unsentOther, ...params }) + (this.#storageNotice ? '\n' + t.noStorage : '');
+    const text = format(words, { send: t.send, clear: t.clear, loadMore: t.loadMore, resetCaptcha: t.resetCaptcha, unsentHeading: t.unsentHeading, unsentOther: t.unsentOther, verifyToSend: t.verifyToSend, ...params }) + (this.#storageNotice ? '\n' + t.noStorage : '');
     const said = ++this.#said;
     this.#lastSaid = known ? [key as StringKey | Said, kind, params] : undefined;
     this.#storageNotice = false;
