@@ -450,6 +450,77 @@ test.describe('the list under the heading', () => {
     await expect(l.articles.first()).toBeFocused();
   });
 
+  test('"Thử lại" on a slow network, and the reader goes on to the form meanwhile: the list comes without taking the keyboard from the field', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    let fail = true;
+    endpoint.list = () => (fail ? 500 : { items: items(1, 2), next: null, total: 2 });
+    await article();
+    const l = list(page);
+    const f = form(page);
+    await expect(l.retry).toHaveText('Thử lại');
+    fail = false;
+    const hold = holdListGets(endpoint);
+    await l.retry.focus();
+    await page.keyboard.press('Enter');
+    await expect(l.loading).toBeFocused();
+    await f.content.click();
+    await page.keyboard.type('Tôi viết');
+    hold.release();
+    await expect(l.names).toHaveText(['Bạn đọc 1', 'Bạn đọc 2']);
+    await expect(f.content).toBeFocused();
+    await page.keyboard.type(' tiếp.');
+    await expect(f.content).toHaveValue('Tôi viết tiếp.');
+  });
+
+  test('"Xem thêm" on a slow network, and the reader goes on to type a comment meanwhile: the page comes, is said, and the keyboard stays in the field', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    const pages: Record<string, ListBody> = {
+      '': { items: items(1, 3), next: 'cur-2', total: 5 },
+      'cur-2': { items: items(4, 5), next: null, total: 5 },
+    };
+    endpoint.list = (url) => pages[url.searchParams.get('cursor') ?? '']!;
+    await article();
+    const l = list(page);
+    const f = form(page);
+    await expect(l.names).toHaveText(['Bạn đọc 1', 'Bạn đọc 2', 'Bạn đọc 3']);
+    const hold = holdListGets(endpoint);
+    await l.more.click();
+    await expect.poll(() => hold.held()).toBe(1);
+    await f.content.click();
+    await page.keyboard.type('Tôi viết');
+    hold.release();
+    await expect(l.names).toHaveText(items(1, 5).map((c) => c.name));
+    await expect(f.status).toHaveText('Đã tải thêm 2 ý kiến.');
+    await expect(f.content).toBeFocused();
+    await page.keyboard.type(' tiếp.');
+    await expect(f.content).toHaveValue('Tôi viết tiếp.');
+  });
+
+  test('"could not load", said by a failed "Thử lại", goes when the list comes another way (the box moved in the page)', async ({ page, article, endpoint }) => {
+    let fail = true;
+    endpoint.list = () => (fail ? 500 : { items: items(1, 2), next: null, total: 2 });
+    await article();
+    const l = list(page);
+    const f = form(page);
+    await l.retry.click();
+    await expect(f.status).toHaveText('Không tải được ý kiến bạn đọc.');
+    fail = false;
+    // A CMS moves the box: a failed list loads again on its own, without "Thử lại".
+    await l.host.evaluate((el) => el.parentElement!.append(el));
+    await expect(l.names).toHaveText(['Bạn đọc 1', 'Bạn đọc 2']);
+    await expect(f.status).toHaveText('');
+    // Nor said again in the other language's words.
+    await l.host.evaluate((el) => el.setAttribute('lang', 'en'));
+    await expect(f.heading).toHaveText("Readers' comments (2)");
+    await expect(f.status).toHaveText('');
+  });
+
   test('en: a failed load says so with "Try again"', async ({ page, article, endpoint }) => {
     let fail = true;
     endpoint.list = () => (fail ? 503 : { items: items(1, 1), next: null, total: 1 });

@@ -401,6 +401,8 @@ export class YkienComments extends LitElement {
     if (this.endpoint) this.#formKey = article;
     if (moved) this.#opened(this.endpoint!);
     if (this.#navigated || ['endpoint', 'pageId', 'list', 'pageSize'].some((p) => (changed as PropertyValues).has(p))) this.#list.load();
+    // A list that failed, shown since by another way than "Thử lại" (a move in the page, a new page size).
+    if (this.#list.state == 'ready') this.unsay('listFailed');
     this.#navigated = false;
     if (['siteKey', 'theme', 'captchaJsapi', 'endpoint'].some((p) => (changed as PropertyValues).has(p))) this.#sender?.configure();
   }
@@ -464,6 +466,7 @@ export class YkienComments extends LitElement {
    */
   async #more(): Promise<void> {
     const from = this.#list.items.length;
+    const pressed = this.#focused();
     this.#moreUnderWay++;
     let added;
     try {
@@ -479,7 +482,26 @@ export class YkienComments extends LitElement {
     // "No more" only when there is none: a page of repeats (the pages moved) still has a next one.
     this.say(added || this.#list.next ? 'moreAdded' : 'moreNone', 'info', { count: added });
     await this.updateComplete;
-    if (added || !this.#list.next) this.renderRoot.querySelector<HTMLElement>(`article[data-i="${added ? from : from - 1}"]`)?.focus();
+    if ((added || !this.#list.next) && this.#stillAt(pressed)) this.renderRoot.querySelector<HTMLElement>(`article[data-i="${added ? from : from - 1}"]`)?.focus();
+  }
+
+  /**
+   * What has focus in the box's own tree; null when nothing has (the page's body, or an element the box
+   * removed), undefined when something else does (the page, the captcha's frame).
+   */
+  #focused(): Element | null | undefined {
+    const a = document.activeElement;
+    if (!a || a == document.body) return null;
+    return (this.matches(':focus-within') && (this.renderRoot as ShadowRoot).activeElement) || undefined;
+  }
+
+  /**
+   * Focus may go to what the reader asked for only while it is where they asked from, or nowhere (that
+   * went): not out of the field they went on to type in while it loaded.
+   */
+  #stillAt(from: Element | null | undefined): boolean {
+    const now = this.#focused();
+    return now === null || (from !== undefined && now == from);
   }
 
   /**
@@ -493,13 +515,14 @@ export class YkienComments extends LitElement {
     const loaded = this.#list.load();
     await this.updateComplete;
     at('[part~="loading"]')?.focus();
+    const from = this.#focused();
     await loaded;
     const failed = this.#list.state == 'failed';
     // Said when it failed; unsaid when it came (a failure said by the try before would stay under the comments).
     if (failed) this.say('listFailed', 'error');
     else this.unsay('listFailed');
     await this.updateComplete;
-    (failed ? at('[part~="list-error"] button') : (at('article[data-i="0"]') ?? at('[part~="comment"], [part~="empty"]')))?.focus();
+    if (this.#stillAt(from)) (failed ? at('[part~="list-error"] button') : (at('article[data-i="0"]') ?? at('[part~="comment"], [part~="empty"]')))?.focus();
   }
 
   /** @internal Saves the draft now; resolves when it is stored. */
