@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // Only the configuration is loaded up front: --help and a bad option answer without loading Fastify.
 import { ConfigError, parseConfig, type Config } from './config.js';
-import { isPostgresUrl, openStore, PG_NOT_UTF8, SCHEMA_AHEAD } from './stores/store.js';
+import { isPostgresUrl, openStore, PG_UNSUITABLE, SCHEMA_AHEAD } from './stores/store.js';
 
 const SHUTDOWN_GRACE_MS = 15_000;
 
@@ -57,9 +57,9 @@ function refusalOf(e: unknown, db: string): string | undefined {
   if (typeof code !== 'string' || typeof message !== 'string') return undefined;
   if (code === SCHEMA_AHEAD) return message;
   if (isPostgresUrl(db)) {
-    // A wrong password or user, no such database, no right to it, not UTF8: a restart cannot mend them.
+    // A wrong password or user, no such database, no right to it, not usable as it is (pg-schema.ts): a restart cannot mend them.
     // PostgreSQL's socket or host not there yet (ENOENT, ECONNREFUSED), or starting up: retried.
-    return ['28P01', '28000', '3D000', '42501', PG_NOT_UTF8].includes(code) ? message : undefined;
+    return ['28P01', '28000', '3D000', '42501', PG_UNSUITABLE].includes(code) ? message : undefined;
   }
   if (code === 'SQLITE_CANTOPEN') return `${message} (does its folder exist, and may the server's user write there?)`;
   if (/^SQLITE_(NOTADB|CORRUPT|READONLY|PERM|AUTH)/.test(code)) return message;

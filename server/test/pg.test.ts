@@ -93,22 +93,89 @@ describe.skipIf(!URL_)('PostgreSQL store', () => {
     expect((await http(`${server.url}/api/comments?pageId=pg-2`)).json.total).toBe(3);
   });
 
+  /** The CLI on `url` (no YKIEN_* of the caller's): its exit code and what it said, once it stopped or after 15 s. */
+  const runCli = (url: string) => {
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('YKIEN_')));
+    return promisify(execFile)(process.execPath, [CLI, '--db', url, '--no-captcha', '--port', '0'], { env: clean, timeout: 15_000 }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
+  };
+
   it('refuses at start a database that is not UTF8, saying how to make one, exit 2', async () => {
     await db.query('DROP DATABASE IF EXISTS ykien_latin1_test WITH (FORCE)');
     await db.query("CREATE DATABASE ykien_latin1_test ENCODING 'LATIN1' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'");
     try {
       const url = new URL(URL_!);
       url.pathname = '/ykien_latin1_test';
-      const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('YKIEN_')));
-      const failed = await promisify(execFile)(process.execPath, [CLI, '--db', url.href, '--no-captcha', '--port', '0'], { env: clean, timeout: 15_000 }).then(
-        () => ({ code: 0, stderr: '' }),
-        (e: { code: number; stderr: string }) => e,
-      );
+      const failed = await runCli(url.href);
       // 2: what no restart mends (a systemd unit shows "failed" instead of trying again every 2 s).
       expect(failed.code).toBe(2);
       expect(failed.stderr).toContain("the database's encoding is LATIN1, and ykien-server needs UTF8");
     } finally {
       await db.query('DROP DATABASE IF EXISTS ykien_latin1_test WITH (FORCE)');
+    }
+  });
+
+  it('refuses at start a database whose default isolation is stricter than READ COMMITTED, saying what to set, exit 2', async () => {
+    await db.query('DROP DATABASE IF EXISTS ykien_strict_test WITH (FORCE)');
+    await db.query('CREATE DATABASE ykien_strict_test');
+    try {
+      await db.query("ALTER DATABASE ykien_strict_test SET default_transaction_isolation = 'repeatable read'");
+      const url = new URL(URL_!);
+      url.pathname = '/ykien_strict_test';
+      const failed = await runCli(url.href);
+      expect(failed.code).toBe(2);
+      expect(failed.stderr).toContain("default transaction isolation is repeatable read, and ykien-server needs read committed: ALTER ROLE <its user> SET default_transaction_isolation = 'read committed'");
+      // Nothing was made in it.
+      const other = new pg.Client({ connectionString: url.href });
+      await other.connect();
+      try {
+        expect((await other.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = current_schema()")).rows[0].n).toBe(0);
+      } finally {
+        await other.end();
+      }
+    } finally {
+      await db.query('DROP DATABASE IF EXISTS ykien_strict_test WITH (FORCE)');
+    }
+  });
+
+  it("refuses at start a database whose schema_migrations is another tool's (golang-migrate's), exit 2, and leaves it as it was", async () => {
+    await db.query('DROP DATABASE IF EXISTS ykien_shared_test WITH (FORCE)');
+    await db.query('CREATE DATABASE ykien_shared_test');
+    const url = new URL(URL_!);
+    url.pathname = '/ykien_shared_test';
+    const other = new pg.Client({ connectionString: url.href });
+    await other.connect();
+    try {
+      await other.query('CREATE TABLE schema_migrations (version bigint PRIMARY KEY, dirty boolean NOT NULL)');
+      await other.query('INSERT INTO schema_migrations VALUES (7, false)');
+      const failed = await runCli(url.href);
+      expect(failed.code).toBe(2);
+      expect(failed.stderr).toContain("this database's schema_migrations (dirty,version) is another tool's, not ykien-server's: give ykien-server a database of its own");
+      expect((await other.query('SELECT * FROM schema_migrations')).rows).toEqual([{ version: '7', dirty: false }]);
+      expect((await other.query("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")).rows).toEqual([{ tablename: 'schema_migrations' }]);
+    } finally {
+      await other.end();
+      await db.query('DROP DATABASE IF EXISTS ykien_shared_test WITH (FORCE)');
+    }
+  });
+
+  it('searches in /admin on a database with standard_conforming_strings off (a legacy one): LIKE\'s escape is written for either setting', async () => {
+    const url = new URL(URL_!);
+    url.searchParams.set('options', '-c standard_conforming_strings=off');
+    const legacy = await startServer({ args: ['--db', url.href, '--no-captcha', '--rate-limit', 'off'] });
+    try {
+      const id = (await postComment(legacy.url, makeComment(legacy.url, { pageId: 'pg-legacy', content: 'Giá xăng 100% tăng_vọt' }))).json.id;
+      const search = (q: string) => admin(legacy.url, legacy.adminToken, 'GET', `?status=pending&q=${encodeURIComponent(q)}`);
+      const found = await search('100%');
+      expect(found.status).toBe(200);
+      expect(found.json.items.map((c: { id: string }) => c.id)).toEqual([id]);
+      // The wildcards stay literal: "_" is not "any character".
+      expect((await search('tăng_vọt')).json.items.map((c: { id: string }) => c.id)).toEqual([id]);
+      expect((await search('tăngxvọt')).json.items).toEqual([]);
+    } finally {
+      await legacy.stop();
     }
   });
 

@@ -7,7 +7,7 @@
  */
 import type pg from 'pg';
 import { commentSearchText } from './search-text.js';
-import { PG_NOT_UTF8, refuseSchemaAhead, SCHEMA_VERSION_SQL } from './store.js';
+import { PG_UNSUITABLE, refuseSchemaAhead, SCHEMA_VERSION_SQL } from './store.js';
 
 interface PgMigration {
   version: number;
@@ -163,6 +163,24 @@ export async function schemaVersionOn(on: pg.Pool | pg.PoolClient): Promise<numb
   return rows[0]?.v ?? 0;
 }
 
+/**
+ * A `schema_migrations` that is not ours (golang-migrate's, Rails', Ecto's: a database shared with another
+ * application) would be read as ykien's version: no tables and a 500 on every request, "newer than this
+ * server", or migrations begun in the middle. Ours has a name and a time for each version.
+ */
+async function refuseOthersMigrations(client: pg.PoolClient): Promise<void> {
+  const { rows } = await client.query<{ column_name: string }>(
+    "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'schema_migrations'",
+  );
+  const columns = rows.map((r) => r.column_name).sort().join(',');
+  if (columns !== 'applied_at,name,version') {
+    throw Object.assign(
+      new Error(`this database's schema_migrations (${columns}) is another tool's, not ykien-server's: give ykien-server a database of its own`),
+      { code: PG_UNSUITABLE },
+    );
+  }
+}
+
 /** Brings the database up to LATEST_PG_VERSION, one migration per transaction; refuses a newer one. */
 export async function migrateOn(client: pg.PoolClient): Promise<void> {
   // Vietnamese text in a LATIN1 (or SQL_ASCII) database would fail, or be stored as bytes no other
@@ -170,7 +188,17 @@ export async function migrateOn(client: pg.PoolClient): Promise<void> {
   const { rows: enc } = await client.query<{ server_encoding: string }>('SHOW server_encoding');
   const encoding = enc[0]?.server_encoding ?? '';
   if (encoding !== 'UTF8') {
-    throw Object.assign(new Error(`the database's encoding is ${encoding}, and ykien-server needs UTF8: create it with CREATE DATABASE … ENCODING 'UTF8' TEMPLATE template0`), { code: PG_NOT_UTF8 });
+    throw Object.assign(new Error(`the database's encoding is ${encoding}, and ykien-server needs UTF8: create it with CREATE DATABASE … ENCODING 'UTF8' TEMPLATE template0`), { code: PG_UNSUITABLE });
+  }
+  // Each statement of a transaction must see what committed before it: the migration lock's waiters
+  // read the version again under it, and the rate limit counts other instances' hits. Under a stricter
+  // default (REPEATABLE READ, SERIALIZABLE, set for a database shared with another application) they
+  // would read their first snapshot: two starts applying one migration, a limit counted short across
+  // instances, moderators' decisions failing with serialization errors.
+  const { rows: iso } = await client.query<{ default_transaction_isolation: string }>('SHOW default_transaction_isolation');
+  const isolation = iso[0]?.default_transaction_isolation ?? '';
+  if (isolation !== 'read committed') {
+    throw Object.assign(new Error(`the database's default transaction isolation is ${isolation}, and ykien-server needs read committed: ALTER ROLE <its user> SET default_transaction_isolation = 'read committed'`), { code: PG_UNSUITABLE });
   }
   // One transaction per migration, each under a transaction-scoped lock taken first and the version
   // read again under it: another instance starting meanwhile waits, then finds it done. A session lock
@@ -190,6 +218,7 @@ export async function migrateOn(client: pg.PoolClient): Promise<void> {
       await client.query('SET LOCAL lock_timeout TO DEFAULT');
       await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
         version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`);
+      await refuseOthersMigrations(client);
       const current = await schemaVersionOn(client);
       refuseSchemaAhead(current, LATEST_PG_VERSION);
       const next = PG_MIGRATIONS.find((m) => m.version > current);

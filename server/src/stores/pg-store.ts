@@ -204,7 +204,9 @@ const toAuditEntry = (r: AuditLogRow): AuditEntry => ({
 function likeClauses(words: readonly string[] | undefined, params: unknown[]): string[] {
   return (words ?? []).map((w) => {
     params.push(likePattern(w));
-    return `search LIKE $${params.length} ESCAPE '\\'`;
+    // E'…': one backslash whether or not the database has standard_conforming_strings on (a legacy one
+    // with it off reads '\' as an unterminated string, and every search would fail).
+    return `search LIKE $${params.length} ESCAPE E'\\\\'`;
   });
 }
 

@@ -241,8 +241,11 @@ export const schemaAheadOf = (database: number, server: number): SchemaAhead | n
 /** The `code` of schemaAheadError, which also crosses from the SQLite writer's thread. */
 export const SCHEMA_AHEAD = 'YKIEN_SCHEMA_AHEAD';
 
-/** The `code` of the refusal of a PostgreSQL database not in UTF8 (pg-schema.ts): no restart mends it. */
-export const PG_NOT_UTF8 = 'YKIEN_PG_NOT_UTF8';
+/**
+ * The `code` of the refusal of a PostgreSQL database ykien cannot use as it is (pg-schema.ts): not in UTF8,
+ * a default isolation stricter than READ COMMITTED, another tool's schema_migrations. No restart mends it.
+ */
+export const PG_UNSUITABLE = 'YKIEN_PG_UNSUITABLE';
 
 /**
  * Throws (code SCHEMA_AHEAD) when the database's schema is newer than this server's: it refuses to start
