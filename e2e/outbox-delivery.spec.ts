@@ -839,6 +839,35 @@ test.describe('with hCaptcha (the server verifies tokens with a fake siteverify)
     expect((await events(page)).filter((e) => e.type === 'ykien-sent').map((e) => e.detail.clientId)).toEqual([clientId]);
   });
 
+  test('queued offline, then a reload within its token\'s life: no tab holds the token, so "Xác minh để gửi" is offered at once (not "waiting" for two minutes), and it is sent once', async ({ page, context, net, api, site }) => {
+    await site.open(page, { attrs: { 'site-key': SITE_KEY } });
+    const f = form(page);
+    const callsBefore = api.verifier!.calls.length;
+    await setOffline(context, net, true);
+    await send(page, 'Hồ Văn N', 'Viết lúc mất mạng, rồi tải lại trang');
+    // Told what happens if it cannot go while its token lives.
+    await expect(f.status).toHaveText('Bạn đang ngoại tuyến. Bình luận đã lưu trên máy này và sẽ tự gửi khi có mạng. Nếu chưa gửi được trong khoảng 2 phút, bạn sẽ cần xác minh captcha lại.');
+    await expect(unsent(page)).toHaveCount(1);
+    const clientId = (await unsent(page).getAttribute('data-client-id'))!;
+    const verify = unsent(page).getByRole('button', { name: 'Xác minh để gửi' });
+    // This tab holds the token: it sends the comment by itself once online, nothing to verify.
+    await expect(verify).toHaveCount(0);
+
+    await page.reload();
+    await f.send.waitFor();
+    await expect(unsent(page)).toHaveAttribute('data-client-id', clientId);
+    await expect(verify).toBeVisible();
+    await setOffline(context, net, false);
+    await verify.click();
+    await expect(f.status).toHaveText('Vui lòng xác minh captcha để gửi bình luận đã lưu.');
+    await f.captchaBox.click();
+    await expect(f.status).toContainText(QUEUED_SENT);
+    await expect(outbox(page)).toHaveCount(0);
+    expect(net.seen.map((s) => [s.clientId, s.status])).toEqual([[clientId, 201]]);
+    expect(api.verifier!.calls.slice(callsBefore).map((c) => c.response)).toEqual([net.seen[0]!.captchaToken]);
+    expect((await api.stored()).map((c) => c.content)).toEqual(['Viết lúc mất mạng, rồi tải lại trang']);
+  });
+
   test('"Xác minh để gửi", then the unsent comment is discarded: the next captcha solved is the form\'s', async ({ page, context, net, api, site }) => {
     await page.clock.install();
     await site.open(page, { attrs: { 'site-key': SITE_KEY } });

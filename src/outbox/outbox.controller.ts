@@ -396,6 +396,15 @@ export class OutboxController implements ReactiveController {
     return found;
   }
 
+  /**
+   * A comment only the reader can send on: its captcha went stale, or it never reached the server and no
+   * token for it is here (a reload, another tab that queued it: that tab may still hold one, but the
+   * reader cannot tell, and a second solve costs at most an unused token).
+   */
+  waitsForReader(item: OutboxItem): boolean {
+    return item.state == 'needs-captcha' || (item.state == 'queued' && item.captcha && !item.maybeStored && !this.#token(item, Date.now()));
+  }
+
   /** This tab's captcha token for the item, while it is fresh. */
   #token(item: OutboxItem, now: number): string | undefined {
     const t = this.#tokens.get(item.clientId);

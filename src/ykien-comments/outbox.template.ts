@@ -11,8 +11,8 @@ export interface OutboxView {
   items: OutboxItem[];
   /** This article's pageId. */
   here: string;
-  /** The page has a captcha: a comment that needs one can be verified from here. */
-  canVerify: boolean;
+  /** A comment the reader can verify from here (the page has a captcha, and the comment waits for one). */
+  canVerify: (item: OutboxItem) => boolean;
   onVerify: (clientId: string) => void;
   onDiscard: (clientId: string) => void;
 }
@@ -42,7 +42,7 @@ export function renderOutbox({ t, contentLang, items, here, canVerify, onVerify,
                 <p id=${'u-' + i.clientId} dir="auto" lang=${i.lang || contentLang}>${i.payload.content}</p>
                 <div class="actions">
                   <small>${stateText(i, t)}</small>
-                  ${i.state == 'needs-captcha' && canVerify
+                  ${canVerify(i)
                     ? html`<button part="outbox-verify" type="button" aria-describedby=${'u-' + i.clientId} @click=${() => onVerify(i.clientId)}>${t.verifyToSend}</button>`
                     : nothing}
                   <button part="outbox-discard" type="button" aria-describedby=${'u-' + i.clientId} @click=${() => onDiscard(i.clientId)}>${t.discard}</button>
