@@ -305,6 +305,8 @@ export class Sender {
       this.outbox.verify(this.#verifyFor, token);
       this.#verifyFor = undefined;
       this.captcha.reset();
+      // Done as asked: the prompt would stay if it cannot go yet (offline, a 5xx), where its line says it waits.
+      h.unsay('verifyPrompt');
     } else if (token) h.errors = { ...h.errors, captcha: undefined };
   }
 
