@@ -872,6 +872,26 @@ test.describe('with hCaptcha (the server verifies tokens with a fake siteverify)
     expect((await api.stored()).map((c) => c.content)).toEqual(['Viết lúc mất mạng, rồi tải lại trang']);
   });
 
+  test('queued offline, reloaded, then the same words sent again with a captcha solved in the form: that send takes the unsent one\'s place and is stored once (not "already saved to be sent" with the token thrown away)', async ({ page, context, net, api, site }) => {
+    await site.open(page, { attrs: { 'site-key': SITE_KEY } });
+    const f = form(page);
+    await setOffline(context, net, true);
+    await send(page, 'Hồ Văn P', 'Viết lại y như cũ');
+    await expect(unsent(page)).toHaveCount(1);
+    const queuedId = (await unsent(page).getAttribute('data-client-id'))!;
+    await page.reload();
+    await f.send.waitFor();
+    await expect(unsent(page)).toHaveAttribute('data-client-id', queuedId);
+    await setOffline(context, net, false);
+    await send(page, 'Hồ Văn P', 'Viết lại y như cũ');
+    await expect(f.status).toContainText('Cảm ơn bạn');
+    await expect(outbox(page)).toHaveCount(0);
+    expect((await api.stored()).map((c) => c.content)).toEqual(['Viết lại y như cũ']);
+    expect(net.seen).toHaveLength(1);
+    expect(net.seen[0]!.clientId).not.toBe(queuedId);
+    expect(await outboxKeys(page)).toEqual([]);
+  });
+
   test('"Xác minh để gửi", then the unsent comment is discarded: the next captcha solved is the form\'s', async ({ page, context, net, api, site }) => {
     await page.clock.install();
     await site.open(page, { attrs: { 'site-key': SITE_KEY } });

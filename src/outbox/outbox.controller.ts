@@ -241,7 +241,8 @@ export class OutboxController implements ReactiveController {
    */
   async discardIfStuck(clientId: string): Promise<boolean | undefined> {
     let gone: boolean | undefined;
-    await store.update<OutboxItem>(PREFIX + clientId, (i) => (i ? (waitsForReader(i) ? ((gone = true), undefined) : ((gone = false), i)) : i));
+    // Also one queued with a captcha whose token no tab here holds: it would wait for the reader anyway.
+    await store.update<OutboxItem>(PREFIX + clientId, (i) => (i ? (waitsForReader(i) || this.verifiable(i) ? ((gone = true), undefined) : ((gone = false), i)) : i));
     if (gone) {
       this.#tokens.delete(clientId);
       await this.#changed();
@@ -401,7 +402,7 @@ export class OutboxController implements ReactiveController {
    * token for it is here (a reload, another tab that queued it: that tab may still hold one, but the
    * reader cannot tell, and a second solve costs at most an unused token).
    */
-  waitsForReader(item: OutboxItem): boolean {
+  verifiable(item: OutboxItem): boolean {
     return item.state == 'needs-captcha' || (item.state == 'queued' && item.captcha && !item.maybeStored && !this.#token(item, Date.now()));
   }
 

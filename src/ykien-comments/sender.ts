@@ -128,7 +128,7 @@ export class Sender {
       contentLang: h.contentLang,
       items: this.outbox.items,
       here: h.page.pageId,
-      canVerify: (i) => !!h.siteKey && this.outbox.waitsForReader(i),
+      canVerify: (i) => !!h.siteKey && this.outbox.verifiable(i),
       onVerify: (id) => this.#verifyItem(id),
       // The discarded line takes its button away: focus goes to the list's heading (never onto another
       // comment's button, where a second Enter would discard that one), else to the form.
@@ -299,7 +299,7 @@ export class Sender {
   #onCaptchaToken(token: string | undefined): void {
     const h = this.#host;
     // Only for a comment still waiting for it (discarded, or sent from another tab meanwhile: the form's).
-    if (this.#verifyFor && !this.outbox.items.some((i) => i.clientId == this.#verifyFor && this.outbox.waitsForReader(i))) this.#verifyFor = undefined;
+    if (this.#verifyFor && !this.outbox.items.some((i) => i.clientId == this.#verifyFor && this.outbox.verifiable(i))) this.#verifyFor = undefined;
     if (token && this.#verifyFor) {
       // This token is for the queued comment, not for the form: single use.
       this.outbox.verify(this.#verifyFor, token);
