@@ -607,6 +607,32 @@ describe('OutboxController', () => {
       }
     });
 
+    it('a token this tab holds goes stale while its comment waits out a backoff offline: the reader is asked then, not at its next try', async () => {
+      vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+      try {
+        vi.setSystemTime(NOW);
+        nav.onLine = false;
+        fetchMock.mockRejectedValue(new TypeError('Failed to fetch'));
+        host.isConnected = true; // its retry timer runs
+        await ctl.submit(payload('c-stale'), 'tok-stale', true, NOW);
+        // Retried while offline until the backoff reaches past the token's end.
+        const item = async () => (await loadItems(EP))[0]!;
+        for (let i = 0; i < 200 && (await item()).nextAt <= NOW + TOKEN_LIFETIME_MS; i++) await vi.advanceTimersByTimeAsync(1_000);
+        expect(await item()).toMatchObject({ clientId: 'c-stale', state: 'queued' });
+        const { nextAt } = await item();
+        expect(nextAt).toBeGreaterThan(NOW + TOKEN_LIFETIME_MS);
+        const tries = fetchMock.mock.calls.length;
+        await vi.advanceTimersByTimeAsync(NOW + TOKEN_LIFETIME_MS + 50 - Date.now());
+        for (let i = 0; i < 100 && (await item()).state == 'queued'; i++) await vi.advanceTimersByTimeAsync(10);
+        expect(Date.now()).toBeLessThan(nextAt);
+        expect(await item()).toMatchObject({ clientId: 'c-stale', state: 'needs-captcha' });
+        expect(reports.map(([, r]) => r.kind).at(-1)).toBe('token-stale');
+        expect(fetchMock).toHaveBeenCalledTimes(tries);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
     it('when the server may already have it but its token is fresh in another tab, that tab sends it: this one waits', async () => {
       // Tab A's send timed out (maybe stored) and A keeps the token; this tab must not spend A's captcha.
       await saveItem({ ...newItem(EP, payload('c4-fresh'), true, Date.now() - 10_000), maybeStored: true, nextAt: 0 });
@@ -707,16 +733,27 @@ describe('OutboxController', () => {
     });
   });
 
-  it('discardIfStuck removes a refused or captcha-waiting item, but not one another tab made go meanwhile', async () => {
+  it('discardIfStuck removes a refused or captcha-waiting item, or one no tab here holds a token for, but not one that goes by itself', async () => {
     await saveItem({ ...newItem(EP, payload('stuck'), true, Date.now()), state: 'needs-captcha' });
     await saveItem({ ...newItem(EP, payload('refused'), false, Date.now()), state: 'rejected' });
-    await saveItem({ ...newItem(EP, payload('verified'), true, Date.now()), state: 'queued' }); // verified in another tab
+    // Queued by a tab since reloaded: its token is gone with it, and it would wait for the reader.
+    await saveItem({ ...newItem(EP, payload('tokenless'), true, Date.now()), state: 'queued' });
+    await saveItem({ ...newItem(EP, payload('no-captcha'), false, Date.now()), state: 'queued' });
+    // Queued here (offline), with this tab's token: it goes by itself once online.
+    nav.onLine = false;
+    fetchMock.mockRejectedValueOnce(new TypeError('Failed to fetch'));
+    await ctl.submit(payload('with-token'), 'tok', true);
+    // One another tab is sending: not taken from under it.
+    await saveItem({ ...newItem(EP, payload('sending'), true, Date.now()), state: 'sending', maybeStored: true });
     expect(await ctl.discardIfStuck('stuck')).toBe(true);
     expect(await ctl.discardIfStuck('refused')).toBe(true);
-    expect(await ctl.discardIfStuck('verified')).toBe(false);
+    expect(await ctl.discardIfStuck('tokenless')).toBe(true);
+    expect(await ctl.discardIfStuck('no-captcha')).toBe(false);
+    expect(await ctl.discardIfStuck('with-token')).toBe(false);
+    expect(await ctl.discardIfStuck('sending')).toBe(false);
     // No longer there (sent or discarded since it was read): said apart from one that goes by itself.
     expect(await ctl.discardIfStuck('gone-already')).toBeUndefined();
-    expect((await loadItems(EP)).map((i) => i.clientId)).toEqual(['verified']);
+    expect((await loadItems(EP)).map((i) => i.clientId).sort()).toEqual(['no-captcha', 'sending', 'with-token']);
   });
 
   it('discard removes the item from storage', async () => {

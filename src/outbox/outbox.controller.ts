@@ -287,9 +287,14 @@ export class OutboxController implements ReactiveController {
     // (Not an answer time still to come: a clock since set back, or a record from before `wait` was kept.)
     const answeredAt = item.nextAt - (item.wait ?? 0);
     const answeredSinceWake = answeredAt >= this.#wokeAt - ANSWER_STILL_NEW_MS && answeredAt <= now && !['offline', 'network', 'timeout'].includes(item.code!);
-    if ((item.state != 'queued' && item.state != 'sending') || (dueAt(item, now) > now && (!skipBackoff || answeredSinceWake || item.code == 'rate-limited'))) return true;
+    if (item.state != 'queued' && item.state != 'sending') return true;
+    const waits = this.#waitsForToken(item, now);
+    // One waiting for a token is asked about as its token goes stale, not at its next try (offline, a
+    // minute on): the reader is told now. Not while a server's Retry-After holds: verified then, it would
+    // be refused again.
+    if ((!waits || item.code == 'rate-limited') && dueAt(item, now) > now && (!skipBackoff || answeredSinceWake || item.code == 'rate-limited')) return true;
     const token = this.#token(item, now);
-    if (this.#waitsForToken(item, now)) {
+    if (waits) {
       // Its token may still be in the tab that queued it; once it cannot be, the reader is asked.
       if (!tokenFresh(item.tokenAt ?? 0, now) && (await this.#update(item.clientId, { state: 'needs-captcha' }))) {
         this.#report(item, { kind: 'token-stale' });
@@ -460,12 +465,19 @@ export class OutboxController implements ReactiveController {
     // One that waits for its token wakes this tab when the token goes stale, not at once and again. One
     // another tab is sending wakes it once that send must have ended: if that tab died (closed, crashed,
     // discarded) mid-send, this one sends it, under the lock the dead tab no longer holds.
+    // One with a captcha also wakes it when its token goes stale, wherever that token is (this tab's, or
+    // the one that queued it), so that the reader is asked then; after a 429, not before its wait is over.
     const next = Math.min(
       ...this.items
         .filter((i) => i.state == 'queued' || i.state == 'sending')
-        .map((i) =>
-          i.state == 'sending' ? now + TIMEOUT_MS : this.#waitsForToken(i, now) ? Math.max(dueAt(i, now), (i.tokenAt ?? 0) + TOKEN_LIFETIME_MS) : dueAt(i, now),
-        ),
+        .map((i) => {
+          if (i.state == 'sending') return now + TIMEOUT_MS;
+          const staleAt = (this.#tokens.get(i.clientId)?.[1] ?? i.tokenAt ?? 0) + TOKEN_LIFETIME_MS;
+          const limited = i.code == 'rate-limited';
+          // Waiting for a token, its due time does not matter before then (a wake at it would find nothing to do).
+          if (this.#waitsForToken(i, now)) return limited ? Math.max(dueAt(i, now), staleAt) : staleAt > now ? staleAt : dueAt(i, now);
+          return i.captcha && !limited && staleAt > now ? Math.min(dueAt(i, now), staleAt) : dueAt(i, now);
+        }),
     );
     if (next < Infinity && !this.#draining && this.#host.isConnected) this.#timer = setTimeout(() => this.drain(), Math.min(2 ** 31 - 1, next - now));
   }
