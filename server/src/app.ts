@@ -18,7 +18,7 @@ import { ClientTurns } from './rate-limit.js';
 import { adminRoutes } from './routes/admin.js';
 import { commentRoutes, MAX_PARAM_LENGTH } from './routes/comments.js';
 import { staticRoutes } from './routes/static.js';
-import { CLOCK_SKEW_MS, isSqliteLocked, SCHEMA_AHEAD, StoreUnavailable, type Store } from './stores/store.js';
+import { CLOCK_SKEW_MS, isSqliteLocked, isSqliteStorageFailure, SCHEMA_AHEAD, StoreUnavailable, type Store } from './stores/store.js';
 
 export interface AppContext {
   config: Config;
@@ -68,7 +68,7 @@ function problemFor(err: FastifyError): ProblemError {
   if (err instanceof ProblemError) return err;
   // SQLite's writer thread died while this request waited for it (it restarts with the next call).
   // (Or another process held SQLite locked past busy_timeout, as a read on this thread can find.)
-  if ((err as unknown) instanceof StoreUnavailable || isSqliteLocked(err)) return new ProblemError(503, 'storage-unavailable');
+  if ((err as unknown) instanceof StoreUnavailable || isSqliteLocked(err) || isSqliteStorageFailure(err)) return new ProblemError(503, 'storage-unavailable');
   switch (err.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new ProblemError(415, 'unsupported-media-type');

@@ -125,6 +125,54 @@ describe('the writer thread', () => {
     expect(page.items.map((c) => c.content).sort()).toEqual(comments.map((c) => String(c.content)).sort());
   }, 30_000);
 
+  it('a full disk under a batch: every comment of it gets 503 storage-unavailable (not a 500 "no such savepoint"); with room again each retry is stored once', async () => {
+    const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
+    const store = SqliteStore.open(join(tempDir(), 'ykien.db'));
+    later(() => store.close());
+    const post = await publishingApp(store);
+    expect((await post(makeComment(SITE, { pageId: 'day', content: 'Trước khi đầy' }))).statusCode).toBe(201);
+    // The disk fills: the writer's connection may not grow the file by a page more.
+    const writer = (store.writerLink as unknown as { local: { db: Database.Database } }).local.db;
+    const pages = writer.pragma('page_count', { simple: true }) as number;
+    writer.pragma(`max_page_count = ${pages}`);
+    const comments = Array.from({ length: 20 }, (_, i) => makeComment(SITE, { pageId: 'day', content: `Bình luận ${i}: ${'chữ '.repeat(400)}hết.` }));
+    const answers = await Promise.all(comments.map(post));
+    expect(answers.map((a) => `${a.statusCode} ${a.json().code}`)).toEqual(comments.map(() => '503 storage-unavailable'));
+    writer.pragma('max_page_count = 1073741823');
+    const again = await Promise.all(comments.map(post));
+    expect(again.map((a) => a.statusCode)).toEqual(comments.map(() => 201));
+    const page = await store.list({ status: 'published', pageId: 'day', limit: 100 });
+    expect(page.items.map((c) => c.content).sort()).toEqual(['Trước khi đầy', ...comments.map((c) => String(c.content))].sort());
+  });
+
+  it('(re)started after a newer server migrated the file: its first write is refused (schema ahead), nothing written', async () => {
+    const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
+    const { SqliteWriter } = await dist<typeof import('../src/stores/sqlite-writer.js')>('stores/sqlite-writer.js');
+    const { MIGRATIONS } = await dist<typeof import('../src/stores/sqlite-schema.js')>('stores/sqlite-schema.js');
+    const { uuidV7 } = await dist<UuidModule>('stores/uuid-v7.js');
+    const file = join(tempDir(), 'ykien.db');
+    SqliteStore.open(file).close();
+    const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+    // As another process on the same file: a column this server knows nothing of, and one more version.
+    const other = new Database(file);
+    later(() => other.close());
+    other.transaction(() => {
+      other.exec('ALTER TABLE comments ADD COLUMN from_the_future TEXT');
+      other.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(latest + 1, 'newer', Date.now());
+    })();
+    const writer = new SqliteWriter(file, latest);
+    later(() => writer.close());
+    const comment: NewComment = { id: uuidV7(), clientId: uuidV7(), payloadHash: 'h', pageId: 'p', pageUrl: `${SITE}/p`, pageTitle: '', name: 'Lan', content: 'Sau khi nâng cấp', lang: '', status: 'published', createdAt: Date.now() };
+    let refusedWith: unknown;
+    try {
+      writer.writeBatch([comment], []);
+    } catch (e) {
+      refusedWith = (e as { code?: unknown }).code;
+    }
+    expect(refusedWith).toBe('YKIEN_SCHEMA_AHEAD');
+    expect(other.prepare('SELECT count(*) AS n FROM comments').get()).toEqual({ n: 0 });
+  });
+
   it('ended while calls wait (terminate): each call is answered or fails with StoreUnavailable, none hangs; what it reported stored is stored', async () => {
     const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
     const { uuidV7 } = await dist<UuidModule>('stores/uuid-v7.js');

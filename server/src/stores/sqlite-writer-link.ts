@@ -11,12 +11,16 @@
  * starting a thread that would die too (a broken file must not cost a thread start per request).
  */
 import { Worker } from 'node:worker_threads';
-import { isSqliteLocked, StoreUnavailable } from './store.js';
+import { isSqliteLocked, isSqliteStorageFailure, StoreUnavailable } from './store.js';
 import { SqliteWriter, WRITER_OPS, type WriterOps } from './sqlite-writer.js';
 
 /** As StoreUnavailable, a batch fails at once, not item after item, each waiting out busy_timeout again (GroupCommit). */
-const unavailableIfLocked = (e: unknown): unknown =>
-  isSqliteLocked(e) ? new StoreUnavailable('another process holds the SQLite database locked', { cause: e }) : e;
+const unavailableIfStorage = (e: unknown): unknown =>
+  isSqliteLocked(e)
+    ? new StoreUnavailable('another process holds the SQLite database locked', { cause: e })
+    : isSqliteStorageFailure(e)
+      ? new StoreUnavailable(`the SQLite database cannot be written (${(e as { code: string }).code})`, { cause: e })
+      : e;
 
 /** WriterOps, each answered by a promise. */
 export type WriterLink = {
@@ -31,7 +35,7 @@ export function inProcessWriter(file: string, knownVersion: number): WriterLink 
       try {
         return Promise.resolve((w[op] as (...a: unknown[]) => unknown).apply(w, args));
       } catch (e) {
-        return Promise.reject(unavailableIfLocked(e));
+        return Promise.reject(unavailableIfStorage(e));
       }
     };
   }
@@ -124,7 +128,7 @@ export class WriterThread {
       this.pending.delete(m.id);
       if (this.pending.size === 0) worker.unref();
       if (m.ok) p.resolve(m.value);
-      else p.reject(unavailableIfLocked(Object.assign(new Error(m.error.message), m.error.code === undefined ? {} : { code: m.error.code })));
+      else p.reject(unavailableIfStorage(Object.assign(new Error(m.error.message), m.error.code === undefined ? {} : { code: m.error.code })));
     });
     let why = 'the SQLite writer thread stopped';
     worker.on('error', (e) => {

@@ -275,7 +275,9 @@ export class SqliteWriter implements WriterOps {
           WHERE seq = ? AND lease_owner = ?`,
       ),
     };
-    this.cookie = this.stmt.schemaCookie.get()!;
+    // No cookie seen yet: the first write reads the version. A writer (re)started after a newer server
+    // migrated the file would otherwise take that migration's cookie for its own, and write under it.
+    this.cookie = -1;
     this.claimStmt = {
       // A new claim, or the take-over of a claim whose lease ran out; a stored record never changes.
       claim: claims.prepare(
@@ -367,7 +369,10 @@ export class SqliteWriter implements WriterOps {
   private insertOrThrow(c: NewComment, channels: readonly NotificationChannel[]): InsertResult {
     try {
       return this.insertOne(c, channels);
-    } catch {
+    } catch (e) {
+      // SQLite rolled the whole transaction back itself (a full disk, an I/O error): the batch's own
+      // failure, not this comment's; written again with savepoints it would only fail on them.
+      if (!this.db.inTransaction) throw e;
       throw new ItemThrew();
     }
   }
@@ -380,6 +385,7 @@ export class SqliteWriter implements WriterOps {
       this.stmt.release.run();
       return r;
     } catch (e) {
+      if (!this.db.inTransaction) throw e; // as in insertOrThrow: the batch's, not this comment's
       this.stmt.rollbackTo.run();
       this.stmt.release.run();
       const err = e as { message?: unknown; code?: unknown };

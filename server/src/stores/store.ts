@@ -433,3 +433,11 @@ export class StoreUnavailable extends Error {
  * request wrong.
  */
 export const isSqliteLocked = (e: unknown): boolean => /^SQLITE_(BUSY|LOCKED)/.test(String((e as { code?: unknown } | null)?.code ?? ''));
+
+/**
+ * The disk or the file failing under SQLite (full, an I/O error, made read-only, gone, out of memory):
+ * not the request wrong either, and not a bug of ours. 503 while it lasts, so that readers' outboxes
+ * try again, and said in the log by its code.
+ */
+export const isSqliteStorageFailure = (e: unknown): boolean =>
+  /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|NOMEM)/.test(String((e as { code?: unknown } | null)?.code ?? ''));
