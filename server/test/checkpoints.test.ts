@@ -8,7 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { SqliteStore } from '../src/stores/sqlite-store.js';
+import { WAL_SIZE_LIMIT } from '../src/stores/sqlite-writer.js';
 import { uuidV7 } from '../src/stores/uuid-v7.js';
 import type { NewComment } from '../src/stores/store.js';
 import { cleanupsAfterEach } from './support/cleanups.js';
@@ -42,6 +44,24 @@ describe('checkpoints', () => {
     // SQLite's autocheckpoint bound (1,000 pages of 4 KiB) plus one batch and a margin.
     expect(statSync(`${file}-wal`).size).toBeLessThan(8 * 1024 * 1024);
     expect((await store.statusCounts({})).published).toBe(4000);
+  }, 60_000);
+
+  it('cuts the WAL back once a long reader (a backup) that let it grow is done: its size does not stay', async () => {
+    const file = tempFile();
+    const store = await SqliteStore.openWithWriterThread(file, ENTRY);
+    later(() => store.close());
+    // A backup's long read: no checkpoint can start the WAL over while it holds its snapshot.
+    const reader = new Database(file, { readonly: true });
+    later(() => reader.close());
+    reader.exec('BEGIN');
+    reader.prepare('SELECT count(*) FROM comments').get();
+    await insertAll(store, 4000);
+    const grown = statSync(`${file}-wal`).size;
+    expect(grown).toBeGreaterThan(2 * WAL_SIZE_LIMIT);
+    reader.exec('COMMIT');
+    await insertAll(store, 1000, 4000); // checkpoints complete again, and the WAL starts over
+    expect(statSync(`${file}-wal`).size).toBeLessThanOrEqual(WAL_SIZE_LIMIT);
+    expect((await store.statusCounts({})).published).toBe(5000);
   }, 60_000);
 });
 

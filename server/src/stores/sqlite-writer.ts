@@ -111,6 +111,9 @@ const claimJobsSql = (waiting: boolean) =>
 /** A statement of one comment threw in a batch written without savepoints (writeBatch). */
 class ItemThrew extends Error {}
 
+/** Bytes the WAL is truncated to when it starts over: twice what autocheckpoint (1,000 pages) lets it reach. */
+export const WAL_SIZE_LIMIT = 8 * 1024 * 1024;
+
 /** What the writer does, in whichever thread it runs; every method is one transaction at most. */
 export interface WriterOps {
   claimBatch(items: ClaimItem[]): ClaimResult[];
@@ -178,7 +181,12 @@ export class SqliteWriter implements WriterOps {
       // the words in the file's free space after the comment was erased. Costs I/O only where pages are
       // freed, which a new comment's insert does not do.
       this.db.pragma('secure_delete = ON');
+      // The WAL is cut back to this at each reset: one that a long reader (a backup's VACUUM INTO) let
+      // grow would keep its size, and the text of comments erased meanwhile in the part past what is
+      // written again, until every process on the file stopped.
+      this.db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
       this.claims = new Database(file);
+      this.claims.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
       this.claims.pragma('synchronous = NORMAL');
       this.claims.pragma('busy_timeout = 5000');
       this.claims.pragma('secure_delete = ON'); // its freed claims held a key and its payload's hash
