@@ -1054,6 +1054,23 @@ test('the same words typed again after a reload, while the first still awaits mo
   expect(endpoint.comments.map((c) => c.content)).toEqual(['Đồng ý.', 'Đồng ý.']);
 });
 
+test('the same words typed again after they were sent, then a reload before sending: they come back in the form, and sent they are a second comment', async ({ page, article, endpoint }) => {
+  await article({ attrs: { 'site-key': null } });
+  const f = form(page);
+  await fillAndVerify(page, 'Đỗ Thị U', 'Đồng ý.');
+  await f.send.click();
+  await expect(f.status).toContainText('sau khi được kiểm duyệt');
+  await f.content.fill('Đồng ý.');
+  await f.host.evaluate((el) => (el as HTMLElement & { saveDraft(): Promise<void> }).saveDraft());
+  await page.reload();
+  // Typed after the first was sent: not that comment's leftover, the reader's new words.
+  await expect(page.locator('ykien-comments [part~="comment-pending"]')).toHaveCount(1);
+  await expect(f.content).toHaveValue('Đồng ý.');
+  await f.send.click();
+  await expect(f.status).toContainText('sau khi được kiểm duyệt');
+  expect(endpoint.comments.map((c) => c.content)).toEqual(['Đồng ý.', 'Đồng ý.']);
+});
+
 test('a comment queued here, refused for good while the box was on another article: back on its article, the text is in the form with the server\'s message', async ({
   page,
   article,

@@ -221,7 +221,7 @@ export class DraftKeeper implements ReactiveController {
    * that never kept anything has neither, and loads no code to find that out. A stashed draft (typed
    * while the store could not be loaded) is put back at once.
    */
-  restore(endpoint: string, pageId: string, put: (d: Draft) => void, onQueued: () => void, onRefused: (item: OutboxItem) => void): void {
+  restore(endpoint: string, pageId: string, put: (d: Draft & { at?: number }) => void, onQueued: () => void, onRefused: (item: OutboxItem) => void): void {
     const key = this.#key();
     this.#typedAt = undefined;
     this.#seen.delete(key);
@@ -232,14 +232,14 @@ export class DraftKeeper implements ReactiveController {
     const fromStash = s?.content && !this.#draft().content ? s.content : undefined;
     if (fromStash !== undefined) {
       this.#typedAt = s!.at;
-      put({ name: this.#draft().name || s!.name, content: fromStash });
+      put({ name: this.#draft().name || s!.name, content: fromStash, at: s!.at });
     }
     // A comment the last page kept in its memory only (IndexedDB refused), gone with it: back in the
     // form, where sent again it goes under its key.
     // The oldest first; the next one comes back on a later page, once this one has left the form.
     const queued = !this.#draft().content ? inFlightAll().find((i) => i.queued && i.payload.pageId == pageId.normalize('NFC')) : undefined;
     if (queued) {
-      put({ name: this.#draft().name || queued.payload.name, content: queued.payload.content });
+      put({ name: this.#draft().name || queued.payload.name, content: queued.payload.content, at: queued.at });
       // Put back once: the form's draft keeps it from here (saved now: a page that goes next still has
       // it), and sent again it still goes under its key; a reader who then clears it has let it go, and
       // the next page must not bring it back.
@@ -256,7 +256,7 @@ export class DraftKeeper implements ReactiveController {
           if (other && !s && this.#key() == key && !this.#draft().content) {
             this.#seen.set(key, other.content);
             this.#typedAt = other.at;
-            put({ name: this.#draft().name || other.name, content: other.content });
+            put({ name: this.#draft().name || other.name, content: other.content, at: other.at });
           }
           return;
         }
@@ -267,7 +267,9 @@ export class DraftKeeper implements ReactiveController {
         const refused = queued.find((i) => i.state == 'rejected' && i.payload.pageId == pageId);
         // Compared as sent: NFC, CRLF as LF, trimmed (the draft keeps what was typed).
         const candidate = clean(fromStash ?? d?.content ?? '');
-        const marked = candidate ? await kept.sentAs(endpoint, pageId, candidate).catch(() => undefined) : undefined;
+        // Sent after it was typed: the same words typed again after a send are another comment, kept.
+        const typedAt = (fromStash !== undefined ? s!.at : d?.at) ?? 0;
+        const marked = candidate ? await kept.sentAs(endpoint, pageId, candidate, Date.now(), typedAt).catch(() => undefined) : undefined;
         if (this.#key() != key) return; // moved on
         const wasSent = (typed: string) => {
           const text = clean(typed);
@@ -275,7 +277,7 @@ export class DraftKeeper implements ReactiveController {
             !!text &&
             ((marked !== undefined && text == candidate) ||
               queued.some((i) => i != refused && i.payload.pageId == pageId && i.payload.content == text) ||
-              own.some((c) => c.content == text))
+              own.some((c) => c.content == text && c.savedAt > typedAt))
           );
         };
         const now = this.#draft();
@@ -293,7 +295,7 @@ export class DraftKeeper implements ReactiveController {
           if (d.tab != TAB) this.#seen.set(key, d.content);
           this.#typedAt = d.at;
           const sent = wasSent(d.content);
-          put({ name: now.name || d.name, content: sent ? '' : d.content });
+          put({ name: now.name || d.name, content: sent ? '' : d.content, at: d.at });
           if (!sent) return;
         }
         // The emptied draft is kept too, now (the sent text goes, as `seen`): once the outbox has sent the

@@ -447,12 +447,14 @@ export class Sender {
     // form's), and those another tab made while this page was open (this form may hold that same shared
     // draft, also where no own copy is kept: no list, or a list that showed it); the same words typed
     // again on a later visit are the reader's choice, a second comment.
+    // (For a text put back, those made after it was typed: typed again after a send, it is another comment.)
     const restored = !!p.content && clean(h.restoredContent) == p.content;
-    const [sentId, own] = await Promise.all([k.sentAs(h.endpoint!, p.pageId, p.content, Date.now(), restored ? 0 : loadedAt), k.loadOwn(h.endpoint!, p.pageId)]);
+    const since = restored ? h.restoredAt : loadedAt;
+    const [sentId, own] = await Promise.all([k.sentAs(h.endpoint!, p.pageId, p.content, Date.now(), since), k.loadOwn(h.endpoint!, p.pageId)]);
     // An own copy of the same words (awaiting moderation): held back when the form got the text back
     // from this device, or when another tab sent it while this page was open (this form may hold that
     // same shared draft); one from an earlier visit is not: "Đồng ý" typed again is another comment.
-    const twinOwn = (c: OwnComment) => c.content == p.content && !this.#sentHere.has(c.id) && (restored || c.savedAt > loadedAt);
+    const twinOwn = (c: OwnComment) => c.content == p.content && !this.#sentHere.has(c.id) && c.savedAt > since;
     return (sentId !== undefined && !this.#sentHere.has(sentId)) || own.some(twinOwn);
   }
 

@@ -161,6 +161,8 @@ export class YkienComments extends LitElement {
   sending = false;
   /** @internal The text a draft put back in the form (kept on this device, maybe from another tab's form). */
   restoredContent = '';
+  /** @internal When that text was typed (0: not known): a comment sent after it carried it. */
+  restoredAt = 0;
   protected status = '';
   protected statusKind: StatusKind = 'info';
 
@@ -415,6 +417,7 @@ export class YkienComments extends LitElement {
     this.#drafts.restore(endpoint, this.page.pageId, (d) => {
       ({ name: this.name, content: this.content } = d);
       this.restoredContent = d.content;
+      this.restoredAt = d.at ?? 0;
     }, () => this.#prepare(), (refused) => this.#prepare((s) => void s.takeBack(refused)));
     this.#sender?.outbox.drain(true);
   }
