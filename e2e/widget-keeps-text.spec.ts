@@ -1266,6 +1266,31 @@ test('IndexedDB refused (a private mode): a comment the server refuses while the
   expect(endpoint.comments.map((c) => c.content)).toEqual(['Ý kiến thứ hai.']);
 });
 
+test('IndexedDB refused (a private mode): a comment kept unsent in the page\'s memory comes back into the form however long the reader was away, not only for 30 days', async ({ page, article, endpoint }) => {
+  await refuseIndexedDb(page);
+  await article({ attrs: { 'site-key': null } });
+  const f = form(page);
+  endpoint.offline = true;
+  await fillAndVerify(page, 'Tạ Thị Hằng', 'Viết lúc mất mạng, quay lại sau một tháng.');
+  await f.send.click();
+  await expect(f.content).toHaveValue('');
+  await expect.poll(() => page.evaluate(() => localStorage.getItem('ykien-sending') ?? '')).toContain('quay lại sau một tháng');
+  const queuedKey = await page.evaluate(() => (JSON.parse(localStorage.getItem('ykien-sending')!) as Array<{ payload: { clientId: string } }>)[0]!.payload.clientId);
+  // A month and a day later (the slot says when it was written).
+  await page.evaluate(() => {
+    const list = JSON.parse(localStorage.getItem('ykien-sending')!) as Array<{ at?: number }>;
+    localStorage.setItem('ykien-sending', JSON.stringify(list.map((i) => ({ ...i, at: Date.now() - 31 * 86_400_000 }))));
+  });
+  endpoint.offline = false;
+  await page.reload();
+  await expect(f.content).toHaveValue('Viết lúc mất mạng, quay lại sau một tháng.');
+  await f.send.click();
+  await expect(f.status).toContainText('Cảm ơn bạn');
+  expect(endpoint.comments.map((c) => c.content)).toEqual(['Viết lúc mất mạng, quay lại sau một tháng.']);
+  // Under the key it was queued with: had an attempt reached the server then, this is that comment again.
+  expect(endpoint.posts.map((p) => p.body.clientId)).toEqual([queuedKey]);
+});
+
 test('the key kept for a comment a server may have (ykien-sending) goes under the same words for 30 days, then they are another comment', async ({ page, article, endpoint }) => {
   await article({ attrs: { 'site-key': null } });
   const f = form(page);

@@ -82,13 +82,16 @@ export function slot<T>(op: (ls: Storage) => T): T | undefined {
 export const IN_FLIGHT = 'ykien-sending';
 /** A slot's JSON (null for none), its shape checked by the caller. */
 const readJson = (text: string | null) => JSON.parse(text ?? 'null');
-/** `at`: when it was written (ms); after 30 days, as the sent marks, the same words are another comment. */
+/**
+ * `at`: when it was written (ms); after 30 days, as the sent marks, the same words are another comment.
+ * Not a `queued` one: the only copy of a comment the page could not send, kept until it goes back.
+ */
 export type InFlight = { key: string; payload: CommentPayload; queued?: boolean; at?: number };
 /** What the slot holds (written by sender.ts); an older version kept one comment, not a list, and no `at`. */
 export const inFlightAll = (): InFlight[] =>
   slot((ls) => {
     const f = readJson(ls.getItem(IN_FLIGHT));
-    return (Array.isArray(f) ? f : [f]).filter((i) => typeof i?.key == 'string' && typeof i.payload?.clientId == 'string' && !(Date.now() - (i.at ?? Date.now()) > 2592e6));
+    return (Array.isArray(f) ? f : [f]).filter((i) => typeof i?.key == 'string' && typeof i.payload?.clientId == 'string' && (i.queued || !(Date.now() - (i.at ?? Date.now()) > 2592e6)));
   }) ?? [];
 export const setInFlight = (list: InFlight[]) => slot((ls) => (list.length ? ls.setItem(IN_FLIGHT, JSON.stringify(list)) : ls.removeItem(IN_FLIGHT)));
 
@@ -244,7 +247,8 @@ export class DraftKeeper implements ReactiveController {
       // it), and sent again it still goes under its key; a reader who then clears it has let it go, and
       // the next page must not bring it back.
       void this.save();
-      setInFlight(inFlightAll().map((i) => (i.payload.clientId == queued.payload.clientId ? { ...i, queued: false } : i)));
+      // Its key kept from now on, as for a send now: it may have reached the server when it was queued.
+      setInFlight(inFlightAll().map((i) => (i.payload.clientId == queued.payload.clientId ? { ...i, queued: false, at: Date.now() } : i)));
     }
     // Another tab's stash of this article moves into the store, to be weighed there: its code comes now.
     (stashesOf(key).some((st) => !ours(st)) ? keep().catch(() => undefined) : keptIfStored())
