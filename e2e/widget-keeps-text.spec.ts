@@ -268,6 +268,32 @@ test('the last keystrokes before the reader follows a link are kept (the store w
   await expect.poll(async () => (await draftOf(page, `${new URL(page.url()).origin}/tin-tuc/bai-viet`))?.content).toBe('Đoạn đầu. Câu cuối.');
 });
 
+test('typed into the empty form before the stored draft came back (a slow network): the earlier draft is not written over, and comes back once the new comment is sent', async ({ page, article, endpoint }) => {
+  await article({ attrs: { 'site-key': null } });
+  const f = form(page);
+  await fillAndVerify(page, 'Tạ Thị Hằng', 'Bản nháp viết hôm qua.');
+  const key = `d:${ENDPOINT} ${new URL(page.url()).origin}/tin-tuc/bai-viet`;
+  await expect.poll(async () => (await idb(page))[key]?.content).toBe('Bản nháp viết hôm qua.');
+  // The next visit on a slow network: the code that reads drafts comes late.
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  await page.route('**/dist/cdn/kept-*', async (route) => (await held, route.fallback()));
+  await page.reload();
+  await expect(f.content).toHaveValue('');
+  await f.content.fill('Một ý khác, viết ngay.');
+  release();
+  // The form keeps what the reader typed; the earlier draft is kept aside, not written over.
+  await expect.poll(async () => JSON.stringify((await idb(page))[key])).toContain('Bản nháp viết hôm qua.');
+  await expect(f.content).toHaveValue('Một ý khác, viết ngay.');
+  await f.name.fill('Tạ Thị Hằng');
+  await f.send.click();
+  await expect(f.status).toContainText('Cảm ơn bạn');
+  await page.unroute('**/dist/cdn/kept-*');
+  await page.reload();
+  await expect(f.content).toHaveValue('Bản nháp viết hôm qua.');
+  expect(endpoint.comments.map((c) => c.content)).toEqual(['Một ý khác, viết ngay.']);
+});
+
 test('a page hidden and shown again leaves no stash older than the store: what is typed after is what comes back', async ({ page, article }) => {
   await article();
   const f = form(page);

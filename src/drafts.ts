@@ -55,6 +55,11 @@ export interface WriteOptions {
   tab?: string;
   at?: number;
   moved?: boolean;
+  /**
+   * The article's draft is still being read for the form (typed before it came back): `tab`'s own text
+   * typed before this time is not written over but kept aside, to come back once the form is free.
+   */
+  keepBefore?: number;
 }
 
 const entries = (s: Stored | undefined): Entry[] => (s ? [{ name: s.name, content: s.content, tab: s.tab, at: s.at }, ...(s.aside ?? [])] : []);
@@ -65,7 +70,7 @@ const pack = (list: Entry[]): Stored | undefined => {
 
 export class DraftController implements ReactiveController {
   #timer?: ReturnType<typeof setTimeout>;
-  #pending?: [key: string, draft: Draft, seen: string | undefined, at: number];
+  #pending?: [key: string, draft: Draft, seen: string | undefined, at: number, keepBefore: number | undefined];
   /** Writes handed to the store and not yet stored. */
   #writing = 0;
   #flush = () => void this.flush();
@@ -126,12 +131,13 @@ export class DraftController implements ReactiveController {
    * Saves soon; many keystrokes make one write. `seen`: another tab's text this form was given, which
    * the reader's own now takes the place of.
    */
-  save(key: string, draft: Draft, seen?: string, at = Date.now()): void {
+  save(key: string, draft: Draft, seen?: string, at = Date.now(), keepBefore?: number): void {
     // Another article's save still pending is written now, not dropped (the app moved on within its 300 ms).
     if (this.#pending && this.#pending[0] != key) void this.flush();
     // A `seen` handed with an earlier keystroke of the same article still goes with this write.
     const p = this.#pending;
-    this.#pending = [key, draft, seen ?? (p?.[0] == key ? p[2] : undefined), at];
+    const same = p?.[0] == key;
+    this.#pending = [key, draft, seen ?? (same ? p[2] : undefined), at, keepBefore ?? (same ? p[4] : undefined)];
     clearTimeout(this.#timer);
     this.#timer = setTimeout(this.#flush, SAVE_DELAY_MS);
   }
@@ -142,7 +148,7 @@ export class DraftController implements ReactiveController {
    * aside, but the one this form showed (`seen`), which the reader's text takes the place of. (One with
    * the same text stays too: it may be the start of a comment that tab goes on with.)
    */
-  async write(key: string, { name, content }: Draft, { seen, tab = this.#tab, at = Date.now(), moved = false }: WriteOptions = {}): Promise<void> {
+  async write(key: string, { name, content }: Draft, { seen, tab = this.#tab, at = Date.now(), moved = false, keepBefore = 0 }: WriteOptions = {}): Promise<void> {
     let taken: string[] = [];
     await store.update<Stored>(
       'd:' + key,
@@ -153,7 +159,10 @@ export class DraftController implements ReactiveController {
         if (moved && list.some((e) => e.tab == tab && (e.at ?? 0) > at)) return old;
         // One kept before tabs were told apart is the article's one draft, this tab's to write over.
         taken = showing(list, tab, seen);
-        return pack([{ name, content, tab, at }, ...list.filter((e) => e.tab && e.tab != tab && e.content && e.content != seen)]);
+        const mine = list.find((e) => e.tab == tab);
+        // (Not for an emptied form: "Nhập lại" or a send let the text go.)
+        const aside = content && mine?.content && mine.content != content && (mine.at ?? 0) < keepBefore ? [{ ...mine, tab: tab + '~' }] : [];
+        return pack([{ name, content, tab, at }, ...aside, ...list.filter((e) => e.tab && e.tab != tab && e.content && e.content != seen)]);
       },
       false, // on a full disk, the others' drafts stay there, beside this tab's older one
     );
@@ -169,10 +178,10 @@ export class DraftController implements ReactiveController {
     const p = this.#pending;
     this.#pending = undefined;
     if (p) {
-      const [key, draft, seen, at] = p;
+      const [key, draft, seen, at, keepBefore] = p;
       this.#writing++;
       try {
-        await this.write(key, draft, { seen, at });
+        await this.write(key, draft, { seen, at, keepBefore });
       } finally {
         this.#writing--;
       }

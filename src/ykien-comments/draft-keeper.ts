@@ -139,6 +139,11 @@ export class DraftKeeper implements ReactiveController {
   #seen = new Map<string, string>();
   /** When the form's text was typed: at its last save here, else as its draft was stored. */
   #typedAt?: number;
+  /**
+   * Articles whose draft is being read for an empty form, since when: text typed there meanwhile does not
+   * write over this tab's earlier draft, which is kept aside (drafts.ts, keepBefore).
+   */
+  #restoring = new Map<string, number>();
 
   /**
    * `key`: the endpoint and article the draft is kept under; `draft`: what the form holds now;
@@ -200,7 +205,8 @@ export class DraftKeeper implements ReactiveController {
         const drafts = new kept.DraftController(this.#host, this.#onUnavailable, TAB);
         // Stashed drafts (of any article, each as its tab's) move into the store before anything newer is saved.
         const all = allStashed();
-        await Promise.all(all.map(([, s]) => drafts.write(s.key, s, { tab: s.tab ?? TAB, at: s.at ?? 0, moved: true })));
+        // (This tab's, typed while its draft was being read: beside that draft, not over it.)
+        await Promise.all(all.map(([, s]) => drafts.write(s.key, s, { tab: s.tab ?? TAB, at: s.at ?? 0, moved: true, keepBefore: (s.tab ?? TAB) == TAB ? this.#restoring.get(s.key) : undefined })));
         // Kept where they were when the store holds them in memory only: the next reload reads them there.
         if (drafts.persistent) unstash(all);
         this.#ready = drafts;
@@ -250,6 +256,10 @@ export class DraftKeeper implements ReactiveController {
       // Its key kept from now on, as for a send now: it may have reached the server when it was queued.
       setInFlight(inFlightAll().map((i) => (i.payload.clientId == queued.payload.clientId ? { ...i, queued: false, at: Date.now() } : i)));
     }
+    // An empty form until the store answers: what the reader types meanwhile must not take the place of
+    // this tab's earlier draft, which they have not seen yet.
+    const started = Date.now();
+    if (!this.#draft().content) this.#restoring.set(key, started);
     // Another tab's stash of this article moves into the store, to be weighed there: its code comes now.
     (stashesOf(key).some((st) => !ours(st)) ? keep().catch(() => undefined) : keptIfStored())
       .then(async (kept) => {
@@ -306,7 +316,8 @@ export class DraftKeeper implements ReactiveController {
         // comment, it must not come back.
         void this.flush();
       })
-      .catch(() => {}); // nothing to put back
+      .catch(() => {}) // nothing to put back
+      .finally(() => this.#restoring.get(key) == started && this.#restoring.delete(key));
   }
 
   /**
@@ -334,6 +345,7 @@ export class DraftKeeper implements ReactiveController {
     const seen = this.#seen.get(key);
     this.#seen.delete(key);
     const at = (this.#typedAt = Date.now());
+    const keepBefore = this.#restoring.get(key);
     // Stashed too while the store keeps drafts in memory only (IndexedDB refused, localStorage not): a
     // reload then still brings the text back. Another tab's stash this form showed goes, as its draft
     // would from the store.
@@ -345,7 +357,7 @@ export class DraftKeeper implements ReactiveController {
     // come back over it after a crash (which writes no stash). Another tab's is that tab's to take out.
     else unstash(ownSlots(key));
     return this.prepare().then(
-      (d) => (d.save(key, draft, seen, at), d),
+      (d) => (d.save(key, draft, seen, at, keepBefore), d),
       (): undefined => {
         // No store: the shown text waits for the next save to take its place there.
         if (seen !== undefined && !this.#seen.has(key)) this.#seen.set(key, seen);
