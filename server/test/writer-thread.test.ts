@@ -6,7 +6,7 @@
  * the build, so this file uses the built modules throughout (`npm run build -w server` first).
  */
 import Database from 'better-sqlite3';
-import { unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
@@ -143,6 +143,35 @@ describe('the writer thread', () => {
     expect(again.map((a) => a.statusCode)).toEqual(comments.map(() => 201));
     const page = await store.list({ status: 'published', pageId: 'day', limit: 100 });
     expect(page.items.map((c) => c.content).sort()).toEqual(['Trước khi đầy', ...comments.map((c) => String(c.content))].sort());
+  });
+
+  it('its folder renamed and made again under a running server: comments get 503 and /healthz says unavailable, not 201s into a file no restart finds', async () => {
+    const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
+    const { buildApp } = await dist<AppModule>('app.js');
+    const { parseConfig } = await dist<ConfigModule>('config.js');
+    const dir = join(tempDir(), 'data');
+    const file = join(dir, 'ykien.db');
+    const store = await SqliteStore.openWithWriterThread(file);
+    later(() => store.close());
+    const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', 'off', '--moderation', 'off'], {});
+    if (parsed.kind !== 'run') throw new Error(parsed.kind);
+    const app = await buildApp({ config: parsed.config, store, adminToken: 'writer-test-admin-token-0123', ipSecret: 'writer-test-ip-secret-0123', logger: false });
+    later(() => app.close());
+    const post = (body: Record<string, unknown>) =>
+      app.inject({ method: 'POST', url: '/api/comments', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+    expect((await post(makeComment(SITE, { pageId: 'doi', content: 'Trước khi đổi thư mục' }))).statusCode).toBe(201);
+    expect((await app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    // An operator moves the data aside and makes the folder again (a restore gone wrong).
+    renameSync(dir, `${dir}.old`);
+    mkdirSync(dir);
+    const after = await post(makeComment(SITE, { pageId: 'doi', content: 'Sau khi đổi thư mục' }));
+    expect([after.statusCode, after.json().code]).toEqual([503, 'storage-unavailable']);
+    const health = await app.inject({ url: '/healthz' });
+    expect([health.statusCode, health.json()]).toEqual([503, { status: 'unavailable' }]);
+    // Nothing was written to the moved file either.
+    const moved = new Database(join(`${dir}.old`, 'ykien.db'), { readonly: true });
+    later(() => moved.close());
+    expect(moved.prepare('SELECT content FROM comments').all()).toEqual([{ content: 'Trước khi đổi thư mục' }]);
   });
 
   it('(re)started after a newer server migrated the file: its first write is refused (schema ahead), nothing written', async () => {

@@ -20,13 +20,14 @@
  * added (a comment's search text, a page's counter). The server then stops (app.ts).
  */
 import Database from 'better-sqlite3';
+import { statSync } from 'node:fs';
 import { auditRow, erasureRow, fullState, STATUS_OF_ACTION, erasedState, type AuditRow } from './audit-rows.js';
 import { commentSearchText, fold } from './search-text.js';
 import type {
   Actor, AuditState, ClaimedJob, ClaimResult, CommentStatus, InsertResult, Moved, NewComment, NotificationChannel,
   RateDecision, StoredComment,
 } from './store.js';
-import { changedSince, CLOCK_SKEW_MS, ERASED_PAYLOAD, inProgress, jobClockLimits, keyRecord, refuseSchemaAhead, SCHEMA_VERSION_SQL, stillPending, waitFromWindow, type KeyRow, type SeenVersion } from './store.js';
+import { changedSince, CLOCK_SKEW_MS, DB_REPLACED, ERASED_PAYLOAD, inProgress, jobClockLimits, keyRecord, refuseSchemaAhead, SCHEMA_VERSION_SQL, stillPending, waitFromWindow, type KeyRow, type SeenVersion } from './store.js';
 
 export interface ClaimItem {
   clientId: string;
@@ -167,11 +168,16 @@ export class SqliteWriter implements WriterOps {
    * Opens both connections; the schema must be migrated already (SqliteStore.open does it first).
    * @param knownVersion the newest schema version this server knows: a newer one stops every write.
    */
+  /** The file's identity when it was opened (sameFile). */
+  private readonly identity: { dev: number; ino: number };
+
   constructor(
-    file: string,
+    private readonly file: string,
     private readonly knownVersion: number,
   ) {
     this.db = new Database(file);
+    const { dev, ino } = statSync(file);
+    this.identity = { dev, ino };
     try {
       this.db.pragma('synchronous = FULL');
       this.db.pragma('busy_timeout = 5000');
@@ -314,6 +320,7 @@ export class SqliteWriter implements WriterOps {
    */
   private guarded<A extends unknown[], T>(fn: (...args: A) => T): Database.Transaction<(...args: A) => T> {
     return this.db.transaction((...args: A): T => {
+      this.sameFile();
       const cookie = this.stmt.schemaCookie.get()!;
       if (cookie !== this.cookie) {
         refuseSchemaAhead(this.stmt.schemaVersion.get()?.v ?? 0, this.knownVersion);
@@ -437,6 +444,19 @@ export class SqliteWriter implements WriterOps {
 
   ping(): void {
     this.stmt.ping.get();
+    this.sameFile();
+  }
+
+  /**
+   * The file opened is still the one at its path: one moved, replaced or deleted under a running server
+   * (a folder renamed and made again, a restore copied over it) would take comments answered 201 that no
+   * restart finds. Refused instead (503, /healthz unavailable), until the server is restarted on it.
+   */
+  private sameFile(): void {
+    const now = statSync(this.file, { throwIfNoEntry: false });
+    if (now?.ino !== this.identity.ino || now.dev !== this.identity.dev) {
+      throw Object.assign(new Error(`${this.file} was moved, replaced or deleted while the server ran: restart the server on the file it should use`), { code: DB_REPLACED });
+    }
   }
 
   // ---- the moderators' decisions: every decision and its audit row in one IMMEDIATE transaction ----

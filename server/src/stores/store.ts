@@ -440,4 +440,7 @@ export const isSqliteLocked = (e: unknown): boolean => /^SQLITE_(BUSY|LOCKED)/.t
  * try again, and said in the log by its code.
  */
 export const isSqliteStorageFailure = (e: unknown): boolean =>
-  /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|NOMEM)/.test(String((e as { code?: unknown } | null)?.code ?? ''));
+  /^(SQLITE_(FULL|IOERR|READONLY|CANTOPEN|NOMEM)|YKIEN_DB_REPLACED)/.test(String((e as { code?: unknown } | null)?.code ?? ''));
+
+/** The `code` of a write refused because the database file was moved, replaced or deleted under the server. */
+export const DB_REPLACED = 'YKIEN_DB_REPLACED';
