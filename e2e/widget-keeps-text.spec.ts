@@ -1292,6 +1292,28 @@ test('IndexedDB refused (a private mode): a comment the server refuses while the
   expect(endpoint.comments.map((c) => c.content)).toEqual(['Ý kiến thứ hai.']);
 });
 
+test('IndexedDB refused (a private mode): a comment this page keeps unsent does not come back into its form when a single-page app returns to the article, so it is not sent twice', async ({ page, article, endpoint }) => {
+  await refuseIndexedDb(page);
+  await article({ attrs: { 'site-key': null } });
+  const f = form(page);
+  endpoint.offline = true;
+  await fillAndVerify(page, 'Tạ Thị Hằng', 'Gửi lúc mất mạng, rồi đi bài khác.');
+  await f.send.click();
+  await expect(f.content).toHaveValue('');
+  await expect(unsent(page)).toHaveCount(1);
+  // The app goes to another article and back, in the same page.
+  await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-khac'));
+  await expect(unsent(page)).toHaveCount(1);
+  await f.host.evaluate((el) => el.removeAttribute('page-id'));
+  await expect(unsent(page)).toHaveCount(1);
+  // Still only among the unsent (this page's outbox sends it), not also in the form to be sent again.
+  await expect(f.content).toHaveValue('');
+  endpoint.offline = false;
+  // At its next retry (the backoff grew while it was offline).
+  await expect(unsent(page)).toHaveCount(0, { timeout: 20_000 });
+  expect(endpoint.comments.map((c) => c.content)).toEqual(['Gửi lúc mất mạng, rồi đi bài khác.']);
+});
+
 test('IndexedDB refused (a private mode): a comment kept unsent in the page\'s memory comes back into the form however long the reader was away, not only for 30 days', async ({ page, article, endpoint }) => {
   await refuseIndexedDb(page);
   await article({ attrs: { 'site-key': null } });

@@ -15,7 +15,7 @@ import { store } from '../storage.js';
 import { waitsForReader } from '../stored-before.js';
 import { uuidV7 } from '../uuid-v7.js';
 import { validate, type Field, type FieldErrors } from '../validate.js';
-import { articleKey, inFlightAll, setInFlight } from './draft-keeper.js';
+import { articleKey, inFlightAll, PAGE, setInFlight } from './draft-keeper.js';
 import { keep } from './keeping.js';
 import { clean } from '../text.js';
 import { format, type Strings } from '../i18n.js';
@@ -29,7 +29,7 @@ const inFlight = {
     const rest = inFlightAll().filter((i) => i.payload.clientId != payload.clientId);
     // Bounded: what a server may have already goes first, a comment waiting to be put back last.
     while (rest.length > 19) rest.splice(Math.max(0, rest.findIndex((i) => !i.queued)), 1);
-    setInFlight([...rest, { key, payload, queued, at: Date.now() }]);
+    setInFlight([...rest, { key, payload, queued, at: Date.now(), page: PAGE }]);
   },
   /** That comment is settled (sent, refused, discarded): only its own entry goes. */
   settled: (clientId: string) => setInFlight(inFlightAll().filter((i) => i.payload.clientId != clientId)),
