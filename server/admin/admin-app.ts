@@ -267,6 +267,7 @@ export class YkienAdmin extends LitElement {
     if (e.status === 401) return this.msg('badToken');
     if (e.status === 403 && e.code === 'forbidden-origin') return this.msg('wrongOrigin');
     if (e.status === 503 && (e.code === 'shutting-down' || e.code === 'storage-unavailable')) return this.msg('busy');
+    if (e.status === 503 && e.code === 'moderators-unavailable') return this.msg('moderatorsUnavailable');
     if (e.status === 429 && e.code === 'too-many-tokens') return this.msg('tooManyTokens', { n: Math.ceil((e.retryAfter ?? 60) / 60) });
     if (e.status === 404 && e.code === 'not-found') return this.msg('gone');
     if (e.status === 404 || e.status === 405) return this.msg('notSupported');

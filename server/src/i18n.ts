@@ -41,6 +41,7 @@ export type ProblemCode =
   | 'bad-request'
   | 'shutting-down'
   | 'storage-unavailable'
+  | 'moderators-unavailable'
   | 'internal';
 
 export const TITLES: Record<ProblemCode, Record<Lang, string>> = {
@@ -68,6 +69,7 @@ export const TITLES: Record<ProblemCode, Record<Lang, string>> = {
   'bad-request': { vi: 'Yêu cầu không hợp lệ', en: 'Bad request' },
   'shutting-down': { vi: 'Máy chủ đang tắt', en: 'The server is shutting down' },
   'storage-unavailable': { vi: 'Tạm thời chưa lưu được, hãy gửi lại', en: 'Storage is unavailable for a moment; send again' },
+  'moderators-unavailable': { vi: 'Máy chủ tạm thời không đọc được danh sách người kiểm duyệt', en: 'The server cannot read its list of moderators for the moment' },
   internal: { vi: 'Lỗi máy chủ', en: 'Internal server error' },
 };
 

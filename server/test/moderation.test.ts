@@ -573,6 +573,33 @@ for (const variant of variants) {
       expect(res.status).toBe(401);
       expect((await call(lan, 'GET', `/comments/${id}`)).status).toBe(200);
     });
+
+    it('a moderators file broken by a typo: a named moderator gets 503 moderators-unavailable, not 401 (their page keeps them signed in); the admin token works; fixed, they are back', async () => {
+      const id = await submit({ pageId: 'reload-2' });
+      const good = readFileSync(moderatorsFile, 'utf8');
+      writeFileSync(moderatorsFile, `${good}this line is not a moderator\n`);
+      try {
+        const deadline = Date.now() + 10_000;
+        let res = await call(lan, 'GET', `/comments/${id}`);
+        while (res.status === 200 && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 50));
+          res = await call(lan, 'GET', `/comments/${id}`);
+        }
+        expectProblem(res, 503, 'moderators-unavailable');
+        expect((await call(ADMIN, 'GET', `/comments/${id}`)).status).toBe(200);
+        // A made-up token is still wrong.
+        expect((await call(`${'x'.repeat(22)}.made-up-secret`, 'GET', `/comments/${id}`)).status).toBe(401);
+      } finally {
+        writeFileSync(moderatorsFile, good);
+      }
+      const deadline = Date.now() + 10_000;
+      let res = await call(lan, 'GET', `/comments/${id}`);
+      while (res.status !== 200 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+        res = await call(lan, 'GET', `/comments/${id}`);
+      }
+      expect(res.status).toBe(200);
+    });
   });
 }
 

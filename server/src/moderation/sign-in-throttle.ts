@@ -27,7 +27,8 @@ import { ClientTurns, type RateLimitRule } from '../rate-limit.js';
 import type { Store } from '../stores/store.js';
 import type { Moderators } from './moderators.js';
 
-export type SignIn = { name: string } | { wrong: true } | { waitMs: number };
+/** `unavailable`: a named moderator's token, refused only because the moderators file cannot be read. */
+export type SignIn = { name: string } | { wrong: true } | { waitMs: number } | { unavailable: true };
 
 /** Keeps these clients apart from the comments' in the store's one table of hits. */
 const KEY_PREFIX = 'admin-token:';
@@ -51,7 +52,7 @@ export class SignInThrottle {
     const rule = this.rule;
     if (!rule) {
       const name = await moderators.authenticate(token);
-      return name === null ? { wrong: true } : { name };
+      return name !== null ? { name } : moderators.refusalIsWrongToken(token) ? { wrong: true } : { unavailable: true };
     }
     const known = moderators.verifiedName(token);
     if (known !== null) return { name: known };
@@ -73,7 +74,7 @@ export class SignInThrottle {
       if (full > 0) return { waitMs: full };
       const name = await moderators.authenticate(token);
       if (name !== null) return { name };
-      if (!moderators.refusalIsWrongToken(token)) return { wrong: true };
+      if (!moderators.refusalIsWrongToken(token)) return { unavailable: true };
       let waitMs = 0;
       for (const c of counted) waitMs = Math.max(waitMs, await this.wrongToken(c, rule));
       return waitMs > 0 ? { waitMs } : { wrong: true };

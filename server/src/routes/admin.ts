@@ -77,6 +77,8 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
       request.log.warn('admin request refused: wrong token');
       return sendProblem(request, reply, 401, 'unauthorized');
     }
+    // Not "wrong": the editor's token is fine, and their page must not sign them out and forget it.
+    if ('unavailable' in result) return sendProblem(request, reply, 503, 'moderators-unavailable');
     setModerator(request, result.name);
   });
 
