@@ -197,7 +197,8 @@ export async function migrateOn(client: pg.PoolClient): Promise<void> {
   // instances, moderators' decisions failing with serialization errors.
   const { rows: iso } = await client.query<{ default_transaction_isolation: string }>('SHOW default_transaction_isolation');
   const isolation = iso[0]?.default_transaction_isolation ?? '';
-  if (isolation !== 'read committed') {
+  // (READ UNCOMMITTED is READ COMMITTED in PostgreSQL.)
+  if (isolation !== 'read committed' && isolation !== 'read uncommitted') {
     throw Object.assign(new Error(`the database's default transaction isolation is ${isolation}, and ykien-server needs read committed: ALTER ROLE <its user> SET default_transaction_isolation = 'read committed'`), { code: PG_UNSUITABLE });
   }
   // One transaction per migration, each under a transaction-scoped lock taken first and the version

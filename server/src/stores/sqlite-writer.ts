@@ -449,8 +449,10 @@ export class SqliteWriter implements WriterOps {
 
   /**
    * The file opened is still the one at its path: one moved, replaced or deleted under a running server
-   * (a folder renamed and made again, a restore copied over it) would take comments answered 201 that no
-   * restart finds. Refused instead (503, /healthz unavailable), until the server is restarted on it.
+   * (a folder renamed and made again, a file renamed over it) would take comments answered 201 that no
+   * restart finds. Refused instead (503, /healthz unavailable), until the server is restarted on it. (A
+   * copy written into the same file keeps its inode and is not seen here: scripts/ restores refuse to
+   * write over a file in use.)
    */
   private sameFile(): void {
     const now = statSync(this.file, { throwIfNoEntry: false });
