@@ -283,7 +283,7 @@ test('typed into the empty form before the stored draft came back (a slow networ
   await f.content.fill('Một ý khác, viết ngay.');
   release();
   // The form keeps what the reader typed; the earlier draft is kept aside, not written over.
-  await expect.poll(async () => JSON.stringify((await idb(page))[key])).toContain('Bản nháp viết hôm qua.');
+  await expect.poll(async () => ((await idb(page))[key]?.aside ?? []).map((e: { content: string }) => e.content)).toEqual(['Bản nháp viết hôm qua.']);
   await expect(f.content).toHaveValue('Một ý khác, viết ngay.');
   await f.name.fill('Tạ Thị Hằng');
   await f.send.click();
@@ -292,6 +292,45 @@ test('typed into the empty form before the stored draft came back (a slow networ
   await page.reload();
   await expect(f.content).toHaveValue('Bản nháp viết hôm qua.');
   expect(endpoint.comments.map((c) => c.content)).toEqual(['Một ý khác, viết ngay.']);
+});
+
+test('"Nhập lại" as the page went (its write lost), then typed into the empty form before the store\'s code came (a slow network): the cleared text is not kept aside to come back', async ({ page, article, endpoint }) => {
+  await article({ attrs: { 'site-key': null } });
+  const f = form(page);
+  const key = `d:${ENDPOINT} ${new URL(page.url()).origin}/tin-tuc/bai-viet`;
+  await fillAndVerify(page, 'Lê Văn An', 'Viết rồi xoá đi.');
+  await expect.poll(async () => (await idb(page))[key]?.content).toBe('Viết rồi xoá đi.');
+  // Another connection's transaction holds the store: the clear's write waits behind it, and the page goes first.
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('ykien-db');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const kv = open.result.transaction('ykien-kv', 'readwrite').objectStore('ykien-kv');
+          const spin = () => void (kv.get('spin').onsuccess = spin);
+          spin();
+          resolve();
+        };
+      }),
+  );
+  await f.clear.click();
+  await expect(f.content).toHaveValue('');
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  await page.route('**/dist/cdn/kept-*', async (route) => (await held, route.fallback()));
+  await page.reload();
+  await f.content.fill('Một ý mới.');
+  release();
+  await f.name.fill('Lê Văn An');
+  await f.send.click();
+  await expect(f.status).toContainText('Cảm ơn bạn');
+  await page.unroute('**/dist/cdn/kept-*');
+  await page.reload();
+  await expect(f.send).toBeVisible();
+  await expect.poll(async () => JSON.stringify((await idb(page))[key] ?? null)).not.toContain('Viết rồi xoá đi.');
+  await expect(f.content).toHaveValue('');
+  expect(endpoint.comments.map((c) => c.content)).toEqual(['Một ý mới.']);
 });
 
 test('a page hidden and shown again leaves no stash older than the store: what is typed after is what comes back', async ({ page, article }) => {
@@ -1097,6 +1136,26 @@ test('the same words typed again after they were sent, then a reload before send
   expect(endpoint.comments.map((c) => c.content)).toEqual(['Đồng ý.', 'Đồng ý.']);
 });
 
+test('a draft saved for another reason than typing (the app moves on, a send) keeps the time it was typed: a comment sent since from another tab still counts as sent after it', async ({ page, article }) => {
+  await page.clock.install();
+  await article({ attrs: { 'site-key': null } });
+  const f = form(page);
+  const key = `d:${ENDPOINT} ${new URL(page.url()).origin}/tin-tuc/bai-viet`;
+  await fillAndVerify(page, 'Đỗ Thị U', 'Viết một lần.');
+  await f.host.evaluate((el) => (el as HTMLElement & { saveDraft(): Promise<void> }).saveDraft());
+  const typedAt = (await idb(page))[key]?.at as number;
+  expect(typedAt).toBeGreaterThan(0);
+  await page.clock.runFor(60_000);
+  // Saved again a minute later, nothing typed since (as the app moves on, or as send is pressed).
+  await f.host.evaluate((el) => (el as HTMLElement & { saveDraft(): Promise<void> }).saveDraft());
+  expect((await idb(page))[key]).toMatchObject({ content: 'Viết một lần.', at: typedAt });
+  // Typed again: the new time.
+  await f.content.press('End');
+  await page.keyboard.type(' Thêm.');
+  await f.host.evaluate((el) => (el as HTMLElement & { saveDraft(): Promise<void> }).saveDraft());
+  expect((await idb(page))[key]?.at).toBeGreaterThanOrEqual(typedAt + 60_000);
+});
+
 test('a comment queued here, refused for good while the box was on another article: back on its article, the text is in the form with the server\'s message', async ({
   page,
   article,
@@ -1314,6 +1373,30 @@ test('IndexedDB refused (a private mode): a comment this page keeps unsent does 
   expect(endpoint.comments.map((c) => c.content)).toEqual(['Gửi lúc mất mạng, rồi đi bài khác.']);
 });
 
+test('IndexedDB refused (a private mode): a comment one tab keeps unsent comes back into a second tab\'s form; the first tab sends it, then the second: one comment, under one key', async ({ page, article, endpoint }) => {
+  await refuseIndexedDb(page);
+  await article({ attrs: { 'site-key': null } });
+  const f = form(page);
+  endpoint.offline = true;
+  await fillAndVerify(page, 'Tạ Thị Hằng', 'Gửi ở thẻ thứ nhất lúc mất mạng.');
+  await f.send.click();
+  await expect(unsent(page)).toHaveCount(1);
+  const other = await secondTab(page, endpoint, { 'site-key': null });
+  await other.goto(`${ORIGIN}/tin-tuc/bai-viet`);
+  const g = form(other);
+  await expect(g.content).toHaveValue('Gửi ở thẻ thứ nhất lúc mất mạng.');
+  endpoint.offline = false;
+  // The first tab's outbox sends it at its next retry.
+  await expect(unsent(page)).toHaveCount(0, { timeout: 20_000 });
+  expect(endpoint.comments).toHaveLength(1);
+  // The reader, in the second tab, sends what its form shows: the same comment, not a second one.
+  await g.send.click();
+  await expect.poll(() => endpoint.posts.length).toBe(2);
+  await expect(g.content).toHaveValue('');
+  expect(new Set(endpoint.posts.map((p) => p.body.clientId)).size).toBe(1);
+  expect(endpoint.comments.map((c) => c.content)).toEqual(['Gửi ở thẻ thứ nhất lúc mất mạng.']);
+});
+
 test('IndexedDB refused (a private mode): a comment kept unsent in the page\'s memory comes back into the form however long the reader was away, not only for 30 days', async ({ page, article, endpoint }) => {
   await refuseIndexedDb(page);
   await article({ attrs: { 'site-key': null } });
@@ -1329,8 +1412,9 @@ test('IndexedDB refused (a private mode): a comment kept unsent in the page\'s m
     const list = JSON.parse(localStorage.getItem('ykien-sending')!) as Array<{ at?: number }>;
     localStorage.setItem('ykien-sending', JSON.stringify(list.map((i) => ({ ...i, at: Date.now() - 31 * 86_400_000 }))));
   });
-  endpoint.offline = false;
+  // (The old page's retries end with it: the endpoint comes back only for the next one.)
   await page.reload();
+  endpoint.offline = false;
   await expect(f.content).toHaveValue('Viết lúc mất mạng, quay lại sau một tháng.');
   await f.send.click();
   await expect(f.status).toContainText('Cảm ơn bạn');

@@ -633,6 +633,30 @@ describe('OutboxController', () => {
       }
     });
 
+    it('a comment another tab verified (a fresh token there) while this tab holds its stale one: this tab waits for that token\'s end, without waking again and again meanwhile', async () => {
+      vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+      try {
+        vi.setSystemTime(NOW);
+        nav.onLine = false;
+        fetchMock.mockRejectedValue(new TypeError('Failed to fetch'));
+        host.isConnected = true;
+        await ctl.submit(payload('c-elsewhere'), 'tok-here', true, NOW - TOKEN_LIFETIME_MS + 1_000);
+        const item = async () => (await loadItems(EP))[0]!;
+        for (let i = 0; i < 100 && (await item()).state == 'queued'; i++) await vi.advanceTimersByTimeAsync(100);
+        expect(await item()).toMatchObject({ state: 'needs-captcha' });
+        // Another tab verifies it (its token, fresh, stays there) while the network is still down: queued, due now.
+        await saveItem({ ...(await item()), state: 'queued', tokenAt: Date.now(), nextAt: Date.now() - 1 });
+        await ctl.drain();
+        const updates = host.updates;
+        await vi.advanceTimersByTimeAsync(1_000);
+        // Nothing to do here until that token's end: not a round (a lock, a read, a render) every tick.
+        expect(host.updates - updates).toBeLessThan(5);
+        expect(await item()).toMatchObject({ state: 'queued' });
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
     it('when the server may already have it but its token is fresh in another tab, that tab sends it: this one waits', async () => {
       // Tab A's send timed out (maybe stored) and A keeps the token; this tab must not spend A's captcha.
       await saveItem({ ...newItem(EP, payload('c4-fresh'), true, Date.now() - 10_000), maybeStored: true, nextAt: 0 });

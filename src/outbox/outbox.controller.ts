@@ -235,8 +235,10 @@ export class OutboxController implements ReactiveController {
   }
 
   /**
-   * Discards an item only if it still cannot go by itself (refused, or waiting for a captcha), checked
-   * in the transaction that deletes it: another tab may have verified it a moment ago. True if it went,
+   * Discards an item only if it still cannot go by itself (refused, or waiting for a captcha, or queued
+   * with a captcha whose token no tab here holds: one another tab verified a moment ago counts so, and
+   * that tab's token goes unused), checked in the transaction that deletes it: another tab may have
+   * made it go meanwhile (sending, or sent). True if it went,
    * false if it goes by itself, undefined if it was no longer there (sent, or discarded, since it was read).
    */
   async discardIfStuck(clientId: string): Promise<boolean | undefined> {
@@ -472,10 +474,15 @@ export class OutboxController implements ReactiveController {
         .filter((i) => i.state == 'queued' || i.state == 'sending')
         .map((i) => {
           if (i.state == 'sending') return now + TIMEOUT_MS;
-          const staleAt = (this.#tokens.get(i.clientId)?.[1] ?? i.tokenAt ?? 0) + TOKEN_LIFETIME_MS;
           const limited = i.code == 'rate-limited';
-          // Waiting for a token, its due time does not matter before then (a wake at it would find nothing to do).
-          if (this.#waitsForToken(i, now)) return limited ? Math.max(dueAt(i, now), staleAt) : staleAt > now ? staleAt : dueAt(i, now);
+          // Waiting for a token: stale by the item's time, as #sendIfDue judges it; its due time does not
+          // matter before then (a wake at it would find nothing to do).
+          if (this.#waitsForToken(i, now)) {
+            const staleAt = (i.tokenAt ?? 0) + TOKEN_LIFETIME_MS;
+            return limited ? Math.max(dueAt(i, now), staleAt) : staleAt > now ? staleAt : dueAt(i, now);
+          }
+          // This tab's own token (fresh, or it would wait): stale by the time this tab holds it from.
+          const staleAt = (this.#tokens.get(i.clientId)?.[1] ?? 0) + TOKEN_LIFETIME_MS;
           return i.captcha && !limited && staleAt > now ? Math.min(dueAt(i, now), staleAt) : dueAt(i, now);
         }),
     );

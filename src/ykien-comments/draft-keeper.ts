@@ -86,7 +86,7 @@ const readJson = (text: string | null) => JSON.parse(text ?? 'null');
  * `at`: when it was written (ms); after 30 days, as the sent marks, the same words are another comment.
  * Not a `queued` one: the only copy of a comment the page could not send, kept until it goes back.
  */
-export type InFlight = { key: string; payload: CommentPayload; queued?: boolean; at?: number; page?: string };
+export type InFlight = { key: string; payload: CommentPayload; queued?: boolean; at?: number; page?: string; backIn?: string };
 /** This page (this load of it): a comment it queued is still in its own outbox's memory, not to be put back here. */
 export const PAGE = Math.random().toString(36).slice(2);
 /** What the slot holds (written by sender.ts); an older version kept one comment, not a list, and no `at`. */
@@ -250,18 +250,21 @@ export class DraftKeeper implements ReactiveController {
     // The oldest first; the next one comes back on a later page, once this one has left the form.
     const queued = !this.#draft().content ? inFlightAll().find((i) => i.queued && i.page != PAGE && i.payload.pageId == pageId.normalize('NFC')) : undefined;
     if (queued) {
+      this.#typedAt = queued.at;
       put({ name: this.#draft().name || queued.payload.name, content: queued.payload.content, at: queued.at });
       // Put back once: the form's draft keeps it from here (saved now: a page that goes next still has
       // it), and sent again it still goes under its key; a reader who then clears it has let it go, and
       // the next page must not bring it back.
       void this.save();
       // Its key kept from now on, as for a send now: it may have reached the server when it was queued.
-      setInFlight(inFlightAll().map((i) => (i.payload.clientId == queued.payload.clientId ? { ...i, queued: false, at: Date.now() } : i)));
+      // (Put back here, `backIn`: a page still open that queued it may send it yet, and must leave the key.)
+      setInFlight(inFlightAll().map((i) => (i.payload.clientId == queued.payload.clientId ? { ...i, queued: false, at: Date.now(), backIn: PAGE } : i)));
     }
     // An empty form until the store answers: what the reader types meanwhile must not take the place of
     // this tab's earlier draft, which they have not seen yet.
+    // (Not after an emptied stash: the reader cleared that draft, or sent it, as the last page went.)
     const started = Date.now();
-    if (!this.#draft().content) this.#restoring.set(key, started);
+    if (!this.#draft().content && !(s && !s.content)) this.#restoring.set(key, started);
     // Another tab's stash of this article moves into the store, to be weighed there: its code comes now.
     (stashesOf(key).some((st) => !ours(st)) ? keep().catch(() => undefined) : keptIfStored())
       .then(async (kept) => {
@@ -338,15 +341,16 @@ export class DraftKeeper implements ReactiveController {
   /**
    * Saves soon: many keystrokes make one write. Resolves once it is handed to the store (or stashed).
    * The article and the text are taken now: the form may hold another article's by the time the store
-   * is in.
+   * is in. `typed`: the reader typed it now; a save for another reason (a flush as the app moves on, a
+   * send) keeps the time the text was typed, which tells it from a comment sent after it.
    */
-  save(): Promise<DraftController | undefined> {
+  save(typed = false): Promise<DraftController | undefined> {
     const key = this.#key();
     const draft = this.#draft();
     // The shown text goes with this save, once: after it, that tab's own again (put back as it went) stays.
     const seen = this.#seen.get(key);
     this.#seen.delete(key);
-    const at = (this.#typedAt = Date.now());
+    const at = (this.#typedAt = typed || this.#typedAt === undefined ? Date.now() : this.#typedAt);
     const keepBefore = this.#restoring.get(key);
     // Stashed too while the store keeps drafts in memory only (IndexedDB refused, localStorage not): a
     // reload then still brings the text back. Another tab's stash this form showed goes, as its draft

@@ -190,7 +190,8 @@ export class ListController implements ReactiveController {
 
   /** The reader's comments read back, beside any the reader sent meanwhile (remember() shows those at once), newest first. */
   #mergeOwn(read: OwnComment[]): void {
-    const mine = new Map([...read, ...this.own].map((c) => [c.id, c]));
+    // The store's copy of one both hold: its status and marks may be newer (another tab wrote them).
+    const mine = new Map([...this.own, ...read].map((c) => [c.id, c]));
     this.own = [...mine.values()].sort((a, b) => b.savedAt - a.savedAt);
   }
 

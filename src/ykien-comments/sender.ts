@@ -31,8 +31,11 @@ const inFlight = {
     while (rest.length > 19) rest.splice(Math.max(0, rest.findIndex((i) => !i.queued)), 1);
     setInFlight([...rest, { key, payload, queued, at: Date.now(), page: PAGE }]);
   },
-  /** That comment is settled (sent, refused, discarded): only its own entry goes. */
-  settled: (clientId: string) => setInFlight(inFlightAll().filter((i) => i.payload.clientId != clientId)),
+  /**
+   * That comment is settled (sent, refused, discarded): only its own entry goes. Not one put back into
+   * another page's form (another tab, IndexedDB refused): sent again from there it goes under this key.
+   */
+  settled: (clientId: string) => setInFlight(inFlightAll().filter((i) => i.payload.clientId != clientId || (i.backIn && i.backIn != PAGE))),
 };
 
 /**

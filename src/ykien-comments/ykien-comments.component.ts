@@ -564,7 +564,7 @@ export class YkienComments extends LitElement {
     }
     this[id as 'name' | 'content'] = value;
     this.errors = { ...this.errors, [id]: undefined };
-    this.#drafts.save();
+    this.#drafts.save(true);
   }
 
   /** "Nhập lại": empties name, content and captcha. The outbox keeps what was already sent to it. */
