@@ -499,3 +499,33 @@ test('signed in again while a save kept across the sign-out is still under way: 
   await signInAgain(page, server.adminToken);
   await typedInWhileSaving(page, 'Mai Văn Â', 'Bản sửa của Â.', answerSave, api, id);
 });
+
+test.describe('with a named moderator', () => {
+  test.use({ moderatorName: 'Lan Anh' });
+
+  test('signed out by the server with a reply half written, then another editor signs in at this desk: they do not get that text; its own editor, signing in again, does', async ({
+    page,
+    seed,
+    signIn,
+    server,
+    moderatorToken,
+  }) => {
+    await seed({ name: 'Mai Văn Z', content: 'Nguyên văn.' });
+    await signIn('?poll=300', moderatorToken);
+    const z = card(page, 'Mai Văn Z');
+    await z.getByRole('button', { name: 'Trả lời' }).click();
+    await z.getByLabel('Trả lời của Ban biên tập').fill('Lan viết dở: tòa soạn sẽ');
+    await revokedThenRestored(page);
+    // Another editor, at the same tab, with the admin token: the reply form does not open with Lan's text.
+    await signInAgain(page, server.adminToken);
+    await expect(card(page, 'Mai Văn Z')).toBeVisible();
+    await expect(card(page, 'Mai Văn Z').getByLabel('Trả lời của Ban biên tập')).toHaveCount(0);
+    await card(page, 'Mai Văn Z').getByRole('button', { name: 'Trả lời' }).click();
+    await expect(card(page, 'Mai Văn Z').getByLabel('Trả lời của Ban biên tập')).toHaveValue('');
+    await card(page, 'Mai Văn Z').getByRole('button', { name: 'Hủy' }).click();
+    // Lan's token works again, and she signs in at this tab: her text is there.
+    await revokedThenRestored(page);
+    await signInAgain(page, moderatorToken);
+    await expect(card(page, 'Mai Văn Z').getByLabel('Trả lời của Ban biên tập')).toHaveValue('Lan viết dở: tòa soạn sẽ');
+  });
+});

@@ -19,7 +19,19 @@ export interface KeptForm {
    * another moderator's change, and the save names this version, so the server tells of theirs (409).
    */
   base?: Pick<AdminComment, 'name' | 'content' | 'editedAt' | 'reply'>;
+  /** Whose it is (whoOf the token it was typed under): it comes back to that token only. */
+  who?: string;
 }
+
+/**
+ * Who a token signs in, as far as this page can tell without asking: a named moderator's token is
+ * `salt.secret`, and its salt names its line in the moderators file; any other token is the admin
+ * token. Not the secret: sessionStorage keeps only what tells one editor's text from another's.
+ */
+const whoOf = (token: string): string => {
+  const dot = token.indexOf('.');
+  return dot > 0 ? `moderator ${token.slice(0, dot)}` : 'admin';
+};
 
 function write(key: string, value: string | null): void {
   try {
@@ -47,18 +59,24 @@ const isKeptForm = (f: unknown): f is KeptForm => {
 };
 const sameForm = (a: Pick<KeptForm, 'id' | 'kind'>) => (b: KeptForm) => a.id === b.id && a.kind === b.kind;
 
-/** The forms kept across sign-outs, oldest first: one a second sign-out interrupts joins one still waiting. */
+/**
+ * The forms kept across sign-outs, oldest first: one a second sign-out interrupts joins one still
+ * waiting. Only those typed under the token signed in now: another editor signing in at this desk
+ * (the first one's token revoked) neither sees nor saves them (they are forgotten with the next kept).
+ */
 export function keptForms(): KeptForm[] {
   try {
     const raw: unknown = JSON.parse(sessionStorage.getItem(FORM_KEY) ?? '[]');
-    return (Array.isArray(raw) ? raw : [raw]).filter(isKeptForm);
+    const me = whoOf(readToken());
+    return (Array.isArray(raw) ? raw : [raw]).filter((f): f is KeptForm => isKeptForm(f) && f.who === me);
   } catch {
     return [];
   }
 }
 
 /** Keeps `f` beside the others (in place of an older one of the same comment and kind). */
-export const keepForm = (f: KeptForm): void => write(FORM_KEY, JSON.stringify([...keptForms().filter((k) => !sameForm(f)(k)), f]));
+export const keepForm = (f: KeptForm): void =>
+  write(FORM_KEY, JSON.stringify([...keptForms().filter((k) => !sameForm(f)(k)), { ...f, who: whoOf(readToken()) }]));
 
 /** The kept form of that comment and kind, if any. */
 export const keptFormOf = (f: Pick<KeptForm, 'id' | 'kind'>): KeptForm | undefined => keptForms().find(sameForm(f));
