@@ -35,8 +35,8 @@ export function renderChange(a: AuditEntry, page: Pick<LogPage, 'msg' | 'when'>)
     ${rows.map(
       ([field, b, a2, lang]) => html`<div>
         <dt>${field}</dt>
-        ${b ? html`<dd><span class="label">${page.msg('auditBefore')}:</span> <del lang=${lang}>${b}</del></dd>` : nothing}
-        ${a2 ? html`<dd><span class="label">${page.msg('auditAfter')}:</span> <ins lang=${lang}>${a2}</ins></dd>` : nothing}
+        ${b ? html`<dd><span class="label">${page.msg('auditBefore')}:</span> <del lang=${lang} dir="auto">${b}</del></dd>` : nothing}
+        ${a2 ? html`<dd><span class="label">${page.msg('auditAfter')}:</span> <ins lang=${lang} dir="auto">${a2}</ins></dd>` : nothing}
       </div>`,
     )}
   </dl>`;
@@ -155,7 +155,7 @@ export class AuditLogController implements ReactiveController {
                       <td class="who">${a.moderator}</td>
                       <td>${actionLabel(this.page.lang, a.action)}</td>
                       <td>
-                        <span class="name" id=${`audit-comment-${i}`} lang=${a.commentLang || nothing}>${a.commentName ?? a.after?.name ?? a.before?.name ?? ''}</span>
+                        <bdi class="name" id=${`audit-comment-${i}`} lang=${a.commentLang || nothing}>${a.commentName ?? a.after?.name ?? a.before?.name ?? ''}</bdi>
                         <span class="help">${a.commentId}</span>
                         ${renderChange(a, this.page)}
                         ${a.action === 'delete' && !a.erasedAt

@@ -529,10 +529,10 @@ export class EditingController implements ReactiveController {
         }}>
         <p id=${`edit-title-${c.id}`} class="form-title">${msg(c.status === 'pending' ? 'editTitle' : 'editPublishedTitle')}</p>
         <label for=${`edit-name-${c.id}`}>${msg('nameLabel')}</label>
-        <input id=${`edit-name-${c.id}`} type="text" required .value=${c.name} autocomplete="off" lang=${lang} ?readonly=${busy}
+        <input id=${`edit-name-${c.id}`} type="text" required .value=${c.name} autocomplete="off" lang=${lang} dir="auto" ?readonly=${busy}
           aria-invalid=${this.errorOnName ? 'true' : nothing} aria-describedby=${this.errorOnName ? `form-error-${c.id}` : nothing} />
         <label for=${`edit-content-${c.id}`}>${msg('contentLabel')}</label>
-        <textarea id=${`edit-content-${c.id}`} rows="5" required .value=${c.content} lang=${lang} ?readonly=${busy}
+        <textarea id=${`edit-content-${c.id}`} rows="5" required .value=${c.content} lang=${lang} dir="auto" ?readonly=${busy}
           aria-describedby=${this.error && !this.errorOnName ? `form-error-${c.id}` : nothing}></textarea>
         ${this.renderError(c)}
         ${this.renderTheirs(c, (t) => html`<p class="theirs-name" lang=${lang}>${t.name}</p>
@@ -558,7 +558,7 @@ export class EditingController implements ReactiveController {
           void this.saveReply(c);
         }}>
         <label for=${`reply-text-${c.id}`}>${msg('boardReply')}</label>
-        <textarea id=${`reply-text-${c.id}`} rows="4" required .value=${c.reply?.text ?? ''} ?readonly=${busy}
+        <textarea id=${`reply-text-${c.id}`} rows="4" required .value=${c.reply?.text ?? ''} dir="auto" ?readonly=${busy}
           aria-describedby=${this.error ? `form-error-${c.id}` : nothing}></textarea>
         ${this.renderError(c)}
         ${this.renderTheirs(c, (t) => html`<p class="content">${t.reply?.text ?? msg('theirReplyNone')}</p>`)}

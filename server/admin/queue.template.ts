@@ -151,23 +151,23 @@ function renderComment(v: QueueView, c: AdminComment, i: number): TemplateResult
         <div class="meta">
           <input type="checkbox" class="select" aria-label=${v.msg('select', { name: c.name })}
             .checked=${v.selected.has(c.id)} @change=${(e: Event) => v.toggleSelected(c.id, (e.target as HTMLInputElement).checked)} />
-          <h4 id=${`name-${c.id}`} class="name" lang=${lang}>${c.name}</h4>
+          <h4 id=${`name-${c.id}`} class="name" lang=${lang} dir="auto">${c.name}</h4>
           <time datetime=${c.createdAt}>${v.when(c.createdAt)}</time>
           ${c.edited ? html`<span class="edited">${v.msg('editedMark')}</span>` : nothing}
         </div>
         <p class="article-line">
           <span class="label">${v.msg('article')}:</span>
-          ${href ? html`<a href=${href} target="_blank" rel="noopener noreferrer" lang=${lang}>${title}</a>` : html`<span lang=${lang}>${title}</span>`}
+          ${href ? html`<a href=${href} target="_blank" rel="noopener noreferrer" lang=${lang} dir="auto">${title}</a>` : html`<span lang=${lang} dir="auto">${title}</span>`}
           ${v.pageFilter?.pageId === c.pageId
             ? nothing
             : html`<button type="button" class="link" @click=${() => v.setPageFilter({ pageId: c.pageId, title })}>
                 ${v.msg('onlyArticle')}</button>`}
         </p>
-        ${edits.isEditing(c) ? edits.renderEdit(c, busy) : html`<p class="content" lang=${lang}>${c.content}</p>`}
+        ${edits.isEditing(c) ? edits.renderEdit(c, busy) : html`<p class="content" lang=${lang} dir="auto">${c.content}</p>`}
         ${c.reply && !edits.isReplying(c)
           ? html`<div class="reply">
               <p class="reply-label">${v.msg('boardReply')}</p>
-              <p class="content">${c.reply.text}</p>
+              <p class="content" dir="auto">${c.reply.text}</p>
             </div>`
           : nothing}
         ${edits.isReplying(c) ? edits.renderReply(c, busy) : nothing}
