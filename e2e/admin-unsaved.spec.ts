@@ -6,6 +6,7 @@
  */
 import { test, expect, card, cards, liveRegion, type AdminFixtures } from './support/admin.js';
 import type { Page } from '@playwright/test';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 const CONFIRM = (name: string) => `Bỏ những gì đã gõ cho bình luận của “${name}”?`;
 
@@ -528,21 +529,24 @@ test.describe('with a named moderator', () => {
     await signInAgain(page, moderatorToken);
     await expect(card(page, 'Mai Văn Z').getByLabel('Trả lời của Ban biên tập')).toHaveValue('Lan viết dở: tòa soạn sẽ');
   });
-});
 
-test('the server cannot read its moderators file (503 moderators-unavailable): the editor stays signed in with their text and token, and is told to tell the operator', async ({ page, seed, signIn, server }) => {
-  await seed({ name: 'Mai Văn Z', content: 'Nguyên văn.' });
-  await signIn('?poll=300');
-  const z = card(page, 'Mai Văn Z');
-  await z.getByRole('button', { name: 'Trả lời' }).click();
-  await z.getByLabel('Trả lời của Ban biên tập').fill('Đang viết dở');
-  await page.route('**/api/admin/**', (r) =>
-    r.fulfill({ status: 503, contentType: 'application/problem+json', body: '{"status":503,"title":"x","code":"moderators-unavailable"}' }),
-  );
-  // The polls fail: said once, with the reason.
-  await expect(page.locator('ykien-admin [role="alert"]')).toContainText('danh sách người kiểm duyệt của máy chủ đang có lỗi');
-  await expect(page.locator('ykien-admin #token')).toHaveCount(0);
-  await expect(z.getByLabel('Trả lời của Ban biên tập')).toHaveValue('Đang viết dở');
-  expect(await page.evaluate(() => sessionStorage.getItem('ykien-admin-token'))).toBe(server.adminToken);
-  await page.unroute('**/api/admin/**');
+  test('the server cannot read its moderators file (503 moderators-unavailable): the editor stays signed in with their text and token, and is told to tell the operator', async ({ page, seed, signIn, moderatorToken, moderatorsFile }) => {
+    await seed({ name: 'Mai Văn Z', content: 'Nguyên văn.' });
+    await signIn('?poll=300', moderatorToken);
+    const z = card(page, 'Mai Văn Z');
+    await z.getByRole('button', { name: 'Trả lời' }).click();
+    await z.getByLabel('Trả lời của Ban biên tập').fill('Đang viết dở');
+    // The chief editor, revoking someone else, leaves a broken line in the file.
+    const good = readFileSync(moderatorsFile!.file, 'utf8');
+    writeFileSync(moderatorsFile!.file, `${good}dong nay hong\n`);
+    // The polls fail (the server reads the file again within 2 s): said once, with the reason.
+    await expect(page.locator('ykien-admin [role="alert"]')).toContainText('danh sách người kiểm duyệt của máy chủ đang có lỗi', { timeout: 15_000 });
+    await expect(page.locator('ykien-admin #token')).toHaveCount(0);
+    await expect(z.getByLabel('Trả lời của Ban biên tập')).toHaveValue('Đang viết dở');
+    expect(await page.evaluate(() => sessionStorage.getItem('ykien-admin-token'))).toBe(moderatorToken);
+    // Fixed: the polls go through again and the alert goes; the editor never had to sign in again.
+    writeFileSync(moderatorsFile!.file, good);
+    await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('', { timeout: 15_000 });
+    await expect(z.getByLabel('Trả lời của Ban biên tập')).toHaveValue('Đang viết dở');
+  });
 });

@@ -1149,6 +1149,11 @@ test('a draft saved for another reason than typing (the app moves on, a send) ke
   // Saved again a minute later, nothing typed since (as the app moves on, or as send is pressed).
   await f.host.evaluate((el) => (el as HTMLElement & { saveDraft(): Promise<void> }).saveDraft());
   expect((await idb(page))[key]).toMatchObject({ content: 'Viết một lần.', at: typedAt });
+  // A corrected name does not date the comment's words either.
+  await f.name.press('End');
+  await page.keyboard.type(' Thị');
+  await f.host.evaluate((el) => (el as HTMLElement & { saveDraft(): Promise<void> }).saveDraft());
+  expect((await idb(page))[key]).toMatchObject({ name: 'Đỗ Thị U Thị', at: typedAt });
   // Typed again: the new time.
   await f.content.press('End');
   await page.keyboard.type(' Thêm.');
@@ -1389,12 +1394,17 @@ test('IndexedDB refused (a private mode): a comment one tab keeps unsent comes b
   // The first tab's outbox sends it at its next retry.
   await expect(unsent(page)).toHaveCount(0, { timeout: 20_000 });
   expect(endpoint.comments).toHaveLength(1);
-  // The reader, in the second tab, sends what its form shows: the same comment, not a second one.
+  // The reader reloads the second tab (its form's text comes back) and sends it: the same comment, not a second one.
+  await other.reload();
+  await expect(g.content).toHaveValue('Gửi ở thẻ thứ nhất lúc mất mạng.');
   await g.send.click();
   await expect.poll(() => endpoint.posts.length).toBe(2);
   await expect(g.content).toHaveValue('');
   expect(new Set(endpoint.posts.map((p) => p.body.clientId)).size).toBe(1);
   expect(endpoint.comments.map((c) => c.content)).toEqual(['Gửi ở thẻ thứ nhất lúc mất mạng.']);
+  // Settled there, its key goes: the same words written on another day are another comment.
+  const clientId = endpoint.posts[0]!.body.clientId as string;
+  await expect.poll(() => other.evaluate(() => localStorage.getItem('ykien-sending') ?? '')).not.toContain(clientId);
 });
 
 test('IndexedDB refused (a private mode): a comment kept unsent in the page\'s memory comes back into the form however long the reader was away, not only for 30 days', async ({ page, article, endpoint }) => {

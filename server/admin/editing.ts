@@ -535,8 +535,8 @@ export class EditingController implements ReactiveController {
         <textarea id=${`edit-content-${c.id}`} rows="5" required .value=${c.content} lang=${lang} dir="auto" ?readonly=${busy}
           aria-describedby=${this.error && !this.errorOnName ? `form-error-${c.id}` : nothing}></textarea>
         ${this.renderError(c)}
-        ${this.renderTheirs(c, (t) => html`<p class="theirs-name" lang=${lang}>${t.name}</p>
-          <p class="content" lang=${lang}>${t.content}</p>`)}
+        ${this.renderTheirs(c, (t) => html`<p class="theirs-name" lang=${lang} dir="auto">${t.name}</p>
+          <p class="content" lang=${lang} dir="auto">${t.content}</p>`)}
         <div class="actions">
           ${approve
             ? html`<button type="submit" class="primary" ?disabled=${busy}>${msg('saveApprove')}</button>
@@ -561,7 +561,7 @@ export class EditingController implements ReactiveController {
         <textarea id=${`reply-text-${c.id}`} rows="4" required .value=${c.reply?.text ?? ''} dir="auto" ?readonly=${busy}
           aria-describedby=${this.error ? `form-error-${c.id}` : nothing}></textarea>
         ${this.renderError(c)}
-        ${this.renderTheirs(c, (t) => html`<p class="content">${t.reply?.text ?? msg('theirReplyNone')}</p>`)}
+        ${this.renderTheirs(c, (t) => html`<p class="content" dir="auto">${t.reply?.text ?? msg('theirReplyNone')}</p>`)}
         <div class="actions">
           <button type="submit" class="primary" ?disabled=${busy}>${msg('saveReply')}</button>
           <button type="button" class="quiet" aria-disabled=${this.saving.has(c.id) ? 'true' : 'false'} @click=${() => this.cancel(c)}>${msg('cancel')}</button>

@@ -1,7 +1,7 @@
 /**
  * What /admin keeps in this tab's sessionStorage: the moderator's token (gone with the tab), and an open
- * form's text when the server signed the editor out (a 401: the token revoked, the moderators file
- * unreadable for a moment), put back in its form once they sign in again. Storage refused (a private
+ * form's text when the server signed the editor out (a 401: the token revoked), put back in its form once
+ * the same editor signs in again (whoOf: a token made again for them is another, and does not get it). Storage refused (a private
  * mode, a locked-down browser): the token lives in memory only, and nothing is kept.
  */
 import type { AdminComment } from './admin-api.js';

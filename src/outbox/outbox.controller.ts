@@ -478,8 +478,9 @@ export class OutboxController implements ReactiveController {
           // Waiting for a token: stale by the item's time, as #sendIfDue judges it; its due time does not
           // matter before then (a wake at it would find nothing to do).
           if (this.#waitsForToken(i, now)) {
-            const staleAt = (i.tokenAt ?? 0) + TOKEN_LIFETIME_MS;
-            return limited ? Math.max(dueAt(i, now), staleAt) : staleAt > now ? staleAt : dueAt(i, now);
+            // Stale already (or "from the future": the clock set back since): the reader is asked now.
+            const staleAt = tokenFresh(i.tokenAt ?? 0, now) ? (i.tokenAt ?? 0) + TOKEN_LIFETIME_MS : now;
+            return limited ? Math.max(dueAt(i, now), staleAt) : staleAt;
           }
           // This tab's own token (fresh, or it would wait): stale by the time this tab holds it from.
           const staleAt = (this.#tokens.get(i.clientId)?.[1] ?? 0) + TOKEN_LIFETIME_MS;

@@ -414,6 +414,9 @@ export class DraftKeeper implements ReactiveController {
     const seen = this.#seen.get(key);
     this.#seen.delete(key);
     unstash(stashesOf(key).filter((st) => ours(st) || st[1].content == seen));
+    // A comment another page queued, put back into this form: let go with the text (its key too).
+    const pageId = key.slice(key.indexOf(' ') + 1).normalize('NFC');
+    setInFlight(inFlightAll().filter((i) => !(i.backIn == PAGE && i.payload.pageId == pageId)));
     this.prepare().then((d) => d.clear(key, seen), () => {});
   }
 }

@@ -32,10 +32,12 @@ const inFlight = {
     setInFlight([...rest, { key, payload, queued, at: Date.now(), page: PAGE }]);
   },
   /**
-   * That comment is settled (sent, refused, discarded): only its own entry goes. Not one put back into
-   * another page's form (another tab, IndexedDB refused): sent again from there it goes under this key.
+   * That comment is settled (sent, refused, discarded): only its own entry goes. `fromOutbox`: this page's
+   * outbox sent it, and another page's form it was put back into (another tab, IndexedDB refused) may
+   * send it again: under this key then, which that page lets go (its send, its "Nhập lại").
    */
-  settled: (clientId: string) => setInFlight(inFlightAll().filter((i) => i.payload.clientId != clientId || (i.backIn && i.backIn != PAGE))),
+  settled: (clientId: string, fromOutbox = false) =>
+    setInFlight(inFlightAll().filter((i) => i.payload.clientId != clientId || (fromOutbox && i.backIn && i.backIn != PAGE))),
 };
 
 /**
@@ -97,7 +99,7 @@ export class Sender {
       // Before the item leaves the outbox: the list keeps it as the reader's own, and its article's draft
       // (saved as send was pressed) loses its text, whichever page sent it.
       async ({ endpoint, payload }, { id, status }) => {
-        inFlight.settled(payload.clientId);
+        inFlight.settled(payload.clientId, true);
         await Promise.all([
           host.remember(payload, id, status, endpoint),
           host.sentFrom(articleKey(endpoint, payload.pageId), payload.content),

@@ -564,7 +564,8 @@ export class YkienComments extends LitElement {
     }
     this[id as 'name' | 'content'] = value;
     this.errors = { ...this.errors, [id]: undefined };
-    this.#drafts.save(true);
+    // Only the comment's words date the draft (told from a comment sent since): not a corrected name.
+    this.#drafts.save(id == 'content');
   }
 
   /** "Nhập lại": empties name, content and captcha. The outbox keeps what was already sent to it. */
