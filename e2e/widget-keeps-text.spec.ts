@@ -1378,6 +1378,26 @@ test('IndexedDB refused (a private mode): a comment this page keeps unsent does 
   expect(endpoint.comments.map((c) => c.content)).toEqual(['Gửi lúc mất mạng, rồi đi bài khác.']);
 });
 
+test('IndexedDB refused (a private mode): a comment one tab sent after a second tab\'s form got it back, then "Nhập lại" there: its key goes with the text, the same words later are another comment', async ({ page, article, endpoint }) => {
+  await refuseIndexedDb(page);
+  await article({ attrs: { 'site-key': null } });
+  const f = form(page);
+  endpoint.offline = true;
+  await fillAndVerify(page, 'Tạ Thị Hằng', 'Gửi ở thẻ thứ nhất, rồi xóa ở thẻ kia.');
+  await f.send.click();
+  await expect(unsent(page)).toHaveCount(1);
+  const other = await secondTab(page, endpoint, { 'site-key': null });
+  await other.goto(`${ORIGIN}/tin-tuc/bai-viet`);
+  const g = form(other);
+  await expect(g.content).toHaveValue('Gửi ở thẻ thứ nhất, rồi xóa ở thẻ kia.');
+  endpoint.offline = false;
+  await expect(unsent(page)).toHaveCount(0, { timeout: 20_000 });
+  const clientId = endpoint.posts[0]!.body.clientId as string;
+  await g.clear.click();
+  await expect(g.content).toHaveValue('');
+  expect(await other.evaluate(() => localStorage.getItem('ykien-sending') ?? '')).not.toContain(clientId);
+});
+
 test('IndexedDB refused (a private mode): a comment one tab keeps unsent comes back into a second tab\'s form; the first tab sends it, then the second: one comment, under one key', async ({ page, article, endpoint }) => {
   await refuseIndexedDb(page);
   await article({ attrs: { 'site-key': null } });
