@@ -301,19 +301,7 @@ test('"Nhập lại" as the page went (its write lost), then typed into the empt
   await fillAndVerify(page, 'Lê Văn An', 'Viết rồi xoá đi.');
   await expect.poll(async () => (await idb(page))[key]?.content).toBe('Viết rồi xoá đi.');
   // Another connection's transaction holds the store: the clear's write waits behind it, and the page goes first.
-  await page.evaluate(
-    () =>
-      new Promise<void>((resolve, reject) => {
-        const open = indexedDB.open('ykien-db');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const kv = open.result.transaction('ykien-kv', 'readwrite').objectStore('ykien-kv');
-          const spin = () => void (kv.get('spin').onsuccess = spin);
-          spin();
-          resolve();
-        };
-      }),
-  );
+  await holdTheStore(page);
   await f.clear.click();
   await expect(f.content).toHaveValue('');
   let release!: () => void;
@@ -377,6 +365,25 @@ test('a page hidden and shown again leaves no stash older than the store: what i
   await expect.poll(async () => (await idb(page))[key]?.content).toBe('Trước khi ẩn. Sau khi hiện lại.');
   expect(await stash()).toBeNull(); // a crash now (no pagehide, no stash) brings back the store's, the newest
 });
+
+/**
+ * Another connection's readwrite transaction on ykien's store, kept alive request after request: every
+ * write of the page waits behind it until the page goes.
+ */
+const holdTheStore = (page: Page) =>
+  page.evaluate(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('ykien-db');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const kv = open.result.transaction('ykien-kv', 'readwrite').objectStore('ykien-kv');
+          const spin = () => void (kv.get('spin').onsuccess = spin);
+          spin();
+          resolve();
+        };
+      }),
+  );
 
 /** The same routes for every page of this browser, as the fixture gives the first: a second tab of the article. */
 /** IndexedDB refused in every page of the context, as in some private modes: drafts in memory and localStorage only. */
@@ -500,19 +507,7 @@ test('"Nhập lại" and the page goes before the store has written it (its writ
   await expect.poll(async () => (await draftOf(page, PAGE))?.content).toBe('Viết rồi xoá đi.');
   // Another connection's transaction holds the store (kept alive, request after request): the clear's
   // write waits behind it, and the page goes first (a reload a moment after the click).
-  await page.evaluate(
-    () =>
-      new Promise<void>((resolve, reject) => {
-        const open = indexedDB.open('ykien-db');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const kv = open.result.transaction('ykien-kv', 'readwrite').objectStore('ykien-kv');
-          const spin = () => void (kv.get('spin').onsuccess = spin);
-          spin();
-          resolve();
-        };
-      }),
-  );
+  await holdTheStore(page);
   await form(page).clear.click();
   await expect(form(page).content).toHaveValue('');
   await page.reload();
@@ -1378,20 +1373,30 @@ test('IndexedDB refused (a private mode): a comment this page keeps unsent does 
   expect(endpoint.comments.map((c) => c.content)).toEqual(['Gửi lúc mất mạng, rồi đi bài khác.']);
 });
 
-test('IndexedDB refused (a private mode): a comment one tab sent after a second tab\'s form got it back, then "Nhập lại" there: its key goes with the text, the same words later are another comment', async ({ page, article, endpoint }) => {
+/**
+ * IndexedDB refused: `text` sent offline in `page` (kept in its memory), put back into a second tab's
+ * form, then sent by the first tab's outbox once the server is back. The second tab and its form.
+ */
+async function sentByFirstTabPutBackInSecond(page: Page, article: (o?: ArticleOptions) => Promise<Page>, endpoint: FakeEndpoint, text: string) {
   await refuseIndexedDb(page);
   await article({ attrs: { 'site-key': null } });
-  const f = form(page);
   endpoint.offline = true;
-  await fillAndVerify(page, 'Tạ Thị Hằng', 'Gửi ở thẻ thứ nhất, rồi xóa ở thẻ kia.');
-  await f.send.click();
+  await fillAndVerify(page, 'Tạ Thị Hằng', text);
+  await form(page).send.click();
   await expect(unsent(page)).toHaveCount(1);
   const other = await secondTab(page, endpoint, { 'site-key': null });
   await other.goto(`${ORIGIN}/tin-tuc/bai-viet`);
   const g = form(other);
-  await expect(g.content).toHaveValue('Gửi ở thẻ thứ nhất, rồi xóa ở thẻ kia.');
+  await expect(g.content).toHaveValue(text);
   endpoint.offline = false;
+  // The first tab's outbox sends it at its next retry.
   await expect(unsent(page)).toHaveCount(0, { timeout: 20_000 });
+  expect(endpoint.comments).toHaveLength(1);
+  return { other, g };
+}
+
+test('IndexedDB refused (a private mode): a comment one tab sent after a second tab\'s form got it back, then "Nhập lại" there: its key goes with the text, the same words later are another comment', async ({ page, article, endpoint }) => {
+  const { other, g } = await sentByFirstTabPutBackInSecond(page, article, endpoint, 'Gửi ở thẻ thứ nhất, rồi xóa ở thẻ kia.');
   const clientId = endpoint.posts[0]!.body.clientId as string;
   await g.clear.click();
   await expect(g.content).toHaveValue('');
@@ -1399,21 +1404,7 @@ test('IndexedDB refused (a private mode): a comment one tab sent after a second 
 });
 
 test('IndexedDB refused (a private mode): a comment one tab keeps unsent comes back into a second tab\'s form; the first tab sends it, then the second: one comment, under one key', async ({ page, article, endpoint }) => {
-  await refuseIndexedDb(page);
-  await article({ attrs: { 'site-key': null } });
-  const f = form(page);
-  endpoint.offline = true;
-  await fillAndVerify(page, 'Tạ Thị Hằng', 'Gửi ở thẻ thứ nhất lúc mất mạng.');
-  await f.send.click();
-  await expect(unsent(page)).toHaveCount(1);
-  const other = await secondTab(page, endpoint, { 'site-key': null });
-  await other.goto(`${ORIGIN}/tin-tuc/bai-viet`);
-  const g = form(other);
-  await expect(g.content).toHaveValue('Gửi ở thẻ thứ nhất lúc mất mạng.');
-  endpoint.offline = false;
-  // The first tab's outbox sends it at its next retry.
-  await expect(unsent(page)).toHaveCount(0, { timeout: 20_000 });
-  expect(endpoint.comments).toHaveLength(1);
+  const { other, g } = await sentByFirstTabPutBackInSecond(page, article, endpoint, 'Gửi ở thẻ thứ nhất lúc mất mạng.');
   // The reader reloads the second tab (its form's text comes back) and sends it: the same comment, not a second one.
   await other.reload();
   await expect(g.content).toHaveValue('Gửi ở thẻ thứ nhất lúc mất mạng.');

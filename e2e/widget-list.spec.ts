@@ -429,11 +429,8 @@ test.describe('the list under the heading', () => {
     await expect(l.empty).toBeFocused();
   });
 
-  test('"Thử lại" on a slow network: while it loads, the keyboard is on the line that says so, then on the first comment', async ({
-    page,
-    article,
-    endpoint,
-  }) => {
+  /** A first page that failed, then "Thử lại" pressed from the keyboard while the network is slow: the try is held. */
+  async function slowRetry(page: Page, article: () => Promise<Page>, endpoint: FakeEndpoint) {
     let fail = true;
     endpoint.list = () => (fail ? 500 : { items: items(1, 2), next: null, total: 2 });
     await article();
@@ -445,6 +442,15 @@ test.describe('the list under the heading', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => hold.held()).toBe(1);
     await expect(l.loading).toBeFocused();
+    return { l, hold };
+  }
+
+  test('"Thử lại" on a slow network: while it loads, the keyboard is on the line that says so, then on the first comment', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    const { l, hold } = await slowRetry(page, article, endpoint);
     await expect(l.loading).toHaveText('Đang tải ý kiến bạn đọc…');
     hold.release();
     await expect(l.articles.first()).toBeFocused();
@@ -455,17 +461,8 @@ test.describe('the list under the heading', () => {
     article,
     endpoint,
   }) => {
-    let fail = true;
-    endpoint.list = () => (fail ? 500 : { items: items(1, 2), next: null, total: 2 });
-    await article();
-    const l = list(page);
+    const { l, hold } = await slowRetry(page, article, endpoint);
     const f = form(page);
-    await expect(l.retry).toHaveText('Thử lại');
-    fail = false;
-    const hold = holdListGets(endpoint);
-    await l.retry.focus();
-    await page.keyboard.press('Enter');
-    await expect(l.loading).toBeFocused();
     await f.content.click();
     await page.keyboard.type('Tôi viết');
     hold.release();
