@@ -757,6 +757,17 @@ describe('OutboxController', () => {
     });
   });
 
+  it('verifiable: a captcha comment no tab here holds a token for, but not while a server\'s Retry-After holds it (verified then, it would be refused again and its token spent)', async () => {
+    const queued = { ...newItem(EP, payload('c-v'), true, Date.now() - 10_000), state: 'queued' as const };
+    expect(ctl.verifiable(queued)).toBe(true);
+    expect(ctl.verifiable({ ...queued, state: 'needs-captcha' })).toBe(true);
+    expect(ctl.verifiable({ ...queued, maybeStored: true })).toBe(false); // goes without one
+    expect(ctl.verifiable({ ...queued, captcha: false })).toBe(false);
+    const limited = { ...queued, code: 'rate-limited', nextAt: Date.now() + 60_000 };
+    expect(ctl.verifiable(limited)).toBe(false);
+    expect(ctl.verifiable({ ...limited, nextAt: Date.now() - 1 })).toBe(true);
+  });
+
   it('discardIfStuck removes a refused or captcha-waiting item, or one no tab here holds a token for, but not one that goes by itself', async () => {
     await saveItem({ ...newItem(EP, payload('stuck'), true, Date.now()), state: 'needs-captcha' });
     await saveItem({ ...newItem(EP, payload('refused'), false, Date.now()), state: 'rejected' });

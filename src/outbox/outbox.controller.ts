@@ -410,7 +410,10 @@ export class OutboxController implements ReactiveController {
    * reader cannot tell, and a second solve costs at most an unused token).
    */
   verifiable(item: OutboxItem): boolean {
-    return item.state == 'needs-captcha' || (item.state == 'queued' && item.captcha && !item.maybeStored && !this.#token(item, Date.now()));
+    const now = Date.now();
+    // Not while a server's Retry-After holds: verified then, it would be refused again, its token spent.
+    const waitsOutLimit = item.code == 'rate-limited' && dueAt(item, now) > now;
+    return item.state == 'needs-captcha' || (item.state == 'queued' && item.captcha && !item.maybeStored && !waitsOutLimit && !this.#token(item, now));
   }
 
   /** This tab's captcha token for the item, while it is fresh. */

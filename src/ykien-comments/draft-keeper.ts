@@ -86,7 +86,9 @@ const readJson = (text: string | null) => JSON.parse(text ?? 'null');
  * `at`: when it was written (ms); after 30 days, as the sent marks, the same words are another comment.
  * Not a `queued` one: the only copy of a comment the page could not send, kept until it goes back.
  */
-export type InFlight = { key: string; payload: CommentPayload; queued?: boolean; at?: number; page?: string; backIn?: string };
+export type InFlight = { key: string; payload: CommentPayload; queued?: boolean; at?: number; page?: string; backIn?: string; endpoint?: string };
+/** The entry is for a comment to `endpoint` (one written before entries said so: any). */
+export const toEndpoint = (i: InFlight, endpoint: string | undefined) => !i.endpoint || i.endpoint == endpoint;
 /** This page (this load of it): a comment it queued is still in its own outbox's memory, not to be put back here. */
 export const PAGE = Math.random().toString(36).slice(2);
 /** What the slot holds (written by sender.ts); an older version kept one comment, not a list, and no `at`. */
@@ -248,7 +250,7 @@ export class DraftKeeper implements ReactiveController {
     // A comment the last page kept in its memory only (IndexedDB refused), gone with it: back in the
     // form, where sent again it goes under its key.
     // The oldest first; the next one comes back on a later page, once this one has left the form.
-    const queued = !this.#draft().content ? inFlightAll().find((i) => i.queued && i.page != PAGE && i.payload.pageId == pageId.normalize('NFC')) : undefined;
+    const queued = !this.#draft().content ? inFlightAll().find((i) => i.queued && i.page != PAGE && toEndpoint(i, endpoint) && i.payload.pageId == pageId.normalize('NFC')) : undefined;
     if (queued) {
       this.#typedAt = queued.at;
       put({ name: this.#draft().name || queued.payload.name, content: queued.payload.content, at: queued.at });

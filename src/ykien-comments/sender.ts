@@ -15,7 +15,7 @@ import { store } from '../storage.js';
 import { waitsForReader } from '../stored-before.js';
 import { uuidV7 } from '../uuid-v7.js';
 import { validate, type Field, type FieldErrors } from '../validate.js';
-import { articleKey, inFlightAll, PAGE, setInFlight } from './draft-keeper.js';
+import { articleKey, inFlightAll, PAGE, setInFlight, toEndpoint } from './draft-keeper.js';
 import { keep } from './keeping.js';
 import { clean } from '../text.js';
 import { format, type Strings } from '../i18n.js';
@@ -25,11 +25,12 @@ import type { OwnComment } from './own-comments.js';
 
 /** The ykien-sending slot (draft-keeper.ts says what it holds), written and settled here. */
 const inFlight = {
-  put: (key: string, payload: CommentPayload, queued = false) => {
+  /** `endpoint`: where it goes (a site may have two boxes on one article, each with its server). */
+  put: (key: string, payload: CommentPayload, endpoint: string | undefined, queued = false) => {
     const rest = inFlightAll().filter((i) => i.payload.clientId != payload.clientId);
     // Bounded: what a server may have already goes first, a comment waiting to be put back last.
     while (rest.length > 19) rest.splice(Math.max(0, rest.findIndex((i) => !i.queued)), 1);
-    setInFlight([...rest, { key, payload, queued, at: Date.now(), page: PAGE }]);
+    setInFlight([...rest, { key, payload, queued, at: Date.now(), page: PAGE, endpoint }]);
   },
   /**
    * That comment is settled (sent, refused, discarded): only its own entry goes. `fromOutbox`: this page's
@@ -236,7 +237,7 @@ export class Sender {
     // it (IndexedDB refused): the same text sent again goes under its key, so a server that has it says
     // so (200) instead of storing it twice.
     if (this.#pending?.[0] != key) {
-      const left = inFlightAll().find((i) => i.key == key);
+      const left = inFlightAll().find((i) => i.key == key && toEndpoint(i, h.endpoint));
       const fresh = left ? left.payload : buildPayload(uuidV7(), h.page, h.name, h.content);
       // The same comment among the unsent, refused or waiting for a captcha, that an earlier attempt may
       // have stored (its answer lost): it goes under that key, as a comment put back in the form does,
@@ -246,7 +247,7 @@ export class Sender {
         ({ payload: q, ...i }) => i.maybeStored && i.code != 'key-reused' && waitsForReader(i) && q.pageId == p.pageId && q.name == p.name && q.content == p.content,
       );
       this.#pending = [key, twin ? twin.payload : fresh];
-      if (twin) this.#mayHave.add(twin.clientId), inFlight.put(key, twin.payload);
+      if (twin) this.#mayHave.add(twin.clientId), inFlight.put(key, twin.payload, h.endpoint);
     }
     const payload = this.#pending[1];
     this.#mine.add(payload.clientId);
@@ -268,16 +269,16 @@ export class Sender {
       const result = await this.outbox.submit(payload, token ?? undefined, !!h.siteKey, solvedAt, (items) => this.#sentBefore(payload, items), {
         // Kept in memory only (IndexedDB refused, or full as the outbox wrote it): the draft (stashed in
         // localStorage) would bring the text back after the page went; this says it may have been stored.
-        kept: () => store.persistent || inFlight.put(key, payload),
+        kept: () => store.persistent || inFlight.put(key, payload, h.endpoint),
         // Refused again and kept among the unsent, it still says so after a reload.
         maybeStored: this.#mayHave.has(payload.clientId),
       });
       // Discarded while it went and maybe stored: the reader was told that the same text sent again is
       // not stored twice, which a reload must not make untrue (the key would be a new one).
-      if (result.kind == 'discarded' && result.maybeStored) inFlight.put(key, payload);
+      if (result.kind == 'discarded' && result.maybeStored) inFlight.put(key, payload, h.endpoint);
       // Kept by this page's memory only (IndexedDB refused), its form emptied: the next page puts it back.
       else if (result.kind == 'retry' || result.kind == 'rate-limited') {
-        if (!store.persistent) inFlight.put(key, payload, true);
+        if (!store.persistent) inFlight.put(key, payload, h.endpoint, true);
       }
       // Settled; but refused, one an earlier attempt may have stored keeps its key (a proxy's 404 is no proof).
       else if (result.kind == 'sent' || result.kind == 'twin' || !this.#mayHave.has(payload.clientId)) inFlight.settled(payload.clientId);
@@ -389,7 +390,7 @@ export class Sender {
     if ((item.maybeStored || this.#mayHave.has(item.clientId)) && item.code != 'key-reused') {
       this.#pending = [this.#formKey(), item.payload];
       this.#mayHave.add(item.clientId);
-      inFlight.put(this.#pending[0], item.payload); // not `queued`: in the form now, not put back again
+      inFlight.put(this.#pending[0], item.payload, item.endpoint); // not `queued`: in the form now, not put back again
     } else inFlight.settled(item.clientId); // back in a form: not put back again by the next page
     release?.();
     h.saveDraft();
@@ -515,7 +516,7 @@ export class Sender {
       if (!back) {
         await this.outbox.keepRefused(payload.clientId);
         // Kept among the unsent in this page's memory only: the next page puts it back in its form.
-        if (!store.persistent) inFlight.put(this.#keyOf(payload), payload, true);
+        if (!store.persistent) inFlight.put(this.#keyOf(payload), payload, h.endpoint, true);
         this.#toldRefused.add(payload.clientId); // said below: not again when its text goes back
         if (kind == 'captcha') this.captcha.reset(); // its token was spent
         // Refused for its captcha, it waits among the unsent for one (as its line there says), not for good.
