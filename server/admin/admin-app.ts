@@ -32,7 +32,7 @@ import { AuditLogController, CommentLogsController, type LogPage } from './audit
 import { EditingController } from './editing.js';
 import { KeyboardController } from './keyboard.js';
 import { renderQueue, type Decision, type PageFilter, type QueueView } from './queue.template.js';
-import { readToken, writeToken } from './session.js';
+import { dropOthersKept, readToken, writeToken } from './session.js';
 
 const MAX_POLL_MS = 15_000;
 const MIN_POLL_MS = 100;
@@ -296,6 +296,7 @@ export class YkienAdmin extends LitElement {
     if (this.signedIn) return;
     this.signedIn = true;
     writeToken(this.token);
+    dropOthersKept(); // another editor's text, kept here by a sign-out, is not left readable in the tab
     this.focusSoon('h1');
   }
 

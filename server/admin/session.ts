@@ -29,8 +29,10 @@ export interface KeptForm {
  * token. Not the secret: sessionStorage keeps only what tells one editor's text from another's.
  */
 const whoOf = (token: string): string => {
-  const dot = token.indexOf('.');
-  return dot > 0 ? `moderator ${token.slice(0, dot)}` : 'admin';
+  // A named moderator's salt is 16 random bytes in base64url: an admin token that happens to hold a dot
+  // is not taken for one, and no part of it is kept.
+  const salt = /^([A-Za-z0-9_-]{22})\./.exec(token)?.[1];
+  return salt ? `moderator ${salt}` : 'admin';
 };
 
 function write(key: string, value: string | null): void {
@@ -80,6 +82,18 @@ export const keepForm = (f: KeptForm): void =>
 
 /** The kept form of that comment and kind, if any. */
 export const keptFormOf = (f: Pick<KeptForm, 'id' | 'kind'>): KeptForm | undefined => keptForms().find(sameForm(f));
+
+/** Forgets the forms kept under another token than the one signed in now (they never come back to it). */
+export function dropOthersKept(): void {
+  try {
+    const raw: unknown = JSON.parse(sessionStorage.getItem(FORM_KEY) ?? '[]');
+    const all = (Array.isArray(raw) ? raw : [raw]).filter(isKeptForm);
+    const mine = keptForms();
+    if (all.length > mine.length) write(FORM_KEY, mine.length ? JSON.stringify(mine) : null);
+  } catch {
+    /* nothing kept, or storage disabled */
+  }
+}
 
 /** Forgets every kept form. */
 export const dropAllKept = (): void => write(FORM_KEY, null);
