@@ -56,6 +56,9 @@ function list(page: Page) {
   };
 }
 
+/** The list answers each GET with the page its cursor names ('' for the first). */
+const serveByCursor = (endpoint: FakeEndpoint, pages: Record<string, ListBody>) => (endpoint.list = (url) => pages[url.searchParams.get('cursor') ?? '']!);
+
 /** The list GETs (not `/counts`, not `/{id}`), with their cursor ('' for the first page). */
 const listGets = (endpoint: FakeEndpoint) => endpoint.gets.filter((u) => u.pathname === new URL(ENDPOINT).pathname);
 const statusGets = (endpoint: FakeEndpoint) =>
@@ -197,7 +200,7 @@ test.describe('the list under the heading', () => {
       'cur-2': { items: items(4, 6), next: 'cur-3', total: 8 },
       'cur-3': { items: items(7, 8), next: null, total: 8 },
     };
-    endpoint.list = (url) => pages[url.searchParams.get('cursor') ?? '']!;
+    serveByCursor(endpoint, pages);
     await article();
     const l = list(page);
     const f = form(page);
@@ -231,7 +234,7 @@ test.describe('the list under the heading', () => {
       '': { items: items(1, 3), next: 'cur-2', total: 6 },
       'cur-2': { items: items(4, 6), next: null, total: 6 },
     };
-    endpoint.list = (url) => pages[url.searchParams.get('cursor') ?? '']!;
+    serveByCursor(endpoint, pages);
     await article();
     // This device kept something of ykien (a name): the box reads the reader's own comments, with the
     // store's code, which a slow connection brings late.
@@ -481,7 +484,7 @@ test.describe('the list under the heading', () => {
       '': { items: items(1, 3), next: 'cur-2', total: 5 },
       'cur-2': { items: items(4, 5), next: null, total: 5 },
     };
-    endpoint.list = (url) => pages[url.searchParams.get('cursor') ?? '']!;
+    serveByCursor(endpoint, pages);
     await article();
     const l = list(page);
     const f = form(page);
@@ -646,7 +649,7 @@ test.describe('paging and navigation edge cases', () => {
       c2: { items: items(2, 3), next: 'c3', total: 5 }, // five new comments moved the pages: all seen
       c3: { items: items(4, 5), next: null, total: 5 },
     };
-    endpoint.list = (url) => pages[url.searchParams.get('cursor') ?? '']!;
+    serveByCursor(endpoint, pages);
     await article();
     const l = list(page);
     await l.more.click();

@@ -67,10 +67,15 @@ const sameForm = (a: Pick<KeptForm, 'id' | 'kind'>) => (b: KeptForm) => a.id ===
  * (the first one's token revoked) neither sees nor saves them (they are forgotten with the next kept).
  */
 export function keptForms(): KeptForm[] {
+  const me = whoOf(readToken());
+  return allKept().filter((f) => f.who === me);
+}
+
+/** Every kept form in the tab, whoever's. */
+function allKept(): KeptForm[] {
   try {
     const raw: unknown = JSON.parse(sessionStorage.getItem(FORM_KEY) ?? '[]');
-    const me = whoOf(readToken());
-    return (Array.isArray(raw) ? raw : [raw]).filter((f): f is KeptForm => isKeptForm(f) && f.who === me);
+    return (Array.isArray(raw) ? raw : [raw]).filter(isKeptForm);
   } catch {
     return [];
   }
@@ -85,14 +90,8 @@ export const keptFormOf = (f: Pick<KeptForm, 'id' | 'kind'>): KeptForm | undefin
 
 /** Forgets the forms kept under another token than the one signed in now (they never come back to it). */
 export function dropOthersKept(): void {
-  try {
-    const raw: unknown = JSON.parse(sessionStorage.getItem(FORM_KEY) ?? '[]');
-    const all = (Array.isArray(raw) ? raw : [raw]).filter(isKeptForm);
-    const mine = keptForms();
-    if (all.length > mine.length) write(FORM_KEY, mine.length ? JSON.stringify(mine) : null);
-  } catch {
-    /* nothing kept, or storage disabled */
-  }
+  const mine = keptForms();
+  if (allKept().length > mine.length) write(FORM_KEY, mine.length ? JSON.stringify(mine) : null);
 }
 
 /** Forgets every kept form. */

@@ -413,7 +413,7 @@ export class OutboxController implements ReactiveController {
     const now = Date.now();
     // Not while a server's Retry-After holds: verified then, it would be refused again, its token spent.
     const waitsOutLimit = item.code == 'rate-limited' && dueAt(item, now) > now;
-    return item.state == 'needs-captcha' || (item.state == 'queued' && item.captcha && !item.maybeStored && !waitsOutLimit && !this.#token(item, now));
+    return item.state == 'needs-captcha' || (item.state == 'queued' && !item.maybeStored && !waitsOutLimit && this.#waitsForToken(item, now));
   }
 
   /** This tab's captcha token for the item, while it is fresh. */

@@ -210,7 +210,7 @@ export class DraftKeeper implements ReactiveController {
         // Stashed drafts (of any article, each as its tab's) move into the store before anything newer is saved.
         const all = allStashed();
         // (This tab's, typed while its draft was being read: beside that draft, not over it.)
-        await Promise.all(all.map(([, s]) => drafts.write(s.key, s, { tab: s.tab ?? TAB, at: s.at ?? 0, moved: true, keepBefore: (s.tab ?? TAB) == TAB ? this.#restoring.get(s.key) : undefined })));
+        await Promise.all(all.map((st) => drafts.write(st[1].key, st[1], { tab: st[1].tab ?? TAB, at: st[1].at ?? 0, moved: true, keepBefore: ours(st) ? this.#restoring.get(st[1].key) : undefined })));
         // Kept where they were when the store holds them in memory only: the next reload reads them there.
         if (drafts.persistent) unstash(all);
         this.#ready = drafts;
@@ -239,21 +239,21 @@ export class DraftKeeper implements ReactiveController {
     this.#typedAt = undefined;
     this.#seen.delete(key);
     const s = this.stashed();
+    // Into the form, with when it was typed (a comment sent after that time carried these words).
+    const back = (name: string, content: string, at: number | undefined) => ((this.#typedAt = at), put({ name, content, at }));
     // The stash is the newest there is (the page's last words as it went): put back at once, checked below.
     // An empty one (emptied by "Nhập lại", or by a send, as the page went) has nothing to put back: it
     // moves into the store over the text it emptied, and what the store holds then comes back.
     const fromStash = s?.content && !this.#draft().content ? s.content : undefined;
     if (fromStash !== undefined) {
-      this.#typedAt = s!.at;
-      put({ name: this.#draft().name || s!.name, content: fromStash, at: s!.at });
+      back(this.#draft().name || s!.name, fromStash, s!.at);
     }
     // A comment the last page kept in its memory only (IndexedDB refused), gone with it: back in the
     // form, where sent again it goes under its key.
     // The oldest first; the next one comes back on a later page, once this one has left the form.
     const queued = !this.#draft().content ? inFlightAll().find((i) => i.queued && i.page != PAGE && toEndpoint(i, endpoint) && i.payload.pageId == pageId.normalize('NFC')) : undefined;
     if (queued) {
-      this.#typedAt = queued.at;
-      put({ name: this.#draft().name || queued.payload.name, content: queued.payload.content, at: queued.at });
+      back(this.#draft().name || queued.payload.name, queued.payload.content, queued.at);
       // Put back once: the form's draft keeps it from here (saved now: a page that goes next still has
       // it), and sent again it still goes under its key; a reader who then clears it has let it go, and
       // the next page must not bring it back.
@@ -276,8 +276,7 @@ export class DraftKeeper implements ReactiveController {
           const [, other] = stashesOf(key).sort(([, a], [, b]) => (b.at ?? 0) - (a.at ?? 0))[0] ?? [];
           if (other && !s && this.#key() == key && !this.#draft().content) {
             this.#seen.set(key, other.content);
-            this.#typedAt = other.at;
-            put({ name: this.#draft().name || other.name, content: other.content, at: other.at });
+            back(this.#draft().name || other.name, other.content, other.at);
           }
           return;
         }
@@ -314,9 +313,8 @@ export class DraftKeeper implements ReactiveController {
           if (!d) return;
           // Another tab's: the reader's own text here takes its place. (This tab's own is this tab's anyway.)
           if (d.tab != TAB) this.#seen.set(key, d.content);
-          this.#typedAt = d.at;
           const sent = wasSent(d.content);
-          put({ name: now.name || d.name, content: sent ? '' : d.content, at: d.at });
+          back(now.name || d.name, sent ? '' : d.content, d.at);
           if (!sent) return;
         }
         // The emptied draft is kept too, now (the sent text goes, as `seen`): once the outbox has sent the

@@ -163,6 +163,9 @@ export async function schemaVersionOn(on: pg.Pool | pg.PoolClient): Promise<numb
   return rows[0]?.v ?? 0;
 }
 
+/** A database ykien-server cannot use as it is: no restart mends it (the CLI exits 2 with `message`). */
+const unsuitable = (message: string) => Object.assign(new Error(message), { code: PG_UNSUITABLE });
+
 /**
  * A `schema_migrations` that is not ours (golang-migrate's, Rails', Ecto's: a database shared with another
  * application) would be read as ykien's version: no tables and a 500 on every request, "newer than this
@@ -174,10 +177,7 @@ async function refuseOthersMigrations(client: pg.PoolClient): Promise<void> {
   );
   const columns = rows.map((r) => r.column_name).sort().join(',');
   if (columns !== 'applied_at,name,version') {
-    throw Object.assign(
-      new Error(`this database's schema_migrations (${columns}) is another tool's, not ykien-server's: give ykien-server a database of its own`),
-      { code: PG_UNSUITABLE },
-    );
+    throw unsuitable(`this database's schema_migrations (${columns}) is another tool's, not ykien-server's: give ykien-server a database of its own`);
   }
 }
 
@@ -188,7 +188,7 @@ export async function migrateOn(client: pg.PoolClient): Promise<void> {
   const { rows: enc } = await client.query<{ server_encoding: string }>('SHOW server_encoding');
   const encoding = enc[0]?.server_encoding ?? '';
   if (encoding !== 'UTF8') {
-    throw Object.assign(new Error(`the database's encoding is ${encoding}, and ykien-server needs UTF8: create it with CREATE DATABASE … ENCODING 'UTF8' TEMPLATE template0`), { code: PG_UNSUITABLE });
+    throw unsuitable(`the database's encoding is ${encoding}, and ykien-server needs UTF8: create it with CREATE DATABASE … ENCODING 'UTF8' TEMPLATE template0`);
   }
   // Each statement of a transaction must see what committed before it: the migration lock's waiters
   // read the version again under it, and the rate limit counts other instances' hits. Under a stricter
@@ -199,7 +199,7 @@ export async function migrateOn(client: pg.PoolClient): Promise<void> {
   const isolation = iso[0]?.default_transaction_isolation ?? '';
   // (READ UNCOMMITTED is READ COMMITTED in PostgreSQL.)
   if (isolation !== 'read committed' && isolation !== 'read uncommitted') {
-    throw Object.assign(new Error(`the database's default transaction isolation is ${isolation}, and ykien-server needs read committed: ALTER ROLE <its user> SET default_transaction_isolation = 'read committed'`), { code: PG_UNSUITABLE });
+    throw unsuitable(`the database's default transaction isolation is ${isolation}, and ykien-server needs read committed: ALTER ROLE <its user> SET default_transaction_isolation = 'read committed'`);
   }
   // One transaction per migration, each under a transaction-scoped lock taken first and the version
   // read again under it: another instance starting meanwhile waits, then finds it done. A session lock

@@ -439,8 +439,10 @@ export const isSqliteLocked = (e: unknown): boolean => /^SQLITE_(BUSY|LOCKED)/.t
  * not the request wrong either, and not a bug of ours. 503 while it lasts, so that readers' outboxes
  * try again, and said in the log by its code.
  */
-export const isSqliteStorageFailure = (e: unknown): boolean =>
-  /^(SQLITE_(FULL|IOERR|READONLY|CANTOPEN|NOMEM)|YKIEN_DB_REPLACED)/.test(String((e as { code?: unknown } | null)?.code ?? ''));
+export const isSqliteStorageFailure = (e: unknown): boolean => {
+  const code = String((e as { code?: unknown } | null)?.code ?? '');
+  return code === DB_REPLACED || /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|NOMEM)/.test(code);
+};
 
 /** The `code` of a write refused because the database file was moved, replaced or deleted under the server. */
 export const DB_REPLACED = 'YKIEN_DB_REPLACED';
