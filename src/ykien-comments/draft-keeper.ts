@@ -189,13 +189,39 @@ export class DraftKeeper implements ReactiveController {
     };
   }
 
+  /** The form's `put`, as the last restore() was given it. */
+  #put?: (d: Draft & { at?: number }) => void;
+
+  /**
+   * Back from the back-forward cache, the form holds the text as this page left it; meanwhile another
+   * page of this tab (the reader went on to the article again) may have saved newer text of it. That
+   * text comes into the form, else this page's next keystroke or flush would write the older over it.
+   * Not if the reader types before the store answers.
+   */
+  #back = (e: PageTransitionEvent) => {
+    if (!e.persisted || !this.#put) return;
+    const key = this.#key();
+    const was = this.#draft().content;
+    const newer = (d: Draft & { tab?: string; at?: number } | undefined) =>
+      d && (d.tab ?? TAB) == TAB && (d.at ?? 0) > (this.#typedAt ?? 0) && this.#key() == key && this.#draft().content == was && d.content != was && d;
+    const take = (d: Draft & { at?: number }) => ((this.#typedAt = d.at), this.#put!({ name: d.name || this.#draft().name, content: d.content, at: d.at }));
+    const s = newer(this.stashed());
+    if (s) return take(s);
+    void this.stored().then((d) => {
+      const n = newer(d);
+      if (n) take(n);
+    }, () => {});
+  };
+
   hostConnected(): void {
+    addEventListener('pageshow', this.#back);
     addEventListener('pagehide', this.#leaving);
     document.addEventListener('visibilitychange', this.#leaving);
     this.#listen();
   }
 
   hostDisconnected(): void {
+    removeEventListener('pageshow', this.#back);
     removeEventListener('pagehide', this.#leaving);
     document.removeEventListener('visibilitychange', this.#leaving);
     this.#channel?.close();
@@ -236,6 +262,7 @@ export class DraftKeeper implements ReactiveController {
    */
   restore(endpoint: string, pageId: string, put: (d: Draft & { at?: number }) => void, onQueued: () => void, onRefused: (item: OutboxItem) => void): void {
     const key = this.#key();
+    this.#put = put;
     this.#typedAt = undefined;
     this.#seen.delete(key);
     const s = this.stashed();
