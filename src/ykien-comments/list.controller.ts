@@ -66,6 +66,8 @@ export class ListController implements ReactiveController {
   #from?: ListSource;
   /** Bumped when `items` is replaced, not appended to: a "Xem thêm" answer for the older list is stale. */
   #version = 0;
+  /** "Xem thêm" added to the list shown since its first page. */
+  #grown = false;
   /** A newer load makes the answers of an older one stale (the article changed, the element left). */
   #generation = 0;
   /** The reader's comments published at once on this visit, with when: a page asked before does not count them. */
@@ -141,7 +143,7 @@ export class ListController implements ReactiveController {
       this.items = this.own = [];
       this.total = this.#countedOn = undefined;
       this.next = null;
-      this.moreFailed = this.loadingMore = false;
+      this.moreFailed = this.loadingMore = this.#grown = false;
       this.#version++;
       this.state = 'idle';
     }
@@ -151,8 +153,10 @@ export class ListController implements ReactiveController {
     if (!src.enabled || !src.endpoint) return void ((this.#underWay = this.busy = false), this.#host.requestUpdate());
     this.busy = true;
     if (this.state != 'ready') this.state = 'loading';
-    // A prefetched page that already came is shown in this very update: no loading line in between.
-    const shownEarly = !!early?.settled?.page;
+    // A prefetched page that already came is shown in this very update: no loading line in between. A
+    // list of this article with pages added by "Xem thêm" (the box moved while its load was not over)
+    // is kept as it is, as for a move after the load. (Not for another page size: pages of it.)
+    const shownEarly = !!early?.settled?.page || (this.state == 'ready' && this.#grown && this.#from?.limit == src.limit);
     if (early?.settled) this.#show(early.settled.page, src, early.at);
     this.#host.requestUpdate();
     const askedAt = early?.at ?? Date.now();
@@ -167,8 +171,8 @@ export class ListController implements ReactiveController {
     // Beside the copies remember() showed while this load went (the read may predate them, or not come).
     this.#mergeOwn(own ?? []);
     // Shown already, it may have grown by a "Xem thêm" meanwhile (a slow store's code): kept, not shown
-    // again from its first page; only the own copies it now holds go.
-    if (shownEarly && page) this.#dropListed(), this.#recount();
+    // again from its first page (nor taken away if that page failed now); only the own copies it now holds go.
+    if (shownEarly) this.#dropListed(), this.#recount();
     else this.#show(page, src, askedAt);
     this.#host.requestUpdate();
     const settle = () => gen == this.#generation && (this.#underWay = false);
@@ -203,6 +207,7 @@ export class ListController implements ReactiveController {
       ({ items: this.items, next: this.next } = page);
       this.#from = src;
       this.#version++;
+      this.#grown = false;
       this.state = 'ready';
       this.moreFailed = this.loadingMore = false;
       this.#dropListed();
@@ -232,6 +237,7 @@ export class ListController implements ReactiveController {
     const seen = new Set(this.items.map((c) => c.id));
     const added = page.items.filter((c) => !seen.has(c.id));
     this.items = [...this.items, ...added];
+    this.#grown = true;
     // A server that counts on its first page only: the count shown stays.
     this.next = page.next;
     this.#dropListed();
