@@ -1842,6 +1842,52 @@ test.describe('the reader’s own comments, delivered later or published at once
   });
 });
 
+test('two boxes of one article on a page (the site repeats the box): a comment sent from one shows in the other too, counted once; a box of another article or endpoint leaves it', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  endpoint.reply({ status: 201, body: { id: 'c7', status: 'published' } });
+  endpoint.list = () => ({ items: items(1, 1), next: null, total: 1 });
+  await article({ attrs: { 'site-key': null } });
+  await page.route(`${ORIGIN}/may-chu-khac/api/comments**`, (route) =>
+    route.fulfill({ contentType: 'application/json', body: JSON.stringify({ items: items(1, 1), next: null, total: 1 }) }),
+  );
+  // The same box again lower down, one of another article, and one of another endpoint.
+  await page.evaluate((other) => {
+    const first = document.querySelector('ykien-comments')!;
+    const copy = (id: string, attrs: Record<string, string>) => {
+      const box = first.cloneNode(false) as Element;
+      box.id = id;
+      for (const [k, v] of Object.entries(attrs)) box.setAttribute(k, v);
+      document.querySelector('main')!.append(box);
+    };
+    copy('lower', {});
+    copy('other-article', { 'page-id': 'bai-khac' });
+    copy('other-endpoint', { endpoint: other });
+  }, `${ORIGIN}/may-chu-khac/api/comments`);
+  const names = (id: string) => page.locator(`ykien-comments#${id}`).locator('[part~="comment-name"]');
+  const heading = (id: string) => page.locator(`ykien-comments#${id}`).locator('[part~="heading"]');
+  await expect(names('lower')).toHaveText(['Bạn đọc 1']);
+  await expect(names('other-article')).toHaveText(['Bạn đọc 1']);
+  await expect(names('other-endpoint')).toHaveText(['Bạn đọc 1']);
+  const top = page.locator('ykien-comments').first();
+  await top.locator('[part~="input"]').fill('Lý Văn Tú');
+  await top.locator('[part~="textarea"]').fill('Đăng ngay, thấy ở cả hai.');
+  await top.locator('[part~="submit"]').click();
+  await expect(top.locator('[part~="status"]')).toHaveText('Cảm ơn bạn! Bình luận đã được đăng.');
+  await expect(top.locator('[part~="comment-name"]')).toHaveText(['Lý Văn Tú', 'Bạn đọc 1']);
+  await expect(names('lower')).toHaveText(['Lý Văn Tú', 'Bạn đọc 1']);
+  await expect(page.locator('ykien-comments#lower').locator('[part~="comment-content"]').first()).toHaveText('Đăng ngay, thấy ở cả hai.');
+  await expect(heading('lower')).toHaveText('Ý kiến bạn đọc (2)');
+  await expect(top.locator('[part~="heading"]')).toHaveText('Ý kiến bạn đọc (2)');
+  // Not another article's box, nor one that sends to another server.
+  await expect(heading('other-article')).toHaveText('Ý kiến bạn đọc (1)');
+  await expect(names('other-article')).toHaveText(['Bạn đọc 1']);
+  await expect(names('other-endpoint')).toHaveText(['Bạn đọc 1']);
+  expect(endpoint.posts).toHaveLength(1);
+});
+
 test.describe('the editorial reply', () => {
   for (const [lang, label] of [
     ['vi', 'Trả lời của Ban biên tập'],

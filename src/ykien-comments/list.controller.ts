@@ -280,6 +280,25 @@ export class ListController implements ReactiveController {
   }
 
   /**
+   * Another box on this page, of the same endpoint and article, stored the reader's comment `id`: it
+   * shows here too, as that box kept it (remember() wrote it to the store before the box told).
+   */
+  async heard(id: string, status: SentStatus): Promise<void> {
+    const src = this.#source();
+    const { endpoint, pageId } = src;
+    if ((status != 'pending' && status != 'published') || !src.enabled || !endpoint) return;
+    const c = (await (await keptIfStored())?.loadOwn(endpoint, pageId).catch(() => undefined))?.find((o) => o.id == id);
+    const now = this.#source();
+    if (!c || now.endpoint != endpoint || now.pageId != pageId || this.items.some((i) => i.id == id) || this.own.some((o) => o.id == id)) return;
+    if (status == 'published') {
+      this.#publishedHere.set(id, Date.now());
+      if (this.total !== undefined) this.total++;
+    }
+    this.#mergeOwn([c]);
+    this.#host.requestUpdate();
+  }
+
+  /**
    * The server's count on a page asked for at `askedAt`, with the reader's comments published on this
    * visit since (the page was read before they were stored, perhaps while the send went) that the list
    * does not hold, unless the list ends above them (newer ones pushed them further down, where the count

@@ -6,7 +6,7 @@ import { clean, DEFAULT_MAX_LENGTH, length } from '../text.js';
 import { NAMED_BY_LOADER } from '../reserved-height.js';
 import type { CommentPayload, Page } from '../api/send.js';
 import { CHANNEL_NAME } from '../outbox/channel.js';
-import { YkienErrorEvent, type SentStatus } from '../events.js';
+import { YkienErrorEvent, type SentStatus, type YkienSentEvent } from '../events.js';
 import { articleKey, DraftKeeper } from './draft-keeper.js';
 import { renderForm, type StatusKind } from './form.template.js';
 import { ListController } from './list.controller.js';
@@ -329,11 +329,19 @@ export class YkienComments extends LitElement {
     }
     this.#channel = new BroadcastChannel(CHANNEL_NAME);
     this.#channel.onmessage = () => this.#prepare();
+    document.addEventListener('ykien-sent', this.#sentByOther);
   }
+
+  /** Another box on the page, sending to the same endpoint, stored a comment: of this article, it shows here too. */
+  #sentByOther = (e: YkienSentEvent): void => {
+    const box = e.composedPath()[0] as YkienComments;
+    if (box != this && box.localName == this.localName && box.endpoint == this.endpoint) void this.#list.heard(e.detail.id, e.detail.status);
+  };
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#channel?.close();
+    document.removeEventListener('ykien-sent', this.#sentByOther);
     if (this.#whenOnline) removeEventListener('online', this.#whenOnline);
     this.#whenOnline = undefined;
   }
