@@ -432,6 +432,39 @@ test('a comment this page approved, which another moderator puts back in the que
   await expect(card(page, 'Người được xét lại')).toBeVisible();
 });
 
+test('comments another moderator decided leave this page\'s queue at the next poll, said once; the keyboard keeps its place; a card with typed text in its form stays', async ({ page, seed, signIn, api }) => {
+  const oldest = await seed({ name: 'Người thứ nhất' });
+  const second = await seed({ name: 'Người thứ hai' });
+  const third = await seed({ name: 'Người thứ ba' });
+  const newest = await seed({ name: 'Người thứ tư' });
+  await signIn('?poll=200');
+  await expect(cards(page)).toHaveCount(4);
+  await page.keyboard.press('j');
+  await page.keyboard.press('j');
+  await expect(card(page, 'Người thứ ba')).toBeFocused();
+  // Another moderator, in another office, approves the newest and rejects the second.
+  expect((await api('POST', `/comments/${newest}/approve?from=pending`)).status).toBe(200);
+  expect((await api('POST', `/comments/${second}/reject?from=pending`)).status).toBe(200);
+  await expect(cards(page)).toHaveCount(2);
+  await expect(liveRegion(page)).toHaveText('Người kiểm duyệt khác đã xử lý 2 bình luận; đã bỏ khỏi danh sách.');
+  await expect(card(page, 'Người thứ ba')).toBeFocused();
+  await expect(page.locator('ykien-admin button.tab[data-status="pending"]')).toContainText('2');
+  // The card the keyboard is on goes the same way: the keyboard lands on the one that took its place.
+  expect((await api('POST', `/comments/${third}/approve?from=pending`)).status).toBe(200);
+  await expect(cards(page)).toHaveCount(1);
+  await expect(card(page, 'Người thứ nhất')).toBeFocused();
+  // A card whose form holds the editor's typing is not taken away under it.
+  const first = card(page, 'Người thứ nhất');
+  await first.getByRole('button', { name: 'Sửa' }).click();
+  await first.getByLabel('Nội dung').fill('Đã sửa bớt.');
+  expect((await api('POST', `/comments/${oldest}/approve?from=pending`)).status).toBe(200);
+  await expect(page.locator('ykien-admin button.tab[data-status="pending"]')).toContainText('0');
+  // Two polls of the list later (the counts may come from the poll's own request first):
+  for (let i = 0; i < 2; i++) await page.waitForResponse(/\/api\/admin\/comments\?/);
+  await expect(first.getByLabel('Nội dung')).toHaveValue('Đã sửa bớt.');
+  await expect(cards(page)).toHaveCount(1);
+});
+
 test('a search whose list failed to load: the polls add nothing to the list left on screen until it is loaded again', async ({ page, seed, signIn }) => {
   await seed({ name: 'Trần Văn A', content: 'Về đường sá.' });
   await seed({ name: 'Lê Thị B', content: 'Về trường học.' });

@@ -464,14 +464,22 @@ export class YkienAdmin extends LitElement {
     const epoch = this.countsEpoch;
     const known = new Set(this.items.map((c) => c.id));
     const top = this.items[0]?.createdAt ?? '';
+    // The list read down past its last card, so that a card another moderator decided (or deleted) is
+    // found missing and leaves it; a long list ("Xem thêm") is read that far when the pages allow.
+    const bottom = this.items[this.items.length - 1]?.createdAt ?? '';
     const arrived: AdminComment[] = [];
     let cursor: string | null = null;
+    /** The oldest time the poll read down to; '' when it read the whole list. */
+    let readTo = '';
+    let reachedTop = false;
     for (let pages = 0; pages < POLL_PAGES; pages++) {
       let page;
       try {
         page = await listComments(this.token, this.filter(), cursor);
       } catch (e) {
         if (e instanceof ApiError && e.status === 401) return this.signOut(this.msg('badToken'));
+        // Past the list's top, a page read only to find decided cards: what arrived is added all the same.
+        if (reachedTop) break;
         // A missed poll is retried at the next one; missed again, the editor must know that new comments
         // are not coming in (said once, not over whatever else the page says meanwhile).
         // Not the network when the server answered (a block on the office's address, a fault): its reason.
@@ -490,19 +498,41 @@ export class YkienAdmin extends LitElement {
       if (pages === 0 && page.counts && epoch === this.countsEpoch) this.counts = page.counts;
       arrived.push(...page.items);
       const last = page.items[page.items.length - 1];
-      const reachedTop = !last || last.createdAt < top || page.items.some((c) => known.has(c.id));
-      if (reachedTop || !page.next) break;
+      reachedTop = !last || last.createdAt < top || page.items.some((c) => known.has(c.id));
+      readTo = page.next && last ? last.createdAt : '';
+      if (!page.next || (reachedTop && last!.createdAt < bottom)) break;
       cursor = page.next;
     }
+    const left = this.dropDecidedElsewhere(arrived, readTo, known);
     for (const c of this.items) known.add(c.id); // what a load or a decision did meanwhile
     const oldest = this.items.length ? this.items[this.items.length - 1]!.createdAt : '';
     // Only what is newer than the list's end: older ones belong to pages not loaded yet. (Keyset pages
     // never repeat a comment, so `arrived` holds each once.)
     const fresh = arrived.filter((c) => !known.has(c.id) && !decidedMeanwhile(c) && (!this.next || c.createdAt >= oldest));
-    if (fresh.length === 0) return;
-    this.items = [...fresh, ...this.items];
-    if (this.current >= 0) this.current += fresh.length;
-    if (this.tab === 'pending') this.announce(this.msg('newArrived', { n: fresh.length }));
+    const said = left ? [this.msg('decidedElsewhere', { n: left })] : [];
+    if (fresh.length) {
+      this.items = [...fresh, ...this.items];
+      if (this.current >= 0) this.current += fresh.length;
+      if (this.tab === 'pending') said.push(this.msg('newArrived', { n: fresh.length }));
+    }
+    if (said.length) this.announce(said.join(' '));
+  }
+
+  /**
+   * Cards the poll read past (newer than `readTo`, or all when it read the whole list) that were listed
+   * when it began and are not in the list any more: another moderator decided or deleted them. They
+   * leave, with the keyboard's place kept; not one with a decision of this page on its way, nor one
+   * whose form holds text the editor typed (saving it says what happened). Returns how many left.
+   */
+  private dropDecidedElsewhere(read: AdminComment[], readTo: string, listed: Set<string>): number {
+    const still = new Set(read.map((c) => c.id));
+    const typedIn = this.edits.unsaved(true);
+    const gone = this.items.filter((c) => listed.has(c.id) && !still.has(c.id) && c.createdAt > readTo && !this.busy.has(c.id) && c.id !== typedIn?.id);
+    if (gone.length === 0) return 0;
+    const ids = new Set(gone.map((c) => c.id));
+    const focused = this.current >= 0 && ids.has(this.items[this.current]?.id ?? '') && this.focusIsOurs();
+    this.removeItems(ids, focused, this.tab);
+    return gone.length;
   }
 
   private selectTab(tab: Status): void {

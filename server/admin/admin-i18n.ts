@@ -117,6 +117,7 @@ const vi = {
   auditLoaded: 'Đã tải {n} mục nhật ký.',
   editPublishedTitle: 'Sửa bình luận',
   newArrived: 'Có {n} bình luận mới chờ duyệt.',
+  decidedElsewhere: 'Người kiểm duyệt khác đã xử lý {n} bình luận; đã bỏ khỏi danh sách.',
   helpTitle: 'Phím tắt',
   close: 'Đóng',
   helpIntro:
@@ -267,6 +268,7 @@ const en: typeof vi = {
   auditLoaded: 'Loaded {n} log entries.',
   editPublishedTitle: 'Edit the comment',
   newArrived: '{n} new comments are waiting.',
+  decidedElsewhere: 'Another moderator handled {n} comments; they left the list.',
   helpTitle: 'Keyboard shortcuts',
   close: 'Close',
   helpIntro:
@@ -320,6 +322,7 @@ const enOne: Partial<Record<Key, string>> = {
   loaded: 'Loaded 1 comment.',
   auditLoaded: 'Loaded 1 log entry.',
   newArrived: '1 new comment is waiting.',
+  decidedElsewhere: 'Another moderator handled 1 comment; it left the list.',
 };
 
 export function t(lang: Lang, key: Key, vars: Record<string, string | number> = {}): string {
