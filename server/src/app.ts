@@ -2,14 +2,14 @@
  * The Fastify application, built from a Config and a Store. It does not listen, touch the process or
  * open the database: cli.ts does that, and tests may build it in-process with `app.inject`.
  */
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { verifyCaptcha, type VerifyResult } from './captcha.js';
 import type { Config } from './config.js';
 import { corsHook, originPolicy, type OriginPolicy } from './cors.js';
 import { FirstPageCache } from './caching/first-pages.js';
 import { Drain } from './draining.js';
 import { bodyLimitFor, installJsonParser } from './json-body.js';
-import { loggerOptions, OneLinePerRequest } from './logging.js';
+import { loggerOptions, logRefusalQuietly, OneLinePerRequest } from './logging.js';
 import { Moderators } from './moderation/moderators.js';
 import { SignInThrottle } from './moderation/sign-in-throttle.js';
 import { JOBS_FORGOTTEN_AFTER_MS, NotificationWorker } from './notify/worker.js';
@@ -59,6 +59,9 @@ export interface AppOptions {
   /** How often to look for that besides health checks (tests); default SCHEMA_CHECK_MS. */
   schemaCheckMs?: number;
 }
+
+/** While /healthz finds the database unavailable, how often it says so in the log. */
+const HEALTH_LOG_EVERY_MS = 60_000;
 
 /** How often a running server looks for a migration made by a newer one (besides every /healthz). */
 export const SCHEMA_CHECK_MS = 30_000;
@@ -221,6 +224,28 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   schemaTimer.unref();
   app.addHook('onClose', async () => clearInterval(schemaTimer));
 
+  /**
+   * The database unavailable to /healthz: logged as the outage begins, then at most once a minute while
+   * it lasts (a load balancer may check every second, from several places), and as it ends; the checks'
+   * own request lines are at debug meanwhile.
+   */
+  const outage = { since: 0, loggedAt: 0, checks: 0 };
+  const healthFailed = (request: FastifyRequest, err: unknown) => {
+    const now = Date.now();
+    outage.checks++;
+    logRefusalQuietly(request);
+    if (outage.since && now - outage.loggedAt < HEALTH_LOG_EVERY_MS) return;
+    outage.since ||= now;
+    outage.loggedAt = now;
+    request.log.error({ err, unavailableForMs: now - outage.since, failedChecks: outage.checks }, 'health check: database unavailable');
+    outage.checks = 0;
+  };
+  const healthy = () => {
+    if (!outage.since) return;
+    app.log.info({ unavailableForMs: Date.now() - outage.since }, 'health check: database available again');
+    outage.since = outage.checks = 0;
+  };
+
   app.get('/healthz', async (request, reply) => {
     reply.header('Cache-Control', 'no-store');
     if (schemaAhead) return reply.code(503).send({ status: 'outdated' });
@@ -228,10 +253,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (ctx.drain.draining) return reply.code(503).send({ status: 'shutting-down' });
     try {
       await store.ping();
+      healthy();
       if (!(await schemaKnown())) return reply.code(503).send({ status: 'outdated' });
       return { status: 'ok' };
     } catch (err) {
-      request.log.error({ err }, 'health check: database unavailable');
+      healthFailed(request, err);
       return reply.code(503).send({ status: 'unavailable' });
     }
   });

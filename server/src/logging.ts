@@ -64,6 +64,13 @@ export function logOutcome(request: FastifyRequest, facts: Record<string, unknow
   outcomes.set(request, facts);
 }
 
+/** Requests whose refusal the route logs its own way (a failing /healthz: once an outage, not per check). */
+const quietRefusals = new WeakSet<FastifyRequest>();
+
+export function logRefusalQuietly(request: FastifyRequest): void {
+  quietRefusals.add(request);
+}
+
 /**
  * A read that went well (GET, HEAD, OPTIONS answered below 400): every view of a hot article makes a
  * few, thousands a second, all alike. At `info` they would bury the lines an operator needs, cost the
@@ -71,7 +78,7 @@ export function logOutcome(request: FastifyRequest, facts: Record<string, unknow
  * which then drops the errors too. The proxy or CDN in front keeps its own access log of them.
  */
 const quietRead = (request: FastifyRequest, reply: FastifyReply) =>
-  reply.statusCode < 400 && (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS');
+  (reply.statusCode < 400 && (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS')) || quietRefusals.has(request);
 
 /**
  * Fastify's request logging with one line per request instead of two: no "incoming request", and the

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { BODY_LIMIT } from '../src/json-body.js';
@@ -129,6 +129,38 @@ describe('failures inside the server', () => {
     expect(res.statusCode).toBe(503);
     expect(res.json()).toEqual({ status: 'unavailable' });
     expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('a database down under a flood of /healthz checks: logged as the outage begins, then at most once a minute with the checks since, and as it ends', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.parse('2026-12-05T20:00:00Z') });
+    cleanups.push(() => void vi.useRealTimers());
+    let down = true;
+    const parsed = parseConfig(['--no-captcha', '--origins', SITE], {});
+    if (parsed.kind !== 'run') throw new Error(parsed.kind);
+    const lines: Array<{ level: number; msg?: string; failedChecks?: number; unavailableForMs?: number }> = [];
+    const a = await buildApp({
+      config: parsed.config,
+      store: withFaults(openStore(), { ping: async () => { if (down) throw new Error('SQLITE_IOERR'); } }),
+      adminToken: 'app-test-admin-token-0123',
+      ipSecret: 'app-test-ip-secret-0123',
+      logger: { level: 'info', stream: { write: (line: string) => void lines.push(JSON.parse(line)) } },
+    });
+    cleanups.push(() => a.close());
+    const check = async () => (await a.inject({ method: 'GET', url: '/healthz' })).statusCode;
+    const said = () => lines.filter((l) => l.msg?.startsWith('health check') || l.msg === 'request completed').map((l) => [l.msg, l.failedChecks, l.unavailableForMs]);
+    for (let i = 0; i < 30; i++) {
+      expect(await check()).toBe(503);
+      vi.advanceTimersByTime(1_000); // a load balancer's check a second
+    }
+    expect(said()).toEqual([['health check: database unavailable', 1, 0]]);
+    expect(await check()).toBe(503); // 30 s after the first line: counted, not logged
+    vi.advanceTimersByTime(30_000);
+    expect(await check()).toBe(503); // a minute after the first line: one line for the 31 checks since
+    expect(said()).toEqual([['health check: database unavailable', 1, 0], ['health check: database unavailable', 31, 60_000]]);
+    down = false;
+    expect(await check()).toBe(200);
+    expect(await check()).toBe(200);
+    expect(said().slice(2)).toEqual([['health check: database available again', undefined, 60_000]]);
   });
 
   it('an unexpected error is a 500 internal problem, with CORS headers for the page, and nothing stored', async () => {
