@@ -442,9 +442,17 @@ test('comments another moderator decided leave this page\'s queue at the next po
   await page.keyboard.press('j');
   await page.keyboard.press('j');
   await expect(card(page, 'Người thứ ba')).toBeFocused();
-  // Another moderator, in another office, approves the newest and rejects the second.
+  // Another moderator, in another office, approves the newest and rejects the second (a poll held
+  // meanwhile, so that one poll finds both).
+  let release = () => {};
+  const gate = new Promise<void>((r) => (release = r));
+  let held = 0;
+  await page.route(/\/api\/admin\/comments\?/, async (route) => (held++, await gate, route.fallback()));
+  await expect.poll(() => held).toBeGreaterThan(0);
   expect((await api('POST', `/comments/${newest}/approve?from=pending`)).status).toBe(200);
   expect((await api('POST', `/comments/${second}/reject?from=pending`)).status).toBe(200);
+  release();
+  await page.unroute(/\/api\/admin\/comments\?/);
   await expect(cards(page)).toHaveCount(2);
   await expect(liveRegion(page)).toHaveText('Người kiểm duyệt khác đã xử lý 2 bình luận; đã bỏ khỏi danh sách.');
   await expect(card(page, 'Người thứ ba')).toBeFocused();
@@ -463,6 +471,29 @@ test('comments another moderator decided leave this page\'s queue at the next po
   for (let i = 0; i < 2; i++) await page.waitForResponse(/\/api\/admin\/comments\?/);
   await expect(first.getByLabel('Nội dung')).toHaveValue('Đã sửa bớt.');
   await expect(cards(page)).toHaveCount(1);
+});
+
+test('under a search, a card edited so that it no longer matches stays until decided; one another moderator decides leaves', async ({ page, seed, signIn, api }) => {
+  await seed({ name: 'Nguyen Van Hung', content: 'Gọi tôi: 0912 345 678. Đường xuống cấp lắm.' });
+  const other = await seed({ name: 'Lê Thị Số', content: 'Số của tôi 0912 000 111.' });
+  await seed({ name: 'Không khớp', content: 'Không có số.' });
+  await signIn('?poll=200');
+  await page.locator('ykien-admin #q').fill('0912');
+  await page.locator('ykien-admin #q').press('Enter');
+  await expect(cards(page)).toHaveCount(2);
+  // The editor takes the phone number out: the comment no longer matches the search, but is still waiting.
+  const c = card(page, 'Nguyen Van Hung');
+  await c.getByRole('button', { name: 'Sửa' }).click();
+  await c.getByLabel('Nội dung').fill('Đường xuống cấp lắm.');
+  await c.getByRole('button', { name: 'Lưu', exact: true }).click();
+  await expect(c).toContainText('Đường xuống cấp lắm.');
+  // Another moderator approves the other one: it leaves at a poll; the edited one stays.
+  expect((await api('POST', `/comments/${other}/approve?from=pending`)).status).toBe(200);
+  await expect(cards(page)).toHaveCount(1);
+  await expect(liveRegion(page)).toHaveText('Người kiểm duyệt khác đã xử lý 1 bình luận; đã bỏ khỏi danh sách.');
+  for (let i = 0; i < 2; i++) await page.waitForResponse(/\/api\/admin\/comments\?/);
+  await expect(cards(page)).toHaveCount(1);
+  await expect(card(page, 'Nguyen Van Hung')).toBeVisible();
 });
 
 test('a search whose list failed to load: the polls add nothing to the list left on screen until it is loaded again', async ({ page, seed, signIn }) => {

@@ -19,6 +19,7 @@ import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValu
 import {
   ApiError,
   eraseComment,
+  getComment,
   getCounts,
   listComments,
   moderate,
@@ -44,6 +45,8 @@ type View = 'queue' | 'audit';
  * (15 s) is beyond any newsroom's queue; past it the rest comes with the next reload.
  */
 const POLL_PAGES = 20;
+/** How many cards missing from a search's list one poll asks about (the rest wait for the next). */
+const SEARCH_CHECKS = 10;
 
 /** The polling interval: `?poll=<ms>` on the page's URL, within [0.1 s, 15 s]; 15 s otherwise. */
 export function pollInterval(search: string): number {
@@ -503,7 +506,10 @@ export class YkienAdmin extends LitElement {
       if (!page.next || (reachedTop && last!.createdAt < bottom)) break;
       cursor = page.next;
     }
-    const left = this.dropDecidedElsewhere(arrived, readTo, known);
+    // (A page that failed past the top broke out of the loop before the check above.)
+    if (seq !== this.loadSeq || this.loading || !this.signedIn) return;
+    const left = await this.dropDecidedElsewhere(arrived, readTo, known);
+    if (seq !== this.loadSeq || this.loading || !this.signedIn) return;
     for (const c of this.items) known.add(c.id); // what a load or a decision did meanwhile
     const oldest = this.items.length ? this.items[this.items.length - 1]!.createdAt : '';
     // Only what is newer than the list's end: older ones belong to pages not loaded yet. (Keyset pages
@@ -522,12 +528,19 @@ export class YkienAdmin extends LitElement {
    * Cards the poll read past (newer than `readTo`, or all when it read the whole list) that were listed
    * when it began and are not in the list any more: another moderator decided or deleted them. They
    * leave, with the keyboard's place kept; not one with a decision of this page on its way, nor one
-   * whose form holds text the editor typed (saving it says what happened). Returns how many left.
+   * whose form holds text the editor typed (saving it says what happened). Under a search, a card
+   * missing from the list may only have stopped matching (its text edited, here or elsewhere): each is
+   * asked about, and leaves only if its status changed or it is gone. Returns how many left.
    */
-  private dropDecidedElsewhere(read: AdminComment[], readTo: string, listed: Set<string>): number {
+  private async dropDecidedElsewhere(read: AdminComment[], readTo: string, listed: Set<string>): Promise<number> {
     const still = new Set(read.map((c) => c.id));
-    const typedIn = this.edits.unsaved(true);
-    const gone = this.items.filter((c) => listed.has(c.id) && !still.has(c.id) && c.createdAt > readTo && !this.busy.has(c.id) && c.id !== typedIn?.id);
+    const keep = (c: AdminComment) => this.busy.has(c.id) || c.id === this.edits.unsaved(true)?.id;
+    let gone = this.items.filter((c) => listed.has(c.id) && !still.has(c.id) && c.createdAt > readTo && !keep(c));
+    if (gone.length && this.query.trim()) {
+      const tab = this.tab;
+      const now = await Promise.all(gone.slice(0, SEARCH_CHECKS).map((c) => getComment(this.token, c.id).then((x) => x?.status ?? null, () => tab)));
+      gone = gone.filter((c, i) => i < now.length && now[i] !== tab && this.items.includes(c) && !keep(c));
+    }
     if (gone.length === 0) return 0;
     const ids = new Set(gone.map((c) => c.id));
     const focused = this.current >= 0 && ids.has(this.items[this.current]?.id ?? '') && this.focusIsOurs();
