@@ -670,6 +670,47 @@ test.describe('paging and navigation edge cases', () => {
     expect(listGets(endpoint).filter((u) => u.searchParams.get('cursor') === 'cur-2')).toHaveLength(1);
   });
 
+  test('the box moved in the page while the reader\'s own comments are still being read, then "Xem thêm" while it loads again: the page added stays', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    serveByCursor(endpoint, {
+      '': { items: items(1, 3), next: 'cur-2', total: 6 },
+      'cur-2': { items: items(4, 6), next: null, total: 6 },
+    });
+    await article();
+    await seedIdb(page, { name: 'Trần Thị Lan' });
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    await page.route(/\/dist\/cdn\/kept-[\w-]+\.js$/, async (route) => {
+      await held;
+      await route.fallback();
+    });
+    await page.reload();
+    const l = list(page);
+    await expect(l.names).toHaveText(['Bạn đọc 1', 'Bạn đọc 2', 'Bạn đọc 3']);
+    await expect(l.box).toHaveAttribute('aria-busy', 'true');
+    const firstPages = () => listGets(endpoint).filter((u) => !u.searchParams.get('cursor')).length;
+    const before = firstPages();
+    await page.evaluate(() => {
+      const wrapper = document.createElement('section');
+      document.querySelector('main')!.append(wrapper);
+      wrapper.append(document.querySelector('ykien-comments')!);
+    });
+    // The load asked again, still waiting for the store (up to 2 s): the reader adds a page meanwhile.
+    await expect.poll(firstPages).toBe(before + 1);
+    await l.more.click();
+    await expect(l.names).toHaveText(items(1, 6).map((c) => c.name));
+    await expect(l.box).toHaveAttribute('aria-busy', 'false', { timeout: 10_000 });
+    await expect(l.names).toHaveText(items(1, 6).map((c) => c.name));
+    await expect(l.more).toHaveCount(0);
+    const kept = page.waitForEvent('requestfinished', (r) => /\/kept-[\w-]+\.js$/.test(r.url()));
+    release();
+    await kept;
+    await expect(l.names).toHaveText(items(1, 6).map((c) => c.name));
+  });
+
   test('a next page that repeats a comment already shown (new comments moved the pages) shows it once and counts only the new', async ({
     page,
     article,

@@ -155,8 +155,10 @@ export class ListController implements ReactiveController {
     if (this.state != 'ready') this.state = 'loading';
     // A prefetched page that already came is shown in this very update: no loading line in between. A
     // list of this article with pages added by "Xem thêm" (the box moved while its load was not over)
-    // is kept as it is, as for a move after the load. (Not for another page size: pages of it.)
-    const shownEarly = !!early?.settled?.page || (this.state == 'ready' && this.#grown && this.#from?.limit == src.limit);
+    // is kept as it is, as for a move after the load (not for another page size: pages of it); so is one
+    // the reader grows while this load goes (asked again below).
+    const grown = () => this.state == 'ready' && (this.#grown || this.loadingMore) && this.#from?.limit == src.limit;
+    const shownEarly = !!early?.settled?.page || grown();
     if (early?.settled) this.#show(early.settled.page, src, early.at);
     this.#host.requestUpdate();
     const askedAt = early?.at ?? Date.now();
@@ -172,7 +174,7 @@ export class ListController implements ReactiveController {
     this.#mergeOwn(own ?? []);
     // Shown already, it may have grown by a "Xem thêm" meanwhile (a slow store's code): kept, not shown
     // again from its first page (nor taken away if that page failed now); only the own copies it now holds go.
-    if (shownEarly) this.#dropListed(), this.#recount();
+    if (shownEarly || grown()) this.#dropListed(), this.#recount();
     else this.#show(page, src, askedAt);
     this.#host.requestUpdate();
     const settle = () => gen == this.#generation && (this.#underWay = false);
