@@ -225,25 +225,30 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.addHook('onClose', async () => clearInterval(schemaTimer));
 
   /**
-   * The database unavailable to /healthz: logged as the outage begins, then at most once a minute while
-   * it lasts (a load balancer may check every second, from several places), and as it ends; the checks'
-   * own request lines are at debug meanwhile.
+   * The database unavailable to /healthz: said at most once a minute (a load balancer may check every
+   * second, from several places), with the failed checks since the last such line, and its end said
+   * once after each; a database that fails every other check makes two lines a minute, not one a check.
+   * The checks' own request lines are at debug meanwhile.
    */
-  const outage = { since: 0, loggedAt: 0, checks: 0 };
+  const outage = { since: 0, loggedAt: -Infinity, checks: 0, said: false };
   const healthFailed = (request: FastifyRequest, err: unknown) => {
     const now = Date.now();
     outage.checks++;
-    logRefusalQuietly(request);
-    if (outage.since && now - outage.loggedAt < HEALTH_LOG_EVERY_MS) return;
     outage.since ||= now;
+    logRefusalQuietly(request);
+    if (now - outage.loggedAt < HEALTH_LOG_EVERY_MS) return;
     outage.loggedAt = now;
+    outage.said = true;
     request.log.error({ err, unavailableForMs: now - outage.since, failedChecks: outage.checks }, 'health check: database unavailable');
     outage.checks = 0;
   };
   const healthy = () => {
-    if (!outage.since) return;
-    app.log.info({ unavailableForMs: Date.now() - outage.since }, 'health check: database available again');
-    outage.since = outage.checks = 0;
+    if (outage.said) {
+      app.log.info({ unavailableForMs: Date.now() - outage.since, failedChecks: outage.checks }, 'health check: database available again');
+      outage.said = false;
+      outage.checks = 0;
+    }
+    outage.since = 0;
   };
 
   app.get('/healthz', async (request, reply) => {

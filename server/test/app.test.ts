@@ -160,7 +160,23 @@ describe('failures inside the server', () => {
     down = false;
     expect(await check()).toBe(200);
     expect(await check()).toBe(200);
-    expect(said().slice(2)).toEqual([['health check: database available again', undefined, 60_000]]);
+    expect(said().slice(2)).toEqual([['health check: database available again', 0, 60_000]]);
+    // Then a database that fails every other check (a writer held up now and then): no line a check.
+    for (let i = 0; i < 20; i++) {
+      down = i % 2 == 0;
+      expect(await check()).toBe(down ? 503 : 200);
+      vi.advanceTimersByTime(1_000);
+    }
+    expect(said()).toHaveLength(3);
+    vi.advanceTimersByTime(40_000); // a minute after the last line: the next failure is said, with the checks since
+    down = true;
+    expect(await check()).toBe(503);
+    down = false;
+    expect(await check()).toBe(200);
+    expect(said().slice(3)).toEqual([
+      ['health check: database unavailable', 11, 0],
+      ['health check: database available again', 0, 0],
+    ]);
   });
 
   it('an unexpected error is a 500 internal problem, with CORS headers for the page, and nothing stored', async () => {
