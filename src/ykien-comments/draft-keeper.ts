@@ -201,16 +201,22 @@ export class DraftKeeper implements ReactiveController {
   #back = (e: PageTransitionEvent) => {
     if (!e.persisted || !this.#put) return;
     const key = this.#key();
-    const was = this.#draft().content;
+    const { name, content: was } = this.#draft();
     const newer = (d: Draft & { tab?: string; at?: number } | undefined) =>
       d && (d.tab ?? TAB) == TAB && (d.at ?? 0) > (this.#typedAt ?? 0) && this.#key() == key && this.#draft().content == was && d.content != was && d;
-    const take = (d: Draft & { at?: number }) => ((this.#typedAt = d.at), this.#put!({ name: d.name || this.#draft().name, content: d.content, at: d.at }));
+    // (A name the reader changed meanwhile stays.)
+    const take = (d: Draft & { at?: number }) => ((this.#typedAt = d.at), this.#put!({ name: this.#draft().name != name ? this.#draft().name : d.name || name, content: d.content, at: d.at }));
     const s = newer(this.stashed());
     if (s) return take(s);
-    void this.stored().then((d) => {
-      const n = newer(d);
-      if (n) take(n);
-    }, () => {});
+    // Typed here before the store answers: the newer text is kept aside, not written over (keepBefore).
+    const started = Date.now();
+    this.#restoring.set(key, started);
+    void this.stored()
+      .then((d) => {
+        const n = newer(d);
+        if (n) take(n);
+      }, () => {})
+      .finally(() => this.#restoring.get(key) == started && this.#restoring.delete(key));
   };
 
   hostConnected(): void {
