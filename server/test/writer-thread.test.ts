@@ -125,6 +125,35 @@ describe('the writer thread', () => {
     expect(page.items.map((c) => c.content).sort()).toEqual(comments.map((c) => String(c.content)).sort());
   }, 30_000);
 
+  it('another process holds the lock for long: calls queued behind the one waiting for it fail after that one wait, unrun, not after a wait each', async () => {
+    const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
+    const { StoreUnavailable } = await dist<typeof import('../src/stores/store.js')>('stores/store.js');
+    const file = join(tempDir(), 'ykien.db');
+    const store = await SqliteStore.openWithWriterThread(file);
+    later(() => store.close());
+    const side = new Database(file);
+    later(() => side.close());
+    side.exec('BEGIN IMMEDIATE'); // a backup tool's, or a VACUUM's, long write transaction
+    const now = Date.now();
+    const started = Date.now();
+    // Four calls of different kinds (none batched with another): each would wait out busy_timeout (5 s).
+    const results = await Promise.allSettled([
+      store.hitRateLimit('khach-1', 5, 60_000, now),
+      store.pruneRateLimit(now - 60_000),
+      store.hitRateLimit('khach-2', 5, 60_000, now),
+      store.refundRateLimit('khach-3', now),
+    ]);
+    const took = Date.now() - started;
+    expect(results.map((r) => r.status === 'rejected' && r.reason instanceof StoreUnavailable)).toEqual([true, true, true, true]);
+    // One wait (5 s) for them all; before, the fourth answered after 20 s.
+    expect(took).toBeLessThan(10_000);
+    side.exec('ROLLBACK');
+    // None of those left behind was run later: no hit of theirs counts against the clients.
+    expect(side.prepare('SELECT count(*) AS n FROM rate_hits').get()).toEqual({ n: 0 });
+    expect(await store.hitRateLimit('khach-2', 1, 60_000, Date.now())).toMatchObject({ allowed: true });
+    expect(side.prepare('SELECT count(*) AS n FROM rate_hits').get()).toEqual({ n: 1 });
+  }, 40_000);
+
   it('a full disk under a batch: every comment of it gets 503 storage-unavailable (not a 500 "no such savepoint"); with room again each retry is stored once', async () => {
     const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
     const store = SqliteStore.open(join(tempDir(), 'ykien.db'));

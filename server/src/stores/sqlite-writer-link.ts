@@ -12,15 +12,20 @@
  */
 import { Worker } from 'node:worker_threads';
 import { isSqliteLocked, isSqliteStorageFailure, StoreUnavailable } from './store.js';
-import { SqliteWriter, WRITER_OPS, type WriterOps } from './sqlite-writer.js';
+import { SqliteWriter, WRITER_BACKLOG, WRITER_OPS, type WriterOps } from './sqlite-writer.js';
 
-/** As StoreUnavailable, a batch fails at once, not item after item, each waiting out busy_timeout again (GroupCommit). */
+/**
+ * As StoreUnavailable, a batch fails at once, not item after item, each waiting out busy_timeout again
+ * (GroupCommit); so does a call the thread did not run because it waited behind such waits.
+ */
 const unavailableIfStorage = (e: unknown): unknown =>
-  isSqliteLocked(e)
-    ? new StoreUnavailable('another process holds the SQLite database locked', { cause: e })
-    : isSqliteStorageFailure(e)
-      ? new StoreUnavailable(`the SQLite database cannot be written (${(e as { code: string }).code})`, { cause: e })
-      : e;
+  (e as { code?: unknown } | null)?.code === WRITER_BACKLOG
+    ? new StoreUnavailable('the SQLite writer is held up behind a lock another process holds', { cause: e })
+    : isSqliteLocked(e)
+      ? new StoreUnavailable('another process holds the SQLite database locked', { cause: e })
+      : isSqliteStorageFailure(e)
+        ? new StoreUnavailable(`the SQLite database cannot be written (${(e as { code: string }).code})`, { cause: e })
+        : e;
 
 /** WriterOps, each answered by a promise. */
 export type WriterLink = {
@@ -113,7 +118,8 @@ export class WriterThread {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       // Keep the process alive while a call waits for its answer, and only then.
       if (this.pending.size === 1) worker.ref();
-      worker.postMessage({ id, op, args });
+      // When it was asked (the thread's clock and ours share the process's time origin).
+      worker.postMessage({ id, op, args, at: performance.timeOrigin + performance.now() });
     });
   }
 

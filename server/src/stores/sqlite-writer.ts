@@ -146,6 +146,13 @@ export interface WriterOps {
 }
 
 /** Every op, for the links that forward them (sqlite-writer-link.ts). */
+/** How long SQLite waits for a lock another connection holds (busy_timeout), in ms. */
+export const BUSY_TIMEOUT_MS = 5000;
+/** A call that waited this long for the writer thread is not run (sqlite-writer-thread.ts): one lock wait. */
+export const QUEUE_WAIT_MS = BUSY_TIMEOUT_MS;
+/** The error code of a call the writer thread did not run for that reason. */
+export const WRITER_BACKLOG = 'YKIEN_WRITER_BACKLOG';
+
 export const WRITER_OPS = [
   'claimBatch', 'writeBatch', 'releaseClaim', 'hitRateLimit', 'refundRateLimit', 'pruneRateLimit', 'forgetLeftovers', 'ping', 'setStatus', 'deleteComment', 'decide',
   'deleteDecided', 'eraseComment', 'editComment', 'setReply', 'claimJobs', 'claimDigest', 'reopenDigest', 'finishJob', 'retryJob', 'insertSetting',
@@ -180,7 +187,7 @@ export class SqliteWriter implements WriterOps {
     this.identity = { dev, ino };
     try {
       this.db.pragma('synchronous = FULL');
-      this.db.pragma('busy_timeout = 5000');
+      this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       this.db.pragma('foreign_keys = ON'); // as on the main connection
       // Space no longer used is zeroed, whole freed pages too (ON, not FAST): every rewrite of a long
       // comment's row (a decision, an edit, a reply) frees its overflow pages, and under FAST those kept
@@ -194,7 +201,7 @@ export class SqliteWriter implements WriterOps {
       this.claims = new Database(file);
       this.claims.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
       this.claims.pragma('synchronous = NORMAL');
-      this.claims.pragma('busy_timeout = 5000');
+      this.claims.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       this.claims.pragma('secure_delete = ON'); // its freed claims held a key and its payload's hash
     } catch (e) {
       this.db.close();
