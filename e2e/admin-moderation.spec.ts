@@ -270,12 +270,51 @@ test('at its author’s request a comment is erased, from the queue and the log;
   await expect(table).not.toContainText('0909');
   await expect(table).not.toContainText('Hà Văn Cũ');
   await expect(table.getByRole('button', { name: 'Xóa hẳn nội dung' })).toHaveCount(0);
-  await expect(page.getByRole('heading', { name: 'Nhật ký kiểm duyệt', level: 2 })).toBeFocused();
+  // The keyboard stays on the entry whose button went (the new "erase" entry came on top).
+  const focusedRow = table.locator('tbody tr').filter({ has: page.locator('th:focus') });
+  await expect(focusedRow).toHaveCount(1);
+  await expect(focusedRow).toContainText(old);
+  await expect(focusedRow.locator('.erased')).toHaveCount(1);
+  await expect(table.locator('tbody tr').nth(0)).toContainText(old);
   const log = (await api('GET', `/audit?commentId=${old}`)).json.items;
   expect(log.map((e: { action: string; commentName: string; erasedAt: string | null }) => [e.action, e.commentName, e.erasedAt !== null])).toEqual([
     ['erase', '', true],
     ['delete', '', true],
   ]);
+});
+
+test('a deleted comment\'s words erased from the log\'s second page: the editor stays there; back to the queue, its pages and card are as they were', async ({ page, seed, signIn, api }) => {
+  const old = await seed({ name: 'Hà Văn Cũ', content: 'Số tôi 0909 000 111.' });
+  expect((await api('DELETE', `/comments/${old}?from=pending`)).status).toBe(204);
+  for (let i = 1; i <= 51; i++) {
+    const id = await seed({ name: `Đã duyệt ${i}` });
+    expect((await api('POST', `/comments/${id}/approve?from=pending`)).status).toBe(200);
+  }
+  for (let i = 1; i <= 55; i++) await seed({ name: `Chờ ${i}` });
+  await signIn();
+  await expect(cards(page)).toHaveCount(50);
+  await page.getByRole('button', { name: 'Xem thêm' }).click();
+  await expect(cards(page)).toHaveCount(55);
+  await expect(cards(page).nth(50)).toBeFocused();
+
+  await page.getByRole('link', { name: 'Nhật ký kiểm duyệt' }).click();
+  const rows = page.locator('ykien-admin table.audit tbody tr');
+  await expect(rows).toHaveCount(50);
+  await page.getByRole('button', { name: 'Xem thêm' }).click();
+  await expect(rows).toHaveCount(52);
+  page.once('dialog', (d) => void d.accept());
+  await rows.nth(51).getByRole('button', { name: 'Xóa hẳn nội dung' }).click();
+  await expect(liveRegion(page)).toHaveText('Đã xóa hẳn tên và nội dung khỏi nhật ký.');
+  // Still the two pages, the erase's own entry on top, the words gone, the keyboard on that row.
+  await expect(rows).toHaveCount(53);
+  await expect(rows.nth(0)).toContainText(old);
+  await expect(rows.nth(52)).not.toContainText('Hà Văn Cũ');
+  await expect(rows.nth(52).locator('.erased')).toHaveCount(1);
+  await expect(rows.nth(52).locator('th')).toBeFocused();
+
+  await page.getByRole('link', { name: 'Hàng chờ kiểm duyệt' }).click();
+  await expect(cards(page)).toHaveCount(55);
+  await expect(cards(page).nth(50)).toBeFocused();
 });
 
 test('search by name or content, with and without diacritics; filter by article', async ({ page, seed, signIn }) => {

@@ -880,7 +880,12 @@ export class YkienAdmin extends LitElement {
     this.error = '';
     if (!this.signedIn) return;
     if (view === 'audit') void this.log.load(true);
-    else void this.load(true);
+    else if (this.items.length && !this.listFailed && !this.loading) {
+      // Back from the log: the queue as the editor left it (the pages loaded, the card the keyboard was
+      // on); a poll now brings what arrived or was decided elsewhere meanwhile.
+      void this.poll();
+      if (this.current >= 0) return this.moveTo(this.current);
+    } else void this.load(true);
     this.focusSoon('#view-heading');
   }
 

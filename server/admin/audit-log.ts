@@ -103,7 +103,11 @@ export class AuditLogController implements ReactiveController {
     void this.load(true);
   };
 
-  /** A deleted comment's words, still in the log: erased at its author's request, then the log again. */
+  /**
+   * A deleted comment's words, still in the log: erased at its author's request. Its entries lose them
+   * where they are (an editor on the log's third page stays there, the keyboard on the entry's row), and
+   * the log's own new entries (the erase) come on top.
+   */
   private async eraseLogged(commentId: string): Promise<void> {
     if (this.erasing || !window.confirm(this.page.msg('confirmEraseLogged'))) return;
     this.erasing = commentId;
@@ -111,10 +115,23 @@ export class AuditLogController implements ReactiveController {
     this.host.requestUpdate();
     try {
       await eraseComment(this.page.token(), commentId);
-      // After the reload, whose "loaded" would otherwise replace what the moderator needs to hear.
-      await this.load(true);
+      const erasedAt = new Date().toISOString();
+      const erase = (a: AuditEntry): AuditEntry => (a.commentId === commentId ? { ...a, commentName: '', before: null, after: null, erasedAt: a.erasedAt ?? erasedAt } : a);
+      this.items = this.items.map(erase);
+      const row = this.items.findIndex((a) => a.commentId === commentId && a.action === 'delete');
+      const seq = this.seq;
+      const newer = await listAudit(this.page.token(), { q: this.query }, null).then(
+        (first) => {
+          const key = (a: AuditEntry) => `${a.at} ${a.action} ${a.commentId}`;
+          const known = new Set(this.items.map(key));
+          const top = this.items[0]?.at ?? '';
+          return first.items.filter((a) => a.at >= top && !known.has(key(a))).map(erase);
+        },
+        () => [], // the erase is done; its entry comes with the next load
+      );
+      if (seq === this.seq) this.items = [...newer, ...this.items];
       this.page.announce(this.page.msg('erasedLogged'));
-      this.page.focusSoon('#view-heading');
+      this.page.focusSoon(row >= 0 && seq === this.seq ? `tr[data-index="${row + newer.length}"] th` : '#view-heading');
     } catch (e) {
       this.page.failed(e);
     } finally {
