@@ -401,6 +401,56 @@ describe('the worker, against a store that fails just after a send', () => {
       await worker.stop();
     }
   });
+
+  it('an address the mail server refuses for now (452, a full mailbox) gets the same digest again later; one refused for good (550) does not; the others got it once', async () => {
+    const rcpts: string[][] = [];
+    let fullMailbox = 1; // the first try finds it full
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onRcptTo(address, _session, callback) {
+        if (address.address === 'sai@bao.example.vn') return callback(Object.assign(new Error('no such user'), { responseCode: 550 }));
+        if (address.address === 'day@bao.example.vn' && fullMailbox-- > 0) return callback(Object.assign(new Error('mailbox full'), { responseCode: 452 }));
+        callback();
+      },
+      onData(stream, session, callback) {
+        stream.resume();
+        stream.on('end', () => (rcpts.push(session.envelope.rcptTo.map((r) => r.address)), callback()));
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `smtp://127.0.0.1:${(server.server.address() as { port: number }).port}`;
+    receivers.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+    const finished: number[] = [];
+    const logged: string[] = [];
+    let claimed = false;
+    const emails = ['bbt@bao.example.vn', 'day@bao.example.vn', 'sai@bao.example.vn'];
+    const worker = new NotificationWorker({
+      store: {
+        finishJob: async (seq: number) => void finished.push(seq),
+        retryJob: async () => {},
+        reopenDigest: async () => {},
+        claimDigest: async () => (claimed ? [] : ((claimed = true), [{ seq: 3, channel: 'email', commentId: 'c3', createdAt: Date.now(), attempts: 1, comment: pending('c3') }])),
+      } as unknown as Store,
+      config: { webhookUrl: null, webhookSecret: null, emails, smtpUrl: url, emailFrom: 'ykien@bao.example.vn', digestMs: 60_000, pollMs: 50, publicUrl: null },
+      moderationUrl: () => 'https://bao.example.vn/admin',
+      log: { info: (_o, msg) => void logged.push(msg), warn: (_o, msg) => void logged.push(msg), error: (_o, msg) => void logged.push(msg) },
+      mailer: smtpMailer(url, 'ykien@bao.example.vn'),
+      deferredWaitsMs: [200, 200],
+    });
+    worker.start();
+    try {
+      await until(() => rcpts.length === 2, 'the digest, then again to the full mailbox', 10_000);
+      expect(rcpts).toEqual([['bbt@bao.example.vn'], ['day@bao.example.vn']]);
+      expect(finished).toEqual([3]);
+      expect(logged).toContain('digest email refused by the mail server for some of --notify-email; the others got it');
+      expect(logged).toContain('digest email sent again to addresses the mail server had deferred');
+    } finally {
+      await worker.stop();
+    }
+    expect(rcpts).toHaveLength(2); // and not again
+  });
 });
 
 describe('email digest', { timeout: 60_000 }, () => {

@@ -84,9 +84,10 @@ export function digestMessage(comments: readonly StoredComment[], moderationUrl:
 export interface Mailer {
   /**
    * Sends one message; `signal` abandons it (the server is stopping: the job is tried again later).
-   * Resolves once the mail server took it for at least one address, with the addresses it refused.
+   * Resolves once the mail server took it for at least one address, with the addresses it refused, and
+   * among them those it refused for now only (a 4xx: a mailbox over its quota, greylisting).
    */
-  send(to: readonly string[], subject: string, text: string, signal?: AbortSignal): Promise<{ refused: string[] }>;
+  send(to: readonly string[], subject: string, text: string, signal?: AbortSignal): Promise<{ refused: string[]; deferred?: string[] }>;
   close(): void;
 }
 
@@ -136,7 +137,11 @@ export function smtpMailer(smtpUrl: string, from: string, timeouts: SmtpTimeouts
       // nodemailer takes the signal with the message (its types do not list it yet).
       const info = await transport.sendMail({ from, to: [...to], subject, text, signal: signal ? AbortSignal.any([signal, limit]) : limit } as SendMailOptions);
       // Addresses as given, or as objects (nodemailer's types say strings; its code may give either).
-      return { refused: ((info.rejected ?? []) as unknown[]).map((a) => (typeof a == 'string' ? a : String((a as { address?: unknown }).address))) };
+      const address = (a: unknown) => (typeof a == 'string' ? a : String((a as { address?: unknown }).address));
+      // Each refused address's own answer (nodemailer keeps them): 4xx is "not now".
+      const errors = ((info as { rejectedErrors?: Array<{ recipient?: unknown; responseCode?: unknown }> }).rejectedErrors ?? []);
+      const deferred = errors.filter((e) => typeof e.responseCode == 'number' && e.responseCode >= 400 && e.responseCode < 500 && e.recipient !== undefined).map((e) => address(e.recipient));
+      return { refused: ((info.rejected ?? []) as unknown[]).map(address), deferred };
     },
     close: () => transport.close(),
   };

@@ -56,7 +56,17 @@ export interface WorkerOptions {
   moderationUrl: () => string;
   log: WorkerLog;
   mailer?: Mailer;
+  /** The waits before a digest goes again to addresses the mail server deferred (4xx); tests shorten them. */
+  deferredWaitsMs?: readonly number[];
 }
+
+/**
+ * A digest's addresses the mail server refused for now only (4xx: a mailbox over quota, greylisting):
+ * the same message goes to them again after these waits, from this process's memory (a restart
+ * meanwhile forgets it: their digest then stays missed, as a refused one is). The job itself is done:
+ * the others have it, and must not get it twice.
+ */
+const DEFERRED_WAITS_MS = [5 * 60_000, 15 * 60_000, 45 * 60_000];
 
 /**
  * What went wrong, for the log and the job's `last_error`: fetch says only "fetch failed" and keeps the
@@ -89,6 +99,9 @@ export class NotificationWorker {
   private digest: Promise<void> | null = null;
   /** Abandons the sends in flight (webhooks, a digest's message), SEND_STOP_WAIT_MS after a stop. */
   private readonly sendsStopping = new AbortController();
+  /** Digests waiting to go again to deferred addresses (their timers), and the one going now. */
+  private readonly resends = new Set<NodeJS.Timeout>();
+  private resending: Promise<void> | null = null;
 
   constructor(private readonly opts: WorkerOptions) {
     this.channels = channelsOf(opts.config);
@@ -114,8 +127,10 @@ export class NotificationWorker {
     this.timer = null;
     // Nothing new is claimed (stopped); a send under way gets its answer, for a while.
     const abandon = setTimeout(() => this.sendsStopping.abort(), SEND_STOP_WAIT_MS);
+    for (const t of this.resends) clearTimeout(t);
+    this.resends.clear();
     await this.running;
-    await Promise.allSettled([...this.inFlight, this.digest]);
+    await Promise.allSettled([...this.inFlight, this.digest, this.resending]);
     clearTimeout(abandon);
     this.mailer?.close();
   }
@@ -229,8 +244,9 @@ export class NotificationWorker {
     // As many as a digest takes: others may wait behind them.
     const { subject, text } = digestMessage(pending.map((j) => j.comment!), this.opts.moderationUrl(), jobs.length === DIGEST_MAX);
     let refused: string[];
+    let deferred: string[] = [];
     try {
-      ({ refused } = await mailer.send(config.emails, subject, text, this.sendsStopping.signal));
+      ({ refused, deferred = [] } = await mailer.send(config.emails, subject, text, this.sendsStopping.signal));
     } catch (err) {
       const now = Date.now();
       let retryAt = claimedAt + config.digestMs;
@@ -247,7 +263,38 @@ export class NotificationWorker {
     }
     await this.finishSent(pending);
     this.opts.log.info({ comments: pending.length, to: config.emails.length }, 'digest email sent');
-    // Not sent again: the others have it. The operator's addresses (not a reader's), for them to mend.
-    if (refused.length) this.opts.log.warn({ refused }, 'digest email refused by the mail server for some of --notify-email; the others got it');
+    // Not sent again: the others have it. The operator's addresses (not a reader's), for them to mend;
+    // those refused for now only get this message again, later.
+    const forGood = refused.filter((a) => !deferred.includes(a));
+    if (forGood.length) this.opts.log.warn({ refused: forGood }, 'digest email refused by the mail server for some of --notify-email; the others got it');
+    if (deferred.length) this.resendLater(mailer, deferred, subject, text, 0);
+  }
+
+  /** The digest again, to the addresses the mail server deferred, after the `attempt`th wait. */
+  private resendLater(mailer: Mailer, to: string[], subject: string, text: string, attempt: number): void {
+    const waits = this.opts.deferredWaitsMs ?? DEFERRED_WAITS_MS;
+    if (this.stopped || attempt >= waits.length) {
+      this.opts.log.warn({ refused: to }, 'digest email deferred by the mail server for some of --notify-email, and not taken in the end; the others got it');
+      return;
+    }
+    this.opts.log.info({ deferred: to, inMs: waits[attempt] }, 'digest email deferred by the mail server for some of --notify-email; it goes to them again later');
+    const timer = setTimeout(() => {
+      this.resends.delete(timer);
+      this.resending = (async () => {
+        let still = to;
+        try {
+          const { refused, deferred = [] } = await mailer.send(to, subject, text, this.sendsStopping.signal);
+          const forGood = refused.filter((a) => !deferred.includes(a));
+          if (forGood.length) this.opts.log.warn({ refused: forGood }, 'digest email refused by the mail server for some of --notify-email; the others got it');
+          still = deferred;
+          if (to.length > refused.length) this.opts.log.info({ to: to.filter((a) => !refused.includes(a)) }, 'digest email sent again to addresses the mail server had deferred');
+        } catch (err) {
+          this.opts.log.warn({ err: describeFailure(err) }, 'digest email for deferred addresses not sent; tried again later');
+        }
+        if (still.length) this.resendLater(mailer, still, subject, text, attempt + 1);
+      })().finally(() => (this.resending = null));
+    }, waits[attempt]);
+    timer.unref();
+    this.resends.add(timer);
   }
 }
