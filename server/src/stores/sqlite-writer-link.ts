@@ -12,20 +12,15 @@
  */
 import { Worker } from 'node:worker_threads';
 import { isSqliteLocked, isSqliteStorageFailure, StoreUnavailable } from './store.js';
-import { SqliteWriter, WRITER_BACKLOG, WRITER_OPS, type WriterOps } from './sqlite-writer.js';
+import { SqliteWriter, WRITER_OPS, type WriterOps } from './sqlite-writer.js';
 
-/**
- * As StoreUnavailable, a batch fails at once, not item after item, each waiting out busy_timeout again
- * (GroupCommit); so does a call the thread did not run because it waited behind such waits.
- */
+/** As StoreUnavailable, a batch fails at once, not item after item, each waiting out busy_timeout again (GroupCommit). */
 const unavailableIfStorage = (e: unknown): unknown =>
-  (e as { code?: unknown } | null)?.code === WRITER_BACKLOG
-    ? new StoreUnavailable('the SQLite writer is held up behind a lock another process holds', { cause: e })
-    : isSqliteLocked(e)
-      ? new StoreUnavailable('another process holds the SQLite database locked', { cause: e })
-      : isSqliteStorageFailure(e)
-        ? new StoreUnavailable(`the SQLite database cannot be written (${(e as { code: string }).code})`, { cause: e })
-        : e;
+  isSqliteLocked(e)
+    ? new StoreUnavailable('another process holds the SQLite database locked', { cause: e })
+    : isSqliteStorageFailure(e)
+      ? new StoreUnavailable(`the SQLite database cannot be written (${(e as { code: string }).code})`, { cause: e })
+      : e;
 
 /** WriterOps, each answered by a promise. */
 export type WriterLink = {

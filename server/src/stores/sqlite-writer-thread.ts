@@ -2,11 +2,11 @@
  * The writer thread's entry (node:worker_threads): owns a SqliteWriter and runs what the main thread
  * asks, one message at a time, answering each with its result or its error. Messages are
  * { id, op, args } -> { id, ok: true, value } | { id, ok: false, error: { message, code? } }. The op
- * 'close' closes the connections, answers, and lets the thread end. A message that waited longer than a
- * lock wait (`at`, when it was posted) is answered WRITER_BACKLOG without being run.
+ * 'close' closes the connections, answers, and lets the thread end. A message's `at` (when it was
+ * posted) shortens its lock wait by the time it spent queued (SqliteWriter.lockWait).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { QUEUE_WAIT_MS, SqliteWriter, WRITER_BACKLOG, type WriterOps } from './sqlite-writer.js';
+import { SqliteWriter, type WriterOps } from './sqlite-writer.js';
 
 const { file, knownVersion } = workerData as { file: string; knownVersion: number };
 const writer = new SqliteWriter(file, knownVersion);
@@ -23,14 +23,10 @@ port.on('message', (m: { id: number; op: keyof WriterOps | 'close'; args: unknow
     port.close();
     return;
   }
-  // Held up behind calls that each waited for a lock another process holds (a backup, a VACUUM): it
-  // fails now, unrun, as it would after its own wait, instead of adding one more wait for every call
-  // behind it.
-  if (m.at !== undefined && clock() - Math.max(m.at, readyAt) > QUEUE_WAIT_MS) {
-    port.postMessage({ id: m.id, ok: false, error: { message: `waited over ${QUEUE_WAIT_MS} ms behind the database's other writes`, code: WRITER_BACKLOG } });
-    return;
-  }
   try {
+    // Its lock wait counts from when it was asked: queued behind calls that each waited for a lock
+    // another process holds, it does not add a whole wait of its own.
+    writer.lockWait(m.at === undefined ? 0 : clock() - Math.max(m.at, readyAt));
     const value = (writer[m.op] as (...a: unknown[]) => unknown).apply(writer, m.args);
     port.postMessage({ id: m.id, ok: true, value });
   } catch (e) {

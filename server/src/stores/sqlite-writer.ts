@@ -146,12 +146,11 @@ export interface WriterOps {
 }
 
 /** Every op, for the links that forward them (sqlite-writer-link.ts). */
-/** How long SQLite waits for a lock another connection holds (busy_timeout), in ms. */
+/**
+ * How long a write waits for a lock another connection holds (busy_timeout), in ms, counted from when
+ * it was asked: in the writer thread, time spent queued behind other calls counts (lockWait).
+ */
 export const BUSY_TIMEOUT_MS = 5000;
-/** A call that waited this long for the writer thread is not run (sqlite-writer-thread.ts): one lock wait. */
-export const QUEUE_WAIT_MS = BUSY_TIMEOUT_MS;
-/** The error code of a call the writer thread did not run for that reason. */
-export const WRITER_BACKLOG = 'YKIEN_WRITER_BACKLOG';
 
 export const WRITER_OPS = [
   'claimBatch', 'writeBatch', 'releaseClaim', 'hitRateLimit', 'refundRateLimit', 'pruneRateLimit', 'forgetLeftovers', 'ping', 'setStatus', 'deleteComment', 'decide',
@@ -170,6 +169,8 @@ export class SqliteWriter implements WriterOps {
 
   /** The schema cookie last seen, for guarded(). */
   private cookie: number;
+  /** busy_timeout as last set on both connections (lockWait). */
+  private lockWaitMs = BUSY_TIMEOUT_MS;
 
   /**
    * Opens both connections; the schema must be migrated already (SqliteStore.open does it first).
@@ -177,6 +178,21 @@ export class SqliteWriter implements WriterOps {
    */
   /** The file's identity when it was opened (sameFile). */
   private readonly identity: { dev: number; ino: number };
+
+  /**
+   * What is left of a call's lock wait, the time it already waited in the thread's queue taken off: a
+   * call queued behind one that waited out a lock another process holds (a backup, a VACUUM) fails at
+   * once if the lock is still held, instead of waiting its own 5 s after that one's; one queued behind
+   * slow work of our own (a long fsync, a big batch) still runs, as no lock is in its way.
+   */
+  lockWait(waitedMs: number): void {
+    const ms = Math.max(0, Math.min(BUSY_TIMEOUT_MS, Math.round(BUSY_TIMEOUT_MS - waitedMs)));
+    // Only a change costs the two pragmas; a call queued for a few ms keeps the full wait.
+    if (ms === this.lockWaitMs || (ms > 0 && Math.abs(ms - this.lockWaitMs) < 50)) return;
+    this.db.pragma(`busy_timeout = ${ms}`);
+    this.claims.pragma(`busy_timeout = ${ms}`);
+    this.lockWaitMs = ms;
+  }
 
   constructor(
     private readonly file: string,
