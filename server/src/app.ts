@@ -226,21 +226,34 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   /**
    * The database unavailable to /healthz: said at most once a minute (a load balancer may check every
-   * second, from several places), with the failed checks since the last such line, and its end said
-   * once after each; a database that fails every other check makes two lines a minute, not one a check.
-   * The checks' own request lines are at debug meanwhile.
+   * second, from several places), with the failed checks since the last such line; a failure held back
+   * by that minute is said when it ends, even if the database answered again meanwhile
+   * (`stillUnavailable` false). The end of an outage said unavailable is said once. A database that
+   * fails every other check makes at most two lines a minute, not one a check. The checks' own request
+   * lines are at debug meanwhile.
    */
-  const outage = { since: 0, loggedAt: -Infinity, checks: 0, said: false };
+  const outage = { since: 0, loggedAt: -Infinity, checks: 0, said: false, err: undefined as unknown, timer: undefined as NodeJS.Timeout | undefined };
+  const sayUnavailable = () => {
+    const now = Date.now();
+    clearTimeout(outage.timer);
+    outage.timer = undefined;
+    if (!outage.checks) return; // said with the end of the outage already
+    outage.loggedAt = now;
+    outage.said = !!outage.since;
+    app.log.error(
+      { err: outage.err, unavailableForMs: outage.since ? now - outage.since : 0, failedChecks: outage.checks, stillUnavailable: !!outage.since },
+      'health check: database unavailable',
+    );
+    outage.checks = 0;
+  };
   const healthFailed = (request: FastifyRequest, err: unknown) => {
     const now = Date.now();
     outage.checks++;
     outage.since ||= now;
+    outage.err = err;
     logRefusalQuietly(request);
-    if (now - outage.loggedAt < HEALTH_LOG_EVERY_MS) return;
-    outage.loggedAt = now;
-    outage.said = true;
-    request.log.error({ err, unavailableForMs: now - outage.since, failedChecks: outage.checks }, 'health check: database unavailable');
-    outage.checks = 0;
+    if (now - outage.loggedAt >= HEALTH_LOG_EVERY_MS) return sayUnavailable();
+    outage.timer ??= setTimeout(sayUnavailable, outage.loggedAt + HEALTH_LOG_EVERY_MS - now).unref();
   };
   const healthy = () => {
     if (outage.said) {
@@ -250,6 +263,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     }
     outage.since = 0;
   };
+  app.addHook('onClose', async () => clearTimeout(outage.timer));
 
   app.get('/healthz', async (request, reply) => {
     reply.header('Cache-Control', 'no-store');
