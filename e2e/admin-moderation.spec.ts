@@ -317,6 +317,42 @@ test('a deleted comment\'s words erased from the log\'s second page: the editor 
   await expect(cards(page).nth(50)).toBeFocused();
 });
 
+test('a search of the log asked while an erase of its words is on its way, answered after: the words do not come back', async ({ page, seed, signIn, api }) => {
+  const old = await seed({ name: 'Hà Văn Cũ', content: 'Số tôi 0909 000 111.' });
+  expect((await api('DELETE', `/comments/${old}?from=pending`)).status).toBe(204);
+  await signIn();
+  await page.getByRole('link', { name: 'Nhật ký kiểm duyệt' }).click();
+  const rows = page.locator('ykien-admin table.audit tbody tr');
+  await expect(rows).toHaveCount(1);
+  // The erase is held on its way; the editor searches the log meanwhile, and that answer is held longer.
+  let releaseErase = () => {};
+  const eraseGate = new Promise<void>((r) => (releaseErase = r));
+  await page.route('**/api/admin/comments/*/erase', async (route) => (await eraseGate, route.fallback()));
+  let searchAsked = false;
+  let releaseSearch = () => {};
+  const searchGate = new Promise<void>((r) => (releaseSearch = r));
+  await page.route(/\/api\/admin\/audit\?.*q=/, async (route) => {
+    searchAsked = true;
+    const res = await route.fetch(); // read now: before the erase
+    await searchGate;
+    await route.fulfill({ response: res });
+  });
+  page.once('dialog', (d) => void d.accept());
+  await rows.nth(0).getByRole('button', { name: 'Xóa hẳn nội dung' }).click();
+  const search = page.getByRole('searchbox', { name: /Tìm trong nhật ký/ });
+  await search.fill('Cũ');
+  await search.press('Enter');
+  await expect.poll(() => searchAsked).toBe(true);
+  releaseErase();
+  await expect(liveRegion(page)).toHaveText('Đã xóa hẳn tên và nội dung khỏi nhật ký.');
+  releaseSearch();
+  await expect(page.locator('ykien-admin [aria-busy="false"]')).toBeVisible();
+  await expect(rows).toHaveCount(1);
+  await expect(rows.nth(0).locator('.erased')).toHaveCount(1);
+  await expect(page.locator('ykien-admin table.audit')).not.toContainText('Hà Văn Cũ');
+  await expect(page.locator('ykien-admin table.audit')).not.toContainText('0909');
+});
+
 test('search by name or content, with and without diacritics; filter by article', async ({ page, seed, signIn }) => {
   await seed({ name: 'Nguyễn Văn Tám', content: 'Ý kiến một.' });
   await seed({ name: 'Trần Thị Chín', content: 'Tôi đồng ý với nguyễn văn tám.' });

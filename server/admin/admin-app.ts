@@ -109,6 +109,8 @@ export class YkienAdmin extends LitElement {
   private pollTimer: ReturnType<typeof setTimeout> | null = null;
   /** Polls in a row that could not reach the server: from the second, the editor is told the list is not live. */
   private pollsFailed = 0;
+  /** How many cards missing from a search's list the polls asked about so far (they take turns). */
+  private searchChecked = 0;
   /** What the page said of the failing polls, taken back when one goes through. */
   private pollError = '';
   private searchTimer: ReturnType<typeof setTimeout> | null = null;
@@ -538,8 +540,13 @@ export class YkienAdmin extends LitElement {
     let gone = this.items.filter((c) => listed.has(c.id) && !still.has(c.id) && c.createdAt > readTo && !keep(c));
     if (gone.length && this.query.trim()) {
       const tab = this.tab;
-      const now = await Promise.all(gone.slice(0, SEARCH_CHECKS).map((c) => getComment(this.token, c.id).then((x) => x?.status ?? null, () => tab)));
-      gone = gone.filter((c, i) => i < now.length && now[i] !== tab && this.items.includes(c) && !keep(c));
+      // At most SEARCH_CHECKS a poll, taken in turn: cards edited out of the search (still waiting, still
+      // shown) are not asked about at every poll ahead of the rest.
+      const from = this.searchChecked % gone.length;
+      const asked = [...gone.slice(from), ...gone.slice(0, from)].slice(0, SEARCH_CHECKS);
+      this.searchChecked += asked.length;
+      const now = await Promise.all(asked.map((c) => getComment(this.token, c.id).then((x) => x?.status ?? null, () => tab)));
+      gone = asked.filter((c, i) => now[i] !== tab && this.items.includes(c) && !keep(c));
     }
     if (gone.length === 0) return 0;
     const ids = new Set(gone.map((c) => c.id));

@@ -9,6 +9,9 @@ import { ApiError, eraseComment, listAudit, type AuditEntry } from './admin-api.
 import { actionLabel, type Lang } from './admin-i18n.js';
 import type { AdminPage } from './page.js';
 
+/** How many pages of the log an erase reads to bring the entries above the list's top (then: from its top). */
+const NEWER_PAGES = 4;
+
 /** What the log needs from the page around it. */
 export interface LogPage extends AdminPage {
   readonly lang: Lang;
@@ -64,6 +67,7 @@ export class AuditLogController implements ReactiveController {
   /** Signed out: the entries go, and an answer still on its way is dropped. */
   forget(): void {
     this.seq++;
+    this.erased.clear();
     this.items = [];
     this.next = null;
     this.loading = false;
@@ -79,7 +83,9 @@ export class AuditLogController implements ReactiveController {
       const answer = await listAudit(this.page.token(), { q: this.query }, reset ? null : this.next);
       if (seq !== this.seq) return;
       this.page.acceptToken();
-      this.items = reset ? answer.items : [...this.items, ...answer.items];
+      // An answer read before an erase this page made ended still holds the words.
+      const items = answer.items.map(this.erasedHere);
+      this.items = reset ? items : [...this.items, ...items];
       this.next = answer.next;
       this.page.announce(this.page.msg('auditLoaded', { n: this.items.length }));
       if (!reset) this.page.focusSoon(answer.items.length ? `tr[data-index="${this.items.length - answer.items.length}"] th` : '#view-heading');
@@ -113,31 +119,62 @@ export class AuditLogController implements ReactiveController {
     this.erasing = commentId;
     this.page.clearError();
     this.host.requestUpdate();
+    // A load started meanwhile (a search, "Xem thêm") makes another list: it is left to that load.
+    const seq = this.seq;
     try {
       await eraseComment(this.page.token(), commentId);
-      const erasedAt = new Date().toISOString();
-      const erase = (a: AuditEntry): AuditEntry => (a.commentId === commentId ? { ...a, commentName: '', before: null, after: null, erasedAt: a.erasedAt ?? erasedAt } : a);
-      this.items = this.items.map(erase);
+      this.erased.set(commentId, new Date().toISOString());
+      this.items = this.items.map(this.erasedHere);
       const row = this.items.findIndex((a) => a.commentId === commentId && a.action === 'delete');
-      const seq = this.seq;
-      const newer = await listAudit(this.page.token(), { q: this.query }, null).then(
-        (first) => {
-          const key = (a: AuditEntry) => `${a.at} ${a.action} ${a.commentId}`;
-          const known = new Set(this.items.map(key));
-          const top = this.items[0]?.at ?? '';
-          return first.items.filter((a) => a.at >= top && !known.has(key(a))).map(erase);
-        },
-        () => [], // the erase is done; its entry comes with the next load
-      );
-      if (seq === this.seq) this.items = [...newer, ...this.items];
+      const newer = seq === this.seq ? await this.newerThanTop() : null;
+      if (newer === null || seq !== this.seq) {
+        // More came than a few pages, or another list: the log from its top.
+        if (seq === this.seq) await this.load(true);
+        this.page.announce(this.page.msg('erasedLogged'));
+        return this.page.focusSoon('#view-heading');
+      }
+      this.items = [...newer, ...this.items];
       this.page.announce(this.page.msg('erasedLogged'));
-      this.page.focusSoon(row >= 0 && seq === this.seq ? `tr[data-index="${row + newer.length}"] th` : '#view-heading');
+      this.page.focusSoon(row >= 0 ? `tr[data-index="${row + newer.length}"] th` : '#view-heading');
     } catch (e) {
       this.page.failed(e);
     } finally {
       this.erasing = '';
       this.host.requestUpdate();
     }
+  }
+
+  /** Comments whose words this page erased from the log, and when. */
+  private readonly erased = new Map<string, string>();
+
+  private readonly erasedHere = (a: AuditEntry): AuditEntry => {
+    const at = this.erased.get(a.commentId);
+    return at && !a.erasedAt ? { ...a, commentName: '', before: null, after: null, erasedAt: at } : a;
+  };
+
+  /**
+   * The entries written since the list's top entry was read (the erase's own among them), read page by
+   * page down to it, a few pages at most; null when it is further than that, or a page failed.
+   */
+  private async newerThanTop(): Promise<AuditEntry[] | null> {
+    const key = (a: AuditEntry) => `${a.at} ${a.action} ${a.commentId}`;
+    const known = new Set(this.items.map(key));
+    const top = this.items[0]?.at ?? '';
+    const newer: AuditEntry[] = [];
+    let cursor: string | null = null;
+    for (let pages = 0; pages < NEWER_PAGES; pages++) {
+      let page;
+      try {
+        page = await listAudit(this.page.token(), { q: this.query }, cursor);
+      } catch {
+        return null;
+      }
+      const fresh = page.items.filter((a) => a.at >= top && !known.has(key(a)));
+      newer.push(...fresh.map(this.erasedHere));
+      if (fresh.length < page.items.length || !page.next) return newer;
+      cursor = page.next;
+    }
+    return null;
   }
 
   render(): TemplateResult {
