@@ -208,15 +208,12 @@ export class DraftKeeper implements ReactiveController {
     const take = (d: Draft & { at?: number }) => ((this.#typedAt = d.at), this.#put!({ name: this.#draft().name != name ? this.#draft().name : d.name || name, content: d.content, at: d.at }));
     const s = newer(this.stashed());
     if (s) return take(s);
-    // Typed here before the store answers: the newer text is kept aside, not written over (keepBefore).
-    const started = Date.now();
-    this.#restoring.set(key, started);
-    void this.stored()
-      .then((d) => {
-        const n = newer(d);
-        if (n) take(n);
-      }, () => {})
-      .finally(() => this.#restoring.get(key) == started && this.#restoring.delete(key));
+    // (Typed here before the store answers, the form's text is the reader's choice and stays. It is not
+    // marked as restoring, which would set this page's own older text aside, to come back after a send.)
+    void this.stored().then((d) => {
+      const n = newer(d);
+      if (n) take(n);
+    }, () => {});
   };
 
   hostConnected(): void {

@@ -99,9 +99,9 @@ export class NotificationWorker {
   private digest: Promise<void> | null = null;
   /** Abandons the sends in flight (webhooks, a digest's message), SEND_STOP_WAIT_MS after a stop. */
   private readonly sendsStopping = new AbortController();
-  /** Digests waiting to go again to deferred addresses (their timers), and the one going now. */
+  /** Digests waiting to go again to deferred addresses (their timers), and those going now. */
   private readonly resends = new Set<NodeJS.Timeout>();
-  private resending: Promise<void> | null = null;
+  private readonly resending = new Set<Promise<void>>();
 
   constructor(private readonly opts: WorkerOptions) {
     this.channels = channelsOf(opts.config);
@@ -130,7 +130,7 @@ export class NotificationWorker {
     for (const t of this.resends) clearTimeout(t);
     this.resends.clear();
     await this.running;
-    await Promise.allSettled([...this.inFlight, this.digest, this.resending]);
+    await Promise.allSettled([...this.inFlight, this.digest, ...this.resending]);
     clearTimeout(abandon);
     this.mailer?.close();
   }
@@ -273,14 +273,15 @@ export class NotificationWorker {
   /** The digest again, to the addresses the mail server deferred, after the `attempt`th wait. */
   private resendLater(mailer: Mailer, to: string[], subject: string, text: string, attempt: number): void {
     const waits = this.opts.deferredWaitsMs ?? DEFERRED_WAITS_MS;
-    if (this.stopped || attempt >= waits.length) {
+    if (this.stopped) return void this.opts.log.warn({ deferred: to }, 'digest email for addresses the mail server deferred not sent again: the server stopped');
+    if (attempt >= waits.length) {
       this.opts.log.warn({ refused: to }, 'digest email deferred by the mail server for some of --notify-email, and not taken in the end; the others got it');
       return;
     }
     this.opts.log.info({ deferred: to, inMs: waits[attempt] }, 'digest email deferred by the mail server for some of --notify-email; it goes to them again later');
     const timer = setTimeout(() => {
       this.resends.delete(timer);
-      this.resending = (async () => {
+      const sending: Promise<void> = (async () => {
         let still = to;
         try {
           const { refused, deferred = [] } = await mailer.send(to, subject, text, this.sendsStopping.signal);
@@ -292,7 +293,8 @@ export class NotificationWorker {
           this.opts.log.warn({ err: describeFailure(err) }, 'digest email for deferred addresses not sent; tried again later');
         }
         if (still.length) this.resendLater(mailer, still, subject, text, attempt + 1);
-      })().finally(() => (this.resending = null));
+      })().finally(() => this.resending.delete(sending));
+      this.resending.add(sending);
     }, waits[attempt]);
     timer.unref();
     this.resends.add(timer);
