@@ -67,6 +67,7 @@ export class AuditLogController implements ReactiveController {
   /** Signed out: the entries go, and an answer still on its way is dropped. */
   forget(): void {
     this.seq++;
+    this.signIns++;
     this.erased.clear();
     this.items = [];
     this.next = null;
@@ -119,17 +120,22 @@ export class AuditLogController implements ReactiveController {
     this.erasing = commentId;
     this.page.clearError();
     this.host.requestUpdate();
-    // A load started meanwhile (a search, "Xem thêm") makes another list: it is left to that load.
+    // A load started meanwhile (a search, "Xem thêm", one already under way as the button was pressed)
+    // makes another list: it is left to that load.
     const seq = this.seq;
+    const signedIn = this.signIns;
     try {
       await eraseComment(this.page.token(), commentId);
+      if (signedIn !== this.signIns) return; // signed out meanwhile: nothing here to show it on
       this.erased.set(commentId, new Date().toISOString());
       this.items = this.items.map(this.erasedHere);
+      const list = this.items;
+      const same = () => seq === this.seq && !this.loading && this.items === list;
       const row = this.items.findIndex((a) => a.commentId === commentId && a.action === 'delete');
-      const newer = seq === this.seq ? await this.newerThanTop() : null;
-      if (newer === null || seq !== this.seq) {
+      const newer = same() ? await this.newerThanTop() : null;
+      if (newer === null || !same()) {
         // More came than a few pages, or another list: the log from its top.
-        if (seq === this.seq) await this.load(true);
+        if (seq === this.seq && !this.loading) await this.load(true);
         this.page.announce(this.page.msg('erasedLogged'));
         return this.page.focusSoon('#view-heading');
       }
@@ -144,6 +150,8 @@ export class AuditLogController implements ReactiveController {
     }
   }
 
+  /** Bumped at each sign-out: an erase that ends after one shows nothing. */
+  private signIns = 0;
   /** Comments whose words this page erased from the log, and when. */
   private readonly erased = new Map<string, string>();
 

@@ -232,7 +232,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
    * fails every other check makes at most two lines a minute, not one a check. The checks' own request
    * lines are at debug meanwhile.
    */
-  const outage = { since: 0, loggedAt: -Infinity, checks: 0, said: false, err: undefined as unknown, timer: undefined as NodeJS.Timeout | undefined };
+  const outage = { since: 0, lasted: 0, loggedAt: -Infinity, checks: 0, said: false, err: undefined as unknown, timer: undefined as NodeJS.Timeout | undefined };
   const sayUnavailable = () => {
     const now = Date.now();
     clearTimeout(outage.timer);
@@ -241,7 +241,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     outage.loggedAt = now;
     outage.said = !!outage.since;
     app.log.error(
-      { err: outage.err, unavailableForMs: outage.since ? now - outage.since : 0, failedChecks: outage.checks, stillUnavailable: !!outage.since },
+      // (Over already: how long it lasted.)
+      { err: outage.err, unavailableForMs: outage.since ? now - outage.since : outage.lasted, failedChecks: outage.checks, stillUnavailable: !!outage.since },
       'health check: database unavailable',
     );
     outage.checks = 0;
@@ -256,6 +257,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     outage.timer ??= setTimeout(sayUnavailable, outage.loggedAt + HEALTH_LOG_EVERY_MS - now).unref();
   };
   const healthy = () => {
+    if (outage.since) outage.lasted = Date.now() - outage.since;
     if (outage.said) {
       app.log.info({ unavailableForMs: Date.now() - outage.since, failedChecks: outage.checks }, 'health check: database available again');
       outage.said = false;

@@ -171,7 +171,7 @@ describe('failures inside the server', () => {
     }
     expect(said()).toHaveLength(3);
     vi.advanceTimersByTime(60_000);
-    expect(said().slice(3)).toEqual([[DOWN, 10, 0, false]]);
+    expect(said().slice(3)).toEqual([[DOWN, 10, 1_000, false]]); // the last of them lasted a second
   });
 
   it('an unexpected error is a 500 internal problem, with CORS headers for the page, and nothing stored', async () => {

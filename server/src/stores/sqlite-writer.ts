@@ -151,6 +151,8 @@ export interface WriterOps {
  * it was asked: in the writer thread, time spent queued behind other calls counts (lockWait).
  */
 export const BUSY_TIMEOUT_MS = 5000;
+/** The shortest lock wait a call queued that long still gets. */
+const MIN_LOCK_WAIT_MS = 250;
 
 export const WRITER_OPS = [
   'claimBatch', 'writeBatch', 'releaseClaim', 'hitRateLimit', 'refundRateLimit', 'pruneRateLimit', 'forgetLeftovers', 'ping', 'setStatus', 'deleteComment', 'decide',
@@ -186,9 +188,11 @@ export class SqliteWriter implements WriterOps {
    * slow work of our own (a long fsync, a big batch) still runs, as no lock is in its way.
    */
   lockWait(waitedMs: number): void {
-    const ms = Math.max(0, Math.min(BUSY_TIMEOUT_MS, Math.round(BUSY_TIMEOUT_MS - waitedMs)));
+    // (Never below a moment: a lock another process holds for a few ms, as a checkpoint of theirs does,
+    // is waited out even by a call that queued long.)
+    const ms = Math.max(MIN_LOCK_WAIT_MS, Math.min(BUSY_TIMEOUT_MS, Math.round(BUSY_TIMEOUT_MS - waitedMs)));
     // Only a change costs the two pragmas; a call queued for a few ms keeps the full wait.
-    if (ms === this.lockWaitMs || (ms > 0 && Math.abs(ms - this.lockWaitMs) < 50)) return;
+    if (Math.abs(ms - this.lockWaitMs) < 50) return;
     this.db.pragma(`busy_timeout = ${ms}`);
     this.claims.pragma(`busy_timeout = ${ms}`);
     this.lockWaitMs = ms;
