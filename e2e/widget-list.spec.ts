@@ -1929,6 +1929,29 @@ test('two boxes of one article on a page (the site repeats the box): a comment s
   expect(endpoint.posts).toHaveLength(1);
 });
 
+test('a form with its list off at the top, the full box lower down: the comment sent from the top shows in the box below, counted', async ({ page, article, endpoint }) => {
+  endpoint.reply({ status: 201, body: { id: 'c8', status: 'published' } });
+  endpoint.list = () => ({ items: items(1, 1), next: null, total: 1 });
+  await article({ attrs: { 'site-key': null, list: 'off' } });
+  await page.evaluate(() => {
+    const box = document.querySelector('ykien-comments')!.cloneNode(false) as Element;
+    box.id = 'lower';
+    box.removeAttribute('list');
+    document.querySelector('main')!.append(box);
+  });
+  const lower = page.locator('ykien-comments#lower');
+  await expect(lower.locator('[part~="comment-name"]')).toHaveText(['Bạn đọc 1']);
+  const top = page.locator('ykien-comments').first();
+  await top.locator('[part~="input"]').fill('Lý Văn Tú');
+  await top.locator('[part~="textarea"]').fill('Gửi từ ô ở trên.');
+  await top.locator('[part~="submit"]').click();
+  await expect(top.locator('[part~="status"]')).toHaveText('Cảm ơn bạn! Bình luận đã được đăng.');
+  await expect(lower.locator('[part~="comment-name"]')).toHaveText(['Lý Văn Tú', 'Bạn đọc 1']);
+  await expect(lower.locator('[part~="heading"]')).toHaveText('Ý kiến bạn đọc (2)');
+  // The top box, its list off, still keeps nothing of it in the browser's store.
+  expect(await idbRecords(page, 'p:')).toEqual({});
+});
+
 test.describe('the editorial reply', () => {
   for (const [lang, label] of [
     ['vi', 'Trả lời của Ban biên tập'],

@@ -42,6 +42,9 @@ interface Early {
 
 const keyOf = (src: ListSource) => [src.endpoint, src.pageId, src.limit].join(' ');
 
+/** The reader's comments stored from a box of this page, for the page's other boxes of their article (heard()). */
+const sentOnThisPage = new Map<string, OwnComment>();
+
 /** What `#shownFor` holds: the endpoint and article the list shows. */
 const shownKey = (endpoint: string, pageId: string) => endpoint + ' ' + pageId;
 
@@ -255,7 +258,6 @@ export class ListController implements ReactiveController {
   async remember(payload: CommentPayload, id: string, status: SentStatus, endpoint: string): Promise<void> {
     const src = this.#source();
     if (status != 'pending' && status != 'published') return;
-    if (!src.enabled || (endpoint == src.endpoint && this.items.some((c) => c.id == id))) return;
     // Kept under the endpoint it was sent to (the box may have another by now): that server knows it.
     // Dated no earlier than the newest listed (by the server's clock): on a device whose clock is behind
     // it would sit under comments it came after, and be taken for one further down the list.
@@ -270,6 +272,9 @@ export class ListController implements ReactiveController {
       status,
       savedAt: Date.now(),
     };
+    // For another box of the page (heard()): this one may keep nothing, its list off.
+    sentOnThisPage.set(id, c);
+    if (!src.enabled || (endpoint == src.endpoint && this.items.some((i) => i.id == id))) return;
     await (await keep()).saveOwn(c);
     // The box may show another article by now (an app moved on while it was kept): it shows there only.
     const now = this.#source();
@@ -283,15 +288,13 @@ export class ListController implements ReactiveController {
 
   /**
    * Another box on this page, of the same endpoint and article, stored the reader's comment `id`: it
-   * shows here too, as that box kept it (remember() wrote it to the store before the box told).
+   * shows here too, as that box remembered it (remember(), before the box told).
    */
-  async heard(id: string, status: SentStatus): Promise<void> {
+  heard(id: string, status: SentStatus): void {
     const src = this.#source();
-    const { endpoint, pageId } = src;
-    if ((status != 'pending' && status != 'published') || !src.enabled || !endpoint) return;
-    const c = (await (await keptIfStored())?.loadOwn(endpoint, pageId).catch(() => undefined))?.find((o) => o.id == id);
-    const now = this.#source();
-    if (!c || now.endpoint != endpoint || now.pageId != pageId || this.items.some((i) => i.id == id) || this.own.some((o) => o.id == id)) return;
+    const c = sentOnThisPage.get(id);
+    if ((status != 'pending' && status != 'published') || !src.enabled || !c || c.endpoint != src.endpoint || c.pageId != src.pageId) return;
+    if (this.items.some((i) => i.id == id) || this.own.some((o) => o.id == id)) return;
     if (status == 'published') {
       this.#publishedHere.set(id, Date.now());
       if (this.total !== undefined) this.total++;

@@ -335,7 +335,7 @@ export class YkienComments extends LitElement {
   /** Another box on the page, sending to the same endpoint, stored a comment: of this article, it shows here too. */
   #sentByOther = (e: YkienSentEvent): void => {
     const box = e.composedPath()[0] as YkienComments;
-    if (box != this && box.localName == this.localName && box.endpoint == this.endpoint) void this.#list.heard(e.detail.id, e.detail.status);
+    if (box != this && box.localName == this.localName && box.endpoint == this.endpoint) this.#list.heard(e.detail.id, e.detail.status);
   };
 
   override disconnectedCallback(): void {
