@@ -625,56 +625,12 @@ test.describe('paging and navigation edge cases', () => {
     await expect(l.names).toHaveText(items(1, 2).map((c) => c.name));
   });
 
-  test('the box moved in the page while the reader\'s own comments are still being read, after "Xem thêm": the pages added stay', async ({
-    page,
-    article,
-    endpoint,
-  }) => {
-    serveByCursor(endpoint, {
-      '': { items: items(1, 3), next: 'cur-2', total: 6 },
-      'cur-2': { items: items(4, 6), next: null, total: 6 },
-    });
-    await article();
-    // A device that kept something of ykien, whose store's code comes late: the load is not over.
-    await seedIdb(page, { name: 'Trần Thị Lan' });
-    let release = () => {};
-    const held = new Promise<void>((r) => (release = r));
-    await page.route(/\/dist\/cdn\/kept-[\w-]+\.js$/, async (route) => {
-      await held;
-      await route.fallback();
-    });
-    await page.reload();
-    const l = list(page);
-    await expect(l.names).toHaveText(['Bạn đọc 1', 'Bạn đọc 2', 'Bạn đọc 3']);
-    await expect(l.box).toHaveAttribute('aria-busy', 'true');
-    await l.more.click();
-    await expect(l.names).toHaveText(items(1, 6).map((c) => c.name));
-    const firstPages = listGets(endpoint).filter((u) => !u.searchParams.get('cursor')).length;
-    // A framework re-parents the box: the load left under way is asked again.
-    await page.evaluate(() => {
-      const wrapper = document.createElement('section');
-      document.querySelector('main')!.append(wrapper);
-      wrapper.append(document.querySelector('ykien-comments')!);
-    });
-    await expect.poll(() => listGets(endpoint).filter((u) => !u.searchParams.get('cursor')).length).toBe(firstPages + 1);
-    // Its first page came (and the store still has not answered for longer than the list waits for it).
-    await expect(l.box).toHaveAttribute('aria-busy', 'false', { timeout: 10_000 });
-    await expect(l.names).toHaveText(items(1, 6).map((c) => c.name));
-    await expect(l.more).toHaveCount(0);
-    // The store answers at last: its (empty) read of the reader's comments changes nothing shown.
-    const kept = page.waitForEvent('requestfinished', (r) => /\/kept-[\w-]+\.js$/.test(r.url()));
-    release();
-    await kept;
-    await expect(l.names).toHaveText(items(1, 6).map((c) => c.name));
-    await expect(l.more).toHaveCount(0);
-    expect(listGets(endpoint).filter((u) => u.searchParams.get('cursor') === 'cur-2')).toHaveLength(1);
-  });
-
-  test('the box moved in the page while the reader\'s own comments are still being read, then "Xem thêm" while it loads again: the page added stays', async ({
-    page,
-    article,
-    endpoint,
-  }) => {
+  /**
+   * Two pages of the list, on a device that kept something of ykien whose store's code comes late (the
+   * load is not over): the first page shown, the list busy. `move()` re-parents the box, as a framework
+   * does; `storeAnswers()` lets the store's code come and waits for it.
+   */
+  async function slowStore(page: Page, article: () => Promise<Page>, endpoint: FakeEndpoint) {
     serveByCursor(endpoint, {
       '': { items: items(1, 3), next: 'cur-2', total: 6 },
       'cur-2': { items: items(4, 6), next: null, total: 6 },
@@ -692,22 +648,61 @@ test.describe('paging and navigation edge cases', () => {
     await expect(l.names).toHaveText(['Bạn đọc 1', 'Bạn đọc 2', 'Bạn đọc 3']);
     await expect(l.box).toHaveAttribute('aria-busy', 'true');
     const firstPages = () => listGets(endpoint).filter((u) => !u.searchParams.get('cursor')).length;
-    const before = firstPages();
-    await page.evaluate(() => {
-      const wrapper = document.createElement('section');
-      document.querySelector('main')!.append(wrapper);
-      wrapper.append(document.querySelector('ykien-comments')!);
-    });
+    return {
+      l,
+      firstPages,
+      /** Re-parents the box, and waits until its load, left under way, asked for the first page again. */
+      move: async () => {
+        const before = firstPages();
+        await page.evaluate(() => {
+          const wrapper = document.createElement('section');
+          document.querySelector('main')!.append(wrapper);
+          wrapper.append(document.querySelector('ykien-comments')!);
+        });
+        await expect.poll(firstPages).toBe(before + 1);
+      },
+      storeAnswers: async () => {
+        const kept = page.waitForEvent('requestfinished', (r) => /\/kept-[\w-]+\.js$/.test(r.url()));
+        release();
+        await kept;
+      },
+    };
+  }
+
+  test('the box moved in the page while the reader\'s own comments are still being read, after "Xem thêm": the pages added stay', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    const { l, move, storeAnswers } = await slowStore(page, article, endpoint);
+    await l.more.click();
+    await expect(l.names).toHaveText(items(1, 6).map((c) => c.name));
+    await move();
+    // Its first page came (and the store still has not answered for longer than the list waits for it).
+    await expect(l.box).toHaveAttribute('aria-busy', 'false', { timeout: 10_000 });
+    await expect(l.names).toHaveText(items(1, 6).map((c) => c.name));
+    await expect(l.more).toHaveCount(0);
+    // The store answers at last: its (empty) read of the reader's comments changes nothing shown.
+    await storeAnswers();
+    await expect(l.names).toHaveText(items(1, 6).map((c) => c.name));
+    await expect(l.more).toHaveCount(0);
+    expect(listGets(endpoint).filter((u) => u.searchParams.get('cursor') === 'cur-2')).toHaveLength(1);
+  });
+
+  test('the box moved in the page while the reader\'s own comments are still being read, then "Xem thêm" while it loads again: the page added stays', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    const { l, move, storeAnswers } = await slowStore(page, article, endpoint);
     // The load asked again, still waiting for the store (up to 2 s): the reader adds a page meanwhile.
-    await expect.poll(firstPages).toBe(before + 1);
+    await move();
     await l.more.click();
     await expect(l.names).toHaveText(items(1, 6).map((c) => c.name));
     await expect(l.box).toHaveAttribute('aria-busy', 'false', { timeout: 10_000 });
     await expect(l.names).toHaveText(items(1, 6).map((c) => c.name));
     await expect(l.more).toHaveCount(0);
-    const kept = page.waitForEvent('requestfinished', (r) => /\/kept-[\w-]+\.js$/.test(r.url()));
-    release();
-    await kept;
+    await storeAnswers();
     await expect(l.names).toHaveText(items(1, 6).map((c) => c.name));
   });
 
