@@ -288,7 +288,8 @@ export class ListController implements ReactiveController {
 
   /**
    * Another box on this page, of the same endpoint and article, stored the reader's comment `id`: it
-   * shows here too, as that box remembered it (remember(), before the box told).
+   * shows here too, as that box remembered it (remember(), before the box told), and is kept for a
+   * reload as this box's own (that box may keep nothing, its list off; the same record otherwise).
    */
   heard(id: string, status: SentStatus): void {
     const src = this.#source();
@@ -301,6 +302,7 @@ export class ListController implements ReactiveController {
     }
     this.#mergeOwn([c]);
     this.#host.requestUpdate();
+    keep().then((k) => k.saveOwn(c)).catch(() => {});
   }
 
   /**
