@@ -458,7 +458,8 @@ export class YkienAdmin extends LitElement {
   /**
    * Adds comments that arrived since the list was loaded at its top, without moving the keyboard. More
    * than a page may have arrived since the last poll (a burst, or a laptop that slept): it reads on, page
-   * by page, until it reaches the list's top, so none is left out between the two.
+   * by page, until it reaches the list's top, so none is left out between the two. It reads on past the
+   * list's last card too, and takes out the cards another moderator decided (dropDecidedElsewhere).
    */
   private async poll(): Promise<void> {
     void this.refreshCounts();
@@ -508,7 +509,7 @@ export class YkienAdmin extends LitElement {
       if (!page.next || (reachedTop && last!.createdAt < bottom)) break;
       cursor = page.next;
     }
-    // (A page that failed past the top broke out of the loop before the check above.)
+    // (A page that failed past the top broke out of the loop before the loop's own check of these.)
     if (seq !== this.loadSeq || this.loading || !this.signedIn) return;
     const left = await this.dropDecidedElsewhere(arrived, readTo, known);
     if (seq !== this.loadSeq || this.loading || !this.signedIn) return;

@@ -67,7 +67,7 @@ export class AuditLogController implements ReactiveController {
   /** Signed out: the entries go, and an answer still on its way is dropped. */
   forget(): void {
     this.seq++;
-    this.signIns++;
+    this.signOuts++;
     this.erased.clear();
     this.items = [];
     this.next = null;
@@ -123,10 +123,10 @@ export class AuditLogController implements ReactiveController {
     // A load started meanwhile (a search, "Xem thêm", one already under way as the button was pressed)
     // makes another list: it is left to that load.
     const seq = this.seq;
-    const signedIn = this.signIns;
+    const signedIn = this.signOuts;
     try {
       await eraseComment(this.page.token(), commentId);
-      if (signedIn !== this.signIns) return; // signed out meanwhile: nothing here to show it on
+      if (signedIn !== this.signOuts) return; // signed out meanwhile: nothing here to show it on
       this.erased.set(commentId, new Date().toISOString());
       this.items = this.items.map(this.erasedHere);
       const list = this.items;
@@ -151,7 +151,7 @@ export class AuditLogController implements ReactiveController {
   }
 
   /** Bumped at each sign-out: an erase that ends after one shows nothing. */
-  private signIns = 0;
+  private signOuts = 0;
   /** Comments whose words this page erased from the log, and when. */
   private readonly erased = new Map<string, string>();
 

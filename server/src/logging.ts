@@ -72,20 +72,21 @@ export function logRefusalQuietly(request: FastifyRequest): void {
 }
 
 /**
- * A read that went well (GET, HEAD, OPTIONS answered below 400): every view of a hot article makes a
- * few, thousands a second, all alike. At `info` they would bury the lines an operator needs, cost the
- * one thread a third of such a read, and trip journald's rate limit (10,000 lines in 30 s by default),
- * which then drops the errors too. The proxy or CDN in front keeps its own access log of them.
+ * A read that went well (GET, HEAD, OPTIONS answered below 400), or a refusal its route logs its own
+ * way (logRefusalQuietly: a failing /healthz). Every view of a hot article makes a few reads, thousands
+ * a second, all alike. At `info` they would bury the lines an operator needs, cost the one thread a
+ * third of such a read, and trip journald's rate limit (10,000 lines in 30 s by default), which then
+ * drops the errors too. The proxy or CDN in front keeps its own access log of them.
  */
-const quietRead = (request: FastifyRequest, reply: FastifyReply) =>
+const quietLine = (request: FastifyRequest, reply: FastifyReply) =>
   (reply.statusCode < 400 && (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS')) || quietRefusals.has(request);
 
 /**
  * Fastify's request logging with one line per request instead of two: no "incoming request", and the
  * "request completed" line carries the request (method, url, id) besides the status and time, and what
  * the route added with logOutcome. At `info` a JSON line costs the one thread about what a request's
- * validation does. Successful reads are logged at `debug` (quietRead). Errors are logged as Fastify
- * logs them.
+ * validation does. Successful reads, and refusals a route logs its own way, are logged at `debug`
+ * (quietLine). Errors are logged as Fastify logs them.
  */
 export class OneLinePerRequest extends LogController {
   override incomingRequest(): void {}
@@ -94,7 +95,7 @@ export class OneLinePerRequest extends LogController {
     if (error) return super.requestCompleted(error, request, reply);
     const line = { req: request, res: reply, responseTime: reply.elapsedTime, ...outcomes.get(request) };
     // Below the logger's level, pino's method is a no-op: nothing is serialized or written.
-    if (quietRead(request, reply)) reply.log.debug(line, 'request completed');
+    if (quietLine(request, reply)) reply.log.debug(line, 'request completed');
     else reply.log.info(line, 'request completed');
   }
 }

@@ -125,7 +125,7 @@ describe('the writer thread', () => {
     expect(page.items.map((c) => c.content).sort()).toEqual(comments.map((c) => String(c.content)).sort());
   }, 30_000);
 
-  it('another process holds the lock for long: calls queued behind the one waiting for it fail after that one wait, unrun, not after a wait each', async () => {
+  it('another process holds the lock for long: calls queued behind the one waiting for it fail about one wait in, not after a wait each', async () => {
     const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
     const { StoreUnavailable } = await dist<typeof import('../src/stores/store.js')>('stores/store.js');
     const file = join(tempDir(), 'ykien.db');
@@ -148,7 +148,7 @@ describe('the writer thread', () => {
     // One wait (5 s) for them all; before, the fourth answered after 20 s.
     expect(took).toBeLessThan(10_000);
     side.exec('ROLLBACK');
-    // None of those left behind was run later: no hit of theirs counts against the clients.
+    // None of them wrote anything, then or later: no hit of theirs counts against the clients.
     expect(side.prepare('SELECT count(*) AS n FROM rate_hits').get()).toEqual({ n: 0 });
     expect(await store.hitRateLimit('khach-2', 1, 60_000, Date.now())).toMatchObject({ allowed: true });
     expect(side.prepare('SELECT count(*) AS n FROM rate_hits').get()).toEqual({ n: 1 });

@@ -208,8 +208,7 @@ export class DraftKeeper implements ReactiveController {
     const take = (d: Draft & { at?: number }) => ((this.#typedAt = d.at), this.#put!({ name: this.#draft().name != name ? this.#draft().name : d.name || name, content: d.content, at: d.at }));
     const s = newer(this.stashed());
     if (s) return take(s);
-    // (Typed here before the store answers, the form's text is the reader's choice and stays. It is not
-    // marked as restoring, which would set this page's own older text aside, to come back after a send.)
+    // (Typed here before the store answers, the form's text is the reader's choice and stays.)
     void this.stored().then((d) => {
       const n = newer(d);
       if (n) take(n);

@@ -127,6 +127,7 @@ export class NotificationWorker {
     this.timer = null;
     // Nothing new is claimed (stopped); a send under way gets its answer, for a while.
     const abandon = setTimeout(() => this.sendsStopping.abort(), SEND_STOP_WAIT_MS);
+    if (this.resends.size) this.opts.log.warn({ waiting: this.resends.size }, 'digest emails waiting to go again to addresses the mail server deferred are dropped: the server stops');
     for (const t of this.resends) clearTimeout(t);
     this.resends.clear();
     await this.running;

@@ -113,7 +113,7 @@ export class WriterThread {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       // Keep the process alive while a call waits for its answer, and only then.
       if (this.pending.size === 1) worker.ref();
-      // When it was asked (the thread's clock and ours share the process's time origin).
+      // When it was asked: timeOrigin + now() reads the same clock in every thread of the process.
       worker.postMessage({ id, op, args, at: performance.timeOrigin + performance.now() });
     });
   }

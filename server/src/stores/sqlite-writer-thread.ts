@@ -11,7 +11,7 @@ import { SqliteWriter, type WriterOps } from './sqlite-writer.js';
 const { file, knownVersion } = workerData as { file: string; knownVersion: number };
 const writer = new SqliteWriter(file, knownVersion);
 const port = parentPort!;
-/** The time on the main thread's clock (both threads share the process's time origin plus their own `now`). */
+/** The time as the main thread reads it: each thread's timeOrigin + now() is the same clock. */
 const clock = () => performance.timeOrigin + performance.now();
 /** Calls posted while the file was being opened did not wait behind another call. */
 const readyAt = clock();

@@ -145,7 +145,6 @@ export interface WriterOps {
   insertSetting(name: string, value: string): void;
 }
 
-/** Every op, for the links that forward them (sqlite-writer-link.ts). */
 /**
  * How long a write waits for a lock another connection holds (busy_timeout), in ms, counted from when
  * it was asked: in the writer thread, time spent queued behind other calls counts (lockWait).
@@ -154,6 +153,7 @@ export const BUSY_TIMEOUT_MS = 5000;
 /** The shortest lock wait a call queued that long still gets. */
 const MIN_LOCK_WAIT_MS = 250;
 
+/** Every op, for the links that forward them (sqlite-writer-link.ts). */
 export const WRITER_OPS = [
   'claimBatch', 'writeBatch', 'releaseClaim', 'hitRateLimit', 'refundRateLimit', 'pruneRateLimit', 'forgetLeftovers', 'ping', 'setStatus', 'deleteComment', 'decide',
   'deleteDecided', 'eraseComment', 'editComment', 'setReply', 'claimJobs', 'claimDigest', 'reopenDigest', 'finishJob', 'retryJob', 'insertSetting',
@@ -174,10 +174,6 @@ export class SqliteWriter implements WriterOps {
   /** busy_timeout as last set on both connections (lockWait). */
   private lockWaitMs = BUSY_TIMEOUT_MS;
 
-  /**
-   * Opens both connections; the schema must be migrated already (SqliteStore.open does it first).
-   * @param knownVersion the newest schema version this server knows: a newer one stops every write.
-   */
   /** The file's identity when it was opened (sameFile). */
   private readonly identity: { dev: number; ino: number };
 
@@ -198,6 +194,10 @@ export class SqliteWriter implements WriterOps {
     this.lockWaitMs = ms;
   }
 
+  /**
+   * Opens both connections; the schema must be migrated already (SqliteStore.open does it first).
+   * @param knownVersion the newest schema version this server knows: a newer one stops every write.
+   */
   constructor(
     private readonly file: string,
     private readonly knownVersion: number,
