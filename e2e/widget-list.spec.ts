@@ -59,6 +59,15 @@ function list(page: Page) {
 /** The list answers each GET with the page its cursor names ('' for the first). */
 const serveByCursor = (endpoint: FakeEndpoint, pages: Record<string, ListBody>) => (endpoint.list = (url) => pages[url.searchParams.get('cursor') ?? '']!);
 
+/** Serves `pages` by cursor, opens the article, and waits until its first page (Bạn đọc 1–3) shows. */
+async function firstPageShown(page: Page, article: () => Promise<Page>, endpoint: FakeEndpoint, pages: Record<string, ListBody>) {
+  serveByCursor(endpoint, pages);
+  await article();
+  const l = list(page);
+  await expect(l.names).toHaveText(['Bạn đọc 1', 'Bạn đọc 2', 'Bạn đọc 3']);
+  return { l, f: form(page) };
+}
+
 /** The list GETs (not `/counts`, not `/{id}`), with their cursor ('' for the first page). */
 const listGets = (endpoint: FakeEndpoint) => endpoint.gets.filter((u) => u.pathname === new URL(ENDPOINT).pathname);
 const statusGets = (endpoint: FakeEndpoint) =>
@@ -195,16 +204,11 @@ test.describe('the list under the heading', () => {
     article,
     endpoint,
   }) => {
-    const pages: Record<string, ListBody> = {
+    const { l, f } = await firstPageShown(page, article, endpoint, {
       '': { items: items(1, 3), next: 'cur-2', total: 8 },
       'cur-2': { items: items(4, 6), next: 'cur-3', total: 8 },
       'cur-3': { items: items(7, 8), next: null, total: 8 },
-    };
-    serveByCursor(endpoint, pages);
-    await article();
-    const l = list(page);
-    const f = form(page);
-    await expect(l.names).toHaveText(['Bạn đọc 1', 'Bạn đọc 2', 'Bạn đọc 3']);
+    });
     await expect(l.more).toHaveText('Xem thêm');
 
     await l.more.click();
@@ -480,15 +484,10 @@ test.describe('the list under the heading', () => {
     article,
     endpoint,
   }) => {
-    const pages: Record<string, ListBody> = {
+    const { l, f } = await firstPageShown(page, article, endpoint, {
       '': { items: items(1, 3), next: 'cur-2', total: 5 },
       'cur-2': { items: items(4, 5), next: null, total: 5 },
-    };
-    serveByCursor(endpoint, pages);
-    await article();
-    const l = list(page);
-    const f = form(page);
-    await expect(l.names).toHaveText(['Bạn đọc 1', 'Bạn đọc 2', 'Bạn đọc 3']);
+    });
     const hold = holdListGets(endpoint);
     await l.more.click();
     await expect.poll(() => hold.held()).toBe(1);
