@@ -1355,14 +1355,9 @@ test('IndexedDB refused (a private mode): a comment the server refuses while the
 });
 
 test('IndexedDB refused (a private mode): a comment this page keeps unsent does not come back into its form when a single-page app returns to the article, so it is not sent twice', async ({ page, article, endpoint }) => {
-  await refuseIndexedDb(page);
-  await article({ attrs: { 'site-key': null } });
+  await queuedInMemory(page, article, endpoint, 'Gửi lúc mất mạng, rồi đi bài khác.');
   const f = form(page);
-  endpoint.offline = true;
-  await fillAndVerify(page, 'Tạ Thị Hằng', 'Gửi lúc mất mạng, rồi đi bài khác.');
-  await f.send.click();
   await expect(f.content).toHaveValue('');
-  await expect(unsent(page)).toHaveCount(1);
   // The app goes to another article and back, in the same page.
   await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-khac'));
   await expect(unsent(page)).toHaveCount(1);
@@ -1377,12 +1372,7 @@ test('IndexedDB refused (a private mode): a comment this page keeps unsent does 
 });
 
 test('IndexedDB refused (a private mode): a comment kept unsent for one server is not put back into a form that sends to another (two boxes, one site, one article id)', async ({ page, article, endpoint }) => {
-  await refuseIndexedDb(page);
-  await article({ attrs: { 'site-key': null } });
-  endpoint.offline = true;
-  await fillAndVerify(page, 'Tạ Thị Hằng', 'Gửi cho máy chủ thứ nhất.');
-  await form(page).send.click();
-  await expect(unsent(page)).toHaveCount(1);
+  await queuedInMemory(page, article, endpoint, 'Gửi cho máy chủ thứ nhất.');
   // Another tab of the site, where the box on this article sends to another server.
   const other = await secondTab(page, endpoint, { 'site-key': null, endpoint: `${ORIGIN}/may-chu-khac/api/comments` });
   await other.goto(`${ORIGIN}/tin-tuc/bai-viet`);
@@ -1393,17 +1383,22 @@ test('IndexedDB refused (a private mode): a comment kept unsent for one server i
   await expect(unsent(page)).toHaveCount(1);
 });
 
-/**
- * IndexedDB refused: `text` sent offline in `page` (kept in its memory), put back into a second tab's
- * form, then sent by the first tab's outbox once the server is back. The second tab and its form.
- */
-async function sentByFirstTabPutBackInSecond(page: Page, article: (o?: ArticleOptions) => Promise<Page>, endpoint: FakeEndpoint, text: string) {
+/** IndexedDB refused: `text` sent offline from the article's form, kept unsent in the page's memory. */
+async function queuedInMemory(page: Page, article: (o?: ArticleOptions) => Promise<Page>, endpoint: FakeEndpoint, text: string) {
   await refuseIndexedDb(page);
   await article({ attrs: { 'site-key': null } });
   endpoint.offline = true;
   await fillAndVerify(page, 'Tạ Thị Hằng', text);
   await form(page).send.click();
   await expect(unsent(page)).toHaveCount(1);
+}
+
+/**
+ * IndexedDB refused: `text` sent offline in `page` (kept in its memory), put back into a second tab's
+ * form, then sent by the first tab's outbox once the server is back. The second tab and its form.
+ */
+async function sentByFirstTabPutBackInSecond(page: Page, article: (o?: ArticleOptions) => Promise<Page>, endpoint: FakeEndpoint, text: string) {
+  await queuedInMemory(page, article, endpoint, text);
   const other = await secondTab(page, endpoint, { 'site-key': null });
   await other.goto(`${ORIGIN}/tin-tuc/bai-viet`);
   const g = form(other);
