@@ -466,6 +466,8 @@ export class YkienAdmin extends LitElement {
     // A list that failed to load is not the filter's list: nothing is added to it until it is reloaded.
     if (this.view !== 'queue' || this.loading || this.listFailed) return;
     const seq = this.loadSeq;
+    /** Another list (a load, a tab, a search) or a sign-out since this poll began: its answers are stale. */
+    const stale = () => seq !== this.loadSeq || this.loading || !this.signedIn;
     const decidedMeanwhile = this.decidedFromNow();
     const epoch = this.countsEpoch;
     const known = new Set(this.items.map((c) => c.id));
@@ -499,7 +501,7 @@ export class YkienAdmin extends LitElement {
         this.pollsFailed = 0;
         if (this.error === this.pollError) this.error = '';
       }
-      if (seq !== this.loadSeq || this.loading || !this.signedIn) return;
+      if (stale()) return;
       // Counts a decision made meanwhile overtook are stale (as in refreshCounts): the next poll has them.
       if (pages === 0 && page.counts && epoch === this.countsEpoch) this.counts = page.counts;
       arrived.push(...page.items);
@@ -509,10 +511,10 @@ export class YkienAdmin extends LitElement {
       if (!page.next || (reachedTop && last!.createdAt < bottom)) break;
       cursor = page.next;
     }
-    // (A page that failed past the top broke out of the loop before the loop's own check of these.)
-    if (seq !== this.loadSeq || this.loading || !this.signedIn) return;
+    // (A page that failed past the top broke out of the loop before the loop's own check.)
+    if (stale()) return;
     const left = await this.dropDecidedElsewhere(arrived, readTo, known);
-    if (seq !== this.loadSeq || this.loading || !this.signedIn) return;
+    if (stale()) return;
     for (const c of this.items) known.add(c.id); // what a load or a decision did meanwhile
     const oldest = this.items.length ? this.items[this.items.length - 1]!.createdAt : '';
     // Only what is newer than the list's end: older ones belong to pages not loaded yet. (Keyset pages
@@ -537,7 +539,12 @@ export class YkienAdmin extends LitElement {
    */
   private async dropDecidedElsewhere(read: AdminComment[], readTo: string, listed: Set<string>): Promise<number> {
     const still = new Set(read.map((c) => c.id));
-    const keep = (c: AdminComment) => this.busy.has(c.id) || c.id === this.edits.unsaved(true)?.id;
+    // (The form with typed text read once a filter: it looks in the page's fields.)
+    const keeper = () => {
+      const typedIn = this.edits.unsaved(true)?.id;
+      return (c: AdminComment) => this.busy.has(c.id) || c.id === typedIn;
+    };
+    let keep = keeper();
     let gone = this.items.filter((c) => listed.has(c.id) && !still.has(c.id) && c.createdAt > readTo && !keep(c));
     if (gone.length && this.query.trim()) {
       const tab = this.tab;
@@ -547,6 +554,7 @@ export class YkienAdmin extends LitElement {
       const asked = [...gone.slice(from), ...gone.slice(0, from)].slice(0, SEARCH_CHECKS);
       this.searchChecked += asked.length;
       const now = await Promise.all(asked.map((c) => getComment(this.token, c.id).then((x) => x?.status ?? null, () => tab)));
+      keep = keeper();
       gone = asked.filter((c, i) => now[i] !== tab && this.items.includes(c) && !keep(c));
     }
     if (gone.length === 0) return 0;

@@ -133,15 +133,17 @@ export class AuditLogController implements ReactiveController {
       const same = () => seq === this.seq && !this.loading && this.items === list;
       const row = this.items.findIndex((a) => a.commentId === commentId && a.action === 'delete');
       const newer = same() ? await this.newerThanTop() : null;
+      let focus = '#view-heading';
       if (newer === null || !same()) {
         // More came than a few pages, or another list: the log from its top.
         if (seq === this.seq && !this.loading) await this.load(true);
-        this.page.announce(this.page.msg('erasedLogged'));
-        return this.page.focusSoon('#view-heading');
+      } else {
+        this.items = [...newer, ...this.items];
+        if (row >= 0) focus = `tr[data-index="${row + newer.length}"] th`;
       }
-      this.items = [...newer, ...this.items];
+      // After a reload, whose "loaded" would otherwise replace what the moderator needs to hear.
       this.page.announce(this.page.msg('erasedLogged'));
-      this.page.focusSoon(row >= 0 ? `tr[data-index="${row + newer.length}"] th` : '#view-heading');
+      this.page.focusSoon(focus);
     } catch (e) {
       this.page.failed(e);
     } finally {

@@ -266,9 +266,14 @@ export class NotificationWorker {
     this.opts.log.info({ comments: pending.length, to: config.emails.length }, 'digest email sent');
     // Not sent again: the others have it. The operator's addresses (not a reader's), for them to mend;
     // those refused for now only get this message again, later.
+    this.refusedForGood(refused, deferred);
+    if (deferred.length) this.resendLater(mailer, deferred, subject, text, 0);
+  }
+
+  /** Logs the addresses the mail server refused for good (not those it deferred, sent again later). */
+  private refusedForGood(refused: string[], deferred: string[]): void {
     const forGood = refused.filter((a) => !deferred.includes(a));
     if (forGood.length) this.opts.log.warn({ refused: forGood }, 'digest email refused by the mail server for some of --notify-email; the others got it');
-    if (deferred.length) this.resendLater(mailer, deferred, subject, text, 0);
   }
 
   /** The digest again, to the addresses the mail server deferred, after the `attempt`th wait. */
@@ -286,8 +291,7 @@ export class NotificationWorker {
         let still = to;
         try {
           const { refused, deferred = [] } = await mailer.send(to, subject, text, this.sendsStopping.signal);
-          const forGood = refused.filter((a) => !deferred.includes(a));
-          if (forGood.length) this.opts.log.warn({ refused: forGood }, 'digest email refused by the mail server for some of --notify-email; the others got it');
+          this.refusedForGood(refused, deferred);
           still = deferred;
           if (to.length > refused.length) this.opts.log.info({ to: to.filter((a) => !refused.includes(a)) }, 'digest email sent again to addresses the mail server had deferred');
         } catch (err) {

@@ -185,8 +185,11 @@ async function refuseOthersMigrations(client: pg.PoolClient): Promise<void> {
 export async function migrateOn(client: pg.PoolClient): Promise<void> {
   // Vietnamese text in a LATIN1 (or SQL_ASCII) database would fail, or be stored as bytes no other
   // client reads back: refused at start, with what to do, not as a 500 at the first comment.
-  const { rows: enc } = await client.query<{ server_encoding: string }>('SHOW server_encoding');
-  const encoding = enc[0]?.server_encoding ?? '';
+  // (Both settings in one round trip.)
+  const { rows } = await client.query<{ encoding: string; isolation: string }>(
+    "SELECT current_setting('server_encoding') AS encoding, current_setting('default_transaction_isolation') AS isolation",
+  );
+  const { encoding = '', isolation = '' } = rows[0] ?? {};
   if (encoding !== 'UTF8') {
     throw unsuitable(`the database's encoding is ${encoding}, and ykien-server needs UTF8: create it with CREATE DATABASE … ENCODING 'UTF8' TEMPLATE template0`);
   }
@@ -195,8 +198,6 @@ export async function migrateOn(client: pg.PoolClient): Promise<void> {
   // default (REPEATABLE READ, SERIALIZABLE, set for a database shared with another application) they
   // would read their first snapshot: two starts applying one migration, a limit counted short across
   // instances, moderators' decisions failing with serialization errors.
-  const { rows: iso } = await client.query<{ default_transaction_isolation: string }>('SHOW default_transaction_isolation');
-  const isolation = iso[0]?.default_transaction_isolation ?? '';
   // (READ UNCOMMITTED is READ COMMITTED in PostgreSQL.)
   if (isolation !== 'read committed' && isolation !== 'read uncommitted') {
     throw unsuitable(`the database's default transaction isolation is ${isolation}, and ykien-server needs read committed: ALTER ROLE <its user> SET default_transaction_isolation = 'read committed'`);
@@ -205,6 +206,8 @@ export async function migrateOn(client: pg.PoolClient): Promise<void> {
   // read again under it: another instance starting meanwhile waits, then finds it done. A session lock
   // (lock, migrate, unlock as separate statements) would leak behind PgBouncer in transaction mode,
   // where the unlock may run on another server connection, and hang the next start for good.
+  // (Whose schema_migrations it is, asked once: our own lock keeps another tool from making it meanwhile.)
+  let othersRefused = false;
   for (;;) {
     await client.query('BEGIN');
     try {
@@ -219,7 +222,8 @@ export async function migrateOn(client: pg.PoolClient): Promise<void> {
       await client.query('SET LOCAL lock_timeout TO DEFAULT');
       await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
         version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`);
-      await refuseOthersMigrations(client);
+      if (!othersRefused) await refuseOthersMigrations(client);
+      othersRefused = true;
       const current = await schemaVersionOn(client);
       refuseSchemaAhead(current, LATEST_PG_VERSION);
       const next = PG_MIGRATIONS.find((m) => m.version > current);

@@ -16,7 +16,7 @@ import Database from 'better-sqlite3';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { GroupCommit, ItemFailed } from './group-commit.js';
-import { ANY_DUE_SQL, FIND_KEY, toComment, type ClaimItem, type CommentRow } from './sqlite-writer.js';
+import { ANY_DUE_SQL, BUSY_TIMEOUT_MS, FIND_KEY, toComment, type ClaimItem, type CommentRow } from './sqlite-writer.js';
 import { inProcessWriter, WriterThread, type WriterLink } from './sqlite-writer-link.js';
 import { likePattern } from './search-text.js';
 import type {
@@ -147,13 +147,13 @@ export class SqliteStore implements Store {
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (String(mode).toLowerCase() !== 'wal') throw new Error(`could not switch ${file} to WAL (got ${mode})`);
       db.pragma('synchronous = FULL');
-      db.pragma('busy_timeout = 5000');
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       db.pragma('foreign_keys = ON');
       // Another process on this file may be migrating it (minutes for a large backfill): wait for it,
       // as systemd would otherwise restart us in a loop until it is done.
       db.pragma(`busy_timeout = ${MIGRATION_WAIT_MS}`);
       migrate(db);
-      db.pragma('busy_timeout = 5000');
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       return { file, db };
     } catch (e) {
       db.close();

@@ -12,7 +12,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { isSqliteLocked, isSqliteStorageFailure, StoreUnavailable } from './store.js';
-import { SqliteWriter, WRITER_OPS, type WriterOps } from './sqlite-writer.js';
+import { SqliteWriter, threadClock, WRITER_OPS, type WriterOps } from './sqlite-writer.js';
 
 /** As StoreUnavailable, a batch fails at once, not item after item, each waiting out busy_timeout again (GroupCommit). */
 const unavailableIfStorage = (e: unknown): unknown =>
@@ -113,8 +113,8 @@ export class WriterThread {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       // Keep the process alive while a call waits for its answer, and only then.
       if (this.pending.size === 1) worker.ref();
-      // When it was asked: timeOrigin + now() reads the same clock in every thread of the process.
-      worker.postMessage({ id, op, args, at: performance.timeOrigin + performance.now() });
+      // When it was asked, for the thread's lock wait (SqliteWriter.lockWait).
+      worker.postMessage({ id, op, args, at: threadClock() });
     });
   }
 

@@ -6,15 +6,13 @@
  * posted) shortens its lock wait by the time it spent queued (SqliteWriter.lockWait).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { SqliteWriter, type WriterOps } from './sqlite-writer.js';
+import { SqliteWriter, threadClock, type WriterOps } from './sqlite-writer.js';
 
 const { file, knownVersion } = workerData as { file: string; knownVersion: number };
 const writer = new SqliteWriter(file, knownVersion);
 const port = parentPort!;
-/** The time as the main thread reads it: each thread's timeOrigin + now() is the same clock. */
-const clock = () => performance.timeOrigin + performance.now();
 /** Calls posted while the file was being opened did not wait behind another call. */
-const readyAt = clock();
+const readyAt = threadClock();
 
 port.on('message', (m: { id: number; op: keyof WriterOps | 'close'; args: unknown[]; at?: number }) => {
   if (m.op === 'close') {
@@ -26,7 +24,7 @@ port.on('message', (m: { id: number; op: keyof WriterOps | 'close'; args: unknow
   try {
     // Its lock wait counts from when it was asked: queued behind calls that each waited for a lock
     // another process holds, it does not add a whole wait of its own.
-    writer.lockWait(m.at === undefined ? 0 : clock() - Math.max(m.at, readyAt));
+    writer.lockWait(m.at === undefined ? 0 : threadClock() - Math.max(m.at, readyAt));
     const value = (writer[m.op] as (...a: unknown[]) => unknown).apply(writer, m.args);
     port.postMessage({ id: m.id, ok: true, value });
   } catch (e) {

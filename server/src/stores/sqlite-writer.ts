@@ -153,6 +153,9 @@ export const BUSY_TIMEOUT_MS = 5000;
 /** The shortest lock wait a call queued that long still gets. */
 const MIN_LOCK_WAIT_MS = 250;
 
+/** The time (ms) as every thread of the process reads it: each thread's timeOrigin + now() is one clock. */
+export const threadClock = () => performance.timeOrigin + performance.now();
+
 /** Every op, for the links that forward them (sqlite-writer-link.ts). */
 export const WRITER_OPS = [
   'claimBatch', 'writeBatch', 'releaseClaim', 'hitRateLimit', 'refundRateLimit', 'pruneRateLimit', 'forgetLeftovers', 'ping', 'setStatus', 'deleteComment', 'decide',
