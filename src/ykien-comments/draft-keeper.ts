@@ -192,6 +192,12 @@ export class DraftKeeper implements ReactiveController {
   /** The form's `put`, as the last restore() was given it. */
   #put?: (d: Draft & { at?: number }) => void;
 
+  /** Into the form, with when it was typed (a comment sent after that time carried these words). */
+  #putBack(name: string, content: string, at: number | undefined): void {
+    this.#typedAt = at;
+    this.#put!({ name, content, at });
+  }
+
   /**
    * Back from the back-forward cache, the form holds the text as this page left it; meanwhile another
    * page of this tab (the reader went on to the article again) may have saved newer text of it. That
@@ -205,7 +211,7 @@ export class DraftKeeper implements ReactiveController {
     const newer = (d: Draft & { tab?: string; at?: number } | undefined) =>
       d && (d.tab ?? TAB) == TAB && (d.at ?? 0) > (this.#typedAt ?? 0) && this.#key() == key && this.#draft().content == was && d.content != was && d;
     // (A name the reader changed meanwhile stays.)
-    const take = (d: Draft & { at?: number }) => ((this.#typedAt = d.at), this.#put!({ name: this.#draft().name != name ? this.#draft().name : d.name || name, content: d.content, at: d.at }));
+    const take = (d: Draft & { at?: number }) => this.#putBack(this.#draft().name != name ? this.#draft().name : d.name || name, d.content, d.at);
     const s = newer(this.stashed());
     if (s) return take(s);
     // (Typed here before the store answers, the form's text is the reader's choice and stays.)
@@ -268,21 +274,19 @@ export class DraftKeeper implements ReactiveController {
     this.#typedAt = undefined;
     this.#seen.delete(key);
     const s = this.stashed();
-    // Into the form, with when it was typed (a comment sent after that time carried these words).
-    const back = (name: string, content: string, at: number | undefined) => ((this.#typedAt = at), put({ name, content, at }));
     // The stash is the newest there is (the page's last words as it went): put back at once, checked below.
     // An empty one (emptied by "Nhập lại", or by a send, as the page went) has nothing to put back: it
     // moves into the store over the text it emptied, and what the store holds then comes back.
     const fromStash = s?.content && !this.#draft().content ? s.content : undefined;
     if (fromStash !== undefined) {
-      back(this.#draft().name || s!.name, fromStash, s!.at);
+      this.#putBack(this.#draft().name || s!.name, fromStash, s!.at);
     }
     // A comment the last page kept in its memory only (IndexedDB refused), gone with it: back in the
     // form, where sent again it goes under its key.
     // The oldest first; the next one comes back on a later page, once this one has left the form.
     const queued = !this.#draft().content ? inFlightAll().find((i) => i.queued && i.page != PAGE && toEndpoint(i, endpoint) && i.payload.pageId == pageId.normalize('NFC')) : undefined;
     if (queued) {
-      back(this.#draft().name || queued.payload.name, queued.payload.content, queued.at);
+      this.#putBack(this.#draft().name || queued.payload.name, queued.payload.content, queued.at);
       // Put back once: the form's draft keeps it from here (saved now: a page that goes next still has
       // it), and sent again it still goes under its key; a reader who then clears it has let it go, and
       // the next page must not bring it back.
@@ -305,7 +309,7 @@ export class DraftKeeper implements ReactiveController {
           const [, other] = stashesOf(key).sort(([, a], [, b]) => (b.at ?? 0) - (a.at ?? 0))[0] ?? [];
           if (other && !s && this.#key() == key && !this.#draft().content) {
             this.#seen.set(key, other.content);
-            back(this.#draft().name || other.name, other.content, other.at);
+            this.#putBack(this.#draft().name || other.name, other.content, other.at);
           }
           return;
         }
@@ -343,7 +347,7 @@ export class DraftKeeper implements ReactiveController {
           // Another tab's: the reader's own text here takes its place. (This tab's own is this tab's anyway.)
           if (d.tab != TAB) this.#seen.set(key, d.content);
           const sent = wasSent(d.content);
-          back(now.name || d.name, sent ? '' : d.content, d.at);
+          this.#putBack(now.name || d.name, sent ? '' : d.content, d.at);
           if (!sent) return;
         }
         // The emptied draft is kept too, now (the sent text goes, as `seen`): once the outbox has sent the
@@ -445,7 +449,9 @@ export class DraftKeeper implements ReactiveController {
     unstash(stashesOf(key).filter((st) => ours(st) || st[1].content == seen));
     // A comment another page queued, put back into this form: let go with the text (its key too).
     const pageId = key.slice(key.indexOf(' ') + 1).normalize('NFC');
-    setInFlight(inFlightAll().filter((i) => !(i.backIn == PAGE && i.payload.pageId == pageId)));
+    const all = inFlightAll();
+    const rest = all.filter((i) => !(i.backIn == PAGE && i.payload.pageId == pageId));
+    if (rest.length != all.length) setInFlight(rest);
     this.prepare().then((d) => d.clear(key, seen), () => {});
   }
 }

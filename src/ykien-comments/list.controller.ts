@@ -43,7 +43,7 @@ interface Early {
 const keyOf = (src: ListSource) => [src.endpoint, src.pageId, src.limit].join(' ');
 
 /** The reader's comments stored from a box of this page, for the page's other boxes of their article (heard()). */
-const sentOnThisPage = new Map<string, OwnComment>();
+const sentOnThisPage = new Map<string, { c: OwnComment; kept: boolean }>();
 
 /** What `#shownFor` holds: the endpoint and article the list shows. */
 const shownKey = (endpoint: string, pageId: string) => endpoint + ' ' + pageId;
@@ -272,37 +272,36 @@ export class ListController implements ReactiveController {
       status,
       savedAt: Date.now(),
     };
+    const kept = src.enabled && !(endpoint == src.endpoint && this.items.some((i) => i.id == id));
     // For another box of the page (heard()): this one may keep nothing, its list off.
-    sentOnThisPage.set(id, c);
-    if (!src.enabled || (endpoint == src.endpoint && this.items.some((i) => i.id == id))) return;
+    sentOnThisPage.set(id, { c, kept });
+    if (!kept) return;
     await (await keep()).saveOwn(c);
     // The box may show another article by now (an app moved on while it was kept): it shows there only.
     const now = this.#source();
-    if (payload.pageId != now.pageId || now.endpoint != endpoint) return;
-    // Published at once (no moderation): the heading's count has one more, as the server's will.
-    if (status == 'published') this.#publishedHere.set(id, Date.now());
-    if (status == 'published' && this.total !== undefined && !this.own.some((o) => o.id == id)) this.total++;
-    this.own = [c, ...this.own.filter((o) => o.id != id)];
+    if (payload.pageId == now.pageId && now.endpoint == endpoint) this.#showOwn(c);
+  }
+
+  /** The reader's comment shows in this list; published at once (no moderation), counted once, as the server's count will. */
+  #showOwn(c: OwnComment): void {
+    if (c.status == 'published') this.#publishedHere.set(c.id, Date.now());
+    if (c.status == 'published' && this.total !== undefined && !this.own.some((o) => o.id == c.id)) this.total++;
+    this.own = [c, ...this.own.filter((o) => o.id != c.id)];
     this.#host.requestUpdate();
   }
 
   /**
    * Another box on this page, of the same endpoint and article, stored the reader's comment `id`: it
    * shows here too, as that box remembered it (remember(), before the box told), and is kept for a
-   * reload as this box's own (that box may keep nothing, its list off; the same record otherwise).
+   * reload as this box's own when that box kept nothing (its list off).
    */
-  heard(id: string, status: SentStatus): void {
+  heard(id: string): void {
     const src = this.#source();
-    const c = sentOnThisPage.get(id);
-    if ((status != 'pending' && status != 'published') || !src.enabled || !c || c.endpoint != src.endpoint || c.pageId != src.pageId) return;
+    const { c, kept } = sentOnThisPage.get(id) ?? {};
+    if (!src.enabled || !c || c.endpoint != src.endpoint || c.pageId != src.pageId) return;
     if (this.items.some((i) => i.id == id) || this.own.some((o) => o.id == id)) return;
-    if (status == 'published') {
-      this.#publishedHere.set(id, Date.now());
-      if (this.total !== undefined) this.total++;
-    }
-    this.#mergeOwn([c]);
-    this.#host.requestUpdate();
-    keep().then((k) => k.saveOwn(c)).catch(() => {});
+    this.#showOwn(c);
+    if (!kept) keep().then((k) => k.saveOwn(c)).catch(() => {});
   }
 
   /**

@@ -332,10 +332,10 @@ export class YkienComments extends LitElement {
     document.addEventListener('ykien-sent', this.#sentByOther);
   }
 
-  /** Another box on the page, sending to the same endpoint, stored a comment: of this article, it shows here too. */
+  /** Another box on the page stored a comment: of this endpoint and article, it shows here too. */
   #sentByOther = (e: YkienSentEvent): void => {
-    const box = e.composedPath()[0] as YkienComments;
-    if (box != this && box.localName == this.localName && box.endpoint == this.endpoint) this.#list.heard(e.detail.id, e.detail.status);
+    const box = e.composedPath()[0] as Element;
+    if (box != this && box.localName == this.localName) this.#list.heard(e.detail.id);
   };
 
   override disconnectedCallback(): void {
