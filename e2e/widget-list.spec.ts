@@ -68,6 +68,22 @@ async function firstPageShown(page: Page, article: () => Promise<Page>, endpoint
   return { l, f: form(page) };
 }
 
+/**
+ * The list fails to load, and its "Thử lại" fails too, which says so; the server answers (two comments)
+ * from then on.
+ */
+async function retryFailedOnce(page: Page, article: () => Promise<Page>, endpoint: FakeEndpoint) {
+  let fail = true;
+  endpoint.list = () => (fail ? 500 : { items: items(1, 2), next: null, total: 2 });
+  await article();
+  const l = list(page);
+  const f = form(page);
+  await l.retry.click();
+  await expect(f.status).toHaveText('Không tải được ý kiến bạn đọc.');
+  fail = false;
+  return { l, f };
+}
+
 /** The list GETs (not `/counts`, not `/{id}`), with their cursor ('' for the first page). */
 const listGets = (endpoint: FakeEndpoint) => endpoint.gets.filter((u) => u.pathname === new URL(ENDPOINT).pathname);
 const statusGets = (endpoint: FakeEndpoint) =>
@@ -406,14 +422,7 @@ test.describe('the list under the heading', () => {
   }
 
   test('"Thử lại" fails, then brings the list: "could not load" said by the failed try does not stay under the comments', async ({ page, article, endpoint }) => {
-    let fail = true;
-    endpoint.list = () => (fail ? 500 : { items: items(1, 2), next: null, total: 2 });
-    await article();
-    const l = list(page);
-    const f = form(page);
-    await l.retry.click();
-    await expect(f.status).toHaveText('Không tải được ý kiến bạn đọc.');
-    fail = false;
+    const { l, f } = await retryFailedOnce(page, article, endpoint);
     await l.retry.click();
     await expect(l.names).toHaveText(['Bạn đọc 1', 'Bạn đọc 2']);
     await expect(f.status).toHaveText('');
@@ -502,14 +511,7 @@ test.describe('the list under the heading', () => {
   });
 
   test('"could not load", said by a failed "Thử lại", goes when the list comes another way (the box moved in the page)', async ({ page, article, endpoint }) => {
-    let fail = true;
-    endpoint.list = () => (fail ? 500 : { items: items(1, 2), next: null, total: 2 });
-    await article();
-    const l = list(page);
-    const f = form(page);
-    await l.retry.click();
-    await expect(f.status).toHaveText('Không tải được ý kiến bạn đọc.');
-    fail = false;
+    const { l, f } = await retryFailedOnce(page, article, endpoint);
     // A CMS moves the box: a failed list loads again on its own, without "Thử lại".
     await l.host.evaluate((el) => el.parentElement!.append(el));
     await expect(l.names).toHaveText(['Bạn đọc 1', 'Bạn đọc 2']);
