@@ -1827,6 +1827,34 @@ test.describe('the reader’s own comments, delivered later or published at once
     expect(endpoint.comments.map((c) => c.id)).toEqual(['c9']);
   });
 
+  test('a comment stored, its answer lost, and replayed (200) in the same page: a <ykien-count> asked after it was sent has it already, and does not count it again', async ({ page, article, endpoint }) => {
+    endpoint.reply({ status: 201, body: { id: 'c9', status: 'published' }, drop: 'after' }, {});
+    endpoint.statuses = { c9: 'published' };
+    endpoint.list = () => ({ items: items(1, 1), next: null, total: 1 });
+    await article({ attrs: { 'site-key': null } });
+    // A count on the page from the start, of another article (an app's "related" box)...
+    await page.route(`${ENDPOINT}/counts**`, (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify({ counts: { [PAGE_ID]: 2, khac: 7 } }) }));
+    await page.evaluate((endpoint) => {
+      const count = document.createElement('ykien-count');
+      count.setAttribute('endpoint', endpoint);
+      count.setAttribute('page-id', 'khac');
+      document.querySelector('main')!.append(count);
+    }, ENDPOINT);
+    const count = page.locator('ykien-count');
+    await expect(count).toHaveText('7 ý kiến');
+    const sent = await sentEvents(page);
+    await fillAndVerify(page, 'Lý Văn Tú', 'Câu trả lời bị mất.');
+    await form(page).send.click();
+    await expect(form(page).status).toHaveText('Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại.');
+    // ...turned to this article now: the server counts the comment stored.
+    await count.evaluate((el, id) => el.setAttribute('page-id', id), PAGE_ID);
+    await expect(count).toHaveText('2 ý kiến');
+    await page.evaluate(() => dispatchEvent(new Event('online'))); // the outbox tries again at once
+    await expect.poll(() => sent.map((d) => d.replay)).toEqual([true]);
+    await expect(form(page).status).toHaveText('Bình luận đã lưu trước đó đã được gửi.');
+    await expect(count).toHaveText('2 ý kiến');
+  });
+
   test('a comment stored on an earlier visit, its answer lost, replayed (200) on this one: a <ykien-count> asked here has it already, and does not count it again', async ({ page, article, endpoint }) => {
     endpoint.reply({ status: 201, body: { id: 'c9', status: 'published' }, drop: 'after' }, {});
     endpoint.statuses = { c9: 'published' };

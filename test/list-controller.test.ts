@@ -7,10 +7,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { OwnComment } from '../src/ykien-comments/own-comments.js';
 
-const store = vi.hoisted(() => ({ loadOwn: (_endpoint: string, _pageId: string): Promise<OwnComment[]> => Promise.resolve([]) }));
+const store = vi.hoisted(() => ({
+  loadOwn: (_endpoint: string, _pageId: string): Promise<OwnComment[]> => Promise.resolve([]),
+  saveOwn: (_c: OwnComment): Promise<void> => Promise.resolve(),
+}));
 vi.mock('../src/ykien-comments/keeping.js', () => ({
   keptIfStored: async () => ({ loadOwn: (endpoint: string, pageId: string) => store.loadOwn(endpoint, pageId) }),
-  keep: async () => ({ forgetOwn: async () => {}, saveOwn: async () => {} }),
+  keep: async () => ({ forgetOwn: async () => {}, saveOwn: (c: OwnComment) => store.saveOwn(c) }),
 }));
 
 const { ListController, OWN_WAIT_MS } = await import('../src/ykien-comments/list.controller.js');
@@ -26,6 +29,7 @@ beforeEach(() => {
   asked = [];
   answer = { status: 200, items: [] };
   store.loadOwn = () => Promise.resolve([]);
+  store.saveOwn = () => Promise.resolve();
   vi.stubGlobal('document', { baseURI: 'https://baotinh.example.vn/tin-tuc/bai-1.html' });
   vi.stubGlobal('fetch', async (input: string) => {
     const url = new URL(input);
@@ -114,5 +118,26 @@ describe('ListController', () => {
     expect(asked).toHaveLength(2);
     expect(list.state).toBe('ready');
     expect(list.items.map((c) => c.id)).toEqual(['a']);
+  });
+
+  it("the reader's comment, listed by a page that came while it was being kept: shown once, counted once", async () => {
+    answer = { status: 200, items: [comment('a')] };
+    const { list } = controller();
+    await list.load();
+    expect(list.total).toBe(1);
+    // The store is slow to keep the reader's new comment...
+    let kept!: () => void;
+    store.saveOwn = () => new Promise<void>((r) => (kept = r));
+    const remembering = list.remember({ pageId: 'bai-1', name: 'Tôi', content: 'Vừa gửi' } as Parameters<typeof list.remember>[0], 'x', 'published', ENDPOINT);
+    await vi.waitFor(() => expect(kept).toBeTypeOf('function'));
+    // ...and meanwhile a first page that already holds it comes (a "Thử lại", an app's move).
+    answer = { status: 200, items: [{ ...comment('x'), createdAt: '2026-12-04T09:00:00Z' }, comment('a')] };
+    await list.load();
+    expect(list.total).toBe(2);
+    kept();
+    await remembering;
+    expect(list.items.map((c) => c.id)).toEqual(['x', 'a']);
+    expect(list.own).toEqual([]);
+    expect(list.total).toBe(2);
   });
 });

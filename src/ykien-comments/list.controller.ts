@@ -284,6 +284,8 @@ export class ListController implements ReactiveController {
 
   /** The reader's comment shows in this list; published at once (no moderation), counted once, as the server's count will. */
   #showOwn(c: OwnComment): void {
+    // A first page that came while it was being kept lists it already: shown once, as the list's.
+    if (this.items.some((i) => i.id == c.id)) return void keep().then((k) => k.forgetOwn(c), () => {});
     if (c.status == 'published') this.#publishedHere.set(c.id, Date.now());
     if (c.status == 'published' && this.total !== undefined && !this.own.some((o) => o.id == c.id)) this.total++;
     this.own = [c, ...this.own.filter((o) => o.id != c.id)];

@@ -121,13 +121,19 @@ export class YkienCount extends HTMLElement {
    * The reader's comment published at once (no moderation) in a box of this page: a count of its article
    * has one more, as the box's heading has, not one less until a reload. Each comment once; its own
    * article, not the one the box shows now (the outbox also sends comments queued on other articles);
-   * a replay (stored by an earlier attempt whose answer was lost) only when this page sent that attempt:
-   * one from an earlier page is in the counts this page asked for since.
+   * a replay (stored by an earlier attempt whose answer was lost) only when this page sent that attempt,
+   * and only in counts that came before it was sent: one from an earlier page, or a count that came
+   * since (added, or turned to that article, meanwhile), has it already.
    */
   static #counted = new Set<string>();
-  /** The comments this page's boxes sent (`ykien-submit`), by key. */
-  static #submitted = new Set<string>();
-  static #onSubmit = (e: Event): void => void YkienCount.#submitted.add((e as CustomEvent<{ clientId?: string }>).detail?.clientId ?? '');
+  /** When this page's boxes first sent each comment (`ykien-submit`), by key. */
+  static #submitted = new Map<string, number>();
+  static #onSubmit = (e: Event): void => {
+    const key = (e as CustomEvent<{ clientId?: string }>).detail?.clientId ?? '';
+    YkienCount.#submitted.has(key) || YkienCount.#submitted.set(key, Date.now());
+  };
+  /** When the count shown came (Date.now()). */
+  #cameAt = 0;
   /**
    * An article's id as the count asks for it (a lone surrogate, which the request sends as U+FFFD, is
    * U+FFFD here too, so that the answer's key is found), and what a count remembers it asked for.
@@ -137,10 +143,11 @@ export class YkienCount extends HTMLElement {
   static #onSent = (e: Event): void => {
     const { id, status, pageId, replay, clientId } = (e as CustomEvent<Partial<SentDetail>>).detail ?? {};
     const box = e.composedPath()[0] as { endpoint?: string };
-    if (status != 'published' || (replay && !YkienCount.#submitted.has(clientId!)) || !id || pageId == null || YkienCount.#counted.has(id)) return;
+    const sentAt = replay ? YkienCount.#submitted.get(clientId!) : Infinity;
+    if (status != 'published' || sentAt === undefined || !id || pageId == null || YkienCount.#counted.has(id)) return;
     YkienCount.#counted.add(id);
     const asked = YkienCount.#askedFor(box?.endpoint ?? null, YkienCount.#pageIdOf(pageId));
-    for (const c of YkienCount.#all) if (c.#asked == asked && c.count !== undefined) c.count++, c.#render();
+    for (const c of YkienCount.#all) if (c.#asked == asked && c.count !== undefined && c.#cameAt < sentAt) c.count++, c.#render();
   };
 
   connectedCallback(): void {
@@ -185,7 +192,7 @@ export class YkienCount extends HTMLElement {
           // would get the same. undefined: no answer, or a 5xx, which may pass.
           const retry = YkienCount.#retryOf(endpoint);
           if (count === undefined) YkienCount.#retryLater(this, retry);
-          else if (count !== null) (this.count = count), (retry.tries = 0);
+          else if (count !== null) (this.count = count), (this.#cameAt = Date.now()), (retry.tries = 0);
         }
       }
     }
