@@ -260,6 +260,9 @@ test('at its author’s request a comment is erased, from the queue and the log;
   await expect(table.locator('.erased')).toHaveCount(2);
   await expect(table).not.toContainText('Riêng');
   await expect(table).toContainText('0909 000 111'); // deleted, not erased: the log keeps it
+  // What it said, and no label without a value (it had no board reply).
+  await expect(table.locator('tbody tr', { hasText: '0909 000 111' })).not.toContainText('Trả lời của Ban biên tập');
+  await expect(table.locator('dl.change > div:not(:has(dd))')).toHaveCount(0);
   await expectNoAxeViolations(page, 'moderation log with an erased comment');
 
   // The reader of the deleted comment asks too: its words leave the log page.

@@ -33,9 +33,11 @@ export function renderChange(a: AuditEntry, page: Pick<LogPage, 'msg' | 'when'>)
     rows.push([page.msg('contentLabel'), before.content, after.content, lang]);
   }
   if (before.reply !== after.reply && (before.reply !== undefined || after.reply !== undefined)) rows.push([page.msg('boardReply'), before.reply, after.reply, nothing]);
-  if (rows.length === 0) return nothing;
+  // A field with no value on either side (a deleted comment that had no reply: null before, none after) says nothing.
+  const said = rows.filter(([, b, a2]) => b || a2);
+  if (said.length === 0) return nothing;
   return html`<dl class="change">
-    ${rows.map(
+    ${said.map(
       ([field, b, a2, lang]) => html`<div>
         <dt>${field}</dt>
         ${b ? html`<dd><span class="label">${page.msg('auditBefore')}:</span> <del lang=${lang} dir="auto">${b}</del></dd>` : nothing}
