@@ -2,7 +2,8 @@
  * Structured JSON logs (pino, through Fastify), one object per line on stdout.
  *
  * Privacy: Fastify's default request serializer logs `remoteAddress`, `remotePort` and the host. We log
- * neither the address nor any header: a reader's IP address must never reach a log. Where a client has
+ * neither the address nor any header: a reader's IP address must never reach a log; nor what an editor
+ * searched for (withoutSearchTerms). Where a client has
  * to be recognisable (rate limits), the code logs a prefix of the HMAC instead.
  *
  * Errors get the same care: pino's standard serializer copies every enumerable property of an error,
@@ -41,13 +42,19 @@ export function serializeError(err: unknown, depth = 0): SerializedError {
   return out;
 }
 
+/**
+ * A URL as logged: an editor's search (/admin's `q`, often a reader's name or phone number) is left out,
+ * its parameter kept so the line still says a search was made.
+ */
+export const withoutSearchTerms = (url: string): string => url.replace(/([?&]q=)[^&#]*/g, '$1[redacted]');
+
 export function loggerOptions(level: string): NonNullable<FastifyServerOptions['logger']> {
   return {
     level,
     base: { service: 'ykien-server' },
     serializers: {
       req(request: LoggedRequest) {
-        return { method: request.method, url: request.url, id: request.id };
+        return { method: request.method, url: withoutSearchTerms(request.url), id: request.id };
       },
       res(reply: { statusCode: number }) {
         return { statusCode: reply.statusCode };

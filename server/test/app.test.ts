@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { BODY_LIMIT } from '../src/json-body.js';
+import { loggerOptions } from '../src/logging.js';
 import { PG_MIGRATIONS } from '../src/stores/pg-schema.js';
 import { PgStore } from '../src/stores/pg-store.js';
 import { MIGRATIONS } from '../src/stores/sqlite-schema.js';
@@ -285,6 +286,39 @@ describe('the request log', () => {
       'info GET 404 /api/comments/00000000-0000-7000-8000-000000000000',
       'info GET 401 /api/admin/comments',
     ]);
+  });
+
+  it("an editor's search is not in the log: a refused one at info, one that went well at debug", async () => {
+    const parsed = parseConfig(['--no-captcha', '--origins', SITE], {});
+    if (parsed.kind !== 'run') throw new Error(parsed.kind);
+    const lines: Array<{ msg?: string; req?: { url: string } }> = [];
+    const a = await buildApp({
+      config: parsed.config,
+      store: openStore(),
+      adminToken: 'app-test-admin-token-0123',
+      ipSecret: 'app-test-ip-secret-0123',
+      // The server's own serializers, as the command line sets them.
+      logger: { ...(loggerOptions('debug') as object), stream: { write: (line: string) => void lines.push(JSON.parse(line)) } },
+    });
+    cleanups.push(() => a.close());
+    const auth = { authorization: 'Bearer app-test-admin-token-0123' };
+    const phone = encodeURIComponent('Nguyễn 0909 000 111');
+    const tooMany = encodeURIComponent('một hai ba bốn năm sáu bảy tám chín 0909000111');
+    const answers = [
+      await a.inject({ method: 'GET', url: `/api/admin/comments?status=pending&q=${phone}` }),
+      await a.inject({ method: 'GET', url: `/api/admin/comments?status=pending&q=${tooMany}&limit=5`, headers: auth }),
+      await a.inject({ method: 'GET', url: `/api/admin/stats?pageId=&q=${phone}`, headers: auth }),
+      await a.inject({ method: 'GET', url: `/api/admin/audit?q=${phone}`, headers: auth }),
+    ];
+    expect(answers.map((r) => r.statusCode)).toEqual([401, 400, 200, 200]);
+    const urls = lines.filter((l) => l.msg === 'request completed').map((l) => l.req!.url);
+    expect(urls).toEqual([
+      '/api/admin/comments?status=pending&q=[redacted]',
+      '/api/admin/comments?status=pending&q=[redacted]&limit=5',
+      '/api/admin/stats?pageId=&q=[redacted]',
+      '/api/admin/audit?q=[redacted]',
+    ]);
+    expect(JSON.stringify(lines)).not.toMatch(/0909|Nguy|chín/);
   });
 
   it('at debug: the reads that went well too, at debug', async () => {
