@@ -574,28 +574,51 @@ test('under a search, a card edited so that it no longer matches stays until dec
   await expect(card(page, 'Nguyen Van Hung')).toBeVisible();
 });
 
-test('a search whose list failed to load: the polls add nothing to the list left on screen until it is loaded again', async ({ page, seed, signIn }) => {
+test('a search whose list failed to load: the cards of the list before go with their selection, and the polls add nothing until it is loaded again', async ({ page, seed, signIn }) => {
   await seed({ name: 'Trần Văn A', content: 'Về đường sá.' });
   await seed({ name: 'Lê Thị B', content: 'Về trường học.' });
   await signIn('?poll=200');
   await expect(cards(page)).toHaveCount(2);
+  await page.locator('ykien-admin #select-all').check();
   // The search's first load fails; the polls after it (with the search) go through.
   let searches = 0;
   await page.route(/\/api\/admin\/comments\?.*q=tr/, (route) => (++searches === 1 ? route.fulfill({ status: 500, body: '' }) : route.fallback()));
   await page.locator('ykien-admin #q').fill('trường');
   await page.locator('ykien-admin #q').press('Enter');
   await expect(page.locator('ykien-admin [role="alert"]')).toContainText('(500)');
+  // Not the search's cards: they go, and nothing is chosen for a bulk approval.
+  await expect(cards(page)).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Duyệt các bình luận đã chọn' })).toHaveCount(0);
   await seed({ name: 'Phạm Văn C', content: 'Về trường mới.' });
   // Polls go on (each asks for the counts; the next starts once the one before has ended): two whole
-  // polls later, none of them has added the search's comments over the old list.
+  // polls later, none of them has added the search's comments to the list that did not come.
   let polls = 0;
   page.on('request', (r) => void (/\/api\/admin\/stats/.test(r.url()) && polls++));
   await expect.poll(() => polls).toBeGreaterThanOrEqual(3);
-  await expect.poll(async () => (await page.locator('ykien-admin article.comment .name').allTextContents()).sort()).toEqual(['Lê Thị B', 'Trần Văn A']);
+  await expect(cards(page)).toHaveCount(0);
   await expect(liveRegion(page)).not.toContainText('mới chờ duyệt');
   // Loaded again: the search's list.
   await page.getByRole('button', { name: 'Tải lại' }).click();
   await expect.poll(async () => (await page.locator('ykien-admin article.comment .name').allTextContents()).sort()).toEqual(['Lê Thị B', 'Phạm Văn C']);
+});
+
+test('a search of more words than the server takes: said at the field, whose help gives the limit; the list before goes, nothing stays chosen', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Trần Văn A', content: 'Về đường sá.' });
+  await signIn();
+  await expect(cards(page)).toHaveCount(1);
+  await page.locator('ykien-admin #select-all').check();
+  await expect(page.locator('ykien-admin #q-help')).toContainText('Nhiều nhất 8 từ.');
+  // An editor pastes a sentence from a comment.
+  await page.locator('ykien-admin #q').fill('một hai ba bốn năm sáu bảy tám chín');
+  await page.locator('ykien-admin #q').press('Enter');
+  await expect(page.locator('ykien-admin [role="alert"]')).toContainText('Tìm kiếm nhiều nhất 8 từ.');
+  await expect(cards(page)).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Duyệt các bình luận đã chọn' })).toHaveCount(0);
+  await expect(page.locator('ykien-admin #q')).toHaveValue('một hai ba bốn năm sáu bảy tám chín');
+  // Eight words: the search's list.
+  await page.locator('ykien-admin #q').fill('tran van a ve duong sa');
+  await page.locator('ykien-admin #q').press('Enter');
+  await expect(cards(page)).toHaveCount(1);
 });
 
 test('polls that cannot reach the server: from the second the editor is told new comments are not coming in; back, the notice goes and they come', async ({ page, seed, signIn }) => {

@@ -414,8 +414,16 @@ export class YkienAdmin extends LitElement {
     } catch (e) {
       if (seq !== this.loadSeq) return undefined;
       // Only a list that did not come is not the filter's: one whose "Xem thêm" failed still is (what it
-      // shows is right), and the polls go on adding what arrives to it.
-      if (reset) this.listFailed = true;
+      // shows is right), and the polls go on adding what arrives to it. The cards of the one before (another
+      // search, tab or article) go with their selection: shown under this filter, a bulk approval would
+      // still act on them.
+      if (reset) {
+        this.listFailed = true;
+        this.items = [];
+        this.next = null;
+        this.selected = new Set();
+        this.current = -1;
+      }
       this.failed(e);
       return false;
     } finally {
