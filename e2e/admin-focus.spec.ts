@@ -443,6 +443,40 @@ test('a decision on a comment deleted elsewhere names it: the keyboard is on the
   await expect(cards(page)).toHaveCount(1);
 });
 
+test('an edit, a reply or a reply\'s removal on a comment deleted elsewhere: its card and form go, and it is named', async ({ page, seed, signIn, api }) => {
+  const edited = await seed({ name: 'Người Sửa Dở', content: 'Sẽ bị xóa khi đang sửa.' });
+  const answered = await seed({ name: 'Người Được Trả Lời', content: 'Sẽ bị xóa khi đang trả lời.' });
+  const replied = await seed({ name: 'Người Có Trả Lời', content: 'Đã có trả lời.' });
+  await seed({ name: 'Người Ở Lại', content: 'Vẫn còn.' });
+  expect((await api('PUT', `/comments/${replied}/reply`, { text: 'Cảm ơn bạn.' })).status).toBe(200);
+  await signIn();
+  await expect(cards(page)).toHaveCount(4);
+  const alert = page.locator('ykien-admin [role="alert"]');
+
+  let c = card(page, 'Người Sửa Dở');
+  await c.getByRole('button', { name: 'Sửa' }).click();
+  await c.getByLabel('Nội dung').fill('Sửa lại một chút.');
+  expect((await api('DELETE', `/comments/${edited}`)).status).toBe(204);
+  await c.getByRole('button', { name: 'Lưu', exact: true }).click();
+  await expect(alert).toHaveText('Người Sửa Dở: Bình luận này không còn nữa.');
+  await expect(cards(page)).toHaveCount(3);
+
+  c = card(page, 'Người Được Trả Lời');
+  await c.getByRole('button', { name: 'Trả lời' }).click();
+  await c.getByLabel('Trả lời của Ban biên tập').fill('Chúng tôi sẽ xem xét.');
+  expect((await api('DELETE', `/comments/${answered}`)).status).toBe(204);
+  await c.getByRole('button', { name: 'Đăng trả lời' }).click();
+  await expect(alert).toHaveText('Người Được Trả Lời: Bình luận này không còn nữa.');
+  await expect(cards(page)).toHaveCount(2);
+
+  c = card(page, 'Người Có Trả Lời');
+  expect((await api('DELETE', `/comments/${replied}`)).status).toBe(204);
+  await c.getByRole('button', { name: 'Xóa trả lời' }).click();
+  await expect(alert).toHaveText('Người Có Trả Lời: Bình luận này không còn nữa.');
+  await expect(cards(page)).toHaveCount(1);
+  await expect(cards(page)).toContainText('Người Ở Lại');
+});
+
 test('a second wrong token is said again, though the words are the same', async ({ page, server }) => {
   await page.goto(`${server.url}/admin`);
   const token = page.getByLabel('Mã kiểm duyệt viên');

@@ -335,6 +335,21 @@ export class EditingController implements ReactiveController {
     } else this.page.alert(`${c.name}: ${this.page.explain(e)}`);
   }
 
+  /**
+   * A 404: another moderator deleted (or erased) the comment meanwhile. Its card and form go, as with a
+   * decision on it (act()), and the moderator is told which it was: nothing typed can be saved to it.
+   */
+  private goneElsewhere(c: AdminComment, e: unknown): boolean {
+    if (!(e instanceof ApiError && e.status === 404 && e.code === 'not-found')) return false;
+    dropKept({ id: c.id, kind: 'edit' });
+    dropKept({ id: c.id, kind: 'reply' });
+    const own = this.isOpen(c);
+    if (own) this.close();
+    this.page.left(c, null, own);
+    this.page.alert(`${c.name}: ${this.page.msg('gone')}`);
+    return true;
+  }
+
   private async saveEdit(c: AdminComment, thenApprove: boolean): Promise<void> {
     const page = this.page;
     const name = this.field<HTMLInputElement>(`#edit-name-${c.id}`)?.value ?? c.name;
@@ -421,7 +436,7 @@ export class EditingController implements ReactiveController {
         page.alert(page.movedByOther(c, e, edited ? 'editedButMoved' : 'movedByOther'));
         return;
       }
-      this.saveFailed(c, e, `#edit-content-${c.id}`);
+      if (!this.goneElsewhere(c, e)) this.saveFailed(c, e, `#edit-content-${c.id}`);
     } finally {
       page.setBusy(c.id, false);
       this.saving.delete(c.id);
@@ -451,7 +466,7 @@ export class EditingController implements ReactiveController {
         return page.signOut(page.msg('badToken'));
       }
       if (e instanceof ApiError && e.status === 409 && e.comment) return this.changedByOther(c, e.comment, 'repliedByOther', `#reply-text-${c.id}`);
-      this.saveFailed(c, e, `#reply-text-${c.id}`);
+      if (!this.goneElsewhere(c, e)) this.saveFailed(c, e, `#reply-text-${c.id}`);
     } finally {
       page.setBusy(c.id, false);
       this.saving.delete(c.id);
@@ -479,7 +494,7 @@ export class EditingController implements ReactiveController {
         page.focusComment(c.id);
         return;
       }
-      page.failed(e);
+      if (!this.goneElsewhere(c, e)) page.failed(e);
     } finally {
       page.setBusy(c.id, false);
       this.saving.delete(c.id);
