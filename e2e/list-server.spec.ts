@@ -6,6 +6,7 @@
 import type { Page } from '@playwright/test';
 import { test, expect, form } from './support/fixtures.js';
 import { axeCheck } from './support/axe.js';
+import { startHeadlinesSite, type HeadlinesSite } from './support/headlines-site.js';
 import { startServer, type RunningServer } from '../server/test/support/run-server.js';
 
 test.use({ locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
@@ -181,4 +182,40 @@ test('axe finds nothing on a list of 20 comments from the server, with a pending
   await f.send.click();
   await expect(comments(page)).toHaveCount(21);
   expect((await axeCheck(page, 'ykien-comments')).violations).toEqual([]);
+});
+
+test.describe('without moderation: a comment published at once', () => {
+  const pageId = 'quay-lai';
+  let site: HeadlinesSite;
+  test.beforeAll(async () => {
+    site = await startHeadlinesSite(pageId);
+  });
+  test.afterAll(async () => {
+    await site?.stop();
+  });
+
+  test('back on the page of headlines after posting, its count has the comment, not the cached number before it', async ({ browser }) => {
+    // A context without the fixtures' routes (they too turn the HTTP cache off). Nothing here leaves
+    // 127.0.0.1: no site key, no captcha.
+    const context = await browser.newContext({ locale: 'vi-VN' });
+    const page = await context.newPage();
+    await page.goto(site.url + '/trang-chu');
+    const count = page.locator('ykien-count').first();
+    await expect(count).toHaveText('0 ý kiến');
+    // The answer may be kept by the browser a while (max-age, stale-while-revalidate).
+    expect((await fetch(`${site.ykien.url}/api/comments/counts?pageId=${pageId}`)).headers.get('cache-control')).toMatch(/max-age=[1-9]/);
+    await page.getByRole('link', { name: /Bài/ }).click();
+    const f = form(page);
+    await f.name.fill('Lã Thị Về');
+    await f.content.fill('Đọc xong quay lại trang chủ.');
+    await f.send.click();
+    await expect(f.status).toHaveText('Cảm ơn bạn! Bình luận đã được đăng.');
+    await page.goBack();
+    await expect(count).toHaveText('1 ý kiến');
+    await expect(page.locator('ykien-count').nth(1)).toHaveText('0 ý kiến');
+    // And on a reload a moment later.
+    await page.reload();
+    await expect(count).toHaveText('1 ý kiến');
+    await context.close();
+  });
 });

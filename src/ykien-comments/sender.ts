@@ -8,6 +8,7 @@ import type { nothing, TemplateResult } from 'lit';
 import type { CommentPayload } from '../api/send.js';
 import { buildPayload, reason } from '../api/send.js';
 import { CaptchaController, DEFAULT_JSAPI, tokenFresh } from '../captcha.js';
+import { countedArticle, noteCountChanged } from '../changed-counts.js';
 import { YkienErrorEvent, YkienQueuedEvent, YkienSentEvent, YkienSubmitEvent } from '../events.js';
 import type { OutboxItem } from '../outbox/items.js';
 import { goesOn, OutboxController, refusal, type QueuedOutcome, type SubmitOutcome } from '../outbox/outbox.controller.js';
@@ -101,6 +102,8 @@ export class Sender {
       // (saved as send was pressed) loses its text, whichever page sent it.
       async ({ endpoint, payload }, { id, status }) => {
         inFlight.settled(payload.clientId, true);
+        // The article's count has one more: a page of headlines asks for it past its cached copy a while.
+        if (status == 'published' && endpoint) noteCountChanged(countedArticle(endpoint, payload.pageId));
         await Promise.all([
           host.remember(payload, id, status, endpoint),
           host.sentFrom(articleKey(endpoint, payload.pageId), payload.content),

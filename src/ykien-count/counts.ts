@@ -7,6 +7,7 @@
  */
 import { fetchCounts } from '../api/counts.js';
 import { url } from '../api/http.js';
+import { endpointKey } from '../changed-counts.js';
 
 export const MAX_IDS = 100;
 export const MAX_QUERY = 2000;
@@ -14,28 +15,21 @@ export const MAX_QUERY = 2000;
 /** The count; null when the server answered without it; undefined when no answer came, or a 5xx. */
 type Resolve = (count: number | null | undefined) => void;
 const waiting = new Map<string, Map<string, Resolve[]>>();
+/** The articles (endpoint key, space, id) whose batch asks past the HTTP cache (changed-counts.ts). */
+const fresh = new Set<string>();
 
 /**
- * An endpoint as one batch, and one article's count, know it: resolved against the page, without the
- * trailing slash (`…/comments` and `…/comments/`, `/api/comments` and its absolute URL, are one). One
- * that is no URL stays as written (its request fails, its count stays blank).
+ * The published count of one article; null when the server answered without it, undefined when it did
+ * not answer (or a 5xx). `past the cache`: the browser's copy of the answer may predate the reader's comment.
  */
-export function endpointKey(endpoint: string): string {
-  try {
-    return url(endpoint, '');
-  } catch {
-    return endpoint;
-  }
-}
-
-/** The published count of one article; null when the server answered without it, undefined when it did not answer (or a 5xx). */
-export function requestCount(endpoint: string, pageId: string): Promise<number | null | undefined> {
+export function requestCount(endpoint: string, pageId: string, pastTheCache = false): Promise<number | null | undefined> {
   return new Promise((resolve) => {
     // While the page is still being parsed (the script in <head>), the parser connects the counts in
     // chunks over several tasks: wait until it is done, so the whole page still makes one request.
     if (!waiting.size)
       document.readyState == 'loading' ? document.addEventListener('DOMContentLoaded', () => setTimeout(flush), { once: true }) : setTimeout(flush);
     const key = endpointKey(endpoint);
+    if (pastTheCache) fresh.add(key + ' ' + pageId);
     const pages = waiting.get(key) ?? new Map<string, Resolve[]>();
     waiting.set(key, pages.set(pageId, [...(pages.get(pageId) ?? []), resolve]));
   });
@@ -43,7 +37,9 @@ export function requestCount(endpoint: string, pageId: string): Promise<number |
 
 function flush(): void {
   const batch = [...waiting];
+  const past = new Set(fresh);
   waiting.clear();
+  fresh.clear();
   for (const [endpoint, pages] of batch) {
     // The endpoint's own query counts too (a router's `index.php?route=api/comments`, re-encoded when
     // the ids are added: its `/` as `%2F`).
@@ -55,7 +51,7 @@ function flush(): void {
     let size = base;
     const send = (ids: string[]) =>
       ids.length &&
-      fetchCounts(endpoint, ids).then((counts) => {
+      fetchCounts(endpoint, ids, ids.some((id) => past.has(endpoint + ' ' + id))).then((counts) => {
         for (const id of ids) for (const resolve of pages.get(id)!) resolve(counts && (typeof counts[id] == 'number' ? counts[id] : null));
       });
     for (const id of pages.keys()) {

@@ -4,7 +4,8 @@
  */
 import { langOf, overridesFor, type Lang } from '../i18n.js';
 import type { SentDetail } from '../events.js';
-import { endpointKey, requestCount } from './counts.js';
+import { countChangedAt, countedId, endpointKey } from '../changed-counts.js';
+import { requestCount } from './counts.js';
 
 export interface CountStrings {
   /** `{count}` is the number, formatted for the language. */
@@ -134,11 +135,8 @@ export class YkienCount extends HTMLElement {
   };
   /** When the count shown came (Date.now()). */
   #cameAt = 0;
-  /**
-   * An article's id as the count asks for it (a lone surrogate, which the request sends as U+FFFD, is
-   * U+FFFD here too, so that the answer's key is found), and what a count remembers it asked for.
-   */
-  static #pageIdOf = (raw: string | null | undefined) => raw?.normalize('NFC').trim().replace(/\p{Cs}/gu, '\ufffd');
+  /** An article's id as the count asks for it (countedId), and what a count remembers it asked for (changed-counts.ts' countedArticle). */
+  static #pageIdOf = (raw: string | null | undefined) => (raw == null ? undefined : countedId(raw));
   static #askedFor = (endpoint: string | null, pageId: string | undefined) => (endpoint && endpointKey(endpoint)) + ' ' + pageId;
   static #onSent = (e: Event): void => {
     const { id, status, pageId, replay, clientId } = (e as CustomEvent<Partial<SentDetail>>).detail ?? {};
@@ -150,9 +148,24 @@ export class YkienCount extends HTMLElement {
     for (const c of YkienCount.#all) if (c.#asked == asked && c.count !== undefined && c.#cameAt < sentAt) c.count++, c.#render();
   };
 
+  /**
+   * Back from the back-forward cache: a count of an article the reader commented on since it came (Back
+   * from the article they posted on) is asked again, past the HTTP cache. The number stays until then.
+   */
+  static #onPageShow = (e: PageTransitionEvent): void => {
+    if (e.persisted) for (const c of YkienCount.#all) if (c.count !== undefined && countChangedAt(c.#asked!) > c.#cameAt) c.#askAgain();
+  };
+
+  async #askAgain(): Promise<void> {
+    const asked = this.#asked;
+    const count = await requestCount(this.getAttribute('endpoint')!, YkienCount.#pageIdOf(this.getAttribute('page-id'))!, true);
+    if (this.#asked == asked && typeof count == 'number') (this.count = count), (this.#cameAt = Date.now()), this.#render();
+  }
+
   connectedCallback(): void {
     YkienCount.#all.add(this);
     if (!YkienCount.#langWatch) {
+      addEventListener('pageshow', YkienCount.#onPageShow);
       document.addEventListener('ykien-sent', YkienCount.#onSent);
       document.addEventListener('ykien-submit', YkienCount.#onSubmit);
       YkienCount.#langWatch = new MutationObserver(() => YkienCount.#all.forEach((c) => c.#render()));
@@ -186,7 +199,8 @@ export class YkienCount extends HTMLElement {
       YkienCount.#retry.forEach((r) => r.failed.delete(this));
       this.#render(); // the old article's number goes now, not when the new one comes
       if (endpoint && pageId && !blank) {
-        const count = await requestCount(endpoint, pageId);
+        // Past the HTTP cache when the reader commented on it a moment ago (changed-counts.ts).
+        const count = await requestCount(endpoint, pageId, countChangedAt(asked) > 0);
         if (this.#asked == asked) {
           // null: the server answered without this count (no `/counts` route, a 4xx): asking again
           // would get the same. undefined: no answer, or a 5xx, which may pass.

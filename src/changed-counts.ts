@@ -1,0 +1,57 @@
+/**
+ * The articles whose count the reader just changed (their comment published at once), remembered for a
+ * little while in this browser (`localStorage`: every tab of the site). A page of headlines opened,
+ * reloaded or brought back from the back-forward cache meanwhile asks for those counts past the HTTP
+ * cache, whose copy of `/counts` (up to `max-age` + `stale-while-revalidate` old) does not have the
+ * comment: the reader who goes Back after posting sees the count with theirs.
+ */
+import { url } from './api/http.js';
+
+const KEY = 'ykien-counts-changed';
+/** Past the reference server's cached `/counts` (max-age 15 s, stale-while-revalidate 60 s). */
+export const CHANGED_FOR_MS = 120_000;
+
+/**
+ * An endpoint as one batch of counts, and one article's count, know it: resolved against the page,
+ * without the trailing slash (`…/comments` and `…/comments/`, `/api/comments` and its absolute URL, are
+ * one). One that is no URL stays as written (its request fails, its count stays blank).
+ */
+export function endpointKey(endpoint: string): string {
+  try {
+    return url(endpoint, '');
+  } catch {
+    return endpoint;
+  }
+}
+
+/**
+ * An article's id as a count asks for it: NFC, trimmed, a lone surrogate (which the request sends as
+ * U+FFFD) as U+FFFD, so that the answer's key is found.
+ */
+export const countedId = (raw: string) => raw.normalize('NFC').trim().replace(/\p{Cs}/gu, '\ufffd');
+
+/** An article as the counts know it: its endpoint's key and its id. */
+export const countedArticle = (endpoint: string, pageId: string) => endpointKey(endpoint) + ' ' + countedId(pageId);
+
+/** The changes still recent, by article: when each was made (Date.now()). */
+function recent(now: number): Record<string, number> {
+  try {
+    const all: unknown = JSON.parse(localStorage.getItem(KEY) ?? '{}');
+    // A time ahead of now (the clock set back since) is no newer than now.
+    return Object.fromEntries(Object.entries(all as object).filter(([, at]) => typeof at == 'number' && now - at < CHANGED_FOR_MS).map(([k, at]) => [k, Math.min(at, now)]));
+  } catch {
+    return {}; // no storage (a sandboxed frame, storage off), or something else under our key
+  }
+}
+
+/** The reader's comment was published on `article` (countedArticle) now. */
+export function noteCountChanged(article: string, now = Date.now()): void {
+  try {
+    localStorage.setItem(KEY, JSON.stringify({ ...recent(now), [article]: now }));
+  } catch {
+    // Storage full or refused: counts then come as the HTTP cache has them, as before.
+  }
+}
+
+/** When the reader last changed `article`'s count, if that was recent; 0 otherwise. */
+export const countChangedAt = (article: string): number => recent(Date.now())[article] ?? 0;
