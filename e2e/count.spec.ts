@@ -16,8 +16,11 @@ interface CountsServer {
   asked: { endpoint: string; ids: string[] }[];
   /** The published counts; an id not here counts 0, as the reference server answers. */
   counts: Record<string, number>;
-  /** 'fail' answers 500, 'busy' 429 (a CDN's rate limit), 'abort' drops the connection. */
-  mode: 'ok' | 'fail' | 'busy' | 'abort';
+  /**
+   * 'fail' answers 500, 'busy' 429 (a CDN's rate limit), 'abort' drops the connection, 'portal' a 200
+   * HTML page (a captive portal's), 'strings' the counts as strings (PHP's PDO with MySQL, by default).
+   */
+  mode: 'ok' | 'fail' | 'busy' | 'abort' | 'portal' | 'strings';
   /** When set, `mode` applies only to requests asking for one of these ids; the others are answered. */
   failing?: Set<string>;
   /** When set, answers wait for it. */
@@ -38,6 +41,9 @@ async function countsServer(page: Page, counts: Record<string, number> = {}): Pr
       const fails = s.mode !== 'ok' && (!s.failing || ids.some((id) => s.failing!.has(id)));
       if (fails && s.mode === 'abort') return route.abort('connectionreset');
       if (fails && s.mode === 'busy') return route.fulfill({ status: 429, headers: { 'Access-Control-Allow-Origin': '*' }, body: 'Too Many Requests' });
+      if (fails && s.mode === 'portal') return route.fulfill({ status: 200, headers: { 'Content-Type': 'text/html' }, body: '<!doctype html><title>Wi-Fi</title>Đăng nhập Wi-Fi' });
+      if (fails && s.mode === 'strings')
+        return route.fulfill({ status: 200, headers: { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' }, body: JSON.stringify({ counts: Object.fromEntries(ids.map((id) => [id, String(s.counts[id] ?? 0)])) }) });
       if (fails && s.mode === 'fail')
         return route.fulfill({ status: 500, headers: { 'Content-Type': 'application/problem+json', 'Access-Control-Allow-Origin': '*' }, body: '{"status":500,"code":"internal"}' });
       return route.fulfill({
@@ -257,6 +263,26 @@ test('a failed request for the counts is asked again (a while later, or back onl
   await expect.poll(async () => (await page.evaluate(() => dispatchEvent(new Event('online'))), server.asked.length)).toBe(4);
   await expect(texts(page)).toHaveText(['5 ý kiến', '5 ý kiến']);
   expect(server.asked).toHaveLength(4);
+});
+
+test('a 200 that is not JSON (a captive portal\'s page) is asked again, as a failure; counts that are not numbers stay blank; both said in the console', async ({ page }) => {
+  const warnings: string[] = [];
+  page.on('console', (m) => void (m.type() === 'warning' && m.text().startsWith('ykien:') && warnings.push(m.text())));
+  const server = await countsServer(page, { [ART(1)]: 2, [ART(2)]: 5 });
+  server.mode = 'portal';
+  await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`]);
+  await expect.poll(() => server.asked.length).toBe(1);
+  await expect.poll(() => warnings).toEqual([`ykien: ${ENDPOINT}/counts answered 200 but is not JSON (docs/api.md, "Counts")`]);
+  server.mode = 'ok';
+  // The Wi-Fi signed in: asked again, as after a failed request.
+  await expect.poll(async () => (await page.evaluate(() => dispatchEvent(new Event('online'))), server.asked.length)).toBe(2);
+  await expect(texts(page)).toHaveText(['2 ý kiến']);
+  // A server that answers "5" for 5: blank (not a number the contract knows), and the site owner is told.
+  server.mode = 'strings';
+  await page.evaluate((c) => document.querySelector('#headlines')!.insertAdjacentHTML('beforeend', `<li>${c}</li>`), count(ENDPOINT, ART(2)));
+  await expect.poll(() => warnings).toHaveLength(2);
+  expect(warnings[1]).toBe(`ykien: ${ENDPOINT}/counts answered 200 but has counts that are not numbers (docs/api.md, "Counts")`);
+  await expect(texts(page)).toHaveText(['2 ý kiến', '']);
 });
 
 test("two endpoints keep their own retries: a dead one's tries are not started over by the other's answers, nor do they use up the other's", async ({ page }) => {

@@ -3,12 +3,18 @@ import { getJson } from './http.js';
 
 /**
  * Published counts of up to 100 articles in one request; `undefined` when no answer came, a 5xx, a 408
- * or a 429 (worth asking again: a proxy's timeout, a CDN's rate limit on a busy front page), null for
- * any other answer without counts (no such route, another 4xx). `fresh`: revalidated past the HTTP cache.
+ * or a 429 (worth asking again: a proxy's timeout, a CDN's rate limit on a busy front page), or a 200
+ * that is not JSON (a captive portal's page, a proxy's); null for any other answer without counts (no
+ * such route, another 4xx). `fresh`: revalidated past the HTTP cache. What breaks the contract is said
+ * in the console, where the site owner looks: the reader sees no count.
  */
 export async function fetchCounts(endpoint: string, pageIds: string[], fresh = false): Promise<Record<string, number> | null | undefined> {
   const { status, body } = await getJson(endpoint, '/counts', pageIds.map((id) => ['pageId', id]), fresh);
   if (!status || status >= 500 || status == 408 || status == 429) return;
-  const counts = status == 200 ? (body as Record<string, unknown> | undefined)?.counts : undefined;
+  if (status != 200) return null;
+  const counts = (body as { counts?: unknown } | undefined)?.counts;
+  const bad = body === undefined ? 'is not JSON' : !counts || typeof counts != 'object' ? 'has no `counts` object' : Object.values(counts).some((n) => typeof n != 'number') ? 'has counts that are not numbers' : '';
+  if (bad) console.warn(`ykien: ${endpoint}/counts answered 200 but ${bad} (docs/api.md, "Counts")`);
+  if (body === undefined) return;
   return counts && typeof counts == 'object' ? (counts as Record<string, number>) : null;
 }
