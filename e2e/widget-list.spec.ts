@@ -900,6 +900,22 @@ test.describe('paging and navigation edge cases', () => {
     await expect(form(page).status).toHaveText('');
   });
 
+  test('a first page with no comments but a next one, whose "Xem thêm" brings none: said, and focus on "no comments yet", not lost with the button', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    // Every comment of the first page rejected between the server's count and its page (or a server that pages by a filter).
+    endpoint.list = (url) => (url.searchParams.get('cursor') ? { items: [], next: null, total: 0 } : { items: [], next: 'c2', total: 1 });
+    await article();
+    const l = list(page);
+    await l.more.focus();
+    await page.keyboard.press('Enter');
+    await expect(form(page).status).toHaveText('Không còn ý kiến nào khác.');
+    await expect(l.more).toHaveCount(0);
+    await expect(l.host.locator('[part~="empty"]')).toBeFocused();
+  });
+
   test('a list whose every comment breaks the contract is a failed load, not "no comments yet"; the site owner is told in the console', async ({
     page,
     article,

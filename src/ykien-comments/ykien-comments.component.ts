@@ -473,7 +473,7 @@ export class YkienComments extends LitElement {
   /**
    * "Xem thêm": the next page; focus goes to its first comment and the status region says how many came.
    * A page with nothing new (the last one emptied by a moderator meanwhile) says so, and focus goes to
-   * the last comment if the button it was on went.
+   * the last comment if the button it was on went (to "no comments yet" when none is listed).
    */
   async #more(): Promise<void> {
     const from = this.#list.items.length;
@@ -493,7 +493,9 @@ export class YkienComments extends LitElement {
     // "No more" only when there is none: a page of repeats (the pages moved) still has a next one.
     this.say(added || this.#list.next ? 'moreAdded' : 'moreNone', 'info', { count: added });
     await this.updateComplete;
-    if ((added || !this.#list.next) && this.#stillAt(pressed)) this.renderRoot.querySelector<HTMLElement>(`article[data-i="${added ? from : from - 1}"]`)?.focus();
+    // With no comment above it (none listed yet), "no comments yet", or the reader's own one shown.
+    const to = added ? `article[data-i="${from}"]` : from ? `article[data-i="${from - 1}"]` : '[part~="empty"],article';
+    if ((added || !this.#list.next) && this.#stillAt(pressed)) this.renderRoot.querySelector<HTMLElement>(to)?.focus();
   }
 
   /**
