@@ -140,4 +140,17 @@ describe('ListController', () => {
     expect(list.own).toEqual([]);
     expect(list.total).toBe(2);
   });
+
+  it('a reload of the list shown that fails (the box moved while its load was not over, a new page size) keeps the list shown: no failed load over it', async () => {
+    answer = { status: 200, items: [comment('a')] };
+    const { list, source } = controller();
+    await list.load();
+    expect(list.state).toBe('ready');
+    answer = { status: 503 };
+    source.limit = 10;
+    await list.load();
+    expect(list.state).toBe('ready');
+    expect(list.items.map((c) => c.id)).toEqual(['a']);
+    expect(list.total).toBe(1);
+  });
 });

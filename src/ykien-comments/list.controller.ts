@@ -177,7 +177,9 @@ export class ListController implements ReactiveController {
     this.#mergeOwn(own ?? []);
     // Shown already, it may have grown by a "Xem thêm" meanwhile (a slow store's code): kept, not shown
     // again from its first page (nor taken away if that page failed now); only the own copies it now holds go.
-    if (shownEarly || grown()) this.#dropListed(), this.#recount();
+    // A list of this article shown already (the box moved while its load was not over, another page
+    // size) stays, its "Xem thêm" too, when the page asked again does not come: not a failed load over it.
+    if (shownEarly || grown() || (!page && this.state == 'ready')) this.#dropListed(), this.#recount();
     else this.#show(page, src, askedAt);
     this.#host.requestUpdate();
     const settle = () => gen == this.#generation && (this.#underWay = false);
