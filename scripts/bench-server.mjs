@@ -5,7 +5,8 @@
 // - a raw node:http server doing the same request work without framework or storage (parse the JSON
 //   body, answer 201; answer a fixed list page of 20 comments, serialised once);
 // - ykien-server (the built one, server/dist) POST at 1, 16 and 64 connections; GET of the first page
-//   and of a deep page of an article with 100,000 published comments; GET latency while POSTs run;
+//   and of a deep page of an article with 100,000 published comments; GET latency while POSTs run, and
+//   while editors search /admin (a search reads every comment);
 //   on SQLite, and on PostgreSQL when YKIEN_BENCH_PG_URL (or YKIEN_TEST_PG_URL) is set: the bench
 //   then uses (and empties) the database <name>_bench next to it, created if missing.
 //
@@ -282,9 +283,11 @@ async function seedSqlite(file) {
     db.transaction(() => {
       db.prepare(
         `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @count)
-         INSERT INTO comments (id, page_id, page_url, page_title, name, content, status, created_at)
+         INSERT INTO comments (id, page_id, page_url, page_title, name, content, status, created_at, search)
          SELECT printf('%012x-7000-8000-%012x', @base + i * 1000, i), @page, @url, 'Bài nóng',
-                'Độc giả ' || i, 'Bình luận số ' || i || ': ' || hex(randomblob(120)), 'published', @base + i * 1000
+                'Độc giả ' || i, 'Bình luận số ' || i || ': ' || hex(randomblob(120)), 'published', @base + i * 1000,
+                -- The folded copy /admin searches (search-text.ts), as long as the server would make it.
+                'doc gia ' || i || char(31) || 'binh luan so ' || i || ': ' || lower(hex(randomblob(120)))
            FROM n`,
       ).run({ count: SEED, base, page: HOT, url: `${ORIGIN}/bai-viet/nong` });
       // The page's published counter (migration v2), kept by the store on every change: seeded rows too.
@@ -332,10 +335,11 @@ async function seedPg(url) {
     const base = Date.now() - SEED * 1000;
     await c.query('BEGIN');
     await c.query(
-      `INSERT INTO comments (id, page_id, page_url, page_title, name, content, status, created_at)
+      `INSERT INTO comments (id, page_id, page_url, page_title, name, content, status, created_at, search)
        SELECT lpad(to_hex($1::bigint + i * 1000), 12, '0') || '-7000-8000-' || lpad(to_hex(i), 12, '0'), $2, $3, 'Bài nóng',
               'Độc giả ' || i, 'Bình luận số ' || i || ': ' || md5(i::text) || md5((i + 1)::text) || md5((i + 2)::text) || md5((i + 3)::text),
-              'published', $1::bigint + i * 1000
+              'published', $1::bigint + i * 1000,
+              'doc gia ' || i || chr(31) || 'binh luan so ' || i || ': ' || md5(i::text) || md5((i + 1)::text) || md5((i + 2)::text) || md5((i + 3)::text)
          FROM generate_series(1, $4::int) AS i`,
       [base, HOT, `${ORIGIN}/bai-viet/nong`, SEED],
     );
@@ -363,6 +367,25 @@ async function seedPg(url) {
  * two runs a few seconds apart (the machine is shared: its speed drifts over a minute). GET under POST
  * is the one measured ykien first: raw's POSTs are then capped at the rate ykien's ran at.
  */
+/**
+ * An editor's /admin polls, back to back for SECONDS: the counts by status and a page of "Đã đăng", both
+ * under a search that matches nothing (every comment read). Returns how many polls ran.
+ */
+async function editorSearches(url) {
+  const headers = { authorization: 'Bearer bench-admin-token-0123456789' };
+  const end = Date.now() + SECONDS * 1000;
+  let polls = 0;
+  while (Date.now() < end) {
+    for (const path of ['/api/admin/stats?q=khong+co+ai', '/api/admin/comments?status=published&q=khong+co+ai&limit=50']) {
+      const res = await fetch(url + path, { headers });
+      if (!res.ok) throw new Error(`${path}: ${res.status}`);
+      await res.arrayBuffer();
+    }
+    polls++;
+  }
+  return polls;
+}
+
 async function measureYkien(label, db, seed, rawUrl) {
   const server = await startYkien(db);
   const rows = [];
@@ -374,6 +397,7 @@ async function measureYkien(label, db, seed, rawUrl) {
   };
   let seedSeconds = 0;
   let note = '';
+  let searchNote = '';
   try {
     for (const c of [1, 16, 64]) await pair(`POST, ${c} connection${c > 1 ? 's' : ''}`, { method: 'POST', connections: c });
     const seeded = await seed();
@@ -408,11 +432,28 @@ async function measureYkien(label, db, seed, rawUrl) {
     const [posts, gets, rawPosts, rawGets] = combineRounds(rounds);
     rows.push({ name: `GET first page at ${GETS_BESIDE_POSTS.toLocaleString('en-US')}/s beside POST x16 at the same rate`, raw: rawGets, ykien: gets });
     rows.push({ name: "POST x16 beside those GETs (raw capped at ykien's)", raw: rawPosts, ykien: posts });
+    // GET latency while editors search /admin: a search that matches nothing reads every comment (no
+    // index serves `LIKE '%word%'`), for the counts by status and for a page of the list, as an editor's
+    // poll does every 15 s; here back to back on one connection, as a newsroom of editors would. Raw
+    // node:http has no /admin: its GETs alone, at the same pace.
+    const searchRounds = [];
+    let searches = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      const [gets, polls] = await Promise.all([
+        load(server.url, { connections: 8, path: `/api/comments?pageId=${HOT}&limit=20`, overallRate: GETS_BESIDE_POSTS }),
+        editorSearches(server.url),
+      ]);
+      searches += polls;
+      searchRounds.push([await load(rawUrl, { connections: 8, path: `/api/comments?pageId=${HOT}&limit=20`, overallRate: GETS_BESIDE_POSTS }), gets]);
+    }
+    const [rawBeside, ykienBeside] = combineRounds(searchRounds);
+    rows.push({ name: `GET first page at ${GETS_BESIDE_POSTS.toLocaleString('en-US')}/s beside editors' searches on /admin`, raw: rawBeside, ykien: ykienBeside });
+    searchNote = `GET beside searches: an editor's poll (the counts and a page, a search matching none of the ${SEED.toLocaleString('en-US')} comments) ran ${(searches / (ROUNDS * SECONDS)).toFixed(1)}/s on ykien, back to back`;
     note = `GET under POST: the POSTs ran at ${Math.round(posts.rps).toLocaleString('en-US')}/s on ykien (as fast as it answered) and at ${Math.round(rawPosts.rps).toLocaleString('en-US')}/s on raw node:http (capped at ${Math.max(1, Math.round(posts.rps)).toLocaleString('en-US')}/s)`;
   } finally {
     await server.stop();
   }
-  return { label, rows, seedSeconds, note };
+  return { label, rows, seedSeconds, note: [note, searchNote].filter(Boolean).join('\n  ') };
 }
 
 /**

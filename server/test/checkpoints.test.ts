@@ -19,6 +19,7 @@ import { startServer } from './support/run-server.js';
 
 const SITE = 'https://baotinh.example.vn';
 const ENTRY = new URL('../dist/stores/sqlite-writer-thread.js', import.meta.url); // a worker runs the built code
+const READER_ENTRY = new URL('../dist/stores/sqlite-reader-thread.js', import.meta.url);
 
 const { later, tempDir } = cleanupsAfterEach('ykien-ckpt-');
 const tempFile = () => join(tempDir(), 'ykien.db');
@@ -38,7 +39,7 @@ async function insertAll(store: SqliteStore, n: number, from = 0): Promise<void>
 describe('checkpoints', () => {
   it('keeps the WAL file bounded over a long burst, every comment stored', async () => {
     const file = tempFile();
-    const store = await SqliteStore.openWithWriterThread(file, ENTRY);
+    const store = await SqliteStore.openWithWriterThread(file, ENTRY, READER_ENTRY);
     later(() => store.close());
     await insertAll(store, 4000); // ~45 MiB of WAL frames written in all
     // SQLite's autocheckpoint bound (1,000 pages of 4 KiB) plus one batch and a margin.
@@ -48,7 +49,7 @@ describe('checkpoints', () => {
 
   it('cuts the WAL back once a long reader (a backup) that let it grow is done: its size does not stay', async () => {
     const file = tempFile();
-    const store = await SqliteStore.openWithWriterThread(file, ENTRY);
+    const store = await SqliteStore.openWithWriterThread(file, ENTRY, READER_ENTRY);
     later(() => store.close());
     // A backup's long read: no checkpoint can start the WAL over while it holds its snapshot.
     const reader = new Database(file, { readonly: true });

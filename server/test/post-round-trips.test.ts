@@ -38,7 +38,11 @@ const sqlite: Kind = {
   async open() {
     const dir = mkdtempSync(join(tmpdir(), 'ykien-trips-'));
     // The thread runs the built writer (a worker cannot load the TypeScript source).
-    const store = await SqliteStore.openWithWriterThread(join(dir, 'ykien.db'), new URL('../dist/stores/sqlite-writer-thread.js', import.meta.url));
+    const store = await SqliteStore.openWithWriterThread(
+      join(dir, 'ykien.db'),
+      new URL('../dist/stores/sqlite-writer-thread.js', import.meta.url),
+      new URL('../dist/stores/sqlite-reader-thread.js', import.meta.url),
+    );
     const trips: string[] = [];
     const link = store.writerLink as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
     for (const op of WRITER_OPS) {

@@ -8,7 +8,9 @@
  *   jobs, settings) goes through a SqliteWriter (sqlite-writer.ts): in a worker thread for the server
  *   (openStore), so that a commit, its fsync or a wait for the write lock never holds the event loop;
  *   in this thread for tools and tests that call SqliteStore.open. Reads use this thread's own
- *   connection (WAL: readers never wait). Migrations run here, before the writer starts.
+ *   connection (WAL: readers never wait), but the moderation page's, whose searches read every comment:
+ *   those run in a thread of their own for the server (sqlite-moderation-reads.ts). Migrations run
+ *   here, before the writer starts.
  * - Versioned migrations (sqlite-schema.ts), run when it opens a file; a database made by a newer
  *   server version is refused rather than misread.
  */
@@ -17,10 +19,10 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { GroupCommit, ItemFailed } from './group-commit.js';
 import { ANY_DUE_SQL, BUSY_TIMEOUT_MS, FIND_KEY, toComment, type ClaimItem, type CommentRow } from './sqlite-writer.js';
-import { inProcessWriter, WriterThread, type WriterLink } from './sqlite-writer-link.js';
-import { likePattern } from './search-text.js';
+import { inProcessReads, inProcessWriter, ReaderThread, WriterThread, type ReadsLink, type WriterLink } from './sqlite-writer-link.js';
+import { ModerationReads } from './sqlite-moderation-reads.js';
 import type {
-  Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
+  Actor, AuditEntry, AuditQuery, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
   Moved, NewComment, NotificationChannel, Page, RateDecision, SchemaAhead, StatusCounts, Store, StoredComment,
 } from './store.js';
 import { CLOCK_SKEW_MS, jobClockLimits, keyRecord, listTotal, SCHEMA_VERSION_SQL, schemaAheadOf, waitFromWindow, type KeyRow, type SeenVersion } from './store.js';
@@ -29,54 +31,27 @@ import { LATEST_VERSION, migrate } from './sqlite-schema.js';
 /** How long a process waits for another one's migration of the same file. */
 const MIGRATION_WAIT_MS = 10 * 60_000;
 
-interface AuditLogRow {
-  seq: number;
-  at: number;
-  moderator: string;
-  action: AuditEntry['action'];
-  comment_id: string;
-  page_id: string;
-  comment_name: string;
-  comment_lang: string;
-  before: string | null;
-  after: string | null;
-  erased_at: number | null;
-}
-
-const toAuditEntry = (r: AuditLogRow): AuditEntry => ({
-  seq: r.seq,
-  at: r.at,
-  moderator: r.moderator,
-  action: r.action,
-  commentId: r.comment_id,
-  pageId: r.page_id,
-  commentName: r.comment_name,
-  commentLang: r.comment_lang,
-  before: r.before === null ? null : (JSON.parse(r.before) as AuditState),
-  after: r.after === null ? null : (JSON.parse(r.after) as AuditState),
-  erasedAt: r.erased_at,
-});
-
-/** A list's columns: all but `search`, the folded copy of name and content that only the WHERE reads. */
-const LIST_COLUMNS = 'seq, id, page_id, page_url, page_title, name, content, lang, status, created_at, moderated_at, edited_at, reply_text, reply_at';
-
 export class SqliteStore implements Store {
   private readonly stmt;
-  /** The list query has a few shapes (with/without pageId, cursor); each is prepared once. */
-  private readonly listStmts = new Map<string, Database.Statement<Record<string, unknown>, CommentRow>>();
   private readonly commits: GroupCommit<NewComment, InsertResult>;
   private readonly claimBatches: GroupCommit<ClaimItem, ClaimResult>;
   /** Reads of the moderation API and the notification worker (migration 4). */
   private readonly mod;
-  private readonly auditStmts = new Map<string, Database.Statement<Record<string, unknown>, AuditLogRow>>();
-  private readonly countStmts = new Map<string, Database.Statement<Record<string, unknown>, { status: CommentStatus; n: number }>>();
+  /** The public list's pages, on this thread's connection (an index serves them). */
+  private readonly mainReads: ModerationReads;
   private notifyChannels: readonly NotificationChannel[] = [];
 
   /**
    * @param db this thread's connection, for reads.
    * @param writer every write.
+   * @param reads the moderation page's reads (its searches read every comment).
    */
-  private constructor(private readonly db: Database.Database, private readonly writer: WriterLink) {
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly writer: WriterLink,
+    private readonly reads: ReadsLink = inProcessReads(db),
+  ) {
+    this.mainReads = new ModerationReads(db);
     this.stmt = {
       findKey: db.prepare<[string], KeyRow>(FIND_KEY),
       rateWindow: db.prepare<[string, number, number], { n: number; oldest: number | null }>(
@@ -122,13 +97,15 @@ export class SqliteStore implements Store {
   /**
    * The store with its writer in a worker thread (the server), started and ready.
    * @param entry the thread's module (tests wrap the real one to make it die on demand).
+   * @param readerEntry the moderation reads' thread's module (tests that run from the sources name the built one).
    */
-  static async openWithWriterThread(path: string, entry?: URL): Promise<SqliteStore> {
+  static async openWithWriterThread(path: string, entry?: URL, readerEntry?: URL): Promise<SqliteStore> {
     const { file, db } = SqliteStore.openMain(path);
     const writer = new WriterThread(file, LATEST_VERSION, entry);
     try {
       await writer.start();
-      return new SqliteStore(db, writer);
+      // The moderation page's reads get their thread at the first of them: a server no editor opens has none.
+      return new SqliteStore(db, writer, new ReaderThread(file, LATEST_VERSION, readerEntry));
     } catch (e) {
       await writer.close();
       db.close();
@@ -185,29 +162,13 @@ export class SqliteStore implements Store {
   async publishedPage(pageId: string, limit: number, cursor: Cursor | null): Promise<{ page: Page<StoredComment>; total: number }> {
     // One read transaction: the writer thread may commit between two autocommit reads.
     return this.db.transaction(() => {
-      const page = this.listNow({ status: 'published', pageId, limit, cursor });
+      const page = this.mainReads.list({ status: 'published', pageId, limit, cursor });
       return { page, total: listTotal(cursor, page, () => this.stmt.publishedCounts.get(JSON.stringify([pageId]))?.published ?? 0) };
     })();
   }
 
-  async list(q: ListQuery): Promise<Page<StoredComment>> {
-    return this.listNow(q);
-  }
-
-  private listNow(q: ListQuery): Page<StoredComment> {
-    const where = ['status = @status'];
-    if (q.pageId !== undefined) where.push('page_id = @pageId');
-    const words = Object.fromEntries((q.words ?? []).map((w, i) => [`w${i}`, likePattern(w)]));
-    for (const k of Object.keys(words)) where.push(`search LIKE @${k} ESCAPE '\\'`);
-    if (q.cursor) where.push('(created_at, seq) < (@createdAt, @seq)');
-    const sql = `SELECT ${LIST_COLUMNS} FROM comments WHERE ${where.join(' AND ')} ORDER BY created_at DESC, seq DESC LIMIT @take`;
-    let stmt = this.listStmts.get(sql);
-    if (!stmt) this.listStmts.set(sql, (stmt = this.db.prepare<Record<string, unknown>, CommentRow>(sql)));
-    const rows = stmt.all({ ...words, status: q.status, pageId: q.pageId, createdAt: q.cursor?.createdAt, seq: q.cursor?.seq, take: q.limit + 1 });
-    const more = rows.length > q.limit;
-    const page = more ? rows.slice(0, q.limit) : rows;
-    const last = page[page.length - 1];
-    return { items: page.map(toComment), next: more && last ? { createdAt: last.created_at, seq: last.seq } : null };
+  list(q: ListQuery): Promise<Page<StoredComment>> {
+    return this.reads.list(q);
   }
 
   async count(status: CommentStatus, pageId: string): Promise<number> {
@@ -258,34 +219,12 @@ export class SqliteStore implements Store {
     return row ? toComment(row) : null;
   }
 
-  async auditLog(q: AuditQuery): Promise<Page<AuditEntry>> {
-    const where: string[] = [];
-    if (q.commentId !== undefined) where.push('comment_id = @commentId');
-    const words = Object.fromEntries((q.words ?? []).map((w, i) => [`w${i}`, likePattern(w)]));
-    for (const k of Object.keys(words)) where.push(`search LIKE @${k} ESCAPE '\\'`);
-    if (q.cursor) where.push('(at, seq) < (@at, @seq)');
-    const sql = `SELECT seq, at, moderator, action, comment_id, page_id, comment_name, comment_lang, before, after, erased_at FROM audit_log
-      ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, seq DESC LIMIT @take`;
-    let stmt = this.auditStmts.get(sql);
-    if (!stmt) this.auditStmts.set(sql, (stmt = this.db.prepare<Record<string, unknown>, AuditLogRow>(sql)));
-    const rows = stmt.all({ ...words, commentId: q.commentId, at: q.cursor?.createdAt, seq: q.cursor?.seq, take: q.limit + 1 });
-    const more = rows.length > q.limit;
-    const page = more ? rows.slice(0, q.limit) : rows;
-    const last = page[page.length - 1];
-    return { items: page.map(toAuditEntry), next: more && last ? { createdAt: last.at, seq: last.seq } : null };
+  auditLog(q: AuditQuery): Promise<Page<AuditEntry>> {
+    return this.reads.auditLog(q);
   }
 
-  async statusCounts(filter: { pageId?: string; words?: readonly string[] }): Promise<StatusCounts> {
-    const where: string[] = [];
-    if (filter.pageId !== undefined) where.push('page_id = @pageId');
-    const words = Object.fromEntries((filter.words ?? []).map((w, i) => [`w${i}`, likePattern(w)]));
-    for (const k of Object.keys(words)) where.push(`search LIKE @${k} ESCAPE '\\'`);
-    const sql = `SELECT status, count(*) AS n FROM comments ${where.length ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY status`;
-    let stmt = this.countStmts.get(sql);
-    if (!stmt) this.countStmts.set(sql, (stmt = this.db.prepare<Record<string, unknown>, { status: CommentStatus; n: number }>(sql)));
-    const counts: StatusCounts = { pending: 0, published: 0, rejected: 0 };
-    for (const r of stmt.all({ ...words, pageId: filter.pageId })) counts[r.status] = r.n;
-    return counts;
+  statusCounts(filter: { pageId?: string; words?: readonly string[] }): Promise<StatusCounts> {
+    return this.reads.statusCounts(filter);
   }
 
   // ---- notification jobs ----
@@ -357,7 +296,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.writer.close();
+    await Promise.all([this.writer.close(), this.reads.close()]);
     if (this.db.open) this.db.close();
   }
 }

@@ -1,6 +1,7 @@
 /**
- * How SqliteStore reaches its SqliteWriter: in this thread (tools, tests that open a store directly),
- * or in a worker thread (the server: the event loop never waits for a commit or its fsync).
+ * How SqliteStore reaches its SqliteWriter, and the moderation page's reads (ModerationReads): in this
+ * thread (tools, tests that open a store directly), or each in a worker thread of its own (the server:
+ * the event loop never waits for a commit or its fsync, nor for an editor's search over every comment).
  *
  * The thread: if it dies (an uncaught error, a native failure it survived, terminate()), every call it
  * had not answered fails with StoreUnavailable (the route answers 503 storage-unavailable), and the next
@@ -12,6 +13,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import { isSqliteLocked, isSqliteStorageFailure, StoreUnavailable } from './store.js';
+import type Database from 'better-sqlite3';
+import { ModerationReads, MODERATION_READ_OPS, type ModerationReadOps } from './sqlite-moderation-reads.js';
 import { SqliteWriter, threadClock, WRITER_OPS, type WriterOps } from './sqlite-writer.js';
 
 /** As StoreUnavailable, a batch fails at once, not item after item, each waiting out busy_timeout again (GroupCommit). */
@@ -22,10 +25,32 @@ const unavailableIfStorage = (e: unknown): unknown =>
       ? new StoreUnavailable(`the SQLite database cannot be written (${(e as { code: string }).code})`, { cause: e })
       : e;
 
-/** WriterOps, each answered by a promise. */
-export type WriterLink = {
-  [K in keyof WriterOps]: (...args: Parameters<WriterOps[K]>) => Promise<ReturnType<WriterOps[K]>>;
+/** An object's ops, each answered by a promise, and a close(). */
+type Linked<Ops> = {
+  [K in keyof Ops]: Ops[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never;
 } & { close(): Promise<void> };
+
+/** WriterOps, each answered by a promise. */
+export type WriterLink = Linked<WriterOps>;
+
+/** The moderation page's reads, each answered by a promise. */
+export type ReadsLink = Linked<ModerationReadOps>;
+
+/** The reads on this thread's connection (tools, tests). */
+export function inProcessReads(db: Database.Database): ReadsLink {
+  const reads = new ModerationReads(db);
+  const link: Record<string, unknown> = { close: async () => {} };
+  for (const op of MODERATION_READ_OPS) {
+    link[op] = (...args: unknown[]) => {
+      try {
+        return Promise.resolve((reads[op] as (...a: unknown[]) => unknown).apply(reads, args));
+      } catch (e) {
+        return Promise.reject(unavailableIfStorage(e));
+      }
+    };
+  }
+  return link as ReadsLink;
+}
 
 export function inProcessWriter(file: string, knownVersion: number): WriterLink & { local: SqliteWriter } {
   const w = new SqliteWriter(file, knownVersion);
@@ -54,10 +79,8 @@ const QUICK_DEATH_MS = 5000;
 /** After two quick deaths in a row, no new thread for this long. */
 const RESTART_PAUSE_MS = 1000;
 
-/** WriterThread has every op of WriterLink, forwarded to the thread (set up in its constructor). */
-export interface WriterThread extends Omit<WriterLink, 'close'> {}
-
-export class WriterThread {
+/** A worker thread that runs one object's ops (SqliteWriter's, ModerationReads'), each call answered by a promise. */
+class StoreThread {
   private worker: Worker | null = null;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -71,10 +94,13 @@ export class WriterThread {
     private readonly file: string,
     /** The newest schema version the server knows (SqliteWriter's). */
     private readonly knownVersion: number,
-    private readonly entry = new URL('./sqlite-writer-thread.js', import.meta.url),
+    private readonly entry: URL,
+    ops: readonly string[],
+    /** What it is called in errors and logs. */
+    private readonly name: string,
   ) {
     const self = this as unknown as Record<string, unknown>;
-    for (const op of WRITER_OPS) self[op] = (...args: unknown[]) => this.send(op, args);
+    for (const op of ops) self[op] = (...args: unknown[]) => this.send(op, args);
   }
 
   /** Starts the thread and waits until it opened the file, so that a broken file fails at startup. */
@@ -99,15 +125,15 @@ export class WriterThread {
     await exited;
   }
 
-  private send<T>(op: keyof WriterOps, args: unknown[]): Promise<T> {
+  private send<T>(op: string, args: unknown[]): Promise<T> {
     if (this.closed) return Promise.reject(new StoreUnavailable('the store is closed'));
     if (!this.worker && Date.now() < this.noStartBefore) {
-      return Promise.reject(new StoreUnavailable('the SQLite writer thread keeps failing; trying again shortly'));
+      return Promise.reject(new StoreUnavailable(`${this.name} keeps failing; trying again shortly`));
     }
     return this.post(this.worker ?? this.spawn(), op, args);
   }
 
-  private post<T>(worker: Worker, op: keyof WriterOps | 'close', args: unknown[]): Promise<T> {
+  private post<T>(worker: Worker, op: string, args: unknown[]): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
@@ -131,9 +157,9 @@ export class WriterThread {
       if (m.ok) p.resolve(m.value);
       else p.reject(unavailableIfStorage(Object.assign(new Error(m.error.message), m.error.code === undefined ? {} : { code: m.error.code })));
     });
-    let why = 'the SQLite writer thread stopped';
+    let why = `${this.name} stopped`;
     worker.on('error', (e) => {
-      why = `the SQLite writer thread failed: ${e instanceof Error ? e.message : String(e)}`;
+      why = `${this.name} failed: ${e instanceof Error ? e.message : String(e)}`;
     });
     worker.on('exit', () => {
       // Only the current thread's death concerns the calls waiting; a new one may be running already.
@@ -153,5 +179,25 @@ export class WriterThread {
     const waiting = [...this.pending.values()];
     this.pending.clear();
     for (const p of waiting) p.reject(new StoreUnavailable(why));
+  }
+}
+
+/** WriterThread has every op of WriterLink, forwarded to the thread (set up in its constructor). */
+export interface WriterThread extends Omit<WriterLink, 'close'> {}
+
+/** SqliteWriter in a worker thread (sqlite-writer-thread.ts). */
+export class WriterThread extends StoreThread {
+  constructor(file: string, knownVersion: number, entry = new URL('./sqlite-writer-thread.js', import.meta.url)) {
+    super(file, knownVersion, entry, WRITER_OPS, 'the SQLite writer thread');
+  }
+}
+
+/** ReaderThread has every op of ReadsLink, forwarded to the thread. */
+export interface ReaderThread extends Omit<ReadsLink, 'close'> {}
+
+/** The moderation page's reads in a worker thread (sqlite-reader-thread.ts), with the writer's care for a thread that dies. */
+export class ReaderThread extends StoreThread {
+  constructor(file: string, knownVersion: number, entry = new URL('./sqlite-reader-thread.js', import.meta.url)) {
+    super(file, knownVersion, entry, MODERATION_READ_OPS, 'the SQLite reader thread of /admin');
   }
 }

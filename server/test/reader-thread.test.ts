@@ -1,0 +1,77 @@
+// @vitest-environment node
+/**
+ * The moderation page's reads on SQLite (stores/sqlite-moderation-reads.ts), as the server runs them:
+ * in a thread of their own, so that an editor's search, which reads every comment, does not hold the
+ * event loop that answers readers. The thread runs JavaScript from the build, so this file uses the built
+ * modules throughout (`npm run build -w server` first).
+ */
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cleanupsAfterEach } from './support/cleanups.js';
+
+type SqliteModule = typeof import('../src/stores/sqlite-store.js');
+const DIST = new URL('../dist/', import.meta.url);
+const dist = <T>(path: string): Promise<T> => import(new URL(path, DIST).href) as Promise<T>;
+
+const { later, tempDir } = cleanupsAfterEach('ykien-reader-');
+
+/** A newsroom's database: `n` comments over 500 articles, one in ten pending, each with its search text. */
+function seed(file: string, n: number): void {
+  const db = new Database(file);
+  db.pragma('busy_timeout = 5000');
+  db.prepare(
+    `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${n})
+     INSERT INTO comments (id, page_id, page_url, page_title, name, content, status, created_at, search)
+     SELECT printf('%012x-7000-8000-%012x', i, i), 'bai-' || (i % 500), 'https://baotinh.example.vn/bai', 'Bài',
+            'Độc giả ' || i, 'Bình luận số ' || i, CASE WHEN i % 10 = 0 THEN 'pending' ELSE 'published' END, i * 1000,
+            'doc gia ' || i || char(31) || 'binh luan so ' || i || ' ' || lower(hex(randomblob(100)))
+       FROM n`,
+  ).run();
+  db.close();
+}
+
+describe('the moderation reads thread', () => {
+  it("an editor's search over 100,000 comments runs beside the event loop, not on it, and answers what the file holds", async () => {
+    const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
+    const file = join(tempDir(), 'ykien.db');
+    SqliteStore.open(file).close(); // the schema
+    seed(file, 100_000);
+    const store = await SqliteStore.openWithWriterThread(file);
+    later(() => store.close());
+
+    // On the event loop, the search (a scan of every comment) would be over before anything else could
+    // run: the answer first, then what was queued before it.
+    const order: string[] = [];
+    setImmediate(() => order.push('the event loop'));
+    const counts = await store.statusCounts({ words: ['khong-co-tu-nay'] }).then((c) => (order.push('the answer'), c));
+    expect(order).toEqual(['the event loop', 'the answer']);
+    expect(counts).toEqual({ pending: 0, published: 0, rejected: 0 });
+
+    // And it reads what is there, the writer's newest commits included.
+    expect(await store.statusCounts({})).toEqual({ pending: 10_000, published: 90_000, rejected: 0 });
+    expect(await store.statusCounts({ words: ['doc gia 99999'] })).toEqual({ pending: 0, published: 1, rejected: 0 });
+    const page = await store.list({ status: 'pending', words: ['binh', 'luan'], limit: 2, cursor: null });
+    expect(page.items.map((c) => c.name)).toEqual(['Độc giả 100000', 'Độc giả 99990']);
+    expect(page.next).not.toBeNull();
+    await store.setStatus(page.items[0]!.id, 'published', Date.now());
+    expect(await store.statusCounts({})).toEqual({ pending: 9_999, published: 90_001, rejected: 0 });
+  }, 60_000);
+
+  it('a thread that dies fails the read it had not answered (503 for the page), and the next read starts a new one', async () => {
+    const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
+    const { StoreUnavailable } = await dist<typeof import('../src/stores/store.js')>('stores/store.js');
+    const file = join(tempDir(), 'ykien.db');
+    SqliteStore.open(file).close();
+    seed(file, 100);
+    const store = await SqliteStore.openWithWriterThread(file);
+    later(() => store.close());
+    const reads = (store as unknown as { reads: { crash(): Promise<void>; starts: number } }).reads;
+    expect(await store.statusCounts({})).toEqual({ pending: 10, published: 90, rejected: 0 });
+    const asked = store.auditLog({ limit: 10, cursor: null });
+    await reads.crash();
+    await expect(asked).rejects.toBeInstanceOf(StoreUnavailable);
+    expect(await store.statusCounts({})).toEqual({ pending: 10, published: 90, rejected: 0 });
+    expect(reads.starts).toBe(2);
+  });
+});
