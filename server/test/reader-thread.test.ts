@@ -6,6 +6,7 @@
  * modules throughout (`npm run build -w server` first).
  */
 import Database from 'better-sqlite3';
+import { renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanupsAfterEach } from './support/cleanups.js';
@@ -35,7 +36,7 @@ describe('the moderation reads thread', () => {
   it("an editor's search over 100,000 comments runs beside the event loop, not on it, and answers what the file holds", async () => {
     const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
     const file = join(tempDir(), 'ykien.db');
-    SqliteStore.open(file).close(); // the schema
+    await SqliteStore.open(file).close(); // the schema
     seed(file, 100_000);
     const store = await SqliteStore.openWithWriterThread(file);
     later(() => store.close());
@@ -62,7 +63,7 @@ describe('the moderation reads thread', () => {
     const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
     const { StoreUnavailable } = await dist<typeof import('../src/stores/store.js')>('stores/store.js');
     const file = join(tempDir(), 'ykien.db');
-    SqliteStore.open(file).close();
+    await SqliteStore.open(file).close();
     seed(file, 100);
     const store = await SqliteStore.openWithWriterThread(file);
     later(() => store.close());
@@ -74,4 +75,32 @@ describe('the moderation reads thread', () => {
     expect(await store.statusCounts({})).toEqual({ pending: 10, published: 90, rejected: 0 });
     expect(reads.starts).toBe(2);
   });
+
+  it('a file renamed over the database before the thread starts (a restore by hand while the server ran): its reads fail 503, not answers from the other file read through the first one\'s WAL', async () => {
+    const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
+    const { StoreUnavailable } = await dist<typeof import('../src/stores/store.js')>('stores/store.js');
+    const dir = tempDir();
+    const file = join(dir, 'ykien.db');
+    await SqliteStore.open(file).close();
+    const store = await SqliteStore.openWithWriterThread(file);
+    later(() => store.close());
+    // Comments the server stores, still in its WAL.
+    for (const i of [1, 2, 3]) await store.insertComment(newComment(`cu-${i}`));
+    // The restore: another file, with a comment of its own, renamed over the path.
+    const restored = join(dir, 'restored.db');
+    await SqliteStore.open(restored).close();
+    seed(restored, 1);
+    renameSync(restored, file);
+    await expect(store.statusCounts({})).rejects.toBeInstanceOf(StoreUnavailable);
+    await expect(store.list({ status: 'pending', limit: 10, cursor: null })).rejects.toThrow(/moved, replaced or deleted/);
+    // (scripts/sqlite-backup.mjs restore refuses a file a server has open, and moves its -wal aside.)
+  });
 });
+
+/** A comment as the routes hand it to the store. */
+function newComment(id: string) {
+  return {
+    id: `0190a000-0000-7000-8000-${id.padStart(12, '0')}`, clientId: `0190a000-0000-7000-9000-${id.padStart(12, '0')}`, payloadHash: 'h', pageId: 'bai', pageUrl: 'https://baotinh.example.vn/bai',
+    pageTitle: 'Bài', name: `Tên ${id}`, content: 'Nội dung', lang: 'vi', status: 'pending' as const, createdAt: Date.now(),
+  };
+}

@@ -8,10 +8,16 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ModerationReads, type ModerationReadOps } from './sqlite-moderation-reads.js';
-import { BUSY_TIMEOUT_MS } from './sqlite-writer.js';
+import { BUSY_TIMEOUT_MS, refuseReplaced, type FileIdentity } from './sqlite-writer.js';
 
-const { file } = workerData as { file: string };
+const { file, identity } = workerData as { file: string; identity?: FileIdentity };
+// Started at the first read, or again after a death, maybe long after the server opened the file: not on
+// another file that took its path since (a restore renamed over it), nor on that file through the
+// first one's WAL. Looked at before each read too, as the writer does before each transaction.
+const sameFile = () => identity && refuseReplaced(file, identity);
+sameFile();
 const db = new Database(file, { fileMustExist: true });
+sameFile();
 db.pragma('query_only = ON');
 db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
 const reads = new ModerationReads(db);
@@ -25,6 +31,7 @@ port.on('message', (m: { id: number; op: keyof ModerationReadOps | 'close'; args
     return;
   }
   try {
+    sameFile();
     const value = (reads[m.op] as (...a: unknown[]) => unknown).apply(reads, m.args);
     port.postMessage({ id: m.id, ok: true, value });
   } catch (e) {

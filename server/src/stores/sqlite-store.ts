@@ -18,7 +18,7 @@ import Database from 'better-sqlite3';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { GroupCommit, ItemFailed } from './group-commit.js';
-import { ANY_DUE_SQL, BUSY_TIMEOUT_MS, FIND_KEY, toComment, type ClaimItem, type CommentRow } from './sqlite-writer.js';
+import { ANY_DUE_SQL, BUSY_TIMEOUT_MS, fileIdentity, FIND_KEY, toComment, type ClaimItem, type CommentRow } from './sqlite-writer.js';
 import { inProcessReads, inProcessWriter, ReaderThread, WriterThread, type ReadsLink, type WriterLink } from './sqlite-writer-link.js';
 import { ModerationReads } from './sqlite-moderation-reads.js';
 import type {
@@ -101,11 +101,13 @@ export class SqliteStore implements Store {
    */
   static async openWithWriterThread(path: string, entry?: URL, readerEntry?: URL): Promise<SqliteStore> {
     const { file, db } = SqliteStore.openMain(path);
-    const writer = new WriterThread(file, LATEST_VERSION, entry);
+    // The file this connection opened: each thread, whenever it starts, opens that one or none.
+    const identity = fileIdentity(file)!;
+    const writer = new WriterThread(file, LATEST_VERSION, entry, identity);
     try {
       await writer.start();
       // The moderation page's reads get their thread at the first of them: a server no editor opens has none.
-      return new SqliteStore(db, writer, new ReaderThread(file, LATEST_VERSION, readerEntry));
+      return new SqliteStore(db, writer, new ReaderThread(file, LATEST_VERSION, readerEntry, identity));
     } catch (e) {
       await writer.close();
       db.close();

@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { isSqliteLocked, isSqliteStorageFailure, StoreUnavailable } from './store.js';
 import type Database from 'better-sqlite3';
 import { ModerationReads, MODERATION_READ_OPS, type ModerationReadOps } from './sqlite-moderation-reads.js';
-import { SqliteWriter, threadClock, WRITER_OPS, type WriterOps } from './sqlite-writer.js';
+import { SqliteWriter, threadClock, WRITER_OPS, type FileIdentity, type WriterOps } from './sqlite-writer.js';
 
 /** As StoreUnavailable, a batch fails at once, not item after item, each waiting out busy_timeout again (GroupCommit). */
 const unavailableIfStorage = (e: unknown): unknown =>
@@ -98,6 +98,8 @@ class StoreThread {
     ops: readonly string[],
     /** What it is called in errors and logs. */
     private readonly name: string,
+    /** The file the server opened: a thread started later refuses another one at its path (SqliteWriter). */
+    private readonly identity?: FileIdentity,
   ) {
     const self = this as unknown as Record<string, unknown>;
     for (const op of ops) self[op] = (...args: unknown[]) => this.send(op, args);
@@ -145,7 +147,7 @@ class StoreThread {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(this.entry, { workerData: { file: this.file, knownVersion: this.knownVersion } });
+    const worker = new Worker(this.entry, { workerData: { file: this.file, knownVersion: this.knownVersion, identity: this.identity } });
     const startedAt = Date.now();
     this.starts++;
     this.worker = worker;
@@ -187,8 +189,8 @@ export interface WriterThread extends Omit<WriterLink, 'close'> {}
 
 /** SqliteWriter in a worker thread (sqlite-writer-thread.ts). */
 export class WriterThread extends StoreThread {
-  constructor(file: string, knownVersion: number, entry = new URL('./sqlite-writer-thread.js', import.meta.url)) {
-    super(file, knownVersion, entry, WRITER_OPS, 'the SQLite writer thread');
+  constructor(file: string, knownVersion: number, entry = new URL('./sqlite-writer-thread.js', import.meta.url), identity?: FileIdentity) {
+    super(file, knownVersion, entry, WRITER_OPS, 'the SQLite writer thread', identity);
   }
 }
 
@@ -197,7 +199,7 @@ export interface ReaderThread extends Omit<ReadsLink, 'close'> {}
 
 /** The moderation page's reads in a worker thread (sqlite-reader-thread.ts), with the writer's care for a thread that dies. */
 export class ReaderThread extends StoreThread {
-  constructor(file: string, knownVersion: number, entry = new URL('./sqlite-reader-thread.js', import.meta.url)) {
-    super(file, knownVersion, entry, MODERATION_READ_OPS, 'the SQLite reader thread of /admin');
+  constructor(file: string, knownVersion: number, entry = new URL('./sqlite-reader-thread.js', import.meta.url), identity?: FileIdentity) {
+    super(file, knownVersion, entry, MODERATION_READ_OPS, 'the SQLite reader thread of /admin', identity);
   }
 }

@@ -6,10 +6,10 @@
  * posted) shortens its lock wait by the time it spent queued (SqliteWriter.lockWait).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { SqliteWriter, threadClock, type WriterOps } from './sqlite-writer.js';
+import { SqliteWriter, threadClock, type FileIdentity, type WriterOps } from './sqlite-writer.js';
 
-const { file, knownVersion } = workerData as { file: string; knownVersion: number };
-const writer = new SqliteWriter(file, knownVersion);
+const { file, knownVersion, identity } = workerData as { file: string; knownVersion: number; identity?: FileIdentity };
+const writer = new SqliteWriter(file, knownVersion, identity);
 const port = parentPort!;
 /** Calls posted while the file was being opened did not wait behind another call. */
 const readyAt = threadClock();

@@ -112,6 +112,25 @@ const claimJobsSql = (waiting: boolean) =>
 /** A statement of one comment threw in a batch written without savepoints (writeBatch). */
 class ItemThrew extends Error {}
 
+/** Which file a path named when the server opened it. */
+export interface FileIdentity {
+  dev: number;
+  ino: number;
+}
+
+export const fileIdentity = (file: string): FileIdentity | undefined => {
+  const s = statSync(file, { throwIfNoEntry: false });
+  return s && { dev: s.dev, ino: s.ino };
+};
+
+/** Throws DB_REPLACED when `file` is no longer the file the server opened (moved, replaced, deleted). */
+export function refuseReplaced(file: string, identity: FileIdentity): void {
+  const now = fileIdentity(file);
+  if (now?.ino !== identity.ino || now.dev !== identity.dev) {
+    throw Object.assign(new Error(`${file} was moved, replaced or deleted while the server ran: restart the server on the file it should use`), { code: DB_REPLACED });
+  }
+}
+
 /** Bytes the WAL is truncated to when it starts over: twice what autocheckpoint (1,000 pages) lets it reach. */
 export const WAL_SIZE_LIMIT = 8 * 1024 * 1024;
 
@@ -178,7 +197,7 @@ export class SqliteWriter implements WriterOps {
   private lockWaitMs = BUSY_TIMEOUT_MS;
 
   /** The file's identity when it was opened (sameFile). */
-  private readonly identity: { dev: number; ino: number };
+  private readonly identity: FileIdentity;
 
   /**
    * What is left of a call's lock wait, the time it already waited in the thread's queue taken off: a
@@ -200,14 +219,19 @@ export class SqliteWriter implements WriterOps {
   /**
    * Opens both connections; the schema must be migrated already (SqliteStore.open does it first).
    * @param knownVersion the newest schema version this server knows: a newer one stops every write.
+   * @param identity the file the server opened (its main connection's): a thread started again later
+   *   must not open another file that took its path (a restore renamed over it), nor that file through
+   *   the first one's WAL.
    */
   constructor(
     private readonly file: string,
     private readonly knownVersion: number,
+    identity?: FileIdentity,
   ) {
+    if (identity) refuseReplaced(file, identity);
     this.db = new Database(file);
-    const { dev, ino } = statSync(file);
-    this.identity = { dev, ino };
+    this.identity = identity ?? fileIdentity(file)!;
+    if (identity) refuseReplaced(file, identity);
     try {
       this.db.pragma('synchronous = FULL');
       this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -485,10 +509,7 @@ export class SqliteWriter implements WriterOps {
    * write over a file in use.)
    */
   private sameFile(): void {
-    const now = statSync(this.file, { throwIfNoEntry: false });
-    if (now?.ino !== this.identity.ino || now.dev !== this.identity.dev) {
-      throw Object.assign(new Error(`${this.file} was moved, replaced or deleted while the server ran: restart the server on the file it should use`), { code: DB_REPLACED });
-    }
+    refuseReplaced(this.file, this.identity);
   }
 
   // ---- the moderators' decisions: every decision and its audit row in one IMMEDIATE transaction ----
