@@ -602,6 +602,21 @@ test('a search whose list failed to load: the cards of the list before go with t
   await expect.poll(async () => (await page.locator('ykien-admin article.comment .name').allTextContents()).sort()).toEqual(['Lê Thị B', 'Phạm Văn C']);
 });
 
+test('a "Tải lại" that fails leaves the list it was to replace, with its selection: that list is the filter\'s', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Trần Văn A', content: 'Về đường sá.' });
+  await seed({ name: 'Lê Thị B', content: 'Về trường học.' });
+  await signIn();
+  await expect(cards(page)).toHaveCount(2);
+  await card(page, 'Lê Thị B').getByRole('checkbox').check();
+  let lists = 0;
+  await page.route(/\/api\/admin\/comments\?/, (route) => (++lists === 1 ? route.fulfill({ status: 503, body: '' }) : route.fallback()));
+  await page.getByRole('button', { name: 'Tải lại' }).click();
+  await expect(page.locator('ykien-admin [role="alert"]')).toContainText('(503)');
+  await expect(cards(page)).toHaveCount(2);
+  await expect(card(page, 'Lê Thị B').getByRole('checkbox')).toBeChecked();
+  await expect(page.getByRole('button', { name: 'Duyệt các bình luận đã chọn' })).toBeVisible();
+});
+
 test('a search of more words than the server takes: said at the field, whose help gives the limit; the list before goes, nothing stays chosen', async ({ page, seed, signIn }) => {
   await seed({ name: 'Trần Văn A', content: 'Về đường sá.' });
   await signIn();

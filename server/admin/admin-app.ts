@@ -167,6 +167,7 @@ export class YkienAdmin extends LitElement {
       if (at >= 0 && !this.typingElsewhere(id)) this.moveTo(at);
     },
     typingElsewhere: (id) => this.typingElsewhere(id),
+    focusIsOurs: () => this.focusIsOurs(),
     setBusy: (id, on) => this.setBusy([id], on),
     left: (c, to, refocus) => {
       if (to) this.bumpCounts(c.status, to, 1);
@@ -320,6 +321,7 @@ export class YkienAdmin extends LitElement {
     this.listFailed = false;
     this.pollsFailed = 0;
     this.items = [];
+    this.listedFor = '';
     this.next = null;
     this.counts = null;
     this.current = -1;
@@ -373,6 +375,13 @@ export class YkienAdmin extends LitElement {
     return { status: this.tab, pageId: this.pageFilter?.pageId, q: this.query.trim() };
   }
 
+  /** The filter the cards on screen were listed under ('' none): a failed load of another takes them away. */
+  private listedFor = '';
+
+  private filterKey(): string {
+    return JSON.stringify(this.filter());
+  }
+
   /**
    * A comment decided in this page while a list request is on its way may be in its answer, as it was
    * before: it stays out. Only out of the tab it left (one approved meanwhile belongs in "Đã đăng"), and
@@ -400,6 +409,7 @@ export class YkienAdmin extends LitElement {
       const items = page.items.filter((c) => !decidedMeanwhile(c));
       this.items = reset ? items : [...this.items, ...items.filter((c) => !this.items.some((x) => x.id === c.id))];
       this.next = page.next;
+      if (reset) this.listedFor = this.filterKey();
       if (reset) {
         this.current = -1;
         this.selected = new Set();
@@ -414,15 +424,16 @@ export class YkienAdmin extends LitElement {
     } catch (e) {
       if (seq !== this.loadSeq) return undefined;
       // Only a list that did not come is not the filter's: one whose "Xem thêm" failed still is (what it
-      // shows is right), and the polls go on adding what arrives to it. The cards of the one before (another
-      // search, tab or article) go with their selection: shown under this filter, a bulk approval would
-      // still act on them.
-      if (reset) {
+      // shows is right), and so is one a "Tải lại" of the same filter failed to replace; the polls go on
+      // adding what arrives to those. The cards of another search, tab or article go with their
+      // selection: shown under this filter, a bulk approval would still act on them.
+      if (reset && this.filterKey() !== this.listedFor) {
         this.listFailed = true;
         this.items = [];
         this.next = null;
         this.selected = new Set();
         this.current = -1;
+        this.commentLogs.closeAll();
       }
       this.failed(e);
       return false;
@@ -577,6 +588,7 @@ export class YkienAdmin extends LitElement {
     if (!this.edits.letGo()) return;
     this.tab = tab;
     this.items = [];
+    this.listedFor = '';
     this.next = null;
     // What was chosen in the other tab is not on screen any more: not chosen here, even if this load fails.
     this.selected = new Set();

@@ -34,6 +34,8 @@ export interface EditingPage extends AdminPage {
   focusComment(id: string): void;
   /** The moderator is typing in a field outside comment `id`'s card (a search, another form). */
   typingElsewhere(id: string): boolean;
+  /** Focus is on a card or its buttons (or nowhere): a card taken away takes it to the next one. */
+  focusIsOurs(): boolean;
   setBusy(id: string, on: boolean): void;
   /** `c` left this tab's list: approved here (`to`), or decided by someone else (`to` null). */
   left(c: AdminComment, to: 'published' | null, refocus: boolean): void;
@@ -345,7 +347,8 @@ export class EditingController implements ReactiveController {
     dropKept({ id: c.id, kind: 'reply' });
     const own = this.isOpen(c);
     if (own) this.close();
-    this.page.left(c, null, own);
+    // The button pressed goes with its card (a reply's removal has no form): the keyboard goes on to the next.
+    this.page.left(c, null, own || this.page.focusIsOurs());
     this.page.alert(`${c.name}: ${this.page.msg('gone')}`);
     return true;
   }
