@@ -1777,6 +1777,54 @@ test.describe('the reader’s own comments, delivered later or published at once
     await expect(counts).toHaveText(['2 ý kiến', '5 ý kiến']);
   });
 
+  test('a replay of a comment first sent before the count was asked for (an earlier page\'s attempt): the count has it already; one first sent after the count: counted', async ({ page, article, endpoint }) => {
+    endpoint.list = () => ({ items: items(1, 1), next: null, total: 1 });
+    await article();
+    await page.route(`${ENDPOINT}/counts**`, (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify({ counts: { [PAGE_ID]: 3 } }) }));
+    await addCounts(page, [PAGE_ID]);
+    const count = page.locator('ykien-count');
+    await expect(count).toHaveText('3 ý kiến');
+    // The key of a comment is a UUID v7: the time of its first attempt is in it.
+    const keyAt = (ms: number) => {
+      const hex = ms.toString(16).padStart(12, '0');
+      return `${hex.slice(0, 8)}-${hex.slice(8)}-7000-8000-000000000001`;
+    };
+    const replay = (id: string, clientId: string) =>
+      form(page).host.evaluate((el, d) => el.dispatchEvent(new CustomEvent('ykien-sent', { bubbles: true, composed: true, detail: d })), { id, status: 'published', pageId: PAGE_ID, replay: true, clientId });
+    await replay('c-earlier', keyAt(Date.now() - 3_600_000)); // first sent an hour ago, on another page
+    await expect(count).toHaveText('3 ý kiến');
+    await replay('c-later', keyAt(Date.now() + 1_000)); // first sent after the count came
+    await expect(count).toHaveText('4 ý kiến');
+  });
+
+  test('back from the back-forward cache, a count this page raised for the reader\'s comment is not lowered by a cached copy without it (a CDN\'s)', async ({ page, article, endpoint }) => {
+    endpoint.reply({ status: 201, body: { id: 'c9', status: 'published' } });
+    endpoint.list = () => ({ items: items(1, 1), next: null, total: 1 });
+    await article();
+    let answer = 1;
+    await page.route(`${ENDPOINT}/counts**`, (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify({ counts: { [PAGE_ID]: answer } }) }));
+    await addCounts(page, [PAGE_ID]);
+    const count = page.locator('ykien-count');
+    await expect(count).toHaveText('1 ý kiến');
+    await fillAndVerify(page, 'Lý Văn Tú', 'Đăng rồi quay lại.');
+    await form(page).send.click();
+    await expect(count).toHaveText('2 ý kiến');
+    // The page comes back from the cache: the count is asked again, past the browser's cache; a CDN answers its old copy.
+    // Until its answer came and two frames were rendered: what it changes is on screen by then.
+    const again = async () => {
+      const answered = page.waitForResponse((r) => r.url().startsWith(`${ENDPOINT}/counts`));
+      await page.evaluate(() => dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true })));
+      await (await answered).finished();
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    };
+    await again();
+    await expect(count).toHaveText('2 ý kiến');
+    // Once the copy has it (and more), the newer number shows.
+    answer = 3;
+    await again();
+    await expect(count).toHaveText('3 ý kiến');
+  });
+
   test('a comment queued on another article, published when this box\'s outbox sends it: that article\'s <ykien-count> counts it, this one\'s does not', async ({ page, article, endpoint }) => {
     const OTHER_ID = `${ORIGIN}/tin-tuc/bai-khac`;
     endpoint.reply({ status: 503, body: { status: 503, title: 'x', code: 'unavailable' } });

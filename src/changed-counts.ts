@@ -33,12 +33,16 @@ export const countedId = (raw: string) => raw.normalize('NFC').trim().replace(/\
 /** An article as the counts know it: its endpoint's key and its id. */
 export const countedArticle = (endpoint: string, pageId: string) => endpointKey(endpoint) + ' ' + countedId(pageId);
 
-/** The changes still recent, by article: when each was made (Date.now()). */
+/** The changes still recent, by article: when each was made (Date.now()). Older ones leave the storage as they are read. */
 function recent(now: number): Record<string, number> {
   try {
-    const all: unknown = JSON.parse(localStorage.getItem(KEY) ?? '{}');
+    const stored = localStorage.getItem(KEY);
+    if (stored == null) return {};
+    const all = Object.entries(JSON.parse(stored) as object);
     // A time ahead of now (the clock set back since) is no newer than now.
-    return Object.fromEntries(Object.entries(all as object).filter(([, at]) => typeof at == 'number' && now - at < CHANGED_FOR_MS).map(([k, at]) => [k, Math.min(at, now)]));
+    const kept = all.filter(([, at]) => typeof at == 'number' && now - at < CHANGED_FOR_MS).map(([k, at]) => [k, Math.min(at, now)]);
+    if (kept.length < all.length) kept.length ? localStorage.setItem(KEY, JSON.stringify(Object.fromEntries(kept))) : localStorage.removeItem(KEY);
+    return Object.fromEntries(kept);
   } catch {
     return {}; // no storage (a sandboxed frame, storage off), or something else under our key
   }

@@ -8,13 +8,16 @@ import { getJson } from './http.js';
  * such route, another 4xx). `fresh`: revalidated past the HTTP cache. What breaks the contract is said
  * in the console, where the site owner looks: the reader sees no count.
  */
+const warned = new Set<string>();
+
 export async function fetchCounts(endpoint: string, pageIds: string[], fresh = false): Promise<Record<string, number> | null | undefined> {
   const { status, body } = await getJson(endpoint, '/counts', pageIds.map((id) => ['pageId', id]), fresh);
   if (!status || status >= 500 || status == 408 || status == 429) return;
   if (status != 200) return null;
   const counts = (body as { counts?: unknown } | undefined)?.counts;
   const bad = body === undefined ? 'is not JSON' : !counts || typeof counts != 'object' ? 'has no `counts` object' : Object.values(counts).some((n) => typeof n != 'number') ? 'has counts that are not numbers' : '';
-  if (bad) console.warn(`ykien: ${endpoint}/counts answered 200 but ${bad} (docs/api.md, "Counts")`);
+  // Once an endpoint and fault: a count that is asked again (a 200 that is not JSON) does not say it again.
+  if (bad && !warned.has(endpoint + bad)) warned.add(endpoint + bad), console.warn(`ykien: ${endpoint}/counts answered 200 but ${bad} (docs/api.md, "Counts")`);
   if (body === undefined) return;
   return counts && typeof counts == 'object' ? (counts as Record<string, number>) : null;
 }

@@ -122,44 +122,44 @@ export class YkienCount extends HTMLElement {
    * The reader's comment published at once (no moderation) in a box of this page: a count of its article
    * has one more, as the box's heading has, not one less until a reload. Each comment once; its own
    * article, not the one the box shows now (the outbox also sends comments queued on other articles);
-   * a replay (stored by an earlier attempt whose answer was lost) only when this page sent that attempt,
-   * and only in counts that came before it was sent: one from an earlier page, or a count that came
-   * since (added, or turned to that article, meanwhile), has it already.
+   * only in counts asked for before it was stored, as far as the page can tell: a 201's, before the box
+   * noted it (changed-counts.ts, as the answer came); a replay's (stored by an earlier attempt whose answer
+   * was lost, maybe on an earlier page), before its first attempt, the time in its key (a UUID v7).
    */
   static #counted = new Set<string>();
-  /** When this page's boxes first sent each comment (`ykien-submit`), by key. */
-  static #submitted = new Map<string, number>();
-  static #onSubmit = (e: Event): void => {
-    const key = (e as CustomEvent<{ clientId?: string }>).detail?.clientId ?? '';
-    YkienCount.#submitted.has(key) || YkienCount.#submitted.set(key, Date.now());
-  };
-  /** When the count shown came (Date.now()). */
-  #cameAt = 0;
+  /** When the count shown was asked for (Date.now()). */
+  #askedAt = 0;
+  /** This page counted the reader's comment in it (#onSent): a cached copy asked for again may not have it yet. */
+  #raised = false;
   /** An article's id as the count asks for it (countedId), and what a count remembers it asked for (changed-counts.ts' countedArticle). */
   static #pageIdOf = (raw: string | null | undefined) => (raw == null ? undefined : countedId(raw));
   static #askedFor = (endpoint: string | null, pageId: string | undefined) => (endpoint && endpointKey(endpoint)) + ' ' + pageId;
   static #onSent = (e: Event): void => {
     const { id, status, pageId, replay, clientId } = (e as CustomEvent<Partial<SentDetail>>).detail ?? {};
     const box = e.composedPath()[0] as { endpoint?: string };
-    const sentAt = replay ? YkienCount.#submitted.get(clientId!) : Infinity;
-    if (status != 'published' || sentAt === undefined || !id || pageId == null || YkienCount.#counted.has(id)) return;
+    if (status != 'published' || !id || pageId == null || YkienCount.#counted.has(id)) return;
     YkienCount.#counted.add(id);
     const asked = YkienCount.#askedFor(box?.endpoint ?? null, YkienCount.#pageIdOf(pageId));
-    for (const c of YkienCount.#all) if (c.#asked == asked && c.count !== undefined && c.#cameAt < sentAt) c.count++, c.#render();
+    // A key that is no UUID v7 (NaN): no count is known to predate it.
+    const storedBy = replay ? parseInt((clientId ?? '').replace(/-/g, '').slice(0, 12), 16) : countChangedAt(asked) || Infinity;
+    for (const c of YkienCount.#all) if (c.#asked == asked && c.count !== undefined && c.#askedAt < storedBy) c.count++, (c.#raised = true), c.#render();
   };
 
   /**
-   * Back from the back-forward cache: a count of an article the reader commented on since it came (Back
-   * from the article they posted on) is asked again, past the HTTP cache. The number stays until then.
+   * Back from the back-forward cache: a count of an article the reader commented on since it was asked
+   * for (Back from the article they posted on) is asked again, past the HTTP cache. The number stays
+   * until then, and one this page raised is not lowered by a copy (a CDN's) that does not have the comment yet.
    */
   static #onPageShow = (e: PageTransitionEvent): void => {
-    if (e.persisted) for (const c of YkienCount.#all) if (c.count !== undefined && countChangedAt(c.#asked!) > c.#cameAt) c.#askAgain();
+    if (e.persisted) for (const c of YkienCount.#all) if (c.count !== undefined && countChangedAt(c.#asked!) > c.#askedAt) c.#askAgain();
   };
 
   async #askAgain(): Promise<void> {
     const asked = this.#asked;
+    const at = Date.now();
     const count = await requestCount(this.getAttribute('endpoint')!, YkienCount.#pageIdOf(this.getAttribute('page-id'))!, true);
-    if (this.#asked == asked && typeof count == 'number') (this.count = count), (this.#cameAt = Date.now()), this.#render();
+    if (this.#asked != asked || typeof count != 'number' || (this.#raised && count < this.count!)) return;
+    (this.count = count), (this.#askedAt = at), (this.#raised = false), this.#render();
   }
 
   connectedCallback(): void {
@@ -167,7 +167,6 @@ export class YkienCount extends HTMLElement {
     if (!YkienCount.#langWatch) {
       addEventListener('pageshow', YkienCount.#onPageShow);
       document.addEventListener('ykien-sent', YkienCount.#onSent);
-      document.addEventListener('ykien-submit', YkienCount.#onSubmit);
       YkienCount.#langWatch = new MutationObserver(() => YkienCount.#all.forEach((c) => c.#render()));
       YkienCount.#langWatch.observe(document.documentElement, { attributeFilter: ['lang'] });
     }
@@ -200,13 +199,14 @@ export class YkienCount extends HTMLElement {
       this.#render(); // the old article's number goes now, not when the new one comes
       if (endpoint && pageId && !blank) {
         // Past the HTTP cache when the reader commented on it a moment ago (changed-counts.ts).
+        const at = Date.now();
         const count = await requestCount(endpoint, pageId, countChangedAt(asked) > 0);
         if (this.#asked == asked) {
           // null: the server answered without this count (no `/counts` route, a 4xx): asking again
           // would get the same. undefined: no answer, or a 5xx, which may pass.
           const retry = YkienCount.#retryOf(endpoint);
           if (count === undefined) YkienCount.#retryLater(this, retry);
-          else if (count !== null) (this.count = count), (this.#cameAt = Date.now()), (retry.tries = 0);
+          else if (count !== null) (this.count = count), (this.#askedAt = at), (this.#raised = false), (retry.tries = 0);
         }
       }
     }
