@@ -33,7 +33,8 @@ export function serializeError(err: unknown, depth = 0): SerializedError {
   const e = err as { constructor?: { name?: string }; message?: unknown; code?: unknown; statusCode?: unknown; stack?: unknown; cause?: unknown };
   const out: SerializedError = {
     type: e.constructor?.name ?? 'Object',
-    message: String(e.message ?? ''),
+    // Fastify's own messages may quote the request's URL (a reply sent twice, a route error).
+    message: withoutSearchTerms(String(e.message ?? '')),
     stack: typeof e.stack === 'string' ? e.stack : '',
   };
   if (typeof e.code === 'string' || typeof e.code === 'number') out.code = e.code;
@@ -46,7 +47,7 @@ export function serializeError(err: unknown, depth = 0): SerializedError {
  * A URL as logged: an editor's search (/admin's `q`, often a reader's name or phone number) is left out,
  * its parameter kept so the line still says a search was made.
  */
-export const withoutSearchTerms = (url: string): string => url.replace(/([?&]q=)[^&#]*/g, '$1[redacted]');
+export const withoutSearchTerms = (url: string): string => url.replace(/([?&]q=)[^&#\s"'`]*/g, '$1[redacted]');
 
 export function loggerOptions(level: string): NonNullable<FastifyServerOptions['logger']> {
   return {

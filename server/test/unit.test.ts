@@ -464,6 +464,10 @@ describe('logging', () => {
     expect(JSON.stringify(out)).not.toMatch(/203\.0\.113\.7|rawPacket|headers/);
     expect(out).toMatchObject({ type: 'Error', message: 'outer', cause: { message: 'Parse Error: Invalid header token', code: 'HPE_INVALID_HEADER_TOKEN' } });
     expect(serializeError('text')).toEqual({ type: 'string', message: 'text', stack: '' });
+    // Fastify's own messages quote the URL: an editor's search stays out of them too.
+    expect(serializeError(new Error('Reply was already sent, did you forget to "return reply" in "/api/admin/comments?status=pending&q=0909%20111" (GET)?')).message).toBe(
+      'Reply was already sent, did you forget to "return reply" in "/api/admin/comments?status=pending&q=[redacted]" (GET)?',
+    );
   });
 });
 
