@@ -3,7 +3,7 @@
  * gets the page as they left it, at once, with what they typed, when the browser can keep it. ykien must
  * not be what stops it (work done in a page being hidden: a Web Lock asked for, a store read).
  */
-import type { Request } from '@playwright/test';
+import type { Page, Request } from '@playwright/test';
 import { test, expect, form, idb } from './support/fixtures.js';
 import { fullChromium } from './support/browsers.js';
 import { startHeadlinesSite } from './support/headlines-site.js';
@@ -30,14 +30,24 @@ test.afterAll(async () => {
   server?.cleanup();
 });
 
-test('a reader who came to the form and typed, left and came back with Back: the page comes from the cache, text and all', async ({ page }) => {
+/**
+ * Watches `page` as the tests here need: each page show ('load', or 'cache' for one from the back/forward
+ * cache, kept in sessionStorage across them) and the requests still under way (a page leaves the cache's
+ * reach while one is).
+ */
+async function watch(page: Page): Promise<{ shows: () => Promise<string[]>; underWay: Set<Request> }> {
   await page.addInitScript(() => addEventListener('pageshow', (e) => (sessionStorage.shows = (sessionStorage.shows ?? '') + (e.persisted ? 'cache' : 'load') + ' ')));
-  // Requests still under way: the page leaves only when none is (networkidle fires once a page, and may
-  // have fired before the form's first focus fetched its code).
   const underWay = new Set<Request>();
   page.on('request', (r) => underWay.add(r));
   page.on('requestfinished', (r) => underWay.delete(r));
   page.on('requestfailed', (r) => underWay.delete(r));
+  return { shows: async () => ((await page.evaluate(() => sessionStorage.shows ?? '')) as string).trim().split(' '), underWay };
+}
+
+test('a reader who came to the form and typed, left and came back with Back: the page comes from the cache, text and all', async ({ page }) => {
+  // Requests still under way: the page leaves only when none is (networkidle fires once a page, and may
+  // have fired before the form's first focus fetched its code).
+  const { underWay } = await watch(page);
   await page.goto(`${server.url}/`);
   const f = form(page);
   await f.host.scrollIntoViewIfNeeded();
@@ -59,12 +69,7 @@ test('a reader who came to the form and typed, left and came back with Back: the
 
 
 test('typed more on the article again in the same tab, then Back: the page from the cache shows the newer text, and keeps it', async ({ page }) => {
-  await page.addInitScript(() => addEventListener('pageshow', (e) => (sessionStorage.shows = (sessionStorage.shows ?? '') + (e.persisted ? 'cache' : 'load') + ' ')));
-  const shows = async () => ((await page.evaluate(() => sessionStorage.shows ?? '')) as string).trim().split(' ');
-  const underWay = new Set<Request>();
-  page.on('request', (r) => underWay.add(r));
-  page.on('requestfinished', (r) => underWay.delete(r));
-  page.on('requestfailed', (r) => underWay.delete(r));
+  const { shows, underWay } = await watch(page);
   const draftIs = (text: string) =>
     expect.poll(async () => Object.entries(await idb(page)).some(([k, v]) => k.startsWith('d:') && v?.content === text), { timeout: 10_000 }).toBe(true);
   await page.goto(`${server.url}/`);
@@ -110,12 +115,7 @@ test('typed more on the article again in the same tab, then Back: the page from 
 test('back from the article they posted on, a page of headlines from the cache asks again for that article\'s count', async ({ page }) => {
   const site = await startHeadlinesSite('tu-bo-nho-dem');
   try {
-    await page.addInitScript(() => addEventListener('pageshow', (e) => (sessionStorage.shows = (sessionStorage.shows ?? '') + (e.persisted ? 'cache' : 'load') + ' ')));
-    const shows = async () => ((await page.evaluate(() => sessionStorage.shows ?? '')) as string).trim().split(' ');
-    const underWay = new Set<Request>();
-    page.on('request', (r) => underWay.add(r));
-    page.on('requestfinished', (r) => underWay.delete(r));
-    page.on('requestfailed', (r) => underWay.delete(r));
+    const { shows, underWay } = await watch(page);
     const counts: string[] = [];
     page.on('request', (r) => void (r.url().includes('/api/comments/counts') && counts.push(new URL(r.url()).searchParams.getAll('pageId').join())));
     const count = page.locator('ykien-count').first();
