@@ -617,6 +617,20 @@ test('a "Tải lại" that fails leaves the list it was to replace, with its sel
   await expect(page.getByRole('button', { name: 'Duyệt các bình luận đã chọn' })).toBeVisible();
 });
 
+test('a page emptied by decisions whose next load fails does not say "no comments" over the failure, nor offer the stale "Xem thêm"', async ({ page, seed, signIn }) => {
+  for (let i = 1; i <= 51; i++) await seed({ name: `Bạn đọc ${i}`, content: `Ý kiến số ${i}.` });
+  await signIn();
+  await expect(cards(page)).toHaveCount(50);
+  await page.locator('ykien-admin #select-all').check();
+  // The server stops answering the list (not the decisions) while the whole page is approved.
+  await page.route(/\/api\/admin\/comments\?/, (route) => route.fulfill({ status: 503, body: '' }));
+  await page.getByRole('button', { name: 'Duyệt các bình luận đã chọn' }).click();
+  await expect(page.locator('ykien-admin [role="alert"]')).toContainText('(503)');
+  await expect(cards(page)).toHaveCount(0);
+  await expect(page.locator('ykien-admin p.empty')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Xem thêm' })).toHaveCount(0);
+});
+
 test('a search of more words than the server takes: said at the field, whose help gives the limit; the list before goes, nothing stays chosen', async ({ page, seed, signIn }) => {
   await seed({ name: 'Trần Văn A', content: 'Về đường sá.' });
   await signIn();

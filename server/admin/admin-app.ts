@@ -427,7 +427,8 @@ export class YkienAdmin extends LitElement {
       // shows is right), and so is one a "Tải lại" of the same filter failed to replace; the polls go on
       // adding what arrives to those. The cards of another search, tab or article go with their
       // selection: shown under this filter, a bulk approval would still act on them.
-      if (reset && this.filterKey() !== this.listedFor) {
+      // (An empty one, emptied by decisions, would say "no comments" over the failure, beside a stale "Xem thêm".)
+      if (reset && (this.filterKey() !== this.listedFor || this.items.length === 0)) {
         this.listFailed = true;
         this.items = [];
         this.next = null;

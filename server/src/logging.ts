@@ -33,9 +33,10 @@ export function serializeError(err: unknown, depth = 0): SerializedError {
   const e = err as { constructor?: { name?: string }; message?: unknown; code?: unknown; statusCode?: unknown; stack?: unknown; cause?: unknown };
   const out: SerializedError = {
     type: e.constructor?.name ?? 'Object',
-    // Fastify's own messages may quote the request's URL (a reply sent twice, a route error).
-    message: withoutSearchTerms(String(e.message ?? '')),
-    stack: typeof e.stack === 'string' ? e.stack : '',
+    // Fastify's own messages may quote the request's URL (a reply sent twice, a route error); a stack
+    // repeats its error's message.
+    message: textWithoutSearchTerms(String(e.message ?? '')),
+    stack: typeof e.stack === 'string' ? textWithoutSearchTerms(e.stack) : '',
   };
   if (typeof e.code === 'string' || typeof e.code === 'number') out.code = e.code;
   if (typeof e.statusCode === 'number') out.statusCode = e.statusCode;
@@ -47,7 +48,10 @@ export function serializeError(err: unknown, depth = 0): SerializedError {
  * A URL as logged: an editor's search (/admin's `q`, often a reader's name or phone number) is left out,
  * its parameter kept so the line still says a search was made.
  */
-export const withoutSearchTerms = (url: string): string => url.replace(/([?&]q=)[^&#\s"'`]*/g, '$1[redacted]');
+export const withoutSearchTerms = (url: string): string => url.replace(/([?&]q=)[^&#]*/g, '$1[redacted]');
+
+/** The same in a text that quotes a URL (an error's message or stack): the search ends at a space or quote. */
+const textWithoutSearchTerms = (text: string): string => text.replace(/([?&]q=)[^&#\s"'`]*/g, '$1[redacted]');
 
 export function loggerOptions(level: string): NonNullable<FastifyServerOptions['logger']> {
   return {
@@ -61,6 +65,17 @@ export function loggerOptions(level: string): NonNullable<FastifyServerOptions['
         return { statusCode: reply.statusCode };
       },
       err: (err: unknown) => serializeError(err),
+    },
+    hooks: {
+      // A line's own words, and the message pino takes from an error logged without any (Fastify's "reply
+      // was already sent" quotes the URL), as the serializers leave the error's fields.
+      logMethod(args, method) {
+        const [first, ...rest] = args as unknown[];
+        if (typeof first === 'string') return method.apply(this, [textWithoutSearchTerms(first), ...rest] as Parameters<typeof method>);
+        const err = (first as { err?: unknown } | null)?.err;
+        if (rest.length === 0 && err instanceof Error) return method.apply(this, [first, textWithoutSearchTerms(err.message)] as unknown as Parameters<typeof method>);
+        return method.apply(this, [first, ...rest.map((a) => (typeof a === 'string' ? textWithoutSearchTerms(a) : a))] as Parameters<typeof method>);
+      },
     },
   };
 }

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import type { FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
@@ -319,6 +319,23 @@ describe('the request log', () => {
       '/api/admin/audit?q=[redacted]',
     ]);
     expect(JSON.stringify(lines)).not.toMatch(/0909|Nguy|chín/);
+  });
+
+  it("an editor's search stays out of an error's line too: Fastify quotes the URL in its message, and its stack repeats it", async () => {
+    const lines: string[] = [];
+    const a = Fastify({ logger: { ...(loggerOptions('info') as object), stream: { write: (line: string) => void lines.push(line) } } });
+    cleanups.push(() => a.close());
+    // A route bug: the answer sent twice, which Fastify logs as a warning naming the request's URL.
+    a.get('/api/admin/comments', async (_request, reply) => {
+      reply.send({ items: [] });
+      reply.send({ items: [] });
+      return reply;
+    });
+    expect((await a.inject({ method: 'GET', url: '/api/admin/comments?status=pending&q=0909%20111' })).statusCode).toBe(200);
+    const warned = lines.map((l) => JSON.parse(l) as { level: number; msg?: string; err?: { message: string; stack: string } }).find((l) => l.level === 40);
+    expect(warned?.msg).toMatch(/Reply was already sent.*q=\[redacted\]/);
+    expect(warned?.err?.stack).toMatch(/q=\[redacted\]/);
+    expect(lines.join('')).not.toMatch(/0909/);
   });
 
   it('at debug: the reads that went well too, at debug', async () => {
