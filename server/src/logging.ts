@@ -10,6 +10,7 @@
  * and the HTTP parser's errors (a malformed request, logged by Fastify at trace level) carry
  * `rawPacket`, the request's bytes — X-Forwarded-For and all. Only named, harmless fields go out.
  */
+import { format } from 'node:util';
 import { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 
 interface LoggedRequest {
@@ -50,8 +51,11 @@ export function serializeError(err: unknown, depth = 0): SerializedError {
  */
 export const withoutSearchTerms = (url: string): string => url.replace(/([?&]q=)[^&#]*/g, '$1[redacted]');
 
-/** The same in a text that quotes a URL (an error's message or stack): the search ends at a space or quote. */
-const textWithoutSearchTerms = (text: string): string => text.replace(/([?&]q=)[^&#\s"'`]*/g, '$1[redacted]');
+/**
+ * The same in a text that quotes a URL (an error's message or stack, a line's words): the search ends at
+ * a quote or the line's end, else with the next parameter (a term with spaces may have been put in as typed).
+ */
+const textWithoutSearchTerms = (text: string): string => text.replace(/([?&]q=)[^&#"'`\n]*/g, '$1[redacted]');
 
 export function loggerOptions(level: string): NonNullable<FastifyServerOptions['logger']> {
   return {
@@ -67,14 +71,18 @@ export function loggerOptions(level: string): NonNullable<FastifyServerOptions['
       err: (err: unknown) => serializeError(err),
     },
     hooks: {
-      // A line's own words, and the message pino takes from an error logged without any (Fastify's "reply
-      // was already sent" quotes the URL), as the serializers leave the error's fields.
+      // A line's own words, formatted first (a search term filling a `%s` must not move into the next
+      // field), and the message pino takes from an error logged without one (Fastify's "reply was already
+      // sent" quotes the URL), as the serializers leave the error's fields.
       logMethod(args, method) {
         const [first, ...rest] = args as unknown[];
-        if (typeof first === 'string') return method.apply(this, [textWithoutSearchTerms(first), ...rest] as Parameters<typeof method>);
-        const err = (first as { err?: unknown } | null)?.err;
-        if (rest.length === 0 && err instanceof Error) return method.apply(this, [first, textWithoutSearchTerms(err.message)] as unknown as Parameters<typeof method>);
-        return method.apply(this, [first, ...rest.map((a) => (typeof a === 'string' ? textWithoutSearchTerms(a) : a))] as Parameters<typeof method>);
+        const said = (words: unknown[]) => (typeof words[0] === 'string' ? [textWithoutSearchTerms(format(...words))] : []);
+        if (typeof first === 'string') return method.apply(this, said(args) as Parameters<typeof method>);
+        const own = said(rest);
+        const err = first instanceof Error ? first : (first as { err?: { message?: unknown } } | null)?.err;
+        const hasMsg = typeof (first as { msg?: unknown } | null)?.msg === 'string';
+        if (own.length === 0 && !hasMsg && typeof err?.message === 'string') own.push(textWithoutSearchTerms(err.message));
+        return method.apply(this, [first, ...own] as Parameters<typeof method>);
       },
     },
   };

@@ -335,6 +335,11 @@ describe('the request log', () => {
     const warned = lines.map((l) => JSON.parse(l) as { level: number; msg?: string; err?: { message: string; stack: string } }).find((l) => l.level === 40);
     expect(warned?.msg).toMatch(/Reply was already sent.*q=\[redacted\]/);
     expect(warned?.err?.stack).toMatch(/q=\[redacted\]/);
+    // A line's own words are formatted before they are redacted: the term does not move into the next field.
+    a.log.info('GET /api/admin/comments?q=%s&status=%s', '0909 111', 'pending');
+    a.log.error(new Error('failed in "/api/admin/stats?q=0909%20111"'));
+    const said = lines.slice(-2).map((l) => (JSON.parse(l) as { msg?: string }).msg);
+    expect(said).toEqual(['GET /api/admin/comments?q=[redacted]&status=pending', 'failed in "/api/admin/stats?q=[redacted]"']);
     expect(lines.join('')).not.toMatch(/0909/);
   });
 
