@@ -6,8 +6,9 @@
  * modules throughout (`npm run build -w server` first).
  */
 import Database from 'better-sqlite3';
-import { renameSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { cleanupsAfterEach } from './support/cleanups.js';
 
@@ -30,6 +31,19 @@ function seed(file: string, n: number): void {
        FROM n`,
   ).run();
   db.close();
+}
+
+/** The real thread entry, behind a listener that ends the thread (as a crash would) on a read of the log of comment `die`. */
+function dyingEntry(dir: string): URL {
+  const first = join(dir, 'die-on-read.mjs');
+  writeFileSync(first, `import { parentPort } from 'node:worker_threads';
+parentPort.on('message', (m) => {
+  if (m.op === 'auditLog' && m.args[0].commentId === 'die') process.exit(1);
+});
+`);
+  const entry = join(dir, 'entry.mjs');
+  writeFileSync(entry, `import ${JSON.stringify(pathToFileURL(first).href)};\nimport ${JSON.stringify(new URL('stores/sqlite-reader-thread.js', DIST).href)};\n`);
+  return pathToFileURL(entry);
 }
 
 describe('the moderation reads thread', () => {
@@ -62,16 +76,16 @@ describe('the moderation reads thread', () => {
   it('a thread that dies fails the read it had not answered (503 for the page), and the next read starts a new one', async () => {
     const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
     const { StoreUnavailable } = await dist<typeof import('../src/stores/store.js')>('stores/store.js');
-    const file = join(tempDir(), 'ykien.db');
+    const dir = tempDir();
+    const file = join(dir, 'ykien.db');
     await SqliteStore.open(file).close();
     seed(file, 100);
-    const store = await SqliteStore.openWithWriterThread(file);
+    const store = await SqliteStore.openWithWriterThread(file, undefined, dyingEntry(dir));
     later(() => store.close());
-    const reads = (store as unknown as { reads: { crash(): Promise<void>; starts: number } }).reads;
+    const reads = (store as unknown as { reads: { starts: number } }).reads;
     expect(await store.statusCounts({})).toEqual({ pending: 10, published: 90, rejected: 0 });
-    const asked = store.auditLog({ limit: 10, cursor: null });
-    await reads.crash();
-    await expect(asked).rejects.toBeInstanceOf(StoreUnavailable);
+    // The thread ends, as a crash would, on this read, before it answers.
+    await expect(store.auditLog({ commentId: 'die', limit: 10, cursor: null })).rejects.toBeInstanceOf(StoreUnavailable);
     expect(await store.statusCounts({})).toEqual({ pending: 10, published: 90, rejected: 0 });
     expect(reads.starts).toBe(2);
   });
