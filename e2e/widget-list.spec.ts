@@ -1797,6 +1797,21 @@ test.describe('the reader’s own comments, delivered later or published at once
     await expect(count).toHaveText('4 ý kiến');
   });
 
+  test('a 201 told after a count was asked past the box\'s note (the count has the comment already): not counted again', async ({ page, article, endpoint }) => {
+    endpoint.list = () => ({ items: items(1, 1), next: null, total: 1 });
+    await article();
+    await page.route(`${ENDPOINT}/counts**`, (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify({ counts: { [PAGE_ID]: 2 } }) }));
+    // The box noted the comment as its answer came (changed-counts.ts) ...
+    await page.evaluate(([endpoint, id]) => localStorage.setItem('ykien-counts-changed', JSON.stringify({ [`${endpoint} ${id}`]: Date.now() - 1 })), [ENDPOINT, PAGE_ID]);
+    // ... a count of the article asked for after that has it ...
+    await addCounts(page, [PAGE_ID]);
+    const count = page.locator('ykien-count');
+    await expect(count).toHaveText('2 ý kiến');
+    // ... and the box tells of it only now.
+    await form(page).host.evaluate((el, pageId) => el.dispatchEvent(new CustomEvent('ykien-sent', { bubbles: true, composed: true, detail: { id: 'c-new', status: 'published', pageId, replay: false, clientId: 'k' } })), PAGE_ID);
+    await expect(count).toHaveText('2 ý kiến');
+  });
+
   test('back from the back-forward cache, a count this page raised for the reader\'s comment is not lowered by a cached copy without it (a CDN\'s)', async ({ page, article, endpoint }) => {
     endpoint.reply({ status: 201, body: { id: 'c9', status: 'published' } });
     endpoint.list = () => ({ items: items(1, 1), next: null, total: 1 });

@@ -108,6 +108,12 @@ describe('the moderation reads thread', () => {
     await expect(store.statusCounts({})).rejects.toBeInstanceOf(StoreUnavailable);
     await expect(store.list({ status: 'pending', limit: 10, cursor: null })).rejects.toThrow(/moved, replaced or deleted/);
     // (scripts/sqlite-backup.mjs restore refuses a file a server has open, and moves its -wal aside.)
+    // The writer's thread, started again after a death, refuses it too: nothing of ours goes into that file.
+    await (store.writerLink as unknown as { crash(): Promise<void> }).crash();
+    await expect(store.insertComment(newComment('moi'))).rejects.toBeInstanceOf(StoreUnavailable);
+    const other = new Database(file, { readonly: true });
+    later(() => other.close());
+    expect(other.prepare('SELECT name FROM comments').pluck().all()).not.toContain('Tên moi');
   });
 });
 

@@ -1,0 +1,55 @@
+/**
+ * The notes of the articles whose count the reader just changed (src/changed-counts.ts), in a page's
+ * localStorage: kept two minutes, then gone from the storage too, not only ignored.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CHANGED_FOR_MS, countChangedAt, countedArticle, noteCountChanged } from '../src/changed-counts.js';
+
+const ENDPOINT = 'https://binhluan.example.vn/api/comments/';
+let storage: Map<string, string>;
+
+beforeEach(() => {
+  storage = new Map();
+  vi.stubGlobal('document', { baseURI: 'https://baotinh.example.vn/tin-tuc/bai-1.html' });
+  vi.stubGlobal('localStorage', {
+    getItem: (k: string) => storage.get(k) ?? null,
+    setItem: (k: string, v: string) => void storage.set(k, v),
+    removeItem: (k: string) => void storage.delete(k),
+  });
+  vi.useFakeTimers({ toFake: ['Date'] });
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+describe('changed counts', () => {
+  it('a note is read under the count\'s key, for two minutes; then it leaves the storage as it is read', () => {
+    const article = countedArticle(ENDPOINT, ' Bài\u0301 1 ');
+    // The count's key: the endpoint without its slash, the id NFC and trimmed.
+    expect(article).toBe('https://binhluan.example.vn/api/comments Bài\u0301 1'.normalize('NFC'));
+    noteCountChanged(article);
+    const at = Date.now();
+    expect(countChangedAt(article)).toBe(at);
+    vi.advanceTimersByTime(CHANGED_FOR_MS - 1);
+    expect(countChangedAt(article)).toBe(at);
+    vi.advanceTimersByTime(1);
+    expect(countChangedAt(article)).toBe(0);
+    expect(storage.has('ykien-counts-changed')).toBe(false);
+  });
+
+  it('an old note goes and a recent one stays; something else under the key, or no storage, is no note', () => {
+    noteCountChanged('a 1');
+    vi.advanceTimersByTime(CHANGED_FOR_MS - 1_000);
+    noteCountChanged('a 2');
+    vi.advanceTimersByTime(1_000);
+    expect(countChangedAt('a 2')).toBeGreaterThan(0);
+    expect(JSON.parse(storage.get('ykien-counts-changed')!)).toEqual({ 'a 2': Date.now() - 1_000 });
+    storage.set('ykien-counts-changed', 'not json');
+    expect(countChangedAt('a 2')).toBe(0);
+    vi.stubGlobal('localStorage', undefined);
+    expect(() => noteCountChanged('a 3')).not.toThrow();
+    expect(countChangedAt('a 3')).toBe(0);
+  });
+});
