@@ -1878,6 +1878,12 @@ test.describe('the reader’s own comments, delivered later or published at once
       count.setAttribute('page-id', id);
       document.querySelector('main')!.append(count);
     }, { endpoint, id: PAGE_ID });
+  /** The reader sends `content`; the endpoint's answer does not come (dropped, refused): the outbox keeps it, and says so. */
+  const sendAndKeep = async (page: Page, content: string) => {
+    await fillAndVerify(page, 'Lý Văn Tú', content);
+    await form(page).send.click();
+    await expect(form(page).status).toHaveText('Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại.');
+  };
   const sentEvents = async (page: Page) => {
     const sent: Array<Record<string, unknown>> = [];
     await page.exposeFunction('sentSeen', (d: Record<string, unknown>) => sent.push(d));
@@ -1897,9 +1903,7 @@ test.describe('the reader’s own comments, delivered later or published at once
     const count = page.locator('ykien-count');
     await expect(count).toHaveText('1 ý kiến');
     const sent = await sentEvents(page);
-    await fillAndVerify(page, 'Lý Văn Tú', 'Câu trả lời bị mất.');
-    await form(page).send.click();
-    await expect(form(page).status).toHaveText('Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại.');
+    await sendAndKeep(page, 'Câu trả lời bị mất.');
     await page.evaluate(() => dispatchEvent(new Event('online'))); // the outbox tries again at once
     await expect.poll(() => sent).toEqual([{ id: 'c9', status: 'published', clientId: endpoint.posts[0]!.body.clientId, pageId: PAGE_ID, replay: true }]);
     await expect(count).toHaveText('2 ý kiến');
@@ -1922,9 +1926,7 @@ test.describe('the reader’s own comments, delivered later or published at once
     const count = page.locator('ykien-count');
     await expect(count).toHaveText('7 ý kiến');
     const sent = await sentEvents(page);
-    await fillAndVerify(page, 'Lý Văn Tú', 'Câu trả lời bị mất.');
-    await form(page).send.click();
-    await expect(form(page).status).toHaveText('Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại.');
+    await sendAndKeep(page, 'Câu trả lời bị mất.');
     // ...turned to this article now: the server counts the comment stored.
     await count.evaluate((el, id) => el.setAttribute('page-id', id), PAGE_ID);
     await expect(count).toHaveText('2 ý kiến');
@@ -1939,9 +1941,7 @@ test.describe('the reader’s own comments, delivered later or published at once
     endpoint.statuses = { c9: 'published' };
     endpoint.list = () => ({ items: items(1, 1), next: null, total: 1 });
     await article({ attrs: { 'site-key': null } });
-    await fillAndVerify(page, 'Lý Văn Tú', 'Câu trả lời bị mất.');
-    await form(page).send.click();
-    await expect(form(page).status).toHaveText('Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại.');
+    await sendAndKeep(page, 'Câu trả lời bị mất.');
     // The next visit: the outbox's retry waits while the count, which has the comment, is asked for.
     const release = endpoint.hold();
     await page.route(`${ENDPOINT}/counts**`, (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify({ counts: { [PAGE_ID]: 2 } }) }));

@@ -116,6 +116,30 @@ async function flakyMailServer(refuse: number): Promise<{ url: string; refused: 
   return r;
 }
 
+/**
+ * A mail server that refuses a recipient with the code `refusal` gives for it (none: taken); `envelopes`
+ * lists each message's taken recipients.
+ */
+async function refusingMailServer(refusal: (address: string) => number | undefined): Promise<{ url: string; envelopes: string[][] }> {
+  const envelopes: string[][] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onRcptTo(address, _session, callback) {
+      const code = refusal(address.address);
+      callback(code === undefined ? undefined : Object.assign(new Error(code >= 500 ? 'no such mailbox' : 'mailbox full'), { responseCode: code }));
+    },
+    onData(stream, session, callback) {
+      stream.resume();
+      stream.on('end', () => (envelopes.push(session.envelope.rcptTo.map((r) => r.address)), callback()));
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  receivers.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+  return { url: `smtp://127.0.0.1:${(server.server.address() as { port: number }).port}`, envelopes };
+}
+
 /** A mail server that greets and reads, and never answers EHLO: nodemailer waits its 30 s socket timeout. */
 async function stalledMailServer(): Promise<{ url: string; sockets: Set<Socket>; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
@@ -403,25 +427,10 @@ describe('the worker, against a store that fails just after a send', () => {
   });
 
   it('an address the mail server refuses for now (452, a full mailbox) gets the same digest again later; one refused for good (550) does not; the others got it once', async () => {
-    const rcpts: string[][] = [];
     let fullMailbox = 1; // the first try finds it full
-    const server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
-      logger: false,
-      onRcptTo(address, _session, callback) {
-        if (address.address === 'sai@bao.example.vn') return callback(Object.assign(new Error('no such user'), { responseCode: 550 }));
-        if (address.address === 'day@bao.example.vn' && fullMailbox-- > 0) return callback(Object.assign(new Error('mailbox full'), { responseCode: 452 }));
-        callback();
-      },
-      onData(stream, session, callback) {
-        stream.resume();
-        stream.on('end', () => (rcpts.push(session.envelope.rcptTo.map((r) => r.address)), callback()));
-      },
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `smtp://127.0.0.1:${(server.server.address() as { port: number }).port}`;
-    receivers.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+    const { url, envelopes: rcpts } = await refusingMailServer((address) =>
+      address === 'sai@bao.example.vn' ? 550 : address === 'day@bao.example.vn' && fullMailbox-- > 0 ? 452 : undefined,
+    );
     const finished: number[] = [];
     const logged: string[] = [];
     let claimed = false;
@@ -556,24 +565,8 @@ describe('email digest', { timeout: 60_000 }, () => {
   });
 
   it('a digest the mail server refuses for one of --notify-email goes to the others, once, and the log names the refused address', async () => {
-    const mails: string[][] = [];
-    const server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
-      logger: false,
-      onRcptTo(address, _session, callback) {
-        if (address.address === 'nghi-viec@bao.example.vn') return callback(Object.assign(new Error('no such mailbox'), { responseCode: 550 }));
-        callback();
-      },
-      onData(stream, session, callback) {
-        stream.resume();
-        stream.on('end', () => (mails.push(session.envelope.rcptTo.map((a) => a.address)), callback()));
-      },
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    receivers.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
-    const { port } = server.server.address() as { port: number };
-    const s = await start(['--notify-email', 'bbt@bao.example.vn,nghi-viec@bao.example.vn', '--smtp-url', `smtp://127.0.0.1:${port}`]);
+    const { url, envelopes: mails } = await refusingMailServer((address) => (address === 'nghi-viec@bao.example.vn' ? 550 : undefined));
+    const s = await start(['--notify-email', 'bbt@bao.example.vn,nghi-viec@bao.example.vn', '--smtp-url', url]);
     await post(s);
     await until(() => s.jsonLogs().some((l) => l.msg === 'digest email sent'), 'the digest');
     expect(mails).toEqual([['bbt@bao.example.vn']]);

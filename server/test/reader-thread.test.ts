@@ -20,6 +20,7 @@ const { later, tempDir } = cleanupsAfterEach('ykien-reader-');
 
 /** A newsroom's database: `n` comments over 500 articles, one in ten pending, each with its search text. */
 function seed(file: string, n: number): void {
+  if (n === 0) return;
   const db = new Database(file);
   db.pragma('busy_timeout = 5000');
   db.prepare(
@@ -46,14 +47,22 @@ parentPort.on('message', (m) => {
   return pathToFileURL(entry);
 }
 
+/** A database of `n` comments in a new folder, and the store the server opens on it (its threads, `readerEntry`'s for the reads). */
+async function seededStore(n: number, readerEntry?: (dir: string) => URL) {
+  const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
+  const { StoreUnavailable } = await dist<typeof import('../src/stores/store.js')>('stores/store.js');
+  const dir = tempDir();
+  const file = join(dir, 'ykien.db');
+  await SqliteStore.open(file).close(); // the schema
+  seed(file, n);
+  const store = await SqliteStore.openWithWriterThread(file, undefined, readerEntry?.(dir));
+  later(() => store.close());
+  return { SqliteStore, StoreUnavailable, dir, file, store };
+}
+
 describe('the moderation reads thread', () => {
   it("an editor's search over 100,000 comments runs beside the event loop, not on it, and answers what the file holds", async () => {
-    const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
-    const file = join(tempDir(), 'ykien.db');
-    await SqliteStore.open(file).close(); // the schema
-    seed(file, 100_000);
-    const store = await SqliteStore.openWithWriterThread(file);
-    later(() => store.close());
+    const { store } = await seededStore(100_000);
 
     // On the event loop, the search (a scan of every comment) would be over before anything else could
     // run: the answer first, then what was queued before it.
@@ -74,14 +83,7 @@ describe('the moderation reads thread', () => {
   }, 60_000);
 
   it('a thread that dies fails the read it had not answered (503 for the page), and the next read starts a new one', async () => {
-    const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
-    const { StoreUnavailable } = await dist<typeof import('../src/stores/store.js')>('stores/store.js');
-    const dir = tempDir();
-    const file = join(dir, 'ykien.db');
-    await SqliteStore.open(file).close();
-    seed(file, 100);
-    const store = await SqliteStore.openWithWriterThread(file, undefined, dyingEntry(dir));
-    later(() => store.close());
+    const { StoreUnavailable, store } = await seededStore(100, dyingEntry);
     const reads = (store as unknown as { reads: { starts: number } }).reads;
     expect(await store.statusCounts({})).toEqual({ pending: 10, published: 90, rejected: 0 });
     // The thread ends, as a crash would, on this read, before it answers.
@@ -91,13 +93,7 @@ describe('the moderation reads thread', () => {
   });
 
   it('a file renamed over the database before the thread starts (a restore by hand while the server ran): its reads fail 503, not answers from the other file read through the first one\'s WAL', async () => {
-    const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
-    const { StoreUnavailable } = await dist<typeof import('../src/stores/store.js')>('stores/store.js');
-    const dir = tempDir();
-    const file = join(dir, 'ykien.db');
-    await SqliteStore.open(file).close();
-    const store = await SqliteStore.openWithWriterThread(file);
-    later(() => store.close());
+    const { SqliteStore, StoreUnavailable, dir, file, store } = await seededStore(0);
     // Comments the server stores, still in its WAL.
     for (const i of [1, 2, 3]) await store.insertComment(newComment(`cu-${i}`));
     // The restore: another file, with a comment of its own, renamed over the path.

@@ -37,8 +37,10 @@ export class SqliteStore implements Store {
   private readonly claimBatches: GroupCommit<ClaimItem, ClaimResult>;
   /** Reads of the moderation API and the notification worker (migration 4). */
   private readonly mod;
-  /** The public list's pages, on this thread's connection (an index serves them). */
+  /** The public list's pages, on this thread's connection (an index serves them); /admin's reads too, without a thread. */
   private readonly mainReads: ModerationReads;
+  /** /admin's reads: in their thread for the server, else on mainReads. */
+  private readonly reads: ReadsLink;
   private notifyChannels: readonly NotificationChannel[] = [];
 
   /**
@@ -49,9 +51,10 @@ export class SqliteStore implements Store {
   private constructor(
     private readonly db: Database.Database,
     private readonly writer: WriterLink,
-    private readonly reads: ReadsLink = inProcessReads(db),
+    reads?: ReadsLink,
   ) {
     this.mainReads = new ModerationReads(db);
+    this.reads = reads ?? inProcessReads(this.mainReads);
     this.stmt = {
       findKey: db.prepare<[string], KeyRow>(FIND_KEY),
       rateWindow: db.prepare<[string, number, number], { n: number; oldest: number | null }>(

@@ -13,9 +13,9 @@
  */
 import { Worker } from 'node:worker_threads';
 import { isSqliteLocked, isSqliteStorageFailure, StoreUnavailable } from './store.js';
-import type Database from 'better-sqlite3';
-import { ModerationReads, MODERATION_READ_OPS, type ModerationReadOps } from './sqlite-moderation-reads.js';
+import { MODERATION_READ_OPS, type ModerationReadOps, type ModerationReads } from './sqlite-moderation-reads.js';
 import { SqliteWriter, threadClock, WRITER_OPS, type FileIdentity, type WriterOps } from './sqlite-writer.js';
+import type { Reply } from './thread-messages.js';
 
 /** As StoreUnavailable, a batch fails at once, not item after item, each waiting out busy_timeout again (GroupCommit). */
 const unavailableIfStorage = (e: unknown): unknown =>
@@ -36,43 +36,33 @@ export type WriterLink = Linked<WriterOps>;
 /** The moderation page's reads, each answered by a promise. */
 export type ReadsLink = Linked<ModerationReadOps>;
 
-/** The reads on this thread's connection (tools, tests). */
-export function inProcessReads(db: Database.Database): ReadsLink {
-  const reads = new ModerationReads(db);
-  const link: Record<string, unknown> = { close: async () => {} };
-  for (const op of MODERATION_READ_OPS) {
+/** `target`'s ops, each answered by a promise, in this thread (tools, tests). */
+function inProcess<Ops>(target: Ops, ops: readonly (keyof Ops & string)[], close: () => void): Linked<Ops> {
+  const link: Record<string, unknown> = { close: async () => close() };
+  for (const op of ops) {
     link[op] = (...args: unknown[]) => {
       try {
-        return Promise.resolve((reads[op] as (...a: unknown[]) => unknown).apply(reads, args));
+        return Promise.resolve((target[op] as (...a: unknown[]) => unknown).apply(target, args));
       } catch (e) {
         return Promise.reject(unavailableIfStorage(e));
       }
     };
   }
-  return link as ReadsLink;
+  return link as Linked<Ops>;
 }
+
+/** The reads on a connection of this thread (the store's own: tools, tests). */
+export const inProcessReads = (reads: ModerationReads): ReadsLink => inProcess<ModerationReadOps>(reads, MODERATION_READ_OPS, () => {});
 
 export function inProcessWriter(file: string, knownVersion: number): WriterLink & { local: SqliteWriter } {
   const w = new SqliteWriter(file, knownVersion);
-  const link: Record<string, unknown> = { local: w, close: async () => w.close() };
-  for (const op of WRITER_OPS) {
-    link[op] = (...args: unknown[]) => {
-      try {
-        return Promise.resolve((w[op] as (...a: unknown[]) => unknown).apply(w, args));
-      } catch (e) {
-        return Promise.reject(unavailableIfStorage(e));
-      }
-    };
-  }
-  return link as WriterLink & { local: SqliteWriter };
+  return Object.assign(inProcess<WriterOps>(w, WRITER_OPS, () => w.close()), { local: w });
 }
 
 interface Pending {
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
 }
-
-type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { message: string; code?: string } };
 
 /** A thread that ends sooner than this after its start died "quickly". */
 const QUICK_DEATH_MS = 5000;
