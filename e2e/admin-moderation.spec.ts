@@ -800,6 +800,36 @@ test('two moderators on one queue: approving a comment the other one already rej
   expect((await publicList()).items.map((c) => c.name).sort()).toEqual(['Lê Văn M', 'Vũ Văn P'].sort());
 });
 
+test('two moderators make the same decision: the second is told the other made it, not thanked for it, and the counts stay right', async ({ page, seed, signIn, api }) => {
+  const id = await seed({ name: 'Hà Văn Q', content: 'Một ý kiến ai cũng duyệt.' });
+  const both = await seed({ name: 'Lò Thị R', content: 'Ý kiến thứ hai.' });
+  await seed({ name: 'Mai Văn S', content: 'Ý kiến thứ ba.' });
+  await signIn();
+  await expect(cards(page)).toHaveCount(3);
+  const pendingTab = page.locator('ykien-admin button.tab[data-status="pending"]');
+  const publishedTab = page.locator('ykien-admin button.tab[data-status="published"]');
+  await expect(pendingTab).toContainText('3');
+  // The other moderator approves it while this page still shows it pending.
+  expect((await api('POST', `/comments/${id}/approve`)).status).toBe(200);
+  await card(page, 'Hà Văn Q').getByRole('button', { name: 'Duyệt' }).click();
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Bình luận của “Hà Văn Q” đã được người khác xử lý (nay: Đã đăng); không thay đổi gì.');
+  await expect(card(page, 'Hà Văn Q')).toHaveCount(0);
+  await expect(liveRegion(page)).not.toContainText('Đã duyệt');
+  await expect(pendingTab).toContainText('2');
+  await expect(publishedTab).toContainText('1');
+  // In a bulk approval: the one the other approved is named as theirs, only the rest counted as this page's.
+  expect((await api('POST', `/comments/${both}/approve`)).status).toBe(200);
+  await page.getByRole('checkbox', { name: /Chọn tất cả/ }).check();
+  await page.getByRole('button', { name: /Duyệt các bình luận đã chọn/ }).click();
+  await expect(liveRegion(page)).toHaveText('Đã duyệt 1 bình luận.');
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Bình luận của “Lò Thị R” đã được người khác xử lý (nay: Đã đăng); không thay đổi gì.');
+  await expect(cards(page)).toHaveCount(0);
+  await expect(pendingTab).toContainText('0');
+  await expect(publishedTab).toContainText('3');
+  // Its audit log holds the other moderator's decision only.
+  expect((await api('GET', `/audit?commentId=${both}`)).json.items.map((e: { action: string }) => e.action)).toEqual(['approve']);
+});
+
 test('a bulk rejection over many comments another moderator handled meanwhile: one sentence per kind, naming the first few, not one per comment', async ({
   page,
   seed,

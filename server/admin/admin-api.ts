@@ -182,7 +182,11 @@ export async function getComment(token: string, id: string): Promise<AdminCommen
 export async function moderate(token: string, c: Pick<AdminComment, 'id' | 'status' | 'editedAt' | 'reply'>, action: 'approve' | 'reject' | 'delete' | 'restore'): Promise<void> {
   const query = { from: c.status };
   if (action === 'delete') return void (await call(token, 'DELETE', commentPath(c.id), { query }));
-  await call(token, 'POST', commentPath(c.id, `/${action}`), { query: { ...query, ...seen('editedAt', c.editedAt), ...(c.reply !== undefined && seen('replyAt', c.reply?.at ?? null)) } });
+  const res = await call(token, 'POST', commentPath(c.id, `/${action}`), { query: { ...query, ...seen('editedAt', c.editedAt), ...(c.reply !== undefined && seen('replyAt', c.reply?.at ?? null)) } });
+  // Made already, by someone else (or in another tab) since this list was read: told as the conflict it
+  // is, not announced and counted as this moderator's.
+  const { status, unchanged } = await readJson<{ status?: string; unchanged?: boolean }>(res);
+  if (unchanged === true && status !== c.status) throw new ApiError(409, 'conflict', {}, status);
 }
 
 /** At its author's request: the comment (if still there) and its words in the log, for good. */

@@ -180,12 +180,12 @@ for (const variant of variants) {
       const id = await submit({ pageId: 'restore-1' });
       await as('POST', `/comments/${id}/approve`);
       expect((await publicList('restore-1')).total).toBe(1);
-      expect((await as('POST', `/comments/${id}/approve`)).json.status).toBe('published'); // again: no entry
+      expect((await as('POST', `/comments/${id}/approve`)).json).toEqual({ id, status: 'published', unchanged: true }); // again: no entry
       expect((await as('POST', `/comments/${id}/restore`)).json).toEqual({ id, status: 'pending' });
       expect((await publicList('restore-1')).total).toBe(0);
       await as('POST', `/comments/${id}/reject`);
       expect((await as('POST', `/comments/${id}/restore`)).json).toEqual({ id, status: 'pending' });
-      expect((await as('POST', `/comments/${id}/restore`)).json).toEqual({ id, status: 'pending' }); // again: no entry
+      expect((await as('POST', `/comments/${id}/restore`)).json).toEqual({ id, status: 'pending', unchanged: true }); // again: no entry
       expect((await auditOf(id)).map((e) => e.action)).toEqual(['restore', 'reject', 'restore', 'approve']);
       expectProblem(await as('POST', '/comments/00000000-0000-4000-8000-000000000000/restore'), 404, 'not-found');
     });
@@ -459,8 +459,10 @@ for (const variant of variants) {
       expect(await statusOf(id)).toBe('rejected');
       expect((await auditOf(id)).map((e) => e.action)).toEqual(['reject']);
       expect((await publicList('conflict-1')).total).toBe(0);
-      // The same decision again is no conflict; nor one without `from`; a `from` that is no status is refused.
-      expect((await as('POST', `/comments/${id}/reject?from=pending`)).status).toBe(200);
+      // The same decision again is no conflict, but says it changed nothing (the page must not announce
+      // Lan's decision as the admin's); nor one without `from`; a `from` that is no status is refused.
+      const again = await as('POST', `/comments/${id}/reject?from=pending`);
+      expect([again.status, again.json]).toEqual([200, { id, status: 'rejected', unchanged: true }]);
       expectProblem(await as('POST', `/comments/${id}/approve?from=gone`), 400, 'validation');
       expect((await as('POST', `/comments/${id}/restore?from=rejected`)).json).toEqual({ id, status: 'pending' });
       expect((await as('POST', `/comments/${id}/approve`)).json).toEqual({ id, status: 'published' });

@@ -19,7 +19,7 @@ import { actor, setModerator, UUID } from '../moderation/actor.js';
 import { searchWords } from '../stores/search-text.js';
 import { adminItem, moderationRoutes, parseQuery, parseSeen } from '../moderation/routes.js';
 import { langOf, sendProblem } from '../problem.js';
-import { decodeCursor, encodeCursor, isMoved, isStatus, type CommentStatus } from '../stores/store.js';
+import { decodeCursor, encodeCursor, isMoved, isStatus, isUnchanged, type CommentStatus } from '../stores/store.js';
 import { cleanText, parseLimit } from '../validate.js';
 
 const ADMIN_DEFAULT = 50;
@@ -130,6 +130,8 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const result = UUID.test(id) ? await store.decide(id, action, actor(request), seen.from, version) : null;
     if (!result) return sendProblem(request, reply, 404, 'not-found');
     if (isMoved(result)) return sendProblem(request, reply, 409, 'conflict', { current: result.moved.status, comment: adminItem(result.moved) });
+    // Said, so that a page does not announce (and count) as its moderator's a decision made elsewhere.
+    if (isUnchanged(result)) return { id, status: result.unchanged.status, unchanged: true };
     request.log.info({ commentId: id, status: result.status }, 'comment moderated');
     return { id: result.id, status: result.status };
   };

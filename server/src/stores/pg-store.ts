@@ -15,7 +15,7 @@ import { auditRow, erasureRow, fullState, STATUS_OF_ACTION, erasedState, type Au
 import { commentSearchText, fold, likePattern } from './search-text.js';
 import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
-  Moved, NewComment, NotificationChannel, Page, RateDecision, SchemaAhead, StatusCounts, Store, StoredComment,
+  Moved, NewComment, NotificationChannel, Page, RateDecision, SchemaAhead, StatusCounts, Store, StoredComment, Unchanged,
 } from './store.js';
 import { changedSince, CLOCK_SKEW_MS, ERASED_PAYLOAD, inProgress, jobClockLimits, keyRecord, listTotal, refuseSchemaAhead, schemaAheadOf, stillPending, StoreUnavailable, waitFromWindow, type KeyRow, type SeenVersion } from './store.js';
 import { LATEST_PG_VERSION, migrateOn, schemaVersionOn } from './pg-schema.js';
@@ -554,11 +554,12 @@ export class PgStore implements Store {
     return rows[0] ? toComment(rows[0]) : null;
   }
 
-  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus, version?: SeenVersion): Promise<StoredComment | Moved | null> {
+  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus, version?: SeenVersion): Promise<StoredComment | Moved | Unchanged | null> {
     const status = STATUS_OF_ACTION[action];
-    return this.checkedTransaction(async (client): Promise<StoredComment | Moved | null> => {
+    return this.checkedTransaction(async (client): Promise<StoredComment | Moved | Unchanged | null> => {
       const before = await this.locked(client, id);
-      if (!before || before.status === status) return before; // already so
+      if (!before) return null;
+      if (before.status === status) return { unchanged: before };
       // No longer what the moderator saw (another one decided or edited meanwhile): unchanged.
       if ((from !== undefined && before.status !== from) || changedSince(before, version)) return { moved: before };
       const { rows } = await client.query<CommentRow>(

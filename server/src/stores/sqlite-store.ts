@@ -23,7 +23,7 @@ import { inProcessReads, inProcessWriter, ReaderThread, WriterThread, type Reads
 import { ModerationReads } from './sqlite-moderation-reads.js';
 import type {
   Actor, AuditEntry, AuditQuery, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
-  Moved, NewComment, NotificationChannel, Page, RateDecision, SchemaAhead, StatusCounts, Store, StoredComment,
+  Moved, NewComment, NotificationChannel, Page, RateDecision, SchemaAhead, StatusCounts, Store, StoredComment, Unchanged,
 } from './store.js';
 import { CLOCK_SKEW_MS, jobClockLimits, keyRecord, listTotal, SCHEMA_VERSION_SQL, schemaAheadOf, waitFromWindow, type KeyRow, type SeenVersion } from './store.js';
 import { LATEST_VERSION, migrate } from './sqlite-schema.js';
@@ -199,7 +199,7 @@ export class SqliteStore implements Store {
     return this.writer.deleteComment(id);
   }
 
-  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus, version?: SeenVersion): Promise<StoredComment | Moved | null> {
+  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus, version?: SeenVersion): Promise<StoredComment | Moved | Unchanged | null> {
     return this.writer.decide(id, action, by, from, version);
   }
 

@@ -24,7 +24,7 @@ import { statSync } from 'node:fs';
 import { auditRow, erasureRow, fullState, STATUS_OF_ACTION, erasedState, type AuditRow } from './audit-rows.js';
 import { commentSearchText, fold } from './search-text.js';
 import type {
-  Actor, AuditState, ClaimedJob, ClaimResult, CommentStatus, InsertResult, Moved, NewComment, NotificationChannel,
+  Actor, AuditState, ClaimedJob, ClaimResult, CommentStatus, InsertResult, Moved, NewComment, NotificationChannel, Unchanged,
   RateDecision, StoredComment,
 } from './store.js';
 import { changedSince, CLOCK_SKEW_MS, DB_REPLACED, ERASED_PAYLOAD, inProgress, jobClockLimits, keyRecord, refuseSchemaAhead, SCHEMA_VERSION_SQL, stillPending, waitFromWindow, type KeyRow, type SeenVersion } from './store.js';
@@ -150,7 +150,7 @@ export interface WriterOps {
   // event loop.
   setStatus(id: string, status: CommentStatus, at: number): { id: string; status: CommentStatus } | null;
   deleteComment(id: string): boolean;
-  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus, version?: SeenVersion): StoredComment | Moved | null;
+  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus, version?: SeenVersion): StoredComment | Moved | Unchanged | null;
   deleteDecided(id: string, by: Actor, from?: CommentStatus): boolean | Moved;
   eraseComment(id: string, by: Actor): boolean;
   editComment(id: string, change: { name?: string; content?: string }, by: Actor, seen?: number | null): StoredComment | Moved | null;
@@ -560,13 +560,13 @@ export class SqliteWriter implements WriterOps {
     if (from === 'published' && to !== 'published') this.stmt.uncountPublished.run(pageId);
   }
 
-  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus, version?: SeenVersion): StoredComment | Moved | null {
+  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus, version?: SeenVersion): StoredComment | Moved | Unchanged | null {
     const status = STATUS_OF_ACTION[action];
-    return this.guarded((): StoredComment | Moved | null => {
+    return this.guarded((): StoredComment | Moved | Unchanged | null => {
       const row = this.mod.get.get(id);
       if (!row) return null;
       const before = toComment(row);
-      if (before.status === status) return before; // already so
+      if (before.status === status) return { unchanged: before };
       // No longer what the moderator saw (another one decided or edited meanwhile): unchanged.
       if ((from !== undefined && before.status !== from) || changedSince(before, version)) return { moved: before };
       const after = toComment(this.mod.setStatus.get(status, by.at, id)!);

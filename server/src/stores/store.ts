@@ -56,7 +56,14 @@ export interface Moved {
   moved: StoredComment;
 }
 
-export const isMoved = (r: StoredComment | Moved | boolean | null): r is Moved => typeof r == 'object' && r !== null && 'moved' in r;
+export const isMoved = (r: StoredComment | Moved | Unchanged | boolean | null): r is Moved => typeof r == 'object' && r !== null && 'moved' in r;
+
+/** A decision the comment had already (someone else made it, or this moderator in another tab): nothing written. */
+export interface Unchanged {
+  unchanged: StoredComment;
+}
+
+export const isUnchanged = (r: StoredComment | Moved | Unchanged | null): r is Unchanged => typeof r == 'object' && r !== null && 'unchanged' in r;
 
 /** The version of a comment a moderator saw: when it was last edited, and its reply's time (null: none). */
 export interface SeenVersion {
@@ -307,11 +314,11 @@ export interface Store {
   // ---- moderation (migration 4): each decision and its audit row in one transaction ----
   /**
    * approve → published, reject → rejected, restore → pending. A decision that changes nothing writes no
-   * audit row. `from`: the status the moderator saw; if the comment has another by now (someone else
+   * audit row and is `Unchanged`. `from`: the status the moderator saw; if the comment has another by now (someone else
    * decided meanwhile), nothing changes: `Moved`, checked in the transaction. So too when `version`
    * (the edit and reply the moderator saw) is no longer the comment's: nobody publishes text unseen.
    */
-  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus, version?: SeenVersion): Promise<StoredComment | Moved | null>;
+  decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus, version?: SeenVersion): Promise<StoredComment | Moved | Unchanged | null>;
   /**
    * Deletes the comment; the audit row keeps what it said. `from`, as for decide: a comment someone
    * else moved meanwhile is left as it is (`Moved`).
