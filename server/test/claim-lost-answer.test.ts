@@ -21,10 +21,19 @@ let base: SqliteStore;
 let app: FastifyInstance;
 /** The store method whose next call goes through, then throws as if its answer was lost. */
 let failAfter: string | undefined;
+/** The store method whose next call throws at once, as a store past its lock wait does. */
+let failNow: string | undefined;
+/** Calls of releaseClaim wait for this while set: a store that does not answer. */
+let stalledRelease: Promise<void> | undefined;
 
 beforeAll(async () => {
   base = SqliteStore.open(join(dir, 'ykien.db'));
   const store = aroundStore(base, async (method, _args, call) => {
+    if (method === failNow) {
+      failNow = undefined;
+      throw new StoreUnavailable('the lock was held past its wait');
+    }
+    if (method === 'releaseClaim' && stalledRelease) await stalledRelease;
     const result = await call();
     if (method === failAfter) {
       failAfter = undefined;
@@ -61,4 +70,31 @@ it('a claim taken but not reported is let go: the retry with the same key is sto
   expect(retry.statusCode).toBe(201);
   const counts = await app.inject({ method: 'GET', url: '/api/comments/counts?pageId=claim-lost-1', headers: { host: 'localhost' } });
   expect(counts.json()).toEqual({ counts: { 'claim-lost-1': 1 } });
+});
+
+it('an attempt the store failed is answered 503 without waiting for the store to let go of its claim as well', async () => {
+  const body = makeComment('http://localhost', { pageId: 'claim-lost-2', content: 'Không chờ hai lần.' });
+  const post = () =>
+    app.inject({
+      method: 'POST',
+      url: '/api/comments',
+      headers: { 'content-type': 'application/json', 'idempotency-key': body.clientId!, host: 'localhost' },
+      payload: JSON.stringify(body),
+    });
+  let unstall!: () => void;
+  stalledRelease = new Promise<void>((r) => (unstall = r));
+  failNow = 'insertComment';
+  try {
+    // The store stalls on the release as it did on the insert: the answer goes out after a second at
+    // most, not after the release's own wait (5 s on SQLite, 20 s on PostgreSQL).
+    const first = await Promise.race([post(), new Promise<'still waiting'>((r) => setTimeout(() => r('still waiting'), 3000))]);
+    expect(first === 'still waiting' ? first : [first.statusCode, first.json().code]).toEqual([503, 'storage-unavailable']);
+  } finally {
+    stalledRelease = undefined;
+    unstall();
+  }
+  // The release went through once the store answered: the retry is stored, once.
+  await expect.poll(async () => (await post()).statusCode).toBe(201);
+  const counts = await app.inject({ method: 'GET', url: '/api/comments/counts?pageId=claim-lost-2', headers: { host: 'localhost' } });
+  expect(counts.json()).toEqual({ counts: { 'claim-lost-2': 1 } });
 });

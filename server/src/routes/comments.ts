@@ -95,9 +95,7 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
     const claim = await store.claimKey(key, hash, id, claimedAt, ctx.config.claimLeaseMs).catch(async (err: unknown) => {
       // It may have been taken, and its answer lost (the writer thread gone after its commit, the
       // connection after the INSERT): let go of it, or the retry meets its own claim (409) for the lease.
-      // A second at most: a store that did not answer the claim may not answer this either (it then
-      // expires with its lease), and the 503 must not wait out another timeout.
-      await Promise.race([store.releaseClaim(key, id).catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
+      await releaseWithin(key, id, request);
       throw err;
     });
     if (!claim.claimed) return send(request, reply, answerForExisting(claim.existing, hash));
@@ -106,12 +104,22 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
       answer = await createComment(request, ctx, input, key, hash, id, ip, claimedAt + ctx.config.claimLeaseMs);
     } finally {
       // Not stored (refused, unavailable, or an error): the key may be tried again at once.
-      if (answer?.status !== 201) {
-        await store.releaseClaim(key, id).catch((err: unknown) => request.log.warn({ err }, 'could not release a claim; it expires with its lease'));
-      }
+      if (answer?.status !== 201) await releaseWithin(key, id, request);
     }
     return send(request, reply, answer);
   });
+
+  /**
+   * Lets go of a claim before the answer goes out, so that the reader's retry is not met by its own
+   * claim. A second at most: a store that just failed the attempt (a lock held past its wait, a lost
+   * connection) may not answer this either, and the answer must not wait out a second timeout after the
+   * first; the claim then expires with its lease.
+   */
+  const releaseWithin = (key: string, id: string, request: FastifyRequest): Promise<unknown> =>
+    Promise.race([
+      store.releaseClaim(key, id).catch((err: unknown) => request.log.warn({ err }, 'could not release a claim; it expires with its lease')),
+      new Promise((r) => setTimeout(r, 1000).unref()),
+    ]);
 
   app.get('/api/comments', async (request, reply) => {
     reply.header('Cache-Control', 'no-store'); // errors; the list answer replaces it
