@@ -228,9 +228,12 @@ async function main(): Promise<void> {
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {
-    app.log.fatal({ err }, 'could not listen');
+    // A --host that names no machine is a bad option (2: a unit does not restart on it); a port in use
+    // may free itself (1: restarted).
+    const unknownHost = (err as NodeJS.ErrnoException).code === 'ENOTFOUND';
+    app.log.fatal({ err }, unknownHost ? `could not listen: --host "${config.host}" names no address of this machine` : 'could not listen');
     await store.close();
-    process.exit(1);
+    process.exit(unknownHost ? 2 : 1);
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

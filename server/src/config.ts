@@ -173,7 +173,20 @@ export function parseOrigin(raw: string): string {
   if (url.pathname !== '/' || url.search || url.hash || url.username || url.password) {
     throw new ConfigError(`--origins: "${raw}" must be an origin only (scheme://host[:port])`);
   }
+  // WHATWG URLs take `*` in a host, and CORS guides write wildcards: no browser ever sends such an
+  // Origin, so every comment from the site would be refused without a word at start.
+  if (url.hostname.includes('*')) {
+    throw new ConfigError(`--origins: "${raw}" has a wildcard, which is not supported: list each origin (https://example.vn,https://www.example.vn)`);
+  }
+  if (!hostLooksReal(url)) throw new ConfigError(`--origins: "${raw}" does not name a host a browser can be at`);
   return url.origin;
+}
+
+/** A host name (letters, digits, hyphens, underscores, dots), an IPv4 or a bracketed IPv6 address; no port 0. */
+function hostLooksReal(url: URL): boolean {
+  if (url.port === '0') return false;
+  const host = url.hostname;
+  return /^\[[0-9a-f:.]+\]$/.test(host) || /^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?$/.test(host);
 }
 
 function parseTrustProxy(raw: string): TrustProxy {
@@ -333,6 +346,11 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
 
   const host = (get('--host') ?? '127.0.0.1').trim();
   if (!host) throw new ConfigError('--host must not be empty');
+  // An address or a name to look up; not a URL or host:port (the port is --port), which listen() would
+  // only refuse after the database was opened, with an exit a unit restarts on.
+  if (!isIP(host) && !/^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?$/i.test(host)) {
+    throw new ConfigError(`--host: "${host}" is not an address to bind (like 127.0.0.1, 0.0.0.0 or ::); the port is --port`);
+  }
 
   const hcaptchaTimeoutMs = parseInteger('--hcaptcha-timeout', get('--hcaptcha-timeout') ?? '5000', 1, 120_000);
   const claimLeaseMs = parseInteger('--claim-lease', get('--claim-lease') ?? '30000', 100, 3_600_000);
@@ -404,6 +422,7 @@ function parseHttpUrlOption(flag: string, raw: string): string {
 function parsePublicUrl(raw: string): string {
   const href = parseHttpUrlOption('--public-url', raw);
   const u = new URL(href);
+  if (!hostLooksReal(u)) throw new ConfigError(`--public-url: "${raw}" does not name a host a moderator's browser can reach`);
   if (u.search || u.hash) throw new ConfigError(`--public-url: "${raw}" must have no ?query or #fragment (the /admin link is appended to it)`);
   return href.replace(/\/+$/, '');
 }

@@ -16,19 +16,22 @@ export interface RateLimitRule {
   windowMs: number;
 }
 
+// Spelled out, plurals of whole names only: a trailing "s" read as a plural made "5/ms" (milliseconds
+// in --notify-poll) five a minute, and "5/hs" five an hour, without a word.
 const UNITS: Record<string, number> = {
-  s: 1000, sec: 1000, second: 1000,
-  m: 60_000, min: 60_000, minute: 60_000,
-  h: 3_600_000, hour: 3_600_000,
-  d: 86_400_000, day: 86_400_000,
+  s: 1000, sec: 1000, secs: 1000, second: 1000, seconds: 1000,
+  m: 60_000, min: 60_000, mins: 60_000, minute: 60_000, minutes: 60_000,
+  h: 3_600_000, hour: 3_600_000, hours: 3_600_000,
+  d: 86_400_000, day: 86_400_000, days: 86_400_000,
 };
 
 /** "5/min", "20/10min", "100/day", "off" → rule (null for off). */
 export function parseRateLimit(raw: string): RateLimitRule | null {
   const v = raw.trim().toLowerCase();
   if (v === 'off' || v === '0' || v === 'none') return null;
-  const m = /^(\d+)\s*\/\s*(\d*)\s*([a-z]+?)s?$/.exec(v);
-  const unit = m ? UNITS[m[3]!] : undefined;
+  const m = /^(\d+)\s*\/\s*(\d*)\s*([a-z]+)$/.exec(v);
+  if (m?.[3] === 'ms') throw new Error(`"${raw}": a window is counted in seconds at the least (s, min, h, day), not milliseconds`);
+  const unit = m && Object.hasOwn(UNITS, m[3]!) ? UNITS[m[3]!] : undefined;
   if (!m || unit === undefined) throw new Error(`expected N/UNIT like 5/min, 20/10min or 100/day, got "${raw}"`);
   const limit = Number(m[1]);
   const count = m[2] ? Number(m[2]) : 1;

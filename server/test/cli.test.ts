@@ -103,6 +103,17 @@ describe.concurrent('command line', () => {
       [['--no-captcha', '--port', '70000'], /--port/],
       [['--no-captcha', '--rate-limit', 'lots'], /--rate-limit/],
       [['--no-captcha', '--origins', 'https://a.vn/path'], /--origins/],
+      // A browser never sends such an Origin: every comment would be refused without a word at start.
+      [['--no-captcha', '--origins', 'https://*.example.vn'], /--origins: "https:\/\/\*\.example\.vn" has a wildcard, which is not supported: list each origin/],
+      [['--no-captcha', '--origins', 'https://a.vn:0'], /--origins: "https:\/\/a\.vn:0" does not name a host/],
+      [['--no-captcha', '--public-url', 'https://*.example.vn'], /--public-url/],
+      // Milliseconds in --notify-poll; read as a plural "m" they were five a minute.
+      [['--no-captcha', '--rate-limit', '5/ms'], /--rate-limit: .*not milliseconds/],
+      [['--no-captcha', '--rate-limit', '5/hs'], /--rate-limit/],
+      [['--no-captcha', '--admin-login-limit', '5/ss'], /--admin-login-limit/],
+      // listen() refused these only after the database was opened, with an exit the unit restarts on.
+      [['--no-captcha', '--host', '0.0.0.0:8787'], /--host: "0\.0\.0\.0:8787" is not an address to bind .*the port is --port/],
+      [['--no-captcha', '--host', 'http://localhost'], /--host/],
       [['--no-captcha', '--moderation', 'maybe'], /--moderation/],
       [['--no-captcha', '--admin-token', 'short'], /--admin-token/],
       // It could never be sent as one Bearer word: every try would count as a wrong token.
@@ -124,6 +135,18 @@ describe.concurrent('command line', () => {
       // Said in one line, without a stack, and without the password it was given.
       expect(stderr, cases[i]![0].join(' ')).not.toMatch(/pw123secret|s3cretpw|\n\s+at /);
     });
+  });
+
+  it('a --host that names no machine is a bad option (exit 2, said in words); the database it opened meanwhile is closed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ykien-cli-host-'));
+    try {
+      const { code, stdout, stderr } = await cli(['--no-captcha', '--db', join(dir, 'ykien.db'), '--host', 'no-such-host.invalid', '--port', '0']);
+      expect(code).toBe(2);
+      // (A JSON log line: its quotes escaped.)
+      expect(stdout + stderr).toContain('could not listen: --host \\"no-such-host.invalid\\" names no address of this machine');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a database file it cannot use is refused in one line that names it, exit 2 (not restarted by the unit), not a stack', async () => {

@@ -26,7 +26,12 @@ describe('rate limits', () => {
     expect(parseRateLimit('3/hours')).toEqual({ limit: 3, windowMs: 3_600_000 });
     expect(parseRateLimit('1/s')).toEqual({ limit: 1, windowMs: 1000 });
     expect(parseRateLimit('off')).toBeNull();
+    expect(parseRateLimit('4/2mins')).toEqual({ limit: 4, windowMs: 120_000 });
+    expect(parseRateLimit('2/3days')).toEqual({ limit: 2, windowMs: 259_200_000 });
     for (const bad of ['5', 'five/min', '5/fortnight', '0/min', '/min']) expect(() => parseRateLimit(bad)).toThrow();
+    // A trailing "s" is a plural of a whole name only: "ms" (milliseconds elsewhere) is not "m", nor "hs" "h".
+    expect(() => parseRateLimit('100/ms')).toThrow('"100/ms": a window is counted in seconds at the least (s, min, h, day), not milliseconds');
+    for (const bad of ['5/ss', '5/hs', '5/ds', '5/mss', '5/constructor']) expect(() => parseRateLimit(bad), bad).toThrow('expected N/UNIT');
     // Out of range says which part and what it may be.
     expect(() => parseRateLimit('0/min')).toThrow('"0/min": the number of comments must be 1 to 1000000 (use "off" for no limit)');
     expect(() => parseRateLimit('5/0min')).toThrow('"5/0min": the window\'s count must be 1 to 10000, as in 20/10min');
