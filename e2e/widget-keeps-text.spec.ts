@@ -90,6 +90,47 @@ test('text typed while the comment is being sent stays in the form (and in the d
   expect(endpoint.comments.map((c) => c.content)).toEqual(['Ý kiến thứ nhất.']);
 });
 
+test('text typed while the box still checks whether the comment was sent before (a slow device\'s storage) stays in the form and the draft', async ({ page, article, endpoint }) => {
+  // While window.__holdReads is set, IndexedDB's reads answer only once it resolves (a slow disk).
+  await page.addInitScript(() => {
+    const w = window as unknown as { __holdReads?: Promise<void> };
+    for (const m of ['get', 'getAll', 'getAllKeys'] as const) {
+      const read = IDBObjectStore.prototype[m] as (...a: unknown[]) => IDBRequest;
+      (IDBObjectStore.prototype as unknown as Record<string, unknown>)[m] = function (this: IDBObjectStore, ...args: unknown[]) {
+        const req = read.apply(this, args);
+        const hold = w.__holdReads;
+        if (!hold) return req;
+        let handler: ((e: Event) => void) | null = null;
+        Object.defineProperty(req, 'onsuccess', { configurable: true, get: () => handler, set: (fn) => (handler = fn) });
+        req.addEventListener('success', (e) => void hold.then(() => handler?.call(req, e)));
+        return req;
+      };
+    }
+  });
+  await article({ attrs: { 'page-id': 'go-som' } });
+  const f = form(page);
+  await fillAndVerify(page, 'Ngô Thị Lan', 'Ý kiến thứ nhất.');
+  await expect.poll(async () => (await draftOf(page, 'go-som'))?.content).toBe('Ý kiến thứ nhất.');
+  await page.evaluate(() => {
+    const w = window as unknown as { __holdReads?: Promise<void>; __releaseReads?: () => void };
+    w.__holdReads = new Promise<void>((r) => (w.__releaseReads = r));
+  });
+  await f.send.click();
+  // The reader adds to the comment before the box has even said "sending".
+  await f.content.fill('Ý kiến thứ nhất. Và một câu nữa.');
+  expect(endpoint.posts.length).toBe(0);
+  await page.evaluate(() => {
+    const w = window as unknown as { __holdReads?: Promise<void>; __releaseReads?: () => void };
+    w.__holdReads = undefined;
+    w.__releaseReads!();
+  });
+  await expect(f.status).toContainText('Cảm ơn bạn');
+  expect(endpoint.comments.map((c) => c.content)).toEqual(['Ý kiến thứ nhất.']);
+  // What was typed after the press is not what was sent: it stays, in the form and in the draft.
+  await expect(f.content).toHaveValue('Ý kiến thứ nhất. Và một câu nữa.');
+  await expect.poll(async () => (await draftOf(page, 'go-som'))?.content).toBe('Ý kiến thứ nhất. Và một câu nữa.');
+});
+
 for (const [answer, says, told] of [
   [{ status: 400, body: { status: 400, code: 'validation', fields: { content: 'Nội dung có từ không được phép.' } } }, 'Nội dung có từ không được phép.', 'Bình luận chưa gửi'],
   // Refused for its captcha, it waits for one: the box asks for it (it said "not accepted" before).

@@ -254,6 +254,11 @@ export class Sender {
     }
     const payload = this.#pending[1];
     this.#mine.add(payload.clientId);
+    // The form as the send was pressed, before anything is awaited: what the reader types from here on
+    // (while the checks below read a slow disk too) is not what is sent, and must stay once it is.
+    const typed = h.content;
+    const from = h.draftKey;
+    const clears = this.#clears;
     h.sending = true; // already while it looks below: a double click sends once
     const sentBefore = await this.#sentBefore(payload, this.outbox.items).catch(() => false);
     if (sentBefore || !h.dispatchEvent(new YkienSubmitEvent(payload))) {
@@ -262,9 +267,6 @@ export class Sender {
       return;
     }
     h.say('sending');
-    const typed = h.content;
-    const from = h.draftKey;
-    const clears = this.#clears;
     try {
       await h.saveDraft();
       // Asked again under the outbox's lock: another tab may be sending this same text (both held it from
