@@ -779,6 +779,35 @@ test('two tabs: a comment one queued, refused when the other sends it and put ba
   expect(endpoint.posts).toHaveLength(1);
 });
 
+test('a comment sent from the form while the outbox retries several others: it goes after the one on its way, not after them all', async ({ page, article, endpoint }) => {
+  // The server out of reach (the connection refused) while three comments are written: they wait among the unsent.
+  let unreachable = true;
+  await article({ attrs: { 'page-id': 'luot-gui' } });
+  // (After article(): runs before the endpoint's own route.)
+  await page.route(ENDPOINT, (route) => (unreachable && route.request().method() == 'POST' ? route.abort('connectionrefused') : route.fallback()));
+  const f = form(page);
+  for (const n of [1, 2, 3]) {
+    await fillAndVerify(page, 'Lý Văn Bình', `Ý kiến chờ gửi số ${n}.`);
+    await f.send.click();
+    await expect(unsent(page)).toHaveCount(n);
+  }
+  // Back, the outbox sends them, one at a time; the server takes its time with the first.
+  const release = endpoint.hold();
+  unreachable = false;
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await expect.poll(() => endpoint.posts.length).toBe(1);
+  await fillAndVerify(page, 'Lý Văn Bình', 'Ý kiến mới, gửi từ khung.');
+  await f.send.click();
+  release();
+  await expect(f.content).toHaveValue('');
+  await expect(unsent(page)).toHaveCount(0);
+  // Thanked, and then told the saved ones went too.
+  await expect(f.status).toHaveText('Bình luận đã lưu trước đó đã được gửi.');
+  // The reader's new comment went right after the one that was on its way: the round let it in.
+  expect(endpoint.posts.map((p) => p.body.content)).toEqual(['Ý kiến chờ gửi số 1.', 'Ý kiến mới, gửi từ khung.', 'Ý kiến chờ gửi số 2.', 'Ý kiến chờ gửi số 3.']);
+  expect(endpoint.comments).toHaveLength(4);
+});
+
 test('a comment discarded while it is being sent does not come back as unsent, is not sent again, and its text stays in the form', async ({ page, article, endpoint }) => {
   await article();
   await page.evaluate(() => {

@@ -104,6 +104,8 @@ export class OutboxController implements ReactiveController {
   #again = false;
   /** The next round skips the backoff. */
   #skip = false;
+  /** Sends from the form waiting for the lock: a round lets them in between two comments. */
+  #formWaits = 0;
   /** When a wake (online, the tab shown, the box connected) last asked to skip the backoff. */
   #wokeAt = 0;
   /**
@@ -169,12 +171,16 @@ export class OutboxController implements ReactiveController {
     if (maybeStored) item.maybeStored = true;
     if (token) this.#tokens.set(item.clientId, [token, solvedAt]);
     if (captcha) item.tokenAt = solvedAt;
+    let waits = true;
+    const ends = () => waits && ((waits = false), this.#formWaits--);
+    this.#formWaits++;
     return withLock(async () => {
+      ends();
       if (twin && (await twin(await loadItems(endpoint)).catch(() => false))) return this.#tokens.delete(item.clientId), { kind: 'twin' as const };
       await saveItem(sending(item));
       kept?.();
       return this.#attempt(item, token, true);
-    });
+    }).finally(ends);
   }
 
   /** The reader solved the captcha for a comment that waited for it. */
@@ -262,16 +268,28 @@ export class OutboxController implements ReactiveController {
     if (now) this.#wokeAt = Date.now();
     if (this.#draining) return (this.#again = true), this.#draining;
     clearTimeout(this.#timer);
+    /** The round stopped for the reader's send from the form: it goes on after it (the lock's queue is in order). */
+    let yielded = false;
     return (this.#draining = withLock(async () => {
       do {
         const skip = this.#skip;
         this.#again = this.#skip = false;
-        for (const item of await loadItems(this.#host.endpoint!)) if (!(await this.#sendIfDue(item, skip))) break;
+        for (const item of await loadItems(this.#host.endpoint!)) {
+          // The reader's new comment waits for the one on its way at most, not for every one due (each
+          // up to the request's timeout when the server hangs), saying "sending" all that while.
+          if (this.#formWaits) {
+            this.#skip ||= skip;
+            yielded = true;
+            return;
+          }
+          if (!(await this.#sendIfDue(item, skip))) break;
+        }
       } while (this.#again);
     })
       .catch((e) => console.warn('ykien: outbox', e))
       .finally(() => {
         this.#draining = undefined;
+        if (yielded) return void this.drain();
         return this.#refresh();
       }));
   }
