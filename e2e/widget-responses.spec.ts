@@ -412,6 +412,22 @@ test.describe('failures: "could not be sent", the text stays', () => {
     expect(endpoint.posts).toHaveLength(1);
   });
 
+  test('422 key-reused (the server holds other words under this key): the text stays, and sent again it goes as a new comment, not under the same key for ever', async ({ page, article, endpoint }) => {
+    // (Then as the contract says: a server holding other words under that key would refuse it for ever.)
+    endpoint.reply({ status: 422, body: { type: 'about:blank', status: 422, code: 'key-reused', title: 'Key reused' } }, { status: 201 });
+    await article();
+    const f = form(page);
+    await send(page);
+    await expect(f.status).toHaveText('Máy chủ không nhận bình luận này (lỗi 422); bạn có thể thử lại sau.');
+    await expect(f.content).toHaveValue(TEXT);
+    await solveIfNeeded(page);
+    await f.send.click();
+    await expect(f.status).toContainText('Cảm ơn bạn');
+    expect(endpoint.posts).toHaveLength(2);
+    expect(endpoint.posts[1].body.clientId).not.toBe(endpoint.posts[0].body.clientId);
+    expect(endpoint.comments.map((c) => c.content)).toEqual([TEXT]);
+  });
+
   test('429 with Retry-After: says to wait, with the seconds', async ({ page, article, endpoint }) => {
     // No retryAfter in the body: the seconds can only come from the header.
     endpoint.reply({

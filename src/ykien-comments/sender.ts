@@ -583,6 +583,10 @@ export class Sender {
     } else {
       // Refused (a wrong endpoint's 404, an origin the server does not take, a proxy's 404 while it
       // deploys): said with its status, to try later, not "try again" as if a retry now would do.
+      // The server holds other words under this key (422): sent again, the text is a comment of its own,
+      // under a new key, or every try would be refused the same way.
+      // (Nor is it a comment an earlier attempt may have stored: the key holds other words.)
+      if (result.code == 'key-reused') (this.#pending = undefined), this.#mayHave.delete(payload.clientId), inFlight.settled(payload.clientId);
       fail(result.code, h.say((t) => format(t.refusedStatus, { status: result.status }), 'error'), result.status);
     }
   }
