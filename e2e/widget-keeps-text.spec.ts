@@ -1084,6 +1084,45 @@ test('"Nhập lại" pressed while the comment is being sent, which the server t
   await expect.poll(async () => (await draftOf(page, 'xoa-khi-gui'))?.content ?? '').toBe('Ý kiến khác');
 });
 
+test('the box removed before the store\'s code came (the reader had just focused its form): no channel is left open for it', async ({ page, article }) => {
+  // Counts the drafts' BroadcastChannels open in the page.
+  await page.addInitScript(() => {
+    const w = window as unknown as { __draftChannels: number };
+    w.__draftChannels = 0;
+    const Native = BroadcastChannel;
+    // (No #private field: Playwright's transform of this script would need a helper the page lacks.)
+    window.BroadcastChannel = class extends Native {
+      counted: boolean;
+      constructor(name: string) {
+        super(name);
+        this.counted = name == 'ykien-drafts';
+        if (this.counted) w.__draftChannels++;
+      }
+      override close(): void {
+        if (this.counted) w.__draftChannels--, (this.counted = false);
+        super.close();
+      }
+    };
+  });
+  await article({ attrs: { 'page-id': 'go-ra-som' } });
+  let serve!: () => void;
+  const held = new Promise<void>((r) => (serve = r));
+  // The store's code comes late, and says when it has run. (After article(): runs before its /dist/** route.)
+  await page.route('**/dist/cdn/kept-*', async (route) => {
+    await held;
+    const file = new URL(route.request().url()).pathname.replace('/dist/', '');
+    const code = readFileSync(fileURLToPath(new URL(`../dist/${file}`, import.meta.url)), 'utf8');
+    await route.fulfill({ status: 200, headers: { 'Content-Type': 'text/javascript' }, body: `${code}\nwindow.__keptRan = true;\n` });
+  });
+  await form(page).name.focus();
+  // The app moves on before the code came.
+  await page.evaluate(() => document.querySelector('ykien-comments')!.remove());
+  serve();
+  await expect.poll(() => page.evaluate(() => (window as unknown as { __keptRan?: boolean }).__keptRan)).toBe(true);
+  await expect.poll(() => page.evaluate(() => (window as unknown as { __draftChannels: number }).__draftChannels)).toBe(0);
+  expect(await page.evaluate(() => (window as unknown as { __draftChannels: number }).__draftChannels)).toBe(0);
+});
+
 test('the box removed while its comment is being sent: the send ends, and the text does not come back', async ({ page, article, endpoint, problems }) => {
   await article({ attrs: { 'page-id': 'go-bo' } });
   const f = form(page);

@@ -135,7 +135,7 @@ export class DraftKeeper implements ReactiveController {
   #drafts?: Promise<DraftController>;
   /** The store's drafts, once in. */
   #ready?: DraftController;
-  #host: ReactiveControllerHost;
+  #host: ReactiveControllerHost & HTMLElement;
   #key: () => string;
   #draft: () => Draft;
   #onUnavailable: () => void;
@@ -153,7 +153,7 @@ export class DraftKeeper implements ReactiveController {
    * `key`: the endpoint and article the draft is kept under; `draft`: what the form holds now;
    * `onUnavailable`: told once, when the store turns out unavailable (the form then keeps it in memory).
    */
-  constructor(host: ReactiveControllerHost, key: () => string, draft: () => Draft, onUnavailable: () => void) {
+  constructor(host: ReactiveControllerHost & HTMLElement, key: () => string, draft: () => Draft, onUnavailable: () => void) {
     (this.#host = host).addController(this);
     this.#key = key;
     this.#draft = draft;
@@ -248,7 +248,8 @@ export class DraftKeeper implements ReactiveController {
         // Kept where they were when the store holds them in memory only: the next reload reads them there.
         if (drafts.persistent) unstash(all);
         this.#ready = drafts;
-        this.#listen();
+        // Not for a box the page took out meanwhile: nothing would close it (hostConnected listens if it comes back).
+        if (this.#host.isConnected) this.#listen();
         return drafts;
       },
       (e) => {
