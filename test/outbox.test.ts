@@ -469,6 +469,15 @@ describe('OutboxController', () => {
     expect(await loadItems(EP)).toEqual([]);
   });
 
+  it('an item left "sending" by a tab that died while sending it ahead of its backoff (a wake) is sent at once, not at its next try', async () => {
+    // A wake made that tab send it though its next try was two minutes off; the item keeps that time.
+    await saveItem({ ...newItem(EP, payload('woke'), false, Date.now() - 60_000), state: 'sending', maybeStored: true, code: 'server', nextAt: Date.now() + 120_000, wait: 120_000 });
+    fetchMock.mockResolvedValueOnce(json(201, { id: 'srv-woke', status: 'pending' }));
+    await ctl.drain();
+    expect(bodies().map((b) => b.clientId)).toEqual(['woke']);
+    expect(await loadItems(EP)).toEqual([]);
+  });
+
   it('a queued item is not sent before its time', async () => {
     await saveItem({ ...newItem(EP, payload('later'), false, NOW), nextAt: Date.now() + 60_000 });
     await ctl.drain();

@@ -312,7 +312,10 @@ export class OutboxController implements ReactiveController {
     // One waiting for a token is asked about as its token goes stale, not at its next try (offline, a
     // minute on): the reader is told now. Not while a server's Retry-After holds: verified then, it would
     // be refused again.
-    if ((!waits || item.code == 'rate-limited') && dueAt(item, now) > now && (!skipBackoff || answeredSinceWake || item.code == 'rate-limited')) return true;
+    // `sending` under this lock: the tab that sent it is gone, maybe having sent it ahead of its backoff
+    // (a wake), and the item kept its next try: due now all the same (the timer woke this tab for it).
+    const due = item.state == 'sending' && item.code != 'rate-limited' ? now : dueAt(item, now);
+    if ((!waits || item.code == 'rate-limited') && due > now && (!skipBackoff || answeredSinceWake || item.code == 'rate-limited')) return true;
     const token = this.#token(item, now);
     if (waits) {
       // Its token may still be in the tab that queued it; once it cannot be, the reader is asked.

@@ -337,7 +337,7 @@ export class Sender {
       if (this.#mine.has(item.clientId)) h.say('queuedReturned', 'error');
     } else if (kind == 'sent') {
       // This tab's outbox kept it as the reader's own before it told; another tab's, only in its list.
-      if (byOther) h.remember(item.payload, result.id, result.status, item.endpoint);
+      if (byOther) void h.remember(item.payload, result.id, result.status, item.endpoint).catch(() => {});
       // Queued by this tab's form (sent by whichever tab): the same words typed here again are a second
       // comment. Sent here by this tab's outbox, but queued by another tab's form: the words in this
       // tab's form (the shared draft) are not this tab's second comment.
