@@ -301,10 +301,13 @@ describe('OutboxController', () => {
     host.contentLang = 'vi-VN';
     await ctl.submit(payload('l1'), undefined, false);
     expect((await loadItems(EP))[0]).toMatchObject({ clientId: 'l1', lang: 'vi-VN' });
-    // Sent again later from a page in another language: still the language it was written in.
+    // Sent again later from a page in another language: still the language it was written in, and
+    // the server's messages about it asked in the words of the box it was written in (they go back there).
     host.contentLang = 'en';
+    host.language = 'en';
     await saveItem({ ...(await loadItems(EP))[0], nextAt: 0 });
     await ctl.drain(true);
+    expect(sentHeaders()[1]).toMatchObject({ 'Accept-Language': 'vi', 'Idempotency-Key': 'l1' });
     for (const bad of ['', 'vi_VN', 'x', 'vi-VN\r\nX-Evil: 1']) {
       host.contentLang = bad;
       await ctl.submit(payload(`bad-${bad.length}`), undefined, false);

@@ -35,6 +35,11 @@ export interface OutboxItem {
   code?: string;
   /** The language it is written in (the page's `lang` where it was written), for `Content-Language`. */
   lang?: string;
+  /**
+   * The words of the box it was written in (`vi`, `en`), for `Accept-Language`: the server's messages
+   * about it go back into that box's form, whichever tab sends it.
+   */
+  words?: string;
   /** A permanent failure's messages from the server, shown as text. */
   fields?: Record<string, string>;
   sent?: { id: string; status: SentStatus };

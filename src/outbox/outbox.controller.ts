@@ -168,6 +168,7 @@ export class OutboxController implements ReactiveController {
     const endpoint = this.#host.endpoint!;
     // A token's age counts from when the reader solved the captcha, not from when they pressed send.
     const item = newItem(endpoint, payload, captcha, Date.now(), this.#host.contentLang);
+    item.words = this.#host.language;
     if (maybeStored) item.maybeStored = true;
     if (token) this.#tokens.set(item.clientId, [token, solvedAt]);
     if (captcha) item.tokenAt = solvedAt;
@@ -351,7 +352,7 @@ export class OutboxController implements ReactiveController {
     // Where the caller just wrote it: IndexedDB, unless the store had already gone to memory.
     const onDisk = store.persistent;
     await this.#changed();
-    const result = await postComment(item.endpoint, item.payload, token, this.#host.language, item.lang);
+    const result = await postComment(item.endpoint, item.payload, token, item.words ?? this.#host.language, item.lang);
     const next = settle(item, result);
     if (next.state == 'sent') {
       // Marked sent before it goes: a crash in between never sends it again.
