@@ -182,12 +182,24 @@ export async function getComment(token: string, id: string): Promise<AdminCommen
 export async function moderate(token: string, c: Pick<AdminComment, 'id' | 'status' | 'editedAt' | 'reply'>, action: 'approve' | 'reject' | 'delete' | 'restore'): Promise<void> {
   const query = { from: c.status };
   if (action === 'delete') return void (await call(token, 'DELETE', commentPath(c.id), { query }));
-  const res = await call(token, 'POST', commentPath(c.id, `/${action}`), { query: { ...query, ...seen('editedAt', c.editedAt), ...(c.reply !== undefined && seen('replyAt', c.reply?.at ?? null)) } });
-  // Made already, by someone else (or in another tab) since this list was read: told as the conflict it
-  // is, not announced and counted as this moderator's.
+  const tried = `${c.id} ${action}`;
+  let res: Response;
+  try {
+    res = await call(token, 'POST', commentPath(c.id, `/${action}`), { query: { ...query, ...seen('editedAt', c.editedAt), ...(c.reply !== undefined && seen('replyAt', c.reply?.at ?? null)) } });
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 0) unanswered.add(tried);
+    throw e;
+  }
+  // Made already (`unchanged`, docs/api.md): by this page's own try whose answer was lost, done; by
+  // someone else since the list was read (or in another tab), told as the conflict it is, not announced
+  // and counted as this moderator's.
   const { status, unchanged } = await readJson<{ status?: string; unchanged?: boolean }>(res);
-  if (unchanged === true && status !== c.status) throw new ApiError(409, 'conflict', {}, status);
+  const ours = unanswered.delete(tried);
+  if (unchanged === true && status !== c.status && !ours) throw new ApiError(409, 'conflict', {}, status);
 }
+
+/** Decisions sent whose answer never came (no connection, the timeout): the server may have made them. */
+const unanswered = new Set<string>();
 
 /** At its author's request: the comment (if still there) and its words in the log, for good. */
 export async function eraseComment(token: string, id: string): Promise<void> {
