@@ -197,6 +197,15 @@ describe('notification failures', () => {
     expect(describeFailure(err)).toMatch(/^fetch failed: ECONNREFUSED/);
     expect(describeFailure(new Error('Greeting never received'))).toBe('Greeting never received');
     expect(describeFailure('odd')).toBe('odd');
+    // nodemailer's error for a refused sign-in carries the server's reply, which may quote the command.
+    const auth = Object.assign(new Error('Invalid login: 535 5.7.8 Authentication failed for AUTH PLAIN AHVzZXIAUzNjcmV0UHc='), {
+      code: 'EAUTH',
+      responseCode: 535,
+      command: 'AUTH PLAIN AHVzZXIAUzNjcmV0UHc=',
+    });
+    expect(describeFailure(auth)).toBe('the mail server refused the sign-in (EAUTH 535, AUTH PLAIN); its reply is not repeated: it may quote the credentials');
+    const mailFrom = Object.assign(new Error('Mail command failed: 550 5.7.1 Sender rejected'), { code: 'EENVELOPE', responseCode: 550, command: 'MAIL FROM' });
+    expect(describeFailure(mailFrom)).toBe('Mail command failed: 550 5.7.1 Sender rejected');
   });
 });
 

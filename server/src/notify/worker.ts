@@ -74,6 +74,13 @@ const DEFERRED_WAITS_MS = [5 * 60_000, 15 * 60_000, 45 * 60_000];
  */
 export function describeFailure(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
+  // A mail server's reply to a sign-in may quote the command, whose base64 is the SMTP user and password
+  // ("535 … failed for AUTH PLAIN AHVz…"): said by its codes, not its words, in the log and the job's row.
+  const smtp = err as Error & { code?: unknown; responseCode?: unknown; command?: unknown };
+  if (typeof smtp.command == 'string' && /^AUTH\b/i.test(smtp.command)) {
+    const codes = [smtp.code, smtp.responseCode].filter((x) => typeof x == 'string' || typeof x == 'number').join(' ');
+    return `the mail server refused the sign-in (${[codes, smtp.command.split(' ').slice(0, 2).join(' ')].filter(Boolean).join(', ')}); its reply is not repeated: it may quote the credentials`;
+  }
   const cause = err.cause as { code?: unknown; message?: unknown } | undefined;
   const why = [cause?.code, cause?.message].filter((x) => typeof x == 'string' && x && !err.message.includes(x));
   return why.length ? `${err.message}: ${[...new Set(why)].join(' ')}` : err.message;
