@@ -12,8 +12,9 @@
  *
  * A comment deleted, approved or rejected before its turn is not announced: there is nothing left
  * to moderate. A job is sent at least once; only a process that dies between the send and the
- * delete, a send slower than the lease, or a receiver (a webhook's, or the mail server) still silent 3 s
- * into a stop can send it twice
+ * delete, a send slower than the lease, a mail server that answers the message's end after the
+ * send's 45 s (email.ts), or a receiver (a webhook's, or the mail server) still silent 3 s into a stop
+ * can send it twice
  * (the webhook says the comment's id in `x-ykien-delivery`, for a receiver to tell). A mail server that
  * has the whole message may deliver it although its connection is cut before it answers: a digest
  * being sent gets those 3 s too, as a webhook does, rather than being sent again by the next instance.
