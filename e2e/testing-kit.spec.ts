@@ -754,6 +754,20 @@ test.describe('the kit against the real widget, at its edges', () => {
     await expect(ykien(page).loadMore()).rejects.toThrow(vi.moreFailed.replace('{loadMore}', vi.loadMore));
   });
 
+  test('loadMore() with nothing more to load (one page of comments, or the list off) says so at once, not after the test\'s whole timeout', async ({ page }) => {
+    test.setTimeout(20_000);
+    const pageId = `${ORIGIN}/tin-tuc/bai-viet`;
+    await mockEndpoint(page, ENDPOINT, { comments: [{ pageId, name: 'Trần B', content: 'Chỉ một trang.' }] });
+    await openArticle(page, { attrs: { 'site-key': null } });
+    const w = ykien(page);
+    const at = Date.now();
+    await expect(w.loadMore()).rejects.toThrow('loadMore(): there is no "Load more": the list shows every comment');
+    await page.locator('ykien-comments').evaluate((el) => el.setAttribute('list', 'off'));
+    await expect(w.loadMore()).rejects.toThrow('loadMore(): the box shows no list (list="off")');
+    // (Told, not timed out: Playwright's own waits would have taken the test's 20 s.)
+    expect(Date.now() - at).toBeLessThan(10_000);
+  });
+
   test('the token option: every solved captcha gives hCaptcha’s test token, for a staging server on the test secret', async ({ page }) => {
     const captcha = await fakeHcaptcha(page, { token: HCAPTCHA_TEST_TOKEN });
     const endpoint = await mockEndpoint(page, ENDPOINT);

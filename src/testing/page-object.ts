@@ -170,6 +170,30 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
     await host.page().waitForFunction((el) => (el as { listSettled?: boolean } | null)?.listSettled !== false, await host.elementHandle());
   };
   /** What the box says in its list's error line. */
+  /**
+   * Waits until the list has loaded as the reader sees it (its comments, its empty line or its error),
+   * the reader's own comments and the checks of them included; false when the box has no list.
+   */
+  const listLoaded = async (): Promise<boolean> => {
+    await reach();
+    // The list, its empty line, its error ("could not load"): whichever the reader sees; or the box
+    // without them, when the list is off.
+    const listParts = '[part~="list"], [part~="empty"], [part~="list-error"]';
+    await host.locator(`[part~="base"], ${listParts}`).first().waitFor();
+    // The property, not the attribute: a framework sets `list` as a property. Read once the box has
+    // rendered, when one set before the element's code loaded has been taken in.
+    if (await host.evaluate((el) => (el as HTMLElement & { list?: string }).list === 'off')) return false;
+    await host.locator(listParts).first().waitFor();
+    // The list is aria-busy until its load is whole: a first page shown at once is followed by the
+    // reader's own comments (read from the browser's storage), which a reload must show too.
+    const busy = listParts.split(', ').map((part) => `[aria-busy="true"] ${part}`).join(', ');
+    await host.locator(busy).first().waitFor({ state: 'detached' });
+    // Then the checks of the reader's own copies (`GET {endpoint}/{id}`), which are not waited for by
+    // the list (a copy a moderator rejected goes, one published is marked so). A box that does not say
+    // (a stand-in, an older build) is taken as settled.
+    await settled();
+    return true;
+  };
   const listErrorSays = async () => (await listError.first().innerText()).trim();
 
   return {
@@ -225,23 +249,7 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
       return describedError(target);
     },
     async comments() {
-      await reach();
-      // The list, its empty line, its error ("could not load"): whichever the reader sees; or the box
-      // without them, when the list is off.
-      const listParts = '[part~="list"], [part~="empty"], [part~="list-error"]';
-      await host.locator(`[part~="base"], ${listParts}`).first().waitFor();
-      // The property, not the attribute: a framework sets `list` as a property. Read once the box has
-      // rendered, when one set before the element's code loaded has been taken in.
-      if (await host.evaluate((el) => (el as HTMLElement & { list?: string }).list === 'off')) return [];
-      await host.locator(listParts).first().waitFor();
-      // The list is aria-busy until its load is whole: a first page shown at once is followed by the
-      // reader's own comments (read from the browser's storage), which a reload must show too.
-      const busy = listParts.split(', ').map((part) => `[aria-busy="true"] ${part}`).join(', ');
-      await host.locator(busy).first().waitFor({ state: 'detached' });
-      // Then the checks of the reader's own copies (`GET {endpoint}/{id}`), which are not waited for by
-      // the list (a copy a moderator rejected goes, one published is marked so). A box that does not say
-      // (a stand-in, an older build) is taken as settled.
-      await settled();
+      if (!(await listLoaded())) return [];
       // Could not load: not "no comments", which a check for an article without any would take it for;
       // nor only the reader's own copies, shown above a list that failed. (Its "Try again" button says the
       // list failed; a failed "Load more" keeps what it had, without one.)
@@ -312,15 +320,15 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
       );
     },
     async loadMore() {
-      await reach();
       // The first page shown (and settled) before counting: pressed at once after the page opened, a
       // count of none would take the first page for more.
-      await moreButton.or(listError).first().waitFor();
+      if (!(await listLoaded())) throw new Error('loadMore(): the box shows no list (list="off")');
       // The first page itself failed: its retry button is there, no "Load more" to press.
       if ((await moreButton.count()) === 0 && (await listError.count())) {
         throw new Error(`loadMore(): the list could not load; the box says "${await listErrorSays()}"`);
       }
-      await settled();
+      // Said now, not as a wait for a button that will not come (a test's whole timeout, then "timed out").
+      if ((await moreButton.count()) === 0) throw new Error('loadMore(): there is no "Load more": the list shows every comment');
       const before = await articles.count();
       await moreButton.click();
       const noMoreButton = host.filter({ hasNot: page.locator('button[part~="more"]') });
