@@ -169,7 +169,20 @@ test.describe('mockEndpoint, concurrent attempts and deletions', () => {
     expect(await raw(c)).toEqual({ status: 201, type: 'application/json', text: '{"id":"x1","sta' });
   });
 
-  test('without a captcha the second attempt waits for the first and gets its 200 replay (the insert is the claim)', async ({ page }) => {
+  test('claims: true without a captcha (the server\'s default rate limit claims every attempt): the second attempt while the first runs is 409 in-progress; once stored, the 200 replay', async ({ page }) => {
+    const endpoint = await mockEndpoint(page, ENDPOINT, { claims: true });
+    await blank(page);
+    const release = endpoint.hold();
+    const first = post(page, c);
+    await expect.poll(() => endpoint.posts.length).toBe(1);
+    expect(await post(page, c)).toMatchObject({ status: 409, json: { status: 409, code: 'in-progress' } });
+    release();
+    expect((await first).status).toBe(201);
+    expect((await post(page, c)).status).toBe(200);
+    expect(endpoint.comments).toHaveLength(1);
+  });
+
+  test('without a captcha or claims the second attempt waits for the first and gets its 200 replay (the insert is the claim, as the server with --no-captcha --rate-limit off)', async ({ page }) => {
     const endpoint = await mockEndpoint(page, ENDPOINT);
     await blank(page);
     const release = endpoint.hold();

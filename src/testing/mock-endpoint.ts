@@ -82,9 +82,18 @@ export interface MockEndpointOptions {
    * token already used, is `403 captcha` (a replay of a stored comment needs none). HCAPTCHA_TEST_TOKEN
    * is taken again and again, as hCaptcha's test secret takes it. And, as that server, an attempt claims
    * its key from its arrival to its answer (`hold()` and `delayMs` included): another attempt with the
-   * key meanwhile is `409 in-progress` (without a captcha, it waits and gets the `200` replay). Default false.
+   * key meanwhile is `409 in-progress` (without a captcha, it waits and gets the `200` replay, unless
+   * `claims`). Default false.
    */
   captcha?: boolean;
+  /**
+   * Claim each attempt's key while it runs, so that another attempt with it meanwhile is `409
+   * in-progress`, as the reference server does with a captcha (every attempt with a token) or a rate
+   * limit (every attempt: its default, `--rate-limit 5/min`, with `--no-captcha` too). Default: as
+   * `captcha`; without either, a second attempt waits for the first and gets its `200` replay, as that
+   * server with `--no-captcha --rate-limit off` does.
+   */
+  claims?: boolean;
   /** Most characters in `content`, as the server's `--max-length` (default 2000): longer is `400`. */
   maxLength?: number;
   /**
@@ -448,10 +457,11 @@ export class MockEndpoint {
     // Any attempt, with a token or not, whose key another one holds is 409 in-progress (the server looks
     // the key up first).
     const token = body.captchaToken;
-    const attemptKey = this.options.captcha ? (fromHeader ?? clientId) : undefined;
+    const attemptKey = (this.options.claims ?? !!this.options.captcha) ? (fromHeader ?? clientId) : undefined;
     const keyed = typeof attemptKey === 'string' && isValidKey(attemptKey) && !this.keys.has(attemptKey) && (fromHeader === undefined || clientId === undefined || fromHeader === clientId);
     if (keyed && this.claims.has(attemptKey)) return send(409, problemBody(409));
-    const claim = keyed && typeof token === 'string' && token !== '' ? attemptKey : undefined;
+    // (Without a captcha, every attempt is claimed, as the server's rate limit has it.)
+    const claim = keyed && (!this.options.captcha || (typeof token === 'string' && token !== '')) ? attemptKey : undefined;
     const claims = claim !== undefined;
     if (claims) this.claims.add(claim);
     try {
