@@ -747,6 +747,22 @@ test("the height kept for the box is the site's to set (--ykien-reserve): before
   await expect(box.locator('[part~="empty"]')).toBeVisible();
 });
 
+test('a browser without custom states (Firefox before 126, Safari before 17.4) keeps the same space: while the list loads, then at the height of the screen until the box is off it', async ({ page, article, endpoint }) => {
+  await page.addInitScript(() => Object.defineProperty(ElementInternals.prototype, 'states', { get: () => undefined }));
+  endpoint.list = twoLineComments(0);
+  const hold = holdListGets(endpoint);
+  const { box, height, screen } = await boxFarBelow(page, article);
+  await box.evaluate((el) => el.scrollIntoView());
+  await expect(box.locator('[part~="loading"]')).toBeVisible();
+  expect(await height()).toBeGreaterThanOrEqual(screen);
+  hold.release();
+  await expect(box.locator('[part~="empty"]')).toBeVisible();
+  expect(await height()).toBeGreaterThanOrEqual(screen);
+  await page.evaluate(() => scrollTo(0, 0));
+  await expect.poll(height).toBeLessThan(screen);
+  await expect(box).not.toHaveAttribute('data-ykien-state');
+});
+
 for (const [what, chunk] of [
   ["the box's code", /\/dist\/cdn\/comments\.js$/],
   ['its words', /\/dist\/cdn\/vi-[\w-]+\.js$/],

@@ -5,13 +5,36 @@
  * the screen. One that turns out shorter, filled in under the eyes of a reader who jumped to it, would
  * pull what follows it up into view: it keeps the reserved height (`:state(held)`) until it leaves the
  * screen, where giving it back moves nothing the reader sees. (`:--loading` and `:--held` in Chromium
- * before 125, whose states must start with `--`.)
+ * before 125, whose states must start with `--`; in browsers without custom states, Firefox before 126
+ * and Safari before 17.4, tokens of the host's `data-ykien-state` attribute.)
  */
 import type { ReactiveController, ReactiveElement } from 'lit';
 
+/** What of CustomStateSet is used here. */
+interface States {
+  add(state: string): unknown;
+  delete(state: string): unknown;
+  has(state: string): boolean;
+}
+
+/** The states as tokens of an attribute, which the styles match beside `:state()`. */
+const attributeStates = (host: Element): States => {
+  const tokens = () => new Set((host.getAttribute('data-ykien-state') ?? '').split(' ').filter(Boolean));
+  const write = (t: Set<string>) => (t.size ? host.setAttribute('data-ykien-state', [...t].join(' ')) : host.removeAttribute('data-ykien-state'));
+  return {
+    add: (s) => write(tokens().add(s)),
+    delete: (s) => {
+      const t = tokens();
+      t.delete(s);
+      write(t);
+    },
+    has: (s) => tokens().has(s),
+  };
+};
+
 export class SpaceKeeper implements ReactiveController {
   #host: ReactiveElement;
-  #states?: CustomStateSet;
+  #states: States;
   /** The states' names: Chromium before 125 throws on a name without `--` (and matches `:--loading`). */
   #loading = 'loading';
   #held = 'held';
@@ -21,7 +44,9 @@ export class SpaceKeeper implements ReactiveController {
 
   constructor(host: ReactiveElement, internals: ElementInternals) {
     (this.#host = host).addController(this);
-    const states = (this.#states = internals.states);
+    const states = internals.states;
+    // (The attribute is not written here: an element being constructed may not have attributes yet.)
+    this.#states = states ?? attributeStates(host);
     try {
       states?.add('held');
       states?.delete('held');
@@ -32,7 +57,7 @@ export class SpaceKeeper implements ReactiveController {
   }
 
   hostConnected(): void {
-    if (!this.#host.hasUpdated) this.#states?.add(this.#loading); // until the first render says otherwise
+    if (!this.#host.hasUpdated) this.#states.add(this.#loading); // until the first render says otherwise
   }
 
   hostDisconnected(): void {
@@ -53,7 +78,7 @@ export class SpaceKeeper implements ReactiveController {
   hostUpdated(): void {
     const states = this.#states;
     const loading = this.#loading;
-    if (!states || this.#listLoading == states.has(loading)) return;
+    if (this.#listLoading == states.has(loading)) return;
     if (this.#listLoading) return void states.add(loading);
     const host = this.#host;
     const { top, bottom } = host.getBoundingClientRect();
@@ -68,7 +93,7 @@ export class SpaceKeeper implements ReactiveController {
   }
 
   #release(): void {
-    this.#states?.delete(this.#held);
+    this.#states.delete(this.#held);
     this.#away?.disconnect();
     this.#away = undefined;
   }

@@ -46,6 +46,11 @@ export const styles = css`
   :host(:--held) {
     min-height: ${unsafeCSS(RESERVED_HEIGHT)};
   }
+  /* No custom states (Firefox before 126, Safari before 17.4): the same, told by an attribute. */
+  :host([data-ykien-state~='loading']),
+  :host([data-ykien-state~='held']) {
+    min-height: ${unsafeCSS(RESERVED_HEIGHT)};
+  }
   :host([theme='dark']) {
     color-scheme: dark;
   }
