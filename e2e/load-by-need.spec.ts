@@ -736,6 +736,31 @@ test('a box kept at the height of the screen gives it back once it is off the sc
   await expect.poll(height).toBeLessThan(screen);
 });
 
+test('a browser that does not anchor the scroll (Safari): the kept height is not given back while the box is above the reader, which would pull what they read up; it is once the box is below the screen', async ({ page, article, endpoint }) => {
+  await page.addInitScript(() => {
+    const supports = CSS.supports.bind(CSS);
+    CSS.supports = ((...args: [string, string?]) => (/overflow-anchor/.test(args[0]) ? false : supports(...(args as [string, string])))) as typeof CSS.supports;
+  });
+  endpoint.list = twoLineComments(0);
+  // As Safari: no scroll anchoring.
+  const { box, height, screen } = await boxFarBelow(page, article, '<style>html, body { overflow-anchor: none; }</style>');
+  await box.evaluate((el) => el.scrollIntoView());
+  await expect(box.locator('[part~="empty"]')).toBeVisible();
+  expect(await height()).toBeGreaterThanOrEqual(screen);
+  // The reader reads on past the box: what is below it stays where it is on their screen.
+  await page.evaluate(() => scrollBy(0, innerHeight * 2));
+  const below = page.locator('section.below h2');
+  const at = await below.evaluate((el) => el.getBoundingClientRect().top);
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  expect(await height()).toBeGreaterThanOrEqual(screen);
+  expect(await below.evaluate((el) => el.getBoundingClientRect().top)).toBe(at);
+  // Back up to it and past it: below the screen now, it gives the space back.
+  await box.evaluate((el) => el.scrollIntoView());
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await page.evaluate(() => scrollTo(0, 0));
+  await expect.poll(height).toBeLessThan(screen);
+});
+
 test("the height kept for the box is the site's to set (--ykien-reserve): before its code, then while its list loads", async ({ page, article, endpoint }) => {
   const hold = holdListGets(endpoint);
   const { box, height } = await boxFarBelow(page, article, '<style>ykien-comments { --ykien-reserve: 50rem; }</style>');

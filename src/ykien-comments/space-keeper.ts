@@ -4,7 +4,8 @@
  * same while its list loads (`:state(loading)`). A box that grows from there pushes only what is below
  * the screen. One that turns out shorter, filled in under the eyes of a reader who jumped to it, would
  * pull what follows it up into view: it keeps the reserved height (`:state(held)`) until it leaves the
- * screen, where giving it back moves nothing the reader sees. (`:--loading` and `:--held` in Chromium
+ * screen, where giving it back moves nothing the reader sees (below it; above it, only where the browser
+ * anchors the scroll). (`:--loading` and `:--held` in Chromium
  * before 125, whose states must start with `--`; in browsers without custom states, Firefox before 126
  * and Safari before 17.4, tokens of the host's `data-ykien-state` attribute.)
  */
@@ -87,7 +88,10 @@ export class SpaceKeeper implements ReactiveController {
     if (top < innerHeight && bottom > 0 && top + content < innerHeight) {
       states.add(this.#held);
       this.#away?.disconnect(); // held since an earlier fill (another article, "Thử lại"): one observer
-      this.#away = new IntersectionObserver((entries) => entries.some((e) => !e.isIntersecting) && this.#release());
+      // Off the screen through its bottom; through its top only where the browser anchors the scroll
+      // (Safari does not: the box shrinking above the reader would pull what they read up).
+      const anchors = globalThis.CSS?.supports?.('overflow-anchor', 'auto');
+      this.#away = new IntersectionObserver((entries) => entries.some((e) => !e.isIntersecting && (anchors || e.boundingClientRect.top > 0)) && this.#release());
       this.#away.observe(host);
     }
   }
