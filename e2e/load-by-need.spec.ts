@@ -593,6 +593,24 @@ test('a code that cannot be fetched for long (a 404) is tried a dozen times with
   await expect(page.locator('ykien-count')).toHaveText('');
 });
 
+test('the box\'s words that cannot be fetched for long (a 404) are asked for a dozen times within minutes, then every quarter of an hour, not twice a minute for as long as the tab stays open', async ({ page, article }) => {
+  await farBoxRetriesCounted(page, article);
+  let asked = 0;
+  await page.route(/\/dist\/cdn\/vi-[\w-]+\.js$/, (route) => (asked++, route.fulfill({ status: 404, body: 'Not Found' })));
+  await page.locator('ykien-comments').scrollIntoViewIfNeeded();
+  await expect.poll(() => asked).toBe(1);
+  // The tries come 1 s, 2 s, 4 s … 30 s apart, each once the last failure has set its timer: the clock
+  // moved on until there are twelve (it cannot run past the next, a quarter of an hour away).
+  await expect.poll(async () => (await page.clock.runFor(31_000), asked), { intervals: [100], timeout: 20_000 }).toBe(12);
+  // The twelfth failed: the next is a quarter of an hour away (it was 30 s, without end).
+  await page.clock.runFor(5 * 60_000);
+  expect(asked).toBe(12);
+  await expect.poll(async () => (await page.clock.runFor(60_000), asked), { intervals: [100], timeout: 15_000 }).toBe(13);
+  // Back online: at once.
+  await page.evaluate(() => dispatchEvent(new Event('online')));
+  await expect.poll(() => asked).toBe(14);
+});
+
 test('with nothing in the outbox, an idle page far above the comments loads nothing more, and creates no database', async ({ page, article }) => {
   const seen = watch(page);
   await markProbe(page);

@@ -47,17 +47,27 @@ export class WordsController implements ReactiveController {
    * Resolves once the words of the language the box has *then* are in: the language may change while
    * they load (a bilingual app switching back and forth), so it is read again after each load. A failed
    * fetch (offline since the page came) is tried again when the browser is back online, else after a
-   * while: giving up would end the element's updates for good.
+   * while: giving up would end the element's updates for good. As the loader's tries of the box's code:
+   * twelve timed ones, then one every quarter of an hour (a tab left open for hours on a file its server
+   * lost must not ask for it twice a minute).
    */
-  async loaded(): Promise<void> {
-    for (let wait = 1000; !this.ready; ) {
+  loaded(): Promise<void> {
+    // One round of tries at a time, however many wait for it (each render, each handler).
+    return (this.#loading ??= this.#load().finally(() => (this.#loading = undefined)));
+  }
+
+  #loading?: Promise<void>;
+
+  async #load(): Promise<void> {
+    for (let wait = 1000, tries = 0; !this.ready; ) {
       try {
         const lang = this.language;
         await Promise.all([loadStrings(lang), this.#sending() && loadStrings(lang, 'sending')]);
       } catch {
+        const pause = ++tries < 12 ? wait : 900_000;
         await new Promise<void>((resume) => {
           const go = () => (clearTimeout(timer), removeEventListener('online', go), resume());
-          const timer = setTimeout(go, wait);
+          const timer = setTimeout(go, pause);
           addEventListener('online', go);
         });
         wait = Math.min(2 * wait, 30_000);
