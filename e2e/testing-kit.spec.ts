@@ -262,6 +262,21 @@ test.describe('mockEndpoint, as strict as the reference server', () => {
     expect(counts.counts['bai-viết']).toBe(1);
   });
 
+  test('as the server: a title that is not text is 400, a page address keeps no tracking parameters, and a list asked with pageId twice is 400', async ({ page }) => {
+    const endpoint = await mockEndpoint(page, ENDPOINT);
+    await page.route(`${ORIGIN}/`, (r) => r.fulfill({ contentType: 'text/html', body: '<!doctype html><title>x</title>' }));
+    await page.goto(`${ORIGIN}/`);
+    const c = { clientId: 'k-t', pageId: 'p', pageUrl: `${ORIGIN}/p?id=5&utm_source=bantin&fbclid=abc#binh-luan`, name: 'A', content: 'Một' };
+    expect(await post(page, { ...c, pageTitle: 5 })).toMatchObject({ status: 400, json: { code: 'validation', fields: { pageTitle: 'This value must be a string.' } } });
+    expect((await post(page, { ...c, clientId: 'k-u' })).status).toBe(201);
+    expect(endpoint.comments.map((x) => x.pageUrl)).toEqual([`${ORIGIN}/p?id=5`]);
+    const twice = await page.evaluate(async (u) => {
+      const r = await fetch(u);
+      return { status: r.status, json: await r.json() };
+    }, `${ENDPOINT}?pageId=p&pageId=p`);
+    expect(twice).toMatchObject({ status: 400, json: { code: 'validation', fields: { pageId: 'Give pageId once.' } } });
+  });
+
   test("field messages are in the language of Accept-Language, in the reference server's words", async ({ page }) => {
     await mockEndpoint(page, ENDPOINT, { maxLength: 10 });
     await page.route(`${ORIGIN}/`, (r) => r.fulfill({ contentType: 'text/html', body: '<!doctype html><title>x</title>' }));

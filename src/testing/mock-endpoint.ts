@@ -194,6 +194,23 @@ type Lang = 'vi' | 'en';
  * Field messages in the reference server's words (server/src/i18n.ts), `{n}` a limit. Escaped:
  * everything in dist/ is ASCII.
  */
+/** Query parameters that name a reader or a campaign, not the article: dropped from `pageUrl`, as the server does. */
+const TRACKING_PARAM = /^(utm_.*|fbclid|gclid|gbraid|wbraid|dclid|msclkid|yclid|igshid|ttclid|twclid|_gl|mc_cid|mc_eid|_hsenc|_hsmi|mkt_tok|vero_id|oly_anon_id|oly_enc_id|email|token|access_token)$/i;
+
+/** Piece by piece, as server/src/validate.ts: the rest of the query stays as written. */
+function dropTrackingParams(url: URL): void {
+  if (!url.search) return;
+  const name = (piece: string) => {
+    const raw = piece.split('=', 1)[0]!.replace(/\+/g, ' ');
+    try {
+      return decodeURIComponent(raw);
+    } catch {
+      return raw;
+    }
+  };
+  url.search = url.search.slice(1).split('&').filter((piece) => !TRACKING_PARAM.test(name(piece))).join('&');
+}
+
 const MESSAGES = {
   nameRequired: ['Vui l\u00f2ng nh\u1eadp h\u1ecd v\u00e0 t\u00ean.', 'Please enter your name.'],
   nameTooLong: ['H\u1ecd v\u00e0 t\u00ean kh\u00f4ng \u0111\u01b0\u1ee3c d\u00e0i qu\u00e1 {n} k\u00fd t\u1ef1.', 'Your name must be at most {n} characters.'],
@@ -201,6 +218,7 @@ const MESSAGES = {
   contentTooLong: ['N\u1ed9i dung kh\u00f4ng \u0111\u01b0\u1ee3c d\u00e0i qu\u00e1 {n} k\u00fd t\u1ef1.', 'The comment must be at most {n} characters.'],
   pageIdRequired: ['Thi\u1ebfu m\u00e3 b\u00e0i vi\u1ebft (pageId).', 'pageId is missing.'],
   pageIdTooLong: ['M\u00e3 b\u00e0i vi\u1ebft (pageId) kh\u00f4ng \u0111\u01b0\u1ee3c d\u00e0i qu\u00e1 {n} byte (UTF-8).', 'pageId must be at most {n} bytes of UTF-8.'],
+  pageIdOnce: ['Ch\u1ec9 g\u1eedi m\u1ed9t m\u00e3 b\u00e0i vi\u1ebft (pageId).', 'Give pageId once.'],
   pageUrlInvalid: ['\u0110\u1ecba ch\u1ec9 b\u00e0i vi\u1ebft (pageUrl) ph\u1ea3i l\u00e0 m\u1ed9t URL http(s).', 'pageUrl must be an http(s) URL.'],
   pageUrlTooLong: ['\u0110\u1ecba ch\u1ec9 b\u00e0i vi\u1ebft (pageUrl) kh\u00f4ng \u0111\u01b0\u1ee3c d\u00e0i qu\u00e1 {n} k\u00fd t\u1ef1 (\u0111\u00e3 m\u00e3 h\u00f3a URL).', 'pageUrl must be at most {n} characters, percent-encoded.'],
   pageUrlOrigin: [
@@ -571,13 +589,15 @@ export class MockEndpoint {
     let pageUrl = '';
     if (rawUrl !== null) {
       const url = httpUrl(rawUrl);
-      if (url) url.hash = ''; // the reader's place in the article, not the article
+      // The reader's place in the article, and who they are or which campaign brought them: not the article.
+      if (url) (url.hash = ''), dropTrackingParams(url);
       // Measured as stored (percent-encoded), as the server does.
       if (!url) fields.pageUrl = message(lang, 'pageUrlInvalid');
       else if (url.href.length > LIMITS.pageUrl) fields.pageUrl = message(lang, 'pageUrlTooLong', LIMITS.pageUrl);
       else if (this.origins && !this.origins.includes(url.origin)) fields.pageUrl = message(lang, 'pageUrlOrigin');
       else pageUrl = url.href;
     }
+    text('pageTitle'); // (text, or said not to be)
     const token = body.captchaToken;
     if (token !== undefined && token !== null && (typeof token !== 'string' || token.length > LIMITS.captchaToken || !/^[\x21-\x7E]*$/.test(token))) {
       fields.captchaToken = message(lang, 'captchaTokenInvalid');
@@ -623,7 +643,9 @@ export class MockEndpoint {
       // As the server checks them (server/src/routes/comments.ts): each bad one under its own name.
       const fields: Record<string, string> = {};
       const pageId = cleaned(query.get('pageId') ?? '');
-      if (!pageId) fields.pageId = message(lang, 'pageIdRequired');
+      // Twice in the query (a site's own code appending it again): said so, not "missing".
+      if (query.getAll('pageId').length > 1) fields.pageId = message(lang, 'pageIdOnce');
+      else if (!pageId) fields.pageId = message(lang, 'pageIdRequired');
       else if (bytes(pageId) > LIMITS.pageIdBytes) fields.pageId = message(lang, 'pageIdTooLong', LIMITS.pageIdBytes);
       const limit = parseLimit(query.get('limit'));
       if (limit === null) fields.limit = message(lang, 'limitInvalid', LIST_MAX);
