@@ -360,6 +360,46 @@ test('an approval that reached the server but whose answer was lost: pressed aga
   expect(lost).toBe(2);
 });
 
+test('an approval the server made but answered 503 (a writer lost after its commit, a proxy\'s 502): pressed again, it is said done, not "someone else\'s"', async ({ page, seed, signIn, publicList }) => {
+  await seed({ name: 'Bạn đọc 2', content: 'Ý kiến đã được duyệt.' });
+  await signIn();
+  let tries = 0;
+  await page.route('**/api/admin/comments/*/approve*', async (route) => {
+    if (tries++) return route.fallback();
+    await route.fetch(); // the server approves it...
+    return route.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify({ status: 503, code: 'storage-unavailable', title: 'x' }) });
+  });
+  const approve = card(page, 'Bạn đọc 2').getByRole('button', { name: 'Duyệt', exact: true });
+  await approve.click();
+  await expect(page.locator('ykien-admin [role="alert"]')).toContainText('Máy chủ đang khởi động lại hoặc đang bận');
+  await approve.click();
+  await expect(liveRegion(page)).toHaveText('Đã duyệt bình luận của “Bạn đọc 2”.');
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('');
+  await expect(cards(page)).toHaveCount(0);
+  expect((await publicList()).items.map((c) => c.content)).toEqual(['Ý kiến đã được duyệt.']);
+});
+
+test('an approval whose answer was lost, the card then taken out by a poll: it leaves without being told as another moderator\'s', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Bạn đọc 3', content: 'Ý kiến thứ ba.' });
+  await signIn('?poll=200');
+  await page.route('**/api/admin/comments/*/approve*', async (route) => {
+    await route.fetch(); // approved, and the answer never comes
+    return route.abort('timedout');
+  });
+  // Everything the live region says from the press on.
+  await liveRegion(page).evaluate((el) => {
+    const w = window as unknown as { __said: string[] };
+    w.__said = [];
+    new MutationObserver(() => w.__said.push(el.textContent ?? '')).observe(el, { subtree: true, childList: true, characterData: true });
+  });
+  await card(page, 'Bạn đọc 3').getByRole('button', { name: 'Duyệt', exact: true }).click();
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Không kết nối được máy chủ. Vui lòng thử lại.');
+  // The next poll finds it approved: it leaves this list.
+  await expect(cards(page)).toHaveCount(0);
+  const said = await page.evaluate(() => (window as unknown as { __said: string[] }).__said);
+  expect(said.filter((s) => s.includes('khác'))).toEqual([]);
+});
+
 test('a bulk approval that ends while the moderator types a reply in another card: the typing stays in the reply', async ({ page, seed, signIn, api }) => {
   for (const name of ['Một', 'Hai', 'Ba']) await seed({ name, content: `Ý kiến của ${name}.` });
   await signIn();

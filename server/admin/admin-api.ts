@@ -187,19 +187,41 @@ export async function moderate(token: string, c: Pick<AdminComment, 'id' | 'stat
   try {
     res = await call(token, 'POST', commentPath(c.id, `/${action}`), { query: { ...query, ...seen('editedAt', c.editedAt), ...(c.reply !== undefined && seen('replyAt', c.reply?.at ?? null)) } });
   } catch (e) {
-    if (e instanceof ApiError && e.status === 0) unanswered.add(tried);
+    // No answer, or a fault (a writer gone after its commit, a connection lost after COMMIT, a proxy's
+    // 502/504): the decision may have been made.
+    if (e instanceof ApiError && (e.status === 0 || e.status >= 500)) unanswered.set(tried, Date.now());
     throw e;
   }
   // Made already (`unchanged`, docs/api.md): by this page's own try whose answer was lost, done; by
   // someone else since the list was read (or in another tab), told as the conflict it is, not announced
   // and counted as this moderator's.
   const { status, unchanged } = await readJson<{ status?: string; unchanged?: boolean }>(res);
-  const ours = unanswered.delete(tried);
+  const ours = mayHaveDecided(c.id, action);
+  unanswered.delete(tried);
   if (unchanged === true && status !== c.status && !ours) throw new ApiError(409, 'conflict', {}, status);
 }
 
-/** Decisions sent whose answer never came (no connection, the timeout): the server may have made them. */
-const unanswered = new Set<string>();
+/**
+ * Decisions sent whose answer never came or was a fault, and when: the server may have made them. For
+ * the moderator's next minutes only (a retry, the next poll): later, or once signed out, an "already so"
+ * is someone else's.
+ */
+const unanswered = new Map<string, number>();
+const UNANSWERED_FOR_MS = 5 * 60_000;
+
+/** This page may have made the decision (`action`, or any) on the comment, its answer lost. */
+export function mayHaveDecided(id: string, action?: string): boolean {
+  for (const [tried, at] of unanswered) {
+    if (Date.now() - at > UNANSWERED_FOR_MS) unanswered.delete(tried);
+    else if (tried === `${id} ${action}` || (action === undefined && tried.startsWith(`${id} `))) return true;
+  }
+  return false;
+}
+
+/** Signed out: what this page sent is no longer what the next moderator at the desk did. */
+export function forgetUnanswered(): void {
+  unanswered.clear();
+}
 
 /** At its author's request: the comment (if still there) and its words in the log, for good. */
 export async function eraseComment(token: string, id: string): Promise<void> {

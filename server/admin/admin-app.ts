@@ -19,9 +19,11 @@ import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValu
 import {
   ApiError,
   eraseComment,
+  forgetUnanswered,
   getComment,
   getCounts,
   listComments,
+  mayHaveDecided,
   moderate,
   type AdminComment,
   type Counts,
@@ -309,6 +311,7 @@ export class YkienAdmin extends LitElement {
   private signOut(message = ''): void {
     // Signed out by the server (a message says why), not by the editor: the form's text is kept.
     this.edits.signedOut(!!message);
+    forgetUnanswered();
     // Answers to requests made before are dropped: one arriving now must not sign the editor back in.
     this.loadSeq++;
     this.log.forget();
@@ -581,7 +584,9 @@ export class YkienAdmin extends LitElement {
     const ids = new Set(gone.map((c) => c.id));
     const focused = this.current >= 0 && ids.has(this.items[this.current]?.id ?? '') && this.focusIsOurs();
     this.removeItems(ids, focused, this.tab);
-    return gone.length;
+    // Those this page may have decided itself (a decision whose answer was lost) leave without being told
+    // as another moderator's.
+    return gone.filter((c) => !mayHaveDecided(c.id)).length;
   }
 
   private selectTab(tab: Status): void {
