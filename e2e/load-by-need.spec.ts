@@ -611,6 +611,19 @@ test('the box\'s words that cannot be fetched for long (a 404) are asked for a d
   await expect.poll(() => asked).toBe(14);
 });
 
+for (const where of ['the box', 'the page'] as const) {
+  test(`the box's words still missing after a dozen tries, ${where} switches to English: the box shows at once, in English, not at the next try a quarter of an hour later`, async ({ page, article }) => {
+    await farBoxRetriesCounted(page, article);
+    let asked = 0;
+    await page.route(/\/dist\/cdn\/vi-[\w-]+\.js$/, (route) => (asked++, route.fulfill({ status: 404, body: 'Not Found' })));
+    await page.locator('ykien-comments').scrollIntoViewIfNeeded();
+    await expect.poll(async () => (await page.clock.runFor(31_000), asked), { intervals: [100], timeout: 20_000 }).toBe(12);
+    await page.evaluate((on) => (on == 'the box' ? document.querySelector('ykien-comments')! : document.documentElement).setAttribute('lang', 'en'), where);
+    await expect(form(page).heading).toHaveText("Readers' comments");
+    expect(asked).toBe(12);
+  });
+}
+
 test('with nothing in the outbox, an idle page far above the comments loads nothing more, and creates no database', async ({ page, article }) => {
   const seen = watch(page);
   await markProbe(page);
@@ -777,6 +790,27 @@ test('a browser that does not anchor the scroll (Safari): the kept height is not
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   await page.evaluate(() => scrollTo(0, 0));
   await expect.poll(height).toBeLessThan(screen);
+});
+
+test('a browser that does not anchor the scroll (Safari): a list that comes while the reader is already past the box does not shrink it above them', async ({ page, article, endpoint }) => {
+  await page.addInitScript(() => {
+    const supports = CSS.supports.bind(CSS);
+    CSS.supports = ((...args: [string, string?]) => (/overflow-anchor/.test(args[0]) ? false : supports(...(args as [string, string])))) as typeof CSS.supports;
+  });
+  endpoint.list = twoLineComments(0);
+  const hold = holdListGets(endpoint);
+  const { box, height, screen } = await boxFarBelow(page, article, '<style>html, body { overflow-anchor: none; }</style>');
+  await box.evaluate((el) => el.scrollIntoView());
+  await expect(box.locator('[part~="loading"]')).toBeVisible();
+  // The reader reads on past the box while its list is on its way.
+  await page.evaluate(() => scrollBy(0, innerHeight * 2));
+  const below = page.locator('section.below h2');
+  const at = await below.evaluate((el) => el.getBoundingClientRect().top);
+  hold.release();
+  await expect(box.locator('[part~="empty"]')).toBeAttached();
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  expect(await height()).toBeGreaterThanOrEqual(screen);
+  expect(await below.evaluate((el) => el.getBoundingClientRect().top)).toBe(at);
 });
 
 test("the height kept for the box is the site's to set (--ykien-reserve): before its code, then while its list loads", async ({ page, article, endpoint }) => {

@@ -182,6 +182,17 @@ test.describe('mockEndpoint, concurrent attempts and deletions', () => {
     expect(endpoint.comments).toHaveLength(1);
   });
 
+  test('claims: false beside captcha: true still claims attempts with a token, as the server with a secret does', async ({ page }) => {
+    const endpoint = await mockEndpoint(page, ENDPOINT, { captcha: true, claims: false });
+    await blank(page);
+    const release = endpoint.hold();
+    const first = post(page, { ...c, captchaToken: 'tok-1' });
+    await expect.poll(() => endpoint.posts.length).toBe(1);
+    expect(await post(page, { ...c, captchaToken: 'tok-2' })).toMatchObject({ status: 409, json: { code: 'in-progress' } });
+    release();
+    expect((await first).status).toBe(201);
+  });
+
   test('without a captcha or claims the second attempt waits for the first and gets its 200 replay (the insert is the claim, as the server with --no-captcha --rate-limit off)', async ({ page }) => {
     const endpoint = await mockEndpoint(page, ENDPOINT);
     await blank(page);

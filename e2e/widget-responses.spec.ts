@@ -428,6 +428,28 @@ test.describe('failures: "could not be sent", the text stays', () => {
     expect(endpoint.comments.map((c) => c.content)).toEqual([TEXT]);
   });
 
+  test('422 key-reused while the reader wrote something else: kept among the unsent; discarded, and the same text written again, it goes under a new key', async ({ page, article, endpoint }) => {
+    endpoint.reply({ status: 422, body: { type: 'about:blank', status: 422, code: 'key-reused', title: 'Key reused' } }, { status: 201 });
+    await article();
+    const f = form(page);
+    await fillAndVerify(page, NAME, TEXT);
+    const release = endpoint.hold();
+    await f.send.click();
+    await expect.poll(() => endpoint.posts.length).toBe(1);
+    await f.content.fill('Một ý khác, viết trong lúc gửi.');
+    release();
+    const unsent = f.host.locator('[part~="outbox"] li[data-client-id]');
+    await expect(unsent).toHaveCount(1);
+    await unsent.getByRole('button', { name: 'Bỏ bình luận' }).click();
+    await expect(unsent).toHaveCount(0);
+    await f.content.fill(TEXT);
+    await solveIfNeeded(page);
+    await f.send.click();
+    await expect(f.status).toContainText('Cảm ơn bạn');
+    expect(endpoint.posts).toHaveLength(2);
+    expect(endpoint.posts[1].body.clientId).not.toBe(endpoint.posts[0].body.clientId);
+  });
+
   test('429 with Retry-After: says to wait, with the seconds', async ({ page, article, endpoint }) => {
     // No retryAfter in the body: the seconds can only come from the header.
     endpoint.reply({

@@ -89,9 +89,9 @@ export interface MockEndpointOptions {
   /**
    * Claim each attempt's key while it runs, so that another attempt with it meanwhile is `409
    * in-progress`, as the reference server does with a captcha (every attempt with a token) or a rate
-   * limit (every attempt: its default, `--rate-limit 5/min`, with `--no-captcha` too). Default: as
-   * `captcha`; without either, a second attempt waits for the first and gets its `200` replay, as that
-   * server with `--no-captcha --rate-limit off` does.
+   * limit (every attempt: its default, `--rate-limit 5/min`, with `--no-captcha` too). With `captcha`,
+   * attempts with a token claim theirs whatever this says. Without either, a second attempt waits for
+   * the first and gets its `200` replay, as that server with `--no-captcha --rate-limit off` does.
    */
   claims?: boolean;
   /** Most characters in `content`, as the server's `--max-length` (default 2000): longer is `400`. */
@@ -475,7 +475,7 @@ export class MockEndpoint {
     // Any attempt, with a token or not, whose key another one holds is 409 in-progress (the server looks
     // the key up first).
     const token = body.captchaToken;
-    const attemptKey = (this.options.claims ?? !!this.options.captcha) ? (fromHeader ?? clientId) : undefined;
+    const attemptKey = this.options.captcha || this.options.claims ? (fromHeader ?? clientId) : undefined;
     const keyed = typeof attemptKey === 'string' && isValidKey(attemptKey) && !this.keys.has(attemptKey) && (fromHeader === undefined || clientId === undefined || fromHeader === clientId);
     if (keyed && this.claims.has(attemptKey)) return send(409, problemBody(409));
     // (Without a captcha, every attempt is claimed, as the server's rate limit has it.)

@@ -498,6 +498,14 @@ export class Sender {
     // again (same key) cannot store it twice.
     if (result.kind == 'discarded') return void (result.maybeStored ? h.say('discardedMaybeStored') : this.#discardedHere.has(payload.clientId) || h.say('discarded'));
     const { kind } = result;
+    // The server holds other words under this key (422): the same text sent again from the form is a
+    // comment of its own, under a new key, or every try would be refused the same way. (Nor is it one an
+    // earlier attempt may have stored.) Whichever way the refusal goes on below.
+    if ('code' in result && result.code == 'key-reused' && this.#pending?.[1].clientId == payload.clientId) {
+      this.#pending = undefined;
+      this.#mayHave.delete(payload.clientId);
+      inFlight.settled(payload.clientId);
+    }
     const here = from === undefined || h.draftKey == from;
     if (goesOn(result)) {
       // Stored, or kept in the outbox which sends it later: either way the form is free for a new comment.
@@ -583,10 +591,6 @@ export class Sender {
     } else {
       // Refused (a wrong endpoint's 404, an origin the server does not take, a proxy's 404 while it
       // deploys): said with its status, to try later, not "try again" as if a retry now would do.
-      // The server holds other words under this key (422): sent again, the text is a comment of its own,
-      // under a new key, or every try would be refused the same way.
-      // (Nor is it a comment an earlier attempt may have stored: the key holds other words.)
-      if (result.code == 'key-reused') (this.#pending = undefined), this.#mayHave.delete(payload.clientId), inFlight.settled(payload.clientId);
       fail(result.code, h.say((t) => format(t.refusedStatus, { status: result.status }), 'error'), result.status);
     }
   }

@@ -85,12 +85,12 @@ export class SpaceKeeper implements ReactiveController {
     const { top, bottom } = host.getBoundingClientRect();
     const content = host.renderRoot.firstElementChild?.getBoundingClientRect().height ?? 0;
     states.delete(loading);
-    if (top < innerHeight && bottom > 0 && top + content < innerHeight) {
+    // Where the browser does not anchor the scroll (Safari), a box above the reader shrinking would pull
+    // what they read up: given back only off the screen through its bottom.
+    const anchors = globalThis.CSS?.supports?.('overflow-anchor', 'auto');
+    if ((top < innerHeight && bottom > 0 && top + content < innerHeight) || (!anchors && bottom <= 0)) {
       states.add(this.#held);
       this.#away?.disconnect(); // held since an earlier fill (another article, "Thử lại"): one observer
-      // Off the screen through its bottom; through its top only where the browser anchors the scroll
-      // (Safari does not: the box shrinking above the reader would pull what they read up).
-      const anchors = globalThis.CSS?.supports?.('overflow-anchor', 'auto');
       this.#away = new IntersectionObserver((entries) => entries.some((e) => !e.isIntersecting && (anchors || e.boundingClientRect.top > 0)) && this.#release());
       this.#away.observe(host);
     }

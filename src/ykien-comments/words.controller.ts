@@ -21,8 +21,15 @@ export class WordsController implements ReactiveController {
     (this.#host = host).addController(this);
     this.#sending = sending;
     this.#changed = changed;
-    this.#watch = new MutationObserver(() => host.requestUpdate());
+    this.#watch = new MutationObserver(() => (this.wake(), host.requestUpdate()));
   }
+
+  /** Ends the pause between two tries now: the language changed, and its words may be in already. */
+  wake(): void {
+    this.#wake?.();
+  }
+
+  #wake?: () => void;
 
   get language(): Lang {
     return langOf(this.#host);
@@ -66,9 +73,10 @@ export class WordsController implements ReactiveController {
       } catch {
         const pause = ++tries < 12 ? wait : 900_000;
         await new Promise<void>((resume) => {
-          const go = () => (clearTimeout(timer), removeEventListener('online', go), resume());
+          const go = () => (clearTimeout(timer), removeEventListener('online', go), (this.#wake = undefined), resume());
           const timer = setTimeout(go, pause);
           addEventListener('online', go);
+          this.#wake = go;
         });
         wait = Math.min(2 * wait, 30_000);
       }

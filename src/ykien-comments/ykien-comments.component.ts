@@ -1,4 +1,4 @@
-import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { LitElement, html, nothing, type PropertyDeclaration, type PropertyValues, type TemplateResult } from 'lit';
 import { styles } from './ykien-comments.styles.js';
 import { format, loadStrings, pageLangOf, stringsFor, type Lang, type StringKey, type Strings, type StringsOverride } from '../i18n.js';
 import type { FieldErrors } from '../validate.js';
@@ -308,6 +308,13 @@ export class YkienComments extends LitElement {
     // its words throws (and leaves the box blank).
     if (!this.#words.ready) await this.#words.loaded();
     return super.scheduleUpdate();
+  }
+
+  /** @internal A new `lang` may be one whose words are in: tries asleep for the old one's end (the render waits on them). */
+  override requestUpdate(name?: PropertyKey, oldValue?: unknown, options?: PropertyDeclaration): void {
+    super.requestUpdate(name, oldValue, options);
+    // (Lit asks for the first update from its constructor, before this element's own fields exist.)
+    if (name == 'lang' && #words in this) this.#words.wake();
   }
 
   /** @internal Notes a property set before the element was defined (setBeforeDefined). */
