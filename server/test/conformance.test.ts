@@ -301,6 +301,30 @@ describe('ykien-conformance against endpoints written by hand', () => {
     expect(r.out).toMatch(/^SKIP CORS on the list: /m);
   });
 
+  it('passes one whose ids are numbers and whose list has no total (the widget takes them), with a note for each', async () => {
+    const r = await run({ numericIds: true, counts: 'json' });
+    expect(fails(r), r.out).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^NOTE the 201 gives its id as a number; the widget takes it/m);
+    expect(r.out).toMatch(/^NOTE the list gives ids or "next" as numbers/m);
+    expect(r.out).toMatch(/^NOTE the list gives no "total": the widget's heading then shows no count/m);
+    expect(r.out).toMatch(/^PASS the same Idempotency-Key again: 200 replay with the same id$/m);
+    expect(r.out).toMatch(/^PASS the list's paging/m);
+  });
+
+  it('fails a list whose ETag never changes: a reader who revalidates would never see a new comment', async () => {
+    const r = await run({ staleEtag: true });
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^PASS list ETag: If-None-Match answers 304$/m);
+    expect(r.out).toMatch(/^FAIL list ETag after a new comment: its old ETag still answered 304/m);
+  });
+
+  it('fails counts that refuse the widget\'s 100 ids with a plain JSON 400: every count of a long page of headlines stays blank', async () => {
+    const r = await run({ counts: 'cappedPlain' });
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^FAIL .*counts.*400/m);
+  });
+
   it('fails one without CORS', async () => {
     const r = await run({ noCors: true });
     expect(r.code).toBe(1);

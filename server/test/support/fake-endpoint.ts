@@ -65,7 +65,14 @@ export interface Breaks {
    * GET /comments/counts: `json`, right, as application/json; `html`, right, but as text/html (PHP's
    * default for an `echo json_encode(…)`); `empty`, `{"counts": {}}` whatever was asked.
    */
-  counts?: 'json' | 'html' | 'empty' | 'capped' | 'broken';
+  counts?: 'json' | 'html' | 'empty' | 'capped' | 'cappedPlain' | 'broken';
+  /**
+   * Not a break for the widget: ids as numbers (a database's integer key) in every answer, "next" as a
+   * number, and no "total" in the list.
+   */
+  numericIds?: boolean;
+  /** The list sends `ETag: "v1"` whatever it holds, and answers 304 to it: readers who revalidate never see new comments. */
+  staleEtag?: boolean;
   /** As IIS by default: a query over 2,048 bytes is refused (404.15), with no CORS headers. */
   iisQueryLimit?: boolean;
   /** GET /comments/{id} answers 500: a route that is there and broke. */
@@ -148,7 +155,8 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
     if (breaks.createdAtAs === 'no-offset') return vn.slice(0, 19);
     return new Date().toISOString();
   };
-  const list = (res: ServerResponse, url: URL) => {
+  const idOut = (id: string) => (breaks.numericIds ? Number(id) : id);
+  const list = (req: IncomingMessage, res: ServerResponse, url: URL) => {
     const pageId = url.searchParams.get('pageId') ?? '';
     if (!pageId) return problem(res, 400, 'validation', { fields: { pageId: 'missing' } });
     const limit = Number(url.searchParams.get('limit') ?? 20);
@@ -163,7 +171,12 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
     const start = found < 0 ? all.length : found;
     const page = all.slice(start, start + limit);
     const next = start + limit >= all.length ? null : breaks.offsetCursor ? String(start + limit) : String(page[page.length - 1]!.at);
-    const items = page.map(({ c: { id, name, content, createdAt } }) => ({ id, name, content, createdAt }));
+    const items = page.map(({ c: { id, name, content, createdAt } }) => ({ id: idOut(id), name, content, createdAt }));
+    if (breaks.staleEtag) {
+      if (req.headers['if-none-match'] === '"v1"') return void res.writeHead(304, { etag: '"v1"' }).end();
+      res.setHeader('ETag', '"v1"');
+    }
+    if (breaks.numericIds) return json(res, 200, { items, next: next === null ? null : Number(next) });
     return json(res, 200, { items, next, total: all.length });
   };
 
@@ -177,7 +190,7 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
         const asList = new URL(url.href);
         const ids = url.searchParams.getAll('pageId');
         if (ids.length) asList.searchParams.set('pageId', ids[ids.length - 1]!);
-        return list(res, asList);
+        return list(req, res, asList);
       }
       return void res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Báo Tỉnh</title><div id="app"></div>');
     }
@@ -186,6 +199,7 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
       const counts = Object.fromEntries(asked.map((p) => [p, comments.filter((c) => c.pageId === p && c.status === 'published').length]));
       // `capped`: fewer ids a request than the widget sends (it sends up to 100); `broken`: a 500.
       if (breaks.counts === 'capped' && asked.length > 50) return problem(res, 400, 'validation', { fields: { pageId: 'at most 50' } });
+      if (breaks.counts === 'cappedPlain' && asked.length > 50) return json(res, 400, { error: 'at most 50 pageId' });
       if (breaks.counts === 'broken') return problem(res, 500, 'internal');
       const body = JSON.stringify({ counts: breaks.counts === 'empty' ? {} : counts });
       return void res.writeHead(200, { 'content-type': breaks.counts === 'html' ? 'text/html; charset=UTF-8' : 'application/json' }).end(body);
@@ -200,7 +214,7 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
       const c = comments.find((x) => x.id === decodeURIComponent(one[1]!));
       if (!c) return problem(res, 404, 'not-found');
       const status = breaks.statusSays ?? c.status;
-      return json(res, 200, breaks.leakyStatus ? { id: c.id, status, name: c.name, content: c.content } : { id: c.id, status });
+      return json(res, 200, breaks.leakyStatus ? { id: idOut(c.id), status, name: c.name, content: c.content } : { id: idOut(c.id), status });
     }
     if (url.pathname !== '/comments') return problem(res, 404, 'not-found');
     if (req.method === 'OPTIONS') {
@@ -208,7 +222,7 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
       res.writeHead(204, { 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'Content-Type, Idempotency-Key' }).end();
       return;
     }
-    if (req.method === 'GET') return list(res, url);
+    if (req.method === 'GET') return list(req, res, url);
     if (req.method !== 'POST') return problem(res, 404, 'not-found');
     if (limited()) {
       req.resume();
@@ -263,7 +277,7 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
     if (!breaks.noIdempotency) {
       const known = comments.find((c) => c.key === key);
       if (known && known.payload !== payload) return problem(res, 422, 'key-reused');
-      if (known) return json(res, 200, { id: known.id, status: known.status });
+      if (known) return json(res, 200, { id: idOut(known.id), status: known.status });
     }
     if (captchaRefused && breaks.noTokenIs400 && !token) return refuse(400, 'validation', { fields: { captchaToken: 'required' } });
     if (captchaRefused) return refuse(403, 'captcha');
@@ -275,7 +289,7 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
     if (!content) fields.content = en ? 'Enter a comment.' : 'Vui lòng nhập nội dung.';
     if (Object.keys(fields).length) return refuse(400, 'validation', { fields });
     const c: Stored = {
-      id: randomUUID(),
+      id: breaks.numericIds ? String(comments.length + 1) : randomUUID(),
       key,
       payload,
       pageId: String(body.pageId),
@@ -286,7 +300,7 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
     };
     comments.push(c);
     if (breaks.createdAsHtml) return void res.writeHead(201, { 'content-type': 'text/html; charset=UTF-8' }).end(JSON.stringify({ id: c.id, status: c.status }));
-    return json(res, 201, { id: c.id, status: c.status });
+    return json(res, 201, { id: idOut(c.id), status: c.status });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
