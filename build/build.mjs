@@ -1,7 +1,7 @@
 // `npm run build:widget`'s bundles, with Vite's API (one config cannot make all of them):
 // - dist/cdn/*.js: the elements' code as ES modules split by need (the list and form, the count,
 //   hCaptcha's wrapper, each language's words...), for the loaders;
-// - dist/ykien.iife.js and dist/ykien.js: the loader, as a classic script and as a module (about 1.4 KB gzip);
+// - dist/ykien.iife.js and dist/ykien.js: the loader, as a classic script and as a module (about 1.5 KB gzip);
 // - dist/ykien.all.iife.js: everything in one classic script, for sites that can host one file only.
 // The ES modules for bundlers (dist/esm/, bare imports of lit & co.) are tsc's output (tsconfig.build.json).
 // Every file is pure ASCII: a script served without a charset is decoded in the host page's encoding

@@ -46,7 +46,7 @@ const setBeforeDefined = new WeakSet<object>();
  * @attr page-url - The article's URL; default: the canonical link, else the location without its hash.
  * @attr page-title - The article's title; default: `document.title`.
  * @attr site-key - hCaptcha site key; without it no captcha is shown and no token is sent.
- * @attr lang - `vi` or `en`; default: the closest `lang` attribute, else `vi`. Followed when it, or `<html lang>`, changes.
+ * @attr lang - `vi` or `en`; default: the closest `lang` attribute, else `vi` (any other language gets English). Followed when it, or `<html lang>`, changes.
  * @attr heading - The heading text.
  * @attr max-length - Most characters in the content; default 2000.
  * @attr theme - `light` (default), `dark` or `auto` (follows `prefers-color-scheme`).

@@ -60,7 +60,7 @@ const HTMLElement: typeof globalThis.HTMLElement = globalThis.HTMLElement ?? cla
  *   canonical link's absolute URL, else origin + path); required. Also a property, `pageId`.
  * @attr {'label' | 'number'} format - `label` (default: "12 ý kiến" / "12 comments") or `number` ("12" on screen; a screen
  *   reader still hears "12 ý kiến"). Also a property.
- * @attr {'vi' | 'en'} lang - `vi` or `en`; default: the closest `lang` attribute, else `vi`. Followed when it, or `<html lang>`, changes.
+ * @attr {'vi' | 'en'} lang - `vi` or `en`; default: the closest `lang` attribute, else `vi` (any other language gets English). Followed when it, or `<html lang>`, changes.
  *
  * @csspart count - The text.
  */
