@@ -767,11 +767,15 @@ test('a box kept at the height of the screen gives it back once it is off the sc
   await expect.poll(height).toBeLessThan(screen);
 });
 
-test('a browser that does not anchor the scroll (Safari): the kept height is not given back while the box is above the reader, which would pull what they read up; it is once the box is below the screen', async ({ page, article, endpoint }) => {
-  await page.addInitScript(() => {
+/** As Safari: no scroll anchoring, and CSS.supports says so (the article's own CSS turns it off in Chromium). */
+const withoutScrollAnchoring = (page: Page) =>
+  page.addInitScript(() => {
     const supports = CSS.supports.bind(CSS);
     CSS.supports = ((...args: [string, string?]) => (/overflow-anchor/.test(args[0]) ? false : supports(...(args as [string, string])))) as typeof CSS.supports;
   });
+
+test('a browser that does not anchor the scroll (Safari): the kept height is not given back while the box is above the reader, which would pull what they read up; it is once the box is below the screen', async ({ page, article, endpoint }) => {
+  await withoutScrollAnchoring(page);
   endpoint.list = twoLineComments(0);
   // As Safari: no scroll anchoring.
   const { box, height, screen } = await boxFarBelow(page, article, '<style>html, body { overflow-anchor: none; }</style>');
@@ -793,10 +797,7 @@ test('a browser that does not anchor the scroll (Safari): the kept height is not
 });
 
 test('a browser that does not anchor the scroll (Safari): a list that comes while the reader is already past the box does not shrink it above them', async ({ page, article, endpoint }) => {
-  await page.addInitScript(() => {
-    const supports = CSS.supports.bind(CSS);
-    CSS.supports = ((...args: [string, string?]) => (/overflow-anchor/.test(args[0]) ? false : supports(...(args as [string, string])))) as typeof CSS.supports;
-  });
+  await withoutScrollAnchoring(page);
   endpoint.list = twoLineComments(0);
   const hold = holdListGets(endpoint);
   const { box, height, screen } = await boxFarBelow(page, article, '<style>html, body { overflow-anchor: none; }</style>');

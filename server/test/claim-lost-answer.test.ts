@@ -53,15 +53,20 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-it('a claim taken but not reported is let go: the retry with the same key is stored at once, once', async () => {
-  const body = makeComment('http://localhost', { pageId: 'claim-lost-1', content: 'Thử lại ngay được.' });
-  const post = () =>
+/** POSTs of one comment, under its key, as the widget's retries send it. */
+const poster = (pageId: string, content: string) => {
+  const body = makeComment('http://localhost', { pageId, content });
+  return () =>
     app.inject({
       method: 'POST',
       url: '/api/comments',
       headers: { 'content-type': 'application/json', 'idempotency-key': body.clientId!, host: 'localhost' },
       payload: JSON.stringify(body),
     });
+};
+
+it('a claim taken but not reported is let go: the retry with the same key is stored at once, once', async () => {
+  const post = poster('claim-lost-1', 'Thử lại ngay được.');
   failAfter = 'claimKey';
   const first = await post();
   expect(first.statusCode).toBe(503);
@@ -73,14 +78,7 @@ it('a claim taken but not reported is let go: the retry with the same key is sto
 });
 
 it('an attempt the store failed is answered 503 without waiting for the store to let go of its claim as well', async () => {
-  const body = makeComment('http://localhost', { pageId: 'claim-lost-2', content: 'Không chờ hai lần.' });
-  const post = () =>
-    app.inject({
-      method: 'POST',
-      url: '/api/comments',
-      headers: { 'content-type': 'application/json', 'idempotency-key': body.clientId!, host: 'localhost' },
-      payload: JSON.stringify(body),
-    });
+  const post = poster('claim-lost-2', 'Không chờ hai lần.');
   let unstall!: () => void;
   stalledRelease = new Promise<void>((r) => (unstall = r));
   failNow = 'insertComment';
