@@ -518,6 +518,33 @@ test('an edit, a reply or a reply\'s removal on a comment deleted elsewhere: its
   await expect(card(page, 'Người Ở Lại')).toBeFocused();
 });
 
+test('a card another moderator decides while this one has its reply form open (nothing typed yet): at the next poll the keyboard goes to the next card, not to the page\'s body', async ({ page, seed, signIn, api }) => {
+  await seed({ name: 'Người Ở Sau' });
+  const id = await seed({ name: 'Người Được Mở' });
+  await signIn('?poll=200');
+  await expect(cards(page)).toHaveCount(2);
+  const c = card(page, 'Người Được Mở');
+  await c.getByRole('button', { name: 'Trả lời' }).click();
+  await expect(c.getByLabel('Trả lời của Ban biên tập')).toBeFocused();
+  expect((await api('POST', `/comments/${id}/approve`)).status).toBe(200);
+  await expect(cards(page)).toHaveCount(1);
+  await expect(card(page, 'Người Ở Sau')).toBeFocused();
+});
+
+test('the bulk bar\'s button pressed, then every chosen card decided elsewhere: the keyboard goes to "select all", not to the page\'s body', async ({ page, seed, signIn, api }) => {
+  const ids = [await seed({ name: 'Chọn Một' }), await seed({ name: 'Chọn Hai' })];
+  await seed({ name: 'Không Chọn' });
+  await signIn('?poll=200');
+  await expect(cards(page)).toHaveCount(3);
+  await card(page, 'Chọn Một').getByRole('checkbox').check();
+  await card(page, 'Chọn Hai').getByRole('checkbox').check();
+  const bulk = page.getByRole('button', { name: 'Duyệt các bình luận đã chọn' });
+  await bulk.focus();
+  for (const id of ids) expect((await api('POST', `/comments/${id}/reject`)).status).toBe(200);
+  await expect(cards(page)).toHaveCount(1);
+  await expect(page.locator('ykien-admin #select-all')).toBeFocused();
+});
+
 test('a second wrong token is said again, though the words are the same', async ({ page, server }) => {
   await page.goto(`${server.url}/admin`);
   const token = page.getByLabel('Mã kiểm duyệt viên');

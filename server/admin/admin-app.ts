@@ -312,6 +312,9 @@ export class YkienAdmin extends LitElement {
     // Signed out by the server (a message says why), not by the editor: the form's text is kept.
     this.edits.signedOut(!!message);
     forgetUnanswered();
+    // A search typed a moment before would run with no token, and its 401 sign the editor out again.
+    if (this.searchTimer !== null) clearTimeout(this.searchTimer);
+    this.searchTimer = null;
     // Answers to requests made before are dropped: one arriving now must not sign the editor back in.
     this.loadSeq++;
     this.log.forget();
@@ -708,6 +711,14 @@ export class YkienAdmin extends LitElement {
   private removeItems(ids: ReadonlySet<string>, refocus: boolean, from: Status): void {
     for (const id of ids) this.handled.set(id, from);
     if (from !== this.tab) return;
+    // The keyboard inside a card that goes (its empty edit or reply form, opened on a card another
+    // moderator decided), or on the bulk bar's button when every chosen card goes: it would fall to the
+    // page's body. It goes to where the list now is instead.
+    const inside = this.activeInside();
+    const card = inside?.closest('article[data-id]')?.getAttribute('data-id');
+    const inCard = card != null && ids.has(card);
+    const onBar = !inCard && !!inside?.closest('.bulkbar') && [...this.selected].every((id) => ids.has(id));
+    refocus ||= inCard;
     const at = this.current;
     const before = this.items.slice(0, Math.max(0, at)).filter((c) => ids.has(c.id)).length;
     this.items = this.items.filter((c) => !ids.has(c.id));
@@ -719,6 +730,7 @@ export class YkienAdmin extends LitElement {
       if (refocus) this.moveTo(at - before);
       else this.current = Math.min(this.items.length - 1, at - before);
     }
+    if (onBar || (inCard && at < 0)) this.focusSoon(this.items.length ? '#select-all' : '#list-heading');
     if (this.items.length === 0 && this.next) void this.load(true);
   }
 

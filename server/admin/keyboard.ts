@@ -152,7 +152,8 @@ export class KeyboardController implements ReactiveController {
         if (c && page.hasSelection()) act(() => page.decideSelected(key === 'A' ? 'approve' : 'reject'));
         return;
       case 'e':
-        if (c && c.status === 'pending') act(() => page.startEdit(c));
+        // Not while its decision runs: the form would go with the card, and the keyboard with it.
+        if (c && c.status === 'pending' && !page.busy(c.id)) act(() => page.startEdit(c));
         return;
     }
   }
