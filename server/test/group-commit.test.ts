@@ -15,7 +15,7 @@ import { CLAIM_BATCH, PgStore } from '../src/stores/pg-store.js';
 import { SqliteStore } from '../src/stores/sqlite-store.js';
 import { GroupCommit, ItemFailed } from '../src/stores/group-commit.js';
 import { uuidV7 } from '../src/stores/uuid-v7.js';
-import type { NewComment, Store } from '../src/stores/store.js';
+import { StoreUnavailable, type NewComment, type Store } from '../src/stores/store.js';
 import { cleanupsAfterEach } from './support/cleanups.js';
 import { makeComment, postComment, rowsOf } from './support/http.js';
 import { startServer } from './support/run-server.js';
@@ -26,6 +26,24 @@ const SITE = 'https://baotinh.example.vn';
 const { later, tempDir } = cleanupsAfterEach('ykien-group-');
 
 describe('the queue', () => {
+  it('a batch the store did not answer (a timeout, a failover) fails with what queued meanwhile, at once: not each after another timeout', async () => {
+    const sent: string[][] = [];
+    let fail!: () => void;
+    const gc = new GroupCommit<{ clientId: string }, string>(async (items) => {
+      sent.push(items.map((i) => i.clientId));
+      await new Promise<void>((r) => (fail = r));
+      throw new StoreUnavailable('no answer within the query timeout');
+    });
+    const first = gc.submit({ clientId: 'a' });
+    await expect.poll(() => sent.length).toBe(1);
+    const queued = [gc.submit({ clientId: 'b' }), gc.submit({ clientId: 'c' })];
+    fail();
+    for (const p of [first, ...queued]) await expect(p).rejects.toBeInstanceOf(StoreUnavailable);
+    // Only the batch on its way was sent to the store.
+    expect(sent).toEqual([['a']]);
+    expect(gc.pending).toBe(0);
+  });
+
   it('writes what arrived together as one batch, never two items with one key in a batch', async () => {
     const batches: string[][] = [];
     const gc = new GroupCommit<{ clientId: string }, string>(async (items) => {

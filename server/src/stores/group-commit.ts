@@ -10,8 +10,8 @@
  *   of the batch commits). If a batch fails as a whole (PostgreSQL: an error aborts the transaction;
  *   or the COMMIT itself), its items are retried one per transaction, so only the item that fails
  *   gets the error. Not when the store itself is gone (StoreUnavailable: SQLite's writer thread died,
- *   or PostgreSQL did not answer in time): then every item of the batch fails with it, and nothing is
- *   written twice behind the caller's back.
+ *   or PostgreSQL did not answer in time): then every item of the batch fails with it, and so does every
+ *   item queued behind it, and nothing is written twice behind the caller's back.
  */
 import { StoreUnavailable } from './store.js';
 
@@ -82,7 +82,12 @@ export class GroupCommit<I extends Batchable, O> {
           results = await this.writeBatch(batch.map((w) => w.item));
         } catch (e) {
           if (e instanceof StoreUnavailable) {
-            for (const w of batch) w.reject(e);
+            // The store did not answer for a whole timeout: what queued meanwhile has waited that long
+            // already, and would wait another before its own 503 (past a reader's 30 s connection, which
+            // the server then drops without an answer). It is refused now, to be retried under its key.
+            const waited = this.queue;
+            this.queue = [];
+            for (const w of [...batch, ...waited]) w.reject(e);
             continue;
           }
           results = null;

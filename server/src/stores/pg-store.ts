@@ -121,7 +121,9 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
  * write refused as read-only (25006: the address still names the old primary, a standby now, after a
  * failover). Not an error of the request: none of these is worth trying item after item in a batch.
  */
-const SERVER_UNAVAILABLE = /^(08...|57P0[123]|53300|57014|55P03|25006)$/;
+// (53…: out of disk, memory or connections; 58…: an I/O error; XX001/XX002: a damaged page or index.
+// The database's trouble, not the request's: 503, as SQLite's full disk is.)
+const SERVER_UNAVAILABLE = /^(08...|57P0[123]|53...|58...|XX00[12]|57014|55P03|25006)$/;
 
 /** PostgreSQL did not answer, or could not be reached: the store is unavailable, not the request wrong. */
 export const isUnreachable = (e: unknown): boolean => {
