@@ -457,6 +457,30 @@ test.describe('with a named moderator', () => {
   });
 });
 
+test('a log search that fails does not leave the entries of the one before under its words, nor their "Xem thêm"; one that matches nothing says so', async ({ page, seed, signIn, api }) => {
+  const ids: string[] = [];
+  for (let i = 0; i < 55; i++) ids.push(await seed({ name: `Người ${i}` }));
+  for (const id of ids) expect((await api('POST', `/comments/${id}/reject`)).status).toBe(200);
+  await signIn();
+  await page.getByRole('link', { name: 'Nhật ký kiểm duyệt' }).click();
+  const rows = page.locator('ykien-admin table.audit tbody tr');
+  await expect(rows).toHaveCount(50);
+  await expect(page.getByRole('button', { name: 'Xem thêm' })).toBeVisible();
+  // The next search's first load fails.
+  await page.route((u) => u.pathname.endsWith('/api/admin/audit') && u.searchParams.get('q') === 'Người 7', (route) => route.fulfill({ status: 503, body: '' }));
+  const search = page.getByRole('searchbox', { name: /Tìm trong nhật ký/ });
+  await search.fill('Người 7');
+  await search.press('Enter');
+  await expect(page.locator('ykien-admin [role="alert"]')).toContainText('(503)');
+  await expect(rows).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Xem thêm' })).toHaveCount(0);
+  await expect(page.locator('ykien-admin p.empty')).toHaveCount(0);
+  // A search that matches nothing: said so, not "the log is empty".
+  await search.fill('không ai tên này');
+  await search.press('Enter');
+  await expect(page.locator('ykien-admin p.empty')).toHaveText('Không có mục nào khớp với tìm kiếm.');
+});
+
 test('a new pending comment appears without a reload and is announced', async ({ page, seed, signIn }) => {
   await seed({ name: 'Người đầu tiên' });
   await signIn('?poll=200');

@@ -51,6 +51,8 @@ export class AuditLogController implements ReactiveController {
   items: AuditEntry[] = [];
   next: string | null = null;
   query = '';
+  /** The search the entries shown are of; null when the last one failed to load (nothing shown is its). */
+  private listedQuery: string | null = '';
   loading = false;
   /** The id of the deleted comment whose words are being erased ('' none). */
   erasing = '';
@@ -73,6 +75,7 @@ export class AuditLogController implements ReactiveController {
     this.erased.clear();
     this.items = [];
     this.next = null;
+    this.listedQuery = null;
     this.loading = false;
     this.host.requestUpdate();
   }
@@ -90,10 +93,14 @@ export class AuditLogController implements ReactiveController {
       const items = answer.items.map(this.erasedHere);
       this.items = reset ? items : [...this.items, ...items];
       this.next = answer.next;
+      if (reset) this.listedQuery = this.query;
       this.page.announce(this.page.msg('auditLoaded', { n: this.items.length }));
       if (!reset) this.page.focusSoon(answer.items.length ? `tr[data-index="${this.items.length - answer.items.length}"] th` : '#view-heading');
     } catch (e) {
       if (seq === this.seq) {
+        // Another search that did not come: the entries of the one before are not its, and its "Xem thêm"
+        // would page through them under the new words. (A reload of the same search keeps them.)
+        if (reset && this.query !== this.listedQuery) (this.items = []), (this.next = null), (this.listedQuery = null);
         this.page.failed(e);
         // "Xem thêm" went while it loaded: the keyboard goes back to it (it is there again), not to the page.
         if (!reset) this.page.focusSoon('button.more');
@@ -202,7 +209,9 @@ export class AuditLogController implements ReactiveController {
         </div>
       </form>
       <div aria-busy=${this.loading ? 'true' : 'false'}>
-        ${this.items.length === 0 && !this.loading ? html`<p class="empty">${msg('auditEmpty')}</p>` : nothing}
+        ${this.items.length === 0 && !this.loading && this.listedQuery !== null
+          ? html`<p class="empty">${msg(this.listedQuery ? 'auditNoMatch' : 'auditEmpty')}</p>`
+          : nothing}
         ${this.items.length > 0
           ? html`<div class="card table-wrap">
               <table class="audit">
