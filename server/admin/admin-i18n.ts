@@ -14,7 +14,7 @@ const vi = {
   title: 'Kiểm duyệt bình luận',
   tokenLabel: 'Mã kiểm duyệt viên',
   tokenHelp:
-    'Mã riêng của bạn (tạo bằng npx ykien-server add-moderator TÊN), hoặc mã quản trị của máy chủ. Chỉ lưu trong thẻ trình duyệt này.',
+    'Mã riêng của bạn (tạo bằng npx ykien-server add-moderator TÊN), hoặc mã quản trị của máy chủ. Lưu trong thẻ trình duyệt này cho đến khi bạn bấm Đăng xuất (kể cả khi thẻ được mở lại hay nhân bản): trên máy dùng chung, hãy đăng xuất.',
   signIn: 'Đăng nhập',
   signOut: 'Đăng xuất',
   reload: 'Tải lại',
@@ -167,7 +167,7 @@ const en: typeof vi = {
   title: 'Comment moderation',
   tokenLabel: 'Moderator token',
   tokenHelp:
-    'Your own token (made with npx ykien-server add-moderator NAME), or the server’s admin token. Kept only in this browser tab.',
+    'Your own token (made with npx ykien-server add-moderator NAME), or the server’s admin token. Kept in this browser tab until you sign out (also if the tab is reopened or duplicated): on a shared computer, sign out.',
   signIn: 'Sign in',
   signOut: 'Sign out',
   reload: 'Reload',
