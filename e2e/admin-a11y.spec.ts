@@ -49,6 +49,21 @@ test('a tab that fails to load says so, and does not say it is empty', async ({ 
   await expect(page.locator('ykien-admin .empty')).toHaveText('Không có bình luận nào.'); // loaded: truly none
 });
 
+test('a card the keyboard moves to is described, not only named: chosen or not, edited, and its text', async ({ page, seed, signIn, api }) => {
+  const id = await seed({ name: 'Phạm Thu', content: 'Đường qua xã cần sửa.' });
+  await seed({ name: 'Lê Nam', content: 'Ý kiến khác.' });
+  await signIn();
+  await expect(cards(page)).toHaveCount(2);
+  const c = card(page, 'Phạm Thu');
+  await expect(c).toHaveAccessibleName('Phạm Thu');
+  await expect(c).toHaveAccessibleDescription('Đường qua xã cần sửa.');
+  await c.getByRole('checkbox').check();
+  await expect(c).toHaveAccessibleDescription('Đã chọn. Đường qua xã cần sửa.');
+  expect((await api('PATCH', `/comments/${id}?editedAt=none`, { content: 'Đường qua xã cần sửa gấp.' })).status).toBe(200);
+  await page.getByRole('button', { name: 'Tải lại' }).click();
+  await expect(c).toHaveAccessibleDescription('(đã sửa) Đường qua xã cần sửa gấp.');
+});
+
 test('axe: the pending tab, a selection, the edit form with an error, the help dialog', async ({ page, seed, signIn }) => {
   await seed({ name: 'Nguyễn Văn A', content: 'Bài viết rất hay.' });
   await seed({ name: 'Trần Thị B', content: 'Cần làm rõ số liệu.', path: '/tin-tuc/bai-khac', title: 'Bài khác' });

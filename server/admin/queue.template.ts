@@ -147,13 +147,15 @@ function renderComment(v: QueueView, c: AdminComment, i: number): TemplateResult
     <li>
       <article class=${isCurrent ? 'comment current' : 'comment'} data-index=${i} data-id=${c.id}
         tabindex=${isCurrent || (v.current < 0 && i === 0) ? '0' : '-1'} aria-labelledby=${`name-${c.id}`}
+        aria-describedby=${describedBy(v, c, edits.isEditing(c)) || nothing} aria-busy=${busy ? 'true' : nothing}
         @focusin=${() => v.focused(i)}>
         <div class="meta">
           <input type="checkbox" class="select" aria-label=${v.msg('select', { name: c.name })}
             .checked=${v.selected.has(c.id)} @change=${(e: Event) => v.toggleSelected(c.id, (e.target as HTMLInputElement).checked)} />
           <h4 id=${`name-${c.id}`} class="name" lang=${lang} dir="auto">${c.name}</h4>
           <time datetime=${c.createdAt}>${v.when(c.createdAt)}</time>
-          ${c.edited ? html`<span class="edited">${v.msg('editedMark')}</span>` : nothing}
+          ${c.edited ? html`<span class="edited" id=${`edited-${c.id}`}>${v.msg('editedMark')}</span>` : nothing}
+          ${v.selected.has(c.id) ? html`<span class="visually-hidden" id=${`chosen-${c.id}`}>${v.msg('chosenMark')}</span>` : nothing}
         </div>
         <p class="article-line">
           <span class="label">${v.msg('article')}:</span>
@@ -163,7 +165,7 @@ function renderComment(v: QueueView, c: AdminComment, i: number): TemplateResult
             : html`<button type="button" class="link" @click=${() => v.setPageFilter({ pageId: c.pageId, title })}>
                 ${v.msg('onlyArticle')}</button>`}
         </p>
-        ${edits.isEditing(c) ? edits.renderEdit(c, busy) : html`<p class="content" lang=${lang} dir="auto">${c.content}</p>`}
+        ${edits.isEditing(c) ? edits.renderEdit(c, busy) : html`<p class="content" id=${`content-${c.id}`} lang=${lang} dir="auto">${c.content}</p>`}
         ${c.reply && !edits.isReplying(c)
           ? html`<div class="reply">
               <p class="reply-label">${v.msg('boardReply')}</p>
@@ -176,6 +178,14 @@ function renderComment(v: QueueView, c: AdminComment, i: number): TemplateResult
       </article>
     </li>
   `;
+}
+
+/**
+ * What a screen reader says of a card after its name, as j/k move to it: whether it is chosen, edited,
+ * and its text (what the moderator decides on), not only the name.
+ */
+function describedBy(v: QueueView, c: AdminComment, editing: boolean): string {
+  return [v.selected.has(c.id) && `chosen-${c.id}`, c.edited && `edited-${c.id}`, !editing && `content-${c.id}`].filter(Boolean).join(' ');
 }
 
 function renderActions(v: QueueView, c: AdminComment, busy: boolean): TemplateResult {
