@@ -64,6 +64,16 @@ test('a card the keyboard moves to is described, not only named: chosen or not, 
   await expect(c).toHaveAccessibleDescription('(đã sửa) Đường qua xã cần sửa gấp.');
 });
 
+test('a comment\'s log that cannot load says so as an alert in its panel, which is named for the comment', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Hồ Thị Lụa' });
+  await signIn();
+  await page.route((u) => u.pathname.endsWith('/api/admin/audit') && u.searchParams.has('commentId'), (route) => route.fulfill({ status: 500, body: '' }));
+  const c = card(page, 'Hồ Thị Lụa');
+  await c.getByRole('button', { name: 'Nhật ký' }).click();
+  const panel = c.getByRole('region', { name: 'Nhật ký bình luận của “Hồ Thị Lụa”' });
+  await expect(panel.getByRole('alert')).toContainText('(500)');
+});
+
 test('axe: the pending tab, a selection, the edit form with an error, the help dialog', async ({ page, seed, signIn }) => {
   await seed({ name: 'Nguyễn Văn A', content: 'Bài viết rất hay.' });
   await seed({ name: 'Trần Thị B', content: 'Cần làm rõ số liệu.', path: '/tin-tuc/bai-khac', title: 'Bài khác' });
@@ -97,7 +107,7 @@ test('axe: the published tab with a reply form and a comment’s log; the empty 
   await expect(cards(page)).toHaveCount(1);
   const c = card(page, 'Lê Văn C');
   await c.getByRole('button', { name: 'Nhật ký' }).click();
-  await expect(c.getByRole('region', { name: 'Nhật ký của bình luận này' }).locator('li')).toHaveCount(1);
+  await expect(c.getByRole('region', { name: 'Nhật ký bình luận của “Lê Văn C”' }).locator('li')).toHaveCount(1);
   await c.getByRole('button', { name: 'Trả lời' }).click();
   await expect(c.getByLabel('Trả lời của Ban biên tập')).toBeFocused();
   await expectNoAxeViolations(page, 'published tab, reply form and a comment’s log');

@@ -139,8 +139,9 @@ test('edit a pending comment, then approve: the public list has the edited text'
   const published = card(page, 'Nguyễn Văn Hùng');
   await expect(published.locator('.edited')).toHaveText('(đã sửa)');
   await published.getByRole('button', { name: 'Nhật ký' }).click();
-  const log = published.getByRole('region', { name: 'Nhật ký của bình luận này' });
+  const log = published.getByRole('region', { name: 'Nhật ký bình luận của “Nguyễn Văn Hùng”' });
   await expect(log).toContainText('0912 345 678');
+  await expect(liveRegion(page)).toHaveText('Đã tải 2 mục nhật ký.');
   await expect(log).toContainText('admin');
   await expect(log.locator('li')).toHaveCount(2); // edit, approve
   expect((await api('GET', `/audit?commentId=${id}`)).json.items).toHaveLength(2);

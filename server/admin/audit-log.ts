@@ -286,7 +286,7 @@ export class CommentLogsController implements ReactiveController {
     if (this.open.delete(id)) return this.host.requestUpdate();
     this.open.set(id, { loading: true, items: [], error: '' });
     this.host.requestUpdate();
-    await this.fetch(id);
+    await this.fetch(id, true);
   }
 
   /** The comment changed (edited, answered): its log, if open, shows it. */
@@ -294,7 +294,8 @@ export class CommentLogsController implements ReactiveController {
     if (this.open.has(id)) void this.fetch(id);
   }
 
-  private async fetch(id: string): Promise<void> {
+  /** `say`: opened by the moderator, who hears what came (a failure is an alert, in the panel). */
+  private async fetch(id: string, say = false): Promise<void> {
     let log: CommentLog;
     try {
       const page = await listAudit(this.page.token(), { commentId: id }, null, 100);
@@ -306,17 +307,18 @@ export class CommentLogsController implements ReactiveController {
     if (!this.open.has(id)) return; // closed meanwhile
     this.open.set(id, log);
     this.host.requestUpdate();
+    if (say && !log.error) this.page.announce(this.page.msg('auditLoaded', { n: log.items.length }));
   }
 
-  /** Comment `id`'s log, under its card: nothing while closed. */
-  render(id: string): TemplateResult | typeof nothing {
+  /** Comment `id`'s log (the comment by `name`), under its card: nothing while closed. */
+  render(id: string, name: string): TemplateResult | typeof nothing {
     const log = this.open.get(id);
     if (!log) return nothing;
     const msg: LogPage['msg'] = (key, vars) => this.page.msg(key, vars);
     return html`
-      <section id=${`history-${id}`} class="history" aria-label=${msg('auditFor')} aria-busy=${log.loading ? 'true' : 'false'}>
+      <section id=${`history-${id}`} class="history" aria-label=${msg('auditFor', { name })} aria-busy=${log.loading ? 'true' : 'false'}>
         ${log.loading ? html`<p class="help">${msg('loading')}</p>` : nothing}
-        ${log.error ? html`<p class="error">${log.error}</p>` : nothing}
+        ${log.error ? html`<p class="error" role="alert">${log.error}</p>` : nothing}
         ${!log.loading && !log.error && log.items.length === 0 ? html`<p class="help">${msg('auditEmpty')}</p>` : nothing}
         <ol>
           ${log.items.map(

@@ -174,7 +174,7 @@ function renderComment(v: QueueView, c: AdminComment, i: number): TemplateResult
           : nothing}
         ${edits.isReplying(c) ? edits.renderReply(c, busy) : nothing}
         ${edits.isOpen(c) ? nothing : renderActions(v, c, busy)}
-        ${v.commentLogs.render(c.id)}
+        ${v.commentLogs.render(c.id, c.name)}
       </article>
     </li>
   `;
