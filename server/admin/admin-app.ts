@@ -236,7 +236,9 @@ export class YkienAdmin extends LitElement {
     // 05/03/2025 14:05, as the widget and the portals write dates (vi-VN's short form is "14:05 5/3/25"),
     // in the newsroom's time, as the digest email says it: an editor on a laptop set to another zone (a
     // trip, a UTC machine) sees the same times as the email and their colleagues.
-    this.dateFormat = new Intl.DateTimeFormat('en-GB', { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'Asia/Ho_Chi_Minh' });
+    // In English, the month by its name ("05 Mar 2025 14:05"): "05/03" reads as the 3rd of May in the US.
+    const month = this.uiLang === 'en' ? 'short' : '2-digit';
+    this.dateFormat = new Intl.DateTimeFormat('en-GB', { day: '2-digit', month, year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'Asia/Ho_Chi_Minh' });
   }
 
   override connectedCallback(): void {
