@@ -7,6 +7,23 @@
  */
 import { test, expect, cards, card, holdNextList, liveRegion, watchPage } from './support/admin.js';
 
+test('the help dialog closed after the card it was opened from left (decided elsewhere): the keyboard goes to the card now current, not to the page\'s heading', async ({ page, seed, signIn, api }) => {
+  await seed({ name: 'Người Ở Lại' });
+  const id = await seed({ name: 'Người Ra Đi' });
+  await signIn('?poll=200');
+  await expect(cards(page)).toHaveCount(2);
+  await page.keyboard.press('j');
+  await expect(card(page, 'Người Ra Đi')).toBeFocused();
+  await page.keyboard.press('?');
+  const dialog = page.getByRole('dialog', { name: 'Phím tắt' });
+  await expect(dialog).toBeVisible();
+  expect((await api('POST', `/comments/${id}/approve`)).status).toBe(200);
+  await expect(cards(page)).toHaveCount(1);
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect(card(page, 'Người Ở Lại')).toBeFocused();
+});
+
 test('a queue of 30 comments moderated with keys only', async ({ page, seed, signIn, api, publicList }) => {
   test.setTimeout(90_000);
   const problems = await watchPage(page);

@@ -95,6 +95,8 @@ export class KeyboardController implements ReactiveController {
     const back = this.focusBeforeHelp;
     this.focusBeforeHelp = null;
     if (back && back.isConnected) back.focus();
+    // Its card left meanwhile (decided elsewhere, at a poll): the card the keyboard is on now, in the queue.
+    else if (back?.closest('article[data-id]') && this.page.view() === 'queue' && this.page.current() >= 0) this.page.moveTo(this.page.current());
     else this.page.focusSoon('h1');
   }
 
