@@ -319,6 +319,12 @@ describe('ykien-conformance against endpoints written by hand', () => {
     expect(r.out).toMatch(/^FAIL list ETag after a new comment: its old ETag still answered 304/m);
   });
 
+  it('passes one behind a gateway that answers the path it has no route for, /counts, with a JSON 403: no counts, as the widget takes it', async () => {
+    const r = await run({ counts: 'gateway' });
+    expect(fails(r), r.out).toEqual([]);
+    expect(r.out).toMatch(/^SKIP .*counts/m);
+  });
+
   it('fails counts that refuse the widget\'s 100 ids with a plain JSON 400: every count of a long page of headlines stays blank', async () => {
     const r = await run({ counts: 'cappedPlain' });
     expect(r.code).toBe(1);

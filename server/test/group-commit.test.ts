@@ -26,14 +26,14 @@ const SITE = 'https://baotinh.example.vn';
 const { later, tempDir } = cleanupsAfterEach('ykien-group-');
 
 describe('the queue', () => {
-  it('a batch the store did not answer (a timeout, a failover) fails with what queued meanwhile, at once: not each after another timeout', async () => {
+  it('failQueued (PostgreSQL): a batch the store did not answer (a timeout, a failover) fails with what queued meanwhile, at once, not each after another timeout; without it (SQLite), the next batch goes on', async () => {
     const sent: string[][] = [];
     let fail!: () => void;
     const gc = new GroupCommit<{ clientId: string }, string>(async (items) => {
       sent.push(items.map((i) => i.clientId));
       await new Promise<void>((r) => (fail = r));
       throw new StoreUnavailable('no answer within the query timeout');
-    });
+    }, undefined, true);
     const first = gc.submit({ clientId: 'a' });
     await expect.poll(() => sent.length).toBe(1);
     const queued = [gc.submit({ clientId: 'b' }), gc.submit({ clientId: 'c' })];
@@ -42,6 +42,20 @@ describe('the queue', () => {
     // Only the batch on its way was sent to the store.
     expect(sent).toEqual([['a']]);
     expect(gc.pending).toBe(0);
+    // SQLite's writer fails at once when its thread is gone; a new one takes what queued.
+    let calls = 0;
+    const sqlite = new GroupCommit<{ clientId: string }, string>(async (items) => {
+      if (calls++ === 0) {
+        await new Promise((r) => setTimeout(r, 20)); // the others queue meanwhile
+        throw new StoreUnavailable('the writer thread is gone');
+      }
+      return items.map((i) => `ok ${i.clientId}`);
+    });
+    const gone = sqlite.submit({ clientId: 'x' });
+    await new Promise((r) => setTimeout(r, 5));
+    const next = sqlite.submit({ clientId: 'y' });
+    await expect(gone).rejects.toBeInstanceOf(StoreUnavailable);
+    await expect(next).resolves.toBe('ok y');
   });
 
   it('writes what arrived together as one batch, never two items with one key in a batch', async () => {

@@ -10,8 +10,8 @@
  *   of the batch commits). If a batch fails as a whole (PostgreSQL: an error aborts the transaction;
  *   or the COMMIT itself), its items are retried one per transaction, so only the item that fails
  *   gets the error. Not when the store itself is gone (StoreUnavailable: SQLite's writer thread died,
- *   or PostgreSQL did not answer in time): then every item of the batch fails with it, and so does every
- *   item queued behind it, and nothing is written twice behind the caller's back.
+ *   or PostgreSQL did not answer in time): then every item of the batch fails with it (on PostgreSQL,
+ *   `failQueued`, every item queued behind it too), and nothing is written twice behind the caller's back.
  */
 import { StoreUnavailable } from './store.js';
 
@@ -37,10 +37,14 @@ export class GroupCommit<I extends Batchable, O> {
   /**
    * @param writeBatch writes all items in one transaction and returns their results in order.
    * @param maxBatch a cap, so that one commit (and, on SQLite, the event loop it holds) stays short.
+   * @param failQueued a store that fails a batch only after a whole timeout without an answer
+   *   (PostgreSQL): what queued meanwhile fails with it. (SQLite's writer fails at once when its thread
+   *   is gone, and the next batch goes to its new thread; its lock wait counts the time queued.)
    */
   constructor(
     private readonly writeBatch: (items: I[]) => Promise<Array<O | ItemFailed>>,
     private readonly maxBatch = 128,
+    private readonly failQueued = false,
   ) {}
 
   submit(item: I): Promise<O> {
@@ -82,11 +86,11 @@ export class GroupCommit<I extends Batchable, O> {
           results = await this.writeBatch(batch.map((w) => w.item));
         } catch (e) {
           if (e instanceof StoreUnavailable) {
-            // The store did not answer for a whole timeout: what queued meanwhile has waited that long
-            // already, and would wait another before its own 503 (past a reader's 30 s connection, which
-            // the server then drops without an answer). It is refused now, to be retried under its key.
-            const waited = this.queue;
-            this.queue = [];
+            // (failQueued) The store did not answer for a whole timeout: what queued meanwhile has waited
+            // that long already, and would wait another before its own 503 (past a reader's 30 s
+            // connection, which the server then drops without an answer). Refused now, to be retried.
+            const waited = this.failQueued ? this.queue : [];
+            if (this.failQueued) this.queue = [];
             for (const w of [...batch, ...waited]) w.reject(e);
             continue;
           }

@@ -121,9 +121,7 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
  * write refused as read-only (25006: the address still names the old primary, a standby now, after a
  * failover). Not an error of the request: none of these is worth trying item after item in a batch.
  */
-// (53…: out of disk, memory or connections; 58…: an I/O error; XX001/XX002: a damaged page or index.
-// The database's trouble, not the request's: 503, as SQLite's full disk is.)
-const SERVER_UNAVAILABLE = /^(08...|57P0[123]|53...|58...|XX00[12]|57014|55P03|25006)$/;
+const SERVER_UNAVAILABLE = /^(08...|57P0[123]|53300|57014|55P03|25006)$/;
 
 /** PostgreSQL did not answer, or could not be reached: the store is unavailable, not the request wrong. */
 export const isUnreachable = (e: unknown): boolean => {
@@ -344,8 +342,9 @@ export class PgStore implements Store {
    */
   private constructor(private readonly pool: pg.Pool, private readonly claimPool: pg.Pool, options: PgOptions) {
     this.prepared = options.preparedStatements === false ? unnamed : named;
-    this.commits = new GroupCommit<NewComment, InsertResult>((items) => this.writeBatch(items));
-    this.claimBatches = new GroupCommit<ClaimItem, ClaimResult>((items) => this.claimBatch(items));
+    // A batch fails only after the query timeout: what queued behind it fails with it (failQueued).
+    this.commits = new GroupCommit<NewComment, InsertResult>((items) => this.writeBatch(items), undefined, true);
+    this.claimBatches = new GroupCommit<ClaimItem, ClaimResult>((items) => this.claimBatch(items), undefined, true);
   }
 
   static async open(url: string, options: PgOptions = {}): Promise<PgStore> {

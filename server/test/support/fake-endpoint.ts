@@ -65,7 +65,7 @@ export interface Breaks {
    * GET /comments/counts: `json`, right, as application/json; `html`, right, but as text/html (PHP's
    * default for an `echo json_encode(…)`); `empty`, `{"counts": {}}` whatever was asked.
    */
-  counts?: 'json' | 'html' | 'empty' | 'capped' | 'cappedPlain' | 'broken';
+  counts?: 'json' | 'html' | 'empty' | 'capped' | 'cappedPlain' | 'gateway' | 'broken';
   /**
    * Not a break for the widget: ids as numbers (a database's integer key) in every answer, "next" as a
    * number, and no "total" in the list.
@@ -200,6 +200,8 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
       // `capped`: fewer ids a request than the widget sends (it sends up to 100); `broken`: a 500.
       if (breaks.counts === 'capped' && asked.length > 50) return problem(res, 400, 'validation', { fields: { pageId: 'at most 50' } });
       if (breaks.counts === 'cappedPlain' && asked.length > 50) return json(res, 400, { error: 'at most 50 pageId' });
+      // An API gateway's answer to a path it has no route for: no /counts, in JSON.
+      if (breaks.counts === 'gateway') return json(res, 403, { message: 'Missing Authentication Token' });
       if (breaks.counts === 'broken') return problem(res, 500, 'internal');
       const body = JSON.stringify({ counts: breaks.counts === 'empty' ? {} : counts });
       return void res.writeHead(200, { 'content-type': breaks.counts === 'html' ? 'text/html; charset=UTF-8' : 'application/json' }).end(body);
