@@ -545,6 +545,39 @@ test('the bulk bar\'s button pressed, then every chosen card decided elsewhere: 
   await expect(page.locator('ykien-admin #select-all')).toBeFocused();
 });
 
+test('"e" pressed while the card\'s approval runs opens no form (it would go with the card, and the keyboard with it); once approved, the keyboard is on the next card', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Người Kế Tiếp' });
+  await seed({ name: 'Người Đang Duyệt' });
+  await signIn();
+  const { release, count } = await holdRequests(page, '**/api/admin/comments/*/approve*');
+  await page.keyboard.press('j');
+  await expect(card(page, 'Người Đang Duyệt')).toBeFocused();
+  await page.keyboard.press('a');
+  await expect.poll(count).toBe(1);
+  await page.keyboard.press('e');
+  await expect(card(page, 'Người Đang Duyệt').getByLabel('Nội dung')).toHaveCount(0);
+  release();
+  await expect(cards(page)).toHaveCount(1);
+  await expect(card(page, 'Người Kế Tiếp')).toBeFocused();
+});
+
+test('a search typed just before signing out does not run after it: no "wrong token" alert at the sign-in', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Ai Đó' });
+  await page.clock.install(); // the search's 300 ms wait runs only as the test moves the clock
+  await signIn();
+  await expect(cards(page)).toHaveCount(1);
+  await page.locator('ykien-admin #q').pressSequentially('ai');
+  await page.getByRole('button', { name: 'Đăng xuất' }).click();
+  const token = page.getByLabel('Mã kiểm duyệt viên');
+  await expect(token).toBeVisible();
+  // Past the search's 300 ms wait.
+  let asked = 0;
+  page.on('request', (r) => void (/\/api\/admin\/comments\?/.test(r.url()) && asked++));
+  await page.clock.runFor(1_000);
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('');
+  expect(asked).toBe(0);
+});
+
 test('a second wrong token is said again, though the words are the same', async ({ page, server }) => {
   await page.goto(`${server.url}/admin`);
   const token = page.getByLabel('Mã kiểm duyệt viên');
