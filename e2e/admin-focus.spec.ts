@@ -4,7 +4,7 @@
  * button is hidden; Caps Lock; the log's "Xem thêm" that fails; "Hủy" while "Lưu và duyệt" runs; `x`
  * said to a screen reader; a tab switch that fails with a selection.
  */
-import type { Page, Request } from '@playwright/test';
+import type { Locator, Page, Request, Route } from '@playwright/test';
 import { test, expect, cards, card, liveRegion, fetchGet } from './support/admin.js';
 
 /**
@@ -340,43 +340,55 @@ test('what the server says when it refuses a decision for the page\'s address (4
   await expect(cards(page)).toHaveCount(1);
 });
 
-test('an approval that reached the server but whose answer was lost: pressed again, it is said done (the same decision twice is 200), not refused as "someone else\'s"', async ({ page, seed, signIn, publicList }) => {
-  await seed({ name: 'Bạn đọc 1', content: 'Ý kiến đã tới.' });
-  await signIn();
-  let lost = 0;
-  await page.route('**/api/admin/comments/*/approve*', async (route) => {
-    if (lost++) return route.fallback();
-    await route.fetch(); // the server approves it...
-    return route.abort('timedout'); // ...and its answer never comes back
-  });
-  const approve = card(page, 'Bạn đọc 1').getByRole('button', { name: 'Duyệt', exact: true });
-  await approve.click();
-  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Không kết nối được máy chủ. Vui lòng thử lại.');
-  await approve.click();
-  await expect(liveRegion(page)).toHaveText('Đã duyệt bình luận của “Bạn đọc 1”.');
-  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('');
-  await expect(cards(page)).toHaveCount(0);
-  expect((await publicList()).items.map((c) => c.content)).toEqual(['Ý kiến đã tới.']);
-  expect(lost).toBe(2);
-});
-
-test('an approval the server made but answered 503 (a writer lost after its commit, a proxy\'s 502): pressed again, it is said done, not "someone else\'s"', async ({ page, seed, signIn, publicList }) => {
-  await seed({ name: 'Bạn đọc 2', content: 'Ý kiến đã được duyệt.' });
+/**
+ * An approval the server made, whose answer `lose` takes away (`alert`: what the page then says); pressed
+ * again, it is said done (the same decision twice is 200), not refused as someone else's.
+ */
+async function approvedThenPressedAgain(
+  { page, seed, signIn, publicList }: Pick<Parameters<Parameters<typeof test>[2]>[0], 'page' | 'seed' | 'signIn' | 'publicList'>,
+  name: string,
+  content: string,
+  lose: (route: Route) => Promise<void>,
+  alert: (alert: Locator) => Promise<void>,
+): Promise<number> {
+  await seed({ name, content });
   await signIn();
   let tries = 0;
   await page.route('**/api/admin/comments/*/approve*', async (route) => {
     if (tries++) return route.fallback();
     await route.fetch(); // the server approves it...
-    return route.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify({ status: 503, code: 'storage-unavailable', title: 'x' }) });
+    return lose(route); // ...and its answer does not come back as it should
   });
-  const approve = card(page, 'Bạn đọc 2').getByRole('button', { name: 'Duyệt', exact: true });
+  const approve = card(page, name).getByRole('button', { name: 'Duyệt', exact: true });
   await approve.click();
-  await expect(page.locator('ykien-admin [role="alert"]')).toContainText('Máy chủ đang khởi động lại hoặc đang bận');
+  await alert(page.locator('ykien-admin [role="alert"]'));
   await approve.click();
-  await expect(liveRegion(page)).toHaveText('Đã duyệt bình luận của “Bạn đọc 2”.');
+  await expect(liveRegion(page)).toHaveText(`Đã duyệt bình luận của “${name}”.`);
   await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('');
   await expect(cards(page)).toHaveCount(0);
-  expect((await publicList()).items.map((c) => c.content)).toEqual(['Ý kiến đã được duyệt.']);
+  expect((await publicList()).items.map((c) => c.content)).toEqual([content]);
+  return tries;
+}
+
+test('an approval that reached the server but whose answer was lost: pressed again, it is said done (the same decision twice is 200), not refused as "someone else\'s"', async ({ page, seed, signIn, publicList }) => {
+  const tries = await approvedThenPressedAgain(
+    { page, seed, signIn, publicList },
+    'Bạn đọc 1',
+    'Ý kiến đã tới.',
+    (route) => route.abort('timedout'),
+    (alert) => expect(alert).toHaveText('Không kết nối được máy chủ. Vui lòng thử lại.'),
+  );
+  expect(tries).toBe(2);
+});
+
+test('an approval the server made but answered 503 (a writer lost after its commit, a proxy\'s 502): pressed again, it is said done, not "someone else\'s"', async ({ page, seed, signIn, publicList }) => {
+  await approvedThenPressedAgain(
+    { page, seed, signIn, publicList },
+    'Bạn đọc 2',
+    'Ý kiến đã được duyệt.',
+    (route) => route.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify({ status: 503, code: 'storage-unavailable', title: 'x' }) }),
+    (alert) => expect(alert).toContainText('Máy chủ đang khởi động lại hoặc đang bận'),
+  );
 });
 
 test('an approval whose answer was lost, the card then taken out by a poll: it leaves without being told as another moderator\'s', async ({ page, seed, signIn }) => {

@@ -182,11 +182,14 @@ export function parseOrigin(raw: string): string {
   return url.origin;
 }
 
-/** A host name (letters, digits, hyphens, underscores, dots), an IPv4 or a bracketed IPv6 address; no port 0. */
+/** A host name: labels of letters, digits, hyphens and underscores, between dots (an IPv4 address is one too). */
+const HOST_NAME = /^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?$/i;
+
+/** A host name, an IPv4 or a bracketed IPv6 address; no port 0. */
 function hostLooksReal(url: URL): boolean {
   if (url.port === '0') return false;
   const host = url.hostname;
-  return /^\[[0-9a-f:.]+\]$/.test(host) || /^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?$/.test(host);
+  return /^\[[0-9a-f:.]+\]$/.test(host) || HOST_NAME.test(host);
 }
 
 function parseTrustProxy(raw: string): TrustProxy {
@@ -348,7 +351,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
   if (!host) throw new ConfigError('--host must not be empty');
   // An address or a name to look up; not a URL or host:port (the port is --port), which listen() would
   // only refuse after the database was opened, with an exit a unit restarts on.
-  if (!isIP(host) && !/^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?$/i.test(host)) {
+  if (!isIP(host) && !HOST_NAME.test(host)) {
     throw new ConfigError(`--host: "${host}" is not an address to bind (like 127.0.0.1, 0.0.0.0 or ::); the port is --port`);
   }
 

@@ -33,7 +33,7 @@ describe('the queue', () => {
       sent.push(items.map((i) => i.clientId));
       await new Promise<void>((r) => (fail = r));
       throw new StoreUnavailable('no answer within the query timeout');
-    }, undefined, true);
+    }, { failQueued: true });
     const first = gc.submit({ clientId: 'a' });
     await expect.poll(() => sent.length).toBe(1);
     const queued = [gc.submit({ clientId: 'b' }), gc.submit({ clientId: 'c' })];

@@ -67,3 +67,32 @@ export function fullState(c: StoredComment): AuditState {
 }
 
 export const STATUS_OF_ACTION = { approve: 'published', reject: 'rejected', restore: 'pending' } as const;
+
+/** An audit_log row as a store reads it (PostgreSQL gives its bigints as strings, SQLite as numbers). */
+export interface AuditLogRow {
+  seq: number | string;
+  at: number | string;
+  moderator: string;
+  action: AuditEntry['action'];
+  comment_id: string;
+  page_id: string;
+  comment_name: string;
+  comment_lang: string;
+  before: string | null;
+  after: string | null;
+  erased_at: number | string | null;
+}
+
+export const toAuditEntry = (r: AuditLogRow): AuditEntry => ({
+  seq: Number(r.seq),
+  at: Number(r.at),
+  moderator: r.moderator,
+  action: r.action,
+  commentId: r.comment_id,
+  pageId: r.page_id,
+  commentName: r.comment_name,
+  commentLang: r.comment_lang,
+  before: r.before === null ? null : (JSON.parse(r.before) as AuditState),
+  after: r.after === null ? null : (JSON.parse(r.after) as AuditState),
+  erasedAt: r.erased_at === null ? null : Number(r.erased_at),
+});

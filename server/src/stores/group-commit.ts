@@ -36,16 +36,21 @@ export class GroupCommit<I extends Batchable, O> {
 
   /**
    * @param writeBatch writes all items in one transaction and returns their results in order.
-   * @param maxBatch a cap, so that one commit (and, on SQLite, the event loop it holds) stays short.
-   * @param failQueued a store that fails a batch only after a whole timeout without an answer
+   * @param options.maxBatch a cap, so that one commit (and, on SQLite, the event loop it holds) stays short.
+   * @param options.failQueued a store that fails a batch only after a whole timeout without an answer
    *   (PostgreSQL): what queued meanwhile fails with it. (SQLite's writer fails at once when its thread
    *   is gone, and the next batch goes to its new thread; its lock wait counts the time queued.)
    */
   constructor(
     private readonly writeBatch: (items: I[]) => Promise<Array<O | ItemFailed>>,
-    private readonly maxBatch = 128,
-    private readonly failQueued = false,
-  ) {}
+    { maxBatch = 128, failQueued = false }: { maxBatch?: number; failQueued?: boolean } = {},
+  ) {
+    this.maxBatch = maxBatch;
+    this.failQueued = failQueued;
+  }
+
+  private readonly maxBatch: number;
+  private readonly failQueued: boolean;
 
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {

@@ -11,7 +11,7 @@
  */
 import pg from 'pg';
 import { GroupCommit, ItemFailed } from './group-commit.js';
-import { auditRow, erasureRow, fullState, STATUS_OF_ACTION, erasedState, type AuditRow } from './audit-rows.js';
+import { auditRow, erasureRow, fullState, STATUS_OF_ACTION, erasedState, toAuditEntry, type AuditLogRow, type AuditRow } from './audit-rows.js';
 import { commentSearchText, fold, likePattern } from './search-text.js';
 import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
@@ -163,20 +163,6 @@ interface CommentRow {
   reply_at: string | null;
 }
 
-interface AuditLogRow {
-  seq: string;
-  at: string;
-  moderator: string;
-  action: AuditEntry['action'];
-  comment_id: string;
-  page_id: string;
-  comment_name: string;
-  comment_lang: string;
-  before: string | null;
-  after: string | null;
-  erased_at: string | null;
-}
-
 interface JobRow {
   seq: string;
   channel: NotificationChannel;
@@ -185,20 +171,6 @@ interface JobRow {
   attempts: number;
   due_at: string;
 }
-
-const toAuditEntry = (r: AuditLogRow): AuditEntry => ({
-  seq: Number(r.seq),
-  at: Number(r.at),
-  moderator: r.moderator,
-  action: r.action,
-  commentId: r.comment_id,
-  pageId: r.page_id,
-  commentName: r.comment_name,
-  commentLang: r.comment_lang,
-  before: r.before === null ? null : (JSON.parse(r.before) as AuditState),
-  after: r.after === null ? null : (JSON.parse(r.after) as AuditState),
-  erasedAt: r.erased_at === null ? null : Number(r.erased_at),
-});
 
 /** `search LIKE …` for each word, numbering parameters after those already in `params`. */
 function likeClauses(words: readonly string[] | undefined, params: unknown[]): string[] {
@@ -343,8 +315,8 @@ export class PgStore implements Store {
   private constructor(private readonly pool: pg.Pool, private readonly claimPool: pg.Pool, options: PgOptions) {
     this.prepared = options.preparedStatements === false ? unnamed : named;
     // A batch fails only after the query timeout: what queued behind it fails with it (failQueued).
-    this.commits = new GroupCommit<NewComment, InsertResult>((items) => this.writeBatch(items), undefined, true);
-    this.claimBatches = new GroupCommit<ClaimItem, ClaimResult>((items) => this.claimBatch(items), undefined, true);
+    this.commits = new GroupCommit<NewComment, InsertResult>((items) => this.writeBatch(items), { failQueued: true });
+    this.claimBatches = new GroupCommit<ClaimItem, ClaimResult>((items) => this.claimBatch(items), { failQueued: true });
   }
 
   static async open(url: string, options: PgOptions = {}): Promise<PgStore> {

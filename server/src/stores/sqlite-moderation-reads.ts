@@ -10,35 +10,8 @@
 import type Database from 'better-sqlite3';
 import { likePattern } from './search-text.js';
 import { toComment, type CommentRow } from './sqlite-writer.js';
-import type { AuditEntry, AuditQuery, AuditState, CommentStatus, ListQuery, Page, StatusCounts, StoredComment } from './store.js';
-
-interface AuditLogRow {
-  seq: number;
-  at: number;
-  moderator: string;
-  action: AuditEntry['action'];
-  comment_id: string;
-  page_id: string;
-  comment_name: string;
-  comment_lang: string;
-  before: string | null;
-  after: string | null;
-  erased_at: number | null;
-}
-
-const toAuditEntry = (r: AuditLogRow): AuditEntry => ({
-  seq: r.seq,
-  at: r.at,
-  moderator: r.moderator,
-  action: r.action,
-  commentId: r.comment_id,
-  pageId: r.page_id,
-  commentName: r.comment_name,
-  commentLang: r.comment_lang,
-  before: r.before === null ? null : (JSON.parse(r.before) as AuditState),
-  after: r.after === null ? null : (JSON.parse(r.after) as AuditState),
-  erasedAt: r.erased_at,
-});
+import { toAuditEntry, type AuditLogRow } from './audit-rows.js';
+import type { AuditEntry, AuditQuery, CommentStatus, ListQuery, Page, StatusCounts, StoredComment } from './store.js';
 
 /** A list's columns: all but `search`, the folded copy of name and content that only the WHERE reads. */
 const LIST_COLUMNS = 'seq, id, page_id, page_url, page_title, name, content, lang, status, created_at, moderated_at, edited_at, reply_text, reply_at';
@@ -99,7 +72,7 @@ export class ModerationReads implements ModerationReadOps {
     const more = rows.length > q.limit;
     const page = more ? rows.slice(0, q.limit) : rows;
     const last = page[page.length - 1];
-    return { items: page.map(toAuditEntry), next: more && last ? { createdAt: last.at, seq: last.seq } : null };
+    return { items: page.map(toAuditEntry), next: more && last ? { createdAt: Number(last.at), seq: Number(last.seq) } : null };
   }
 
   statusCounts(filter: { pageId?: string; words?: readonly string[] }): StatusCounts {
