@@ -336,8 +336,8 @@ test('a search of the log asked while an erase of its words is on its way, answe
   let releaseSearch = () => {};
   const searchGate = new Promise<void>((r) => (releaseSearch = r));
   await page.route(/\/api\/admin\/audit\?.*q=/, async (route) => {
-    searchAsked = true;
     const res = await route.fetch(); // read now: before the erase
+    searchAsked = true; // (once read: an erase let go before the server answered would be read by it)
     await searchGate;
     await route.fulfill({ response: res });
   });
