@@ -401,17 +401,23 @@ export class YkienAdmin extends LitElement {
     return (c) => this.handled.get(c.id) === tab && handledBefore.get(c.id) !== tab;
   }
 
-  /** true once the page is shown, false when it failed, undefined when a newer load overtook it. */
-  private async load(reset: boolean): Promise<boolean | undefined> {
+  /**
+   * true once the page is shown, false when it failed, undefined when a newer load overtook it. `retry`:
+   * a poll asking again for a list that failed; the failure said stays until the list comes (said again
+   * only if it changed), not taken out and put back at each poll.
+   */
+  private async load(reset: boolean, retry = false): Promise<boolean | undefined> {
     const seq = ++this.loadSeq;
     this.loading = true;
-    this.error = '';
+    const said = this.error;
+    if (!retry) this.error = '';
     const decidedMeanwhile = this.decidedFromNow();
     try {
       const page = await listComments(this.token, this.filter(), reset ? null : this.next);
       if (seq !== this.loadSeq) return undefined;
       this.listFailed = false;
       this.pollsFailed = 0; // the server answered: the polls' count of failures starts over
+      if (retry && this.error === said) this.error = '';
       this.acceptToken();
       if (page.counts) this.counts = page.counts;
       const items = page.items.filter((c) => !decidedMeanwhile(c));
@@ -491,8 +497,9 @@ export class YkienAdmin extends LitElement {
    */
   private async poll(): Promise<void> {
     void this.refreshCounts();
-    // A list that failed to load is not the filter's list: nothing is added to it until it is reloaded.
-    if (this.view !== 'queue' || this.loading || this.listFailed) return;
+    if (this.view !== 'queue' || this.loading) return;
+    // A list that failed to load is not the filter's list: nothing is added to it; it is asked for again.
+    if (this.listFailed) return void (await this.load(true, true));
     const seq = this.loadSeq;
     /** Another list (a load, a tab, a search) or a sign-out since this poll began: its answers are stale. */
     const stale = () => seq !== this.loadSeq || this.loading || !this.signedIn;
