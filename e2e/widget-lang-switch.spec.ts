@@ -210,3 +210,30 @@ test('send pressed with both fields empty while the English words are on their w
   await expect(f.status).toHaveText(en.fixErrors);
   await expect(f.send).toHaveText(en.send);
 });
+
+for (const [how, move] of Object.entries({
+  '<html lang> changed while it was out': async (page: Page) =>
+    form(page).host.evaluate((el) => {
+      const parent = el.parentElement!;
+      el.remove();
+      document.documentElement.lang = 'en';
+      parent.append(el);
+    }),
+  'put back under an English section': async (page: Page) =>
+    form(page).host.evaluate((el) => {
+      const section = document.createElement('div');
+      section.lang = 'en';
+      el.parentElement!.append(section);
+      section.append(el);
+    }),
+})) {
+  test(`a box taken out of the page and put back (${how}): it speaks the language it has now, not the old one`, async ({ page, article, endpoint, problems }) => {
+    endpoint.list = () => ({ items, next: null, total: 3 });
+    await article();
+    await expectShown(page, vi);
+    // The reader never touched the form: nothing but the move may render the box again.
+    await move(page);
+    await expectShown(page, en);
+    expect(problems).toEqual([]);
+  });
+}

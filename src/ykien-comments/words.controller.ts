@@ -21,7 +21,7 @@ export class WordsController implements ReactiveController {
     (this.#host = host).addController(this);
     this.#sending = sending;
     this.#changed = changed;
-    this.#watch = new MutationObserver(() => (this.wake(), host.requestUpdate()));
+    this.#watch = new MutationObserver(() => this.#watched());
   }
 
   /** Ends the pause between two tries now: the language changed, and its words may be in already. */
@@ -91,7 +91,12 @@ export class WordsController implements ReactiveController {
 
   hostConnected(): void {
     this.#watch.observe(document.documentElement, { attributeFilter: ['lang'] });
+    // Put back in the page (moved by a framework, under another `lang`, or after `<html lang>` changed
+    // while it was out): nothing else renders it again, and it would speak the old language.
+    if (this.#shown && this.language != this.#shown) this.#watched();
   }
+
+  #watched = () => (this.wake(), this.#host.requestUpdate());
 
   hostDisconnected(): void {
     this.#watch.disconnect();
