@@ -1433,12 +1433,53 @@ test.describe('the reader’s own comments', () => {
     await expect(l.names).toHaveText(['Tôi p1', 'Bạn đọc 1', 'Bạn đọc 2']);
     await expect(l.byName('Tôi p1').locator('[part~="comment-pending"]')).toHaveCount(0);
     await expect.poll(async () => ((await idbRecords(page, 'p:'))[ownKey('p1')] as { seenPublished?: boolean } | undefined)?.seenPublished).toBe(true);
+    // A visit whose question about it fails: the copy stays, shown published, not awaiting moderation.
+    endpoint.statuses = { p1: 500 };
+    await reload(page);
+    await expect.poll(() => statusGets(endpoint).length).toBeGreaterThanOrEqual(2);
+    await expect(l.names).toHaveText(['Tôi p1', 'Bạn đọc 1', 'Bạn đọc 2']);
+    await expect(l.byName('Tôi p1').locator('[part~="comment-pending"]')).toHaveCount(0);
     // The next visit: still not on the first page, so further down; the copy goes, "Xem thêm" shows it in its place.
+    endpoint.statuses = { p1: 'published' };
     await reload(page);
     await expect.poll(() => idbRecords(page, 'p:')).toEqual({});
     await expect(l.names).toHaveText(['Bạn đọc 1', 'Bạn đọc 2']);
     await l.more.click();
     await expect(l.names).toHaveText(['Bạn đọc 1', 'Bạn đọc 2', 'Tôi p1']);
+  });
+
+  test('an own copy published since, asked about again: pages "Xem thêm" added while the fresh first page was on its way stay (short pages: fewer comments than the page size)', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    await article();
+    await seedOwn(page, [{ id: 'p1', savedAt: Date.now() - 60_000 }]);
+    endpoint.statuses = { p1: 'published' };
+    // The server pages by two, under the box's 20: the list "Xem thêm" grows stays under its page size.
+    endpoint.list = (url) => (url.searchParams.get('cursor') ? { items: items(3, 4), next: null, total: 5 } : { items: items(1, 2), next: 'c2', total: 5 });
+    // The first page asked again, past the cache (p1 is published, and not on it), is held.
+    const listPath = new URL(ENDPOINT).pathname;
+    const isFirstPage = (url: URL) => url.pathname === listPath && !url.searchParams.get('cursor');
+    let firstPages = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    interceptGets(endpoint, (url) => (isFirstPage(url) && ++firstPages === 2 ? gate : undefined));
+    await reload(page);
+    const l = list(page);
+    await expect.poll(() => firstPages).toBe(2);
+    await l.more.click();
+    const grown = ['Tôi p1', ...items(1, 4).map((c) => c.name)];
+    await expect(l.names).toHaveText(grown);
+    await expect(l.byName('Bạn đọc 3')).toBeFocused();
+    const late = page.waitForResponse((r) => isFirstPage(new URL(r.url())));
+    release();
+    // The fresh first page came (read, then two frames rendered): the pages added stay, and the keyboard.
+    await (await late).finished();
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await expect(l.names).toHaveText(grown);
+    await expect(l.byName('Bạn đọc 3')).toBeFocused();
+    await expect(l.byName('Tôi p1').locator('[part~="comment-pending"]')).toHaveCount(0);
   });
 
   test('an own copy published further down than the first page: the copy goes once the fresh first page came; "Xem thêm" shows the comment in its place', async ({

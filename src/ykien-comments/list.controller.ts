@@ -355,7 +355,7 @@ export class ListController implements ReactiveController {
       const page = await fetchComments(src.endpoint!, src.pageId, src.limit, null, true);
       if (gen != this.#generation) return;
       // Pages the reader added with "Xem thêm" stay as they are, and so does the copy, marked published.
-      if (page && version == this.#version && !this.loadingMore && this.items.length <= src.limit) {
+      if (page && version == this.#version && !this.loadingMore && !this.#grown) {
         this.#show(page, src, askedAt);
         // The copy goes once the page holds the comment, or ends above it (it is further down). A page
         // without it that should hold it is older than the decision (a cache on the way, or another
@@ -364,7 +364,8 @@ export class ListController implements ReactiveController {
         const below = (c: OwnComment) => !!page.next && !!oldest && Date.parse(oldest.createdAt) > Date.parse(c.createdAt);
         const gone = published.filter((c) => c.seenPublished || page.items.some((i) => i.id == c.id) || below(c));
         const waiting = published.filter((c) => !gone.includes(c));
-        if (waiting.length) keep().then((k) => waiting.forEach((c) => k.saveOwn({ ...c, seenPublished: true })), () => {});
+        // Kept published: the next visit shows it so (not awaiting moderation) until it is settled.
+        if (waiting.length) keep().then((k) => waiting.forEach((c) => k.saveOwn({ ...c, status: 'published', seenPublished: true })), () => {});
         settled = [...settled, ...gone];
       }
     }
