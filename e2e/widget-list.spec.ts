@@ -146,6 +146,12 @@ const seedOwn = (page: Page, records: { id: string; savedAt: number; createdAt?:
     { records, endpoint: ENDPOINT, pageId: PAGE_ID },
   );
 
+/** The reader's own copy `p1`, kept a minute ago as awaiting moderation, which the server has since published. */
+async function seedPublishedSince(page: Page, endpoint: FakeEndpoint, createdAt?: string) {
+  await seedOwn(page, [{ id: 'p1', savedAt: Date.now() - 60_000, createdAt }]);
+  endpoint.statuses = { p1: 'published' };
+}
+
 /** The form reloaded: the page is back once the form is rendered. */
 async function reload(page: Page) {
   await page.reload();
@@ -1394,8 +1400,7 @@ test.describe('the reader’s own comments', () => {
     endpoint,
   }) => {
     await article();
-    await seedOwn(page, [{ id: 'p1', savedAt: Date.now() - 60_000 }]);
-    endpoint.statuses = { p1: 'published' };
+    await seedPublishedSince(page, endpoint);
     let listCalls = 0;
     endpoint.list = () => (++listCalls === 1 ? { items: items(1, 2), next: null, total: 2 } : 503);
     endpoint.gets.length = 0; // only what this load asks
@@ -1421,8 +1426,7 @@ test.describe('the reader’s own comments', () => {
     await article();
     // Stamped by a device clock ahead of the server's: newer than every comment of the first page
     // (written out, not the machine's date, which the test must not depend on).
-    await seedOwn(page, [{ id: 'p1', savedAt: Date.now() - 60_000, createdAt: new Date(Date.UTC(2026, 2, 27, 1, 5)).toISOString() }]);
-    endpoint.statuses = { p1: 'published' };
+    await seedPublishedSince(page, endpoint, new Date(Date.UTC(2026, 2, 27, 1, 5)).toISOString());
     // The comment is on the second page; the first never holds it.
     endpoint.list = (url) =>
       url.searchParams.get('cursor') ? { items: [item(3, { id: 'p1', name: 'Tôi p1' })], next: null, total: 3 } : { items: items(1, 2), next: 'c2', total: 3 };
@@ -1454,8 +1458,7 @@ test.describe('the reader’s own comments', () => {
     endpoint,
   }) => {
     await article();
-    await seedOwn(page, [{ id: 'p1', savedAt: Date.now() - 60_000 }]);
-    endpoint.statuses = { p1: 'published' };
+    await seedPublishedSince(page, endpoint);
     // The server pages by two, under the box's 20: the list "Xem thêm" grows stays under its page size.
     endpoint.list = (url) => (url.searchParams.get('cursor') ? { items: items(3, 4), next: null, total: 5 } : { items: items(1, 2), next: 'c2', total: 5 });
     // The first page asked again, past the cache (p1 is published, and not on it), is held.
@@ -1489,8 +1492,7 @@ test.describe('the reader’s own comments', () => {
   }) => {
     await article();
     // Written before the first page's comments: the server lists it after them.
-    await seedOwn(page, [{ id: 'p1', savedAt: Date.now() - 60_000, createdAt: item(3).createdAt }]);
-    endpoint.statuses = { p1: 'published' };
+    await seedPublishedSince(page, endpoint, item(3).createdAt);
     endpoint.list = (url) =>
       url.searchParams.get('cursor') ? { items: [item(3, { id: 'p1', name: 'Tôi p1' })], next: null, total: 3 } : { items: items(1, 2), next: 'c2', total: 3 };
     await reload(page);
