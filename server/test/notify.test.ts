@@ -16,7 +16,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { digestMessage, requiresTls, smtpMailer, type Mailer } from '../src/notify/email.js';
 import { NotificationWorker } from '../src/notify/worker.js';
-import type { ClaimedJob, Store } from '../src/stores/store.js';
+import type { ClaimedJob, Store, StoredComment } from '../src/stores/store.js';
 import { http, makeComment, postComment } from './support/http.js';
 import { freshPgSchema } from './support/pg-schema.js';
 import { parseMail, startMailServer, startWebhookReceiver, until, type WebhookReceiver } from './support/receivers.js';
@@ -441,6 +441,7 @@ describe('the worker, against a store that fails just after a send', () => {
         retryJob: async () => {},
         reopenDigest: async () => {},
         claimDigest: async () => (claimed ? [] : ((claimed = true), [{ seq: 3, channel: 'email', commentId: 'c3', createdAt: Date.now(), attempts: 1, comment: pending('c3') }])),
+        getComment: async (id: string) => pending(id),
       } as unknown as Store,
       config: { webhookUrl: null, webhookSecret: null, emails, smtpUrl: url, emailFrom: 'ykien@bao.example.vn', digestMs: 60_000, pollMs: 50, publicUrl: null },
       moderationUrl: () => 'https://bao.example.vn/admin',
@@ -459,6 +460,85 @@ describe('the worker, against a store that fails just after a send', () => {
       await worker.stop();
     }
     expect(rcpts).toHaveLength(2); // and not again
+  });
+
+  /**
+   * A digest of `comments`, which the mail server takes for bbt@ and defers for day@ (once, or `times`);
+   * what the store says of each comment later is `stored` (edited by the test meanwhile).
+   */
+  const deferredDigest = (stored: Map<string, StoredComment>, times = 1) => {
+    const sent: Array<{ to: string[]; subject: string; text: string }> = [];
+    const logged: string[] = [];
+    let deferrals = times;
+    const mailer: Mailer = {
+      send: async (to, subject, text) => {
+        sent.push({ to: [...to], subject, text });
+        const deferred = to.includes('day@bao.example.vn') && deferrals-- > 0 ? ['day@bao.example.vn'] : [];
+        return { refused: deferred, deferred };
+      },
+      close: () => {},
+    };
+    let claimed = false;
+    const worker = new NotificationWorker({
+      store: {
+        finishJob: async () => {},
+        retryJob: async () => {},
+        reopenDigest: async () => {},
+        claimDigest: async () =>
+          claimed ? [] : ((claimed = true), [...stored.values()].map((c, i) => ({ seq: i + 1, channel: 'email' as const, commentId: c.id, createdAt: Date.now(), attempts: 1, comment: c }))),
+        getComment: async (id: string) => stored.get(id) ?? null,
+      } as unknown as Store,
+      config: { webhookUrl: null, webhookSecret: null, emails: ['bbt@bao.example.vn', 'day@bao.example.vn'], smtpUrl: 'smtp://127.0.0.1:9', emailFrom: 'ykien@bao.example.vn', digestMs: 60_000, pollMs: 50, publicUrl: null },
+      moderationUrl: () => 'https://bao.example.vn/admin',
+      log: { info: (_o, msg) => void logged.push(msg), warn: (_o, msg) => void logged.push(msg), error: (_o, msg) => void logged.push(msg) },
+      mailer,
+      deferredWaitsMs: [300, 300],
+    });
+    return { worker, sent, logged };
+  };
+
+  it('a comment erased (or decided) between a digest and its second sending to an address the mail server deferred is not in that second one; an edit\'s new words are', async () => {
+    const stored = new Map<string, StoredComment>([
+      ['c1', { ...pending('c1'), name: 'Người Xin Xoá', content: 'Gọi tôi: 0912 345 678.' }],
+      ['c2', { ...pending('c2'), name: 'Người Ở Lại', content: 'Số nhà 12 phố Huế.' }],
+      ['c3', { ...pending('c3'), name: 'Người Bị Từ Chối', content: 'Quảng cáo.' }],
+    ]);
+    const { worker, sent, logged } = deferredDigest(stored);
+    worker.start();
+    try {
+      await until(() => sent.length === 1, 'the digest');
+      expect(sent[0]!.to).toEqual(['bbt@bao.example.vn', 'day@bao.example.vn']);
+      expect(sent[0]!.text).toContain('0912 345 678');
+      // Within the wait: the reader asks for theirs to be erased, a moderator rejects one and edits another.
+      stored.delete('c1');
+      stored.set('c3', { ...stored.get('c3')!, status: 'rejected' });
+      stored.set('c2', { ...stored.get('c2')!, content: 'Phố Huế.' });
+      await until(() => sent.length === 2, 'the digest again, to the deferred address');
+      expect(sent[1]!.to).toEqual(['day@bao.example.vn']);
+      expect(sent[1]!.subject).toBe('[Ý kiến] 1 bình luận mới đang chờ duyệt');
+      expect(sent[1]!.text).toContain('Người Ở Lại');
+      expect(sent[1]!.text).toContain('Phố Huế.');
+      for (const gone of ['Người Xin Xoá', '0912 345 678', 'Người Bị Từ Chối', 'Số nhà 12']) expect(sent[1]!.text).not.toContain(gone);
+      expect(logged).toContain('digest email sent again to addresses the mail server had deferred');
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('a digest none of whose comments waits any more by its second sending does not go again (a deferral after that, neither)', async () => {
+    const stored = new Map<string, StoredComment>([['c1', { ...pending('c1'), name: 'Người Xin Xoá', content: 'Gọi tôi: 0912 345 678.' }]]);
+    const { worker, sent, logged } = deferredDigest(stored, 2);
+    worker.start();
+    try {
+      await until(() => sent.length === 1, 'the digest');
+      stored.delete('c1');
+      await until(() => logged.includes('digest email not sent again to addresses the mail server had deferred: none of its comments is waiting any more'), 'the second sending to be given up');
+      // Past the second wait too: nothing more went.
+      await new Promise((r) => setTimeout(r, 700));
+      expect(sent).toHaveLength(1);
+    } finally {
+      await worker.stop();
+    }
   });
 });
 

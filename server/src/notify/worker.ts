@@ -21,7 +21,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { NotifyConfig } from '../config.js';
-import { MAX_JOB_BACKOFF_MS, type ClaimedJob, type NotificationChannel, type Store } from '../stores/store.js';
+import { MAX_JOB_BACKOFF_MS, type ClaimedJob, type NotificationChannel, type Store, type StoredComment } from '../stores/store.js';
 import { digestMessage, smtpMailer, type Mailer } from './email.js';
 import { postWebhook, webhookBody } from './webhook.js';
 
@@ -63,7 +63,8 @@ export interface WorkerOptions {
 
 /**
  * A digest's addresses the mail server refused for now only (4xx: a mailbox over quota, greylisting):
- * the same message goes to them again after these waits, from this process's memory (a restart
+ * the digest goes to them again after these waits, of its comments still waiting then (read anew: one
+ * erased meanwhile is not mailed again), from this process's memory of which they were (a restart
  * meanwhile forgets it: their digest then stays missed, as a refused one is). The job itself is done:
  * the others have it, and must not get it twice.
  */
@@ -275,7 +276,7 @@ export class NotificationWorker {
     // Not sent again: the others have it. The operator's addresses (not a reader's), for them to mend;
     // those refused for now only get this message again, later.
     this.refusedForGood(refused, deferred);
-    if (deferred.length) this.resendLater(mailer, deferred, subject, text, 0);
+    if (deferred.length) this.resendLater(mailer, deferred, pending.map((j) => j.comment!.id), jobs.length === DIGEST_MAX, 0);
   }
 
   /** Logs the addresses the mail server refused for good (not those it deferred, sent again later). */
@@ -284,8 +285,12 @@ export class NotificationWorker {
     if (forGood.length) this.opts.log.warn({ refused: forGood }, 'digest email refused by the mail server for some of --notify-email; the others got it');
   }
 
-  /** The digest again, to the addresses the mail server deferred, after the `attempt`th wait. */
-  private resendLater(mailer: Mailer, to: string[], subject: string, text: string, attempt: number): void {
+  /**
+   * The digest again, to the addresses the mail server deferred, after the `attempt`th wait: made anew
+   * from the store, of those of its comments still waiting. One erased meanwhile (a reader's request),
+   * deleted or decided is not mailed again, nor the words an edit took out; none left, nothing goes.
+   */
+  private resendLater(mailer: Mailer, to: string[], ids: readonly string[], more: boolean, attempt: number): void {
     const waits = this.opts.deferredWaitsMs ?? DEFERRED_WAITS_MS;
     if (this.stopped) return void this.opts.log.warn({ deferred: to }, 'digest email for addresses the mail server deferred not sent again: the server stopped');
     if (attempt >= waits.length) {
@@ -298,6 +303,13 @@ export class NotificationWorker {
       const sending: Promise<void> = (async () => {
         let still = to;
         try {
+          const now = await Promise.all(ids.map((id) => this.opts.store.getComment(id)));
+          const waiting = now.filter((c) => c?.status === 'pending') as StoredComment[];
+          if (!waiting.length) {
+            this.opts.log.info({ deferred: to }, 'digest email not sent again to addresses the mail server had deferred: none of its comments is waiting any more');
+            return;
+          }
+          const { subject, text } = digestMessage(waiting, this.opts.moderationUrl(), more);
           const { refused, deferred = [] } = await mailer.send(to, subject, text, this.sendsStopping.signal);
           this.refusedForGood(refused, deferred);
           still = deferred;
@@ -305,7 +317,7 @@ export class NotificationWorker {
         } catch (err) {
           this.opts.log.warn({ err: describeFailure(err) }, 'digest email for deferred addresses not sent; tried again later');
         }
-        if (still.length) this.resendLater(mailer, still, subject, text, attempt + 1);
+        if (still.length) this.resendLater(mailer, still, ids, more, attempt + 1);
       })().finally(() => this.resending.delete(sending));
       this.resending.add(sending);
     }, waits[attempt]);
