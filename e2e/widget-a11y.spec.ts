@@ -340,4 +340,26 @@ test('a phone at 320 px (or 400% zoom): hCaptcha comes in its compact form, with
   await comeToForm(page);
   await expect(page.locator('ykien-comments h-captcha')).toHaveAttribute('size', 'compact');
   expect(await page.evaluate(() => document.documentElement.scrollWidth - innerWidth)).toBeLessThanOrEqual(0);
+
+  // The same card on a wide screen, the form reached, then zoomed in (or a tablet turned): the captcha
+  // not solved yet comes again in its compact form, and the page does not scroll sideways.
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await page.reload();
+  await comeToForm(page);
+  const captcha = page.locator('ykien-comments h-captcha');
+  await expect(captcha).toHaveAttribute('size', 'normal');
+  await page.setViewportSize({ width: 360, height: 640 });
+  await expect(captcha).toHaveAttribute('size', 'compact');
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - innerWidth)).toBeLessThanOrEqual(0);
+  // Back to wide: normal again. Solved, it stays as it is through another change, and the comment goes.
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await expect(captcha).toHaveAttribute('size', 'normal');
+  await fillAndVerify(page, 'Nguyễn Văn B', 'Từ máy tính bảng.');
+  await page.setViewportSize({ width: 360, height: 640 });
+  // (A resize is observed before the next paint: two frames.)
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await expect(captcha).toHaveAttribute('size', 'normal');
+  await expect(form(page).captchaBox).toHaveAttribute('aria-checked', 'true');
+  await form(page).send.click();
+  await expect(form(page).status).toContainText('Cảm ơn bạn');
 });

@@ -130,6 +130,8 @@ type Widget = HTMLElement & { reset?(): void };
 export class CaptchaController implements ReactiveController {
   /** `<h-captcha>`, or after a move with a fresh token, the line saying the reader is already verified. */
   #el?: Widget;
+  /** Watches the captcha's column while its widget is unsolved: hCaptcha's size is fixed once rendered. */
+  #resized?: ResizeObserver;
   #keptUntil?: ReturnType<typeof setTimeout>;
   #token?: string;
   #at = 0;
@@ -247,6 +249,7 @@ export class CaptchaController implements ReactiveController {
     document.removeEventListener('visibilitychange', this.renewIfStale);
     this.#el?.remove();
     this.#el = undefined;
+    this.#resized?.disconnect();
   }
 
   /** The kept token is too old now: the widget comes back, for a new challenge. */
@@ -277,7 +280,11 @@ export class CaptchaController implements ReactiveController {
     // hCaptcha's checkbox is 303 px wide: in a narrower box (a phone at 320 px, 400% zoom) its compact
     // form, or the whole form would be wider than the screen.
     // The captcha's own column, not the box: a site's padding on the parts around it narrows it.
-    const size = (this.#host.shadowRoot?.querySelector('[part~="captcha"]') ?? this.#host).clientWidth < 310 ? 'compact' : 'normal';
+    const column = this.#host.shadowRoot?.querySelector('[part~="captcha"]') ?? this.#host;
+    const sizeNow = () => (column.clientWidth < 310 ? 'compact' : 'normal');
+    const size = sizeNow();
+    // Zoomed in or out, a phone turned, after this: the other form, unless the reader solved this one.
+    (this.#resized = new ResizeObserver(() => sizeNow() != size && !this.#token && this.#mount())).observe(column);
     for (const [k, v] of Object.entries({ 'site-key': o.siteKey, hl: o.hl, theme: o.theme, jsapi: absolute(o.jsapi), recaptchacompat: 'false', size })) el.setAttribute(k, v);
     el.addEventListener('verified', (e) => {
       this.#at = Date.now();
