@@ -29,6 +29,8 @@ export interface FormView {
 export function renderForm(v: FormView): TemplateResult {
   const { t, errors: e, count, max } = v;
   const error = (id: Field) => html`<p part="error" id=${id + '-error'}>${e[id]}</p>`;
+  // The counter is not the content's description: one that changes at each keystroke is read out at each
+  // (NVDA). Passing the limit is said once (tooLong); the count can be read where it stands.
   // Send is aria-disabled while sending, not disabled: a disabled button loses the focus of the reader who pressed it.
   return html`<form part="form" novalidate @submit=${v.onSubmit} @focusin=${v.onFocus} aria-label=${t.formLabel}>
     <div class="field">
@@ -40,7 +42,7 @@ export function renderForm(v: FormView): TemplateResult {
     <div class="field">
       <label part="label" for="content">${t.contentLabel}</label>
       <textarea part="textarea" id="content" rows="6" required dir="auto" lang=${v.contentLang} .value=${v.content} @input=${v.onInput}
-        aria-invalid=${!!e.content} aria-describedby=${e.content ? 'content-error counter' : 'counter'}></textarea>
+        aria-invalid=${!!e.content} aria-describedby=${e.content ? 'content-error' : nothing}></textarea>
       <div class="meta">
         ${error('content')}
         <small part="counter" id="counter" class=${count > max ? 'over' : ''} aria-label=${format(t.counterLabel, { count, max })}
