@@ -122,6 +122,31 @@ test("a portal that sets its root to 10px (Bootstrap 3) shrinks nothing: the rea
   expect(big.reset).toBeCloseTo(27, 0);
 });
 
+test("an article body's text styles (justified, indented, spaced, in capitals, pre-wrapped) stay out of the box; set on the box itself, they apply", async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  endpoint.list = () => ({ items: [{ id: 'c1', name: 'Bạn đọc', content: 'Ý kiến.', createdAt: '2026-11-20T03:00:00Z' }], next: null, total: 1 });
+  const styles = () =>
+    page.locator('ykien-comments').evaluate((host) => {
+      const root = host.shadowRoot!;
+      return ['[part~="heading"]', '[part~="comment-content"]', '[part~="label"]', '[part~="status"]'].map((sel) => {
+        const s = getComputedStyle(root.querySelector(sel)!);
+        return [s.textAlign, s.textIndent, s.letterSpacing, s.wordSpacing, s.textTransform, s.whiteSpace].join(' ');
+      });
+    });
+  const body = 'body { text-align: justify; text-indent: 2em; letter-spacing: 3px; word-spacing: 5px; text-transform: uppercase; white-space: pre; }';
+  await article({ head: `<style>${body}</style>` });
+  await expect(page.locator('ykien-comments').locator('[part~="comment"]')).toHaveCount(1);
+  // (A comment's text and the status line keep their line breaks: their own pre-wrap.)
+  const wraps = ['normal', 'pre-wrap', 'normal', 'pre-wrap'];
+  expect(await styles()).toEqual(wraps.map((w) => `start 0px normal 0px none ${w}`));
+  await article({ head: `<style>${body} ykien-comments { text-align: center; letter-spacing: 1px; }</style>` });
+  await expect(page.locator('ykien-comments').locator('[part~="comment"]')).toHaveCount(1);
+  expect(await styles()).toEqual(wraps.map((w) => `center 0px 1px 0px none ${w}`));
+});
+
 // The fields contain their size (a keystroke then lays out the field alone), so their heights are set in
 // the styles: they must still follow the text's size, as rows="6" and a one-line input did.
 test('the fields grow with their text: a whole line in the name, six in the content, at any font size', async ({ page, article }) => {

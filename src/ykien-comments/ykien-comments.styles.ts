@@ -35,6 +35,14 @@ export const styles = css`
     background: var(--ykien-bg);
     /* The reader's own text size, not the page's root one (rem): portals on Bootstrap 3 set html to 10px. */
     font: medium/1.5 var(--ykien-font);
+    /* What an article's body passes down (justified, indented, spaced, capitals) is not the box's;
+       a rule on the element itself still wins over these. */
+    text-align: start;
+    text-indent: 0;
+    letter-spacing: normal;
+    word-spacing: normal;
+    text-transform: none;
+    white-space: normal;
     color-scheme: light;
   }
   :host(:state(loading)),
