@@ -335,6 +335,27 @@ test('typed into the empty form before the stored draft came back (a slow networ
   expect(endpoint.comments.map((c) => c.content)).toEqual(['Một ý khác, viết ngay.']);
 });
 
+test('only the name typed (or filled in by the browser) before the stored draft came back: the draft\'s text still comes back, under the name typed', async ({ page, article }) => {
+  await article({ attrs: { 'site-key': null } });
+  const f = form(page);
+  await fillAndVerify(page, 'Tạ Thị Hằng', 'Bản nháp viết hôm qua.');
+  const key = `d:${ENDPOINT} ${new URL(page.url()).origin}/tin-tuc/bai-viet`;
+  await expect.poll(async () => (await idb(page))[key]?.content).toBe('Bản nháp viết hôm qua.');
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  await page.route('**/dist/cdn/kept-*', async (route) => (await held, route.fallback()));
+  await page.reload();
+  await expect(f.content).toHaveValue('');
+  await f.name.fill('Tạ Hằng');
+  release();
+  await expect(f.content).toHaveValue('Bản nháp viết hôm qua.');
+  await expect(f.name).toHaveValue('Tạ Hằng');
+  // And still stored: the next visit finds it.
+  await page.unroute('**/dist/cdn/kept-*');
+  await page.reload();
+  await expect(f.content).toHaveValue('Bản nháp viết hôm qua.');
+});
+
 test('"Nhập lại" as the page went (its write lost), then typed into the empty form before the store\'s code came (a slow network): the cleared text is not kept aside to come back', async ({ page, article, endpoint }) => {
   await article({ attrs: { 'site-key': null } });
   const f = form(page);

@@ -160,8 +160,10 @@ export class DraftController implements ReactiveController {
         // One kept before tabs were told apart is the article's one draft, this tab's to write over.
         taken = showing(list, tab, seen);
         const mine = list.find((e) => e.tab == tab);
-        // (Not for an emptied form: "Nhập lại" or a send let the text go.)
-        const aside = content && mine?.content && mine.content != content && (mine.at ?? 0) < keepBefore ? [{ ...mine, tab: tab + '~' }] : [];
+        // Typed before it was read back (`keepBefore`): the reader has not seen it, so even a form still
+        // empty of text (a name typed, or filled in by the browser) keeps it. ("Nhập lại" and a send let
+        // text go through clear() and drop(), not here.)
+        const aside = mine?.content && mine.content != content && (mine.at ?? 0) < keepBefore ? [{ ...mine, tab: tab + '~' }] : [];
         return pack([{ name, content, tab, at }, ...aside, ...list.filter((e) => e.tab && e.tab != tab && e.content && e.content != seen)]);
       },
       false, // on a full disk, the others' drafts stay there, beside this tab's older one
