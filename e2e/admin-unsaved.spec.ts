@@ -548,3 +548,75 @@ test.describe('with a named moderator', () => {
     await expect(z.getByLabel('Trả lời của Ban biên tập')).toHaveValue('Đang viết dở');
   });
 });
+
+test('a reply whose form the editor left while it was saved, then refused (a 503): its text is kept, said so, and back in the form when it is opened again', async ({ page, seed, signIn, api }) => {
+  const id = await seed({ name: 'Hồ Văn X', content: 'Hỏi về lịch cắt điện.' });
+  await seed({ name: 'Vũ Thị Y', content: 'Ý kiến khác.' });
+  await signIn();
+  const x = card(page, 'Hồ Văn X');
+  const y = card(page, 'Vũ Thị Y');
+  await x.getByRole('button', { name: 'Trả lời' }).click();
+  await x.getByLabel('Trả lời của Ban biên tập').fill('Lịch cắt điện đã đăng ở mục Thông báo.');
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let asked = 0;
+  await page.route('**/api/admin/comments/*/reply**', async (route) => {
+    if (route.request().method() !== 'PUT') return route.fallback();
+    asked++;
+    await held;
+    await route.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify({ status: 503, title: 'x', code: 'storage-unavailable' }) });
+  });
+  const dialogs: string[] = [];
+  page.on('dialog', (d) => (dialogs.push(d.message()), d.dismiss()));
+  await x.getByRole('button', { name: 'Đăng trả lời' }).click();
+  await expect.poll(() => asked).toBe(1);
+  // On to the next comment while it saves: nothing to confirm (it is being saved).
+  await y.getByRole('button', { name: 'Trả lời' }).click();
+  await expect(y.getByLabel('Trả lời của Ban biên tập')).toBeFocused();
+  release();
+  await expect(page.locator('ykien-admin [role="alert"]')).toContainText('Phần bạn đã gõ chưa được lưu nhưng vẫn được giữ');
+  await expect(page.locator('ykien-admin [role="alert"]')).toContainText('Hồ Văn X');
+  await y.getByRole('button', { name: 'Hủy' }).click();
+  await page.unroute('**/api/admin/comments/*/reply**');
+  await x.getByRole('button', { name: 'Trả lời' }).click();
+  await expect(x.getByLabel('Trả lời của Ban biên tập')).toHaveValue('Lịch cắt điện đã đăng ở mục Thông báo.');
+  await x.getByRole('button', { name: 'Đăng trả lời' }).click();
+  await expect.poll(async () => (await api('GET', `/comments/${id}`)).json.reply?.text).toBe('Lịch cắt điện đã đăng ở mục Thông báo.');
+  expect(dialogs).toEqual([]);
+});
+
+test('an edit whose form the editor left while it was saved, refused because another moderator edited first: the text is kept, and the form opened again has it, saved over theirs only once theirs was shown', async ({ page, seed, signIn, api }) => {
+  const id = await seed({ name: 'Hồ Văn X', content: 'Gọi tôi: 0912 345 678.' });
+  await seed({ name: 'Vũ Thị Y', content: 'Ý kiến khác.' });
+  await signIn();
+  const x = card(page, 'Hồ Văn X');
+  await x.getByRole('button', { name: 'Sửa' }).click();
+  await x.getByLabel('Nội dung').fill('Gọi tôi.');
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let asked = 0;
+  await page.route('**/api/admin/comments/*', async (route) => {
+    if (route.request().method() !== 'PATCH') return route.fallback();
+    asked++;
+    await held;
+    await route.fallback();
+  });
+  await x.getByRole('button', { name: 'Lưu', exact: true }).click();
+  await expect.poll(() => asked).toBe(1);
+  await card(page, 'Vũ Thị Y').getByRole('button', { name: 'Trả lời' }).click();
+  // Another moderator's edit lands first.
+  expect((await api('PATCH', `/comments/${id}`, { content: 'Bản của người khác.' })).status).toBe(200);
+  release();
+  await expect(page.locator('ykien-admin [role="alert"]')).toContainText('bản của bạn chưa được lưu nhưng vẫn được giữ');
+  await expect(x.locator('.content')).toHaveText('Bản của người khác.');
+  await card(page, 'Vũ Thị Y').getByRole('button', { name: 'Hủy' }).click();
+  await page.unroute('**/api/admin/comments/*');
+  await x.getByRole('button', { name: 'Sửa' }).click();
+  await expect(x.getByLabel('Nội dung')).toHaveValue('Gọi tôi.');
+  // Saved from the version it started from: refused, theirs shown beside the text kept; saved again, it goes.
+  await x.getByRole('button', { name: 'Lưu', exact: true }).click();
+  await expect(x.locator('section.theirs')).toContainText('Bản của người khác.');
+  await expect(x.getByLabel('Nội dung')).toHaveValue('Gọi tôi.');
+  await x.getByRole('button', { name: 'Lưu', exact: true }).click();
+  await expect.poll(async () => (await api('GET', `/comments/${id}`)).json.content).toBe('Gọi tôi.');
+});

@@ -161,18 +161,25 @@ export class EditingController implements ReactiveController {
     // Being saved too: another request's 401 may come before the save's own answer, which then finds
     // the form gone; kept here, and forgotten if the save goes through after all.
     const open = keep ? this.unsaved(true) : undefined;
-    if (open) {
-      const values: Record<string, string> = {};
-      for (const f of this.host.renderRoot.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>(`input[id$="-${open.id}"], textarea[id$="-${open.id}"]`)) values[f.id] = f.value;
-      const { name, content, editedAt, reply } = this.baseOf(open);
-      const kept: KeptForm = { id: open.id, kind: this.form!.kind, values, base: { name, content, editedAt, reply } };
-      keepForm(kept);
-      // Kept anew: where it waits is told again, even if this comment's form was kept and told of before.
-      this.toldOfKept.delete(toldKey(kept));
-      this.toldKeptWaits.delete(toldKey(kept));
-    }
+    if (open) this.keep(this.snapshot(open, this.form!.kind));
     this.restored = null;
     this.set({ form: null, theirs: null });
+  }
+
+  /** What `c`'s open form holds (each field by its id), and the version it started from. */
+  private snapshot(c: AdminComment, kind: FormKind): KeptForm {
+    const values: Record<string, string> = {};
+    for (const f of this.host.renderRoot.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>(`input[id$="-${c.id}"], textarea[id$="-${c.id}"]`)) values[f.id] = f.value;
+    const { name, content, editedAt, reply } = this.baseOf(c);
+    return { id: c.id, kind, values, base: { name, content, editedAt, reply } };
+  }
+
+  /** Keeps a form's text for when its form is opened again (or the next list brings it back). */
+  private keep(kept: KeptForm): void {
+    keepForm(kept);
+    // Kept anew: where it waits is told again, even if this comment's form was kept and told of before.
+    this.toldOfKept.delete(toldKey(kept));
+    this.toldKeptWaits.delete(toldKey(kept));
   }
 
   /**
@@ -274,7 +281,7 @@ export class EditingController implements ReactiveController {
    * of the edit this moderator left as it was shows theirs from now on: the form shows what a save (and
    * an approval after it) publishes.
    */
-  private changedByOther(c: AdminComment, theirs: AdminComment, key: 'editedByOther' | 'repliedByOther', field: string): void {
+  private changedByOther(c: AdminComment, theirs: AdminComment, key: 'editedByOther' | 'repliedByOther', field: string, typed: KeptForm): void {
     if (this.isOpen(c)) {
       if (key === 'editedByOther') {
         // Left alone: as the form started (a kept form's version), or as the card showed it (a kept
@@ -289,7 +296,9 @@ export class EditingController implements ReactiveController {
       // Not taken from a field the moderator went to meanwhile: the letters would go into this comment.
       if (!this.page.typingElsewhere(c.id)) this.page.focusSoon(field);
     } else {
+      // The form closed while it was saved (the editor went on to another): its text waits for it.
       this.adopt(theirs);
+      this.keep(typed);
       this.page.alert(this.page.msg('changedWhileSaving', { name: c.name }));
     }
   }
@@ -326,7 +335,8 @@ export class EditingController implements ReactiveController {
     this.page.focusComment(c.id);
   }
 
-  private saveFailed(c: AdminComment, e: unknown, field: string): void {
+  /** `typed`: the form's text when it was saved, kept if the form closed meanwhile (undefined: saved already). */
+  private saveFailed(c: AdminComment, e: unknown, field: string, typed?: KeptForm): void {
     if (this.isOpen(c)) {
       // The server faulted the sender's name (blank, too long): said of the name, and the keyboard goes there.
       const onName = e instanceof ApiError && e.status === 400 && !!e.fields.name && !e.fields.content && this.isOpen(c, 'edit');
@@ -334,6 +344,10 @@ export class EditingController implements ReactiveController {
       // The server's words are the editor's (server/src/i18n.ts, edit*): said as they are.
       this.set({ error: onName ? (e as ApiError).fields.name! : this.page.explain(e), errorOnName: onName });
       if (!this.page.typingElsewhere(c.id)) this.page.focusSoon(field);
+    } else if (typed) {
+      // The form closed while it was saved (the editor went on to another): its text waits for it.
+      this.keep(typed);
+      this.page.alert(this.page.msg('saveFailedKept', { name: c.name, detail: this.page.explain(e) }));
     } else this.page.alert(`${c.name}: ${this.page.explain(e)}`);
   }
 
@@ -365,6 +379,7 @@ export class EditingController implements ReactiveController {
     const afterTheirs = this.theirs?.id === c.id;
     if (name !== base.name && (afterTheirs || name !== c.name)) change.name = name;
     if (content !== base.content && (afterTheirs || content !== c.content)) change.content = content;
+    const typed = this.snapshot(c, 'edit');
     page.setBusy(c.id, true);
     this.saving.add(c.id);
     this.set({ error: '' });
@@ -430,7 +445,7 @@ export class EditingController implements ReactiveController {
       }
       // The edit's 409 (it carries the comment, not a status): shown beside the form.
       if (e instanceof ApiError && e.status === 409 && e.comment && e.current === undefined)
-        return this.changedByOther(c, e.comment, 'editedByOther', `#edit-content-${c.id}`);
+        return this.changedByOther(c, e.comment, 'editedByOther', `#edit-content-${c.id}`, typed);
       if (e instanceof ApiError && e.status === 409 && e.current !== undefined) {
         // Saved, but someone else decided it meanwhile: it leaves this list as with any decision.
         const own = this.isOpen(c);
@@ -439,7 +454,7 @@ export class EditingController implements ReactiveController {
         page.alert(page.movedByOther(c, e, edited ? 'editedButMoved' : 'movedByOther'));
         return;
       }
-      if (!this.goneElsewhere(c, e)) this.saveFailed(c, e, `#edit-content-${c.id}`);
+      if (!this.goneElsewhere(c, e)) this.saveFailed(c, e, `#edit-content-${c.id}`, edited ? undefined : typed);
     } finally {
       page.setBusy(c.id, false);
       this.saving.delete(c.id);
@@ -450,6 +465,7 @@ export class EditingController implements ReactiveController {
     const page = this.page;
     // Spaces only pass the field's `required`: sent all the same, the server's words say what is missing.
     const text = this.field<HTMLTextAreaElement>(`#reply-text-${c.id}`)?.value.trim() ?? '';
+    const typed = this.snapshot(c, 'reply');
     page.setBusy(c.id, true);
     this.saving.add(c.id);
     this.set({ error: '' });
@@ -468,8 +484,8 @@ export class EditingController implements ReactiveController {
         this.saving.delete(c.id);
         return page.signOut(page.msg('badToken'));
       }
-      if (e instanceof ApiError && e.status === 409 && e.comment) return this.changedByOther(c, e.comment, 'repliedByOther', `#reply-text-${c.id}`);
-      if (!this.goneElsewhere(c, e)) this.saveFailed(c, e, `#reply-text-${c.id}`);
+      if (e instanceof ApiError && e.status === 409 && e.comment) return this.changedByOther(c, e.comment, 'repliedByOther', `#reply-text-${c.id}`, typed);
+      if (!this.goneElsewhere(c, e)) this.saveFailed(c, e, `#reply-text-${c.id}`, typed);
     } finally {
       page.setBusy(c.id, false);
       this.saving.delete(c.id);
