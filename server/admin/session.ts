@@ -97,8 +97,12 @@ export function dropOthersKept(): void {
 /** Forgets every kept form. */
 export const dropAllKept = (): void => write(FORM_KEY, null);
 
-/** Forgets the kept form of that comment and kind. */
+/**
+ * Forgets the kept form of that comment and kind (saved, or its comment gone), and only that: called
+ * after a sign-out too (a save's answer coming late), when no token says whose the others are.
+ */
 export function dropKept(f: Pick<KeptForm, 'id' | 'kind'>): void {
-  const rest = keptForms().filter((k) => !sameForm(f)(k));
-  write(FORM_KEY, rest.length ? JSON.stringify(rest) : null);
+  const all = allKept();
+  const rest = all.filter((k) => !sameForm(f)(k));
+  if (rest.length < all.length) write(FORM_KEY, rest.length ? JSON.stringify(rest) : null);
 }
