@@ -528,6 +528,44 @@ test.describe('with a named moderator', () => {
     expect(await page.evaluate(() => sessionStorage.getItem('ykien-admin-form') ?? '')).not.toContain('Lan viết dở');
   });
 
+  test('signed out by the server while an edit was saved: the save\'s late answer forgets that form only, not another form of theirs kept from before', async ({
+    page,
+    seed,
+    signIn,
+    moderatorToken,
+  }) => {
+    await seed({ name: 'Mai Văn Z', content: 'Nguyên văn.' });
+    const q = await seed({ name: 'Lê Văn Q', content: 'Hỏi tòa soạn.' });
+    await signIn('?poll=300', moderatorToken);
+    // A reply to Q that Lan had half written when an earlier sign-out kept it, waiting for its form.
+    await page.evaluate(
+      ({ q, who }) => sessionStorage.setItem('ykien-admin-form', JSON.stringify([{ id: q, kind: 'reply', values: { [`reply-text-${q}`]: 'Lan viết dở cho Q' }, who }])),
+      { q, who: `moderator ${moderatorToken.split('.')[0]}` },
+    );
+    await editOpen(page, 'Mai Văn Z', 'Bản sửa của Lan.');
+    let answerSave!: () => void;
+    const saveHeld = new Promise<void>((r) => (answerSave = r));
+    let revoked = false;
+    let saves = 0;
+    await page.route('**/api/admin/**', async (r) => {
+      if (r.request().method() === 'PATCH') return void (saves++, await saveHeld, r.fallback());
+      if (revoked) return r.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401,"title":"x","code":"unauthorized"}' });
+      return r.fallback();
+    });
+    await card(page, 'Mai Văn Z').getByRole('button', { name: 'Lưu', exact: true }).click();
+    await expect.poll(() => saves).toBe(1);
+    // The next poll is refused: signed out, both forms kept.
+    revoked = true;
+    await expect(page.locator('ykien-admin #token')).toBeVisible();
+    answerSave();
+    // The edit went through: its kept copy goes; Q's reply stays.
+    await expect.poll(() => page.evaluate(() => sessionStorage.getItem('ykien-admin-form') ?? '')).not.toContain('Bản sửa của Lan.');
+    expect(await page.evaluate(() => sessionStorage.getItem('ykien-admin-form') ?? '')).toContain('Lan viết dở cho Q');
+    revoked = false;
+    await signInAgain(page, moderatorToken);
+    await expect(card(page, 'Lê Văn Q').getByLabel('Trả lời của Ban biên tập')).toHaveValue('Lan viết dở cho Q');
+  });
+
   test('the server cannot read its moderators file (503 moderators-unavailable): the editor stays signed in with their text and token, and is told to tell the operator', async ({ page, seed, signIn, moderatorToken, moderatorsFile }) => {
     await seed({ name: 'Mai Văn Z', content: 'Nguyên văn.' });
     await signIn('?poll=300', moderatorToken);
@@ -619,4 +657,56 @@ test('an edit whose form the editor left while it was saved, refused because ano
   await expect(x.getByLabel('Nội dung')).toHaveValue('Gọi tôi.');
   await x.getByRole('button', { name: 'Lưu', exact: true }).click();
   await expect.poll(async () => (await api('GET', `/comments/${id}`)).json.content).toBe('Gọi tôi.');
+});
+
+test('signing out while "Lưu và duyệt" saves: the edit is saved, the approval is not sent without a token, and the sign-in form does not say "wrong token"', async ({ page, seed, signIn, api }) => {
+  const id = await seed({ name: 'Mai Văn Ư', content: 'Nguyên văn của Ư.' });
+  await signIn();
+  await editOpen(page, 'Mai Văn Ư', 'Bản sửa của Ư.');
+  let answerSave!: () => void;
+  const saveHeld = new Promise<void>((r) => (answerSave = r));
+  let saves = 0;
+  const decisions: string[] = [];
+  await page.route('**/api/admin/**', async (r) => {
+    if (r.request().method() === 'PATCH') return void (saves++, await saveHeld, r.fallback());
+    if (r.request().method() === 'POST') decisions.push(r.request().headers().authorization ?? '');
+    return r.fallback();
+  });
+  await card(page, 'Mai Văn Ư').getByRole('button', { name: 'Lưu và duyệt' }).click();
+  await expect.poll(() => saves).toBe(1);
+  await page.getByRole('button', { name: 'Đăng xuất' }).click();
+  await expect(page.locator('ykien-admin #token')).toBeVisible();
+  answerSave();
+  await expect.poll(async () => (await api('GET', `/comments/${id}`)).json.content).toBe('Bản sửa của Ư.');
+  // The edit's answer came and was handled (two frames), and nothing went after it.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  expect(decisions).toEqual([]);
+  expect((await api('GET', `/comments/${id}`)).json.status).toBe('pending');
+  await expect(page.locator('ykien-admin [role="alert"]')).not.toContainText('Mã kiểm duyệt không đúng.');
+});
+
+test('signing out during a bulk approval: the comments not yet decided are not sent without a token, and the sign-in form does not say "wrong token"', async ({ page, seed, signIn, api }) => {
+  const ids: string[] = [];
+  for (const name of ['Một', 'Hai', 'Ba']) ids.push(await seed({ name, content: `Ý kiến của ${name}.` }));
+  await signIn();
+  await expect(cards(page)).toHaveCount(3);
+  await page.locator('ykien-admin #select-all').check();
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const decisions: string[] = [];
+  await page.route('**/api/admin/comments/*/approve**', async (r) => {
+    decisions.push(r.request().headers().authorization ?? '');
+    if (decisions.length === 1) await held;
+    return r.fallback();
+  });
+  await page.getByRole('button', { name: 'Duyệt các bình luận đã chọn' }).click();
+  await expect.poll(() => decisions.length).toBe(1);
+  await page.getByRole('button', { name: 'Đăng xuất' }).click();
+  await expect(page.locator('ykien-admin #token')).toBeVisible();
+  release();
+  await expect.poll(async () => (await Promise.all(ids.map(async (id) => (await api('GET', `/comments/${id}`)).json.status))).filter((s) => s === 'published').length).toBe(1);
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  expect(decisions).toHaveLength(1);
+  expect((await Promise.all(ids.map(async (id) => (await api('GET', `/comments/${id}`)).json.status))).sort()).toEqual(['pending', 'pending', 'published']);
+  await expect(page.locator('ykien-admin [role="alert"]')).not.toContainText('Mã kiểm duyệt không đúng.');
 });

@@ -817,6 +817,8 @@ export class YkienAdmin extends LitElement {
     let lastError: unknown = null;
     // One at a time: a newsroom's queue is tens, not thousands, and the server's log stays in order.
     for (const [i, c] of chosen.entries()) {
+      // Signed out part way (the editor's own sign-out: the list is gone): the rest are not sent.
+      if (!this.token) return;
       try {
         await moderate(this.token, c, action);
         done.add(c.id);

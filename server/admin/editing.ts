@@ -405,6 +405,9 @@ export class EditingController implements ReactiveController {
         page.replace(updated);
         c = updated;
       }
+      // Signed out while the edit was saved: the approval is not sent (without a token, its 401 would
+      // greet whoever signs in next with "wrong token").
+      if (thenApprove && !page.token()) return;
       if (thenApprove) {
         approving = true;
         // The version this moderator has before them: a reply another one made, once a 409 showed it, too.
