@@ -1367,6 +1367,34 @@ test('a comment discarded while a 503 storage-unavailable answers it: the server
   expect(endpoint.posts[1].body).toEqual(endpoint.posts[0].body);
 });
 
+test('an unsent comment an earlier try may have stored (its answer lost), discarded from the list between tries: said the server may have it, and the same words sent again are not stored twice', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  await article({ attrs: { 'site-key': null } });
+  const f = form(page);
+  await fillAndVerify(page, 'Lý Văn Bình', 'Câu trả lời bị mất.');
+  // Stored, its answer lost; then the network goes: it waits among the unsent, tried again in vain.
+  endpoint.reply({ drop: 'after' });
+  await f.send.click();
+  await expect.poll(() => endpoint.comments.length).toBe(1);
+  endpoint.offline = true;
+  await expect(unsent(page)).toHaveCount(1);
+  await expect(f.status).toContainText('sẽ tự gửi');
+  await unsent(page).getByRole('button', { name: 'Bỏ bình luận' }).click();
+  await expect(unsent(page)).toHaveCount(0);
+  await expect(f.status).toHaveText('Đã bỏ bình luận chưa gửi, nhưng máy chủ có thể đã nhận được nó trước đó.');
+  // The reader, online again, writes the same words: the same comment, answered as the one stored.
+  endpoint.offline = false;
+  await fillAndVerify(page, 'Lý Văn Bình', 'Câu trả lời bị mất.');
+  await f.send.click();
+  await expect(f.content).toHaveValue('');
+  expect(endpoint.comments).toHaveLength(1);
+  const keys = endpoint.posts.map((r) => r.headers['idempotency-key']);
+  expect(new Set(keys).size).toBe(1);
+});
+
 test('a queued comment discarded from the unsent list while the outbox sends it, whose answer never came: said the server may have it', async ({
   page,
   article,

@@ -146,11 +146,18 @@ export class Sender {
         const heading = (h.renderRoot as ShadowRoot).querySelector(`[data-client-id="${id}"]`)?.closest('ul')?.previousElementSibling;
         this.#discarding = id;
         this.#discardedHere.add(id);
-        inFlight.settled(id);
+        // An earlier try of it got no answer: the server may have it. Its key stays, so the same words sent
+        // again are the same comment (a new key would store them twice), and the reader is told so. (One
+        // being sent now says so when its answer comes.)
+        const item = this.outbox.items.find((i) => i.clientId == id);
+        const mayHave = !!item?.maybeStored && item.state != 'sending' && item.code != 'key-reused';
+        if (mayHave) inFlight.put(this.#keyOf(item.payload), item.payload, item.endpoint);
+        else inFlight.settled(id);
         return this.outbox
           .discard(id)
           .then(async () => {
-            h.say('discarded');
+            if (mayHave) h.say('discardedMaybeSent', 'error');
+            else h.say('discarded');
             await h.updateComplete;
             const own = heading?.isConnected && heading.nextElementSibling?.querySelector('li') ? (heading as HTMLElement) : null;
             (own ?? h.renderRoot.querySelector<HTMLElement>('[part~="outbox"] h3') ?? h.renderRoot.querySelector<HTMLElement>('#content'))?.focus();
