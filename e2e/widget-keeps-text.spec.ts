@@ -1367,6 +1367,23 @@ test('a comment discarded while a 503 storage-unavailable answers it: the server
   expect(endpoint.posts[1].body).toEqual(endpoint.posts[0].body);
 });
 
+test('the endpoint changed between "send" pressed and the POST (a single-page app moving on as the page hears of the send): the comment goes to the server its article was on', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  await article({ attrs: { 'site-key': null } });
+  const f = form(page);
+  await fillAndVerify(page, 'Lý Văn Bình', 'Cho bài viết này.');
+  const elsewhere: string[] = [];
+  await page.route(`${ORIGIN}/api/tin-khac/**`, (route) => (elsewhere.push(route.request().method()), route.fulfill({ status: 404, body: '' })));
+  // The page hears of the send (ykien-submit, before the POST) and moves the box to another server.
+  await f.host.evaluate((el, to) => el.addEventListener('ykien-submit', () => el.setAttribute('endpoint', to), { once: true }), `${ORIGIN}/api/tin-khac/comments`);
+  await f.send.click();
+  await expect.poll(() => endpoint.comments.map((c) => c.content)).toEqual(['Cho bài viết này.']);
+  expect(elsewhere.filter((m) => m === 'POST')).toEqual([]);
+});
+
 test('an unsent comment an earlier try may have stored (its answer lost), discarded from the list between tries: said the server may have it, and the same words sent again are not stored twice', async ({
   page,
   article,

@@ -160,12 +160,12 @@ export class OutboxController implements ReactiveController {
    * the lock while it did, and wrote what it sent before letting go): then nothing is sent. `kept`: once
    * it is kept (on disk, or in memory when the store could not write it), before it goes. `maybeStored`:
    * an earlier attempt under its key may have been stored (a refusal of this one is no proof otherwise).
+   * `endpoint`: where it goes, as the form had it when send was pressed (else the box's now).
    */
   submit(
     payload: CommentPayload, token: string | undefined, captcha: boolean, solvedAt = Date.now(), twin?: (items: OutboxItem[]) => Promise<boolean>,
-    { kept, maybeStored }: { kept?: () => unknown; maybeStored?: boolean } = {},
+    { kept, maybeStored, endpoint = this.#host.endpoint! }: { kept?: () => unknown; maybeStored?: boolean; endpoint?: string } = {},
   ): Promise<SubmitOutcome> {
-    const endpoint = this.#host.endpoint!;
     // A token's age counts from when the reader solved the captcha, not from when they pressed send.
     const item = newItem(endpoint, payload, captcha, Date.now(), this.#host.contentLang);
     item.words = this.#host.language;

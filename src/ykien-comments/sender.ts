@@ -227,6 +227,10 @@ export class Sender {
   async submit(): Promise<void> {
     const h = this.#host;
     if (h.sending) return; // a double click sends once
+    // The server the article was on when send was pressed: a single-page app may change (or blank for a
+    // moment) the attribute while the checks below wait on the disk, and the comment is that article's.
+    const endpoint = h.endpoint;
+    if (!endpoint) return;
     this.captcha.arm();
     this.captcha.renewIfStale();
     const t = h.t;
@@ -247,7 +251,7 @@ export class Sender {
     // it (IndexedDB refused): the same text sent again goes under its key, so a server that has it says
     // so (200) instead of storing it twice.
     if (this.#pending?.[0] != key) {
-      const left = inFlightAll().find((i) => i.key == key && toEndpoint(i, h.endpoint));
+      const left = inFlightAll().find((i) => i.key == key && toEndpoint(i, endpoint));
       const fresh = left ? left.payload : buildPayload(uuidV7(), h.page, h.name, h.content);
       // The same comment among the unsent, refused or waiting for a captcha, that an earlier attempt may
       // have stored (its answer lost): it goes under that key, as a comment put back in the form does,
@@ -257,7 +261,7 @@ export class Sender {
         ({ payload: q, ...i }) => i.maybeStored && i.code != 'key-reused' && waitsForReader(i) && q.pageId == p.pageId && q.name == p.name && q.content == p.content,
       );
       this.#pending = [key, twin ? twin.payload : fresh];
-      if (twin) this.#mayHave.add(twin.clientId), inFlight.put(key, twin.payload, h.endpoint);
+      if (twin) this.#mayHave.add(twin.clientId), inFlight.put(key, twin.payload, endpoint);
     }
     const payload = this.#pending[1];
     this.#mine.add(payload.clientId);
@@ -267,7 +271,7 @@ export class Sender {
     const from = h.draftKey;
     const clears = this.#clears;
     h.sending = true; // already while it looks below: a double click sends once
-    const sentBefore = await this.#sentBefore(payload, this.outbox.items).catch(() => false);
+    const sentBefore = await this.#sentBefore(payload, this.outbox.items, endpoint).catch(() => false);
     if (sentBefore || !h.dispatchEvent(new YkienSubmitEvent(payload))) {
       h.sending = false;
       if (sentBefore) await this.#alreadySent(payload);
@@ -278,19 +282,20 @@ export class Sender {
       await h.saveDraft();
       // Asked again under the outbox's lock: another tab may be sending this same text (both held it from
       // the article's draft) while this one's outbox could not read it yet.
-      const result = await this.outbox.submit(payload, token ?? undefined, !!h.siteKey, solvedAt, (items) => this.#sentBefore(payload, items), {
+      const result = await this.outbox.submit(payload, token ?? undefined, !!h.siteKey, solvedAt, (items) => this.#sentBefore(payload, items, endpoint), {
+        endpoint,
         // Kept in memory only (IndexedDB refused, or full as the outbox wrote it): the draft (stashed in
         // localStorage) would bring the text back after the page went; this says it may have been stored.
-        kept: () => store.persistent || inFlight.put(key, payload, h.endpoint),
+        kept: () => store.persistent || inFlight.put(key, payload, endpoint),
         // Refused again and kept among the unsent, it still says so after a reload.
         maybeStored: this.#mayHave.has(payload.clientId),
       });
       // Discarded while it went and maybe stored: the reader was told that the same text sent again is
       // not stored twice, which a reload must not make untrue (the key would be a new one).
-      if (result.kind == 'discarded' && result.maybeStored) inFlight.put(key, payload, h.endpoint);
+      if (result.kind == 'discarded' && result.maybeStored) inFlight.put(key, payload, endpoint);
       // Kept by this page's memory only (IndexedDB refused), its form emptied: the next page puts it back.
       else if (result.kind == 'retry' || result.kind == 'rate-limited') {
-        if (!store.persistent) inFlight.put(key, payload, h.endpoint, true);
+        if (!store.persistent) inFlight.put(key, payload, endpoint, true);
       }
       // Settled; but refused, one an earlier attempt may have stored keeps its key (a proxy's 404 is no proof).
       else if (result.kind == 'sent' || result.kind == 'twin' || !this.#mayHave.has(payload.clientId)) inFlight.settled(payload.clientId);
@@ -450,7 +455,7 @@ export class Sender {
   #twinWaits = false;
 
   /** Whether `p` was sent already, or goes by itself: `items`, the outbox as last read. */
-  async #sentBefore(p: CommentPayload, items: OutboxItem[]): Promise<boolean> {
+  async #sentBefore(p: CommentPayload, items: OutboxItem[], endpoint: string): Promise<boolean> {
     const twin = (i: OutboxItem) => i.clientId != p.clientId && i.payload.pageId == p.pageId && i.payload.content == p.content;
     this.#twinWaits = false;
     // One that goes (or went) by itself is a twin; one stuck (refused, or waiting for a captcha) is not:
@@ -468,7 +473,7 @@ export class Sender {
     // (For a text put back, those made after it was typed: typed again after a send, it is another comment.)
     const restored = !!p.content && clean(h.restoredContent) == p.content;
     const since = restored ? h.restoredAt : loadedAt;
-    const [sentId, own] = await Promise.all([k.sentAs(h.endpoint!, p.pageId, p.content, Date.now(), since), k.loadOwn(h.endpoint!, p.pageId)]);
+    const [sentId, own] = await Promise.all([k.sentAs(endpoint, p.pageId, p.content, Date.now(), since), k.loadOwn(endpoint, p.pageId)]);
     // An own copy of the same words (awaiting moderation): held back when the form got the text back
     // from this device, or when another tab sent it while this page was open (this form may hold that
     // same shared draft); one from an earlier visit is not: "Đồng ý" typed again is another comment.
