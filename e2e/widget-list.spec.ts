@@ -1394,6 +1394,24 @@ test.describe('the reader’s own comments', () => {
     await expect.poll(async () => Object.keys(await idbRecords(page, 'p:')).sort()).toEqual(kept.map(ownKey).sort());
   });
 
+  test('the marks of texts sent more than 30 days ago go when a list is read, not only at the next send: a reader who sent once and then only reads keeps no list of where they commented', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    endpoint.list = () => ({ items: items(1, 2), next: null, total: 2 });
+    await article();
+    const day = 24 * 3_600_000;
+    const mark = (pageId: string, age: number) => ({ endpoint: ENDPOINT, pageId, fingerprint: '0123456789abcdef', id: `m-${age}`, savedAt: Date.now() - age * day });
+    await seedIdb(page, {
+      [`s:${ENDPOINT} 0123456789abcdef ${ORIGIN}/tin-tuc/bai-cu`]: mark(`${ORIGIN}/tin-tuc/bai-cu`, 31),
+      [`s:${ENDPOINT} 0123456789abcdef ${ORIGIN}/tin-tuc/bai-moi`]: mark(`${ORIGIN}/tin-tuc/bai-moi`, 2),
+    });
+    await reload(page);
+    await expect(list(page).names).toHaveText(['Bạn đọc 1', 'Bạn đọc 2']);
+    await expect.poll(async () => Object.keys(await idbRecords(page, 's:'))).toEqual([`s:${ENDPOINT} 0123456789abcdef ${ORIGIN}/tin-tuc/bai-moi`]);
+  });
+
   test('an own copy published since the cached list, when the list cannot be had again now: the list stays, the copy stays, unmarked, until a list holds it', async ({
     page,
     article,

@@ -6,4 +6,4 @@
 export { DraftController } from '../drafts.js';
 export { loadItems } from '../outbox/items.js';
 export { forgetOwn, loadOwn, saveOwn } from './own-comments.js';
-export { markSent, sentAs } from './sent-texts.js';
+export { forgetOldSent, markSent, sentAs } from './sent-texts.js';

@@ -169,7 +169,12 @@ export class ListController implements ReactiveController {
     // Read after the list came, not beside it: a comment the reader sent while the list loaded is
     // stored by then (remember() writes before it shows), and must not be replaced by an older read.
     const endpoint = src.endpoint;
-    const ownRead = (async () => (await (await keptIfStored())?.loadOwn(endpoint, src.pageId)) ?? [])().catch(() => []);
+    const ownRead = (async () => {
+      const kept = await keptIfStored();
+      // The sent texts' marks past their 30 days go too (not waited for: the list does not need them).
+      void kept?.forgetOldSent().catch(() => {});
+      return (await kept?.loadOwn(endpoint, src.pageId)) ?? [];
+    })().catch(() => []);
     const own = await Promise.race([ownRead, new Promise<undefined>((r) => setTimeout(r, OWN_WAIT_MS))]);
     if (gen != this.#generation) return;
     this.busy = false;

@@ -9,7 +9,7 @@ import { OWN_TTL_MS } from './own-comments.js';
 
 const PREFIX = 's:';
 
-interface SentText {
+export interface SentText {
   endpoint: string;
   pageId: string;
   fingerprint: string;
@@ -44,9 +44,17 @@ export function markSent(endpoint: string, pageId: string, content: string, id: 
  * after `since`), if one did. Records older than 30 days are forgotten on the way, on every article.
  */
 export async function sentAs(endpoint: string, pageId: string, content: string, now = Date.now(), since = 0): Promise<string | undefined> {
+  const fp = fingerprint(content);
+  return (await forgetOldSent(now)).find((s) => s.savedAt > since && s.endpoint == endpoint && s.pageId == pageId && s.fingerprint == fp)?.id;
+}
+
+/**
+ * Forgets the records older than 30 days, on every article; resolves with the rest. Also as the list is
+ * read (own-comments.ts loadOwn's caller): a reader who sent once and then only reads would keep them.
+ */
+export async function forgetOldSent(now = Date.now()): Promise<SentText[]> {
   const all = await store.list<SentText>(PREFIX);
   const old = all.filter((s) => !(now - s.savedAt <= OWN_TTL_MS));
   await Promise.all(old.map((s) => store.del(keyOf(s))));
-  const fp = fingerprint(content);
-  return all.find((s) => !old.includes(s) && s.savedAt > since && s.endpoint == endpoint && s.pageId == pageId && s.fingerprint == fp)?.id;
+  return all.filter((s) => !old.includes(s));
 }
