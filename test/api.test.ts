@@ -69,10 +69,16 @@ describe('classifyResponse', () => {
     expect(classifyResponse(422, { code: 'key-reused' })).toEqual({ kind: 'rejected', code: 'key-reused', status: 422 });
   });
 
-  it('429 takes Retry-After, else the body, else a minute', () => {
+  it('429 takes Retry-After in seconds, else the body, else a Retry-After date, else a minute', () => {
     expect(classifyResponse(429, { code: 'rate-limited' }, '42')).toEqual({ kind: 'rate-limited', status: 429, retryAfter: 42 });
     expect(classifyResponse(429, { retryAfter: 7.2 }, null)).toMatchObject({ retryAfter: 8 });
     expect(classifyResponse(429, {}, null)).toMatchObject({ retryAfter: 60 });
+    // A date is read against the reader's clock: an hour ahead of the server's, it would say "now" (1 s)
+    // where the server counted two minutes. The body's seconds then; the date only without them.
+    const anHourAgo = new Date(Date.now() - 3_600_000).toUTCString();
+    expect(classifyResponse(429, { retryAfter: 120 }, anHourAgo)).toMatchObject({ retryAfter: 120 });
+    const inFiveMinutes = new Date(Date.now() + 300_000).toUTCString();
+    expect((classifyResponse(429, {}, inFiveMinutes) as { retryAfter: number }).retryAfter).toBeGreaterThanOrEqual(299);
   });
 
   it('409, 5xx and 503 captcha-unavailable are worth retrying', () => {

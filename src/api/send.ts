@@ -77,7 +77,10 @@ export function classifyResponse(status: number, body: unknown, retryAfterHeader
   if (status == 403 && code == 'captcha') return { kind: 'captcha', status };
   if (status == 413) return { kind: 'too-large', status };
   if (status == 429) {
-    const retryAfter = parseRetryAfter(retryAfterHeader) ?? (typeof b.retryAfter == 'number' ? Math.max(1, Math.ceil(b.retryAfter)) : 60);
+    // Seconds, in the header or the body, are the server's own count; a date is read against the
+    // reader's clock, which may be off by hours: the body's seconds first then.
+    const seconds = /^\s*\d+\s*$/.test(retryAfterHeader ?? '') ? parseRetryAfter(retryAfterHeader) : undefined;
+    const retryAfter = seconds ?? (typeof b.retryAfter == 'number' ? Math.max(1, Math.ceil(b.retryAfter)) : parseRetryAfter(retryAfterHeader) ?? 60);
     return { kind: 'rate-limited', status, retryAfter };
   }
   return status == 408 || status == 409 || status >= 500 ? { kind: 'retry', code, status } : { kind: 'rejected', code, status };
