@@ -109,6 +109,30 @@ test('"Xóa trả lời" that ends while the moderator types a search: the keybo
   expect((await api('GET', `/comments/${id}`)).json.reply).toBeNull();
 });
 
+test('"Xóa trả lời" that ends after the moderator went on with j: the keyboard stays on the card they went to, and the next letter decides that one', async ({
+  page,
+  seed,
+  signIn,
+  api,
+}) => {
+  const last = await seed({ name: 'Bạn đọc cuối' });
+  const id = await seed({ name: 'Bạn đọc có trả lời' });
+  await seed({ name: 'Bạn đọc mới' });
+  expect((await api('PUT', `/comments/${id}/reply?replyAt=none`, { text: 'Tòa soạn đã ghi nhận.' })).status).toBe(200);
+  await signIn();
+  const removal = await holdRequests(page, '**/api/admin/comments/*/reply**', { only: (r) => r.method() === 'DELETE' });
+  await card(page, 'Bạn đọc có trả lời').getByRole('button', { name: 'Xóa trả lời' }).click();
+  await expect.poll(() => removal.count()).toBe(1);
+  await page.keyboard.press('j');
+  await expect(card(page, 'Bạn đọc cuối')).toBeFocused();
+  removal.release();
+  await expect(liveRegion(page)).toContainText('Bạn đọc có trả lời');
+  await expect(card(page, 'Bạn đọc cuối')).toBeFocused();
+  await page.keyboard.press('a');
+  await expect.poll(async () => (await api('GET', `/comments/${last}`)).json.status).toBe('published');
+  expect((await api('GET', `/comments/${id}`)).json.status).toBe('pending');
+});
+
 test('"Lưu và duyệt" that ends while the moderator types a search: the typing stays in the search, and no letter decides the next card', async ({
   page,
   seed,

@@ -164,9 +164,10 @@ export class YkienAdmin extends LitElement {
     setCurrent: (id) => void (this.current = this.items.findIndex((x) => x.id === id)),
     focusComment: (id) => {
       const at = this.items.findIndex((x) => x.id === id);
-      // Gone from this list (another tab now), or the moderator went on typing elsewhere while a save
-      // or a removal ran: the keyboard stays where it is, where a letter would otherwise decide a card.
-      if (at >= 0 && !this.typingElsewhere(id)) this.moveTo(at);
+      // Gone from this list (another tab now), or the moderator went on while a save or a removal ran
+      // (typing elsewhere, or on to another card with j/k): the keyboard stays where it is, where a
+      // letter would otherwise decide this card instead of the one they are on.
+      if (at >= 0 && !this.typingElsewhere(id) && (this.current < 0 || this.current === at)) this.moveTo(at);
     },
     typingElsewhere: (id) => this.typingElsewhere(id),
     focusIsOurs: () => this.focusIsOurs(),
