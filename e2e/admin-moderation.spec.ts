@@ -1165,3 +1165,25 @@ test('after a refused save, a field this moderator left alone keeps the other on
   await expect(x3.getByLabel('Nội dung')).toHaveValue('Bản mới của người kia.');
   await expect(x3.getByRole('region', { name: 'Bản người khác vừa lưu' })).toHaveCount(0);
 });
+
+test('"Lưu" with nothing changed in the edit sends nothing and says no edit was made; "Lưu và duyệt" with nothing changed says it approved', async ({ page, seed, signIn, api }) => {
+  const id = await seed({ name: 'Trần Văn A', content: 'Về đường sá.' });
+  await seed({ name: 'Lê Thị B', content: 'Về trường học.' });
+  await signIn();
+  let edits = 0;
+  await page.route('**/api/admin/comments/*', (r) => (r.request().method() === 'PATCH' && edits++, r.fallback()));
+  const a = card(page, 'Trần Văn A');
+  await a.getByRole('button', { name: 'Sửa' }).click();
+  await a.getByRole('button', { name: 'Lưu', exact: true }).click();
+  await expect(a.getByLabel('Nội dung')).toHaveCount(0);
+  await expect(a).toBeFocused();
+  await expect(liveRegion(page)).not.toContainText('Đã sửa');
+  const b = card(page, 'Lê Thị B');
+  await b.getByRole('button', { name: 'Sửa' }).click();
+  await b.getByRole('button', { name: 'Lưu và duyệt' }).click();
+  await expect(b).toHaveCount(0);
+  await expect(liveRegion(page)).toContainText('Đã duyệt bình luận của “Lê Thị B”.');
+  await expect(liveRegion(page)).not.toContainText('Đã sửa');
+  expect(edits).toBe(0);
+  expect((await api('GET', `/comments/${id}`)).json.edited).toBe(false);
+});

@@ -413,7 +413,7 @@ export class EditingController implements ReactiveController {
         // The version this moderator has before them: a reply another one made, once a 409 showed it, too.
         await moderate(page.token(), edited ? { ...c, reply: base.reply } : { ...c, editedAt: base.editedAt, reply: base.reply }, 'approve');
         dropKept({ id: c.id, kind: 'edit' }); // kept by a sign-out during the approval: saved and published
-        page.announce(page.msg('editedApproved', { name: c.name }));
+        page.announce(page.msg(edited ? 'editedApproved' : 'approved', { name: c.name }));
         const own = this.isOpen(c);
         if (own) this.close();
         page.left(c, 'published', own);
@@ -425,7 +425,8 @@ export class EditingController implements ReactiveController {
         page.left(c, null, own);
         page.alert(page.msg('savedButMoved', { name: c.name, status: page.msg(statusNow) }));
       } else {
-        page.announce(page.msg('edited', { name: c.name }));
+        // Nothing changed, nothing sent: the form closes without saying an edit was made.
+        if (edited) page.announce(page.msg('edited', { name: c.name }));
         if (this.isOpen(c)) this.done(c);
       }
       if (edited) page.logChanged(c.id);
