@@ -710,3 +710,23 @@ test('signing out during a bulk approval: the comments not yet decided are not s
   expect((await Promise.all(ids.map(async (id) => (await api('GET', `/comments/${id}`)).json.status))).sort()).toEqual(['pending', 'pending', 'published']);
   await expect(page.locator('ykien-admin [role="alert"]')).not.toContainText('Mã kiểm duyệt không đúng.');
 });
+
+test('an edit kept across a sign-in, saved with "Lưu và duyệt" whose approval then failed: pressed again, it approves (its own saved edit is not taken for someone else\'s)', async ({ page, seed, signIn, server, api }) => {
+  const id = await seed({ name: 'Mai Văn Ơ', content: 'Nguyên văn của Ơ.' });
+  await signIn('?poll=300');
+  await editOpen(page, 'Mai Văn Ơ', 'Bản sửa của Ơ.');
+  await revokedThenRestored(page);
+  await signInAgain(page, server.adminToken);
+  const o = card(page, 'Mai Văn Ơ');
+  await expect(o.getByLabel('Nội dung')).toHaveValue('Bản sửa của Ơ.');
+  let approvals = 0;
+  await page.route('**/api/admin/comments/*/approve**', (r) =>
+    ++approvals === 1 ? r.fulfill({ status: 503, contentType: 'application/problem+json', body: '{"status":503,"title":"x","code":"storage-unavailable"}' }) : r.fallback(),
+  );
+  await o.getByRole('button', { name: 'Lưu và duyệt' }).click();
+  await expect(o.locator('.error')).toContainText('bận');
+  expect((await api('GET', `/comments/${id}`)).json.content).toBe('Bản sửa của Ơ.');
+  await o.getByRole('button', { name: 'Lưu và duyệt' }).click();
+  await expect.poll(async () => (await api('GET', `/comments/${id}`)).json.status).toBe('published');
+  await expect(page.locator('ykien-admin [role="alert"]')).not.toContainText('Người khác');
+});

@@ -394,6 +394,8 @@ export class EditingController implements ReactiveController {
         statusNow = saved.status;
         dropKept({ id: c.id, kind: 'edit' }); // kept by a sign-out while it was saved: it is saved
         if (this.theirs?.id === c.id) this.set({ theirs: null });
+        // Saved: the version a kept form started from is behind us (a second try of the approval names this one).
+        if (this.restored?.id === c.id) this.restored = null;
         const updated: AdminComment = {
           ...c,
           name: typeof saved.name === 'string' ? saved.name : (change.name ?? base.name),
