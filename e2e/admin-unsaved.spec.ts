@@ -189,6 +189,8 @@ test('signed out by the server (a 401) with a form open: after signing in again 
   await page.locator('ykien-admin #token').fill(server.adminToken);
   await page.locator('ykien-admin #token').press('Enter');
   await expect(card(page, 'Mai Văn Z').getByLabel('Trả lời của Ban biên tập')).toHaveValue('Cảm ơn bạn, tòa soạn sẽ');
+  // And the keyboard is in it, where the editor left off (signed in with Enter as with the button).
+  await expect(card(page, 'Mai Văn Z').getByLabel('Trả lời của Ban biên tập')).toBeFocused();
 });
 
 test('signed out by the server with an edit open, and the comment approved by someone else meanwhile: the text waits in "Đã đăng" and is saved there', async ({ page, seed, signIn, server, publicList }) => {

@@ -916,7 +916,8 @@ export class YkienAdmin extends LitElement {
   /** The focus is in a field the moderator types in, outside comment `id`'s card. */
   private typingElsewhere(id: string): boolean {
     const inside = this.activeInside();
-    return !!inside?.matches('input:not([type=checkbox]):not([type=radio]), textarea, select') && !inside.closest(`article[data-id="${CSS.escape(id)}"]`);
+    // (Not the sign-in's token field: the sign-in it sent is over, and the form goes with it.)
+    return !!inside?.matches('input:not([type=checkbox]):not([type=radio]):not(#token), textarea, select') && !inside.closest(`article[data-id="${CSS.escape(id)}"]`);
   }
 
   private focusIsOurs(): boolean {
