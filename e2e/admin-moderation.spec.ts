@@ -1187,3 +1187,20 @@ test('"Lưu" with nothing changed in the edit sends nothing and says no edit was
   expect(edits).toBe(0);
   expect((await api('GET', `/comments/${id}`)).json.edited).toBe(false);
 });
+
+test('a search\'s card asked about by a poll whose answer is a proxy\'s 404 (not the server\'s "not-found"): the card stays, not told as decided elsewhere', async ({ page, seed, signIn, api }) => {
+  const a = await seed({ name: 'Trần Văn A', content: 'Về trường học.' });
+  await seed({ name: 'Lê Thị B', content: 'Về trường mới.' });
+  await signIn('?poll=200');
+  await page.locator('ykien-admin #q').fill('trường');
+  await page.locator('ykien-admin #q').press('Enter');
+  await expect(cards(page)).toHaveCount(2);
+  // Edited elsewhere out of the search: the polls no longer list it, and ask the server about it.
+  expect((await api('PATCH', `/comments/${a}`, { content: 'Về đường sá.' })).status).toBe(200);
+  let asked = 0;
+  await page.route(`**/api/admin/comments/${a}`, (r) => (r.request().method() === 'GET' ? (asked++, r.fulfill({ status: 404, contentType: 'text/html', body: '<h1>Not Found</h1>' })) : r.fallback()));
+  await expect.poll(() => asked).toBeGreaterThanOrEqual(2);
+  await expect(card(page, 'Trần Văn A')).toBeVisible();
+  await expect(liveRegion(page)).not.toContainText('Người kiểm duyệt khác');
+  expect((await api('GET', `/comments/${a}`)).json.status).toBe('pending');
+});

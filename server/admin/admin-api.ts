@@ -170,7 +170,8 @@ export async function getComment(token: string, id: string): Promise<AdminCommen
   try {
     return await readJson<AdminComment>(await call(token, 'GET', commentPath(id)));
   } catch (e) {
-    if (e instanceof ApiError && e.status === 404) return null;
+    // The contract's 404 only: a proxy's or an older server's (another code, or none) says nothing of it.
+    if (e instanceof ApiError && e.status === 404 && e.code === 'not-found') return null;
     throw e;
   }
 }
