@@ -281,7 +281,7 @@ export class EditingController implements ReactiveController {
    * of the edit this moderator left as it was shows theirs from now on: the form shows what a save (and
    * an approval after it) publishes.
    */
-  private changedByOther(c: AdminComment, theirs: AdminComment, key: 'editedByOther' | 'repliedByOther', field: string, typed: KeptForm): void {
+  private changedByOther(c: AdminComment, theirs: AdminComment, key: 'editedByOther' | 'repliedByOther', field: string, typed?: KeptForm): void {
     if (this.isOpen(c)) {
       if (key === 'editedByOther') {
         // Left alone: as the form started (a kept form's version), or as the card showed it (a kept
@@ -296,10 +296,12 @@ export class EditingController implements ReactiveController {
       // Not taken from a field the moderator went to meanwhile: the letters would go into this comment.
       if (!this.page.typingElsewhere(c.id)) this.page.focusSoon(field);
     } else {
-      // The form closed while it was saved (the editor went on to another): its text waits for it.
       this.adopt(theirs);
-      this.keep(typed);
-      this.page.alert(this.page.msg('changedWhileSaving', { name: c.name }));
+      // Signed out meanwhile: nothing to say on the sign-in form (what it kept, signedOut() decided).
+      if (!this.page.token()) return;
+      // The form closed while it was saved (the editor went on to another): its text waits for it.
+      if (typed) this.keep(typed);
+      this.page.alert(this.page.msg(key === 'editedByOther' ? 'changedWhileSaving' : 'replyChangedWhileSaving', { name: c.name }));
     }
   }
 
@@ -344,6 +346,8 @@ export class EditingController implements ReactiveController {
       // The server's words are the editor's (server/src/i18n.ts, edit*): said as they are.
       this.set({ error: onName ? (e as ApiError).fields.name! : this.page.explain(e), errorOnName: onName });
       if (!this.page.typingElsewhere(c.id)) this.page.focusSoon(field);
+    } else if (!this.page.token()) {
+      // Signed out meanwhile: nothing to say on the sign-in form (what it kept, signedOut() decided).
     } else if (typed) {
       // The form closed while it was saved (the editor went on to another): its text waits for it.
       this.keep(typed);
@@ -379,7 +383,11 @@ export class EditingController implements ReactiveController {
     const afterTheirs = this.theirs?.id === c.id;
     if (name !== base.name && (afterTheirs || name !== c.name)) change.name = name;
     if (content !== base.content && (afterTheirs || content !== c.content)) change.content = content;
+    // Every request of this save goes under the token it began with; what the form held is kept for it
+    // only while that token is still the one signed in (signedOut() decides otherwise).
+    const token = page.token();
     const typed = this.snapshot(c, 'edit');
+    const keepable = () => (page.token() === token ? typed : undefined);
     page.setBusy(c.id, true);
     this.saving.add(c.id);
     this.set({ error: '' });
@@ -389,7 +397,7 @@ export class EditingController implements ReactiveController {
     let statusNow: unknown;
     try {
       if (change.name !== undefined || change.content !== undefined) {
-        const saved = await editComment(page.token(), c.id, change, base.editedAt);
+        const saved = await editComment(token, c.id, change, base.editedAt);
         edited = true;
         statusNow = saved.status;
         dropKept({ id: c.id, kind: 'edit' }); // kept by a sign-out while it was saved: it is saved
@@ -407,13 +415,13 @@ export class EditingController implements ReactiveController {
         page.replace(updated);
         c = updated;
       }
-      // Signed out while the edit was saved: the approval is not sent (without a token, its 401 would
-      // greet whoever signs in next with "wrong token").
-      if (thenApprove && !page.token()) return;
+      // Signed out while the edit was saved (and maybe in again, as someone else): the approval is not
+      // sent (without a token, its 401 would greet whoever signs in next with "wrong token").
+      if (thenApprove && page.token() !== token) return;
       if (thenApprove) {
         approving = true;
         // The version this moderator has before them: a reply another one made, once a 409 showed it, too.
-        await moderate(page.token(), edited ? { ...c, reply: base.reply } : { ...c, editedAt: base.editedAt, reply: base.reply }, 'approve');
+        await moderate(token, edited ? { ...c, reply: base.reply } : { ...c, editedAt: base.editedAt, reply: base.reply }, 'approve');
         dropKept({ id: c.id, kind: 'edit' }); // kept by a sign-out during the approval: saved and published
         page.announce(page.msg(edited ? 'editedApproved' : 'approved', { name: c.name }));
         const own = this.isOpen(c);
@@ -451,7 +459,7 @@ export class EditingController implements ReactiveController {
       }
       // The edit's 409 (it carries the comment, not a status): shown beside the form.
       if (e instanceof ApiError && e.status === 409 && e.comment && e.current === undefined)
-        return this.changedByOther(c, e.comment, 'editedByOther', `#edit-content-${c.id}`, typed);
+        return this.changedByOther(c, e.comment, 'editedByOther', `#edit-content-${c.id}`, keepable());
       if (e instanceof ApiError && e.status === 409 && e.current !== undefined) {
         // Saved, but someone else decided it meanwhile: it leaves this list as with any decision.
         const own = this.isOpen(c);
@@ -460,7 +468,7 @@ export class EditingController implements ReactiveController {
         page.alert(page.movedByOther(c, e, edited ? 'editedButMoved' : 'movedByOther'));
         return;
       }
-      if (!this.goneElsewhere(c, e)) this.saveFailed(c, e, `#edit-content-${c.id}`, edited ? undefined : typed);
+      if (!this.goneElsewhere(c, e)) this.saveFailed(c, e, `#edit-content-${c.id}`, edited ? undefined : keepable());
     } finally {
       page.setBusy(c.id, false);
       this.saving.delete(c.id);
@@ -471,12 +479,14 @@ export class EditingController implements ReactiveController {
     const page = this.page;
     // Spaces only pass the field's `required`: sent all the same, the server's words say what is missing.
     const text = this.field<HTMLTextAreaElement>(`#reply-text-${c.id}`)?.value.trim() ?? '';
+    const token = page.token(); // as for an edit (saveEdit)
     const typed = this.snapshot(c, 'reply');
+    const keepable = () => (page.token() === token ? typed : undefined);
     page.setBusy(c.id, true);
     this.saving.add(c.id);
     this.set({ error: '' });
     try {
-      const reply = (await setReply(page.token(), c.id, text, replyAtOf(this.baseOf(c)))) ?? { text, at: new Date().toISOString() };
+      const reply = (await setReply(token, c.id, text, replyAtOf(this.baseOf(c)))) ?? { text, at: new Date().toISOString() };
       dropKept({ id: c.id, kind: 'reply' }); // kept by a sign-out while it was saved: it is saved
       if (this.theirs?.id === c.id) this.set({ theirs: null });
       const now = page.comment(c.id);
@@ -490,8 +500,8 @@ export class EditingController implements ReactiveController {
         this.saving.delete(c.id);
         return page.signOut(page.msg('badToken'));
       }
-      if (e instanceof ApiError && e.status === 409 && e.comment) return this.changedByOther(c, e.comment, 'repliedByOther', `#reply-text-${c.id}`, typed);
-      if (!this.goneElsewhere(c, e)) this.saveFailed(c, e, `#reply-text-${c.id}`, typed);
+      if (e instanceof ApiError && e.status === 409 && e.comment) return this.changedByOther(c, e.comment, 'repliedByOther', `#reply-text-${c.id}`, keepable());
+      if (!this.goneElsewhere(c, e)) this.saveFailed(c, e, `#reply-text-${c.id}`, keepable());
     } finally {
       page.setBusy(c.id, false);
       this.saving.delete(c.id);
