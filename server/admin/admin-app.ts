@@ -386,6 +386,8 @@ export class YkienAdmin extends LitElement {
 
   /** The filter the cards on screen were listed under ('' none): a failed load of another takes them away. */
   private listedFor = '';
+  /** The list failed for a reason that may pass (the network, the server busy): the polls ask again. */
+  private listRetries = false;
 
   private filterKey(): string {
     return JSON.stringify(this.filter());
@@ -445,6 +447,9 @@ export class YkienAdmin extends LitElement {
       // (An empty one, emptied by decisions, would say "no comments" over the failure, beside a stale "Xem thêm".)
       if (reset && (this.filterKey() !== this.listedFor || this.items.length === 0)) {
         this.listFailed = true;
+        // Asked again by the polls only when that may help: not a search the server refuses (400), an
+        // origin it blocks, a route it lacks.
+        this.listRetries = !(e instanceof ApiError) || e.status === 0 || e.status === 408 || e.status === 429 || e.status >= 500;
         this.items = [];
         this.next = null;
         this.selected = new Set();
@@ -499,8 +504,9 @@ export class YkienAdmin extends LitElement {
   private async poll(): Promise<void> {
     void this.refreshCounts();
     if (this.view !== 'queue' || this.loading) return;
-    // A list that failed to load is not the filter's list: nothing is added to it; it is asked for again.
-    if (this.listFailed) return void (await this.load(true, true));
+    // A list that failed to load is not the filter's list: nothing is added to it; it is asked for again
+    // when the failure may pass.
+    if (this.listFailed) return void (this.listRetries && (await this.load(true, true)));
     const seq = this.loadSeq;
     /** Another list (a load, a tab, a search) or a sign-out since this poll began: its answers are stale. */
     const stale = () => seq !== this.loadSeq || this.loading || !this.signedIn;
@@ -817,11 +823,13 @@ export class YkienAdmin extends LitElement {
     let failures = 0;
     let lastError: unknown = null;
     // One at a time: a newsroom's queue is tens, not thousands, and the server's log stays in order.
+    // Under the token the decisions began with: signed out part way (the list is gone; maybe signed in
+    // again since, as someone else), the rest are not sent, and nothing stays marked busy.
+    const token = this.token;
     for (const [i, c] of chosen.entries()) {
-      // Signed out part way (the editor's own sign-out: the list is gone): the rest are not sent.
-      if (!this.token) return;
+      if (this.token !== token) return this.setBusy(chosen.map((x) => x.id), false);
       try {
-        await moderate(this.token, c, action);
+        await moderate(token, c, action);
         done.add(c.id);
         // Counted as each is decided: a count the server sends meanwhile already holds the ones before.
         this.bumpCounts(from, to, 1);
