@@ -283,8 +283,16 @@ export class CaptchaController implements ReactiveController {
     const column = this.#host.shadowRoot?.querySelector('[part~="captcha"]') ?? this.#host;
     const sizeNow = () => (column.clientWidth < 310 ? 'compact' : 'normal');
     const size = sizeNow();
-    // Zoomed in or out, a phone turned, after this: the other form, unless the reader solved this one.
-    (this.#resized = new ResizeObserver(() => sizeNow() != size && !this.#token && this.#mount())).observe(column);
+    // Zoomed in or out, a phone turned, after this: the other form, unless the reader solved this one. Not
+    // for a column hidden (no width), nor inside the observer's own delivery (a new one observing there
+    // is a loop error); the keyboard, if it was in the old one, goes to the new one.
+    const resized = () => {
+      if (!column.clientWidth || sizeNow() == size || this.#token || this.#el != el) return;
+      const had = el.contains(document.activeElement);
+      this.#mount();
+      if (had) this.focus();
+    };
+    (this.#resized = new ResizeObserver(() => requestAnimationFrame(resized))).observe(column);
     for (const [k, v] of Object.entries({ 'site-key': o.siteKey, hl: o.hl, theme: o.theme, jsapi: absolute(o.jsapi), recaptchacompat: 'false', size })) el.setAttribute(k, v);
     el.addEventListener('verified', (e) => {
       this.#at = Date.now();
