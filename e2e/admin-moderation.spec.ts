@@ -1204,3 +1204,22 @@ test('a search\'s card asked about by a poll whose answer is a proxy\'s 404 (not
   await expect(liveRegion(page)).not.toContainText('Người kiểm duyệt khác');
   expect((await api('GET', `/comments/${a}`)).json.status).toBe('pending');
 });
+
+test('a search the server refuses (more words than it takes, a 400): the polls do not ask for it again and again, as they do a list that failed for the network', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Trần Văn A', content: 'Về đường sá.' });
+  await signIn('?poll=200');
+  await expect(cards(page)).toHaveCount(1);
+  let searches = 0;
+  let polls = 0;
+  page.on('request', (r) => {
+    if (/\/api\/admin\/comments\?.*q=/.test(r.url())) searches++;
+    if (/\/api\/admin\/stats/.test(r.url())) polls++;
+  });
+  await page.locator('ykien-admin #q').fill('một hai ba bốn năm sáu bảy tám chín');
+  await page.locator('ykien-admin #q').press('Enter');
+  await expect(page.locator('ykien-admin [role="alert"]')).toContainText('Tìm kiếm nhiều nhất 8 từ.');
+  const after = polls;
+  await expect.poll(() => polls).toBeGreaterThanOrEqual(after + 3);
+  expect(searches).toBe(1);
+  await expect(page.locator('ykien-admin [role="alert"]')).toContainText('Tìm kiếm nhiều nhất 8 từ.');
+});

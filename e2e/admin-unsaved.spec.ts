@@ -678,16 +678,18 @@ test('signing out while "Lưu và duyệt" saves: the edit is saved, the approva
   await expect.poll(() => saves).toBe(1);
   await page.getByRole('button', { name: 'Đăng xuất' }).click();
   await expect(page.locator('ykien-admin #token')).toBeVisible();
+  const saved = page.waitForResponse((r) => r.request().method() === 'PATCH');
   answerSave();
-  await expect.poll(async () => (await api('GET', `/comments/${id}`)).json.content).toBe('Bản sửa của Ư.');
-  // The edit's answer came and was handled (two frames), and nothing went after it.
+  await (await saved).finished();
+  expect((await api('GET', `/comments/${id}`)).json.content).toBe('Bản sửa của Ư.');
+  // The edit's answer reached the page and was handled (two frames), and nothing went after it.
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   expect(decisions).toEqual([]);
   expect((await api('GET', `/comments/${id}`)).json.status).toBe('pending');
   await expect(page.locator('ykien-admin [role="alert"]')).not.toContainText('Mã kiểm duyệt không đúng.');
 });
 
-test('signing out during a bulk approval: the comments not yet decided are not sent without a token, and the sign-in form does not say "wrong token"', async ({ page, seed, signIn, api }) => {
+test('signing out during a bulk approval: the comments not yet decided are not sent without a token, the sign-in form does not say "wrong token", and signed in again they are not stuck as busy', async ({ page, seed, signIn, api, server }) => {
   const ids: string[] = [];
   for (const name of ['Một', 'Hai', 'Ba']) ids.push(await seed({ name, content: `Ý kiến của ${name}.` }));
   await signIn();
@@ -705,12 +707,46 @@ test('signing out during a bulk approval: the comments not yet decided are not s
   await expect.poll(() => decisions.length).toBe(1);
   await page.getByRole('button', { name: 'Đăng xuất' }).click();
   await expect(page.locator('ykien-admin #token')).toBeVisible();
+  const first = page.waitForResponse((r) => r.url().includes('/approve'));
   release();
-  await expect.poll(async () => (await Promise.all(ids.map(async (id) => (await api('GET', `/comments/${id}`)).json.status))).filter((s) => s === 'published').length).toBe(1);
+  await (await first).finished();
+  // Its answer reached the page and was handled (two frames), and nothing went after it.
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   expect(decisions).toHaveLength(1);
   expect((await Promise.all(ids.map(async (id) => (await api('GET', `/comments/${id}`)).json.status))).sort()).toEqual(['pending', 'pending', 'published']);
   await expect(page.locator('ykien-admin [role="alert"]')).not.toContainText('Mã kiểm duyệt không đúng.');
+  // Signed in again in the same tab: the two left are not stuck as busy; a decision on one goes.
+  await signInAgain(page, server.adminToken);
+  await expect(cards(page)).toHaveCount(2);
+  for (const c of await cards(page).all()) await expect(c).not.toHaveAttribute('aria-busy', 'true');
+  await cards(page).first().getByRole('button', { name: 'Duyệt', exact: true }).click();
+  await expect(cards(page)).toHaveCount(1);
+});
+
+test('a reply whose save fails after the editor signed out: nothing is kept for whoever signs in next, and nothing is said on the sign-in form', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Hồ Văn X', content: 'Hỏi về lịch cắt điện.' });
+  await signIn();
+  const x = card(page, 'Hồ Văn X');
+  await x.getByRole('button', { name: 'Trả lời' }).click();
+  await x.getByLabel('Trả lời của Ban biên tập').fill('Số điện thoại của phóng viên: 0912 345 678.');
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let asked = 0;
+  await page.route('**/api/admin/comments/*/reply**', async (route) => {
+    asked++;
+    await held;
+    await route.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify({ status: 503, title: 'x', code: 'storage-unavailable' }) });
+  });
+  await x.getByRole('button', { name: 'Đăng trả lời' }).click();
+  await expect.poll(() => asked).toBe(1);
+  await page.getByRole('button', { name: 'Đăng xuất' }).click();
+  await expect(page.locator('ykien-admin #token')).toBeVisible();
+  const failed = page.waitForResponse((r) => r.url().includes('/reply'));
+  release();
+  await (await failed).finished();
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  expect(await page.evaluate(() => sessionStorage.getItem('ykien-admin-form') ?? '')).toBe('');
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('');
 });
 
 test('an edit kept across a sign-in, saved with "Lưu và duyệt" whose approval then failed: pressed again, it approves (its own saved edit is not taken for someone else\'s)', async ({ page, seed, signIn, server, api }) => {

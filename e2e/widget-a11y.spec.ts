@@ -373,9 +373,12 @@ test('a phone at 320 px (or 400% zoom): hCaptcha comes in its compact form, with
   await comeToForm(page);
   const captcha = page.locator('ykien-comments h-captcha');
   await expect(captcha).toHaveAttribute('size', 'normal');
+  // The keyboard on its checkbox as the reader zooms in: it is on the new one's, not dropped to the page.
+  await form(page).captchaBox.focus();
   await page.setViewportSize({ width: 360, height: 640 });
   await expect(captcha).toHaveAttribute('size', 'compact');
   expect(await page.evaluate(() => document.documentElement.scrollWidth - innerWidth)).toBeLessThanOrEqual(0);
+  await expect(form(page).captchaBox).toBeFocused();
   // Back to wide: normal again. Solved, it stays as it is through another change, and the comment goes.
   await page.setViewportSize({ width: 1024, height: 768 });
   await expect(captcha).toHaveAttribute('size', 'normal');

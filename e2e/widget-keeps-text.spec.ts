@@ -1404,8 +1404,10 @@ test('an unsent comment an earlier try may have stored (its answer lost), discar
   await expect(f.status).toHaveText('Đã bỏ bình luận chưa gửi, nhưng máy chủ có thể đã nhận được nó trước đó.');
   // The reader, online again, writes the same words: the same comment, answered as the one stored.
   endpoint.offline = false;
+  endpoint.reply(); // answers as the contract says again
   await fillAndVerify(page, 'Lý Văn Bình', 'Câu trả lời bị mất.');
   await f.send.click();
+  await expect(f.status).toContainText('Cảm ơn bạn');
   await expect(f.content).toHaveValue('');
   expect(endpoint.comments).toHaveLength(1);
   const keys = endpoint.posts.map((r) => r.headers['idempotency-key']);

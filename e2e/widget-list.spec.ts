@@ -1495,9 +1495,9 @@ test.describe('the reader’s own comments', () => {
     await expect(l.byName('Bạn đọc 3')).toBeFocused();
     const late = page.waitForResponse((r) => isFirstPage(new URL(r.url())));
     release();
-    // The fresh first page came (read, then two frames rendered): the pages added stay, and the keyboard.
+    // The fresh first page came and the load is over (the box says so): the pages added stay, and the keyboard.
     await (await late).finished();
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await expect.poll(() => page.locator('ykien-comments').evaluate((el) => (el as HTMLElement & { listSettled: boolean }).listSettled)).toBe(true);
     await expect(l.names).toHaveText(grown);
     await expect(l.byName('Bạn đọc 3')).toBeFocused();
     await expect(l.byName('Tôi p1').locator('[part~="comment-pending"]')).toHaveCount(0);

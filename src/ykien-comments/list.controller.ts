@@ -207,7 +207,7 @@ export class ListController implements ReactiveController {
   /** The reader's comments read back, beside any the reader sent meanwhile (remember() shows those at once), newest first. */
   #mergeOwn(read: OwnComment[]): void {
     // The store's copy of one both hold: its status and marks may be newer (another tab wrote them); not
-    // over one this page saw published (#checkOwn keeps that in memory only).
+    // over one this page saw published (#checkOwn stores that only once the fresh first page came).
     const mine = new Map(this.own.map((c) => [c.id, c]));
     for (const c of read) if (mine.get(c.id)?.status != 'published') mine.set(c.id, c);
     this.own = [...mine.values()].sort((a, b) => b.savedAt - a.savedAt);

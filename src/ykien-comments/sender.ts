@@ -301,7 +301,7 @@ export class Sender {
       else if (result.kind == 'sent' || result.kind == 'twin' || !this.#mayHave.has(payload.clientId)) inFlight.settled(payload.clientId);
       if (result.kind == 'twin') return void (await this.#alreadySent(payload));
       // The reader pressed "Nhập lại" while it went: a refusal does not bring the text back.
-      await this.#handle(result, payload, true, typed, from, clears != this.#clears);
+      await this.#handle(result, payload, true, typed, from, clears != this.#clears, false, endpoint);
     } catch (err) {
       // Nothing above should throw; if it does, the text is still in the form and the reader is told.
       console.error('ykien:', err);
@@ -499,8 +499,12 @@ export class Sender {
    * `from`: the article the form was on then; a single-page app may have moved it to another since.
    * `cleared`: "Nhập lại" was pressed meanwhile: a refused text is not put back.
    * `told`: the page heard of this refusal already (`ykien-error`): the form shows it, the page is not told again.
+   * `endpoint`: where it went (the form's when send was pressed).
    */
-  async #handle(result: Exclude<SubmitOutcome, { kind: 'twin' }>, payload: CommentPayload, focus = true, typed?: string, from?: string, cleared = false, told = false): Promise<void> {
+  async #handle(
+    result: Exclude<SubmitOutcome, { kind: 'twin' }>, payload: CommentPayload, focus = true, typed?: string, from?: string, cleared = false, told = false,
+    endpoint = this.#host.endpoint,
+  ): Promise<void> {
     const h = this.#host;
     const fail = (code: string, message: string, status?: number) => void (told || this.#fail(code, message, status));
     // The reader discarded it while it went (here or in another tab), and it was not stored: the text
@@ -541,7 +545,7 @@ export class Sender {
       if (!back) {
         await this.outbox.keepRefused(payload.clientId);
         // Kept among the unsent in this page's memory only: the next page puts it back in its form.
-        if (!store.persistent) inFlight.put(this.#keyOf(payload), payload, h.endpoint, true);
+        if (!store.persistent) inFlight.put(this.#keyOf(payload), payload, endpoint, true);
         this.#toldRefused.add(payload.clientId); // said below: not again when its text goes back
         if (kind == 'captcha') this.captcha.reset(); // its token was spent
         // Refused for its captcha, it waits among the unsent for one (as its line there says), not for good.
