@@ -598,6 +598,42 @@ test.describe('the kit against the real widget, at its edges', () => {
     expect(endpoint.posts).toHaveLength(1);
   });
 
+  test("a site's own words written with stray spaces (as the element shows them, trimmed) are found all the same", async ({ page }) => {
+    const endpoint = await mockEndpoint(page, ENDPOINT);
+    await openArticle(page, { attrs: { 'site-key': null } });
+    await page.locator('ykien-comments').evaluate((el) => ((el as HTMLElement & { strings: unknown }).strings = { send: ' Gửi  ý kiến ' }));
+    const w = ykien(page, 'ykien-comments', { strings: { send: ' Gửi  ý kiến ' } });
+    await w.fill({ name: 'Nguyễn Văn A', content: 'Một ý kiến.' });
+    await w.send();
+    await expect(w.statusRegion).toHaveText(vi.sentPending);
+    expect(endpoint.posts).toHaveLength(1);
+  });
+
+  test('comments() right after send() waits for the server\'s answer: the reader\'s own new comment is in the list it reads', async ({ page }) => {
+    const endpoint = await mockEndpoint(page, ENDPOINT);
+    await openArticle(page, { attrs: { 'site-key': null } });
+    endpoint.reply({ delayMs: 1000 });
+    const w = ykien(page);
+    await w.fill({ name: 'Lan', content: 'Trả lời chậm.' });
+    await w.send();
+    expect(await w.comments()).toMatchObject([{ name: 'Lan', content: 'Trả lời chậm.', pending: true }]);
+  });
+
+  test('the fake captcha, once ticked, does nothing when clicked again (as hCaptcha): a new token comes only after a reset or its expiry', async ({ page }) => {
+    const captcha = await fakeHcaptcha(page);
+    await mockEndpoint(page, ENDPOINT);
+    await openArticle(page);
+    const w = ykien(page);
+    await w.solveCaptcha();
+    await w.captchaCheckbox.click();
+    await expect(w.captchaCheckbox).toHaveAttribute('aria-checked', 'true');
+    expect(captcha.tokens).toEqual(['fake-token-1']);
+    await captcha.expire();
+    await w.captchaCheckbox.click();
+    await expect(w.captchaCheckbox).toHaveAttribute('aria-checked', 'true');
+    expect(captcha.tokens).toEqual(['fake-token-1', 'fake-token-2']);
+  });
+
   test("a site's own words per language (strings: { vi, en }) are found when given to ykien()", async ({ page }) => {
     const endpoint = await mockEndpoint(page, ENDPOINT);
     await openArticle(page, { attrs: { 'site-key': null } });

@@ -65,7 +65,9 @@ export const FAKE_HCAPTCHA_SCRIPT = String.raw`(() => {
           config.callback?.(token);
         });
       };
-      box.addEventListener('click', () => void w.solve().catch(() => {}));
+      // Ticked, it does nothing, as hCaptcha's does until its token expires or the widget is reset: a box
+      // that forgot to reset after a refusal must not be rescued by a second click.
+      box.addEventListener('click', () => box.getAttribute('aria-checked') != 'true' && void w.solve().catch(() => {}));
       el.append(box);
       widgets.set(id, w);
       return id;

@@ -36,8 +36,9 @@ export const LABEL_TEXTS: Record<
 export const WIDGET_STORAGE = { db: 'ykien-db', store: 'ykien-kv', outboxPrefix: 'o:' } as const;
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+// As Playwright reads an accessible name: trimmed, runs of white space as one (a site's " Send  it ").
 const anyOf = (texts: readonly (string | undefined)[]) =>
-  new RegExp(`^(${texts.filter((t): t is string => !!t).map(escapeRegExp).join('|')})$`);
+  new RegExp(`^(${texts.filter((t): t is string => !!t?.trim()).map((t) => escapeRegExp(t.trim().replace(/\s+/g, ' '))).join('|')})$`);
 
 /** The words the kit finds controls by; the element's other words (`listEmpty`, ...) are taken and not needed here. */
 type SiteWords = Partial<Record<'nameLabel' | 'contentLabel' | 'send' | 'clear' | 'captchaLabel' | 'loadMore', string>>;
@@ -65,7 +66,7 @@ export interface PublishedComment {
 
 export interface UnsentComment {
   content: string;
-  /** What the widget says about it ("Waiting to be sent", "Needs the captcha", ...). */
+  /** What the widget says about it ("Waiting to be sent", "Captcha needed", ...). */
   state: string;
   /** For a comment of another article: that article's title. */
   article?: string;

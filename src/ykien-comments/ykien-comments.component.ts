@@ -239,7 +239,8 @@ export class YkienComments extends LitElement {
    * `comments()` and `loadMore()` wait for.
    */
   get listSettled(): boolean {
-    return !this.#list.underWay && !this.#moreUnderWay && !this.isUpdatePending;
+    // A send under way too: its comment joins the list (the reader's own copy) once the server answered.
+    return !this.#list.underWay && !this.#moreUnderWay && !this.sending && !this.isUpdatePending;
   }
 
   /** "Load more" presses under way (a second press while one loads is one too: it ends at once). */
