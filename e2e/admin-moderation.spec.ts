@@ -677,11 +677,11 @@ test('a search of more words than the server takes: said at the field, whose hel
   await signIn();
   await expect(cards(page)).toHaveCount(1);
   await page.locator('ykien-admin #select-all').check();
-  await expect(page.locator('ykien-admin #q-help')).toContainText('Nhiều nhất 8 từ.');
+  await expect(page.locator('ykien-admin #q-help')).toContainText('Tối đa 8 từ.');
   // An editor pastes a sentence from a comment.
   await page.locator('ykien-admin #q').fill('một hai ba bốn năm sáu bảy tám chín');
   await page.locator('ykien-admin #q').press('Enter');
-  await expect(page.locator('ykien-admin [role="alert"]')).toContainText('Tìm kiếm nhiều nhất 8 từ.');
+  await expect(page.locator('ykien-admin [role="alert"]')).toContainText('Tìm kiếm tối đa 8 từ.');
   await expect(cards(page)).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Duyệt các bình luận đã chọn' })).toHaveCount(0);
   await expect(page.locator('ykien-admin #q')).toHaveValue('một hai ba bốn năm sáu bảy tám chín');
@@ -1217,9 +1217,9 @@ test('a search the server refuses (more words than it takes, a 400): the polls d
   });
   await page.locator('ykien-admin #q').fill('một hai ba bốn năm sáu bảy tám chín');
   await page.locator('ykien-admin #q').press('Enter');
-  await expect(page.locator('ykien-admin [role="alert"]')).toContainText('Tìm kiếm nhiều nhất 8 từ.');
+  await expect(page.locator('ykien-admin [role="alert"]')).toContainText('Tìm kiếm tối đa 8 từ.');
   const after = polls;
   await expect.poll(() => polls).toBeGreaterThanOrEqual(after + 3);
   expect(searches).toBe(1);
-  await expect(page.locator('ykien-admin [role="alert"]')).toContainText('Tìm kiếm nhiều nhất 8 từ.');
+  await expect(page.locator('ykien-admin [role="alert"]')).toContainText('Tìm kiếm tối đa 8 từ.');
 });

@@ -279,7 +279,7 @@ test('signed out by the server with an edit open further down, then another edit
   await editOpen(page, 'Bạn đọc 50', 'Đang sửa bạn đọc 50.');
   await page.getByRole('button', { name: 'Xem thêm' }).click();
   await expect(page.locator('ykien-admin [role="alert"]')).toHaveText(
-    'Phần bạn đã gõ cho bình luận của “Người cũ nhất” trước khi đăng nhập lại vẫn được giữ: nó trở lại khi bạn mở lại biểu mẫu của bình luận đó, hoặc ở lần tải danh sách sau khi xong biểu mẫu đang mở.',
+    'Phần bạn đã gõ cho bình luận của “Người cũ nhất” trước khi đăng nhập lại vẫn được giữ: phần đó sẽ hiện lại khi bạn mở lại biểu mẫu của bình luận này, hoặc khi danh sách được tải lại sau khi bạn lưu hoặc hủy biểu mẫu đang mở.',
   );
   expect(asked).toEqual([]);
   await expect(card(page, 'Bạn đọc 50').getByLabel('Nội dung')).toHaveValue('Đang sửa bạn đọc 50.');

@@ -308,7 +308,7 @@ test('offline submit, reload offline, back online: stored exactly once', async (
   const f = form(page);
   await setOffline(context, net, true);
   await send(page, 'Trần Thị B', 'Viết trên tàu, không có mạng');
-  await expect(f.status).toContainText('ngoại tuyến');
+  await expect(f.status).toContainText('Mất kết nối mạng');
   await expect(f.content).toHaveValue(''); // the form is free for a new comment
   await expect(unsent(page)).toHaveCount(1);
   await expect(unsent(page)).toContainText('Viết trên tàu, không có mạng');
@@ -778,7 +778,7 @@ test.describe('permanent refusals (the server allows 40 characters)', () => {
     await expect(f.content).toHaveValue(HUGE);
     // Marked as the form's own checks mark a field, and the keyboard is there to shorten it.
     await expect(f.content).toHaveAttribute('aria-invalid', 'true');
-    await expect(f.contentError).toHaveText('Bình luận quá dài nên máy chủ không nhận.');
+    await expect(f.contentError).toHaveText('Bình luận quá dài nên máy chủ không nhận. Vui lòng rút ngắn rồi gửi lại.');
     await expect(f.content).toBeFocused();
 
     await outboxIdle(page);
@@ -805,7 +805,7 @@ test.describe('with hCaptcha (the server verifies tokens with a fake siteverify)
     const callsBefore = api.verifier!.calls.length;
     await setOffline(context, net, true);
     await send(page, 'Hồ Văn M', 'Viết lúc mất mạng, có captcha');
-    await expect(f.status).toContainText('ngoại tuyến');
+    await expect(f.status).toContainText('Mất kết nối mạng');
     await expect(unsent(page)).toHaveCount(1);
     const clientId = (await unsent(page).getAttribute('data-client-id'))!;
     const stored = JSON.stringify(await idb(page));
@@ -846,7 +846,7 @@ test.describe('with hCaptcha (the server verifies tokens with a fake siteverify)
     await setOffline(context, net, true);
     await send(page, 'Hồ Văn N', 'Viết lúc mất mạng, rồi tải lại trang');
     // Told what happens if it cannot go while its token lives.
-    await expect(f.status).toHaveText('Bạn đang ngoại tuyến. Bình luận đã lưu trên máy này và sẽ tự gửi khi có mạng. Nếu chưa gửi được trong khoảng 2 phút, bạn sẽ cần xác minh captcha lại.');
+    await expect(f.status).toHaveText('Mất kết nối mạng. Bình luận đã lưu trên máy này và sẽ tự gửi khi có mạng trở lại. Nếu chưa gửi được trong khoảng 2 phút, bạn sẽ cần xác minh lại captcha.');
     await expect(unsent(page)).toHaveCount(1);
     const clientId = (await unsent(page).getAttribute('data-client-id'))!;
     const verify = unsent(page).getByRole('button', { name: 'Xác minh để gửi' });
@@ -1107,7 +1107,7 @@ test('"Nhập lại" clears the draft', async ({ page, api, site }) => {
   await f.content.fill('Không muốn giữ lại');
   await expect.poll(async () => (await idb(page))[draftKey]?.content).toBe('Không muốn giữ lại');
   await f.clear.click();
-  await expect(f.status).toContainText('Đã xóa nội dung');
+  await expect(f.status).toContainText('Đã xóa thông tin đã nhập');
   await expect.poll(async () => Object.keys(await idb(page)).filter((k) => k.startsWith('d:') || k === 'name')).toEqual([]);
   await page.reload();
   await expect(f.name).toHaveValue('');
@@ -1182,7 +1182,7 @@ test('IndexedDB throwing on open: sends online, offline comments kept in memory,
   await send(page, 'Mai Văn P', 'Giữ trong bộ nhớ');
   await expect(unsent(page)).toHaveCount(1);
   // Not "saved on this device": nothing is, and the reader is not told otherwise.
-  await expect(f.status).toHaveText('Bạn đang ngoại tuyến. Bình luận sẽ tự gửi khi có mạng nếu trang này vẫn mở.');
+  await expect(f.status).toHaveText('Mất kết nối mạng. Bình luận sẽ tự gửi khi có mạng trở lại, nếu trang này vẫn mở.');
   await setOffline(context, net, false);
   await expect(f.status).toContainText(QUEUED_SENT);
   await expect(outbox(page)).toHaveCount(0);
@@ -1200,7 +1200,7 @@ test('IndexedDB refused: a comment kept in the page\'s memory (offline), the pag
   await expect(f.status).toContainText(NO_STORAGE);
   await setOffline(context, net, true);
   await send(page, 'Mai Văn S', 'Giữ trong bộ nhớ, rồi tải lại');
-  await expect(f.status).toHaveText('Bạn đang ngoại tuyến. Bình luận sẽ tự gửi khi có mạng nếu trang này vẫn mở.');
+  await expect(f.status).toHaveText('Mất kết nối mạng. Bình luận sẽ tự gửi khi có mạng trở lại, nếu trang này vẫn mở.');
   await expect(f.content).toHaveValue('');
   await page.reload();
   await expect(f.content).toHaveValue('Giữ trong bộ nhớ, rồi tải lại');

@@ -794,7 +794,7 @@ test('two tabs: a comment one queued, refused when the other sends it and put ba
   await expect(form(other).status).toHaveText('Máy chủ không nhận bình luận này.'); // a 400 naming no field
   await cdp.send('Page.setWebLifecycleState', { state: 'active' });
   await expect(form(page).status).toHaveText(
-    'Máy chủ không nhận một bình luận đã lưu; nội dung đã được đưa lại vào ô bình luận ở một thẻ khác của bài viết này để bạn sửa.',
+    'Máy chủ không nhận một bình luận đã lưu; nội dung đã được đưa lại vào ô bình luận ở một tab khác của bài viết này để bạn sửa.',
   );
   await expect(unsent(page)).toHaveCount(0);
   expect(endpoint.posts).toHaveLength(1);
@@ -887,7 +887,7 @@ for (const reload of [false, true]) {
     await expect(unsent(page)).toHaveCount(0);
     release(); // stored, then the connection is lost before the answer
     await expect(f.status).toHaveText(
-      'Đã bỏ bình luận, nhưng máy chủ có thể đã nhận được nó trước đó. Nội dung vẫn ở trong ô: gửi lại nguyên văn sẽ không bị lưu hai lần.',
+      'Đã bỏ bình luận, nhưng máy chủ có thể đã nhận được bình luận này trước đó. Nội dung vẫn ở trong ô: nếu gửi lại nguyên văn, bình luận sẽ không bị lưu hai lần.',
     );
     await expect(f.content).toHaveValue('Có thể đã tới.');
     expect(endpoint.comments).toHaveLength(1);
@@ -1097,7 +1097,7 @@ test('"Nhập lại" pressed while the comment is being sent, which the server t
   await page.keyboard.type('Ý kiến khác');
   release();
   // Said of the cleared comment; the new one's field is neither marked nor left.
-  await expect(f.status).toHaveText('Bình luận bạn đã xóa bằng “Nhập lại” không được gửi: máy chủ không nhận.');
+  await expect(f.status).toHaveText('Máy chủ không nhận bình luận bạn đã xóa bằng “Nhập lại”, nên bình luận đó không được đăng.');
   await expect(f.content).toHaveValue('Ý kiến khác');
   await expect(f.contentError).toHaveText('');
   await expect(f.content).not.toHaveAttribute('aria-invalid', 'true');
@@ -1354,7 +1354,7 @@ test('a comment discarded while a 503 storage-unavailable answers it: the server
   await expect(unsent(page)).toHaveCount(0);
   release();
   await expect(f.status).toHaveText(
-    'Đã bỏ bình luận, nhưng máy chủ có thể đã nhận được nó trước đó. Nội dung vẫn ở trong ô: gửi lại nguyên văn sẽ không bị lưu hai lần.',
+    'Đã bỏ bình luận, nhưng máy chủ có thể đã nhận được bình luận này trước đó. Nội dung vẫn ở trong ô: nếu gửi lại nguyên văn, bình luận sẽ không bị lưu hai lần.',
   );
   await expect(f.content).toHaveValue('Có thể đã lưu.');
   // Sent again as it is, after the page's title changed (a counter in it): the same comment, as first
@@ -1401,7 +1401,7 @@ test('an unsent comment an earlier try may have stored (its answer lost), discar
   await expect(f.status).toContainText('sẽ tự gửi');
   await unsent(page).getByRole('button', { name: 'Bỏ bình luận' }).click();
   await expect(unsent(page)).toHaveCount(0);
-  await expect(f.status).toHaveText('Đã bỏ bình luận chưa gửi, nhưng máy chủ có thể đã nhận được nó trước đó.');
+  await expect(f.status).toHaveText('Đã bỏ bình luận chưa gửi, nhưng máy chủ có thể đã nhận được bình luận này trước đó.');
   // The reader, online again, writes the same words: the same comment, answered as the one stored.
   endpoint.offline = false;
   endpoint.reply(); // answers as the contract says again
@@ -1438,7 +1438,7 @@ test('a queued comment discarded from the unsent list while the outbox sends it,
   await unsent(page).getByRole('button', { name: 'Bỏ bình luận' }).click();
   await expect(unsent(page)).toHaveCount(0);
   release();
-  await expect(f.status).toHaveText('Đã bỏ bình luận chưa gửi, nhưng máy chủ có thể đã nhận được nó trước đó.');
+  await expect(f.status).toHaveText('Đã bỏ bình luận chưa gửi, nhưng máy chủ có thể đã nhận được bình luận này trước đó.');
   expect(endpoint.comments).toHaveLength(1);
 });
 

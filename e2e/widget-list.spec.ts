@@ -991,7 +991,7 @@ test.describe('paging and navigation edge cases', () => {
     await fillAndVerify(page, 'Tạ Thị Hằng', 'Đang chờ gửi lại.');
     await f.send.click();
     // The queued message, not the unsent list: the list shows the comment while its first POST is out.
-    await expect(f.status).toHaveText('Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại. Nếu chưa gửi được trong khoảng 2 phút, bạn sẽ cần xác minh captcha lại.');
+    await expect(f.status).toHaveText('Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại. Nếu chưa gửi được trong khoảng 2 phút, bạn sẽ cần xác minh lại captcha.');
     await expect(l.unsent).toContainText('Đang chờ gửi lại.');
     await page.reload();
     await expect(f.name).toHaveValue('Tạ Thị Hằng');
@@ -1602,7 +1602,7 @@ test.describe('the reader’s own comments', () => {
     await expect(l.articles).toHaveCount(2);
     await fillAndVerify(page, 'Ngô Thị Lan', 'Chưa gửi được.');
     await f.send.click();
-    await expect(f.status).toHaveText('Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại. Nếu chưa gửi được trong khoảng 2 phút, bạn sẽ cần xác minh captcha lại.');
+    await expect(f.status).toHaveText('Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại. Nếu chưa gửi được trong khoảng 2 phút, bạn sẽ cần xác minh lại captcha.');
     await expect(l.unsent).toContainText('Bình luận chưa gửi');
     await expect(l.unsent).toContainText('Chưa gửi được.');
     await expect(l.names).toHaveText(['Bạn đọc 1', 'Bạn đọc 2']);
@@ -1619,7 +1619,7 @@ test('a page-id written decomposed (NFD): the unsent comment is this article’s
   const f = form(page);
   await fillAndVerify(page, 'Ngô Thị Lan', 'Chưa gửi được.');
   await f.send.click();
-  await expect(f.status).toHaveText('Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại. Nếu chưa gửi được trong khoảng 2 phút, bạn sẽ cần xác minh captcha lại.');
+  await expect(f.status).toHaveText('Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại. Nếu chưa gửi được trong khoảng 2 phút, bạn sẽ cần xác minh lại captcha.');
   expect(endpoint.posts[0]!.body.pageId).toBe('bài-viết-hà-tĩnh'.normalize('NFC'));
   const unsent = list(page).unsent;
   await expect(unsent.locator('#unsent-here')).toHaveText('Bình luận chưa gửi');
@@ -1638,7 +1638,7 @@ test.describe('the reader’s own comments, delivered later or published at once
     const f = form(page);
     await fillAndVerify(page, 'Ngô Thị Lan', 'Gửi lại sau.');
     await f.send.click();
-    await expect(f.status).toHaveText('Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại. Nếu chưa gửi được trong khoảng 2 phút, bạn sẽ cần xác minh captcha lại.');
+    await expect(f.status).toHaveText('Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại. Nếu chưa gửi được trong khoảng 2 phút, bạn sẽ cần xác minh lại captcha.');
     await expect(l.unsent).toContainText('Gửi lại sau.');
     await expect(l.pending).toHaveCount(0);
     // The server is back: the outbox's next try is stored (its backoff may have grown while the checks

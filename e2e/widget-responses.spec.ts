@@ -14,7 +14,7 @@ const TITLE = 'Thường trực Hội đồng nhân dân tỉnh giao ban quý I'
 const FAILED = /^Chưa gửi được bình luận/;
 /** A failure the outbox retries: queued, not final. */
 // On a captcha site: it goes by itself only while its captcha token lives, and the reader is told so.
-const QUEUED = 'Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại. Nếu chưa gửi được trong khoảng 2 phút, bạn sẽ cần xác minh captcha lại.';
+const QUEUED = 'Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại. Nếu chưa gửi được trong khoảng 2 phút, bạn sẽ cần xác minh lại captcha.';
 
 /** Records the reasons of `ykien-queued` (recordEvents leaves it out). */
 const watchQueued = (page: Page) =>
@@ -404,11 +404,11 @@ test.describe('failures: "could not be sent", the text stays', () => {
     await recordEvents(page);
     const f = form(page);
     await send(page);
-    await expect(f.status).toHaveText('Máy chủ không nhận bình luận này (lỗi 404); bạn có thể thử lại sau.');
+    await expect(f.status).toHaveText('Máy chủ không nhận bình luận này (lỗi 404). Nội dung vẫn được giữ; vui lòng thử lại sau.');
     await expect(f.content).toHaveValue(TEXT);
     await expect(f.host.locator('[part~="outbox"]')).toHaveCount(0);
     await expect.poll(() => eventTypes(page)).toEqual(['ykien-submit', 'ykien-error']);
-    expect((await events(page))[1].detail).toMatchObject({ status: 404, message: 'Máy chủ không nhận bình luận này (lỗi 404); bạn có thể thử lại sau.' });
+    expect((await events(page))[1].detail).toMatchObject({ status: 404, message: 'Máy chủ không nhận bình luận này (lỗi 404). Nội dung vẫn được giữ; vui lòng thử lại sau.' });
     expect(endpoint.posts).toHaveLength(1);
   });
 
@@ -418,7 +418,7 @@ test.describe('failures: "could not be sent", the text stays', () => {
     await article();
     const f = form(page);
     await send(page);
-    await expect(f.status).toHaveText('Máy chủ không nhận bình luận này (lỗi 422); bạn có thể thử lại sau.');
+    await expect(f.status).toHaveText('Máy chủ không nhận bình luận này (lỗi 422). Nội dung vẫn được giữ; vui lòng thử lại sau.');
     await expect(f.content).toHaveValue(TEXT);
     await solveIfNeeded(page);
     await f.send.click();
@@ -499,7 +499,7 @@ test.describe('failures: "could not be sent", the text stays', () => {
     await f.send.click();
     await expect(f.status).toHaveText('Bạn gửi quá nhanh. Bình luận đã lưu và sẽ tự gửi sau khoảng 24 giờ.');
     await page.evaluate(() => document.documentElement.setAttribute('lang', 'en'));
-    await expect(f.status).toHaveText('You are sending too fast. Your comment is saved and will be sent in about 24 h.');
+    await expect(f.status).toHaveText('You are sending too fast. Your comment is saved and will be sent in about 24 hours.');
   });
 
   for (const [status, body, why] of [

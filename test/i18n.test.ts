@@ -76,7 +76,7 @@ describe('i18n', () => {
   });
 
   it('formats placeholders and leaves unknown ones visible', () => {
-    expect(format(vi.counterLabel, { count: 120, max: 2000 })).toBe('Đã nhập 120/2000 ký tự');
+    expect(format(vi.counterLabel, { count: 120, max: 2000 })).toBe('Đã nhập 120 trên tối đa 2000 ký tự');
     expect(format(vi.queuedRateLimited, { wait: format(vi.waitSeconds, { n: 42 }) })).toContain('sau 42 giây.');
     // Servers often say Retry-After: 1, and any number follows: no plural or article to get wrong.
     for (const n of [1, 8, 11, 30]) {

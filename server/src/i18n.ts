@@ -130,6 +130,6 @@ export const MESSAGES = {
   replyRequired: m('Nội dung trả lời không được để trống.', 'Please write the reply.'),
   replyTooLong: m('Nội dung trả lời không được dài quá {n} ký tự.', 'The reply must be at most {n} characters.'),
   queryTooLong: m('Từ khóa tìm kiếm không được dài quá {n} ký tự.', 'The search must be at most {n} characters.'),
-  queryTooManyWords: m('Tìm kiếm nhiều nhất {n} từ.', 'The search takes at most {n} words.'),
+  queryTooManyWords: m('Tìm kiếm tối đa {n} từ.', 'Search for at most {n} words.'),
   commentIdInvalid: m('Mã bình luận (commentId) không hợp lệ.', 'commentId is not valid.'),
 } satisfies Record<string, Msg>;

@@ -11,7 +11,7 @@ export const en: ReadingStrings = {
   resetCaptcha: 'Reset captcha',
   send: 'Send comment',
   clear: 'Clear',
-  configError: 'This page has not configured where to send comments (endpoint).',
+  configError: 'Comments are not set up on this page (no “endpoint”).',
   sendFailed: 'Your comment could not be sent. Your text is kept here: please try again later.',
   sendUnavailable: 'No connection, so your comment was not sent. Your text is kept here: press “{send}” when you are back online.',
   noStorage: 'This browser does not allow saving data: comments are kept only while this page is open.',

@@ -50,7 +50,7 @@ const loadedAt = Date.now();
 
 /**
  * A wait as a reader reads it: seconds up to a minute and a half, then minutes, then hours (a daily
- * limit says "about 24 h", not "86400 s"). The messages say `{wait}`; a site's own words written with
+ * limit says "about 24 hours", not "86400 s"). The messages say `{wait}`; a site's own words written with
  * `{seconds}` before get the seconds still.
  */
 export const waitText = (t: Strings, seconds: number): string =>
