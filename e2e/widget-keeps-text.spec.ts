@@ -309,18 +309,26 @@ test('the last keystrokes before the reader follows a link are kept (the store w
   await expect.poll(async () => (await draftOf(page, `${new URL(page.url()).origin}/tin-tuc/bai-viet`))?.content).toBe('Đoạn đầu. Câu cuối.');
 });
 
-test('typed into the empty form before the stored draft came back (a slow network): the earlier draft is not written over, and comes back once the new comment is sent', async ({ page, article, endpoint }) => {
+/**
+ * A draft stored on the article, then the next visit on a slow network: the code that reads drafts is
+ * held (until `release()`), the form still empty.
+ */
+async function draftThenSlowVisit(page: Page, article: (o: { attrs: Record<string, string | null> }) => Promise<unknown>) {
   await article({ attrs: { 'site-key': null } });
-  const f = form(page);
   await fillAndVerify(page, 'Tạ Thị Hằng', 'Bản nháp viết hôm qua.');
   const key = `d:${ENDPOINT} ${new URL(page.url()).origin}/tin-tuc/bai-viet`;
   await expect.poll(async () => (await idb(page))[key]?.content).toBe('Bản nháp viết hôm qua.');
-  // The next visit on a slow network: the code that reads drafts comes late.
   let release!: () => void;
   const held = new Promise<void>((r) => (release = r));
   await page.route('**/dist/cdn/kept-*', async (route) => (await held, route.fallback()));
   await page.reload();
-  await expect(f.content).toHaveValue('');
+  await expect(form(page).content).toHaveValue('');
+  return { key, release };
+}
+
+test('typed into the empty form before the stored draft came back (a slow network): the earlier draft is not written over, and comes back once the new comment is sent', async ({ page, article, endpoint }) => {
+  const f = form(page);
+  const { key, release } = await draftThenSlowVisit(page, article);
   await f.content.fill('Một ý khác, viết ngay.');
   release();
   // The form keeps what the reader typed; the earlier draft is kept aside, not written over.
@@ -336,16 +344,8 @@ test('typed into the empty form before the stored draft came back (a slow networ
 });
 
 test('only the name typed (or filled in by the browser) before the stored draft came back: the draft\'s text still comes back, under the name typed', async ({ page, article }) => {
-  await article({ attrs: { 'site-key': null } });
   const f = form(page);
-  await fillAndVerify(page, 'Tạ Thị Hằng', 'Bản nháp viết hôm qua.');
-  const key = `d:${ENDPOINT} ${new URL(page.url()).origin}/tin-tuc/bai-viet`;
-  await expect.poll(async () => (await idb(page))[key]?.content).toBe('Bản nháp viết hôm qua.');
-  let release!: () => void;
-  const held = new Promise<void>((r) => (release = r));
-  await page.route('**/dist/cdn/kept-*', async (route) => (await held, route.fallback()));
-  await page.reload();
-  await expect(f.content).toHaveValue('');
+  const { release } = await draftThenSlowVisit(page, article);
   await f.name.fill('Tạ Hằng');
   release();
   await expect(f.content).toHaveValue('Bản nháp viết hôm qua.');
