@@ -356,6 +356,22 @@ test.describe('fakeHcaptcha and the page object, through the real widget', () =>
     await expect.poll(() => captcha.resets).toBeGreaterThan(0); // the widget resets the captcha after a sent comment
   });
 
+  test('solveCaptcha() rejects at once, saying why, where there is nothing to solve: a failed challenge, a script that did not load, a box without a site-key', async ({ page }) => {
+    const captcha = await fakeHcaptcha(page, { mode: 'fail' });
+    await mockEndpoint(page, ENDPOINT);
+    await openArticle(page);
+    const w = ykien(page);
+    await expect(w.solveCaptcha()).rejects.toThrow('the captcha challenge failed');
+    captcha.setLoad('error');
+    await page.reload();
+    await expect(w.solveCaptcha()).rejects.toThrow('the captcha could not be used');
+    // Asked again once the box has said so (the script failed before the call): the box's words.
+    await expect(w.statusRegion).toHaveText(vi.captchaLoadFailed.replace('{resetCaptcha}', vi.resetCaptcha));
+    await expect(w.solveCaptcha()).rejects.toThrow(`the captcha could not be used: ${vi.captchaLoadFailed.replace('{resetCaptcha}', vi.resetCaptcha)}`);
+    await openArticle(page, { attrs: { 'site-key': null } });
+    await expect(w.solveCaptcha()).rejects.toThrow('without a site-key');
+  });
+
   test('en: field errors, clear, an expired token, and a script that does not load', async ({ page }) => {
     const captcha = await fakeHcaptcha(page);
     await mockEndpoint(page, ENDPOINT);
