@@ -174,6 +174,26 @@ export class EditingController implements ReactiveController {
     return { id: c.id, kind, values, base: { name, content, editedAt, reply } };
   }
 
+  /**
+   * A save begins: the token all its requests go under, and what its form holds now, to keep if the form
+   * closes before the save fails, while that token is still the one signed in (signedOut() decides otherwise).
+   */
+  private saveBegins(c: AdminComment, kind: FormKind): { token: string; keepable: () => KeptForm | undefined } {
+    const token = this.page.token();
+    const typed = this.snapshot(c, kind);
+    return { token, keepable: () => (this.page.token() === token ? typed : undefined) };
+  }
+
+  /**
+   * A save whose form had closed meanwhile (the editor went on to another) did not go: said, and what it
+   * held kept for its form. Signed out meanwhile: nothing is said on the sign-in form.
+   */
+  private tellClosed(message: string, typed?: KeptForm): void {
+    if (!this.page.token()) return;
+    if (typed) this.keep(typed);
+    this.page.alert(message);
+  }
+
   /** Keeps a form's text for when its form is opened again (or the next list brings it back). */
   private keep(kept: KeptForm): void {
     keepForm(kept);
@@ -297,11 +317,7 @@ export class EditingController implements ReactiveController {
       if (!this.page.typingElsewhere(c.id)) this.page.focusSoon(field);
     } else {
       this.adopt(theirs);
-      // Signed out meanwhile: nothing to say on the sign-in form (what it kept, signedOut() decided).
-      if (!this.page.token()) return;
-      // The form closed while it was saved (the editor went on to another): its text waits for it.
-      if (typed) this.keep(typed);
-      this.page.alert(this.page.msg(key === 'editedByOther' ? 'changedWhileSaving' : 'replyChangedWhileSaving', { name: c.name }));
+      this.tellClosed(this.page.msg(key === 'editedByOther' ? 'changedWhileSaving' : 'replyChangedWhileSaving', { name: c.name }), typed);
     }
   }
 
@@ -346,13 +362,10 @@ export class EditingController implements ReactiveController {
       // The server's words are the editor's (server/src/i18n.ts, edit*): said as they are.
       this.set({ error: onName ? (e as ApiError).fields.name! : this.page.explain(e), errorOnName: onName });
       if (!this.page.typingElsewhere(c.id)) this.page.focusSoon(field);
-    } else if (!this.page.token()) {
-      // Signed out meanwhile: nothing to say on the sign-in form (what it kept, signedOut() decided).
-    } else if (typed) {
-      // The form closed while it was saved (the editor went on to another): its text waits for it.
-      this.keep(typed);
-      this.page.alert(this.page.msg('saveFailedKept', { name: c.name, detail: this.page.explain(e) }));
-    } else this.page.alert(`${c.name}: ${this.page.explain(e)}`);
+    } else {
+      const detail = this.page.explain(e);
+      this.tellClosed(typed ? this.page.msg('saveFailedKept', { name: c.name, detail }) : `${c.name}: ${detail}`, typed);
+    }
   }
 
   /**
@@ -383,11 +396,7 @@ export class EditingController implements ReactiveController {
     const afterTheirs = this.theirs?.id === c.id;
     if (name !== base.name && (afterTheirs || name !== c.name)) change.name = name;
     if (content !== base.content && (afterTheirs || content !== c.content)) change.content = content;
-    // Every request of this save goes under the token it began with; what the form held is kept for it
-    // only while that token is still the one signed in (signedOut() decides otherwise).
-    const token = page.token();
-    const typed = this.snapshot(c, 'edit');
-    const keepable = () => (page.token() === token ? typed : undefined);
+    const { token, keepable } = this.saveBegins(c, 'edit');
     page.setBusy(c.id, true);
     this.saving.add(c.id);
     this.set({ error: '' });
@@ -479,9 +488,7 @@ export class EditingController implements ReactiveController {
     const page = this.page;
     // Spaces only pass the field's `required`: sent all the same, the server's words say what is missing.
     const text = this.field<HTMLTextAreaElement>(`#reply-text-${c.id}`)?.value.trim() ?? '';
-    const token = page.token(); // as for an edit (saveEdit)
-    const typed = this.snapshot(c, 'reply');
-    const keepable = () => (page.token() === token ? typed : undefined);
+    const { token, keepable } = this.saveBegins(c, 'reply');
     page.setBusy(c.id, true);
     this.saving.add(c.id);
     this.set({ error: '' });

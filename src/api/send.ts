@@ -79,8 +79,9 @@ export function classifyResponse(status: number, body: unknown, retryAfterHeader
   if (status == 429) {
     // Seconds, in the header or the body, are the server's own count; a date is read against the
     // reader's clock, which may be off by hours: the body's seconds first then.
-    const seconds = /^\s*\d+\s*$/.test(retryAfterHeader ?? '') ? parseRetryAfter(retryAfterHeader) : undefined;
-    const retryAfter = seconds ?? (typeof b.retryAfter == 'number' ? Math.max(1, Math.ceil(b.retryAfter)) : parseRetryAfter(retryAfterHeader) ?? 60);
+    const header = parseRetryAfter(retryAfterHeader);
+    const body = typeof b.retryAfter == 'number' ? Math.max(1, Math.ceil(b.retryAfter)) : undefined;
+    const retryAfter = (/^\s*\d+\s*$/.test(retryAfterHeader ?? '') ? header : (body ?? header)) ?? 60;
     return { kind: 'rate-limited', status, retryAfter };
   }
   return status == 408 || status == 409 || status >= 500 ? { kind: 'retry', code, status } : { kind: 'rejected', code, status };

@@ -40,6 +40,9 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const anyOf = (texts: readonly (string | undefined)[]) =>
   new RegExp(`^(${texts.filter((t): t is string => !!t?.trim()).map((t) => escapeRegExp(t.trim().replace(/\s+/g, ' '))).join('|')})$`);
 
+/** The box's words when hCaptcha's script did not load (captchaLoadFailed, both languages), escaped. */
+const CAPTCHA_NOT_LOADED = /^(Kh\u00f4ng t\u1ea3i \u0111\u01b0\u1ee3c captcha|The captcha did not load)/;
+
 /** The words the kit finds controls by; the element's other words (`listEmpty`, ...) are taken and not needed here. */
 type SiteWords = Partial<Record<'nameLabel' | 'contentLabel' | 'send' | 'clear' | 'captchaLabel' | 'loadMore', string>>;
 type AnyWords = { readonly [word: string]: string | undefined };
@@ -216,60 +219,35 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
       await reach();
       // No captcha on this box (no site-key): said at once, not waited out to the test's timeout.
       if (!(await host.getAttribute('site-key'))) throw new Error('ykien(): solveCaptcha() on a box without a site-key: it has no captcha');
-      // hCaptcha's failures from here on (its script not loaded, a challenge that failed): its element's
-      // `error` event, which does not bubble, caught on its way down to it.
-      await host.evaluate((el) => {
-        const h = el as HTMLElement & { __ykienCaptchaError?: string; __ykienCaptchaWatched?: boolean };
-        h.__ykienCaptchaError = '';
-        if (h.__ykienCaptchaWatched) return;
-        h.__ykienCaptchaWatched = true;
-        el.addEventListener('error', (e) => void ((e.target as Element).localName == 'h-captcha' && (h.__ykienCaptchaError = String((e as Event & { error?: unknown }).error ?? 'error'))), true);
-      });
-      // The box's own words when the script did not load before this was called ("captchaLoadFailed").
-      const notLoaded = ['Kh\u00f4ng t\u1ea3i \u0111\u01b0\u1ee3c captcha', 'The captcha did not load'];
-      const failure = () =>
-        host.evaluate((el, notLoaded) => {
-          const said = el.shadowRoot?.querySelector('[part~="status"]')?.textContent ?? '';
-          return (el as HTMLElement & { __ykienCaptchaError?: string }).__ykienCaptchaError || (notLoaded.some((w) => said.includes(w)) ? said.trim() : '');
-        }, notLoaded);
       // hCaptcha is loaded only when the reader comes to the form: nothing there yet, so come to it as a
-      // reader does (focus in its first field), then wait for the checkbox (or a failure).
+      // reader does (focus in its first field), then wait for the checkbox, or for the box to say that
+      // hCaptcha's script did not load.
       if ((await captchaSlot.count()) === 0) await nameField.focus();
-      const box = await host.elementHandle();
-      await page.waitForFunction(
-        ([el, notLoaded]) =>
-          !!el &&
-          (!!el.querySelector('[slot="captcha"]:not(h-captcha)') ||
-            !!el.querySelector('h-captcha [role="checkbox"]') ||
-            !!(el as HTMLElement & { __ykienCaptchaError?: string }).__ykienCaptchaError ||
-            notLoaded.some((w) => (el.shadowRoot?.querySelector('[part~="status"]')?.textContent ?? '').includes(w))),
-        [box, notLoaded] as const,
-      );
+      await captchaCheckbox.or(captchaKept).or(statusRegion.filter({ hasText: CAPTCHA_NOT_LOADED })).first().waitFor();
       // The box moved in the page with a fresh token, and says the reader is verified: solved already.
       if (await captchaKept.count()) return;
-      if ((await captchaCheckbox.count()) === 0) throw new Error(`ykien(): the captcha could not be used: ${await failure()}`);
+      if ((await captchaCheckbox.count()) === 0) throw new Error(`ykien(): the captcha could not be used: ${((await statusRegion.textContent()) ?? '').trim()}`);
       // Solved already: clicking again would ask for a second token while the first still counts.
       if ((await captchaCheckbox.getAttribute('aria-checked')) === 'true') return;
       // A token for an unsent comment ("Verify to send") is handed over at once and the box reset in the
-      // same moment: it is never seen checked. The token event says it was solved all the same.
-      // The element listened to is the one waited on (taken before the click).
+      // same moment: it is never seen checked. The token event says it was solved all the same, and the
+      // error event that the challenge failed. The element listened to is the one waited on (taken
+      // before the click).
       const widget = await host.locator('h-captcha').first().elementHandle();
       await widget!.evaluate((el) => {
-        const w = el as HTMLElement & { __ykienSolved?: boolean };
+        const w = el as HTMLElement & { __ykienSolved?: boolean; __ykienFailed?: string };
         w.__ykienSolved = false;
+        w.__ykienFailed = '';
         el.addEventListener('verified', () => (w.__ykienSolved = true), { once: true });
+        el.addEventListener('error', (e) => (w.__ykienFailed = String((e as Event & { error?: unknown }).error ?? 'error')), { once: true });
       });
       await captchaCheckbox.click();
-      await page.waitForFunction(
-        ([el, box]) =>
-          !!el &&
-          ((el as HTMLElement & { __ykienSolved?: boolean }).__ykienSolved === true ||
-            !!el.querySelector('[role="checkbox"][aria-checked="true"]') ||
-            !!(box as HTMLElement & { __ykienCaptchaError?: string } | null)?.__ykienCaptchaError),
-        [widget, box] as const,
-      );
-      const error = await failure();
-      if (error && (await captchaCheckbox.getAttribute('aria-checked')) !== 'true') throw new Error(`ykien(): the captcha challenge failed: ${error}`);
+      const failed = await page.waitForFunction((el) => {
+        const w = el as (HTMLElement & { __ykienSolved?: boolean; __ykienFailed?: string }) | null;
+        return !w || w.__ykienSolved || !!w.querySelector('[role="checkbox"][aria-checked="true"]') ? 'no' : w.__ykienFailed || '';
+      }, widget);
+      const error = await failed.jsonValue();
+      if (error !== 'no') throw new Error(`ykien(): the captcha challenge failed: ${error}`);
     },
     // Pressed as a reader can press it while a send is under way (aria-disabled, not disabled: a second
     // press sends nothing more), which Playwright would otherwise wait out as a disabled button.

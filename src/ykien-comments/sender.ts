@@ -56,6 +56,9 @@ const loadedAt = Date.now();
 export const waitText = (t: Strings, seconds: number): string =>
   seconds < 90 ? format(t.waitSeconds, { n: seconds }) : seconds < 5400 ? format(t.waitMinutes, { n: Math.round(seconds / 60) }) : format(t.waitHours, { n: Math.round(seconds / 3600) });
 
+/** An earlier try of it may have been stored (no answer came), under a key that still holds it. */
+const mayBeStored = (i: OutboxItem) => !!i.maybeStored && i.code != 'key-reused';
+
 /** Refused for good: retrying cannot help, the reader must change something. */
 const refused = (r: QueuedOutcome) => !goesOn(r) && !['captcha', 'token-stale', 'returned', 'discarded'].includes(r.kind);
 
@@ -150,7 +153,7 @@ export class Sender {
         // again are the same comment (a new key would store them twice), and the reader is told so. (One
         // being sent now says so when its answer comes.)
         const item = this.outbox.items.find((i) => i.clientId == id);
-        const mayHave = !!item?.maybeStored && item.state != 'sending' && item.code != 'key-reused';
+        const mayHave = !!item && mayBeStored(item) && item.state != 'sending';
         if (mayHave) inFlight.put(this.#keyOf(item.payload), item.payload, item.endpoint);
         else inFlight.settled(id);
         return this.outbox
@@ -258,7 +261,7 @@ export class Sender {
       // and takes its place there (a new key would be a second comment to a server that has the first).
       const p = fresh;
       const twin = this.outbox.items.find(
-        ({ payload: q, ...i }) => i.maybeStored && i.code != 'key-reused' && waitsForReader(i) && q.pageId == p.pageId && q.name == p.name && q.content == p.content,
+        (i) => mayBeStored(i) && waitsForReader(i) && i.payload.pageId == p.pageId && i.payload.name == p.name && i.payload.content == p.content,
       );
       this.#pending = [key, twin ? twin.payload : fresh];
       if (twin) this.#mayHave.add(twin.clientId), inFlight.put(key, twin.payload, endpoint);
