@@ -330,6 +330,24 @@ test('landmarks: the box is a region named by its heading, and its form one name
   }
 });
 
+test("the counter is read in words where it stands (browse mode), not as '3/2000', and not at each keystroke", async ({ page, article }) => {
+  for (const [lang, t] of [['vi', vi], ['en', en]] as const) {
+    await article({ lang });
+    const f = form(page);
+    await f.content.fill('abc');
+    await expect(f.counter).toHaveText('3/2000');
+    // What the accessibility tree holds after the field: the words, not the figures (an aria-label on a
+    // <small>, which has no role, is not read by a screen reader going through the page).
+    const meta = f.host.locator('.meta');
+    await expect(meta).toMatchAriaSnapshot(`- text: ${t.counterLabel.replace('{count}', '3').replace('{max}', '2000')}`);
+    // Nor is it the field's description, which would be read again at each keystroke.
+    await expect(f.content).not.toHaveAttribute('aria-describedby', /counter/);
+    // Shown as before, and taking no room of its own.
+    const spoken = await meta.locator('.spoken').boundingBox();
+    expect(spoken!.width * spoken!.height).toBeLessThanOrEqual(1);
+  }
+});
+
 test('a phone at 320 px (or 400% zoom): hCaptcha comes in its compact form, within the box\'s column; a wider box keeps the normal one', async ({
   page,
   article,

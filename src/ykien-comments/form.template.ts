@@ -30,7 +30,8 @@ export function renderForm(v: FormView): TemplateResult {
   const { t, errors: e, count, max } = v;
   const error = (id: Field) => html`<p part="error" id=${id + '-error'}>${e[id]}</p>`;
   // The counter is not the content's description: one that changes at each keystroke is read out at each
-  // (NVDA). Passing the limit is said once (tooLong); the count can be read where it stands.
+  // (NVDA). Passing the limit is said once (tooLong); the count can be read where it stands, in words: an
+  // aria-label on a <small> (no role) is not read in browse mode, and "3/2000" alone says nothing.
   // Send is aria-disabled while sending, not disabled: a disabled button loses the focus of the reader who pressed it.
   return html`<form part="form" novalidate @submit=${v.onSubmit} @focusin=${v.onFocus} aria-label=${t.formLabel}>
     <div class="field">
@@ -45,9 +46,8 @@ export function renderForm(v: FormView): TemplateResult {
         aria-invalid=${!!e.content} aria-describedby=${e.content ? 'content-error' : nothing}></textarea>
       <div class="meta">
         ${error('content')}
-        <small part="counter" id="counter" class=${count > max ? 'over' : ''} aria-label=${format(t.counterLabel, { count, max })}
-          >${count}/${max}</small
-        >
+        <small part="counter" id="counter" class=${count > max ? 'over' : ''} aria-hidden="true">${count}/${max}</small>
+        <span class="spoken">${format(t.counterLabel, { count, max })}</span>
       </div>
     </div>
     ${v.captcha

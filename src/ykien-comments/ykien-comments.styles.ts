@@ -177,6 +177,15 @@ export const styles = css`
     font-size: 0.875em;
     color: var(--ykien-muted);
   }
+  /* Read by screen readers, not shown: the counter in words. */
+  .spoken {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
   /* Logical sides: on a right-to-left page the counter and the reply's rule are on the other side. */
   [part~='counter'] {
     margin-inline-start: auto;
