@@ -290,6 +290,49 @@ test('"Hủy" or Escape while "Lưu và duyệt" runs does not cancel what is be
   expect((await api('GET', `/comments/${id}`)).json).toMatchObject({ status: 'published', content: 'Bản đã sửa.' });
 });
 
+test('"Lưu" pressed with the keyboard: the keyboard stays on it while the save runs (not dropped to the page, where letters decide cards), a second press or Enter saves nothing more, and a failure keeps the text', async ({
+  page,
+  seed,
+  signIn,
+  api,
+}) => {
+  const id = await seed({ name: 'Lý Thị K', content: 'Nguyên văn.' });
+  await seed({ name: 'Người khác' });
+  await signIn();
+  const c = card(page, 'Lý Thị K');
+  await c.getByRole('button', { name: 'Sửa' }).click();
+  await c.getByLabel('Nội dung').fill('Bản đã sửa.');
+  let patches = 0;
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  await page.route('**/api/admin/comments/*', async (route) => {
+    if (route.request().method() !== 'PATCH') return route.continue();
+    // The first save fails (the server restarting); the next goes through.
+    if (++patches > 1) return route.continue();
+    await held;
+    await route.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify({ status: 503, title: 'x', code: 'unavailable' }) });
+  });
+  const save = c.getByRole('button', { name: 'Lưu', exact: true });
+  await save.focus();
+  await page.keyboard.press('Enter');
+  await expect.poll(() => patches).toBe(1);
+  await expect(save).toHaveAttribute('aria-disabled', 'true');
+  await expect(save).toBeFocused();
+  await page.keyboard.press('Enter'); // again, on the button
+  await c.getByLabel('Tên người gửi').press('Enter'); // and in a field: a form's implicit submission
+  await expect(c.getByLabel('Nội dung')).toHaveValue('Bản đã sửa.');
+  release();
+  await expect(c.getByRole('alert')).toBeVisible();
+  await expect(c.getByLabel('Nội dung')).toBeFocused();
+  await expect(c.getByLabel('Nội dung')).toHaveValue('Bản đã sửa.');
+  expect(patches).toBe(1);
+  await expect(save).not.toHaveAttribute('aria-disabled', 'true');
+  await save.click();
+  await expect(liveRegion(page)).toHaveText(/Lý Thị K/);
+  expect(patches).toBe(2);
+  expect((await api('GET', `/comments/${id}`)).json).toMatchObject({ status: 'pending', content: 'Bản đã sửa.' });
+});
+
 test('the moderation log: a "Xem thêm" that fails puts the keyboard back on it', async ({ page, seed, signIn, api }) => {
   const id = await seed({ name: 'Bạn đọc 1' });
   expect((await api('POST', `/comments/${id}/approve`)).status).toBe(200);

@@ -563,6 +563,15 @@ export class EditingController implements ReactiveController {
       : nothing;
   }
 
+  /**
+   * A save of `c` is under way (`busy` as the form was drawn, or begun since): a second press (the
+   * buttons are aria-disabled, not disabled, so the keyboard stays on the one pressed, and Enter in a
+   * field still submits) saves nothing more.
+   */
+  private saveUnder(c: AdminComment, busy: boolean): boolean {
+    return busy || this.saving.has(c.id);
+  }
+
   private renderError(c: AdminComment) {
     return this.error ? html`<p id=${`form-error-${c.id}`} class="error" role="alert">${this.error}</p>` : nothing;
   }
@@ -570,7 +579,9 @@ export class EditingController implements ReactiveController {
   /**
    * `c`'s edit form, in place of its text on the card. Read-only while `c` is `busy` (its save under way,
    * also when the form came back with a sign-in before that save answered): a save that goes through
-   * closes the form, and a letter typed meanwhile would go with it, unsaved and unsaid.
+   * closes the form, and a letter typed meanwhile would go with it, unsaved and unsaid. Its buttons are
+   * aria-disabled then, not disabled: a disabled button drops the keyboard to the page's body, and when
+   * the save fails the moderator would have lost their place (WCAG 2.4.3), as on the card's actions.
    */
   renderEdit(c: AdminComment, busy: boolean): TemplateResult {
     const msg = (key: Key) => this.page.msg(key);
@@ -578,11 +589,12 @@ export class EditingController implements ReactiveController {
     // Only a pending comment is approved with its edit; one decided since (a form kept across a sign-in
     // reopens on it) is saved as it is: Enter must not approve a comment someone else rejected.
     const approve = c.status === 'pending';
+    const off = busy ? 'true' : nothing;
     return html`
       <form class="edit" aria-labelledby=${`edit-title-${c.id}`} @keydown=${(e: KeyboardEvent) => this.formKeys(e, c)}
         @submit=${(e: SubmitEvent) => {
           e.preventDefault();
-          void this.saveEdit(c, approve);
+          if (!this.saveUnder(c, busy)) void this.saveEdit(c, approve);
         }}>
         <p id=${`edit-title-${c.id}`} class="form-title">${msg(c.status === 'pending' ? 'editTitle' : 'editPublishedTitle')}</p>
         <label for=${`edit-name-${c.id}`}>${msg('nameLabel')}</label>
@@ -596,9 +608,9 @@ export class EditingController implements ReactiveController {
           <p class="content" lang=${lang} dir="auto">${t.content}</p>`)}
         <div class="actions">
           ${approve
-            ? html`<button type="submit" class="primary" ?disabled=${busy}>${msg('saveApprove')}</button>
-                <button type="button" class="quiet" ?disabled=${busy} @click=${() => this.saveEdit(c, false)}>${msg('save')}</button>`
-            : html`<button type="submit" class="primary" ?disabled=${busy}>${msg('save')}</button>`}
+            ? html`<button type="submit" class="primary" aria-disabled=${off}>${msg('saveApprove')}</button>
+                <button type="button" class="quiet" aria-disabled=${off} @click=${() => this.saveUnder(c, busy) || this.saveEdit(c, false)}>${msg('save')}</button>`
+            : html`<button type="submit" class="primary" aria-disabled=${off}>${msg('save')}</button>`}
           <button type="button" class="quiet" aria-disabled=${this.saving.has(c.id) ? 'true' : 'false'} @click=${() => this.cancel(c)}>${msg('cancel')}</button>
         </div>
       </form>
@@ -612,7 +624,7 @@ export class EditingController implements ReactiveController {
       <form class="edit" @keydown=${(e: KeyboardEvent) => this.formKeys(e, c)}
         @submit=${(e: SubmitEvent) => {
           e.preventDefault();
-          void this.saveReply(c);
+          if (!this.saveUnder(c, busy)) void this.saveReply(c);
         }}>
         <label for=${`reply-text-${c.id}`}>${msg('boardReply')}</label>
         <textarea id=${`reply-text-${c.id}`} rows="4" required .value=${c.reply?.text ?? ''} dir="auto" ?readonly=${busy}
@@ -620,7 +632,7 @@ export class EditingController implements ReactiveController {
         ${this.renderError(c)}
         ${this.renderTheirs(c, (t) => html`<p class="content" dir="auto">${t.reply?.text ?? msg('theirReplyNone')}</p>`)}
         <div class="actions">
-          <button type="submit" class="primary" ?disabled=${busy}>${msg('saveReply')}</button>
+          <button type="submit" class="primary" aria-disabled=${busy ? 'true' : nothing}>${msg('saveReply')}</button>
           <button type="button" class="quiet" aria-disabled=${this.saving.has(c.id) ? 'true' : 'false'} @click=${() => this.cancel(c)}>${msg('cancel')}</button>
         </div>
       </form>
