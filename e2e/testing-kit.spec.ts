@@ -695,6 +695,40 @@ test.describe('the kit against the real widget, at its edges', () => {
     expect(await post(page, { ...bare, clientId: 'k-y', captchaToken: 'fake-token-1' })).toMatchObject({ status: 403, json: { code: 'captcha' } });
   });
 
+  test('captcha: true spends a token as the reference server does: a scripted 500 or storage outage came after hCaptcha was asked, a 503 captcha-unavailable or a 429 did not', async ({ page }) => {
+    const endpoint = await mockEndpoint(page, ENDPOINT, { captcha: true });
+    await page.route(`${ORIGIN}/`, (r) => r.fulfill({ contentType: 'text/html', body: '<!doctype html><title>x</title>' }));
+    await page.goto(`${ORIGIN}/`);
+    const c = (n: number, captchaToken: string) => ({ clientId: `k-${n}`, pageId: 'p', pageUrl: `${ORIGIN}/p`, name: 'A', content: `Lần ${n}`, captchaToken });
+    const storageDown = { status: 503, body: { status: 503, title: 'x', code: 'storage-unavailable' } };
+    endpoint.reply({ status: 503 }, { status: 429 }, {}, { status: 500 }, {}, storageDown, {});
+    expect(await post(page, c(1, 't-1'))).toMatchObject({ status: 503, json: { code: 'captcha-unavailable' } });
+    expect(await post(page, c(1, 't-1'))).toMatchObject({ status: 429 });
+    expect(await post(page, c(1, 't-1'))).toMatchObject({ status: 201 }); // not asked about before: still good
+    expect(await post(page, c(2, 't-2'))).toMatchObject({ status: 500 });
+    // Asked about at the 500: the retry with it is refused; a new one goes on.
+    expect(await post(page, c(2, 't-2'))).toMatchObject({ status: 403, json: { code: 'captcha' } });
+    expect(await post(page, c(2, 't-3'))).toMatchObject({ status: 503, json: { code: 'storage-unavailable' } });
+    expect(await post(page, c(2, 't-3'))).toMatchObject({ status: 403, json: { code: 'captcha' } });
+    expect(await post(page, c(2, 't-4'))).toMatchObject({ status: 201 });
+    expect(endpoint.comments).toHaveLength(2);
+  });
+
+  test("drop: 'after' loses whatever the server answered: a replay and a refusal too, not only a new comment", async ({ page }) => {
+    const endpoint = await mockEndpoint(page, ENDPOINT);
+    await page.route(`${ORIGIN}/`, (r) => r.fulfill({ contentType: 'text/html', body: '<!doctype html><title>x</title>' }));
+    await page.goto(`${ORIGIN}/`);
+    const c = { clientId: 'k-1', pageId: 'p', pageUrl: `${ORIGIN}/p`, name: 'A', content: 'Một' };
+    expect(await post(page, c)).toMatchObject({ status: 201 });
+    endpoint.reply({ drop: 'after' });
+    await expect(post(page, c)).rejects.toThrow(/Failed to fetch/); // the 200 replay, lost
+    await expect(post(page, { ...c, content: 'Khác' })).rejects.toThrow(/Failed to fetch/); // the 422, lost
+    await expect(post(page, { ...c, clientId: 'k-2', name: '' })).rejects.toThrow(/Failed to fetch/); // the 400, lost
+    expect(endpoint.comments).toHaveLength(1);
+    endpoint.reply();
+    expect(await post(page, { ...c, content: 'Khác' })).toMatchObject({ status: 422 });
+  });
+
   test("captcha: true takes hCaptcha's test token again and again, as its test secret does", async ({ page }) => {
     const captcha = await fakeHcaptcha(page, { token: HCAPTCHA_TEST_TOKEN });
     const endpoint = await mockEndpoint(page, ENDPOINT, { captcha: true });

@@ -53,7 +53,8 @@ export type ScriptedAnswer =
       delayMs?: number;
       /**
        * Drop the connection: `before` the comment is stored (nothing reached the server), or `after`
-       * it was stored (the reader never learns it was: a retry must get the 200 replay).
+       * the server answered, whatever it answered (a new comment stored, a replay, a refusal): the reader
+       * never learns it; a retry of a stored one must get the 200 replay.
        */
       drop?: 'before' | 'after';
     };
@@ -79,7 +80,11 @@ export interface MockEndpointOptions {
   reads?: boolean;
   /**
    * Check captcha tokens as a server with a secret does: a new comment without `captchaToken`, or with a
-   * token already used, is `403 captcha` (a replay of a stored comment needs none). HCAPTCHA_TEST_TOKEN
+   * token already used, is `403 captcha` (a replay of a stored comment needs none). A token is used
+   * once the server asked hCaptcha about it: by a comment stored, and by a scripted answer that comes
+   * after that check on the reference server (a 2xx, `500`, `503 storage-unavailable`, `403 captcha`,
+   * or `drop: 'after'`), not by one before it or without it (`400`, `429`, `503 captcha-unavailable`,
+   * `drop: 'before'`, a proxy's `502`). HCAPTCHA_TEST_TOKEN
    * is taken again and again, as hCaptcha's test secret takes it. And, as that server, an attempt claims
    * its key from its arrival to its answer (`hold()` and `delayMs` included): another attempt with the
    * key meanwhile is `409 in-progress` (without a captcha, it waits and gets the `200` replay, unless
@@ -521,7 +526,9 @@ export class MockEndpoint {
         payload = status === 429 ? problemBody(429, 'rate-limited', { retryAfter: 30 }) : problemBody(status);
         if (status === 429 && !Object.keys(extra).some((h) => h.toLowerCase() === 'retry-after')) extra['Retry-After'] = '30';
       }
-      const given = payload as { id?: unknown; status?: unknown };
+      const given = payload as { id?: unknown; status?: unknown; code?: unknown };
+      // Past the server's siteverify: the token is spent, as hCaptcha spends it at its first check.
+      if (status < 300 || status === 500 || given?.code === 'storage-unavailable' || given?.code === 'captcha' || answer.drop === 'after') this.spend(body.captchaToken);
       // A text id, or a number (a CMS's own), as the widget takes it.
       const givenId = typeof given?.id === 'string' || typeof given?.id === 'number' ? String(given.id) : undefined;
       if (status < 300 && givenId && !this.comments.some((c) => c.id === givenId) && typeof body.pageId === 'string') {
@@ -540,7 +547,8 @@ export class MockEndpoint {
       return send(status, payload, extra);
     }
 
-    // The contract (docs/api.md, "Creating a comment").
+    // The contract (docs/api.md, "Creating a comment"). Whatever it answers, `drop: 'after'` loses it.
+    if (answer.drop === 'after') send = () => route.abort('connectionreset');
     if (!/^application\/json\s*(;|$)/i.test(headers['content-type'] ?? '')) return send(415, problemBody(415));
     // The reference server's body limit (server/src/json-body.ts): the longest valid comment, however written.
     if (bytes(raw) > bodyLimitFor(this.options.maxLength ?? 2000)) return send(413, problemBody(413));
@@ -605,18 +613,18 @@ export class MockEndpoint {
     if (Object.keys(fields).length) return send(400, problemBody(400, 'validation', { fields }));
     if (this.options.captcha) {
       if (typeof token !== 'string' || !token || this.usedTokens.has(token)) return send(403, problemBody(403, 'captcha'));
-      // Single use, as hCaptcha's siteverify, but for its test token, which its test secret always takes.
-      if (token !== HCAPTCHA_TEST_TOKEN) this.usedTokens.add(token);
+      this.spend(token);
     }
 
     const comment = { ...this.commentOf(body, key, newId(), this.options.status ?? 'pending'), pageUrl };
     this.store(comment);
     this.keys.set(key, { payload, comment });
-    if (answer.drop === 'after') {
-      await route.abort('connectionreset');
-      return;
-    }
     return send(answer.status ?? 201, { id: comment.id, status: comment.status }, answer.headers);
+  }
+
+  /** A token hCaptcha was asked about: single use, as with its siteverify, but for its test token, which its test secret always takes. */
+  private spend(token: unknown): void {
+    if (this.options.captcha && typeof token === 'string' && token && token !== HCAPTCHA_TEST_TOKEN) this.usedTokens.add(token);
   }
 
   private commentOf(body: Record<string, unknown>, clientId: string, id: string, status: CommentStatus): StoredComment {
