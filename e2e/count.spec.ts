@@ -329,6 +329,42 @@ test("two endpoints keep their own retries: a dead one's tries are not started o
   expect(asked(OTHER)).toBe(4);
 });
 
+test('counts that used up their tries come back once their endpoint answers again (a headline loaded later is counted)', async ({ page }) => {
+  await page.clock.install();
+  const server = await countsServer(page, { [ART(1)]: 2, [ART(2)]: 5, [ART(3)]: 1 });
+  server.mode = 'fail';
+  await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`, `<a href="/2">Hai ${count(ENDPOINT, ART(2))}</a>`]);
+  await expect.poll(() => server.asked.length).toBe(1);
+  // Its three waits (5 s, 30 s, 120 s), each failed: four requests, then no more.
+  await expect.poll(async () => (await page.clock.runFor(5_000), server.asked.length)).toBe(2);
+  await expect.poll(async () => (await page.clock.runFor(30_000), server.asked.length), { timeout: 15_000 }).toBe(4);
+  for (let i = 0; i < 3; i++) await page.clock.runFor(200_000);
+  await page.evaluate((u) => fetch(u).then((r) => r.text()), `${ORIGIN}/`); // a round trip after any retry
+  expect(server.asked).toHaveLength(4);
+  await expect(texts(page)).toHaveText(['', '']);
+  // The server is back; the reader scrolls, and the page adds a headline: its count is answered, and
+  // the two left blank are asked again with it in view.
+  server.mode = 'ok';
+  await page.evaluate((c) => document.querySelector('#headlines')!.insertAdjacentHTML('beforeend', `<li>${c}</li>`), count(ENDPOINT, ART(3)));
+  await expect(texts(page)).toHaveText(['2 ý kiến', '5 ý kiến', '1 ý kiến']);
+  expect(server.asked.slice(4).map((a) => [...a.ids].sort())).toEqual([[ART(3)], [ART(1), ART(2)]]);
+});
+
+test("a comment the reader published in another tab (an article opened from these headlines): this tab's count of it is asked again", async ({ context, page }) => {
+  const server = await countsServer(page, { [ART(1)]: 2, [ART(2)]: 5 });
+  await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`, `<a href="/2">Hai ${count(ENDPOINT, ART(2))}</a>`]);
+  await expect(texts(page)).toHaveText(['2 ý kiến', '5 ý kiến']);
+  // The article's tab: its box notes the published comment (changed-counts.ts), as a 201 makes it.
+  server.counts[ART(1)] = 3;
+  const article = await context.newPage();
+  await article.route(`${ORIGIN}/1`, (r) => r.fulfill({ contentType: 'text/html', body: '<!doctype html><title>Một</title>' }));
+  await article.goto(`${ORIGIN}/1`);
+  await article.evaluate(([endpoint, id]) => localStorage.setItem('ykien-counts-changed', JSON.stringify({ [`${endpoint} ${id}`]: Date.now() })), [ENDPOINT, ART(1)]);
+  await expect(texts(page)).toHaveText(['3 ý kiến', '5 ý kiến']);
+  expect(server.asked.at(-1)!.ids).toEqual([ART(1)]);
+  expect(server.asked).toHaveLength(2);
+});
+
 test('offline, only coming back online asks again (the waits are not used up meanwhile); a server without /counts is asked once', async ({ page, context }) => {
   // The fake clock's performance lists no entries: the real one is kept aside first (see below).
   await page.addInitScript(() => Object.assign(window, { realPerformance: performance }));

@@ -7,7 +7,9 @@
  */
 import { url } from './api/http.js';
 
-const KEY = 'ykien-counts-changed';
+/** Its localStorage key (a `storage` event with it: another tab noted a change). */
+export const COUNTS_CHANGED = 'ykien-counts-changed';
+const KEY = COUNTS_CHANGED;
 /** Past the reference server's cached `/counts` (max-age 15 s, stale-while-revalidate 60 s). */
 export const CHANGED_FOR_MS = 120_000;
 

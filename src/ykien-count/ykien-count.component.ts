@@ -4,7 +4,7 @@
  */
 import { langOf, overridesFor, type Lang } from '../i18n.js';
 import type { SentDetail } from '../events.js';
-import { countChangedAt, countedId, endpointKey } from '../changed-counts.js';
+import { COUNTS_CHANGED, countChangedAt, countedId, endpointKey } from '../changed-counts.js';
 import { requestCount } from './counts.js';
 
 export interface CountStrings {
@@ -150,14 +150,25 @@ export class YkienCount extends HTMLElement {
    * for (Back from the article they posted on) is asked again, past the HTTP cache. The number stays
    * until then, and one this page raised is not lowered by a copy (a CDN's) that does not have the comment yet.
    */
-  static #onPageShow = (e: PageTransitionEvent): void => {
-    if (e.persisted) for (const c of YkienCount.#all) if (c.count !== undefined && countChangedAt(c.#asked!) > c.#askedAt) c.#askAgain();
-  };
+  static #onPageShow = (e: PageTransitionEvent): void => void (e.persisted && YkienCount.#askChanged());
 
+  /**
+   * Another tab noted a change (the reader posted there, a tab opened from this page of headlines, and
+   * came back here): this tab's counts of that article are asked again too, not left without it until a reload.
+   */
+  static #onStorage = (e: StorageEvent): void => void ((e.key == null || e.key == COUNTS_CHANGED) && YkienCount.#askChanged());
+
+  /** Counts of articles the reader commented on since they were asked for: asked again, past the HTTP cache. */
+  static #askChanged(): void {
+    for (const c of YkienCount.#all) if (c.count !== undefined && !c.#askingAgain && countChangedAt(c.#asked!) > c.#askedAt) c.#askAgain();
+  }
+
+  #askingAgain = false;
   async #askAgain(): Promise<void> {
     const asked = this.#asked;
     const at = Date.now();
-    const count = await requestCount(this.getAttribute('endpoint')!, YkienCount.#pageIdOf(this.getAttribute('page-id'))!, true);
+    this.#askingAgain = true;
+    const count = await requestCount(this.getAttribute('endpoint')!, YkienCount.#pageIdOf(this.getAttribute('page-id'))!, true).finally(() => (this.#askingAgain = false));
     if (this.#asked != asked || typeof count != 'number' || (this.#raised && count < this.count!)) return;
     (this.count = count), (this.#askedAt = at), (this.#raised = false), this.#render();
   }
@@ -166,6 +177,7 @@ export class YkienCount extends HTMLElement {
     YkienCount.#all.add(this);
     if (!YkienCount.#langWatch) {
       addEventListener('pageshow', YkienCount.#onPageShow);
+      addEventListener('storage', YkienCount.#onStorage);
       document.addEventListener('ykien-sent', YkienCount.#onSent);
       YkienCount.#langWatch = new MutationObserver(() => YkienCount.#all.forEach((c) => c.#render()));
       YkienCount.#langWatch.observe(document.documentElement, { attributeFilter: ['lang'] });
@@ -206,7 +218,11 @@ export class YkienCount extends HTMLElement {
           // would get the same. undefined: no answer, or a 5xx, which may pass.
           const retry = YkienCount.#retryOf(endpoint);
           if (count === undefined) YkienCount.#retryLater(this, retry);
-          else if (count !== null) (this.count = count), (this.#askedAt = at), (this.#raised = false), (retry.tries = 0);
+          else if (count !== null) {
+            (this.count = count), (this.#askedAt = at), (this.#raised = false), (retry.tries = 0);
+            // The endpoint answers again: counts that had used up their tries meanwhile are asked now.
+            if (retry.timer === undefined && retry.failed.size) YkienCount.#askFailed(retry);
+          }
         }
       }
     }
@@ -216,20 +232,24 @@ export class YkienCount extends HTMLElement {
   /** A count left blank by a failed request (offline, a 503, a timeout) is asked again, a few times. */
   static #retryLater(c: YkienCount, retry: Retry): void {
     const offline = !navigator.onLine;
-    // Offline, only coming back online asks again: waits spent while offline would use up the tries.
-    if (retry.tries >= RETRY_MS.length && !offline) return;
     retry.failed.add(c);
-    if (retry.timer !== undefined) return;
+    // Offline, only coming back online asks again: waits spent while offline would use up the tries.
+    // Out of tries, it waits (blank) for a count of its endpoint to be answered (one added later).
+    if (retry.timer !== undefined || (retry.tries >= RETRY_MS.length && !offline)) return;
     const again = () => {
       clearTimeout(retry.timer as ReturnType<typeof setTimeout>);
       removeEventListener('online', again);
       retry.timer = undefined;
-      const now = [...retry.failed];
-      retry.failed.clear();
-      for (const x of now) (x.#asked = undefined), x.#ask();
+      YkienCount.#askFailed(retry);
     };
     retry.timer = offline ? 0 : setTimeout(again, RETRY_MS[retry.tries++]);
     addEventListener('online', again);
+  }
+
+  static #askFailed(retry: Retry): void {
+    const now = [...retry.failed];
+    retry.failed.clear();
+    for (const x of now) (x.#asked = undefined), x.#ask();
   }
 
   static #retryOf(endpoint: string): Retry {
