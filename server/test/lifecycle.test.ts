@@ -190,6 +190,37 @@ describe('stopping on a signal', () => {
     });
   }
 
+  it('SIGTERM while a keep-alive connection (a proxy\'s pool) has a comment in flight: once it is answered the connection is closed, and the stop ends then, not at the grace\'s end', async () => {
+    const verifier = await startFakeVerifier();
+    verifier.delayMs = 1500;
+    const dbPath = tempDb();
+    const server = await startServer({
+      args: ['--hcaptcha-secret', 'test-secret', '--hcaptcha-verify-url', verifier.url, '--hcaptcha-timeout', '9000'],
+      dbPath,
+    });
+    try {
+      // As nginx's upstream keepalive: the connection stays open after its answer, and says nothing more.
+      const pooled = rawConnection(server.port);
+      pooled.write(rawPost(server.port, server.url, makeComment(server.url)));
+      await verifier.waitForCalls(1);
+      const stopAt = Date.now();
+      server.child.kill('SIGTERM');
+      const [answer, ...rest] = parseResponses(await pooled.closed);
+      expect(answer?.status).toBe(201);
+      expect(rest).toEqual([]);
+      const { code } = await server.exited;
+      expect(code).toBe(0);
+      // Well before the 15 s grace: the idle connection did not hold the stop.
+      expect(Date.now() - stopAt).toBeLessThan(10_000);
+      expect(existsSync(`${dbPath}-wal`)).toBe(false);
+      expect(server.jsonLogs().map((l) => l.msg)).toContain('stopped; database closed');
+    } finally {
+      await server.kill9();
+      server.cleanup();
+      await verifier.close();
+    }
+  });
+
   it('a second signal during the stop (SIGINT, then SIGTERM) exits 1 at once, saying so, without waiting for the request in flight', async () => {
     const verifier = await startFakeVerifier();
     const release = verifier.hold(); // siteverify answers nothing until the test is over
