@@ -5,7 +5,8 @@
 import('../dist/cli.js').catch((err) => {
   if (err && err.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes('cli.js')) {
     process.stderr.write('ykien-server is not built yet: run `npm run build -w server` (or `npm run build`) first.\n');
-    process.exit(1);
+    // 2, as for a configuration error: a unit's RestartPreventExitStatus=2 does not restart it every 2 s.
+    process.exit(2);
   }
   throw err;
 });

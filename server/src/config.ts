@@ -476,13 +476,18 @@ function parseNotify(get: (flag: string) => string | undefined): NotifyConfig {
     throw new ConfigError('--smtp-url: expected smtp://[user:pass@]host[:port] or smtps://…');
   }
   if (emails.length > 0 && smtp === null) throw new ConfigError('--notify-email needs --smtp-url');
+  // An address, with a name or without: refused at start, not by the mail server at each digest for a day.
+  const from = get('--notify-from')?.trim();
+  if (from !== undefined && !/^(?:[^<>@]*<[^\s@,<>"]+@[^\s@,<>"]+>|[^\s@,<>"]+@[^\s@,<>"]+)$/.test(from)) {
+    throw new ConfigError(`--notify-from: "${from}" is not an address (ykien@bao.example.vn, or Ý kiến <ykien@bao.example.vn>)`);
+  }
   const publicUrl = get('--public-url');
   return {
     webhookUrl,
     webhookSecret: webhookUrl === null ? null : webhookSecret,
     emails,
     smtpUrl: smtp === null ? null : smtp.trim(),
-    emailFrom: get('--notify-from') ?? 'ykien-server <ykien@localhost>',
+    emailFrom: from ?? 'ykien-server <ykien@localhost>',
     digestMs: parseDurationOption('--notify-digest', get('--notify-digest') ?? '10m', 100, 24 * 3_600_000),
     pollMs: parseDurationOption('--notify-poll', get('--notify-poll') ?? '10s', 20, 3_600_000),
     publicUrl: publicUrl === undefined ? null : parsePublicUrl(publicUrl),

@@ -563,6 +563,9 @@ describe('add-moderator', { timeout: 60_000 }, () => {
       [['--no-captcha', '--notify-email', 'bbt@bao.vn'], /--notify-email needs --smtp-url/],
       [['--no-captcha', '--notify-email', 'not-an-address', '--smtp-url', 'smtp://127.0.0.1'], /--notify-email/],
       [['--no-captcha', '--smtp-url', 'http://mail'], /--smtp-url/],
+      // (Refused with --notify-email or without: set alone, it is also warned about as doing nothing.)
+      [['--no-captcha', '--notify-email', 'bbt@bao.vn', '--smtp-url', 'smtp://127.0.0.1', '--notify-from', 'ykien'], /--notify-from: "ykien" is not an address/],
+      [['--no-captcha', '--notify-from', 'Ý kiến <ykien@bao.vn'], /--notify-from/],
       [['--no-captcha', '--notify-digest', 'soon'], /--notify-digest/],
       [['--no-captcha', '--moderators', '/nonexistent/ykien-moderators'], /cannot read the moderators file/],
     ];
