@@ -440,6 +440,27 @@ test('the script in <head> of a long page: the parser connects the counts over s
   expect(server.asked.map((a) => a.ids.length)).toEqual([90]);
 });
 
+test("a page held by its own script in the body (an ad's): the counts parsed before it show, a second later, not when the page is done", async ({ page }) => {
+  const server = await countsServer(page, { 'bai-1': 4, 'bai-2': 7 });
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  await page.route(`${ORIGIN}/quang-cao.js`, async (route) => (await held, route.fulfill({ contentType: 'text/javascript', body: '/* ad */' })));
+  await servePage(
+    page,
+    '/trang-chu',
+    `<!doctype html><html lang="vi"><head><meta charset="utf-8"><script src="/dist/ykien.iife.js"></script></head><body>
+<p>Tin 1 ${count(ENDPOINT, 'bai-1')}</p>
+<script src="/quang-cao.js"></script>
+<p>Tin 2 ${count(ENDPOINT, 'bai-2')}</p></body></html>`,
+  );
+  await page.goto(ORIGIN + '/trang-chu', { waitUntil: 'commit' });
+  await expect(texts(page)).toHaveText(['4 ý kiến']);
+  expect(await page.evaluate(() => document.readyState)).toBe('loading'); // the ad still holds the page
+  release();
+  await expect(texts(page)).toHaveText(['4 ý kiến', '7 ý kiến']);
+  expect(server.asked.map((a) => a.ids)).toEqual([['bai-1'], ['bai-2']]);
+});
+
 test('a strings override set by the page before the script defines the element still applies', async ({ page }) => {
   await countsServer(page, { [ART(1)]: 12 });
   await servePage(

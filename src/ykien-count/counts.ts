@@ -11,6 +11,7 @@ import { endpointKey } from '../changed-counts.js';
 
 export const MAX_IDS = 100;
 export const MAX_QUERY = 2000;
+const PARSING_WAIT_MS = 1000;
 
 /** The count; null when the server answered without it; undefined when no answer came, or a 5xx. */
 type Resolve = (count: number | null | undefined) => void;
@@ -25,9 +26,17 @@ const fresh = new Set<string>();
 export function requestCount(endpoint: string, pageId: string, pastTheCache = false): Promise<number | null | undefined> {
   return new Promise((resolve) => {
     // While the page is still being parsed (the script in <head>), the parser connects the counts in
-    // chunks over several tasks: wait until it is done, so the whole page still makes one request.
-    if (!waiting.size)
-      document.readyState == 'loading' ? document.addEventListener('DOMContentLoaded', () => setTimeout(flush), { once: true }) : setTimeout(flush);
+    // chunks over several tasks: wait until it is done, so the whole page still makes one request. At
+    // most a second: a portal's page held by a script of its own (an ad's, in the body) would keep the
+    // counts already parsed blank meanwhile; those parsed after go in the next batch.
+    if (!waiting.size) {
+      if (document.readyState != 'loading') setTimeout(flush);
+      else {
+        const go = () => (clearTimeout(late), document.removeEventListener('DOMContentLoaded', go), setTimeout(flush));
+        const late = setTimeout(go, PARSING_WAIT_MS);
+        document.addEventListener('DOMContentLoaded', go);
+      }
+    }
     const key = endpointKey(endpoint);
     if (pastTheCache) fresh.add(key + ' ' + pageId);
     const pages = waiting.get(key) ?? new Map<string, Resolve[]>();
