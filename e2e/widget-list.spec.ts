@@ -1838,6 +1838,33 @@ test.describe('the reader’s own comments, delivered later or published at once
     await expect(counts).toHaveText(['2 ý kiến', '5 ý kiến']);
   });
 
+  test('a 201 "published" while a <ykien-count> of the article is still being asked for (its answer predates the comment): asked again, it counts it', async ({ page, article, endpoint }) => {
+    endpoint.reply({ status: 201, body: { id: 'c9', status: 'published' } });
+    endpoint.statuses = { c9: 'published' };
+    endpoint.list = () => ({ items: items(1, 1), next: null, total: 1 });
+    await article();
+    let counted = 1;
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const asked: string[] = [];
+    await page.route(`${ENDPOINT}/counts**`, async (route) => {
+      // The first answer is the one read before the comment was stored, held until after the 201.
+      const answer = counted;
+      asked.push(route.request().url());
+      if (asked.length === 1) await held;
+      await route.fulfill({ contentType: 'application/json', body: JSON.stringify({ counts: { [PAGE_ID]: answer } }) });
+    });
+    await addCounts(page, [PAGE_ID]);
+    await expect.poll(() => asked.length).toBe(1);
+    await fillAndVerify(page, 'Lý Văn Tú', 'Đăng khi đang đếm.');
+    counted = 2; // stored
+    await form(page).send.click();
+    await expect(form(page).heading).toHaveText('Ý kiến bạn đọc (2)');
+    release();
+    await expect(page.locator('ykien-count')).toHaveText('2 ý kiến');
+    expect(asked).toHaveLength(2);
+  });
+
   test('a replay of a comment first sent before the count was asked for (an earlier page\'s attempt): the count has it already; one first sent after the count: counted', async ({ page, article, endpoint }) => {
     endpoint.list = () => ({ items: items(1, 1), next: null, total: 1 });
     await article();

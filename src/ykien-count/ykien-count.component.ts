@@ -220,6 +220,9 @@ export class YkienCount extends HTMLElement {
           if (count === undefined) YkienCount.#retryLater(this, retry);
           else if (count !== null) {
             (this.count = count), (this.#askedAt = at), (this.#raised = false), (retry.tries = 0);
+            // The reader's comment was published while this was asked (the box's note, changed-counts.ts,
+            // is newer): the answer may predate it, and #onSent passed over a count not shown yet.
+            if (countChangedAt(asked) > at) void this.#askAgain();
             // The endpoint answers again: counts that had used up their tries meanwhile are asked now.
             if (retry.timer === undefined && retry.failed.size) YkienCount.#askFailed(retry);
           }
