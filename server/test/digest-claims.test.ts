@@ -67,6 +67,21 @@ function storeCases(open: OpenStore): void {
     }
   });
 
+  it("a failure whose words hold a NUL (a mail server's reply quoted) still backs the job off, not left leased to be sent again", async () => {
+    const { store, close } = await open();
+    try {
+      store.setNotificationChannels(['email']);
+      await pendingComment(store, 'n1', T);
+      const [job] = await store.claimDigest!('email', 'w1', T + 1, MINUTE, INTERVAL, 50);
+      await store.retryJob(job!.seq, 'w1', T + 60 * MINUTE, '550 refused\u0000 by policy');
+      // Backed off an hour: not claimed when its lease would have ended, only when the hour is up.
+      expect(await store.claimDigest!('email', 'w2', T + 2 * MINUTE + INTERVAL, MINUTE, INTERVAL, 50)).toEqual([]);
+      expect((await store.claimDigest!('email', 'w3', T + 60 * MINUTE, MINUTE, INTERVAL, 50)).map((j) => [j.commentId, j.attempts])).toEqual([['n1', 2]]);
+    } finally {
+      await close();
+    }
+  });
+
   it('with the digest full of due jobs, the waiting ones stay for the next, untouched', async () => {
     const { store, close } = await open();
     try {

@@ -83,6 +83,20 @@ describe('the queue', () => {
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
   });
 
+  it('the store gone while a failed batch goes item by item: the rest of the batch (and, failQueued, the queue) fails with it at once, not each after its own timeout', async () => {
+    const sent: string[][] = [];
+    const gc = new GroupCommit<{ clientId: string }, string>(async (items) => {
+      sent.push(items.map((i) => i.clientId));
+      if (items.length > 1) throw new Error('deadlock detected'); // the batch: retried one by one
+      if (items[0]!.clientId === 'a') return ['ok a'];
+      throw new StoreUnavailable('no answer within the query timeout'); // then the database goes
+    }, { failQueued: true });
+    const settled = await Promise.allSettled(['a', 'b', 'c', 'd'].map((clientId) => gc.submit({ clientId })));
+    expect(settled.map((s) => (s.status === 'fulfilled' ? s.value : s.reason instanceof StoreUnavailable))).toEqual(['ok a', true, true, true]);
+    // c and d were not sent alone after b's timeout: each would have waited its own.
+    expect(sent).toEqual([['a', 'b', 'c', 'd'], ['a'], ['b']]);
+  });
+
   it('an item reported failed alone fails alone', async () => {
     const gc = new GroupCommit<{ clientId: string }, string>(async (items) =>
       items.map((i) => (i.clientId === 'bad' ? new ItemFailed(new Error('no')) : i.clientId)),

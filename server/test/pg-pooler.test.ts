@@ -399,7 +399,13 @@ describe('which PostgreSQL errors make the store unavailable (503) rather than t
       err('sorry, too many clients already', '53300'), err('connection failure', '08006'),
       err('canceling statement due to statement timeout', '57014'), err('canceling statement due to lock timeout', '55P03'),
       err('cannot execute INSERT in a read-only transaction', '25006'),
+      err('could not extend file "base/16384/16385": No space left on device', '53100'), err('out of memory', '53200'),
+      err('could not read block 0 in file "base/16384/16385": Input/output error', '58030'),
+      err('terminating connection due to idle-session timeout', '57P05'), err('database "ykien" does not exist', '57P04'),
     ]) expect([e.message, isUnreachable(e)]).toEqual([e.message, true]);
+    // The request's own faults stay its own (the batch then goes item by item).
+    for (const e of [err('duplicate key value violates unique constraint', '23505'), err('invalid byte sequence for encoding "UTF8": 0x00', '22021')])
+      expect([e.message, isUnreachable(e)]).toEqual([e.message, false]);
   });
   it('at start, the operator reads what the network said (not only "unavailable")', async () => {
     const closed = await new Promise<number>((r) => {

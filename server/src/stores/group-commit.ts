@@ -82,6 +82,17 @@ export class GroupCommit<I extends Batchable, O> {
     return batch;
   }
 
+  /**
+   * The store is unavailable: `items` fail with it. (failQueued) It did not answer for a whole timeout:
+   * what queued meanwhile has waited that long already, and would wait another before its own 503 (past
+   * a reader's 30 s connection, which the server then drops without an answer). Refused now, to be retried.
+   */
+  private unavailable(e: StoreUnavailable, items: Waiting<I, O>[]): void {
+    const waited = this.failQueued ? this.queue : [];
+    if (this.failQueued) this.queue = [];
+    for (const w of [...items, ...waited]) w.reject(e);
+  }
+
   private async drain(): Promise<void> {
     try {
       while (this.queue.length > 0) {
@@ -91,12 +102,7 @@ export class GroupCommit<I extends Batchable, O> {
           results = await this.writeBatch(batch.map((w) => w.item));
         } catch (e) {
           if (e instanceof StoreUnavailable) {
-            // (failQueued) The store did not answer for a whole timeout: what queued meanwhile has waited
-            // that long already, and would wait another before its own 503 (past a reader's 30 s
-            // connection, which the server then drops without an answer). Refused now, to be retried.
-            const waited = this.failQueued ? this.queue : [];
-            if (this.failQueued) this.queue = [];
-            for (const w of [...batch, ...waited]) w.reject(e);
+            this.unavailable(e, batch);
             continue;
           }
           results = null;
@@ -105,10 +111,15 @@ export class GroupCommit<I extends Batchable, O> {
           batch.forEach((w, i) => settle(w, results![i]!));
           continue;
         }
-        for (const w of batch) {
+        for (const [i, w] of batch.entries()) {
           try {
             settle(w, (await this.writeBatch([w.item]))[0]!);
           } catch (e) {
+            // Gone while the items went one by one: the rest of the batch fails with it, not each after its own timeout.
+            if (e instanceof StoreUnavailable) {
+              this.unavailable(e, batch.slice(i));
+              break;
+            }
             w.reject(e);
           }
         }

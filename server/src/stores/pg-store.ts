@@ -119,9 +119,11 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
  * 57P03: a restart, a failover), too many connections (53300), and a statement the server gave up on
  * (57014: its `statement_timeout`, or cancelled by an administrator; 55P03: its `lock_timeout`), and a
  * write refused as read-only (25006: the address still names the old primary, a standby now, after a
- * failover). Not an error of the request: none of these is worth trying item after item in a batch.
+ * failover), and what the server lacks (53100 its disk full, 53200 its memory, 58030 an I/O error; 57P04
+ * the database dropped, 57P05 its idle_session_timeout). Not an error of the request: none of these is
+ * worth trying item after item in a batch.
  */
-const SERVER_UNAVAILABLE = /^(08...|57P0[123]|53300|57014|55P03|25006)$/;
+const SERVER_UNAVAILABLE = /^(08...|57P0[1-5]|53[123]00|58030|57014|55P03|25006)$/;
 
 /** PostgreSQL did not answer, or could not be reached: the store is unavailable, not the request wrong. */
 export const isUnreachable = (e: unknown): boolean => {
@@ -751,7 +753,8 @@ export class PgStore implements Store {
     await ask(this.pool, 
       `UPDATE notification_jobs SET due_at = $1, last_error = $2, lease_owner = NULL, lease_until = NULL
         WHERE seq = $3 AND lease_owner = $4`,
-      [dueAt, error.slice(0, 500), seq, owner],
+      // (No NUL: PostgreSQL's text refuses it, and a mail server's reply quoted in the error may carry one.)
+      [dueAt, error.replace(/\0/g, '').slice(0, 500), seq, owner],
     );
   }
 
