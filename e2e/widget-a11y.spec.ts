@@ -348,6 +348,37 @@ test("the counter is read in words where it stands (browse mode), not as '3/2000
   }
 });
 
+test("a site's colours set above the box (:root, a dark-mode class on <html>) are taken, as design tokens are; on the box itself they win", async ({ page, article }) => {
+  await article({
+    head: `<style>
+      :root { --ykien-accent: rgb(11, 61, 145); --ykien-accent-fg: rgb(255, 255, 255); --ykien-radius: 2px; }
+      html.dark { --ykien-bg: rgb(27, 27, 31); }
+      ykien-comments.own { --ykien-accent: rgb(0, 100, 0); }
+    </style>`,
+  });
+  const f = form(page);
+  const style = (prop: 'backgroundColor' | 'borderTopLeftRadius') => f.send.evaluate((el, p) => getComputedStyle(el)[p], prop);
+  await expect.poll(() => style('backgroundColor')).toBe('rgb(11, 61, 145)');
+  expect(await style('borderTopLeftRadius')).toBe('2px');
+  await page.evaluate(() => document.documentElement.classList.add('dark'));
+  await expect.poll(() => f.host.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(27, 27, 31)');
+  await f.host.evaluate((el) => el.classList.add('own'));
+  await expect.poll(() => style('backgroundColor')).toBe('rgb(0, 100, 0)');
+});
+
+test("a colour the browser cannot use (light-dark() before it knew it) leaves the focus ring and the fields' borders drawn, in the text's colour", async ({ page, article }) => {
+  // As `light-dark(…)` in Chromium before 123: valid to set, invalid where used.
+  await article({ head: '<style>ykien-comments { --ykien-accent: not-a-colour; --ykien-border: not-a-colour; }</style>' });
+  const f = form(page);
+  await f.name.focus();
+  await page.keyboard.press('Tab'); // to the content, by keyboard: :focus-visible
+  const ring = await f.content.evaluate((el) => {
+    const s = getComputedStyle(el);
+    return { style: s.outlineStyle, width: s.outlineWidth, color: s.outlineColor, text: s.color, border: s.borderTopStyle, borderWidth: s.borderTopWidth };
+  });
+  expect(ring).toEqual({ style: 'solid', width: '2px', color: ring.text, text: ring.text, border: 'solid', borderWidth: '1px' });
+});
+
 test('a phone at 320 px (or 400% zoom): hCaptcha comes in its compact form, within the box\'s column; a wider box keeps the normal one', async ({
   page,
   article,

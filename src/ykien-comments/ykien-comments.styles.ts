@@ -20,21 +20,26 @@ const PALETTE: Record<string, [string, string]> = {
   divider: ['#d0d0d0', '#49454f'],
   'reply-bg': ['#f4f1ec', '#2b2930'],
 };
+/**
+ * The box's own copies (`--_ykien-*`) of the site's `--ykien-*`, defaulting to ours: the site's may be
+ * set on the element or anywhere above it (`:root`, a dark-mode class on <html>), as design tokens are.
+ * Set on :host under their own names, ours would hide every value inherited from above.
+ */
 const colours = (pick: (pair: [string, string]) => string) =>
-  unsafeCSS(Object.entries(PALETTE).map(([name, pair]) => `--ykien-${name}:${pick(pair)};`).join(''));
+  unsafeCSS(Object.entries(PALETTE).map(([name, pair]) => `--_ykien-${name}:var(--ykien-${name},${pick(pair)});`).join(''));
 const light = colours(([l]) => l);
 const dark = colours(([, d]) => d);
 
 export const styles = css`
   :host {
     ${colours(([l, d]) => `light-dark(${l},${d})`)}
-    --ykien-font: system-ui, sans-serif;
-    --ykien-radius: 6px;
+    --_ykien-font: var(--ykien-font, system-ui, sans-serif);
+    --_ykien-radius: var(--ykien-radius, 6px);
     display: block;
-    color: var(--ykien-fg);
-    background: var(--ykien-bg);
+    color: var(--_ykien-fg);
+    background-color: var(--_ykien-bg);
     /* The reader's own text size, not the page's root one (rem): portals on Bootstrap 3 set html to 10px. */
-    font: medium/1.5 var(--ykien-font);
+    font: medium/1.5 var(--_ykien-font);
     /* What an article's body passes down (justified, indented, spaced, capitals) is not the box's;
        a rule on the element itself still wins over these. */
     text-align: start;
@@ -90,7 +95,8 @@ export const styles = css`
   h2 {
     margin: 0 0 0.8em;
     padding-bottom: 0.32em;
-    border-bottom: 2px solid var(--ykien-accent);
+    border-bottom: 2px solid;
+    border-bottom-color: var(--_ykien-accent);
     font-size: 1.25em;
     font-weight: 700;
   }
@@ -126,9 +132,10 @@ export const styles = css`
     height: calc(2.5em + 2px);
     min-height: 2.75em;
     padding: 0.5em 0.7em;
-    background: var(--ykien-bg);
-    border: 1px solid var(--ykien-border);
-    border-radius: var(--ykien-radius);
+    background-color: var(--_ykien-bg);
+    border: 1px solid;
+    border-color: var(--_ykien-border);
+    border-radius: var(--_ykien-radius);
   }
   textarea {
     height: calc(10em + 2px);
@@ -143,8 +150,8 @@ export const styles = css`
     margin-top: 0.4em;
   }
   [aria-invalid='true'] {
-    border-color: var(--ykien-error);
-    box-shadow: 0 0 0 1px var(--ykien-error);
+    border-color: var(--_ykien-error);
+    box-shadow: 0 0 0 1px var(--_ykien-error);
   }
   /* Forced colours drop the shadow and the colour: a marked field keeps a mark of its own. */
   @media (forced-colors: active) {
@@ -153,7 +160,8 @@ export const styles = css`
     }
   }
   :focus-visible {
-    outline: 2px solid var(--ykien-accent);
+    outline: 2px solid;
+    outline-color: var(--_ykien-accent);
     outline-offset: 2px;
   }
   p {
@@ -175,7 +183,7 @@ export const styles = css`
   small,
   [part~='error'] {
     font-size: 0.875em;
-    color: var(--ykien-muted);
+    color: var(--_ykien-muted);
   }
   /* Read by screen readers, not shown: the counter in words. */
   .spoken {
@@ -193,14 +201,14 @@ export const styles = css`
   .over,
   [part~='error'],
   [data-kind='error'] {
-    color: var(--ykien-error);
+    color: var(--_ykien-error);
     font-weight: 600;
   }
   [part~='error']:empty {
     display: none;
   }
   [data-kind='success'] {
-    color: var(--ykien-success);
+    color: var(--_ykien-success);
     font-weight: 600;
   }
   button {
@@ -208,14 +216,15 @@ export const styles = css`
     padding: 0.5em 1.1em;
     font-weight: 600;
     background: none;
-    border: 1px solid var(--ykien-border);
-    border-radius: var(--ykien-radius);
+    border: 1px solid;
+    border-color: var(--_ykien-border);
+    border-radius: var(--_ykien-radius);
     cursor: pointer;
   }
   [part~='submit'] {
-    color: var(--ykien-accent-fg);
-    background: var(--ykien-accent);
-    border-color: var(--ykien-accent);
+    color: var(--_ykien-accent-fg);
+    background-color: var(--_ykien-accent);
+    border-color: var(--_ykien-accent);
   }
   button:disabled,
   [aria-disabled='true'] {
@@ -235,8 +244,9 @@ export const styles = css`
   [part~='outbox'] {
     margin-top: 1.25em;
     padding: 0.75em 1em;
-    border: 1px dashed var(--ykien-border);
-    border-radius: var(--ykien-radius);
+    border: 1px dashed;
+    border-color: var(--_ykien-border);
+    border-radius: var(--_ykien-radius);
   }
   li {
     list-style: none;
@@ -251,7 +261,8 @@ export const styles = css`
   }
   ol > li {
     padding: 0.9em 0;
-    border-bottom: 1px solid var(--ykien-divider);
+    border-bottom: 1px solid;
+    border-bottom-color: var(--_ykien-divider);
   }
   article {
     display: grid;
@@ -275,11 +286,12 @@ export const styles = css`
   [part~='comment-date'],
   [part~='comment-pending'] {
     font-size: 0.875em;
-    color: var(--ykien-muted);
+    color: var(--_ykien-muted);
   }
   [part~='comment-pending'] {
     padding: 0 0.57em;
-    border: 1px solid var(--ykien-border);
+    border: 1px solid;
+    border-color: var(--_ykien-border);
     border-radius: 999px;
   }
   [part~='comment-content'],
@@ -290,9 +302,10 @@ export const styles = css`
     gap: 0.2em;
     margin-top: 0.3em;
     padding: 0.6em 0.8em;
-    background: var(--ykien-reply-bg);
-    border-inline-start: 3px solid var(--ykien-accent);
-    border-radius: var(--ykien-radius);
+    background-color: var(--_ykien-reply-bg);
+    border-inline-start: 3px solid;
+    border-inline-start-color: var(--_ykien-accent);
+    border-radius: var(--_ykien-radius);
     border-start-start-radius: 0;
     border-end-start-radius: 0;
   }
@@ -302,7 +315,7 @@ export const styles = css`
   }
   .loading {
     min-height: 6em;
-    color: var(--ykien-muted);
+    color: var(--_ykien-muted);
   }
   [part~='more'] {
     justify-self: start;
