@@ -30,12 +30,13 @@ const publicOnly = {
         d.events = (d.events ?? []).filter((e) => e.name?.startsWith('ykien-'));
         // Properties made by hand (<ykien-count>'s, over its attributes) are not linked by the analyzer:
         // an attribute and the property of its camelCase name are one API to editors and Storybook.
+        // The analyzer's own links (Lit's `static properties`) leave the property without the @attr's words.
         for (const a of d.attributes) {
-          const m = !a.fieldName && d.members.find((m) => m.kind === 'field' && !m.static && m.name === a.name.replace(/-(\w)/g, (_, c) => c.toUpperCase()));
+          const m = d.members.find((m) => m.kind === 'field' && !m.static && m.name === (a.fieldName ?? a.name.replace(/-(\w)/g, (_, c) => c.toUpperCase())));
           if (!m) continue;
           a.fieldName = m.name;
           m.attribute ??= a.name;
-          m.description ??= a.description;
+          if (!m.description) m.description = a.description;
         }
       }
     }

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 
 const manifest = JSON.parse(readFileSync('custom-elements.json', 'utf8')) as {
   modules: Array<{
-    declarations?: Array<{ tagName?: string; cssParts?: Array<{ name: string }>; attributes?: Array<{ name: string; fieldName?: string }>; members?: Array<{ name: string; kind: string; attribute?: string }> }>;
+    declarations?: Array<{ tagName?: string; cssParts?: Array<{ name: string }>; attributes?: Array<{ name: string; fieldName?: string }>; members?: Array<{ name: string; kind: string; attribute?: string; description?: string }> }>;
   }>;
 };
 const declarationOf = (tag: string) => manifest.modules.flatMap((m) => m.declarations ?? []).find((d) => d.tagName === tag);
@@ -31,6 +31,13 @@ describe('custom-elements.json', () => {
       // \`lang\` is the global attribute (<ykien-comments> watches it as a property too; <ykien-count> reads it).
       expect(documented(file).filter((a) => a != 'lang' && !linked.some(([name]) => name == a))).toEqual([]);
       for (const [name, field] of linked) expect(d.members?.find((m) => m.name === field)?.attribute).toBe(name);
+    });
+
+    it(`<${tag}>: each property of an attribute has the attribute's words (an editor's hover, Storybook's table)`, () => {
+      const d = declarationOf(tag)!;
+      const bare = (d.members ?? []).filter((m) => m.attribute && !m.description).map((m) => m.name);
+      expect(bare).toEqual([]);
+      expect((d.members ?? []).filter((m) => m.attribute).length).toBeGreaterThan(2);
     });
   }
 

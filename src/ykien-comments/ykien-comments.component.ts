@@ -33,11 +33,9 @@ const setBeforeDefined = new WeakSet<object>();
 
 /**
  * The "Ý kiến bạn đọc" box: the article's published comments, and the form to add one (name, content,
- * hCaptcha, send and clear). The list, the form and the unsent comments are each their own controller
- * or template module; this class holds the state they share. What only a reader who writes needs (the
- * outbox's sending, hCaptcha, the checks, what each outcome means) is `sender.ts`, loaded by need; what
- * the device keeps (drafts, own and unsent comments) is `kept.ts`, loaded when there is any or the
- * reader starts to write.
+ * hCaptcha, send and clear). What only a reader who writes needs (sending, hCaptcha, the checks) and
+ * what the device keeps (drafts, own and unsent comments) load when the reader comes to the form, or at
+ * once when the device already keeps something.
  *
  * @summary Readers' comments under an article: the list from `GET endpoint`, the form that posts to it (docs/api.md).
  *
@@ -47,7 +45,7 @@ const setBeforeDefined = new WeakSet<object>();
  * @attr page-title - The article's title; default: `document.title`.
  * @attr site-key - hCaptcha site key; without it no captcha is shown and no token is sent.
  * @attr lang - `vi` or `en`; default: the closest `lang` attribute, else `vi` (any other language gets English). Followed when it, or `<html lang>`, changes.
- * @attr heading - The heading text.
+ * @attr heading - The heading text; default "Ý kiến bạn đọc" ("Readers' comments" in English).
  * @attr max-length - Most characters in the content; default 2000.
  * @attr theme - `light` (default), `dark` or `auto` (follows `prefers-color-scheme`).
  * @attr captcha-jsapi - hCaptcha's script URL, for hCaptcha Enterprise or a proxy.
@@ -90,16 +88,16 @@ const setBeforeDefined = new WeakSet<object>();
  * @csspart more - The "Xem thêm" button.
  * @csspart empty - "Chưa có ý kiến nào…", when the article has no comment yet.
  * @csspart loading - The loading line, which keeps the list's space.
- * @csspart list-error - The failed load's message and its "Thử lại" button.
+ * @csspart list-error - A failed load's message: with its "Thử lại" button for the first page, alone after a failed "Xem thêm" (pressed again).
  * @csspart retry - That "Thử lại" button.
  *
- * @cssprop [--ykien-accent=#b3261e] - Accent: heading rule, send button, focus ring. Default `#b3261e` light, `#ffb4ab` dark.
+ * @cssprop [--ykien-accent=#b3261e] - Accent: heading rule, send button, focus ring, the reply's side rule. Set on the element or above it (`:root`), as every `--ykien-*`. Default `#b3261e` light, `#ffb4ab` dark.
  * @cssprop [--ykien-accent-fg=#ffffff] - Text on the accent. Default `#ffffff` light, `#690005` dark.
- * @cssprop --ykien-font - Font stack. Default: the system UI font.
+ * @cssprop [--ykien-font=system-ui, sans-serif] - Font stack. Default: the system UI font.
  * @cssprop [--ykien-radius=6px] - Corner radius of fields and buttons. Default `6px`.
  * @cssprop [--ykien-bg=#ffffff] - Background. Default `#ffffff` light, `#1b1b1f` dark.
  * @cssprop [--ykien-fg=#1f1f1f] - Text colour. Default `#1f1f1f` light, `#e6e1e5` dark.
- * @cssprop [--ykien-border=#767676] - Field borders. Default `#767676` light, `#938f99` dark.
+ * @cssprop [--ykien-border=#767676] - Borders of the fields and buttons, the unsent comments' frame, the pending mark. Default `#767676` light, `#938f99` dark.
  * @cssprop [--ykien-muted=#595959] - Secondary text (counter, hints). Default `#595959` light, `#c4c0c7` dark.
  * @cssprop [--ykien-error=#b3261e] - Error text and borders. Default `#b3261e` light, `#ffb4ab` dark.
  * @cssprop [--ykien-success=#1e6b34] - The thank-you message. Default `#1e6b34` light, `#8fd9a0` dark.
@@ -256,7 +254,7 @@ export class YkienComments extends LitElement {
   }
 
   /**
-   * The article, as the issue defines the defaults, read at send time so a SPA's navigation is seen. Its
+   * The article (`page-id`, `page-url`, `page-title`, or their defaults), read at send time so a SPA's navigation is seen. Its
    * id is NFC, as sent: an id typed decomposed is the same article as its comments and unsent ones.
    */
   get page(): Page {

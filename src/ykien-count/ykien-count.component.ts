@@ -67,7 +67,7 @@ const HTMLElement: typeof globalThis.HTMLElement = globalThis.HTMLElement ?? cla
 export class YkienCount extends HTMLElement {
   static observedAttributes = ['endpoint', 'page-id', 'format', 'lang'];
 
-  /** The published count, once known. */
+  /** The published count, once known. Read it; setting it changes nothing on screen. */
   count?: number;
   declare endpoint: string | null;
   declare pageId: string | null;
