@@ -170,15 +170,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.addHook('onClose', async () => ctx.notifier.stop());
 
   installJsonParser(app, bodyLimit);
-  app.addHook('preClose', async () => ctx.drain.start());
-  // Stopping: a connection whose answer was under way as the drain began is closed once it is idle.
-  // Fastify closes only those idle at its start; kept alive, this one would idle in a proxy's pool and
-  // hold the stop to the grace's end (exit 1, notifications and the store never closed). Not with
-  // `Connection: close` on the answer: a request pipelined behind it would go unanswered, not 503.
-  app.addHook('onResponse', (_request, _reply, done) => {
-    if (ctx.drain.draining) setImmediate(() => app.server.closeIdleConnections());
-    done();
-  });
+  app.addHook('preClose', async () => ctx.drain.start(() => app.server.closeIdleConnections()));
+  app.addHook('onClose', async () => ctx.drain.stop());
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     // The store found a newer schema as it began to write (nothing written): stop, as below.

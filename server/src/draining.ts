@@ -13,13 +13,27 @@ import { sendProblem } from './problem.js';
 
 export class Drain {
   #draining = false;
+  #sweep?: ReturnType<typeof setInterval>;
 
   get draining(): boolean {
     return this.#draining;
   }
 
-  start(): void {
+  /**
+   * `closeIdle`: closes the keep-alive connections idle now. Called every 100 ms until stop(): a
+   * connection whose answer was under way as the drain began is closed once answered. The server closes
+   * only those idle at the start; kept alive, that one would idle in a proxy's pool and hold the stop to
+   * the grace's end (exit 1, notifications and the store never closed). (Not `Connection: close` on the
+   * answer: a request pipelined behind it would go unanswered, not 503. Not a hook on every answer: the
+   * requests of a running server would pay for it.)
+   */
+  start(closeIdle?: () => void): void {
     this.#draining = true;
+    if (closeIdle && !this.#sweep) (this.#sweep = setInterval(closeIdle, 100)).unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#sweep);
   }
 }
 
