@@ -228,6 +228,27 @@ test.describe('dist files', () => {
     expect(problems).toEqual([]);
   });
 
+  test("markup that runs no script (an article's HTML) cannot choose where the loader's code comes from: a meta in the body, an element named currentScript, a <base>", async ({ page, endpoint, problems }) => {
+    const dist = distPaths(page);
+    const elsewhere: string[] = [];
+    await page.route('https://evil.example/**', (route) => (elsewhere.push(route.request().url()), route.fulfill({ contentType: 'text/javascript', body: 'window.owned = true;' })));
+    await servePage(
+      page,
+      '/tin-tuc/bai-viet-chen-ma',
+      `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Bài</title></head><body><h1>Bài</h1>
+<div class="noi-dung"><meta name="ykien-base" content="https://evil.example/x/"><img name="currentScript" data-ykien-base="https://evil.example/y/" src="data:,"><base href="https://evil.example/z/"></div>
+<ykien-comments endpoint="${ENDPOINT}" site-key="${SITE_KEY}"></ykien-comments>
+<script async src="${ORIGIN}/dist/ykien.iife.js"></script></body></html>`,
+    );
+    await page.route((u) => u.href.split('?')[0] === ENDPOINT || u.href.startsWith(`${ENDPOINT}/`), (route, request) => endpoint.handle(route, request));
+    await page.goto(`${ORIGIN}/tin-tuc/bai-viet-chen-ma`);
+    await sendOne(page, endpoint);
+    expect(dist).toContain('/dist/cdn/comments.js');
+    expect(elsewhere).toEqual([]);
+    expect(await page.evaluate(() => (window as { owned?: boolean }).owned)).toBeUndefined();
+    expect(problems).toEqual([]);
+  });
+
   test('a windows-1258 page shows the Vietnamese text correctly', async ({ page, article, endpoint, problems }) => {
     await article({ charset: 'windows-1258' });
     expect(await page.evaluate(() => document.characterSet.toLowerCase())).toBe('windows-1258');

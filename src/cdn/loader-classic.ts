@@ -9,10 +9,14 @@ import { loadByNeed } from '../load-by-need.js';
 // optimiser writes that script tag itself, `<meta name="ykien-base" content=…>` in the page names it.
 // The script is known only while it runs; the meta is looked for when a code is needed (an async bundle
 // in the head may run before the parser reached a meta after it).
-const script = document.currentScript as HTMLScriptElement | null;
+// Markup that runs no script (an article's HTML, an ad's) must not choose where code comes from: the
+// script as Document's own getter has it (an <img name=currentScript> takes that name on `document`),
+// the meta only in the head (the parser puts nothing of the body there), and a folder written relative
+// to the page's address, not its <base> (which such markup can add).
+const script = Reflect.get(Document.prototype, 'currentScript', document) as HTMLScriptElement;
 const base = () =>
   // A folder, whether or not it was written with its last slash.
-  new URL((script?.dataset.ykienBase || document.querySelector<HTMLMetaElement>('meta[name=ykien-base]')?.content)?.replace(/\/?$/, '/') || script?.src || '', document.baseURI);
+  new URL((script.dataset.ykienBase || document.head.querySelector<HTMLMetaElement>('meta[name=ykien-base]')?.content)?.replace(/\/?$/, '/') || script.src, location.href);
 const from = (file: string) => () => import(/* @vite-ignore */ new URL(file, base()).href);
 
 loadByNeed({ comments: from('cdn/comments.js'), count: from('cdn/count.js') });

@@ -108,7 +108,9 @@ export const FAKE_HCAPTCHA_SCRIPT = String.raw`(() => {
       return issued;
     },
   };
-  const onload = new URL(document.currentScript.src).searchParams.get('onload');
+  // (Document's own getter: an article's <img name="currentScript"> would stand in for the script.)
+  const script = Object.getOwnPropertyDescriptor(Document.prototype, 'currentScript').get.call(document);
+  const onload = new URL(script.src).searchParams.get('onload');
   if (onload && typeof window[onload] === 'function') window[onload]();
 })();
 `;
