@@ -230,8 +230,13 @@ async function main(): Promise<void> {
   } catch (err) {
     // A --host that names no machine is a bad option (2: a unit does not restart on it); a port in use
     // may free itself (1: restarted).
-    const unknownHost = (err as NodeJS.ErrnoException).code === 'ENOTFOUND';
+    const { code } = err as NodeJS.ErrnoException;
+    const unknownHost = code === 'ENOTFOUND';
     app.log.fatal({ err }, unknownHost ? `could not listen: --host "${config.host}" names no address of this machine` : 'could not listen');
+    // Said plainly too: the most common first failure (a second `npm start`, another local server on 8787).
+    if (code === 'EADDRINUSE') {
+      process.stderr.write(`ykien-server: port ${config.port} is in use (another ykien-server or \`npm start\` still running?): stop it, or take another port: --port ${config.port + 1} (npm start -- --port ${config.port + 1}).\n`);
+    }
     await store.close();
     process.exit(unknownHost ? 2 : 1);
   }
@@ -258,6 +263,15 @@ async function main(): Promise<void> {
     },
     'ykien-server listening',
   );
+  // The demo, said to the person who ran `npm start`: where to go (the same address each time: the
+  // article's comments, drafts and unsent ones are kept per address), and what to do when hCaptcha cannot be reached.
+  if (config.demo && ['127.0.0.1', '::1', 'localhost', '0.0.0.0', '::'].includes(config.host)) {
+    const at = `http://localhost:${port}`;
+    process.stderr.write(
+      `ykien-server: the demo is at ${at}/ and its moderation at ${at}/admin (open the same address each time: each keeps its own comments).\n` +
+        (config.captcha ? `ykien-server: the captcha does not load on this machine? Start it with --no-captcha (npm start -- --no-captcha).\n` : ''),
+    );
+  }
 }
 
 async function runAddModerator(argv: string[]): Promise<void> {

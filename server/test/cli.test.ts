@@ -4,6 +4,7 @@
  * widget and, with --demo, the demo article adapted to how the server runs.
  */
 import { execFile } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,6 +136,21 @@ describe.concurrent('command line', () => {
       // Said in one line, without a stack, and without the password it was given.
       expect(stderr, cases[i]![0].join(' ')).not.toMatch(/pw123secret|s3cretpw|\n\s+at /);
     });
+  });
+
+  it('a port in use is said plainly, with what to do (a second npm start): exit 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ykien-cli-port-'));
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      const { code, stderr } = await cli(['--no-captcha', '--db', join(dir, 'ykien.db'), '--port', String(port)]);
+      expect(code).toBe(1);
+      expect(stderr).toContain(`ykien-server: port ${port} is in use (another ykien-server or \`npm start\` still running?): stop it, or take another port: --port ${port + 1} (npm start -- --port ${port + 1}).`);
+    } finally {
+      taken.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a --host that names no machine is a bad option (exit 2, said in words); the database it opened meanwhile is closed', async () => {
@@ -403,6 +419,11 @@ describe('serving the widget and the demo', () => {
     expect(css.status).toBe(200);
     expect(css.headers['content-type']).toMatch(/^text\/css/);
     expectProblem(await http(`${s.url}/demo/index.html`), 404, 'not-found');
+    // Said to the person who ran it, in words: where the demo is (the README's address), not only the JSON line.
+    await expect.poll(() => s.logs).toContain(
+      `ykien-server: the demo is at http://localhost:${s.port}/ and its moderation at http://localhost:${s.port}/admin (open the same address each time: each keeps its own comments).`,
+    );
+    expect(s.logs.some((l) => l.includes('--no-captcha (npm start'))).toBe(false); // it has none
   });
 
   it('--demo: /demo/ serves plain files of known types from the folder, and nothing else', async () => {
@@ -432,6 +453,7 @@ describe('serving the widget and the demo', () => {
     const s = await start(['--demo', '--hcaptcha-secret', 'x', '--hcaptcha-sitekey', 'my-site-key"<>']);
     const res = await http(`${s.url}/`);
     expect(res.text).toContain('site-key="my-site-key&quot;&lt;&gt;"');
+    await expect.poll(() => s.logs).toContain('ykien-server: the captcha does not load on this machine? Start it with --no-captcha (npm start -- --no-captcha).');
   });
 
   it('serves the built widget as JavaScript in any mode, 404 while it is not built', async () => {
