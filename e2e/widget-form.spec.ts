@@ -415,6 +415,35 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
     await expect(f.captchaKept).toHaveCount(0);
   });
 
+  test("a box the page takes out (an app's route), or the captcha mounted again: hCaptcha is told to remove its widget, not left holding it", async ({ page, article }) => {
+    await article();
+    const f = form(page);
+    await comeToForm(page);
+    await expect(f.captchaBox).toBeVisible();
+    // What hCaptcha was asked to remove, and what it has rendered.
+    await page.evaluate(() => {
+      const h = (window as unknown as { hcaptcha: { remove(id: string): void; render(...a: unknown[]): string } }).hcaptcha;
+      const seen: string[] = ((window as unknown as { removed: string[] }).removed = []);
+      const rendered = ((window as unknown as { rendered: string[] }).rendered = [document.querySelector('h-captcha') as unknown as { hcaptchaId: string }].map((e) => String(e.hcaptchaId)));
+      const [remove, render] = [h.remove.bind(h), h.render.bind(h)];
+      h.remove = (id) => (seen.push(String(id)), remove(id));
+      h.render = (...a) => {
+        const id = render(...a);
+        rendered.push(String(id));
+        return id;
+      };
+    });
+    const calls = () => page.evaluate(() => (({ removed, rendered }) => ({ removed, rendered }))(window as unknown as { removed: string[]; rendered: string[] }));
+    await f.captchaReset.click(); // mounted again (a reset that remounts, as a language change or a resize does)
+    await f.host.evaluate((el) => el.setAttribute('lang', 'en'));
+    await expect(f.captchaBox).toBeVisible();
+    await f.host.evaluate((el) => el.remove());
+    await expect.poll(async () => (await calls()).removed.length).toBeGreaterThan(0);
+    const { removed, rendered } = await calls();
+    // Every widget rendered was removed once its box went: none left registered.
+    expect([...removed].sort()).toEqual([...rendered].sort());
+  });
+
   test('after a move, "reset captcha" brings the challenge back, and the kept token is dropped', async ({ page, article, endpoint }) => {
     await article();
     const f = await solvedThenMoved(page);

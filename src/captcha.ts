@@ -247,6 +247,14 @@ export class CaptchaController implements ReactiveController {
   #remove(): void {
     clearTimeout(this.#keptUntil);
     document.removeEventListener('visibilitychange', this.renewIfStale);
+    // hCaptcha keeps a widget it rendered until told (its callbacks hold the box, and the box this
+    // controller; its challenge frame sits in <body>): one more each box an app drops, or each mount.
+    const id = (this.#el as { hcaptchaId?: string } | undefined)?.hcaptchaId;
+    try {
+      if (id != null) (win.hcaptcha as { remove?(id: string): void } | undefined)?.remove?.(id);
+    } catch {
+      // an older or stand-in API without it
+    }
     this.#el?.remove();
     this.#el = undefined;
     this.#resized?.disconnect();
