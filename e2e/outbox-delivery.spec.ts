@@ -425,7 +425,7 @@ test('the answer is lost after the server stored it: the retry is replayed, one 
   expect(stored).toHaveLength(1);
   const sent = (await events(page)).filter((e) => e.type === 'ykien-sent');
   // Told as a replay (the first attempt stored it), of its own article.
-  expect(sent).toEqual([{ type: 'ykien-sent', detail: { id: stored[0].id, status: 'published', clientId: net.seen[0].clientId, pageId: stored[0].pageId, replay: true } }]);
+  expect(sent).toEqual([{ type: 'ykien-sent', detail: { id: stored[0].id, status: 'published', clientId: net.seen[0].clientId, pageId: stored[0].pageId, endpoint: api.endpoint, replay: true } }]);
 });
 
 /**
@@ -512,7 +512,7 @@ test('a tab closed during a slow POST: a new tab of the same browser finishes it
   const stored = await api.stored();
   expect(stored.map((c) => c.content)).toEqual(['Gửi rồi đóng thẻ ngay']);
   expect((await events(next)).filter((e) => e.type === 'ykien-sent')).toEqual([
-    { type: 'ykien-sent', detail: { id: stored[0].id, status: 'published', clientId, pageId: stored[0].pageId, replay: true } },
+    { type: 'ykien-sent', detail: { id: stored[0].id, status: 'published', clientId, pageId: stored[0].pageId, endpoint: api.endpoint, replay: true } },
   ]);
 });
 

@@ -1144,21 +1144,32 @@ test('the box removed before the store\'s code came (the reader had just focused
   expect(await page.evaluate(() => (window as unknown as { __draftChannels: number }).__draftChannels)).toBe(0);
 });
 
-test('the box removed while its comment is being sent: the send ends, and the text does not come back', async ({ page, article, endpoint, problems }) => {
+test('the box removed while its comment is being sent: the send ends, the text does not come back, and the page still hears of it (ykien-sent on document, a count of the article on the next view)', async ({ page, article, endpoint, problems }) => {
+  endpoint.reply({ status: 201, body: { id: 'c-di', status: 'published' } });
   await article({ attrs: { 'page-id': 'go-bo' } });
   const f = form(page);
   await fillAndVerify(page, 'Hồ Văn Nam', 'Gửi rồi rời trang ứng dụng.');
   const release = endpoint.hold();
   await f.send.click();
   await expect.poll(() => endpoint.posts.length).toBe(1);
-  // The app navigates: the element leaves the page while its POST is under way.
-  await page.evaluate(() => {
+  // The app navigates: the element leaves the page while its POST is under way; the next view shows
+  // the article's count (asked before the comment is stored).
+  await page.route(`${ENDPOINT}/counts**`, (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify({ counts: { 'go-bo': 4 } }) }));
+  await page.evaluate((endpoint) => {
     const el = document.querySelector('ykien-comments')!;
     (window as unknown as { __box: Element }).__box = el;
-    el.remove();
-  });
+    const heard: unknown[] = ((window as unknown as { heard: unknown[] }).heard = []);
+    document.addEventListener('ykien-sent', (e) => heard.push((e as CustomEvent).detail));
+    const count = Object.assign(document.createElement('ykien-count'), { endpoint, pageId: 'go-bo' });
+    el.replaceWith(count);
+  }, ENDPOINT);
+  await expect(page.locator('ykien-count')).toHaveText('4 ý kiến');
   release();
   await expect.poll(() => endpoint.comments.length).toBe(1);
+  await expect.poll(() => page.evaluate(() => (window as unknown as { heard: Array<{ id: string; endpoint: string }> }).heard)).toEqual([
+    expect.objectContaining({ id: 'c-di', status: 'published', pageId: 'go-bo', endpoint: ENDPOINT }),
+  ]);
+  await expect(page.locator('ykien-count')).toHaveText('5 ý kiến');
   await expect.poll(async () => (await draftOf(page, 'go-bo'))?.content).toBe('');
   expect(Object.keys(await idb(page)).filter((k) => k.startsWith('o:'))).toEqual([]);
   expect(problems).toEqual([]);

@@ -156,7 +156,7 @@ test.describe('201 and 200: stored', () => {
 
     await expect.poll(() => eventTypes(page)).toEqual(['ykien-submit', 'ykien-sent']);
     const sent = (await events(page))[1];
-    expect(sent.detail).toEqual({ id: 'c-201', status: 'pending', clientId: body.clientId, pageId: body.pageId, replay: false });
+    expect(sent.detail).toEqual({ id: 'c-201', status: 'pending', clientId: body.clientId, pageId: body.pageId, endpoint: ENDPOINT, replay: false });
     expect(sent).toMatchObject({ bubbles: true, composed: true, target: 'ykien-comments' });
 
     // The check above can fail: the same page posting with the default credentials does carry the cookie.
@@ -196,6 +196,7 @@ test.describe('201 and 200: stored', () => {
       status: 'pending',
       clientId: endpoint.posts[0].body.clientId,
       pageId: endpoint.posts[0].body.pageId,
+      endpoint: ENDPOINT,
       replay: true,
     });
     expect(endpoint.posts).toHaveLength(1);
@@ -217,7 +218,7 @@ test.describe('201 and 200: stored', () => {
       await expect(f.host.locator('[part~="comment-pending"]')).toHaveCount(0);
       await expect(f.host.locator('article[part~="comment"]')).toHaveCount(0);
       await expect.poll(() => eventTypes(page)).toEqual(['ykien-submit', 'ykien-sent']);
-      expect((await events(page))[1].detail).toEqual({ id: 'c-decided', status, clientId: endpoint.posts[0].body.clientId, pageId: endpoint.posts[0].body.pageId, replay: true });
+      expect((await events(page))[1].detail).toEqual({ id: 'c-decided', status, clientId: endpoint.posts[0].body.clientId, pageId: endpoint.posts[0].body.pageId, endpoint: ENDPOINT, replay: true });
     });
   }
 
@@ -238,6 +239,7 @@ test.describe('201 and 200: stored', () => {
       status: 'published',
       clientId: endpoint.posts[0].body.clientId,
       pageId: endpoint.posts[0].body.pageId,
+      endpoint: ENDPOINT,
       replay: false,
     });
   });

@@ -1,4 +1,7 @@
-/** The element's events: all bubble and are composed, so a page can listen on `document`. */
+/**
+ * The element's events: all bubble and are composed, so a page can listen on `document`. An outcome that
+ * comes once its box has left the page (an app moved on while it went) is fired on `document` itself.
+ */
 import type { CommentPayload } from './api/send.js';
 
 const init = { bubbles: true, composed: true } as const;
@@ -22,6 +25,8 @@ export interface SentDetail {
   clientId: string;
   /** The article the comment is on, as sent: a comment queued on another article may go from this page's box. */
   pageId: string;
+  /** The endpoint it was sent to, as the box had it then. */
+  endpoint: string;
   /** The server had it already (200): an earlier attempt stored it, whose answer was lost. */
   replay: boolean;
 }

@@ -25,7 +25,7 @@ it("a page listening on document or window gets each event's detail", () => {
   listenOnWindow(doc as unknown as Window, seen);
   const payload = { clientId: 'k-1', pageId: 'bai-1', pageUrl: 'https://bao.example.vn/bai-1', pageTitle: 'Bài', name: 'A', content: 'Một' };
   doc.dispatchEvent(new YkienSubmitEvent(payload));
-  doc.dispatchEvent(new YkienSentEvent({ id: 'c-1', status: 'pending', clientId: 'k-1', pageId: 'bai-1', replay: false }));
+  doc.dispatchEvent(new YkienSentEvent({ id: 'c-1', status: 'pending', clientId: 'k-1', pageId: 'bai-1', endpoint: 'https://binhluan.example.vn/api/comments', replay: false }));
   doc.dispatchEvent(new YkienErrorEvent({ code: 'rate-limited', status: 429, message: 'Chờ' }));
   doc.dispatchEvent(new YkienQueuedEvent({ clientId: 'k-1', reason: 'offline' }));
   expect(seen).toEqual(['submit bai-1', 'sent c-1 pending', 'window sent c-1', 'error rate-limited 429', 'queued offline']);

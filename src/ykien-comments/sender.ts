@@ -358,7 +358,7 @@ export class Sender {
       // tab's form (the shared draft) are not this tab's second comment.
       if (this.#mine.has(item.clientId)) this.#sentHere.add(result.id);
       h.say('queuedSent', 'success');
-      if (!byOther) h.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: item.clientId, pageId: item.payload.pageId, replay: result.replay }));
+      if (!byOther) this.#tell(new YkienSentEvent({ id: result.id, status: result.status, clientId: item.clientId, pageId: item.payload.pageId, endpoint: item.endpoint, replay: result.replay }));
     } else if (byOther && !this.#mine.has(item.clientId)) {
       // Stuck in another tab's attempt, and not queued here: this tab has nothing to unsay.
     } else if (kind == 'captcha' || kind == 'token-stale') {
@@ -485,7 +485,15 @@ export class Sender {
   }
 
   #fail(code: string, message: string, status?: number): void {
-    this.#host.dispatchEvent(new YkienErrorEvent(status ? { code, status, message } : { code, message }));
+    this.#tell(new YkienErrorEvent(status ? { code, status, message } : { code, message }));
+  }
+
+  /**
+   * An outcome, told from the box; from the document once the box has left the page (an app's route
+   * moved on while it went), where the page's listeners and the counts still hear it.
+   */
+  #tell(e: Event): void {
+    (this.#host.isConnected ? this.#host : document).dispatchEvent(e);
   }
 
   /** Moves focus to the first invalid field once it is rendered. */
@@ -561,7 +569,7 @@ export class Sender {
       const { status } = result;
       this.#sentHere.add(result.id);
       h.say(status == 'pending' ? 'sentPending' : status == 'published' ? 'sentPublished' : 'sentDecided', 'success');
-      h.dispatchEvent(new YkienSentEvent({ id: result.id, status: result.status, clientId: payload.clientId, pageId: payload.pageId, replay: result.replay }));
+      this.#tell(new YkienSentEvent({ id: result.id, status: result.status, clientId: payload.clientId, pageId: payload.pageId, endpoint: endpoint!, replay: result.replay }));
     } else if (kind == 'validation' || kind == 'captcha' || kind == 'too-large') {
       const status = kind == 'validation' ? 400 : kind == 'captcha' ? 403 : 413;
       // The text went back where it belongs, or away with "Nhập lại": the form holds something else
@@ -605,7 +613,7 @@ export class Sender {
           : // Not "saved on this device" when the browser lets nothing be saved: it lives in this page only.
             // With a captcha it goes by itself only while its token lives: the reader is told what then.
             h.say((t) => t[code == 'offline' ? (store.persistent ? 'queuedOffline' : 'queuedOfflineInPage') : store.persistent ? 'queued' : 'queuedInPage'] + (captcha ? ' ' + t.queuedCaptcha : ''), 'error');
-      h.dispatchEvent(new YkienQueuedEvent({ clientId: payload.clientId, reason: code }));
+      this.#tell(new YkienQueuedEvent({ clientId: payload.clientId, reason: code }));
       fail(code, message, result.status);
     } else {
       // Refused (a wrong endpoint's 404, an origin the server does not take, a proxy's 404 while it

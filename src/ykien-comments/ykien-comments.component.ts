@@ -56,7 +56,7 @@ const setBeforeDefined = new WeakSet<object>();
  * @slot captcha - Filled by the element itself with `<h-captcha>` (kept in light DOM for hCaptcha).
  *
  * @fires {YkienSubmitEvent} ykien-submit - Before the POST; cancelable. `detail`: the payload without the token.
- * @fires {YkienSentEvent} ykien-sent - The server stored the comment. `detail`: `{id, status, clientId, pageId, replay}` (`pageId`: the comment's article; `replay`: an earlier attempt had stored it).
+ * @fires {YkienSentEvent} ykien-sent - The server stored the comment. `detail`: `{id, status, clientId, pageId, endpoint, replay}` (`pageId`: the comment's article; `endpoint`: where it went; `replay`: an earlier attempt had stored it).
  * @fires {YkienErrorEvent} ykien-error - Sending failed or the form is invalid. `detail`: `{code, status?, message}`.
  * @fires {YkienQueuedEvent} ykien-queued - A comment could not be sent now and is kept to be sent later. `detail`: `{clientId, reason}`.
  *

@@ -135,11 +135,12 @@ export class YkienCount extends HTMLElement {
   static #pageIdOf = (raw: string | null | undefined) => (raw == null ? undefined : countedId(raw));
   static #askedFor = (endpoint: string | null, pageId: string | undefined) => (endpoint && endpointKey(endpoint)) + ' ' + pageId;
   static #onSent = (e: Event): void => {
-    const { id, status, pageId, replay, clientId } = (e as CustomEvent<Partial<SentDetail>>).detail ?? {};
+    const { id, status, pageId, replay, clientId, endpoint } = (e as CustomEvent<Partial<SentDetail>>).detail ?? {};
+    // (The box's own, from an older box without it in the event.)
     const box = e.composedPath()[0] as { endpoint?: string };
     if (status != 'published' || !id || pageId == null || YkienCount.#counted.has(id)) return;
     YkienCount.#counted.add(id);
-    const asked = YkienCount.#askedFor(box?.endpoint ?? null, YkienCount.#pageIdOf(pageId));
+    const asked = YkienCount.#askedFor(endpoint ?? box?.endpoint ?? null, YkienCount.#pageIdOf(pageId));
     // A key that is no UUID v7 (NaN): no count is known to predate it.
     const storedBy = replay ? parseInt((clientId ?? '').replace(/-/g, '').slice(0, 12), 16) : countChangedAt(asked) || Infinity;
     for (const c of YkienCount.#all) if (c.#asked == asked && c.count !== undefined && c.#askedAt < storedBy) c.count++, (c.#raised = true), c.#render();
