@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { NewComment } from '../src/stores/store.js';
 import { cleanupsAfterEach } from './support/cleanups.js';
 import { makeComment } from './support/http.js';
@@ -271,6 +271,34 @@ describe('the writer thread', () => {
     expect(thread.starts).toBe(2);
   });
 
+  it('a thread the system will not start (no memory, a limit on threads): StoreUnavailable (503), not a plain error; the next calls wait the pause, then it starts', async () => {
+    const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
+    const { uuidV7 } = await dist<UuidModule>('stores/uuid-v7.js');
+    const store = await SqliteStore.openWithWriterThread(join(tempDir(), 'ykien.db'));
+    later(() => store.close());
+    const thread = store.writerLink as WriterThread & { makeWorker(): unknown };
+    const comment = (): NewComment => ({
+      id: uuidV7(), clientId: `k-${uuidV7()}`, payloadHash: 'h', pageId: 'p', pageUrl: `${SITE}/p`, pageTitle: '',
+      name: 'Lan', content: 'c', lang: '', status: 'published', createdAt: Date.now(),
+    });
+    await thread.crash();
+    let tries = 0;
+    const real = thread.makeWorker.bind(thread);
+    thread.makeWorker = () => {
+      tries++;
+      throw Object.assign(new Error('ERR_WORKER_INIT_FAILED'), { code: 'ERR_WORKER_INIT_FAILED' });
+    };
+    const first = await store.insertComment(comment()).then(() => null, (e: Error) => e);
+    expect(first?.name).toBe('StoreUnavailable');
+    // Within the pause: refused without another try at a thread (nor one per item of the batch).
+    const second = await store.insertComment(comment()).then(() => null, (e: Error) => e);
+    expect(second?.name).toBe('StoreUnavailable');
+    expect(tries).toBe(1);
+    thread.makeWorker = real;
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(await store.insertComment(comment())).toEqual({ created: true, seq: expect.any(Number) });
+  });
+
   it('keeps dying at its start: calls fail at once instead of each starting a thread, /healthz answers 503, and it recovers', async () => {
     const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
     const { buildApp } = await dist<AppModule>('app.js');
@@ -295,15 +323,10 @@ describe('the writer thread', () => {
     const health = await app.inject({ method: 'GET', url: '/healthz' });
     expect([health.statusCode, health.json()]).toEqual([503, { status: 'unavailable' }]);
 
-    // Fixed, and the pause over (the clock moved on, not waited for): the next call starts a thread.
+    // Fixed, and the pause over (a second, on a monotonic clock): the next call starts a thread.
     unlinkSync(flag);
-    vi.useFakeTimers({ toFake: ['Date'] });
-    try {
-      vi.setSystemTime(Date.now() + 60_000);
-      expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
-    } finally {
-      vi.useRealTimers();
-    }
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
     const answer = await app.inject({ method: 'POST', url: '/api/comments', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(makeComment(SITE)) });
     expect(answer.statusCode).toBe(201);
   });

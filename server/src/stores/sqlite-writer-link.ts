@@ -119,10 +119,21 @@ class StoreThread {
 
   private send<T>(op: string, args: unknown[]): Promise<T> {
     if (this.closed) return Promise.reject(new StoreUnavailable('the store is closed'));
-    if (!this.worker && Date.now() < this.noStartBefore) {
+    if (!this.worker && performance.now() < this.noStartBefore) {
       return Promise.reject(new StoreUnavailable(`${this.name} keeps failing; trying again shortly`));
     }
-    return this.post(this.worker ?? this.spawn(), op, args);
+    let worker = this.worker;
+    if (!worker) {
+      try {
+        worker = this.spawn();
+      } catch (e) {
+        // The system would not start a thread (no memory, a container's limit on threads): the store is
+        // unavailable (503), not the request wrong, and the next tries wait as after a quick death.
+        this.noStartBefore = performance.now() + RESTART_PAUSE_MS;
+        return Promise.reject(new StoreUnavailable(`${this.name} could not start: ${e instanceof Error ? e.message : String(e)}`));
+      }
+    }
+    return this.post(worker, op, args);
   }
 
   private post<T>(worker: Worker, op: string, args: unknown[]): Promise<T> {
@@ -137,8 +148,9 @@ class StoreThread {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(this.entry, { workerData: { file: this.file, knownVersion: this.knownVersion, identity: this.identity } });
-    const startedAt = Date.now();
+    const worker = this.makeWorker();
+    // (A monotonic clock: a wall clock set back would hold new threads off for the size of the step.)
+    const startedAt = performance.now();
     this.starts++;
     this.worker = worker;
     worker.on('message', (m: Reply) => {
@@ -157,7 +169,7 @@ class StoreThread {
       // Only the current thread's death concerns the calls waiting; a new one may be running already.
       if (this.worker === worker) {
         this.worker = null;
-        const now = Date.now();
+        const now = performance.now();
         this.quickDeaths = now - startedAt < QUICK_DEATH_MS ? this.quickDeaths + 1 : 0;
         if (this.quickDeaths >= 2) this.noStartBefore = now + RESTART_PAUSE_MS;
         this.failPending(why);
@@ -165,6 +177,11 @@ class StoreThread {
     });
     worker.unref();
     return worker;
+  }
+
+  /** A new thread (tests stand in a system that refuses one). */
+  protected makeWorker(): Worker {
+    return new Worker(this.entry, { workerData: { file: this.file, knownVersion: this.knownVersion, identity: this.identity } });
   }
 
   private failPending(why: string): void {
