@@ -348,12 +348,13 @@ test("the counter is read in words where it stands (browse mode), not as '3/2000
   }
 });
 
-test("a site's colours set above the box (:root, a dark-mode class on <html>) are taken, as design tokens are; on the box itself they win", async ({ page, article }) => {
+test("a site's colours set above the box (:root, a dark-mode class on <html>) are taken, as design tokens are; on the box itself they win, and on a part inside it", async ({ page, article }) => {
   await article({
     head: `<style>
       :root { --ykien-accent: rgb(11, 61, 145); --ykien-accent-fg: rgb(255, 255, 255); --ykien-radius: 2px; }
       html.dark { --ykien-bg: rgb(27, 27, 31); }
       ykien-comments.own { --ykien-accent: rgb(0, 100, 0); }
+      ykien-comments.own::part(form) { --ykien-accent: rgb(120, 0, 120); }
     </style>`,
   });
   const f = form(page);
@@ -363,7 +364,9 @@ test("a site's colours set above the box (:root, a dark-mode class on <html>) ar
   await page.evaluate(() => document.documentElement.classList.add('dark'));
   await expect.poll(() => f.host.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(27, 27, 31)');
   await f.host.evaluate((el) => el.classList.add('own'));
-  await expect.poll(() => style('backgroundColor')).toBe('rgb(0, 100, 0)');
+  // On the element it wins over :root; on a part, over the element, inside that part.
+  await expect.poll(() => style('backgroundColor')).toBe('rgb(120, 0, 120)');
+  expect(await f.heading.evaluate((el) => getComputedStyle(el).borderBottomColor)).toBe('rgb(0, 100, 0)');
 });
 
 test("a colour the browser cannot use (light-dark() before it knew it) leaves the focus ring and the fields' borders drawn, in the text's colour", async ({ page, article }) => {

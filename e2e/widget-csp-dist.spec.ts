@@ -228,7 +228,7 @@ test.describe('dist files', () => {
     expect(problems).toEqual([]);
   });
 
-  test("markup that runs no script (an article's HTML) cannot choose where the loader's code comes from: a meta in the body, an element named currentScript, a <base>", async ({ page, endpoint, problems }) => {
+  test("markup that runs no script (an article's HTML) cannot choose where the loader's code comes from: a meta in the body, elements named currentScript or head, a <base>", async ({ page, endpoint, problems }) => {
     const dist = distPaths(page);
     const elsewhere: string[] = [];
     await page.route('https://evil.example/**', (route) => (elsewhere.push(route.request().url()), route.fulfill({ contentType: 'text/javascript', body: 'window.owned = true;' })));
@@ -236,7 +236,8 @@ test.describe('dist files', () => {
       page,
       '/tin-tuc/bai-viet-chen-ma',
       `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Bài</title></head><body><h1>Bài</h1>
-<div class="noi-dung"><meta name="ykien-base" content="https://evil.example/x/"><img name="currentScript" data-ykien-base="https://evil.example/y/" src="data:,"><base href="https://evil.example/z/"></div>
+<div class="noi-dung"><meta name="ykien-base" content="https://evil.example/x/"><img name="currentScript" data-ykien-base="https://evil.example/y/" src="data:,"><base href="https://evil.example/z/">
+<form name="head"><meta name="ykien-base" content="https://evil.example/w/"></form></div>
 <ykien-comments endpoint="${ENDPOINT}" site-key="${SITE_KEY}"></ykien-comments>
 <script async src="${ORIGIN}/dist/ykien.iife.js"></script></body></html>`,
     );

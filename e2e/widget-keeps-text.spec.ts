@@ -1160,6 +1160,9 @@ test('the box removed while its comment is being sent: the send ends, the text d
     (window as unknown as { __box: Element }).__box = el;
     const heard: unknown[] = ((window as unknown as { heard: unknown[] }).heard = []);
     document.addEventListener('ykien-sent', (e) => heard.push((e as CustomEvent).detail));
+    // An app's own binding on the box (`@ykien-sent`), left on it as the route drops it: it hears it too.
+    const onBox: unknown[] = ((window as unknown as { onBox: unknown[] }).onBox = []);
+    el.addEventListener('ykien-sent', (e) => onBox.push((e as CustomEvent).detail));
     const count = Object.assign(document.createElement('ykien-count'), { endpoint, pageId: 'go-bo' });
     el.replaceWith(count);
   }, ENDPOINT);
@@ -1170,6 +1173,7 @@ test('the box removed while its comment is being sent: the send ends, the text d
     expect.objectContaining({ id: 'c-di', status: 'published', pageId: 'go-bo', endpoint: ENDPOINT }),
   ]);
   await expect(page.locator('ykien-count')).toHaveText('5 ý kiến');
+  expect(await page.evaluate(() => (window as unknown as { onBox: Array<{ id: string }> }).onBox.map((d) => d.id))).toEqual(['c-di']);
   await expect.poll(async () => (await draftOf(page, 'go-bo'))?.content).toBe('');
   expect(Object.keys(await idb(page)).filter((k) => k.startsWith('o:'))).toEqual([]);
   expect(problems).toEqual([]);

@@ -1993,7 +1993,7 @@ test.describe('the reader’s own comments, delivered later or published at once
     const sent = await sentEvents(page);
     await sendAndKeep(page, 'Câu trả lời bị mất.');
     await page.evaluate(() => dispatchEvent(new Event('online'))); // the outbox tries again at once
-    await expect.poll(() => sent).toEqual([{ id: 'c9', status: 'published', clientId: endpoint.posts[0]!.body.clientId, pageId: PAGE_ID, endpoint: ENDPOINT, replay: true }]);
+    await expect.poll(() => sent).toEqual([{ id: 'c9', status: 'published', clientId: endpoint.posts[0]!.body.clientId, pageId: PAGE_ID, endpoint: new URL(ENDPOINT).pathname, replay: true }]); // as the box has it
     await expect(count).toHaveText('2 ý kiến');
     expect(endpoint.comments.map((c) => c.id)).toEqual(['c9']);
   });

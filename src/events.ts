@@ -1,6 +1,6 @@
 /**
  * The element's events: all bubble and are composed, so a page can listen on `document`. An outcome that
- * comes once its box has left the page (an app moved on while it went) is fired on `document` itself.
+ * comes once its box has left the page (an app moved on while it went) is fired on `document` too.
  */
 import type { CommentPayload } from './api/send.js';
 
@@ -25,7 +25,7 @@ export interface SentDetail {
   clientId: string;
   /** The article the comment is on, as sent: a comment queued on another article may go from this page's box. */
   pageId: string;
-  /** The endpoint it was sent to, as the box had it then. */
+  /** The endpoint it was sent to, as the box's `endpoint` attribute had it then (relative if it was). */
   endpoint: string;
   /** The server had it already (200): an earlier attempt stored it, whose answer was lost. */
   replay: boolean;

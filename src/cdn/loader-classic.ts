@@ -13,10 +13,13 @@ import { loadByNeed } from '../load-by-need.js';
 // script as Document's own getter has it (an <img name=currentScript> takes that name on `document`),
 // the meta only in the head (the parser puts nothing of the body there), and a folder written relative
 // to the page's address, not its <base> (which such markup can add).
-const script = Reflect.get(Document.prototype, 'currentScript', document) as HTMLScriptElement;
+// (Null where it runs from a callback or a shadow root: the meta names the folder then; without one, the
+// page's folder, as `undefined` is a file name there.)
+const script = Reflect.get(Document.prototype, 'currentScript', document) as HTMLScriptElement | null;
 const base = () =>
-  // A folder, whether or not it was written with its last slash.
-  new URL((script.dataset.ykienBase || document.head.querySelector<HTMLMetaElement>('meta[name=ykien-base]')?.content)?.replace(/\/?$/, '/') || script.src, location.href);
+  // A folder, whether or not it was written with its last slash. (`head>`, not `document.head`, which a
+  // <form name=head> takes over as it does `currentScript`.)
+  new URL((script?.dataset.ykienBase || document.querySelector<HTMLMetaElement>('head>meta[name=ykien-base]')?.content)?.replace(/\/?$/, '/') || script?.src!, location as unknown as URL); // (its href, as a string: the bytes count here)
 const from = (file: string) => () => import(/* @vite-ignore */ new URL(file, base()).href);
 
 loadByNeed({ comments: from('cdn/comments.js'), count: from('cdn/count.js') });

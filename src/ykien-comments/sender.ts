@@ -489,11 +489,15 @@ export class Sender {
   }
 
   /**
-   * An outcome, told from the box; from the document once the box has left the page (an app's route
-   * moved on while it went), where the page's listeners and the counts still hear it.
+   * An outcome, told from the box; once the box has left the page (an app's route moved on while it
+   * went), from the document too, where the page's listeners and the counts still hear it (on the box
+   * alone it reached only the box's own listeners: an app's `@ykien-sent`).
    */
   #tell(e: Event): void {
-    (this.#host.isConnected ? this.#host : document).dispatchEvent(e);
+    const h = this.#host;
+    h.dispatchEvent(e);
+    // (The same event again, its dispatch over: a listener on both the box and the document hears it twice.)
+    if (!h.isConnected) document.dispatchEvent(e);
   }
 
   /** Moves focus to the first invalid field once it is rendered. */

@@ -21,9 +21,10 @@ const PALETTE: Record<string, [string, string]> = {
   'reply-bg': ['#f4f1ec', '#2b2930'],
 };
 /**
- * The box's own copies (`--_ykien-*`) of the site's `--ykien-*`, defaulting to ours: the site's may be
- * set on the element or anywhere above it (`:root`, a dark-mode class on <html>), as design tokens are.
- * Set on :host under their own names, ours would hide every value inherited from above.
+ * Our defaults, under names of their own (`--_ykien-*`), each read as `var(--ykien-x, var(--_ykien-x))`:
+ * a site's `--ykien-*` counts wherever it is set, on the element, above it (`:root`, a dark-mode class on
+ * <html>), as design tokens are, or on a part. Set on :host under the public names, ours would hide every
+ * value inherited from above.
  */
 const colours = (pick: (pair: [string, string]) => string) =>
   unsafeCSS(Object.entries(PALETTE).map(([name, pair]) => `--_ykien-${name}:var(--ykien-${name},${pick(pair)});`).join(''));
@@ -36,10 +37,10 @@ export const styles = css`
     --_ykien-font: var(--ykien-font, system-ui, sans-serif);
     --_ykien-radius: var(--ykien-radius, 6px);
     display: block;
-    color: var(--_ykien-fg);
-    background-color: var(--_ykien-bg);
+    color: var(--ykien-fg,var(--_ykien-fg));
+    background-color: var(--ykien-bg,var(--_ykien-bg));
     /* The reader's own text size, not the page's root one (rem): portals on Bootstrap 3 set html to 10px. */
-    font: medium/1.5 var(--_ykien-font);
+    font: medium/1.5 var(--ykien-font,var(--_ykien-font));
     /* What an article's body passes down (justified, indented, spaced, capitals) is not the box's;
        a rule on the element itself still wins over these. */
     text-align: start;
@@ -96,7 +97,7 @@ export const styles = css`
     margin: 0 0 0.8em;
     padding-bottom: 0.32em;
     border-bottom: 2px solid;
-    border-bottom-color: var(--_ykien-accent);
+    border-bottom-color: var(--ykien-accent,var(--_ykien-accent));
     font-size: 1.25em;
     font-weight: 700;
   }
@@ -132,10 +133,10 @@ export const styles = css`
     height: calc(2.5em + 2px);
     min-height: 2.75em;
     padding: 0.5em 0.7em;
-    background-color: var(--_ykien-bg);
+    background-color: var(--ykien-bg,var(--_ykien-bg));
     border: 1px solid;
-    border-color: var(--_ykien-border);
-    border-radius: var(--_ykien-radius);
+    border-color: var(--ykien-border,var(--_ykien-border));
+    border-radius: var(--ykien-radius,var(--_ykien-radius));
   }
   textarea {
     height: calc(10em + 2px);
@@ -150,8 +151,8 @@ export const styles = css`
     margin-top: 0.4em;
   }
   [aria-invalid='true'] {
-    border-color: var(--_ykien-error);
-    box-shadow: 0 0 0 1px var(--_ykien-error);
+    border-color: var(--ykien-error,var(--_ykien-error));
+    box-shadow: 0 0 0 1px var(--ykien-error,var(--_ykien-error));
   }
   /* Forced colours drop the shadow and the colour: a marked field keeps a mark of its own. */
   @media (forced-colors: active) {
@@ -161,7 +162,7 @@ export const styles = css`
   }
   :focus-visible {
     outline: 2px solid;
-    outline-color: var(--_ykien-accent);
+    outline-color: var(--ykien-accent,var(--_ykien-accent));
     outline-offset: 2px;
   }
   p {
@@ -183,7 +184,7 @@ export const styles = css`
   small,
   [part~='error'] {
     font-size: 0.875em;
-    color: var(--_ykien-muted);
+    color: var(--ykien-muted,var(--_ykien-muted));
   }
   /* Read by screen readers, not shown: the counter in words. */
   .spoken {
@@ -201,14 +202,14 @@ export const styles = css`
   .over,
   [part~='error'],
   [data-kind='error'] {
-    color: var(--_ykien-error);
+    color: var(--ykien-error,var(--_ykien-error));
     font-weight: 600;
   }
   [part~='error']:empty {
     display: none;
   }
   [data-kind='success'] {
-    color: var(--_ykien-success);
+    color: var(--ykien-success,var(--_ykien-success));
     font-weight: 600;
   }
   button {
@@ -217,14 +218,14 @@ export const styles = css`
     font-weight: 600;
     background: none;
     border: 1px solid;
-    border-color: var(--_ykien-border);
-    border-radius: var(--_ykien-radius);
+    border-color: var(--ykien-border,var(--_ykien-border));
+    border-radius: var(--ykien-radius,var(--_ykien-radius));
     cursor: pointer;
   }
   [part~='submit'] {
-    color: var(--_ykien-accent-fg);
-    background-color: var(--_ykien-accent);
-    border-color: var(--_ykien-accent);
+    color: var(--ykien-accent-fg,var(--_ykien-accent-fg));
+    background-color: var(--ykien-accent,var(--_ykien-accent));
+    border-color: var(--ykien-accent,var(--_ykien-accent));
   }
   button:disabled,
   [aria-disabled='true'] {
@@ -245,8 +246,8 @@ export const styles = css`
     margin-top: 1.25em;
     padding: 0.75em 1em;
     border: 1px dashed;
-    border-color: var(--_ykien-border);
-    border-radius: var(--_ykien-radius);
+    border-color: var(--ykien-border,var(--_ykien-border));
+    border-radius: var(--ykien-radius,var(--_ykien-radius));
   }
   li {
     list-style: none;
@@ -262,7 +263,7 @@ export const styles = css`
   ol > li {
     padding: 0.9em 0;
     border-bottom: 1px solid;
-    border-bottom-color: var(--_ykien-divider);
+    border-bottom-color: var(--ykien-divider,var(--_ykien-divider));
   }
   article {
     display: grid;
@@ -286,12 +287,12 @@ export const styles = css`
   [part~='comment-date'],
   [part~='comment-pending'] {
     font-size: 0.875em;
-    color: var(--_ykien-muted);
+    color: var(--ykien-muted,var(--_ykien-muted));
   }
   [part~='comment-pending'] {
     padding: 0 0.57em;
     border: 1px solid;
-    border-color: var(--_ykien-border);
+    border-color: var(--ykien-border,var(--_ykien-border));
     border-radius: 999px;
   }
   [part~='comment-content'],
@@ -302,10 +303,10 @@ export const styles = css`
     gap: 0.2em;
     margin-top: 0.3em;
     padding: 0.6em 0.8em;
-    background-color: var(--_ykien-reply-bg);
+    background-color: var(--ykien-reply-bg,var(--_ykien-reply-bg));
     border-inline-start: 3px solid;
-    border-inline-start-color: var(--_ykien-accent);
-    border-radius: var(--_ykien-radius);
+    border-inline-start-color: var(--ykien-accent,var(--_ykien-accent));
+    border-radius: var(--ykien-radius,var(--_ykien-radius));
     border-start-start-radius: 0;
     border-end-start-radius: 0;
   }
@@ -315,7 +316,7 @@ export const styles = css`
   }
   .loading {
     min-height: 6em;
-    color: var(--_ykien-muted);
+    color: var(--ykien-muted,var(--_ykien-muted));
   }
   [part~='more'] {
     justify-self: start;

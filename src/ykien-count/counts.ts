@@ -1,6 +1,6 @@
 /**
  * Batches the counts of every `<ykien-count>` on a page: elements that ask within the same task, or
- * while the page is still being parsed, share one `GET {endpoint}/counts` per endpoint (at most 100 ids
+ * while the page is still being parsed (for up to a second), share one `GET {endpoint}/counts` per endpoint (at most 100 ids
  * a request, and at most 2,000 bytes of query: ids are often articles' URLs, and servers refuse a query
  * or a request line past their limit (IIS's default query is 2,048 bytes, gunicorn's request line 4,094,
  * many proxies' 8 KB), which would leave a whole batch without counts; split beyond).
