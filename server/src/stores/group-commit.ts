@@ -83,9 +83,10 @@ export class GroupCommit<I extends Batchable, O> {
   }
 
   /**
-   * The store is unavailable: `items` fail with it. (failQueued) It did not answer for a whole timeout:
-   * what queued meanwhile has waited that long already, and would wait another before its own 503 (past
-   * a reader's 30 s connection, which the server then drops without an answer). Refused now, to be retried.
+   * The store is unavailable: `items` fail with it. (failQueued) It may not have answered for a whole
+   * timeout: what queued meanwhile has waited that long already, and would wait another before its own
+   * 503 (past a reader's 30 s connection, which the server then drops without an answer); or it said at
+   * once that it cannot write (its disk full), which the queue's items would hear too. Refused now, to be retried.
    */
   private unavailable(e: StoreUnavailable, items: Waiting<I, O>[]): void {
     const waited = this.failQueued ? this.queue : [];
