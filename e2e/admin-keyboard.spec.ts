@@ -147,6 +147,29 @@ test('? opens the help dialog listing every shortcut; Escape closes it and focus
   expect(pending.json.items.map((c: { name: string }) => c.name)).toEqual(['Trần Thị B']);
 });
 
+test('the help dialog closed and opened again before the next frame (Escape, then "?" at once): closed again, the keyboard is back on the card, not on the page\'s heading', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Trần Thị C' });
+  await signIn();
+  await page.keyboard.press('j');
+  const first = cards(page).nth(0);
+  await expect(first).toBeFocused();
+  await page.keyboard.press('?');
+  const dialog = page.getByRole('dialog', { name: 'Phím tắt' });
+  await expect(dialog.getByRole('button', { name: 'Đóng' })).toBeFocused();
+  // Closed and opened again in one task: the first close's event comes a frame later, the dialog open.
+  await page.evaluate(() => {
+    const d = document.querySelector('ykien-admin')!.shadowRoot!.querySelector<HTMLDialogElement>('#help')!;
+    d.close();
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: '?', bubbles: true, composed: true }));
+  });
+  await expect(dialog).toBeVisible();
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))); // that late event has come
+  await expect(dialog.getByRole('button', { name: 'Đóng' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(dialog).not.toBeVisible();
+  await expect(first).toBeFocused();
+});
+
 test('/ focuses the search field, where letters are text, not shortcuts', async ({ page, seed, signIn }) => {
   await seed({ name: 'Lê Văn C', content: 'Cần sửa đường.' });
   await seed({ name: 'Phạm D', content: 'Đồng ý.' });

@@ -92,6 +92,9 @@ export class KeyboardController implements ReactiveController {
   }
 
   private onHelpClosed(): void {
+    // A close event comes a frame after its close: one that finds the dialog open again (Escape, then "?"
+    // at once on a busy machine) was the earlier close's, and must not take the new opening's way back.
+    if (this.helpDialog?.open) return;
     const back = this.focusBeforeHelp;
     this.focusBeforeHelp = null;
     if (back && back.isConnected) back.focus();
