@@ -58,7 +58,15 @@ export interface AppOptions {
   onSchemaAhead?: () => void;
   /** How often to look for that besides health checks (tests); default SCHEMA_CHECK_MS. */
   schemaCheckMs?: number;
+  /** How long /healthz waits for the database (tests); default HEALTH_TIMEOUT_MS. */
+  healthTimeoutMs?: number;
 }
+
+/**
+ * /healthz's wait for the database: a writer stuck in an fsync that does not return (a failing disk, a
+ * hung network volume) is unavailable (503), said as such, not a check left without an answer.
+ */
+export const HEALTH_TIMEOUT_MS = 5_000;
 
 /** While /healthz finds the database unavailable, how often it says so in the log. */
 const HEALTH_LOG_EVERY_MS = 60_000;
@@ -274,7 +282,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // A load balancer should stop sending requests here as soon as we stop taking them.
     if (ctx.drain.draining) return reply.code(503).send({ status: 'shutting-down' });
     try {
-      await store.ping();
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new StoreUnavailable('the database did not answer the health check in time')), opts.healthTimeoutMs ?? HEALTH_TIMEOUT_MS);
+      });
+      await Promise.race([store.ping(), late]).finally(() => clearTimeout(timer));
       healthy();
       if (!(await schemaKnown())) return reply.code(503).send({ status: 'outdated' });
       return { status: 'ok' };

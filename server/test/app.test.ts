@@ -132,6 +132,18 @@ describe('failures inside the server', () => {
     expect(res.headers['cache-control']).toBe('no-store');
   });
 
+  it('GET /healthz answers 503 when the database does not answer in time (a writer stuck in an fsync), not never', async () => {
+    const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', 'off'], {});
+    if (parsed.kind !== 'run') throw new Error(parsed.kind);
+    const stuck = withFaults(openStore(), { ping: () => new Promise<void>(() => {}) });
+    const a = checkInjectedAnswers(await buildApp({ config: parsed.config, store: stuck, adminToken: 'app-test-admin-token-0123', ipSecret: 'app-test-ip-secret-0123', logger: false, healthTimeoutMs: 200 }));
+    cleanups.push(() => a.close());
+    const started = Date.now();
+    const res = await a.inject({ method: 'GET', url: '/healthz' });
+    expect([res.statusCode, res.json()]).toEqual([503, { status: 'unavailable' }]);
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
   it('a database down under a flood of /healthz checks: said as the outage begins, then at most once a minute with the checks since, and as it ends; a flapping one makes no line a check', async () => {
     vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'], now: Date.parse('2026-12-05T20:00:00Z') });
     cleanups.push(() => void vi.useRealTimers());
