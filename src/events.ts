@@ -40,9 +40,12 @@ export class YkienSentEvent extends Event {
 
 export interface ErrorDetail {
   /**
-   * The server's `code`, or `network`, `timeout`, `offline`, `bad-response` (a 2xx without an id), `http`,
-   * `invalid` (the form's own checks), `error` (an unexpected failure in the widget; nothing was sent);
-   * `captcha` without a `status`: a saved comment's token went stale before it could go.
+   * The widget's name for the outcome: `validation` (a 400), `captcha` (a 403 captcha), `too-large` (a
+   * 413), `rate-limited` (a 429), the reference server's codes; for another error status the body's
+   * `code` (`in-progress`, `key-reused`, `captcha-unavailable`, …), or `http` when it has none; `network`,
+   * `timeout`, `offline`, `bad-response` (a 2xx without an id), `invalid` (the form's own checks), `error`
+   * (an unexpected failure in the widget; nothing was sent); `captcha` without a `status`: a saved
+   * comment's token went stale before it could go.
    */
   code: string;
   status?: number;
