@@ -1278,7 +1278,7 @@ test.describe('the reader’s own comments', () => {
     await expect.poll(() => asked).toBe(true);
     // The empty first page has come and been drawn: still no "be the first" beside the comment to come.
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-    expect(await l.empty.count()).toBe(0);
+    await expect(l.empty).toBeHidden();
     release();
     await expect(l.pending).toHaveCount(1);
     await expect(l.empty).toHaveCount(0);

@@ -41,8 +41,8 @@ export function renderList({ list, t, lang, contentLang, onMore, onRetry }: List
   const { own, items, state } = list;
   const shown = own.length + items.length;
   // Busy until the load is whole: a first page shown at once is still followed by the reader's own comments
-  // (and "no comments yet" waits for them: a returning reader's pending one would follow it). The list is a
-  // list to VoiceOver too: WebKit drops the role of one without markers.
+  // (and "no comments yet" waits for them unseen, keeping its place: a returning reader's pending one would
+  // follow it). The list is a list to VoiceOver too: WebKit drops the role of one without markers.
   return html`<div class="list" aria-busy=${state == 'loading' || list.busy}>
     ${shown
       ? html`<ol part="list" role="list" aria-labelledby="heading">
@@ -51,7 +51,7 @@ export function renderList({ list, t, lang, contentLang, onMore, onRetry }: List
         </ol>`
       : nothing}
     ${state == 'loading' ? html`<p part="loading" class="loading" tabindex="-1">${t.listLoading}</p>` : nothing}
-    ${state == 'ready' && !list.busy && !shown && !list.next ? html`<p part="empty" tabindex="-1">${t.listEmpty}</p>` : nothing}
+    ${state == 'ready' && !shown && !list.next ? html`<p part="empty" tabindex="-1" class=${list.busy ? 'not-yet' : ''}>${t.listEmpty}</p>` : nothing}
     ${state == 'failed' || list.moreFailed
       ? html`<div part="list-error" class="actions">
           <p>${state == 'failed' ? t.listFailed : format(t.moreFailed, { loadMore: t.loadMore })}</p>

@@ -186,6 +186,10 @@ export const styles = css`
     font-size: 0.875em;
     color: var(--ykien-muted,var(--_ykien-muted));
   }
+  /* "No comments yet" while the reader's own are read back: its place kept, neither seen nor read. */
+  .not-yet {
+    visibility: hidden;
+  }
   /* Read by screen readers, not shown: the counter in words. */
   .spoken {
     position: absolute;
