@@ -389,7 +389,8 @@ export class DraftKeeper implements ReactiveController {
     // Stashed too while the store keeps drafts in memory only (IndexedDB refused, localStorage not): a
     // reload then still brings the text back. Another tab's stash this form showed goes, as its draft
     // would from the store.
-    if (!this.#ready?.persistent) {
+    const stashed = !this.#ready?.persistent;
+    if (stashed) {
       stash({ key, ...draft, at });
       if (seen !== undefined) unstash(stashesOf(key).filter((st) => !ours(st) && st[1].content == seen));
     }
@@ -397,7 +398,13 @@ export class DraftKeeper implements ReactiveController {
     // come back over it after a crash (which writes no stash). Another tab's is that tab's to take out.
     else unstash(ownSlots(key));
     return this.prepare().then(
-      (d) => (d.save(key, draft, seen, at, keepBefore), d),
+      (d) => {
+        // Stashed above while the store's code came, after prepare() had moved the stashes in: the store
+        // has it now, as for a save made once it is in (else it stays, and comes back at once next visit).
+        if (stashed && d.persistent) unstash(ownSlots(key));
+        d.save(key, draft, seen, at, keepBefore);
+        return d;
+      },
       (): undefined => {
         // No store: the shown text waits for the next save to take its place there.
         if (seen !== undefined && !this.#seen.has(key)) this.#seen.set(key, seen);
