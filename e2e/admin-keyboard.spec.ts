@@ -5,6 +5,7 @@
  * keyboard kept on the button pressed while its action runs, and after it fails.
  * No mouse anywhere in this file.
  */
+import type { Page } from '@playwright/test';
 import { test, expect, cards, card, holdNextList, liveRegion, watchPage } from './support/admin.js';
 
 test('the help dialog closed after the card it was opened from left (decided elsewhere): the keyboard goes to the card now current, not to the page\'s heading', async ({ page, seed, signIn, api }) => {
@@ -113,16 +114,21 @@ test('a queue of 30 comments moderated with keys only', async ({ page, seed, sig
   expect(await problems()).toEqual([]);
 });
 
-test('? opens the help dialog listing every shortcut; Escape closes it and focus returns', async ({ page, seed, signIn, api }) => {
-  await seed({ name: 'Trần Thị B' });
+/** One comment, the keyboard on its card, then "?": the help dialog open. */
+async function helpOverFirstCard(page: Page, seed: (c: { name: string }) => Promise<unknown>, signIn: () => Promise<unknown>, name: string) {
+  await seed({ name });
   await signIn();
   await page.keyboard.press('j');
   const first = cards(page).nth(0);
   await expect(first).toBeFocused();
-
   await page.keyboard.press('?');
   const dialog = page.getByRole('dialog', { name: 'Phím tắt' });
   await expect(dialog).toBeVisible();
+  return { first, dialog };
+}
+
+test('? opens the help dialog listing every shortcut; Escape closes it and focus returns', async ({ page, seed, signIn, api }) => {
+  const { first, dialog } = await helpOverFirstCard(page, seed, signIn, 'Trần Thị B');
   expect(await dialog.evaluate((d) => (d as HTMLDialogElement).open && d.matches(':modal'))).toBe(true);
   for (const key of ['j', 'k', 'x', 'a', 'r', 'Shift+A', 'Shift+R', 'e', '/', '?', 'Esc']) {
     await expect(dialog.locator('dt kbd', { hasText: new RegExp(`^${key.replace(/[?/+]/g, '\\$&')}$`) })).toHaveCount(1);
@@ -148,13 +154,7 @@ test('? opens the help dialog listing every shortcut; Escape closes it and focus
 });
 
 test('the help dialog closed and opened again before the next frame (Escape, then "?" at once): closed again, the keyboard is back on the card, not on the page\'s heading', async ({ page, seed, signIn }) => {
-  await seed({ name: 'Trần Thị C' });
-  await signIn();
-  await page.keyboard.press('j');
-  const first = cards(page).nth(0);
-  await expect(first).toBeFocused();
-  await page.keyboard.press('?');
-  const dialog = page.getByRole('dialog', { name: 'Phím tắt' });
+  const { first, dialog } = await helpOverFirstCard(page, seed, signIn, 'Trần Thị C');
   await expect(dialog.getByRole('button', { name: 'Đóng' })).toBeFocused();
   // Closed and opened again in one task: the first close's event comes a frame later, the dialog open.
   await page.evaluate(() => {

@@ -24,7 +24,8 @@ interface Win {
   trustedTypes?: { createPolicy(name: string, rules: { createScriptURL(url: string): string }): { createScriptURL(url: string): string } };
   _hCaptchaOnLoad?: () => void;
   _hCaptchaOnLoadPromise?: Promise<void> & { failed?: boolean };
-  hcaptcha?: unknown;
+  /** hCaptcha's API, once its script ran: only what this module calls. */
+  hcaptcha?: { remove?(id: string): void };
   [POLICY]?: { createScriptURL(url: string): string } | null;
 }
 // globalThis, not window: the module is also imported by unit tests outside a browser.
@@ -125,7 +126,8 @@ export interface CaptchaOptions {
   theme: 'light' | 'dark';
 }
 
-type Widget = HTMLElement & { reset?(): void };
+/** vanilla-hcaptcha's element: `hcaptchaId` once hCaptcha rendered it. */
+type Widget = HTMLElement & { reset?(): void; hcaptchaId?: string };
 
 export class CaptchaController implements ReactiveController {
   /** `<h-captcha>`, or after a move with a fresh token, the line saying the reader is already verified. */
@@ -249,9 +251,9 @@ export class CaptchaController implements ReactiveController {
     document.removeEventListener('visibilitychange', this.renewIfStale);
     // hCaptcha keeps a widget it rendered until told (its callbacks hold the box, and the box this
     // controller; its challenge frame sits in <body>): one more each box an app drops, or each mount.
-    const id = (this.#el as { hcaptchaId?: string } | undefined)?.hcaptchaId;
+    const id = this.#el?.hcaptchaId;
     try {
-      if (id != null) (win.hcaptcha as { remove?(id: string): void } | undefined)?.remove?.(id);
+      if (id != null) win.hcaptcha?.remove?.(id);
     } catch {
       // an older or stand-in API without it
     }
