@@ -25,6 +25,8 @@ interface CountsServer {
   failing?: Set<string>;
   /** When set, answers wait for it. */
   hold?: Promise<void>;
+  /** When set, the 429s of 'busy' carry it as `Retry-After`. */
+  retryAfter?: string;
   methods: string[];
 }
 
@@ -40,7 +42,13 @@ async function countsServer(page: Page, counts: Record<string, number> = {}): Pr
       await s.hold;
       const fails = s.mode !== 'ok' && (!s.failing || ids.some((id) => s.failing!.has(id)));
       if (fails && s.mode === 'abort') return route.abort('connectionreset');
-      if (fails && s.mode === 'busy') return route.fulfill({ status: 429, headers: { 'Access-Control-Allow-Origin': '*' }, body: 'Too Many Requests' });
+      if (fails && s.mode === 'busy')
+        return route.fulfill({
+          status: 429,
+          // Exposed, as a CDN in front of a counts endpoint read across origins must for the browser to let a page read it.
+          headers: { 'Access-Control-Allow-Origin': '*', ...(s.retryAfter ? { 'Retry-After': s.retryAfter, 'Access-Control-Expose-Headers': 'Retry-After' } : {}) },
+          body: 'Too Many Requests',
+        });
       if (fails && s.mode === 'portal') return route.fulfill({ status: 200, headers: { 'Content-Type': 'text/html' }, body: '<!doctype html><title>Wi-Fi</title>Đăng nhập Wi-Fi' });
       if (fails && s.mode === 'strings')
         return route.fulfill({ status: 200, headers: { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' }, body: JSON.stringify({ counts: Object.fromEntries(ids.map((id) => [id, String(s.counts[id] ?? 0)])) }) });
@@ -574,6 +582,26 @@ test('a 429 from a CDN guarding a busy front page is asked again a while later, 
   server.mode = 'ok';
   await expect.poll(async () => (await page.clock.runFor(5_000), server.asked.length)).toBe(2);
   await expect(texts(page)).toHaveText(['3 ý kiến']);
+});
+
+test("a 429 that says Retry-After: 120 is not asked again before two minutes, nor are counts added meanwhile; then all are shown", async ({ page }) => {
+  await page.clock.install();
+  const server = await countsServer(page, { [ART(1)]: 3, [ART(2)]: 8 });
+  server.mode = 'busy';
+  server.retryAfter = '120';
+  await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`]);
+  await expect.poll(() => server.asked.length).toBe(1);
+  server.mode = 'ok';
+  // Past the 5 s and 30 s a 429 without Retry-After waits: nothing asked.
+  await page.clock.runFor(40_000);
+  // A count added meanwhile (a list that loads more headlines) waits too.
+  await page.evaluate((html) => document.querySelector('#headlines')!.insertAdjacentHTML('beforeend', `<li>${html}</li>`), `<a href="/2">Hai ${count(ENDPOINT, ART(2))}</a>`);
+  await page.clock.runFor(70_000);
+  await expect(texts(page)).toHaveText(['', '']);
+  expect(server.asked).toHaveLength(1);
+  await page.clock.runFor(12_000);
+  await expect(texts(page)).toHaveText(['3 ý kiến', '8 ý kiến']);
+  expect(server.asked.flatMap((a) => a.ids).sort()).toEqual([ART(1), ART(1), ART(2)]);
 });
 
 test("odd page ids: one with a lone surrogate (an app's title cut inside an emoji) leaves the others' counts shown; ids full of '()!~ still split under 2,000 bytes of query", async ({ page, problems }) => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { buildPayload, classifyResponse, parseRetryAfter, postComment } from '../src/api/send.js';
+import { buildPayload, classifyResponse, postComment } from '../src/api/send.js';
+import { parseRetryAfter } from '../src/api/retry-after.js';
 
 const page = { pageId: 'https://bao.example.vn/a', pageUrl: 'https://bao.example.vn/a?x=1', pageTitle: '  Tin  ' };
 

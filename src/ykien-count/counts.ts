@@ -13,11 +13,22 @@ export const MAX_IDS = 100;
 export const MAX_QUERY = 2000;
 const PARSING_WAIT_MS = 1000;
 
-/** The count; null when the server answered without it; undefined when no answer came, or a 5xx. */
+/** The count; null when the server answered without it; undefined when no answer came, or a 5xx or a 429. */
 type Resolve = (count: number | null | undefined) => void;
 const waiting = new Map<string, Map<string, Resolve[]>>();
 /** The articles (endpoint key, space, id) whose batch asks past the HTTP cache (changed-counts.ts). */
 const fresh = new Set<string>();
+/** Endpoints (keys) that answered a 429 or a 503 with `Retry-After`: when they said to come back, and the wait. */
+const refusedUntil = new Map<string, [number, number]>();
+
+/**
+ * How long (ms) an endpoint still asks to be left alone: 0 when it did not, or that time is over. Never
+ * more than the wait it gave (a clock set back meanwhile would stretch it).
+ */
+export function retryAfterMs(endpoint: string): number {
+  const [until, wait] = refusedUntil.get(endpointKey(endpoint)) ?? [0, 0];
+  return Math.max(0, Math.min(until - Date.now(), wait));
+}
 
 /**
  * The published count of one article; null when the server answered without it, undefined when it did
@@ -25,6 +36,10 @@ const fresh = new Set<string>();
  */
 export function requestCount(endpoint: string, pageId: string, pastTheCache = false): Promise<number | null | undefined> {
   return new Promise((resolve) => {
+    // Asked sooner than the endpoint said to come back (a count added meanwhile), it would be refused
+    // again: asked when that time is over.
+    const wait = retryAfterMs(endpoint);
+    if (wait) return void setTimeout(() => requestCount(endpoint, pageId, pastTheCache).then(resolve), wait);
     // While the page is still being parsed (the script in <head>), the parser connects the counts in
     // chunks over several tasks: wait until it is done, so the whole page still makes one request. At
     // most a second: a portal's page held by a script of its own (an ad's, in the body) would keep the
@@ -60,8 +75,10 @@ function flush(): void {
     let size = base;
     const send = (ids: string[]) =>
       ids.length &&
-      fetchCounts(endpoint, ids, ids.some((id) => past.has(endpoint + ' ' + id))).then((counts) => {
-        for (const id of ids) for (const resolve of pages.get(id)!) resolve(counts && (typeof counts[id] == 'number' ? counts[id] : null));
+      fetchCounts(endpoint, ids, ids.some((id) => past.has(endpoint + ' ' + id))).then((answer) => {
+        const counts = answer?.counts;
+        if (answer?.retryAfter) refusedUntil.set(endpoint, [Date.now() + answer.retryAfter * 1000, answer.retryAfter * 1000]);
+        for (const id of ids) for (const resolve of pages.get(id)!) resolve(answer && (counts ? (typeof counts[id] == 'number' ? counts[id] : null) : undefined));
       });
     for (const id of pages.keys()) {
       // As the URL will carry it (form-encoded: `'()!~` take 3 bytes each); a lone surrogate, which

@@ -5,7 +5,7 @@
 import { langOf, overridesFor, type Lang } from '../i18n.js';
 import type { SentDetail } from '../events.js';
 import { COUNTS_CHANGED, countChangedAt, countedId, endpointKey } from '../changed-counts.js';
-import { requestCount } from './counts.js';
+import { requestCount, retryAfterMs } from './counts.js';
 
 export interface CountStrings {
   /** `{count}` is the number, formatted for the language. */
@@ -246,7 +246,8 @@ export class YkienCount extends HTMLElement {
       retry.timer = undefined;
       YkienCount.#askFailed(retry);
     };
-    retry.timer = offline ? 0 : setTimeout(again, RETRY_MS[retry.tries++]);
+    // Never sooner than a 429's or a 503's Retry-After: asked then, the counts would be refused again.
+    retry.timer = offline ? 0 : setTimeout(again, Math.max(RETRY_MS[retry.tries++]!, retryAfterMs(c.getAttribute('endpoint')!)));
     addEventListener('online', again);
   }
 
