@@ -458,6 +458,28 @@ test('an approval the server made but answered 503 (a writer lost after its comm
   );
 });
 
+test('a delete that reached the server but whose answer was lost: pressed again, the 404 is its own doing, said deleted, not "gone" as if someone else had', async ({ page, seed, signIn, api }) => {
+  await seed({ name: 'Bạn đọc 4', content: 'Ý kiến sẽ bị xoá.' });
+  await seed({ name: 'Bạn đọc 5', content: 'Ý kiến ở lại.' });
+  await signIn();
+  let tries = 0;
+  await page.route(/\/api\/admin\/comments\/[^/?]+(\?|$)/, async (route) => {
+    if (route.request().method() !== 'DELETE' || tries++) return route.fallback();
+    await route.fetch(); // deleted...
+    return route.abort('timedout'); // ...and the answer never comes
+  });
+  page.on('dialog', (d) => void d.accept());
+  const remove = card(page, 'Bạn đọc 4').getByRole('button', { name: 'Xóa', exact: true });
+  await remove.click();
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Không kết nối được máy chủ. Vui lòng thử lại.');
+  await remove.click();
+  await expect(liveRegion(page)).toHaveText('Đã xóa bình luận của “Bạn đọc 4”.');
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('');
+  await expect(cards(page)).toHaveCount(1);
+  expect(tries).toBe(2);
+  expect((await api('GET', '/comments?status=pending')).json.items.map((c: { name: string }) => c.name)).toEqual(['Bạn đọc 5']);
+});
+
 test('an approval whose answer was lost, the card then taken out by a poll: it leaves without being told as another moderator\'s', async ({ page, seed, signIn }) => {
   await seed({ name: 'Bạn đọc 3', content: 'Ý kiến thứ ba.' });
   await signIn('?poll=200');

@@ -179,20 +179,27 @@ export async function getComment(token: string, id: string): Promise<AdminCommen
 /**
  * A decision on the comment as the moderator saw it: its status, and for a decision its edit and reply.
  * A comment someone else moved, edited or answered meanwhile is 409, unchanged (with the comment now).
+ * Pressed again after a try whose answer was lost, a decision already made is done: the same decision
+ * is answered 200 `unchanged`, a delete 404.
  */
 export async function moderate(token: string, c: Pick<AdminComment, 'id' | 'status' | 'editedAt' | 'reply'>, action: 'approve' | 'reject' | 'delete' | 'restore'): Promise<void> {
   const query = { from: c.status };
-  if (action === 'delete') return void (await call(token, 'DELETE', commentPath(c.id), { query }));
   const tried = `${c.id} ${action}`;
   let res: Response;
   try {
-    res = await call(token, 'POST', commentPath(c.id, `/${action}`), { query: { ...query, ...seen('editedAt', c.editedAt), ...(c.reply !== undefined && seen('replyAt', c.reply?.at ?? null)) } });
+    res =
+      action === 'delete'
+        ? await call(token, 'DELETE', commentPath(c.id), { query })
+        : await call(token, 'POST', commentPath(c.id, `/${action}`), { query: { ...query, ...seen('editedAt', c.editedAt), ...(c.reply !== undefined && seen('replyAt', c.reply?.at ?? null)) } });
   } catch (e) {
     // No answer, or a fault (a writer gone after its commit, a connection lost after COMMIT, a proxy's
     // 502/504): the decision may have been made.
     if (e instanceof ApiError && (e.status === 0 || e.status >= 500)) unanswered.set(tried, Date.now());
+    // Gone, after this page's own delete whose answer was lost: that one did it.
+    else if (e instanceof ApiError && e.status === 404 && e.code === 'not-found' && action === 'delete' && mayHaveDecided(c.id, action)) return void unanswered.delete(tried);
     throw e;
   }
+  if (action === 'delete') return void unanswered.delete(tried);
   // Made already (`unchanged`, docs/api.md): by this page's own try whose answer was lost, done; by
   // someone else since the list was read (or in another tab), told as the conflict it is, not announced
   // and counted as this moderator's.
