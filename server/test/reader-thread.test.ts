@@ -82,6 +82,22 @@ describe('the moderation reads thread', () => {
     expect(await store.statusCounts({})).toEqual({ pending: 9_999, published: 90_001, rejected: 0 });
   }, 60_000);
 
+  it("more editors' searches at once than the thread may queue: those past the limit are refused at once (503, retried by the page), the others answered, and the next read goes through", async () => {
+    const { store, StoreUnavailable } = await seededStore(20_000);
+    const { MAX_WAITING_READS } = await dist<typeof import('../src/stores/sqlite-writer-link.js')>('stores/sqlite-writer-link.js');
+    const asked = Array.from({ length: MAX_WAITING_READS + 8 }, (_, i) => store.statusCounts({ words: [`doc gia ${i + 1}`] }));
+    const settled = await Promise.allSettled(asked);
+    const answered = settled.filter((r) => r.status === 'fulfilled');
+    const refused = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(answered).toHaveLength(MAX_WAITING_READS);
+    expect(refused).toHaveLength(8);
+    for (const r of refused) expect(r.reason).toBeInstanceOf(StoreUnavailable);
+    // The first ones are those answered, each with what it asked for.
+    expect(settled.slice(0, MAX_WAITING_READS).every((r) => r.status === 'fulfilled')).toBe(true);
+    expect(settled[1]).toEqual({ status: 'fulfilled', value: await store.statusCounts({ words: ['doc gia 2'] }) });
+    expect(await store.statusCounts({})).toEqual({ pending: 2_000, published: 18_000, rejected: 0 });
+  });
+
   it('a thread that dies fails the read it had not answered (503 for the page), and the next read starts a new one', async () => {
     const { StoreUnavailable, store } = await seededStore(100, dyingEntry);
     const reads = (store as unknown as { reads: { starts: number } }).reads;

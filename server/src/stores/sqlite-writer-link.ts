@@ -69,6 +69,14 @@ const QUICK_DEATH_MS = 5000;
 /** After two quick deaths in a row, no new thread for this long. */
 const RESTART_PAUSE_MS = 1000;
 
+/**
+ * The most reads of /admin waiting for their thread at once; more are refused (503 storage-unavailable,
+ * which the page retries): an editor's search reads every comment (about 0.2 s over 100,000), and a
+ * newsroom's pages poll, so a queue left to grow would make every editor wait longer than their page
+ * waits for an answer (15 s), the thread still working through the abandoned ones after.
+ */
+export const MAX_WAITING_READS = 32;
+
 /** A worker thread that runs one object's ops (SqliteWriter's, ModerationReads'), each call answered by a promise. */
 class StoreThread {
   private worker: Worker | null = null;
@@ -90,6 +98,8 @@ class StoreThread {
     private readonly name: string,
     /** The file the server opened: a thread started later refuses another one at its path (SqliteWriter). */
     private readonly identity?: FileIdentity,
+    /** Calls past this many unanswered ones fail at once (StoreUnavailable). */
+    private readonly maxWaiting = Infinity,
   ) {
     const self = this as unknown as Record<string, unknown>;
     for (const op of ops) self[op] = (...args: unknown[]) => this.send(op, args);
@@ -119,6 +129,7 @@ class StoreThread {
 
   private send<T>(op: string, args: unknown[]): Promise<T> {
     if (this.closed) return Promise.reject(new StoreUnavailable('the store is closed'));
+    if (this.pending.size >= this.maxWaiting) return Promise.reject(new StoreUnavailable(`${this.name} has ${this.pending.size} calls waiting; try again shortly`));
     if (!this.worker && performance.now() < this.noStartBefore) {
       return Promise.reject(new StoreUnavailable(`${this.name} keeps failing; trying again shortly`));
     }
@@ -207,6 +218,6 @@ export interface ReaderThread extends Omit<ReadsLink, 'close'> {}
 /** The moderation page's reads in a worker thread (sqlite-reader-thread.ts), with the writer's care for a thread that dies. */
 export class ReaderThread extends StoreThread {
   constructor(file: string, knownVersion: number, entry = new URL('./sqlite-reader-thread.js', import.meta.url), identity?: FileIdentity) {
-    super(file, knownVersion, entry, MODERATION_READ_OPS, 'the SQLite reader thread of /admin', identity);
+    super(file, knownVersion, entry, MODERATION_READ_OPS, 'the SQLite reader thread of /admin', identity, MAX_WAITING_READS);
   }
 }
