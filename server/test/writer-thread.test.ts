@@ -229,6 +229,37 @@ describe('the writer thread', () => {
     }
     expect(refusedWith).toBe('YKIEN_SCHEMA_AHEAD');
     expect(other.prepare('SELECT count(*) AS n FROM comments').get()).toEqual({ n: 0 });
+    // Claims and rate-limit hits, on the writer's other connection, the same: a captcha's POST claims first.
+    const code = (write: () => unknown) => {
+      try {
+        write();
+      } catch (e) {
+        return (e as { code?: unknown }).code;
+      }
+    };
+    expect(code(() => writer.claimBatch([{ clientId: comment.clientId, payloadHash: 'h', commentId: comment.id, now: Date.now(), leaseMs: 30_000 }]))).toBe('YKIEN_SCHEMA_AHEAD');
+    expect(code(() => writer.hitRateLimit('client', 5, 60_000, Date.now()))).toBe('YKIEN_SCHEMA_AHEAD');
+    expect(other.prepare('SELECT (SELECT count(*) FROM idempotency_keys) + (SELECT count(*) FROM rate_hits) AS n').get()).toEqual({ n: 0 });
+  });
+
+  it('claims and rate-limit hits on a file that replaced the one opened (a restore renamed over it while the server ran): refused, nothing written to either file', async () => {
+    const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
+    const { SqliteWriter } = await dist<typeof import('../src/stores/sqlite-writer.js')>('stores/sqlite-writer.js');
+    const { MIGRATIONS } = await dist<typeof import('../src/stores/sqlite-schema.js')>('stores/sqlite-schema.js');
+    const dir = tempDir();
+    const file = join(dir, 'ykien.db');
+    SqliteStore.open(file).close();
+    const writer = new SqliteWriter(file, MIGRATIONS[MIGRATIONS.length - 1]!.version);
+    later(() => writer.close());
+    const restored = join(dir, 'restored.db');
+    SqliteStore.open(restored).close();
+    renameSync(restored, file);
+    expect(() => writer.claimBatch([{ clientId: 'k', payloadHash: 'h', commentId: 'c', now: Date.now(), leaseMs: 30_000 }])).toThrow(/moved, replaced or deleted/);
+    expect(() => writer.hitRateLimit('client', 5, 60_000, Date.now())).toThrow(/moved, replaced or deleted/);
+    const now = new Database(file, { readonly: true });
+    later(() => now.close());
+    expect(now.prepare('SELECT (SELECT count(*) FROM idempotency_keys) + (SELECT count(*) FROM rate_hits) AS n').get()).toEqual({ n: 0 });
+    expect((writer as unknown as { claims: Database.Database }).claims.prepare('SELECT (SELECT count(*) FROM idempotency_keys) + (SELECT count(*) FROM rate_hits) AS n').get()).toEqual({ n: 0 });
   });
 
   it('ended while calls wait (terminate): each call is answered or fails with StoreUnavailable, none hangs; what it reported stored is stored', async () => {

@@ -365,6 +365,8 @@ export class SqliteWriter implements WriterOps {
       rateInsert: claims.prepare('INSERT INTO rate_hits (client, at) VALUES (?, ?)'),
       ratePrune: claims.prepare('DELETE FROM rate_hits WHERE at <= ?'),
       rateRefund: claims.prepare('DELETE FROM rate_hits WHERE rowid = (SELECT rowid FROM rate_hits WHERE client = ? AND at = ? LIMIT 1)'),
+      schemaCookie: claims.prepare<[], number>('PRAGMA schema_version').pluck(),
+      schemaVersion: claims.prepare<[], { v: number | null }>(SCHEMA_VERSION_SQL),
     };
   }
 
@@ -372,27 +374,32 @@ export class SqliteWriter implements WriterOps {
    * `fn` as a transaction on `db` that first checks the schema: only when the cookie moved (a migration,
    * or an index an operator added) is the version read, and only a newer version stops the write.
    */
-  private guarded<A extends unknown[], T>(fn: (...args: A) => T): Database.Transaction<(...args: A) => T> {
-    return this.db.transaction((...args: A): T => {
+  private guarded<A extends unknown[], T>(fn: (...args: A) => T, on: 'db' | 'claims' = 'db'): Database.Transaction<(...args: A) => T> {
+    // The cookie is the file's: whichever connection read it last, the other sees the same one.
+    const s = on === 'db' ? this.stmt : this.claimStmt;
+    return this[on].transaction((...args: A): T => {
       this.sameFile();
-      const cookie = this.stmt.schemaCookie.get()!;
+      const cookie = s.schemaCookie.get()!;
       if (cookie !== this.cookie) {
-        refuseSchemaAhead(this.stmt.schemaVersion.get()?.v ?? 0, this.knownVersion);
+        refuseSchemaAhead(s.schemaVersion.get()?.v ?? 0, this.knownVersion);
         this.cookie = cookie;
       }
       return fn(...args);
     });
   }
 
-  /** Claims that arrive together share one (unsynced) transaction. */
+  /**
+   * Claims that arrive together share one (unsynced) transaction; refused, as every write, on a file a
+   * newer server migrated or one that replaced the file opened.
+   */
   claimBatch(items: ClaimItem[]): ClaimResult[] {
-    return this.claims.transaction(() =>
+    return this.guarded(() =>
       items.map(({ clientId: key, payloadHash, commentId, now, leaseMs }): ClaimResult => {
         if (this.claimStmt.claim.run({ key, payloadHash, commentId, now, leaseUntil: now + leaseMs }).changes > 0) return { claimed: true };
         // Not expired (else we would have taken it over), so never null here.
         return { claimed: false, existing: keyRecord(this.claimStmt.findKey.get(key), now)! };
       }),
-    ).immediate();
+    'claims').immediate();
   }
 
   /**
@@ -468,14 +475,14 @@ export class SqliteWriter implements WriterOps {
 
   hitRateLimit(client: string, limit: number, windowMs: number, now: number): RateDecision {
     // One IMMEDIATE transaction: count and insert cannot interleave with another writer.
-    return this.claims.transaction((): RateDecision => {
+    return this.guarded((): RateDecision => {
       this.claimStmt.rateForget.run(client, now - windowMs, now + CLOCK_SKEW_MS);
       const { n, oldest } = this.claimStmt.rateCount.get(client)!;
       const wait = waitFromWindow(n, oldest, limit, windowMs, now);
       if (wait > 0) return { allowed: false, retryAfterMs: wait };
       this.claimStmt.rateInsert.run(client, now);
       return { allowed: true };
-    }).immediate();
+    }, 'claims').immediate();
   }
 
   refundRateLimit(client: string, at: number): void {
