@@ -526,8 +526,14 @@ describe('a newer server migrates the database under a running one', () => {
       expect(refused.json()).toMatchObject({ code: 'shutting-down' });
       await expect.poll(stopAsked, { timeout: 5000 }).toBe(1);
       expect((await a.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'outdated' });
-      // A moderator's decision is refused the same way.
+      // A moderator's decision is refused the same way, and so are a claim and a rate-limit hit (a
+      // captcha's POST claims its key first), on the store's connections that do not wait for a flush.
       await expect(store.deleteComment(before.json().id)).rejects.toMatchObject({ code: 'YKIEN_SCHEMA_AHEAD' });
+      const key = randomUUID();
+      await expect(store.claimKey(key, 'h', randomUUID(), Date.now(), 30_000)).rejects.toMatchObject({ code: 'YKIEN_SCHEMA_AHEAD' });
+      await expect(store.hitRateLimit('client', 5, 60_000, Date.now())).rejects.toMatchObject({ code: 'YKIEN_SCHEMA_AHEAD' });
+      expect(await store.findKey(key)).toBeNull();
+      expect(await store.rateLimitWait('client', 1, 60_000, Date.now())).toBe(0);
       const stored = await store.list({ status: 'published', limit: 10 });
       expect(stored.items.map((c) => c.pageId).sort()).toEqual(['after-index', 'before']);
     });

@@ -17,7 +17,7 @@ import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
   Moved, NewComment, NotificationChannel, Page, RateDecision, SchemaAhead, StatusCounts, Store, StoredComment, Unchanged,
 } from './store.js';
-import { changedSince, CLOCK_SKEW_MS, ERASED_PAYLOAD, inProgress, jobClockLimits, keyRecord, listTotal, refuseSchemaAhead, schemaAheadOf, stillPending, StoreUnavailable, waitFromWindow, type KeyRow, type SeenVersion } from './store.js';
+import { changedSince, CLOCK_SKEW_MS, ERASED_PAYLOAD, inProgress, jobClockLimits, keyRecord, listTotal, refuseSchemaAhead, SCHEMA_VERSION_SQL, schemaAheadOf, stillPending, StoreUnavailable, waitFromWindow, type KeyRow, type SeenVersion } from './store.js';
 import { LATEST_PG_VERSION, migrateOn, schemaVersionOn } from './pg-schema.js';
 
 const FIND_KEY = `SELECT k.comment_id, k.payload_hash, k.lease_until, k.created_at, c.status
@@ -267,13 +267,15 @@ type ClaimRow = KeyRow & { claimed: boolean };
  * and what is there. The outer SELECT sees the snapshot from before the INSERT; a row another instance
  * committed after that snapshot is a claim just taken (a stored record always follows a claim). Rows
  * are inserted in key order, so that two instances' batches cannot deadlock on each other's keys.
+ * Nothing is claimed on a schema newer than $6 (this server's), as nothing is stored (STORE_BATCH).
  */
 export const CLAIM_BATCH = `
   WITH no_flush_wait AS (SELECT ${NO_FLUSH_WAIT}), input AS (
     SELECT t.* FROM no_flush_wait, unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) AS t(key, payload_hash, comment_id, now, lease_until)
   ), c AS (
     INSERT INTO idempotency_keys AS ik (key, payload_hash, comment_id, created_at, lease_until)
-    SELECT key, payload_hash, comment_id, now, lease_until FROM input ORDER BY key
+    SELECT key, payload_hash, comment_id, now, lease_until FROM input
+     WHERE (SELECT max(version) FROM schema_migrations) <= $6 ORDER BY key
     ON CONFLICT (key) DO UPDATE SET payload_hash = excluded.payload_hash, comment_id = excluded.comment_id,
                                     created_at = excluded.created_at, lease_until = excluded.lease_until
      WHERE ik.lease_until IS NOT NULL AND (ik.lease_until <= excluded.created_at OR ik.created_at > excluded.created_at + ${CLOCK_SKEW_MS})
@@ -368,8 +370,10 @@ export class PgStore implements Store {
   private async claimBatch(items: ClaimItem[]): Promise<ClaimResult[]> {
     const { rows } = await ask<ClaimRow & { key: string }>(this.claimPool, this.prepared(CLAIM_BATCH, [
       items.map((c) => c.clientId), items.map((c) => c.payloadHash), items.map((c) => c.commentId),
-      items.map((c) => c.now), items.map((c) => c.now + c.leaseMs),
+      items.map((c) => c.now), items.map((c) => c.now + c.leaseMs), LATEST_PG_VERSION,
     ]));
+    // Nothing claimed: every key was someone else's, or the schema is newer than this server's.
+    if (!rows.some((r) => r.claimed)) await this.refuseNewerSchema();
     const byKey = new Map(rows.map((r) => [r.key, r]));
     return items.map((c) => claimResult(byKey.get(c.clientId)!, c));
   }
@@ -761,7 +765,11 @@ export class PgStore implements Store {
   hitRateLimit(client: string, limit: number, windowMs: number, now: number): Promise<RateDecision> {
     // On the claim pool (no wait for the WAL flush): a hit lost in a crash only lets one more comment in.
     return inTransaction(this.claimPool, async (c): Promise<RateDecision> => {
-      await c.query(this.prepared(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), ${NO_FLUSH_WAIT}`, [client]));
+      // (The schema's version read with the lock: nothing written on a newer one, as for every write.)
+      const { rows: locked } = await c.query<{ v: number | null }>(
+        this.prepared(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), ${NO_FLUSH_WAIT}, (${SCHEMA_VERSION_SQL}) AS v`, [client]),
+      );
+      refuseSchemaAhead(locked[0]!.v ?? 0, LATEST_PG_VERSION);
       await c.query(this.prepared('DELETE FROM rate_hits WHERE client = $1 AND (at <= $2 OR at > $3)', [client, now - windowMs, now + CLOCK_SKEW_MS]));
       const { rows } = await c.query<{ n: string; oldest: string | null }>(
         this.prepared('SELECT count(*) AS n, min(at) AS oldest FROM rate_hits WHERE client = $1', [client]),
