@@ -399,6 +399,81 @@ describe('the worker, against a store that fails just after a send', () => {
     }
   });
 
+  it("a 24 h digest's comment that waited most of a day behind the gate is retried after its first failed try, not given up; the failure is said once for the digest", async () => {
+    const day = 24 * 3_600_000;
+    const jobs: ClaimedJob[] = [
+      // Waited a whole day but for a moment for the digest; its first tries failed (a new sender
+      // greylisted): its next try (400 ms on) falls past a day from the comment, not from that try.
+      { seq: 1, channel: 'email', commentId: 'c0', createdAt: Date.now() - day + 200, attempts: 3, comment: pending('c0') },
+      { seq: 2, channel: 'email', commentId: 'c1', createdAt: Date.now() - 3_600_000, attempts: 3, comment: pending('c1') },
+    ];
+    const retried = new Map<number, number>();
+    const finished: number[] = [];
+    const warnings: string[] = [];
+    const errors: string[] = [];
+    const worker = new NotificationWorker({
+      store: {
+        claimDigest: async () => jobs.splice(0),
+        finishJob: async (seq: number) => void finished.push(seq),
+        retryJob: async (seq: number, _owner: string, dueAt: number) => void retried.set(seq, dueAt),
+        reopenDigest: async () => {},
+      } as unknown as Store,
+      config: { webhookUrl: null, webhookSecret: null, emails: ['bbt@bao.example.vn'], smtpUrl: 'smtp://127.0.0.1:9', emailFrom: 'ykien@bao.example.vn', digestMs: day, pollMs: 50, publicUrl: null },
+      moderationUrl: () => 'https://bao.example.vn/admin',
+      log: { info: () => {}, warn: (_o, msg) => void warnings.push(msg), error: (_o, msg) => void errors.push(msg) },
+      mailer: { send: async () => Promise.reject(new Error('451 4.7.1 greylisted, try again later')), close: () => {} },
+    });
+    worker.start();
+    try {
+      await until(() => retried.size === 2, 'both jobs to be retried', 10_000);
+      expect(finished).toEqual([]);
+      expect(errors).toEqual([]);
+      expect(warnings.filter((w) => /fail/.test(w))).toEqual(['digest email failed; will retry']);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('the store failing around a digest (a job decided meanwhile cannot be finished) opens the gate again at once: the comment still waiting goes at the next tick, not an interval later', async () => {
+    let claims = 0;
+    let refusals = 1;
+    const reopened: number[] = [];
+    const sent: string[] = [];
+    const errors: string[] = [];
+    const worker = new NotificationWorker({
+      store: {
+        claimDigest: async () =>
+          ++claims === 1
+            ? [
+                { seq: 1, channel: 'email', commentId: 'c0', createdAt: Date.now(), attempts: 1, comment: { ...pending('c0'), status: 'published' } },
+                { seq: 2, channel: 'email', commentId: 'c1', createdAt: Date.now(), attempts: 1, comment: pending('c1') },
+              ]
+            : reopened.length
+              ? [{ seq: 2, channel: 'email', commentId: 'c1', createdAt: Date.now(), attempts: 2, comment: pending('c1') }]
+              : [],
+        finishJob: async () => {
+          if (refusals-- > 0) throw new Error('connection terminated');
+        },
+        retryJob: async () => {},
+        reopenDigest: async (_channel: string, _closedUntil: number, openAt: number) => void reopened.push(openAt),
+      } as unknown as Store,
+      config: { webhookUrl: null, webhookSecret: null, emails: ['bbt@bao.example.vn'], smtpUrl: 'smtp://127.0.0.1:9', emailFrom: 'ykien@bao.example.vn', digestMs: 3_600_000, pollMs: 50, publicUrl: null },
+      moderationUrl: () => 'https://bao.example.vn/admin',
+      log: { info: () => {}, warn: () => {}, error: (_o, msg) => void errors.push(msg) },
+      mailer: { send: async (_to, subject) => (sent.push(subject), { refused: [] }), close: () => {} },
+    });
+    const before = Date.now();
+    worker.start();
+    try {
+      await until(() => sent.length === 1, 'the digest to go', 10_000);
+      expect(reopened).toHaveLength(1);
+      expect(reopened[0]).toBeLessThan(before + 5_000);
+      expect(errors).toEqual(['notification worker: store unavailable']);
+    } finally {
+      await worker.stop();
+    }
+  });
+
   it('a digest that went out has its jobs deleted once the store answers again, not left to be sent again when their lease ends', async () => {
     let refusals = 2; // a failover: the first two deletes fail
     const finished: number[] = [];

@@ -177,16 +177,22 @@ export class NotificationWorker {
     return Math.min(this.opts.config.pollMs * 2 ** job.attempts, MAX_JOB_BACKOFF_MS);
   }
 
-  /** Retried later (returns when), or dropped once it has been failing for a day (null). */
-  private async failed(job: ClaimedJob, err: unknown, now: number): Promise<number | null> {
+  /**
+   * Retried later (returns when), or dropped once it has been failing for a day (null). A digest's job
+   * may wait most of an interval behind the gate before its first try: its day counts from then, not
+   * from the comment (a 24 h digest would otherwise give up on a comment after one failed try). `quiet`:
+   * the caller says it once for many (a digest), not once a comment.
+   */
+  private async failed(job: ClaimedJob, err: unknown, now: number, quiet = false): Promise<number | null> {
     const error = describeFailure(err);
     const dueAt = now + this.backoff(job);
-    if (dueAt - job.createdAt > RETRY_FOR_MS) {
+    const firstTry = job.createdAt + (job.channel === 'email' ? this.opts.config.digestMs : 0);
+    if (dueAt - firstTry > RETRY_FOR_MS) {
       this.opts.log.error({ channel: job.channel, commentId: job.commentId, attempts: job.attempts, error }, 'notification given up after 24 h');
       await this.opts.store.finishJob(job.seq, this.owner);
       return null;
     }
-    this.opts.log.warn({ channel: job.channel, commentId: job.commentId, attempts: job.attempts, error, retryAt: new Date(dueAt).toISOString() }, 'notification failed; will retry');
+    if (!quiet) this.opts.log.warn({ channel: job.channel, commentId: job.commentId, attempts: job.attempts, error, retryAt: new Date(dueAt).toISOString() }, 'notification failed; will retry');
     await this.opts.store.retryJob(job.seq, this.owner, dueAt, error);
     return dueAt;
   }
@@ -247,36 +253,49 @@ export class NotificationWorker {
     // Oldest first: the store adds the jobs waiting out a backoff after the due ones.
     const jobs = (await store.claimDigest('email', this.owner, claimedAt, LEASE_MS, config.digestMs, DIGEST_MAX)).sort((a, b) => a.seq - b.seq);
     if (jobs.length === 0) return;
-    const pending = jobs.filter((j) => j.comment?.status === 'pending');
-    const skipped = jobs.filter((j) => j.comment?.status !== 'pending');
-    for (const j of skipped) await store.finishJob(j.seq, this.owner);
-    if (pending.length === 0) return;
-    // As many as a digest takes: others may wait behind them.
-    const { subject, text } = digestMessage(pending.map((j) => j.comment!), this.opts.moderationUrl(), jobs.length === DIGEST_MAX);
-    let refused: string[];
-    let deferred: string[] = [];
+    // Until a digest goes, the claim's closing of the gate is to be undone: at once when nothing was to
+    // be sent (every comment decided meanwhile) or the store failed before the send (the next tick tries
+    // again, not the next interval); at the first retry when the send failed.
+    let openAt: number | null = claimedAt;
     try {
-      ({ refused, deferred = [] } = await mailer.send(config.emails, subject, text, this.sendsStopping.signal));
-    } catch (err) {
-      const now = Date.now();
-      let retryAt = claimedAt + config.digestMs;
-      for (const j of pending) {
-        // Taken in while waiting out its backoff: given back as it was, not tried again sooner or later.
-        if (j.waitingUntil !== undefined) await store.retryJob(j.seq, this.owner, j.waitingUntil, describeFailure(err));
-        else retryAt = Math.min(retryAt, (await this.failed(j, err, now)) ?? now);
+      const pending = jobs.filter((j) => j.comment?.status === 'pending');
+      const skipped = jobs.filter((j) => j.comment?.status !== 'pending');
+      for (const j of skipped) await store.finishJob(j.seq, this.owner);
+      if (pending.length === 0) return;
+      // As many as a digest takes: others may wait behind them.
+      const { subject, text } = digestMessage(pending.map((j) => j.comment!), this.opts.moderationUrl(), jobs.length === DIGEST_MAX);
+      let refused: string[];
+      let deferred: string[] = [];
+      try {
+        ({ refused, deferred = [] } = await mailer.send(config.emails, subject, text, this.sendsStopping.signal));
+      } catch (err) {
+        const now = Date.now();
+        let retryAt = claimedAt + config.digestMs;
+        for (const j of pending) {
+          // Taken in while waiting out its backoff: given back as it was, not tried again sooner or later.
+          if (j.waitingUntil !== undefined) await store.retryJob(j.seq, this.owner, j.waitingUntil, describeFailure(err));
+          else retryAt = Math.min(retryAt, (await this.failed(j, err, now, true)) ?? now);
+        }
+        // Said once for the digest, not once a comment. It opens at the first retry rather than now:
+        // comments arriving meanwhile then go with the retried ones, instead of alone and closing the
+        // gate on them for an interval.
+        this.opts.log.warn({ channel: 'email', comments: pending.length, error: describeFailure(err), retryAt: new Date(retryAt).toISOString() }, 'digest email failed; will retry');
+        openAt = retryAt;
+        return;
       }
-      // Nothing was sent, so the claim's closing of the gate is undone. It opens at the first retry
-      // rather than now: comments arriving meanwhile then go with the retried ones, instead of alone
-      // and closing the gate on them for an interval.
-      await store.reopenDigest('email', claimedAt + config.digestMs, retryAt);
-      return;
+      openAt = null;
+      this.opts.log.info({ comments: pending.length, to: config.emails.length }, 'digest email sent');
+      // Not sent again: the others have it. The operator's addresses (not a reader's), for them to mend;
+      // those refused for now only get this message again, later. Before the jobs are finished: a store
+      // failing then must not take these with it.
+      this.refusedForGood(refused, deferred);
+      if (deferred.length) this.resendLater(mailer, deferred, pending.map((j) => j.comment!.id), jobs.length === DIGEST_MAX, 0);
+      await this.finishSent(pending);
+    } finally {
+      if (openAt !== null) {
+        await store.reopenDigest('email', claimedAt + config.digestMs, openAt).catch((err: unknown) => this.opts.log.error({ err }, 'notification worker: store unavailable'));
+      }
     }
-    await this.finishSent(pending);
-    this.opts.log.info({ comments: pending.length, to: config.emails.length }, 'digest email sent');
-    // Not sent again: the others have it. The operator's addresses (not a reader's), for them to mend;
-    // those refused for now only get this message again, later.
-    this.refusedForGood(refused, deferred);
-    if (deferred.length) this.resendLater(mailer, deferred, pending.map((j) => j.comment!.id), jobs.length === DIGEST_MAX, 0);
   }
 
   /** Logs the addresses the mail server refused for good (not those it deferred, sent again later). */
