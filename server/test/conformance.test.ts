@@ -284,10 +284,32 @@ describe('ykien-conformance against endpoints written by hand', () => {
     expect(r.out).not.toMatch(/^SKIP .*no comment could be created/m);
   });
 
+  it('a list answered as text/html but with its JSON: a NOTE, and the paging and other-page checks still run (an endpoint that ignores pageId is failed for that in the same run)', async () => {
+    const r = await run({ listAsHtml: true });
+    expect(fails(r), r.out).toEqual([]);
+    expect(r.out).toMatch(/^NOTE the list says Content-Type: text\/html; charset=UTF-8; the widget reads its JSON anyway/m);
+    expect(r.out).toMatch(/^PASS the list's shape/m);
+    const ignoring = await run({ listAsHtml: true, ignoresPageId: true });
+    expect(fails(ignoring), ignoring.out).toEqual([expect.stringMatching(/^FAIL the list of a page nothing was posted to: .*the list ignores pageId/)]);
+  });
+
   it('passes an endpoint on IIS, whose query is at most 2,048 bytes: the counts are asked as the widget asks them', async () => {
     const r = await run({ counts: 'json', iisQueryLimit: true });
     expect(fails(r), r.out).toEqual([]);
     expect(r.out).toMatch(/^PASS .*counts/m);
+  });
+
+  it("a staging endpoint behind Basic auth (https://user:pass@…): the password never appears in what the checker prints, which goes to a deploy pipeline's log", async () => {
+    const e = await startFakeEndpoint(SITE, { counts: 'json' });
+    cleanups.push(() => e.close());
+    const u = new URL(e.url);
+    u.username = 'bbt';
+    u.password = 'mat-khau-staging-91';
+    const r = await conformance(u.href, '--origin', SITE);
+    expect(fails(r), r.out).toEqual([]);
+    expect(r.out).not.toContain('mat-khau-staging-91');
+    expect(r.out).toContain(`checking http://bbt:***@${u.host}`);
+    expect(r.out).toMatch(/GET http:\/\/bbt:\*\*\*@.*\/counts/);
   });
 
   it('passes one without CORS when its pages are on its own origin (no --origin): browsers need none there', async () => {

@@ -3,7 +3,7 @@
  * outside, prints one line per check, then `N passed, M failed`, and exits 1 on any failure.
  */
 import { parseArgs } from 'node:util';
-import { HCAPTCHA_TEST_SITEKEY, HCAPTCHA_TEST_TOKEN, runConformance } from './checks.js';
+import { HCAPTCHA_TEST_SITEKEY, HCAPTCHA_TEST_TOKEN, runConformance, shownUrl } from './checks.js';
 
 const HELP = `Usage: npx ykien-conformance <endpoint-url> [options]
 
@@ -94,7 +94,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     timeoutMs = Math.round(seconds * 1000);
   }
-  process.stdout.write(`ykien-conformance: checking ${endpoint}\n`);
+  process.stdout.write(`ykien-conformance: checking ${shownUrl(endpoint)}\n`);
   const result = await runConformance({
     endpoint,
     origin: parsed.values.origin,

@@ -90,6 +90,8 @@ export interface Breaks {
   retryAfterAs?: 'seconds' | 'date' | 'body' | 'decimal';
   /** The 201 says `text/html; charset=UTF-8` (PHP's default header), its body JSON all the same. */
   createdAsHtml?: boolean;
+  /** The list says `text/html; charset=UTF-8`, its body JSON all the same. */
+  listAsHtml?: boolean;
   /** The 429s come from a proxy's limiter (nginx `limit_req`, a CDN rule) that adds no CORS headers. */
   bareLimiter?: boolean;
 }
@@ -177,6 +179,7 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
       res.setHeader('ETag', '"v1"');
     }
     if (breaks.numericIds) return json(res, 200, { items, next: next === null ? null : Number(next) });
+    if (breaks.listAsHtml) return void res.writeHead(200, { 'content-type': 'text/html; charset=UTF-8' }).end(JSON.stringify({ items, next, total: all.length }));
     return json(res, 200, { items, next, total: all.length });
   };
 
