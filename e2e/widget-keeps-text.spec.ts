@@ -1432,6 +1432,26 @@ test('an unsent comment an earlier try may have stored (its answer lost), discar
   expect(new Set(keys).size).toBe(1);
 });
 
+test('the same, the words typed again decomposed (Unikey\'s "Unicode tổ hợp"): still the same comment, under its key, not stored twice', async ({ page, article, endpoint }) => {
+  await article({ attrs: { 'site-key': null } });
+  const f = form(page);
+  await fillAndVerify(page, 'Lý Văn Bình', 'Câu trả lời bị mất.');
+  endpoint.reply({ drop: 'after' });
+  await f.send.click();
+  await expect.poll(() => endpoint.comments.length).toBe(1);
+  endpoint.offline = true;
+  await expect(unsent(page)).toHaveCount(1);
+  await unsent(page).getByRole('button', { name: 'Bỏ bình luận' }).click();
+  await expect(unsent(page)).toHaveCount(0);
+  endpoint.offline = false;
+  endpoint.reply();
+  await fillAndVerify(page, 'Lý Văn Bình'.normalize('NFD'), 'Câu trả lời bị mất.'.normalize('NFD'));
+  await f.send.click();
+  await expect(f.status).toContainText('Cảm ơn bạn');
+  expect(endpoint.comments).toHaveLength(1);
+  expect(new Set(endpoint.posts.map((r) => r.headers['idempotency-key'])).size).toBe(1);
+});
+
 test('a queued comment discarded from the unsent list while the outbox sends it, whose answer never came: said the server may have it', async ({
   page,
   article,

@@ -395,8 +395,12 @@ export class Sender {
     return this.#keyOf({ name: h.name, content: h.content, pageId: h.page.pageId });
   }
 
+  /**
+   * As the payload has them (clean: NFC), whether from the form or from a payload: a keyboard that types
+   * Vietnamese decomposed (Unikey's "Unicode tổ hợp") and the same words put back composed are one comment.
+   */
   #keyOf(p: Pick<CommentPayload, 'name' | 'content' | 'pageId'>): string {
-    return JSON.stringify([p.name.trim(), p.content.trim(), p.pageId]);
+    return JSON.stringify([clean(p.name), clean(p.content), p.pageId.normalize('NFC')]);
   }
 
   /** The refused comment's text into the form (the outbox lets it go through `release`), and the draft. */
