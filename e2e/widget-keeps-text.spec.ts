@@ -1108,6 +1108,26 @@ test('"Nhập lại" pressed while the comment is being sent, which the server t
   await expect.poll(async () => (await draftOf(page, 'xoa-khi-gui'))?.content ?? '').toBe('Ý kiến khác');
 });
 
+test('"Nhập lại" pressed while the comment is being sent, which a proxy then answers 404 (the server deploying): not told "your text is kept" of a text it cleared', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  await article({ attrs: { 'page-id': 'xoa-khi-gui-404', 'site-key': null } });
+  const f = form(page);
+  await fillAndVerify(page, 'Đinh Thị Mai', 'Thôi, không gửi nữa.');
+  endpoint.reply({ status: 404, body: '<h1>404 Not Found</h1>' });
+  const release = endpoint.hold();
+  await f.send.click();
+  await expect.poll(() => endpoint.posts.length).toBe(1);
+  await f.clear.click();
+  await expect(f.content).toHaveValue('');
+  release();
+  await expect(f.status).toHaveText('Máy chủ không nhận bình luận bạn đã xóa bằng “Nhập lại”, nên bình luận đó không được đăng.');
+  await expect(f.content).toHaveValue('');
+  await expect(unsent(page)).toHaveCount(0);
+});
+
 test('the box removed before the store\'s code came (the reader had just focused its form): no channel is left open for it', async ({ page, article }) => {
   // Counts the drafts' BroadcastChannels open in the page.
   await page.addInitScript(() => {
@@ -1476,8 +1496,46 @@ test('a queued comment discarded from the unsent list while the outbox sends it,
   await unsent(page).getByRole('button', { name: 'Bỏ bình luận' }).click();
   await expect(unsent(page)).toHaveCount(0);
   release();
+  await expect.poll(() => endpoint.comments.length).toBe(1);
   await expect(f.status).toHaveText('Đã bỏ bình luận chưa gửi, nhưng máy chủ có thể đã nhận được bình luận này trước đó.');
+  // And as it says: the same words sent again are that comment, not a second one.
+  endpoint.reply();
+  await fillAndVerify(page, 'Lý Văn Bình', 'Gửi khi có mạng.');
+  await f.send.click();
+  await expect(f.status).toContainText('Cảm ơn bạn');
   expect(endpoint.comments).toHaveLength(1);
+  expect(new Set(endpoint.posts.map((r) => r.headers['idempotency-key'])).size).toBe(1);
+});
+
+test('a comment another tab was sending when it was closed, discarded here from the unsent list: said at once that the server may have it (no answer will come), and the same words sent again are not stored twice', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  await article({ attrs: { 'site-key': null } });
+  // A second tab on the article, open before: it hears of the first tab's send and lists it.
+  const other = await secondTab(await page.context().newPage(), endpoint, { 'site-key': null });
+  await other.goto(`${ORIGIN}/tin-tuc/bai-viet`);
+  await form(other).content.focus(); // the sending code, with the list of unsent comments
+  await expect(form(other).send).toBeEnabled();
+  const f = form(page);
+  await fillAndVerify(page, 'Lý Văn Bình', 'Gửi rồi đóng thẻ.');
+  const release = endpoint.hold();
+  await f.send.click();
+  await expect.poll(() => endpoint.posts.length).toBe(1);
+  await expect(unsent(other)).toHaveCount(1);
+  await expect(unsent(other)).toContainText('Đang gửi');
+  // The tab sending it closes before any answer: none will come to anyone.
+  await page.close();
+  await unsent(other).getByRole('button', { name: 'Bỏ bình luận' }).click();
+  await expect(unsent(other)).toHaveCount(0);
+  await expect(form(other).status).toHaveText('Đã bỏ bình luận chưa gửi, nhưng máy chủ có thể đã nhận được bình luận này trước đó.');
+  release();
+  await fillAndVerify(other, 'Lý Văn Bình', 'Gửi rồi đóng thẻ.');
+  await form(other).send.click();
+  await expect(form(other).status).toContainText('Cảm ơn bạn');
+  expect(endpoint.comments).toHaveLength(1);
+  expect(new Set(endpoint.posts.map((r) => r.headers['idempotency-key'])).size).toBe(1);
 });
 
 test('the store\'s code cannot come (offline since the page came): a single-page app moving from one article to another and back brings back each one\'s text', async ({ page, article }) => {

@@ -209,6 +209,14 @@ export class OutboxController implements ReactiveController {
   /** Comments this tab's reader discarded, for a word from the tab that was sending one then. */
   #discarded = new Map<string, OutboxItem>();
 
+  /** Comments this tab is sending now (one `sending` in the store but not here is another tab's, which may have gone). */
+  readonly #sendingHere = new Set<string>();
+
+  /** Whether this tab is sending the comment now: its answer will come here. */
+  sendsHere(clientId: string): boolean {
+    return this.#sendingHere.has(clientId);
+  }
+
   async discard(clientId: string): Promise<void> {
     this.#tokens.delete(clientId);
     const item = this.items.find((i) => i.clientId == clientId);
@@ -351,8 +359,14 @@ export class OutboxController implements ReactiveController {
   async #attempt(item: OutboxItem, token: string | undefined, fresh: boolean): Promise<AttemptOutcome> {
     // Where the caller just wrote it: IndexedDB, unless the store had already gone to memory.
     const onDisk = store.persistent;
-    await this.#changed();
-    const result = await postComment(item.endpoint, item.payload, token, item.words ?? this.#host.language, item.lang);
+    this.#sendingHere.add(item.clientId);
+    let result: SendResult;
+    try {
+      await this.#changed();
+      result = await postComment(item.endpoint, item.payload, token, item.words ?? this.#host.language, item.lang);
+    } finally {
+      this.#sendingHere.delete(item.clientId);
+    }
     const next = settle(item, result);
     if (next.state == 'sent') {
       // Marked sent before it goes: a crash in between never sends it again.

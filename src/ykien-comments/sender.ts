@@ -149,12 +149,13 @@ export class Sender {
         const heading = (h.renderRoot as ShadowRoot).querySelector(`[data-client-id="${id}"]`)?.closest('ul')?.previousElementSibling;
         this.#discarding = id;
         this.#discardedHere.add(id);
-        // An earlier try of it got no answer: the server may have it. Its key stays, so the same words sent
-        // again are the same comment (a new key would store them twice), and the reader is told so. (One
-        // being sent now says so when its answer comes.)
+        // An earlier try of it got no answer, or another tab is sending it (one that may have been closed
+        // mid-send, whose answer never comes): the server may have it. Its key stays, so the same words
+        // sent again are the same comment (a new key would store them twice), and the reader is told so.
+        // (One this tab is sending says so when its answer comes.)
         const item = this.outbox.items.find((i) => i.clientId == id);
-        const mayHave = !!item && mayBeStored(item) && item.state != 'sending';
-        if (mayHave) inFlight.put(this.#keyOf(item.payload), item.payload, item.endpoint);
+        const mayHave = !!item && (item.state == 'sending' ? !this.outbox.sendsHere(id) : mayBeStored(item));
+        if (mayHave) inFlight.put(this.#keyOf(item.payload), item.payload, item.endpoint), this.#saidMaybe.add(id);
         else inFlight.settled(id);
         return this.outbox
           .discard(id)
@@ -180,6 +181,8 @@ export class Sender {
   #discarding?: string;
   /** Discarded by the reader here, who heard it then: its send's outcome does not say it again. */
   readonly #discardedHere = new Set<string>();
+  /** Of those, the ones the reader was told then that the server may have. */
+  readonly #saidMaybe = new Set<string>();
 
   #keepFocus(): void {
     const root = this.#host.renderRoot as ShadowRoot;
@@ -344,8 +347,11 @@ export class Sender {
     const h = this.#host;
     const { kind } = result;
     if (kind == 'discarded') {
-      // Discarded from the unsent list while it went, and no answer said the server did not keep it.
-      h.say('discardedMaybeSent', 'error');
+      // Discarded from the unsent list while it went, and no answer said the server did not keep it: its
+      // key stays, as for one discarded between tries (the same words again are this comment). Told
+      // unless the reader was told so as they discarded it here.
+      inFlight.put(this.#keyOf(item.payload), item.payload, item.endpoint);
+      if (!this.#saidMaybe.has(item.clientId)) h.say('discardedMaybeSent', 'error');
     } else if (kind == 'returned') {
       // Refused, and put back for the reader to fix in another tab's form: this tab, whose form queued
       // it and said it would be sent, says where it went.
@@ -625,7 +631,9 @@ export class Sender {
       fail(code, message, result.status);
     } else {
       // Refused (a wrong endpoint's 404, an origin the server does not take, a proxy's 404 while it
-      // deploys): said with its status, to try later, not "try again" as if a retry now would do.
+      // deploys): said with its status, to try later, not "try again" as if a retry now would do. Not
+      // "your text is kept" for a text the reader cleared while it went, or one kept on another article.
+      if (cleared || !here) return fail(result.code, h.say(cleared ? 'clearedNotSent' : 'refusedElsewhere', 'error'), result.status);
       fail(result.code, h.say((t) => format(t.refusedStatus, { status: result.status }), 'error'), result.status);
     }
   }
