@@ -611,6 +611,29 @@ test('the box\'s words that cannot be fetched for long (a 404) are asked for a d
   await expect.poll(() => asked).toBe(14);
 });
 
+test("a box whose words cannot be fetched, taken out of the page (an app's next view): not asked for again, even back online; put back, asked at once and shown", async ({ page, article }) => {
+  await farBoxRetriesCounted(page, article);
+  let asked = 0;
+  let broken = true;
+  await page.route(/\/dist\/cdn\/vi-[\w-]+\.js$/, (route) => (asked++, broken ? route.fulfill({ status: 404, body: 'Not Found' }) : route.fallback()));
+  await page.locator('ykien-comments').scrollIntoViewIfNeeded();
+  await expect.poll(() => asked).toBe(1);
+  await expect.poll(async () => (await page.clock.runFor(1_000), asked), { intervals: [100], timeout: 10_000 }).toBe(2);
+  await page.evaluate(() => {
+    const box = document.querySelector('ykien-comments')!;
+    (window as unknown as { __box: Element }).__box = box;
+    box.remove();
+  });
+  await page.clock.runFor(5 * 60_000);
+  await page.evaluate(() => dispatchEvent(new Event('online')));
+  await page.clock.runFor(60_000);
+  expect(asked).toBe(2);
+  broken = false;
+  await page.evaluate(() => document.querySelector('main, body')!.append((window as unknown as { __box: Element }).__box));
+  await expect(form(page).heading).toHaveText('Ý kiến bạn đọc');
+  expect(asked).toBe(3);
+});
+
 for (const where of ['the box', 'the page'] as const) {
   test(`the box's words still missing after a dozen tries, ${where} switches to English: the box shows at once, in English, not at the next try a quarter of an hour later`, async ({ page, article }) => {
     await farBoxRetriesCounted(page, article);

@@ -30,6 +30,8 @@ export class WordsController implements ReactiveController {
   }
 
   #wake?: () => void;
+  /** Ends the pause's timer and its wait for `online`, leaving the pause for `wake` to end (the box left the page). */
+  #stop?: () => void;
 
   get language(): Lang {
     return langOf(this.#host);
@@ -73,10 +75,12 @@ export class WordsController implements ReactiveController {
       } catch {
         const pause = ++tries < 12 ? wait : 900_000;
         await new Promise<void>((resume) => {
-          const go = () => (clearTimeout(timer), removeEventListener('online', go), (this.#wake = undefined), resume());
+          const stop = () => (clearTimeout(timer), removeEventListener('online', go), (this.#stop = undefined));
+          const go = () => (stop(), (this.#wake = undefined), resume());
           const timer = setTimeout(go, pause);
           addEventListener('online', go);
           this.#wake = go;
+          this.#stop = stop;
         });
         wait = Math.min(2 * wait, 30_000);
       }
@@ -91,6 +95,8 @@ export class WordsController implements ReactiveController {
 
   hostConnected(): void {
     this.#watch.observe(document.documentElement, { attributeFilter: ['lang'] });
+    // Back in the page while its words could not be fetched: tried again now (its timer went with it).
+    this.wake();
     // Put back in the page (moved by a framework, under another `lang`, or after `<html lang>` changed
     // while it was out): nothing else renders it again, and it would speak the old language.
     if (this.#shown && this.language != this.#shown) this.#watched();
@@ -100,6 +106,9 @@ export class WordsController implements ReactiveController {
 
   hostDisconnected(): void {
     this.#watch.disconnect();
+    // Out of the page, its words are not asked for again (nor is the box kept by a timer or a listener
+    // of the window until the browser is online): put back, it asks at once.
+    this.#stop?.();
   }
 
   hostUpdate(): void {
