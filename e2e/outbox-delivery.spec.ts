@@ -846,7 +846,7 @@ test.describe('with hCaptcha (the server verifies tokens with a fake siteverify)
     await setOffline(context, net, true);
     await send(page, 'Hồ Văn N', 'Viết lúc mất mạng, rồi tải lại trang');
     // Told what happens if it cannot go while its token lives.
-    await expect(f.status).toHaveText('Mất kết nối mạng. Bình luận đã lưu trên máy này và sẽ tự gửi khi có mạng trở lại. Nếu chưa gửi được trong khoảng 2 phút, bạn sẽ cần xác minh lại captcha.');
+    await expect(f.status).toHaveText('Mất kết nối mạng. Bình luận đã lưu trên máy này và sẽ tự gửi khi có mạng trở lại. Nếu bình luận chưa gửi đi được sớm, bạn sẽ cần xác minh lại captcha bằng nút “Xác minh để gửi” trong mục “Bình luận chưa gửi”.');
     await expect(unsent(page)).toHaveCount(1);
     const clientId = (await unsent(page).getAttribute('data-client-id'))!;
     const verify = unsent(page).getByRole('button', { name: 'Xác minh để gửi' });

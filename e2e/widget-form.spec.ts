@@ -389,6 +389,7 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
     });
     await expect(page.locator('aside > ykien-comments')).toHaveCount(1);
     await expect(f.captchaKept).toHaveText(vi.captchaKept);
+    await expect(f.captchaKept).toHaveAttribute('lang', 'vi');
     return f;
   };
 
@@ -712,7 +713,7 @@ test('missing endpoint: a visible configuration error instead of the form, one c
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await article({ attrs: { endpoint: null } });
   const f = form(page);
-  const error = f.host.locator('[part~="error"]', { hasText: 'endpoint' });
+  const error = f.host.locator('[part~="error"]', { hasText: vi.configError });
   await expect(error).toBeVisible();
   await expect(error).toHaveText(vi.configError);
   await expect(f.host.locator('[part~="form"]')).toHaveCount(0);

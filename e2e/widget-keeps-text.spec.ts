@@ -794,7 +794,7 @@ test('two tabs: a comment one queued, refused when the other sends it and put ba
   const other = await secondTab(page, endpoint, { 'site-key': null });
   await other.goto(`${ORIGIN}/tin-tuc/bai-viet`);
   await expect(form(other).content).toHaveValue('Viết khi mất mạng.');
-  await expect(form(other).status).toHaveText('Máy chủ không nhận bình luận này.'); // a 400 naming no field
+  await expect(form(other).status).toHaveText('Máy chủ không nhận bình luận này. Nội dung vẫn ở trong ô; vui lòng kiểm tra rồi gửi lại sau.'); // a 400 naming no field
   await cdp.send('Page.setWebLifecycleState', { state: 'active' });
   await expect(form(page).status).toHaveText(
     'Máy chủ không nhận một bình luận đã lưu; nội dung đã được đưa lại vào ô bình luận ở một tab khác của bài viết này để bạn sửa.',
@@ -1075,7 +1075,7 @@ test('an app that comes back to the article and leaves it again while its commen
   await expect.poll(async () => (await draftOf(page, 'bai-a'))?.content).toBe('Mười phút viết cho bài A.');
   await expect(f.content).toHaveValue(''); // B's form is B's
   // Told where the text is; nothing of B's form marked for a refusal of A's comment.
-  await expect(f.status).toHaveText('Bình luận bạn gửi ở bài trước chưa được nhận; nội dung vẫn được giữ ở bài đó để bạn sửa.');
+  await expect(f.status).toHaveText('Máy chủ không nhận bình luận bạn gửi ở bài viết trước; nội dung đã được đưa lại vào ô bình luận của bài đó để bạn gửi lại.');
   await expect(f.contentError).toHaveText('');
   await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-a'));
   await expect(f.content).toHaveValue('Mười phút viết cho bài A.');
@@ -1563,7 +1563,7 @@ test('a framework clears the endpoint for a moment between two articles: the fir
   await fillAndVerify(page, 'Đinh Thị Mai', 'Viết cho bài A.');
   await f.host.evaluate((el) => el.removeAttribute('endpoint'));
   // The box's own error line, not the form's field errors (still in the page until it re-renders).
-  await expect(f.host.locator('[part~="error"]:not([id])')).toHaveText(/endpoint/i);
+  await expect(f.host.locator('[part~="error"]:not([id])')).toHaveText('Chức năng bình luận hiện chưa hoạt động trên trang này.');
   await f.host.evaluate((el, endpoint) => (el.setAttribute('page-id', 'bai-b'), el.setAttribute('endpoint', endpoint)), ENDPOINT);
   await expect(f.send).toBeVisible();
   await expect(f.content).toHaveValue('');

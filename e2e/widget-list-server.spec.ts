@@ -44,7 +44,7 @@ test('post → pending mark at once → approved on /admin → after a reload it
   const articles = host.locator('article[part~="comment"]');
   // The box is below the article: the loader imports it once the reader scrolls near it.
   await host.scrollIntoViewIfNeeded();
-  await expect(host.locator('[part~="empty"]')).toHaveText('Chưa có ý kiến nào. Hãy là người đầu tiên!');
+  await expect(host.locator('[part~="empty"]')).toHaveText('Chưa có ý kiến nào. Mời bạn gửi bình luận đầu tiên.');
 
   const content = 'Đề nghị công khai tiến độ <b>dự án</b>.\nXin cảm ơn!';
   await f.name.fill('Lê Thị Hoa');

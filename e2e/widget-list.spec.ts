@@ -311,7 +311,7 @@ test.describe('the list under the heading', () => {
     endpoint.list = () => ({ items: [], next: null, total: 0 });
     await article();
     const l = list(page);
-    await expect(l.empty).toHaveText('Chưa có ý kiến nào. Hãy là người đầu tiên!');
+    await expect(l.empty).toHaveText('Chưa có ý kiến nào. Mời bạn gửi bình luận đầu tiên.');
     await expect(form(page).heading).toHaveText('Ý kiến bạn đọc');
     await expect(l.ol).toHaveCount(0);
     await expect(l.more).toHaveCount(0);
@@ -320,7 +320,7 @@ test.describe('the list under the heading', () => {
   test('en: the empty state', async ({ page, article, endpoint }) => {
     endpoint.list = () => ({ items: [], next: null, total: 0 });
     await article({ attrs: { lang: 'en' } });
-    await expect(list(page).empty).toHaveText('No comments yet. Be the first!');
+    await expect(list(page).empty).toHaveText('No comments yet. Be the first to comment.');
     await expect(form(page).heading).toHaveText("Readers' comments");
   });
 
@@ -447,7 +447,7 @@ test.describe('the list under the heading', () => {
     fail = false;
     await l.retry.focus();
     await page.keyboard.press('Enter');
-    await expect(l.empty).toHaveText('Chưa có ý kiến nào. Hãy là người đầu tiên!');
+    await expect(l.empty).toHaveText('Chưa có ý kiến nào. Mời bạn gửi bình luận đầu tiên.');
     await expect(l.empty).toBeFocused();
   });
 
@@ -747,6 +747,31 @@ test.describe('paging and navigation edge cases', () => {
     expect(listGets(endpoint).map((u) => u.searchParams.get('cursor'))).toEqual([null, 'c2', 'c3']);
   });
 
+  test('pages of repeats only, more than the box reads at one press, with more after them: said that nothing new came yet and to press again, not "0 more loaded"', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    const pages: Record<string, ListBody> = {
+      '': { items: items(1, 2), next: 'c2', total: 4 },
+      // Many new comments moved the pages: four pages of what is shown already.
+      c2: { items: items(1, 2), next: 'c3', total: 4 },
+      c3: { items: items(1, 2), next: 'c4', total: 4 },
+      c4: { items: items(1, 2), next: 'c5', total: 4 },
+      c5: { items: items(1, 2), next: 'c6', total: 4 },
+      c6: { items: items(3, 4), next: null, total: 4 },
+    };
+    serveByCursor(endpoint, pages);
+    await article();
+    const l = list(page);
+    await l.more.click();
+    await expect(form(page).status).toHaveText('Chưa có ý kiến mới. Bấm “Xem thêm” để xem tiếp.');
+    await expect(l.names).toHaveText(items(1, 2).map((c) => c.name));
+    await l.more.click();
+    await expect(l.names).toHaveText(items(1, 4).map((c) => c.name));
+    await expect(form(page).status).toHaveText('Đã tải thêm 2 ý kiến.');
+  });
+
   test('a server that counts on its first page only, and sends an empty first page with more after it: no "no comments" beside "Xem thêm", and the count stays', async ({
     page,
     article,
@@ -991,7 +1016,7 @@ test.describe('paging and navigation edge cases', () => {
     await fillAndVerify(page, 'Tạ Thị Hằng', 'Đang chờ gửi lại.');
     await f.send.click();
     // The queued message, not the unsent list: the list shows the comment while its first POST is out.
-    await expect(f.status).toHaveText('Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại. Nếu chưa gửi được trong khoảng 2 phút, bạn sẽ cần xác minh lại captcha.');
+    await expect(f.status).toHaveText('Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại. Nếu bình luận chưa gửi đi được sớm, bạn sẽ cần xác minh lại captcha bằng nút “Xác minh để gửi” trong mục “Bình luận chưa gửi”.');
     await expect(l.unsent).toContainText('Đang chờ gửi lại.');
     await page.reload();
     await expect(f.name).toHaveValue('Tạ Thị Hằng');
@@ -1631,7 +1656,7 @@ test.describe('the reader’s own comments', () => {
     await expect(l.articles).toHaveCount(2);
     await fillAndVerify(page, 'Ngô Thị Lan', 'Chưa gửi được.');
     await f.send.click();
-    await expect(f.status).toHaveText('Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại. Nếu chưa gửi được trong khoảng 2 phút, bạn sẽ cần xác minh lại captcha.');
+    await expect(f.status).toHaveText('Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại. Nếu bình luận chưa gửi đi được sớm, bạn sẽ cần xác minh lại captcha bằng nút “Xác minh để gửi” trong mục “Bình luận chưa gửi”.');
     await expect(l.unsent).toContainText('Bình luận chưa gửi');
     await expect(l.unsent).toContainText('Chưa gửi được.');
     await expect(l.names).toHaveText(['Bạn đọc 1', 'Bạn đọc 2']);
@@ -1648,7 +1673,7 @@ test('a page-id written decomposed (NFD): the unsent comment is this article’s
   const f = form(page);
   await fillAndVerify(page, 'Ngô Thị Lan', 'Chưa gửi được.');
   await f.send.click();
-  await expect(f.status).toHaveText('Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại. Nếu chưa gửi được trong khoảng 2 phút, bạn sẽ cần xác minh lại captcha.');
+  await expect(f.status).toHaveText('Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại. Nếu bình luận chưa gửi đi được sớm, bạn sẽ cần xác minh lại captcha bằng nút “Xác minh để gửi” trong mục “Bình luận chưa gửi”.');
   expect(endpoint.posts[0]!.body.pageId).toBe('bài-viết-hà-tĩnh'.normalize('NFC'));
   const unsent = list(page).unsent;
   await expect(unsent.locator('#unsent-here')).toHaveText('Bình luận chưa gửi');
@@ -1667,7 +1692,7 @@ test.describe('the reader’s own comments, delivered later or published at once
     const f = form(page);
     await fillAndVerify(page, 'Ngô Thị Lan', 'Gửi lại sau.');
     await f.send.click();
-    await expect(f.status).toHaveText('Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại. Nếu chưa gửi được trong khoảng 2 phút, bạn sẽ cần xác minh lại captcha.');
+    await expect(f.status).toHaveText('Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại. Nếu bình luận chưa gửi đi được sớm, bạn sẽ cần xác minh lại captcha bằng nút “Xác minh để gửi” trong mục “Bình luận chưa gửi”.');
     await expect(l.unsent).toContainText('Gửi lại sau.');
     await expect(l.pending).toHaveCount(0);
     // The server is back: the outbox's next try is stored (its backoff may have grown while the checks

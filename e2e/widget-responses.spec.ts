@@ -14,7 +14,7 @@ const TITLE = 'Thường trực Hội đồng nhân dân tỉnh giao ban quý I'
 const FAILED = /^Chưa gửi được bình luận/;
 /** A failure the outbox retries: queued, not final. */
 // On a captcha site: it goes by itself only while its captcha token lives, and the reader is told so.
-const QUEUED = 'Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại. Nếu chưa gửi được trong khoảng 2 phút, bạn sẽ cần xác minh lại captcha.';
+const QUEUED = 'Chưa gửi được bình luận. Bình luận đã lưu trên máy này và sẽ tự gửi lại. Nếu bình luận chưa gửi đi được sớm, bạn sẽ cần xác minh lại captcha bằng nút “Xác minh để gửi” trong mục “Bình luận chưa gửi”.';
 
 /** Records the reasons of `ykien-queued` (recordEvents leaves it out). */
 const watchQueued = (page: Page) =>
@@ -313,7 +313,7 @@ test.describe('refusals that keep the text', () => {
     await article();
     const f = form(page);
     await send(page);
-    await expect(f.status).toHaveText(`Máy chủ không nhận bình luận này. ${pageUrl}`);
+    await expect(f.status).toHaveText(`Máy chủ không nhận bình luận này. Nội dung vẫn ở trong ô; vui lòng kiểm tra rồi gửi lại sau. ${pageUrl}`);
     await expect(f.name).toHaveAttribute('aria-invalid', 'false');
     await expect(f.content).toHaveAttribute('aria-invalid', 'false');
     await expect(f.send).toBeFocused();

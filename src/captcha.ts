@@ -277,6 +277,8 @@ export class CaptchaController implements ReactiveController {
     if (this.token) {
       const line = (this.#el = document.createElement('span'));
       line.slot = 'captcha';
+      // In the page's tree, under the page's `lang`: read aloud in the box's language (a French page's box speaks English).
+      line.lang = o.hl;
       line.textContent = this.#keptText();
       this.#host.append(line);
       this.#keptUntil = setTimeout(() => this.#keptExpired(), TOKEN_LIFETIME_MS - (Date.now() - this.#at));

@@ -78,10 +78,11 @@ describe('i18n', () => {
   it('formats placeholders and leaves unknown ones visible', () => {
     expect(format(vi.counterLabel, { count: 120, max: 2000 })).toBe('Đã nhập 120 trên tối đa 2000 ký tự');
     expect(format(vi.queuedRateLimited, { wait: format(vi.waitSeconds, { n: 42 }) })).toContain('sau 42 giây.');
-    // Servers often say Retry-After: 1, and any number follows: no plural or article to get wrong.
+    // Servers often say Retry-After: 1: "1 second", then "8 seconds" (waitText takes waitSecond for 1),
+    // read aloud as words, not "8 s" spelt out as a letter; no article to get wrong.
     for (const n of [1, 8, 11, 30]) {
-      const wait = format(enSending.waitSeconds, { n });
-      expect(format(enSending.queuedRateLimited, { wait })).toContain(`will be sent in ${n} s.`);
+      const wait = n == 1 ? enSending.waitSecond : format(enSending.waitSeconds, { n });
+      expect(format(enSending.queuedRateLimited, { wait })).toContain(`will be sent in ${n} second${n == 1 ? '' : 's'}.`);
       expect(format(enSending.queuedRateLimited, { wait })).not.toMatch(/\b1 seconds\b|\ba [8]|\ba 1[18]\b/);
     }
     expect(format('{x} {y}', { x: 1 })).toBe('1 {y}');

@@ -29,10 +29,10 @@ describe('validate', () => {
   it('counts code points after NFC, so decomposed Vietnamese and emoji are not over-counted', () => {
     const nfd = 'e\u0302\u0301'.repeat(100); // 100 × "ế" typed decomposed
     expect(validate({ ...ok, name: nfd }, vi)).toEqual({});
-    expect(validate({ ...ok, name: 'a'.repeat(101) }, vi)).toEqual({ name: 'Tối đa 100 ký tự.' });
+    expect(validate({ ...ok, name: 'a'.repeat(101) }, vi)).toEqual({ name: 'Đã vượt quá 100 ký tự cho phép. Vui lòng rút ngắn.' });
     expect(length('😀')).toBe(1);
     expect(validate({ ...ok, content: '😀'.repeat(5), maxLength: 5 }, vi)).toEqual({});
-    expect(validate({ ...ok, content: '😀'.repeat(6), maxLength: 5 }, en)).toEqual({ content: 'At most 5 characters.' });
+    expect(validate({ ...ok, content: '😀'.repeat(6), maxLength: 5 }, en)).toEqual({ content: 'Over the limit of 5 characters. Please shorten it.' });
   });
 
   it('a missing token is an error only when there is a captcha', () => {

@@ -54,7 +54,7 @@ const loadedAt = Date.now();
  * `{seconds}` before get the seconds still.
  */
 export const waitText = (t: Strings, seconds: number): string =>
-  seconds < 90 ? format(t.waitSeconds, { n: seconds }) : seconds < 5400 ? format(t.waitMinutes, { n: Math.round(seconds / 60) }) : format(t.waitHours, { n: Math.round(seconds / 3600) });
+  seconds < 2 ? t.waitSecond : seconds < 90 ? format(t.waitSeconds, { n: seconds }) : seconds < 5400 ? format(t.waitMinutes, { n: Math.round(seconds / 60) }) : format(t.waitHours, { n: Math.round(seconds / 3600) });
 
 /** An earlier try of it may have been stored (no answer came), under a key that still holds it. */
 const mayBeStored = (i: OutboxItem) => !!i.maybeStored && i.code != 'key-reused';
@@ -601,7 +601,7 @@ export class Sender {
         for (const [field, text] of Object.entries(result.fields)) field == 'name' || field == 'content' ? (errors[field] = text) : other.push(text);
         // No field of the reader's marked (the page's address, a site's own check): not "fix the marked fields".
         const marked = Object.keys(errors).length > 0;
-        message = (t) => [marked ? t.fixErrors : t.stateRefused, ...other].join('\n');
+        message = (t) => [marked ? t.fixErrors : t.refusedCheck, ...other].join('\n');
       } else if (kind == 'captcha') {
         // To the captcha, reset: what the reader has to do now.
         this.captcha.reset();

@@ -497,7 +497,8 @@ export class YkienComments extends LitElement {
     if (added === undefined) return void this.say('moreFailed', 'error');
     if (added === null) return;
     // "No more" only when there is none: a page of repeats (the pages moved) still has a next one.
-    this.say(added || this.#list.next ? 'moreAdded' : 'moreNone', 'info', { count: added });
+    // Repeats only, three pages of them, with more after: not "0 more loaded".
+    this.say(added ? 'moreAdded' : this.#list.next ? 'moreNoneNew' : 'moreNone', 'info', { count: added });
     await this.updateComplete;
     // With no comment above it (none listed yet), "no comments yet", or the reader's own one shown.
     const to = added ? `article[data-i="${from}"]` : from ? `article[data-i="${from - 1}"]` : '[part~="empty"],article';
