@@ -397,7 +397,7 @@ test('"Tải lại" keeps the keyboard: when the list comes, it is still on the 
   await expect(reload).toBeFocused();
 });
 
-test('"Xem thêm" while a decision ends: the keyboard goes to the first comment that came, not one place further down', async ({ page, seed, signIn }) => {
+test('"Xem thêm", then the editor decides a card while the page comes: the keyboard stays where the decision left it, not pulled to the page that came (where the next letter would decide a card not read)', async ({ page, seed, signIn }) => {
   for (const name of ['Bạn đọc 1', 'Bạn đọc 2', 'Bạn đọc 3', 'Bạn đọc 4']) await seed({ name });
   let releaseMore!: () => void;
   const moreHeld = new Promise<void>((r) => (releaseMore = r));
@@ -417,9 +417,37 @@ test('"Xem thêm" while a decision ends: the keyboard goes to the first comment 
   // The first card approved while the next page is on its way.
   await first.getByRole('button', { name: 'Duyệt', exact: true }).click();
   await expect(page.locator(`ykien-admin article[data-id="${name}"]`)).toHaveCount(0);
+  await expect(cards(page).nth(0)).toBeFocused();
+  const there = await cards(page).nth(0).getAttribute('data-id');
   releaseMore();
   await expect(cards(page)).toHaveCount(3);
-  await expect(cards(page).nth(1)).toBeFocused();
+  await expect(page.locator(`ykien-admin article[data-id="${there}"]`)).toBeFocused();
+  // A letter now decides the card the editor is on, not the first that came.
+  await page.keyboard.press('a');
+  await expect(page.locator(`ykien-admin article[data-id="${there}"]`)).toHaveCount(0);
+  await expect(cards(page)).toHaveCount(2);
+});
+
+test('"Xem thêm" pressed, and the page comes while the keyboard is still on it: it goes to the first comment that came; the button stays while it loads', async ({ page, seed, signIn }) => {
+  for (const name of ['Bạn đọc 1', 'Bạn đọc 2', 'Bạn đọc 3']) await seed({ name });
+  let releaseMore!: () => void;
+  const moreHeld = new Promise<void>((r) => (releaseMore = r));
+  await page.route(/\/api\/admin\/comments\?/, async (route) => {
+    const url = new URL(route.request().url());
+    url.searchParams.set('limit', '2');
+    if (url.searchParams.get('cursor')) await moreHeld;
+    return route.continue({ url: url.href });
+  });
+  await signIn();
+  await expect(cards(page)).toHaveCount(2);
+  const more = page.getByRole('button', { name: 'Xem thêm' });
+  await more.focus();
+  await page.keyboard.press('Enter');
+  await expect(more).toHaveAttribute('aria-disabled', 'true');
+  await expect(more).toBeFocused();
+  releaseMore();
+  await expect(cards(page)).toHaveCount(3);
+  await expect(cards(page).nth(2)).toBeFocused();
 });
 
 test('"Xem thêm" puts the keyboard on the first comment that came, and says how many', async ({ page, seed, signIn }) => {

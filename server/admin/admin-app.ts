@@ -72,6 +72,7 @@ export class YkienAdmin extends LitElement {
     items: { state: true },
     next: { state: true },
     loading: { state: true },
+    loadingMore: { state: true },
     listFailed: { state: true },
     current: { state: true },
     selected: { state: true },
@@ -90,6 +91,8 @@ export class YkienAdmin extends LitElement {
   declare items: AdminComment[];
   declare next: string | null;
   declare loading: boolean;
+  /** "Xem thêm"'s page is loading (its button stays, aria-disabled). */
+  declare loadingMore: boolean;
   /** The list's last load failed: what is shown is not this tab's (an alert says why). */
   declare listFailed: boolean;
   /** Index of the comment the keyboard is on, -1 for none. */
@@ -197,6 +200,7 @@ export class YkienAdmin extends LitElement {
     get items() { return host.items; },
     get next() { return host.next; },
     get loading() { return host.loading; },
+    get loadingMore() { return host.loadingMore; },
     get listFailed() { return host.listFailed; },
     get current() { return host.current; },
     get selected() { return host.selected; },
@@ -228,6 +232,7 @@ export class YkienAdmin extends LitElement {
     this.items = [];
     this.next = null;
     this.loading = false;
+    this.loadingMore = false;
     this.listFailed = false;
     this.current = -1;
     this.selected = new Set();
@@ -463,14 +468,28 @@ export class YkienAdmin extends LitElement {
     }
   }
 
-  /** "Xem thêm": its button goes while the page loads, so focus moves to the first comment that came. */
+  /**
+   * "Xem thêm": focus moves to the first comment that came, if it is still on the button (or nowhere):
+   * an editor who went on meanwhile (a search typed, a reply, the next card) is not pulled away, where
+   * the next letter would decide a card they never read.
+   */
   private async loadMore(): Promise<void> {
+    if (this.loadingMore) return;
     // The first that came, by id: a decision that ended meanwhile took cards out above it.
     const before = new Set(this.items.map((c) => c.id));
-    const loaded = await this.load(false);
+    this.loadingMore = true;
+    let loaded: boolean | undefined;
+    try {
+      loaded = await this.load(false);
+    } finally {
+      this.loadingMore = false;
+    }
+    const inside = this.activeInside();
+    const outside = document.activeElement;
+    if (inside ? !inside.matches('button.more') : outside && outside !== document.body) return;
     const first = this.items.findIndex((c) => !before.has(c.id));
     if (first >= 0) this.moveTo(first);
-    // Failed: the button is back (for another try), and so is the keyboard, not above the whole list.
+    // Failed: the button is there (for another try), and so is the keyboard, not above the whole list.
     else this.focusSoon(loaded === false && this.next ? 'button.more' : '#list-heading');
   }
 

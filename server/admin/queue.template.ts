@@ -50,6 +50,8 @@ export interface QueueView {
   toggleSelected(id: string, on: boolean): void;
   bulk(action: 'approve' | 'reject'): void;
   loadMore(): void;
+  /** "Xem thêm"'s page is loading. */
+  loadingMore: boolean;
   act(c: AdminComment, action: Decision): void;
   /** Focus came into comment `i` (a click, a tab): the keyboard is on it now. */
   focused(i: number): void;
@@ -127,8 +129,10 @@ export function renderQueue(v: QueueView): TemplateResult {
         : nothing}
       <ol class="comments">${repeat(v.items, (c) => c.id, (c, i) => renderComment(v, c, i))}</ol>
       ${v.loading ? html`<p class="empty">${v.msg('loading')}</p>` : nothing}
-      ${v.next && !v.loading
-        ? html`<button type="button" class="quiet more" @click=${() => v.loadMore()}>${v.msg('loadMore')}</button>`
+      ${v.next && (!v.loading || v.loadingMore)
+        ? // Kept while its page loads (pressed again, it waits for that one): the keyboard stays on it,
+          // not on the page's start, and the editor may go on elsewhere meanwhile.
+          html`<button type="button" class="quiet more" aria-disabled=${v.loadingMore ? 'true' : 'false'} @click=${() => v.loadMore()}>${v.msg('loadMore')}</button>`
         : nothing}
     </div>
   `;
