@@ -749,6 +749,29 @@ test('a reply whose save fails after the editor signed out: nothing is kept for 
   await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('');
 });
 
+test('a decision whose answer comes after the editor signed out: nothing about it is said on the sign-in form, to whoever sits down next', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Hồ Văn Y', content: 'Ý kiến chờ duyệt.' });
+  await signIn();
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let asked = 0;
+  await page.route('**/api/admin/comments/*/approve**', async (route) => {
+    asked++;
+    await held;
+    await route.abort('timedout');
+  });
+  await card(page, 'Hồ Văn Y').getByRole('button', { name: 'Duyệt', exact: true }).click();
+  await expect.poll(() => asked).toBe(1);
+  await page.getByRole('button', { name: 'Đăng xuất' }).click();
+  await expect(page.locator('ykien-admin #token')).toBeVisible();
+  const failed = page.waitForEvent('requestfailed', (r) => r.url().includes('/approve'));
+  release();
+  await failed;
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('');
+  await expect(page.locator('ykien-admin #token')).toBeVisible();
+});
+
 test('an edit kept across a sign-in, saved with "Lưu và duyệt" whose approval then failed: pressed again, it approves (its own saved edit is not taken for someone else\'s)', async ({ page, seed, signIn, server, api }) => {
   const id = await seed({ name: 'Mai Văn Ơ', content: 'Nguyên văn của Ơ.' });
   await signIn('?poll=300');

@@ -786,10 +786,14 @@ export class YkienAdmin extends LitElement {
     if (this.busy.has(c.id)) return;
     this.setBusy([c.id], true);
     this.error = '';
+    // Under the token the decision was sent with: signed out meanwhile (maybe signed in again, as someone
+    // else), its outcome is not said on the sign-in screen, to whoever sits down next.
+    const token = this.token;
     try {
       // Erasing is the author's request, not a queue decision: it applies whatever the status now.
-      if (action === 'erase') await eraseComment(this.token, c.id);
-      else await moderate(this.token, c, action);
+      if (action === 'erase') await eraseComment(token, c.id);
+      else await moderate(token, c, action);
+      if (this.token !== token) return;
       const outcome = {
         approve: ['approved', 'published'], reject: ['rejectedDone', 'rejected'], restore: ['restored', 'pending'], delete: ['deleted', null], erase: ['erased', null],
       } as const;
@@ -798,6 +802,7 @@ export class YkienAdmin extends LitElement {
       this.bumpCounts(c.status, outcome[action][1], 1);
       this.removeItems(new Set([c.id]), refocus && this.focusIsOurs(), c.status);
     } catch (e) {
+      if (this.token !== token) return;
       if (e instanceof ApiError && e.status === 409 && e.code === 'conflict' && this.changedBeforeDecision(c, e)) {
         this.error = this.msg('changedBeforeDecision', { name: c.name });
         return;

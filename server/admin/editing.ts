@@ -521,14 +521,18 @@ export class EditingController implements ReactiveController {
     page.setBusy(c.id, true);
     this.saving.add(c.id);
     page.alert('');
+    // Signed out meanwhile: its outcome is not said on the sign-in screen, to whoever sits down next.
+    const token = page.token();
     try {
-      await removeReply(page.token(), c.id, replyAtOf(c));
+      await removeReply(token, c.id, replyAtOf(c));
+      if (page.token() !== token) return;
       const now = page.comment(c.id);
       if (now) page.replace({ ...now, reply: null });
       page.announce(page.msg('replyRemoved', { name: c.name }));
       page.focusComment(c.id);
       page.logChanged(c.id);
     } catch (e) {
+      if (page.token() !== token) return;
       if (e instanceof ApiError && e.status === 409 && e.comment) {
         // Someone else changed the reply meanwhile: the card shows theirs, and nothing was removed.
         this.adopt(e.comment);
