@@ -189,7 +189,7 @@ test('/ focuses the search field, where letters are text, not shortcuts', async 
   await expect(cards(page)).toHaveCount(2);
 });
 
-test('Escape cancels an edit: nothing saved, the keyboard back on the comment', async ({ page, seed, signIn, api }) => {
+test('Escape cancels an edit, once the editor says to drop what they typed (a stray Escape keeps it): nothing saved, the keyboard back on the comment', async ({ page, seed, signIn, api }) => {
   await seed({ name: 'Đỗ Văn G', content: 'Nguyên văn.' });
   await signIn();
   await page.keyboard.press('j');
@@ -197,6 +197,14 @@ test('Escape cancels an edit: nothing saved, the keyboard back on the comment', 
   const c = cards(page).nth(0);
   await expect(c.getByLabel('Nội dung')).toBeFocused();
   await page.keyboard.type(' thêm chữ');
+  const asked: string[] = [];
+  page.once('dialog', (d) => void (asked.push(d.message()), d.dismiss()));
+  await page.keyboard.press('Escape');
+  await expect.poll(() => asked).toHaveLength(1);
+  expect(asked[0]).toContain('Đỗ Văn G');
+  await expect(c.getByLabel('Nội dung')).toHaveValue('Nguyên văn. thêm chữ');
+  await expect(c.getByLabel('Nội dung')).toBeFocused();
+  page.once('dialog', (d) => void d.accept());
   await page.keyboard.press('Escape');
   await expect(c.getByLabel('Nội dung')).toHaveCount(0);
   await expect(c).toBeFocused();
@@ -221,7 +229,8 @@ test('Escape that ends an input method\'s composition (Telex, VNI) leaves the ed
   }
   await expect(field).toHaveValue('Nguyên văn. thêm chữ');
   await expect(field).toBeFocused();
-  // The next Escape, with nothing composing, cancels as always.
+  // The next Escape, with nothing composing, cancels as always (asked first: text was typed).
+  page.once('dialog', (d) => void d.accept());
   await page.keyboard.press('Escape');
   await expect(field).toHaveCount(0);
   expect((await api('GET', '/comments?status=pending')).json.items[0]).toMatchObject({ content: 'Nguyên văn.', edited: false });

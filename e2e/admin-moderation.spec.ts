@@ -1039,6 +1039,7 @@ test('two moderators edit one comment: the second save is refused, shows the fir
   expect((await api('PATCH', `/comments/${id}`, { content: 'Bản mới nhất của người kia.' })).status).toBe(200);
   await u.getByRole('button', { name: 'Lưu', exact: true }).click();
   await expect(u.getByRole('alert')).toContainText('Người khác vừa sửa bình luận này');
+  page.once('dialog', (d) => void d.accept()); // what was typed goes: asked first
   await u.getByRole('button', { name: 'Hủy' }).click();
   await expect(u.locator('.content')).toHaveText('Bản mới nhất của người kia.');
 

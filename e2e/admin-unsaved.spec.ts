@@ -146,8 +146,9 @@ test('a search typed while an edit holds unsaved text asks nothing as the editor
   await expect.poll(() => asked).toEqual([CONFIRM('Đinh Văn U')]);
   await expect(field).toHaveValue('Bài hay.');
   await expect(cards(page)).toHaveCount(2);
-  // Let go of the edit: the search runs as the editor types again.
+  // Let go of the edit (asked, and said yes): the search runs as the editor types again.
   page.removeAllListeners('dialog');
+  page.once('dialog', (d) => void d.accept());
   await u.getByRole('button', { name: 'Hủy' }).click();
   await search.fill('khác');
   await expect(cards(page)).toHaveCount(1);

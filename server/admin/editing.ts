@@ -341,9 +341,13 @@ export class EditingController implements ReactiveController {
     void this.fillKept(c, kind);
   }
 
-  /** "Hủy" or Escape: not while the form's save is under way (it goes on, whatever the form says). */
+  /**
+   * "Hủy" or Escape: not while the form's save is under way (it goes on, whatever the form says); asked
+   * first, as every other way out of a form, when it holds text the editor typed (a stray Escape would
+   * take a long reply with it).
+   */
   private cancel(c: AdminComment): void {
-    if (!this.saving.has(c.id)) this.done(c);
+    if (!this.saving.has(c.id) && !this.keepsUnsaved()) this.done(c);
   }
 
   /** The form closes and the keyboard goes back to its comment. */
