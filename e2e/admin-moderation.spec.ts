@@ -266,9 +266,11 @@ test('at its author’s request a comment is erased, from the queue and the log;
   await expect(table.locator('dl.change > div:not(:has(dd))')).toHaveCount(0);
   await expectNoAxeViolations(page, 'moderation log with an erased comment');
 
-  // The reader of the deleted comment asks too: its words leave the log page.
-  page.once('dialog', (d) => void d.accept());
+  // The reader of the deleted comment asks too: its words leave the log page. The question names it.
+  const erasing: string[] = [];
+  page.once('dialog', (d) => void (erasing.push(d.message()), d.accept()));
   await table.getByRole('button', { name: 'Xóa hẳn nội dung' }).click();
+  await expect.poll(() => erasing).toEqual([expect.stringContaining(`“Hà Văn Cũ” (${old})`)]);
   await expect(liveRegion(page)).toHaveText('Đã xóa hẳn tên và nội dung khỏi nhật ký.');
   await expect(table.locator('tbody tr')).toHaveCount(4);
   await expect(table).not.toContainText('0909');

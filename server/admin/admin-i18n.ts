@@ -159,7 +159,7 @@ const vi = {
   erased: 'Đã xóa hẳn bình luận của “{name}”.',
   eraseText: 'Xóa hẳn nội dung',
   confirmEraseLogged:
-    'Xóa hẳn tên và nội dung của bình luận đã xóa này khỏi nhật ký? Chỉ làm việc này khi chính tác giả yêu cầu. Không thể hoàn tác.',
+    'Xóa hẳn tên và nội dung của bình luận đã xóa của “{name}” ({id}) khỏi nhật ký? Chỉ làm việc này khi chính tác giả yêu cầu. Không thể hoàn tác.',
   erasedLogged: 'Đã xóa hẳn tên và nội dung khỏi nhật ký.',
   erasedNote: 'Tên và nội dung đã được xóa hẳn theo yêu cầu của tác giả ({when}).',
   act_erase: 'Xóa hẳn',
@@ -312,7 +312,7 @@ const en: typeof vi = {
   confirmErase: 'Erase this comment by “{name}” (name and text), from the moderation log too? Only do this when the author asks. Their other comments, if any, must each be erased separately. This cannot be undone.',
   erased: 'Erased the comment by “{name}”.',
   eraseText: 'Erase its text',
-  confirmEraseLogged: 'Erase the name and text of this deleted comment from the log? Only do this when the author asks. This cannot be undone.',
+  confirmEraseLogged: 'Erase the name and text of the deleted comment by “{name}” ({id}) from the log? Only do this when the author asks. This cannot be undone.',
   erasedLogged: 'Erased the name and text from the log.',
   erasedNote: 'Name and text erased at the author’s request ({when}).',
   act_erase: 'Erased',

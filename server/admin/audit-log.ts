@@ -124,8 +124,9 @@ export class AuditLogController implements ReactiveController {
    * where they are (an editor on the log's third page stays there, the keyboard on the entry's row), and
    * the log's own new entries (the erase) come on top.
    */
-  private async eraseLogged(commentId: string): Promise<void> {
-    if (this.erasing || !window.confirm(this.page.msg('confirmEraseLogged'))) return;
+  private async eraseLogged(commentId: string, name: string): Promise<void> {
+    // Named, with its id: it cannot be undone, and every row's button reads the same.
+    if (this.erasing || !window.confirm(this.page.msg('confirmEraseLogged', { name, id: commentId }))) return;
     this.erasing = commentId;
     this.page.clearError();
     this.host.requestUpdate();
@@ -235,7 +236,7 @@ export class AuditLogController implements ReactiveController {
                         ${renderChange(a, this.page)}
                         ${a.action === 'delete' && !a.erasedAt
                           ? html`<button type="button" class="danger small" aria-disabled=${this.erasing === a.commentId ? 'true' : nothing}
-                              aria-describedby=${`audit-comment-${i}`} @click=${() => this.eraseLogged(a.commentId)}>${msg('eraseText')}</button>`
+                              aria-describedby=${`audit-comment-${i}`} @click=${() => this.eraseLogged(a.commentId, a.commentName ?? a.after?.name ?? a.before?.name ?? '')}>${msg('eraseText')}</button>`
                           : nothing}
                       </td>
                     </tr>`,
