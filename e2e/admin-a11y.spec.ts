@@ -92,7 +92,9 @@ test('axe: the pending tab, a selection, the edit form with an error, the help d
   await editing.getByRole('button', { name: 'Lưu', exact: true }).click();
   await expect(editing.getByRole('alert')).toBeVisible();
   await expectNoAxeViolations(page, 'edit form with an error');
+  page.once('dialog', (d) => void d.accept()); // what was typed goes: asked first
   await editing.getByRole('button', { name: 'Hủy' }).click();
+  await expect(editing.getByLabel('Nội dung')).toHaveCount(0);
 
   await page.keyboard.press('?');
   await expect(page.getByRole('dialog')).toBeVisible();

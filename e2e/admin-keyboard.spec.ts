@@ -127,6 +127,21 @@ async function helpOverFirstCard(page: Page, seed: (c: { name: string }) => Prom
   return { first, dialog };
 }
 
+test('the last card decided with a key: the keyboard goes to the list\'s heading, which shows while it has focus (a sighted keyboard user sees where they are)', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Bạn đọc cuối' });
+  await signIn();
+  await page.keyboard.press('j');
+  await page.keyboard.press('a');
+  await expect(cards(page)).toHaveCount(0);
+  const heading = page.locator('ykien-admin #list-heading');
+  await expect(heading).toBeFocused();
+  await expect(heading).toBeVisible();
+  expect((await heading.boundingBox())!.width).toBeGreaterThan(20);
+  // Once focus leaves it, it is for screen readers only again.
+  await page.keyboard.press('Tab');
+  await expect.poll(async () => (await heading.boundingBox())?.width ?? 0).toBeLessThanOrEqual(1);
+});
+
 test('? opens the help dialog listing every shortcut; Escape closes it and focus returns', async ({ page, seed, signIn, api }) => {
   const { first, dialog } = await helpOverFirstCard(page, seed, signIn, 'Trần Thị B');
   expect(await dialog.evaluate((d) => (d as HTMLDialogElement).open && d.matches(':modal'))).toBe(true);

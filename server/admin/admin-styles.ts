@@ -256,6 +256,21 @@ export const styles = css`
     white-space: nowrap;
     border: 0;
   }
+  /* A heading the keyboard is sent to (the last card decided, back from the log) shows while it has
+     focus: a sighted keyboard user would otherwise see no focus anywhere. Over what is there, not in the
+     flow: taking room as it shows, and giving it back as a click elsewhere takes focus (on mousedown),
+     would move the button under the pointer before the click lands. */
+  .visually-hidden:focus {
+    z-index: 1;
+    width: auto;
+    height: auto;
+    margin: 0;
+    padding: 0.25rem 0.5rem;
+    overflow: visible;
+    clip: auto;
+    color: var(--fg);
+    background: var(--surface);
+  }
   .views {
     display: flex;
     flex-wrap: wrap;
