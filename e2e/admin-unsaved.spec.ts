@@ -185,6 +185,11 @@ test('signed out by the server (a 401) with a form open: after signing in again 
   await page.route('**/api/admin/**', (r) => r.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401,"title":"x","code":"unauthorized"}' }));
   await expect(page.locator('ykien-admin #token')).toBeVisible();
   await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Mã kiểm duyệt không đúng.');
+  // The editor, typing on, does not type into the token field (nor send it with Enter as a token).
+  await expect(page.locator('ykien-admin h1')).toBeFocused();
+  await page.keyboard.type(' gui lai');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('ykien-admin #token')).toHaveValue('');
   await page.unroute('**/api/admin/**');
   // The token works again: the editor signs in on the same page.
   await page.locator('ykien-admin #token').fill(server.adminToken);

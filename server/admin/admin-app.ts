@@ -317,6 +317,10 @@ export class YkienAdmin extends LitElement {
   }
 
   private signOut(message = ''): void {
+    // Signed out by the server while the editor types (a poll's 401 in the middle of a reply): what they
+    // type next must not land in the token field (and Enter send it as a token, counted against the
+    // office's sign-in limit). The page's heading takes the keyboard; the alert says why.
+    const typing = !!message && !!this.activeInside()?.matches('textarea, input:not([type=checkbox]):not([type=radio]):not(#token)');
     // Signed out by the server (a message says why), not by the editor: the form's text is kept.
     this.edits.signedOut(!!message);
     forgetUnanswered();
@@ -344,7 +348,7 @@ export class YkienAdmin extends LitElement {
     this.alert(message);
     this.said++; // a repeated announcement still on its way is not said after this
     this.notice = '';
-    this.focusSoon('#token');
+    this.focusSoon(typing ? 'h1' : '#token');
   }
 
   /** A sign-in is under way: its first request (the queue's, or the log's) has not answered yet. */
