@@ -682,6 +682,7 @@ test('signing out while "Lưu và duyệt" saves: the edit is saved, the approva
   });
   await card(page, 'Mai Văn Ư').getByRole('button', { name: 'Lưu và duyệt' }).click();
   await expect.poll(() => saves).toBe(1);
+  page.once('dialog', (d) => void d.accept()); // "it is still being saved: sign out anyway?"
   await page.getByRole('button', { name: 'Đăng xuất' }).click();
   await expect(page.locator('ykien-admin #token')).toBeVisible();
   const saved = page.waitForResponse((r) => r.request().method() === 'PATCH');
@@ -745,6 +746,13 @@ test('a reply whose save fails after the editor signed out: nothing is kept for 
   });
   await x.getByRole('button', { name: 'Đăng trả lời' }).click();
   await expect.poll(() => asked).toBe(1);
+  // Asked first, while the save is on its way; said no, the editor stays; said yes, signed out.
+  const questions: string[] = [];
+  page.once('dialog', (d) => void (questions.push(d.message()), d.dismiss()));
+  await page.getByRole('button', { name: 'Đăng xuất' }).click();
+  await expect.poll(() => questions).toEqual(['Bình luận của “Hồ Văn X” đang được lưu. Nếu đăng xuất bây giờ mà việc lưu không thành công, phần đã gõ sẽ mất. Vẫn đăng xuất?']);
+  await expect(page.locator('ykien-admin #token')).toHaveCount(0);
+  page.once('dialog', (d) => void d.accept());
   await page.getByRole('button', { name: 'Đăng xuất' }).click();
   await expect(page.locator('ykien-admin #token')).toBeVisible();
   const failed = page.waitForResponse((r) => r.url().includes('/reply'));

@@ -1006,7 +1006,7 @@ export class YkienAdmin extends LitElement {
                 <button type="button" class="quiet on-accent" aria-haspopup="dialog" @click=${() => this.keys.openHelp()}>
                   ${this.msg('shortcutsButton')} <kbd>?</kbd>
                 </button>
-                <button type="button" class="quiet on-accent" @click=${() => this.edits.keepsUnsaved() || this.signOut()}>${this.msg('signOut')}</button>
+                <button type="button" class="quiet on-accent" @click=${() => this.edits.keepsUnsaved() || this.edits.keepsSaving() || this.signOut()}>${this.msg('signOut')}</button>
               </nav>`
             : nothing}
         </div>

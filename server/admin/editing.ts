@@ -130,6 +130,17 @@ export class EditingController implements ReactiveController {
     return !!c && !window.confirm(this.page.msg('confirmDiscard', { name: c.name }));
   }
 
+  /**
+   * The editor signs out: true when a save is still on its way and they chose to stay (asked). Signed
+   * out, a save that then fails has nowhere to put its text back (it is not kept for whoever signs in
+   * next), so it would be lost without a word.
+   */
+  keepsSaving(): boolean {
+    const id = [...this.saving][0];
+    if (id === undefined) return false;
+    return !window.confirm(this.page.msg('confirmSignOutSaving', { name: this.page.comment(id)?.name ?? '' }));
+  }
+
   /** The list is about to be another (a tab, a view, a search, a filter, a reload): the open form closes, unless the editor keeps its text. */
   letGo(): boolean {
     if (this.keepsUnsaved()) return false;
