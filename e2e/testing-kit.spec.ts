@@ -96,6 +96,24 @@ test.describe('mockEndpoint', () => {
     await expect(post(page, { ...c, clientId: 'k-9' })).rejects.toThrow(/Failed to fetch/);
     expect(endpoint.posts).toHaveLength(5);
   });
+
+  test("scripted answers without a body as the server would send them: a 429's retryAfter says the scripted Retry-After, a 404 is not-found, a 204 has no body and stores nothing", async ({ page }) => {
+    const endpoint = await mockEndpoint(page, ENDPOINT);
+    await page.route(`${ORIGIN}/`, (r) => r.fulfill({ contentType: 'text/html', body: '<!doctype html><title>x</title>' }));
+    await page.goto(`${ORIGIN}/`);
+    const c = (clientId: string) => ({ clientId, pageId: 'p', pageUrl: `${ORIGIN}/p`, name: 'A', content: 'Một' });
+    endpoint.reply({ status: 429, headers: { 'Retry-After': new Date(Date.now() + 120_000).toUTCString() } });
+    const limited = await post(page, c('k-1'));
+    expect(limited.json.retryAfter).toBeGreaterThanOrEqual(118);
+    expect(limited.json.retryAfter).toBeLessThanOrEqual(121);
+    endpoint.reply({ status: 429, headers: { 'retry-after': '7' } });
+    expect((await post(page, c('k-2'))).json).toMatchObject({ code: 'rate-limited', retryAfter: 7 });
+    endpoint.reply({ status: 404 });
+    expect((await post(page, c('k-3'))).json).toMatchObject({ status: 404, code: 'not-found' });
+    endpoint.reply({ status: 204 });
+    expect(await post(page, c('k-4'))).toMatchObject({ status: 204, json: null });
+    expect(endpoint.comments).toHaveLength(0);
+  });
 });
 
 test.describe('mockEndpoint, concurrent attempts and deletions', () => {
@@ -370,6 +388,27 @@ test.describe('fakeHcaptcha and the page object, through the real widget', () =>
     await expect(w.solveCaptcha()).rejects.toThrow(`the captcha could not be used: ${vi.captchaLoadFailed.replace('{resetCaptcha}', vi.resetCaptcha)}`);
     await openArticle(page, { attrs: { 'site-key': null } });
     await expect(w.solveCaptcha()).rejects.toThrow('without a site-key');
+  });
+
+  test('solveCaptcha() on a box whose site key the page set as the property (a CMS script, a framework binding): solved, not "without a site-key"', async ({ page }) => {
+    await fakeHcaptcha(page);
+    await mockEndpoint(page, ENDPOINT);
+    await openArticle(page, { attrs: { 'site-key': null } });
+    await page.locator('ykien-comments').evaluate((el, key) => ((el as HTMLElement & { siteKey: string }).siteKey = key), '10000000-ffff-ffff-ffff-000000000001');
+    const w = ykien(page);
+    await w.solveCaptcha();
+    await expect(w.captchaCheckbox).toHaveAttribute('aria-checked', 'true');
+  });
+
+  test('a box that cannot work at all (no endpoint on a staging template): fill(), solveCaptcha() and comments() reject at once with what it says, not at the test\'s timeout', async ({ page }) => {
+    await fakeHcaptcha(page);
+    await mockEndpoint(page, ENDPOINT);
+    await openArticle(page, { attrs: { endpoint: null } });
+    const w = ykien(page);
+    const says = `the box cannot be used: ${vi.configError}`;
+    await expect(w.comments()).rejects.toThrow(says);
+    await expect(w.solveCaptcha()).rejects.toThrow(says);
+    await expect(w.fill({ name: 'A', content: 'B' })).rejects.toThrow(says);
   });
 
   test('en: field errors, clear, an expired token, and a script that does not load', async ({ page }) => {

@@ -299,11 +299,22 @@ const PROBLEM_CODES: Record<number, string> = {
   400: 'validation',
   403: 'captcha',
   409: 'in-progress',
+  404: 'not-found',
   413: 'too-large',
   415: 'unsupported-media-type',
   422: 'key-reused',
   429: 'rate-limited',
   503: 'captcha-unavailable',
+};
+
+/**
+ * A scripted `Retry-After` (seconds, or an HTTP date) as the body's `retryAfter`, so that the two say the
+ * same wait: the widget takes the body's over a date.
+ */
+const retryAfterSeconds = (value: string | undefined): number | undefined => {
+  if (value === undefined) return undefined;
+  const s = /^\s*\d+\s*$/.test(value) ? Number(value) : Math.ceil((Date.parse(value) - Date.now()) / 1000);
+  return Number.isFinite(s) ? Math.max(1, s) : undefined;
 };
 
 const problemBody = (status: number, code = PROBLEM_CODES[status] ?? (status >= 500 ? 'internal' : 'bad-request'), extra: Record<string, unknown> = {}) => ({
@@ -517,14 +528,17 @@ export class MockEndpoint {
       await route.abort('connectionreset');
       return;
     }
-    if (answer.body !== undefined || (answer.status !== undefined && (answer.status < 200 || answer.status >= 300))) {
+    // A 204 or a 205 carries no body: scripted as it is (a 2xx without an id, docs/api.md), not stored.
+    const bodiless = answer.status === 204 || answer.status === 205;
+    if (answer.body !== undefined || bodiless || (answer.status !== undefined && (answer.status < 200 || answer.status >= 300))) {
       // Scripted: answered exactly so (a 2xx with its body is still remembered, for the list).
       const status = answer.status ?? 201;
       const extra = { ...(answer.headers ?? {}) };
       let payload = answer.body;
-      if (payload === undefined) {
-        payload = status === 429 ? problemBody(429, 'rate-limited', { retryAfter: 30 }) : problemBody(status);
-        if (status === 429 && !Object.keys(extra).some((h) => h.toLowerCase() === 'retry-after')) extra['Retry-After'] = '30';
+      if (payload === undefined && !bodiless) {
+        const retryAfter = Object.entries(extra).find(([h]) => h.toLowerCase() === 'retry-after')?.[1];
+        payload = status === 429 ? problemBody(429, 'rate-limited', { retryAfter: retryAfterSeconds(retryAfter) ?? 30 }) : problemBody(status);
+        if (status === 429 && retryAfter === undefined) extra['Retry-After'] = '30';
       }
       const given = payload as { id?: unknown; status?: unknown; code?: unknown };
       // Past the server's siteverify: the token is spent, as hCaptcha spends it at its first check.

@@ -169,6 +169,16 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
     });
 
   const reach = () => host.scrollIntoViewIfNeeded();
+  /**
+   * The box has rendered; rejects with what it says when it cannot work at all (no `endpoint`: a staging
+   * template's missing attribute), which has neither list nor form to wait for.
+   */
+  const rendered = async () => {
+    // (A stand-in element may render its list or form without the box's base.)
+    await host.locator('[part~="base"], [part~="form"], [part~="list"], [part~="empty"], [part~="list-error"]').first().waitFor();
+    const unusable = host.locator('[part~="base"] > [part~="error"]');
+    if (await unusable.count()) throw new Error(`ykien(): the box cannot be used: ${((await unusable.textContent()) ?? '').trim()}`);
+  };
   /** Until the box says its list is settled (a box that does not say, a stand-in or an older build, is). */
   const settled = async () => {
     await host.page().waitForFunction((el) => (el as { listSettled?: boolean } | null)?.listSettled !== false, await host.elementHandle());
@@ -183,7 +193,7 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
     // The list, its empty line, its error ("could not load"): whichever the reader sees; or the box
     // without them, when the list is off.
     const listParts = '[part~="list"], [part~="empty"], [part~="list-error"]';
-    await host.locator(`[part~="base"], ${listParts}`).first().waitFor();
+    await rendered();
     // The property, not the attribute: a framework sets `list` as a property. Read once the box has
     // rendered, when one set before the element's code loaded has been taken in.
     if (await host.evaluate((el) => (el as HTMLElement & { list?: string }).list === 'off')) return false;
@@ -212,13 +222,16 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
     moreButton,
     async fill(values) {
       await reach();
+      await rendered();
       if (values.name !== undefined) await nameField.fill(values.name);
       if (values.content !== undefined) await contentField.fill(values.content);
     },
     async solveCaptcha() {
       await reach();
-      // No captcha on this box (no site-key): said at once, not waited out to the test's timeout.
-      if (!(await host.getAttribute('site-key'))) throw new Error('ykien(): solveCaptcha() on a box without a site-key: it has no captcha');
+      await rendered();
+      // No captcha on this box (no site-key): said at once, not waited out to the test's timeout. The
+      // property, not the attribute: a page's script or a framework sets `siteKey` as a property.
+      if (!(await host.evaluate((el) => !!(el as HTMLElement & { siteKey?: string }).siteKey))) throw new Error('ykien(): solveCaptcha() on a box without a site-key: it has no captcha');
       // hCaptcha is loaded only when the reader comes to the form: nothing there yet, so come to it as a
       // reader does (focus in its first field), then wait for the checkbox, or for the box to say that
       // hCaptcha's script did not load.
