@@ -487,6 +487,19 @@ async function stillArticle(page: Page, article: (o?: ArticleOptions) => Promise
  * tab's clock stands still, so that its own retry cannot go before the other tab's. Returns the CDP
  * session that thaws it (`Page.setWebLifecycleState`, `active`).
  */
+/**
+ * After a discard the server may have had (its answer lost): the same words sent again are that comment,
+ * under its key, answered as the one stored; not a second one.
+ */
+async function sameWordsStoredOnce(page: Page, endpoint: FakeEndpoint, name: string, content: string): Promise<void> {
+  endpoint.reply(); // answers as the contract says again
+  await fillAndVerify(page, name, content);
+  await form(page).send.click();
+  await expect(form(page).status).toContainText('Cảm ơn bạn');
+  expect(endpoint.comments).toHaveLength(1);
+  expect(new Set(endpoint.posts.map((r) => r.headers['idempotency-key'])).size).toBe(1);
+}
+
 async function queuedThenFrozen(page: Page, article: (o?: ArticleOptions) => Promise<Page>, endpoint: FakeEndpoint, content: string) {
   await stillArticle(page, article);
   endpoint.offline = true;
@@ -1442,14 +1455,8 @@ test('an unsent comment an earlier try may have stored (its answer lost), discar
   await expect(f.status).toHaveText('Đã bỏ bình luận chưa gửi, nhưng máy chủ có thể đã nhận được bình luận này trước đó.');
   // The reader, online again, writes the same words: the same comment, answered as the one stored.
   endpoint.offline = false;
-  endpoint.reply(); // answers as the contract says again
-  await fillAndVerify(page, 'Lý Văn Bình', 'Câu trả lời bị mất.');
-  await f.send.click();
-  await expect(f.status).toContainText('Cảm ơn bạn');
+  await sameWordsStoredOnce(page, endpoint, 'Lý Văn Bình', 'Câu trả lời bị mất.');
   await expect(f.content).toHaveValue('');
-  expect(endpoint.comments).toHaveLength(1);
-  const keys = endpoint.posts.map((r) => r.headers['idempotency-key']);
-  expect(new Set(keys).size).toBe(1);
 });
 
 test('the same, the words typed again decomposed (Unikey\'s "Unicode tổ hợp"): still the same comment, under its key, not stored twice', async ({ page, article, endpoint }) => {
@@ -1464,12 +1471,7 @@ test('the same, the words typed again decomposed (Unikey\'s "Unicode tổ hợp"
   await unsent(page).getByRole('button', { name: 'Bỏ bình luận' }).click();
   await expect(unsent(page)).toHaveCount(0);
   endpoint.offline = false;
-  endpoint.reply();
-  await fillAndVerify(page, 'Lý Văn Bình'.normalize('NFD'), 'Câu trả lời bị mất.'.normalize('NFD'));
-  await f.send.click();
-  await expect(f.status).toContainText('Cảm ơn bạn');
-  expect(endpoint.comments).toHaveLength(1);
-  expect(new Set(endpoint.posts.map((r) => r.headers['idempotency-key'])).size).toBe(1);
+  await sameWordsStoredOnce(page, endpoint, 'Lý Văn Bình'.normalize('NFD'), 'Câu trả lời bị mất.'.normalize('NFD'));
 });
 
 test('a queued comment discarded from the unsent list while the outbox sends it, whose answer never came: said the server may have it', async ({
@@ -1499,12 +1501,7 @@ test('a queued comment discarded from the unsent list while the outbox sends it,
   await expect.poll(() => endpoint.comments.length).toBe(1);
   await expect(f.status).toHaveText('Đã bỏ bình luận chưa gửi, nhưng máy chủ có thể đã nhận được bình luận này trước đó.');
   // And as it says: the same words sent again are that comment, not a second one.
-  endpoint.reply();
-  await fillAndVerify(page, 'Lý Văn Bình', 'Gửi khi có mạng.');
-  await f.send.click();
-  await expect(f.status).toContainText('Cảm ơn bạn');
-  expect(endpoint.comments).toHaveLength(1);
-  expect(new Set(endpoint.posts.map((r) => r.headers['idempotency-key'])).size).toBe(1);
+  await sameWordsStoredOnce(page, endpoint, 'Lý Văn Bình', 'Gửi khi có mạng.');
 });
 
 test('a comment another tab was sending when it was closed, discarded here from the unsent list: said at once that the server may have it (no answer will come), and the same words sent again are not stored twice', async ({
@@ -1531,11 +1528,7 @@ test('a comment another tab was sending when it was closed, discarded here from 
   await expect(unsent(other)).toHaveCount(0);
   await expect(form(other).status).toHaveText('Đã bỏ bình luận chưa gửi, nhưng máy chủ có thể đã nhận được bình luận này trước đó.');
   release();
-  await fillAndVerify(other, 'Lý Văn Bình', 'Gửi rồi đóng thẻ.');
-  await form(other).send.click();
-  await expect(form(other).status).toContainText('Cảm ơn bạn');
-  expect(endpoint.comments).toHaveLength(1);
-  expect(new Set(endpoint.posts.map((r) => r.headers['idempotency-key'])).size).toBe(1);
+  await sameWordsStoredOnce(other, endpoint, 'Lý Văn Bình', 'Gửi rồi đóng thẻ.');
 });
 
 test('the store\'s code cannot come (offline since the page came): a single-page app moving from one article to another and back brings back each one\'s text', async ({ page, article }) => {
