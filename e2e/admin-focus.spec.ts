@@ -83,6 +83,39 @@ test.describe('past --admin-login-limit', () => {
   });
 });
 
+test('"Đăng xuất" while "Xóa trả lời" runs asks nothing (nothing was typed); another tab and back while "Xem thêm" runs gives a "Xem thêm" that can be pressed', async ({ page, seed, signIn, api }) => {
+  for (const name of ['Bạn đọc 2', 'Bạn đọc 3']) await seed({ name });
+  const id = await seed({ name: 'Bạn đọc có trả lời' });
+  expect((await api('PUT', `/comments/${id}/reply?replyAt=none`, { text: 'Tòa soạn đã ghi nhận.' })).status).toBe(200);
+  // Pages of two; the next page held until the test lets it go.
+  let releaseMore!: () => void;
+  const moreHeld = new Promise<void>((r) => (releaseMore = r));
+  await page.route(/\/api\/admin\/comments\?/, async (route) => {
+    const url = new URL(route.request().url());
+    url.searchParams.set('limit', '2');
+    if (url.searchParams.get('cursor') && !url.searchParams.get('cursor')!.startsWith('again')) await moreHeld;
+    return route.continue({ url: url.href });
+  });
+  await signIn();
+  await expect(cards(page)).toHaveCount(2);
+  const more = page.getByRole('button', { name: 'Xem thêm' });
+  await more.click();
+  await expect(more).toHaveAttribute('aria-disabled', 'true');
+  await page.locator('ykien-admin button.tab[data-status="published"]').click();
+  await page.locator('ykien-admin button.tab[data-status="pending"]').click();
+  await expect(cards(page)).toHaveCount(2);
+  await expect(more).toHaveAttribute('aria-disabled', 'false');
+  releaseMore();
+  const dialogs: string[] = [];
+  page.on('dialog', (d) => void (dialogs.push(d.message()), d.dismiss()));
+  const removal = await holdRequests(page, '**/api/admin/comments/*/reply**', { only: (r) => r.method() === 'DELETE' });
+  await card(page, 'Bạn đọc có trả lời').getByRole('button', { name: 'Xóa trả lời' }).click();
+  await expect.poll(() => removal.count()).toBe(1);
+  await page.getByRole('button', { name: 'Đăng xuất' }).click();
+  await expect(page.locator('ykien-admin #token')).toBeVisible();
+  expect(dialogs).toEqual([]);
+});
+
 test('"Xóa trả lời" that ends while the moderator types a search: the keyboard stays in the search, and no letter decides a card', async ({
   page,
   seed,

@@ -634,6 +634,34 @@ test("a box whose words cannot be fetched, taken out of the page (an app's next 
   expect(asked).toBe(3);
 });
 
+test("a box taken out of the page while its words' fetch is on its way, which then fails: not asked for again either; put back, asked at once and shown", async ({ page, article }) => {
+  await farBoxRetriesCounted(page, article);
+  let asked = 0;
+  let broken = true;
+  let answer!: () => void;
+  const held = new Promise<void>((r) => (answer = r));
+  await page.route(/\/dist\/cdn\/vi-[\w-]+\.js$/, async (route) => {
+    if (++asked == 1) await held;
+    return broken ? route.fulfill({ status: 404, body: 'Not Found' }) : route.fallback();
+  });
+  await page.locator('ykien-comments').scrollIntoViewIfNeeded();
+  await expect.poll(() => asked).toBe(1);
+  await page.evaluate(() => {
+    const box = document.querySelector('ykien-comments')!;
+    (window as unknown as { __box: Element }).__box = box;
+    box.remove();
+  });
+  answer();
+  await page.clock.runFor(5 * 60_000);
+  await page.evaluate(() => dispatchEvent(new Event('online')));
+  await page.clock.runFor(60_000);
+  expect(asked).toBe(1);
+  broken = false;
+  await page.evaluate(() => document.querySelector('main, body')!.append((window as unknown as { __box: Element }).__box));
+  await expect(form(page).heading).toHaveText('Ý kiến bạn đọc');
+  expect(asked).toBe(2);
+});
+
 for (const where of ['the box', 'the page'] as const) {
   test(`the box's words still missing after a dozen tries, ${where} switches to English: the box shows at once, in English, not at the next try a quarter of an hour later`, async ({ page, article }) => {
     await farBoxRetriesCounted(page, article);

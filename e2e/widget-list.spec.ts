@@ -747,30 +747,38 @@ test.describe('paging and navigation edge cases', () => {
     expect(listGets(endpoint).map((u) => u.searchParams.get('cursor'))).toEqual([null, 'c2', 'c3']);
   });
 
-  test('pages of repeats only, more than the box reads at one press, with more after them: said that nothing new came yet and to press again, not "0 more loaded"', async ({
-    page,
-    article,
-    endpoint,
-  }) => {
-    const pages: Record<string, ListBody> = {
-      '': { items: items(1, 2), next: 'c2', total: 4 },
-      // Many new comments moved the pages: four pages of what is shown already.
-      c2: { items: items(1, 2), next: 'c3', total: 4 },
-      c3: { items: items(1, 2), next: 'c4', total: 4 },
-      c4: { items: items(1, 2), next: 'c5', total: 4 },
-      c5: { items: items(1, 2), next: 'c6', total: 4 },
-      c6: { items: items(3, 4), next: null, total: 4 },
-    };
-    serveByCursor(endpoint, pages);
-    await article();
-    const l = list(page);
-    await l.more.click();
-    await expect(form(page).status).toHaveText('Chưa có ý kiến mới. Bấm “Xem thêm” để xem tiếp.');
-    await expect(l.names).toHaveText(items(1, 2).map((c) => c.name));
-    await l.more.click();
-    await expect(l.names).toHaveText(items(1, 4).map((c) => c.name));
-    await expect(form(page).status).toHaveText('Đã tải thêm 2 ý kiến.');
-  });
+  for (const then of ['pressed again', 'an app moving on to another article'] as const) {
+    test(`pages of repeats only, more than the box reads at one press, with more after them: said that nothing new came yet and to press again, not "0 more loaded"; then ${then}`, async ({
+      page,
+      article,
+      endpoint,
+    }) => {
+      const pages: Record<string, ListBody> = {
+        '': { items: items(1, 2), next: 'c2', total: 4 },
+        // Many new comments moved the pages: four pages of what is shown already.
+        c2: { items: items(1, 2), next: 'c3', total: 4 },
+        c3: { items: items(1, 2), next: 'c4', total: 4 },
+        c4: { items: items(1, 2), next: 'c5', total: 4 },
+        c5: { items: items(1, 2), next: 'c6', total: 4 },
+        c6: { items: items(3, 4), next: null, total: 4 },
+      };
+      serveByCursor(endpoint, pages);
+      await article();
+      const l = list(page);
+      await l.more.click();
+      await expect(form(page).status).toHaveText('Chưa có ý kiến mới. Bấm “Xem thêm” để xem tiếp.');
+      await expect(l.names).toHaveText(items(1, 2).map((c) => c.name));
+      if (then == 'pressed again') {
+        await l.more.click();
+        await expect(l.names).toHaveText(items(1, 4).map((c) => c.name));
+        await expect(form(page).status).toHaveText('Đã tải thêm 2 ý kiến.');
+      } else {
+        // Said of that article's list: it goes with it.
+        await form(page).host.evaluate((el) => el.setAttribute('page-id', 'bai-khac'));
+        await expect(form(page).status).toHaveText('');
+      }
+    });
+  }
 
   test('a server that counts on its first page only, and sends an empty first page with more after it: no "no comments" beside "Xem thêm", and the count stays', async ({
     page,

@@ -4,6 +4,7 @@ import { en as enReading } from '../src/strings/en.js';
 import { enSending } from '../src/strings/en-sending.js';
 import { vi as viReading } from '../src/strings/vi.js';
 import { viSending } from '../src/strings/vi-sending.js';
+import { waitText } from '../src/ykien-comments/sender.js';
 
 const vi = { ...viReading, ...viSending };
 const en = { ...enReading, ...enSending };
@@ -78,13 +79,15 @@ describe('i18n', () => {
   it('formats placeholders and leaves unknown ones visible', () => {
     expect(format(vi.counterLabel, { count: 120, max: 2000 })).toBe('Đã nhập 120 trên tối đa 2000 ký tự');
     expect(format(vi.queuedRateLimited, { wait: format(vi.waitSeconds, { n: 42 }) })).toContain('sau 42 giây.');
-    // Servers often say Retry-After: 1: "1 second", then "8 seconds" (waitText takes waitSecond for 1),
-    // read aloud as words, not "8 s" spelt out as a letter; no article to get wrong.
+    // Servers often say Retry-After: 1: "1 second", then "8 seconds", read aloud as words, not "8 s"
+    // spelt out as a letter; no article to get wrong. Minutes and hours from a minute and a half on.
     for (const n of [1, 8, 11, 30]) {
-      const wait = n == 1 ? enSending.waitSecond : format(enSending.waitSeconds, { n });
+      const wait = waitText(en, n);
       expect(format(enSending.queuedRateLimited, { wait })).toContain(`will be sent in ${n} second${n == 1 ? '' : 's'}.`);
       expect(format(enSending.queuedRateLimited, { wait })).not.toMatch(/\b1 seconds\b|\ba [8]|\ba 1[18]\b/);
     }
+    expect([1, 42, 600, 86_400].map((s) => waitText(vi, s))).toEqual(['1 giây', '42 giây', 'khoảng 10 phút', 'khoảng 24 giờ']);
+    expect([600, 86_400].map((s) => waitText(en, s))).toEqual([format(en.waitMinutes, { n: 10 }), format(en.waitHours, { n: 24 })]);
     expect(format('{x} {y}', { x: 1 })).toBe('1 {y}');
   });
 });

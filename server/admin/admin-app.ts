@@ -336,6 +336,7 @@ export class YkienAdmin extends LitElement {
     this.signedIn = false;
     // A load under way is dropped (loadSeq): it must not leave the sign-in form waiting for it for good.
     this.loading = false;
+    this.loadingMore = false;
     this.listFailed = false;
     this.pollsFailed = 0;
     this.items = [];
@@ -421,6 +422,8 @@ export class YkienAdmin extends LitElement {
   private async load(reset: boolean, retry = false): Promise<boolean | undefined> {
     const seq = ++this.loadSeq;
     this.loading = true;
+    // Another list (a reload, a tab, a search, a sign-in): a "Xem thêm" under way was of the one before.
+    if (reset) this.loadingMore = false;
     const said = this.error;
     if (!retry) this.error = '';
     const decidedMeanwhile = this.decidedFromNow();
@@ -482,12 +485,16 @@ export class YkienAdmin extends LitElement {
     // The first that came, by id: a decision that ended meanwhile took cards out above it.
     const before = new Set(this.items.map((c) => c.id));
     this.loadingMore = true;
+    const loading = this.load(false);
+    const seq = this.loadSeq;
     let loaded: boolean | undefined;
     try {
-      loaded = await this.load(false);
+      loaded = await loading;
     } finally {
-      this.loadingMore = false;
+      if (seq === this.loadSeq) this.loadingMore = false;
     }
+    // Another list came meanwhile (a reload, a tab, a search, signed out): this page was not its.
+    if (seq !== this.loadSeq || loaded === undefined) return;
     const inside = this.activeInside();
     const outside = document.activeElement;
     if (inside ? !inside.matches('button.more') : outside && outside !== document.body) return;

@@ -56,6 +56,8 @@ export class EditingController implements ReactiveController {
    * "Lưu và duyệt" the moderator thought cancelled would still approve, its card gone under the focus.
    */
   private readonly saving = new Set<string>();
+  /** Of those, the saves of what the editor typed (an edit, a reply; not a reply's removal). */
+  private readonly savingTyped = new Set<string>();
   /** The open form's error. */
   private error = '';
   /** The field the error is about: the name only when the server faulted the name alone. */
@@ -136,7 +138,7 @@ export class EditingController implements ReactiveController {
    * next), so it would be lost without a word.
    */
   keepsSaving(): boolean {
-    const id = [...this.saving][0];
+    const id = [...this.savingTyped][0];
     if (id === undefined) return false;
     return !window.confirm(this.page.msg('confirmSignOutSaving', { name: this.page.comment(id)?.name ?? '' }));
   }
@@ -414,6 +416,7 @@ export class EditingController implements ReactiveController {
     const { token, keepable } = this.saveBegins(c, 'edit');
     page.setBusy(c.id, true);
     this.saving.add(c.id);
+    this.savingTyped.add(c.id);
     this.set({ error: '' });
     let edited = false;
     let approving = false;
@@ -468,6 +471,7 @@ export class EditingController implements ReactiveController {
       if (e instanceof ApiError && e.status === 401) {
         // Not saved: what was typed is unsaved again, and kept for the next sign-in.
         this.saving.delete(c.id);
+        this.savingTyped.delete(c.id);
         return page.signOut(page.msg('badToken'));
       }
       if (approving && e instanceof ApiError && e.status === 409 && e.comment && e.current === c.status) {
@@ -496,6 +500,7 @@ export class EditingController implements ReactiveController {
     } finally {
       page.setBusy(c.id, false);
       this.saving.delete(c.id);
+      this.savingTyped.delete(c.id);
     }
   }
 
@@ -506,6 +511,7 @@ export class EditingController implements ReactiveController {
     const { token, keepable } = this.saveBegins(c, 'reply');
     page.setBusy(c.id, true);
     this.saving.add(c.id);
+    this.savingTyped.add(c.id);
     this.set({ error: '' });
     try {
       const reply = (await setReply(token, c.id, text, replyAtOf(this.baseOf(c)))) ?? { text, at: new Date().toISOString() };
@@ -520,6 +526,7 @@ export class EditingController implements ReactiveController {
       if (e instanceof ApiError && e.status === 401) {
         // Not saved: what was typed is unsaved again, and kept for the next sign-in.
         this.saving.delete(c.id);
+        this.savingTyped.delete(c.id);
         return page.signOut(page.msg('badToken'));
       }
       if (e instanceof ApiError && e.status === 409 && e.comment) return this.changedByOther(c, e.comment, 'repliedByOther', `#reply-text-${c.id}`, keepable());
@@ -527,6 +534,7 @@ export class EditingController implements ReactiveController {
     } finally {
       page.setBusy(c.id, false);
       this.saving.delete(c.id);
+      this.savingTyped.delete(c.id);
     }
   }
 

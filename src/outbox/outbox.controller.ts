@@ -357,16 +357,20 @@ export class OutboxController implements ReactiveController {
    * the reader.
    */
   async #attempt(item: OutboxItem, token: string | undefined, fresh: boolean): Promise<AttemptOutcome> {
-    // Where the caller just wrote it: IndexedDB, unless the store had already gone to memory.
-    const onDisk = store.persistent;
+    // Until its outcome is written and told: a discard meanwhile is of a send this tab's answer settles.
     this.#sendingHere.add(item.clientId);
-    let result: SendResult;
     try {
-      await this.#changed();
-      result = await postComment(item.endpoint, item.payload, token, item.words ?? this.#host.language, item.lang);
+      return await this.#attemptOnce(item, token, fresh);
     } finally {
       this.#sendingHere.delete(item.clientId);
     }
+  }
+
+  async #attemptOnce(item: OutboxItem, token: string | undefined, fresh: boolean): Promise<AttemptOutcome> {
+    // Where the caller just wrote it: IndexedDB, unless the store had already gone to memory.
+    const onDisk = store.persistent;
+    await this.#changed();
+    const result = await postComment(item.endpoint, item.payload, token, item.words ?? this.#host.language, item.lang);
     const next = settle(item, result);
     if (next.state == 'sent') {
       // Marked sent before it goes: a crash in between never sends it again.

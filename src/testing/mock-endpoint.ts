@@ -313,7 +313,9 @@ const PROBLEM_CODES: Record<number, string> = {
  */
 const retryAfterSeconds = (value: string | undefined): number | undefined => {
   if (value === undefined) return undefined;
-  const s = /^\s*\d+\s*$/.test(value) ? Number(value) : Math.ceil((Date.parse(value) - Date.now()) / 1000);
+  // Seconds, or an HTTP date (a day's name first), as the widget reads it: V8's Date.parse takes "120.5" or "-1" too.
+  const date = /^\s*(mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s/i.test(value);
+  const s = /^\s*\d+\s*$/.test(value) ? Number(value) : date ? Math.ceil((Date.parse(value) - Date.now()) / 1000) : NaN;
   return Number.isFinite(s) ? Math.max(1, s) : undefined;
 };
 

@@ -177,7 +177,11 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
     // (A stand-in element may render its list or form without the box's base.)
     await host.locator('[part~="base"], [part~="form"], [part~="list"], [part~="empty"], [part~="list-error"]').first().waitFor();
     const unusable = host.locator('[part~="base"] > [part~="error"]');
-    if (await unusable.count()) throw new Error(`ykien(): the box cannot be used: ${((await unusable.textContent()) ?? '').trim()}`);
+    if (!(await unusable.count())) return;
+    // A framework may set the endpoint a moment after the element (a view that fills it in, one that
+    // clears it between two articles): what still says so a second later is the page's.
+    const stays = await unusable.waitFor({ state: 'detached', timeout: 1000 }).then(() => false, () => true);
+    if (stays) throw new Error(`ykien(): the box cannot be used: ${((await unusable.textContent()) ?? '').trim()}`);
   };
   /** Until the box says its list is settled (a box that does not say, a stand-in or an older build, is). */
   const settled = async () => {

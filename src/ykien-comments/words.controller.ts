@@ -75,11 +75,14 @@ export class WordsController implements ReactiveController {
       } catch {
         const pause = ++tries < 12 ? wait : 900_000;
         await new Promise<void>((resume) => {
+          let timer: ReturnType<typeof setTimeout> | undefined;
           const stop = () => (clearTimeout(timer), removeEventListener('online', go), (this.#stop = undefined));
           const go = () => (stop(), (this.#wake = undefined), resume());
-          const timer = setTimeout(go, pause);
-          addEventListener('online', go);
           this.#wake = go;
+          // Out of the page already (removed while the fetch went): no timer, no listener; put back, woken.
+          if (!this.#host.isConnected) return;
+          timer = setTimeout(go, pause);
+          addEventListener('online', go);
           this.#stop = stop;
         });
         wait = Math.min(2 * wait, 30_000);

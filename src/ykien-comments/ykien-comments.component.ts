@@ -407,7 +407,7 @@ export class YkienComments extends LitElement {
       // What was said of that article's form and list goes with them ("fix the marked fields", "at most
       // N characters", "cleared", "20 more", "no more", a list that failed); not what still holds (a send's outcome, the storage
       // notice), and a send still under way says its outcome when it comes.
-      this.unsay('fixErrors', 'tooLong', 'cleared', 'moreAdded', 'moreNone', 'moreFailed', 'listFailed');
+      this.unsay('fixErrors', 'tooLong', 'cleared', 'moreAdded', 'moreNone', 'moreNoneNew', 'moreFailed', 'listFailed');
     }
     // The content emptied or replaced without a keystroke ("Nhập lại", sent, another article): a paste
     // past the limit after it is said again.

@@ -77,7 +77,9 @@ function flush(): void {
       ids.length &&
       fetchCounts(endpoint, ids, ids.some((id) => past.has(endpoint + ' ' + id))).then((answer) => {
         const counts = answer?.counts;
-        if (answer?.retryAfter) refusedUntil.set(endpoint, [Date.now() + answer.retryAfter * 1000, answer.retryAfter * 1000]);
+        // At most a day (a date far ahead would overflow a timer, which then fires at once, again and again).
+        const wait = Math.min(answer?.retryAfter ?? 0, 86_400) * 1000;
+        if (wait) refusedUntil.set(endpoint, [Date.now() + wait, wait]);
         for (const id of ids) for (const resolve of pages.get(id)!) resolve(answer && (counts ? (typeof counts[id] == 'number' ? counts[id] : null) : undefined));
       });
     for (const id of pages.keys()) {

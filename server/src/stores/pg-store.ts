@@ -281,7 +281,8 @@ export const CLAIM_BATCH = `
      WHERE ik.lease_until IS NOT NULL AND (ik.lease_until <= excluded.created_at OR ik.created_at > excluded.created_at + ${CLOCK_SKEW_MS})
     RETURNING key
   )
-  SELECT i.key, c.key IS NOT NULL AS claimed, k.comment_id, k.payload_hash, k.lease_until, k.created_at, cm.status
+  SELECT i.key, c.key IS NOT NULL AS claimed, k.comment_id, k.payload_hash, k.lease_until, k.created_at, cm.status,
+         (SELECT max(version) FROM schema_migrations) AS v
     FROM input i
     LEFT JOIN c ON c.key = i.key
     LEFT JOIN idempotency_keys k ON k.key = i.key
@@ -368,12 +369,13 @@ export class PgStore implements Store {
 
   /** Claims that arrive together go in ONE statement (CLAIM_BATCH), like comments. */
   private async claimBatch(items: ClaimItem[]): Promise<ClaimResult[]> {
-    const { rows } = await ask<ClaimRow & { key: string }>(this.claimPool, this.prepared(CLAIM_BATCH, [
+    const { rows } = await ask<ClaimRow & { key: string; v: number | null }>(this.claimPool, this.prepared(CLAIM_BATCH, [
       items.map((c) => c.clientId), items.map((c) => c.payloadHash), items.map((c) => c.commentId),
       items.map((c) => c.now), items.map((c) => c.now + c.leaseMs), LATEST_PG_VERSION,
     ]));
-    // Nothing claimed: every key was someone else's, or the schema is newer than this server's.
-    if (!rows.some((r) => r.claimed)) await this.refuseNewerSchema();
+    // Nothing claimed: every key was someone else's, or the schema is newer than this server's (read in
+    // the same statement: no second trip, on the pool the comments' commits use, for a replay).
+    if (!rows.some((r) => r.claimed)) refuseSchemaAhead(rows[0]?.v ?? 0, LATEST_PG_VERSION);
     const byKey = new Map(rows.map((r) => [r.key, r]));
     return items.map((c) => claimResult(byKey.get(c.clientId)!, c));
   }
