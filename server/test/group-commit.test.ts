@@ -12,6 +12,7 @@ import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { payloadHash } from '../src/idempotency.js';
 import { CLAIM_BATCH, PgStore } from '../src/stores/pg-store.js';
+import { LATEST_PG_VERSION } from '../src/stores/pg-schema.js';
 import { SqliteStore } from '../src/stores/sqlite-store.js';
 import { GroupCommit, ItemFailed } from '../src/stores/group-commit.js';
 import { uuidV7 } from '../src/stores/uuid-v7.js';
@@ -235,7 +236,7 @@ describe.each(stores)('%s store', (_name, open) => {
         const show = async () => (await c.query('SHOW synchronous_commit')).rows[0]!.synchronous_commit;
         expect(await show()).toBe('on');
         await c.query('BEGIN');
-        await c.query(CLAIM_BATCH, [[randomUUID()], ['hash'], [randomUUID()], [Date.now()], [Date.now() + 30_000]]);
+        await c.query(CLAIM_BATCH, [[randomUUID()], ['hash'], [randomUUID()], [Date.now()], [Date.now() + 30_000], LATEST_PG_VERSION]);
         expect(await show()).toBe('off');
         await c.query('ROLLBACK');
         expect(await show()).toBe('on');
