@@ -4,11 +4,11 @@ import { parseRetryAfter } from './retry-after.js';
 
 /**
  * Published counts of up to 100 articles in one request (`{ counts }`); no counts, and maybe
- * `retryAfter` (seconds, from a 429's or a 503's header), when no answer came, a 5xx, a 408 or a 429 (worth asking again: a proxy's
- * timeout, a CDN's rate limit on a busy front page), or a 200 that is not JSON (a captive portal's page,
- * a proxy's); null for any other answer without counts (no such route, another 4xx). `fresh`:
- * revalidated past the HTTP cache. What breaks the contract is said in the console, where the site
- * owner looks: the reader sees no count.
+ * `retryAfter` (seconds, from a 429's or a 503's header), when no answer came, a 5xx, a 408 or a 429
+ * (worth asking again: a proxy's timeout, a CDN's rate limit on a busy front page), or a 200 that is not
+ * JSON (a captive portal's page, a proxy's); null for any other answer without counts (no such route,
+ * another 4xx). `fresh`: revalidated past the HTTP cache. What breaks the contract is said in the
+ * console, where the site owner looks: the reader sees no count.
  */
 const warned = new Set<string>();
 

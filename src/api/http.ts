@@ -20,8 +20,8 @@ export function url(endpoint: string, path: string, params: [string, string][] =
 /**
  * A GET of `url(endpoint, path, params)` without custom headers (a CORS "simple" request: no preflight),
  * revalidated when `fresh`. Resolves with the status, the parsed JSON body (a problem document for an
- * error), or `undefined` for a body that is not JSON, and the `Retry-After` header; status 0 when no answer came, or the endpoint is
- * no URL. Never throws.
+ * error; `undefined` for a body that is not JSON) and the `Retry-After` header; status 0 when no answer
+ * came, or the endpoint is no URL. Never throws.
  */
 export async function getJson(endpoint: string, path: string, params?: [string, string][], fresh = false): Promise<{ status: number; body?: unknown; retryAfter?: string | null }> {
   try {

@@ -54,7 +54,13 @@ const loadedAt = Date.now();
  * `{seconds}` before get the seconds still.
  */
 export const waitText = (t: Strings, seconds: number): string =>
-  seconds < 2 ? t.waitSecond : seconds < 90 ? format(t.waitSeconds, { n: seconds }) : seconds < 5400 ? format(t.waitMinutes, { n: Math.round(seconds / 60) }) : format(t.waitHours, { n: Math.round(seconds / 3600) });
+  seconds < 2
+    ? t.waitSecond
+    : seconds < 90
+      ? format(t.waitSeconds, { n: seconds })
+      : seconds < 5400
+        ? format(t.waitMinutes, { n: Math.round(seconds / 60) })
+        : format(t.waitHours, { n: Math.round(seconds / 3600) });
 
 /** An earlier try of it may have been stored (no answer came), under a key that still holds it. */
 const mayBeStored = (i: OutboxItem) => !!i.maybeStored && i.code != 'key-reused';
