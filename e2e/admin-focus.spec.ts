@@ -366,6 +366,30 @@ test('"Lưu" pressed with the keyboard: the keyboard stays on it while the save 
   expect((await api('GET', `/comments/${id}`)).json).toMatchObject({ status: 'pending', content: 'Bản đã sửa.' });
 });
 
+test('the moderation log: "Xem thêm", then the editor goes to the search and types while the page comes: the keyboard stays in the search', async ({ page, seed, signIn, api }) => {
+  const id = await seed({ name: 'Bạn đọc 1' });
+  expect((await api('POST', `/comments/${id}/approve`)).status).toBe(200);
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  await page.route('**/api/admin/audit?**', async (route) => {
+    if (route.request().url().includes('cursor=')) await held;
+    const res = await fetchGet(route);
+    return route.fulfill({ response: res, json: route.request().url().includes('cursor=') ? await res.json() : { ...(await res.json()), next: 'bW9yZQ' } });
+  });
+  await signIn();
+  await page.getByRole('link', { name: 'Nhật ký kiểm duyệt' }).click();
+  await expect(page.locator('ykien-admin table.audit tbody tr')).toHaveCount(1);
+  await page.getByRole('button', { name: 'Xem thêm' }).click();
+  const search = page.locator('ykien-admin #audit-q');
+  await search.click();
+  await page.keyboard.type('Bạn');
+  release();
+  await expect(liveRegion(page)).toHaveText(/Đã tải \d+ mục nhật ký\./);
+  await page.keyboard.type(' đọc');
+  await expect(search).toBeFocused();
+  await expect(search).toHaveValue('Bạn đọc');
+});
+
 test('the moderation log: a "Xem thêm" that fails puts the keyboard back on it', async ({ page, seed, signIn, api }) => {
   const id = await seed({ name: 'Bạn đọc 1' });
   expect((await api('POST', `/comments/${id}/approve`)).status).toBe(200);

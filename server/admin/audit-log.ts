@@ -95,7 +95,7 @@ export class AuditLogController implements ReactiveController {
       this.next = answer.next;
       if (reset) this.listedQuery = this.query;
       this.page.announce(this.page.msg('auditLoaded', { n: this.items.length }));
-      if (!reset) this.page.focusSoon(answer.items.length ? `tr[data-index="${this.items.length - answer.items.length}"] th` : '#view-heading');
+      if (!reset && this.keyboardFree()) this.page.focusSoon(answer.items.length ? `tr[data-index="${this.items.length - answer.items.length}"] th` : '#view-heading');
     } catch (e) {
       if (seq === this.seq) {
         // Another search that did not come: the entries of the one before are not its, and its "Xem thêm"
@@ -103,7 +103,7 @@ export class AuditLogController implements ReactiveController {
         if (reset && this.query !== this.listedQuery) (this.items = []), (this.next = null), (this.listedQuery = null);
         this.page.failed(e);
         // "Xem thêm" went while it loaded: the keyboard goes back to it (it is there again), not to the page.
-        if (!reset) this.page.focusSoon('button.more');
+        if (!reset && this.keyboardFree()) this.page.focusSoon('button.more');
       }
     } finally {
       if (seq === this.seq) {
@@ -118,6 +118,16 @@ export class AuditLogController implements ReactiveController {
     this.query = this.host.renderRoot.querySelector<HTMLInputElement>('#audit-q')?.value.trim() ?? '';
     void this.load(true);
   };
+
+  /**
+   * Nothing has the keyboard: "Xem thêm" went while its page loaded, and the editor did not go on
+   * elsewhere meanwhile (a search typed, a comment's log), where the page coming must not pull them from.
+   */
+  private keyboardFree(): boolean {
+    const a = document.activeElement;
+    const root = this.host.renderRoot;
+    return !a || a === document.body || (root instanceof ShadowRoot && a === root.host && !root.activeElement);
+  }
 
   /**
    * A deleted comment's words, still in the log: erased at its author's request. Its entries lose them
