@@ -611,6 +611,23 @@ test('the box\'s words that cannot be fetched for long (a 404) are asked for a d
   await expect.poll(() => asked).toBe(14);
 });
 
+test("back online while the words' fetch is failing (the network came back as it went): asked again at once, not after the next pause", async ({ page, article }) => {
+  await farBoxRetriesCounted(page, article);
+  let asked = 0;
+  let answer!: () => void;
+  const held = new Promise<void>((r) => (answer = r));
+  await page.route(/\/dist\/cdn\/vi-[\w-]+\.js$/, async (route) => {
+    if (++asked == 1) await held;
+    return asked > 2 ? route.fallback() : route.fulfill({ status: 404, body: 'Not Found' });
+  });
+  await page.locator('ykien-comments').scrollIntoViewIfNeeded();
+  await expect.poll(() => asked).toBe(1);
+  await page.evaluate(() => dispatchEvent(new Event('online')));
+  answer();
+  // The clock stands still: only the online heard during the try asks again.
+  await expect.poll(() => asked).toBe(2);
+});
+
 test("a box whose words cannot be fetched, taken out of the page (an app's next view): not asked for again, even back online; put back, asked at once and shown", async ({ page, article }) => {
   await farBoxRetriesCounted(page, article);
   let asked = 0;

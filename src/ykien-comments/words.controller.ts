@@ -69,10 +69,17 @@ export class WordsController implements ReactiveController {
 
   async #load(): Promise<void> {
     for (let wait = 1000, tries = 0; !this.ready; ) {
+      // Back online while a try was failing (the fetch went before the network came back): tried again
+      // at once, not after the pause that this `online` came too early to end.
+      let online = false;
+      const heard = () => (online = true);
+      addEventListener('online', heard);
       try {
         const lang = this.language;
         await Promise.all([loadStrings(lang), this.#sending() && loadStrings(lang, 'sending')]);
       } catch {
+        if (online && this.#host.isConnected) continue;
+        removeEventListener('online', heard);
         const pause = ++tries < 12 ? wait : 900_000;
         await new Promise<void>((resume) => {
           let timer: ReturnType<typeof setTimeout> | undefined;
@@ -86,6 +93,8 @@ export class WordsController implements ReactiveController {
           this.#stop = stop;
         });
         wait = Math.min(2 * wait, 30_000);
+      } finally {
+        removeEventListener('online', heard);
       }
     }
   }
