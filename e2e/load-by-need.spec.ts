@@ -628,6 +628,20 @@ test("back online while the words' fetch is failing (the network came back as it
   await expect.poll(() => asked).toBe(2);
 });
 
+test("the page switches to English while the Vietnamese words' fetch is failing: the English words are asked for at once, not after the next pause", async ({ page, article }) => {
+  await farBoxRetriesCounted(page, article);
+  let answer!: () => void;
+  const held = new Promise<void>((r) => (answer = r));
+  let asked = 0;
+  await page.route(/\/dist\/cdn\/vi-[\w-]+\.js$/, async (route) => (asked++, await held, route.fulfill({ status: 404, body: 'Not Found' })));
+  await page.locator('ykien-comments').scrollIntoViewIfNeeded();
+  await expect.poll(() => asked).toBe(1);
+  await page.evaluate(() => document.documentElement.setAttribute('lang', 'en'));
+  answer();
+  // The clock stands still: only the change heard during the try asks again, in English.
+  await expect(form(page).heading).toHaveText("Readers' comments");
+});
+
 test("a box whose words cannot be fetched, taken out of the page (an app's next view): not asked for again, even back online; put back, asked at once and shown", async ({ page, article }) => {
   await farBoxRetriesCounted(page, article);
   let asked = 0;

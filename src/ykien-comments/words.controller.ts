@@ -24,10 +24,17 @@ export class WordsController implements ReactiveController {
     this.#watch = new MutationObserver(() => this.#watched());
   }
 
-  /** Ends the pause between two tries now: the language changed, and its words may be in already. */
+  /**
+   * Ends the pause between two tries now: the language changed, and its words may be in already; or the
+   * browser is back online. Called while a try is on its way, it makes the next come at once if that
+   * one fails (there is no pause yet to end).
+   */
   wake(): void {
-    this.#wake?.();
+    if (this.#wake) this.#wake();
+    else this.#wokenDuringTry = true;
   }
+
+  #wokenDuringTry = false;
 
   #wake?: () => void;
   /** Ends the pause's timer and its wait for `online`, leaving the pause for `wake` to end (the box left the page). */
@@ -69,16 +76,16 @@ export class WordsController implements ReactiveController {
 
   async #load(): Promise<void> {
     for (let wait = 1000, tries = 0; !this.ready; ) {
-      // Back online while a try was failing (the fetch went before the network came back): tried again
-      // at once, not after the pause that this `online` came too early to end.
-      let online = false;
-      const heard = () => (online = true);
+      // Back online, or another language, while a try was failing (the fetch went before the network
+      // came back): tried again at once, not after the pause that this wake came too early to end.
+      this.#wokenDuringTry = false;
+      const heard = () => this.wake();
       addEventListener('online', heard);
       try {
         const lang = this.language;
         await Promise.all([loadStrings(lang), this.#sending() && loadStrings(lang, 'sending')]);
       } catch {
-        if (online && this.#host.isConnected) continue;
+        if (this.#wokenDuringTry && this.#host.isConnected) continue;
         removeEventListener('online', heard);
         const pause = ++tries < 12 ? wait : 900_000;
         await new Promise<void>((resume) => {
