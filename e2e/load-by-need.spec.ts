@@ -611,86 +611,86 @@ test('the box\'s words that cannot be fetched for long (a 404) are asked for a d
   await expect.poll(() => asked).toBe(14);
 });
 
+/**
+ * The box's Vietnamese words answered 404 while `broken`, counted (`asked`); with `holdFirst`, the first
+ * request waits for `answerFirst()`.
+ */
+async function wordsFailing(page: Page, holdFirst = false) {
+  const words = { asked: 0, broken: true, answerFirst: () => {} };
+  const held = holdFirst ? new Promise<void>((r) => (words.answerFirst = r)) : undefined;
+  await page.route(/\/dist\/cdn\/vi-[\w-]+\.js$/, async (route) => {
+    if (++words.asked == 1) await held;
+    return words.broken ? route.fulfill({ status: 404, body: 'Not Found' }) : route.fallback();
+  });
+  return words;
+}
+
+/** An app's next view takes the box out of the page (kept, to be put back: putBack). */
+const takeOut = (page: Page) =>
+  page.evaluate(() => {
+    const box = document.querySelector('ykien-comments')!;
+    (window as unknown as { __box: Element }).__box = box;
+    box.remove();
+  });
+const putBack = (page: Page) => page.evaluate(() => document.querySelector('main, body')!.append((window as unknown as { __box: Element }).__box));
+
+/** Minutes go by, and the browser comes back online: what a box out of the page must not answer. */
+async function minutesAndOnline(page: Page): Promise<void> {
+  await page.clock.runFor(5 * 60_000);
+  await page.evaluate(() => dispatchEvent(new Event('online')));
+  await page.clock.runFor(60_000);
+}
+
 test("back online while the words' fetch is failing (the network came back as it went): asked again at once, not after the next pause", async ({ page, article }) => {
   await farBoxRetriesCounted(page, article);
-  let asked = 0;
-  let answer!: () => void;
-  const held = new Promise<void>((r) => (answer = r));
-  await page.route(/\/dist\/cdn\/vi-[\w-]+\.js$/, async (route) => {
-    if (++asked == 1) await held;
-    return asked > 2 ? route.fallback() : route.fulfill({ status: 404, body: 'Not Found' });
-  });
+  const words = await wordsFailing(page, true);
   await page.locator('ykien-comments').scrollIntoViewIfNeeded();
-  await expect.poll(() => asked).toBe(1);
+  await expect.poll(() => words.asked).toBe(1);
   await page.evaluate(() => dispatchEvent(new Event('online')));
-  answer();
+  words.answerFirst();
   // The clock stands still: only the online heard during the try asks again.
-  await expect.poll(() => asked).toBe(2);
+  await expect.poll(() => words.asked).toBe(2);
 });
 
 test("the page switches to English while the Vietnamese words' fetch is failing: the English words are asked for at once, not after the next pause", async ({ page, article }) => {
   await farBoxRetriesCounted(page, article);
-  let answer!: () => void;
-  const held = new Promise<void>((r) => (answer = r));
-  let asked = 0;
-  await page.route(/\/dist\/cdn\/vi-[\w-]+\.js$/, async (route) => (asked++, await held, route.fulfill({ status: 404, body: 'Not Found' })));
+  const words = await wordsFailing(page, true);
   await page.locator('ykien-comments').scrollIntoViewIfNeeded();
-  await expect.poll(() => asked).toBe(1);
+  await expect.poll(() => words.asked).toBe(1);
   await page.evaluate(() => document.documentElement.setAttribute('lang', 'en'));
-  answer();
+  words.answerFirst();
   // The clock stands still: only the change heard during the try asks again, in English.
   await expect(form(page).heading).toHaveText("Readers' comments");
 });
 
 test("a box whose words cannot be fetched, taken out of the page (an app's next view): not asked for again, even back online; put back, asked at once and shown", async ({ page, article }) => {
   await farBoxRetriesCounted(page, article);
-  let asked = 0;
-  let broken = true;
-  await page.route(/\/dist\/cdn\/vi-[\w-]+\.js$/, (route) => (asked++, broken ? route.fulfill({ status: 404, body: 'Not Found' }) : route.fallback()));
+  const words = await wordsFailing(page);
   await page.locator('ykien-comments').scrollIntoViewIfNeeded();
-  await expect.poll(() => asked).toBe(1);
-  await expect.poll(async () => (await page.clock.runFor(1_000), asked), { intervals: [100], timeout: 10_000 }).toBe(2);
-  await page.evaluate(() => {
-    const box = document.querySelector('ykien-comments')!;
-    (window as unknown as { __box: Element }).__box = box;
-    box.remove();
-  });
-  await page.clock.runFor(5 * 60_000);
-  await page.evaluate(() => dispatchEvent(new Event('online')));
-  await page.clock.runFor(60_000);
-  expect(asked).toBe(2);
-  broken = false;
-  await page.evaluate(() => document.querySelector('main, body')!.append((window as unknown as { __box: Element }).__box));
+  await expect.poll(() => words.asked).toBe(1);
+  await expect.poll(async () => (await page.clock.runFor(1_000), words.asked), { intervals: [100], timeout: 10_000 }).toBe(2);
+  await takeOut(page);
+  await minutesAndOnline(page);
+  expect(words.asked).toBe(2);
+  words.broken = false;
+  await putBack(page);
   await expect(form(page).heading).toHaveText('Ý kiến bạn đọc');
-  expect(asked).toBe(3);
+  expect(words.asked).toBe(3);
 });
 
 test("a box taken out of the page while its words' fetch is on its way, which then fails: not asked for again either; put back, asked at once and shown", async ({ page, article }) => {
   await farBoxRetriesCounted(page, article);
-  let asked = 0;
-  let broken = true;
-  let answer!: () => void;
-  const held = new Promise<void>((r) => (answer = r));
-  await page.route(/\/dist\/cdn\/vi-[\w-]+\.js$/, async (route) => {
-    if (++asked == 1) await held;
-    return broken ? route.fulfill({ status: 404, body: 'Not Found' }) : route.fallback();
-  });
+  const words = await wordsFailing(page, true);
   await page.locator('ykien-comments').scrollIntoViewIfNeeded();
-  await expect.poll(() => asked).toBe(1);
-  await page.evaluate(() => {
-    const box = document.querySelector('ykien-comments')!;
-    (window as unknown as { __box: Element }).__box = box;
-    box.remove();
-  });
-  answer();
-  await page.clock.runFor(5 * 60_000);
-  await page.evaluate(() => dispatchEvent(new Event('online')));
-  await page.clock.runFor(60_000);
-  expect(asked).toBe(1);
-  broken = false;
-  await page.evaluate(() => document.querySelector('main, body')!.append((window as unknown as { __box: Element }).__box));
+  await expect.poll(() => words.asked).toBe(1);
+  await takeOut(page);
+  words.answerFirst();
+  await minutesAndOnline(page);
+  expect(words.asked).toBe(1);
+  words.broken = false;
+  await putBack(page);
   await expect(form(page).heading).toHaveText('Ý kiến bạn đọc');
-  expect(asked).toBe(2);
+  expect(words.asked).toBe(2);
 });
 
 for (const where of ['the box', 'the page'] as const) {

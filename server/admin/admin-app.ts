@@ -320,7 +320,7 @@ export class YkienAdmin extends LitElement {
     // Signed out by the server while the editor types (a poll's 401 in the middle of a reply): what they
     // type next must not land in the token field (and Enter send it as a token, counted against the
     // office's sign-in limit). The page's heading takes the keyboard; the alert says why.
-    const typing = !!message && !!this.activeInside()?.matches('textarea, input:not([type=checkbox]):not([type=radio]):not(#token)');
+    const typing = !!message && !!this.typingIn();
     // Signed out by the server (a message says why), not by the editor: the form's text is kept.
     this.edits.signedOut(!!message);
     forgetUnanswered();
@@ -956,11 +956,19 @@ export class YkienAdmin extends LitElement {
     return document.activeElement === this && this.renderRoot instanceof ShadowRoot ? this.renderRoot.activeElement : null;
   }
 
+  /**
+   * The field the moderator types in, when the focus is in one. (Not the sign-in's token field: the
+   * sign-in it sent is over, and the form goes with it.)
+   */
+  private typingIn(): Element | null {
+    const inside = this.activeInside();
+    return inside?.matches('input:not([type=checkbox]):not([type=radio]):not(#token), textarea, select') ? inside : null;
+  }
+
   /** The focus is in a field the moderator types in, outside comment `id`'s card. */
   private typingElsewhere(id: string): boolean {
-    const inside = this.activeInside();
-    // (Not the sign-in's token field: the sign-in it sent is over, and the form goes with it.)
-    return !!inside?.matches('input:not([type=checkbox]):not([type=radio]):not(#token), textarea, select') && !inside.closest(`article[data-id="${CSS.escape(id)}"]`);
+    const field = this.typingIn();
+    return !!field && !field.closest(`article[data-id="${CSS.escape(id)}"]`);
   }
 
   private focusIsOurs(): boolean {

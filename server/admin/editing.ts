@@ -54,10 +54,9 @@ export class EditingController implements ReactiveController {
   /**
    * Comments whose save is under way: their form cannot be cancelled meanwhile (Escape, "Hủy"), or a
    * "Lưu và duyệt" the moderator thought cancelled would still approve, its card gone under the focus.
+   * What each saves: text the editor typed (an edit, a reply), or a reply's removal.
    */
-  private readonly saving = new Set<string>();
-  /** Of those, the saves of what the editor typed (an edit, a reply; not a reply's removal). */
-  private readonly savingTyped = new Set<string>();
+  private readonly saving = new Map<string, 'typed' | 'removal'>();
   /** The open form's error. */
   private error = '';
   /** The field the error is about: the name only when the server faulted the name alone. */
@@ -138,7 +137,7 @@ export class EditingController implements ReactiveController {
    * next), so it would be lost without a word.
    */
   keepsSaving(): boolean {
-    const id = [...this.savingTyped][0];
+    const id = [...this.saving].find(([, what]) => what === 'typed')?.[0];
     if (id === undefined) return false;
     return !window.confirm(this.page.msg('confirmSignOutSaving', { name: this.page.comment(id)?.name ?? '' }));
   }
@@ -415,8 +414,7 @@ export class EditingController implements ReactiveController {
     if (content !== base.content && (afterTheirs || content !== c.content)) change.content = content;
     const { token, keepable } = this.saveBegins(c, 'edit');
     page.setBusy(c.id, true);
-    this.saving.add(c.id);
-    this.savingTyped.add(c.id);
+    this.saving.set(c.id, 'typed');
     this.set({ error: '' });
     let edited = false;
     let approving = false;
@@ -471,7 +469,6 @@ export class EditingController implements ReactiveController {
       if (e instanceof ApiError && e.status === 401) {
         // Not saved: what was typed is unsaved again, and kept for the next sign-in.
         this.saving.delete(c.id);
-        this.savingTyped.delete(c.id);
         return page.signOut(page.msg('badToken'));
       }
       if (approving && e instanceof ApiError && e.status === 409 && e.comment && e.current === c.status) {
@@ -500,7 +497,6 @@ export class EditingController implements ReactiveController {
     } finally {
       page.setBusy(c.id, false);
       this.saving.delete(c.id);
-      this.savingTyped.delete(c.id);
     }
   }
 
@@ -510,8 +506,7 @@ export class EditingController implements ReactiveController {
     const text = this.field<HTMLTextAreaElement>(`#reply-text-${c.id}`)?.value.trim() ?? '';
     const { token, keepable } = this.saveBegins(c, 'reply');
     page.setBusy(c.id, true);
-    this.saving.add(c.id);
-    this.savingTyped.add(c.id);
+    this.saving.set(c.id, 'typed');
     this.set({ error: '' });
     try {
       const reply = (await setReply(token, c.id, text, replyAtOf(this.baseOf(c)))) ?? { text, at: new Date().toISOString() };
@@ -526,7 +521,6 @@ export class EditingController implements ReactiveController {
       if (e instanceof ApiError && e.status === 401) {
         // Not saved: what was typed is unsaved again, and kept for the next sign-in.
         this.saving.delete(c.id);
-        this.savingTyped.delete(c.id);
         return page.signOut(page.msg('badToken'));
       }
       if (e instanceof ApiError && e.status === 409 && e.comment) return this.changedByOther(c, e.comment, 'repliedByOther', `#reply-text-${c.id}`, keepable());
@@ -534,7 +528,6 @@ export class EditingController implements ReactiveController {
     } finally {
       page.setBusy(c.id, false);
       this.saving.delete(c.id);
-      this.savingTyped.delete(c.id);
     }
   }
 
@@ -542,7 +535,7 @@ export class EditingController implements ReactiveController {
   async deleteReply(c: AdminComment): Promise<void> {
     const page = this.page;
     page.setBusy(c.id, true);
-    this.saving.add(c.id);
+    this.saving.set(c.id, 'removal');
     page.alert('');
     // Signed out meanwhile: its outcome is not said on the sign-in screen, to whoever sits down next.
     const token = page.token();

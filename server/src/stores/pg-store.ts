@@ -270,19 +270,19 @@ type ClaimRow = KeyRow & { claimed: boolean };
  * Nothing is claimed on a schema newer than $6 (this server's), as nothing is stored (STORE_BATCH).
  */
 export const CLAIM_BATCH = `
-  WITH no_flush_wait AS (SELECT ${NO_FLUSH_WAIT}), input AS (
+  WITH no_flush_wait AS (SELECT ${NO_FLUSH_WAIT}), schema AS (${SCHEMA_VERSION_SQL}), input AS (
     SELECT t.* FROM no_flush_wait, unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) AS t(key, payload_hash, comment_id, now, lease_until)
   ), c AS (
     INSERT INTO idempotency_keys AS ik (key, payload_hash, comment_id, created_at, lease_until)
     SELECT key, payload_hash, comment_id, now, lease_until FROM input
-     WHERE (SELECT max(version) FROM schema_migrations) <= $6 ORDER BY key
+     WHERE (SELECT v FROM schema) <= $6 ORDER BY key
     ON CONFLICT (key) DO UPDATE SET payload_hash = excluded.payload_hash, comment_id = excluded.comment_id,
                                     created_at = excluded.created_at, lease_until = excluded.lease_until
      WHERE ik.lease_until IS NOT NULL AND (ik.lease_until <= excluded.created_at OR ik.created_at > excluded.created_at + ${CLOCK_SKEW_MS})
     RETURNING key
   )
   SELECT i.key, c.key IS NOT NULL AS claimed, k.comment_id, k.payload_hash, k.lease_until, k.created_at, cm.status,
-         (SELECT max(version) FROM schema_migrations) AS v
+         (SELECT v FROM schema) AS v
     FROM input i
     LEFT JOIN c ON c.key = i.key
     LEFT JOIN idempotency_keys k ON k.key = i.key
