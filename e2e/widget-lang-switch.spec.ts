@@ -193,6 +193,29 @@ test('the page turns English while a comment is being sent, before the English w
   expect(said.filter((s) => /^[a-z]+[A-Z]\w*$/.test(s))).toEqual([]);
 });
 
+test('a refusal while the page turns English, before the English words came: the page hears it in the words shown so far, the box says it in English once they come', async ({ page, article, endpoint }) => {
+  await article({ attrs: { 'site-key': null } });
+  const f = form(page);
+  await f.name.fill('Nguyễn Văn A');
+  await f.content.fill('Một ý kiến máy chủ không nhận.');
+  const words = await holdEnglishWords(page);
+  // A check of the site's own, naming no field of the reader's: its message is made of several words.
+  endpoint.reply({ status: 400, body: { status: 400, title: 'x', code: 'validation', fields: { pageUrl: 'Địa chỉ trang không hợp lệ.' } } });
+  const answer = endpoint.hold();
+  await f.send.click();
+  await expect.poll(() => endpoint.posts.length).toBe(1);
+  await page.evaluate(() => (document.documentElement.lang = 'en'));
+  await expect.poll(words.held).toBeGreaterThan(0);
+  await f.host.evaluate((el) => el.addEventListener('ykien-error', (e) => ((window as unknown as { __heard: string[] }).__heard = [(e as CustomEvent).detail.message]), { once: true }));
+  answer();
+  const heard = await page.waitForFunction(() => (window as unknown as { __heard?: string[] }).__heard);
+  expect(await heard.jsonValue()).toEqual([`${vi.refusedCheck}\nĐịa chỉ trang không hợp lệ.`]);
+  // (The box renders again once the English words are in.)
+  words.release();
+  await expect(f.status).toHaveText(`${en.refusedCheck}\nĐịa chỉ trang không hợp lệ.`);
+  await expect(f.content).toHaveValue('Một ý kiến máy chủ không nhận.');
+});
+
 test('send pressed with both fields empty while the English words are on their way: each field says what is missing, in English once they come', async ({ page, article }) => {
   await article({ attrs: { 'site-key': null } });
   const f = form(page);

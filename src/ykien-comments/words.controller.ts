@@ -53,6 +53,11 @@ export class WordsController implements ReactiveController {
     return this.ready || !this.#shown ? this.language : this.#shown;
   }
 
+  /** Both tables of the language spoken now are in: any message can be made of its words. */
+  get speakingWhole(): boolean {
+    return hasStrings(this.speaking) && hasStrings(this.speaking, 'sending');
+  }
+
   /** The words of the box are in; with the sending half, its words too. */
   get ready(): boolean {
     const lang = this.language;

@@ -607,9 +607,10 @@ export class YkienComments extends LitElement {
   say(key: StringKey | Said | string, kind: StatusKind = 'info', params?: Record<string, number>): string {
     const t = this.t;
     const known = typeof key == 'function' || Object.hasOwn(t, key);
-    // The language changed and its words are on their way (a bilingual app switched mid-send): said once
-    // they are in, unless something newer is said first, rather than shown as a key meanwhile.
-    if (!this.#words.ready && (typeof key == 'function' || !known)) {
+    // The language changed and its words are on their way (a bilingual app switched mid-send): said in
+    // the words shown so far when they make it (the page's `ykien-error` gets those, not ''), and again
+    // once the new ones are in; else said then, unless something newer is said first, never as a key.
+    if (!this.#words.ready && !(typeof key == 'function' ? this.#words.speakingWhole : known)) {
       const said = ++this.#said;
       // The newest message too for the language change's re-say, which may come first once they are in.
       this.#lastSaid = [key as StringKey | Said, kind, params];
