@@ -558,6 +558,35 @@ test('while the code cannot be fetched, one retry waits at a time, however many 
   expect(waits).toBeLessThanOrEqual(2 * rounds);
 });
 
+test("a code that came starts the pauses again: the box's code failing once, after the counts' code failed a few times and then came, is asked for 2 s later, not after the counts' next pause", async ({ page, article }) => {
+  await farBoxRetriesCounted(page, article);
+  let counts = 0;
+  let comments = 0;
+  await page.route(/\/dist\/cdn\/count\.js/, (route) => (++counts <= 4 ? route.abort('internetdisconnected') : route.fallback()));
+  await page.route(/\/dist\/cdn\/comments\.js/, (route) => (++comments == 1 ? route.abort('internetdisconnected') : route.fallback()));
+  const armed = () =>
+    page.evaluate(() => {
+      const w = window as unknown as { __waits: number; __waited: number };
+      return w.__waits - w.__waited;
+    });
+  await addCounts(page, ['bai-1'], 'main', 'prepend');
+  // Four failures (the pauses grow to 16 s), then the counts' code comes.
+  for (let tries = 1; tries <= 4; tries++) {
+    await expect.poll(() => counts).toBe(tries);
+    await expect.poll(armed).toBe(1);
+    await page.clock.runFor(61_000);
+  }
+  await expect.poll(() => counts).toBe(5);
+  await expect.poll(() => page.evaluate(() => !!customElements.get('ykien-count'))).toBe(true);
+  expect(await armed()).toBe(0);
+  await page.locator('ykien-comments').scrollIntoViewIfNeeded();
+  await expect.poll(() => comments).toBe(1);
+  await expect.poll(armed).toBe(1);
+  await page.clock.runFor(2_000);
+  await expect.poll(() => comments).toBe(2);
+  await expect.poll(() => page.evaluate(() => !!customElements.get('ykien-comments'))).toBe(true);
+});
+
 test('a code that cannot be fetched for long (a 404) is tried a dozen times within minutes, then every quarter of an hour, not every minute for as long as the tab stays open; back online, from the start again', async ({ page, article }) => {
   // The loader's timed retries (2 s, 4 s, … 60 s) and its waits for `online`, counted.
   await farBoxRetriesCounted(page, article);

@@ -250,6 +250,44 @@ test.describe('dist files', () => {
     expect(problems).toEqual([]);
   });
 
+  test("a <base> added to the article's HTML does not move the chunks of a loader written with a relative src (the demo's own tag, in the head)", async ({ page, endpoint, problems }) => {
+    const dist = distPaths(page);
+    const elsewhere: string[] = [];
+    await page.route('https://evil.example/**', (route) => (elsewhere.push(route.request().url()), route.fulfill({ contentType: 'text/javascript', body: 'window.owned = true;' })));
+    await servePage(
+      page,
+      '/tin-tuc/bai-viet-co-base',
+      `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Bài</title><script async src="/dist/ykien.iife.js"></script></head><body><h1>Bài</h1>
+<div class="noi-dung"><p>Nội dung bài.</p><base href="https://evil.example/z/"></div>
+<ykien-comments endpoint="${ENDPOINT}" site-key="${SITE_KEY}"></ykien-comments></body></html>`,
+    );
+    await page.route((u) => u.href.split('?')[0] === ENDPOINT || u.href.startsWith(`${ENDPOINT}/`), (route, request) => endpoint.handle(route, request));
+    await page.goto(`${ORIGIN}/tin-tuc/bai-viet-co-base`);
+    // (The browser takes that <base> as the document's: the test page's own premise.)
+    expect(await page.evaluate(() => document.baseURI)).toBe('https://evil.example/z/');
+    await sendOne(page, endpoint);
+    expect(dist).toContain('/dist/cdn/comments.js');
+    expect(elsewhere).toEqual([]);
+    expect(await page.evaluate(() => (window as { owned?: boolean }).owned)).toBeUndefined();
+    expect(problems).toEqual([]);
+  });
+
+  test("a site's own <base> in the head, and the loader's src written relative to it: the chunks come from beside the loader", async ({ page, endpoint, problems }) => {
+    const dist = distPaths(page);
+    await servePage(
+      page,
+      '/tin-tuc/bai-viet-base-cua-trang',
+      `<!doctype html><html lang="vi"><head><meta charset="utf-8"><base href="/dist/"><title>Bài</title><script async src="ykien.iife.js"></script></head><body><h1>Bài</h1>
+<ykien-comments endpoint="${ENDPOINT}" site-key="${SITE_KEY}"></ykien-comments></body></html>`,
+    );
+    await page.route((u) => u.href.split('?')[0] === ENDPOINT || u.href.startsWith(`${ENDPOINT}/`), (route, request) => endpoint.handle(route, request));
+    await page.goto(`${ORIGIN}/tin-tuc/bai-viet-base-cua-trang`);
+    await sendOne(page, endpoint);
+    expect(dist).toContain('/dist/ykien.iife.js');
+    expect(dist).toContain('/dist/cdn/comments.js');
+    expect(problems).toEqual([]);
+  });
+
   test('a windows-1258 page shows the Vietnamese text correctly', async ({ page, article, endpoint, problems }) => {
     await article({ charset: 'windows-1258' });
     expect(await page.evaluate(() => document.characterSet.toLowerCase())).toBe('windows-1258');

@@ -15,7 +15,10 @@ export type * from './index.js';
  * component's `firstUpdated()`.
  */
 export const watch: Watch =
-  typeof document != 'undefined' && typeof IntersectionObserver == 'undefined'
-    ? // A document that cannot tell what is near the screen (jsdom in an app's component tests): at once.
-      (void import('./define-comments.js'), void import('./define-count.js'), () => {})
-    : loadByNeed({ comments: () => import('./define-comments.js'), count: () => import('./define-count.js') });
+  // An app's server rendering imports it too: no page there, nothing to watch.
+  typeof document == 'undefined'
+    ? () => {}
+    : typeof IntersectionObserver == 'undefined'
+      ? // A document that cannot tell what is near the screen (jsdom in an app's component tests): at once.
+        (void import('./define-comments.js'), void import('./define-count.js'), () => {})
+      : loadByNeed({ comments: () => import('./define-comments.js'), count: () => import('./define-count.js') });

@@ -33,7 +33,7 @@ const RESERVE = `:where(${COMMENTS}:not(:defined):not([hidden])){display:block;m
 const once = (tag: string, load: () => Promise<unknown>, loaded: () => void) => {
   let p: Promise<boolean> | undefined;
   return () =>
-    (p ??= (customElements.get(tag) ? Promise.resolve() : load()).then(
+    (p ??= Promise.resolve(customElements.get(tag) || load()).then(
       () => (loaded(), true),
       (e) => ((p = undefined), console.error('ykien: could not load', e), false),
     ));
@@ -49,10 +49,10 @@ const RETRIES = 12;
  * the name back as it upgrades; a role the page gave it stays.
  */
 const name = (el: Element) => {
-  if (customElements.get(COMMENTS) || el.hasAttribute('role') || el.hasAttribute('aria-label')) return;
+  if (customElements.get(COMMENTS) || el.matches('[role],[aria-label]')) return;
   // The language as the element reads it: its own, else the closest ancestor's (in a shadow root
   // without one, the page's).
-  const lang = (el.closest('[lang]') ?? document.documentElement).getAttribute('lang') ?? '';
+  const lang = ((el.closest('[lang]') ?? document.documentElement) as HTMLElement).lang;
   const label = el.getAttribute('heading') || (/^\s*(vi(?![a-z])|$)/i.test(lang) ? 'Ý kiến bạn đọc' : "Readers' comments");
   el.setAttribute('role', 'region');
   el.setAttribute('aria-label', label);
@@ -63,10 +63,9 @@ const name = (el: Element) => {
 export type Watch = (root: Document | DocumentFragment | Element) => void;
 
 export function loadByNeed(loaders: Loaders): Watch {
-  // An app's server rendering imports 'ykien/lazy' too: no page there, nothing to watch.
-  if (typeof document == 'undefined') return () => {};
+  // (On a page: an app's server rendering, which imports 'ykien/lazy' too, watches nothing; lazy.ts sees to it.)
   const doc = document;
-  const g = globalThis as { [LOADED]?: Watch | true };
+  const g = globalThis as { [LOADED]?: Watch | true; requestIdleCallback?: (fn: () => void) => unknown };
   const first = g[LOADED];
   // A second copy of the loader, or both builds: the first one serves (an older one marked it `true`,
   // and gives no watch(): this copy's then watches what it is handed, the page being the first's).
@@ -75,7 +74,12 @@ export function loadByNeed(loaders: Loaders): Watch {
   // (an infinite scroll, its ads) would only cost the page.
   const observers: MutationObserver[] = [];
   let toLoad = 2;
-  const loaded = () => --toLoad || observers.forEach((o) => o.disconnect());
+  // The pauses between tries count from the start again once a code came (the counts' failures during a
+  // CDN's outage must not make the box, failing once later, wait a quarter of an hour), and back online.
+  let wait: number;
+  let tries: number;
+  const fresh = () => ((tries = 0), (wait = 1000));
+  const loaded = () => (fresh(), --toLoad || observers.forEach((o) => o.disconnect()));
   const comments = once(COMMENTS, loaders.comments, loaded);
   const count = once(COUNT, loaders.count, loaded);
   // The box's space, in the page and in each shadow root handed to watch() (the page's rules do not
@@ -83,8 +87,7 @@ export function loadByNeed(loaders: Loaders): Watch {
   let sheet: CSSStyleSheet | undefined;
   const reserve = (root: Document | ShadowRoot) => sheet && (root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet]);
   try {
-    sheet = new CSSStyleSheet();
-    sheet.replaceSync(RESERVE);
+    (sheet = new CSSStyleSheet()).replaceSync(RESERVE);
   } catch {
     // no constructed stylesheets: the box only takes its space when it renders
     sheet = undefined;
@@ -93,7 +96,7 @@ export function loadByNeed(loaders: Loaders): Watch {
   // The box's code, once one is near. A failed fetch (the network went away, the CDN failed) is tried
   // again when the browser is back online, or a while later: the page's boxes are observed anew, and
   // one near the screen then asks again.
-  let wait = 1000;
+  fresh();
   const roots = new Set<Document | DocumentFragment | Element>();
   const again = () => roots.forEach(find);
   // The counts' code likewise: a page of headlines must not keep blank counts after one failed fetch.
@@ -103,9 +106,8 @@ export function loadByNeed(loaders: Loaders): Watch {
   // minute of a tab left open for hours: after RETRIES timed tries (about eight minutes), every quarter
   // of an hour; back online, from the start again (the first try then may meet a network not up yet).
   let timer: unknown;
-  let tries = 0;
   const go = () => (clearTimeout(timer as number), removeEventListener('online', back), (timer = 0), again());
-  const back = () => ((tries = 0), (wait = 1000), go());
+  const back = () => (fresh(), go());
   const retry = (ok: boolean) =>
     void (ok || timer || (addEventListener('online', back), (timer = setTimeout(go, (wait = ++tries > RETRIES ? 900_000 : Math.min(2 * wait, 60_000))))));
   // scrollMargin: the 200 px reach into a scrolling container too (an app shell's scrolling <main>, a
@@ -117,7 +119,7 @@ export function loadByNeed(loaders: Loaders): Watch {
   /** The outbox holds a comment from an earlier visit (known once the browser was idle): a box found loads at once. */
   let queued = false;
   const find = (root: Element | Document | DocumentFragment) => {
-    const all = (sel: string) => [...(root instanceof Element && root.matches(sel) ? [root] : []), ...root.querySelectorAll(sel)];
+    const all = (sel: string) => [...((root as Element).matches?.(sel) ? [root as Element] : []), ...root.querySelectorAll(sel)];
     const found = all(COMMENTS);
     found.forEach((el) => (near.observe(el), name(el)));
     if (queued && found.length) comments().then(retry);
@@ -144,7 +146,7 @@ export function loadByNeed(loaders: Loaders): Watch {
   if (first) return watch;
   g[LOADED] = watch;
   watch(doc);
-  const idle = (globalThis.requestIdleCallback ?? setTimeout) as (fn: () => void) => unknown;
+  const idle = g.requestIdleCallback ?? setTimeout;
   // The boxes found so far load now; those parsed or added later (a long page still streaming, a
   // single-page app) as they are found.
   idle(() => hasQueued().then((yes) => (queued = !!yes) && again()));

@@ -11,15 +11,19 @@ import { loadByNeed } from '../load-by-need.js';
 // in the head may run before the parser reached a meta after it).
 // Markup that runs no script (an article's HTML, an ad's) must not choose where code comes from: the
 // script as Document's own getter has it (an <img name=currentScript> takes that name on `document`),
-// the meta only in the head (the parser puts nothing of the body there), and a folder written relative
-// to the page's address, not its <base> (which such markup can add).
+// the meta only in the head (the parser puts nothing of the body there), and an address written relative
+// (the script's own `src="/ykien.iife.js"` too) read against a <base> in the head only: the browser
+// takes the first <base> anywhere, and such markup can add one to the body, which `script.src` follows.
 // (Null where it runs from a callback or a shadow root: the meta names the folder then; without one, the
 // page's folder, as `undefined` is a file name there.)
 const script = Reflect.get(Document.prototype, 'currentScript', document) as HTMLScriptElement | null;
 const base = () =>
   // A folder, whether or not it was written with its last slash. (`head>`, not `document.head`, which a
   // <form name=head> takes over as it does `currentScript`.)
-  new URL((script?.dataset.ykienBase || document.querySelector<HTMLMetaElement>('head>meta[name=ykien-base]')?.content)?.replace(/\/?$/, '/') || script?.src!, location as unknown as URL); // (its href, as a string: the bytes count here)
-const from = (file: string) => () => import(/* @vite-ignore */ new URL(file, base()).href);
+  new URL(
+    (script?.dataset.ykienBase || document.querySelector<HTMLMetaElement>('head>meta[name=ykien-base]')?.content)?.replace(/\/?$/, '/') || script?.getAttribute('src')!,
+    document.querySelector<HTMLBaseElement>('head>base[href]')?.href || (location as unknown as URL),
+  );
+const from = (file: string) => () => import(/* @vite-ignore */ new URL(file, base()) as unknown as string); // (a URL is read as its href)
 
 loadByNeed({ comments: from('cdn/comments.js'), count: from('cdn/count.js') });
