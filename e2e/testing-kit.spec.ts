@@ -463,6 +463,33 @@ test.describe('fakeHcaptcha and the page object, through the real widget', () =>
     expect(await listed).toEqual([{ content: 'Kept for later', state: expect.any(String) }]);
   });
 
+  test("unsent() and fieldError() wait for the box's code, which comes by need: not [] and '' read from a box not drawn yet", async ({ page }) => {
+    await fakeHcaptcha(page);
+    const endpoint = await mockEndpoint(page, ENDPOINT);
+    endpoint.reply({ status: 503 });
+    await openArticle(page, { lang: 'en' });
+    const w = ykien(page);
+    await w.fill({ name: 'Jane', content: 'Kept for later' });
+    await w.solveCaptcha();
+    await w.send();
+    await expect.poll(() => w.unsent()).toHaveLength(1);
+    // After a reload, the box's own code held until both were asked.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let asked = 0;
+    await page.route(/\/cdn\/comments\.js/, async (route) => (asked++, await held, route.fallback()));
+    await page.reload();
+    const listed = w.unsent();
+    const error = w.fieldError('content');
+    await expect.poll(() => asked).toBe(1);
+    // While the code is held, neither answers (they answered [] and '' at once).
+    const early = await Promise.race([Promise.all([listed, error]), new Promise((r) => setTimeout(() => r('still waiting'), 2_000))]);
+    expect(early).toBe('still waiting');
+    release();
+    expect(await listed).toEqual([{ content: 'Kept for later', state: expect.any(String) }]);
+    expect(await error).toBe('');
+  });
+
   test('the labels the page object looks for are the widget\'s own', () => {
     for (const [key, lang] of [['name', 'nameLabel'], ['content', 'contentLabel'], ['send', 'send'], ['clear', 'clear'], ['captcha', 'captchaLabel'], ['resetCaptcha', 'resetCaptcha'], ['unsentHeading', 'unsentHeading']] as const) {
       expect(LABEL_TEXTS[key]).toEqual([vi[lang], en[lang]]);

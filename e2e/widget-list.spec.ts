@@ -1147,6 +1147,20 @@ test('set as properties before the element is defined (a script above the loader
   expect(endpoint.gets.map((u) => u.searchParams.get('pageId'))).toEqual(['bai-khac']);
 });
 
+test("a page id set as a number (a CMS's post id bound as a property by a framework): the box shows that article's comments and sends to it, 0 included", async ({ page, article, endpoint }) => {
+  endpoint.list = (u) => (u.searchParams.get('pageId') === '0' ? { items: items(3, 3), next: null, total: 1 } : { items: items(1, 2), next: null, total: 2 });
+  await article({ after: `<script>document.querySelector('ykien-comments').pageId = 42;</script>` });
+  await expect(list(page).articles).toHaveCount(2);
+  const f = form(page);
+  await fillAndVerify(page);
+  await f.send.click();
+  await expect(f.status).toHaveText('Cảm ơn bạn! Bình luận sẽ hiển thị sau khi được kiểm duyệt.');
+  expect(endpoint.posts[0].body).toMatchObject({ pageId: '42' });
+  await page.locator('ykien-comments').evaluate((el) => ((el as HTMLElement & { pageId: unknown }).pageId = 0));
+  await expect(list(page).articles).toHaveCount(1);
+  expect(endpoint.gets.map((u) => u.searchParams.get('pageId'))).toEqual(['42', '0']);
+});
+
 test.describe('a comment is text, never markup', () => {
   const XSS = [
     '<script>window.__xss = "script"</script>',

@@ -274,8 +274,15 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
       return ((await statusRegion.textContent()) ?? '').trim();
     },
     async fieldError(field) {
+      // Read from the form as drawn: before the box's code came (by need), no field says no error yet.
+      await reach();
+      await rendered();
       const target = field === 'name' ? nameField : field === 'content' ? contentField : captchaGroup;
-      if ((await target.count()) === 0) return '';
+      if ((await target.count()) === 0) {
+        // No captcha on a box without a site-key (or not yet loaded): no error there.
+        if (field === 'captcha') return '';
+        throw new Error(`ykien(): fieldError('${field}'): the box shows no such field`);
+      }
       return describedError(target);
     },
     async comments() {
@@ -305,6 +312,9 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
     },
     async unsent() {
       await reach();
+      // Its code in (it comes by need, after a reload too): before that the box has no endpoint to read
+      // its comments by, and shows none, which would read as "none kept".
+      await rendered();
       // As many shown as the browser keeps for the box's endpoint (read in the page, as the box reads
       // them; none when there is no database yet), both at one moment: a comment sent meanwhile leaves both.
       await host.evaluate(async (el, where) => {

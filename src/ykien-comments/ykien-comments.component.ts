@@ -261,11 +261,13 @@ export class YkienComments extends LitElement {
     const canonical = document.querySelector<HTMLLinkElement>('link[rel~=canonical][href]')?.href;
     const path = location.origin + location.pathname;
     const href = location.href.split('#')[0]!;
+    // Set as properties, they may be numbers (a CMS's post id bound by a framework, `0` too): read as text.
+    const text = (v: unknown) => (v == null ? '' : String(v));
     return {
-      pageId: (this.pageId || canonical || path).normalize('NFC'),
+      pageId: (text(this.pageId) || canonical || path).normalize('NFC'),
       // A server takes 2000 characters of URL: past that (tracking parameters), the query goes.
-      pageUrl: this.pageUrl || canonical || (href.length > 2000 ? path : href),
-      pageTitle: this.pageTitle ?? document.title,
+      pageUrl: text(this.pageUrl) || canonical || (href.length > 2000 ? path : href),
+      pageTitle: this.pageTitle == null ? document.title : text(this.pageTitle),
     };
   }
 
