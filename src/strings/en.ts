@@ -24,7 +24,7 @@ export const en: ReadingStrings = {
   loadMore: 'Load more',
   moreAdded: 'More comments loaded: {count}.',
   moreNone: 'No more comments.',
-  moreNoneNew: 'No new comments yet. Press “{loadMore}” to see more.',
+  moreNoneNew: 'The comments just loaded are already shown above. Press “{loadMore}” to see more.',
   moreFailed: 'More comments could not be loaded. Press “{loadMore}” to try again.',
   pendingMark: 'Awaiting moderation',
   reply: "Editors' reply",
