@@ -67,9 +67,19 @@ test("the editorial board's reply, set in moderation, shows under the comment, m
     body: JSON.stringify({ text: 'Sở Giao thông cho biết công trình khởi công trong quý III.' }),
   });
   expect(res.status).toBe(200);
+  const { reply: saved } = (await res.json()) as { reply: { at: string } };
   await openArticle(page, pageId);
   const reply = comments(page).first().locator('[part~="comment-reply"]');
   await expect(reply).toContainText('Trả lời của Ban biên tập');
+  // When the board answered, as the comment's own date is written (the reader's clock and zone).
+  const date = reply.locator('time[part~="reply-date"]');
+  await expect(date).toHaveAttribute('datetime', saved.at);
+  const shown = await page.evaluate((iso) => {
+    const d = new Date(iso);
+    const pad = (n: number) => String(n).padStart(2, '0');
+    return `${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  }, saved.at);
+  await expect(date).toHaveText(shown);
   await expect(reply).toContainText('Sở Giao thông cho biết công trình khởi công trong quý III.');
   // The moderator who wrote it is never shown to readers.
   await expect(reply).not.toContainText('admin');

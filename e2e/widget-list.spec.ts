@@ -2236,7 +2236,21 @@ test.describe('the editorial reply', () => {
       await expect(l.articles).toHaveCount(2);
       await expect(l.articles.first().locator('[part~="comment-reply"]')).toHaveCount(0);
       const reply = l.articles.nth(1).locator('[part~="comment-reply"]');
-      await expect(reply.locator('p').first()).toHaveText(label);
+      // The label, and when the board answered, written as the comments' dates are.
+      const date = reply.locator('p').first().locator('time[part~="reply-date"]');
+      await expect(date).toHaveAttribute('datetime', '2026-03-27T03:00:00Z');
+      const written = await page.evaluate(
+        ([iso, lang]) => {
+          const d = new Date(iso);
+          const pad = (n: number) => String(n).padStart(2, '0');
+          return lang == 'en'
+            ? new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' }).format(d)
+            : `${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+        },
+        ['2026-03-27T03:00:00Z', lang],
+      );
+      await expect(date).toHaveText(written);
+      await expect(reply.locator('p').first()).toHaveText(`${label} ${written}`);
       expect(await reply.locator('p').nth(1).evaluate((p) => (p as HTMLElement).innerText)).toBe('Cảm ơn bạn đọc.\nBáo sẽ phản ánh tới cơ quan chức năng.');
       const [content, replyBox] = [await l.articles.nth(1).locator('[part~="comment-content"]').boundingBox(), await reply.boundingBox()];
       expect(replyBox!.y).toBeGreaterThanOrEqual(content!.y + content!.height);

@@ -85,6 +85,7 @@ const setBeforeDefined = new WeakSet<object>();
  * @csspart comment-pending - The "Đang chờ duyệt" mark on the reader's own comment awaiting moderation.
  * @csspart comment-reply - The editorial board's reply under a comment.
  * @csspart reply-label - The reply's "Trả lời của Ban biên tập" line.
+ * @csspart reply-date - When the board replied, in that line (a `<time datetime>`; none when the server gives no time).
  * @csspart more - The "Xem thêm" button.
  * @csspart empty - "Chưa có ý kiến nào…", when the article has no comment yet.
  * @csspart loading - The loading line, which keeps the list's space.

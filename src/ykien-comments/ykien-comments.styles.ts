@@ -289,6 +289,7 @@ export const styles = css`
     overflow-wrap: anywhere;
   }
   [part~='comment-date'],
+  [part~='reply-date'],
   [part~='comment-pending'] {
     font-size: 0.875em;
     color: var(--ykien-muted,var(--_ykien-muted));
@@ -317,6 +318,11 @@ export const styles = css`
   .reply-label {
     font-weight: 700;
     font-size: 0.875em;
+  }
+  [part~='reply-date'] {
+    margin-inline-start: 0.5em;
+    font-weight: 400;
+    font-size: 1em;
   }
   .loading {
     min-height: 6em;
