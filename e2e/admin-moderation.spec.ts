@@ -54,6 +54,17 @@ test('a bulk approval that loses the server stops at the first comment it cannot
   expect((await publicList()).items).toHaveLength(4);
 });
 
+test("the token revoked while the log is open: the page's poll signs out (each refused request it kept sending counted against the office's sign-in limit)", async ({ page, signIn }) => {
+  await signIn('?poll=1000');
+  await page.getByRole('link', { name: 'Nhật ký kiểm duyệt' }).click();
+  await expect(page.locator('ykien-admin table.audit, ykien-admin p.empty').first()).toBeVisible();
+  let refused = 0;
+  await page.route('**/api/admin/**', (r) => (refused++, r.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401,"title":"x","code":"unauthorized"}' })));
+  await expect(page.locator('ykien-admin #token')).toBeVisible();
+  await expect(page.locator('ykien-admin')).toContainText('Mã kiểm duyệt không đúng.');
+  expect(refused).toBeGreaterThan(0);
+});
+
 test('a bulk approval cut short by a 401 (the token revoked part way): the sign-in says how many went through before', async ({ page, seed, signIn, publicList }) => {
   for (const name of ['Một', 'Hai', 'Ba', 'Bốn']) await seed({ name, content: `Ý kiến của ${name}.` });
   await signIn();

@@ -506,12 +506,17 @@ export class YkienAdmin extends LitElement {
 
   private async refreshCounts(): Promise<void> {
     const epoch = ++this.countsEpoch;
+    const token = this.token;
     try {
-      const counts = await getCounts(this.token, { pageId: this.pageFilter?.pageId, q: this.query.trim() });
+      const counts = await getCounts(token, { pageId: this.pageFilter?.pageId, q: this.query.trim() });
       // An answer that a decision (or a newer request) overtook is stale: the next poll brings the truth.
       if (counts && epoch === this.countsEpoch) this.counts = counts;
-    } catch {
-      /* counts are a help, not a must: the tabs then show none */
+    } catch (e) {
+      // Counts are a help, not a must: the tabs then show none. But a token no longer taken (revoked, a
+      // server restarted with a new one) signs out, as the list's poll does: on the log's view, or under
+      // a search the server refused, this is the poll's only request, and each 401 it kept sending
+      // counted against the office's sign-in limit until the whole office was locked out.
+      if (e instanceof ApiError && e.status === 401 && this.signedIn && token === this.token) this.signOut(this.msg('badToken'));
     }
   }
 
