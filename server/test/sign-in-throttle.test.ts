@@ -5,7 +5,7 @@
  * ones; a named moderator this instance verified goes through a block; nothing is counted while the
  * moderators file cannot be read.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -129,6 +129,34 @@ describe('SignInThrottle', () => {
     expect(moderators.verifiedName(lan.token, (now += 3_000))).toBeNull();
     expect(await moderators.authenticate(lan.token, now)).toBeNull();
     expect(await moderators.authenticate(minh.token, now)).toBe('Minh');
+  });
+
+  it('a moderators file caught mid-save (an editor truncates it, then writes it): its moderators are refused as unavailable (503), not as wrong tokens; read again at once; a line really removed is a wrong token once the file settled', async () => {
+    const file = join(dir, 'moderators-4');
+    const lan = await makeModerator('Lan');
+    const minh = await makeModerator('Minh');
+    // The file's times set by hand, and the checks' clock given: the moments are the test's.
+    const write = (text: string, at: number) => (writeFileSync(file, text), utimesSync(file, at / 1000, at / 1000));
+    const t0 = Date.now();
+    write(`${lan.line}\n${minh.line}\n`, t0);
+    const moderators = new Moderators({ adminToken: ADMIN, file });
+    expect(await moderators.authenticate(lan.token, t0)).toBe('Lan');
+    // Truncated at t1, and read 100 ms later: refused, fail closed, but not counted as a wrong token.
+    const t1 = t0 + 3_000;
+    write('', t1);
+    expect(await moderators.authenticate(lan.token, t1 + 100)).toBeNull();
+    expect(moderators.refusalIsWrongToken(lan.token, t1 + 100)).toBe(false);
+    expect(moderators.refusalIsWrongToken(minh.token, t1 + 100)).toBe(false);
+    // A guess still counts.
+    expect(moderators.refusalIsWrongToken('wrong-0000000000000000', t1 + 100)).toBe(true);
+    // Written 200 ms later, without Minh: read again at once (not two seconds on), Lan is in.
+    write(`${lan.line}\n`, t1 + 200);
+    expect(await moderators.authenticate(lan.token, t1 + 300)).toBe('Lan');
+    expect(await moderators.authenticate(minh.token, t1 + 300)).toBeNull();
+    expect(moderators.refusalIsWrongToken(minh.token, t1 + 300)).toBe(false);
+    // Settled, Minh's line is gone for good: his token is a wrong one.
+    expect(moderators.refusalIsWrongToken(minh.token, t1 + 3_000)).toBe(true);
+    expect(await moderators.authenticate(lan.token, t1 + 3_000)).toBe('Lan');
   });
 
   it("does not count a moderator's own token while the moderators file cannot be read; guesses still count, and all do again once it can be", async () => {

@@ -104,6 +104,9 @@ export interface ModeratorsOptions {
   onReloadError?: (err: Error) => void;
 }
 
+/** How long after its last write a file that lost moderators may still be being written. */
+const SETTLE_MS = 1_000;
+
 export class Moderators {
   private bySalt = new Map<string, ModeratorRecord>();
   /** sha256(token) → its line, for tokens already verified: the 15 s polls of /admin cost no scrypt. */
@@ -124,11 +127,15 @@ export class Moderators {
   }
 
   private stampOf(file: string): string {
+    return this.statOf(file).stamp;
+  }
+
+  private statOf(file: string): { stamp: string; mtimeMs: number } {
     try {
       const st = statSync(file);
-      return `${st.mtimeMs}:${st.size}:${st.ino}`;
+      return { stamp: `${st.mtimeMs}:${st.size}:${st.ino}`, mtimeMs: st.mtimeMs };
     } catch {
-      return 'missing';
+      return { stamp: 'missing', mtimeMs: NaN };
     }
   }
 
@@ -150,12 +157,18 @@ export class Moderators {
     // A clock stepped back (now before the last check) rechecks too: a removed moderator must not stay in.
     if (file === null || (now >= this.checkedAt && now - this.checkedAt < RECHECK_MS)) return;
     this.checkedAt = now;
-    const stamp = this.stampOf(file);
+    const { stamp, mtimeMs } = this.statOf(file);
     if (stamp === this.fileStamp) return;
     try {
       this.load(readModeratorsFile(file), stamp);
-      this.unreadable = false;
-      this.lastSalts = new Set(this.bySalt.keys());
+      // Fewer moderators in a file written a moment ago may be a save under way (an editor truncates the
+      // file, then writes it): those missing are refused (fail closed) as while the file cannot be read,
+      // with 503, not 401 counted against their office's sign-in limit and their pages signed out; the
+      // next request reads it again. Still missing once the file has settled, they are out.
+      const settling = Math.abs(now - mtimeMs) < SETTLE_MS && [...this.lastSalts].some((salt) => !this.bySalt.has(salt));
+      this.unreadable = settling;
+      if (settling) (this.fileStamp = ''), (this.checkedAt = -Infinity);
+      else this.lastSalts = new Set(this.bySalt.keys());
     } catch (e) {
       // Fail closed: a file being edited wrongly must not keep a removed moderator in.
       this.load([], stamp);
