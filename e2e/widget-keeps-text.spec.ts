@@ -331,10 +331,13 @@ async function draftThenSlowVisit(page: Page, article: (o: { attrs: Record<strin
   });
   let release!: () => void;
   const held = new Promise<void>((r) => (release = r));
-  await page.route('**/dist/cdn/kept-*', async (route) => (await held, route.fallback()));
+  let fail = false;
+  await page.route('**/dist/cdn/kept-*', async (route) => (await held, fail ? route.abort('internetdisconnected') : route.fallback()));
   await page.reload();
   await expect(form(page).content).toHaveValue('');
-  return { key, release };
+  /** The held fetch fails (the network went away): the draft is not read back. */
+  const failIt = () => ((fail = true), release());
+  return { key, release, failIt };
 }
 
 test('typed into the empty form before the stored draft came back (a slow network): the earlier draft is not written over, and comes back once the new comment is sent', async ({ page, article, endpoint }) => {
@@ -365,6 +368,49 @@ test('only the name typed (or filled in by the browser) before the stored draft 
   await page.unroute('**/dist/cdn/kept-*');
   await page.reload();
   await expect(f.content).toHaveValue('Bản nháp viết hôm qua.');
+});
+
+for (const [what, typed] of [
+  ['only the name', { name: 'Tạ Hằng' }],
+  ['another text', { content: 'Một ý khác, viết ngay.' }],
+] as const) {
+  test(`${what} typed before the stored draft came back, and the page left before it came (a slow network): the earlier draft is not written over by the next visit`, async ({ page, article }) => {
+    const f = form(page);
+    const { key } = await draftThenSlowVisit(page, article);
+    if ('name' in typed) await f.name.fill(typed.name);
+    else await f.content.fill(typed.content);
+    // Stashed (the store's code has not come): the page goes with it.
+    await expect.poll(() => stashedDrafts(page)).toContain('content' in typed ? typed.content : typed.name);
+    await page.unroute('**/dist/cdn/kept-*');
+    await page.reload();
+    if ('name' in typed) {
+      // Nothing typed in its place: the draft comes back, under the name typed.
+      await expect(f.content).toHaveValue('Bản nháp viết hôm qua.');
+      await expect(f.name).toHaveValue('Tạ Hằng');
+    } else {
+      // The text typed last is in the form; the draft the reader never saw again is kept aside.
+      await expect(f.content).toHaveValue('Một ý khác, viết ngay.');
+      await expect.poll(async () => ((await idb(page))[key]?.aside ?? []).map((e: { content: string }) => e.content)).toEqual(['Bản nháp viết hôm qua.']);
+    }
+  });
+}
+
+test('the stored draft could not be read back (offline as the store\'s code was fetched), then typed into the empty form, then the code came: the earlier draft is kept aside, not written over', async ({ page, article }) => {
+  const f = form(page);
+  const { key, failIt } = await draftThenSlowVisit(page, article);
+  // The store's code fails (the network went away): the draft is not read back.
+  const failed = page.waitForEvent('requestfailed', (r) => r.url().includes('/dist/cdn/kept-'));
+  failIt();
+  await failed;
+  await f.content.fill('Viết lúc mất mạng.');
+  await expect.poll(() => stashedDrafts(page)).toContain('Viết lúc mất mạng.');
+  // Back: the next keystroke brings the store's code, and the stash moves in.
+  await page.unroute('**/dist/cdn/kept-*');
+  await f.content.press('End');
+  await page.keyboard.type(' Thêm.');
+  await expect.poll(async () => (await idb(page))[key]?.content).toBe('Viết lúc mất mạng. Thêm.');
+  expect(((await idb(page))[key]?.aside ?? []).map((e: { content: string }) => e.content)).toEqual(['Bản nháp viết hôm qua.']);
+  await expect(f.content).toHaveValue('Viết lúc mất mạng. Thêm.');
 });
 
 test('"Nhập lại" as the page went (its write lost), then typed into the empty form before the store\'s code came (a slow network): the cleared text is not kept aside to come back', async ({ page, article, endpoint }) => {

@@ -111,7 +111,10 @@ export class DraftController implements ReactiveController {
     if (this.#pending?.[0] == key) await this.flush();
     const list = entries(await store.get<Stored>('d:' + key));
     const d = list.find((e) => e.tab == this.#tab && e.content) ?? list.find((e) => e.content) ?? list.find((e) => e.tab == this.#tab);
-    return d ? { name: d.name, content: d.content, tab: d.tab, at: d.at } : { name: (await store.get<string>(NAME)) ?? '', content: '' };
+    // The name this tab typed last, beside a text typed earlier (kept aside) or in another tab.
+    const own = list.find((e) => e.tab == this.#tab);
+    const name = own?.name && (own.at ?? 0) > (d?.at ?? 0) ? own.name : d?.name;
+    return d ? { name: name!, content: d.content, tab: d.tab, at: d.at } : { name: (await store.get<string>(NAME)) ?? '', content: '' };
   }
 
   /**

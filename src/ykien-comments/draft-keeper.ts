@@ -31,6 +31,11 @@ interface Stashed extends Draft {
   /** The tab that typed it, and when (absent: an older version's stash). */
   tab?: string;
   at?: number;
+  /**
+   * Typed while this tab's draft of the article was being read back (from then): that draft, not seen
+   * again, is kept aside when this one moves into the store, on this page or on the next.
+   */
+  before?: number;
 }
 
 /**
@@ -101,7 +106,7 @@ export const setInFlight = (list: InFlight[]) => slot((ls) => (list.length ? ls.
 
 const stash = (s: Stashed) => {
   const tab = s.tab ?? TAB;
-  slot((ls) => ls.setItem(`${SLOT} ${tab} ${s.key}`, JSON.stringify({ key: s.key, name: s.name, content: s.content, tab, at: s.at ?? Date.now() })));
+  slot((ls) => ls.setItem(`${SLOT} ${tab} ${s.key}`, JSON.stringify({ key: s.key, name: s.name, content: s.content, tab, at: s.at ?? Date.now(), before: s.before })));
 };
 const parsed = (text: string | null): Stashed | undefined => {
   const s = readJson(text);
@@ -171,7 +176,8 @@ export class DraftKeeper implements ReactiveController {
     if (e.type == 'visibilitychange' && document.visibilityState != 'hidden') return;
     const d = this.#ready;
     // (Not a text this tab only shows, another tab's: a copy of it as this tab's would outlive that one.)
-    if (d?.pending || (d && !d.persistent && this.#typedAt !== undefined && !this.#seen.has(this.#key()))) stash({ key: this.#key(), ...this.#draft(), at: this.#typedAt });
+    const key = this.#key();
+    if (d?.pending || (d && !d.persistent && this.#typedAt !== undefined && !this.#seen.has(key))) stash({ key, ...this.#draft(), at: this.#typedAt, before: this.#restoring.get(key) });
   };
 
   /**
@@ -244,7 +250,8 @@ export class DraftKeeper implements ReactiveController {
         // Stashed drafts (of any article, each as its tab's) move into the store before anything newer is saved.
         const all = allStashed();
         // (This tab's, typed while its draft was being read: beside that draft, not over it.)
-        await Promise.all(all.map((st) => drafts.write(st[1].key, st[1], { tab: st[1].tab ?? TAB, at: st[1].at ?? 0, moved: true, keepBefore: ours(st) ? this.#restoring.get(st[1].key) : undefined })));
+        // (Or typed on an earlier page while it was, which went before it came back: `before`.)
+        await Promise.all(all.map((st) => drafts.write(st[1].key, st[1], { tab: st[1].tab ?? TAB, at: st[1].at ?? 0, moved: true, keepBefore: ours(st) ? (this.#restoring.get(st[1].key) ?? st[1].before) : undefined })));
         // Kept where they were when the store holds them in memory only: the next reload reads them there.
         if (drafts.persistent) unstash(all);
         this.#ready = drafts;
@@ -298,12 +305,17 @@ export class DraftKeeper implements ReactiveController {
     }
     // An empty form until the store answers: what the reader types meanwhile must not take the place of
     // this tab's earlier draft, which they have not seen yet.
-    // (Not after an emptied stash: the reader cleared that draft, or sent it, as the last page went.)
+    // (Not after an emptied stash: the reader cleared that draft, or sent it, as the last page went; but
+    // one holding only a name typed while it was being read back, the last page gone before it came, is
+    // neither.)
     const started = Date.now();
-    if (!this.#draft().content && !(s && !s.content)) this.#restoring.set(key, started);
+    let read = false;
+    if (!this.#draft().content && !(s && !s.content && s.before === undefined)) this.#restoring.set(key, started);
     // Another tab's stash of this article moves into the store, to be weighed there: its code comes now.
-    (stashesOf(key).some((st) => !ours(st)) ? keep().catch(() => undefined) : keptIfStored())
+    (stashesOf(key).some((st) => !ours(st)) ? keep().catch(() => null) : keptIfStored())
       .then(async (kept) => {
+        // Nothing kept on this device: no draft to read back, and none to keep aside.
+        if (kept === undefined) read = true;
         if (!kept) {
           // The store's code cannot come: the newest stash another tab (or this tab, before an id it
           // could not keep) left of this article, put back at once if nothing else is in the form.
@@ -316,6 +328,7 @@ export class DraftKeeper implements ReactiveController {
         }
         const none = () => [];
         const [d, queued, own] = await Promise.all([this.stored(), kept.loadItems(endpoint).catch(none), kept.loadOwn(endpoint, pageId).catch(none)]);
+        read = true;
         if (queued.length) onQueued();
         // Refused for good: not "sent or will be", and its text is the reader's to fix, in the form.
         const refused = queued.find((i) => i.state == 'rejected' && i.payload.pageId == pageId);
@@ -356,7 +369,9 @@ export class DraftKeeper implements ReactiveController {
         void this.flush();
       })
       .catch(() => {}) // nothing to put back
-      .finally(() => this.#restoring.get(key) == started && this.#restoring.delete(key));
+      // Until the draft was read: the store's code that could not come (offline) may come later in this
+      // page, and what is typed meanwhile must not take the place of a draft not seen yet.
+      .finally(() => read && this.#restoring.get(key) == started && this.#restoring.delete(key));
   }
 
   /**
@@ -369,7 +384,7 @@ export class DraftKeeper implements ReactiveController {
 
   /** This article's draft from the store, if the device keeps anything (else nothing is loaded). */
   async stored(): Promise<Entry | undefined> {
-    return (await keptIfStored()) && (await this.prepare()).load(this.#key());
+    return (await keptIfStored()) ? (await this.prepare()).load(this.#key()) : undefined;
   }
 
   /**
@@ -391,7 +406,7 @@ export class DraftKeeper implements ReactiveController {
     // would from the store.
     const stashed = !this.#ready?.persistent;
     if (stashed) {
-      stash({ key, ...draft, at });
+      stash({ key, ...draft, at, before: keepBefore });
       if (seen !== undefined) unstash(stashesOf(key).filter((st) => !ours(st) && st[1].content == seen));
     }
     // The store has it from here: a stash this page left when it was hidden is older, and must not
@@ -408,7 +423,7 @@ export class DraftKeeper implements ReactiveController {
       (): undefined => {
         // No store: the shown text waits for the next save to take its place there.
         if (seen !== undefined && !this.#seen.has(key)) this.#seen.set(key, seen);
-        if (this.#key() == key) stash({ key, ...this.#draft() }); // the text typed since
+        if (this.#key() == key) stash({ key, ...this.#draft(), before: this.#restoring.get(key) }); // the text typed since
       },
     );
   }

@@ -23,8 +23,11 @@ export const keep = (): Promise<Kept> =>
  */
 let probed: Promise<boolean> | undefined;
 
-/** kept.ts if there may be something to read (loaded already, or ykien's database exists); else undefined. */
-export const keptIfStored = async (): Promise<Kept | undefined> =>
+/**
+ * kept.ts if there may be something to read (loaded already, or ykien's database exists); undefined when
+ * there is nothing; null when there may be, and its code could not be fetched.
+ */
+export const keptIfStored = async (): Promise<Kept | null | undefined> =>
   kept || (await (probed ??= storedBefore().then((yes) => (yes || (probed = undefined), yes))))
-    ? keep().catch(() => undefined)
+    ? keep().catch(() => null)
     : undefined;
