@@ -68,6 +68,22 @@ const pack = (list: Entry[]): Stored | undefined => {
   return top && (aside.length ? { ...top, aside } : top);
 };
 
+/** How long a draft that holds no text any more (a name, left by a send or "Nhập lại") is kept. */
+export const EMPTY_DRAFT_TTL_MS = 30 * 24 * 3600_000;
+
+/**
+ * Forgets, on every article, the drafts that hold no text (only a name: one left where a comment was
+ * sent or cleared), untouched for EMPTY_DRAFT_TTL_MS: each article the reader ever wrote on kept one for
+ * good, read with everything else at each list. A draft with text stays until it is sent or cleared:
+ * it is what the reader typed.
+ */
+export async function forgetEmptyDrafts(now = Date.now()): Promise<void> {
+  const gone = (s: Stored | undefined) => !!s && entries(s).every((e) => !e.content && now - (e.at ?? 0) > EMPTY_DRAFT_TTL_MS);
+  const all = await store.keyed<Stored>('d:');
+  // Each checked again in its own write: another tab may have typed there since the read.
+  await Promise.all(all.filter(([, s]) => gone(s)).map(([k]) => store.update<Stored>(k, (s) => (gone(s) ? undefined : s))));
+}
+
 export class DraftController implements ReactiveController {
   #timer?: ReturnType<typeof setTimeout>;
   #pending?: [key: string, draft: Draft, seen: string | undefined, at: number, keepBefore: number | undefined];

@@ -107,8 +107,10 @@ export const store = {
       () => put(k, fn(memory.get(k) as T | undefined), fn, staleGoes),
     ),
   /** Every value whose key starts with `prefix`. */
-  list: async <T>(prefix: string): Promise<T[]> =>
-    (await run((s) => entries(s), () => [...memory])).filter(([k, v]) => String(k).startsWith(prefix) && v !== undefined).map(([, v]) => v as T),
+  list: async <T>(prefix: string): Promise<T[]> => (await store.keyed<T>(prefix)).map(([, v]) => v),
+  /** Every key that starts with `prefix`, with its value. */
+  keyed: async <T>(prefix: string): Promise<[string, T][]> =>
+    (await run((s) => entries(s), () => [...memory])).flatMap(([k, v]): [string, T][] => (String(k).startsWith(prefix) && v !== undefined ? [[String(k), v as T]] : [])),
   /** False once the store fell back to memory. */
   get persistent() {
     return !failed;

@@ -174,8 +174,9 @@ export class ListController implements ReactiveController {
     const endpoint = src.endpoint;
     const ownRead = (async () => {
       const kept = await keptIfStored();
-      // The sent texts' marks past their 30 days go too, once a page (not waited for: the list does not need them).
-      if (kept && !sentSwept) (sentSwept = true), void kept.forgetOldSent().catch(() => {});
+      // The sent texts' marks past their 30 days go too, once a page (not waited for: the list does not
+      // need them), and the drafts left holding only a name as long.
+      if (kept && !sentSwept) (sentSwept = true), void kept.forgetOldSent().catch(() => {}), void kept.forgetEmptyDrafts().catch(() => {});
       return (await kept?.loadOwn(endpoint, src.pageId)) ?? [];
     })().catch(() => []);
     const own = await Promise.race([ownRead, new Promise<undefined>((r) => setTimeout(r, OWN_WAIT_MS))]);
