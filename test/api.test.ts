@@ -86,6 +86,12 @@ describe('classifyResponse', () => {
     expect(classifyResponse(409, { code: 'in-progress' })).toEqual({ kind: 'retry', code: 'in-progress', status: 409 });
     expect(classifyResponse(503, { code: 'captcha-unavailable' })).toEqual({ kind: 'retry', code: 'captcha-unavailable', status: 503 });
     expect(classifyResponse(502, undefined)).toEqual({ kind: 'retry', code: 'http', status: 502 });
+    // A proxy's bare 409 too.
+    expect(classifyResponse(409, undefined)).toEqual({ kind: 'retry', code: 'http', status: 409 });
+  });
+
+  it("a 409 with another code (an endpoint's own 'duplicate') is final, as any other 4xx: not retried for ever", () => {
+    expect(classifyResponse(409, { code: 'duplicate' })).toEqual({ kind: 'rejected', code: 'duplicate', status: 409 });
   });
 });
 

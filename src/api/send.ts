@@ -74,7 +74,11 @@ export function classifyResponse(status: number, body: unknown, retryAfterHeader
     const retryAfter = (/^\s*\d+\s*$/.test(retryAfterHeader ?? '') ? header : (body ?? header)) ?? 60;
     return { kind: 'rate-limited', status, retryAfter };
   }
-  return status == 408 || status == 409 || status >= 500 ? { kind: 'retry', code, status } : { kind: 'rejected', code, status };
+  // A 409 is retried when it says the key is in progress, or says nothing (a proxy's bare 409); one with
+  // another code (an endpoint's own "duplicate") is its final word, as any other 4xx: retried, it would
+  // come back every five minutes for ever.
+  const inProgress = status == 409 && (code == 'in-progress' || code == 'http');
+  return status == 408 || inProgress || status >= 500 ? { kind: 'retry', code, status } : { kind: 'rejected', code, status };
 }
 
 /**
