@@ -334,6 +334,16 @@ describe('mockEndpoint checks what the reference server checks, in its words', (
     expect(endpoint.comments.map((c) => c.clientId)).toEqual(['k-null']);
   });
 
+  it('a body in another charset than UTF-8 is 415, and one nested deeper than 16 levels 400 under fields.body, as the server answers them', async () => {
+    const endpoint = new MockEndpoint(ENDPOINT);
+    expect(await send(endpoint, { ...comment, clientId: 'k-cs' }, { 'Content-Type': 'application/json; charset=iso-8859-1', 'Idempotency-Key': 'k-cs' })).toMatchObject({ status: 415 });
+    expect(await send(endpoint, { ...comment, clientId: 'k-cs8' }, { 'Content-Type': 'application/json; charset="UTF-8"', 'Idempotency-Key': 'k-cs8' })).toMatchObject({ status: 201 });
+    const nest = (levels: number): unknown => (levels == 0 ? 1 : [nest(levels - 1)]);
+    // The body is level 0: a field's value at 16 is the deepest taken.
+    expect(await send(endpoint, { ...comment, clientId: 'k-16', extra: nest(15) }, { 'Idempotency-Key': 'k-16' })).toMatchObject({ status: 201 });
+    expect(fieldsOf(await send(endpoint, { ...comment, clientId: 'k-17', extra: nest(16) }, { 'Idempotency-Key': 'k-17' }))).toEqual([400, { body: MESSAGES.bodyTooDeep('en', 16) }]);
+  });
+
   it("a name's whitespace runs are one space before it is measured; a captcha token must be visible ASCII, at most 10,000", async () => {
     const endpoint = new MockEndpoint(ENDPOINT);
     const spaced = { ...comment, name: `A${' '.repeat(120)}B`, clientId: 'k-spaced' };

@@ -353,6 +353,13 @@ describe('ykien-conformance against endpoints written by hand', () => {
     expect(r.out).toMatch(/^FAIL .*counts.*400/m);
   });
 
+  it("fails counts whose answers hide Retry-After: <ykien-count> could not wait out a 429 or a 503", async () => {
+    const r = await run({ counts: 'json', exposeOnWritesOnly: true });
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^PASS Retry-After exposed: /m);
+    expect(r.out).toMatch(/^FAIL Retry-After exposed on .*counts.* \(send Access-Control-Expose-Headers: Retry-After here too/m);
+  });
+
   it('fails one without CORS', async () => {
     const r = await run({ noCors: true });
     expect(r.code).toBe(1);
@@ -649,8 +656,10 @@ describe('ykien-conformance against endpoints written by hand', () => {
 describe("a 429's wait", () => {
   const at = Date.parse('2026-11-25T17:53:10Z');
   const reply = (headers: Record<string, string>, json?: unknown) => ({ status: 429, headers, text: '', json });
-  it('reads Retry-After as seconds or an HTTP date, else the body\'s retryAfter, at least 1 s, as the widget does', () => {
+  it('reads Retry-After as seconds, else the body\'s retryAfter, else Retry-After as an HTTP date, at least 1 s, as the widget does', () => {
     expect(retryAfterOf(reply({ 'retry-after': '42' }, { retryAfter: 7 }), at)).toEqual({ seconds: 42, from: 'Retry-After' });
+    // A date is read against the checker's clock, which may be off: the server's own seconds first.
+    expect(retryAfterOf(reply({ 'retry-after': 'Wed, 25 Nov 2026 17:53:40 GMT' }, { retryAfter: 120 }), at)).toEqual({ seconds: 120, from: 'its "retryAfter"' });
     expect(retryAfterOf(reply({ 'retry-after': 'Wed, 25 Nov 2026 17:53:40 GMT' }), at)).toEqual({ seconds: 30, from: 'Retry-After' });
     expect(retryAfterOf(reply({ 'retry-after': 'Wed, 25 Nov 2026 17:53:00 GMT' }), at)).toEqual({ seconds: 1, from: 'Retry-After' });
     expect(retryAfterOf(reply({}, { code: 'rate-limited', retryAfter: 12.5 }), at)).toEqual({ seconds: 13, from: 'its "retryAfter"' });

@@ -102,8 +102,10 @@ export interface MockEndpointOptions {
   /** Most characters in `content`, as the server's `--max-length` (default 2000): longer is `400`. */
   maxLength?: number;
   /**
-   * The origins that may post, and that articles (`pageUrl`) may be on, as the server's `--origins`
-   * (default: any). A page on another origin gets `403 forbidden-origin` with no CORS headers, as from
+   * The origins that may post, and that articles (`pageUrl`) may be on, as the server's `--origins`.
+   * Default: any, unlike the reference server, which without `--origins` (or `--public-url`) takes only
+   * its own origin: set this to the origins the production server lists, to test an embed across origins
+   * as it will run. A page on another origin gets `403 forbidden-origin` with no CORS headers, as from
    * the reference server: the browser then hides the answer, and the widget sees only a network error.
    * A `pageUrl` on another origin is `400` with `fields.pageUrl`, the endpoint's own included (the page's
    * own origin may post, but is no article's unless listed, as with the server once `--origins` is set).
@@ -216,6 +218,23 @@ function dropTrackingParams(url: URL): void {
   url.search = url.search.slice(1).split('&').filter((piece) => !TRACKING_PARAM.test(name(piece))).join('&');
 }
 
+/** application/json, with no charset or a UTF-8 one, as the server takes it (server/src/json-body.ts): else 415. */
+function isJsonContentType(header: string | undefined): boolean {
+  if (!header) return false;
+  const [essence, ...params] = header.split(';').map((p) => p.trim().toLowerCase());
+  if (essence !== 'application/json') return false;
+  return params.every((p) => {
+    const [name, value] = p.split('=').map((v) => v.trim().replace(/^"(.*)"$/, '$1'));
+    return name !== 'charset' || value === 'utf-8' || value === 'utf8';
+  });
+}
+
+/** How deep a body may nest, as the server (server/src/idempotency.ts): deeper is `400` with `fields.body`. */
+const MAX_BODY_DEPTH = 16;
+/** How deep `value` nests: the body object itself is 0, as the server counts. */
+const depthOf = (value: unknown, depth = 0): number =>
+  depth > MAX_BODY_DEPTH || value === null || typeof value !== 'object' ? depth : Math.max(depth, ...Object.values(value as object).map((v) => depthOf(v, depth + 1)));
+
 const MESSAGES = {
   nameRequired: ['Vui l\u00f2ng nh\u1eadp h\u1ecd v\u00e0 t\u00ean.', 'Please enter your name.'],
   nameTooLong: ['H\u1ecd v\u00e0 t\u00ean kh\u00f4ng \u0111\u01b0\u1ee3c d\u00e0i qu\u00e1 {n} k\u00fd t\u1ef1.', 'Your name must be at most {n} characters.'],
@@ -243,6 +262,7 @@ const MESSAGES = {
   captchaTokenInvalid: ['M\u00e3 captcha kh\u00f4ng h\u1ee3p l\u1ec7.', 'captchaToken is not valid.'],
   bodyNotJson: ['N\u1ed9i dung g\u1eedi l\u00ean kh\u00f4ng ph\u1ea3i JSON h\u1ee3p l\u1ec7.', 'The request body is not valid JSON.'],
   bodyNotObject: ['N\u1ed9i dung g\u1eedi l\u00ean ph\u1ea3i l\u00e0 m\u1ed9t \u0111\u1ed1i t\u01b0\u1ee3ng JSON.', 'The request body must be a JSON object.'],
+  bodyTooDeep: ['N\u1ed9i dung g\u1eedi l\u00ean l\u1ed3ng nhau qu\u00e1 {n} t\u1ea7ng.', 'The request body is nested more than {n} levels deep.'],
 } satisfies Record<string, readonly [vi: string, en: string]>;
 const message = (lang: Lang, key: keyof typeof MESSAGES, n?: number) => MESSAGES[key][lang === 'vi' ? 0 : 1].replace('{n}', String(n ?? ''));
 
@@ -565,13 +585,14 @@ export class MockEndpoint {
 
     // The contract (docs/api.md, "Creating a comment"). Whatever it answers, `drop: 'after'` loses it.
     if (answer.drop === 'after') send = () => route.abort('connectionreset');
-    if (!/^application\/json\s*(;|$)/i.test(headers['content-type'] ?? '')) return send(415, problemBody(415));
+    if (!isJsonContentType(headers['content-type'])) return send(415, problemBody(415));
     // The reference server's body limit (server/src/json-body.ts): the longest valid comment, however written.
     if (bytes(raw) > bodyLimitFor(this.options.maxLength ?? 2000)) return send(413, problemBody(413));
     if (!parseable || parsed === undefined) return send(400, problemBody(400, 'validation', { fields: { body: message(lang, 'bodyNotJson') } }));
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
       return send(400, problemBody(400, 'validation', { fields: { body: message(lang, 'bodyNotObject') } }));
     }
+    if (depthOf(parsed) > MAX_BODY_DEPTH) return send(400, problemBody(400, 'validation', { fields: { body: message(lang, 'bodyTooDeep', MAX_BODY_DEPTH) } }));
     // As the server resolves it (server/src/idempotency.ts): 1-200 visible ASCII characters, the header's and
     // the body's the same; a `clientId` of null is none.
     const keyError = (k: keyof typeof MESSAGES, n?: number) => send(400, problemBody(400, 'validation', { fields: { clientId: message(lang, k, n) } }));

@@ -112,19 +112,22 @@ export function shownUrl(url: string): string {
 }
 
 /**
- * A 429's wait in seconds, read as the widget reads it (src/api/send.ts parseRetryAfter, copied: the
- * server does not import from src/): `Retry-After` as delta-seconds or an HTTP date, else the body's
- * `retryAfter`; at least 1. Undefined when the answer says neither; `from` names what said it.
+ * A 429's wait in seconds, read as the widget reads it (src/api/send.ts classifyResponse and
+ * parseRetryAfter, copied: the server does not import from src/): `Retry-After` as delta-seconds, else
+ * the body's `retryAfter`, else `Retry-After` as an HTTP date (read against this clock, which may be off:
+ * the server's own count of seconds comes first); at least 1. Undefined when the answer says neither;
+ * `from` names what said it.
  */
 export function retryAfterOf(r: Reply, now = Date.now()): { seconds: number; from: string } | undefined {
   // An HTTP date starts with a day's name and ends in GMT (or asctime's year, which is GMT too): V8's
   // Date.parse reads "120.5" or "-1" as dates as well, which the widget does not.
   const header = headerOf(r, 'retry-after') ?? '';
-  const date = /^\s*(mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s.*(gmt|\d{4})\s*$/i.test(header) ? header.replace(/(\d{4})\s*$/, '$1 GMT') : '';
-  const s = /^\s*\d+\s*$/.test(header) ? Number(header) : date ? (Date.parse(date) - now) / 1000 : NaN;
-  if (Number.isFinite(s)) return { seconds: Math.max(1, Math.ceil(s)), from: 'Retry-After' };
+  if (/^\s*\d+\s*$/.test(header)) return { seconds: Math.max(1, Number(header)), from: 'Retry-After' };
   const body = isObject(r.json) ? r.json.retryAfter : undefined;
   if (typeof body === 'number' && Number.isFinite(body)) return { seconds: Math.max(1, Math.ceil(body)), from: 'its "retryAfter"' };
+  const date = /^\s*(mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s.*(gmt|\d{4})\s*$/i.test(header) ? header.replace(/(\d{4})\s*$/, '$1 GMT') : '';
+  const s = date ? (Date.parse(date) - now) / 1000 : NaN;
+  if (Number.isFinite(s)) return { seconds: Math.max(1, Math.ceil(s)), from: 'Retry-After' };
   return undefined;
 }
 
@@ -251,13 +254,19 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
    * POST does; an answer that echoes the origin must say `Vary: Origin`, or a cache or CDN serves one
    * site's copy to another, which the browser then blocks.
    */
-  const corsOnRead = (what: string, r: Reply) => {
+  const corsOnRead = (what: string, r: Reply, readsRetryAfter = false) => {
     if (sameOrigin) return skip(`CORS on ${what}: ${SAME_ORIGIN}`);
     const acao = headerOf(r, 'access-control-allow-origin');
     if (acao !== origin && acao !== '*') {
       fail(`CORS on ${what}`, `send Access-Control-Allow-Origin: ${origin} here too (got ${acao ?? 'none'}), or * (enough for a read: the widget sends no credentials): the widget reads it from the article's page`);
     } else if (acao !== '*' && !listHas(headerOf(r, 'vary'), 'Origin')) fail(`Vary on ${what}`, 'send Vary: Origin with an Access-Control-Allow-Origin that names the origin, or a shared cache serves it to another site');
     else pass(`CORS on ${what}: Access-Control-Allow-Origin${acao === '*' ? '' : ' and Vary: Origin'}`);
+    // <ykien-count> waits out a 429's or a 503's Retry-After: hidden from it, it asks again on its own schedule.
+    if (readsRetryAfter && (acao === origin || acao === '*')) {
+      if (!listHas(headerOf(r, 'access-control-expose-headers'), 'Retry-After')) {
+        fail(`Retry-After exposed on ${what}`, 'send Access-Control-Expose-Headers: Retry-After here too (every answer, a 429 or 503 from a proxy in front included): <ykien-count> waits as long as it says');
+      } else pass(`Retry-After exposed on ${what}`);
+    }
   };
 
   // 1. CORS preflight.
@@ -762,7 +771,7 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
       const shown = JSON.stringify({ [pageId]: counts[pageId], [other]: counts[other], answered: Object.keys(counts).length });
       fail(`counts of 100 articles: ${shown}`, `count published comments per pageId (${mine} here) and 0 for an unknown one, for up to 100 pageIds`);
     } else pass(`counts of 100 articles: {"counts": {…: ${mine}, unknown: 0, …}}`);
-    corsOnRead(what, r);
+    corsOnRead(what, r, true);
   });
 
   const passed = lines.filter((l) => l.outcome === 'PASS').length;

@@ -10,6 +10,8 @@ import type { AddressInfo } from 'node:net';
 export interface Breaks {
   /** No CORS headers at all, and the preflight is a 404. */
   noCors?: boolean;
+  /** `Access-Control-Expose-Headers: Retry-After` on the POST's answers only (as openapi.yaml once asked). */
+  exposeOnWritesOnly?: boolean;
   /** Ignores Idempotency-Key: every POST is a new comment. */
   noIdempotency?: boolean;
   /** A body that is not JSON crashes the handler: 500. */
@@ -136,7 +138,7 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
     if (breaks.corsOnWritesOnly && req.method === 'GET') return;
     if (!breaks.noCors && req.headers.origin === origin) {
       res.setHeader('Access-Control-Allow-Origin', origin);
-      res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
+      if (!breaks.exposeOnWritesOnly || req.method === 'POST') res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
     }
   };
   const json = (res: ServerResponse, status: number, body: unknown) => {
