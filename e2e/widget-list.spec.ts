@@ -2250,7 +2250,8 @@ test.describe('the editorial reply', () => {
         ['2026-03-27T03:00:00Z', lang],
       );
       await expect(date).toHaveText(written);
-      await expect(reply.locator('p').first()).toHaveText(`${label} ${written}`);
+      // Exactly, white space included (the paragraph keeps it: pre-wrap).
+      expect(await reply.locator('p').first().evaluate((p) => p.textContent)).toBe(`${label} ${written}`);
       expect(await reply.locator('p').nth(1).evaluate((p) => (p as HTMLElement).innerText)).toBe('Cảm ơn bạn đọc.\nBáo sẽ phản ánh tới cơ quan chức năng.');
       const [content, replyBox] = [await l.articles.nth(1).locator('[part~="comment-content"]').boundingBox(), await reply.boundingBox()];
       expect(replyBox!.y).toBeGreaterThanOrEqual(content!.y + content!.height);

@@ -30,9 +30,8 @@ const comment = (c: ListedComment, id: string, t: Strings, lang: Lang, contentLa
       <p part="comment-content" dir="auto" lang=${contentLang}>${c.content}</p>
       ${c.reply
         ? html`<div part="comment-reply">
-            <p part="reply-label" class="reply-label">
-              ${t.reply}${c.reply.at ? html` <time part="reply-date" datetime=${c.reply.at}>${formatDate(c.reply.at, lang)}</time>` : nothing}
-            </p>
+            <!-- (On one line: paragraphs keep white space, pre-wrap.) -->
+            <p part="reply-label" class="reply-label">${t.reply}${c.reply.at ? html` <time part="reply-date" datetime=${c.reply.at}>${formatDate(c.reply.at, lang)}</time>` : nothing}</p>
             <p dir="auto" lang=${contentLang}>${c.reply.text}</p>
           </div>`
         : nothing}

@@ -320,7 +320,7 @@ export const styles = css`
     font-size: 0.875em;
   }
   [part~='reply-date'] {
-    margin-inline-start: 0.5em;
+    margin-inline-start: 0.25em;
     font-weight: 400;
     font-size: 1em;
   }
