@@ -1342,7 +1342,7 @@ test('discard: the unsent comment leaves the list and IndexedDB and is never sen
   expect((await api.stored()).map((c) => c.content)).toEqual(['Bình luận mới, gửi thật']);
 });
 
-test('discard by keyboard with two unsent: the keyboard goes to the list\'s heading, not onto the other comment\'s "Bỏ bình luận" (a second Enter must not discard it); each button names its comment', async ({
+test('discard by keyboard with two unsent: the keyboard goes to the list\'s heading, not onto the other comment\'s "Bỏ bình luận" (a second Enter must not discard it); each button names its comment and why it waits', async ({
   page,
   context,
   net,
@@ -1355,7 +1355,8 @@ test('discard by keyboard with two unsent: the keyboard goes to the list\'s head
   await send(page, 'Cao Văn S', 'Ý kiến B, bỏ đi');
   await expect(unsent(page)).toHaveCount(2);
   const discardB = unsent(page).filter({ hasText: 'Ý kiến B, bỏ đi' }).getByRole('button', { name: 'Bỏ bình luận' });
-  await expect(discardB).toHaveAccessibleDescription('Ý kiến B, bỏ đi');
+  // Which comment, and why it waits.
+  await expect(discardB).toHaveAccessibleDescription('Ý kiến B, bỏ đi Đang chờ gửi lại');
   await discardB.focus();
   await page.keyboard.press('Enter');
   await expect(unsent(page)).toHaveCount(1);

@@ -26,6 +26,9 @@ const stateText = (i: OutboxItem, t: Strings) =>
         ? Object.values(i.fields ?? {}).join(' ') || (i.code == 'too-large' ? t.tooLarge : t.stateRefused)
         : t.stateWaiting;
 
+/** A row's buttons tell which comment they act on, and why it waits (the status line said so once, long ago perhaps). */
+const described = (i: OutboxItem) => `u-${i.clientId} s-${i.clientId}`;
+
 export function renderOutbox({ t, contentLang, items, here, canVerify, onVerify, onDiscard }: OutboxView): TemplateResult | typeof nothing {
   const unsent = items.filter((i) => i.state != 'sent');
   const group = (heading: string, id: string, other: boolean) => {
@@ -41,11 +44,11 @@ export function renderOutbox({ t, contentLang, items, here, canVerify, onVerify,
                 ${other ? html`<a href=${/^https?:/i.test(i.payload.pageUrl) ? i.payload.pageUrl : nothing} dir="auto" lang=${contentLang}>${i.payload.pageTitle || i.payload.pageUrl}</a>` : nothing}
                 <p id=${'u-' + i.clientId} dir="auto" lang=${i.lang || contentLang}>${i.payload.content}</p>
                 <div class="actions">
-                  <small>${stateText(i, t)}</small>
+                  <small id=${'s-' + i.clientId}>${stateText(i, t)}</small>
                   ${canVerify(i)
-                    ? html`<button part="outbox-verify" type="button" aria-describedby=${'u-' + i.clientId} @click=${() => onVerify(i.clientId)}>${t.verifyToSend}</button>`
+                    ? html`<button part="outbox-verify" type="button" aria-describedby=${described(i)} @click=${() => onVerify(i.clientId)}>${t.verifyToSend}</button>`
                     : nothing}
-                  <button part="outbox-discard" type="button" aria-describedby=${'u-' + i.clientId} @click=${() => onDiscard(i.clientId)}>${t.discard}</button>
+                  <button part="outbox-discard" type="button" aria-describedby=${described(i)} @click=${() => onDiscard(i.clientId)}>${t.discard}</button>
                 </div>
               </li>`,
               ),
