@@ -345,6 +345,21 @@ test.describe('refusals that keep the text', () => {
     await expect(f.content).toHaveValue(TEXT);
   });
 
+  test('a refusal that comes late, after the reader went on to a link below the box: the keyboard stays there; the message is said, the captcha reset', async ({ page, article, endpoint }) => {
+    endpoint.reply({ status: 403, body: { status: 403, title: 'Captcha refused', code: 'captcha' } });
+    await article({ after: '<p><a id="sau" href="#sau">Tin liên quan</a></p>' });
+    const f = form(page);
+    const release = endpoint.hold();
+    await send(page);
+    await expect.poll(() => endpoint.posts.length).toBe(1);
+    await page.locator('#sau').focus();
+    release();
+    await expect(f.status).toHaveText(vi.captchaRejected);
+    await expect(f.captchaBox).toHaveAttribute('aria-checked', 'false');
+    await expect(page.locator('#sau')).toBeFocused();
+    await expect(f.content).toHaveValue(TEXT);
+  });
+
   test('403 captcha: captcha reset, asked again, text kept, the resend keeps the clientId with a new token', async ({
     page,
     article,

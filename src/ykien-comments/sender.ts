@@ -283,6 +283,9 @@ export class Sender {
     const from = h.draftKey;
     const clears = this.#clears;
     h.sending = true; // already while it looks below: a double click sends once
+    // Where the keyboard was: a refusal that comes late (up to the request's timeout) takes it to the
+    // field to fix only if it is still there, not out of what the reader went on to read or type in.
+    const keyboard = h.keyboardAt();
     const sentBefore = await this.#sentBefore(payload, this.outbox.items, endpoint).catch(() => false);
     if (sentBefore || !h.dispatchEvent(new YkienSubmitEvent(payload))) {
       h.sending = false;
@@ -313,7 +316,7 @@ export class Sender {
       else if (result.kind == 'sent' || result.kind == 'twin' || !this.#mayHave.has(payload.clientId)) inFlight.settled(payload.clientId);
       if (result.kind == 'twin') return void (await this.#alreadySent(payload));
       // The reader pressed "Nhập lại" while it went: a refusal does not bring the text back.
-      await this.#handle(result, payload, true, typed, from, clears != this.#clears, false, endpoint);
+      await this.#handle(result, payload, h.keyboardStillAt(keyboard), typed, from, clears != this.#clears, false, endpoint);
     } catch (err) {
       // Nothing above should throw; if it does, the text is still in the form and the reader is told.
       console.error('ykien:', err);

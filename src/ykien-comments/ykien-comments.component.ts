@@ -512,6 +512,16 @@ export class YkienComments extends LitElement {
    * What has focus in the box's own tree; null when nothing has (the page's body, or an element the box
    * removed), undefined when something else does (the page, the captcha's frame).
    */
+  /** @internal Where the keyboard is: in the box (that element), nowhere (null), or elsewhere on the page (undefined). */
+  keyboardAt(): Element | null | undefined {
+    return this.#focused();
+  }
+
+  /** @internal The keyboard is still where `keyboardAt()` found it, or nowhere. */
+  keyboardStillAt(from: Element | null | undefined): boolean {
+    return this.#stillAt(from);
+  }
+
   #focused(): Element | null | undefined {
     const a = document.activeElement;
     if (!a || a == document.body) return null;
