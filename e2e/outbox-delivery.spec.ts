@@ -859,9 +859,13 @@ test.describe('with hCaptcha (the server verifies tokens with a fake siteverify)
     await expect(verify).toBeVisible();
     await verify.click();
     await expect(f.status).toHaveText('Vui lòng xác minh captcha để gửi bình luận đã lưu.');
-    // Solved while still offline: done as asked, so the prompt goes; it waits, with this tab's token.
+    // Solved while still offline: done as asked, and said so (the checkbox is cleared for the form at
+    // once); it waits, with this tab's token.
     await f.captchaBox.click();
-    await expect(f.status).toHaveText('');
+    await expect(f.status).toHaveText('Đã xác minh. Bình luận đã lưu sẽ được gửi.');
+    await expect(f.captchaBox).toHaveAttribute('aria-checked', 'false');
+    // The keyboard, off the cleared checkbox, on the line that says so.
+    await expect(f.status).toBeFocused();
     await expect(unsent(page)).toContainText('Đang chờ gửi lại');
     await expect(verify).toHaveCount(0);
     await setOffline(context, net, false);

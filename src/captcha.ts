@@ -216,6 +216,11 @@ export class CaptchaController implements ReactiveController {
     this.#mount();
   }
 
+  /** The keyboard is in the captcha (its checkbox frame). */
+  hasFocus(): boolean {
+    return !!this.#el?.contains(document.activeElement);
+  }
+
   /**
    * Puts keyboard focus into the captcha (its checkbox frame), for "first invalid field gets focus". Sent
    * before hCaptcha's script came, the widget has nothing to focus yet: focus goes there once it renders

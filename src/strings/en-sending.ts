@@ -45,6 +45,7 @@ export const enSending: SendingStrings = {
   refusedElsewhere: 'The server did not accept the comment you sent on the previous article; its text was put back in that article\'s form so you can send it again.',
   verifyToSend: 'Verify to send',
   verifyPrompt: 'Please complete the captcha to send your saved comment.',
+  verifiedQueued: 'Verified. Your saved comment will be sent.',
   verifyNeeded: 'A saved comment needs the captcha: press “{verifyToSend}”.',
   discard: 'Discard',
   discarded: 'The unsent comment was discarded.',

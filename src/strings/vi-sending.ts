@@ -43,6 +43,7 @@ export const viSending = {
   refusedElsewhere: 'Máy chủ không nhận bình luận bạn gửi ở bài viết trước; nội dung đã được đưa lại vào ô bình luận của bài đó để bạn gửi lại.',
   verifyToSend: 'Xác minh để gửi',
   verifyPrompt: 'Vui lòng xác minh captcha để gửi bình luận đã lưu.',
+  verifiedQueued: 'Đã xác minh. Bình luận đã lưu sẽ được gửi.',
   verifyNeeded: 'Bình luận đã lưu cần xác minh captcha: bấm “{verifyToSend}”.',
   discard: 'Bỏ bình luận',
   discarded: 'Đã bỏ bình luận chưa gửi.',

@@ -342,9 +342,15 @@ export class Sender {
       // This token is for the queued comment, not for the form: single use.
       this.outbox.verify(this.#verifyFor, token);
       this.#verifyFor = undefined;
+      // Where the keyboard is now (in hCaptcha's frame, its checkbox about to be cleared for the form).
+      const onCaptcha = this.captcha.hasFocus();
       this.captcha.reset();
-      // Done as asked: the prompt would stay if it cannot go yet (offline, a 5xx), where its line says it waits.
-      h.unsay('verifyPrompt');
+      // Done as asked, and said so: the tick goes at once (the token was the saved comment's, the box's
+      // checkbox is the form's again), which without a word reads as a failure, and has the reader solve
+      // it again. Its row says whether it went or waits (offline, a 5xx); its outcome is said when it comes.
+      h.say('verifiedQueued', 'success');
+      // Off the cleared checkbox, onto the line that says it.
+      if (onCaptcha) void h.updateComplete.then(() => h.renderRoot.querySelector<HTMLElement>('[part~="status"]')?.focus({ preventScroll: true }));
     } else if (token) h.errors = { ...h.errors, captcha: undefined };
   }
 
