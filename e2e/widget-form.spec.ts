@@ -355,6 +355,34 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
     expect(endpoint.posts).toHaveLength(0);
   });
 
+  test('"Nhập lại" pressed by mistake: "Hoàn tác" brings the name and the text back, kept as the draft again (a reload finds them); typing again lets it go', async ({ page, article }) => {
+    await article();
+    const f = form(page);
+    const undo = f.host.getByRole('button', { name: 'Hoàn tác' });
+    // Nothing typed: nothing to undo.
+    await f.clear.click();
+    await expect(undo).toHaveCount(0);
+    await f.name.fill(NAME);
+    await f.content.fill(TEXT);
+    await f.clear.click();
+    await expect(f.content).toHaveValue('');
+    await expect(f.status).toHaveText(vi.cleared);
+    await undo.click();
+    await expect(f.name).toHaveValue(NAME);
+    await expect(f.content).toHaveValue(TEXT);
+    await expect(f.status).toHaveText(vi.restored);
+    await expect(f.content).toBeFocused();
+    await expect(undo).toHaveCount(0);
+    await page.reload();
+    await expect(f.content).toHaveValue(TEXT);
+    await expect(f.name).toHaveValue(NAME);
+    // Cleared again, then a new start: the old text is let go.
+    await f.clear.click();
+    await expect(undo).toBeVisible();
+    await f.content.pressSequentially('M');
+    await expect(undo).toHaveCount(0);
+  });
+
   test('"reset captcha" resets the captcha; a new token is needed and used', async ({ page, article, endpoint }) => {
     await article();
     const f = form(page);

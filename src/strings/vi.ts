@@ -17,6 +17,8 @@ export const vi = {
   sendUnavailable: 'Không có mạng nên chưa gửi được. Nội dung vẫn được giữ ở đây; bấm “{send}” khi có mạng.',
   noStorage: 'Trình duyệt không cho lưu dữ liệu: bình luận chỉ được giữ khi trang còn mở.',
   cleared: 'Đã xóa thông tin đã nhập.',
+  undoClear: 'Hoàn tác',
+  restored: 'Đã khôi phục thông tin vừa xóa.',
   headingCount: '{heading} ({count})',
   listLoading: 'Đang tải ý kiến bạn đọc…',
   listEmpty: 'Chưa có ý kiến nào. Mời bạn gửi bình luận đầu tiên.',

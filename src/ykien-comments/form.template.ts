@@ -23,6 +23,8 @@ export interface FormView {
   onFocus: () => void;
   onSubmit: (e: SubmitEvent) => void;
   onClear: () => void;
+  /** "Hoàn tác", after "Nhập lại" emptied a form that held text; undefined once there is nothing to undo. */
+  onUndo?: () => void;
   onResetCaptcha: () => void;
 }
 
@@ -63,5 +65,6 @@ export function renderForm(v: FormView): TemplateResult {
       <button part="reset" type="button" @click=${v.onClear}>${t.clear}</button>
     </div>
     <p part="status" role="status" tabindex="-1" data-kind=${v.statusKind}>${v.status}</p>
+    ${v.onUndo ? html`<button part="undo" class="link" type="button" @click=${v.onUndo}>${t.undoClear}</button>` : nothing}
   </form>`;
 }

@@ -73,6 +73,7 @@ const setBeforeDefined = new WeakSet<object>();
  * @csspart submit - The "Gửi bình luận" button.
  * @csspart reset - The "Nhập lại" button.
  * @csspart status - The live region with every outcome message.
+ * @csspart undo - "Hoàn tác", after "Nhập lại" emptied a form that held text, until the reader types again.
  * @csspart outbox - The list of comments kept on this device and not sent yet.
  * @csspart outbox-heading - Its headings ("Bình luận chưa gửi", and those of other articles).
  * @csspart outbox-verify - An unsent comment's "Xác minh để gửi" button (a new captcha for it).
@@ -468,6 +469,7 @@ export class YkienComments extends LitElement {
       onFocus: () => (this.#prepare((s) => s.captcha.arm()), this.#drafts.prepare().catch(() => {})),
       onSubmit: (e: SubmitEvent) => (e.preventDefault(), this.#send().then((s) => s.submit(), () => this.#cannotSend())),
       onClear: this.#onClear,
+      onUndo: this.#undoable() ? this.#onUndo : undefined,
       onResetCaptcha: () => this.#prepare((s) => s.captcha.reset()),
     })}${this.#sender?.renderOutbox() ?? nothing}`;
     const comments = this.#listOn
@@ -593,13 +595,37 @@ export class YkienComments extends LitElement {
       else if (!over && this.#overSaid) (this.#overSaid = false), this.unsay('tooLong');
     }
     this[id as 'name' | 'content'] = value;
+    this.#cleared = undefined; // typed again: what was cleared is let go
     this.errors = { ...this.errors, [id]: undefined };
     // Only the comment's words date the draft (told from a comment sent since): not a corrected name.
     this.#drafts.save(id == 'content');
   }
 
+  /**
+   * What "Nhập lại" emptied, while it may be brought back ("Hoàn tác"): until the reader types again, or
+   * the form is on another article. A mis-tap beside "Gửi bình luận" must not lose a long comment.
+   */
+  #cleared?: { key: string; name: string; content: string };
+
+  #undoable(): boolean {
+    const c = this.#cleared;
+    return !!c && c.key == this.draftKey && !this.name && !this.content;
+  }
+
+  /** "Hoàn tác": the text "Nhập lại" emptied is back, and kept as the draft again. */
+  #onUndo(): void {
+    if (!this.#undoable()) return;
+    ({ name: this.name, content: this.content } = this.#cleared!);
+    this.#cleared = undefined;
+    this.#drafts.save(true);
+    this.say('restored', 'success');
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLTextAreaElement>('#content')?.focus());
+  }
+
   /** "Nhập lại": empties name, content and captcha. The outbox keeps what was already sent to it. */
   #onClear(): void {
+    // (Not for a text on its way: its outcome says what became of it.)
+    this.#cleared = this.content.trim() && !this.sending ? { key: this.draftKey, name: this.name, content: this.content } : undefined;
     this.name = this.content = '';
     this.errors = {};
     this.#sender?.cleared();
