@@ -423,19 +423,27 @@ test('the queue: a "Xem thêm" that fails puts the keyboard back on it, and the 
   let fail!: () => void;
   const failMore = new Promise<void>((r) => (fail = r));
   let failed = 0;
+  let pressed = false;
   await page.route(/\/api\/admin\/comments\?/, async (route) => {
-    if (route.request().url().includes('cursor=') && !failed++) {
+    const url = route.request().url();
+    if (!url.includes('cursor=')) {
+      const res = await fetchGet(route);
+      return route.fulfill({ response: res, json: { ...(await res.json()), next: 'bW9yZQ' } });
+    }
+    // The press's page: held, then failed.
+    if (pressed && !failed++) {
       await failMore; // until the button has gone, as it does while its page loads
       return route.fulfill({ status: 500, contentType: 'application/problem+json', body: '{"status":500,"code":"internal"}' });
     }
-    const res = await fetchGet(route);
-    const body = await res.json();
-    return route.fulfill({ response: res, json: route.request().url().includes('cursor=') ? body : { ...body, next: 'bW9yZQ' } });
+    // The made-up next page (a poll reading on past the last card, before the press or after): empty, the last.
+    const res = await route.fetch({ url: url.replace(/([?&])cursor=[^&]*&?/, '$1') });
+    return route.fulfill({ response: res, json: { ...(await res.json()), items: [], next: null } });
   });
   await signIn('?poll=200');
   await expect(cards(page)).toHaveCount(1);
   const more = page.getByRole('button', { name: 'Xem thêm' });
   await more.focus();
+  pressed = true;
   await page.keyboard.press('Enter');
   await expect(more).toHaveAttribute('aria-disabled', 'true'); // it stays while its page loads
   fail();

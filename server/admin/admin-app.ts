@@ -562,7 +562,8 @@ export class YkienAdmin extends LitElement {
       try {
         page = await listComments(this.token, this.filter(), cursor);
       } catch (e) {
-        if (e instanceof ApiError && e.status === 401) return this.signOut(this.msg('badToken'));
+        // (Signed out already: the counts' request, sent first, was refused too, and said so.)
+        if (e instanceof ApiError && e.status === 401) return void (this.signedIn && this.signOut(this.msg('badToken')));
         // Past the list's top, a page read only to find decided cards: what arrived is added all the same.
         if (reachedTop) break;
         // A missed poll is retried at the next one; missed again, the editor must know that new comments
