@@ -383,6 +383,23 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
     await expect(undo).toHaveCount(0);
   });
 
+  test('"Hoàn tác" is the article\'s where "Nhập lại" was pressed: an app moving on to another article, and back, no longer offers it', async ({ page, article }) => {
+    await article({ attrs: { 'page-id': 'bai-a' } });
+    const f = form(page);
+    const undo = f.host.getByRole('button', { name: 'Hoàn tác' });
+    await f.name.fill(NAME);
+    await f.content.fill(TEXT);
+    await f.clear.click();
+    await expect(undo).toBeVisible();
+    await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-b'));
+    await expect(undo).toHaveCount(0);
+    await expect(f.status).toHaveText('');
+    await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-a'));
+    await expect(f.send).toBeVisible();
+    await expect(undo).toHaveCount(0);
+    await expect(f.content).toHaveValue('');
+  });
+
   test('"reset captcha" resets the captcha; a new token is needed and used', async ({ page, article, endpoint }) => {
     await article();
     const f = form(page);

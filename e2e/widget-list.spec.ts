@@ -748,7 +748,7 @@ test.describe('paging and navigation edge cases', () => {
   });
 
   for (const then of ['pressed again', 'an app moving on to another article'] as const) {
-    test(`pages of repeats only, more than the box reads at one press, with more after them: said that nothing new came yet and to press again, not "0 more loaded"; then ${then}`, async ({
+    test(`pages of repeats only, more than the box reads at one press, with more after them: said that no other comment came yet and to press again, not "0 more loaded"; then ${then}`, async ({
       page,
       article,
       endpoint,
@@ -766,7 +766,7 @@ test.describe('paging and navigation edge cases', () => {
       await article();
       const l = list(page);
       await l.more.click();
-      await expect(form(page).status).toHaveText('Các ý kiến vừa tải đều đã hiện ở trên. Bấm “Xem thêm” để xem tiếp.');
+      await expect(form(page).status).toHaveText('Chưa tải được ý kiến nào khác. Bấm “Xem thêm” để xem tiếp.');
       await expect(l.names).toHaveText(items(1, 2).map((c) => c.name));
       if (then == 'pressed again') {
         await l.more.click();

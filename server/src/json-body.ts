@@ -34,7 +34,7 @@ export const bodyLimitFor = (maxLength: number): number => UTF8_MAX * maxLength 
 /** The default --max-length's (tests, docs). */
 export const BODY_LIMIT = bodyLimitFor(2000);
 
-/** application/json, with no charset or a UTF-8 one. */
+/** application/json, with no charset or a UTF-8 one. (Copied in src/testing/mock-endpoint.ts: keep in step.) */
 export function isJsonContentType(header: string | undefined): boolean {
   if (!header) return false;
   const [essence, ...params] = header.split(';').map((s) => s.trim().toLowerCase());

@@ -15,7 +15,7 @@ import { loadByNeed } from '../load-by-need.js';
 // (the script's own `src="/ykien.iife.js"` too) read against a <base> in the head only: the browser
 // takes the first <base> anywhere, and such markup can add one to the body, which `script.src` follows.
 // (Null where it runs from a callback or a shadow root: the meta names the folder then; without one, the
-// page's folder, as `undefined` is a file name there.)
+// folder of the head's <base>, else the page's, as `undefined` is a file name there.)
 const script = Reflect.get(Document.prototype, 'currentScript', document) as HTMLScriptElement | null;
 const base = () =>
   // A folder, whether or not it was written with its last slash. (`head>`, not `document.head`, which a

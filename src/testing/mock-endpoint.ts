@@ -218,7 +218,7 @@ function dropTrackingParams(url: URL): void {
   url.search = url.search.slice(1).split('&').filter((piece) => !TRACKING_PARAM.test(name(piece))).join('&');
 }
 
-/** application/json, with no charset or a UTF-8 one, as the server takes it (server/src/json-body.ts): else 415. */
+/** application/json, with no charset or a UTF-8 one, as the server takes it (copied from server/src/json-body.ts: keep in step): else 415. */
 function isJsonContentType(header: string | undefined): boolean {
   if (!header) return false;
   const [essence, ...params] = header.split(';').map((p) => p.trim().toLowerCase());

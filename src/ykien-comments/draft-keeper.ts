@@ -464,8 +464,11 @@ export class DraftKeeper implements ReactiveController {
     return !!(await (await this.#store())?.refill(key, content, (now) => !!clean(now)));
   }
 
-  /** "Nhập lại": this article's draft and the remembered name go. */
-  clear(): void {
+  /**
+   * "Nhập lại": this article's draft and the remembered name go. True when a comment another page queued,
+   * put back into this form, went with it (its key, which the server may have stored, with it).
+   */
+  clear(): boolean {
     const key = this.#key();
     const seen = this.#seen.get(key);
     this.#seen.delete(key);
@@ -476,5 +479,6 @@ export class DraftKeeper implements ReactiveController {
     const rest = all.filter((i) => !(i.backIn == PAGE && i.payload.pageId == pageId));
     if (rest.length != all.length) setInFlight(rest);
     this.prepare().then((d) => d.clear(key, seen), () => {});
+    return rest.length != all.length;
   }
 }

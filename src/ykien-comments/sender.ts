@@ -225,8 +225,13 @@ export class Sender {
   /** "Nhập lại" presses: one during a send means its text is not wanted back, even refused. */
   #clears = 0;
 
-  /** "Nhập lại": the next send is a new comment, with a new captcha. */
-  cleared(): void {
+  /**
+   * "Nhập lại": the next send is a new comment, with a new captcha. True when it let go of a key an
+   * earlier attempt may have stored: the text is not to be brought back ("Hoàn tác"), or, sent again
+   * under a new key, it could be stored twice.
+   */
+  cleared(): boolean {
+    const letGo = this.#mayHave.size > 0;
     this.#clears++;
     // The reader let the comment an earlier attempt may have stored go: its key with it (the same words
     // typed again are another comment).
@@ -234,6 +239,7 @@ export class Sender {
     this.#mayHave.clear();
     this.#pending = undefined;
     this.captcha.reset();
+    return letGo;
   }
 
   async submit(): Promise<void> {

@@ -411,7 +411,8 @@ export class YkienComments extends LitElement {
       // What was said of that article's form and list goes with them ("fix the marked fields", "at most
       // N characters", "cleared", "20 more", "no more", a list that failed); not what still holds (a send's outcome, the storage
       // notice), and a send still under way says its outcome when it comes.
-      this.unsay('fixErrors', 'tooLong', 'cleared', 'moreAdded', 'moreNone', 'moreNoneNew', 'moreFailed', 'listFailed');
+      this.unsay('fixErrors', 'tooLong', 'cleared', 'restored', 'moreAdded', 'moreNone', 'moreNoneNew', 'moreFailed', 'listFailed');
+      this.#cleared = undefined; // "Hoàn tác" was that article's
     }
     // The content emptied or replaced without a keystroke ("Nhập lại", sent, another article): a paste
     // past the limit after it is said again.
@@ -510,10 +511,6 @@ export class YkienComments extends LitElement {
     if ((added || !this.#list.next) && this.#stillAt(pressed)) this.renderRoot.querySelector<HTMLElement>(to)?.focus();
   }
 
-  /**
-   * What has focus in the box's own tree; null when nothing has (the page's body, or an element the box
-   * removed), undefined when something else does (the page, the captcha's frame).
-   */
   /** @internal Where the keyboard is: in the box (that element), nowhere (null), or elsewhere on the page (undefined). */
   keyboardAt(): Element | null | undefined {
     return this.#focused();
@@ -524,6 +521,10 @@ export class YkienComments extends LitElement {
     return this.#stillAt(from);
   }
 
+  /**
+   * What has focus in the box's own tree; null when nothing has (the page's body, or an element the box
+   * removed), undefined when something else does (the page, the captcha's frame).
+   */
   #focused(): Element | null | undefined {
     const a = document.activeElement;
     if (!a || a == document.body) return null;
@@ -617,19 +618,23 @@ export class YkienComments extends LitElement {
     if (!this.#undoable()) return;
     ({ name: this.name, content: this.content } = this.#cleared!);
     this.#cleared = undefined;
-    this.#drafts.save(true);
+    // With the time it was typed, not now: a comment sent since with these words is told from it.
+    this.#drafts.save();
     this.say('restored', 'success');
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLTextAreaElement>('#content')?.focus());
   }
 
   /** "Nhập lại": empties name, content and captcha. The outbox keeps what was already sent to it. */
   #onClear(): void {
-    // (Not for a text on its way: its outcome says what became of it.)
-    this.#cleared = this.content.trim() && !this.sending ? { key: this.draftKey, name: this.name, content: this.content } : undefined;
+    const was = { key: this.draftKey, name: this.name, content: this.content };
     this.name = this.content = '';
     this.errors = {};
-    this.#sender?.cleared();
-    this.#drafts.clear();
+    // (Both let go of what they hold, each its own keys.)
+    const sendersKey = this.#sender?.cleared() ?? false;
+    const letGoOfKey = this.#drafts.clear() || sendersKey;
+    // Not for a text on its way (its outcome says what became of it), nor for one whose key went with it
+    // (an earlier attempt may be stored: sent again under a new key, it could be stored twice).
+    this.#cleared = was.content.trim() && !this.sending && !letGoOfKey ? was : undefined;
     this.say('cleared');
     this.renderRoot.querySelector<HTMLElement>('#name')?.focus();
   }
