@@ -174,7 +174,7 @@ test.describe('bad input: nothing is sent', () => {
     await expect(f.status).toHaveText(vi.tooLong.replace('{max}', '50'));
     // "Nhập lại" empties the form without a keystroke; the next paste past the limit is said again.
     await f.clear.click();
-    await expect(f.status).toHaveText(vi.cleared);
+    await expect(f.status).toHaveText(vi.clearedUndo.replace("{undo}", vi.undoClear));
     await f.content.fill('c'.repeat(60));
     await expect(f.status).toHaveText(vi.tooLong.replace('{max}', '50'));
     // So after the app moves the box to another article: what was said about the old form goes with it,
@@ -361,12 +361,13 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
     const undo = f.host.getByRole('button', { name: 'Hoàn tác' });
     // Nothing typed: nothing to undo.
     await f.clear.click();
+    await expect(f.status).toHaveText(vi.cleared);
     await expect(undo).toHaveCount(0);
     await f.name.fill(NAME);
     await f.content.fill(TEXT);
     await f.clear.click();
     await expect(f.content).toHaveValue('');
-    await expect(f.status).toHaveText(vi.cleared);
+    await expect(f.status).toHaveText('Đã xóa thông tin đã nhập. Xóa nhầm? Bấm “Hoàn tác” bên dưới.');
     await undo.click();
     await expect(f.name).toHaveValue(NAME);
     await expect(f.content).toHaveValue(TEXT);
@@ -381,6 +382,7 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
     await expect(undo).toBeVisible();
     await f.content.pressSequentially('M');
     await expect(undo).toHaveCount(0);
+    await expect(f.status).toHaveText('');
   });
 
   test('"Hoàn tác" is the article\'s where "Nhập lại" was pressed: an app moving on to another article, and back, no longer offers it', async ({ page, article }) => {

@@ -16,6 +16,7 @@ export const en: ReadingStrings = {
   sendUnavailable: 'No connection, so your comment was not sent. Your text is kept here: press “{send}” when you are back online.',
   noStorage: 'This browser does not allow saving data: comments are kept only while this page is open.',
   cleared: 'The form was cleared.',
+  clearedUndo: 'The form was cleared. By mistake? Press “{undo}” below.',
   undoClear: 'Undo',
   restored: 'The text you cleared is back.',
   headingCount: '{heading} ({count})',

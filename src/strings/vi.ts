@@ -17,6 +17,7 @@ export const vi = {
   sendUnavailable: 'Không có mạng nên chưa gửi được. Nội dung vẫn được giữ ở đây; bấm “{send}” khi có mạng.',
   noStorage: 'Trình duyệt không cho lưu dữ liệu: bình luận chỉ được giữ khi trang còn mở.',
   cleared: 'Đã xóa thông tin đã nhập.',
+  clearedUndo: 'Đã xóa thông tin đã nhập. Xóa nhầm? Bấm “{undo}” bên dưới.',
   undoClear: 'Hoàn tác',
   restored: 'Đã khôi phục thông tin vừa xóa.',
   headingCount: '{heading} ({count})',

@@ -307,7 +307,8 @@ export class DraftKeeper implements ReactiveController {
     // this tab's earlier draft, which they have not seen yet.
     // (Not after an emptied stash: the reader cleared that draft, or sent it, as the last page went; but
     // one holding only a name typed while it was being read back, the last page gone before it came, is
-    // neither.)
+    // neither. One a send emptied keeps its `before`: read back, the store's copy of the sent text is
+    // known as sent, and stays out.)
     const started = Date.now();
     let read = false;
     if (!this.#draft().content && !(s && !s.content && s.before === undefined)) this.#restoring.set(key, started);

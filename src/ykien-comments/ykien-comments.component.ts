@@ -411,7 +411,7 @@ export class YkienComments extends LitElement {
       // What was said of that article's form and list goes with them ("fix the marked fields", "at most
       // N characters", "cleared", "20 more", "no more", a list that failed); not what still holds (a send's outcome, the storage
       // notice), and a send still under way says its outcome when it comes.
-      this.unsay('fixErrors', 'tooLong', 'cleared', 'restored', 'moreAdded', 'moreNone', 'moreNoneNew', 'moreFailed', 'listFailed');
+      this.unsay('fixErrors', 'tooLong', 'cleared', 'clearedUndo', 'restored', 'moreAdded', 'moreNone', 'moreNoneNew', 'moreFailed', 'listFailed');
       this.#cleared = undefined; // "Hoàn tác" was that article's
     }
     // The content emptied or replaced without a keystroke ("Nhập lại", sent, another article): a paste
@@ -596,7 +596,8 @@ export class YkienComments extends LitElement {
       else if (!over && this.#overSaid) (this.#overSaid = false), this.unsay('tooLong');
     }
     this[id as 'name' | 'content'] = value;
-    this.#cleared = undefined; // typed again: what was cleared is let go
+    // Typed again: what was cleared is let go, and the line offering it back goes with it.
+    if (this.#cleared) (this.#cleared = undefined), this.unsay('clearedUndo');
     this.errors = { ...this.errors, [id]: undefined };
     // Only the comment's words date the draft (told from a comment sent since): not a corrected name.
     this.#drafts.save(id == 'content');
@@ -635,7 +636,8 @@ export class YkienComments extends LitElement {
     // Not for a text on its way (its outcome says what became of it), nor for one whose key went with it
     // (an earlier attempt may be stored: sent again under a new key, it could be stored twice).
     this.#cleared = was.content.trim() && !this.sending && !letGoOfKey ? was : undefined;
-    this.say('cleared');
+    // (Where "Hoàn tác" is, said with what happened: the keyboard goes to the name field, above it.)
+    this.say(this.#cleared ? 'clearedUndo' : 'cleared');
     this.renderRoot.querySelector<HTMLElement>('#name')?.focus();
   }
 
@@ -663,7 +665,7 @@ export class YkienComments extends LitElement {
     }
     // A message that names a button names it as the site owner may have renamed it.
     const words = typeof key == 'function' ? key(t) : known ? t[key as StringKey] : key;
-    const text = format(words, { send: t.send, clear: t.clear, loadMore: t.loadMore, resetCaptcha: t.resetCaptcha, unsentHeading: t.unsentHeading, unsentOther: t.unsentOther, verifyToSend: t.verifyToSend, ...params }) + (this.#storageNotice ? '\n' + t.noStorage : '');
+    const text = format(words, { send: t.send, clear: t.clear, loadMore: t.loadMore, resetCaptcha: t.resetCaptcha, unsentHeading: t.unsentHeading, unsentOther: t.unsentOther, verifyToSend: t.verifyToSend, undo: t.undoClear, ...params }) + (this.#storageNotice ? '\n' + t.noStorage : '');
     const said = ++this.#said;
     this.#lastSaid = known ? [key as StringKey | Said, kind, params] : undefined;
     this.#storageNotice = false;
