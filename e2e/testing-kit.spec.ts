@@ -430,7 +430,7 @@ test.describe('fakeHcaptcha and the page object, through the real widget', () =>
     await expect(w.captchaCheckbox).toHaveAttribute('aria-checked', 'false');
     await w.clear();
     await expect(w.contentField).toHaveValue('');
-    expect(await w.status()).toBe(en.cleared);
+    expect(await w.status()).toBe(en.clearedUndo.replace('{undo}', en.undoClear));
 
     captcha.setLoad('error');
     await page.reload();
@@ -440,7 +440,8 @@ test.describe('fakeHcaptcha and the page object, through the real widget', () =>
     expect(captcha.loads).toBe(2);
   });
 
-  test("unsent(): a comment the endpoint could not take waits in the reader's outbox", async ({ page }) => {
+  /** A comment the endpoint could not take (503), among the reader's unsent ones. */
+  const oneUnsent = async (page: Page) => {
     await fakeHcaptcha(page);
     const endpoint = await mockEndpoint(page, ENDPOINT);
     endpoint.reply({ status: 503 });
@@ -450,6 +451,11 @@ test.describe('fakeHcaptcha and the page object, through the real widget', () =>
     await w.solveCaptcha();
     await w.send();
     await expect.poll(() => w.unsent()).toEqual([{ content: 'Kept for later', state: expect.any(String) }]);
+    return w;
+  };
+
+  test("unsent(): a comment the endpoint could not take waits in the reader's outbox", async ({ page }) => {
+    const w = await oneUnsent(page);
     // After a reload the list is drawn by code that comes by need (held here until unsent() was asked):
     // unsent() waits for it, no poll needed.
     let release!: () => void;
@@ -464,15 +470,7 @@ test.describe('fakeHcaptcha and the page object, through the real widget', () =>
   });
 
   test("unsent() and fieldError() wait for the box's code, which comes by need: not [] and '' read from a box not drawn yet", async ({ page }) => {
-    await fakeHcaptcha(page);
-    const endpoint = await mockEndpoint(page, ENDPOINT);
-    endpoint.reply({ status: 503 });
-    await openArticle(page, { lang: 'en' });
-    const w = ykien(page);
-    await w.fill({ name: 'Jane', content: 'Kept for later' });
-    await w.solveCaptcha();
-    await w.send();
-    await expect.poll(() => w.unsent()).toHaveLength(1);
+    const w = await oneUnsent(page);
     // After a reload, the box's own code held until both were asked.
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
