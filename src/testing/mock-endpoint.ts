@@ -125,13 +125,24 @@ const isValidKey = (key: string) => key.length >= 1 && key.length <= LIMITS.clie
  */
 const bodyLimitFor = (maxLength: number) => 4 * maxLength + 4 * (100 + 300) + 2 * 2000 + 2000 + 200 + 10_000 + 1024;
 
-/** JSON with every object's members in key order (server/src/idempotency.ts). */
-const canonical = (value: unknown): string =>
-  Array.isArray(value)
-    ? `[${value.map(canonical).join(',')}]`
-    : value !== null && typeof value === 'object'
-      ? `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`
-      : (JSON.stringify(value) ?? 'null');
+/** How deep a body may nest, as the server (server/src/idempotency.ts): deeper is `400` with `fields.body`. */
+const MAX_BODY_DEPTH = 16;
+/**
+ * JSON with every object's members in key order (server/src/idempotency.ts); null for a value nested
+ * past MAX_BODY_DEPTH levels (the body itself is level 0), which the server refuses in the same walk.
+ */
+const canonical = (value: unknown, depth = 0): string | null => {
+  if (depth > MAX_BODY_DEPTH) return null;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  const array = Array.isArray(value);
+  const parts = array
+    ? value.map((v) => canonical(v, depth + 1))
+    : Object.keys(value).sort().map((k) => {
+        const member = canonical((value as Record<string, unknown>)[k], depth + 1);
+        return member === null ? null : `${JSON.stringify(k)}:${member}`;
+      });
+  return parts.includes(null) ? null : array ? `[${parts.join(',')}]` : `{${parts.join(',')}}`;
+};
 /** UTF-8 bytes of a text, as the server counts a pageId. */
 const bytes = (text: string) => new TextEncoder().encode(text).length;
 /** The list's `limit`: default and most (docs/api.md, "Listing comments"). */
@@ -228,12 +239,6 @@ function isJsonContentType(header: string | undefined): boolean {
     return name !== 'charset' || value === 'utf-8' || value === 'utf8';
   });
 }
-
-/** How deep a body may nest, as the server (server/src/idempotency.ts): deeper is `400` with `fields.body`. */
-const MAX_BODY_DEPTH = 16;
-/** How deep `value` nests: the body object itself is 0, as the server counts. */
-const depthOf = (value: unknown, depth = 0): number =>
-  depth > MAX_BODY_DEPTH || value === null || typeof value !== 'object' ? depth : Math.max(depth, ...Object.values(value as object).map((v) => depthOf(v, depth + 1)));
 
 const MESSAGES = {
   nameRequired: ['Vui l\u00f2ng nh\u1eadp h\u1ecd v\u00e0 t\u00ean.', 'Please enter your name.'],
@@ -346,7 +351,7 @@ const problemBody = (status: number, code = PROBLEM_CODES[status] ?? (status >= 
   ...extra,
 });
 
-/** What attempts are compared by, as the server compares them: the body without its captcha token, members in any order. */
+/** What attempts are compared by, as the server compares them: the body without its captcha token, members in any order (null: nested too deep). */
 const payloadOf = (body: Record<string, unknown>) => {
   const { captchaToken: _token, ...rest } = body;
   return canonical(rest);
@@ -572,7 +577,7 @@ export class MockEndpoint {
         this.store(comment);
         // And under its key: a retry (its answer dropped) gets the 200 replay, as from the server.
         const key = fromHeader || (typeof clientId === 'string' ? clientId : '');
-        if (key && !this.keys.has(key)) this.keys.set(key, { payload: payloadOf(body), comment });
+        if (key && !this.keys.has(key)) this.keys.set(key, { payload: payloadOf(body) ?? undefined, comment });
       }
       if (answer.drop === 'after') {
         await route.abort('connectionreset');
@@ -592,7 +597,9 @@ export class MockEndpoint {
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
       return send(400, problemBody(400, 'validation', { fields: { body: message(lang, 'bodyNotObject') } }));
     }
-    if (depthOf(parsed) > MAX_BODY_DEPTH) return send(400, problemBody(400, 'validation', { fields: { body: message(lang, 'bodyTooDeep', MAX_BODY_DEPTH) } }));
+    // What attempts with one key are compared by; null for a body nested too deep to be a comment.
+    const payload = payloadOf(body);
+    if (payload === null) return send(400, problemBody(400, 'validation', { fields: { body: message(lang, 'bodyTooDeep', MAX_BODY_DEPTH) } }));
     // As the server resolves it (server/src/idempotency.ts): 1-200 visible ASCII characters, the header's and
     // the body's the same; a `clientId` of null is none.
     const keyError = (k: keyof typeof MESSAGES, n?: number) => send(400, problemBody(400, 'validation', { fields: { clientId: message(lang, k, n) } }));
@@ -602,7 +609,6 @@ export class MockEndpoint {
     if (fromHeader !== undefined && clientId !== undefined && fromHeader !== clientId) return keyError('clientIdMismatch');
     const key = fromHeader ?? (clientId as string | undefined);
     if (key === undefined) return keyError('clientIdMissing');
-    const payload = payloadOf(body);
     const known = this.keys.get(key);
     if (known) {
       if (known.payload !== undefined && known.payload !== payload) return send(422, problemBody(422));

@@ -489,7 +489,7 @@ export class YkienComments extends LitElement {
    */
   async #more(): Promise<void> {
     const from = this.#list.items.length;
-    const pressed = this.#focused();
+    const pressed = this.keyboardAt();
     this.#moreUnderWay++;
     let added;
     try {
@@ -508,35 +508,26 @@ export class YkienComments extends LitElement {
     await this.updateComplete;
     // With no comment above it (none listed yet), "no comments yet", or the reader's own one shown.
     const to = added ? `article[data-i="${from}"]` : from ? `article[data-i="${from - 1}"]` : '[part~="empty"],article';
-    if ((added || !this.#list.next) && this.#stillAt(pressed)) this.renderRoot.querySelector<HTMLElement>(to)?.focus();
-  }
-
-  /** @internal Where the keyboard is: in the box (that element), nowhere (null), or elsewhere on the page (undefined). */
-  keyboardAt(): Element | null | undefined {
-    return this.#focused();
-  }
-
-  /** @internal The keyboard is still where `keyboardAt()` found it, or nowhere. */
-  keyboardStillAt(from: Element | null | undefined): boolean {
-    return this.#stillAt(from);
+    if ((added || !this.#list.next) && this.keyboardStillAt(pressed)) this.renderRoot.querySelector<HTMLElement>(to)?.focus();
   }
 
   /**
-   * What has focus in the box's own tree; null when nothing has (the page's body, or an element the box
-   * removed), undefined when something else does (the page, the captcha's frame).
+   * @internal Where the keyboard is: what has focus in the box's own tree; null when nothing has (the
+   * page's body, or an element the box removed), undefined when something else does (the page, the
+   * captcha's frame).
    */
-  #focused(): Element | null | undefined {
+  keyboardAt(): Element | null | undefined {
     const a = document.activeElement;
     if (!a || a == document.body) return null;
     return (this.matches(':focus-within') && (this.renderRoot as ShadowRoot).activeElement) || undefined;
   }
 
   /**
-   * Focus may go to what the reader asked for only while it is where they asked from, or nowhere (that
-   * went): not out of the field they went on to type in while it loaded.
+   * @internal Focus may go to what the reader asked for only while it is where they asked from
+   * (`keyboardAt()` then), or nowhere (that went): not out of the field they went on to type in while it loaded.
    */
-  #stillAt(from: Element | null | undefined): boolean {
-    const now = this.#focused();
+  keyboardStillAt(from: Element | null | undefined): boolean {
+    const now = this.keyboardAt();
     return now === null || (from !== undefined && now == from);
   }
 
@@ -551,14 +542,14 @@ export class YkienComments extends LitElement {
     const loaded = this.#list.load();
     await this.updateComplete;
     at('[part~="loading"]')?.focus();
-    const from = this.#focused();
+    const from = this.keyboardAt();
     await loaded;
     const failed = this.#list.state == 'failed';
     // Said when it failed; unsaid when it came (a failure said by the try before would stay under the comments).
     if (failed) this.say('listFailed', 'error');
     else this.unsay('listFailed');
     await this.updateComplete;
-    if (this.#stillAt(from)) (failed ? at('[part~="list-error"] button') : (at('article[data-i="0"]') ?? at('[part~="comment"], [part~="empty"]')))?.focus();
+    if (this.keyboardStillAt(from)) (failed ? at('[part~="list-error"] button') : (at('article[data-i="0"]') ?? at('[part~="comment"], [part~="empty"]')))?.focus();
   }
 
   /** @internal Saves the draft now; resolves when it is stored. */
@@ -607,11 +598,10 @@ export class YkienComments extends LitElement {
    * What "Nhập lại" emptied, while it may be brought back ("Hoàn tác"): until the reader types again, or
    * the form is on another article. A mis-tap beside "Gửi bình luận" must not lose a long comment.
    */
-  #cleared?: { key: string; name: string; content: string };
+  #cleared?: { name: string; content: string };
 
   #undoable(): boolean {
-    const c = this.#cleared;
-    return !!c && c.key == this.draftKey && !this.name && !this.content;
+    return !!this.#cleared && !this.name && !this.content;
   }
 
   /** "Hoàn tác": the text "Nhập lại" emptied is back, and kept as the draft again. */
@@ -627,7 +617,7 @@ export class YkienComments extends LitElement {
 
   /** "Nhập lại": empties name, content and captcha. The outbox keeps what was already sent to it. */
   #onClear(): void {
-    const was = { key: this.draftKey, name: this.name, content: this.content };
+    const was = { name: this.name, content: this.content };
     this.name = this.content = '';
     this.errors = {};
     // (Both let go of what they hold, each its own keys.)
