@@ -48,9 +48,18 @@ test('a bulk approval, a shortcut, a reload, a search and signing out each ask b
   await expect(field).toHaveValue('Bài hay.');
   await expect(cards(page)).toHaveCount(2);
 
-  // On the form's own buttons a letter is not a decision on the card.
+  // On the form's own buttons a letter is not a decision on the card: not even asked (the browser's
+  // confirm runs within the keydown, so it would be recorded by the time the press is done).
+  const before = asked.length;
   await u.getByRole('button', { name: 'Lưu và duyệt' }).focus();
   await page.keyboard.press('a');
+  expect(asked).toHaveLength(before);
+  await expect(field).toHaveValue('Bài hay.');
+  // On the card itself, "a" is the shortcut: it asks before dropping the edit; kept, nothing is published.
+  await u.focus();
+  await page.keyboard.press('a');
+  await expect.poll(() => asked.length).toBe(before + 1);
+  expect(asked[before]).toBe(CONFIRM('Đinh Văn U'));
   await expect(field).toHaveValue('Bài hay.');
   expect((await publicList()).items).toEqual([]);
   expect((await api('GET', '/comments?status=pending')).json.items.map((c: { content: string }) => c.content).sort()).toEqual(
