@@ -101,9 +101,11 @@ describe('loadHttp', () => {
     const r = await loadHttp({ url, connections: 1, seconds: 2, overallRate: 100 });
     expect(r.total).toBe(n); // answers counted once each
     // Alone, one sample of ~300 would be 0.5% of them: below p99. With the ~29 requests due during the
-    // stall (as late as each would have been: 290, 280 … 10 ms), it is at p99, and not counted twice.
+    // stall (as late as each would have been: 290, 280 … 10 ms), it is at p99, and not counted twice
+    // (58 or more). The room above 29 is for this process's own stalls on a loaded machine (the loader and
+    // the server share its event loop): each 10 ms any answer comes late adds one more.
     expect(r.samples - r.total).toBeGreaterThanOrEqual(25);
-    expect(r.samples - r.total).toBeLessThanOrEqual(35);
+    expect(r.samples - r.total).toBeLessThanOrEqual(50);
     expect(r.p99).toBeGreaterThanOrEqual(100);
     expect(r.max).toBeGreaterThanOrEqual(290);
   });

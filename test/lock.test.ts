@@ -40,10 +40,14 @@ describe('withLock', () => {
     const log: string[] = [];
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
-    const first = withLock(async () => (log.push('first starts'), await held, log.push('first ends'), 1));
+    let started!: () => void;
+    const firstIn = new Promise<void>((r) => (started = r));
+    const first = withLock(async () => (log.push('first starts'), started(), await held, log.push('first ends'), 1));
     const second = withLock(async () => (log.push('second starts'), 2));
-    // The second waits however long the first takes (here, until it is released).
-    await new Promise((r) => setTimeout(r, 50));
+    // The second waits however long the first takes (here, until it is released): the first is in (however
+    // slow the store was to let it in), and the second not, some turns of the event loop later.
+    await firstIn;
+    for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 10));
     expect(log).toEqual(['first starts']);
     release();
     expect(await Promise.all([first, second])).toEqual([1, 2]);
