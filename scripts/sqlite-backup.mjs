@@ -9,7 +9,8 @@
 //   read transaction (WAL lets the writer go on), so unlike the page-by-page backup API it never
 //   restarts under steady writes; then `PRAGMA integrity_check` on the copy. The copy is a plain,
 //   compact database file (no -wal beside it), mode 0600, without the rate limit's address key and
-//   hits. The copy runs in a worker thread: `VACUUM INTO` is one synchronous call, and would hold this
+//   hits. Not begun unless the copy fits beside the database with YKIEN_BACKUP_RESERVE_MB (64) still
+//   free for the server. The copy runs in a worker thread: `VACUUM INTO` is one synchronous call, and would hold this
 //   thread's event loop for as long as it copies.
 // restore: with the server STOPPED (a file that some process has open is refused). Checks the backup's
 //   integrity, refuses a backup whose schema version is newer than the newest migration of the server
@@ -24,7 +25,7 @@
 //   holds. --keep leaves the files and report.json (every POST's times, the copy's) in that directory.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -110,6 +111,7 @@ export async function backup(from, to) {
   // partial or still holds the key. Made empty and private first (VACUUM INTO takes an empty file): a
   // file SQLite creates follows the umask, and would be readable by all while it fills.
   const partial = join(dirname(resolve(from)), `${basename(to)}.partial`);
+  roomForCopy(from);
   try {
     closeSync(openSync(partial, 'wx', 0o600));
   } catch (e) {
@@ -125,6 +127,29 @@ export async function backup(from, to) {
   } catch (e) {
     for (const suffix of ['', '-journal']) rmSync(partial + suffix, { force: true });
     throw e;
+  }
+}
+
+/**
+ * The copy is made on the database's own disk: one that fills it refuses every comment and decision
+ * (`503 storage-unavailable`) until the copy fails, every night. So it is not begun unless the copy (at
+ * most the file and its -wal: VACUUM INTO writes the live pages only) fits with YKIEN_BACKUP_RESERVE_MB
+ * (default 64) still free for the server.
+ */
+function roomForCopy(from) {
+  const size = (f) => (existsSync(f) ? statSync(f).size : 0);
+  const need = size(from) + size(`${from}-wal`);
+  const { bavail, bsize } = statfsSync(dirname(resolve(from)));
+  const free = bavail * bsize;
+  const setting = process.env.YKIEN_BACKUP_RESERVE_MB;
+  const reserveMb = setting === undefined || setting === '' ? 64 : Number(setting);
+  if (!(reserveMb >= 0)) throw new Error(`YKIEN_BACKUP_RESERVE_MB=${setting}: a number of MiB (0 or more)`);
+  const mb = (n) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+  if (free - need < reserveMb * 2 ** 20) {
+    throw new Error(
+      `not enough room beside ${from} for the copy: ${mb(free)} free, the copy may take ${mb(need)}, and ${mb(reserveMb * 2 ** 20)} ` +
+        'must stay free for the server (YKIEN_BACKUP_RESERVE_MB); nothing copied. A full disk would refuse every comment until the copy failed',
+    );
   }
 }
 

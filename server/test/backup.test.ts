@@ -209,6 +209,26 @@ it('restores a clean copy where only the old -wal and -shm are left (the damaged
   expect(readdirSync(dir).some((f) => f.startsWith('ykien.db.before-restore-') && f.endsWith('-wal'))).toBe(true);
 });
 
+it("refuses a backup that would leave less free than the server's reserve on the database's disk, before it makes any file", () => {
+  const dir = tempDir();
+  const db = markedCopy(dir);
+  const to = join(dir, 'backups', 'nightly.db');
+  mkdirSync(dirname(to));
+  const run = (reserve: string) => spawnSync(process.execPath, [SCRIPT, 'backup', db, to], { encoding: 'utf8', env: { ...process.env, YKIEN_BACKUP_RESERVE_MB: reserve } });
+  // More than any disk here has: refused, said why, and nothing made (neither the copy nor its partial).
+  const refused = run(String(2 ** 40));
+  expect(refused.status).toBe(1);
+  expect(refused.stderr).toMatch(/^sqlite-backup: not enough room beside .*copy\.db for the copy: [\d.]+ MiB free, the copy may take [\d.]+ MiB, and 1099511627776\.0 MiB must stay free/);
+  expect(readdirSync(dir).sort()).toEqual(['backups', 'copy.db']);
+  expect(readdirSync(dirname(to))).toEqual([]);
+  expect(run('lots').stderr).toContain('YKIEN_BACKUP_RESERVE_MB=lots: a number of MiB');
+  // With no reserve asked for, the same backup is made.
+  const made = run('0');
+  expect(made.stderr).toBe('');
+  expect(made.status).toBe(0);
+  expect(readdirSync(dirname(to))).toEqual(['nightly.db']);
+});
+
 it('the backup is private (0600) from its first byte, under a umask that would make it readable by all', async () => {
   const dir = tempDir();
   const live = join(dir, 'live.db');
