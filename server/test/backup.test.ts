@@ -242,12 +242,15 @@ it('the backup is private (0600) from its first byte, under a umask that would m
   const child = spawn('/bin/sh', ['-c', `umask 022; exec "${process.execPath}" "${SCRIPT}" backup "${live}" "${to}"`], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((done) => child.on('exit', done));
   const modes = new Set<number>();
+  /** How often the copy was seen while it was being made (beside the database, as copy.db.partial). */
+  let partialSeen = 0;
   let running = true;
   void exited.then(() => (running = false));
   while (running) {
     for (const file of [to, join(dir, 'copy.db.partial')]) {
       try {
         modes.add(statSync(file).mode & 0o777);
+        if (file.endsWith('.partial')) partialSeen++;
       } catch {
         /* not made yet, or renamed */
       }
@@ -255,6 +258,8 @@ it('the backup is private (0600) from its first byte, under a umask that would m
     await new Promise((r) => setImmediate(r));
   }
   expect(await exited).toBe(0);
+  // Watched while it was made, not only once it was done.
+  expect(partialSeen).toBeGreaterThan(0);
   modes.add(statSync(to).mode & 0o777);
   expect([...modes]).toEqual([0o600]);
 }, 30_000);

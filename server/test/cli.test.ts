@@ -217,14 +217,20 @@ describe.concurrent('command line', () => {
     const server = await startServer({ args: ['--no-captcha'] });
     const named = server.logs.find((l) => l.startsWith('ADMIN TOKEN FILE: '))!.slice('ADMIN TOKEN FILE: '.length);
     try {
-      expect(readFileSync(named, 'utf8').trim()).toBe(server.adminToken);
-      const ok = await http(`${server.url}/api/admin/comments`, { headers: { authorization: `Bearer ${server.adminToken}` } });
+      // The file holds the token, one line: the server takes it, and not another.
+      const fromFile = readFileSync(named, 'utf8');
+      expect(fromFile).toMatch(/^\S{20,}\n$/);
+      const ok = await http(`${server.url}/api/admin/comments`, { headers: { authorization: `Bearer ${fromFile.trim()}` } });
       expect(ok.status).toBe(200);
+      const other = await http(`${server.url}/api/admin/comments`, { headers: { authorization: `Bearer ${fromFile.trim()}x` } });
+      expect(other.status).toBe(401);
+      await server.stop();
+      // Removed by the server as it stopped (the test's cleanup below removes the folder whatever happened).
+      expect(() => statSync(named)).toThrow(/ENOENT/);
     } finally {
       await server.stop();
       server.cleanup();
     }
-    expect(() => statSync(named)).toThrow(/ENOENT/);
   });
 
   it('takes every option from the environment too; a flag wins', async () => {

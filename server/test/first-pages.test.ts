@@ -4,7 +4,7 @@
  * Cache-Control age; a comment published on this instance goes into the cached pages in its place; a
  * moderator's action drops them; a read that began before a change never stores what it saw.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FIRST_PAGE_TTL_MS, FirstPageCache, MAX_ENTRIES, MAX_LIMITS_PER_PAGE } from '../src/caching/first-pages.js';
 import { addToFirstPage, pageBody, type ListPage, type Listed } from '../src/reading/list-page.js';
 import { encodeCursor } from '../src/stores/store.js';
@@ -21,11 +21,17 @@ describe('FirstPageCache', () => {
   it('a page whose read took long (a busy pool) expires a TTL after the read began, not after it ended', async () => {
     const cache = FirstPageCache.forMaxAge(15);
     const slow = FIRST_PAGE_TTL_MS * 0.8;
-    const began = Date.now();
-    await cache.load('slow', 20, async () => (await new Promise((r) => setTimeout(r, slow)), pageOf([listed(1)])));
-    // What the read saw is as old as its start: served no longer than the TTL from then.
-    expect(cache.get('slow', 20, began + FIRST_PAGE_TTL_MS - slow / 2)).not.toBeNull();
-    expect(cache.get('slow', 20, began + FIRST_PAGE_TTL_MS + 1)).toBeNull(); // (a miss drops the entry)
+    // The clock the cache reads, moved by the read itself: it takes exactly `slow`, however busy the machine.
+    vi.useFakeTimers({ toFake: ['Date'], now: 1_790_000_000_000 });
+    try {
+      const began = Date.now();
+      await cache.load('slow', 20, async () => (vi.setSystemTime(began + slow), pageOf([listed(1)])));
+      // What the read saw is as old as its start: served no longer than the TTL from then.
+      expect(cache.get('slow', 20, began + FIRST_PAGE_TTL_MS - slow / 2)).not.toBeNull();
+      expect(cache.get('slow', 20, began + FIRST_PAGE_TTL_MS + 1)).toBeNull(); // (a miss drops the entry)
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a page whose read took longer than the TTL is handed to its readers but not kept, and evicts nothing', () => {

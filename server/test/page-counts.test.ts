@@ -156,10 +156,52 @@ describe('SQLite: counter == count(*)', () => {
   };
 
   it('a first page and its total agree while comments are published', async () => {
-    const store = SqliteStore.open(join(dir, 'burst.db'));
+    // The server's store: commits land from the writer's thread while this one reads.
+    const store = await SqliteStore.openWithWriterThread(
+      join(dir, 'burst.db'),
+      new URL('../dist/stores/sqlite-writer-thread.js', import.meta.url), // a worker runs the built code
+      new URL('../dist/stores/sqlite-reader-thread.js', import.meta.url),
+    );
     try {
       await burstReads(store);
     } finally {
+      await store.close();
+    }
+  });
+
+  it('a commit landing between the page read and the counter read does not make them disagree: one read transaction', async () => {
+    // Made to happen, not hoped for: another connection publishes a comment (its row and its count) just
+    // after the page's rows are read, before the counter is (the page has a next one, so it is read).
+    const file = join(dir, 'between.db');
+    const store = SqliteStore.open(file);
+    const side = new Database(file);
+    side.pragma('busy_timeout = 5000');
+    try {
+      let at = 1_790_000_000_000;
+      const published = () => {
+        const id = randomUUID();
+        return { id, clientId: `k-${id}`, payloadHash: 'h', pageId: 'between', pageUrl: 'https://bao.example.vn/a', pageTitle: '', name: 'Tên', content: 'Nội dung', lang: '', status: 'published' as const, createdAt: at++ };
+      };
+      for (let i = 0; i < 3; i++) await store.insertComment(published());
+      const reads = (store as unknown as { mainReads: { list: (q: unknown) => unknown } }).mainReads;
+      const list = reads.list.bind(reads);
+      let landed = false;
+      reads.list = (q) => {
+        const page = list(q);
+        if (!landed) {
+          landed = true;
+          side.prepare('UPDATE page_counts SET published = published + 1 WHERE page_id = ?').run('between');
+        }
+        return page;
+      };
+      const { page, total } = await store.publishedPage('between', 2, null);
+      expect(landed).toBe(true);
+      expect(page.items).toHaveLength(2);
+      expect(page.next).not.toBeNull();
+      expect(total).toBe(3); // as the rows were read; 4 would be the count after them
+      expect((await store.publishedPage('between', 2, null)).total).toBe(4); // the next read sees it
+    } finally {
+      side.close();
       await store.close();
     }
   });

@@ -4,6 +4,7 @@
  * /counts is one store call (one SQL statement) for all its ids, and neither it nor the list ever
  * counts a page's comments (`count`, a scan): `total` comes from the page's counter.
  */
+import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,17 +52,23 @@ describe('the store calls behind the public reads', () => {
     await post('hot-elsewhere');
     const list = (headers: Record<string, string> = {}) =>
       app.inject({ method: 'GET', url: '/api/comments?pageId=hot-elsewhere', headers: { host: 'localhost', ...headers } }).then((r) => r.json().items.length as number);
-    expect(await list()).toBe(1); // now in this instance's cache
-    // Published by another instance on the same database: this one's cache has not heard of it.
-    const now = Date.now();
-    const clientId = randomUUID();
-    await base.insertComment({
-      id: uuidV7(now), clientId, pageId: 'hot-elsewhere', pageUrl: 'http://localhost/a', pageTitle: '', name: 'Lan', content: 'Từ máy chủ khác',
-      lang: '', payloadHash: 'h', status: 'published', createdAt: now,
-    });
-    expect(await list()).toBe(1); // the cache, within its second
-    expect(await list({ 'cache-control': 'max-age=0' })).toBe(2);
-    expect(await list({ 'cache-control': 'no-cache', pragma: 'no-cache' })).toBe(2);
+    // The clock held: an insert (an fsync) on a busy disk must not outlast the cache's one-second life.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    try {
+      expect(await list()).toBe(1); // now in this instance's cache
+      // Published by another instance on the same database: this one's cache has not heard of it.
+      const now = Date.now();
+      const clientId = randomUUID();
+      await base.insertComment({
+        id: uuidV7(now), clientId, pageId: 'hot-elsewhere', pageUrl: 'http://localhost/a', pageTitle: '', name: 'Lan', content: 'Từ máy chủ khác',
+        lang: '', payloadHash: 'h', status: 'published', createdAt: now,
+      });
+      expect(await list()).toBe(1); // the cache, within its second
+      expect(await list({ 'cache-control': 'max-age=0' })).toBe(2);
+      expect(await list({ 'cache-control': 'no-cache', pragma: 'no-cache' })).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
 
@@ -76,10 +83,25 @@ describe('the store calls behind the public reads', () => {
   });
 
   it('the list reads total from the counter, never by counting, with the page in one call', async () => {
-    calls.length = 0;
-    const res = await app.inject({ method: 'GET', url: '/api/comments?pageId=a' });
-    expect(res.json().total).toBe(2);
-    expect(calls.map((c) => c.method)).toEqual(['publishedPage']);
+    // The counter set apart from the rows (by another connection), so that a total counted from the rows
+    // would show; a page with a next one (limit 1 of 2), where the total cannot be the page's length.
+    const side = new Database(join(dir, 'ykien.db'));
+    const setCounter = (n: number) => side.prepare("UPDATE page_counts SET published = ? WHERE page_id = 'a'").run(n);
+    const counting = vi.spyOn((base as unknown as { stmt: { count: { get: (...a: unknown[]) => unknown } } }).stmt.count, 'get');
+    try {
+      setCounter(42);
+      calls.length = 0;
+      const res = await app.inject({ method: 'GET', url: '/api/comments?pageId=a&limit=1' });
+      expect(res.json().items).toHaveLength(1);
+      expect(res.json().next).not.toBeNull();
+      expect(res.json().total).toBe(42);
+      expect(calls.map((c) => c.method)).toEqual(['publishedPage']);
+      expect(counting).not.toHaveBeenCalled();
+    } finally {
+      setCounter(2);
+      side.close();
+      counting.mockRestore();
+    }
   });
 
   it('a status check is one lookup by id; a malformed id reaches no store', async () => {
