@@ -186,6 +186,40 @@ test('"Gỡ xuống" on a published comment says it was unpublished, not "reject
   expect((await publicList()).items).toEqual([]);
 });
 
+test('several published comments unpublished at once: the bar says "Gỡ … xuống" as the cards do, and so does the line that follows', async ({ page, seed, signIn, publicList, api }) => {
+  const ids = [await seed({ name: 'Lò Văn H', content: 'Một.' }), await seed({ name: 'Lò Văn I', content: 'Hai.' })];
+  for (const id of ids) expect((await api('POST', `/comments/${id}/approve`)).status).toBe(200);
+  await signIn();
+  await page.getByRole('button', { name: /Đã đăng/ }).click();
+  await expect(cards(page)).toHaveCount(2);
+  await page.getByRole('checkbox', { name: /Chọn tất cả/ }).check();
+  await expect(page.getByRole('button', { name: 'Từ chối các bình luận đã chọn' })).toHaveCount(0);
+  await page.getByRole('button', { name: 'Gỡ các bình luận đã chọn xuống' }).click();
+  await expect(liveRegion(page)).toHaveText('Đã gỡ 2 bình luận xuống (nay ở mục Đã từ chối).');
+  await expect(cards(page)).toHaveCount(0);
+  expect((await publicList()).items).toEqual([]);
+});
+
+test('a bulk approval of comments another moderator deleted meanwhile says why none went, not "0 approved"', async ({ page, seed, signIn, api, publicList }) => {
+  const ids = [await seed({ name: 'Lò Văn K', content: 'Một.' }), await seed({ name: 'Lò Văn L', content: 'Hai.' })];
+  await signIn();
+  await expect(cards(page)).toHaveCount(2);
+  await page.getByRole('checkbox', { name: /Chọn tất cả/ }).check();
+  for (const id of ids) expect((await api('DELETE', `/comments/${id}`)).status).toBe(204);
+  // Every line the status region shows from here on.
+  await page.locator('ykien-admin').evaluate((el) => {
+    const region = el.shadowRoot!.querySelector('[role="status"]')!;
+    const seen: string[] = ((window as unknown as { __said: string[] }).__said = []);
+    new MutationObserver(() => seen.push(region.textContent!.trim())).observe(region, { subtree: true, childList: true, characterData: true });
+  });
+  await page.getByRole('button', { name: 'Duyệt các bình luận đã chọn' }).click();
+  await expect(cards(page)).toHaveCount(0);
+  await expect(page.locator('ykien-admin [role="alert"]')).not.toHaveText('');
+  const said = await page.evaluate(() => (window as unknown as { __said: string[] }).__said);
+  expect(said.filter((t) => /Đã duyệt/.test(t))).toEqual([]);
+  expect((await publicList()).items).toEqual([]);
+});
+
 test('the editorial board replies to a comment, then removes the reply', async ({ page, seed, signIn, publicList }) => {
   await seed({ name: 'Võ Thị E', content: 'Khi nào sửa cầu?' });
   await signIn();

@@ -905,7 +905,9 @@ export class YkienAdmin extends LitElement {
     const onBar = failures > 0 && this.selected.size > 0 && this.focusOn('.bulkbar');
     const focusWasInList = this.current >= 0 && ours && !onBar;
     this.removeItems(new Set([...done, ...moved.keys(), ...gone.keys()]), focusWasInList, from);
-    this.announce(this.msg(action === 'approve' ? 'bulkApproved' : 'bulkRejected', { n: done.size }));
+    // Said only when some were decided: "0 approved" beside the alert saying why none went is noise.
+    // On "Đã đăng" a rejection is what the cards call "Gỡ xuống", and is said so.
+    if (done.size) this.announce(this.msg(action === 'approve' ? 'bulkApproved' : from === 'published' ? 'bulkHidden' : 'bulkRejected', { n: done.size }));
     const problems = [...this.bulkProblems(changed, moved, [...gone.values()])];
     if (failures > 0) problems.unshift(`${this.msg('bulkFailed', { n: failures })} ${this.explain(lastError)}`);
     if (moved.size || gone.size) void this.refreshCounts();

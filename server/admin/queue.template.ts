@@ -118,7 +118,7 @@ export function renderQueue(v: QueueView): TemplateResult {
               ? html`<button type="button" class="primary" @click=${() => v.bulk('approve')}>${v.msg('approveSelected')}</button>`
               : nothing}
             ${v.tab !== 'rejected'
-              ? html`<button type="button" class="quiet" @click=${() => v.bulk('reject')}>${v.msg('rejectSelected')}</button>`
+              ? html`<button type="button" class="quiet" @click=${() => v.bulk('reject')}>${v.msg(v.tab === 'published' ? 'hideSelected' : 'rejectSelected')}</button>`
               : nothing}`
         : nothing}
     </div>
