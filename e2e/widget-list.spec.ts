@@ -766,7 +766,7 @@ test.describe('paging and navigation edge cases', () => {
       await article();
       const l = list(page);
       await l.more.click();
-      await expect(form(page).status).toHaveText('Chưa tải được ý kiến nào khác. Bấm “Xem thêm” để xem tiếp.');
+      await expect(form(page).status).toHaveText('Những ý kiến vừa tải đều đã hiện ở trên. Bấm “Xem thêm” để xem tiếp.');
       await expect(l.names).toHaveText(items(1, 2).map((c) => c.name));
       if (then == 'pressed again') {
         await l.more.click();

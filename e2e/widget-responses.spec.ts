@@ -477,7 +477,7 @@ test.describe('failures: "could not be sent", the text stays', () => {
     await article();
     const f = form(page);
     await send(page);
-    await expect(f.status).toHaveText(/^Bạn gửi quá nhanh/);
+    await expect(f.status).toHaveText(/^Bạn đã gửi quá nhiều bình luận\./);
     await expect(f.status).toContainText(/\b37\b/);
     await expectTextQueued(page, TEXT);
     expect(endpoint.posts).toHaveLength(1);
@@ -492,7 +492,7 @@ test.describe('failures: "could not be sent", the text stays', () => {
     await article();
     const f = form(page);
     await send(page);
-    await expect(f.status).toHaveText('Bạn gửi quá nhanh. Bình luận được giữ lại; sau khoảng 5 phút, hãy xác minh captcha để gửi.');
+    await expect(f.status).toHaveText('Bạn đã gửi quá nhiều bình luận. Bình luận được giữ lại; sau khoảng 5 phút, hãy xác minh captcha để gửi.');
     expect(endpoint.posts).toHaveLength(1);
   });
 
@@ -514,9 +514,9 @@ test.describe('failures: "could not be sent", the text stays', () => {
     await f.name.fill('Trần Thị Bình');
     await f.content.fill(TEXT);
     await f.send.click();
-    await expect(f.status).toHaveText('Bạn gửi quá nhanh. Bình luận đã lưu và sẽ tự gửi sau khoảng 24 giờ.');
+    await expect(f.status).toHaveText('Bạn đã gửi quá nhiều bình luận. Bình luận đã lưu và sẽ tự gửi sau khoảng 24 giờ.');
     await page.evaluate(() => document.documentElement.setAttribute('lang', 'en'));
-    await expect(f.status).toHaveText('You are sending too fast. Your comment is saved and will be sent in about 24 hours.');
+    await expect(f.status).toHaveText('You have sent too many comments for now. Your comment is saved and will be sent in about 24 hours.');
   });
 
   for (const [status, body, why] of [

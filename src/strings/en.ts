@@ -27,7 +27,7 @@ export const en: ReadingStrings = {
   loadMore: 'Load more',
   moreAdded: 'More comments loaded: {count}.',
   moreNone: 'No more comments.',
-  moreNoneNew: 'No other comments loaded yet. Press “{loadMore}” to see more.',
+  moreNoneNew: 'The comments just loaded are all shown above already. Press “{loadMore}” to see more.',
   moreFailed: 'More comments could not be loaded. Press “{loadMore}” to try again.',
   pendingMark: 'Awaiting moderation',
   reply: "Editors' reply",

@@ -28,7 +28,7 @@ export const vi = {
   loadMore: 'Xem thêm',
   moreAdded: 'Đã tải thêm {count} ý kiến.',
   moreNone: 'Không còn ý kiến nào khác.',
-  moreNoneNew: 'Chưa tải được ý kiến nào khác. Bấm “{loadMore}” để xem tiếp.',
+  moreNoneNew: 'Những ý kiến vừa tải đều đã hiện ở trên. Bấm “{loadMore}” để xem tiếp.',
   moreFailed: 'Chưa tải thêm được ý kiến. Bấm “{loadMore}” để thử lại.',
   pendingMark: 'Đang chờ duyệt',
   reply: 'Trả lời của Ban biên tập',
