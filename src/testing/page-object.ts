@@ -22,7 +22,7 @@ export const LABEL_TEXTS: Record<
   content: ['N\u1ed9i dung', 'Comment'],
   send: ['G\u1eedi b\u00ecnh lu\u1eadn', 'Send comment'],
   clear: ['Nh\u1eadp l\u1ea1i', 'Clear'],
-  captcha: ['M\u00e3 x\u00e1c nh\u1eadn', 'Verification'],
+  captcha: ['X\u00e1c minh', 'Verification'],
   resetCaptcha: ['L\u00e0m m\u1edbi captcha', 'Reset captcha'],
   more: ['Xem th\u00eam', 'Load more'],
   unsentHeading: ['B\u00ecnh lu\u1eadn ch\u01b0a g\u1eedi', 'Unsent comments'],
