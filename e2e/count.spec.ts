@@ -381,22 +381,56 @@ test("a comment the reader published in another tab (an article opened from thes
 test('offline, only coming back online asks again (the waits are not used up meanwhile); a server without /counts is asked once', async ({ page, context }) => {
   // The fake clock's performance lists no entries: the real one is kept aside first (see below).
   await page.addInitScript(() => Object.assign(window, { realPerformance: performance }));
+  // A failure handled, counted: each arms a wait for `online` (with a timer too, when online).
+  await page.addInitScript(() => {
+    const w = window as unknown as { __onlineWaits: number };
+    w.__onlineWaits = 0;
+    const add = window.addEventListener.bind(window);
+    window.addEventListener = ((type: string, ...rest: [EventListenerOrEventListenerObject, boolean | AddEventListenerOptions | undefined]) => (
+      type === 'online' && w.__onlineWaits++, add(type, ...rest)
+    )) as typeof window.addEventListener;
+  });
+  const failuresHandled = () => page.evaluate(() => (window as unknown as { __onlineWaits: number }).__onlineWaits);
+  // A request the page makes now reaches the routes after any that the waits or 'online' started (offline,
+  // it reaches them too, and fails there).
+  const fence = () => page.evaluate((u) => fetch(u).then((r) => r.text(), () => ''), OTHER + '/counts?pageId=fence');
   await page.clock.install();
   const server = await countsServer(page, { [ART(1)]: 7 });
+  /** The counts' own requests, not the fences'. */
+  const asked = () => server.asked.filter((a) => a.ids[0] !== 'fence');
   await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`]);
   await expect(texts(page)).toHaveText(['7 ý kiến']);
   await context.setOffline(true);
   server.mode = 'abort'; // (a routed request still reaches the route while offline: it fails there)
+  const handled = await failuresHandled();
   await page.locator('ykien-count').evaluate((c, id) => c.setAttribute('page-id', id), ART(2));
-  await expect.poll(() => server.asked.length).toBe(2);
+  await expect.poll(() => asked().length).toBe(2);
+  // The page has the failure (not only the route its request) before the clock moves.
+  await expect.poll(failuresHandled).toBe(handled + 1);
   await expect(texts(page)).toHaveText(['']);
   await page.clock.runFor(200_000); // past every wait: none fires while offline
-  expect(server.asked).toHaveLength(2);
+  await fence();
+  expect(asked()).toHaveLength(2);
   server.counts[ART(2)] = 3;
   server.mode = 'ok';
   await context.setOffline(false);
   await expect(texts(page)).toHaveText(['3 ý kiến']);
-  expect(server.asked.map((a) => a.ids)).toEqual([[ART(1)], [ART(2)], [ART(2)]]);
+  expect(asked().map((a) => a.ids)).toEqual([[ART(1)], [ART(2)], [ART(2)]]);
+  // The waits were not used up offline: a failure now is asked again after the first one, 5 s.
+  server.mode = 'abort';
+  const before = await failuresHandled();
+  await page.locator('ykien-count').evaluate((c, id) => c.setAttribute('page-id', id), ART(4));
+  await expect.poll(() => asked().length).toBe(4);
+  await expect.poll(failuresHandled).toBe(before + 1);
+  server.counts[ART(4)] = 9;
+  server.mode = 'ok';
+  // (The clock also runs by itself here: a margin for the real time the test's own steps take.)
+  await page.clock.runFor(2_000);
+  await fence();
+  expect(asked()).toHaveLength(4);
+  await page.clock.runFor(3_000);
+  await expect(texts(page)).toHaveText(['9 ý kiến']);
+  expect(asked().map((a) => a.ids).slice(3)).toEqual([[ART(4)], [ART(4)]]);
 
   // A server without the route (a 404 is no passing failure): not asked again, however long the page stays.
   let notFound = 0;
