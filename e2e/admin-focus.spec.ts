@@ -730,7 +730,7 @@ test('"e" pressed while the card\'s approval runs opens no form (it would go wit
 
 test('a search typed just before signing out does not run after it: no "wrong token" alert at the sign-in', async ({ page, seed, signIn }) => {
   await seed({ name: 'Ai Đó' });
-  await page.clock.install(); // the search's 300 ms wait runs only as the test moves the clock
+  await page.clock.install();
   // The list's requests counted in the page, as they are made: Playwright's request event may come late.
   await page.addInitScript(() => {
     const w = window as unknown as { __listAsked: number };
@@ -740,6 +740,8 @@ test('a search typed just before signing out does not run after it: no "wrong to
   });
   await signIn();
   await expect(cards(page)).toHaveCount(1);
+  // From here the search's 300 ms wait runs only as the test moves the clock.
+  await page.clock.pauseAt(await page.evaluate(() => Date.now() + 1_000));
   await page.locator('ykien-admin #q').pressSequentially('ai');
   await page.getByRole('button', { name: 'Đăng xuất' }).click();
   const token = page.getByLabel('Mã kiểm duyệt viên');

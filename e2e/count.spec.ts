@@ -6,6 +6,7 @@
  */
 import type { Page, Request, Route } from '@playwright/test';
 import { test, expect, addCounts, servePage, ORIGIN, ENDPOINT } from './support/fixtures.js';
+import { countRetries, onlineWaits } from './support/retries.js';
 
 /** A second comment server, on another origin (a CORS "simple" GET: no preflight is expected). */
 const OTHER = 'http://127.0.0.1:4321/binh-luan/api';
@@ -378,31 +379,16 @@ test("a comment the reader published in another tab (an article opened from thes
   expect(server.asked).toHaveLength(2);
 });
 
-/**
- * The failures the counts have handled, counted in the page (before it loads): each arms a wait for
- * `online` (beside a timer, when online). The route sees a request before the page has its answer: a
- * clock moved in between would run before the retry's timer exists.
- */
-async function countFailuresHandled(page: Page): Promise<() => Promise<number>> {
-  await page.addInitScript(() => {
-    const w = window as unknown as { __onlineWaits: number };
-    w.__onlineWaits = 0;
-    const add = window.addEventListener.bind(window);
-    window.addEventListener = ((type: string, ...rest: [EventListenerOrEventListenerObject, boolean | AddEventListenerOptions | undefined]) => (
-      type === 'online' && w.__onlineWaits++, add(type, ...rest)
-    )) as typeof window.addEventListener;
-  });
-  return () => page.evaluate(() => (window as unknown as { __onlineWaits: number }).__onlineWaits);
-}
-
 test('offline, only coming back online asks again (the waits are not used up meanwhile); a server without /counts is asked once', async ({ page, context }) => {
   // The fake clock's performance lists no entries: the real one is kept aside first (see below).
   await page.addInitScript(() => Object.assign(window, { realPerformance: performance }));
-  const failuresHandled = await countFailuresHandled(page);
+  const failuresHandled = () => onlineWaits(page);
   // A request the page makes now reaches the routes after any that the waits or 'online' started (offline,
   // it reaches them too, and fails there).
   const fence = () => page.evaluate((u) => fetch(u).then((r) => r.text(), () => ''), OTHER + '/counts?pageId=fence');
   await page.clock.install();
+  // A failure handled, counted: each arms a wait for `online` (beside a timer, when online).
+  await countRetries(page);
   const server = await countsServer(page, { [ART(1)]: 7 });
   /** The counts' own requests, not the fences'. */
   const asked = () => server.asked.filter((a) => a.ids[0] !== 'fence');
@@ -632,15 +618,15 @@ test('a 429 from a CDN guarding a busy front page is asked again a while later, 
 });
 
 test("a 429 that says Retry-After: 120 is not asked again before two minutes, nor are counts added meanwhile; then all are shown", async ({ page }) => {
-  const failuresHandled = await countFailuresHandled(page);
   await page.clock.install();
+  await countRetries(page);
   const server = await countsServer(page, { [ART(1)]: 3, [ART(2)]: 8 });
   server.mode = 'busy';
   server.retryAfter = '120';
   await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`]);
   await expect.poll(() => server.asked.length).toBe(1);
   // The page has read the 429 (its two minutes count from then) before the clock moves.
-  await expect.poll(failuresHandled).toBe(1);
+  await expect.poll(() => onlineWaits(page)).toBe(1);
   server.mode = 'ok';
   // Past the 5 s and 30 s a 429 without Retry-After waits: nothing asked.
   await page.clock.runFor(40_000);

@@ -4,6 +4,7 @@
  */
 import type { Page } from '@playwright/test';
 import { test, expect, form, addCounts, comeToForm, distPaths, fillAndVerify, holdListGets, idb, ORIGIN, ENDPOINT, HCAPTCHA_URL, seedIdb, stashedDrafts, type ArticleOptions } from './support/fixtures.js';
+import { countRetries } from './support/retries.js';
 
 /** The comments this far below the fold, as under a long article. */
 const FILLER = '<div class="filler" style="height:3000px">Bài viết dài.</div>';
@@ -474,33 +475,6 @@ test('a comment left in the outbox is sent too when the box is parsed (or added)
   expect(await page.locator('ykien-comments').evaluate((el) => el.getBoundingClientRect().top)).toBeGreaterThan(2000);
 });
 
-/**
- * Counts, in the pages opened after it, the loader's retries: `__waits` its waits for `online` (one a
- * failure handled; `__waited` those let go of, as a retry fires or is heard online), `__timed` its
- * timers of 2 s to 60 s and `__slow` those of a quarter of an hour. After page.clock.install(), so that
- * the timers counted are the clock's.
- */
-const countRetries = (page: Page) =>
-  page.addInitScript(() => {
-    const w = window as unknown as { __timed: number; __slow: number; __waits: number; __waited: number };
-    w.__timed = w.__slow = w.__waits = w.__waited = 0;
-    const set = window.setTimeout;
-    window.setTimeout = function (fn: TimerHandler, ms?: number, ...rest: unknown[]) {
-      if (typeof ms == 'number' && ms >= 2000 && ms <= 60_000) w.__timed++;
-      if (ms === 900_000) w.__slow++;
-      return set(fn, ms, ...rest);
-    } as typeof window.setTimeout;
-    const add = window.addEventListener;
-    const remove = window.removeEventListener;
-    window.addEventListener = function (this: Window, type: string, ...rest: unknown[]) {
-      if (type === 'online') w.__waits++;
-      return (add as (...a: unknown[]) => void).call(this, type, ...rest);
-    } as typeof window.addEventListener;
-    window.removeEventListener = function (this: Window, type: string, ...rest: unknown[]) {
-      if (type === 'online') w.__waited++;
-      return (remove as (...a: unknown[]) => void).call(this, type, ...rest);
-    } as typeof window.removeEventListener;
-  });
 
 /**
  * The article with its box far below (nothing of the box's code fetched yet), the loader's retries

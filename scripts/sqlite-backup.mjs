@@ -137,13 +137,13 @@ export async function backup(from, to) {
  * (default 64) still free for the server.
  */
 function roomForCopy(from) {
-  const size = (f) => (existsSync(f) ? statSync(f).size : 0);
+  const size = (f) => statSync(f, { throwIfNoEntry: false })?.size ?? 0; // (a -wal may go as the server stops)
   const need = size(from) + size(`${from}-wal`);
   const { bavail, bsize } = statfsSync(dirname(resolve(from)));
   const free = bavail * bsize;
-  const setting = process.env.YKIEN_BACKUP_RESERVE_MB;
-  const reserveMb = setting === undefined || setting === '' ? 64 : Number(setting);
-  if (!(reserveMb >= 0)) throw new Error(`YKIEN_BACKUP_RESERVE_MB=${setting}: a number of MiB (0 or more)`);
+  const setting = process.env.YKIEN_BACKUP_RESERVE_MB?.trim();
+  const reserveMb = !setting ? 64 : Number(setting);
+  if (!(Number.isFinite(reserveMb) && reserveMb >= 0)) throw new Error(`YKIEN_BACKUP_RESERVE_MB=${setting}: a number of MiB (0 or more)`);
   const mb = (n) => `${(n / 2 ** 20).toFixed(1)} MiB`;
   if (free - need < reserveMb * 2 ** 20) {
     throw new Error(

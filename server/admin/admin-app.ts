@@ -843,6 +843,11 @@ export class YkienAdmin extends LitElement {
     }
   }
 
+  /** What a bulk decision did, in the words of the tab it began on: on "Đã đăng", a rejection is what the cards call "Gỡ xuống". */
+  private bulkDone(action: 'approve' | 'reject', from: Status, n: number): string {
+    return this.msg(action === 'approve' ? 'bulkApproved' : from === 'published' ? 'bulkHidden' : 'bulkRejected', { n });
+  }
+
   private async bulk(action: 'approve' | 'reject'): Promise<void> {
     // As its buttons: no "approve the selected" on "Đã đăng", no "reject" on "Đã từ chối" (Shift+A, Shift+R).
     if ((action === 'approve' && this.tab === 'published') || (action === 'reject' && this.tab === 'rejected')) return;
@@ -878,7 +883,7 @@ export class YkienAdmin extends LitElement {
         if (e instanceof ApiError && e.status === 401) {
           this.setBusy(chosen.map((x) => x.id), false);
           // Signed out part way: how many went through before, which the list after signing in no longer shows.
-          const decided = done.size ? ` ${this.msg(action === 'approve' ? 'bulkApproved' : 'bulkRejected', { n: done.size })}` : '';
+          const decided = done.size ? ` ${this.bulkDone(action, from, done.size)}` : '';
           return this.signOut(this.msg('badToken') + decided);
         }
         if (e instanceof ApiError && e.status === 409 && e.code === 'conflict' && this.changedBeforeDecision(c, e)) changed.push(c);
@@ -906,8 +911,7 @@ export class YkienAdmin extends LitElement {
     const focusWasInList = this.current >= 0 && ours && !onBar;
     this.removeItems(new Set([...done, ...moved.keys(), ...gone.keys()]), focusWasInList, from);
     // Said only when some were decided: "0 approved" beside the alert saying why none went is noise.
-    // On "Đã đăng" a rejection is what the cards call "Gỡ xuống", and is said so.
-    if (done.size) this.announce(this.msg(action === 'approve' ? 'bulkApproved' : from === 'published' ? 'bulkHidden' : 'bulkRejected', { n: done.size }));
+    if (done.size) this.announce(this.bulkDone(action, from, done.size));
     const problems = [...this.bulkProblems(changed, moved, [...gone.values()])];
     if (failures > 0) problems.unshift(`${this.msg('bulkFailed', { n: failures })} ${this.explain(lastError)}`);
     if (moved.size || gone.size) void this.refreshCounts();

@@ -170,8 +170,9 @@ describe('SQLite: counter == count(*)', () => {
   });
 
   it('a commit landing between the page read and the counter read does not make them disagree: one read transaction', async () => {
-    // Made to happen, not hoped for: another connection publishes a comment (its row and its count) just
-    // after the page's rows are read, before the counter is (the page has a next one, so it is read).
+    // Made to happen, not hoped for: another connection commits a change of the counter (as a comment
+    // published elsewhere would) just after the page's rows are read, before the counter is (the page
+    // has a next one, so it is read).
     const file = join(dir, 'between.db');
     const store = SqliteStore.open(file);
     const side = new Database(file);
