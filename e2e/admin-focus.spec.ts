@@ -4,6 +4,7 @@
  * button is hidden; Caps Lock; the log's "Xem thêm" that fails; "Hủy" while "Lưu và duyệt" runs; `x`
  * said to a screen reader; a tab switch that fails with a selection.
  */
+import { textsShown } from './support/regions.js';
 import type { Locator, Page, Request, Route } from '@playwright/test';
 import { test, expect, cards, card, liveRegion, fetchGet } from './support/admin.js';
 
@@ -764,15 +765,11 @@ test('a second wrong token is said again, though the words are the same', async 
   await token.press('Enter');
   await expect(page.getByRole('alert')).toHaveText('Mã kiểm duyệt không đúng.');
   // Every text the alert shows from here on.
-  await page.locator('ykien-admin').evaluate((el) => {
-    const alert = el.shadowRoot!.querySelector('[role="alert"]')!;
-    const seen: string[] = ((window as unknown as { __alerts: string[] }).__alerts = []);
-    new MutationObserver(() => seen.push(alert.textContent!.trim())).observe(alert, { subtree: true, childList: true, characterData: true });
-  });
+  const alerts = await textsShown(page.locator('ykien-admin [role="alert"]'));
   // Typed with Telex on: a letter no header can carry, refused here as a wrong token.
   await token.fill('đđ');
   await token.press('Enter');
-  await expect.poll(() => page.evaluate(() => (window as unknown as { __alerts: string[] }).__alerts)).toEqual(['', 'Mã kiểm duyệt không đúng.']);
+  await expect.poll(alerts).toEqual(['', 'Mã kiểm duyệt không đúng.']);
   await expect(token).toBeFocused();
 });
 

@@ -3,6 +3,7 @@
  * with and without diacritics, the article filter, the moderation log (per comment and as a page), and
  * a new pending comment that appears without a reload. Each test checks what reached the server.
  */
+import { textsShown } from './support/regions.js';
 import { test, expect, cards, card, holdNextList, expectNoAxeViolations, liveRegion, watchPage } from './support/admin.js';
 
 test('select several and approve them at once', async ({ page, seed, signIn, publicList }) => {
@@ -207,16 +208,11 @@ test('a bulk approval of comments another moderator deleted meanwhile says why n
   await page.getByRole('checkbox', { name: /Chọn tất cả/ }).check();
   for (const id of ids) expect((await api('DELETE', `/comments/${id}`)).status).toBe(204);
   // Every line the status region shows from here on.
-  await page.locator('ykien-admin').evaluate((el) => {
-    const region = el.shadowRoot!.querySelector('[role="status"]')!;
-    const seen: string[] = ((window as unknown as { __said: string[] }).__said = []);
-    new MutationObserver(() => seen.push(region.textContent!.trim())).observe(region, { subtree: true, childList: true, characterData: true });
-  });
+  const shown = await textsShown(liveRegion(page));
   await page.getByRole('button', { name: 'Duyệt các bình luận đã chọn' }).click();
   await expect(cards(page)).toHaveCount(0);
   await expect(page.locator('ykien-admin [role="alert"]')).not.toHaveText('');
-  const said = await page.evaluate(() => (window as unknown as { __said: string[] }).__said);
-  expect(said.filter((t) => /Đã duyệt/.test(t))).toEqual([]);
+  expect((await shown()).filter((t) => /Đã duyệt/.test(t))).toEqual([]);
   expect((await publicList()).items).toEqual([]);
 });
 
@@ -787,11 +783,7 @@ test('polls refused again and again, each with a shorter wait: the editor is tol
   await signIn('?poll=200');
   await expect(cards(page)).toHaveCount(1);
   // Every text the alert shows from here on.
-  await page.locator('ykien-admin').evaluate((el) => {
-    const alert = el.shadowRoot!.querySelector('[role="alert"]')!;
-    const seen: string[] = ((window as unknown as { __alerts: string[] }).__alerts = []);
-    new MutationObserver(() => seen.push(alert.textContent!.trim())).observe(alert, { subtree: true, childList: true, characterData: true });
-  });
+  const shown = await textsShown(page.locator('ykien-admin [role="alert"]'));
   let refusedPolls = 0;
   await page.route(/\/api\/admin\/comments\?/, (route) => {
     // The block's end comes nearer at each poll: ten minutes, nine, eight...
@@ -802,7 +794,7 @@ test('polls refused again and again, each with a shorter wait: the editor is tol
       body: JSON.stringify({ status: 429, title: 'x', code: 'too-many-tokens', retryAfter }),
     });
   });
-  const alerts = () => page.evaluate(() => (window as unknown as { __alerts: string[] }).__alerts.filter(Boolean));
+  const alerts = async () => (await shown()).filter(Boolean);
   await expect.poll(alerts).toEqual(['Danh sách không tự cập nhật bình luận mới: Đã nhập sai mã quá nhiều lần từ địa chỉ này. Vui lòng thử lại sau 9 phút.']);
   // Three more refusals, with other waits in them: nothing more said.
   const said = refusedPolls;

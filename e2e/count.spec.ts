@@ -316,7 +316,7 @@ test("two endpoints keep their own retries: a dead one's tries are not started o
   const pastEveryWait = async () => {
     for (let i = 0; i < 4; i++) {
       await page.clock.runFor(200_000);
-      await page.evaluate((u) => fetch(u).then((r) => r.text()), OTHER + '/counts?pageId=fence');
+      await fenceCounts(page);
     }
   };
   await expect.poll(() => asked(ENDPOINT)).toBe(1);
@@ -379,13 +379,17 @@ test("a comment the reader published in another tab (an article opened from thes
   expect(server.asked).toHaveLength(2);
 });
 
+/**
+ * A request the page makes now (to the other endpoint, asking for `fence`): it reaches the routes after any
+ * that the waits or 'online' started before it. Offline, it reaches them too, and fails there.
+ */
+const fenceCounts = (page: Page) => page.evaluate((u) => fetch(u).then((r) => r.text(), () => ''), OTHER + '/counts?pageId=fence');
+
 test('offline, only coming back online asks again (the waits are not used up meanwhile); a server without /counts is asked once', async ({ page, context }) => {
   // The fake clock's performance lists no entries: the real one is kept aside first (see below).
   await page.addInitScript(() => Object.assign(window, { realPerformance: performance }));
   const failuresHandled = () => onlineWaits(page);
-  // A request the page makes now reaches the routes after any that the waits or 'online' started (offline,
-  // it reaches them too, and fails there).
-  const fence = () => page.evaluate((u) => fetch(u).then((r) => r.text(), () => ''), OTHER + '/counts?pageId=fence');
+  const fence = () => fenceCounts(page);
   await page.clock.install();
   // A failure handled, counted: each arms a wait for `online` (beside a timer, when online).
   await countRetries(page);
@@ -444,7 +448,7 @@ test('offline, only coming back online asks again (the waits are not used up mea
   await page.evaluate(() => dispatchEvent(new Event('online')));
   await page.clock.runFor(200_000);
   // A request the page makes now reaches the routes after any that the waits or 'online' started.
-  await page.evaluate((u) => fetch(u).then((r) => r.text()), OTHER + '/counts?pageId=fence');
+  await fenceCounts(page);
   expect(notFound).toBe(1);
   await expect(texts(page)).toHaveText(['']);
 });

@@ -4,6 +4,7 @@
  * single-page app that changes the article or removes the box during a send. Each checks what the
  * reader sees, what reached the endpoint and what IndexedDB keeps.
  */
+import { textsShown } from './support/regions.js';
 import type { Page, Request, Route } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -920,11 +921,7 @@ test('a comment discarded while it is being sent does not come back as unsent, i
   await expect(unsent(page)).toHaveCount(0);
   await expect(f.status).toHaveText('Đã bỏ bình luận chưa gửi.');
   // Every text the status region shows from here on: the discard was said; its send's end adds nothing.
-  await page.locator('ykien-comments').evaluate((el) => {
-    const status = el.shadowRoot!.querySelector('[part~="status"]')!;
-    const seen: string[] = ((window as unknown as { __statusSeen: string[] }).__statusSeen = []);
-    new MutationObserver(() => seen.push(status.textContent!.trim())).observe(status, { subtree: true, childList: true, characterData: true });
-  });
+  const statusShown = await textsShown(f.status);
   release(); // the attempt ends with a 503, after the discard
   await expect(f.send).toHaveAttribute('aria-busy', 'false');
   expect(Object.keys(await idb(page)).filter((k) => k.startsWith('o:'))).toEqual([]);
@@ -932,7 +929,7 @@ test('a comment discarded while it is being sent does not come back as unsent, i
   // still the reader's, in the form. (The kit's 503 is `captcha-unavailable`: certainly not stored.)
   await expect(f.status).toHaveText('Đã bỏ bình luận chưa gửi.');
   // Said once: not emptied and said again (a screen reader would repeat it) when the send ended.
-  expect(await page.evaluate(() => (window as unknown as { __statusSeen: string[] }).__statusSeen)).toEqual([]);
+  expect(await statusShown()).toEqual([]);
   await expect(f.content).toHaveValue('Thôi, không gửi nữa.');
   expect(await page.evaluate(() => (window as unknown as { __queued: number }).__queued)).toBe(0);
   // Nothing left to send: a page opened later sends nothing, and the text is the form's draft.
