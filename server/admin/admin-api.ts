@@ -71,6 +71,9 @@ export interface AuditPage {
 }
 
 /** An answer that is not what we asked for; `status` 0 means the network failed. */
+/** Sign-outs in this page so far (forgetUnanswered() counts them). */
+let signOuts = 0;
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -83,10 +86,21 @@ export class ApiError extends Error {
     readonly comment?: AdminComment,
     /** `429`: seconds to wait. */
     readonly retryAfter?: number,
+    /** The session (count of sign-outs) the request was sent in. */
+    private readonly sentIn = signOuts,
   ) {
     super(`${status} ${code}`);
   }
+
+  /**
+   * Sent before the last sign-out: a 401 then is about the session that ended, not about the token
+   * signed in with since (the same one, maybe), and must not sign that out.
+   */
+  get stale(): boolean {
+    return this.sentIn !== signOuts;
+  }
 }
+
 
 /** The API lives beside /admin: /admin → /api/admin/…, /prefix/admin/ → /prefix/api/admin/…. */
 function base(): string {
@@ -103,6 +117,7 @@ async function call(
 ): Promise<Response> {
   const url = new URL(base() + path);
   for (const [k, v] of Object.entries(opts.query ?? {})) if (v) url.searchParams.set(k, v);
+  const sentIn = signOuts;
   const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
@@ -116,7 +131,7 @@ async function call(
       signal: AbortSignal.timeout(15_000),
     });
   } catch {
-    throw new ApiError(0, 'network');
+    throw new ApiError(0, 'network', {}, undefined, undefined, undefined, sentIn);
   }
   if (!res.ok) {
     let code = 'http';
@@ -137,7 +152,7 @@ async function call(
     } catch {
       /* not a problem document: keep "http" */
     }
-    throw new ApiError(res.status, code, fields, current, comment, retryAfter);
+    throw new ApiError(res.status, code, fields, current, comment, retryAfter, sentIn);
   }
   return res;
 }
@@ -227,8 +242,12 @@ export function mayHaveDecided(id: string, action?: string): boolean {
 }
 
 /** Signed out: what this page sent is no longer what the next moderator at the desk did. */
+/** How many sign-outs this page has had: a change tells work begun before one from work begun after. */
+export const signOutCount = (): number => signOuts;
+
 export function forgetUnanswered(): void {
   unanswered.clear();
+  signOuts++;
 }
 
 /** At its author's request: the comment (if still there) and its words in the log, for good. */

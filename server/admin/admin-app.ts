@@ -25,6 +25,7 @@ import {
   listComments,
   mayHaveDecided,
   moderate,
+  signOutCount,
   type AdminComment,
   type Counts,
   type Status,
@@ -282,7 +283,7 @@ export class YkienAdmin extends LitElement {
 
   private explain(e: unknown): string {
     if (!(e instanceof ApiError) || e.status === 0) return this.msg('network');
-    if (e.status === 401) return this.msg('badToken');
+    if (e.status === 401) return this.msg(e.stale ? 'sentBeforeSignIn' : 'badToken');
     if (e.status === 403 && e.code === 'forbidden-origin') return this.msg('wrongOrigin');
     if (e.status === 503 && (e.code === 'shutting-down' || e.code === 'storage-unavailable')) return this.msg('busy');
     if (e.status === 503 && e.code === 'moderators-unavailable') return this.msg('moderatorsUnavailable');
@@ -384,7 +385,7 @@ export class YkienAdmin extends LitElement {
   }
 
   private failed(e: unknown): void {
-    if (e instanceof ApiError && e.status === 401) this.signOut(this.msg('badToken'));
+    if (e instanceof ApiError && e.status === 401 && !e.stale) this.signOut(this.msg('badToken'));
     else this.error = this.explain(e);
   }
 
@@ -516,7 +517,7 @@ export class YkienAdmin extends LitElement {
       // server restarted with a new one) signs out, as the list's poll does: on the log's view, or under
       // a search the server refused, this is the poll's only request, and each 401 it kept sending
       // counted against the office's sign-in limit until the whole office was locked out.
-      if (e instanceof ApiError && e.status === 401 && this.signedIn && token === this.token) this.signOut(this.msg('badToken'));
+      if (e instanceof ApiError && e.status === 401 && !e.stale && this.signedIn && token === this.token) this.signOut(this.msg('badToken'));
     }
   }
 
@@ -563,7 +564,7 @@ export class YkienAdmin extends LitElement {
         page = await listComments(this.token, this.filter(), cursor);
       } catch (e) {
         // (Signed out already: the counts' request, sent first, was refused too, and said so.)
-        if (e instanceof ApiError && e.status === 401) return void (this.signedIn && this.signOut(this.msg('badToken')));
+        if (e instanceof ApiError && e.status === 401) return void (this.signedIn && !e.stale && this.signOut(this.msg('badToken')));
         // Past the list's top, a page read only to find decided cards: what arrived is added all the same.
         if (reachedTop) break;
         // A missed poll is retried at the next one; missed again, the editor must know that new comments
@@ -871,9 +872,11 @@ export class YkienAdmin extends LitElement {
     // One at a time: a newsroom's queue is tens, not thousands, and the server's log stays in order.
     // Under the token the decisions began with: signed out part way (the list is gone; maybe signed in
     // again since, as someone else), the rest are not sent, and nothing stays marked busy.
+    // Signed in again with the same token: still another session, whose list these are not from.
     const token = this.token;
+    const session = signOutCount();
     for (const [i, c] of chosen.entries()) {
-      if (this.token !== token) return this.setBusy(chosen.map((x) => x.id), false);
+      if (this.token !== token || signOutCount() !== session) return this.setBusy(chosen.map((x) => x.id), false);
       try {
         await moderate(token, c, action);
         done.add(c.id);
@@ -882,6 +885,7 @@ export class YkienAdmin extends LitElement {
       } catch (e) {
         if (e instanceof ApiError && e.status === 401) {
           this.setBusy(chosen.map((x) => x.id), false);
+          if (e.stale) return; // the sign-out was said by the request that made it
           // Signed out part way: how many went through before, which the list after signing in no longer shows.
           const decided = done.size ? ` ${this.bulkDone(action, from, done.size)}` : '';
           return this.signOut(this.msg('badToken') + decided);

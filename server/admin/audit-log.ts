@@ -312,7 +312,7 @@ export class CommentLogsController implements ReactiveController {
       const page = await listAudit(this.page.token(), { commentId: id }, null, 100);
       log = { loading: false, items: page.items, error: '' };
     } catch (e) {
-      if (e instanceof ApiError && e.status === 401) return this.page.failed(e);
+      if (e instanceof ApiError && e.status === 401) return e.stale ? undefined : this.page.failed(e);
       log = { loading: false, items: [], error: this.page.explain(e) };
     }
     if (!this.open.has(id)) return; // closed meanwhile

@@ -466,7 +466,8 @@ export class EditingController implements ReactiveController {
       }
       if (edited) page.logChanged(c.id);
     } catch (e) {
-      if (e instanceof ApiError && e.status === 401) {
+      // (Sent before a sign-out and answered after the next sign-in: not saved, said below, and no sign-out.)
+      if (e instanceof ApiError && e.status === 401 && !e.stale) {
         // Not saved: what was typed is unsaved again, and kept for the next sign-in.
         this.saving.delete(c.id);
         return page.signOut(page.msg('badToken'));
@@ -518,7 +519,8 @@ export class EditingController implements ReactiveController {
       if (this.isOpen(c)) this.done(c);
       page.logChanged(c.id);
     } catch (e) {
-      if (e instanceof ApiError && e.status === 401) {
+      // (Sent before a sign-out and answered after the next sign-in: not saved, said below, and no sign-out.)
+      if (e instanceof ApiError && e.status === 401 && !e.stale) {
         // Not saved: what was typed is unsaved again, and kept for the next sign-in.
         this.saving.delete(c.id);
         return page.signOut(page.msg('badToken'));
