@@ -1235,10 +1235,11 @@ test('a search\'s card asked about by a poll whose answer is a proxy\'s 404 (not
   await page.locator('ykien-admin #q').fill('trường');
   await page.locator('ykien-admin #q').press('Enter');
   await expect(cards(page)).toHaveCount(2);
-  // Edited elsewhere out of the search: the polls no longer list it, and ask the server about it.
-  expect((await api('PATCH', `/comments/${a}`, { content: 'Về đường sá.' })).status).toBe(200);
+  // Edited elsewhere out of the search: the polls no longer list it, and ask the server about it. (The
+  // proxy answers from before the edit: a poll between the two would have had the server's answer.)
   let asked = 0;
   await page.route(`**/api/admin/comments/${a}`, (r) => (r.request().method() === 'GET' ? (asked++, r.fulfill({ status: 404, contentType: 'text/html', body: '<h1>Not Found</h1>' })) : r.fallback()));
+  expect((await api('PATCH', `/comments/${a}`, { content: 'Về đường sá.' })).status).toBe(200);
   await expect.poll(() => asked).toBeGreaterThanOrEqual(2);
   await expect(card(page, 'Trần Văn A')).toBeVisible();
   await expect(liveRegion(page)).not.toContainText('Người kiểm duyệt khác');
