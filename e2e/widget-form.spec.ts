@@ -100,19 +100,19 @@ test.describe('bad input: nothing is sent', () => {
     expect(endpoint.posts[0].body.name).toBe('Ễ'.repeat(100));
   });
 
-  test('content over the default 2000 characters is too long; the counter shows it', async ({ page, article, endpoint }) => {
+  test('content over the default 2000 characters is too long; the counter shows it (numbers written the Vietnamese way, as the heading\'s count)', async ({ page, article, endpoint }) => {
     await article();
     const f = form(page);
-    await expect(f.counter).toHaveText('0/2000');
+    await expect(f.counter).toHaveText('0/2.000');
     await fillAndVerify(page, NAME, 'ờ'.repeat(2001));
-    await expect(f.counter).toHaveText('2001/2000');
+    await expect(f.counter).toHaveText('2.001/2.000');
     await f.send.click();
-    await expectInvalid(page, f.content, vi.tooLong.replace('{max}', '2000'));
+    await expectInvalid(page, f.content, vi.tooLong.replace('{max}', '2.000'));
     await expect(f.content).toBeFocused(); // the name is valid: the content is the first invalid field
     await expect(f.name).toHaveAttribute('aria-invalid', 'false');
     await expectNotSent(page, endpoint);
     await f.content.fill('ờ'.repeat(2000));
-    await expect(f.counter).toHaveText('2000/2000');
+    await expect(f.counter).toHaveText('2.000/2.000');
     await f.send.click();
     await expect(f.status).toContainText('Cảm ơn bạn');
     expect(endpoint.posts).toHaveLength(1);
@@ -325,7 +325,7 @@ test.describe('what is sent', () => {
     const nfdContent = 'Vie\u0323\u0302t Nam';
     expect(nfdName).not.toBe(nfdName.normalize('NFC'));
     await fillAndVerify(page, nfdName, nfdContent);
-    await expect(f.counter).toHaveText('8/2000'); // "Việt Nam": 8 characters, 11 code points in NFD
+    await expect(f.counter).toHaveText('8/2.000'); // "Việt Nam": 8 characters, 11 code points in NFD
     await f.send.click();
     await expect(f.status).toContainText('Cảm ơn bạn');
     const body = endpoint.posts[0].body;
@@ -341,11 +341,11 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
     const f = form(page);
     await expect(f.clear).toHaveText('Nhập lại');
     await fillAndVerify(page, NAME, TEXT);
-    await expect(f.counter).toHaveText(`${TEXT.length}/2000`);
+    await expect(f.counter).toHaveText(`${TEXT.length}/2.000`);
     await f.clear.click();
     await expect(f.name).toHaveValue('');
     await expect(f.content).toHaveValue('');
-    await expect(f.counter).toHaveText('0/2000');
+    await expect(f.counter).toHaveText('0/2.000');
     await expect(f.captchaBox).toHaveAttribute('aria-checked', 'false');
     // The token is gone too: a new name and text without solving the captcha again are refused.
     await f.name.fill(NAME);

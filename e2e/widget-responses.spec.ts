@@ -140,7 +140,7 @@ test.describe('201 and 200: stored', () => {
     await expect(f.content).toHaveValue('');
     await expect(f.name).toHaveValue(NAME);
     await expect(f.captchaBox).toHaveAttribute('aria-checked', 'false');
-    await expect(f.counter).toHaveText('0/2000');
+    await expect(f.counter).toHaveText('0/2.000');
 
     expect(endpoint.posts).toHaveLength(1);
     const body = checkPost(endpoint.posts[0]);

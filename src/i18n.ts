@@ -72,6 +72,9 @@ export const overridesFor = <T extends object>(lang: Lang, overrides?: (Partial<
 export const stringsFor = (lang: Lang, overrides?: StringsOverride | null): Strings =>
   ({ ...tables[`${lang} reading`], ...tables[`${lang} sending`], ...overridesFor<Strings>(lang, overrides) }) as Strings;
 
-/** Fills `{name}` placeholders; unknown placeholders are left as they are so a typo shows. */
-export const format = (template: string, params: Record<string, string | number> = {}): string =>
-  template.replace(/\{(\w+)\}/g, (m, k: string) => String(params[k] ?? m));
+/**
+ * Fills `{name}` placeholders; unknown placeholders are left as they are so a typo shows. With `lang`,
+ * numbers are written as that language writes them ("2.000" / "2,000"), as the heading's count is.
+ */
+export const format = (template: string, params: Record<string, string | number> = {}, lang?: Lang): string =>
+  template.replace(/\{(\w+)\}/g, (m, k: string) => (lang ? (params[k] ?? m).toLocaleString(lang) : String(params[k] ?? m)));

@@ -1,5 +1,5 @@
 import { clean, isBlank, length, NAME_MAX } from './text.js';
-import { format, type Strings } from './i18n.js';
+import { format, type Lang, type Strings } from './i18n.js';
 
 export type Field = 'name' | 'content' | 'captcha';
 
@@ -14,12 +14,12 @@ export interface FormInput {
   captchaToken?: string | null;
 }
 
-/** The form's own checks, with the reader's messages from `t`. */
-export function validate(input: FormInput, t: Strings): FieldErrors {
+/** The form's own checks, with the reader's messages from `t` (numbers as `lang` writes them). */
+export function validate(input: FormInput, t: Strings, lang?: Lang): FieldErrors {
   const errors: FieldErrors = {};
   const check = (field: Field, text: string, max: number, missing: string) => {
     const n = length(clean(text));
-    if (isBlank(text) || n > max) errors[field] = n > max ? format(t.tooLong, { max }) : missing;
+    if (isBlank(text) || n > max) errors[field] = n > max ? format(t.tooLong, { max }, lang) : missing;
   };
   check('name', input.name, NAME_MAX, t.nameRequired);
   check('content', input.content, input.maxLength, t.contentRequired);

@@ -90,4 +90,10 @@ describe('i18n', () => {
     expect([600, 86_400].map((s) => waitText(en, s))).toEqual([format(en.waitMinutes, { n: 10 }), format(en.waitHours, { n: 24 })]);
     expect(format('{x} {y}', { x: 1 })).toBe('1 {y}');
   });
+
+  it('writes numbers as the box\'s language does when given it (the heading\'s count, the counter, the limit), and leaves text as it is', () => {
+    expect(format(vi.counterLabel, { count: 1200, max: 10000 }, 'vi')).toBe('Đã nhập 1.200 trên tối đa 10.000 ký tự');
+    expect(format(en.counterLabel, { count: 1200, max: 10000 }, 'en')).toBe('1,200 of 10,000 characters');
+    expect(format('{heading} ({count})', { heading: 'Ý kiến 2024', count: 1234 }, 'vi')).toBe('Ý kiến 2024 (1.234)');
+  });
 });

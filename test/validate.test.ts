@@ -33,6 +33,8 @@ describe('validate', () => {
     expect(length('😀')).toBe(1);
     expect(validate({ ...ok, content: '😀'.repeat(5), maxLength: 5 }, vi)).toEqual({});
     expect(validate({ ...ok, content: '😀'.repeat(6), maxLength: 5 }, en)).toEqual({ content: 'Over the limit of 5 characters. Please shorten it.' });
+    expect(validate({ ...ok, content: 'a'.repeat(10001), maxLength: 10000 }, vi, 'vi')).toEqual({ content: 'Đã vượt quá 10.000 ký tự cho phép. Vui lòng rút ngắn.' });
+    expect(validate({ ...ok, content: 'a'.repeat(10001), maxLength: 10000 }, en, 'en')).toEqual({ content: 'Over the limit of 10,000 characters. Please shorten it.' });
   });
 
   it('a missing token is an error only when there is a captcha', () => {

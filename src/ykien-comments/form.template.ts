@@ -1,12 +1,14 @@
 /** The form's markup: name, content with its counter, the captcha box, send and clear, the status line. */
 import { html, nothing, type TemplateResult } from 'lit';
-import { format, type Strings } from '../i18n.js';
+import { format, type Lang, type Strings } from '../i18n.js';
 import type { Field, FieldErrors } from '../validate.js';
 
 export type StatusKind = 'info' | 'success' | 'error';
 
 export interface FormView {
   t: Strings;
+  /** The words' language: numbers are written its way. */
+  lang: Lang;
   /** The page's language, for what the reader types (a screen reader's voice, a spell checker). */
   contentLang: string;
   name: string;
@@ -29,7 +31,7 @@ export interface FormView {
 }
 
 export function renderForm(v: FormView): TemplateResult {
-  const { t, errors: e, count, max } = v;
+  const { t, lang, errors: e, count, max } = v;
   const error = (id: Field) => html`<p part="error" id=${id + '-error'}>${e[id]}</p>`;
   // The counter is not the content's description: one that changes at each keystroke is read out at each
   // (NVDA). Passing the limit is said once (tooLong); the count can be read where it stands, in words: an
@@ -48,8 +50,8 @@ export function renderForm(v: FormView): TemplateResult {
         aria-invalid=${!!e.content} aria-describedby=${e.content ? 'content-error' : nothing}></textarea>
       <div class="meta">
         ${error('content')}
-        <small part="counter" id="counter" class=${count > max ? 'over' : ''} aria-hidden="true">${count}/${max}</small>
-        <span class="spoken">${format(t.counterLabel, { count, max })}</span>
+        <small part="counter" id="counter" class=${count > max ? 'over' : ''} aria-hidden="true">${count.toLocaleString(lang)}/${max.toLocaleString(lang)}</small>
+        <span class="spoken">${format(t.counterLabel, { count, max }, lang)}</span>
       </div>
     </div>
     ${v.captcha

@@ -449,12 +449,13 @@ export class YkienComments extends LitElement {
     this.#space.loading(list.state == 'loading');
     const heading = this.heading || t.heading;
     // The count as the language writes it ("1.234" / "1,234"), as <ykien-count> shows it.
-    const count = list.total && new Intl.NumberFormat(this.language).format(list.total);
-    const title = html`<h2 part="heading" id="heading">${count ? format(t.headingCount, { heading, count }) : heading}</h2>`;
+    const count = list.total;
+    const title = html`<h2 part="heading" id="heading">${count ? format(t.headingCount, { heading, count }, this.language) : heading}</h2>`;
     if (!this.endpoint) return html`<section part="base" lang=${this.language} aria-labelledby="heading">${title}<p part="error">${t.configError}</p></section>`;
     const contentLang = this.contentLang;
     const form = html`${renderForm({
       t,
+      lang: this.language,
       contentLang,
       name: this.name,
       content: this.content,
@@ -655,7 +656,7 @@ export class YkienComments extends LitElement {
     }
     // A message that names a button names it as the site owner may have renamed it.
     const words = typeof key == 'function' ? key(t) : known ? t[key as StringKey] : key;
-    const text = format(words, { send: t.send, clear: t.clear, loadMore: t.loadMore, resetCaptcha: t.resetCaptcha, unsentHeading: t.unsentHeading, unsentOther: t.unsentOther, verifyToSend: t.verifyToSend, undo: t.undoClear, ...params }) + (this.#storageNotice ? '\n' + t.noStorage : '');
+    const text = format(words, { send: t.send, clear: t.clear, loadMore: t.loadMore, resetCaptcha: t.resetCaptcha, unsentHeading: t.unsentHeading, unsentOther: t.unsentOther, verifyToSend: t.verifyToSend, undo: t.undoClear, ...params }, this.language) + (this.#storageNotice ? '\n' + t.noStorage : '');
     const said = ++this.#said;
     this.#lastSaid = known ? [key as StringKey | Said, kind, params] : undefined;
     this.#storageNotice = false;
