@@ -214,6 +214,29 @@ test.describe('the list under the heading', () => {
     await expect(dates.nth(0)).toHaveAttribute('datetime', '2026-03-27T01:05:00.000Z');
   });
 
+  test.describe('a reader abroad (Paris)', () => {
+    test.use({ timezoneId: 'Europe/Paris' });
+
+    test('time-zone="Asia/Ho_Chi_Minh": the dates of the article\'s dateline, with "(GMT+7)" since the reader\'s clock differs; without it, the reader\'s own', async ({ page, article, endpoint, problems }) => {
+      const reply = { text: 'Cảm ơn bạn.', at: '2026-12-06T05:00:00.000Z' };
+      endpoint.list = () => ({ items: [item(1, { createdAt: '2026-12-05T17:30:00.000Z', reply })], next: null, total: 1 });
+      await article({ attrs: { 'time-zone': 'Asia/Ho_Chi_Minh' } });
+      const l = list(page);
+      // 17:30 UTC on the 5th is 00:30 on the 6th in Hà Nội, 18:30 on the 5th in Paris.
+      await expect(l.host.locator('time[part~="comment-date"]')).toHaveText('06/12/2026 00:30 (GMT+7)');
+      await expect(l.host.locator('time[part~="reply-date"]')).toHaveText('06/12/2026 12:00 (GMT+7)');
+      await expect(l.host.locator('time[part~="comment-date"]')).toHaveAttribute('datetime', '2026-12-05T17:30:00.000Z');
+      // Taken out (an app's setting changed): the reader's own zone.
+      await l.host.evaluate((el) => el.removeAttribute('time-zone'));
+      await expect(l.host.locator('time[part~="comment-date"]')).toHaveText('05/12/2026 18:30');
+      // A name that is not a zone: said once in the console, and the dates stay readable, in the reader's.
+      await l.host.evaluate((el) => el.setAttribute('time-zone', 'Giờ Hà Nội'));
+      await expect.poll(() => problems.filter((p) => p.includes('time-zone "Giờ Hà Nội" is not a time zone'))).toHaveLength(1);
+      await expect(l.host.locator('time[part~="comment-date"]')).toHaveText('05/12/2026 18:30');
+      expect(problems.filter((p) => !p.includes('is not a time zone'))).toEqual([]);
+    });
+  });
+
   test('page-size is sent as the limit', async ({ page, article, endpoint }) => {
     endpoint.list = () => ({ items: items(1, 2), next: null, total: 2 });
     await article({ attrs: { 'page-size': '5' } });

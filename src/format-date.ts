@@ -1,13 +1,39 @@
 /**
- * A comment's date as the reader reads dates, in the reader's time zone: Vietnamese `dd/MM/yyyy HH:mm`
- * as on the portals; English a medium date and a short time. An unreadable date is shown as it came.
+ * A comment's date as the reader reads dates: Vietnamese `dd/MM/yyyy HH:mm` as on the portals; English a
+ * medium date and a short time. In the reader's time zone, or in the site's (`time-zone`: the article's
+ * own dateline is in it), with the zone's offset shown to a reader whose clock says another time. An
+ * unreadable date is shown as it came.
  */
 import type { Lang } from './i18n.js';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 let en: Intl.DateTimeFormat | undefined;
+const zones = new Map<string, Intl.DateTimeFormat>();
 
-export function formatDate(iso: string, lang: Lang): string {
+/** `timeZone` if the browser knows it (an IANA name such as `Asia/Ho_Chi_Minh`), else undefined. */
+export function knownZone(timeZone?: string | null): string | undefined {
+  try {
+    if (timeZone) return zoneFormat(timeZone) && timeZone;
+  } catch {
+    /* a RangeError: not a zone this browser knows */
+  }
+}
+
+const zoneFormat = (timeZone: string) => {
+  let f = zones.get(timeZone);
+  if (!f) zones.set(timeZone, (f = new Intl.DateTimeFormat('en', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' })));
+  return f;
+};
+
+/** What a clock in `timeZone` (the reader's own without one) shows at `d`, to the minute, as a UTC time. */
+function wallClock(d: Date, timeZone?: string): number {
+  if (!timeZone) return Date.UTC(d.getFullYear(), d.getMonth(), d.getDate(), d.getHours(), d.getMinutes());
+  const p: Record<string, number> = {};
+  for (const { type, value } of zoneFormat(timeZone).formatToParts(d)) p[type] = +value;
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);
+}
+
+export function formatDate(iso: string, lang: Lang, timeZone?: string): string {
   const d = new Date(iso);
   if (isNaN(+d)) return iso;
   // A day without a time (a server that keeps dates only) is that day wherever the reader is: not UTC
@@ -16,6 +42,16 @@ export function formatDate(iso: string, lang: Lang): string {
     const [y, m, day] = iso.split('-');
     return lang == 'en' ? new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeZone: 'UTC' }).format(d) : `${day}/${m}/${y}`;
   }
-  if (lang == 'en') return (en ??= new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' })).format(d);
-  return `${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  const shown = wallClock(d, timeZone);
+  const w = new Date(shown);
+  const text =
+    lang == 'en'
+      ? (en ??= new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })).format(w)
+      : `${pad(w.getUTCDate())}/${pad(w.getUTCMonth() + 1)}/${w.getUTCFullYear()} ${pad(w.getUTCHours())}:${pad(w.getUTCMinutes())}`;
+  // The site's zone where the reader's clock differs (a reader abroad): "10:45 (GMT+7)", not a time that
+  // reads as theirs.
+  if (!timeZone || shown == wallClock(d)) return text;
+  const offset = (shown - Math.floor(+d / 60_000) * 60_000) / 60_000;
+  const abs = Math.abs(offset);
+  return `${text} (GMT${offset < 0 ? '-' : '+'}${Math.floor(abs / 60)}${abs % 60 ? ':' + pad(abs % 60) : ''})`;
 }

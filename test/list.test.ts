@@ -11,7 +11,7 @@ import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fetchComments } from '../src/api/list.js';
-import { formatDate } from '../src/format-date.js';
+import { formatDate, knownZone } from '../src/format-date.js';
 import { OWN_TTL_MS, forgetOwn, loadOwn, saveOwn, type OwnComment } from '../src/ykien-comments/own-comments.js';
 import { resetStoreForTests, store } from '../src/storage.js';
 
@@ -59,6 +59,33 @@ describe('formatDate', () => {
       expect(formatDate('hôm qua', lang)).toBe('hôm qua');
       expect(formatDate('', lang)).toBe('');
       expect(formatDate('2026-13-45T99:00:00Z', lang)).toBe('2026-13-45T99:00:00Z');
+    }
+  });
+
+  it('time-zone: the site\'s zone, its offset shown only to a reader whose clock says another time', () => {
+    const zone = process.env.TZ;
+    try {
+      // A reader in Paris (UTC+1 in December, +2 in the summer) reading a Vietnamese portal.
+      process.env.TZ = 'Europe/Paris';
+      expect(formatDate('2026-12-06T03:45:30Z', 'vi')).toBe('06/12/2026 04:45');
+      expect(formatDate('2026-12-06T03:45:30Z', 'vi', 'Asia/Ho_Chi_Minh')).toBe('06/12/2026 10:45 (GMT+7)');
+      expect(formatDate('2026-12-06T03:45:59.999Z', 'vi', 'Asia/Ho_Chi_Minh')).toBe('06/12/2026 10:45 (GMT+7)');
+      expect(formatDate('2026-12-05T17:00:00Z', 'vi', 'Asia/Ho_Chi_Minh')).toBe('06/12/2026 00:00 (GMT+7)');
+      expect(formatDate('2026-12-06T03:45:00Z', 'en', 'Asia/Ho_Chi_Minh')).toMatch(/^Dec 6, 2026, 10:45\sAM \(GMT\+7\)$/);
+      // West of Greenwich, and half hours.
+      expect(formatDate('2026-07-01T12:00:00Z', 'vi', 'America/New_York')).toBe('01/07/2026 08:00 (GMT-4)');
+      expect(formatDate('2026-07-01T12:00:00Z', 'vi', 'Asia/Kolkata')).toBe('01/07/2026 17:30 (GMT+5:30)');
+      // The same clock as the site's (Bangkok is +7 too): nothing to add.
+      process.env.TZ = 'Asia/Bangkok';
+      expect(formatDate('2026-12-06T03:45:00Z', 'vi', 'Asia/Ho_Chi_Minh')).toBe('06/12/2026 10:45');
+      // A name the browser does not know: not a zone (the element says so in the console), the reader's.
+      expect(knownZone('Asia/Ho_Chi_Minh')).toBe('Asia/Ho_Chi_Minh');
+      expect(knownZone('Asia/Saigon ')).toBeUndefined();
+      expect(knownZone('GMT+7')).toBeUndefined();
+      expect(knownZone('')).toBeUndefined();
+      expect(formatDate('2026-12-06T03:45:00Z', 'vi', knownZone('Mars/Olympus'))).toBe('06/12/2026 10:45');
+    } finally {
+      process.env.TZ = zone;
     }
   });
 });

@@ -13,32 +13,35 @@ export interface ListView {
   list: ListController;
   t: Strings;
   lang: Lang;
+  /** The zone dates are shown in; undefined: the reader's. */
+  timeZone?: string;
   /** The page's language, for what readers and the board wrote: not necessarily the box's words'. */
   contentLang: string;
   onMore: () => void;
   onRetry: () => void;
 }
 
-const comment = (c: ListedComment, id: string, t: Strings, lang: Lang, contentLang: string, pending: boolean, index?: number) =>
+const comment = (c: ListedComment, id: string, { t, lang, timeZone, contentLang }: ListView, pending: boolean, index?: number) =>
   html`<li>
     <article part="comment" aria-labelledby=${id} tabindex="-1" data-i=${index ?? nothing}>
       <header>
         <h3 part="comment-name" id=${id} dir="auto" lang=${contentLang}>${c.name}</h3>
-        <time part="comment-date" datetime=${c.createdAt}>${formatDate(c.createdAt, lang)}</time>
+        <time part="comment-date" datetime=${c.createdAt}>${formatDate(c.createdAt, lang, timeZone)}</time>
         ${pending ? html`<span part="comment-pending">${t.pendingMark}</span>` : nothing}
       </header>
       <p part="comment-content" dir="auto" lang=${contentLang}>${c.content}</p>
       ${c.reply
         ? html`<div part="comment-reply">
             <!-- (On one line: paragraphs keep white space, pre-wrap.) -->
-            <p part="reply-label" class="reply-label">${t.reply}${c.reply.at ? html` <time part="reply-date" datetime=${c.reply.at}>${formatDate(c.reply.at, lang)}</time>` : nothing}</p>
+            <p part="reply-label" class="reply-label">${t.reply}${c.reply.at ? html` <time part="reply-date" datetime=${c.reply.at}>${formatDate(c.reply.at, lang, timeZone)}</time>` : nothing}</p>
             <p dir="auto" lang=${contentLang}>${c.reply.text}</p>
           </div>`
         : nothing}
     </article>
   </li>`;
 
-export function renderList({ list, t, lang, contentLang, onMore, onRetry }: ListView): TemplateResult {
+export function renderList(view: ListView): TemplateResult {
+  const { list, t, onMore, onRetry } = view;
   const { own, items, state } = list;
   const shown = own.length + items.length;
   // Busy until the load is whole: a first page shown at once is still followed by the reader's own comments
@@ -47,8 +50,8 @@ export function renderList({ list, t, lang, contentLang, onMore, onRetry }: List
   return html`<div class="list" aria-busy=${state == 'loading' || list.busy}>
     ${shown
       ? html`<ol part="list" role="list" aria-labelledby="heading">
-          ${own.map((c, i) => comment(c, 'own-' + i, t, lang, contentLang, c.status == 'pending'))}
-          ${items.map((c, i) => comment(c, 'c-' + i, t, lang, contentLang, false, i))}
+          ${own.map((c, i) => comment(c, 'own-' + i, view, c.status == 'pending'))}
+          ${items.map((c, i) => comment(c, 'c-' + i, view, false, i))}
         </ol>`
       : nothing}
     ${state == 'loading' ? html`<p part="loading" class="loading" tabindex="-1">${t.listLoading}</p>` : nothing}

@@ -7,6 +7,7 @@ import { NAMED_BY_LOADER } from '../reserved-height.js';
 import type { CommentPayload, Page } from '../api/send.js';
 import { CHANNEL_NAME } from '../outbox/channel.js';
 import { YkienErrorEvent, type SentStatus, type YkienSentEvent } from '../events.js';
+import { knownZone } from '../format-date.js';
 import { articleKey, DraftKeeper } from './draft-keeper.js';
 import { renderForm, type StatusKind } from './form.template.js';
 import { ListController } from './list.controller.js';
@@ -52,6 +53,7 @@ const setBeforeDefined = new WeakSet<object>();
  * @attr form-position - `bottom` (default: the list, then the form, as on the portals) or `top`.
  * @attr list - `off` shows no list and makes no GET (for sites that show comments themselves); default `on`.
  * @attr page-size - Comments per page of the list, 1–100; default 20.
+ * @attr time-zone - The time zone the list's dates are shown in (an IANA name: `Asia/Ho_Chi_Minh`), with its offset ("(GMT+7)") to a reader whose clock says another time; default: the reader's own.
  *
  * @slot captcha - Filled by the element itself with `<h-captcha>` (kept in light DOM for hCaptcha).
  *
@@ -125,6 +127,7 @@ export class YkienComments extends LitElement {
     formPosition: { attribute: 'form-position' },
     list: {},
     pageSize: { type: Number, attribute: 'page-size' },
+    timeZone: { attribute: 'time-zone' },
     strings: { attribute: false },
     name: { state: true },
     content: { state: true },
@@ -147,6 +150,7 @@ export class YkienComments extends LitElement {
   formPosition: 'top' | 'bottom' = 'bottom';
   list: 'on' | 'off' = 'on';
   pageSize = DEFAULT_PAGE_SIZE;
+  timeZone?: string;
   /** A partial override of any text of the form, e.g. `{send: 'Gửi ý kiến'}`. */
   strings?: StringsOverride;
 
@@ -420,6 +424,9 @@ export class YkienComments extends LitElement {
     // Kept while the endpoint is blank (a framework clearing it for a moment between two articles): the
     // text in the form is still the last article's, and goes to its draft when the next one comes.
     if (this.endpoint) this.#formKey = article;
+    if (changed.has('timeZone') && this.timeZone && !knownZone(this.timeZone)) {
+      console.error(`<ykien-comments>: time-zone "${this.timeZone}" is not a time zone this browser knows (an IANA name such as "Asia/Ho_Chi_Minh"); dates are shown in the reader's own.`);
+    }
     if (moved) this.#opened(this.endpoint!);
     if (this.#navigated || ['endpoint', 'pageId', 'list', 'pageSize'].some((p) => (changed as PropertyValues).has(p))) this.#list.load();
     // A list that failed, shown since by another way than "Thử lại" (a move in the page, a new page size).
@@ -475,7 +482,7 @@ export class YkienComments extends LitElement {
       onResetCaptcha: () => this.#prepare((s) => s.captcha.reset()),
     })}${this.#sender?.renderOutbox() ?? nothing}`;
     const comments = this.#listOn
-      ? renderList({ list, t, lang: this.language, contentLang, onMore: () => this.#more(), onRetry: () => this.#retry() })
+      ? renderList({ list, t, lang: this.language, timeZone: knownZone(this.timeZone), contentLang, onMore: () => this.#more(), onRetry: () => this.#retry() })
       : nothing;
     // The words' language, for a screen reader's voice: the page's own may be one we have no words for.
     return html`<section part="base" lang=${this.language} aria-labelledby="heading">
