@@ -234,6 +234,36 @@ test('send pressed with both fields empty while the English words are on their w
   await expect(f.send).toHaveText(en.send);
 });
 
+test('the page turns English and its words cannot be fetched (offline, the site replaced its files): the box goes on in Vietnamese, a comment sent leaves the form and is sent once; English once they come', async ({ page, article, endpoint }) => {
+  await article({ attrs: { 'site-key': null } });
+  const f = form(page);
+  const sendingWords = page.waitForResponse(/\/dist\/cdn\/vi-sending-[^/]*\.js$/);
+  await f.name.focus();
+  await sendingWords;
+  let refused = 0;
+  await page.route(`${ORIGIN}/dist/cdn/en-*.js`, (route) => (refused++, route.abort('internetdisconnected')));
+  await page.evaluate(() => (document.documentElement.lang = 'en'));
+  await expect.poll(() => refused).toBeGreaterThan(0);
+  await f.name.fill('Nguyễn Văn A');
+  await f.content.fill('Một ý kiến gửi khi trang đã sang tiếng Anh.');
+  await f.send.click();
+  await expect.poll(() => endpoint.posts.length).toBe(1);
+  // Said, in the words the box has, and the text gone from the form with it: nothing left to send twice.
+  await expect(f.status).toHaveText(vi.sentPending);
+  await expect(f.content).toHaveValue('');
+  await expect(f.host.locator('[part~="base"]')).toHaveAttribute('lang', 'vi');
+  await f.send.click();
+  await expect(f.contentError).toHaveText(vi.contentRequired);
+  expect(endpoint.posts).toHaveLength(1);
+  // The words come at last (back online): the box speaks English, and says its last message again in it.
+  await page.unroute(`${ORIGIN}/dist/cdn/en-*.js`);
+  await page.evaluate(() => dispatchEvent(new Event('online')));
+  await expect(f.send).toHaveText(en.send);
+  await expect(f.contentError).toHaveText(en.contentRequired);
+  await expect(f.host.locator('[part~="base"]')).toHaveAttribute('lang', 'en');
+  expect(endpoint.posts).toHaveLength(1);
+});
+
 for (const [how, move] of Object.entries({
   '<html lang> changed while it was out': async (page: Page) =>
     form(page).host.evaluate((el) => {

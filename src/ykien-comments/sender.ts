@@ -213,7 +213,7 @@ export class Sender {
   reword(): void {
     const h = this.#host;
     this.configure();
-    const fresh = validate({ name: h.name, content: h.content, maxLength: h.limit, captchaToken: h.siteKey ? (this.captcha.token ?? null) : undefined }, h.t, h.language);
+    const fresh = validate({ name: h.name, content: h.content, maxLength: h.limit, captchaToken: h.siteKey ? (this.captcha.token ?? null) : undefined }, h.t, h.speaking);
     // The server's "too large", which the form's own checks do not find: in the new words too.
     if (fresh.content === undefined && h.errors.content && h.errors.content == this.#tooLarge) fresh.content = this.#tooLarge = h.t.tooLarge;
     h.errors = Object.fromEntries(Object.entries(h.errors).map(([f, m]) => [f, m && (fresh[f as Field] ?? m)]));
@@ -254,7 +254,7 @@ export class Sender {
     const t = h.t;
     const token = h.siteKey ? (this.captcha.token ?? null) : undefined;
     const solvedAt = this.captcha.solvedAt;
-    const errors = (h.errors = validate({ name: h.name, content: h.content, maxLength: h.limit, captchaToken: token }, t, h.language));
+    const errors = (h.errors = validate({ name: h.name, content: h.content, maxLength: h.limit, captchaToken: token }, t, h.speaking));
     if (Object.keys(errors).length) {
       this.#focusFirst(errors);
       // Only the captcha missing, and it could not be loaded: what to do about that, not "fix the fields".

@@ -136,6 +136,8 @@ export class WordsController implements ReactiveController {
   }
 
   hostUpdate(): void {
+    // A render in the words spoken so far, the new language's on their way: not that language's yet.
+    if (!this.ready) return;
     const lang = this.language;
     if (this.#shown && lang != this.#shown) this.#changed();
     this.#shown = lang;

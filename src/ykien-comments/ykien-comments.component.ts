@@ -224,6 +224,11 @@ export class YkienComments extends LitElement {
     return this.#words.language;
   }
 
+  /** @internal The language of the words shown: the box's, or the last one's while the box's are on their way. */
+  get speaking(): Lang {
+    return this.#words.speaking;
+  }
+
   /**
    * @internal The page's language (`lang=""`: unknown), for what readers and the board wrote and what the
    * reader types: the box's own `lang` chooses its words, not the comments' language.
@@ -300,20 +305,22 @@ export class YkienComments extends LitElement {
   }
 
   /**
-   * The first render (and one after a change of language) waits for that language's words. The list's
-   * first page is asked for meanwhile, and the first render waits for it too, up to LIST_WAIT_MS after
-   * the words: the box then appears whole, where a loading line would be pushed down by the comments,
-   * and the form with it, under the eyes of a reader who jumped to them.
+   * The first render waits for its language's words. The list's first page is asked for meanwhile, and
+   * the first render waits for it too, up to LIST_WAIT_MS after the words: the box then appears whole,
+   * where a loading line would be pushed down by the comments, and the form with it, under the eyes of a
+   * reader who jumped to them. A later change of language is not waited for: until its words come (a
+   * network gone for good would stop every render, a comment sent and its text still in the form), the
+   * box goes on in the words it speaks, and speaks the new ones once they are in.
    */
   protected override async scheduleUpdate(): Promise<unknown> {
     if (!this.hasUpdated) {
       if (!setBeforeDefined.has(this)) this.#list.prefetch();
       await this.#words.loaded();
       await this.#list.prefetched(LIST_WAIT_MS);
-    }
-    // Checked after the list's wait too: the language may have changed during it, and a render without
-    // its words throws (and leaves the box blank).
-    if (!this.#words.ready) await this.#words.loaded();
+      // Checked after the list's wait too: the language may have changed during it, and a first render
+      // without its words throws (and leaves the box blank).
+      if (!this.#words.ready) await this.#words.loaded();
+    } else if (!this.#words.ready) void this.#words.loaded().then(() => this.requestUpdate());
     return super.scheduleUpdate();
   }
 
@@ -452,17 +459,19 @@ export class YkienComments extends LitElement {
   // lit-html, which an app that installs ykien does not have.
   override render(): TemplateResult {
     const t = this.t;
+    // (Dates, numbers and the `lang` the screen reader speaks in: those of the words shown.)
+    const lang = this.speaking;
     const list = this.#list;
     this.#space.loading(list.state == 'loading');
     const heading = this.heading || t.heading;
     // The count as the language writes it ("1.234" / "1,234"), as <ykien-count> shows it.
     const count = list.total;
-    const title = html`<h2 part="heading" id="heading">${count ? format(t.headingCount, { heading, count }, this.language) : heading}</h2>`;
-    if (!this.endpoint) return html`<section part="base" lang=${this.language} aria-labelledby="heading">${title}<p part="error">${t.configError}</p></section>`;
+    const title = html`<h2 part="heading" id="heading">${count ? format(t.headingCount, { heading, count }, lang) : heading}</h2>`;
+    if (!this.endpoint) return html`<section part="base" lang=${lang} aria-labelledby="heading">${title}<p part="error">${t.configError}</p></section>`;
     const contentLang = this.contentLang;
     const form = html`${renderForm({
       t,
-      lang: this.language,
+      lang,
       contentLang,
       name: this.name,
       content: this.content,
@@ -482,10 +491,10 @@ export class YkienComments extends LitElement {
       onResetCaptcha: () => this.#prepare((s) => s.captcha.reset()),
     })}${this.#sender?.renderOutbox() ?? nothing}`;
     const comments = this.#listOn
-      ? renderList({ list, t, lang: this.language, timeZone: knownZone(this.timeZone), contentLang, onMore: () => this.#more(), onRetry: () => this.#retry() })
+      ? renderList({ list, t, lang, timeZone: knownZone(this.timeZone), contentLang, onMore: () => this.#more(), onRetry: () => this.#retry() })
       : nothing;
     // The words' language, for a screen reader's voice: the page's own may be one we have no words for.
-    return html`<section part="base" lang=${this.language} aria-labelledby="heading">
+    return html`<section part="base" lang=${lang} aria-labelledby="heading">
       ${title}${this.formPosition == 'top' ? [form, comments] : [comments, form]}
     </section>`;
   }
@@ -663,7 +672,7 @@ export class YkienComments extends LitElement {
     }
     // A message that names a button names it as the site owner may have renamed it.
     const words = typeof key == 'function' ? key(t) : known ? t[key as StringKey] : key;
-    const text = format(words, { send: t.send, clear: t.clear, loadMore: t.loadMore, resetCaptcha: t.resetCaptcha, unsentHeading: t.unsentHeading, unsentOther: t.unsentOther, verifyToSend: t.verifyToSend, undo: t.undoClear, ...params }, this.language) + (this.#storageNotice ? '\n' + t.noStorage : '');
+    const text = format(words, { send: t.send, clear: t.clear, loadMore: t.loadMore, resetCaptcha: t.resetCaptcha, unsentHeading: t.unsentHeading, unsentOther: t.unsentOther, verifyToSend: t.verifyToSend, undo: t.undoClear, ...params }, this.speaking) + (this.#storageNotice ? '\n' + t.noStorage : '');
     const said = ++this.#said;
     this.#lastSaid = known ? [key as StringKey | Said, kind, params] : undefined;
     this.#storageNotice = false;
