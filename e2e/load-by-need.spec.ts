@@ -908,6 +908,24 @@ test('a browser that does not anchor the scroll (Safari): a list that comes whil
   expect(await below.evaluate((el) => el.getBoundingClientRect().top)).toBe(at);
 });
 
+test('a browser that does not anchor the scroll (Safari): a box hidden while its list came (a closed tab panel) is not held at the height of the screen once shown', async ({ page, article, endpoint }) => {
+  await withoutScrollAnchoring(page);
+  endpoint.list = twoLineComments(0);
+  const hold = holdListGets(endpoint);
+  const { box, height, screen } = await boxFarBelow(page, article, '<style>html, body { overflow-anchor: none; }</style>');
+  await box.evaluate((el) => el.scrollIntoView());
+  await expect(box.locator('[part~="loading"]')).toBeVisible();
+  // The app hides it (another tab of the page) while the list is on its way.
+  await box.evaluate((el) => ((el as HTMLElement).style.display = 'none'));
+  hold.release();
+  await expect(box.locator('[part~="empty"]')).toBeAttached();
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  // Shown again where the reader is: as tall as what it holds, not a screen of blank under the form.
+  await box.evaluate((el) => ((el as HTMLElement).style.display = ''));
+  await expect(box.locator('[part~="empty"]')).toBeVisible();
+  await expect.poll(height).toBeLessThan(screen);
+});
+
 test("the height kept for the box is the site's to set (--ykien-reserve): before its code, then while its list loads", async ({ page, article, endpoint }) => {
   const hold = holdListGets(endpoint);
   const { box, height } = await boxFarBelow(page, article, '<style>ykien-comments { --ykien-reserve: 50rem; }</style>');

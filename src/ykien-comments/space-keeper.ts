@@ -84,7 +84,13 @@ export class SpaceKeeper implements ReactiveController {
     const host = this.#host;
     const { top, bottom } = host.getBoundingClientRect();
     const content = host.renderRoot.firstElementChild?.getBoundingClientRect().height ?? 0;
+    // (Read before the state goes: after, it would lay the page out with the box shrunk, and a page
+    // scrolled to its foot would keep the shorter page's scroll.)
+    const laidOut = host.getClientRects().length;
     states.delete(loading);
+    // Not laid out (hidden by the page: a closed tab panel; or no layout at all, as in jsdom): nothing on
+    // screen can move, and its zero rectangle would read as a box above the reader.
+    if (!laidOut) return;
     // Where the browser does not anchor the scroll (Safari), a box above the reader shrinking would pull
     // what they read up: given back only off the screen through its bottom.
     const anchors = globalThis.CSS?.supports?.('overflow-anchor', 'auto');
