@@ -210,4 +210,20 @@ describe('fetchComments', () => {
       vi.unstubAllGlobals();
     }
   });
+
+  it('shows a comment a page holds twice (a server joining two queries) once, the first time it comes; 7 and "7" are one id', async () => {
+    const c = (id: string | number, content: string) => ({ id, name: 'Lan', content, createdAt: '2026-11-25T18:10:00.000Z' });
+    const body = { items: [c('a', 'một'), c(7, 'hai'), c('a', 'một lần nữa'), c('7', 'hai lần nữa'), c('b', 'ba')], next: null, total: 3 };
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } })));
+    vi.stubGlobal('document', { baseURI: 'https://bao.example.vn/bai-1' });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const page = await fetchComments('https://binhluan.example/api/comments', 'bai-1', 20);
+      expect(page?.items.map((i) => [i.id, i.content])).toEqual([['a', 'một'], ['7', 'hai'], ['b', 'ba']]);
+      expect(warn).not.toHaveBeenCalled(); // none lacks a field
+    } finally {
+      warn.mockRestore();
+      vi.unstubAllGlobals();
+    }
+  });
 });

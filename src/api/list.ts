@@ -42,13 +42,17 @@ export async function fetchComments(endpoint: string, pageId: string, limit: num
   const { status, body } = await getJson(endpoint, '', params, fresh);
   const b = body as Record<string, unknown> | undefined;
   if (status != 200 || !b || !Array.isArray(b.items)) return;
-  const items = b.items.map(listedComment).filter((c): c is ListedComment => !!c);
-  if (items.length < b.items.length) {
+  const valid = b.items.map(listedComment).filter((c): c is ListedComment => !!c);
+  if (valid.length < b.items.length) {
     // The site owner's endpoint breaks the contract (docs/api.md): said where they will look. A page of
     // nothing but such items is a failed load for the reader, not an article without comments.
-    console.warn(`ykien: ${b.items.length - items.length} of ${b.items.length} comments in the list lack id, name, content or createdAt (ISO 8601 text)`);
-    if (!items.length) return;
+    console.warn(`ykien: ${b.items.length - valid.length} of ${b.items.length} comments in the list lack id, name, content or createdAt (ISO 8601 text)`);
+    if (!valid.length) return;
   }
+  // Shown once, as first listed: a page that holds a comment twice (a server joining two queries) would
+  // show it twice, and "Xem thêm" count it twice.
+  const ids = new Set<string>();
+  const items = valid.filter((c) => !ids.has(c.id) && ids.add(c.id));
   // A cursor written as a number (an offset) is still the way to the next page.
   const next = isText(b.next) || typeof b.next == 'number' ? String(b.next) : '';
   return { items, next: next || null, total: typeof b.total == 'number' ? b.total : undefined };
