@@ -138,8 +138,7 @@ export class OutboxController implements ReactiveController {
   hostConnected(): void {
     addEventListener('online', this.#wake);
     document.addEventListener('visibilitychange', this.#wake);
-    this.#channel = new BroadcastChannel(CHANNEL_NAME);
-    this.#channel.onmessage = (e) => this.#heard(e.data);
+    if (globalThis.BroadcastChannel) (this.#channel = new BroadcastChannel(CHANNEL_NAME)).onmessage = (e) => this.#heard(e.data);
     this.drain(true);
   }
 

@@ -121,16 +121,17 @@ export class Sender {
       },
     );
     // theme="auto": the captcha follows the reader's scheme when it changes, as the box's colours do.
-    const scheme = matchMedia('(prefers-color-scheme: dark)');
+    // (No matchMedia in jsdom, where an app's component tests run.)
+    const scheme = globalThis.matchMedia?.('(prefers-color-scheme: dark)');
     const follow = () => host.theme == 'auto' && this.configure();
-    host.addController({ hostConnected: () => scheme.addEventListener('change', follow), hostDisconnected: () => scheme.removeEventListener('change', follow) });
+    host.addController({ hostConnected: () => scheme?.addEventListener('change', follow), hostDisconnected: () => scheme?.removeEventListener('change', follow) });
     this.configure();
   }
 
   /** (Re)renders the captcha for the element's current site key, language and theme. */
   configure(): void {
     const h = this.#host;
-    const dark = h.theme == 'dark' || (h.theme == 'auto' && matchMedia('(prefers-color-scheme: dark)').matches);
+    const dark = h.theme == 'dark' || (h.theme == 'auto' && !!globalThis.matchMedia?.('(prefers-color-scheme: dark)').matches);
     this.captcha.configure(
       h.siteKey && h.endpoint
         ? { siteKey: h.siteKey, jsapi: h.captchaJsapi || DEFAULT_JSAPI, hl: h.language, theme: dark ? 'dark' : 'light' }

@@ -348,8 +348,8 @@ export class YkienComments extends LitElement {
       if (this.getAttribute('aria-label') == named) this.removeAttribute('aria-label');
       this.removeAttribute(NAMED_BY_LOADER);
     }
-    this.#channel = new BroadcastChannel(CHANNEL_NAME);
-    this.#channel.onmessage = () => this.#prepare();
+    // (None in Jest's jsdom, where an app's component tests run: the box then only misses other tabs' news.)
+    if (globalThis.BroadcastChannel) (this.#channel = new BroadcastChannel(CHANNEL_NAME)).onmessage = () => this.#prepare();
     document.addEventListener('ykien-sent', this.#sentByOther);
   }
 
@@ -372,16 +372,15 @@ export class YkienComments extends LitElement {
    * load (the network went away after the page came) is tried again at the next need.
    */
   #send(): Promise<Sender> {
-    return (this.#senderLoad ??= Promise.all([import('./sender.js'), loadStrings(this.language, 'sending')]).then(
-      ([{ Sender }]) => {
+    return (this.#senderLoad ??= Promise.all([import('./sender.js'), loadStrings(this.language, 'sending')])
+      .then(([{ Sender }]) => {
         this.requestUpdate();
         return (this.#sender = new Sender(this));
-      },
-      (e) => {
+      })
+      .catch((e) => {
         this.#senderLoad = undefined;
         throw e;
-      },
-    ));
+      }));
   }
 
   /** Loads the sending half in the background; a failure waits for the next need. */
