@@ -390,6 +390,18 @@ test.describe('fakeHcaptcha and the page object, through the real widget', () =>
     await expect(w.solveCaptcha()).rejects.toThrow('without a site-key');
   });
 
+  test('solveCaptcha() rejects at once with the words of a site that renamed the "did not load" message, given to ykien() as the page gives them', async ({ page }) => {
+    const captcha = await fakeHcaptcha(page);
+    captcha.setLoad('error');
+    await mockEndpoint(page, ENDPOINT);
+    await openArticle(page);
+    const strings = { vi: { captchaLoadFailed: 'Hệ thống xác minh đang bận. Bấm “{resetCaptcha}”.' } };
+    await page.locator('ykien-comments').evaluate((el, s) => ((el as HTMLElement & { strings: unknown }).strings = s), strings);
+    const w = ykien(page, 'ykien-comments', { strings });
+    // Said, not waited out to the test's timeout (the kit's wait has none of its own).
+    await expect(w.solveCaptcha()).rejects.toThrow(`the captcha could not be used: Hệ thống xác minh đang bận. Bấm “${vi.resetCaptcha}”.`);
+  });
+
   test('solveCaptcha() on a box whose site key the page set as the property (a CMS script, a framework binding): solved, not "without a site-key"', async ({ page }) => {
     await fakeHcaptcha(page);
     await mockEndpoint(page, ENDPOINT);

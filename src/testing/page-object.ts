@@ -40,15 +40,18 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const anyOf = (texts: readonly (string | undefined)[]) =>
   new RegExp(`^(${texts.filter((t): t is string => !!t?.trim()).map((t) => escapeRegExp(t.trim().replace(/\s+/g, ' '))).join('|')})$`);
 
-/** The box's words when hCaptcha's script did not load (captchaLoadFailed, both languages), escaped. */
-const CAPTCHA_NOT_LOADED = /^(Kh\u00f4ng t\u1ea3i \u0111\u01b0\u1ee3c captcha|The captcha did not load)/;
+/** How the box's words say hCaptcha's script did not load (captchaLoadFailed, both languages), up to a button's name. */
+const CAPTCHA_NOT_LOADED = ['Kh\u00f4ng t\u1ea3i \u0111\u01b0\u1ee3c captcha', 'The captcha did not load'];
+/** The status's text begins with one of `texts`, each up to its first placeholder (`{resetCaptcha}`). */
+const startsAs = (texts: readonly (string | undefined)[]) =>
+  new RegExp(`^(${texts.map((t) => t?.split('{')[0]!.trim()).filter(Boolean).map((t) => escapeRegExp(t!)).join('|')})`);
 
 /** The words the kit finds controls by; the element's other words (`listEmpty`, ...) are taken and not needed here. */
-type SiteWords = Partial<Record<'nameLabel' | 'contentLabel' | 'send' | 'clear' | 'captchaLabel' | 'loadMore', string>>;
+type SiteWords = Partial<Record<'nameLabel' | 'contentLabel' | 'send' | 'clear' | 'captchaLabel' | 'loadMore' | 'captchaLoadFailed', string>>;
 type AnyWords = { readonly [word: string]: string | undefined };
 
 /**
- * The widget's words a site replaced through the element's `strings` (README, "Words"): the same object,
+ * The widget's words a site replaced through the element's `strings` (README, "Attributes"): the same object,
  * with the same keys, for both languages or per language (`{ vi: {...}, en: {...} }`), so the object
  * the page passes can be passed here as it is.
  */
@@ -136,6 +139,7 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
     clear: anyOf([...LABEL_TEXTS.clear, ...site('clear')]),
     captcha: anyOf([...LABEL_TEXTS.captcha, ...site('captchaLabel')]),
     more: anyOf([...LABEL_TEXTS.more, ...site('loadMore')]),
+    captchaNotLoaded: startsAs([...CAPTCHA_NOT_LOADED, ...site('captchaLoadFailed')]),
     human: /I am human/i,
   };
   const host = page.locator(selector).first();
@@ -240,7 +244,7 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
       // reader does (focus in its first field), then wait for the checkbox, or for the box to say that
       // hCaptcha's script did not load.
       if ((await captchaSlot.count()) === 0) await nameField.focus();
-      await captchaCheckbox.or(captchaKept).or(statusRegion.filter({ hasText: CAPTCHA_NOT_LOADED })).first().waitFor();
+      await captchaCheckbox.or(captchaKept).or(statusRegion.filter({ hasText: LABELS.captchaNotLoaded })).first().waitFor();
       // The box moved in the page with a fresh token, and says the reader is verified: solved already.
       if (await captchaKept.count()) return;
       if ((await captchaCheckbox.count()) === 0) throw new Error(`ykien(): the captcha could not be used: ${((await statusRegion.textContent()) ?? '').trim()}`);
