@@ -372,15 +372,17 @@ export class YkienComments extends LitElement {
    * load (the network went away after the page came) is tried again at the next need.
    */
   #send(): Promise<Sender> {
-    return (this.#senderLoad ??= Promise.all([import('./sender.js'), loadStrings(this.language, 'sending')])
-      .then(([{ Sender }]) => {
+    // (A Sender whose setup threw is not made again: its controllers are on the element already.)
+    return (this.#senderLoad ??= Promise.all([import('./sender.js'), loadStrings(this.language, 'sending')]).then(
+      ([{ Sender }]) => {
         this.requestUpdate();
         return (this.#sender = new Sender(this));
-      })
-      .catch((e) => {
+      },
+      (e) => {
         this.#senderLoad = undefined;
         throw e;
-      }));
+      },
+    ));
   }
 
   /** Loads the sending half in the background; a failure waits for the next need. */
@@ -431,7 +433,7 @@ export class YkienComments extends LitElement {
     // text in the form is still the last article's, and goes to its draft when the next one comes.
     if (this.endpoint) this.#formKey = article;
     if (changed.has('timeZone') && this.timeZone && !knownZone(this.timeZone)) {
-      console.error(`<ykien-comments>: time-zone "${this.timeZone}" is not a time zone this browser knows (an IANA name such as "Asia/Ho_Chi_Minh"); dates are shown in the reader's own.`);
+      console.error(`<ykien-comments>: time-zone "${this.timeZone}" is not a time zone (e.g. "Asia/Ho_Chi_Minh"); dates are in the reader's.`);
     }
     if (moved) this.#opened(this.endpoint!);
     if (this.#navigated || ['endpoint', 'pageId', 'list', 'pageSize'].some((p) => (changed as PropertyValues).has(p))) this.#list.load();
