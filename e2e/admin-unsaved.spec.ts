@@ -5,7 +5,7 @@
  * comment deleted by someone else is not counted as approved, "Xem thêm" leaves the keyboard somewhere.
  */
 import { test, expect, card, cards, liveRegion, type AdminFixtures } from './support/admin.js';
-import type { Page, Route } from '@playwright/test';
+import type { Page, Request } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const CONFIRM = (name: string) => `Bỏ những gì đã gõ cho bình luận của “${name}”?`;
@@ -522,14 +522,14 @@ test('signed in again while a save kept across the sign-out is still under way: 
  * A request held while a poll's 401 signs the editor out and they sign in again with the same token (the
  * moderators file was being rewritten), then answered 401 too: an answer about the session that ended.
  */
-async function refusedAfterSigningInAgain(page: Page, token: string, held: (r: Route) => boolean, act: () => Promise<void>) {
+async function refusedAfterSigningInAgain(page: Page, token: string, held: (r: Request) => boolean, act: () => Promise<void>) {
   let release!: () => void;
   const answered = new Promise<void>((r) => (release = r));
   let asked = 0;
   let revoked = false;
   const unauthorized = { status: 401, contentType: 'application/problem+json', body: '{"status":401,"title":"x","code":"unauthorized"}' };
   await page.route('**/api/admin/**', async (r) => {
-    if (!held(r)) return revoked ? r.fulfill(unauthorized) : r.fallback();
+    if (!held(r.request())) return revoked ? r.fulfill(unauthorized) : r.fallback();
     asked++;
     await answered;
     return r.fulfill(unauthorized);
@@ -544,7 +544,9 @@ async function refusedAfterSigningInAgain(page: Page, token: string, held: (r: R
   // Two polls answered after the held 401: it was read by then, and signed nobody out.
   let polls = 0;
   page.on('response', (res) => res.url().includes('/api/admin/comments?') && res.status() === 200 && polls++);
+  const refused = page.waitForResponse((res) => held(res.request()) && res.status() === 401);
   release();
+  await refused;
   await expect.poll(() => polls).toBeGreaterThanOrEqual(2);
   await expect(page.locator('ykien-admin #token')).toHaveCount(0);
 }
@@ -552,7 +554,7 @@ async function refusedAfterSigningInAgain(page: Page, token: string, held: (r: R
 test('a decision sent before the server signed the editor out, refused only once they signed in again with the same token: they stay signed in, and are told it was not done', async ({ page, seed, signIn, server, api }) => {
   const id = await seed({ name: 'Lý Văn Ư', content: 'Ý kiến chờ duyệt.' });
   await signIn('?poll=300');
-  await refusedAfterSigningInAgain(page, server.adminToken, (r) => r.request().url().includes('/approve'), () =>
+  await refusedAfterSigningInAgain(page, server.adminToken, (r) => r.url().includes('/approve'), () =>
     card(page, 'Lý Văn Ư').getByRole('button', { name: 'Duyệt', exact: true }).click(),
   );
   await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Thao tác này được gửi trước khi bạn đăng nhập lại nên chưa được thực hiện. Vui lòng làm lại.');
@@ -564,7 +566,7 @@ test('a save sent before the server signed the editor out, refused only once the
   const id = await seed({ name: 'Mai Văn Ơi', content: 'Nguyên văn.' });
   await signIn('?poll=300');
   await editOpen(page, 'Mai Văn Ơi', 'Bản sửa.');
-  await refusedAfterSigningInAgain(page, server.adminToken, (r) => r.request().method() === 'PATCH', () =>
+  await refusedAfterSigningInAgain(page, server.adminToken, (r) => r.method() === 'PATCH', () =>
     card(page, 'Mai Văn Ơi').getByRole('button', { name: 'Lưu', exact: true }).click(),
   );
   const content = card(page, 'Mai Văn Ơi').getByLabel('Nội dung');
