@@ -649,6 +649,8 @@ test('a decision on a comment deleted elsewhere names it: the keyboard is on the
   await card(page, 'Người Đã Xóa').getByRole('button', { name: 'Duyệt' }).click();
   await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Người Đã Xóa: Bình luận này không còn nữa.');
   await expect(cards(page)).toHaveCount(1);
+  // Its tab no longer counts it (asked again at once: the next poll is 15 s away).
+  await expect(page.locator('ykien-admin button.tab[data-status="pending"]')).toHaveText(/\b1\b/);
 });
 
 test('an edit, a reply or a reply\'s removal on a comment deleted elsewhere: its card and form go, and it is named', async ({ page, seed, signIn, api }) => {
@@ -686,7 +688,7 @@ test('an edit, a reply or a reply\'s removal on a comment deleted elsewhere: its
   await expect(card(page, 'Người Ở Lại')).toBeFocused();
 });
 
-test('a card another moderator decides while this one has its reply form open (nothing typed yet): at the next poll the keyboard goes to the next card, not to the page\'s body', async ({ page, seed, signIn, api }) => {
+test('a card another moderator decides while this one has its reply form open (nothing typed yet): at the next poll the keyboard goes to the list\'s heading, not to the page\'s body nor onto a card not read; j goes on', async ({ page, seed, signIn, api }) => {
   await seed({ name: 'Người Ở Sau' });
   const id = await seed({ name: 'Người Được Mở' });
   await signIn('?poll=200');
@@ -696,6 +698,8 @@ test('a card another moderator decides while this one has its reply form open (n
   await expect(c.getByLabel('Trả lời của Ban biên tập')).toBeFocused();
   expect((await api('POST', `/comments/${id}/approve`)).status).toBe(200);
   await expect(cards(page)).toHaveCount(1);
+  await expect(page.locator('ykien-admin #list-heading')).toBeFocused();
+  await page.keyboard.press('j');
   await expect(card(page, 'Người Ở Sau')).toBeFocused();
 });
 
@@ -756,6 +760,43 @@ test('a search typed just before signing out does not run after it: no "wrong to
   // A round trip later, still nothing said at the sign-in.
   await page.evaluate(() => fetch('/admin').then((r) => r.text()));
   await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('');
+});
+
+test('a search typed with an input method that composes (a Vietnamese word shown underlined as it is built) waits for the word: none is asked for half-made', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Nguyễn Văn Hùng', content: 'Ý kiến.' });
+  await seed({ name: 'Lê Thị Lan', content: 'Ý kiến khác.' });
+  await page.clock.install();
+  await page.addInitScript(() => {
+    const w = window as unknown as { __searched: string[] };
+    w.__searched = [];
+    const fetch = window.fetch;
+    window.fetch = (input, init) => {
+      const q = new URL(String(input), location.href).searchParams.get('q');
+      if (/\/api\/admin\/comments\?/.test(String(input)) && q) w.__searched.push(q);
+      return fetch(input, init);
+    };
+  });
+  await signIn();
+  await expect(cards(page)).toHaveCount(2);
+  await page.clock.pauseAt(await page.evaluate(() => Date.now() + 1_000));
+  const q = page.locator('ykien-admin #q');
+  // As the browser reports it: input events marked composing while the word is built, then its end.
+  await q.evaluate((el: HTMLInputElement) => {
+    el.dispatchEvent(new CompositionEvent('compositionstart', { bubbles: true, composed: true }));
+    el.value = 'Nguyê';
+    el.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, isComposing: true, data: 'Nguyê' }));
+  });
+  // The editor pauses mid-word, past the search's 300 ms.
+  await page.clock.runFor(1_000);
+  const searched = () => page.evaluate(() => (window as unknown as { __searched: string[] }).__searched);
+  expect(await searched()).toEqual([]);
+  await q.evaluate((el: HTMLInputElement) => {
+    el.value = 'Nguyễn';
+    el.dispatchEvent(new CompositionEvent('compositionend', { bubbles: true, composed: true, data: 'Nguyễn' }));
+  });
+  await page.clock.runFor(1_000);
+  await expect(cards(page)).toHaveCount(1);
+  expect(await searched()).toEqual(['Nguyễn']);
 });
 
 test('a second wrong token is said again, though the words are the same', async ({ page, server }) => {

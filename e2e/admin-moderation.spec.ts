@@ -81,6 +81,33 @@ test('a bulk approval cut short by a 401 (the token revoked part way): the sign-
   expect((await publicList()).items).toHaveLength(2);
 });
 
+test('a bulk approval cut short by another request\'s 401 (a poll saw the revoked token first): the sign-in still says how many went through before', async ({ page, seed, signIn, publicList }) => {
+  for (const name of ['Một', 'Hai', 'Ba', 'Bốn']) await seed({ name, content: `Ý kiến của ${name}.` });
+  await signIn('?poll=200');
+  await expect(cards(page)).toHaveCount(4);
+  const unauthorized = { status: 401, contentType: 'application/problem+json', body: '{"status":401,"title":"x","code":"unauthorized"}' };
+  let decisions = 0;
+  let revoked = false;
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  // The third decision is held; meanwhile the token is revoked and a poll is refused; then so is it.
+  await page.route('**/api/admin/**', async (route) => {
+    if (!/\/approve/.test(route.request().url())) return revoked ? route.fulfill(unauthorized) : route.fallback();
+    if (++decisions < 3) return route.fallback();
+    await held;
+    return route.fulfill(unauthorized);
+  });
+  await page.getByRole('checkbox', { name: /Chọn tất cả/ }).check();
+  await page.getByRole('button', { name: 'Duyệt các bình luận đã chọn' }).click();
+  await expect.poll(() => decisions).toBe(3);
+  revoked = true;
+  await expect(page.locator('ykien-admin #token')).toBeVisible();
+  release();
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Mã kiểm duyệt không đúng. Đã duyệt 2 bình luận.');
+  expect((await publicList()).items).toHaveLength(2);
+  expect(decisions).toBe(3); // the fourth was not sent
+});
+
 test('switching to "Đã đăng" while a bulk approval runs: the approved ones are listed there, the counts are right, focus stays', async ({ page, seed, signIn, publicList }) => {
   const problems = await watchPage(page);
   for (const name of ['Một', 'Hai', 'Ba']) await seed({ name, content: `Ý kiến của ${name}.` });
@@ -578,7 +605,7 @@ test('a comment this page approved, which another moderator puts back in the que
   await expect(card(page, 'Người được xét lại')).toBeVisible();
 });
 
-test('comments another moderator decided leave this page\'s queue at the next poll, said once; the keyboard keeps its place; a card with typed text in its form stays', async ({ page, seed, signIn, api }) => {
+test('comments another moderator decided leave this page\'s queue at the next poll, said once; the keyboard keeps its place, on the heading where its own card went; a card with typed text in its form stays', async ({ page, seed, signIn, api }) => {
   const oldest = await seed({ name: 'Người thứ nhất' });
   const second = await seed({ name: 'Người thứ hai' });
   const third = await seed({ name: 'Người thứ ba' });
@@ -603,10 +630,23 @@ test('comments another moderator decided leave this page\'s queue at the next po
   await expect(liveRegion(page)).toHaveText('Người kiểm duyệt khác đã xử lý 2 bình luận; đã bỏ khỏi danh sách.');
   await expect(card(page, 'Người thứ ba')).toBeFocused();
   await expect(page.locator('ykien-admin button.tab[data-status="pending"]')).toContainText('2');
-  // The card the keyboard is on goes the same way: the keyboard lands on the one that took its place.
+  // The card the keyboard is on goes the same way: the keyboard waits on the list's heading, not on the
+  // card that took its place (a letter meant for the one that went would decide one not read), and the
+  // editor is told which went; j goes on from where it was.
   expect((await api('POST', `/comments/${third}/approve?from=pending`)).status).toBe(200);
   await expect(cards(page)).toHaveCount(1);
+  await expect(page.locator('ykien-admin #list-heading')).toBeFocused();
+  await expect(liveRegion(page)).toHaveText('Người kiểm duyệt khác đã xử lý bình luận của “Người thứ ba” bạn đang xem; đã bỏ khỏi danh sách. Bấm j để đi tiếp.');
+  let decisions = 0;
+  page.on('request', (r) => r.method() === 'POST' && r.url().includes('/api/admin/comments/') && decisions++);
+  await page.keyboard.press('a');
+  await expect(page.locator('ykien-admin #list-heading')).toBeFocused();
+  await page.keyboard.press('j');
   await expect(card(page, 'Người thứ nhất')).toBeFocused();
+  // The next poll went after the "a": a decision it had sent would have gone before it.
+  await page.waitForResponse(/\/api\/admin\/comments\?/);
+  expect(decisions).toBe(0);
+  expect((await api('GET', `/comments/${oldest}`)).json.status).toBe('pending');
   // A card whose form holds the editor's typing is not taken away under it.
   const first = card(page, 'Người thứ nhất');
   await first.getByRole('button', { name: 'Sửa' }).click();

@@ -74,6 +74,20 @@ test('a bulk approval, a shortcut, a reload, a search and signing out each ask b
   await expect.poll(() => kinds).toEqual(['beforeunload']);
 });
 
+test('closing the tab while a save is under way asks first: the save would go with the page, and a refusal\'s text with it', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Đinh Văn Ư', content: 'Nguyên văn.' });
+  await signIn();
+  await editOpen(page, 'Đinh Văn Ư', 'Bản sửa dài, chưa lưu xong.');
+  let saves = 0;
+  await page.route('**/api/admin/**', async (r) => (r.request().method() === 'PATCH' ? (saves++, await new Promise(() => {})) : r.fallback()));
+  await card(page, 'Đinh Văn Ư').getByRole('button', { name: 'Lưu', exact: true }).click();
+  await expect.poll(() => saves).toBe(1);
+  const kinds: string[] = [];
+  page.on('dialog', (d) => (kinds.push(d.type()), d.dismiss()));
+  await page.close({ runBeforeUnload: true });
+  await expect.poll(() => kinds).toEqual(['beforeunload']);
+});
+
 test('saying "discard" to Reload closes the form: what shows is the comment as the server has it', async ({ page, seed, signIn }) => {
   await seed({ name: 'Đinh Văn U', content: 'Nguyên văn.' });
   await signIn();

@@ -98,6 +98,12 @@ export class YkienAdmin extends LitElement {
   declare listFailed: boolean;
   /** Index of the comment the keyboard is on, -1 for none. */
   declare current: number;
+  /**
+   * The card the keyboard was on went at a poll (another moderator decided it): the keyboard waits on the
+   * list's heading, and j or k goes on to the card that was after it or before it (their ids). Not on the
+   * card that took its place: a letter meant for the one that went would decide one not read.
+   */
+  private gap: { before?: string; after?: string } | null = null;
   declare selected: ReadonlySet<string>;
   /** Ids with an action under way: their buttons are disabled. */
   declare busy: ReadonlySet<string>;
@@ -145,7 +151,9 @@ export class YkienAdmin extends LitElement {
     focusSoon: (selector) => this.focusSoon(selector),
     comment: (id) => this.items.find((x) => x.id === id),
     current: () => this.current,
+    step: (d) => this.step(d),
     moveTo: (i) => this.moveTo(i),
+    backToList: () => (this.gap ? this.focusSoon('#list-heading') : this.moveTo(this.current)),
     busy: (id) => this.busy.has(id),
     hasSelection: () => this.selected.size > 0,
     toggleSelected: (id) => this.toggleSelected(id, undefined, true),
@@ -592,14 +600,15 @@ export class YkienAdmin extends LitElement {
     }
     // (A page that failed past the top broke out of the loop before the loop's own check.)
     if (stale()) return;
-    const left = await this.dropDecidedElsewhere(arrived, readTo, known);
+    const { left, yours } = await this.dropDecidedElsewhere(arrived, readTo, known);
     if (stale()) return;
     for (const c of this.items) known.add(c.id); // what a load or a decision did meanwhile
     const oldest = this.items.length ? this.items[this.items.length - 1]!.createdAt : '';
     // Only what is newer than the list's end: older ones belong to pages not loaded yet. (Keyset pages
     // never repeat a comment, so `arrived` holds each once.)
     const fresh = arrived.filter((c) => !known.has(c.id) && !decidedMeanwhile(c) && (!this.next || c.createdAt >= oldest));
-    const said = left ? [this.msg('decidedElsewhere', { n: left })] : [];
+    // The card the keyboard was on named: the keyboard went to the heading, and the editor must know why.
+    const said = left ? [yours ? this.msg(left > 1 ? 'decidedElsewhereYoursAmong' : 'decidedElsewhereYours', { n: left, name: yours }) : this.msg('decidedElsewhere', { n: left })] : [];
     if (fresh.length) {
       this.items = [...fresh, ...this.items];
       if (this.current >= 0) this.current += fresh.length;
@@ -614,9 +623,10 @@ export class YkienAdmin extends LitElement {
    * leave, with the keyboard's place kept; not one with a decision of this page on its way, nor one
    * whose form holds text the editor typed (saving it says what happened). Under a search, a card
    * missing from the list may only have stopped matching (its text edited, here or elsewhere): each is
-   * asked about, and leaves only if its status changed or it is gone. Returns how many left.
+   * asked about, and leaves only if its status changed or it is gone. Returns how many left, and the
+   * name on the one the keyboard was on, if it was one of them.
    */
-  private async dropDecidedElsewhere(read: AdminComment[], readTo: string, listed: Set<string>): Promise<number> {
+  private async dropDecidedElsewhere(read: AdminComment[], readTo: string, listed: Set<string>): Promise<{ left: number; yours?: string }> {
     const still = new Set(read.map((c) => c.id));
     // (The form with typed text read once a filter: it looks in the page's fields.)
     const keeper = () => {
@@ -636,13 +646,15 @@ export class YkienAdmin extends LitElement {
       keep = keeper();
       gone = asked.filter((c, i) => now[i] !== tab && this.items.includes(c) && !keep(c));
     }
-    if (gone.length === 0) return 0;
+    if (gone.length === 0) return { left: 0 };
     const ids = new Set(gone.map((c) => c.id));
-    const focused = this.current >= 0 && ids.has(this.items[this.current]?.id ?? '') && this.focusIsOurs();
-    this.removeItems(ids, focused, this.tab);
+    const on = this.items[this.current];
+    const focused = this.current >= 0 && ids.has(on?.id ?? '') && this.focusIsOurs();
+    this.removeItems(ids, focused, this.tab, true);
     // Those this page may have decided itself (a decision whose answer was lost) leave without being told
     // as another moderator's.
-    return gone.filter((c) => !mayHaveDecided(c.id)).length;
+    const others = gone.filter((c) => !mayHaveDecided(c.id));
+    return { left: others.length, yours: focused && others.includes(on!) ? on!.name : undefined };
   }
 
   private selectTab(tab: Status): void {
@@ -708,11 +720,22 @@ export class YkienAdmin extends LitElement {
 
   /** Closing the tab or reloading the page with a form's text unsaved: the browser asks. */
   private readonly onLeave = (e: BeforeUnloadEvent) => {
-    if (this.signedIn && this.edits.unsaved()) e.preventDefault();
+    // A save or a decision under way goes with the page too (a refused save's text with it), and a bulk
+    // run stops where it is: asked as for typed text.
+    if (this.signedIn && (this.edits.unsaved(true) || this.busy.size)) e.preventDefault();
   };
+
+  /** j (1) or k (-1): the next card or the one before; from a gap, the card after it or the one before it. */
+  private step(d: 1 | -1): void {
+    const gap = this.gap;
+    if (!gap) return this.moveTo(this.current < 0 ? 0 : this.current + d);
+    const i = this.items.findIndex((c) => c.id === (d > 0 ? gap.after : gap.before));
+    this.moveTo(i >= 0 ? i : this.current);
+  }
 
   /** Moves the keyboard to comment `i` (clamped) and focuses it. */
   private moveTo(i: number): void {
+    this.gap = null;
     if (this.items.length === 0) {
       this.current = -1;
       this.focusSoon('#list-heading');
@@ -761,7 +784,7 @@ export class YkienAdmin extends LitElement {
    * When the list on screen is another tab's now (the moderator switched while the decision ran), it is
    * left alone: what was decided may belong in it.
    */
-  private removeItems(ids: ReadonlySet<string>, refocus: boolean, from: Status): void {
+  private removeItems(ids: ReadonlySet<string>, refocus: boolean, from: Status, decidedElsewhere = false): void {
     for (const id of ids) this.handled.set(id, from);
     if (from !== this.tab) return;
     // The keyboard inside a card that goes (its empty edit or reply form, opened on a card another
@@ -774,13 +797,19 @@ export class YkienAdmin extends LitElement {
     refocus ||= inCard;
     const at = this.current;
     const before = this.items.slice(0, Math.max(0, at)).filter((c) => ids.has(c.id)).length;
+    // The cards on either side of the one the keyboard was on, of those that stay.
+    const gap = { before: this.items.slice(0, Math.max(0, at)).reverse().find((c) => !ids.has(c.id))?.id, after: this.items.slice(at + 1).find((c) => !ids.has(c.id))?.id };
     this.items = this.items.filter((c) => !ids.has(c.id));
     const sel = new Set(this.selected);
     for (const id of ids) sel.delete(id);
     this.selected = sel;
     this.edits.closeFor(ids);
     if (at >= 0) {
-      if (refocus) this.moveTo(at - before);
+      if (refocus && decidedElsewhere && this.items.length) {
+        this.current = Math.min(this.items.length - 1, at - before);
+        this.gap = gap;
+        this.focusSoon('#list-heading');
+      } else if (refocus) this.moveTo(at - before);
       else this.current = Math.min(this.items.length - 1, at - before);
     }
     if (onBar || (inCard && at < 0)) this.focusSoon(this.items.length ? '#select-all' : '#list-heading');
@@ -836,6 +865,7 @@ export class YkienAdmin extends LitElement {
         // Named: the keyboard is on the next card by now, and "this comment" would be that one.
         this.removeItems(new Set([c.id]), refocus && this.focusIsOurs(), c.status);
         this.error = this.goneSaid(c);
+        void this.refreshCounts(); // its tab counted it
         return;
       }
       this.failed(e);
@@ -875,8 +905,16 @@ export class YkienAdmin extends LitElement {
     // Signed in again with the same token: still another session, whose list these are not from.
     const token = this.token;
     const session = signOutCount();
+    /**
+     * Signed out part way, by another request's 401 (or by the editor): the rest are not sent. A sign-out
+     * the server made says how many went through before, which the list after signing in no longer shows.
+     */
+    const cutShort = () => {
+      this.setBusy(chosen.map((x) => x.id), false);
+      if (done.size && !this.signedIn && this.error) this.alert(`${this.error} ${this.bulkDone(action, from, done.size)}`);
+    };
     for (const [i, c] of chosen.entries()) {
-      if (this.token !== token || signOutCount() !== session) return this.setBusy(chosen.map((x) => x.id), false);
+      if (this.token !== token || signOutCount() !== session) return cutShort();
       try {
         await moderate(token, c, action);
         done.add(c.id);
@@ -884,8 +922,8 @@ export class YkienAdmin extends LitElement {
         this.bumpCounts(from, to, 1);
       } catch (e) {
         if (e instanceof ApiError && e.status === 401) {
+          if (e.stale) return cutShort(); // the sign-out was said by the request that made it
           this.setBusy(chosen.map((x) => x.id), false);
-          if (e.stale) return; // the sign-out was said by the request that made it
           // Signed out part way: how many went through before, which the list after signing in no longer shows.
           const decided = done.size ? ` ${this.bulkDone(action, from, done.size)}` : '';
           return this.signOut(this.msg('badToken') + decided);

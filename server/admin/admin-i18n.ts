@@ -125,6 +125,8 @@ const vi = {
   editPublishedTitle: 'Sửa bình luận',
   newArrived: 'Có {n} bình luận mới chờ duyệt.',
   decidedElsewhere: 'Người kiểm duyệt khác đã xử lý {n} bình luận; đã bỏ khỏi danh sách.',
+  decidedElsewhereYours: 'Người kiểm duyệt khác đã xử lý bình luận của “{name}” bạn đang xem; đã bỏ khỏi danh sách. Bấm j để đi tiếp.',
+  decidedElsewhereYoursAmong: 'Người kiểm duyệt khác đã xử lý {n} bình luận, trong đó có bình luận của “{name}” bạn đang xem; đã bỏ khỏi danh sách. Bấm j để đi tiếp.',
   helpTitle: 'Phím tắt',
   close: 'Đóng',
   helpIntro:
@@ -284,6 +286,8 @@ const en: typeof vi = {
   editPublishedTitle: 'Edit the comment',
   newArrived: '{n} new comments are waiting.',
   decidedElsewhere: 'Another moderator handled {n} comments; they left the list.',
+  decidedElsewhereYours: 'Another moderator handled the comment by “{name}” you were on; it left the list. Press j to go on.',
+  decidedElsewhereYoursAmong: 'Another moderator handled {n} comments, the one by “{name}” you were on among them; they left the list. Press j to go on.',
   helpTitle: 'Keyboard shortcuts',
   close: 'Close',
   helpIntro:

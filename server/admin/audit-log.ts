@@ -165,7 +165,8 @@ export class AuditLogController implements ReactiveController {
       this.page.announce(this.page.msg('erasedLogged'));
       this.page.focusSoon(focus);
     } catch (e) {
-      this.page.failed(e);
+      // Signed out meanwhile (another request's 401): the sign-in form says that, not this.
+      if (signedIn === this.signOuts) this.page.failed(e);
     } finally {
       this.erasing = '';
       this.host.requestUpdate();

@@ -21,7 +21,11 @@ export interface KeyboardPage extends Pick<AdminPage, 'msg' | 'focusSoon'> {
   comment(id: string | undefined): AdminComment | undefined;
   /** Index of the comment the keyboard is on, -1 for none. */
   current(): number;
+  /** j (1) and k (-1). */
+  step(d: 1 | -1): void;
   moveTo(i: number): void;
+  /** The keyboard back in the queue where it was: its card, or the list's heading where its card went. */
+  backToList(): void;
   busy(id: string): boolean;
   hasSelection(): boolean;
   toggleSelected(id: string): void;
@@ -99,7 +103,7 @@ export class KeyboardController implements ReactiveController {
     this.focusBeforeHelp = null;
     if (back && back.isConnected) back.focus();
     // Its card left meanwhile (decided elsewhere, at a poll): the card the keyboard is on now, in the queue.
-    else if (back?.closest('article[data-id]') && this.page.view() === 'queue' && this.page.current() >= 0) this.page.moveTo(this.page.current());
+    else if (back?.closest('article[data-id]') && this.page.view() === 'queue' && this.page.current() >= 0) this.page.backToList();
     else this.page.focusSoon('h1');
   }
 
@@ -136,9 +140,9 @@ export class KeyboardController implements ReactiveController {
     };
     switch (key) {
       case 'j':
-        return act(() => page.moveTo(page.current() + 1));
+        return act(() => page.step(1));
       case 'k':
-        return act(() => page.moveTo(page.current() < 0 ? 0 : page.current() - 1));
+        return act(() => page.step(-1));
       case '/':
         return act(() => page.focusSoon('#q'));
       case 'x':

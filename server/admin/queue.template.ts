@@ -94,7 +94,8 @@ export function renderQueue(v: QueueView): TemplateResult {
       <label for="q">${v.msg('searchLabel')}</label>
       <div class="row">
         <input id="q" type="search" aria-describedby="q-help" .value=${v.query}
-          @input=${(e: InputEvent) => v.searchInput((e.target as HTMLInputElement).value)} />
+          @input=${(e: InputEvent) => !e.isComposing && v.searchInput((e.target as HTMLInputElement).value)}
+          @compositionend=${(e: CompositionEvent) => v.searchInput((e.target as HTMLInputElement).value)} />
         <button type="submit" class="quiet">${v.msg('searchButton')}</button>
       </div>
       <p id="q-help" class="help">${v.msg('searchHelp')}</p>
