@@ -166,7 +166,7 @@ async function main(): Promise<void> {
     moderators: adminToken === config.adminToken ? moderators : new Moderators({ adminToken, file: null }),
     ipSecret,
     // Called only once the server listens (a health check, or the timer): shutdown is defined by then.
-    onSchemaAhead: () => shutdown('newer schema', 1),
+    onSchemaAhead: () => shutdown('newer schema', 1, false),
   });
   reloadError = (err) => app.log.error({ err }, 'moderators file unreadable: named moderators refused until it is fixed');
   if (!config.captcha) app.log.warn('captcha verification is OFF (--no-captcha)');
@@ -196,8 +196,15 @@ async function main(): Promise<void> {
     }
   };
   let stopping = false;
-  /** Stops: requests in flight finish, then the database closes. `exitCode` 1: stopped by a fault, not asked to. */
-  const shutdown = (signal: string, exitCode = 0) => {
+  let exitWith = 0;
+  /**
+   * Stops: requests in flight finish, then the database closes. `exitCode` 1: stopped by a fault, not
+   * asked to. A second signal cuts a stop short; a fault found during one (a newer schema, in a rolling
+   * upgrade's SIGTERM) lets it finish and only makes it exit 1.
+   */
+  const shutdown = (signal: string, exitCode = 0, bySignal = true) => {
+    exitWith = Math.max(exitWith, exitCode);
+    if (stopping && !bySignal) return;
     if (stopping) {
       log('warn', { signal }, 'second signal: exiting now');
       process.exit(1);
@@ -214,7 +221,7 @@ async function main(): Promise<void> {
       .then(() => store.close())
       .then(() => {
         log('info', {}, 'stopped; database closed');
-        process.exit(exitCode);
+        process.exit(exitWith);
       })
       .catch((err: unknown) => {
         log('error', { err }, 'error while shutting down');

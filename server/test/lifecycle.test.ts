@@ -462,4 +462,43 @@ describe('health', () => {
     expect(server.logs.join('\n')).toContain(`migrated the database to schema version ${latest + 1}; this one knows up to ${latest} and stops: upgrade it`);
     expect(rowsOf(dbPath).map((r) => r.id)).toEqual([created.json.id]);
   });
+
+  it('a rolling upgrade: SIGTERM, then the newer schema found while the stop finishes its requests: the one in flight is still answered, the stop ends as stops do, exit 1', async () => {
+    const verifier = await startFakeVerifier();
+    const release = verifier.hold();
+    const dbPath = tempDb();
+    const server = await startServer({
+      args: ['--hcaptcha-secret', 'test-secret', '--hcaptcha-verify-url', verifier.url, '--hcaptcha-timeout', '9000'],
+      dbPath,
+    });
+    try {
+      const inFlight = postComment(server.url, makeComment(server.url, { pageId: 'upgrade' }));
+      await verifier.waitForCalls(1);
+      server.child.kill('SIGTERM');
+      await expect
+        .poll(() => server.jsonLogs().find((l) => l.msg === 'shutting down: finishing requests in flight'), { timeout: 5000, interval: 20 })
+        .toMatchObject({ signal: 'SIGTERM' });
+      // The new release migrates the file meanwhile; the comment being verified then finds it as it is written.
+      const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+      const db = new Database(dbPath);
+      db.transaction(() => {
+        db.exec('ALTER TABLE comments ADD COLUMN from_the_future TEXT');
+        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(latest + 1, 'newer', Date.now());
+      })();
+      db.close();
+      release();
+      // Answered (nothing written: the newer schema refused it), not cut off with the process.
+      expectProblem(await inFlight, 503, 'shutting-down');
+      expect(await server.exited).toEqual({ code: 1, signal: null });
+      const msgs = server.jsonLogs().map((l) => l.msg);
+      expect(msgs).not.toContain('second signal: exiting now');
+      expect(msgs).toContain('stopped; database closed');
+      expect(rowsOf(dbPath)).toEqual([]);
+    } finally {
+      release();
+      await server.kill9();
+      server.cleanup();
+      await verifier.close();
+    }
+  });
 });
