@@ -109,9 +109,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     logController: new OneLinePerRequest(),
     trustProxy: trustProxyOption(config.trustProxy),
     bodyLimit,
-    // Long-polling is not a thing here: a slow client should not hold a socket forever.
+    // Long-polling is not a thing here: a slow client should not hold a socket forever. But a socket
+    // quiet while its comment is verified (a long --hcaptcha-timeout) and then written (a store under
+    // load may take seconds) is not idle: cut, the 201 would go to no one.
     requestTimeout: 30_000,
-    connectionTimeout: 30_000,
+    connectionTimeout: Math.max(30_000, config.hcaptchaTimeoutMs + 25_000),
     // Stop lingering keep-alive sockets at close so SIGTERM finishes promptly.
     forceCloseConnections: 'idle',
     // Requests that arrive while closing go through our hooks instead (draining.ts), so that they get

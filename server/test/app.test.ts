@@ -49,6 +49,14 @@ async function app(store: Store, more: string[] = []): Promise<FastifyInstance> 
   return checkInjectedAnswers(a);
 }
 
+describe('sockets', () => {
+  it('a socket quiet while its comment is verified is not cut as idle: the idle timeout outlasts --hcaptcha-timeout and a slow write', async () => {
+    expect((await app(openStore())).server.timeout).toBe(30_000);
+    const slow = await app(openStore(), ['--hcaptcha-timeout', '60000', '--claim-lease', '62000']);
+    expect(slow.server.timeout).toBeGreaterThanOrEqual(60_000 + 20_000);
+  });
+});
+
 describe('the SQLite store', () => {
   it('runs in WAL mode with synchronous=FULL on its connection', () => {
     const store = openStore();

@@ -118,7 +118,12 @@ export class Moderators {
   private lastSalts = new Set<string>();
 
   constructor(private readonly opts: ModeratorsOptions) {
-    if (opts.file !== null) this.load(readModeratorsFile(opts.file), this.stampOf(opts.file));
+    if (opts.file !== null) {
+      // Its stamp before its words, as refresh() takes them: a save between the two would otherwise leave
+      // the old words under the new stamp, never read again (a revoked token still taken).
+      const stamp = this.stampOf(opts.file);
+      this.load(readModeratorsFile(opts.file), stamp);
+    }
     this.lastSalts = new Set(this.bySalt.keys());
   }
 
