@@ -5,7 +5,7 @@
  * moderator's action drops them; a read that began before a change never stores what it saw.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { FIRST_PAGE_TTL_MS, FirstPageCache, MAX_ENTRIES, MAX_LIMITS_PER_PAGE } from '../src/caching/first-pages.js';
+import { FIRST_PAGE_TTL_MS, FirstPageCache, MAX_BYTES, MAX_ENTRIES, MAX_LIMITS_PER_PAGE } from '../src/caching/first-pages.js';
 import { addToFirstPage, pageBody, type ListPage, type Listed } from '../src/reading/list-page.js';
 import { encodeCursor } from '../src/stores/store.js';
 import { seededInts } from './support/random.js';
@@ -76,6 +76,27 @@ describe('FirstPageCache', () => {
     expect(cache.get('late', 20, 1000 + FIRST_PAGE_TTL_MS + MAX_ENTRIES)).not.toBeNull();
     cache.invalidateAll();
     expect(cache.size).toBe(0);
+  });
+
+  it('stays bounded in bytes too: the first pages of many articles of a hundred long comments each keep at most MAX_BYTES of answers, the newest', () => {
+    const cache = FirstPageCache.forMaxAge(15);
+    const long = (p: number) =>
+      pageOf(Array.from({ length: 100 }, (_, i) => ({ ...listed(i), item: { ...listed(i).item, id: `p${p}c${i}`, content: 'Ý kiến rất dài. '.repeat(125) } })));
+    const one = cache.set('p0', 100, long(0), cache.version('p0'), 1000).body.length;
+    expect(one).toBeGreaterThan(200_000);
+    // The same page and limit stored again counts once.
+    cache.set('p0', 100, long(0), cache.version('p0'), 1000);
+    expect(cache.keptBytes).toBe(one);
+    const articles = Math.ceil((2 * MAX_BYTES) / one);
+    for (let p = 1; p <= articles; p++) cache.set(`p${p}`, 100, long(p), cache.version(`p${p}`), 1000);
+    expect(cache.keptBytes).toBeLessThanOrEqual(MAX_BYTES);
+    expect(cache.size).toBeLessThan(articles); // far fewer than MAX_ENTRIES: the bytes bound them
+    expect(cache.get(`p${articles}`, 100, 1000)).not.toBeNull(); // the newest are kept
+    expect(cache.get('p0', 100, 1000)).toBeNull();
+    // What goes is uncounted: every page forgotten, nothing is left counted.
+    for (let p = 0; p <= articles; p++) cache.forget(`p${p}`);
+    expect(cache.size).toBe(0);
+    expect(cache.keptBytes).toBe(0);
   });
 
   it('a comment published here goes into every cached limit of its page, with a new ETag; other pages are untouched', () => {

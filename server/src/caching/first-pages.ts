@@ -25,12 +25,20 @@ export const FIRST_PAGE_TTL_MS = 1000;
 export const MAX_ENTRIES = 2000;
 /** Limits kept per article: a site uses one page size, two while it changes it. */
 export const MAX_LIMITS_PER_PAGE = 4;
+/**
+ * Bytes of answers kept in all (each entry's page takes about as much again in the heap). Entries alone
+ * do not bound the heap: a hundred long comments with replies make an answer of half a megabyte, and a
+ * client asking for the first pages of many such articles would otherwise hold a gigabyte of them.
+ */
+export const MAX_BYTES = 32 * 1024 * 1024;
 
 interface Entry {
   page: ListPage;
   expires: number;
   /** Made from `page` at the first read after it was stored or changed. */
   sent: Sendable | null;
+  /** Its answer's size when stored (a comment added since changes it by one comment's). */
+  bytes: number;
 }
 
 function sendable(e: Entry): Sendable {
@@ -42,6 +50,8 @@ export class FirstPageCache {
   private readonly pages = new Map<string, Map<number, Entry>>();
   /** Entries in `pages`, all limits of all pages. */
   private entries = 0;
+  /** Their answers' bytes. */
+  private bytes = 0;
   /** Bumped by each change to a page, so that a read that started before it cannot store what it saw. */
   private readonly generations = new Map<string, number>();
   private epoch = 0;
@@ -79,43 +89,53 @@ export class FirstPageCache {
 
   /** `began`: when the read that made `page` began (its age counts from then); `now`: the time now. */
   set(pageId: string, limit: number, page: ListPage, version: string, began = Date.now(), now = began): Sendable {
-    const e: Entry = { page, expires: began + this.ttlMs, sent: null };
+    const e: Entry = { page, expires: began + this.ttlMs, sent: null, bytes: 0 };
     const sent = sendable(e);
+    e.bytes = sent.body.length;
     // A read that took longer than the TTL (a busy pool) is served to its waiters, not kept: kept, it
     // would be stale at once, and make room for itself by evicting live pages.
     if (!this.enabled || version !== this.version(pageId) || e.expires <= now) return sent;
     const existing = this.pages.get(pageId);
-    if (existing?.has(limit)) {
-      existing.set(limit, e);
-      return sent;
-    }
-    if (existing && existing.size >= MAX_LIMITS_PER_PAGE) this.drop(pageId, existing.keys().next().value!);
+    if (existing?.has(limit)) this.drop(pageId, limit);
+    else if (existing && existing.size >= MAX_LIMITS_PER_PAGE) this.drop(pageId, existing.keys().next().value!);
     // Every kept page holds an entry: bounding the entries bounds the pages too.
-    if (this.entries >= MAX_ENTRIES) this.makeRoom(now);
+    if (this.entries >= MAX_ENTRIES || this.bytes + e.bytes > MAX_BYTES) this.makeRoom(now, e.bytes);
     let byLimit = this.pages.get(pageId);
     if (!byLimit) this.pages.set(pageId, (byLimit = new Map()));
     byLimit.set(limit, e);
     this.entries++;
+    this.bytes += e.bytes;
     return sent;
   }
 
-  /** Expired entries out; then, if that was not enough, the oldest pages (insertion order): the hot ones come right back. */
-  private makeRoom(now: number): void {
+  /**
+   * Room for one more entry of `need` bytes: expired entries out; then, if that was not enough, the
+   * oldest pages (insertion order): the hot ones come right back.
+   */
+  private makeRoom(now: number, need: number): void {
+    const full = () => this.pages.size > 0 && (this.entries >= MAX_ENTRIES || this.bytes + need > MAX_BYTES);
     for (const [pageId, byLimit] of this.pages) {
       for (const [limit, e] of byLimit) if (e.expires <= now) this.drop(pageId, limit);
     }
-    while (this.entries >= MAX_ENTRIES) {
+    while (full()) {
       const [pageId, byLimit] = this.pages.entries().next().value!;
-      this.entries -= byLimit.size;
-      this.pages.delete(pageId);
+      for (const limit of [...byLimit.keys()]) this.drop(pageId, limit);
     }
   }
 
   private drop(pageId: string, limit: number): void {
     const byLimit = this.pages.get(pageId);
-    if (!byLimit?.delete(limit)) return;
+    const e = byLimit?.get(limit);
+    if (!e) return;
+    byLimit!.delete(limit);
     this.entries--;
-    if (byLimit.size === 0) this.pages.delete(pageId);
+    this.bytes -= e.bytes;
+    if (byLimit!.size === 0) this.pages.delete(pageId);
+  }
+
+  /** How many bytes of answers are kept (for tests). */
+  get keptBytes(): number {
+    return this.bytes;
   }
 
   /**
@@ -179,5 +199,6 @@ export class FirstPageCache {
     this.epoch++;
     this.pages.clear();
     this.entries = 0;
+    this.bytes = 0;
   }
 }
