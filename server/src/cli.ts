@@ -196,19 +196,26 @@ async function main(): Promise<void> {
     }
   };
   let stopping = false;
+  let signalled = false;
   let exitWith = 0;
   /**
    * Stops: requests in flight finish, then the database closes. `exitCode` 1: stopped by a fault, not
-   * asked to. A second signal cuts a stop short; a fault found during one (a newer schema, in a rolling
-   * upgrade's SIGTERM) lets it finish and only makes it exit 1.
+   * asked to. A second signal cuts a stop short. A fault found during a stop (a newer schema, in a
+   * rolling upgrade), or a stop the server began on such a fault and the SIGTERM that follows, lets it
+   * finish: the exit only says 1.
    */
   const shutdown = (signal: string, exitCode = 0, bySignal = true) => {
     exitWith = Math.max(exitWith, exitCode);
-    if (stopping && !bySignal) return;
     if (stopping) {
+      if (!bySignal) return;
+      if (!signalled) {
+        signalled = true;
+        return log('info', { signal }, 'stopping already: still finishing requests in flight');
+      }
       log('warn', { signal }, 'second signal: exiting now');
       process.exit(1);
     }
+    signalled = bySignal;
     stopping = true;
     // A comment being verified is still stored and answered: the grace outlasts siteverify's timeout.
     const grace = Math.max(SHUTDOWN_GRACE_MS, config.hcaptchaTimeoutMs + 5_000);

@@ -99,6 +99,18 @@ describe('FirstPageCache', () => {
     expect(cache.keptBytes).toBe(0);
   });
 
+  it('counts a page at its new size once a comment published here went into it', () => {
+    const cache = FirstPageCache.forMaxAge(15);
+    cache.set('a', 20, pageOf([listed(1)]), cache.version('a'), Date.now());
+    const before = cache.keptBytes;
+    cache.added('a', () => listed(2, 5_000));
+    const after = cache.get('a', 20)!.body.length;
+    expect(after).toBeGreaterThan(before);
+    expect(cache.keptBytes).toBe(after);
+    cache.forget('a');
+    expect(cache.keptBytes).toBe(0);
+  });
+
   it('a comment published here goes into every cached limit of its page, with a new ETag; other pages are untouched', () => {
     const cache = FirstPageCache.forMaxAge(15);
     cache.set('a', 2, pageOf([listed(2), listed(1)]), cache.version('a'), 0);

@@ -501,4 +501,46 @@ describe('health', () => {
       await verifier.close();
     }
   });
+
+  it('…and the other way round: the newer schema found first (the server stops itself), then the orchestrator\'s SIGTERM: not a second signal, the stop finishes', async () => {
+    const verifier = await startFakeVerifier();
+    const release = verifier.hold();
+    const dbPath = tempDb();
+    const server = await startServer({
+      args: ['--hcaptcha-secret', 'test-secret', '--hcaptcha-verify-url', verifier.url, '--hcaptcha-timeout', '9000'],
+      dbPath,
+    });
+    try {
+      const inFlight = postComment(server.url, makeComment(server.url, { pageId: 'upgrade' }));
+      await verifier.waitForCalls(1);
+      const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+      const db = new Database(dbPath);
+      db.transaction(() => {
+        db.exec('ALTER TABLE comments ADD COLUMN from_the_future TEXT');
+        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(latest + 1, 'newer', Date.now());
+      })();
+      db.close();
+      // The load balancer's health check finds it: the server begins its own stop.
+      expect((await http(`${server.url}/healthz`)).json).toEqual({ status: 'outdated' });
+      await expect
+        .poll(() => server.jsonLogs().find((l) => l.msg === 'shutting down: finishing requests in flight'), { timeout: 5000, interval: 20 })
+        .toMatchObject({ signal: 'newer schema' });
+      server.child.kill('SIGTERM');
+      await expect
+        .poll(() => server.jsonLogs().find((l) => l.msg === 'stopping already: still finishing requests in flight'), { timeout: 5000, interval: 20 })
+        .toMatchObject({ signal: 'SIGTERM' });
+      expect(server.child.exitCode).toBeNull(); // still finishing the comment being verified
+      release();
+      expectProblem(await inFlight, 503, 'shutting-down');
+      expect(await server.exited).toEqual({ code: 1, signal: null });
+      const msgs = server.jsonLogs().map((l) => l.msg);
+      expect(msgs).not.toContain('second signal: exiting now');
+      expect(msgs).toContain('stopped; database closed');
+    } finally {
+      release();
+      await server.kill9();
+      server.cleanup();
+      await verifier.close();
+    }
+  });
 });

@@ -77,7 +77,14 @@ export class FirstPageCache {
     const e = this.pages.get(pageId)?.get(limit);
     if (!e) return null;
     // An expiry further off than a whole TTL was set under a clock since stepped back: stale.
-    if (e.expires > now && e.expires - now <= this.ttlMs) return sendable(e);
+    if (e.expires > now && e.expires - now <= this.ttlMs) {
+      if (e.sent) return e.sent;
+      // Made again after comments were added (added()): counted at its new size.
+      const made = sendable(e);
+      this.bytes += made.body.length - e.bytes;
+      e.bytes = made.body.length;
+      return made;
+    }
     this.drop(pageId, limit);
     return null;
   }
