@@ -70,10 +70,10 @@ export interface AuditPage {
   next: string | null;
 }
 
-/** An answer that is not what we asked for; `status` 0 means the network failed. */
 /** Sign-outs in this page so far (forgetUnanswered() counts them). */
 let signOuts = 0;
 
+/** An answer that is not what we asked for; `status` 0 means the network failed. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -100,7 +100,6 @@ export class ApiError extends Error {
     return this.sentIn !== signOuts;
   }
 }
-
 
 /** The API lives beside /admin: /admin → /api/admin/…, /prefix/admin/ → /prefix/api/admin/…. */
 function base(): string {
@@ -241,10 +240,10 @@ export function mayHaveDecided(id: string, action?: string): boolean {
   return false;
 }
 
-/** Signed out: what this page sent is no longer what the next moderator at the desk did. */
 /** How many sign-outs this page has had: a change tells work begun before one from work begun after. */
 export const signOutCount = (): number => signOuts;
 
+/** Signed out: what this page sent is no longer what the next moderator at the desk did. */
 export function forgetUnanswered(): void {
   unanswered.clear();
   signOuts++;

@@ -244,6 +244,7 @@ export class YkienAdmin extends LitElement {
     this.loadingMore = false;
     this.listFailed = false;
     this.current = -1;
+    this.gap = null;
     this.selected = new Set();
     this.busy = new Set();
     this.error = '';
@@ -353,6 +354,7 @@ export class YkienAdmin extends LitElement {
     this.next = null;
     this.counts = null;
     this.current = -1;
+    this.gap = null;
     this.selected = new Set();
     this.commentLogs.closeAll();
     this.alert(message);
@@ -450,6 +452,7 @@ export class YkienAdmin extends LitElement {
       if (reset) this.listedFor = this.filterKey();
       if (reset) {
         this.current = -1;
+        this.gap = null;
         this.selected = new Set();
         this.edits.listReloaded();
         this.commentLogs.closeAll();
@@ -475,6 +478,7 @@ export class YkienAdmin extends LitElement {
         this.next = null;
         this.selected = new Set();
         this.current = -1;
+        this.gap = null;
         this.commentLogs.closeAll();
       }
       this.failed(e);
@@ -667,6 +671,7 @@ export class YkienAdmin extends LitElement {
     // What was chosen in the other tab is not on screen any more: not chosen here, even if this load fails.
     this.selected = new Set();
     this.current = -1;
+    this.gap = null;
     void this.load(true);
   }
 
@@ -728,7 +733,9 @@ export class YkienAdmin extends LitElement {
   /** j (1) or k (-1): the next card or the one before; from a gap, the card after it or the one before it. */
   private step(d: 1 | -1): void {
     const gap = this.gap;
-    if (!gap) return this.moveTo(this.current < 0 ? 0 : this.current + d);
+    // The gap holds only while the keyboard waits where it put it (not once the editor went on to a card
+    // by a click or Tab, or signed out).
+    if (!gap || (this.renderRoot as ShadowRoot).activeElement?.id !== 'list-heading') return this.moveTo(this.current < 0 ? 0 : this.current + d);
     const i = this.items.findIndex((c) => c.id === (d > 0 ? gap.after : gap.before));
     this.moveTo(i >= 0 ? i : this.current);
   }

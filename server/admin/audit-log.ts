@@ -5,7 +5,7 @@
  * announcements and error handling (`LogPage`); `renderChange` shows an entry's before and after.
  */
 import { html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
-import { ApiError, eraseComment, listAudit, type AuditEntry } from './admin-api.js';
+import { ApiError, eraseComment, listAudit, signOutCount, type AuditEntry } from './admin-api.js';
 import { actionLabel, type Lang } from './admin-i18n.js';
 import type { AdminPage } from './page.js';
 
@@ -71,7 +71,6 @@ export class AuditLogController implements ReactiveController {
   /** Signed out: the entries go, and an answer still on its way is dropped. */
   forget(): void {
     this.seq++;
-    this.signOuts++;
     this.erased.clear();
     this.items = [];
     this.next = null;
@@ -143,10 +142,10 @@ export class AuditLogController implements ReactiveController {
     // A load started meanwhile (a search, "Xem thêm", one already under way as the button was pressed)
     // makes another list: it is left to that load.
     const seq = this.seq;
-    const signedIn = this.signOuts;
+    const signedIn = signOutCount();
     try {
       await eraseComment(this.page.token(), commentId);
-      if (signedIn !== this.signOuts) return; // signed out meanwhile: nothing here to show it on
+      if (signedIn !== signOutCount()) return; // signed out meanwhile: nothing here to show it on
       this.erased.set(commentId, new Date().toISOString());
       this.items = this.items.map(this.erasedHere);
       const list = this.items;
@@ -166,15 +165,13 @@ export class AuditLogController implements ReactiveController {
       this.page.focusSoon(focus);
     } catch (e) {
       // Signed out meanwhile (another request's 401): the sign-in form says that, not this.
-      if (signedIn === this.signOuts) this.page.failed(e);
+      if (signedIn === signOutCount()) this.page.failed(e);
     } finally {
       this.erasing = '';
       this.host.requestUpdate();
     }
   }
 
-  /** Bumped at each sign-out: an erase that ends after one shows nothing. */
-  private signOuts = 0;
   /** Comments whose words this page erased from the log, and when. */
   private readonly erased = new Map<string, string>();
 
