@@ -1,8 +1,9 @@
 /**
  * The box's words: which language it speaks (its own `lang`, else the closest ancestor's, else
- * Vietnamese), that language's tables loaded before a render, however long the network takes, and a
- * change of language (the element's or the page's, as a bilingual single-page app does) told to the box
- * so that what it said is said again in the new one.
+ * Vietnamese), that language's tables loaded before the first render, however long the network takes,
+ * and a change of language (the element's or the page's, as a bilingual single-page app does) told to
+ * the box once the new tables are in (it speaks the old ones until then), so that what it said is said
+ * again in the new one.
  */
 import type { ReactiveController, ReactiveElement } from 'lit';
 import { hasStrings, langOf, loadStrings, type Lang } from '../i18n.js';

@@ -320,11 +320,17 @@ export class YkienComments extends LitElement {
       // Checked after the list's wait too: the language may have changed during it, and a first render
       // without its words throws (and leaves the box blank).
       if (!this.#words.ready) await this.#words.loaded();
-    } else if (!this.#words.ready) void this.#words.loaded().then(() => this.requestUpdate());
+    } else if (!this.#words.ready && !this.#rerenderWhenWords) {
+      // One render asked for when they come, however many renders go on meanwhile (a keystroke each).
+      this.#rerenderWhenWords = true;
+      void this.#words.loaded().then(() => ((this.#rerenderWhenWords = false), this.requestUpdate()));
+    }
     return super.scheduleUpdate();
   }
 
-  /** @internal A new `lang` may be one whose words are in: tries asleep for the old one's end (the render waits on them). */
+  #rerenderWhenWords = false;
+
+  /** @internal A new `lang` may be one whose words are in: tries asleep for the old one's end (the render that speaks them waits on them). */
   override requestUpdate(name?: PropertyKey, oldValue?: unknown, options?: PropertyDeclaration): void {
     super.requestUpdate(name, oldValue, options);
     // (Lit asks for the first update from its constructor, before this element's own fields exist.)
@@ -376,7 +382,13 @@ export class YkienComments extends LitElement {
     return (this.#senderLoad ??= Promise.all([import('./sender.js'), loadStrings(this.language, 'sending')]).then(
       ([{ Sender }]) => {
         this.requestUpdate();
-        return (this.#sender = new Sender(this));
+        try {
+          return (this.#sender = new Sender(this));
+        } catch (e) {
+          // Said where a developer looks: the reader is told the comment could not be sent, as for the network.
+          console.error('ykien: the sending half could not start', e);
+          throw e;
+        }
       },
       (e) => {
         this.#senderLoad = undefined;
