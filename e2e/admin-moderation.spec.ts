@@ -659,6 +659,46 @@ test('comments another moderator decided leave this page\'s queue at the next po
   await expect(cards(page)).toHaveCount(1);
 });
 
+test('a tab out of sight asks nothing (no polls overnight behind other tabs); seen again, it asks at once and polls again', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Người Có Sẵn' });
+  await page.clock.install();
+  // The list's requests counted in the page, as they are made.
+  await page.addInitScript(() => {
+    const w = window as unknown as { __listAsked: number };
+    w.__listAsked = 0;
+    const fetch = window.fetch;
+    window.fetch = (input, init) => (/\/api\/admin\/(comments\?|stats)/.test(String(input)) && w.__listAsked++, fetch(input, init));
+  });
+  await signIn('?poll=1000');
+  await expect(cards(page)).toHaveCount(1);
+  const asked = () => page.evaluate(() => (window as unknown as { __listAsked: number }).__listAsked);
+  const visibility = (hidden: boolean) =>
+    page.evaluate((hidden) => {
+      Object.defineProperty(document, 'hidden', { value: hidden, configurable: true });
+      Object.defineProperty(document, 'visibilityState', { value: hidden ? 'hidden' : 'visible', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, hidden);
+  // From here the polls' waits run only as the test moves the clock.
+  await page.clock.pauseAt(await page.evaluate(() => Date.now() + 1_000));
+  // Polling while seen: the clock moved past a poll's wait asks (and the poll is over once its list came).
+  let before = await asked();
+  const polled = page.waitForResponse(/\/api\/admin\/comments\?/);
+  await page.clock.runFor(1_500);
+  await polled;
+  expect(await asked()).toBeGreaterThan(before);
+  await visibility(true);
+  before = await asked();
+  await page.clock.runFor(60_000);
+  expect(await asked()).toBe(before);
+  // A comment comes meanwhile; the tab is seen again: it shows without the clock moving.
+  await seed({ name: 'Người Mới Đến' });
+  await visibility(false);
+  await expect(cards(page)).toHaveCount(2);
+  before = await asked();
+  await page.clock.runFor(1_500);
+  await expect.poll(asked).toBeGreaterThan(before);
+});
+
 test('under a search, a card edited so that it no longer matches stays until decided; one another moderator decides leaves', async ({ page, seed, signIn, api }) => {
   await seed({ name: 'Nguyen Van Hung', content: 'Gọi tôi: 0912 345 678. Đường xuống cấp lắm.' });
   const other = await seed({ name: 'Lê Thị Số', content: 'Số của tôi 0912 000 111.' });

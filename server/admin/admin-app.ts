@@ -264,6 +264,7 @@ export class YkienAdmin extends LitElement {
     this.dataset.pollMs = String(this.pollMs); // what tests (and curious moderators) can check
     window.addEventListener('hashchange', this.onHash);
     window.addEventListener('beforeunload', this.onLeave);
+    document.addEventListener('visibilitychange', this.onVisibility);
     if (this.token) void this.signIn();
   }
 
@@ -271,6 +272,7 @@ export class YkienAdmin extends LitElement {
     super.disconnectedCallback();
     window.removeEventListener('hashchange', this.onHash);
     window.removeEventListener('beforeunload', this.onLeave);
+    document.removeEventListener('visibilitychange', this.onVisibility);
     this.stopPolling();
   }
 
@@ -535,8 +537,19 @@ export class YkienAdmin extends LitElement {
 
   private schedulePoll(): void {
     this.stopPolling();
+    // A tab out of sight (left open overnight behind others) asks nothing: each poll reads every page
+    // loaded. It asks at once when seen again.
+    if (document.hidden) return;
     this.pollTimer = setTimeout(() => void this.poll().finally(() => this.signedIn && this.schedulePoll()), this.pollMs);
   }
+
+  private readonly onVisibility = (): void => {
+    if (!this.signedIn) return;
+    if (document.hidden) return this.stopPolling();
+    // Seen again: what arrived or was decided elsewhere meanwhile, now.
+    void this.poll();
+    this.schedulePoll();
+  };
 
   private stopPolling(): void {
     if (this.pollTimer !== null) clearTimeout(this.pollTimer);
