@@ -1355,12 +1355,16 @@ test('discard by keyboard with two unsent: the keyboard goes to the list\'s head
 }) => {
   await site.open(page);
   await setOffline(context, net, true);
-  await send(page, 'Cao Văn S', 'Ý kiến A, giữ lại');
+  const long = 'Ý kiến A, giữ lại: một ý kiến dài, mà một trình đọc màn hình không phải đọc lại cả ở mỗi nút. '.repeat(3).trim();
+  await send(page, 'Cao Văn S', long);
   await send(page, 'Cao Văn S', 'Ý kiến B, bỏ đi');
   await expect(unsent(page)).toHaveCount(2);
   const discardB = unsent(page).filter({ hasText: 'Ý kiến B, bỏ đi' }).getByRole('button', { name: 'Bỏ bình luận' });
   // Which comment, and why it waits.
   await expect(discardB).toHaveAccessibleDescription('Ý kiến B, bỏ đi Đang chờ gửi lại');
+  // A long comment by its first words (60 characters), not read whole at each of its buttons.
+  const discardA = unsent(page).filter({ hasText: 'Ý kiến A, giữ lại' }).getByRole('button', { name: 'Bỏ bình luận' });
+  await expect(discardA).toHaveAccessibleDescription(`${[...long].slice(0, 60).join('').trimEnd()}… Đang chờ gửi lại`);
   await discardB.focus();
   await page.keyboard.press('Enter');
   await expect(unsent(page)).toHaveCount(1);
@@ -1375,7 +1379,7 @@ test('discard by keyboard with two unsent: the keyboard goes to the list\'s head
   await setOffline(context, net, false);
   await expect(unsent(page)).toHaveCount(0);
   await outboxIdle(page);
-  expect((await api.stored()).map((c) => c.content)).toEqual(['Ý kiến A, giữ lại']);
+  expect((await api.stored()).map((c) => c.content)).toEqual([long]);
 });
 
 test("discard by keyboard among another article's unsent: the keyboard goes to that group's heading, not to this article's", async ({ page, context, net, api, site }) => {

@@ -327,6 +327,11 @@ test('landmarks: the box is a region named by its heading, and its form one name
     // Not the heading again (with the count), which would give two landmarks one name.
     await expect(box.getByRole('form', { name: t.formLabel, exact: true })).toBeVisible();
     await expect(box.getByRole('form')).toHaveCount(1);
+    // And a heading of its own, under the box's, for a screen reader going by headings past the comments
+    // (each an h3 too); not shown, as on the portals.
+    const heading = box.getByRole('form').getByRole('heading', { name: t.formLabel, level: 3 });
+    await expect(heading).toHaveCount(1);
+    expect((await heading.boundingBox())!.height).toBeLessThanOrEqual(1);
   }
 });
 

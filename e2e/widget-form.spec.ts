@@ -127,8 +127,9 @@ test.describe('bad input: nothing is sent', () => {
     await page.keyboard.type('Xin');
     await expect(f.counter).toHaveText('3/50');
     await expect(f.status).toHaveText('');
-    // Not the field's description: one that changes at each keystroke is read out at each by NVDA.
-    await expect(f.content).toHaveAccessibleDescription('');
+    // Not the field's description: one that changes at each keystroke is read out at each by NVDA. The
+    // limit is (it does not change): a screen reader hears it as the field is reached, not only once past it.
+    await expect(f.content).toHaveAccessibleDescription('Tối đa 50 ký tự.');
     // Typing past the limit is said (a screen reader does not hear the counter turn red), once; back under it, it goes.
     await page.keyboard.type(' chào các bạn, bài viết này rất hay và bổ ích cho mọi ');
     await expect(f.counter).toHaveText('56/50'); // the last space is not sent, nor counted

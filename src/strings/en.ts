@@ -7,6 +7,7 @@ export const en: ReadingStrings = {
   nameLabel: 'Full name',
   contentLabel: 'Comment',
   counterLabel: '{count} of {max} characters',
+  limitHint: 'At most {max} characters.',
   captchaLabel: 'Verification',
   resetCaptcha: 'Reset captcha',
   send: 'Send comment',

@@ -8,6 +8,7 @@ export const vi = {
   nameLabel: 'Họ và tên',
   contentLabel: 'Nội dung',
   counterLabel: 'Đã nhập {count} trên tối đa {max} ký tự',
+  limitHint: 'Tối đa {max} ký tự.',
   captchaLabel: 'Xác minh',
   resetCaptcha: 'Làm mới captcha',
   send: 'Gửi bình luận',

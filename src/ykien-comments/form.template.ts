@@ -37,7 +37,10 @@ export function renderForm(v: FormView): TemplateResult {
   // (NVDA). Passing the limit is said once (tooLong); the count can be read where it stands, in words: an
   // aria-label on a <small> (no role) is not read in browse mode, and "3/2000" alone says nothing.
   // Send is aria-disabled while sending, not disabled: a disabled button loses the focus of the reader who pressed it.
-  return html`<form part="form" novalidate @submit=${v.onSubmit} @focusin=${v.onFocus} aria-label=${t.formLabel}>
+  // The form's heading, for a screen reader going by headings (the list's comments are h3 too): not shown,
+  // as on the portals, whose box goes straight from the comments to the fields.
+  return html`<form part="form" novalidate @submit=${v.onSubmit} @focusin=${v.onFocus} aria-labelledby="form-heading">
+    <h3 id="form-heading" class="spoken">${t.formLabel}</h3>
     <div class="field">
       <label part="label" for="name">${t.nameLabel}</label>
       <input part="input" id="name" autocomplete="name" required dir="auto" lang=${v.contentLang} .value=${v.name} @input=${v.onInput}
@@ -46,8 +49,10 @@ export function renderForm(v: FormView): TemplateResult {
     </div>
     <div class="field">
       <label part="label" for="content">${t.contentLabel}</label>
+      <!-- The limit, said as the field is reached (what the counter shows a sighted reader from the start). -->
       <textarea part="textarea" id="content" rows="6" required dir="auto" lang=${v.contentLang} .value=${v.content} @input=${v.onInput}
-        aria-invalid=${!!e.content} aria-describedby=${e.content ? 'content-error' : nothing}></textarea>
+        aria-invalid=${!!e.content} aria-describedby=${e.content ? 'content-error limit' : 'limit'}></textarea>
+      <span id="limit" hidden>${format(t.limitHint, { max }, lang)}</span>
       <div class="meta">
         ${error('content')}
         <small part="counter" id="counter" class=${count > max ? 'over' : ''} aria-hidden="true">${count.toLocaleString(lang)}/${max.toLocaleString(lang)}</small>

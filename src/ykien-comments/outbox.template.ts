@@ -26,8 +26,16 @@ const stateText = (i: OutboxItem, t: Strings) =>
         ? Object.values(i.fields ?? {}).join(' ') || (i.code == 'too-large' ? t.tooLarge : t.stateRefused)
         : t.stateWaiting;
 
-/** A row's buttons tell which comment they act on, and why it waits (the status line said so once, long ago perhaps). */
-const described = (i: OutboxItem) => `u-${i.clientId} s-${i.clientId}`;
+/**
+ * A row's buttons tell which comment they act on, and why it waits (the status line said so once, long
+ * ago perhaps): by the comment's first words, not its whole text, read again at each button.
+ */
+const described = (i: OutboxItem) => `x-${i.clientId} s-${i.clientId}`;
+const EXCERPT = 60;
+const excerpt = (text: string) => {
+  const chars = [...text];
+  return chars.length > EXCERPT ? chars.slice(0, EXCERPT).join('').trimEnd() + '…' : text;
+};
 
 export function renderOutbox({ t, contentLang, items, here, canVerify, onVerify, onDiscard }: OutboxView): TemplateResult | typeof nothing {
   const unsent = items.filter((i) => i.state != 'sent');
@@ -42,7 +50,8 @@ export function renderOutbox({ t, contentLang, items, here, canVerify, onVerify,
                 i.clientId,
                 html`<li data-client-id=${i.clientId}>
                 ${other ? html`<a href=${/^https?:/i.test(i.payload.pageUrl) ? i.payload.pageUrl : nothing} dir="auto" lang=${contentLang}>${i.payload.pageTitle || i.payload.pageUrl}</a>` : nothing}
-                <p id=${'u-' + i.clientId} dir="auto" lang=${i.lang || contentLang}>${i.payload.content}</p>
+                <p dir="auto" lang=${i.lang || contentLang}>${i.payload.content}</p>
+                <span id=${'x-' + i.clientId} hidden>${excerpt(i.payload.content)}</span>
                 <div class="actions">
                   <small id=${'s-' + i.clientId}>${stateText(i, t)}</small>
                   ${canVerify(i)

@@ -234,7 +234,8 @@ export const styles = css`
   button:disabled,
   [aria-disabled='true'] {
     cursor: progress;
-    opacity: 0.75;
+    /* Still 4.5:1 for the send button's text (the keyboard stays on it while it sends). */
+    opacity: 0.85;
   }
   .link {
     justify-self: start;
