@@ -33,7 +33,7 @@ const win = globalThis as unknown as Win;
 
 /**
  * Origins besides hCaptcha's and the page's own that `captcha-jsapi` may name (a proxy elsewhere), listed
- * by the site's script (README, "Strict CSP"): `(window[Symbol.for('ykien.captcha-origins')] ??= []).push(origin)`.
+ * by the site's script (README, "Content Security Policy"): `(window[Symbol.for('ykien.captcha-origins')] ??= []).push(origin)`.
  * Never by markup: an attribute is all that injected HTML can set, and a symbol-keyed global cannot be
  * clobbered by an element's id.
  */
