@@ -374,6 +374,40 @@ test("a site's colours set above the box (:root, a dark-mode class on <html>) ar
   expect(await f.heading.evaluate((el) => getComputedStyle(el).borderBottomColor)).toBe('rgb(0, 100, 0)');
 });
 
+test("a site that restyles the fields, the counter and the status gives their states a mark of its own through the state parts (input-invalid, counter-over, status-error)", async ({ page, article }) => {
+  await article({
+    attrs: { 'site-key': null, 'max-length': '5' },
+    head: `<style>
+      ykien-comments::part(input), ykien-comments::part(textarea) { border: 1px solid rgb(204, 204, 204); }
+      ykien-comments::part(input-invalid), ykien-comments::part(textarea-invalid) { border-color: rgb(200, 0, 0); }
+      ykien-comments::part(counter) { color: rgb(90, 90, 90); }
+      ykien-comments::part(counter-over) { color: rgb(200, 0, 0); }
+      ykien-comments::part(status) { color: rgb(90, 90, 90); }
+      ykien-comments::part(status-error) { color: rgb(200, 0, 0); }
+    </style>`,
+  });
+  const f = form(page);
+  const colour = (l: typeof f.name, p: 'borderTopColor' | 'color') => l.evaluate((el, p) => getComputedStyle(el)[p], p);
+  expect(await colour(f.name, 'borderTopColor')).toBe('rgb(204, 204, 204)');
+  await f.content.fill('Quá dài');
+  await expect(f.counter).toHaveText('7/5');
+  expect(await colour(f.counter, 'color')).toBe('rgb(200, 0, 0)');
+  await f.send.click();
+  await expect(f.name).toHaveAttribute('aria-invalid', 'true');
+  expect(await colour(f.name, 'borderTopColor')).toBe('rgb(200, 0, 0)');
+  expect(await colour(f.content, 'borderTopColor')).toBe('rgb(200, 0, 0)');
+  await expect(f.status).not.toHaveText('');
+  expect(await colour(f.status, 'color')).toBe('rgb(200, 0, 0)');
+  // Put right: the site's own look again.
+  await f.name.fill('Nguyễn Văn A');
+  await f.content.fill('Hay');
+  await expect(f.counter).toHaveText('3/5');
+  expect(await colour(f.counter, 'color')).toBe('rgb(90, 90, 90)');
+  await f.send.click();
+  await expect(f.name).toHaveAttribute('aria-invalid', 'false');
+  expect(await colour(f.name, 'borderTopColor')).toBe('rgb(204, 204, 204)');
+});
+
 test("a colour the browser cannot use (light-dark() before it knew it) leaves the focus ring and the fields' borders drawn, in the text's colour", async ({ page, article }) => {
   // As `light-dark(…)` in Chromium before 123: valid to set, invalid where used.
   await article({ head: '<style>ykien-comments { --ykien-accent: not-a-colour; --ykien-border: not-a-colour; }</style>' });

@@ -43,19 +43,19 @@ export function renderForm(v: FormView): TemplateResult {
     <h3 id="form-heading" class="spoken">${t.formLabel}</h3>
     <div class="field">
       <label part="label" for="name">${t.nameLabel}</label>
-      <input part="input" id="name" autocomplete="name" required dir="auto" lang=${v.contentLang} .value=${v.name} @input=${v.onInput}
+      <input part=${e.name ? 'input input-invalid' : 'input'} id="name" autocomplete="name" required dir="auto" lang=${v.contentLang} .value=${v.name} @input=${v.onInput}
         aria-invalid=${!!e.name} aria-describedby=${e.name ? 'name-error' : nothing} />
       ${error('name')}
     </div>
     <div class="field">
       <label part="label" for="content">${t.contentLabel}</label>
       <!-- The limit, said as the field is reached (what the counter shows a sighted reader from the start). -->
-      <textarea part="textarea" id="content" rows="6" required dir="auto" lang=${v.contentLang} .value=${v.content} @input=${v.onInput}
+      <textarea part=${e.content ? 'textarea textarea-invalid' : 'textarea'} id="content" rows="6" required dir="auto" lang=${v.contentLang} .value=${v.content} @input=${v.onInput}
         aria-invalid=${!!e.content} aria-describedby=${e.content ? 'content-error limit' : 'limit'}></textarea>
       <span id="limit" hidden>${format(t.limitHint, { max }, lang)}</span>
       <div class="meta">
         ${error('content')}
-        <small part="counter" id="counter" class=${count > max ? 'over' : ''} aria-hidden="true">${count.toLocaleString(lang)}/${max.toLocaleString(lang)}</small>
+        <small part=${count > max ? 'counter counter-over' : 'counter'} id="counter" class=${count > max ? 'over' : ''} aria-hidden="true">${count.toLocaleString(lang)}/${max.toLocaleString(lang)}</small>
         <span class="spoken">${format(t.counterLabel, { count, max }, lang)}</span>
       </div>
     </div>
@@ -71,7 +71,7 @@ export function renderForm(v: FormView): TemplateResult {
       <button part="submit" aria-disabled=${v.sending} aria-busy=${v.sending}>${t.send}</button>
       <button part="reset" type="button" @click=${v.onClear}>${t.clear}</button>
     </div>
-    <p part="status" role="status" tabindex="-1" data-kind=${v.statusKind}>${v.status}</p>
+    <p part=${v.status ? `status status-${v.statusKind}` : 'status'} role="status" tabindex="-1" data-kind=${v.statusKind}>${v.status}</p>
     ${v.onUndo ? html`<button part="undo" class="link" type="button" @click=${v.onUndo}>${t.undoClear}</button>` : nothing}
   </form>`;
 }

@@ -67,14 +67,20 @@ const setBeforeDefined = new WeakSet<object>();
  * @csspart form - The form.
  * @csspart label - Each field's label, and the captcha's.
  * @csspart input - The name input.
+ * @csspart input-invalid - The name input while it is marked invalid (with `input`): a site that restyles `input` puts its own mark back here.
  * @csspart textarea - The content textarea.
+ * @csspart textarea-invalid - The content textarea while it is marked invalid (with `textarea`).
  * @csspart counter - The "120/2000" character counter.
+ * @csspart counter-over - The counter past the limit (with `counter`).
  * @csspart error - Each message next to a field, and the configuration error.
  * @csspart captcha - The captcha box (around the slotted `<h-captcha>`).
  * @csspart captcha-reset - The "reset captcha" button.
  * @csspart submit - The "Gửi bình luận" button.
  * @csspart reset - The "Nhập lại" button.
  * @csspart status - The live region with every outcome message.
+ * @csspart status-info - The status while it says something that is neither of these (with `status`).
+ * @csspart status-success - The status while it says a comment went (with `status`).
+ * @csspart status-error - The status while it says something failed (with `status`).
  * @csspart undo - "Hoàn tác", after "Nhập lại" emptied a form that held text, until the reader types again.
  * @csspart outbox - The list of comments kept on this device and not sent yet.
  * @csspart outbox-heading - Its headings ("Bình luận chưa gửi", and those of other articles).
