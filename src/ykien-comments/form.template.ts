@@ -71,7 +71,7 @@ export function renderForm(v: FormView): TemplateResult {
       <button part="submit" aria-disabled=${v.sending} aria-busy=${v.sending}>${t.send}</button>
       <button part="reset" type="button" @click=${v.onClear}>${t.clear}</button>
     </div>
-    <p part=${v.status ? `status status-${v.statusKind}` : 'status'} role="status" tabindex="-1" data-kind=${v.statusKind}>${v.status}</p>
+    <p part=${!v.status ? 'status' : v.statusKind == 'error' ? 'status status-error' : v.statusKind == 'success' ? 'status status-success' : 'status status-info'} role="status" tabindex="-1" data-kind=${v.statusKind}>${v.status}</p>
     ${v.onUndo ? html`<button part="undo" class="link" type="button" @click=${v.onUndo}>${t.undoClear}</button>` : nothing}
   </form>`;
 }
