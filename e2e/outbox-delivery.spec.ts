@@ -468,6 +468,26 @@ test("the answer is lost after the server stored it, the retry meets a proxy's 4
   expect(await api.stored()).toHaveLength(1);
 });
 
+test("the answer is lost after the server stored it, the retry meets a proxy's 404, the reader reloads and meets it again, and reloads once more: still under its key, one comment", async ({ page, net, api, site }) => {
+  const text = 'Mất câu trả lời, 404 hai lần';
+  const f = await storedThen404(page, net, api, site, 'Lê Văn Đ', text);
+  await page.reload();
+  await expect(f.content).toHaveValue(text);
+  // The deploy is not over: the same 404 again (no proof either that the server lacks it).
+  net.script({ status: 404, body: { status: 404, title: 'Not Found' } });
+  await f.send.click();
+  await expect(f.status).not.toHaveText(/Đang gửi/);
+  await expect.poll(() => net.seen.map((s) => s.action)).toEqual(['lose', '404', '404']);
+  await expect(f.content).toHaveValue(text);
+  await page.reload();
+  await expect(f.content).toHaveValue(text);
+  await f.send.click();
+  await expect(f.status).toContainText('Bình luận đã được đăng');
+  expect(net.seen.map((s) => s.action)).toEqual(['lose', '404', '404', 'forward']);
+  expect(new Set(net.seen.map((s) => s.clientId)).size).toBe(1);
+  expect(await api.stored()).toHaveLength(1);
+});
+
 test("the answer is lost after the server stored it, the retry meets a 404 while the reader writes something else (so it stays among the unsent), and the reader sends the same text again from the form: under its key, one comment", async ({ page, net, api, site }) => {
   await page.clock.install();
   await site.open(page);

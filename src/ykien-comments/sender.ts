@@ -281,6 +281,9 @@ export class Sender {
       );
       this.#pending = [key, twin ? twin.payload : fresh];
       if (twin) this.#mayHave.add(twin.clientId), inFlight.put(key, twin.payload, endpoint);
+      // A key left by an earlier page may have been stored too: it keeps surviving refusals (a proxy's 404
+      // again is no more proof than the first), until an answer says the comment is in.
+      else if (left) this.#mayHave.add(left.payload.clientId);
     }
     const payload = this.#pending[1];
     this.#mine.add(payload.clientId);
