@@ -10,6 +10,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { test, expect, form, fillAndVerify, idb, articleHtml, ENDPOINT, ORIGIN, seedIdb, stashedDrafts, type ArticleOptions, type FakeEndpoint } from './support/fixtures.js';
 
+/** Said of a comment cleared with "Nhập lại" while it went, then refused. */
+const CLEARED_NOT_SENT = 'Máy chủ không nhận bình luận bạn đã xóa bằng “Nhập lại”, nên bình luận đó không được đăng. Nó vẫn được giữ trong mục “Bình luận chưa gửi” bên dưới, nếu bạn cần.';
+
 const draftOf = async (page: Page, pageId: string) => (await idb(page))[`d:${ENDPOINT} ${pageId}`];
 const unsent = (page: Page) => page.locator('ykien-comments [part~="outbox"] li[data-client-id]');
 const awaiting = (page: Page) => page.locator('ykien-comments [part~="comment-pending"]');
@@ -1149,7 +1152,7 @@ test('an app that comes back to the article and leaves it again while its commen
   await expect(f.content).toHaveValue('Mười phút viết cho bài A.');
 });
 
-test('"Nhập lại" pressed while the comment is being sent, which the server then refuses: the cleared text does not come back', async ({
+test('"Nhập lại" pressed while the comment is being sent, which the server then refuses: the cleared text does not come back into the form, and is not lost either (among the unsent)', async ({
   page,
   article,
   endpoint,
@@ -1168,15 +1171,22 @@ test('"Nhập lại" pressed while the comment is being sent, which the server t
   await page.keyboard.type('Ý kiến khác');
   release();
   // Said of the cleared comment; the new one's field is neither marked nor left.
-  await expect(f.status).toHaveText('Máy chủ không nhận bình luận bạn đã xóa bằng “Nhập lại”, nên bình luận đó không được đăng.');
+  await expect(f.status).toHaveText(CLEARED_NOT_SENT);
   await expect(f.content).toHaveValue('Ý kiến khác');
   await expect(f.contentError).toHaveText('');
   await expect(f.content).not.toHaveAttribute('aria-invalid', 'true');
   await expect(f.content).toBeFocused();
   await expect.poll(async () => (await draftOf(page, 'xoa-khi-gui'))?.content ?? '').toBe('Ý kiến khác');
+  // Kept where the reader can take it up or discard it, with the server's reason, after a reload too.
+  await expect(unsent(page)).toHaveCount(1);
+  await expect(unsent(page)).toContainText('Thôi, không gửi nữa.');
+  await expect(unsent(page)).toContainText('Nội dung có từ bị cấm.');
+  await page.reload();
+  await expect(unsent(page)).toContainText('Thôi, không gửi nữa.');
+  expect(endpoint.posts).toHaveLength(1);
 });
 
-test('"Nhập lại" pressed while the comment is being sent, which a proxy then answers 404 (the server deploying): not told "your text is kept" of a text it cleared', async ({
+test('"Nhập lại" pressed while the comment is being sent, which a proxy then answers 404 (the server deploying): not put back in the form it cleared, and told where it is kept', async ({
   page,
   article,
   endpoint,
@@ -1191,9 +1201,10 @@ test('"Nhập lại" pressed while the comment is being sent, which a proxy then
   await f.clear.click();
   await expect(f.content).toHaveValue('');
   release();
-  await expect(f.status).toHaveText('Máy chủ không nhận bình luận bạn đã xóa bằng “Nhập lại”, nên bình luận đó không được đăng.');
+  await expect(f.status).toHaveText(CLEARED_NOT_SENT);
   await expect(f.content).toHaveValue('');
-  await expect(unsent(page)).toHaveCount(0);
+  await expect(unsent(page)).toHaveCount(1);
+  await expect(unsent(page)).toContainText('Thôi, không gửi nữa.');
 });
 
 test('the box removed before the store\'s code came (the reader had just focused its form): no channel is left open for it', async ({ page, article }) => {

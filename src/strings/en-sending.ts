@@ -41,7 +41,7 @@ export const enSending: SendingStrings = {
   stateNeedsCaptcha: 'Captcha needed',
   stateRefused: 'The server did not accept this comment.',
   refusedCheck: 'The server did not accept this comment. Your text is still in the form; please check it and try again later.',
-  clearedNotSent: 'The server did not accept the comment you cleared with “{clear}”, so it was not posted.',
+  clearedNotSent: 'The server did not accept the comment you cleared with “{clear}”, so it was not posted. It is kept under “{unsentHeading}” below, should you want it.',
   refusedElsewhere: 'The server did not accept the comment you sent on the previous article; its text was put back in that article\'s form so you can send it again.',
   verifyToSend: 'Verify to send',
   verifyPrompt: 'Please complete the captcha to send your saved comment.',

@@ -39,7 +39,7 @@ export const viSending = {
   stateNeedsCaptcha: 'Cần xác minh captcha',
   stateRefused: 'Máy chủ không nhận bình luận này.',
   refusedCheck: 'Máy chủ không nhận bình luận này. Nội dung vẫn ở trong ô; vui lòng kiểm tra rồi gửi lại sau.',
-  clearedNotSent: 'Máy chủ không nhận bình luận bạn đã xóa bằng “{clear}”, nên bình luận đó không được đăng.',
+  clearedNotSent: 'Máy chủ không nhận bình luận bạn đã xóa bằng “{clear}”, nên bình luận đó không được đăng. Nó vẫn được giữ trong mục “{unsentHeading}” bên dưới, nếu bạn cần.',
   refusedElsewhere: 'Máy chủ không nhận bình luận bạn gửi ở bài viết trước; nội dung đã được đưa lại vào ô bình luận của bài đó để bạn gửi lại.',
   verifyToSend: 'Xác minh để gửi',
   verifyPrompt: 'Vui lòng xác minh captcha để gửi bình luận đã lưu.',

@@ -601,6 +601,13 @@ export class Sender {
         // Refused for its captcha, it waits among the unsent for one (as its line there says), not for good.
         return fail(reason(result), kind == 'captcha' ? h.say('verifyNeeded', 'error') : this.#sayRefused(payload), 'status' in result ? result.status : undefined);
       }
+    } else if (cleared) {
+      // Cleared with "Nhập lại" while it went (no "Hoàn tác" then), and refused: not back in the form the
+      // reader emptied, but not lost either (a tap meant for the field next to it): kept among the
+      // unsent, where the reader discards it, or takes it up, on purpose.
+      await this.outbox.keepRefused(payload.clientId);
+      if (!store.persistent) inFlight.put(this.#keyOf(payload), payload, endpoint, true);
+      this.#toldRefused.add(payload.clientId); // said below, as cleared
     }
     if (kind == 'sent') {
       // A replay may say a moderator already rejected or deleted it: thanked as sent, nothing shown.
