@@ -1089,7 +1089,8 @@ test('a single-page app that changes page-id during a send: the sent text leaves
   await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-b'));
   await expect(f.content).toHaveValue('Nháp cho bài B.');
   release();
-  await expect(f.status).toContainText('Cảm ơn bạn');
+  // Thanked as the previous article's: the form in front of the reader holds B's text, not sent.
+  await expect(f.status).toHaveText('Cảm ơn bạn! Bình luận bạn gửi ở bài viết trước đã được gửi.');
   // B's text is untouched, in the form and in its draft; A's draft no longer holds what was sent.
   await expect(f.content).toHaveValue('Nháp cho bài B.');
   await expect.poll(async () => (await draftOf(page, 'bai-a'))?.content ?? '').toBe('');
@@ -1118,6 +1119,31 @@ async function refusedWhileAwayAndBack(page: Page, article: (o?: ArticleOptions)
   await expect(f.content).toHaveValue('');
   return release;
 }
+
+test('a single-page app moves to the next article while its comment is being sent, and the reader sends there: told the last one still goes (not a silent press), then that it went, not thanked as if for this one; sent after, it goes', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  await article({ attrs: { 'page-id': 'bai-a', 'site-key': null } });
+  const f = form(page);
+  await fillAndVerify(page, 'Đinh Thị Mai', 'Ý kiến cho bài A.');
+  const release = endpoint.hold();
+  await f.send.click();
+  await expect.poll(() => endpoint.posts.length).toBe(1);
+  await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-b'));
+  await f.content.fill('Ý kiến cho bài B.');
+  // (aria-disabled while it sends, which Playwright takes for disabled: a reader's click still presses it.)
+  await f.send.click({ force: true });
+  await expect(f.status).toHaveText('Bình luận bạn gửi ở bài viết trước vẫn đang được gửi. Bấm “Gửi bình luận” lại khi có kết quả.');
+  release();
+  await expect(f.status).toHaveText('Cảm ơn bạn! Bình luận bạn gửi ở bài viết trước đã được gửi.');
+  await expect(f.content).toHaveValue('Ý kiến cho bài B.');
+  expect(endpoint.posts.map((p) => p.body.content)).toEqual(['Ý kiến cho bài A.']);
+  await f.send.click();
+  await expect(f.status).toContainText('Cảm ơn bạn');
+  expect(endpoint.posts.map((p) => [p.body.pageId, p.body.content])).toEqual([['bai-a', 'Ý kiến cho bài A.'], ['bai-b', 'Ý kiến cho bài B.']]);
+});
 
 test('a single-page app that leaves the article and comes back while its comment is being sent, which the server then refuses: the text is back in the form, with the message', async ({
   page,

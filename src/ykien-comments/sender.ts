@@ -225,6 +225,8 @@ export class Sender {
 
   /** "Nhập lại" presses: one during a send means its text is not wanted back, even refused. */
   #clears = 0;
+  /** The article (its draft's key) of the send under way, or of the last one. */
+  #sendingFrom?: string;
 
   /**
    * "Nhập lại": the next send is a new comment, with a new captcha. True when it let go of a key an
@@ -245,7 +247,9 @@ export class Sender {
 
   async submit(): Promise<void> {
     const h = this.#host;
-    if (h.sending) return; // a double click sends once
+    // A double click sends once. But a press on another article (a single-page app moved on while the
+    // last one's comment went) is not a double click: the reader is told why nothing goes yet.
+    if (h.sending) return void (this.#sendingFrom !== undefined && h.draftKey != this.#sendingFrom && h.say('stillSendingElsewhere'));
     // The server the article was on when send was pressed: a single-page app may change (or blank for a
     // moment) the attribute while the checks below wait on the disk, and the comment is that article's.
     const endpoint = h.endpoint;
@@ -290,7 +294,7 @@ export class Sender {
     // The form as the send was pressed, before anything is awaited: what the reader types from here on
     // (while the checks below read a slow disk too) is not what is sent, and must stay once it is.
     const typed = h.content;
-    const from = h.draftKey;
+    const from = (this.#sendingFrom = h.draftKey);
     const clears = this.#clears;
     h.sending = true; // already while it looks below: a double click sends once
     // Where the keyboard was: a refusal that comes late (up to the request's timeout) takes it to the
@@ -614,7 +618,8 @@ export class Sender {
       // Kept as the reader's own already, by the outbox, before it let the comment go.
       const { status } = result;
       this.#sentHere.add(result.id);
-      h.say(status == 'pending' ? 'sentPending' : status == 'published' ? 'sentPublished' : 'sentDecided', 'success');
+      // Sent from an article the app has left since: not a thanks the form in front of the reader could take as its own.
+      h.say(!here ? 'sentElsewhere' : status == 'pending' ? 'sentPending' : status == 'published' ? 'sentPublished' : 'sentDecided', 'success');
       this.#tell(new YkienSentEvent({ id: result.id, status: result.status, clientId: payload.clientId, pageId: payload.pageId, endpoint: endpoint!, replay: result.replay }));
     } else if (kind == 'validation' || kind == 'captcha' || kind == 'too-large') {
       const status = kind == 'validation' ? 400 : kind == 'captcha' ? 403 : 413;
