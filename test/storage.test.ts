@@ -334,6 +334,37 @@ describe('fallback to memory', () => {
       expect(items).toEqual([['m1', 'queued']]);
     });
 
+    it('a refused comment taken back into the form while IndexedDB fails at the delete: the failed run\'s "claimed" does not carry over to the run in memory, so the text is not put in the form while it stays on disk', async () => {
+      const item = { ...newItem(EP, payload('t1'), false, Date.now() - 1_000), state: 'rejected' as const };
+      await saveItem(item);
+      vi.spyOn(IDBObjectStore.prototype, 'delete').mockImplementation(() => {
+        throw new DOMException('UnknownError', 'UnknownError');
+      });
+      const ctl = new OutboxController(host as never, () => {});
+      try {
+        const put = vi.fn(() => true);
+        expect(await ctl.takeBack(item, put)).toBe(false);
+        expect(put).not.toHaveBeenCalled();
+        expect(store.persistent).toBe(false);
+      } finally {
+        ctl.hostDisconnected();
+      }
+    });
+
+    it('a discard while IndexedDB fails at the delete: not said gone (the run in memory did not find it), so its twin is not sent beside it', async () => {
+      const item = { ...newItem(EP, payload('t2'), false, Date.now() - 1_000), state: 'rejected' as const };
+      await saveItem(item);
+      vi.spyOn(IDBObjectStore.prototype, 'delete').mockImplementation(() => {
+        throw new DOMException('UnknownError', 'UnknownError');
+      });
+      const ctl = new OutboxController(host as never, () => {});
+      try {
+        expect(await ctl.discardIfStuck('t2')).toBeUndefined();
+      } finally {
+        ctl.hostDisconnected();
+      }
+    });
+
     it('the update itself failing at its write (a full disk): the comment is kept in memory, not taken as kept on disk', async () => {
       const { outcome, items } = await failedSend('m2', () => writesFail('QuotaExceededError'));
       expect(outcome).toMatchObject({ kind: 'retry' });

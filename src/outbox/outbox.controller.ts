@@ -240,7 +240,8 @@ export class OutboxController implements ReactiveController {
    */
   async takeBack(item: OutboxItem, put: () => boolean): Promise<boolean> {
     let claimed = false;
-    await store.update<OutboxItem>(PREFIX + item.clientId, (i) => (i?.state == 'rejected' ? ((claimed = true), undefined) : i));
+    // (Set at each run: a transaction that failed part way runs again, on a new connection or in memory.)
+    await store.update<OutboxItem>(PREFIX + item.clientId, (i) => ((claimed = i?.state == 'rejected') ? undefined : i));
     const taken = claimed && put();
     if (claimed && !taken) await saveItem(item); // typed meanwhile: it stays among the unsent
     else if (taken) this.#channel?.postMessage({ returned: item.clientId } satisfies Heard);
@@ -258,7 +259,8 @@ export class OutboxController implements ReactiveController {
   async discardIfStuck(clientId: string): Promise<boolean | undefined> {
     let gone: boolean | undefined;
     // Also one queued with a captcha whose token no tab here holds: it would wait for the reader anyway.
-    await store.update<OutboxItem>(PREFIX + clientId, (i) => (i ? (waitsForReader(i) || this.verifiable(i) ? ((gone = true), undefined) : ((gone = false), i)) : i));
+    // (Set at each run, as in takeBack.)
+    await store.update<OutboxItem>(PREFIX + clientId, (i) => (i ? (waitsForReader(i) || this.verifiable(i) ? ((gone = true), undefined) : ((gone = false), i)) : ((gone = undefined), i)));
     if (gone) {
       this.#tokens.delete(clientId);
       await this.#changed();
@@ -439,7 +441,8 @@ export class OutboxController implements ReactiveController {
   /** Rewrites a stored item in one transaction; false when there is none (nothing is written then). */
   async #rewrite(clientId: string, fn: (i: OutboxItem) => OutboxItem): Promise<boolean> {
     let found = false;
-    await store.update<OutboxItem>(PREFIX + clientId, (i) => i && ((found = true), fn(i)));
+    // (Set at each run, as in takeBack.)
+    await store.update<OutboxItem>(PREFIX + clientId, (i) => ((found = !!i), i && fn(i)));
     return found;
   }
 
