@@ -274,6 +274,29 @@ describe('OutboxController', () => {
     }
   });
 
+  it('a comment another tab verified after this one read the list (a fresh token there) is not put back to waiting for a captcha', async () => {
+    const old = Date.now() - 5 * 60_000;
+    await saveItem({ ...newItem(EP, payload('v1'), true, old), state: 'queued', tokenAt: old, nextAt: 0 });
+    const update = store.update.bind(store);
+    let verifiedElsewhere = false;
+    vi.spyOn(store, 'update').mockImplementation(async (key, fn) => {
+      // Tab B's verify lands between this tab's read of the list and its transaction.
+      if (key === 'o:v1' && !verifiedElsewhere) {
+        verifiedElsewhere = true;
+        await update<OutboxItem>('o:v1', (i) => i && { ...i, tokenAt: Date.now() });
+      }
+      return update(key, fn as never);
+    });
+    try {
+      await ctl.drain(true);
+      expect(verifiedElsewhere).toBe(true);
+      expect((await loadItems(EP)).map((i) => [i.clientId, i.state])).toEqual([['v1', 'queued']]);
+      expect(reports).toEqual([]);
+    } finally {
+      vi.mocked(store.update).mockRestore();
+    }
+  });
+
   it('stores the comment before the first network attempt, and sends it with the token', async () => {
     const seenInStore: unknown[] = [];
     fetchMock.mockImplementation(async () => {

@@ -328,8 +328,17 @@ export class OutboxController implements ReactiveController {
     if ((!waits || item.code == 'rate-limited') && due > now && (!skipBackoff || answeredSinceWake || item.code == 'rate-limited')) return true;
     const token = this.#token(item, now);
     if (waits) {
-      // Its token may still be in the tab that queued it; once it cannot be, the reader is asked.
-      if (!tokenFresh(item.tokenAt ?? 0, now) && (await this.#update(item.clientId, { state: 'needs-captcha' }))) {
+      // Its token may still be in the tab that queued it; once it cannot be, the reader is asked. Checked
+      // again in the transaction that says so: another tab may have verified it since the list was read
+      // (a fresh token), which this would otherwise put back to waiting for a captcha.
+      let stale = false;
+      if (!tokenFresh(item.tokenAt ?? 0, now)) {
+        await store.update<OutboxItem>(PREFIX + item.clientId, (i) =>
+          (stale = i?.state == 'queued' && !tokenFresh(i.tokenAt ?? 0, now)) ? { ...i!, state: 'needs-captcha' } : i,
+        );
+      }
+      if (stale) {
+        await this.#changed();
         this.#report(item, { kind: 'token-stale' });
         this.#channel?.postMessage({ stuck: item.clientId } satisfies Heard);
       }
