@@ -57,6 +57,15 @@ describe('withLock', () => {
     expect(await withLock(async () => 'after')).toBe('after');
   });
 
+  it("without the Locks API, a lease left by a tab that went, under a clock since set back (its end further off than a whole lease), does not hold the next send", async () => {
+    vi.stubGlobal('navigator', {});
+    const { store } = await import('../src/storage.js');
+    // Another tab's lease, taken an hour ahead of this clock (the clock was set back since), never released.
+    await store.set('lease', { owner: 'a-tab-that-went', until: Date.now() + 3_600_000 });
+    const { withLock } = await import('../src/outbox/lock.js');
+    expect(await Promise.race([withLock(async () => 'sent'), new Promise((r) => setTimeout(() => r('held'), 3_000))])).toBe('sent');
+  });
+
   it('lets another refusal through (not a frame without the API)', async () => {
     const { withLock } = await lockWith(() => Promise.reject(new DOMException('aborted', 'AbortError')));
     await expect(withLock(async () => 'never')).rejects.toThrow('aborted');

@@ -59,7 +59,9 @@ async function takeLease(): Promise<boolean> {
   let mine = false;
   const now = Date.now();
   await store.update<Lease>(LEASE_KEY, (l) => {
-    mine = !l || l.owner === me || l.until < now;
+    // A lease ending further off than a whole lease was taken under a clock since set back: its tab may be
+    // gone, and waiting for it to end would hold every send (without a word) for as long as the clock jumped.
+    mine = !l || l.owner === me || l.until < now || l.until > now + LEASE_MS;
     return mine ? { owner: me, until: now + LEASE_MS } : l;
   });
   return mine;
