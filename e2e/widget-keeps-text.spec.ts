@@ -1141,8 +1141,8 @@ test('a single-page app moves to the next article while its comment is being sen
   await expect(f.content).toHaveValue('Ý kiến cho bài B.');
   expect(endpoint.posts.map((p) => p.body.content)).toEqual(['Ý kiến cho bài A.']);
   await f.send.click();
-  await expect(f.status).toContainText('Cảm ơn bạn');
-  expect(endpoint.posts.map((p) => [p.body.pageId, p.body.content])).toEqual([['bai-a', 'Ý kiến cho bài A.'], ['bai-b', 'Ý kiến cho bài B.']]);
+  await expect(f.status).toHaveText('Cảm ơn bạn! Bình luận sẽ hiển thị sau khi được kiểm duyệt.');
+  await expect.poll(() => endpoint.posts.map((p) => [p.body.pageId, p.body.content])).toEqual([['bai-a', 'Ý kiến cho bài A.'], ['bai-b', 'Ý kiến cho bài B.']]);
 });
 
 test('a single-page app that leaves the article and comes back while its comment is being sent, which the server then refuses: the text is back in the form, with the message', async ({
@@ -1176,6 +1176,33 @@ test('an app that comes back to the article and leaves it again while its commen
   await expect(f.contentError).toHaveText('');
   await f.host.evaluate((el) => el.setAttribute('page-id', 'bai-a'));
   await expect(f.content).toHaveValue('Mười phút viết cho bài A.');
+});
+
+test('"Nhập lại" pressed while the comment is being sent, the next one typed and its captcha solved: the first one\'s success does not throw that captcha away', async ({
+  page,
+  article,
+  endpoint,
+  captcha,
+}) => {
+  await article({ attrs: { 'page-id': 'xoa-roi-viet-tiep' } });
+  const f = form(page);
+  await fillAndVerify(page, 'Đinh Thị Mai', 'Ý kiến thứ nhất.');
+  const release = endpoint.hold();
+  await f.send.click();
+  await expect.poll(() => endpoint.posts.length).toBe(1);
+  await f.clear.click();
+  await expect(f.captchaBox).toHaveAttribute('aria-checked', 'false');
+  await fillAndVerify(page, 'Đinh Thị Mai', 'Ý kiến thứ hai.');
+  const resets = captcha.resets;
+  release();
+  await expect(f.status).toContainText('Cảm ơn bạn');
+  // Still solved: sent as it is, with the token solved for it.
+  await expect(f.captchaBox).toHaveAttribute('aria-checked', 'true');
+  expect(captcha.resets).toBe(resets);
+  await f.send.click();
+  await expect.poll(() => endpoint.posts.length).toBe(2);
+  expect(endpoint.posts[1].body).toMatchObject({ content: 'Ý kiến thứ hai.', captchaToken: captcha.tokens.at(-1) });
+  expect(new Set(endpoint.posts.map((p) => p.body.captchaToken)).size).toBe(2);
 });
 
 test('"Nhập lại" pressed while the comment is being sent, which the server then refuses: the cleared text does not come back into the form, and is not lost either (among the unsent)', async ({

@@ -227,6 +227,8 @@ export class Sender {
   #clears = 0;
   /** The article (its draft's key) of the send under way, or of the last one. */
   #sendingFrom?: string;
+  /** When the captcha whose token the form's last send took was solved. */
+  #sentWith = 0;
 
   /**
    * "Nhập lại": the next send is a new comment, with a new captcha. True when it let go of a key an
@@ -295,6 +297,7 @@ export class Sender {
     // (while the checks below read a slow disk too) is not what is sent, and must stay once it is.
     const typed = h.content;
     const from = (this.#sendingFrom = h.draftKey);
+    this.#sentWith = solvedAt;
     const clears = this.#clears;
     h.sending = true; // already while it looks below: a double click sends once
     // Where the keyboard was: a refusal that comes late (up to the request's timeout) takes it to the
@@ -582,7 +585,8 @@ export class Sender {
       this.#pending = undefined;
       if (here && (typed === undefined || h.content == typed)) h.content = '';
       h.errors = {};
-      this.captcha.reset();
+      // Its token is spent; not one the reader solved since for the next comment ("Nhập lại", typed, solved).
+      if (typed === undefined || this.captcha.solvedAt == this.#sentWith) this.captcha.reset();
       // Written before the reader is thanked: a reload right after must not bring the sent text back.
       // Moved on: the form is another article's; the sent text leaves the draft of the one it came from.
       await (here ? h.saveDraft() : h.sentFrom(from, typed ?? payload.content));
