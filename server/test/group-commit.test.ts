@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { payloadHash } from '../src/idempotency.js';
@@ -312,7 +312,7 @@ describe.skipIf(!PG_URL)('PostgreSQL: after the batch committed', () => {
     const original = newComment();
     expect(await store.insertComment(original)).toMatchObject({ created: true });
     // The next read of a key's record (after the batch's statement) fails, as a lost connection would.
-    const pool = (store as unknown as { pool: { query: (...a: unknown[]) => Promise<unknown> } }).pool;
+    const pool = (store as unknown as { writePool: { query: (...a: unknown[]) => Promise<unknown> } }).writePool;
     const query = pool.query.bind(pool);
     let failed = 0;
     pool.query = (q: unknown, ...rest: unknown[]) => {
@@ -379,6 +379,26 @@ describe('the real server', () => {
     expect(created.length).toBeGreaterThanOrEqual(150);
     await again.stop();
   }, 30_000);
+});
+
+describe.skipIf(!PG_URL)('PostgreSQL: comments beside moderators\' long searches', () => {
+  it('every read connection held (searches of seconds each): a comment is stored, and the health check answers, before any of them ends', async () => {
+    const open = stores.find(([name]) => name === 'PostgreSQL')![1];
+    const store = (await open()) as PgStore;
+    later(() => store.close());
+    // As ten moderators' searches over a large table: every connection of the reads' pool busy for 3 s.
+    const reads = (store as unknown as { pool: import('pg').Pool }).pool;
+    let scansDone = false;
+    const scans = Promise.all(Array.from({ length: 10 }, () => reads.query('SELECT pg_sleep(3)'))).then(() => (scansDone = true));
+    // Each connection made and checked out to its search.
+    await vi.waitFor(() => expect([reads.totalCount, reads.idleCount]).toEqual([10, 0]));
+    const c = newComment();
+    await expect(store.insertComment(c)).resolves.toMatchObject({ created: true });
+    await expect(store.ping()).resolves.toBeUndefined();
+    expect(scansDone).toBe(false);
+    expect(await store.findKey(c.clientId)).not.toBeNull();
+    await scans;
+  });
 });
 
 describe('the route over a batch', () => {

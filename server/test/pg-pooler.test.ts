@@ -215,8 +215,8 @@ describe.skipIf(!PG_URL)('PostgreSQL behind the gate: a default PgBouncer\'s sta
     try {
       const first = comment();
       expect(await store.insertComment(first)).toMatchObject({ created: true });
-      // The one read that follows an empty batch, failing as a connection PostgreSQL dropped fails.
-      const pool = (store as unknown as { pool: { query: (...a: unknown[]) => Promise<unknown> } }).pool;
+      // The one read that follows an empty batch (on the writes' pool), failing as a connection PostgreSQL dropped fails.
+      const pool = (store as unknown as { writePool: { query: (...a: unknown[]) => Promise<unknown> } }).writePool;
       const query = pool.query.bind(pool);
       pool.query = (q: unknown, ...rest: unknown[]) =>
         q === SCHEMA_VERSION_SQL ? Promise.reject(new Error('Connection terminated unexpectedly')) : query(q, ...rest);

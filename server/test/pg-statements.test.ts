@@ -22,7 +22,7 @@ const comment = (): NewComment => ({
   pageTitle: 'Bài viết', name: 'Nguyễn Văn A', content: 'Nội dung', lang: '', status: 'published', createdAt: Date.now(),
 });
 
-/** One comment, the list, the counter, and what the store's only open connection has prepared. */
+/** One comment, the list, the counter, and what the store's open connections have prepared (the writes' one first). */
 async function preparedAfterUse(schemaName: string, preparedStatements?: boolean): Promise<string[]> {
   const schema: PgSchema = await freshPgSchema(PG_URL!, schemaName);
   later(() => schema.drop());
@@ -32,14 +32,19 @@ async function preparedAfterUse(schemaName: string, preparedStatements?: boolean
   expect(await store.insertComment(comment())).toMatchObject({ created: true });
   expect((await store.list({ status: 'published', pageId: 'bai-viet', limit: 20 })).items).toHaveLength(1);
   expect((await store.publishedCounts(['bai-viet'])).get('bai-viet')).toBe(1);
-  const pool = (store as unknown as { pool: pg.Pool }).pool;
-  expect(pool.totalCount).toBe(1);
-  const { rows } = await pool.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements ORDER BY prepare_time');
-  return rows.map((r) => r.statement.trim());
+  const statements: string[] = [];
+  // The comment's batch on the writes' pool, the reads on the other: one connection each.
+  for (const which of ['writePool', 'pool'] as const) {
+    const pool = (store as unknown as Record<typeof which, pg.Pool>)[which];
+    expect(pool.totalCount).toBe(1);
+    const { rows } = await pool.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements ORDER BY prepare_time');
+    statements.push(...rows.map((r) => r.statement.trim()));
+  }
+  return statements;
 }
 
 describe.skipIf(!PG_URL)('PostgreSQL named statements', () => {
-  it('the batch, the list and the counter are prepared once on the connection by default', async () => {
+  it('the batch, the list and the counter are prepared once on their connections by default', async () => {
     const statements = await preparedAfterUse('ykien_named');
     expect(statements).toHaveLength(3);
     expect(statements[0]).toBe(STORE_BATCH.trim());

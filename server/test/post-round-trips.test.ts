@@ -64,15 +64,15 @@ const sqlite: Kind = {
   },
 };
 
-/** PostgreSQL in a schema of its own; every query on the store's two pools is recorded by its first words. */
+/** PostgreSQL in a schema of its own; every query on the store's pools is recorded by its first words. */
 const postgres: Kind = {
   name: 'PostgreSQL',
   async open() {
     const schema: PgSchema = await freshPgSchema(PG_URL!, 'ykien_trips');
     const store = await PgStore.open(schema.url);
     const trips: string[] = [];
-    const pools = store as unknown as { pool: pg.Pool; claimPool: pg.Pool };
-    for (const which of ['pool', 'claimPool'] as const) {
+    const pools = store as unknown as { pool: pg.Pool; claimPool: pg.Pool; writePool: pg.Pool };
+    for (const which of ['pool', 'claimPool', 'writePool'] as const) {
       const p = pools[which];
       const real = p.query.bind(p) as (...a: unknown[]) => unknown;
       (p as unknown as { query: (...a: unknown[]) => unknown }).query = (...args: unknown[]) => {
@@ -162,7 +162,7 @@ for (const kind of PG_URL ? [sqlite, postgres] : [sqlite]) {
       const res = await post(makeComment(SITE, { captchaToken: undefined }));
       expect(res.statusCode).toBe(201);
       expect(opened.trips).toHaveLength(1);
-      expect(opened.trips[0]).toMatch(kind === sqlite ? /^writeBatch$/ : /^pool: WITH input AS/);
+      expect(opened.trips[0]).toMatch(kind === sqlite ? /^writeBatch$/ : /^writePool: WITH input AS/);
       expect(await opened.storedComments()).toBe(before + 1);
     });
 

@@ -317,7 +317,13 @@ export class PgStore implements Store {
    * @param claimPool claims and rate-limit hits, which commit without waiting for the WAL flush
    *   (NO_FLUSH_WAIT), so that they never queue behind comment batches for a connection.
    */
-  private constructor(private readonly pool: pg.Pool, private readonly claimPool: pg.Pool, options: PgOptions) {
+  /**
+   * `pool`: reads, moderation, notifications; `claimPool`: claims and rate-limit hits; `writePool`: the
+   * comments' batches and their keys, and the health check. Moderators' searches (a scan each, on a large
+   * table seconds long) may fill `pool`: a comment queued behind them would wait out the pool's 10 s and
+   * fail its whole batch as an outage (503), and /healthz with it, pulling a healthy instance.
+   */
+  private constructor(private readonly pool: pg.Pool, private readonly claimPool: pg.Pool, private readonly writePool: pg.Pool, options: PgOptions) {
     this.prepared = options.preparedStatements === false ? unnamed : named;
     // A batch fails only after the query timeout: what queued behind it fails with it (failQueued).
     this.commits = new GroupCommit<NewComment, InsertResult>((items) => this.writeBatch(items), { failQueued: true });
@@ -333,10 +339,13 @@ export class PgStore implements Store {
     };
     const pool = new pg.Pool({ ...common, max: 10 });
     const claimPool = new pg.Pool({ ...common, max: 4 });
+    // One batch at a time (group commit), with its keys looked up, and a POST's own lookup beside it.
+    const writePool = new pg.Pool({ ...common, max: 2 });
     // An idle client that loses its connection emits 'error' on the pool; without a listener that
     // would crash the process. The pool drops that client and the next query connects afresh.
     pool.on('error', () => undefined);
     claimPool.on('error', () => undefined);
+    writePool.on('error', () => undefined);
     // Migrations on a connection of their own, without the queries' timeout: another instance's migration
     // (a backfill may take minutes) is waited for under its lock, as on SQLite, not taken for an outage.
     const migrations = new pg.Pool({ ...common, query_timeout: MIGRATION_WAIT_MS, max: 1 });
@@ -346,12 +355,13 @@ export class PgStore implements Store {
     } catch (e) {
       await pool.end();
       await claimPool.end();
+      await writePool.end();
       // At start, what went wrong as PostgreSQL or the network said it (host, port, errno), for the operator.
       throw e instanceof StoreUnavailable && e.cause ? e.cause : e;
     } finally {
       await migrations.end();
     }
-    return new PgStore(pool, claimPool, options);
+    return new PgStore(pool, claimPool, writePool, options);
   }
 
   static async migrate(pool: pg.Pool): Promise<void> {
@@ -359,7 +369,7 @@ export class PgStore implements Store {
   }
 
   async findKey(key: string, now: number = Date.now()): Promise<KeyRecord | null> {
-    const { rows } = await ask<KeyRow>(this.pool, this.prepared(FIND_KEY, [key]));
+    const { rows } = await ask<KeyRow>(this.writePool, this.prepared(FIND_KEY, [key]));
     return keyRecord(rows[0], now);
   }
 
@@ -397,20 +407,20 @@ export class PgStore implements Store {
    */
   private async writeBatch(items: NewComment[]): Promise<Array<InsertResult | ItemFailed>> {
     const column = <T>(f: (c: NewComment) => T): T[] => items.map(f);
-    const { rows } = await ask<{ id: string; seq: string }>(this.pool, this.prepared(STORE_BATCH, [
+    const { rows } = await ask<{ id: string; seq: string }>(this.writePool, this.prepared(STORE_BATCH, [
       column((c) => c.clientId), column((c) => c.payloadHash), column((c) => c.id), column((c) => c.pageId),
       column((c) => c.pageUrl), column((c) => c.pageTitle), column((c) => c.name), column((c) => c.content),
       column((c) => c.createdAt), column((c) => c.status), column((c) => commentSearchText(c.name, c.content)),
       column((c) => c.lang), this.notifyChannels, LATEST_PG_VERSION,
     ]));
     // Nothing written: every key was someone else's, or the schema is newer than this server's.
-    if (rows.length === 0) await this.refuseNewerSchema();
+    if (rows.length === 0) await this.refuseNewerSchema(this.writePool);
     const created = new Map(rows.map((r) => [r.id, Number(r.seq)]));
     return Promise.all(items.map(async (c): Promise<InsertResult | ItemFailed> => {
       const seq = created.get(c.id);
       if (seq !== undefined) return { created: true, seq };
       try {
-        const { rows } = await ask<KeyRow>(this.pool, this.prepared(FIND_KEY, [c.clientId]));
+        const { rows } = await ask<KeyRow>(this.writePool, this.prepared(FIND_KEY, [c.clientId]));
         return { created: false, existing: keyRecord(rows[0], c.createdAt) ?? inProgress(c.payloadHash) };
       } catch (e) {
         return new ItemFailed(e);
@@ -815,8 +825,9 @@ export class PgStore implements Store {
     return rows[0]!.value;
   }
 
+  /** On the writes' pool: reachable for comments is what a load balancer asks, not whether moderators' searches fill the other. */
   async ping(): Promise<void> {
-    await ask(this.pool, 'SELECT 1');
+    await ask(this.writePool, 'SELECT 1');
   }
 
   async schemaAhead(): Promise<SchemaAhead | null> {
@@ -830,7 +841,7 @@ export class PgStore implements Store {
    */
   private async refuseNewerSchema(on: pg.Pool | pg.PoolClient = this.pool): Promise<void> {
     const version = schemaVersionOn(on);
-    refuseSchemaAhead(await (on === this.pool ? version.catch(unavailableOnTimeout) : version), LATEST_PG_VERSION);
+    refuseSchemaAhead(await (on === this.pool || on === this.writePool ? version.catch(unavailableOnTimeout) : version), LATEST_PG_VERSION);
   }
 
   /**
@@ -850,6 +861,7 @@ export class PgStore implements Store {
 
   async close(): Promise<void> {
     await this.claimPool.end();
+    await this.writePool.end();
     await this.pool.end();
   }
 }
