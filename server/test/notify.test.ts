@@ -16,7 +16,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { digestMessage, requiresTls, smtpMailer, type Mailer } from '../src/notify/email.js';
 import { NotificationWorker } from '../src/notify/worker.js';
-import type { ClaimedJob, Store, StoredComment } from '../src/stores/store.js';
+import { StoreUnavailable, type ClaimedJob, type Store, type StoredComment } from '../src/stores/store.js';
 import { http, makeComment, postComment } from './support/http.js';
 import { freshPgSchema } from './support/pg-schema.js';
 import { parseMail, startMailServer, startWebhookReceiver, until, type WebhookReceiver } from './support/receivers.js';
@@ -469,6 +469,31 @@ describe('the worker, against a store that fails just after a send', () => {
       expect(reopened).toHaveLength(1);
       expect(reopened[0]).toBeLessThan(before + 5_000);
       expect(errors).toEqual(['notification worker: store unavailable']);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('a digest claim whose answer was lost (committed all the same: the gate closed, the jobs leased) opens the gate again: not an interval without a digest', async () => {
+    const reopened: Array<[number, number]> = [];
+    const worker = new NotificationWorker({
+      store: {
+        claimDigest: async () => Promise.reject(new StoreUnavailable('PostgreSQL did not answer in time, or could not be reached')),
+        finishJob: async () => {},
+        retryJob: async () => {},
+        reopenDigest: async (_channel: string, closedUntil: number, openAt: number) => void reopened.push([closedUntil, openAt]),
+      } as unknown as Store,
+      config: { webhookUrl: null, webhookSecret: null, emails: ['bbt@bao.example.vn'], smtpUrl: 'smtp://127.0.0.1:9', emailFrom: 'ykien@bao.example.vn', digestMs: 3_600_000, pollMs: 50, publicUrl: null },
+      moderationUrl: () => 'https://bao.example.vn/admin',
+      log: { info: () => {}, warn: () => {}, error: () => {} },
+      mailer: { send: async () => ({ refused: [] }), close: () => {} },
+    });
+    worker.start();
+    try {
+      await until(() => reopened.length > 0, 'the gate to be opened again', 10_000);
+      // The claim's own closing (its time plus the interval) undone, opened at the claim's time.
+      const [closedUntil, openAt] = reopened[0]!;
+      expect(closedUntil - openAt).toBe(3_600_000);
     } finally {
       await worker.stop();
     }

@@ -250,8 +250,15 @@ export class NotificationWorker {
   private async runDigest(mailer: Mailer): Promise<void> {
     const { store, config } = this.opts;
     const claimedAt = Date.now();
-    // Oldest first: the store adds the jobs waiting out a backoff after the due ones.
-    const jobs = (await store.claimDigest('email', this.owner, claimedAt, LEASE_MS, config.digestMs, DIGEST_MAX)).sort((a, b) => a.seq - b.seq);
+    // Oldest first: the store adds the jobs waiting out a backoff after the due ones. A claim that failed
+    // may have committed all the same (its answer lost: a timeout, a dropped connection), closing the gate
+    // for an interval with nothing sent: undone (only if the gate is still this claim's closing).
+    const jobs = (
+      await store.claimDigest('email', this.owner, claimedAt, LEASE_MS, config.digestMs, DIGEST_MAX).catch(async (e: unknown) => {
+        await store.reopenDigest('email', claimedAt + config.digestMs, claimedAt).catch(() => undefined);
+        throw e;
+      })
+    ).sort((a, b) => a.seq - b.seq);
     if (jobs.length === 0) return;
     // Until a digest goes, the claim's closing of the gate is to be undone: at once when nothing was to
     // be sent (every comment decided meanwhile) or the store failed before the send (the next tick tries
