@@ -280,9 +280,14 @@ describe('OutboxController', () => {
     const update = store.update.bind(store);
     let verifiedElsewhere = false;
     vi.spyOn(store, 'update').mockImplementation(async (key, fn) => {
-      // Tab B's verify lands between this tab's read of the list and its transaction.
+      // Tab B's verify lands between this tab's read of the list and its transaction, a millisecond or
+      // more after this round began (its token is newer than the round's clock).
       if (key === 'o:v1' && !verifiedElsewhere) {
         verifiedElsewhere = true;
+        const entered = Date.now();
+        while (Date.now() <= entered) {
+          /* the next millisecond */
+        }
         await update<OutboxItem>('o:v1', (i) => i && { ...i, tokenAt: Date.now() });
       }
       return update(key, fn as never);

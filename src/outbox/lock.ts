@@ -57,11 +57,14 @@ async function underLease<T>(work: () => Promise<T>): Promise<T> {
 
 async function takeLease(): Promise<boolean> {
   let mine = false;
-  const now = Date.now();
   await store.update<Lease>(LEASE_KEY, (l) => {
-    // A lease ending further off than a whole lease was taken under a clock since set back: its tab may be
-    // gone, and waiting for it to end would hold every send (without a word) for as long as the clock jumped.
-    mine = !l || l.owner === me || l.until < now || l.until > now + LEASE_MS;
+    // The clock read in the transaction: one read before it, another tab's lease taken meanwhile would end
+    // further off than a whole lease from it, and be taken for the one below.
+    const now = Date.now();
+    // A lease ending further off than a whole lease (and a second, for clocks blurred against timing) was
+    // taken under a clock since set back: its tab may be gone, and waiting for it to end would hold every
+    // send, without a word, for as long as the clock jumped.
+    mine = !l || l.owner === me || l.until < now || l.until > now + LEASE_MS + 1000;
     return mine ? { owner: me, until: now + LEASE_MS } : l;
   });
   return mine;

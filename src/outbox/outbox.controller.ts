@@ -333,8 +333,9 @@ export class OutboxController implements ReactiveController {
       // (a fresh token), which this would otherwise put back to waiting for a captcha.
       let stale = false;
       if (!tokenFresh(item.tokenAt ?? 0, now)) {
+        // (The clock read in the transaction: a token given since this round began is not from the future.)
         await store.update<OutboxItem>(PREFIX + item.clientId, (i) =>
-          (stale = i?.state == 'queued' && !tokenFresh(i.tokenAt ?? 0, now)) ? { ...i!, state: 'needs-captcha' } : i,
+          (stale = i?.state == 'queued' && !tokenFresh(i.tokenAt ?? 0, Date.now())) ? { ...i!, state: 'needs-captcha' } : i,
         );
       }
       if (stale) {
