@@ -42,6 +42,7 @@ export const enSending: SendingStrings = {
   stateRefused: 'The server did not accept this comment.',
   refusedCheck: 'The server did not accept this comment. Your text is still in the form; please check it and try again later.',
   clearedNotSent: 'The server did not accept the comment you cleared with “{clear}”, so it was not posted. It is kept under “{unsentHeading}” below, should you want it.',
+  clearedNotSentOther: 'The server did not accept the comment you sent on the previous article and then cleared with “{clear}”, so it was not posted. It is kept under “{unsentOther}” below, should you want it.',
   sentElsewhere: 'Thank you! The comment you sent on the previous article has been sent.',
   stillSendingElsewhere: 'The comment you sent on the previous article is still being sent. Press “{send}” again once it is through.',
   refusedElsewhere: 'The server did not accept the comment you sent on the previous article; its text was put back in that article\'s form so you can send it again.',

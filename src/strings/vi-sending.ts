@@ -40,6 +40,7 @@ export const viSending = {
   stateRefused: 'Máy chủ không nhận bình luận này.',
   refusedCheck: 'Máy chủ không nhận bình luận này. Nội dung vẫn ở trong ô; vui lòng kiểm tra rồi gửi lại sau.',
   clearedNotSent: 'Máy chủ không nhận bình luận bạn đã xóa bằng “{clear}”, nên bình luận đó không được đăng. Nó vẫn được giữ trong mục “{unsentHeading}” bên dưới, nếu bạn cần.',
+  clearedNotSentOther: 'Máy chủ không nhận bình luận bạn gửi ở bài viết trước rồi xóa bằng “{clear}”, nên bình luận đó không được đăng. Nó vẫn được giữ trong mục “{unsentOther}” bên dưới, nếu bạn cần.',
   sentElsewhere: 'Cảm ơn bạn! Bình luận bạn gửi ở bài viết trước đã được gửi.',
   stillSendingElsewhere: 'Bình luận bạn gửi ở bài viết trước vẫn đang được gửi. Bấm “{send}” lại khi có kết quả.',
   refusedElsewhere: 'Máy chủ không nhận bình luận bạn gửi ở bài viết trước; nội dung đã được đưa lại vào ô bình luận của bài đó để bạn gửi lại.',

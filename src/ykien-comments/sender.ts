@@ -225,8 +225,8 @@ export class Sender {
 
   /** "Nhập lại" presses: one during a send means its text is not wanted back, even refused. */
   #clears = 0;
-  /** The article (its draft's key) of the send under way, or of the last one. */
-  #sendingFrom?: string;
+  /** The article (its pageId) of the send under way, or of the last one. */
+  #sendingPage?: string;
   /** When the captcha whose token the form's last send took was solved. */
   #sentWith = 0;
 
@@ -244,6 +244,9 @@ export class Sender {
     this.#mayHave.clear();
     this.#pending = undefined;
     this.captcha.reset();
+    // The captcha is the next comment's from here: a send still going does not reset it when it ends
+    // (the reader may be in its challenge).
+    this.#sentWith = NaN;
     return letGo;
   }
 
@@ -251,7 +254,7 @@ export class Sender {
     const h = this.#host;
     // A double click sends once. But a press on another article (a single-page app moved on while the
     // last one's comment went) is not a double click: the reader is told why nothing goes yet.
-    if (h.sending) return void (this.#sendingFrom !== undefined && h.draftKey != this.#sendingFrom && h.say('stillSendingElsewhere'));
+    if (h.sending) return void (this.#sendingPage !== undefined && h.page.pageId != this.#sendingPage && h.say('stillSendingElsewhere'));
     // The server the article was on when send was pressed: a single-page app may change (or blank for a
     // moment) the attribute while the checks below wait on the disk, and the comment is that article's.
     const endpoint = h.endpoint;
@@ -296,7 +299,8 @@ export class Sender {
     // The form as the send was pressed, before anything is awaited: what the reader types from here on
     // (while the checks below read a slow disk too) is not what is sent, and must stay once it is.
     const typed = h.content;
-    const from = (this.#sendingFrom = h.draftKey);
+    const from = h.draftKey;
+    this.#sendingPage = payload.pageId;
     this.#sentWith = solvedAt;
     const clears = this.#clears;
     h.sending = true; // already while it looks below: a double click sends once
@@ -580,6 +584,8 @@ export class Sender {
       inFlight.settled(payload.clientId);
     }
     const here = from === undefined || h.draftKey == from;
+    // Another article in the box now (not only another endpoint for this one): what is said names it.
+    const elsewhere = !here && payload.pageId != h.page.pageId;
     if (goesOn(result)) {
       // Stored, or kept in the outbox which sends it later: either way the form is free for a new comment.
       this.#pending = undefined;
@@ -623,7 +629,7 @@ export class Sender {
       const { status } = result;
       this.#sentHere.add(result.id);
       // Sent from an article the app has left since: not a thanks the form in front of the reader could take as its own.
-      h.say(!here ? 'sentElsewhere' : status == 'pending' ? 'sentPending' : status == 'published' ? 'sentPublished' : 'sentDecided', 'success');
+      h.say(elsewhere ? 'sentElsewhere' : status == 'pending' ? 'sentPending' : status == 'published' ? 'sentPublished' : 'sentDecided', 'success');
       this.#tell(new YkienSentEvent({ id: result.id, status: result.status, clientId: payload.clientId, pageId: payload.pageId, endpoint: endpoint!, replay: result.replay }));
     } else if (kind == 'validation' || kind == 'captcha' || kind == 'too-large') {
       const status = kind == 'validation' ? 400 : kind == 'captcha' ? 403 : 413;
@@ -632,7 +638,7 @@ export class Sender {
       // "Nhập lại" the captcha is a new one already; moved on, the spent one is renewed.)
       if (cleared || !here) {
         if (kind == 'captcha' && !cleared) this.captcha.reset();
-        return fail(kind, h.say(cleared ? 'clearedNotSent' : 'refusedElsewhere', 'error'), status);
+        return fail(kind, h.say(cleared ? (elsewhere ? 'clearedNotSentOther' : 'clearedNotSent') : 'refusedElsewhere', 'error'), status);
       }
       let errors: FieldErrors;
       let message: Parameters<YkienComments['say']>[0];
@@ -674,7 +680,7 @@ export class Sender {
       // Refused (a wrong endpoint's 404, an origin the server does not take, a proxy's 404 while it
       // deploys): said with its status, to try later, not "try again" as if a retry now would do. Not
       // "your text is kept" for a text the reader cleared while it went, or one kept on another article.
-      if (cleared || !here) return fail(result.code, h.say(cleared ? 'clearedNotSent' : 'refusedElsewhere', 'error'), result.status);
+      if (cleared || !here) return fail(result.code, h.say(cleared ? (elsewhere ? 'clearedNotSentOther' : 'clearedNotSent') : 'refusedElsewhere', 'error'), result.status);
       fail(result.code, h.say((t) => format(t.refusedStatus, { status: result.status }), 'error'), result.status);
     }
   }
