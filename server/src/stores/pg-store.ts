@@ -313,15 +313,14 @@ export class PgStore implements Store {
   private readonly prepared: (text: string, values: unknown[]) => pg.QueryConfig;
 
   /**
-   * @param pool durable writes and reads (synchronous_commit as the cluster says, on by default).
+   * @param pool reads, moderation, notifications: durable writes (synchronous_commit as the cluster says,
+   *   on by default).
    * @param claimPool claims and rate-limit hits, which commit without waiting for the WAL flush
    *   (NO_FLUSH_WAIT), so that they never queue behind comment batches for a connection.
-   */
-  /**
-   * `pool`: reads, moderation, notifications; `claimPool`: claims and rate-limit hits; `writePool`: the
-   * comments' batches and their keys, and the health check. Moderators' searches (a scan each, on a large
-   * table seconds long) may fill `pool`: a comment queued behind them would wait out the pool's 10 s and
-   * fail its whole batch as an outage (503), and /healthz with it, pulling a healthy instance.
+   * @param writePool the comments' batches (durable as `pool`'s) and their keys, and the health check.
+   *   Moderators' searches (a scan each, on a large table seconds long) may fill `pool`: a comment queued
+   *   behind them would wait out the pool's 10 s and fail its whole batch as an outage (503), and
+   *   /healthz with it, pulling a healthy instance.
    */
   private constructor(private readonly pool: pg.Pool, private readonly claimPool: pg.Pool, private readonly writePool: pg.Pool, options: PgOptions) {
     this.prepared = options.preparedStatements === false ? unnamed : named;
