@@ -16,7 +16,7 @@ it('renders the list and the form, and sends a comment typed in it', async () =>
   const posts: unknown[] = [];
   vi.stubGlobal(
     'fetch',
-    vi.fn(async (url: string | URL | Request, init?: RequestInit) => {
+    vi.fn(async (_url: string | URL | Request, init?: RequestInit) => {
       if (init?.method == 'POST') {
         posts.push(JSON.parse(String(init.body)));
         return new Response(JSON.stringify({ id: 'c1', status: 'pending' }), { status: 201, headers: { 'Content-Type': 'application/json' } });
