@@ -431,15 +431,37 @@ describe('health', () => {
     const server = await startServer({ args: ['--no-captcha', '--moderation', 'off'], dbPath });
     const created = await postComment(server.url, makeComment(server.url, { pageId: 'upgrade' }));
     expect(created.status).toBe(201);
+    const latest = migrateAsANewerServer(dbPath);
+    return { dbPath, server, created, latest };
+  }
+
+  /**
+   * What a newer server's migration does to the file, as another process on it: a column this server
+   * knows nothing of, and one more version. Returns the version this server knows up to.
+   */
+  function migrateAsANewerServer(dbPath: string): number {
     const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
-    // As another process on the same file: a column this server knows nothing of, and one more version.
     const db = new Database(dbPath);
     db.transaction(() => {
       db.exec('ALTER TABLE comments ADD COLUMN from_the_future TEXT');
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(latest + 1, 'newer', Date.now());
     })();
     db.close();
-    return { dbPath, server, created, latest };
+    return latest;
+  }
+
+  /** A server whose siteverify holds its answer (release()), with one comment being verified. */
+  async function oneCommentBeingVerified() {
+    const verifier = await startFakeVerifier();
+    const release = verifier.hold();
+    const dbPath = tempDb();
+    const server = await startServer({
+      args: ['--hcaptcha-secret', 'test-secret', '--hcaptcha-verify-url', verifier.url, '--hcaptcha-timeout', '9000'],
+      dbPath,
+    });
+    const inFlight = postComment(server.url, makeComment(server.url, { pageId: 'upgrade' }));
+    await verifier.waitForCalls(1);
+    return { verifier, release, dbPath, server, inFlight };
   }
 
   it('a newer server migrates the file under a running one: /healthz says outdated, and the old one stops, exit 1, saying why', async () => {
@@ -464,28 +486,14 @@ describe('health', () => {
   });
 
   it('a rolling upgrade: SIGTERM, then the newer schema found while the stop finishes its requests: the one in flight is still answered, the stop ends as stops do, exit 1', async () => {
-    const verifier = await startFakeVerifier();
-    const release = verifier.hold();
-    const dbPath = tempDb();
-    const server = await startServer({
-      args: ['--hcaptcha-secret', 'test-secret', '--hcaptcha-verify-url', verifier.url, '--hcaptcha-timeout', '9000'],
-      dbPath,
-    });
+    const { verifier, release, dbPath, server, inFlight } = await oneCommentBeingVerified();
     try {
-      const inFlight = postComment(server.url, makeComment(server.url, { pageId: 'upgrade' }));
-      await verifier.waitForCalls(1);
       server.child.kill('SIGTERM');
       await expect
         .poll(() => server.jsonLogs().find((l) => l.msg === 'shutting down: finishing requests in flight'), { timeout: 5000, interval: 20 })
         .toMatchObject({ signal: 'SIGTERM' });
       // The new release migrates the file meanwhile; the comment being verified then finds it as it is written.
-      const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
-      const db = new Database(dbPath);
-      db.transaction(() => {
-        db.exec('ALTER TABLE comments ADD COLUMN from_the_future TEXT');
-        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(latest + 1, 'newer', Date.now());
-      })();
-      db.close();
+      migrateAsANewerServer(dbPath);
       release();
       // Answered (nothing written: the newer schema refused it), not cut off with the process.
       expectProblem(await inFlight, 503, 'shutting-down');
@@ -503,23 +511,9 @@ describe('health', () => {
   });
 
   it('…and the other way round: the newer schema found first (the server stops itself), then the orchestrator\'s SIGTERM: not a second signal, the stop finishes', async () => {
-    const verifier = await startFakeVerifier();
-    const release = verifier.hold();
-    const dbPath = tempDb();
-    const server = await startServer({
-      args: ['--hcaptcha-secret', 'test-secret', '--hcaptcha-verify-url', verifier.url, '--hcaptcha-timeout', '9000'],
-      dbPath,
-    });
+    const { verifier, release, dbPath, server, inFlight } = await oneCommentBeingVerified();
     try {
-      const inFlight = postComment(server.url, makeComment(server.url, { pageId: 'upgrade' }));
-      await verifier.waitForCalls(1);
-      const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
-      const db = new Database(dbPath);
-      db.transaction(() => {
-        db.exec('ALTER TABLE comments ADD COLUMN from_the_future TEXT');
-        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(latest + 1, 'newer', Date.now());
-      })();
-      db.close();
+      migrateAsANewerServer(dbPath);
       // The load balancer's health check finds it: the server begins its own stop.
       expect((await http(`${server.url}/healthz`)).json).toEqual({ status: 'outdated' });
       await expect
