@@ -662,16 +662,21 @@ test('comments another moderator decided leave this page\'s queue at the next po
 test('a tab out of sight asks nothing (no polls overnight behind other tabs); seen again, it asks at once and polls again', async ({ page, seed, signIn }) => {
   await seed({ name: 'Người Có Sẵn' });
   await page.clock.install();
-  // The list's requests counted in the page, as they are made.
+  // The polls' requests counted in the page, as they are made and as they end.
   await page.addInitScript(() => {
-    const w = window as unknown as { __listAsked: number };
-    w.__listAsked = 0;
+    const w = window as unknown as { __listAsked: number; __listDone: number };
+    w.__listAsked = w.__listDone = 0;
     const fetch = window.fetch;
-    window.fetch = (input, init) => (/\/api\/admin\/(comments\?|stats)/.test(String(input)) && w.__listAsked++, fetch(input, init));
+    window.fetch = (input, init) => {
+      if (!/\/api\/admin\/(comments\?|stats)/.test(String(input))) return fetch(input, init);
+      w.__listAsked++;
+      return fetch(input, init).finally(() => w.__listDone++);
+    };
   });
   await signIn('?poll=1000');
   await expect(cards(page)).toHaveCount(1);
   const asked = () => page.evaluate(() => (window as unknown as { __listAsked: number }).__listAsked);
+  const done = () => page.evaluate(() => (window as unknown as { __listDone: number }).__listDone);
   const visibility = (hidden: boolean) =>
     page.evaluate((hidden) => {
       Object.defineProperty(document, 'hidden', { value: hidden, configurable: true });
@@ -680,12 +685,11 @@ test('a tab out of sight asks nothing (no polls overnight behind other tabs); se
     }, hidden);
   // From here the polls' waits run only as the test moves the clock.
   await page.clock.pauseAt(await page.evaluate(() => Date.now() + 1_000));
-  // Polling while seen: the clock moved past a poll's wait asks (and the poll is over once its list came).
+  // Polling while seen: the clock moved past a poll's wait asks; then every request asked has ended.
   let before = await asked();
-  const polled = page.waitForResponse(/\/api\/admin\/comments\?/);
   await page.clock.runFor(1_500);
-  await polled;
-  expect(await asked()).toBeGreaterThan(before);
+  await expect.poll(asked).toBeGreaterThan(before);
+  await expect.poll(async () => (await done()) === (await asked())).toBe(true);
   await visibility(true);
   before = await asked();
   await page.clock.runFor(60_000);
