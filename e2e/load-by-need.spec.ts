@@ -3,7 +3,7 @@
  * nothing for comments nobody reads"): requests are counted as the reader scrolls, focuses and sends.
  */
 import type { Page } from '@playwright/test';
-import { test, expect, form, addCounts, comeToForm, distPaths, fillAndVerify, holdListGets, idb, ORIGIN, ENDPOINT, HCAPTCHA_URL, seedIdb, stashedDrafts, type ArticleOptions } from './support/fixtures.js';
+import { test, expect, form, addCounts, comeToForm, distPaths, fillAndVerify, holdListGets, idb, ORIGIN, ENDPOINT, HCAPTCHA_URL, seedIdb, stashedDrafts, type ArticleOptions, type FakeEndpoint } from './support/fixtures.js';
 import { countRetries } from './support/retries.js';
 
 /** The comments this far below the fold, as under a long article. */
@@ -890,13 +890,19 @@ test('a browser that does not anchor the scroll (Safari): the kept height is not
   await expect.poll(height).toBeLessThan(screen);
 });
 
-test('a browser that does not anchor the scroll (Safari): a list that comes while the reader is already past the box does not shrink it above them', async ({ page, article, endpoint }) => {
+/** As Safari: the box (no comments) far below, jumped to while its list is held on its way (`hold.release()`). */
+async function safariBoxLoading(page: Page, article: Parameters<typeof boxFarBelow>[1], endpoint: FakeEndpoint) {
   await withoutScrollAnchoring(page);
   endpoint.list = twoLineComments(0);
   const hold = holdListGets(endpoint);
-  const { box, height, screen } = await boxFarBelow(page, article, '<style>html, body { overflow-anchor: none; }</style>');
-  await box.evaluate((el) => el.scrollIntoView());
-  await expect(box.locator('[part~="loading"]')).toBeVisible();
+  const far = await boxFarBelow(page, article, '<style>html, body { overflow-anchor: none; }</style>');
+  await far.box.evaluate((el) => el.scrollIntoView());
+  await expect(far.box.locator('[part~="loading"]')).toBeVisible();
+  return { ...far, hold };
+}
+
+test('a browser that does not anchor the scroll (Safari): a list that comes while the reader is already past the box does not shrink it above them', async ({ page, article, endpoint }) => {
+  const { box, height, screen, hold } = await safariBoxLoading(page, article, endpoint);
   // The reader reads on past the box while its list is on its way.
   await page.evaluate(() => scrollBy(0, innerHeight * 2));
   const below = page.locator('section.below h2');
@@ -909,12 +915,7 @@ test('a browser that does not anchor the scroll (Safari): a list that comes whil
 });
 
 test('a browser that does not anchor the scroll (Safari): a box hidden while its list came (a closed tab panel) is not held at the height of the screen once shown', async ({ page, article, endpoint }) => {
-  await withoutScrollAnchoring(page);
-  endpoint.list = twoLineComments(0);
-  const hold = holdListGets(endpoint);
-  const { box, height, screen } = await boxFarBelow(page, article, '<style>html, body { overflow-anchor: none; }</style>');
-  await box.evaluate((el) => el.scrollIntoView());
-  await expect(box.locator('[part~="loading"]')).toBeVisible();
+  const { box, height, screen, hold } = await safariBoxLoading(page, article, endpoint);
   // The app hides it (another tab of the page) while the list is on its way.
   await box.evaluate((el) => ((el as HTMLElement).style.display = 'none'));
   hold.release();

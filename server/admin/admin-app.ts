@@ -817,8 +817,7 @@ export class YkienAdmin extends LitElement {
     refocus ||= inCard;
     const at = this.current;
     const before = this.items.slice(0, Math.max(0, at)).filter((c) => ids.has(c.id)).length;
-    // The cards on either side of the one the keyboard was on, of those that stay.
-    const gap = { before: this.items.slice(0, Math.max(0, at)).reverse().find((c) => !ids.has(c.id))?.id, after: this.items.slice(at + 1).find((c) => !ids.has(c.id))?.id };
+    const was = this.items;
     this.items = this.items.filter((c) => !ids.has(c.id));
     const sel = new Set(this.selected);
     for (const id of ids) sel.delete(id);
@@ -827,7 +826,9 @@ export class YkienAdmin extends LitElement {
     if (at >= 0) {
       if (refocus && decidedElsewhere && this.items.length) {
         this.current = Math.min(this.items.length - 1, at - before);
-        this.gap = gap;
+        // The cards on either side of the one the keyboard was on, of those that stay.
+        const stays = (c: AdminComment) => !ids.has(c.id);
+        this.gap = { before: was.slice(0, at).reverse().find(stays)?.id, after: was.slice(at + 1).find(stays)?.id };
         this.focusSoon('#list-heading');
       } else if (refocus) this.moveTo(at - before);
       else this.current = Math.min(this.items.length - 1, at - before);

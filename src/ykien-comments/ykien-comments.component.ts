@@ -157,6 +157,8 @@ export class YkienComments extends LitElement {
   list: 'on' | 'off' = 'on';
   pageSize = DEFAULT_PAGE_SIZE;
   timeZone?: string;
+  /** `timeZone` if the browser knows it (checked once, as it is set), else undefined: the reader's zone. */
+  #zone?: string;
   /** A partial override of any text of the form, e.g. `{send: 'Gửi ý kiến'}`. */
   strings?: StringsOverride;
 
@@ -450,8 +452,9 @@ export class YkienComments extends LitElement {
     // Kept while the endpoint is blank (a framework clearing it for a moment between two articles): the
     // text in the form is still the last article's, and goes to its draft when the next one comes.
     if (this.endpoint) this.#formKey = article;
-    if (changed.has('timeZone') && this.timeZone && !knownZone(this.timeZone)) {
-      console.error(`<ykien-comments>: time-zone "${this.timeZone}" is not a time zone (e.g. "Asia/Ho_Chi_Minh"); dates are in the reader's.`);
+    if (changed.has('timeZone')) {
+      this.#zone = knownZone(this.timeZone);
+      if (this.timeZone && !this.#zone) console.error(`<ykien-comments>: time-zone "${this.timeZone}" is not a time zone (e.g. "Asia/Ho_Chi_Minh"); dates are in the reader's.`);
     }
     if (moved) this.#opened(this.endpoint!);
     if (this.#navigated || ['endpoint', 'pageId', 'list', 'pageSize'].some((p) => (changed as PropertyValues).has(p))) this.#list.load();
@@ -510,7 +513,7 @@ export class YkienComments extends LitElement {
       onResetCaptcha: () => this.#prepare((s) => s.captcha.reset()),
     })}${this.#sender?.renderOutbox() ?? nothing}`;
     const comments = this.#listOn
-      ? renderList({ list, t, lang, timeZone: knownZone(this.timeZone), contentLang, onMore: () => this.#more(), onRetry: () => this.#retry() })
+      ? renderList({ list, t, lang, timeZone: this.#zone, contentLang, onMore: () => this.#more(), onRetry: () => this.#retry() })
       : nothing;
     // The words' language, for a screen reader's voice: the page's own may be one we have no words for.
     return html`<section part="base" lang=${lang} aria-labelledby="heading">
