@@ -185,9 +185,13 @@ async function redirectingReceiver(redirects: number[]): Promise<{ url: string; 
 }
 
 /** What a receiver does with X-Ykien-Signature (the README's snippet). */
-function verify(rawBody: string, header: unknown, secret: string): boolean {
-  const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`);
-  const given = Buffer.from(String(header ?? ''));
+function verify(rawBody: string, headers: IncomingHttpHeaders, secret: string, toleranceSeconds = 300): boolean {
+  const delivery = String(headers['x-ykien-delivery'] ?? '');
+  const timestamp = String(headers['x-ykien-timestamp'] ?? '');
+  if (!/^[0-9]{1,12}$/.test(timestamp) || Math.abs(Date.now() / 1000 - Number(timestamp)) > toleranceSeconds) return false;
+  const hmac = createHmac('sha256', secret).update(`${delivery}.${timestamp}.`).update(rawBody).digest('hex');
+  const expected = Buffer.from(`sha256=${hmac}`);
+  const given = Buffer.from(String(headers['x-ykien-signature'] ?? ''));
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
@@ -205,9 +209,14 @@ describe('webhook', { timeout: 60_000 }, () => {
     const d = hook.deliveries[0]!;
     expect(d.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(d.headers['x-ykien-event']).toBe('comment.pending');
-    expect(verify(d.body, d.headers['x-ykien-signature'], SECRET)).toBe(true);
-    expect(verify(d.body, d.headers['x-ykien-signature'], `${SECRET}x`)).toBe(false);
-    expect(verify(`${d.body} `, d.headers['x-ykien-signature'], SECRET)).toBe(false);
+    expect(verify(d.body, d.headers, SECRET)).toBe(true);
+    expect(verify(d.body, d.headers, `${SECRET}x`)).toBe(false);
+    expect(verify(`${d.body} `, d.headers, SECRET)).toBe(false);
+    // A replay: under a fresh delivery id (to pass a duplicate check), or later than the tolerance.
+    expect(verify(d.body, { ...d.headers, 'x-ykien-delivery': `${id}0` }, SECRET)).toBe(false);
+    expect(verify(d.body, { ...d.headers, 'x-ykien-timestamp': String(Number(d.headers['x-ykien-timestamp']) + 1) }, SECRET)).toBe(false);
+    expect(Math.abs(Date.now() / 1000 - Number(d.headers['x-ykien-timestamp']))).toBeLessThan(60);
+    expect(verify(d.body, d.headers, SECRET, -1)).toBe(false);
     expect(d.json).toEqual({
       event: 'comment.pending',
       comment: {

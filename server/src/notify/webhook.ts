@@ -1,16 +1,19 @@
 /**
  * The webhook: one signed POST per pending comment.
  *
- * X-Ykien-Signature is `sha256=` + the hex HMAC-SHA256 of the exact body bytes under
- * --notify-webhook-secret; the receiver recomputes it over the raw body before parsing it.
+ * X-Ykien-Signature is `sha256=` + the hex HMAC-SHA256, under --notify-webhook-secret, of
+ * `<X-Ykien-Delivery>.<X-Ykien-Timestamp>.<the exact body bytes>`; the receiver recomputes it over the
+ * raw body before parsing it. The timestamp (Unix seconds, new at each try) lets a receiver refuse a
+ * captured delivery replayed later, and the delivery id is signed so that a replay cannot pass its
+ * duplicate check under a fresh id.
  */
 import { createHmac } from 'node:crypto';
 import type { StoredComment } from '../stores/store.js';
 
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 
-export function signature(body: string, secret: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
+export function signature(deliveryId: string, timestamp: number, body: string, secret: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${deliveryId}.${timestamp}.${body}`, 'utf8').digest('hex')}`;
 }
 
 export function webhookBody(c: StoredComment, moderationUrl: string): string {
@@ -32,6 +35,7 @@ export function webhookBody(c: StoredComment, moderationUrl: string): string {
 
 /** Resolves when the receiver answered 2xx; throws otherwise (the job is retried). */
 export async function postWebhook(url: string, secret: string, body: string, deliveryId: string, stop?: AbortSignal): Promise<void> {
+  const timestamp = Math.floor(Date.now() / 1000);
   const res = await fetch(url, {
     method: 'POST',
     headers: {
@@ -39,7 +43,8 @@ export async function postWebhook(url: string, secret: string, body: string, del
       'user-agent': 'ykien-server',
       'x-ykien-event': 'comment.pending',
       'x-ykien-delivery': deliveryId,
-      'x-ykien-signature': signature(body, secret),
+      'x-ykien-timestamp': String(timestamp),
+      'x-ykien-signature': signature(deliveryId, timestamp, body, secret),
     },
     body,
     redirect: 'manual', // a redirect is the receiver's misconfiguration, not a place to send comments
