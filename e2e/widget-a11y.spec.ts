@@ -424,6 +424,7 @@ test("a colour the browser cannot use (light-dark() before it knew it) leaves th
 test('a phone at 320 px (or 400% zoom): hCaptcha comes in its compact form, within the box\'s column; a wider box keeps the normal one', async ({
   page,
   article,
+  captcha: fake,
 }) => {
   await page.setViewportSize({ width: 320, height: 640 });
   await article();
@@ -470,9 +471,15 @@ test('a phone at 320 px (or 400% zoom): hCaptcha comes in its compact form, with
   await expect(captcha).toHaveAttribute('size', 'compact');
   expect(await page.evaluate(() => document.documentElement.scrollWidth - innerWidth)).toBeLessThanOrEqual(0);
   await expect(form(page).captchaBox).toBeFocused();
-  // Back to wide: normal again. Solved, it stays as it is through another change, and the comment goes.
+  // Back to wide while the reader is in the picture challenge: a new widget would close it, so the
+  // compact one stays until the challenge is dismissed; then normal again.
+  await fake.challenge(true);
   await page.setViewportSize({ width: 1024, height: 768 });
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await expect(captcha).toHaveAttribute('size', 'compact');
+  await fake.challenge(false);
   await expect(captcha).toHaveAttribute('size', 'normal');
+  // Solved, it stays as it is through another change, and the comment goes.
   await fillAndVerify(page, 'Nguyễn Văn B', 'Từ máy tính bảng.');
   await page.setViewportSize({ width: 360, height: 640 });
   // (A resize is observed before the next paint: two frames.)

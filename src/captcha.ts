@@ -300,11 +300,13 @@ export class CaptchaController implements ReactiveController {
     const column = this.#host.shadowRoot?.querySelector('[part~="captcha"]') ?? this.#host;
     const sizeNow = () => (column.clientWidth < 310 ? 'compact' : 'normal');
     const size = sizeNow();
-    // Zoomed in or out, a phone turned, after this: the other form, unless the reader solved this one. Not
-    // for a column hidden (no width), nor inside the observer's own delivery (a new one observing there
-    // is a loop error); the keyboard, if it was in the old one, goes to the new one.
+    // Zoomed in or out, a phone turned, after this: the other form, unless the reader solved this one or
+    // is solving it (a new widget would close the open challenge: it waits for the challenge to close).
+    // Not for a column hidden (no width), nor inside the observer's own delivery (a new one observing
+    // there is a loop error); the keyboard, if it was in the old one, goes to the new one.
+    let challengeOpen = false;
     const resized = () => {
-      if (!column.clientWidth || sizeNow() == size || this.#token || this.#el != el) return;
+      if (!column.clientWidth || sizeNow() == size || this.#token || challengeOpen || this.#el != el) return;
       const had = el.contains(document.activeElement);
       this.#mount();
       if (had) this.focus();
@@ -312,12 +314,18 @@ export class CaptchaController implements ReactiveController {
     (this.#resized = new ResizeObserver(() => requestAnimationFrame(resized))).observe(column);
     for (const [k, v] of Object.entries({ 'site-key': o.siteKey, hl: o.hl, theme: o.theme, jsapi: absolute(o.jsapi), recaptchacompat: 'false', size })) el.setAttribute(k, v);
     el.addEventListener('verified', (e) => {
+      challengeOpen = false;
       this.#at = Date.now();
       this.#onToken((this.#token = (e as Event & { token?: string }).token));
     });
-    const expire = () => this.#onToken((this.#token = undefined));
+    const expire = () => {
+      challengeOpen = false;
+      this.#onToken((this.#token = undefined));
+    };
     el.addEventListener('expired', expire);
     el.addEventListener('error', expire);
+    el.addEventListener('opened', () => (challengeOpen = true));
+    for (const type of ['closed', 'challenge-expired']) el.addEventListener(type, () => ((challengeOpen = false), requestAnimationFrame(resized)));
     this.#host.append(el);
     // Start our load before vanilla-hcaptcha starts its own (it waits a tick, then reuses ours).
     Promise.all([loadApi(o.jsapi, o.hl), defineHCaptcha()]).then(

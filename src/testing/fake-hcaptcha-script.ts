@@ -3,8 +3,9 @@
  * https://js.hcaptcha.com/1/api.js: the same `window.hcaptcha` API (render, reset, execute, getResponse,
  * getRespKey, remove) and the same `onload` callback named in the script URL. It renders a real,
  * keyboard-reachable checkbox button named "I am human". Steered in the page through
- * `window.__fakeHcaptcha`: `setMode('pass' | 'fail')` (what a click does) and `expire()` (fires every
- * widget's expired-callback, as hCaptcha does after about two minutes). Reads its starting mode and the
+ * `window.__fakeHcaptcha`: `setMode('pass' | 'fail')` (what a click does), `expire()` (fires every
+ * widget's expired-callback, as hCaptcha does after about two minutes) and `challenge(open)` (fires its
+ * open-callback or close-callback, as a challenge shows over the page or is dismissed). Reads its starting mode and the
  * binding that issues its tokens and hears of resets from `window.__ykienFakeHcaptchaConfig`.
  */
 export const FAKE_HCAPTCHA_SCRIPT = String.raw`(() => {
@@ -103,6 +104,10 @@ export const FAKE_HCAPTCHA_SCRIPT = String.raw`(() => {
         clear(w);
         w.config['expired-callback']?.();
       }
+    },
+    // A challenge shown over the page (true), or dismissed by the reader without an answer (false).
+    challenge(open) {
+      for (const w of widgets.values()) w.config[open ? 'open-callback' : 'close-callback']?.();
     },
     get issued() {
       return issued;

@@ -1,9 +1,9 @@
 /**
  * `fakeHcaptcha(page | context, options)`: answers hCaptcha's script URL (and any `captcha-jsapi` URLs
  * given) with a local stand-in whose `window.hcaptcha` renders a visible, keyboard-reachable
- * "I am human" checkbox. The test decides what a click does (`pass()` / `fail()`), can `expire()` the
- * current token, or make the script fail to load (`load: 'error'`), and reads how many tokens were
- * issued and how many resets the widget asked for.
+ * "I am human" checkbox. The test decides what a click does (`pass()` / `fail()`), can open a
+ * `challenge()`, `expire()` the current token, or make the script fail to load (`load: 'error'`), and
+ * reads how many tokens were issued and how many resets the widget asked for.
  */
 import type { BrowserContext, Page, Route } from '@playwright/test';
 import { FAKE_HCAPTCHA_SCRIPT } from './fake-hcaptcha-script.js';
@@ -40,6 +40,11 @@ export interface FakeHcaptcha {
   fail(): Promise<void>;
   /** Expires every current token now, firing the `expired-callback` as hCaptcha does after ~2 minutes. */
   expire(): Promise<void>;
+  /**
+   * Opens every widget's challenge (`true`: hCaptcha's `open-callback`, as its picture puzzle shows over
+   * the page) or closes it unanswered (`false`: `close-callback`, the reader dismissed it).
+   */
+  challenge(open: boolean): Promise<void>;
   /** From the next load on, the script answers (`ok`) or fails (`error`). */
   setLoad(load: 'ok' | 'error'): void;
   /** Tokens issued so far in every page of the target, in order (`fake-token-1`, ..., or the `token` option each time). */
@@ -112,6 +117,7 @@ export async function fakeHcaptcha(target: Target, options: FakeHcaptchaOptions 
     pass: () => setMode('pass'),
     fail: () => setMode('fail'),
     expire: () => inPages(() => (window as unknown as { __fakeHcaptcha?: { expire(): void } }).__fakeHcaptcha?.expire(), ''),
+    challenge: (open) => inPages((o) => (window as unknown as { __fakeHcaptcha?: { challenge(open: boolean): void } }).__fakeHcaptcha?.challenge(o == 'open'), open ? 'open' : ''),
     setLoad: (l) => {
       load = l;
     },
