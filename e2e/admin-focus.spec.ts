@@ -437,7 +437,7 @@ test('the queue: a "Xem thêm" that fails puts the keyboard back on it, and the 
       return route.fulfill({ status: 500, contentType: 'application/problem+json', body: '{"status":500,"code":"internal"}' });
     }
     // The made-up next page (a poll reading on past the last card, before the press or after): empty, the last.
-    const res = await route.fetch({ url: url.replace(/([?&])cursor=[^&]*&?/, '$1') });
+    const res = await fetchGet(route, { url: url.replace(/([?&])cursor=[^&]*&?/, '$1') });
     return route.fulfill({ response: res, json: { ...(await res.json()), items: [], next: null } });
   });
   await signIn('?poll=200');

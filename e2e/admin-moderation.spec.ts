@@ -4,7 +4,7 @@
  * a new pending comment that appears without a reload. Each test checks what reached the server.
  */
 import { textsShown } from './support/regions.js';
-import { test, expect, cards, card, holdNextList, expectNoAxeViolations, liveRegion, watchPage } from './support/admin.js';
+import { test, expect, cards, card, holdNextList, expectNoAxeViolations, liveRegion, watchPage, fetchGet } from './support/admin.js';
 
 test('select several and approve them at once', async ({ page, seed, signIn, publicList }) => {
   const problems = await watchPage(page);
@@ -406,7 +406,7 @@ test('a search of the log asked while an erase of its words is on its way, answe
   let releaseSearch = () => {};
   const searchGate = new Promise<void>((r) => (releaseSearch = r));
   await page.route(/\/api\/admin\/audit\?.*q=/, async (route) => {
-    const res = await route.fetch(); // read now: before the erase
+    const res = await fetchGet(route); // read now: before the erase
     searchAsked = true; // (once read: an erase let go before the server answered would be read by it)
     await searchGate;
     await route.fulfill({ response: res });

@@ -47,7 +47,7 @@ async function watch(page: Page): Promise<{ shows: () => Promise<string[]>; unde
 test('a reader who came to the form and typed, left and came back with Back: the page comes from the cache, text and all', async ({ page }) => {
   // Requests still under way: the page leaves only when none is (networkidle fires once a page, and may
   // have fired before the form's first focus fetched its code).
-  const { underWay } = await watch(page);
+  const { shows, underWay } = await watch(page);
   await page.goto(`${server.url}/`);
   const f = form(page);
   await f.host.scrollIntoViewIfNeeded();
@@ -61,9 +61,21 @@ test('a reader who came to the form and typed, left and came back with Back: the
     .poll(async () => Object.entries(await idb(page)).some(([k, v]) => k.startsWith('d:') && v?.content === 'Đang viết dở.'), { timeout: 10_000 })
     .toBe(true);
   await page.goto(`${server.url}/healthz`);
-  await page.goBack({ waitUntil: 'commit' }); // a page from the cache fires no load event
-  // This page, the next one, and this page again from the cache.
-  await expect.poll(() => page.evaluate(() => sessionStorage.shows)).toBe('load load cache ');
+  // This page, the next one, and this page again from the cache. Now and then (a busy machine) Chromium
+  // does not keep it ("masked" in its notRestoredReasons): Back then loads it anew, with the draft put
+  // back, and the test goes forward and back again, until a Back comes from the cache.
+  for (let attempt = 1; ; attempt++) {
+    const before = (await shows()).length;
+    await page.goBack({ waitUntil: 'commit' }); // a page from the cache fires no load event
+    await expect.poll(async () => (await shows()).length).toBe(before + 1);
+    if ((await shows()).at(-1) == 'cache' || attempt == 3) break;
+    await expect(f.content).toHaveValue('Đang viết dở.');
+    await expect.poll(() => underWay.size).toBe(0);
+    await page.goForward({ waitUntil: 'commit' });
+    await expect.poll(async () => (await shows()).length).toBe(before + 2);
+  }
+  expect((await shows()).slice(0, 2)).toEqual(['load', 'load']);
+  expect((await shows()).at(-1)).toBe('cache');
   await expect(f.content).toHaveValue('Đang viết dở.');
 });
 

@@ -13,6 +13,7 @@ import type { BrowserContext, Page, Route } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { test as base, expect as baseExpect, form, fillAndVerify, articleHtml, idb, ORIGIN, SITE_KEY, stashedDrafts, type ArticleOptions } from './support/fixtures.js';
+import { fetchGet } from './support/retries.js';
 import { startServer, type RunningServer } from '../server/test/support/run-server.js';
 import { startFakeVerifier, type FakeVerifier } from '../server/test/support/fake-verifier.js';
 
@@ -84,7 +85,7 @@ class Net {
   async handle(route: Route): Promise<void> {
     const request = route.request();
     if (this.offline) return route.abort('internetdisconnected');
-    if (request.method() !== 'POST') return route.fulfill({ response: await route.fetch() });
+    if (request.method() !== 'POST') return route.fulfill({ response: await fetchGet(route) });
     const body = (request.postDataJSON() ?? {}) as Record<string, string>;
     const action = this.queue.shift() ?? 'forward';
     const seen: Seen = { clientId: body.clientId, captchaToken: body.captchaToken, action: typeof action === 'string' ? action : String(action.status) };

@@ -422,8 +422,10 @@ test.describe('fakeHcaptcha and the page object, through the real widget', () =>
     await expect(w.solveCaptcha()).rejects.toThrow(says);
     await expect(w.fill({ name: 'A', content: 'B' })).rejects.toThrow(says);
     // An endpoint a framework sets a moment after the element: not taken for the page's mistake.
-    await page.evaluate((endpoint) => setTimeout(() => document.querySelector('ykien-comments')!.setAttribute('endpoint', endpoint), 300), ENDPOINT);
-    await w.fill({ name: 'Lê Văn A', content: 'Đến muộn một chút.' });
+    // (fill() first: it allows a second from when it starts looking, whatever a loaded machine's timers do.)
+    const filling = w.fill({ name: 'Lê Văn A', content: 'Đến muộn một chút.' });
+    await page.evaluate((endpoint) => document.querySelector('ykien-comments')!.setAttribute('endpoint', endpoint), ENDPOINT);
+    await filling;
     await expect(w.contentField).toHaveValue('Đến muộn một chút.');
   });
 

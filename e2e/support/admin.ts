@@ -3,7 +3,7 @@
  * are the test's own), comments are seeded the way readers send them (POST /api/comments, no captcha),
  * and the page is checked with axe in the states the tests reach.
  */
-import { test as base, expect, type APIResponse, type Page, type Route } from '@playwright/test';
+import { test as base, expect, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, startServer, type RunningServer } from '../../server/test/support/run-server.js';
 import { axeCheck } from './axe.js';
+import { fetchGet } from './retries.js';
 
 export { expect };
 
@@ -218,23 +219,12 @@ export async function watchPage(page: Page): Promise<() => Promise<string[]>> {
   return async () => [...errors, ...(await page.evaluate(() => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? []))];
 }
 
+export { fetchGet };
+
 /**
  * Holds the next answer to the admin list (made by the server at once) until `release()`; `asked` resolves
  * once the request is held. Later requests go through.
  */
-/**
- * route.fetch() of a GET, asked again once if the connection was reset under it: a keep-alive socket the
- * server closed just as the request went (the polls every 200 ms of these tests meet that race rarely).
- */
-export async function fetchGet(route: Route): Promise<APIResponse> {
-  try {
-    return await route.fetch();
-  } catch (e) {
-    if (route.request().method() !== 'GET' || !/ECONNRESET|socket hang up/.test(String(e))) throw e;
-    return route.fetch();
-  }
-}
-
 export async function holdNextList(page: Page): Promise<{ asked: Promise<void>; release: () => void }> {
   let release!: () => void;
   let asked!: () => void;

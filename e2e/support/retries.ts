@@ -1,5 +1,19 @@
-/** What a page's retries after a failure are, counted in the page as they are armed. */
-import type { Page } from '@playwright/test';
+/** What a page's retries after a failure are, counted in the page as they are armed; and a test's own. */
+import type { APIResponse, Page, Route } from '@playwright/test';
+
+/**
+ * route.fetch() of a GET, asked again once if the connection was reset under it: a keep-alive socket the
+ * server closed just as the request went (the polls every 200 ms of the /admin tests meet that race
+ * rarely; a socket idle for seconds between an outbox's tries may be closed as the next one goes).
+ */
+export async function fetchGet(route: Route, options?: Parameters<Route['fetch']>[0]): Promise<APIResponse> {
+  try {
+    return await route.fetch(options);
+  } catch (e) {
+    if (route.request().method() !== 'GET' || !/ECONNRESET|socket hang up/.test(String(e))) throw e;
+    return route.fetch(options);
+  }
+}
 
 /**
  * Counts, in the pages opened after it, the retries of the loader (and of what it loads): `__waits` its waits for `online` (one a
