@@ -184,14 +184,14 @@ async function redirectingReceiver(redirects: number[]): Promise<{ url: string; 
   return r;
 }
 
-/** What a receiver does with X-Ykien-Signature (the README's snippet). */
+/** What a receiver does with X-Ykien-Signature-V2 (the README's snippet). */
 function verify(rawBody: string, headers: IncomingHttpHeaders, secret: string, toleranceSeconds = 300): boolean {
   const delivery = String(headers['x-ykien-delivery'] ?? '');
   const timestamp = String(headers['x-ykien-timestamp'] ?? '');
   if (!/^[0-9]{1,12}$/.test(timestamp) || Math.abs(Date.now() / 1000 - Number(timestamp)) > toleranceSeconds) return false;
   const hmac = createHmac('sha256', secret).update(`${delivery}.${timestamp}.`).update(rawBody).digest('hex');
   const expected = Buffer.from(`sha256=${hmac}`);
-  const given = Buffer.from(String(headers['x-ykien-signature'] ?? ''));
+  const given = Buffer.from(String(headers['x-ykien-signature-v2'] ?? ''));
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
@@ -217,6 +217,8 @@ describe('webhook', { timeout: 60_000 }, () => {
     expect(verify(d.body, { ...d.headers, 'x-ykien-timestamp': String(Number(d.headers['x-ykien-timestamp']) + 1) }, SECRET)).toBe(false);
     expect(Math.abs(Date.now() / 1000 - Number(d.headers['x-ykien-timestamp']))).toBeLessThan(60);
     expect(verify(d.body, d.headers, SECRET, -1)).toBe(false);
+    // The body's own signature, for receivers written before V2.
+    expect(d.headers['x-ykien-signature']).toBe(`sha256=${createHmac('sha256', SECRET).update(d.body).digest('hex')}`);
     expect(d.json).toEqual({
       event: 'comment.pending',
       comment: {

@@ -1,20 +1,19 @@
 /**
  * The webhook: one signed POST per pending comment.
  *
- * X-Ykien-Signature is `sha256=` + the hex HMAC-SHA256, under --notify-webhook-secret, of
+ * X-Ykien-Signature-V2 is `sha256=` + the hex HMAC-SHA256, under --notify-webhook-secret, of
  * `<X-Ykien-Delivery>.<X-Ykien-Timestamp>.<the exact body bytes>`; the receiver recomputes it over the
  * raw body before parsing it. The timestamp (Unix seconds, new at each try) lets a receiver refuse a
  * captured delivery replayed later, and the delivery id is signed so that a replay cannot pass its
- * duplicate check under a fresh id.
+ * duplicate check under a fresh id. X-Ykien-Signature, of the body alone, is still sent: receivers
+ * written before V2 keep working through an upgrade (instances of both versions may send meanwhile).
  */
 import { createHmac } from 'node:crypto';
 import type { StoredComment } from '../stores/store.js';
 
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 
-export function signature(deliveryId: string, timestamp: number, body: string, secret: string): string {
-  return `sha256=${createHmac('sha256', secret).update(`${deliveryId}.${timestamp}.${body}`, 'utf8').digest('hex')}`;
-}
+const hmac = (text: string, secret: string) => `sha256=${createHmac('sha256', secret).update(text, 'utf8').digest('hex')}`;
 
 export function webhookBody(c: StoredComment, moderationUrl: string): string {
   return JSON.stringify({
@@ -44,7 +43,8 @@ export async function postWebhook(url: string, secret: string, body: string, del
       'x-ykien-event': 'comment.pending',
       'x-ykien-delivery': deliveryId,
       'x-ykien-timestamp': String(timestamp),
-      'x-ykien-signature': signature(deliveryId, timestamp, body, secret),
+      'x-ykien-signature-v2': hmac(`${deliveryId}.${timestamp}.${body}`, secret),
+      'x-ykien-signature': hmac(body, secret),
     },
     body,
     redirect: 'manual', // a redirect is the receiver's misconfiguration, not a place to send comments
