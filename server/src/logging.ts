@@ -107,7 +107,8 @@ export function logRefusalQuietly(request: FastifyRequest): void {
  * way (logRefusalQuietly: a failing /healthz). Every view of a hot article makes a few reads, thousands
  * a second, all alike. At `info` they would bury the lines an operator needs, cost the one thread a
  * third of such a read, and trip journald's rate limit (10,000 lines in 30 s by default), which then
- * drops the errors too. The proxy or CDN in front keeps its own access log of them.
+ * drops the errors too. The proxy or CDN in front keeps its own access log of them, if the site wants
+ * one: server/README.md's nginx writes it without the reader's address or the query.
  */
 const quietLine = (request: FastifyRequest, reply: FastifyReply) =>
   (reply.statusCode < 400 && (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS')) || quietRefusals.has(request);

@@ -9,7 +9,7 @@
  */
 import Database from 'better-sqlite3';
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -365,4 +365,27 @@ it('a backup is made beside the database, never partial in the backups folder (w
   expect(run.stderr).toBe('');
   expect(readdirSync(backups)).toEqual(['copy.db']);
   expect(readdirSync(data).sort()).toEqual(['live.db']);
+});
+
+it("the timer's pruning, as docs/deploy.md writes it, keeps the 13 newest copies before a run, and removes nothing more when runs fail", () => {
+  const unit = readFileSync(fileURLToPath(new URL('../../docs/deploy.md', import.meta.url)), 'utf8');
+  const line = /^ExecStartPre=\/bin\/sh -c '(.*)'$/m.exec(unit)?.[1];
+  expect(line, 'the backup unit prunes in ExecStartPre').toBeTruthy();
+  const dir = tempDir();
+  const prune = () => spawnSync('/bin/sh', ['-c', line!.replaceAll('/var/backups/ykien', dir)], { encoding: 'utf8' });
+  // 20 nightly copies, oldest first, and the moderators file beside them.
+  const names = Array.from({ length: 20 }, (_, i) => `ykien-2026-11-${String(i + 1).padStart(2, '0')}-0315.db`);
+  names.forEach((name, i) => {
+    writeFileSync(join(dir, name), 'x');
+    utimesSync(join(dir, name), 1_790_000_000 + i * 86_400, 1_790_000_000 + i * 86_400);
+  });
+  writeFileSync(join(dir, 'moderators'), 'm');
+  expect(prune().status).toBe(0);
+  expect(readdirSync(dir).sort()).toEqual([...names.slice(7), 'moderators'].sort());
+  // A night whose backup failed: the next run's pruning takes nothing more.
+  expect(prune().status).toBe(0);
+  expect(readdirSync(dir)).toHaveLength(14);
+  // An empty folder (the first night): nothing to remove, no error.
+  const empty = tempDir();
+  expect(spawnSync('/bin/sh', ['-c', line!.replaceAll('/var/backups/ykien', empty)]).status).toBe(0);
 });
