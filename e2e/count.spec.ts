@@ -387,6 +387,23 @@ test("a comment the reader published in another tab (an article opened from thes
   expect(server.asked).toHaveLength(2);
 });
 
+test("a count kept out of the page (a framework's kept-alive view) while the reader published a comment on its article: put back, it is asked again", async ({ page }) => {
+  const server = await countsServer(page, { [ART(1)]: 2 });
+  await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`]);
+  await expect(texts(page)).toHaveText(['2 ý kiến']);
+  await page.evaluate(() => {
+    const w = window as unknown as { kept: Element };
+    w.kept = document.querySelector('ykien-count')!;
+    w.kept.remove();
+  });
+  // Meanwhile, in this tab, the article's box stored a comment published at once, and noted it (changed-counts.ts).
+  server.counts[ART(1)] = 3;
+  await page.evaluate(([endpoint, id]) => localStorage.setItem('ykien-counts-changed', JSON.stringify({ [`${endpoint} ${id}`]: Date.now() })), [ENDPOINT, ART(1)]);
+  await page.evaluate(() => document.querySelector('#headlines a')!.append((window as unknown as { kept: Element }).kept));
+  await expect(texts(page)).toHaveText(['3 ý kiến']);
+  expect(server.asked.map((a) => a.ids)).toEqual([[ART(1)], [ART(1)]]);
+});
+
 /**
  * A request the page makes now (to the other endpoint, asking for `fence`): it reaches the routes after any
  * that the waits or 'online' started before it. Offline, it reaches them too, and fails there.

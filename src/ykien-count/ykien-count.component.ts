@@ -161,7 +161,11 @@ export class YkienCount extends HTMLElement {
 
   /** Counts of articles the reader commented on since they were asked for: asked again, past the HTTP cache. */
   static #askChanged(): void {
-    for (const c of YkienCount.#all) if (c.count !== undefined && !c.#askingAgain && countChangedAt(c.#asked!) > c.#askedAt) c.#askAgain();
+    for (const c of YkienCount.#all) c.#askIfChanged();
+  }
+
+  #askIfChanged(): void {
+    if (this.count !== undefined && !this.#askingAgain && countChangedAt(this.#asked!) > this.#askedAt) void this.#askAgain();
   }
 
   #askingAgain = false;
@@ -184,6 +188,9 @@ export class YkienCount extends HTMLElement {
       YkienCount.#langWatch.observe(document.documentElement, { attributeFilter: ['lang'] });
     }
     this.#ask();
+    // Back from out of the page (a framework's kept-alive view) after the reader commented on its article
+    // meanwhile: it heard nothing while out, so it is asked again, past the HTTP cache.
+    this.#askIfChanged();
   }
 
   disconnectedCallback(): void {
