@@ -17,12 +17,15 @@ import { loadByNeed } from '../load-by-need.js';
 // (Null where it runs from a callback or a shadow root: the meta names the folder then; without one, the
 // folder of the head's <base>, else the page's, as `undefined` is a file name there.)
 const script = Reflect.get(Document.prototype, 'currentScript', document) as HTMLScriptElement | null;
+// The page's address as this script ran: a relative `src` names a folder from there, even after the
+// page changed its address (history.pushState: an infinite scroll's next article).
+const page = location.href;
 const base = () =>
   // A folder, whether or not it was written with its last slash. (`head>`, not `document.head`, which a
   // <form name=head> takes over as it does `currentScript`.)
   new URL(
     (script?.dataset.ykienBase || document.querySelector<HTMLMetaElement>('head>meta[name=ykien-base]')?.content)?.replace(/\/?$/, '/') || script?.getAttribute('src')!,
-    document.querySelector<HTMLBaseElement>('head>base[href]')?.href || (location as unknown as URL),
+    document.querySelector<HTMLBaseElement>('head>base[href]')?.href || page,
   );
 const from = (file: string) => () => import(/* @vite-ignore */ new URL(file, base()) as unknown as string); // (a URL is read as its href)
 
