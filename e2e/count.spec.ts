@@ -706,6 +706,7 @@ test("odd page ids: one with a lone surrogate (an app's title cut inside an emoj
 
 for (const mode of ['fail', 'abort'] as const) {
   test(`a failed /counts (${mode}) shows nothing and logs nothing beyond the failed resource`, async ({ page, problems }) => {
+    await countRetries(page);
     const server = await countsServer(page, { [ART(1)]: 12, [ART(9)]: 4 });
     server.mode = mode;
     // Their retries (5 s on) fail too, however slow the rest of the test: the blanks stay blank.
@@ -714,6 +715,8 @@ for (const mode of ['fail', 'abort'] as const) {
     const answered = mode === 'abort' ? page.waitForEvent('requestfailed', isCounts) : page.waitForEvent('requestfinished', isCounts);
     await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`, `<a href="/2">Hai ${count(ENDPOINT, ART(2))}</a>`]);
     await answered;
+    // The page has the failure (each one handled arms a wait for `online`), not only the network its answer.
+    await expect.poll(() => onlineWaits(page)).toBeGreaterThanOrEqual(1);
     // A count added later, that the server answers, shows.
     await addCounts(page, ['https://baotinh.example.vn/thoi-su/bai-9.html'], '#headlines');
     await expect(texts(page)).toHaveText(['', '', '4 ý kiến']);

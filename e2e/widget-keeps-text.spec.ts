@@ -1383,6 +1383,9 @@ test('two unsent comments, the keyboard on the first one\'s "Bỏ bình luận":
   // Not lost to the page's <body>: on the list's heading, where Enter does nothing.
   await expect(form(page).host.getByRole('heading', { name: 'Bình luận chưa gửi', exact: true })).toBeFocused();
   await page.keyboard.press('Enter');
+  // (A discard Enter had pressed would be under way by now: its render, and its IndexedDB write, which the
+  // read below, a later transaction on the same store, waits for.)
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   await expect(unsent(page)).toHaveCount(1);
   expect(Object.keys(await idb(page)).filter((k) => k.startsWith('o:'))).toHaveLength(1);
 });
