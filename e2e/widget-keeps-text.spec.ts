@@ -1384,8 +1384,17 @@ test('two unsent comments, the keyboard on the first one\'s "Bỏ bình luận":
   await expect(form(page).host.getByRole('heading', { name: 'Bình luận chưa gửi', exact: true })).toBeFocused();
   await page.keyboard.press('Enter');
   // (A discard Enter had pressed would be under way by now: its render, and its IndexedDB write, which the
-  // read below, a later transaction on the same store, waits for.)
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  // read below, a later transaction on the same store, waits for. A task through a MessageChannel: the
+  // page's clock, installed here, holds timers and frames.)
+  await form(page).host.evaluate(async (el) => {
+    await (el as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete;
+    await new Promise<void>((r) => {
+      const c = new MessageChannel();
+      c.port1.onmessage = () => r();
+      c.port2.postMessage(0);
+    });
+    await (el as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete;
+  });
   await expect(unsent(page)).toHaveCount(1);
   expect(Object.keys(await idb(page)).filter((k) => k.startsWith('o:'))).toHaveLength(1);
 });
