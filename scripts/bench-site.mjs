@@ -4,8 +4,9 @@
 //   header kept):
 //     /bench/with      the demo article as it is;
 //     /bench/far       the same with 3,000 px of page between the article and the comments;
-//     /bench/near      the comments right under the article's picture, in the first screen (the way a
-//                      short article has them): the widget's code loads with the page;
+//     /bench/near      the comments right under the article's picture (the way a short article has
+//                      them), at the fold: within 200 px of the first screen, so the widget's code loads
+//                      with the page (at Lighthouse's 940 px, the box begins a few dozen px below it);
 //     /bench/without   the same article without the widget (no script tag, no element);
 //     /bench/textarea  without the widget, a plain <textarea> where the comments were (a typing baseline);
 // - passes everything else to the reference server (same Host header, so the page's origin is the
