@@ -4,6 +4,7 @@
  * small things around it: the search field keeps its spaces, an open log shows the edit just saved, a
  * comment deleted by someone else is not counted as approved, "Xem thêm" leaves the keyboard somewhere.
  */
+import { afterBodyRead, recordBodiesRead } from './support/fences.js';
 import { test, expect, card, cards, liveRegion, type AdminFixtures } from './support/admin.js';
 import type { Page, Request } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -750,6 +751,7 @@ test('an edit whose form the editor left while it was saved, refused because ano
 
 test('signing out while "Lưu và duyệt" saves: the edit is saved, the approval is not sent without a token, and the sign-in form does not say "wrong token"', async ({ page, seed, signIn, api }) => {
   const id = await seed({ name: 'Mai Văn Ư', content: 'Nguyên văn của Ư.' });
+  await recordBodiesRead(page);
   await signIn();
   await editOpen(page, 'Mai Văn Ư', 'Bản sửa của Ư.');
   let answerSave!: () => void;
@@ -766,12 +768,10 @@ test('signing out while "Lưu và duyệt" saves: the edit is saved, the approva
   page.once('dialog', (d) => void d.accept()); // "it is still being saved: sign out anyway?"
   await page.getByRole('button', { name: 'Đăng xuất' }).click();
   await expect(page.locator('ykien-admin #token')).toBeVisible();
-  const saved = page.waitForResponse((r) => r.request().method() === 'PATCH');
   answerSave();
-  await (await saved).finished();
+  // The edit's answer read by the page and handled (a task, two frames), and nothing went after it.
+  await afterBodyRead(page, `/api/admin/comments/${id}`);
   expect((await api('GET', `/comments/${id}`)).json.content).toBe('Bản sửa của Ư.');
-  // The edit's answer reached the page and was handled (two frames), and nothing went after it.
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   expect(decisions).toEqual([]);
   expect((await api('GET', `/comments/${id}`)).json.status).toBe('pending');
   await expect(page.locator('ykien-admin [role="alert"]')).not.toContainText('Mã kiểm duyệt không đúng.');
@@ -780,6 +780,7 @@ test('signing out while "Lưu và duyệt" saves: the edit is saved, the approva
 test('signing out during a bulk approval: the comments not yet decided are not sent without a token, the sign-in form does not say "wrong token", and signed in again they are not stuck as busy', async ({ page, seed, signIn, api, server }) => {
   const ids: string[] = [];
   for (const name of ['Một', 'Hai', 'Ba']) ids.push(await seed({ name, content: `Ý kiến của ${name}.` }));
+  await recordBodiesRead(page);
   await signIn();
   await expect(cards(page)).toHaveCount(3);
   await page.locator('ykien-admin #select-all').check();
@@ -795,11 +796,9 @@ test('signing out during a bulk approval: the comments not yet decided are not s
   await expect.poll(() => decisions.length).toBe(1);
   await page.getByRole('button', { name: 'Đăng xuất' }).click();
   await expect(page.locator('ykien-admin #token')).toBeVisible();
-  const first = page.waitForResponse((r) => r.url().includes('/approve'));
   release();
-  await (await first).finished();
-  // Its answer reached the page and was handled (two frames), and nothing went after it.
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  // Its answer read by the page and handled (a task, two frames), and nothing went after it.
+  await afterBodyRead(page, '/approve');
   expect(decisions).toHaveLength(1);
   expect((await Promise.all(ids.map(async (id) => (await api('GET', `/comments/${id}`)).json.status))).sort()).toEqual(['pending', 'pending', 'published']);
   await expect(page.locator('ykien-admin [role="alert"]')).not.toContainText('Mã kiểm duyệt không đúng.');
@@ -813,6 +812,7 @@ test('signing out during a bulk approval: the comments not yet decided are not s
 
 test('a reply whose save fails after the editor signed out: nothing is kept for whoever signs in next, and nothing is said on the sign-in form', async ({ page, seed, signIn }) => {
   await seed({ name: 'Hồ Văn X', content: 'Hỏi về lịch cắt điện.' });
+  await recordBodiesRead(page);
   await signIn();
   const x = card(page, 'Hồ Văn X');
   await x.getByRole('button', { name: 'Trả lời' }).click();
@@ -836,16 +836,15 @@ test('a reply whose save fails after the editor signed out: nothing is kept for 
   page.once('dialog', (d) => void d.accept());
   await page.getByRole('button', { name: 'Đăng xuất' }).click();
   await expect(page.locator('ykien-admin #token')).toBeVisible();
-  const failed = page.waitForResponse((r) => r.url().includes('/reply'));
   release();
-  await (await failed).finished();
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await afterBodyRead(page, '/reply');
   expect(await page.evaluate(() => sessionStorage.getItem('ykien-admin-form') ?? '')).toBe('');
   await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('');
 });
 
 test('a decision whose answer comes after the editor signed out: nothing about it is said on the sign-in form, to whoever sits down next', async ({ page, seed, signIn }) => {
   await seed({ name: 'Hồ Văn Y', content: 'Ý kiến chờ duyệt.' });
+  await recordBodiesRead(page);
   await signIn();
   let release!: () => void;
   const held = new Promise<void>((r) => (release = r));
@@ -859,10 +858,8 @@ test('a decision whose answer comes after the editor signed out: nothing about i
   await expect.poll(() => asked).toBe(1);
   await page.getByRole('button', { name: 'Đăng xuất' }).click();
   await expect(page.locator('ykien-admin #token')).toBeVisible();
-  const failed = page.waitForEvent('requestfailed', (r) => r.url().includes('/approve'));
   release();
-  await failed;
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await afterBodyRead(page, '/approve');
   await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('');
   await expect(page.locator('ykien-admin #token')).toBeVisible();
 });

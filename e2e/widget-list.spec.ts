@@ -4,6 +4,7 @@
  * reached the endpoint (`endpoint.gets`, `endpoint.posts`) and what the browser keeps (ykien's IndexedDB).
  */
 import type { Page } from '@playwright/test';
+import { afterBodyRead, bodiesRead, recordBodiesRead } from './support/fences.js';
 import {
   test,
   expect,
@@ -838,17 +839,16 @@ test.describe('paging and navigation edge cases', () => {
     const gate = new Promise<void>((r) => (release = r));
     let held = 0;
     interceptGets(endpoint, (url) => (url.searchParams.get('pageId') === PAGE_ID ? (held++, gate) : undefined));
+    await recordBodiesRead(page);
     await article();
     const l = list(page);
     await expect(l.loading).toBeVisible();
     await expect.poll(() => held).toBe(1);
     await l.host.evaluate((el, id) => el.setAttribute('page-id', id), other);
     await expect(l.names).toHaveText(['Bài khác']);
-    const late = page.waitForResponse((r) => r.url().includes(`pageId=${encodeURIComponent(PAGE_ID)}`));
     release();
-    // The old article's list arrived (its body read, then two frames rendered): it changed nothing.
-    await (await late).finished();
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    // The old article's list arrived (its body read by the page, then two frames rendered): it changed nothing.
+    await afterBodyRead(page, `pageId=${encodeURIComponent(PAGE_ID)}`);
     await expect(l.names).toHaveText(['Bài khác']);
     await expect(form(page).heading).toHaveText('Ý kiến bạn đọc (1)');
     // (The held GET is recorded when it is answered, so the order is not asserted.)
@@ -886,6 +886,7 @@ test.describe('paging and navigation edge cases', () => {
         : url.searchParams.get('cursor')
           ? { items: items(3, 3), next: null, total: 3 }
           : { items: items(1, 2), next: 'c2', total: 3 };
+    await recordBodiesRead(page);
     await article();
     const l = list(page);
     await expect(l.articles).toHaveCount(2);
@@ -897,11 +898,9 @@ test.describe('paging and navigation edge cases', () => {
     await expect.poll(() => held).toBe(1);
     await l.host.evaluate((el, id) => el.setAttribute('page-id', id), other);
     await expect(l.names).toHaveText(['Bài khác']);
-    const late = page.waitForResponse((r) => r.url().includes('cursor=c2'));
     release();
-    // The old article's page came back late (its body read, then two frames rendered): it is dropped, and nothing failed.
-    await (await late).finished();
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    // The old article's page came back late (its body read by the page, then two frames rendered): it is dropped, and nothing failed.
+    await afterBodyRead(page, 'cursor=c2');
     await expect(l.names).toHaveText(['Bài khác']);
     await expect(form(page).status).not.toContainText('Không tải được');
     await expect(l.error).toHaveCount(0);
@@ -919,6 +918,7 @@ test.describe('paging and navigation edge cases', () => {
         return cursor ? { items: [item(8, { name: 'Bài khác 2' })], next: null, total: 2 } : { items: [item(9, { name: 'Bài khác 1' })], next: 'k2', total: 2 };
       return cursor ? { items: items(3, 3), next: null, total: 3 } : { items: items(1, 2), next: 'c2', total: 3 };
     };
+    await recordBodiesRead(page);
     await article();
     const l = list(page);
     await expect(l.articles).toHaveCount(2);
@@ -934,11 +934,9 @@ test.describe('paging and navigation edge cases', () => {
     await expect(l.more).toHaveAttribute('aria-disabled', 'false');
     await l.more.click();
     await expect(l.names).toHaveText(['Bài khác 1', 'Bài khác 2']);
-    const late = page.waitForResponse((r) => r.url().includes('cursor=c2'));
     release();
-    // The old article's page arrived (its body read, then two frames rendered): it changed nothing.
-    await (await late).finished();
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    // The old article's page arrived (its body read by the page, then two frames rendered): it changed nothing.
+    await afterBodyRead(page, 'cursor=c2');
     await expect(l.names).toHaveText(['Bài khác 1', 'Bài khác 2']);
     await expect(l.more).toHaveCount(0);
     // (The held GET is recorded when it is answered, so the order is not asserted.)
@@ -2012,6 +2010,7 @@ test.describe('the reader’s own comments, delivered later or published at once
   test('back from the back-forward cache, a count this page raised for the reader\'s comment is not lowered by a cached copy without it (a CDN\'s)', async ({ page, article, endpoint }) => {
     endpoint.reply({ status: 201, body: { id: 'c9', status: 'published' } });
     endpoint.list = () => ({ items: items(1, 1), next: null, total: 1 });
+    await recordBodiesRead(page);
     await article();
     let answer = 1;
     await page.route(`${ENDPOINT}/counts**`, (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify({ counts: { [PAGE_ID]: answer } }) }));
@@ -2024,10 +2023,9 @@ test.describe('the reader’s own comments, delivered later or published at once
     // The page comes back from the cache: the count is asked again, past the browser's cache; a CDN answers its old copy.
     // Until its answer came and two frames were rendered: what it changes is on screen by then.
     const again = async () => {
-      const answered = page.waitForResponse((r) => r.url().startsWith(`${ENDPOINT}/counts`));
+      const before = await bodiesRead(page, `${ENDPOINT}/counts`);
       await page.evaluate(() => dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true })));
-      await (await answered).finished();
-      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      await afterBodyRead(page, `${ENDPOINT}/counts`, before);
     };
     await again();
     await expect(count).toHaveText('2 ý kiến');
