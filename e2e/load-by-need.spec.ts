@@ -86,8 +86,11 @@ test('before the comments come near: the loader only; near: their code and one l
   problems,
 }) => {
   const seen = watch(page);
+  await markProbe(page);
   await article({ before: FILLER, after: BELOW, wait: false });
   await loaderRan(page);
+  // The idle look at the outbox done too (it found no database), and the network quiet since.
+  await probed(page);
   await page.waitForLoadState('networkidle');
   expect(seen.dist()).toEqual(['/dist/ykien.iife.js']);
   expect(endpoint.gets).toEqual([]);
