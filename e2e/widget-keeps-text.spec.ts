@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { test, expect, form, fillAndVerify, idb, articleHtml, ENDPOINT, ORIGIN, seedIdb, stashedDrafts, type ArticleOptions, type FakeEndpoint } from './support/fixtures.js';
 
 /** Said of a comment cleared with "Nhập lại" while it went, then refused. */
-const CLEARED_NOT_SENT = 'Máy chủ không nhận bình luận bạn đã xóa bằng “Nhập lại”, nên bình luận đó không được đăng. Nó vẫn được giữ trong mục “Bình luận chưa gửi” bên dưới, nếu bạn cần.';
+const CLEARED_NOT_SENT = 'Máy chủ không nhận bình luận bạn đã xóa bằng “Nhập lại”, nên bình luận đó không được đăng. Bình luận vẫn được giữ trong mục “Bình luận chưa gửi” bên dưới, nếu bạn cần.';
 
 const draftOf = async (page: Page, pageId: string) => (await idb(page))[`d:${ENDPOINT} ${pageId}`];
 const unsent = (page: Page) => page.locator('ykien-comments [part~="outbox"] li[data-client-id]');
@@ -868,7 +868,7 @@ test('two tabs: a comment one queued, refused when the other sends it and put ba
   await expect(form(other).status).toHaveText('Máy chủ không nhận bình luận này. Nội dung vẫn ở trong ô; vui lòng kiểm tra rồi gửi lại sau.'); // a 400 naming no field
   await cdp.send('Page.setWebLifecycleState', { state: 'active' });
   await expect(form(page).status).toHaveText(
-    'Máy chủ không nhận một bình luận đã lưu; nội dung đã được đưa lại vào ô bình luận ở một tab khác của bài viết này để bạn sửa.',
+    'Máy chủ không nhận một bình luận đã lưu; nội dung đã được đưa lại vào ô bình luận ở một thẻ trình duyệt khác đang mở bài viết này để bạn sửa.',
   );
   await expect(unsent(page)).toHaveCount(0);
   expect(endpoint.posts).toHaveLength(1);
@@ -1090,7 +1090,7 @@ test('a single-page app that changes page-id during a send: the sent text leaves
   await expect(f.content).toHaveValue('Nháp cho bài B.');
   release();
   // Thanked as the previous article's: the form in front of the reader holds B's text, not sent.
-  await expect(f.status).toHaveText('Cảm ơn bạn! Bình luận bạn gửi ở bài viết trước đã được gửi.');
+  await expect(f.status).toHaveText('Cảm ơn bạn! Bình luận bạn viết ở bài viết trước đã được gửi đi.');
   // B's text is untouched, in the form and in its draft; A's draft no longer holds what was sent.
   await expect(f.content).toHaveValue('Nháp cho bài B.');
   await expect.poll(async () => (await draftOf(page, 'bai-a'))?.content ?? '').toBe('');
@@ -1135,9 +1135,9 @@ test('a single-page app moves to the next article while its comment is being sen
   await f.content.fill('Ý kiến cho bài B.');
   // (aria-disabled while it sends, which Playwright takes for disabled: a reader's click still presses it.)
   await f.send.click({ force: true });
-  await expect(f.status).toHaveText('Bình luận bạn gửi ở bài viết trước vẫn đang được gửi. Bấm “Gửi bình luận” lại khi có kết quả.');
+  await expect(f.status).toHaveText('Bình luận bạn gửi ở bài viết trước vẫn đang được gửi. Khi có kết quả, bạn hãy bấm lại “Gửi bình luận”.');
   release();
-  await expect(f.status).toHaveText('Cảm ơn bạn! Bình luận bạn gửi ở bài viết trước đã được gửi.');
+  await expect(f.status).toHaveText('Cảm ơn bạn! Bình luận bạn viết ở bài viết trước đã được gửi đi.');
   await expect(f.content).toHaveValue('Ý kiến cho bài B.');
   expect(endpoint.posts.map((p) => p.body.content)).toEqual(['Ý kiến cho bài A.']);
   await f.send.click();

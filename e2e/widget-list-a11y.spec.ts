@@ -44,9 +44,9 @@ async function expectNoViolations(page: Page, state: string): Promise<void> {
 
 const variants: { title: string; opts: ArticleOptions; scheme?: 'dark'; pending: string; reply: string; more: string }[] = [
   { title: 'vi, light', opts: {}, pending: 'Đang chờ duyệt', reply: 'Trả lời của Ban biên tập', more: 'Xem thêm' },
-  { title: 'en, light', opts: { attrs: { lang: 'en' } }, pending: 'Awaiting moderation', reply: "Editors' reply", more: 'Load more' },
+  { title: 'en, light', opts: { attrs: { lang: 'en' } }, pending: 'Awaiting moderation', reply: 'Editorial board’s reply', more: 'Load more' },
   { title: 'vi, dark', opts: { attrs: { theme: 'dark' } }, pending: 'Đang chờ duyệt', reply: 'Trả lời của Ban biên tập', more: 'Xem thêm' },
-  { title: 'en, dark', opts: { attrs: { lang: 'en', theme: 'dark' } }, pending: 'Awaiting moderation', reply: "Editors' reply", more: 'Load more' },
+  { title: 'en, dark', opts: { attrs: { lang: 'en', theme: 'dark' } }, pending: 'Awaiting moderation', reply: 'Editorial board’s reply', more: 'Load more' },
   { title: 'vi, theme="auto" in a dark browser', opts: { attrs: { theme: 'auto' } }, scheme: 'dark', pending: 'Đang chờ duyệt', reply: 'Trả lời của Ban biên tập', more: 'Xem thêm' },
 ];
 

@@ -2254,7 +2254,7 @@ test('a form with its list off at the top, the full box lower down: the comment 
 test.describe('the editorial reply', () => {
   for (const [lang, label] of [
     ['vi', 'Trả lời của Ban biên tập'],
-    ['en', "Editors' reply"],
+    ['en', 'Editorial board’s reply'],
   ] as const) {
     test(`${lang}: "${label}" and its text under the comment`, async ({ page, article, endpoint }) => {
       endpoint.list = () => ({

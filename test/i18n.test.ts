@@ -77,7 +77,7 @@ describe('i18n', () => {
   });
 
   it('formats placeholders and leaves unknown ones visible', () => {
-    expect(format(vi.counterLabel, { count: 120, max: 2000 })).toBe('Đã nhập 120 trên tối đa 2000 ký tự');
+    expect(format(vi.counterLabel, { count: 120, max: 2000 })).toBe('Đã nhập 120 trong số 2000 ký tự cho phép');
     expect(format(vi.queuedRateLimited, { wait: format(vi.waitSeconds, { n: 42 }) })).toContain('sau 42 giây.');
     // Servers often say Retry-After: 1: "1 second", then "8 seconds", read aloud as words, not "8 s"
     // spelt out as a letter; no article to get wrong. Minutes and hours from a minute and a half on.
@@ -92,7 +92,7 @@ describe('i18n', () => {
   });
 
   it('writes numbers as the box\'s language does when given it (the heading\'s count, the counter, the limit), and leaves text as it is', () => {
-    expect(format(vi.counterLabel, { count: 1200, max: 10000 }, 'vi')).toBe('Đã nhập 1.200 trên tối đa 10.000 ký tự');
+    expect(format(vi.counterLabel, { count: 1200, max: 10000 }, 'vi')).toBe('Đã nhập 1.200 trong số 10.000 ký tự cho phép');
     expect(format(en.counterLabel, { count: 1200, max: 10000 }, 'en')).toBe('1,200 of 10,000 characters');
     expect(format('{heading} ({count})', { heading: 'Ý kiến 2024', count: 1234 }, 'vi')).toBe('Ý kiến 2024 (1.234)');
   });

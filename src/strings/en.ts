@@ -31,5 +31,5 @@ export const en: ReadingStrings = {
   moreNoneNew: 'The comments just loaded are all shown above already. Press “{loadMore}” to see more.',
   moreFailed: 'More comments could not be loaded. Press “{loadMore}” to try again.',
   pendingMark: 'Awaiting moderation',
-  reply: "Editors' reply",
+  reply: 'Editorial board’s reply',
 };

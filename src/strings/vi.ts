@@ -7,7 +7,7 @@ export const vi = {
   formLabel: 'Viết bình luận của bạn',
   nameLabel: 'Họ và tên',
   contentLabel: 'Nội dung',
-  counterLabel: 'Đã nhập {count} trên tối đa {max} ký tự',
+  counterLabel: 'Đã nhập {count} trong số {max} ký tự cho phép',
   limitHint: 'Tối đa {max} ký tự.',
   captchaLabel: 'Xác minh',
   resetCaptcha: 'Làm mới captcha',
