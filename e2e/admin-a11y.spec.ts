@@ -13,20 +13,20 @@ test.describe.configure({ timeout: 90_000 });
 
 test('axe: sign-in, and a wrong token', async ({ page, server }) => {
   await page.goto(`${server.url}/admin`);
-  await expect(page.getByLabel('Mã kiểm duyệt viên')).toBeVisible();
+  await expect(page.getByLabel('Mã người kiểm duyệt')).toBeVisible();
   await expectNoAxeViolations(page, 'sign-in');
 
-  await page.getByLabel('Mã kiểm duyệt viên').fill('not-the-token-0000000000');
+  await page.getByLabel('Mã người kiểm duyệt').fill('not-the-token-0000000000');
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
   await expect(page.getByRole('alert')).toHaveText('Mã kiểm duyệt không đúng.');
-  await expect(page.getByLabel('Mã kiểm duyệt viên')).toBeFocused();
+  await expect(page.getByLabel('Mã người kiểm duyệt')).toBeFocused();
   await expectNoAxeViolations(page, 'wrong token');
 });
 
 test('a sign-in the server fails (500) from the keyboard: the button keeps the focus, the alert says why', async ({ page, server }) => {
   await page.route('**/api/admin/comments?**', (route) => route.fulfill({ status: 500, contentType: 'application/problem+json', body: '{"code":"internal"}' }));
   await page.goto(`${server.url}/admin`);
-  await page.getByLabel('Mã kiểm duyệt viên').fill(server.adminToken);
+  await page.getByLabel('Mã người kiểm duyệt').fill(server.adminToken);
   const button = page.getByRole('button', { name: 'Đăng nhập' });
   await button.focus();
   await page.keyboard.press('Enter');

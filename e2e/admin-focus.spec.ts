@@ -34,7 +34,7 @@ const holdSearches = (page: Page) =>
 test('a wrong token, then the right one: the second sign-in goes through, without a reload', async ({ page, server, seed }) => {
   await seed({ name: 'Bạn đọc A' });
   await page.goto(`${server.url}/admin`);
-  const token = page.getByLabel('Mã kiểm duyệt viên');
+  const token = page.getByLabel('Mã người kiểm duyệt');
   await token.fill('not-the-token-0000000000');
   await token.press('Enter');
   await expect(page.getByRole('alert')).toHaveText('Mã kiểm duyệt không đúng.');
@@ -47,7 +47,7 @@ test('a wrong token, then the right one: the second sign-in goes through, withou
 test('a token pasted with a zero-width space in it signs in; one with other characters is said to be wrong, not the server unreachable', async ({ page, server, seed }) => {
   await seed({ name: 'Bạn đọc' });
   await page.goto(`${server.url}/admin`);
-  const token = page.getByLabel('Mã kiểm duyệt viên');
+  const token = page.getByLabel('Mã người kiểm duyệt');
   await token.fill('mã-sai-có-dấu');
   await token.press('Enter');
   await expect(page.getByRole('alert')).toHaveText('Mã kiểm duyệt không đúng.');
@@ -62,7 +62,7 @@ test.describe('past --admin-login-limit', () => {
 
   test('the third wrong token is told to wait, in minutes, and so is the right one; the editor can read why', async ({ page, server }) => {
     await page.goto(`${server.url}/admin`);
-    const token = page.getByLabel('Mã kiểm duyệt viên');
+    const token = page.getByLabel('Mã người kiểm duyệt');
     for (const guess of ['wrong-token-one-0000000', 'wrong-token-two-0000000']) {
       await token.fill(guess);
       await token.press('Enter');
@@ -470,7 +470,7 @@ test('what the server says when it refuses a decision for the page\'s address (4
   await expect(page.locator('ykien-admin [role="alert"]')).toHaveText(/không nhận thao tác từ địa chỉ trang này \(403\).*--public-url/);
   Object.assign(answer, { status: 503, code: 'shutting-down' });
   await approve.click();
-  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Máy chủ đang khởi động lại hoặc đang bận. Vui lòng thử lại sau ít giây.');
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Máy chủ đang khởi động lại hoặc đang bận. Vui lòng thử lại sau vài giây.');
   await expect(cards(page)).toHaveCount(1);
 });
 
@@ -647,7 +647,7 @@ test('a decision on a comment deleted elsewhere names it: the keyboard is on the
   await expect(cards(page)).toHaveCount(2);
   expect((await api('DELETE', `/comments/${gone}`)).status).toBe(204);
   await card(page, 'Người Đã Xóa').getByRole('button', { name: 'Duyệt' }).click();
-  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Người Đã Xóa: Bình luận này không còn nữa.');
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Bình luận của “Người Đã Xóa” không còn nữa.');
   await expect(cards(page)).toHaveCount(1);
   // Its tab no longer counts it (asked again at once: the next poll is 15 s away).
   await expect(page.locator('ykien-admin button.tab[data-status="pending"]')).toHaveText(/\b1\b/);
@@ -668,7 +668,7 @@ test('an edit, a reply or a reply\'s removal on a comment deleted elsewhere: its
   await c.getByLabel('Nội dung').fill('Sửa lại một chút.');
   expect((await api('DELETE', `/comments/${edited}`)).status).toBe(204);
   await c.getByRole('button', { name: 'Lưu', exact: true }).click();
-  await expect(alert).toHaveText('Người Sửa Dở: Bình luận này không còn nữa.');
+  await expect(alert).toHaveText('Bình luận của “Người Sửa Dở” không còn nữa.');
   await expect(cards(page)).toHaveCount(3);
 
   c = card(page, 'Người Được Trả Lời');
@@ -676,13 +676,13 @@ test('an edit, a reply or a reply\'s removal on a comment deleted elsewhere: its
   await c.getByLabel('Trả lời của Ban biên tập').fill('Chúng tôi sẽ xem xét.');
   expect((await api('DELETE', `/comments/${answered}`)).status).toBe(204);
   await c.getByRole('button', { name: 'Đăng trả lời' }).click();
-  await expect(alert).toHaveText('Người Được Trả Lời: Bình luận này không còn nữa.');
+  await expect(alert).toHaveText('Bình luận của “Người Được Trả Lời” không còn nữa.');
   await expect(cards(page)).toHaveCount(2);
 
   c = card(page, 'Người Có Trả Lời');
   expect((await api('DELETE', `/comments/${replied}`)).status).toBe(204);
   await c.getByRole('button', { name: 'Xóa trả lời' }).click();
-  await expect(alert).toHaveText('Người Có Trả Lời: Bình luận này không còn nữa.');
+  await expect(alert).toHaveText('Bình luận của “Người Có Trả Lời” không còn nữa.');
   await expect(cards(page)).toHaveCount(1);
   // The keyboard goes on to the card left, not to the page's body with the button pressed.
   await expect(card(page, 'Người Ở Lại')).toBeFocused();
@@ -749,7 +749,7 @@ test('a search typed just before signing out does not run after it: no "wrong to
   await page.clock.pauseAt(await page.evaluate(() => Date.now() + 1_000));
   await page.locator('ykien-admin #q').pressSequentially('ai');
   await page.getByRole('button', { name: 'Đăng xuất' }).click();
-  const token = page.getByLabel('Mã kiểm duyệt viên');
+  const token = page.getByLabel('Mã người kiểm duyệt');
   await expect(token).toBeVisible();
   const asked = () => page.evaluate(() => (window as unknown as { __listAsked: number }).__listAsked);
   const before = await asked();
@@ -801,7 +801,7 @@ test('a search typed with an input method that composes (a Vietnamese word shown
 
 test('a second wrong token is said again, though the words are the same', async ({ page, server }) => {
   await page.goto(`${server.url}/admin`);
-  const token = page.getByLabel('Mã kiểm duyệt viên');
+  const token = page.getByLabel('Mã người kiểm duyệt');
   await token.fill('sai-ma-0000000000000000');
   await token.press('Enter');
   await expect(page.getByRole('alert')).toHaveText('Mã kiểm duyệt không đúng.');

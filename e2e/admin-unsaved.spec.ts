@@ -139,7 +139,7 @@ test('an open log shows an edit as soon as it is saved; a comment someone else d
   await page.getByRole('checkbox', { name: /Chọn tất cả/ }).check();
   await page.getByRole('button', { name: /Duyệt các bình luận đã chọn/ }).click();
   await expect(liveRegion(page)).toHaveText('Đã duyệt 1 bình luận.');
-  await expect(page.locator('ykien-admin [role="alert"]')).toContainText('Tô Thị Y: Bình luận này không còn nữa.');
+  await expect(page.locator('ykien-admin [role="alert"]')).toContainText('Bình luận của “Tô Thị Y” không còn nữa.');
   await expect(page.getByRole('button', { name: /Đã đăng/ })).toHaveText(/1/);
   expect((await api('GET', `/comments/${id}`)).json.status).toBe('published');
 });

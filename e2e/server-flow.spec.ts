@@ -68,7 +68,7 @@ test('a reader posts on the demo article, a moderator approves it, it is listed'
   // The moderator signs in on /admin and approves it.
   const admin = await context.newPage();
   await admin.goto(server.url + '/admin');
-  await admin.getByLabel('Mã kiểm duyệt viên').fill(server.adminToken);
+  await admin.getByLabel('Mã người kiểm duyệt').fill(server.adminToken);
   await admin.getByRole('button', { name: 'Đăng nhập' }).click();
   const card = admin.locator('article.comment', { hasText: 'Lê Thị Hoa' });
   await expect(card).toContainText('<b>chính sách</b>'); // text, not markup

@@ -58,7 +58,7 @@ test('post → pending mark at once → approved on /admin → after a reload it
 
   const admin = await context.newPage();
   await admin.goto(server.url + '/admin');
-  await admin.getByLabel('Mã kiểm duyệt viên').fill(server.adminToken);
+  await admin.getByLabel('Mã người kiểm duyệt').fill(server.adminToken);
   await admin.getByRole('button', { name: 'Đăng nhập' }).click();
   const card = admin.locator('article.comment', { hasText: 'Lê Thị Hoa' });
   await card.getByRole('button', { name: 'Duyệt' }).click();

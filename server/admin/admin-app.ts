@@ -782,7 +782,7 @@ export class YkienAdmin extends LitElement {
 
   /** A comment deleted by someone else, named: the keyboard may be on another card by then. */
   private goneSaid(c: AdminComment): string {
-    return `${c.name}: ${this.msg('gone')}`;
+    return this.msg('goneBy', { name: c.name });
   }
 
   /** The status a 409 says the comment has now, in the page's words. */

@@ -12,7 +12,7 @@ export function browserLang(): Lang {
 
 const vi = {
   title: 'Kiểm duyệt bình luận',
-  tokenLabel: 'Mã kiểm duyệt viên',
+  tokenLabel: 'Mã người kiểm duyệt',
   tokenHelp:
     'Mã riêng của bạn (tạo bằng npx ykien-server add-moderator TÊN), hoặc mã quản trị của máy chủ. Lưu trong thẻ trình duyệt này cho đến khi bạn bấm Đăng xuất (kể cả khi thẻ được mở lại hay nhân bản): trên máy dùng chung, hãy đăng xuất.',
   signIn: 'Đăng nhập',
@@ -73,12 +73,13 @@ const vi = {
   network: 'Không kết nối được máy chủ. Vui lòng thử lại.',
   failed: 'Máy chủ báo lỗi ({status}). Vui lòng thử lại.',
   wrongOrigin: 'Máy chủ không nhận thao tác từ địa chỉ trang này (403). Hãy báo người quản trị máy chủ đặt --public-url hoặc --origins cho địa chỉ này.',
-  busy: 'Máy chủ đang khởi động lại hoặc đang bận. Vui lòng thử lại sau ít giây.',
+  busy: 'Máy chủ đang khởi động lại hoặc đang bận. Vui lòng thử lại sau vài giây.',
   moderatorsUnavailable: 'Máy chủ tạm thời không kiểm tra được mã kiểm duyệt: danh sách người kiểm duyệt của máy chủ đang có lỗi. Hãy báo người quản trị máy chủ, rồi thử lại sau.',
   searchOnEnter: 'Đang có nội dung chưa lưu: nhấn Enter để tìm.',
   notSupported: 'Máy chủ này chưa hỗ trợ thao tác này.',
   invalid: 'Chưa hợp lệ: {detail}',
   gone: 'Bình luận này không còn nữa.',
+  goneBy: 'Bình luận của “{name}” không còn nữa.',
   goneMany: '{n} bình luận không còn nữa: {names}.',
   namesAndMore: '{names} và {n} bình luận khác',
   confirmDiscard: 'Bỏ những gì đã gõ cho bình luận của “{name}”?',
@@ -212,7 +213,7 @@ const en: typeof vi = {
   editReply: 'Edit the reply',
   removeReply: 'Remove the reply',
   history: 'Log',
-  confirmDelete: 'Delete the comment by “{name}” from the site? This cannot be undone. The moderation log keeps its name and text (use “Erase at the author’s request” when the author asks).',
+  confirmDelete: 'Delete the comment by “{name}” from the site? This cannot be undone. The moderation log keeps the sender’s name and the text (use “Erase at the author’s request” when the author asks).',
   loadMore: 'Load more',
   loading: 'Loading…',
   empty: 'No comments.',
@@ -241,6 +242,7 @@ const en: typeof vi = {
   notSupported: 'This server does not support this yet.',
   invalid: 'Not valid: {detail}',
   gone: 'This comment no longer exists.',
+  goneBy: 'The comment by “{name}” no longer exists.',
   goneMany: '{n} comments no longer exist: {names}.',
   namesAndMore: '{names} and {n} more',
   confirmDiscard: 'Discard what you typed for the comment by “{name}”?',
@@ -285,9 +287,9 @@ const en: typeof vi = {
   auditLoaded: 'Loaded {n} log entries.',
   editPublishedTitle: 'Edit the comment',
   newArrived: '{n} new comments are waiting.',
-  decidedElsewhere: 'Another moderator handled {n} comments; they left the list.',
-  decidedElsewhereYours: 'Another moderator handled the comment by “{name}” you were on; it left the list. Press j to go on.',
-  decidedElsewhereYoursAmong: 'Another moderator handled {n} comments, the one by “{name}” you were on among them; they left the list. Press j to go on.',
+  decidedElsewhere: 'Another moderator handled {n} comments; removed from the list.',
+  decidedElsewhereYours: 'Another moderator handled the comment by “{name}” you were on; removed from the list. Press j to go on.',
+  decidedElsewhereYoursAmong: 'Another moderator handled {n} comments, the one by “{name}” you were on among them; removed from the list. Press j to go on.',
   helpTitle: 'Keyboard shortcuts',
   close: 'Close',
   helpIntro:
@@ -343,7 +345,7 @@ const enOne: Partial<Record<Key, string>> = {
   loaded: 'Loaded 1 comment.',
   auditLoaded: 'Loaded 1 log entry.',
   newArrived: '1 new comment is waiting.',
-  decidedElsewhere: 'Another moderator handled 1 comment; it left the list.',
+  decidedElsewhere: 'Another moderator handled 1 comment; removed from the list.',
 };
 
 export function t(lang: Lang, key: Key, vars: Record<string, string | number> = {}): string {

@@ -396,7 +396,7 @@ export class EditingController implements ReactiveController {
     if (own) this.close();
     // The button pressed goes with its card (a reply's removal has no form): the keyboard goes on to the next.
     this.page.left(c, null, own || this.page.focusIsOurs());
-    this.page.alert(`${c.name}: ${this.page.msg('gone')}`);
+    this.page.alert(this.page.msg('goneBy', { name: c.name }));
     return true;
   }
 

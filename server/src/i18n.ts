@@ -63,8 +63,8 @@ export const TITLES: Record<ProblemCode, Record<Lang, string>> = {
     en: 'This Idempotency-Key was used for a different comment',
   },
   'rate-limited': { vi: 'Bạn gửi quá nhiều bình luận, vui lòng chờ', en: 'Too many comments, please wait' },
-  unauthorized: { vi: 'Cần mã quản trị hợp lệ', en: 'A valid admin token is required' },
-  'too-many-tokens': { vi: 'Nhập sai mã quản trị quá nhiều lần, vui lòng chờ', en: 'Too many wrong admin tokens, please wait' },
+  unauthorized: { vi: 'Cần mã kiểm duyệt hoặc mã quản trị hợp lệ', en: 'A valid moderator or admin token is required' },
+  'too-many-tokens': { vi: 'Nhập sai mã quá nhiều lần, vui lòng chờ', en: 'Too many wrong tokens, please wait' },
   'not-found': { vi: 'Không tìm thấy', en: 'Not found' },
   'bad-request': { vi: 'Yêu cầu không hợp lệ', en: 'Bad request' },
   'shutting-down': { vi: 'Máy chủ đang tắt', en: 'The server is shutting down' },
@@ -77,7 +77,8 @@ export const TITLES: Record<ProblemCode, Record<Lang, string>> = {
 export const REQUEST_INVALID: Record<Lang, string> = { vi: 'Yêu cầu không hợp lệ', en: 'Invalid request' };
 
 type Msg = (lang: Lang, n?: number) => string;
-const m = (vi: string, en: string): Msg => (lang, n) => (lang === 'vi' ? vi : en).replace('{n}', String(n ?? ''));
+// A limit is written as the widget writes it beside the same field: 2.000 / 2,000.
+const m = (vi: string, en: string): Msg => (lang, n) => (lang === 'vi' ? vi : en).replace('{n}', n == null ? '' : n.toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-US'));
 
 /** Field messages. `{n}` is a limit. */
 export const MESSAGES = {

@@ -74,7 +74,7 @@ for (const variant of variants) {
       // One more wrong one, on the other: the same.
       const refused = await list(b, 'wrong-token-once-more', guesser, 'en');
       expectProblem(refused, 429, 'too-many-tokens');
-      expect(refused.json.title).toBe('Too many wrong admin tokens, please wait');
+      expect(refused.json.title).toBe('Too many wrong tokens, please wait');
       const retryAfter = Number(refused.headers['retry-after']);
       expect(retryAfter).toBeGreaterThan(9 * 60);
       expect(retryAfter).toBeLessThanOrEqual(10 * 60);
@@ -82,7 +82,7 @@ for (const variant of variants) {
       // The right token from that client is refused alike, on the instance that refused it...
       const right = await list(b, ADMIN, guesser);
       expectProblem(right, 429, 'too-many-tokens');
-      expect(right.json.title).toBe('Nhập sai mã quản trị quá nhiều lần, vui lòng chờ');
+      expect(right.json.title).toBe('Nhập sai mã quá nhiều lần, vui lòng chờ');
       // ...and on the other.
       expectProblem(await list(a, 'wrong-token-on-a', guesser), 429, 'too-many-tokens');
       expectProblem(await list(a, ADMIN, guesser), 429, 'too-many-tokens');

@@ -752,7 +752,7 @@ describe('email digest', { timeout: 60_000 }, () => {
     receivers.push(smtp);
     await start([...args, '--smtp-url', smtp.url], dbPath);
     await until(() => smtp.mails.length === 1, 'the digest at the next start', 10_000);
-    expect(smtp.mails[0]!.subject).toBe('[Ý kiến] Từ 200 bình luận mới trở lên đang chờ duyệt');
+    expect(smtp.mails[0]!.subject).toBe('[Ý kiến] Ít nhất 200 bình luận mới đang chờ duyệt');
     expect(smtp.mails[0]!.text).toContain('Thư này liệt kê 200 bình luận đầu tiên');
   });
 

@@ -82,7 +82,7 @@ describe.each(backends)('pageId of up to 2000 bytes (%s)', (_name, open) => {
           expect((await counts([longest, over], lang)).json()).toMatchObject({ status: 400, ...said });
         }
       }
-      expect(MESSAGES.pageIdTooLong('en', 2000)).toBe('pageId must be at most 2000 bytes of UTF-8.');
+      expect(MESSAGES.pageIdTooLong('en', 2000)).toBe('pageId must be at most 2,000 bytes of UTF-8.');
       // Nothing of the refused ones was stored.
       expect(await store.count('published', longest)).toBe(1);
       for (const over of [`${longest}x`, 'ệ'.repeat(667)]) expect(await store.count('published', over)).toBe(0);

@@ -276,7 +276,7 @@ describe('step 4: validation', () => {
     expect((await post(comment({ content: '😀'.repeat(2000) }))).status).toBe(201);
     const tooLong = await post(comment({ content: 'ê'.repeat(2001) }), { 'accept-language': 'en' });
     expectProblem(tooLong, 400, 'validation');
-    expect(tooLong.json.fields).toEqual({ content: 'The comment must be at most 2000 characters.' });
+    expect(tooLong.json.fields).toEqual({ content: 'The comment must be at most 2,000 characters.' });
 
     const longName = await post(comment({ name: 'Ă'.repeat(101) }));
     expect(Object.keys(longName.json.fields)).toEqual(['name']);
@@ -284,7 +284,7 @@ describe('step 4: validation', () => {
 
     // pageId in bytes of UTF-8: 2000 (every id of up to 500 characters fits).
     const longPageId = await post(comment({ pageId: 'p'.repeat(2001) }), { 'accept-language': 'en' });
-    expect(longPageId.json.fields).toEqual({ pageId: 'pageId must be at most 2000 bytes of UTF-8.' });
+    expect(longPageId.json.fields).toEqual({ pageId: 'pageId must be at most 2,000 bytes of UTF-8.' });
     expect(Object.keys((await post(comment({ pageId: 'ệ'.repeat(667) }))).json.fields)).toEqual(['pageId']); // 2001 bytes
     expect((await post(comment({ pageId: 'p'.repeat(2000) }))).status).toBe(201);
     expect((await post(comment({ pageId: '🗞'.repeat(500) }))).status).toBe(201);
@@ -307,7 +307,7 @@ describe('step 4: validation', () => {
     expectProblem(long, 400, 'validation');
     expect(Object.keys(long.json.fields)).toEqual(['pageUrl']);
     // Said as too long, with the limit: it is an http(s) URL.
-    expect(long.json.fields.pageUrl).toBe('Địa chỉ bài viết (pageUrl) không được dài quá 2000 ký tự (đã mã hóa URL).');
+    expect(long.json.fields.pageUrl).toBe('Địa chỉ bài viết (pageUrl) không được dài quá 2.000 ký tự (đã mã hóa URL).');
     const fragment = await post(comment({ pageUrl: `${ALLOWED}/bai-viet#:~:text=${'a'.repeat(3000)}` }));
     expect(fragment.status).toBe(201);
     expect(rowById(server.dbPath, fragment.json.id)?.page_url).toBe(`${ALLOWED}/bai-viet`);

@@ -182,7 +182,7 @@ describe('the digest email', () => {
     const langs = ['en', 'vi', 'vi-VN', '', 'fr-CA', 'x-klingon'];
     const { text } = digestMessage(langs.map((lang, i) => ({ ...base, id: `c${i}`, lang })), 'https://binhluan.bao.example.vn/admin');
     const said = text.split('\n').filter((l) => l.startsWith('   Viết bằng: '));
-    expect(said).toEqual(['   Viết bằng: Tiếng Anh (en)', '   Viết bằng: Tiếng Pháp (Canada) (fr-CA)', '   Viết bằng: x-klingon']);
+    expect(said).toEqual(['   Viết bằng: tiếng Anh (en)', '   Viết bằng: tiếng Pháp (Canada) (fr-CA)', '   Viết bằng: x-klingon']);
   });
 });
 

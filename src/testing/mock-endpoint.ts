@@ -269,7 +269,9 @@ const MESSAGES = {
   bodyNotObject: ['N\u1ed9i dung g\u1eedi l\u00ean ph\u1ea3i l\u00e0 m\u1ed9t \u0111\u1ed1i t\u01b0\u1ee3ng JSON.', 'The request body must be a JSON object.'],
   bodyTooDeep: ['N\u1ed9i dung g\u1eedi l\u00ean l\u1ed3ng nhau qu\u00e1 {n} t\u1ea7ng.', 'The request body is nested more than {n} levels deep.'],
 } satisfies Record<string, readonly [vi: string, en: string]>;
-const message = (lang: Lang, key: keyof typeof MESSAGES, n?: number) => MESSAGES[key][lang === 'vi' ? 0 : 1].replace('{n}', String(n ?? ''));
+// A limit written as the server writes it: 2.000 / 2,000.
+const message = (lang: Lang, key: keyof typeof MESSAGES, n?: number) =>
+  MESSAGES[key][lang === 'vi' ? 0 : 1].replace('{n}', n == null ? '' : n.toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-US'));
 
 /** Vietnamese unless Accept-Language prefers English to it (by q-value), as the reference server picks. */
 function pickLang(header: string | undefined): Lang {

@@ -45,7 +45,8 @@ function languageLine(lang: string): string {
   } catch {
     /* a tag Intl refuses: the tag alone says enough */
   }
-  return oneLine(name ? `${name} (${lang})` : lang);
+  // Vietnamese writes a language's name in lower case ("tiếng Anh"); Intl capitalises it as a heading would.
+  return oneLine(name ? `${name.charAt(0).toLocaleLowerCase('vi') + name.slice(1)} (${lang})` : lang);
 }
 
 /**
@@ -54,7 +55,7 @@ function languageLine(lang: string): string {
  */
 export function digestMessage(comments: readonly StoredComment[], moderationUrl: string, more = false): { subject: string; text: string } {
   const n = comments.length;
-  const subject = more ? `[Ý kiến] Từ ${n} bình luận mới trở lên đang chờ duyệt` : `[Ý kiến] ${n} bình luận mới đang chờ duyệt`;
+  const subject = more ? `[Ý kiến] Ít nhất ${n} bình luận mới đang chờ duyệt` : `[Ý kiến] ${n} bình luận mới đang chờ duyệt`;
   const blocks = comments.map((c, i) => {
     const language = languageLine(c.lang);
     return [
@@ -68,7 +69,7 @@ export function digestMessage(comments: readonly StoredComment[], moderationUrl:
   });
   const text = [
     more
-      ? `Có từ ${n} bình luận mới trở lên đang chờ Ban biên tập duyệt. Thư này liệt kê ${n} bình luận đầu tiên; những bình luận còn lại, nếu có, ở trang duyệt và trong thư kế tiếp:`
+      ? `Có ít nhất ${n} bình luận mới đang chờ Ban biên tập duyệt. Thư này liệt kê ${n} bình luận đầu tiên; những bình luận còn lại, nếu có, ở trang duyệt và trong thư kế tiếp:`
       : `Có ${n} bình luận mới đang chờ Ban biên tập duyệt:`,
     '',
     blocks.join('\n\n'),
