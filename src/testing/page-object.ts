@@ -275,6 +275,10 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
     send: async () => (await reach(), sendButton.click({ force: (await sendButton.getAttribute('aria-disabled')) === 'true' })),
     clear: async () => (await reach(), clearButton.click()),
     async status() {
+      // (Reached first, as the other methods: with the one-tag embed the box's code comes only then, and
+      // its status line with it; read on a page far above the box, it would wait out the test.)
+      await reach();
+      await rendered();
       return ((await statusRegion.textContent()) ?? '').trim();
     },
     async fieldError(field) {
