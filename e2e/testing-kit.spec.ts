@@ -280,9 +280,9 @@ test.describe('mockEndpoint, as strict as the reference server', () => {
     // pageId in UTF-8 bytes, up to 2000 (a long canonical URL, percent-encoded): 500 four-byte characters fit.
     expect((await post(page, c({ pageId: '\u{1F4F0}'.repeat(500) }))).status).toBe(201);
     expect((await post(page, c({ pageId: `${ORIGIN}/${'%E1%BA%A1'.repeat(300)}`.slice(0, 2000) }))).status).toBe(201);
-    expect(await post(page, c({ pageId: 'p'.repeat(2001) }))).toMatchObject({ status: 400, json: { fields: { pageId: expect.stringContaining('2000') } } });
+    expect(await post(page, c({ pageId: 'p'.repeat(2001) }))).toMatchObject({ status: 400, json: { fields: { pageId: expect.stringContaining('2,000') } } });
     expect((await post(page, c({ content: 'ê'.repeat(3000) }))).status).toBe(201);
-    expect(await post(page, c({ content: 'ê'.repeat(3001) }))).toMatchObject({ status: 400, json: { fields: { content: expect.stringContaining('3000') } } });
+    expect(await post(page, c({ content: 'ê'.repeat(3001) }))).toMatchObject({ status: 400, json: { fields: { content: expect.stringContaining('3,000') } } });
     expect(endpoint.comments).toHaveLength(4);
     // One article however its id is written (the server stores it NFC): decomposed in, composed out.
     expect((await post(page, c({ pageId: 'bai-vie\u0302\u0301t' }))).status).toBe(201);
