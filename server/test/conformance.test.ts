@@ -4,6 +4,7 @@
  * endpoint; red, with the fix named, against endpoints broken in the usual ways.
  */
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -52,23 +53,36 @@ interface Passing {
   body: Buffer;
 }
 
+/** What a proxy may do to an answer it passes on: its body, as text, rewritten. */
+type Rewrite = (r: Passing, status: number, body: string) => string;
+
 /**
  * An endpoint broken (or addressed) in a way support/fake-endpoint.ts has no switch for: a proxy on
  * 127.0.0.1 in front of a correct endpoint (`target`, an origin), whose `change` sees every request and
- * either answers it itself (returns null) or returns it, changed or not, to be passed on. Its origin.
+ * either answers it itself (returns null) or returns it, changed or not, to be passed on (at once, or
+ * later: a promise); `rewrite`, if any, changes the answers' bodies. Its origin.
  */
-async function startProxy(target: string, change: (r: Passing, res: ServerResponse) => Passing | null): Promise<string> {
+async function startProxy(target: string, change: (r: Passing, res: ServerResponse) => Passing | null | Promise<Passing | null>, rewrite?: Rewrite): Promise<string> {
   const to = new URL(target);
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const r = change({ method: req.method ?? 'GET', path: req.url ?? '/', headers: { ...req.headers }, body: Buffer.concat(chunks) }, res);
+    const r = await change({ method: req.method ?? 'GET', path: req.url ?? '/', headers: { ...req.headers }, body: Buffer.concat(chunks) }, res);
     if (!r) return;
     const headers: IncomingHttpHeaders = { ...r.headers, host: to.host, 'content-length': String(r.body.length) };
     delete headers['transfer-encoding'];
-    const up = httpRequest({ host: to.hostname, port: to.port, method: r.method, path: r.path, headers, agent: false }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
+    const up = httpRequest({ host: to.hostname, port: to.port, method: r.method, path: r.path, headers, agent: false }, async (answer) => {
+      if (!rewrite) {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+        return;
+      }
+      const parts: Buffer[] = [];
+      for await (const c of answer) parts.push(c as Buffer);
+      const body = Buffer.from(rewrite(r, answer.statusCode ?? 502, Buffer.concat(parts).toString('utf8')));
+      const changed: IncomingHttpHeaders = { ...answer.headers, 'content-length': String(body.length) };
+      delete changed['transfer-encoding'];
+      res.writeHead(answer.statusCode ?? 502, changed).end(body);
     });
     up.on('error', () => res.destroy());
     up.end(r.body);
@@ -103,9 +117,13 @@ describe('ykien-conformance against the reference server', () => {
     expect(r.out).toMatch(/^PASS the list's paging: 3 comments newest first over 2 pages/m);
     expect(r.out).toMatch(/^PASS the same Idempotency-Key again: 200 replay with the same id$/m);
     expect(summary(r)).toMatch(/^\d+ passed, 0 failed$/);
-    // What it stored: 3 published comments, on a page of its own with a pageUrl on --origin.
+    expect(r.out).toMatch(/^PASS the text round trip: 2 comments' names and contents \(Vietnamese, an emoji\) came back as posted$/m);
+    // Its claim on the key: the second of two attempts at once is 409 in-progress, or, once the first is stored, its replay.
+    expect(r.out).toMatch(/^PASS two POSTs with the same Idempotency-Key at once: 201 and (409 in-progress|200 with the same id)$/m);
+    // What it stored: 4 published comments (the paging's 3, and the one of the two sent at once), on a
+    // page of its own with a pageUrl on --origin.
     const rows = rowsOf(s.dbPath);
-    expect(rows).toHaveLength(3);
+    expect(rows).toHaveLength(4);
     for (const row of rows) {
       expect(row.page_id).toMatch(/^ykien-conformance-[0-9a-f]{12}$/);
       expect(row.page_url).toBe(`${SITE}/${row.page_id}`);
@@ -194,7 +212,7 @@ describe('ykien-conformance against the reference server', () => {
       // Stored, but on the throw-away page, whose pageUrl goes with it.
       const pageId = /^NOTE comments go to pageId (ykien-conformance-[0-9a-f]{12})/m.exec(r.out)?.[1];
       const stored = rowsOf(s.dbPath).filter((row) => row.page_id.startsWith(pageId!));
-      expect(stored.filter((row) => row.page_id === pageId)).toHaveLength(3);
+      expect(stored.filter((row) => row.page_id === pageId)).toHaveLength(4);
       expect(stored.filter((row) => row.page_id !== pageId).map((row) => [row.page_id, row.page_url])).toEqual([[`${pageId}-refused`, `${SITE}/${pageId}-refused`]]);
     }
   });
@@ -219,7 +237,7 @@ describe('ykien-conformance against the reference server', () => {
     expect(r.out).toMatch(/^PASS the list's paging/m);
     const pageId = /^NOTE comments go to pageId (ykien-conformance-[0-9a-f]{12})/m.exec(r.out)?.[1];
     const rows = await client.query(`SELECT page_id, page_url, status FROM ${schema}.comments`);
-    expect(rows.rows).toEqual(Array(3).fill({ page_id: pageId, page_url: `${SITE}/${pageId}`, status: 'published' }));
+    expect(rows.rows).toEqual(Array(4).fill({ page_id: pageId, page_url: `${SITE}/${pageId}`, status: 'published' }));
   });
 });
 
@@ -229,11 +247,11 @@ describe('ykien-conformance against endpoints written by hand', () => {
     cleanups.push(() => e.close());
     return conformance(e.url, '--origin', SITE, ...args);
   };
-  /** A correct hand-written endpoint behind startProxy's `change`: the proxy's origin. */
-  const behindProxy = async (change: (r: Passing, res: ServerResponse) => Passing | null) => {
-    const e = await startFakeEndpoint(SITE);
+  /** A hand-written endpoint (correct, or with `breaks`) behind startProxy's `change` and `rewrite`: the proxy's origin. */
+  const behindProxy = async (change: Parameters<typeof startProxy>[1], rewrite?: Rewrite, breaks: Breaks = {}) => {
+    const e = await startFakeEndpoint(SITE, breaks);
     cleanups.push(() => e.close());
-    return startProxy(new URL(e.url).origin, change);
+    return startProxy(new URL(e.url).origin, change, rewrite);
   };
   const isList = (r: Passing) => r.method === 'GET' && new URL(r.path, 'http://x').pathname === '/comments';
 
@@ -375,8 +393,133 @@ describe('ykien-conformance against endpoints written by hand', () => {
     expect(r.out).toMatch(/^FAIL the same Idempotency-Key again: 201 .*\(answer 200 \{"id": "[0-9a-f-]+", …\}: store the key with the comment and replay it, never store twice\)/m);
     expect(r.out).toMatch(/^FAIL the same key with another payload → 422 key-reused \(answered 201/m);
     // The comment it stored for the other payload went to the throw-away page: the list is not failed for it.
-    expect(fails(r)).toHaveLength(2);
+    expect(r.out).toMatch(/^FAIL two POSTs with the same Idempotency-Key at once: stored twice, as [0-9a-f-]+ and [0-9a-f-]+ /m);
+    expect(fails(r)).toHaveLength(3);
     expect(r.out).toMatch(/^PASS the list's paging: 4 comments newest first over 2 pages/m);
+  });
+
+  /** A POST's Idempotency-Key, or undefined. */
+  const keyOf = (r: Passing) => (r.method === 'POST' && typeof r.headers['idempotency-key'] === 'string' ? r.headers['idempotency-key'] : undefined);
+  const problemFrom = (res: ServerResponse, status: number, code: string, extra: Record<string, unknown> = {}) =>
+    res
+      .writeHead(status, { 'content-type': 'application/problem+json', 'access-control-allow-origin': SITE, vary: 'Origin' })
+      .end(JSON.stringify({ status, title: code, code, ...extra }));
+
+  it("passes one that releases a key's claim just after answering: the immediate replay's 409 in-progress is sent again after 1 s, as the widget does; two attempts at once get 201 and 409", async () => {
+    // A key is held while an attempt with it is under way and for 600 ms after its answer: a POST
+    // under it meanwhile is 409 in-progress, as api.md allows.
+    const heldUntil = new Map<string, number>();
+    const proxy = await behindProxy((r, res) => {
+      const key = keyOf(r);
+      if (key === undefined) return r;
+      if ((heldUntil.get(key) ?? 0) > Date.now()) {
+        problemFrom(res, 409, 'in-progress');
+        return null;
+      }
+      heldUntil.set(key, Infinity);
+      res.on('finish', () => heldUntil.set(key, Date.now() + 600));
+      return r;
+    });
+    const r = await conformance(`${proxy}/comments`, '--origin', SITE);
+    expect(fails(r), r.out).toEqual([]);
+    expect(r.out).toMatch(/^PASS the same Idempotency-Key again: 409 in-progress, then after 1 s 200 replay with the same id$/m);
+    expect(r.out).toMatch(/^PASS the same key with another payload: 422 key-reused$/m);
+    expect(r.out).toMatch(/^PASS two POSTs with the same Idempotency-Key at once: 201 and 409 in-progress$/m);
+  });
+
+  it('fails one that stores a comment twice when two attempts with its key come at once (a double click, two tabs\' outboxes), though it replays one that comes after', async () => {
+    // Its key is looked up, then the comment inserted, with nothing held between: the second of two
+    // attempts at once finds nothing yet, and is stored again (here: passed on under a key of its own).
+    // Each new key's attempt takes 200 ms, so that the two overlap.
+    const underWay = new Set<string>();
+    const proxy = await behindProxy(async (r, res) => {
+      const key = keyOf(r);
+      const body = jsonOf(r.body);
+      if (key === undefined || !body) return r;
+      if (underWay.has(key)) {
+        const other = randomUUID();
+        return { ...r, headers: { ...r.headers, 'idempotency-key': other }, body: Buffer.from(JSON.stringify({ ...body, clientId: other })) };
+      }
+      underWay.add(key);
+      res.on('finish', () => underWay.delete(key));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return r;
+    });
+    const r = await conformance(`${proxy}/comments`, '--origin', SITE);
+    expect(r.code).toBe(1);
+    expect(fails(r), r.out).toEqual([
+      expect.stringMatching(
+        /^FAIL two POSTs with the same Idempotency-Key at once: stored twice, as [0-9a-f-]{36} and [0-9a-f-]{36} \(claim the key before storing .*else a double click or two tabs show the comment twice\)$/,
+      ),
+    ]);
+    expect(r.out).toMatch(/^PASS the same Idempotency-Key again: 200 replay with the same id$/m);
+  });
+
+  it('passes one that refuses the 256 KiB body as 400 validation with fields.content (PHP behind nginx, which reads it): api.md sets no size; 413 stays the recommended answer', async () => {
+    // Bodies up to 64 KiB are the endpoint's; a larger one is read, and refused with these fields.
+    let fields: Record<string, string> = { content: 'Nội dung dài quá 2000 ký tự.' };
+    const proxy = await behindProxy((r, res) => {
+      if (r.method !== 'POST' || r.body.length <= 64 * 1024) return r;
+      problemFrom(res, 400, 'validation', { fields });
+      return null;
+    });
+    const r = await conformance(`${proxy}/comments`, '--origin', SITE);
+    expect(fails(r), r.out).toEqual([]);
+    expect(r.out).toMatch(/^PASS a 256 KiB body: 400 validation with fields\.content$/m);
+    expect(r.out).toMatch(/^NOTE a 256 KiB body was refused as 400 validation; 413 too-large is the recommended answer/m);
+    // A 400 without a message for the content is not what the widget can show next to it.
+    fields = { body: 'Quá dài.' };
+    const bare = await conformance(`${proxy}/comments`, '--origin', SITE);
+    expect(fails(bare), bare.out).toEqual([
+      expect.stringMatching(/^FAIL a 256 KiB body → 413 too-large \(the 400 needs a message in fields\.content .*or refuse the content as 400 validation with fields\.content\)$/),
+    ]);
+  });
+
+  it('passes one whose comment, answered 201 pending, is published a moment later (a spam filter approving it): listed and counted, its status says published', async () => {
+    // Published at once, answered as pending: the list and the counts show it by the time they are read.
+    const proxy = await behindProxy(
+      (r) => r,
+      (r, status, body) => (r.method === 'POST' && status === 201 ? body.replace('"status":"published"', '"status":"pending"') : body),
+      { counts: 'json' },
+    );
+    const r = await conformance(`${proxy}/comments`, '--origin', SITE);
+    expect(fails(r), r.out).toEqual([]);
+    expect(r.out).toMatch(/^PASS POST a valid comment: 201 \{id, status: "pending"\}$/m);
+    expect(r.out).toMatch(/^PASS the list of a page whose comment was pending: listed, and published since \(GET .*\/\{id\} says so\)$/m);
+    expect(r.out).toMatch(/^PASS counts of 100 articles: \{"counts": \{…: 1, unknown: 0, …\}\}$/m);
+    // Still pending (its status says so), it must be neither listed nor counted.
+    const counted = await behindProxy(
+      (r) => r,
+      (r, status, body) => (r.method === 'GET' && /^\/comments\/counts\?pageId=ykien-conformance-/.test(r.path) ? body.replace(/^\{"counts":\{"(ykien-conformance-[0-9a-f]+)":0/, '{"counts":{"$1":1') : body),
+      { moderation: true, listsPending: true, counts: 'json' },
+    );
+    const still = await conformance(`${counted}/comments`, '--origin', SITE);
+    expect(fails(still), still.out).toEqual([
+      expect.stringMatching(/^FAIL the list of a page whose comment is pending: 1 listed, total 1 /),
+      expect.stringMatching(/^FAIL counts of 100 articles: \{"ykien-conformance-[0-9a-f]{12}":1,.*\(count published comments per pageId \(0 here\)/),
+    ]);
+  });
+
+  it('fails one whose list gives back other text than was posted: Vietnamese garbled by a latin1 table, an emoji lost to MySQL\'s utf8', async () => {
+    // The list's items rewritten as such a database gives them back.
+    const listed = (item: (c: { name: string; content: string }) => void) => (r: Passing, status: number, body: string) => {
+      if (!isList(r) || status !== 200) return body;
+      const json = JSON.parse(body) as { items: Array<{ name: string; content: string }> };
+      json.items.forEach(item);
+      return JSON.stringify(json);
+    };
+    // "Kiểm tra tương thích" as PHP gives it back from a latin1 column: its UTF-8 bytes read as windows-1252.
+    const asLatin1 = 'Ki\u00e1\u00bb\u0192m tra t\u00c6\u00b0\u00c6\u00a1ng th\u00c3\u00adch';
+    const latin1 = await behindProxy((r) => r, listed((c) => (c.name = asLatin1)));
+    const garbled = await conformance(`${latin1}/comments`, '--origin', SITE);
+    expect(fails(garbled), garbled.out).toEqual([
+      expect.stringMatching(/^FAIL the text round trip: name sent as "Kiểm tra tương thích" came back as "Kiá»ƒm tra tÆ°Æ¡ng thÃ\u00adch" \(store and give back the text as posted, in UTF-8 all the way/),
+    ]);
+    const utf8mb3 = await behindProxy((r) => r, listed((c) => (c.content = c.content.replace(/[\u{10000}-\u{10FFFF}]/gu, ''))));
+    const cut = await conformance(`${utf8mb3}/comments`, '--origin', SITE);
+    expect(fails(cut), cut.out).toEqual([
+      expect.stringMatching(/^FAIL the text round trip: content sent as "Bình luận thử 💬 của ykien-conformance \([0-9a-f]{8}\)\.\\nXin bỏ qua\." came back as "Bình luận thử  của ykien-conformance/),
+    ]);
   });
 
   it('fails one without a list, saying to implement it or to set list="off"; with --no-list that is a SKIP', async () => {

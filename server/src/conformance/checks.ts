@@ -8,7 +8,8 @@
  * too. It keeps within the reference server's default rate limit (5 comments a minute): the checks that
  * cannot be stored (415, 413, 400, 422, replays, a comment without the captcha token) never reach that
  * limit, and a 429 on any POST (an endpoint or its proxy may count every request) is waited out once, as
- * its Retry-After (or its body's retryAfter) says.
+ * its Retry-After (or its body's retryAfter) says; a 409 in-progress where one is allowed is sent again
+ * once after a second, as the widget's outbox does.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DeadlineError, send, type Reply, type RequestOptions } from './request.js';
@@ -79,6 +80,16 @@ const listHas = (value: string | undefined, item: string) =>
   value !== undefined && value.split(',').some((v) => v.trim().toLowerCase() === item.toLowerCase() || v.trim() === '*');
 const describe = (r: Reply) => `${r.status} ${headerOf(r, 'content-type') ?? '(no Content-Type)'} ${r.text.slice(0, 120).replace(/\s+/g, ' ')}`;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/**
+ * A 409 the widget keeps and sends again (src/api/send.ts): `in-progress`, or one without a code (a
+ * proxy's); one with another code is final.
+ */
+const inProgress = (r: Reply) => r.status === 409 && (!isObject(r.json) || typeof r.json.code !== 'string' || r.json.code === 'in-progress');
+const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
+/** The text as the widget sends it and shows it: NFC, and a line break as one (a CRLF is shown alike). */
+const sameText = (got: string, sent: string) => got.normalize('NFC').replace(/\r\n/g, '\n') === sent.normalize('NFC');
+/** After a 409 in-progress, the widget's outbox sends the comment again after about a second. */
+const IN_PROGRESS_RETRY_MS = 1000;
 /** The widget's own request deadline (src/api/http.ts TIMEOUT_MS). */
 const WIDGET_TIMEOUT_MS = 15_000;
 
@@ -235,6 +246,18 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
     }
     return r;
   };
+  /**
+   * A POST under a key already used: a 409 in-progress (api.md allows it while an attempt holds the
+   * key, and an endpoint may release its claim just after answering) is sent once more after about a
+   * second, as the widget's outbox does. `waited`: the first answer was that 409.
+   */
+  const postAgain = async (body: Record<string, unknown>): Promise<{ r: Reply; waited: boolean }> => {
+    const r = await post(body);
+    if (!inProgress(r)) return { r, waited: false };
+    errorAnswers.push({ what: '409 in-progress', reply: r });
+    await sleep(IN_PROGRESS_RETRY_MS);
+    return { r: await post(body), waited: true };
+  };
   const errorAnswers: Array<{ what: string; reply: Reply }> = [];
   const guard = async (what: string, fn: () => Promise<void>) => {
     try {
@@ -312,7 +335,33 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
    * the paging's, and a duplicate stored for a replay (whose own check fails), so that the list and
    * the counts are held to what the endpoint itself stored.
    */
-  const onPage: Array<{ id: string; status: string }> = [];
+  const onPage: Array<{ id: string; status: string; sent: { name: string; content: string } }> = [];
+  const sentText = (body: Record<string, unknown>) => ({ name: String(body.name), content: String(body.content) });
+  /**
+   * A comment's status now, as `GET {endpoint}/{id}` says it (undefined without such an answer): one
+   * answered 201 pending may be published a moment later (a spam filter approving it in the
+   * background), and is then rightly listed and counted.
+   */
+  const statusNow = async (id: string): Promise<string | undefined> => {
+    try {
+      const r = await request(endpointUrl(opts.endpoint, `/${encodeURIComponent(id)}`));
+      const body = r.json;
+      return r.status === 200 && isObject(body) && idOf(body.id) === id && typeof body.status === 'string' ? body.status : undefined;
+    } catch (err) {
+      if (err instanceof DeadlineError) throw err;
+      return undefined;
+    }
+  };
+  /** Of this page's pending comments among `ids`, those published since: marked published in onPage. */
+  const publishedSince = async (ids: string[]): Promise<string[]> => {
+    const now: string[] = [];
+    for (const c of onPage) {
+      if (c.status !== 'pending' || !ids.includes(c.id) || (await statusNow(c.id)) !== 'published') continue;
+      c.status = 'published';
+      now.push(c.id);
+    }
+    return now;
+  };
   await guard('POST a valid comment', async () => {
     /**
      * First without a token, as the widget's outbox sends a comment whose token expired: a server that
@@ -386,7 +435,8 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
       return;
     }
     created = { id, status: body.status as string };
-    onPage.push(created);
+    // A copy: the status check below holds the endpoint to what this POST answered.
+    onPage.push({ ...created, sent: sentText(first) });
     pass(`POST a valid comment: 201 {id, status: "${created.status}"}`);
     if (typeof body.id === 'number') emit('NOTE', 'the 201 gives its id as a number; the widget takes it, but the contract says a string: send it as text');
     // The widget reads the body whatever its type says (a PHP endpoint's default text/html included):
@@ -411,20 +461,23 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
       // Without the captcha token, as the widget's outbox sends a comment whose token went stale after
       // an answer it never got: a stored comment is replayed before any captcha is asked for.
       const { captchaToken: usedToken, ...again } = first;
-      const r = await post(again);
+      const { r, waited } = await postAgain(again);
       const without = usedToken === undefined ? '' : ', without the captcha token';
-      if (r.status === 200 && isObject(r.json) && idOf(r.json.id) === stored.id) pass(`the same Idempotency-Key again${without}: 200 replay with the same id`);
+      const what = `the same Idempotency-Key again${without}: ${waited ? `409 in-progress, then after ${IN_PROGRESS_RETRY_MS / 1000} s ` : ''}`;
+      if (r.status === 200 && isObject(r.json) && idOf(r.json.id) === stored.id) pass(`${what}200 replay with the same id`);
       else if (r.status >= 200 && r.status < 300 && isObject(r.json) && idOf(r.json.id) !== null && idOf(r.json.id) !== stored.id) {
         // Stored twice: failed here, and the list and counts then expect the duplicate too.
-        onPage.push({ id: idOf(r.json.id)!, status: String(r.json.status) });
-        fail(`the same Idempotency-Key again${without}: ${describe(r)}`, `answer 200 {"id": "${stored.id}", …}: store the key with the comment and replay it, never store twice`);
+        onPage.push({ id: idOf(r.json.id)!, status: String(r.json.status), sent: sentText(first) });
+        fail(`${what}${describe(r)}`, `answer 200 {"id": "${stored.id}", …}: store the key with the comment and replay it, never store twice`);
       } else if (usedToken !== undefined && r.status === 403) {
-        fail(`the same Idempotency-Key again${without}: ${describe(r)}`, `look the key up before the captcha: a stored comment is answered 200 {"id": "${stored.id}", …} without verifying a token again`);
-      } else fail(`the same Idempotency-Key again${without}: ${describe(r)}`, `answer 200 {"id": "${stored.id}", …}: store the key with the comment and replay it, never store twice`);
+        fail(`${what}${describe(r)}`, `look the key up before the captcha: a stored comment is answered 200 {"id": "${stored.id}", …} without verifying a token again`);
+      } else if (inProgress(r)) {
+        fail(`${what}${describe(r)}`, `release the key's claim once its attempt is answered, and replay 200 {"id": "${stored.id}", …}: the widget's outbox would send it again and again`);
+      } else fail(`${what}${describe(r)}`, `answer 200 {"id": "${stored.id}", …}: store the key with the comment and replay it, never store twice`);
     });
     await guard('key reused', async () => {
       // The same key and another payload, on the throw-away page: stored there if wrongly accepted.
-      const r = await post({ ...first, pageId: refusedPageId, pageUrl: refusedPageUrl, content: `${String(first.content)} (khác)` });
+      const { r } = await postAgain({ ...first, pageId: refusedPageId, pageUrl: refusedPageUrl, content: `${String(first.content)} (khác)` });
       const fault = problemFault(r, 422, 'key-reused');
       errorAnswers.push({ what: '422', reply: r });
       if (fault) fail('the same key with another payload → 422 key-reused', fault);
@@ -461,10 +514,24 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
       fail('a 256 KiB body → 413 too-large', `the connection failed (${(err as Error).message}); answer 413 problem before closing`);
       return;
     }
-    const fault = problemFault(r, 413, 'too-large');
-    errorAnswers.push({ what: '413', reply: r });
-    if (fault) fail('a 256 KiB body → 413 too-large', `${fault}; limit the body size (to no less than the longest valid comment: 26,824 bytes for 2000 characters, every field at its longest)`);
-    else pass('a 256 KiB body: 413 too-large');
+    // api.md sets no size ("larger than the server accepts"): one that reads the body (PHP behind
+    // nginx, whose default limit is 1 MB) and refuses its content as 400 validation is right too, and
+    // the widget shows that message next to the text.
+    const fields = isObject(r.json) && isObject(r.json.fields) ? r.json.fields : {};
+    const fault =
+      r.status === 400
+        ? (problemFault(r, 400, 'validation') ?? (typeof fields.content === 'string' && fields.content ? null : `the 400 needs a message in fields.content (got ${r.text.slice(0, 120)})`))
+        : problemFault(r, 413, 'too-large');
+    errorAnswers.push({ what: r.status === 400 ? '400 oversized' : '413', reply: r });
+    if (fault) {
+      fail(
+        'a 256 KiB body → 413 too-large',
+        `${fault}; limit the body size (to no less than the longest valid comment: 26,824 bytes for 2000 characters, every field at its longest), or refuse the content as 400 validation with fields.content`,
+      );
+    } else if (r.status === 400) {
+      pass('a 256 KiB body: 400 validation with fields.content');
+      emit('NOTE', 'a 256 KiB body was refused as 400 validation; 413 too-large is the recommended answer: sent before a body over the limit is read, it spares the server reading and parsing it');
+    } else pass('a 256 KiB body: 413 too-large');
   });
 
   await guard('bad JSON', async () => {
@@ -522,13 +589,38 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
    * (its replay failed) has 4, and the list and counts are held to them.
    */
   const pagingComment = async (n: number): Promise<boolean> => {
-    const r = await post(comment());
+    const body = comment();
+    // One with a character outside the BMP (4 bytes in UTF-8), which MySQL's utf8 (utf8mb3) refuses or cuts.
+    if (n === 2) body.content = String(body.content).replace('thử', 'thử 💬');
+    const r = await post(body);
     if (r.status !== 201 || !isObject(r.json) || idOf(r.json.id) === null) {
-      fail(`the list's paging: posting comment ${n} of 3 answered ${describe(r)}`, 'answer 201 to valid comments');
+      const emoji = n === 2 ? ' (its content has an emoji, 4 bytes in UTF-8: MySQL needs utf8mb4 for it)' : '';
+      fail(`the list's paging: posting comment ${n} of 3 answered ${describe(r)}`, `answer 201 to valid comments${emoji}`);
       return false;
     }
-    onPage.push({ id: idOf(r.json.id)!, status: String(r.json.status) });
+    onPage.push({ id: idOf(r.json.id)!, status: String(r.json.status), sent: sentText(body) });
     return true;
+  };
+  /**
+   * The text round trip: the list must give back the name and content posted (NFC, as the widget
+   * sends them). A latin1 table gives "Kiá»ƒm tra" for "Kiểm tra"; MySQL's utf8 (utf8mb3) cuts an emoji.
+   */
+  const roundTrip = (items: ListBody['items']) => {
+    const compared = new Set<string>();
+    for (const item of items) {
+      const c = onPage.find((x) => x.id === item.id);
+      if (!c || compared.has(c.id)) continue;
+      compared.add(c.id);
+      for (const field of ['name', 'content'] as const) {
+        if (sameText(item[field], c.sent[field])) continue;
+        fail(
+          `the text round trip: ${field} sent as ${JSON.stringify(c.sent[field])} came back as ${JSON.stringify(item[field])}`,
+          'store and give back the text as posted, in UTF-8 all the way (MySQL: utf8mb4 tables and connection; latin1 garbles Vietnamese, utf8mb3 loses emoji)',
+        );
+        return;
+      }
+    }
+    if (compared.size) pass(`the text round trip: ${compared.size} comments' names and contents (Vietnamese, an emoji) came back as posted`);
   };
   let pagingReady = false;
   if (opts.list === false) {
@@ -567,8 +659,12 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
         // Moderation on: nothing on this page is published, so the list must show none of it. (Another
         // page's items here are left to the check of a page nothing was posted to, below.)
         const pending = new Set(onPage.filter((c) => c.status === 'pending').map((c) => c.id));
-        const listed = body.items.filter((c) => pending.has(c.id)).length;
+        const shown = body.items.filter((c) => pending.has(c.id)).map((c) => c.id);
+        // One published since (a filter approving it a moment after the 201) is rightly listed.
+        const since = shown.length ? await publishedSince(shown) : [];
+        const listed = shown.length - since.length;
         if (listed) fail(`the list of a page whose comment is pending: ${listed} listed, total ${body.total}`, 'a pending comment is listed publicly: list only published comments');
+        else if (since.length) pass(`the list of a page whose comment was pending: listed, and published since (GET ${endpoint}/{id} says so)`);
         else if (!body.items.length && body.total !== undefined && body.total !== 0) fail(`the list's total: ${body.total}`, 'count only published comments (the one posted is pending)');
         else if (!body.items.length) pass('the list of a page whose comment is pending: empty, total 0');
       }
@@ -617,6 +713,7 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
         else pass(`list ETag after a new comment: the old one answers ${stale.status}, not 304`);
       }
       const seen = page1.items.map((c) => c.id);
+      const items = [...page1.items];
       let cursor = page1.next;
       let pages = 1;
       let total = page1.total;
@@ -630,6 +727,7 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
         const body = listBody(r);
         total = body.total;
         seen.push(...body.items.map((c) => c.id));
+        items.push(...body.items);
         cursor = body.next;
         pages++;
       }
@@ -649,6 +747,7 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
         );
       } else if (total !== undefined && total !== n) fail(`the list's total: ${String(total)}`, `count all published comments of the page (${n} were published)`);
       else pass(`the list's paging: ${n} comments newest first over ${pages} pages, next null on the last; one posted between the page loads repeated and hid none`);
+      roundTrip(items);
     });
   }
 
@@ -766,13 +865,43 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
       fail(`counts: ${describe(r)}`, `${answerThis}: "counts" must be an object`);
       return;
     }
-    const mine = onPage.filter((c) => c.status === 'published').length;
+    let mine = onPage.filter((c) => c.status === 'published').length;
+    // Counted more than were published: a pending one may have been published since.
+    if (typeof counts[pageId] === 'number' && counts[pageId] > mine && (await publishedSince(onPage.map((c) => c.id))).length) {
+      mine = onPage.filter((c) => c.status === 'published').length;
+    }
     if (counts[pageId] !== mine || others.some((o) => counts[o] !== 0)) {
       const shown = JSON.stringify({ [pageId]: counts[pageId], [other]: counts[other], answered: Object.keys(counts).length });
       fail(`counts of 100 articles: ${shown}`, `count published comments per pageId (${mine} here) and 0 for an unknown one, for up to 100 pageIds`);
     } else pass(`counts of 100 articles: {"counts": {…: ${mine}, unknown: 0, …}}`);
     corsOnRead(what, r, true);
   });
+
+  // 5. Two attempts under one key at once: a double click, or the outboxes of two tabs sending the same
+  // queued comment. One is stored; the other is its replay (200, the same id) or 409 in-progress (sent
+  // again later, then replayed). Last, so that the list and the counts above need not hold it.
+  if (created) {
+    await guard('the same key twice at once', async () => {
+      const what = 'two POSTs with the same Idempotency-Key at once';
+      const twin = comment();
+      const answers = await Promise.all([post(twin), post(twin)]);
+      const ids = answers.map((r) => (r.status >= 200 && r.status < 300 && isObject(r.json) ? idOf(r.json.id) : null));
+      const [a, b] = answers as [Reply, Reply];
+      /** The i-th stored it (201), and the other is its replay or in progress. */
+      const storedBy = (i: number) => {
+        const other = answers[1 - i]!;
+        return answers[i]!.status === 201 && ids[i] !== null && ((other.status === 200 && ids[1 - i] === ids[i]) || inProgress(other));
+      };
+      if (ids[0] && ids[1] && ids[0] !== ids[1]) {
+        fail(
+          `${what}: stored twice, as ${ids[0]} and ${ids[1]}`,
+          'claim the key before storing (a unique index on it, or a lock held until the comment is stored): answer the other attempt 409 in-progress, or 200 with the id once it is stored; else a double click or two tabs show the comment twice',
+        );
+      } else if (storedBy(0) || storedBy(1)) {
+        pass(`${what}: 201 and ${answers.some(inProgress) ? '409 in-progress' : '200 with the same id'}`);
+      } else fail(`${what}: ${describe(a)}; ${describe(b)}`, 'store it once: answer one 201, and the other 200 with the same id or 409 in-progress');
+    });
+  } else skip('the same key twice at once: no comment could be created');
 
   const passed = lines.filter((l) => l.outcome === 'PASS').length;
   const failed = lines.filter((l) => l.outcome === 'FAIL').length;
@@ -785,14 +914,14 @@ const idOf = (v: unknown): string | null => (typeof v === 'string' && v ? v : ty
 
 /** A list answer as the checks read it (its shape checked by listShapeFault): ids and `next` as text. */
 interface ListBody {
-  items: Array<{ id: string }>;
+  items: Array<{ id: string; name: string; content: string }>;
   next: string | null;
   /** Absent: the widget's heading shows no count. */
   total: number | undefined;
 }
 
 const listBody = (r: Reply): ListBody => {
-  const body = r.json as { items: Array<{ id: unknown }>; next: unknown; total?: number };
+  const body = r.json as { items: Array<{ id: unknown; name: string; content: string }>; next: unknown; total?: number };
   return { items: body.items.map((c) => ({ ...c, id: idOf(c.id)! })), next: body.next === null ? null : String(body.next), total: body.total };
 };
 

@@ -27,8 +27,8 @@ Checks a comment endpoint (your own backend or ykien-server) against the ykien H
 The endpoint may carry a query string (https://cms.example/index.php?route=api/comments): the
 checker builds every URL as the widget does, appending its parameters to that query.
 
-It posts a few comments to pages named ykien-conformance-<random> only: at most 4 stored on that
-page (3 on an endpoint that replays a repeated key), and the probes the endpoint must refuse go to
+It posts a few comments to pages named ykien-conformance-<random> only: at most 6 stored on that
+page (4 on an endpoint that stores each key once), and the probes the endpoint must refuse go to
 ykien-conformance-<random>-refused, where nothing is stored unless it accepts one (that check then
 fails). Delete them in your moderation tool afterwards. Run it against staging with moderation off
 to check the list's paging too (with moderation on that check says "skipped: moderation on", and
