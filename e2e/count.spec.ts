@@ -677,6 +677,26 @@ test("a 429 that says Retry-After: 120 is not asked again before two minutes, no
   expect(asked().flatMap((a) => a.ids).sort()).toEqual([ART(1), ART(1), ART(2)]);
 });
 
+test('a count added while the endpoint says Retry-After, and taken out of the page before the wait is over (a virtual list\'s row), is not asked for then', async ({ page }) => {
+  await page.clock.install();
+  await countRetries(page);
+  const server = await countsServer(page, { [ART(1)]: 3, [ART(2)]: 8 });
+  server.mode = 'busy';
+  server.retryAfter = '120';
+  await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`]);
+  await expect.poll(() => server.asked.length).toBe(1);
+  await expect.poll(() => onlineWaits(page)).toBe(1);
+  server.mode = 'ok';
+  await page.evaluate((html) => document.querySelector('#headlines')!.insertAdjacentHTML('beforeend', `<li id="row-2">${html}</li>`), `<a href="/2">Hai ${count(ENDPOINT, ART(2))}</a>`);
+  await page.clock.runFor(10_000);
+  await page.evaluate(() => document.querySelector('#row-2')!.remove());
+  await page.clock.runFor(120_000);
+  await expect(texts(page)).toHaveText(['3 ý kiến']);
+  await fenceCounts(page);
+  const asked = server.asked.filter((a) => a.ids[0] !== 'fence');
+  expect(asked.flatMap((a) => a.ids)).toEqual([ART(1), ART(1)]);
+});
+
 test("odd page ids: one with a lone surrogate (an app's title cut inside an emoji) leaves the others' counts shown; ids full of '()!~ still split under 2,000 bytes of query", async ({ page, problems }) => {
   const quoted = Array.from({ length: 40 }, (_, i) => `${ART(i)}?q=${"it's(1)!~".repeat(25)}`);
   await countsServer(page, { ...Object.fromEntries(quoted.map((id, i) => [id, i])), [ART('x')]: 7 });

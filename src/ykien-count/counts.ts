@@ -33,13 +33,15 @@ export function retryAfterMs(endpoint: string): number {
 /**
  * The published count of one article; null when the server answered without it, undefined when it did
  * not answer (or a 5xx). `past the cache`: the browser's copy of the answer may predate the reader's comment.
+ * `wanted`: whether it is still to be asked for when an endpoint's wait (Retry-After) is over.
  */
-export function requestCount(endpoint: string, pageId: string, pastTheCache = false): Promise<number | null | undefined> {
+export function requestCount(endpoint: string, pageId: string, pastTheCache = false, wanted = () => true): Promise<number | null | undefined> {
   return new Promise((resolve) => {
     // Asked sooner than the endpoint said to come back (a count added meanwhile), it would be refused
-    // again: asked when that time is over.
+    // again: asked when that time is over, unless its element has left the page meanwhile (a virtual
+    // list's row): no id of it then goes to the server that asked to be spared.
     const wait = retryAfterMs(endpoint);
-    if (wait) return void setTimeout(() => requestCount(endpoint, pageId, pastTheCache).then(resolve), wait);
+    if (wait) return void setTimeout(() => (wanted() ? requestCount(endpoint, pageId, pastTheCache, wanted).then(resolve) : resolve(undefined)), wait);
     // While the page is still being parsed (the script in <head>), the parser connects the counts in
     // chunks over several tasks: wait until it is done, so the whole page still makes one request. At
     // most a second: a portal's page held by a script of its own (an ad's, in the body) would keep the

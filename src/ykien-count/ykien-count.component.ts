@@ -220,7 +220,7 @@ export class YkienCount extends HTMLElement {
       if (endpoint && pageId && !blank) {
         // Past the HTTP cache when the reader commented on it a moment ago (changed-counts.ts).
         const at = Date.now();
-        const count = await requestCount(endpoint, pageId, countChangedAt(asked) > 0);
+        const count = await requestCount(endpoint, pageId, countChangedAt(asked) > 0, () => this.isConnected && this.#asked == asked);
         if (this.#asked == asked) {
           // null: the server answered without this count (no `/counts` route, a 4xx): asking again
           // would get the same. undefined: no answer, or a 5xx, which may pass.
