@@ -272,28 +272,33 @@ test.describe('dist files', () => {
     expect(problems).toEqual([]);
   });
 
-  test("a loader written with a relative src on a page that then changes its address (an infinite scroll's next article, history.replaceState): the chunks still come from beside the loader", async ({ page, endpoint, problems }) => {
-    const dist = distPaths(page);
-    const chunks: string[] = [];
-    page.on('request', (r) => r.url().includes('/cdn/') && chunks.push(new URL(r.url()).pathname));
-    await servePage(
-      page,
-      '/tin-tuc/bai-dau',
-      `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Bài</title><script async src="../dist/ykien.iife.js"></script></head><body><h1>Bài</h1>
+  for (const [how, head] of [
+    ['a relative src', '<script async src="../dist/ykien.iife.js"></script>'],
+    ['a relative <base> in the head and a src relative to it', '<base href="../"><script async src="dist/ykien.iife.js"></script>'],
+  ] as const) {
+    test(`a loader found through ${how}, on a page that then changes its address (an infinite scroll's next article, history.replaceState): the chunks still come from beside the loader`, async ({ page, endpoint, problems }) => {
+      const dist = distPaths(page);
+      const chunks: string[] = [];
+      page.on('request', (r) => r.url().includes('/cdn/') && chunks.push(new URL(r.url()).pathname));
+      await servePage(
+        page,
+        '/tin-tuc/bai-dau',
+        `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Bài</title>${head}</head><body><h1>Bài</h1>
 <div style="height:3000px">Bài viết dài.</div>
 <ykien-comments endpoint="${ENDPOINT}" site-key="${SITE_KEY}"></ykien-comments></body></html>`,
-    );
-    await page.route((u) => u.href.split('?')[0] === ENDPOINT || u.href.startsWith(`${ENDPOINT}/`), (route, request) => endpoint.handle(route, request));
-    await page.goto(`${ORIGIN}/tin-tuc/bai-dau`);
-    await expect.poll(() => dist).toEqual(['/dist/ykien.iife.js']);
-    await page.evaluate(() => history.replaceState(null, '', '/tin-tuc/2026/12/bai-tiep-theo.html'));
-    await form(page).host.scrollIntoViewIfNeeded();
-    await sendOne(page, endpoint);
-    // From /dist/cdn/, not from beside the new address (/tin-tuc/2026/dist/cdn/…).
-    expect(chunks).toContain('/dist/cdn/comments.js');
-    expect(chunks.filter((p) => !p.startsWith('/dist/cdn/'))).toEqual([]);
-    expect(problems).toEqual([]);
-  });
+      );
+      await page.route((u) => u.href.split('?')[0] === ENDPOINT || u.href.startsWith(`${ENDPOINT}/`), (route, request) => endpoint.handle(route, request));
+      await page.goto(`${ORIGIN}/tin-tuc/bai-dau`);
+      await expect.poll(() => dist).toEqual(['/dist/ykien.iife.js']);
+      await page.evaluate(() => history.replaceState(null, '', '/tin-tuc/2026/12/bai-tiep-theo.html'));
+      await form(page).host.scrollIntoViewIfNeeded();
+      await sendOne(page, endpoint);
+      // From /dist/cdn/, not from beside the new address (/tin-tuc/2026/…/cdn/…).
+      expect(chunks).toContain('/dist/cdn/comments.js');
+      expect(chunks.filter((p) => !p.startsWith('/dist/cdn/'))).toEqual([]);
+      expect(problems).toEqual([]);
+    });
+  }
 
   test("a site's own <base> in the head, and the loader's src written relative to it: the chunks come from beside the loader", async ({ page, endpoint, problems }) => {
     const dist = distPaths(page);

@@ -25,7 +25,8 @@ const base = () =>
   // <form name=head> takes over as it does `currentScript`.)
   new URL(
     (script?.dataset.ykienBase || document.querySelector<HTMLMetaElement>('head>meta[name=ykien-base]')?.content)?.replace(/\/?$/, '/') || script?.getAttribute('src')!,
-    document.querySelector<HTMLBaseElement>('head>base[href]')?.href || page,
+    // (Its attribute against the page's address as the script ran: `.href` would read it against today's.)
+    new URL(document.querySelector('head>base[href]')?.getAttribute('href') ?? '', page),
   );
 const from = (file: string) => () => import(/* @vite-ignore */ new URL(file, base()) as unknown as string); // (a URL is read as its href)
 
