@@ -479,6 +479,16 @@ test('a phone at 320 px (or 400% zoom): hCaptcha comes in its compact form, with
   await expect(captcha).toHaveAttribute('size', 'compact');
   await fake.challenge(false);
   await expect(captcha).toHaveAttribute('size', 'normal');
+  // Open again, the screen narrowed meanwhile, then "reset captcha": the reset ends the challenge, and the
+  // captcha takes the size its column now asks for.
+  await fake.challenge(true);
+  await page.setViewportSize({ width: 360, height: 640 });
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await expect(captcha).toHaveAttribute('size', 'normal');
+  await form(page).captchaReset.click();
+  await expect(captcha).toHaveAttribute('size', 'compact');
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await expect(captcha).toHaveAttribute('size', 'normal');
   // Solved, it stays as it is through another change, and the comment goes.
   await fillAndVerify(page, 'Nguyễn Văn B', 'Từ máy tính bảng.');
   await page.setViewportSize({ width: 360, height: 640 });

@@ -140,6 +140,10 @@ export class CaptchaController implements ReactiveController {
   #options?: CaptchaOptions;
   /** The reader came to the form: until then neither vanilla-hcaptcha nor hCaptcha's script is loaded. */
   #armed = false;
+  /** hCaptcha's picture challenge is open over the page: the widget is not remounted under it. */
+  #challengeOpen = false;
+  /** Takes the size the captcha's column asks for now, if it changed while the widget could not. */
+  #recheckSize?: () => void;
   #loadFailed = false;
   #host: ReactiveControllerHost & HTMLElement;
   /** Told when the reader solves the captcha, or when the token expires or fails (`undefined`). */
@@ -206,9 +210,12 @@ export class CaptchaController implements ReactiveController {
   /** "Reset captcha": a new challenge, or a new attempt to load the script when it failed. */
   reset(): void {
     this.#token = undefined;
+    // (A reset closes any challenge, whether or not hCaptcha says so.)
+    this.#challengeOpen = false;
     if (win.hcaptcha && this.#el?.reset) {
       try {
-        return this.#el.reset();
+        this.#el.reset();
+        return this.#recheckSize?.();
       } catch {
         // not rendered yet, or hCaptcha lost it: render it anew
       }
@@ -276,6 +283,7 @@ export class CaptchaController implements ReactiveController {
   #mount(keepToken = false): void {
     this.#remove();
     this.#loadFailed = false;
+    this.#challengeOpen = false;
     if (!keepToken) this.#token = undefined;
     const o = this.#options;
     if (!o || !this.#armed) return;
@@ -304,9 +312,8 @@ export class CaptchaController implements ReactiveController {
     // is solving it (a new widget would close the open challenge: it waits for the challenge to close).
     // Not for a column hidden (no width), nor inside the observer's own delivery (a new one observing
     // there is a loop error); the keyboard, if it was in the old one, goes to the new one.
-    let challengeOpen = false;
     const resized = () => {
-      if (!column.clientWidth || sizeNow() == size || this.#token || challengeOpen || this.#el != el) return;
+      if (!column.clientWidth || sizeNow() == size || this.#token || this.#challengeOpen || this.#el != el) return;
       const had = el.contains(document.activeElement);
       this.#mount();
       if (had) this.focus();
@@ -314,18 +321,20 @@ export class CaptchaController implements ReactiveController {
     (this.#resized = new ResizeObserver(() => requestAnimationFrame(resized))).observe(column);
     for (const [k, v] of Object.entries({ 'site-key': o.siteKey, hl: o.hl, theme: o.theme, jsapi: absolute(o.jsapi), recaptchacompat: 'false', size })) el.setAttribute(k, v);
     el.addEventListener('verified', (e) => {
-      challengeOpen = false;
+      this.#challengeOpen = false;
       this.#at = Date.now();
       this.#onToken((this.#token = (e as Event & { token?: string }).token));
     });
+    // Whatever ends a challenge or a token: the size the column now asks for, if it changed meanwhile.
+    const ended = (this.#recheckSize = () => ((this.#challengeOpen = false), requestAnimationFrame(resized)));
     const expire = () => {
-      challengeOpen = false;
       this.#onToken((this.#token = undefined));
+      ended();
     };
     el.addEventListener('expired', expire);
     el.addEventListener('error', expire);
-    el.addEventListener('opened', () => (challengeOpen = true));
-    for (const type of ['closed', 'challenge-expired']) el.addEventListener(type, () => ((challengeOpen = false), requestAnimationFrame(resized)));
+    el.addEventListener('opened', () => (this.#challengeOpen = true));
+    for (const type of ['closed', 'challenge-expired']) el.addEventListener(type, ended);
     this.#host.append(el);
     // Start our load before vanilla-hcaptcha starts its own (it waits a tick, then reuses ours).
     Promise.all([loadApi(o.jsapi, o.hl), defineHCaptcha()]).then(
