@@ -189,11 +189,16 @@ export class YkienCount extends HTMLElement {
     }
     this.#ask();
     // Back from out of the page (a framework's kept-alive view) after the reader commented on its article
-    // meanwhile: it heard nothing while out, so it is asked again, past the HTTP cache.
-    this.#askIfChanged();
+    // meanwhile: it heard nothing while out, so it is asked again, past the HTTP cache. Not for a change
+    // noted before it left (it heard that one): a count moved within the page is not asked again.
+    if (countChangedAt(this.#asked!) > this.#leftAt) this.#askIfChanged();
   }
 
+  /** When it was last taken out of the page (Date.now()). */
+  #leftAt = 0;
+
   disconnectedCallback(): void {
+    this.#leftAt = Date.now();
     YkienCount.#all.delete(this);
     YkienCount.#retry.forEach((r) => r.failed.delete(this));
     // Out of the page, a count not shown is not asked for (nor retried); put back, it is asked anew.
