@@ -142,7 +142,11 @@ try {
       return;
     }
     // An error's body is no file of ours: the stages would be measured on a box that did not load.
-    if (res.status() !== 200) return void bodies.push(Promise.reject(new Error(`size: ${pathname} answered ${res.status()}`)));
+    if (res.status() !== 200) {
+      const refused = Promise.reject(new Error(`size: ${pathname} answered ${res.status()}`));
+      refused.catch(() => {}); // handled by settle(), which awaits it: not an unhandled rejection meanwhile
+      return void bodies.push(refused);
+    }
     // Each response counts, a second fetch of a file too: the reader paid for both.
     bodies.push(res.body().then((b) => fetched.push({ stage: at, path: pathname, gzip: gz(b) })));
   });

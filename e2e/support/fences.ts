@@ -34,7 +34,8 @@ export const bodiesRead = (page: Page, part: string) =>
 
 /**
  * Until the page has read more than `before` bodies from URLs containing `part`, then a task and two frames:
- * what the page does with the answer has run and is on screen.
+ * what the page does with the answer has run and is on screen. (Not under an installed page.clock, which
+ * holds timers and frames: the fence would never end.)
  */
 export async function afterBodyRead(page: Page, part: string, before = 0): Promise<void> {
   await expect.poll(() => bodiesRead(page, part)).toBeGreaterThan(before);

@@ -32,7 +32,7 @@ const vnTime = (ms: number) =>
     .replace(',', '');
 
 /**
- * The language a comment is written in, when it is not Vietnamese: "Tiếng Anh (en)". Plain text cannot
+ * The language a comment is written in, when it is not Vietnamese: "tiếng Anh (en)". Plain text cannot
  * mark a passage's language for a screen reader, so the editor is told in words. '' for Vietnamese or
  * unknown.
  */
