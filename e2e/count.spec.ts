@@ -668,7 +668,11 @@ test('a 429 from a CDN guarding a busy front page is asked again a while later, 
   await expect(texts(page)).toHaveText(['3 ý kiến']);
 });
 
-test("a 429 that says Retry-After: 120 is not asked again before two minutes, nor are counts added meanwhile; then all are shown", async ({ page }) => {
+/**
+ * A page of one headline whose count the endpoint answered 429 with `Retry-After: 120`, read by the page (its
+ * two minutes count from then) before the clock moves; the endpoint answers again from now on.
+ */
+async function refusedFor120s(page: Page) {
   await page.clock.install();
   await countRetries(page);
   const server = await countsServer(page, { [ART(1)]: 3, [ART(2)]: 8 });
@@ -676,9 +680,13 @@ test("a 429 that says Retry-After: 120 is not asked again before two minutes, no
   server.retryAfter = '120';
   await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`]);
   await expect.poll(() => server.asked.length).toBe(1);
-  // The page has read the 429 (its two minutes count from then) before the clock moves.
   await expect.poll(() => onlineWaits(page)).toBe(1);
   server.mode = 'ok';
+  return server;
+}
+
+test("a 429 that says Retry-After: 120 is not asked again before two minutes, nor are counts added meanwhile; then all are shown", async ({ page }) => {
+  const server = await refusedFor120s(page);
   // Past the 5 s and 30 s a 429 without Retry-After waits: nothing asked.
   await page.clock.runFor(40_000);
   // A count added meanwhile (a list that loads more headlines) waits too.
@@ -695,15 +703,7 @@ test("a 429 that says Retry-After: 120 is not asked again before two minutes, no
 });
 
 test('a count added while the endpoint says Retry-After, and taken out of the page before the wait is over (a virtual list\'s row), is not asked for then', async ({ page }) => {
-  await page.clock.install();
-  await countRetries(page);
-  const server = await countsServer(page, { [ART(1)]: 3, [ART(2)]: 8 });
-  server.mode = 'busy';
-  server.retryAfter = '120';
-  await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`]);
-  await expect.poll(() => server.asked.length).toBe(1);
-  await expect.poll(() => onlineWaits(page)).toBe(1);
-  server.mode = 'ok';
+  const server = await refusedFor120s(page);
   await page.evaluate((html) => document.querySelector('#headlines')!.insertAdjacentHTML('beforeend', `<li id="row-2">${html}</li>`), `<a href="/2">Hai ${count(ENDPOINT, ART(2))}</a>`);
   await page.clock.runFor(10_000);
   await page.evaluate(() => document.querySelector('#row-2')!.remove());
