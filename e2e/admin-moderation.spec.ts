@@ -62,7 +62,7 @@ test("the token revoked while the log is open: the page's poll signs out (each r
   let refused = 0;
   await page.route('**/api/admin/**', (r) => (refused++, r.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401,"title":"x","code":"unauthorized"}' })));
   await expect(page.locator('ykien-admin #token')).toBeVisible();
-  await expect(page.locator('ykien-admin')).toContainText('Mã kiểm duyệt không đúng.');
+  await expect(page.locator('ykien-admin')).toContainText('Phiên kiểm duyệt đã kết thúc: mã không còn dùng được. Vui lòng đăng nhập lại.');
   expect(refused).toBeGreaterThan(0);
 });
 
@@ -77,7 +77,7 @@ test('a bulk approval cut short by a 401 (the token revoked part way): the sign-
   await page.getByRole('checkbox', { name: /Chọn tất cả/ }).check();
   await page.getByRole('button', { name: 'Duyệt các bình luận đã chọn' }).click();
   await expect(page.locator('ykien-admin #token')).toBeVisible();
-  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Mã kiểm duyệt không đúng. Đã duyệt 2 bình luận.');
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Phiên kiểm duyệt đã kết thúc: mã không còn dùng được. Vui lòng đăng nhập lại. Đã duyệt 2 bình luận.');
   expect((await publicList()).items).toHaveLength(2);
 });
 
@@ -103,7 +103,7 @@ test('a bulk approval cut short by another request\'s 401 (a poll saw the revoke
   revoked = true;
   await expect(page.locator('ykien-admin #token')).toBeVisible();
   release();
-  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Mã kiểm duyệt không đúng. Đã duyệt 2 bình luận.');
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Phiên kiểm duyệt đã kết thúc: mã không còn dùng được. Vui lòng đăng nhập lại. Đã duyệt 2 bình luận.');
   expect((await publicList()).items).toHaveLength(2);
   expect(decisions).toBe(3); // the fourth was not sent
 });

@@ -208,7 +208,7 @@ test('signed out by the server (a 401) with a form open: after signing in again 
   // The token stops working (the moderators file changed): the next poll is refused.
   await page.route('**/api/admin/**', (r) => r.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401,"title":"x","code":"unauthorized"}' }));
   await expect(page.locator('ykien-admin #token')).toBeVisible();
-  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Mã kiểm duyệt không đúng.');
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Phiên kiểm duyệt đã kết thúc: mã không còn dùng được. Vui lòng đăng nhập lại.');
   // The editor, typing on, does not type into the token field (nor send it with Enter as a token).
   await expect(page.locator('ykien-admin h1')).toBeFocused();
   await page.keyboard.type(' gui lai');

@@ -333,6 +333,9 @@ export class YkienAdmin extends LitElement {
     // type next must not land in the token field (and Enter send it as a token, counted against the
     // office's sign-in limit). The page's heading takes the keyboard; the alert says why.
     const typing = !!message && !!this.typingIn();
+    // The same for one pressing j, k or a on the cards: a session that ended under them (a token revoked)
+    // takes the keyboard to the heading too. Only a sign-in refused leaves it in the token field, to retype.
+    const ended = !!message && this.signedIn;
     // Signed out by the server (a message says why), not by the editor: the form's text is kept.
     this.edits.signedOut(!!message);
     forgetUnanswered();
@@ -362,7 +365,7 @@ export class YkienAdmin extends LitElement {
     this.alert(message);
     this.said++; // a repeated announcement still on its way is not said after this
     this.notice = '';
-    this.focusSoon(typing ? 'h1' : '#token');
+    this.focusSoon(typing || ended ? 'h1' : '#token');
   }
 
   /** A sign-in is under way: its first request (the queue's, or the log's) has not answered yet. */
@@ -397,7 +400,8 @@ export class YkienAdmin extends LitElement {
   }
 
   private failed(e: unknown): void {
-    if (e instanceof ApiError && e.status === 401 && !e.stale) this.signOut(this.msg('badToken'));
+    // Refused at sign-in, the token is wrong; refused later, the session ended (a token revoked).
+    if (e instanceof ApiError && e.status === 401 && !e.stale) this.signOut(this.msg(this.signedIn ? 'sessionEnded' : 'badToken'));
     else this.error = this.explain(e);
   }
 
@@ -531,7 +535,7 @@ export class YkienAdmin extends LitElement {
       // server restarted with a new one) signs out, as the list's poll does: on the log's view, or under
       // a search the server refused, this is the poll's only request, and each 401 it kept sending
       // counted against the office's sign-in limit until the whole office was locked out.
-      if (e instanceof ApiError && e.status === 401 && !e.stale && this.signedIn && token === this.token) this.signOut(this.msg('badToken'));
+      if (e instanceof ApiError && e.status === 401 && !e.stale && this.signedIn && token === this.token) this.signOut(this.msg('sessionEnded'));
     }
   }
 
@@ -589,7 +593,7 @@ export class YkienAdmin extends LitElement {
         page = await listComments(this.token, this.filter(), cursor);
       } catch (e) {
         // (Signed out already: the counts' request, sent first, was refused too, and said so.)
-        if (e instanceof ApiError && e.status === 401) return void (this.signedIn && !e.stale && this.signOut(this.msg('badToken')));
+        if (e instanceof ApiError && e.status === 401) return void (this.signedIn && !e.stale && this.signOut(this.msg('sessionEnded')));
         // Past the list's top, a page read only to find decided cards: what arrived is added all the same.
         if (reachedTop) break;
         // A missed poll is retried at the next one; missed again, the editor must know that new comments
@@ -947,7 +951,7 @@ export class YkienAdmin extends LitElement {
           this.setBusy(chosen.map((x) => x.id), false);
           // Signed out part way: how many went through before, which the list after signing in no longer shows.
           const decided = done.size ? ` ${this.bulkDone(action, from, done.size)}` : '';
-          return this.signOut(this.msg('badToken') + decided);
+          return this.signOut(this.msg('sessionEnded') + decided);
         }
         if (e instanceof ApiError && e.status === 409 && e.code === 'conflict' && this.changedBeforeDecision(c, e)) changed.push(c);
         else if (e instanceof ApiError && e.status === 409 && e.code === 'conflict') moved.set(c.id, { c, e });

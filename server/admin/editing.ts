@@ -470,7 +470,7 @@ export class EditingController implements ReactiveController {
       if (e instanceof ApiError && e.status === 401 && !e.stale) {
         // Not saved: what was typed is unsaved again, and kept for the next sign-in.
         this.saving.delete(c.id);
-        return page.signOut(page.msg('badToken'));
+        return page.signOut(page.msg('sessionEnded'));
       }
       if (approving && e instanceof ApiError && e.status === 409 && e.comment && e.current === c.status) {
         // Edited or answered by someone else before the approval: the edit (if any) is saved, nothing is
@@ -523,7 +523,7 @@ export class EditingController implements ReactiveController {
       if (e instanceof ApiError && e.status === 401 && !e.stale) {
         // Not saved: what was typed is unsaved again, and kept for the next sign-in.
         this.saving.delete(c.id);
-        return page.signOut(page.msg('badToken'));
+        return page.signOut(page.msg('sessionEnded'));
       }
       if (e instanceof ApiError && e.status === 409 && e.comment) return this.changedByOther(c, e.comment, 'repliedByOther', `#reply-text-${c.id}`, keepable());
       if (!this.goneElsewhere(c, e)) this.saveFailed(c, e, `#reply-text-${c.id}`, keepable());
