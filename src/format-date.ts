@@ -33,7 +33,24 @@ function wallClock(d: Date, timeZone?: string): number {
   return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);
 }
 
+/**
+ * Dates already written: the box renders its whole list again at each keystroke in its form, two dates a
+ * comment, and in the site's zone each costs a `formatToParts` (about 7 ms for 1,000 comments here, a
+ * few times that on a low-end phone, at every key).
+ */
+const written = new Map<string, string>();
+
 export function formatDate(iso: string, lang: Lang, timeZone?: string): string {
+  const key = `${iso} ${lang} ${timeZone}`;
+  let text = written.get(key);
+  if (text === undefined) {
+    if (written.size >= 4000) written.clear();
+    written.set(key, (text = write(iso, lang, timeZone)));
+  }
+  return text;
+}
+
+function write(iso: string, lang: Lang, timeZone?: string): string {
   const d = new Date(iso);
   if (isNaN(+d)) return iso;
   // A day without a time (a server that keeps dates only) is that day wherever the reader is: not UTC
