@@ -636,6 +636,23 @@ test.describe('events and sending state', () => {
     expect(endpoint.posts).toHaveLength(0);
   });
 
+  test('a double click whose first press was answered before the second (a quick server): the thanks stays, with no "fix the marked fields" over it', async ({ page, article, endpoint }) => {
+    await article({ attrs: { 'site-key': null } });
+    const f = form(page);
+    await f.name.fill(NAME);
+    await f.content.fill(TEXT);
+    await f.send.click();
+    await expect(f.status).toContainText('Cảm ơn bạn');
+    await expect(f.content).toHaveValue('');
+    // The second click of the double click, on the form its comment emptied.
+    await f.send.click();
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await expect(f.status).toContainText('Cảm ơn bạn');
+    await expect(f.content).toHaveAttribute('aria-invalid', 'false');
+    await expect(f.name).toHaveAttribute('aria-invalid', 'false');
+    expect(endpoint.posts).toHaveLength(1);
+  });
+
   test('double click sends once; while in flight the button is disabled and aria-busy', async ({ page, article, endpoint }) => {
     await article();
     const f = form(page);
