@@ -544,6 +544,27 @@ test.describe('the list under the heading', () => {
     await expect(f.content).toHaveValue('Tôi viết tiếp.');
   });
 
+  test('"Xem thêm" on a slow network, and the reader scrolls back up to the article meanwhile: the page comes and takes the keyboard without pulling them down to it', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    serveByCursor(endpoint, { '': { items: items(1, 3), next: 'cur-2', total: 5 }, 'cur-2': { items: items(4, 5), next: null, total: 5 } });
+    await article({ before: '<div style="height:3000px">Bài viết dài.</div>', wait: false });
+    const l = list(page);
+    await l.host.scrollIntoViewIfNeeded();
+    await expect(l.names).toHaveText(['Bạn đọc 1', 'Bạn đọc 2', 'Bạn đọc 3']);
+    const hold = holdListGets(endpoint);
+    await l.more.click();
+    await expect.poll(() => hold.held()).toBe(1);
+    await page.evaluate(() => scrollTo(0, 0));
+    hold.release();
+    await expect(l.names).toHaveText(items(1, 5).map((c) => c.name));
+    await expect(form(page).status).toHaveText('Đã tải thêm 2 ý kiến.');
+    await expect(l.articles.nth(3)).toBeFocused();
+    expect(await page.evaluate(() => scrollY)).toBe(0);
+  });
+
   test('"could not load", said by a failed "Thử lại", goes when the list comes another way (the box moved in the page)', async ({ page, article, endpoint }) => {
     const { l, f } = await retryFailedOnce(page, article, endpoint);
     // A CMS moves the box: a failed list loads again on its own, without "Thử lại".

@@ -33,6 +33,15 @@ const LIST_WAIT_MS = 1000;
 const setBeforeDefined = new WeakSet<object>();
 
 /**
+ * Focus on what came for the reader, without pulling one who scrolled away while it loaded (up to the
+ * article, on a slow network) back down to it: scrolled to only when it is in sight already.
+ */
+function focusInSight(el: HTMLElement | null | undefined): void {
+  const box = el?.getBoundingClientRect();
+  el?.focus({ preventScroll: !!box && (box.bottom < 0 || box.top > innerHeight) });
+}
+
+/**
  * The "Ý kiến bạn đọc" box: the article's published comments, and the form to add one (name, content,
  * hCaptcha, send and clear). What only a reader who writes needs (sending, hCaptcha, the checks) and
  * what the device keeps (drafts, own and unsent comments) load when the reader comes to the form, or at
@@ -547,7 +556,7 @@ export class YkienComments extends LitElement {
     await this.updateComplete;
     // With no comment above it (none listed yet), "no comments yet", or the reader's own one shown.
     const to = added ? `article[data-i="${from}"]` : from ? `article[data-i="${from - 1}"]` : '[part~="empty"],article';
-    if ((added || !this.#list.next) && this.keyboardStillAt(pressed)) this.renderRoot.querySelector<HTMLElement>(to)?.focus();
+    if ((added || !this.#list.next) && this.keyboardStillAt(pressed)) focusInSight(this.renderRoot.querySelector<HTMLElement>(to));
   }
 
   /**
@@ -588,7 +597,7 @@ export class YkienComments extends LitElement {
     if (failed) this.say('listFailed', 'error');
     else this.unsay('listFailed');
     await this.updateComplete;
-    if (this.keyboardStillAt(from)) (failed ? at('[part~="list-error"] button') : (at('article[data-i="0"]') ?? at('[part~="comment"], [part~="empty"]')))?.focus();
+    if (this.keyboardStillAt(from)) focusInSight(failed ? at('[part~="list-error"] button') : (at('article[data-i="0"]') ?? at('[part~="comment"], [part~="empty"]')));
   }
 
   /** @internal Saves the draft now; resolves when it is stored. */
