@@ -198,6 +198,26 @@ test.describe('bad input: nothing is sent', () => {
     await expect(f.status).toContainText('Cảm ơn bạn');
   });
 
+  test('Enter in the name field with nothing written yet goes on to the content, marking nothing; "fix the marked fields" goes once every marked field is mended', async ({ page, article, endpoint }) => {
+    await article();
+    const f = form(page);
+    await f.name.fill(NAME);
+    await f.name.press('Enter');
+    await expect(f.content).toBeFocused();
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await expect(f.status).toHaveText('');
+    await expect(f.content).toHaveAttribute('aria-invalid', 'false');
+    // With the content written, Enter in the name field sends, as in any form: the captcha is not solved yet.
+    await f.content.fill(TEXT);
+    await f.name.press('Enter');
+    await expect(f.status).toHaveText(vi.fixErrors);
+    // Solved: nothing is marked any more, and the line that said so goes with the last mark.
+    await f.captchaBox.click();
+    await expect(f.captchaBox).toHaveAttribute('aria-checked', 'true');
+    await expect(f.status).toHaveText('');
+    expect(endpoint.posts).toHaveLength(0);
+  });
+
   test('after the app moves the box to another article, the old article\'s "fix the marked fields" does not stay under the new form', async ({ page, article }) => {
     await article();
     const f = form(page);

@@ -22,6 +22,8 @@ export interface FormView {
   status: string;
   statusKind: StatusKind;
   onInput: (e: Event) => void;
+  /** Enter in the name field: on to the content while it is empty, else the form is sent. */
+  onNameKey: (e: KeyboardEvent) => void;
   onFocus: () => void;
   onSubmit: (e: SubmitEvent) => void;
   onClear: () => void;
@@ -43,7 +45,7 @@ export function renderForm(v: FormView): TemplateResult {
     <h3 id="form-heading" class="spoken">${t.formLabel}</h3>
     <div class="field">
       <label part="label" for="name">${t.nameLabel}</label>
-      <input part=${e.name ? 'input input-invalid' : 'input'} id="name" autocomplete="name" required dir="auto" lang=${v.contentLang} .value=${v.name} @input=${v.onInput}
+      <input part=${e.name ? 'input input-invalid' : 'input'} id="name" autocomplete="name" enterkeyhint="next" required dir="auto" lang=${v.contentLang} .value=${v.name} @input=${v.onInput} @keydown=${v.onNameKey}
         aria-invalid=${!!e.name} aria-describedby=${e.name ? 'name-error' : nothing} />
       ${error('name')}
     </div>

@@ -437,6 +437,8 @@ export class YkienComments extends LitElement {
   #whenOnline?: () => void;
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    // Every marked field mended (typed in, the captcha solved): "fix the marked fields" points at nothing now.
+    if (changed.has('errors') && !Object.values(this.errors).some(Boolean)) this.unsay('fixErrors');
     if (!this.endpoint && !this.#configErrorLogged) {
       this.#configErrorLogged = true;
       console.error('<ykien-comments>: the "endpoint" attribute is required; the form is not shown.');
@@ -514,6 +516,11 @@ export class YkienComments extends LitElement {
       status: this.status,
       statusKind: this.statusKind,
       onInput: this.#onInput,
+      // Enter after the name (a phone's "Go", autofill's Enter) with nothing written yet: the content next,
+      // not a send that marks two fields red for a reader who was not done.
+      onNameKey: (e: KeyboardEvent) => {
+        if (e.key == 'Enter' && !e.isComposing && !clean(this.content)) e.preventDefault(), this.renderRoot.querySelector<HTMLElement>('#content')?.focus();
+      },
       // hCaptcha costs a script and a frame: loaded when the reader first comes to the form, not before.
       onFocus: () => (this.#prepare((s) => s.captcha.arm()), this.#drafts.prepare().catch(() => {})),
       onSubmit: (e: SubmitEvent) => (e.preventDefault(), this.#send().then((s) => s.submit(), () => this.#cannotSend())),
