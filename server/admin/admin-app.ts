@@ -79,6 +79,7 @@ export class YkienAdmin extends LitElement {
     selected: { state: true },
     busy: { state: true },
     error: { state: true },
+    pollError: { state: true },
     notice: { state: true },
   };
 
@@ -123,8 +124,12 @@ export class YkienAdmin extends LitElement {
   private pollsFailed = 0;
   /** How many cards missing from a search's list the polls asked about so far (they take turns). */
   private searchChecked = 0;
-  /** What the page said of the failing polls, taken back when one goes through. */
-  private pollError = '';
+  /**
+   * What the page says of the failing polls, on a line of its own beside any other alert (one still shown
+   * from before, a conflict, must not hide that the list has stopped coming in), taken back when one goes
+   * through.
+   */
+  declare pollError: string;
   private searchTimer: ReturnType<typeof setTimeout> | null = null;
   /** Comments moderated in this tab: a poll answer that raced the action must not bring them back. */
   private readonly handled = new Map<string, Status>();
@@ -248,6 +253,7 @@ export class YkienAdmin extends LitElement {
     this.selected = new Set();
     this.busy = new Set();
     this.error = '';
+    this.pollError = '';
     this.notice = '';
     // 05/03/2025 14:05, as the widget and the portals write dates (vi-VN's short form is "14:05 5/3/25"),
     // in the newsroom's time, as the digest email says it: an editor on a laptop set to another zone (a
@@ -354,6 +360,7 @@ export class YkienAdmin extends LitElement {
     this.loadingMore = false;
     this.listFailed = false;
     this.pollsFailed = 0;
+    this.pollError = '';
     this.items = [];
     this.listedFor = '';
     this.next = null;
@@ -448,7 +455,9 @@ export class YkienAdmin extends LitElement {
       const page = await listComments(this.token, this.filter(), reset ? null : this.next);
       if (seq !== this.loadSeq) return undefined;
       this.listFailed = false;
-      this.pollsFailed = 0; // the server answered: the polls' count of failures starts over
+      // The server answered: the polls' count of failures starts over, and the list is live again.
+      this.pollsFailed = 0;
+      this.pollError = '';
       if (retry && this.error === said) this.error = '';
       this.acceptToken();
       if (page.counts) this.counts = page.counts;
@@ -600,14 +609,14 @@ export class YkienAdmin extends LitElement {
         // are not coming in (said once, not over whatever else the page says meanwhile).
         // Not the network when the server answered (a block on the office's address, a fault): its reason.
         // Said once (an alert): not again at each failed poll, nor when the next one fails otherwise.
-        if (++this.pollsFailed >= 2 && !this.error) {
-          this.error = this.pollError = e instanceof ApiError && e.status !== 0 ? this.msg('pollRefused', { detail: this.explain(e) }) : this.msg('pollFailing');
+        if (++this.pollsFailed >= 2 && !this.pollError) {
+          this.pollError = e instanceof ApiError && e.status !== 0 ? this.msg('pollRefused', { detail: this.explain(e) }) : this.msg('pollFailing');
         }
         return;
       }
       if (this.pollsFailed) {
         this.pollsFailed = 0;
-        if (this.error === this.pollError) this.error = '';
+        this.pollError = '';
       }
       if (stale()) return;
       // Counts a decision made meanwhile overtook are stale (as in refreshCounts): the next poll has them.
@@ -1107,7 +1116,7 @@ export class YkienAdmin extends LitElement {
       </header>
       <main class="inner">
         <p class="status" role="status" aria-live="polite">${this.notice}</p>
-        <div role="alert">${this.error ? html`<p class="error">${this.error}</p>` : nothing}</div>
+        <div role="alert">${this.error ? html`<p class="error">${this.error}</p>` : nothing}${this.pollError && this.signedIn ? html`<p class="error">${this.pollError}</p>` : nothing}</div>
         ${!this.signedIn ? this.renderSignIn() : this.view === 'audit' ? this.log.render() : renderQueue(this.queue)}
       </main>
       ${this.keys.renderHelp()}
