@@ -44,6 +44,16 @@ test('a wrong token, then the right one: the second sign-in goes through, withou
   await expect(cards(page)).toHaveCount(1);
 });
 
+test('the tab\'s token refused after a reload (revoked meanwhile): the session ended, said so, not "wrong token" for a token the editor never typed', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Bạn đọc A' });
+  await signIn();
+  await expect(cards(page)).toHaveCount(1);
+  await page.route('**/api/admin/**', (r) => r.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401,"title":"x","code":"unauthorized"}' }));
+  await page.reload();
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Phiên kiểm duyệt đã kết thúc: mã không còn dùng được. Vui lòng đăng nhập lại.');
+  await expect(page.getByLabel('Mã người kiểm duyệt')).toBeFocused();
+});
+
 test('a token pasted with a zero-width space in it signs in; one with other characters is said to be wrong, not the server unreachable', async ({ page, server, seed }) => {
   await seed({ name: 'Bạn đọc' });
   await page.goto(`${server.url}/admin`);

@@ -169,7 +169,7 @@ export function commentBody(i, pageId) {
 const LOADER = process.env.YKIEN_BENCH_LOADER === 'autocannon' ? 'autocannon' : 'http-loader';
 
 /**
- * YKIEN_BENCH_ROUNDS=n measures each row n times (raw, then ykien, n times over) and prints the medians,
+ * YKIEN_BENCH_ROUNDS=n measures each row n times (raw and ykien taking turns to go first) and prints the medians,
  * with the largest max and lag and every failure: the machine's speed drifts within a minute, and one
  * round's verdict on a goal can flip with it.
  */

@@ -44,7 +44,8 @@ export function formatDate(iso: string, lang: Lang, timeZone?: string): string {
   const key = `${iso} ${lang} ${timeZone}`;
   let text = written.get(key);
   if (text === undefined) {
-    if (written.size >= 4000) written.clear();
+    // (Room for a long list's dates, two a comment and its reply's: past it, they are written anew.)
+    if (written.size >= 20_000) written.clear();
     written.set(key, (text = write(iso, lang, timeZone)));
   }
   return text;

@@ -120,6 +120,8 @@ export class YkienAdmin extends LitElement {
   private loadSeq = 0;
   private countsEpoch = 0;
   private pollTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The sign-in under way is the tab's kept token's, after a reload, not one the editor typed. */
+  private resumed = false;
   /** Polls in a row that could not reach the server: from the second, the editor is told the list is not live. */
   private pollsFailed = 0;
   /** How many cards missing from a search's list the polls asked about so far (they take turns). */
@@ -271,7 +273,8 @@ export class YkienAdmin extends LitElement {
     window.addEventListener('hashchange', this.onHash);
     window.addEventListener('beforeunload', this.onLeave);
     document.addEventListener('visibilitychange', this.onVisibility);
-    if (this.token) void this.signIn();
+    // The tab's token, kept from before a reload: refused now, the session it opened has ended.
+    if (this.token) (this.resumed = true), void this.signIn();
   }
 
   override disconnectedCallback(): void {
@@ -329,6 +332,7 @@ export class YkienAdmin extends LitElement {
   private acceptToken(): void {
     if (this.signedIn) return;
     this.signedIn = true;
+    this.resumed = false;
     writeToken(this.token);
     dropOthersKept(); // another editor's text, kept here by a sign-out, is not left readable in the tab
     this.focusSoon('h1');
@@ -388,6 +392,7 @@ export class YkienAdmin extends LitElement {
     // The button is aria-disabled, not disabled, while a sign-in runs: a disabled button under the
     // keyboard would drop focus to the page's body when the sign-in fails (WCAG 2.4.3).
     if (!token || this.signingIn) return;
+    this.resumed = false;
     // A browser will not send other characters in a header (it throws): said as a wrong token, not as
     // a server that cannot be reached. Latin-1 letters go (an --admin-token may have them).
     if (!/^[\x21-\xff]+$/.test(token)) return this.signOut(this.msg('badToken'));
@@ -408,7 +413,7 @@ export class YkienAdmin extends LitElement {
 
   private failed(e: unknown): void {
     // Refused at sign-in, the token is wrong; refused later, the session ended (a token revoked).
-    if (e instanceof ApiError && e.status === 401 && !e.stale) this.signOut(this.msg(this.signedIn ? 'sessionEnded' : 'badToken'));
+    if (e instanceof ApiError && e.status === 401 && !e.stale) this.signOut(this.msg(this.signedIn || this.resumed ? 'sessionEnded' : 'badToken'));
     else this.error = this.explain(e);
   }
 
@@ -1116,7 +1121,7 @@ export class YkienAdmin extends LitElement {
       </header>
       <main class="inner">
         <p class="status" role="status" aria-live="polite">${this.notice}</p>
-        <div role="alert">${this.error ? html`<p class="error">${this.error}</p>` : nothing}${this.pollError && this.signedIn ? html`<p class="error">${this.pollError}</p>` : nothing}</div>
+        <div role="alert">${this.error ? html`<p class="error">${this.error}</p>` : nothing}${this.pollError && this.signedIn && this.view !== 'audit' ? html`<p class="error">${this.pollError}</p>` : nothing}</div>
         ${!this.signedIn ? this.renderSignIn() : this.view === 'audit' ? this.log.render() : renderQueue(this.queue)}
       </main>
       ${this.keys.renderHelp()}

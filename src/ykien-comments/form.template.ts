@@ -26,6 +26,8 @@ export interface FormView {
   onNameKey: (e: KeyboardEvent) => void;
   onFocus: () => void;
   onSubmit: (e: SubmitEvent) => void;
+  /** A press of the send button, with its click count (`detail`: 2 for a double click's second). */
+  onSendClick: (e: MouseEvent) => void;
   onClear: () => void;
   /** "Hoàn tác", after "Nhập lại" emptied a form that held text; undefined once there is nothing to undo. */
   onUndo?: () => void;
@@ -70,7 +72,7 @@ export function renderForm(v: FormView): TemplateResult {
         </div>`
       : nothing}
     <div class="actions">
-      <button part="submit" aria-disabled=${v.sending} aria-busy=${v.sending}>${t.send}</button>
+      <button part="submit" aria-disabled=${v.sending} aria-busy=${v.sending} @click=${v.onSendClick}>${t.send}</button>
       <button part="reset" type="button" @click=${v.onClear}>${t.clear}</button>
     </div>
     <p part=${!v.status ? 'status' : v.statusKind == 'error' ? 'status status-error' : v.statusKind == 'success' ? 'status status-success' : 'status status-info'} role="status" tabindex="-1" data-kind=${v.statusKind}>${v.status}</p>

@@ -82,8 +82,8 @@ export class Sender {
   #mayHave = new Set<string>();
   /** Ids of the comments this tab sent: the same words again here are the reader's choice, a second comment. */
   #sentHere = new Set<string>();
-  /** When a send's success emptied the form (Date.now()). */
-  #emptiedAt = -Infinity;
+  /** A send's success emptied the form, and no press has come since. */
+  #emptiedBySend = false;
   /** The clientIds of the comments this tab's form sent (an outbox item another tab queued is not one). */
   #mine = new Set<string>();
   /** The queued comment whose "Xác minh để gửi" the reader pressed: the next token is for it. */
@@ -258,8 +258,12 @@ export class Sender {
     // last one's comment went) is not a double click: the reader is told why nothing goes yet.
     if (h.sending) return void (this.#sendingPage !== undefined && h.page.pageId != this.#sendingPage && h.say('stillSendingElsewhere'));
     // The second click of a double click that came after a quick answer: the form it finds is empty
-    // because its comment went. Nothing to say: the thanks stays, not "fix the marked fields".
-    if (!clean(h.content) && performance.now() - this.#emptiedAt < 1000) return;
+    // because its comment went. Nothing to say: the thanks stays, not "fix the marked fields". (A press
+    // of its own, a single click or Enter, is answered as ever.)
+    const tail = h.sendClicks > 1 && this.#emptiedBySend && !clean(h.content);
+    h.sendClicks = 0;
+    this.#emptiedBySend = false;
+    if (tail) return;
     // The server the article was on when send was pressed: a single-page app may change (or blank for a
     // moment) the attribute while the checks below wait on the disk, and the comment is that article's.
     const endpoint = h.endpoint;
@@ -594,7 +598,7 @@ export class Sender {
     if (goesOn(result)) {
       // Stored, or kept in the outbox which sends it later: either way the form is free for a new comment.
       this.#pending = undefined;
-      if (here && (typed === undefined || h.content == typed)) (h.content = ''), (this.#emptiedAt = performance.now());
+      if (here && (typed === undefined || h.content == typed)) (h.content = ''), (this.#emptiedBySend = true);
       h.errors = {};
       // Its token is spent; not one the reader solved since for the next comment ("Nhập lại", typed, solved).
       if (typed === undefined || this.captcha.solvedAt == this.#sentWith) this.captcha.reset();

@@ -34,11 +34,13 @@ const setBeforeDefined = new WeakSet<object>();
 
 /**
  * Focus on what came for the reader, without pulling one who scrolled away while it loaded (up to the
- * article, on a slow network) back down to it: scrolled to only when it is in sight already.
+ * article, on a slow network) back down to it: not scrolled to when the page was scrolled since the
+ * press (`scrolledAt`, its `scrollY` then) and it is out of sight. Pushed out of sight by the page alone
+ * (images above loading), it is scrolled to, as a keyboard's focus must be seen.
  */
-function focusInSight(el: HTMLElement | null | undefined): void {
+function focusInSight(el: HTMLElement | null | undefined, scrolledAt: number): void {
   const box = el?.getBoundingClientRect();
-  el?.focus({ preventScroll: !!box && (box.bottom < 0 || box.top > innerHeight) });
+  el?.focus({ preventScroll: scrollY != scrolledAt && !!box && (box.bottom < 0 || box.top > innerHeight) });
 }
 
 /**
@@ -519,11 +521,14 @@ export class YkienComments extends LitElement {
       // Enter after the name (a phone's "Go", autofill's Enter) with nothing written yet: the content next,
       // not a send that marks two fields red for a reader who was not done.
       onNameKey: (e: KeyboardEvent) => {
-        if (e.key == 'Enter' && !e.isComposing && !clean(this.content)) e.preventDefault(), this.renderRoot.querySelector<HTMLElement>('#content')?.focus();
+        // (Safari ends an IME's word with an Enter that says isComposing false, and keyCode 229.)
+        if (e.key == 'Enter' && !e.isComposing && e.keyCode != 229 && !clean(this.content)) e.preventDefault(), this.renderRoot.querySelector<HTMLElement>('#content')?.focus();
       },
       // hCaptcha costs a script and a frame: loaded when the reader first comes to the form, not before.
       onFocus: () => (this.#prepare((s) => s.captcha.arm()), this.#drafts.prepare().catch(() => {})),
       onSubmit: (e: SubmitEvent) => (e.preventDefault(), this.#send().then((s) => s.submit(), () => this.#cannotSend())),
+      // (The click comes before the submit it makes; Enter makes a submit without one: 0.)
+      onSendClick: (e: MouseEvent) => (this.sendClicks = e.detail),
       onClear: this.#onClear,
       onUndo: this.#undoable() ? this.#onUndo : undefined,
       onResetCaptcha: () => this.#prepare((s) => s.captcha.reset()),
@@ -544,6 +549,7 @@ export class YkienComments extends LitElement {
    */
   async #more(): Promise<void> {
     const from = this.#list.items.length;
+    const scrolledAt = scrollY;
     const pressed = this.keyboardAt();
     this.#moreUnderWay++;
     let added;
@@ -563,7 +569,7 @@ export class YkienComments extends LitElement {
     await this.updateComplete;
     // With no comment above it (none listed yet), "no comments yet", or the reader's own one shown.
     const to = added ? `article[data-i="${from}"]` : from ? `article[data-i="${from - 1}"]` : '[part~="empty"],article';
-    if ((added || !this.#list.next) && this.keyboardStillAt(pressed)) focusInSight(this.renderRoot.querySelector<HTMLElement>(to));
+    if ((added || !this.#list.next) && this.keyboardStillAt(pressed)) focusInSight(this.renderRoot.querySelector<HTMLElement>(to), scrolledAt);
   }
 
   /**
@@ -598,13 +604,14 @@ export class YkienComments extends LitElement {
     await this.updateComplete;
     at('[part~="loading"]')?.focus();
     const from = this.keyboardAt();
+    const scrolledAt = scrollY;
     await loaded;
     const failed = this.#list.state == 'failed';
     // Said when it failed; unsaid when it came (a failure said by the try before would stay under the comments).
     if (failed) this.say('listFailed', 'error');
     else this.unsay('listFailed');
     await this.updateComplete;
-    if (this.keyboardStillAt(from)) focusInSight(failed ? at('[part~="list-error"] button') : (at('article[data-i="0"]') ?? at('[part~="comment"], [part~="empty"]')));
+    if (this.keyboardStillAt(from)) focusInSight(failed ? at('[part~="list-error"] button') : (at('article[data-i="0"]') ?? at('[part~="comment"], [part~="empty"]')), scrolledAt);
   }
 
   /** @internal Saves the draft now; resolves when it is stored. */
@@ -626,6 +633,9 @@ export class YkienComments extends LitElement {
   remember(payload: CommentPayload, id: string, status: SentStatus, endpoint: string): Promise<void> {
     return this.#list.remember(payload, id, status, endpoint);
   }
+
+  /** @internal The click count of the last press of the send button (0 after a submit by Enter). */
+  sendClicks = 0;
 
   /** The content's limit was said to be passed (and not yet taken back). */
   #overSaid = false;

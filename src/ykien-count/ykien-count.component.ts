@@ -173,7 +173,9 @@ export class YkienCount extends HTMLElement {
     const asked = this.#asked;
     const at = Date.now();
     this.#askingAgain = true;
-    const count = await requestCount(this.getAttribute('endpoint')!, YkienCount.#pageIdOf(this.getAttribute('page-id'))!, true).finally(() => (this.#askingAgain = false));
+    const count = await requestCount(this.getAttribute('endpoint')!, YkienCount.#pageIdOf(this.getAttribute('page-id'))!, true, () => this.isConnected && this.#asked == asked).finally(
+      () => (this.#askingAgain = false),
+    );
     if (this.#asked != asked || typeof count != 'number' || (this.#raised && count < this.count!)) return;
     (this.count = count), (this.#askedAt = at), (this.#raised = false), this.#render();
   }
