@@ -291,6 +291,15 @@ test.describe('refusals that keep the text', () => {
     await expect(f.status).toContainText('Chưa gửi');
     await expect.poll(() => eventTypes(page)).toEqual(['ykien-submit', 'ykien-error']);
     expect((await events(page))[1].detail).toMatchObject({ code: 'validation', status: 400, message: expect.any(String) });
+    // Both marked fields mended (typed in again, as they were): "fix the marked fields" goes with the last mark.
+    await f.name.press('End');
+    await f.name.press('Space');
+    await f.name.press('Backspace');
+    await expect(f.status).toContainText('Chưa gửi');
+    await f.content.press('End');
+    await f.content.press('Space');
+    await f.content.press('Backspace');
+    await expect(f.status).toHaveText('');
 
     // The same text sent again is the same comment.
     await solveIfNeeded(page);

@@ -657,7 +657,8 @@ export class Sender {
         for (const [field, text] of Object.entries(result.fields)) field == 'name' || field == 'content' ? (errors[field] = text) : other.push(text);
         // No field of the reader's marked (the page's address, a site's own check): not "fix the marked fields".
         const marked = Object.keys(errors).length > 0;
-        message = (t) => [marked ? t.fixErrors : t.refusedCheck, ...other].join('\n');
+        // Only the reader's fields: the form's own words, which go once the fields are mended.
+        message = marked && !other.length ? 'fixErrors' : (t) => [marked ? t.fixErrors : t.refusedCheck, ...other].join('\n');
       } else if (kind == 'captcha') {
         // To the captcha, reset: what the reader has to do now.
         this.captcha.reset();
