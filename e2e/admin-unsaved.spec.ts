@@ -749,7 +749,7 @@ test('an edit whose form the editor left while it was saved, refused because ano
   await expect.poll(async () => (await api('GET', `/comments/${id}`)).json.content).toBe('Gọi tôi.');
 });
 
-test('signing out while "Lưu và duyệt" saves: the edit is saved, the approval is not sent without a token, and the sign-in form does not say "wrong token"', async ({ page, seed, signIn, api }) => {
+test('signing out while "Lưu và duyệt" saves: the edit is saved, the approval is not sent without a token, and the sign-in form says nothing (no "wrong token", no "session ended")', async ({ page, seed, signIn, api }) => {
   const id = await seed({ name: 'Mai Văn Ư', content: 'Nguyên văn của Ư.' });
   await recordBodiesRead(page);
   await signIn();
@@ -778,7 +778,7 @@ test('signing out while "Lưu và duyệt" saves: the edit is saved, the approva
   await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('');
 });
 
-test('signing out during a bulk approval: the comments not yet decided are not sent without a token, the sign-in form does not say "wrong token", and signed in again they are not stuck as busy', async ({ page, seed, signIn, api, server }) => {
+test('signing out during a bulk approval: the comments not yet decided are not sent without a token, the sign-in form says nothing (no "wrong token", no "session ended"), and signed in again they are not stuck as busy', async ({ page, seed, signIn, api, server }) => {
   const ids: string[] = [];
   for (const name of ['Một', 'Hai', 'Ba']) ids.push(await seed({ name, content: `Ý kiến của ${name}.` }));
   await recordBodiesRead(page);

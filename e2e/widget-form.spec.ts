@@ -198,7 +198,7 @@ test.describe('bad input: nothing is sent', () => {
     await expect(f.status).toContainText('Cảm ơn bạn');
   });
 
-  test('Enter in the name field with nothing written yet goes on to the content, marking nothing; "fix the marked fields" goes once every marked field is mended', async ({ page, article, endpoint }) => {
+  test('Enter in the name field with no content written yet goes on to the content, marking nothing; "fix the marked fields" goes once every marked field is mended', async ({ page, article, endpoint }) => {
     await article();
     const f = form(page);
     await f.name.fill(NAME);

@@ -295,6 +295,7 @@ test.describe('refusals that keep the text', () => {
     await f.name.press('End');
     await f.name.press('Space');
     await f.name.press('Backspace');
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     await expect(f.status).toContainText('Chưa gửi');
     await f.content.press('End');
     await f.content.press('Space');

@@ -367,12 +367,6 @@ async function seedPg(url) {
 // ---------------------------------------------------------------- the run
 
 /**
- * Every row is measured on raw node:http and on ykien-server one right after the other (raw first in
- * even rounds, ykien first in odd ones), so that a ratio compares two runs a few seconds apart (the
- * machine is shared: its speed drifts over a minute). GET under POST is measured ykien first in every
- * round: raw's POSTs are then capped at the rate ykien's ran at.
- */
-/**
  * An editor's /admin polls, back to back for SECONDS: the counts by status and a page of "Đã đăng", both
  * under a search that matches nothing (every comment read). Returns how many polls ran.
  */
@@ -399,11 +393,17 @@ async function editorSearches(url) {
   return polls;
 }
 
+/**
+ * Every row is measured on raw node:http and on ykien-server one right after the other (raw first in
+ * even rounds, ykien first in odd ones), so that a ratio compares two runs a few seconds apart (the
+ * machine is shared: its speed drifts over a minute). GET under POST is measured ykien first in every
+ * round: raw's POSTs are then capped at the rate ykien's ran at.
+ */
 async function measureYkien(label, db, seed, rawUrl) {
   const server = await startYkien(db);
   const rows = [];
-  // Each round measures both, raw first in even rounds and ykien first in odd ones: with 3 rounds, neither
-  // side always runs right after the other's leftover work (a checkpoint, a collection) or always first.
+  // With 3 rounds, neither side always runs right after the other's leftover work (a checkpoint, a
+  // collection) or always first.
   const pair = async (name, opts, ykienPath = opts.path) => {
     const rounds = [];
     for (let round = 0; round < ROUNDS; round++) {
@@ -439,7 +439,7 @@ async function measureYkien(label, db, seed, rawUrl) {
     // page and sent the next reader to the database). ykien first, its POSTs as fast as it answers them;
     // then raw with its POSTs capped at the rate ykien ran at. Uncapped, raw took 4-8x more POSTs than
     // ykien, which slowed raw's own GETs and flattered ykien's GET ratio: capped, both serve their GETs
-    // beside the same POST load (the one row measured ykien first).
+    // beside the same POST load (measured ykien first in every round).
     // The GETs at a reader's pace, 1,000/s over 8 connections, with those a stall kept back counted: as
     // fast as answered on 2 connections (before), a stall of the main thread delayed one GET per
     // connection and then none was sent until it ended, so it hardly showed at p99 (coordinated omission).

@@ -210,11 +210,10 @@ export class CaptchaController implements ReactiveController {
   /** "Reset captcha": a new challenge, or a new attempt to load the script when it failed. */
   reset(): void {
     this.#token = undefined;
-    // (A reset closes any challenge, whether or not hCaptcha says so.)
-    this.#challengeOpen = false;
     if (win.hcaptcha && this.#el?.reset) {
       try {
         this.#el.reset();
+        // (A reset closes any challenge, whether or not hCaptcha says so: #recheckSize clears the mark.)
         return this.#recheckSize?.();
       } catch {
         // not rendered yet, or hCaptcha lost it: render it anew

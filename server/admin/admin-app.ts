@@ -363,8 +363,7 @@ export class YkienAdmin extends LitElement {
     this.loading = false;
     this.loadingMore = false;
     this.listFailed = false;
-    this.pollsFailed = 0;
-    this.pollError = '';
+    this.listLive();
     this.items = [];
     this.listedFor = '';
     this.next = null;
@@ -377,6 +376,12 @@ export class YkienAdmin extends LitElement {
     this.said++; // a repeated announcement still on its way is not said after this
     this.notice = '';
     this.focusSoon(typing || ended ? 'h1' : '#token');
+  }
+
+  /** The server answered the list (or the session ended): the polls' count of failures starts over, and "not live" goes. */
+  private listLive(): void {
+    this.pollsFailed = 0;
+    this.pollError = '';
   }
 
   /** A sign-in is under way: its first request (the queue's, or the log's) has not answered yet. */
@@ -460,9 +465,7 @@ export class YkienAdmin extends LitElement {
       const page = await listComments(this.token, this.filter(), reset ? null : this.next);
       if (seq !== this.loadSeq) return undefined;
       this.listFailed = false;
-      // The server answered: the polls' count of failures starts over, and the list is live again.
-      this.pollsFailed = 0;
-      this.pollError = '';
+      this.listLive();
       if (retry && this.error === said) this.error = '';
       this.acceptToken();
       if (page.counts) this.counts = page.counts;
@@ -611,7 +614,7 @@ export class YkienAdmin extends LitElement {
         // Past the list's top, a page read only to find decided cards: what arrived is added all the same.
         if (reachedTop) break;
         // A missed poll is retried at the next one; missed again, the editor must know that new comments
-        // are not coming in (said once, not over whatever else the page says meanwhile).
+        // are not coming in (said once, on a line of its own beside whatever else the alert says).
         // Not the network when the server answered (a block on the office's address, a fault): its reason.
         // Said once (an alert): not again at each failed poll, nor when the next one fails otherwise.
         if (++this.pollsFailed >= 2 && !this.pollError) {
@@ -619,10 +622,7 @@ export class YkienAdmin extends LitElement {
         }
         return;
       }
-      if (this.pollsFailed) {
-        this.pollsFailed = 0;
-        this.pollError = '';
-      }
+      this.listLive();
       if (stale()) return;
       // Counts a decision made meanwhile overtook are stale (as in refreshCounts): the next poll has them.
       if (pages === 0 && page.counts && epoch === this.countsEpoch) this.counts = page.counts;

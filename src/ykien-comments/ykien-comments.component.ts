@@ -527,7 +527,7 @@ export class YkienComments extends LitElement {
       // hCaptcha costs a script and a frame: loaded when the reader first comes to the form, not before.
       onFocus: () => (this.#prepare((s) => s.captcha.arm()), this.#drafts.prepare().catch(() => {})),
       onSubmit: (e: SubmitEvent) => (e.preventDefault(), this.#send().then((s) => s.submit(), () => this.#cannotSend())),
-      // (The click comes before the submit it makes; Enter makes a submit without one: 0.)
+      // (The click comes before the submit it makes; Enter's implicit submission clicks the button too, with a count of 0.)
       onSendClick: (e: MouseEvent) => (this.sendClicks = e.detail),
       onClear: this.#onClear,
       onUndo: this.#undoable() ? this.#onUndo : undefined,

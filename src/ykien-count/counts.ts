@@ -32,7 +32,7 @@ export function retryAfterMs(endpoint: string): number {
 
 /**
  * The published count of one article; null when the server answered without it, undefined when it did
- * not answer (or a 5xx). `past the cache`: the browser's copy of the answer may predate the reader's comment.
+ * not answer (or a 5xx). `pastTheCache`: the browser's copy of the answer may predate the reader's comment.
  * `wanted`: whether it is still to be asked for when an endpoint's wait (Retry-After) is over.
  */
 export function requestCount(endpoint: string, pageId: string, pastTheCache = false, wanted = () => true): Promise<number | null | undefined> {

@@ -168,14 +168,15 @@ export class YkienCount extends HTMLElement {
     if (this.count !== undefined && !this.#askingAgain && countChangedAt(this.#asked!) > this.#askedAt) void this.#askAgain();
   }
 
+  /** Still to be asked for once an endpoint's wait (Retry-After) is over: in the page, for the same article. */
+  #wanted = (asked: string | undefined) => () => this.isConnected && this.#asked == asked;
+
   #askingAgain = false;
   async #askAgain(): Promise<void> {
     const asked = this.#asked;
     const at = Date.now();
     this.#askingAgain = true;
-    const count = await requestCount(this.getAttribute('endpoint')!, YkienCount.#pageIdOf(this.getAttribute('page-id'))!, true, () => this.isConnected && this.#asked == asked).finally(
-      () => (this.#askingAgain = false),
-    );
+    const count = await requestCount(this.getAttribute('endpoint')!, YkienCount.#pageIdOf(this.getAttribute('page-id'))!, true, this.#wanted(asked)).finally(() => (this.#askingAgain = false));
     if (this.#asked != asked || typeof count != 'number' || (this.#raised && count < this.count!)) return;
     (this.count = count), (this.#askedAt = at), (this.#raised = false), this.#render();
   }
@@ -227,7 +228,7 @@ export class YkienCount extends HTMLElement {
       if (endpoint && pageId && !blank) {
         // Past the HTTP cache when the reader commented on it a moment ago (changed-counts.ts).
         const at = Date.now();
-        const count = await requestCount(endpoint, pageId, countChangedAt(asked) > 0, () => this.isConnected && this.#asked == asked);
+        const count = await requestCount(endpoint, pageId, countChangedAt(asked) > 0, this.#wanted(asked));
         if (this.#asked == asked) {
           // null: the server answered without this count (no `/counts` route, a 4xx): asking again
           // would get the same. undefined: no answer, or a 5xx, which may pass.

@@ -240,12 +240,13 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
       if (after !== undefined && after.seconds <= maxWait) {
         const wait = after.seconds;
         emit('NOTE', `rate limited: waiting ${wait} s as ${after.from} says`);
-        await new Promise((res) => setTimeout(res, wait * 1000));
+        await sleep(wait * 1000);
         r = await postOnce(body, o);
       }
     }
     return r;
   };
+  const errorAnswers: Array<{ what: string; reply: Reply }> = [];
   /**
    * A POST under a key already used: a 409 in-progress (api.md allows it while an attempt holds the
    * key, and an endpoint may release its claim just after answering) is sent once more after about a
@@ -258,7 +259,6 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
     await sleep(IN_PROGRESS_RETRY_MS);
     return { r: await post(body), waited: true };
   };
-  const errorAnswers: Array<{ what: string; reply: Reply }> = [];
   const guard = async (what: string, fn: () => Promise<void>) => {
     try {
       await fn();
@@ -526,7 +526,7 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
     if (fault) {
       fail(
         'a 256 KiB body → 413 too-large',
-        `${fault}; limit the body size (to no less than the longest valid comment: 26,824 bytes for 2000 characters, every field at its longest), or refuse the content as 400 validation with fields.content`,
+        `${fault}; limit the body size (to no less than the longest valid comment: 26,824 bytes for 2,000 characters, every field at its longest), or refuse the content as 400 validation with fields.content`,
       );
     } else if (r.status === 400) {
       pass('a 256 KiB body: 400 validation with fields.content');
@@ -706,7 +706,7 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
         const old = { headers: { 'if-none-match': firstEtag, 'cache-control': 'no-cache' } };
         let stale = await request(listAt(1), old);
         if (stale.status === 304 && firstMaxAge > 0 && firstMaxAge <= 60) {
-          await new Promise((res) => setTimeout(res, (firstMaxAge + 1) * 1000));
+          await sleep((firstMaxAge + 1) * 1000);
           stale = await request(listAt(1), old);
         }
         if (stale.status === 304) fail('list ETag after a new comment: its old ETag still answered 304', 'make the ETag change whenever the page\'s list changes (a new, approved, edited or removed comment), or readers who revalidate never see new comments');
