@@ -842,6 +842,18 @@ test('polls that cannot reach the server: from the second the editor is told new
   await expect(alert).toHaveText('');
 });
 
+test('the "not live" line is the queue\'s: the log\'s view, which the polls do not read, does not show it', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Trần Văn A', content: 'Về đường sá.' });
+  await signIn('?poll=200');
+  await expect(cards(page)).toHaveCount(1);
+  const alert = page.locator('ykien-admin [role="alert"]');
+  await page.route(/\/api\/admin\/comments\?/, (route) => route.abort('internetdisconnected'));
+  await expect(alert).toHaveText('Mất kết nối với máy chủ: danh sách không tự cập nhật bình luận mới cho đến khi kết nối lại.');
+  await page.getByRole('link', { name: 'Nhật ký kiểm duyệt' }).click();
+  await expect(page.locator('ykien-admin table.audit, ykien-admin p.empty').first()).toBeVisible();
+  await expect(alert).toHaveText('');
+});
+
 test('polls the server refuses (the office\'s address blocked for wrong tokens): the editor is told that, not that the connection is lost; then it goes', async ({
   page,
   seed,
