@@ -202,6 +202,10 @@ test.describe('bad input: nothing is sent', () => {
     await article();
     const f = form(page);
     await f.name.fill(NAME);
+    // Safari's Enter that ends an IME's word (Telex, VNI) says isComposing false and keyCode 229: the word, not the field.
+    await f.name.focus();
+    await f.name.evaluate((el) => el.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', keyCode: 229, bubbles: true, composed: true, cancelable: true })));
+    await expect(f.name).toBeFocused();
     await f.name.press('Enter');
     await expect(f.content).toBeFocused();
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
