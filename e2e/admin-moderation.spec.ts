@@ -6,6 +6,46 @@
 import { textsShown } from './support/regions.js';
 import { test, expect, cards, card, holdNextList, expectNoAxeViolations, liveRegion, watchPage, fetchGet } from './support/admin.js';
 
+test('a wrong approval taken back with "Hoàn tác": the comment leaves the site and is back in the queue, in its place, with the keyboard; a rejection too; the next decision or a bulk run is what "Hoàn tác" takes back then', async ({
+  page,
+  seed,
+  signIn,
+  publicList,
+}) => {
+  for (const name of ['Cũ nhất', 'Ở giữa', 'Mới nhất']) await seed({ name, content: `Ý kiến của ${name}.` });
+  await signIn();
+  await expect(cards(page)).toHaveCount(3);
+  const undo = page.locator('ykien-admin p.undo button');
+  await expect(undo).toHaveCount(0);
+  // The editor meant the card above.
+  await card(page, 'Ở giữa').getByRole('button', { name: 'Duyệt', exact: true }).click();
+  await expect(cards(page)).toHaveCount(2);
+  expect((await publicList()).items.map((c) => c.name)).toEqual(['Ở giữa']);
+  await expect(undo).toHaveText('Hoàn tác: đưa bình luận của “Ở giữa” về hàng chờ duyệt');
+  await undo.click();
+  await expect(liveRegion(page)).toHaveText('Đã đưa bình luận của “Ở giữa” về hàng chờ duyệt.');
+  await expect(page.locator('ykien-admin article.comment .name')).toHaveText(['Mới nhất', 'Ở giữa', 'Cũ nhất']);
+  await expect(card(page, 'Ở giữa')).toBeFocused();
+  await expect(undo).toHaveCount(0);
+  expect((await publicList()).items).toEqual([]);
+  await expect(page.locator('ykien-admin button.tab[data-status="pending"]')).toContainText('3');
+  // A rejection, from the keyboard: taken back the same way.
+  await page.keyboard.press('r');
+  await expect(cards(page)).toHaveCount(2);
+  await expect(undo).toHaveText('Hoàn tác: đưa bình luận của “Ở giữa” về hàng chờ duyệt');
+  await undo.click();
+  await expect(cards(page)).toHaveCount(3);
+  // Two decisions: the last one is what is taken back; a bulk run leaves nothing to take back.
+  await card(page, 'Cũ nhất').getByRole('button', { name: 'Duyệt', exact: true }).click();
+  await card(page, 'Mới nhất').getByRole('button', { name: 'Từ chối', exact: true }).click();
+  await expect(undo).toHaveText('Hoàn tác: đưa bình luận của “Mới nhất” về hàng chờ duyệt');
+  await page.locator('ykien-admin #select-all').check();
+  await page.getByRole('button', { name: 'Duyệt các bình luận đã chọn' }).click();
+  await expect(cards(page)).toHaveCount(0);
+  await expect(undo).toHaveCount(0);
+  expect((await publicList()).items.map((c) => c.name).sort()).toEqual(['Cũ nhất', 'Ở giữa']);
+});
+
 test('select several and approve them at once', async ({ page, seed, signIn, publicList }) => {
   const problems = await watchPage(page);
   for (const name of ['Một', 'Hai', 'Ba', 'Bốn']) await seed({ name, content: `Ý kiến của ${name}.` });

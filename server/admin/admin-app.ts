@@ -80,6 +80,7 @@ export class YkienAdmin extends LitElement {
     busy: { state: true },
     error: { state: true },
     pollError: { state: true },
+    undo: { state: true },
     notice: { state: true },
   };
 
@@ -132,6 +133,13 @@ export class YkienAdmin extends LitElement {
    * through.
    */
   declare pollError: string;
+  /**
+   * The last approval or rejection of a pending comment made in this tab, which "Hoàn tác" takes back
+   * (the comment back in the queue, as the server's `restore` does): a wrong key pressed on a busy night
+   * is not left published while the editor looks for it in another tab. Until the next decision, or
+   * the editor leaves the queue.
+   */
+  declare undo: { comment: AdminComment; to: 'published' | 'rejected' } | null;
   private searchTimer: ReturnType<typeof setTimeout> | null = null;
   /** Comments moderated in this tab: a poll answer that raced the action must not bring them back. */
   private readonly handled = new Map<string, Status>();
@@ -256,6 +264,7 @@ export class YkienAdmin extends LitElement {
     this.busy = new Set();
     this.error = '';
     this.pollError = '';
+    this.undo = null;
     this.notice = '';
     // 05/03/2025 14:05, as the widget and the portals write dates (vi-VN's short form is "14:05 5/3/25"),
     // in the newsroom's time, as the digest email says it: an editor on a laptop set to another zone (a
@@ -364,6 +373,7 @@ export class YkienAdmin extends LitElement {
     this.loadingMore = false;
     this.listFailed = false;
     this.listLive();
+    this.undo = null;
     this.items = [];
     this.listedFor = '';
     this.next = null;
@@ -696,6 +706,7 @@ export class YkienAdmin extends LitElement {
     if (tab === this.tab && !this.loading) return;
     if (!this.edits.letGo()) return;
     this.tab = tab;
+    this.undo = null;
     this.items = [];
     this.listedFor = '';
     this.next = null;
@@ -855,6 +866,37 @@ export class YkienAdmin extends LitElement {
     if (this.items.length === 0 && this.next) void this.load(true);
   }
 
+  /** "Hoàn tác": the last decision on a pending comment taken back; the card is in the queue again, with the keyboard. */
+  private async undoLast(): Promise<void> {
+    const u = this.undo;
+    if (!u || this.busy.has(u.comment.id)) return;
+    this.undo = null;
+    this.error = '';
+    const token = this.token;
+    const decided = { ...u.comment, status: u.to };
+    try {
+      await moderate(token, decided, 'restore');
+      if (this.token !== token) return;
+      this.announce(this.msg('restored', { name: decided.name }));
+      this.bumpCounts(u.to, 'pending', 1);
+      // A poll may list it again now: not taken for one this tab decided.
+      this.handled.delete(decided.id);
+      if (this.tab !== 'pending' || this.items.some((x) => x.id === decided.id)) return;
+      // Back where it was, newest first (or last of what is listed, when it is older than all of it).
+      const back = { ...u.comment, status: 'pending' as const };
+      const at = this.items.findIndex((x) => x.createdAt < back.createdAt);
+      const i = at < 0 ? this.items.length : at;
+      this.items = [...this.items.slice(0, i), back, ...this.items.slice(i)];
+      this.moveTo(i);
+    } catch (e) {
+      if (this.token !== token) return;
+      if (e instanceof ApiError && e.status === 409 && e.code === 'conflict') {
+        this.error = this.movedByOther(decided, e);
+        void this.refreshCounts();
+      } else this.failed(e);
+    }
+  }
+
   private bumpCounts(from: Status, to: Status | null, n: number): void {
     this.countsEpoch++;
     if (!this.counts || n === 0) return;
@@ -886,6 +928,7 @@ export class YkienAdmin extends LitElement {
       // A published comment taken down is "unpublished" (its button said so), not "rejected".
       this.announce(this.msg(action === 'reject' && c.status === 'published' ? 'hidden' : outcome[action][0], { name: c.name }));
       this.bumpCounts(c.status, outcome[action][1], 1);
+      this.undo = c.status === 'pending' && (action === 'approve' || action === 'reject') ? { comment: c, to: outcome[action][1] } : null;
       this.removeItems(new Set([c.id]), refocus && this.focusIsOurs(), c.status);
     } catch (e) {
       if (this.token !== token) return;
@@ -929,6 +972,8 @@ export class YkienAdmin extends LitElement {
     if (chosen.some((c) => this.edits.isOpen(c)) && this.edits.keepsUnsaved()) return;
     this.setBusy(chosen.map((c) => c.id), true);
     this.error = '';
+    // A bulk run is the last decision now: not one comment's "Hoàn tác" left over from before it.
+    this.undo = null;
     const done = new Set<string>();
     /** Decided by someone else meanwhile: id to the comment and the status it has now. */
     const moved = new Map<string, { c: AdminComment; e: ApiError }>();
@@ -1121,6 +1166,9 @@ export class YkienAdmin extends LitElement {
       </header>
       <main class="inner">
         <p class="status" role="status" aria-live="polite">${this.notice}</p>
+        ${this.undo && this.signedIn && this.view !== 'audit'
+          ? html`<p class="undo"><button type="button" class="quiet" @click=${() => this.undoLast()}>${this.msg('undoDecision', { name: this.undo.comment.name })}</button></p>`
+          : nothing}
         <div role="alert">${this.error ? html`<p class="error">${this.error}</p>` : nothing}${this.pollError && this.signedIn && this.view !== 'audit' ? html`<p class="error">${this.pollError}</p>` : nothing}</div>
         ${!this.signedIn ? this.renderSignIn() : this.view === 'audit' ? this.log.render() : renderQueue(this.queue)}
       </main>
