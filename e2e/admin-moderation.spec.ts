@@ -6,7 +6,7 @@
 import { textsShown } from './support/regions.js';
 import { test, expect, cards, card, holdNextList, expectNoAxeViolations, liveRegion, watchPage, fetchGet } from './support/admin.js';
 
-test('a wrong approval taken back with "Hoàn tác": the comment leaves the site and is back in the queue, in its place, with the keyboard; a rejection too; the next decision or a bulk run is what "Hoàn tác" takes back then', async ({
+test('a wrong approval taken back with "Hoàn tác": the comment leaves the site and is back in the queue, in its place, with the keyboard; a rejection too; "Lưu và duyệt" and a bulk run leave nothing to take back', async ({
   page,
   seed,
   signIn,
@@ -35,15 +35,26 @@ test('a wrong approval taken back with "Hoàn tác": the comment leaves the site
   await expect(undo).toHaveText('Hoàn tác: đưa bình luận của “Ở giữa” về hàng chờ duyệt');
   await undo.click();
   await expect(cards(page)).toHaveCount(3);
-  // Two decisions: the last one is what is taken back; a bulk run leaves nothing to take back.
+  // "Lưu và duyệt" is a decision too: the approval before it is no longer the one to take back.
   await card(page, 'Cũ nhất').getByRole('button', { name: 'Duyệt', exact: true }).click();
+  await expect(undo).toHaveText('Hoàn tác: đưa bình luận của “Cũ nhất” về hàng chờ duyệt');
+  const middle = card(page, 'Ở giữa');
+  await middle.getByRole('button', { name: 'Sửa' }).click();
+  await middle.getByLabel('Nội dung').fill('Ý kiến của Ở giữa, đã sửa.');
+  await middle.getByRole('button', { name: 'Lưu và duyệt' }).click();
+  await expect(cards(page)).toHaveCount(1);
+  await expect(undo).toHaveCount(0);
+  // The last decision is what is taken back; a bulk run leaves nothing to take back.
   await card(page, 'Mới nhất').getByRole('button', { name: 'Từ chối', exact: true }).click();
   await expect(undo).toHaveText('Hoàn tác: đưa bình luận của “Mới nhất” về hàng chờ duyệt');
+  await expect(cards(page)).toHaveCount(0);
+  await undo.click();
+  await expect(cards(page)).toHaveCount(1);
   await page.locator('ykien-admin #select-all').check();
   await page.getByRole('button', { name: 'Duyệt các bình luận đã chọn' }).click();
   await expect(cards(page)).toHaveCount(0);
   await expect(undo).toHaveCount(0);
-  expect((await publicList()).items.map((c) => c.name).sort()).toEqual(['Cũ nhất', 'Ở giữa']);
+  expect((await publicList()).items.map((c) => c.name).sort()).toEqual(['Cũ nhất', 'Mới nhất', 'Ở giữa']);
 });
 
 test('select several and approve them at once', async ({ page, seed, signIn, publicList }) => {

@@ -870,13 +870,15 @@ export class YkienAdmin extends LitElement {
   private async undoLast(): Promise<void> {
     const u = this.undo;
     if (!u || this.busy.has(u.comment.id)) return;
-    this.undo = null;
+    // The button stays (busy) while it runs: the keyboard on it is not dropped to the page's body.
+    this.setBusy([u.comment.id], true);
     this.error = '';
     const token = this.token;
     const decided = { ...u.comment, status: u.to };
     try {
       await moderate(token, decided, 'restore');
       if (this.token !== token) return;
+      if (this.undo === u) this.undo = null;
       this.announce(this.msg('restored', { name: decided.name }));
       this.bumpCounts(u.to, 'pending', 1);
       // A poll may list it again now: not taken for one this tab decided.
@@ -890,14 +892,21 @@ export class YkienAdmin extends LitElement {
       this.moveTo(i);
     } catch (e) {
       if (this.token !== token) return;
+      // Not taken back: said, and the keyboard waits on the list's heading, as the button goes.
+      if (this.undo === u) (this.undo = null), this.focusSoon('#list-heading');
       if (e instanceof ApiError && e.status === 409 && e.code === 'conflict') {
         this.error = this.movedByOther(decided, e);
         void this.refreshCounts();
       } else this.failed(e);
+    } finally {
+      this.setBusy([u.comment.id], false);
     }
   }
 
   private bumpCounts(from: Status, to: Status | null, n: number): void {
+    // Every decision made here comes through: the one "Hoàn tác" would take back is no longer the last
+    // (act() names the new one after this; "Lưu và duyệt" and a bulk run leave none).
+    this.undo = null;
     this.countsEpoch++;
     if (!this.counts || n === 0) return;
     const c = { ...this.counts };
@@ -1167,7 +1176,7 @@ export class YkienAdmin extends LitElement {
       <main class="inner">
         <p class="status" role="status" aria-live="polite">${this.notice}</p>
         ${this.undo && this.signedIn && this.view !== 'audit'
-          ? html`<p class="undo"><button type="button" class="quiet" @click=${() => this.undoLast()}>${this.msg('undoDecision', { name: this.undo.comment.name })}</button></p>`
+          ? html`<p class="undo"><button type="button" class="quiet" aria-disabled=${this.busy.has(this.undo.comment.id)} @click=${() => this.undoLast()}>${this.msg('undoDecision', { name: this.undo.comment.name })}</button></p>`
           : nothing}
         <div role="alert">${this.error ? html`<p class="error">${this.error}</p>` : nothing}${this.pollError && this.signedIn && this.view !== 'audit' ? html`<p class="error">${this.pollError}</p>` : nothing}</div>
         ${!this.signedIn ? this.renderSignIn() : this.view === 'audit' ? this.log.render() : renderQueue(this.queue)}
