@@ -334,13 +334,18 @@ describe('fallback to memory', () => {
       expect(items).toEqual([['m1', 'queued']]);
     });
 
-    it('a refused comment taken back into the form while IndexedDB fails at the delete: the failed run\'s "claimed" does not carry over to the run in memory, so the text is not put in the form while it stays on disk', async () => {
-      const item = { ...newItem(EP, payload('t1'), false, Date.now() - 1_000), state: 'rejected' as const };
+    /** A refused comment in the store, whose deletes IndexedDB then fails; an outbox over it. */
+    const refusedWithDeletesFailing = async (clientId: string) => {
+      const item = { ...newItem(EP, payload(clientId), false, Date.now() - 1_000), state: 'rejected' as const };
       await saveItem(item);
       vi.spyOn(IDBObjectStore.prototype, 'delete').mockImplementation(() => {
         throw new DOMException('UnknownError', 'UnknownError');
       });
-      const ctl = new OutboxController(host as never, () => {});
+      return { item, ctl: new OutboxController(host as never, () => {}) };
+    };
+
+    it('a refused comment taken back into the form while IndexedDB fails at the delete: the failed run\'s "claimed" does not carry over to the run in memory, so the text is not put in the form while it stays on disk', async () => {
+      const { item, ctl } = await refusedWithDeletesFailing('t1');
       try {
         const put = vi.fn(() => true);
         expect(await ctl.takeBack(item, put)).toBe(false);
@@ -352,12 +357,7 @@ describe('fallback to memory', () => {
     });
 
     it('a discard while IndexedDB fails at the delete: not said gone (the run in memory did not find it), so its twin is not sent beside it', async () => {
-      const item = { ...newItem(EP, payload('t2'), false, Date.now() - 1_000), state: 'rejected' as const };
-      await saveItem(item);
-      vi.spyOn(IDBObjectStore.prototype, 'delete').mockImplementation(() => {
-        throw new DOMException('UnknownError', 'UnknownError');
-      });
-      const ctl = new OutboxController(host as never, () => {});
+      const { ctl } = await refusedWithDeletesFailing('t2');
       try {
         expect(await ctl.discardIfStuck('t2')).toBeUndefined();
       } finally {

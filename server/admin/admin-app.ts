@@ -878,7 +878,6 @@ export class YkienAdmin extends LitElement {
     try {
       await moderate(token, decided, 'restore');
       if (this.token !== token) return;
-      if (this.undo === u) this.undo = null;
       this.announce(this.msg('restored', { name: decided.name }));
       this.bumpCounts(u.to, 'pending', 1);
       // A poll may list it again now: not taken for one this tab decided.
@@ -937,7 +936,7 @@ export class YkienAdmin extends LitElement {
       // A published comment taken down is "unpublished" (its button said so), not "rejected".
       this.announce(this.msg(action === 'reject' && c.status === 'published' ? 'hidden' : outcome[action][0], { name: c.name }));
       this.bumpCounts(c.status, outcome[action][1], 1);
-      this.undo = c.status === 'pending' && (action === 'approve' || action === 'reject') ? { comment: c, to: outcome[action][1] } : null;
+      if (c.status === 'pending' && (action === 'approve' || action === 'reject')) this.undo = { comment: c, to: outcome[action][1] };
       this.removeItems(new Set([c.id]), refocus && this.focusIsOurs(), c.status);
     } catch (e) {
       if (this.token !== token) return;

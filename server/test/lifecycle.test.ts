@@ -461,7 +461,14 @@ describe('health', () => {
     });
     const inFlight = postComment(server.url, makeComment(server.url, { pageId: 'upgrade' }));
     await verifier.waitForCalls(1);
-    return { verifier, release, dbPath, server, inFlight };
+    /** The held siteverify let go, the process killed if it still runs, its files and the verifier gone. */
+    const stop = async () => {
+      release();
+      await server.kill9();
+      server.cleanup();
+      await verifier.close();
+    };
+    return { release, dbPath, server, inFlight, stop };
   }
 
   it('a newer server migrates the file under a running one: /healthz says outdated, and the old one stops, exit 1, saying why', async () => {
@@ -486,7 +493,7 @@ describe('health', () => {
   });
 
   it('a rolling upgrade: SIGTERM, then the newer schema found while the stop finishes its requests: the one in flight is still answered, the stop ends as stops do, exit 1', async () => {
-    const { verifier, release, dbPath, server, inFlight } = await oneCommentBeingVerified();
+    const { release, dbPath, server, inFlight, stop } = await oneCommentBeingVerified();
     try {
       server.child.kill('SIGTERM');
       await expect
@@ -503,15 +510,12 @@ describe('health', () => {
       expect(msgs).toContain('stopped; database closed');
       expect(rowsOf(dbPath)).toEqual([]);
     } finally {
-      release();
-      await server.kill9();
-      server.cleanup();
-      await verifier.close();
+      await stop();
     }
   });
 
   it('…and the other way round: the newer schema found first (the server stops itself), then the orchestrator\'s SIGTERM: not a second signal, the stop finishes', async () => {
-    const { verifier, release, dbPath, server, inFlight } = await oneCommentBeingVerified();
+    const { release, dbPath, server, inFlight, stop } = await oneCommentBeingVerified();
     try {
       migrateAsANewerServer(dbPath);
       // The load balancer's health check finds it: the server begins its own stop.
@@ -531,10 +535,7 @@ describe('health', () => {
       expect(msgs).not.toContain('second signal: exiting now');
       expect(msgs).toContain('stopped; database closed');
     } finally {
-      release();
-      await server.kill9();
-      server.cleanup();
-      await verifier.close();
+      await stop();
     }
   });
 });

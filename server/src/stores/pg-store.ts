@@ -838,9 +838,9 @@ export class PgStore implements Store {
    * connection lost meanwhile is the store unavailable (503), as for the batch's own query. On a
    * transaction's client the raw error goes on: withClient must see it to throw that connection away.
    */
-  private async refuseNewerSchema(on: pg.Pool | pg.PoolClient = this.pool): Promise<void> {
+  private async refuseNewerSchema(on: pg.Pool | pg.PoolClient): Promise<void> {
     const version = schemaVersionOn(on);
-    refuseSchemaAhead(await (on === this.pool || on === this.writePool ? version.catch(unavailableOnTimeout) : version), LATEST_PG_VERSION);
+    refuseSchemaAhead(await (on === this.writePool ? version.catch(unavailableOnTimeout) : version), LATEST_PG_VERSION);
   }
 
   /**
