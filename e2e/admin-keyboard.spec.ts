@@ -145,7 +145,7 @@ test('the last card decided with a key: the keyboard goes to the list\'s heading
 test('? opens the help dialog listing every shortcut; Escape closes it and focus returns', async ({ page, seed, signIn, api }) => {
   const { first, dialog } = await helpOverFirstCard(page, seed, signIn, 'Trần Thị B');
   expect(await dialog.evaluate((d) => (d as HTMLDialogElement).open && d.matches(':modal'))).toBe(true);
-  for (const key of ['j', 'k', 'x', 'a', 'r', 'Shift+A', 'Shift+R', 'e', '/', '?', 'Esc']) {
+  for (const key of ['j', 'k', 'x', 'a', 'r', 'Shift+A', 'Shift+R', 'z', 'e', '/', '?', 'Esc']) {
     await expect(dialog.locator('dt kbd', { hasText: new RegExp(`^${key.replace(/[?/+]/g, '\\$&')}$`) })).toHaveCount(1);
   }
   await expect(dialog.getByRole('button', { name: 'Đóng' })).toBeFocused();
@@ -328,7 +328,7 @@ test('letters act on a comment only with the keyboard in it: on Reload, a status
   ];
   for (const control of elsewhere) {
     await control.focus();
-    for (const key of ['a', 'r', 'x', 'e', 'Shift+A', 'Shift+R', 'j', 'k', '/', '?']) await page.keyboard.press(key);
+    for (const key of ['a', 'r', 'x', 'e', 'z', 'Shift+A', 'Shift+R', 'j', 'k', '/', '?']) await page.keyboard.press(key);
     await expect(control).toBeFocused();
   }
   await expect(page.getByRole('dialog')).not.toBeVisible();

@@ -6,7 +6,7 @@
 import { textsShown } from './support/regions.js';
 import { test, expect, cards, card, holdNextList, expectNoAxeViolations, liveRegion, watchPage, fetchGet } from './support/admin.js';
 
-test('a wrong approval taken back with "Hoàn tác": the comment leaves the site and is back in the queue, in its place, with the keyboard; a rejection too; "Lưu và duyệt" and a bulk run leave nothing to take back', async ({
+test('a wrong approval taken back with "Hoàn tác": the comment leaves the site and is back in the queue, in its place, with the keyboard; a rejection too; "Lưu và duyệt" leaves nothing to take back', async ({
   page,
   seed,
   signIn,
@@ -29,12 +29,15 @@ test('a wrong approval taken back with "Hoàn tác": the comment leaves the site
   await expect(undo).toHaveCount(0);
   expect((await publicList()).items).toEqual([]);
   await expect(page.locator('ykien-admin button.tab[data-status="pending"]')).toContainText('3');
-  // A rejection, from the keyboard: taken back the same way.
+  // A rejection, from the keyboard: taken back with its key (z), from the card the keyboard moved on to.
   await page.keyboard.press('r');
   await expect(cards(page)).toHaveCount(2);
   await expect(undo).toHaveText('Hoàn tác: đưa bình luận của “Ở giữa” về hàng chờ duyệt');
-  await undo.click();
+  await expect(card(page, 'Cũ nhất')).toBeFocused();
+  await page.keyboard.press('z');
   await expect(cards(page)).toHaveCount(3);
+  await expect(card(page, 'Ở giữa')).toBeFocused();
+  await expect(undo).toHaveCount(0);
   // "Lưu và duyệt" is a decision too: the approval before it is no longer the one to take back.
   await card(page, 'Cũ nhất').getByRole('button', { name: 'Duyệt', exact: true }).click();
   await expect(undo).toHaveText('Hoàn tác: đưa bình luận của “Cũ nhất” về hàng chờ duyệt');
@@ -44,17 +47,79 @@ test('a wrong approval taken back with "Hoàn tác": the comment leaves the site
   await middle.getByRole('button', { name: 'Lưu và duyệt' }).click();
   await expect(cards(page)).toHaveCount(1);
   await expect(undo).toHaveCount(0);
-  // The last decision is what is taken back; a bulk run leaves nothing to take back.
+  // The last decision is what is taken back.
   await card(page, 'Mới nhất').getByRole('button', { name: 'Từ chối', exact: true }).click();
   await expect(undo).toHaveText('Hoàn tác: đưa bình luận của “Mới nhất” về hàng chờ duyệt');
   await expect(cards(page)).toHaveCount(0);
   await undo.click();
   await expect(cards(page)).toHaveCount(1);
+  // A bulk run is one decision: the single one before it is no longer the one to take back.
   await page.locator('ykien-admin #select-all').check();
   await page.getByRole('button', { name: 'Duyệt các bình luận đã chọn' }).click();
   await expect(cards(page)).toHaveCount(0);
-  await expect(undo).toHaveCount(0);
+  await expect(undo).toHaveText('Hoàn tác: đưa bình luận của “Mới nhất” về hàng chờ duyệt');
   expect((await publicList()).items.map((c) => c.name).sort()).toEqual(['Cũ nhất', 'Mới nhất', 'Ở giữa']);
+  // Switching tabs leaves the queue, and what could be taken back with it.
+  await page.locator('ykien-admin button.tab[data-status="published"]').click();
+  await expect(cards(page)).toHaveCount(3);
+  await expect(undo).toHaveCount(0);
+});
+
+test('"select all" with comments the editor did not mean to publish: "Hoàn tác" takes the whole run back, each in its place, off the site, counted', async ({
+  page,
+  seed,
+  signIn,
+  publicList,
+  api,
+}) => {
+  for (const name of ['Một', 'Hai', 'Ba', 'Bốn']) await seed({ name, content: `Ý kiến của ${name}.` });
+  await signIn();
+  await expect(cards(page)).toHaveCount(4);
+  const undo = page.locator('ykien-admin p.undo button');
+  await card(page, 'Bốn').getByRole('checkbox').check();
+  await card(page, 'Hai').getByRole('checkbox').check();
+  await card(page, 'Một').getByRole('checkbox').check();
+  await page.getByRole('button', { name: 'Duyệt các bình luận đã chọn' }).click();
+  await expect(liveRegion(page)).toHaveText('Đã duyệt 3 bình luận.');
+  await expect(page.locator('ykien-admin article.comment .name')).toHaveText(['Ba']);
+  expect((await publicList()).items.map((c) => c.name).sort()).toEqual(['Bốn', 'Hai', 'Một']);
+  await expect(undo).toHaveText('Hoàn tác: đưa 3 bình luận vừa xử lý về hàng chờ duyệt');
+
+  await undo.click();
+  await expect(liveRegion(page)).toHaveText('Đã đưa 3 bình luận về hàng chờ duyệt.');
+  await expect(page.locator('ykien-admin article.comment .name')).toHaveText(['Bốn', 'Ba', 'Hai', 'Một']);
+  // The keyboard is on the first of them, as on one taken back.
+  await expect(card(page, 'Bốn')).toBeFocused();
+  await expect(undo).toHaveCount(0);
+  await expect(page.locator('ykien-admin button.tab[data-status="pending"]')).toContainText('4');
+  await expect(page.locator('ykien-admin button.tab[data-status="published"]')).toContainText('0');
+  expect((await publicList()).items).toEqual([]);
+  // The server's own count agrees: nothing is left published.
+  expect((await api('GET', '/stats')).json).toMatchObject({ pending: 4, published: 0 });
+});
+
+test('a bulk rejection taken back while another moderator deleted one of its comments: the rest come back, and the editor is told which one is gone', async ({
+  page,
+  seed,
+  signIn,
+  api,
+}) => {
+  const ids: Record<string, string> = {};
+  for (const name of ['Một', 'Hai', 'Ba']) ids[name] = await seed({ name, content: `Ý kiến của ${name}.` });
+  await signIn();
+  await expect(cards(page)).toHaveCount(3);
+  await page.locator('ykien-admin #select-all').check();
+  await page.getByRole('button', { name: 'Từ chối các bình luận đã chọn' }).click();
+  await expect(liveRegion(page)).toHaveText('Đã từ chối 3 bình luận.');
+  await expect(cards(page)).toHaveCount(0);
+  expect((await api('DELETE', `/comments/${ids['Hai']}`)).status).toBe(204);
+
+  await page.locator('ykien-admin p.undo button').click();
+  await expect(liveRegion(page)).toHaveText('Đã đưa 2 bình luận về hàng chờ duyệt.');
+  await expect(page.locator('ykien-admin article.comment .name')).toHaveText(['Ba', 'Một']);
+  await expect(page.getByRole('alert')).toContainText('“Hai”');
+  await expect(page.locator('ykien-admin p.undo button')).toHaveCount(0);
+  expect((await api('GET', '/stats')).json).toMatchObject({ pending: 2, rejected: 0 });
 });
 
 test('select several and approve them at once', async ({ page, seed, signIn, publicList }) => {

@@ -134,12 +134,12 @@ export class YkienAdmin extends LitElement {
    */
   declare pollError: string;
   /**
-   * The last approval or rejection of a pending comment made in this tab, which "Hoàn tác" takes back
-   * (the comment back in the queue, as the server's `restore` does): a wrong key pressed on a busy night
-   * is not left published while the editor looks for it in another tab. Until the next decision, or
-   * the editor leaves the queue.
+   * The last approval or rejection of pending comments made in this tab (one, or a bulk run's), which
+   * "Hoàn tác" takes back (the comments back in the queue, as the server's `restore` does): a wrong key
+   * pressed on a busy night, or "select all" with one comment too many, is not left published while the
+   * editor looks for it in another tab. Until the next decision, or the editor leaves the queue.
    */
-  declare undo: { comment: AdminComment; to: 'published' | 'rejected' } | null;
+  declare undo: { comments: AdminComment[]; to: 'published' | 'rejected' } | null;
   private searchTimer: ReturnType<typeof setTimeout> | null = null;
   /** Comments moderated in this tab: a poll answer that raced the action must not bring them back. */
   private readonly handled = new Map<string, Status>();
@@ -175,6 +175,7 @@ export class YkienAdmin extends LitElement {
     decide: (c, action) => void this.act(c, action),
     decideSelected: (action) => void this.bulk(action),
     startEdit: (c) => this.edits.startEdit(c),
+    undo: () => void this.undoLast(),
   });
   private readonly edits: EditingController = new EditingController(this, {
     token: () => this.token,
@@ -866,40 +867,86 @@ export class YkienAdmin extends LitElement {
     if (this.items.length === 0 && this.next) void this.load(true);
   }
 
-  /** "Hoàn tác": the last decision on a pending comment taken back; the card is in the queue again, with the keyboard. */
+  /** "Hoàn tác": the last decision on pending comments taken back; the cards are in the queue again, the keyboard on the first. */
   private async undoLast(): Promise<void> {
     const u = this.undo;
-    if (!u || this.busy.has(u.comment.id)) return;
+    if (!u || u.comments.some((c) => this.busy.has(c.id))) return;
+    const ids = u.comments.map((c) => c.id);
     // The button stays (busy) while it runs: the keyboard on it is not dropped to the page's body.
-    this.setBusy([u.comment.id], true);
+    this.setBusy(ids, true);
     this.error = '';
     const token = this.token;
-    const decided = { ...u.comment, status: u.to };
+    const restored: AdminComment[] = [];
+    const moved = new Map<string, { c: AdminComment; e: ApiError }>();
+    const gone: AdminComment[] = [];
+    let failure: unknown = null;
     try {
-      await moderate(token, decided, 'restore');
-      if (this.token !== token) return;
-      this.announce(this.msg('restored', { name: decided.name }));
-      this.bumpCounts(u.to, 'pending', 1);
-      // A poll may list it again now: not taken for one this tab decided.
-      this.handled.delete(decided.id);
-      if (this.tab !== 'pending' || this.items.some((x) => x.id === decided.id)) return;
-      // Back where it was, newest first (or last of what is listed, when it is older than all of it).
-      const back = { ...u.comment, status: 'pending' as const };
-      const at = this.items.findIndex((x) => x.createdAt < back.createdAt);
-      const i = at < 0 ? this.items.length : at;
-      this.items = [...this.items.slice(0, i), back, ...this.items.slice(i)];
-      this.moveTo(i);
-    } catch (e) {
-      if (this.token !== token) return;
-      // Not taken back: said, and the keyboard waits on the list's heading, as the button goes.
-      if (this.undo === u) (this.undo = null), this.focusSoon('#list-heading');
-      if (e instanceof ApiError && e.status === 409 && e.code === 'conflict') {
-        this.error = this.movedByOther(decided, e);
-        void this.refreshCounts();
-      } else this.failed(e);
+      // One at a time, as a bulk run: the server's log keeps them in order.
+      for (const c of u.comments) {
+        const decided = { ...c, status: u.to };
+        try {
+          await moderate(token, decided, 'restore');
+          if (this.token !== token) return;
+          restored.push(c);
+          // A poll may list it again now: not taken for one this tab decided.
+          this.handled.delete(c.id);
+        } catch (e) {
+          if (this.token !== token) return;
+          if (e instanceof ApiError && e.status === 409 && e.code === 'conflict') moved.set(c.id, { c: decided, e });
+          else if (e instanceof ApiError && e.status === 404 && e.code === 'not-found') gone.push(decided);
+          else {
+            failure = e;
+            break;
+          }
+        }
+      }
+      // Signed out by the server part way: the sign-in says so (the queue goes with the session).
+      if (failure instanceof ApiError && failure.status === 401 && !failure.stale) return this.failed(failure);
+      if (restored.length) {
+        this.announce(restored.length === 1 ? this.msg('restored', { name: restored[0].name }) : this.msg('restoredMany', { n: restored.length }));
+        this.bumpCounts(u.to, 'pending', restored.length);
+      }
+      this.putBack(restored);
+      if (moved.size || gone.length || failure !== null) {
+        // Not all taken back: said, and the keyboard waits on the list's heading, as the button goes.
+        if (this.undo === u) this.undo = null;
+        if (!restored.length) this.focusSoon('#list-heading');
+        const problems = [...this.bulkProblems([], moved, gone)];
+        if (failure !== null) {
+          // The rest stay as decided (each can be taken back from its tab); how many is said, and why.
+          const left = u.comments.length - restored.length - moved.size - gone.length;
+          problems.unshift(u.comments.length === 1 ? this.explain(failure) : `${this.msg('notRestored', { n: left, tab: this.msg(u.to) })} ${this.explain(failure)}`);
+        }
+        if (moved.size || gone.length) void this.refreshCounts();
+        this.error = problems.join(' ');
+      }
     } finally {
-      this.setBusy([u.comment.id], false);
+      this.setBusy(ids, false);
     }
+  }
+
+  /** Comments taken back to the queue, where they were (newest first), the keyboard on the first of them. */
+  private putBack(restored: readonly AdminComment[]): void {
+    if (this.tab !== 'pending') return;
+    let items = this.items;
+    let first = -1;
+    for (const c of restored) {
+      if (items.some((x) => x.id === c.id)) continue;
+      const back = { ...c, status: 'pending' as const };
+      // Back where it was (or last of what is listed, when it is older than all of it).
+      const at = items.findIndex((x) => x.createdAt < back.createdAt);
+      const i = at < 0 ? items.length : at;
+      items = [...items.slice(0, i), back, ...items.slice(i)];
+      // The topmost of those put back.
+      first = first < 0 ? i : Math.min(first, i);
+    }
+    if (first < 0) return;
+    this.items = items;
+    this.moveTo(first);
+  }
+
+  private undoLabel(cs: readonly AdminComment[]): string {
+    return cs.length === 1 ? this.msg('undoDecision', { name: cs[0].name }) : this.msg('undoBulk', { n: cs.length });
   }
 
   private bumpCounts(from: Status, to: Status | null, n: number): void {
@@ -936,7 +983,7 @@ export class YkienAdmin extends LitElement {
       // A published comment taken down is "unpublished" (its button said so), not "rejected".
       this.announce(this.msg(action === 'reject' && c.status === 'published' ? 'hidden' : outcome[action][0], { name: c.name }));
       this.bumpCounts(c.status, outcome[action][1], 1);
-      if (c.status === 'pending' && (action === 'approve' || action === 'reject')) this.undo = { comment: c, to: outcome[action][1] };
+      if (c.status === 'pending' && (action === 'approve' || action === 'reject')) this.undo = { comments: [c], to: outcome[action][1] };
       this.removeItems(new Set([c.id]), refocus && this.focusIsOurs(), c.status);
     } catch (e) {
       if (this.token !== token) return;
@@ -1046,6 +1093,8 @@ export class YkienAdmin extends LitElement {
     this.removeItems(new Set([...done, ...moved.keys(), ...gone.keys()]), focusWasInList, from);
     // Said only when some were decided: "0 approved" beside the alert saying why none went is noise.
     if (done.size) this.announce(this.bulkDone(action, from, done.size));
+    // What the run decided in the queue can be taken back at once, as one decision can.
+    if (done.size && from === 'pending') this.undo = { comments: chosen.filter((c) => done.has(c.id)), to };
     const problems = [...this.bulkProblems(changed, moved, [...gone.values()])];
     if (failures > 0) problems.unshift(`${this.msg('bulkFailed', { n: failures })} ${this.explain(lastError)}`);
     if (moved.size || gone.size) void this.refreshCounts();
@@ -1175,7 +1224,7 @@ export class YkienAdmin extends LitElement {
       <main class="inner">
         <p class="status" role="status" aria-live="polite">${this.notice}</p>
         ${this.undo && this.signedIn && this.view !== 'audit'
-          ? html`<p class="undo"><button type="button" class="quiet" aria-disabled=${this.busy.has(this.undo.comment.id)} @click=${() => this.undoLast()}>${this.msg('undoDecision', { name: this.undo.comment.name })}</button></p>`
+          ? html`<p class="undo"><button type="button" class="quiet" aria-disabled=${this.undo.comments.some((c) => this.busy.has(c.id))} @click=${() => this.undoLast()}>${this.undoLabel(this.undo.comments)}</button></p>`
           : nothing}
         <div role="alert">${this.error ? html`<p class="error">${this.error}</p>` : nothing}${this.pollError && this.signedIn && this.view !== 'audit' ? html`<p class="error">${this.pollError}</p>` : nothing}</div>
         ${!this.signedIn ? this.renderSignIn() : this.view === 'audit' ? this.log.render() : renderQueue(this.queue)}

@@ -113,6 +113,9 @@ const vi = {
   restore: 'Đưa về chờ duyệt',
   restored: 'Đã đưa bình luận của “{name}” về hàng chờ duyệt.',
   undoDecision: 'Hoàn tác: đưa bình luận của “{name}” về hàng chờ duyệt',
+  undoBulk: 'Hoàn tác: đưa {n} bình luận vừa xử lý về hàng chờ duyệt',
+  restoredMany: 'Đã đưa {n} bình luận về hàng chờ duyệt.',
+  notRestored: '{n} bình luận chưa đưa về hàng chờ duyệt được, vẫn ở mục “{tab}”.',
   editedApproved: 'Đã sửa và duyệt bình luận của “{name}”.',
   edited: 'Đã sửa bình luận của “{name}”.',
   replySaved: 'Đã đăng trả lời cho bình luận của “{name}”.',
@@ -141,6 +144,7 @@ const vi = {
   keyR: 'Từ chối bình luận đang xem (ở mục Đã đăng: gỡ xuống)',
   keyShiftA: 'Duyệt các bình luận đã chọn',
   keyShiftR: 'Từ chối các bình luận đã chọn (ở mục Đã đăng: gỡ xuống)',
+  keyZ: 'Hoàn tác quyết định vừa rồi (đưa bình luận về hàng chờ duyệt)',
   keyE: 'Sửa bình luận đang chờ duyệt (rồi “Lưu và duyệt”)',
   keySlash: 'Tìm kiếm',
   keyHelp: 'Mở bảng phím tắt này',
@@ -277,6 +281,9 @@ const en: typeof vi = {
   restore: 'Back to pending',
   restored: 'Put the comment by “{name}” back in the queue.',
   undoDecision: 'Undo: put the comment by “{name}” back in the queue',
+  undoBulk: 'Undo: put the {n} comments just decided back in the queue',
+  restoredMany: 'Put {n} comments back in the queue.',
+  notRestored: '{n} comments could not be put back in the queue; they stay under “{tab}”.',
   editedApproved: 'Edited and approved the comment by “{name}”.',
   edited: 'Edited the comment by “{name}”.',
   replySaved: 'Published the reply to the comment by “{name}”.',
@@ -305,6 +312,7 @@ const en: typeof vi = {
   keyR: 'Reject the current comment (under Published: unpublish it)',
   keyShiftA: 'Approve the selected comments',
   keyShiftR: 'Reject the selected comments (under Published: unpublish them)',
+  keyZ: 'Undo the last decision (put the comments back in the queue)',
   keyE: 'Edit the current pending comment (then “Save and approve”)',
   keySlash: 'Search',
   keyHelp: 'Open this list of shortcuts',
@@ -350,6 +358,7 @@ const enOne: Partial<Record<Key, string>> = {
   auditLoaded: 'Loaded 1 log entry.',
   newArrived: '1 new comment is waiting.',
   decidedElsewhere: 'Another moderator handled 1 comment; removed from the list.',
+  notRestored: '1 comment could not be put back in the queue; it stays under “{tab}”.',
 };
 
 export function t(lang: Lang, key: Key, vars: Record<string, string | number> = {}): string {

@@ -1,6 +1,6 @@
 /**
  * /admin by keyboard: the queue's shortcuts (j/k to move, x to select, a/r to decide, A/R for the
- * selection, e to edit, / to search, ? for help) and the help dialog that lists them. A reactive
+ * selection, z to take the last decision back, e to edit, / to search, ? for help) and the help dialog that lists them. A reactive
  * controller of <ykien-admin>, which says what each key does to the queue (`KeyboardPage`).
  *
  * WCAG 2.1.4: a letter said by speech input, or typed in a screen reader's browse mode, must not act on
@@ -32,6 +32,8 @@ export interface KeyboardPage extends Pick<AdminPage, 'msg' | 'focusSoon'> {
   decide(c: AdminComment, action: 'approve' | 'reject'): void;
   decideSelected(action: 'approve' | 'reject'): void;
   startEdit(c: AdminComment): void;
+  /** z: "Hoàn tác", when there is a decision to take back. */
+  undo(): void;
 }
 
 /** The help dialog's rows: the key as shown, what it does. */
@@ -43,6 +45,7 @@ const KEYS: ReadonlyArray<[string, Key]> = [
   ['r', 'keyR'],
   ['Shift+A', 'keyShiftA'],
   ['Shift+R', 'keyShiftR'],
+  ['z', 'keyZ'],
   ['e', 'keyE'],
   ['/', 'keySlash'],
   ['?', 'keyHelp'],
@@ -131,7 +134,7 @@ export class KeyboardController implements ReactiveController {
     }
     // A key held down repeats: it moves on, but decides (or selects, or opens) once, not on the next
     // card and the one after as the focus moves there. Other keys (arrows, Tab, Space) repeat as always.
-    if (e.repeat && ['a', 'r', 'A', 'R', 'x', 'e', '/'].includes(key)) return void e.preventDefault();
+    if (e.repeat && ['a', 'r', 'A', 'R', 'x', 'e', 'z', '/'].includes(key)) return void e.preventDefault();
     // The card the keyboard is in, not the last one it was in.
     const c = card ? page.comment(card.dataset.id) : undefined;
     const act = (run: () => void) => {
@@ -160,6 +163,8 @@ export class KeyboardController implements ReactiveController {
       case 'R':
         if (c && page.hasSelection()) act(() => page.decideSelected(key === 'A' ? 'approve' : 'reject'));
         return;
+      case 'z':
+        return act(() => page.undo());
       case 'e':
         // Not while its decision runs: the form would go with the card, and the keyboard with it.
         if (c && c.status === 'pending' && !page.busy(c.id)) act(() => page.startEdit(c));
