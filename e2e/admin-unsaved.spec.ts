@@ -884,3 +884,86 @@ test('an edit kept across a sign-in, saved with "Lưu và duyệt" whose approva
   await expect.poll(async () => (await api('GET', `/comments/${id}`)).json.status).toBe('published');
   await expect(page.locator('ykien-admin [role="alert"]')).not.toContainText('Người khác');
 });
+
+test.describe('what an editor types is kept in the tab as it is typed', () => {
+  const KEPT_BACK = (name: string) => `Đã mở lại phần bạn gõ dở cho bình luận của “${name}”.`;
+
+  test('a reply half typed when the page reloads (a phone pulled down, a tab the browser reloads): its form is open again with the text, said so, and the reply saves', async ({ page, seed, signIn, api }) => {
+    const id = await seed({ name: 'Phan Văn X', content: 'Khi nào sửa đường?' });
+    await signIn();
+    const x = card(page, 'Phan Văn X');
+    await x.getByRole('button', { name: 'Trả lời' }).click();
+    await x.getByLabel('Trả lời của Ban biên tập').fill('Cảm ơn bạn, tòa soạn đang hỏi Sở');
+    // Reloaded at once, before the editor pauses: the page's leaving keeps it.
+    page.on('dialog', (d) => d.accept());
+    await page.reload();
+    const again = card(page, 'Phan Văn X');
+    await expect(again.getByLabel('Trả lời của Ban biên tập')).toHaveValue('Cảm ơn bạn, tòa soạn đang hỏi Sở');
+    await expect(liveRegion(page)).toHaveText(KEPT_BACK('Phan Văn X'));
+    await expect(again.getByLabel('Trả lời của Ban biên tập')).toBeFocused();
+    await page.keyboard.type(' Giao thông.');
+    await again.getByRole('button', { name: 'Đăng trả lời' }).click();
+    await expect(again.getByLabel('Trả lời của Ban biên tập')).toHaveCount(0);
+    expect((await api('GET', `/comments/${id}`)).json.reply.text).toBe('Cảm ơn bạn, tòa soạn đang hỏi Sở Giao thông.');
+    // Saved: nothing comes back at the next page.
+    await page.reload();
+    await expect(card(page, 'Phan Văn X')).toBeVisible();
+    await expect(card(page, 'Phan Văn X').getByRole('textbox')).toHaveCount(0);
+  });
+
+  test('an edit typed in a tab the browser discards and brings back (only the tab\'s storage is left): the form comes back with what was typed a moment before; this page does not reopen it over itself', async ({ page, seed, signIn, context }) => {
+    await seed({ name: 'Đinh Văn U', content: 'Gọi tôi: 0912 345 678. Bài hay.' });
+    await signIn();
+    const u = card(page, 'Đinh Văn U');
+    await u.getByRole('button', { name: 'Sửa' }).click();
+    const field = u.getByLabel('Nội dung');
+    await field.fill('Bài hay.');
+    // The editor pauses; the text is in the tab's storage, and nothing left the page meanwhile.
+    await expect.poll(() => page.evaluate(() => sessionStorage.getItem('ykien-admin-form') ?? '')).toContain('Bài hay.');
+    await field.press('End');
+    await page.keyboard.type(' Cảm ơn.');
+    // A copy of the tab as it is now: its storage, nothing of this page's memory (what a discarded tab has).
+    const [copy] = await Promise.all([context.waitForEvent('page'), page.evaluate(() => void window.open(location.href))]);
+    await expect(card(copy, 'Đinh Văn U').getByLabel('Nội dung')).toHaveValue(/^Bài hay\./);
+    await expect(liveRegion(copy)).toHaveText(KEPT_BACK('Đinh Văn U'));
+    // Kept again as the new page's own, before anything is typed there: it too may be discarded.
+    await expect.poll(() => copy.evaluate(() => sessionStorage.getItem('ykien-admin-form') ?? '')).toContain('Bài hay.');
+    // The first page goes on with its own form, not reopened over what is typed in it.
+    await expect(field).toHaveValue('Bài hay. Cảm ơn.');
+    await expect(field).toBeFocused();
+  });
+
+  test('"Xem thêm" pressed while a reply is half typed: the page does not reopen its own form over itself (the keyboard stays on the list, nothing said of kept text)', async ({ page, seed, signIn }) => {
+    await seed({ name: 'Người cũ nhất' });
+    for (let i = 1; i <= 50; i++) await seed({ name: `Bạn đọc ${i}` });
+    await signIn();
+    const top = card(page, 'Bạn đọc 50');
+    await top.getByRole('button', { name: 'Trả lời' }).click();
+    const reply = top.getByLabel('Trả lời của Ban biên tập');
+    await reply.fill('Đang trả lời dở.');
+    await expect.poll(() => page.evaluate(() => sessionStorage.getItem('ykien-admin-form') ?? '')).toContain('Đang trả lời dở.');
+    const more = page.getByRole('button', { name: 'Xem thêm' });
+    await more.focus();
+    await page.keyboard.press('Enter');
+    await expect(cards(page)).toHaveCount(51);
+    await expect(liveRegion(page)).toHaveText('Đã tải 51 bình luận.');
+    await expect(reply).toHaveValue('Đang trả lời dở.');
+    await expect(reply).not.toBeFocused();
+  });
+
+  test('a form cancelled, or its text discarded, leaves nothing for the next page', async ({ page, seed, signIn }) => {
+    await seed({ name: 'Lê Thị V', content: 'Ý kiến khác.' });
+    await signIn();
+    const v = card(page, 'Lê Thị V');
+    await v.getByRole('button', { name: 'Sửa' }).click();
+    await v.getByLabel('Nội dung').fill('Bỏ đi.');
+    await expect.poll(() => page.evaluate(() => sessionStorage.getItem('ykien-admin-form') ?? '')).toContain('Bỏ đi.');
+    page.on('dialog', (d) => d.accept()); // "Bỏ những gì đã gõ…?" yes
+    await v.getByRole('button', { name: 'Hủy' }).click();
+    await expect(v.getByLabel('Nội dung')).toHaveCount(0);
+    expect(await page.evaluate(() => sessionStorage.getItem('ykien-admin-form'))).toBeNull();
+    await page.reload();
+    await expect(card(page, 'Lê Thị V')).toBeVisible();
+    await expect(card(page, 'Lê Thị V').getByRole('textbox')).toHaveCount(0);
+  });
+});

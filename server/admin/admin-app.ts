@@ -492,9 +492,10 @@ export class YkienAdmin extends LitElement {
         this.commentLogs.closeAll();
         if (!page.counts) void this.refreshCounts();
       }
-      // A form kept across a sign-in, once its comment is listed (on the first page, or one loaded more).
-      void this.edits.restore();
       this.announce(this.msg('loaded', { n: this.items.length }));
+      // A form kept across a sign-in or a reload, once its comment is listed (on the first page, or one
+      // loaded more): after the count, whose words would take the place of its own.
+      void this.edits.restore();
       return true;
     } catch (e) {
       if (seq !== this.loadSeq) return undefined;

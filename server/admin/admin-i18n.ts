@@ -97,6 +97,7 @@ const vi = {
   repliedByOther:
     'Người khác vừa thay đổi trả lời cho bình luận này; bản của họ ở bên dưới. Những gì bạn gõ vẫn còn: đăng lần nữa sẽ thay bản của họ.',
   keptInOtherTab: 'Trong lúc bạn đăng nhập lại, bình luận của “{name}” đã được người khác xử lý (nay: {status}). Phần bạn đã gõ vẫn được giữ: mở thẻ “{status}” để làm tiếp.',
+  typedKeptBack: 'Đã mở lại phần bạn gõ dở cho bình luận của “{name}”.',
   keptFurther: 'Phần bạn đã gõ cho bình luận của “{name}” vẫn được giữ: bình luận ở xa hơn trong danh sách (bấm “Xem thêm”) hoặc ngoài bộ lọc đang dùng.',
   keptCommentGone: 'Trong lúc bạn đăng nhập lại, bình luận bạn đang sửa đã bị xóa; phần bạn đã gõ không còn chỗ để lưu.',
   keptWaits: 'Phần bạn đã gõ cho bình luận của “{name}” trước khi đăng nhập lại vẫn được giữ: phần đó sẽ hiện lại khi bạn mở lại biểu mẫu của bình luận này, hoặc khi danh sách được tải lại sau khi bạn lưu hoặc hủy biểu mẫu đang mở.',
@@ -265,6 +266,7 @@ const en: typeof vi = {
     'Someone else just edited this comment; their version is below, and the fields you had not changed now show theirs. What you typed is still here: saving again replaces theirs.',
   repliedByOther: 'Someone else just changed the reply to this comment; theirs is below. What you typed is still here: publishing again replaces theirs.',
   keptInOtherTab: 'While you were signing in again, someone else moderated the comment by “{name}” (now: {status}). What you typed is kept: open the “{status}” tab to go on.',
+  typedKeptBack: 'Reopened what you were typing for the comment by “{name}”.',
   keptFurther: 'What you typed for the comment by “{name}” is kept: the comment is further down the list (press “Load more”) or outside the current filter.',
   keptCommentGone: 'While you were signing in again, the comment you were editing was deleted; what you typed has nowhere to be saved.',
   keptWaits: 'What you typed for the comment by “{name}” before signing in again is kept: it comes back when you open that comment’s form again, or when the list next reloads after you save or cancel the form you have open.',

@@ -8,7 +8,7 @@ import { html, nothing, type ReactiveController, type ReactiveControllerHost, ty
 import { ApiError, editComment, getComment, moderate, removeReply, setReply, STATUSES, type AdminComment } from './admin-api.js';
 import type { Key } from './admin-i18n.js';
 import type { AdminPage } from './page.js';
-import { dropAllKept, dropKept, keepForm, keptFormOf, keptForms, type KeptForm } from './session.js';
+import { dropAllKept, dropKept, dropTyped, keepForm, keptFormOf, keptForms, THIS_PAGE, type KeptForm } from './session.js';
 
 type FormKind = KeptForm['kind'];
 
@@ -72,6 +72,10 @@ export class EditingController implements ReactiveController {
   private theirs: AdminComment | null = null;
   /** The open form's comment as a form kept across a sign-out started from (KeptForm.base). */
   private restored: AdminComment | null = null;
+  /** The open form's text is kept in the tab a moment after the editor stops typing (keepTyped). */
+  private typedTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A tab sent to the background may be discarded without a word, and a page left goes: what was typed is kept at once. */
+  private readonly onHidden = (e: Event) => (e.type === 'pagehide' || document.visibilityState === 'hidden') && this.keepTyped();
 
   constructor(
     private readonly host: ReactiveControllerHost & { renderRoot: HTMLElement | DocumentFragment },
@@ -80,11 +84,42 @@ export class EditingController implements ReactiveController {
     host.addController(this);
   }
 
-  hostConnected(): void {}
+  hostConnected(): void {
+    document.addEventListener('visibilitychange', this.onHidden);
+    window.addEventListener('pagehide', this.onHidden);
+  }
+
+  hostDisconnected(): void {
+    document.removeEventListener('visibilitychange', this.onHidden);
+    window.removeEventListener('pagehide', this.onHidden);
+  }
 
   private set(change: { form?: EditingController['form']; error?: string; theirs?: AdminComment | null; errorOnName?: boolean }): void {
+    const was = this.form;
     Object.assign(this, { errorOnName: false, ...change });
+    // The form closed (saved, cancelled, discarded, kept by a sign-out) or another opened: what it kept
+    // as it was typed goes; what a sign-out or a failed save kept of it stays.
+    if (was && change.form !== undefined && !(change.form?.id === was.id && change.form.kind === was.kind)) {
+      clearTimeout(this.typedTimer);
+      dropTyped(was);
+    }
     this.host.requestUpdate();
+  }
+
+  /** The editor typed in the open form. */
+  private typed(): void {
+    clearTimeout(this.typedTimer);
+    this.typedTimer = setTimeout(() => this.keepTyped(), 300);
+  }
+
+  /** Keeps the open form's text in the tab, for the page that comes after this one (restore()); typed back as it was, nothing. */
+  private keepTyped(): void {
+    clearTimeout(this.typedTimer);
+    const f = this.form;
+    if (!f || !this.page.token()) return;
+    const c = this.unsaved(true);
+    if (c) keepForm({ ...this.snapshot(c, f.kind), typedBy: THIS_PAGE });
+    else dropTyped(f);
   }
 
   isEditing(c: AdminComment): boolean {
@@ -222,7 +257,8 @@ export class EditingController implements ReactiveController {
    */
   async restore(): Promise<void> {
     let opened = false;
-    for (const kept of keptForms()) {
+    // What this page keeps as it is typed is its open form's: not reopened over it.
+    for (const kept of keptForms().filter((k) => k.typedBy !== THIS_PAGE)) {
       const c = this.page.comment(kept.id);
       if (!c) {
         void this.keptElsewhere(kept);
@@ -239,6 +275,8 @@ export class EditingController implements ReactiveController {
       // keyboard stays in the search.
       this.open(c, kept.kind, kept.kind === 'edit' ? `#edit-content-${c.id}` : `#reply-text-${c.id}`, !this.page.typingElsewhere(c.id));
       opened = true;
+      // Typed in an earlier page of this tab (a reload, a tab the browser discarded): why a form is open.
+      if (kept.typedBy) this.page.announce(this.page.msg('typedKeptBack', { name: c.name }));
     }
   }
 
@@ -261,6 +299,8 @@ export class EditingController implements ReactiveController {
       const field = this.field(`#${CSS.escape(id)}`);
       if (field && value !== started[id]) field.value = value;
     }
+    // In its form again, and kept again as this page's: this tab too may be reloaded or discarded.
+    this.keepTyped();
   }
 
   /** The kept form's comment is not in this list: where it is now, asked of the server. */
@@ -613,7 +653,7 @@ export class EditingController implements ReactiveController {
     const approve = c.status === 'pending';
     const off = busy ? 'true' : nothing;
     return html`
-      <form class="edit" aria-labelledby=${`edit-title-${c.id}`} @keydown=${(e: KeyboardEvent) => this.formKeys(e, c)}
+      <form class="edit" aria-labelledby=${`edit-title-${c.id}`} @keydown=${(e: KeyboardEvent) => this.formKeys(e, c)} @input=${() => this.typed()}
         @submit=${(e: SubmitEvent) => {
           e.preventDefault();
           if (!this.saveUnder(c, busy)) void this.saveEdit(c, approve);
@@ -643,7 +683,7 @@ export class EditingController implements ReactiveController {
   renderReply(c: AdminComment, busy: boolean): TemplateResult {
     const msg = (key: Key) => this.page.msg(key);
     return html`
-      <form class="edit" @keydown=${(e: KeyboardEvent) => this.formKeys(e, c)}
+      <form class="edit" @keydown=${(e: KeyboardEvent) => this.formKeys(e, c)} @input=${() => this.typed()}
         @submit=${(e: SubmitEvent) => {
           e.preventDefault();
           if (!this.saveUnder(c, busy)) void this.saveReply(c);

@@ -1,8 +1,10 @@
 /**
  * What /admin keeps in this tab's sessionStorage: the moderator's token (gone with the tab), and an open
- * form's text when the server signed the editor out (a 401: the token revoked), put back in its form once
- * the same editor signs in again (whoOf: a token made again for them is another, and does not get it). Storage refused (a private
- * mode, a locked-down browser): the token lives in memory only, and nothing is kept.
+ * form's text: as it is typed (a phone's browser may discard a tab in the background, or reload it, and
+ * ask nothing), and when the server signed the editor out (a 401: the token revoked). It is put back in
+ * its form once the same editor is signed in there again (whoOf: a token made again for them is another,
+ * and does not get it). Storage refused (a private mode, a locked-down browser): the token lives in
+ * memory only, and nothing is kept.
  */
 import type { AdminComment } from './admin-api.js';
 
@@ -21,7 +23,15 @@ export interface KeptForm {
   base?: Pick<AdminComment, 'name' | 'content' | 'editedAt' | 'reply'>;
   /** Whose it is (whoOf the token it was typed under): it comes back to that token only. */
   who?: string;
+  /**
+   * Kept as it was typed by the page with this id (THIS_PAGE), whose open form is the text's own copy:
+   * that page does not reopen it. Any other page (the tab reloaded, or discarded and brought back) does.
+   */
+  typedBy?: string;
 }
+
+/** This page's id among the pages the tab has had (a reload is another). */
+export const THIS_PAGE = `${Date.now().toString(36)}.${Math.random().toString(36).slice(2)}`;
 
 /**
  * Who a token signs in, as far as this page can tell without asking: a named moderator's token is
@@ -92,6 +102,13 @@ export const keptFormOf = (f: Pick<KeptForm, 'id' | 'kind'>): KeptForm | undefin
 export function dropOthersKept(): void {
   const mine = keptForms();
   if (allKept().length > mine.length) write(FORM_KEY, mine.length ? JSON.stringify(mine) : null);
+}
+
+/** Forgets what this page kept of that form as it was typed (not text kept by a sign-out or a failed save). */
+export function dropTyped(f: Pick<KeptForm, 'id' | 'kind'>): void {
+  const all = allKept();
+  const rest = all.filter((k) => !(sameForm(f)(k) && k.typedBy === THIS_PAGE));
+  if (rest.length < all.length) write(FORM_KEY, rest.length ? JSON.stringify(rest) : null);
 }
 
 /** Forgets every kept form. */
