@@ -685,6 +685,48 @@ test('a new pending comment appears without a reload and is announced', async ({
   await expect(page.locator('ykien-admin button.tab[data-status="pending"]')).toContainText('2');
 });
 
+test('a new comment arriving while the pointer rests on a card\'s "Duyệt" waits: the click approves the comment the editor read, and the new one comes in once the pointer leaves the list', async ({
+  page,
+  seed,
+  signIn,
+  publicList,
+}) => {
+  await seed({ name: 'Đã đọc kỹ', content: 'Ý kiến đã đọc.' });
+  await signIn('?poll=200');
+  const approve = card(page, 'Đã đọc kỹ').getByRole('button', { name: 'Duyệt', exact: true });
+  await approve.hover();
+  await seed({ name: 'Vừa đến', content: 'Chưa ai đọc.' });
+  // Said, and counted, but the list does not move under the pointer.
+  await expect(liveRegion(page)).toHaveText('Có 1 bình luận mới chờ duyệt.');
+  await expect(page.locator('ykien-admin button.tab[data-status="pending"]')).toContainText('2');
+  // Later polls find it again: it still waits, and is not said again.
+  await page.waitForRequest((r) => r.url().includes('/api/admin/comments?'));
+  await page.waitForRequest((r) => r.url().includes('/api/admin/comments?'));
+  await expect(cards(page)).toHaveCount(1);
+  await expect(approve).toBeVisible();
+  await page.mouse.down();
+  await page.mouse.up();
+  await expect.poll(async () => (await publicList()).items.map((c) => c.name)).toEqual(['Đã đọc kỹ']);
+  // Away from the list, it comes in.
+  await page.mouse.move(1, 1);
+  await expect(page.locator('ykien-admin article.comment .name')).toHaveText(['Vừa đến']);
+});
+
+test('a new comment waiting for the pointer comes in at a key press: the keyboard goes on from the card it was on', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Cũ' });
+  await seed({ name: 'Giữa' });
+  await signIn('?poll=200');
+  await page.keyboard.press('j');
+  await expect(card(page, 'Giữa')).toBeFocused();
+  await card(page, 'Cũ').hover();
+  await seed({ name: 'Mới' });
+  await expect(liveRegion(page)).toHaveText('Có 1 bình luận mới chờ duyệt.');
+  await expect(cards(page)).toHaveCount(2);
+  await page.keyboard.press('j');
+  await expect(page.locator('ykien-admin article.comment .name')).toHaveText(['Mới', 'Giữa', 'Cũ']);
+  await expect(card(page, 'Cũ')).toBeFocused();
+});
+
 test('more than a page of comments arriving between two polls: none is left out', async ({ page, seed, signIn }) => {
   await seed({ name: 'Người đầu tiên' });
   await signIn('?poll=200');

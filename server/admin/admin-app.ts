@@ -32,6 +32,7 @@ import {
 } from './admin-api.js';
 import { browserLang, t, type Key, type Lang } from './admin-i18n.js';
 import { styles } from './admin-styles.js';
+import { ArrivalsController } from './arrivals.js';
 import { AuditLogController, CommentLogsController, type LogPage } from './audit-log.js';
 import { EditingController } from './editing.js';
 import { KeyboardController } from './keyboard.js';
@@ -243,7 +244,10 @@ export class YkienAdmin extends LitElement {
     loadMore: () => void host.loadMore(),
     act: (c, action) => void host.act(c, action),
     focused: (i) => void (host.current !== i && (host.current = i)),
+    pointer: (e) => host.arrivals.pointer(e),
+    pointerLeft: (e) => host.arrivals.pointerLeft(e),
   }))(this);
+  private readonly arrivals = new ArrivalsController(this, (fresh, listedFor) => this.placeArrived(fresh, listedFor));
 
   constructor() {
     super();
@@ -364,6 +368,7 @@ export class YkienAdmin extends LitElement {
     this.searchTimer = null;
     // Answers to requests made before are dropped: one arriving now must not sign the editor back in.
     this.loadSeq++;
+    this.arrivals.drop();
     this.log.forget();
     this.countsEpoch++;
     writeToken('');
@@ -467,6 +472,8 @@ export class YkienAdmin extends LitElement {
   private async load(reset: boolean, retry = false): Promise<boolean | undefined> {
     const seq = ++this.loadSeq;
     this.loading = true;
+    // The list is read again from its top: comments waiting to come in are in it (or not, if decided).
+    if (reset) this.arrivals.drop();
     // Another list (a reload, a tab, a search, a sign-in): a "Xem thêm" under way was of the one before.
     if (reset) this.loadingMore = false;
     const said = this.error;
@@ -656,12 +663,20 @@ export class YkienAdmin extends LitElement {
     const fresh = arrived.filter((c) => !known.has(c.id) && !decidedMeanwhile(c) && (!this.next || c.createdAt >= oldest));
     // The card the keyboard was on named: the keyboard went to the heading, and the editor must know why.
     const said = left ? [yours ? this.msg(left > 1 ? 'decidedElsewhereYoursAmong' : 'decidedElsewhereYours', { n: left, name: yours }) : this.msg('decidedElsewhere', { n: left })] : [];
-    if (fresh.length) {
-      this.items = [...fresh, ...this.items];
-      if (this.current >= 0) this.current += fresh.length;
-      if (this.tab === 'pending') said.push(this.msg('newArrived', { n: fresh.length }));
-    }
+    // At the top, now or once no click is being aimed at the list (arrivals.ts); said now.
+    const news = this.arrivals.arrived(fresh, this.filterKey(), new Set(arrived.map((c) => c.id)));
+    if (news && this.tab === 'pending') said.push(this.msg('newArrived', { n: news }));
     if (said.length) this.announce(said.join(' '));
+  }
+
+  /** Comments that arrived, put at the top of the list they were read for, if it still shows; the keyboard stays on its card. */
+  private placeArrived(fresh: AdminComment[], listedFor: string): void {
+    if (!this.signedIn || listedFor !== this.filterKey()) return;
+    const listed = new Set(this.items.map((c) => c.id));
+    const add = fresh.filter((c) => !listed.has(c.id));
+    if (add.length === 0) return;
+    this.items = [...add, ...this.items];
+    if (this.current >= 0) this.current += add.length;
   }
 
   /**

@@ -55,6 +55,9 @@ export interface QueueView {
   act(c: AdminComment, action: Decision): void;
   /** Focus came into comment `i` (a click, a tab): the keyboard is on it now. */
   focused(i: number): void;
+  /** The pointer moved or pressed over the list: new comments wait to come in (arrivals.ts). */
+  pointer(e: PointerEvent): void;
+  pointerLeft(e: PointerEvent): void;
 }
 
 function safeHref(url: string): string | null {
@@ -128,7 +131,7 @@ export function renderQueue(v: QueueView): TemplateResult {
       ${v.items.length === 0 && !v.loading && !v.listFailed
         ? html`<p class="empty">${v.msg(filtered ? 'emptySearch' : 'empty')}</p>`
         : nothing}
-      <ol class="comments">${repeat(v.items, (c) => c.id, (c, i) => renderComment(v, c, i))}</ol>
+      <ol class="comments" @pointermove=${v.pointer} @pointerdown=${v.pointer} @pointerleave=${v.pointerLeft}>${repeat(v.items, (c) => c.id, (c, i) => renderComment(v, c, i))}</ol>
       ${v.loading ? html`<p class="empty">${v.msg('loading')}</p>` : nothing}
       ${v.next && (!v.loading || v.loadingMore)
         ? // Kept while its page loads (pressed again, it waits for that one): the keyboard stays on it,
