@@ -284,9 +284,10 @@ export async function removeReply(token: string, id: string, replyAt?: string | 
   await call(token, 'DELETE', commentPath(id, '/reply'), { query: seen('replyAt', replyAt) });
 }
 
-export async function listAudit(token: string, filter: { commentId?: string; q?: string }, cursor: string | null, limit = 50): Promise<AuditPage> {
+/** The log, newest first; `moderator` (the name it records, exactly) and `commentId` narrow it, `q` searches it. */
+export async function listAudit(token: string, filter: { commentId?: string; moderator?: string; q?: string }, cursor: string | null, limit = 50): Promise<AuditPage> {
   const res = await call(token, 'GET', '/audit', {
-    query: { commentId: filter.commentId ?? '', q: filter.q ?? '', cursor: cursor ?? '', limit: String(limit) },
+    query: { commentId: filter.commentId ?? '', moderator: filter.moderator ?? '', q: filter.q ?? '', cursor: cursor ?? '', limit: String(limit) },
   });
   return (await res.json()) as AuditPage;
 }

@@ -327,6 +327,19 @@ export const styles = css`
     margin: 0.25rem 0 0;
     overflow-wrap: anywhere; /* a title with no break in it (a URL) must not push the page sideways */
   }
+  /* The log's moderator and comment fields: side by side where they fit, one under the other on a phone. */
+  .narrow {
+    display: grid;
+    grid-template-columns: repeat(auto-fit, minmax(min(100%, 16rem), 1fr));
+    gap: 0.5rem 0.75rem;
+    margin: 0.5rem 0 0.25rem;
+  }
+  .field {
+    display: grid;
+    align-content: start;
+    gap: 0.25rem;
+    min-width: 0;
+  }
   .small {
     min-height: 2rem;
     padding: 0.125rem 0.75rem;
@@ -475,6 +488,11 @@ export const styles = css`
   .audit tbody th {
     font-weight: 400;
     white-space: nowrap;
+  }
+  .audit .who .link {
+    padding: 0;
+    font-size: inherit;
+    text-align: start;
   }
   .audit .name {
     font-weight: 700;

@@ -1,16 +1,39 @@
 /**
- * The moderation log: as a page (`/admin#audit`: its entries in keyset pages, its search, and erasing a
- * deleted comment's words from it at the author's request), and each comment's own, opened on its card
- * in the queue. Reactive controllers of <ykien-admin>, which gives them the page's words, dates,
- * announcements and error handling (`LogPage`); `renderChange` shows an entry's before and after.
+ * The moderation log: as a page (`/admin#audit`: its entries in keyset pages, its search, narrowed to one
+ * moderator or one comment, and erasing a deleted comment's words from it at the author's request), and
+ * each comment's own, opened on its card in the queue. Reactive controllers of <ykien-admin>, which gives
+ * them the page's words, dates, announcements and error handling (`LogPage`); `renderChange` shows an
+ * entry's before and after.
  */
 import { html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
 import { ApiError, eraseComment, listAudit, signOutCount, type AuditEntry } from './admin-api.js';
-import { actionLabel, type Lang } from './admin-i18n.js';
+import { actionLabel, type Key, type Lang } from './admin-i18n.js';
 import type { AdminPage } from './page.js';
 
 /** How many pages of the log an erase reads to bring the entries above the list's top (then: from its top). */
 const NEWER_PAGES = 4;
+
+/** What the log page shows: entries with these words, of this moderator, about this comment ('' any). */
+export interface LogFilter {
+  q: string;
+  moderator: string;
+  commentId: string;
+}
+
+/** The filter's parts the server may fault, each said beside its own field. */
+type NarrowField = 'moderator' | 'commentId';
+const NARROW_FIELDS: readonly NarrowField[] = ['moderator', 'commentId'];
+
+const sameFilter = (a: LogFilter, b: LogFilter): boolean => a.q === b.q && a.moderator === b.moderator && a.commentId === b.commentId;
+
+/** Each narrowing's field, and its "Bỏ lọc" button in the chip that says it is on. */
+const FIELD_OF: Record<NarrowField, string> = { moderator: 'audit-moderator', commentId: 'audit-comment-id' };
+const CLEAR_OF: Record<NarrowField, string> = { moderator: 'clear-moderator', commentId: 'clear-comment' };
+/** Each narrowing's words: its field's label and help, the chip saying it is on, and its button that clears it. */
+const WORDS_OF: Record<NarrowField, { label: Key; help: Key; on: Key; clear: Key }> = {
+  moderator: { label: 'auditModeratorLabel', help: 'auditModeratorHelp', on: 'auditOnlyModerator', clear: 'clearModerator' },
+  commentId: { label: 'auditCommentIdLabel', help: 'auditCommentIdHelp', on: 'auditOnlyComment', clear: 'clearComment' },
+};
 
 /** What the log needs from the page around it. */
 export interface LogPage extends AdminPage {
@@ -50,9 +73,14 @@ export function renderChange(a: AuditEntry, page: Pick<LogPage, 'msg' | 'when'>)
 export class AuditLogController implements ReactiveController {
   items: AuditEntry[] = [];
   next: string | null = null;
-  query = '';
-  /** The search the entries shown are of; null when the last one failed to load (nothing shown is its). */
-  private listedQuery: string | null = '';
+  /** What the editor asked for; "Xem thêm" pages through it. Kept in this tab's page, as the queue's search. */
+  filter: LogFilter = { q: '', moderator: '', commentId: '' };
+  /** The filter the entries shown are of; null when the last one failed to load (nothing shown is its). */
+  private listedFilter: LogFilter | null = this.filter;
+  /** The server's words on a moderator or comment id it refused, shown beside that field. */
+  private fieldErrors: Partial<Record<NarrowField, string>> = {};
+  /** Moderators whose entries this page has shown: the moderator field suggests them. */
+  private readonly moderatorsSeen = new Set<string>();
   loading = false;
   /** The id of the deleted comment whose words are being erased ('' none). */
   erasing = '';
@@ -72,35 +100,39 @@ export class AuditLogController implements ReactiveController {
   forget(): void {
     this.seq++;
     this.erased.clear();
+    this.moderatorsSeen.clear(); // the next editor at the desk is told only what they read themselves
     this.items = [];
     this.next = null;
-    this.listedQuery = null;
+    this.listedFilter = null;
     this.loading = false;
     this.host.requestUpdate();
   }
 
   async load(reset: boolean): Promise<void> {
     const seq = ++this.seq;
+    const filter = this.filter;
     this.loading = true;
+    this.fieldErrors = {};
     this.page.clearError();
     this.host.requestUpdate();
     try {
-      const answer = await listAudit(this.page.token(), { q: this.query }, reset ? null : this.next);
+      const answer = await listAudit(this.page.token(), filter, reset ? null : this.next);
       if (seq !== this.seq) return;
       this.page.acceptToken();
       // An answer read before an erase this page made ended still holds the words.
       const items = answer.items.map(this.erasedHere);
       this.items = reset ? items : [...this.items, ...items];
       this.next = answer.next;
-      if (reset) this.listedQuery = this.query;
+      for (const a of answer.items) this.moderatorsSeen.add(a.moderator);
+      if (reset) this.listedFilter = filter;
       this.page.announce(this.page.msg('auditLoaded', { n: this.items.length }));
       if (!reset && this.keyboardFree()) this.page.focusSoon(answer.items.length ? `tr[data-index="${this.items.length - answer.items.length}"] th` : '#view-heading');
     } catch (e) {
       if (seq === this.seq) {
         // Another search that did not come: the entries of the one before are not its, and its "Xem thêm"
         // would page through them under the new words. (A reload of the same search keeps them.)
-        if (reset && this.query !== this.listedQuery) (this.items = []), (this.next = null), (this.listedQuery = null);
-        this.page.failed(e);
+        if (reset && !(this.listedFilter && sameFilter(filter, this.listedFilter))) (this.items = []), (this.next = null), (this.listedFilter = null);
+        if (!this.refusedFields(e)) this.page.failed(e);
         // "Xem thêm" went while it loaded: the keyboard goes back to it (it is there again), not to the page.
         if (!reset && this.keyboardFree()) this.page.focusSoon('button.more');
       }
@@ -112,11 +144,41 @@ export class AuditLogController implements ReactiveController {
     }
   }
 
+  /**
+   * A moderator or comment id the server refused: its words beside that field (an alert), and the keyboard
+   * there to mend it, unless the editor went on elsewhere. false when the refusal is about something else
+   * too, which the page's alert says.
+   */
+  private refusedFields(e: unknown): boolean {
+    if (!(e instanceof ApiError) || e.status !== 400) return false;
+    const ours = NARROW_FIELDS.filter((f) => e.fields[f]);
+    if (ours.length === 0) return false;
+    this.fieldErrors = Object.fromEntries(ours.map((f) => [f, e.fields[f]]));
+    if (this.keyboardFree() || this.keyboardIn('form.search')) this.page.focusSoon(`#${FIELD_OF[ours[0]!]}`);
+    return Object.keys(e.fields).every((f) => (NARROW_FIELDS as readonly string[]).includes(f));
+  }
+
   private readonly onSearch = (e: SubmitEvent): void => {
     e.preventDefault();
-    this.query = this.host.renderRoot.querySelector<HTMLInputElement>('#audit-q')?.value.trim() ?? '';
+    // Pasted from a chat or an email, an id comes with spaces around it.
+    const value = (id: string) => this.host.renderRoot.querySelector<HTMLInputElement>(`#${id}`)?.value.trim() ?? '';
+    this.filter = { q: value('audit-q'), moderator: value(FIELD_OF.moderator), commentId: value(FIELD_OF.commentId) };
     void this.load(true);
   };
+
+  /** One click on an entry's moderator or comment: the log of that one, within what it shows now. */
+  private narrow(field: NarrowField, value: string): void {
+    this.filter = { ...this.filter, [field]: value };
+    void this.load(true);
+    // On the chip that says so, whose button takes it back (the one pressed went with the rows).
+    this.page.focusSoon(`#${CLEAR_OF[field]}`);
+  }
+
+  private clearNarrowing(field: NarrowField): void {
+    this.filter = { ...this.filter, [field]: '' };
+    void this.load(true);
+    this.page.focusSoon(`#${FIELD_OF[field]}`);
+  }
 
   /**
    * Nothing has the keyboard: "Xem thêm" went while its page loaded, and the editor did not go on
@@ -126,6 +188,12 @@ export class AuditLogController implements ReactiveController {
     const a = document.activeElement;
     const root = this.host.renderRoot;
     return !a || a === document.body || (root instanceof ShadowRoot && a === root.host && !root.activeElement);
+  }
+
+  /** The keyboard is on something inside `selector` of this page. */
+  private keyboardIn(selector: string): boolean {
+    const root = this.host.renderRoot;
+    return root instanceof ShadowRoot && !!root.activeElement?.closest(selector);
   }
 
   /**
@@ -193,7 +261,7 @@ export class AuditLogController implements ReactiveController {
     for (let pages = 0; pages < NEWER_PAGES; pages++) {
       let page;
       try {
-        page = await listAudit(this.page.token(), { q: this.query }, cursor);
+        page = await listAudit(this.page.token(), this.filter, cursor);
       } catch {
         return null;
       }
@@ -205,21 +273,51 @@ export class AuditLogController implements ReactiveController {
     return null;
   }
 
+  /** A narrowing's field: its label, what to put in, and the server's words when it refused it. */
+  private renderNarrowField(field: NarrowField): TemplateResult {
+    const id = FIELD_OF[field];
+    const words = WORDS_OF[field];
+    const error = this.fieldErrors[field];
+    return html`<div class="field">
+      <label for=${id}>${this.page.msg(words.label)}</label>
+      <input id=${id} type="text" autocomplete="off" spellcheck="false" .value=${this.filter[field]}
+        list=${field === 'moderator' ? 'audit-moderators' : nothing} aria-invalid=${error ? 'true' : nothing}
+        aria-describedby=${error ? `${id}-error ${id}-help` : `${id}-help`} />
+      ${error ? html`<p id=${`${id}-error`} class="error" role="alert">${error}</p>` : nothing}
+      <p id=${`${id}-help`} class="help">${this.page.msg(words.help)}</p>
+    </div>`;
+  }
+
+  /** The empty log's words: none yet, or none of what the editor asked for. */
+  private emptyKey(listed: LogFilter): Key {
+    if (listed.moderator || listed.commentId) return 'auditNoMatchFilter';
+    return listed.q ? 'auditNoMatch' : 'auditEmpty';
+  }
+
   render(): TemplateResult {
     const msg: LogPage['msg'] = (key, vars) => this.page.msg(key, vars);
     const when = (iso: string) => this.page.when(iso);
+    const f = this.filter;
     return html`
       <h2 id="view-heading" tabindex="-1">${msg('auditLink')}</h2>
       <form class="search" role="search" aria-label=${msg('auditLink')} @submit=${this.onSearch}>
         <label for="audit-q">${msg('auditSearchLabel')}</label>
-        <div class="row">
-          <input id="audit-q" type="search" .value=${this.query} />
-          <button type="submit" class="quiet">${msg('searchButton')}</button>
-        </div>
+        <input id="audit-q" type="search" .value=${f.q} />
+        <div class="narrow">${NARROW_FIELDS.map((field) => this.renderNarrowField(field))}</div>
+        <datalist id="audit-moderators">
+          ${[...this.moderatorsSeen].sort((a, b) => a.localeCompare(b, this.page.lang)).map((name) => html`<option value=${name}></option>`)}
+        </datalist>
+        <div><button type="submit" class="quiet">${msg('searchButton')}</button></div>
+        ${NARROW_FIELDS.filter((field) => f[field]).map(
+          (field) => html`<p class="chip">
+            <span>${msg(WORDS_OF[field].on, { value: f[field] })}</span>
+            <button type="button" id=${CLEAR_OF[field]} class="quiet small" @click=${() => this.clearNarrowing(field)}>${msg(WORDS_OF[field].clear)}</button>
+          </p>`,
+        )}
       </form>
       <div aria-busy=${this.loading ? 'true' : 'false'}>
-        ${this.items.length === 0 && !this.loading && this.listedQuery !== null
-          ? html`<p class="empty">${msg(this.listedQuery ? 'auditNoMatch' : 'auditEmpty')}</p>`
+        ${this.items.length === 0 && !this.loading && this.listedFilter !== null
+          ? html`<p class="empty">${msg(this.emptyKey(this.listedFilter))}</p>`
           : nothing}
         ${this.items.length > 0
           ? html`<div class="card table-wrap">
@@ -236,11 +334,20 @@ export class AuditLogController implements ReactiveController {
                   ${this.items.map(
                     (a, i) => html`<tr data-index=${i}>
                       <th scope="row" tabindex="-1"><time datetime=${a.at}>${when(a.at)}</time></th>
-                      <td class="who">${a.moderator}</td>
+                      <td class="who">
+                        ${f.moderator === a.moderator
+                          ? a.moderator
+                          : html`<button type="button" class="link" aria-label=${msg('narrowToModerator', { name: a.moderator })}
+                              @click=${() => this.narrow('moderator', a.moderator)}>${a.moderator}</button>`}
+                      </td>
                       <td>${actionLabel(this.page.lang, a.action)}</td>
                       <td>
                         <bdi class="name" id=${`audit-comment-${i}`} lang=${a.commentLang || nothing}>${a.commentName ?? a.after?.name ?? a.before?.name ?? ''}</bdi>
                         <span class="help">${a.commentId}</span>
+                        ${f.commentId === a.commentId
+                          ? nothing
+                          : html`<button type="button" class="link" aria-describedby=${`audit-comment-${i}`}
+                              @click=${() => this.narrow('commentId', a.commentId)}>${msg('narrowToComment')}</button>`}
                         ${renderChange(a, this.page)}
                         ${a.action === 'delete' && !a.erasedAt
                           ? html`<button type="button" class="danger small" aria-disabled=${this.erasing === a.commentId ? 'true' : nothing}

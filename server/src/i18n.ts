@@ -133,4 +133,5 @@ export const MESSAGES = {
   queryTooLong: m('Từ khóa tìm kiếm không được dài quá {n} ký tự.', 'The search must be at most {n} characters.'),
   queryTooManyWords: m('Tìm kiếm tối đa {n} từ.', 'Search for at most {n} words.'),
   commentIdInvalid: m('Mã bình luận (commentId) không hợp lệ.', 'commentId is not valid.'),
+  moderatorTooLong: m('Tên người kiểm duyệt (moderator) không được dài quá {n} ký tự.', 'moderator must be at most {n} characters.'),
 } satisfies Record<string, Msg>;

@@ -449,6 +449,82 @@ for (const variant of variants) {
       expectProblem(await as('GET', '/audit?cursor=zzz'), 400, 'validation');
     });
 
+    it("narrows the log to one moderator's entries, exactly, with q, commentId and through keyset pages", async () => {
+      const ids: string[] = [];
+      for (let i = 1; i <= 3; i++) ids.push(await submit({ pageId: 'audit-by-moderator', name: `Phan Thị Mận ${i}` }));
+      // Lan approves each, the admin takes each back: the two moderators' entries alternate in the log.
+      for (const id of ids) {
+        expect((await call(lan, 'POST', `/comments/${id}/approve`)).status).toBe(200);
+        expect((await as('POST', `/comments/${id}/restore`)).status).toBe(200);
+      }
+      const lanName = encodeURIComponent('Lan Nguyễn');
+      const entries = async (query: string) => (await as('GET', `/audit?${query}&limit=200`)).json.items.map((e: any) => [e.moderator, e.action, e.commentId]);
+
+      expect(await entries(`moderator=${lanName}&q=${encodeURIComponent('phan thi man')}`)).toEqual(ids.map((id) => ['Lan Nguyễn', 'approve', id]).reverse());
+      expect(await entries(`moderator=admin&q=${encodeURIComponent('phan thi man')}`)).toEqual(ids.map((id) => ['admin', 'restore', id]).reverse());
+      expect(await entries(`moderator=admin&commentId=${ids[1]}`)).toEqual([['admin', 'restore', ids[1]]]);
+      // Alone: only hers, from every test so far.
+      const hers = await entries(`moderator=${lanName}`);
+      expect(hers.length).toBeGreaterThanOrEqual(3);
+      expect(hers.every(([moderator]: string[]) => moderator === 'Lan Nguyễn')).toBe(true);
+
+      // A cursor is a place in the log: asked with the same filter, each page goes on with it.
+      const paged: string[][] = [];
+      let cursor = '';
+      for (let i = 0; i < 6; i++) {
+        const page = (await as('GET', `/audit?moderator=${lanName}&q=${encodeURIComponent('Phan Thị Mận')}&limit=2${cursor ? `&cursor=${cursor}` : ''}`)).json;
+        expect(page.items.length).toBeLessThanOrEqual(2);
+        paged.push(...page.items.map((e: any) => [e.moderator, e.action, e.commentId]));
+        if (!page.next) break;
+        cursor = page.next;
+      }
+      expect(paged).toEqual(ids.map((id) => ['Lan Nguyễn', 'approve', id]).reverse());
+
+      // Exactly her name as the log records it (cleaned as every text param: trimmed, NFC), not a search.
+      const ours = `q=${encodeURIComponent('phan thi man')}`;
+      expect(await entries(`moderator=${encodeURIComponent(' Lan Nguyễn '.normalize('NFD'))}&${ours}`)).toHaveLength(3);
+      for (const other of ['lan nguyen', 'Lan', 'lan nguyễn', 'Admin']) expect(await entries(`moderator=${encodeURIComponent(other)}&${ours}`), other).toEqual([]);
+      // Blank is no filter, as for q.
+      expect(await entries(`moderator=${encodeURIComponent('  ')}&${ours}`)).toHaveLength(6);
+    });
+
+    it('refuses a moderator that names no one: too long, or given twice; in the request\'s language', async () => {
+      const long = await as('GET', `/audit?moderator=${'a'.repeat(65)}`);
+      expectProblem(long, 400, 'validation');
+      expect(long.json.fields).toEqual({ moderator: 'Tên người kiểm duyệt (moderator) không được dài quá 64 ký tự.' });
+      const en = await call(ADMIN, 'GET', `/audit?moderator=${encodeURIComponent('ả'.repeat(65))}`, undefined, { 'accept-language': 'en' });
+      expectProblem(en, 400, 'validation');
+      expect(en.json.fields).toEqual({ moderator: 'moderator must be at most 64 characters.' });
+      const twice = await as('GET', '/audit?moderator=admin&moderator=Lan');
+      expectProblem(twice, 400, 'validation');
+      expect(twice.json.fields).toEqual({ moderator: 'Giá trị phải là chuỗi ký tự.' });
+      // With the others' faults, each said on its own field.
+      const all = await as('GET', `/audit?moderator=${'a'.repeat(65)}&commentId=nope&cursor=zzz`);
+      expect(Object.keys(all.json.fields).sort()).toEqual(['commentId', 'cursor', 'moderator']);
+      expect((await as('GET', `/audit?moderator=${'a'.repeat(64)}`)).json).toEqual({ items: [], next: null });
+    });
+
+    it("finds one moderator's entries through an index, newest first, not a walk down every other moderator's", async () => {
+      // The store's read (sqlite-moderation-reads.ts, pg-store.ts auditLog) of a page after the first.
+      const read = `SELECT seq, at, moderator, action, comment_id, page_id, comment_name, comment_lang, before, after, erased_at FROM audit_log
+        WHERE moderator = 'Lan' AND (at, seq) < (1, 1) ORDER BY at DESC, seq DESC LIMIT 51`;
+      if (variant.name === 'PostgreSQL') {
+        // A small table is scanned whatever its indexes: ask whether the index can serve it at all.
+        await db.exec('SET enable_seqscan = off');
+        try {
+          const plan = (await db.rows(`EXPLAIN (COSTS OFF) ${read}`)).map((r) => r['QUERY PLAN']).join('\n');
+          expect(plan).toContain('audit_by_moderator');
+          expect(plan).not.toContain('Sort');
+        } finally {
+          await db.exec('RESET enable_seqscan');
+        }
+      } else {
+        const plan = (await db.rows(`EXPLAIN QUERY PLAN ${read}`)).map((r) => r.detail).join('\n');
+        expect(plan).toContain('USING INDEX audit_by_moderator (moderator=?');
+        expect(plan).not.toContain('TEMP B-TREE'); // its order is the index's
+      }
+    });
+
     it('a decision on what the moderator saw: 409 conflict with the status now when someone else moved it, nothing changed', async () => {
       const id = await submit({ pageId: 'conflict-1' });
       // Lan rejects it; the admin, still seeing it pending, approves it.

@@ -17,6 +17,8 @@ const SCRYPT = { N: 16_384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 const RECHECK_MS = 2_000;
 /** Letters (any script), digits, space, and . _ - @; 1–64 characters. */
 const NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._@-]{0,63}$/u;
+/** NAME's longest: the audit log's `?moderator=` refuses a longer one, which names no moderator. */
+export const MODERATOR_NAME_MAX = 64;
 const B64URL = /^[A-Za-z0-9_-]+$/;
 
 export const ADMIN_NAME = 'admin';

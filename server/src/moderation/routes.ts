@@ -9,6 +9,7 @@ import { langOf, sendProblem } from '../problem.js';
 import { decodeCursor, encodeCursor, isMoved, type AuditEntry, type StoredComment } from '../stores/store.js';
 import { cleanText, parseLimit, validateEdit, validateReply } from '../validate.js';
 import { actor, UUID } from './actor.js';
+import { MODERATOR_NAME_MAX } from './moderators.js';
 import { SEARCH_WORDS_MAX, searchWords } from '../stores/search-text.js';
 
 const AUDIT_DEFAULT = 50;
@@ -66,6 +67,21 @@ export function parseQuery(raw: unknown, lang: Lang, fields: Record<string, stri
   // Every word must occur: a word left out would find comments without it.
   else if (searchWords(q, Infinity).length > SEARCH_WORDS_MAX) fields.q = MESSAGES.queryTooManyWords(lang, SEARCH_WORDS_MAX);
   return q;
+}
+
+/**
+ * `moderator`: one moderator's entries, by the name the log records (compared exactly, after the
+ * cleaning every text param gets); '' when absent. Adds to `fields` when bad.
+ */
+export function parseModerator(raw: unknown, lang: Lang, fields: Record<string, string>): string {
+  if (raw === undefined || raw === '') return '';
+  if (typeof raw !== 'string') {
+    fields.moderator = MESSAGES.notText(lang);
+    return '';
+  }
+  const name = cleanText(raw);
+  if ([...name].length > MODERATOR_NAME_MAX) fields.moderator = MESSAGES.moderatorTooLong(lang, MODERATOR_NAME_MAX);
+  return name;
 }
 
 /** The JSON object body of a request, or a 400 sent. */
@@ -163,12 +179,15 @@ export function moderationRoutes(app: FastifyInstance, ctx: AppContext): void {
       else fields.commentId = MESSAGES.commentIdInvalid(lang);
     }
     const search = parseQuery(q.q, lang, fields);
+    const moderator = parseModerator(q.moderator, lang, fields);
     const limit = parseLimit(q.limit, AUDIT_DEFAULT, AUDIT_MAX);
     if (limit === null) fields.limit = MESSAGES.limitInvalid(lang, AUDIT_MAX);
     const cursor = q.cursor === undefined || q.cursor === '' ? null : typeof q.cursor === 'string' ? decodeCursor(q.cursor) : null;
     if (q.cursor !== undefined && q.cursor !== '' && cursor === null) fields.cursor = MESSAGES.cursorInvalid(lang);
     if (Object.keys(fields).length > 0) return sendProblem(request, reply, 400, 'validation', { fields });
-    const page = await store.auditLog({ commentId, words: searchWords(search), limit: limit!, cursor });
+    // A cursor is a place in the log ((at, seq)), not a filter: the next page is asked with the same
+    // commentId, moderator and q as the first, as /admin's "Xem thêm" does.
+    const page = await store.auditLog({ commentId, moderator: moderator || undefined, words: searchWords(search), limit: limit!, cursor });
     return { items: page.items.map(auditItem), next: page.next ? encodeCursor(page.next) : null };
   });
 

@@ -657,6 +657,10 @@ export class PgStore implements Store {
       params.push(q.commentId);
       where.push(`comment_id = $${params.length}`);
     }
+    if (q.moderator !== undefined) {
+      params.push(q.moderator);
+      where.push(`moderator = $${params.length}`);
+    }
     where.push(...likeClauses(q.words, params));
     if (q.cursor) {
       params.push(q.cursor.createdAt, q.cursor.seq);

@@ -61,6 +61,7 @@ export class ModerationReads implements ModerationReadOps {
   auditLog(q: AuditQuery): Page<AuditEntry> {
     const where: string[] = [];
     if (q.commentId !== undefined) where.push('comment_id = @commentId');
+    if (q.moderator !== undefined) where.push('moderator = @moderator');
     const words = Object.fromEntries((q.words ?? []).map((w, i) => [`w${i}`, likePattern(w)]));
     for (const k of Object.keys(words)) where.push(`search LIKE @${k} ESCAPE '\\'`);
     if (q.cursor) where.push('(at, seq) < (@at, @seq)');
@@ -68,7 +69,7 @@ export class ModerationReads implements ModerationReadOps {
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, seq DESC LIMIT @take`;
     let stmt = this.auditStmts.get(sql);
     if (!stmt) this.auditStmts.set(sql, (stmt = this.db.prepare<Record<string, unknown>, AuditLogRow>(sql)));
-    const rows = stmt.all({ ...words, commentId: q.commentId, at: q.cursor?.createdAt, seq: q.cursor?.seq, take: q.limit + 1 });
+    const rows = stmt.all({ ...words, commentId: q.commentId, moderator: q.moderator, at: q.cursor?.createdAt, seq: q.cursor?.seq, take: q.limit + 1 });
     const more = rows.length > q.limit;
     const page = more ? rows.slice(0, q.limit) : rows;
     const last = page[page.length - 1];

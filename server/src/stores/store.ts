@@ -158,6 +158,8 @@ export interface AuditEntry {
 
 export interface AuditQuery {
   commentId?: string;
+  /** One moderator's entries: the name the log records, compared exactly. */
+  moderator?: string;
   /** Folded words that must all occur in the moderator, the author's name or the texts. */
   words?: readonly string[];
   limit: number;
