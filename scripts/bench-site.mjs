@@ -7,6 +7,9 @@
 //     /bench/near      the comments right under the article's picture (the way a short article has
 //                      them), at the fold: within 200 px of the first screen, so the widget's code loads
 //                      with the page (at Lighthouse's 940 px, the box begins a few dozen px below it);
+//     /bench/inview    the comments above the article's picture, in the first screen at load, with the
+//                      picture and the article's text below them: what the box does to the page under
+//                      it as it fills in (its reserved space, its list) is seen, and counted as CLS;
 //     /bench/without   the same article without the widget (no script tag, no element);
 //     /bench/textarea  without the widget, a plain <textarea> where the comments were (a typing baseline);
 // - passes everything else to the reference server (same Host header, so the page's origin is the
@@ -22,7 +25,7 @@ import { startServer } from './demo-server.mjs';
 
 export const SITE_KEY = '10000000-ffff-ffff-ffff-000000000001';
 const SECRET = '0x0000000000000000000000000000000000000000';
-export const VARIANTS = ['with', 'far', 'near', 'without', 'textarea'];
+export const VARIANTS = ['with', 'far', 'near', 'inview', 'without', 'textarea'];
 const FAR_PX = 3000;
 const FAR_CSS = `.ykien-bench-far{height:${FAR_PX}px}.ykien-bench-plain{display:block;width:100%;min-height:12rem}`;
 const COMPRESSIBLE = /^(text\/|application\/(json|problem\+json|javascript)|image\/svg)/;
@@ -101,6 +104,7 @@ const SCRIPT_TAG = /<script\b[^>]*\bsrc="\/ykien[^"]*"[^>]*><\/script>\s*/g;
 const ELEMENT = /<ykien-comments\b[^>]*>\s*<\/ykien-comments>/;
 const HEAD_END = /<\/head>/;
 const FIGURE_END = /<\/figure>/;
+const FIGURE_START = /<figure\b/;
 
 export function pageVariant(html, variant) {
   const css = '<link rel="stylesheet" href="/bench/bench.css">\n</head>';
@@ -115,6 +119,12 @@ export function pageVariant(html, variant) {
       if (!el) throw new Error('bench site: cannot find the comments: demo/index.html changed shape');
       html = html.replace(ELEMENT, '');
       return must(html, FIGURE_END, (fig) => `${fig}\n        ${el}`, 'move the comments up');
+    }
+    case 'inview': {
+      const el = ELEMENT.exec(html)?.[0];
+      if (!el) throw new Error('bench site: cannot find the comments: demo/index.html changed shape');
+      html = html.replace(ELEMENT, '');
+      return must(html, FIGURE_START, (fig) => `${el}\n        ${fig}`, 'move the comments into the first screen');
     }
     case 'without':
       html = must(html, SCRIPT_TAG, '', 'remove the script');
