@@ -102,3 +102,34 @@ test('an editor narrows the log to one moderator and pages within it, then to a 
   await expect(page.getByRole('button', { name: 'Bỏ lọc bình luận' })).toBeFocused();
   await expectNoAxeViolations(page, 'the log narrowed to one comment');
 });
+
+test('signing out forgets the log\'s filters: the next editor at this desk opens the whole log, not narrowed to what the one before looked for', async ({ page, seed, signIn, api, server }) => {
+  const id = await seed({ name: 'Trương Văn Đích' });
+  expect((await api('POST', `/comments/${id}/approve`)).status).toBe(200);
+  expect((await api('POST', `/comments/${await seed({ name: 'Người khác' })}/reject`)).status).toBe(200);
+  await signIn('#audit');
+  const rows = page.locator('ykien-admin table.audit tbody tr');
+  await expect(rows).toHaveCount(2);
+  await rows.filter({ hasText: 'Trương Văn Đích' }).getByRole('button', { name: 'Chỉ xem bình luận này' }).click();
+  await expect(rows).toHaveCount(1);
+  await page.getByRole('button', { name: 'Đăng xuất' }).click();
+  await page.locator('ykien-admin #token').fill(server.adminToken);
+  await page.locator('ykien-admin #token').press('Enter');
+  await expect(rows).toHaveCount(2);
+  await expect(page.getByText('Chỉ bình luận:')).toHaveCount(0);
+  await expect(page.getByRole('textbox', { name: 'Lọc theo mã bình luận' })).toHaveValue('');
+});
+
+test('words typed in the log\'s search but not yet submitted, then one click on an entry\'s moderator: the rows are of what the fields say', async ({ page, seed, signIn, api }) => {
+  expect((await api('POST', `/comments/${await seed({ name: 'Trương Văn Đích', content: 'Đường sá.' })}/approve`)).status).toBe(200);
+  expect((await api('POST', `/comments/${await seed({ name: 'Người khác', content: 'Trường học.' })}/approve`)).status).toBe(200);
+  await signIn('#audit');
+  const rows = page.locator('ykien-admin table.audit tbody tr');
+  await expect(rows).toHaveCount(2);
+  await page.getByRole('searchbox').fill('khác');
+  await page.getByRole('button', { name: 'Chỉ xem thao tác của admin' }).first().click();
+  await expect(page.getByText('Chỉ người kiểm duyệt: admin')).toBeVisible();
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText('Người khác');
+  await expect(page.getByRole('searchbox')).toHaveValue('khác');
+});

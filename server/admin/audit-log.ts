@@ -100,7 +100,10 @@ export class AuditLogController implements ReactiveController {
   forget(): void {
     this.seq++;
     this.erased.clear();
-    this.moderatorsSeen.clear(); // the next editor at the desk is told only what they read themselves
+    // The next editor at the desk is told only what they read themselves, and asks their own.
+    this.moderatorsSeen.clear();
+    this.filter = { q: '', moderator: '', commentId: '' };
+    this.fieldErrors = {};
     this.items = [];
     this.next = null;
     this.listedFilter = null;
@@ -160,22 +163,36 @@ export class AuditLogController implements ReactiveController {
 
   private readonly onSearch = (e: SubmitEvent): void => {
     e.preventDefault();
-    // Pasted from a chat or an email, an id comes with spaces around it.
-    const value = (id: string) => this.host.renderRoot.querySelector<HTMLInputElement>(`#${id}`)?.value.trim() ?? '';
-    this.filter = { q: value('audit-q'), moderator: value(FIELD_OF.moderator), commentId: value(FIELD_OF.commentId) };
+    this.filter = this.typed();
     void this.load(true);
   };
 
-  /** One click on an entry's moderator or comment: the log of that one, within what it shows now. */
+  /** The filter as its fields show it, submitted or not (pasted from a chat or an email, an id comes with spaces around it). */
+  private typed(): LogFilter {
+    const value = (id: string) => this.host.renderRoot.querySelector<HTMLInputElement>(`#${id}`)?.value.trim() ?? '';
+    return { q: value('audit-q'), moderator: value(FIELD_OF.moderator), commentId: value(FIELD_OF.commentId) };
+  }
+
+  /** The filter as typed, with `field` set to `value`, in its field too (its binding may not see a change). */
+  private setTyped(field: NarrowField, value: string): void {
+    this.filter = { ...this.typed(), [field]: value };
+    const input = this.host.renderRoot.querySelector<HTMLInputElement>(`#${FIELD_OF[field]}`);
+    if (input) input.value = value;
+  }
+
+  /**
+   * One click on an entry's moderator or comment: the log of that one, within what the fields show (words
+   * typed but not yet submitted too: the fields must not say one thing while the rows are of another).
+   */
   private narrow(field: NarrowField, value: string): void {
-    this.filter = { ...this.filter, [field]: value };
+    this.setTyped(field, value);
     void this.load(true);
     // On the chip that says so, whose button takes it back (the one pressed went with the rows).
     this.page.focusSoon(`#${CLEAR_OF[field]}`);
   }
 
   private clearNarrowing(field: NarrowField): void {
-    this.filter = { ...this.filter, [field]: '' };
+    this.setTyped(field, '');
     void this.load(true);
     this.page.focusSoon(`#${FIELD_OF[field]}`);
   }
