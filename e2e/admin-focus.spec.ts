@@ -836,3 +836,81 @@ test('a bulk approval answered 404 by something other than the server (a proxy, 
   await expect(cards(page)).toHaveCount(2);
   expect((await api('GET', '/comments?status=pending')).json.items).toHaveLength(2);
 });
+
+test.describe('"Hoàn tác" around the other things an editor does meanwhile', () => {
+  const undo = (page: Page) => page.locator('ykien-admin p.undo button');
+  const approveAll = async (page: Page) => {
+    await page.locator('ykien-admin #select-all').check();
+    await page.getByRole('button', { name: 'Duyệt các bình luận đã chọn' }).click();
+  };
+
+  test('signed out while a bulk approval\'s last request is on its way: whoever signs in next at this desk is offered nothing to take back', async ({ page, seed, signIn, server, publicList }) => {
+    for (const name of ['Một', 'Hai', 'Ba']) await seed({ name });
+    await signIn();
+    await expect(cards(page)).toHaveCount(3);
+    const last = await holdRequests(page, '**/api/admin/comments/*/approve**', { at: 3 });
+    await approveAll(page);
+    await expect.poll(last.count).toBe(3);
+    await page.getByRole('button', { name: 'Đăng xuất' }).click();
+    await expect(page.locator('ykien-admin #token')).toBeVisible();
+    last.release();
+    await expect.poll(async () => (await publicList()).items.length).toBe(3);
+    await page.locator('ykien-admin #token').fill(server.adminToken);
+    await page.locator('ykien-admin #token').press('Enter');
+    await expect(page.locator('ykien-admin .empty')).toHaveText('Không có bình luận nào.');
+    await expect(undo(page)).toHaveCount(0);
+    await expect(liveRegion(page)).not.toContainText('Đã duyệt');
+  });
+
+  test('a search between the decision and "Hoàn tác" ends it: what it would put back may not belong in the search\'s list', async ({ page, seed, signIn }) => {
+    await seed({ name: 'Một', content: 'Đường sá.' });
+    await seed({ name: 'Hai', content: 'Trường học.' });
+    await signIn();
+    await card(page, 'Một').getByRole('button', { name: 'Duyệt', exact: true }).click();
+    await expect(undo(page)).toBeVisible();
+    await page.getByRole('searchbox').fill('trường');
+    await page.getByRole('button', { name: 'Tìm' }).click();
+    await expect(page.locator('ykien-admin article.comment .name')).toHaveText(['Hai']);
+    await expect(undo(page)).toHaveCount(0);
+  });
+
+  test('a long "Hoàn tác" that ends while the editor types a search: the keyboard stays in the search, no letter decides, and the search\'s list is not mixed with what came back', async ({ page, seed, signIn, api }) => {
+    for (const name of ['Một', 'Hai', 'Ba']) await seed({ name, content: `Ý kiến của ${name}.` });
+    await seed({ name: 'Bốn', content: 'Khác hẳn.' });
+    await signIn();
+    for (const name of ['Một', 'Hai', 'Ba']) await card(page, name).getByRole('checkbox').check();
+    await page.getByRole('button', { name: 'Duyệt các bình luận đã chọn' }).click();
+    await expect(page.locator('ykien-admin article.comment .name')).toHaveText(['Bốn']);
+    const restores = await holdRequests(page, '**/api/admin/comments/*/restore**', { at: 2 });
+    await undo(page).click();
+    await expect.poll(restores.count).toBe(2);
+    // The editor goes on: a search for the one left, typed while the rest go back.
+    const search = page.getByRole('searchbox');
+    await search.click();
+    await page.keyboard.type('khác');
+    await expect(page.locator('ykien-admin article.comment .name')).toHaveText(['Bốn']);
+    restores.release();
+    await expect(liveRegion(page)).toHaveText('Đã đưa 3 bình luận về hàng chờ duyệt.');
+    // The search's list holds only what it found, and the keyboard is still in the search.
+    await expect(page.locator('ykien-admin article.comment .name')).toHaveText(['Bốn']);
+    await expect(search).toBeFocused();
+    await page.keyboard.type(' ar');
+    await expect(search).toHaveValue('khác ar');
+    // Nothing was decided by the letters.
+    expect((await api('GET', '/stats')).json).toMatchObject({ pending: 4, published: 0 });
+  });
+
+  test('signed out by the server part way through "Hoàn tác": the sign-in says how many went back, and how many are still on the site', async ({ page, seed, signIn }) => {
+    for (const name of ['Một', 'Hai', 'Ba']) await seed({ name });
+    await signIn();
+    await approveAll(page);
+    await expect(cards(page)).toHaveCount(0);
+    let n = 0;
+    await page.route('**/api/admin/comments/*/restore**', (r) =>
+      ++n === 2 ? r.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401,"title":"x","code":"unauthorized"}' }) : r.fallback(),
+    );
+    await undo(page).click();
+    await expect(page.locator('ykien-admin #token')).toBeVisible();
+    await expect(page.getByRole('alert')).toContainText('Đã đưa bình luận của “Ba” về hàng chờ duyệt. 2 bình luận chưa đưa về hàng chờ duyệt được, vẫn ở mục “Đã đăng”.');
+  });
+});

@@ -344,10 +344,25 @@ test('letters act on a comment only with the keyboard in it: on Reload, a status
   await expect(cards(page)).toHaveCount(1);
   await expect(card(page, 'Bạn đọc 1')).toBeFocused();
 
+  // With that approval to take back, "z" too acts only in a card: not on a control, nor from the list's heading.
+  const undo = page.locator('ykien-admin p.undo button');
+  await expect(undo).toBeVisible();
+  for (const control of [...elsewhere, page.locator('ykien-admin #list-heading')]) {
+    await control.focus();
+    await page.keyboard.press('z');
+    await expect(control).toBeFocused();
+  }
+  await expect(undo).toBeVisible();
+
   // What reached the server: that one approval, nothing else.
   expect(changes).toEqual([`POST /api/admin/comments/${second}/approve`]);
   expect((await api('GET', '/comments?status=pending')).json.items.map((c: { name: string }) => c.name)).toEqual(['Bạn đọc 1']);
   expect((await api('GET', '/audit')).json.items.map((a: { action: string; commentId: string }) => [a.action, a.commentId])).toEqual([['approve', second]]);
+  // In a card, it does.
+  await card(page, 'Bạn đọc 1').focus();
+  await page.keyboard.press('z');
+  await expect(cards(page)).toHaveCount(2);
+  expect(changes).toEqual([`POST /api/admin/comments/${second}/approve`, `POST /api/admin/comments/${second}/restore`]);
 });
 
 test('a decision that fails leaves the keyboard on the button pressed, to press again; one that succeeds moves it to the next comment', async ({

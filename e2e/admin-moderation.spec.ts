@@ -53,7 +53,7 @@ test('a wrong approval taken back with "Hoàn tác": the comment leaves the site
   await expect(cards(page)).toHaveCount(0);
   await undo.click();
   await expect(cards(page)).toHaveCount(1);
-  // A bulk run is one decision: the single one before it is no longer the one to take back.
+  // A bulk run is taken back as one decision is (of one comment here, named as one).
   await page.locator('ykien-admin #select-all').check();
   await page.getByRole('button', { name: 'Duyệt các bình luận đã chọn' }).click();
   await expect(cards(page)).toHaveCount(0);
@@ -725,6 +725,26 @@ test('a new comment waiting for the pointer comes in at a key press: the keyboar
   await page.keyboard.press('j');
   await expect(page.locator('ykien-admin article.comment .name')).toHaveText(['Mới', 'Giữa', 'Cũ']);
   await expect(card(page, 'Cũ')).toBeFocused();
+});
+
+test.describe('on a phone', () => {
+  test.use({ hasTouch: true });
+
+  test('a new comment arriving after the editor touched the list waits, however long they read before tapping "Duyệt"; a touch elsewhere lets it in', async ({ page, seed, signIn, publicList }) => {
+    await seed({ name: 'Đã đọc kỹ', content: 'Ý kiến đã đọc.' });
+    await signIn('?poll=200');
+    const read = card(page, 'Đã đọc kỹ');
+    await read.locator('.name').tap();
+    await seed({ name: 'Vừa đến' });
+    await expect(liveRegion(page)).toHaveText('Có 1 bình luận mới chờ duyệt.');
+    // Ten polls go by (two seconds) while the editor reads: it still waits.
+    for (let i = 0; i < 10; i++) await page.waitForRequest((r) => r.url().includes('/api/admin/comments?'));
+    await expect(cards(page)).toHaveCount(1);
+    await read.getByRole('button', { name: 'Duyệt', exact: true }).tap();
+    await expect.poll(async () => (await publicList()).items.map((c) => c.name)).toEqual(['Đã đọc kỹ']);
+    await page.locator('ykien-admin h1').tap();
+    await expect(page.locator('ykien-admin article.comment .name')).toHaveText(['Vừa đến']);
+  });
 });
 
 test('more than a page of comments arriving between two polls: none is left out', async ({ page, seed, signIn }) => {

@@ -140,7 +140,7 @@ export class YkienAdmin extends LitElement {
    * pressed on a busy night, or "select all" with one comment too many, is not left published while the
    * editor looks for it in another tab. Until the next decision, or the editor leaves the queue.
    */
-  declare undo: { comments: AdminComment[]; to: 'published' | 'rejected' } | null;
+  declare undo: { comments: AdminComment[]; to: 'published' | 'rejected'; listedFor: string } | null;
   private searchTimer: ReturnType<typeof setTimeout> | null = null;
   /** Comments moderated in this tab: a poll answer that raced the action must not bring them back. */
   private readonly handled = new Map<string, Status>();
@@ -244,7 +244,7 @@ export class YkienAdmin extends LitElement {
     loadMore: () => void host.loadMore(),
     act: (c, action) => void host.act(c, action),
     focused: (i) => void (host.current !== i && (host.current = i)),
-    pointer: (e) => host.arrivals.pointer(e),
+    pointer: () => host.arrivals.pointer(),
     pointerLeft: (e) => host.arrivals.pointerLeft(e),
   }))(this);
   private readonly arrivals = new ArrivalsController(this, (fresh, listedFor) => this.placeArrived(fresh, listedFor));
@@ -474,6 +474,8 @@ export class YkienAdmin extends LitElement {
     this.loading = true;
     // The list is read again from its top: comments waiting to come in are in it (or not, if decided).
     if (reset) this.arrivals.drop();
+    // Another search or article: what "Hoàn tác" would put back may not belong in its list.
+    if (reset && this.undo && this.undo.listedFor !== this.filterKey()) this.undo = null;
     // Another list (a reload, a tab, a search, a sign-in): a "Xem thêm" under way was of the one before.
     if (reset) this.loadingMore = false;
     const said = this.error;
@@ -916,23 +918,27 @@ export class YkienAdmin extends LitElement {
           }
         }
       }
-      // Signed out by the server part way: the sign-in says so (the queue goes with the session).
-      if (failure instanceof ApiError && failure.status === 401 && !failure.stale) return this.failed(failure);
+      const left = u.comments.length - restored.length - moved.size - gone.length;
+      const notBack = left ? this.msg('notRestored', { n: left, tab: this.msg(u.to) }) : '';
+      // Signed out by the server part way: the sign-in says how many went back, and how many are still
+      // where the decision put them (on the site, for an approval), which the next list does not show.
+      if (failure instanceof ApiError && failure.status === 401 && !failure.stale) {
+        const back = restored.length ? ` ${this.restoredSaid(restored)}` : '';
+        return this.signOut(`${this.msg('sessionEnded')}${back}${notBack && ` ${notBack}`}`);
+      }
+      // A decision made here while this ran is the one to take back now, not none.
+      const newer = this.undo !== u ? this.undo : null;
       if (restored.length) {
-        this.announce(restored.length === 1 ? this.msg('restored', { name: restored[0].name }) : this.msg('restoredMany', { n: restored.length }));
+        this.announce(this.restoredSaid(restored));
         this.bumpCounts(u.to, 'pending', restored.length);
       }
-      this.putBack(restored);
+      this.undo = newer;
+      this.putBack(restored, u.listedFor);
       if (moved.size || gone.length || failure !== null) {
-        // Not all taken back: said, and the keyboard waits on the list's heading, as the button goes.
-        if (this.undo === u) this.undo = null;
-        if (!restored.length) this.focusSoon('#list-heading');
+        // Not all taken back: said; with none back, the keyboard waits on the list's heading, as the button goes.
+        if (!restored.length && this.undoHasKeyboard()) this.focusSoon('#list-heading');
         const problems = [...this.bulkProblems([], moved, gone)];
-        if (failure !== null) {
-          // The rest stay as decided (each can be taken back from its tab); how many is said, and why.
-          const left = u.comments.length - restored.length - moved.size - gone.length;
-          problems.unshift(u.comments.length === 1 ? this.explain(failure) : `${this.msg('notRestored', { n: left, tab: this.msg(u.to) })} ${this.explain(failure)}`);
-        }
+        if (failure !== null) problems.unshift(u.comments.length === 1 ? this.explain(failure) : `${notBack} ${this.explain(failure)}`);
         if (moved.size || gone.length) void this.refreshCounts();
         this.error = problems.join(' ');
       }
@@ -941,9 +947,18 @@ export class YkienAdmin extends LitElement {
     }
   }
 
-  /** Comments taken back to the queue, where they were (newest first), the keyboard on the first of them. */
-  private putBack(restored: readonly AdminComment[]): void {
-    if (this.tab !== 'pending') return;
+  private restoredSaid(restored: readonly AdminComment[]): string {
+    return restored.length === 1 ? this.msg('restored', { name: restored[0].name }) : this.msg('restoredMany', { n: restored.length });
+  }
+
+  /**
+   * Comments taken back to the queue, where they were (newest first). The keyboard goes to the first of
+   * them only from where the editor left it (the button, a card, nowhere): a long run's end must not
+   * take it from a search or a reply being typed meanwhile, whose next letters would decide on a card.
+   */
+  private putBack(restored: readonly AdminComment[], listedFor: string): void {
+    // Another list by now (a search typed meanwhile): it lists them itself if they belong in it.
+    if (listedFor !== this.filterKey()) return;
     let items = this.items;
     let first = -1;
     for (const c of restored) {
@@ -953,12 +968,18 @@ export class YkienAdmin extends LitElement {
       const at = items.findIndex((x) => x.createdAt < back.createdAt);
       const i = at < 0 ? items.length : at;
       items = [...items.slice(0, i), back, ...items.slice(i)];
+      if (this.current >= i) this.current++;
       // The topmost of those put back.
       first = first < 0 ? i : Math.min(first, i);
     }
     if (first < 0) return;
     this.items = items;
-    this.moveTo(first);
+    if (this.undoHasKeyboard()) this.moveTo(first);
+  }
+
+  /** The keyboard is where an undo leaves it free to move: its button, a card, or nowhere. */
+  private undoHasKeyboard(): boolean {
+    return this.focusIsOurs() || this.focusOn('p.undo');
   }
 
   private undoLabel(cs: readonly AdminComment[]): string {
@@ -999,7 +1020,7 @@ export class YkienAdmin extends LitElement {
       // A published comment taken down is "unpublished" (its button said so), not "rejected".
       this.announce(this.msg(action === 'reject' && c.status === 'published' ? 'hidden' : outcome[action][0], { name: c.name }));
       this.bumpCounts(c.status, outcome[action][1], 1);
-      if (c.status === 'pending' && (action === 'approve' || action === 'reject')) this.undo = { comments: [c], to: outcome[action][1] };
+      if (c.status === 'pending' && (action === 'approve' || action === 'reject')) this.undo = { comments: [c], to: outcome[action][1], listedFor: this.filterKey() };
       this.removeItems(new Set([c.id]), refocus && this.focusIsOurs(), c.status);
     } catch (e) {
       if (this.token !== token) return;
@@ -1098,6 +1119,9 @@ export class YkienAdmin extends LitElement {
         }
       }
     }
+    // Signed out while the last one was on its way: nothing of this run is said, or offered to take
+    // back, to whoever signs in next at this desk.
+    if (this.token !== token || signOutCount() !== session) return cutShort();
     this.setBusy(chosen.map((c) => c.id), false);
     const stayed = this.tab === from;
     // Focus moves back only from where the moderator left it (the list, the bulk bar) or from nowhere: a
@@ -1109,8 +1133,9 @@ export class YkienAdmin extends LitElement {
     this.removeItems(new Set([...done, ...moved.keys(), ...gone.keys()]), focusWasInList, from);
     // Said only when some were decided: "0 approved" beside the alert saying why none went is noise.
     if (done.size) this.announce(this.bulkDone(action, from, done.size));
-    // What the run decided in the queue can be taken back at once, as one decision can.
-    if (done.size && from === 'pending') this.undo = { comments: chosen.filter((c) => done.has(c.id)), to };
+    // What the run decided in the queue can be taken back at once, as one decision can (from the queue:
+    // not once the editor moved on to another tab meanwhile).
+    if (done.size && from === 'pending' && stayed) this.undo = { comments: chosen.filter((c) => done.has(c.id)), to, listedFor: this.filterKey() };
     const problems = [...this.bulkProblems(changed, moved, [...gone.values()])];
     if (failures > 0) problems.unshift(`${this.msg('bulkFailed', { n: failures })} ${this.explain(lastError)}`);
     if (moved.size || gone.size) void this.refreshCounts();

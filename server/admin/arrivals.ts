@@ -1,30 +1,33 @@
 /**
  * New pending comments a poll brings, put at the top of the queue without sliding a card under a click
- * being aimed: the editor's pointer resting on "Duyệt" of the comment they just read must not approve
- * one that came in above it a moment before. A reactive controller of <ykien-admin>.
+ * being aimed: the editor's pointer resting on "Duyệt" of the comment they just read, or a finger about
+ * to tap it, must not approve one that came in above it a moment before. A reactive controller of
+ * <ykien-admin>.
  *
- * They wait while the pointer is over the list (when it, not the keyboard, was used last), and for a
- * moment after a finger touched it; they come in once the pointer leaves the list, a key is pressed
- * (focus stays on its card wherever the cards move), or a later poll finds the pointer gone. The poll
- * has said they came, and the tab's count has them, meanwhile.
+ * They wait while the pointer is on the list (the mouse over it, or the last touch on it), unless the
+ * keyboard was used since; they come in once the mouse leaves the list, a touch lands elsewhere, or a
+ * key is pressed (focus stays on its card wherever the cards move). The poll has said they came, and
+ * the tab's count has them, meanwhile; "Tải lại" lists them too.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { AdminComment } from './admin-api.js';
 
-/** How long after a touch the list holds still: a tap, or a scroll and then a tap. */
-const TOUCH_MS = 1500;
-
 export class ArrivalsController implements ReactiveController {
-  private overList = false;
+  /** The mouse is over the list, or the last touch was on it. */
+  private onList = false;
   /** The pointer was used after the keyboard: a click may be on its way. */
   private byPointer = false;
-  private touchedAt = -Infinity;
   private held: AdminComment[] = [];
-  /** The list the held ones were read for (admin-app's filter and load): another list drops them. */
+  /** The list the held ones were read for (admin-app's filter): another list drops them. */
   private heldFor = '';
-  private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly onKey = () => {
     this.byPointer = false;
+    this.release();
+  };
+  /** A touch or a click anywhere: one outside the list lets what waits come in. */
+  private readonly onPress = (e: PointerEvent) => {
+    if (e.composedPath().some((t) => t instanceof Element && t.matches('ol.comments'))) return;
+    this.onList = false;
     this.release();
   };
 
@@ -38,23 +41,25 @@ export class ArrivalsController implements ReactiveController {
 
   hostConnected(): void {
     document.addEventListener('keydown', this.onKey, true);
+    document.addEventListener('pointerdown', this.onPress, true);
   }
 
   hostDisconnected(): void {
     document.removeEventListener('keydown', this.onKey, true);
+    document.removeEventListener('pointerdown', this.onPress, true);
     this.drop();
   }
 
   /** A pointer moved over the list, or pressed on it. */
-  pointer(e: PointerEvent): void {
-    if (e.pointerType === 'touch') this.touchedAt = performance.now();
-    else (this.overList = true), (this.byPointer = true);
+  pointer(): void {
+    this.onList = true;
+    this.byPointer = true;
   }
 
-  /** The pointer left the list. */
+  /** The pointer left the list: the mouse (a finger lifted leaves it too, and is still about to tap). */
   pointerLeft(e: PointerEvent): void {
-    if (e.pointerType === 'touch') return;
-    this.overList = false;
+    if (e.pointerType !== 'mouse') return;
+    this.onList = false;
     this.release();
   }
 
@@ -76,21 +81,11 @@ export class ArrivalsController implements ReactiveController {
 
   /** Another list, or signed out: what waited was for the one before. */
   drop(): void {
-    clearTimeout(this.timer);
     this.held = [];
   }
 
-  private aiming(): number {
-    if (this.overList && this.byPointer) return Infinity; // until it leaves, or a key is pressed
-    return Math.max(0, this.touchedAt + TOUCH_MS - performance.now());
-  }
-
   private release(): void {
-    clearTimeout(this.timer);
-    if (this.held.length === 0) return;
-    const wait = this.aiming();
-    if (wait === Infinity) return;
-    if (wait > 0) return void (this.timer = setTimeout(() => this.release(), wait));
+    if (this.held.length === 0 || (this.onList && this.byPointer)) return;
     const fresh = this.held;
     this.held = [];
     this.place(fresh, this.heldFor);

@@ -164,7 +164,9 @@ export class KeyboardController implements ReactiveController {
         if (c && page.hasSelection()) act(() => page.decideSelected(key === 'A' ? 'approve' : 'reject'));
         return;
       case 'z':
-        return act(() => page.undo());
+        // In a card, as every letter that changes comments: not from the page (WCAG 2.1.4).
+        if (c) act(() => page.undo());
+        return;
       case 'e':
         // Not while its decision runs: the form would go with the card, and the keyboard with it.
         if (c && c.status === 'pending' && !page.busy(c.id)) act(() => page.startEdit(c));

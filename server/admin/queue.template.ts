@@ -56,7 +56,7 @@ export interface QueueView {
   /** Focus came into comment `i` (a click, a tab): the keyboard is on it now. */
   focused(i: number): void;
   /** The pointer moved or pressed over the list: new comments wait to come in (arrivals.ts). */
-  pointer(e: PointerEvent): void;
+  pointer(): void;
   pointerLeft(e: PointerEvent): void;
 }
 
