@@ -421,6 +421,20 @@ test("a colour the browser cannot use (light-dark() before it knew it) leaves th
   expect(ring).toEqual({ style: 'solid', width: '2px', color: ring.text, text: ring.text, border: 'solid', borderWidth: '1px' });
 });
 
+for (const [width, size] of [[1024, 'normal'], [320, 'compact']] as const)
+  test(`hCaptcha's place is kept before it comes at the first focus: "Gửi bình luận" does not move as it appears (${size}, ${width} px)`, async ({ page, article }) => {
+    await page.setViewportSize({ width, height: 900 });
+    await article();
+    await page.addStyleTag({ content: 'body { margin: 0; padding: 0 16px; }' });
+    const f = form(page);
+    await expect(f.send).toBeVisible();
+    await expect(page.locator('ykien-comments h-captcha')).toHaveCount(0);
+    const before = await f.send.boundingBox();
+    await comeToForm(page);
+    await expect(page.locator('ykien-comments h-captcha')).toHaveAttribute('size', size);
+    expect(await f.send.boundingBox()).toEqual(before);
+  });
+
 test('a phone at 320 px (or 400% zoom): hCaptcha comes in its compact form, within the box\'s column; a wider box keeps the normal one', async ({
   page,
   article,
