@@ -596,10 +596,12 @@ test.describe('the list under the heading', () => {
     const status = form(page).status;
     // By keyboard: the reader stays on the button, which says it is busy rather than being disabled.
     await l.more.focus();
+    const where = await l.more.boundingBox();
     await page.keyboard.press('Enter');
     await expect(status).toHaveText('Chưa tải thêm được ý kiến. Bấm “Xem thêm” để thử lại.');
-    // Under the comments too: these comments did load, the next ones did not.
+    // Under the comments too, under the button: it stays where a finger pressed it, to press again.
     await expect(l.error).toHaveText('Chưa tải thêm được ý kiến. Bấm “Xem thêm” để thử lại.');
+    expect(await l.more.boundingBox()).toEqual(where);
     await expect(l.articles).toHaveCount(2);
     await expect(l.more).toBeEnabled();
     await expect(l.more).toBeFocused();

@@ -47,6 +47,9 @@ export function renderList(view: ListView): TemplateResult {
   // Busy until the load is whole: a first page shown at once is still followed by the reader's own comments
   // (and "no comments yet" waits for them unseen, keeping its place: a returning reader's pending one would
   // follow it). The list is a list to VoiceOver too: WebKit drops the role of one without markers.
+  // Under the button it asks to press again: above it, its two lines on a phone would move the button
+  // from under the finger.
+  const moreFailed = state != 'failed' && list.moreFailed ? html`<div part="list-error" class="actions"><p>${format(t.moreFailed, { loadMore: t.loadMore })}</p></div>` : nothing;
   return html`<div class="list" aria-busy=${state == 'loading' || list.busy}>
     ${shown
       ? html`<ol part="list" role="list" aria-labelledby="heading">
@@ -56,14 +59,15 @@ export function renderList(view: ListView): TemplateResult {
       : nothing}
     ${state == 'loading' ? html`<p part="loading" class="loading" tabindex="-1">${t.listLoading}</p>` : nothing}
     ${state == 'ready' && !shown && !list.next ? html`<p part="empty" tabindex="-1" class=${list.busy ? 'not-yet' : ''}>${t.listEmpty}</p>` : nothing}
-    ${state == 'failed' || list.moreFailed
+    ${state == 'failed'
       ? html`<div part="list-error" class="actions">
-          <p>${state == 'failed' ? t.listFailed : format(t.moreFailed, { loadMore: t.loadMore })}</p>
-          ${state == 'failed' ? html`<button part="retry" type="button" @click=${onRetry}>${t.retry}</button>` : nothing}
+          <p>${t.listFailed}</p>
+          <button part="retry" type="button" @click=${onRetry}>${t.retry}</button>
         </div>`
       : nothing}
     ${list.next && state == 'ready'
       ? html`<button part="more" type="button" @click=${onMore} aria-disabled=${list.loadingMore} aria-busy=${list.loadingMore}>${t.loadMore}</button>`
       : nothing}
+    ${moreFailed}
   </div>`;
 }
