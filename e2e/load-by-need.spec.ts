@@ -891,27 +891,28 @@ const withoutScrollAnchoring = (page: Page) =>
     CSS.supports = ((...args: [string, string?]) => (/overflow-anchor/.test(args[0]) ? false : supports(...(args as [string, string])))) as typeof CSS.supports;
   });
 
-test('a browser that does not anchor the scroll (Safari): the kept height is not given back while the box is above the reader, which would pull what they read up; it is once the box is below the screen', async ({ page, article, endpoint }) => {
-  await withoutScrollAnchoring(page);
-  endpoint.list = twoLineComments(0);
-  // As Safari: no scroll anchoring.
-  const { box, height, screen } = await boxFarBelow(page, article, '<style>html, body { overflow-anchor: none; }</style>');
-  await box.evaluate((el) => el.scrollIntoView());
-  await expect(box.locator('[part~="empty"]')).toBeVisible();
-  expect(await height()).toBeGreaterThanOrEqual(screen);
-  // The reader reads on past the box: what is below it stays where it is on their screen.
-  await page.evaluate(() => scrollBy(0, innerHeight * 2));
-  const below = page.locator('section.below h2');
-  const at = await below.evaluate((el) => el.getBoundingClientRect().top);
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-  expect(await height()).toBeGreaterThanOrEqual(screen);
-  expect(await below.evaluate((el) => el.getBoundingClientRect().top)).toBe(at);
-  // Back up to it and past it: below the screen now, it gives the space back.
-  await box.evaluate((el) => el.scrollIntoView());
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-  await page.evaluate(() => scrollTo(0, 0));
-  await expect.poll(height).toBeLessThan(screen);
-});
+for (const safari of [true, false])
+  test(`${safari ? 'a browser that does not anchor the scroll (Safari)' : 'a page whose CSS turns scroll anchoring off, in a browser that has it'}: the kept height is not given back while the box is above the reader, which would pull what they read up; it is once the box is below the screen`, async ({ page, article, endpoint }) => {
+    if (safari) await withoutScrollAnchoring(page);
+    endpoint.list = twoLineComments(0);
+    // No scroll anchoring: the browser has none, or the page's CSS turns it off.
+    const { box, height, screen } = await boxFarBelow(page, article, '<style>html, body { overflow-anchor: none; }</style>');
+    await box.evaluate((el) => el.scrollIntoView());
+    await expect(box.locator('[part~="empty"]')).toBeVisible();
+    expect(await height()).toBeGreaterThanOrEqual(screen);
+    // The reader reads on past the box: what is below it stays where it is on their screen.
+    await page.evaluate(() => scrollBy(0, innerHeight * 2));
+    const below = page.locator('section.below h2');
+    const at = await below.evaluate((el) => el.getBoundingClientRect().top);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    expect(await height()).toBeGreaterThanOrEqual(screen);
+    expect(await below.evaluate((el) => el.getBoundingClientRect().top)).toBe(at);
+    // Back up to it and past it: below the screen now, it gives the space back.
+    await box.evaluate((el) => el.scrollIntoView());
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await page.evaluate(() => scrollTo(0, 0));
+    await expect.poll(height).toBeLessThan(screen);
+  });
 
 /** As Safari: the box (no comments) far below, jumped to while its list is held on its way (`hold.release()`). */
 async function safariBoxLoading(page: Page, article: Parameters<typeof boxFarBelow>[1], endpoint: FakeEndpoint) {

@@ -91,9 +91,9 @@ export class SpaceKeeper implements ReactiveController {
     // Not laid out (hidden by the page: a closed tab panel; or no layout at all, as in jsdom): nothing on
     // screen can move, and its zero rectangle would read as a box above the reader.
     if (!laidOut) return;
-    // Where the browser does not anchor the scroll (Safari), a box above the reader shrinking would pull
-    // what they read up: given back only off the screen through its bottom.
-    const anchors = globalThis.CSS?.supports?.('overflow-anchor', 'auto');
+    // Where the browser does not anchor the scroll (Safari), or the page turned it off, a box above the
+    // reader shrinking would pull what they read up: given back only off the screen through its bottom.
+    const anchors = globalThis.CSS?.supports?.('overflow-anchor', 'auto') && ![document.documentElement, document.body].some((el) => el && getComputedStyle(el).overflowAnchor == 'none');
     if ((top < innerHeight && bottom > 0 && top + content < innerHeight) || (!anchors && bottom <= 0)) {
       states.add(this.#held);
       this.#away?.disconnect(); // held since an earlier fill (another article, "Thử lại"): one observer
