@@ -352,6 +352,30 @@ test.describe('the list under the heading', () => {
     await expect(form(page).heading).toHaveText("Readers' comments");
   });
 
+  test('the list coming late while the reader is in the form, then their own comment put at its top: the form stays under their finger (no browser anchors the scroll at the page\'s top)', async ({ page, article, endpoint }) => {
+    const hold = holdListGets(endpoint);
+    endpoint.list = () => ({ items: items(1, 8), next: null, total: 8 });
+    await article();
+    const l = list(page);
+    const f = form(page);
+    await expect(l.loading).toBeVisible();
+    await comeToForm(page);
+    await expect(f.name).toBeFocused();
+    const at = (await f.name.boundingBox())!.y;
+    hold.release();
+    await expect(l.articles).toHaveCount(8);
+    expect((await f.name.boundingBox())!.y).toBeCloseTo(at, 0);
+    await expect(f.name).toBeFocused();
+    // Sent: their comment goes in at the top as they are thanked; "Gửi bình luận" stays where it was pressed.
+    await fillAndVerify(page, 'Phạm Thị Dung', 'Ý kiến của tôi.');
+    await f.send.scrollIntoViewIfNeeded();
+    const send = (await f.send.boundingBox())!.y;
+    await f.send.click();
+    await expect(l.byName('Phạm Thị Dung')).toHaveCount(1);
+    await expect(f.status).toContainText('Cảm ơn bạn!');
+    expect((await f.send.boundingBox())!.y).toBeCloseTo(send, 0);
+  });
+
   test('while the list loads it keeps its space, and the form sends', async ({ page, article, endpoint }) => {
     const hold = holdListGets(endpoint);
     endpoint.list = () => ({ items: items(1, 3), next: null, total: 3 });

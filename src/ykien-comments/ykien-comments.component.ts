@@ -9,6 +9,7 @@ import { CHANNEL_NAME } from '../outbox/channel.js';
 import { YkienErrorEvent, type SentStatus, type YkienSentEvent } from '../events.js';
 import { knownZone } from '../format-date.js';
 import { articleKey, DraftKeeper } from './draft-keeper.js';
+import { FormAnchor } from './form-anchor.js';
 import { renderForm, type StatusKind } from './form.template.js';
 import { ListController } from './list.controller.js';
 import { renderList } from './list.template.js';
@@ -223,11 +224,17 @@ export class YkienComments extends LitElement {
     limit: Math.min(100, Math.max(1, Math.floor(this.pageSize) || DEFAULT_PAGE_SIZE)),
     enabled: this.#listOn,
   }));
+  /** The list's shape (what of it can change its height), for the form kept still above or under it. */
+  #listShape = () => {
+    const l = this.#list;
+    return `${l.state} ${l.own.length} ${l.items.length} ${!!l.next} ${l.moreFailed}`;
+  };
   /** The article moved under a box without `page-id` (a single-page app's navigation): willUpdate follows it. */
   #navigated = false;
 
   constructor() {
     super();
+    new FormAnchor(this, this.#listShape);
     new NavigationController(this, () => {
       if (this.#formKey !== undefined && this.#formKey != this.#articleKey) (this.#navigated = true), this.requestUpdate();
     });

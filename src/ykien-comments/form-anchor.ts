@@ -1,0 +1,51 @@
+/**
+ * The form stays where the reader is using it while the list above it changes size: a first page that
+ * comes late (on a phone's network the form shows under "Đang tải…" after a second), the reader's own
+ * comment put at the top as they are thanked, copies kept on the device shown or taken back. No browser
+ * anchors the scroll at the page's top, Safari never does, and one that does may anchor on the heading
+ * above the list: the form, and "Gửi bình luận", dropped from under the reader's finger. While the focus
+ * is in the form, a render that changed the list's shape scrolls the page by as much as the form moved.
+ */
+import type { ReactiveController, ReactiveElement } from 'lit';
+
+export class FormAnchor implements ReactiveController {
+  #host: ReactiveElement;
+  /** What of the list can change its height (its state, how many comments, its buttons), as a string. */
+  #shape: () => string;
+  #shaped = '';
+  /** The form's top before this render, when the list's shape changed with the focus in the form. */
+  #top: number | undefined;
+
+  constructor(host: ReactiveElement, shape: () => string) {
+    (this.#host = host).addController(this);
+    this.#shape = shape;
+  }
+
+  #form(): HTMLFormElement | null {
+    return (this.#host.renderRoot as ShadowRoot).activeElement?.closest('form') ?? null;
+  }
+
+  hostUpdate(): void {
+    const shape = this.#shape();
+    this.#top = undefined;
+    if (shape == this.#shaped) return;
+    this.#shaped = shape;
+    // Read before the render: the layout is the one the reader sees.
+    this.#top = this.#form()?.getBoundingClientRect().top;
+  }
+
+  hostUpdated(): void {
+    const at = this.#top;
+    this.#top = undefined;
+    if (at === undefined) return;
+    const keep = () => {
+      const form = this.#form();
+      const moved = form ? form.getBoundingClientRect().top - at : 0;
+      if (Math.abs(moved) >= 1) scrollBy(0, moved);
+    };
+    keep();
+    // Again at the next frame: a browser that anchors the scroll may make its own adjustment then, on
+    // top of ours.
+    requestAnimationFrame(keep);
+  }
+}
