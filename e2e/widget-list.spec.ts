@@ -376,6 +376,24 @@ test.describe('the list under the heading', () => {
     expect((await f.send.boundingBox())!.y).toBeCloseTo(send, 0);
   });
 
+  test('a reader who scrolled away from the form (the focus left in it) is not scrolled back by a list that comes late above it', async ({ page, article, endpoint }) => {
+    const hold = holdListGets(endpoint);
+    endpoint.list = () => ({ items: items(1, 8), next: null, total: 8 });
+    await article({ before: '<div style="height:1500px">Bài viết dài.</div>', wait: false });
+    const l = list(page);
+    const f = form(page);
+    await page.locator('ykien-comments').scrollIntoViewIfNeeded();
+    await expect(l.loading).toBeVisible();
+    await comeToForm(page);
+    await expect(f.name).toBeFocused();
+    // Back up to the article, the focus still in the name field.
+    await page.evaluate(() => scrollTo(0, 0));
+    hold.release();
+    await expect(l.articles).toHaveCount(8);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    expect(await page.evaluate(() => scrollY)).toBe(0);
+  });
+
   test('while the list loads it keeps its space, and the form sends', async ({ page, article, endpoint }) => {
     const hold = holdListGets(endpoint);
     endpoint.list = () => ({ items: items(1, 3), next: null, total: 3 });

@@ -4,7 +4,8 @@
  * comment put at the top as they are thanked, copies kept on the device shown or taken back. No browser
  * anchors the scroll at the page's top, Safari never does, and one that does may anchor on the heading
  * above the list: the form, and "Gửi bình luận", dropped from under the reader's finger. While the focus
- * is in the form, a render that changed the list's shape scrolls the page by as much as the form moved.
+ * is in the form and the form on the screen, a render that changed the list's shape scrolls the page by
+ * as much as the form moved.
  */
 import type { ReactiveController, ReactiveElement } from 'lit';
 
@@ -30,8 +31,10 @@ export class FormAnchor implements ReactiveController {
     this.#top = undefined;
     if (shape == this.#shaped) return;
     this.#shaped = shape;
-    // Read before the render: the layout is the one the reader sees.
-    this.#top = this.#form()?.getBoundingClientRect().top;
+    // Read before the render: the layout is the one the reader sees. Only a form on the screen: one the
+    // reader scrolled away from (focus left on "Gửi bình luận" while it sends) is not what they look at.
+    const r = this.#form()?.getBoundingClientRect();
+    if (r && r.top < innerHeight && r.bottom > 0) this.#top = r.top;
   }
 
   hostUpdated(): void {
