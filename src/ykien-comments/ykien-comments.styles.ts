@@ -334,19 +334,17 @@ export const styles = css`
     margin-top: 0.75em;
   }
   /* hCaptcha's place, kept before it comes (at the reader's first focus, over a phone's network: "Gửi
-     bình luận" must not drop under a finger reaching for it): its 78 px, its compact 144 px in a column
-     too narrow for the normal one (captcha.ts picks the size by the same 310 px). */
-  [part~='captcha'] {
-    container-type: inline-size;
-  }
+     bình luận" must not drop under a finger reaching for it): its normal 78 px. (Its compact form, in a
+     column under 310 px, grows it by 66 px: knowing that before it comes would take a container query,
+     whose containment would shrink a captcha part a site sizes to its content.) A block, without the
+     line's descender space under hCaptcha's frame. */
   slot[name='captcha'] {
     display: block;
     min-height: 78px;
   }
-  @container (width < 310px) {
-    slot[name='captcha'] {
-      min-height: 144px;
-    }
+  ::slotted(h-captcha) {
+    display: block;
+    line-height: 0;
   }
   /* "Verified" after a move keeps the height of hCaptcha's widget, which takes its place later. */
   ::slotted(span) {
