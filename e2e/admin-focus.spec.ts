@@ -884,10 +884,12 @@ test.describe('"Hoàn tác" around the other things an editor does meanwhile', (
     const restores = await holdRequests(page, '**/api/admin/comments/*/restore**', { at: 2 });
     await undo(page).click();
     await expect.poll(restores.count).toBe(2);
-    // The editor goes on: a search for the one left, typed while the rest go back.
+    // The editor goes on: a search for the one left, typed while the rest go back, and listed before they do.
     const search = page.getByRole('searchbox');
     await search.click();
+    const searched = page.waitForResponse((r) => r.url().includes('q=kh'));
     await page.keyboard.type('khác');
+    await searched;
     await expect(page.locator('ykien-admin article.comment .name')).toHaveText(['Bốn']);
     restores.release();
     await expect(liveRegion(page)).toHaveText('Đã đưa 3 bình luận về hàng chờ duyệt.');
@@ -898,6 +900,23 @@ test.describe('"Hoàn tác" around the other things an editor does meanwhile', (
     await expect(search).toHaveValue('khác ar');
     // Nothing was decided by the letters.
     expect((await api('GET', '/stats')).json).toMatchObject({ pending: 4, published: 0 });
+  });
+
+  test('the network lost part way through a bulk "Hoàn tác": what was not tried yet can still be taken back with the same button', async ({ page, seed, signIn, publicList }) => {
+    for (const name of ['Một', 'Hai', 'Ba']) await seed({ name });
+    await signIn();
+    await approveAll(page);
+    await expect(cards(page)).toHaveCount(0);
+    let n = 0;
+    await page.route('**/api/admin/comments/*/restore**', (r) => (++n === 2 ? r.abort() : r.fallback()));
+    await undo(page).click();
+    await expect(page.getByRole('alert')).toContainText('2 bình luận chưa đưa về hàng chờ duyệt được, vẫn ở mục “Đã đăng”.');
+    await expect(cards(page)).toHaveCount(1);
+    await expect(undo(page)).toHaveText('Hoàn tác: đưa 2 bình luận vừa xử lý về hàng chờ duyệt');
+    await page.unroute('**/api/admin/comments/*/restore**');
+    await undo(page).click();
+    await expect(cards(page)).toHaveCount(3);
+    await expect.poll(async () => (await publicList()).items).toEqual([]);
   });
 
   test('signed out by the server part way through "Hoàn tác": the sign-in says how many went back, and how many are still on the site', async ({ page, seed, signIn }) => {

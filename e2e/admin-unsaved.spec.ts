@@ -954,6 +954,23 @@ test.describe('what an editor types is kept in the tab as it is typed', () => {
     await expect(reply).not.toBeFocused();
   });
 
+  test('a reply half typed, the comment approved by someone else before the page comes back: told where the text waits, in words about the typing, not a sign-in', async ({ page, seed, signIn, api }) => {
+    const id = await seed({ name: 'Phan Văn X', content: 'Khi nào sửa đường?' });
+    await signIn();
+    const x = card(page, 'Phan Văn X');
+    await x.getByRole('button', { name: 'Trả lời' }).click();
+    await x.getByLabel('Trả lời của Ban biên tập').fill('Cảm ơn bạn, tòa soạn đang hỏi Sở');
+    await expect.poll(() => page.evaluate(() => sessionStorage.getItem('ykien-admin-form') ?? '')).toContain('đang hỏi Sở');
+    expect((await api('POST', `/comments/${id}/approve`)).status).toBe(200);
+    page.on('dialog', (d) => d.accept());
+    await page.reload();
+    await expect(page.locator('ykien-admin [role="alert"]')).toHaveText(
+      'Bình luận của “Phan Văn X” mà bạn đang gõ dở đã được người khác xử lý (nay: Đã đăng). Phần bạn đã gõ vẫn được giữ: mở thẻ “Đã đăng” để làm tiếp.',
+    );
+    await page.locator('ykien-admin button.tab[data-status="published"]').click();
+    await expect(card(page, 'Phan Văn X').getByLabel('Trả lời của Ban biên tập')).toHaveValue('Cảm ơn bạn, tòa soạn đang hỏi Sở');
+  });
+
   test('a form cancelled, or its text discarded, leaves nothing for the next page', async ({ page, seed, signIn }) => {
     await seed({ name: 'Lê Thị V', content: 'Ý kiến khác.' });
     await signIn();

@@ -138,7 +138,8 @@ export class YkienAdmin extends LitElement {
    * The last approval or rejection of pending comments made in this tab (one, or a bulk run's), which
    * "Hoàn tác" takes back (the comments back in the queue, as the server's `restore` does): a wrong key
    * pressed on a busy night, or "select all" with one comment too many, is not left published while the
-   * editor looks for it in another tab. Until the next decision, or the editor leaves the queue.
+   * editor looks for it in another tab. Until the next decision, another tab, search or article, or a
+   * sign-out (a visit to the log and back keeps it). `listedFor`: the list it was made on (filterKey).
    */
   declare undo: { comments: AdminComment[]; to: 'published' | 'rejected'; listedFor: string } | null;
   private searchTimer: ReturnType<typeof setTimeout> | null = null;
@@ -894,6 +895,9 @@ export class YkienAdmin extends LitElement {
     this.setBusy(ids, true);
     this.error = '';
     const token = this.token;
+    const session = signOutCount();
+    /** Signed out meanwhile (maybe in again, with the same token): the rest is not this session's. */
+    const over = () => this.token !== token || signOutCount() !== session;
     const restored: AdminComment[] = [];
     const moved = new Map<string, { c: AdminComment; e: ApiError }>();
     const gone: AdminComment[] = [];
@@ -904,12 +908,12 @@ export class YkienAdmin extends LitElement {
         const decided = { ...c, status: u.to };
         try {
           await moderate(token, decided, 'restore');
-          if (this.token !== token) return;
+          if (over()) return;
           restored.push(c);
           // A poll may list it again now: not taken for one this tab decided.
           this.handled.delete(c.id);
         } catch (e) {
-          if (this.token !== token) return;
+          if (over()) return;
           if (e instanceof ApiError && e.status === 409 && e.code === 'conflict') moved.set(c.id, { c: decided, e });
           else if (e instanceof ApiError && e.status === 404 && e.code === 'not-found') gone.push(decided);
           else {
@@ -926,17 +930,20 @@ export class YkienAdmin extends LitElement {
         const back = restored.length ? ` ${this.restoredSaid(restored)}` : '';
         return this.signOut(`${this.msg('sessionEnded')}${back}${notBack && ` ${notBack}`}`);
       }
-      // A decision made here while this ran is the one to take back now, not none.
+      // A decision made here while this ran is the one to take back now; else, after a failure that may
+      // pass (the network, a busy server), what was not tried yet, to press again.
       const newer = this.undo !== u ? this.undo : null;
+      const tried = new Set([...restored.map((c) => c.id), ...moved.keys(), ...gone.map((c) => c.id)]);
+      const untried = failure !== null ? u.comments.filter((c) => !tried.has(c.id)) : [];
       if (restored.length) {
         this.announce(this.restoredSaid(restored));
         this.bumpCounts(u.to, 'pending', restored.length);
       }
-      this.undo = newer;
+      this.undo = newer ?? (untried.length ? { ...u, comments: untried } : null);
       this.putBack(restored, u.listedFor);
       if (moved.size || gone.length || failure !== null) {
-        // Not all taken back: said; with none back, the keyboard waits on the list's heading, as the button goes.
-        if (!restored.length && this.undoHasKeyboard()) this.focusSoon('#list-heading');
+        // Not all taken back: said; with none back and the button gone, the keyboard waits on the list's heading.
+        if (!restored.length && !this.undo && this.undoHasKeyboard()) this.focusSoon('#list-heading');
         const problems = [...this.bulkProblems([], moved, gone)];
         if (failure !== null) problems.unshift(u.comments.length === 1 ? this.explain(failure) : `${notBack} ${this.explain(failure)}`);
         if (moved.size || gone.length) void this.refreshCounts();
@@ -988,7 +995,7 @@ export class YkienAdmin extends LitElement {
 
   private bumpCounts(from: Status, to: Status | null, n: number): void {
     // Every decision made here comes through: the one "Hoàn tác" would take back is no longer the last
-    // (act() names the new one after this; "Lưu và duyệt" and a bulk run leave none).
+    // (act() and a bulk run name the new one after this; "Lưu và duyệt" leaves none).
     this.undo = null;
     this.countsEpoch++;
     if (!this.counts || n === 0) return;
@@ -1009,6 +1016,8 @@ export class YkienAdmin extends LitElement {
     // Under the token the decision was sent with: signed out meanwhile (maybe signed in again, as someone
     // else), its outcome is not said on the sign-in screen, to whoever sits down next.
     const token = this.token;
+    // The list it was made on: another (a search typed while it went) is not where "Hoàn tác" puts it back.
+    const listedFor = this.filterKey();
     try {
       // Erasing is the author's request, not a queue decision: it applies whatever the status now.
       if (action === 'erase') await eraseComment(token, c.id);
@@ -1020,7 +1029,7 @@ export class YkienAdmin extends LitElement {
       // A published comment taken down is "unpublished" (its button said so), not "rejected".
       this.announce(this.msg(action === 'reject' && c.status === 'published' ? 'hidden' : outcome[action][0], { name: c.name }));
       this.bumpCounts(c.status, outcome[action][1], 1);
-      if (c.status === 'pending' && (action === 'approve' || action === 'reject')) this.undo = { comments: [c], to: outcome[action][1], listedFor: this.filterKey() };
+      if (c.status === 'pending' && (action === 'approve' || action === 'reject') && listedFor === this.filterKey()) this.undo = { comments: [c], to: outcome[action][1], listedFor };
       this.removeItems(new Set([c.id]), refocus && this.focusIsOurs(), c.status);
     } catch (e) {
       if (this.token !== token) return;
@@ -1081,6 +1090,7 @@ export class YkienAdmin extends LitElement {
     // Signed in again with the same token: still another session, whose list these are not from.
     const token = this.token;
     const session = signOutCount();
+    const listedFor = this.filterKey();
     /**
      * Signed out part way, by another request's 401 (or by the editor): the rest are not sent. A sign-out
      * the server made says how many went through before, which the list after signing in no longer shows.
@@ -1135,7 +1145,7 @@ export class YkienAdmin extends LitElement {
     if (done.size) this.announce(this.bulkDone(action, from, done.size));
     // What the run decided in the queue can be taken back at once, as one decision can (from the queue:
     // not once the editor moved on to another tab meanwhile).
-    if (done.size && from === 'pending' && stayed) this.undo = { comments: chosen.filter((c) => done.has(c.id)), to, listedFor: this.filterKey() };
+    if (done.size && from === 'pending' && stayed && listedFor === this.filterKey()) this.undo = { comments: chosen.filter((c) => done.has(c.id)), to, listedFor };
     const problems = [...this.bulkProblems(changed, moved, [...gone.values()])];
     if (failures > 0) problems.unshift(`${this.msg('bulkFailed', { n: failures })} ${this.explain(lastError)}`);
     if (moved.size || gone.size) void this.refreshCounts();

@@ -26,7 +26,7 @@ export class ArrivalsController implements ReactiveController {
   };
   /** A touch or a click anywhere: one outside the list lets what waits come in. */
   private readonly onPress = (e: PointerEvent) => {
-    if (e.composedPath().some((t) => t instanceof Element && t.matches('ol.comments'))) return;
+    if (e.composedPath().some((t) => t instanceof Element && t.matches('.queue-list'))) return;
     this.onList = false;
     this.release();
   };

@@ -268,7 +268,7 @@ export class EditingController implements ReactiveController {
       // typed since: not over it (its confirm would not say why, and either text could go). The kept one
       // waits for its own form to be opened, or for a list with no such form.
       if (opened || (this.unsaved() && !this.isOpen(c, kept.kind))) {
-        if (!this.toldKeptWaits.has(toldKey(kept))) this.toldKeptWaits.add(toldKey(kept)), this.page.alert(this.page.msg('keptWaits', { name: c.name }));
+        if (!this.toldKeptWaits.has(toldKey(kept))) this.toldKeptWaits.add(toldKey(kept)), this.page.alert(this.page.msg(kept.typedBy ? 'typedWaits' : 'keptWaits', { name: c.name }));
         continue;
       }
       // Reopened by a list the moderator asked for while typing (a search): the text comes back, the
@@ -320,10 +320,10 @@ export class EditingController implements ReactiveController {
       // the search or article filter.
       this.page.alert(this.page.msg('keptFurther', { name: now.name }));
     } else if (now && STATUSES.includes(now.status)) {
-      this.page.alert(this.page.msg('keptInOtherTab', { name: now.name, status: this.page.msg(now.status) }));
+      this.page.alert(this.page.msg(kept.typedBy ? 'typedInOtherTab' : 'keptInOtherTab', { name: now.name, status: this.page.msg(now.status) }));
     } else {
       dropKept(kept);
-      this.page.alert(this.page.msg('keptCommentGone'));
+      this.page.alert(this.page.msg(kept.typedBy ? 'typedCommentGone' : 'keptCommentGone'));
     }
   }
 

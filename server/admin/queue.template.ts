@@ -55,7 +55,7 @@ export interface QueueView {
   act(c: AdminComment, action: Decision): void;
   /** Focus came into comment `i` (a click, a tab): the keyboard is on it now. */
   focused(i: number): void;
-  /** The pointer moved or pressed over the list: new comments wait to come in (arrivals.ts). */
+  /** The pointer moved or pressed over the list (its cards and "Xem thêm"): new comments wait to come in (arrivals.ts). */
   pointer(): void;
   pointerLeft(e: PointerEvent): void;
 }
@@ -127,11 +127,11 @@ export function renderQueue(v: QueueView): TemplateResult {
         : nothing}
     </div>
     <h3 id="list-heading" class="visually-hidden" tabindex="-1">${v.msg(v.tab)}</h3>
-    <div aria-busy=${v.loading ? 'true' : 'false'}>
+    <div class="queue-list" aria-busy=${v.loading ? 'true' : 'false'} @pointermove=${v.pointer} @pointerdown=${v.pointer} @pointerleave=${v.pointerLeft}>
       ${v.items.length === 0 && !v.loading && !v.listFailed
         ? html`<p class="empty">${v.msg(filtered ? 'emptySearch' : 'empty')}</p>`
         : nothing}
-      <ol class="comments" @pointermove=${v.pointer} @pointerdown=${v.pointer} @pointerleave=${v.pointerLeft}>${repeat(v.items, (c) => c.id, (c, i) => renderComment(v, c, i))}</ol>
+      <ol class="comments">${repeat(v.items, (c) => c.id, (c, i) => renderComment(v, c, i))}</ol>
       ${v.loading ? html`<p class="empty">${v.msg('loading')}</p>` : nothing}
       ${v.next && (!v.loading || v.loadingMore)
         ? // Kept while its page loads (pressed again, it waits for that one): the keyboard stays on it,
