@@ -6,7 +6,7 @@
  */
 import { textsShown } from './support/regions.js';
 import type { Locator, Page, Request, Route } from '@playwright/test';
-import { test, expect, cards, card, liveRegion, fetchGet } from './support/admin.js';
+import { test, expect, cards, card, liveRegion, fetchGet, undoButton as undo } from './support/admin.js';
 
 /**
  * Holds requests to `url` (those `only` picks: all by default), each of them or only the `at`-th, until
@@ -838,7 +838,6 @@ test('a bulk approval answered 404 by something other than the server (a proxy, 
 });
 
 test.describe('"Hoàn tác" around the other things an editor does meanwhile', () => {
-  const undo = (page: Page) => page.locator('ykien-admin p.undo button');
   const approveAll = async (page: Page) => {
     await page.locator('ykien-admin #select-all').check();
     await page.getByRole('button', { name: 'Duyệt các bình luận đã chọn' }).click();

@@ -6,7 +6,7 @@
  * No mouse anywhere in this file.
  */
 import type { Page } from '@playwright/test';
-import { test, expect, cards, card, holdNextList, liveRegion, watchPage } from './support/admin.js';
+import { test, expect, cards, card, holdNextList, liveRegion, undoButton, watchPage } from './support/admin.js';
 
 test('the help dialog closed after the card it was opened from left (decided elsewhere): the keyboard goes to the card now current, not to the page\'s heading', async ({ page, seed, signIn, api }) => {
   await seed({ name: 'Người Ở Lại' });
@@ -345,7 +345,7 @@ test('letters act on a comment only with the keyboard in it: on Reload, a status
   await expect(card(page, 'Bạn đọc 1')).toBeFocused();
 
   // With that approval to take back, "z" too acts only in a card: not on a control, nor from the list's heading.
-  const undo = page.locator('ykien-admin p.undo button');
+  const undo = undoButton(page);
   await expect(undo).toBeVisible();
   for (const control of [...elsewhere, page.locator('ykien-admin #list-heading')]) {
     await control.focus();

@@ -4,7 +4,7 @@
  * a new pending comment that appears without a reload. Each test checks what reached the server.
  */
 import { textsShown } from './support/regions.js';
-import { test, expect, cards, card, holdNextList, expectNoAxeViolations, liveRegion, watchPage, fetchGet } from './support/admin.js';
+import { test, expect, cards, card, holdNextList, expectNoAxeViolations, liveRegion, watchPage, fetchGet, undoButton } from './support/admin.js';
 
 test('a wrong approval taken back with "Hoàn tác": the comment leaves the site and is back in the queue, in its place, with the keyboard; a rejection too; "Lưu và duyệt" leaves nothing to take back', async ({
   page,
@@ -15,7 +15,7 @@ test('a wrong approval taken back with "Hoàn tác": the comment leaves the site
   for (const name of ['Cũ nhất', 'Ở giữa', 'Mới nhất']) await seed({ name, content: `Ý kiến của ${name}.` });
   await signIn();
   await expect(cards(page)).toHaveCount(3);
-  const undo = page.locator('ykien-admin p.undo button');
+  const undo = undoButton(page);
   await expect(undo).toHaveCount(0);
   // The editor meant the card above.
   await card(page, 'Ở giữa').getByRole('button', { name: 'Duyệt', exact: true }).click();
@@ -75,7 +75,7 @@ test('"select all" with comments the editor did not mean to publish: "Hoàn tác
   for (const name of ['Một', 'Hai', 'Ba', 'Bốn']) await seed({ name, content: `Ý kiến của ${name}.` });
   await signIn();
   await expect(cards(page)).toHaveCount(4);
-  const undo = page.locator('ykien-admin p.undo button');
+  const undo = undoButton(page);
   await card(page, 'Bốn').getByRole('checkbox').check();
   await card(page, 'Hai').getByRole('checkbox').check();
   await card(page, 'Một').getByRole('checkbox').check();
@@ -114,11 +114,11 @@ test('a bulk rejection taken back while another moderator deleted one of its com
   await expect(cards(page)).toHaveCount(0);
   expect((await api('DELETE', `/comments/${ids['Hai']}`)).status).toBe(204);
 
-  await page.locator('ykien-admin p.undo button').click();
+  await undoButton(page).click();
   await expect(liveRegion(page)).toHaveText('Đã đưa 2 bình luận về hàng chờ duyệt.');
   await expect(page.locator('ykien-admin article.comment .name')).toHaveText(['Ba', 'Một']);
   await expect(page.getByRole('alert')).toContainText('“Hai”');
-  await expect(page.locator('ykien-admin p.undo button')).toHaveCount(0);
+  await expect(undoButton(page)).toHaveCount(0);
   expect((await api('GET', '/stats')).json).toMatchObject({ pending: 2, rejected: 0 });
 });
 

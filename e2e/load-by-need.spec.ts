@@ -3,6 +3,7 @@
  * nothing for comments nobody reads"): requests are counted as the reader scrolls, focuses and sends.
  */
 import type { Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import { test, expect, form, addCounts, comeToForm, distPaths, fillAndVerify, holdListGets, idb, ORIGIN, ENDPOINT, HCAPTCHA_URL, seedIdb, stashedDrafts, type ArticleOptions, type FakeEndpoint } from './support/fixtures.js';
 import { countRetries } from './support/retries.js';
 
@@ -857,8 +858,8 @@ for (const count of [5, 0]) {
   });
 }
 
-/** The rule the README gives a site whose box may be in the first screen at load: the loader's own reservation, before the loader runs. */
-const RESERVE_RULE = '<style>:where(ykien-comments:not(:defined):not([hidden])){display:block;min-height:var(--ykien-reserve,max(36rem,100vh))}</style>';
+/** The rule the README gives a site whose box may be in the first screen at load (read from it, so the two say the same): the loader's own reservation, before the loader runs. */
+const RESERVE_RULE = `<style>${/^:where\(ykien-comments:not\(:defined\).*$/m.exec(readFileSync(new URL('../README.md', import.meta.url), 'utf8'))![0]}</style>`;
 
 // (Without the rule, the async loader may run after the page's first layout, and then what is under
 // the box moves down by the space it reserves: a CLS of 0.17 on the bench's page "comments in the first

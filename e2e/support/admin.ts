@@ -195,6 +195,8 @@ export const card = (page: Page, name: string) => cards(page).filter({ has: page
 
 /** What the live region last announced. */
 export const liveRegion = (page: Page) => page.locator('ykien-admin [role="status"]');
+/** "Hoàn tác" under the status line: the last decision in the queue, to take back. */
+export const undoButton = (page: Page) => page.locator('ykien-admin p.undo button');
 
 /** axe over the whole page (the component's shadow root included): no violation of WCAG 2.2 A/AA. */
 export async function expectNoAxeViolations(page: Page, state: string): Promise<void> {

@@ -667,8 +667,8 @@ export class YkienAdmin extends LitElement {
     // The card the keyboard was on named: the keyboard went to the heading, and the editor must know why.
     const said = left ? [yours ? this.msg(left > 1 ? 'decidedElsewhereYoursAmong' : 'decidedElsewhereYours', { n: left, name: yours }) : this.msg('decidedElsewhere', { n: left })] : [];
     // At the top, now or once no click is being aimed at the list (arrivals.ts); said now.
-    const news = this.arrivals.arrived(fresh, this.filterKey(), new Set(arrived.map((c) => c.id)));
-    if (news && this.tab === 'pending') said.push(this.msg('newArrived', { n: news }));
+    const newlyArrived = this.arrivals.arrived(fresh, this.filterKey(), new Set(arrived.map((c) => c.id)));
+    if (newlyArrived && this.tab === 'pending') said.push(this.msg('newArrived', { n: newlyArrived }));
     if (said.length) this.announce(said.join(' '));
   }
 

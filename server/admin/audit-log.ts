@@ -26,13 +26,13 @@ const NARROW_FIELDS: readonly NarrowField[] = ['moderator', 'commentId'];
 
 const sameFilter = (a: LogFilter, b: LogFilter): boolean => a.q === b.q && a.moderator === b.moderator && a.commentId === b.commentId;
 
-/** Each narrowing's field, and its "Bỏ lọc" button in the chip that says it is on. */
-const FIELD_OF: Record<NarrowField, string> = { moderator: 'audit-moderator', commentId: 'audit-comment-id' };
-const CLEAR_OF: Record<NarrowField, string> = { moderator: 'clear-moderator', commentId: 'clear-comment' };
-/** Each narrowing's words: its field's label and help, the chip saying it is on, and its button that clears it. */
-const WORDS_OF: Record<NarrowField, { label: Key; help: Key; on: Key; clear: Key }> = {
-  moderator: { label: 'auditModeratorLabel', help: 'auditModeratorHelp', on: 'auditOnlyModerator', clear: 'clearModerator' },
-  commentId: { label: 'auditCommentIdLabel', help: 'auditCommentIdHelp', on: 'auditOnlyComment', clear: 'clearComment' },
+/**
+ * Each narrowing: its field's id, the id of its "Bỏ lọc" button in the chip that says it is on, and its
+ * words (the field's label and help, the chip's, the button's).
+ */
+const NARROWING: Record<NarrowField, { field: string; clear: string; label: Key; help: Key; on: Key; clearWords: Key }> = {
+  moderator: { field: 'audit-moderator', clear: 'clear-moderator', label: 'auditModeratorLabel', help: 'auditModeratorHelp', on: 'auditOnlyModerator', clearWords: 'clearModerator' },
+  commentId: { field: 'audit-comment-id', clear: 'clear-comment', label: 'auditCommentIdLabel', help: 'auditCommentIdHelp', on: 'auditOnlyComment', clearWords: 'clearComment' },
 };
 
 /** What the log needs from the page around it. */
@@ -157,26 +157,26 @@ export class AuditLogController implements ReactiveController {
     const ours = NARROW_FIELDS.filter((f) => e.fields[f]);
     if (ours.length === 0) return false;
     this.fieldErrors = Object.fromEntries(ours.map((f) => [f, e.fields[f]]));
-    if (this.keyboardFree() || this.keyboardIn('form.search')) this.page.focusSoon(`#${FIELD_OF[ours[0]!]}`);
+    if (this.keyboardFree() || this.keyboardIn('form.search')) this.page.focusSoon(`#${NARROWING[ours[0]!].field}`);
     return Object.keys(e.fields).every((f) => (NARROW_FIELDS as readonly string[]).includes(f));
   }
 
   private readonly onSearch = (e: SubmitEvent): void => {
     e.preventDefault();
-    this.filter = this.typed();
+    this.filter = this.shownFilter();
     void this.load(true);
   };
 
   /** The filter as its fields show it, submitted or not (pasted from a chat or an email, an id comes with spaces around it). */
-  private typed(): LogFilter {
+  private shownFilter(): LogFilter {
     const value = (id: string) => this.host.renderRoot.querySelector<HTMLInputElement>(`#${id}`)?.value.trim() ?? '';
-    return { q: value('audit-q'), moderator: value(FIELD_OF.moderator), commentId: value(FIELD_OF.commentId) };
+    return { q: value('audit-q'), moderator: value(NARROWING.moderator.field), commentId: value(NARROWING.commentId.field) };
   }
 
   /** The filter as typed, with `field` set to `value`, in its field too (its binding may not see a change). */
   private setTyped(field: NarrowField, value: string): void {
-    this.filter = { ...this.typed(), [field]: value };
-    const input = this.host.renderRoot.querySelector<HTMLInputElement>(`#${FIELD_OF[field]}`);
+    this.filter = { ...this.shownFilter(), [field]: value };
+    const input = this.host.renderRoot.querySelector<HTMLInputElement>(`#${NARROWING[field].field}`);
     if (input) input.value = value;
   }
 
@@ -188,13 +188,13 @@ export class AuditLogController implements ReactiveController {
     this.setTyped(field, value);
     void this.load(true);
     // On the chip that says so, whose button takes it back (the one pressed went with the rows).
-    this.page.focusSoon(`#${CLEAR_OF[field]}`);
+    this.page.focusSoon(`#${NARROWING[field].clear}`);
   }
 
   private clearNarrowing(field: NarrowField): void {
     this.setTyped(field, '');
     void this.load(true);
-    this.page.focusSoon(`#${FIELD_OF[field]}`);
+    this.page.focusSoon(`#${NARROWING[field].field}`);
   }
 
   /**
@@ -292,8 +292,8 @@ export class AuditLogController implements ReactiveController {
 
   /** A narrowing's field: its label, what to put in, and the server's words when it refused it. */
   private renderNarrowField(field: NarrowField): TemplateResult {
-    const id = FIELD_OF[field];
-    const words = WORDS_OF[field];
+    const words = NARROWING[field];
+    const id = words.field;
     const error = this.fieldErrors[field];
     return html`<div class="field">
       <label for=${id}>${this.page.msg(words.label)}</label>
@@ -327,8 +327,8 @@ export class AuditLogController implements ReactiveController {
         <div><button type="submit" class="quiet">${msg('searchButton')}</button></div>
         ${NARROW_FIELDS.filter((field) => f[field]).map(
           (field) => html`<p class="chip">
-            <span>${msg(WORDS_OF[field].on, { value: f[field] })}</span>
-            <button type="button" id=${CLEAR_OF[field]} class="quiet small" @click=${() => this.clearNarrowing(field)}>${msg(WORDS_OF[field].clear)}</button>
+            <span>${msg(NARROWING[field].on, { value: f[field] })}</span>
+            <button type="button" id=${NARROWING[field].clear} class="quiet small" @click=${() => this.clearNarrowing(field)}>${msg(NARROWING[field].clearWords)}</button>
           </p>`,
         )}
       </form>

@@ -98,18 +98,21 @@ export const keepForm = (f: KeptForm): void =>
 /** The kept form of that comment and kind, if any. */
 export const keptFormOf = (f: Pick<KeptForm, 'id' | 'kind'>): KeptForm | undefined => keptForms().find(sameForm(f));
 
+/** Keeps only the kept forms `keep` says yes to (writes only when that drops some). */
+function keepOnly(keep: (f: KeptForm) => boolean): void {
+  const all = allKept();
+  const rest = all.filter(keep);
+  if (rest.length < all.length) write(FORM_KEY, rest.length ? JSON.stringify(rest) : null);
+}
+
 /** Forgets the forms kept under another token than the one signed in now (they never come back to it). */
 export function dropOthersKept(): void {
-  const mine = keptForms();
-  if (allKept().length > mine.length) write(FORM_KEY, mine.length ? JSON.stringify(mine) : null);
+  const me = whoOf(readToken());
+  keepOnly((f) => f.who === me);
 }
 
 /** Forgets what this page kept of that form as it was typed (not text kept by a sign-out or a failed save). */
-export function dropTyped(f: Pick<KeptForm, 'id' | 'kind'>): void {
-  const all = allKept();
-  const rest = all.filter((k) => !(sameForm(f)(k) && k.typedBy === THIS_PAGE));
-  if (rest.length < all.length) write(FORM_KEY, rest.length ? JSON.stringify(rest) : null);
-}
+export const dropTyped = (f: Pick<KeptForm, 'id' | 'kind'>): void => keepOnly((k) => !(sameForm(f)(k) && k.typedBy === THIS_PAGE));
 
 /** Forgets every kept form. */
 export const dropAllKept = (): void => write(FORM_KEY, null);
@@ -118,8 +121,4 @@ export const dropAllKept = (): void => write(FORM_KEY, null);
  * Forgets the kept form of that comment and kind (saved, or its comment gone), and only that: called
  * after a sign-out too (a save's answer coming late), when no token says whose the others are.
  */
-export function dropKept(f: Pick<KeptForm, 'id' | 'kind'>): void {
-  const all = allKept();
-  const rest = all.filter((k) => !sameForm(f)(k));
-  if (rest.length < all.length) write(FORM_KEY, rest.length ? JSON.stringify(rest) : null);
-}
+export const dropKept = (f: Pick<KeptForm, 'id' | 'kind'>): void => keepOnly((k) => !sameForm(f)(k));

@@ -13,7 +13,7 @@ export class FormAnchor implements ReactiveController {
   #host: ReactiveElement;
   /** What of the list can change its height (its state, how many comments, its buttons), as a string. */
   #shape: () => string;
-  #shaped = '';
+  #lastShape = '';
   /** The form's top before this render, when the list's shape changed with the focus in the form. */
   #top: number | undefined;
 
@@ -29,8 +29,8 @@ export class FormAnchor implements ReactiveController {
   hostUpdate(): void {
     const shape = this.#shape();
     this.#top = undefined;
-    if (shape == this.#shaped) return;
-    this.#shaped = shape;
+    if (shape == this.#lastShape) return;
+    this.#lastShape = shape;
     // Read before the render: the layout is the one the reader sees. Only a form on the screen: one the
     // reader scrolled away from (focus left on "Gửi bình luận" while it sends) is not what they look at.
     const r = this.#form()?.getBoundingClientRect();
