@@ -886,8 +886,9 @@ test.describe('with hCaptcha (the server verifies tokens with a fake siteverify)
     await f.captchaBox.click();
     await expect(f.status).toHaveText('Đã xác minh. Bình luận đã lưu sẽ được gửi.');
     await expect(f.captchaBox).toHaveAttribute('aria-checked', 'false');
-    // The keyboard, off the cleared checkbox, on the line that says so.
-    await expect(f.status).toBeFocused();
+    // The keyboard, off the cleared checkbox, on the unsent comments' heading (not on the line that says
+    // so, which a screen reader would then read twice).
+    await expect(outbox(page).getByRole('heading', { name: 'Bình luận chưa gửi' })).toBeFocused();
     await expect(unsent(page)).toContainText('Đang chờ gửi lại');
     await expect(verify).toHaveCount(0);
     await setOffline(context, net, false);

@@ -379,8 +379,10 @@ export class Sender {
       // checkbox is the form's again), which without a word reads as a failure, and has the reader solve
       // it again. Its row says whether it went or waits (offline, a 5xx); its outcome is said when it comes.
       h.say('verifiedQueued', 'success');
-      // Off the cleared checkbox, onto the line that says it.
-      if (onCaptcha) void h.updateComplete.then(() => h.renderRoot.querySelector<HTMLElement>('[part~="status"]')?.focus({ preventScroll: true }));
+      // Off the cleared checkbox, onto the unsent comments' heading (the status line, focused as it
+      // changes, would be read twice), or the status line when the comment has gone already.
+      const root = h.renderRoot;
+      if (onCaptcha) void h.updateComplete.then(() => (root.querySelector<HTMLElement>('[part~="outbox"] h3') ?? root.querySelector<HTMLElement>('[part~="status"]'))?.focus({ preventScroll: true }));
     } else if (token) h.errors = { ...h.errors, captcha: undefined };
   }
 
