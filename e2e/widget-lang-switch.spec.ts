@@ -161,7 +161,7 @@ test('a 413 marks the content; the page turns English: the mark says it in Engli
   await f.send.click();
   await expect(f.contentError).toHaveText(vi.tooLarge);
   await page.evaluate(() => (document.documentElement.lang = 'en'));
-  await expect(f.status).toHaveText(en.tooLarge);
+  await expect(f.status).toHaveText(en.fixErrors);
   await expect(f.contentError).toHaveText(en.tooLarge);
 });
 

@@ -409,17 +409,19 @@ test.describe('refusals that keep the text', () => {
     expect(second.captchaToken).toBe('fake-token-2');
   });
 
-  test('413 too large: says the comment is too long, text kept, ykien-error', async ({ page, article, endpoint }) => {
+  test('413 too large: the content marked as too long (said once: the status line asks to mend the marked field), text kept, ykien-error', async ({ page, article, endpoint }) => {
     endpoint.reply({ status: 413, body: { status: 413, title: 'Too large', code: 'too-large' } });
     await article();
     await recordEvents(page);
     const f = form(page);
     await send(page);
-    await expect(f.status).toHaveText(vi.tooLarge);
+    await expect(f.contentError).toHaveText(vi.tooLarge);
+    await expect(f.content).toBeFocused();
+    await expect(f.status).toHaveText(vi.fixErrors);
     await expect(f.content).toHaveValue(TEXT);
     await expect(f.name).toHaveValue(NAME);
     await expect.poll(() => eventTypes(page)).toEqual(['ykien-submit', 'ykien-error']);
-    expect((await events(page))[1].detail).toEqual({ code: 'too-large', status: 413, message: vi.tooLarge });
+    expect((await events(page))[1].detail).toEqual({ code: 'too-large', status: 413, message: vi.fixErrors });
     expect(endpoint.posts).toHaveLength(1);
   });
 });

@@ -668,8 +668,10 @@ export class Sender {
         message = 'captchaRejected';
       } else {
         // The content, marked as the form's own checks mark a field: it is what the reader can shorten.
+        // The status line says to mend the marked field, as for a 400: its own words, said there too,
+        // were read twice (the field's description as the focus comes, then the status).
         errors = { content: (this.#tooLarge = h.t.tooLarge) };
-        message = 'tooLarge';
+        message = 'fixErrors';
       }
       h.errors = errors;
       if (focus) this.#focusFirst(kind == 'captcha' ? { captcha: errors.captcha } : errors);
