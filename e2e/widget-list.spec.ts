@@ -644,6 +644,8 @@ test.describe('the list under the heading', () => {
     // Under the comments too, under the button: it stays where a finger pressed it, to press again.
     await expect(l.error).toHaveText('Chưa tải thêm được ý kiến. Bấm “Xem thêm” để thử lại.');
     expect(await l.more.boundingBox()).toEqual(where);
+    // Said by the status line, not shown again in red under "Gửi bình luận" (read as the reader's own comment failing).
+    expect((await status.boundingBox())!.height).toBeLessThanOrEqual(1);
     await expect(l.articles).toHaveCount(2);
     await expect(l.more).toBeEnabled();
     await expect(l.more).toBeFocused();

@@ -524,6 +524,10 @@ export class YkienComments extends LitElement {
       sending: this.sending,
       status: this.status,
       statusKind: this.statusKind,
+      // (A failed load or "Xem thêm" is said under the comments, with its button; the comments "Xem thêm"
+      // brought are there to see: shown again in red under "Gửi bình luận", it read as the reader's own
+      // comment failing.)
+      statusSpokenOnly: ['listFailed', 'moreFailed', 'moreAdded'].includes(this.#lastSaid?.[0] as string),
       onInput: this.#onInput,
       // Enter after the name (a phone's "Go", autofill's Enter) with nothing written yet: the content next,
       // not a send that marks two fields red for a reader who was not done.
