@@ -14,7 +14,7 @@ export interface OutboxView {
   /** A comment the reader can verify from here (the page has a captcha, and the comment waits for one). */
   canVerify: (item: OutboxItem) => boolean;
   onVerify: (clientId: string) => void;
-  onDiscard: (clientId: string) => void;
+  onDiscard: (clientId: string, e: MouseEvent) => void;
 }
 
 const stateText = (i: OutboxItem, t: Strings) =>
@@ -37,12 +37,6 @@ const excerpt = (text: string) => {
   return chars.length > EXCERPT ? chars.slice(0, EXCERPT).join('').trimEnd() + '…' : text;
 };
 
-/**
- * A discarded row goes, and the next one takes its place: a double click's second press (`detail` 2)
- * would land on that one's "Bỏ bình luận", and its text would go too. Only a first press discards.
- */
-const firstPress = (e: MouseEvent) => e.detail < 2;
-
 export function renderOutbox({ t, contentLang, items, here, canVerify, onVerify, onDiscard }: OutboxView): TemplateResult | typeof nothing {
   const unsent = items.filter((i) => i.state != 'sent');
   const group = (heading: string, id: string, other: boolean) => {
@@ -63,7 +57,7 @@ export function renderOutbox({ t, contentLang, items, here, canVerify, onVerify,
                   ${canVerify(i)
                     ? html`<button part="outbox-verify" type="button" aria-describedby=${described(i)} @click=${() => onVerify(i.clientId)}>${t.verifyToSend}</button>`
                     : nothing}
-                  <button part="outbox-discard" type="button" aria-describedby=${described(i)} @click=${(e: MouseEvent) => firstPress(e) && onDiscard(i.clientId)}>${t.discard}</button>
+                  <button part="outbox-discard" type="button" aria-describedby=${described(i)} @click=${(e: MouseEvent) => onDiscard(i.clientId, e)}>${t.discard}</button>
                 </div>
               </li>`,
               ),

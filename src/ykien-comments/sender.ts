@@ -47,6 +47,8 @@ const inFlight = {
  * the system sleeps): before the reader first came to the form, so before anything they typed.
  */
 const loadedAt = Date.now();
+/** How long after a row of the unsent comments left a press on "Bỏ bình luận" counts again (ms). */
+const ROWS_SETTLE_MS = 700;
 
 /**
  * A wait as a reader reads it: seconds up to a minute and a half, then minutes, then hours (a daily
@@ -144,6 +146,9 @@ export class Sender {
   renderOutbox(): TemplateResult | typeof nothing {
     const h = this.#host;
     this.#keepFocus();
+    const ids = new Set(this.outbox.items.map((i) => i.clientId));
+    if ([...this.#rows].some((id) => !ids.has(id))) this.#rowLeftAt = performance.now();
+    this.#rows = ids;
     return renderOutbox({
       t: h.t,
       contentLang: h.contentLang,
@@ -153,7 +158,12 @@ export class Sender {
       onVerify: (id) => this.#verifyItem(id),
       // The discarded line takes its button away: focus goes to the list's heading (never onto another
       // comment's button, where a second Enter would discard that one), else to the form.
-      onDiscard: (id) => {
+      onDiscard: (id, e) => {
+        // A row that goes (sent, discarded) lets the next one up into its place: a press just after may
+        // have been aimed at the one that went (a double click's second press, a tap as a comment was
+        // stored). Discarding has no undo: only a press on rows that held still counts. (The keyboard's,
+        // detail 0, is on the button it focused.)
+        if (e.detail > 1 || (e.detail == 1 && performance.now() - this.#rowLeftAt < ROWS_SETTLE_MS)) return;
         // Its group's heading (this article's, or the other articles'), while that group has rows left.
         const heading = (h.renderRoot as ShadowRoot).querySelector(`[data-client-id="${id}"]`)?.closest('ul')?.previousElementSibling;
         this.#discarding = id;
@@ -188,6 +198,9 @@ export class Sender {
    */
   /** The unsent comment whose "Bỏ bình luận" the reader pressed, until it is gone. */
   #discarding?: string;
+  /** The unsent comments' rows at the last render, and when one last left. */
+  #rows = new Set<string>();
+  #rowLeftAt = -Infinity;
   /** Discarded by the reader here, who heard it then: its send's outcome does not say it again. */
   readonly #discardedHere = new Set<string>();
   /** Of those, the ones the reader was told then that the server may have. */
