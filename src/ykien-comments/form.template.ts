@@ -66,8 +66,8 @@ export function renderForm(v: FormView): TemplateResult {
       </div>
     </div>
     ${v.captcha
-      ? // The error in the group's name: read as the focus enters hCaptcha's frame, where a description is not (VoiceOver on iOS, NVDA).
-        html`<div part="captcha" role="group" aria-labelledby=${e.captcha ? 'captcha-label captcha-error' : 'captcha-label'}>
+      ? // (The error describes the group, not names it: sites' tests, and ykien/testing, find it by its name.)
+        html`<div part="captcha" role="group" aria-labelledby="captcha-label" aria-describedby=${e.captcha ? 'captcha-error' : nothing}>
           <span part="label" class="captcha-label" id="captcha-label">${t.captchaLabel}</span>
           <slot name="captcha"></slot>
           <button part="captcha-reset" class="link" type="button" @click=${v.onResetCaptcha}>${t.resetCaptcha}</button>
