@@ -796,7 +796,8 @@ test.describe('permanent refusals (the server allows 40 characters)', () => {
 
     await f.content.fill(HUGE);
     await f.send.click();
-    await expect(f.status).toContainText('Bình luận quá dài nên máy chủ không nhận');
+    // Said once: by the field, where the keyboard goes; the status line asks to mend it.
+    await expect(f.status).toContainText('vui lòng sửa');
     await expect(f.content).toHaveValue(HUGE);
     // Marked as the form's own checks mark a field, and the keyboard is there to shorten it.
     await expect(f.content).toHaveAttribute('aria-invalid', 'true');

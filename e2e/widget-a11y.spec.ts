@@ -295,7 +295,9 @@ test('one role="status" live region, present from the first render, carries ever
   expect(await same()).toBe(true);
   await fillAndVerify(page, 'Nguyễn Văn A', 'Bài viết rất hay.');
   await f.send.click();
-  await expect(live).toContainText('quá dài');
+  // (A 413: the field says "too long", the status line to mend the marked field.)
+  await expect(f.contentError).toContainText('quá dài');
+  await expect(live).toHaveText(/^Chưa gửi/);
   expect(await same()).toBe(true);
   await expect(f.captchaBox).toHaveAttribute('aria-checked', 'true'); // kept after a 413: still valid
   await f.send.click();

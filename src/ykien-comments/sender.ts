@@ -47,7 +47,7 @@ const inFlight = {
  * the system sleeps): before the reader first came to the form, so before anything they typed.
  */
 const loadedAt = Date.now();
-/** How long after a row of the unsent comments left a press on "Bỏ bình luận" counts again (ms). */
+/** How long after an unsent comment's row moved up into another's place a press on its "Bỏ bình luận" counts again (ms). */
 const ROWS_SETTLE_MS = 700;
 
 /**
@@ -146,9 +146,11 @@ export class Sender {
   renderOutbox(): TemplateResult | typeof nothing {
     const h = this.#host;
     this.#keepFocus();
-    const ids = new Set(this.outbox.items.map((i) => i.clientId));
-    if ([...this.#rows].some((id) => !ids.has(id))) this.#rowLeftAt = performance.now();
-    this.#rows = ids;
+    // A row that another's leaving moved up (one replaced in its place moves nothing).
+    const rows = this.outbox.items.map((i) => i.clientId);
+    rows.forEach((id, at) => this.#rows.indexOf(id) > at && this.#movedUpAt.set(id, performance.now()));
+    for (const id of this.#movedUpAt.keys()) if (!rows.includes(id)) this.#movedUpAt.delete(id);
+    this.#rows = rows;
     return renderOutbox({
       t: h.t,
       contentLang: h.contentLang,
@@ -163,7 +165,7 @@ export class Sender {
         // have been aimed at the one that went (a double click's second press, a tap as a comment was
         // stored). Discarding has no undo: only a press on rows that held still counts. (The keyboard's,
         // detail 0, is on the button it focused.)
-        if (e.detail > 1 || (e.detail == 1 && performance.now() - this.#rowLeftAt < ROWS_SETTLE_MS)) return;
+        if (e.detail > 1 || (e.detail == 1 && performance.now() - (this.#movedUpAt.get(id) ?? -Infinity) < ROWS_SETTLE_MS)) return;
         // Its group's heading (this article's, or the other articles'), while that group has rows left.
         const heading = (h.renderRoot as ShadowRoot).querySelector(`[data-client-id="${id}"]`)?.closest('ul')?.previousElementSibling;
         this.#discarding = id;
@@ -198,9 +200,9 @@ export class Sender {
    */
   /** The unsent comment whose "Bỏ bình luận" the reader pressed, until it is gone. */
   #discarding?: string;
-  /** The unsent comments' rows at the last render, and when one last left. */
-  #rows = new Set<string>();
-  #rowLeftAt = -Infinity;
+  /** The unsent comments' rows at the last render, in order, and when each last moved up into another's place. */
+  #rows: string[] = [];
+  #movedUpAt = new Map<string, number>();
   /** Discarded by the reader here, who heard it then: its send's outcome does not say it again. */
   readonly #discardedHere = new Set<string>();
   /** Of those, the ones the reader was told then that the server may have. */
@@ -681,10 +683,11 @@ export class Sender {
         message = 'captchaRejected';
       } else {
         // The content, marked as the form's own checks mark a field: it is what the reader can shorten.
-        // The status line says to mend the marked field, as for a 400: its own words, said there too,
-        // were read twice (the field's description as the focus comes, then the status).
+        // With the keyboard taken there, the status line says to mend the marked field, as for a 400:
+        // its own words, said there too, were read twice (the field's description as the focus comes,
+        // then the status). Come back from the unsent, without the keyboard, it says why.
         errors = { content: (this.#tooLarge = h.t.tooLarge) };
-        message = 'fixErrors';
+        message = focus ? 'fixErrors' : 'tooLarge';
       }
       h.errors = errors;
       if (focus) this.#focusFirst(kind == 'captcha' ? { captcha: errors.captcha } : errors);
