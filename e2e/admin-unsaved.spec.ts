@@ -192,6 +192,18 @@ async function signInAgain(page: Page, token: string): Promise<void> {
   await page.locator('ykien-admin #token').press('Enter');
 }
 
+/** What the tab keeps of forms' text (sessionStorage), '' for nothing. */
+const keptInTab = (page: Page) => page.evaluate(() => sessionStorage.getItem('ykien-admin-form') ?? '');
+
+/** The board's reply to `name`'s comment, its form open with `typed` in it; its field. */
+async function replyOpen(page: Page, name: string, typed: string) {
+  const c = card(page, name);
+  await c.getByRole('button', { name: 'Trả lời' }).click();
+  const field = c.getByLabel('Trả lời của Ban biên tập');
+  await field.fill(typed);
+  return field;
+}
+
 /** An edit of `name`'s comment, open with `typed` in it. */
 async function editOpen(page: Page, name: string, typed: string): Promise<void> {
   const c = card(page, name);
@@ -607,7 +619,7 @@ test.describe('with a named moderator', () => {
     await z.getByRole('button', { name: 'Trả lời' }).click();
     await z.getByLabel('Trả lời của Ban biên tập').fill('Lan viết dở: tòa soạn sẽ');
     await revokedThenRestored(page);
-    expect(await page.evaluate(() => sessionStorage.getItem('ykien-admin-form') ?? '')).toContain('Lan viết dở');
+    expect(await keptInTab(page)).toContain('Lan viết dở');
     // Another editor, at the same tab, with the admin token: the reply form does not open with Lan's text.
     await signInAgain(page, server.adminToken);
     await expect(card(page, 'Mai Văn Z')).toBeVisible();
@@ -615,7 +627,7 @@ test.describe('with a named moderator', () => {
     await card(page, 'Mai Văn Z').getByRole('button', { name: 'Trả lời' }).click();
     await expect(card(page, 'Mai Văn Z').getByLabel('Trả lời của Ban biên tập')).toHaveValue('');
     // Nor is it left in the tab's storage (a token made again for Lan would be another, and not get it).
-    expect(await page.evaluate(() => sessionStorage.getItem('ykien-admin-form') ?? '')).not.toContain('Lan viết dở');
+    expect(await keptInTab(page)).not.toContain('Lan viết dở');
   });
 
   test('signed out by the server while an edit was saved: the save\'s late answer forgets that form only, not another form of theirs kept from before', async ({
@@ -649,8 +661,8 @@ test.describe('with a named moderator', () => {
     await expect(page.locator('ykien-admin #token')).toBeVisible();
     answerSave();
     // The edit went through: its kept copy goes; Q's reply stays.
-    await expect.poll(() => page.evaluate(() => sessionStorage.getItem('ykien-admin-form') ?? '')).not.toContain('Bản sửa của Lan.');
-    expect(await page.evaluate(() => sessionStorage.getItem('ykien-admin-form') ?? '')).toContain('Lan viết dở cho Q');
+    await expect.poll(() => keptInTab(page)).not.toContain('Bản sửa của Lan.');
+    expect(await keptInTab(page)).toContain('Lan viết dở cho Q');
     revoked = false;
     await signInAgain(page, moderatorToken);
     await expect(card(page, 'Lê Văn Q').getByLabel('Trả lời của Ban biên tập')).toHaveValue('Lan viết dở cho Q');
@@ -839,7 +851,7 @@ test('a reply whose save fails after the editor signed out: nothing is kept for 
   await expect(page.locator('ykien-admin #token')).toBeVisible();
   release();
   await afterBodyRead(page, '/reply');
-  expect(await page.evaluate(() => sessionStorage.getItem('ykien-admin-form') ?? '')).toBe('');
+  expect(await keptInTab(page)).toBe('');
   await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('');
 });
 
@@ -891,9 +903,7 @@ test.describe('what an editor types is kept in the tab as it is typed', () => {
   test('a reply half typed when the page reloads (a phone pulled down, a tab the browser reloads): its form is open again with the text, said so, and the reply saves', async ({ page, seed, signIn, api }) => {
     const id = await seed({ name: 'Phan Văn X', content: 'Khi nào sửa đường?' });
     await signIn();
-    const x = card(page, 'Phan Văn X');
-    await x.getByRole('button', { name: 'Trả lời' }).click();
-    await x.getByLabel('Trả lời của Ban biên tập').fill('Cảm ơn bạn, tòa soạn đang hỏi Sở');
+    await replyOpen(page, 'Phan Văn X', 'Cảm ơn bạn, tòa soạn đang hỏi Sở');
     // Reloaded at once, before the editor pauses: the page's leaving keeps it.
     page.on('dialog', (d) => d.accept());
     await page.reload();
@@ -914,12 +924,10 @@ test.describe('what an editor types is kept in the tab as it is typed', () => {
   test('an edit typed in a tab the browser discards and brings back (only the tab\'s storage is left): the form comes back with what was typed a moment before, and is kept again as the new page\'s; the first page goes on with its own', async ({ page, seed, signIn, context }) => {
     await seed({ name: 'Đinh Văn U', content: 'Gọi tôi: 0912 345 678. Bài hay.' });
     await signIn();
-    const u = card(page, 'Đinh Văn U');
-    await u.getByRole('button', { name: 'Sửa' }).click();
-    const field = u.getByLabel('Nội dung');
-    await field.fill('Bài hay.');
+    await editOpen(page, 'Đinh Văn U', 'Bài hay.');
+    const field = card(page, 'Đinh Văn U').getByLabel('Nội dung');
     // The editor pauses; the text is in the tab's storage, and nothing left the page meanwhile.
-    await expect.poll(() => page.evaluate(() => sessionStorage.getItem('ykien-admin-form') ?? '')).toContain('Bài hay.');
+    await expect.poll(() => keptInTab(page)).toContain('Bài hay.');
     await field.press('End');
     await page.keyboard.type(' Cảm ơn.');
     // A copy of the tab as it is now: its storage, nothing of this page's memory (what a discarded tab has).
@@ -940,11 +948,8 @@ test.describe('what an editor types is kept in the tab as it is typed', () => {
     await seed({ name: 'Người cũ nhất' });
     for (let i = 1; i <= 50; i++) await seed({ name: `Bạn đọc ${i}` });
     await signIn();
-    const top = card(page, 'Bạn đọc 50');
-    await top.getByRole('button', { name: 'Trả lời' }).click();
-    const reply = top.getByLabel('Trả lời của Ban biên tập');
-    await reply.fill('Đang trả lời dở.');
-    await expect.poll(() => page.evaluate(() => sessionStorage.getItem('ykien-admin-form') ?? '')).toContain('Đang trả lời dở.');
+    const reply = await replyOpen(page, 'Bạn đọc 50', 'Đang trả lời dở.');
+    await expect.poll(() => keptInTab(page)).toContain('Đang trả lời dở.');
     const more = page.getByRole('button', { name: 'Xem thêm' });
     await more.focus();
     await page.keyboard.press('Enter');
@@ -957,10 +962,8 @@ test.describe('what an editor types is kept in the tab as it is typed', () => {
   test('a reply half typed, the comment approved by someone else before the page comes back: told where the text waits, in words about the typing, not a sign-in', async ({ page, seed, signIn, api }) => {
     const id = await seed({ name: 'Phan Văn X', content: 'Khi nào sửa đường?' });
     await signIn();
-    const x = card(page, 'Phan Văn X');
-    await x.getByRole('button', { name: 'Trả lời' }).click();
-    await x.getByLabel('Trả lời của Ban biên tập').fill('Cảm ơn bạn, tòa soạn đang hỏi Sở');
-    await expect.poll(() => page.evaluate(() => sessionStorage.getItem('ykien-admin-form') ?? '')).toContain('đang hỏi Sở');
+    await replyOpen(page, 'Phan Văn X', 'Cảm ơn bạn, tòa soạn đang hỏi Sở');
+    await expect.poll(() => keptInTab(page)).toContain('đang hỏi Sở');
     expect((await api('POST', `/comments/${id}/approve`)).status).toBe(200);
     page.on('dialog', (d) => d.accept());
     await page.reload();
@@ -977,7 +980,7 @@ test.describe('what an editor types is kept in the tab as it is typed', () => {
     const v = card(page, 'Lê Thị V');
     await v.getByRole('button', { name: 'Sửa' }).click();
     await v.getByLabel('Nội dung').fill('Bỏ đi.');
-    await expect.poll(() => page.evaluate(() => sessionStorage.getItem('ykien-admin-form') ?? '')).toContain('Bỏ đi.');
+    await expect.poll(() => keptInTab(page)).toContain('Bỏ đi.');
     page.on('dialog', (d) => d.accept()); // "Bỏ những gì đã gõ…?" yes
     await v.getByRole('button', { name: 'Hủy' }).click();
     await expect(v.getByLabel('Nội dung')).toHaveCount(0);

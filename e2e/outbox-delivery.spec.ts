@@ -1370,12 +1370,17 @@ test('discard: the unsent comment leaves the list and IndexedDB and is never sen
   expect((await api.stored()).map((c) => c.content)).toEqual(['Bình luận mới, gửi thật']);
 });
 
-test('a double click on "Bỏ bình luận" with two unsent: the second press lands on the row that took the first one\'s place, and does not discard it', async ({ page, context, net, site }) => {
+/** Two comments sent offline, "Ý kiến thứ nhất." then "Ý kiến thứ hai.", waiting among the unsent. */
+async function twoUnsent(page: Page, context: BrowserContext, net: Net, site: Site): Promise<void> {
   await site.open(page);
   await setOffline(context, net, true);
   await send(page, 'Cao Văn S', 'Ý kiến thứ nhất.');
   await send(page, 'Cao Văn S', 'Ý kiến thứ hai.');
   await expect(unsent(page)).toHaveCount(2);
+}
+
+test('a double click on "Bỏ bình luận" with two unsent: the second press lands on the row that took the first one\'s place, and does not discard it', async ({ page, context, net, site }) => {
+  await twoUnsent(page, context, net, site);
   const discard = unsent(page).getByRole('button', { name: 'Bỏ bình luận' });
   await discard.last().scrollIntoViewIfNeeded();
   const box = (await discard.first().boundingBox())!;
@@ -1395,11 +1400,7 @@ test('a double click on "Bỏ bình luận" with two unsent: the second press la
 });
 
 test('a press on "Bỏ bình luận" just as the row above it went (the next one moving up under the pointer) does not count; one a moment later does', async ({ page, context, net, site }) => {
-  await site.open(page);
-  await setOffline(context, net, true);
-  await send(page, 'Cao Văn S', 'Ý kiến thứ nhất.');
-  await send(page, 'Cao Văn S', 'Ý kiến thứ hai.');
-  await expect(unsent(page)).toHaveCount(2);
+  await twoUnsent(page, context, net, site);
   // The first row goes (discarded by the keyboard here; stored, as often, when the network comes back).
   await unsent(page).filter({ hasText: 'Ý kiến thứ nhất.' }).getByRole('button', { name: 'Bỏ bình luận' }).press('Enter');
   await expect(unsent(page)).toHaveCount(1);

@@ -101,6 +101,12 @@ export class ApiError extends Error {
   }
 }
 
+/** Someone else decided (or edited) the comment first: `409 conflict`. */
+export const isConflict = (e: unknown): e is ApiError => e instanceof ApiError && e.status === 409 && e.code === 'conflict';
+
+/** The comment is gone (deleted or erased): the server's own `404 not-found`, not a proxy's 404. */
+export const isGone = (e: unknown): e is ApiError => e instanceof ApiError && e.status === 404 && e.code === 'not-found';
+
 /** The API lives beside /admin: /admin → /api/admin/…, /prefix/admin/ → /prefix/api/admin/…. */
 function base(): string {
   const path = location.pathname;
@@ -185,7 +191,7 @@ export async function getComment(token: string, id: string): Promise<AdminCommen
     return await readJson<AdminComment>(await call(token, 'GET', commentPath(id)));
   } catch (e) {
     // The contract's 404 only: a proxy's or an older server's (another code, or none) says nothing of it.
-    if (e instanceof ApiError && e.status === 404 && e.code === 'not-found') return null;
+    if (isGone(e)) return null;
     throw e;
   }
 }
@@ -210,7 +216,7 @@ export async function moderate(token: string, c: Pick<AdminComment, 'id' | 'stat
     // 502/504): the decision may have been made.
     if (e instanceof ApiError && (e.status === 0 || e.status >= 500)) unanswered.set(tried, Date.now());
     // Gone, after this page's own delete whose answer was lost: that one did it.
-    else if (e instanceof ApiError && e.status === 404 && e.code === 'not-found' && action === 'delete' && mayHaveDecided(c.id, action)) return void unanswered.delete(tried);
+    else if (isGone(e) && action === 'delete' && mayHaveDecided(c.id, action)) return void unanswered.delete(tried);
     throw e;
   }
   if (action === 'delete') return void unanswered.delete(tried);

@@ -22,6 +22,8 @@ import {
   forgetUnanswered,
   getComment,
   getCounts,
+  isConflict,
+  isGone,
   listComments,
   mayHaveDecided,
   moderate,
@@ -914,8 +916,8 @@ export class YkienAdmin extends LitElement {
           this.handled.delete(c.id);
         } catch (e) {
           if (over()) return;
-          if (e instanceof ApiError && e.status === 409 && e.code === 'conflict') moved.set(c.id, { c: decided, e });
-          else if (e instanceof ApiError && e.status === 404 && e.code === 'not-found') gone.push(decided);
+          if (isConflict(e)) moved.set(c.id, { c: decided, e });
+          else if (isGone(e)) gone.push(decided);
           else {
             failure = e;
             break;
@@ -1033,18 +1035,18 @@ export class YkienAdmin extends LitElement {
       this.removeItems(new Set([c.id]), refocus && this.focusIsOurs(), c.status);
     } catch (e) {
       if (this.token !== token) return;
-      if (e instanceof ApiError && e.status === 409 && e.code === 'conflict' && this.changedBeforeDecision(c, e)) {
+      if (isConflict(e) && this.changedBeforeDecision(c, e)) {
         this.error = this.msg('changedBeforeDecision', { name: c.name });
         return;
       }
-      if (e instanceof ApiError && e.status === 409 && e.code === 'conflict') {
+      if (isConflict(e)) {
         // Someone else moved it: it leaves this list, unchanged, and the moderator is told its status now.
         this.removeItems(new Set([c.id]), refocus && this.focusIsOurs(), c.status);
         this.error = this.movedByOther(c, e);
         void this.refreshCounts();
         return;
       }
-      if (e instanceof ApiError && e.status === 404 && e.code === 'not-found') {
+      if (isGone(e)) {
         // Named: the keyboard is on the next card by now, and "this comment" would be that one.
         this.removeItems(new Set([c.id]), refocus && this.focusIsOurs(), c.status);
         this.error = this.goneSaid(c);
@@ -1114,9 +1116,9 @@ export class YkienAdmin extends LitElement {
           const decided = done.size ? ` ${this.bulkDone(action, from, done.size)}` : '';
           return this.signOut(this.msg('sessionEnded') + decided);
         }
-        if (e instanceof ApiError && e.status === 409 && e.code === 'conflict' && this.changedBeforeDecision(c, e)) changed.push(c);
-        else if (e instanceof ApiError && e.status === 409 && e.code === 'conflict') moved.set(c.id, { c, e });
-        else if (e instanceof ApiError && e.status === 404 && e.code === 'not-found') gone.set(c.id, c);
+        if (isConflict(e) && this.changedBeforeDecision(c, e)) changed.push(c);
+        else if (isConflict(e)) moved.set(c.id, { c, e });
+        else if (isGone(e)) gone.set(c.id, c);
         else {
           failures++;
           lastError = e;

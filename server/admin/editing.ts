@@ -5,7 +5,7 @@
  * <ykien-admin>, which gives it the queue it works on (`EditingPage`).
  */
 import { html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
-import { ApiError, editComment, getComment, moderate, removeReply, setReply, STATUSES, type AdminComment } from './admin-api.js';
+import { ApiError, editComment, getComment, isGone, moderate, removeReply, setReply, STATUSES, type AdminComment } from './admin-api.js';
 import type { Key } from './admin-i18n.js';
 import type { AdminPage } from './page.js';
 import { dropAllKept, dropKept, dropTyped, keepForm, keptFormOf, keptForms, THIS_PAGE, type KeptForm } from './session.js';
@@ -429,7 +429,7 @@ export class EditingController implements ReactiveController {
    * decision on it (act()), and the moderator is told which it was: nothing typed can be saved to it.
    */
   private goneElsewhere(c: AdminComment, e: unknown): boolean {
-    if (!(e instanceof ApiError && e.status === 404 && e.code === 'not-found')) return false;
+    if (!isGone(e)) return false;
     dropKept({ id: c.id, kind: 'edit' });
     dropKept({ id: c.id, kind: 'reply' });
     const own = this.isOpen(c);

@@ -146,11 +146,16 @@ export class Sender {
   renderOutbox(): TemplateResult | typeof nothing {
     const h = this.#host;
     this.#keepFocus();
-    // A row that another's leaving moved up (one replaced in its place moves nothing).
-    const rows = this.outbox.items.map((i) => i.clientId);
-    rows.forEach((id, at) => this.#rows.indexOf(id) > at && this.#movedUpAt.set(id, performance.now()));
-    for (const id of this.#movedUpAt.keys()) if (!rows.includes(id)) this.#movedUpAt.delete(id);
-    this.#rows = rows;
+    // A row that another's leaving moved up (one replaced in its place moves nothing). Only when the
+    // outbox read its items anew (a new array): not at each keystroke's render.
+    const items = this.outbox.items;
+    if (items != this.#rowsOf) {
+      const before = this.#rowsOf.map((i) => i.clientId);
+      const now = items.map((i) => i.clientId);
+      now.forEach((id, at) => before.indexOf(id) > at && this.#movedUpAt.set(id, performance.now()));
+      for (const id of this.#movedUpAt.keys()) if (!now.includes(id)) this.#movedUpAt.delete(id);
+      this.#rowsOf = items;
+    }
     return renderOutbox({
       t: h.t,
       contentLang: h.contentLang,
@@ -201,7 +206,7 @@ export class Sender {
   /** The unsent comment whose "Bỏ bình luận" the reader pressed, until it is gone. */
   #discarding?: string;
   /** The unsent comments' rows at the last render, in order, and when each last moved up into another's place. */
-  #rows: string[] = [];
+  #rowsOf: readonly OutboxItem[] = [];
   #movedUpAt = new Map<string, number>();
   /** Discarded by the reader here, who heard it then: its send's outcome does not say it again. */
   readonly #discardedHere = new Set<string>();
