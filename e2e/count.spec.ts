@@ -19,9 +19,11 @@ interface CountsServer {
   counts: Record<string, number>;
   /**
    * 'fail' answers 500, 'busy' 429 (a CDN's rate limit), 'abort' drops the connection, 'portal' a 200
-   * HTML page (a captive portal's), 'strings' the counts as strings (PHP's PDO with MySQL, by default).
+   * HTML page (a captive portal's), 'strings' the counts as strings (PHP's PDO with MySQL, by default),
+   * 'groupBy' only the articles that have comments (a `SELECT … GROUP BY page_id`), 'refuse' a 400 about
+   * `pageId` (a server capped below 100 ids).
    */
-  mode: 'ok' | 'fail' | 'busy' | 'abort' | 'portal' | 'strings';
+  mode: 'ok' | 'fail' | 'busy' | 'abort' | 'portal' | 'strings' | 'groupBy' | 'refuse';
   /** When set, `mode` applies only to requests asking for one of these ids; the others are answered. */
   failing?: Set<string>;
   /** When set, answers wait for it. */
@@ -53,6 +55,10 @@ async function countsServer(page: Page, counts: Record<string, number> = {}): Pr
       if (fails && s.mode === 'portal') return route.fulfill({ status: 200, headers: { 'Content-Type': 'text/html' }, body: '<!doctype html><title>Wi-Fi</title>Đăng nhập Wi-Fi' });
       if (fails && s.mode === 'strings')
         return route.fulfill({ status: 200, headers: { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' }, body: JSON.stringify({ counts: Object.fromEntries(ids.map((id) => [id, String(s.counts[id] ?? 0)])) }) });
+      if (fails && s.mode === 'groupBy')
+        return route.fulfill({ status: 200, headers: { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' }, body: JSON.stringify({ counts: Object.fromEntries(ids.filter((id) => s.counts[id]).map((id) => [id, s.counts[id]])) }) });
+      if (fails && s.mode === 'refuse')
+        return route.fulfill({ status: 400, headers: { 'Content-Type': 'application/problem+json', 'Access-Control-Allow-Origin': '*' }, body: '{"status":400,"code":"validation","fields":{"pageId":"At most 20."}}' });
       if (fails && s.mode === 'fail')
         return route.fulfill({ status: 500, headers: { 'Content-Type': 'application/problem+json', 'Access-Control-Allow-Origin': '*' }, body: '{"status":500,"code":"internal"}' });
       return route.fulfill({
@@ -268,12 +274,13 @@ test('a failed request for the counts is asked again (a while later, or back onl
   expect(server.asked.map((a) => [...a.ids].sort())).toEqual([[ART(1), ART(2)], [ART(1), ART(2)]]);
   // Back online after a failure: asked at once, not at the next wait.
   server.mode = 'abort';
-  await page.locator('ykien-count').first().evaluate((c, id) => c.setAttribute('page-id', id), ART(2));
+  server.counts[ART(3)] = 3;
+  await page.locator('ykien-count').first().evaluate((c, id) => c.setAttribute('page-id', id), ART(3));
   await expect.poll(() => server.asked.length).toBe(3);
   server.mode = 'ok';
   // Likewise, 'online' is listened for only once the page knows the request failed.
   await expect.poll(async () => (await page.evaluate(() => dispatchEvent(new Event('online'))), server.asked.length)).toBe(4);
-  await expect(texts(page)).toHaveText(['5 ý kiến', '5 ý kiến']);
+  await expect(texts(page)).toHaveText(['3 ý kiến', '5 ý kiến']);
   expect(server.asked).toHaveLength(4);
 });
 
@@ -790,4 +797,113 @@ test('a reused row gets another page-id: the old article’s count goes at once,
   release();
   await expect(texts(page)).toHaveText(['3 ý kiến']);
   expect(server.asked.map((a) => a.ids)).toEqual([[ART(1)], [ART(2)]]);
+});
+
+test("a server that leaves out the articles nobody commented on (GROUP BY), or refuses a batch (400): those counts stay blank, and the console says so once", async ({ page }) => {
+  const warnings: string[] = [];
+  page.on('console', (m) => void (m.type() === 'warning' && m.text().startsWith('ykien:') && warnings.push(m.text())));
+  const server = await countsServer(page, { [ART(1)]: 2 });
+  server.mode = 'groupBy';
+  await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`, `<a href="/2">Hai ${count(ENDPOINT, ART(2))}</a>`, `<a href="/3">Ba ${count(ENDPOINT, ART(3))}</a>`]);
+  await expect(texts(page)).toHaveText(['2 ý kiến', '', '']);
+  await expect.poll(() => warnings).toEqual([`ykien: ${ENDPOINT}/counts answered 200 without some pageIds (a page without comments is 0) (docs/api.md, "Counts")`]);
+  // A 400 about the ids: blank, said once, and not asked again (the same ids would be refused again).
+  server.mode = 'refuse';
+  await page.evaluate((c) => document.querySelector('#headlines')!.insertAdjacentHTML('beforeend', `<li>Bốn ${c}</li><li>Năm ${c.replace('bai-4', 'bai-5')}</li>`), count(ENDPOINT, ART(4)));
+  await expect.poll(() => warnings).toHaveLength(2);
+  expect(warnings[1]).toBe(`ykien: ${ENDPOINT}/counts answered 400 (docs/api.md, "Counts")`);
+  await page.evaluate(() => dispatchEvent(new Event('online')));
+  await fenceCounts(page);
+  expect(server.asked.filter((a) => a.ids[0] !== 'fence')).toHaveLength(2);
+  await expect(texts(page)).toHaveText(['2 ý kiến', '', '', '', '']);
+});
+
+test("an old portal's \"Xem thêm\" writes its list's HTML anew: the counts already there show at once, and only the new headlines are asked for", async ({ page }) => {
+  await page.clock.install();
+  const server = await countsServer(page, { [ART(1)]: 3, [ART(2)]: 5, [ART(3)]: 7 });
+  await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`, `<a href="/2">Hai ${count(ENDPOINT, ART(2))}</a>`]);
+  await expect(texts(page)).toHaveText(['3 ý kiến', '5 ý kiến']);
+  // jQuery's `$('#headlines').html($('#headlines').html() + more)`: every element made anew. Read in the
+  // same task as the rewrite: no blank frame between.
+  const shownAtOnce = await page.evaluate(
+    (more) => {
+      const list = document.querySelector('#headlines')!;
+      list.innerHTML = list.innerHTML + more;
+      return [...list.querySelectorAll('ykien-count')].map((c) => c.shadowRoot!.textContent);
+    },
+    `<li><a href="/3">Ba ${count(ENDPOINT, ART(3))}</a></li>`,
+  );
+  expect(shownAtOnce).toEqual([' 3 ý kiến', ' 5 ý kiến', '']);
+  await expect(texts(page)).toHaveText(['3 ý kiến', '5 ý kiến', '7 ý kiến']);
+  expect(server.asked.map((a) => a.ids)).toEqual([[ART(1), ART(2)], [ART(3)]]);
+  // Once the answers are older than the server's cache (15 s), written anew again: shown at once all the
+  // same, and asked again, one request (a moderator may have published more meanwhile).
+  server.counts[ART(1)] = 4;
+  await page.clock.runFor(16_000);
+  await page.evaluate(() => {
+    const list = document.querySelector('#headlines')!;
+    list.innerHTML = list.innerHTML + '';
+  });
+  await expect(texts(page)).toHaveText(['4 ý kiến', '5 ý kiến', '7 ý kiến']);
+  expect(server.asked.map((a) => a.ids)).toEqual([[ART(1), ART(2)], [ART(3)], [ART(1), ART(2), ART(3)]]);
+});
+
+test('a server without /counts (404) is asked once a page view, also for headlines added later; a count moved while its request is on its way is not asked again', async ({ page }) => {
+  let notFound = 0;
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  await page.route(`${ENDPOINT}/counts**`, async (route) => (notFound++, await held, route.fulfill({ status: 404, body: 'Not Found', headers: { 'Access-Control-Allow-Origin': '*' } })));
+  await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`, `<a href="/2">Hai ${count(ENDPOINT, ART(2))}</a>`]);
+  await expect.poll(() => notFound).toBe(1);
+  // A carousel script moves the headlines while the request is on its way (Slick's wrapAll at load).
+  await page.evaluate(() => {
+    const list = document.querySelector('#headlines')!;
+    const wrap = document.createElement('div');
+    list.before(wrap);
+    wrap.append(list);
+  });
+  release();
+  await expect.poll(() => page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.includes('/counts')).length)).toBe(1);
+  // More headlines, by infinite scroll: the server has no such route, and is not asked again.
+  await page.evaluate((c) => document.querySelector('#headlines')!.insertAdjacentHTML('beforeend', `<li>Ba ${c}</li>`), count(ENDPOINT, ART(3)));
+  await fenceCounts(page);
+  expect(notFound).toBe(1);
+  await expect(texts(page)).toHaveText(['', '', '']);
+});
+
+test('a headline written without a space before its count (JSX drops the line break): it still reads "… 12 ý kiến", on screen and as the link\'s name', async ({ page }) => {
+  await countsServer(page, { [ART(1)]: 12, [ART(2)]: 3 });
+  await headlines(page, 'vi', [`<a href="/1">Giao ban quý I${count(ENDPOINT, ART(1))}</a>`, `<a href="/2">Mùa lúa${count(ENDPOINT, ART(2), ' format="number"')}</a>`, `<a href="/3">Chưa có số${count(ENDPOINT, '')}</a>`]);
+  await expect(page.getByRole('link', { name: 'Giao ban quý I 12 ý kiến', exact: true })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Mùa lúa 3 ý kiến', exact: true })).toBeVisible();
+  // On screen, a space's width between the headline's last letter and the count.
+  const gaps = await page.locator('#headlines a').evaluateAll((as) =>
+    as.slice(0, 2).map((a) => {
+      const words = document.createRange();
+      words.selectNodeContents(a.firstChild!);
+      const count = a.querySelector('ykien-count')!.shadowRoot!.querySelector('[part~="count"]')!;
+      return Math.round(count.getBoundingClientRect().left - words.getBoundingClientRect().right);
+    }),
+  );
+  for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(3);
+  // A count with nothing to show adds nothing, not a trailing space.
+  await expect(page.getByRole('link', { name: 'Chưa có số', exact: true })).toBeVisible();
+});
+
+test('a count without page-id (or without endpoint) stays blank and says why in the console, once; one an app gives its page-id just after connecting it is not warned about', async ({ page }) => {
+  const warnings: string[] = [];
+  page.on('console', (m) => void (m.type() === 'warning' && m.text().startsWith('ykien:') && warnings.push(m.text())));
+  await countsServer(page, { [ART(1)]: 2 });
+  await headlines(page, 'vi', [`<a href="/1">Một <ykien-count endpoint="${ENDPOINT}"></ykien-count></a>`, `<a href="/2">Hai <ykien-count page-id="${ART(1)}"></ykien-count></a>`]);
+  // (The element itself is logged after the words, for the site owner to find it.)
+  await expect.poll(() => warnings).toEqual([expect.stringMatching(/^ykien: <ykien-count> without page-id stays blank/)]);
+  await page.evaluate((endpoint) => {
+    const c = document.createElement('ykien-count');
+    document.querySelector('#headlines')!.append(c);
+    c.setAttribute('endpoint', endpoint);
+    queueMicrotask(() => c.setAttribute('page-id', 'https://baotinh.example.vn/thoi-su/bai-1.html'));
+  }, ENDPOINT);
+  await expect(texts(page)).toHaveText(['', '', '2 ý kiến']);
+  await fenceCounts(page);
+  expect(warnings).toHaveLength(1);
 });

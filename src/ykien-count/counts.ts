@@ -20,6 +20,26 @@ const waiting = new Map<string, Map<string, Resolve[]>>();
 const fresh = new Set<string>();
 /** Endpoints (keys) that answered a 429 or a 503 with `Retry-After`: when they said to come back, and the wait. */
 const refusedUntil = new Map<string, [number, number]>();
+/** Endpoints (keys) without `/counts` (a 404, a 405): not asked again in this page view. */
+const noRoute = new Set<string>();
+
+/** A count this page view has: the number, when it was asked for, and whether the page raised it for the reader's comment. */
+export interface Known {
+  count: number;
+  at: number;
+  raised: boolean;
+}
+/**
+ * The counts answered in this page view (endpoint key, space, id): a count put in the page again (an old
+ * portal's "Xem thêm" rewriting its list's HTML, an app's view shown again on Back) shows at once, not
+ * blank until the same ids are fetched once more.
+ */
+const known = new Map<string, Known>();
+export const knownCount = (article: string): Known | undefined => known.get(article);
+export const noteCount = (article: string, count: number, at: number, raised = false): void => {
+  const was = known.get(article);
+  if (!was || was.at <= at) known.set(article, { count, at, raised });
+};
 
 /**
  * How long (ms) an endpoint still asks to be left alone: 0 when it did not, or that time is over. Never
@@ -42,23 +62,27 @@ export function requestCount(endpoint: string, pageId: string, pastTheCache = fa
     // list's row): no id of it then goes to the server that asked to be spared.
     const wait = retryAfterMs(endpoint);
     if (wait) return void setTimeout(() => (wanted() ? requestCount(endpoint, pageId, pastTheCache, wanted).then(resolve) : resolve(undefined)), wait);
-    // While the page is still being parsed (the script in <head>), the parser connects the counts in
-    // chunks over several tasks: wait until it is done, so the whole page still makes one request. At
-    // most a second: a portal's page held by a script of its own (an ad's, in the body) would keep the
-    // counts already parsed blank meanwhile; those parsed after go in the next batch.
-    if (!waiting.size) {
-      if (document.readyState != 'loading') setTimeout(flush);
-      else {
-        const go = () => (clearTimeout(late), document.removeEventListener('DOMContentLoaded', go), setTimeout(flush));
-        const late = setTimeout(go, PARSING_WAIT_MS);
-        document.addEventListener('DOMContentLoaded', go);
-      }
-    }
     const key = endpointKey(endpoint);
+    // Answered 404 already: a server without the route, final for this page view (docs/api.md).
+    if (noRoute.has(key)) return resolve(null);
+    if (!waiting.size) arm();
     if (pastTheCache) fresh.add(key + ' ' + pageId);
     const pages = waiting.get(key) ?? new Map<string, Resolve[]>();
     waiting.set(key, pages.set(pageId, [...(pages.get(pageId) ?? []), resolve]));
   });
+}
+
+/**
+ * While the page is still being parsed (the script in <head>), the parser connects the counts in chunks
+ * over several tasks: the batch waits until it is done, so the whole page still makes one request. At
+ * most a second: a portal's page held by a script of its own (an ad's, in the body) would keep the
+ * counts already parsed blank meanwhile; those parsed after go in the next batch.
+ */
+function arm(): void {
+  if (document.readyState != 'loading') return void setTimeout(flush);
+  const go = () => (clearTimeout(late), document.removeEventListener('DOMContentLoaded', go), setTimeout(flush));
+  const late = setTimeout(go, PARSING_WAIT_MS);
+  document.addEventListener('DOMContentLoaded', go);
 }
 
 function flush(): void {
@@ -75,15 +99,22 @@ function flush(): void {
     } catch {}
     let chunk: string[] = [];
     let size = base;
-    const send = (ids: string[]) =>
-      ids.length &&
-      fetchCounts(endpoint, ids, ids.some((id) => past.has(endpoint + ' ' + id))).then((answer) => {
+    const send = (ids: string[]) => {
+      if (!ids.length) return;
+      const at = Date.now();
+      void fetchCounts(endpoint, ids, ids.some((id) => past.has(endpoint + ' ' + id))).then((answer) => {
         const counts = answer?.counts;
         // At most a day (a date far ahead would overflow a timer, which then fires at once, again and again).
         const wait = Math.min(answer?.retryAfter ?? 0, 86_400) * 1000;
         if (wait) refusedUntil.set(endpoint, [Date.now() + wait, wait]);
-        for (const id of ids) for (const resolve of pages.get(id)!) resolve(answer && (counts ? (typeof counts[id] == 'number' ? counts[id] : null) : undefined));
+        if (answer?.noRoute) noRoute.add(endpoint);
+        for (const id of ids) {
+          const count = answer && (counts ? (typeof counts[id] == 'number' ? counts[id] : null) : answer.noRoute ? null : undefined);
+          if (typeof count == 'number') noteCount(endpoint + ' ' + id, count, at);
+          for (const resolve of pages.get(id)!) resolve(count);
+        }
       });
+    };
     for (const id of pages.keys()) {
       // As the URL will carry it (form-encoded: `'()!~` take 3 bytes each); a lone surrogate, which
       // encodeURIComponent throws on and would strand the whole batch, is sent as U+FFFD.

@@ -5,7 +5,7 @@
 import { langOf, overridesFor, type Lang } from '../i18n.js';
 import type { SentDetail } from '../events.js';
 import { COUNTS_CHANGED, countChangedAt, countedId, endpointKey } from '../changed-counts.js';
-import { requestCount, retryAfterMs } from './counts.js';
+import { knownCount, noteCount, requestCount, retryAfterMs } from './counts.js';
 
 export interface CountStrings {
   /** `{count}` is the number, formatted for the language. */
@@ -28,6 +28,9 @@ const LABELS: Record<Lang, CountStrings> = {
  * waits while online; then left blank until a count of the page gets an answer from that endpoint again.
  */
 const RETRY_MS = [5_000, 30_000, 120_000];
+
+/** A count answered this long ago is not asked for again when put in the page again: the reference server's `max-age`. */
+const KNOWN_FOR_MS = 15_000;
 
 /** One endpoint's failed counts, the tries spent on them, and the wait's timer (0: until online). */
 type Retry = { failed: Set<YkienCount>; tries: number; timer?: ReturnType<typeof setTimeout> | 0 };
@@ -56,8 +59,9 @@ const HTMLElement: typeof globalThis.HTMLElement = globalThis.HTMLElement ?? cla
  * @summary A comment count for article lists.
  *
  * @attr {string} endpoint - URL of the comments collection, as on `<ykien-comments>`; required. Also a property.
- * @attr {string} page-id - The article's identity, exactly as `<ykien-comments>` sends it (its `page-id`, else the
- *   canonical link's absolute URL, else origin + path); required. Also a property, `pageId`.
+ * @attr {string} page-id - Required: the article's identity, exactly as `<ykien-comments>` sends it (the box's
+ *   `page-id`, or when it has none, the canonical link's absolute URL, else origin + path); without it the
+ *   count stays blank and the console says why. Also a property, `pageId`.
  * @attr {'label' | 'number'} format - `label` (default: "12 ý kiến" / "12 comments") or `number` ("12" on screen; a screen
  *   reader still hears "12 ý kiến"). Also a property.
  * @attr {'vi' | 'en'} lang - `vi` or `en`; default: the closest `lang` attribute, else `vi` (any other language gets English). Followed when it, or `<html lang>`, changes.
@@ -74,7 +78,12 @@ export class YkienCount extends HTMLElement {
   declare format: string | null;
   #strings?: CountStringsOverride;
   #text: HTMLElement;
+  /** A space before the words, once there are words: a headline written without one ("…quý I<ykien-count>", JSX drops line breaks) still reads "quý I 12 ý kiến", on screen and as the link's name. */
+  #gap = new Text();
   #asked?: string;
+  /** What is asked for while its request is on its way, or was answered without a count (final): moved in the page meanwhile, it is not asked again. */
+  #pendingFor?: string;
+  #finalFor?: string;
   /** Every count on the page: one observer re-words them all when the page's `lang` changes. */
   static #all = new Set<YkienCount>();
   static #langWatch?: MutationObserver;
@@ -89,7 +98,7 @@ export class YkienCount extends HTMLElement {
     super();
     this.#text = document.createElement('span');
     this.#text.part.add('count');
-    this.attachShadow({ mode: 'open' }).append(this.#text);
+    this.attachShadow({ mode: 'open' }).append(this.#gap, this.#text);
     // A page (or a framework) may set these before this script defines the element: that own property
     // would hide the accessor, and the value would never apply.
     for (const p of ['strings', 'endpoint', 'pageId', 'format'] as const) {
@@ -144,6 +153,9 @@ export class YkienCount extends HTMLElement {
     // A key that is no UUID v7 (NaN): no count is known to predate it.
     const storedBy = replay ? parseInt((clientId ?? '').replace(/-/g, '').slice(0, 12), 16) : countChangedAt(asked) || Infinity;
     for (const c of YkienCount.#all) if (c.#asked == asked && c.count !== undefined && c.#askedAt < storedBy) c.count++, (c.#raised = true), c.#render();
+    // And the page's memory of it, for a count of the article put in the page later.
+    const known = knownCount(asked);
+    if (known && known.at < storedBy) noteCount(asked, known.count + 1, known.at, true);
   };
 
   /**
@@ -179,6 +191,7 @@ export class YkienCount extends HTMLElement {
     const count = await requestCount(this.getAttribute('endpoint')!, YkienCount.#pageIdOf(this.getAttribute('page-id'))!, true, this.#wanted(asked)).finally(() => (this.#askingAgain = false));
     if (this.#asked != asked || typeof count != 'number' || (this.#raised && count < this.count!)) return;
     (this.count = count), (this.#askedAt = at), (this.#raised = false), this.#render();
+    noteCount(asked!, count, at);
   }
 
   connectedCallback(): void {
@@ -204,8 +217,9 @@ export class YkienCount extends HTMLElement {
     this.#leftAt = Date.now();
     YkienCount.#all.delete(this);
     YkienCount.#retry.forEach((r) => r.failed.delete(this));
-    // Out of the page, a count not shown is not asked for (nor retried); put back, it is asked anew.
-    if (this.count === undefined) this.#asked = undefined;
+    // Out of the page, a count not shown is not asked for (nor retried); put back, it is asked anew. Not
+    // one on its way (its answer still comes here) or answered without a count (asked again, the same).
+    if (this.count === undefined && this.#pendingFor != this.#asked && this.#finalFor != this.#asked) this.#asked = undefined;
   }
 
   attributeChangedCallback(): void {
@@ -222,19 +236,30 @@ export class YkienCount extends HTMLElement {
     const asked = YkienCount.#askedFor(endpoint, pageId);
     if (asked != this.#asked) {
       this.#asked = asked;
-      this.count = undefined;
+      // Answered in this page view already (a list whose HTML was written anew, an app's view shown again),
+      // and since the reader last commented on it: shown at once, and asked again only once the answer is
+      // older than the reference server's cache (15 s): before that, the HTTP cache would answer the same.
+      const seen = knownCount(asked);
+      const still = seen && seen.at >= countChangedAt(asked) ? seen : undefined;
+      (this.count = still?.count), (this.#askedAt = still?.at ?? 0), (this.#raised = !!still?.raised);
       YkienCount.#retry.forEach((r) => r.failed.delete(this));
       this.#render(); // the old article's number goes now, not when the new one comes
-      if (endpoint && pageId && !blank) {
+      if (!endpoint || !pageId || blank) YkienCount.#warnUnasked(this);
+      else if (!still || Date.now() - still.at >= KNOWN_FOR_MS) {
         // Past the HTTP cache when the reader commented on it a moment ago (changed-counts.ts).
         const at = Date.now();
+        this.#pendingFor = asked;
         const count = await requestCount(endpoint, pageId, countChangedAt(asked) > 0, this.#wanted(asked));
+        if (this.#pendingFor == asked) this.#pendingFor = undefined;
         if (this.#asked == asked) {
           // null: the server answered without this count (no `/counts` route, a 4xx): asking again
           // would get the same. undefined: no answer, or a 5xx, which may pass.
           const retry = YkienCount.#retryOf(endpoint);
-          if (count === undefined) YkienCount.#retryLater(this, retry);
-          else if (count !== null) {
+          // Out of the page meanwhile: not retried; put back, it is asked anew.
+          if (count === undefined && !this.isConnected) this.#asked = undefined;
+          else if (count === undefined) YkienCount.#retryLater(this, retry);
+          else if (count === null) this.#finalFor = asked;
+          else if (!(this.#raised && count < this.count!)) {
             (this.count = count), (this.#askedAt = at), (this.#raised = false), (retry.tries = 0);
             // The reader's comment was published while this was asked (the box's note, changed-counts.ts,
             // is newer): the answer may predate it, and #onSent passed over a count not shown yet.
@@ -246,6 +271,20 @@ export class YkienCount extends HTMLElement {
       }
     }
     this.#render();
+  }
+
+  /**
+   * A count that cannot be asked for (no endpoint, no page-id, or one that is blank or over 2000 bytes)
+   * is said in the console once a page, a moment after it is connected: an app may set them just after.
+   */
+  static #warned = false;
+  static #warnUnasked(c: YkienCount): void {
+    setTimeout(() => {
+      if (YkienCount.#warned || !c.isConnected || c.count !== undefined || c.#pendingFor == c.#asked) return;
+      YkienCount.#warned = true;
+      const [endpoint, id] = [c.getAttribute('endpoint'), c.getAttribute('page-id')];
+      console.warn(`ykien: <ykien-count> without ${!endpoint ? 'endpoint' : id == null ? 'page-id' : 'a page-id (blank, or over 2000 bytes)'} stays blank`, c);
+    });
   }
 
   /** A count left blank by a failed request (offline, a 503, a timeout) is asked again, a few times. */
@@ -282,6 +321,7 @@ export class YkienCount extends HTMLElement {
     const n = this.count;
     const lang = this.language;
     this.#text.lang = lang; // the words' language, for a screen reader's voice
+    this.#gap.data = n === undefined ? '' : ' ';
     if (n === undefined) return void (this.#text.textContent = '');
     // The site owner's words over ours, one language's over every language's; a word left undefined
     // (an optional field of a site's config) is not one.
