@@ -332,6 +332,12 @@ describe('mockEndpoint checks what the reference server checks, in its words', (
     expect(fieldsOf(await send(endpoint, comment, { 'Idempotency-Key': ' ' }))).toEqual(invalid);
     expect(await send(endpoint, { ...comment, clientId: null }, { 'Idempotency-Key': 'k-null' })).toMatchObject({ status: 201 });
     expect(endpoint.comments.map((c) => c.clientId)).toEqual(['k-null']);
+    // A wrong key is said with the comment's other bad fields, every one, as the server says them.
+    expect(fieldsOf(await send(endpoint, { ...comment, name: '', clientId: 'k-a' }, { 'Idempotency-Key': 'k-b' }))).toEqual([
+      400,
+      { name: MESSAGES.nameRequired('en'), clientId: MESSAGES.clientIdMismatch('en') },
+    ]);
+    expect(fieldsOf(await send(endpoint, { ...comment, content: ' ' }))).toEqual([400, { content: MESSAGES.contentRequired('en'), clientId: MESSAGES.clientIdMissing('en') }]);
   });
 
   it('a body in another charset than UTF-8 is 415, and one nested deeper than 16 levels 400 under fields.body, as the server answers them', async () => {

@@ -81,6 +81,10 @@ describe('step 1: a JSON body', () => {
       415,
       'unsupported-media-type',
     );
+    // Also when it is too large besides: the charset is what no shortening would mend (not 413).
+    const big = JSON.stringify(comment({ content: 'x'.repeat(BODY_LIMIT) }));
+    for (const chunked of [false, true])
+      expectProblem(await http(url, { method: 'POST', headers: { 'content-type': 'application/json; charset=iso-8859-1' }, body: big, chunked }), 415, 'unsupported-media-type');
     expect(verifier.calls.length).toBe(before);
   });
 
@@ -228,6 +232,10 @@ describe('step 3: idempotency', () => {
     const mismatch = await post(comment(), { 'idempotency-key': randomUUID() });
     expectProblem(mismatch, 400, 'validation');
     expect(mismatch.json.fields.clientId).toBeTruthy();
+    // Every bad field at once (docs/api.md), not the key's alone: the client mends them in one go.
+    const manyWrong = await post(comment({ name: '', content: ' ' }), { 'idempotency-key': randomUUID() });
+    expectProblem(manyWrong, 400, 'validation');
+    expect(Object.keys(manyWrong.json.fields).sort()).toEqual(['clientId', 'content', 'name']);
 
     const missing = await post(noClientId, { 'idempotency-key': '' });
     expectProblem(missing, 400, 'validation');

@@ -604,14 +604,17 @@ export class MockEndpoint {
     if (payload === null) return send(400, problemBody(400, 'validation', { fields: { body: message(lang, 'bodyTooDeep', MAX_BODY_DEPTH) } }));
     // As the server resolves it (server/src/idempotency.ts): 1-200 visible ASCII characters, the header's and
     // the body's the same; a `clientId` of null is none.
-    const keyError = (k: keyof typeof MESSAGES, n?: number) => send(400, problemBody(400, 'validation', { fields: { clientId: message(lang, k, n) } }));
-    if ((clientId !== undefined && (typeof clientId !== 'string' || !isValidKey(clientId))) || (fromHeader !== undefined && !isValidKey(fromHeader))) {
-      return keyError('clientIdInvalid', LIMITS.clientId);
-    }
-    if (fromHeader !== undefined && clientId !== undefined && fromHeader !== clientId) return keyError('clientIdMismatch');
+    // A key that is wrong is said with the comment's other bad fields, as the server says every one.
     const key = fromHeader ?? (clientId as string | undefined);
-    if (key === undefined) return keyError('clientIdMissing');
-    const known = this.keys.get(key);
+    const keyWrong =
+      (clientId !== undefined && (typeof clientId !== 'string' || !isValidKey(clientId))) || (fromHeader !== undefined && !isValidKey(fromHeader))
+        ? message(lang, 'clientIdInvalid', LIMITS.clientId)
+        : fromHeader !== undefined && clientId !== undefined && fromHeader !== clientId
+          ? message(lang, 'clientIdMismatch')
+          : key === undefined
+            ? message(lang, 'clientIdMissing')
+            : undefined;
+    const known = keyWrong === undefined ? this.keys.get(key!) : undefined;
     if (known) {
       if (known.payload !== undefined && known.payload !== payload) return send(422, problemBody(422));
       return send(200, { id: known.comment.id, status: known.comment.status });
@@ -655,7 +658,8 @@ export class MockEndpoint {
     if (token !== undefined && token !== null && (typeof token !== 'string' || token.length > LIMITS.captchaToken || !/^[\x21-\x7E]*$/.test(token))) {
       fields.captchaToken = message(lang, 'captchaTokenInvalid');
     }
-    if (Object.keys(fields).length) return send(400, problemBody(400, 'validation', { fields }));
+    if (keyWrong !== undefined) fields.clientId = keyWrong;
+    if (Object.keys(fields).length || key === undefined) return send(400, problemBody(400, 'validation', { fields }));
     if (this.options.captcha) {
       if (typeof token !== 'string' || !token || this.usedTokens.has(token)) return send(403, problemBody(403, 'captcha'));
       this.spend(token);

@@ -77,7 +77,11 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
 
     // 3. Idempotency: replays are answered from the store, without the captcha or the rate limit.
     const k = resolveKey(request.headers['idempotency-key'], input.clientId, lang);
-    if (!k.ok) return sendProblem(request, reply, 400, 'validation', { fields: k.fields });
+    // Every bad field at once (docs/api.md), the comment's with the key's: nothing is looked up or stored.
+    if (!k.ok) {
+      const v = validate(request, ctx, input);
+      return sendProblem(request, reply, 400, 'validation', { fields: { ...(v.ok ? {} : v.fields), ...k.fields } });
+    }
     const key = k.key;
     const id = uuidV7();
     // Nothing costly or counted between here and the insert (no captcha to verify: --no-captcha, or a
@@ -227,6 +231,10 @@ async function createUnclaimed(
  * Steps 4–7, run while this attempt holds the claim on the idempotency key (`id` is the claim's) until
  * `leaseUntil`, or with the insert as the claim (createUnclaimed).
  */
+/** A comment's fields held to the rules (NFC, controls, lengths, pageUrl on an allowed origin). */
+const validate = (request: FastifyRequest, { config, policy }: AppContext, input: Record<string, unknown>) =>
+  validateComment(input, { lang: langOf(request), maxLength: config.maxLength, originAllowed: (o) => policy.isPageOrigin(o, request) });
+
 async function createComment(
   request: FastifyRequest,
   ctx: AppContext,
@@ -237,14 +245,10 @@ async function createComment(
   ip: string,
   leaseUntil?: number,
 ): Promise<Answer> {
-  const { config, store, policy } = ctx;
+  const { config, store } = ctx;
 
   // 4. Validation (NFC, controls, lengths, pageUrl on an allowed origin).
-  const v = validateComment(input, {
-    lang: langOf(request),
-    maxLength: config.maxLength,
-    originAllowed: (o) => policy.isPageOrigin(o, request),
-  });
+  const v = validate(request, ctx, input);
   if (!v.ok) return problem(400, 'validation', { fields: v.fields });
   const c = v.value;
 
