@@ -1970,6 +1970,39 @@ test.describe('the reader’s own comments, delivered later or published at once
     await expect(l.articles).toHaveCount(21);
   });
 
+  test("a device whose clock is a year ahead: the reader's comment awaiting moderation is dated by the server's clock, read from its id (a UUID v7, as the reference server's); an id that tells no time, by the device's", async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    await page.clock.setFixedTime(new Date(Date.UTC(2027, 11, 31, 3, 0)));
+    endpoint.list = () => ({ items: items(1, 3), next: null, total: 3 });
+    // The server stored it at 27/03/2026 09:05 in Hà Nội (02:05 UTC): its id says so.
+    const stampedId = '019d2d09-a4e0-7000-8000-000000000001';
+    expect(parseInt(stampedId.replace(/-/g, '').slice(0, 12), 16)).toBe(Date.UTC(2026, 2, 27, 2, 5));
+    endpoint.reply({ status: 201, body: { id: stampedId, status: 'pending' } });
+    endpoint.statuses = { [stampedId]: 'pending' };
+    await article();
+    const l = list(page);
+    await comeToForm(page);
+    await fillAndVerify(page, 'Phạm Thị Dung', 'Máy tôi chạy nhanh giờ.');
+    await form(page).send.click();
+    await expect(form(page).status).toContainText('kiểm duyệt');
+    const mine = l.byName('Phạm Thị Dung').locator('time[part~="comment-date"]');
+    await expect(mine).toHaveAttribute('datetime', '2026-03-27T02:05:00.000Z');
+    await expect(mine).toHaveText('27/03/2026 09:05');
+    // Kept so for the next visit.
+    await page.reload();
+    await expect(mine).toHaveText('27/03/2026 09:05');
+    // Another server's id tells no time: the device's clock, as before.
+    endpoint.reply({ status: 201, body: { id: 'c2', status: 'pending' } });
+    endpoint.statuses = { ...endpoint.statuses, c2: 'pending' };
+    await comeToForm(page);
+    await fillAndVerify(page, 'Lê Văn Hùng', 'Một ý kiến nữa.');
+    await form(page).send.click();
+    await expect(l.byName('Lê Văn Hùng').locator('time[part~="comment-date"]')).toHaveText('31/12/2027 10:00');
+  });
+
   test('published at once, then "Xem thêm": the next page, read after it was stored, counts it already; the heading does not count it twice', async ({ page, article, endpoint }) => {
     let published = false;
     endpoint.list = (url) =>

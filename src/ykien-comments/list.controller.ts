@@ -11,6 +11,7 @@ import type { SentStatus } from '../events.js';
 import { fetchComments, fetchStatus, type CommentsPage, type ListedComment } from '../api/list.js';
 import { keep, keptIfStored } from './keeping.js';
 import type { OwnComment } from './own-comments.js';
+import { timeOfV7 } from '../uuid-v7.js';
 
 /** What the list reads from its host, at each load. */
 export interface ListSource {
@@ -270,8 +271,10 @@ export class ListController implements ReactiveController {
     const src = this.#source();
     if (status != 'pending' && status != 'published') return;
     // Kept under the endpoint it was sent to (the box may have another by now): that server knows it.
-    // Dated no earlier than the newest listed (by the server's clock): on a device whose clock is behind
-    // it would sit under comments it came after, and be taken for one further down the list.
+    // Dated by the server's clock where its id tells it (a UUID v7, as the reference server's), not by a
+    // device's that may be a year out; and no earlier than the newest listed (by the server's clock): on
+    // a device whose clock is behind it would sit under comments it came after, and be taken for one
+    // further down the list.
     const newest = this.#shownFor == shownKey(endpoint, payload.pageId) ? Date.parse(this.items[0]?.createdAt ?? '') || 0 : 0;
     const c: OwnComment = {
       id,
@@ -279,7 +282,7 @@ export class ListController implements ReactiveController {
       pageId: payload.pageId,
       name: payload.name,
       content: payload.content,
-      createdAt: new Date(Math.max(Date.now(), newest + 1)).toISOString(),
+      createdAt: new Date(Math.max(timeOfV7(id) ?? Date.now(), newest + 1)).toISOString(),
       status,
       savedAt: Date.now(),
     };
