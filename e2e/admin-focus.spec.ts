@@ -537,6 +537,47 @@ test('an approval the server made but answered 503 (a writer lost after its comm
   );
 });
 
+test.describe('a named moderator', () => {
+  test.use({ moderatorName: 'Lan Anh' });
+
+  test("her approval whose answer was lost, pressed again after more than five minutes without the network (the page no longer remembers the try): the server says it was hers, and it is said done", async ({ page, seed, signIn, moderatorToken, publicList, api }) => {
+    await seed({ name: 'Bạn đọc 6', content: 'Ý kiến duyệt lâu.' });
+    const other = await seed({ name: 'Bạn đọc 7', content: 'Ý kiến người khác duyệt.' });
+    await page.clock.install();
+    await signIn('', moderatorToken);
+    await expect(cards(page)).toHaveCount(2);
+    let tries = 0;
+    await page.route('**/api/admin/comments/*/approve*', async (route) => {
+      if (tries++) return route.fallback();
+      await route.fetch(); // the server approves it...
+      return route.abort('timedout'); // ...and the answer never comes
+    });
+    const approve = card(page, 'Bạn đọc 6').getByRole('button', { name: 'Duyệt', exact: true });
+    await approve.click();
+    await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Không kết nối được máy chủ. Vui lòng thử lại.');
+    // The network stays away: the next poll's request never gets an answer, and none follows it.
+    let release!: () => void;
+    const back = new Promise<void>((r) => (release = r));
+    let polls = 0;
+    await page.route(/\/api\/admin\/comments\?/, async (route) => (polls++, await back, route.fallback()));
+    await expect.poll(async () => (await page.clock.runFor(16_000), polls)).toBe(1);
+    await page.clock.runFor(6 * 60_000);
+    // Meanwhile the admin (someone else) approves the other one.
+    expect((await api('POST', `/comments/${other}/approve`)).status).toBe(200);
+    await approve.click();
+    await expect(liveRegion(page)).toHaveText('Đã duyệt bình luận của “Bạn đọc 6”.');
+    // (What the alert says is the poll's lost connection, not someone else's decision.)
+    await expect(page.locator('ykien-admin [role="alert"]')).not.toContainText('người khác');
+    await expect(cards(page)).toHaveCount(1);
+    // The other's is still told as someone else's.
+    await card(page, 'Bạn đọc 7').getByRole('button', { name: 'Duyệt', exact: true }).click();
+    await expect(page.locator('ykien-admin [role="alert"]')).toContainText('Bình luận của “Bạn đọc 7” đã được người khác xử lý (nay: Đã đăng); không thay đổi gì.');
+    release();
+    expect(tries).toBe(3);
+    expect((await publicList()).items.map((c) => c.content).sort()).toEqual(['Ý kiến duyệt lâu.', 'Ý kiến người khác duyệt.']);
+  });
+});
+
 test('a delete that reached the server but whose answer was lost: pressed again, the 404 is its own doing, said deleted, not "gone" as if someone else had', async ({ page, seed, signIn, api }) => {
   await seed({ name: 'Bạn đọc 4', content: 'Ý kiến sẽ bị xoá.' });
   await seed({ name: 'Bạn đọc 5', content: 'Ý kiến ở lại.' });

@@ -220,11 +220,11 @@ export async function moderate(token: string, c: Pick<AdminComment, 'id' | 'stat
     throw e;
   }
   if (action === 'delete') return void unanswered.delete(tried);
-  // Made already (`unchanged`, docs/api.md): by this page's own try whose answer was lost, done; by
-  // someone else since the list was read (or in another tab), told as the conflict it is, not announced
-  // and counted as this moderator's.
-  const { status, unchanged } = await readJson<{ status?: string; unchanged?: boolean }>(res);
-  const ours = mayHaveDecided(c.id, action);
+  // Made already (`unchanged`, docs/api.md): by this moderator (this page's own try whose answer was
+  // lost, however long ago; another tab of theirs), done; by someone else since the list was read, told
+  // as the conflict it is, not announced and counted as this moderator's.
+  const { status, unchanged, yours } = await readJson<{ status?: string; unchanged?: boolean; yours?: boolean }>(res);
+  const ours = mayHaveDecided(c.id, action) || yours === true;
   unanswered.delete(tried);
   if (unchanged === true && status !== c.status && !ours) throw new ApiError(409, 'conflict', {}, status);
 }

@@ -180,7 +180,7 @@ for (const variant of variants) {
       const id = await submit({ pageId: 'restore-1' });
       await as('POST', `/comments/${id}/approve`);
       expect((await publicList('restore-1')).total).toBe(1);
-      expect((await as('POST', `/comments/${id}/approve`)).json).toEqual({ id, status: 'published', unchanged: true }); // again: no entry
+      expect((await as('POST', `/comments/${id}/approve`)).json).toEqual({ id, status: 'published', unchanged: true }); // again: no entry (the admin token's: never said "yours")
       expect((await as('POST', `/comments/${id}/restore`)).json).toEqual({ id, status: 'pending' });
       expect((await publicList('restore-1')).total).toBe(0);
       await as('POST', `/comments/${id}/reject`);
@@ -539,6 +539,8 @@ for (const variant of variants) {
       // Lan's decision as the admin's); nor one without `from`; a `from` that is no status is refused.
       const again = await as('POST', `/comments/${id}/reject?from=pending`);
       expect([again.status, again.json]).toEqual([200, { id, status: 'rejected', unchanged: true }]);
+      // Lan's own again (another tab of hers, or her try whose answer was lost): said to be hers.
+      expect((await call(lan, 'POST', `/comments/${id}/reject?from=pending`)).json).toEqual({ id, status: 'rejected', unchanged: true, yours: true });
       expectProblem(await as('POST', `/comments/${id}/approve?from=gone`), 400, 'validation');
       expect((await as('POST', `/comments/${id}/restore?from=rejected`)).json).toEqual({ id, status: 'pending' });
       expect((await as('POST', `/comments/${id}/approve`)).json).toEqual({ id, status: 'published' });

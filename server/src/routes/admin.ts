@@ -16,6 +16,7 @@ import { refuseWhileDraining } from '../draining.js';
 import { MESSAGES } from '../i18n.js';
 import { clientHash, clientNetworkHash, logTag } from '../rate-limit.js';
 import { actor, setModerator, UUID } from '../moderation/actor.js';
+import { ADMIN_NAME } from '../moderation/moderators.js';
 import { searchWords } from '../stores/search-text.js';
 import { adminItem, moderationRoutes, parseQuery, parseSeen } from '../moderation/routes.js';
 import { langOf, sendProblem } from '../problem.js';
@@ -130,8 +131,16 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const result = UUID.test(id) ? await store.decide(id, action, actor(request), seen.from, version) : null;
     if (!result) return sendProblem(request, reply, 404, 'not-found');
     if (isMoved(result)) return sendProblem(request, reply, 409, 'conflict', { current: result.moved.status, comment: adminItem(result.moved) });
-    // Said, so that a page does not announce (and count) as its moderator's a decision made elsewhere.
-    if (isUnchanged(result)) return { id, status: result.unchanged.status, unchanged: true };
+    // Said, so that a page does not announce (and count) as its moderator's a decision made elsewhere;
+    // and whether this named moderator made it (in another tab, or by a try whose answer was lost): the
+    // log's newest change of status, if it is theirs. Not for the admin token, which several people
+    // may share: the log cannot tell them apart.
+    if (isUnchanged(result)) {
+      const me = actor(request).moderator;
+      const { items } = me === ADMIN_NAME ? { items: [] } : await store.auditLog({ commentId: id, limit: 20 });
+      const made = items.find((e) => e.after?.status !== undefined && e.after.status !== e.before?.status);
+      return { id, status: result.unchanged.status, unchanged: true, ...(made?.moderator === me && { yours: true }) };
+    }
     request.log.info({ commentId: id, status: result.status }, 'comment moderated');
     return { id: result.id, status: result.status };
   };
