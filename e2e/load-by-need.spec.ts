@@ -859,7 +859,7 @@ for (const count of [5, 0]) {
 }
 
 /** The rule the README gives a site whose box may be in the first screen at load (read from it, so the two say the same): the loader's own reservation, before the loader runs. */
-const RESERVE_RULE = `<style>${/^:where\(ykien-comments:not\(:defined\).*$/m.exec(readFileSync(new URL('../README.md', import.meta.url), 'utf8'))![0]}</style>`;
+const RESERVE_RULE = `<style>${/^@media screen \{ :where\(ykien-comments:not\(:defined\).*$/m.exec(readFileSync(new URL('../README.md', import.meta.url), 'utf8'))![0]}</style>`;
 
 // (Without the rule, the async loader may run after the page's first layout, and then what is under
 // the box moves down by the space it reserves: a CLS of 0.17 on the bench's page "comments in the first
@@ -959,6 +959,23 @@ test("the height kept for the box is the site's to set (--ykien-reserve): before
   await box.evaluate((el) => el.scrollIntoView());
   await expect(box.locator('[part~="loading"]')).toBeVisible();
   expect(await height()).toBe(800);
+  hold.release();
+  await expect(box.locator('[part~="empty"]')).toBeVisible();
+});
+
+test('printed before the reader came to the comments, or while their list loads: the space kept for the box on screen is not a blank page on paper', async ({ page, article, endpoint }) => {
+  const hold = holdListGets(endpoint);
+  const { box, height } = await boxFarBelow(page, article);
+  expect(await height()).toBeGreaterThan(400);
+  await page.emulateMedia({ media: 'print' });
+  expect(await height()).toBe(0); // an empty box, its code not come
+  await page.emulateMedia({ media: 'screen' });
+  await box.evaluate((el) => el.scrollIntoView());
+  await expect(box.locator('[part~="loading"]')).toBeVisible();
+  const loading = await height();
+  await page.emulateMedia({ media: 'print' });
+  expect(await height()).toBeLessThan(loading); // as tall as what it holds, not the screen's height
+  await page.emulateMedia({ media: 'screen' });
   hold.release();
   await expect(box.locator('[part~="empty"]')).toBeVisible();
 });

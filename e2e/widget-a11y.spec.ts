@@ -147,6 +147,26 @@ test("an article body's text styles (justified, indented, spaced, in capitals, p
   expect(await styles()).toEqual(wraps.map((w) => `center 0px 1px 0px none ${w}`));
 });
 
+test("an old portal's rules on every element (`* { font-family: Tahoma; color: #333 }`) and its body's breaking, justifying, shadowed or filled text do not reach the box's text: the dark theme stays readable, --ykien-font applies", async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  endpoint.list = () => ({ items: [{ id: 'c1', name: 'Bạn đọc', content: 'Ý kiến.', createdAt: '2026-11-20T03:00:00Z', reply: { text: 'Cảm ơn bạn.', at: '2026-11-20T04:00:00Z' } }], next: null, total: 1 });
+  const page_css =
+    '* { font-family: Tahoma, Arial; color: #333; } body { word-break: break-all; text-align-last: justify; hyphens: auto; text-shadow: 0 0 2px red; -webkit-text-fill-color: green; } ykien-comments { --ykien-font: Georgia, serif; }';
+  await article({ head: `<style>${page_css}</style>`, attrs: { theme: 'dark' } });
+  await expect(page.locator('ykien-comments').locator('[part~="comment"]')).toHaveCount(1);
+  const seen = await page.locator('ykien-comments').evaluate((host) =>
+    ['[part~="heading"]', '[part~="comment-content"]', '[part~="reply-label"]', '[part~="label"]'].map((sel) => {
+      const st = getComputedStyle(host.shadowRoot!.querySelector(sel)!);
+      return [st.color, st.fontFamily, st.wordBreak, st.textAlignLast, st.hyphens, st.textShadow, st.webkitTextFillColor].join(' | ');
+    }),
+  );
+  // The dark theme's text colour (#e6e1e5), the site's --ykien-font, and none of the body's text effects.
+  for (const s of seen) expect(s).toBe('rgb(230, 225, 229) | Georgia, serif | normal | auto | manual | none | rgb(230, 225, 229)');
+});
+
 // The fields contain their size (a keystroke then lays out the field alone), so their heights are set in
 // the styles: they must still follow the text's size, as rows="6" and a one-line input did.
 test('the fields grow with their text: a whole line in the name, six in the content, at any font size', async ({ page, article }) => {

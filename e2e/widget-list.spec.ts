@@ -394,6 +394,32 @@ test.describe('the list under the heading', () => {
     expect(await page.evaluate(() => scrollY)).toBe(0);
   });
 
+  test("the list coming late while the reader is in the form, on a page that scrolls smoothly (`html { scroll-behavior: smooth }`): the form is kept still at once, not glided off the screen and back", async ({ page, article, endpoint }) => {
+    const hold = holdListGets(endpoint);
+    endpoint.list = () => ({ items: items(1, 8), next: null, total: 8 });
+    await article({ head: '<style>html { scroll-behavior: smooth; }</style>' });
+    const l = list(page);
+    const f = form(page);
+    await expect(l.loading).toBeVisible();
+    await comeToForm(page);
+    await expect(f.name).toBeFocused();
+    // The focus's own scroll (smooth too) has ended: the field's place, two frames alike.
+    const top = () => f.name.evaluate((el) => new Promise<number>((r) => requestAnimationFrame(() => r(Math.round(el.getBoundingClientRect().top)))));
+    await expect.poll(async () => (await top()) - (await top())).toBe(0);
+    const at = await top();
+    // Where the field is at every frame from here, until well after the list is in.
+    await f.name.evaluate((el) => {
+      const seen: number[] = ((window as unknown as { seen: number[] }).seen = []);
+      const tick = () => (seen.push(Math.round(el.getBoundingClientRect().top)), seen.length < 90 && requestAnimationFrame(tick));
+      requestAnimationFrame(tick);
+    });
+    hold.release();
+    await expect(l.articles).toHaveCount(8);
+    await expect.poll(() => page.evaluate(() => (window as unknown as { seen: number[] }).seen.length), { timeout: 10_000 }).toBe(90);
+    const seen = await page.evaluate(() => (window as unknown as { seen: number[] }).seen);
+    expect(Math.max(...seen.map((y) => Math.abs(y - at)))).toBeLessThan(2);
+  });
+
   test('while the list loads it keeps its space, and the form sends', async ({ page, article, endpoint }) => {
     const hold = holdListGets(endpoint);
     endpoint.list = () => ({ items: items(1, 3), next: null, total: 3 });

@@ -21,9 +21,10 @@ const COUNT = 'ykien-count';
 /**
  * The box's room until its code comes. Of no weight (`:where`) and not for a `hidden` box: a page that
  * hides it (`hidden`, its own `display: none`) must win, or a blank screen-high box would show, then go,
- * and its code load for nothing.
+ * and its code load for nothing. On screen only: an article printed before the reader scrolled there
+ * would print a blank page.
  */
-const RESERVE = `:where(${COMMENTS}:not(:defined):not([hidden])){display:block;min-height:${RESERVED_HEIGHT}}`;
+const RESERVE = `@media screen{:where(${COMMENTS}:not(:defined):not([hidden])){display:block;min-height:${RESERVED_HEIGHT}}}`;
 
 /**
  * Loads once, then calls `loaded`; resolves false when it failed (a later call tries again). Nothing is

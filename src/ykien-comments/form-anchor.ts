@@ -44,7 +44,8 @@ export class FormAnchor implements ReactiveController {
     const keep = () => {
       const form = this.#form();
       const moved = form ? form.getBoundingClientRect().top - at : 0;
-      if (Math.abs(moved) >= 1) scrollBy(0, moved);
+      // At once, whatever the page's `scroll-behavior: smooth`: a glide would carry the field off screen and back.
+      if (Math.abs(moved) >= 1) scrollBy({ top: moved, behavior: 'instant' });
     };
     keep();
     // Again at the next frame: a browser that anchors the scroll may make its own adjustment then, on

@@ -49,21 +49,36 @@ export const styles = css`
     word-spacing: normal;
     text-transform: none;
     white-space: normal;
+    word-break: normal;
+    text-align-last: auto;
+    hyphens: manual;
+    text-shadow: none;
+    -webkit-text-fill-color: currentcolor;
     color-scheme: light;
   }
-  :host(:state(loading)),
-  :host(:state(held)) {
-    min-height: ${unsafeCSS(RESERVED_HEIGHT)};
+  /* Again inside, where a portal's \`* { color: #333; font-family: Tahoma }\` (which beats :host) does not
+     reach: the box's colours and font are its custom properties', as in the dark theme. */
+  [part~='base'] {
+    color: var(--ykien-fg,var(--_ykien-fg));
+    font-family: var(--ykien-font,var(--_ykien-font));
+    line-height: 1.5;
   }
-  /* Chromium before 125: its own rule, as a list with the selector above would be dropped whole. */
-  :host(:--loading),
-  :host(:--held) {
-    min-height: ${unsafeCSS(RESERVED_HEIGHT)};
-  }
-  /* No custom states (Firefox before 126, Safari before 17.4): the same, told by an attribute. */
-  :host([data-ykien-state~='loading']),
-  :host([data-ykien-state~='held']) {
-    min-height: ${unsafeCSS(RESERVED_HEIGHT)};
+  /* The room kept while the list loads: on screen only (a printed article gets no blank page). */
+  @media screen {
+    :host(:state(loading)),
+    :host(:state(held)) {
+      min-height: ${unsafeCSS(RESERVED_HEIGHT)};
+    }
+    /* Chromium before 125: its own rule, as a list with the selector above would be dropped whole. */
+    :host(:--loading),
+    :host(:--held) {
+      min-height: ${unsafeCSS(RESERVED_HEIGHT)};
+    }
+    /* No custom states (Firefox before 126, Safari before 17.4): the same, told by an attribute. */
+    :host([data-ykien-state~='loading']),
+    :host([data-ykien-state~='held']) {
+      min-height: ${unsafeCSS(RESERVED_HEIGHT)};
+    }
   }
   :host([theme='dark']) {
     color-scheme: dark;
