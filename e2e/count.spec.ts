@@ -907,3 +907,38 @@ test('a count without page-id (or without endpoint) stays blank and says why in 
   await fenceCounts(page);
   expect(warnings).toHaveLength(1);
 });
+
+test("a site styles its counts by state: a badge only once a number shows (:state(counted)), zeros hidden (:state(zero)); the README's room for the number, on the part, keeps the space before it", async ({ page }) => {
+  const server = await countsServer(page, { [ART(1)]: 12, [ART(2)]: 0 });
+  let release!: () => void;
+  server.hold = new Promise<void>((r) => (release = r));
+  await servePage(
+    page,
+    '/badges',
+    `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Báo tỉnh</title><style>
+ykien-count::part(count) { display: inline-block; min-width: 5.5em; }
+ykien-count:state(counted)::part(count) { background: rgb(200, 0, 0); }
+ykien-count:state(zero) { display: none; }
+</style></head><body><ul id="headlines">
+<li><a href="/1">Giao ban quý I${count(ENDPOINT, ART(1))}</a></li>
+<li><a href="/2">Chưa ai bình luận ${count(ENDPOINT, ART(2))}</a></li>
+</ul><script src="/dist/ykien.iife.js"></script></body></html>`,
+  );
+  await page.goto(ORIGIN + '/badges');
+  await expect.poll(() => server.asked.length).toBe(1);
+  const badge = (i: number) => page.locator('ykien-count').nth(i).locator('[part~="count"]').evaluate((el) => getComputedStyle(el).backgroundColor);
+  // Blank while the counts are on their way: no empty badge.
+  expect([await badge(0), await badge(1)]).toEqual(['rgba(0, 0, 0, 0)', 'rgba(0, 0, 0, 0)']);
+  release();
+  await expect(texts(page)).toHaveText(['12 ý kiến', '0 ý kiến']);
+  expect(await badge(0)).toBe('rgb(200, 0, 0)');
+  await expect(page.locator('ykien-count').nth(1)).toBeHidden();
+  await expect(page.getByRole('link', { name: 'Giao ban quý I 12 ý kiến', exact: true })).toBeVisible();
+  // The space before the number stays outside the part's room.
+  const gap = await page.locator('#headlines a').first().evaluate((a) => {
+    const words = document.createRange();
+    words.selectNodeContents(a.firstChild!);
+    return Math.round(a.querySelector('ykien-count')!.shadowRoot!.querySelector('[part~="count"]')!.getBoundingClientRect().left - words.getBoundingClientRect().right);
+  });
+  expect(gap).toBeGreaterThanOrEqual(3);
+});

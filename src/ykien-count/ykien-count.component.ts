@@ -67,6 +67,8 @@ const HTMLElement: typeof globalThis.HTMLElement = globalThis.HTMLElement ?? cla
  * @attr {'vi' | 'en'} lang - `vi` or `en`; default: the closest `lang` attribute, else `vi` (any other language gets English). Followed when it, or `<html lang>`, changes.
  *
  * @csspart count - The text.
+ * @cssstate counted - A number is shown (blank until then, and when it cannot be had).
+ * @cssstate zero - The number shown is 0.
  */
 export class YkienCount extends HTMLElement {
   static observedAttributes = ['endpoint', 'page-id', 'format', 'lang'];
@@ -80,6 +82,8 @@ export class YkienCount extends HTMLElement {
   #text: HTMLElement;
   /** A space before the words, once there are words: a headline written without one ("…quý I<ykien-count>", JSX drops line breaks) still reads "quý I 12 ý kiến", on screen and as the link's name. */
   #gap = new Text();
+  /** `:state(counted)` once a number shows, `:state(zero)` for 0: a site styles a badge, or hides a zero, by them. */
+  #states = this.attachInternals?.().states;
   #asked?: string;
   /** What is asked for while its request is on its way, or was answered without a count (final): moved in the page meanwhile, it is not asked again. */
   #pendingFor?: string;
@@ -322,6 +326,12 @@ export class YkienCount extends HTMLElement {
     const lang = this.language;
     this.#text.lang = lang; // the words' language, for a screen reader's voice
     this.#gap.data = n === undefined ? '' : ' ';
+    try {
+      n === undefined ? this.#states?.delete('counted') : this.#states?.add('counted');
+      n === 0 ? this.#states?.add('zero') : this.#states?.delete('zero');
+    } catch {
+      // Chromium before 125 takes only `--` names: no states there.
+    }
     if (n === undefined) return void (this.#text.textContent = '');
     // The site owner's words over ours, one language's over every language's; a word left undefined
     // (an optional field of a site's config) is not one.
