@@ -15,7 +15,8 @@
 // restore: with the server STOPPED (a file that some process has open is refused). Checks the backup's
 //   integrity, refuses a backup whose schema version is newer than the newest migration of the server
 //   beside this script (server/dist) before it moves anything, copies the backup beside the file
-//   (<file>.restoring) and makes it durable (a copy that fails moves nothing), then moves the current
+//   (<file>.restoring; through its -wal, if one is beside it) and makes it durable (a copy that fails
+//   moves nothing), then moves the current
 //   file (and its -wal/-shm) aside as <file>.before-restore-<time> and puts the copy in place.
 // check: seeds a temp file with the server's migrations and SEED comments (so that the copy lasts long
 //   enough to overlap POSTs), starts the built server on it, posts comments before and while a backup
@@ -206,10 +207,19 @@ export async function restore(from, to) {
   // disk) leaves the current file where it is, not no database at all, on which the runbook's next
   // step (starting the server) would begin an empty one.
   const partial = `${target}.restoring`;
+  // A -wal beside the backup (a file-level copy of a live server's folder: restic, rsync, a snapshot)
+  // holds commits not yet in the file: copied alone, the file would be an empty or old database. The
+  // copy is then made as SQLite reads it, through its log (VACUUM INTO, read-only: the backup is left as
+  // it was), and must hold what the check counted.
+  const log = `${resolve(from)}-wal`;
+  const throughLog = existsSync(log) && statSync(log).size > 0;
   try {
-    copyFileSync(from, partial);
+    if (throughLog) copyThroughLog(from, partial);
+    else copyFileSync(from, partial);
     chmodSync(partial, 0o600);
     syncFile(partial);
+    const copied = throughLog ? integrity(partial).comments : info.comments;
+    if (copied !== info.comments) throw new Error(`the copy holds ${copied} comments, ${from} ${info.comments}`);
   } catch (e) {
     try {
       rmSync(partial, { force: true });
@@ -231,6 +241,16 @@ export async function restore(from, to) {
   // lose comments answered 201 in its -wal).
   putInPlace(partial, target);
   return { ...info, aside };
+}
+
+/** `from` as SQLite reads it (its -wal replayed), into the new file `to`; `from` opened read-only. */
+function copyThroughLog(from, to) {
+  const db = new Database(from, { readonly: true, fileMustExist: true });
+  try {
+    db.prepare('VACUUM INTO ?').run(to);
+  } finally {
+    db.close();
+  }
 }
 
 /** A whole file made durable, renamed over `target`, and the rename made durable: never a partial file there. */

@@ -209,6 +209,31 @@ it('restores a clean copy where only the old -wal and -shm are left (the damaged
   expect(readdirSync(dir).some((f) => f.startsWith('ykien.db.before-restore-') && f.endsWith('-wal'))).toBe(true);
 });
 
+it('restores a file-level copy of a live server\'s folder (the file and its -wal, as restic, rsync or a snapshot take them) with what its -wal holds, and leaves that copy as it was', () => {
+  const dir = tempDir();
+  const snap = join(dir, 'snapshot');
+  mkdirSync(snap);
+  const live = join(dir, 'live.db');
+  // A live server's commits only in its -wal (no checkpoint yet): the file and its log copied as they are.
+  const db = new Database(live);
+  db.pragma('journal_mode = WAL');
+  db.pragma('wal_autocheckpoint = 0');
+  migrate(db);
+  db.prepare("INSERT INTO settings (name, value) VALUES ('from-the-copy', 'yes')").run();
+  expect(statSync(`${live}-wal`).size).toBeGreaterThan(0);
+  copyFileSync(live, join(snap, 'ykien.db'));
+  copyFileSync(`${live}-wal`, join(snap, 'ykien.db-wal'));
+  db.close();
+  const walBefore = readFileSync(join(snap, 'ykien.db-wal'));
+
+  restoreAndExpectCopy(join(snap, 'ykien.db'), join(dir, 'ykien.db'), (restored) =>
+    expect(restored.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(MIGRATIONS[MIGRATIONS.length - 1]!.version),
+  );
+  // The restored file stands alone; the backup's log is left untouched (not checkpointed into its file).
+  expect(existsSync(join(dir, 'ykien.db-wal'))).toBe(false);
+  expect(readFileSync(join(snap, 'ykien.db-wal')).equals(walBefore)).toBe(true);
+});
+
 it("refuses a backup that would leave less free than the server's reserve on the database's disk, before it makes any file", () => {
   const dir = tempDir();
   const db = markedCopy(dir);
