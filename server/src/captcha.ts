@@ -43,7 +43,11 @@ export async function verifyCaptcha(opts: VerifierOptions, token: string, remote
     body = await res.json();
   } catch (e) {
     const err = e as Error;
-    const detail = err.name === 'TimeoutError' ? `no answer within ${opts.timeoutMs} ms` : `${err.name}: ${err.message}`;
+    // fetch's own message is "fetch failed" for every network fault: its cause says which (a refused
+    // connection, a name that does not resolve, a certificate), what the operator needs to mend it.
+    const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
+    const why = cause ? [cause.code, cause.message].filter((x) => typeof x === 'string').join(': ') : '';
+    const detail = err.name === 'TimeoutError' ? `no answer within ${opts.timeoutMs} ms` : `${err.name}: ${err.message}${why ? ` (${why})` : ''}`;
     return { ok: false, reason: 'unavailable', detail };
   }
 

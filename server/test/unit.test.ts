@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig, type Config } from '../src/config.js';
 import proxyaddr from '@fastify/proxy-addr';
 import { createServer, type AddressInfo } from 'node:net';
+import { verifyCaptcha } from '../src/captcha.js';
 import { digestMessage } from '../src/notify/email.js';
 import { describeFailure } from '../src/notify/worker.js';
 import { pickLang } from '../src/i18n.js';
@@ -443,7 +444,7 @@ describe('configuration', () => {
     expect(config(['--no-captcha', '--admin-login-limit', 'off']).adminLoginLimit).toBeNull();
     expect(() => config(['--no-captcha', '--admin-login-limit', 'many'])).toThrow(/--admin-login-limit: expected N\/UNIT/);
     // A claim must outlast siteverify's timeout, or a retry could verify the same token again.
-    expect(() => config(['--no-captcha', '--claim-lease', '6999'])).toThrow(/--claim-lease \(6999 ms\) must be at least --hcaptcha-timeout \(5000 ms\) plus 2000 ms/);
+    expect(() => config(['--no-captcha', '--claim-lease', '6999'])).toThrow(/--claim-lease \(YKIEN_CLAIM_LEASE_MS, 6999 ms\) must be at least --hcaptcha-timeout \(YKIEN_HCAPTCHA_TIMEOUT_MS, 5000 ms\) plus 2000 ms/);
     expect(config(['--no-captcha', '--claim-lease', '7000']).claimLeaseMs).toBe(7000);
     // The secret is required only with the captcha on.
     expect(() => config([], {})).toThrow(/--hcaptcha-secret \(YKIEN_HCAPTCHA_SECRET\) is required/);
@@ -539,5 +540,18 @@ describe('origin policy', () => {
     expect(policy.isAllowed('https://evil.example', behindProxy)).toBe(false);
     expect(policy.isAllowed('null', behindProxy)).toBe(false);
     expect(originPolicy(['https://baotinh.vn']).isAllowed('https://binhluan.baotinh.vn', behindProxy)).toBe(false);
+  });
+});
+
+describe('verifyCaptcha', () => {
+  it("says why siteverify could not be reached (a refused connection, a name that does not resolve), not only fetch's \"fetch failed\"", async () => {
+    // A port nothing listens on: one just closed.
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const refused = await verifyCaptcha({ url: `http://127.0.0.1:${port}/siteverify`, secret: 's', sitekey: null, timeoutMs: 5000 }, 't', '127.0.0.1');
+    expect(refused).toMatchObject({ ok: false, reason: 'unavailable' });
+    expect((refused as { detail: string }).detail).toMatch(/^TypeError: fetch failed \(ECONNREFUSED: .*127\.0\.0\.1.*\)$/);
   });
 });
