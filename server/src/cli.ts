@@ -6,11 +6,12 @@
  * verified is still stored and answered), then closes the database, and exits 0. A second signal, or
  * 15 seconds without finishing, exits at once with status 1. It stops the same way, exiting 1, when a
  * newer server migrates the database under it (app.ts): it would refuse to start on that schema.
+ * SIGHUP only logs that there is nothing to reload.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 // Only the configuration is loaded up front: --help and a bad option answer without loading Fastify.
 import { ConfigError, parseConfig, type Config } from './config.js';
 import { isPostgresUrl, openStore, PG_UNSUITABLE, SCHEMA_AHEAD } from './stores/store.js';
@@ -54,6 +55,8 @@ function describeDb(db: string): string {
  */
 function refusalOf(e: unknown, db: string): string | undefined {
   const { code, message } = e as { code?: unknown; message?: unknown };
+  // sslmode=require against a PostgreSQL without SSL (pg gives it no code): the URL is to change.
+  if (isPostgresUrl(db) && typeof message === 'string' && /does not support SSL/.test(message)) return `${message}: change sslmode in the URL, or turn SSL on in PostgreSQL`;
   if (typeof code !== 'string' || typeof message !== 'string') return undefined;
   if (code === SCHEMA_AHEAD) return message;
   if (isPostgresUrl(db)) {
@@ -124,7 +127,11 @@ async function main(): Promise<void> {
       process.stderr.write(`ykien-server: --db ${describeDb(config.db)}: ${refusal}\n`);
       process.exit(2);
     }
-    throw e;
+    // The rest may pass (a PostgreSQL not up yet, a disk full for now): one line too, exit 1, retried.
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    const full = typeof code === 'string' && /^SQLITE_(FULL|IOERR)/.test(code) ? `: is its disk full? Free space in ${dirname(resolve(config.db))}` : '';
+    process.stderr.write(`ykien-server: --db ${describeDb(config.db)}: ${typeof message === 'string' ? message : String(e)}${typeof code === 'string' ? ` (${code})` : ''}${full}\n`);
+    process.exit(1);
   });
   const ipSecret = config.ipSecret ?? (await store.getOrCreateSetting('ip_secret', () => randomBytes(32).toString('base64url')));
 
@@ -238,6 +245,9 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // A habitual "reload" (systemctl kill -s HUP, a log rotator's postrotate) would otherwise kill the
+  // server outright, and the unit's Restart=on-failure would not start it again.
+  process.on('SIGHUP', () => log('info', { signal: 'SIGHUP' }, 'nothing to reload: the moderators file is read again by itself when it changes; restart for other settings'));
 
   try {
     await app.listen({ port: config.port, host: config.host });

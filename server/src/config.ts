@@ -268,10 +268,40 @@ function isLoopbackSmtp(url: string): boolean {
   }
 }
 
+/** YKIEN_* names that are no setting of the server: the repository's scripts and tests read them. */
+const NOT_SETTINGS = /^YKIEN_(TEST_|BENCH_|CHROMIUM$|REPO_ROOT$|BACKUP_RESERVE_MB$|PROFILE$|SIZE_REPORT$)/;
+
+/** How many single-character edits make `a` into `b`. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+/**
+ * A YKIEN_* variable that is no setting (a typo in /etc/ykien/env: YKIEN_ORIGIN, YKIEN_TRUST_PROXI) is
+ * refused with the setting it is nearest to: ignored, it would leave the server running without it
+ * (every site's comments refused, every reader sharing one rate limit) and nobody told.
+ */
+function checkEnvNames(env: NodeJS.ProcessEnv): void {
+  const known = OPTIONS.map((o) => o.env);
+  for (const name of Object.keys(env)) {
+    if (!name.startsWith('YKIEN_') || known.includes(name) || NOT_SETTINGS.test(name)) continue;
+    const [near] = known.map((k) => [k, editDistance(name, k)] as const).sort((x, y) => x[1] - y[1]);
+    const hint = near && near[1] <= 4 ? ` (did you mean ${near[0]}?)` : '';
+    throw new ConfigError(`${name} in the environment is no setting of ykien-server${hint}; the settings are listed by --help`);
+  }
+}
+
 export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ParseResult {
   const args = readArgv(argv);
   if (args === 'help') return { kind: 'help', text: helpText() };
   if (args === 'version') return { kind: 'version' };
+  checkEnvNames(env);
 
   const get = (flag: string): string | undefined => {
     if (args.has(flag)) return args.get(flag);
@@ -361,7 +391,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
     // A lease that can run out while siteverify is still pending would let a retry verify the same
     // token; the margin is for the claim, the rate-limit hit and the insert around it.
     throw new ConfigError(
-      `--claim-lease (${claimLeaseMs} ms) must be at least --hcaptcha-timeout (${hcaptchaTimeoutMs} ms) plus ${CLAIM_MARGIN_MS} ms`,
+      `--claim-lease (YKIEN_CLAIM_LEASE_MS, ${claimLeaseMs} ms) must be at least --hcaptcha-timeout (YKIEN_HCAPTCHA_TIMEOUT_MS, ${hcaptchaTimeoutMs} ms) plus ${CLAIM_MARGIN_MS} ms`,
     );
   }
 

@@ -128,6 +128,8 @@ describe.concurrent('command line', () => {
       [['--hcaptcha-secret', '0xsecret', '--hcaptcha-verify-url', 'https://proxyuser:pw123secret@127.0.0.1:9/siteverify'], /--hcaptcha-verify-url: a URL with user:password@/],
       [['--no-captcha', '--db', 'postgres://u:s3cretpw@[bad/db'], /--db: not a valid postgres:\/\/ URL/],
       [['--no-captcha', '--moderators='], /--moderators: empty/],
+      // As the unit's advice reads when followed halfway: both settings named as /etc/ykien/env writes them.
+      [['--no-captcha', '--hcaptcha-timeout', '60000'], /--claim-lease \(YKIEN_CLAIM_LEASE_MS, 30000 ms\) must be at least --hcaptcha-timeout \(YKIEN_HCAPTCHA_TIMEOUT_MS, 60000 ms\)/],
     ];
     const results = await Promise.all(cases.map(([args]) => cli(args)));
     results.forEach(({ code, stderr }, i) => {
@@ -136,6 +138,30 @@ describe.concurrent('command line', () => {
       // Said in one line, without a stack, and without the password it was given.
       expect(stderr, cases[i]![0].join(' ')).not.toMatch(/pw123secret|s3cretpw|\n\s+at /);
     });
+  });
+
+  it('a YKIEN_* variable that is no setting (a typo in /etc/ykien/env) is refused with the one it is nearest to, exit 2; the repository\'s own (tests, benches) are let be', async () => {
+    const cases: Array<[Record<string, string>, RegExp]> = [
+      [{ YKIEN_TRUST_PROXI: 'loopback' }, /^ykien-server: YKIEN_TRUST_PROXI in the environment is no setting of ykien-server \(did you mean YKIEN_TRUST_PROXY\?\); the settings are listed by --help\n$/],
+      [{ YKIEN_ORIGIN: 'https://baotinh.example.vn' }, /YKIEN_ORIGIN .*did you mean YKIEN_ORIGINS\?/],
+      [{ YKIEN_WHATEVER_ELSE_ENTIRELY: '1' }, /YKIEN_WHATEVER_ELSE_ENTIRELY in the environment is no setting of ykien-server; the settings/],
+    ];
+    for (const [env, said] of cases) {
+      const r = await cli(['--no-captcha', '--port', 'abc'], env);
+      expect(r.code, Object.keys(env)[0]).toBe(2);
+      expect(r.stderr).toMatch(said);
+    }
+    // Not refused for the repository's own variables: the next error (the bad port) is what it says.
+    const ours = await cli(['--no-captcha', '--port', 'abc'], { YKIEN_TEST_PG_URL: 'postgres://x/y', YKIEN_BENCH_ROUNDS: '3', YKIEN_CHROMIUM: '/usr/bin/chromium', YKIEN_BACKUP_RESERVE_MB: '64' });
+    expect(ours.code).toBe(2);
+    expect(ours.stderr).toMatch(/--port/);
+  });
+
+  it('a database it cannot open for a reason that may pass (a PostgreSQL not listening yet) is said in one line that names it, exit 1 (retried), not a stack', async () => {
+    const r = await cli(['--no-captcha', '--db', 'postgres://ykien:s3cretpw@127.0.0.1:9/ykien']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^ykien-server: --db postgres:\/\/ykien:\*\*\*@127\.0\.0\.1:9\/ykien: .*ECONNREFUSED.*\n$/);
+    expect(r.stderr).not.toMatch(/\n\s+at |s3cretpw/);
   });
 
   it('a port in use is said plainly, with what to do (a second npm start): exit 1', async () => {

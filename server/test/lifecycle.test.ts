@@ -411,6 +411,21 @@ describe.concurrent('privacy', () => {
   });
 });
 
+describe('signals', () => {
+  it('SIGHUP (a habitual "reload") neither stops nor kills the server: it says there is nothing to reload, and goes on answering', async () => {
+    const server = await startServer({ args: ['--no-captcha'] });
+    try {
+      server.child.kill('SIGHUP');
+      await expect.poll(() => server.jsonLogs().some((l) => l.signal === 'SIGHUP' && String(l.msg).startsWith('nothing to reload'))).toBe(true);
+      expect((await http(`${server.url}/healthz`)).status).toBe(200);
+      expect(server.child.exitCode).toBe(null);
+    } finally {
+      await server.stop();
+      server.cleanup();
+    }
+  });
+});
+
 describe('health', () => {
   it('GET /healthz answers 200 while the database answers', async () => {
     const server = await startServer({ args: ['--no-captcha'] });
