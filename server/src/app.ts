@@ -68,6 +68,9 @@ export interface AppOptions {
  */
 export const HEALTH_TIMEOUT_MS = 5_000;
 
+/** How long after a write failed on storage /healthz says `unwritable` (the next failure starts it again). */
+export const UNWRITABLE_FOR_MS = 30_000;
+
 /** While /healthz finds the database unavailable, how often it says so in the log. */
 const HEALTH_LOG_EVERY_MS = 60_000;
 
@@ -183,7 +186,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.addHook('preClose', async () => ctx.drain.start(() => app.server.closeIdleConnections()));
   app.addHook('onClose', async () => ctx.drain.stop());
 
+  /** When a write last failed on the database's storage (a full disk, an I/O error): /healthz says so a while. */
+  let unwritableAt = -Infinity;
   app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (isSqliteStorageFailure(err)) unwritableAt = Date.now();
     // The store found a newer schema as it began to write (nothing written): stop, as below.
     if (err.code === SCHEMA_AHEAD) {
       schemaKnown().catch((e: unknown) => app.log.warn({ err: e }, 'schema version check failed'));
@@ -291,6 +297,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await Promise.race([store.ping(), late]).finally(() => clearTimeout(timer));
       healthy();
       if (!(await schemaKnown())) return reply.code(503).send({ status: 'outdated' });
+      // A database that reads (the ping) but cannot write (a full disk refuses every comment 503): not
+      // healthy, for the one check a single machine's monitoring has.
+      if (Date.now() - unwritableAt < UNWRITABLE_FOR_MS) return reply.code(503).send({ status: 'unwritable' });
       return { status: 'ok' };
     } catch (err) {
       healthFailed(request, err);

@@ -140,6 +140,30 @@ describe('failures inside the server', () => {
     expect(res.headers['cache-control']).toBe('no-store');
   });
 
+  it('GET /healthz answers 503 "unwritable" for a while after a write failed on storage (a full disk), though the database still reads', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.parse('2026-12-06T18:00:00Z') });
+    cleanups.push(() => void vi.useRealTimers());
+    let full = true;
+    const diskFull = () => Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    const base = openStore();
+    const a = await app(
+      withFaults(base, {
+        insertComment: async (r) => (full ? Promise.reject(diskFull()) : base.insertComment(r)),
+        claimKey: async (...args) => (full ? Promise.reject(diskFull()) : base.claimKey(...args)),
+      }),
+    );
+    const health = async () => { const r = await a.inject({ method: 'GET', url: '/healthz' }); return [r.statusCode, r.json()]; };
+    const post = () => a.inject({ method: 'POST', url: '/api/comments', headers: { 'content-type': 'application/json', origin: SITE }, payload: JSON.stringify(makeComment(SITE)) });
+    expect(await health()).toEqual([200, { status: 'ok' }]);
+    expect((await post()).json()).toMatchObject({ status: 503, code: 'storage-unavailable' });
+    expect(await health()).toEqual([503, { status: 'unwritable' }]);
+    // Space freed: the next comment goes in, and within half a minute of the last failure the check says ok again.
+    full = false;
+    expect((await post()).statusCode).toBe(201);
+    vi.setSystemTime(Date.now() + 31_000);
+    expect(await health()).toEqual([200, { status: 'ok' }]);
+  });
+
   it('GET /healthz answers 503 when the database does not answer in time (a writer stuck in an fsync), not never', async () => {
     const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', 'off'], {});
     if (parsed.kind !== 'run') throw new Error(parsed.kind);
