@@ -14,7 +14,7 @@ const vi = {
   title: 'Kiểm duyệt bình luận',
   tokenLabel: 'Mã người kiểm duyệt',
   tokenHelp:
-    'Mã riêng của bạn (tạo bằng npx ykien-server add-moderator TÊN), hoặc mã quản trị của máy chủ. Lưu trong thẻ trình duyệt này cho đến khi bạn bấm Đăng xuất (kể cả khi thẻ được mở lại hay nhân bản): trên máy dùng chung, hãy đăng xuất.',
+    'Mã riêng của bạn (tạo bằng npx ykien-server add-moderator TÊN --moderators TỆP), hoặc mã quản trị của máy chủ. Lưu trong thẻ trình duyệt này cho đến khi bạn bấm Đăng xuất (kể cả khi thẻ được mở lại hay nhân bản): trên máy dùng chung, hãy đăng xuất.',
   signIn: 'Đăng nhập',
   signOut: 'Đăng xuất',
   reload: 'Tải lại',
@@ -141,7 +141,7 @@ const vi = {
   helpTitle: 'Phím tắt',
   close: 'Đóng',
   helpIntro:
-    'x, a, r, Shift+A, Shift+R và e chỉ tác động khi bàn phím đang ở trong một bình luận của danh sách (j đưa đến bình luận đầu tiên). j, k, / và ? dùng được ở đó và ở phần còn lại của trang, trừ khi bàn phím đang ở một nút (kể cả các thẻ trạng thái), một liên kết hay một ô nhập.',
+    'x, a, r, Shift+A, Shift+R, z và e chỉ tác động khi bàn phím đang ở trong một bình luận của danh sách (j đưa đến bình luận đầu tiên). j, k, / và ? dùng được ở đó và ở phần còn lại của trang hàng chờ, trừ khi bàn phím đang ở một nút (kể cả các thẻ trạng thái), một liên kết hay một ô nhập; trong nhật ký kiểm duyệt chỉ có / và ?.',
   keyJ: 'Bình luận tiếp theo',
   keyK: 'Bình luận trước',
   keyX: 'Chọn hoặc bỏ chọn bình luận đang xem',
@@ -199,7 +199,7 @@ const en: typeof vi = {
   title: 'Comment moderation',
   tokenLabel: 'Moderator token',
   tokenHelp:
-    'Your own token (made with npx ykien-server add-moderator NAME), or the server’s admin token. Kept in this browser tab until you sign out (also if the tab is reopened or duplicated): on a shared computer, sign out.',
+    'Your own token (made with npx ykien-server add-moderator NAME --moderators FILE), or the server’s admin token. Kept in this browser tab until you sign out (also if the tab is reopened or duplicated): on a shared computer, sign out.',
   signIn: 'Sign in',
   signOut: 'Sign out',
   reload: 'Reload',
@@ -324,7 +324,7 @@ const en: typeof vi = {
   helpTitle: 'Keyboard shortcuts',
   close: 'Close',
   helpIntro:
-    'x, a, r, Shift+A, Shift+R and e act only while the keyboard is in a comment of the list (j takes it to the first one). j, k, / and ? work there and elsewhere on the page, but not on a button (the status tabs too), a link or a field.',
+    'x, a, r, Shift+A, Shift+R, z and e act only while the keyboard is in a comment of the list (j takes it to the first one). j, k, / and ? work there and elsewhere on the queue’s page, but not on a button (the status tabs too), a link or a field; in the moderation log, only / and ?.',
   keyJ: 'Next comment',
   keyK: 'Previous comment',
   keyX: 'Select or unselect the current comment',

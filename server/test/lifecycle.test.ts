@@ -440,6 +440,25 @@ describe('health', () => {
     }
   });
 
+  it('GET /healthz answers 503 "unwritable" once a write failed on the file\'s storage (here a file-size limit, as a full disk), though the database still reads', async () => {
+    const server = await startServer({ args: ['--no-captcha', '--rate-limit', 'off'], fileSizeLimit: 1500 });
+    try {
+      expect((await http(`${server.url}/healthz`)).json).toEqual({ status: 'ok' });
+      let refused: { status: number; json: { code?: string } } | undefined;
+      for (let i = 0; i < 400 && !refused; i++) {
+        const res = await postComment(server.url, makeComment(server.url, { content: 'Ý kiến dài. '.repeat(160) }));
+        if (res.status !== 201) refused = res;
+      }
+      expect(refused?.status).toBe(503);
+      expect(refused?.json.code).toBe('storage-unavailable');
+      const health = await http(`${server.url}/healthz`);
+      expect([health.status, health.json]).toEqual([503, { status: 'unwritable' }]);
+    } finally {
+      await server.stop();
+      server.cleanup();
+    }
+  });
+
   /** A server on a file with one comment, then what a newer server's migration does to that file. */
   async function migratedUnderARunningServer() {
     const dbPath = tempDb();

@@ -43,6 +43,8 @@ export interface StartOptions {
   timeoutMs?: number;
   /** Echo the server's output to this process's stderr (debugging). */
   echo?: boolean;
+  /** The largest file the server may write, in the shell's `ulimit -f` blocks: a disk that fills up. */
+  fileSizeLimit?: number;
 }
 
 export interface RunningServer {
@@ -95,7 +97,10 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   }
   Object.assign(env, opts.env ?? {});
 
-  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A write past the limit fails (EFBIG) as on a full disk, rather than killing the process (SIGXFSZ ignored).
+  const command: [string, string[]] =
+    opts.fileSizeLimit === undefined ? [process.execPath, [CLI, ...args]] : ['/bin/sh', ['-c', `trap '' XFSZ; ulimit -f ${opts.fileSizeLimit}; exec "$0" "$@"`, process.execPath, CLI, ...args]];
+  const child = spawn(command[0], command[1], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: string[] = [];
   const listeners = new Set<() => void>();
   const collect = (stream: NodeJS.ReadableStream) => {
