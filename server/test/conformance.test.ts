@@ -121,10 +121,14 @@ describe('ykien-conformance against the reference server', () => {
     // Its claim on the key: the second of two attempts at once is 409 in-progress, or, once the first is stored, its replay.
     expect(r.out).toMatch(/^PASS two POSTs with the same Idempotency-Key at once: 201 and (409 in-progress|200 with the same id)$/m);
     // What it stored: 4 published comments (the paging's 3, and the one of the two sent at once), on a
-    // page of its own with a pageUrl on --origin.
+    // page of its own with a pageUrl on --origin; and the one at the contract's limits, on its own page.
+    expect(r.out).toMatch(/^PASS a comment at the contract's limits \(.*\): 201, listed whole$/m);
     const rows = rowsOf(s.dbPath);
-    expect(rows).toHaveLength(4);
-    for (const row of rows) {
+    const limits = rows.filter((row) => row.page_id.includes('-gioi-han-'));
+    expect(limits.map((row) => [Buffer.byteLength(row.page_id), [...row.name].length, [...row.content].length])).toEqual([[1900, 100, 2000]]);
+    const main = rows.filter((row) => !limits.includes(row));
+    expect(main).toHaveLength(4);
+    for (const row of main) {
       expect(row.page_id).toMatch(/^ykien-conformance-[0-9a-f]{12}$/);
       expect(row.page_url).toBe(`${SITE}/${row.page_id}`);
     }
@@ -213,7 +217,7 @@ describe('ykien-conformance against the reference server', () => {
       const pageId = /^NOTE comments go to pageId (ykien-conformance-[0-9a-f]{12})/m.exec(r.out)?.[1];
       const stored = rowsOf(s.dbPath).filter((row) => row.page_id.startsWith(pageId!));
       expect(stored.filter((row) => row.page_id === pageId)).toHaveLength(4);
-      expect(stored.filter((row) => row.page_id !== pageId).map((row) => [row.page_id, row.page_url])).toEqual([[`${pageId}-refused`, `${SITE}/${pageId}-refused`]]);
+      expect(stored.filter((row) => row.page_id !== pageId && !row.page_id.includes('-gioi-han-')).map((row) => [row.page_id, row.page_url])).toEqual([[`${pageId}-refused`, `${SITE}/${pageId}-refused`]]);
     }
   });
 
@@ -236,8 +240,11 @@ describe('ykien-conformance against the reference server', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^PASS the list's paging/m);
     const pageId = /^NOTE comments go to pageId (ykien-conformance-[0-9a-f]{12})/m.exec(r.out)?.[1];
-    const rows = await client.query(`SELECT page_id, page_url, status FROM ${schema}.comments`);
+    const rows = await client.query(`SELECT page_id, page_url, status FROM ${schema}.comments WHERE page_id NOT LIKE '%-gioi-han-%'`);
     expect(rows.rows).toEqual(Array(4).fill({ page_id: pageId, page_url: `${SITE}/${pageId}`, status: 'published' }));
+    // The one at the contract's limits, whole.
+    const limits = await client.query(`SELECT octet_length(page_id) AS id_bytes, char_length(name) AS name, char_length(content) AS content FROM ${schema}.comments WHERE page_id LIKE '%-gioi-han-%'`);
+    expect(limits.rows).toEqual([{ id_bytes: 1900, name: 100, content: 2000 }]);
   });
 });
 
@@ -292,6 +299,19 @@ describe('ykien-conformance against endpoints written by hand', () => {
     const r = await run({ postsPerSecond: 2, bareLimiter: true });
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^FAIL CORS on error answers: .*429 \(rate limited\).* had no Access-Control-Allow-Origin/m);
+  });
+
+  it("fails one whose replay (200) and twin answers carry no CORS headers (an idempotency cache in front of the CORS layer): the page could not read them, and would keep a stored comment as unsent", async () => {
+    const r = await run({ bareReplay: true });
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^FAIL CORS on error answers: .*200 replay.* had no Access-Control-Allow-Origin/m);
+    expect(r.out).toMatch(/^FAIL two POSTs with the same Idempotency-Key at once: .* without Access-Control-Allow-Origin/m);
+  });
+
+  it('fails one that stores only short texts (VARCHAR(191) page ids, 50-character names, 500-character comments): a comment at the contract\'s limits is stored and listed as sent', async () => {
+    const r = await run({ shortColumns: true });
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^FAIL a comment at the contract's limits/m);
   });
 
   it('a 201 answered as text/html (PHP\'s default) but with its JSON: said in a NOTE, and every later check still runs (the widget reads it)', async () => {
@@ -498,6 +518,18 @@ describe('ykien-conformance against endpoints written by hand', () => {
       expect.stringMatching(/^FAIL the list of a page whose comment is pending: 1 listed, total 1 /),
       expect.stringMatching(/^FAIL counts of 100 articles: \{"ykien-conformance-[0-9a-f]{12}":1,.*\(count published comments per pageId \(0 here\)/),
     ]);
+  });
+
+  it("a first comment stored but answered without its id: that POST fails, and the page's count (1, rightly) is not then called wrong", async () => {
+    let answered = 0;
+    const proxy = await behindProxy(
+      (r) => r,
+      (r, status, body) => (r.method === 'POST' && status === 201 && answered++ === 0 ? '{"ok":true}' : body),
+      { counts: 'json' },
+    );
+    const r = await conformance(`${proxy}/comments`, '--origin', SITE);
+    expect(fails(r), r.out).toEqual([expect.stringMatching(/^FAIL POST a valid comment: 201/)]);
+    expect(r.out).toMatch(/^PASS counts of 100 articles: \{"counts": \{…: 1, unknown: 0, …\}\}$/m);
   });
 
   it('fails one whose list gives back other text than was posted: Vietnamese garbled by a latin1 table, an emoji lost to MySQL\'s utf8', async () => {
@@ -792,7 +824,15 @@ describe('ykien-conformance against endpoints written by hand', () => {
     expect(fails(java), java.out).toEqual([]);
     expect(java.out).toMatch(/^PASS the list's paging: 3 comments/m);
     const local = await run({ createdAtAs: 'no-offset' });
-    expect(fails(local), local.out).toEqual([expect.stringMatching(/^FAIL the list's shape \(each item needs .*createdAt \(ISO 8601, with Z or its offset\)/)]);
+    // The field at fault is named with its value (the item's id, name and content would fill the line first).
+    expect(fails(local), local.out).toEqual([expect.stringMatching(/^FAIL the list's shape \(each item needs .*createdAt \(ISO 8601, with Z or its offset\); got createdAt: "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d"\)$/)]);
+  });
+
+  it('a mistyped endpoint with a password in it is refused without printing the password', async () => {
+    const r = await conformance('htps://deploy:Pr0dS3cret@staging.example.vn/api/comments');
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/endpoint "htps:\/\/deploy:\*\*\*@staging\.example\.vn\/api\/comments" is not an http\(s\) URL/);
+    expect(r.out).not.toContain('Pr0dS3cret');
   });
 });
 

@@ -81,7 +81,7 @@ export async function main(argv: string[]): Promise<number> {
       ok = false;
     }
     if (!ok) {
-      process.stderr.write(`ykien-conformance: ${what} "${value}" is not an http(s) URL\n`);
+      process.stderr.write(`ykien-conformance: ${what} "${shownUrl(value)}" is not an http(s) URL\n`);
       return 2;
     }
   }

@@ -96,6 +96,10 @@ export interface Breaks {
   listAsHtml?: boolean;
   /** The 429s come from a proxy's limiter (nginx `limit_req`, a CDN rule) that adds no CORS headers. */
   bareLimiter?: boolean;
+  /** A replay (200) is answered from an idempotency cache in front of the CORS layer: no CORS headers. */
+  bareReplay?: boolean;
+  /** A store with short columns (a MySQL VARCHAR(191) pageId, VARCHAR(50) name, 500-character content): 500 past them. */
+  shortColumns?: boolean;
 }
 
 /** The token the fake's captcha accepts (as often as it is sent). */
@@ -284,6 +288,7 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
     if (!breaks.noIdempotency) {
       const known = comments.find((c) => c.key === key);
       if (known && known.payload !== payload) return problem(res, 422, 'key-reused');
+      if (known && breaks.bareReplay) for (const h of ['Access-Control-Allow-Origin', 'Access-Control-Expose-Headers']) res.removeHeader(h);
       if (known) return json(res, 200, { id: idOut(known.id), status: known.status });
     }
     if (captchaRefused && breaks.noTokenIs400 && !token) return refuse(400, 'validation', { fields: { captchaToken: 'required' } });
@@ -295,6 +300,8 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
     if (!name) fields.name = en ? 'Enter your name.' : 'Vui lòng nhập họ và tên.';
     if (!content) fields.content = en ? 'Enter a comment.' : 'Vui lòng nhập nội dung.';
     if (Object.keys(fields).length) return refuse(400, 'validation', { fields });
+    const pageIdOf = typeof body.pageId === 'string' ? body.pageId : '';
+    if (breaks.shortColumns && (name.length > 50 || [...content].length > 500 || Buffer.byteLength(pageIdOf) > 191)) return problem(res, 500, 'internal');
     const c: Stored = {
       id: breaks.numericIds ? String(comments.length + 1) : randomUUID(),
       key,
