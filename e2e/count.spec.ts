@@ -942,3 +942,20 @@ ykien-count:state(zero) { display: none; }
   });
   expect(gap).toBeGreaterThanOrEqual(3);
 });
+
+test("a count this page raised for the reader's comment, made anew once the box's note is over (two minutes): the server's lower count is taken (a moderator took the comment down), not kept at the raised one", async ({ page }) => {
+  await page.clock.install();
+  const server = await countsServer(page, { [ART(1)]: 2 });
+  await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`]);
+  await expect(texts(page)).toHaveText(['2 ý kiến']);
+  await page.evaluate(([endpoint, id]) => {
+    localStorage.setItem('ykien-counts-changed', JSON.stringify({ [`${endpoint} ${id}`]: Date.now() }));
+    document.dispatchEvent(new CustomEvent('ykien-sent', { detail: { id: 'c-new', status: 'published', pageId: id, endpoint, replay: false, clientId: 'k' } }));
+  }, [ENDPOINT, ART(1)]);
+  await expect(texts(page)).toHaveText(['3 ý kiến']);
+  // Taken down since; the note runs out.
+  await page.clock.runFor(130_000);
+  await page.evaluate((c) => (document.querySelector('#headlines')!.innerHTML = `<li><a href="/1">Một ${c}</a></li>`), count(ENDPOINT, ART(1)));
+  await expect(texts(page)).toHaveText(['2 ý kiến']);
+  expect(server.asked.map((a) => a.ids)).toEqual([[ART(1)], [ART(1)]]);
+});

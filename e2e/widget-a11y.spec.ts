@@ -165,6 +165,14 @@ test("an old portal's rules on every element (`* { font-family: Tahoma; color: #
   );
   // The dark theme's text colour (#e6e1e5), the site's --ykien-font, and none of the body's text effects.
   for (const s of seen) expect(s).toBe('rgb(230, 225, 229) | Georgia, serif | normal | auto | manual | none | rgb(230, 225, 229)');
+  // A site's own colour and font on the box (a class-based dark mode's, no theme) still apply inside.
+  await article({ head: '<style>* { font-family: Tahoma, Arial; color: #333; } ykien-comments { color: rgb(238, 238, 238); font-family: Georgia, serif; background: #111; }</style>' });
+  await expect(page.locator('ykien-comments').locator('[part~="comment"]')).toHaveCount(1);
+  const own = await page.locator('ykien-comments').evaluate((host) => {
+    const st = getComputedStyle(host.shadowRoot!.querySelector('[part~="comment-content"]')!);
+    return `${st.color} | ${st.fontFamily}`;
+  });
+  expect(own).toBe('rgb(238, 238, 238) | Georgia, serif');
 });
 
 // The fields contain their size (a keystroke then lays out the field alone), so their heights are set in

@@ -291,8 +291,15 @@ function checkEnvNames(env: NodeJS.ProcessEnv): void {
   const known = OPTIONS.map((o) => o.env);
   for (const name of Object.keys(env)) {
     if (!name.startsWith('YKIEN_') || known.includes(name) || NOT_SETTINGS.test(name)) continue;
-    const [near] = known.map((k) => [k, editDistance(name, k)] as const).sort((x, y) => x[1] - y[1]);
-    const hint = near && near[1] <= 4 ? ` (did you mean ${near[0]}?)` : '';
+    // Near only by a slip (at most 2 edits, and a third of the name after YKIEN_), and never a switch
+    // that turns a protection off: YKIEN_CAPTCHA is not a YKIEN_NO_CAPTCHA misspelt.
+    const slips = Math.min(2, Math.floor((name.length - 'YKIEN_'.length) / 3));
+    const [near] = known
+      .filter((k) => k !== 'YKIEN_NO_CAPTCHA' && k !== 'YKIEN_DEMO')
+      .map((k) => [k, editDistance(name, k)] as const)
+      .sort((x, y) => x[1] - y[1]);
+    const guess = name === 'YKIEN_PORT' ? 'PORT' : near && near[1] <= slips ? near[0] : undefined;
+    const hint = guess ? ` (did you mean ${guess}?)` : '';
     throw new ConfigError(`${name} in the environment is no setting of ykien-server${hint}; the settings are listed by --help`);
   }
 }

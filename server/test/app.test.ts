@@ -164,6 +164,15 @@ describe('failures inside the server', () => {
     expect(await health()).toEqual([200, { status: 'ok' }]);
   });
 
+  it('a read that fails on storage (a GET of the list, an I/O error) is a 503 for that reader, not "unwritable" for /healthz', async () => {
+    const ioError = () => Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_READ' });
+    const a = await app(withFaults(openStore(), { publishedPage: async () => Promise.reject(ioError()) }));
+    const list = await a.inject({ method: 'GET', url: '/api/comments?pageId=p', headers: { origin: SITE } });
+    expect(list.json()).toMatchObject({ status: 503, code: 'storage-unavailable' });
+    const health = await a.inject({ method: 'GET', url: '/healthz' });
+    expect([health.statusCode, health.json()]).toEqual([200, { status: 'ok' }]);
+  });
+
   it('GET /healthz answers 503 when the database does not answer in time (a writer stuck in an fsync), not never', async () => {
     const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', 'off'], {});
     if (parsed.kind !== 'run') throw new Error(parsed.kind);

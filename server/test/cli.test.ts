@@ -145,6 +145,10 @@ describe.concurrent('command line', () => {
       [{ YKIEN_TRUST_PROXI: 'loopback' }, /^ykien-server: YKIEN_TRUST_PROXI in the environment is no setting of ykien-server \(did you mean YKIEN_TRUST_PROXY\?\); the settings are listed by --help\n$/],
       [{ YKIEN_ORIGIN: 'https://baotinh.example.vn' }, /YKIEN_ORIGIN .*did you mean YKIEN_ORIGINS\?/],
       [{ YKIEN_WHATEVER_ELSE_ENTIRELY: '1' }, /YKIEN_WHATEVER_ELSE_ENTIRELY in the environment is no setting of ykien-server; the settings/],
+      // Not pointed at a switch that turns a protection off, nor at an unrelated setting a few letters away.
+      [{ YKIEN_CAPTCHA: '1' }, /YKIEN_CAPTCHA in the environment is no setting of ykien-server; the settings/],
+      [{ YKIEN_DEBUG: '1' }, /YKIEN_DEBUG in the environment is no setting of ykien-server; the settings/],
+      [{ YKIEN_PORT: '8788' }, /YKIEN_PORT .*\(did you mean PORT\?\)/],
     ];
     for (const [env, said] of cases) {
       const r = await cli(['--no-captcha', '--port', 'abc'], env);

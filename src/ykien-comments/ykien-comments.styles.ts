@@ -56,12 +56,17 @@ export const styles = css`
     -webkit-text-fill-color: currentcolor;
     color-scheme: light;
   }
-  /* Again inside, where a portal's \`* { color: #333; font-family: Tahoma }\` (which beats :host) does not
-     reach: the box's colours and font are its custom properties', as in the dark theme. */
+  /* A site's --ykien-fg and --ykien-font again inside, where a portal's \`* { color: #333; font-family:
+     Tahoma }\` (which beats :host) does not reach; unset, what the box has from its host (a site's own
+     \`ykien-comments { color; font }\` included: a var() without a value inherits). In a theme the box
+     picks, its own text colour: the page's, on the theme's background, could be unreadable. */
   [part~='base'] {
+    color: var(--ykien-fg);
+    font-family: var(--ykien-font);
+  }
+  :host([theme='dark']) [part~='base'],
+  :host([theme='auto']) [part~='base'] {
     color: var(--ykien-fg,var(--_ykien-fg));
-    font-family: var(--ykien-font,var(--_ykien-font));
-    line-height: 1.5;
   }
   /* The room kept while the list loads: on screen only (a printed article gets no blank page). */
   @media screen {

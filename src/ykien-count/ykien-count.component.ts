@@ -263,7 +263,9 @@ export class YkienCount extends HTMLElement {
           if (count === undefined && !this.isConnected) this.#asked = undefined;
           else if (count === undefined) YkienCount.#retryLater(this, retry);
           else if (count === null) this.#finalFor = asked;
-          else if (!(this.#raised && count < this.count!)) {
+          // A count this page raised for the reader's comment is kept over a lower answer only while
+          // that answer may predate the comment (the box's note is recent); later, the server's is right.
+          else if (!(this.#raised && count < this.count! && countChangedAt(asked) > 0)) {
             (this.count = count), (this.#askedAt = at), (this.#raised = false), (retry.tries = 0);
             // The reader's comment was published while this was asked (the box's note, changed-counts.ts,
             // is newer): the answer may predate it, and #onSent passed over a count not shown yet.

@@ -119,7 +119,7 @@ export function shownUrl(url: string): string {
     return u.href;
   } catch {
     // Not a URL (`htps://user:pass@…` mistyped): what looks like its user-info's password, hidden all the same.
-    return url.replace(/^([^/?#]*\/\/[^/?#:@]*:)[^/?#@]*@/, '$1***@');
+    return url.replace(/^([^/]*\/\/[^/:@]*:)[^/]*@/, '$1***@');
   }
 }
 
@@ -878,7 +878,7 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
     if (typeof counts[pageId] === 'number' && counts[pageId] > mine && (await publishedSince(onPage.map((c) => c.id))).length) mine = published();
     // No comment of ours known to be stored (the first POST's answer was wrong): this page's count may
     // hold one all the same, and is not held to a number; the unknown pages still are.
-    if ((created !== null && counts[pageId] !== mine) || others.some((o) => counts[o] !== 0)) {
+    if ((created !== null ? counts[pageId] !== mine : typeof counts[pageId] !== 'number') || others.some((o) => counts[o] !== 0)) {
       const shown = JSON.stringify({ [pageId]: counts[pageId], [other]: counts[other], answered: Object.keys(counts).length });
       fail(`counts of 100 articles: ${shown}`, `count published comments per pageId (${mine} here) and 0 for an unknown one, for up to 100 pageIds`);
     } else pass(`counts of 100 articles: {"counts": {…: ${created !== null ? mine : counts[pageId]}, unknown: 0, …}}`);
@@ -898,7 +898,7 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
       const content = fill('Ý kiến thử ở độ dài tối đa của ykien-conformance, xin bỏ qua. ', 1999) + '.';
       const r = await post(comment({ pageId: limitsPage, pageUrl: `${origin}/${pageId}-gioi-han`, name, content }));
       const id = r.status === 201 && isObject(r.json) ? idOf(r.json.id) : null;
-      if (r.status === 400 && isObject(r.json) && isObject(r.json.fields) && Object.keys(r.json.fields).every((k) => k === 'content')) {
+      if (r.status === 400 && isObject(r.json) && isObject(r.json.fields) && 'content' in r.json.fields && Object.keys(r.json.fields).every((k) => k === 'content')) {
         return emit('NOTE', `${what}: ${describe(r)}: the endpoint takes shorter comments than 2000 characters; give every <ykien-comments> its max-length, or readers are told "too long" only when they send`);
       }
       if (id === null) return fail(`${what}: ${describe(r)}`, 'store a comment at every limit docs/api.md sets (name 1–100 characters, content up to max-length, pageId up to 2000 bytes): a 5xx is retried by the widget without end');
