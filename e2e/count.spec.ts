@@ -411,15 +411,19 @@ test("a count kept out of the page (a framework's kept-alive view) while the rea
   expect(server.asked.map((a) => a.ids)).toEqual([[ART(1)], [ART(1)]]);
 });
 
+/** The article's box in this page stored a comment published at once: noted (changed-counts.ts), and said (`ykien-sent`). */
+const publishedHere = (page: Page, pageId: string) =>
+  page.evaluate(([endpoint, id]) => {
+    localStorage.setItem('ykien-counts-changed', JSON.stringify({ [`${endpoint} ${id}`]: Date.now() }));
+    document.dispatchEvent(new CustomEvent('ykien-sent', { detail: { id: 'c-new', status: 'published', pageId: id, endpoint, replay: false, clientId: 'k' } }));
+  }, [ENDPOINT, pageId]);
+
 test('a count the reader\'s published comment raised, then moved within the page (a list re-sorted), is not asked again', async ({ page }) => {
   const server = await countsServer(page, { [ART(1)]: 2 });
   await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`, '<a href="/2">Hai</a>']);
   await expect(texts(page)).toHaveText(['2 ý kiến']);
   // The article's box in this page stored a comment published at once: noted (changed-counts.ts), and said.
-  await page.evaluate(([endpoint, id]) => {
-    localStorage.setItem('ykien-counts-changed', JSON.stringify({ [`${endpoint} ${id}`]: Date.now() }));
-    document.dispatchEvent(new CustomEvent('ykien-sent', { detail: { id: 'c-new', status: 'published', pageId: id, endpoint, replay: false, clientId: 'k' } }));
-  }, [ENDPOINT, ART(1)]);
+  await publishedHere(page, ART(1));
   await expect(texts(page)).toHaveText(['3 ý kiến']);
   // Moved under the other headline: out of the page and back in one task.
   await page.evaluate(() => document.querySelectorAll('#headlines a')[1]!.append(document.querySelector('ykien-count')!));
@@ -948,10 +952,7 @@ test("a count this page raised for the reader's comment, made anew once the box'
   const server = await countsServer(page, { [ART(1)]: 2 });
   await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`]);
   await expect(texts(page)).toHaveText(['2 ý kiến']);
-  await page.evaluate(([endpoint, id]) => {
-    localStorage.setItem('ykien-counts-changed', JSON.stringify({ [`${endpoint} ${id}`]: Date.now() }));
-    document.dispatchEvent(new CustomEvent('ykien-sent', { detail: { id: 'c-new', status: 'published', pageId: id, endpoint, replay: false, clientId: 'k' } }));
-  }, [ENDPOINT, ART(1)]);
+  await publishedHere(page, ART(1));
   await expect(texts(page)).toHaveText(['3 ý kiến']);
   // Taken down since; the note runs out.
   await page.clock.runFor(130_000);

@@ -512,13 +512,18 @@ test("the answer is lost after the server stored it, the retry meets a 404 while
   await expect(outbox(page)).toHaveCount(0);
 });
 
-test('a tab closed during a slow POST: a new tab of the same browser finishes it, one comment', async ({ page, context, net, api, site }) => {
-  await site.open(page);
-  net.script('hang'); // reaches the server, which stores it; the answer never comes back
-  await fillAndVerify(page, 'Võ Thị E', 'Gửi rồi đóng thẻ ngay');
+/** A comment sent that reaches the server, which stores it (201), and whose answer never comes back: "Đang gửi…". */
+async function sentAndHanging(page: Page, net: Net, content: string): Promise<void> {
+  net.script('hang');
+  await fillAndVerify(page, 'Võ Thị E', content);
   await form(page).send.click();
   await expect.poll(() => net.seen.map((s) => s.status)).toEqual([201]);
   await expect(unsent(page)).toContainText('Đang gửi…');
+}
+
+test('a tab closed during a slow POST: a new tab of the same browser finishes it, one comment', async ({ page, context, net, api, site }) => {
+  await site.open(page);
+  await sentAndHanging(page, net, 'Gửi rồi đóng thẻ ngay');
   const clientId = net.seen[0].clientId;
   expect(await outboxKeys(page)).toEqual([`o:${clientId}`]);
   await page.close();
@@ -541,11 +546,7 @@ test('a tab closed during a slow POST: a new tab of the same browser finishes it
 test('without Web Locks (a plain-http portal), a reload while a send hangs: the new page lists the comment at once, not once the old page\'s lease (20 s) has run out; then sends it once', async ({ page, context, net, api, site }) => {
   await context.addInitScript(() => delete (Navigator.prototype as { locks?: unknown }).locks);
   await site.open(page);
-  net.script('hang'); // reaches the server, which stores it; the answer never comes back
-  await fillAndVerify(page, 'Võ Thị E', 'Gửi rồi tải lại trang');
-  await form(page).send.click();
-  await expect.poll(() => net.seen.map((s) => s.status)).toEqual([201]);
-  await expect(unsent(page)).toContainText('Đang gửi…');
+  await sentAndHanging(page, net, 'Gửi rồi tải lại trang');
   await page.clock.install();
   await page.reload();
   // Listed as soon as the box is there (the fake clock holds the lease's 20 s still).
