@@ -558,6 +558,8 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
       if (noticed != 'at send') {
         await expect(f.captchaBox).toHaveAttribute('aria-checked', 'false');
         await expect(f.captchaKept).toHaveCount(0);
+        // Said too: the "verified" line went without a word a screen reader would hear.
+        await expect(f.status).toHaveText(vi.captchaExpired);
       }
       await f.send.click();
       await expect(f.captchaError).toHaveText(vi.captchaRequired);
@@ -579,9 +581,20 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
     await fillAndVerify(page, NAME, TEXT);
     await page.evaluate(() => (window as unknown as { __fakeHcaptcha: { expire(): void } }).__fakeHcaptcha.expire());
     await expect(f.captchaBox).toHaveAttribute('aria-checked', 'false');
+    // Said where a screen reader hears it: the tick went without a word.
+    await expect(f.status).toHaveText(vi.captchaExpired);
     await f.send.click();
     await expect(f.captchaError).toHaveText(vi.captchaRequired);
     expect(endpoint.posts).toHaveLength(0);
+  });
+
+  test('a captcha solved with nothing written yet, then expired: nothing is said (no comment waits on it)', async ({ page, article }) => {
+    await article();
+    const f = form(page);
+    await fillAndVerify(page, NAME, '');
+    await page.evaluate(() => (window as unknown as { __fakeHcaptcha: { expire(): void } }).__fakeHcaptcha.expire());
+    await expect(f.captchaBox).toHaveAttribute('aria-checked', 'false');
+    await expect(f.status).toHaveText('');
   });
 
   test('a token too old for the server while hCaptcha still shows it ticked: a new challenge, not an error beside a ticked box', async ({ page, article, endpoint }) => {

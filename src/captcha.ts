@@ -146,15 +146,18 @@ export class CaptchaController implements ReactiveController {
   #recheckSize?: () => void;
   #loadFailed = false;
   #host: ReactiveControllerHost & HTMLElement;
-  /** Told when the reader solves the captcha, or when the token expires or fails (`undefined`). */
-  #onToken: (token: string | undefined) => void;
+  /**
+   * Told when the reader solves the captcha, or when the token expires or fails (`undefined`; `lost`: a
+   * token the reader had earned went with it, not a challenge that failed before one came).
+   */
+  #onToken: (token: string | undefined, lost?: boolean) => void;
   /** Told whether hCaptcha's script could be loaded, at each mount's end. */
   #onLoad: (failed: boolean) => void;
   #keptText: () => string;
 
   constructor(
     host: ReactiveControllerHost & HTMLElement,
-    onToken: (token: string | undefined) => void,
+    onToken: (token: string | undefined, lost?: boolean) => void,
     onLoad: (failed: boolean) => void,
     keptText: () => string,
   ) {
@@ -276,7 +279,7 @@ export class CaptchaController implements ReactiveController {
   /** The kept token is too old now: the widget comes back, for a new challenge. */
   #keptExpired(): void {
     this.#mount();
-    this.#onToken(undefined);
+    this.#onToken(undefined, true);
   }
 
   #mount(keepToken = false): void {
@@ -327,7 +330,8 @@ export class CaptchaController implements ReactiveController {
     // Whatever ends a challenge or a token: the size the column now asks for, if it changed meanwhile.
     const ended = (this.#recheckSize = () => ((this.#challengeOpen = false), requestAnimationFrame(resized)));
     const expire = () => {
-      this.#onToken((this.#token = undefined));
+      const lost = this.#token !== undefined;
+      this.#onToken((this.#token = undefined), lost);
       ended();
     };
     el.addEventListener('expired', expire);

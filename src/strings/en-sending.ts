@@ -7,6 +7,7 @@ export const enSending: SendingStrings = {
   tooLong: 'Over the limit of {max} characters. Please shorten it.',
   captchaRequired: 'Please complete the captcha.',
   captchaKept: 'Verified: you don’t need to complete it again.',
+  captchaExpired: 'The captcha has expired. Please complete it again before sending.',
   fixErrors: 'Not sent: please fix the marked fields.',
   sending: 'Sending…',
   sentPublished: 'Thank you! Your comment is published.',

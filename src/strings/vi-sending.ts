@@ -5,6 +5,7 @@ export const viSending = {
   tooLong: 'Đã vượt quá {max} ký tự cho phép. Vui lòng rút ngắn.',
   captchaRequired: 'Vui lòng xác minh captcha.',
   captchaKept: 'Đã xác minh. Bạn không cần xác minh lại.',
+  captchaExpired: 'Xác minh captcha đã hết hạn. Vui lòng xác minh lại trước khi gửi.',
   fixErrors: 'Chưa gửi: vui lòng sửa các mục được đánh dấu.',
   sending: 'Đang gửi…',
   sentPublished: 'Cảm ơn bạn! Bình luận đã được đăng.',

@@ -96,7 +96,7 @@ export class Sender {
     this.#host = host;
     this.captcha = new CaptchaController(
       host,
-      (token) => this.#onCaptchaToken(token),
+      (token, lost) => this.#onCaptchaToken(token, lost),
       // Loaded after "reset captcha": the error that sent the reader there goes with it.
       (failed) => (failed ? host.say('captchaLoadFailed', 'error') : host.unsay('captchaLoadFailed')),
       () => host.t.captchaKept,
@@ -384,7 +384,7 @@ export class Sender {
     this.#host.updateComplete.then(() => this.captcha.focus());
   }
 
-  #onCaptchaToken(token: string | undefined): void {
+  #onCaptchaToken(token: string | undefined, lost = false): void {
     const h = this.#host;
     // Only for a comment still waiting for it (discarded, or sent from another tab meanwhile: the form's).
     if (this.#verifyFor && !this.outbox.items.some((i) => i.clientId == this.#verifyFor && this.outbox.verifiable(i))) this.#verifyFor = undefined;
@@ -404,6 +404,9 @@ export class Sender {
       const root = h.renderRoot;
       if (onCaptcha) void h.updateComplete.then(() => (root.querySelector<HTMLElement>('[part~="outbox"] h3') ?? root.querySelector<HTMLElement>('[part~="status"]'))?.focus({ preventScroll: true }));
     } else if (token) h.errors = { ...h.errors, captcha: undefined };
+    // A token gone stale (hCaptcha's two minutes, or one kept over a move): its tick goes without a word
+    // a screen reader would hear. Said to a reader with a comment in the form, not while it is on its way.
+    else if (lost && h.content.trim() && !h.sending) h.say('captchaExpired');
   }
 
   /**
