@@ -189,10 +189,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   /** When a write last failed on the database's storage (a full disk, an I/O error): /healthz says so a while. */
   let unwritableAt = -Infinity;
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    // A write's (a GET's failed read is not one); as the writer's link gives it, a StoreUnavailable
-    // whose cause is SQLite's own error.
-    const writing = request.method !== 'GET' && request.method !== 'HEAD';
-    if (writing && (isSqliteStorageFailure(err) || ((err as unknown) instanceof StoreUnavailable && isSqliteStorageFailure(err.cause)))) unwritableAt = Date.now();
+    // A write's: a GET's failed read is not one.
+    if (request.method !== 'GET' && request.method !== 'HEAD' && isSqliteStorageFailure(err)) unwritableAt = Date.now();
     // The store found a newer schema as it began to write (nothing written): stop, as below.
     if (err.code === SCHEMA_AHEAD) {
       schemaKnown().catch((e: unknown) => app.log.warn({ err: e }, 'schema version check failed'));

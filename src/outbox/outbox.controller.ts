@@ -141,7 +141,7 @@ export class OutboxController implements ReactiveController {
     if (globalThis.BroadcastChannel) (this.#channel = new BroadcastChannel(CHANNEL_NAME)).onmessage = (e) => this.#heard(e.data);
     // Shown at once, not once the round below has the lock: without Web Locks (a plain-http page) a
     // page reloaded mid-send waits out the old page's lease (20 s), its reader's comment unlisted meanwhile.
-    if (this.#host.endpoint) void this.#refresh();
+    void this.#refresh();
     this.drain(true);
   }
 

@@ -195,7 +195,6 @@ export class YkienCount extends HTMLElement {
     const count = await requestCount(this.getAttribute('endpoint')!, YkienCount.#pageIdOf(this.getAttribute('page-id'))!, true, this.#wanted(asked)).finally(() => (this.#askingAgain = false));
     if (this.#asked != asked || typeof count != 'number' || (this.#raised && count < this.count!)) return;
     (this.count = count), (this.#askedAt = at), (this.#raised = false), this.#render();
-    noteCount(asked!, count, at);
   }
 
   connectedCallback(): void {

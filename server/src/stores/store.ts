@@ -446,9 +446,11 @@ export const isSqliteLocked = (e: unknown): boolean => /^SQLITE_(BUSY|LOCKED)/.t
 /**
  * The disk or the file failing under SQLite (full, an I/O error, made read-only, gone, out of memory):
  * not the request wrong either, and not a bug of ours. 503 while it lasts, so that readers' outboxes
- * try again, and said in the log by its code.
+ * try again, and said in the log by its code. Also as the writer's link hands it on: a StoreUnavailable
+ * whose cause is SQLite's error.
  */
 export const isSqliteStorageFailure = (e: unknown): boolean => {
+  if (e instanceof StoreUnavailable) return isSqliteStorageFailure(e.cause);
   const code = String((e as { code?: unknown } | null)?.code ?? '');
   return code === DB_REPLACED || /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|NOMEM)/.test(code);
 };
