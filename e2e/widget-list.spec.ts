@@ -376,6 +376,28 @@ test.describe('the list under the heading', () => {
     expect((await f.send.boundingBox())!.y).toBeCloseTo(send, 0);
   });
 
+  test("an app's shell that scrolls in a <div>, not the window: the list coming late while the reader is in the form keeps the form under their finger there too", async ({ page, article, endpoint }) => {
+    const hold = holdListGets(endpoint);
+    endpoint.list = () => ({ items: items(1, 8), next: null, total: 8 });
+    // The article's <main> is the shell: the height of the screen, scrolling inside.
+    await article({ head: '<style>html, body { height: 100%; margin: 0; overflow: hidden; } main { height: 100%; overflow-y: auto; }</style>', after: '<p>Tin liên quan.</p>' });
+    const l = list(page);
+    const f = form(page);
+    const shell = page.locator('main');
+    await expect(l.loading).toBeVisible();
+    await comeToForm(page);
+    await expect(f.name).toBeFocused();
+    const at = (await f.name.boundingBox())!.y;
+    const scrolled = await shell.evaluate((el) => el.scrollTop);
+    hold.release();
+    await expect(l.articles).toHaveCount(8);
+    // The shell scrolled by as much as the list grew; the window, which cannot, did not.
+    await expect.poll(async () => Math.round((await f.name.boundingBox())!.y - at)).toBe(0);
+    expect(await shell.evaluate((el) => el.scrollTop)).toBeGreaterThan(scrolled + 200);
+    expect(await page.evaluate(() => scrollY)).toBe(0);
+    await expect(f.name).toBeFocused();
+  });
+
   test('a reader who scrolled away from the form (the focus left in it) is not scrolled back by a list that comes late above it', async ({ page, article, endpoint }) => {
     const hold = holdListGets(endpoint);
     endpoint.list = () => ({ items: items(1, 8), next: null, total: 8 });

@@ -9,6 +9,17 @@
  */
 import type { ReactiveController, ReactiveElement } from 'lit';
 
+/**
+ * What scrolls the box: its nearest ancestor that scrolls (an app's shell, `overflow: auto` on a `<div>`
+ * of the height of the screen, where the window itself never moves), else the page.
+ */
+const scrollerOf = (el: Element): Element | Window => {
+  for (let n: Node | null = el; (n = n instanceof ShadowRoot ? n.host : n.parentNode) && n != document.body; ) {
+    if (n instanceof Element && n.scrollHeight > n.clientHeight && /auto|scroll|overlay/.test(getComputedStyle(n).overflowY)) return n;
+  }
+  return window;
+};
+
 export class FormAnchor implements ReactiveController {
   #host: ReactiveElement;
   /** What of the list can change its height (its state, how many comments, its buttons), as a string. */
@@ -45,7 +56,7 @@ export class FormAnchor implements ReactiveController {
       const form = this.#form();
       const moved = form ? form.getBoundingClientRect().top - at : 0;
       // At once, whatever the page's `scroll-behavior: smooth`: a glide would carry the field off screen and back.
-      if (Math.abs(moved) >= 1) scrollBy({ top: moved, behavior: 'instant' });
+      if (form && Math.abs(moved) >= 1) scrollerOf(form).scrollBy({ top: moved, behavior: 'instant' });
     };
     keep();
     // Again at the next frame: a browser that anchors the scroll may make its own adjustment then, on
