@@ -588,6 +588,20 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
     expect(endpoint.posts).toHaveLength(0);
   });
 
+  test('an expired captcha solved again: the line saying it expired goes, the comment goes with the new token', async ({ page, article, endpoint }) => {
+    await article();
+    const f = form(page);
+    await fillAndVerify(page, NAME, TEXT);
+    await page.evaluate(() => (window as unknown as { __fakeHcaptcha: { expire(): void } }).__fakeHcaptcha.expire());
+    await expect(f.status).toHaveText(vi.captchaExpired);
+    await f.captchaBox.click();
+    await expect(f.captchaBox).toHaveAttribute('aria-checked', 'true');
+    await expect(f.status).toHaveText('');
+    await f.send.click();
+    await expect(f.status).toContainText('Cảm ơn bạn');
+    expect(endpoint.posts.map((p) => p.body.captchaToken)).toEqual(['fake-token-2']);
+  });
+
   test('a captcha solved with nothing written yet, then expired: nothing is said (no comment waits on it)', async ({ page, article }) => {
     await article();
     const f = form(page);

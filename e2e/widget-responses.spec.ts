@@ -409,6 +409,18 @@ test.describe('refusals that keep the text', () => {
     expect(second.captchaToken).toBe('fake-token-2');
   });
 
+  test('403 captcha, then solved again: the line asking for it goes, not left in red beside a ticked box', async ({ page, article, endpoint }) => {
+    endpoint.reply({ status: 403, body: { status: 403, title: 'Captcha refused', code: 'captcha' } });
+    await article();
+    const f = form(page);
+    await send(page);
+    await expect(f.status).toHaveText(vi.captchaRejected);
+    await f.captchaBox.click();
+    await expect(f.captchaBox).toHaveAttribute('aria-checked', 'true');
+    await expect(f.status).toHaveText('');
+    await expect(f.content).toHaveValue(TEXT);
+  });
+
   test('413 too large: the content marked as too long (said once: the status line asks to mend the marked field), text kept, ykien-error', async ({ page, article, endpoint }) => {
     endpoint.reply({ status: 413, body: { status: 413, title: 'Too large', code: 'too-large' } });
     await article();

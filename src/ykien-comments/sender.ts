@@ -403,7 +403,11 @@ export class Sender {
       // changes, would be read twice), or the status line when the comment has gone already.
       const root = h.renderRoot;
       if (onCaptcha) void h.updateComplete.then(() => (root.querySelector<HTMLElement>('[part~="outbox"] h3') ?? root.querySelector<HTMLElement>('[part~="status"]'))?.focus({ preventScroll: true }));
-    } else if (token) h.errors = { ...h.errors, captcha: undefined };
+    } else if (token) {
+      h.errors = { ...h.errors, captcha: undefined };
+      // Solved again: the line asking for it is no longer true, and left beside a ticked box it reads as a new failure.
+      h.unsay('captchaExpired', 'captchaRejected');
+    }
     // A token gone stale (hCaptcha's two minutes, or one kept over a move): its tick goes without a word
     // a screen reader would hear. Said to a reader with a comment in the form, not while it is on its way.
     else if (lost && h.content.trim() && !h.sending) h.say('captchaExpired');
