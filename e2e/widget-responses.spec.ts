@@ -479,6 +479,8 @@ test.describe('failures: "could not be sent", the text stays', () => {
     await expect.poll(() => endpoint.posts.length).toBe(1);
     await f.content.fill('Một ý khác, viết trong lúc gửi.');
     release();
+    // The 422 handled (its row was listed as it went, before the answer).
+    await expect(f.send).toHaveAttribute('aria-busy', 'false');
     const unsent = f.host.locator('[part~="outbox"] li[data-client-id]');
     await expect(unsent).toHaveCount(1);
     await unsent.getByRole('button', { name: 'Bỏ bình luận' }).click();
