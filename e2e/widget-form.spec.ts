@@ -198,12 +198,14 @@ test.describe('bad input: nothing is sent', () => {
     await expect(f.status).toContainText('Cảm ơn bạn');
   });
 
-  test('Enter in the name field with no content written yet goes on to the content, marking nothing; "fix the marked fields" goes once every marked field is mended', async ({ page, article, endpoint }) => {
+  test('Enter in the name field with no content written yet goes on to the content, marking nothing (its key says "next", then "send"); "fix the marked fields" goes once every marked field is mended', async ({ page, article, endpoint }) => {
     await article();
     const f = form(page);
     await f.name.fill(NAME);
     // Safari's Enter that ends an IME's word (Telex, VNI) says isComposing false and keyCode 229: the word, not the field.
     await f.name.focus();
+    // A phone's Enter key says what it does: "next" to the content while there is none.
+    await expect(f.name).toHaveAttribute('enterkeyhint', 'next');
     await f.name.evaluate((el) => el.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', keyCode: 229, bubbles: true, composed: true, cancelable: true })));
     await expect(f.name).toBeFocused();
     await f.name.press('Enter');
@@ -213,6 +215,8 @@ test.describe('bad input: nothing is sent', () => {
     await expect(f.content).toHaveAttribute('aria-invalid', 'false');
     // With the content written, Enter in the name field sends, as in any form: the captcha is not solved yet.
     await f.content.fill(TEXT);
+    // (Its key says so: "send", not "next".)
+    await expect(f.name).toHaveAttribute('enterkeyhint', 'send');
     await f.name.press('Enter');
     await expect(f.status).toHaveText(vi.fixErrors);
     // Solved: nothing is marked any more, and the line that said so goes with the last mark.

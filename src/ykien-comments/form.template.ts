@@ -49,7 +49,7 @@ export function renderForm(v: FormView): TemplateResult {
     <h3 id="form-heading" class="spoken">${t.formLabel}</h3>
     <div class="field">
       <label part="label" for="name">${t.nameLabel}</label>
-      <input part=${e.name ? 'input input-invalid' : 'input'} id="name" autocomplete="name" enterkeyhint="next" required dir="auto" lang=${v.contentLang} .value=${v.name} @input=${v.onInput} @keydown=${v.onNameKey}
+      <input part=${e.name ? 'input input-invalid' : 'input'} id="name" autocomplete="name" enterkeyhint=${v.content.trim() ? 'send' : 'next'} required dir="auto" lang=${v.contentLang} .value=${v.name} @input=${v.onInput} @keydown=${v.onNameKey}
         aria-invalid=${!!e.name} aria-describedby=${e.name ? 'name-error' : nothing} />
       ${error('name')}
     </div>
