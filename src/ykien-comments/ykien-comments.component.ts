@@ -663,8 +663,10 @@ export class YkienComments extends LitElement {
       else if (!over && this.#overSaid) (this.#overSaid = false), this.unsay('tooLong');
     }
     this[id as 'name' | 'content'] = value;
-    // Typed again: what was cleared is let go, and the line offering it back goes with it.
-    if (this.#cleared) (this.#cleared = undefined), this.unsay('clearedUndo');
+    // A comment written again: what was cleared is let go, and the line offering it back goes with it.
+    // Not for a name (the focus is there after the clear, and a phone's autofill fills it at a tap):
+    // "Hoàn tác" then brings the comment back under it.
+    if (this.#cleared && id == 'content') (this.#cleared = undefined), this.unsay('clearedUndo');
     this.errors = { ...this.errors, [id]: undefined };
     // Only the comment's words date the draft (told from a comment sent since): not a corrected name.
     this.#drafts.save(id == 'content');
@@ -677,13 +679,16 @@ export class YkienComments extends LitElement {
   #cleared?: { name: string; content: string };
 
   #undoable(): boolean {
-    return !!this.#cleared && !this.name && !this.content;
+    return !!this.#cleared && !this.content;
   }
 
   /** "Hoàn tác": the text "Nhập lại" emptied is back, and kept as the draft again. */
   #onUndo(): void {
     if (!this.#undoable()) return;
-    ({ name: this.name, content: this.content } = this.#cleared!);
+    const { name, content } = this.#cleared!;
+    // (A name typed since the clear is the reader's newer choice.)
+    this.name ||= name;
+    this.content = content;
     this.#cleared = undefined;
     // With the time it was typed, not now: a comment sent since with these words is told from it.
     this.#drafts.save();
