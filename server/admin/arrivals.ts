@@ -5,8 +5,8 @@
  * <ykien-admin>.
  *
  * They wait while the pointer is on the list (the mouse over it, or the last touch on it), unless the
- * keyboard was used since; they come in once the mouse leaves the list, a touch lands elsewhere, or a
- * key is pressed (focus stays on its card wherever the cards move). The poll has said they came, and
+ * keyboard was used since; they come in once the mouse leaves the list, a touch lands elsewhere (not on
+ * the bulk bar, which acts on the list), or a key is pressed (focus stays on its card wherever the cards move). The poll has said they came, and
  * the tab's count has them, meanwhile; "Tải lại" lists them too.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
@@ -24,9 +24,13 @@ export class ArrivalsController implements ReactiveController {
     this.byPointer = false;
     this.release();
   };
-  /** A touch or a click anywhere: one outside the list lets what waits come in. */
+  /**
+   * A touch or a click anywhere: one outside the list lets what waits come in. Not one on the bulk bar,
+   * which acts on the list's cards: a tap on "Chọn tất cả" would bring them in under itself, and choose
+   * them, unread, for the approval that follows.
+   */
   private readonly onPress = (e: PointerEvent) => {
-    if (e.composedPath().some((t) => t instanceof Element && t.matches('.queue-list'))) return;
+    if (e.composedPath().some((t) => t instanceof Element && t.matches('.queue-list, .bulkbar'))) return;
     this.onList = false;
     this.release();
   };
