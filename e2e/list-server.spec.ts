@@ -97,7 +97,7 @@ test('"Xem thêm" walks three pages of the server\'s list, newest first, and is 
   await more.click();
   await expect(comments(page)).toHaveCount(40);
   await expect(comments(page).nth(20)).toBeFocused();
-  await expect(form(page).status).toHaveText('Đã tải thêm 20 ý kiến.');
+  await expect(form(page).listStatus).toHaveText('Đã tải thêm 20 ý kiến.');
   await more.click();
   await expect(comments(page)).toHaveCount(45);
   await expect(comments(page).last()).toContainText('Ý kiến số 1');
@@ -118,7 +118,7 @@ test('a failed load says so and "Thử lại" loads it; the form works meanwhile
   await expect(form(page).send).toBeEnabled();
   // Failing again: said, and the keyboard stays on "Thử lại".
   await box.getByRole('button', { name: 'Thử lại' }).click();
-  await expect(form(page).status).toHaveText('Không tải được ý kiến bạn đọc.');
+  await expect(form(page).listStatus).toHaveText('Không tải được ý kiến bạn đọc.');
   await expect(box.getByRole('button', { name: 'Thử lại' })).toBeFocused();
   fail = false;
   await page.keyboard.press('Enter');

@@ -302,7 +302,7 @@ test('keyboard only: an invalid send moves focus to the first invalid field, fix
   expect(endpoint.posts[0].body).toMatchObject({ name: 'Lê Thị Hoa', content: 'Đã bổ sung nội dung.' });
 });
 
-test('one role="status" live region, present from the first render, carries every outcome', async ({
+test('the form\'s one role="status" live region, present from the first render, carries every outcome (the list\'s news has one of its own, present as early)', async ({
   page,
   article,
   endpoint,
@@ -310,9 +310,12 @@ test('one role="status" live region, present from the first render, carries ever
   endpoint.reply({ status: 413, body: { status: 413, title: 'x', code: 'too-large' } }, { status: 201, body: { id: 's', status: 'published' } });
   await article();
   const f = form(page);
-  const live = f.host.locator('[role="status"]');
+  const live = f.host.locator('form [role="status"]');
   await expect(live).toHaveCount(1);
   await expect(live).toBeEmpty();
+  await expect(f.host.locator('[role="status"]')).toHaveCount(2);
+  await expect(f.listStatus).toHaveAttribute('role', 'status');
+  await expect(f.listStatus).toBeEmpty();
   await expect(f.status).toHaveAttribute('role', 'status');
   // Mark the node: a region that is re-created is not announced reliably.
   await live.evaluate((el) => ((el as HTMLElement & { __first?: boolean }).__first = true));

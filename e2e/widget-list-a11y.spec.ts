@@ -139,7 +139,7 @@ test('keyboard: Tab reaches "Xem thêm", Enter loads more and focus lands on the
   await page.keyboard.press('Enter');
   await expect(host.locator('article[part~="comment"]')).toHaveCount(25);
   await expect(page.getByRole('article', { name: NAMES[20], exact: true })).toBeFocused();
-  await expect(form(page).status).toHaveText('Đã tải thêm 5 ý kiến.');
+  await expect(form(page).listStatus).toHaveText('Đã tải thêm 5 ý kiến.');
   await expect(host.locator('[part~="more"]')).toHaveCount(0);
   // On from the comment that has focus: the form's first field.
   await page.keyboard.press('Tab');

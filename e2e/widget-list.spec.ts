@@ -80,7 +80,7 @@ async function retryFailedOnce(page: Page, article: () => Promise<Page>, endpoin
   const l = list(page);
   const f = form(page);
   await l.retry.click();
-  await expect(f.status).toHaveText('Không tải được ý kiến bạn đọc.');
+  await expect(f.listStatus).toHaveText('Không tải được ý kiến bạn đọc.');
   fail = false;
   return { l, f };
 }
@@ -264,14 +264,14 @@ test.describe('the list under the heading', () => {
     await l.more.click();
     await expect(l.names).toHaveText(items(1, 6).map((c) => c.name));
     await expect(l.byName('Bạn đọc 4')).toBeFocused();
-    await expect(f.status).toHaveText('Đã tải thêm 3 ý kiến.');
+    await expect(f.listStatus).toHaveText('Đã tải thêm 3 ý kiến.');
     expect(listGets(endpoint).map((u) => u.searchParams.get('cursor'))).toEqual([null, 'cur-2']);
     expect(listGets(endpoint)[1].searchParams.get('pageId')).toBe(PAGE_ID);
 
     await l.more.click();
     await expect(l.names).toHaveText(items(1, 8).map((c) => c.name));
     await expect(l.byName('Bạn đọc 7')).toBeFocused();
-    await expect(f.status).toHaveText('Đã tải thêm 2 ý kiến.');
+    await expect(f.listStatus).toHaveText('Đã tải thêm 2 ý kiến.');
     await expect(l.more).toHaveCount(0);
     expect(listGets(endpoint).map((u) => u.searchParams.get('cursor'))).toEqual([null, 'cur-2', 'cur-3']);
     // Each comment once.
@@ -327,10 +327,10 @@ test.describe('the list under the heading', () => {
     await article({ attrs: { lang: 'en' } });
     const l = list(page);
     await l.more.filter({ hasText: 'Load more' }).click();
-    await expect(form(page).status).toHaveText('More comments loaded: 2.');
+    await expect(form(page).listStatus).toHaveText('More comments loaded: 2.');
     await expect(l.articles).toHaveCount(4);
     await l.more.click();
-    await expect(form(page).status).toHaveText('More comments loaded: 1.');
+    await expect(form(page).listStatus).toHaveText('More comments loaded: 1.');
     await expect(l.articles).toHaveCount(5);
     await expect(l.more).toHaveCount(0);
   });
@@ -628,7 +628,7 @@ test.describe('the list under the heading', () => {
     await page.keyboard.type('Tôi viết');
     hold.release();
     await expect(l.names).toHaveText(items(1, 5).map((c) => c.name));
-    await expect(f.status).toHaveText('Đã tải thêm 2 ý kiến.');
+    await expect(f.listStatus).toHaveText('Đã tải thêm 2 ý kiến.');
     await expect(f.content).toBeFocused();
     await page.keyboard.type(' tiếp.');
     await expect(f.content).toHaveValue('Tôi viết tiếp.');
@@ -650,7 +650,7 @@ test.describe('the list under the heading', () => {
     await page.evaluate(() => scrollTo(0, 0));
     hold.release();
     await expect(l.names).toHaveText(items(1, 5).map((c) => c.name));
-    await expect(form(page).status).toHaveText('Đã tải thêm 2 ý kiến.');
+    await expect(form(page).listStatus).toHaveText('Đã tải thêm 2 ý kiến.');
     await expect(l.articles.nth(3)).toBeFocused();
     expect(await page.evaluate(() => scrollY)).toBe(0);
   });
@@ -678,12 +678,35 @@ test.describe('the list under the heading', () => {
     await expect(l.names).toHaveText(['Bạn đọc 1']);
   });
 
+  test('the outcome of a send stays in sight under the form when "Xem thêm" then brings comments, or fails: the list\'s news is spoken in a region of its own', async ({ page, article, endpoint }) => {
+    let fail = false;
+    endpoint.list = (url) => (url.searchParams.get('cursor') ? (fail ? 500 : { items: items(3, 3), next: 'c4', total: 4 }) : { items: items(1, 2), next: 'c2', total: 4 });
+    endpoint.reply({ status: 422, body: { type: 'about:blank', status: 422, code: 'key-reused', title: 'Key reused' } });
+    await article();
+    const l = list(page);
+    const f = form(page);
+    await fillAndVerify(page, 'Phạm Thị Dung', 'Ý kiến bị từ chối.');
+    await f.send.click();
+    const refused = 'Máy chủ không nhận bình luận này (lỗi 422). Nội dung vẫn được giữ; vui lòng thử lại sau.';
+    await expect(f.status).toHaveText(refused);
+    await l.more.click();
+    await expect(l.articles).toHaveCount(3);
+    await expect(f.listStatus).toHaveText('Đã tải thêm 1 ý kiến.');
+    await expect(f.status).toHaveText(refused);
+    await expect(f.status).toBeVisible();
+    fail = true;
+    await l.more.click();
+    await expect(f.listStatus).toHaveText('Chưa tải thêm được ý kiến. Bấm “Xem thêm” để thử lại.');
+    await expect(f.status).toHaveText(refused);
+    await expect(f.status).toBeVisible();
+  });
+
   test('a failed "Xem thêm" keeps what is shown, says so, and the button tries again', async ({ page, article, endpoint }) => {
     let fail = true;
     endpoint.list = (url) => (url.searchParams.get('cursor') ? (fail ? 500 : { items: items(3, 3), next: null, total: 3 }) : { items: items(1, 2), next: 'c2', total: 3 });
     await article();
     const l = list(page);
-    const status = form(page).status;
+    const status = form(page).listStatus;
     // By keyboard: the reader stays on the button, which says it is busy rather than being disabled.
     await l.more.focus();
     const where = await l.more.boundingBox();
@@ -692,8 +715,9 @@ test.describe('the list under the heading', () => {
     // Under the comments too, under the button: it stays where a finger pressed it, to press again.
     await expect(l.error).toHaveText('Chưa tải thêm được ý kiến. Bấm “Xem thêm” để thử lại.');
     expect(await l.more.boundingBox()).toEqual(where);
-    // Said by the status line, not shown again in red under "Gửi bình luận" (read as the reader's own comment failing).
+    // Said by the list's own live region, not shown again in red under "Gửi bình luận" (read as the reader's own comment failing).
     expect((await status.boundingBox())!.height).toBeLessThanOrEqual(1);
+    await expect(form(page).status).toHaveText('');
     await expect(l.articles).toHaveCount(2);
     await expect(l.more).toBeEnabled();
     await expect(l.more).toBeFocused();
@@ -866,7 +890,7 @@ test.describe('paging and navigation edge cases', () => {
     const l = list(page);
     await l.more.click();
     await expect(l.names).toHaveText(items(1, 4).map((c) => c.name));
-    await expect(form(page).status).toHaveText('Đã tải thêm 2 ý kiến.');
+    await expect(form(page).listStatus).toHaveText('Đã tải thêm 2 ý kiến.');
     await expect(l.byName('Bạn đọc 3')).toBeFocused();
   });
 
@@ -885,7 +909,7 @@ test.describe('paging and navigation edge cases', () => {
     const l = list(page);
     await l.more.click();
     await expect(l.names).toHaveText(items(1, 5).map((c) => c.name));
-    await expect(form(page).status).toHaveText('Đã tải thêm 2 ý kiến.');
+    await expect(form(page).listStatus).toHaveText('Đã tải thêm 2 ý kiến.');
     await expect(l.byName('Bạn đọc 4')).toBeFocused();
     expect(listGets(endpoint).map((u) => u.searchParams.get('cursor'))).toEqual([null, 'c2', 'c3']);
   });
@@ -914,7 +938,7 @@ test.describe('paging and navigation edge cases', () => {
       if (then == 'pressed again') {
         await l.more.click();
         await expect(l.names).toHaveText(items(1, 4).map((c) => c.name));
-        await expect(form(page).status).toHaveText('Đã tải thêm 2 ý kiến.');
+        await expect(form(page).listStatus).toHaveText('Đã tải thêm 2 ý kiến.');
       } else {
         // Said of that article's list: it goes with it.
         await form(page).host.evaluate((el) => el.setAttribute('page-id', 'bai-khac'));

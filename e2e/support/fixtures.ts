@@ -276,6 +276,8 @@ export function form(page: Page) {
     /** The line that says the reader is verified, in the captcha's place after the box moved (captcha.ts). */
     captchaKept: page.locator('ykien-comments > [slot="captcha"]:not(h-captcha)'),
     status: host.locator('[part~="status"]'),
+    /** The list's news ("Xem thêm" brought N, or failed; the list failed), spoken in a region of its own. */
+    listStatus: host.locator('#list-status'),
     nameError: host.locator('#name-error'),
     contentError: host.locator('#content-error'),
     captchaError: host.locator('#captcha-error'),

@@ -21,8 +21,6 @@ export interface FormView {
   sending: boolean;
   status: string;
   statusKind: StatusKind;
-  /** The status is the list's news, which the list shows where it happened: said, not shown under the form too. */
-  statusSpokenOnly: boolean;
   onInput: (e: Event) => void;
   /** Enter in the name field: on to the content while it is empty, else the form is sent. */
   onNameKey: (e: KeyboardEvent) => void;
@@ -78,7 +76,7 @@ export function renderForm(v: FormView): TemplateResult {
       <button part="submit" aria-disabled=${v.sending} aria-busy=${v.sending} @click=${v.onSendClick}>${t.send}</button>
       <button part="reset" type="button" @click=${v.onClear}>${t.clear}</button>
     </div>
-    <p part=${!v.status ? 'status' : v.statusKind == 'error' ? 'status status-error' : v.statusKind == 'success' ? 'status status-success' : 'status status-info'} role="status" tabindex="-1" data-kind=${v.statusKind} class=${v.statusSpokenOnly ? 'spoken' : nothing}>${v.status}</p>
+    <p part=${!v.status ? 'status' : v.statusKind == 'error' ? 'status status-error' : v.statusKind == 'success' ? 'status status-success' : 'status status-info'} role="status" tabindex="-1" data-kind=${v.statusKind}>${v.status}</p>
     ${v.onUndo ? html`<button part="undo" class="link" type="button" @click=${v.onUndo}>${t.undoClear}</button>` : nothing}
   </form>`;
 }

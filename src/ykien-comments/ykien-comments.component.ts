@@ -152,6 +152,7 @@ export class YkienComments extends LitElement {
     errors: { state: true },
     status: { state: true },
     statusKind: { state: true },
+    listStatus: { state: true },
     sending: { state: true },
   };
 
@@ -189,6 +190,13 @@ export class YkienComments extends LitElement {
   restoredAt = 0;
   protected status = '';
   protected statusKind: StatusKind = 'info';
+  /**
+   * The list's news ("Xem thêm" brought 20, or failed; the list could not load), spoken in a region of its
+   * own: the list shows it where it happened, and a send's outcome under the form stays in sight.
+   */
+  protected listStatus = '';
+  #listSaid = 0;
+  #listKey?: StringKey;
 
   /** The sending half (sender.ts), once loaded. */
   #sender?: Sender;
@@ -527,7 +535,6 @@ export class YkienComments extends LitElement {
       // (A failed load or "Xem thêm" is said under the comments, with its button; the comments "Xem thêm"
       // brought are there to see: shown again in red under "Gửi bình luận", it read as the reader's own
       // comment failing.)
-      statusSpokenOnly: ['listFailed', 'moreFailed', 'moreAdded'].includes(this.#lastSaid?.[0] as string),
       onInput: this.#onInput,
       // Enter after the name (a phone's "Go", autofill's Enter) with nothing written yet: the content next,
       // not a send that marks two fields red for a reader who was not done.
@@ -549,7 +556,7 @@ export class YkienComments extends LitElement {
       : nothing;
     // The words' language, for a screen reader's voice: the page's own may be one we have no words for.
     return html`<section part="base" lang=${lang} aria-labelledby="heading">
-      ${title}${this.formPosition == 'top' ? [form, comments] : [comments, form]}
+      ${title}${this.formPosition == 'top' ? [form, comments] : [comments, form]}<p id="list-status" role="status" class="spoken">${this.listStatus}</p>
     </section>`;
   }
 
@@ -715,6 +722,7 @@ export class YkienComments extends LitElement {
   /** @internal Empties the status region if it still says one of `keys` (what it said is no longer true). */
   unsay(...keys: StringKey[]): void {
     if (keys.some((k) => this.#lastSaid?.[0] == k)) (this.status = ''), (this.#lastSaid = undefined), this.#said++;
+    if (keys.some((k) => this.#listKey == k)) (this.listStatus = ''), (this.#listKey = undefined), this.#listSaid++;
   }
 
   /**
@@ -736,7 +744,16 @@ export class YkienComments extends LitElement {
     }
     // A message that names a button names it as the site owner may have renamed it.
     const words = typeof key == 'function' ? key(t) : known ? t[key as StringKey] : key;
-    const text = format(words, { send: t.send, clear: t.clear, loadMore: t.loadMore, resetCaptcha: t.resetCaptcha, unsentHeading: t.unsentHeading, unsentOther: t.unsentOther, verifyToSend: t.verifyToSend, undo: t.undoClear, ...params }, this.speaking) + (this.#storageNotice ? '\n' + t.noStorage : '');
+    const news = format(words, { send: t.send, clear: t.clear, loadMore: t.loadMore, resetCaptcha: t.resetCaptcha, unsentHeading: t.unsentHeading, unsentOther: t.unsentOther, verifyToSend: t.verifyToSend, undo: t.undoClear, ...params }, this.speaking);
+    if (key == 'listFailed' || key == 'moreFailed' || key == 'moreAdded') {
+      const said = ++this.#listSaid;
+      this.#listKey = key;
+      // (The same words again, a second failure: emptied first, as below.)
+      if (news == this.listStatus) (this.listStatus = ''), setTimeout(() => said == this.#listSaid && (this.listStatus = news), 100);
+      else this.listStatus = news;
+      return news;
+    }
+    const text = news + (this.#storageNotice ? '\n' + t.noStorage : '');
     const said = ++this.#said;
     this.#lastSaid = known ? [key as StringKey | Said, kind, params] : undefined;
     this.#storageNotice = false;
