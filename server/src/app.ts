@@ -126,7 +126,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // A path with a broken %-escape (/api/comments/%E0%A4%A) gets a problem document like any other
     // bad request, instead of Fastify's own bare JSON.
     frameworkErrors: (_err, request, reply) => {
-      reply.header('Cache-Control', 'no-store');
+      // (Answered outside every route's context: the app's onSend hook, which adds nosniff, does not run.)
+      reply.header('Cache-Control', 'no-store').header('X-Content-Type-Options', 'nosniff');
       // Before any route's hooks: under the public API it still carries CORS, so the page can read it.
       if (request.url.startsWith('/api/comments')) corsHook(ctx.policy)(request, reply, () => {});
       return sendProblem(request, reply, 400, 'bad-request');

@@ -117,6 +117,8 @@ describe('step 1: a JSON body', () => {
     const [long] = parseResponses(Buffer.from(await rawRequest(server.port, `GET /api/comments?pageId=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`)));
     expect(long).toMatchObject({ status: 431, json: { status: 431, code: 'bad-request', title: expect.any(String) } });
     expect(long!.headers['content-type']).toMatch(/^application\/problem\+json/);
+    // Hardened as every other answer, though written by hand.
+    expect(long!.headers['x-content-type-options']).toBe('nosniff');
     const [broken] = parseResponses(Buffer.from(await rawRequest(server.port, 'NOT HTTP AT ALL\r\n\r\n')));
     expect(broken).toMatchObject({ status: 400, json: { status: 400, code: 'bad-request' } });
     // And the server goes on.

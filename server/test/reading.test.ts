@@ -170,6 +170,8 @@ describe('GET /api/comments/:id', () => {
       const broken = await statusOf(moderated, id, { origin: SITE });
       expectProblem(broken, 400, 'bad-request');
       expect(broken.headers['cache-control']).toBe('no-store');
+      // Hardened as every other answer: Fastify answers these outside the routes' hooks.
+      expect(broken.headers['x-content-type-options']).toBe('nosniff');
       // With the public API's CORS headers, as every answer there: the page can read why.
       expect(broken.headers['access-control-allow-origin']).toBe(SITE);
       expect(broken.headers.vary).toBe('Origin');
