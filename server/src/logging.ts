@@ -47,15 +47,16 @@ export function serializeError(err: unknown, depth = 0): SerializedError {
 
 /**
  * A URL as logged: an editor's search (/admin's `q`, often a reader's name or phone number) is left out,
- * its parameter kept so the line still says a search was made.
+ * its parameter kept so the line still says a search was made. Also under its name %-escaped (`%71=`),
+ * which the query's parser decodes to `q` as well.
  */
-export const withoutSearchTerms = (url: string): string => url.replace(/([?&]q=)[^&#]*/g, '$1[redacted]');
+export const withoutSearchTerms = (url: string): string => url.replace(/([?&](?:q|%71)=)[^&#]*/g, '$1[redacted]');
 
 /**
  * The same in a text that quotes a URL (an error's message or stack, a line's words): the search ends at
  * a quote or the line's end, else with the next parameter (a term with spaces may have been put in as typed).
  */
-const textWithoutSearchTerms = (text: string): string => text.replace(/([?&]q=)[^&#"'`\n]*/g, '$1[redacted]');
+const textWithoutSearchTerms = (text: string): string => text.replace(/([?&](?:q|%71)=)[^&#"'`\n]*/g, '$1[redacted]');
 
 export function loggerOptions(level: string): NonNullable<FastifyServerOptions['logger']> {
   return {
