@@ -43,9 +43,9 @@ export class SpaceKeeper implements ReactiveController {
   #listLoading = true;
   #away?: IntersectionObserver;
 
-  constructor(host: ReactiveElement, internals: ElementInternals) {
+  constructor(host: ReactiveElement, internals: ElementInternals | undefined) {
     (this.#host = host).addController(this);
-    const states = internals.states;
+    const states = internals?.states;
     // (The attribute is not written here: an element being constructed may not have attributes yet.)
     this.#states = states ?? attributeStates(host);
     try {
