@@ -270,13 +270,13 @@ export const kit = (page: Parameters<typeof ykien>[0]) =>
 
 test("an app's server rendering (Next.js, Nuxt, Astro) may import 'ykien' and 'ykien/lazy' in Node: nothing throws", () => {
   const app = join(dir, 'app');
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', "await import('ykien'); const { watch } = await import('ykien/lazy'); watch({}); console.log('imported', customElements.get('ykien-comments') ?? 'not defined');"], {
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', "await import('ykien'); const { watch } = await import('ykien/lazy'); watch({}); console.log('imported', customElements.get('ykien-comments') ?? 'not defined', customElements.get('ykien-count') ?? 'not defined');"], {
     cwd: app,
     encoding: 'utf8',
     stdio: 'pipe',
   });
   // Not defined there: Lit's server renderer would construct it and meet a page it needs; the tag goes
-  // out with its attributes, the box renders in the browser.
-  expect(out.trim()).toBe('imported not defined');
+  // out with its attributes, the box renders in the browser. The count alike.
+  expect(out.trim()).toBe('imported not defined not defined');
 });
 
