@@ -243,6 +243,40 @@ console.log(same);
   execFileSync(join(repo, 'node_modules/.bin/tsc'), ['-p', app], { stdio: 'pipe' });
 });
 
+test("the README's JSX declaration types a React 19 app's tags, attributes and events, under strict", () => {
+  const app = join(dir, 'app');
+  const readme = readFileSync(join(repo, 'README.md'), 'utf8');
+  const block = /<!-- ykien-jsx\.d\.ts -->\n```ts\n([\s\S]*?)\n```/.exec(readme)?.[1];
+  expect(block, 'the README names its block <!-- ykien-jsx.d.ts -->').toBeTruthy();
+  writeFileSync(join(app, 'ykien-jsx.d.ts'), block!);
+  writeFileSync(
+    join(app, 'article.tsx'),
+    `import { useRef, useState } from 'react';
+import type { YkienComments } from 'ykien/lazy';
+export function Article() {
+  const [ids, setIds] = useState<string[]>([]);
+  const ref = useRef<YkienComments>(null);
+  return (
+    <>
+      <ykien-comments ref={ref} endpoint="/api/comments" page-id="bai-1" list="off" theme="dark" page-size={20} onykien-sent={(e) => setIds([...ids, e.detail.id])} onykien-error={(e) => console.log(e.detail.code)} />
+      <ykien-count endpoint="/api/comments" page-id="bai-1" format="number" />
+    </>
+  );
+}
+`,
+  );
+  // React's types from this repository (its devDependencies), as the app's own.
+  const react = join(repo, 'node_modules/@types/react');
+  writeFileSync(
+    join(app, 'tsconfig.jsx.json'),
+    JSON.stringify({
+      compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'bundler', jsx: 'react-jsx', strict: true, noEmit: true, lib: ['ES2022', 'DOM'], skipLibCheck: true, types: [], paths: { react: [react], 'react/*': [`${react}/*`] } },
+      files: ['article.tsx', 'ykien-jsx.d.ts'],
+    }),
+  );
+  execFileSync(join(repo, 'node_modules/.bin/tsc'), ['-p', join(app, 'tsconfig.jsx.json')], { stdio: 'pipe' });
+});
+
 test('the subpaths\' types resolve under TypeScript 5 with `moduleResolution: "node"` (a Playwright project compiled to CommonJS)', () => {
   const app = join(dir, 'app');
   // TypeScript 7 no longer has that setting; the custom-elements analyzer brings a TypeScript 5 of its own.
