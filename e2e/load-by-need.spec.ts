@@ -6,6 +6,7 @@ import type { Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { test, expect, form, addCounts, comeToForm, distPaths, fillAndVerify, holdListGets, idb, ORIGIN, ENDPOINT, HCAPTCHA_URL, seedIdb, stashedDrafts, type ArticleOptions, type FakeEndpoint } from './support/fixtures.js';
 import { countRetries } from './support/retries.js';
+import { vi } from '../src/strings/all.js';
 
 /** The comments this far below the fold, as under a long article. */
 const FILLER = '<div class="filler" style="height:3000px">Bài viết dài.</div>';
@@ -270,6 +271,32 @@ test('the sending code cannot be fetched while online (the site replaced dist/ u
   await f.send.click();
   await expect(f.status).toContainText('sau khi được kiểm duyệt');
   expect(endpoint.posts.map((p) => p.body.content)).toEqual(['Gửi lúc trang vừa cập nhật.']);
+});
+
+test('the sending code still cannot be fetched at the second send while online (Safari and Firefox keep a failed module for the page\'s life): the reader is told to reload, and after the reload the text is there and goes', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  endpoint.reply({ status: 201, body: { id: 'c9', status: 'pending' } });
+  await article({ attrs: { 'site-key': null } });
+  let missing = true;
+  await page.route('**/dist/cdn/sender-*', (route) => (missing ? route.fulfill({ status: 404, body: 'not found' }) : route.fallback()));
+  const f = form(page);
+  await f.name.fill('Phạm Thị Hoa');
+  await f.content.fill('Gửi khi phần gửi không tải được.');
+  await f.send.click();
+  await expect(f.status).toHaveText(vi.sendFailed);
+  await f.send.click();
+  await expect(f.status).toHaveText(vi.sendReload.replace('{send}', vi.send));
+  expect(endpoint.posts).toHaveLength(0);
+  missing = false;
+  await page.reload();
+  await expect(f.content).toHaveValue('Gửi khi phần gửi không tải được.');
+  await expect(f.name).toHaveValue('Phạm Thị Hoa');
+  await f.send.click();
+  await expect(f.status).toContainText('sau khi được kiểm duyệt');
+  expect(endpoint.posts.map((p) => p.body.content)).toEqual(['Gửi khi phần gửi không tải được.']);
 });
 
 test('the list is asked for while the words are still coming: the box waits for one round trip after its code, not two', async ({

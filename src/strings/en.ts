@@ -15,6 +15,7 @@ export const en: ReadingStrings = {
   configError: 'Commenting is not available on this page.',
   sendFailed: 'Your comment could not be sent. Your text is kept here: please try again later.',
   sendUnavailable: 'No connection, so your comment was not sent. Your text is kept here: press “{send}” when you are back online.',
+  sendReload: 'The part of the page that sends comments could not be loaded. Your text is kept: please reload the page, then press “{send}”.',
   noStorage: 'This browser does not allow saving data: comments are kept only while this page is open.',
   cleared: 'The form was cleared.',
   clearedUndo: 'The form was cleared. By mistake? Press “{undo}” below.',

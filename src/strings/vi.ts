@@ -16,6 +16,7 @@ export const vi = {
   configError: 'Chức năng bình luận hiện chưa hoạt động trên trang này.',
   sendFailed: 'Chưa gửi được bình luận. Nội dung vẫn được giữ ở đây; vui lòng thử lại sau.',
   sendUnavailable: 'Không có mạng nên chưa gửi được. Nội dung vẫn được giữ ở đây; bấm “{send}” khi có mạng.',
+  sendReload: 'Chưa tải được phần gửi bình luận. Nội dung vẫn được giữ; vui lòng tải lại trang rồi bấm “{send}”.',
   noStorage: 'Trình duyệt không cho lưu dữ liệu: bình luận chỉ được giữ khi trang còn mở.',
   cleared: 'Đã xóa thông tin đã nhập.',
   clearedUndo: 'Đã xóa thông tin đã nhập. Xóa nhầm? Bấm “{undo}” bên dưới.',

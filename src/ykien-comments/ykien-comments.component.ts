@@ -445,10 +445,15 @@ export class YkienComments extends LitElement {
   async #cannotSend(): Promise<void> {
     await this.saveDraft();
     const offline = !navigator.onLine;
-    const message = this.say(offline ? 'sendUnavailable' : 'sendFailed', 'error');
+    // Failed again while online: Safari and Firefox keep a module's failed fetch for the page's life, so
+    // every later try fails at once, without asking the network; a reload fetches it anew.
+    const message = this.say(offline ? 'sendUnavailable' : ++this.#codeFailures > 1 ? 'sendReload' : 'sendFailed', 'error');
     this.dispatchEvent(new YkienErrorEvent({ code: offline ? 'offline' : 'network', message }));
     if (offline && !this.#whenOnline) addEventListener('online', (this.#whenOnline = () => ((this.#whenOnline = undefined), this.#prepare())), { once: true });
   }
+
+  /** Sends that failed for want of the sending code while online. */
+  #codeFailures = 0;
 
   /** The sending code's fetch waiting for the network (one, however often send was pressed offline). */
   #whenOnline?: () => void;
