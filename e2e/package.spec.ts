@@ -226,6 +226,9 @@ console.log(box, count);
   writeFileSync(
     join(app, 'typed-lazy.ts'),
     `import { watch, type YkienComments, type QueuedDetail } from 'ykien/lazy';
+import { YkienSentEvent } from 'ykien/events';
+const isSent = (e: Event): e is YkienSentEvent => e instanceof YkienSentEvent;
+console.log(isSent);
 const box = document.querySelector('ykien-comments')!;
 box.pageSize = 5;
 box.strings = { send: 'Gửi ý kiến' };
@@ -286,9 +289,11 @@ test('the subpaths\' types resolve under TypeScript 5 with `moduleResolution: "n
     `import { YkienComments } from 'ykien';
 import { watch, type YkienSentEvent } from 'ykien/lazy';
 import { ykien, mockEndpoint } from 'ykien/testing';
+import { YkienErrorEvent } from 'ykien/events';
 const box: YkienComments | null = document.querySelector('ykien-comments');
 watch(document);
 export type Sent = YkienSentEvent;
+export const failed = (e: Event) => e instanceof YkienErrorEvent && e.detail.code;
 console.log(box, ykien, mockEndpoint);
 // The element's own strings, as README shows them, handed to the QA kit as they are.
 export const kit = (page: Parameters<typeof ykien>[0]) =>
@@ -300,6 +305,18 @@ export const kit = (page: Parameters<typeof ykien>[0]) =>
     JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', moduleResolution: 'node', strict: true, noEmit: true, lib: ['ES2022', 'DOM'], skipLibCheck: true, types: [] }, files: ['typed-node10.ts'] }),
   );
   execFileSync(process.execPath, [ts5, '-p', join(app, 'tsconfig.node10.json')], { stdio: 'pipe' });
+});
+
+test("'ykien/events' gives the events' classes and defines nothing: no Lit, no element", () => {
+  const app = join(dir, 'app');
+  const out = execFileSync(
+    process.execPath,
+    ['--input-type=module', '-e', "const e = await import('ykien/events'); const sent = new e.YkienSentEvent({ id: 'c1' }); console.log([sent.type, sent.bubbles, sent.composed, sent.detail.id, typeof customElements].join(' '));"],
+    { cwd: app, encoding: 'utf8', stdio: 'pipe' },
+  );
+  // (Node has no customElements of its own: Lit's shim would have put one there. One string: a boolean
+  // logged alone is coloured under the runner's FORCE_COLOR.)
+  expect(out.trim()).toBe('ykien-sent true true c1 undefined');
 });
 
 test("an app's server rendering (Next.js, Nuxt, Astro) may import 'ykien' and 'ykien/lazy' in Node: nothing throws", () => {
