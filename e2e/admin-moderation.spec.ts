@@ -644,6 +644,26 @@ test.describe('with a named moderator', () => {
   });
 });
 
+test('the log says each decision\'s status before and after: a published comment taken down reads apart from a pending one rejected', async ({ page, seed, signIn, api }) => {
+  const live = await seed({ name: 'Đã lên trang', content: 'Đăng rồi gỡ.' });
+  const waiting = await seed({ name: 'Còn chờ', content: 'Chưa đăng.' });
+  expect((await api('POST', `/comments/${live}/approve?from=pending`)).status).toBe(200);
+  expect((await api('POST', `/comments/${live}/reject?from=published`)).status).toBe(200);
+  expect((await api('POST', `/comments/${waiting}/reject?from=pending`)).status).toBe(200);
+  await signIn();
+  await page.getByRole('link', { name: 'Nhật ký kiểm duyệt' }).click();
+  const rows = page.locator('ykien-admin table.audit tbody tr');
+  await expect(rows).toHaveCount(3);
+  const status = (row: number) => rows.nth(row).locator('dl.change > div').filter({ hasText: 'Trạng thái' });
+  // Newest first: the pending one rejected, the published one taken down, its approval.
+  await expect(status(0).locator('del')).toHaveText('Chờ duyệt');
+  await expect(status(0).locator('ins')).toHaveText('Đã từ chối');
+  await expect(status(1).locator('del')).toHaveText('Đã đăng');
+  await expect(status(1).locator('ins')).toHaveText('Đã từ chối');
+  await expect(status(2).locator('del')).toHaveText('Chờ duyệt');
+  await expect(status(2).locator('ins')).toHaveText('Đã đăng');
+});
+
 test('a log search that fails does not leave the entries of the one before under its words, nor their "Xem thêm"; one that matches nothing says so', async ({ page, seed, signIn, api }) => {
   const ids: string[] = [];
   for (let i = 0; i < 55; i++) ids.push(await seed({ name: `Người ${i}` }));
@@ -761,6 +781,19 @@ test.describe('on a phone', () => {
     await expect(page.locator('ykien-admin article.comment .name')).toHaveText(['Chưa ai đọc']);
     expect((await publicList()).items.map((c) => c.name)).toEqual(['Đã đọc kỹ']);
   });
+});
+
+test('a bulk approval that empties the page: the next comments come in, and what it said stays said, not "Đã tải 1 bình luận."', async ({ page, seed, signIn, publicList }) => {
+  for (let i = 1; i <= 51; i++) await seed({ name: `Chờ ${i}` });
+  await signIn();
+  await expect(cards(page)).toHaveCount(50);
+  await page.getByRole('checkbox', { name: /Chọn tất cả/ }).check();
+  await page.getByRole('button', { name: 'Duyệt các bình luận đã chọn' }).click();
+  // The page refilled from the server: the one comment past it.
+  await expect(cards(page)).toHaveCount(1);
+  await expect(cards(page).first()).toContainText('Chờ 1');
+  await expect(liveRegion(page)).toHaveText('Đã duyệt 50 bình luận.');
+  expect((await publicList()).total).toBe(50);
 });
 
 test('more than a page of comments arriving between two polls: none is left out', async ({ page, seed, signIn }) => {

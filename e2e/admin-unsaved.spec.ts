@@ -294,8 +294,14 @@ test('signed out by the server with an edit open on a comment loaded with "Xem t
   await expect(page.locator('ykien-admin [role="alert"]')).toHaveText(
     'Phần bạn đã gõ cho bình luận của “Người cũ nhất” vẫn được giữ: bình luận ở xa hơn trong danh sách (bấm “Xem thêm”) hoặc ngoài bộ lọc đang dùng.',
   );
-  await page.getByRole('button', { name: 'Xem thêm' }).click();
+  await page.getByRole('button', { name: 'Xem thêm' }).focus();
+  await page.keyboard.press('Enter');
   await expect(card(page, 'Người cũ nhất').getByLabel('Nội dung')).toHaveValue('Bản sửa của người cũ nhất.');
+  // The keyboard in the form it reopened, where the editor goes on typing: not on the first card that
+  // came, where their next letter ("a") would decide it.
+  await expect(card(page, 'Người cũ nhất').getByLabel('Nội dung')).toBeFocused();
+  await page.keyboard.type(' Thêm.');
+  await expect(card(page, 'Người cũ nhất').getByLabel('Nội dung')).toHaveValue('Bản sửa của người cũ nhất. Thêm.');
 });
 
 test('signing out on purpose while text kept from a server sign-out still waits: the next one to sign in at this desk does not get it', async ({ page, seed, signIn, server }) => {
@@ -972,6 +978,22 @@ test.describe('what an editor types is kept in the tab as it is typed', () => {
     );
     await page.locator('ykien-admin button.tab[data-status="published"]').click();
     await expect(card(page, 'Phan Văn X').getByLabel('Trả lời của Ban biên tập')).toHaveValue('Cảm ơn bạn, tòa soạn đang hỏi Sở');
+  });
+
+  test('a reply half typed under "Đã đăng", the tab reloaded (a phone\'s browser discarded it): told which tab the text waits in, not that someone else moved the comment', async ({ page, seed, signIn, api }) => {
+    const id = await seed({ name: 'Đỗ Văn Lộ', content: 'Đường làng ngập.' });
+    expect((await api('POST', `/comments/${id}/approve`)).status).toBe(200);
+    await signIn();
+    await page.locator('ykien-admin button.tab[data-status="published"]').click();
+    await replyOpen(page, 'Đỗ Văn Lộ', 'Tòa soạn đã chuyển ý kiến');
+    await expect.poll(() => keptInTab(page)).toContain('đã chuyển');
+    page.on('dialog', (d) => d.accept());
+    await page.reload();
+    await expect(page.locator('ykien-admin [role="alert"]')).toHaveText(
+      'Phần bạn đã gõ cho bình luận của “Đỗ Văn Lộ” vẫn được giữ: bình luận ở thẻ “Đã đăng”; mở thẻ đó để làm tiếp.',
+    );
+    await page.locator('ykien-admin button.tab[data-status="published"]').click();
+    await expect(card(page, 'Đỗ Văn Lộ').getByLabel('Trả lời của Ban biên tập')).toHaveValue('Tòa soạn đã chuyển ý kiến');
   });
 
   test('a form cancelled, or its text discarded, leaves nothing for the next page', async ({ page, seed, signIn }) => {

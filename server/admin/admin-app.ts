@@ -470,10 +470,15 @@ export class YkienAdmin extends LitElement {
   /**
    * true once the page is shown, false when it failed, undefined when a newer load overtook it. `retry`:
    * a poll asking again for a list that failed; the failure said stays until the list comes (said again
-   * only if it changed), not taken out and put back at each poll.
+   * only if it changed), not taken out and put back at each poll. `quiet`: the list refilled after the
+   * editor's decision emptied its page; "N comments loaded" would take the place of what that decision said.
    */
-  private async load(reset: boolean, retry = false): Promise<boolean | undefined> {
+  /** The last load reopened a form kept across a sign-in, the keyboard in it. */
+  private formReopened = false;
+
+  private async load(reset: boolean, retry = false, quiet = false): Promise<boolean | undefined> {
     const seq = ++this.loadSeq;
+    this.formReopened = false;
     this.loading = true;
     // The list is read again from its top: comments waiting to come in are in it (or not, if decided).
     if (reset) this.arrivals.drop();
@@ -504,10 +509,10 @@ export class YkienAdmin extends LitElement {
         this.commentLogs.closeAll();
         if (!page.counts) void this.refreshCounts();
       }
-      this.announce(this.msg('loaded', { n: this.items.length }));
+      if (!quiet) this.announce(this.msg('loaded', { n: this.items.length }));
       // A form kept across a sign-in or a reload, once its comment is listed (on the first page, or one
       // loaded more): after the count, whose words would take the place of its own.
-      void this.edits.restore();
+      this.formReopened = this.edits.restore();
       return true;
     } catch (e) {
       if (seq !== this.loadSeq) return undefined;
@@ -555,6 +560,9 @@ export class YkienAdmin extends LitElement {
     }
     // Another list came meanwhile (a reload, a tab, a search, signed out): this page was not its.
     if (seq !== this.loadSeq || loaded === undefined) return;
+    // A form kept across a sign-in, reopened with what came: the keyboard went into it, where the
+    // editor goes on typing (on the first new card, their next letters would decide it).
+    if (this.formReopened) return;
     const inside = this.activeInside();
     const outside = document.activeElement;
     if (inside ? !inside.matches('button.more') : outside && outside !== document.body) return;
@@ -885,7 +893,7 @@ export class YkienAdmin extends LitElement {
       else this.current = Math.min(this.items.length - 1, at - before);
     }
     if (onBar || (inCard && at < 0)) this.focusSoon(this.items.length ? '#select-all' : '#list-heading');
-    if (this.items.length === 0 && this.next) void this.load(true);
+    if (this.items.length === 0 && this.next) void this.load(true, false, true);
   }
 
   /** "Hoàn tác": the last decision on pending comments taken back; the cards are in the queue again, the keyboard on the first. */

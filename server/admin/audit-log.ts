@@ -44,13 +44,22 @@ export interface LogPage extends AdminPage {
   clearError(): void;
 }
 
-/** The before → after of an edit or a reply; nothing for a plain status change. The reader's texts carry their language. */
+/** A comment's status in the page's words (one the page does not know, as the server named it). */
+const statusWord = (page: Pick<LogPage, 'msg'>, status: string | undefined): string | undefined =>
+  status === 'deleted' ? page.msg('statusDeleted') : status === 'pending' || status === 'published' || status === 'rejected' ? page.msg(status) : status;
+
+/**
+ * The before → after of a decision's status, an edit or a reply. The status said too: "Từ chối" of a
+ * published comment took it down from the site, of a pending one kept it off, and the chief editor must
+ * tell them apart. The reader's texts carry their language.
+ */
 export function renderChange(a: AuditEntry, page: Pick<LogPage, 'msg' | 'when'>): TemplateResult | typeof nothing {
   if (a.erasedAt) return html`<p class="help erased">${page.msg('erasedNote', { when: page.when(a.erasedAt) })}</p>`;
   const before = a.before ?? {};
   const after = a.after ?? {};
   const lang = a.commentLang || nothing;
   const rows: Array<[string, string | null | undefined, string | null | undefined, typeof lang]> = [];
+  if (before.status !== after.status) rows.push([page.msg('auditStatus'), statusWord(page, before.status), statusWord(page, after.status), nothing]);
   if (before.name !== after.name && (before.name !== undefined || after.name !== undefined)) rows.push([page.msg('nameLabel'), before.name, after.name, lang]);
   if (before.content !== after.content && (before.content !== undefined || after.content !== undefined)) {
     rows.push([page.msg('contentLabel'), before.content, after.content, lang]);

@@ -218,7 +218,7 @@ export class EditingController implements ReactiveController {
     const values: Record<string, string> = {};
     for (const f of this.host.renderRoot.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>(`input[id$="-${c.id}"], textarea[id$="-${c.id}"]`)) values[f.id] = f.value;
     const { name, content, editedAt, reply } = this.baseOf(c);
-    return { id: c.id, kind, values, base: { name, content, editedAt, reply } };
+    return { id: c.id, kind, values, base: { name, content, editedAt, reply }, status: c.status };
   }
 
   /**
@@ -245,7 +245,7 @@ export class EditingController implements ReactiveController {
   private keep(kept: KeptForm): void {
     keepForm(kept);
     // Kept anew: where it waits is told again, even if this comment's form was kept and told of before.
-    this.toldOfKept.delete(toldKey(kept));
+    for (const told of this.toldOfKept) if (told.startsWith(`${toldKey(kept)} `)) this.toldOfKept.delete(told);
     this.toldKeptWaits.delete(toldKey(kept));
   }
 
@@ -253,10 +253,12 @@ export class EditingController implements ReactiveController {
    * The form the server's sign-out interrupted, with its text, once its comment is in the list again,
    * whatever its status now: it was an edit of a pending comment, and any status may be edited. Decided
    * by someone else meanwhile, it is in another tab: the moderator is told which, and the text waits
-   * there. Deleted meanwhile, the moderator is told that the text has nowhere to go.
+   * there. Deleted meanwhile, the moderator is told that the text has nowhere to go. True when it opened
+   * one and took the keyboard there ("Xem thêm" then leaves the keyboard in it).
    */
-  async restore(): Promise<void> {
+  restore(): boolean {
     let opened = false;
+    let focused = false;
     // What this page keeps as it is typed is its open form's: not reopened over it.
     for (const kept of keptForms().filter((k) => k.typedBy !== THIS_PAGE)) {
       const c = this.page.comment(kept.id);
@@ -273,11 +275,14 @@ export class EditingController implements ReactiveController {
       }
       // Reopened by a list the moderator asked for while typing (a search): the text comes back, the
       // keyboard stays in the search.
-      this.open(c, kept.kind, kept.kind === 'edit' ? `#edit-content-${c.id}` : `#reply-text-${c.id}`, !this.page.typingElsewhere(c.id));
+      const focus = !this.page.typingElsewhere(c.id);
+      this.open(c, kept.kind, kept.kind === 'edit' ? `#edit-content-${c.id}` : `#reply-text-${c.id}`, focus);
       opened = true;
+      focused ||= focus;
       // Typed in an earlier page of this tab (a reload, a tab the browser discarded): why a form is open.
       if (kept.typedBy) this.page.announce(this.page.msg('typedKeptBack', { name: c.name }));
     }
+    return focused;
   }
 
   /**
@@ -305,7 +310,9 @@ export class EditingController implements ReactiveController {
 
   /** The kept form's comment is not in this list: where it is now, asked of the server. */
   private async keptElsewhere(kept: KeptForm): Promise<void> {
-    const key = toldKey(kept);
+    // Said once a list: the same comment missing from another tab's list is said there again (now
+    // further down it, perhaps).
+    const key = `${toldKey(kept)} ${this.page.listedStatus()}`;
     if (this.toldOfKept.has(key)) return; // said already: not asked of the server at every list again
     let now: AdminComment | null;
     try {
@@ -320,7 +327,10 @@ export class EditingController implements ReactiveController {
       // the search or article filter.
       this.page.alert(this.page.msg('keptFurther', { name: now.name }));
     } else if (now && STATUSES.includes(now.status)) {
-      this.page.alert(this.page.msg(kept.typedBy ? 'typedInOtherTab' : 'keptInOtherTab', { name: now.name, status: this.page.msg(now.status) }));
+      // Where it was as the text was typed: nobody moved it, only this list is another ("Chờ duyệt",
+      // where a page comes back after a reload, for a reply typed under "Đã đăng").
+      const moved = kept.status !== undefined && kept.status !== now.status;
+      this.page.alert(this.page.msg(!moved && kept.status ? 'keptInTab' : kept.typedBy ? 'typedInOtherTab' : 'keptInOtherTab', { name: now.name, status: this.page.msg(now.status) }));
     } else {
       dropKept(kept);
       this.page.alert(this.page.msg(kept.typedBy ? 'typedCommentGone' : 'keptCommentGone'));

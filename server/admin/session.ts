@@ -21,6 +21,11 @@ export interface KeptForm {
    * another moderator's change, and the save names this version, so the server tells of theirs (409).
    */
   base?: Pick<AdminComment, 'name' | 'content' | 'editedAt' | 'reply'>;
+  /**
+   * Its comment's status as the form was typed: found under that status later, it was not moved by
+   * anyone, only listed elsewhere (the page came back on another tab, "Chờ duyệt").
+   */
+  status?: string;
   /** Whose it is (whoOf the token it was typed under): it comes back to that token only. */
   who?: string;
   /**
