@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { build } from 'vite';
 import { minifyTemplates } from './minify-templates.mjs';
 
-const output = { charset: 'ascii', minify: true };
+const output = { charset: 'ascii', minify: true, comments: false };
 /**
  * For the single file: our own `import('./x.js')` become static imports, since nothing is lazy there.
  * Left dynamic, Rolldown wraps every module they reach (Lit included) in a lazy initialiser to keep the
