@@ -591,7 +591,7 @@ export class YkienComments extends LitElement {
     this.say(added ? 'moreAdded' : this.#list.next ? 'moreNoneNew' : 'moreNone', 'info', { count: added });
     await this.updateComplete;
     // With no comment above it (none listed yet), "no comments yet", or the reader's own one shown.
-    const to = added ? `article[data-i="${from}"]` : from ? `article[data-i="${from - 1}"]` : '[part~="empty"],article';
+    const to = added ? `[data-i="${from}"] h3` : from ? `[data-i="${from - 1}"] h3` : '[part~="empty"],article h3';
     if ((added || !this.#list.next) && this.keyboardStillAt(pressed)) focusInSight(this.renderRoot.querySelector<HTMLElement>(to), scrolledAt);
   }
 
@@ -634,7 +634,7 @@ export class YkienComments extends LitElement {
     if (failed) this.say('listFailed', 'error');
     else this.unsay('listFailed');
     await this.updateComplete;
-    if (this.keyboardStillAt(from)) focusInSight(failed ? at('[part~="list-error"] button') : (at('article[data-i="0"]') ?? at('[part~="comment"], [part~="empty"]')), scrolledAt);
+    if (this.keyboardStillAt(from)) focusInSight(failed ? at('[part~="list-error"] button') : (at('[data-i="0"] h3') ?? at('article h3, [part~="empty"]')), scrolledAt);
   }
 
   /** @internal Saves the draft now; resolves when it is stored. */
@@ -750,7 +750,7 @@ export class YkienComments extends LitElement {
     // A message that names a button names it as the site owner may have renamed it.
     const words = typeof key == 'function' ? key(t) : known ? t[key as StringKey] : key;
     const news = format(words, { send: t.send, clear: t.clear, loadMore: t.loadMore, resetCaptcha: t.resetCaptcha, unsentHeading: t.unsentHeading, unsentOther: t.unsentOther, verifyToSend: t.verifyToSend, undo: t.undoClear, ...params }, this.speaking);
-    if (key == 'listFailed' || key == 'moreFailed' || key == 'moreAdded') {
+    if (['listFailed', 'moreFailed', 'moreAdded', 'moreNone', 'moreNoneNew'].includes(key as string)) {
       const said = ++this.#listSaid;
       this.#listKey = key;
       // (The same words again, a second failure: emptied first, as below.)

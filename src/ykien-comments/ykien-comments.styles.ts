@@ -295,9 +295,6 @@ export const styles = css`
     gap: 0.4em;
     min-width: 0;
   }
-  article:focus-visible {
-    outline-offset: 4px;
-  }
   header {
     display: flex;
     flex-wrap: wrap;
