@@ -414,14 +414,13 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
     await expect(f.status).toHaveText('');
   });
 
-  test('"Nhập lại" pressed by mistake on a phone, then a name filled (the focus is on it, and autofill fills it at a tap): "Hoàn tác" is still there, and brings the text back under the new name', async ({ page, article }) => {
+  test('"Nhập lại" pressed by mistake on a phone, then a name filled (autofill fills it at a tap): "Hoàn tác" is still there, and brings the text back under the new name', async ({ page, article }) => {
     await article();
     const f = form(page);
     const undo = f.host.getByRole('button', { name: 'Hoàn tác' });
     await f.name.fill(NAME);
     await f.content.fill(TEXT);
     await f.clear.click();
-    await expect(f.name).toBeFocused();
     await f.name.fill('Lê Văn Tàu');
     await expect(undo).toBeVisible();
     await expect(f.status).toHaveText('Đã xóa thông tin đã nhập. Xóa nhầm? Bấm “Hoàn tác” bên dưới.');
@@ -430,6 +429,23 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
     await expect(f.name).toHaveValue('Lê Văn Tàu');
     await expect(f.status).toHaveText(vi.restored);
     await expect(undo).toHaveCount(0);
+  });
+
+  test('"Nhập lại" by keyboard: the keyboard stays on it, and "Hoàn tác" is the next Tab', async ({ page, article }) => {
+    await article();
+    const f = form(page);
+    const undo = f.host.getByRole('button', { name: 'Hoàn tác' });
+    await f.name.fill(NAME);
+    await f.content.fill(TEXT);
+    await f.clear.focus();
+    await page.keyboard.press('Enter');
+    await expect(f.content).toHaveValue('');
+    await expect(f.clear).toBeFocused();
+    await page.keyboard.press('Tab');
+    await expect(undo).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(f.content).toHaveValue(TEXT);
+    await expect(f.name).toHaveValue(NAME);
   });
 
   test('"Hoàn tác" is the article\'s where "Nhập lại" was pressed: an app moving on to another article, and back, no longer offers it', async ({ page, article }) => {

@@ -719,9 +719,10 @@ export class YkienComments extends LitElement {
     // Not for a text on its way (its outcome says what became of it), nor for one whose key went with it
     // (an earlier attempt may be stored: sent again under a new key, it could be stored twice).
     this.#cleared = was.content.trim() && !this.sending && !letGoOfKey ? was : undefined;
-    // (Where "Hoàn tác" is, said with what happened: the keyboard goes to the name field, above it.)
+    // (Where "Hoàn tác" is, said with what happened.) The keyboard stays on "Nhập lại", from which
+    // "Hoàn tác" is the next Tab; taken to the name field, it had the whole form to cross back, and a
+    // phone's keyboard opened over the line that offers it.
     this.say(this.#cleared ? 'clearedUndo' : 'cleared');
-    this.renderRoot.querySelector<HTMLElement>('#name')?.focus();
   }
 
   /** @internal Empties the status region if it still says one of `keys` (what it said is no longer true). */
