@@ -225,7 +225,8 @@ export class Sender {
       if (button!.isConnected || root.activeElement) return; // still there, or the reader moved on
       const same = [...root.querySelectorAll<HTMLElement>(`[data-client-id="${CSS.escape(id)}"] button`)].find((b) => b.textContent == label);
       // Where the page is: a reader who scrolled away to read on is not brought back.
-      (same ?? root.querySelector<HTMLElement>('[part~="outbox"] h3') ?? root.querySelector<HTMLElement>('[part~="status"]'))?.focus({ preventScroll: true });
+      // (Not the status line, which says what happened as it takes the focus: read twice.)
+      (same ?? root.querySelector<HTMLElement>('[part~="outbox"] h3') ?? root.querySelector<HTMLElement>('[part~="submit"]'))?.focus({ preventScroll: true });
     });
   }
 
@@ -400,9 +401,9 @@ export class Sender {
       // it again. Its row says whether it went or waits (offline, a 5xx); its outcome is said when it comes.
       h.say('verifiedQueued', 'success');
       // Off the cleared checkbox, onto the unsent comments' heading (the status line, focused as it
-      // changes, would be read twice), or the status line when the comment has gone already.
+      // changes, would be read twice), or "Gửi bình luận" when the comment has gone already.
       const root = h.renderRoot;
-      if (onCaptcha) void h.updateComplete.then(() => (root.querySelector<HTMLElement>('[part~="outbox"] h3') ?? root.querySelector<HTMLElement>('[part~="status"]'))?.focus({ preventScroll: true }));
+      if (onCaptcha) void h.updateComplete.then(() => (root.querySelector<HTMLElement>('[part~="outbox"] h3') ?? root.querySelector<HTMLElement>('[part~="submit"]'))?.focus({ preventScroll: true }));
     } else if (token) {
       h.errors = { ...h.errors, captcha: undefined };
       // Solved again: the line asking for it is no longer true, and left beside a ticked box it reads as a new failure.
