@@ -57,10 +57,10 @@ await import(${JSON.stringify(new URL('stores/sqlite-writer-thread.js', DIST).hr
 }
 
 /** The server's app on `store` (no captcha, no rate limit, published at once): its POST, as the widget sends it. */
-async function publishingApp(store: Store) {
+async function publishingApp(store: Store, rateLimit = 'off') {
   const { buildApp } = await dist<AppModule>('app.js');
   const { parseConfig } = await dist<ConfigModule>('config.js');
-  const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', 'off', '--moderation', 'off'], {});
+  const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', rateLimit, '--moderation', 'off'], {});
   if (parsed.kind !== 'run') throw new Error(parsed.kind);
   const app = checkInjectedAnswers(await buildApp({ config: parsed.config, store, adminToken: 'writer-test-admin-token-0123', ipSecret: 'writer-test-ip-secret-0123', logger: false }));
   later(() => app.close());
@@ -97,6 +97,23 @@ describe('the writer thread', () => {
     expect(await store.findKey(String(poison.clientId))).toBeNull();
     // And the server goes on.
     expect((await post(makeComment(SITE, { pageId: 'sap', content: 'Sau khi khởi động lại' }))).statusCode).toBe(201);
+  });
+
+  it("a POST the store failed (503 storage-unavailable) does not use up the reader's rate limit: their next comment is stored", async () => {
+    const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
+    const dir = tempDir();
+    const store = await SqliteStore.openWithWriterThread(join(dir, 'ykien.db'), dyingEntry(dir));
+    later(() => store.close());
+    const post = await publishingApp(store, '2/min');
+    for (let i = 0; i < 2; i++) {
+      const answer = await post(makeComment(SITE, { pageId: 'han-muc', content: `${POISON} ${i}` }));
+      expect(`${answer.statusCode} ${answer.json().code}`).toBe('503 storage-unavailable');
+    }
+    // Given back as the 503 went (in the background: a store that is down must not hold that answer
+    // up): the next comment, a new one, is stored once the store has taken the hits back.
+    await expect
+      .poll(async () => (await post(makeComment(SITE, { pageId: 'han-muc', content: 'Bình luận thật.' }))).statusCode, { timeout: 10_000 })
+      .toBe(201);
   });
 
   it('another process holds the file locked past busy_timeout: the whole batch gets 503 storage-unavailable after one wait, not one wait and a 500 per comment; then each retry is stored once', async () => {

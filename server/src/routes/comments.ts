@@ -336,6 +336,10 @@ async function createComment(
     // The store may have committed it before it failed (a COMMIT whose answer was lost): a published
     // one would be missing from the article's cached first pages; they go, read anew by the next reader.
     if (status === 'published') ctx.firstPages.forget(c.pageId);
+    // Not the reader's fault either: the hit goes back, as for hCaptcha's outage (and if the comment
+    // was stored after all, its retry is a replay, never charged). In the background: a store that is
+    // down would hold the 503 up as long again.
+    void refundHit();
     throw err;
   });
   // Our lease ran out and another attempt took the key over (and may have stored it) meanwhile.
