@@ -576,6 +576,10 @@ describe('a newer server migrates the database under a running one', () => {
       const key = randomUUID();
       await expect(store.claimKey(key, 'h', randomUUID(), Date.now(), 30_000)).rejects.toMatchObject({ code: 'YKIEN_SCHEMA_AHEAD' });
       await expect(store.hitRateLimit('client', 5, 60_000, Date.now())).rejects.toMatchObject({ code: 'YKIEN_SCHEMA_AHEAD' });
+      // And the notification worker's claim of a job that is due, a write too: an outdated instance
+      // sends nothing more.
+      await exec(`INSERT INTO notification_jobs (channel, comment_id, created_at, due_at) VALUES ('webhook', '${before.json().id}', ${Date.now()}, 0)`);
+      await expect(store.claimJobs('webhook', 'old-instance', Date.now(), 60_000, 10)).rejects.toMatchObject({ code: 'YKIEN_SCHEMA_AHEAD' });
       expect(await store.findKey(key)).toBeNull();
       expect(await store.rateLimitWait('client', 1, 60_000, Date.now())).toBe(0);
       const stored = await store.list({ status: 'published', limit: 10 });

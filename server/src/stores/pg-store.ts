@@ -732,7 +732,8 @@ export class PgStore implements Store {
   }
 
   claimJobs(channel: NotificationChannel, owner: string, now: number, leaseMs: number, limit: number): Promise<ClaimedJob[]> {
-    return this.claimWith(this.pool, channel, owner, now, leaseMs, limit);
+    // A write as any other: not once a newer server migrated the schema under this one (as SQLite's).
+    return this.checkedTransaction((client) => this.claimWith(client, channel, owner, now, leaseMs, limit));
   }
 
   claimDigest(channel: NotificationChannel, owner: string, now: number, leaseMs: number, intervalMs: number, limit: number): Promise<ClaimedJob[]> {
