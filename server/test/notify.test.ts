@@ -485,6 +485,46 @@ describe('the worker, against a store that fails just after a send', () => {
     }
   });
 
+  it("the store failing before a digest is sent, on a real store: the waiting comment's job is handed back, and it is mailed at the next tick, not once its two-minute lease is over", async () => {
+    const { SqliteStore } = await import('../src/stores/sqlite-store.js');
+    const base = SqliteStore.open(join(dir, 'before-send.db'));
+    base.setNotificationChannels(['email']);
+    const comment = (id: string, name: string) => ({
+      id, clientId: `k-${id}`, payloadHash: 'h', pageId: 'p', pageUrl: 'https://bao.example.vn/p', pageTitle: 'Bài', name, content: 'Nội dung.', lang: 'vi', status: 'pending' as const, createdAt: Date.now(),
+    });
+    await base.insertComment(comment('0190c9a0-0000-7000-8000-000000000001', 'Đã được duyệt'));
+    await base.insertComment(comment('0190c9a0-0000-7000-8000-000000000002', 'Còn chờ duyệt'));
+    await base.decide('0190c9a0-0000-7000-8000-000000000001', 'approve', { moderator: 'admin', at: Date.now() });
+    // The store fails once, as the decided comment's job is finished: before anything is sent.
+    let refusals = 1;
+    const store = new Proxy(base, {
+      get: (target, name, receiver) =>
+        name === 'finishJob' && refusals > 0
+          ? async () => {
+              refusals--;
+              throw new StoreUnavailable('the writer thread died');
+            }
+          : Reflect.get(target, name, receiver),
+    });
+    const sent: string[] = [];
+    const worker = new NotificationWorker({
+      store,
+      config: { webhookUrl: null, webhookSecret: null, emails: ['bbt@bao.example.vn'], smtpUrl: 'smtp://127.0.0.1:9', emailFrom: 'ykien@bao.example.vn', digestMs: 3_600_000, pollMs: 50, publicUrl: null },
+      moderationUrl: () => 'https://bao.example.vn/admin',
+      log: { info: () => {}, warn: () => {}, error: () => {} },
+      mailer: { send: async (_to, _subject, text) => (sent.push(text), { refused: [] }), close: () => {} },
+    });
+    worker.start();
+    try {
+      await until(() => sent.length === 1, 'the digest at the next tick', 5_000);
+      expect(sent[0]).toContain('Còn chờ duyệt');
+      expect(sent[0]).not.toContain('Đã được duyệt');
+    } finally {
+      await worker.stop();
+      await base.close();
+    }
+  });
+
   it('a digest claim whose answer was lost (committed all the same: the gate closed, the jobs leased) opens the gate again: not an interval without a digest', async () => {
     const reopened: Array<[number, number]> = [];
     const worker = new NotificationWorker({

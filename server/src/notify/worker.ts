@@ -264,8 +264,10 @@ export class NotificationWorker {
     // be sent (every comment decided meanwhile) or the store failed before the send (the next tick tries
     // again, not the next interval); at the first retry when the send failed.
     let openAt: number | null = claimedAt;
+    const pending = jobs.filter((j) => j.comment?.status === 'pending');
+    // Whether the send was tried, whose outcome then decides each job (finished, or retried later).
+    let tried = false;
     try {
-      const pending = jobs.filter((j) => j.comment?.status === 'pending');
       const skipped = jobs.filter((j) => j.comment?.status !== 'pending');
       for (const j of skipped) await store.finishJob(j.seq, this.owner);
       if (pending.length === 0) return;
@@ -273,6 +275,7 @@ export class NotificationWorker {
       const { subject, text } = digestMessage(pending.map((j) => j.comment!), this.opts.moderationUrl(), jobs.length === DIGEST_MAX);
       let refused: string[];
       let deferred: string[] = [];
+      tried = true;
       try {
         ({ refused, deferred = [] } = await mailer.send(config.emails, subject, text, this.sendsStopping.signal));
       } catch (err) {
@@ -299,6 +302,12 @@ export class NotificationWorker {
       if (deferred.length) this.resendLater(mailer, deferred, pending.map((j) => j.comment!.id), jobs.length === DIGEST_MAX, 0);
       await this.finishSent(pending);
     } finally {
+      // The store failed before the send (finishing a job decided meanwhile): the comments still waiting
+      // are handed back as they were due, for the next tick, not left leased for the lease's two minutes.
+      // (A store still failing then: the lease decides, as after a crash.)
+      if (!tried) {
+        for (const j of pending) await store.retryJob(j.seq, this.owner, j.waitingUntil ?? claimedAt, 'not sent: the store failed before the digest').catch(() => undefined);
+      }
       if (openAt !== null) {
         await store.reopenDigest('email', claimedAt + config.digestMs, openAt).catch((err: unknown) => this.opts.log.error({ err }, 'notification worker: store unavailable'));
       }
