@@ -46,6 +46,22 @@ parentPort.on('message', (m) => {
   return pathToFileURL(entry);
 }
 
+/**
+ * The real thread entry, behind a listener that holds the thread (as a disk whose fsync hangs would)
+ * for a minute when a batch holds the poison comment, before the real one sees that batch.
+ */
+function hangingEntry(dir: string): URL {
+  const first = join(dir, 'hang-on-poison.mjs');
+  writeFileSync(first, `import { parentPort } from 'node:worker_threads';
+parentPort.on('message', (m) => {
+  if (m.op === 'writeBatch' && m.args[0].some((c) => c.content.includes(${JSON.stringify(POISON)}))) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
+});
+`);
+  const entry = join(dir, 'hang-entry.mjs');
+  writeFileSync(entry, `import ${JSON.stringify(pathToFileURL(first).href)};\nimport ${JSON.stringify(new URL('stores/sqlite-writer-thread.js', DIST).href)};\n`);
+  return pathToFileURL(entry);
+}
+
 /** The real thread entry, unless `flag` exists: then the thread ends as soon as it starts. */
 function brokenWhileFlagged(dir: string, flag: string): URL {
   const entry = join(dir, 'flagged.mjs');
@@ -114,6 +130,27 @@ describe('the writer thread', () => {
     await expect
       .poll(async () => (await post(makeComment(SITE, { pageId: 'han-muc', content: 'Bình luận thật.' }))).statusCode, { timeout: 10_000 })
       .toBe(201);
+  });
+
+  it('a thread that stops answering (a disk whose fsync hangs): its POSTs, and those queued behind them, get 503 storage-unavailable after its deadline, not never', async () => {
+    const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
+    const { WriterThread } = await dist<typeof import('../src/stores/sqlite-writer-link.js')>('stores/sqlite-writer-link.js');
+    const was = WriterThread.answerWithinMs;
+    WriterThread.answerWithinMs = 1_500;
+    later(() => void (WriterThread.answerWithinMs = was));
+    const dir = tempDir();
+    const store = await SqliteStore.openWithWriterThread(join(dir, 'ykien.db'), hangingEntry(dir));
+    later(() => store.close());
+    const post = await publishingApp(store);
+    const stuck = post(makeComment(SITE, { pageId: 'treo', content: POISON }));
+    // Queued behind the batch the thread holds.
+    await new Promise((r) => setTimeout(r, 100));
+    const behind = post(makeComment(SITE, { pageId: 'treo', content: 'Gửi sau.' }));
+    const started = Date.now();
+    const answers = await Promise.all([stuck, behind]);
+    expect(answers.map((a) => `${a.statusCode} ${a.json().code}`)).toEqual(['503 storage-unavailable', '503 storage-unavailable']);
+    // One deadline for both: the one queued behind is not made to wait out a second.
+    expect(Date.now() - started).toBeLessThan(2_900);
   });
 
   it('another process holds the file locked past busy_timeout: the whole batch gets 503 storage-unavailable after one wait, not one wait and a 500 per comment; then each retry is stored once', async () => {

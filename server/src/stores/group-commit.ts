@@ -13,7 +13,7 @@
  *   or PostgreSQL did not answer in time): then every item of the batch fails with it (on PostgreSQL,
  *   `failQueued`, every item queued behind it too), and nothing is written twice behind the caller's back.
  */
-import { StoreUnavailable } from './store.js';
+import { StoreTimedOut, StoreUnavailable } from './store.js';
 
 /** What writeBatch returns for an item that failed alone (its savepoint was rolled back). */
 export class ItemFailed {
@@ -39,7 +39,8 @@ export class GroupCommit<I extends Batchable, O> {
    * @param options.maxBatch a cap, so that one commit (and, on SQLite, the event loop it holds) stays short.
    * @param options.failQueued a store that fails a batch only after a whole timeout without an answer
    *   (PostgreSQL): what queued meanwhile fails with it. (SQLite's writer fails at once when its thread
-   *   is gone, and the next batch goes to its new thread; its lock wait counts the time queued.)
+   *   is gone, and the next batch goes to its new thread; its lock wait counts the time queued. One that
+   *   did not answer in time, StoreTimedOut, fails what queued too.)
    */
   constructor(
     private readonly writeBatch: (items: I[]) => Promise<Array<O | ItemFailed>>,
@@ -89,8 +90,9 @@ export class GroupCommit<I extends Batchable, O> {
    * once that it cannot write (its disk full), which the queue's items would hear too. Refused now, to be retried.
    */
   private unavailable(e: StoreUnavailable, items: Waiting<I, O>[]): void {
-    const waited = this.failQueued ? this.queue : [];
-    if (this.failQueued) this.queue = [];
+    const all = this.failQueued || e instanceof StoreTimedOut;
+    const waited = all ? this.queue : [];
+    if (all) this.queue = [];
     for (const w of [...items, ...waited]) w.reject(e);
   }
 

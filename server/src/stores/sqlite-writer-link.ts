@@ -12,7 +12,7 @@
  * starting a thread that would die too (a broken file must not cost a thread start per request).
  */
 import { Worker } from 'node:worker_threads';
-import { isSqliteLocked, isSqliteStorageFailure, StoreUnavailable } from './store.js';
+import { isSqliteLocked, isSqliteStorageFailure, StoreTimedOut, StoreUnavailable } from './store.js';
 import { MODERATION_READ_OPS, type ModerationReadOps, type ModerationReads } from './sqlite-moderation-reads.js';
 import { SqliteWriter, threadClock, WRITER_OPS, type FileIdentity, type WriterOps } from './sqlite-writer.js';
 import type { Reply } from './thread-messages.js';
@@ -87,6 +87,14 @@ class StoreThread {
   private noStartBefore = 0;
   /** How many threads were started (the first one included): for tests and logs. */
   starts = 0;
+  /**
+   * Once started, a call the thread has not answered in this long fails (503 storage-unavailable), as
+   * PostgreSQL's statements time out: a disk that hangs (an fsync that never returns) must not hold every
+   * request, its body and its claim, until the reader's connection is cut. Not the first call, which
+   * waits for the schema's migrations (minutes, on a large file). Tests shorten it.
+   */
+  static answerWithinMs = 20_000;
+  private started = false;
 
   constructor(
     private readonly file: string,
@@ -108,6 +116,7 @@ class StoreThread {
   /** Starts the thread and waits until it opened the file, so that a broken file fails at startup. */
   async start(): Promise<void> {
     await this.send('ping', []);
+    this.started = true;
   }
 
   /** Ends the thread at once, as a crash would, failing what it had not answered (tests). */
@@ -150,7 +159,19 @@ class StoreThread {
   private post<T>(worker: Worker, op: string, args: unknown[]): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      const within = (this.constructor as typeof StoreThread).answerWithinMs;
+      const late = this.started
+        ? setTimeout(() => {
+            // Its answer, if it ever comes, finds no one waiting (the message handler drops it).
+            if (!this.pending.delete(id)) return;
+            if (this.pending.size === 0) worker.unref();
+            reject(new StoreTimedOut(`${this.name} did not answer within ${within / 1000} s`));
+          }, within)
+        : undefined;
+      this.pending.set(id, {
+        resolve: (v) => (clearTimeout(late), (resolve as (v: unknown) => void)(v)),
+        reject: (e) => (clearTimeout(late), reject(e)),
+      });
       // Keep the process alive while a call waits for its answer, and only then.
       if (this.pending.size === 1) worker.ref();
       // When it was asked, for the thread's lock wait (SqliteWriter.lockWait).

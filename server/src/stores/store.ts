@@ -437,6 +437,12 @@ export class StoreUnavailable extends Error {
 }
 
 /**
+ * The store did not answer within its deadline (SQLite's thread on a disk that hangs): what queued
+ * behind the call has waited as long, and fails with it (GroupCommit).
+ */
+export class StoreTimedOut extends StoreUnavailable {}
+
+/**
  * SQLite's lock held by another process past busy_timeout (a second server on the file, a backup tool,
  * a long `VACUUM`): the store is unavailable for a moment (503, tried again by the widget), not the
  * request wrong.
