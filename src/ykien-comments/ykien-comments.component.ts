@@ -753,7 +753,7 @@ export class YkienComments extends LitElement {
     const news = format(words, { send: t.send, clear: t.clear, loadMore: t.loadMore, resetCaptcha: t.resetCaptcha, unsentHeading: t.unsentHeading, unsentOther: t.unsentOther, verifyToSend: t.verifyToSend, undo: t.undoClear, ...params }, this.speaking);
     if (['listFailed', 'moreFailed', 'moreAdded', 'moreNone', 'moreNoneNew'].includes(key as string)) {
       const said = ++this.#listSaid;
-      this.#listKey = key;
+      this.#listKey = key as StringKey;
       // (The same words again, a second failure: emptied first, as below.)
       if (news == this.listStatus) (this.listStatus = ''), setTimeout(() => said == this.#listSaid && (this.listStatus = news), 100);
       else this.listStatus = news;
