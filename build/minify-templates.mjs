@@ -37,9 +37,12 @@ function walk(node, visit) {
   }
 }
 
-/** Indentation and line breaks between tags go; a run of spaces inside text becomes one space. */
+/**
+ * Comments (notes for whoever reads the template, cloned into every box as nodes), indentation and line
+ * breaks between tags go; a run of spaces inside text becomes one space.
+ */
 export function minifyHtml(s) {
-  return s.replace(/\s*\n\s*/g, ' ').replace(/>\s+</g, '><');
+  return s.replace(/<!--[\s\S]*?-->/g, '').replace(/\s*\n\s*/g, ' ').replace(/>\s+</g, '><');
 }
 
 /** Comments and insignificant whitespace go; spaces inside selectors (descendant combinators) stay. */
