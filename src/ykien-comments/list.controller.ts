@@ -11,7 +11,6 @@ import type { SentStatus } from '../events.js';
 import { fetchComments, fetchStatus, type CommentsPage, type ListedComment } from '../api/list.js';
 import { keep, keptIfStored } from './keeping.js';
 import type { OwnComment } from './own-comments.js';
-import { timeOfV7 } from '../uuid-v7.js';
 
 /** What the list reads from its host, at each load. */
 export interface ListSource {
@@ -265,9 +264,10 @@ export class ListController implements ReactiveController {
   /**
    * The server stored the reader's comment: it shows at once, and after a reload, until a list page
    * holds it. Written before the reader is thanked, so a reload right after still shows it. A replay
-   * may say a moderator already rejected or deleted it: then there is nothing to show.
+   * may say a moderator already rejected or deleted it: then there is nothing to show. `storedAt`: when
+   * by the server's clock, where its id tells it (the sender reads it: the UUID v7 reader is its code).
    */
-  async remember(payload: CommentPayload, id: string, status: SentStatus, endpoint: string): Promise<void> {
+  async remember(payload: CommentPayload, id: string, status: SentStatus, endpoint: string, storedAt?: number): Promise<void> {
     const src = this.#source();
     if (status != 'pending' && status != 'published') return;
     // Kept under the endpoint it was sent to (the box may have another by now): that server knows it.
@@ -282,7 +282,7 @@ export class ListController implements ReactiveController {
       pageId: payload.pageId,
       name: payload.name,
       content: payload.content,
-      createdAt: new Date(Math.max(timeOfV7(id) ?? Date.now(), newest + 1)).toISOString(),
+      createdAt: new Date(Math.max(storedAt ?? Date.now(), newest + 1)).toISOString(),
       status,
       savedAt: Date.now(),
     };

@@ -14,7 +14,7 @@ import type { OutboxItem } from '../outbox/items.js';
 import { goesOn, OutboxController, refusal, type QueuedOutcome, type SubmitOutcome } from '../outbox/outbox.controller.js';
 import { store } from '../storage.js';
 import { waitsForReader } from '../stored-before.js';
-import { uuidV7 } from '../uuid-v7.js';
+import { timeOfV7, uuidV7 } from '../uuid-v7.js';
 import { validate, type Field, type FieldErrors } from '../validate.js';
 import { articleKey, inFlightAll, PAGE, setInFlight, toEndpoint } from './draft-keeper.js';
 import { keep } from './keeping.js';
@@ -118,7 +118,7 @@ export class Sender {
         // The article's count has one more: a page of headlines asks for it past its cached copy a while.
         if (status == 'published' && endpoint) noteCountChanged(countedArticle(endpoint, payload.pageId));
         await Promise.all([
-          host.remember(payload, id, status, endpoint),
+          host.remember(payload, id, status, endpoint, timeOfV7(id)),
           host.sentFrom(articleKey(endpoint, payload.pageId), payload.content),
           keep().then((k) => k.markSent(endpoint, payload.pageId, payload.content, id)),
         ]);
@@ -433,7 +433,7 @@ export class Sender {
       if (this.#mine.has(item.clientId)) h.say('queuedReturned', 'error');
     } else if (kind == 'sent') {
       // This tab's outbox kept it as the reader's own before it told; another tab's, only in its list.
-      if (byOther) void h.remember(item.payload, result.id, result.status, item.endpoint).catch(() => {});
+      if (byOther) void h.remember(item.payload, result.id, result.status, item.endpoint, timeOfV7(result.id)).catch(() => {});
       // Queued by this tab's form (sent by whichever tab): the same words typed here again are a second
       // comment. Sent here by this tab's outbox, but queued by another tab's form: the words in this
       // tab's form (the shared draft) are not this tab's second comment.

@@ -653,8 +653,8 @@ export class YkienComments extends LitElement {
   }
 
   /** @internal The server stored the reader's comment: the list shows it (and keeps it across a reload). */
-  remember(payload: CommentPayload, id: string, status: SentStatus, endpoint: string): Promise<void> {
-    return this.#list.remember(payload, id, status, endpoint);
+  remember(payload: CommentPayload, id: string, status: SentStatus, endpoint: string, storedAt?: number): Promise<void> {
+    return this.#list.remember(payload, id, status, endpoint, storedAt);
   }
 
   /** @internal The click count of the last press of the send button (0 after a submit by Enter). */
