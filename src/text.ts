@@ -8,10 +8,3 @@ export const clean = (text: string): string => text.normalize('NFC').replace(/\r
 
 /** Length as the server counts it: Unicode code points, so an emoji is one character, not two. */
 export const length = (text: string): number => [...text].length;
-
-/**
- * Nothing a reader would see: only whitespace and characters that render as nothing (zero-width spaces,
- * soft hyphens, the Hangul filler: Unicode's default-ignorables) or as a blank (the Braille blank). The
- * server refuses such a name or comment as missing; so does the form, in the reader's words.
- */
-export const isBlank = (text: string): boolean => !/[^\p{White_Space}\p{Default_Ignorable_Code_Point}\u2800]/u.test(text);
