@@ -53,5 +53,8 @@ export function minifyCss(s) {
     .replace(/\s*([{};,>])\s*/g, '$1')
     .replace(/:\s+/g, ':')
     .replace(/;}/g, '}')
+    // 0.875em is .875em; an attribute's value that is an identifier needs no quotes ([part~=comment-date]).
+    .replace(/([\s:,(])0\.(\d)/g, '$1.$2')
+    .replace(/\[([\w-]+)([~|^$*]?=)(['"])([a-zA-Z_][\w-]*)\3\]/g, '[$1$2$4]')
     .trim();
 }
