@@ -14,7 +14,7 @@ import { Moderators } from './moderation/moderators.js';
 import { SignInThrottle } from './moderation/sign-in-throttle.js';
 import { JOBS_FORGOTTEN_AFTER_MS, NotificationWorker } from './notify/worker.js';
 import { answerClientError, ProblemError, sendProblem } from './problem.js';
-import { ClientTurns } from './rate-limit.js';
+import { ClientTurns, OwedRefunds } from './rate-limit.js';
 import { adminRoutes } from './routes/admin.js';
 import { commentRoutes, MAX_PARAM_LENGTH } from './routes/comments.js';
 import { staticRoutes } from './routes/static.js';
@@ -38,6 +38,8 @@ export interface AppContext {
   ipSecret: string;
   /** Each client's rate-limit steps on this instance, one after another, and how many may wait. */
   rateTurns: ClientTurns;
+  /** Hits to give back that the store could not take back when they were given (OwedRefunds). */
+  owedRefunds: OwedRefunds;
   verify: (token: string, remoteip: string) => Promise<VerifyResult>;
 }
 
@@ -145,6 +147,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     moderators: opts.moderators ?? new Moderators({ adminToken: opts.adminToken, file: null }),
     signIns: new SignInThrottle(store, config.adminLoginLimit),
     rateTurns: new ClientTurns(),
+    owedRefunds: new OwedRefunds(),
     notifier: new NotificationWorker({
       store,
       config: config.notify,

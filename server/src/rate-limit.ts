@@ -129,6 +129,32 @@ export function logTag(client: string, now = Date.now()): string {
 }
 
 /**
+ * Rate-limit hits this instance could not give back when it meant to (the store that failed the comment
+ * failed the give-back too: PostgreSQL failing over, a lock held): given back before that client's next
+ * hit, once the store answers again. In memory only (a restart forgets them: the window ends them
+ * anyway), at most MAX_OWED clients, the oldest dropped first.
+ */
+export class OwedRefunds {
+  static readonly MAX_OWED = 10_000;
+  readonly #owed = new Map<string, number[]>();
+
+  owe(client: string, hitAt: number): void {
+    const times = this.#owed.get(client) ?? [];
+    this.#owed.delete(client);
+    this.#owed.set(client, [...times, hitAt]);
+    if (this.#owed.size > OwedRefunds.MAX_OWED) this.#owed.delete(this.#owed.keys().next().value!);
+  }
+
+  /** The client's hits still owed, those past the window left out (the store forgets them itself). */
+  take(client: string, windowMs: number, now: number): number[] {
+    const times = this.#owed.get(client);
+    if (!times) return [];
+    this.#owed.delete(client);
+    return times.filter((at) => at > now - windowMs);
+  }
+}
+
+/**
  * One client's turns on this instance: its rate-limit steps one after another, not all at once. A
  * client firing hundreds of requests at once would otherwise have them all wait in the store at the
  * same time (PostgreSQL: each on a pooled connection, on the client's own lock), and everyone else's

@@ -15,7 +15,7 @@ import { MAX_BODY_DEPTH, payloadHash, resolveKey } from '../idempotency.js';
 import { logOutcome } from '../logging.js';
 import { langOf, sendProblem, type ProblemExtras } from '../problem.js';
 import { clientAddress, clientHash, logTag } from '../rate-limit.js';
-import { decodeCursor, ERASED_PAYLOAD, type KeyRecord, type NewComment } from '../stores/store.js';
+import { decodeCursor, ERASED_PAYLOAD, StoreUnavailable, type KeyRecord, type NewComment } from '../stores/store.js';
 import { uuidV7 } from '../stores/uuid-v7.js';
 import { cleanText, contentLanguage, LIMITS, pageIdTooLong, parseLimit, validateComment } from '../validate.js';
 import { isJsonContentType } from '../json-body.js';
@@ -264,9 +264,18 @@ async function createComment(
   if (config.rateLimit) {
     const client = clientHash(ip, ctx.ipSecret);
     const hitAt = Date.now();
+    const { limit, windowMs } = config.rateLimit;
+    // A hit given back, up to the limit's worth a window (a client cannot make siteverify calls without end).
+    const giveBack = async (at: number) => {
+      if ((await store.hitRateLimit(`${REFUND_PREFIX}${client}`, limit, windowMs, Date.now())).allowed) await store.refundRateLimit(client, at);
+    };
     // One at a time a client on this instance, and no more waiting than the limit lets through: the
-    // rest are refused here, without a trip to the store (or a pooled connection held for it).
-    const turn = ctx.rateTurns.tryTurn(client, config.rateLimit.limit, () => store.hitRateLimit(client, config.rateLimit!.limit, config.rateLimit!.windowMs, hitAt));
+    // rest are refused here, without a trip to the store (or a pooled connection held for it). Hits
+    // owed back (the store failed when they were given) go back first.
+    const turn = ctx.rateTurns.tryTurn(client, limit, async () => {
+      for (const at of ctx.owedRefunds.take(client, windowMs, hitAt)) await giveBack(at).catch(() => ctx.owedRefunds.owe(client, at));
+      return store.hitRateLimit(client, limit, windowMs, hitAt);
+    });
     if (turn === null) {
       const retryAfter = Math.max(1, Math.ceil(config.rateLimit.windowMs / 1000));
       request.log.info({ client: logTag(client), retryAfter }, 'comment refused: rate limited (too many at once)');
@@ -275,13 +284,14 @@ async function createComment(
     const decision = await turn;
     // A 503 captcha-unavailable stores nothing through no fault of the reader's, and their outbox tries
     // again at once: an outage of hCaptcha must not use up their comments for the window. Up to the
-    // limit's worth of them a window: a client still cannot make siteverify calls without end.
-    const { limit, windowMs } = config.rateLimit;
+    // limit's worth of them a window: a client still cannot make siteverify calls without end. A store
+    // that cannot take it back now (it is what failed) takes it back before the client's next hit.
     refundHit = async () => {
       try {
-        if ((await store.hitRateLimit(`${REFUND_PREFIX}${client}`, limit, windowMs, Date.now())).allowed) await store.refundRateLimit(client, hitAt);
+        await giveBack(hitAt);
       } catch (err) {
-        request.log.warn({ err }, 'could not take back a rate-limit hit');
+        ctx.owedRefunds.owe(client, hitAt);
+        request.log.warn({ err }, 'could not take back a rate-limit hit yet: it goes back before the next one');
       }
     };
     if (!decision.allowed) {
@@ -336,10 +346,10 @@ async function createComment(
     // The store may have committed it before it failed (a COMMIT whose answer was lost): a published
     // one would be missing from the article's cached first pages; they go, read anew by the next reader.
     if (status === 'published') ctx.firstPages.forget(c.pageId);
-    // Not the reader's fault either: the hit goes back, as for hCaptcha's outage (and if the comment
-    // was stored after all, its retry is a replay, never charged). In the background: a store that is
-    // down would hold the 503 up as long again.
-    void refundHit();
+    // A store that failed is not the reader's fault either: the hit goes back, as for hCaptcha's outage
+    // (and if the comment was stored after all, its retry is a replay, never charged). In the
+    // background: a store that is down would hold the 503 up as long again.
+    if (err instanceof StoreUnavailable) void refundHit();
     throw err;
   });
   // Our lease ran out and another attempt took the key over (and may have stored it) meanwhile.
