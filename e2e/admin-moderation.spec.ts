@@ -644,24 +644,28 @@ test.describe('with a named moderator', () => {
   });
 });
 
-test('the log says each decision\'s status before and after: a published comment taken down reads apart from a pending one rejected', async ({ page, seed, signIn, api }) => {
+test('the log says each decision\'s status before and after: a published comment taken down reads apart from a pending one rejected, a deletion says so', async ({ page, seed, signIn, api }) => {
   const live = await seed({ name: 'Đã lên trang', content: 'Đăng rồi gỡ.' });
   const waiting = await seed({ name: 'Còn chờ', content: 'Chưa đăng.' });
   expect((await api('POST', `/comments/${live}/approve?from=pending`)).status).toBe(200);
   expect((await api('POST', `/comments/${live}/reject?from=published`)).status).toBe(200);
   expect((await api('POST', `/comments/${waiting}/reject?from=pending`)).status).toBe(200);
+  const gone = await seed({ name: 'Bị xóa', content: 'Xóa khỏi hàng chờ.' });
+  expect((await api('DELETE', `/comments/${gone}?from=pending`)).status).toBe(204);
   await signIn();
   await page.getByRole('link', { name: 'Nhật ký kiểm duyệt' }).click();
   const rows = page.locator('ykien-admin table.audit tbody tr');
-  await expect(rows).toHaveCount(3);
+  await expect(rows).toHaveCount(4);
   const status = (row: number) => rows.nth(row).locator('dl.change > div').filter({ hasText: 'Trạng thái' });
-  // Newest first: the pending one rejected, the published one taken down, its approval.
+  // Newest first: the pending one deleted, the pending one rejected, the published one taken down, its approval.
   await expect(status(0).locator('del')).toHaveText('Chờ duyệt');
-  await expect(status(0).locator('ins')).toHaveText('Đã từ chối');
-  await expect(status(1).locator('del')).toHaveText('Đã đăng');
+  await expect(status(0).locator('ins')).toHaveText('Đã xóa');
+  await expect(status(1).locator('del')).toHaveText('Chờ duyệt');
   await expect(status(1).locator('ins')).toHaveText('Đã từ chối');
-  await expect(status(2).locator('del')).toHaveText('Chờ duyệt');
-  await expect(status(2).locator('ins')).toHaveText('Đã đăng');
+  await expect(status(2).locator('del')).toHaveText('Đã đăng');
+  await expect(status(2).locator('ins')).toHaveText('Đã từ chối');
+  await expect(status(3).locator('del')).toHaveText('Chờ duyệt');
+  await expect(status(3).locator('ins')).toHaveText('Đã đăng');
 });
 
 test('a log search that fails does not leave the entries of the one before under its words, nor their "Xem thêm"; one that matches nothing says so', async ({ page, seed, signIn, api }) => {
@@ -745,6 +749,24 @@ test('a new comment waiting for the pointer comes in at a key press: the keyboar
   await page.keyboard.press('j');
   await expect(page.locator('ykien-admin article.comment .name')).toHaveText(['Mới', 'Giữa', 'Cũ']);
   await expect(card(page, 'Cũ')).toBeFocused();
+});
+
+test('a new comment waiting while the mouse rests on the card read: the mouse going up to "Chọn tất cả" does not bring it in, and it is not chosen with the one read', async ({ page, seed, signIn, publicList }) => {
+  await seed({ name: 'Đã đọc kỹ', content: 'Ý kiến đã đọc.' });
+  await signIn('?poll=200');
+  await card(page, 'Đã đọc kỹ').locator('.name').hover();
+  await seed({ name: 'Chưa ai đọc' });
+  await expect(liveRegion(page)).toHaveText('Có 1 bình luận mới chờ duyệt.');
+  // From the card straight to the box above the list.
+  await page.getByRole('checkbox', { name: /Chọn tất cả/ }).click();
+  await expect(page.locator('ykien-admin .bulkbar')).toContainText('Đã chọn 1');
+  await expect(cards(page)).toHaveCount(1);
+  await page.getByRole('button', { name: 'Duyệt các bình luận đã chọn' }).click();
+  await expect.poll(async () => (await publicList()).items.map((c) => c.name)).toEqual(['Đã đọc kỹ']);
+  // It comes in once the mouse leaves the list and the bar that acts on it.
+  await page.locator('ykien-admin h1').hover();
+  await expect(page.locator('ykien-admin article.comment .name')).toHaveText(['Chưa ai đọc']);
+  expect((await publicList()).items.map((c) => c.name)).toEqual(['Đã đọc kỹ']);
 });
 
 test.describe('on a phone', () => {

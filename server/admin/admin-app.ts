@@ -467,15 +467,15 @@ export class YkienAdmin extends LitElement {
     return (c) => this.handled.get(c.id) === tab && handledBefore.get(c.id) !== tab;
   }
 
+  /** The last load reopened a form kept across a sign-in, the keyboard in it. */
+  private formReopened = false;
+
   /**
    * true once the page is shown, false when it failed, undefined when a newer load overtook it. `retry`:
    * a poll asking again for a list that failed; the failure said stays until the list comes (said again
    * only if it changed), not taken out and put back at each poll. `quiet`: the list refilled after the
    * editor's decision emptied its page; "N comments loaded" would take the place of what that decision said.
    */
-  /** The last load reopened a form kept across a sign-in, the keyboard in it. */
-  private formReopened = false;
-
   private async load(reset: boolean, retry = false, quiet = false): Promise<boolean | undefined> {
     const seq = ++this.loadSeq;
     this.formReopened = false;

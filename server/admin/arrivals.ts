@@ -4,9 +4,9 @@
  * to tap it, must not approve one that came in above it a moment before. A reactive controller of
  * <ykien-admin>.
  *
- * They wait while the pointer is on the list (the mouse over it, or the last touch on it), unless the
- * keyboard was used since; they come in once the mouse leaves the list, a touch lands elsewhere (not on
- * the bulk bar, which acts on the list), or a key is pressed (focus stays on its card wherever the cards move). The poll has said they came, and
+ * They wait while the pointer is on the list or the bulk bar above it, which acts on its cards (the mouse
+ * over them, or the last touch on them), unless the keyboard was used since; they come in once the
+ * mouse leaves both, a touch lands elsewhere, or a key is pressed (focus stays on its card wherever the cards move). The poll has said they came, and
  * the tab's count has them, meanwhile; "Tải lại" lists them too.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
@@ -54,15 +54,18 @@ export class ArrivalsController implements ReactiveController {
     this.drop();
   }
 
-  /** A pointer moved over the list, or pressed on it. */
+  /** A pointer moved over the list or the bulk bar above it, which acts on its cards, or pressed there. */
   pointer(): void {
     this.onList = true;
     this.byPointer = true;
   }
 
-  /** The pointer left the list: the mouse (a finger lifted leaves it too, and is still about to tap). */
+  /**
+   * The pointer left the list or the bulk bar: the mouse (a finger lifted leaves it too, and is still
+   * about to tap), unless for the other one ("Chọn tất cả", on its way from the card it read).
+   */
   pointerLeft(e: PointerEvent): void {
-    if (e.pointerType !== 'mouse') return;
+    if (e.pointerType !== 'mouse' || (e.relatedTarget instanceof Element && e.relatedTarget.closest('.queue-list, .bulkbar'))) return;
     this.onList = false;
     this.release();
   }

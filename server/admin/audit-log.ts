@@ -59,7 +59,9 @@ export function renderChange(a: AuditEntry, page: Pick<LogPage, 'msg' | 'when'>)
   const after = a.after ?? {};
   const lang = a.commentLang || nothing;
   const rows: Array<[string, string | null | undefined, string | null | undefined, typeof lang]> = [];
-  if (before.status !== after.status) rows.push([page.msg('auditStatus'), statusWord(page, before.status), statusWord(page, after.status), nothing]);
+  // (A deletion keeps no state after it: "Đã xóa".)
+  const afterStatus = a.action === 'delete' ? 'deleted' : after.status;
+  if (before.status !== afterStatus) rows.push([page.msg('auditStatus'), statusWord(page, before.status), statusWord(page, afterStatus), nothing]);
   if (before.name !== after.name && (before.name !== undefined || after.name !== undefined)) rows.push([page.msg('nameLabel'), before.name, after.name, lang]);
   if (before.content !== after.content && (before.content !== undefined || after.content !== undefined)) {
     rows.push([page.msg('contentLabel'), before.content, after.content, lang]);

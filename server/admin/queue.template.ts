@@ -110,7 +110,7 @@ export function renderQueue(v: QueueView): TemplateResult {
           </p>`
         : nothing}
     </form>
-    <div class="bulkbar">
+    <div class="bulkbar" @pointermove=${v.pointer} @pointerdown=${v.pointer} @pointerleave=${v.pointerLeft}>
       <label class="check">
         <input id="select-all" type="checkbox" .checked=${allSelected} ?disabled=${v.items.length === 0}
           @change=${(e: Event) => v.toggleAll((e.target as HTMLInputElement).checked)} />
