@@ -698,6 +698,8 @@ test.describe('the list under the heading', () => {
     await l.more.click();
     await expect(l.articles).toHaveCount(3);
     await expect(f.listStatus).toHaveText('Đã tải thêm 1 ý kiến.');
+    // Spoken only: the comment that came is there to see.
+    expect((await f.listStatus.boundingBox())!.height).toBeLessThanOrEqual(1);
     await expect(f.status).toHaveText(refused);
     await expect(f.status).toBeVisible();
     fail = true;
@@ -710,6 +712,12 @@ test.describe('the list under the heading', () => {
     await l.more.click();
     await expect(l.more).toHaveCount(0);
     await expect(f.listStatus).toHaveText('Không còn ý kiến nào khác.');
+    // Shown too, under the list, where the button was (above the form): nothing else on screen says it.
+    // (A line's height: the spoken-only region is 1 px, which toBeVisible() takes for visible.)
+    const shown = (await f.listStatus.boundingBox())!;
+    expect(shown.height).toBeGreaterThan(10);
+    expect(shown.y).toBeGreaterThan((await l.articles.last().boundingBox())!.y);
+    expect(shown.y).toBeLessThan((await f.name.boundingBox())!.y);
     await expect(f.status).toHaveText(refused);
   });
 
@@ -946,6 +954,8 @@ test.describe('paging and navigation edge cases', () => {
       const l = list(page);
       await l.more.click();
       await expect(form(page).listStatus).toHaveText('Những ý kiến vừa tải đều đã hiện ở trên. Bấm “Xem thêm” để xem tiếp.');
+      // Shown under the list, near the button it asks to press again: nothing else changed on screen.
+      expect((await form(page).listStatus.boundingBox())!.height).toBeGreaterThan(10);
       await expect(l.names).toHaveText(items(1, 2).map((c) => c.name));
       if (then == 'pressed again') {
         await l.more.click();

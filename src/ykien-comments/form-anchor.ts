@@ -4,8 +4,8 @@
  * comment put at the top as they are thanked, copies kept on the device shown or taken back. No browser
  * anchors the scroll at the page's top, Safari never does, and one that does may anchor on the heading
  * above the list: the form, and "Gửi bình luận", dropped from under the reader's finger. While the focus
- * is in the form and the form on the screen, a render that changed the list's shape scrolls the page by
- * as much as the form moved.
+ * is in the form and the form on the screen, a render that changed the list's shape scrolls the page
+ * (or the app's shell the box scrolls in) by as much as the form moved.
  */
 import type { ReactiveController, ReactiveElement } from 'lit';
 

@@ -19,6 +19,12 @@ export interface ListView {
   contentLang: string;
   onMore: () => void;
   onRetry: () => void;
+  /**
+   * The list's news ("Xem thêm" brought 20, or failed, or nothing new; the list failed), in a live region
+   * of its own under it: shown when nothing else shows it (no more comments, none new), else spoken only.
+   */
+  news: string;
+  showNews: boolean;
 }
 
 const comment = (c: ListedComment, id: string, { t, lang, timeZone, contentLang }: ListView, pending: boolean, index?: number) =>
@@ -71,5 +77,5 @@ export function renderList(view: ListView): TemplateResult {
       ? html`<button part="more" type="button" @click=${onMore} aria-disabled=${list.loadingMore} aria-busy=${list.loadingMore}>${t.loadMore}</button>`
       : nothing}
     ${moreFailed}
-  </div>`;
+  </div><p part="list-status" id="list-status" role="status" class=${view.showNews && view.news ? nothing : 'spoken'}>${view.news}</p>`;
 }

@@ -197,12 +197,6 @@ export class Sender {
     });
   }
 
-  /**
-   * The keyboard is on an unsent comment's button, and this render may take the row away (sent, or
-   * discarded, in the background or another tab) or rebuild it (a row before it went): focus goes back
-   * to the same button of the same comment, else to the list's heading, else to the status, which says
-   * what happened. Never to another comment's button, where the Enter meant for this one would discard it.
-   */
   /** The unsent comment whose "Bỏ bình luận" the reader pressed, until it is gone. */
   #discarding?: string;
   /** The unsent comments' rows at the last render, in order, and when each last moved up into another's place. */
@@ -213,6 +207,13 @@ export class Sender {
   /** Of those, the ones the reader was told then that the server may have. */
   readonly #saidMaybe = new Set<string>();
 
+  /**
+   * The keyboard is on an unsent comment's button, and this render may take the row away (sent, or
+   * discarded, in the background or another tab) or rebuild it (a row before it went): focus goes back
+   * to the same button of the same comment, else to the list's heading, else to "Gửi bình luận" (the
+   * status line says what happened). Never to another comment's button, where the Enter meant for this
+   * one would discard it.
+   */
   #keepFocus(): void {
     const root = this.#host.renderRoot as ShadowRoot;
     const button = root.activeElement;

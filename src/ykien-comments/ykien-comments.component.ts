@@ -93,7 +93,7 @@ function focusInSight(el: HTMLElement | null | undefined, scrolledAt: number): v
  * @csspart status-info - The status while it says something that is neither of these (with `status`).
  * @csspart status-success - The status while it says a comment went (with `status`).
  * @csspart status-error - The status while it says something failed (with `status`).
- * @csspart undo - "Hoàn tác", after "Nhập lại" emptied a form that held text, until the reader types again.
+ * @csspart undo - "Hoàn tác", after "Nhập lại" emptied a form that held text, until the reader writes a comment again.
  * @csspart outbox - The list of comments kept on this device and not sent yet.
  * @csspart outbox-heading - Its headings ("Bình luận chưa gửi", and those of other articles).
  * @csspart outbox-verify - An unsent comment's "Xác minh để gửi" button (a new captcha for it).
@@ -111,6 +111,7 @@ function focusInSight(el: HTMLElement | null | undefined, scrolledAt: number): v
  * @csspart empty - "Chưa có ý kiến nào…", when the article has no comment yet.
  * @csspart loading - The loading line, which keeps the list's space.
  * @csspart list-error - A failed load's message: with its "Thử lại" button for the first page, alone after a failed "Xem thêm" (pressed again).
+ * @csspart list-status - The list's live region, under it: shown when "Xem thêm" found no more comments, or none new; its other news (how many came, a failure the list shows) is spoken only.
  * @csspart retry - That "Thử lại" button.
  *
  * @cssprop [--ykien-accent=#b3261e] - Accent: heading rule, send button, focus ring, the reply's side rule. Set on the element or above it (`:root`), as every `--ykien-*`. Default `#b3261e` light, `#ffb4ab` dark.
@@ -196,7 +197,9 @@ export class YkienComments extends LitElement {
    */
   protected listStatus = '';
   #listSaid = 0;
+  /** What the list's region says, by key, to say again in a new language. */
   #listKey?: StringKey;
+  #listParams?: Record<string, number>;
 
   /** The sending half (sender.ts), once loaded. */
   #sender?: Sender;
@@ -212,6 +215,7 @@ export class YkienComments extends LitElement {
     () => {
       this.#sender?.reword(); // (which reconfigures the captcha in the new language)
       if (this.#lastSaid) this.say(...this.#lastSaid);
+      if (this.#listKey) this.say(this.#listKey, 'info', this.#listParams);
     },
   );
   /**
@@ -537,9 +541,6 @@ export class YkienComments extends LitElement {
       sending: this.sending,
       status: this.status,
       statusKind: this.statusKind,
-      // (A failed load or "Xem thêm" is said under the comments, with its button; the comments "Xem thêm"
-      // brought are there to see: shown again in red under "Gửi bình luận", it read as the reader's own
-      // comment failing.)
       onInput: this.#onInput,
       // Enter after the name (a phone's "Go", autofill's Enter) with nothing written yet: the content next,
       // not a send that marks two fields red for a reader who was not done.
@@ -557,11 +558,11 @@ export class YkienComments extends LitElement {
       onResetCaptcha: () => this.#prepare((s) => s.captcha.reset()),
     })}${this.#sender?.renderOutbox() ?? nothing}`;
     const comments = this.#listOn
-      ? renderList({ list, t, lang, timeZone: this.#zone, contentLang, onMore: () => this.#more(), onRetry: () => this.#retry() })
+      ? renderList({ list, t, lang, timeZone: this.#zone, contentLang, onMore: () => this.#more(), onRetry: () => this.#retry(), news: this.listStatus, showNews: this.#listKey == 'moreNone' || this.#listKey == 'moreNoneNew' })
       : nothing;
     // The words' language, for a screen reader's voice: the page's own may be one we have no words for.
     return html`<section part="base" lang=${lang} aria-labelledby="heading">
-      ${title}${this.formPosition == 'top' ? [form, comments] : [comments, form]}<p id="list-status" role="status" class="spoken">${this.listStatus}</p>
+      ${title}${this.formPosition == 'top' ? [form, comments] : [comments, form]}
     </section>`;
   }
 
@@ -676,8 +677,8 @@ export class YkienComments extends LitElement {
     }
     this[id as 'name' | 'content'] = value;
     // A comment written again: what was cleared is let go, and the line offering it back goes with it.
-    // Not for a name (the focus is there after the clear, and a phone's autofill fills it at a tap):
-    // "Hoàn tác" then brings the comment back under it.
+    // Not for a name (a phone's autofill fills it at a tap): "Hoàn tác" then brings the comment back
+    // under it.
     if (this.#cleared && id == 'content') (this.#cleared = undefined), this.unsay('clearedUndo');
     this.errors = { ...this.errors, [id]: undefined };
     // Only the comment's words date the draft (told from a comment sent since): not a corrected name.
@@ -685,8 +686,8 @@ export class YkienComments extends LitElement {
   }
 
   /**
-   * What "Nhập lại" emptied, while it may be brought back ("Hoàn tác"): until the reader types again, or
-   * the form is on another article. A mis-tap beside "Gửi bình luận" must not lose a long comment.
+   * What "Nhập lại" emptied, while it may be brought back ("Hoàn tác"): until the reader writes a comment
+   * again, or the form is on another article. A mis-tap beside "Gửi bình luận" must not lose a long comment.
    */
   #cleared?: { name: string; content: string };
 
@@ -754,6 +755,7 @@ export class YkienComments extends LitElement {
     if (['listFailed', 'moreFailed', 'moreAdded', 'moreNone', 'moreNoneNew'].includes(key as string)) {
       const said = ++this.#listSaid;
       this.#listKey = key as StringKey;
+      this.#listParams = params;
       // (The same words again, a second failure: emptied first, as below.)
       if (news == this.listStatus) (this.listStatus = ''), setTimeout(() => said == this.#listSaid && (this.listStatus = news), 100);
       else this.listStatus = news;
