@@ -203,6 +203,22 @@ test('the strings property overrides part of the text', async ({ page, article }
   await expect(f.contentError).toHaveText(vi.contentRequired);
 });
 
+test('a strings word a CMS left undefined or null keeps ours: the button keeps its name, and the thanks is said (the comment was stored)', async ({ page, article, endpoint }) => {
+  await article({ lang: 'en', attrs: { lang: 'en' } });
+  const f = form(page);
+  await page.evaluate(() => {
+    const el = document.querySelector('ykien-comments') as HTMLElement & { strings?: Record<string, unknown> };
+    // The flat word stands for English too, when English's own is left undefined.
+    el.strings = { heading: 'Your views', en: { heading: undefined, send: null }, sentPending: undefined };
+  });
+  await expect(f.heading).toHaveText('Your views');
+  await expect(f.send).toHaveText(en.send);
+  await fillAndVerify(page, 'Jane Reader', 'Hello.');
+  await f.send.click();
+  await expect(f.status).toHaveText(en.sentPending);
+  expect(endpoint.comments).toHaveLength(1);
+});
+
 /** The host's computed background and text colours. */
 const colours = (page: Page) =>
   form(page).host.evaluate((host) => {

@@ -62,10 +62,15 @@ export const hasStrings = (lang: Lang, part: Part = 'reading'): boolean => !!tab
  */
 export type StringsOverride = Partial<Strings> & { vi?: Partial<Strings>; en?: Partial<Strings> };
 
-/** A site owner's words for `lang`: those for every language, with that language's own (`vi`, `en`) over them. */
+/**
+ * A site owner's words for `lang`: those for every language, with that language's own (`vi`, `en`) over
+ * them. Only text: a word a CMS left `undefined` or `null` keeps ours (blank, a button lost its name,
+ * and a message that is not text threw where it was said).
+ */
 export const overridesFor = <T extends object>(lang: Lang, overrides?: (Partial<T> & { vi?: Partial<T>; en?: Partial<T> }) | null): Partial<T> => {
   const { vi, en, ...all } = overrides ?? {};
-  return { ...all, ...(lang == 'vi' ? vi : en) } as Partial<T>;
+  const words = (o?: object | null) => Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => typeof v == 'string'));
+  return { ...words(all), ...words(lang == 'vi' ? vi : en) } as Partial<T>;
 };
 
 /** The words of a language loaded so far (`loadStrings`), with a site owner's overrides. */

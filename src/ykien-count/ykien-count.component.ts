@@ -334,10 +334,8 @@ export class YkienCount extends HTMLElement {
       // Chromium before 125 takes only `--` names: no states there.
     }
     if (n === undefined) return void (this.#text.textContent = '');
-    // The site owner's words over ours, one language's over every language's; a word left undefined
-    // (an optional field of a site's config) is not one.
-    const labels = { ...LABELS[lang] };
-    for (const [k, v] of Object.entries(overridesFor<CountStrings>(lang, this.#strings))) if (typeof v == 'string') labels[k as keyof CountStrings] = v;
+    // The site owner's words over ours, one language's over every language's (only text: overridesFor).
+    const labels = { ...LABELS[lang], ...overridesFor<CountStrings>(lang, this.#strings) };
     const number = new Intl.NumberFormat(lang).format(n);
     const [before = '', ...rest] = (new Intl.PluralRules(lang).select(n) == 'one' ? labels.countOne : labels.countOther).split('{count}');
     const after = rest.join(number);
