@@ -1509,6 +1509,17 @@ test("at 320 px, another article's unsent comment named by its long address (it 
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
 });
 
+test("another article's unsent comment, listed on a page in another language (an English edition): its title keeps the language it was written in", async ({ page, context, net, site }) => {
+  const title = 'Giao thông dịp Tết: những điều cần biết';
+  await setOffline(context, net, true);
+  await site.open(page, { path: '/tin-tuc/bai-khac', title });
+  await send(page, 'Tạ Thị S', 'Bình luận ở bài khác');
+  await expect(unsent(page)).toHaveCount(1);
+  await site.open(page, { lang: 'en', title: 'Traffic news' });
+  const link = outbox(page).getByRole('link', { name: title });
+  await expect(link).toHaveAttribute('lang', 'vi');
+});
+
 test("another article's unsent comment is listed by its title as a link, and sent once", async ({ page, context, net, api, site }) => {
   const title = 'Giao thông dịp Tết: những điều cần biết';
   await setOffline(context, net, true);

@@ -49,7 +49,7 @@ export function renderOutbox({ t, contentLang, items, here, canVerify, onVerify,
               keyed(
                 i.clientId,
                 html`<li data-client-id=${i.clientId}>
-                ${other ? html`<a href=${/^https?:/i.test(i.payload.pageUrl) ? i.payload.pageUrl : nothing} dir="auto" lang=${contentLang}>${i.payload.pageTitle || i.payload.pageUrl}</a>` : nothing}
+                ${other ? html`<a href=${/^https?:/i.test(i.payload.pageUrl) ? i.payload.pageUrl : nothing} dir="auto" lang=${i.lang || contentLang}>${i.payload.pageTitle || i.payload.pageUrl}</a>` : nothing}
                 <p dir="auto" lang=${i.lang || contentLang}>${i.payload.content}</p>
                 <span id=${'x-' + i.clientId} hidden>${excerpt(i.payload.content)}</span>
                 <div class="actions">
