@@ -400,7 +400,8 @@ const enOne: Partial<Record<Key, string>> = {
 
 export function t(lang: Lang, key: Key, vars: Record<string, string | number> = {}): string {
   const words = (lang === 'en' && vars.n === 1 && enOne[key]) || (lang === 'en' ? en : vi)[key];
-  return words.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
+  // Numbers as the language writes them ("1.200" / "1,200"), as the widget does.
+  return words.replace(/\{(\w+)\}/g, (_, k: string) => (typeof vars[k] == 'number' ? vars[k].toLocaleString(lang) : String(vars[k] ?? '')));
 }
 
 /** An audit action's words; an action this page does not know is shown as the server named it. */

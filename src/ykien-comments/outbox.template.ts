@@ -53,7 +53,8 @@ export function renderOutbox({ t, contentLang, items, here, canVerify, onVerify,
                 <p dir="auto" lang=${i.lang || contentLang}>${i.payload.content}</p>
                 <span id=${'x-' + i.clientId} hidden>${excerpt(i.payload.content)}</span>
                 <div class="actions">
-                  <small id=${'s-' + i.clientId}>${stateText(i, t)}</small>
+                  <!-- A refusal's reasons are the server's, in the words of the box that sent it. -->
+                  <small id=${'s-' + i.clientId} lang=${i.state == 'rejected' && Object.keys(i.fields ?? {}).length ? (i.words ?? nothing) : nothing}>${stateText(i, t)}</small>
                   ${canVerify(i)
                     ? html`<button part="outbox-verify" type="button" aria-describedby=${described(i)} @click=${() => onVerify(i.clientId)}>${t.verifyToSend}</button>`
                     : nothing}

@@ -714,7 +714,7 @@ export class Sender {
       const staleFirst = kind == 'rate-limited' && captcha && !tokenFresh(item!.tokenAt ?? 0, Date.now() + result.retryAfter * 1000);
       const message =
         kind == 'rate-limited'
-          ? h.say((t) => format(t[staleFirst ? 'rateLimitedVerify' : store.persistent ? 'queuedRateLimited' : 'queuedRateLimitedInPage'], { wait: waitText(t, result.retryAfter), seconds: result.retryAfter }), 'error')
+          ? h.say((t) => format(t[staleFirst ? 'rateLimitedVerify' : store.persistent ? 'queuedRateLimited' : 'queuedRateLimitedInPage'], { wait: waitText(t, result.retryAfter), seconds: result.retryAfter }, h.speaking), 'error')
           : // Not "saved on this device" when the browser lets nothing be saved: it lives in this page only.
             // With a captcha it goes by itself only while its token lives: the reader is told what then.
             h.say((t) => t[code == 'offline' ? (store.persistent ? 'queuedOffline' : 'queuedOfflineInPage') : store.persistent ? 'queued' : 'queuedInPage'] + (captcha ? ' ' + t.queuedCaptcha : ''), 'error');
