@@ -12,6 +12,9 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { AdminComment } from './admin-api.js';
 
+/** The list and the bulk bar above it, which acts on its cards: a pointer on either is aimed at the cards. */
+const AIMED_AT_CARDS = '.queue-list, .bulkbar';
+
 export class ArrivalsController implements ReactiveController {
   /** The mouse is over the list, or the last touch was on it. */
   private onList = false;
@@ -30,7 +33,7 @@ export class ArrivalsController implements ReactiveController {
    * them, unread, for the approval that follows.
    */
   private readonly onPress = (e: PointerEvent) => {
-    if (e.composedPath().some((t) => t instanceof Element && t.matches('.queue-list, .bulkbar'))) return;
+    if (e.composedPath().some((t) => t instanceof Element && t.matches(AIMED_AT_CARDS))) return;
     this.onList = false;
     this.release();
   };
@@ -65,7 +68,7 @@ export class ArrivalsController implements ReactiveController {
    * about to tap), unless for the other one ("Chọn tất cả", on its way from the card it read).
    */
   pointerLeft(e: PointerEvent): void {
-    if (e.pointerType !== 'mouse' || (e.relatedTarget instanceof Element && e.relatedTarget.closest('.queue-list, .bulkbar'))) return;
+    if (e.pointerType !== 'mouse' || (e.relatedTarget instanceof Element && e.relatedTarget.closest(AIMED_AT_CARDS))) return;
     this.onList = false;
     this.release();
   }

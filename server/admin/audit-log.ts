@@ -6,7 +6,7 @@
  * entry's before and after.
  */
 import { html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
-import { ApiError, eraseComment, listAudit, signOutCount, type AuditEntry } from './admin-api.js';
+import { ApiError, eraseComment, listAudit, signOutCount, STATUSES, type AuditEntry, type Status } from './admin-api.js';
 import { actionLabel, type Key, type Lang } from './admin-i18n.js';
 import type { AdminPage } from './page.js';
 
@@ -46,7 +46,7 @@ export interface LogPage extends AdminPage {
 
 /** A comment's status in the page's words (one the page does not know, as the server named it). */
 const statusWord = (page: Pick<LogPage, 'msg'>, status: string | undefined): string | undefined =>
-  status === 'deleted' ? page.msg('statusDeleted') : status === 'pending' || status === 'published' || status === 'rejected' ? page.msg(status) : status;
+  status === 'deleted' ? page.msg('statusDeleted') : STATUSES.includes(status as Status) ? page.msg(status as Status) : status;
 
 /**
  * The before → after of a decision's status, an edit or a reply. The status said too: "Từ chối" of a

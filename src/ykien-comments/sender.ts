@@ -208,6 +208,16 @@ export class Sender {
   readonly #saidMaybe = new Set<string>();
 
   /**
+   * Where the keyboard goes when what it was on went: the unsent comments' heading, else "Gửi bình luận".
+   * Not the status line, which says what happened as it takes the focus: read twice. Where the page is:
+   * a reader who scrolled away is not brought back.
+   */
+  #focusPastOutbox(): void {
+    const root = this.#host.renderRoot;
+    (root.querySelector<HTMLElement>('[part~="outbox"] h3') ?? root.querySelector<HTMLElement>('[part~="submit"]'))?.focus({ preventScroll: true });
+  }
+
+  /**
    * The keyboard is on an unsent comment's button, and this render may take the row away (sent, or
    * discarded, in the background or another tab) or rebuild it (a row before it went): focus goes back
    * to the same button of the same comment, else to the list's heading, else to "Gửi bình luận" (the
@@ -226,8 +236,8 @@ export class Sender {
       if (button!.isConnected || root.activeElement) return; // still there, or the reader moved on
       const same = [...root.querySelectorAll<HTMLElement>(`[data-client-id="${CSS.escape(id)}"] button`)].find((b) => b.textContent == label);
       // Where the page is: a reader who scrolled away to read on is not brought back.
-      // (Not the status line, which says what happened as it takes the focus: read twice.)
-      (same ?? root.querySelector<HTMLElement>('[part~="outbox"] h3') ?? root.querySelector<HTMLElement>('[part~="submit"]'))?.focus({ preventScroll: true });
+      if (same) same.focus({ preventScroll: true });
+      else this.#focusPastOutbox();
     });
   }
 
@@ -403,8 +413,7 @@ export class Sender {
       h.say('verifiedQueued', 'success');
       // Off the cleared checkbox, onto the unsent comments' heading (the status line, focused as it
       // changes, would be read twice), or "Gửi bình luận" when the comment has gone already.
-      const root = h.renderRoot;
-      if (onCaptcha) void h.updateComplete.then(() => (root.querySelector<HTMLElement>('[part~="outbox"] h3') ?? root.querySelector<HTMLElement>('[part~="submit"]'))?.focus({ preventScroll: true }));
+      if (onCaptcha) void h.updateComplete.then(() => this.#focusPastOutbox());
     } else if (token) {
       h.errors = { ...h.errors, captcha: undefined };
       // Solved again: the line asking for it is no longer true, and left beside a ticked box it reads as a new failure.

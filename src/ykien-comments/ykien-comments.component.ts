@@ -24,6 +24,8 @@ export type Said = (t: Strings) => string;
 const DEFAULT_PAGE_SIZE = 20;
 /** How long the first render waits for the list beyond the words, before it shows a loading line. */
 const LIST_WAIT_MS = 1000;
+/** The list's news: said in the list's own live region, not the form's status line. */
+const LIST_NEWS: readonly string[] = ['listFailed', 'moreFailed', 'moreAdded', 'moreNone', 'moreNoneNew'];
 /**
  * Boxes whose page set one of their properties before the element was defined (`el.list = 'off'` in a
  * script above the loader). Lit takes such a value off the element in its constructor, asking
@@ -196,10 +198,10 @@ export class YkienComments extends LitElement {
    * own: the list shows it where it happened, and a send's outcome under the form stays in sight.
    */
   protected listStatus = '';
+  /** Counts what the list's region was told (as #said the status's). */
   #listSaid = 0;
   /** What the list's region says, by key, to say again in a new language. */
-  #listKey?: StringKey;
-  #listParams?: Record<string, number>;
+  #listLast?: [StringKey, Record<string, number> | undefined];
 
   /** The sending half (sender.ts), once loaded. */
   #sender?: Sender;
@@ -215,7 +217,7 @@ export class YkienComments extends LitElement {
     () => {
       this.#sender?.reword(); // (which reconfigures the captcha in the new language)
       if (this.#lastSaid) this.say(...this.#lastSaid);
-      if (this.#listKey) this.say(this.#listKey, 'info', this.#listParams);
+      if (this.#listLast) this.say(this.#listLast[0], 'info', this.#listLast[1]);
     },
   );
   /**
@@ -558,7 +560,7 @@ export class YkienComments extends LitElement {
       onResetCaptcha: () => this.#prepare((s) => s.captcha.reset()),
     })}${this.#sender?.renderOutbox() ?? nothing}`;
     const comments = this.#listOn
-      ? renderList({ list, t, lang, timeZone: this.#zone, contentLang, onMore: () => this.#more(), onRetry: () => this.#retry(), news: this.listStatus, showNews: this.#listKey == 'moreNone' || this.#listKey == 'moreNoneNew' })
+      ? renderList({ list, t, lang, timeZone: this.#zone, contentLang, onMore: () => this.#more(), onRetry: () => this.#retry(), news: this.listStatus, showNews: ['moreNone', 'moreNoneNew'].includes(this.#listLast?.[0] as string) })
       : nothing;
     // The words' language, for a screen reader's voice: the page's own may be one we have no words for.
     return html`<section part="base" lang=${lang} aria-labelledby="heading">
@@ -729,7 +731,7 @@ export class YkienComments extends LitElement {
   /** @internal Empties the status region if it still says one of `keys` (what it said is no longer true). */
   unsay(...keys: StringKey[]): void {
     if (keys.some((k) => this.#lastSaid?.[0] == k)) (this.status = ''), (this.#lastSaid = undefined), this.#said++;
-    if (keys.some((k) => this.#listKey == k)) (this.listStatus = ''), (this.#listKey = undefined), this.#listSaid++;
+    if (keys.some((k) => this.#listLast?.[0] == k)) (this.listStatus = ''), (this.#listLast = undefined), this.#listSaid++;
   }
 
   /**
@@ -752,10 +754,9 @@ export class YkienComments extends LitElement {
     // A message that names a button names it as the site owner may have renamed it.
     const words = typeof key == 'function' ? key(t) : known ? t[key as StringKey] : key;
     const news = format(words, { send: t.send, clear: t.clear, loadMore: t.loadMore, resetCaptcha: t.resetCaptcha, unsentHeading: t.unsentHeading, unsentOther: t.unsentOther, verifyToSend: t.verifyToSend, undo: t.undoClear, ...params }, this.speaking);
-    if (['listFailed', 'moreFailed', 'moreAdded', 'moreNone', 'moreNoneNew'].includes(key as string)) {
+    if (LIST_NEWS.includes(key as string)) {
       const said = ++this.#listSaid;
-      this.#listKey = key as StringKey;
-      this.#listParams = params;
+      this.#listLast = [key as StringKey, params];
       // (The same words again, a second failure: emptied first, as below.)
       if (news == this.listStatus) (this.listStatus = ''), setTimeout(() => said == this.#listSaid && (this.listStatus = news), 100);
       else this.listStatus = news;
