@@ -1391,6 +1391,71 @@ test('discard: the unsent comment leaves the list and IndexedDB and is never sen
   expect((await api.stored()).map((c) => c.content)).toEqual(['Bình luận mới, gửi thật']);
 });
 
+test('"Bỏ bình luận" pressed by mistake: "Hoàn tác" brings the unsent comment back as it was (kept in IndexedDB, the same key), and it goes once, when the network is back', async ({ page, context, net, api, site }) => {
+  await site.open(page);
+  const f = form(page);
+  const undo = f.host.getByRole('button', { name: 'Hoàn tác' });
+  await setOffline(context, net, true);
+  await send(page, 'Cao Văn R', 'Bỏ nhầm, xin giữ lại');
+  await expect(unsent(page)).toHaveCount(1);
+  const clientId = await unsent(page).getAttribute('data-client-id');
+  const kept = (await idb(page))[`o:${clientId}`];
+
+  await unsent(page).getByRole('button', { name: 'Bỏ bình luận' }).click();
+  await expect(f.status).toHaveText('Đã bỏ bình luận chưa gửi. Bỏ nhầm? Bấm “Hoàn tác” bên dưới.');
+  await expect(outbox(page)).toHaveCount(0);
+  expect(await outboxKeys(page)).toEqual([]);
+
+  await undo.click();
+  await expect(f.status).toHaveText('Bình luận vừa bỏ đã trở lại danh sách chưa gửi.');
+  await expect(unsent(page)).toHaveText(/Bỏ nhầm, xin giữ lại/);
+  await expect(unsent(page)).toHaveAttribute('data-client-id', clientId!);
+  // The keyboard is where the comment is again, not on its "Bỏ bình luận" (a second press would discard it).
+  await expect(outbox(page).getByRole('heading', { name: 'Bình luận chưa gửi' })).toBeFocused();
+  await expect(undo).toHaveCount(0);
+  expect((await idb(page))[`o:${clientId}`]).toEqual(kept);
+  await page.reload();
+  await expect(unsent(page)).toHaveText(/Bỏ nhầm, xin giữ lại/);
+
+  await setOffline(context, net, false);
+  await expect(unsent(page)).toHaveCount(0);
+  await outboxIdle(page);
+  expect(net.seen.map((s) => s.clientId)).toEqual([clientId]);
+  expect((await api.stored()).map((c) => c.content)).toEqual(['Bỏ nhầm, xin giữ lại']);
+});
+
+test('"Hoàn tác" undoes what the status line says: a discard after "Nhập lại" first, then the text "Nhập lại" emptied; once the line says something else, the discard stays done', async ({ page, context, net, site }) => {
+  await twoUnsent(page, context, net, site);
+  const f = form(page);
+  const undo = f.host.getByRole('button', { name: 'Hoàn tác' });
+  await f.name.fill('Cao Văn S');
+  await f.content.fill('Đang viết dở');
+  await f.clear.click();
+  await expect(f.status).toContainText('Đã xóa thông tin đã nhập');
+  await unsent(page).filter({ hasText: 'Ý kiến thứ nhất.' }).getByRole('button', { name: 'Bỏ bình luận' }).click();
+  await expect(f.status).toContainText('Đã bỏ bình luận chưa gửi');
+  await undo.click();
+  await expect(unsent(page)).toHaveCount(2);
+  await expect(f.content).toHaveValue('');
+  // The form's own "Hoàn tác" is offered again: the text is still to be had.
+  await undo.click();
+  await expect(f.content).toHaveValue('Đang viết dở');
+
+  // (Pressed until it counts: a row that moved up under the pointer a moment ago does not take a press.)
+  const second = unsent(page).filter({ hasText: 'Ý kiến thứ hai.' }).getByRole('button', { name: 'Bỏ bình luận' });
+  await expect(async () => {
+    await second.click({ timeout: 500 });
+    await expect(unsent(page)).toHaveCount(1, { timeout: 300 });
+  }).toPass();
+  await expect(undo).toHaveCount(1);
+  // The reader goes on: "Nhập lại" says what it did, and the discard's offer goes with the line that made it.
+  await f.content.fill('');
+  await f.clear.click();
+  await expect(f.status).toHaveText('Đã xóa thông tin đã nhập.');
+  await expect(undo).toHaveCount(0);
+  await expect(unsent(page)).toHaveText(/Ý kiến thứ nhất\./);
+});
+
 /** Two comments sent offline, "Ý kiến thứ nhất." then "Ý kiến thứ hai.", waiting among the unsent. */
 async function twoUnsent(page: Page, context: BrowserContext, net: Net, site: Site): Promise<void> {
   await site.open(page);
@@ -1407,10 +1472,10 @@ test('a double click on "Bỏ bình luận" with two unsent: the second press la
   const box = (await discard.first().boundingBox())!;
   await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
   await expect(unsent(page)).toHaveCount(1);
-  // The one left moved up to about where the pointer is (how far depends on the page around it): the
-  // double click's second press (its click count 2) lands on it.
+  // The one left moved up towards where the pointer is (how far depends on the page around it: the
+  // status line's "Hoàn tác" above the list takes a line): a double click's second press (its click
+  // count 2) may land on it.
   const under = (await discard.first().boundingBox())!;
-  expect(Math.abs(under.y - box.y)).toBeLessThan(box.height);
   await page.mouse.move(under.x + under.width / 2, under.y + under.height / 2);
   await page.mouse.down({ clickCount: 2 });
   await page.mouse.up({ clickCount: 2 });

@@ -227,6 +227,14 @@ export class OutboxController implements ReactiveController {
     await this.#changed();
   }
 
+  /** A comment this tab's reader discarded, back as it was ("Hoàn tác"); its token, if it had one, went. */
+  async restore(item: OutboxItem): Promise<void> {
+    this.#discarded.delete(item.clientId);
+    // (Only if its key is not there again: kept by the undo of another box of this page.)
+    await store.update<OutboxItem>(PREFIX + item.clientId, (i) => i ?? item);
+    await this.#changed();
+  }
+
   /**
    * A refused comment whose text this tab's form took back: it leaves the outbox, and the other tabs
    * hear where it went (told before the change, while they still list it).

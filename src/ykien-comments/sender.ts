@@ -168,8 +168,8 @@ export class Sender {
       onDiscard: (id, e) => {
         // A row that goes (sent, discarded) lets the next one up into its place: a press just after may
         // have been aimed at the one that went (a double click's second press, a tap as a comment was
-        // stored). Discarding has no undo: only a press on rows that held still counts. (The keyboard's,
-        // detail 0, is on the button it focused.)
+        // stored), and its "Hoàn tác" would bring back only the last: only a press on rows that held still
+        // counts. (The keyboard's, detail 0, is on the button it focused.)
         if (e.detail > 1 || (e.detail == 1 && performance.now() - (this.#movedUpAt.get(id) ?? -Infinity) < ROWS_SETTLE_MS)) return;
         // Its group's heading (this article's, or the other articles'), while that group has rows left.
         const heading = (h.renderRoot as ShadowRoot).querySelector(`[data-client-id="${id}"]`)?.closest('ul')?.previousElementSibling;
@@ -187,6 +187,8 @@ export class Sender {
           .discard(id)
           .then(async () => {
             if (mayHave) h.say('discardedMaybeSent', 'error');
+            // On its way here, its answer says what became of it: nothing to bring back before.
+            else if (item && item.state != 'sending') (this.#undiscard = item), h.say('discardedUndo');
             else h.say('discarded');
             await h.updateComplete;
             const own = heading?.isConnected && heading.nextElementSibling?.querySelector('li') ? (heading as HTMLElement) : null;
@@ -196,6 +198,29 @@ export class Sender {
       },
     });
   }
+
+  /**
+   * The unsent comment the reader discarded last, as it was: "Hoàn tác" brings it back while the status
+   * line offers it (a mis-tap must not lose a comment; one the server may have is not offered back).
+   */
+  #undiscard?: OutboxItem;
+
+  /** "Hoàn tác" for the comment just discarded, while the status line still offers it. */
+  get undo(): (() => void) | undefined {
+    return this.#undiscard && this.#host.saying('discardedUndo') ? this.#onUndiscard : undefined;
+  }
+
+  #onUndiscard = async () => {
+    const h = this.#host;
+    const item = this.#undiscard!;
+    this.#undiscard = undefined;
+    this.#discardedHere.delete(item.clientId);
+    await this.outbox.restore(item);
+    h.say('undiscarded', 'success');
+    await h.updateComplete;
+    // Its group's heading: the keyboard is where the comment is again (not on its "Bỏ bình luận").
+    (h.renderRoot.querySelector(`[data-client-id="${item.clientId}"]`)?.closest('ul')?.previousElementSibling as HTMLElement | null)?.focus();
+  };
 
   /** The unsent comment whose "Bỏ bình luận" the reader pressed, until it is gone. */
   #discarding?: string;

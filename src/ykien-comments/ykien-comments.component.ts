@@ -95,7 +95,7 @@ function focusInSight(el: HTMLElement | null | undefined, scrolledAt: number): v
  * @csspart status-info - The status while it says something that is neither of these (with `status`).
  * @csspart status-success - The status while it says a comment went (with `status`).
  * @csspart status-error - The status while it says something failed (with `status`).
- * @csspart undo - "Hoàn tác", after "Nhập lại" emptied a form that held text, until the reader writes a comment again.
+ * @csspart undo - "Hoàn tác", after "Nhập lại" emptied a form that held text, until the reader writes a comment again; or after "Bỏ bình luận" discarded an unsent comment, while the status line says so.
  * @csspart outbox - The list of comments kept on this device and not sent yet.
  * @csspart outbox-heading - Its headings ("Bình luận chưa gửi", and those of other articles).
  * @csspart outbox-verify - An unsent comment's "Xác minh để gửi" button (a new captcha for it).
@@ -556,7 +556,8 @@ export class YkienComments extends LitElement {
       // (The click comes before the submit it makes; Enter's implicit submission clicks the button too, with a count of 0.)
       onSendClick: (e: MouseEvent) => (this.sendClicks = e.detail),
       onClear: this.#onClear,
-      onUndo: this.#undoable() ? this.#onUndo : undefined,
+      // The newest thing undone: the status line offers the one it says.
+      onUndo: this.#sender?.undo ?? (this.#undoable() ? this.#onUndo : undefined),
       onResetCaptcha: () => this.#prepare((s) => s.captcha.reset()),
     })}${this.#sender?.renderOutbox() ?? nothing}`;
     const comments = this.#listOn
@@ -726,6 +727,11 @@ export class YkienComments extends LitElement {
     // "Hoàn tác" is the next Tab; taken to the name field, it had the whole form to cross back, and a
     // phone's keyboard opened over the line that offers it.
     this.say(this.#cleared ? 'clearedUndo' : 'cleared');
+  }
+
+  /** @internal Whether the status region still says `key`. */
+  saying(key: StringKey): boolean {
+    return this.#lastSaid?.[0] == key;
   }
 
   /** @internal Empties the status region if it still says one of `keys` (what it said is no longer true). */
