@@ -53,6 +53,21 @@ function controller(source = { endpoint: ENDPOINT as string | undefined, pageId:
 }
 
 describe('ListController', () => {
+  it('an endpoint that answers the cursor it was given (PHP reading `page`, not `cursor`): "Xem thêm" goes after one page of repeats, not asked again and again', async () => {
+    vi.stubGlobal('fetch', async (input: string) => {
+      asked.push(new URL(input));
+      return Response.json({ items: [comment('a'), comment('b')], next: '2', total: 40 });
+    });
+    const { list } = controller();
+    await list.load();
+    expect(list.next).toBe('2');
+    expect(await list.more()).toBe(0);
+    expect(list.next).toBeNull();
+    expect(await list.more()).toBeNull(); // nothing asked
+    expect(asked.map((u) => u.searchParams.get('cursor'))).toEqual([null, '2']);
+    expect(list.items.map((c) => c.id)).toEqual(['a', 'b']);
+  });
+
   it('a store that never answers does not hold the list on its loading line: the page shows after OWN_WAIT_MS, without the own copies', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout'] });
     store.loadOwn = () => new Promise(() => {}); // IndexedDB stalls

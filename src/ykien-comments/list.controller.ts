@@ -254,8 +254,9 @@ export class ListController implements ReactiveController {
     const added = page.items.filter((c) => !seen.has(c.id));
     this.items = [...this.items, ...added];
     this.#grown = true;
-    // A server that counts on its first page only: the count shown stays.
-    this.next = page.next;
+    // A server that counts on its first page only: the count shown stays. One that answers the cursor it
+    // was given (a PHP endpoint reading `page`, not `cursor`) has nothing further: "Xem thêm" goes.
+    this.next = page.next != this.next ? page.next : null;
     this.#dropListed();
     if (page.total !== undefined) this.total = this.#counted(page.total, askedAt);
     return added.length;
