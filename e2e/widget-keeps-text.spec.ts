@@ -209,9 +209,16 @@ test('a comment discarded from the unsent list while it is being sent, then refu
   await expect(f.status).toContainText('bỏ');
   await expect(unsent(page)).toHaveCount(0);
   await expect(f.content).toHaveValue('Ý kiến khác hẳn.');
+  const discarded = endpoint.posts[0].body.clientId;
   await page.reload();
+  // The next page read what this device keeps (its draft is back in the form, read with the unsent
+  // ones): only then is "nothing came back" a finding.
+  await expect(f.content).toHaveValue('Ý kiến khác hẳn.');
+  await expect(f.name).toHaveValue('Ngô Thị Lan');
   await expect(unsent(page)).toHaveCount(0);
   expect(Object.keys(await idb(page)).filter((k) => k.startsWith('o:'))).toEqual([]);
+  expect(await page.evaluate(() => localStorage.getItem('ykien-sending') ?? '')).not.toContain(discarded);
+  expect(endpoint.posts).toHaveLength(1);
 });
 
 for (const [how, content] of [
@@ -294,10 +301,12 @@ test('a comment the server stored, left in the outbox marked sent by a page that
   await page.reload();
   await expect(awaiting(page)).toHaveCount(1);
   await expect(f.content).toHaveValue('');
-  expect(endpoint.posts).toHaveLength(0);
   // Asked on this visit too, and kept after its answer.
   await expect.poll(() => endpoint.gets.filter((u) => u.pathname.endsWith('/srv-da-gui')).length).toBeGreaterThan(askedBefore);
   await expect(awaiting(page)).toHaveCount(1);
+  // Never sent again: counted once this visit's outbox could have (whatever it does, it does under its lock).
+  await page.evaluate(() => navigator.locks.request('ykien-outbox', () => {}));
+  expect(endpoint.posts).toHaveLength(0);
 });
 
 test('the last keystrokes before the reader follows a link are kept (the store writes 300 ms behind)', async ({ page, article }) => {
