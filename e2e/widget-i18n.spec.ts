@@ -265,6 +265,22 @@ test('theme="auto": the captcha follows a change of prefers-color-scheme too', a
   expect(endpoint.posts.map((p) => p.body.captchaToken)).toEqual(['fake-token-1']);
 });
 
+test("a site's class-based dark mode (its CSS gives the box color-scheme: dark, as the README says; no theme): the captcha is dark too; a theme set later, light again", async ({ page, article }) => {
+  await article({ head: '<style>html.dark ykien-comments { color-scheme: dark }</style>' });
+  await page.evaluate(() => document.documentElement.classList.add('dark'));
+  await form(page).content.focus(); // the captcha comes with the reader's first focus in the form
+  const captcha = page.locator('ykien-comments h-captcha');
+  await expect(captcha).toHaveAttribute('theme', 'dark');
+  // The site's dark mode off, and the box told so by its theme, set as a property (an app's binding).
+  await page.evaluate(() => {
+    document.documentElement.classList.remove('dark');
+    (document.querySelector('ykien-comments') as HTMLElement & { theme: string }).theme = 'dark';
+  });
+  await expect(captcha).toHaveAttribute('theme', 'dark');
+  await page.evaluate(() => ((document.querySelector('ykien-comments') as HTMLElement & { theme: string }).theme = 'light'));
+  await expect(captcha).toHaveAttribute('theme', 'light');
+});
+
 test('the default theme is light', async ({ page, article }) => {
   await page.emulateMedia({ colorScheme: 'dark' });
   await article();

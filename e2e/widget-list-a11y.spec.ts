@@ -48,6 +48,15 @@ const variants: { title: string; opts: ArticleOptions; scheme?: 'dark'; pending:
   { title: 'vi, dark', opts: { attrs: { theme: 'dark' } }, pending: 'Đang chờ duyệt', reply: 'Trả lời của Ban biên tập', more: 'Xem thêm' },
   { title: 'en, dark', opts: { attrs: { lang: 'en', theme: 'dark' } }, pending: 'Awaiting moderation', reply: 'Editorial board’s reply', more: 'Load more' },
   { title: 'vi, theme="auto" in a dark browser', opts: { attrs: { theme: 'auto' } }, scheme: 'dark', pending: 'Đang chờ duyệt', reply: 'Trả lời của Ban biên tập', more: 'Xem thêm' },
+  // A site's own dark box, no theme: its text colour and background on the element (the fields, the
+  // reply and the dates must stay readable), and its own error and success colours for that background.
+  {
+    title: 'vi, a site\'s own dark colours on the element, no theme',
+    opts: { head: '<style>ykien-comments { color: #eee; background: #111; --ykien-error: #ff8a80; --ykien-success: #8fd9a0; }</style>' },
+    pending: 'Đang chờ duyệt',
+    reply: 'Trả lời của Ban biên tập',
+    more: 'Xem thêm',
+  },
 ];
 
 for (const v of variants) {

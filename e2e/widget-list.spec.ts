@@ -1259,6 +1259,20 @@ test('a site styles the list through its parts and custom properties', async ({ 
   expect(await host.locator('ol > li').first().evaluate((el) => getComputedStyle(el).borderBottomColor)).toBe('rgb(40, 50, 60)');
 });
 
+test('printed, the article keeps its comments and drops the form, "Xem thêm" and the unsent ones', async ({ page, article, endpoint }) => {
+  endpoint.list = () => ({ items: items(1, 2), next: 'c2', total: 3 });
+  await article();
+  const host = list(page).host;
+  await expect(list(page).articles).toHaveCount(2);
+  await expect(host.locator('[part~="more"]')).toBeVisible();
+  await expect(form(page).content).toBeVisible();
+  await page.emulateMedia({ media: 'print' });
+  await expect(form(page).content).toBeHidden();
+  await expect(host.locator('[part~="more"]')).toBeHidden();
+  await expect(list(page).articles.first()).toBeVisible();
+  await expect(host.locator('[part~="heading"]')).toBeVisible();
+});
+
 test.describe('where the form sits', () => {
   const layout = async (page: Page) => {
     const l = list(page);

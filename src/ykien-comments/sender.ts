@@ -124,10 +124,10 @@ export class Sender {
         ]);
       },
     );
-    // theme="auto": the captcha follows the reader's scheme when it changes, as the box's colours do.
+    // A color-scheme of "light dark" (theme="auto"): the captcha follows the reader's scheme when it changes, as the box's colours do.
     // (No matchMedia in jsdom, where an app's component tests run.)
     const scheme = globalThis.matchMedia?.('(prefers-color-scheme: dark)');
-    const follow = () => host.theme == 'auto' && this.configure();
+    const follow = () => this.configure();
     host.addController({ hostConnected: () => scheme?.addEventListener('change', follow), hostDisconnected: () => scheme?.removeEventListener('change', follow) });
     this.configure();
   }
@@ -135,7 +135,10 @@ export class Sender {
   /** (Re)renders the captcha for the element's current site key, language and theme. */
   configure(): void {
     const h = this.#host;
-    const dark = h.theme == 'dark' || (h.theme == 'auto' && !!globalThis.matchMedia?.('(prefers-color-scheme: dark)').matches);
+    // By the box's color-scheme, which its theme sets and a site's class-based dark mode may too
+    // (`html.dark ykien-comments { color-scheme: dark }`, as the README says): "light dark" follows the system.
+    const scheme = getComputedStyle(h).colorScheme;
+    const dark = /dark/.test(scheme) && (!/light/.test(scheme) || !!globalThis.matchMedia?.('(prefers-color-scheme: dark)').matches);
     this.captcha.configure(
       h.siteKey && h.endpoint
         ? { siteKey: h.siteKey, jsapi: h.captchaJsapi || DEFAULT_JSAPI, hl: h.language, theme: dark ? 'dark' : 'light' }

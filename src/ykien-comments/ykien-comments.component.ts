@@ -123,7 +123,7 @@ function focusInSight(el: HTMLElement | null | undefined, scrolledAt: number): v
  * @cssprop [--ykien-bg=#ffffff] - Background. Default `#ffffff` light, `#1b1b1f` dark.
  * @cssprop [--ykien-fg=#1f1f1f] - Text colour. Default `#1f1f1f` light, `#e6e1e5` dark.
  * @cssprop [--ykien-border=#767676] - Borders of the fields and buttons, the unsent comments' frame, the pending mark. Default `#767676` light, `#938f99` dark.
- * @cssprop [--ykien-muted=#595959] - Secondary text (counter, hints). Default `#595959` light, `#c4c0c7` dark.
+ * @cssprop [--ykien-muted=color-mix(in srgb, currentcolor 75%, transparent)] - Secondary text (dates, counter, hints, the unsent comments' state, the loading line). Default: the text's own colour at 75%, readable on whatever background the text is (`#595959` light, `#c4c0c7` dark in a browser without `light-dark()`).
  * @cssprop [--ykien-error=#b3261e] - Error text and borders. Default `#b3261e` light, `#ffb4ab` dark.
  * @cssprop [--ykien-success=#1e6b34] - The thank-you message. Default `#1e6b34` light, `#8fd9a0` dark.
  * @cssprop [--ykien-divider=#d0d0d0] - The rule between comments. Default `#d0d0d0` light, `#49454f` dark.
@@ -500,7 +500,8 @@ export class YkienComments extends LitElement {
     // A list that failed, shown since by another way than "Thử lại" (a move in the page, a new page size).
     if (this.#list.state == 'ready') this.unsay('listFailed');
     this.#navigated = false;
-    if (['siteKey', 'theme', 'captchaJsapi', 'endpoint'].some((p) => (changed as PropertyValues).has(p))) this.#sender?.configure();
+    // Once rendered: the captcha's theme is read from the box's color-scheme, which a new theme sets.
+    if (['siteKey', 'theme', 'captchaJsapi', 'endpoint'].some((p) => (changed as PropertyValues).has(p))) void this.updateComplete.then(() => this.#sender?.configure());
   }
 
   /**

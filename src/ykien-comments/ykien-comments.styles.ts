@@ -34,6 +34,9 @@ const dark = colours(([, d]) => d);
 export const styles = css`
   :host {
     ${colours(([l, d]) => `light-dark(${l},${d})`)}
+    /* Dates and hints: the text's own colour, faded, readable on whatever background the text is (a site's
+       own dark one too, given without a theme). */
+    --_ykien-muted: var(--ykien-muted, color-mix(in srgb, currentcolor 75%, transparent));
     --_ykien-font: var(--ykien-font, system-ui, sans-serif);
     --_ykien-radius: var(--ykien-radius, 6px);
     display: block;
@@ -153,6 +156,9 @@ export const styles = css`
     height: calc(2.5em + 2px);
     min-height: 2.75em;
     padding: 0.5em 0.7em;
+    /* What paints its own background writes in its partner: a site's light text on a box it painted dark
+       (no theme, no --ykien-bg) would be unreadable on the field's own. */
+    color: var(--ykien-fg,var(--_ykien-fg));
     background-color: var(--ykien-bg,var(--_ykien-bg));
     border: 1px solid;
     border-color: var(--ykien-border,var(--_ykien-border));
@@ -326,6 +332,7 @@ export const styles = css`
     gap: 0.2em;
     margin-top: 0.3em;
     padding: 0.6em 0.8em;
+    color: var(--ykien-fg,var(--_ykien-fg));
     background-color: var(--ykien-reply-bg,var(--_ykien-reply-bg));
     border-inline-start: 3px solid;
     border-inline-start-color: var(--ykien-accent,var(--_ykien-accent));
@@ -368,5 +375,13 @@ export const styles = css`
     display: flex;
     align-items: center;
     min-height: 78px;
+  }
+  /* Last, over the rules above: a printed article keeps what readers said, not a form to fill in or buttons to press. */
+  @media print {
+    form,
+    [part~='more'],
+    [part~='outbox'] {
+      display: none;
+    }
   }
 `;
