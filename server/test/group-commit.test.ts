@@ -168,7 +168,55 @@ if (PG_URL) {
   ]);
 }
 
+/**
+ * The size of every batch of comments `store` writes, as it sends it: SQLite's calls of its writer's
+ * writeBatch (one transaction each, in this thread or the writer's), PostgreSQL's statements on its
+ * writes' pool (a batch is one statement, STORE_BATCH: one transaction). `others` counts the pool's
+ * other statements (a batch retried item by item, or a transaction of its own, would show there).
+ */
+function recordBatches(store: Store): { sizes: number[]; others: string[] } {
+  const sizes: number[] = [];
+  const others: string[] = [];
+  if ('writerLink' in store) {
+    // Private on purpose: the writer's calls are the point of the test.
+    const link = (store as SqliteStore).writerLink;
+    const real = link.writeBatch;
+    link.writeBatch = (items, channels) => (sizes.push(items.length), real(items, channels));
+  } else {
+    const pool = (store as unknown as { writePool: { query: (...a: unknown[]) => unknown } }).writePool;
+    const real = pool.query.bind(pool);
+    pool.query = (...args: unknown[]) => {
+      const q = args[0] as string | { text: string; values?: unknown[][] };
+      const text = typeof q === 'string' ? q : q.text;
+      const values = (typeof q === 'string' ? args[1] : q.values) as unknown[][];
+      if (text.trim().startsWith('WITH input AS')) sizes.push(values[0]!.length);
+      else others.push(text.trim().split(/\s+/).slice(0, 4).join(' '));
+      return real(...args);
+    };
+  }
+  return { sizes, others };
+}
+
 describe.each(stores)('%s store', (_name, open) => {
+  it('50 inserts at once are written in a few batches, not one transaction each: at least one batch holds several, each comment is stored once', async () => {
+    const store = await open();
+    later(() => store.close());
+    const { sizes, others } = recordBatches(store);
+    const items = Array.from({ length: 50 }, () => newComment({ pageId: 'cung-luc' }));
+    const results = await Promise.all(items.map((c) => store.insertComment(c)));
+    expect(results).toEqual(items.map(() => ({ created: true, seq: expect.any(Number) })));
+    // Far fewer batches than inserts, one of them with more than one comment; each comment in one batch.
+    expect(sizes.length).toBeGreaterThanOrEqual(1);
+    expect(sizes.length).toBeLessThanOrEqual(5);
+    expect(Math.max(...sizes)).toBeGreaterThan(1);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(50);
+    expect(others).toEqual([]);
+    // Each stored once, and counted once.
+    const page = await store.list({ status: 'published', pageId: 'cung-luc', limit: 100 });
+    expect(page.items.map((c) => c.id).sort()).toEqual(items.map((c) => c.id).sort());
+    expect(Object.fromEntries(await store.publishedCounts(['cung-luc']))).toEqual({ 'cung-luc': 50 });
+  });
+
   it('a duplicate key inside a batch gets the stored record (replay or reused key) while the rest is stored', async () => {
     const store = await open();
     later(() => store.close());
