@@ -157,6 +157,9 @@ for (const [answer, says, told] of [
     await expect(unsent(page)).toHaveCount(1);
     await expect(unsent(page)).toContainText('Ý kiến thứ nhất, bị từ chối.');
     await expect(unsent(page)).toContainText(says);
+    // A refusal reads as one (the error colour, the fields' messages'), a wait for the captcha as a state.
+    const colourOf = (sel: string) => page.locator('ykien-comments').evaluate((el, s) => getComputedStyle(el.shadowRoot!.querySelector(s)!).color, sel);
+    expect((await colourOf('[part~="outbox"] small')) === (await colourOf('#content-error'))).toBe(answer.status === 400);
     if (answer.status === 400) {
       // The form emptied, the app goes to another article and back: the kept text goes back into the
       // form, with its message; the page heard of the refusal once.

@@ -518,6 +518,8 @@ test.describe('the list under the heading', () => {
       const f = form(page);
       await expect(l.error).toContainText('Không tải được ý kiến bạn đọc.');
       await expect(l.retry).toHaveText('Thử lại');
+      // In the error colour, as the form's own failures are.
+      expect(await l.error.locator('p').evaluate((el) => getComputedStyle(el).color)).toBe('rgb(179, 38, 30)');
       await expect(l.articles).toHaveCount(0);
       await expect(l.empty).toHaveCount(0);
       await expect(f.heading).toHaveText('Ý kiến bạn đọc');

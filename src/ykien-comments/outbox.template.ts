@@ -54,7 +54,7 @@ export function renderOutbox({ t, contentLang, items, here, canVerify, onVerify,
                 <span id=${'x-' + i.clientId} hidden>${excerpt(i.payload.content)}</span>
                 <div class="actions">
                   <!-- A refusal's reasons are the server's, in the words of the box that sent it. -->
-                  <small id=${'s-' + i.clientId} lang=${i.state == 'rejected' && Object.keys(i.fields ?? {}).length ? (i.words ?? nothing) : nothing}>${stateText(i, t)}</small>
+                  <small id=${'s-' + i.clientId} data-kind=${i.state == 'rejected' ? 'error' : nothing} lang=${i.state == 'rejected' && Object.keys(i.fields ?? {}).length ? (i.words ?? nothing) : nothing}>${stateText(i, t)}</small>
                   ${canVerify(i)
                     ? html`<button part="outbox-verify" type="button" aria-describedby=${described(i)} @click=${() => onVerify(i.clientId)}>${t.verifyToSend}</button>`
                     : nothing}

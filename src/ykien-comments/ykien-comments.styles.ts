@@ -231,6 +231,7 @@ export const styles = css`
   }
   .over,
   [part~='error'],
+  [part~='list-error'] p,
   [data-kind='error'] {
     color: var(--ykien-error,var(--_ykien-error));
     font-weight: 600;
