@@ -1917,3 +1917,26 @@ test('the key kept for a comment a server may have (ykien-sending) goes under th
   expect(endpoint.posts.map((p) => p.body.clientId === 'k-old')).toEqual([false, false]);
   expect(endpoint.posts[1]!.body.clientId).toBe('k-recent');
 });
+
+test('a key kept for a comment a server may have (ykien-sending) leaves the device once its 30 days are over, at the next page a reader only reads; a newer one stays', async ({ page, article }) => {
+  await article({ attrs: { 'site-key': null } });
+  const pageId = `${new URL(page.url()).origin}/tin-tuc/bai-viet`;
+  await page.evaluate(
+    ([pageId, now]) => {
+      const entry = (clientId: string, content: string, days: number) => ({
+        key: JSON.stringify(['Tạ Thị Hằng', content, pageId]),
+        payload: { clientId, pageId, pageUrl: pageId, pageTitle: document.title, name: 'Tạ Thị Hằng', content },
+        at: now - days * 86_400_000,
+      });
+      localStorage.setItem('ykien-sending', JSON.stringify([entry('k-old', 'Chuyện riêng, đã bỏ từ lâu.', 31), entry('k-recent', 'Đồng ý với tác giả.', 29)]));
+    },
+    [pageId, Date.now()] as const,
+  );
+  await page.reload();
+  // The page read what this device keeps for the form (its list of own comments settled after it).
+  await expect.poll(() => page.locator('ykien-comments').evaluate((el) => (el as HTMLElement & { listSettled: boolean }).listSettled)).toBe(true);
+  await expect
+    .poll(() => page.evaluate(() => (JSON.parse(localStorage.getItem('ykien-sending') ?? '[]') as { payload: { clientId: string } }[]).map((i) => i.payload.clientId)))
+    .toEqual(['k-recent']);
+  expect(await page.evaluate(() => localStorage.getItem('ykien-sending'))).not.toContain('Chuyện riêng');
+});

@@ -100,7 +100,11 @@ export const PAGE = Math.random().toString(36).slice(2);
 export const inFlightAll = (): InFlight[] =>
   slot((ls) => {
     const f = readJson(ls.getItem(IN_FLIGHT));
-    return (Array.isArray(f) ? f : [f]).filter((i) => typeof i?.key == 'string' && typeof i.payload?.clientId == 'string' && (i.queued || !(Date.now() - (i.at ?? Date.now()) > 2592e6)));
+    const all = Array.isArray(f) ? f : [f];
+    const live = all.filter((i) => typeof i?.key == 'string' && typeof i.payload?.clientId == 'string' && (i.queued || !(Date.now() - (i.at ?? Date.now()) > 2592e6)));
+    // What has had its day leaves the device too: a comment's name and words, kept for no use.
+    if (f && live.length < all.length) setInFlight(live);
+    return live;
   }) ?? [];
 export const setInFlight = (list: InFlight[]) => slot((ls) => (list.length ? ls.setItem(IN_FLIGHT, JSON.stringify(list)) : ls.removeItem(IN_FLIGHT)));
 
