@@ -289,6 +289,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   };
   app.addHook('onClose', async () => clearTimeout(outage.timer));
 
+  // Whether the process answers, asking nothing of the database: an orchestrator's liveness probe, which
+  // restarts on failure (on /healthz, every instance would be restarted through a PostgreSQL failover).
+  app.get('/livez', async (_request, reply) => {
+    reply.header('Cache-Control', 'no-store');
+    return { status: 'ok' };
+  });
+
   app.get('/healthz', async (request, reply) => {
     reply.header('Cache-Control', 'no-store');
     if (schemaAhead) return reply.code(503).send({ status: 'outdated' });

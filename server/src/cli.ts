@@ -64,7 +64,7 @@ function refusalOf(e: unknown, db: string): string | undefined {
     // PostgreSQL's socket or host not there yet (ENOENT, ECONNREFUSED), or starting up: retried.
     return ['28P01', '28000', '3D000', '42501', PG_UNSUITABLE].includes(code) ? message : undefined;
   }
-  if (code === 'SQLITE_CANTOPEN') return `${message} (does its folder exist, and may the server's user write there?)`;
+  if (code === 'SQLITE_CANTOPEN') return `${message} (does its folder exist, and may the server's user write there? Under systemd, is it in the unit's ReadWritePaths?)`;
   if (/^SQLITE_(NOTADB|CORRUPT|READONLY|PERM|AUTH)/.test(code)) return message;
   // Making the file's folder (mkdir) or the file itself: a path the server's user may not write to.
   if (['EACCES', 'EPERM', 'EROFS', 'EEXIST', 'ENOTDIR', 'ENOENT', 'EISDIR'].includes(code)) return message;
@@ -82,7 +82,10 @@ async function main(): Promise<void> {
       return;
     }
     if (parsed.kind === 'version') {
-      process.stdout.write(`ykien-server ${version()}\n`);
+      // The schema each store is migrated to: an upgrade whose numbers differ migrates the database
+      // (docs/deploy.md: a backup first; on PostgreSQL, the old instances stopped).
+      const [{ LATEST_VERSION }, { LATEST_PG_VERSION }] = await Promise.all([import('./stores/sqlite-schema.js'), import('./stores/pg-schema.js')]);
+      process.stdout.write(`ykien-server ${version()} (schema: SQLite ${LATEST_VERSION}, PostgreSQL ${LATEST_PG_VERSION})\n`);
       return;
     }
     ({ config, warnings } = parsed);
@@ -254,15 +257,23 @@ async function main(): Promise<void> {
   } catch (err) {
     // A --host that names no machine is a bad option (2: a unit does not restart on it); a port in use
     // may free itself (1: restarted).
-    const { code } = err as NodeJS.ErrnoException;
+    const { code, message } = err as NodeJS.ErrnoException;
     const unknownHost = code === 'ENOTFOUND';
-    app.log.fatal({ err }, unknownHost ? `could not listen: --host "${config.host}" names no address of this machine` : 'could not listen');
+    // A port below 1024 for a user without the right, an address not this machine's: settings a restart
+    // cannot mend (2), as an unknown host.
+    const refused = unknownHost || code === 'EACCES' || code === 'EADDRNOTAVAIL';
+    // Its code and words, not a stack: nothing in our code to look at.
+    app.log.fatal({ code, reason: message }, unknownHost ? `could not listen: --host "${config.host}" names no address of this machine` : 'could not listen');
     // Said plainly too: the most common first failure (a second `npm start`, another local server on 8787).
     if (code === 'EADDRINUSE') {
       process.stderr.write(`ykien-server: port ${config.port} is in use (another ykien-server or \`npm start\` still running?): stop it, or take another port: --port ${config.port + 1} (npm start -- --port ${config.port + 1}).\n`);
     }
+    if (code === 'EACCES') {
+      process.stderr.write(`ykien-server: may not listen on port ${config.port} (ports below 1024 need the right to bind them): take a port above 1023 behind your reverse proxy, e.g. --port 8787.\n`);
+    }
+    if (code === 'EADDRNOTAVAIL') process.stderr.write(`ykien-server: --host ${config.host} is not an address of this machine.\n`);
     await store.close();
-    process.exit(unknownHost ? 2 : 1);
+    process.exit(refused ? 2 : 1);
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

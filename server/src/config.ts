@@ -436,6 +436,10 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
 /** An empty --db (an unset variable in a script) would open the working folder as a file. */
 function parseDb(raw: string): string {
   if (!raw.trim()) throw new ConfigError('--db: empty; give an SQLite file or a postgres:// URL');
+  // A mistyped scheme (postgre://, mysql://) would be taken for an SQLite file's path: every instance
+  // on an empty file of its own. Named without the rest, which may hold a password.
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(raw)?.[1];
+  if (scheme && !/^postgres(ql)?$/i.test(scheme)) throw new ConfigError(`--db: "${scheme}://…" is not a database this server reads; give a postgres:// (or postgresql://) URL, or an SQLite file's path`);
   return raw;
 }
 

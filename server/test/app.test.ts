@@ -138,6 +138,9 @@ describe('failures inside the server', () => {
     expect(res.statusCode).toBe(503);
     expect(res.json()).toEqual({ status: 'unavailable' });
     expect(res.headers['cache-control']).toBe('no-store');
+    // The process itself answers: a liveness check must not restart it for the database's outage.
+    const live = await a.inject({ method: 'GET', url: '/livez' });
+    expect([live.statusCode, live.json(), live.headers['cache-control']]).toEqual([200, { status: 'ok' }, 'no-store']);
   });
 
   it('GET /healthz answers 503 "unwritable" for a while after a write failed on storage (a full disk), though the database still reads', async () => {

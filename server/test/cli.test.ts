@@ -183,6 +183,28 @@ describe.concurrent('command line', () => {
     }
   });
 
+  it('an address that is not this machine\'s is a bad option too (exit 2, said in words, no stack)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ykien-cli-addr-'));
+    try {
+      // 192.0.2.1: TEST-NET-1, never a local address.
+      const { code, stdout, stderr } = await cli(['--no-captcha', '--db', join(dir, 'ykien.db'), '--host', '192.0.2.1', '--port', '0']);
+      expect(code).toBe(2);
+      expect(stderr).toContain('ykien-server: --host 192.0.2.1 is not an address of this machine.');
+      expect(stdout + stderr).toContain('EADDRNOTAVAIL');
+      expect(stdout + stderr).not.toMatch(/"stack"|\n\s+at /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--version names the schema each store migrates to (an upgrade whose numbers differ migrates the database)', async () => {
+    const { code, stdout } = await cli(['--version']);
+    expect(code).toBe(0);
+    const { LATEST_VERSION } = await import('../src/stores/sqlite-schema.js');
+    const { LATEST_PG_VERSION } = await import('../src/stores/pg-schema.js');
+    expect(stdout).toMatch(new RegExp(`^ykien-server \\d+\\.\\d+\\.\\d+ \\(schema: SQLite ${LATEST_VERSION}, PostgreSQL ${LATEST_PG_VERSION}\\)\\n$`));
+  });
+
   it('a --host that names no machine is a bad option (exit 2, said in words); the database it opened meanwhile is closed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ykien-cli-host-'));
     try {

@@ -320,6 +320,15 @@ describe('configuration', () => {
     expect(refused(['--no-captcha', '--public-url', 'https://baotinh.example.vn/ykien#f'])).toMatch('must have no ?query or #fragment');
     expect(config(['--no-captcha', '--public-url', 'https://baotinh.example.vn/ykien/']).notify.publicUrl).toBe('https://baotinh.example.vn/ykien');
     expect(refused(['--no-captcha', '--db', ''])).toMatch('--db: empty');
+    // A mistyped scheme is not an SQLite file of that name (each instance on an empty file of its own),
+    // and what follows it (a password) is not repeated.
+    for (const db of ['postgre://ykien:s3cretpw@db.internal:5432/ykien', 'mysql://ykien:s3cretpw@db/ykien']) {
+      const said = refused(['--no-captcha', '--db', db]);
+      expect(said).toMatch(`--db: "${db.split(':')[0]}://…" is not a database this server reads`);
+      expect(said).not.toContain('s3cretpw');
+    }
+    for (const db of ['postgres://db/ykien', 'POSTGRESQL://db/ykien', './data/ykien.db', 'C:\\ykien\\ykien.db', '/var/lib/ykien/a:b.db'])
+      expect(config(['--no-captcha', '--db', db]).db).toBe(db);
     // "on"/"yes", as other switches are written, would believe every client: said in so many words only.
     for (const v of ['on', 'yes', 'ON']) expect(refused(['--no-captcha', '--trust-proxy', v])).toMatch(`--trust-proxy: "${v}" would believe any client`);
     expect(config(['--no-captcha', '--trust-proxy', 'all']).trustProxy).toBe(true);
