@@ -840,6 +840,29 @@ describe('ykien-conformance against endpoints written by hand', () => {
     expect(fails(local), local.out).toEqual([expect.stringMatching(/^FAIL the list's shape \(each item needs .*createdAt \(ISO 8601, with Z or its offset\); got createdAt: "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d"\)$/)]);
   });
 
+  it('reads the JSON of a PHP endpoint as the widget does: past a byte order mark (said once in a NOTE), with PHP\'s +0700 offsets, and a last page without "next" or with "" (a NOTE)', async () => {
+    for (const [breaks, note] of [
+      [{ bom: true, counts: 'json' }, /^NOTE answers begin with a UTF-8 byte order mark/m],
+      [{ createdAtAs: 'php-iso8601' }, null],
+      [{ lastPageNext: 'absent' }, /^NOTE the list gives no "next"; the widget takes it as the last page, but the contract says null/m],
+      [{ lastPageNext: 'empty' }, /^NOTE the list gives "next": ""; the widget takes it as the last page/m],
+    ] as const) {
+      const r = await run(breaks as Breaks);
+      expect(fails(r), `${JSON.stringify(breaks)}\n${r.out}`).toEqual([]);
+      expect(r.out).toMatch(/^PASS the list's paging: 3 comments/m);
+      if (note) expect(r.out.match(new RegExp(note.source, 'gm')), r.out).toHaveLength(1);
+    }
+  });
+
+  it('says what PHP did wrong: a total as text (cast it), a count for one of the hundred ids ($_GET keeps the last), a redirect (where to)', async () => {
+    const text = await run({ totalAsText: true });
+    expect(fails(text).join('\n')).toMatch(/"total" must be the count of published comments, a JSON number; got "\d+" \(text: cast it, e\.g\. PHP's \(int\)\)/);
+    const one = await run({ counts: 'lastOnly' });
+    expect(fails(one), one.out).toEqual([expect.stringMatching(/^FAIL counts of 100 articles: .*"answered":1\}.*only one pageId was read: PHP's \$_GET keeps the last of repeated parameters/)]);
+    const moved = await run({ redirectsSlash: true });
+    expect(fails(moved).join('\n')).toMatch(/301 to \/comments\/: answer at the endpoint's URL itself, without a redirect/);
+  });
+
   it('a mistyped endpoint with a password in it is refused without printing the password', async () => {
     const r = await conformance('htps://deploy:Pr0dS3cret@staging.example.vn/api/comments');
     expect(r.code).toBe(2);

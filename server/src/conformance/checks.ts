@@ -70,7 +70,9 @@ const JSON_TYPE = /^application\/json\s*(;|$)/i;
  * A date-time with its offset. Seconds are optional: Java's OffsetDateTime prints `2026-11-25T17:53+07:00`
  * when they are zero, which browsers read; a time without `Z` or an offset is the reader's local time.
  */
-const ISO_DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/;
+// With its offset as ISO 8601 writes it, +07:00 or +0700 (PHP's DateTime::ISO8601), both read by
+// browsers; or a date alone, which docs/api.md allows (that day wherever the reader is).
+const ISO_DATE = /^\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d))?$/;
 
 const headerOf = (r: Reply, name: string): string | undefined => {
   const v = r.headers[name.toLowerCase()];
@@ -78,7 +80,11 @@ const headerOf = (r: Reply, name: string): string | undefined => {
 };
 const listHas = (value: string | undefined, item: string) =>
   value !== undefined && value.split(',').some((v) => v.trim().toLowerCase() === item.toLowerCase() || v.trim() === '*');
-const describe = (r: Reply) => `${r.status} ${headerOf(r, 'content-type') ?? '(no Content-Type)'} ${r.text.slice(0, 120).replace(/\s+/g, ' ')}`;
+const describe = (r: Reply) =>
+  r.status >= 300 && r.status < 400
+    ? // A redirect (a slash added back by the server): where to, which the widget's requests must not be sent.
+      `${r.status} to ${headerOf(r, 'location') ?? '(no Location)'}: answer at the endpoint's URL itself, without a redirect (docs/api.md, "Creating a comment")`
+    : `${r.status} ${headerOf(r, 'content-type') ?? '(no Content-Type)'} ${r.text.slice(0, 120).replace(/\s+/g, ' ')}`;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 /**
  * A 409 the widget keeps and sends again (src/api/send.ts): `in-progress`, or one without a code (a
@@ -186,8 +192,12 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
     const headers: Record<string, string> = { ...(o.headers ?? {}) };
     if (o.origin !== null) headers.origin = o.origin ?? origin;
     headers['accept-language'] = o.lang ?? 'vi';
-    return send(url, { ...o, headers, timeoutMs });
+    return send(url, { ...o, headers, timeoutMs }).then((r) => {
+      if (r.bom && !bomSaid) (bomSaid = true), emit('NOTE', 'answers begin with a UTF-8 byte order mark (a file saved "with BOM"); browsers read the JSON past it, other clients may not: save the files without one');
+      return r;
+    });
   };
+  let bomSaid = false;
   const pageId = `ykien-conformance-${randomBytes(6).toString('hex')}`;
   const pageUrl = `${origin}/${pageId}`;
   /**
@@ -731,6 +741,8 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
           return;
         }
         const body = listBody(r);
+        const last = lastPageNote(r);
+        if (last) emit('NOTE', last);
         total = body.total;
         seen.push(...body.items.map((c) => c.id));
         items.push(...body.items);
@@ -878,8 +890,11 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
     // No comment of ours known to be stored (the first POST's answer was wrong): this page's count may
     // hold one all the same, and is not held to a number; the unknown pages still are.
     if ((created !== null ? counts[pageId] !== mine : typeof counts[pageId] !== 'number') || others.some((o) => counts[o] !== 0)) {
-      const shown = JSON.stringify({ [pageId]: counts[pageId], [other]: counts[other], answered: Object.keys(counts).length });
-      fail(`counts of 100 articles: ${shown}`, `count published comments per pageId (${mine} here) and 0 for an unknown one, for up to 100 pageIds`);
+      const answered = Object.keys(counts).length;
+      const shown = JSON.stringify({ [pageId]: counts[pageId], [other]: counts[other], answered });
+      // One count for a hundred ids: the endpoint read one of the repeated pageId parameters.
+      const oneRead = answered === 1 ? ' (only one pageId was read: PHP\'s $_GET keeps the last of repeated parameters, Java\'s getParameter the first; read them all, docs/api.md "Comment counts")' : '';
+      fail(`counts of 100 articles: ${shown}`, `count published comments per pageId (${mine} here) and 0 for an unknown one, for up to 100 pageIds${oneRead}`);
     } else pass(`counts of 100 articles: {"counts": {…: ${created !== null ? mine : counts[pageId]}, unknown: 0, …}}`);
     corsOnRead(what, r, true);
   });
@@ -963,7 +978,8 @@ interface ListBody {
 
 const listBody = (r: Reply): ListBody => {
   const body = r.json as { items: Array<{ id: unknown; name: string; content: string }>; next: unknown; total?: number };
-  return { items: body.items.map((c) => ({ ...c, id: idOf(c.id)! })), next: body.next === null ? null : String(body.next), total: body.total };
+  // No "next", or "" (PHP's null cast to text): the last page, as the widget takes it (listNotes says so).
+  return { items: body.items.map((c) => ({ ...c, id: idOf(c.id)! })), next: body.next === null || body.next === undefined || body.next === '' ? null : String(body.next), total: body.total };
 };
 
 /**
@@ -974,8 +990,11 @@ function listShapeFault(r: Reply): string | null {
   if (r.status !== 200) return `answered ${describe(r)}; answer 200 application/json`;
   const body = r.json;
   if (!isObject(body) || !Array.isArray(body.items)) return 'answer {"items": [...], "next": cursor | null, "total": n}';
-  if (!(body.next === null || typeof body.next === 'string' || (typeof body.next === 'number' && Number.isFinite(body.next)))) return '"next" must be a string cursor or null';
-  if (body.total !== undefined && (typeof body.total !== 'number' || !Number.isInteger(body.total) || body.total < 0)) return '"total" must be the count of published comments';
+  if (!(body.next == null || typeof body.next === 'string' || (typeof body.next === 'number' && Number.isFinite(body.next)))) return `"next" must be a string cursor or null; got ${JSON.stringify(body.next)?.slice(0, 80)}`;
+  if (body.total !== undefined && (typeof body.total !== 'number' || !Number.isInteger(body.total) || body.total < 0)) {
+    // Text ("42") is what PHP's mysqli gives for COUNT(*): the widget's heading then shows no count.
+    return `"total" must be the count of published comments, a JSON number; got ${JSON.stringify(body.total)?.slice(0, 40)}${typeof body.total === 'string' ? ' (text: cast it, e.g. PHP\'s (int))' : ''}`;
+  }
   for (const c of body.items) {
     // The field at fault, with its value: an item's id, name and content alone fill a line.
     const field = !isObject(c)
@@ -996,6 +1015,12 @@ function listShapeFault(r: Reply): string | null {
   return null;
 }
 
+/** A last page that ends without `"next": null`, as the widget takes it (the paging check sees the last page). */
+function lastPageNote(r: Reply): string | undefined {
+  const { next } = r.json as { next?: unknown };
+  return next === undefined || next === '' ? `the list gives ${next === '' ? '"next": ""' : 'no "next"'}; the widget takes it as the last page, but the contract says null: send "next": null` : undefined;
+}
+
 /** What a list answer does that the widget takes but the contract says otherwise. */
 function listNotes(r: Reply): string[] {
   const body = r.json as { items: Array<{ id: unknown }>; next: unknown; total?: unknown };
@@ -1004,6 +1029,8 @@ function listNotes(r: Reply): string[] {
     notes.push('the list gives ids or "next" as numbers; the widget takes them, but the contract says strings: send them as text');
   }
   if (body.total === undefined) notes.push('the list gives no "total": the widget\'s heading then shows no count of comments');
+  const last = lastPageNote(r);
+  if (last) notes.push(last);
   // The widget reads the body whatever its type says (src/api/http.ts), as for the 201: said, and the
   // paging and other checks go on with what it read.
   if (!JSON_TYPE.test(headerOf(r, 'content-type') ?? '')) {

@@ -11,6 +11,8 @@ export interface Reply {
   text: string;
   /** The parsed body, or undefined when it is not JSON. */
   json: unknown;
+  /** The body began with a UTF-8 byte order mark (a PHP file saved "with BOM"), left out of `json`. */
+  bom?: boolean;
 }
 
 export interface RequestOptions {
@@ -53,13 +55,15 @@ export function send(url: string, opts: RequestOptions = {}): Promise<Reply> {
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
+        // As a browser's Response.json() reads it: a leading BOM is no part of the JSON.
+        const bom = text.startsWith('\uFEFF');
         let json: unknown;
         try {
-          json = text ? JSON.parse(text) : undefined;
+          json = text ? JSON.parse(bom ? text.slice(1) : text) : undefined;
         } catch {
           json = undefined;
         }
-        settle(() => resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json }));
+        settle(() => resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json, ...(bom && { bom }) }));
       });
       res.on('error', (err) => settle(() => reject(err)));
       // Closed before the end (after 'end' this is a no-op).

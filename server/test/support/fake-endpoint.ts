@@ -54,7 +54,15 @@ export interface Breaks {
    * `createdAt` as Java's OffsetDateTime prints a time whose seconds are zero, `2026-11-25T17:53+07:00`
    * (`no-seconds`, right), or without an offset, `2026-11-25T17:53:10` (`no-offset`, ambiguous).
    */
-  createdAtAs?: 'no-seconds' | 'no-offset';
+  createdAtAs?: 'no-seconds' | 'no-offset' | 'php-iso8601';
+  /** Every JSON answer begins with a UTF-8 byte order mark (a PHP file saved "with BOM"). */
+  bom?: boolean;
+  /** The last page of the list gives no `next` (`absent`), or `"next": ""` (`empty`), not null. */
+  lastPageNext?: 'absent' | 'empty';
+  /** The list's `total` as text ("3"), as PHP's mysqli gives COUNT(*). */
+  totalAsText?: boolean;
+  /** Every request to the endpoint itself is answered 301 to it with a slash added (Apache's DirectorySlash). */
+  redirectsSlash?: boolean;
   /** GET /comments/{id} answers this status for every comment it holds, whatever the comment's is. */
   statusSays?: string;
   /**
@@ -67,7 +75,7 @@ export interface Breaks {
    * GET /comments/counts: `json`, right, as application/json; `html`, right, but as text/html (PHP's
    * default for an `echo json_encode(…)`); `empty`, `{"counts": {}}` whatever was asked.
    */
-  counts?: 'json' | 'html' | 'empty' | 'capped' | 'cappedPlain' | 'gateway' | 'broken';
+  counts?: 'json' | 'html' | 'empty' | 'capped' | 'cappedPlain' | 'gateway' | 'broken' | 'lastOnly';
   /**
    * Not a break for the widget: ids as numbers (a database's integer key) in every answer, "next" as a
    * number, and no "total" in the list.
@@ -145,15 +153,16 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
       if (!breaks.exposeOnWritesOnly || req.method === 'POST') res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
     }
   };
+  const bom = breaks.bom ? '\uFEFF' : '';
   const json = (res: ServerResponse, status: number, body: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    res.writeHead(status, { 'content-type': 'application/json' }).end(bom + JSON.stringify(body));
   };
   const problem = (res: ServerResponse, status: number, code: string, extra: Record<string, unknown> = {}) => {
     if (breaks.htmlErrors) {
       res.writeHead(status, { 'content-type': 'text/html' }).end(`<html><body><h1>Error ${status}</h1></body></html>`);
       return;
     }
-    res.writeHead(status, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ status, title: code, code, ...extra }));
+    res.writeHead(status, { 'content-type': 'application/problem+json' }).end(bom + JSON.stringify({ status, title: code, code, ...extra }));
   };
 
   const createdAt = () => {
@@ -161,6 +170,8 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
     const vn = new Date(Date.now() + 7 * 3600_000).toISOString();
     if (breaks.createdAtAs === 'no-seconds') return `${vn.slice(0, 16)}+07:00`;
     if (breaks.createdAtAs === 'no-offset') return vn.slice(0, 19);
+    // PHP's DateTime::ISO8601: the offset without its colon.
+    if (breaks.createdAtAs === 'php-iso8601') return `${vn.slice(0, 19)}+0700`;
     return new Date().toISOString();
   };
   const idOut = (id: string) => (breaks.numericIds ? Number(id) : id);
@@ -186,13 +197,16 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
     }
     if (breaks.numericIds) return json(res, 200, { items, next: next === null ? null : Number(next) });
     if (breaks.listAsHtml) return void res.writeHead(200, { 'content-type': 'text/html; charset=UTF-8' }).end(JSON.stringify({ items, next, total: all.length }));
-    return json(res, 200, { items, next, total: all.length });
+    const total = breaks.totalAsText ? String(all.length) : all.length;
+    if (next === null && breaks.lastPageNext) return json(res, 200, breaks.lastPageNext === 'empty' ? { items, next: '', total } : { items, total });
+    return json(res, 200, { items, next, total });
   };
 
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (breaks.iisQueryLimit && url.search.length - 1 > 2048) return void res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>HTTP Error 404.15 - Query String Too Long</h1>');
     cors(req, res);
+    if (breaks.redirectsSlash && url.pathname === '/comments') return void res.writeHead(301, { location: `/comments/${url.search}` }).end();
     if (req.method === 'GET' && breaks.noReads && url.pathname.startsWith('/comments/')) {
       if (breaks.noReads === 'list') {
         // PHP's $_GET keeps the last of repeated parameters.
@@ -204,7 +218,8 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
       return void res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Báo Tỉnh</title><div id="app"></div>');
     }
     if (req.method === 'GET' && breaks.counts && url.pathname === '/comments/counts') {
-      const asked = url.searchParams.getAll('pageId');
+      // `lastOnly`: PHP's $_GET, which keeps the last of repeated parameters.
+      const asked = breaks.counts === 'lastOnly' ? url.searchParams.getAll('pageId').slice(-1) : url.searchParams.getAll('pageId');
       const counts = Object.fromEntries(asked.map((p) => [p, comments.filter((c) => c.pageId === p && c.status === 'published').length]));
       // `capped`: fewer ids a request than the widget sends (it sends up to 100); `broken`: a 500.
       if (breaks.counts === 'capped' && asked.length > 50) return problem(res, 400, 'validation', { fields: { pageId: 'at most 50' } });
@@ -213,7 +228,7 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
       if (breaks.counts === 'gateway') return json(res, 403, { message: 'Missing Authentication Token' });
       if (breaks.counts === 'broken') return problem(res, 500, 'internal');
       const body = JSON.stringify({ counts: breaks.counts === 'empty' ? {} : counts });
-      return void res.writeHead(200, { 'content-type': breaks.counts === 'html' ? 'text/html; charset=UTF-8' : 'application/json' }).end(body);
+      return void res.writeHead(200, { 'content-type': breaks.counts === 'html' ? 'text/html; charset=UTF-8' : 'application/json' }).end(bom + body);
     }
     const one = /^\/comments\/([^/]+)$/.exec(url.pathname);
     if (one && req.method === 'GET' && breaks.noStatusRoute) {
