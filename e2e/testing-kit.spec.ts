@@ -643,14 +643,17 @@ test.describe('the kit against the real widget, at its edges', () => {
     const w = ykien(page);
     expect((await w.comments()).map((c) => c.name)).toEqual(['Lê C']);
     // New comments pushed the pages down: each next page the box reads repeats the one it shows, and
-    // still has a next one. (The box reads a few such pages, then stops and keeps its button.)
+    // still has a next one, another than it was asked with (one that answers the cursor it was given is
+    // taken as the last page): here the endpoint's own and a twin by turns, its own after the fourth.
+    // (The box reads a few such pages, then stops and keeps its button.)
+    const other = (cursor: string) => (cursor.endsWith('~') ? cursor.slice(0, -1) : `${cursor}~`);
     const shown = endpoint.comments.find((c) => c.name === 'Lê C')!;
     let repeats = 0;
     const nextPage = (u: URL) => u.href.startsWith(ENDPOINT) && u.searchParams.has('cursor');
     await page.route(nextPage, (r) => {
       repeats++;
       const item = { id: shown.id, name: shown.name, content: shown.content, createdAt: shown.createdAt };
-      return r.fulfill({ json: { items: [item], next: new URL(r.request().url()).searchParams.get('cursor'), total: 2 }, headers: { 'Access-Control-Allow-Origin': '*' } });
+      return r.fulfill({ json: { items: [item], next: other(new URL(r.request().url()).searchParams.get('cursor')!), total: 2 }, headers: { 'Access-Control-Allow-Origin': '*' } });
     });
     await w.loadMore();
     expect(repeats).toBe(4);
