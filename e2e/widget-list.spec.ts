@@ -1246,7 +1246,7 @@ test('a reload while the comment is still being sent does not bring it back into
 
 test('a site styles the list through its parts and custom properties', async ({ page, article, endpoint }) => {
   endpoint.list = () => ({ items: [item(1, { reply: { text: 'Đã ghi nhận.', at: '2026-03-27T03:00:00Z' } })], next: 'c2', total: 3 });
-  const parts = ['list', 'comment', 'comment-name', 'comment-date', 'comment-content', 'comment-reply', 'more'];
+  const parts = ['list', 'comment-item', 'comment', 'comment-name', 'comment-date', 'comment-content', 'comment-reply', 'more'];
   await article({
     head: `<style>
       ${parts.map((p, i) => `ykien-comments::part(${p}) { outline-color: rgb(${i + 1}, 2, 3); }`).join('\n')}
@@ -1259,6 +1259,10 @@ test('a site styles the list through its parts and custom properties', async ({ 
     expect(await host.locator(`[part~="${p}"]`).first().evaluate((el) => getComputedStyle(el).outlineColor), p).toBe(`rgb(${i + 1}, 2, 3)`);
   expect(await host.locator('[part~="comment-reply"]').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(10, 20, 30)');
   expect(await host.locator('ol > li').first().evaluate((el) => getComputedStyle(el).borderBottomColor)).toBe('rgb(40, 50, 60)');
+  // Cards instead of rules: the item's own padding and rule are the site's to set.
+  await article({ head: '<style>ykien-comments::part(comment-item) { padding: 0; border: 0; margin-bottom: 12px; }</style>' });
+  await expect(list(page).articles).toHaveCount(1);
+  expect(await host.locator('ol > li').first().evaluate((el) => { const s = getComputedStyle(el); return [s.paddingTop, s.borderBottomWidth, s.marginBottom].join(' '); })).toBe('0px 0px 12px');
 });
 
 test('printed, the article keeps its comments and drops the form, "Xem thêm" and the unsent ones', async ({ page, article, endpoint }) => {

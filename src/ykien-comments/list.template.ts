@@ -28,7 +28,7 @@ export interface ListView {
 }
 
 const comment = (c: ListedComment, id: string, { t, lang, timeZone, contentLang }: ListView, pending: boolean, index?: number) =>
-  html`<li>
+  html`<li part="comment-item">
     <!-- The keyboard goes to its name ("Xem thêm"), not to the article: a focusable article named by its
          heading is one item to TalkBack (Chrome on Android), which then reads only the name. -->
     <article part="comment" aria-labelledby=${id} data-i=${index ?? nothing}>

@@ -101,6 +101,7 @@ function focusInSight(el: HTMLElement | null | undefined, scrolledAt: number): v
  * @csspart outbox-verify - An unsent comment's "Xác minh để gửi" button (a new captcha for it).
  * @csspart outbox-discard - An unsent comment's "Bỏ bình luận" button.
  * @csspart list - The `<ol>` of published comments (the reader's own pending ones first).
+ * @csspart comment-item - Each comment's `<li>` in the list: its padding and the rule under it (a site that wants cards sets them here).
  * @csspart comment - Each comment's `<article>`.
  * @csspart comment-name - The author's name.
  * @csspart comment-date - The `<time>` it was written.
