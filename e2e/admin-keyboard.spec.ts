@@ -85,6 +85,8 @@ test('a queue of 30 comments moderated with keys only', async ({ page, seed, sig
   await page.keyboard.type('Đã sửa: a r j k x / ?');
   await expect(cards(page)).toHaveCount(26); // nothing was approved, rejected or moved by those keys
   await expect(page.locator('ykien-admin dialog')).not.toBeVisible();
+  await page.keyboard.press('Tab'); // → "Xóa bản trước khi sửa khỏi nhật ký", left as it is
+  await expect(editing.getByRole('checkbox', { name: 'Xóa bản trước khi sửa khỏi nhật ký' })).toBeFocused();
   await page.keyboard.press('Tab'); // → "Lưu và duyệt"
   await expect(editing.getByRole('button', { name: 'Lưu và duyệt' })).toBeFocused();
   await page.keyboard.press('Enter');

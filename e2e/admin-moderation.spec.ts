@@ -315,6 +315,36 @@ test('edit a pending comment, then approve: the public list has the edited text'
   expect(pending.json.items[0].content).toBe('Nội dung gốc.');
 });
 
+test('an edit that takes a phone number out, with "Xóa bản trước khi sửa khỏi nhật ký": the log keeps the decisions and the new text, says the old was removed, and a search for the number finds nothing', async ({
+  page, seed, signIn, publicList, api,
+}) => {
+  const problems = await watchPage(page);
+  const id = await seed({ name: 'Lê Văn Số', content: 'Gọi tôi: 0913 777 888. Đường hỏng rồi.' });
+  await signIn();
+  const c = card(page, 'Lê Văn Số');
+  await c.getByRole('button', { name: 'Sửa' }).click();
+  await c.getByLabel('Nội dung').fill('Đường hỏng rồi.');
+  const redact = c.getByRole('checkbox', { name: 'Xóa bản trước khi sửa khỏi nhật ký' });
+  await expect(redact).toHaveAccessibleDescription(/thông tin cá nhân/);
+  await expect(redact).not.toBeChecked(); // the log keeps an edit's old words unless told
+  await redact.check();
+  await c.getByRole('button', { name: 'Lưu và duyệt' }).click();
+  await expect(liveRegion(page)).toHaveText('Đã sửa và duyệt bình luận của “Lê Văn Số”.');
+  expect((await publicList()).items[0]).toMatchObject({ id, content: 'Đường hỏng rồi.' });
+
+  await page.getByRole('button', { name: /Đã đăng/ }).click();
+  const published = card(page, 'Lê Văn Số');
+  await published.getByRole('button', { name: 'Nhật ký' }).click();
+  const log = published.getByRole('region', { name: 'Nhật ký bình luận của “Lê Văn Số”' });
+  await expect(log.locator('li')).toHaveCount(2); // edit, approve
+  await expect(log).not.toContainText('0913');
+  await expect(log).toContainText('Tên và nội dung cũ đã được xóa khỏi nhật ký khi sửa.');
+  await expect(log).toContainText('Đường hỏng rồi.');
+  await expect(log).toContainText('Đã đăng'); // the approval is kept
+  expect((await api('GET', '/audit?q=0913 777')).json.items).toEqual([]);
+  expect(await problems()).toEqual([]);
+});
+
 test('"Gỡ xuống" on a published comment says it was unpublished, not "rejected"; readers no longer see it', async ({ page, seed, signIn, publicList, api }) => {
   const id = await seed({ name: 'Lò Văn G', content: 'Đã đăng rồi gỡ.' });
   await signIn();

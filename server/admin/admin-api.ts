@@ -46,6 +46,8 @@ export interface AuditState {
   name?: string;
   content?: string;
   reply?: string | null;
+  /** An edit took the reader's words out of the log (docs/api.md, "redact"). */
+  redacted?: boolean;
 }
 
 export interface AuditEntry {
@@ -271,7 +273,7 @@ function seen(field: 'editedAt' | 'replyAt', at: string | null | undefined): Rec
 export async function editComment(
   token: string,
   id: string,
-  change: { name?: string; content?: string },
+  change: { name?: string; content?: string; redact?: boolean },
   editedAt?: string | null,
 ): Promise<Partial<AdminComment>> {
   const res = await call(token, 'PATCH', commentPath(id), { body: change, query: seen('editedAt', editedAt) });

@@ -194,6 +194,9 @@ const vi = {
     'Xóa hẳn tên và nội dung của bình luận đã xóa của “{name}” ({id}) khỏi nhật ký? Chỉ làm việc này khi chính tác giả yêu cầu. Không thể hoàn tác.',
   erasedLogged: 'Đã xóa hẳn tên và nội dung khỏi nhật ký.',
   erasedNote: 'Tên và nội dung đã được xóa hẳn theo yêu cầu của tác giả ({when}).',
+  redactLabel: 'Xóa bản trước khi sửa khỏi nhật ký',
+  redactHelp: 'Khi nội dung cũ có thông tin cá nhân (số điện thoại, địa chỉ): nhật ký chỉ giữ các quyết định và nội dung mới.',
+  redactedNote: 'Tên và nội dung cũ đã được xóa khỏi nhật ký khi sửa.',
   act_erase: 'Xóa hẳn',
   error: 'Lỗi',
 };
@@ -378,6 +381,9 @@ const en: typeof vi = {
   confirmEraseLogged: 'Erase the name and text of the deleted comment by “{name}” ({id}) from the log? Only do this when the author asks. This cannot be undone.',
   erasedLogged: 'Erased the name and text from the log.',
   erasedNote: 'Name and text erased at the author’s request ({when}).',
+  redactLabel: 'Remove the version before this edit from the log',
+  redactHelp: 'When the old text holds personal data (a phone number, an address): the log keeps only the decisions and the new text.',
+  redactedNote: 'The old name and text were removed from the log by an edit.',
   act_erase: 'Erased',
   error: 'Error',
 };

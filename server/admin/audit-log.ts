@@ -69,8 +69,10 @@ export function renderChange(a: AuditEntry, page: Pick<LogPage, 'msg' | 'when'>)
   if (before.reply !== after.reply && (before.reply !== undefined || after.reply !== undefined)) rows.push([page.msg('boardReply'), before.reply, after.reply, nothing]);
   // A field with no value on either side (a deleted comment that had no reply: null before, none after) says nothing.
   const said = rows.filter(([, b, a2]) => b || a2);
-  if (said.length === 0) return nothing;
-  return html`<dl class="change">
+  // Words an edit took out of the log: said so, not shown as an empty change.
+  const redacted = before.redacted || after.redacted ? html`<p class="help">${page.msg('redactedNote')}</p>` : nothing;
+  if (said.length === 0) return redacted;
+  return html`${redacted}<dl class="change">
     ${said.map(
       ([field, b, a2, lang]) => html`<div>
         <dt>${field}</dt>

@@ -458,7 +458,7 @@ export class EditingController implements ReactiveController {
     // Only what this moderator changed in the form (filled from the card): a field left as it was must
     // not undo the other moderator's change to it. Once a refusal showed theirs (their values in the
     // fields left alone), what differs from theirs is this moderator's, the card's old words retyped too.
-    const change: { name?: string; content?: string } = {};
+    const change: { name?: string; content?: string; redact?: boolean } = {};
     const afterTheirs = this.theirs?.id === c.id;
     if (name !== base.name && (afterTheirs || name !== c.name)) change.name = name;
     if (content !== base.content && (afterTheirs || content !== c.content)) change.content = content;
@@ -472,6 +472,7 @@ export class EditingController implements ReactiveController {
     let statusNow: unknown;
     try {
       if (change.name !== undefined || change.content !== undefined) {
+        if (this.field<HTMLInputElement>(`#edit-redact-${c.id}`)?.checked) change.redact = true;
         const saved = await editComment(token, c.id, change, base.editedAt);
         edited = true;
         statusNow = saved.status;
@@ -675,6 +676,9 @@ export class EditingController implements ReactiveController {
         <label for=${`edit-content-${c.id}`}>${msg('contentLabel')}</label>
         <textarea id=${`edit-content-${c.id}`} rows="5" required .value=${c.content} lang=${lang} dir="auto" ?readonly=${busy}
           aria-describedby=${this.error && !this.errorOnName ? `form-error-${c.id}` : nothing}></textarea>
+        <!-- Personal data a reader posted by mistake: the log keeps an edit's old words unless told. -->
+        <label class="check"><input id=${`edit-redact-${c.id}`} type="checkbox" ?disabled=${busy} aria-describedby=${`edit-redact-help-${c.id}`} /> ${msg('redactLabel')}</label>
+        <p id=${`edit-redact-help-${c.id}`} class="help">${msg('redactHelp')}</p>
         ${this.renderError(c)}
         ${this.renderTheirs(c, (t) => html`<p class="theirs-name" lang=${lang} dir="auto">${t.name}</p>
           <p class="content" lang=${lang} dir="auto">${t.content}</p>`)}

@@ -102,6 +102,7 @@ export const MESSAGES = {
   ),
   pageTitleInvalid: m('Tiêu đề bài viết (pageTitle) phải là chuỗi ký tự.', 'pageTitle must be a string.'),
   notText: m('Giá trị phải là chuỗi ký tự.', 'This value must be a string.'),
+  notBoolean: m('Giá trị phải là true hoặc false.', 'This value must be true or false.'),
   clientIdMissing: m(
     'Thiếu mã bình luận (Idempotency-Key hoặc clientId).',
     'An Idempotency-Key header or a clientId is required.',

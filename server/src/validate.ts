@@ -206,7 +206,7 @@ function parseHttpUrl(raw: string): URL | null {
 /** The board's reply: 1–2000 characters, cleaned like a comment's content. */
 export const REPLY_MAX = 2000;
 
-export type EditValidation = { ok: true; value: { name?: string; content?: string } } | { ok: false; fields: Record<string, string> };
+export type EditValidation = { ok: true; value: { name?: string; content?: string; redact?: boolean } } | { ok: false; fields: Record<string, string> };
 
 /**
  * A moderator's edit, `{name?, content?}`: each field given is held to the rules of a new comment
@@ -215,7 +215,11 @@ export type EditValidation = { ok: true; value: { name?: string; content?: strin
 export function validateEdit(body: Record<string, unknown>, opts: { lang: Lang; maxLength: number }): EditValidation {
   const { lang } = opts;
   const fields: Record<string, string> = {};
-  const value: { name?: string; content?: string } = {};
+  const value: { name?: string; content?: string; redact?: boolean } = {};
+  if (body.redact !== undefined) {
+    if (typeof body.redact !== 'boolean') fields.redact = MESSAGES.notBoolean(lang);
+    else value.redact = body.redact;
+  }
   if (body.name !== undefined) {
     if (typeof body.name !== 'string') fields.name = MESSAGES.notText(lang);
     else {

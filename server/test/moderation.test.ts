@@ -255,6 +255,39 @@ for (const variant of variants) {
       expectProblem(await as('POST', '/comments/not-a-uuid/erase'), 404, 'not-found');
     });
 
+    it('an edit that takes personal data out ("redact"): the old words leave every log entry and the search, the comment stays with its new words, decisions and the reply kept; a retry of its key still replays', async () => {
+      const body = makeComment(server.url, { pageId: 'redact-1', name: 'Đào Văn Sửa', content: 'Bài hay. Gọi tôi 0977 222 333 nhé.' });
+      const id = (await postComment(server.url, body, { 'content-language': 'vi' })).json.id as string;
+      await call(lan, 'POST', `/comments/${id}/approve`);
+      await call(lan, 'PUT', `/comments/${id}/reply`, { text: 'Cảm ơn anh Sửa.' });
+      // A first edit without it: its entry keeps what it replaced, as ever.
+      await call(lan, 'PATCH', `/comments/${id}`, { content: 'Bài hay. Gọi tôi 0977 222 333.' });
+      expect((await as('GET', '/audit?q=0977 222')).json.items.filter((e: any) => e.commentId === id)).toHaveLength(3); // approve, reply, edit
+      expectProblem(await as('PATCH', `/comments/${id}`, { content: 'Bài hay.', redact: 'yes' }), 400, 'validation');
+
+      const res = await call(lan, 'PATCH', `/comments/${id}`, { name: 'Đào V. S.', content: 'Bài hay.', redact: true });
+      expect(res.json).toMatchObject({ id, name: 'Đào V. S.', content: 'Bài hay.', status: 'published' });
+      expect((await publicList('redact-1')).items.map((c: any) => [c.name, c.content, c.reply?.text])).toEqual([['Đào V. S.', 'Bài hay.', 'Cảm ơn anh Sửa.']]);
+
+      const log = await auditOf(id);
+      expect(log.map((e) => [e.action, e.before, e.after, e.commentName])).toEqual([
+        ['edit', { redacted: true }, { name: 'Đào V. S.', content: 'Bài hay.' }, 'Đào V. S.'],
+        ['edit', { redacted: true }, { redacted: true }, 'Đào V. S.'],
+        ['reply', { reply: null }, { reply: 'Cảm ơn anh Sửa.' }, 'Đào V. S.'],
+        ['approve', { status: 'pending' }, { status: 'published' }, 'Đào V. S.'],
+      ]);
+      for (const e of log) expect(e.erasedAt ?? null).toBeNull();
+      const rows = JSON.stringify(await db.rows('SELECT comment_name, before, after, search FROM audit_log WHERE comment_id = $1', [id]));
+      for (const word of ['0977', 'Gọi', 'goi toi', 'Đào Văn Sửa', 'dao van sua']) expect(rows).not.toContain(word);
+      expect((await as('GET', '/audit?q=0977 222')).json.items.map((e: any) => e.commentId)).not.toContain(id);
+      expect((await as('GET', '/audit?q=bai hay')).json.items.map((e: any) => e.commentId)).toContain(id);
+      // The key forgets the hash of the old words; a retry of the reader's send still gets its comment.
+      expect(await db.rows('SELECT payload_hash FROM idempotency_keys WHERE comment_id = $1', [id])).toEqual([{ payload_hash: 'erased' }]);
+      const retry = await postComment(server.url, { ...body, captchaToken: 'P1_again' });
+      expect([retry.status, retry.json]).toEqual([200, { id, status: 'published' }]);
+      expect((await publicList('redact-1')).total).toBe(1);
+    });
+
     it("finds an erased comment's key record through an index, not a scan of every key ever stored", async () => {
       // The erase's statement (sqlite-writer.ts forgetPayload, pg-store.ts eraseComment) runs in the
       // write transaction: a scan would hold every POST for about 80 ms a million keys.

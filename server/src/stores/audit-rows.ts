@@ -36,6 +36,19 @@ export function auditRow(
   };
 }
 
+/**
+ * An audit entry's before or after, as stored (JSON), once an edit took the reader's words out of the
+ * log: its status and the board's reply, no name nor text (the comment has its new ones).
+ */
+export function redactedState(json: string | null): string | null {
+  if (json === null) return null;
+  const { name, content, ...kept } = JSON.parse(json) as AuditState;
+  return JSON.stringify(name === undefined && content === undefined ? kept : { ...kept, redacted: true });
+}
+
+/** An earlier entry's search words once its words were taken out: its moderator's, and the comment's as it is now. */
+export const redactedSearch = (moderator: string, comment: StoredComment): string => [...new Set([moderator, comment.name, comment.content].map(fold))].join('\u001f');
+
 /** An audit entry's before or after, as stored (JSON), once its comment was erased: its status, no text. */
 export function erasedState(json: string | null): string | null {
   if (json === null) return null;

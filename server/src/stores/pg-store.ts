@@ -11,10 +11,10 @@
  */
 import pg from 'pg';
 import { GroupCommit, ItemFailed } from './group-commit.js';
-import { auditRow, erasureRow, fullState, STATUS_OF_ACTION, erasedState, toAuditEntry, type AuditLogRow, type AuditRow } from './audit-rows.js';
+import { auditRow, erasureRow, fullState, STATUS_OF_ACTION, erasedState, redactedSearch, redactedState, toAuditEntry, type AuditLogRow, type AuditRow } from './audit-rows.js';
 import { commentSearchText, fold, likePattern } from './search-text.js';
 import type {
-  Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
+  Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, EditChange, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
   Moved, NewComment, NotificationChannel, Page, RateDecision, SchemaAhead, StatusCounts, Store, StoredComment, Unchanged,
 } from './store.js';
 import { changedSince, CLOCK_SKEW_MS, ERASED_PAYLOAD, inProgress, jobClockLimits, keyRecord, listTotal, refuseSchemaAhead, SCHEMA_VERSION_SQL, schemaAheadOf, stillPending, StoreUnavailable, waitFromWindow, type KeyRow, type SeenVersion } from './store.js';
@@ -605,7 +605,7 @@ export class PgStore implements Store {
     });
   }
 
-  editComment(id: string, change: { name?: string; content?: string }, by: Actor, seen?: number | null): Promise<StoredComment | Moved | null> {
+  editComment(id: string, change: EditChange, by: Actor, seen?: number | null): Promise<StoredComment | Moved | null> {
     return this.checkedTransaction(async (client): Promise<StoredComment | Moved | null> => {
       const before = await this.locked(client, id);
       if (!before) return null;
@@ -623,7 +623,20 @@ export class PgStore implements Store {
       const now: AuditState = {};
       if (name !== before.name) [was.name, now.name] = [before.name, name];
       if (content !== before.content) [was.content, now.content] = [before.content, content];
-      await this.writeAudit(client, by, auditRow(by.moderator, 'edit', after, was, now));
+      if (change.redact) {
+        // The old words leave the log, and the payload's hash its key's record (a retry still replays).
+        const { rows: entries } = await client.query<{ seq: string; moderator: string; before: string | null; after: string | null }>(
+          'SELECT seq, moderator, before, after FROM audit_log WHERE comment_id = $1 AND erased_at IS NULL FOR UPDATE',
+          [id],
+        );
+        for (const e of entries) {
+          await client.query('UPDATE audit_log SET comment_name = $1, before = $2, after = $3, search = $4 WHERE seq = $5', [
+            after.name, redactedState(e.before), redactedState(e.after), redactedSearch(e.moderator, after), e.seq,
+          ]);
+        }
+        await client.query('UPDATE idempotency_keys SET payload_hash = $1 WHERE comment_id = $2', [ERASED_PAYLOAD, id]);
+        await this.writeAudit(client, by, auditRow(by.moderator, 'edit', after, { redacted: true }, now));
+      } else await this.writeAudit(client, by, auditRow(by.moderator, 'edit', after, was, now));
       return after;
     });
   }

@@ -22,7 +22,7 @@ import { ANY_DUE_SQL, BUSY_TIMEOUT_MS, fileIdentity, FIND_KEY, toComment, type C
 import { inProcessReads, inProcessWriter, ReaderThread, WriterThread, type ReadsLink, type WriterLink } from './sqlite-writer-link.js';
 import { ModerationReads } from './sqlite-moderation-reads.js';
 import type {
-  Actor, AuditEntry, AuditQuery, ClaimResult, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
+  Actor, AuditEntry, AuditQuery, ClaimResult, EditChange, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
   Moved, NewComment, NotificationChannel, Page, RateDecision, SchemaAhead, StatusCounts, Store, StoredComment, Unchanged,
 } from './store.js';
 import { CLOCK_SKEW_MS, jobClockLimits, keyRecord, listTotal, SCHEMA_VERSION_SQL, schemaAheadOf, waitFromWindow, type KeyRow, type SeenVersion } from './store.js';
@@ -211,7 +211,7 @@ export class SqliteStore implements Store {
     return this.writer.eraseComment(id, by);
   }
 
-  editComment(id: string, change: { name?: string; content?: string }, by: Actor, seen?: number | null): Promise<StoredComment | Moved | null> {
+  editComment(id: string, change: EditChange, by: Actor, seen?: number | null): Promise<StoredComment | Moved | null> {
     return this.writer.editComment(id, change, by, seen);
   }
 

@@ -21,10 +21,10 @@
  */
 import Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
-import { auditRow, erasureRow, fullState, STATUS_OF_ACTION, erasedState, type AuditRow } from './audit-rows.js';
+import { auditRow, erasureRow, fullState, STATUS_OF_ACTION, erasedState, redactedSearch, redactedState, type AuditRow } from './audit-rows.js';
 import { commentSearchText, fold } from './search-text.js';
 import type {
-  Actor, AuditState, ClaimedJob, ClaimResult, CommentStatus, InsertResult, Moved, NewComment, NotificationChannel, Unchanged,
+  Actor, AuditState, ClaimedJob, ClaimResult, CommentStatus, EditChange, InsertResult, Moved, NewComment, NotificationChannel, Unchanged,
   RateDecision, StoredComment,
 } from './store.js';
 import { changedSince, CLOCK_SKEW_MS, DB_REPLACED, ERASED_PAYLOAD, inProgress, jobClockLimits, keyRecord, refuseSchemaAhead, SCHEMA_VERSION_SQL, stillPending, waitFromWindow, type KeyRow, type SeenVersion } from './store.js';
@@ -153,7 +153,7 @@ export interface WriterOps {
   decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus, version?: SeenVersion): StoredComment | Moved | Unchanged | null;
   deleteDecided(id: string, by: Actor, from?: CommentStatus): boolean | Moved;
   eraseComment(id: string, by: Actor): boolean;
-  editComment(id: string, change: { name?: string; content?: string }, by: Actor, seen?: number | null): StoredComment | Moved | null;
+  editComment(id: string, change: EditChange, by: Actor, seen?: number | null): StoredComment | Moved | null;
   setReply(id: string, text: string | null, by: Actor, seen?: number | null): StoredComment | Moved | null;
   claimJobs(channel: NotificationChannel, owner: string, now: number, leaseMs: number, limit: number): ClaimedJob[];
   claimDigest(channel: NotificationChannel, owner: string, now: number, leaseMs: number, intervalMs: number, limit: number): ClaimedJob[];
@@ -320,6 +320,7 @@ export class SqliteWriter implements WriterOps {
       auditOf: db.prepare<[string], { seq: number; moderator: string; page_id: string; comment_lang: string; before: string | null; after: string | null; erased_at: number | null }>(
         'SELECT seq, moderator, page_id, comment_lang, before, after, erased_at FROM audit_log WHERE comment_id = ?',
       ),
+      redactAudit: db.prepare(`UPDATE audit_log SET comment_name = @name, before = @before, after = @after, search = @search WHERE seq = @seq`),
       eraseAudit: db.prepare(
         `UPDATE audit_log SET comment_name = '', before = @before, after = @after, search = @search, erased_at = @erasedAt WHERE seq = @seq`,
       ),
@@ -624,7 +625,7 @@ export class SqliteWriter implements WriterOps {
     }).immediate();
   }
 
-  editComment(id: string, change: { name?: string; content?: string }, by: Actor, seen?: number | null): StoredComment | Moved | null {
+  editComment(id: string, change: EditChange, by: Actor, seen?: number | null): StoredComment | Moved | null {
     return this.guarded((): StoredComment | Moved | null => {
       const row = this.mod.get.get(id);
       if (!row) return null;
@@ -639,7 +640,14 @@ export class SqliteWriter implements WriterOps {
       const now: AuditState = {};
       if (name !== before.name) [was.name, now.name] = [before.name, name];
       if (content !== before.content) [was.content, now.content] = [before.content, content];
-      this.writeAudit(by, auditRow(by.moderator, 'edit', after, was, now));
+      if (change.redact) {
+        // The old words leave the log, and the payload's hash its key's record (a retry still replays).
+        for (const e of this.mod.auditOf.all(id)) {
+          if (e.erased_at === null) this.mod.redactAudit.run({ seq: e.seq, before: redactedState(e.before), after: redactedState(e.after), search: redactedSearch(e.moderator, after), name: after.name });
+        }
+        this.mod.forgetPayload.run(ERASED_PAYLOAD, id);
+        this.writeAudit(by, auditRow(by.moderator, 'edit', after, { redacted: true }, now));
+      } else this.writeAudit(by, auditRow(by.moderator, 'edit', after, was, now));
       return after;
     }).immediate();
   }

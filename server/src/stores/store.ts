@@ -129,11 +129,20 @@ export const ERASED_PAYLOAD = 'erased';
 export type AuditAction = 'approve' | 'reject' | 'restore' | 'delete' | 'edit' | 'reply' | 'reply-delete' | 'erase';
 
 /** The part of a comment a decision changed (or, for a delete, all of it). */
+/** A moderator's edit of a comment's name or text; `redact`: see Store.editComment. */
+export interface EditChange {
+  name?: string;
+  content?: string;
+  redact?: boolean;
+}
+
 export interface AuditState {
   status?: CommentStatus;
   name?: string;
   content?: string;
   reply?: string | null;
+  /** An edit took the words out of the log (personal data a reader posted): the name and text it held are gone. */
+  redacted?: true;
 }
 
 export interface AuditEntry {
@@ -337,7 +346,13 @@ export interface Store {
    * Replaces the name and/or content (already validated and cleaned). `seen`: the `editedAt` the
    * moderator saw (null: never edited); if another edit came since, nothing changes: `Moved`.
    */
-  editComment(id: string, change: { name?: string; content?: string }, by: Actor, seen?: number | null): Promise<StoredComment | Moved | null>;
+  /**
+   * `redact`: the log forgets the words the edit replaced (a phone number a reader posted): the edit's
+   * entry says what changed without the old words, the comment's earlier entries keep only statuses and
+   * the board's replies, and the key's record its payload's hash no more (unsalted, it would confirm a
+   * guess of the old words), all in the edit's transaction.
+   */
+  editComment(id: string, change: EditChange, by: Actor, seen?: number | null): Promise<StoredComment | Moved | null>;
   /** Sets (text) or removes (null) the board's reply. `seen`: the reply's `at` the moderator saw, as above. */
   setReply(id: string, text: string | null, by: Actor, seen?: number | null): Promise<StoredComment | Moved | null>;
   /** One comment, for the moderation API. */
