@@ -73,6 +73,7 @@ function refusalOf(e: unknown, db: string): string | undefined {
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'add-moderator') return runAddModerator(process.argv.slice(3));
+  if (process.argv[2] === 'copy-db') return runCopyDb(process.argv.slice(3));
   let config: Config;
   let warnings: string[];
   try {
@@ -324,6 +325,51 @@ async function runAddModerator(argv: string[]): Promise<void> {
       process.exit(2);
     }
     throw e;
+  }
+}
+
+/**
+ * `copy-db SQLITE_FILE [POSTGRES_URL]` (stores/copy-db.ts): exit 0 with a one-line summary; 2 for bad
+ * arguments and for what the operator must change (a missing file, an older schema, a database that holds
+ * comments already, a wrong password…); 1 for the rest (PostgreSQL not reachable, a copy that failed
+ * half-way: rolled back). One line each, never a stack, never the URL's password.
+ */
+async function runCopyDb(argv: string[]): Promise<void> {
+  const { copyDb, counted, parseCopyDbArgs, COPY_DB_USAGE, CopyDbRefused, CopyDbUsageError } = await import('./stores/copy-db.js');
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${COPY_DB_USAGE}\n`);
+    return;
+  }
+  function fail(code: number, message: string, usage = false): never {
+    process.stderr.write(`ykien-server copy-db: ${message}\n${usage ? `${COPY_DB_USAGE}\n` : ''}`);
+    process.exit(code);
+  }
+  let args: { sqliteFile: string; pgUrl: string };
+  try {
+    args = parseCopyDbArgs(argv, process.env);
+  } catch (e) {
+    if (e instanceof CopyDbUsageError) fail(2, e.message, true);
+    throw e;
+  }
+  const { sqliteFile, pgUrl } = args;
+  const target = describeDb(pgUrl);
+  try {
+    const n = await copyDb(sqliteFile, pgUrl);
+    process.stdout.write(
+      `ykien-server copy-db: copied ${counted(n.comments, 'comment', 'comments')}, ${counted(n.idempotency_keys, 'idempotency key', 'idempotency keys')}, ` +
+        `${counted(n.audit_log, 'audit entry', 'audit entries')}, ${counted(n.notification_jobs, 'notification job', 'notification jobs')}; ` +
+        `counted the published comments of ${counted(n.page_counts, 'page', 'pages')}; from ${resolve(sqliteFile)} to ${target} ` +
+        '(left out: the rate limit\'s hits and address key)\n',
+    );
+  } catch (e) {
+    if (e instanceof CopyDbRefused) fail(2, e.message);
+    if ((e as { code?: unknown }).code === 'ERR_INVALID_URL') fail(2, 'not a valid postgres:// URL (postgres://USER:PASSWORD@HOST:PORT/DATABASE, a password with @, : or / percent-encoded)');
+    const refusal = refusalOf(e, pgUrl);
+    if (refusal !== undefined) fail(2, `${target}: ${refusal}`);
+    const { code, message, name } = e as { code?: unknown; message?: unknown; name?: unknown };
+    // Which side said it: the SQLite file (read as the copy goes) or PostgreSQL.
+    const where = name === 'SqliteError' ? resolve(sqliteFile) : target;
+    fail(1, `${where}: ${typeof message === 'string' ? message : String(e)}${typeof code === 'string' ? ` (${code})` : ''}; nothing was copied`);
   }
 }
 

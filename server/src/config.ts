@@ -138,6 +138,8 @@ export function helpText(): string {
     'Commands:',
     `  ${'add-moderator NAME'.padEnd(30)} Add a named moderator to the --moderators file (or YKIEN_MODERATORS)`,
     `  ${''.padEnd(30)} and print their new token once.`,
+    `  ${'copy-db SQLITE_FILE [URL]'.padEnd(30)} Copy an SQLite database (read-only) into an empty PostgreSQL one, URL`,
+    `  ${''.padEnd(30)} or YKIEN_DB: comments, keys, audit log, queued notifications (docs/deploy.md).`,
     '',
     'Example:',
     '  YKIEN_HCAPTCHA_SECRET=0x… ykien-server --origins https://baotinh.example.vn --db ./data/ykien.db',
