@@ -307,7 +307,8 @@ test('a comment the server stored, left in the outbox marked sent by a page that
   // Asked on this visit too, and kept after its answer.
   await expect.poll(() => endpoint.gets.filter((u) => u.pathname.endsWith('/srv-da-gui')).length).toBeGreaterThan(askedBefore);
   await expect(awaiting(page)).toHaveCount(1);
-  // Never sent again: counted once this visit's outbox could have (whatever it does, it does under its lock).
+  // Never sent again: counted after the lock a send of this visit's would hold (free at once when this
+  // visit loaded no sending code, as when nothing of it is unsent).
   await page.evaluate(() => navigator.locks.request('ykien-outbox', () => {}));
   expect(endpoint.posts).toHaveLength(0);
 });
@@ -1889,6 +1890,25 @@ test('IndexedDB refused (a private mode): a comment kept unsent in the page\'s m
   expect(endpoint.comments.map((c) => c.content)).toEqual(['Viết lúc mất mạng, quay lại sau một tháng.']);
   // Under the key it was queued with: had an attempt reached the server then, this is that comment again.
   expect(endpoint.posts.map((p) => p.body.clientId)).toEqual([queuedKey]);
+});
+
+test('IndexedDB refused: "Hoàn tác" after "Bỏ bình luận" brings the comment back for the next page too (its copy in ykien-sending, which the next page puts back into the form)', async ({ page, article, endpoint }) => {
+  await refuseIndexedDb(page);
+  await article({ attrs: { 'site-key': null } });
+  const f = form(page);
+  // Refused for now, so not stored: it waits among the unsent (in the page's memory, and in the slot).
+  endpoint.reply({ status: 429, body: { status: 429, title: 'Too many', code: 'rate-limited' }, headers: { 'Retry-After': '300' } });
+  await fillAndVerify(page, 'Tạ Thị Hằng', 'Bỏ nhầm khi không có IndexedDB.');
+  await f.send.click();
+  await expect(unsent(page)).toHaveCount(1);
+  const slot = () => page.evaluate(() => localStorage.getItem('ykien-sending') ?? '');
+  await expect.poll(slot).toContain('Bỏ nhầm khi không có IndexedDB.');
+  await unsent(page).getByRole('button', { name: 'Bỏ bình luận' }).click();
+  await expect(f.status).toContainText('Bỏ nhầm?');
+  expect(await slot()).not.toContain('Bỏ nhầm khi');
+  await f.host.getByRole('button', { name: 'Hoàn tác' }).click();
+  await expect(unsent(page)).toHaveCount(1);
+  expect(JSON.parse(await slot())).toEqual([expect.objectContaining({ queued: true, payload: expect.objectContaining({ content: 'Bỏ nhầm khi không có IndexedDB.' }) })]);
 });
 
 test('the key kept for a comment a server may have (ykien-sending) goes under the same words for 30 days, then they are another comment', async ({ page, article, endpoint }) => {

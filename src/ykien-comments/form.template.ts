@@ -29,7 +29,7 @@ export interface FormView {
   /** A press of the send button, with its click count (`detail`: 2 for a double click's second). */
   onSendClick: (e: MouseEvent) => void;
   onClear: () => void;
-  /** "Hoàn tác", after "Nhập lại" emptied a form that held text; undefined once there is nothing to undo. */
+  /** "Hoàn tác": after "Nhập lại" emptied a form that held text, or "Bỏ bình luận" an unsent comment; undefined once there is nothing to undo. */
   onUndo?: () => void;
   onResetCaptcha: () => void;
 }

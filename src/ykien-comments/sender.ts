@@ -16,7 +16,7 @@ import { store } from '../storage.js';
 import { waitsForReader } from '../stored-before.js';
 import { timeOfV7, uuidV7 } from '../uuid-v7.js';
 import { validate, type Field, type FieldErrors } from '../validate.js';
-import { articleKey, inFlightAll, PAGE, setInFlight, toEndpoint } from './draft-keeper.js';
+import { articleKey, inFlightAll, PAGE, setInFlight, toEndpoint, type InFlight } from './draft-keeper.js';
 import { keep } from './keeping.js';
 import { clean } from '../text.js';
 import { format, type Strings } from '../i18n.js';
@@ -175,7 +175,7 @@ export class Sender {
         // counts. (The keyboard's, detail 0, is on the button it focused.)
         if (e.detail > 1 || (e.detail == 1 && performance.now() - (this.#movedUpAt.get(id) ?? -Infinity) < ROWS_SETTLE_MS)) return;
         // Its group's heading (this article's, or the other articles'), while that group has rows left.
-        const heading = (h.renderRoot as ShadowRoot).querySelector(`[data-client-id="${id}"]`)?.closest('ul')?.previousElementSibling;
+        const heading = this.#groupHeading(id);
         this.#discarding = id;
         this.#discardedHere.add(id);
         // An earlier try of it got no answer, or another tab is sending it (one that may have been closed
@@ -184,6 +184,8 @@ export class Sender {
         // (One this tab is sending says so when its answer comes.)
         const item = this.outbox.items.find((i) => i.clientId == id);
         const mayHave = !!item && (item.state == 'sending' ? !this.outbox.sendsHere(id) : mayBeStored(item));
+        // (A memory-only outbox's copy for the next page, IndexedDB refused, goes with it: back with "Hoàn tác".)
+        const copy = inFlightAll().find((i) => i.payload.clientId == id);
         if (mayHave) inFlight.put(this.#keyOf(item.payload), item.payload, item.endpoint), this.#saidMaybe.add(id);
         else inFlight.settled(id);
         return this.outbox
@@ -191,7 +193,7 @@ export class Sender {
           .then(async () => {
             if (mayHave) h.say('discardedMaybeSent', 'error');
             // On its way here, its answer says what became of it: nothing to bring back before.
-            else if (item && item.state != 'sending') (this.#undiscard = item), h.say('discardedUndo');
+            else if (item && item.state != 'sending') (this.#undiscard = [item, copy]), h.say('discardedUndo');
             else h.say('discarded');
             await h.updateComplete;
             const own = heading?.isConnected && heading.nextElementSibling?.querySelector('li') ? (heading as HTMLElement) : null;
@@ -206,7 +208,7 @@ export class Sender {
    * The unsent comment the reader discarded last, as it was: "Hoàn tác" brings it back while the status
    * line offers it (a mis-tap must not lose a comment; one the server may have is not offered back).
    */
-  #undiscard?: OutboxItem;
+  #undiscard?: [item: OutboxItem, copy: InFlight | undefined];
 
   /** "Hoàn tác" for the comment just discarded, while the status line still offers it. */
   get undo(): (() => void) | undefined {
@@ -215,15 +217,23 @@ export class Sender {
 
   #onUndiscard = async () => {
     const h = this.#host;
-    const item = this.#undiscard!;
+    // (A second press before the line went: done already.)
+    if (!this.#undiscard) return;
+    const [item, copy] = this.#undiscard;
     this.#undiscard = undefined;
     this.#discardedHere.delete(item.clientId);
+    if (copy) setInFlight([...inFlightAll().filter((i) => i.payload.clientId != item.clientId), copy]);
     await this.outbox.restore(item);
     h.say('undiscarded', 'success');
     await h.updateComplete;
     // Its group's heading: the keyboard is where the comment is again (not on its "Bỏ bình luận").
-    (h.renderRoot.querySelector(`[data-client-id="${item.clientId}"]`)?.closest('ul')?.previousElementSibling as HTMLElement | null)?.focus();
+    this.#groupHeading(item.clientId)?.focus();
   };
+
+  /** The heading of the group (this article's unsent, or the other articles') the comment's row is in. */
+  #groupHeading(clientId: string): HTMLElement | null | undefined {
+    return this.#host.renderRoot.querySelector(`[data-client-id="${clientId}"]`)?.closest('ul')?.previousElementSibling as HTMLElement | null;
+  }
 
   /** The unsent comment whose "Bỏ bình luận" the reader pressed, until it is gone. */
   #discarding?: string;

@@ -560,7 +560,7 @@ export class YkienComments extends LitElement {
       // (The click comes before the submit it makes; Enter's implicit submission clicks the button too, with a count of 0.)
       onSendClick: (e: MouseEvent) => (this.sendClicks = e.detail),
       onClear: this.#onClear,
-      // The newest thing undone: the status line offers the one it says.
+      // A discard while the status line offers its undo (the newest thing done); else what "Nhập lại" emptied, while it may come back.
       onUndo: this.#sender?.undo ?? (this.#undoable() ? this.#onUndo : undefined),
       onResetCaptcha: () => this.#prepare((s) => s.captcha.reset()),
     })}${this.#sender?.renderOutbox() ?? nothing}`;
