@@ -26,16 +26,16 @@ const PALETTE: Record<string, [string, string]> = {
  * <html>), as design tokens are, or on a part. Set on :host under the public names, ours would hide every
  * value inherited from above.
  */
-const colours = (pick: (pair: [string, string]) => string) =>
-  unsafeCSS(Object.entries(PALETTE).map(([name, pair]) => `--_ykien-${name}:var(--ykien-${name},${pick(pair)});`).join(''));
+const colours = (pick: (pair: [string, string]) => string, but?: string) =>
+  unsafeCSS(Object.entries(PALETTE).map(([name, pair]) => (name == but ? '' : `--_ykien-${name}:var(--ykien-${name},${pick(pair)});`)).join(''));
 const light = colours(([l]) => l);
 const dark = colours(([, d]) => d);
 
 export const styles = css`
   :host {
-    ${colours(([l, d]) => `light-dark(${l},${d})`)}
+    ${colours(([l, d]) => `light-dark(${l},${d})`, 'muted')}
     /* Dates and hints: the text's own colour, faded, readable on whatever background the text is (a site's
-       own dark one too, given without a theme). */
+       own dark one too, given without a theme); the pair is for browsers without light-dark(), below. */
     --_ykien-muted: var(--ykien-muted, color-mix(in srgb, currentcolor 75%, transparent));
     --_ykien-font: var(--ykien-font, system-ui, sans-serif);
     --_ykien-radius: var(--ykien-radius, 6px);
