@@ -4,6 +4,7 @@
  * measured in code points (what a reader would call characters; pageId, which no reader types, in bytes).
  */
 import { MESSAGES, type Lang } from './i18n.js';
+import type { EditChange } from './stores/store.js';
 
 export const LIMITS = {
   name: 100,
@@ -206,7 +207,7 @@ function parseHttpUrl(raw: string): URL | null {
 /** The board's reply: 1–2000 characters, cleaned like a comment's content. */
 export const REPLY_MAX = 2000;
 
-export type EditValidation = { ok: true; value: { name?: string; content?: string; redact?: boolean } } | { ok: false; fields: Record<string, string> };
+export type EditValidation = { ok: true; value: EditChange } | { ok: false; fields: Record<string, string> };
 
 /**
  * A moderator's edit, `{name?, content?}`: each field given is held to the rules of a new comment
@@ -215,7 +216,7 @@ export type EditValidation = { ok: true; value: { name?: string; content?: strin
 export function validateEdit(body: Record<string, unknown>, opts: { lang: Lang; maxLength: number }): EditValidation {
   const { lang } = opts;
   const fields: Record<string, string> = {};
-  const value: { name?: string; content?: string; redact?: boolean } = {};
+  const value: EditChange = {};
   if (body.redact !== undefined) {
     if (typeof body.redact !== 'boolean') fields.redact = MESSAGES.notBoolean(lang);
     else value.redact = body.redact;

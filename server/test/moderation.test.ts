@@ -281,11 +281,30 @@ for (const variant of variants) {
       for (const word of ['0977', 'Gọi', 'goi toi', 'Đào Văn Sửa', 'dao van sua']) expect(rows).not.toContain(word);
       expect((await as('GET', '/audit?q=0977 222')).json.items.map((e: any) => e.commentId)).not.toContain(id);
       expect((await as('GET', '/audit?q=bai hay')).json.items.map((e: any) => e.commentId)).toContain(id);
+      // The board's reply, kept, is still found by its words.
+      expect((await as('GET', '/audit?q=cam on anh sua')).json.items.filter((e: any) => e.commentId === id).map((e: any) => e.action)).toContain('reply');
       // The key forgets the hash of the old words; a retry of the reader's send still gets its comment.
       expect(await db.rows('SELECT payload_hash FROM idempotency_keys WHERE comment_id = $1', [id])).toEqual([{ payload_hash: 'erased' }]);
       const retry = await postComment(server.url, { ...body, captchaToken: 'P1_again' });
       expect([retry.status, retry.json]).toEqual([200, { id, status: 'published' }]);
       expect((await publicList('redact-1')).total).toBe(1);
+    });
+
+    it('"redact" after the fact, the words unchanged (an editor who edited without it): the log forgets what the earlier edit replaced; the comment is not edited again', async () => {
+      const id = await submit({ pageId: 'redact-2', content: 'Địa chỉ nhà tôi: 5 ngõ Muộn.' });
+      await call(lan, 'PATCH', `/comments/${id}`, { content: 'Đã bỏ địa chỉ.' });
+      const edited = (await as('GET', `/comments/${id}`)).json;
+      expect((await as('GET', '/audit?q=ngo muon')).json.items.map((e: any) => e.commentId)).toContain(id);
+      const res = await call(lan, 'PATCH', `/comments/${id}`, { content: 'Đã bỏ địa chỉ.', redact: true });
+      expect(res.json).toMatchObject({ id, content: 'Đã bỏ địa chỉ.', editedAt: edited.editedAt });
+      expect((await as('GET', '/audit?q=ngo muon')).json.items.map((e: any) => e.commentId)).not.toContain(id);
+      expect((await auditOf(id)).map((e) => [e.action, e.before, e.after])).toEqual([
+        ['edit', { redacted: true }, {}],
+        ['edit', { redacted: true }, { redacted: true }],
+      ]);
+      // Without it, the same words again change nothing and write nothing.
+      await call(lan, 'PATCH', `/comments/${id}`, { content: 'Đã bỏ địa chỉ.' });
+      expect(await auditOf(id)).toHaveLength(2);
     });
 
     it("finds an erased comment's key record through an index, not a scan of every key ever stored", async () => {

@@ -17,12 +17,6 @@ export function auditRow(
   before: AuditState | null,
   after: AuditState | null,
 ): AuditRow {
-  const texts = [moderator, comment.name, comment.content];
-  for (const s of [before, after]) {
-    if (s?.name !== undefined) texts.push(s.name);
-    if (s?.content !== undefined) texts.push(s.content);
-    if (typeof s?.reply === 'string') texts.push(s.reply);
-  }
   return {
     action,
     commentId: comment.id,
@@ -32,8 +26,19 @@ export function auditRow(
     before,
     after,
     erasedAt: null,
-    search: [...new Set(texts.map(fold))].join('\u001f'),
+    search: searchOf(moderator, comment, before, after),
   };
+}
+
+/** An entry's words for `q`, folded: the moderator's, the comment's (as it is), and every text involved. */
+function searchOf(moderator: string, comment: StoredComment, before: AuditState | null, after: AuditState | null): string {
+  const texts = [moderator, comment.name, comment.content];
+  for (const s of [before, after]) {
+    if (s?.name !== undefined) texts.push(s.name);
+    if (s?.content !== undefined) texts.push(s.content);
+    if (typeof s?.reply === 'string') texts.push(s.reply);
+  }
+  return [...new Set(texts.map(fold))].join('\u001f');
 }
 
 /**
@@ -46,8 +51,15 @@ export function redactedState(json: string | null): string | null {
   return JSON.stringify(name === undefined && content === undefined ? kept : { ...kept, redacted: true });
 }
 
-/** An earlier entry's search words once its words were taken out: its moderator's, and the comment's as it is now. */
-export const redactedSearch = (moderator: string, comment: StoredComment): string => [...new Set([moderator, comment.name, comment.content].map(fold))].join('\u001f');
+/**
+ * An earlier entry once an edit took the reader's words out of the log: its states (redactedState), and
+ * its words for `q` from those and the comment as it is now (the board's replies still found).
+ */
+export function redactedEntry(moderator: string, comment: StoredComment, before: string | null, after: string | null): { before: string | null; after: string | null; search: string } {
+  const [b, a] = [redactedState(before), redactedState(after)];
+  const parse = (json: string | null) => (json === null ? null : (JSON.parse(json) as AuditState));
+  return { before: b, after: a, search: searchOf(moderator, comment, parse(b), parse(a)) };
+}
 
 /** An audit entry's before or after, as stored (JSON), once its comment was erased: its status, no text. */
 export function erasedState(json: string | null): string | null {

@@ -11,7 +11,7 @@
  */
 import pg from 'pg';
 import { GroupCommit, ItemFailed } from './group-commit.js';
-import { auditRow, erasureRow, fullState, STATUS_OF_ACTION, erasedState, redactedSearch, redactedState, toAuditEntry, type AuditLogRow, type AuditRow } from './audit-rows.js';
+import { auditRow, erasureRow, fullState, STATUS_OF_ACTION, erasedState, redactedEntry, toAuditEntry, type AuditLogRow, type AuditRow } from './audit-rows.js';
 import { commentSearchText, fold, likePattern } from './search-text.js';
 import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, EditChange, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
@@ -611,14 +611,20 @@ export class PgStore implements Store {
       if (!before) return null;
       const name = change.name ?? before.name;
       const content = change.content ?? before.content;
-      if (name === before.name && content === before.content) return before;
+      const same = name === before.name && content === before.content;
+      if (same && !change.redact) return before;
       // Another moderator saved an edit after this one opened the form: theirs stays.
       if (seen !== undefined && before.editedAt !== seen) return { moved: before };
-      const { rows } = await client.query<CommentRow>(
-        'UPDATE comments SET name = $1, content = $2, search = $3, edited_at = $4 WHERE id = $5 RETURNING *',
-        [name, content, commentSearchText(name, content), by.at, id],
-      );
-      const after = toComment(rows[0]!);
+      // (The same words with `redact`: only the log changes, what an earlier edit left there.)
+      const after = same
+        ? before
+        : toComment(
+            (
+              await client.query<CommentRow>('UPDATE comments SET name = $1, content = $2, search = $3, edited_at = $4 WHERE id = $5 RETURNING *', [
+                name, content, commentSearchText(name, content), by.at, id,
+              ])
+            ).rows[0]!,
+          );
       const was: AuditState = {};
       const now: AuditState = {};
       if (name !== before.name) [was.name, now.name] = [before.name, name];
@@ -630,9 +636,8 @@ export class PgStore implements Store {
           [id],
         );
         for (const e of entries) {
-          await client.query('UPDATE audit_log SET comment_name = $1, before = $2, after = $3, search = $4 WHERE seq = $5', [
-            after.name, redactedState(e.before), redactedState(e.after), redactedSearch(e.moderator, after), e.seq,
-          ]);
+          const r = redactedEntry(e.moderator, after, e.before, e.after);
+          await client.query('UPDATE audit_log SET comment_name = $1, before = $2, after = $3, search = $4 WHERE seq = $5', [after.name, r.before, r.after, r.search, e.seq]);
         }
         await client.query('UPDATE idempotency_keys SET payload_hash = $1 WHERE comment_id = $2', [ERASED_PAYLOAD, id]);
         await this.writeAudit(client, by, auditRow(by.moderator, 'edit', after, { redacted: true }, now));

@@ -21,7 +21,7 @@
  */
 import Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
-import { auditRow, erasureRow, fullState, STATUS_OF_ACTION, erasedState, redactedSearch, redactedState, type AuditRow } from './audit-rows.js';
+import { auditRow, erasureRow, fullState, STATUS_OF_ACTION, erasedState, redactedEntry, type AuditRow } from './audit-rows.js';
 import { commentSearchText, fold } from './search-text.js';
 import type {
   Actor, AuditState, ClaimedJob, ClaimResult, CommentStatus, EditChange, InsertResult, Moved, NewComment, NotificationChannel, Unchanged,
@@ -632,10 +632,12 @@ export class SqliteWriter implements WriterOps {
       const before = toComment(row);
       const name = change.name ?? before.name;
       const content = change.content ?? before.content;
-      if (name === before.name && content === before.content) return before;
+      const same = name === before.name && content === before.content;
+      if (same && !change.redact) return before;
       // Another moderator saved an edit after this one opened the form: theirs stays.
       if (seen !== undefined && before.editedAt !== seen) return { moved: before };
-      const after = toComment(this.mod.edit.get(name, content, commentSearchText(name, content), by.at, id)!);
+      // (The same words with `redact`: only the log changes, what an earlier edit left there.)
+      const after = same ? before : toComment(this.mod.edit.get(name, content, commentSearchText(name, content), by.at, id)!);
       const was: AuditState = {};
       const now: AuditState = {};
       if (name !== before.name) [was.name, now.name] = [before.name, name];
@@ -643,7 +645,7 @@ export class SqliteWriter implements WriterOps {
       if (change.redact) {
         // The old words leave the log, and the payload's hash its key's record (a retry still replays).
         for (const e of this.mod.auditOf.all(id)) {
-          if (e.erased_at === null) this.mod.redactAudit.run({ seq: e.seq, before: redactedState(e.before), after: redactedState(e.after), search: redactedSearch(e.moderator, after), name: after.name });
+          if (e.erased_at === null) this.mod.redactAudit.run({ seq: e.seq, name: after.name, ...redactedEntry(e.moderator, after, e.before, e.after) });
         }
         this.mod.forgetPayload.run(ERASED_PAYLOAD, id);
         this.writeAudit(by, auditRow(by.moderator, 'edit', after, { redacted: true }, now));

@@ -123,12 +123,14 @@ export interface Actor {
   at: number;
 }
 
-/** What an erased comment's key keeps in place of its payload's hash (no SHA-256 is ever this). */
+/**
+ * What a key keeps in place of its payload's hash once the words it hashed must not be confirmable (an
+ * erased comment, or one an edit redacted): no SHA-256 is ever this, and any body under the key replays.
+ */
 export const ERASED_PAYLOAD = 'erased';
 
 export type AuditAction = 'approve' | 'reject' | 'restore' | 'delete' | 'edit' | 'reply' | 'reply-delete' | 'erase';
 
-/** The part of a comment a decision changed (or, for a delete, all of it). */
 /** A moderator's edit of a comment's name or text; `redact`: see Store.editComment. */
 export interface EditChange {
   name?: string;
@@ -136,6 +138,7 @@ export interface EditChange {
   redact?: boolean;
 }
 
+/** The part of a comment a decision changed (or, for a delete, all of it). */
 export interface AuditState {
   status?: CommentStatus;
   name?: string;
@@ -345,12 +348,11 @@ export interface Store {
   /**
    * Replaces the name and/or content (already validated and cleaned). `seen`: the `editedAt` the
    * moderator saw (null: never edited); if another edit came since, nothing changes: `Moved`.
-   */
-  /**
    * `redact`: the log forgets the words the edit replaced (a phone number a reader posted): the edit's
    * entry says what changed without the old words, the comment's earlier entries keep only statuses and
    * the board's replies, and the key's record its payload's hash no more (unsalted, it would confirm a
-   * guess of the old words), all in the edit's transaction.
+   * guess of the old words), all in the edit's transaction. Also with the words unchanged (an editor
+   * who edited without it before): then only the log changes.
    */
   editComment(id: string, change: EditChange, by: Actor, seen?: number | null): Promise<StoredComment | Moved | null>;
   /** Sets (text) or removes (null) the board's reply. `seen`: the reply's `at` the moderator saw, as above. */
