@@ -260,9 +260,9 @@ async function main(): Promise<void> {
     // may free itself (1: restarted).
     const { code, message } = err as NodeJS.ErrnoException;
     const unknownHost = code === 'ENOTFOUND';
-    // A port below 1024 for a user without the right, an address not this machine's: settings a restart
-    // cannot mend (2), as an unknown host.
-    const refused = unknownHost || code === 'EACCES' || code === 'EADDRNOTAVAIL';
+    // A port below 1024 for a user without the right: a setting a restart cannot mend (2), as an unknown
+    // host. (An address not this machine's may come by itself, a keepalived or DHCP one: retried, 1.)
+    const refused = unknownHost || code === 'EACCES';
     // Its code and words, not a stack: nothing in our code to look at.
     app.log.fatal({ code, reason: message }, unknownHost ? `could not listen: --host "${config.host}" names no address of this machine` : 'could not listen');
     // Said plainly too: the most common first failure (a second `npm start`, another local server on 8787).
@@ -272,7 +272,7 @@ async function main(): Promise<void> {
     if (code === 'EACCES') {
       process.stderr.write(`ykien-server: may not listen on port ${config.port} (ports below 1024 need the right to bind them): take a port above 1023 behind your reverse proxy, e.g. --port 8787.\n`);
     }
-    if (code === 'EADDRNOTAVAIL') process.stderr.write(`ykien-server: --host ${config.host} is not an address of this machine.\n`);
+    if (code === 'EADDRNOTAVAIL') process.stderr.write(`ykien-server: --host ${config.host} is not an address of this machine (yet?).\n`);
     await store.close();
     process.exit(refused ? 2 : 1);
   }
