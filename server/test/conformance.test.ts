@@ -843,7 +843,7 @@ describe('ykien-conformance against endpoints written by hand', () => {
   it('reads the JSON of a PHP endpoint as the widget does: past a byte order mark (said once in a NOTE), with PHP\'s +0700 offsets, and a last page without "next" or with "" (a NOTE)', async () => {
     for (const [breaks, note] of [
       [{ bom: true, counts: 'json' }, /^NOTE answers begin with a UTF-8 byte order mark/m],
-      [{ createdAtAs: 'php-iso8601' }, null],
+      [{ createdAtAs: 'php-iso8601' }, /^NOTE createdAt gives its offset without the colon \(\+0700/m],
       [{ lastPageNext: 'absent' }, /^NOTE the list gives no "next"; the widget takes it as the last page, but the contract says null/m],
       [{ lastPageNext: 'empty' }, /^NOTE the list gives "next": ""; the widget takes it as the last page/m],
     ] as const) {
@@ -854,11 +854,13 @@ describe('ykien-conformance against endpoints written by hand', () => {
     }
   });
 
-  it('says what PHP did wrong: a total as text (cast it), a count for one of the hundred ids ($_GET keeps the last), a redirect (where to)', async () => {
+  it('says what PHP did wrong: a total as text (cast it), a count for one of the hundred ids ($_GET keeps the last), a cursor read as another parameter (the first page again, with the same "next"), a redirect (where to)', async () => {
     const text = await run({ totalAsText: true });
     expect(fails(text).join('\n')).toMatch(/"total" must be the count of published comments, a JSON number; got "\d+" \(text: cast it, e\.g\. PHP's \(int\)\)/);
     const one = await run({ counts: 'lastOnly' });
     expect(fails(one), one.out).toEqual([expect.stringMatching(/^FAIL counts of 100 articles: .*"answered":1\}.*only one pageId was read: PHP's \$_GET keeps the last of repeated parameters/)]);
+    const paged = await run({ echoesCursor: true });
+    expect(fails(paged), paged.out).toEqual([expect.stringMatching(/^FAIL the list's paging: page 2, asked with cursor=\d+, gave "next": "\d+" again \(read the `cursor` parameter the widget sends/)]);
     const moved = await run({ redirectsSlash: true });
     expect(fails(moved).join('\n')).toMatch(/301 to \/comments\/: answer at the endpoint's URL itself, without a redirect/);
   });

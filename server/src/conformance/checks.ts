@@ -188,6 +188,7 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
   const timeoutMs = opts.timeoutMs ?? WIDGET_TIMEOUT_MS;
   const maxWait = opts.maxRetryAfterSeconds ?? 65;
 
+  let bomSaid = false;
   const request = (url: string, o: RequestOptions & { origin?: string | null; lang?: string } = {}) => {
     const headers: Record<string, string> = { ...(o.headers ?? {}) };
     if (o.origin !== null) headers.origin = o.origin ?? origin;
@@ -197,7 +198,6 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
       return r;
     });
   };
-  let bomSaid = false;
   const pageId = `ykien-conformance-${randomBytes(6).toString('hex')}`;
   const pageUrl = `${origin}/${pageId}`;
   /**
@@ -741,6 +741,11 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
           return;
         }
         const body = listBody(r);
+        // The cursor it was given, given back: the endpoint reads another parameter (PHP's $_GET['page']).
+        if (body.next !== null && body.next === cursor) {
+          fail(`the list's paging: page ${pages + 1}, asked with cursor=${cursor}, gave "next": ${JSON.stringify(body.next)} again`, 'read the `cursor` parameter the widget sends (not `page` or `offset`), and give the following page\'s cursor in "next"; the widget takes a cursor answered with itself as the last page');
+          return;
+        }
         const last = lastPageNote(r);
         if (last) emit('NOTE', last);
         total = body.total;
@@ -1029,6 +1034,8 @@ function listNotes(r: Reply): string[] {
     notes.push('the list gives ids or "next" as numbers; the widget takes them, but the contract says strings: send them as text');
   }
   if (body.total === undefined) notes.push('the list gives no "total": the widget\'s heading then shows no count of comments');
+  // (+0700, PHP's DateTime::ISO8601: browsers of today read it, older Safari did not.)
+  if (body.items.some((c) => /[+-]\d{4}$/.test(String((c as { createdAt?: unknown }).createdAt)))) notes.push('createdAt gives its offset without the colon (+0700, PHP\'s DateTime::ISO8601); browsers of today read it, older Safari did not: give +07:00 (PHP\'s DATE_ATOM or \'c\')');
   const last = lastPageNote(r);
   if (last) notes.push(last);
   // The widget reads the body whatever its type says (src/api/http.ts), as for the 201: said, and the

@@ -59,6 +59,8 @@ export interface Breaks {
   bom?: boolean;
   /** The last page of the list gives no `next` (`absent`), or `"next": ""` (`empty`), not null. */
   lastPageNext?: 'absent' | 'empty';
+  /** The list reads `page`, not `cursor`: each page asked with a cursor is the first one again, with the cursor it was given as `next`. */
+  echoesCursor?: boolean;
   /** The list's `total` as text ("3"), as PHP's mysqli gives COUNT(*). */
   totalAsText?: boolean;
   /** Every request to the endpoint itself is answered 301 to it with a slash added (Apache's DirectorySlash). */
@@ -186,10 +188,10 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
       .map((c, at) => ({ c, at }))
       .filter(({ c }) => (breaks.ignoresPageId || c.pageId === pageId) && (breaks.listsPending || c.status === 'published'))
       .reverse();
-    const found = cursor === null ? 0 : breaks.offsetCursor ? Number(cursor) : all.findIndex(({ at }) => at < Number(cursor));
+    const found = cursor === null || breaks.echoesCursor ? 0 : breaks.offsetCursor ? Number(cursor) : all.findIndex(({ at }) => at < Number(cursor));
     const start = found < 0 ? all.length : found;
     const page = all.slice(start, start + limit);
-    const next = start + limit >= all.length ? null : breaks.offsetCursor ? String(start + limit) : String(page[page.length - 1]!.at);
+    const next = breaks.echoesCursor && cursor !== null ? cursor : start + limit >= all.length ? null : breaks.offsetCursor ? String(start + limit) : String(page[page.length - 1]!.at);
     const items = page.map(({ c: { id, name, content, createdAt } }) => ({ id: idOut(id), name, content, createdAt }));
     if (breaks.staleEtag) {
       if (req.headers['if-none-match'] === '"v1"') return void res.writeHead(304, { etag: '"v1"' }).end();
