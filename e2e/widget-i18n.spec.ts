@@ -271,14 +271,16 @@ test("a site's class-based dark mode (its CSS gives the box color-scheme: dark, 
   await form(page).content.focus(); // the captcha comes with the reader's first focus in the form
   const captcha = page.locator('ykien-comments h-captcha');
   await expect(captcha).toHaveAttribute('theme', 'dark');
-  // The site's dark mode off, and the box told so by its theme, set as a property (an app's binding).
-  await page.evaluate(() => {
-    document.documentElement.classList.remove('dark');
-    (document.querySelector('ykien-comments') as HTMLElement & { theme: string }).theme = 'dark';
-  });
+  // The site's dark mode off, the box told so by its theme, set as a property (an app's binding); then
+  // dark by the theme alone: read once the new theme is rendered, not before.
+  const setTheme = (theme: string) => page.locator('ykien-comments').evaluate((el, theme) => ((el as HTMLElement & { theme: string }).theme = theme), theme);
+  await page.evaluate(() => document.documentElement.classList.remove('dark'));
+  await setTheme('dark');
   await expect(captcha).toHaveAttribute('theme', 'dark');
-  await page.evaluate(() => ((document.querySelector('ykien-comments') as HTMLElement & { theme: string }).theme = 'light'));
+  await setTheme('light');
   await expect(captcha).toHaveAttribute('theme', 'light');
+  await setTheme('dark');
+  await expect(captcha).toHaveAttribute('theme', 'dark');
 });
 
 test('the default theme is light', async ({ page, article }) => {

@@ -13,13 +13,23 @@
  *   await page.goto(server.url);
  *   await server.stop();
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+/** Runs the built CLI to completion (an option or command that exits), without the developer's YKIEN_* variables. */
+export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 15_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('YKIEN_')));
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { env: { ...clean, ...env }, timeout: timeoutMs }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
 
 /**
  * The folders startServer made: a test that only stop()s its servers (most do) left one a server, a
