@@ -244,7 +244,8 @@ export class ListController implements ReactiveController {
     this.moreFailed = false;
     this.#host.requestUpdate();
     const askedAt = Date.now();
-    const page = await fetchComments(from.endpoint, from.pageId, from.limit, this.next);
+    const cursor = this.next;
+    const page = await fetchComments(from.endpoint, from.pageId, from.limit, cursor);
     // A replaced list has its own "Xem thêm", which this answer must neither fill nor unlock.
     if (version != this.#version) return null;
     this.loadingMore = false;
@@ -256,7 +257,7 @@ export class ListController implements ReactiveController {
     this.#grown = true;
     // A server that counts on its first page only: the count shown stays. One that answers the cursor it
     // was given (a PHP endpoint reading `page`, not `cursor`) has nothing further: "Xem thêm" goes.
-    this.next = page.next != this.next ? page.next : null;
+    this.next = page.next != cursor ? page.next : null;
     this.#dropListed();
     if (page.total !== undefined) this.total = this.#counted(page.total, askedAt);
     return added.length;
