@@ -187,6 +187,20 @@ test.describe('bad input: nothing is sent', () => {
     await expect(f.status).toHaveText(vi.tooLong.replace('{max}', '50'));
   });
 
+  test('max-length="50", a paste past the limit before the sending half came (a slow network): "too long" is said as its words come, without another keystroke', async ({ page, article }) => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await article({ attrs: { 'max-length': '50' } });
+    // (After the page's own routes, so that this one is asked first.)
+    await page.route('**/dist/cdn/vi-sending-*', async (route) => (await held, route.fallback()));
+    const f = form(page);
+    await f.content.fill('a'.repeat(60)); // the first focus asks for the sending half: its words are held above
+    await expect(f.counter).toHaveText('60/50');
+    await expect(f.status).toHaveText('');
+    release();
+    await expect(f.status).toHaveText(vi.tooLong.replace('{max}', '50'));
+  });
+
   test('an app that moves the box to the next article as soon as the comment is sent: the thanks stays', async ({ page, article }) => {
     await article({ attrs: { 'site-key': null } });
     await page.locator('ykien-comments').evaluate((el) => el.addEventListener('ykien-sent', () => el.setAttribute('page-id', 'bai-tiep-theo')));

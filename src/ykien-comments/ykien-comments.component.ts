@@ -671,18 +671,23 @@ export class YkienComments extends LitElement {
   /** The content's limit was said to be passed (and not yet taken back). */
   #overSaid = false;
 
+  /**
+   * Past the limit (or back under it): said once, not left to the counter's colour, which a screen
+   * reader's user typing does not hear. Latched, not compared with the text before. Its words are the
+   * sending half's: a paste past the limit before they came is said as they come (looked at once more
+   * then, not again and again: words of another language may still be on their way).
+   */
+  #sayOver(): void {
+    const over = length(clean(this.content)) > this.limit;
+    const known = Object.hasOwn(this.t, 'tooLong');
+    if (over && !this.#overSaid) known ? ((this.#overSaid = true), this.say('tooLong', 'error', { max: this.limit })) : this.#prepare(() => Object.hasOwn(this.t, 'tooLong') && this.#sayOver());
+    else if (!over && this.#overSaid) (this.#overSaid = false), this.unsay('tooLong');
+  }
+
   #onInput(e: Event): void {
     const { id, value } = e.target as HTMLInputElement;
-    // Past the limit (or back under it): said once, not left to the counter's colour, which a screen
-    // reader's user typing does not hear. Only with the sending words in (they are once the form was used).
-    if (id == 'content') {
-      const over = length(clean(value)) > this.limit;
-      // Latched, not compared with the text before: a paste past the limit before those words came is
-      // said at the next keystroke.
-      if (over && !this.#overSaid && Object.hasOwn(this.t, 'tooLong')) (this.#overSaid = true), this.say('tooLong', 'error', { max: this.limit });
-      else if (!over && this.#overSaid) (this.#overSaid = false), this.unsay('tooLong');
-    }
     this[id as 'name' | 'content'] = value;
+    if (id == 'content') this.#sayOver();
     // A comment written again: what was cleared is let go, and the line offering it back goes with it.
     // Not for a name (a phone's autofill fills it at a tap): "Hoàn tác" then brings the comment back
     // under it.
