@@ -157,6 +157,13 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     // /admin's log narrowed to one moderator (`?moderator=`), newest first: without it, a walk down
     // audit_by_time over every other moderator's entries, the whole log for one who rarely decides.
     sql: `CREATE INDEX audit_by_moderator ON audit_log (moderator, at DESC, seq DESC);`,
+  },  {
+    version: 9,
+    name: 'ð folded as d in the search words',
+    // The search words fold ð (an Đ that old encodings' conversions or a keyboard made an Icelandic eth)
+    // as đ, to d: the words already kept with it get the same, in place (ð comes from nothing else).
+    sql: `UPDATE comments SET search = replace(search, 'ð', 'd') WHERE search LIKE '%ð%';
+          UPDATE audit_log SET search = replace(search, 'ð', 'd') WHERE search LIKE '%ð%';`,
   },
 ];
 

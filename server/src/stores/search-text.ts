@@ -3,7 +3,8 @@
  *
  * Both the stored text and the query are folded the same way, in JavaScript (SQLite and PostgreSQL
  * would each fold differently, and neither knows that đ is a d): lower case, NFD, combining marks
- * dropped, đ → d, whitespace runs → one space. The stores keep the folded text in a `search` column
+ * dropped, đ → d (and ð, the Icelandic eth that old encodings' conversions and some keyboards put for Đ:
+ * "Ðà Nẵng" is found as "da nang"), whitespace runs → one space. The stores keep the folded text in a `search` column
  * and match each query word with LIKE '%word%'.
  */
 export function fold(text: string): string {
@@ -19,7 +20,7 @@ export function foldWhole(text: string): string {
     .toLowerCase()
     .normalize('NFD')
     .replace(/\p{M}+/gu, '')
-    .replace(/đ/g, 'd')
+    .replace(/[đð]/g, 'd')
     .replace(/\s+/gu, ' ')
     .trim();
 }
@@ -67,7 +68,7 @@ const FOLDED_MAX = 4096;
 const ASCII = Array.from({ length: 0x80 }, (_, c) => foldOne(String.fromCharCode(c)));
 
 function foldOne(ch: string): string {
-  const lowered = ch.toLowerCase().normalize('NFD').replace(/\p{M}+/gu, '').replace(/\u0111/g, 'd');
+  const lowered = ch.toLowerCase().normalize('NFD').replace(/\p{M}+/gu, '').replace(/[\u0111\u00f0]/g, 'd');
   // Whitespace (also what decomposes into whitespace) is a separator.
   const f = !/\s/u.test(lowered) ? lowered : /^\s+$/u.test(lowered) ? SPACE : MIXED;
   if (FOLDED.size >= FOLDED_MAX) FOLDED.clear();
