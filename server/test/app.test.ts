@@ -131,6 +131,9 @@ describe('the body limit', () => {
   });
 });
 
+/** Log lines without their times: a millisecond count may hold the digits a test looks for (…850909). */
+const withoutTimes = (text: string) => text.replace(/\\?"(time|responseTime)\\?":[\d.]+/g, '');
+
 describe('failures inside the server', () => {
   it('GET /healthz answers 503 while the database does not answer', async () => {
     const a = await app(withFaults(openStore(), { ping: async () => { throw new Error('SQLITE_IOERR'); } }));
@@ -377,7 +380,7 @@ describe('the request log', () => {
       '/api/admin/audit?q=[redacted]',
       '/api/admin/comments?status=pending&%71=[redacted]',
     ]);
-    expect(JSON.stringify(lines)).not.toMatch(/0909|Nguy|chín/);
+    expect(withoutTimes(JSON.stringify(lines))).not.toMatch(/0909|Nguy|chín/);
   });
 
   it("an editor's search stays out of an error's line too: Fastify quotes the URL in its message, and its stack repeats it", async () => {
@@ -399,7 +402,7 @@ describe('the request log', () => {
     a.log.error(new Error('failed in "/api/admin/stats?q=0909%20111"'));
     const said = lines.slice(-2).map((l) => (JSON.parse(l) as { msg?: string }).msg);
     expect(said).toEqual(['GET /api/admin/comments?q=[redacted]&status=pending', 'failed in "/api/admin/stats?q=[redacted]"']);
-    expect(lines.join('')).not.toMatch(/0909/);
+    expect(withoutTimes(lines.join(''))).not.toMatch(/0909/);
   });
 
   it('at debug: the reads that went well too, at debug', async () => {
