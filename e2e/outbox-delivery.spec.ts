@@ -882,6 +882,27 @@ test.describe('with hCaptcha (the server verifies tokens with a fake siteverify)
     expect((await events(page)).filter((e) => e.type === 'ykien-sent').map((e) => e.detail.clientId)).toEqual([clientId]);
   });
 
+  test('"Bỏ bình luận" by mistake, then "Hoàn tác", within the token\'s life: the comment comes back with the captcha the reader solved, and goes with it when the network is back (not "Xác minh để gửi" again)', async ({ page, context, net, api, site }) => {
+    await site.open(page, { attrs: { 'site-key': SITE_KEY } });
+    const f = form(page);
+    const callsBefore = api.verifier!.calls.length;
+    await setOffline(context, net, true);
+    await send(page, 'Hồ Văn M', 'Có captcha, bỏ nhầm');
+    await expect(unsent(page)).toHaveCount(1);
+    const clientId = (await unsent(page).getAttribute('data-client-id'))!;
+    await unsent(page).getByRole('button', { name: 'Bỏ bình luận' }).click();
+    await expect(f.status).toContainText('Bỏ nhầm?');
+    await f.host.getByRole('button', { name: 'Hoàn tác' }).click();
+    await expect(unsent(page)).toHaveCount(1);
+    await expect(unsent(page).getByRole('button', { name: 'Xác minh để gửi' })).toHaveCount(0);
+    await setOffline(context, net, false);
+    await expect(f.status).toContainText(QUEUED_SENT);
+    await expect(outbox(page)).toHaveCount(0);
+    expect(net.seen).toEqual([expect.objectContaining({ clientId, status: 201, captchaToken: expect.stringMatching(/^fake-token-/) })]);
+    expect(api.verifier!.calls.slice(callsBefore).map((c) => c.response)).toEqual([net.seen[0].captchaToken]);
+    expect((await api.stored()).map((c) => c.content)).toEqual(['Có captcha, bỏ nhầm']);
+  });
+
   test('queued offline, then a reload within its token\'s life: no tab holds the token, so "Xác minh để gửi" is offered at once (not "waiting" for two minutes), and it is sent once', async ({ page, context, net, api, site }) => {
     await site.open(page, { attrs: { 'site-key': SITE_KEY } });
     const f = form(page);

@@ -220,6 +220,9 @@ export class OutboxController implements ReactiveController {
   }
 
   async discard(clientId: string): Promise<void> {
+    // (Kept aside while "Hoàn tác" may bring the comment back: the captcha the reader solved comes with it.)
+    const token = this.#tokens.get(clientId);
+    this.#setAside = token && [clientId, token];
     this.#tokens.delete(clientId);
     const item = this.items.find((i) => i.clientId == clientId);
     if (item) this.#discarded.set(clientId, item);
@@ -227,9 +230,14 @@ export class OutboxController implements ReactiveController {
     await this.#changed();
   }
 
-  /** A comment this tab's reader discarded, back as it was ("Hoàn tác"); its token, if it had one, went. */
+  /** The token of the comment discarded last, for "Hoàn tác". */
+  #setAside?: [clientId: string, token: [token: string, at: number]];
+
+  /** A comment this tab's reader discarded, back as it was ("Hoàn tác"), with its token while it lives. */
   async restore(item: OutboxItem): Promise<void> {
     this.#discarded.delete(item.clientId);
+    if (this.#setAside?.[0] == item.clientId) this.#tokens.set(item.clientId, this.#setAside[1]);
+    this.#setAside = undefined;
     // (Only if its key is not there again: kept by the undo of another box of this page.)
     await store.update<OutboxItem>(PREFIX + item.clientId, (i) => i ?? item);
     await this.#changed();
