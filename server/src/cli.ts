@@ -335,7 +335,7 @@ async function runAddModerator(argv: string[]): Promise<void> {
  * half-way: rolled back). One line each, never a stack, never the URL's password.
  */
 async function runCopyDb(argv: string[]): Promise<void> {
-  const { copyDb, counted, parseCopyDbArgs, COPY_DB_USAGE, CopyDbRefused, CopyDbUsageError } = await import('./stores/copy-db.js');
+  const { copyDb, counted, describeCopied, parseCopyDbArgs, COPY_DB_USAGE, CopyDbRefused, CopyDbUsageError } = await import('./stores/copy-db.js');
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`${COPY_DB_USAGE}\n`);
     return;
@@ -356,8 +356,7 @@ async function runCopyDb(argv: string[]): Promise<void> {
   try {
     const n = await copyDb(sqliteFile, pgUrl);
     process.stdout.write(
-      `ykien-server copy-db: copied ${counted(n.comments, 'comment', 'comments')}, ${counted(n.idempotency_keys, 'idempotency key', 'idempotency keys')}, ` +
-        `${counted(n.audit_log, 'audit entry', 'audit entries')}, ${counted(n.notification_jobs, 'notification job', 'notification jobs')}; ` +
+      `ykien-server copy-db: copied ${describeCopied(n)}; ` +
         `counted the published comments of ${counted(n.page_counts, 'page', 'pages')}; from ${resolve(sqliteFile)} to ${target} ` +
         '(left out: the rate limit\'s hits and address key)\n',
     );

@@ -40,6 +40,8 @@ const inFlight = {
    */
   settled: (clientId: string, fromOutbox = false) =>
     setInFlight(inFlightAll().filter((i) => i.payload.clientId != clientId || (fromOutbox && i.backIn && i.backIn != PAGE))),
+  /** A discarded comment's entry back as it was ("Hoàn tác"). */
+  back: (entry: InFlight) => setInFlight([...inFlightAll().filter((i) => i.payload.clientId != entry.payload.clientId), entry]),
 };
 
 /**
@@ -222,7 +224,7 @@ export class Sender {
     const [item, copy] = this.#undiscard;
     this.#undiscard = undefined;
     this.#discardedHere.delete(item.clientId);
-    if (copy) setInFlight([...inFlightAll().filter((i) => i.payload.clientId != item.clientId), copy]);
+    if (copy) inFlight.back(copy);
     await this.outbox.restore(item);
     h.say('undiscarded', 'success');
     await h.updateComplete;

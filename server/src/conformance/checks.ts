@@ -742,7 +742,7 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
         }
         const body = listBody(r);
         // The cursor it was given, given back: the endpoint reads another parameter (PHP's $_GET['page']).
-        if (body.next !== null && body.next === cursor) {
+        if (body.next === cursor) {
           fail(`the list's paging: page ${pages + 1}, asked with cursor=${cursor}, gave "next": ${JSON.stringify(body.next)} again`, 'read the `cursor` parameter the widget sends (not `page` or `offset`), and give the following page\'s cursor in "next"; the widget takes a cursor answered with itself as the last page');
           return;
         }
@@ -984,7 +984,7 @@ interface ListBody {
 const listBody = (r: Reply): ListBody => {
   const body = r.json as { items: Array<{ id: unknown; name: string; content: string }>; next: unknown; total?: number };
   // No "next", or "" (PHP's null cast to text): the last page, as the widget takes it (listNotes says so).
-  return { items: body.items.map((c) => ({ ...c, id: idOf(c.id)! })), next: body.next === null || body.next === undefined || body.next === '' ? null : String(body.next), total: body.total };
+  return { items: body.items.map((c) => ({ ...c, id: idOf(c.id)! })), next: body.next == null || body.next === '' ? null : String(body.next), total: body.total };
 };
 
 /**

@@ -277,7 +277,7 @@ async function createComment(
       return store.hitRateLimit(client, limit, windowMs, hitAt);
     });
     if (turn === null) {
-      const retryAfter = Math.max(1, Math.ceil(config.rateLimit.windowMs / 1000));
+      const retryAfter = Math.max(1, Math.ceil(windowMs / 1000));
       request.log.info({ client: logTag(client), retryAfter }, 'comment refused: rate limited (too many at once)');
       return problem(429, 'rate-limited', { retryAfter });
     }

@@ -42,13 +42,13 @@ function searchOf(moderator: string, comment: StoredComment, before: AuditState 
 }
 
 /**
- * An audit entry's before or after, as stored (JSON), once an edit took the reader's words out of the
- * log: its status and the board's reply, no name nor text (the comment has its new ones).
+ * An audit entry's before or after (stored JSON), once an edit took the reader's words out of the log:
+ * its status and the board's reply, no name nor text (the comment has its new ones).
  */
-export function redactedState(json: string | null): string | null {
+function redactedState(json: string | null): AuditState | null {
   if (json === null) return null;
   const { name, content, ...kept } = JSON.parse(json) as AuditState;
-  return JSON.stringify(name === undefined && content === undefined ? kept : { ...kept, redacted: true });
+  return name === undefined && content === undefined ? kept : { ...kept, redacted: true };
 }
 
 /**
@@ -57,8 +57,7 @@ export function redactedState(json: string | null): string | null {
  */
 export function redactedEntry(moderator: string, comment: StoredComment, before: string | null, after: string | null): { before: string | null; after: string | null; search: string } {
   const [b, a] = [redactedState(before), redactedState(after)];
-  const parse = (json: string | null) => (json === null ? null : (JSON.parse(json) as AuditState));
-  return { before: b, after: a, search: searchOf(moderator, comment, parse(b), parse(a)) };
+  return { before: b && JSON.stringify(b), after: a && JSON.stringify(a), search: searchOf(moderator, comment, b, a) };
 }
 
 /** An audit entry's before or after, as stored (JSON), once its comment was erased: its status, no text. */

@@ -149,6 +149,9 @@ const q = (name: string): string => `"${name}"`;
 /** "1 comment", "2 comments". */
 export const counted = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
+/** What a copy copied, table by table, in their words: "3 comments, 4 idempotency keys, …". */
+export const describeCopied = (n: CopyDbCounts): string => TABLES.map((t) => counted(n[t.table as keyof CopyDbCounts], ...t.label)).join(', ');
+
 /** Opens the SQLite file read-only and checks it is a ykien-server database at this release's schema. */
 function openSource(file: string): Database.Database {
   const path = resolve(file);

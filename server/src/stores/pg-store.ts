@@ -616,15 +616,13 @@ export class PgStore implements Store {
       // Another moderator saved an edit after this one opened the form: theirs stays.
       if (seen !== undefined && before.editedAt !== seen) return { moved: before };
       // (The same words with `redact`: only the log changes, what an earlier edit left there.)
-      const after = same
-        ? before
-        : toComment(
-            (
-              await client.query<CommentRow>('UPDATE comments SET name = $1, content = $2, search = $3, edited_at = $4 WHERE id = $5 RETURNING *', [
-                name, content, commentSearchText(name, content), by.at, id,
-              ])
-            ).rows[0]!,
-          );
+      let after = before;
+      if (!same) {
+        const { rows } = await client.query<CommentRow>('UPDATE comments SET name = $1, content = $2, search = $3, edited_at = $4 WHERE id = $5 RETURNING *', [
+          name, content, commentSearchText(name, content), by.at, id,
+        ]);
+        after = toComment(rows[0]!);
+      }
       const was: AuditState = {};
       const now: AuditState = {};
       if (name !== before.name) [was.name, now.name] = [before.name, name];
@@ -640,8 +638,8 @@ export class PgStore implements Store {
           await client.query('UPDATE audit_log SET comment_name = $1, before = $2, after = $3, search = $4 WHERE seq = $5', [after.name, r.before, r.after, r.search, e.seq]);
         }
         await client.query('UPDATE idempotency_keys SET payload_hash = $1 WHERE comment_id = $2', [ERASED_PAYLOAD, id]);
-        await this.writeAudit(client, by, auditRow(by.moderator, 'edit', after, { redacted: true }, now));
-      } else await this.writeAudit(client, by, auditRow(by.moderator, 'edit', after, was, now));
+      }
+      await this.writeAudit(client, by, auditRow(by.moderator, 'edit', after, change.redact ? { redacted: true } : was, now));
       return after;
     });
   }

@@ -648,8 +648,8 @@ export class SqliteWriter implements WriterOps {
           if (e.erased_at === null) this.mod.redactAudit.run({ seq: e.seq, name: after.name, ...redactedEntry(e.moderator, after, e.before, e.after) });
         }
         this.mod.forgetPayload.run(ERASED_PAYLOAD, id);
-        this.writeAudit(by, auditRow(by.moderator, 'edit', after, { redacted: true }, now));
-      } else this.writeAudit(by, auditRow(by.moderator, 'edit', after, was, now));
+      }
+      this.writeAudit(by, auditRow(by.moderator, 'edit', after, change.redact ? { redacted: true } : was, now));
       return after;
     }).immediate();
   }
