@@ -288,7 +288,9 @@ export class CaptchaController implements ReactiveController {
     this.#challengeOpen = false;
     if (!keepToken) this.#token = undefined;
     const o = this.#options;
-    if (!o || !this.#armed) return;
+    // Not into a box the page took out (a language's words that came after it went, a token expiring):
+    // hCaptcha would keep that widget for good. Connected again, the box mounts its own (hostConnected).
+    if (!o || !this.#armed || !this.#host.isConnected) return;
     if (this.token) {
       const line = (this.#el = document.createElement('span'));
       line.slot = 'captcha';
