@@ -76,6 +76,9 @@ export const UNWRITABLE_FOR_MS = 30_000;
 /** While /healthz finds the database unavailable, how often it says so in the log. */
 const HEALTH_LOG_EVERY_MS = 60_000;
 
+/** How long rate-limit hits are kept by an instance with both limits off (others on the database may count). */
+export const UNCOUNTED_HITS_KEPT_MS = 24 * 60 * 60_000;
+
 /** How often a running server looks for a migration made by a newer one (besides every /healthz). */
 export const SCHEMA_CHECK_MS = 30_000;
 
@@ -323,17 +326,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(async (scope) => adminRoutes(scope, ctx));
   await app.register(async (scope) => staticRoutes(scope, ctx));
 
-  // Rate-limit hits older than their window are useless; forget them now and then (the comments' and
-  // the wrong tokens' share the store's table: the longer window decides).
+  // Rate-limit hits older than their window are useless; forget them at start and now and then (the
+  // comments' and the wrong tokens' share the store's table: the longer window decides). An instance
+  // that counts nothing still forgets them, a day late for instances beside it that may count: else the
+  // hits of a run with the limits on would keep clients' keys for good.
   const windows = [config.rateLimit, config.adminLoginLimit].flatMap((rule) => (rule ? [rule.windowMs] : []));
-  if (windows.length > 0) {
-    const windowMs = Math.max(...windows);
-    const timer = setInterval(() => {
-      store.pruneRateLimit(Date.now() - windowMs).catch((err: unknown) => app.log.warn({ err }, 'rate-limit prune failed'));
-    }, Math.min(windowMs, 10 * 60_000));
-    timer.unref();
-    app.addHook('onClose', async () => clearInterval(timer));
-  }
+  const keepHitsMs = windows.length > 0 ? Math.max(...windows) : UNCOUNTED_HITS_KEPT_MS;
+  const pruneHits = () => store.pruneRateLimit(Date.now() - keepHitsMs).catch((err: unknown) => app.log.warn({ err }, 'rate-limit prune failed'));
+  void pruneHits();
+  const timer = setInterval(pruneHits, Math.min(keepHitsMs, 10 * 60_000));
+  timer.unref();
+  app.addHook('onClose', async () => clearInterval(timer));
 
   return app;
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { buildApp } from '../src/app.js';
+import { buildApp, UNCOUNTED_HITS_KEPT_MS } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { BODY_LIMIT } from '../src/json-body.js';
 import { loggerOptions } from '../src/logging.js';
@@ -20,7 +20,7 @@ import { MIGRATIONS } from '../src/stores/sqlite-schema.js';
 import { SqliteStore } from '../src/stores/sqlite-store.js';
 import { LIMITS } from '../src/validate.js';
 import type { Store } from '../src/stores/store.js';
-import { makeComment } from './support/http.js';
+import { makeComment, readDb } from './support/http.js';
 import { checkInjectedAnswers } from './support/openapi.js';
 import { freshPgSchema } from './support/pg-schema.js';
 
@@ -592,6 +592,25 @@ describe('a newer server migrates the database under a running one', () => {
       expect(stored.items.map((c) => c.pageId).sort()).toEqual(['after-index', 'before']);
     });
   }
+});
+
+describe("the rate limit's hits", () => {
+  it('an instance with both limits off still forgets hits a day old, at start, and keeps the day\'s for instances that count', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ykien-app-hits-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'ykien.db');
+    const store = SqliteStore.open(file);
+    cleanups.push(() => store.close());
+    const now = Date.now();
+    // Left by an earlier run with the limits on: one key a day and a minute old, one an hour old.
+    await store.hitRateLimit('client-old', 5, 60_000, now - UNCOUNTED_HITS_KEPT_MS - 60_000);
+    await store.hitRateLimit('client-recent', 5, 60_000, now - 3_600_000);
+    const clients = () => readDb(file, (db) => (db.prepare('SELECT client FROM rate_hits ORDER BY client').all() as Array<{ client: string }>).map((r) => r.client));
+    expect(clients()).toEqual(['client-old', 'client-recent']);
+
+    await app(store, ['--admin-login-limit', 'off']);
+    await vi.waitFor(() => expect(clients()).toEqual(['client-recent']));
+  });
 });
 
 describe('every answer of the endpoint and the moderation API', () => {
