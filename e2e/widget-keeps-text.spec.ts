@@ -1960,3 +1960,23 @@ test('a key kept for a comment a server may have (ykien-sending) leaves the devi
     .toEqual(['k-recent']);
   expect(await page.evaluate(() => localStorage.getItem('ykien-sending'))).not.toContain('Chuyện riêng');
 });
+
+test('a box with no list (list="off") also forgets what has had its time: a name-only draft and a sent text\'s mark past their 30 days go; a draft with text, and newer ones, stay', async ({ page, article }) => {
+  await article({ attrs: { 'site-key': null, list: 'off' } });
+  const other = `${new URL(page.url()).origin}/tin-tuc/bai-khac`;
+  const DAY = 86_400_000;
+  const now = Date.now();
+  const sent = (fingerprint: string, days: number) => ({ endpoint: ENDPOINT, pageId: other, fingerprint, id: `srv-${fingerprint}`, savedAt: now - days * DAY });
+  await seedIdb(page, {
+    [`d:${ENDPOINT} ${other}`]: { name: 'Tạ Thị Hằng', content: '', tab: 't-old', at: now - 31 * DAY },
+    [`d:${ENDPOINT} ${other}-2`]: { name: 'Tạ Thị Hằng', content: 'Viết dở từ lâu, vẫn của bạn đọc.', tab: 't-old', at: now - 60 * DAY },
+    [`d:${ENDPOINT} ${other}-3`]: { name: 'Tạ Thị Hằng', content: '', tab: 't-new', at: now - 29 * DAY },
+    [`s:${ENDPOINT} 00000000000000a1 ${other}`]: sent('00000000000000a1', 31),
+    [`s:${ENDPOINT} 00000000000000b2 ${other}`]: sent('00000000000000b2', 29),
+  });
+  await page.reload();
+  await expect(form(page).content).toBeVisible();
+  await expect
+    .poll(async () => Object.keys(await idb(page)).filter((k) => k.startsWith('d:') || k.startsWith('s:')).sort())
+    .toEqual([`d:${ENDPOINT} ${other}-2`, `d:${ENDPOINT} ${other}-3`, `s:${ENDPOINT} 00000000000000b2 ${other}`]);
+});

@@ -12,7 +12,7 @@ const store = vi.hoisted(() => ({
   saveOwn: (_c: OwnComment): Promise<void> => Promise.resolve(),
 }));
 vi.mock('../src/ykien-comments/keeping.js', () => ({
-  keptIfStored: async () => ({ loadOwn: (endpoint: string, pageId: string) => store.loadOwn(endpoint, pageId), forgetOldSent: async () => [], forgetEmptyDrafts: async () => {} }),
+  keptIfStored: async () => ({ loadOwn: (endpoint: string, pageId: string) => store.loadOwn(endpoint, pageId) }),
   keep: async () => ({ forgetOwn: async () => {}, saveOwn: (c: OwnComment) => store.saveOwn(c) }),
 }));
 

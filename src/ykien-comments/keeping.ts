@@ -9,12 +9,19 @@ export type Kept = typeof import('./kept.js');
 
 let kept: Promise<Kept> | undefined;
 
-/** kept.ts, loaded once; a failed fetch (the network went away) is tried again at the next call. */
+/**
+ * kept.ts, loaded once; a failed fetch (the network went away) is tried again at the next call. As it
+ * comes, what has had its time goes, on every article, once a page, whichever box loaded it (one with
+ * no list too): the sent texts' marks past their 30 days, the drafts left holding only a name as long.
+ */
 export const keep = (): Promise<Kept> =>
-  (kept ??= import('./kept.js').catch((e) => {
-    kept = undefined;
-    throw e;
-  }));
+  (kept ??= import('./kept.js').then(
+    (k) => (void k.forgetOldSent().catch(() => {}), void k.forgetEmptyDrafts().catch(() => {}), k),
+    (e) => {
+      kept = undefined;
+      throw e;
+    },
+  ));
 
 /**
  * The probe under way, or its yes: callers at the same moment (the element's draft and the list's

@@ -45,9 +45,6 @@ const keyOf = (src: ListSource) => [src.endpoint, src.pageId, src.limit].join(' 
 /** The reader's comments stored from a box of this page, for the page's other boxes of their article (heard()). */
 const sentOnThisPage = new Map<string, { c: OwnComment; kept: boolean }>();
 
-/** The sent texts' marks past their 30 days were swept on this page (once: each sweep reads the whole store). */
-let sentSwept = false;
-
 /** What `#shownFor` holds: the endpoint and article the list shows. */
 const shownKey = (endpoint: string, pageId: string) => endpoint + ' ' + pageId;
 
@@ -174,9 +171,6 @@ export class ListController implements ReactiveController {
     const endpoint = src.endpoint;
     const ownRead = (async () => {
       const kept = await keptIfStored();
-      // The sent texts' marks past their 30 days go too, once a page (not waited for: the list does not
-      // need them), and the drafts left holding only a name as long.
-      if (kept && !sentSwept) (sentSwept = true), void kept.forgetOldSent().catch(() => {}), void kept.forgetEmptyDrafts().catch(() => {});
       return (await kept?.loadOwn(endpoint, src.pageId)) ?? [];
     })().catch(() => []);
     const own = await Promise.race([ownRead, new Promise<undefined>((r) => setTimeout(r, OWN_WAIT_MS))]);

@@ -49,8 +49,8 @@ export async function sentAs(endpoint: string, pageId: string, content: string, 
 }
 
 /**
- * Forgets the records older than 30 days, on every article; resolves with the rest. Also as the list is
- * read (own-comments.ts loadOwn's caller): a reader who sent once and then only reads would keep them.
+ * Forgets the records older than 30 days, on every article; resolves with the rest. Also as kept.ts
+ * loads (keeping.ts): a reader who sent once and then only reads would keep them.
  */
 export async function forgetOldSent(now = Date.now()): Promise<SentText[]> {
   const all = await store.list<SentText>(PREFIX);
