@@ -12,7 +12,7 @@ import { payloadHash, resolveKey } from '../src/idempotency.js';
 import { isJsonContentType } from '../src/json-body.js';
 import { serializeError } from '../src/logging.js';
 import { clientHash, clientMaterial, parseRateLimit } from '../src/rate-limit.js';
-import { tokenMatches } from '../src/routes/admin.js';
+import { tokenMatches } from '../src/moderation/moderators.js';
 import { renderDemoPage } from '../src/routes/static.js';
 import { safeRelativePath } from '../src/static-files.js';
 import { decodeCursor, encodeCursor } from '../src/stores/store.js';

@@ -9,12 +9,13 @@
  * behind and asynchronous, may not finish before the page is torn down.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { CommentPayload } from '../api/send.js';
 import type { Draft, DraftController, Entry } from '../drafts.js';
 import { clean } from '../text.js';
 import { keep, keptIfStored } from './keeping.js';
 import { DRAFTS_CHANNEL } from '../outbox/channel.js';
+import { inFlightAll, letGoPutBack, PAGE, putBackHere, toEndpoint } from '../outbox/in-flight.js';
 import type { OutboxItem } from '../outbox/items.js';
+import { readJson, slot } from '../local-slot.js';
 
 /** What a draft is kept under: the endpoint and the article. */
 export const articleKey = (endpoint: string | undefined, pageId: string) => endpoint + ' ' + pageId;
@@ -45,7 +46,7 @@ interface Stashed extends Draft {
  * reload, or Back): a tab duplicated later, which copies sessionStorage, began after, and has its own.
  */
 const TAB_SLOT = 'ykien-tab';
-export const TAB: string = (() => {
+const TAB: string = (() => {
   let id = Math.random().toString(36).slice(2);
   try {
     const ss = sessionStorage;
@@ -67,46 +68,6 @@ export const TAB: string = (() => {
 /** A stash of this tab (or of an older version, which did not tell tabs apart). */
 const ours = ([, s]: [string, Stashed]) => (s.tab ?? TAB) == TAB;
 
-/** Runs `op` on localStorage; undefined where it is refused (sandboxed frames, some private modes): the text is still in the form. */
-export function slot<T>(op: (ls: Storage) => T): T | undefined {
-  try {
-    return op(localStorage);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * localStorage: the comments this browser is sending while the store keeps things in memory only, until
- * an answer settles each (`queued`: it waits in a page's memory, its form emptied: the next page of its
- * article puts it back in the form). (With IndexedDB the outbox keeps them, and a draft holding the text
- * is known as sent.) Also, with any store, one the reader discarded while it went that the server may
- * have: sent again after a reload, it goes under the same key. A list, oldest first: a second comment
- * queued must not take the first one's place.
- */
-export const IN_FLIGHT = 'ykien-sending';
-/** A slot's JSON (null for none), its shape checked by the caller. */
-const readJson = (text: string | null) => JSON.parse(text ?? 'null');
-/**
- * `at`: when it was written (ms); after 30 days, as the sent marks, the same words are another comment.
- * Not a `queued` one: the only copy of a comment the page could not send, kept until it goes back.
- */
-export type InFlight = { key: string; payload: CommentPayload; queued?: boolean; at?: number; page?: string; backIn?: string; endpoint?: string };
-/** The entry is for a comment to `endpoint` (one written before entries said so: any). */
-export const toEndpoint = (i: InFlight, endpoint: string | undefined) => !i.endpoint || i.endpoint == endpoint;
-/** This page (this load of it): a comment it queued is still in its own outbox's memory, not to be put back here. */
-export const PAGE = Math.random().toString(36).slice(2);
-/** What the slot holds (written by sender.ts); an older version kept one comment, not a list, and no `at`. */
-export const inFlightAll = (): InFlight[] =>
-  slot((ls) => {
-    const f = readJson(ls.getItem(IN_FLIGHT));
-    const all = Array.isArray(f) ? f : [f];
-    const live = all.filter((i) => typeof i?.key == 'string' && typeof i.payload?.clientId == 'string' && (i.queued || !(Date.now() - (i.at ?? Date.now()) > 2592e6)));
-    // What has had its day leaves the device too: a comment's name and words, kept for no use.
-    if (f && live.length < all.length) setInFlight(live);
-    return live;
-  }) ?? [];
-export const setInFlight = (list: InFlight[]) => slot((ls) => (list.length ? ls.setItem(IN_FLIGHT, JSON.stringify(list)) : ls.removeItem(IN_FLIGHT)));
 
 const stash = (s: Stashed) => {
   const tab = s.tab ?? TAB;
@@ -303,9 +264,7 @@ export class DraftKeeper implements ReactiveController {
       // it), and sent again it still goes under its key; a reader who then clears it has let it go, and
       // the next page must not bring it back.
       void this.save();
-      // Its key kept from now on, as for a send now: it may have reached the server when it was queued.
-      // (Put back here, `backIn`: a page still open that queued it may send it yet, and must leave the key.)
-      setInFlight(inFlightAll().map((i) => (i.payload.clientId == queued.payload.clientId ? { ...i, queued: false, at: Date.now(), backIn: PAGE } : i)));
+      putBackHere(queued.payload.clientId);
     }
     // An empty form until the store answers: what the reader types meanwhile must not take the place of
     // this tab's earlier draft, which they have not seen yet.
@@ -479,11 +438,8 @@ export class DraftKeeper implements ReactiveController {
     this.#seen.delete(key);
     unstash(stashesOf(key).filter((st) => ours(st) || st[1].content == seen));
     // A comment another page queued, put back into this form: let go with the text (its key too).
-    const pageId = key.slice(key.indexOf(' ') + 1).normalize('NFC');
-    const all = inFlightAll();
-    const rest = all.filter((i) => !(i.backIn == PAGE && i.payload.pageId == pageId));
-    if (rest.length != all.length) setInFlight(rest);
+    const letGo = letGoPutBack(key.slice(key.indexOf(' ') + 1).normalize('NFC'));
     this.prepare().then((d) => d.clear(key, seen), () => {});
-    return rest.length != all.length;
+    return letGo;
   }
 }

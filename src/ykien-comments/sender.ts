@@ -16,7 +16,9 @@ import { store } from '../storage.js';
 import { waitsForReader } from '../stored-before.js';
 import { timeOfV7, uuidV7 } from '../uuid-v7.js';
 import { validate, type Field, type FieldErrors } from '../validate.js';
-import { articleKey, inFlightAll, PAGE, setInFlight, toEndpoint, type InFlight } from './draft-keeper.js';
+import { articleKey } from './draft-keeper.js';
+import { inFlightAll, toEndpoint, type InFlight } from '../outbox/in-flight.js';
+import { inFlight } from '../outbox/in-flight-sending.js';
 import { keep } from './keeping.js';
 import { clean } from '../text.js';
 import { format, type Strings } from '../i18n.js';
@@ -24,25 +26,6 @@ import { renderOutbox } from './outbox.template.js';
 import type { YkienComments } from './ykien-comments.component.js';
 import type { OwnComment } from './own-comments.js';
 
-/** The ykien-sending slot (draft-keeper.ts says what it holds), written and settled here. */
-const inFlight = {
-  /** `endpoint`: where it goes (a site may have two boxes on one article, each with its server). */
-  put: (key: string, payload: CommentPayload, endpoint: string | undefined, queued = false) => {
-    const rest = inFlightAll().filter((i) => i.payload.clientId != payload.clientId);
-    // Bounded: what a server may have already goes first, a comment waiting to be put back last.
-    while (rest.length > 19) rest.splice(Math.max(0, rest.findIndex((i) => !i.queued)), 1);
-    setInFlight([...rest, { key, payload, queued, at: Date.now(), page: PAGE, endpoint }]);
-  },
-  /**
-   * That comment is settled (sent, refused, discarded): only its own entry goes. `fromOutbox`: this page's
-   * outbox sent it, and another page's form it was put back into (another tab, IndexedDB refused) may
-   * send it again: under this key then, which that page lets go (its send, its "Nhập lại").
-   */
-  settled: (clientId: string, fromOutbox = false) =>
-    setInFlight(inFlightAll().filter((i) => i.payload.clientId != clientId || (fromOutbox && i.backIn && i.backIn != PAGE))),
-  /** A discarded comment's entry back as it was ("Hoàn tác"). */
-  back: (entry: InFlight) => setInFlight([...inFlightAll().filter((i) => i.payload.clientId != entry.payload.clientId), entry]),
-};
 
 /**
  * When this code came, on the clock `savedAt` is read from (not `performance.now()`, which stops while
@@ -573,13 +556,6 @@ export class Sender {
     return item.payload.pageId == this.#host.page.pageId && !this.#host.content.trim();
   }
 
-  /**
-   * The same text already sent to this article from another tab of this browser, not from this one:
-   * among the reader's own comments (until a list shows them), marked sent (for 30 days, whatever the
-   * list or the moderators did with it since; only for a text the form got back from this device), or
-   * in the outbox under another id (its list, which every tab's change refreshes). As restore() checks
-   * a draft when the article opens, for a form already open then.
-   */
   /** Another tab's form sent this text (both held it from the article's draft): not twice. */
   async #alreadySent(payload: CommentPayload): Promise<void> {
     const h = this.#host;
@@ -592,7 +568,14 @@ export class Sender {
   /** The last #sentBefore found the text waiting in the outbox (or on its way), not sent already. */
   #twinWaits = false;
 
-  /** Whether `p` was sent already, or goes by itself: `items`, the outbox as last read. */
+  /**
+   * The same text already sent to this article from another tab of this browser, not from this one:
+   * among the reader's own comments (until a list shows them), marked sent (for 30 days, whatever the
+   * list or the moderators did with it since; only for a text the form got back from this device), or
+   * in the outbox under another id (its list, which every tab's change refreshes). As restore() checks
+   * a draft when the article opens, for a form already open then. Whether `p` was sent already, or goes
+   * by itself: `items`, the outbox as last read.
+   */
   async #sentBefore(p: CommentPayload, items: OutboxItem[], endpoint: string): Promise<boolean> {
     const twin = (i: OutboxItem) => i.clientId != p.clientId && i.payload.pageId == p.pageId && i.payload.content == p.content;
     this.#twinWaits = false;

@@ -97,6 +97,9 @@ export function readModeratorsFile(file: string): ModeratorRecord[] {
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
+/** Compares in constant time; both sides hashed first, so that not even the token's length shows. */
+export const tokenMatches = (given: string, expected: string): boolean => timingSafeEqual(sha256(given), sha256(expected));
+
 export interface ModeratorsOptions {
   /** The --admin-token, moderator "admin"; null when there is none. */
   adminToken: string | null;
@@ -205,7 +208,7 @@ export class Moderators {
   async authenticate(token: string, now = Date.now()): Promise<string | null> {
     this.refresh(now);
     const admin = this.opts.adminToken;
-    if (admin !== null && timingSafeEqual(sha256(token), sha256(admin))) return ADMIN_NAME;
+    if (admin !== null && tokenMatches(token, admin)) return ADMIN_NAME;
     const key = sha256(token).toString('hex');
     const known = this.verified.get(key);
     if (known !== undefined) return known.name;

@@ -227,14 +227,14 @@ async function createUnclaimed(
   return (!config.captcha && answer.status === 400 && (await replay())) || answer;
 }
 
-/**
- * Steps 4–7, run while this attempt holds the claim on the idempotency key (`id` is the claim's) until
- * `leaseUntil`, or with the insert as the claim (createUnclaimed).
- */
 /** A comment's fields held to the rules (NFC, controls, lengths, pageUrl on an allowed origin). */
 const validate = (request: FastifyRequest, { config, policy }: AppContext, input: Record<string, unknown>) =>
   validateComment(input, { lang: langOf(request), maxLength: config.maxLength, originAllowed: (o) => policy.isPageOrigin(o, request) });
 
+/**
+ * Steps 4–7, run while this attempt holds the claim on the idempotency key (`id` is the claim's) until
+ * `leaseUntil`, or with the insert as the claim (createUnclaimed).
+ */
 async function createComment(
   request: FastifyRequest,
   ctx: AppContext,
