@@ -1980,3 +1980,29 @@ test('a box with no list (list="off") also forgets what has had its time: a name
     .poll(async () => Object.keys(await idb(page)).filter((k) => k.startsWith('d:') || k.startsWith('s:')).sort())
     .toEqual([`d:${ENDPOINT} ${other}-2`, `d:${ENDPOINT} ${other}-3`, `s:${ENDPOINT} 00000000000000b2 ${other}`]);
 });
+
+test('an app that takes the box out while its comment goes and mounts a new one for the article: a refusal brings the text back into the new box\'s form, with the server\'s message', async ({ page, article, endpoint }) => {
+  await article({ attrs: { 'page-id': 'gan-lai' } });
+  await page.evaluate(() => document.addEventListener('ykien-error', (e) => ((window as unknown as { __errors: unknown[] }).__errors ??= []).push((e as CustomEvent).detail.code)));
+  await fillAndVerify(page, 'Ngô Thị Lan', 'Ý kiến gửi đi rồi gỡ hộp.');
+  endpoint.reply({ status: 400, body: { status: 400, code: 'validation', fields: { content: 'Nội dung có từ không được phép.' } } });
+  const release = endpoint.hold();
+  await form(page).send.click();
+  await expect.poll(() => endpoint.posts.length).toBe(1);
+  // React or Vue unmounts the box and mounts another for the same article (a re-render with a new key).
+  await page.evaluate(() => {
+    const old = document.querySelector('ykien-comments')!;
+    const box = document.createElement('ykien-comments');
+    for (const a of old.getAttributeNames()) box.setAttribute(a, old.getAttribute(a)!);
+    old.replaceWith(box);
+  });
+  const f = form(page);
+  await expect(f.content).toBeVisible();
+  release();
+  await expect(f.content).toHaveValue('Ý kiến gửi đi rồi gỡ hộp.');
+  await expect(page.locator('ykien-comments #content-error')).toHaveText('Nội dung có từ không được phép.');
+  await expect(unsent(page)).toHaveCount(0);
+  expect(endpoint.comments).toEqual([]);
+  // The page heard of the refusal once (from the box that sent it), not again as the new box took it back.
+  expect(await page.evaluate(() => (window as unknown as { __errors: unknown[] }).__errors)).toEqual(['validation']);
+});

@@ -67,10 +67,11 @@ export const deleteItem = (clientId: string) => store.del(PREFIX + clientId);
  * What a tab tells the others beside "re-read the outbox": a queued comment it sent, or one the server
  * refused whose text it put back in its own form.
  */
-type Heard = { sent: [clientId: string, id: string, status: SentStatus] } | { returned: string } | { stuck: string } | { afterDiscard: string };
+type Heard = { sent: [clientId: string, id: string, status: SentStatus] } | { returned: string } | { stuck: string } | { orphaned: string } | { afterDiscard: string };
 
 /** What the outbox tells its host besides a send's result: a comment's captcha went stale before it could go. */
-export type QueuedOutcome = SendResult | { kind: 'token-stale' } | { kind: 'returned' } | { kind: 'discarded'; maybeStored?: boolean };
+/** `orphaned`: refused, and the form that sent it is gone (keepRefused): a free form of its article takes it back. */
+export type QueuedOutcome = SendResult | { kind: 'token-stale' } | { kind: 'returned' } | { kind: 'orphaned' } | { kind: 'discarded'; maybeStored?: boolean };
 /** What became of the form's comment: as the server answered, or discarded by the reader before it could be kept. */
 type AttemptOutcome = SendResult | { kind: 'discarded'; maybeStored?: boolean };
 /** `twin`: another tab sent the same comment while this one waited for the lock; nothing was sent. */
@@ -148,8 +149,8 @@ export class OutboxController implements ReactiveController {
   hostDisconnected(): void {
     removeEventListener('online', this.#wake);
     document.removeEventListener('visibilitychange', this.#wake);
-    // A send under way still ends (its outcome is the form's), but tells no other tab through a closed
-    // channel, and sets no timer for an element that left the page.
+    // A send under way still ends (its outcome is the form's; others hear of it, #tell), and no timer is
+    // set for an element that left the page.
     this.#channel?.close();
     this.#channel = undefined;
     clearTimeout(this.#timer);
@@ -199,13 +200,16 @@ export class OutboxController implements ReactiveController {
   /**
    * A new comment the server refused whose text could not go back into a form (the reader wrote another
    * there while it went): kept among the unsent, refused, for the reader to take back or discard.
+   * `offered`: the form that sent it is gone (its box taken out of the page): another box of its article,
+   * here or in another tab, takes it back into its form, as one refused after it was queued.
    */
-  async keepRefused(clientId: string): Promise<void> {
+  async keepRefused(clientId: string, offered = false): Promise<void> {
     const item = this.#refusedNew;
     if (item?.clientId != clientId) return;
     this.#refusedNew = undefined;
     await saveItem(item);
     await this.#changed();
+    if (offered) this.#tell({ orphaned: clientId });
   }
 
   /** Comments this tab's reader discarded, for a word from the tab that was sending one then. */
@@ -248,7 +252,7 @@ export class OutboxController implements ReactiveController {
    * hear where it went (told before the change, while they still list it).
    */
   async returned(clientId: string): Promise<void> {
-    this.#channel?.postMessage({ returned: clientId } satisfies Heard);
+    this.#tell({ returned: clientId } satisfies Heard);
     await this.discard(clientId);
   }
 
@@ -263,7 +267,7 @@ export class OutboxController implements ReactiveController {
     await store.update<OutboxItem>(PREFIX + item.clientId, (i) => ((claimed = i?.state == 'rejected') ? undefined : i));
     const taken = claimed && put();
     if (claimed && !taken) await saveItem(item); // typed meanwhile: it stays among the unsent
-    else if (taken) this.#channel?.postMessage({ returned: item.clientId } satisfies Heard);
+    else if (taken) this.#tell({ returned: item.clientId } satisfies Heard);
     await this.#changed();
     return taken;
   }
@@ -360,7 +364,7 @@ export class OutboxController implements ReactiveController {
       if (stale) {
         await this.#changed();
         this.#report(item, { kind: 'token-stale' });
-        this.#channel?.postMessage({ stuck: item.clientId } satisfies Heard);
+        this.#tell({ stuck: item.clientId } satisfies Heard);
       }
       return true;
     }
@@ -376,7 +380,7 @@ export class OutboxController implements ReactiveController {
     // It no longer goes by itself (refused, or wanting a captcha): the tab that queued it, which said it
     // would, is told too. (Unless this tab put it back in its form: then it says `returned`.)
     if (!back && !goesOn(result)) {
-      this.#channel?.postMessage({ stuck: item.clientId } satisfies Heard);
+      this.#tell({ stuck: item.clientId } satisfies Heard);
     }
     return !(result.kind == 'retry' && result.code == 'offline');
   }
@@ -408,10 +412,10 @@ export class OutboxController implements ReactiveController {
       await store.update<OutboxItem>(PREFIX + item.clientId, (i) => ((there = !!i), next));
       // Discarded in another tab while it went, and stored all the same: that tab, which said it was
       // discarded, says that it was not.
-      if (!there) this.#channel?.postMessage({ afterDiscard: item.clientId } satisfies Heard);
+      if (!there) this.#tell({ afterDiscard: item.clientId } satisfies Heard);
       await this.#finish(item, next.sent!);
       // A queued comment is every tab's: the others show it as sent too (a new one is its form's).
-      if (!fresh) this.#channel?.postMessage({ sent: [item.clientId, next.sent!.id, next.sent!.status] } satisfies Heard);
+      if (!fresh) this.#tell({ sent: [item.clientId, next.sent!.id, next.sent!.status] } satisfies Heard);
     } else if (fresh && next.state != 'queued') {
       // A new comment the server refused stays in the form, where the reader fixes it; or, if the form
       // holds another text by now, among the unsent (keepRefused). Unless its reader discarded it from
@@ -438,7 +442,7 @@ export class OutboxController implements ReactiveController {
         // back in a form.
         this.#tokens.delete(item.clientId);
         const maybeStored = mayHaveStored(result);
-        if (maybeStored) this.#channel?.postMessage({ afterDiscard: item.clientId } satisfies Heard);
+        if (maybeStored) this.#tell({ afterDiscard: item.clientId } satisfies Heard);
         await this.#changed();
         return { kind: 'discarded', maybeStored };
       }
@@ -512,11 +516,11 @@ export class OutboxController implements ReactiveController {
       if (item) this.#discarded.delete(data.afterDiscard), this.#report(item, { kind: 'discarded', maybeStored: true }, true);
       return;
     }
-    if (data && 'stuck' in data) {
+    if (data && ('stuck' in data || 'orphaned' in data)) {
       // Told once the list is read again: the item as the other tab left it (its state, the server's fields).
       await this.#refresh();
-      const item = this.items.find((i) => i.clientId == data.stuck);
-      if (item?.state == 'rejected') this.#report(item, refusal(item), true);
+      const item = this.items.find((i) => i.clientId == ('stuck' in data ? data.stuck : data.orphaned));
+      if (item?.state == 'rejected') this.#report(item, 'stuck' in data ? refusal(item) : { kind: 'orphaned' }, true);
       else if (item?.state == 'needs-captcha') this.#report(item, { kind: 'token-stale' }, true);
       return;
     }
@@ -526,8 +530,18 @@ export class OutboxController implements ReactiveController {
     this.#refresh();
   }
 
+  /**
+   * Tells the other tabs, and the other boxes of this page. A box taken out of the page (an app that
+   * mounts another in its place) still tells of the send it ends, on a channel opened for the word.
+   */
+  #tell(message: Heard | 0): void {
+    const c = this.#channel ?? (globalThis.BroadcastChannel && new BroadcastChannel(CHANNEL_NAME));
+    c?.postMessage(message);
+    if (c != this.#channel) c?.close();
+  }
+
   async #changed(): Promise<void> {
-    this.#channel?.postMessage(0);
+    this.#tell(0);
     await this.#refresh();
   }
 

@@ -473,6 +473,9 @@ export class Sender {
       if (this.#mine.has(item.clientId)) this.#sentHere.add(result.id);
       h.say('queuedSent', 'success');
       if (!byOther) this.#tell(new YkienSentEvent({ id: result.id, status: result.status, clientId: item.clientId, pageId: item.payload.pageId, endpoint: item.endpoint, replay: result.replay }));
+    } else if (kind == 'orphaned') {
+      // The box that sent it left the page (told there): back in this form if it is free and on its article.
+      void this.takeBack(item, true);
     } else if (byOther && !this.#mine.has(item.clientId)) {
       // Stuck in another tab's attempt, and not queued here: this tab has nothing to unsay.
     } else if (kind == 'captcha' || kind == 'token-stale') {
@@ -539,12 +542,12 @@ export class Sender {
    * elsewhere (another tab, or this one on another article): retrying cannot help, so its text goes back
    * into the form, with the message, for the reader to fix, if the form is on that article and empty,
    * and the comment is still refused in the outbox (not taken back by another tab, nor discarded). True
-   * when it went back.
+   * when it went back. `told`: the page heard of the refusal already (from the box that sent it).
    */
-  async takeBack(item: OutboxItem): Promise<boolean> {
+  async takeBack(item: OutboxItem, told = false): Promise<boolean> {
     const put = () => this.#returnable(item) && (this.#putBack(item), true);
     if (!this.#returnable(item) || !(await this.outbox.takeBack(item, put))) return false;
-    this.#handle(refusal(item), item.payload, false, undefined, undefined, false, this.#toldRefused.delete(item.clientId));
+    this.#handle(refusal(item), item.payload, false, undefined, undefined, false, this.#toldRefused.delete(item.clientId) || told);
     return true;
   }
 
@@ -675,11 +678,14 @@ export class Sender {
       // reader wrote another text there meanwhile: then it stays among the unsent, not lost.
       let back = true;
       if (!here) back = await h.refusedFrom(from!, typed);
+      // Taken out of the page (an app that mounted another box in its place): its form is gone; kept
+      // among the unsent, where the article's box takes it back.
+      else if (!h.isConnected) back = false;
       else if (!h.content.trim()) (h.content = typed), await h.saveDraft();
       // The form still holds the sent text (perhaps with more): the reader goes on with it there.
       else back = clean(h.content).includes(clean(typed));
       if (!back) {
-        await this.outbox.keepRefused(payload.clientId);
+        await this.outbox.keepRefused(payload.clientId, !h.isConnected);
         // Kept among the unsent in this page's memory only: the next page puts it back in its form.
         if (!store.persistent) inFlight.put(this.#keyOf(payload), payload, endpoint, true);
         this.#toldRefused.add(payload.clientId); // said below: not again when its text goes back
