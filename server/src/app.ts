@@ -18,7 +18,7 @@ import { ClientTurns, OwedRefunds } from './rate-limit.js';
 import { adminRoutes } from './routes/admin.js';
 import { commentRoutes, MAX_PARAM_LENGTH } from './routes/comments.js';
 import { staticRoutes } from './routes/static.js';
-import { CLOCK_SKEW_MS, isSqliteLocked, isSqliteStorageFailure, SCHEMA_AHEAD, StoreUnavailable, type Store } from './stores/store.js';
+import { CLOCK_SKEW_MS, isSqliteLocked, isStorageFailure, SCHEMA_AHEAD, StoreUnavailable, type Store } from './stores/store.js';
 
 export interface AppContext {
   config: Config;
@@ -73,6 +73,9 @@ export const HEALTH_TIMEOUT_MS = 5_000;
 /** How long after a write failed on storage /healthz says `unwritable` (the next failure starts it again). */
 export const UNWRITABLE_FOR_MS = 30_000;
 
+/** While requests fail on the database, how often that is said in the log (the others counted). */
+const STORE_FAILED_LOG_EVERY_MS = 10_000;
+
 /** While /healthz finds the database unavailable, how often it says so in the log. */
 const HEALTH_LOG_EVERY_MS = 60_000;
 
@@ -87,7 +90,7 @@ function problemFor(err: FastifyError): ProblemError {
   if (err instanceof ProblemError) return err;
   // SQLite's writer thread died while this request waited for it (it restarts with the next call).
   // (Or another process held SQLite locked past busy_timeout, as a read on this thread can find.)
-  if ((err as unknown) instanceof StoreUnavailable || isSqliteLocked(err) || isSqliteStorageFailure(err)) return new ProblemError(503, 'storage-unavailable');
+  if ((err as unknown) instanceof StoreUnavailable || isSqliteLocked(err) || isStorageFailure(err)) return new ProblemError(503, 'storage-unavailable');
   switch (err.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new ProblemError(415, 'unsupported-media-type');
@@ -195,9 +198,22 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   /** When a write last failed on the database's storage (a full disk, an I/O error): /healthz says so a while. */
   let unwritableAt = -Infinity;
+  /**
+   * Requests the store failed (503 storage-unavailable): the first said with its error, those after it
+   * within STORE_FAILED_LOG_EVERY_MS only counted into the next such line. A full disk fails every
+   * comment alike, and a line with a stack for each would fill what is left of it, and the journal.
+   */
+  const storeFailed = { loggedAt: -Infinity, since: 0 };
+  const sayStoreFailed = (request: FastifyRequest, err: unknown) => {
+    const now = Date.now();
+    if (now - storeFailed.loggedAt < STORE_FAILED_LOG_EVERY_MS) return void storeFailed.since++;
+    request.log.error({ err, alsoFailedSinceLastLine: storeFailed.since }, 'request failed: the database is unavailable');
+    storeFailed.loggedAt = now;
+    storeFailed.since = 0;
+  };
   app.setErrorHandler((err: FastifyError, request, reply) => {
     // A write's: a GET's failed read is not one.
-    if (request.method !== 'GET' && request.method !== 'HEAD' && isSqliteStorageFailure(err)) unwritableAt = Date.now();
+    if (request.method !== 'GET' && request.method !== 'HEAD' && isStorageFailure(err)) unwritableAt = Date.now();
     // The store found a newer schema as it began to write (nothing written): stop, as below.
     if (err.code === SCHEMA_AHEAD) {
       schemaKnown().catch((e: unknown) => app.log.warn({ err: e }, 'schema version check failed'));
@@ -207,7 +223,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // The endpoint's and the moderation API's answers are never cached, also the body parser's refusals
     // (413, 415, a body that is not JSON), which come before any route's own header.
     if (request.url.startsWith('/api/')) reply.header('Cache-Control', 'no-store');
-    if (p.status >= 500) request.log.error({ err }, 'request failed');
+    if (p.code == 'storage-unavailable') sayStoreFailed(request, err);
+    else if (p.status >= 500) request.log.error({ err }, 'request failed');
     else if (!(err instanceof ProblemError)) request.log.info({ code: err.code, message: err.message }, 'request refused');
     return sendProblem(request, reply, p.status, p.code, p.extras);
   });

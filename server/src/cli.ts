@@ -14,9 +14,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 // Only the configuration is loaded up front: --help and a bad option answer without loading Fastify.
 import { ConfigError, parseConfig, type Config } from './config.js';
-import { isPostgresUrl, openStore, PG_UNSUITABLE, SCHEMA_AHEAD } from './stores/store.js';
+import { isPostgresUrl, openStore, PG_UNSUITABLE, SCHEMA_AHEAD, STORE_ANSWER_WITHIN_MS } from './stores/store.js';
 
-const SHUTDOWN_GRACE_MS = 15_000;
+/** How long a stop waits for requests in flight: past the store's deadline, so that one stuck on a hung disk is answered 503 first. */
+const SHUTDOWN_GRACE_MS = STORE_ANSWER_WITHIN_MS + 2_000;
 
 function version(): string {
   try {

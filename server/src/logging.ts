@@ -45,6 +45,9 @@ export function serializeError(err: unknown, depth = 0): SerializedError {
   return out;
 }
 
+/** A header's value as logged: what a client chose, cut short (an `Origin` of 10 KB would be a 10 KB line each time). */
+export const clipped = (value: string, max = 200): string => (value.length > max ? `${value.slice(0, max)}… (${value.length} characters)` : value);
+
 /**
  * A URL as logged: an editor's search (/admin's `q`, often a reader's name or phone number) is left out,
  * its parameter kept so the line still says a search was made. Also under its name %-escaped (`%71=`),

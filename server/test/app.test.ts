@@ -19,7 +19,7 @@ import { PgStore } from '../src/stores/pg-store.js';
 import { MIGRATIONS } from '../src/stores/sqlite-schema.js';
 import { SqliteStore } from '../src/stores/sqlite-store.js';
 import { LIMITS } from '../src/validate.js';
-import type { Store } from '../src/stores/store.js';
+import { StoreUnavailable, type Store } from '../src/stores/store.js';
 import { makeComment, readDb } from './support/http.js';
 import { checkInjectedAnswers } from './support/openapi.js';
 import { freshPgSchema } from './support/pg-schema.js';
@@ -170,6 +170,45 @@ describe('failures inside the server', () => {
     expect(await health()).toEqual([200, { status: 'ok' }]);
   });
 
+  it('a damaged file (SQLITE_CORRUPT) and a PostgreSQL that refuses writes as read-only (25006, after a failover) are storage failures: 503 storage-unavailable, /healthz "unwritable", not 500 and "ok"', async () => {
+    for (const [what, failure] of [
+      ['corrupt', Object.assign(new Error('database disk image is malformed'), { code: 'SQLITE_CORRUPT' })],
+      ['read-only', new StoreUnavailable('PostgreSQL refused the write', { cause: Object.assign(new Error('cannot execute INSERT in a read-only transaction'), { code: '25006' }) })],
+    ] as const) {
+      const base = openStore();
+      const a = await app(withFaults(base, { insertComment: async () => Promise.reject(failure), claimKey: async () => Promise.reject(failure) }));
+      const post = await a.inject({ method: 'POST', url: '/api/comments', headers: { 'content-type': 'application/json', origin: SITE }, payload: JSON.stringify(makeComment(SITE)) });
+      expect([what, post.json()]).toMatchObject([what, { status: 503, code: 'storage-unavailable' }]);
+      const health = await a.inject({ method: 'GET', url: '/healthz' });
+      expect([what, health.statusCode, health.json()]).toEqual([what, 503, { status: 'unwritable' }]);
+    }
+  });
+
+  it('comments failing on a full disk: the first failure said with its error, the next ones within ten seconds only counted into the line after them', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.parse('2026-12-07T01:00:00Z') });
+    cleanups.push(() => void vi.useRealTimers());
+    const diskFull = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', 'off'], {});
+    if (parsed.kind !== 'run') throw new Error(parsed.kind);
+    const lines: Array<{ level: number; msg?: string; alsoFailedSinceLastLine?: number; err?: { stack?: string } }> = [];
+    const a = await buildApp({
+      config: parsed.config,
+      store: withFaults(openStore(), { insertComment: async () => Promise.reject(diskFull) }),
+      adminToken: 'app-test-admin-token-0123',
+      ipSecret: 'app-test-ip-secret-0123',
+      logger: { level: 'info', stream: { write: (line: string) => void lines.push(JSON.parse(line)) } },
+    });
+    cleanups.push(() => a.close());
+    const post = () => a.inject({ method: 'POST', url: '/api/comments', headers: { 'content-type': 'application/json', origin: SITE }, payload: JSON.stringify(makeComment(SITE)) });
+    for (let i = 0; i < 5; i++) expect((await post()).statusCode).toBe(503);
+    const said = () => lines.filter((l) => l.msg === 'request failed: the database is unavailable');
+    expect(said()).toHaveLength(1);
+    expect(said()[0]).toMatchObject({ level: 50, alsoFailedSinceLastLine: 0, err: { stack: expect.stringContaining('database or disk is full') } });
+    vi.setSystemTime(Date.now() + 10_000);
+    expect((await post()).statusCode).toBe(503);
+    expect(said().map((l) => l.alsoFailedSinceLastLine)).toEqual([0, 4]);
+  });
+
   it('a read that fails on storage (a GET of the list, an I/O error) is a 503 for that reader, not "unwritable" for /healthz', async () => {
     const ioError = () => Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_READ' });
     const a = await app(withFaults(openStore(), { publishedPage: async () => Promise.reject(ioError()) }));
@@ -309,6 +348,22 @@ describe('a reader who hangs up mid-request', () => {
 });
 
 describe('the request log', () => {
+  it("an Origin header of 10 KB, refused: logged cut short, not 10 KB a line", async () => {
+    const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', 'off'], {});
+    if (parsed.kind !== 'run') throw new Error(parsed.kind);
+    const lines: string[] = [];
+    const a = await buildApp({ config: parsed.config, store: openStore(), adminToken: 'app-test-admin-token-0123', ipSecret: 'app-test-ip-secret-0123', logger: { level: 'info', stream: { write: (line: string) => void lines.push(line) } } });
+    cleanups.push(() => a.close());
+    const origin = `https://${'a'.repeat(10_000)}.example`;
+    const post = await a.inject({ method: 'POST', url: '/api/comments', headers: { 'content-type': 'application/json', origin }, payload: JSON.stringify(makeComment(SITE)) });
+    const admin = await a.inject({ method: 'GET', url: '/api/admin/comments', headers: { origin } });
+    expect([post.statusCode, admin.statusCode]).toEqual([403, 403]);
+    const refusals = lines.map((l) => JSON.parse(l)).filter((l) => /origin/.test(l.msg ?? '') && l.origin);
+    expect(refusals.map((l) => l.msg)).toEqual(['comment refused: origin not allowed', 'admin request refused: from another origin']);
+    for (const l of refusals) expect(l.origin).toMatch(/^https:\/\/a{192}… \(10016 characters\)$/);
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(1_000);
+  });
+
   /** The app with its log captured, at `level`; what was logged as "request completed", by method and status. */
   async function logged(level: 'info' | 'debug'): Promise<string[]> {
     const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--rate-limit', 'off', '--moderation', 'off'], {});

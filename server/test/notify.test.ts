@@ -886,7 +886,7 @@ describe('email digest', { timeout: 60_000 }, () => {
       const signalled = performance.now();
       s.child.kill('SIGTERM');
       const { code } = await s.exited;
-      expect(code).toBe(0); // not the 15 s grace's exit 1
+      expect(code).toBe(0); // not the 22 s grace's exit 1
       expect(performance.now() - signalled).toBeLessThan(5_000);
       const logs = s.jsonLogs();
       expect(logs[logs.length - 1]?.msg).toBe('stopped; database closed');

@@ -7,6 +7,7 @@
  */
 import Database from 'better-sqlite3';
 import { mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
@@ -73,6 +74,17 @@ await import(${JSON.stringify(new URL('stores/sqlite-writer-thread.js', DIST).hr
   return pathToFileURL(entry);
 }
 
+/** The real thread entry, unless `flag` exists: then the thread dies of SQLite's own error, as on a file that is no database. */
+function notADatabaseWhileFlagged(dir: string, flag: string): URL {
+  const entry = join(dir, 'not-a-database.mjs');
+  writeFileSync(entry, `import { existsSync } from 'node:fs';
+import Database from ${JSON.stringify(pathToFileURL(createRequire(import.meta.url).resolve('better-sqlite3')).href)};
+if (existsSync(${JSON.stringify(flag)})) throw new Database.SqliteError('file is not a database', 'SQLITE_NOTADB');
+await import(${JSON.stringify(new URL('stores/sqlite-writer-thread.js', DIST).href)});
+`);
+  return pathToFileURL(entry);
+}
+
 /** The server's app on `store` (no captcha, no rate limit, published at once): its POST, as the widget sends it. */
 async function publishingApp(store: Store, rateLimit = 'off') {
   const { buildApp } = await dist<AppModule>('app.js');
@@ -106,6 +118,21 @@ function batchesSent(store: OpenedSqlite): string[][] {
 const queuedBehind = (store: OpenedSqlite): number => (store as unknown as { commits: { pending: number } }).commits.pending;
 
 describe('the writer thread', () => {
+  it("dies of SQLite's error as it opens the file (a file that is no database): the calls fail with SQLite's words and code, a storage failure, not \"[object Object]\"", async () => {
+    const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
+    const { isStorageFailure } = await dist<typeof import('../src/stores/store.js')>('stores/store.js');
+    const dir = tempDir();
+    const flag = join(dir, 'broken');
+    const store = await SqliteStore.openWithWriterThread(join(dir, 'ykien.db'), notADatabaseWhileFlagged(dir, flag));
+    later(() => store.close());
+    writeFileSync(flag, '');
+    await (store.writerLink as WriterThread).crash();
+    const failed = await store.ping().then(() => undefined, (e: unknown) => e as Error);
+    expect(failed?.name).toBe('StoreUnavailable');
+    expect(failed?.message).toMatch(/file is not a database|SQLITE_NOTADB/);
+    expect(isStorageFailure(failed)).toBe(true);
+  });
+
   it('dies under a batch: those POSTs get 503 storage-unavailable, the thread restarts, a retry stores each once, every 201 is stored', async () => {
     const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
     const dir = tempDir();

@@ -18,6 +18,7 @@ import { actor, setModerator, UUID } from '../moderation/actor.js';
 import { ADMIN_NAME } from '../moderation/moderators.js';
 import { searchWords } from '../stores/search-text.js';
 import { adminItem, moderationRoutes, parseQuery, parseSeen } from '../moderation/routes.js';
+import { clipped } from '../logging.js';
 import { langOf, sendProblem } from '../problem.js';
 import { decodeCursor, encodeCursor, isMoved, isStatus, isUnchanged, type CommentStatus } from '../stores/store.js';
 import { cleanText, parseLimit } from '../validate.js';
@@ -46,7 +47,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
     reply.header('Cache-Control', 'no-store');
     const origin = requestOrigin(request);
     if (origin !== undefined && !ctx.policy.isAllowed(origin, request)) {
-      request.log.warn({ origin }, 'admin request refused: from another origin');
+      request.log.warn({ origin: clipped(origin) }, 'admin request refused: from another origin');
       return sendProblem(request, reply, 403, 'forbidden-origin');
     }
     const token = bearer(request);

@@ -12,7 +12,7 @@ import { refuseWhileDraining } from '../draining.js';
 import { CLAIM_MARGIN_MS } from '../config.js';
 import { MESSAGES, type ProblemCode } from '../i18n.js';
 import { MAX_BODY_DEPTH, payloadHash, resolveKey } from '../idempotency.js';
-import { logOutcome } from '../logging.js';
+import { clipped, logOutcome } from '../logging.js';
 import { langOf, sendProblem, type ProblemExtras } from '../problem.js';
 import { clientAddress, clientHash, logTag } from '../rate-limit.js';
 import { decodeCursor, ERASED_PAYLOAD, StoreUnavailable, type KeyRecord, type NewComment } from '../stores/store.js';
@@ -71,7 +71,7 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
     // 2. The page's origin may post here.
     const origin = requestOrigin(request);
     if (origin !== undefined && !policy.isAllowed(origin, request)) {
-      request.log.info({ origin }, 'comment refused: origin not allowed');
+      request.log.info({ origin: clipped(origin) }, 'comment refused: origin not allowed');
       return sendProblem(request, reply, 403, 'forbidden-origin');
     }
 

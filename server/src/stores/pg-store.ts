@@ -17,7 +17,7 @@ import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, EditChange, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
   Moved, NewComment, NotificationChannel, Page, RateDecision, SchemaAhead, StatusCounts, Store, StoredComment, Unchanged,
 } from './store.js';
-import { changedSince, CLOCK_SKEW_MS, ERASED_PAYLOAD, inProgress, jobClockLimits, keyRecord, listTotal, refuseSchemaAhead, SCHEMA_VERSION_SQL, schemaAheadOf, stillPending, StoreUnavailable, waitFromWindow, type KeyRow, type SeenVersion } from './store.js';
+import { changedSince, CLOCK_SKEW_MS, ERASED_PAYLOAD, inProgress, jobClockLimits, keyRecord, listTotal, refuseSchemaAhead, SCHEMA_VERSION_SQL, schemaAheadOf, stillPending, STORE_ANSWER_WITHIN_MS, StoreUnavailable, waitFromWindow, type KeyRow, type SeenVersion } from './store.js';
 import { LATEST_PG_VERSION, migrateOn, schemaVersionOn } from './pg-schema.js';
 
 const FIND_KEY = `SELECT k.comment_id, k.payload_hash, k.lease_until, k.created_at, c.status
@@ -104,7 +104,7 @@ export interface PgOptions {
  * behind it, until the kernel gives up on the socket (about 15 minutes). Long enough for any query of
  * ours; shorter than a reader's 30 s request timeout. Keep-alive probes find a dead idle connection too.
  */
-export const QUERY_TIMEOUT_MS = 20_000;
+export const QUERY_TIMEOUT_MS = STORE_ANSWER_WITHIN_MS;
 
 /** How long a starting instance waits for another's migration, or gives its own statements (as SQLite's). */
 const MIGRATION_WAIT_MS = 10 * 60_000;

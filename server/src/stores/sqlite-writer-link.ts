@@ -12,7 +12,7 @@
  * starting a thread that would die too (a broken file must not cost a thread start per request).
  */
 import { Worker } from 'node:worker_threads';
-import { isSqliteLocked, isSqliteStorageFailure, StoreTimedOut, StoreUnavailable } from './store.js';
+import { isSqliteLocked, isStorageFailure, STORE_ANSWER_WITHIN_MS, StoreTimedOut, StoreUnavailable } from './store.js';
 import { MODERATION_READ_OPS, type ModerationReadOps, type ModerationReads } from './sqlite-moderation-reads.js';
 import { SqliteWriter, threadClock, WRITER_OPS, type FileIdentity, type WriterOps } from './sqlite-writer.js';
 import type { Reply } from './thread-messages.js';
@@ -21,7 +21,7 @@ import type { Reply } from './thread-messages.js';
 const unavailableIfStorage = (e: unknown): unknown =>
   isSqliteLocked(e)
     ? new StoreUnavailable('another process holds the SQLite database locked', { cause: e })
-    : isSqliteStorageFailure(e)
+    : isStorageFailure(e)
       ? new StoreUnavailable(`the SQLite database cannot be written (${(e as { code: string }).code})`, { cause: e })
       : e;
 
@@ -93,7 +93,7 @@ class StoreThread {
    * request, its body and its claim, until the reader's connection is cut. Not the first call, which
    * waits for the schema's migrations (minutes, on a large file). Tests shorten it.
    */
-  static answerWithinMs = 20_000;
+  static answerWithinMs = STORE_ANSWER_WITHIN_MS;
   private started = false;
 
   constructor(
@@ -194,8 +194,12 @@ class StoreThread {
       else p.reject(unavailableIfStorage(Object.assign(new Error(m.error.message), m.error.code === undefined ? {} : { code: m.error.code })));
     });
     let why = `${this.name} stopped`;
+    let cause: unknown;
     worker.on('error', (e) => {
-      why = `${this.name} failed: ${e instanceof Error ? e.message : String(e)}`;
+      // SQLite's error thrown at the thread's top level (opening the file) comes as a plain { code }.
+      const { message, code } = e as { message?: unknown; code?: unknown };
+      why = `${this.name} failed: ${message || code || String(e)}`;
+      cause = e;
     });
     worker.on('exit', () => {
       // Only the current thread's death concerns the calls waiting; a new one may be running already.
@@ -204,7 +208,7 @@ class StoreThread {
         const now = performance.now();
         this.quickDeaths = now - startedAt < QUICK_DEATH_MS ? this.quickDeaths + 1 : 0;
         if (this.quickDeaths >= 2) this.noStartBefore = now + RESTART_PAUSE_MS;
-        this.failPending(why);
+        this.failPending(why, cause);
       }
     });
     worker.unref();
@@ -216,10 +220,11 @@ class StoreThread {
     return new Worker(this.entry, { workerData: { file: this.file, knownVersion: this.knownVersion, identity: this.identity } });
   }
 
-  private failPending(why: string): void {
+  /** `cause`: what the thread died of (its code tells /healthz a storage failure from a bug). */
+  private failPending(why: string, cause?: unknown): void {
     const waiting = [...this.pending.values()];
     this.pending.clear();
-    for (const p of waiting) p.reject(new StoreUnavailable(why));
+    for (const p of waiting) p.reject(new StoreUnavailable(why, { cause }));
   }
 }
 

@@ -112,22 +112,37 @@ const claimJobsSql = (waiting: boolean) =>
 /** A statement of one comment threw in a batch written without savepoints (writeBatch). */
 class ItemThrew extends Error {}
 
-/** Which file a path named when the server opened it. */
+/** Which file a path named when the server opened it, and its WAL then (absent: none yet). */
 export interface FileIdentity {
   dev: number;
   ino: number;
+  wal?: { dev: number; ino: number };
 }
 
-export const fileIdentity = (file: string): FileIdentity | undefined => {
-  const s = statSync(file, { throwIfNoEntry: false });
+const inode = (path: string) => {
+  const s = statSync(path, { throwIfNoEntry: false });
   return s && { dev: s.dev, ino: s.ino };
 };
 
-/** Throws DB_REPLACED when `file` is no longer the file the server opened (moved, replaced, deleted). */
+export const fileIdentity = (file: string): FileIdentity | undefined => {
+  const main = inode(file);
+  return main && { ...main, wal: inode(file + '-wal') };
+};
+
+/**
+ * Throws DB_REPLACED when `file` is no longer the file the server opened (moved, replaced, deleted), or
+ * its WAL no longer the one the server writes commits to: a WAL deleted under a running server (a
+ * "cleanup" of stray files) takes every commit after it, answered 201, into a file no path names, lost
+ * in a crash. (Its connections still hold it: a stop with SIGTERM checkpoints it into the database.)
+ */
 export function refuseReplaced(file: string, identity: FileIdentity): void {
-  const now = fileIdentity(file);
-  if (now?.ino !== identity.ino || now.dev !== identity.dev) {
-    throw Object.assign(new Error(`${file} was moved, replaced or deleted while the server ran: restart the server on the file it should use`), { code: DB_REPLACED });
+  const now = inode(file);
+  const wal = identity.wal && inode(file + '-wal');
+  if (now?.ino !== identity.ino || now.dev !== identity.dev || (identity.wal && (wal?.ino !== identity.wal.ino || wal.dev !== identity.wal.dev))) {
+    throw Object.assign(
+      new Error(`${file} or its -wal file was moved, replaced or deleted while the server ran: stop the server with SIGTERM (not kill -9: it writes what it still holds into the file as it stops), then start it on the file it should use`),
+      { code: DB_REPLACED },
+    );
   }
 }
 

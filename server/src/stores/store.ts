@@ -454,6 +454,12 @@ export class StoreUnavailable extends Error {
 }
 
 /**
+ * How long a call of the store may take before it fails StoreUnavailable (SQLite's thread on a disk that
+ * hangs, a PostgreSQL that went silent): the request is then answered 503, not left hanging.
+ */
+export const STORE_ANSWER_WITHIN_MS = 20_000;
+
+/**
  * The store did not answer within its deadline (SQLite's thread on a disk that hangs): what queued
  * behind the call has waited as long, and fails with it (GroupCommit).
  */
@@ -467,15 +473,16 @@ export class StoreTimedOut extends StoreUnavailable {}
 export const isSqliteLocked = (e: unknown): boolean => /^SQLITE_(BUSY|LOCKED)/.test(String((e as { code?: unknown } | null)?.code ?? ''));
 
 /**
- * The disk or the file failing under SQLite (full, an I/O error, made read-only, gone, out of memory):
- * not the request wrong either, and not a bug of ours. 503 while it lasts, so that readers' outboxes
- * try again, and said in the log by its code. Also as the writer's link hands it on: a StoreUnavailable
- * whose cause is SQLite's error.
+ * The disk or the file failing under the store: SQLite's (full, an I/O error, made read-only, gone, out
+ * of memory, damaged: a backup is then the way back), or PostgreSQL's own (a write refused as read-only
+ * after a failover, its disk full, an I/O error). Not the request wrong, and not a bug of ours. 503 while
+ * it lasts, so that readers' outboxes try again, /healthz `unwritable` after a write found it, and said
+ * in the log by its code. Also as the stores hand it on: a StoreUnavailable whose cause is the error.
  */
-export const isSqliteStorageFailure = (e: unknown): boolean => {
-  if (e instanceof StoreUnavailable) return isSqliteStorageFailure(e.cause);
+export const isStorageFailure = (e: unknown): boolean => {
+  if (e instanceof StoreUnavailable) return isStorageFailure(e.cause);
   const code = String((e as { code?: unknown } | null)?.code ?? '');
-  return code === DB_REPLACED || /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|NOMEM)/.test(code);
+  return code === DB_REPLACED || /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|NOMEM|CORRUPT|NOTADB)/.test(code) || /^(25006|53100|58030)$/.test(code);
 };
 
 /** The `code` of a write refused because the database file was moved, replaced or deleted under the server. */
