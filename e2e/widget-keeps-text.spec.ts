@@ -2006,3 +2006,32 @@ test('an app that takes the box out while its comment goes and mounts a new one 
   // The page heard of the refusal once (from the box that sent it), not again as the new box took it back.
   expect(await page.evaluate(() => (window as unknown as { __errors: unknown[] }).__errors)).toEqual(['validation']);
 });
+
+test('a live blog: three boxes of one endpoint and one comment a network failure left unsent: each wake tries it once, not once a box, and one box says it went', async ({ page, context, article, endpoint }) => {
+  const box = (pageId: string) => `<ykien-comments endpoint="${ENDPOINT}" page-id="${pageId}"></ykien-comments>`;
+  await article({ attrs: { 'page-id': 'tuong-thuat-1', 'site-key': null }, after: box('tuong-thuat-2') + box('tuong-thuat-3') });
+  const now = Date.now();
+  const payload = { clientId: 'c-mang-rot', pageId: 'bai-hom-qua', pageUrl: `${ORIGIN}/tin-tuc/bai-hom-qua`, pageTitle: 'Bài hôm qua', name: 'Tạ Thị Hằng', content: 'Gửi lúc mạng chập chờn.' };
+  // Tried six times on a network that failed: its next try is minutes away, unless a wake skips the wait.
+  await seedIdb(page, {
+    'o:c-mang-rot': { clientId: 'c-mang-rot', endpoint: ENDPOINT, payload, state: 'queued', captcha: false, attempts: 6, nextAt: now + 300_000, createdAt: now - 600_000, code: 'network' },
+  });
+  endpoint.reply({ drop: 'before' });
+  const afterRounds = () => page.evaluate(() => navigator.locks.request('ykien-outbox', () => {}));
+  await page.reload();
+  // Each box lists it (among the other articles' unsent comments); the page opening is a wake.
+  await expect(unsent(page)).toHaveCount(3);
+  await expect.poll(() => endpoint.posts.length).toBe(1);
+  await afterRounds();
+  expect(endpoint.posts).toHaveLength(1);
+  // The network comes back: one more try, not three.
+  await context.setOffline(true);
+  endpoint.reply({});
+  await context.setOffline(false);
+  await expect.poll(() => endpoint.comments.length).toBe(1);
+  await afterRounds();
+  expect(endpoint.posts).toHaveLength(2);
+  await expect(unsent(page)).toHaveCount(0);
+  // Said once on the page, not by each of its boxes.
+  await expect(page.locator('ykien-comments [part~="status"]').filter({ hasText: 'Bình luận đã lưu trước đó đã được gửi' })).toHaveCount(1);
+});

@@ -87,6 +87,16 @@ type Host = ReactiveControllerHost & HTMLElement & { endpoint?: string; language
 /** A server's answer this recent is not made stale by a wake (tabs hear `online` a little apart). */
 const ANSWER_STILL_NEW_MS = 5000;
 
+/**
+ * Per endpoint, the last wake a box of this page had: the event (`online`, the tab shown), or when boxes
+ * came (a live blog's many, together). Each box hears the same wake, and each would skip the backoff and
+ * try again what the first had just tried (a failure of the network is tried at every wake: the wake may
+ * be the network coming back): the first box's round does it for the page.
+ */
+const pageWakes = new Map<string, Event | number>();
+/** Boxes that came within this long of each other came together: one wake. */
+const CAME_TOGETHER_MS = 1000;
+
 const dueAt = (item: OutboxItem, now: number) =>
   item.nextAt - now > Math.max(MAX_DELAY_MS, item.wait ?? (item.code == 'rate-limited' ? Infinity : 0)) ? now : item.nextAt;
 
@@ -114,7 +124,7 @@ export class OutboxController implements ReactiveController {
    * only with something to send: a lock asked for and a store read in a hidden page keep the browser
    * from putting it in its back/forward cache).
    */
-  #wake = () => (document.visibilityState != 'hidden' || this.items.length ? this.drain(true) : undefined);
+  #wake = (e: Event) => (document.visibilityState != 'hidden' || this.items.length ? this.drain(e) : undefined);
   #host: Host;
   /** `byOther`: another tab sent it (this one only shows the outcome; the events are that tab's). */
   /** Tells the host; true when a refused comment went back into its form (then no other tab need act). */
@@ -292,12 +302,19 @@ export class OutboxController implements ReactiveController {
   }
 
   /**
-   * Sends every due comment; a call while one runs makes it go round once more. `now` skips the
-   * backoff, which grew while nothing could work, but never a server's `Retry-After`.
+   * Sends every due comment; a call while one runs makes it go round once more. `now` (a wake: true, or
+   * the event) skips the backoff, which grew while nothing could work, but never a server's
+   * `Retry-After`; not for the wake another box of this page already had (pageWakes).
    */
-  drain(now = false): Promise<void> {
-    if (!this.#host.endpoint) return Promise.resolve();
-    this.#skip ||= now;
+  drain(now: boolean | Event = false): Promise<void> {
+    const endpoint = this.#host.endpoint;
+    if (!endpoint) return Promise.resolve();
+    if (now) {
+      const last = pageWakes.get(endpoint);
+      if (now instanceof Event ? last === now : typeof last == 'number' && Date.now() - last < CAME_TOGETHER_MS) now = false;
+      else pageWakes.set(endpoint, now instanceof Event ? now : Date.now());
+    }
+    this.#skip ||= !!now;
     if (now) this.#wokeAt = Date.now();
     if (this.#draining) return (this.#again = true), this.#draining;
     clearTimeout(this.#timer);

@@ -27,6 +27,9 @@ import type { YkienComments } from './ykien-comments.component.js';
 import type { OwnComment } from './own-comments.js';
 
 
+/** Queued comments whose going a box of this page said ("Bình luận đã lưu trước đó đã được gửi"). */
+const saidSent = new Set<string>();
+
 /**
  * When this code came, on the clock `savedAt` is read from (not `performance.now()`, which stops while
  * the system sleeps): before the reader first came to the form, so before anything they typed.
@@ -471,7 +474,10 @@ export class Sender {
       // comment. Sent here by this tab's outbox, but queued by another tab's form: the words in this
       // tab's form (the shared draft) are not this tab's second comment.
       if (this.#mine.has(item.clientId)) this.#sentHere.add(result.id);
-      h.say('queuedSent', 'success');
+      // Said by the box that queued it, or shows its article, else by one box of the page: every box of
+      // a live blog lists the other articles' unsent comments, and hears this.
+      if (this.#mine.has(item.clientId) || item.payload.pageId == h.page.pageId || !saidSent.has(item.clientId)) h.say('queuedSent', 'success');
+      saidSent.add(item.clientId);
       if (!byOther) this.#tell(new YkienSentEvent({ id: result.id, status: result.status, clientId: item.clientId, pageId: item.payload.pageId, endpoint: item.endpoint, replay: result.replay }));
     } else if (kind == 'orphaned') {
       // The box that sent it left the page (told there): back in this form if it is free and on its article.
