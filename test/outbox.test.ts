@@ -105,7 +105,6 @@ describe('settle', () => {
   });
 
   const retryable: Array<[SendResult, boolean]> = [
-    [{ kind: 'retry', code: 'offline' }, false],
     [{ kind: 'retry', code: 'network' }, true],
     [{ kind: 'retry', code: 'timeout' }, true],
     [{ kind: 'retry', code: 'http', status: 500 }, true],
@@ -138,6 +137,17 @@ describe('settle', () => {
     expect(waits).toEqual([750, 1_500, 3_000, 6_000, 12_000]);
     const r = () => 0.3;
     expect(settle({ ...base(), attempts: 7 }, { kind: 'retry', code: 'timeout' }, NOW, r).nextAt).toBe(NOW + retryDelay(8, 0, r));
+  });
+
+  it('offline (the try never left the device): queued, not counted, tried again a minute on; so the first tries once the network is back wait as little as before it went', () => {
+    const offline = settle(base(), { kind: 'retry', code: 'offline' }, NOW, half);
+    expect(offline).toMatchObject({ state: 'queued', code: 'offline', attempts: 0, nextAt: NOW + 60_000, maybeStored: false });
+    // An hour offline: still where the network left it.
+    let item = settle(base(), { kind: 'retry', code: 'network' }, NOW, half);
+    for (let i = 0; i < 60; i++) item = settle(item, { kind: 'retry', code: 'offline' }, NOW, half);
+    expect(item.attempts).toBe(1);
+    // The laptop wakes, `online` comes before the network works: the next try is seconds away, not five minutes.
+    expect(settle(item, { kind: 'retry', code: 'network' }, NOW, half).nextAt).toBe(NOW + 2_000);
   });
 
   it('once an attempt may have reached the server, it stays "maybe stored" after an offline failure', () => {

@@ -31,14 +31,21 @@ export const goesOn = (r: QueuedOutcome) => r.kind == 'sent' || r.kind == 'retry
 export const refusal = (item: OutboxItem): SendResult =>
   item.fields ? { kind: 'validation', status: 400, fields: item.fields } : item.code == 'too-large' ? { kind: 'too-large', status: 413 } : { kind: 'rejected', code: item.code ?? 'rejected', status: item.status ?? 422 };
 
+/** How long a comment waits after a try the browser said it was offline for (`online` wakes it sooner). */
+const OFFLINE_RETRY_MS = 60_000;
+
 /** Pure: the item after an attempt ended with `result`. */
 export function settle(item: OutboxItem, result: SendResult, now = Date.now(), random = Math.random): OutboxItem {
   const k = result.kind;
   if (k == 'sent') return { ...item, state: 'sent', sent: { id: result.id, status: result.status } };
   if (k == 'retry' || k == 'rate-limited') {
     const code = reason(result);
-    const attempts = item.attempts + 1;
-    const wait = retryDelay(attempts, k == 'rate-limited' ? result.retryAfter : 0, random);
+    // Offline, the try never left the device: it does not count, so the backoff stays where the network
+    // left it for the tries once it is back (a laptop woken: `online` may come before the network works).
+    // Meanwhile a try a minute at most, in case the browser misreads the network as gone.
+    const offline = code == 'offline';
+    const attempts = item.attempts + (offline ? 0 : 1);
+    const wait = offline ? Math.max(OFFLINE_RETRY_MS, retryDelay(attempts, 0, random)) : retryDelay(attempts, k == 'rate-limited' ? result.retryAfter : 0, random);
     return { ...item, state: 'queued', attempts, nextAt: now + wait, wait, code, maybeStored: item.maybeStored || mayHaveStored(result) };
   }
   if (k == 'captcha') return { ...item, state: 'needs-captcha', code: k, tokenAt: undefined };
