@@ -2035,3 +2035,22 @@ test('a live blog: three boxes of one endpoint and one comment a network failure
   // Said once on the page, not by each of its boxes.
   await expect(page.locator('ykien-comments [part~="status"]').filter({ hasText: 'Bình luận đã lưu trước đó đã được gửi' })).toHaveCount(1);
 });
+
+test('two boxes of one article on a page (a form with its list off above the full box): each keeps its own draft, and what the reader typed in one is not written over from the other', async ({ page, article }) => {
+  const top = `<ykien-comments endpoint="${ENDPOINT}" list="off"></ykien-comments>`;
+  await article({ attrs: { 'site-key': null }, before: top });
+  const [above, below] = [page.locator('ykien-comments').first(), page.locator('ykien-comments').last()];
+  await expect(above.locator('[part~="textarea"]')).toBeVisible();
+  await expect(below.locator('[part~="textarea"]')).toBeVisible();
+  const pageId = `${new URL(page.url()).origin}/tin-tuc/bai-viet`;
+  await above.locator('[part~="textarea"]').fill('Viết ở ô phía trên.');
+  await expect.poll(async () => JSON.stringify((await idb(page))[`d:${ENDPOINT} ${pageId}`] ?? null)).toContain('Viết ở ô phía trên.');
+  // Then the reader gives a name in the box below (nothing typed in its content).
+  await below.locator('[part~="input"]').fill('Đỗ Văn Hùng');
+  await expect.poll(async () => JSON.stringify((await idb(page))[`d:${ENDPOINT} ${pageId}`] ?? null)).toContain('Đỗ Văn Hùng');
+  expect(JSON.stringify((await idb(page))[`d:${ENDPOINT} ${pageId}`])).toContain('Viết ở ô phía trên.');
+  await page.reload();
+  await expect(above.locator('[part~="textarea"]')).toHaveValue('Viết ở ô phía trên.');
+  await expect(below.locator('[part~="input"]')).toHaveValue('Đỗ Văn Hùng');
+  await expect(below.locator('[part~="textarea"]')).toHaveValue('');
+});

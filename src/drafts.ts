@@ -118,15 +118,15 @@ export class DraftController implements ReactiveController {
   }
 
   /**
-   * The draft of this article: this tab's, else the newest with text (its `tab` says whose); else an
-   * empty one with the last name used anywhere.
+   * The draft of this article: this tab's, else the newest with text (its `tab` says whose) but of the
+   * boxes `showing` theirs on this page now; else an empty one with the last name used anywhere.
    */
-  async load(key: string): Promise<Entry> {
+  async load(key: string, showing: ReadonlySet<string> = new Set()): Promise<Entry> {
     // This tab's save of it still pending (the app left the article and came back within its 300 ms) is
     // its newest text: stored first, then read with the others'.
     if (this.#pending?.[0] == key) await this.flush();
     const list = entries(await store.get<Stored>('d:' + key));
-    const d = list.find((e) => e.tab == this.#tab && e.content) ?? list.find((e) => e.content) ?? list.find((e) => e.tab == this.#tab);
+    const d = list.find((e) => e.tab == this.#tab && e.content) ?? list.find((e) => e.content && !showing.has(e.tab!)) ?? list.find((e) => e.tab == this.#tab);
     // The name this tab typed last, beside a text typed earlier (kept aside) or in another tab.
     const own = list.find((e) => e.tab == this.#tab);
     const name = own?.name && (own.at ?? 0) > (d?.at ?? 0) ? own.name : d?.name;
