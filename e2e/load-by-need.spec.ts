@@ -1077,3 +1077,20 @@ test("once both elements' code is in, the loader stops looking at what the page 
   }, ENDPOINT);
   await expect(page.locator('#later').locator('[part~="form"]')).toBeVisible();
 });
+
+test('a live blog: each box asks for its list as the reader nears it, not every box once the first brings the code', async ({ page, article, endpoint }) => {
+  endpoint.list = (url) => ({ items: [], next: null, total: Number(url.searchParams.get('pageId')!.slice(-1)) });
+  const box = (n: number) => `<ykien-comments endpoint="${ENDPOINT}" page-id="tuong-thuat-${n}" site-key="10000000-ffff-ffff-ffff-000000000001"></ykien-comments>`;
+  await article({ attrs: { 'page-id': 'tuong-thuat-1' }, after: FILLER + box(2) + FILLER + box(3) + BELOW });
+  const boxes = page.locator('ykien-comments');
+  await expect(boxes.nth(0).locator('[part~="heading"]')).toContainText('(1)');
+  const listed = () => endpoint.gets.filter((u) => u.pathname === new URL(ENDPOINT).pathname).map((u) => u.searchParams.get('pageId'));
+  // The code is here for all three: the far ones wait, their space kept.
+  await expect.poll(() => boxes.evaluateAll((els) => els.map((e) => e.shadowRoot !== null))).toEqual([true, true, true]);
+  expect(listed()).toEqual(['tuong-thuat-1']);
+  await boxes.nth(2).scrollIntoViewIfNeeded();
+  await expect(boxes.nth(2).locator('[part~="heading"]')).toContainText('(3)');
+  await boxes.nth(1).scrollIntoViewIfNeeded();
+  await expect(boxes.nth(1).locator('[part~="heading"]')).toContainText('(2)');
+  expect(listed()).toEqual(['tuong-thuat-1', 'tuong-thuat-3', 'tuong-thuat-2']);
+});

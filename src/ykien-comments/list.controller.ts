@@ -45,6 +45,9 @@ const keyOf = (src: ListSource) => [src.endpoint, src.pageId, src.limit].join(' 
 /** The reader's comments stored from a box of this page, for the page's other boxes of their article (heard()). */
 const sentOnThisPage = new Map<string, { c: OwnComment; kept: boolean }>();
 
+/** How near the viewport (px) a box asks for its list: the loader's margin for the code. */
+const NEAR = 200;
+
 /** What `#shownFor` holds: the endpoint and article the list shows. */
 const shownKey = (endpoint: string, pageId: string) => endpoint + ' ' + pageId;
 
@@ -89,10 +92,16 @@ export class ListController implements ReactiveController {
   get underWay(): boolean {
     return this.#underWay;
   }
-  #host: ReactiveControllerHost;
+  #host: ReactiveControllerHost & Element;
   #source: () => ListSource;
+  /**
+   * The box came within NEAR of the viewport once: the list is asked for then, as the loader loads the
+   * code for the first box that does. A live blog's other boxes, defined with it, would each ask at once.
+   */
+  #near = false;
+  #watch?: IntersectionObserver;
 
-  constructor(host: ReactiveControllerHost, source: () => ListSource) {
+  constructor(host: ReactiveControllerHost & Element, source: () => ListSource) {
     (this.#host = host).addController(this);
     this.#source = source;
   }
@@ -107,6 +116,20 @@ export class ListController implements ReactiveController {
 
   hostDisconnected(): void {
     this.#generation++;
+    this.#watch?.disconnect();
+    this.#watch = undefined;
+  }
+
+  /** Whether the box is near enough to ask for its list; if not, `load()` runs once it is. */
+  #nearNow(): boolean {
+    if (this.#near || !globalThis.IntersectionObserver) return true;
+    const r = this.#host.getBoundingClientRect();
+    if (r.bottom > -NEAR && r.top < innerHeight + NEAR && r.right > -NEAR && r.left < innerWidth + NEAR) return (this.#near = true);
+    (this.#watch ??= new IntersectionObserver(
+      (seen) => seen.some((e) => e.isIntersecting) && ((this.#near = true), this.#watch?.disconnect(), (this.#watch = undefined), this.load()),
+      { rootMargin: NEAR + 'px' },
+    )).observe(this.#host);
+    return false;
   }
 
   /**
@@ -116,7 +139,7 @@ export class ListController implements ReactiveController {
    */
   prefetch(): void {
     const src = this.#source();
-    if (!src.enabled || !src.endpoint) return;
+    if (!src.enabled || !src.endpoint || !this.#nearNow()) return;
     const early: Early = { key: keyOf(src), at: Date.now(), page: fetchComments(src.endpoint, src.pageId, src.limit, null) };
     early.page.then((page) => (early.settled = { page }));
     this.#early = early;
@@ -156,6 +179,8 @@ export class ListController implements ReactiveController {
     if (!src.enabled || !src.endpoint) return void ((this.#underWay = this.busy = false), this.#host.requestUpdate());
     this.busy = true;
     if (this.state != 'ready') this.state = 'loading';
+    // Far below (a live blog's later boxes): loading, its space kept, until the reader nears it.
+    if (!this.#nearNow()) return void this.#host.requestUpdate();
     // A prefetched page that already came is shown in this very update: no loading line in between. A
     // list of this article with pages added by "Xem thêm" (the box moved while its load was not over)
     // is kept as it is, as for a move after the load (not for another page size: pages of it); so is one
