@@ -523,7 +523,6 @@ const holdTheStore = (page: Page) =>
       }),
   );
 
-/** The same routes for every page of this browser, as the fixture gives the first: a second tab of the article. */
 /** IndexedDB refused in every page of the context, as in some private modes: drafts in memory and localStorage only. */
 const refuseIndexedDb = (page: Page) =>
   page.context().addInitScript(() => {
@@ -532,6 +531,7 @@ const refuseIndexedDb = (page: Page) =>
     };
   });
 
+/** The same routes for every page of this browser, as the fixture gives the first: a second tab of the article. */
 async function secondTab(page: Page, endpoint: { handle: (route: Route, request: Request) => Promise<void> }, attrs?: Record<string, string | null>): Promise<Page> {
   const context = page.context();
   await context.route(`${ORIGIN}/**`, (route, request) =>
@@ -2053,4 +2053,56 @@ test('two boxes of one article on a page (a form with its list off above the ful
   await expect(above.locator('[part~="textarea"]')).toHaveValue('Viết ở ô phía trên.');
   await expect(below.locator('[part~="input"]')).toHaveValue('Đỗ Văn Hùng');
   await expect(below.locator('[part~="textarea"]')).toHaveValue('');
+});
+
+test('a live blog that gained a post on top since: the draft typed under an older post comes back under it', async ({ page, article }) => {
+  const box = (pageId: string) => `<ykien-comments endpoint="${ENDPOINT}" page-id="${pageId}"></ykien-comments>`;
+  await article({ attrs: { 'page-id': 'tuong-thuat-1', 'site-key': null }, after: box('tuong-thuat-2') });
+  const under = (pageId: string) => page.locator(`ykien-comments[page-id="${pageId}"] [part~="textarea"]`);
+  await under('tuong-thuat-2').fill('Viết dưới bài thứ hai.');
+  await expect.poll(async () => (await idb(page))[`d:${ENDPOINT} tuong-thuat-2`]?.content).toBe('Viết dưới bài thứ hai.');
+  // Reloaded later: a third post is on top now.
+  await article({ attrs: { 'page-id': 'tuong-thuat-3', 'site-key': null }, after: box('tuong-thuat-1') + box('tuong-thuat-2') });
+  await expect(under('tuong-thuat-2')).toHaveValue('Viết dưới bài thứ hai.');
+  await expect(under('tuong-thuat-3')).toHaveValue('');
+  await expect(under('tuong-thuat-1')).toHaveValue('');
+});
+
+test('a box taken out while its comment goes and put back after the refusal (a kept-alive tab panel): the text is in one place, the unsent list with the server\'s message, not in the form too', async ({ page, article, endpoint }) => {
+  await article({ attrs: { 'page-id': 'giu-lai' } });
+  await fillAndVerify(page, 'Ngô Thị Lan', 'Gửi rồi cất hộp đi.');
+  endpoint.reply({ status: 400, body: { status: 400, code: 'validation', fields: { content: 'Nội dung có từ không được phép.' } } });
+  const release = endpoint.hold();
+  await form(page).send.click();
+  await expect.poll(() => endpoint.posts.length).toBe(1);
+  await page.evaluate(() => {
+    const box = document.querySelector('ykien-comments')!;
+    (window as unknown as { __box: Element }).__box = box;
+    box.remove();
+  });
+  release();
+  await expect.poll(async () => Object.values(await idb(page)).some((v) => v?.state === 'rejected')).toBe(true);
+  await page.evaluate(() => document.querySelector('main')!.append((window as unknown as { __box: Element }).__box));
+  await expect(unsent(page)).toHaveCount(1);
+  await expect(unsent(page)).toContainText('Nội dung có từ không được phép.');
+  await expect(form(page).content).toHaveValue('');
+});
+
+test('a box taken out while its comment goes, with no box of its article left in the page: a refusal leaves it among the unsent, not in another tab\'s form without a word here', async ({ page, context, article, endpoint }) => {
+  await article({ attrs: { 'page-id': 'tab-khac' } });
+  const other = await secondTab(page, endpoint, { 'page-id': 'tab-khac' });
+  await other.goto(page.url());
+  await expect(form(other).content).toBeVisible();
+  await fillAndVerify(page, 'Ngô Thị Lan', 'Không sang thẻ khác.');
+  endpoint.reply({ status: 400, body: { status: 400, code: 'validation', fields: { content: 'Nội dung có từ không được phép.' } } });
+  const release = endpoint.hold();
+  await form(page).send.click();
+  await expect.poll(() => endpoint.posts.length).toBe(1);
+  await page.evaluate(() => document.querySelector('ykien-comments')!.remove());
+  release();
+  // The other tab lists it, refused, and leaves its own form alone.
+  await expect(unsent(other)).toHaveCount(1);
+  await expect(unsent(other)).toContainText('Nội dung có từ không được phép.');
+  await other.evaluate(() => navigator.locks.request('ykien-outbox', () => {}));
+  await expect(form(other).content).toHaveValue('');
 });

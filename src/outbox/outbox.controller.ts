@@ -14,6 +14,7 @@ import { store } from '../storage.js';
 import { waitsForReader } from '../stored-before.js';
 import { MAX_DELAY_MS, retryDelay } from './backoff.js';
 import { CHANNEL_NAME } from './channel.js';
+import { PAGE } from './in-flight.js';
 import { loadItems, PREFIX, type OutboxItem } from './items.js';
 import { withLock } from './lock.js';
 import type { SentStatus } from '../events.js';
@@ -74,7 +75,7 @@ export const deleteItem = (clientId: string) => store.del(PREFIX + clientId);
  * What a tab tells the others beside "re-read the outbox": a queued comment it sent, or one the server
  * refused whose text it put back in its own form.
  */
-type Heard = { sent: [clientId: string, id: string, status: SentStatus] } | { returned: string } | { stuck: string } | { orphaned: string } | { afterDiscard: string };
+type Heard = { sent: [clientId: string, id: string, status: SentStatus] } | { returned: string } | { stuck: string } | { orphaned: string; page: string } | { afterDiscard: string };
 
 /** What the outbox tells its host besides a send's result: a comment's captcha went stale before it could go. */
 /** `orphaned`: refused, and the form that sent it is gone (keepRefused): a free form of its article takes it back. */
@@ -217,8 +218,9 @@ export class OutboxController implements ReactiveController {
   /**
    * A new comment the server refused whose text could not go back into a form (the reader wrote another
    * there while it went): kept among the unsent, refused, for the reader to take back or discard.
-   * `offered`: the form that sent it is gone (its box taken out of the page): another box of its article,
-   * here or in another tab, takes it back into its form, as one refused after it was queued.
+   * `offered`: the form that sent it is gone (its box taken out of the page): another box of its article
+   * on this page takes it back into its form, as one refused after it was queued. (Not one in another
+   * tab, where it would go without a word here.)
    */
   async keepRefused(clientId: string, offered = false): Promise<void> {
     const item = this.#refusedNew;
@@ -226,7 +228,7 @@ export class OutboxController implements ReactiveController {
     this.#refusedNew = undefined;
     await saveItem(item);
     await this.#changed();
-    if (offered) this.#tell({ orphaned: clientId });
+    if (offered) this.#tell({ orphaned: clientId, page: PAGE });
   }
 
   /** Comments this tab's reader discarded, for a word from the tab that was sending one then. */
@@ -346,7 +348,8 @@ export class OutboxController implements ReactiveController {
       .catch((e) => console.warn('ykien: outbox', e))
       .finally(() => {
         this.#draining = undefined;
-        if (yielded) return void this.drain();
+        // (Asked for again as the lock was let go: a lease's release is a write, which takes a moment.)
+        if (yielded || this.#again) return void this.drain();
         return this.#refresh();
       }));
   }
@@ -540,7 +543,8 @@ export class OutboxController implements ReactiveController {
       if (item) this.#discarded.delete(data.afterDiscard), this.#report(item, { kind: 'discarded', maybeStored: true }, true);
       return;
     }
-    if (data && ('stuck' in data || 'orphaned' in data)) {
+    // (A box of another page, or tab, leaves an orphan to the boxes of the page it was on.)
+    if (data && ('stuck' in data || ('orphaned' in data && data.page == PAGE))) {
       // Told once the list is read again: the item as the other tab left it (its state, the server's fields).
       await this.#refresh();
       const item = this.items.find((i) => i.clientId == ('stuck' in data ? data.stuck : data.orphaned));
@@ -548,7 +552,7 @@ export class OutboxController implements ReactiveController {
       else if (item?.state == 'needs-captcha') this.#report(item, { kind: 'token-stale' }, true);
       return;
     }
-    const id = data ? ('sent' in data ? data.sent[0] : data.returned) : undefined;
+    const id = data ? ('sent' in data ? data.sent[0] : 'returned' in data ? data.returned : undefined) : undefined;
     const item = id && this.items.find((i) => i.clientId == id);
     if (item && data) this.#report(item, 'sent' in data ? { kind: 'sent', id: data.sent[1], status: data.sent[2], replay: false } : { kind: 'returned' }, true);
     this.#refresh();

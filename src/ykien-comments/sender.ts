@@ -685,8 +685,9 @@ export class Sender {
       let back = true;
       if (!here) back = await h.refusedFrom(from!, typed);
       // Taken out of the page (an app that mounted another box in its place): its form is gone; kept
-      // among the unsent, where the article's box takes it back.
-      else if (!h.isConnected) back = false;
+      // among the unsent, where the article's box takes it back. (Its form emptied: put back in the page
+      // later, it must not hold the text the unsent list holds too.)
+      else if (!h.isConnected) (back = false), (h.content = '');
       else if (!h.content.trim()) (h.content = typed), await h.saveDraft();
       // The form still holds the sent text (perhaps with more): the reader goes on with it there.
       else back = clean(h.content).includes(clean(typed));
