@@ -200,17 +200,32 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   let unwritableAt = -Infinity;
   /**
    * Requests the store failed (503 storage-unavailable): the first said with its error, those after it
-   * within STORE_FAILED_LOG_EVERY_MS only counted into the next such line. A full disk fails every
-   * comment alike, and a line with a stack for each would fill what is left of it, and the journal.
+   * within STORE_FAILED_LOG_EVERY_MS counted into one line at its end (or at the stop). A full disk fails
+   * every comment alike, and a line with a stack for each would fill what is left of it, and the journal.
    */
-  const storeFailed = { loggedAt: -Infinity, since: 0 };
+  const storeFailed = { loggedAt: -Infinity, since: 0, timer: undefined as NodeJS.Timeout | undefined };
+  const sayHeldBack = () => {
+    clearTimeout(storeFailed.timer);
+    storeFailed.timer = undefined;
+    if (!storeFailed.since) return;
+    app.log.error({ alsoFailedSinceLastLine: storeFailed.since }, 'requests failed: the database is unavailable');
+    storeFailed.loggedAt = Date.now();
+    storeFailed.since = 0;
+  };
   const sayStoreFailed = (request: FastifyRequest, err: unknown) => {
     const now = Date.now();
-    if (now - storeFailed.loggedAt < STORE_FAILED_LOG_EVERY_MS) return void storeFailed.since++;
+    if (now - storeFailed.loggedAt < STORE_FAILED_LOG_EVERY_MS) {
+      storeFailed.since++;
+      storeFailed.timer ??= setTimeout(sayHeldBack, storeFailed.loggedAt + STORE_FAILED_LOG_EVERY_MS - now).unref();
+      return;
+    }
+    clearTimeout(storeFailed.timer);
+    storeFailed.timer = undefined;
     request.log.error({ err, alsoFailedSinceLastLine: storeFailed.since }, 'request failed: the database is unavailable');
     storeFailed.loggedAt = now;
     storeFailed.since = 0;
   };
+  app.addHook('onClose', async () => sayHeldBack());
   app.setErrorHandler((err: FastifyError, request, reply) => {
     // A write's: a GET's failed read is not one.
     if (request.method !== 'GET' && request.method !== 'HEAD' && isStorageFailure(err)) unwritableAt = Date.now();

@@ -207,6 +207,10 @@ describe('failures inside the server', () => {
     vi.setSystemTime(Date.now() + 10_000);
     expect((await post()).statusCode).toBe(503);
     expect(said().map((l) => l.alsoFailedSinceLastLine)).toEqual([0, 4]);
+    // A burst that then stops is counted too: at the end of its ten seconds, or as the server stops.
+    for (let i = 0; i < 2; i++) expect((await post()).statusCode).toBe(503);
+    await a.close();
+    expect(lines.filter((l) => l.msg === 'requests failed: the database is unavailable').map((l) => l.alsoFailedSinceLastLine)).toEqual([2]);
   });
 
   it('a read that fails on storage (a GET of the list, an I/O error) is a 503 for that reader, not "unwritable" for /healthz', async () => {
