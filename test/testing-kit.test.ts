@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MESSAGES } from '../server/src/i18n.js';
-import { validateComment } from '../server/src/validate.js';
+import { validateComment } from '../server/src/policies/validate.js';
 import { startFakeVerifier } from '../server/test/support/fake-verifier.js';
 import { startServer } from '../server/test/support/run-server.js';
 import { MockEndpoint, mockEndpoint, type MockEndpointOptions } from '../src/testing/mock-endpoint.js';

@@ -3,45 +3,23 @@
  * open the database: cli.ts does that, and tests may build it in-process with `app.inject`.
  */
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import { verifyCaptcha, type VerifyResult } from './captcha.js';
+import { verifyCaptcha } from './policies/captcha.js';
 import type { Config } from './config.js';
-import { corsHook, originPolicy, type OriginPolicy } from './cors.js';
+import { corsHook, originPolicy } from './policies/cors.js';
 import { FirstPageCache } from './caching/first-pages.js';
-import { Drain } from './draining.js';
-import { bodyLimitFor, installJsonParser } from './json-body.js';
+import { Drain } from './policies/draining.js';
+import { bodyLimitFor, installJsonParser } from './policies/json-body.js';
 import { loggerOptions, logRefusalQuietly, OneLinePerRequest } from './logging.js';
 import { Moderators } from './moderation/moderators.js';
 import { SignInThrottle } from './moderation/sign-in-throttle.js';
 import { JOBS_FORGOTTEN_AFTER_MS, NotificationWorker } from './notify/worker.js';
 import { answerClientError, ProblemError, sendProblem } from './problem.js';
-import { ClientTurns, OwedRefunds } from './rate-limit.js';
+import { ClientTurns, OwedRefunds } from './policies/rate-limit.js';
 import { adminRoutes } from './routes/admin.js';
 import { commentRoutes, MAX_PARAM_LENGTH } from './routes/comments.js';
 import { staticRoutes } from './routes/static.js';
+import type { AppContext } from './context.js';
 import { CLOCK_SKEW_MS, isSqliteLocked, isStorageFailure, SCHEMA_AHEAD, StoreUnavailable, type Store } from './stores/store.js';
-
-export interface AppContext {
-  config: Config;
-  store: Store;
-  policy: OriginPolicy;
-  /** Started when the app begins to close: requests that still arrive get 503 shutting-down. */
-  drain: Drain;
-  /** Hot articles' first list pages, for at most a second (caching/first-pages.ts). */
-  firstPages: FirstPageCache;
-  /** Who may use the moderation API, and under which name. */
-  moderators: Moderators;
-  /** Who a bearer token signs in, its wrong ones counted per client (--admin-login-limit). */
-  signIns: SignInThrottle;
-  /** Sends the notifications insertComment queues; wake() it after a pending comment. */
-  notifier: NotificationWorker;
-  /** Key of the HMAC that replaces client addresses. */
-  ipSecret: string;
-  /** Each client's rate-limit steps on this instance, one after another, and how many may wait. */
-  rateTurns: ClientTurns;
-  /** Hits to give back that the store could not take back when they were given (OwedRefunds). */
-  owedRefunds: OwedRefunds;
-  verify: (token: string, remoteip: string) => Promise<VerifyResult>;
-}
 
 export interface AppOptions {
   config: Config;

@@ -6,7 +6,7 @@
  */
 import { isIP } from 'node:net';
 import { parseDuration } from './notify/duration.js';
-import { parseRateLimit, type RateLimitRule } from './rate-limit.js';
+import { parseRateLimit, type RateLimitRule } from './policies/rate-limit.js';
 
 /**
  * What a claim's lease must have beyond siteverify's timeout: room for the claim and the rate-limit hit

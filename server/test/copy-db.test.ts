@@ -17,7 +17,7 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { payloadHash } from '../src/idempotency.js';
+import { payloadHash } from '../src/policies/idempotency.js';
 import { LATEST_VERSION } from '../src/stores/sqlite-schema.js';
 import { SqliteStore } from '../src/stores/sqlite-store.js';
 import type { Actor, CommentStatus, NewComment } from '../src/stores/store.js';

@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
-import { payloadHash } from '../src/idempotency.js';
+import { payloadHash } from '../src/policies/idempotency.js';
 import { CLAIM_BATCH, PgStore } from '../src/stores/pg-store.js';
 import { LATEST_PG_VERSION } from '../src/stores/pg-schema.js';
 import { SqliteStore } from '../src/stores/sqlite-store.js';

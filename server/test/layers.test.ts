@@ -21,7 +21,7 @@ const imports = new Map(
 );
 const importsOf = (file: string): string[] => imports.get(file) ?? [];
 
-const isRoute = (f: string) => f.startsWith('routes/') || f.endsWith('/routes.ts');
+const isRoute = (f: string) => f.startsWith('routes/');
 const ENTRIES = ['app.ts', 'cli.ts'];
 
 describe('server layers', () => {
@@ -36,6 +36,14 @@ describe('server layers', () => {
     const upward = files
       .filter((f) => f.startsWith('stores/'))
       .flatMap((f) => importsOf(f).filter((i) => !i.startsWith('stores/')).map((i) => `${f} → ${i}`));
+    expect(upward).toEqual([]);
+  });
+
+  it('a policy (policies/) imports no route and not the app: routes use policies, never the other way', () => {
+    const upward = files
+      .filter((f) => f.startsWith('policies/'))
+      .flatMap((f) => importsOf(f).filter((i) => isRoute(i) || ENTRIES.includes(i) || i === 'context.ts').map((i) => `${f} → ${i}`));
+    expect(files.filter((f) => f.startsWith('policies/')).length).toBeGreaterThan(5);
     expect(upward).toEqual([]);
   });
 

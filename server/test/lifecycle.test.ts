@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { clientHash } from '../src/rate-limit.js';
+import { clientHash } from '../src/policies/rate-limit.js';
 import { MIGRATIONS } from '../src/stores/sqlite-schema.js';
 import { startFakeVerifier } from './support/fake-verifier.js';
 import { expectProblem, http, makeComment, postComment, readDb, rowById, rowsOf } from './support/http.js';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { payloadHash } from '../src/idempotency.js';
+import { payloadHash } from '../src/policies/idempotency.js';
 import { PgStore } from '../src/stores/pg-store.js';
 import { SqliteStore } from '../src/stores/sqlite-store.js';
 import type { NewComment, Store } from '../src/stores/store.js';

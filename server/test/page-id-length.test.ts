@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { MESSAGES } from '../src/i18n.js';
-import { LIMITS } from '../src/validate.js';
+import { LIMITS } from '../src/policies/validate.js';
 import { pgStores, sqliteStores, type OpenStore } from './support/each-store.js';
 import { makeComment } from './support/http.js';
 import { checkInjectedAnswers } from './support/openapi.js';

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATION_LOCK, migrateOn as migrateOnClient, PG_MIGRATIONS } from '../src/stores/pg-schema.js';
 import { isUnreachable, PgStore } from '../src/stores/pg-store.js';
 import { SCHEMA_VERSION_SQL, StoreUnavailable } from '../src/stores/store.js';
-import { payloadHash } from '../src/idempotency.js';
+import { payloadHash } from '../src/policies/idempotency.js';
 import { uuidV7 } from '../src/stores/uuid-v7.js';
 import { freshPgSchema, type PgSchema } from './support/pg-schema.js';
 import { http, makeComment, postComment } from './support/http.js';

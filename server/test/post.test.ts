@@ -7,7 +7,7 @@
  * client (a distinct documentation address) and the 3/min rate limit of one test cannot touch another.
  */
 import { randomUUID } from 'node:crypto';
-import { BODY_LIMIT } from '../src/json-body.js';
+import { BODY_LIMIT } from '../src/policies/json-body.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeVerifier, type FakeVerifier } from './support/fake-verifier.js';
 import {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
-import { ClientTurns } from '../src/rate-limit.js';
+import { ClientTurns } from '../src/policies/rate-limit.js';
 import { aroundStore } from './support/around-store.js';
 import { pgStores, sqliteStores, type OpenStore } from './support/each-store.js';
 import { makeComment } from './support/http.js';

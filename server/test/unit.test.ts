@@ -4,19 +4,19 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig, type Config } from '../src/config.js';
 import proxyaddr from '@fastify/proxy-addr';
 import { createServer, type AddressInfo } from 'node:net';
-import { verifyCaptcha } from '../src/captcha.js';
+import { verifyCaptcha } from '../src/policies/captcha.js';
 import { digestMessage } from '../src/notify/email.js';
 import { describeFailure } from '../src/notify/worker.js';
 import { pickLang } from '../src/i18n.js';
-import { payloadHash, resolveKey } from '../src/idempotency.js';
-import { isJsonContentType } from '../src/json-body.js';
+import { payloadHash, resolveKey } from '../src/policies/idempotency.js';
+import { isJsonContentType } from '../src/policies/json-body.js';
 import { serializeError } from '../src/logging.js';
-import { clientHash, clientMaterial, parseRateLimit } from '../src/rate-limit.js';
+import { clientHash, clientMaterial, parseRateLimit } from '../src/policies/rate-limit.js';
 import { tokenMatches } from '../src/moderation/moderators.js';
 import { renderDemoPage } from '../src/routes/static.js';
 import { safeRelativePath } from '../src/static-files.js';
 import { decodeCursor, encodeCursor } from '../src/stores/store.js';
-import { cleanName, cleanText, codePoints, validateComment, validateEdit, validateReply } from '../src/validate.js';
+import { cleanName, cleanText, codePoints, validateComment, validateEdit, validateReply } from '../src/policies/validate.js';
 import { randomStrings } from './support/random.js';
 
 describe('rate limits', () => {
@@ -541,7 +541,7 @@ describe('search folding', () => {
 
 describe('origin policy', () => {
   it("takes --public-url's origin as the server's own, whatever Host a proxy passed on (/admin's writes come from it)", async () => {
-    const { originPolicy } = await import('../src/cors.js');
+    const { originPolicy } = await import('../src/policies/cors.js');
     const behindProxy = { protocol: 'http', host: '127.0.0.1:8787' } as unknown as import('fastify').FastifyRequest;
     const policy = originPolicy(['https://baotinh.vn'], 'https://binhluan.baotinh.vn/ykien');
     expect(policy.isAllowed('https://binhluan.baotinh.vn', behindProxy)).toBe(true);

@@ -3,7 +3,7 @@
  * (`page.route`), true to the ykien contract (docs/api.md) so a front-end test sees what a real server
  * would do: comments stored by `Idempotency-Key`, a retry of the same comment answered `200` with the
  * same id, another comment under a used key `422 key-reused`, a key that differs from `clientId`
- * `400`, the fields checked as the reference server checks them (server/src/validate.ts: lengths, an
+ * `400`, the fields checked as the reference server checks them (server/src/policies/validate.ts: lengths, an
  * http(s) `pageUrl` on an allowed origin) `400`, problem documents with `code`, CORS headers (and a
  * refused origin hidden from the page, as the server's is); the list (keyset pages, newest first),
  * `/counts` and `GET {endpoint}/{id}` answered from what it stored. POSTs go to the endpoint itself:
@@ -119,16 +119,16 @@ const LIMITS = { name: 100, pageIdBytes: 2000, pageUrl: 2000, clientId: 200, cap
 const isValidKey = (key: string) => key.length >= 1 && key.length <= LIMITS.clientId && /^[\x21-\x7E]+$/.test(key);
 
 /**
- * The reference server's body limit for comments of `maxLength` characters (server/src/json-body.ts): 4
+ * The reference server's body limit for comments of `maxLength` characters (server/src/policies/json-body.ts): 4
  * bytes a character of content, name and title; pageId's 2000 bytes twice; URL, key, a 10,000-character
  * captcha token; 1 KiB of JSON around them.
  */
 const bodyLimitFor = (maxLength: number) => 4 * maxLength + 4 * (100 + 300) + 2 * 2000 + 2000 + 200 + 10_000 + 1024;
 
-/** How deep a body may nest, as the server (server/src/idempotency.ts): deeper is `400` with `fields.body`. */
+/** How deep a body may nest, as the server (server/src/policies/idempotency.ts): deeper is `400` with `fields.body`. */
 const MAX_BODY_DEPTH = 16;
 /**
- * JSON with every object's members in key order (server/src/idempotency.ts); null for a value nested
+ * JSON with every object's members in key order (server/src/policies/idempotency.ts); null for a value nested
  * past MAX_BODY_DEPTH levels (the body itself is level 0), which the server refuses in the same walk.
  */
 const canonical = (value: unknown, depth = 0): string | null => {
@@ -149,7 +149,7 @@ const bytes = (text: string) => new TextEncoder().encode(text).length;
 const LIST_DEFAULT = 20;
 const LIST_MAX = 100;
 /**
- * A field as the server cleans it (server/src/validate.ts, cleanText): NFC, line breaks as \n, controls
+ * A field as the server cleans it (server/src/policies/validate.ts, cleanText): NFC, line breaks as \n, controls
  * (but \n and \t) and bidi embeddings/overrides/isolates removed, trimmed (an article is one however its
  * id is written).
  */
@@ -215,7 +215,7 @@ type Lang = 'vi' | 'en';
 /** Query parameters that name a reader or a campaign, not the article: dropped from `pageUrl`, as the server does. */
 const TRACKING_PARAM = /^(utm_.*|fbclid|gclid|gbraid|wbraid|dclid|msclkid|yclid|igshid|ttclid|twclid|_gl|mc_cid|mc_eid|_hsenc|_hsmi|mkt_tok|vero_id|oly_anon_id|oly_enc_id|email|token|access_token)$/i;
 
-/** Piece by piece, as server/src/validate.ts: the rest of the query stays as written. */
+/** Piece by piece, as server/src/policies/validate.ts: the rest of the query stays as written. */
 function dropTrackingParams(url: URL): void {
   if (!url.search) return;
   const name = (piece: string) => {
@@ -229,7 +229,7 @@ function dropTrackingParams(url: URL): void {
   url.search = url.search.slice(1).split('&').filter((piece) => !TRACKING_PARAM.test(name(piece))).join('&');
 }
 
-/** application/json, with no charset or a UTF-8 one, as the server takes it (copied from server/src/json-body.ts: keep in step): else 415. */
+/** application/json, with no charset or a UTF-8 one, as the server takes it (copied from server/src/policies/json-body.ts: keep in step): else 415. */
 function isJsonContentType(header: string | undefined): boolean {
   if (!header) return false;
   const [essence, ...params] = header.split(';').map((p) => p.trim().toLowerCase());
@@ -593,7 +593,7 @@ export class MockEndpoint {
     // The contract (docs/api.md, "Creating a comment"). Whatever it answers, `drop: 'after'` loses it.
     if (answer.drop === 'after') send = () => route.abort('connectionreset');
     if (!isJsonContentType(headers['content-type'])) return send(415, problemBody(415));
-    // The reference server's body limit (server/src/json-body.ts): the longest valid comment, however written.
+    // The reference server's body limit (server/src/policies/json-body.ts): the longest valid comment, however written.
     if (bytes(raw) > bodyLimitFor(this.options.maxLength ?? 2000)) return send(413, problemBody(413));
     if (!parseable || parsed === undefined) return send(400, problemBody(400, 'validation', { fields: { body: message(lang, 'bodyNotJson') } }));
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
@@ -602,7 +602,7 @@ export class MockEndpoint {
     // What attempts with one key are compared by; null for a body nested too deep to be a comment.
     const payload = payloadOf(body);
     if (payload === null) return send(400, problemBody(400, 'validation', { fields: { body: message(lang, 'bodyTooDeep', MAX_BODY_DEPTH) } }));
-    // As the server resolves it (server/src/idempotency.ts): 1-200 visible ASCII characters, the header's and
+    // As the server resolves it (server/src/policies/idempotency.ts): 1-200 visible ASCII characters, the header's and
     // the body's the same; a `clientId` of null is none.
     // A key that is wrong is said with the comment's other bad fields, as the server says every one.
     const key = fromHeader ?? (clientId as string | undefined);
@@ -619,7 +619,7 @@ export class MockEndpoint {
       if (known.payload !== undefined && known.payload !== payload) return send(422, problemBody(422));
       return send(200, { id: known.comment.id, status: known.comment.status });
     }
-    // The fields, as the reference server checks them (server/src/validate.ts, validateComment).
+    // The fields, as the reference server checks them (server/src/policies/validate.ts, validateComment).
     const fields: Record<string, string> = {};
     const maxLength = this.options.maxLength ?? 2000;
     /** The field cleaned; '' when absent, null (and its message) when not text. */

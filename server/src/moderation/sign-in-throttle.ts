@@ -23,7 +23,7 @@
  *   the moderators file cannot be read: every one is refused then, through no fault of the moderators,
  *   whose polls would otherwise block their own office. Every other token still is.
  */
-import { ClientTurns, type RateLimitRule } from '../rate-limit.js';
+import { ClientTurns, type RateLimitRule } from '../policies/rate-limit.js';
 import type { Store } from '../stores/store.js';
 import type { Moderators } from './moderators.js';
 

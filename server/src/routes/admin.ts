@@ -9,19 +9,19 @@
  * (one that neither is this server nor is in --origins) is refused with 403 all the same.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../app.js';
-import { requestOrigin } from '../cors.js';
-import { refuseWhileDraining } from '../draining.js';
+import type { AppContext } from '../context.js';
+import { requestOrigin } from '../policies/cors.js';
+import { refuseWhileDraining } from '../policies/draining.js';
 import { MESSAGES } from '../i18n.js';
-import { clientHash, clientNetworkHash, logTag } from '../rate-limit.js';
+import { clientHash, clientNetworkHash, logTag } from '../policies/rate-limit.js';
 import { actor, setModerator, UUID } from '../moderation/actor.js';
 import { ADMIN_NAME } from '../moderation/moderators.js';
 import { searchWords } from '../stores/search-text.js';
-import { adminItem, moderationRoutes, parseQuery, parseSeen } from '../moderation/routes.js';
+import { adminItem, moderationRoutes, parseQuery, parseSeen } from './moderation.js';
 import { clipped } from '../logging.js';
 import { langOf, sendProblem } from '../problem.js';
 import { decodeCursor, encodeCursor, isMoved, isStatus, isUnchanged, type CommentStatus } from '../stores/store.js';
-import { cleanText, parseLimit } from '../validate.js';
+import { cleanText, parseLimit } from '../policies/validate.js';
 
 const ADMIN_DEFAULT = 50;
 const ADMIN_MAX = 200;

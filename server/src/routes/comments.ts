@@ -6,22 +6,22 @@
  * captcha verifier (step 6) is only called for well-formed, new, not rate-limited comments.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../app.js';
-import { corsHook, preflightHeaders, requestOrigin } from '../cors.js';
-import { refuseWhileDraining } from '../draining.js';
+import type { AppContext } from '../context.js';
+import { corsHook, preflightHeaders, requestOrigin } from '../policies/cors.js';
+import { refuseWhileDraining } from '../policies/draining.js';
 import { CLAIM_MARGIN_MS } from '../config.js';
 import { MESSAGES, type ProblemCode } from '../i18n.js';
-import { MAX_BODY_DEPTH, payloadHash, resolveKey } from '../idempotency.js';
+import { MAX_BODY_DEPTH, payloadHash, resolveKey } from '../policies/idempotency.js';
 import { clipped, logOutcome } from '../logging.js';
 import { langOf, sendProblem, type ProblemExtras } from '../problem.js';
-import { clientAddress, clientHash, logTag } from '../rate-limit.js';
+import { clientAddress, clientHash, logTag } from '../policies/rate-limit.js';
 import { decodeCursor, ERASED_PAYLOAD, StoreUnavailable, type KeyRecord, type NewComment } from '../stores/store.js';
 import { uuidV7 } from '../stores/uuid-v7.js';
-import { cleanText, contentLanguage, LIMITS, pageIdTooLong, parseLimit, validateComment } from '../validate.js';
-import { isJsonContentType } from '../json-body.js';
+import { cleanText, contentLanguage, LIMITS, pageIdTooLong, parseLimit, validateComment } from '../policies/validate.js';
+import { isJsonContentType } from '../policies/json-body.js';
 import { sendableOf, sendCacheable } from '../reading/http-cache.js';
 import { listPage, pageBody, publicItem } from '../reading/list-page.js';
-import { readingRoutes } from '../reading/routes.js';
+import { readingRoutes } from './reading.js';
 
 /** The store's key for a client's refunded hits (beside the comments' and the wrong admin tokens'). */
 const REFUND_PREFIX = 'refund:';

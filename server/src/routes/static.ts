@@ -11,8 +11,8 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../app.js';
-import { refuseWhileDraining } from '../draining.js';
+import type { AppContext } from '../context.js';
+import { refuseWhileDraining } from '../policies/draining.js';
 import { sendProblem } from '../problem.js';
 import { sendWithEtag, serveFolder } from '../static-files.js';
 

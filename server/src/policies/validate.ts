@@ -3,8 +3,8 @@
  * every field is type-checked, normalised to NFC, stripped of invisible controls, trimmed, and
  * measured in code points (what a reader would call characters; pageId, which no reader types, in bytes).
  */
-import { MESSAGES, type Lang } from './i18n.js';
-import type { EditChange } from './stores/store.js';
+import { MESSAGES, type Lang } from '../i18n.js';
+import type { EditChange } from '../stores/store.js';
 
 export const LIMITS = {
   name: 100,

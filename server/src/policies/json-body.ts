@@ -7,8 +7,8 @@
  * Content-Length up front and counts streamed bytes), not JSON → 400 validation.
  */
 import type { FastifyInstance, preParsingHookHandler } from 'fastify';
-import { MESSAGES } from './i18n.js';
-import { langOf, ProblemError } from './problem.js';
+import { MESSAGES } from '../i18n.js';
+import { langOf, ProblemError } from '../problem.js';
 import { LIMITS } from './validate.js';
 
 /** Up to 4 bytes a character in UTF-8 (an emoji; Vietnamese takes 1-3); JSON's `\"` and `\n` take 2. */

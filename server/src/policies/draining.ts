@@ -9,7 +9,7 @@
  * Fastify adds `Connection: close`.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { sendProblem } from './problem.js';
+import { sendProblem } from '../problem.js';
 
 export class Drain {
   #draining = false;

@@ -4,11 +4,11 @@
  * /api/comments plugin, so they get its CORS and draining hooks.
  */
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../app.js';
+import type { AppContext } from '../context.js';
 import { MESSAGES } from '../i18n.js';
 import { langOf, sendProblem } from '../problem.js';
-import { cleanText, LIMITS, pageIdTooLong } from '../validate.js';
-import { sendableOf, sendCacheable } from './http-cache.js';
+import { cleanText, LIMITS, pageIdTooLong } from '../policies/validate.js';
+import { sendableOf, sendCacheable } from '../reading/http-cache.js';
 
 export const COUNTS_MAX_IDS = 100;
 /** Ids this server makes are UUIDs; anything far from that shape is not worth a query. */

@@ -17,7 +17,7 @@
  */
 import * as crypto from 'node:crypto';
 import { isValidKey, LIMITS } from './validate.js';
-import { MESSAGES, type Lang } from './i18n.js';
+import { MESSAGES, type Lang } from '../i18n.js';
 
 /**
  * How deep a body may nest. A comment's fields are strings; the parser takes any JSON, and an array

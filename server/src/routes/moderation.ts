@@ -3,13 +3,13 @@
  * and per-status counts. Registered inside the admin plugin, behind its token and origin checks.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../app.js';
+import type { AppContext } from '../context.js';
 import { MESSAGES, type Lang } from '../i18n.js';
 import { langOf, sendProblem } from '../problem.js';
 import { decodeCursor, encodeCursor, isMoved, type AuditEntry, type StoredComment } from '../stores/store.js';
-import { cleanText, parseLimit, validateEdit, validateReply } from '../validate.js';
-import { actor, UUID } from './actor.js';
-import { MODERATOR_NAME_MAX } from './moderators.js';
+import { cleanText, parseLimit, validateEdit, validateReply } from '../policies/validate.js';
+import { actor, UUID } from '../moderation/actor.js';
+import { MODERATOR_NAME_MAX } from '../moderation/moderators.js';
 import { SEARCH_WORDS_MAX, searchWords } from '../stores/search-text.js';
 
 const AUDIT_DEFAULT = 50;
