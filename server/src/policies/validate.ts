@@ -4,7 +4,7 @@
  * measured in code points (what a reader would call characters; pageId, which no reader types, in bytes).
  */
 import { MESSAGES, type Lang } from '../i18n.js';
-import type { EditChange } from '../stores/store.js';
+import { decodeCursor, type Cursor, type EditChange } from '../stores/store.js';
 
 export const LIMITS = {
   name: 100,
@@ -257,4 +257,17 @@ export function parseLimit(raw: unknown, dflt: number, max: number): number | nu
   if (typeof raw !== 'string' || !/^\d{1,4}$/.test(raw)) return null;
   const n = Number(raw);
   return n >= 1 && n <= max ? n : null;
+}
+
+/**
+ * A list's `limit` and `cursor` from the query, as every list of the API reads them: each wrong one said
+ * in `fields` (the caller answers 400 when any is), the limit `dflt` when absent.
+ */
+export function parsePaging(q: { limit?: unknown; cursor?: unknown }, lang: Lang, fields: Record<string, string>, dflt: number, max: number): { limit: number; cursor: Cursor | null } {
+  const limit = parseLimit(q.limit, dflt, max);
+  if (limit === null) fields.limit = MESSAGES.limitInvalid(lang, max);
+  const given = q.cursor !== undefined && q.cursor !== '';
+  const cursor = given && typeof q.cursor === 'string' ? decodeCursor(q.cursor) : null;
+  if (given && cursor === null) fields.cursor = MESSAGES.cursorInvalid(lang);
+  return { limit: limit ?? dflt, cursor };
 }

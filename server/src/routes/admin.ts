@@ -20,8 +20,8 @@ import { searchWords } from '../stores/search-text.js';
 import { adminItem, moderationRoutes, parseQuery, parseSeen } from './moderation.js';
 import { clipped } from '../logging.js';
 import { langOf, sendProblem } from '../problem.js';
-import { decodeCursor, encodeCursor, isMoved, isStatus, isUnchanged, type CommentStatus } from '../stores/store.js';
-import { cleanText, parseLimit } from '../policies/validate.js';
+import { encodeCursor, isMoved, isStatus, isUnchanged, type CommentStatus } from '../stores/store.js';
+import { cleanText, parsePaging } from '../policies/validate.js';
 
 const ADMIN_DEFAULT = 50;
 const ADMIN_MAX = 200;
@@ -85,13 +85,10 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
       else fields.pageId = MESSAGES.notText(lang);
     }
     const search = parseQuery(q.q, lang, fields);
-    const limit = parseLimit(q.limit, ADMIN_DEFAULT, ADMIN_MAX);
-    if (limit === null) fields.limit = MESSAGES.limitInvalid(lang, ADMIN_MAX);
-    const cursor = q.cursor === undefined || q.cursor === '' ? null : typeof q.cursor === 'string' ? decodeCursor(q.cursor) : null;
-    if (q.cursor !== undefined && q.cursor !== '' && cursor === null) fields.cursor = MESSAGES.cursorInvalid(lang);
+    const { limit, cursor } = parsePaging(q, lang, fields, ADMIN_DEFAULT, ADMIN_MAX);
     if (Object.keys(fields).length > 0) return sendProblem(request, reply, 400, 'validation', { fields });
 
-    const page = await store.list({ status: status as CommentStatus, pageId, words: searchWords(search), limit: limit!, cursor });
+    const page = await store.list({ status: status as CommentStatus, pageId, words: searchWords(search), limit, cursor });
     return {
       items: page.items.map(adminItem),
       next: page.next ? encodeCursor(page.next) : null,

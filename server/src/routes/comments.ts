@@ -15,9 +15,9 @@ import { MAX_BODY_DEPTH, payloadHash, resolveKey } from '../policies/idempotency
 import { clipped, logOutcome } from '../logging.js';
 import { langOf, sendProblem, type ProblemExtras } from '../problem.js';
 import { clientAddress, clientHash, logTag } from '../policies/rate-limit.js';
-import { decodeCursor, ERASED_PAYLOAD, StoreUnavailable, type KeyRecord, type NewComment } from '../stores/store.js';
+import { ERASED_PAYLOAD, StoreUnavailable, type KeyRecord, type NewComment } from '../stores/store.js';
 import { uuidV7 } from '../stores/uuid-v7.js';
-import { cleanText, contentLanguage, LIMITS, pageIdTooLong, parseLimit, validateComment } from '../policies/validate.js';
+import { cleanText, contentLanguage, LIMITS, pageIdTooLong, parsePaging, validateComment } from '../policies/validate.js';
 import { isJsonContentType } from '../policies/json-body.js';
 import { sendableOf, sendCacheable } from '../reading/http-cache.js';
 import { listPage, pageBody, publicItem } from '../reading/list-page.js';
@@ -135,22 +135,19 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
     if (Array.isArray(q.pageId)) fields.pageId = MESSAGES.pageIdOnce(lang);
     else if (!pageId) fields.pageId = MESSAGES.pageIdRequired(lang);
     else if (pageIdTooLong(pageId)) fields.pageId = MESSAGES.pageIdTooLong(lang, LIMITS.pageIdBytes);
-    const limit = parseLimit(q.limit, LIST_DEFAULT, LIST_MAX);
-    if (limit === null) fields.limit = MESSAGES.limitInvalid(lang, LIST_MAX);
-    const cursor = q.cursor === undefined || q.cursor === '' ? null : typeof q.cursor === 'string' ? decodeCursor(q.cursor) : null;
-    if (q.cursor !== undefined && q.cursor !== '' && cursor === null) fields.cursor = MESSAGES.cursorInvalid(lang);
+    const { limit, cursor } = parsePaging(q, lang, fields, LIST_DEFAULT, LIST_MAX);
     if (Object.keys(fields).length > 0) return sendProblem(request, reply, 400, 'validation', { fields });
 
     const answer = async () => {
       // The page's counter, kept by the store with every status change: no count over the page.
-      const { page, total } = await store.publishedPage(pageId, limit!, cursor);
+      const { page, total } = await store.publishedPage(pageId, limit, cursor);
       return listPage(page, total);
     };
     // A hot article's first page: from this instance's short cache (one query for concurrent misses).
     // Not for a request that asks past caches (the widget's, once its reader's comment was published on
     // another instance, which this one's cache has not heard of).
     if (cursor === null && ctx.firstPages.enabled && !/no-cache|max-age=0/i.test(request.headers['cache-control'] ?? '')) {
-      return sendCacheable(request, reply, await ctx.firstPages.load(pageId, limit!, answer), ctx.config.listCacheSeconds);
+      return sendCacheable(request, reply, await ctx.firstPages.load(pageId, limit, answer), ctx.config.listCacheSeconds);
     }
     return sendCacheable(request, reply, sendableOf(pageBody(await answer())), ctx.config.listCacheSeconds);
   });

@@ -6,8 +6,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { MESSAGES, type Lang } from '../i18n.js';
 import { langOf, sendProblem } from '../problem.js';
-import { decodeCursor, encodeCursor, isMoved, type AuditEntry, type StoredComment } from '../stores/store.js';
-import { cleanText, parseLimit, validateEdit, validateReply } from '../policies/validate.js';
+import { encodeCursor, isMoved, type AuditEntry, type StoredComment } from '../stores/store.js';
+import { cleanText, parsePaging, validateEdit, validateReply } from '../policies/validate.js';
 import { actor, UUID } from '../moderation/actor.js';
 import { MODERATOR_NAME_MAX } from '../moderation/moderators.js';
 import { SEARCH_WORDS_MAX, searchWords } from '../stores/search-text.js';
@@ -180,14 +180,11 @@ export function moderationRoutes(app: FastifyInstance, ctx: AppContext): void {
     }
     const search = parseQuery(q.q, lang, fields);
     const moderator = parseModerator(q.moderator, lang, fields);
-    const limit = parseLimit(q.limit, AUDIT_DEFAULT, AUDIT_MAX);
-    if (limit === null) fields.limit = MESSAGES.limitInvalid(lang, AUDIT_MAX);
-    const cursor = q.cursor === undefined || q.cursor === '' ? null : typeof q.cursor === 'string' ? decodeCursor(q.cursor) : null;
-    if (q.cursor !== undefined && q.cursor !== '' && cursor === null) fields.cursor = MESSAGES.cursorInvalid(lang);
+    const { limit, cursor } = parsePaging(q, lang, fields, AUDIT_DEFAULT, AUDIT_MAX);
     if (Object.keys(fields).length > 0) return sendProblem(request, reply, 400, 'validation', { fields });
     // A cursor is a place in the log ((at, seq)), not a filter: the next page is asked with the same
     // commentId, moderator and q as the first, as /admin's "Xem thêm" does.
-    const page = await store.auditLog({ commentId, moderator: moderator || undefined, words: searchWords(search), limit: limit!, cursor });
+    const page = await store.auditLog({ commentId, moderator: moderator || undefined, words: searchWords(search), limit, cursor });
     return { items: page.items.map(auditItem), next: page.next ? encodeCursor(page.next) : null };
   });
 
