@@ -295,7 +295,7 @@ export class Sender {
    * earlier attempt may have stored: the text is not to be brought back ("Hoàn tác"), or, sent again
    * under a new key, it could be stored twice.
    */
-  cleared(): boolean {
+  clear(): boolean {
     const letGo = this.#mayHave.size > 0;
     this.#clears++;
     // The reader let the comment an earlier attempt may have stored go: its key with it (the same words
@@ -339,7 +339,7 @@ export class Sender {
       return this.#fail('invalid', h.say(captchaDown ? 'captchaLoadFailed' : 'fixErrors', 'error'));
     }
     // The same text sent again (after a failure) is the same comment: it keeps its id.
-    const key = this.#formKey();
+    const key = this.#formIdentity();
     // As first sent, the page's title and address too: the server knows the comment by all of it, and a
     // title changed since (a counter in it, an app's next view) would make the same key another comment (422).
     // A comment this browser was sending when its page went, unanswered, with nowhere but memory to keep
@@ -513,7 +513,7 @@ export class Sender {
   }
 
   /** What makes the form's comment the same one as before (the same key): its name, text and article. */
-  #formKey(): string {
+  #formIdentity(): string {
     const h = this.#host;
     return this.#keyOf({ name: h.name, content: h.content, pageId: h.page.pageId });
   }
@@ -535,7 +535,7 @@ export class Sender {
     // server that has it answers with its replay instead of storing it twice; also after a reload, which
     // the draft brings it back through. Not after 422 key-reused.
     if ((item.maybeStored || this.#mayHave.has(item.clientId)) && item.code != 'key-reused') {
-      this.#pending = [this.#formKey(), item.payload];
+      this.#pending = [this.#formIdentity(), item.payload];
       this.#mayHave.add(item.clientId);
       inFlight.put(this.#pending[0], item.payload, item.endpoint); // not `queued`: in the form now, not put back again
     } else inFlight.settled(item.clientId); // back in a form: not put back again by the next page

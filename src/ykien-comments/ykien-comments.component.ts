@@ -398,7 +398,7 @@ export class YkienComments extends LitElement {
       this.removeAttribute(NAMED_BY_LOADER);
     }
     // (None in Jest's jsdom, where an app's component tests run: the box then only misses other tabs' news.)
-    if (globalThis.BroadcastChannel) (this.#channel = new BroadcastChannel(CHANNEL_NAME)).onmessage = () => this.#prepare();
+    if (globalThis.BroadcastChannel) (this.#channel = new BroadcastChannel(CHANNEL_NAME)).onmessage = () => this.#loadSenderSoon();
     document.addEventListener('ykien-sent', this.#sentByOther);
   }
 
@@ -420,7 +420,7 @@ export class YkienComments extends LitElement {
    * Loads the sending half, once; it then lives as the element's controllers (outbox, captcha). A failed
    * load (the network went away after the page came) is tried again at the next need.
    */
-  #send(): Promise<Sender> {
+  #loadSender(): Promise<Sender> {
     // (A Sender whose setup threw is not made again: its controllers are on the element already.)
     return (this.#senderLoad ??= Promise.all([import('./sender.js'), loadStrings(this.language, 'sending')]).then(
       ([{ Sender }]) => {
@@ -441,8 +441,8 @@ export class YkienComments extends LitElement {
   }
 
   /** Loads the sending half in the background; a failure waits for the next need. */
-  #prepare(then?: (s: Sender) => void): void {
-    this.#send().then(then, () => {});
+  #loadSenderSoon(then?: (s: Sender) => void): void {
+    this.#loadSender().then(then, () => {});
   }
 
   /**
@@ -458,7 +458,7 @@ export class YkienComments extends LitElement {
     // every later try fails at once, without asking the network; a reload fetches it anew.
     const message = this.say(offline ? 'sendUnavailable' : ++this.#codeFailures > 1 ? 'sendReload' : 'sendFailed', 'error');
     this.dispatchEvent(new YkienErrorEvent({ code: offline ? 'offline' : 'network', message }));
-    if (offline && !this.#whenOnline) addEventListener('online', (this.#whenOnline = () => ((this.#whenOnline = undefined), this.#prepare())), { once: true });
+    if (offline && !this.#whenOnline) addEventListener('online', (this.#whenOnline = () => ((this.#whenOnline = undefined), this.#loadSenderSoon())), { once: true });
   }
 
   /** Sends that failed for want of the sending code while online. */
@@ -516,7 +516,7 @@ export class YkienComments extends LitElement {
       ({ name: this.name, content: this.content } = d);
       this.restoredContent = d.content;
       this.restoredAt = d.at ?? 0;
-    }, () => this.#prepare(), (refused) => this.#prepare((s) => void s.takeBack(refused)));
+    }, () => this.#loadSenderSoon(), (refused) => this.#loadSenderSoon((s) => void s.takeBack(refused)));
     this.#sender?.outbox.drain(true);
   }
 
@@ -555,14 +555,14 @@ export class YkienComments extends LitElement {
         if (e.key == 'Enter' && !e.isComposing && e.keyCode != 229 && !clean(this.content)) e.preventDefault(), this.renderRoot.querySelector<HTMLElement>('#content')?.focus();
       },
       // hCaptcha costs a script and a frame: loaded when the reader first comes to the form, not before.
-      onFocus: () => (this.#prepare((s) => s.captcha.arm()), this.#drafts.prepare().catch(() => {})),
-      onSubmit: (e: SubmitEvent) => (e.preventDefault(), this.#send().then((s) => s.submit(), () => this.#cannotSend())),
+      onFocus: () => (this.#loadSenderSoon((s) => s.captcha.arm()), this.#drafts.prepare().catch(() => {})),
+      onSubmit: (e: SubmitEvent) => (e.preventDefault(), this.#loadSender().then((s) => s.submit(), () => this.#cannotSend())),
       // (The click comes before the submit it makes; Enter's implicit submission clicks the button too, with a count of 0.)
       onSendClick: (e: MouseEvent) => (this.sendClicks = e.detail),
       onClear: this.#onClear,
       // A discard while the status line offers its undo (the newest thing done); else what "Nhập lại" emptied, while it may come back.
       onUndo: this.#sender?.undo ?? (this.#undoable() ? this.#onUndo : undefined),
-      onResetCaptcha: () => this.#prepare((s) => s.captcha.reset()),
+      onResetCaptcha: () => this.#loadSenderSoon((s) => s.captcha.reset()),
     })}${this.#sender?.renderOutbox() ?? nothing}`;
     const comments = this.#listOn
       ? renderList({ list, t, lang, timeZone: this.#zone, contentLang, onMore: () => this.#more(), onRetry: () => this.#retry(), news: this.listStatus, showNews: ['moreNone', 'moreNoneNew'].includes(this.#listLast?.[0] as string) })
@@ -680,7 +680,7 @@ export class YkienComments extends LitElement {
   #sayOver(): void {
     const over = length(clean(this.content)) > this.limit;
     const known = Object.hasOwn(this.t, 'tooLong');
-    if (over && !this.#overSaid) known ? ((this.#overSaid = true), this.say('tooLong', 'error', { max: this.limit })) : this.#prepare(() => Object.hasOwn(this.t, 'tooLong') && this.#sayOver());
+    if (over && !this.#overSaid) known ? ((this.#overSaid = true), this.say('tooLong', 'error', { max: this.limit })) : this.#loadSenderSoon(() => Object.hasOwn(this.t, 'tooLong') && this.#sayOver());
     else if (!over && this.#overSaid) (this.#overSaid = false), this.unsay('tooLong');
   }
 
@@ -727,7 +727,7 @@ export class YkienComments extends LitElement {
     this.name = this.content = '';
     this.errors = {};
     // (Both let go of what they hold, each its own keys.)
-    const sendersKey = this.#sender?.cleared() ?? false;
+    const sendersKey = this.#sender?.clear() ?? false;
     const letGoOfKey = this.#drafts.clear() || sendersKey;
     // Not for a text on its way (its outcome says what became of it), nor for one whose key went with it
     // (an earlier attempt may be stored: sent again under a new key, it could be stored twice).
