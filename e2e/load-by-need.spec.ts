@@ -1002,6 +1002,8 @@ test('printed before the reader came to the comments, or while their list loads:
   const loading = await height();
   await page.emulateMedia({ media: 'print' });
   expect(await height()).toBeLessThan(loading); // as tall as what it holds, not the screen's height
+  // Nor "loading" on paper (a live blog's boxes far below load as the reader nears them, not for a print).
+  await expect(box.locator('[part~="loading"]')).toBeHidden();
   await page.emulateMedia({ media: 'screen' });
   hold.release();
   await expect(box.locator('[part~="empty"]')).toBeVisible();

@@ -2106,3 +2106,20 @@ test('a box taken out while its comment goes, with no box of its article left in
   await other.evaluate(() => navigator.locks.request('ykien-outbox', () => {}));
   await expect(form(other).content).toHaveValue('');
 });
+
+test('the site repeats the full box at the top and the bottom of an article: text typed in the bottom one comes back in it after a reload, wherever the reader was on the page', async ({ page, article }) => {
+  const top = `<ykien-comments endpoint="${ENDPOINT}"></ykien-comments><div style="height:3000px">Bài viết dài.</div>`;
+  await article({ attrs: { 'site-key': null }, before: top });
+  const [above, below] = [page.locator('ykien-comments').first(), page.locator('ykien-comments').last()];
+  await below.scrollIntoViewIfNeeded();
+  await below.locator('[part~="textarea"]').fill('Viết ở hộp cuối bài.');
+  const pageId = `${new URL(page.url()).origin}/tin-tuc/bai-viet`;
+  await expect.poll(async () => JSON.stringify((await idb(page))[`d:${ENDPOINT} ${pageId}`] ?? null)).toContain('Viết ở hộp cuối bài.');
+  // Reloaded where the reader was (the bottom box in view, the top one far above), then from the top.
+  for (const at of ['bottom', 'top']) {
+    await page.reload();
+    if (at == 'bottom') await below.scrollIntoViewIfNeeded();
+    await expect(below.locator('[part~="textarea"]')).toHaveValue('Viết ở hộp cuối bài.');
+    await expect(above.locator('[part~="textarea"]')).toHaveValue('');
+  }
+});

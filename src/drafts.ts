@@ -92,15 +92,15 @@ export class DraftController implements ReactiveController {
   #flush = () => void this.flush();
   #onUnavailable?: () => void;
   #unsubscribe?: () => void;
-  /** Whose drafts these are, now (a box's may change with its article: draft-keeper.ts). */
-  #tab: () => string;
+  /** Whose drafts of an article these are (a box's id may differ from one article to another: draft-keeper.ts). */
+  #tab: (key: string) => string;
 
   /**
    * `onUnavailable` hears, while the host is connected, that the store fell back to memory (at once if
    * it already has): once, not again each time a framework moves the box (connected anew), which would
    * put the notice in place of whatever the box was saying then. `tab`: whose drafts these are.
    */
-  constructor(host: ReactiveControllerHost, onUnavailable?: () => void, tab: string | (() => string) = '') {
+  constructor(host: ReactiveControllerHost, onUnavailable?: () => void, tab: string | ((key: string) => string) = '') {
     let told = false;
     this.#onUnavailable = onUnavailable && (() => told || ((told = true), onUnavailable()));
     this.#tab = typeof tab == 'string' ? () => tab : tab;
@@ -127,7 +127,7 @@ export class DraftController implements ReactiveController {
     // its newest text: stored first, then read with the others'.
     if (this.#pending?.[0] == key) await this.flush();
     const list = entries(await store.get<Stored>('d:' + key));
-    const tab = this.#tab();
+    const tab = this.#tab(key);
     const d = list.find((e) => e.tab == tab && e.content) ?? list.find((e) => e.content && !showing.has(e.tab!)) ?? list.find((e) => e.tab == tab);
     // The name this tab typed last, beside a text typed earlier (kept aside) or in another tab.
     const own = list.find((e) => e.tab == tab);
@@ -169,7 +169,7 @@ export class DraftController implements ReactiveController {
    * aside, but the one this form showed (`seen`), which the reader's text takes the place of. (One with
    * the same text stays too: it may be the start of a comment that tab goes on with.)
    */
-  async write(key: string, { name, content }: Draft, { seen, tab = this.#tab(), at = Date.now(), moved = false, keepBefore = 0 }: WriteOptions = {}): Promise<void> {
+  async write(key: string, { name, content }: Draft, { seen, tab = this.#tab(key), at = Date.now(), moved = false, keepBefore = 0 }: WriteOptions = {}): Promise<void> {
     let taken: string[] = [];
     await store.update<Stored>(
       'd:' + key,
@@ -224,10 +224,10 @@ export class DraftController implements ReactiveController {
     let back = false;
     await store.update<Stored>('d:' + key, (old) => {
       const list = entries(old);
-      const mine = list.find((e) => e.tab == this.#tab());
+      const mine = list.find((e) => e.tab == this.#tab(key));
       // (Set at each run: an update that falls back to memory runs again there.)
       back = !(mine && typed(mine.content) && mine.content != content);
-      return back ? pack([{ name: mine?.name ?? '', content, tab: this.#tab(), at: Date.now() }, ...list.filter((e) => e != mine)]) : old;
+      return back ? pack([{ name: mine?.name ?? '', content, tab: this.#tab(key), at: Date.now() }, ...list.filter((e) => e != mine)]) : old;
     });
     return back;
   }
@@ -242,8 +242,8 @@ export class DraftController implements ReactiveController {
     try {
       await store.update<Stored>('d:' + key, (old) => {
         const list = entries(old);
-        taken = showing(list, this.#tab(), seen);
-        return pack(list.filter((e) => e.tab != this.#tab() && e.content != seen));
+        taken = showing(list, this.#tab(key), seen);
+        return pack(list.filter((e) => e.tab != this.#tab(key) && e.content != seen));
       });
     } finally {
       this.#writing--;

@@ -345,7 +345,8 @@ export class OutboxController implements ReactiveController {
         }
       } while (this.#again);
     })
-      .catch((e) => console.warn('ykien: outbox', e))
+      // (A lock refused, in a page no longer active: not asked for again and again.)
+      .catch((e) => ((this.#again = false), console.warn('ykien: outbox', e)))
       .finally(() => {
         this.#draining = undefined;
         // (Asked for again as the lock was let go: a lease's release is a write, which takes a moment.)

@@ -71,8 +71,6 @@ const TAB: string = (() => {
  * the tab's with a number. Each keeps its own draft; a box does not take in another's it is showing.
  */
 const inPage = new Map<DraftKeeper, { key: string; tab: string }>();
-/** A stash of `tab` (or of an older version, which did not tell tabs apart: the first box's). */
-const ours = ([, s]: [string, Stashed], tab: string) => (s.tab ?? TAB) == tab;
 
 
 const stash = (s: Stashed) => {
@@ -141,18 +139,30 @@ export class DraftKeeper implements ReactiveController {
     return new Set([...inPage].flatMap(([box, held]) => (box != this && held.key == key ? [held.tab] : [])));
   }
 
-  /** Whose drafts of its article this box writes (inPage): the first free id among the page's boxes of it. */
-  #tab(): string {
-    const key = this.#key();
+  /** This box's id for each article it kept a draft of on this page (#tab). */
+  #ids = new Map<string, string>();
+
+  /**
+   * Whose drafts of `key`'s article this box writes (inPage): the id it had for it, while no other box of
+   * the page holds it, else the first free one among the page's boxes of it. Taken as the box connects,
+   * in the page's order (not its first render's, which waits for the list of a box in view).
+   */
+  #tab(key = this.#key()): string {
     const held = inPage.get(this);
     if (held?.key == key) return held.tab;
     const taken = this.#others(key);
-    let n = 0;
-    while (taken.has(n ? `${TAB}#${n}` : TAB)) n++;
-    const tab = n ? `${TAB}#${n}` : TAB;
-    if (this.#host.isConnected) inPage.set(this, { key, tab });
+    let tab = this.#ids.get(key);
+    if (tab === undefined || taken.has(tab)) {
+      let n = 0;
+      while (taken.has(n ? `${TAB}#${n}` : TAB)) n++;
+      this.#ids.set(key, (tab = n ? `${TAB}#${n}` : TAB));
+    }
+    if (key == this.#key() && this.#host.isConnected) inPage.set(this, { key, tab });
     return tab;
   }
+
+  /** A stash of this box (or of an older version, which did not tell tabs apart: the first box's). */
+  #ours = ([, s]: [string, Stashed]) => (s.tab ?? TAB) == this.#tab(s.key);
 
   /**
    * The page goes, or may (hidden): keystrokes the store has not had yet, or a "Nhập lại" it has not
@@ -166,7 +176,7 @@ export class DraftKeeper implements ReactiveController {
     const d = this.#ready;
     // (Not a text this tab only shows, another tab's: a copy of it as this tab's would outlive that one.)
     const key = this.#key();
-    if (d?.pending || (d && !d.persistent && this.#typedAt !== undefined && !this.#seen.has(key))) stash({ key, ...this.#draft(), tab: this.#tab(), at: this.#typedAt, before: this.#restoring.get(key) });
+    if (d?.pending || (d && !d.persistent && this.#typedAt !== undefined && !this.#seen.has(key))) stash({ key, ...this.#draft(), tab: this.#tab(key), at: this.#typedAt, before: this.#restoring.get(key) });
   };
 
   /**
@@ -180,7 +190,7 @@ export class DraftKeeper implements ReactiveController {
     this.#channel.onmessage = ({ data }) => {
       const key = this.#key();
       const draft = this.#draft();
-      if (data?.key == key && data.taken?.includes(this.#tab()) && draft.content) void this.#ready?.write(key, draft, { at: this.#typedAt ?? 0 });
+      if (data?.key == key && data.taken?.includes(this.#tab(key)) && draft.content) void this.#ready?.write(key, draft, { at: this.#typedAt ?? 0 });
     };
   }
 
@@ -204,7 +214,7 @@ export class DraftKeeper implements ReactiveController {
     const key = this.#key();
     const { name, content: was } = this.#draft();
     const newer = (d: Draft & { tab?: string; at?: number } | undefined) =>
-      d && (d.tab ?? TAB) == this.#tab() && (d.at ?? 0) > (this.#typedAt ?? 0) && this.#key() == key && this.#draft().content == was && d.content != was && d;
+      d && (d.tab ?? TAB) == this.#tab(key) && (d.at ?? 0) > (this.#typedAt ?? 0) && this.#key() == key && this.#draft().content == was && d.content != was && d;
     // (A name the reader changed meanwhile stays.)
     const take = (d: Draft & { at?: number }) => this.#putBack(this.#draft().name != name ? this.#draft().name : d.name || name, d.content, d.at);
     const s = newer(this.stashed());
@@ -217,6 +227,7 @@ export class DraftKeeper implements ReactiveController {
   };
 
   hostConnected(): void {
+    this.#tab();
     addEventListener('pageshow', this.#back);
     addEventListener('pagehide', this.#leaving);
     document.addEventListener('visibilitychange', this.#leaving);
@@ -236,12 +247,12 @@ export class DraftKeeper implements ReactiveController {
   prepare(): Promise<DraftController> {
     return (this.#drafts ??= keep().then(
       async (kept) => {
-        const drafts = new kept.DraftController(this.#host, this.#onUnavailable, () => this.#tab());
+        const drafts = new kept.DraftController(this.#host, this.#onUnavailable, (key) => this.#tab(key));
         // Stashed drafts (of any article, each as its tab's) move into the store before anything newer is saved.
         const all = allStashed();
         // (This tab's, typed while its draft was being read: beside that draft, not over it.)
         // (Or typed on an earlier page while it was, which went before it came back: `before`.)
-        await Promise.all(all.map((st) => drafts.write(st[1].key, st[1], { tab: st[1].tab ?? TAB, at: st[1].at ?? 0, moved: true, keepBefore: ours(st, this.#tab()) ? (this.#restoring.get(st[1].key) ?? st[1].before) : undefined })));
+        await Promise.all(all.map((st) => drafts.write(st[1].key, st[1], { tab: st[1].tab ?? TAB, at: st[1].at ?? 0, moved: true, keepBefore: this.#ours(st) ? (this.#restoring.get(st[1].key) ?? st[1].before) : undefined })));
         // Kept where they were when the store holds them in memory only: the next reload reads them there.
         if (drafts.persistent) unstash(all);
         this.#ready = drafts;
@@ -302,7 +313,7 @@ export class DraftKeeper implements ReactiveController {
     let read = false;
     if (!this.#draft().content && !(s && !s.content && s.before === undefined)) this.#restoring.set(key, started);
     // Another tab's stash of this article moves into the store, to be weighed there: its code comes now.
-    (stashesOf(key).some((st) => !ours(st, this.#tab())) ? keep().catch(() => null) : keptIfStored())
+    (stashesOf(key).some((st) => !this.#ours(st)) ? keep().catch(() => null) : keptIfStored())
       .then(async (kept) => {
         // Nothing kept on this device: no draft to read back, and none to keep aside.
         if (kept === undefined) read = true;
@@ -349,7 +360,7 @@ export class DraftKeeper implements ReactiveController {
           if (refused && (!drafted || drafted == refused.payload.content)) return onRefused(refused);
           if (!d) return;
           // Another tab's: the reader's own text here takes its place. (This tab's own is this tab's anyway.)
-          if (d.tab != this.#tab()) this.#seen.set(key, d.content);
+          if (d.tab != this.#tab(key)) this.#seen.set(key, d.content);
           const sent = wasSent(d.content);
           this.#putBack(now.name || d.name, sent ? '' : d.content, d.at);
           if (!sent) return;
@@ -369,7 +380,7 @@ export class DraftKeeper implements ReactiveController {
    * weighs it against this tab's own.)
    */
   stashed(): Stashed | undefined {
-    return stashesOf(this.#key()).find((st) => ours(st, this.#tab()))?.[1];
+    return stashesOf(this.#key()).find((st) => this.#ours(st))?.[1];
   }
 
   /** This article's draft from the store, if the device keeps anything (else nothing is loaded). */
@@ -396,24 +407,24 @@ export class DraftKeeper implements ReactiveController {
     // would from the store.
     const stashed = !this.#ready?.persistent;
     if (stashed) {
-      stash({ key, ...draft, tab: this.#tab(), at, before: keepBefore });
-      if (seen !== undefined) unstash(stashesOf(key).filter((st) => !ours(st, this.#tab()) && st[1].content == seen));
+      stash({ key, ...draft, tab: this.#tab(key), at, before: keepBefore });
+      if (seen !== undefined) unstash(stashesOf(key).filter((st) => !this.#ours(st) && st[1].content == seen));
     }
     // The store has it from here: a stash this page left when it was hidden is older, and must not
     // come back over it after a crash (which writes no stash). Another tab's is that tab's to take out.
-    else unstash(ownSlots(key, this.#tab()));
+    else unstash(ownSlots(key, this.#tab(key)));
     return this.prepare().then(
       (d) => {
         // Stashed above while the store's code came, after prepare() had moved the stashes in: the store
         // has it now, as for a save made once it is in (else it stays, and comes back at once next visit).
-        if (stashed && d.persistent) unstash(ownSlots(key, this.#tab()));
+        if (stashed && d.persistent) unstash(ownSlots(key, this.#tab(key)));
         d.save(key, draft, seen, at, keepBefore);
         return d;
       },
       (): undefined => {
         // No store: the shown text waits for the next save to take its place there.
         if (seen !== undefined && !this.#seen.has(key)) this.#seen.set(key, seen);
-        if (this.#key() == key) stash({ key, ...this.#draft(), tab: this.#tab(), before: this.#restoring.get(key) }); // the text typed since
+        if (this.#key() == key) stash({ key, ...this.#draft(), tab: this.#tab(key), before: this.#restoring.get(key) }); // the text typed since
       },
     );
   }
@@ -434,7 +445,7 @@ export class DraftKeeper implements ReactiveController {
     const same = (typed: string) => clean(typed) == clean(content);
     // This tab's stash is the newest it has: emptied, it hides the store's older copy of the sent text.
     // Another tab's goes: the store has that tab's (dropped below), and it must hide nothing else.
-    for (const st of stashesOf(key)) if (same(st[1].content)) unstash([st]), ours(st, this.#tab()) && stash({ ...st[1], content: '' });
+    for (const st of stashesOf(key)) if (same(st[1].content)) unstash([st]), this.#ours(st) && stash({ ...st[1], content: '' });
     await (await this.#store())?.drop(key, same);
   }
 
@@ -462,7 +473,7 @@ export class DraftKeeper implements ReactiveController {
     const key = this.#key();
     const seen = this.#seen.get(key);
     this.#seen.delete(key);
-    unstash(stashesOf(key).filter((st) => ours(st, this.#tab()) || st[1].content == seen));
+    unstash(stashesOf(key).filter((st) => this.#ours(st) || st[1].content == seen));
     // A comment another page queued, put back into this form: let go with the text (its key too).
     const letGo = letGoPutBack(key.slice(key.indexOf(' ') + 1).normalize('NFC'));
     this.prepare().then((d) => d.clear(key, seen), () => {});

@@ -123,6 +123,8 @@ export class ListController implements ReactiveController {
   /** Whether the box is near enough to ask for its list; if not, `load()` runs once it is. */
   #nearNow(): boolean {
     if (this.#near || !globalThis.IntersectionObserver) return true;
+    // Watched already (prefetch found it far): not measured again, a layout each on a live blog's boxes.
+    if (this.#watch) return false;
     const r = this.#host.getBoundingClientRect();
     if (r.bottom > -NEAR && r.top < innerHeight + NEAR && r.right > -NEAR && r.left < innerWidth + NEAR) return (this.#near = true);
     (this.#watch ??= new IntersectionObserver(

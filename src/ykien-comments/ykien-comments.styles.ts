@@ -381,6 +381,7 @@ export const styles = css`
   @media print {
     form,
     [part~='more'],
+    [part~='loading'],
     [part~='outbox'] {
       display: none;
     }
