@@ -186,8 +186,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     clearTimeout(storeFailed.timer);
     storeFailed.timer = undefined;
     if (!storeFailed.since) return;
+    // (The next failure is said with its own error: the cause may have changed, a full disk made read-only.)
     app.log.error({ alsoFailedSinceLastLine: storeFailed.since }, 'requests failed: the database is unavailable');
-    storeFailed.loggedAt = Date.now();
     storeFailed.since = 0;
   };
   const sayStoreFailed = (request: FastifyRequest, err: unknown) => {
