@@ -1981,14 +1981,20 @@ test('a box with no list (list="off") also forgets what has had its time: a name
     .toEqual([`d:${ENDPOINT} ${other}-2`, `d:${ENDPOINT} ${other}-3`, `s:${ENDPOINT} 00000000000000b2 ${other}`]);
 });
 
-test('an app that takes the box out while its comment goes and mounts a new one for the article: a refusal brings the text back into the new box\'s form, with the server\'s message', async ({ page, article, endpoint }) => {
-  await article({ attrs: { 'page-id': 'gan-lai' } });
-  await page.evaluate(() => document.addEventListener('ykien-error', (e) => ((window as unknown as { __errors: unknown[] }).__errors ??= []).push((e as CustomEvent).detail.code)));
-  await fillAndVerify(page, 'Ngô Thị Lan', 'Ý kiến gửi đi rồi gỡ hộp.');
+/** Presses send with the server's answer held, a refusal of the content (400) once released: the release. */
+async function sendToBeRefused(page: Page, endpoint: FakeEndpoint): Promise<() => void> {
   endpoint.reply({ status: 400, body: { status: 400, code: 'validation', fields: { content: 'Nội dung có từ không được phép.' } } });
   const release = endpoint.hold();
   await form(page).send.click();
   await expect.poll(() => endpoint.posts.length).toBe(1);
+  return release;
+}
+
+test('an app that takes the box out while its comment goes and mounts a new one for the article: a refusal brings the text back into the new box\'s form, with the server\'s message', async ({ page, article, endpoint }) => {
+  await article({ attrs: { 'page-id': 'gan-lai' } });
+  await page.evaluate(() => document.addEventListener('ykien-error', (e) => ((window as unknown as { __errors: unknown[] }).__errors ??= []).push((e as CustomEvent).detail.code)));
+  await fillAndVerify(page, 'Ngô Thị Lan', 'Ý kiến gửi đi rồi gỡ hộp.');
+  const release = await sendToBeRefused(page, endpoint);
   // React or Vue unmounts the box and mounts another for the same article (a re-render with a new key).
   await page.evaluate(() => {
     const old = document.querySelector('ykien-comments')!;
@@ -2071,10 +2077,7 @@ test('a live blog that gained a post on top since: the draft typed under an olde
 test('a box taken out while its comment goes and put back after the refusal (a kept-alive tab panel): the text is in one place, the unsent list with the server\'s message, not in the form too', async ({ page, article, endpoint }) => {
   await article({ attrs: { 'page-id': 'giu-lai' } });
   await fillAndVerify(page, 'Ngô Thị Lan', 'Gửi rồi cất hộp đi.');
-  endpoint.reply({ status: 400, body: { status: 400, code: 'validation', fields: { content: 'Nội dung có từ không được phép.' } } });
-  const release = endpoint.hold();
-  await form(page).send.click();
-  await expect.poll(() => endpoint.posts.length).toBe(1);
+  const release = await sendToBeRefused(page, endpoint);
   await page.evaluate(() => {
     const box = document.querySelector('ykien-comments')!;
     (window as unknown as { __box: Element }).__box = box;
@@ -2088,16 +2091,13 @@ test('a box taken out while its comment goes and put back after the refusal (a k
   await expect(form(page).content).toHaveValue('');
 });
 
-test('a box taken out while its comment goes, with no box of its article left in the page: a refusal leaves it among the unsent, not in another tab\'s form without a word here', async ({ page, context, article, endpoint }) => {
+test('a box taken out while its comment goes, with no box of its article left in the page: a refusal leaves it among the unsent, not in another tab\'s form without a word here', async ({ page, article, endpoint }) => {
   await article({ attrs: { 'page-id': 'tab-khac' } });
   const other = await secondTab(page, endpoint, { 'page-id': 'tab-khac' });
   await other.goto(page.url());
   await expect(form(other).content).toBeVisible();
   await fillAndVerify(page, 'Ngô Thị Lan', 'Không sang thẻ khác.');
-  endpoint.reply({ status: 400, body: { status: 400, code: 'validation', fields: { content: 'Nội dung có từ không được phép.' } } });
-  const release = endpoint.hold();
-  await form(page).send.click();
-  await expect.poll(() => endpoint.posts.length).toBe(1);
+  const release = await sendToBeRefused(page, endpoint);
   await page.evaluate(() => document.querySelector('ykien-comments')!.remove());
   release();
   // The other tab lists it, refused, and leaves its own form alone.
