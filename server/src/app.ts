@@ -19,7 +19,7 @@ import { adminRoutes } from './routes/admin.js';
 import { commentRoutes, MAX_PARAM_LENGTH } from './routes/comments.js';
 import { staticRoutes } from './routes/static.js';
 import type { AppContext } from './context.js';
-import { CLOCK_SKEW_MS, isSqliteLocked, isStorageFailure, SCHEMA_AHEAD, StoreUnavailable, type Store } from './stores/store.js';
+import { CLOCK_SKEW_MS, isSqliteLocked, isStorageFailure, SCHEMA_AHEAD, StoreUnavailable, type Cursor, type Page, type Store, type StoredComment } from './stores/store.js';
 
 export interface AppOptions {
   config: Config;
@@ -56,6 +56,9 @@ const STORE_FAILED_LOG_EVERY_MS = 10_000;
 
 /** While /healthz finds the database unavailable, how often it says so in the log. */
 const HEALTH_LOG_EVERY_MS = 60_000;
+
+/** Who the moderation log says erased a rejected comment whose days were over (--forget-rejected). */
+export const FORGETTER = 'ykien-server';
 
 /** How long rate-limit hits are kept by an instance with both limits off (others on the database may count). */
 export const UNCOUNTED_HITS_KEPT_MS = 24 * 60 * 60_000;
@@ -347,6 +350,39 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const timer = setInterval(pruneHits, Math.min(keepHitsMs, 10 * 60_000));
   timer.unref();
   app.addHook('onClose', async () => clearInterval(timer));
+
+  // Rejected comments whose days are over (--forget-rejected) are erased as a reader's erasure request
+  // is: the comment, and its name and words in the moderation log. At start, then every hour; every
+  // instance may do it (erasing an erased comment changes nothing).
+  const keepRejected = config.forgetRejectedAfterMs;
+  if (keepRejected !== null) {
+    let running = false;
+    const forgetRejected = async () => {
+      if (running) return;
+      running = true;
+      try {
+        const before = Date.now() - keepRejected;
+        let erased = 0;
+        let cursor: Cursor | null = null;
+        do {
+          const page: Page<StoredComment> = await store.list({ status: 'rejected', limit: 200, cursor });
+          for (const c of page.items) {
+            if (c.moderatedAt !== null && c.moderatedAt <= before && (await store.eraseComment(c.id, { moderator: FORGETTER, at: Date.now() }))) erased++;
+          }
+          cursor = page.next;
+        } while (cursor);
+        if (erased) app.log.info({ erased }, 'rejected comments erased (--forget-rejected)');
+      } catch (err) {
+        app.log.warn({ err }, 'erasing rejected comments failed; tried again within the hour');
+      } finally {
+        running = false;
+      }
+    };
+    void forgetRejected();
+    const hourly = setInterval(forgetRejected, 3_600_000);
+    hourly.unref();
+    app.addHook('onClose', async () => clearInterval(hourly));
+  }
 
   return app;
 }

@@ -51,6 +51,8 @@ export interface Config {
   notify: NotifyConfig;
   /** max-age of the public list and /counts; 0: caches must revalidate every time (no-cache). */
   listCacheSeconds: number;
+  /** Rejected comments are erased this long (ms) after they were rejected; null: kept. */
+  forgetRejectedAfterMs: number | null;
   /** PostgreSQL: the hot paths' queries as named statements (off behind a pooler that cannot keep them). */
   pgPreparedStatements: boolean;
 }
@@ -103,6 +105,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { flag: '--trust-proxy', env: 'YKIEN_TRUST_PROXY', type: 'value', placeholder: 'LIST|N', defaultText: 'off', help: 'Proxies whose X-Forwarded-For to believe: addresses/CIDRs (or loopback, linklocal, uniquelocal), a hop count, all (any peer: only when nothing else can reach the server), or off; --trust-proxy alone is loopback.' },
   { flag: '--max-length', env: 'YKIEN_MAX_LENGTH', type: 'value', placeholder: 'N', defaultText: '2000', help: 'Maximum characters (code points after NFC) of a comment.' },
   { flag: '--list-cache-seconds', env: 'YKIEN_LIST_CACHE_SECONDS', type: 'value', placeholder: 'N', defaultText: '15', help: 'How long browsers and CDNs may reuse the public list and /counts (0: revalidate every time, by ETag). A decision shows within N seconds (a cache that revalidates in the background may show the old list once more, up to N + 60 s).' },
+  { flag: '--forget-rejected', env: 'YKIEN_FORGET_REJECTED', type: 'value', placeholder: 'DAYS', defaultText: 'off', help: 'Erase rejected comments (their name and words, from the moderation log too) this many days after they were rejected, 1–3650; off keeps them.' },
   { flag: '--pg-prepared-statements', env: 'YKIEN_PG_PREPARED_STATEMENTS', type: 'value', placeholder: 'on|off', defaultText: 'on', help: 'PostgreSQL: prepare the frequent queries once per connection. off behind PgBouncer in transaction mode older than 1.21 (or without max_prepared_statements).' },
   { flag: '--moderators', env: 'YKIEN_MODERATORS', type: 'value', placeholder: 'FILE', defaultText: '(none)', help: 'File of named moderators (name:scrypt$salt$hash lines, made by `ykien-server add-moderator NAME`); re-read when it changes.' },
   { flag: '--notify-webhook', env: 'YKIEN_NOTIFY_WEBHOOK', type: 'value', placeholder: 'URL', defaultText: '(none)', help: 'POST a signed JSON "comment.pending" event here for each pending comment (retried for 24 h).' },
@@ -146,6 +149,12 @@ export function helpText(): string {
     '  (secrets from the environment, not flags: a command line is shown to every user by ps)',
     '',
   ].join('\n');
+}
+
+/** Days a rejected comment is kept, as ms; null for `off` (or `0`, `none`). */
+function parseForgetRejected(raw: string): number | null {
+  if (/^\s*(off|0|none)\s*$/i.test(raw)) return null;
+  return parseInteger('--forget-rejected', raw, 1, 3650) * 86_400_000;
 }
 
 function parseSwitch(name: string, raw: string): boolean {
@@ -428,6 +437,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
       moderatorsFile: parseModeratorsFile(get('--moderators')),
       notify,
       listCacheSeconds: parseInteger('--list-cache-seconds', get('--list-cache-seconds') ?? '15', 0, 86_400),
+      forgetRejectedAfterMs: parseForgetRejected(get('--forget-rejected') ?? 'off'),
       pgPreparedStatements: parseSwitch('--pg-prepared-statements', get('--pg-prepared-statements') ?? 'on'),
       demo: parseSwitch('--demo', get('--demo') ?? '0'),
       logLevel,

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { buildApp, UNCOUNTED_HITS_KEPT_MS } from '../src/app.js';
+import { buildApp, FORGETTER, UNCOUNTED_HITS_KEPT_MS } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { BODY_LIMIT } from '../src/policies/json-body.js';
 import { loggerOptions } from '../src/logging.js';
@@ -20,6 +20,7 @@ import { MIGRATIONS } from '../src/stores/sqlite-schema.js';
 import { SqliteStore } from '../src/stores/sqlite-store.js';
 import { LIMITS } from '../src/policies/validate.js';
 import { StoreUnavailable, type Store } from '../src/stores/store.js';
+import { uuidV7 } from '../src/stores/uuid-v7.js';
 import { makeComment, readDb } from './support/http.js';
 import { checkInjectedAnswers } from './support/openapi.js';
 import { freshPgSchema } from './support/pg-schema.js';
@@ -670,6 +671,43 @@ describe("the rate limit's hits", () => {
     await app(store, ['--admin-login-limit', 'off']);
     await vi.waitFor(() => expect(clients()).toEqual(['client-recent']));
   });
+});
+
+describe('--forget-rejected', () => {
+  const PG = process.env.YKIEN_TEST_PG_URL;
+  for (const kind of ['SQLite', 'PostgreSQL'] as const) {
+    it.skipIf(kind === 'PostgreSQL' && !PG)(`${kind}: a comment rejected longer ago than its days is erased, with its name and words in the log; one rejected since, and the others, stay`, async () => {
+      let store: Store;
+      if (kind === 'SQLite') store = openStore();
+      else {
+        const schema = await freshPgSchema(PG!, `ykien_app_forget_${process.pid}`);
+        const pg = await PgStore.open(schema.url);
+        cleanups.push(() => schema.drop());
+        cleanups.push(() => pg.close());
+        store = pg;
+      }
+      const DAY = 86_400_000;
+      const now = Date.now();
+      const comment = (content: string) => {
+        const c = makeComment(SITE, { content });
+        return { id: uuidV7(), clientId: String(c.clientId), payloadHash: `h-${content}`, pageId: String(c.pageId), pageUrl: String(c.pageUrl), pageTitle: '', name: 'Lê Văn Tám', content, lang: 'vi', status: 'pending' as const, createdAt: now - 40 * DAY };
+      };
+      const [old, recent, approved] = [comment('Số điện thoại của tôi là 0912 345 678'), comment('Bị từ chối hôm qua'), comment('Được đăng từ lâu')];
+      for (const c of [old, recent, approved]) await store.insertComment(c);
+      await store.decide(old.id, 'reject', { moderator: 'bientap', at: now - 31 * DAY });
+      await store.decide(recent.id, 'reject', { moderator: 'bientap', at: now - DAY });
+      await store.decide(approved.id, 'approve', { moderator: 'bientap', at: now - 35 * DAY });
+
+      await app(store, ['--forget-rejected', '30']);
+      await vi.waitFor(async () => expect(await store.statusOf(old.id)).toBeNull());
+      expect(await store.statusOf(recent.id)).toBe('rejected');
+      expect(await store.statusOf(approved.id)).toBe('published');
+      const log = (await store.auditLog({ commentId: old.id, limit: 10, cursor: null })).items;
+      expect(log.map((e) => [e.action, e.moderator])).toEqual([['erase', FORGETTER], ['reject', 'bientap']]);
+      expect(JSON.stringify(log)).not.toContain('0912 345 678');
+      expect(log.every((e) => e.commentName === '')).toBe(true);
+    });
+  }
 });
 
 describe('every answer of the endpoint and the moderation API', () => {

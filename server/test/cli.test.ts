@@ -43,6 +43,7 @@ describe.concurrent('command line', () => {
       ['--trust-proxy', 'YKIEN_TRUST_PROXY', 'off'],
       ['--max-length', 'YKIEN_MAX_LENGTH', '2000'],
       ['--list-cache-seconds', 'YKIEN_LIST_CACHE_SECONDS', '15'],
+      ['--forget-rejected', 'YKIEN_FORGET_REJECTED', 'off'],
       ['--pg-prepared-statements', 'YKIEN_PG_PREPARED_STATEMENTS', 'on'],
       ['--moderators', 'YKIEN_MODERATORS', '(none)'],
       ['--notify-webhook', 'YKIEN_NOTIFY_WEBHOOK', '(none)'],

@@ -362,6 +362,22 @@ describe('configuration', () => {
     expect(config(['--no-captcha', '--smtp-url', 'smtps://user:p%40ss@mail.example.vn:465']).notify.smtpUrl).toBe('smtps://user:p%40ss@mail.example.vn:465');
   });
 
+  it('--forget-rejected: days to ms, off (0, none) by default, a clear error past its range', () => {
+    const refused = (argv: string[]) => {
+      try {
+        parseConfig(argv, {});
+        return 'accepted';
+      } catch (e) {
+        return e instanceof ConfigError ? e.message : String(e);
+      }
+    };
+    expect(config(['--no-captcha']).forgetRejectedAfterMs).toBeNull();
+    expect(config(['--no-captcha', '--forget-rejected', '30']).forgetRejectedAfterMs).toBe(30 * 86_400_000);
+    for (const off of ['off', 'OFF', '0', 'none']) expect(config(['--no-captcha', '--forget-rejected', off]).forgetRejectedAfterMs).toBeNull();
+    expect(refused(['--no-captcha', '--forget-rejected', '3651'])).toMatch(/--forget-rejected: must be between 1 and 3650/);
+    expect(refused(['--no-captcha', '--forget-rejected', '30d'])).toMatch(/--forget-rejected: expected a whole number/);
+  });
+
   it('reads every option from its environment variable', () => {
     const c = config([], {
       PORT: '9100',
@@ -383,6 +399,7 @@ describe('configuration', () => {
       YKIEN_DEMO: '1',
       YKIEN_LOG_LEVEL: 'warn',
       YKIEN_LIST_CACHE_SECONDS: '120',
+      YKIEN_FORGET_REJECTED: '90',
       YKIEN_MODERATORS: '/etc/ykien/moderators',
       YKIEN_NOTIFY_WEBHOOK: 'https://hooks.example.vn/ykien',
       YKIEN_NOTIFY_WEBHOOK_SECRET: 'webhook-secret-0123',
@@ -414,6 +431,7 @@ describe('configuration', () => {
       demo: true,
       logLevel: 'warn',
       listCacheSeconds: 120,
+      forgetRejectedAfterMs: 90 * 86_400_000,
       pgPreparedStatements: true,
       moderatorsFile: '/etc/ykien/moderators',
       notify: {
