@@ -960,3 +960,18 @@ test("a count this page raised for the reader's comment, made anew once the box'
   await expect(texts(page)).toHaveText(['2 ý kiến']);
   expect(server.asked.map((a) => a.ids)).toEqual([[ART(1)], [ART(1)]]);
 });
+
+test('the clock set back an hour since the counts came (a machine that woke and corrected it): headlines written anew are asked again, not held to answers from the future', async ({ page }) => {
+  await page.clock.install();
+  const server = await countsServer(page, { [ART(1)]: 3 });
+  await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`]);
+  await expect(texts(page)).toHaveText(['3 ý kiến']);
+  server.counts[ART(1)] = 4;
+  await page.clock.setSystemTime((await page.evaluate(() => Date.now())) - 3_600_000);
+  await page.evaluate(() => {
+    const list = document.querySelector('#headlines')!;
+    list.innerHTML = list.innerHTML + '';
+  });
+  await expect(texts(page)).toHaveText(['4 ý kiến']);
+  expect(server.asked.map((a) => a.ids)).toEqual([[ART(1)], [ART(1)]]);
+});

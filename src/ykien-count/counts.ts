@@ -38,7 +38,8 @@ const known = new Map<string, Known>();
 export const knownCount = (article: string): Known | undefined => known.get(article);
 export const noteCount = (article: string, count: number, at: number, raised = false): void => {
   const was = known.get(article);
-  if (!was || was.at <= at) known.set(article, { count, at, raised });
+  // (One noted at a time still to come was noted before the clock was set back: older.)
+  if (!was || was.at <= at || was.at > Date.now()) known.set(article, { count, at, raised });
 };
 
 /**

@@ -248,7 +248,8 @@ export class YkienCount extends HTMLElement {
       YkienCount.#retry.forEach((r) => r.failed.delete(this));
       this.#render(); // the old article's number goes now, not when the new one comes
       if (!endpoint || !pageId || blank) YkienCount.#warnUnasked(this);
-      else if (!still || Date.now() - still.at >= KNOWN_FOR_MS) {
+      // (An answer from the future is old too: the clock was set back since.)
+      else if (!still || !(still.at <= Date.now() && Date.now() - still.at < KNOWN_FOR_MS)) {
         // Past the HTTP cache when the reader commented on it a moment ago (changed-counts.ts).
         const at = Date.now();
         this.#pendingFor = asked;
