@@ -222,12 +222,13 @@ export class DraftController implements ReactiveController {
   async refill(key: string, content: string, typed: (content: string) => boolean): Promise<boolean> {
     await this.flush();
     let back = false;
+    const tab = this.#tab(key);
     await store.update<Stored>('d:' + key, (old) => {
       const list = entries(old);
-      const mine = list.find((e) => e.tab == this.#tab(key));
+      const mine = list.find((e) => e.tab == tab);
       // (Set at each run: an update that falls back to memory runs again there.)
       back = !(mine && typed(mine.content) && mine.content != content);
-      return back ? pack([{ name: mine?.name ?? '', content, tab: this.#tab(key), at: Date.now() }, ...list.filter((e) => e != mine)]) : old;
+      return back ? pack([{ name: mine?.name ?? '', content, tab, at: Date.now() }, ...list.filter((e) => e != mine)]) : old;
     });
     return back;
   }
@@ -236,14 +237,15 @@ export class DraftController implements ReactiveController {
   async clear(key: string, seen?: string): Promise<void> {
     this.#pending = undefined;
     let taken: string[] = [];
+    const tab = this.#tab(key);
     // Pending too while it is written: a page that goes meanwhile stashes the emptied form, which the
     // next page moves in over the text its transaction may have lost.
     this.#writing++;
     try {
       await store.update<Stored>('d:' + key, (old) => {
         const list = entries(old);
-        taken = showing(list, this.#tab(key), seen);
-        return pack(list.filter((e) => e.tab != this.#tab(key) && e.content != seen));
+        taken = showing(list, tab, seen);
+        return pack(list.filter((e) => e.tab != tab && e.content != seen));
       });
     } finally {
       this.#writing--;

@@ -15,11 +15,12 @@ import { SignInThrottle } from './moderation/sign-in-throttle.js';
 import { JOBS_FORGOTTEN_AFTER_MS, NotificationWorker } from './notify/worker.js';
 import { answerClientError, ProblemError, sendProblem } from './problem.js';
 import { ClientTurns, OwedRefunds } from './policies/rate-limit.js';
+import { scheduleUpkeep } from './upkeep.js';
 import { adminRoutes } from './routes/admin.js';
 import { commentRoutes, MAX_PARAM_LENGTH } from './routes/comments.js';
 import { staticRoutes } from './routes/static.js';
 import type { AppContext } from './context.js';
-import { CLOCK_SKEW_MS, isSqliteLocked, isStorageFailure, SCHEMA_AHEAD, StoreUnavailable, type Cursor, type Page, type Store, type StoredComment } from './stores/store.js';
+import { CLOCK_SKEW_MS, isSqliteLocked, isStorageFailure, SCHEMA_AHEAD, StoreUnavailable, type Store } from './stores/store.js';
 
 export interface AppOptions {
   config: Config;
@@ -56,12 +57,6 @@ const STORE_FAILED_LOG_EVERY_MS = 10_000;
 
 /** While /healthz finds the database unavailable, how often it says so in the log. */
 const HEALTH_LOG_EVERY_MS = 60_000;
-
-/** Who the moderation log says erased a rejected comment whose days were over (--forget-rejected). */
-export const FORGETTER = 'ykien-server';
-
-/** How long rate-limit hits are kept by an instance with both limits off (others on the database may count). */
-export const UNCOUNTED_HITS_KEPT_MS = 24 * 60 * 60_000;
 
 /** How often a running server looks for a migration made by a newer one (besides every /healthz). */
 export const SCHEMA_CHECK_MS = 30_000;
@@ -339,50 +334,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(async (scope) => adminRoutes(scope, ctx));
   await app.register(async (scope) => staticRoutes(scope, ctx));
 
-  // Rate-limit hits older than their window are useless; forget them at start and now and then (the
-  // comments' and the wrong tokens' share the store's table: the longer window decides). An instance
-  // that counts nothing still forgets them, a day late for instances beside it that may count: else the
-  // hits of a run with the limits on would keep clients' keys for good.
-  const windows = [config.rateLimit, config.adminLoginLimit].flatMap((rule) => (rule ? [rule.windowMs] : []));
-  const keepHitsMs = windows.length > 0 ? Math.max(...windows) : UNCOUNTED_HITS_KEPT_MS;
-  const pruneHits = () => store.pruneRateLimit(Date.now() - keepHitsMs).catch((err: unknown) => app.log.warn({ err }, 'rate-limit prune failed'));
-  void pruneHits();
-  const timer = setInterval(pruneHits, Math.min(keepHitsMs, 10 * 60_000));
-  timer.unref();
-  app.addHook('onClose', async () => clearInterval(timer));
-
-  // Rejected comments whose days are over (--forget-rejected) are erased as a reader's erasure request
-  // is: the comment, and its name and words in the moderation log. At start, then every hour; every
-  // instance may do it (erasing an erased comment changes nothing).
-  const keepRejected = config.forgetRejectedAfterMs;
-  if (keepRejected !== null) {
-    let running = false;
-    const forgetRejected = async () => {
-      if (running) return;
-      running = true;
-      try {
-        const before = Date.now() - keepRejected;
-        let erased = 0;
-        let cursor: Cursor | null = null;
-        do {
-          const page: Page<StoredComment> = await store.list({ status: 'rejected', limit: 200, cursor });
-          for (const c of page.items) {
-            if (c.moderatedAt !== null && c.moderatedAt <= before && (await store.eraseComment(c.id, { moderator: FORGETTER, at: Date.now() }))) erased++;
-          }
-          cursor = page.next;
-        } while (cursor);
-        if (erased) app.log.info({ erased }, 'rejected comments erased (--forget-rejected)');
-      } catch (err) {
-        app.log.warn({ err }, 'erasing rejected comments failed; tried again within the hour');
-      } finally {
-        running = false;
-      }
-    };
-    void forgetRejected();
-    const hourly = setInterval(forgetRejected, 3_600_000);
-    hourly.unref();
-    app.addHook('onClose', async () => clearInterval(hourly));
-  }
+  scheduleUpkeep(app, store, config);
 
   return app;
 }

@@ -211,6 +211,15 @@ describe('notification failures', () => {
 });
 
 describe('configuration', () => {
+  /** What parseConfig says of `argv`: its ConfigError's message, or 'accepted'. */
+  const refused = (argv: string[]) => {
+    try {
+      parseConfig(argv, {});
+      return 'accepted';
+    } catch (e) {
+      return e instanceof ConfigError ? e.message : String(e);
+    }
+  };
   const config = (argv: string[], env: Record<string, string> = {}): Config => {
     const r = parseConfig(argv, env);
     if (r.kind !== 'run') throw new Error(r.kind);
@@ -343,14 +352,6 @@ describe('configuration', () => {
   });
 
   it('refuses a webhook URL with a password (fetch cannot send it, and would log it) and an SMTP URL nodemailer cannot open', () => {
-    const refused = (argv: string[]) => {
-      try {
-        parseConfig(argv, {});
-        return 'accepted';
-      } catch (e) {
-        return e instanceof ConfigError ? e.message : String(e);
-      }
-    };
     const secret = ['--notify-webhook-secret', 'x'.repeat(16)];
     const withPassword = refused(['--no-captcha', '--notify-webhook', 'https://hook:S3cretT0ken@hooks.example.vn/x', ...secret]);
     expect(withPassword).toMatch(/--notify-webhook: a URL with user:password@ cannot be used/);
@@ -363,14 +364,6 @@ describe('configuration', () => {
   });
 
   it('--forget-rejected: days to ms, off (0, none) by default, a clear error past its range', () => {
-    const refused = (argv: string[]) => {
-      try {
-        parseConfig(argv, {});
-        return 'accepted';
-      } catch (e) {
-        return e instanceof ConfigError ? e.message : String(e);
-      }
-    };
     expect(config(['--no-captcha']).forgetRejectedAfterMs).toBeNull();
     expect(config(['--no-captcha', '--forget-rejected', '30']).forgetRejectedAfterMs).toBe(30 * 86_400_000);
     for (const off of ['off', 'OFF', '0', 'none']) expect(config(['--no-captcha', '--forget-rejected', off]).forgetRejectedAfterMs).toBeNull();

@@ -46,6 +46,7 @@ export const putBackHere = (clientId: string) =>
 export function letGoPutBack(pageId: string): boolean {
   const all = inFlightAll();
   const rest = all.filter((i) => !(i.backIn == PAGE && i.payload.pageId == pageId));
-  if (rest.length != all.length) setInFlight(rest);
-  return rest.length != all.length;
+  const gone = rest.length != all.length;
+  if (gone) setInFlight(rest);
+  return gone;
 }

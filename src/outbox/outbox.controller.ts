@@ -271,7 +271,7 @@ export class OutboxController implements ReactiveController {
    * hear where it went (told before the change, while they still list it).
    */
   async returned(clientId: string): Promise<void> {
-    this.#tell({ returned: clientId } satisfies Heard);
+    this.#tell({ returned: clientId });
     await this.discard(clientId);
   }
 
@@ -286,7 +286,7 @@ export class OutboxController implements ReactiveController {
     await store.update<OutboxItem>(PREFIX + item.clientId, (i) => ((claimed = i?.state == 'rejected') ? undefined : i));
     const taken = claimed && put();
     if (claimed && !taken) await saveItem(item); // typed meanwhile: it stays among the unsent
-    else if (taken) this.#tell({ returned: item.clientId } satisfies Heard);
+    else if (taken) this.#tell({ returned: item.clientId });
     await this.#changed();
     return taken;
   }
@@ -392,7 +392,7 @@ export class OutboxController implements ReactiveController {
       if (stale) {
         await this.#changed();
         this.#report(item, { kind: 'token-stale' });
-        this.#tell({ stuck: item.clientId } satisfies Heard);
+        this.#tell({ stuck: item.clientId });
       }
       return true;
     }
@@ -408,7 +408,7 @@ export class OutboxController implements ReactiveController {
     // It no longer goes by itself (refused, or wanting a captcha): the tab that queued it, which said it
     // would, is told too. (Unless this tab put it back in its form: then it says `returned`.)
     if (!back && !goesOn(result)) {
-      this.#tell({ stuck: item.clientId } satisfies Heard);
+      this.#tell({ stuck: item.clientId });
     }
     return !(result.kind == 'retry' && result.code == 'offline');
   }
@@ -440,10 +440,10 @@ export class OutboxController implements ReactiveController {
       await store.update<OutboxItem>(PREFIX + item.clientId, (i) => ((there = !!i), next));
       // Discarded in another tab while it went, and stored all the same: that tab, which said it was
       // discarded, says that it was not.
-      if (!there) this.#tell({ afterDiscard: item.clientId } satisfies Heard);
+      if (!there) this.#tell({ afterDiscard: item.clientId });
       await this.#finish(item, next.sent!);
       // A queued comment is every tab's: the others show it as sent too (a new one is its form's).
-      if (!fresh) this.#tell({ sent: [item.clientId, next.sent!.id, next.sent!.status] } satisfies Heard);
+      if (!fresh) this.#tell({ sent: [item.clientId, next.sent!.id, next.sent!.status] });
     } else if (fresh && next.state != 'queued') {
       // A new comment the server refused stays in the form, where the reader fixes it; or, if the form
       // holds another text by now, among the unsent (keepRefused). Unless its reader discarded it from
@@ -470,7 +470,7 @@ export class OutboxController implements ReactiveController {
         // back in a form.
         this.#tokens.delete(item.clientId);
         const maybeStored = mayHaveStored(result);
-        if (maybeStored) this.#tell({ afterDiscard: item.clientId } satisfies Heard);
+        if (maybeStored) this.#tell({ afterDiscard: item.clientId });
         await this.#changed();
         return { kind: 'discarded', maybeStored };
       }

@@ -127,7 +127,7 @@ export class ListController implements ReactiveController {
     if (this.#watch) return false;
     const r = this.#host.getBoundingClientRect();
     if (r.bottom > -NEAR && r.top < innerHeight + NEAR && r.right > -NEAR && r.left < innerWidth + NEAR) return (this.#near = true);
-    (this.#watch ??= new IntersectionObserver(
+    (this.#watch = new IntersectionObserver(
       (seen) => seen.some((e) => e.isIntersecting) && ((this.#near = true), this.#watch?.disconnect(), (this.#watch = undefined), this.load()),
       { rootMargin: NEAR + 'px' },
     )).observe(this.#host);

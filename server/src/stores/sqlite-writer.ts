@@ -136,9 +136,8 @@ export const fileIdentity = (file: string): FileIdentity | undefined => {
  * in a crash. (Its connections still hold it: a stop with SIGTERM checkpoints it into the database.)
  */
 export function refuseReplaced(file: string, identity: FileIdentity): void {
-  const now = inode(file);
-  const wal = identity.wal && inode(file + '-wal');
-  if (now?.ino !== identity.ino || now.dev !== identity.dev || (identity.wal && (wal?.ino !== identity.wal.ino || wal.dev !== identity.wal.dev))) {
+  const same = (now: { dev: number; ino: number } | undefined, was: { dev: number; ino: number }) => now?.ino === was.ino && now.dev === was.dev;
+  if (!same(inode(file), identity) || (identity.wal && !same(inode(file + '-wal'), identity.wal))) {
     throw Object.assign(
       new Error(`${file} or its -wal file was moved, replaced or deleted while the server ran: stop the server with SIGTERM (not kill -9: it writes what it still holds into the file as it stops), then start it on the file it should use`),
       { code: DB_REPLACED },

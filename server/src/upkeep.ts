@@ -1,0 +1,62 @@
+/**
+ * What a running server does by itself, now and then, beside the requests: forgetting rate-limit hits
+ * past their window, and erasing rejected comments past their days (--forget-rejected). Each job runs at
+ * start, then on its interval, one run at a time; every instance may run them (both are idempotent).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import type { Cursor, Page, Store, StoredComment } from './stores/store.js';
+
+/** Who the moderation log says erased a rejected comment whose days were over (--forget-rejected). */
+export const FORGETTER = 'ykien-server';
+
+/** How long rate-limit hits are kept by an instance with both limits off (others on the database may count). */
+export const UNCOUNTED_HITS_KEPT_MS = 24 * 60 * 60_000;
+
+/** Runs `job` now and every `ms`, never two runs at once, until the app closes; a failure is logged and tried at the next run. */
+function every(app: FastifyInstance, ms: number, failed: string, job: () => Promise<unknown>): void {
+  let running = false;
+  const run = async () => {
+    if (running) return;
+    running = true;
+    try {
+      await job();
+    } catch (err) {
+      app.log.warn({ err }, failed);
+    } finally {
+      running = false;
+    }
+  };
+  void run();
+  const timer = setInterval(run, ms);
+  timer.unref();
+  app.addHook('onClose', async () => clearInterval(timer));
+}
+
+export function scheduleUpkeep(app: FastifyInstance, store: Store, config: Config): void {
+  // Rate-limit hits older than their window are useless (the comments' and the wrong tokens' share the
+  // store's table: the longer window decides). An instance that counts nothing still forgets them, a day
+  // late for instances beside it that may count: else the hits of a run with the limits on would keep
+  // clients' keys for good.
+  const windows = [config.rateLimit, config.adminLoginLimit].flatMap((rule) => (rule ? [rule.windowMs] : []));
+  const keepHitsMs = windows.length > 0 ? Math.max(...windows) : UNCOUNTED_HITS_KEPT_MS;
+  every(app, Math.min(keepHitsMs, 10 * 60_000), 'rate-limit prune failed', () => store.pruneRateLimit(Date.now() - keepHitsMs));
+
+  // Rejected comments whose days are over are erased as a reader's erasure request is: the comment, and
+  // its name and words in the moderation log (erasing an erased comment changes nothing).
+  const keepRejected = config.forgetRejectedAfterMs;
+  if (keepRejected === null) return;
+  every(app, 3_600_000, 'erasing rejected comments failed; tried again within the hour', async () => {
+    const before = Date.now() - keepRejected;
+    let erased = 0;
+    let cursor: Cursor | null = null;
+    do {
+      const page: Page<StoredComment> = await store.list({ status: 'rejected', limit: 200, cursor });
+      for (const c of page.items) {
+        if (c.moderatedAt !== null && c.moderatedAt <= before && (await store.eraseComment(c.id, { moderator: FORGETTER, at: Date.now() }))) erased++;
+      }
+      cursor = page.next;
+    } while (cursor);
+    if (erased) app.log.info({ erased }, 'rejected comments erased (--forget-rejected)');
+  });
+}
