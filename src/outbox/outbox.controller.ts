@@ -115,6 +115,8 @@ const dueAt = (item: OutboxItem, now: number) =>
 export class OutboxController implements ReactiveController {
   /** This endpoint's unsent comments, oldest first, as last read from storage. */
   items: OutboxItem[] = [];
+  /** `items` read as the outbox connected: a press that brought the outbox judges the form against them. */
+  listed: Promise<void> = Promise.resolve();
   #tokens = new Map<string, [token: string, at: number]>();
   #channel?: BroadcastChannel;
   #timer?: ReturnType<typeof setTimeout>;
@@ -160,7 +162,7 @@ export class OutboxController implements ReactiveController {
     if (globalThis.BroadcastChannel) (this.#channel = new BroadcastChannel(CHANNEL_NAME)).onmessage = (e) => this.#heard(e.data);
     // Shown at once, not once the round below has the lock: without Web Locks (a plain-http page) a
     // page reloaded mid-send waits out the old page's lease (20 s), its reader's comment unlisted meanwhile.
-    void this.#refresh();
+    this.listed = this.#refresh().catch(() => {});
     this.drain(true);
   }
 

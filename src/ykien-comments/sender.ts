@@ -311,6 +311,9 @@ export class Sender {
   }
 
   async submit(): Promise<void> {
+    // A press that brought the sending code (a slow network) finds the unsent list not read yet: another
+    // tab's send of this same text would not be seen until it ended, "sending" shown all that while.
+    await this.outbox.listed;
     const h = this.#host;
     // A double click sends once. But a press on another article (a single-page app moved on while the
     // last one's comment went) is not a double click: the reader is told why nothing goes yet.
