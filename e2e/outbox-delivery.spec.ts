@@ -665,6 +665,23 @@ test('503 three times, then the server takes it: retried after 1 s, 2 s, 4 s (±
   expect(await api.stored()).toHaveLength(1);
 });
 
+test('503 with Retry-After (an endpoint in maintenance): not tried again before it, then sent once', async ({ page, net, api, site }) => {
+  await page.clock.install();
+  await site.open(page);
+  await pauseClock(page);
+  const f = form(page);
+  net.script({ status: 503, body: { status: 503, title: 'Maintenance', code: 'maintenance' }, headers: { 'Retry-After': '45' } });
+  await send(page, 'Đỗ Văn K', 'Gửi lúc bảo trì');
+  await expect(f.status).toContainText('sẽ tự gửi lại');
+  await page.clock.runFor(44_999); // far past the 1 s backoff, 1 ms short of Retry-After
+  await outboxIdle(page);
+  expect(net.seen).toHaveLength(1);
+  await expect.poll(async () => (await page.clock.runFor(1), net.seen.length)).toBe(2);
+  await expect(f.status).toContainText(QUEUED_SENT);
+  expect(net.seen.map((s) => s.status ?? Number(s.action))).toEqual([503, 201]);
+  expect(await api.stored()).toHaveLength(1);
+});
+
 test('back online with two tabs open and the server still failing: the queued comment is tried once, not once a tab', async ({ page, context, net, site }) => {
   // Time stands still (both tabs: the clock is the context's): the comment's backoff after the 503 cannot
   // bring a second attempt while the test looks.

@@ -90,6 +90,13 @@ describe('classifyResponse', () => {
     expect(classifyResponse(409, undefined)).toEqual({ kind: 'retry', code: 'http', status: 409 });
   });
 
+  it("a retry's Retry-After (a 503 of an endpoint in maintenance) comes with it, in seconds or as a date", () => {
+    expect(classifyResponse(503, { code: 'maintenance' }, '120')).toEqual({ kind: 'retry', code: 'maintenance', status: 503, after: 120 });
+    const inTenMinutes = new Date(Date.now() + 600_000).toUTCString();
+    expect((classifyResponse(503, undefined, inTenMinutes) as { after: number }).after).toBeGreaterThanOrEqual(599);
+    expect(classifyResponse(503, undefined, 'soon')).toEqual({ kind: 'retry', code: 'http', status: 503 });
+  });
+
   it("a 409 with another code (an endpoint's own 'duplicate') is final, as any other 4xx: not retried for ever", () => {
     expect(classifyResponse(409, { code: 'duplicate' })).toEqual({ kind: 'rejected', code: 'duplicate', status: 409 });
   });

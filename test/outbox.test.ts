@@ -139,6 +139,13 @@ describe('settle', () => {
     expect(settle({ ...base(), attempts: 7 }, { kind: 'retry', code: 'timeout' }, NOW, r).nextAt).toBe(NOW + retryDelay(8, 0, r));
   });
 
+  it("a 503's Retry-After: the next try no sooner, up to the backoff's five minutes (a wake still tries it)", () => {
+    expect(settle(base(), { kind: 'retry', code: 'http', status: 503, after: 30 }, NOW, () => 0)).toMatchObject({ nextAt: NOW + 30_000, wait: 30_000 });
+    expect(settle(base(), { kind: 'retry', code: 'http', status: 503, after: 3_600 }, NOW, () => 0).nextAt).toBe(NOW + 300_000);
+    // Shorter than the backoff already reached: the backoff.
+    expect(settle({ ...base(), attempts: 6 }, { kind: 'retry', code: 'http', status: 503, after: 2 }, NOW, half).nextAt).toBe(NOW + 64_000);
+  });
+
   it('offline (the try never left the device): queued, not counted, tried again a minute on; so the first tries once the network is back wait as little as before it went', () => {
     const offline = settle(base(), { kind: 'retry', code: 'offline' }, NOW, half);
     expect(offline).toMatchObject({ state: 'queued', code: 'offline', attempts: 0, nextAt: NOW + 60_000, maybeStored: false });

@@ -41,8 +41,8 @@ export type SendResult =
   | { kind: 'captcha'; status: 403 }
   | { kind: 'too-large'; status: 413 }
   | { kind: 'rate-limited'; status: 429; retryAfter: number }
-  /** Worth trying again later with the same clientId: the server may not have stored it. */
-  | { kind: 'retry'; code: string; status?: number }
+  /** Worth trying again later with the same clientId: the server may not have stored it. `after`: its `Retry-After`, in seconds. */
+  | { kind: 'retry'; code: string; status?: number; after?: number }
   /** Trying again cannot help: the reader must change something. */
   | { kind: 'rejected'; code: string; status: number };
 
@@ -78,7 +78,9 @@ export function classifyResponse(status: number, body: unknown, retryAfterHeader
   // another code (an endpoint's own "duplicate") is its final word, as any other 4xx: retried, it would
   // come back every five minutes for ever.
   const inProgress = status == 409 && (code == 'in-progress' || code == 'http');
-  return status == 408 || inProgress || status >= 500 ? { kind: 'retry', code, status } : { kind: 'rejected', code, status };
+  // A 503's Retry-After (an endpoint in maintenance, or stopping) is when it asked to be tried again.
+  const after = parseRetryAfter(retryAfterHeader);
+  return status == 408 || inProgress || status >= 500 ? { kind: 'retry', code, status, ...(after && { after }) } : { kind: 'rejected', code, status };
 }
 
 /**

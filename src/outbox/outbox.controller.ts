@@ -46,7 +46,10 @@ export function settle(item: OutboxItem, result: SendResult, now = Date.now(), r
     // Meanwhile a try a minute at most, in case the browser misreads the network as gone.
     const offline = code == 'offline';
     const attempts = item.attempts + (offline ? 0 : 1);
-    const wait = offline ? Math.max(OFFLINE_RETRY_MS, retryDelay(attempts, 0, random)) : retryDelay(attempts, k == 'rate-limited' ? result.retryAfter : 0, random);
+    // A 429's Retry-After holds, however long; another answer's (a 503's) makes the next try no sooner,
+    // within the backoff's most: the reader's comment does not wait an hour on a hint, and a wake still tries it.
+    const after = k == 'rate-limited' ? result.retryAfter : Math.min(result.after ?? 0, MAX_DELAY_MS / 1000);
+    const wait = offline ? Math.max(OFFLINE_RETRY_MS, retryDelay(attempts, 0, random)) : retryDelay(attempts, after, random);
     return { ...item, state: 'queued', attempts, nextAt: now + wait, wait, code, maybeStored: item.maybeStored || mayHaveStored(result) };
   }
   if (k == 'captcha') return { ...item, state: 'needs-captcha', code: k, tokenAt: undefined };
