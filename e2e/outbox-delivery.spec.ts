@@ -504,6 +504,7 @@ test("the answer is lost after the server stored it, the retry meets a 404 while
   await page.clock.runFor(1_300); // the retry meets the 404: refused, and kept among the unsent (the form is busy)
   await expect(unsent(page)).toHaveCount(1);
   await expect.poll(() => net.seen.map((s) => s.action)).toEqual(['lose', '404']);
+  await outboxIdle(page); // its refusal written, not only answered
   // The same words again, from the form.
   await f.name.fill('Lê Văn C');
   await f.content.fill('Câu trả lời bị mất, rồi 404');
@@ -1173,6 +1174,9 @@ test("a comment another tab queued and this tab's outbox sent: the same words st
   await other.close(); // that tab goes; this one's outbox sends its comment once back online
   await setOffline(context, net, false);
   await expect.poll(async () => (await api.stored()).map((c) => c.content)).toEqual([TEXT]);
+  // Stored, and this tab done with it (a press a moment before, while it is still in the outbox, is told
+  // that it is on its way, then that it was sent).
+  await expect(f.status).toContainText(QUEUED_SENT);
   await expect(f.content).toHaveValue(TEXT);
   await f.send.click();
   await expect(f.status).toHaveText('Bình luận này đã được gửi từ trước nên không gửi lại.');

@@ -313,6 +313,7 @@ export class Sender {
   async submit(): Promise<void> {
     // A press that brought the sending code (a slow network) finds the unsent list not read yet: another
     // tab's send of this same text would not be seen until it ended, "sending" shown all that while.
+    // (Not read again at each press: the form is taken as the send was pressed, before anything slow.)
     await this.outbox.listed;
     const h = this.#host;
     // A double click sends once. But a press on another article (a single-page app moved on while the
