@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
-import type { Cursor, Page, Store, StoredComment } from './stores/store.js';
+import { rejectedLongAgo, type Cursor, type Page, type Store, type StoredComment } from './stores/store.js';
 
 /** Who the moderation log says erased a rejected comment whose days were over (--forget-rejected). */
 export const FORGETTER = 'ykien-server';
@@ -53,7 +53,8 @@ export function scheduleUpkeep(app: FastifyInstance, store: Store, config: Confi
     do {
       const page: Page<StoredComment> = await store.list({ status: 'rejected', limit: 200, cursor });
       for (const c of page.items) {
-        if (c.moderatedAt !== null && c.moderatedAt <= before && (await store.eraseComment(c.id, { moderator: FORGETTER, at: Date.now() }))) erased++;
+        // Judged again in the erasure's transaction: a moderator may have approved or restored it since this page was read.
+        if (rejectedLongAgo(c, before) && (await store.eraseComment(c.id, { moderator: FORGETTER, at: Date.now() }, before))) erased++;
       }
       cursor = page.next;
     } while (cursor);

@@ -708,6 +708,46 @@ describe('--forget-rejected', () => {
       expect(JSON.stringify(log)).not.toContain('0912 345 678');
       expect(log.every((e) => e.commentName === '')).toBe(true);
     });
+
+    it.skipIf(kind === 'PostgreSQL' && !PG)(`${kind}: one approved by a moderator after the run read it as rejected stays published`, async () => {
+      let real: Store;
+      if (kind === 'SQLite') real = openStore();
+      else {
+        const schema = await freshPgSchema(PG!, `ykien_app_forget_race_${process.pid}`);
+        const pg = await PgStore.open(schema.url);
+        cleanups.push(() => schema.drop());
+        cleanups.push(() => pg.close());
+        real = pg;
+      }
+      const DAY = 86_400_000;
+      const now = Date.now();
+      const comment = (content: string) => {
+        const c = makeComment(SITE, { content });
+        return { id: uuidV7(), clientId: String(c.clientId), payloadHash: `h-${content}`, pageId: String(c.pageId), pageUrl: String(c.pageUrl), pageTitle: '', name: 'Lê Văn Tám', content, lang: 'vi', status: 'pending' as const, createdAt: now - 40 * DAY };
+      };
+      const [second, other] = [comment('Được duyệt lại sau khi bị từ chối'), comment('Bị từ chối từ lâu')];
+      for (const c of [second, other]) await real.insertComment(c);
+      for (const c of [second, other]) await real.decide(c.id, 'reject', { moderator: 'bientap', at: now - 31 * DAY });
+      // The moderator approves it just as the run has read the rejected ones.
+      const store = new Proxy(real, {
+        get(target, prop, receiver) {
+          const value = Reflect.get(target, prop, receiver) as unknown;
+          if (prop !== 'list' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
+          return async (...args: Parameters<Store['list']>) => {
+            const page = await target.list(...args);
+            if (args[0].status === 'rejected') await target.decide(second.id, 'approve', { moderator: 'bientap', at: Date.now() });
+            return page;
+          };
+        },
+      });
+
+      await app(store, ['--forget-rejected', '30']);
+      await vi.waitFor(async () => expect(await real.statusOf(other.id)).toBeNull());
+      expect(await real.statusOf(second.id)).toBe('published');
+      expect((await real.publishedPage(second.pageId, 10, null)).page.items.map((c) => c.content)).toEqual(['Được duyệt lại sau khi bị từ chối']);
+      const log = (await real.auditLog({ commentId: second.id, limit: 10, cursor: null })).items;
+      expect(log.map((e) => e.action)).toEqual(['approve', 'reject']);
+    });
   }
 });
 

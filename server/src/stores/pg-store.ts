@@ -17,7 +17,7 @@ import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, EditChange, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
   Moved, NewComment, NotificationChannel, Page, RateDecision, SchemaAhead, StatusCounts, Store, StoredComment, Unchanged,
 } from './store.js';
-import { changedSince, CLOCK_SKEW_MS, ERASED_PAYLOAD, inProgress, jobClockLimits, keyRecord, listTotal, refuseSchemaAhead, SCHEMA_VERSION_SQL, schemaAheadOf, stillPending, STORE_ANSWER_WITHIN_MS, StoreUnavailable, waitFromWindow, type KeyRow, type SeenVersion } from './store.js';
+import { changedSince, CLOCK_SKEW_MS, ERASED_PAYLOAD, inProgress, jobClockLimits, keyRecord, listTotal, refuseSchemaAhead, rejectedLongAgo, SCHEMA_VERSION_SQL, schemaAheadOf, stillPending, STORE_ANSWER_WITHIN_MS, StoreUnavailable, waitFromWindow, type KeyRow, type SeenVersion } from './store.js';
 import { LATEST_PG_VERSION, migrateOn, schemaVersionOn } from './pg-schema.js';
 
 const FIND_KEY = `SELECT k.comment_id, k.payload_hash, k.lease_until, k.created_at, c.status
@@ -574,9 +574,10 @@ export class PgStore implements Store {
     });
   }
 
-  eraseComment(id: string, by: Actor): Promise<boolean> {
+  eraseComment(id: string, by: Actor, rejectedBy?: number): Promise<boolean> {
     return this.checkedTransaction(async (client): Promise<boolean> => {
       const comment = await this.locked(client, id);
+      if (rejectedBy !== undefined && !(comment && rejectedLongAgo(comment, rejectedBy))) return false;
       const { rows: entries } = await client.query<{ seq: string; moderator: string; page_id: string; comment_lang: string; before: string | null; after: string | null; erased_at: string | null }>(
         'SELECT seq, moderator, page_id, comment_lang, before, after, erased_at FROM audit_log WHERE comment_id = $1 FOR UPDATE',
         [id],

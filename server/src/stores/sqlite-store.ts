@@ -207,8 +207,8 @@ export class SqliteStore implements Store {
     return this.writer.deleteDecided(id, by, from);
   }
 
-  eraseComment(id: string, by: Actor): Promise<boolean> {
-    return this.writer.eraseComment(id, by);
+  eraseComment(id: string, by: Actor, rejectedBy?: number): Promise<boolean> {
+    return this.writer.eraseComment(id, by, rejectedBy);
   }
 
   editComment(id: string, change: EditChange, by: Actor, seen?: number | null): Promise<StoredComment | Moved | null> {

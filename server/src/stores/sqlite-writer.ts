@@ -27,7 +27,7 @@ import type {
   Actor, AuditState, ClaimedJob, ClaimResult, CommentStatus, EditChange, InsertResult, Moved, NewComment, NotificationChannel, Unchanged,
   RateDecision, StoredComment,
 } from './store.js';
-import { changedSince, CLOCK_SKEW_MS, DB_REPLACED, ERASED_PAYLOAD, inProgress, jobClockLimits, keyRecord, refuseSchemaAhead, SCHEMA_VERSION_SQL, stillPending, waitFromWindow, type KeyRow, type SeenVersion } from './store.js';
+import { changedSince, CLOCK_SKEW_MS, DB_REPLACED, ERASED_PAYLOAD, inProgress, jobClockLimits, keyRecord, refuseSchemaAhead, rejectedLongAgo, SCHEMA_VERSION_SQL, stillPending, waitFromWindow, type KeyRow, type SeenVersion } from './store.js';
 
 export interface ClaimItem {
   clientId: string;
@@ -166,7 +166,7 @@ export interface WriterOps {
   deleteComment(id: string): boolean;
   decide(id: string, action: 'approve' | 'reject' | 'restore', by: Actor, from?: CommentStatus, version?: SeenVersion): StoredComment | Moved | Unchanged | null;
   deleteDecided(id: string, by: Actor, from?: CommentStatus): boolean | Moved;
-  eraseComment(id: string, by: Actor): boolean;
+  eraseComment(id: string, by: Actor, rejectedBy?: number): boolean;
   editComment(id: string, change: EditChange, by: Actor, seen?: number | null): StoredComment | Moved | null;
   setReply(id: string, text: string | null, by: Actor, seen?: number | null): StoredComment | Moved | null;
   claimJobs(channel: NotificationChannel, owner: string, now: number, leaseMs: number, limit: number): ClaimedJob[];
@@ -611,11 +611,12 @@ export class SqliteWriter implements WriterOps {
     }).immediate();
   }
 
-  eraseComment(id: string, by: Actor): boolean {
+  eraseComment(id: string, by: Actor, rejectedBy?: number): boolean {
     // (secure_delete is ON on this connection: the pages freed here are zeroed, so the words do not
     // linger in the file's free space; they leave the WAL when SQLite next reuses it: docs/deploy.md.)
     return this.guarded((): boolean => {
       const row = this.mod.get.get(id);
+      if (rejectedBy !== undefined && !(row && rejectedLongAgo(toComment(row), rejectedBy))) return false;
       const entries = this.mod.auditOf.all(id);
       if (!row && entries.length === 0) return false;
       // The key's record stays (a retry must not bring the comment back), not the hash of what was

@@ -129,6 +129,9 @@ export interface Actor {
  */
 export const ERASED_PAYLOAD = 'erased';
 
+/** Rejected, and at or before `by` (what --forget-rejected erases). */
+export const rejectedLongAgo = (c: StoredComment, by: number): boolean => c.status === 'rejected' && c.moderatedAt !== null && c.moderatedAt <= by;
+
 export type AuditAction = 'approve' | 'reject' | 'restore' | 'delete' | 'edit' | 'reply' | 'reply-delete' | 'erase';
 
 /** A moderator's edit of a comment's name or text; `redact`: see Store.editComment. */
@@ -343,8 +346,10 @@ export interface Store {
    * its queued notifications, and takes its name and texts (and the board's reply, which may quote
    * them) out of every audit entry about it, adding an `erase` entry; all in one transaction. false when
    * neither the comment nor any entry about it exists. Erasing an erased comment changes nothing.
+   * `rejectedBy`: only a comment still rejected, at or before that time (--forget-rejected's, judged in
+   * the transaction: one a moderator approved or restored since the list was read stays); else false.
    */
-  eraseComment(id: string, by: Actor): Promise<boolean>;
+  eraseComment(id: string, by: Actor, rejectedBy?: number): Promise<boolean>;
   /**
    * Replaces the name and/or content (already validated and cleaned). `seen`: the `editedAt` the
    * moderator saw (null: never edited); if another edit came since, nothing changes: `Moved`.
