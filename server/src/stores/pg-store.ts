@@ -437,7 +437,9 @@ export class PgStore implements Store {
     const text =
       `SELECT t.total, c.* FROM (SELECT coalesce((SELECT published FROM page_counts WHERE page_id = $1), 0) AS total) t ` +
       `LEFT JOIN LATERAL (SELECT ${LIST_COLUMNS} FROM comments WHERE status = 'published' AND page_id = $1` +
-      `${cursor ? ' AND (created_at, seq) < ($2, $3)' : ''} ORDER BY created_at DESC, seq DESC LIMIT $${params.length}) c ON true`;
+      `${cursor ? ' AND (created_at, seq) < ($2, $3)' : ''} ORDER BY created_at DESC, seq DESC LIMIT $${params.length}) c ON true` +
+      // (The join keeps the subquery's order in practice; SQL promises it only for an ORDER BY of its own.)
+      ` ORDER BY c.created_at DESC, c.seq DESC`;
     const { rows } = await ask<CommentRow & { total: string }>(this.pool, this.prepared(text, params));
     // (No comment: the one row of the join, with the total and no comment's columns.)
     const page = keysetPage(rows.filter((r) => r.id !== null), limit);
