@@ -947,6 +947,20 @@ ykien-count:state(zero) { display: none; }
   expect(gap).toBeGreaterThanOrEqual(3);
 });
 
+test("a count this page raised for the reader's comment, made anew while the box's note holds (an app's view of the headlines rebuilt on Back): shown raised at once, and not lowered by a copy from before the comment (a CDN's)", async ({ page }) => {
+  const server = await countsServer(page, { [ART(1)]: 2 });
+  await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`]);
+  await expect(texts(page)).toHaveText(['2 ý kiến']);
+  await publishedHere(page, ART(1));
+  await expect(texts(page)).toHaveText(['3 ý kiến']);
+  // The server (its CDN) still answers 2.
+  await page.evaluate((c) => (document.querySelector('#headlines')!.innerHTML = `<li><a href="/1">Một ${c}</a></li>`), count(ENDPOINT, ART(1)));
+  await expect(texts(page)).toHaveText(['3 ý kiến']);
+  await expect.poll(() => server.asked.length).toBe(2);
+  await fenceCounts(page);
+  await expect(texts(page)).toHaveText(['3 ý kiến']);
+});
+
 test("a count this page raised for the reader's comment, made anew once the box's note is over (two minutes): the server's lower count is taken (a moderator took the comment down), not kept at the raised one", async ({ page }) => {
   await page.clock.install();
   const server = await countsServer(page, { [ART(1)]: 2 });

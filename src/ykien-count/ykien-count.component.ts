@@ -242,14 +242,17 @@ export class YkienCount extends HTMLElement {
       // Answered in this page view already (a list whose HTML was written anew, an app's view shown again),
       // and since the reader last commented on it: shown at once, and asked again only once the answer is
       // older than the reference server's cache (15 s): before that, the HTTP cache would answer the same.
+      // One this page raised for the reader's comment too, while the box's note of it holds: asked again
+      // below (past the HTTP cache), and kept over a lower answer (a CDN's copy from before the comment).
       const seen = knownCount(asked);
-      const still = seen && seen.at >= countChangedAt(asked) ? seen : undefined;
+      const changed = countChangedAt(asked);
+      const still = seen && (seen.at >= changed || (seen.raised && changed > 0)) ? seen : undefined;
       (this.count = still?.count), (this.#askedAt = still?.at ?? 0), (this.#raised = !!still?.raised);
       YkienCount.#retry.forEach((r) => r.failed.delete(this));
       this.#render(); // the old article's number goes now, not when the new one comes
       if (!endpoint || !pageId || blank) YkienCount.#warnUnasked(this);
       // (An answer from the future is old too: the clock was set back since.)
-      else if (!still || !(still.at <= Date.now() && Date.now() - still.at < KNOWN_FOR_MS)) {
+      else if (!still || changed > still.at || !(still.at <= Date.now() && Date.now() - still.at < KNOWN_FOR_MS)) {
         // Past the HTTP cache when the reader commented on it a moment ago (changed-counts.ts).
         const at = Date.now();
         this.#pendingFor = asked;
