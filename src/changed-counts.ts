@@ -41,9 +41,10 @@ function recent(now: number): Record<string, number> {
     const stored = localStorage.getItem(KEY);
     if (stored == null) return {};
     const all = Object.entries(JSON.parse(stored) as object);
-    // A time ahead of now (the clock set back since) is no newer than now.
+    // A time ahead of now (the clock set back since) is no newer than now, and kept as now: its two
+    // minutes run from here, not once the clock has caught up.
     const kept = all.filter(([, at]) => typeof at == 'number' && now - at < CHANGED_FOR_MS).map(([k, at]) => [k, Math.min(at, now)]);
-    if (kept.length < all.length) kept.length ? localStorage.setItem(KEY, JSON.stringify(Object.fromEntries(kept))) : localStorage.removeItem(KEY);
+    if (kept.length < all.length || all.some(([, at]) => at > now)) kept.length ? localStorage.setItem(KEY, JSON.stringify(Object.fromEntries(kept))) : localStorage.removeItem(KEY);
     return Object.fromEntries(kept);
   } catch {
     return {}; // no storage (a sandboxed frame, storage off), or something else under our key

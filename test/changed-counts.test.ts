@@ -39,6 +39,14 @@ describe('changed counts', () => {
     expect(storage.has('ykien-counts-changed')).toBe(false);
   });
 
+  it('a note made before the clock was set back (a machine that woke and corrected it) lasts two minutes from then, not the hour the clock jumped', () => {
+    noteCountChanged('a 1');
+    vi.setSystemTime(Date.now() - 3_600_000);
+    expect(countChangedAt('a 1')).toBe(Date.now());
+    vi.advanceTimersByTime(CHANGED_FOR_MS);
+    expect(countChangedAt('a 1')).toBe(0);
+  });
+
   it('an old note goes and a recent one stays; something else under the key, or no storage, is no note', () => {
     noteCountChanged('a 1');
     vi.advanceTimersByTime(CHANGED_FOR_MS - 1_000);
