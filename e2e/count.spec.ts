@@ -394,6 +394,27 @@ test("a comment the reader published in another tab (an article opened from thes
   expect(server.asked).toHaveLength(2);
 });
 
+test("a count asked again for the reader's comment (Back to the headlines) whose request fails is asked again a while later, its number shown meanwhile", async ({ page }) => {
+  await page.clock.install();
+  await countRetries(page);
+  const server = await countsServer(page, { [ART(1)]: 2 });
+  await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`]);
+  await expect(texts(page)).toHaveText(['2 ý kiến']);
+  server.counts[ART(1)] = 3;
+  server.mode = 'fail';
+  // The reader posted on the article and came Back (from the back-forward cache), as the box notes it.
+  await page.evaluate(([endpoint, id]) => {
+    localStorage.setItem('ykien-counts-changed', JSON.stringify({ [`${endpoint} ${id}`]: Date.now() }));
+    dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+  }, [ENDPOINT, ART(1)]);
+  await expect.poll(() => server.asked.length).toBe(2);
+  await expect.poll(() => onlineWaits(page)).toBe(1); // the page has the failure
+  await expect(texts(page)).toHaveText(['2 ý kiến']);
+  server.mode = 'ok';
+  await expect.poll(async () => (await page.clock.runFor(5_000), server.asked.length)).toBe(3);
+  await expect(texts(page)).toHaveText(['3 ý kiến']);
+});
+
 test("a count kept out of the page (a framework's kept-alive view) while the reader published a comment on its article: put back, it is asked again", async ({ page }) => {
   const server = await countsServer(page, { [ART(1)]: 2 });
   await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`]);

@@ -192,7 +192,10 @@ export class YkienCount extends HTMLElement {
     const asked = this.#asked;
     const at = Date.now();
     this.#askingAgain = true;
-    const count = await requestCount(this.getAttribute('endpoint')!, YkienCount.#pageIdOf(this.getAttribute('page-id'))!, true, this.#wanted(asked)).finally(() => (this.#askingAgain = false));
+    const endpoint = this.getAttribute('endpoint')!;
+    const count = await requestCount(endpoint, YkienCount.#pageIdOf(this.getAttribute('page-id'))!, true, this.#wanted(asked)).finally(() => (this.#askingAgain = false));
+    // No answer (offline, a 5xx): asked again with its endpoint's other failures, its number shown meanwhile.
+    if (count === undefined && this.#asked == asked && this.isConnected) YkienCount.#retryLater(this, YkienCount.#retryOf(endpoint));
     if (this.#asked != asked || typeof count != 'number' || (this.#raised && count < this.count!)) return;
     (this.count = count), (this.#askedAt = at), (this.#raised = false), this.#render();
   }
@@ -317,7 +320,8 @@ export class YkienCount extends HTMLElement {
   static #askFailed(retry: Retry): void {
     const now = [...retry.failed];
     retry.failed.clear();
-    for (const x of now) (x.#asked = undefined), x.#ask();
+    // One shown, failed as it was asked again for the reader's comment: again so, not blanked and asked anew.
+    for (const x of now) x.count !== undefined && countChangedAt(x.#asked!) > x.#askedAt ? void x.#askAgain() : ((x.#asked = undefined), x.#ask());
   }
 
   static #retryOf(endpoint: string): Retry {
