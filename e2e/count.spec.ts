@@ -800,6 +800,52 @@ for (const mode of ['fail', 'abort'] as const) {
   });
 }
 
+test("a page of headlines whose app hands the loader each card's shadow root (watch()), then drops the cards: no root, nor its tree, is kept, nor an observer of it", async ({ page }) => {
+  // Observers observing, less those let go of.
+  await page.addInitScript(() => {
+    const w = window as unknown as { observing: number };
+    w.observing = 0;
+    const { observe, disconnect } = MutationObserver.prototype;
+    const on = new WeakSet<MutationObserver>();
+    MutationObserver.prototype.observe = function (this: MutationObserver, ...args: Parameters<MutationObserver['observe']>) {
+      if (!on.has(this)) on.add(this), w.observing++;
+      return observe.apply(this, args);
+    };
+    MutationObserver.prototype.disconnect = function (this: MutationObserver) {
+      if (on.delete(this)) w.observing--;
+      return disconnect.apply(this);
+    };
+  });
+  await headlines(page, 'vi', []);
+  const observing = await page.evaluate(() => (window as unknown as { observing: number }).observing);
+  // 3 rounds of 20 cards: each rendered in its shadow root, handed over, then taken out for the next round.
+  await page.evaluate(() => {
+    const watch = (globalThis as unknown as Record<symbol, (root: ShadowRoot | Document) => void>)[Symbol.for('ykien.load-by-need')]!;
+    const w = window as unknown as { gone: WeakRef<ShadowRoot>[] };
+    w.gone = [];
+    for (let round = 0; round < 3; round++) {
+      const list = document.querySelector('#headlines')!;
+      list.replaceChildren();
+      for (let i = 0; i < 20; i++) {
+        const root = list.appendChild(document.createElement('li')).appendChild(document.createElement('div')).attachShadow({ mode: 'open' });
+        root.innerHTML = `<a href="/${i}">Tin ${i}</a>`;
+        watch(root);
+        w.gone.push(new WeakRef(root));
+      }
+    }
+    document.querySelector('#headlines')!.replaceChildren();
+    watch(document); // the loader forgets the roots dropped (as it does at each watch())
+  });
+  await expect
+    .poll(async () => {
+      await page.requestGC();
+      return page.evaluate(() => (window as unknown as { gone: WeakRef<ShadowRoot>[] }).gone.filter((r) => r.deref()).length);
+    })
+    .toBe(0);
+  // The page's own observers, as before the cards: none left for 60 roots gone.
+  expect(await page.evaluate(() => (window as unknown as { observing: number }).observing)).toBe(observing);
+});
+
 test('the page switches <html lang>: the counts follow', async ({ page }) => {
   await countsServer(page, { [ART(1)]: 1, [ART(2)]: 12 });
   await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`, `<a href="/2">Hai ${count(ENDPOINT, ART(2))}</a>`]);

@@ -73,14 +73,13 @@ export function loadByNeed(loaders: Loaders): Watch {
   if (typeof first == 'function') return first;
   // Both codes in, the elements upgrade themselves: looking at every node the page adds from then on
   // (an infinite scroll, its ads) would only cost the page.
-  const observers: MutationObserver[] = [];
   let toLoad = 2;
   // The pauses between tries count from the start again once a code came (the counts' failures during a
   // CDN's outage must not make the box, failing once later, wait a quarter of an hour), and back online.
   let wait: number;
   let tries: number;
   const fresh = () => ((tries = 0), (wait = 1000));
-  const loaded = () => (fresh(), --toLoad || observers.forEach((o) => o.disconnect()));
+  const loaded = () => (fresh(), --toLoad || roots.forEach((o) => o?.disconnect()));
   const comments = once(COMMENTS, loaders.comments, loaded);
   const count = once(COUNT, loaders.count, loaded);
   // The box's space, in the page and in each shadow root handed to watch() (the page's rules do not
@@ -98,8 +97,9 @@ export function loadByNeed(loaders: Loaders): Watch {
   // again when the browser is back online, or a while later: the page's boxes are observed anew, and
   // one near the screen then asks again.
   fresh();
-  const roots = new Set<Document | DocumentFragment | Element>();
-  const again = () => roots.forEach(find);
+  /** The roots watched, each with its observer until both codes are in. */
+  const roots = new Map<Document | DocumentFragment | Element, MutationObserver | undefined>();
+  const again = () => roots.forEach((_, r) => find(r));
   // The counts' code likewise: a page of headlines must not keep blank counts after one failed fetch.
   // One retry waits at a time, whatever failed and however often: each failure of a round (the box,
   // the counts, each root and each element added) arming its own would multiply them round after round.
@@ -129,19 +129,18 @@ export function loadByNeed(loaders: Loaders): Watch {
   // A shadow root is another tree: the page's observer does not see into it (an app's component that
   // renders the box there hands its root to watch()).
   const watch: Watch = (root) => {
-    // Roots whose component an app dropped go (kept, each would hold its whole tree for good), and a
-    // root handed twice is watched once.
-    roots.forEach((r) => r.isConnected || roots.delete(r));
+    // Roots whose component an app dropped go, with their observers (kept, each would hold its whole
+    // tree for good), and a root handed twice is watched once.
+    roots.forEach((o, r) => r.isConnected || (o?.disconnect(), roots.delete(r)));
     if (roots.has(root)) return find(root);
-    roots.add(root);
     if (root instanceof ShadowRoot) reserve(root);
-    if (toLoad) {
-      const o = new MutationObserver((records) => {
-        for (const r of records) for (const n of r.addedNodes) if (n instanceof Element) find(n);
-      });
-      o.observe(root, { childList: true, subtree: true });
-      observers.push(o);
-    }
+    const o = toLoad
+      ? new MutationObserver((records) => {
+          for (const r of records) for (const n of r.addedNodes) if (n instanceof Element) find(n);
+        })
+      : undefined;
+    o?.observe(root, { childList: true, subtree: true });
+    roots.set(root, o);
     find(root);
   };
   if (first) return watch;
