@@ -704,12 +704,12 @@ test('a 429 from a CDN guarding a busy front page is asked again a while later, 
  * A page of one headline whose count the endpoint answered 429 with `Retry-After: 120`, read by the page (its
  * two minutes count from then) before the clock moves; the endpoint answers again from now on.
  */
-async function refusedFor120s(page: Page) {
+async function refusedFor120s(page: Page, retryAfter = '120') {
   await page.clock.install();
   await countRetries(page);
   const server = await countsServer(page, { [ART(1)]: 3, [ART(2)]: 8 });
   server.mode = 'busy';
-  server.retryAfter = '120';
+  server.retryAfter = retryAfter;
   await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`]);
   await expect.poll(() => server.asked.length).toBe(1);
   await expect.poll(() => onlineWaits(page)).toBe(1);
@@ -744,6 +744,24 @@ test('a count added while the endpoint says Retry-After, and taken out of the pa
   await fenceCounts(page);
   const asked = server.asked.filter((a) => a.ids[0] !== 'fence');
   expect(asked.flatMap((a) => a.ids)).toEqual([ART(1), ART(1)]);
+});
+
+test("rows added and taken out while the endpoint says Retry-After: 3600 (an app's view swapped during maintenance) are let go of within a minute, not held for the hour", async ({ page }) => {
+  await refusedFor120s(page, '3600');
+  await page.evaluate((html) => {
+    const row = document.querySelector('#headlines')!.appendChild(document.createElement('li'));
+    row.innerHTML = html;
+    (window as unknown as { gone: WeakRef<Element> }).gone = new WeakRef(row.querySelector('ykien-count')!);
+  }, `<a href="/2">Hai ${count(ENDPOINT, ART(2))}</a>`);
+  await page.clock.runFor(1_000);
+  await page.evaluate(() => document.querySelector('#headlines li:last-child')!.remove());
+  await page.clock.runFor(60_000);
+  await expect
+    .poll(async () => {
+      await page.requestGC();
+      return page.evaluate(() => (window as unknown as { gone: WeakRef<Element> }).gone.deref() === undefined);
+    })
+    .toBe(true);
 });
 
 test("odd page ids: one with a lone surrogate (an app's title cut inside an emoji) leaves the others' counts shown; ids full of '()!~ still split under 2,000 bytes of query", async ({ page, problems }) => {

@@ -60,9 +60,10 @@ export function requestCount(endpoint: string, pageId: string, pastTheCache = fa
   return new Promise((resolve) => {
     // Asked sooner than the endpoint said to come back (a count added meanwhile), it would be refused
     // again: asked when that time is over, unless its element has left the page meanwhile (a virtual
-    // list's row): no id of it then goes to the server that asked to be spared.
+    // list's row): no id of it then goes to the server that asked to be spared. Looked at every half
+    // minute: a wait of an hour must not hold a removed element (and its tree) all that while.
     const wait = retryAfterMs(endpoint);
-    if (wait) return void setTimeout(() => (wanted() ? requestCount(endpoint, pageId, pastTheCache, wanted).then(resolve) : resolve(undefined)), wait);
+    if (wait) return void setTimeout(() => (wanted() ? requestCount(endpoint, pageId, pastTheCache, wanted).then(resolve) : resolve(undefined)), Math.min(wait, 30_000));
     const key = endpointKey(endpoint);
     // Answered 404 already: a server without the route, final for this page view (docs/api.md).
     if (noRoute.has(key)) return resolve(null);
