@@ -28,7 +28,8 @@ The endpoint may carry a query string (https://cms.example/index.php?route=api/c
 checker builds every URL as the widget does, appending its parameters to that query.
 
 It posts a few comments to pages named ykien-conformance-<random> only: at most 6 stored on that
-page (4 on an endpoint that stores each key once), and the probes the endpoint must refuse go to
+page (4 on an endpoint that stores each key once), one at the contract's limits on
+ykien-conformance-<random>-gioi-han-xxx... (padded to 1,900 bytes), and the probes the endpoint must refuse go to
 ykien-conformance-<random>-refused, where nothing is stored unless it accepts one (that check then
 fails). Delete them in your moderation tool afterwards. Run it against staging with moderation off
 to check the list's paging too (with moderation on that check says "skipped: moderation on", and
@@ -103,7 +104,7 @@ export async function main(argv: string[]): Promise<number> {
     timeoutMs,
     onLine: (l) => process.stdout.write(`${l.outcome} ${l.text}\n`),
   });
-  process.stdout.write(`${result.passed} passed, ${result.failed} failed\n`);
+  process.stdout.write(`${result.passed} passed, ${result.failed} failed${result.skipped ? `, ${result.skipped} skipped (see SKIP above: not checked, not passed)` : ''}\n`);
   return result.failed > 0 ? 1 : 0;
 }
 

@@ -23,6 +23,11 @@ export interface RequestOptions {
   timeoutMs?: number;
 }
 
+/** How the checker names itself (a browser always sends a User-Agent). */
+const USER_AGENT = 'ykien-conformance';
+/** The largest answer read: a list page of 100 comments at the limits is well under 1 MiB. */
+export const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+
 /** No complete answer within the request's deadline (an answer trickling in counts as none). */
 export class DeadlineError extends Error {
   constructor(readonly timeoutMs: number) {
@@ -39,7 +44,9 @@ export class DeadlineError extends Error {
 export function send(url: string, opts: RequestOptions = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
-    const headers: Record<string, string | number> = { ...(opts.headers ?? {}) };
+    // A browser always names itself: a CDN's bot check (Cloudflare's, on by default) challenges a
+    // request without one, which would fail every check where readers get through.
+    const headers: Record<string, string | number> = { 'user-agent': USER_AGENT, ...(opts.headers ?? {}) };
     if (opts.body !== undefined) headers['content-length'] = Buffer.byteLength(opts.body);
     const timeoutMs = opts.timeoutMs ?? 15_000;
     let settled = false;
@@ -52,7 +59,16 @@ export function send(url: string, opts: RequestOptions = {}): Promise<Reply> {
     const make = u.protocol === 'https:' ? httpsRequest : httpRequest;
     const req = make(u, { method: opts.method ?? 'GET', headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        chunks.push(c);
+        // An endpoint that streams on (a file, a loop): a clear failure, not a string too long for V8.
+        if ((size += c.length) > MAX_ANSWER_BYTES) {
+          const err = new Error(`an answer larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB`);
+          settle(() => reject(err));
+          req.destroy(err);
+        }
+      });
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
         // As a browser's Response.json() reads it: a leading BOM is no part of the JSON.
