@@ -248,6 +248,27 @@ describe('mockEndpoint pages the list by keyset, as the contract says', () => {
     }
     // Empty is absent, as for the server: the first page, 20 comments.
     expect(names(await list(endpoint, 'pageId=p&limit=&cursor='))).toEqual(['c3', 'c2', 'c1']);
+    // Given twice (a site's own code appending it again): refused, as by the server, whose query parser
+    // makes it a list of values.
+    expect(await list(endpoint, 'pageId=p&limit=2&limit=2&cursor=&cursor=')).toMatchObject({
+      status: 400,
+      json: { fields: { limit: MESSAGES.limitInvalid('en', 100), cursor: MESSAGES.cursorInvalid('en') } },
+    });
+  });
+});
+
+describe('mockEndpoint answers what the server answers at the edges of the reads and of a scripted answer', () => {
+  it('GET {endpoint}/{id} with an id longer than the router takes (200): 400 bad-request, not 404', async () => {
+    const endpoint = new MockEndpoint(ENDPOINT);
+    expect(await ask(endpoint, 'GET', `${ENDPOINT}/${'a'.repeat(201)}`)).toMatchObject({ status: 400, json: { code: 'bad-request' } });
+    expect(await ask(endpoint, 'GET', `${ENDPOINT}/${'a'.repeat(200)}`)).toMatchObject({ status: 404, json: { code: 'not-found' } });
+  });
+
+  it('a comment stored from a scripted 2xx keeps its pageUrl as the server would: without its #fragment and tracking parameters', async () => {
+    const endpoint = new MockEndpoint(ENDPOINT);
+    endpoint.reply({ status: 201, body: { id: 'c-scripted', status: 'pending' } });
+    await postComment(endpoint, { pageUrl: 'http://localhost:4321/p?utm_source=fb&id=7#binh-luan' });
+    expect(endpoint.comments.map((c) => c.pageUrl)).toEqual(['http://localhost:4321/p?id=7']);
   });
 });
 

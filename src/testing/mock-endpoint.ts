@@ -199,6 +199,9 @@ function decodeCursor(raw: string): Cursor | null {
   return Number.isSafeInteger(c.createdAt) && Number.isSafeInteger(c.seq) ? c : null;
 }
 /** `limit` as the server reads it: absent or empty is the default, else a whole number 1..LIST_MAX (no sign, no 5 digits). */
+/** The longest `{id}` path segment the server's router takes (server/src/routes/comments.ts, MAX_PARAM_LENGTH). */
+const MAX_ID_LENGTH = 200;
+
 function parseLimit(raw: string | null): number | null {
   if (raw === null || raw === '') return LIST_DEFAULT;
   if (!/^\d{1,4}$/.test(raw)) return null;
@@ -216,6 +219,15 @@ type Lang = 'vi' | 'en';
 const TRACKING_PARAM = /^(utm_.*|fbclid|gclid|gbraid|wbraid|dclid|msclkid|yclid|igshid|ttclid|twclid|_gl|mc_cid|mc_eid|_hsenc|_hsmi|mkt_tok|vero_id|oly_anon_id|oly_enc_id|email|token|access_token)$/i;
 
 /** Piece by piece, as server/src/policies/validate.ts: the rest of the query stays as written. */
+/** A `pageUrl` as the server stores it: without its `#fragment` and tracking parameters (as it came, when it is no http(s) URL). */
+function storedUrl(raw: string): string {
+  const url = httpUrl(raw);
+  if (!url) return raw;
+  url.hash = '';
+  dropTrackingParams(url);
+  return url.href;
+}
+
 function dropTrackingParams(url: URL): void {
   if (!url.search) return;
   const name = (piece: string) => {
@@ -681,7 +693,7 @@ export class MockEndpoint {
       id,
       clientId,
       pageId: cleaned(String(body.pageId)),
-      pageUrl: String(body.pageUrl ?? ''),
+      pageUrl: storedUrl(String(body.pageUrl ?? '')),
       pageTitle: String(body.pageTitle ?? ''),
       // Cleaned as the server stores them; a name is one line (whitespace runs become one space).
       name: cleaned(String(body.name ?? '')).replace(/\s+/gu, ' '),
@@ -704,11 +716,12 @@ export class MockEndpoint {
       if (query.getAll('pageId').length > 1) fields.pageId = message(lang, 'pageIdOnce');
       else if (!pageId) fields.pageId = message(lang, 'pageIdRequired');
       else if (bytes(pageId) > LIMITS.pageIdBytes) fields.pageId = message(lang, 'pageIdTooLong', LIMITS.pageIdBytes);
-      const limit = parseLimit(query.get('limit'));
+      // Given twice, as the server reads it: not one value, so not a valid one.
+      const limit = query.getAll('limit').length > 1 ? null : parseLimit(query.get('limit'));
       if (limit === null) fields.limit = message(lang, 'limitInvalid', LIST_MAX);
       const rawCursor = query.get('cursor') ?? '';
       const cursor = rawCursor === '' ? null : decodeCursor(rawCursor);
-      if (rawCursor !== '' && cursor === null) fields.cursor = message(lang, 'cursorInvalid');
+      if ((rawCursor !== '' && cursor === null) || query.getAll('cursor').length > 1) fields.cursor = message(lang, 'cursorInvalid');
       if (Object.keys(fields).length) return send(400, problemBody(400, 'validation', { fields }));
       // Keyset pages, newest first over (creation time, insertion order): a comment that arrives or is taken
       // down between two page loads neither repeats one nor hides one (docs/api.md, "Listing comments").
@@ -738,6 +751,8 @@ export class MockEndpoint {
       }
       return send(200, { counts: Object.fromEntries(ids.map((id) => [id, published(id).length])) });
     }
+    // An id longer than the server's router takes: a bad request there, not an unknown id.
+    if (!rest.slice(1).includes('/') && rest.length - 1 > MAX_ID_LENGTH) return send(400, problemBody(400, 'bad-request'));
     let id: string;
     try {
       id = decodeURIComponent(rest.slice(1));
