@@ -720,6 +720,23 @@ test.describe('the kit against the real widget, at its edges', () => {
     expect(await w.comments()).toMatchObject([{ name: 'Lan', content: 'Trả lời chậm.', pending: true }]);
   });
 
+  test("comments() right after send(), the sending code still on its way (a slow CDN): it waits for the press to become the send, and for the send's end", async ({ page }) => {
+    await mockEndpoint(page, ENDPOINT);
+    let code!: () => void;
+    const held = new Promise<void>((r) => (code = r));
+    await openArticle(page, { attrs: { 'site-key': null } });
+    // (After openArticle's route for dist/: the last route added is asked first.)
+    await page.route(/\/sender-[^/]*\.js$/, async (route) => (await held, route.fallback()));
+    const w = ykien(page);
+    await w.fill({ name: 'Lan', content: 'Mã gửi đến chậm.' });
+    await w.send();
+    // What comments() waits for: not settled while the press waits for its code.
+    expect(await w.host.evaluate((el) => (el as unknown as { listSettled: boolean }).listSettled)).toBe(false);
+    const read = w.comments();
+    code();
+    expect(await read).toMatchObject([{ name: 'Lan', content: 'Mã gửi đến chậm.', pending: true }]);
+  });
+
   test('the fake captcha, once ticked, does nothing when clicked again (as hCaptcha): a new token comes only after a reset or its expiry', async ({ page }) => {
     const captcha = await fakeHcaptcha(page);
     await mockEndpoint(page, ENDPOINT);

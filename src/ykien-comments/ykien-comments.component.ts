@@ -291,9 +291,13 @@ export class YkienComments extends LitElement {
    * `comments()` and `loadMore()` wait for.
    */
   get listSettled(): boolean {
-    // A send under way too: its comment joins the list (the reader's own copy) once the server answered.
-    return !this.#list.underWay && !this.#moreUnderWay && !this.sending && !this.isUpdatePending;
+    // A send under way too: its comment joins the list (the reader's own copy) once the server answered;
+    // from the press on (its code may still be on its way).
+    return !this.#list.underWay && !this.#moreUnderWay && !this.#pressesUnderWay && !this.sending && !this.isUpdatePending;
   }
+
+  /** Presses of send not over yet, counted from the press (the sending code may load first). */
+  #pressesUnderWay = 0;
 
   /** "Load more" presses under way (a second press while one loads is one too: it ends at once). */
   #moreUnderWay = 0;
@@ -556,7 +560,13 @@ export class YkienComments extends LitElement {
       },
       // hCaptcha costs a script and a frame: loaded when the reader first comes to the form, not before.
       onFocus: () => (this.#loadSenderSoon((s) => s.captcha.arm()), this.#drafts.prepare().catch(() => {})),
-      onSubmit: (e: SubmitEvent) => (e.preventDefault(), this.#loadSender().then((s) => s.submit(), () => this.#cannotSend())),
+      onSubmit: (e: SubmitEvent) => (
+        e.preventDefault(),
+        this.#pressesUnderWay++,
+        this.#loadSender()
+          .then((s) => s.submit(), () => this.#cannotSend())
+          .finally(() => this.#pressesUnderWay--)
+      ),
       // (The click comes before the submit it makes; Enter's implicit submission clicks the button too, with a count of 0.)
       onSendClick: (e: MouseEvent) => (this.sendClicks = e.detail),
       onClear: this.#onClear,
