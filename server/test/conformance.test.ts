@@ -295,6 +295,16 @@ describe('ykien-conformance against endpoints written by hand', () => {
     }
   });
 
+  it("fails one that replays a key's 201 as it was (a framework's idempotency middleware), saying so: not \"stored twice\"", async () => {
+    const r = await run({ replayAs201: true });
+    expect(r.code).toBe(1);
+    expect(fails(r), r.out).toEqual([
+      expect.stringMatching(/^FAIL the same Idempotency-Key again: 201 .*: the same id, so stored once \(answer a replay 200, not 201/),
+      expect.stringMatching(/^FAIL two POSTs with the same Idempotency-Key at once: 201 and 201 with the same id, so stored once \(answer the replay 200/),
+    ]);
+    expect(r.out).not.toMatch(/never store twice|store it once/);
+  });
+
   it('fails one whose 429s (a proxy\'s limiter) carry no CORS headers: the widget cannot read them, nor the wait they say', async () => {
     const r = await run({ postsPerSecond: 2, bareLimiter: true });
     expect(r.code).toBe(1);
@@ -895,6 +905,9 @@ describe('ykien-conformance against endpoints written by hand', () => {
     const local = await run({ createdAtAs: 'no-offset' });
     // The field at fault is named with its value (the item's id, name and content would fill the line first).
     expect(fails(local), local.out).toEqual([expect.stringMatching(/^FAIL the list's shape \(each item needs .*createdAt \(ISO 8601, with Z or its offset\); got createdAt: "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d"\)$/)]);
+    // Vietnam's time labelled Z: well formed, seven hours off, which readers would see.
+    const labelled = await run({ createdAtAs: 'local-as-z' });
+    expect(fails(labelled), labelled.out).toEqual([expect.stringMatching(/^FAIL createdAt: "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ" for a comment posted at .*, 7 hours off \(give createdAt as the instant/)]);
   });
 
   it('reads the JSON of a PHP endpoint as the widget does: past a byte order mark (said once in a NOTE), with PHP\'s +0700 offsets, and a last page without "next" or with "" (a NOTE)', async () => {

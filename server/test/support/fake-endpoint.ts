@@ -54,7 +54,7 @@ export interface Breaks {
    * `createdAt` as Java's OffsetDateTime prints a time whose seconds are zero, `2026-11-25T17:53+07:00`
    * (`no-seconds`, right), or without an offset, `2026-11-25T17:53:10` (`no-offset`, ambiguous).
    */
-  createdAtAs?: 'no-seconds' | 'no-offset' | 'php-iso8601';
+  createdAtAs?: 'no-seconds' | 'no-offset' | 'php-iso8601' | 'local-as-z';
   /** Every JSON answer begins with a UTF-8 byte order mark (a PHP file saved "with BOM"). */
   bom?: boolean;
   /** The last page of the list gives no `next` (`absent`), or `"next": ""` (`empty`), not null. */
@@ -108,6 +108,8 @@ export interface Breaks {
   bareLimiter?: boolean;
   /** A replay (200) is answered from an idempotency cache in front of the CORS layer: no CORS headers. */
   bareReplay?: boolean;
+  /** A replay is answered as the first answer was, 201 (a framework's idempotency middleware), the same id. */
+  replayAs201?: boolean;
   /** A store with short columns (a MySQL VARCHAR(191) pageId, VARCHAR(50) name, 500-character content): 500 past them. */
   shortColumns?: boolean;
 }
@@ -172,6 +174,8 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
     const vn = new Date(Date.now() + 7 * 3600_000).toISOString();
     if (breaks.createdAtAs === 'no-seconds') return `${vn.slice(0, 16)}+07:00`;
     if (breaks.createdAtAs === 'no-offset') return vn.slice(0, 19);
+    // Vietnam's time labelled Z (MySQL's DATE_FORMAT(…, '%Y-%m-%dT%H:%i:%sZ') on a local-time column).
+    if (breaks.createdAtAs === 'local-as-z') return `${vn.slice(0, 19)}Z`;
     // PHP's DateTime::ISO8601: the offset without its colon.
     if (breaks.createdAtAs === 'php-iso8601') return `${vn.slice(0, 19)}+0700`;
     return new Date().toISOString();
@@ -306,7 +310,7 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
       const known = comments.find((c) => c.key === key);
       if (known && known.payload !== payload) return problem(res, 422, 'key-reused');
       if (known && breaks.bareReplay) for (const h of ['Access-Control-Allow-Origin', 'Access-Control-Expose-Headers']) res.removeHeader(h);
-      if (known) return json(res, 200, { id: idOut(known.id), status: known.status });
+      if (known) return json(res, breaks.replayAs201 ? 201 : 200, { id: idOut(known.id), status: known.status });
     }
     if (captchaRefused && breaks.noTokenIs400 && !token) return refuse(400, 'validation', { fields: { captchaToken: 'required' } });
     if (captchaRefused) return refuse(403, 'captcha');
