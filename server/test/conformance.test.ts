@@ -305,6 +305,15 @@ describe('ykien-conformance against endpoints written by hand', () => {
     expect(r.out).not.toMatch(/never store twice|store it once/);
   });
 
+  it("fails one whose 429s the page reads but whose Retry-After it cannot (not exposed, no seconds in the body): the widget would wait a minute", async () => {
+    const r = await run({ postsPerSecond: 2, limiterUnexposed: true });
+    expect(r.code).toBe(1);
+    expect(fails(r), r.out).toEqual([expect.stringMatching(/^FAIL the 429's wait: Retry-After: 1 without Access-Control-Expose-Headers: Retry-After, and no "retryAfter" in its body/)]);
+    // Said in the body, the page reads it.
+    const body = await run({ postsPerSecond: 2, limiterUnexposed: true, retryAfterAs: 'body' });
+    expect(fails(body), body.out).toEqual([]);
+  });
+
   it('fails one whose 429s (a proxy\'s limiter) carry no CORS headers: the widget cannot read them, nor the wait they say', async () => {
     const r = await run({ postsPerSecond: 2, bareLimiter: true });
     expect(r.code).toBe(1);

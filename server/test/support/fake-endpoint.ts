@@ -106,6 +106,8 @@ export interface Breaks {
   listAsHtml?: boolean;
   /** The 429s come from a proxy's limiter (nginx `limit_req`, a CDN rule) that adds no CORS headers. */
   bareLimiter?: boolean;
+  /** The 429s carry Access-Control-Allow-Origin but do not expose Retry-After (a CDN rule's CORS). */
+  limiterUnexposed?: boolean;
   /** A replay (200) is answered from an idempotency cache in front of the CORS layer: no CORS headers. */
   bareReplay?: boolean;
   /** A replay is answered as the first answer was, 201 (a framework's idempotency middleware), the same id. */
@@ -259,6 +261,7 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
     if (limited()) {
       req.resume();
       if (breaks.bareLimiter) for (const h of ['Access-Control-Allow-Origin', 'Access-Control-Expose-Headers']) res.removeHeader(h);
+      if (breaks.limiterUnexposed) res.removeHeader('Access-Control-Expose-Headers');
       const as = breaks.retryAfterAs ?? 'seconds';
       if (as === 'seconds') res.setHeader('Retry-After', '1');
       if (as === 'date') res.setHeader('Retry-After', new Date(Date.now() + 2000).toUTCString());
