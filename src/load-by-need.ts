@@ -129,9 +129,10 @@ export function loadByNeed(loaders: Loaders): Watch {
   // A shadow root is another tree: the page's observer does not see into it (an app's component that
   // renders the box there hands its root to watch()).
   const watch: Watch = (root) => {
-    // Roots whose component an app dropped go, with their observers (kept, each would hold its whole
-    // tree for good), and a root handed twice is watched once.
-    roots.forEach((o, r) => r.isConnected || (o?.disconnect(), roots.delete(r)));
+    // Roots whose component an app dropped go, and their observers with them (kept here, each would
+    // hold its whole tree for good; not stopped: a kept-alive view put back, not handed again, still
+    // loads a box added then), and a root handed twice is watched once.
+    roots.forEach((_, r) => r.isConnected || roots.delete(r));
     if (roots.has(root)) return find(root);
     if (root instanceof ShadowRoot) reserve(root);
     const o = toLoad
