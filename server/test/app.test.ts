@@ -726,7 +726,8 @@ describe('--forget-rejected', () => {
         return { id: uuidV7(), clientId: String(c.clientId), payloadHash: `h-${content}`, pageId: String(c.pageId), pageUrl: String(c.pageUrl), pageTitle: '', name: 'Lê Văn Tám', content, lang: 'vi', status: 'pending' as const, createdAt: now - 40 * DAY };
       };
       const [second, other] = [comment('Được duyệt lại sau khi bị từ chối'), comment('Bị từ chối từ lâu')];
-      for (const c of [second, other]) await real.insertComment(c);
+      // `second` stored last: listed first (newest first), so judged before `other` is erased, which the test waits for.
+      for (const c of [other, second]) await real.insertComment(c);
       for (const c of [second, other]) await real.decide(c.id, 'reject', { moderator: 'bientap', at: now - 31 * DAY });
       // The moderator approves it just as the run has read the rejected ones.
       const store = new Proxy(real, {
