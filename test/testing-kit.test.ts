@@ -262,6 +262,8 @@ describe('mockEndpoint answers what the server answers at the edges of the reads
     const endpoint = new MockEndpoint(ENDPOINT);
     expect(await ask(endpoint, 'GET', `${ENDPOINT}/${'a'.repeat(201)}`)).toMatchObject({ status: 400, json: { code: 'bad-request' } });
     expect(await ask(endpoint, 'GET', `${ENDPOINT}/${'a'.repeat(200)}`)).toMatchObject({ status: 404, json: { code: 'not-found' } });
+    // Measured decoded, as the router does: 100 letters of Vietnamese, 600 characters once %-escaped.
+    expect(await ask(endpoint, 'GET', `${ENDPOINT}/${encodeURIComponent('ý'.repeat(100))}`)).toMatchObject({ status: 404 });
   });
 
   it('a comment stored from a scripted 2xx keeps its pageUrl as the server would: without its #fragment and tracking parameters', async () => {

@@ -198,10 +198,10 @@ function decodeCursor(raw: string): Cursor | null {
   const c = { createdAt: Number(m[1]), seq: Number(m[2]) };
   return Number.isSafeInteger(c.createdAt) && Number.isSafeInteger(c.seq) ? c : null;
 }
-/** `limit` as the server reads it: absent or empty is the default, else a whole number 1..LIST_MAX (no sign, no 5 digits). */
 /** The longest `{id}` path segment the server's router takes (server/src/routes/comments.ts, MAX_PARAM_LENGTH). */
 const MAX_ID_LENGTH = 200;
 
+/** `limit` as the server reads it: absent or empty is the default, else a whole number 1..LIST_MAX (no sign, no 5 digits). */
 function parseLimit(raw: string | null): number | null {
   if (raw === null || raw === '') return LIST_DEFAULT;
   if (!/^\d{1,4}$/.test(raw)) return null;
@@ -211,14 +211,9 @@ function parseLimit(raw: string | null): number | null {
 
 type Lang = 'vi' | 'en';
 
-/**
- * Field messages in the reference server's words (server/src/i18n.ts), `{n}` a limit. Escaped:
- * everything in dist/ is ASCII.
- */
 /** Query parameters that name a reader or a campaign, not the article: dropped from `pageUrl`, as the server does. */
 const TRACKING_PARAM = /^(utm_.*|fbclid|gclid|gbraid|wbraid|dclid|msclkid|yclid|igshid|ttclid|twclid|_gl|mc_cid|mc_eid|_hsenc|_hsmi|mkt_tok|vero_id|oly_anon_id|oly_enc_id|email|token|access_token)$/i;
 
-/** Piece by piece, as server/src/policies/validate.ts: the rest of the query stays as written. */
 /** A `pageUrl` as the server stores it: without its `#fragment` and tracking parameters (as it came, when it is no http(s) URL). */
 function storedUrl(raw: string): string {
   const url = httpUrl(raw);
@@ -228,6 +223,7 @@ function storedUrl(raw: string): string {
   return url.href;
 }
 
+/** Piece by piece, as server/src/policies/validate.ts: the rest of the query stays as written. */
 function dropTrackingParams(url: URL): void {
   if (!url.search) return;
   const name = (piece: string) => {
@@ -252,6 +248,10 @@ function isJsonContentType(header: string | undefined): boolean {
   });
 }
 
+/**
+ * Field messages in the reference server's words (server/src/i18n.ts), `{n}` a limit. Escaped:
+ * everything in dist/ is ASCII.
+ */
 const MESSAGES = {
   nameRequired: ['Vui l\u00f2ng nh\u1eadp h\u1ecd v\u00e0 t\u00ean.', 'Please enter your name.'],
   nameTooLong: ['H\u1ecd v\u00e0 t\u00ean kh\u00f4ng \u0111\u01b0\u1ee3c d\u00e0i qu\u00e1 {n} k\u00fd t\u1ef1.', 'Your name must be at most {n} characters.'],
@@ -751,14 +751,14 @@ export class MockEndpoint {
       }
       return send(200, { counts: Object.fromEntries(ids.map((id) => [id, published(id).length])) });
     }
-    // An id longer than the server's router takes: a bad request there, not an unknown id.
-    if (!rest.slice(1).includes('/') && rest.length - 1 > MAX_ID_LENGTH) return send(400, problemBody(400, 'bad-request'));
     let id: string;
     try {
       id = decodeURIComponent(rest.slice(1));
     } catch {
       return send(400, problemBody(400, 'bad-request')); // a broken %-escape, as the server answers it
     }
+    // An id longer than the server's router takes (decoded, as it measures it): a bad request there, not an unknown id.
+    if (!id.includes('/') && id.length > MAX_ID_LENGTH) return send(400, problemBody(400, 'bad-request'));
     const c = this.comments.find((x) => x.id === id && x.status !== 'deleted');
     return c ? send(200, { id: c.id, status: c.status }) : send(404, problemBody(404, 'not-found'));
   }
