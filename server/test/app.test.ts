@@ -676,24 +676,26 @@ describe("the rate limit's hits", () => {
 
 describe('--forget-rejected', () => {
   const PG = process.env.YKIEN_TEST_PG_URL;
+  const DAY = 86_400_000;
+  /** A store of `kind`, the test's own (PostgreSQL: a fresh schema). */
+  const storeOf = async (kind: 'SQLite' | 'PostgreSQL', schema: string): Promise<Store> => {
+    if (kind === 'SQLite') return openStore();
+    const fresh = await freshPgSchema(PG!, `${schema}_${process.pid}`);
+    const pg = await PgStore.open(fresh.url);
+    cleanups.push(() => fresh.drop());
+    cleanups.push(() => pg.close());
+    return pg;
+  };
+  /** A pending comment of 40 days ago, as the POST stores it. */
+  const comment = (content: string, now: number) => {
+    const c = makeComment(SITE, { content });
+    return { id: uuidV7(), clientId: String(c.clientId), payloadHash: `h-${content}`, pageId: String(c.pageId), pageUrl: String(c.pageUrl), pageTitle: '', name: 'Lê Văn Tám', content, lang: 'vi', status: 'pending' as const, createdAt: now - 40 * DAY };
+  };
   for (const kind of ['SQLite', 'PostgreSQL'] as const) {
     it.skipIf(kind === 'PostgreSQL' && !PG)(`${kind}: a comment rejected longer ago than its days is erased, with its name and words in the log; one rejected since, and the others, stay`, async () => {
-      let store: Store;
-      if (kind === 'SQLite') store = openStore();
-      else {
-        const schema = await freshPgSchema(PG!, `ykien_app_forget_${process.pid}`);
-        const pg = await PgStore.open(schema.url);
-        cleanups.push(() => schema.drop());
-        cleanups.push(() => pg.close());
-        store = pg;
-      }
-      const DAY = 86_400_000;
+      const store = await storeOf(kind, 'ykien_app_forget');
       const now = Date.now();
-      const comment = (content: string) => {
-        const c = makeComment(SITE, { content });
-        return { id: uuidV7(), clientId: String(c.clientId), payloadHash: `h-${content}`, pageId: String(c.pageId), pageUrl: String(c.pageUrl), pageTitle: '', name: 'Lê Văn Tám', content, lang: 'vi', status: 'pending' as const, createdAt: now - 40 * DAY };
-      };
-      const [old, recent, approved] = [comment('Số điện thoại của tôi là 0912 345 678'), comment('Bị từ chối hôm qua'), comment('Được đăng từ lâu')];
+      const [old, recent, approved] = [comment('Số điện thoại của tôi là 0912 345 678', now), comment('Bị từ chối hôm qua', now), comment('Được đăng từ lâu', now)];
       for (const c of [old, recent, approved]) await store.insertComment(c);
       await store.decide(old.id, 'reject', { moderator: 'bientap', at: now - 31 * DAY });
       await store.decide(recent.id, 'reject', { moderator: 'bientap', at: now - DAY });
@@ -710,22 +712,9 @@ describe('--forget-rejected', () => {
     });
 
     it.skipIf(kind === 'PostgreSQL' && !PG)(`${kind}: one approved by a moderator after the run read it as rejected stays published`, async () => {
-      let real: Store;
-      if (kind === 'SQLite') real = openStore();
-      else {
-        const schema = await freshPgSchema(PG!, `ykien_app_forget_race_${process.pid}`);
-        const pg = await PgStore.open(schema.url);
-        cleanups.push(() => schema.drop());
-        cleanups.push(() => pg.close());
-        real = pg;
-      }
-      const DAY = 86_400_000;
+      const real = await storeOf(kind, 'ykien_app_forget_race');
       const now = Date.now();
-      const comment = (content: string) => {
-        const c = makeComment(SITE, { content });
-        return { id: uuidV7(), clientId: String(c.clientId), payloadHash: `h-${content}`, pageId: String(c.pageId), pageUrl: String(c.pageUrl), pageTitle: '', name: 'Lê Văn Tám', content, lang: 'vi', status: 'pending' as const, createdAt: now - 40 * DAY };
-      };
-      const [second, other] = [comment('Được duyệt lại sau khi bị từ chối'), comment('Bị từ chối từ lâu')];
+      const [second, other] = [comment('Được duyệt lại sau khi bị từ chối', now), comment('Bị từ chối từ lâu', now)];
       // `second` stored last: listed first (newest first), so judged before `other` is erased, which the test waits for.
       for (const c of [other, second]) await real.insertComment(c);
       for (const c of [second, other]) await real.decide(c.id, 'reject', { moderator: 'bientap', at: now - 31 * DAY });
