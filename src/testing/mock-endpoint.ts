@@ -214,13 +214,14 @@ type Lang = 'vi' | 'en';
 /** Query parameters that name a reader or a campaign, not the article: dropped from `pageUrl`, as the server does. */
 const TRACKING_PARAM = /^(utm_.*|fbclid|gclid|gbraid|wbraid|dclid|msclkid|yclid|igshid|ttclid|twclid|_gl|mc_cid|mc_eid|_hsenc|_hsmi|mkt_tok|vero_id|oly_anon_id|oly_enc_id|email|token|access_token)$/i;
 
-/** A `pageUrl` as the server stores it: without its `#fragment` and tracking parameters (as it came, when it is no http(s) URL). */
-function storedUrl(raw: string): string {
+/**
+ * A `pageUrl` as the server stores it, null when it is no http(s) URL: without the reader's place in the
+ * article (its `#fragment`), nor who they are or which campaign brought them (tracking parameters).
+ */
+function storedUrl(raw: string): URL | null {
   const url = httpUrl(raw);
-  if (!url) return raw;
-  url.hash = '';
-  dropTrackingParams(url);
-  return url.href;
+  if (url) (url.hash = ''), dropTrackingParams(url);
+  return url;
 }
 
 /** Piece by piece, as server/src/policies/validate.ts: the rest of the query stays as written. */
@@ -656,9 +657,7 @@ export class MockEndpoint {
     const rawUrl = text('pageUrl');
     let pageUrl = '';
     if (rawUrl !== null) {
-      const url = httpUrl(rawUrl);
-      // The reader's place in the article, and who they are or which campaign brought them: not the article.
-      if (url) (url.hash = ''), dropTrackingParams(url);
+      const url = storedUrl(rawUrl);
       // Measured as stored (percent-encoded), as the server does.
       if (!url) fields.pageUrl = message(lang, 'pageUrlInvalid');
       else if (url.href.length > LIMITS.pageUrl) fields.pageUrl = message(lang, 'pageUrlTooLong', LIMITS.pageUrl);
@@ -693,7 +692,7 @@ export class MockEndpoint {
       id,
       clientId,
       pageId: cleaned(String(body.pageId)),
-      pageUrl: storedUrl(String(body.pageUrl ?? '')),
+      pageUrl: storedUrl(String(body.pageUrl ?? ''))?.href ?? String(body.pageUrl ?? ''),
       pageTitle: String(body.pageTitle ?? ''),
       // Cleaned as the server stores them; a name is one line (whitespace runs become one space).
       name: cleaned(String(body.name ?? '')).replace(/\s+/gu, ' '),

@@ -181,7 +181,12 @@ export class YkienCount extends HTMLElement {
   }
 
   #askIfChanged(): void {
-    if (this.count !== undefined && !this.#askingAgain && countChangedAt(this.#asked!) > this.#askedAt) void this.#askAgain();
+    if (this.#changedSinceAsked() && !this.#askingAgain) void this.#askAgain();
+  }
+
+  /** A count shown, of an article the reader commented on since it was asked for (changed-counts.ts). */
+  #changedSinceAsked(): boolean {
+    return this.count !== undefined && countChangedAt(this.#asked!) > this.#askedAt;
   }
 
   /** Still to be asked for once an endpoint's wait (Retry-After) is over: in the page, for the same article. */
@@ -321,7 +326,7 @@ export class YkienCount extends HTMLElement {
     const now = [...retry.failed];
     retry.failed.clear();
     // One shown, failed as it was asked again for the reader's comment: again so, not blanked and asked anew.
-    for (const x of now) x.count !== undefined && countChangedAt(x.#asked!) > x.#askedAt ? void x.#askAgain() : ((x.#asked = undefined), x.#ask());
+    for (const x of now) x.#changedSinceAsked() ? void x.#askAgain() : ((x.#asked = undefined), x.#ask());
   }
 
   static #retryOf(endpoint: string): Retry {
