@@ -398,6 +398,21 @@ describe('ykien-conformance against endpoints written by hand', () => {
     expect(r.out).toMatch(/^FAIL list ETag after a new comment: its old ETag still answered 304/m);
   });
 
+  it("passes a list behind a CDN that answers 304 to the old ETag until max-age and stale-while-revalidate are over: it waits both out", async () => {
+    const r = await run({ cdn: { maxAge: 1, staleWhileRevalidate: 2 } });
+    expect(fails(r), r.out).toEqual([]);
+    expect(r.out).toMatch(/^NOTE list ETag after a new comment: its old ETag answered 304, within the 3 s its Cache-Control lets a cache reuse the list; asking again after 4 s$/m);
+    expect(r.out).toMatch(/^PASS list ETag after a new comment: the old one answers 200, not 304$/m);
+    expect(r.out).not.toMatch(/reuse it for up to/);
+  });
+
+  it('says, and does not judge, an old ETag answered 304 within a cache window longer than a run waits; and notes that the window outlasts the widget\'s note', async () => {
+    const r = await run({ cdn: { maxAge: 100, staleWhileRevalidate: 60 } });
+    expect(r.out).toMatch(/^SKIP list ETag after a new comment: its old ETag still answered 304, within the 160 s /m);
+    expect(r.out).toMatch(/^NOTE the list's Cache-Control lets browsers and CDNs reuse it for up to 160 s /m);
+    expect(r.out).not.toMatch(/^FAIL list ETag/m);
+  });
+
   it('passes one behind a gateway that answers the path it has no route for, /counts, with a JSON 403: no counts, as the widget takes it', async () => {
     const r = await run({ counts: 'gateway' });
     expect(fails(r), r.out).toEqual([]);

@@ -3,7 +3,7 @@
  * broken on purpose in the ways real backends get it wrong: the conformance checker's tests run it
  * correct (it must pass) and broken (each break must fail with the right message).
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -85,6 +85,11 @@ export interface Breaks {
   numericIds?: boolean;
   /** The list sends `ETag: "v1"` whatever it holds, and answers 304 to it: readers who revalidate never see new comments. */
   staleEtag?: boolean;
+  /**
+   * Not a break: a CDN in front of the list, which keeps each answer (by its query) for max-age and
+   * then stale-while-revalidate seconds, answering 304 to its ETag meanwhile.
+   */
+  cdn?: { maxAge: number; staleWhileRevalidate: number };
   /** As IIS by default: a query over 2,048 bytes is refused (404.15), with no CORS headers. */
   iisQueryLimit?: boolean;
   /** GET /comments/{id} answers 500: a route that is there and broke. */
@@ -182,6 +187,8 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
     if (breaks.createdAtAs === 'php-iso8601') return `${vn.slice(0, 19)}+0700`;
     return new Date().toISOString();
   };
+  /** The `cdn` break's copies of the list, by query. */
+  const cdnHeld = new Map<string, { at: number; text: string; etag: string }>();
   const idOut = (id: string) => (breaks.numericIds ? Number(id) : id);
   const list = (req: IncomingMessage, res: ServerResponse, url: URL) => {
     const pageId = url.searchParams.get('pageId') ?? '';
@@ -206,6 +213,18 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
     if (breaks.numericIds) return json(res, 200, { items, next: next === null ? null : Number(next) });
     if (breaks.listAsHtml) return void res.writeHead(200, { 'content-type': 'text/html; charset=UTF-8' }).end(JSON.stringify({ items, next, total: all.length }));
     const total = breaks.totalAsText ? String(all.length) : all.length;
+    if (breaks.cdn) {
+      const { maxAge, staleWhileRevalidate } = breaks.cdn;
+      let held = cdnHeld.get(url.search);
+      if (!held || Date.now() - held.at > (maxAge + staleWhileRevalidate) * 1000) {
+        const text = JSON.stringify({ items, next, total });
+        held = { at: Date.now(), text, etag: `"${createHash('sha256').update(text).digest('hex').slice(0, 16)}"` };
+        cdnHeld.set(url.search, held);
+      }
+      const headers = { etag: held.etag, 'cache-control': `public, max-age=${maxAge}, stale-while-revalidate=${staleWhileRevalidate}` };
+      if (req.headers['if-none-match'] === held.etag) return void res.writeHead(304, headers).end();
+      return void res.writeHead(200, { ...headers, 'content-type': 'application/json' }).end(held.text);
+    }
     if (next === null && breaks.lastPageNext) return json(res, 200, breaks.lastPageNext === 'empty' ? { items, next: '', total } : { items, total });
     return json(res, 200, { items, next, total });
   };
