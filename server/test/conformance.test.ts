@@ -800,6 +800,14 @@ describe('ykien-conformance against endpoints written by hand', () => {
     expect(r.out).toMatch(/^PASS POST a valid comment/m);
   });
 
+  it('passes errors the widget reads (JSON with the right code) that are not problem documents, with one NOTE of what they lack', async () => {
+    const r = await run({ plainJsonErrors: true });
+    expect(fails(r), r.out).toEqual([]);
+    expect(r.out.match(/^NOTE error answers are read by the widget, but as problem documents they need /gm)).toHaveLength(1);
+    expect(r.out).toMatch(/^NOTE error answers .* need Content-Type: application\/problem\+json \(not application\/json\), "status", a "title" for people \(first seen on a 422 key-reused\)$/m);
+    expect(r.out).toMatch(/^PASS .*422 key-reused/m);
+  });
+
   it('fails one whose status route tells more than the status', async () => {
     const r = await run({ leakyStatus: true });
     expect(r.code).toBe(1);

@@ -155,18 +155,32 @@ export function retryAfterOf(r: Reply, now = Date.now()): { seconds: number; fro
   return undefined;
 }
 
-/** What is wrong with an error answer as a problem document of this status and code, or null. */
+/**
+ * What keeps the widget from reading an error answer as this status and code, or null: the status, a
+ * JSON object (whatever its Content-Type says: the widget reads it anyway) and its `code`.
+ */
 export function problemFault(r: Reply, status: number, code: string): string | null {
   if (r.status !== status) return `answered ${describe(r)}; expected ${status} with code "${code}"`;
   const type = headerOf(r, 'content-type') ?? '';
-  if (!PROBLEM_TYPE.test(type)) return `answered ${status} as ${type || 'no Content-Type'}; send Content-Type: application/problem+json`;
   const body = r.json;
-  if (!isObject(body)) return `the ${status} body is not a JSON object: ${r.text.slice(0, 120)}`;
+  if (!isObject(body)) {
+    return PROBLEM_TYPE.test(type) || JSON_TYPE.test(type)
+      ? `the ${status} body is not a JSON object: ${r.text.slice(0, 120)}`
+      : `answered ${status} as ${type || 'no Content-Type'}; send Content-Type: application/problem+json, with "code": "${code}" in a JSON body`;
+  }
+  if (body.code !== code) return `the problem document needs "code": "${code}" (got ${JSON.stringify(body.code)})`;
+  return null;
+}
+
+/** What an error answer the widget reads lacks of a problem document (RFC 9457), or null: said, not judged. */
+export function problemFormFault(r: Reply): string | null {
+  const type = headerOf(r, 'content-type') ?? '';
+  const body = r.json as Record<string, unknown>;
   const missing: string[] = [];
-  if (body.status !== status) missing.push(`"status": ${status}`);
+  if (!PROBLEM_TYPE.test(type)) missing.push(`Content-Type: application/problem+json (not ${type || 'none'})`);
+  if (body.status !== r.status) missing.push('"status"');
   if (typeof body.title !== 'string' || !body.title) missing.push('a "title" for people');
-  if (body.code !== code) missing.push(`"code": "${code}" (got ${JSON.stringify(body.code)})`);
-  return missing.length ? `the problem document needs ${missing.join(', ')}` : null;
+  return missing.length ? `error answers are read by the widget, but as problem documents they need ${missing.join(', ')} (first seen on a ${r.status} ${String(body.code)})` : null;
 }
 
 export async function runConformance(opts: ConformanceOptions): Promise<ConformanceResult> {
@@ -187,6 +201,14 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
     opts.onLine?.(line);
   };
   const pass = (text: string) => emit('PASS', text);
+  let problemFormSaid = false;
+  /** problemFault, and once a run a NOTE of what the first readable error answer lacks of a problem document. */
+  const problemCheck = (r: Reply, status: number, code: string): string | null => {
+    const fault = problemFault(r, status, code);
+    const form = fault ? null : problemFormFault(r);
+    if (form && !problemFormSaid) (problemFormSaid = true), emit('NOTE', form);
+    return fault;
+  };
   /** An answer a page on `origin` may read: it says that origin, or any. */
   const readable = (r: Reply) => [origin, '*'].includes(headerOf(r, 'access-control-allow-origin') ?? '');
   const fail = (text: string, fix: string) => emit('FAIL', `${text} (${fix})`);
@@ -399,7 +421,7 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
       fail(`${withoutToken} → 403 captcha: ${describe(r)}`, 'a comment without captchaToken was stored: the captcha can be bypassed by leaving the field out; answer 403 captcha');
     } else if (r.status === 201) pass(`${withoutToken}: 201, stored (no captcha required)`);
     else if (tokenlessCaptcha) {
-      const fault = problemFault(r, 403, 'captcha');
+      const fault = problemCheck(r, 403, 'captcha');
       errorAnswers.push({ what: '403 captcha', reply: r });
       if (fault) fail(`${withoutToken} → 403 captcha`, fault);
       else pass(`${withoutToken}: 403 captcha`);
@@ -505,7 +527,7 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
     await guard('key reused', async () => {
       // The same key and another payload, on the throw-away page: stored there if wrongly accepted.
       const { r } = await postAgain({ ...first, pageId: refusedPageId, pageUrl: refusedPageUrl, content: `${String(first.content)} (khác)` });
-      const fault = problemFault(r, 422, 'key-reused');
+      const fault = problemCheck(r, 422, 'key-reused');
       errorAnswers.push({ what: '422', reply: r });
       if (fault) fail('the same key with another payload → 422 key-reused', fault);
       else pass('the same key with another payload: 422 key-reused');
@@ -516,7 +538,7 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
 
   await guard('key mismatch', async () => {
     const r = await post(probe(), { key: randomUUID() });
-    const fault = problemFault(r, 400, 'validation');
+    const fault = problemCheck(r, 400, 'validation');
     errorAnswers.push({ what: '400 mismatch', reply: r });
     if (fault) fail('Idempotency-Key ≠ clientId → 400 validation', `${fault}; a key that differs from clientId must be refused`);
     else pass('Idempotency-Key ≠ clientId: 400 validation');
@@ -525,7 +547,7 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
   await guard('content type', async () => {
     const body = probe();
     const r = await post(body, { contentType: 'text/plain;charset=UTF-8' });
-    const fault = problemFault(r, 415, 'unsupported-media-type');
+    const fault = problemCheck(r, 415, 'unsupported-media-type');
     errorAnswers.push({ what: '415', reply: r });
     if (fault) fail('Content-Type text/plain → 415 unsupported-media-type', fault);
     else pass('Content-Type text/plain: 415 unsupported-media-type');
@@ -547,8 +569,8 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
     const fields = isObject(r.json) && isObject(r.json.fields) ? r.json.fields : {};
     const fault =
       r.status === 400
-        ? (problemFault(r, 400, 'validation') ?? (typeof fields.content === 'string' && fields.content ? null : `the 400 needs a message in fields.content (got ${r.text.slice(0, 120)})`))
-        : problemFault(r, 413, 'too-large');
+        ? (problemCheck(r, 400, 'validation') ?? (typeof fields.content === 'string' && fields.content ? null : `the 400 needs a message in fields.content (got ${r.text.slice(0, 120)})`))
+        : problemCheck(r, 413, 'too-large');
     errorAnswers.push({ what: r.status === 400 ? '400 oversized' : '413', reply: r });
     if (fault) {
       fail(
@@ -564,7 +586,7 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
   await guard('bad JSON', async () => {
     const body = probe();
     const r = await post(body, { raw: '{"clientId": "' });
-    const fault = problemFault(r, 400, 'validation');
+    const fault = problemCheck(r, 400, 'validation');
     errorAnswers.push({ what: '400 bad JSON', reply: r });
     if (fault) fail('a body that is not JSON → 400 validation', `${fault}; malformed JSON is the client's error, never a 500`);
     else pass('a body that is not JSON: 400 validation');
@@ -575,7 +597,7 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
     for (const lang of ['vi', 'en']) {
       const r = await post(probe({ name: '   ', content: '' }), { lang });
       errorAnswers.push({ what: `400 fields ${lang}`, reply: r });
-      const fault = problemFault(r, 400, 'validation');
+      const fault = problemCheck(r, 400, 'validation');
       const fields = isObject(r.json) && isObject(r.json.fields) ? r.json.fields : null;
       if (fault || !fields || typeof fields.name !== 'string' || !fields.name || typeof fields.content !== 'string' || !fields.content) {
         fail(`an empty name and content (${lang}) → 400 validation with fields.name and fields.content`, fault ?? `give a message per field in "fields" (got ${r.text.slice(0, 160)})`);

@@ -18,6 +18,8 @@ export interface Breaks {
   crashOnBadJson?: boolean;
   /** Errors are HTML pages instead of problem documents. */
   htmlErrors?: boolean;
+  /** Not a break for the widget: errors as `application/json` `{code, …}`, without a problem document's `status` and `title`. */
+  plainJsonErrors?: boolean;
   /** Comments are pending (moderation on). */
   moderation?: boolean;
   /** GET /comments/{id} tells name and content, not only the status. */
@@ -173,6 +175,7 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
       res.writeHead(status, { 'content-type': 'text/html' }).end(`<html><body><h1>Error ${status}</h1></body></html>`);
       return;
     }
+    if (breaks.plainJsonErrors) return void res.writeHead(status, { 'content-type': 'application/json' }).end(bom + JSON.stringify({ code, ...extra }));
     res.writeHead(status, { 'content-type': 'application/problem+json' }).end(bom + JSON.stringify({ status, title: code, code, ...extra }));
   };
 
