@@ -345,6 +345,29 @@ test('an edit that takes a phone number out, with "Xóa bản trước khi sửa
   expect(await problems()).toEqual([]);
 });
 
+test('"Xóa bản trước khi sửa khỏi nhật ký" ticked on a comment edited before without it, the words left as they are: the old words leave the log, the comment is not edited again, and the editor is told', async ({
+  page, seed, signIn, api,
+}) => {
+  const id = await seed({ name: 'Lê Văn Bảy', content: 'Gọi tôi: 0913 222 333. Đường hỏng rồi.' });
+  // Edited first without the box: the log keeps the number.
+  expect((await api('PATCH', `/comments/${id}`, { content: 'Đường hỏng rồi.' })).status).toBe(200);
+  expect((await api('GET', '/audit?q=0913 222')).json.items).toHaveLength(1);
+  const editedAt = (await api('GET', `/comments/${id}`)).json.editedAt;
+  await signIn();
+  const c = card(page, 'Lê Văn Bảy');
+  await c.getByRole('button', { name: 'Sửa' }).click();
+  await expect(c.getByLabel('Nội dung')).toHaveValue('Đường hỏng rồi.');
+  await c.getByRole('checkbox', { name: 'Xóa bản trước khi sửa khỏi nhật ký' }).check();
+  const patch = page.waitForRequest((r) => r.method() === 'PATCH' && new URL(r.url()).pathname.endsWith(`/api/admin/comments/${id}`));
+  await c.getByRole('button', { name: 'Lưu', exact: true }).click();
+  expect((await patch).postDataJSON()).toMatchObject({ content: 'Đường hỏng rồi.', redact: true });
+  await expect(liveRegion(page)).toHaveText('Đã xóa bản cũ của bình luận của “Lê Văn Bảy” khỏi nhật ký.');
+  await expect(c.getByLabel('Nội dung')).toHaveCount(0);
+  expect((await api('GET', '/audit?q=0913 222')).json.items).toEqual([]);
+  const now = (await api('GET', `/comments/${id}`)).json;
+  expect(now).toMatchObject({ status: 'pending', content: 'Đường hỏng rồi.', editedAt });
+});
+
 test('"Gỡ xuống" on a published comment says it was unpublished, not "rejected"; readers no longer see it', async ({ page, seed, signIn, publicList, api }) => {
   const id = await seed({ name: 'Lò Văn G', content: 'Đã đăng rồi gỡ.' });
   await signIn();

@@ -235,6 +235,41 @@ test('signed out by the server (a 401) with a form open: after signing in again 
   await expect(card(page, 'Mai Văn Z').getByLabel('Trả lời của Ban biên tập')).toBeFocused();
 });
 
+test('signed out by the server with an edit open and "Xóa bản trước khi sửa khỏi nhật ký" ticked: after signing in again the box is ticked still, and the save takes the old words out of the log', async ({ page, seed, signIn, server, api }) => {
+  const id = await seed({ name: 'Mai Văn Số', content: 'Gọi tôi: 0914 555 666. Nguyên văn.' });
+  await signIn('?poll=300');
+  const c = card(page, 'Mai Văn Số');
+  await c.getByRole('button', { name: 'Sửa' }).click();
+  await c.getByLabel('Nội dung').fill('Nguyên văn.');
+  await c.getByRole('checkbox', { name: 'Xóa bản trước khi sửa khỏi nhật ký' }).check();
+  await page.route('**/api/admin/**', (r) => r.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401,"title":"x","code":"unauthorized"}' }));
+  await expect(page.locator('ykien-admin #token')).toBeVisible();
+  await page.unroute('**/api/admin/**');
+  await page.locator('ykien-admin #token').fill(server.adminToken);
+  await page.locator('ykien-admin #token').press('Enter');
+  const again = card(page, 'Mai Văn Số');
+  await expect(again.getByLabel('Nội dung')).toHaveValue('Nguyên văn.');
+  await expect(again.getByRole('checkbox', { name: 'Xóa bản trước khi sửa khỏi nhật ký' })).toBeChecked();
+  await again.getByRole('button', { name: 'Lưu', exact: true }).click();
+  await expect(liveRegion(page)).toHaveText('Đã sửa bình luận của “Mai Văn Số”.');
+  expect((await api('GET', `/comments/${id}`)).json.content).toBe('Nguyên văn.');
+  expect((await api('GET', '/audit?q=0914 555')).json.items).toEqual([]);
+});
+
+test('the box alone ticked in an edit form is something typed: "Tải lại" asks before dropping it', async ({ page, seed, signIn }) => {
+  await seed({ name: 'Người có số', content: 'Gọi 0915 111 222.' });
+  await seed({ name: 'Người khác', content: 'Ý kiến.' });
+  await signIn();
+  const c = card(page, 'Người có số');
+  await c.getByRole('button', { name: 'Sửa' }).click();
+  await c.getByRole('checkbox', { name: 'Xóa bản trước khi sửa khỏi nhật ký' }).check();
+  const asked: string[] = [];
+  page.on('dialog', (d) => (asked.push(d.message()), d.dismiss()));
+  await page.getByRole('button', { name: 'Tải lại' }).click();
+  await expect.poll(() => asked).toEqual([CONFIRM('Người có số')]);
+  await expect(c.getByRole('checkbox', { name: 'Xóa bản trước khi sửa khỏi nhật ký' })).toBeChecked();
+});
+
 test('signed out by the server with an edit open, and the comment approved by someone else meanwhile: the text waits in "Đã đăng" and is saved there', async ({ page, seed, signIn, server, publicList }) => {
   const id = await seed({ name: 'Mai Văn Y', content: 'Nguyên văn của Y.' });
   await seed({ name: 'Mai Văn X', content: 'Nguyên văn của X.' });

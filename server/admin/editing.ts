@@ -151,7 +151,7 @@ export class EditingController implements ReactiveController {
     // Once a refusal showed theirs, against theirs: the fields left alone show it now.
     const from = this.theirs?.id === c.id ? this.theirs : c;
     const changed = this.form!.kind === 'edit'
-      ? (value(`#edit-name-${c.id}`) ?? c.name) !== from.name || (value(`#edit-content-${c.id}`) ?? c.content) !== from.content
+      ? (value(`#edit-name-${c.id}`) ?? c.name) !== from.name || (value(`#edit-content-${c.id}`) ?? c.content) !== from.content || this.redacting(c)
       : (value(`#reply-text-${c.id}`) ?? '').trim() !== (c.reply?.text ?? '');
     return changed ? c : undefined;
   }
@@ -213,10 +213,17 @@ export class EditingController implements ReactiveController {
     this.set({ form: null, theirs: null });
   }
 
-  /** What `c`'s open form holds (each field by its id), and the version it started from. */
+  /** The edit form's "take the old words out of the log" is ticked: a change of its own, the words left as they were or not. */
+  private redacting(c: AdminComment): boolean {
+    return !!this.field<HTMLInputElement>(`#edit-redact-${c.id}`)?.checked;
+  }
+
+  /** What `c`'s open form holds (each field by its id; a ticked box as `on`, else empty), and the version it started from. */
   private snapshot(c: AdminComment, kind: FormKind): KeptForm {
     const values: Record<string, string> = {};
-    for (const f of this.host.renderRoot.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>(`input[id$="-${c.id}"], textarea[id$="-${c.id}"]`)) values[f.id] = f.value;
+    for (const f of this.host.renderRoot.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>(`input[id$="-${c.id}"], textarea[id$="-${c.id}"]`)) {
+      values[f.id] = f.type === 'checkbox' ? ((f as HTMLInputElement).checked ? 'on' : '') : f.value;
+    }
     const { name, content, editedAt, reply } = this.baseOf(c);
     return { id: c.id, kind, values, base: { name, content, editedAt, reply }, status: c.status };
   }
@@ -302,7 +309,8 @@ export class EditingController implements ReactiveController {
     await this.host.updateComplete;
     for (const [id, value] of Object.entries(kept.values)) {
       const field = this.field(`#${CSS.escape(id)}`);
-      if (field && value !== started[id]) field.value = value;
+      if (field?.type === 'checkbox') (field as HTMLInputElement).checked = value === 'on';
+      else if (field && value !== started[id]) field.value = value;
     }
     // In its form again, and kept again as this page's: this tab too may be reloaded or discarded.
     this.keepTyped();
@@ -462,6 +470,11 @@ export class EditingController implements ReactiveController {
     const afterTheirs = this.theirs?.id === c.id;
     if (name !== base.name && (afterTheirs || name !== c.name)) change.name = name;
     if (content !== base.content && (afterTheirs || content !== c.content)) change.content = content;
+    // Ticked with the words left as they were (edited before without it): the log alone changes, which
+    // the server does for an edit with the words as they are.
+    const redactOnly = this.redacting(c) && change.name === undefined && change.content === undefined;
+    if (this.redacting(c)) change.redact = true;
+    if (redactOnly) change.content = content;
     const { token, keepable } = this.saveBegins(c, 'edit');
     page.setBusy(c.id, true);
     this.saving.set(c.id, 'typed');
@@ -472,7 +485,6 @@ export class EditingController implements ReactiveController {
     let statusNow: unknown;
     try {
       if (change.name !== undefined || change.content !== undefined) {
-        if (this.field<HTMLInputElement>(`#edit-redact-${c.id}`)?.checked) change.redact = true;
         const saved = await editComment(token, c.id, change, base.editedAt);
         edited = true;
         statusNow = saved.status;
@@ -512,7 +524,7 @@ export class EditingController implements ReactiveController {
         page.alert(page.msg('savedButMoved', { name: c.name, status: page.msg(statusNow) }));
       } else {
         // Nothing changed, nothing sent: the form closes without saying an edit was made.
-        if (edited) page.announce(page.msg('edited', { name: c.name }));
+        if (edited) page.announce(page.msg(redactOnly ? 'logRedacted' : 'edited', { name: c.name }));
         if (this.isOpen(c)) this.done(c);
       }
       if (edited) page.logChanged(c.id);
