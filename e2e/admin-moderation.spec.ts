@@ -65,6 +65,27 @@ test('a wrong approval taken back with "Hoàn tác": the comment leaves the site
   await expect(undo).toHaveCount(0);
 });
 
+test('"Hoàn tác" after another moderator replied to the comment just approved: not taken back over their reply unseen, said why, and pressed again it is', async ({ page, seed, signIn, publicList, api }) => {
+  const id = await seed({ name: 'Trần Văn Hỏi', content: 'Khi nào làm đường?' });
+  await signIn();
+  await card(page, 'Trần Văn Hỏi').getByRole('button', { name: 'Duyệt', exact: true }).click();
+  const undo = undoButton(page);
+  await expect(undo).toHaveText('Hoàn tác: đưa bình luận của “Trần Văn Hỏi” về hàng chờ duyệt');
+  expect((await api('PUT', `/comments/${id}/reply?replyAt=none`, { text: 'Tòa soạn đã hỏi Sở.' })).status).toBe(200);
+  await undo.click();
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText(
+    'Người khác đã sửa hoặc trả lời bình luận của “Trần Văn Hỏi” sau quyết định của bạn, nên chưa hoàn tác. Bấm “Hoàn tác” lần nữa nếu vẫn muốn đưa về hàng chờ duyệt.',
+  );
+  expect((await publicList()).items.map((c) => c.id)).toEqual([id]);
+  await expect(undo).toHaveText('Hoàn tác: đưa bình luận của “Trần Văn Hỏi” về hàng chờ duyệt');
+  await undo.click();
+  await expect(liveRegion(page)).toHaveText('Đã đưa bình luận của “Trần Văn Hỏi” về hàng chờ duyệt.');
+  await expect(card(page, 'Trần Văn Hỏi')).toContainText('Tòa soạn đã hỏi Sở.');
+  await expect(undo).toHaveCount(0);
+  expect((await publicList()).items).toEqual([]);
+  expect((await api('GET', `/comments/${id}`)).json).toMatchObject({ status: 'pending', reply: { text: 'Tòa soạn đã hỏi Sở.' } });
+});
+
 test('"select all" with comments the editor did not mean to publish: "Hoàn tác" takes the whole run back, each in its place, off the site, counted', async ({
   page,
   seed,

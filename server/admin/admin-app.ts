@@ -911,6 +911,8 @@ export class YkienAdmin extends LitElement {
     const restored: AdminComment[] = [];
     const moved = new Map<string, { c: AdminComment; e: ApiError }>();
     const gone: AdminComment[] = [];
+    /** Edited or answered by someone else since this decision, still where it put them: as they are now. */
+    const changedSince = new Map<string, AdminComment>();
     let failure: unknown = null;
     try {
       // One at a time, as a bulk run: the server's log keeps them in order.
@@ -924,7 +926,9 @@ export class YkienAdmin extends LitElement {
           this.handled.delete(c.id);
         } catch (e) {
           if (over()) return;
-          if (isConflict(e)) moved.set(c.id, { c: decided, e });
+          // Not taken back over another moderator's edit or reply unseen: kept to press again, as it is now.
+          if (isConflict(e) && e.comment && e.current === u.to) changedSince.set(c.id, { ...c, ...e.comment, status: c.status });
+          else if (isConflict(e)) moved.set(c.id, { c: decided, e });
           else if (isGone(e)) gone.push(decided);
           else {
             failure = e;
@@ -943,18 +947,22 @@ export class YkienAdmin extends LitElement {
       // A decision made here while this ran is the one to take back now; else, after a failure that may
       // pass (the network, a busy server), what was not tried yet, to press again.
       const newer = this.undo !== u ? this.undo : null;
-      const tried = new Set([...restored.map((c) => c.id), ...moved.keys(), ...gone.map((c) => c.id)]);
-      const untried = failure !== null ? u.comments.filter((c) => !tried.has(c.id)) : [];
+      const tried = new Set([...restored.map((c) => c.id), ...moved.keys(), ...gone.map((c) => c.id), ...changedSince.keys()]);
+      // What may still be taken back, in the decision's order: those changed since (their new version), and
+      // after a failure that may pass, those not tried yet.
+      const untried = u.comments.flatMap((c) => changedSince.get(c.id) ?? (failure !== null && !tried.has(c.id) ? [c] : []));
       if (restored.length) {
         this.announce(this.restoredSaid(restored));
         this.bumpCounts(u.to, 'pending', restored.length);
       }
       this.undo = newer ?? (untried.length ? { ...u, comments: untried } : null);
       this.putBack(restored, u.listedFor);
-      if (moved.size || gone.length || failure !== null) {
+      if (moved.size || gone.length || changedSince.size || failure !== null) {
         // Not all taken back: said; with none back and the button gone, the keyboard waits on the list's heading.
         if (!restored.length && !this.undo && this.undoHasKeyboard()) this.focusSoon('#list-heading');
         const problems = [...this.bulkProblems([], moved, gone)];
+        const changed = [...changedSince.values()];
+        if (changed.length) problems.unshift(changed.length === 1 ? this.msg('changedSinceDecision', { name: changed[0].name }) : this.msg('changedSinceDecisionMany', { n: changed.length }));
         if (failure !== null) problems.unshift(u.comments.length === 1 ? this.explain(failure) : `${notBack} ${this.explain(failure)}`);
         if (moved.size || gone.length) void this.refreshCounts();
         this.error = problems.join(' ');
