@@ -5,9 +5,9 @@
  * the screen. One that turns out shorter, filled in under the eyes of a reader who jumped to it, would
  * pull what follows it up into view: it keeps the reserved height (`:state(held)`) until it leaves the
  * screen, where giving it back moves nothing the reader sees (below it; above it, only where the browser
- * anchors the scroll). (`:--loading` and `:--held` in Chromium
- * before 125, whose states must start with `--`; in browsers without custom states, Firefox before 126
- * and Safari before 17.4, tokens of the host's `data-ykien-state` attribute.)
+ * anchors the scroll). (Where `:state()` is not there, tokens of the host's `data-ykien-state` attribute:
+ * Firefox before 126 and Safari before 17.4, without custom states, and Chromium before 125, whose
+ * states must start with `--`: one fallback for a site's rules to match, as the element's docs say.)
  */
 import type { ReactiveController, ReactiveElement } from 'lit';
 
@@ -36,29 +36,26 @@ const attributeStates = (host: Element): States => {
 export class SpaceKeeper implements ReactiveController {
   #host: ReactiveElement;
   #states: States;
-  /** The states' names: Chromium before 125 throws on a name without `--` (and matches `:--loading`). */
-  #loading = 'loading';
-  #held = 'held';
   /** Whether the list was loading at the last render. */
   #listLoading = true;
   #away?: IntersectionObserver;
 
   constructor(host: ReactiveElement, internals: ElementInternals | undefined) {
     (this.#host = host).addController(this);
-    const states = internals?.states;
-    // (The attribute is not written here: an element being constructed may not have attributes yet.)
-    this.#states = states ?? attributeStates(host);
+    let states = internals?.states;
     try {
+      // Chromium before 125 throws on a name without `--`.
       states?.add('held');
       states?.delete('held');
     } catch {
-      this.#loading = '--loading';
-      this.#held = '--held';
+      states = undefined;
     }
+    // (The attribute is not written here: an element being constructed may not have attributes yet.)
+    this.#states = states ?? attributeStates(host);
   }
 
   hostConnected(): void {
-    if (!this.#host.hasUpdated) this.#states.add(this.#loading); // until the first render says otherwise
+    if (!this.#host.hasUpdated) this.#states.add('loading'); // until the first render says otherwise
   }
 
   hostDisconnected(): void {
@@ -78,7 +75,7 @@ export class SpaceKeeper implements ReactiveController {
    */
   hostUpdated(): void {
     const states = this.#states;
-    const loading = this.#loading;
+    const loading = 'loading';
     if (this.#listLoading == states.has(loading)) return;
     if (this.#listLoading) return void states.add(loading);
     const host = this.#host;
@@ -95,7 +92,7 @@ export class SpaceKeeper implements ReactiveController {
     // reader shrinking would pull what they read up: given back only off the screen through its bottom.
     const anchors = globalThis.CSS?.supports?.('overflow-anchor', 'auto') && ![document.documentElement, document.body].some((el) => el && getComputedStyle(el).overflowAnchor == 'none');
     if ((top < innerHeight && bottom > 0 && top + content < innerHeight) || (!anchors && bottom <= 0)) {
-      states.add(this.#held);
+      states.add('held');
       this.#away?.disconnect(); // held since an earlier fill (another article, "Thử lại"): one observer
       this.#away = new IntersectionObserver((entries) => entries.some((e) => !e.isIntersecting && (anchors || e.boundingClientRect.top > 0)) && this.#release());
       this.#away.observe(host);
@@ -103,7 +100,7 @@ export class SpaceKeeper implements ReactiveController {
   }
 
   #release(): void {
-    this.#states.delete(this.#held);
+    this.#states.delete('held');
     this.#away?.disconnect();
     this.#away = undefined;
   }

@@ -129,7 +129,7 @@ function focusInSight(el: HTMLElement | null | undefined, scrolledAt: number): v
  * @cssprop [--ykien-success=#1e6b34] - The thank-you message. Default `#1e6b34` light, `#8fd9a0` dark.
  * @cssprop [--ykien-divider=#d0d0d0] - The rule between comments. Default `#d0d0d0` light, `#49454f` dark.
  * @cssprop [--ykien-reply-bg=#f4f1ec] - The background of the editorial board's reply. Default `#f4f1ec` light, `#2b2930` dark.
- * @cssstate loading - The list is loading: the box keeps the reserved height (`--ykien-reserve`). Also `data-ykien-state~="loading"` on the element, for browsers without custom states.
+ * @cssstate loading - The list is loading: the box keeps the reserved height (`--ykien-reserve`). Also `data-ykien-state~="loading"` on the element, for browsers without `:state()` (Chromium before 125, Firefox before 126, Safari before 17.4).
  * @cssstate held - The comments came shorter than the room kept, under the eyes of a reader who jumped to them: the box keeps that room until it leaves the screen, so what follows is not pulled up into view. Also `data-ykien-state~="held"`.
  * @cssprop [--ykien-reserve=max(36rem, 100vh)] - The height kept for the box until its comments are in (set it on the element or
  *   above it: the loader reads it too). Default `max(36rem, 100vh)`.

@@ -77,12 +77,7 @@ export const styles = css`
     :host(:state(held)) {
       min-height: ${unsafeCSS(RESERVED_HEIGHT)};
     }
-    /* Chromium before 125: its own rule, as a list with the selector above would be dropped whole. */
-    :host(:--loading),
-    :host(:--held) {
-      min-height: ${unsafeCSS(RESERVED_HEIGHT)};
-    }
-    /* No custom states (Firefox before 126, Safari before 17.4): the same, told by an attribute. */
+    /* No :state() (Firefox before 126, Safari before 17.4, Chromium before 125): the same, told by an attribute. */
     :host([data-ykien-state~='loading']),
     :host([data-ykien-state~='held']) {
       min-height: ${unsafeCSS(RESERVED_HEIGHT)};
