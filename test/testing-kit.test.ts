@@ -363,6 +363,24 @@ describe('mockEndpoint checks what the reference server checks, in its words', (
     expect(fieldsOf(await send(endpoint, { ...comment, content: ' ' }))).toEqual([400, { content: MESSAGES.contentRequired('en'), clientId: MESSAGES.clientIdMissing('en') }]);
   });
 
+  it('the body is checked first, as the server orders its checks: a wrong type, a body over the limit or not JSON from a refused origin, or under a key another attempt holds, is 415, 413 or 400, not 403 or 409', async () => {
+    const endpoint = new MockEndpoint(ENDPOINT, { origins: ['http://localhost:4321'], captcha: true });
+    const foreign = { Origin: 'https://elsewhere.example' };
+    expect(await send(endpoint, { ...comment, clientId: 'k-o' }, { ...foreign, 'Content-Type': 'text/plain' })).toMatchObject({ status: 415 });
+    expect(await send(endpoint, { ...comment, clientId: 'k-o', content: 'x'.repeat(40_000) }, foreign)).toMatchObject({ status: 413 });
+    expect(fieldsOf(await send(endpoint, [comment] as unknown as Record<string, unknown>, foreign))).toEqual([400, { body: MESSAGES.bodyNotObject('en') }]);
+    expect(await send(endpoint, { ...comment, clientId: 'k-o' }, foreign)).toMatchObject({ status: 403, json: { code: 'forbidden-origin' } });
+    // An attempt holding its key (its captcha being verified): another with the key and a body of the wrong type.
+    const release = endpoint.hold();
+    const before = endpoint.posts.length;
+    const held = send(endpoint, { ...comment, clientId: 'k-h', captchaToken: 't-1' }, { 'Idempotency-Key': 'k-h' });
+    await expect.poll(() => endpoint.posts.length).toBe(before + 1);
+    expect(await send(endpoint, { ...comment, clientId: 'k-h', captchaToken: 't-2' }, { 'Idempotency-Key': 'k-h', 'Content-Type': 'text/plain' })).toMatchObject({ status: 415 });
+    expect(await send(endpoint, { ...comment, clientId: 'k-h', captchaToken: 't-2' }, { 'Idempotency-Key': 'k-h' })).toMatchObject({ status: 409, json: { code: 'in-progress' } });
+    release();
+    expect(await held).toMatchObject({ status: 201 });
+  });
+
   it('a body in another charset than UTF-8 is 415, and one nested deeper than 16 levels 400 under fields.body, as the server answers them', async () => {
     const endpoint = new MockEndpoint(ENDPOINT);
     expect(await send(endpoint, { ...comment, clientId: 'k-cs' }, { 'Content-Type': 'application/json; charset=iso-8859-1', 'Idempotency-Key': 'k-cs' })).toMatchObject({ status: 415 });

@@ -372,6 +372,21 @@ const payloadOf = (body: Record<string, unknown>) => {
   return canonical(rest);
 };
 
+/**
+ * Why a POST's body cannot be read as a comment, as the server refuses it before any other check: its
+ * type (415), its size (413, the reference server's limit in server/src/policies/json-body.ts: the
+ * longest valid comment, however written), not JSON, not an object, or nested too deep (400).
+ */
+function bodyFault(type: string | undefined, raw: string, parsed: unknown, parseable: boolean, body: Record<string, unknown>, lang: Lang, maxLength: number): { status: number; problem: object } | null {
+  if (!isJsonContentType(type)) return { status: 415, problem: problemBody(415) };
+  if (bytes(raw) > bodyLimitFor(maxLength)) return { status: 413, problem: problemBody(413) };
+  const refused = (said: string) => ({ status: 400, problem: problemBody(400, 'validation', { fields: { body: said } }) });
+  if (!parseable || parsed === undefined) return refused(message(lang, 'bodyNotJson'));
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return refused(message(lang, 'bodyNotObject'));
+  if (payloadOf(body) === null) return refused(message(lang, 'bodyTooDeep', MAX_BODY_DEPTH));
+  return null;
+}
+
 let seq = 0;
 const newId = () => `mock-${Date.now().toString(36)}-${(seq++).toString(36)}`;
 
@@ -523,6 +538,9 @@ export class MockEndpoint {
     if (method === 'GET') return at ? this.answerRead(at.rest, at.query, lang, send) : send(404, problemBody(404, 'not-found'));
     // Exactly the endpoint, as a server's route: `{endpoint}/` is another URL.
     if (method !== 'POST' || at?.rest !== '') return send(404, problemBody(404, 'not-found'));
+    // The body first, as the server reads it before the origin or the key (docs/api.md, "Order of checks").
+    const unreadable = bodyFault(headers['content-type'], raw, parsed, parseable, body, lang, this.options.maxLength ?? 2000);
+    if (unreadable) return send(unreadable.status, unreadable.problem);
     if (refused) return send(403, problemBody(403, 'forbidden-origin'));
 
     // The attempt's key, from the header or the body (checked below, as the server checks it).
@@ -541,20 +559,16 @@ export class MockEndpoint {
     const claims = claim !== undefined;
     if (claims) this.claims.add(claim);
     try {
-      await this.answerPost({ route, headers, body, raw, parsed, parseable, lang, send, hideFromPage: () => (cors = hidden), fromHeader, clientId });
+      await this.answerPost({ route, body, lang, send, hideFromPage: () => (cors = hidden), fromHeader, clientId });
     } finally {
       if (claims) this.claims.delete(claim);
     }
   }
 
-  /** A POST to the endpoint, past the origin check: scripted, or as the contract says. */
-  private async answerPost({ route, headers, body, raw, parsed, parseable, lang, send, hideFromPage, fromHeader, clientId }: {
+  /** A POST to the endpoint whose body is a JSON object, past the origin check: scripted, or as the contract says. */
+  private async answerPost({ route, body, lang, send, hideFromPage, fromHeader, clientId }: {
     route: Route;
-    headers: Record<string, string>;
     body: Record<string, unknown>;
-    raw: string;
-    parsed: unknown;
-    parseable: boolean;
     lang: Lang;
     send: (status: number, payload?: unknown, extra?: Record<string, string>) => Promise<void>;
     hideFromPage: () => void;
@@ -605,16 +619,8 @@ export class MockEndpoint {
 
     // The contract (docs/api.md, "Creating a comment"). Whatever it answers, `drop: 'after'` loses it.
     if (answer.drop === 'after') send = () => route.abort('connectionreset');
-    if (!isJsonContentType(headers['content-type'])) return send(415, problemBody(415));
-    // The reference server's body limit (server/src/policies/json-body.ts): the longest valid comment, however written.
-    if (bytes(raw) > bodyLimitFor(this.options.maxLength ?? 2000)) return send(413, problemBody(413));
-    if (!parseable || parsed === undefined) return send(400, problemBody(400, 'validation', { fields: { body: message(lang, 'bodyNotJson') } }));
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      return send(400, problemBody(400, 'validation', { fields: { body: message(lang, 'bodyNotObject') } }));
-    }
-    // What attempts with one key are compared by; null for a body nested too deep to be a comment.
-    const payload = payloadOf(body);
-    if (payload === null) return send(400, problemBody(400, 'validation', { fields: { body: message(lang, 'bodyTooDeep', MAX_BODY_DEPTH) } }));
+    // What attempts with one key are compared by (a body too deep for it was refused before: bodyFault).
+    const payload = payloadOf(body)!;
     // As the server resolves it (server/src/policies/idempotency.ts): 1-200 visible ASCII characters, the header's and
     // the body's the same; a `clientId` of null is none.
     // A key that is wrong is said with the comment's other bad fields, as the server says every one.

@@ -19,7 +19,7 @@ export interface SentText {
   savedAt: number;
 }
 
-/** FNV-1a over the UTF-16 code units, twice with other offsets: 64 bits, as 16 hex digits. */
+/** Two 32-bit hashes of the UTF-16 code units, FNV-1a and a variant with another offset and a shift: 64 bits, as 16 hex digits. */
 function fingerprint(text: string): string {
   let a = 0x811c9dc5;
   let b = 0x01000193 ^ 0x5bd1e995;
