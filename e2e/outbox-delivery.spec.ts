@@ -1454,7 +1454,7 @@ test('"Bỏ bình luận" pressed by mistake: "Hoàn tác" brings the unsent com
   const kept = (await idb(page))[`o:${clientId}`];
 
   await unsent(page).getByRole('button', { name: 'Bỏ bình luận' }).click();
-  await expect(f.status).toHaveText('Đã bỏ bình luận chưa gửi. Bỏ nhầm? Bấm “Hoàn tác” bên dưới.');
+  await expect(f.status).toHaveText('Đã bỏ bình luận chưa gửi. Bỏ nhầm? Bấm “Hoàn tác” ngay dưới dòng này.');
   await expect(outbox(page)).toHaveCount(0);
   expect(await outboxKeys(page)).toEqual([]);
 
@@ -1474,6 +1474,20 @@ test('"Bỏ bình luận" pressed by mistake: "Hoàn tác" brings the unsent com
   await outboxIdle(page);
   expect(net.seen.map((s) => s.clientId)).toEqual([clientId]);
   expect((await api.stored()).map((c) => c.content)).toEqual(['Bỏ nhầm, xin giữ lại']);
+});
+
+test('the keyboard on the discard\'s "Hoàn tác" when another unsent comment goes in the background and its line replaces the offer: it lands on "Gửi bình luận", not on the page\'s body', async ({ page, context, net, site }) => {
+  await twoUnsent(page, context, net, site);
+  const f = form(page);
+  const undo = f.host.getByRole('button', { name: 'Hoàn tác' });
+  await unsent(page).filter({ hasText: 'Ý kiến thứ nhất.' }).getByRole('button', { name: 'Bỏ bình luận' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(f.status).toContainText('Đã bỏ bình luận chưa gửi');
+  await undo.focus();
+  await setOffline(context, net, false);
+  await expect(f.status).toContainText(QUEUED_SENT);
+  await expect(undo).toHaveCount(0);
+  await expect(f.host.getByRole('button', { name: 'Gửi bình luận' })).toBeFocused();
 });
 
 test('"Hoàn tác" undoes what the status line says: a discard after "Nhập lại" first, then the text "Nhập lại" emptied; once the line says something else, the discard stays done', async ({ page, context, net, site }) => {

@@ -462,6 +462,24 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
     await expect(f.name).toHaveValue(NAME);
   });
 
+  test('"Nhập lại" pressed twice (a double click, a held Enter): the second press, on an empty form, keeps "Hoàn tác" and the text it brings back', async ({ page, article }) => {
+    await article();
+    const f = form(page);
+    const undo = f.host.getByRole('button', { name: 'Hoàn tác' });
+    await f.name.fill(NAME);
+    await f.content.fill(TEXT);
+    await f.clear.dblclick();
+    await expect(f.content).toHaveValue('');
+    await expect(f.status).toHaveText(vi.clearedUndo.replace('{undo}', vi.undoClear));
+    await f.clear.focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    await expect(f.status).toHaveText(vi.clearedUndo.replace('{undo}', vi.undoClear));
+    await undo.click();
+    await expect(f.content).toHaveValue(TEXT);
+    await expect(f.name).toHaveValue(NAME);
+  });
+
   test('"Hoàn tác" is the article\'s where "Nhập lại" was pressed: an app moving on to another article, and back, no longer offers it', async ({ page, article }) => {
     await article({ attrs: { 'page-id': 'bai-a' } });
     const f = form(page);

@@ -53,7 +53,7 @@ export const enSending: SendingStrings = {
   verifyNeeded: 'A saved comment needs the captcha: press “{verifyToSend}”.',
   discard: 'Discard',
   discarded: 'The unsent comment was discarded.',
-  discardedUndo: 'The unsent comment was discarded. By mistake? Press “{undo}” below.',
+  discardedUndo: 'The unsent comment was discarded. By mistake? Press “{undo}” just below this message.',
   undiscarded: 'The discarded comment is back among the unsent ones.',
   discardedMaybeSent: 'The unsent comment was discarded, but the server may already have received it.',
   discardedMaybeStored: 'The comment was discarded, but the server may already have received it. Its text is still in the form: sending it again unchanged will not store it twice.',

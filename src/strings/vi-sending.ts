@@ -51,7 +51,7 @@ export const viSending = {
   verifyNeeded: 'Bình luận đã lưu cần xác minh captcha: bấm “{verifyToSend}”.',
   discard: 'Bỏ bình luận',
   discarded: 'Đã bỏ bình luận chưa gửi.',
-  discardedUndo: 'Đã bỏ bình luận chưa gửi. Bỏ nhầm? Bấm “{undo}” bên dưới.',
+  discardedUndo: 'Đã bỏ bình luận chưa gửi. Bỏ nhầm? Bấm “{undo}” ngay dưới dòng này.',
   undiscarded: 'Bình luận vừa bỏ đã trở lại danh sách chưa gửi.',
   discardedMaybeSent: 'Đã bỏ bình luận chưa gửi, nhưng máy chủ có thể đã nhận được bình luận này trước đó.',
   discardedMaybeStored: 'Đã bỏ bình luận, nhưng máy chủ có thể đã nhận được bình luận này trước đó. Nội dung vẫn ở trong ô: nếu gửi lại nguyên văn, bình luận sẽ không bị lưu hai lần.',

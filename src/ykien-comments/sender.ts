@@ -253,6 +253,11 @@ export class Sender {
   #keepFocus(): void {
     const root = this.#host.renderRoot as ShadowRoot;
     const button = root.activeElement;
+    // "Hoàn tác" goes when the line offering it is replaced (a comment sent in the background): not to <body>.
+    if (button?.matches('[part~="undo"]')) {
+      void this.#host.updateComplete.then(() => button.isConnected || root.activeElement || this.#focusPastOutbox());
+      return;
+    }
     const row = button?.closest<HTMLElement>('[data-client-id]');
     if (!row) return;
     const id = row.dataset.clientId!;

@@ -740,8 +740,9 @@ export class YkienComments extends LitElement {
     const sendersKey = this.#sender?.clear() ?? false;
     const letGoOfKey = this.#drafts.clear() || sendersKey;
     // Not for a text on its way (its outcome says what became of it), nor for one whose key went with it
-    // (an earlier attempt may be stored: sent again under a new key, it could be stored twice).
-    this.#cleared = was.content.trim() && !this.sending && !letGoOfKey ? was : undefined;
+    // (an earlier attempt may be stored: sent again under a new key, it could be stored twice). A press
+    // on a form with no comment in it (a double click, a held Enter) keeps what the first one emptied.
+    this.#cleared = !was.content.trim() ? this.#cleared : !this.sending && !letGoOfKey ? was : undefined;
     // (Where "Hoàn tác" is, said with what happened.) The keyboard stays on "Nhập lại", from which
     // "Hoàn tác" is the next Tab; taken to the name field, it had the whole form to cross back, and a
     // phone's keyboard opened over the line that offers it.
