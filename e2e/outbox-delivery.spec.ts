@@ -1476,6 +1476,26 @@ test('"Bỏ bình luận" pressed by mistake: "Hoàn tác" brings the unsent com
   expect((await api.stored()).map((c) => c.content)).toEqual(['Bỏ nhầm, xin giữ lại']);
 });
 
+test('two boxes of one article (a form on top with list="off", the whole box below): a queued comment\'s going is said once, by the box that queued it, not again by the other\'s live region', async ({ page, context, net, api, site }) => {
+  site.serve(ARTICLE, articleHtml({ attrs: { endpoint: api.endpoint, 'site-key': null }, before: `<ykien-comments endpoint="${api.endpoint}" list="off"></ykien-comments>` }));
+  await page.goto(site.url());
+  const [top, whole] = [page.locator('ykien-comments').first(), page.locator('ykien-comments').last()];
+  await whole.locator('[part~="submit"]').waitFor();
+  await setOffline(context, net, true);
+  await top.locator('[part~="input"]').fill('Cao Văn T');
+  await top.locator('[part~="textarea"]').fill('Gửi từ khung trên, lúc mất mạng.');
+  await top.locator('[part~="submit"]').click();
+  await expect(top.locator('[part~="outbox"] li[data-client-id]')).toHaveCount(1);
+  await expect(whole.locator('[part~="outbox"] li[data-client-id]')).toHaveCount(1);
+  await setOffline(context, net, false);
+  await expect(top.locator('[part~="status"]')).toContainText(QUEUED_SENT);
+  for (const box of [top, whole]) await expect(box.locator('[part~="outbox"] li[data-client-id]')).toHaveCount(0);
+  await outboxIdle(page);
+  expect((await statuses(page)).filter((s) => s.includes(QUEUED_SENT))).toHaveLength(1);
+  await expect(whole.locator('[part~="status"]')).not.toContainText(QUEUED_SENT);
+  expect((await api.stored()).map((c) => c.content)).toEqual(['Gửi từ khung trên, lúc mất mạng.']);
+});
+
 test('the keyboard on the discard\'s "Hoàn tác" when another unsent comment goes in the background and its line replaces the offer: it lands on "Gửi bình luận", not on the page\'s body', async ({ page, context, net, site }) => {
   await twoUnsent(page, context, net, site);
   const f = form(page);

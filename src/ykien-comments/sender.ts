@@ -27,8 +27,14 @@ import type { YkienComments } from './ykien-comments.component.js';
 import type { OwnComment } from './own-comments.js';
 
 
-/** Queued comments whose going a box of this page said ("Bình luận đã lưu trước đó đã được gửi"). */
-const saidSent = new Set<string>();
+/**
+ * Queued comments whose going a box of this page said ("Bình luận đã lưu trước đó đã được gửi"): true
+ * once a box showing its article said it. Two boxes of one article (a form on top, the whole box below)
+ * each with a live region must not both say it.
+ */
+const saidSent = new Map<string, boolean>();
+/** The box of this page whose form queued a comment: while it is on the page, it alone says its going. */
+const queuedBy = new Map<string, Element>();
 
 /**
  * When this code came, on the clock `savedAt` is read from (not `performance.now()`, which stops while
@@ -372,6 +378,7 @@ export class Sender {
     }
     const payload = this.#pending[1];
     this.#mine.add(payload.clientId);
+    queuedBy.set(payload.clientId, h);
     // The form as the send was pressed, before anything is awaited: what the reader types from here on
     // (while the checks below read a slow disk too) is not what is sent, and must stay once it is.
     const typed = h.content;
@@ -483,10 +490,15 @@ export class Sender {
       // comment. Sent here by this tab's outbox, but queued by another tab's form: the words in this
       // tab's form (the shared draft) are not this tab's second comment.
       if (this.#mine.has(item.clientId)) this.#sentHere.add(result.id);
-      // Said by the box that queued it, or shows its article, else by one box of the page: every box of
-      // a live blog lists the other articles' unsent comments, and hears this.
-      if (this.#mine.has(item.clientId) || item.payload.pageId == h.page.pageId || !saidSent.has(item.clientId)) h.say('queuedSent', 'success');
-      saidSent.add(item.clientId);
+      // Said by the box that queued it, while it is on the page; else once by a box that shows its
+      // article, and by one box of the page if none does: every box of a live blog lists the other
+      // articles' unsent comments, and hears this.
+      const ours = item.payload.pageId == h.page.pageId;
+      const said = saidSent.get(item.clientId);
+      if (this.#mine.has(item.clientId) || (!queuedBy.get(item.clientId)?.isConnected && (ours ? !said : said === undefined))) {
+        h.say('queuedSent', 'success');
+        saidSent.set(item.clientId, !!said || ours);
+      }
       if (!byOther) this.#tell(new YkienSentEvent({ id: result.id, status: result.status, clientId: item.clientId, pageId: item.payload.pageId, endpoint: item.endpoint, replay: result.replay }));
     } else if (kind == 'orphaned') {
       // The box that sent it left the page (told there): back in this form if it is free and on its article.
