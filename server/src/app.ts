@@ -171,6 +171,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   installJsonParser(app, bodyLimit);
   app.addHook('preClose', async () => ctx.drain.start(() => app.server.closeIdleConnections()));
   app.addHook('onClose', async () => ctx.drain.stop());
+  // (The cli closes the store once app.close() resolves: after these hooks.)
+  app.addHook('onClose', async () => ctx.drain.settled());
 
   /** When a write last failed on the database's storage (a full disk, an I/O error): /healthz says so a while. */
   let unwritableAt = -Infinity;

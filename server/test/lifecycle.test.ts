@@ -239,6 +239,36 @@ describe('stopping on a signal', () => {
     }
   });
 
+  it('SIGTERM while a comment whose client hung up (a tab closed, a proxy\'s timeout) is being verified: it is still stored, its key kept as its record (no claim left to answer its retry 409), and the stop exits 0', async () => {
+    const verifier = await startFakeVerifier();
+    verifier.delayMs = 1500;
+    const dbPath = tempDb();
+    const server = await startServer({
+      args: ['--hcaptcha-secret', 'test-secret', '--hcaptcha-verify-url', verifier.url, '--hcaptcha-timeout', '9000'],
+      dbPath,
+    });
+    try {
+      const body = makeComment(server.url);
+      const gone = connect(server.port, '127.0.0.1').on('error', () => {});
+      gone.write(rawPost(server.port, server.url, body));
+      await verifier.waitForCalls(1);
+      gone.destroy();
+      server.child.kill('SIGTERM');
+      const { code } = await server.exited;
+      expect(code).toBe(0);
+      expect(rowsOf(dbPath)).toHaveLength(1);
+      expect(readDb(dbPath, (db) => db.prepare('SELECT comment_id, lease_until FROM idempotency_keys WHERE key = ?').get(body.clientId))).toEqual({
+        comment_id: rowsOf(dbPath)[0]!.id,
+        lease_until: null,
+      });
+      expect(server.jsonLogs().map((l) => l.msg)).toContain('stopped; database closed');
+    } finally {
+      await server.kill9();
+      server.cleanup();
+      await verifier.close();
+    }
+  });
+
   it('a second signal during the stop (SIGINT, then SIGTERM) exits 1 at once, saying so, without waiting for the request in flight', async () => {
     const verifier = await startFakeVerifier();
     const release = verifier.hold(); // siteverify answers nothing until the test is over

@@ -14,6 +14,8 @@ import { sendProblem } from '../problem.js';
 export class Drain {
   #draining = false;
   #sweep?: ReturnType<typeof setInterval>;
+  /** Work that must end before the store closes, whether or not its client still waits for the answer. */
+  readonly #running = new Set<Promise<unknown>>();
 
   get draining(): boolean {
     return this.#draining;
@@ -34,6 +36,22 @@ export class Drain {
 
   stop(): void {
     clearInterval(this.#sweep);
+  }
+
+  /**
+   * `work`, kept until it ends: the server closes once its connections have, and a request whose client
+   * hung up has none left while its comment is still being verified and stored.
+   */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.#running.add(work);
+    const done = () => this.#running.delete(work);
+    work.then(done, done);
+    return work;
+  }
+
+  /** Resolves once the work tracked now has ended (onClose, before the store closes). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.#running]);
   }
 }
 

@@ -91,8 +91,15 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
     // instead of a claim first. With a rate limit, a retry racing its first attempt must find the
     // claim (409) before it is charged a hit for a comment that the first attempt stores.
     if (ctx.config.captcha ? !hasCaptchaToken(input) : ctx.config.rateLimit === null) {
-      return send(request, reply, await createUnclaimed(request, ctx, input, key, hash, id, ip));
+      return send(request, reply, await ctx.drain.track(createUnclaimed(request, ctx, input, key, hash, id, ip)));
     }
+    // Claimed, verified and stored (or let go) even if the client hangs up meanwhile (a tab closed, a
+    // proxy's timeout): a stop waits for it before the store closes (as for the insert above), or the
+    // comment would be lost with its claim left for the lease and its single-use token spent.
+    return send(request, reply, await ctx.drain.track(claimAndCreate(request, input, key, hash, id, ip)));
+  });
+
+  const claimAndCreate = async (request: FastifyRequest, input: Record<string, unknown>, key: string, hash: string, id: string, ip: string): Promise<Answer> => {
     // Claim the key in the database, for every instance to see, before anything that costs: a stored
     // key is a replay (no validation, rate limit or captcha), a live claim is 409 in-progress.
     const claimedAt = Date.now();
@@ -102,7 +109,7 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
       await releaseWithin(key, id, request);
       throw err;
     });
-    if (!claim.claimed) return send(request, reply, answerForExisting(claim.existing, hash));
+    if (!claim.claimed) return answerForExisting(claim.existing, hash);
     let answer: Answer | undefined;
     try {
       answer = await createComment(request, ctx, input, key, hash, id, ip, claimedAt + ctx.config.claimLeaseMs);
@@ -110,8 +117,8 @@ export async function commentRoutes(app: FastifyInstance, ctx: AppContext): Prom
       // Not stored (refused, unavailable, or an error): the key may be tried again at once.
       if (answer?.status !== 201) await releaseWithin(key, id, request);
     }
-    return send(request, reply, answer);
-  });
+    return answer;
+  };
 
   /**
    * Lets go of a claim before the answer goes out, so that the reader's retry is not met by its own
