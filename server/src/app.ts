@@ -7,7 +7,7 @@ import { verifyCaptcha } from './policies/captcha.js';
 import type { Config } from './config.js';
 import { corsHook, originPolicy } from './policies/cors.js';
 import { FirstPageCache } from './caching/first-pages.js';
-import { Drain } from './policies/draining.js';
+import { Drain, stalledSweep } from './policies/draining.js';
 import { bodyLimitFor, installJsonParser } from './policies/json-body.js';
 import { loggerOptions, logRefusalQuietly, OneLinePerRequest } from './logging.js';
 import { Moderators } from './moderation/moderators.js';
@@ -169,7 +169,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.addHook('onClose', async () => ctx.notifier.stop());
 
   installJsonParser(app, bodyLimit);
-  app.addHook('preClose', async () => ctx.drain.start(() => app.server.closeIdleConnections()));
+  const sweep = stalledSweep(app.server);
+  app.addHook('preClose', async () => ctx.drain.start(sweep));
   app.addHook('onClose', async () => ctx.drain.stop());
   // (The cli closes the store once app.close() resolves: after these hooks.)
   app.addHook('onClose', async () => ctx.drain.settled());

@@ -4,7 +4,7 @@
  *
  * On SIGTERM/SIGINT it stops accepting connections, lets requests in flight finish (a comment being
  * verified is still stored and answered), then closes the database, and exits 0. A second signal, or
- * 15 seconds without finishing, exits at once with status 1. It stops the same way, exiting 1, when a
+ * 22 seconds without finishing (SHUTDOWN_GRACE_MS), exits at once with status 1. It stops the same way, exiting 1, when a
  * newer server migrates the database under it (app.ts): it would refuse to start on that schema.
  * SIGHUP only logs that there is nothing to reload.
  */

@@ -269,6 +269,33 @@ describe('stopping on a signal', () => {
     }
   });
 
+  for (const [stalls, sent] of [
+    ['half its headers', (port: number) => `POST /api/comments HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: applic`],
+    ['its headers and half its body', (port: number) => `POST /api/comments HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n{"pageId":"p`],
+  ] as const) {
+    it(`SIGTERM with a client that sent ${stalls} and stalled: cut a few seconds into the stop, which ends then with exit 0, not at the grace's end with exit 1`, async () => {
+      const dbPath = tempDb();
+      const server = await startServer({ args: ['--no-captcha'], dbPath });
+      try {
+        const stalled = rawConnection(server.port);
+        stalled.write(sent(server.port));
+        // Answered meanwhile: the stop is not the server refusing every connection.
+        expect((await postComment(server.url, makeComment(server.url))).status).toBe(201);
+        const stopAt = Date.now();
+        server.child.kill('SIGTERM');
+        await stalled.closed;
+        const { code } = await server.exited;
+        expect(code).toBe(0);
+        expect(Date.now() - stopAt).toBeLessThan(12_000);
+        expect(rowsOf(dbPath)).toHaveLength(1);
+        expect(server.jsonLogs().map((l) => l.msg)).toContain('stopped; database closed');
+      } finally {
+        await server.kill9();
+        server.cleanup();
+      }
+    });
+  }
+
   it('a second signal during the stop (SIGINT, then SIGTERM) exits 1 at once, saying so, without waiting for the request in flight', async () => {
     const verifier = await startFakeVerifier();
     const release = verifier.hold(); // siteverify answers nothing until the test is over

@@ -35,7 +35,7 @@ const LEASE_MS = 120_000; // well beyond the webhook's 10 s and the mailer's tim
 /**
  * How long a stop waits for webhooks in flight before it abandons them: a receiver that read the body
  * and is about to answer gets to, and a rolling restart does not send that comment again from the
- * next instance. (A receiver that hangs is retried later, as before; the shutdown grace is 15 s.)
+ * next instance. (A receiver that hangs is retried later, as before; the shutdown grace is 22 s.)
  */
 const SEND_STOP_WAIT_MS = 3_000;
 /** Webhook requests in flight at once: a receiver that hangs holds one each, not the worker. */
