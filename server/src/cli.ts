@@ -155,9 +155,16 @@ async function main(): Promise<void> {
     } else {
       // Whatever keeps this output (journald, a container's log, a file) would keep a secret: it goes to
       // a file only this user can read, gone when the server stops.
-      tokenDir = mkdtempSync(join(tmpdir(), 'ykien-admin-'));
-      const file = join(tokenDir, 'token');
-      writeFileSync(file, adminToken + '\n', { mode: 0o600 });
+      let file: string;
+      try {
+        tokenDir = mkdtempSync(join(tmpdir(), 'ykien-admin-'));
+        file = join(tokenDir, 'token');
+        writeFileSync(file, adminToken + '\n', { mode: 0o600 });
+      } catch (e) {
+        // A read-only root without a /tmp (a container): a setting to change, not a crash to restart on.
+        process.stderr.write(`ykien-server: no --admin-token given, and its generated token cannot be written to ${tmpdir()} (${(e as NodeJS.ErrnoException).code ?? String(e)}): set YKIEN_ADMIN_TOKEN (or --admin-token, or --moderators), or TMPDIR to a writable folder\n`);
+        process.exit(2);
+      }
       process.stderr.write(`ykien-server: no --admin-token given; this run's moderation token (also for /admin) is in a file only this user can read:\nADMIN TOKEN FILE: ${file}\n${lasting}`);
     }
   }

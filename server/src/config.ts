@@ -381,7 +381,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
   }
   let adminLoginLimit: RateLimitRule | null;
   try {
-    adminLoginLimit = parseRateLimit(get('--admin-login-limit') ?? '20/10min');
+    adminLoginLimit = parseRateLimit(get('--admin-login-limit') ?? '20/10min', 'failed sign-ins');
   } catch (e) {
     throw new ConfigError(`--admin-login-limit: ${(e as Error).message}`);
   }

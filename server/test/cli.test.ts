@@ -277,6 +277,18 @@ describe.concurrent('command line', () => {
     }
   });
 
+  it('a generated admin token that cannot be written (a read-only root, no /tmp): one line saying what to set, exit 2, no stack', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ykien-no-tmp-'));
+    try {
+      const r = await cli(['--no-captcha', '--port', '0', '--db', join(dir, 'y.db')], { TMPDIR: join(dir, 'missing') });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^ykien-server: no --admin-token given, and its generated token cannot be written to .*missing \(ENOENT\): set YKIEN_ADMIN_TOKEN \(or --admin-token, or --moderators\), or TMPDIR to a writable folder$/m);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('takes every option from the environment too; a flag wins', async () => {
     const server = await startServer({
       env: {

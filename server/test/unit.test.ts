@@ -35,6 +35,7 @@ describe('rate limits', () => {
     for (const bad of ['5/ss', '5/hs', '5/ds', '5/mss', '5/constructor']) expect(() => parseRateLimit(bad), bad).toThrow('expected N/UNIT');
     // Out of range says which part and what it may be.
     expect(() => parseRateLimit('0/min')).toThrow('"0/min": the number of comments must be 1 to 1000000 (use "off" for no limit)');
+    expect(() => parseRateLimit('0/10min', 'failed sign-ins')).toThrow('"0/10min": the number of failed sign-ins must be 1 to 1000000');
     expect(() => parseRateLimit('5/0min')).toThrow('"5/0min": the window\'s count must be 1 to 10000, as in 20/10min');
   });
 

@@ -25,8 +25,8 @@ const UNITS: Record<string, number> = {
   d: 86_400_000, day: 86_400_000, days: 86_400_000,
 };
 
-/** "5/min", "20/10min", "100/day", "off" → rule (null for off). */
-export function parseRateLimit(raw: string): RateLimitRule | null {
+/** "5/min", "20/10min", "100/day", "off" → rule (null for off). `counted`: what N counts, for the message. */
+export function parseRateLimit(raw: string, counted = 'comments'): RateLimitRule | null {
   const v = raw.trim().toLowerCase();
   if (v === 'off' || v === '0' || v === 'none') return null;
   const m = /^(\d+)\s*\/\s*(\d*)\s*([a-z]+)$/.exec(v);
@@ -36,7 +36,7 @@ export function parseRateLimit(raw: string): RateLimitRule | null {
   const limit = Number(m[1]);
   const count = m[2] ? Number(m[2]) : 1;
   if (limit < 1 || limit > 1_000_000) {
-    throw new Error(`"${raw}": the number of comments must be 1 to 1000000 (use "off" for no limit)`);
+    throw new Error(`"${raw}": the number of ${counted} must be 1 to 1000000 (use "off" for no limit)`);
   }
   if (count < 1 || count > 10_000) throw new Error(`"${raw}": the window's count must be 1 to 10000, as in 20/10min`);
   return { limit, windowMs: count * unit };
