@@ -160,7 +160,7 @@ test.describe('201 and 200: stored', () => {
     expect(sent).toMatchObject({ bubbles: true, composed: true, target: 'ykien-comments' });
 
     // The check above can fail: the same page posting with the default credentials does carry the cookie.
-    await page.evaluate((url) => fetch(url, { method: 'POST', body: '{}' }), ENDPOINT);
+    await page.evaluate((url) => fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }), ENDPOINT);
     expect(endpoint.requests.at(-1)?.headers.cookie).toContain('phien=bi-mat');
     expect(problems).toEqual([]);
   });
