@@ -12,10 +12,10 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { clientHash } from '../src/policies/rate-limit.js';
 import { MIGRATIONS } from '../src/stores/sqlite-schema.js';
-import { startFakeVerifier } from './support/fake-verifier.js';
+import { startFakeVerifier, type FakeVerifier } from './support/fake-verifier.js';
 import { expectProblem, http, makeComment, postComment, readDb, rowById, rowsOf } from './support/http.js';
 import { parseResponses, rawConnection, rawRequest } from './support/raw-http.js';
-import { startServer } from './support/run-server.js';
+import { startServer, type RunningServer } from './support/run-server.js';
 
 const dirs: string[] = [];
 const tempDb = () => {
@@ -208,7 +208,8 @@ describe('stopping on a signal', () => {
     });
   }
 
-  it('SIGTERM while a keep-alive connection (a proxy\'s pool) has a comment in flight: once it is answered the connection is closed, and the stop ends then, not at the grace\'s end', async () => {
+  /** A server whose siteverify answers after 1.5 s, given to `use` with its database; gone after. */
+  async function withSlowSiteverify(use: (server: RunningServer, verifier: FakeVerifier, dbPath: string) => Promise<void>): Promise<void> {
     const verifier = await startFakeVerifier();
     verifier.delayMs = 1500;
     const dbPath = tempDb();
@@ -217,6 +218,16 @@ describe('stopping on a signal', () => {
       dbPath,
     });
     try {
+      await use(server, verifier, dbPath);
+    } finally {
+      await server.kill9();
+      server.cleanup();
+      await verifier.close();
+    }
+  }
+
+  it('SIGTERM while a keep-alive connection (a proxy\'s pool) has a comment in flight: once it is answered the connection is closed, and the stop ends then, not at the grace\'s end', () =>
+    withSlowSiteverify(async (server, verifier, dbPath) => {
       // As nginx's upstream keepalive: the connection stays open after its answer, and says nothing more.
       const pooled = rawConnection(server.port);
       pooled.write(rawPost(server.port, server.url, makeComment(server.url)));
@@ -232,22 +243,10 @@ describe('stopping on a signal', () => {
       expect(Date.now() - stopAt).toBeLessThan(10_000);
       expect(existsSync(`${dbPath}-wal`)).toBe(false);
       expect(server.jsonLogs().map((l) => l.msg)).toContain('stopped; database closed');
-    } finally {
-      await server.kill9();
-      server.cleanup();
-      await verifier.close();
-    }
-  });
+    }));
 
-  it('SIGTERM while a comment whose client hung up (a tab closed, a proxy\'s timeout) is being verified: it is still stored, its key kept as its record (no claim left to answer its retry 409), and the stop exits 0', async () => {
-    const verifier = await startFakeVerifier();
-    verifier.delayMs = 1500;
-    const dbPath = tempDb();
-    const server = await startServer({
-      args: ['--hcaptcha-secret', 'test-secret', '--hcaptcha-verify-url', verifier.url, '--hcaptcha-timeout', '9000'],
-      dbPath,
-    });
-    try {
+  it('SIGTERM while a comment whose client hung up (a tab closed, a proxy\'s timeout) is being verified: it is still stored, its key kept as its record (no claim left to answer its retry 409), and the stop exits 0', () =>
+    withSlowSiteverify(async (server, verifier, dbPath) => {
       const body = makeComment(server.url);
       const gone = connect(server.port, '127.0.0.1').on('error', () => {});
       gone.write(rawPost(server.port, server.url, body));
@@ -262,12 +261,7 @@ describe('stopping on a signal', () => {
         lease_until: null,
       });
       expect(server.jsonLogs().map((l) => l.msg)).toContain('stopped; database closed');
-    } finally {
-      await server.kill9();
-      server.cleanup();
-      await verifier.close();
-    }
-  });
+    }));
 
   for (const [stalls, sent] of [
     ['half its headers', (port: number) => `POST /api/comments HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: applic`],
