@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { retryAfterOf } from '../src/conformance/checks.js';
+import { cacheWindow, retryAfterOf } from '../src/conformance/checks.js';
 import { startFakeVerifier } from './support/fake-verifier.js';
 import { CAPTCHA_TOKEN, startFakeEndpoint, type Breaks } from './support/fake-endpoint.js';
 import { rowsOf } from './support/http.js';
@@ -409,7 +409,7 @@ describe('ykien-conformance against endpoints written by hand', () => {
   it('says, and does not judge, an old ETag answered 304 within a cache window longer than a run waits; and notes that the window outlasts the widget\'s note', async () => {
     const r = await run({ cdn: { maxAge: 100, staleWhileRevalidate: 60 } });
     expect(r.out).toMatch(/^SKIP list ETag after a new comment: its old ETag still answered 304, within the 160 s /m);
-    expect(r.out).toMatch(/^NOTE the list's Cache-Control lets browsers and CDNs reuse it for up to 160 s /m);
+    expect(r.out).toMatch(/^NOTE the list's Cache-Control lets browsers reuse it for up to 160 s /m);
     expect(r.out).not.toMatch(/^FAIL list ETag/m);
   });
 
@@ -1016,5 +1016,18 @@ describe('ykien-conformance as a command', () => {
     expect(down.code).toBe(1);
     expect(down.out).toMatch(/^FAIL POST a valid comment \(the request failed: .*ECONNREFUSED/m);
     expect(down.out).not.toMatch(/^PASS/m);
+  });
+});
+
+describe("a list's cache window", () => {
+  it('a CDN keeps it for s-maxage (else max-age), a browser for max-age, each then for stale-while-revalidate; only a bare no-cache or no-store is none', () => {
+    const both = (cc: string) => [cacheWindow(cc, 'shared'), cacheWindow(cc, 'browser')];
+    expect(both('public, max-age=15, stale-while-revalidate=60')).toEqual([75, 75]);
+    expect(both('public, max-age=15, no-cache="set-cookie"')).toEqual([15, 15]);
+    expect(both('max-age=600, s-maxage=30')).toEqual([30, 600]);
+    expect(both('private, max-age=60')).toEqual([60, 60]);
+    expect(both('no-cache')).toEqual([0, 0]);
+    expect(both('public, no-store, max-age=60')).toEqual([0, 0]);
+    expect(both('')).toEqual([0, 0]);
   });
 });
