@@ -256,6 +256,28 @@ test('signed out by the server with an edit open and "Xóa bản trước khi s�
   expect((await api('GET', '/audit?q=0914 555')).json.items).toEqual([]);
 });
 
+test('a form kept by an earlier release, which wrote the box\'s value ("on") ticked or not, comes back with the box unticked: nothing is taken out of the log unasked', async ({ page, seed, signIn, server }) => {
+  await seed({ name: 'Mai Văn Cũ', content: 'Nguyên văn cũ.' });
+  await signIn('?poll=300');
+  const c = card(page, 'Mai Văn Cũ');
+  await c.getByRole('button', { name: 'Sửa' }).click();
+  await c.getByLabel('Nội dung').fill('Bản sửa.');
+  await page.route('**/api/admin/**', (r) => r.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401,"title":"x","code":"unauthorized"}' }));
+  await expect(page.locator('ykien-admin #token')).toBeVisible();
+  await page.unroute('**/api/admin/**');
+  // As the release before wrote it: the checkbox's value, whatever its state.
+  await page.evaluate(() => {
+    const kept = JSON.parse(sessionStorage.getItem('ykien-admin-form') ?? '[]') as { values: Record<string, string> }[];
+    for (const f of kept) for (const id of Object.keys(f.values)) if (id.startsWith('edit-redact-')) f.values[id] = 'on';
+    sessionStorage.setItem('ykien-admin-form', JSON.stringify(kept));
+  });
+  await page.locator('ykien-admin #token').fill(server.adminToken);
+  await page.locator('ykien-admin #token').press('Enter');
+  const again = card(page, 'Mai Văn Cũ');
+  await expect(again.getByLabel('Nội dung')).toHaveValue('Bản sửa.');
+  await expect(again.getByRole('checkbox', { name: 'Xóa bản trước khi sửa khỏi nhật ký' })).not.toBeChecked();
+});
+
 test('the box alone ticked in an edit form is something typed: "Tải lại" asks before dropping it', async ({ page, seed, signIn }) => {
   await seed({ name: 'Người có số', content: 'Gọi 0915 111 222.' });
   await seed({ name: 'Người khác', content: 'Ý kiến.' });

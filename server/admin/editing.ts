@@ -218,11 +218,14 @@ export class EditingController implements ReactiveController {
     return !!this.field<HTMLInputElement>(`#edit-redact-${c.id}`)?.checked;
   }
 
-  /** What `c`'s open form holds (each field by its id; a ticked box as `on`, else empty), and the version it started from. */
+  /**
+   * What `c`'s open form holds (each field by its id; a ticked box as `checked`, else empty: forms kept
+   * before held a box's value, `on` ticked or not), and the version it started from.
+   */
   private snapshot(c: AdminComment, kind: FormKind): KeptForm {
     const values: Record<string, string> = {};
     for (const f of this.host.renderRoot.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>(`input[id$="-${c.id}"], textarea[id$="-${c.id}"]`)) {
-      values[f.id] = f.type === 'checkbox' ? ((f as HTMLInputElement).checked ? 'on' : '') : f.value;
+      values[f.id] = f.type === 'checkbox' ? ((f as HTMLInputElement).checked ? 'checked' : '') : f.value;
     }
     const { name, content, editedAt, reply } = this.baseOf(c);
     return { id: c.id, kind, values, base: { name, content, editedAt, reply }, status: c.status };
@@ -309,7 +312,7 @@ export class EditingController implements ReactiveController {
     await this.host.updateComplete;
     for (const [id, value] of Object.entries(kept.values)) {
       const field = this.field(`#${CSS.escape(id)}`);
-      if (field?.type === 'checkbox') (field as HTMLInputElement).checked = value === 'on';
+      if (field?.type === 'checkbox') (field as HTMLInputElement).checked = value === 'checked';
       else if (field && value !== started[id]) field.value = value;
     }
     // In its form again, and kept again as this page's: this tab too may be reloaded or discarded.
@@ -471,10 +474,11 @@ export class EditingController implements ReactiveController {
     if (name !== base.name && (afterTheirs || name !== c.name)) change.name = name;
     if (content !== base.content && (afterTheirs || content !== c.content)) change.content = content;
     // Ticked with the words left as they were (edited before without it): the log alone changes, which
-    // the server does for an edit with the words as they are.
+    // the server does for an edit with the words as they are (the name's: a content longer than a
+    // --max-length lowered since would be refused).
     const redactOnly = this.redacting(c) && change.name === undefined && change.content === undefined;
     if (this.redacting(c)) change.redact = true;
-    if (redactOnly) change.content = content;
+    if (redactOnly) change.name = name;
     const { token, keepable } = this.saveBegins(c, 'edit');
     page.setBusy(c.id, true);
     this.saving.set(c.id, 'typed');
@@ -511,7 +515,7 @@ export class EditingController implements ReactiveController {
         // The version this moderator has before them: a reply another one made, once a 409 showed it, too.
         await moderate(token, edited ? { ...c, reply: base.reply } : { ...c, editedAt: base.editedAt, reply: base.reply }, 'approve');
         dropKept({ id: c.id, kind: 'edit' }); // kept by a sign-out during the approval: saved and published
-        page.announce(page.msg(edited ? 'editedApproved' : 'approved', { name: c.name }));
+        page.announce(page.msg(edited && !redactOnly ? 'editedApproved' : 'approved', { name: c.name }));
         const own = this.isOpen(c);
         if (own) this.close();
         page.left(c, 'published', own);
