@@ -962,7 +962,9 @@ export class YkienAdmin extends LitElement {
         if (!restored.length && !this.undo && this.undoHasKeyboard()) this.focusSoon('#list-heading');
         const problems = [...this.bulkProblems([], moved, gone)];
         const changed = [...changedSince.values()];
-        if (changed.length) problems.unshift(changed.length === 1 ? this.msg('changedSinceDecision', { name: changed[0].name }) : this.msg('changedSinceDecisionMany', { n: changed.length }));
+        // "Press again" only while the button takes them back: a decision made meanwhile is the one it undoes now.
+        const again = !newer ? ` ${this.msg('undoAgain')}` : '';
+        if (changed.length) problems.unshift(`${changed.length === 1 ? this.msg('changedSinceDecision', { name: changed[0].name }) : this.msg('changedSinceDecisionMany', { n: changed.length })}${again}`);
         if (failure !== null) problems.unshift(u.comments.length === 1 ? this.explain(failure) : `${notBack} ${this.explain(failure)}`);
         if (moved.size || gone.length) void this.refreshCounts();
         this.error = problems.join(' ');

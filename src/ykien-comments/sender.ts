@@ -493,11 +493,13 @@ export class Sender {
       // Said by the box that queued it, while it is on the page; else once by a box that shows its
       // article, and by one box of the page if none does: every box of a live blog lists the other
       // articles' unsent comments, and hears this.
+      // (A box taken out of the page as its send ended says nothing, to no one: the others may.)
       const ours = item.payload.pageId == h.page.pageId;
       const said = saidSent.get(item.clientId);
-      if (this.#mine.has(item.clientId) || (!queuedBy.get(item.clientId)?.isConnected && (ours ? !said : said === undefined))) {
+      if (h.isConnected && (this.#mine.has(item.clientId) || (!queuedBy.get(item.clientId)?.isConnected && (ours ? !said : said === undefined)))) {
         h.say('queuedSent', 'success');
         saidSent.set(item.clientId, !!said || ours);
+        queuedBy.delete(item.clientId);
       }
       if (!byOther) this.#tell(new YkienSentEvent({ id: result.id, status: result.status, clientId: item.clientId, pageId: item.payload.pageId, endpoint: item.endpoint, replay: result.replay }));
     } else if (kind == 'orphaned') {
