@@ -1678,6 +1678,24 @@ test("another article's unsent comment, listed on a page in another language (an
   await expect(link).toHaveAttribute('lang', 'vi');
 });
 
+test("another article's unsent comment sent by a box with list=\"off\": the reader's copy is kept for its article (no box on the page shows it), which shows it once", async ({ page, context, net, api, site }) => {
+  await setOffline(context, net, true);
+  await site.open(page, { path: '/tin-tuc/bai-khac' });
+  await send(page, 'Tạ Thị K', 'Gửi ở bài khác, lúc mất mạng.');
+  await expect(unsent(page)).toHaveCount(1);
+
+  await site.open(page, { attrs: { list: 'off' } }); // another article, whose box shows no list
+  await setOffline(context, net, false);
+  await expect(form(page).status).toContainText(QUEUED_SENT);
+  await outboxIdle(page);
+  const [stored] = await api.stored();
+  expect(stored).toMatchObject({ pageId: site.url('/tin-tuc/bai-khac'), content: 'Gửi ở bài khác, lúc mất mạng.' });
+  await expect.poll(async () => Object.keys(await idb(page)).filter((k) => k.startsWith('p:') && k.endsWith(` ${stored.id}`))).toHaveLength(1);
+
+  await site.open(page, { path: '/tin-tuc/bai-khac' });
+  await expect(page.locator('ykien-comments [part~="comment-content"]')).toHaveText(['Gửi ở bài khác, lúc mất mạng.']);
+});
+
 test("another article's unsent comment is listed by its title as a link, and sent once", async ({ page, context, net, api, site }) => {
   const title = 'Giao thông dịp Tết: những điều cần biết';
   await setOffline(context, net, true);

@@ -309,8 +309,11 @@ export class ListController implements ReactiveController {
       status,
       savedAt: Date.now(),
     };
-    const kept = src.enabled && !(endpoint == src.endpoint && this.items.some((i) => i.id == id));
-    // For another box of the page (heard()): this one may keep nothing, its list off.
+    // A box without a list keeps nothing of its own article's (another box of the page shows it and
+    // keeps it: heard()); but an unsent comment of another article, which its outbox sent, no box here
+    // shows: kept for that article, or the reader's copy of it is lost.
+    const elsewhere = payload.pageId != src.pageId || endpoint != src.endpoint;
+    const kept = (src.enabled || elsewhere) && !(endpoint == src.endpoint && this.items.some((i) => i.id == id));
     sentOnThisPage.set(id, { c, kept });
     if (!kept) return;
     await (await keep()).saveOwn(c);
