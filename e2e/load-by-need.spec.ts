@@ -323,6 +323,28 @@ test('the list is asked for while the words are still coming: the box waits for 
   expect(endpoint.gets).toHaveLength(1);
 });
 
+test('the list asked beside the words, both failing (the network dropped as the reader came): once the words come on their next try, the list is asked again, not shown as failed', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  let listFails = true;
+  endpoint.list = () => (listFails ? 'abort' : { items: [{ id: 'c1', name: 'Hoàng Minh', content: 'Cảm ơn Hội đồng.', createdAt: '2026-11-30T08:00:00Z' }], next: null, total: 1 });
+  await article({ attrs: { 'site-key': null }, before: FILLER, wait: false });
+  let wordsAsked = 0;
+  await page.route('**/dist/cdn/vi-*', async (route) => {
+    if (wordsAsked++ > 0) return route.fallback();
+    // The list's GET went (and failed) beside this first try of the words, which fails too.
+    await expect.poll(() => endpoint.gets.length).toBe(1);
+    listFails = false;
+    await route.abort('internetdisconnected');
+  });
+  await page.locator('ykien-comments').scrollIntoViewIfNeeded();
+  await expect(page.locator('ykien-comments').locator('[part~="comment-content"]')).toHaveText('Cảm ơn Hội đồng.');
+  await expect(page.locator('ykien-comments').getByRole('button', { name: 'Thử lại' })).toHaveCount(0);
+  expect(endpoint.gets).toHaveLength(2);
+});
+
 test("before its code, the empty box is a named region (a screen reader's landmarks find it where it will be); with its code, the box's own section is, once", async ({
   page,
   article,

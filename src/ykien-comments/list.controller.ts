@@ -175,7 +175,9 @@ export class ListController implements ReactiveController {
       this.#version++;
       this.state = 'idle';
     }
-    const early = this.#early?.key == keyOf(src) ? this.#early : undefined;
+    // (One that failed is not taken up: it went before the words, which a dropped network held back as
+    // long, and the network may be back now.)
+    const early = this.#early?.key == keyOf(src) && (!this.#early.settled || this.#early.settled.page) ? this.#early : undefined;
     // Taken by this load, or stale (the list off, another article): a later load asks anew.
     this.#early = undefined;
     if (!src.enabled || !src.endpoint) return void ((this.#underWay = this.busy = false), this.#host.requestUpdate());
