@@ -345,6 +345,28 @@ test('the list asked beside the words, both failing (the network dropped as the 
   expect(endpoint.gets).toHaveLength(2);
 });
 
+test('a second box far below, which the reader reaches while the words are still coming: its list is asked for once, not once as it nears and again at its first render', async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  endpoint.list = (url) => ({ items: [{ id: `c-${url.searchParams.get('pageId')}`, name: 'Hoàng Minh', content: 'Cảm ơn.', createdAt: '2026-11-30T08:00:00Z' }], next: null, total: 1 });
+  await article({ attrs: { 'site-key': null, 'page-id': 'bai-tren' }, before: FILLER, after: `${FILLER}<ykien-comments id="duoi" endpoint="${ENDPOINT}" page-id="bai-duoi"></ykien-comments>${BELOW}`, wait: false });
+  // (After the article's own routes, which would answer first.)
+  let release!: () => void;
+  const words = new Promise<void>((r) => (release = r));
+  await page.route('**/dist/cdn/vi-*', async (route) => (await words, route.fallback()));
+  await page.locator('ykien-comments').first().scrollIntoViewIfNeeded();
+  // Both boxes' code is in (the first is near), their words are not: the second, far, waits to near.
+  await expect.poll(() => endpoint.gets.filter((u) => u.searchParams.get('pageId') === 'bai-tren').length).toBe(1);
+  await expect(page.locator('#duoi [part~="heading"]')).toHaveCount(0);
+  await page.locator('#duoi').scrollIntoViewIfNeeded();
+  await expect.poll(() => endpoint.gets.filter((u) => u.searchParams.get('pageId') === 'bai-duoi').length).toBe(1);
+  release();
+  await expect(page.locator('#duoi [part~="comment-content"]')).toHaveText('Cảm ơn.');
+  expect(endpoint.gets.map((u) => u.searchParams.get('pageId')).sort()).toEqual(['bai-duoi', 'bai-tren']);
+});
+
 test("before its code, the empty box is a named region (a screen reader's landmarks find it where it will be); with its code, the box's own section is, once", async ({
   page,
   article,

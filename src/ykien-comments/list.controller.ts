@@ -92,7 +92,7 @@ export class ListController implements ReactiveController {
   get underWay(): boolean {
     return this.#underWay;
   }
-  #host: ReactiveControllerHost & Element;
+  #host: ReactiveControllerHost & Element & { readonly hasUpdated: boolean };
   #source: () => ListSource;
   /**
    * The box came within NEAR of the viewport once: the list is asked for then, as the loader loads the
@@ -101,7 +101,7 @@ export class ListController implements ReactiveController {
   #near = false;
   #watch?: IntersectionObserver;
 
-  constructor(host: ReactiveControllerHost & Element, source: () => ListSource) {
+  constructor(host: ReactiveControllerHost & Element & { readonly hasUpdated: boolean }, source: () => ListSource) {
     (this.#host = host).addController(this);
     this.#source = source;
   }
@@ -128,7 +128,9 @@ export class ListController implements ReactiveController {
     const r = this.#host.getBoundingClientRect();
     if (r.bottom > -NEAR && r.top < innerHeight + NEAR && r.right > -NEAR && r.left < innerWidth + NEAR) return (this.#near = true);
     (this.#watch = new IntersectionObserver(
-      (seen) => seen.some((e) => e.isIntersecting) && ((this.#near = true), this.#watch?.disconnect(), (this.#watch = undefined), this.load()),
+      // Neared before the first render (the words still coming): asked as prefetch() asks, which that
+      // render's load takes up, not twice.
+      (seen) => seen.some((e) => e.isIntersecting) && ((this.#near = true), this.#watch?.disconnect(), (this.#watch = undefined), this.#host.hasUpdated ? this.load() : this.prefetch()),
       { rootMargin: NEAR + 'px' },
     )).observe(this.#host);
     return false;
