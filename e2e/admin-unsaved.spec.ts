@@ -211,6 +211,19 @@ async function editOpen(page: Page, name: string, typed: string): Promise<void> 
   await c.getByLabel('Nội dung').fill(typed);
 }
 
+/**
+ * The server signs the editor out (its next request refused 401: the token stopped working), then the
+ * token works again and they sign in with it on the same page; `meanwhile` runs while signed out.
+ */
+async function signedOutAndBack(page: Page, token: string, meanwhile?: () => Promise<unknown>): Promise<void> {
+  await page.route('**/api/admin/**', (r) => r.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401,"title":"x","code":"unauthorized"}' }));
+  await expect(page.locator('ykien-admin #token')).toBeVisible();
+  await page.unroute('**/api/admin/**');
+  await meanwhile?.();
+  await page.locator('ykien-admin #token').fill(token);
+  await page.locator('ykien-admin #token').press('Enter');
+}
+
 test('signed out by the server (a 401) with a form open: after signing in again the form is back with what was typed', async ({ page, seed, signIn, server }) => {
   await seed({ name: 'Mai Văn Z', content: 'Nguyên văn.' });
   await signIn('?poll=300');
@@ -238,15 +251,9 @@ test('signed out by the server (a 401) with a form open: after signing in again 
 test('signed out by the server with an edit open and "Xóa bản trước khi sửa khỏi nhật ký" ticked: after signing in again the box is ticked still, and the save takes the old words out of the log', async ({ page, seed, signIn, server, api }) => {
   const id = await seed({ name: 'Mai Văn Số', content: 'Gọi tôi: 0914 555 666. Nguyên văn.' });
   await signIn('?poll=300');
-  const c = card(page, 'Mai Văn Số');
-  await c.getByRole('button', { name: 'Sửa' }).click();
-  await c.getByLabel('Nội dung').fill('Nguyên văn.');
-  await c.getByRole('checkbox', { name: 'Xóa bản trước khi sửa khỏi nhật ký' }).check();
-  await page.route('**/api/admin/**', (r) => r.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401,"title":"x","code":"unauthorized"}' }));
-  await expect(page.locator('ykien-admin #token')).toBeVisible();
-  await page.unroute('**/api/admin/**');
-  await page.locator('ykien-admin #token').fill(server.adminToken);
-  await page.locator('ykien-admin #token').press('Enter');
+  await editOpen(page, 'Mai Văn Số', 'Nguyên văn.');
+  await card(page, 'Mai Văn Số').getByRole('checkbox', { name: 'Xóa bản trước khi sửa khỏi nhật ký' }).check();
+  await signedOutAndBack(page, server.adminToken);
   const again = card(page, 'Mai Văn Số');
   await expect(again.getByLabel('Nội dung')).toHaveValue('Nguyên văn.');
   await expect(again.getByRole('checkbox', { name: 'Xóa bản trước khi sửa khỏi nhật ký' })).toBeChecked();
@@ -259,20 +266,15 @@ test('signed out by the server with an edit open and "Xóa bản trước khi s�
 test('a form kept by an earlier release, which wrote the box\'s value ("on") ticked or not, comes back with the box unticked: nothing is taken out of the log unasked', async ({ page, seed, signIn, server }) => {
   await seed({ name: 'Mai Văn Cũ', content: 'Nguyên văn cũ.' });
   await signIn('?poll=300');
-  const c = card(page, 'Mai Văn Cũ');
-  await c.getByRole('button', { name: 'Sửa' }).click();
-  await c.getByLabel('Nội dung').fill('Bản sửa.');
-  await page.route('**/api/admin/**', (r) => r.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401,"title":"x","code":"unauthorized"}' }));
-  await expect(page.locator('ykien-admin #token')).toBeVisible();
-  await page.unroute('**/api/admin/**');
-  // As the release before wrote it: the checkbox's value, whatever its state.
-  await page.evaluate(() => {
-    const kept = JSON.parse(sessionStorage.getItem('ykien-admin-form') ?? '[]') as { values: Record<string, string> }[];
-    for (const f of kept) for (const id of Object.keys(f.values)) if (id.startsWith('edit-redact-')) f.values[id] = 'on';
-    sessionStorage.setItem('ykien-admin-form', JSON.stringify(kept));
-  });
-  await page.locator('ykien-admin #token').fill(server.adminToken);
-  await page.locator('ykien-admin #token').press('Enter');
+  await editOpen(page, 'Mai Văn Cũ', 'Bản sửa.');
+  // As the release before wrote it, while signed out: the checkbox's value, whatever its state.
+  await signedOutAndBack(page, server.adminToken, () =>
+    page.evaluate(() => {
+      const kept = JSON.parse(sessionStorage.getItem('ykien-admin-form') ?? '[]') as { values: Record<string, string> }[];
+      for (const f of kept) for (const id of Object.keys(f.values)) if (id.startsWith('edit-redact-')) f.values[id] = 'on';
+      sessionStorage.setItem('ykien-admin-form', JSON.stringify(kept));
+    }),
+  );
   const again = card(page, 'Mai Văn Cũ');
   await expect(again.getByLabel('Nội dung')).toHaveValue('Bản sửa.');
   await expect(again.getByRole('checkbox', { name: 'Xóa bản trước khi sửa khỏi nhật ký' })).not.toBeChecked();

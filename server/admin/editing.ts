@@ -476,8 +476,8 @@ export class EditingController implements ReactiveController {
     // Ticked with the words left as they were (edited before without it): the log alone changes, which
     // the server does for an edit with the words as they are (the name's: a content longer than a
     // --max-length lowered since would be refused).
-    const redactOnly = this.redacting(c) && change.name === undefined && change.content === undefined;
     if (this.redacting(c)) change.redact = true;
+    const redactOnly = change.redact === true && change.name === undefined && change.content === undefined;
     if (redactOnly) change.name = name;
     const { token, keepable } = this.saveBegins(c, 'edit');
     page.setBusy(c.id, true);

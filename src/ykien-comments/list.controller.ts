@@ -51,6 +51,9 @@ const NEAR = 200;
 /** What `#shownFor` holds: the endpoint and article the list shows. */
 const shownKey = (endpoint: string, pageId: string) => endpoint + ' ' + pageId;
 
+/** The element the list is of: whether it has rendered once tells a far box's nearing from its first load. */
+type ListHost = ReactiveControllerHost & Element & { readonly hasUpdated: boolean };
+
 export class ListController implements ReactiveController {
   items: ListedComment[] = [];
   /** The reader's own comments not (yet) in `items`, newest first. */
@@ -92,7 +95,7 @@ export class ListController implements ReactiveController {
   get underWay(): boolean {
     return this.#underWay;
   }
-  #host: ReactiveControllerHost & Element & { readonly hasUpdated: boolean };
+  #host: ListHost;
   #source: () => ListSource;
   /**
    * The box came within NEAR of the viewport once: the list is asked for then, as the loader loads the
@@ -101,7 +104,7 @@ export class ListController implements ReactiveController {
   #near = false;
   #watch?: IntersectionObserver;
 
-  constructor(host: ReactiveControllerHost & Element & { readonly hasUpdated: boolean }, source: () => ListSource) {
+  constructor(host: ListHost, source: () => ListSource) {
     (this.#host = host).addController(this);
     this.#source = source;
   }
