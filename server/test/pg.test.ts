@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PG_MIGRATIONS } from '../src/stores/pg-schema.js';
+import { TRANSACTION_IDLE_LIMIT_MS } from '../src/stores/pg-store.js';
 import { admin, expectProblem, http, makeComment, postComment } from './support/http.js';
 import { CLI, startServer, type RunningServer } from './support/run-server.js';
 
@@ -92,6 +93,76 @@ describe.skipIf(!URL_)('PostgreSQL store', () => {
     expect((await db.query("SELECT value FROM settings WHERE name = 'ip_secret'")).rows).toEqual(secret);
     expect((await http(`${server.url}/api/comments?pageId=pg-2`)).json.total).toBe(3);
   });
+
+  it("a key another attempt holds mid-transaction (its instance frozen or cut off) is that comment's 409 in-progress at once; the comments claimed beside it go through", async () => {
+    const held = makeComment(server.url, { pageId: 'pg-held' });
+    const beside = [1, 2, 3].map((i) => makeComment(server.url, { pageId: 'pg-held', content: `Bên cạnh ${i}` }));
+    const locker = new pg.Client({ connectionString: URL_ });
+    await locker.connect();
+    try {
+      // What a retry's first attempt leaves on another instance that stopped between two statements: the
+      // key's row inserted and not committed, so every other insert of that key waits for its transaction.
+      await locker.query('BEGIN');
+      await locker.query(
+        'INSERT INTO idempotency_keys (key, payload_hash, comment_id, created_at, lease_until) VALUES ($1, $2, $3, $4, $5)',
+        [held.clientId, 'other-attempt', 'other-attempt', Date.now(), Date.now() + 30_000],
+      );
+      const sentAt = Date.now();
+      const [first, ...rest] = await Promise.all(
+        [held, ...beside].map((body, i) => postComment(server.url, body, { 'x-forwarded-for': `2001:db8:4e1d:${i + 1}::1` })),
+      );
+      // Not after the query's 20 s, as a 503 for every comment that queued behind that key.
+      expect(Date.now() - sentAt).toBeLessThan(5_000);
+      expectProblem(first, 409, 'in-progress');
+      for (const r of rest) expect(r.status, r.text).toBe(201);
+      const stored = await db.query('SELECT content FROM comments WHERE page_id = $1 ORDER BY content', ['pg-held']);
+      expect(stored.rows.map((r) => r.content)).toEqual(beside.map((b) => b.content));
+      // The other attempt gives up: the reader's retry of the key goes through.
+      await locker.query('ROLLBACK');
+      const retried = await postComment(server.url, held, { 'x-forwarded-for': '2001:db8:4e1d:1::1' });
+      expect(retried.status, retried.text).toBe(201);
+    } finally {
+      await locker.end();
+    }
+  }, 40_000);
+
+  it("a transaction whose instance stopped between two statements lets go of its locks after TRANSACTION_IDLE_LIMIT_MS, not when TCP gives up (hours); the instance, woken, goes on", async () => {
+    const id = (await post({ pageId: 'pg-frozen' })).json.id as string;
+    const locker = new pg.Client({ connectionString: URL_ });
+    const other = new pg.Client({ connectionString: URL_ });
+    await locker.connect();
+    await other.connect();
+    try {
+      // The page's counter held, so that the approval waits inside its transaction, the comment's row locked.
+      await locker.query('BEGIN');
+      await locker.query("INSERT INTO page_counts (page_id, published) VALUES ('pg-frozen', 0)");
+      const lockerPid = (await locker.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+      const decided = admin(server.url, server.adminToken, 'POST', `/${id}/approve`);
+      await expect
+        .poll(async () => (await db.query('SELECT 1 FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [lockerPid])).rowCount, { timeout: 10_000 })
+        .toBe(1);
+      // The instance stops (a frozen VM, a partition without a reset); its statement then ends, and its
+      // transaction sits idle with the comment's row and the page's counter locked.
+      server.child.kill('SIGSTOP');
+      try {
+        await locker.query('ROLLBACK');
+        // Another instance's moderator on the same comment: served once PostgreSQL ends the idle transaction.
+        await other.query("SET lock_timeout = '30s'");
+        const waitedFrom = Date.now();
+        await other.query('SELECT 1 FROM comments WHERE id = $1 FOR UPDATE', [id]);
+        expect(Date.now() - waitedFrom).toBeLessThan(TRANSACTION_IDLE_LIMIT_MS + 5_000);
+      } finally {
+        server.child.kill('SIGCONT');
+      }
+      expect((await decided).status).toBeGreaterThanOrEqual(500); // its connection was ended: an answer, not a hang
+      expect(server.child.exitCode).toBeNull();
+      expect((await admin(server.url, server.adminToken, 'POST', `/${id}/approve`)).json.status).toBe('published');
+      expect((await http(`${server.url}/api/comments?pageId=pg-frozen`)).json.total).toBe(1);
+    } finally {
+      await locker.end();
+      await other.end();
+    }
+  }, 60_000);
 
   /** The CLI on `url` (no YKIEN_* of the caller's): its exit code and what it said, once it stopped or after 15 s. */
   const runCli = (url: string) => {

@@ -227,10 +227,21 @@ async function withClient<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promise<
   }
 }
 
+/**
+ * How long PostgreSQL lets a transaction of ours sit between two statements before it ends its session.
+ * Ours never wait between statements (the work between them is JavaScript, a few milliseconds): one that
+ * does belongs to an instance that stopped (a frozen VM, a partition without a reset), and its locks (a
+ * comment a moderator was deciding on, a page's counter, a reader's rate-limit lock) would otherwise stay
+ * until TCP keepalive gives up on it, two hours by default, with every instance's writes that need them
+ * waiting and failing meanwhile. Set per transaction (SET LOCAL), so behind PgBouncer too.
+ */
+export const TRANSACTION_IDLE_LIMIT_MS = 10_000;
+const BEGIN = `BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${TRANSACTION_IDLE_LIMIT_MS}`;
+
 async function inTransaction<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   return withClient(pool, async (client) => {
     try {
-      await client.query('BEGIN');
+      await client.query(BEGIN);
       const result = await work(client);
       await client.query('COMMIT');
       return result;
@@ -252,6 +263,21 @@ async function inTransaction<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promi
  */
 const NO_FLUSH_WAIT = "set_config('synchronous_commit', 'off', true)";
 
+/**
+ * How long a claim waits for a key's row that another transaction holds. Only another attempt on the
+ * same key holds it (a claim or a batch: milliseconds), or one whose instance stopped between two
+ * statements or whose batch waits behind such a one: then the key is that attempt's, and 409 in-progress
+ * is the answer whether it commits or not. Without a limit the claim waited out the query's 20 s, and
+ * every claim batched or queued behind it failed with it as the store being down (503).
+ */
+export const CLAIM_LOCK_WAIT_MS = 500;
+const CLAIM_LOCK_WAIT = `set_config('lock_timeout', '${CLAIM_LOCK_WAIT_MS}ms', true)`;
+/** PostgreSQL gave up waiting for a lock (its lock_timeout). */
+const isLockWait = (e: unknown): boolean => (e as { code?: unknown } | null)?.code === '55P03';
+
+/** A claim batch that waited too long for one of its keys, not known which: each is tried alone (GroupCommit). */
+class KeyHeldElsewhere extends Error {}
+
 interface ClaimItem {
   clientId: string;
   payloadHash: string;
@@ -268,10 +294,11 @@ type ClaimRow = KeyRow & { claimed: boolean };
  * committed after that snapshot is a claim just taken (a stored record always follows a claim). Rows
  * are inserted in key order, so that two instances' batches cannot deadlock on each other's keys.
  * Nothing is claimed on a schema newer than $6 (this server's), as nothing is stored (STORE_BATCH).
+ * Its settings are the statement's own (set_config's `true`), read before the INSERT's first row.
  */
 export const CLAIM_BATCH = `
-  WITH no_flush_wait AS (SELECT ${NO_FLUSH_WAIT}), schema AS (${SCHEMA_VERSION_SQL}), input AS (
-    SELECT t.* FROM no_flush_wait, unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) AS t(key, payload_hash, comment_id, now, lease_until)
+  WITH local_settings AS (SELECT ${NO_FLUSH_WAIT}, ${CLAIM_LOCK_WAIT}), schema AS (${SCHEMA_VERSION_SQL}), input AS (
+    SELECT t.* FROM local_settings, unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) AS t(key, payload_hash, comment_id, now, lease_until)
   ), c AS (
     INSERT INTO idempotency_keys AS ik (key, payload_hash, comment_id, created_at, lease_until)
     SELECT key, payload_hash, comment_id, now, lease_until FROM input
@@ -376,12 +403,22 @@ export class PgStore implements Store {
     return this.claimBatches.submit({ clientId: key, payloadHash, commentId, now, leaseMs });
   }
 
-  /** Claims that arrive together go in ONE statement (CLAIM_BATCH), like comments. */
+  /**
+   * Claims that arrive together go in ONE statement (CLAIM_BATCH), like comments. A key held by another
+   * attempt past CLAIM_LOCK_WAIT_MS: in a batch, each key is tried again alone; alone, it is in progress.
+   */
   private async claimBatch(items: ClaimItem[]): Promise<ClaimResult[]> {
-    const { rows } = await ask<ClaimRow & { key: string; v: number | null }>(this.claimPool, this.prepared(CLAIM_BATCH, [
-      items.map((c) => c.clientId), items.map((c) => c.payloadHash), items.map((c) => c.commentId),
-      items.map((c) => c.now), items.map((c) => c.now + c.leaseMs), LATEST_PG_VERSION,
-    ]));
+    let rows: Array<ClaimRow & { key: string; v: number | null }>;
+    try {
+      ({ rows } = await this.claimPool.query(this.prepared(CLAIM_BATCH, [
+        items.map((c) => c.clientId), items.map((c) => c.payloadHash), items.map((c) => c.commentId),
+        items.map((c) => c.now), items.map((c) => c.now + c.leaseMs), LATEST_PG_VERSION,
+      ])));
+    } catch (e) {
+      if (!isLockWait(e)) unavailableOnTimeout(e);
+      if (items.length > 1) throw new KeyHeldElsewhere('a key of the batch is held by another attempt', { cause: e });
+      return [{ claimed: false, existing: inProgress(items[0]!.payloadHash) }];
+    }
     // Nothing claimed: every key was someone else's, or the schema is newer than this server's (read in
     // the same statement: no second trip, on the pool the comments' commits use, for a replay).
     if (!rows.some((r) => r.claimed)) refuseSchemaAhead(rows[0]?.v ?? 0, LATEST_PG_VERSION);
