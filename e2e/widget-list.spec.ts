@@ -670,6 +670,57 @@ test.describe('the list under the heading', () => {
     await expect(f.status).toHaveText('');
   });
 
+  test('the network went as the list loaded: back online, the list comes by itself, and the keyboard stays in the field the reader types in', async ({
+    page,
+    context,
+    article,
+    endpoint,
+  }) => {
+    let fail = true;
+    endpoint.list = () => (fail ? 'abort' : { items: items(1, 2), next: null, total: 2 });
+    await article();
+    const l = list(page);
+    const f = form(page);
+    await expect(l.retry).toHaveText('Thử lại');
+    await f.content.click();
+    await page.keyboard.type('Tôi viết');
+    const before = listGets(endpoint).length;
+    await context.setOffline(true);
+    fail = false;
+    await context.setOffline(false);
+    await expect(l.names).toHaveText(['Bạn đọc 1', 'Bạn đọc 2']);
+    await expect(l.error).toHaveCount(0);
+    await expect(f.heading).toHaveText('Ý kiến bạn đọc (2)');
+    expect(listGets(endpoint).length).toBe(before + 1);
+    await expect(f.content).toBeFocused();
+    await page.keyboard.type(' tiếp.');
+    await expect(f.content).toHaveValue('Tôi viết tiếp.');
+    await expect(f.status).toHaveText('');
+  });
+
+  test('back online with the keyboard on "Thử lại": the list comes and the keyboard goes to its first comment; still failing, it stays on the new "Thử lại"', async ({
+    page,
+    context,
+    article,
+    endpoint,
+  }) => {
+    let answer: 'abort' | ListBody = 'abort';
+    endpoint.list = () => answer;
+    await article();
+    const l = list(page);
+    await l.retry.focus();
+    // Still failing: the button comes back under the keyboard.
+    await context.setOffline(true);
+    await context.setOffline(false);
+    await expect.poll(() => listGets(endpoint).length).toBe(2);
+    await expect(l.retry).toBeFocused();
+    answer = { items: items(1, 2), next: null, total: 2 };
+    await context.setOffline(true);
+    await context.setOffline(false);
+    await expect(l.names).toHaveText(['Bạn đọc 1', 'Bạn đọc 2']);
+    await expect(l.byName('Bạn đọc 1').locator('h3')).toBeFocused();
+  });
+
   test('en: a failed load says so with "Try again"', async ({ page, article, endpoint }) => {
     let fail = true;
     endpoint.list = () => (fail ? 503 : { items: items(1, 1), next: null, total: 1 });

@@ -404,7 +404,11 @@ export class YkienComments extends LitElement {
     // (None in Jest's jsdom, where an app's component tests run: the box then only misses other tabs' news.)
     if (globalThis.BroadcastChannel) (this.#channel = new BroadcastChannel(CHANNEL_NAME)).onmessage = () => this.#loadSenderSoon();
     document.addEventListener('ykien-sent', this.#sentByOther);
+    addEventListener('online', this.#backOnline);
   }
+
+  /** Back online: a list that failed (the network went as it loaded) is asked again, as "Thử lại" does. */
+  #backOnline = (): void => void (this.#list.state == 'failed' && this.#retry(false));
 
   /** Another box on the page stored a comment: of this endpoint and article, it shows here too. */
   #sentByOther = (e: YkienSentEvent): void => {
@@ -416,6 +420,7 @@ export class YkienComments extends LitElement {
     super.disconnectedCallback();
     this.#channel?.close();
     document.removeEventListener('ykien-sent', this.#sentByOther);
+    removeEventListener('online', this.#backOnline);
     if (this.#whenOnline) removeEventListener('online', this.#whenOnline);
     this.#whenOnline = undefined;
   }
@@ -637,22 +642,24 @@ export class YkienComments extends LitElement {
    * "Thử lại": the list again. Its button goes while it loads, so focus moves to the line that says it
    * loads (not to the page's start), then to what came as soon as it shows: the first published comment (the reader's own copies above it may still go, once the server
    * says what became of them, and focus with them), else an own copy, the line saying there is none yet,
-   * or the new "Thử lại" of a list that failed again (said in the status region too).
+   * or the new "Thử lại" of a list that failed again (said in the status region too). Not `pressed` (back
+   * online), focus moves only from the button: the reader may be typing.
    */
-  async #retry(): Promise<void> {
+  async #retry(pressed = true): Promise<void> {
     const at = (sel: string) => this.renderRoot.querySelector<HTMLElement>(sel);
+    const follow = pressed || this.keyboardAt() == at('[part~="retry"]');
     const loaded = this.#list.load();
     await this.updateComplete;
-    at('[part~="loading"]')?.focus();
+    if (follow) at('[part~="loading"]')?.focus();
     const from = this.keyboardAt();
     const scrolledAt = scrollY;
     await loaded;
     const failed = this.#list.state == 'failed';
     // Said when it failed; unsaid when it came (a failure said by the try before would stay under the comments).
-    if (failed) this.say('listFailed', 'error');
+    if (failed) follow && this.say('listFailed', 'error');
     else this.unsay('listFailed');
     await this.updateComplete;
-    if (this.keyboardStillAt(from)) focusInSight(failed ? at('[part~="list-error"] button') : (at('[data-i="0"] h3') ?? at('article h3, [part~="empty"]')), scrolledAt);
+    if (follow && this.keyboardStillAt(from)) focusInSight(failed ? at('[part~="list-error"] button') : (at('[data-i="0"] h3') ?? at('article h3, [part~="empty"]')), scrolledAt);
   }
 
   /** @internal Saves the draft now; resolves when it is stored. */
