@@ -7,6 +7,13 @@
 import type { Lang } from './i18n.js';
 
 const pad = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * An ISO 8601 date-time's milliseconds, NaN if unreadable. As PostgreSQL writes a timestamptz as text
+ * (what PHP's PDO hands an endpoint), `2026-11-25 17:53:10.123+07`, read too: a space for the T, which
+ * Safari does not read, and an offset in hours only, which ISO allows and no browser's Date reads.
+ */
+export const timeOf = (iso: string): number => Date.parse(iso.replace(/^(\d{4}-\d\d-\d\d) (?=\d)/, '$1T').replace(/(:\d\d(\.\d+)?[+-]\d\d)$/, '$1:00'));
 let en: Intl.DateTimeFormat | undefined;
 const zones = new Map<string, Intl.DateTimeFormat>();
 
@@ -52,7 +59,7 @@ export function formatDate(iso: string, lang: Lang, timeZone?: string): string {
 }
 
 function write(iso: string, lang: Lang, timeZone?: string): string {
-  const d = new Date(iso);
+  const d = new Date(timeOf(iso));
   if (isNaN(+d)) return iso;
   // A day without a time (a server that keeps dates only) is that day wherever the reader is: not UTC
   // midnight moved into the reader's zone, which west of Greenwich is the evening before.

@@ -29,6 +29,14 @@ describe('formatDate', () => {
     expect(formatDate('2026-11-20T15:59:59Z', 'vi')).toBe('20/11/2026 22:59');
     // An offset other than Z is read as what it means.
     expect(formatDate('2026-03-27T08:05:00+07:00', 'vi')).toBe('27/03/2026 08:05');
+    // ISO 8601's other ways of writing one, which JavaScript's Date does not all read: hours only, and
+    // without the colon; and a timestamptz as PostgreSQL writes it as text (a space for the T).
+    expect(formatDate('2026-03-27T08:05:00+07', 'vi')).toBe('27/03/2026 08:05');
+    expect(formatDate('2026-03-27 08:05:00.123456+07', 'vi')).toBe('27/03/2026 08:05');
+    expect(formatDate('2026-03-27 01:05:00+00', 'vi')).toBe('27/03/2026 08:05');
+    expect(formatDate('2026-03-27T08:05:00.250+07', 'vi')).toBe('27/03/2026 08:05');
+    expect(formatDate('2026-03-27T03:05:00-02', 'vi')).toBe('27/03/2026 12:05');
+    expect(formatDate('2026-03-27T08:05:00+0700', 'vi')).toBe('27/03/2026 08:05');
     // No offset (docs/api.md asks for one): read in the reader's zone, as the browser does, not as UTC.
     expect(formatDate('2026-03-27T08:05:00', 'vi')).toBe('27/03/2026 08:05');
   });

@@ -942,10 +942,11 @@ describe('ykien-conformance against endpoints written by hand', () => {
     expect(fails(labelled), labelled.out).toEqual([expect.stringMatching(/^FAIL createdAt: "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ" for a comment posted at .*, 7 hours off \(give createdAt as the instant/)]);
   });
 
-  it('reads the JSON of a PHP endpoint as the widget does: past a byte order mark (said once in a NOTE), with PHP\'s +0700 offsets, and a last page without "next" or with "" (a NOTE)', async () => {
+  it('reads the JSON of a PHP endpoint as the widget does: past a byte order mark (said once in a NOTE), with PHP\'s +0700 offsets and PDO\'s text of a PostgreSQL timestamptz, and a last page without "next" or with "" (a NOTE)', async () => {
     for (const [breaks, note] of [
       [{ bom: true, counts: 'json' }, /^NOTE answers begin with a UTF-8 byte order mark/m],
       [{ createdAtAs: 'php-iso8601' }, /^NOTE createdAt gives its offset without the colon \(\+0700/m],
+      [{ createdAtAs: 'pg-text' }, /^NOTE createdAt is written as PostgreSQL writes a timestamptz as text \(2026-11-25 17:53:10\+07/m],
       [{ lastPageNext: 'absent' }, /^NOTE the list gives no "next"; the widget takes it as the last page, but the contract says null/m],
       [{ lastPageNext: 'empty' }, /^NOTE the list gives "next": ""; the widget takes it as the last page/m],
     ] as const) {

@@ -9,6 +9,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { CommentPayload } from '../api/send.js';
 import type { SentStatus } from '../events.js';
 import { fetchComments, fetchStatus, type CommentsPage, type ListedComment } from '../api/list.js';
+import { timeOf } from '../format-date.js';
 import { keep, keptIfStored } from './keeping.js';
 import type { OwnComment } from './own-comments.js';
 
@@ -305,7 +306,7 @@ export class ListController implements ReactiveController {
     // device's that may be a year out; and no earlier than the newest listed (by the server's clock): on
     // a device whose clock is behind it would sit under comments it came after, and be taken for one
     // further down the list.
-    const newest = this.#shownFor == shownKey(endpoint, payload.pageId) ? Date.parse(this.items[0]?.createdAt ?? '') || 0 : 0;
+    const newest = this.#shownFor == shownKey(endpoint, payload.pageId) ? timeOf(this.items[0]?.createdAt ?? '') || 0 : 0;
     const c: OwnComment = {
       id,
       endpoint,
@@ -362,7 +363,7 @@ export class ListController implements ReactiveController {
   #counted(total: number | undefined, askedAt: number): number | undefined {
     this.#countedOn = total === undefined ? undefined : [total, askedAt];
     const oldest = this.items.at(-1);
-    const above = (c: OwnComment) => !this.next || !oldest || Date.parse(oldest.createdAt) <= Date.parse(c.createdAt);
+    const above = (c: OwnComment) => !this.next || !oldest || timeOf(oldest.createdAt) <= timeOf(c.createdAt);
     return total === undefined ? undefined : total + this.own.filter((c) => (this.#publishedHere.get(c.id) ?? 0) > askedAt && above(c)).length;
   }
 
@@ -406,7 +407,7 @@ export class ListController implements ReactiveController {
         // without it that should hold it is older than the decision (a cache on the way, or another
         // instance's): the copy stays, marked published, for this visit; the next one settles it.
         const oldest = page.items.at(-1);
-        const below = (c: OwnComment) => !!page.next && !!oldest && Date.parse(oldest.createdAt) > Date.parse(c.createdAt);
+        const below = (c: OwnComment) => !!page.next && !!oldest && timeOf(oldest.createdAt) > timeOf(c.createdAt);
         const gone = published.filter((c) => c.seenPublished || page.items.some((i) => i.id == c.id) || below(c));
         const waiting = published.filter((c) => !gone.includes(c));
         // Kept published: the next visit shows it so (not awaiting moderation) until it is settled.

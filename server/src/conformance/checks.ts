@@ -72,7 +72,12 @@ const JSON_TYPE = /^application\/json\s*(;|$)/i;
  */
 // With its offset as ISO 8601 writes it, +07:00 or +0700 (PHP's DateTime::ISO8601), both read by
 // browsers; or a date alone, which docs/api.md allows (that day wherever the reader is).
-const ISO_DATE = /^\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d))?$/;
+const ISO_DATE = /^\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d(:?\d\d)?))?$/;
+/**
+ * A date-time's instant as the widget reads it (src/format-date.ts, timeOf): PostgreSQL's text form of a
+ * timestamptz too, `2026-11-25 17:53:10.123+07`, which JavaScript's Date does not all read.
+ */
+const instantOf = (iso: string): number => Date.parse(iso.replace(/^(\d{4}-\d\d-\d\d) (?=\d)/, '$1T').replace(/(:\d\d(\.\d+)?[+-]\d\d)$/, '$1:00'));
 
 const headerOf = (r: Reply, name: string): string | undefined => {
   const v = r.headers[name.toLowerCase()];
@@ -683,9 +688,9 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
     // Its time, from the same items: a local time labelled Z (MySQL's DATE_FORMAT … 'Z' on a column in
     // Vietnam's time) puts every comment hours off, which the widget shows as written.
     const posted = items.map((item) => [item, onPage.find((x) => x.id === item.id)?.at] as const);
-    const off = posted.find(([item, at]) => at !== undefined && typeof item.createdAt === 'string' && item.createdAt.length > 10 && Math.abs(Date.parse(item.createdAt) - at) > 3_600_000);
+    const off = posted.find(([item, at]) => at !== undefined && typeof item.createdAt === 'string' && item.createdAt.length > 10 && Math.abs(instantOf(item.createdAt) - at) > 3_600_000);
     if (off) {
-      const hours = Math.round((Date.parse(off[0].createdAt) - off[1]!) / 360_000) / 10;
+      const hours = Math.round((instantOf(off[0].createdAt) - off[1]!) / 360_000) / 10;
       fail(
         `createdAt: ${JSON.stringify(off[0].createdAt)} for a comment posted at ${new Date(off[1]!).toISOString()}, ${hours} hours off`,
         'give createdAt as the instant the comment was stored, with its offset (UTC with Z, or +07:00): a local time labelled Z puts every comment hours off for readers',
@@ -1113,7 +1118,9 @@ function listNotes(r: Reply): string[] {
   }
   if (body.total === undefined) notes.push('the list gives no "total": the widget\'s heading then shows no count of comments');
   // (+0700, PHP's DateTime::ISO8601: browsers of today read it, older Safari did not.)
-  if (body.items.some((c) => /[+-]\d{4}$/.test(String((c as { createdAt?: unknown }).createdAt)))) notes.push('createdAt gives its offset without the colon (+0700, PHP\'s DateTime::ISO8601); browsers of today read it, older Safari did not: give +07:00 (PHP\'s DATE_ATOM or \'c\')');
+  const dates = body.items.map((c) => String((c as { createdAt?: unknown }).createdAt));
+  if (dates.some((d) => / .*[+-]\d\d$/.test(d))) notes.push('createdAt is written as PostgreSQL writes a timestamptz as text (2026-11-25 17:53:10+07: a space, the offset in hours); the widget reads it, other readers of the API may not: give 2026-11-25T17:53:10+07:00 (to_json(created_at), or to_char with "T" and TZH:TZM)');
+  if (dates.some((d) => /[+-]\d{4}$/.test(d))) notes.push('createdAt gives its offset without the colon (+0700, PHP\'s DateTime::ISO8601); browsers of today read it, older Safari did not: give +07:00 (PHP\'s DATE_ATOM or \'c\')');
   const last = lastPageNote(r);
   if (last) notes.push(last);
   // The widget notes a reader's published comment for two minutes, its count asked past the caches

@@ -56,7 +56,7 @@ export interface Breaks {
    * `createdAt` as Java's OffsetDateTime prints a time whose seconds are zero, `2026-11-25T17:53+07:00`
    * (`no-seconds`, right), or without an offset, `2026-11-25T17:53:10` (`no-offset`, ambiguous).
    */
-  createdAtAs?: 'no-seconds' | 'no-offset' | 'php-iso8601' | 'local-as-z';
+  createdAtAs?: 'no-seconds' | 'no-offset' | 'php-iso8601' | 'local-as-z' | 'pg-text';
   /** Every JSON answer begins with a UTF-8 byte order mark (a PHP file saved "with BOM"). */
   bom?: boolean;
   /** The last page of the list gives no `next` (`absent`), or `"next": ""` (`empty`), not null. */
@@ -188,6 +188,8 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
     if (breaks.createdAtAs === 'local-as-z') return `${vn.slice(0, 19)}Z`;
     // PHP's DateTime::ISO8601: the offset without its colon.
     if (breaks.createdAtAs === 'php-iso8601') return `${vn.slice(0, 19)}+0700`;
+    // A timestamptz as PostgreSQL writes it as text (PHP's PDO hands it so): a space, the offset in hours.
+    if (breaks.createdAtAs === 'pg-text') return `${vn.slice(0, 10)} ${vn.slice(11, 23)}+07`;
     return new Date().toISOString();
   };
   /** The `cdn` break's copies of the list, by query. */
