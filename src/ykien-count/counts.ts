@@ -7,7 +7,7 @@
  */
 import { fetchCounts } from '../api/counts.js';
 import { url } from '../api/http.js';
-import { endpointKey } from '../changed-counts.js';
+import { countChangedAt, endpointKey } from '../changed-counts.js';
 
 export const MAX_IDS = 100;
 export const MAX_QUERY = 2000;
@@ -38,6 +38,10 @@ const known = new Map<string, Known>();
 export const knownCount = (article: string): Known | undefined => known.get(article);
 export const noteCount = (article: string, count: number, at: number, raised = false): void => {
   const was = known.get(article);
+  // One this page raised for the reader's comment is not lowered by an answer that may predate the
+  // comment (a CDN's copy) while the box's note of it holds, as the element keeps its own (component.ts):
+  // the next count of the article made from this memory would show the lower one and believe it.
+  if (was?.raised && !raised && count < was.count && countChangedAt(article) > 0) return;
   // (One noted at a time still to come was noted before the clock was set back: older.)
   if (!was || was.at <= at || was.at > Date.now()) known.set(article, { count, at, raised });
 };
