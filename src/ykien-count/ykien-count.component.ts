@@ -25,15 +25,16 @@ const LABELS: Record<Lang, CountStrings> = {
 
 /**
  * A `/counts` that failed for a while (no answer, a 5xx) is asked again: back online, or after these
- * waits while online; then left blank until a count of the page gets an answer from that endpoint again.
+ * waits while online; then left blank until the browser is back online (the waits start over) or a
+ * count of the page gets an answer from that endpoint again.
  */
 const RETRY_MS = [5_000, 30_000, 120_000];
 
 /** A count answered this long ago is not asked for again when put in the page again: the reference server's `max-age`. */
 const KNOWN_FOR_MS = 15_000;
 
-/** One endpoint's failed counts, the tries spent on them, and the wait's timer (0: until online). */
-type Retry = { failed: Set<YkienCount>; tries: number; timer?: ReturnType<typeof setTimeout> | 0 };
+/** One endpoint's failed counts, the tries spent on them, the wait's timer (0: until online), and what ends the wait. */
+type Retry = { failed: Set<YkienCount>; tries: number; timer?: ReturnType<typeof setTimeout> | 0; again?: () => void };
 
 /** Clips format="number"'s words to a pixel: a screen reader reads them, the page does not show them. */
 let unseenSheet: CSSStyleSheet | undefined;
@@ -282,7 +283,7 @@ export class YkienCount extends HTMLElement {
             // is newer): the answer may predate it, and #onSent passed over a count not shown yet.
             if (countChangedAt(asked) > at) void this.#askAgain();
             // The endpoint answers again: counts that had used up their tries meanwhile are asked now.
-            if (retry.timer === undefined && retry.failed.size) YkienCount.#askFailed(retry);
+            if (retry.timer === 0 && retry.failed.size) retry.again!();
           }
         }
       }
@@ -309,17 +310,20 @@ export class YkienCount extends HTMLElement {
     const offline = !navigator.onLine;
     retry.failed.add(c);
     // Offline, only coming back online asks again: waits spent while offline would use up the tries.
-    // Out of tries, it waits (blank) for a count of its endpoint to be answered (one added later).
-    if (retry.timer !== undefined || (retry.tries >= RETRY_MS.length && !offline)) return;
-    const again = () => {
+    // Out of tries, it waits (blank) for the browser to be back online, its waits then from the start
+    // (a tab left open on a network that was up and not working), or for a count of its endpoint to be
+    // answered (one added later).
+    if (retry.timer !== undefined) return;
+    const again = (retry.again = () => {
       clearTimeout(retry.timer as ReturnType<typeof setTimeout>);
-      removeEventListener('online', again);
+      removeEventListener('online', back);
       retry.timer = undefined;
       YkienCount.#askFailed(retry);
-    };
+    });
+    const back = () => ((retry.tries = 0), again());
     // Never sooner than a 429's or a 503's Retry-After: asked then, the counts would be refused again.
-    retry.timer = offline ? 0 : setTimeout(again, Math.max(RETRY_MS[retry.tries++]!, retryAfterMs(c.getAttribute('endpoint')!)));
-    addEventListener('online', again);
+    retry.timer = offline || retry.tries >= RETRY_MS.length ? 0 : setTimeout(again, Math.max(RETRY_MS[retry.tries++]!, retryAfterMs(c.getAttribute('endpoint')!)));
+    addEventListener('online', back);
   }
 
   static #askFailed(retry: Retry): void {
