@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { test as base, expect as baseExpect, form, fillAndVerify, articleHtml, idb, ORIGIN, SITE_KEY, stashedDrafts, type ArticleOptions } from './support/fixtures.js';
 import { fetchGet } from './support/retries.js';
+import { OPEN_WITHIN_MS } from '../src/storage.js';
 import { startServer, type RunningServer } from '../server/test/support/run-server.js';
 import { startFakeVerifier, type FakeVerifier } from '../server/test/support/fake-verifier.js';
 
@@ -1198,6 +1199,46 @@ test('the same words typed again, in a later visit, are a second comment: only a
   await f.send.click();
   await expect(f.status).toContainText('Bình luận đã được đăng');
   expect((await api.stored()).map((c) => c.content)).toEqual([TEXT, TEXT]);
+});
+
+test("the site deletes ykien's database (a sign-out that wipes the browser's storage) while a tab holds it open: a new tab's comment still goes, not left on \"Đang gửi…\" behind the delete", async ({ page, context, api, site }) => {
+  await site.open(page);
+  await form(page).content.fill('Bản nháp ở thẻ đầu'); // the draft opens the database in this tab
+  await expect.poll(() => page.evaluate(() => indexedDB.databases().then((d) => d.some((x) => x.name === 'ykien-db')))).toBe(true);
+  await page.evaluate(() => void indexedDB.deleteDatabase('ykien-db'));
+  const other = await context.newPage();
+  await site.open(other);
+  await send(other, 'Phan Văn Xóa', 'Gửi sau khi trang xóa dữ liệu');
+  await expect(form(other).status).toContainText('Bình luận đã được đăng');
+  expect((await api.stored()).map((c) => c.content)).toEqual(['Gửi sau khi trang xóa dữ liệu']);
+  // The first tab sends too: nothing holds the outbox's lock.
+  await form(page).name.fill('Phan Văn Xóa');
+  await form(page).send.click();
+  await expect(form(page).status).toContainText('Bình luận đã được đăng');
+  expect((await api.stored()).map((c) => c.content).sort()).toEqual(['Bản nháp ở thẻ đầu', 'Gửi sau khi trang xóa dữ liệu']);
+});
+
+test("ykien's database cannot be opened for long (a delete queued behind a tab that never lets go, an older release's): the comment goes, kept in memory, and the reader is told it is not kept on this device", async ({ page, context, api, site }) => {
+  // Another page of the site holds the database and never lets go, and a delete waits behind it; then
+  // the reader opens the article.
+  const holder = await context.newPage();
+  await holder.goto(site.url('/khong-co'));
+  await holder.evaluate(() => new Promise<void>((resolve) => {
+    const open = indexedDB.open('ykien-db');
+    open.onupgradeneeded = () => open.result.createObjectStore('ykien-kv');
+    open.onsuccess = () => ((window as unknown as { held: IDBDatabase }).held = open.result, resolve());
+  }));
+  await holder.evaluate(() => void indexedDB.deleteDatabase('ykien-db'));
+  await site.open(page);
+  await expect(form(page).host.locator('[part~="empty"]')).toHaveText('Chưa có ý kiến nào. Mời bạn gửi bình luận đầu tiên.');
+  // The reader comes to the form (the sending code opens the store), and is told within a few seconds.
+  await form(page).name.click();
+  await expect(form(page).status).toContainText(NO_STORAGE, { timeout: OPEN_WITHIN_MS + 5_000 });
+  await send(page, 'Phan Văn Chờ', 'Gửi khi kho không mở được');
+  await expect(form(page).status).toContainText('Bình luận đã được đăng');
+  expect((await api.stored()).map((c) => c.content)).toEqual(['Gửi khi kho không mở được']);
+  await expect(form(page).host.locator('[part~="comment-name"]')).toHaveText(['Phan Văn Chờ']);
+  await expect(form(page).host.locator('.list')).toHaveAttribute('aria-busy', 'false');
 });
 
 test('"Nhập lại" clears the draft', async ({ page, api, site }) => {

@@ -4,7 +4,7 @@
  * full or aborts a write, the store moves to memory for the rest of the page's life and says so once:
  * the form keeps working online, it only cannot keep anything across a reload.
  */
-import { createStore, del, entries, get, promisifyRequest, set, type UseStore } from 'idb-keyval';
+import { del, entries, get, promisifyRequest, set, type UseStore } from 'idb-keyval';
 import { DB_NAME, STORE_NAME } from './stored-before.js';
 
 export { DB_NAME, STORE_NAME };
@@ -15,6 +15,33 @@ let failed = false;
 let opened = false;
 const memory = new Map<IDBValidKey, unknown>();
 const listeners = new Set<() => void>();
+
+/** How long the database may take to open before it counts as refused. */
+export const OPEN_WITHIN_MS = 5_000;
+
+/**
+ * idb-keyval's createStore, and two things more. The connection lets go when another one needs the
+ * database (the site deleting it at a sign-out, a newer release's upgrade in another tab): held, it
+ * would make that wait for this page, and every open after it, in every tab, with it. And an open that
+ * does not come within OPEN_WITHIN_MS (queued behind such a wait that another page never ends) fails,
+ * so that the store moves to memory: under the outbox's lock, it held every tab's sends on "Đang gửi…".
+ */
+function openStore(): UseStore {
+  const request = indexedDB.open(DB_NAME);
+  request.onupgradeneeded = () => request.result.createObjectStore(STORE_NAME);
+  let timer: ReturnType<typeof setTimeout>;
+  const db = Promise.race([
+    promisifyRequest(request),
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('IndexedDB did not open in time')), OPEN_WITHIN_MS))),
+  ]).finally(() => clearTimeout(timer));
+  const use: UseStore = (mode, callback) => db.then((d) => callback(d.transaction(STORE_NAME, mode).objectStore(STORE_NAME)));
+  db.then(
+    (d) => (d.onversionchange = () => (d.close(), idb == use && (idb = undefined))),
+    // Given up on: if it opens after all, it is not kept open.
+    () => request.addEventListener('success', () => request.result.close()),
+  );
+  return use;
+}
 
 /** Called once, when storage turns out to be unavailable (at once if it already has). Returns an unsubscribe. */
 export function onStorageUnavailable(fn: () => void): () => void {
@@ -31,7 +58,7 @@ export function onStorageUnavailable(fn: () => void): () => void {
 async function run<R>(op: (s: UseStore) => Promise<R>, fallback: () => R, again = opened): Promise<R> {
   if (!failed) {
     try {
-      const r = await op((idb ??= createStore(DB_NAME, STORE_NAME)));
+      const r = await op((idb ??= openStore()));
       opened = true;
       return r;
     } catch (e) {
