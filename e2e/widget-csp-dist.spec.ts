@@ -189,6 +189,35 @@ test.describe('dist files', () => {
     expect(problems).toEqual([]);
   });
 
+  test("the loader first, and the single-file build arriving while the box's code is on its way (a CMS plugin's copy), under the strict CSP: the box's code runs no second Lit, nothing is refused, the box and the counts work", async ({
+    page,
+    article,
+    endpoint,
+    problems,
+  }) => {
+    await watchCsp(page);
+    const dist = distPaths(page);
+    endpoint.list = () => ({ items: [], next: null, total: 0 });
+    // The single file comes only once the box's code was asked for, which comes a moment after it.
+    let asked!: () => void;
+    const boxCodeAsked = new Promise<void>((resolve) => (asked = resolve));
+    await article({ script: 'loader-and-all', csp: STRICT_CSP, wait: false });
+    await page.route(`${ORIGIN}/dist/**`, async (route) => {
+      const path = new URL(route.request().url()).pathname;
+      if (path == '/dist/ykien.all.iife.js') await boxCodeAsked;
+      if (path == '/dist/cdn/comments.js') asked(), await new Promise((r) => setTimeout(r, 500));
+      await route.fallback();
+    });
+    await page.reload();
+    await expect(form(page).name).toBeVisible();
+    await addCounts(page, ['bai-khac'], 'main', 'prepend');
+    await expect(page.locator('ykien-count')).toHaveText('0 ý kiến');
+    await sendOne(page, endpoint);
+    expect(dist).toContain('/dist/cdn/comments.js');
+    expect((await watched(page)).violations).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+
   test('a loader inlined into the page by a CMS optimiser finds its chunks through data-ykien-base (a folder, with or without its last slash)', async ({ page, endpoint, problems }) => {
     const dist = distPaths(page);
     const loader = readFileSync(`${root}dist/ykien.iife.js`, 'utf8');

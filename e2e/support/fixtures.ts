@@ -46,9 +46,10 @@ export interface ArticleOptions {
   /**
    * Which build the page loads, and how: the loader as a classic script (`iife`, the one-tag embed), as a
    * module (`es`), both, twice, the single file with everything (`all`), or that file and the loader too
-   * (`all-and-loader`: a CMS plugin's copy beside the site's tag).
+   * (`all-and-loader`: a CMS plugin's copy beside the site's tag; `loader-and-all`, both async, the
+   * loader's tag first).
    */
-  script?: 'iife' | 'es' | 'both' | 'iife-twice' | 'all' | 'all-and-loader';
+  script?: 'iife' | 'es' | 'both' | 'iife-twice' | 'all' | 'all-and-loader' | 'loader-and-all';
   /** Serve the page (and the script, without a charset) in this encoding, like an old portal. */
   charset?: string;
   csp?: string;
@@ -76,6 +77,7 @@ export function articleHtml(o: ArticleOptions = {}): string {
     both: '<script src="/dist/ykien.iife.js"></script><script type="module" src="/dist/ykien.js"></script>',
     'iife-twice': '<script src="/dist/ykien.iife.js"></script><script src="/dist/ykien.iife.js?again"></script>',
     'all-and-loader': '<script src="/dist/ykien.all.iife.js"></script><script async src="/dist/ykien.iife.js"></script>',
+    'loader-and-all': '<script async src="/dist/ykien.iife.js"></script><script async src="/dist/ykien.all.iife.js"></script>',
   }[o.script ?? 'iife'];
   return `<!doctype html>
 <html lang="${o.lang ?? 'vi'}">
