@@ -126,6 +126,30 @@ describe.skipIf(!URL_)('PostgreSQL store', () => {
     }
   }, 40_000);
 
+  it("a claim that waits for a table (a migration's, an operator's CREATE INDEX) past the role's lock_timeout is the store unavailable, 503 at once for the batch, not a key in progress tried comment by comment", async () => {
+    // The role's (here the URL's) lock_timeout, as docs/deploy.md advises, at 1 s.
+    const url = new URL(URL_!);
+    url.searchParams.set('options', '-c lock_timeout=1000');
+    const other = await startServer({ args: ['--db', url.toString(), ...args.slice(2)] });
+    const locker = new pg.Client({ connectionString: URL_ });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE idempotency_keys IN ACCESS EXCLUSIVE MODE');
+      const sentAt = Date.now();
+      const answers = await Promise.all(
+        [1, 2, 3].map((i) => postComment(other.url, makeComment(other.url, { pageId: 'pg-table-locked' }), { 'x-forwarded-for': `2001:db8:7ab1:${i}::1` })),
+      );
+      for (const r of answers) expectProblem(r, 503, 'storage-unavailable');
+      // One wait of the role's, not one a comment after it.
+      expect(Date.now() - sentAt).toBeLessThan(2_900);
+    } finally {
+      await locker.query('ROLLBACK');
+      await locker.end();
+      await other.stop();
+    }
+  }, 40_000);
+
   it("a transaction whose instance stopped between two statements lets go of its locks after TRANSACTION_IDLE_LIMIT_MS, not when TCP gives up (hours); the instance, woken, goes on", async () => {
     const id = (await post({ pageId: 'pg-frozen' })).json.id as string;
     const locker = new pg.Client({ connectionString: URL_ });

@@ -232,6 +232,10 @@ export async function migrateOn(client: pg.PoolClient): Promise<void> {
       // request of the other instances behind its lock.
       await client.query('SET LOCAL lock_timeout = 0');
       await client.query('SET LOCAL statement_timeout = 0');
+      // An instance that stops between two statements of its migration (a frozen VM) would hold the
+      // table locks of every instance's writes until TCP gives up (two hours). Longer than the requests'
+      // transactions' 10 s: a backfill works in JavaScript between its statements.
+      await client.query('SET LOCAL idle_in_transaction_session_timeout = 60000');
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       await client.query('SET LOCAL lock_timeout TO DEFAULT');
       await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -264,16 +264,23 @@ async function inTransaction<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promi
 const NO_FLUSH_WAIT = "set_config('synchronous_commit', 'off', true)";
 
 /**
- * How long a claim waits for a key's row that another transaction holds. Only another attempt on the
- * same key holds it (a claim or a batch: milliseconds), or one whose instance stopped between two
- * statements or whose batch waits behind such a one: then the key is that attempt's, and 409 in-progress
- * is the answer whether it commits or not. Without a limit the claim waited out the query's 20 s, and
- * every claim batched or queued behind it failed with it as the store being down (503).
+ * How long a claim waits for a key's row that another transaction holds. Another attempt on the same
+ * key holds it (a claim or a batch: milliseconds), or one whose instance stopped between two statements
+ * or whose batch waits behind such a one: then the key is that attempt's, and 409 in-progress is the
+ * answer whether it commits or not. Without a limit the claim waited out the query's 20 s, and every
+ * claim batched or queued behind it failed with it as the store being down (503). (A moderator's erase
+ * and the clean-up of expired claims hold key rows for a moment too: a replay or a take-over meeting
+ * one is answered 409 and retried.) Set inside the statement, so it bounds the row waits only, not
+ * the table locks taken before it runs (a migration's): those keep the role's lock_timeout, and are
+ * the store being unavailable.
  */
 export const CLAIM_LOCK_WAIT_MS = 500;
 const CLAIM_LOCK_WAIT = `set_config('lock_timeout', '${CLAIM_LOCK_WAIT_MS}ms', true)`;
-/** PostgreSQL gave up waiting for a lock (its lock_timeout). */
-const isLockWait = (e: unknown): boolean => (e as { code?: unknown } | null)?.code === '55P03';
+/** PostgreSQL gave up waiting for a key's row (its lock_timeout), not for a table. */
+const isKeyHeld = (e: unknown): boolean => {
+  const { code, where } = (e ?? {}) as { code?: unknown; where?: unknown };
+  return code === '55P03' && /tuple .* in relation "idempotency_keys"/.test(String(where ?? ''));
+};
 
 /** A claim batch that waited too long for one of its keys, not known which: each is tried alone (GroupCommit). */
 class KeyHeldElsewhere extends Error {}
@@ -415,7 +422,7 @@ export class PgStore implements Store {
         items.map((c) => c.now), items.map((c) => c.now + c.leaseMs), LATEST_PG_VERSION,
       ])));
     } catch (e) {
-      if (!isLockWait(e)) unavailableOnTimeout(e);
+      if (!isKeyHeld(e)) unavailableOnTimeout(e);
       if (items.length > 1) throw new KeyHeldElsewhere('a key of the batch is held by another attempt', { cause: e });
       return [{ claimed: false, existing: inProgress(items[0]!.payloadHash) }];
     }
