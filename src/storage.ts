@@ -16,7 +16,7 @@ let opened = false;
 const memory = new Map<IDBValidKey, unknown>();
 const listeners = new Set<() => void>();
 
-/** How long the database may take to open before it counts as refused. */
+/** How long the database may take to open, while the page is shown, before it counts as refused. */
 export const OPEN_WITHIN_MS = 5_000;
 
 /**
@@ -25,6 +25,8 @@ export const OPEN_WITHIN_MS = 5_000;
  * would make that wait for this page, and every open after it, in every tab, with it. And an open that
  * does not come within OPEN_WITHIN_MS (queued behind such a wait that another page never ends) fails,
  * so that the store moves to memory: under the outbox's lock, it held every tab's sends on "Đang gửi…".
+ * Only time the page is shown counts: a tab in the background, or frozen and woken, may be slow for
+ * nothing worse than that.
  */
 function openStore(): UseStore {
   const request = indexedDB.open(DB_NAME);
@@ -32,13 +34,16 @@ function openStore(): UseStore {
   let timer: ReturnType<typeof setTimeout>;
   const db = Promise.race([
     promisifyRequest(request),
-    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('IndexedDB did not open in time')), OPEN_WITHIN_MS))),
+    new Promise<never>((_, reject) => {
+      const wait = () => (timer = setTimeout(() => (globalThis.document?.hidden ? wait() : reject(new Error('IndexedDB did not open in time'))), OPEN_WITHIN_MS));
+      wait();
+    }),
   ]).finally(() => clearTimeout(timer));
   const use: UseStore = (mode, callback) => db.then((d) => callback(d.transaction(STORE_NAME, mode).objectStore(STORE_NAME)));
   db.then(
     (d) => (d.onversionchange = () => (d.close(), idb == use && (idb = undefined))),
     // Given up on: if it opens after all, it is not kept open.
-    () => request.addEventListener('success', () => request.result.close()),
+    () => (request.onsuccess = () => request.result.close()),
   );
   return use;
 }
@@ -114,9 +119,11 @@ const updateIn = <T>(s: UseStore, k: string, fn: (old: T | undefined) => T | und
 const put = <T>(k: string, v: unknown, fn?: (old: T | undefined) => T | undefined, staleGoes = true) => {
   if (v === undefined) memory.delete(k);
   else memory.set(k, v);
-  if (opened && k.startsWith('d:'))
-    (fn ? updateIn(idb!, k, fn) : Promise.reject())
-      .catch(() => (staleGoes ? del(k, idb!) : undefined))
+  // (Not once the connection let go, another tab or the site deleting the database: nothing stale there then.)
+  const disk = idb;
+  if (opened && disk && k.startsWith('d:'))
+    (fn ? updateIn(disk, k, fn) : Promise.reject())
+      .catch(() => (staleGoes ? del(k, disk) : undefined))
       .catch(() => {});
 };
 
