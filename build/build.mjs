@@ -72,13 +72,16 @@ await bundle(
 // 1,536 bytes of gzip, for a file short enough to read as it is (a debugger can be given the map by hand).
 await bundle({ entry: 'src/cdn/loader-classic.ts', formats: ['iife'], name: 'YkienLoader', fileName: () => 'ykien.iife.js' }, { codeSplitting: false }, {}, [], 'hidden');
 await bundle({ entry: 'src/cdn/loader-module.ts', formats: ['es'], fileName: () => 'ykien.js' }, { codeSplitting: false }, {}, [], 'hidden');
-// On a page whose loader came first (a CMS plugin's copy of this file beside the site's tag), the single
-// file leaves the elements to it: the loader may be fetching the box's code already, whose Lit would then
-// meet this copy's Trusted Types policy and be refused by a strict CSP (a violation reported, the code
-// failed and fetched for nothing). Its global `Ykien` is then an empty object (the classes are
-// customElements.get's once the loader defined them). The other way round, the loader finds the elements
-// defined and fetches nothing.
-const leaveToLoader = 'if (self[Symbol.for("ykien.load-by-need")]) return exports;';
+// On a page whose loader came first (a CMS plugin's copy of this file beside the site's tag), with a box
+// near the screen, the loader is fetching the box's code already (or is about to: its observer answers
+// after this script): the single file leaves the elements to it, whose Lit would otherwise meet this
+// copy's Trusted Types policy and be refused by a strict CSP (a violation reported, the code failed and
+// fetched for nothing). Its global `Ykien` is then an empty object (the classes are customElements.get's
+// once the loader defined them). A box far below, or none in the page (in a component's shadow root), or
+// the other way round: this file defines the elements, and the loader, finding them defined, fetches
+// nothing. Both defined already (an app's `import 'ykien'`): nothing to do, and no second Lit.
+const leaveToLoader = `if (customElements.get("ykien-comments") && customElements.get("ykien-count") || self[Symbol.for("ykien.load-by-need")] &&
+  [].some.call(document.getElementsByTagName("ykien-comments"), (e) => { const r = e.getBoundingClientRect(); return r.bottom > -200 && r.top < innerHeight + 200 && r.right > -200 && r.left < innerWidth + 200; })) return exports;`;
 await bundle({ entry: 'src/index.ts', formats: ['iife'], name: 'Ykien', fileName: () => 'ykien.all.iife.js' }, { codeSplitting: false, intro: leaveToLoader }, {}, [staticImports()]);
 
 // The bundles carry Lit (BSD-3-Clause), idb-keyval (Apache-2.0) and vanilla-hcaptcha (MIT) with their

@@ -218,6 +218,31 @@ test.describe('dist files', () => {
     expect(problems).toEqual([]);
   });
 
+  test('the loader first and then the single-file build, the box far below: the single file defines the elements at once, and the loader fetches nothing of the box', async ({
+    page,
+    article,
+    endpoint,
+    problems,
+  }) => {
+    await watchCsp(page);
+    const dist = distPaths(page);
+    endpoint.list = () => ({ items: [], next: null, total: 0 });
+    // The single file after the loader has run.
+    let ran!: () => void;
+    const loaderRan = new Promise<void>((resolve) => (ran = resolve));
+    page.on('requestfinished', (r) => r.url().endsWith('/dist/ykien.iife.js') && ran());
+    await page.route(`${ORIGIN}/dist/ykien.all.iife.js`, async (route) => (await loaderRan, await new Promise((r) => setTimeout(r, 200)), route.fallback()));
+    // (No inline style under this CSP: the article is long by its paragraphs.)
+    await article({ script: 'loader-and-all', csp: STRICT_CSP, before: '<p>Bài viết dài.</p>'.repeat(150), wait: false });
+    await expect.poll(() => page.evaluate(() => !!customElements.get('ykien-comments') && !!(window as unknown as { Ykien?: { YkienComments?: unknown } }).Ykien?.YkienComments)).toBe(true);
+    expect(await form(page).host.evaluate((el) => el.getBoundingClientRect().top > innerHeight + 200)).toBe(true);
+    await form(page).host.scrollIntoViewIfNeeded();
+    await sendOne(page, endpoint);
+    expect(dist.filter((p) => p.startsWith('/dist/cdn/'))).toEqual([]);
+    expect((await watched(page)).violations).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+
   test('a loader inlined into the page by a CMS optimiser finds its chunks through data-ykien-base (a folder, with or without its last slash)', async ({ page, endpoint, problems }) => {
     const dist = distPaths(page);
     const loader = readFileSync(`${root}dist/ykien.iife.js`, 'utf8');
