@@ -256,6 +256,9 @@ const test = base.extend<
     await context.route((url) => url.href.startsWith(api.endpoint), (route) => net.handle(route));
     await use(net);
     net.release();
+    // A page may still be asking for its list as the test ends (a reload's, a tab's box coming back):
+    // that GET's forwarding then meets a finished test, which is no failure of the test.
+    await context.unrouteAll({ behavior: 'ignoreErrors' });
   },
   // Always behind `net`: Chromium's Local Network Access refuses a page that a route fulfilled (no
   // address space of its own) a direct fetch to 127.0.0.1; route.fetch() forwards it from Node.
