@@ -883,7 +883,7 @@ test('two tabs: a comment one queued, refused when the other sends it and put ba
   await expect(form(other).status).toHaveText('Máy chủ không nhận bình luận này. Nội dung vẫn ở trong ô; vui lòng kiểm tra rồi gửi lại sau.'); // a 400 naming no field
   await cdp.send('Page.setWebLifecycleState', { state: 'active' });
   await expect(form(page).status).toHaveText(
-    'Máy chủ không nhận một bình luận đã lưu; nội dung đã được đưa lại vào ô bình luận ở một thẻ trình duyệt khác đang mở bài viết này để bạn sửa.',
+    'Máy chủ không nhận một bình luận đã lưu; nội dung đã được đưa lại vào ô bình luận của bài viết này ở một thẻ trình duyệt hoặc một khung bình luận khác để bạn sửa.',
   );
   await expect(unsent(page)).toHaveCount(0);
   expect(endpoint.posts).toHaveLength(1);

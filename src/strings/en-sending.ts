@@ -33,7 +33,7 @@ export const enSending: SendingStrings = {
   queuedSent: 'Your saved comment has been sent.',
   queuedRefused: 'The server did not accept a saved comment; it is still under “{unsentHeading}”.',
   queuedRefusedOther: 'The server did not accept a saved comment; it is still under “{unsentOther}”.',
-  queuedReturned: 'The server did not accept a saved comment; its text was put back in the comment form in another tab of this article, for you to fix.',
+  queuedReturned: 'The server did not accept a saved comment; its text was put back in this article\'s comment form in another tab or box, for you to fix.',
   alreadySent: 'This comment was already sent, so it was not sent again.',
   alreadyQueued: 'This comment is already saved to be sent, so it was not sent a second time.',
   unsentHeading: 'Unsent comments',

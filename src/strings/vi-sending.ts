@@ -31,7 +31,7 @@ export const viSending = {
   queuedSent: 'Bình luận đã lưu trước đó đã được gửi.',
   queuedRefused: 'Máy chủ không nhận một bình luận đã lưu; bình luận vẫn còn trong mục “{unsentHeading}”.',
   queuedRefusedOther: 'Máy chủ không nhận một bình luận đã lưu; bình luận vẫn còn trong mục “{unsentOther}”.',
-  queuedReturned: 'Máy chủ không nhận một bình luận đã lưu; nội dung đã được đưa lại vào ô bình luận ở một thẻ trình duyệt khác đang mở bài viết này để bạn sửa.',
+  queuedReturned: 'Máy chủ không nhận một bình luận đã lưu; nội dung đã được đưa lại vào ô bình luận của bài viết này ở một thẻ trình duyệt hoặc một khung bình luận khác để bạn sửa.',
   alreadySent: 'Bình luận này đã được gửi từ trước nên không gửi lại.',
   alreadyQueued: 'Bình luận này đã được lưu để gửi nên không gửi thêm lần nữa.',
   unsentHeading: 'Bình luận chưa gửi',
