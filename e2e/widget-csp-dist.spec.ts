@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
-import { test, expect, form, fillAndVerify, comeToForm, distPaths, addCounts, servePage, ENDPOINT, ORIGIN, SITE_KEY, HCAPTCHA_URL, STRICT_CSP, type ArticleOptions } from './support/fixtures.js';
+import { test, expect, form, fillAndVerify, comeToForm, distPaths, addCounts, servePage, ENDPOINT, ORIGIN, SITE_KEY, HCAPTCHA_URL, STRICT_CSP, type ArticleOptions, type FakeEndpoint } from './support/fixtures.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 
@@ -40,6 +40,25 @@ const watched = (page: Page) =>
     const w = window as unknown as { __violations: string[]; __policies: string[]; __scriptUrls: string[] };
     return { violations: w.__violations, policies: w.__policies, scriptUrls: w.__scriptUrls };
   });
+
+/** Both builds on one page: the CSP's violations and the /dist files fetched watched, the list empty. */
+async function bothBuildsWatched(page: Page, endpoint: FakeEndpoint): Promise<string[]> {
+  await watchCsp(page);
+  endpoint.list = () => ({ items: [], next: null, total: 0 });
+  return distPaths(page);
+}
+
+/** A moment to wait for, and what brings it. */
+function moment(): [Promise<void>, () => void] {
+  let come!: () => void;
+  return [new Promise<void>((resolve) => (come = resolve)), () => come()];
+}
+
+/** Nothing refused by the CSP, nothing said in the console. */
+async function nothingRefused(page: Page, problems: string[]): Promise<void> {
+  expect((await watched(page)).violations).toEqual([]);
+  expect(problems).toEqual([]);
+}
 
 /** Sends one comment through the page's form and checks it arrived once. */
 async function sendOne(page: Page, endpoint: { posts: { body: Record<string, unknown> }[] }): Promise<void> {
@@ -175,9 +194,7 @@ test.describe('dist files', () => {
     endpoint,
     problems,
   }) => {
-    await watchCsp(page);
-    const dist = distPaths(page);
-    endpoint.list = () => ({ items: [], next: null, total: 0 });
+    const dist = await bothBuildsWatched(page, endpoint);
     await article({ script: 'all-and-loader', csp: STRICT_CSP });
     await page.waitForLoadState('load');
     await addCounts(page, ['bai-khac'], 'main', 'prepend');
@@ -185,8 +202,7 @@ test.describe('dist files', () => {
     await sendOne(page, endpoint);
     // A second copy of Lit would be fetched for nothing, and its lit-html policy refused by this CSP.
     expect(dist).toEqual(['/dist/ykien.all.iife.js', '/dist/ykien.iife.js']);
-    expect((await watched(page)).violations).toEqual([]);
-    expect(problems).toEqual([]);
+    await nothingRefused(page, problems);
   });
 
   test("the loader first, and the single-file build arriving while the box's code is on its way (a CMS plugin's copy), under the strict CSP: the box's code runs no second Lit, nothing is refused, the box and the counts work", async ({
@@ -195,12 +211,9 @@ test.describe('dist files', () => {
     endpoint,
     problems,
   }) => {
-    await watchCsp(page);
-    const dist = distPaths(page);
-    endpoint.list = () => ({ items: [], next: null, total: 0 });
+    const dist = await bothBuildsWatched(page, endpoint);
     // The single file comes only once the box's code was asked for, which comes a moment after it.
-    let asked!: () => void;
-    const boxCodeAsked = new Promise<void>((resolve) => (asked = resolve));
+    const [boxCodeAsked, asked] = moment();
     await article({ script: 'loader-and-all', csp: STRICT_CSP, wait: false });
     await page.route(`${ORIGIN}/dist/**`, async (route) => {
       const path = new URL(route.request().url()).pathname;
@@ -214,8 +227,7 @@ test.describe('dist files', () => {
     await expect(page.locator('ykien-count')).toHaveText('0 ý kiến');
     await sendOne(page, endpoint);
     expect(dist).toContain('/dist/cdn/comments.js');
-    expect((await watched(page)).violations).toEqual([]);
-    expect(problems).toEqual([]);
+    await nothingRefused(page, problems);
   });
 
   test('the loader first and then the single-file build, the box far below: the single file defines the elements at once, and the loader fetches nothing of the box', async ({
@@ -224,12 +236,9 @@ test.describe('dist files', () => {
     endpoint,
     problems,
   }) => {
-    await watchCsp(page);
-    const dist = distPaths(page);
-    endpoint.list = () => ({ items: [], next: null, total: 0 });
+    const dist = await bothBuildsWatched(page, endpoint);
     // The single file after the loader has run.
-    let ran!: () => void;
-    const loaderRan = new Promise<void>((resolve) => (ran = resolve));
+    const [loaderRan, ran] = moment();
     page.on('requestfinished', (r) => r.url().endsWith('/dist/ykien.iife.js') && ran());
     await page.route(`${ORIGIN}/dist/ykien.all.iife.js`, async (route) => (await loaderRan, await new Promise((r) => setTimeout(r, 200)), route.fallback()));
     // (No inline style under this CSP: the article is long by its paragraphs.)
@@ -239,8 +248,7 @@ test.describe('dist files', () => {
     await form(page).host.scrollIntoViewIfNeeded();
     await sendOne(page, endpoint);
     expect(dist.filter((p) => p.startsWith('/dist/cdn/'))).toEqual([]);
-    expect((await watched(page)).violations).toEqual([]);
-    expect(problems).toEqual([]);
+    await nothingRefused(page, problems);
   });
 
   test('a loader inlined into the page by a CMS optimiser finds its chunks through data-ykien-base (a folder, with or without its last slash)', async ({ page, endpoint, problems }) => {
