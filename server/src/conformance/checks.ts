@@ -71,7 +71,8 @@ const JSON_TYPE = /^application\/json\s*(;|$)/i;
  * when they are zero, which browsers read; a time without `Z` or an offset is the reader's local time.
  */
 // With its offset as ISO 8601 writes it, +07:00 or +0700 (PHP's DateTime::ISO8601), both read by
-// browsers; or a date alone, which docs/api.md allows (that day wherever the reader is).
+// browsers, or +07, and PostgreSQL's text form with a space for the T, which the widget reads (timeOf);
+// or a date alone, which docs/api.md allows (that day wherever the reader is).
 const ISO_DATE = /^\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d(:?\d\d)?))?$/;
 /**
  * A date-time's instant as the widget reads it (src/format-date.ts, timeOf): PostgreSQL's text form of a
