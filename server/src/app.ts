@@ -164,8 +164,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       (left) => (left.claims || left.jobs) && app.log.info(left, 'forgot expired claims and unsendable notification jobs'),
       (err: unknown) => app.log.warn({ err }, 'could not forget expired claims and old notification jobs; trying at the next start'),
     );
-    ctx.notifier.start();
   });
+  // Once it listens, not when it is ready (before the bind): a start that cannot listen (its port in
+  // use, under a unit's restart loop) would claim due jobs and the digest's turn, and may send some,
+  // before it exits; the running instance then waits out their leases, and sends those again.
+  app.addHook('onListen', async () => ctx.notifier.start());
   app.addHook('onClose', async () => ctx.notifier.stop());
 
   installJsonParser(app, bodyLimit);

@@ -3,6 +3,7 @@
  * The command line (help, errors, warnings) and what the server serves besides the API: the built
  * widget and, with --demo, the demo article adapted to how the server runs.
  */
+import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { expectProblem, http, makeComment, postComment } from './support/http.js
 import { freshPgSchema } from './support/pg-schema.js';
 import { rawGet } from './support/raw-http.js';
 import { runCli, startServer, type RunningServer } from './support/run-server.js';
+import { startWebhookReceiver, until } from './support/receivers.js';
 
 const run = promisify(execFile);
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -171,6 +173,38 @@ describe.concurrent('command line', () => {
       expect(stderr).toContain(`ykien-server: port ${port} is in use (another ykien-server or \`npm start\` still running?): stop it, or take another port: --port ${port + 1} (npm start -- --port ${port + 1}).`);
     } finally {
       taken.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a start whose port is in use sends no notification and claims no job (the worker starts once the server listens): under a restart loop, the running instance keeps sending', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ykien-cli-port-jobs-'));
+    const db = join(dir, 'ykien.db');
+    const receiver = await startWebhookReceiver();
+    const taken = createServer();
+    try {
+      // A pending comment whose webhook is due (the first try refused, then made due again).
+      receiver.script.push(500);
+      const notify = ['--notify-webhook', receiver.url, '--notify-webhook-secret', 'cli-port-jobs-secret-0123', '--notify-poll', '50ms'];
+      const first = await startServer({ args: ['--no-captcha', '--rate-limit', 'off', ...notify], dbPath: db });
+      expect((await postComment(first.url, makeComment(first.url))).status).toBe(201);
+      await until(() => receiver.deliveries.length === 1, 'the first try');
+      await first.stop();
+      const seeded = new Database(db);
+      seeded.prepare('UPDATE notification_jobs SET due_at = 0, lease_owner = NULL, lease_until = NULL').run();
+      seeded.close();
+      // Another process holds the port; `localhost` is looked up before the bind fails, time enough for a worker.
+      await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+      const port = (taken.address() as AddressInfo).port;
+      const { code } = await cli(['--no-captcha', '--db', db, '--host', 'localhost', '--port', String(port), ...notify]);
+      expect(code).toBe(1);
+      expect(receiver.deliveries).toHaveLength(1);
+      const left = new Database(db, { readonly: true });
+      expect(left.prepare('SELECT attempts, lease_owner FROM notification_jobs').all()).toEqual([{ attempts: 1, lease_owner: null }]);
+      left.close();
+    } finally {
+      taken.close();
+      await receiver.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
