@@ -5,26 +5,13 @@
  * cache, whose copy of `/counts` (up to `max-age` + `stale-while-revalidate` old) does not have the
  * comment: the reader who goes Back after posting sees the count with theirs.
  */
-import { url } from './api/http.js';
+import { endpointKey } from './api/http.js';
 
 /** Its localStorage key (a `storage` event with it: another tab noted a change). */
 export const COUNTS_CHANGED = 'ykien-counts-changed';
 const KEY = COUNTS_CHANGED;
 /** Past the reference server's cached `/counts` (max-age 15 s, stale-while-revalidate 60 s). */
 export const CHANGED_FOR_MS = 120_000;
-
-/**
- * An endpoint as one batch of counts, and one article's count, know it: resolved against the page,
- * without the trailing slash (`…/comments` and `…/comments/`, `/api/comments` and its absolute URL, are
- * one). One that is no URL stays as written (its request fails, its count stays blank).
- */
-export function endpointKey(endpoint: string): string {
-  try {
-    return url(endpoint, '');
-  } catch {
-    return endpoint;
-  }
-}
 
 /**
  * An article's id as a count asks for it: NFC, trimmed, a lone surrogate (which the request sends as

@@ -11,6 +11,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { DRAFTS_CHANNEL } from './outbox/channel.js';
 import { onStorageUnavailable, store } from './storage.js';
+import { asArticleKey } from './article-key.js';
 
 export const SAVE_DELAY_MS = 300;
 const NAME = 'name';
@@ -72,16 +73,31 @@ const pack = (list: Entry[]): Stored | undefined => {
 export const EMPTY_DRAFT_TTL_MS = 30 * 24 * 3600_000;
 
 /**
- * Forgets, on every article, the drafts that hold no text (only a name: one left where a comment was
- * sent or cleared), untouched for EMPTY_DRAFT_TTL_MS: each article the reader ever wrote on kept one for
- * good, read with everything else at each list. A draft with text stays until it is sent or cleared:
- * it is what the reader typed.
+ * The drafts of every article, tidied as the store's code comes (keeping.ts, before any draft is read):
+ * - those an older version kept under the endpoint as written (`/api/comments`, a trailing slash) move
+ *   under the key this one reads (article-key.ts), beside what is there;
+ * - those that hold no text (only a name: one left where a comment was sent or cleared), untouched for
+ *   EMPTY_DRAFT_TTL_MS, go: each article the reader ever wrote on kept one for good, read with everything
+ *   else at each list. A draft with text stays until it is sent or cleared: it is what the reader typed.
  */
-export async function forgetEmptyDrafts(now = Date.now()): Promise<void> {
+export async function tidyDrafts(now = Date.now()): Promise<void> {
   const gone = (s: Stored | undefined) => !!s && entries(s).every((e) => !e.content && now - (e.at ?? 0) > EMPTY_DRAFT_TTL_MS);
   const all = await store.keyed<Stored>('d:');
-  // Each checked again in its own write: another tab may have typed there since the read.
-  await Promise.all(all.filter(([, s]) => gone(s)).map(([k]) => store.update<Stored>(k, (s) => (gone(s) ? undefined : s))));
+  await Promise.all(
+    all.map(async ([k, s]) => {
+      const to = 'd:' + asArticleKey(k.slice(2));
+      if (to != k) {
+        // In first, out after, and out only as it was read: a page torn down between the two, or an older
+        // version's tab typing there meanwhile, leaves it where it was, moved again next time (an entry
+        // already there is not added twice).
+        const same = (a: Entry, b: Entry) => a.tab == b.tab && a.at == b.at && a.content == b.content && a.name == b.name;
+        await store.update<Stored>(to, (there) => pack([...entries(there), ...entries(s).filter((e) => !entries(there).some((t) => same(t, e)))]));
+        await store.update<Stored>(k, (now) => (JSON.stringify(now) == JSON.stringify(s) ? undefined : now));
+      }
+      // Checked again in its own write: another tab may have typed there since the read.
+      else if (gone(s)) await store.update<Stored>(k, (now) => (gone(now) ? undefined : now));
+    }),
+  );
 }
 
 export class DraftController implements ReactiveController {

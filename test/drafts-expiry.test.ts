@@ -1,11 +1,12 @@
 /**
  * Drafts that hold no text any more (a name left where a comment was sent or cleared) are forgotten after
- * 30 days untouched; a draft with text is what the reader typed, and stays until sent or cleared.
+ * 30 days untouched; a draft with text is what the reader typed, and stays until sent or cleared. One
+ * an older version kept under the endpoint as written moves under the key this version reads.
  */
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
-import { beforeEach, expect, it } from 'vitest';
-import { EMPTY_DRAFT_TTL_MS, forgetEmptyDrafts } from '../src/drafts.js';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { EMPTY_DRAFT_TTL_MS, tidyDrafts } from '../src/drafts.js';
 import { resetStoreForTests, store } from '../src/storage.js';
 
 const NOW = 1_800_000_000_000;
@@ -25,7 +26,27 @@ it('forgets only the drafts without text untouched for 30 days; the name kept fo
   // Emptied in this tab long ago, but another tab's text kept aside in the same record.
   await store.set(key('co-ban-khac'), { name: 'Lê Văn An', content: '', tab: 't1', at: OLD, aside: [{ name: 'Lê An', content: 'Thẻ khác đang viết.', tab: 't2', at: OLD }] });
   await store.set('name', 'Lê Văn An');
-  await forgetEmptyDrafts(NOW);
+  await tidyDrafts(NOW);
   expect(Object.keys(Object.fromEntries(await store.keyed('d:'))).sort()).toEqual([key('co-ban-khac'), key('gui-hom-qua'), key('viet-do-lau-roi')].sort());
   expect(await store.get('name')).toBe('Lê Văn An');
+});
+
+afterEach(() => vi.unstubAllGlobals());
+
+it('moves a draft an older version kept under the endpoint with a trailing slash under the key this one reads, beside what is there, once', async () => {
+  // The page the endpoint is resolved against (a relative one would be too).
+  vi.stubGlobal('document', { baseURI: 'https://bao.example.vn/tin-tuc/bai-viet' });
+  const older = `d:${EP}/ https://bao.example.vn/tin-tuc/bai-viet`;
+  await store.set(older, { name: 'Lê Văn An', content: 'Viết ở trang ghi địa chỉ có gạch chéo.', tab: 't1', at: NOW - 60_000 });
+  await store.set(key('bai-viet'), { name: 'Lê Văn An', content: 'Viết ở trang kia.', tab: 't2', at: NOW - 1_000 });
+  await tidyDrafts(NOW);
+  await tidyDrafts(NOW);
+  expect(await store.get(older)).toBeUndefined();
+  expect(await store.get(key('bai-viet'))).toEqual({
+    name: 'Lê Văn An',
+    content: 'Viết ở trang kia.',
+    tab: 't2',
+    at: NOW - 1_000,
+    aside: [{ name: 'Lê Văn An', content: 'Viết ở trang ghi địa chỉ có gạch chéo.', tab: 't1', at: NOW - 60_000 }],
+  });
 });

@@ -18,6 +18,23 @@ export function url(endpoint: string, path: string, params: [string, string][] =
 }
 
 /**
+ * An endpoint as requests go to it: resolved against the page, without the trailing slash (`…/comments`
+ * and `…/comments/`, `/api/comments` and its absolute URL, are one). What is kept on the device per
+ * endpoint (drafts, unsent and own comments, counts) is kept under it, so a site whose pages write the
+ * attribute one way and another finds it on each. One that is no URL stays as written (its requests fail).
+ */
+export function endpointKey(endpoint: string): string {
+  try {
+    return url(endpoint, '');
+  } catch {
+    return endpoint;
+  }
+}
+
+/** Two endpoints that requests would reach alike (endpointKey). */
+export const sameEndpoint = (a: string | undefined, b: string | undefined) => a == b || (!!a && !!b && endpointKey(a) == endpointKey(b));
+
+/**
  * A GET of `url(endpoint, path, params)` without custom headers (a CORS "simple" request: no preflight),
  * revalidated when `fresh`. Resolves with the status, the parsed JSON body (a problem document for an
  * error; `undefined` for a body that is not JSON) and the `Retry-After` header; status 0 when no answer

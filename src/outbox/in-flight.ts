@@ -11,6 +11,7 @@
  */
 import type { CommentPayload } from '../api/send.js';
 import { readJson, slot } from '../local-slot.js';
+import { sameEndpoint } from '../api/http.js';
 
 const IN_FLIGHT = 'ykien-sending';
 /**
@@ -19,7 +20,7 @@ const IN_FLIGHT = 'ykien-sending';
  */
 export type InFlight = { key: string; payload: CommentPayload; queued?: boolean; at?: number; page?: string; backIn?: string; endpoint?: string };
 /** The entry is for a comment to `endpoint` (one written before entries said so: any). */
-export const toEndpoint = (i: InFlight, endpoint: string | undefined) => !i.endpoint || i.endpoint == endpoint;
+export const toEndpoint = (i: InFlight, endpoint: string | undefined) => !i.endpoint || sameEndpoint(i.endpoint, endpoint);
 /** This page (this load of it): a comment it queued is still in its own outbox's memory, not to be put back here. */
 export const PAGE = Math.random().toString(36).slice(2);
 /** What the slot holds; an older version kept one comment, not a list, and no `at`. */

@@ -5,6 +5,7 @@
  */
 import type { CommentPayload } from '../api/send.js';
 import { store } from '../storage.js';
+import { sameEndpoint } from '../api/http.js';
 import { OUTBOX_PREFIX as PREFIX } from '../stored-before.js';
 import type { SentStatus } from '../events.js';
 
@@ -46,4 +47,4 @@ export interface OutboxItem {
 }
 
 export const loadItems = async (endpoint: string) =>
-  (await store.list<OutboxItem>(PREFIX)).filter((i) => i.endpoint == endpoint).sort((a, b) => a.createdAt - b.createdAt);
+  (await store.list<OutboxItem>(PREFIX)).filter((i) => sameEndpoint(i.endpoint, endpoint)).sort((a, b) => a.createdAt - b.createdAt);

@@ -16,9 +16,7 @@ import { DRAFTS_CHANNEL } from '../outbox/channel.js';
 import { inFlightAll, letGoPutBack, PAGE, putBackHere, toEndpoint } from '../outbox/in-flight.js';
 import type { OutboxItem } from '../outbox/items.js';
 import { readJson, slot } from '../local-slot.js';
-
-/** What a draft is kept under: the endpoint and the article. */
-export const articleKey = (endpoint: string | undefined, pageId: string) => endpoint + ' ' + pageId;
+import { asArticleKey } from '../article-key.js';
 
 /**
  * The stash: one slot a tab and article (`ykien-draft <tab> <endpoint> <pageId>`), so that one typed
@@ -77,9 +75,10 @@ const stash = (s: Stashed) => {
   const tab = s.tab ?? TAB;
   slot((ls) => ls.setItem(`${SLOT} ${tab} ${s.key}`, JSON.stringify({ key: s.key, name: s.name, content: s.content, tab, at: s.at ?? Date.now(), before: s.before })));
 };
+/** A stash as kept; one an older version keyed by the endpoint as written, under this version's key. */
 const parsed = (text: string | null): Stashed | undefined => {
   const s = readJson(text);
-  return typeof s?.key == 'string' && typeof s.name == 'string' && typeof s.content == 'string' ? s : undefined;
+  return typeof s?.key == 'string' && typeof s.name == 'string' && typeof s.content == 'string' ? { ...s, key: asArticleKey(s.key) } : undefined;
 };
 /** Every stash, of every tab and article, with its slot. */
 const allStashed = () =>

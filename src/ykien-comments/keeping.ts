@@ -12,11 +12,12 @@ let kept: Promise<Kept> | undefined;
 /**
  * kept.ts, loaded once; a failed fetch (the network went away) is tried again at the next call. As it
  * comes, what has had its time goes, on every article, once a page, whichever box loaded it (one with
- * no list too): the sent texts' marks past their 30 days, the drafts left holding only a name as long.
+ * no list too): the sent texts' marks past their 30 days, the drafts left holding only a name as long;
+ * and an older version's drafts move under this one's keys, before any is read (drafts.ts, tidyDrafts).
  */
 export const keep = (): Promise<Kept> =>
   (kept ??= import('./kept.js').then(
-    (k) => (void k.forgetOldSent().catch(() => {}), void k.forgetEmptyDrafts().catch(() => {}), k),
+    async (k) => (void k.forgetOldSent().catch(() => {}), await k.tidyDrafts().catch(() => {}), k),
     (e) => {
       kept = undefined;
       throw e;

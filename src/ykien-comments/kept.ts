@@ -3,7 +3,7 @@
  * store under them: one chunk, loaded by keeping.ts only when there is something to read or the reader
  * starts to write.
  */
-export { DraftController, forgetEmptyDrafts } from '../drafts.js';
+export { DraftController, tidyDrafts } from '../drafts.js';
 export { loadItems } from '../outbox/items.js';
 export { forgetOwn, loadOwn, saveOwn } from './own-comments.js';
 export { forgetOldSent, markSent, sentAs } from './sent-texts.js';

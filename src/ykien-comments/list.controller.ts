@@ -10,6 +10,8 @@ import type { CommentPayload } from '../api/send.js';
 import type { SentStatus } from '../events.js';
 import { fetchComments, fetchStatus, type CommentsPage, type ListedComment } from '../api/list.js';
 import { timeOf } from '../format-date.js';
+import { sameEndpoint } from '../api/http.js';
+import { articleKey as shownKey } from '../article-key.js';
 import { keep, keptIfStored } from './keeping.js';
 import type { OwnComment } from './own-comments.js';
 
@@ -49,8 +51,6 @@ const sentOnThisPage = new Map<string, { c: OwnComment; kept: boolean }>();
 /** How near the viewport (px) a box asks for its list: the loader's margin for the code. */
 const NEAR = 200;
 
-/** What `#shownFor` holds: the endpoint and article the list shows. */
-const shownKey = (endpoint: string, pageId: string) => endpoint + ' ' + pageId;
 
 /** The element the list is of: whether it has rendered once tells a far box's nearing from its first load. */
 type ListHost = ReactiveControllerHost & Element & { readonly hasUpdated: boolean };
@@ -320,14 +320,15 @@ export class ListController implements ReactiveController {
     // A box without a list keeps nothing of its own article's (another box of the page shows it and
     // keeps it: heard()); but an unsent comment of another article, which its outbox sent, no box here
     // shows: kept for that article, or the reader's copy of it is lost.
-    const elsewhere = payload.pageId != src.pageId || endpoint != src.endpoint;
-    const kept = (src.enabled || elsewhere) && !(endpoint == src.endpoint && this.items.some((i) => i.id == id));
+    const here = sameEndpoint(endpoint, src.endpoint);
+    const elsewhere = payload.pageId != src.pageId || !here;
+    const kept = (src.enabled || elsewhere) && !(here && this.items.some((i) => i.id == id));
     sentOnThisPage.set(id, { c, kept });
     if (!kept) return;
     await (await keep()).saveOwn(c);
     // The box may show another article by now (an app moved on while it was kept): it shows there only.
     const now = this.#source();
-    if (payload.pageId == now.pageId && now.endpoint == endpoint) this.#showOwn(c);
+    if (payload.pageId == now.pageId && sameEndpoint(now.endpoint, endpoint)) this.#showOwn(c);
   }
 
   /** The reader's comment shows in this list; published at once (no moderation), counted once, as the server's count will. */
@@ -348,7 +349,7 @@ export class ListController implements ReactiveController {
   heard(id: string): void {
     const src = this.#source();
     const { c, kept } = sentOnThisPage.get(id) ?? {};
-    if (!src.enabled || !c || c.endpoint != src.endpoint || c.pageId != src.pageId) return;
+    if (!src.enabled || !c || !sameEndpoint(c.endpoint, src.endpoint) || c.pageId != src.pageId) return;
     if (this.items.some((i) => i.id == id) || this.own.some((o) => o.id == id)) return;
     this.#showOwn(c);
     if (!kept) keep().then((k) => k.saveOwn(c)).catch(() => {});

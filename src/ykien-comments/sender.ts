@@ -16,7 +16,7 @@ import { store } from '../storage.js';
 import { waitsForReader } from '../stored-before.js';
 import { timeOfV7, uuidV7 } from '../uuid-v7.js';
 import { validate, type Field, type FieldErrors } from '../validate.js';
-import { articleKey } from './draft-keeper.js';
+import { articleKey } from '../article-key.js';
 import { inFlightAll, toEndpoint, type InFlight } from '../outbox/in-flight.js';
 import { inFlight } from '../outbox/in-flight-sending.js';
 import { keep } from './keeping.js';

@@ -6,8 +6,8 @@
  * many proxies' 8 KB), which would leave a whole batch without counts; split beyond).
  */
 import { fetchCounts } from '../api/counts.js';
-import { url } from '../api/http.js';
-import { countChangedAt, endpointKey } from '../changed-counts.js';
+import { endpointKey, url } from '../api/http.js';
+import { countChangedAt } from '../changed-counts.js';
 
 export const MAX_IDS = 100;
 export const MAX_QUERY = 2000;

@@ -4,7 +4,8 @@
  */
 import { langOf, overridesFor, type Lang } from '../i18n.js';
 import type { SentDetail } from '../events.js';
-import { COUNTS_CHANGED, countChangedAt, countedId, endpointKey } from '../changed-counts.js';
+import { endpointKey } from '../api/http.js';
+import { COUNTS_CHANGED, countChangedAt, countedId } from '../changed-counts.js';
 import { knownCount, noteCount, requestCount, retryAfterMs } from './counts.js';
 
 export interface CountStrings {
