@@ -13,24 +13,30 @@ export const FORGETTER = 'ykien-server';
 /** How long rate-limit hits are kept by an instance with both limits off (others on the database may count). */
 export const UNCOUNTED_HITS_KEPT_MS = 24 * 60 * 60_000;
 
-/** Runs `job` now and every `ms`, never two runs at once, until the app closes; a failure is logged and tried at the next run. */
-function every(app: FastifyInstance, ms: number, failed: string, job: () => Promise<unknown>): void {
-  let running = false;
-  const run = async () => {
-    if (running) return;
-    running = true;
-    try {
-      await job();
-    } catch (err) {
-      app.log.warn({ err }, failed);
-    } finally {
-      running = false;
-    }
-  };
-  void run();
+/**
+ * Runs `job` now and every `ms`, never two runs at once, until the app closes; a failure is logged and
+ * tried at the next run. The close waits for a run under way, which `closing` tells to end at its next
+ * step: the store closes after the app, and a run still reading it then would fail, and say so, for
+ * nothing.
+ */
+function every(app: FastifyInstance, ms: number, failed: string, job: (closing: AbortSignal) => Promise<unknown>): void {
+  const closing = new AbortController();
+  let running: Promise<void> | null = null;
+  const run = () =>
+    void (running ??= job(closing.signal)
+      .then(
+        () => {},
+        (err: unknown) => void app.log.warn({ err }, failed),
+      )
+      .finally(() => (running = null)));
+  run();
   const timer = setInterval(run, ms);
   timer.unref();
-  app.addHook('onClose', async () => clearInterval(timer));
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+    closing.abort();
+    await running;
+  });
 }
 
 export function scheduleUpkeep(app: FastifyInstance, store: Store, config: Config): void {
@@ -46,18 +52,20 @@ export function scheduleUpkeep(app: FastifyInstance, store: Store, config: Confi
   // its name and words in the moderation log (erasing an erased comment changes nothing).
   const keepRejected = config.forgetRejectedAfterMs;
   if (keepRejected === null) return;
-  every(app, 3_600_000, 'erasing rejected comments failed; tried again within the hour', async () => {
+  every(app, 3_600_000, 'erasing rejected comments failed; tried again within the hour', async (closing) => {
     const before = Date.now() - keepRejected;
     let erased = 0;
     let cursor: Cursor | null = null;
+    // A stop ends the pass between two erasures (each is its own transaction); the next run goes on.
     do {
       const page: Page<StoredComment> = await store.list({ status: 'rejected', limit: 200, cursor });
       for (const c of page.items) {
+        if (closing.aborted) break;
         // Judged again in the erasure's transaction: a moderator may have approved or restored it since this page was read.
         if (rejectedLongAgo(c, before) && (await store.eraseComment(c.id, { moderator: FORGETTER, at: Date.now() }, before))) erased++;
       }
       cursor = page.next;
-    } while (cursor);
+    } while (cursor && !closing.aborted);
     if (erased) app.log.info({ erased }, 'rejected comments erased (--forget-rejected)');
   });
 }

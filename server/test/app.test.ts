@@ -738,6 +738,45 @@ describe('--forget-rejected', () => {
       const log = (await real.auditLog({ commentId: second.id, limit: 10, cursor: null })).items;
       expect(log.map((e) => e.action)).toEqual(['approve', 'reject']);
     });
+
+    it.skipIf(kind === 'PostgreSQL' && !PG)(`${kind}: a stop during a pass waits for the erasure under way and ends the pass there; nothing fails on the store closing after it`, async () => {
+      const real = await storeOf(kind, 'ykien_app_forget_stop');
+      const now = Date.now();
+      const [first, second] = [comment('Bị từ chối từ lâu, thứ nhất', now), comment('Bị từ chối từ lâu, thứ hai', now)];
+      for (const c of [first, second]) {
+        await real.insertComment(c);
+        await real.decide(c.id, 'reject', { moderator: 'bientap', at: now - 31 * DAY });
+      }
+      // The first erasure is slow (a busy database): the stop comes while it goes.
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let erasing!: () => void;
+      const started = new Promise<void>((r) => (erasing = r));
+      const store = new Proxy(real, {
+        get(target, prop, receiver) {
+          const value = Reflect.get(target, prop, receiver) as unknown;
+          if (prop !== 'eraseComment' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
+          return async (...args: Parameters<Store['eraseComment']>) => (erasing(), await held, target.eraseComment(...args));
+        },
+      });
+      const parsed = parseConfig(['--no-captcha', '--origins', SITE, '--forget-rejected', '30'], {});
+      if (parsed.kind !== 'run') throw new Error(parsed.kind);
+      const lines: Array<{ level: number; msg: string }> = [];
+      const a = await buildApp({ config: parsed.config, store, adminToken: 'app-test-admin-token-0123', ipSecret: 'app-test-ip-secret-0123', logger: { level: 'info', stream: { write: (line: string) => void lines.push(JSON.parse(line)) } } });
+      await started;
+      let closed = false;
+      const closing = a.close().then(() => (closed = true));
+      // The store would close right after the app (cli.ts): the app must not be closed while the erasure still uses it.
+      await new Promise((r) => setTimeout(r, 200));
+      expect(closed).toBe(false);
+      release();
+      await closing;
+      // The erasure under way finished; the pass went no further (the next run, at the next start, goes on).
+      const statuses = [await real.statusOf(first.id), await real.statusOf(second.id)];
+      expect(statuses.filter((s) => s === null)).toHaveLength(1);
+      expect(statuses.filter((s) => s === 'rejected')).toHaveLength(1);
+      expect(lines.filter((l) => l.level >= 40).map((l) => l.msg)).toEqual([]);
+    });
   }
 });
 
