@@ -747,6 +747,44 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
     expect(endpoint.posts).toHaveLength(1);
     expect(endpoint.posts[0].body.captchaToken).toBe('fake-token-1');
   });
+
+  test('a captcha script that stalls (answered neither way) is said not to have loaded after 30 s, and "reset captcha" loads it', async ({ page, context, article, endpoint }) => {
+    let asked = 0;
+    // The first load hangs for good (a firewall dropping the packets); the next goes through.
+    await context.route(`${HCAPTCHA_URL}?*`, (route) => (asked++ === 0 ? undefined : route.fallback()));
+    await page.clock.install();
+    await article();
+    const f = form(page);
+    await comeToForm(page, false);
+    await expect.poll(() => asked).toBe(1);
+    await page.clock.runFor(29_000);
+    await expect(f.status).toHaveText('');
+    await page.clock.runFor(1_500);
+    await expect(f.status).toHaveText('Không tải được captcha. Bấm “Làm mới captcha” để thử lại.');
+    await f.captchaReset.click();
+    await expect(f.captchaBox).toBeVisible();
+    expect(asked).toBe(2);
+    await expect(f.status).toHaveText('');
+    await fillAndVerify(page, NAME, TEXT);
+    await f.send.click();
+    await expect(f.status).toContainText('Cảm ơn bạn');
+    expect(endpoint.posts.map((p) => p.body.captchaToken)).toEqual(['fake-token-1']);
+  });
+
+  test("hCaptcha's script loaded by the page itself: the box renders its captcha with it, without asking for a second copy", async ({ page, context, article, endpoint }) => {
+    const asked: string[] = [];
+    page.on('request', (r) => r.url().startsWith(HCAPTCHA_URL) && asked.push(r.url()));
+    // The site's own tag, for a newsletter form of its own: no onload of ours in it.
+    await article({ head: `<script src="${HCAPTCHA_URL}?render=explicit"></script>` });
+    await expect.poll(() => page.evaluate(() => typeof (window as unknown as { hcaptcha?: unknown }).hcaptcha)).toBe('object');
+    expect(asked).toHaveLength(1);
+    await comeToForm(page);
+    await fillAndVerify(page, NAME, TEXT);
+    await form(page).send.click();
+    await expect(form(page).status).toContainText('Cảm ơn bạn');
+    expect(asked).toHaveLength(1);
+    expect(endpoint.posts.map((p) => p.body.captchaToken)).toEqual(['fake-token-1']);
+  });
 });
 
 test.describe('captcha-jsapi', () => {

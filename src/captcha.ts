@@ -24,8 +24,8 @@ interface Win {
   trustedTypes?: { createPolicy(name: string, rules: { createScriptURL(url: string): string }): { createScriptURL(url: string): string } };
   _hCaptchaOnLoad?: () => void;
   _hCaptchaOnLoadPromise?: Promise<void> & { failed?: boolean };
-  /** hCaptcha's API, once its script ran: only what this module calls. */
-  hcaptcha?: { remove?(id: string): void };
+  /** hCaptcha's API, once its script ran: only what this module calls or looks for. */
+  hcaptcha?: { remove?(id: string): void; render?: unknown };
   [POLICY]?: { createScriptURL(url: string): string } | null;
 }
 // globalThis, not window: the module is also imported by unit tests outside a browser.
@@ -88,6 +88,15 @@ export function apiURL(jsapi: string, hl: string): string {
 }
 
 /**
+ * How long hCaptcha's script may take before the reader is told it did not load: a stalled connection (a
+ * firewall that drops the packets) answers neither way for minutes, and the box would show no captcha
+ * and say nothing.
+ */
+export const API_LOAD_WITHIN_MS = 30_000;
+/** The page's loads of hCaptcha's script so far. */
+let tries = 0;
+
+/**
  * Loads the API once a page. A failed load stays failed (vanilla-hcaptcha, which reuses the promise,
  * must not start a load of its own that Trusted Types would block) until the next mount tries again.
  */
@@ -95,13 +104,20 @@ function loadApi(jsapi: string, hl: string): Promise<void> {
   let p = win._hCaptchaOnLoadPromise;
   if (!p || p.failed) {
     const q: NonNullable<typeof p> = (p = win._hCaptchaOnLoadPromise = new Promise<void>((resolve, reject) => {
+      // There already: the page loaded it itself (as vanilla-hcaptcha then takes it), or a load given up
+      // on came after all. A second copy of the script is not asked for, nor waited on.
+      if (win.hcaptcha?.render) return resolve();
       win._hCaptchaOnLoad = resolve;
+      setTimeout(() => reject(new Error('hCaptcha script did not load in time')), API_LOAD_WITHIN_MS);
       const script = document.createElement('script');
       script.onerror = () => {
         script.remove();
         reject(new Error('hCaptcha script failed to load'));
       };
-      script.src = scriptURL(apiURL(jsapi, hl)); // a refused URL throws: the promise rejects
+      // Asked again after a failure under another address: the browser would join a request for the same
+      // one to the load it gave up on, still stalled. (A refused URL throws: the promise rejects.)
+      const url = apiURL(jsapi, hl);
+      script.src = scriptURL(++tries > 1 ? `${url}&ykien-try=${tries}` : url);
       document.head.append(script);
     }));
     q.catch(() => (q.failed = true));
@@ -213,7 +229,8 @@ export class CaptchaController implements ReactiveController {
   /** "Reset captcha": a new challenge, or a new attempt to load the script when it failed. */
   reset(): void {
     this.#token = undefined;
-    if (win.hcaptcha && this.#el?.reset) {
+    // (Not a widget whose load failed: hCaptcha, come late, never rendered it.)
+    if (win.hcaptcha && this.#el?.reset && !this.#loadFailed) {
       try {
         this.#el.reset();
         // (A reset closes any challenge, whether or not hCaptcha says so: #recheckSize clears the mark.)
