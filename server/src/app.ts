@@ -3,7 +3,7 @@
  * open the database: cli.ts does that, and tests may build it in-process with `app.inject`.
  */
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import { verifyCaptcha } from './policies/captcha.js';
+import { VerifiedTokens, verifyCaptcha } from './policies/captcha.js';
 import type { Config } from './config.js';
 import { corsHook, originPolicy } from './policies/cors.js';
 import { FirstPageCache } from './caching/first-pages.js';
@@ -153,6 +153,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         token,
         remoteip,
       ),
+    verifiedTokens: new VerifiedTokens(),
   };
 
   // A pending comment's jobs are written with it (store.insertComment); the worker sends them.

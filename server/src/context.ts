@@ -5,7 +5,7 @@
 import type { Config } from './config.js';
 import type { Drain } from './policies/draining.js';
 import type { OriginPolicy } from './policies/cors.js';
-import type { VerifyResult } from './policies/captcha.js';
+import type { VerifiedTokens, VerifyResult } from './policies/captcha.js';
 import type { ClientTurns, OwedRefunds } from './policies/rate-limit.js';
 import type { FirstPageCache } from './caching/first-pages.js';
 import type { Moderators } from './moderation/moderators.js';
@@ -34,4 +34,6 @@ export interface AppContext {
   /** Hits to give back that the store could not take back when they were given (OwedRefunds). */
   owedRefunds: OwedRefunds;
   verify: (token: string, remoteip: string) => Promise<VerifyResult>;
+  /** Tokens verified for a comment the store then failed: its retry is not sent to siteverify again. */
+  verifiedTokens: VerifiedTokens;
 }

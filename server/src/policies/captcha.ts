@@ -63,3 +63,39 @@ export async function verifyCaptcha(opts: VerifierOptions, token: string, remote
   }
   return { ok: false, reason: 'refused', errorCodes };
 }
+
+/**
+ * Tokens this instance verified for a comment it then could not store (the store failed after
+ * siteverify said yes: PostgreSQL failing over, a lock held past its wait). hCaptcha's tokens are
+ * single-use: the outbox's retry, which sends the same key, comment and token (docs/api.md: a 503 may be
+ * retried as it is), would be refused as already seen, and the reader asked to solve a captcha for a
+ * comment that passed one. Kept for a token's lifetime (TOKEN_LIFETIME_MS) from the verification, in
+ * memory (a retry that reaches another instance is verified there, and refused as before), at most
+ * MAX_KEPT keys, the oldest dropped first.
+ */
+export class VerifiedTokens {
+  static readonly TOKEN_LIFETIME_MS = 120_000;
+  static readonly MAX_KEPT = 10_000;
+  readonly #byKey = new Map<string, { hash: string; token: string; until: number }>();
+
+  /** `token` passed siteverify for the comment `hash` under `key`. */
+  remember(key: string, hash: string, token: string, now = Date.now()): void {
+    this.#byKey.delete(key);
+    this.#byKey.set(key, { hash, token, until: now + VerifiedTokens.TOKEN_LIFETIME_MS });
+    for (const [k, v] of this.#byKey) {
+      if (this.#byKey.size <= VerifiedTokens.MAX_KEPT && v.until > now) break;
+      this.#byKey.delete(k);
+    }
+  }
+
+  /** This key, comment and token were verified here, within the token's lifetime. */
+  verified(key: string, hash: string, token: string, now = Date.now()): boolean {
+    const v = this.#byKey.get(key);
+    return !!v && v.hash === hash && v.token === token && v.until > now;
+  }
+
+  /** The key's comment is stored (or refused for good): nothing to remember. */
+  forget(key: string): void {
+    this.#byKey.delete(key);
+  }
+}

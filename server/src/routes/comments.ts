@@ -317,8 +317,9 @@ async function createComment(
       await refundHit();
       return problem(503, 'captcha-unavailable');
     }
-    // hCaptcha is told the address only when there is one (not a proxy's `ip:port` or garbage).
-    const result = await ctx.verify(c.captchaToken, clientAddress(ip) ?? '');
+    // hCaptcha is told the address only when there is one (not a proxy's `ip:port` or garbage). Not
+    // asked again for a token it passed for this comment, which the store then failed (VerifiedTokens).
+    const result = ctx.verifiedTokens.verified(key, hash, c.captchaToken) ? { ok: true as const } : await ctx.verify(c.captchaToken, clientAddress(ip) ?? '');
     if (!result.ok && result.reason === 'refused') {
       request.log.info({ errorCodes: result.errorCodes }, 'comment refused: captcha');
       return problem(403, 'captcha');
@@ -328,6 +329,7 @@ async function createComment(
       await refundHit();
       return problem(503, 'captcha-unavailable');
     }
+    ctx.verifiedTokens.remember(key, hash, c.captchaToken);
   }
 
   // 7. Store.
@@ -356,6 +358,8 @@ async function createComment(
     if (err instanceof StoreUnavailable) void refundHit();
     throw err;
   });
+  // Stored, by this attempt or another: a retry is a replay from now on.
+  ctx.verifiedTokens.forget(key);
   // Our lease ran out and another attempt took the key over (and may have stored it) meanwhile.
   if (!outcome.created) return answerForExisting(outcome.existing, hash);
   // The article's cached first pages take it in its place (a pending comment does not show).
