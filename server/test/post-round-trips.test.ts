@@ -71,8 +71,8 @@ const postgres: Kind = {
     const schema: PgSchema = await freshPgSchema(PG_URL!, 'ykien_trips');
     const store = await PgStore.open(schema.url);
     const trips: string[] = [];
-    const pools = store as unknown as { pool: pg.Pool; claimPool: pg.Pool; writePool: pg.Pool };
-    for (const which of ['pool', 'claimPool', 'writePool'] as const) {
+    const pools = store as unknown as { pool: pg.Pool; claimPool: pg.Pool; writePool: pg.Pool; keyPool: pg.Pool };
+    for (const which of ['pool', 'claimPool', 'writePool', 'keyPool'] as const) {
       const p = pools[which];
       const real = p.query.bind(p) as (...a: unknown[]) => unknown;
       (p as unknown as { query: (...a: unknown[]) => unknown }).query = (...args: unknown[]) => {

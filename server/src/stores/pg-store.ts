@@ -355,8 +355,17 @@ export class PgStore implements Store {
    *   Moderators' searches (a scan each, on a large table seconds long) may fill `pool`: a comment queued
    *   behind them would wait out the pool's 10 s and fail its whole batch as an outage (503), and
    *   /healthz with it, pulling a healthy instance.
+   * @param keyPool a POST's own lookup of its key (findKey: a probe without a token, a replay's check),
+   *   which nothing throttles (no captcha to verify, no rate-limit hit): a flood of them on writePool
+   *   queued ahead of the batches and the health check, and failed them as that outage.
    */
-  private constructor(private readonly pool: pg.Pool, private readonly claimPool: pg.Pool, private readonly writePool: pg.Pool, options: PgOptions) {
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly claimPool: pg.Pool,
+    private readonly writePool: pg.Pool,
+    private readonly keyPool: pg.Pool,
+    options: PgOptions,
+  ) {
     this.prepared = options.preparedStatements === false ? unnamed : named;
     // A batch fails only after the query timeout: what queued behind it fails with it (failQueued).
     this.commits = new GroupCommit<NewComment, InsertResult>((items) => this.writeBatch(items), { failQueued: true });
@@ -372,13 +381,15 @@ export class PgStore implements Store {
     };
     const pool = new pg.Pool({ ...common, max: 10 });
     const claimPool = new pg.Pool({ ...common, max: 4 });
-    // One batch at a time (group commit), with its keys looked up, and a POST's own lookup beside it.
+    // One batch at a time (group commit), with its keys looked up, and the health check beside it.
     const writePool = new pg.Pool({ ...common, max: 2 });
+    const keyPool = new pg.Pool({ ...common, max: 1 });
     // An idle client that loses its connection emits 'error' on the pool; without a listener that
     // would crash the process. The pool drops that client and the next query connects afresh.
     pool.on('error', () => undefined);
     claimPool.on('error', () => undefined);
     writePool.on('error', () => undefined);
+    keyPool.on('error', () => undefined);
     // Migrations on a connection of their own, without the queries' timeout: another instance's migration
     // (a backfill may take minutes) is waited for under its lock, as on SQLite, not taken for an outage.
     const migrations = new pg.Pool({ ...common, query_timeout: MIGRATION_WAIT_MS, max: 1 });
@@ -389,12 +400,13 @@ export class PgStore implements Store {
       await pool.end();
       await claimPool.end();
       await writePool.end();
+      await keyPool.end();
       // At start, what went wrong as PostgreSQL or the network said it (host, port, errno), for the operator.
       throw e instanceof StoreUnavailable && e.cause ? e.cause : e;
     } finally {
       await migrations.end();
     }
-    return new PgStore(pool, claimPool, writePool, options);
+    return new PgStore(pool, claimPool, writePool, keyPool, options);
   }
 
   static async migrate(pool: pg.Pool): Promise<void> {
@@ -402,7 +414,7 @@ export class PgStore implements Store {
   }
 
   async findKey(key: string, now: number = Date.now()): Promise<KeyRecord | null> {
-    const { rows } = await ask<KeyRow>(this.writePool, this.prepared(FIND_KEY, [key]));
+    const { rows } = await ask<KeyRow>(this.keyPool, this.prepared(FIND_KEY, [key]));
     return keyRecord(rows[0], now);
   }
 
@@ -929,6 +941,7 @@ export class PgStore implements Store {
   async close(): Promise<void> {
     await this.claimPool.end();
     await this.writePool.end();
+    await this.keyPool.end();
     await this.pool.end();
   }
 }
