@@ -300,6 +300,37 @@ test('the sending code still cannot be fetched at the second send while online (
   expect(endpoint.posts.map((p) => p.body.content)).toEqual(['Gửi khi phần gửi không tải được.']);
 });
 
+test("the captcha's own code still cannot be fetched after \"reset captcha\" (a site that replaced its files under an open page): the reader is told to reload, not to press it again; after the reload the comment goes", async ({
+  page,
+  article,
+  endpoint,
+}) => {
+  endpoint.reply({ status: 201, body: { id: 'c9', status: 'pending' } });
+  await article();
+  let missing = true;
+  await page.route('**/dist/cdn/index.min-*', (route) => (missing ? route.fulfill({ status: 404, body: 'not found' }) : route.fallback()));
+  const f = form(page);
+  await comeToForm(page, false);
+  const pressReset = vi.captchaLoadFailed.replace('{resetCaptcha}', vi.resetCaptcha);
+  await expect(f.status).toHaveText(pressReset);
+  await f.content.fill('Gửi khi captcha không tải được.');
+  await f.captchaReset.click();
+  const reload = vi.captchaReload.replace('{send}', vi.send);
+  await expect(f.status).toHaveText(reload);
+  // Sent meanwhile: the same advice, the text kept.
+  await f.name.fill('Phạm Thị Hoa');
+  await f.send.click();
+  await expect(f.status).toHaveText(reload);
+  expect(endpoint.posts).toHaveLength(0);
+  missing = false;
+  await page.reload();
+  await expect(f.content).toHaveValue('Gửi khi captcha không tải được.');
+  await fillAndVerify(page, 'Phạm Thị Hoa', 'Gửi khi captcha không tải được.');
+  await f.send.click();
+  await expect(f.status).toContainText('sau khi được kiểm duyệt');
+  expect(endpoint.posts.map((p) => p.body.content)).toEqual(['Gửi khi captcha không tải được.']);
+});
+
 test('the list is asked for while the words are still coming: the box waits for one round trip after its code, not two', async ({
   page,
   article,

@@ -125,13 +125,16 @@ function loadApi(jsapi: string, hl: string): Promise<void> {
   return p;
 }
 
+/** Fetches of vanilla-hcaptcha's code (our own chunk) that failed in this page. */
+let codeFailures = 0;
+
 /** Defines `<h-captcha>` unless the page (or another copy of ykien) already did. */
 async function defineHCaptcha(): Promise<void> {
   try {
     if (!customElements.get('h-captcha')) await import('@hcaptcha/vanilla-hcaptcha');
   } catch (e) {
     // Two copies racing: the loser's define throws, and the winner's element serves both.
-    if (!customElements.get('h-captcha')) throw e;
+    if (!customElements.get('h-captcha')) throw (codeFailures++, e);
   }
 }
 
@@ -191,6 +194,15 @@ export class CaptchaController implements ReactiveController {
   /** hCaptcha's script could not be loaded: nothing to solve until "reset captcha" loads it. */
   get unavailable(): boolean {
     return this.#loadFailed;
+  }
+
+  /**
+   * Our own code for the captcha failed to come twice: Safari and Firefox keep a module's failed fetch
+   * for the page's life (and a site that replaced its files has it no more), so "reset captcha" cannot
+   * bring it; a reload can.
+   */
+  get needsReload(): boolean {
+    return this.#loadFailed && codeFailures > 1;
   }
 
   /** When the reader solved the captcha that gave the token (its age counts from then). */

@@ -15,6 +15,7 @@ export const enSending: SendingStrings = {
   sentDecided: 'Thank you! Your comment was sent.',
   captchaRejected: 'The captcha was refused or has expired. Please complete it again.',
   captchaLoadFailed: 'The captcha did not load. Press “{resetCaptcha}” to try again.',
+  captchaReload: 'The captcha could not be loaded. Your text is kept: please reload the page, then press “{send}”.',
   tooLarge: 'Your comment is too long for the server to accept. Please shorten it and send it again.',
   failed: 'Your comment could not be sent. Please try again.',
   refusedStatus: 'The server did not accept this comment (error {status}). Your text is kept; please try again later.',

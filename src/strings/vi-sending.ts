@@ -13,6 +13,7 @@ export const viSending = {
   sentDecided: 'Cảm ơn bạn! Bình luận đã được gửi.',
   captchaRejected: 'Captcha không hợp lệ hoặc đã hết hạn. Vui lòng xác minh lại.',
   captchaLoadFailed: 'Không tải được captcha. Bấm “{resetCaptcha}” để thử lại.',
+  captchaReload: 'Không tải được captcha. Nội dung vẫn được giữ; vui lòng tải lại trang rồi bấm “{send}”.',
   tooLarge: 'Bình luận quá dài nên máy chủ không nhận. Vui lòng rút ngắn rồi gửi lại.',
   failed: 'Chưa gửi được bình luận. Vui lòng thử lại.',
   refusedStatus: 'Máy chủ không nhận bình luận này (lỗi {status}). Nội dung vẫn được giữ; vui lòng thử lại sau.',

@@ -92,7 +92,7 @@ export class Sender {
       host,
       (token, lost) => this.#onCaptchaToken(token, lost),
       // Loaded after "reset captcha": the error that sent the reader there goes with it.
-      (failed) => (failed ? host.say('captchaLoadFailed', 'error') : host.unsay('captchaLoadFailed')),
+      (failed) => (failed ? host.say(this.#captchaDown(), 'error') : host.unsay('captchaLoadFailed', 'captchaReload')),
       () => host.t.captchaKept,
     );
     this.outbox = new OutboxController(
@@ -351,7 +351,7 @@ export class Sender {
       this.#focusFirst(errors);
       // Only the captcha missing, and it could not be loaded: what to do about that, not "fix the fields".
       const captchaDown = Object.keys(errors).join() == 'captcha' && this.captcha.unavailable;
-      return this.#fail('invalid', h.say(captchaDown ? 'captchaLoadFailed' : 'fixErrors', 'error'));
+      return this.#fail('invalid', h.say(captchaDown ? this.#captchaDown() : 'fixErrors', 'error'));
     }
     // The same text sent again (after a failure) is the same comment: it keeps its id.
     const key = this.#formIdentity();
@@ -633,6 +633,9 @@ export class Sender {
     const twinOwn = (c: OwnComment) => c.content == p.content && !this.#sentHere.has(c.id) && c.savedAt > since;
     return (sentId !== undefined && !this.#sentHere.has(sentId)) || own.some(twinOwn);
   }
+
+  /** What the reader is told of a captcha that could not be loaded: press "reset captcha", or reload when that cannot help. */
+  #captchaDown = (): 'captchaReload' | 'captchaLoadFailed' => (this.captcha.needsReload ? 'captchaReload' : 'captchaLoadFailed');
 
   #fail(code: string, message: string, status?: number): void {
     this.#tell(new YkienErrorEvent(status ? { code, status, message } : { code, message }));
