@@ -370,6 +370,18 @@ test.describe('refusals that keep the text', () => {
     await expect(f.content).toHaveValue(TEXT);
   });
 
+  test('403 captcha to a box without a site-key (a template left it blank): the site owner is told in the console what to set; the text is kept', async ({ page, article, endpoint, problems }) => {
+    endpoint.reply({ status: 403, body: { status: 403, title: 'Captcha refused', code: 'captcha' } });
+    await article({ attrs: { 'site-key': '' } });
+    const f = form(page);
+    await f.name.fill('Lê Thị Mai');
+    await f.content.fill(TEXT);
+    await f.send.click();
+    await expect.poll(() => problems.filter((p) => p.includes('"site-key"'))).toHaveLength(1);
+    expect(problems.find((p) => p.includes('"site-key"'))).toContain('the hCaptcha site key the server verifies');
+    await expect(f.content).toHaveValue(TEXT);
+  });
+
   test('403 captcha: captcha reset, asked again, text kept, the resend keeps the clientId with a new token', async ({
     page,
     article,

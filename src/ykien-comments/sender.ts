@@ -682,6 +682,9 @@ export class Sender {
     // again (same key) cannot store it twice.
     if (result.kind == 'discarded') return void (result.maybeStored ? h.say('discardedMaybeStored') : this.#discardedHere.has(payload.clientId) || h.say('discarded'));
     const { kind } = result;
+    // The server wants a captcha the box cannot show (no site-key: a template's blank attribute): said
+    // where the site owner looks; the reader is asked for a captcha that is not there.
+    if (kind == 'captcha' && !h.siteKey) console.error('<ykien-comments>: the server asks for a captcha (403 captcha) and the box has no "site-key" to show one: set it to the hCaptcha site key the server verifies.');
     // The server holds other words under this key (422): the same text sent again from the form is a
     // comment of its own, under a new key, or every try would be refused the same way. (Nor is it one an
     // earlier attempt may have stored.) Whichever way the refusal goes on below.
