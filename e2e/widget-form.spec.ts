@@ -771,7 +771,7 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
     expect(endpoint.posts.map((p) => p.body.captchaToken)).toEqual(['fake-token-1']);
   });
 
-  test("hCaptcha's script loaded by the page itself: the box renders its captcha with it, without asking for a second copy", async ({ page, context, article, endpoint }) => {
+  test("hCaptcha's script loaded by the page itself: the box renders its captcha with it, without asking for a second copy", async ({ page, article, endpoint }) => {
     const asked: string[] = [];
     page.on('request', (r) => r.url().startsWith(HCAPTCHA_URL) && asked.push(r.url()));
     // The site's own tag, for a newsletter form of its own: no onload of ours in it.
