@@ -5,7 +5,13 @@
  */
 import { endpointKey } from './api/http.js';
 
-export const articleKey = (endpoint: string | undefined, pageId: string) => (endpoint && endpointKey(endpoint)) + ' ' + pageId;
+/**
+ * An endpoint every page of the site resolves alike (a URL, a path from the root) goes as requests go
+ * to it; one relative to the page (`comments`) as written, as before: which page it was written on is
+ * not in the key, and resolved against another it would name another endpoint.
+ */
+export const articleKey = (endpoint: string | undefined, pageId: string) =>
+  (endpoint && (/^([a-z][a-z\d+.-]*:|\/)/i.test(endpoint) ? endpointKey(endpoint) : endpoint)) + ' ' + pageId;
 
 /** A key as an older version wrote it (the endpoint as the attribute had it), as this one writes it. */
 export const asArticleKey = (key: string) => {

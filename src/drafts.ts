@@ -69,6 +69,26 @@ const pack = (list: Entry[]): Stored | undefined => {
   return top && (aside.length ? { ...top, aside } : top);
 };
 
+/**
+ * Two articles' drafts as one, a tab's own once (write() and load() find a tab's draft by its tab): the
+ * newest stays that tab's; an older text of the same tab that the newer does not hold (typed on a page
+ * that wrote the endpoint another way) is kept aside, as write() keeps one it must not write over.
+ */
+const merged = (into: Entry[], from: Entry[]): Entry[] => {
+  const all = [...into];
+  for (const e of from) {
+    const i = all.findIndex((t) => t.tab == e.tab);
+    const t = all[i];
+    if (!t) all.push(e);
+    else if (t.content != e.content) {
+      const [newer, older] = (e.at ?? 0) > (t.at ?? 0) ? [e, t] : [t, e];
+      all[i] = newer;
+      if (older.content && !newer.content.includes(older.content)) all.push({ ...older, tab: older.tab + '~' });
+    }
+  }
+  return all;
+};
+
 /** How long a draft that holds no text any more (a name, left by a send or "Nhập lại") is kept. */
 export const EMPTY_DRAFT_TTL_MS = 30 * 24 * 3600_000;
 
@@ -87,12 +107,11 @@ export async function tidyDrafts(now = Date.now()): Promise<void> {
     all.map(async ([k, s]) => {
       const to = 'd:' + asArticleKey(k.slice(2));
       if (to != k) {
-        // In first, out after, and out only as it was read: a page torn down between the two, or an older
-        // version's tab typing there meanwhile, leaves it where it was, moved again next time (an entry
-        // already there is not added twice).
-        const same = (a: Entry, b: Entry) => a.tab == b.tab && a.at == b.at && a.content == b.content && a.name == b.name;
-        await store.update<Stored>(to, (there) => pack([...entries(there), ...entries(s).filter((e) => !entries(there).some((t) => same(t, e)))]));
-        await store.update<Stored>(k, (now) => (JSON.stringify(now) == JSON.stringify(s) ? undefined : now));
+        // In first, out after, and out only as it was read, and only from disk: a page torn down between
+        // the two, an older version's tab typing there meanwhile, or a disk that refused the first write,
+        // leaves it where it was, moved again next time.
+        await store.update<Stored>(to, (there) => pack(merged(entries(there), entries(s))), false);
+        if (store.persistent) await store.update<Stored>(k, (now) => (JSON.stringify(now) == JSON.stringify(s) ? undefined : now));
       }
       // Checked again in its own write: another tab may have typed there since the read.
       else if (gone(s)) await store.update<Stored>(k, (now) => (gone(now) ? undefined : now));

@@ -50,3 +50,30 @@ it('moves a draft an older version kept under the endpoint with a trailing slash
     aside: [{ name: 'Lê Văn An', content: 'Viết ở trang ghi địa chỉ có gạch chéo.', tab: 't1', at: NOW - 60_000 }],
   });
 });
+
+it("moving an older version's draft keeps a tab's draft once: its newest text stays the tab's, an older one it does not hold is kept aside", async () => {
+  vi.stubGlobal('document', { baseURI: 'https://bao.example.vn/tin-tuc/bai-viet' });
+  const older = (page: string) => `d:/api/comments https://bao.example.vn/tin-tuc/${page}`;
+  const here = (page: string) => `d:https://bao.example.vn/api/comments https://bao.example.vn/tin-tuc/${page}`;
+  // One tab typed on both spellings: two comments.
+  await store.set(older('hai-binh-luan'), { name: 'An', content: 'Viết ở trang ghi đường dẫn.', tab: 't1', at: NOW - 60_000 });
+  await store.set(here('hai-binh-luan'), { name: 'An', content: 'Viết ở trang ghi địa chỉ đầy đủ.', tab: 't1', at: NOW - 1_000 });
+  // One tab of the older version still typing: its later text holds the earlier one.
+  await store.set(older('dang-go'), { name: 'An', content: 'Đang gõ tiếp', tab: 't2', at: NOW - 1_000 });
+  await store.set(here('dang-go'), { name: 'An', content: 'Đang gõ', tab: 't2', at: NOW - 60_000 });
+  await tidyDrafts(NOW);
+  expect(await store.get(here('hai-binh-luan'))).toEqual({
+    name: 'An', content: 'Viết ở trang ghi địa chỉ đầy đủ.', tab: 't1', at: NOW - 1_000,
+    aside: [{ name: 'An', content: 'Viết ở trang ghi đường dẫn.', tab: 't1~', at: NOW - 60_000 }],
+  });
+  expect(await store.get(here('dang-go'))).toEqual({ name: 'An', content: 'Đang gõ tiếp', tab: 't2', at: NOW - 1_000 });
+  expect(await store.get(older('hai-binh-luan'))).toBeUndefined();
+});
+
+it('leaves a draft kept under an endpoint relative to its page where it is: resolved against another page it would name another endpoint', async () => {
+  vi.stubGlobal('document', { baseURI: 'https://bao.example.vn/tin-tuc/bai-viet' });
+  const relative = 'd:comments https://bao.example.vn/blog/bai-khac';
+  await store.set(relative, { name: 'An', content: 'Viết ở trang blog.', tab: 't1', at: NOW - 60_000 });
+  await tidyDrafts(NOW);
+  expect(Object.keys(Object.fromEntries(await store.keyed('d:')))).toEqual([relative]);
+});
