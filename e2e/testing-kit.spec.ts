@@ -483,6 +483,16 @@ test.describe('fakeHcaptcha and the page object, through the real widget', () =>
     expect(await listed).toEqual([{ content: 'Kept for later', state: expect.any(String) }]);
   });
 
+  test('unsent(): a comment kept where the page wrote the endpoint as its full URL is listed where another page writes it as a path', async ({ page }) => {
+    await oneUnsent(page);
+    // The same article, its template writing the endpoint as a path from the root.
+    await page.route(`${ORIGIN}/tin-tuc/bai-viet`, (r) =>
+      r.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: articleHtml({ lang: 'en', attrs: { endpoint: '/api/comments' } }) }),
+    );
+    await page.reload();
+    expect(await ykien(page).unsent()).toEqual([{ content: 'Kept for later', state: expect.any(String) }]);
+  });
+
   test("unsent() and fieldError() wait for the box's code, which comes by need: not [] and '' read from a box not drawn yet", async ({ page }) => {
     const w = await oneUnsent(page);
     // After a reload, the box's own code held until both were asked.

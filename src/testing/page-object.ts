@@ -40,14 +40,14 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const anyOf = (texts: readonly (string | undefined)[]) =>
   new RegExp(`^(${texts.filter((t): t is string => !!t?.trim()).map((t) => escapeRegExp(t.trim().replace(/\s+/g, ' '))).join('|')})$`);
 
-/** How the box's words say hCaptcha's script did not load (captchaLoadFailed, both languages), up to a button's name. */
-const CAPTCHA_NOT_LOADED = ['Kh\u00f4ng t\u1ea3i \u0111\u01b0\u1ee3c captcha', 'The captcha did not load'];
+/** How the box's words say the captcha did not load (captchaLoadFailed, captchaReload, both languages), up to a button's name. */
+const CAPTCHA_NOT_LOADED = ['Kh\u00f4ng t\u1ea3i \u0111\u01b0\u1ee3c captcha', 'The captcha did not load', 'The captcha could not be loaded'];
 /** The status's text begins with one of `texts`, each up to its first placeholder (`{resetCaptcha}`). */
 const startsAs = (texts: readonly (string | undefined)[]) =>
   new RegExp(`^(${texts.map((t) => t?.split('{')[0]!.trim()).filter(Boolean).map((t) => escapeRegExp(t!)).join('|')})`);
 
 /** The words the kit finds controls by; the element's other words (`listEmpty`, ...) are taken and not needed here. */
-type SiteWords = Partial<Record<'nameLabel' | 'contentLabel' | 'send' | 'clear' | 'captchaLabel' | 'loadMore' | 'captchaLoadFailed', string>>;
+type SiteWords = Partial<Record<'nameLabel' | 'contentLabel' | 'send' | 'clear' | 'captchaLabel' | 'loadMore' | 'captchaLoadFailed' | 'captchaReload', string>>;
 type AnyWords = { readonly [word: string]: string | undefined };
 
 /**
@@ -139,7 +139,7 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
     clear: anyOf([...LABEL_TEXTS.clear, ...site('clear')]),
     captcha: anyOf([...LABEL_TEXTS.captcha, ...site('captchaLabel')]),
     more: anyOf([...LABEL_TEXTS.more, ...site('loadMore')]),
-    captchaNotLoaded: startsAs([...CAPTCHA_NOT_LOADED, ...site('captchaLoadFailed')]),
+    captchaNotLoaded: startsAs([...CAPTCHA_NOT_LOADED, ...site('captchaLoadFailed'), ...site('captchaReload')]),
     human: /I am human/i,
   };
   const host = page.locator(selector).first();
@@ -336,7 +336,10 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
               const db = open.result;
               try {
                 const q = db.transaction(where.store).objectStore(where.store).getAll(IDBKeyRange.bound(where.outboxPrefix, `${where.outboxPrefix.slice(0, -1)};`, false, true));
-                q.onsuccess = () => resolve(q.result.filter((i: { endpoint?: string; state?: string }) => i.endpoint === (el as HTMLElement & { endpoint?: string }).endpoint && i.state !== 'sent').length);
+                // The endpoint as requests go to it: a page that wrote it another way (a path, a trailing slash) shares the unsent.
+                const key = (e?: string) => (e === undefined ? e : new URL(e.replace(/\/+$/, ''), document.baseURI).href);
+                const mine = key((el as HTMLElement & { endpoint?: string }).endpoint);
+                q.onsuccess = () => resolve(q.result.filter((i: { endpoint?: string; state?: string }) => key(i.endpoint) === mine && i.state !== 'sent').length);
                 q.onerror = () => resolve(-1);
               } catch {
                 resolve(-1);
