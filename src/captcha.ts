@@ -93,8 +93,8 @@ export function apiURL(jsapi: string, hl: string): string {
  * and say nothing.
  */
 export const API_LOAD_WITHIN_MS = 30_000;
-/** The page's loads of hCaptcha's script so far. */
-let tries = 0;
+/** hCaptcha's script while it loads, given up on or not: waited for again rather than asked twice. */
+let loading: HTMLScriptElement | undefined;
 
 /**
  * Loads the API once a page. A failed load stays failed (vanilla-hcaptcha, which reuses the promise,
@@ -109,16 +109,20 @@ function loadApi(jsapi: string, hl: string): Promise<void> {
       if (win.hcaptcha?.render) return resolve();
       win._hCaptchaOnLoad = resolve;
       setTimeout(() => reject(new Error('hCaptcha script did not load in time')), API_LOAD_WITHIN_MS);
+      const failed = () => reject(new Error('hCaptcha script failed to load'));
+      // One given up on still loading (slow, not failed): this load is that one, whose onload callback is
+      // now this promise's. A second copy would run beside it, and hCaptcha would not know the first's
+      // widgets. (The browser would join a second request for it to the first anyway.)
+      if (loading) return loading.addEventListener('error', failed);
       const script = document.createElement('script');
       script.onerror = () => {
         script.remove();
-        reject(new Error('hCaptcha script failed to load'));
+        loading = undefined;
+        failed();
       };
-      // Asked again after a failure under another address: the browser would join a request for the same
-      // one to the load it gave up on, still stalled. (A refused URL throws: the promise rejects.)
-      const url = apiURL(jsapi, hl);
-      script.src = scriptURL(++tries > 1 ? `${url}&ykien-try=${tries}` : url);
-      document.head.append(script);
+      script.onload = () => (loading = undefined);
+      script.src = scriptURL(apiURL(jsapi, hl)); // a refused URL throws: the promise rejects
+      document.head.append((loading = script));
     }));
     q.catch(() => (q.failed = true));
   }
