@@ -25,7 +25,7 @@ export interface SentDetail {
   clientId: string;
   /** The article the comment is on, as sent: a comment queued on another article may go from this page's box. */
   pageId: string;
-  /** The endpoint it was sent to, as the box's `endpoint` attribute had it then (relative if it was). */
+  /** The endpoint it was sent to, as the `endpoint` attribute had it on the box it was written in (relative if it was). */
   endpoint: string;
   /** The server had it already (200): an earlier attempt stored it, whose answer was lost. */
   replay: boolean;

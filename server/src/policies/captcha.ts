@@ -5,6 +5,8 @@
  * - `unavailable`: we could not get an answer (down, slow, garbage, or our own secret/sitekey is
  *   wrong, which no reader can fix) → 503 captcha-unavailable, and the widget's outbox retries.
  */
+import { createHash } from 'node:crypto';
+
 export interface VerifierOptions {
   url: string;
   secret: string;
@@ -64,6 +66,8 @@ export async function verifyCaptcha(opts: VerifierOptions, token: string, remote
   return { ok: false, reason: 'refused', errorCodes };
 }
 
+const digest = (token: string) => createHash('sha256').update(token).digest('base64');
+
 /**
  * Tokens this instance verified for a comment it then could not store (the store failed after
  * siteverify said yes: PostgreSQL failing over, a lock held past its wait). hCaptcha's tokens are
@@ -76,12 +80,13 @@ export async function verifyCaptcha(opts: VerifierOptions, token: string, remote
 export class VerifiedTokens {
   static readonly TOKEN_LIFETIME_MS = 120_000;
   static readonly MAX_KEPT = 10_000;
+  /** By key: the comment's hash, a hash of the token (a token may be kilobytes), until when. */
   readonly #byKey = new Map<string, { hash: string; token: string; until: number }>();
 
   /** `token` passed siteverify for the comment `hash` under `key`. */
   remember(key: string, hash: string, token: string, now = Date.now()): void {
     this.#byKey.delete(key);
-    this.#byKey.set(key, { hash, token, until: now + VerifiedTokens.TOKEN_LIFETIME_MS });
+    this.#byKey.set(key, { hash, token: digest(token), until: now + VerifiedTokens.TOKEN_LIFETIME_MS });
     for (const [k, v] of this.#byKey) {
       if (this.#byKey.size <= VerifiedTokens.MAX_KEPT && v.until > now) break;
       this.#byKey.delete(k);
@@ -91,7 +96,7 @@ export class VerifiedTokens {
   /** This key, comment and token were verified here, within the token's lifetime. */
   verified(key: string, hash: string, token: string, now = Date.now()): boolean {
     const v = this.#byKey.get(key);
-    return !!v && v.hash === hash && v.token === token && v.until > now;
+    return !!v && v.hash === hash && v.until > now && v.token === digest(token);
   }
 
   /** The key's comment is stored (or refused for good): nothing to remember. */

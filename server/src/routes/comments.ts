@@ -319,7 +319,8 @@ async function createComment(
     }
     // hCaptcha is told the address only when there is one (not a proxy's `ip:port` or garbage). Not
     // asked again for a token it passed for this comment, which the store then failed (VerifiedTokens).
-    const result = ctx.verifiedTokens.verified(key, hash, c.captchaToken) ? { ok: true as const } : await ctx.verify(c.captchaToken, clientAddress(ip) ?? '');
+    const verifiedBefore = ctx.verifiedTokens.verified(key, hash, c.captchaToken);
+    const result = verifiedBefore ? { ok: true as const } : await ctx.verify(c.captchaToken, clientAddress(ip) ?? '');
     if (!result.ok && result.reason === 'refused') {
       request.log.info({ errorCodes: result.errorCodes }, 'comment refused: captcha');
       return problem(403, 'captcha');
@@ -329,7 +330,8 @@ async function createComment(
       await refundHit();
       return problem(503, 'captcha-unavailable');
     }
-    ctx.verifiedTokens.remember(key, hash, c.captchaToken);
+    // (Its two minutes from siteverify's yes, not from each retry's.)
+    if (!verifiedBefore) ctx.verifiedTokens.remember(key, hash, c.captchaToken);
   }
 
   // 7. Store.
