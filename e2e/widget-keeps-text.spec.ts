@@ -930,6 +930,46 @@ test('a comment sent from the form while the outbox retries several others: it g
   expect(endpoint.comments).toHaveLength(4);
 });
 
+test('two boxes of one endpoint (a live blog): a comment sent from one while the other box\'s round retries the saved ones goes after the one on its way, not after them all', async ({ page, article, endpoint }) => {
+  let unreachable = true;
+  await article({ attrs: { 'page-id': 'luot-gui-hai-khung', 'site-key': null } });
+  await page.route(ENDPOINT, (route) => (unreachable && route.request().method() == 'POST' ? route.abort('connectionrefused') : route.fallback()));
+  const f = form(page);
+  for (const n of [1, 2, 3]) {
+    await f.name.fill('Lý Văn Bình');
+    await f.content.fill(`Ý kiến chờ gửi số ${n}.`);
+    await f.send.click();
+    await expect(unsent(page)).toHaveCount(n);
+    await expect(f.send).toHaveAttribute('aria-busy', 'false');
+  }
+  const release = endpoint.hold();
+  unreachable = false;
+  // The live blog adds a box of another of its articles, of the same endpoint: its round (a box that
+  // comes sends what is due) takes the saved comments.
+  await page.evaluate((endpoint) => {
+    const other = document.createElement('ykien-comments');
+    other.setAttribute('endpoint', endpoint);
+    other.setAttribute('page-id', 'bai-khac');
+    document.querySelector('main')!.append(other);
+  }, ENDPOINT);
+  await expect.poll(() => endpoint.posts.length).toBe(1);
+  const waiting = () => page.evaluate(async () => (await navigator.locks.query()).pending?.length ?? 0);
+  const before = await waiting();
+  const box = f.host.first();
+  await box.locator('[part~="textarea"]').fill('Ý kiến mới, gửi từ khung đầu.');
+  await box.locator('[part~="submit"]').click();
+  // Released once the click's send waits for its turn (the lock the other box's round holds).
+  await expect.poll(waiting).toBe(before + 1);
+  release();
+  await expect(box.locator('[part~="textarea"]')).toHaveValue('');
+  await expect.poll(() => endpoint.posts.length).toBe(4);
+  const queued = [1, 2, 3].map((n) => `Ý kiến chờ gửi số ${n}.`);
+  const sent = endpoint.posts.map((p) => p.body.content);
+  expect(queued).toContain(sent[0]);
+  expect(sent).toEqual([sent[0], 'Ý kiến mới, gửi từ khung đầu.', ...queued.filter((c) => c !== sent[0])]);
+  expect(endpoint.comments).toHaveLength(4);
+});
+
 test('a comment discarded while it is being sent does not come back as unsent, is not sent again, and its text stays in the form', async ({ page, article, endpoint }) => {
   await article();
   await page.evaluate(() => {

@@ -105,6 +105,11 @@ const ANSWER_STILL_NEW_MS = 5000;
  * be the network coming back): the first box's round does it for the page.
  */
 const pageWakes = new Map<string, Event | number>();
+/**
+ * Sends from a form of this page waiting for the lock: a round, any box's (the lock is the page's), lets
+ * them in between two comments.
+ */
+let formWaits = 0;
 /** Boxes that came within this long of each other came together: one wake. */
 const CAME_TOGETHER_MS = 1000;
 
@@ -128,8 +133,6 @@ export class OutboxController implements ReactiveController {
   #again = false;
   /** The next round skips the backoff. */
   #skip = false;
-  /** Sends from the form waiting for the lock: a round lets them in between two comments. */
-  #formWaits = 0;
   /** When a wake (online, the tab shown, the box connected) last asked to skip the backoff. */
   #wokeAt = 0;
   /**
@@ -199,8 +202,8 @@ export class OutboxController implements ReactiveController {
     if (token) this.#tokens.set(item.clientId, [token, solvedAt]);
     if (captcha) item.tokenAt = solvedAt;
     let waits = true;
-    const ends = () => waits && ((waits = false), this.#formWaits--);
-    this.#formWaits++;
+    const ends = () => waits && ((waits = false), formWaits--);
+    formWaits++;
     return withLock(async () => {
       ends();
       if (twin && (await twin(await loadItems(endpoint)).catch(() => false))) return this.#tokens.delete(item.clientId), { kind: 'twin' as const };
@@ -341,7 +344,7 @@ export class OutboxController implements ReactiveController {
         for (const item of await loadItems(this.#host.endpoint!)) {
           // The reader's new comment waits for the one on its way at most, not for every one due (each
           // up to the request's timeout when the server hangs), saying "sending" all that while.
-          if (this.#formWaits) {
+          if (formWaits) {
             this.#skip ||= skip;
             yielded = true;
             return;
