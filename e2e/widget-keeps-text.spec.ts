@@ -1011,6 +1011,26 @@ test('a comment discarded while it is being sent does not come back as unsent, i
   expect(endpoint.comments).toHaveLength(0);
 });
 
+test('a comment discarded while it is being sent, then refused for its captcha (403): the spent token goes, the next send asks for a new captcha instead of sending it again', async ({ page, article, endpoint }) => {
+  await article();
+  const f = form(page);
+  await fillAndVerify(page, 'Lý Văn Bình', 'Thôi, không gửi nữa.');
+  endpoint.reply({ status: 403, body: { status: 403, title: 'Captcha refused', code: 'captcha' } });
+  const release = endpoint.hold();
+  await f.send.click();
+  await expect(unsent(page)).toHaveCount(1);
+  await unsent(page).getByRole('button', { name: 'Bỏ bình luận' }).click();
+  await expect(unsent(page)).toHaveCount(0);
+  release();
+  await expect(f.send).toHaveAttribute('aria-busy', 'false');
+  await expect(f.content).toHaveValue('Thôi, không gửi nữa.');
+  // The box no longer shows the refused token as solved.
+  await expect(f.captchaBox).toHaveAttribute('aria-checked', 'false');
+  await f.send.click();
+  await expect(f.captchaError).toBeVisible();
+  expect(endpoint.posts).toHaveLength(1);
+});
+
 for (const reload of [false, true]) {
   test(`a comment discarded while it is being sent, whose answer never came (the server may have it): said so, the text stays, and sending it again${reload ? ' after a reload' : ''} stores it once`, async ({
     page,

@@ -82,9 +82,10 @@ type Heard = { sent: [clientId: string, id: string, status: SentStatus] } | { re
 
 /** What the outbox tells its host besides a send's result: a comment's captcha went stale before it could go. */
 /** `orphaned`: refused, and the form that sent it is gone (keepRefused): a free form of its article takes it back. */
-export type QueuedOutcome = SendResult | { kind: 'token-stale' } | { kind: 'returned' } | { kind: 'orphaned' } | { kind: 'discarded'; maybeStored?: boolean };
+/** `discarded`'s `spent`: the server refused its captcha token (403), which the form's captcha still shows solved. */
+export type QueuedOutcome = SendResult | { kind: 'token-stale' } | { kind: 'returned' } | { kind: 'orphaned' } | { kind: 'discarded'; maybeStored?: boolean; spent?: boolean };
 /** What became of the form's comment: as the server answered, or discarded by the reader before it could be kept. */
-type AttemptOutcome = SendResult | { kind: 'discarded'; maybeStored?: boolean };
+type AttemptOutcome = SendResult | { kind: 'discarded'; maybeStored?: boolean; spent?: boolean };
 /** `twin`: another tab sent the same comment while this one waited for the lock; nothing was sent. */
 export type SubmitOutcome = AttemptOutcome | { kind: 'twin' };
 
@@ -461,7 +462,7 @@ export class OutboxController implements ReactiveController {
       if (!there && !(onDisk && !store.persistent)) {
         this.#tokens.delete(item.clientId);
         await this.#changed();
-        return { kind: 'discarded', maybeStored: false };
+        return { kind: 'discarded', maybeStored: false, spent: result.kind == 'captcha' };
       }
       this.#refusedNew = next;
     } else {

@@ -680,7 +680,12 @@ export class Sender {
     // discarded, and the page hears of no queued comment.
     // No answer said whether the server had it already: the reader is told, and sending the same text
     // again (same key) cannot store it twice.
-    if (result.kind == 'discarded') return void (result.maybeStored ? h.say('discardedMaybeStored') : this.#discardedHere.has(payload.clientId) || h.say('discarded'));
+    if (result.kind == 'discarded') {
+      // Refused for its captcha: the token the form's captcha still shows solved is spent (unless the
+      // reader solved another since): a new challenge, not a second refusal at the next send.
+      if (result.spent && this.captcha.solvedAt == this.#sentWith) this.captcha.reset();
+      return void (result.maybeStored ? h.say('discardedMaybeStored') : this.#discardedHere.has(payload.clientId) || h.say('discarded'));
+    }
     const { kind } = result;
     // The server wants a captcha the box cannot show (no site-key: a template's blank attribute): said
     // where the site owner looks; the reader is asked for a captcha that is not there.
