@@ -1011,6 +1011,31 @@ test('a comment discarded while it is being sent does not come back as unsent, i
   expect(endpoint.comments).toHaveLength(0);
 });
 
+test('"Xác minh để gửi" pressed, then the reader sends a new comment from the form instead: the captcha solved after that is the new comment\'s, not the saved one\'s', async ({ page, article, endpoint }) => {
+  await article();
+  const f = form(page);
+  await fillAndVerify(page, 'Lý Văn Bình', 'Ý kiến đã lưu, cần xác minh lại.');
+  // Not taken at first (503), then its retry refused for its captcha: it waits for a new one.
+  endpoint.reply({ status: 503 }, { status: 403, body: { status: 403, title: 'Captcha refused', code: 'captcha' } });
+  await f.send.click();
+  const verify = unsent(page).getByRole('button', { name: 'Xác minh để gửi' });
+  await expect(verify).toBeVisible();
+  await verify.click();
+  await expect(f.status).toHaveText('Vui lòng xác minh captcha để gửi bình luận đã lưu.');
+  // The reader writes a new comment instead and presses send, then solves the captcha the form asks for.
+  await f.content.fill('Ý kiến mới, gửi từ khung.');
+  await f.send.click();
+  await expect(f.captchaError).toBeVisible();
+  endpoint.reply({ status: 201, body: { id: 'c-moi', status: 'pending' } });
+  await f.captchaBox.click();
+  await expect(f.captchaBox).toHaveAttribute('aria-checked', 'true');
+  await f.send.click();
+  await expect(f.status).toContainText('Cảm ơn bạn');
+  expect(endpoint.posts.map((p) => p.body.content)).toEqual(['Ý kiến đã lưu, cần xác minh lại.', 'Ý kiến đã lưu, cần xác minh lại.', 'Ý kiến mới, gửi từ khung.']);
+  // The saved one still waits for its own captcha.
+  await expect(verify).toBeVisible();
+});
+
 test('a comment discarded while it is being sent, then refused for its captcha (403): the spent token goes, the next send asks for a new captcha instead of sending it again', async ({ page, article, endpoint }) => {
   await article();
   const f = form(page);

@@ -337,6 +337,8 @@ export class Sender {
     h.sendClicks = 0;
     this.#emptiedBySend = false;
     if (tail) return;
+    // Sent from the form after "Xác minh để gửi": the captcha solved from now on is this comment's.
+    this.#verifyFor = undefined;
     // The server the article was on when send was pressed: a single-page app may change (or blank for a
     // moment) the attribute while the checks below wait on the disk, and the comment is that article's.
     const endpoint = h.endpoint;
