@@ -181,6 +181,23 @@ for (const [answer, says, told] of [
   });
 }
 
+test('a saved comment refused while the reader types another name in the emptied form: the name they type stays; the refused comment waits among the unsent with its message', async ({ page, article, endpoint }) => {
+  await article({ attrs: { 'page-id': 'doi-ten' } });
+  const f = form(page);
+  await fillAndVerify(page, 'Ngô Thị Lan', 'Ý kiến bị từ chối sau.');
+  endpoint.reply({ status: 503 }, { status: 400, body: { status: 400, code: 'validation', fields: { content: 'Nội dung có từ không được phép.' } } });
+  await f.send.click();
+  await expect(unsent(page)).toHaveCount(1);
+  await expect(f.content).toHaveValue('');
+  // The reader starts another comment, under another name, as the saved one is tried again and refused.
+  await f.name.fill('Ngô Lan, viết lại');
+  await page.evaluate(() => dispatchEvent(new Event('online')));
+  await expect(unsent(page)).toContainText('Nội dung có từ không được phép.');
+  await expect(f.name).toHaveValue('Ngô Lan, viết lại');
+  await expect(f.content).toHaveValue('');
+  expect(endpoint.posts).toHaveLength(2);
+});
+
 test('a comment refused while the reader added to it in the form: the form keeps their longer text, marked with the server\'s message; nothing kept twice', async ({ page, article, endpoint }) => {
   await article({ attrs: { 'page-id': 'them-chu' } });
   const f = form(page);

@@ -585,9 +585,13 @@ export class Sender {
   /** Queued comments whose refusal this page already said with `ykien-error`. */
   #toldRefused = new Set<string>();
 
-  /** The form is on the comment's article, and empty: a refused comment can go back into it. */
+  /**
+   * The form is on the comment's article, and empty (but for the comment's own name, or none): a refused
+   * comment can go back into it. A name the reader is typing for another comment is not written over.
+   */
   #returnable(item: OutboxItem): boolean {
-    return item.payload.pageId == this.#host.page.pageId && !this.#host.content.trim();
+    const h = this.#host;
+    return item.payload.pageId == h.page.pageId && !h.content.trim() && (!h.name.trim() || clean(h.name) == item.payload.name);
   }
 
   /** Another tab's form sent this text (both held it from the article's draft): not twice. */
