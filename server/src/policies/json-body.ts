@@ -1,6 +1,7 @@
 /**
  * The only request body format: UTF-8 JSON, at most bodyLimitFor(--max-length): the longest comment
- * the server takes, however it is written, always fits.
+ * the server takes always fits, as JSON writes it in UTF-8 (not every character escaped as `\uXXXX`:
+ * docs/api.md).
  *
  * Fastify's own JSON parser is replaced so that every way a body can be wrong ends in our problem
  * shape with the contract's codes: another media type or charset → 415, too big → 413 (Fastify checks
