@@ -1053,17 +1053,22 @@ test('"Xác minh để gửi" pressed, then the reader sends a new comment from 
   await expect(verify).toBeVisible();
 });
 
-test('a comment discarded while it is being sent, then refused for its captcha (403): the spent token goes, the next send asks for a new captcha instead of sending it again', async ({ page, article, endpoint }) => {
-  await article();
-  const f = form(page);
-  await fillAndVerify(page, 'Lý Văn Bình', 'Thôi, không gửi nữa.');
-  endpoint.reply({ status: 403, body: { status: 403, title: 'Captcha refused', code: 'captcha' } });
+/** The form's comment sent, its answer (`answer`) held while the reader discards it from the unsent list, then given. */
+async function discardedWhileItGoes(page: Page, endpoint: FakeEndpoint, answer: Parameters<FakeEndpoint['reply']>[0]) {
+  endpoint.reply(answer);
   const release = endpoint.hold();
-  await f.send.click();
+  await form(page).send.click();
   await expect(unsent(page)).toHaveCount(1);
   await unsent(page).getByRole('button', { name: 'Bỏ bình luận' }).click();
   await expect(unsent(page)).toHaveCount(0);
   release();
+}
+
+test('a comment discarded while it is being sent, then refused for its captcha (403): the spent token goes, the next send asks for a new captcha instead of sending it again', async ({ page, article, endpoint }) => {
+  await article();
+  const f = form(page);
+  await fillAndVerify(page, 'Lý Văn Bình', 'Thôi, không gửi nữa.');
+  await discardedWhileItGoes(page, endpoint, { status: 403, body: { status: 403, title: 'Captcha refused', code: 'captcha' } });
   await expect(f.send).toHaveAttribute('aria-busy', 'false');
   await expect(f.content).toHaveValue('Thôi, không gửi nữa.');
   // The box no longer shows the refused token as solved.
@@ -1662,13 +1667,7 @@ test('a comment discarded while a 503 storage-unavailable answers it: the server
   await article({ attrs: { 'site-key': null } });
   const f = form(page);
   await fillAndVerify(page, 'Lý Văn Bình', 'Có thể đã lưu.');
-  endpoint.reply({ status: 503, body: { status: 503, title: 'x', code: 'storage-unavailable' } });
-  const release = endpoint.hold();
-  await f.send.click();
-  await expect(unsent(page)).toHaveCount(1);
-  await unsent(page).getByRole('button', { name: 'Bỏ bình luận' }).click();
-  await expect(unsent(page)).toHaveCount(0);
-  release();
+  await discardedWhileItGoes(page, endpoint, { status: 503, body: { status: 503, title: 'x', code: 'storage-unavailable' } });
   await expect(f.status).toHaveText(
     'Đã bỏ bình luận, nhưng máy chủ có thể đã nhận được bình luận này trước đó. Nội dung vẫn ở trong ô: nếu gửi lại nguyên văn, bình luận sẽ không bị lưu hai lần.',
   );
