@@ -31,8 +31,14 @@ export function endpointKey(endpoint: string): string {
   }
 }
 
+/** Whether an endpoint is reached alike with `endpoint` (endpointKey), its key made once for a list of records. */
+export function sameEndpointAs(endpoint: string | undefined): (other: string | undefined) => boolean {
+  const key = endpoint && endpointKey(endpoint);
+  return (other) => other == endpoint || (!!key && !!other && endpointKey(other) == key);
+}
+
 /** Two endpoints that requests would reach alike (endpointKey). */
-export const sameEndpoint = (a: string | undefined, b: string | undefined) => a == b || (!!a && !!b && endpointKey(a) == endpointKey(b));
+export const sameEndpoint = (a: string | undefined, b: string | undefined) => sameEndpointAs(b)(a);
 
 /**
  * A GET of `url(endpoint, path, params)` without custom headers (a CORS "simple" request: no preflight),

@@ -5,7 +5,7 @@
  */
 import type { CommentPayload } from '../api/send.js';
 import { store } from '../storage.js';
-import { sameEndpoint } from '../api/http.js';
+import { sameEndpointAs } from '../api/http.js';
 import { OUTBOX_PREFIX as PREFIX } from '../stored-before.js';
 import type { SentStatus } from '../events.js';
 
@@ -46,5 +46,7 @@ export interface OutboxItem {
   sent?: { id: string; status: SentStatus };
 }
 
-export const loadItems = async (endpoint: string) =>
-  (await store.list<OutboxItem>(PREFIX)).filter((i) => sameEndpoint(i.endpoint, endpoint)).sort((a, b) => a.createdAt - b.createdAt);
+export const loadItems = async (endpoint: string) => {
+  const same = sameEndpointAs(endpoint);
+  return (await store.list<OutboxItem>(PREFIX)).filter((i) => same(i.endpoint)).sort((a, b) => a.createdAt - b.createdAt);
+};

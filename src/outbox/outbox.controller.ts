@@ -82,10 +82,11 @@ type Heard = { sent: [clientId: string, id: string, status: SentStatus] } | { re
 
 /** What the outbox tells its host besides a send's result: a comment's captcha went stale before it could go. */
 /** `orphaned`: refused, and the form that sent it is gone (keepRefused): a free form of its article takes it back. */
-/** `discarded`'s `spent`: the server refused its captcha token (403), which the form's captcha still shows solved. */
-export type QueuedOutcome = SendResult | { kind: 'token-stale' } | { kind: 'returned' } | { kind: 'orphaned' } | { kind: 'discarded'; maybeStored?: boolean; spent?: boolean };
+/** Discarded by its reader while it went; `spent`: the server refused its captcha token (403), which the form's captcha still shows solved. */
+type Discarded = { kind: 'discarded'; maybeStored?: boolean; spent?: boolean };
+export type QueuedOutcome = SendResult | { kind: 'token-stale' } | { kind: 'returned' } | { kind: 'orphaned' } | Discarded;
 /** What became of the form's comment: as the server answered, or discarded by the reader before it could be kept. */
-type AttemptOutcome = SendResult | { kind: 'discarded'; maybeStored?: boolean; spent?: boolean };
+type AttemptOutcome = SendResult | Discarded;
 /** `twin`: another tab sent the same comment while this one waited for the lock; nothing was sent. */
 export type SubmitOutcome = AttemptOutcome | { kind: 'twin' };
 

@@ -11,7 +11,7 @@ import type { SentStatus } from '../events.js';
 import { fetchComments, fetchStatus, type CommentsPage, type ListedComment } from '../api/list.js';
 import { timeOf } from '../format-date.js';
 import { sameEndpoint } from '../api/http.js';
-import { articleKey as shownKey } from '../article-key.js';
+import { articleKey } from '../article-key.js';
 import { keep, keptIfStored } from './keeping.js';
 import type { OwnComment } from './own-comments.js';
 
@@ -170,7 +170,7 @@ export class ListController implements ReactiveController {
     const src = this.#source();
     const gen = ++this.#generation;
     this.#underWay = true;
-    const article = src.enabled && src.endpoint ? shownKey(src.endpoint, src.pageId) : undefined;
+    const article = src.enabled && src.endpoint ? articleKey(src.endpoint, src.pageId) : undefined;
     if (article != this.#shownFor) {
       // Another article (a SPA navigated) or the list turned off: what is shown belongs to the old one.
       this.#shownFor = article;
@@ -306,7 +306,7 @@ export class ListController implements ReactiveController {
     // device's that may be a year out; and no earlier than the newest listed (by the server's clock): on
     // a device whose clock is behind it would sit under comments it came after, and be taken for one
     // further down the list.
-    const newest = this.#shownFor == shownKey(endpoint, payload.pageId) ? timeOf(this.items[0]?.createdAt ?? '') || 0 : 0;
+    const newest = this.#shownFor == articleKey(endpoint, payload.pageId) ? timeOf(this.items[0]?.createdAt ?? '') || 0 : 0;
     const c: OwnComment = {
       id,
       endpoint,

@@ -5,7 +5,7 @@
  * server says it is gone, or after 30 days.
  */
 import { store } from '../storage.js';
-import { sameEndpoint } from '../api/http.js';
+import { sameEndpointAs } from '../api/http.js';
 
 const PREFIX = 'p:';
 export const OWN_TTL_MS = 30 * 24 * 60 * 60 * 1000;
@@ -42,7 +42,8 @@ export async function loadOwn(endpoint: string, pageId: string, now = Date.now()
   const all = await store.list<OwnComment>(PREFIX);
   const old = all.filter((c) => !(now - c.savedAt <= OWN_TTL_MS));
   await Promise.all(old.map(forgetOwn));
+  const same = sameEndpointAs(endpoint);
   return all
-    .filter((c) => !old.includes(c) && sameEndpoint(c.endpoint, endpoint) && c.pageId == pageId)
+    .filter((c) => !old.includes(c) && same(c.endpoint) && c.pageId == pageId)
     .sort((a, b) => b.savedAt - a.savedAt);
 }

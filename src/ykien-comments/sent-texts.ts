@@ -5,7 +5,7 @@
  * shows them or the server says they were decided, and are not kept at all when the box shows no list.
  */
 import { store } from '../storage.js';
-import { sameEndpoint } from '../api/http.js';
+import { sameEndpointAs } from '../api/http.js';
 import { OWN_TTL_MS } from './own-comments.js';
 
 const PREFIX = 's:';
@@ -46,7 +46,8 @@ export function markSent(endpoint: string, pageId: string, content: string, id: 
  */
 export async function sentAs(endpoint: string, pageId: string, content: string, now = Date.now(), since = 0): Promise<string | undefined> {
   const fp = fingerprint(content);
-  return (await forgetOldSent(now)).find((s) => s.savedAt > since && sameEndpoint(s.endpoint, endpoint) && s.pageId == pageId && s.fingerprint == fp)?.id;
+  const same = sameEndpointAs(endpoint);
+  return (await forgetOldSent(now)).find((s) => s.savedAt > since && s.pageId == pageId && s.fingerprint == fp && same(s.endpoint))?.id;
 }
 
 /**
