@@ -2260,6 +2260,47 @@ test.describe('the reader’s own comments, delivered later or published at once
     await expect(count).toHaveText('4 ý kiến');
   });
 
+  test('a comment stored on an earlier visit, its answer lost, replayed (200) on this one while newer comments keep it off the first page: the heading, whose count has it, counts it once', async ({
+    page,
+    article,
+    endpoint,
+  }) => {
+    endpoint.list = () => ({ items: items(1, 1), next: null, total: 1 });
+    // No captcha: a retry after a reload waits for no token (one held by the page before would go stale first).
+    await article({ attrs: { 'site-key': null } });
+    const f = form(page);
+    const l = list(page);
+    await expect(f.heading).toHaveText('Ý kiến bạn đọc (1)');
+    endpoint.reply({ drop: 'after', status: 201, body: { id: 'r1', status: 'published' } }, {});
+    await fillAndVerify(page, 'Lý Văn Tú', 'Câu trả lời bị mất giữa đường.');
+    // This visit's retries do not get through (the network is down again): the next visit's does.
+    let down = true;
+    await page.route(ENDPOINT, (route) => (down && route.request().method() === 'POST' && endpoint.posts.length ? route.abort('connectionreset') : route.fallback()));
+    await f.send.click();
+    await expect(l.unsent).toContainText('Câu trả lời bị mất giữa đường.');
+    expect(endpoint.comments.map((c) => c.id)).toEqual(['r1']);
+    // The next visit: three newer comments since, the list's first page ends above it, its count has it.
+    endpoint.list = (url) =>
+      url.searchParams.get('cursor') ? { items: [item(4, { id: 'r1', name: 'Lý Văn Tú' })], next: null, total: 4 } : { items: items(1, 3), next: 'c2', total: 4 };
+    down = false;
+    await reload(page);
+    await expect(f.heading).toHaveText('Ý kiến bạn đọc (4)');
+    await expect(l.names).toHaveText(['Bạn đọc 1', 'Bạn đọc 2', 'Bạn đọc 3']);
+    // The outbox tries it again (the browser says it is online: at once, not after this visit's backoff):
+    // the server has it (200), and it shows as the reader's own.
+    await expect.poll(async () => (await page.evaluate(() => dispatchEvent(new Event('online'))), endpoint.posts.length)).toBe(2);
+    expect(endpoint.posts.map((p) => p.body.clientId)).toEqual([endpoint.posts[0]!.body.clientId, endpoint.posts[0]!.body.clientId]);
+    await expect(l.byName('Lý Văn Tú')).toHaveCount(1);
+    await expect(l.unsent).toHaveCount(0);
+    await expect(f.heading).toHaveText('Ý kiến bạn đọc (4)');
+    // A comment sent now is one more.
+    endpoint.reply({ status: 201, body: { id: 'r2', status: 'published' } });
+    await fillAndVerify(page, 'Lý Văn Tú', 'Một ý kiến mới.');
+    await f.send.click();
+    await expect(l.names).toHaveText(['Lý Văn Tú', 'Lý Văn Tú', 'Bạn đọc 1', 'Bạn đọc 2', 'Bạn đọc 3']);
+    await expect(f.heading).toHaveText('Ý kiến bạn đọc (5)');
+  });
+
   test('a 201 told after a count was asked past the box\'s note (the count has the comment already): not counted again', async ({ page, article, endpoint }) => {
     endpoint.list = () => ({ items: items(1, 1), next: null, total: 1 });
     await article();

@@ -43,7 +43,8 @@ export interface OutboxItem {
   words?: string;
   /** A permanent failure's messages from the server, shown as text. */
   fields?: Record<string, string>;
-  sent?: { id: string; status: SentStatus };
+  /** The server's answer; `replay`: an earlier attempt had stored it (a 200). */
+  sent?: { id: string; status: SentStatus; replay?: boolean };
 }
 
 export const loadItems = async (endpoint: string) => {

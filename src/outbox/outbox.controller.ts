@@ -38,7 +38,7 @@ const OFFLINE_RETRY_MS = 60_000;
 /** Pure: the item after an attempt ended with `result`. */
 export function settle(item: OutboxItem, result: SendResult, now = Date.now(), random = Math.random): OutboxItem {
   const k = result.kind;
-  if (k == 'sent') return { ...item, state: 'sent', sent: { id: result.id, status: result.status } };
+  if (k == 'sent') return { ...item, state: 'sent', sent: { id: result.id, status: result.status, ...(result.replay && { replay: true }) } };
   if (k == 'retry' || k == 'rate-limited') {
     const code = reason(result);
     // Offline, the try never left the device: it does not count, so the backoff stays where the network
@@ -78,7 +78,7 @@ export const deleteItem = (clientId: string) => store.del(PREFIX + clientId);
  * What a tab tells the others beside "re-read the outbox": a queued comment it sent, or one the server
  * refused whose text it put back in its own form.
  */
-type Heard = { sent: [clientId: string, id: string, status: SentStatus] } | { returned: string } | { stuck: string } | { orphaned: string; page: string } | { afterDiscard: string };
+type Heard = { sent: [clientId: string, id: string, status: SentStatus, replay?: boolean] } | { returned: string } | { stuck: string } | { orphaned: string; page: string } | { afterDiscard: string };
 
 /** What the outbox tells its host besides a send's result: a comment's captcha went stale before it could go. */
 /** `orphaned`: refused, and the form that sent it is gone (keepRefused): a free form of its article takes it back. */
@@ -453,7 +453,7 @@ export class OutboxController implements ReactiveController {
       if (!there) this.#tell({ afterDiscard: item.clientId });
       await this.#finish(item, next.sent!);
       // A queued comment is every tab's: the others show it as sent too (a new one is its form's).
-      if (!fresh) this.#tell({ sent: [item.clientId, next.sent!.id, next.sent!.status] });
+      if (!fresh) this.#tell({ sent: [item.clientId, next.sent!.id, next.sent!.status, next.sent!.replay] });
     } else if (fresh && next.state != 'queued') {
       // A new comment the server refused stays in the form, where the reader fixes it; or, if the form
       // holds another text by now, among the unsent (keepRefused). Unless its reader discarded it from
@@ -565,7 +565,7 @@ export class OutboxController implements ReactiveController {
     }
     const id = data ? ('sent' in data ? data.sent[0] : 'returned' in data ? data.returned : undefined) : undefined;
     const item = id && this.items.find((i) => i.clientId == id);
-    if (item && data) this.#report(item, 'sent' in data ? { kind: 'sent', id: data.sent[1], status: data.sent[2], replay: false } : { kind: 'returned' }, true);
+    if (item && data) this.#report(item, 'sent' in data ? { kind: 'sent', id: data.sent[1], status: data.sent[2], replay: !!data.sent[3] } : { kind: 'returned' }, true);
     this.#refresh();
   }
 

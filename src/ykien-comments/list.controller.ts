@@ -10,6 +10,7 @@ import type { CommentPayload } from '../api/send.js';
 import type { SentStatus } from '../events.js';
 import { fetchComments, fetchStatus, type CommentsPage, type ListedComment } from '../api/list.js';
 import { timeOf } from '../format-date.js';
+import { timeOfV7 } from '../uuid-v7.js';
 import { sameEndpoint } from '../api/http.js';
 import { articleKey } from '../article-key.js';
 import { keep, keptIfStored } from './keeping.js';
@@ -46,7 +47,7 @@ interface Early {
 const keyOf = (src: ListSource) => [src.endpoint, src.pageId, src.limit].join(' ');
 
 /** The reader's comments stored from a box of this page, for the page's other boxes of their article (heard()). */
-const sentOnThisPage = new Map<string, { c: OwnComment; kept: boolean }>();
+const sentOnThisPage = new Map<string, { c: OwnComment; kept: boolean; counts: number }>();
 
 /** How near the viewport (px) a box asks for its list: the loader's margin for the code. */
 const NEAR = 200;
@@ -297,8 +298,9 @@ export class ListController implements ReactiveController {
    * holds it. Written before the reader is thanked, so a reload right after still shows it. A replay
    * may say a moderator already rejected or deleted it: then there is nothing to show. `storedAt`: when
    * by the server's clock, where its id tells it (the sender reads it: the UUID v7 reader is its code).
+   * `replay`: an earlier attempt stored it, perhaps on an earlier visit, before the count shown was read.
    */
-  async remember(payload: CommentPayload, id: string, status: SentStatus, endpoint: string, storedAt?: number): Promise<void> {
+  async remember(payload: CommentPayload, id: string, status: SentStatus, endpoint: string, storedAt?: number, replay = false): Promise<void> {
     const src = this.#source();
     if (status != 'pending' && status != 'published') return;
     // Kept under the endpoint it was sent to (the box may have another by now): that server knows it.
@@ -323,21 +325,27 @@ export class ListController implements ReactiveController {
     const here = sameEndpoint(endpoint, src.endpoint);
     const elsewhere = payload.pageId != src.pageId || !here;
     const kept = (src.enabled || elsewhere) && !(here && this.items.some((i) => i.id == id));
-    sentOnThisPage.set(id, { c, kept });
+    // From when a count has it, by this device's clock, as <ykien-count> reckons: a replay's from its
+    // first attempt, the time in its key (a UUID v7; none known for another key); a new one's from now.
+    const counts = replay ? (timeOfV7(payload.clientId) ?? 0) : Date.now();
+    sentOnThisPage.set(id, { c, kept, counts });
     if (!kept) return;
     await (await keep()).saveOwn(c);
     // The box may show another article by now (an app moved on while it was kept): it shows there only.
     const now = this.#source();
-    if (payload.pageId == now.pageId && sameEndpoint(now.endpoint, endpoint)) this.#showOwn(c);
+    if (payload.pageId == now.pageId && sameEndpoint(now.endpoint, endpoint)) this.#showOwn(c, counts);
   }
 
-  /** The reader's comment shows in this list; published at once (no moderation), counted once, as the server's count will. */
-  #showOwn(c: OwnComment): void {
+  /**
+   * The reader's comment shows in this list; published at once (no moderation), counted once, as the
+   * server's count will: unless the count shown was read after `counts` (a replay's first attempt).
+   */
+  #showOwn(c: OwnComment, counts: number): void {
     // A first page that came while it was being kept lists it already: shown once, as the list's.
     if (this.items.some((i) => i.id == c.id)) return void keep().then((k) => k.forgetOwn(c), () => {});
-    if (c.status == 'published') this.#publishedHere.set(c.id, Date.now());
-    if (c.status == 'published' && this.total !== undefined && !this.own.some((o) => o.id == c.id)) this.total++;
+    if (c.status == 'published') this.#publishedHere.set(c.id, counts);
     this.own = [c, ...this.own.filter((o) => o.id != c.id)];
+    this.#recount();
     this.#host.requestUpdate();
   }
 
@@ -348,10 +356,10 @@ export class ListController implements ReactiveController {
    */
   heard(id: string): void {
     const src = this.#source();
-    const { c, kept } = sentOnThisPage.get(id) ?? {};
+    const { c, kept, counts } = sentOnThisPage.get(id) ?? {};
     if (!src.enabled || !c || !sameEndpoint(c.endpoint, src.endpoint) || c.pageId != src.pageId) return;
     if (this.items.some((i) => i.id == id) || this.own.some((o) => o.id == id)) return;
-    this.#showOwn(c);
+    this.#showOwn(c, counts!);
     if (!kept) keep().then((k) => k.saveOwn(c)).catch(() => {});
   }
 

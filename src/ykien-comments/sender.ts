@@ -107,12 +107,12 @@ export class Sender {
       },
       // Before the item leaves the outbox: the list keeps it as the reader's own, and its article's draft
       // (saved as send was pressed) loses its text, whichever page sent it.
-      async ({ endpoint, payload }, { id, status }) => {
+      async ({ endpoint, payload }, { id, status, replay }) => {
         inFlight.settled(payload.clientId, true);
         // The article's count has one more: a page of headlines asks for it past its cached copy a while.
         if (status == 'published' && endpoint) noteCountChanged(countedArticle(endpoint, payload.pageId));
         await Promise.all([
-          host.remember(payload, id, status, endpoint, timeOfV7(id)),
+          host.remember(payload, id, status, endpoint, timeOfV7(id), replay),
           host.sentFrom(articleKey(endpoint, payload.pageId), payload.content),
           keep().then((k) => k.markSent(endpoint, payload.pageId, payload.content, id)),
         ]);
@@ -487,7 +487,7 @@ export class Sender {
       if (this.#mine.has(item.clientId)) h.say('queuedReturned', 'error');
     } else if (kind == 'sent') {
       // This tab's outbox kept it as the reader's own before it told; another tab's, only in its list.
-      if (byOther) void h.remember(item.payload, result.id, result.status, item.endpoint, timeOfV7(result.id)).catch(() => {});
+      if (byOther) void h.remember(item.payload, result.id, result.status, item.endpoint, timeOfV7(result.id), result.replay).catch(() => {});
       // Queued by this tab's form (sent by whichever tab): the same words typed here again are a second
       // comment. Sent here by this tab's outbox, but queued by another tab's form: the words in this
       // tab's form (the shared draft) are not this tab's second comment.
