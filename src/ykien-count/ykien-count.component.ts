@@ -103,7 +103,8 @@ export class YkienCount extends HTMLElement {
   constructor() {
     super();
     this.#text = document.createElement('span');
-    this.#text.part.add('count');
+    // (An attribute, not `part.add`: jsdom, where an app's component tests run, has no `Element.part`.)
+    this.#text.setAttribute('part', 'count');
     this.attachShadow({ mode: 'open' }).append(this.#gap, this.#text);
     // A page (or a framework) may set these before this script defines the element: that own property
     // would hide the accessor, and the value would never apply.
