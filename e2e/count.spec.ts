@@ -432,6 +432,40 @@ test("a count kept out of the page (a framework's kept-alive view) while the rea
   expect(server.asked.map((a) => a.ids)).toEqual([[ART(1)], [ART(1)]]);
 });
 
+test("a count kept out of the page while the reader published a comment on its article, put back minutes later (past the HTTP cache's two minutes): it is asked again all the same", async ({ page }) => {
+  await page.clock.install();
+  const server = await countsServer(page, { [ART(1)]: 2 });
+  await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`]);
+  await expect(texts(page)).toHaveText(['2 ý kiến']);
+  await page.evaluate(() => {
+    const w = window as unknown as { kept: Element };
+    w.kept = document.querySelector('ykien-count')!;
+    w.kept.remove();
+  });
+  server.counts[ART(1)] = 3;
+  await page.evaluate(([endpoint, id]) => localStorage.setItem('ykien-counts-changed', JSON.stringify({ [`${endpoint} ${id}`]: Date.now() })), [ENDPOINT, ART(1)]);
+  // The reader reads on in the app's other view for five minutes, then comes back to the headlines.
+  await page.clock.fastForward(300_000);
+  await page.evaluate(() => document.querySelector('#headlines a')!.append((window as unknown as { kept: Element }).kept));
+  await expect(texts(page)).toHaveText(['3 ý kiến']);
+  expect(server.asked.map((a) => a.ids)).toEqual([[ART(1)], [ART(1)]]);
+});
+
+test('back from the back-forward cache ten minutes after the reader posted elsewhere in this tab: the count asked before the comment is asked again', async ({ page }) => {
+  await page.clock.install();
+  const server = await countsServer(page, { [ART(1)]: 2, [ART(2)]: 5 });
+  await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`, `<a href="/2">Hai ${count(ENDPOINT, ART(2))}</a>`]);
+  await expect(texts(page)).toHaveText(['2 ý kiến', '5 ý kiến']);
+  // The article page, in this tab, stored a comment published at once and noted it; the reader read on.
+  server.counts[ART(1)] = 3;
+  await page.evaluate(([endpoint, id]) => localStorage.setItem('ykien-counts-changed', JSON.stringify({ [`${endpoint} ${id}`]: Date.now() })), [ENDPOINT, ART(1)]);
+  await page.clock.fastForward(600_000);
+  // Back: the page as it was, shown again (pageshow, persisted).
+  await page.evaluate(() => dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true })));
+  await expect(texts(page)).toHaveText(['3 ý kiến', '5 ý kiến']);
+  expect(server.asked.map((a) => a.ids)).toEqual([[ART(1), ART(2)], [ART(1)]]);
+});
+
 /** The article's box in this page stored a comment published at once: noted (changed-counts.ts), and said (`ykien-sent`). */
 const publishedHere = (page: Page, pageId: string) =>
   page.evaluate(([endpoint, id]) => {

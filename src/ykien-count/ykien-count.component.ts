@@ -5,7 +5,7 @@
 import { langOf, overridesFor, type Lang } from '../i18n.js';
 import type { SentDetail } from '../events.js';
 import { endpointKey } from '../api/http.js';
-import { COUNTS_CHANGED, countChangedAt, countedId } from '../changed-counts.js';
+import { COUNTS_CHANGED, countChangedAt, countChangedSince, countedId } from '../changed-counts.js';
 import { knownCount, noteCount, requestCount, retryAfterMs } from './counts.js';
 
 export interface CountStrings {
@@ -189,7 +189,7 @@ export class YkienCount extends HTMLElement {
 
   /** A count shown, of an article the reader commented on since it was asked for (changed-counts.ts). */
   #changedSinceAsked(): boolean {
-    return this.count !== undefined && countChangedAt(this.#asked!) > this.#askedAt;
+    return this.count !== undefined && countChangedSince(this.#asked!) > this.#askedAt;
   }
 
   /** Still to be asked for once an endpoint's wait (Retry-After) is over: in the page, for the same article. */
@@ -221,7 +221,7 @@ export class YkienCount extends HTMLElement {
     // Back from out of the page (a framework's kept-alive view) after the reader commented on its article
     // meanwhile: it heard nothing while out, so it is asked again, past the HTTP cache. Not for a change
     // noted before it left (it heard that one): a count moved within the page is not asked again.
-    if (countChangedAt(this.#asked!) > this.#leftAt) this.#askIfChanged();
+    if (countChangedSince(this.#asked!) > this.#leftAt) this.#askIfChanged();
   }
 
   /** When it was last taken out of the page (Date.now()). */
@@ -256,7 +256,7 @@ export class YkienCount extends HTMLElement {
       // One this page raised for the reader's comment too, while the box's note of it holds: asked again
       // below (past the HTTP cache), and kept over a lower answer (a CDN's copy from before the comment).
       const seen = knownCount(asked);
-      const changed = countChangedAt(asked);
+      const changed = countChangedSince(asked);
       const still = seen && (seen.at >= changed || (seen.raised && changed > 0)) ? seen : undefined;
       (this.count = still?.count), (this.#askedAt = still?.at ?? 0), (this.#raised = !!still?.raised);
       YkienCount.#retry.forEach((r) => r.failed.delete(this));
