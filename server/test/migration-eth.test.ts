@@ -11,15 +11,18 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PgStore } from '../src/stores/pg-store.js';
-import { LATEST_PG_VERSION } from '../src/stores/pg-schema.js';
+import { PG_MIGRATIONS } from '../src/stores/pg-schema.js';
 import { fold, foldWhole, searchWords } from '../src/stores/search-text.js';
-import { LATEST_VERSION } from '../src/stores/sqlite-schema.js';
+import { MIGRATIONS } from '../src/stores/sqlite-schema.js';
 import { SqliteStore } from '../src/stores/sqlite-store.js';
 import type { Store } from '../src/stores/store.js';
 import { pgAtV1, sqliteAtV1 } from './support/at-v1.js';
 import { freshPgSchema } from './support/pg-schema.js';
 
 const PG_URL = process.env.YKIEN_TEST_PG_URL;
+/** This migration, and any after it, undone in the records: the store applies them again. */
+const SQLITE_AT = MIGRATIONS.find((m) => m.name == 'ð folded as d in the search words')!.version;
+const PG_AT = PG_MIGRATIONS.find((m) => m.name == 'ð folded as d in the search words')!.version;
 const dir = mkdtempSync(join(tmpdir(), 'ykien-eth-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -53,7 +56,7 @@ describe('the migration gives the words kept with ð before it a d', () => {
     // The comment's words as the last release kept them, and its schema before this migration.
     const db = new Database(file);
     db.prepare('UPDATE comments SET search = ?').run(OLD_SEARCH);
-    db.prepare('DELETE FROM schema_migrations WHERE version = ?').run(LATEST_VERSION);
+    db.prepare('DELETE FROM schema_migrations WHERE version >= ?').run(SQLITE_AT);
     db.close();
     const store = SqliteStore.open(file);
     try {
@@ -79,7 +82,7 @@ describe('the migration gives the words kept with ð before it a d', () => {
       );
       await (await PgStore.open(schema.url)).close();
       await c.query('UPDATE comments SET search = $1', [OLD_SEARCH]);
-      await c.query('DELETE FROM schema_migrations WHERE version = $1', [LATEST_PG_VERSION]);
+      await c.query('DELETE FROM schema_migrations WHERE version >= $1', [PG_AT]);
       const store = await PgStore.open(schema.url);
       try {
         expect(await found(store, 'dang van duc')).toEqual([NAME]);

@@ -6,7 +6,7 @@
  *   do not race; a database made by a newer server version is refused rather than misread.
  */
 import type pg from 'pg';
-import { commentSearchText } from './search-text.js';
+import { commentSearchText, withoutInvisible } from './search-text.js';
 import { PG_UNSUITABLE, refuseSchemaAhead, SCHEMA_VERSION_SQL } from './store.js';
 
 interface PgMigration {
@@ -164,6 +164,30 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     // as đ, to d: the words already kept with it get the same, in place (ð comes from nothing else).
     sql: `UPDATE comments SET search = replace(search, 'ð', 'd') WHERE search LIKE '%ð%';
           UPDATE audit_log SET search = replace(search, 'ð', 'd') WHERE search LIKE '%ð%';`,
+  },
+  {
+    version: 10,
+    name: 'invisible characters dropped from the search words',
+    // The search drops what shows as nothing (a soft hyphen or zero-width space inside a word): the
+    // words already kept with one get the same, in place (withoutInvisible); one statement for the rows
+    // each thousand changes.
+    sql: '',
+    backfill: async (client) => {
+      for (const table of ['comments', 'audit_log']) {
+        for (let after = 0; ; ) {
+          const { rows } = await client.query<{ seq: string; search: string }>(`SELECT seq, search FROM ${table} WHERE seq > $1 ORDER BY seq LIMIT 1000`, [after]);
+          if (rows.length === 0) break;
+          const changed = rows.map((r) => ({ seq: r.seq, search: withoutInvisible(r.search) })).filter((r, i) => r.search !== rows[i]!.search);
+          if (changed.length) {
+            await client.query(`UPDATE ${table} AS t SET search = v.search FROM unnest($1::bigint[], $2::text[]) AS v(seq, search) WHERE t.seq = v.seq`, [
+              changed.map((r) => r.seq),
+              changed.map((r) => r.search),
+            ]);
+          }
+          after = Number(rows[rows.length - 1]!.seq);
+        }
+      }
+    },
   },
 ];
 

@@ -4,8 +4,10 @@
  * Both the stored text and the query are folded the same way, in JavaScript (SQLite and PostgreSQL
  * would each fold differently, and neither knows that đ is a d): lower case, NFD, combining marks
  * dropped, đ → d (and ð, the Icelandic eth that old encodings' conversions and some keyboards put for Đ:
- * "Ðà Nẵng" is found as "da nang"), whitespace runs → one space. The stores keep the folded text in a `search` column
- * and match each query word with LIKE '%word%'.
+ * "Ðà Nẵng" is found as "da nang"), characters that show as nothing dropped (a soft hyphen, a zero-width
+ * space or joiner put inside a word to slip it past a word filter, or pasted with it from a chat app),
+ * whitespace runs → one space. The stores keep the folded text in a `search` column and match each
+ * query word with LIKE '%word%'.
  */
 export function fold(text: string): string {
   // Greek capital sigma lowers to a final or a medial sigma depending on its neighbours (the one case
@@ -19,7 +21,7 @@ export function foldWhole(text: string): string {
   return text
     .toLowerCase()
     .normalize('NFD')
-    .replace(/\p{M}+/gu, '')
+    .replace(DROPPED, '')
     .replace(/[đð]/g, 'd')
     .replace(/\s+/gu, ' ')
     .trim();
@@ -65,10 +67,13 @@ const MIXED = '\uFFFF\uFFFF';
 const FOLDED = new Map<string, string>();
 const FOLDED_MAX = 4096;
 
+/** Combining marks, and what shows as nothing (Default_Ignorable_Code_Point: U+00AD, U+200B–U+200D, U+2060, U+FEFF…). */
+const DROPPED = /[\p{M}\p{Default_Ignorable_Code_Point}]+/gu;
+
 const ASCII = Array.from({ length: 0x80 }, (_, c) => foldOne(String.fromCharCode(c)));
 
 function foldOne(ch: string): string {
-  const lowered = ch.toLowerCase().normalize('NFD').replace(/\p{M}+/gu, '').replace(/[\u0111\u00f0]/g, 'd');
+  const lowered = ch.toLowerCase().normalize('NFD').replace(DROPPED, '').replace(/[\u0111\u00f0]/g, 'd');
   // Whitespace (also what decomposes into whitespace) is a separator.
   const f = !/\s/u.test(lowered) ? lowered : /^\s+$/u.test(lowered) ? SPACE : MIXED;
   if (FOLDED.size >= FOLDED_MAX) FOLDED.clear();
@@ -87,10 +92,27 @@ export function commentSearchText(name: string, content: string): string {
 /** The most words a search takes: each is a LIKE over every comment the filters leave. */
 export const SEARCH_WORDS_MAX = 8;
 
-/** The query's distinct words, folded; at most `max` of them (routes refuse a query with more: parseQuery). */
+/**
+ * The query's distinct words, folded; at most `max` of them (routes refuse a query with more: parseQuery).
+ * Punctuation around a word is not part of it (a name searched in quotes, a word pasted with its comma);
+ * a word of punctuation only is searched as it is.
+ */
 export function searchWords(query: string, max = SEARCH_WORDS_MAX): string[] {
   const folded = fold(query);
-  return folded === '' ? [] : [...new Set(folded.split(' '))].slice(0, max);
+  return folded === '' ? [] : [...new Set(folded.split(' ').map((w) => w.replace(/^\p{P}+|\p{P}+$/gu, '') || w))].slice(0, max);
+}
+
+/**
+ * A `search` column's text kept before fold() dropped what shows as nothing, as fold() gives it now
+ * (its parts folded alone, joined by U+001F): mended in place, since the texts it came from may be gone
+ * (an audit entry's, once edited or erased). A U+FEFF, folded as a space then, stays one.
+ */
+export function withoutInvisible(search: string): string {
+  return search
+    .replace(/\p{Default_Ignorable_Code_Point}+/gu, '')
+    .split('\u001f')
+    .map((part) => part.replace(/ {2,}/g, ' ').trim())
+    .join('\u001f');
 }
 
 /** A LIKE pattern that finds `word` anywhere, with LIKE's own wildcards taken literally (ESCAPE '\'). */

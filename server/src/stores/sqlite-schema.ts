@@ -7,7 +7,7 @@
  *   version is refused rather than misread.
  */
 import type Database from 'better-sqlite3';
-import { commentSearchText } from './search-text.js';
+import { commentSearchText, withoutInvisible } from './search-text.js';
 import { refuseSchemaAhead, SCHEMA_VERSION_SQL } from './store.js';
 
 interface Migration {
@@ -241,6 +241,25 @@ export const MIGRATIONS: readonly Migration[] = [
     // as đ, to d: the words already kept with it get the same, in place (ð comes from nothing else).
     sql: `UPDATE comments SET search = replace(search, 'ð', 'd') WHERE search LIKE '%ð%';
           UPDATE audit_log SET search = replace(search, 'ð', 'd') WHERE search LIKE '%ð%';`,
+  },
+  {
+    version: 11,
+    name: 'invisible characters dropped from the search words',
+    // The search drops what shows as nothing (a soft hyphen or zero-width space inside a word): the
+    // words already kept with one get the same, in place (withoutInvisible); only the rows it changes are written.
+    sql: '',
+    backfill: (db) => {
+      for (const table of ['comments', 'audit_log']) {
+        const read = db.prepare<[number], { seq: number; search: string }>(`SELECT seq, search FROM ${table} WHERE seq > ? ORDER BY seq LIMIT 1000`);
+        const write = db.prepare(`UPDATE ${table} SET search = ? WHERE seq = ?`);
+        for (let after = 0, rows = read.all(after); rows.length > 0; after = rows[rows.length - 1]!.seq, rows = read.all(after)) {
+          for (const r of rows) {
+            const mended = withoutInvisible(r.search);
+            if (mended !== r.search) write.run(mended, r.seq);
+          }
+        }
+      }
+    },
   },
 ];
 
