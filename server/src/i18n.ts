@@ -117,6 +117,7 @@ export const MESSAGES = {
   ),
   captchaTokenInvalid: m('Mã captcha không hợp lệ.', 'captchaToken is not valid.'),
   bodyNotJson: m('Nội dung gửi lên không phải JSON hợp lệ.', 'The request body is not valid JSON.'),
+  bodyNotUtf8: m('Nội dung gửi lên không phải văn bản UTF-8 hợp lệ.', 'The request body is not valid UTF-8.'),
   bodyNotObject: m('Nội dung gửi lên phải là một đối tượng JSON.', 'The request body must be a JSON object.'),
   bodyTooDeep: m('Nội dung gửi lên lồng nhau quá {n} tầng.', 'The request body is nested more than {n} levels deep.'),
   limitInvalid: m('limit phải là số nguyên từ 1 đến {n}.', 'limit must be a whole number from 1 to {n}.'),

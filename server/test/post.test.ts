@@ -113,6 +113,27 @@ describe('step 1: a JSON body', () => {
     }
   });
 
+  it('answers 400 validation for a body that is not UTF-8 (a page\'s windows-1258 or latin1 sent unlabelled), and stores nothing', async () => {
+    const url = `${server.url}/api/comments`;
+    const valid = Buffer.from(JSON.stringify(comment({ name: 'Lê Văn Tâm', content: 'Đúng là UTF-8.' })));
+    const before = countRows(server.dbPath);
+    for (const bad of [Buffer.from([0xff, 0xfe]), Buffer.from([0xc3, 0x28]), Buffer.from([0xe1, 0xbb]), Buffer.from('Tâm', 'latin1')]) {
+      // The same comment, with the name's bytes broken: valid JSON once decoded with replacement characters.
+      const at = valid.indexOf('Lê Văn Tâm');
+      const body = Buffer.concat([valid.subarray(0, at), bad, valid.subarray(at + Buffer.byteLength('Lê Văn Tâm'))]);
+      for (const lang of ['vi', 'en']) {
+        const res = await http(url, { method: 'POST', headers: { 'content-type': 'application/json', 'accept-language': lang, 'x-forwarded-for': freshClient() }, body });
+        expectProblem(res, 400, 'validation');
+        expect(res.json.fields).toEqual({ body: lang == 'vi' ? 'Nội dung gửi lên không phải văn bản UTF-8 hợp lệ.' : 'The request body is not valid UTF-8.' });
+      }
+    }
+    expect(countRows(server.dbPath)).toBe(before);
+    // The same comment in UTF-8 is stored as written.
+    const ok = await http(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': freshClient() }, body: valid });
+    expect(ok.status).toBe(201);
+    expect(rowById(server.dbPath, (ok.json as { id: string }).id)).toMatchObject({ name: 'Lê Văn Tâm', content: 'Đúng là UTF-8.' });
+  });
+
   it("answers what Node's parser refuses (a 20 KB URL, a broken request line) with a problem document too", async () => {
     const [long] = parseResponses(Buffer.from(await rawRequest(server.port, `GET /api/comments?pageId=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`)));
     expect(long).toMatchObject({ status: 431, json: { status: 431, code: 'bad-request', title: expect.any(String) } });

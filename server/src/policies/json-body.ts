@@ -5,7 +5,7 @@
  *
  * Fastify's own JSON parser is replaced so that every way a body can be wrong ends in our problem
  * shape with the contract's codes: another media type or charset → 415, too big → 413 (Fastify checks
- * Content-Length up front and counts streamed bytes), not JSON → 400 validation.
+ * Content-Length up front and counts streamed bytes), not UTF-8 or not JSON → 400 validation.
  */
 import type { FastifyInstance, preParsingHookHandler } from 'fastify';
 import { MESSAGES } from '../i18n.js';
@@ -47,6 +47,13 @@ export function isJsonContentType(header: string | undefined): boolean {
   return true;
 }
 
+/**
+ * Bytes that are not UTF-8 (a client writing in its page's windows-1258 or latin1 without saying so)
+ * refused, not decoded into U+FFFD and stored as a name of "A��". A BOM is kept, so JSON.parse refuses
+ * it as before.
+ */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 export function installJsonParser(app: FastifyInstance, bodyLimit: number): void {
   app.removeAllContentTypeParsers();
   // A JSON body in another charset is refused for that (415) before its size is looked at: told it is
@@ -60,12 +67,18 @@ export function installJsonParser(app: FastifyInstance, bodyLimit: number): void
   app.addHook('onRoute', (route) => {
     if ([route.method].flat().some((m) => m === 'POST' || m === 'PUT' || m === 'PATCH')) route.preParsing = [...[route.preParsing ?? []].flat(), otherCharset];
   });
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (request, body, done) => {
     if (!isJsonContentType(request.headers['content-type'])) {
       done(new ProblemError(415, 'unsupported-media-type'), undefined);
       return;
     }
-    const text = body as string;
+    let text: string;
+    try {
+      text = utf8.decode(body as Buffer);
+    } catch {
+      done(new ProblemError(400, 'validation', { fields: { body: MESSAGES.bodyNotUtf8(langOf(request)) } }), undefined);
+      return;
+    }
     // An empty body parses to "nothing"; the route decides whether it needed one.
     if (text.trim() === '') {
       done(null, undefined);
