@@ -226,7 +226,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     else if (!(err instanceof ProblemError)) request.log.info({ code: err.code, message: err.message }, 'request refused');
     return sendProblem(request, reply, p.status, p.code, p.extras);
   });
-  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, 404, 'not-found'));
+  app.setNotFoundHandler((request, reply) => {
+    // A method no route of the endpoint names (PROPFIND, SEARCH): its 404 carries the endpoint's CORS and
+    // `no-store`, as every answer under it does (routes/comments.ts answers the methods it knows of).
+    if (/^\/api\/comments(?:[/?]|$)/.test(request.url)) {
+      reply.header('Cache-Control', 'no-store');
+      corsHook(ctx.policy)(request, reply, () => {});
+    }
+    return sendProblem(request, reply, 404, 'not-found');
+  });
 
   // A callback hook: it runs on every answer, and an async one costs a promise and a microtask each time.
   app.addHook('onSend', (_request, reply, payload, done) => {

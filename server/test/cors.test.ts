@@ -116,6 +116,17 @@ describe('answers to an allowed origin carry the CORS headers', () => {
       expectCorsFor(res, SITE);
       expect(res.headers['cache-control'], `${method} ${path}`).toBe('no-store');
     }
+    // Methods no route names (WebDAV's, SEARCH): the same, not the server's bare 404.
+    for (const [method, path] of [['PROPFIND', '/api/comments/x'], ['SEARCH', '/api/comments?pageId=a'], ['MKCOL', '/api/comments']]) {
+      const res = await http(`${server.url}${path}`, { method, headers: { origin: SITE }, unchecked: true });
+      expectProblem(res, 404, 'not-found');
+      expectCorsFor(res, SITE);
+      expect(res.headers['cache-control'], `${method} ${path}`).toBe('no-store');
+    }
+    // A path that only begins like the endpoint's is not under it.
+    const beside = await http(`${server.url}/api/commentsx`, { method: 'PROPFIND', headers: { origin: SITE }, unchecked: true });
+    expectProblem(beside, 404, 'not-found');
+    expect(beside.headers['access-control-allow-origin']).toBeUndefined();
   });
 });
 
