@@ -1016,7 +1016,7 @@ test("an old portal's \"Xem thêm\" writes its list's HTML anew: the counts alre
     },
     `<li><a href="/3">Ba ${count(ENDPOINT, ART(3))}</a></li>`,
   );
-  expect(shownAtOnce).toEqual([' 3 ý kiến', ' 5 ý kiến', '']);
+  expect(shownAtOnce).toEqual([' 3 ý kiến', ' 5 ý kiến', ' ']); // the last one's space, its number on its way
   await expect(texts(page)).toHaveText(['3 ý kiến', '5 ý kiến', '7 ý kiến']);
   expect(server.asked.map((a) => a.ids)).toEqual([[ART(1), ART(2)], [ART(3)]]);
   // Once the answers are older than the server's cache (15 s), written anew again: shown at once all the
@@ -1112,8 +1112,12 @@ ykien-count:state(zero) { display: none; }
   const badge = (i: number) => page.locator('ykien-count').nth(i).locator('[part~="count"]').evaluate((el) => getComputedStyle(el).backgroundColor);
   // Blank while the counts are on their way: no empty badge.
   expect([await badge(0), await badge(1)]).toEqual(['rgba(0, 0, 0, 0)', 'rgba(0, 0, 0, 0)']);
+  // The room kept where the number comes: it does not move when the number fills it (the space before it is there already).
+  const place = () => page.locator('ykien-count').first().locator('[part~="count"]').evaluate((el) => Math.round(el.getBoundingClientRect().left));
+  const blankAt = await place();
   release();
   await expect(texts(page)).toHaveText(['12 ý kiến', '0 ý kiến']);
+  expect(await place()).toBe(blankAt);
   expect(await badge(0)).toBe('rgb(200, 0, 0)');
   await expect(page.locator('ykien-count').nth(1)).toBeHidden();
   await expect(page.getByRole('link', { name: 'Giao ban quý I 12 ý kiến', exact: true })).toBeVisible();

@@ -82,8 +82,12 @@ export class YkienCount extends HTMLElement {
   declare format: string | null;
   #strings?: CountStringsOverride;
   #text: HTMLElement;
-  /** A space before the words, once there are words: a headline written without one ("…quý I<ykien-count>", JSX drops line breaks) still reads "quý I 12 ý kiến", on screen and as the link's name. */
-  #gap = new Text();
+  /**
+   * A space before the words: a headline written without one ("…quý I<ykien-count>", JSX drops line
+   * breaks) still reads "quý I 12 ý kiến", on screen and as the link's name. There from the start: a
+   * site that keeps the number's room (the README's `::part(count)` rule) sees nothing move as it comes.
+   */
+  #gap = new Text(' ');
   /** `:state(counted)` once a number shows, `:state(zero)` for 0: a site styles a badge, or hides a zero, by them. */
   #states = this.attachInternals?.().states;
   #asked?: string;
@@ -345,7 +349,6 @@ export class YkienCount extends HTMLElement {
     const n = this.count;
     const lang = this.language;
     this.#text.lang = lang; // the words' language, for a screen reader's voice
-    this.#gap.data = n === undefined ? '' : ' ';
     try {
       n === undefined ? this.#states?.delete('counted') : this.#states?.add('counted');
       n === 0 ? this.#states?.add('zero') : this.#states?.delete('zero');
