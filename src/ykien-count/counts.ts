@@ -82,7 +82,8 @@ export function requestCount(endpoint: string, pageId: string, pastTheCache = fa
  * While the page is still being parsed (the script in <head>), the parser connects the counts in chunks
  * over several tasks: the batch waits until it is done, so the whole page still makes one request. At
  * most a second: a portal's page held by a script of its own (an ad's, in the body) would keep the
- * counts already parsed blank meanwhile; those parsed after go in the next batch.
+ * counts already parsed blank meanwhile; those parsed after go in a batch of their own, a second after
+ * the first of them or when parsing ends (a page streamed slowly asks about once a second).
  */
 function arm(): void {
   if (document.readyState != 'loading') return void setTimeout(flush);
