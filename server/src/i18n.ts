@@ -75,6 +75,8 @@ export const TITLES: Record<ProblemCode, Record<Lang, string>> = {
 
 /** The `validation` title of every request but a comment's POST. */
 export const REQUEST_INVALID: Record<Lang, string> = { vi: 'Yêu cầu không hợp lệ', en: 'Invalid request' };
+/** The `forbidden-origin` title of every request but a comment's POST (a moderator's, through a proxy under another name). */
+export const ORIGIN_REFUSED: Record<Lang, string> = { vi: 'Không nhận yêu cầu từ trang này', en: 'Requests from this origin are not accepted' };
 
 type Msg = (lang: Lang, n?: number) => string;
 // A limit is written as the widget writes it beside the same field: 2.000 / 2,000.

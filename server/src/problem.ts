@@ -5,7 +5,7 @@
  */
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { Socket } from 'node:net';
-import { pickLang, REQUEST_INVALID, TITLES, type Lang, type ProblemCode } from './i18n.js';
+import { ORIGIN_REFUSED, pickLang, REQUEST_INVALID, TITLES, type Lang, type ProblemCode } from './i18n.js';
 
 export interface ProblemExtras {
   fields?: Record<string, string>;
@@ -53,7 +53,8 @@ const isCommentPost = (request: FastifyRequest): boolean =>
   request.method === 'POST' && request.url.split('?')[0] === '/api/comments';
 
 function titleOf(request: FastifyRequest, code: ProblemCode, lang: Lang): string {
-  return code === 'validation' && !isCommentPost(request) ? REQUEST_INVALID[lang] : TITLES[code][lang];
+  if (isCommentPost(request)) return TITLES[code][lang];
+  return code === 'validation' ? REQUEST_INVALID[lang] : code === 'forbidden-origin' ? ORIGIN_REFUSED[lang] : TITLES[code][lang];
 }
 
 /**

@@ -148,6 +148,15 @@ describe('other origins', () => {
     });
     expect(res.status).toBe(200);
     expect(corsHeaders(res.headers)).toEqual([]);
+    // Another origin is refused, in words about the request, not about posting a comment.
+    for (const [lang, title] of [['vi', 'Không nhận yêu cầu từ trang này'], ['en', 'Requests from this origin are not accepted']]) {
+      const refused = await http(`${server.url}/api/admin/comments`, { headers: { origin: EVIL, authorization: `Bearer ${server.adminToken}`, 'accept-language': lang } });
+      expectProblem(refused, 403, 'forbidden-origin');
+      expect(refused.json.title).toBe(title);
+      expect(corsHeaders(refused.headers)).toEqual([]);
+    }
+    const post = await postComment(server.url, makeComment(SITE), { origin: EVIL });
+    expect(post.json.title).toBe('Trang này không được phép gửi bình luận');
   });
 });
 
