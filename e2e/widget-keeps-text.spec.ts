@@ -2150,6 +2150,41 @@ test('a live blog: three boxes of one endpoint and one comment a network failure
   await expect(page.locator('ykien-comments [part~="status"]').filter({ hasText: 'Bình luận đã lưu trước đó đã được gửi' })).toHaveCount(1);
 });
 
+test('a saved comment refused while the reader writes another in the box, then taken up by a box of its article added to the page (a live blog\'s form): the page hears one ykien-error for it, not two', async ({ page, article, endpoint }) => {
+  await article({ attrs: { 'site-key': null } });
+  const pageId = `${new URL(page.url()).origin}/tin-tuc/bai-viet`;
+  const now = Date.now();
+  const payload = { clientId: 'c-bi-tu-choi', pageId, pageUrl: pageId, pageTitle: 'Bài viết', name: 'Lý Văn Bình', content: 'Một ý kiến bị từ chối.' };
+  // Left unsent by a network failure on an earlier visit; its next try a while away.
+  await seedIdb(page, {
+    'o:c-bi-tu-choi': { clientId: 'c-bi-tu-choi', endpoint: ENDPOINT, payload, state: 'queued', captcha: false, attempts: 1, nextAt: now + 300_000, createdAt: now - 60_000, code: 'network' },
+  });
+  // The page opening tries it again: the network still fails.
+  endpoint.reply({ drop: 'before' });
+  await page.reload();
+  const box = page.locator('ykien-comments');
+  await expect(unsent(page)).toHaveCount(1);
+  await expect.poll(() => endpoint.posts.length).toBe(1);
+  await expect(unsent(page)).toContainText('Đang chờ gửi lại');
+  await recordErrors(page);
+  // The reader writes another comment; the network is back, and the server refuses the saved one.
+  await box.locator('[part~="textarea"]').fill('Đang viết ý khác.');
+  endpoint.reply({ status: 400, body: { status: 400, title: 'Dữ liệu không hợp lệ', code: 'validation', fields: { content: 'Nội dung có từ bị cấm.' } } });
+  await page.evaluate(() => dispatchEvent(new Event('online')));
+  await expect.poll(() => recordedErrors(page)).toEqual(['validation']);
+  await expect(box.locator('[part~="textarea"]')).toHaveValue('Đang viết ý khác.');
+  await expect(unsent(page)).toHaveCount(1);
+  // The live blog adds a form of the same article above: empty, it takes the refused text up, with the server's words.
+  await page.evaluate((endpoint) => document.querySelector('ykien-comments')!.insertAdjacentHTML('beforebegin', `<ykien-comments endpoint="${endpoint}" list="off"></ykien-comments>`), ENDPOINT);
+  const above = page.locator('ykien-comments').first();
+  await expect(above.locator('[part~="textarea"]')).toHaveValue('Một ý kiến bị từ chối.');
+  await expect(above.locator('[part~="error"]').filter({ hasText: 'Nội dung có từ bị cấm.' })).toBeVisible();
+  await expect(unsent(page)).toHaveCount(0);
+  // Heard once, by the box whose round it was; the box that took it up tells the page nothing new.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r))));
+  expect(await recordedErrors(page)).toEqual(['validation']);
+});
+
 test('two boxes of one article on a page (a form with its list off above the full box): each keeps its own draft, and what the reader typed in one is not written over from the other', async ({ page, article }) => {
   const top = `<ykien-comments endpoint="${ENDPOINT}" list="off"></ykien-comments>`;
   await article({ attrs: { 'site-key': null }, before: top });

@@ -33,6 +33,12 @@ import type { OwnComment } from './own-comments.js';
  * each with a live region must not both say it.
  */
 const saidSent = new Map<string, boolean>();
+
+/**
+ * Queued comments whose refusal this page already said with `ykien-error`, by whichever box: a box
+ * that takes the text up later (a live blog's form added since, empty and on its article) says nothing new.
+ */
+const toldRefused = new Set<string>();
 /** The box of this page whose form queued a comment: while it is on the page, it alone says its going. */
 const queuedBy = new Map<string, Element>();
 
@@ -525,7 +531,7 @@ export class Sender {
       } else {
         // It stays among the unsent comments, for the reader, who is told (not left with "sent later");
         // the page hears of it too, once (not again when its text goes back into the form).
-        this.#toldRefused.add(item.clientId);
+        toldRefused.add(item.clientId);
         this.#fail(reason(result), this.#sayRefused(item.payload), result.status);
       }
     }
@@ -578,12 +584,10 @@ export class Sender {
   async takeBack(item: OutboxItem, told = false): Promise<boolean> {
     const put = () => this.#returnable(item) && (this.#putBack(item), true);
     if (!this.#returnable(item) || !(await this.outbox.takeBack(item, put))) return false;
-    this.#handle(refusal(item), item.payload, false, undefined, undefined, false, this.#toldRefused.delete(item.clientId) || told);
+    this.#handle(refusal(item), item.payload, false, undefined, undefined, false, toldRefused.delete(item.clientId) || told);
     return true;
   }
 
-  /** Queued comments whose refusal this page already said with `ykien-error`. */
-  #toldRefused = new Set<string>();
 
   /**
    * The form is on the comment's article, and empty (but for the comment's own name, or none): a refused
@@ -735,7 +739,7 @@ export class Sender {
         await this.outbox.keepRefused(payload.clientId, !h.isConnected);
         // Kept among the unsent in this page's memory only: the next page puts it back in its form.
         if (!store.persistent) inFlight.put(this.#keyOf(payload), payload, endpoint, true);
-        this.#toldRefused.add(payload.clientId); // said below: not again when its text goes back
+        toldRefused.add(payload.clientId); // said below: not again when its text goes back
         if (kind == 'captcha') this.captcha.reset(); // its token was spent
         // Refused for its captcha, it waits among the unsent for one (as its line there says), not for good.
         return fail(reason(result), kind == 'captcha' ? h.say('verifyNeeded', 'error') : this.#sayRefused(payload), 'status' in result ? result.status : undefined);
@@ -746,7 +750,7 @@ export class Sender {
       // unsent, where the reader discards it, or takes it up, on purpose.
       await this.outbox.keepRefused(payload.clientId);
       if (!store.persistent) inFlight.put(this.#keyOf(payload), payload, endpoint, true);
-      this.#toldRefused.add(payload.clientId); // said below, as cleared
+      toldRefused.add(payload.clientId); // said below, as cleared
     }
     if (kind == 'sent') {
       // A replay may say a moderator already rejected or deleted it: thanked as sent, nothing shown.
