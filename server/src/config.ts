@@ -239,9 +239,16 @@ function isTrustedProxy(item: string): boolean {
   return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
 }
 
-/** Splits argv into {flag → value}; switches map to "1". Accepts `--flag value` and `--flag=value`. */
+/**
+ * Splits argv into {flag → value}; switches map to "1". Accepts `--flag value` and `--flag=value`.
+ * A flag given twice: the last one counts (a script's defaults, then the operator's), but a list's
+ * values add up (`--origins a --origins b` is both: the last alone would refuse every comment of a).
+ * A flag whose value is another flag is refused (a unit's `--db $DB --demo` with DB unset would open
+ * a new database named "--demo").
+ */
 function readArgv(argv: readonly string[]): Map<string, string> | 'help' | 'version' {
   const byFlag = new Map(OPTIONS.map((o) => [o.flag, o]));
+  const isFlag = (word: string) => byFlag.has(word.split('=')[0]!) || ['--help', '-h', '--version', '-v'].includes(word);
   const out = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -256,14 +263,16 @@ function readArgv(argv: readonly string[]): Map<string, string> | 'help' | 'vers
       out.set(flag, eq > 0 ? arg.slice(eq + 1) : '1');
       continue;
     }
+    const set = (value: string) => out.set(flag, spec.placeholder == 'LIST' && out.has(flag) ? `${out.get(flag)},${value}` : value);
     if (eq > 0) {
-      out.set(flag, arg.slice(eq + 1));
+      set(arg.slice(eq + 1));
     } else if (flag === '--trust-proxy' && (i + 1 >= argv.length || argv[i + 1]!.startsWith('--'))) {
       out.set(flag, 'loopback'); // a bare --trust-proxy: the common case of a proxy on the same host
     } else {
       const next = argv[i + 1];
       if (next === undefined) throw new ConfigError(`${flag} needs a value`);
-      out.set(flag, next);
+      if (isFlag(next)) throw new ConfigError(`${flag} needs a value, and is followed by ${next.split('=')[0]} (an empty variable in a unit or a script?)`);
+      set(next);
       i++;
     }
   }

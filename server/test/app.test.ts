@@ -93,6 +93,19 @@ describe("a comment's pageUrl", () => {
   });
 });
 
+describe('the command line', () => {
+  it("a list given twice is both lists (the last alone would refuse every comment of the first site); another flag's last value counts", () => {
+    const parsed = parseConfig(
+      ['--no-captcha', '--origins', 'https://baotinh.vn', '--origins=https://m.baotinh.vn', '--notify-email', 'bbt@baotinh.vn', '--notify-email', 'tbt@baotinh.vn', '--smtp-url', 'smtp://localhost', '--port', '8000', '--port', '8001'],
+      {},
+    );
+    if (parsed.kind !== 'run') throw new Error(parsed.kind);
+    expect(parsed.config.origins).toEqual(['https://baotinh.vn', 'https://m.baotinh.vn']);
+    expect(parsed.config.notify.emails).toEqual(['bbt@baotinh.vn', 'tbt@baotinh.vn']);
+    expect(parsed.config.port).toBe(8001);
+  });
+});
+
 describe('the body limit', () => {
   it('takes a valid comment with every field at its longest, emoji and a 10,000-character captcha token included', async () => {
     const a = await app(openStore());

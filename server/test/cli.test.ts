@@ -122,6 +122,10 @@ describe.concurrent('command line', () => {
       [['--hcaptcha-secret', '0xsecret', '--hcaptcha-verify-url', 'https://proxyuser:pw123secret@127.0.0.1:9/siteverify'], /--hcaptcha-verify-url: a URL with user:password@/],
       [['--no-captcha', '--db', 'postgres://u:s3cretpw@[bad/db'], /--db: not a valid postgres:\/\/ URL/],
       [['--no-captcha', '--moderators='], /--moderators: empty/],
+      // A unit's `--db $DB --demo` with DB unset: not a new database named "--demo".
+      [['--no-captcha', '--db', '--demo'], /--db needs a value, and is followed by --demo/],
+      [['--hcaptcha-sitekey', '--no-captcha'], /--hcaptcha-sitekey needs a value, and is followed by --no-captcha/],
+      [['--no-captcha', '--origins', '--rate-limit=off'], /--origins needs a value, and is followed by --rate-limit/],
       // As the unit's advice reads when followed halfway: both settings named as /etc/ykien/env writes them.
       [['--no-captcha', '--hcaptcha-timeout', '60000'], /--claim-lease \(YKIEN_CLAIM_LEASE_MS, 30000 ms\) must be at least --hcaptcha-timeout \(YKIEN_HCAPTCHA_TIMEOUT_MS, 60000 ms\)/],
     ];
