@@ -812,6 +812,44 @@ test.describe('the list under the heading', () => {
   });
 });
 
+test('news only spoken leaves the list\'s live region once heard: a screen reader\'s browse mode does not read a failed "Xem thêm" twice, nor "Đã tải thêm" long after; news also shown stays', async ({ page, article, endpoint }) => {
+  await page.clock.install();
+  let fail = true;
+  endpoint.list = (url) => {
+    const cursor = url.searchParams.get('cursor');
+    if (!cursor) return { items: items(1, 2), next: 'c2', total: 4 };
+    if (fail) return 500;
+    return cursor == 'c4' ? { items: [], next: null, total: 3 } : { items: items(3, 3), next: 'c4', total: 4 };
+  };
+  await article();
+  const l = list(page);
+  const status = form(page).listStatus;
+  const failed = 'Chưa tải thêm được ý kiến. Bấm “Xem thêm” để thử lại.';
+  await l.more.click();
+  await expect(status).toHaveText(failed);
+  await expect(l.error).toHaveText(failed);
+  await page.clock.runFor(7_100);
+  await expect(status).toBeEmpty();
+  // Still on screen where it happened, and once in what a screen reader reads.
+  await expect(l.error).toHaveText(failed);
+  expect((await l.host.ariaSnapshot()).split(failed).length - 1).toBe(1);
+  // A language switch after that does not say it again.
+  await l.host.evaluate((el) => el.setAttribute('lang', 'en'));
+  await expect(l.more).toHaveText('Load more');
+  await expect(status).toBeEmpty();
+  await l.host.evaluate((el) => el.setAttribute('lang', 'vi'));
+  fail = false;
+  await l.more.click();
+  await expect(status).toHaveText('Đã tải thêm 1 ý kiến.');
+  await page.clock.runFor(7_100);
+  await expect(status).toBeEmpty();
+  // The end of the list is shown as well as said: it stays.
+  await l.more.click();
+  await expect(status).toHaveText('Không còn ý kiến nào khác.');
+  await page.clock.runFor(7_100);
+  await expect(status).toHaveText('Không còn ý kiến nào khác.');
+});
+
 test.describe('paging and navigation edge cases', () => {
   test('"Xem thêm" pressed twice while its page loads asks once; the button is busy meanwhile', async ({ page, article, endpoint }) => {
     endpoint.list = (url) => (url.searchParams.get('cursor') ? { items: items(3, 4), next: null, total: 4 } : { items: items(1, 2), next: 'c2', total: 4 });

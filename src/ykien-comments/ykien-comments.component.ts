@@ -27,6 +27,13 @@ const DEFAULT_PAGE_SIZE = 20;
 const LIST_WAIT_MS = 1000;
 /** The list's news: said in the list's own live region, not the form's status line. */
 const LIST_NEWS: readonly string[] = ['listFailed', 'moreFailed', 'moreAdded', 'moreNone', 'moreNoneNew'];
+/** The list's news shown where it happened too (moreNone, moreNoneNew), not only spoken. */
+const LIST_NEWS_SHOWN: readonly string[] = ['moreNone', 'moreNoneNew'];
+/**
+ * How long news only spoken stays in its region: heard by then, it goes, or a screen reader's browse
+ * mode reads it again after the list, beside the error it repeats ("Xem thêm" failed) or long after.
+ */
+const SPOKEN_FOR_MS = 7_000;
 /**
  * Boxes whose page set one of their properties before the element was defined (`el.list = 'off'` in a
  * script above the loader). Lit takes such a value off the element in its constructor, asking
@@ -581,7 +588,7 @@ export class YkienComments extends LitElement {
       onResetCaptcha: () => this.#loadSenderSoon((s) => s.captcha.reset()),
     })}${this.#sender?.renderOutbox() ?? nothing}`;
     const comments = this.#listOn
-      ? renderList({ list, t, lang, timeZone: this.#zone, contentLang, onMore: () => this.#more(), onRetry: () => this.#retry(), news: this.listStatus, showNews: ['moreNone', 'moreNoneNew'].includes(this.#listLast?.[0] as string) })
+      ? renderList({ list, t, lang, timeZone: this.#zone, contentLang, onMore: () => this.#more(), onRetry: () => this.#retry(), news: this.listStatus, showNews: LIST_NEWS_SHOWN.includes(this.#listLast?.[0] as string) })
       : nothing;
     // The words' language, for a screen reader's voice: the page's own may be one we have no words for.
     return html`<section part="base" lang=${lang} aria-labelledby="heading">
@@ -794,6 +801,7 @@ export class YkienComments extends LitElement {
       // (The same words again, a second failure: emptied first, as below.)
       if (news == this.listStatus) (this.listStatus = ''), setTimeout(() => said == this.#listSaid && (this.listStatus = news), 100);
       else this.listStatus = news;
+      if (!LIST_NEWS_SHOWN.includes(key as string)) setTimeout(() => said == this.#listSaid && this.unsay(key as StringKey), SPOKEN_FOR_MS);
       return news;
     }
     const text = news + (this.#storageNotice ? '\n' + t.noStorage : '');
