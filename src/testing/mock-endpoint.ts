@@ -84,7 +84,9 @@ export interface MockEndpointOptions {
    * once the server asked hCaptcha about it: by a comment stored, and by a scripted answer that comes
    * after that check on the reference server (a 2xx, `500`, `503 storage-unavailable`, `403 captcha`,
    * or `drop: 'after'`), not by one before it or without it (`400`, `429`, `503 captcha-unavailable`,
-   * `drop: 'before'`, a proxy's `502`). HCAPTCHA_TEST_TOKEN
+   * `drop: 'before'`, a proxy's `502`). After a `500` or `503 storage-unavailable` hCaptcha had said yes:
+   * the retry of that same comment under that key may bring the token again for two minutes, as the
+   * reference server remembers it (docs/api.md); another comment may not. HCAPTCHA_TEST_TOKEN
    * is taken again and again, as hCaptcha's test secret takes it. And, as that server, an attempt claims
    * its key from its arrival to its answer (`hold()` and `delayMs` included): another attempt with the
    * key meanwhile is `409 in-progress` (without a captcha, it waits and gets the `200` replay, unless
@@ -367,6 +369,11 @@ const problemBody = (status: number, code = PROBLEM_CODES[status] ?? (status >= 
 });
 
 /** What attempts are compared by, as the server compares them: the body without its captcha token, members in any order (null: nested too deep). */
+/** How long the reference server remembers a token it verified for an attempt the store then failed. */
+const VERIFIED_FOR_MS = 120_000;
+/** An attempt as the server tells its retry: its key and its comment. */
+const attemptOf = (key: string, body: Record<string, unknown>) => key + '\n' + JSON.stringify(payloadOf(body));
+
 const payloadOf = (body: Record<string, unknown>) => {
   const { captchaToken: _token, ...rest } = body;
   return canonical(rest);
@@ -405,6 +412,8 @@ export class MockEndpoint {
   /** Each stored key's comment, and the payload it came with (none for a seeded one: any replays it). */
   private readonly keys = new Map<string, { payload?: string; comment: StoredComment }>();
   private readonly usedTokens = new Set<string>();
+  /** Tokens verified for an attempt the store then failed: the attempt (key and comment) its retry may bring it again for, and when. */
+  private readonly verifiedFor = new Map<string, { attempt: string; at: number }>();
   /** Each comment's insertion order, by id: the list's tie-break after the creation time, as the server's `seq`. */
   private readonly seqs = new Map<string, number>();
   private lastSeq = 0;
@@ -599,6 +608,11 @@ export class MockEndpoint {
       const given = payload as { id?: unknown; status?: unknown; code?: unknown };
       // Past the server's siteverify: the token is spent, as hCaptcha spends it at its first check.
       if (status < 300 || status === 500 || given?.code === 'storage-unavailable' || given?.code === 'captcha' || answer.drop === 'after') this.spend(body.captchaToken);
+      // Verified, then the store failed: its retry with the same token goes on (below).
+      const attemptKey = fromHeader || (typeof clientId === 'string' ? clientId : '');
+      if ((status === 500 || given?.code === 'storage-unavailable') && this.options.captcha && typeof body.captchaToken === 'string' && attemptKey) {
+        this.verifiedFor.set(body.captchaToken, { attempt: attemptOf(attemptKey, body), at: Date.now() });
+      }
       // A text id, or a number (a CMS's own), as the widget takes it.
       const givenId = typeof given?.id === 'string' || typeof given?.id === 'number' ? String(given.id) : undefined;
       if (status < 300 && givenId && !this.comments.some((c) => c.id === givenId) && typeof body.pageId === 'string') {
@@ -678,8 +692,11 @@ export class MockEndpoint {
     if (keyWrong !== undefined) fields.clientId = keyWrong;
     if (Object.keys(fields).length || key === undefined) return send(400, problemBody(400, 'validation', { fields }));
     if (this.options.captcha) {
-      if (typeof token !== 'string' || !token || this.usedTokens.has(token)) return send(403, problemBody(403, 'captcha'));
+      const verified = typeof token === 'string' ? this.verifiedFor.get(token) : undefined;
+      const retried = !!verified && verified.attempt === attemptOf(key, body) && Date.now() - verified.at < VERIFIED_FOR_MS;
+      if (typeof token !== 'string' || !token || (this.usedTokens.has(token) && !retried)) return send(403, problemBody(403, 'captcha'));
       this.spend(token);
+      this.verifiedFor.delete(token);
     }
 
     const comment = { ...this.commentOf(body, key, newId(), this.options.status ?? 'pending'), pageUrl };
