@@ -554,6 +554,19 @@ describe('ykien-conformance against endpoints written by hand', () => {
     ]);
   });
 
+  it('passes one that holds a comment with < or & for moderation (a spam rule): the total page 1 gave is judged as of its reading, and the text round trip says what it did not check', async () => {
+    const r = await run({ holdsMarkup: true });
+    expect(fails(r), r.out).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^PASS the list's paging: 2 comments newest first over 1 pages/m);
+    expect(r.out).toMatch(/^PASS the text round trip: 1 comments' names and contents \(Vietnamese\) came back as posted$/m);
+    expect(r.out).toMatch(/^SKIP the text round trip of the comment with an emoji, quotes, & and <: not listed \(answered "pending"\), so not checked/m);
+    // Published, it is checked, and said so.
+    const all = await run({});
+    expect(all.out).toMatch(/^PASS the text round trip: \d+ comments' names and contents \(Vietnamese, an emoji, quotes, & and <\) came back as posted$/m);
+    expect(all.out).not.toMatch(/^SKIP the text round trip of the comment/m);
+  });
+
   it("a first comment stored but answered without its id: that POST fails, and the page's count (1, rightly) is not then called wrong", async () => {
     let answered = 0;
     const proxy = await behindProxy(

@@ -383,7 +383,7 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
    * the counts are held to what the endpoint itself stored.
    */
   /** The comments this run stored on its page; `at`: when the 201 came (its createdAt must be that instant). */
-  const onPage: Array<{ id: string; status: string; sent: { name: string; content: string }; at?: number }> = [];
+  const onPage: Array<{ id: string; status: string; sent: { name: string; content: string }; at?: number; markup?: boolean }> = [];
   const sentText = (body: Record<string, unknown>) => ({ name: String(body.name), content: String(body.content) });
   /**
    * A comment's status now, as `GET {endpoint}/{id}` says it (undefined without such an answer): one
@@ -661,7 +661,7 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
       fail(`the list's paging: posting comment ${n} of 3 answered ${describe(r)}`, `answer 201 to valid comments${emoji}`);
       return false;
     }
-    onPage.push({ id: idOf(r.json.id)!, status: String(r.json.status), sent: sentText(body), at: Date.now() });
+    onPage.push({ id: idOf(r.json.id)!, status: String(r.json.status), sent: sentText(body), at: Date.now(), ...(n === 2 && { markup: true }) });
     return true;
   };
   /**
@@ -697,7 +697,12 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
         'give createdAt as the instant the comment was stored, with its offset (UTC with Z, or +07:00): a local time labelled Z puts every comment hours off for readers',
       );
     }
-    if (compared.size) pass(`the text round trip: ${compared.size} comments' names and contents (Vietnamese, an emoji, quotes, & and <) came back as posted`);
+    // What was compared is what is said: the comment with an emoji, quotes, & and < may have been held
+    // (a spam rule on markup) and not listed, its text then unchecked.
+    const markup = onPage.find((c) => c.markup);
+    const withMarkup = !!markup && compared.has(markup.id);
+    if (compared.size) pass(`the text round trip: ${compared.size} comments' names and contents (Vietnamese${withMarkup ? ', an emoji, quotes, & and <' : ''}) came back as posted`);
+    if (markup && !withMarkup) skip(`the text round trip of the comment with an emoji, quotes, & and <: not listed (answered ${JSON.stringify(markup.status)}), so not checked: publish it and look at it in the widget by hand`);
   };
   let pagingReady = false;
   if (opts.list === false) {
@@ -824,6 +829,9 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
         pages++;
       }
       const n = onPage.filter((c) => c.status === 'published').length;
+      // The total is the last page's, counted when it was read: page 1's, before the third comment, when
+      // no page followed it (a held comment leaves one published above the third).
+      const totalOf = pages === 1 ? expected.length : n;
       const repeated = seen.length - new Set(seen).size;
       const older = expected.length - 1;
       const sizes = ['1', ...Array.from({ length: Math.ceil(older / 2) }, (_, i) => String(Math.min(2, older - 2 * i)))].join(' then ');
@@ -837,7 +845,7 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
           `the list's paging: page 1 (limit=1), then limit=2 from its "next", gave ${seen.length} comments`,
           `give the ${expected.length} published comments newest first, ${sizes}, with "next" a cursor for each following page and null on the last; a comment posted between two page loads neither repeats nor hides one`,
         );
-      } else if (total !== undefined && total !== n) fail(`the list's total: ${String(total)}`, `count all published comments of the page (${n} were published)`);
+      } else if (total !== undefined && total !== totalOf) fail(`the list's total: ${String(total)}`, `count all published comments of the page (${totalOf} were published when it was read)`);
       else pass(`the list's paging: ${n} comments newest first over ${pages} pages, next null on the last; one posted between the page loads repeated and hid none`);
       roundTrip(items);
     });

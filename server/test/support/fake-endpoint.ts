@@ -52,6 +52,8 @@ export interface Breaks {
   offsetCursor?: boolean;
   /** Not a break: a published comment on another article is already there, as on a staging server. */
   otherArticle?: boolean;
+  /** Not a break: a comment with `<` or `&` in its text is held for moderation (a CMS's spam rule), the others published. */
+  holdsMarkup?: boolean;
   /**
    * `createdAt` as Java's OffsetDateTime prints a time whose seconds are zero, `2026-11-25T17:53+07:00`
    * (`no-seconds`, right), or without an offset, `2026-11-25T17:53:10` (`no-offset`, ambiguous).
@@ -358,7 +360,7 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
       name,
       content,
       createdAt: createdAt(),
-      status: breaks.moderation ? 'pending' : 'published',
+      status: breaks.moderation || (breaks.holdsMarkup && /[<&]/.test(name + content)) ? 'pending' : 'published',
     };
     comments.push(c);
     if (breaks.createdAsHtml) return void res.writeHead(201, { 'content-type': 'text/html; charset=UTF-8' }).end(JSON.stringify({ id: c.id, status: c.status }));
