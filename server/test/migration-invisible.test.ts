@@ -3,7 +3,7 @@
  * Characters that show as nothing (a soft hyphen, a zero-width space or joiner: put inside a word to
  * slip an insult past a word filter, or pasted with a name from a chat app) are not part of the search
  * words: "ngu" finds "ng\u00adu", a query pasted with one finds the word without, and a name searched in
- * quotes or with its comma is found. The migration after that (SQLite 11, PostgreSQL 10) mends the words
+ * quotes or with its comma is found (a percentage or a handle keeps its sign). The migration after that (SQLite 11, PostgreSQL 10) mends the words
  * already kept with them, in the comments and in the moderation log.
  */
 import { randomUUID } from 'node:crypto';
@@ -54,6 +54,8 @@ it('takes the punctuation around a query word off it, not inside it; a word of p
   expect(searchWords('\u201cnguyen van\u201d')).toEqual(['nguyen', 'van']);
   expect(searchWords('"Nguyễn Văn A,"')).toEqual(['nguyen', 'van', 'a']);
   expect(searchWords('(lừa-đảo) ???')).toEqual(['lua-dao', '???']);
+  // What may belong to a word stays: a percentage, a language's name, a handle, an identifier.
+  expect(searchWords('100% C# @tuan tang_ "50%",')).toEqual(['100%', 'c#', '@tuan', 'tang_', '50%']);
   expect(searchWords('ng\u00adu')).toEqual(['ngu']);
 });
 

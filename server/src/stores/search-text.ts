@@ -94,13 +94,17 @@ export const SEARCH_WORDS_MAX = 8;
 
 /**
  * The query's distinct words, folded; at most `max` of them (routes refuse a query with more: parseQuery).
- * Punctuation around a word is not part of it (a name searched in quotes, a word pasted with its comma);
- * a word of punctuation only is searched as it is.
+ * Quotes, brackets and a sentence's punctuation around a word are not part of it (a name searched in
+ * quotes, a word pasted with its comma); what may belong to a word stays (100%, C#, @tuan, snake_case);
+ * a word of those marks only is searched as it is.
  */
 export function searchWords(query: string, max = SEARCH_WORDS_MAX): string[] {
   const folded = fold(query);
-  return folded === '' ? [] : [...new Set(folded.split(' ').map((w) => w.replace(/^\p{P}+|\p{P}+$/gu, '') || w))].slice(0, max);
+  return folded === '' ? [] : [...new Set(folded.split(' ').map((w) => w.replace(AROUND_A_WORD, '') || w))].slice(0, max);
 }
+
+/** Quotes (any kind), brackets, and , . ; : ! ? … at either end of a query word. */
+const AROUND_A_WORD = /^[\p{Pi}\p{Pf}\p{Ps}\p{Pe}"'.,;:!?\u2026]+|[\p{Pi}\p{Pf}\p{Ps}\p{Pe}"'.,;:!?\u2026]+$/gu;
 
 /**
  * A `search` column's text kept before fold() dropped what shows as nothing, as fold() gives it now
