@@ -369,15 +369,15 @@ const problemBody = (status: number, code = PROBLEM_CODES[status] ?? (status >= 
 });
 
 /** What attempts are compared by, as the server compares them: the body without its captcha token, members in any order (null: nested too deep). */
-/** How long the reference server remembers a token it verified for an attempt the store then failed. */
-const VERIFIED_FOR_MS = 120_000;
-/** An attempt as the server tells its retry: its key and its comment. */
-const attemptOf = (key: string, body: Record<string, unknown>) => key + '\n' + JSON.stringify(payloadOf(body));
-
 const payloadOf = (body: Record<string, unknown>) => {
   const { captchaToken: _token, ...rest } = body;
   return canonical(rest);
 };
+
+/** How long the reference server remembers a token it verified for an attempt the store then failed. */
+const VERIFIED_FOR_MS = 120_000;
+/** An attempt as the server tells its retry: its key and its comment. */
+const attemptOf = (key: string, body: Record<string, unknown>) => key + '\n' + JSON.stringify(payloadOf(body));
 
 /**
  * Why a POST's body cannot be read as a comment, as the server refuses it before any other check: its
@@ -606,13 +606,19 @@ export class MockEndpoint {
         if (status === 429 && retryAfter === undefined) extra['Retry-After'] = '30';
       }
       const given = payload as { id?: unknown; status?: unknown; code?: unknown };
-      // Past the server's siteverify: the token is spent, as hCaptcha spends it at its first check.
-      if (status < 300 || status === 500 || given?.code === 'storage-unavailable' || given?.code === 'captcha' || answer.drop === 'after') this.spend(body.captchaToken);
-      // Verified, then the store failed: its retry with the same token goes on (below).
+      // Verified, then the store failed: its retry with the same token goes on (below), for two minutes
+      // from hCaptcha's first yes. Not a token spent before (siteverify would have said no), unless by
+      // this same attempt's earlier try.
       const attemptKey = fromHeader || (typeof clientId === 'string' ? clientId : '');
-      if ((status === 500 || given?.code === 'storage-unavailable') && this.options.captcha && typeof body.captchaToken === 'string' && attemptKey) {
-        this.verifiedFor.set(body.captchaToken, { attempt: attemptOf(attemptKey, body), at: Date.now() });
+      const token = body.captchaToken;
+      if ((status === 500 || given?.code === 'storage-unavailable') && this.options.captcha && typeof token === 'string' && attemptKey) {
+        const attempt = attemptOf(attemptKey, body);
+        const earlier = this.verifiedFor.get(token);
+        if (!this.usedTokens.has(token)) this.verifiedFor.set(token, { attempt, at: Date.now() });
+        else if (earlier?.attempt !== attempt) this.verifiedFor.delete(token);
       }
+      // Past the server's siteverify: the token is spent, as hCaptcha spends it at its first check.
+      if (status < 300 || status === 500 || given?.code === 'storage-unavailable' || given?.code === 'captcha' || answer.drop === 'after') this.spend(token);
       // A text id, or a number (a CMS's own), as the widget takes it.
       const givenId = typeof given?.id === 'string' || typeof given?.id === 'number' ? String(given.id) : undefined;
       if (status < 300 && givenId && !this.comments.some((c) => c.id === givenId) && typeof body.pageId === 'string') {
