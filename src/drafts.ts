@@ -268,7 +268,11 @@ export class DraftController implements ReactiveController {
     return back;
   }
 
-  /** "Nhập lại": this tab's draft of the article (and the one it showed), and the remembered name go. */
+  /**
+   * "Nhập lại": this tab's draft of the article (and the one it showed), and the remembered name go; and
+   * with it the name this tab left beside no text on its other articles (where it sent a comment), which
+   * would bring it back there on a shared computer. A draft with text keeps its name; another tab's, its own.
+   */
   async clear(key: string, seen?: string): Promise<void> {
     this.#pending = undefined;
     let taken: string[] = [];
@@ -287,5 +291,9 @@ export class DraftController implements ReactiveController {
     }
     tell(key, taken);
     await store.del(NAME);
+    const mine = (e: Entry) => !e.content && !!e.name && (e.tab ?? '').replace(/#\d+$/, '') == tab.replace(/#\d+$/, '');
+    for (const [k, s] of await store.keyed<Stored>('d:')) {
+      if (k != 'd:' + key && entries(s).some(mine)) await store.update<Stored>(k, (old) => pack(entries(old).filter((e) => !mine(e))));
+    }
   }
 }

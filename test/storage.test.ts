@@ -504,6 +504,23 @@ describe('drafts', () => {
     }
   });
 
+  it('"Nhập lại" on one article takes the name this tab left beside no text on its others (a comment sent there), not a text\'s, nor another tab\'s', async () => {
+    const [a, b] = [new DraftController(host as never, undefined, 'A'), new DraftController(host as never, undefined, 'B')];
+    const a1 = new DraftController(host as never, undefined, 'A#1'); // this tab's second box (a live blog)
+    const at = (slug: string) => `${EP} https://bao.example.vn/${slug}`;
+    await a.write(at('da-gui'), { name: 'Alice', content: 'Đã gửi.' });
+    await a.drop(at('da-gui'), (c) => c.trim() == 'Đã gửi.'); // sent: the name stays, beside no text
+    await a1.write(at('truc-tiep'), { name: 'Alice', content: '' });
+    await b.write(at('the-khac'), { name: 'Bình', content: '' });
+    await a.write(at('dang-viet'), { name: 'Alice', content: 'Còn viết dở.' });
+    expect(await a.load(at('da-gui'))).toMatchObject({ name: 'Alice', content: '' });
+    await a.clear(KEY);
+    expect(await a.load(at('da-gui'))).toMatchObject({ name: '', content: '' });
+    expect(await a1.load(at('truc-tiep'))).toMatchObject({ name: '', content: '' });
+    expect(await b.load(at('the-khac'))).toMatchObject({ name: 'Bình', content: '' });
+    expect(await a.load(at('dang-viet'))).toMatchObject({ name: 'Alice', content: 'Còn viết dở.' });
+  });
+
   it('a pending save cancelled by clear() is never written', async () => {
     const drafts = new DraftController(host as never);
     drafts.save(KEY, { name: 'X', content: 'Y' });
