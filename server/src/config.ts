@@ -263,6 +263,8 @@ function readArgv(argv: readonly string[]): Map<string, string> | 'help' | 'vers
       out.set(flag, eq > 0 ? arg.slice(eq + 1) : '1');
       continue;
     }
+    // (--trust-proxy's list is one value: a hop count, off or all cannot be added to.)
+    if (spec.placeholder == 'LIST|N' && out.has(flag)) throw new ConfigError(`${flag} is given twice: give one list (its items separated by commas), or one hop count`);
     const set = (value: string) => out.set(flag, spec.placeholder == 'LIST' && out.has(flag) ? `${out.get(flag)},${value}` : value);
     if (eq > 0) {
       set(arg.slice(eq + 1));

@@ -126,6 +126,8 @@ describe.concurrent('command line', () => {
       [['--no-captcha', '--db', '--demo'], /--db needs a value, and is followed by --demo/],
       [['--hcaptcha-sitekey', '--no-captcha'], /--hcaptcha-sitekey needs a value, and is followed by --no-captcha/],
       [['--no-captcha', '--origins', '--rate-limit=off'], /--origins needs a value, and is followed by --rate-limit/],
+      // Only the last proxy would be believed: the first one's clients would share its address.
+      [['--no-captcha', '--trust-proxy', '10.0.0.1', '--trust-proxy', '10.0.0.2'], /--trust-proxy is given twice: give one list/],
       // As the unit's advice reads when followed halfway: both settings named as /etc/ykien/env writes them.
       [['--no-captcha', '--hcaptcha-timeout', '60000'], /--claim-lease \(YKIEN_CLAIM_LEASE_MS, 30000 ms\) must be at least --hcaptcha-timeout \(YKIEN_HCAPTCHA_TIMEOUT_MS, 60000 ms\)/],
     ];
