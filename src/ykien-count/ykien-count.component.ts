@@ -208,7 +208,11 @@ export class YkienCount extends HTMLElement {
     const count = await requestCount(endpoint, YkienCount.#pageIdOf(this.getAttribute('page-id'))!, true, this.#wanted(asked)).finally(() => (this.#askingAgain = false));
     // No answer (offline, a 5xx): asked again with its endpoint's other failures, its number shown meanwhile.
     if (count === undefined && this.#asked == asked && this.isConnected) YkienCount.#retryLater(this, YkienCount.#retryOf(endpoint));
-    if (this.#asked != asked || typeof count != 'number' || (this.#raised && count < this.count!)) return;
+    if (this.#asked != asked || typeof count != 'number') return;
+    // A count this page raised for the reader's comment is kept over a lower answer while that answer may
+    // predate the comment (the box's note is recent), as #ask keeps it; asked, it is not asked again for
+    // that note. Later, the server's is right (a moderator took the comment down).
+    if (this.#raised && count < this.count! && countChangedAt(asked!) > 0) return void (this.#askedAt = at);
     (this.count = count), (this.#askedAt = at), (this.#raised = false), this.#render();
   }
 
