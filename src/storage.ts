@@ -112,9 +112,10 @@ const updateIn = <T>(s: UseStore, k: string, fn: (old: T | undefined) => T | und
  * other tabs' drafts kept), else deleted (a delete needs no room on a full disk): a stale draft, still
  * holding a comment since sent, must not come back on the next visit, when memory is gone and
  * IndexedDB is read again. Not deleted when the change only adds (`staleGoes` false: the others'
- * drafts there are worth more than this tab's older text). Only a draft: the outbox's records on disk
- * are the comments' last copies (a resend is harmless: the server replays it), and the lease is other
- * tabs' too.
+ * drafts there are worth more than this tab's older text). And the remembered name: "Nhập lại" takes it
+ * off the disk too (on a shared computer, the next visit must not offer it). Only those: the outbox's
+ * records on disk are the comments' last copies (a resend is harmless: the server replays it), and the
+ * lease is other tabs' too.
  */
 const put = <T>(k: string, v: unknown, fn?: (old: T | undefined) => T | undefined, staleGoes = true) => {
   if (v === undefined) memory.delete(k);
@@ -125,6 +126,7 @@ const put = <T>(k: string, v: unknown, fn?: (old: T | undefined) => T | undefine
     (fn ? updateIn(disk, k, fn) : Promise.reject())
       .catch(() => (staleGoes ? del(k, disk) : undefined))
       .catch(() => {});
+  else if (opened && disk && k == 'name') (v === undefined ? del(k, disk) : set(k, v, disk).catch(() => del(k, disk))).catch(() => {});
 };
 
 export const store = {

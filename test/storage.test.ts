@@ -252,6 +252,21 @@ describe('fallback to memory', () => {
     expect(await store.get('o:c1')).toEqual({ clientId: 'c1', state: 'queued' }); // still there to be sent
   });
 
+  it('"Nhập lại" with the store in memory takes the remembered name off IndexedDB too: the next visit does not offer it', async () => {
+    await store.set('name', 'Trần Thị Lan');
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
+      throw new DOMException('Quota exceeded', 'QuotaExceededError');
+    });
+    await store.set('o:q', { v: 'kept' }); // the disk is full: the store goes to memory
+    expect(store.persistent).toBe(false);
+    await new DraftController({ addController() {} } as never).clear(`${'https://binhluan.example.vn/api/comments'} https://bao.example.vn/a`);
+    expect(await store.get('name')).toBeUndefined();
+    // The next visit: memory is gone, IndexedDB is read again.
+    vi.restoreAllMocks();
+    resetStoreForTests();
+    await expect.poll(() => store.get('name'), { timeout: 5_000 }).toBeUndefined();
+  });
+
   it('the outbox keeps working in memory: a comment is sent once and a queued one is listed', async () => {
     openThrows();
     stubPage();
