@@ -210,9 +210,10 @@ export class YkienCount extends HTMLElement {
     if (count === undefined && this.#asked == asked && this.isConnected) YkienCount.#retryLater(this, YkienCount.#retryOf(endpoint));
     if (this.#asked != asked || typeof count != 'number') return;
     // A count this page raised for the reader's comment is kept over a lower answer while that answer may
-    // predate the comment (the box's note is recent), as #ask keeps it; asked, it is not asked again for
-    // that note. Later, the server's is right (a moderator took the comment down).
-    if (this.#raised && count < this.count! && countChangedAt(asked!) > 0) return void (this.#askedAt = at);
+    // predate the comment (the box's note is recent), as #ask keeps it, and asked again at the next
+    // return (a CDN's copy may have it by then). Later, the server's is right (a moderator took the
+    // comment down), and taken: asked, it is not asked again for that note.
+    if (this.#raised && count < this.count! && countChangedAt(asked!) > 0) return;
     (this.count = count), (this.#askedAt = at), (this.#raised = false), this.#render();
   }
 
