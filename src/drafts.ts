@@ -10,11 +10,10 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { DRAFTS_CHANNEL } from './outbox/channel.js';
-import { onStorageUnavailable, store } from './storage.js';
+import { onStorageUnavailable, REMEMBERED_NAME as NAME, store } from './storage.js';
 import { asArticleKey } from './article-key.js';
 
 export const SAVE_DELAY_MS = 300;
-const NAME = 'name';
 
 export interface Draft {
   name: string;
@@ -291,7 +290,9 @@ export class DraftController implements ReactiveController {
     }
     tell(key, taken);
     await store.del(NAME);
-    const mine = (e: Entry) => !e.content && !!e.name && (e.tab ?? '').replace(/#\d+$/, '') == tab.replace(/#\d+$/, '');
+    // (Any box of this tab: its ids are the tab's, numbered after the first, `#1`…, draft-keeper.ts.)
+    const ofTab = (id: string) => id.replace(/#\d+$/, '');
+    const mine = (e: Entry) => !e.content && !!e.name && ofTab(e.tab ?? '') == ofTab(tab);
     for (const [k, s] of await store.keyed<Stored>('d:')) {
       if (k != 'd:' + key && entries(s).some(mine)) await store.update<Stored>(k, (old) => pack(entries(old).filter((e) => !mine(e))));
     }

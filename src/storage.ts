@@ -107,6 +107,9 @@ const updateIn = <T>(s: UseStore, k: string, fn: (old: T | undefined) => T | und
       }),
   );
 
+/** The last name the reader used (drafts.ts), kept under this key. */
+export const REMEMBERED_NAME = 'name';
+
 /**
  * A write that went to memory. A draft's older value is changed on IndexedDB too, where it can (its
  * other tabs' drafts kept), else deleted (a delete needs no room on a full disk): a stale draft, still
@@ -126,7 +129,7 @@ const put = <T>(k: string, v: unknown, fn?: (old: T | undefined) => T | undefine
     (fn ? updateIn(disk, k, fn) : Promise.reject())
       .catch(() => (staleGoes ? del(k, disk) : undefined))
       .catch(() => {});
-  else if (opened && disk && k == 'name') (v === undefined ? del(k, disk) : set(k, v, disk).catch(() => del(k, disk))).catch(() => {});
+  else if (opened && disk && k == REMEMBERED_NAME) (v === undefined ? del(k, disk) : set(k, v, disk).catch(() => del(k, disk))).catch(() => {});
 };
 
 export const store = {

@@ -4,25 +4,21 @@
  * The search folds it to d as it folds đ, and the migration after that (SQLite 10, PostgreSQL 9)
  * gives the words already kept with it the same: "Ðặng" is found as "dang", new or old.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PgStore } from '../src/stores/pg-store.js';
-import { PG_MIGRATIONS } from '../src/stores/pg-schema.js';
 import { fold, foldWhole, searchWords } from '../src/stores/search-text.js';
-import { MIGRATIONS } from '../src/stores/sqlite-schema.js';
 import { SqliteStore } from '../src/stores/sqlite-store.js';
 import type { Store } from '../src/stores/store.js';
-import { pgAtV1, sqliteAtV1 } from './support/at-v1.js';
+import { pgAtV1, pgPendingAtV1, pgUndoFrom, sqliteAtV1, sqlitePendingAtV1, sqliteUndoFrom } from './support/at-v1.js';
 import { freshPgSchema } from './support/pg-schema.js';
 
 const PG_URL = process.env.YKIEN_TEST_PG_URL;
-/** This migration, and any after it, undone in the records: the store applies them again. */
-const SQLITE_AT = MIGRATIONS.find((m) => m.name == 'ð folded as d in the search words')!.version;
-const PG_AT = PG_MIGRATIONS.find((m) => m.name == 'ð folded as d in the search words')!.version;
+/** This migration's name: undone in the records, the store applies it (and any after it) again. */
+const MIGRATION = 'ð folded as d in the search words';
 const dir = mkdtempSync(join(tmpdir(), 'ykien-eth-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -47,16 +43,13 @@ describe('the migration gives the words kept with ð before it a d', () => {
   it('SQLite', async () => {
     const file = join(dir, 'eth.db');
     const v1 = sqliteAtV1(file);
-    v1.prepare(
-      `INSERT INTO comments (id, client_id, page_id, page_url, name, content, status, created_at)
-       VALUES (?, ?, 'p', 'https://bao.example.vn/a', ?, ?, 'pending', 1)`,
-    ).run(randomUUID(), randomUUID(), NAME, CONTENT);
+    sqlitePendingAtV1(v1, NAME, CONTENT);
     v1.close();
     await (await SqliteStore.open(file)).close();
     // The comment's words as the last release kept them, and its schema before this migration.
     const db = new Database(file);
     db.prepare('UPDATE comments SET search = ?').run(OLD_SEARCH);
-    db.prepare('DELETE FROM schema_migrations WHERE version >= ?').run(SQLITE_AT);
+    sqliteUndoFrom(db, MIGRATION);
     db.close();
     const store = SqliteStore.open(file);
     try {
@@ -75,14 +68,10 @@ describe('the migration gives the words kept with ð before it a d', () => {
     try {
       const c = schema.client;
       await pgAtV1(c);
-      await c.query(
-        `INSERT INTO comments (id, client_id, page_id, page_url, name, content, status, created_at)
-         VALUES ($1, $2, 'p', 'https://bao.example.vn/a', $3, $4, 'pending', 1)`,
-        [randomUUID(), randomUUID(), NAME, CONTENT],
-      );
+      await pgPendingAtV1(c, NAME, CONTENT);
       await (await PgStore.open(schema.url)).close();
       await c.query('UPDATE comments SET search = $1', [OLD_SEARCH]);
-      await c.query('DELETE FROM schema_migrations WHERE version >= $1', [PG_AT]);
+      await pgUndoFrom(c, MIGRATION);
       const store = await PgStore.open(schema.url);
       try {
         expect(await found(store, 'dang van duc')).toEqual([NAME]);

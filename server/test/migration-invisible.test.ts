@@ -6,25 +6,21 @@
  * quotes or with its comma is found (a percentage or a handle keeps its sign). The migration after that (SQLite 11, PostgreSQL 10) mends the words
  * already kept with them, in the comments and in the moderation log.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PgStore } from '../src/stores/pg-store.js';
-import { PG_MIGRATIONS } from '../src/stores/pg-schema.js';
 import { fold, foldWhole, searchWords } from '../src/stores/search-text.js';
-import { MIGRATIONS } from '../src/stores/sqlite-schema.js';
 import { SqliteStore } from '../src/stores/sqlite-store.js';
 import type { Store } from '../src/stores/store.js';
-import { pgAtV1, sqliteAtV1 } from './support/at-v1.js';
+import { pgAtV1, pgPendingAtV1, pgUndoFrom, sqliteAtV1, sqlitePendingAtV1, sqliteUndoFrom } from './support/at-v1.js';
 import { freshPgSchema } from './support/pg-schema.js';
 
 const PG_URL = process.env.YKIEN_TEST_PG_URL;
-/** This migration, and any after it, undone in the records: the store applies them again. */
-const SQLITE_AT = MIGRATIONS.find((m) => m.name == 'invisible characters dropped from the search words')!.version;
-const PG_AT = PG_MIGRATIONS.find((m) => m.name == 'invisible characters dropped from the search words')!.version;
+/** This migration's name: undone in the records, the store applies it (and any after it) again. */
+const MIGRATION = 'invisible characters dropped from the search words';
 const dir = mkdtempSync(join(tmpdir(), 'ykien-invisible-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -88,10 +84,7 @@ describe('the migration drops the invisible characters from the words kept befor
   it('SQLite', async () => {
     const file = join(dir, 'invisible.db');
     const v1 = sqliteAtV1(file);
-    v1.prepare(
-      `INSERT INTO comments (id, client_id, page_id, page_url, name, content, status, created_at)
-       VALUES (?, ?, 'p', 'https://bao.example.vn/a', ?, ?, 'pending', 1)`,
-    ).run(randomUUID(), randomUUID(), NAME, CONTENT);
+    sqlitePendingAtV1(v1, NAME, CONTENT);
     v1.close();
     const sql = (run: (db: Database.Database) => unknown, readonly = false) => {
       const db = new Database(file, { readonly });
@@ -107,7 +100,7 @@ describe('the migration drops the invisible characters from the words kept befor
         void sql((db) => {
           db.prepare('UPDATE comments SET search = ?').run(OLD_SEARCH);
           db.prepare('UPDATE audit_log SET search = ?').run(`${before('Bùi\u00ad Biên Tập')}\u001f${OLD_SEARCH}`);
-          db.prepare('DELETE FROM schema_migrations WHERE version >= ?').run(SQLITE_AT);
+          sqliteUndoFrom(db, MIGRATION);
         }),
       async () =>
         sql(
@@ -125,17 +118,13 @@ describe('the migration drops the invisible characters from the words kept befor
     try {
       const c = schema.client;
       await pgAtV1(c);
-      await c.query(
-        `INSERT INTO comments (id, client_id, page_id, page_url, name, content, status, created_at)
-         VALUES ($1, $2, 'p', 'https://bao.example.vn/a', $3, $4, 'pending', 1)`,
-        [randomUUID(), randomUUID(), NAME, CONTENT],
-      );
+      await pgPendingAtV1(c, NAME, CONTENT);
       await checkMended(
         () => PgStore.open(schema.url),
         async () => {
           await c.query('UPDATE comments SET search = $1', [OLD_SEARCH]);
           await c.query('UPDATE audit_log SET search = $1', [`${before('Bùi\u00ad Biên Tập')}\u001f${OLD_SEARCH}`]);
-          await c.query('DELETE FROM schema_migrations WHERE version >= $1', [PG_AT]);
+          await pgUndoFrom(c, MIGRATION);
         },
         async () => [
           ...(await c.query(`SELECT 'comments' AS "table", search FROM comments`)).rows,

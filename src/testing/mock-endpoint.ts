@@ -625,8 +625,7 @@ export class MockEndpoint {
         const comment = this.commentOf(body, String(body.clientId ?? ''), givenId, given.status === 'published' ? 'published' : 'pending');
         this.store(comment);
         // And under its key: a retry (its answer dropped) gets the 200 replay, as from the server.
-        const key = fromHeader || (typeof clientId === 'string' ? clientId : '');
-        if (key && !this.keys.has(key)) this.keys.set(key, { payload: payloadOf(body) ?? undefined, comment });
+        if (attemptKey && !this.keys.has(attemptKey)) this.keys.set(attemptKey, { payload: payloadOf(body) ?? undefined, comment });
       }
       if (answer.drop === 'after') {
         await route.abort('connectionreset');

@@ -67,8 +67,11 @@ const MIXED = '\uFFFF\uFFFF';
 const FOLDED = new Map<string, string>();
 const FOLDED_MAX = 4096;
 
-/** Combining marks, and what shows as nothing (Default_Ignorable_Code_Point: U+00AD, U+200B–U+200D, U+2060, U+FEFF…). */
-const DROPPED = /[\p{M}\p{Default_Ignorable_Code_Point}]+/gu;
+/** What shows as nothing (Default_Ignorable_Code_Point: U+00AD, U+200B–U+200D, U+2060, U+FEFF…). */
+const INVISIBLE = '\\p{Default_Ignorable_Code_Point}';
+/** Combining marks, and what shows as nothing. */
+const DROPPED = new RegExp(`[\\p{M}${INVISIBLE}]+`, 'gu');
+const INVISIBLE_RUNS = new RegExp(`${INVISIBLE}+`, 'gu');
 
 const ASCII = Array.from({ length: 0x80 }, (_, c) => foldOne(String.fromCharCode(c)));
 
@@ -104,7 +107,8 @@ export function searchWords(query: string, max = SEARCH_WORDS_MAX): string[] {
 }
 
 /** Quotes (any kind), brackets, and , . ; : ! ? … at either end of a query word. */
-const AROUND_A_WORD = /^[\p{Pi}\p{Pf}\p{Ps}\p{Pe}"'.,;:!?\u2026]+|[\p{Pi}\p{Pf}\p{Ps}\p{Pe}"'.,;:!?\u2026]+$/gu;
+const MARKS = `[\\p{Pi}\\p{Pf}\\p{Ps}\\p{Pe}"'.,;:!?\u2026]+`;
+const AROUND_A_WORD = new RegExp(`^${MARKS}|${MARKS}$`, 'gu');
 
 /**
  * A `search` column's text kept before fold() dropped what shows as nothing, as fold() gives it now
@@ -113,7 +117,7 @@ const AROUND_A_WORD = /^[\p{Pi}\p{Pf}\p{Ps}\p{Pe}"'.,;:!?\u2026]+|[\p{Pi}\p{Pf}\
  */
 export function withoutInvisible(search: string): string {
   return search
-    .replace(/\p{Default_Ignorable_Code_Point}+/gu, '')
+    .replace(INVISIBLE_RUNS, '')
     .split('\u001f')
     .map((part) => part.replace(/ {2,}/g, ' ').trim())
     .join('\u001f');
