@@ -116,6 +116,12 @@ export const test = base.extend<
   moderatorToken: async ({ moderatorsFile }, use) => {
     await use(moderatorsFile?.token ?? '');
   },
+  // The page goes before its server, and a route still answering one of its polls is let go: a poll
+  // fetched through a route as the test ended (or after the server stopped) is not the test's failure.
+  page: async ({ page, server: _ }, use) => {
+    await use(page);
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
+  },
   server: async ({ moderatorsFile, serverArgs, serverPool }, use) => {
     if (!moderatorsFile && !serverArgs.length) {
       const server = await serverPool.take();
