@@ -390,6 +390,36 @@ describe('the writer thread', () => {
     expect(other.prepare('SELECT (SELECT count(*) FROM idempotency_keys) + (SELECT count(*) FROM rate_hits) AS n').get()).toEqual({ n: 0 });
   });
 
+  it('running, when a newer server on the same file applies a migration of data alone (no schema change): its next write is refused, not made the old way', async () => {
+    const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
+    const { SqliteWriter } = await dist<typeof import('../src/stores/sqlite-writer.js')>('stores/sqlite-writer.js');
+    const { MIGRATIONS, migrate } = await dist<typeof import('../src/stores/sqlite-schema.js')>('stores/sqlite-schema.js');
+    const { uuidV7 } = await dist<UuidModule>('stores/uuid-v7.js');
+    const file = join(tempDir(), 'ykien.db');
+    SqliteStore.open(file).close();
+    // The file as the release before the last migration (11, which mends data only) left it.
+    const latest = MIGRATIONS[MIGRATIONS.length - 1]!;
+    expect(latest.sql).toBe('');
+    const other = new Database(file);
+    later(() => other.close());
+    other.prepare('DELETE FROM schema_migrations WHERE version = ?').run(latest.version);
+    const older = new SqliteWriter(file, latest.version - 1);
+    later(() => older.close());
+    const comment = (content: string): NewComment => ({ id: uuidV7(), clientId: uuidV7(), payloadHash: 'h', pageId: 'p', pageUrl: `${SITE}/p`, pageTitle: '', name: 'Lan', content, lang: '', status: 'published', createdAt: Date.now() });
+    older.writeBatch([comment('Trước khi nâng cấp')], []);
+    // The newer server starts on the same file and migrates it.
+    migrate(other);
+    expect(other.prepare('SELECT max(version) AS v FROM schema_migrations').get()).toEqual({ v: latest.version });
+    let refusedWith: unknown;
+    try {
+      older.writeBatch([comment('Sau khi nâng cấp')], []);
+    } catch (e) {
+      refusedWith = (e as { code?: unknown }).code;
+    }
+    expect(refusedWith).toBe('YKIEN_SCHEMA_AHEAD');
+    expect(other.prepare('SELECT content FROM comments').all()).toEqual([{ content: 'Trước khi nâng cấp' }]);
+  });
+
   it('claims and rate-limit hits on a file that replaced the one opened (a restore renamed over it while the server ran): refused, nothing written to either file', async () => {
     const { SqliteStore } = await dist<SqliteModule>('stores/sqlite-store.js');
     const { SqliteWriter } = await dist<typeof import('../src/stores/sqlite-writer.js')>('stores/sqlite-writer.js');
