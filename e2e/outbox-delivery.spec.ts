@@ -17,6 +17,7 @@ import { fetchGet } from './support/retries.js';
 import { OPEN_WITHIN_MS } from '../src/storage.js';
 import { startServer, type RunningServer } from '../server/test/support/run-server.js';
 import { startFakeVerifier, type FakeVerifier } from '../server/test/support/fake-verifier.js';
+import { vi } from '../src/strings/all.js';
 
 // The suite shares the machine with other browsers: give the reader's view a little longer to settle.
 const expect = baseExpect.configure({ timeout: 10_000 });
@@ -460,6 +461,20 @@ test("the answer is lost after the server stored it, and the retry meets a proxy
   await expect(f.status).toContainText('Bình luận đã được đăng');
   expect(net.seen.map((s) => s.action)).toEqual(['lose', '404', 'forward']);
   expect(new Set(net.seen.map((s) => s.clientId)).size).toBe(1);
+  expect(await api.stored()).toHaveLength(1);
+});
+
+test("the answer is lost after the server stored it, the retry meets a proxy's 404, the text sent again is stored: the next comment's \"Nhập lại\" still offers \"Hoàn tác\"", async ({ page, net, api, site }) => {
+  const f = await storedThen404(page, net, api, site, 'Lê Văn C', 'Câu trả lời bị mất, rồi 404, rồi gửi lại');
+  await f.send.click();
+  await expect(f.status).toContainText('Bình luận đã được đăng');
+  // A new comment, a long one, then a tap on "Nhập lại" meant for "Gửi bình luận": it can be taken back.
+  const next = 'Một ý kiến khác, dài, viết sau khi bình luận trước đã đăng. '.repeat(5).trim();
+  await f.content.fill(next);
+  await f.clear.click();
+  await expect(f.status).toHaveText(vi.clearedUndo.replace('{undo}', vi.undoClear));
+  await f.host.getByRole('button', { name: 'Hoàn tác' }).click();
+  await expect(f.content).toHaveValue(next);
   expect(await api.stored()).toHaveLength(1);
 });
 

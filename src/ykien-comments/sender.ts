@@ -426,6 +426,9 @@ export class Sender {
       }
       // Settled; but refused, one an earlier attempt may have stored keeps its key (a proxy's 404 is no proof).
       else if (result.kind == 'sent' || result.kind == 'twin' || !this.#mayHave.has(payload.clientId)) inFlight.settled(payload.clientId);
+      // Stored, or the outbox's now (which keeps its own "may have been stored"): no longer the form's to
+      // let go of, so the next comment's "Nhập lại" offers "Hoàn tác" again.
+      if (result.kind == 'twin' || goesOn(result)) this.#mayHave.delete(payload.clientId);
       if (result.kind == 'twin') return void (await this.#alreadySent(payload));
       // The reader pressed "Nhập lại" while it went: a refusal does not bring the text back.
       await this.#handle(result, payload, h.keyboardStillAt(keyboard), typed, from, clears != this.#clears, false, endpoint);
