@@ -749,6 +749,29 @@ test('429 with Retry-After: not retried before it elapsed, then sent once', asyn
   expect(await api.stored()).toHaveLength(1);
 });
 
+test('three comments queued offline, the first one\'s try answered 429: the other two wait out its Retry-After too (the limit is the reader\'s), then all go, once each', async ({ page, context, net, api, site }) => {
+  await context.clock.install();
+  await site.open(page);
+  await pauseClock(page);
+  await setOffline(context, net, true);
+  for (const n of [1, 2, 3]) await send(page, 'Bùi Thị H', `Ý kiến thứ ${n}, viết khi mất mạng`);
+  await expect(unsent(page)).toHaveCount(3);
+  const limited = { status: 429, body: { status: 429, code: 'rate-limited', retryAfter: 30 }, headers: { 'Retry-After': '30' } };
+  net.script(limited); // the first try refused, the rest let through
+  await setOffline(context, net, false);
+  await expect.poll(() => net.seen.length).toBe(1);
+  await outboxIdle(page);
+  await page.clock.runFor(29_000); // far past any backoff, short of Retry-After
+  await outboxIdle(page);
+  expect(net.seen.map((s) => s.action)).toEqual(['429']);
+  expect(await api.stored()).toHaveLength(0);
+  await page.clock.runFor(10_000); // past it (and past the first one's jittered wait)
+  await expect(unsent(page)).toHaveCount(0);
+  expect(net.seen.map((s) => s.status ?? Number(s.action))).toEqual([429, 201, 201, 201]);
+  expect(new Set(net.seen.map((s) => s.clientId)).size).toBe(3);
+  expect(await api.stored()).toHaveLength(3);
+});
+
 test.describe('permanent refusals (the server allows 40 characters)', () => {
   test.use({ serverOptions: { maxLength: 40 } });
   const LONG = 'Nội dung này dài hơn bốn mươi ký tự mà máy chủ cho phép nhận.';

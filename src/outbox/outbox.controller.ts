@@ -115,6 +115,14 @@ let formWaits = 0;
 /** Boxes that came within this long of each other came together: one wake. */
 const CAME_TOGETHER_MS = 1000;
 
+/**
+ * By endpoint, until when its server's last 429 holds for this page: the limit is the reader's, not one
+ * comment's, so the other comments due wait it out too (each POST sent into it would be refused as
+ * well, and a proxy's limit that counts refusals would only move its window on).
+ */
+const limitedUntil = new Map<string, number>();
+const heldBy429 = (item: OutboxItem, now: number) => (limitedUntil.get(item.endpoint) ?? 0) > now;
+
 const dueAt = (item: OutboxItem, now: number) =>
   item.nextAt - now > Math.max(MAX_DELAY_MS, item.wait ?? (item.code == 'rate-limited' ? Infinity : 0)) ? now : item.nextAt;
 
@@ -246,6 +254,8 @@ export class OutboxController implements ReactiveController {
 
   /** Comments this tab is sending now (one `sending` in the store but not here is another tab's, which may have gone). */
   readonly #sendingHere = new Set<string>();
+  /** Due (a wake skipped their backoff), held by their endpoint's 429: they go as it lets go. */
+  readonly #heldBy429 = new Set<string>();
 
   /** Whether this tab is sending the comment now: its answer will come here. */
   sendsHere(clientId: string): boolean {
@@ -386,7 +396,8 @@ export class OutboxController implements ReactiveController {
     // `sending` under this lock: the tab that sent it is gone, maybe having sent it ahead of its backoff
     // (a wake), and the item kept its next try: due now all the same (the timer woke this tab for it).
     const due = item.state == 'sending' && item.code != 'rate-limited' ? now : dueAt(item, now);
-    if ((!waits || item.code == 'rate-limited') && due > now && (!skipBackoff || answeredSinceWake || item.code == 'rate-limited')) return true;
+    const heldDue = this.#heldBy429.has(item.clientId);
+    if (!heldDue && (!waits || item.code == 'rate-limited') && due > now && (!skipBackoff || answeredSinceWake || item.code == 'rate-limited')) return true;
     const token = this.#token(item, now);
     if (waits) {
       // Its token may still be in the tab that queued it; once it cannot be, the reader is asked. Checked
@@ -406,6 +417,8 @@ export class OutboxController implements ReactiveController {
       }
       return true;
     }
+    if (heldBy429(item, now)) return this.#heldBy429.add(item.clientId), true;
+    this.#heldBy429.delete(item.clientId);
     // Read before the request, not from the list this round began with: one discarded since stays gone.
     if (!(await this.#markSending(item.clientId))) return true;
     const result = await this.#attempt(item, token, false);
@@ -443,6 +456,7 @@ export class OutboxController implements ReactiveController {
     const onDisk = store.persistent;
     await this.#changed();
     const result = await postComment(item.endpoint, item.payload, token, item.words ?? this.#host.language, item.lang);
+    if (result.kind == 'rate-limited') limitedUntil.set(item.endpoint, Date.now() + result.retryAfter * 1000);
     const next = settle(item, result);
     if (next.state == 'sent') {
       // Marked sent before it goes: a crash in between never sends it again.
@@ -611,7 +625,9 @@ export class OutboxController implements ReactiveController {
           }
           // This tab's own token (fresh, or it would wait): stale by the time this tab holds it from.
           const staleAt = (this.#tokens.get(i.clientId)?.[1] ?? 0) + TOKEN_LIFETIME_MS;
-          return i.captcha && !limited && staleAt > now ? Math.min(dueAt(i, now), staleAt) : dueAt(i, now);
+          // (Its try, due or not, not before the endpoint's 429 let go.)
+          const due = Math.max(this.#heldBy429.has(i.clientId) ? now : dueAt(i, now), limitedUntil.get(i.endpoint) ?? 0);
+          return i.captcha && !limited && staleAt > now ? Math.min(due, staleAt) : due;
         }),
     );
     if (next < Infinity && !this.#draining && this.#host.isConnected) this.#timer = setTimeout(() => this.drain(), Math.min(2 ** 31 - 1, next - now));
