@@ -16,6 +16,9 @@ import { articleKey } from '../article-key.js';
 import { keep, keptIfStored } from './keeping.js';
 import type { OwnComment } from './own-comments.js';
 
+/** How long a first page without a published own comment may still be a cache's older copy. */
+const SETTLED_AFTER_MS = 10 * 60_000;
+
 /** What the list reads from its host, at each load. */
 export interface ListSource {
   endpoint?: string;
@@ -414,13 +417,15 @@ export class ListController implements ReactiveController {
         this.#show(page, src, askedAt);
         // The copy goes once the page holds the comment, or ends above it (it is further down). A page
         // without it that should hold it is older than the decision (a cache on the way, or another
-        // instance's): the copy stays, marked published, for this visit; the next one settles it.
+        // instance's): the copy stays, marked published, until a visit some minutes on settles it.
         const oldest = page.items.at(-1);
         const below = (c: OwnComment) => !!page.next && !!oldest && timeOf(oldest.createdAt) > timeOf(c.createdAt);
-        const gone = published.filter((c) => c.seenPublished || page.items.some((i) => i.id == c.id) || below(c));
+        const settledBefore = (c: OwnComment) => c.seenPublished && !(askedAt - (c.seenPublishedAt ?? 0) < SETTLED_AFTER_MS);
+        const gone = published.filter((c) => settledBefore(c) || page.items.some((i) => i.id == c.id) || below(c));
         const waiting = published.filter((c) => !gone.includes(c));
-        // Kept published: the next visit shows it so (not awaiting moderation) until it is settled.
-        if (waiting.length) keep().then((k) => waiting.forEach((c) => k.saveOwn({ ...c, status: 'published', seenPublished: true })), () => {});
+        // Kept published: the next visits show it so (not awaiting moderation) until it is settled.
+        if (waiting.length)
+          keep().then((k) => waiting.forEach((c) => k.saveOwn({ ...c, status: 'published', seenPublished: true, seenPublishedAt: c.seenPublishedAt ?? askedAt })), () => {});
         settled = [...settled, ...gone];
       }
     }
