@@ -201,6 +201,9 @@ async function main(): Promise<void> {
   if (config.origins.length === 0 && config.notify.publicUrl === null && !config.demo && (!loopbackOnly || config.trustProxy !== false)) {
     app.log.warn("neither --origins nor --public-url: the article links accepted are those of the origin each request's Host header names, which a client (or a proxy passing Host on) chooses; set --origins to the sites' origins");
   }
+  if (config.demo && config.notify.publicUrl === null && (!loopbackOnly || config.trustProxy !== false)) {
+    app.log.warn("--demo without --public-url: the article links accepted include those of the origin each request's Host header names, which a client chooses (a link to anywhere in /admin and the moderators' mail); the demo is for one's own machine, or set --public-url to its address");
+  }
   if (config.trustProxy === true) {
     app.log.warn(`--trust-proxy all: every client may set its own address (X-Forwarded-For), and so its own rate limit, or another's (the moderators' address, blocked for wrong tokens); only safe when nothing reaches this server but through the proxy`);
   }

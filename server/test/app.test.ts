@@ -91,6 +91,12 @@ describe("a comment's pageUrl", () => {
     const demo = await app(openStore(), ['--demo']);
     expect((await inject(demo, 'localhost:8787', 'http://localhost:8787/')).statusCode).toBe(201);
   });
+
+  it('with --demo and --public-url, is the public origin, not whatever Host a client sends', async () => {
+    const demo = await app(openStore(), ['--demo', '--public-url', 'https://binhluan.baotinh.example.vn']);
+    expect((await inject(demo, 'evil.example', 'http://evil.example/dang-nhap')).statusCode).toBe(400);
+    expect((await inject(demo, 'evil.example', 'https://binhluan.baotinh.example.vn/tin-tuc/bai-viet')).statusCode).toBe(201);
+  });
 });
 
 describe('the command line', () => {

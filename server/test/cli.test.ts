@@ -502,6 +502,16 @@ describe('serving the widget and the demo', () => {
     return s;
   };
 
+  it('--demo on a server others can reach, without --public-url: warned that a client picks the article links it may give; on loopback, or with --public-url, not', async () => {
+    const warned = (server: RunningServer) => server.jsonLogs().filter((l) => l.level === 40 && /^--demo without --public-url/.test(String(l.msg))).length;
+    const [open, local, named] = await Promise.all([
+      start(['--demo', '--no-captcha', '--host', '0.0.0.0']),
+      start(['--demo', '--no-captcha']),
+      start(['--demo', '--no-captcha', '--host', '0.0.0.0', '--public-url', 'https://binhluan.baotinh.example.vn']),
+    ]);
+    expect([warned(open), warned(local), warned(named)]).toEqual([1, 0, 0]);
+  });
+
   it('--demo --no-captcha: the page without site-key, under the strict CSP, with the real origin', async () => {
     const s = await start(['--demo', '--no-captcha']);
     const res = await http(`${s.url}/`);

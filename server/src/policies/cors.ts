@@ -28,7 +28,8 @@ export function originPolicy(configured: readonly string[], publicUrl: string | 
   // --origins and the server's public origin, which is its own whatever Host a proxy passes on
   // (/admin's writes come from it): allowed to call, and to be a comment's page.
   const known = new Set([...configured, ...(publicUrl === null ? [] : [new URL(publicUrl).origin])]);
-  const hostCounts = demo || known.size === 0;
+  // The demo's page is on the server's own origin: the Host's, until --public-url names it.
+  const hostCounts = known.size === 0 || (demo && publicUrl === null);
   const ownOrigin = (request: FastifyRequest): string => {
     // request.protocol and request.host honour X-Forwarded-Proto/-Host only from trusted proxies.
     try {
