@@ -6,10 +6,16 @@ import { posix } from 'node:path';
 // only the documented `ykien-*` ones.
 /** `Class.property` of each `static properties` entry with `state: true`: the analyzer lists them as attributes. */
 const stateProperties = new Set();
+/** `path:name` of each `export type { … }` (or `export { type … }`): nothing a module gives at run time. */
+const typeOnlyExports = new Set();
 
 const publicOnly = {
   name: 'ykien-public-only',
-  analyzePhase({ ts, node }) {
+  analyzePhase({ ts, node, moduleDoc }) {
+    if (ts.isExportDeclaration(node) && node.exportClause && ts.isNamedExports(node.exportClause)) {
+      for (const e of node.exportClause.elements) if (node.isTypeOnly || e.isTypeOnly) typeOnlyExports.add(`${moduleDoc.path}:${e.name.getText()}`);
+      return;
+    }
     if (!ts.isPropertyDeclaration(node) || node.name?.getText() !== 'properties' || !node.initializer || !ts.isObjectLiteralExpression(node.initializer)) return;
     const owner = node.parent?.name?.getText();
     for (const p of node.initializer.properties) {
@@ -22,6 +28,8 @@ const publicOnly = {
   },
   packageLinkPhase({ customElementsManifest }) {
     for (const mod of customElementsManifest.modules) {
+      // A tool that takes the exports for values (a wrapper generator) would import a type at run time.
+      mod.exports = (mod.exports ?? []).filter((e) => !typeOnlyExports.has(`${mod.path}:${e.name}`));
       for (const d of mod.declarations ?? []) {
         if (!d.customElement) continue;
         const hidden = new Set((d.members ?? []).filter((m) => (m.privacy && m.privacy !== 'public') || stateProperties.has(`${d.name}.${m.name}`)).map((m) => m.name));

@@ -53,6 +53,13 @@ describe('custom-elements.json', () => {
     expect(parts.filter((p) => !new RegExp(`part=(?:"|\\$\\{[^}]*?[?:] ')(?:[a-z-]+ )*${p}(?: [a-z-]+)*["']`).test(code))).toEqual([]);
   });
 
+  it("lists as exports only what the module gives at run time: the classes, not the types (`export type`)", async () => {
+    const index = (manifest.modules as Array<{ path: string; exports?: Array<{ name: string }> }>).find((m) => m.path === 'dist/esm/index.js')!;
+    const given = Object.keys(await import('../dist/esm/index.js')).sort();
+    expect(index.exports!.map((e) => e.name).sort()).toEqual(given);
+    expect(given).toContain('YkienComments');
+  });
+
   it('names the files the package ships, and defaults as values', () => {
     const text = readFileSync('custom-elements.json', 'utf8');
     const paths = [...text.matchAll(/"(?:path|module)": "([^"]+)"/g)].map((m) => m[1]!);
