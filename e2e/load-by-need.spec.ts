@@ -320,6 +320,8 @@ test("the captcha's own code still cannot be fetched after \"reset captcha\" (a 
   // Sent meanwhile: the same advice, the text kept.
   await f.name.fill('Phạm Thị Hoa');
   await f.send.click();
+  // The press handled (the status said the same before it): the keyboard is taken to what to do.
+  await expect(f.captchaReset).toBeFocused();
   await expect(f.status).toHaveText(reload);
   expect(endpoint.posts).toHaveLength(0);
   missing = false;

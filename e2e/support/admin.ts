@@ -120,7 +120,7 @@ export const test = base.extend<
   // fetched through a route as the test ended (or after the server stopped) is not the test's failure.
   page: async ({ page, server: _ }, use) => {
     await use(page);
-    await page.unrouteAll({ behavior: 'ignoreErrors' });
+    if (!page.isClosed()) await page.unrouteAll({ behavior: 'ignoreErrors' }).catch(() => {});
   },
   server: async ({ moderatorsFile, serverArgs, serverPool }, use) => {
     if (!moderatorsFile && !serverArgs.length) {

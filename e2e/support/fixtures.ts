@@ -203,6 +203,8 @@ export const test = base.extend<Fixtures>({
     );
     captchas.set(context, await installFakeHcaptcha(context));
     await use(context);
+    // A request the page made as the test ended (an outbox's retry, a count's) is let go, not the test's failure.
+    await context.unrouteAll({ behavior: 'ignoreErrors' }).catch(() => {});
   },
   page: async ({ page, problems }, use) => {
     page.on('console', (m) => {
@@ -210,6 +212,8 @@ export const test = base.extend<Fixtures>({
     });
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
     await use(page);
+    // Its routes too (the fake endpoint reads a request's headers, which throws once the page is gone).
+    if (!page.isClosed()) await page.unrouteAll({ behavior: 'ignoreErrors' }).catch(() => {});
   },
   article: async ({ page, endpoint }, use) => {
     await use(async (o: ArticleOptions = {}) => {
