@@ -290,3 +290,28 @@ for (const [how, move] of Object.entries({
     expect(problems).toEqual([]);
   });
 }
+
+test('the page turns English before the reader came to the form, its words held on the way; send pressed with both fields empty: each field is marked in the words shown so far, the keyboard on the first, then English once they come', async ({ page, article }) => {
+  await article({ attrs: { 'site-key': null } });
+  const f = form(page);
+  // Only the English reading words held: the sending half (and its English words) may come.
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let held = 0;
+  await page.route(/\/dist\/cdn\/en-(?!sending)[^/]*\.js$/, async (route) => {
+    held++;
+    await gate;
+    await route.fallback();
+  });
+  await page.evaluate(() => (document.documentElement.lang = 'en'));
+  await expect.poll(() => held).toBeGreaterThan(0);
+  await f.send.click();
+  await expect(f.nameError).toHaveText(vi.nameRequired);
+  await expect(f.contentError).toHaveText(vi.contentRequired);
+  await expect(f.status).toHaveText(vi.fixErrors);
+  await expect(f.name).toBeFocused();
+  release();
+  await expect(f.nameError).toHaveText(en.nameRequired);
+  await expect(f.contentError).toHaveText(en.contentRequired);
+  await expect(f.status).toHaveText(en.fixErrors);
+});

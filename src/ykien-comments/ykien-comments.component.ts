@@ -439,7 +439,9 @@ export class YkienComments extends LitElement {
    */
   #loadSender(): Promise<Sender> {
     // (A Sender whose setup threw is not made again: its controllers are on the element already.)
-    return (this.#senderLoad ??= Promise.all([import('./sender.js'), loadStrings(this.language, 'sending')]).then(
+    // The sending words of the language shown too: the page turned to another whose words are still
+    // on their way, the form's checks are said in the one shown meanwhile.
+    return (this.#senderLoad ??= Promise.all([import('./sender.js'), loadStrings(this.language, 'sending'), loadStrings(this.speaking, 'sending')]).then(
       ([{ Sender }]) => {
         this.requestUpdate();
         try {
