@@ -315,3 +315,31 @@ test('the page turns English before the reader came to the form, its words held 
   await expect(f.contentError).toHaveText(en.contentRequired);
   await expect(f.status).toHaveText(en.fixErrors);
 });
+
+test('the browser stops keeping data while a comment is sent: the outcome says so; the page turns English: both are said again in English', async ({ page, article, endpoint }) => {
+  // Every transaction throws once the disk is full (this page only).
+  await page.addInitScript(() => {
+    const transaction = IDBDatabase.prototype.transaction;
+    IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+      if ((window as unknown as { diskFull?: boolean }).diskFull) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return transaction.apply(this, args);
+    };
+  });
+  await article({ attrs: { 'site-key': null } });
+  const f = form(page);
+  await f.name.fill('Ngô Thị Lan');
+  await f.content.fill('Gửi khi đĩa sắp đầy.');
+  const release = endpoint.hold();
+  await f.send.click();
+  await expect.poll(() => endpoint.posts.length).toBe(1);
+  await page.evaluate(() => ((window as unknown as { diskFull: boolean }).diskFull = true));
+  await f.content.fill('Gõ tiếp trong lúc gửi.'); // its draft cannot be written: the store goes to memory
+  release();
+  await expect(f.status).toContainText(vi.noStorage);
+  const [said] = (await f.status.textContent())!.split('\n');
+  expect(said).not.toBe(vi.noStorage);
+  await page.evaluate(() => (document.documentElement.lang = 'en'));
+  await expect(f.send).toHaveText(en.send);
+  await expect(f.status).toContainText(en.noStorage);
+  await expect(f.status).not.toContainText(said!);
+});

@@ -220,14 +220,18 @@ export class YkienComments extends LitElement {
   /** Another tab queued or sent a comment: this one loads its sender, to show and send it too. */
   #channel?: BroadcastChannel;
   /** The last message said by key (or made of the words), to say again in a new language. */
-  #lastSaid?: [StringKey | Said, StatusKind, Record<string, number> | undefined];
+  #lastSaid?: [StringKey | Said, StatusKind, Record<string, number> | undefined, storageNotice?: boolean];
   /** Another language (its own `lang` or the page's): the form's own messages and the last status say it again. */
   #words = new WordsController(
     this,
     () => !!this.#senderLoad,
     () => {
       this.#sender?.reword(); // (which reconfigures the captcha in the new language)
-      if (this.#lastSaid) this.say(...this.#lastSaid);
+      if (this.#lastSaid) {
+        const [key, kind, params, notice] = this.#lastSaid;
+        this.#storageNotice ||= !!notice; // (the note that went with it goes with it again)
+        this.say(key, kind, params);
+      }
       if (this.#listLast) this.say(this.#listLast[0], 'info', this.#listLast[1]);
     },
   );
@@ -808,7 +812,7 @@ export class YkienComments extends LitElement {
     }
     const text = news + (this.#storageNotice ? '\n' + t.noStorage : '');
     const said = ++this.#said;
-    this.#lastSaid = known ? [key as StringKey | Said, kind, params] : undefined;
+    this.#lastSaid = known ? [key as StringKey | Said, kind, params, this.#storageNotice] : undefined;
     this.#storageNotice = false;
     this.statusKind = kind;
     // The same words again (a second failure, a second comment queued): a live region speaks only a
