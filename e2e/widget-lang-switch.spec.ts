@@ -4,7 +4,7 @@
  * the language the page has by then, with its list, and without an error.
  */
 import type { Page } from '@playwright/test';
-import { test, expect, form, holdListGets, ORIGIN, type FakeEndpoint, type ListBody } from './support/fixtures.js';
+import { test, expect, form, fillAndVerify, holdListGets, ORIGIN, type FakeEndpoint, type ListBody } from './support/fixtures.js';
 import { en, vi } from '../src/strings/all.js';
 
 const items: ListBody['items'] = [1, 2, 3].map((i) => ({
@@ -342,4 +342,17 @@ test('the browser stops keeping data while a comment is sent: the outcome says s
   await expect(f.send).toHaveText(en.send);
   await expect(f.status).toContainText(en.noStorage);
   await expect(f.status).not.toContainText(said!);
+});
+
+test('the captcha solved, then the page turns English and the box dark in one step: the line that says the reader is verified says it in English once the words come', async ({ page, article }) => {
+  await article();
+  const f = form(page);
+  await fillAndVerify(page, 'Ngô Thị Lan', 'Đã xác minh, rồi đổi ngôn ngữ.');
+  await f.host.evaluate((box) => {
+    document.documentElement.lang = 'en';
+    box.setAttribute('theme', 'dark');
+  });
+  await expect(f.send).toHaveText(en.send);
+  await expect(f.captchaKept).toHaveText(en.captchaKept);
+  await expect(f.captchaKept).toHaveAttribute('lang', 'en');
 });

@@ -217,7 +217,12 @@ export class CaptchaController implements ReactiveController {
   /** Renders (or re-renders, when an option changed) the captcha; `undefined` removes it. */
   configure(options: CaptchaOptions | undefined): void {
     const was = this.#options;
-    if (JSON.stringify(options) == JSON.stringify(was) && this.#el?.isConnected) return;
+    if (JSON.stringify(options) == JSON.stringify(was) && this.#el?.isConnected) {
+      // The words came after the options changed with the language: the "verified" line takes them.
+      const text = this.#keptText();
+      if (this.#el.localName == 'span' && this.#el.textContent != text) this.#el.textContent = text;
+      return;
+    }
     this.#options = options;
     // A token is the site key's, not the widget's language or theme: a change of those keeps it.
     this.#mount(options?.siteKey == was?.siteKey && options?.jsapi == was?.jsapi);
