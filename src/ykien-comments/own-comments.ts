@@ -22,8 +22,9 @@ export interface OwnComment {
   status: 'pending' | 'published';
   /**
    * The server said it was published, and a fresh first page still did not hold it: at a visit some
-   * minutes later (list.controller.ts's SETTLED_AFTER_MS), one without it means it is further down (a device clock ahead made
-   * it look newer), not a stale page (a CDN that ignores the request's `no-cache` keeps its copy a while).
+   * minutes later (list.controller.ts's SETTLED_AFTER_MS), one without it means it is further down (a
+   * device clock ahead made it look newer), not a stale page (a CDN that ignores the request's
+   * `no-cache` keeps its copy a while).
    */
   seenPublished?: boolean;
   /** When that was first seen (ms since epoch); none in records kept before it was noted: long ago. */

@@ -444,8 +444,8 @@ export class YkienComments extends LitElement {
   #loadSender(): Promise<Sender> {
     // (A Sender whose setup threw is not made again: its controllers are on the element already.)
     // The sending words of the language shown too: the page turned to another whose words are still
-    // on their way, the form's checks are said in the one shown meanwhile.
-    return (this.#senderLoad ??= Promise.all([import('./sender.js'), loadStrings(this.language, 'sending'), loadStrings(this.speaking, 'sending')]).then(
+    // on their way, the form's checks are said in the one shown meanwhile (not needed to send).
+    return (this.#senderLoad ??= Promise.all([import('./sender.js'), loadStrings(this.language, 'sending'), loadStrings(this.speaking, 'sending').catch(() => {})]).then(
       ([{ Sender }]) => {
         this.requestUpdate();
         try {
