@@ -592,6 +592,16 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
     expect([...removed].sort()).toEqual([...rendered].sort());
   });
 
+  test('"reset captcha" pressed before anything of the form had the focus (Safari and Firefox on a Mac do not focus a clicked button; a screen reader may not move it): the captcha comes', async ({ page, article }) => {
+    await article();
+    const f = form(page);
+    await expect(f.captchaReset).toBeVisible();
+    await expect(f.captchaBox).toHaveCount(0); // nothing of hCaptcha's before the reader came to the form
+    await f.captchaReset.dispatchEvent('click'); // a click that moves no focus
+    await expect(f.captchaBox).toBeVisible();
+    await expect(page.locator('ykien-comments h-captcha')).toHaveCount(1);
+  });
+
   test('after a move, "reset captcha" brings the challenge back, and the kept token is dropped', async ({ page, article, endpoint }) => {
     await article();
     const f = await solvedThenMoved(page);

@@ -228,11 +228,15 @@ export class CaptchaController implements ReactiveController {
     this.#mount(options?.siteKey == was?.siteKey && options?.jsapi == was?.jsapi);
   }
 
-  /** The reader came to the form (focus, typing, send): render the captcha now, if it is configured. */
-  arm(): void {
-    if (this.#armed) return;
+  /**
+   * The reader came to the form (focus, typing, send): render the captcha now, if it is configured.
+   * True when this did it (it was not armed yet).
+   */
+  arm(): boolean {
+    if (this.#armed) return false;
     this.#armed = true;
     if (!this.#el) this.#mount();
+    return true;
   }
 
   /**

@@ -591,7 +591,8 @@ export class YkienComments extends LitElement {
       onClear: this.#onClear,
       // A discard while the status line offers its undo (the newest thing done); else what "Nhập lại" emptied, while it may come back.
       onUndo: this.#sender?.undo ?? (this.#undoable() ? this.#onUndo : undefined),
-      onResetCaptcha: () => this.#loadSenderSoon((s) => s.captcha.reset()),
+      // (Pressed before the form had the focus, a click that focuses nothing (Safari): it brings the captcha.)
+      onResetCaptcha: () => this.#loadSenderSoon((s) => s.captcha.arm() || s.captcha.reset()),
     })}${this.#sender?.renderOutbox() ?? nothing}`;
     const comments = this.#listOn
       ? renderList({ list, t, lang, timeZone: this.#zone, contentLang, onMore: () => this.#more(), onRetry: () => this.#retry(), news: this.listStatus, showNews: LIST_NEWS_SHOWN.includes(this.#listLast?.[0] as string) })
