@@ -2124,6 +2124,29 @@ test('an app that takes the box out while its comment goes and mounts a new one 
   expect(await page.evaluate(() => (window as unknown as { __errors: unknown[] }).__errors)).toEqual(['validation']);
 });
 
+test('a comment sent offline with the captcha solved, then the box replaced by the app (a route change that mounts a new one): the new box sends it with that token when the network is back, without asking for the captcha again', async ({ page, context, article, endpoint }) => {
+  await article();
+  const f = form(page);
+  await fillAndVerify(page, 'Tạ Thị Hằng', 'Gửi khi mất mạng, rồi trang đổi khung.');
+  endpoint.offline = true; // (the route answers before the browser's network would)
+  await context.setOffline(true);
+  await f.send.click();
+  await expect(unsent(page)).toHaveCount(1);
+  // The app takes the box out and mounts another for the same article, within the token's life.
+  await f.host.evaluate((old) => {
+    const next = old.cloneNode(false) as HTMLElement;
+    old.remove();
+    document.body.append(next);
+  });
+  await expect(unsent(page)).toHaveCount(1);
+  endpoint.offline = false;
+  await context.setOffline(false);
+  await expect.poll(() => endpoint.comments.length).toBe(1);
+  expect(endpoint.posts.map((p) => p.body.captchaToken)).toEqual(['fake-token-1']);
+  await expect(unsent(page)).toHaveCount(0);
+  await expect(page.locator('ykien-comments').getByRole('button', { name: 'Xác minh để gửi' })).toHaveCount(0);
+});
+
 test('a live blog: three boxes of one endpoint and one comment a network failure left unsent: each wake tries it once, not once a box, and one box says it went', async ({ page, context, article, endpoint }) => {
   const box = (pageId: string) => `<ykien-comments endpoint="${ENDPOINT}" page-id="${pageId}"></ykien-comments>`;
   await article({ attrs: { 'page-id': 'tuong-thuat-1', 'site-key': null }, after: box('tuong-thuat-2') + box('tuong-thuat-3') });

@@ -123,6 +123,13 @@ const CAME_TOGETHER_MS = 1000;
 const limitedUntil = new Map<string, number>();
 const heldBy429 = (item: OutboxItem, now: number) => (limitedUntil.get(item.endpoint) ?? 0) > now;
 
+/**
+ * The captcha tokens of queued comments, by clientId, with when they were solved: the page's, not a
+ * box's (hCaptcha's are the page's too). A box the app replaced (a route change) leaves its comment to
+ * the next one, which sends it with the token the reader solved instead of asking for another.
+ */
+const tokens = new Map<string, [token: string, at: number]>();
+
 const dueAt = (item: OutboxItem, now: number) =>
   item.nextAt - now > Math.max(MAX_DELAY_MS, item.wait ?? (item.code == 'rate-limited' ? Infinity : 0)) ? now : item.nextAt;
 
@@ -135,7 +142,6 @@ export class OutboxController implements ReactiveController {
   items: OutboxItem[] = [];
   /** `items` read as the outbox connected: a press that brought the outbox judges the form against them. */
   listed: Promise<void> = Promise.resolve();
-  #tokens = new Map<string, [token: string, at: number]>();
   #channel?: BroadcastChannel;
   #timer?: ReturnType<typeof setTimeout>;
   #draining?: Promise<void>;
@@ -209,14 +215,14 @@ export class OutboxController implements ReactiveController {
     const item = newItem(endpoint, payload, captcha, Date.now(), this.#host.contentLang);
     item.words = this.#host.language;
     if (maybeStored) item.maybeStored = true;
-    if (token) this.#tokens.set(item.clientId, [token, solvedAt]);
+    if (token) tokens.set(item.clientId, [token, solvedAt]);
     if (captcha) item.tokenAt = solvedAt;
     let waits = true;
     const ends = () => waits && ((waits = false), formWaits--);
     formWaits++;
     return withLock(async () => {
       ends();
-      if (twin && (await twin(await loadItems(endpoint)).catch(() => false))) return this.#tokens.delete(item.clientId), { kind: 'twin' as const };
+      if (twin && (await twin(await loadItems(endpoint)).catch(() => false))) return tokens.delete(item.clientId), { kind: 'twin' as const };
       await saveItem(sending(item));
       kept?.();
       return this.#attempt(item, token, true);
@@ -225,7 +231,7 @@ export class OutboxController implements ReactiveController {
 
   /** The reader solved the captcha for a comment that waited for it. */
   async verify(clientId: string, token: string): Promise<void> {
-    this.#tokens.set(clientId, [token, Date.now()]);
+    tokens.set(clientId, [token, Date.now()]);
     await this.#update(clientId, { state: 'queued', nextAt: 0, tokenAt: Date.now() });
     await this.drain();
   }
@@ -264,9 +270,9 @@ export class OutboxController implements ReactiveController {
 
   async discard(clientId: string): Promise<void> {
     // (Kept aside while "Hoàn tác" may bring the comment back: the captcha the reader solved comes with it.)
-    const token = this.#tokens.get(clientId);
+    const token = tokens.get(clientId);
     this.#setAside = token && [clientId, token];
-    this.#tokens.delete(clientId);
+    tokens.delete(clientId);
     const item = this.items.find((i) => i.clientId == clientId);
     if (item) this.#discarded.set(clientId, item);
     await deleteItem(clientId);
@@ -279,7 +285,7 @@ export class OutboxController implements ReactiveController {
   /** A comment this tab's reader discarded, back as it was ("Hoàn tác"), with its token while it lives. */
   async restore(item: OutboxItem): Promise<void> {
     this.#discarded.delete(item.clientId);
-    if (this.#setAside?.[0] == item.clientId) this.#tokens.set(item.clientId, this.#setAside[1]);
+    if (this.#setAside?.[0] == item.clientId) tokens.set(item.clientId, this.#setAside[1]);
     this.#setAside = undefined;
     // (Only if its key is not there again: kept by the undo of another box of this page.)
     await store.update<OutboxItem>(PREFIX + item.clientId, (i) => i ?? item);
@@ -324,7 +330,7 @@ export class OutboxController implements ReactiveController {
     // (Set at each run, as in takeBack.)
     await store.update<OutboxItem>(PREFIX + clientId, (i) => (i ? (waitsForReader(i) || this.verifiable(i) ? ((gone = true), undefined) : ((gone = false), i)) : ((gone = undefined), i)));
     if (gone) {
-      this.#tokens.delete(clientId);
+      tokens.delete(clientId);
       await this.#changed();
     }
     return gone;
@@ -475,7 +481,7 @@ export class OutboxController implements ReactiveController {
       let there = false;
       await store.update<OutboxItem>(PREFIX + item.clientId, (i) => ((there = !!i), undefined));
       if (!there && !(onDisk && !store.persistent)) {
-        this.#tokens.delete(item.clientId);
+        tokens.delete(item.clientId);
         await this.#changed();
         return { kind: 'discarded', maybeStored: false, spent: result.kind == 'captcha' };
       }
@@ -492,14 +498,14 @@ export class OutboxController implements ReactiveController {
       } else if (!kept) {
         // Discarded by its reader (in this tab or another) while it went: not "kept, sent later", nor put
         // back in a form.
-        this.#tokens.delete(item.clientId);
+        tokens.delete(item.clientId);
         const maybeStored = mayHaveStored(result);
         if (maybeStored) this.#tell({ afterDiscard: item.clientId });
         await this.#changed();
         return { kind: 'discarded', maybeStored };
       }
     }
-    if (result.kind != 'retry' && result.kind != 'rate-limited') this.#tokens.delete(item.clientId);
+    if (result.kind != 'retry' && result.kind != 'rate-limited') tokens.delete(item.clientId);
     await this.#changed();
     return result;
   }
@@ -545,7 +551,7 @@ export class OutboxController implements ReactiveController {
 
   /** This tab's captcha token for the item, while it is fresh. */
   #token(item: OutboxItem, now: number): string | undefined {
-    const t = this.#tokens.get(item.clientId);
+    const t = tokens.get(item.clientId);
     return t && tokenFresh(t[1], now) ? t[0] : undefined;
   }
 
@@ -624,7 +630,7 @@ export class OutboxController implements ReactiveController {
             return limited ? Math.max(dueAt(i, now), staleAt) : staleAt;
           }
           // This tab's own token (fresh, or it would wait): stale by the time this tab holds it from.
-          const staleAt = (this.#tokens.get(i.clientId)?.[1] ?? 0) + TOKEN_LIFETIME_MS;
+          const staleAt = (tokens.get(i.clientId)?.[1] ?? 0) + TOKEN_LIFETIME_MS;
           // (Its try, due or not, not before the endpoint's 429 let go.)
           const due = Math.max(this.#heldBy429.has(i.clientId) ? now : dueAt(i, now), limitedUntil.get(i.endpoint) ?? 0);
           return i.captcha && !limited && staleAt > now ? Math.min(due, staleAt) : due;
