@@ -989,3 +989,20 @@ test.describe('"Hoàn tác" around the other things an editor does meanwhile', (
     await expect(page.getByRole('alert')).toContainText('Đã đưa bình luận của “Ba” về hàng chờ duyệt. 2 bình luận chưa đưa về hàng chờ duyệt được, vẫn ở mục “Đã đăng”.');
   });
 });
+
+test('an approval the server made whose answer was lost, then "Từ chối" pressed on the same card: told its own earlier decision went through, not that someone else decided', async ({ page, seed, signIn, publicList }) => {
+  await seed({ name: 'Bạn đọc 8', content: 'Ý kiến duyệt mất câu trả lời.' });
+  await signIn();
+  await page.route('**/api/admin/comments/*/approve*', async (route) => {
+    await route.fetch(); // the server approves it...
+    return route.abort('timedout'); // ...and the answer never comes
+  });
+  await card(page, 'Bạn đọc 8').getByRole('button', { name: 'Duyệt', exact: true }).click();
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Không kết nối được máy chủ. Vui lòng thử lại.');
+  await expect.poll(async () => (await publicList()).items.map((c) => c.name)).toEqual(['Bạn đọc 8']);
+  await card(page, 'Bạn đọc 8').getByRole('button', { name: 'Từ chối', exact: true }).click();
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText(
+    'Quyết định trước của bạn với bình luận của “Bạn đọc 8” có lẽ đã được thực hiện dù máy chủ không kịp trả lời (nay: Đã đăng); lần này không thay đổi gì. Muốn đổi, hãy tìm nó trong mục “Đã đăng”.',
+  );
+  expect((await publicList()).items.map((c) => c.name)).toEqual(['Bạn đọc 8']);
+});

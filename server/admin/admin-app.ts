@@ -836,7 +836,9 @@ export class YkienAdmin extends LitElement {
 
   /** A decision refused with 409 conflict: what the moderator is told. */
   private movedByOther(c: AdminComment, e: ApiError, key: 'movedByOther' | 'editedButMoved' = 'movedByOther'): string {
-    return this.msg(key, { name: c.name, status: this.statusWord(e) });
+    // This page's own earlier decision on it, whose answer was lost, is what moved it: not a colleague's.
+    const ours = key === 'movedByOther' && mayHaveDecided(c.id);
+    return this.msg(ours ? 'movedByYourEarlier' : key, { name: c.name, status: this.statusWord(e) });
   }
 
   /** A comment deleted by someone else, named: the keyboard may be on another card by then. */
