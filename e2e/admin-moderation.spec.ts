@@ -1691,3 +1691,26 @@ test('a search the server refuses (more words than it takes, a 400): the polls d
   expect(searches).toBe(1);
   await expect(page.locator('ykien-admin [role="alert"]')).toContainText('Tìm kiếm tối đa 8 từ.');
 });
+
+test('approved, put back in the queue by a colleague, then approved again while "Tải lại" brings the queue: it stays out of the queue the reload brings', async ({ page, seed, signIn, api, publicList }) => {
+  const id = await seed({ name: 'Bạn đọc 9', content: 'Duyệt hai lần.' });
+  await seed({ name: 'Bạn đọc 10', content: 'Ý kiến khác.' });
+  await signIn();
+  await expect(cards(page)).toHaveCount(2);
+  await card(page, 'Bạn đọc 9').getByRole('button', { name: 'Duyệt', exact: true }).click();
+  await expect(cards(page)).toHaveCount(1);
+  // A colleague puts it back in the queue; this page's reload brings it back.
+  expect((await api('POST', `/comments/${id}/restore?from=published`)).status).toBe(200);
+  await page.getByRole('button', { name: 'Tải lại' }).click();
+  await expect(cards(page)).toHaveCount(2);
+  // Approved again while the next reload's list is on its way, made before the decision.
+  const held = await holdNextList(page);
+  await page.getByRole('button', { name: 'Tải lại' }).click();
+  await held.asked;
+  await card(page, 'Bạn đọc 9').getByRole('button', { name: 'Duyệt', exact: true }).click();
+  await expect(liveRegion(page)).toContainText('Bạn đọc 9');
+  await expect.poll(async () => (await publicList()).items.map((c) => c.name)).toEqual(['Bạn đọc 9']);
+  held.release();
+  await expect(page.locator('ykien-admin [aria-busy="false"]')).toHaveCount(1);
+  await expect(page.locator('ykien-admin article.comment .name')).toHaveText(['Bạn đọc 10']);
+});

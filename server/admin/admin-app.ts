@@ -145,8 +145,12 @@ export class YkienAdmin extends LitElement {
    */
   declare undo: { comments: AdminComment[]; to: 'published' | 'rejected'; listedFor: string } | null;
   private searchTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Comments moderated in this tab: a poll answer that raced the action must not bring them back. */
-  private readonly handled = new Map<string, Status>();
+  /**
+   * Comments moderated in this tab, the status they left and a stamp of when (decisions counted): a
+   * poll answer that raced the action must not bring them back.
+   */
+  private readonly handled = new Map<string, { from: Status; stamp: number }>();
+  private decisions = 0;
   private readonly onHash = () => this.showView(viewOfHash());
   /** What the moderation log (its page, and each comment's own) takes from this page. */
   private readonly logPage: LogPage = {
@@ -463,8 +467,12 @@ export class YkienAdmin extends LitElement {
    */
   private decidedFromNow(): (c: AdminComment) => boolean {
     const tab = this.tab;
-    const handledBefore = new Map(this.handled);
-    return (c) => this.handled.get(c.id) === tab && handledBefore.get(c.id) !== tab;
+    const since = this.decisions;
+    // (Decided again after a colleague moved it back: a new stamp, though the same tab as before.)
+    return (c) => {
+      const h = this.handled.get(c.id);
+      return h?.from === tab && h.stamp > since;
+    };
   }
 
   /** The last load reopened a form kept across a sign-in, the keyboard in it. */
@@ -866,7 +874,7 @@ export class YkienAdmin extends LitElement {
    * left alone: what was decided may belong in it.
    */
   private removeItems(ids: ReadonlySet<string>, refocus: boolean, from: Status, decidedElsewhere = false): void {
-    for (const id of ids) this.handled.set(id, from);
+    for (const id of ids) this.handled.set(id, { from, stamp: ++this.decisions });
     if (from !== this.tab) return;
     // The keyboard inside a card that goes (its empty edit or reply form, opened on a card another
     // moderator decided), or on the bulk bar's button when every chosen card goes: it would fall to the
