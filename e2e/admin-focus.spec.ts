@@ -1006,3 +1006,16 @@ test('an approval the server made whose answer was lost, then "Từ chối" pres
   );
   expect((await publicList()).items.map((c) => c.name)).toEqual(['Bạn đọc 8']);
 });
+
+test('an approval lost before it reached the server, then a colleague rejects the comment: pressed again, it is said to be the colleague\'s decision, not the editor\'s own', async ({ page, seed, signIn, api }) => {
+  const id = await seed({ name: 'Bạn đọc 11', content: 'Ý kiến bị người khác từ chối.' });
+  await signIn();
+  let tries = 0;
+  await page.route('**/api/admin/comments/*/approve*', (route) => (tries++ ? route.fallback() : route.abort('connectionreset'))); // never reached the server
+  const approve = card(page, 'Bạn đọc 11').getByRole('button', { name: 'Duyệt', exact: true });
+  await approve.click();
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Không kết nối được máy chủ. Vui lòng thử lại.');
+  expect((await api('POST', `/comments/${id}/reject?from=pending`)).status).toBe(200);
+  await approve.click();
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Bình luận của “Bạn đọc 11” đã được người khác xử lý (nay: Đã từ chối); không thay đổi gì.');
+});

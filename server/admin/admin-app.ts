@@ -60,6 +60,9 @@ export function pollInterval(search: string): number {
   return Number.isFinite(raw) && raw > 0 ? Math.min(MAX_POLL_MS, Math.max(MIN_POLL_MS, raw)) : MAX_POLL_MS;
 }
 
+/** The decision that leaves a comment with each status. */
+const DECISION_TO: Record<string, string> = { published: 'approve', rejected: 'reject', pending: 'restore' };
+
 const viewOfHash = (): View => (location.hash === '#audit' ? 'audit' : 'queue');
 
 export class YkienAdmin extends LitElement {
@@ -845,7 +848,8 @@ export class YkienAdmin extends LitElement {
   /** A decision refused with 409 conflict: what the moderator is told. */
   private movedByOther(c: AdminComment, e: ApiError, key: 'movedByOther' | 'editedButMoved' = 'movedByOther'): string {
     // This page's own earlier decision on it, whose answer was lost, is what moved it: not a colleague's.
-    const ours = key === 'movedByOther' && mayHaveDecided(c.id);
+    // (Only the decision that leads where it is now: an approval lost on the way is not a colleague's rejection.)
+    const ours = key === 'movedByOther' && !!e.current && mayHaveDecided(c.id, DECISION_TO[e.current]);
     return this.msg(ours ? 'movedByYourEarlier' : key, { name: c.name, status: this.statusWord(e) });
   }
 
