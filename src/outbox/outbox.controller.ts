@@ -120,8 +120,13 @@ const CAME_TOGETHER_MS = 1000;
  * comment's, so the other comments due wait it out too (each POST sent into it would be refused as
  * well, and a proxy's limit that counts refusals would only move its window on).
  */
-const limitedUntil = new Map<string, number>();
-const heldBy429 = (item: OutboxItem, now: number) => (limitedUntil.get(item.endpoint) ?? 0) > now;
+const limitedUntil = new Map<string, [until: number, waitMs: number]>();
+/** When the endpoint's 429 lets go: now, past it, or when the clock was set back since (as dueAt judges). */
+const limitEnds = (endpoint: string, now: number) => {
+  const [until, waitMs] = limitedUntil.get(endpoint) ?? [0, 0];
+  return until - now > waitMs ? now : until;
+};
+const heldBy429 = (item: OutboxItem, now: number) => limitEnds(item.endpoint, now) > now;
 
 /**
  * The captcha tokens of queued comments, by clientId, with when they were solved: the page's, not a
@@ -462,7 +467,7 @@ export class OutboxController implements ReactiveController {
     const onDisk = store.persistent;
     await this.#changed();
     const result = await postComment(item.endpoint, item.payload, token, item.words ?? this.#host.language, item.lang);
-    if (result.kind == 'rate-limited') limitedUntil.set(item.endpoint, Date.now() + result.retryAfter * 1000);
+    if (result.kind == 'rate-limited') limitedUntil.set(item.endpoint, [Date.now() + result.retryAfter * 1000, result.retryAfter * 1000]);
     const next = settle(item, result);
     if (next.state == 'sent') {
       // Marked sent before it goes: a crash in between never sends it again.
@@ -632,7 +637,7 @@ export class OutboxController implements ReactiveController {
           // This tab's own token (fresh, or it would wait): stale by the time this tab holds it from.
           const staleAt = (tokens.get(i.clientId)?.[1] ?? 0) + TOKEN_LIFETIME_MS;
           // (Its try, due or not, not before the endpoint's 429 let go.)
-          const due = Math.max(this.#heldBy429.has(i.clientId) ? now : dueAt(i, now), limitedUntil.get(i.endpoint) ?? 0);
+          const due = Math.max(this.#heldBy429.has(i.clientId) ? now : dueAt(i, now), limitEnds(i.endpoint, now));
           return i.captcha && !limited && staleAt > now ? Math.min(due, staleAt) : due;
         }),
     );
