@@ -197,14 +197,18 @@ export const test = base.extend<Fixtures>({
   },
   context: async ({ context }, use) => {
     // Hermetic: only localhost, and hCaptcha's script answered by the fake.
-    await context.route(
-      (url) => !['localhost', '127.0.0.1'].includes(url.hostname),
-      (route) => route.abort('blockedbyclient'),
-    );
+    const hermetic = () =>
+      context.route(
+        (url) => !['localhost', '127.0.0.1'].includes(url.hostname),
+        (route) => route.abort('blockedbyclient'),
+      );
+    await hermetic();
     captchas.set(context, await installFakeHcaptcha(context));
     await use(context);
-    // A request the page made as the test ended (an outbox's retry, a count's) is let go, not the test's failure.
+    // A request the page made as the test ended (an outbox's retry, a count's) is let go, not the test's
+    // failure; the pages stay kept off the network until the context closes.
     await context.unrouteAll({ behavior: 'ignoreErrors' }).catch(() => {});
+    await hermetic().catch(() => {});
   },
   page: async ({ page, problems }, use) => {
     page.on('console', (m) => {
