@@ -420,7 +420,8 @@ export class ListController implements ReactiveController {
         // instance's): the copy stays, marked published, until a visit some minutes on settles it.
         const oldest = page.items.at(-1);
         const below = (c: OwnComment) => !!page.next && !!oldest && timeOf(oldest.createdAt) > timeOf(c.createdAt);
-        const settledBefore = (c: OwnComment) => c.seenPublished && !(askedAt - (c.seenPublishedAt ?? 0) < SETTLED_AFTER_MS);
+        // (Seen "in the future": the clock was set back since; taken as long ago, not as never.)
+        const settledBefore = (c: OwnComment) => c.seenPublished && !(askedAt >= (c.seenPublishedAt ?? 0) && askedAt - (c.seenPublishedAt ?? 0) < SETTLED_AFTER_MS);
         const gone = published.filter((c) => settledBefore(c) || page.items.some((i) => i.id == c.id) || below(c));
         const waiting = published.filter((c) => !gone.includes(c));
         // Kept published: the next visits show it so (not awaiting moderation) until it is settled.
