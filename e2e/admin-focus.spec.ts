@@ -1019,3 +1019,23 @@ test('an approval lost before it reached the server, then a colleague rejects th
   await approve.click();
   await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Bình luận của “Bạn đọc 11” đã được người khác xử lý (nay: Đã từ chối); không thay đổi gì.');
 });
+
+test('two approvals the server made whose answers were lost, then both rejected together: told in one sentence that the editor\'s own earlier decisions went through, not someone else\'s', async ({ page, seed, signIn, publicList }) => {
+  for (const name of ['Bạn đọc 12', 'Bạn đọc 13']) await seed({ name, content: `Ý kiến của ${name}.` });
+  await signIn();
+  await page.route('**/api/admin/comments/*/approve*', async (route) => {
+    await route.fetch(); // the server approves it...
+    return route.abort('timedout'); // ...and the answer never comes
+  });
+  for (const name of ['Bạn đọc 12', 'Bạn đọc 13']) {
+    await card(page, name).getByRole('button', { name: 'Duyệt', exact: true }).click();
+    await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Không kết nối được máy chủ. Vui lòng thử lại.');
+    await expect.poll(async () => (await publicList()).items.map((c) => c.name)).toContain(name);
+  }
+  for (const name of ['Bạn đọc 12', 'Bạn đọc 13']) await card(page, name).getByRole('checkbox').check();
+  await page.getByRole('button', { name: 'Từ chối các bình luận đã chọn' }).click();
+  await expect(page.locator('ykien-admin [role="alert"]')).toHaveText(
+    '2 quyết định trước của bạn có lẽ đã được thực hiện dù máy chủ không kịp trả lời (nay: Đã đăng); lần này không thay đổi gì: “Bạn đọc 13”, “Bạn đọc 12”. Muốn đổi, hãy tìm chúng trong mục “Đã đăng”.',
+  );
+  expect((await publicList()).items.map((c) => c.name).sort()).toEqual(['Bạn đọc 12', 'Bạn đọc 13']);
+});

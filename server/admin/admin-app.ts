@@ -848,9 +848,12 @@ export class YkienAdmin extends LitElement {
   /** A decision refused with 409 conflict: what the moderator is told. */
   private movedByOther(c: AdminComment, e: ApiError, key: 'movedByOther' | 'editedButMoved' = 'movedByOther'): string {
     // This page's own earlier decision on it, whose answer was lost, is what moved it: not a colleague's.
-    // (Only the decision that leads where it is now: an approval lost on the way is not a colleague's rejection.)
-    const ours = key === 'movedByOther' && !!e.current && mayHaveDecided(c.id, DECISION_TO[e.current]);
-    return this.msg(ours ? 'movedByYourEarlier' : key, { name: c.name, status: this.statusWord(e) });
+    return this.msg(key === 'movedByOther' && this.movedByUs(c, e) ? 'movedByYourEarlier' : key, { name: c.name, status: this.statusWord(e) });
+  }
+
+  /** This page's own decision, whose answer was lost, is what moved it (only the one that leads where it is now). */
+  private movedByUs(c: AdminComment, e: ApiError): boolean {
+    return !!e.current && mayHaveDecided(c.id, DECISION_TO[e.current]);
   }
 
   /** A comment deleted by someone else, named: the keyboard may be on another card by then. */
@@ -1205,12 +1208,19 @@ export class YkienAdmin extends LitElement {
     };
     if (changed.length === 1) yield this.msg('changedBeforeDecision', { name: changed[0].name });
     else if (changed.length) yield this.msg('changedBeforeDecisionMany', { n: changed.length, names: names(changed) });
-    // By the status they have now: "now published" and "now rejected" are different news.
+    // By the status they have now ("now published" and "now rejected" are different news), and by whose
+    // decision moved them: this page's own, whose answers were lost, or someone else's.
     const byStatus = new Map<string, { c: AdminComment; e: ApiError }[]>();
-    for (const m of moved.values()) byStatus.set(m.e.current ?? '', [...(byStatus.get(m.e.current ?? '') ?? []), m]);
+    for (const m of moved.values()) {
+      const key = `${m.e.current ?? ''} ${this.movedByUs(m.c, m.e)}`;
+      byStatus.set(key, [...(byStatus.get(key) ?? []), m]);
+    }
     for (const group of byStatus.values()) {
       if (group.length === 1) yield this.movedByOther(group[0].c, group[0].e);
-      else yield this.msg('movedByOtherMany', { n: group.length, status: this.statusWord(group[0].e), names: names(group.map((m) => m.c)) });
+      else {
+        const many = this.movedByUs(group[0].c, group[0].e) ? 'movedByYourEarlierMany' : 'movedByOtherMany';
+        yield this.msg(many, { n: group.length, status: this.statusWord(group[0].e), names: names(group.map((m) => m.c)) });
+      }
     }
     if (gone.length === 1) yield this.goneSaid(gone[0]);
     else if (gone.length) yield this.msg('goneMany', { n: gone.length, names: names(gone) });
