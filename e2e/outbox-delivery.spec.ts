@@ -965,6 +965,33 @@ test.describe('with hCaptcha (the server verifies tokens with a fake siteverify)
     expect((await api.stored()).map((c) => c.content)).toEqual(['Có captcha, bỏ nhầm']);
   });
 
+  test('"Xác minh để gửi" pressed with the form\'s captcha solved and unused: that token goes to the saved comment, no second challenge', async ({ page, context, net, api, site }) => {
+    await site.open(page, { attrs: { 'site-key': SITE_KEY } });
+    const f = form(page);
+    const callsBefore = api.verifier!.calls.length;
+    await setOffline(context, net, true);
+    await send(page, 'Hồ Văn M', 'Viết lúc mất mạng, rồi xác minh bằng captcha của ô');
+    await expect(unsent(page)).toHaveCount(1);
+    await page.reload();
+    await f.send.waitFor();
+    const verify = unsent(page).getByRole('button', { name: 'Xác minh để gửi' });
+    await expect(verify).toBeVisible();
+    // The reader solves the form's captcha first (for a next comment), then presses the button.
+    await f.name.focus();
+    await f.captchaBox.click();
+    await expect(f.captchaBox).toHaveAttribute('aria-checked', 'true');
+    await verify.click();
+    await expect(f.status).toHaveText('Đã xác minh. Bình luận đã lưu sẽ được gửi.');
+    await expect(f.captchaBox).toHaveAttribute('aria-checked', 'false');
+    await expect(outbox(page).getByRole('heading', { name: 'Bình luận chưa gửi' })).toBeFocused();
+    await expect(verify).toHaveCount(0);
+    await setOffline(context, net, false);
+    await expect(f.status).toContainText(QUEUED_SENT);
+    expect(net.seen.map((x) => x.status)).toEqual([201]);
+    expect(api.verifier!.calls.slice(callsBefore).map((c) => c.response)).toEqual([net.seen[0].captchaToken]);
+    expect((await api.stored()).map((c) => c.content)).toEqual(['Viết lúc mất mạng, rồi xác minh bằng captcha của ô']);
+  });
+
   test('queued offline, then a reload within its token\'s life: no tab holds the token, so "Xác minh để gửi" is offered at once (not "waiting" for two minutes), and it is sent once', async ({ page, context, net, api, site }) => {
     await site.open(page, { attrs: { 'site-key': SITE_KEY } });
     const f = form(page);

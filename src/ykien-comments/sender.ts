@@ -444,6 +444,14 @@ export class Sender {
   #verifyItem(clientId: string): void {
     this.#verifyFor = clientId;
     this.captcha.arm();
+    // The form's captcha solved already, its token unused (no send under way): the saved comment's now,
+    // not another challenge for the reader (the form's checkbox is cleared for its own comment).
+    const solved = !this.#host.sending && this.captcha.token;
+    if (solved) {
+      this.#onCaptchaToken(solved);
+      void this.#host.updateComplete.then(() => this.#focusPastOutbox());
+      return;
+    }
     this.captcha.reset();
     this.#host.say('verifyPrompt');
     this.#host.updateComplete.then(() => this.captcha.focus());
