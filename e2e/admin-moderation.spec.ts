@@ -1660,8 +1660,13 @@ test('a search\'s card asked about by a poll whose answer is a proxy\'s 404 (not
   await seed({ name: 'Lê Thị B', content: 'Về trường mới.' });
   await signIn('?poll=200');
   await page.locator('ykien-admin #q').fill('trường');
+  // (Both cards show before the search too: its own answer is waited for, or the edit below may come
+  // first and the search never list the card.)
+  const searched = page.waitForResponse((r) => /\/api\/admin\/comments\?.*q=/.test(r.url()));
   await page.locator('ykien-admin #q').press('Enter');
+  await searched;
   await expect(cards(page)).toHaveCount(2);
+  await expect(page.locator('ykien-admin [aria-busy="false"]')).toHaveCount(1);
   // Edited elsewhere out of the search: the polls no longer list it, and ask the server about it. (The
   // proxy answers from before the edit: a poll between the two would have had the server's answer.)
   let asked = 0;
