@@ -238,6 +238,38 @@ describe.each(stores)('%s store', (_name, open) => {
     expect(results.slice(0, 12).map((r) => (r as { seq: number }).seq)).toEqual(items.map((c) => seqOf.get(c.id)));
   });
 
+  it('a key already stored, sent again among new comments, is answered from its record inside the same batch; the batch stores the rest', async () => {
+    const store = await open();
+    later(() => store.close());
+    const original = newComment();
+    expect(await store.insertComment(original)).toMatchObject({ created: true });
+    const { sizes, others } = recordBatches(store);
+    for (const [again, samePayload] of [
+      [newComment({ clientId: original.clientId, payloadHash: original.payloadHash }), true], // a retry: 200 replay
+      [newComment({ clientId: original.clientId, content: 'khác' }), false], // the key reused: 422
+    ] as const) {
+      const fresh = Array.from({ length: 8 }, () => newComment());
+      const before = sizes.length;
+      // The retry last: the queue takes all nine into the batch after the first's (or into the first).
+      const results = await Promise.all([...fresh, again].map((c) => store.insertComment(c)));
+      expect(results.slice(0, 8)).toEqual(fresh.map(() => ({ created: true, seq: expect.any(Number) })));
+      expect(results[8]).toMatchObject({ created: false, existing: { commentId: original.id, payloadHash: original.payloadHash } });
+      expect(results[8]!.created === false && results[8]!.existing.payloadHash === again.payloadHash).toBe(samePayload);
+      // The retry shared a batch with new comments: at most two batches for the nine (the first may go alone).
+      expect(sizes.slice(before).reduce((a, b) => a + b, 0)).toBe(9);
+      expect(sizes.length - before).toBeLessThanOrEqual(2);
+      expect(Math.max(...sizes.slice(before))).toBeGreaterThanOrEqual(8);
+      // Not retried item by item; PostgreSQL reads the key's record after the batch committed (a SELECT).
+      expect(others.filter((o) => !o.startsWith('SELECT k.comment_id'))).toEqual([]);
+      const page = await store.list({ status: 'published', pageId: 'batch', limit: 100 });
+      for (const c of fresh) expect(page.items.some((x) => x.id === c.id)).toBe(true);
+      expect(page.items.filter((x) => x.id === again.id)).toEqual([]);
+    }
+    const page = await store.list({ status: 'published', pageId: 'batch', limit: 100 });
+    expect(page.items).toHaveLength(17);
+    expect(Object.fromEntries(await store.publishedCounts(['batch']))).toEqual({ batch: 17 });
+  });
+
   it('stores text exactly, quotes and backslashes included (PostgreSQL sends a batch as SQL text)', async () => {
     const store = await open();
     later(() => store.close());

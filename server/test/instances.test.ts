@@ -213,4 +213,29 @@ describe.each(backends)('%s', (_name, make) => {
     expect((await listOnB()).items).toEqual([]);
     expect((await postComment(a.url, { ...body, captchaToken: '' })).json).toEqual({ id: created.json.id, status: 'deleted' });
   }, 20_000);
+
+  it("a reader's rate limit is counted across instances: what one instance allowed, the other counts", async () => {
+    // Two more instances on the same database, with a limit (the ones above have none): 3 comments a
+    // minute. Both see the same client address (loopback), as two instances behind one balancer would.
+    const limited = () =>
+      startServer({
+        args: ['--db', backend.db(), '--hcaptcha-secret', 'instances-secret', '--hcaptcha-verify-url', verifier.url, '--rate-limit', '3/min', '--origins', SITE],
+      });
+    const [c, d] = [await limited(), await limited()];
+    try {
+      const post = (on: RunningServer, n: number) =>
+        postComment(on.url, makeComment(SITE, { pageId: `limited-${randomUUID()}`, content: `Giới hạn ${n}`, captchaToken: `limit-token-${n}` }));
+      expect((await post(c, 1)).status).toBe(201);
+      expect((await post(c, 2)).status).toBe(201);
+      expect((await post(d, 3)).status).toBe(201);
+      // The fourth within the minute, on the instance that saw only one of them: refused.
+      const fourth = await post(d, 4);
+      expectProblem(fourth, 429, 'rate-limited');
+      expect(Number(fourth.headers['retry-after'])).toBeGreaterThan(0);
+      expectProblem(await post(c, 5), 429, 'rate-limited');
+    } finally {
+      await c.stop();
+      await d.stop();
+    }
+  }, 30_000);
 });

@@ -554,7 +554,8 @@ describe('step 7: store', () => {
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(Object.keys(res.json).sort()).toEqual(['id', 'status']);
     expect(res.json.status).toBe('pending');
-    expect(res.json.id).toMatch(/^[0-9a-f-]{36}$/);
+    // Ours, in time order (UUID v7): new rows append to the id's B-tree instead of landing on random pages.
+    expect(res.json.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     const row = rowById(server.dbPath, res.json.id)!;
     expect(row).toMatchObject({
       client_id: body.clientId,
@@ -568,5 +569,10 @@ describe('step 7: store', () => {
     });
     expect(row.created_at).toBeGreaterThanOrEqual(before);
     expect(row.created_at).toBeLessThanOrEqual(Date.now());
+    // A later comment's id sorts after it.
+    await new Promise((r) => setTimeout(r, 2));
+    const next = await post(comment({ pageId: 'bai-viet-42', pageUrl: `${ALLOWED}/bai-viet-42` }));
+    expect(next.status).toBe(201);
+    expect(next.json.id > res.json.id).toBe(true);
   });
 });
