@@ -88,6 +88,9 @@ function trustProxyOption(tp: Config['trustProxy']): boolean | string[] | ((addr
   return typeof tp === 'number' ? (_address, hop) => hop < tp : tp;
 }
 
+/** What a request may take to arrive, headers and body (docs/api.md: cut, or 408 for one still trickling). */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { config, store } = opts;
   const bodyLimit = bodyLimitFor(config.maxLength);
@@ -99,7 +102,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // Long-polling is not a thing here: a slow client should not hold a socket forever. But a socket
     // quiet while its comment is verified (a long --hcaptcha-timeout) and then written (a store under
     // load may take seconds) is not idle: cut, the 201 would go to no one.
-    requestTimeout: 30_000,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    // Given to Node's constructor too: set only afterwards (as Fastify does), Node keeps its 60 s
+    // headersTimeout, and a body trickled in a byte at a time went on for 60–90 s, then was stored.
+    // Checked every 5 s (Node's default, 30 s, let one go on for up to twice the limit).
+    http: { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 5_000 },
     connectionTimeout: Math.max(30_000, config.hcaptchaTimeoutMs + 25_000),
     // Stop lingering keep-alive sockets at close so SIGTERM finishes promptly.
     forceCloseConnections: 'idle',
