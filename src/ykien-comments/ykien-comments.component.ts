@@ -151,7 +151,9 @@ export class YkienComments extends LitElement {
     pageUrl: { attribute: 'page-url' },
     pageTitle: { attribute: 'page-title' },
     siteKey: { attribute: 'site-key' },
-    lang: { reflect: true },
+    // The built-in accessor, not Lit's: `el.lang` reads "" without the attribute, as on any element (Lit's
+    // read undefined, against its type). attributeChangedCallback asks for the update.
+    lang: { noAccessor: true },
     heading: {},
     maxLength: { type: Number, attribute: 'max-length' },
     theme: { reflect: true },
@@ -388,6 +390,12 @@ export class YkienComments extends LitElement {
   }
 
   #rerenderWhenWords = false;
+
+  /** @internal `lang`: the built-in property reads the attribute itself (Lit's would write "null" back on its removal); only the update is asked for. */
+  override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
+    if (name != 'lang') super.attributeChangedCallback(name, old, value);
+    else if (old !== value) this.requestUpdate('lang', old);
+  }
 
   /** @internal A new `lang` may be one whose words are in: tries asleep for the old one's end (the render that speaks them waits on them). */
   override requestUpdate(name?: PropertyKey, oldValue?: unknown, options?: PropertyDeclaration): void {
