@@ -24,8 +24,7 @@ export function resolveLang(...candidates: (string | null | undefined)[]): Lang 
 
 /**
  * An element's language: its own `lang`, else the closest ancestor's, else Vietnamese. Its own is read
- * as the property: a Lit element reflects a `lang` set as a property (as React and Vue set it) to the
- * attribute only after the render that must already speak it.
+ * as the property (the built-in one, which reads the attribute: "" without it).
  */
 export const langOf = (el: HTMLElement): Lang => resolveLang(el.lang, pageLangOf(el));
 
