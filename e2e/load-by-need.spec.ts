@@ -4,7 +4,7 @@
  */
 import type { Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { test, expect, form, addCounts, comeToForm, distPaths, fillAndVerify, holdListGets, idb, ORIGIN, ENDPOINT, HCAPTCHA_URL, seedIdb, stashedDrafts, type ArticleOptions, type FakeEndpoint } from './support/fixtures.js';
+import { test, expect, form, addCounts, comeToForm, distPaths, fillAndVerify, holdListGets, idb, ORIGIN, ENDPOINT, seedIdb, stashedDrafts, type ArticleOptions, type FakeEndpoint } from './support/fixtures.js';
 import { countRetries } from './support/retries.js';
 import { vi } from '../src/strings/all.js';
 
@@ -19,7 +19,8 @@ function watch(page: Page) {
   page.on('request', (r) => urls.push(r.url()));
   return {
     dist: () => [...dist],
-    hcaptcha: () => urls.filter((u) => u.startsWith(HCAPTCHA_URL)),
+    /** Requests to any of hCaptcha's hosts (its script, its frames, its API), not only its api.js. */
+    hcaptcha: () => urls.filter((u) => /(^|\.)hcaptcha\.com$/.test(new URL(u).hostname)),
   };
 }
 
@@ -81,7 +82,12 @@ const markProbe = (page: Page) =>
   });
 const probed = (page: Page) => page.waitForFunction(() => (window as unknown as { __probed?: boolean }).__probed);
 
-test('before the comments come near: the loader only; near: their code and one list GET; hCaptcha only once the reader is in the form', async ({
+/** The page's idle moments, twice over: what the loader and the box leave for idle time has run. */
+const idleTwice = (page: Page) =>
+  page.evaluate(() => new Promise<void>((resolve) => requestIdleCallback(() => requestIdleCallback(() => resolve(), { timeout: 2000 }), { timeout: 2000 })));
+
+for (const [script, loader] of [['iife', '/dist/ykien.iife.js'], ['es', '/dist/ykien.js']] as const)
+test(`before the comments come near: the loader only; near: their code and one list GET; hCaptcha only once the reader is in the form (${loader})`, async ({
   page,
   article,
   endpoint,
@@ -89,12 +95,12 @@ test('before the comments come near: the loader only; near: their code and one l
 }) => {
   const seen = watch(page);
   await markProbe(page);
-  await article({ before: FILLER, after: BELOW, wait: false });
+  await article({ before: FILLER, after: BELOW, wait: false, script });
   await loaderRan(page);
   // The idle look at the outbox done too (it found no database), and the network quiet since.
   await probed(page);
   await page.waitForLoadState('networkidle');
-  expect(seen.dist()).toEqual(['/dist/ykien.iife.js']);
+  expect(seen.dist()).toEqual([loader]);
   expect(endpoint.gets).toEqual([]);
   expect(seen.hcaptcha()).toEqual([]);
   // The box keeps its space before its code arrives, so the page does not jump when it fills in.
@@ -106,6 +112,8 @@ test('before the comments come near: the loader only; near: their code and one l
   expect(seen.dist()).toContain('/dist/cdn/comments.js');
   await expect.poll(() => endpoint.gets.length).toBe(1);
   expect(endpoint.gets[0].searchParams.get('pageId')).toBe(`${ORIGIN}/tin-tuc/bai-viet`);
+  // Not read as the form appeared only: after what the box leaves for the page's idle time too.
+  await idleTwice(page);
   expect(seen.hcaptcha()).toEqual([]);
   expect(seen.dist().some((p) => p.includes('/cdn/index.min-'))).toBe(false);
   // Reading costs no sending code: the outbox's sending, the captcha's controller and the checks.
@@ -119,6 +127,8 @@ test('before the comments come near: the loader only; near: their code and one l
   expect(seen.dist().some((p) => p.includes('/cdn/index.min-'))).toBe(true);
   expect(seen.dist().filter((p) => p.includes('/cdn/sender-'))).toHaveLength(1);
   expect(seen.dist().filter((p) => p.includes('/cdn/kept-'))).toHaveLength(1);
+  // A Vietnamese page: only the Vietnamese words, for reading and for sending.
+  expect(seen.dist().filter((p) => /\/cdn\/(vi|en)(-sending)?-/.test(p)).map((p) => p.replace(/-[\w-]{8}\.js$/, ''))).toEqual(['/dist/cdn/vi', '/dist/cdn/vi-sending']);
   expect(problems).toEqual([]);
 });
 
@@ -444,6 +454,23 @@ test('a short page loads the comments at once', async ({ page, article }) => {
   await article();
   await expect(form(page).name).toBeVisible();
   expect(seen.dist()).toContain('/dist/cdn/comments.js');
+});
+
+test('the page scrolled: the box loads once it comes within 200 px of the viewport, before it shows, not sooner', async ({ page, article }) => {
+  const seen = watch(page);
+  await markProbe(page);
+  const height = page.viewportSize()!.height;
+  // The box starts 300 px below the fold: outside the 200 px margin.
+  await article({ before: `<div class="filler" style="height:${height + 300}px">Bài viết dài.</div>`, after: BELOW, wait: false });
+  await loaderRan(page);
+  await probed(page);
+  await page.waitForLoadState('networkidle');
+  await idleTwice(page);
+  expect(seen.dist()).toEqual(['/dist/ykien.iife.js']);
+  // 150 px down: the box is 150 px below the fold, within the margin, and still out of sight.
+  await page.evaluate(() => scrollTo(0, 150));
+  await expect.poll(() => seen.dist()).toContain('/dist/cdn/comments.js');
+  expect(await page.locator('ykien-comments').evaluate((el) => el.getBoundingClientRect().top - innerHeight)).toBeGreaterThan(100);
 });
 
 test('in a scrolling container (an app shell, a drawer), the box loads 200 px before it comes into view there too, not only once it shows', async ({ page, article }) => {
