@@ -333,6 +333,31 @@ describe('ykien-conformance against endpoints written by hand', () => {
     expect(r.out).toMatch(/^FAIL a comment at the contract's limits/m);
   });
 
+  it("fails one whose page address or title columns are VARCHAR(255): the widget sends up to 2000 and 300 characters, and retries a 5xx without end", async () => {
+    const r = await run({ shortPageColumns: true });
+    expect(r.code).toBe(1);
+    expect(fails(r), r.out).toEqual([expect.stringMatching(/^FAIL a comment at the contract's limits .*a 2000-character pageUrl, a 300-character pageTitle\): 500/)]);
+  });
+
+  it("fails a list that refuses the page sizes the widget asks for (20 by default, up to 100): every article would say it could not load the comments", async () => {
+    const r = await run({ smallLimit: true });
+    expect(r.code).toBe(1);
+    expect(fails(r), r.out).toEqual([
+      expect.stringMatching(/^FAIL the list with limit=20: answered 400/),
+      expect.stringMatching(/^FAIL the list with limit=100: answered 400/),
+    ]);
+    expect(r.out).toMatch(/^PASS the list's shape/m);
+  });
+
+  it('fails a status route that answers for an id it never stored: a deleted comment would stay as the reader\'s pending copy', async () => {
+    const r = await run({ statusForAnyId: true });
+    expect(r.code).toBe(1);
+    expect(fails(r), r.out).toEqual([expect.stringMatching(/^FAIL GET .*\/\{id\} of an id never stored: 200/)]);
+    const right = await run({});
+    expect(right.out).toMatch(/^PASS GET .*\/\{id\} of an id never stored: 404$/m);
+    expect(right.out).toMatch(/^PASS the list with limit=100: 200/m);
+  });
+
   it('a 201 answered as text/html (PHP\'s default) but with its JSON: said in a NOTE, and every later check still runs (the widget reads it)', async () => {
     const r = await run({ createdAsHtml: true });
     expect(fails(r), r.out).toEqual([]);

@@ -750,6 +750,13 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
         else if (!body.items.length && body.total !== undefined && body.total !== 0) fail(`the list's total: ${body.total}`, 'count only published comments (the one posted is pending)');
         else if (!body.items.length) pass('the list of a page whose comment is pending: empty, total 0');
       }
+      // The sizes the widget asks for: 20 a page by default, `page-size` up to 100.
+      for (const limit of [20, 100]) {
+        const sized = await request(listAt(limit));
+        const fault = sized.status === 200 ? listShapeFault(sized) : `answered ${describe(sized)}`;
+        if (fault) fail(`the list with limit=${limit}: ${fault}`, 'answer every limit from 1 to 100 (docs/api.md, "Listing comments"): the widget asks for 20 a page by default, and a box\'s page-size may be up to 100');
+        else pass(`the list with limit=${limit}: 200 (${limit === 20 ? "the widget's default page size" : "page-size's largest"})`);
+      }
       const etag = headerOf(r, 'etag');
       if (!etag) skip('list ETag: none sent (optional; it lets browsers and CDNs revalidate cheaply)');
       else {
@@ -926,6 +933,11 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
         fail(what, 'answer only {id, status}: a guessed id must not reveal a pending comment');
       } else pass(`${what}: 200 {id, status: "${String(body.status)}"}`);
       corsOnRead(what, r);
+      // An id never stored is not found: an endpoint that answers every id as pending keeps every
+      // reader's copy of a comment a moderator deleted (for 30 days) instead of dropping it.
+      const unknown = await request(endpointUrl(opts.endpoint, `/${randomUUID()}`));
+      if (unknown.status === 404 && (!isObject(unknown.json) || unknown.json.code === undefined || unknown.json.code === 'not-found')) pass(`${what} of an id never stored: 404`);
+      else fail(`${what} of an id never stored: ${describe(unknown)}`, 'answer 404 {"code": "not-found"} for an id the endpoint does not hold (a deleted comment\'s too): the widget then drops the reader\'s copy');
     });
   }
 
@@ -987,18 +999,23 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
   // retries without end, or cuts it.
   if (created) {
     await guard("a comment at the contract's limits", async () => {
-      const what = "a comment at the contract's limits (a 100-character name, 2000 characters of content, a 1,900-byte pageId)";
+      const what = "a comment at the contract's limits (a 100-character name, 2000 characters of content, a 1,900-byte pageId, a 2000-character pageUrl, a 300-character pageTitle)";
       const limitsPage = `${pageId}-gioi-han-`.padEnd(1900, 'x');
       const fill = (text: string, n: number) => [...text.repeat(Math.ceil(n / [...text].length))].slice(0, n).join('');
       const name = fill('Nguyễn Thị Hồng Nhung Bạn Đọc ', 99) + 'A';
       // Its last character outside the BMP: with moderation on, the paging's emoji comment is not posted.
       const content = fill('Ý kiến thử ở độ dài tối đa của ykien-conformance, xin bỏ qua. ', 1999) + '💬';
-      const r = await post(comment({ pageId: limitsPage, pageUrl: `${origin}/${pageId}-gioi-han`, name, content }));
+      // The article's address as long as the widget sends one (percent-encoded Vietnamese in its path),
+      // and a title as long as the widget keeps: a VARCHAR(255) column answers 5xx for either.
+      const urlPath = `${origin}/${pageId}-gioi-han/`;
+      const longUrl = (urlPath + '%E1%BB%87'.repeat(Math.floor((2000 - urlPath.length) / 9))).padEnd(2000, 'x');
+      const pageTitle = fill('Bài viết thử độ dài tiêu đề tối đa của ykien-conformance ', 300);
+      const r = await post(comment({ pageId: limitsPage, pageUrl: longUrl, pageTitle, name, content }));
       const id = r.status === 201 && isObject(r.json) ? idOf(r.json.id) : null;
       if (r.status === 400 && isObject(r.json) && isObject(r.json.fields) && 'content' in r.json.fields && Object.keys(r.json.fields).every((k) => k === 'content')) {
         return emit('NOTE', `${what}: ${describe(r)}: the endpoint takes shorter comments than 2000 characters; give every <ykien-comments> its max-length, or readers are told "too long" only when they send`);
       }
-      if (id === null) return fail(`${what}: ${describe(r)}`, 'store a comment at every limit docs/api.md sets (name 1–100 characters, content up to max-length, pageId up to 2000 bytes; its last character an emoji, 4 bytes in UTF-8: MySQL needs utf8mb4): a 5xx is retried by the widget without end');
+      if (id === null) return fail(`${what}: ${describe(r)}`, 'store a comment at every limit docs/api.md sets (name 1–100 characters, content up to max-length, pageId up to 2000 bytes, pageUrl up to 2000 characters, pageTitle up to 300, cut if need be; its last character an emoji, 4 bytes in UTF-8: MySQL needs utf8mb4): a 5xx is retried by the widget without end');
       // Listed whole, where the list was read and its texts came back whole above (else said there already).
       if (!listAnswered || !firstPage || roundTripFailed || !isObject(r.json) || r.json.status !== 'published') return pass(`${what}: 201`);
       const listed = await request(endpointUrl(opts.endpoint, '', [['pageId', limitsPage], ['limit', '5']]));

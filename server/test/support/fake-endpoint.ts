@@ -123,6 +123,12 @@ export interface Breaks {
   replayAs201?: boolean;
   /** A store with short columns (a MySQL VARCHAR(191) pageId, VARCHAR(50) name, 500-character content): 500 past them. */
   shortColumns?: boolean;
+  /** VARCHAR(255) columns for the page's address and title: 500 past them. */
+  shortPageColumns?: boolean;
+  /** The list refuses a `limit` over 10 (400), as an endpoint written with a small page in mind. */
+  smallLimit?: boolean;
+  /** GET /comments/{id} answers 200 pending for any id, one it never stored included. */
+  statusForAnyId?: boolean;
 }
 
 /** The token the fake's captcha accepts (as often as it is sent). */
@@ -201,6 +207,7 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
     const pageId = url.searchParams.get('pageId') ?? '';
     if (!pageId) return problem(res, 400, 'validation', { fields: { pageId: 'missing' } });
     const limit = Number(url.searchParams.get('limit') ?? 20);
+    if (breaks.smallLimit && limit > 10) return problem(res, 400, 'validation', { fields: { limit: 'at most 10' } });
     const cursor = url.searchParams.get('cursor');
     // Newest first, each with its insertion position: the keyset cursor is the last item's, and the
     // next page starts below it, however many comments arrived since.
@@ -272,6 +279,7 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
     if (one && req.method === 'GET' && breaks.statusBroken) return problem(res, 500, 'internal');
     if (one && req.method === 'GET') {
       const c = comments.find((x) => x.id === decodeURIComponent(one[1]!));
+      if (!c && breaks.statusForAnyId) return json(res, 200, { id: decodeURIComponent(one[1]!), status: 'pending' });
       if (!c) return problem(res, 404, 'not-found');
       const status = breaks.statusSays ?? c.status;
       return json(res, 200, breaks.leakyStatus ? { id: idOut(c.id), status, name: c.name, content: c.content } : { id: idOut(c.id), status });
@@ -352,6 +360,7 @@ export async function startFakeEndpoint(origin: string, breaks: Breaks = {}): Pr
     if (Object.keys(fields).length) return refuse(400, 'validation', { fields });
     const pageIdOf = typeof body.pageId === 'string' ? body.pageId : '';
     if (breaks.shortColumns && (name.length > 50 || [...content].length > 500 || Buffer.byteLength(pageIdOf) > 191)) return problem(res, 500, 'internal');
+    if (breaks.shortPageColumns && (String(body.pageUrl).length > 255 || [...String(body.pageTitle ?? '')].length > 255)) return problem(res, 500, 'internal');
     const c: Stored = {
       id: breaks.numericIds ? String(comments.length + 1) : randomUUID(),
       key,
