@@ -43,7 +43,15 @@ function walk(node, visit) {
  * breaks between tags go; a run of spaces inside text becomes one space.
  */
 export function minifyHtml(s) {
-  return s.replace(/<!--[\s\S]*?-->/g, '').replace(/\s*\n\s*/g, ' ').replace(/>\s+</g, '><');
+  return (
+    s
+      .replace(/<!--[\s\S]*?-->/g, '')
+      .replace(/\s*\n\s*/g, ' ')
+      .replace(/>\s+</g, '><')
+      // An attribute's value of letters, digits and dashes needs no quotes (part="form" is part=form): the
+      // HTML parser reads the same attribute. Only a value whose quotes open and close in this piece of text.
+      .replace(/(\s[\w-]+=)"([\w-]+)"(?=[\s>])/g, '$1$2')
+  );
 }
 
 /** Comments and insignificant whitespace go; spaces inside selectors (descendant combinators) stay. */

@@ -10,7 +10,6 @@ import type { CommentPayload } from '../api/send.js';
 import type { SentStatus } from '../events.js';
 import { fetchComments, fetchStatus, type CommentsPage, type ListedComment } from '../api/list.js';
 import { timeOf } from '../format-date.js';
-import { timeOfV7 } from '../uuid-v7.js';
 import { sameEndpoint } from '../api/http.js';
 import { articleKey } from '../article-key.js';
 import { keep, keptIfStored } from './keeping.js';
@@ -301,9 +300,10 @@ export class ListController implements ReactiveController {
    * holds it. Written before the reader is thanked, so a reload right after still shows it. A replay
    * may say a moderator already rejected or deleted it: then there is nothing to show. `storedAt`: when
    * by the server's clock, where its id tells it (the sender reads it: the UUID v7 reader is its code).
-   * `replay`: an earlier attempt stored it, perhaps on an earlier visit, before the count shown was read.
+   * `replayed`: an earlier attempt stored it, perhaps on an earlier visit, before the count shown was read:
+   * the time in its key (a UUID v7, read by the sender; 0 for another key).
    */
-  async remember(payload: CommentPayload, id: string, status: SentStatus, endpoint: string, storedAt?: number, replay = false): Promise<void> {
+  async remember(payload: CommentPayload, id: string, status: SentStatus, endpoint: string, storedAt?: number, replayed?: number): Promise<void> {
     const src = this.#source();
     if (status != 'pending' && status != 'published') return;
     // Kept under the endpoint it was sent to (the box may have another by now): that server knows it.
@@ -330,7 +330,7 @@ export class ListController implements ReactiveController {
     const kept = (src.enabled || elsewhere) && !(here && this.items.some((i) => i.id == id));
     // From when a count has it, by this device's clock, as <ykien-count> reckons: a replay's from its
     // first attempt, the time in its key (a UUID v7; none known for another key); a new one's from now.
-    const counts = replay ? (timeOfV7(payload.clientId) ?? 0) : Date.now();
+    const counts = replayed ?? Date.now();
     sentOnThisPage.set(id, { c, kept, counts });
     if (!kept) return;
     await (await keep()).saveOwn(c);

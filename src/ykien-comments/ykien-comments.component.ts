@@ -701,8 +701,8 @@ export class YkienComments extends LitElement {
   }
 
   /** @internal The server stored the reader's comment: the list shows it (and keeps it across a reload). */
-  remember(payload: CommentPayload, id: string, status: SentStatus, endpoint: string, storedAt?: number, replay?: boolean): Promise<void> {
-    return this.#list.remember(payload, id, status, endpoint, storedAt, replay);
+  remember(payload: CommentPayload, id: string, status: SentStatus, endpoint: string, storedAt?: number, replayed?: number): Promise<void> {
+    return this.#list.remember(payload, id, status, endpoint, storedAt, replayed);
   }
 
   /** @internal The click count of the last press of the send button (0 after a submit by Enter). */
