@@ -238,6 +238,9 @@ test('theme="dark" sets dark colours; light is light', async ({ page, article })
   expect(brightness(dark.bg)).toBeLessThan(3 * 128);
   expect(brightness(dark.fg)).toBeGreaterThan(brightness(dark.bg));
   expect(brightness(light.fg)).toBeLessThan(brightness(light.bg));
+  // In any case, as HTML reads its own enumerated attributes (a CMS's template may write "Dark").
+  await form(page).host.evaluate((host) => host.setAttribute('theme', 'Dark'));
+  await expect.poll(() => colours(page).then((c) => c.bg)).toBe(dark.bg);
 });
 
 test('theme="auto" follows prefers-color-scheme', async ({ page, article }) => {

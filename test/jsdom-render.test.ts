@@ -28,3 +28,29 @@ it('`lang` reads as on any element ("" without the attribute); set, it switches 
   await vi.waitFor(() => expect(heading()).toBe('Ý kiến bạn đọc'));
   el.remove();
 });
+
+it('enumerated attributes in any case, as HTML reads its own: list="OFF" asks for no list, form-position="Top" puts the form first', async () => {
+  vi.stubGlobal('BroadcastChannel', undefined);
+  const gets: string[] = [];
+  const list = { items: [{ id: 's1', name: 'Lan', content: 'Bài hay.', createdAt: '2026-11-25T18:10:00.000Z' }], next: null, total: 1 };
+  vi.stubGlobal('fetch', vi.fn(async (url: string | URL | Request) => (gets.push(String(url)), new Response(JSON.stringify(list), { status: 200, headers: { 'Content-Type': 'application/json' } }))));
+  await import('../dist/esm/index.js');
+  const box = (attrs: Record<string, string>) => {
+    const el = document.createElement('ykien-comments');
+    for (const [k, v] of Object.entries({ endpoint: 'https://binhluan.example.vn/api/comments', ...attrs })) el.setAttribute(k, v);
+    document.body.append(el);
+    return el;
+  };
+  const off = box({ 'page-id': 'bai-off', list: 'OFF' });
+  await vi.waitFor(() => expect(off.shadowRoot!.querySelector('[part~="form"]')).not.toBeNull());
+  const top = box({ 'page-id': 'bai-top', 'form-position': 'Top' });
+  await vi.waitFor(() => expect(top.shadowRoot!.querySelector('[part~="comment-content"]')?.textContent).toBe('Bài hay.'));
+  // Only the second box asked for its list; the first shows none.
+  expect(gets.map((u) => new URL(u).searchParams.get('pageId'))).toEqual(['bai-top']);
+  expect(off.shadowRoot!.querySelector('[part~="list"], [part~="empty"]')).toBeNull();
+  const form = top.shadowRoot!.querySelector('[part~="form"]')!;
+  const listPart = top.shadowRoot!.querySelector('[part~="list"]')!;
+  expect(form.compareDocumentPosition(listPart) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+  off.remove();
+  top.remove();
+});

@@ -54,6 +54,9 @@ function focusInSight(el: HTMLElement | null | undefined, scrolledAt: number): v
   el?.focus({ preventScroll: scrollY != scrolledAt && !!box && (box.bottom < 0 || box.top > innerHeight) });
 }
 
+/** Enumerated attributes are read as HTML reads its own, whatever their case: list="OFF" is off (a CMS's template may capitalise). */
+const lowercase = { fromAttribute: (v: string | null) => v?.toLowerCase() };
+
 /**
  * The "Ý kiến bạn đọc" box: the article's published comments, and the form to add one (name, content,
  * hCaptcha, send and clear). What only a reader who writes needs (sending, hCaptcha, the checks) and
@@ -158,8 +161,8 @@ export class YkienComments extends LitElement {
     maxLength: { type: Number, attribute: 'max-length' },
     theme: { reflect: true },
     captchaJsapi: { attribute: 'captcha-jsapi' },
-    formPosition: { attribute: 'form-position' },
-    list: {},
+    formPosition: { attribute: 'form-position', converter: lowercase },
+    list: { converter: lowercase },
     pageSize: { type: Number, attribute: 'page-size' },
     timeZone: { attribute: 'time-zone' },
     strings: { attribute: false },

@@ -67,8 +67,8 @@ export const styles = css`
     color: var(--ykien-fg);
     font-family: var(--ykien-font);
   }
-  :host([theme='dark']) [part~='base'],
-  :host([theme='auto']) [part~='base'] {
+  :host([theme='dark' i]) [part~='base'],
+  :host([theme='auto' i]) [part~='base'] {
     color: var(--ykien-fg,var(--_ykien-fg));
   }
   /* The room kept while the list loads: on screen only (a printed article gets no blank page). */
@@ -83,10 +83,10 @@ export const styles = css`
       min-height: ${unsafeCSS(RESERVED_HEIGHT)};
     }
   }
-  :host([theme='dark']) {
+  :host([theme='dark' i]) {
     color-scheme: dark;
   }
-  :host([theme='auto']) {
+  :host([theme='auto' i]) {
     color-scheme: light dark;
   }
   /* Chromium before 123, Firefox before 120, Safari before 17.5: the pairs' halves, as the theme picks. */
@@ -94,11 +94,11 @@ export const styles = css`
     :host {
       ${light}
     }
-    :host([theme='dark']) {
+    :host([theme='dark' i]) {
       ${dark}
     }
     @media (prefers-color-scheme: dark) {
-      :host([theme='auto']) {
+      :host([theme='auto' i]) {
         ${dark}
       }
     }
