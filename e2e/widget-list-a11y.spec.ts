@@ -151,7 +151,7 @@ test('keyboard: Tab reaches "Xem thêm", Enter loads more and focus lands on the
   // TalkBack (Chrome on Android), which reads only that name and none of the comment.
   await expect(host.locator('article[tabindex]')).toHaveCount(0);
   await expect(page.getByRole('article', { name: NAMES[20], exact: true }).locator('h3')).toBeFocused();
-  await expect(form(page).listStatus).toHaveText('Đã tải thêm 5 ý kiến.');
+  await expect(form(page).listStatus).toHaveText('Đã tải thêm 5 ý kiến. Không còn ý kiến nào khác.');
   await expect(host.locator('[part~="more"]')).toHaveCount(0);
   // On from the comment that has focus: the form's first field.
   await page.keyboard.press('Tab');

@@ -275,7 +275,7 @@ test.describe('the list under the heading', () => {
     await l.more.click();
     await expect(l.names).toHaveText(items(1, 8).map((c) => c.name));
     await expect(l.byName('Bạn đọc 7').locator('h3')).toBeFocused();
-    await expect(f.listStatus).toHaveText('Đã tải thêm 2 ý kiến.');
+    await expect(f.listStatus).toHaveText('Đã tải thêm 2 ý kiến. Không còn ý kiến nào khác.');
     await expect(l.more).toHaveCount(0);
     expect(listGets(endpoint).map((u) => u.searchParams.get('cursor'))).toEqual([null, 'cur-2', 'cur-3']);
     // Each comment once.
@@ -334,7 +334,7 @@ test.describe('the list under the heading', () => {
     await expect(form(page).listStatus).toHaveText('More comments loaded: 2.');
     await expect(l.articles).toHaveCount(4);
     await l.more.click();
-    await expect(form(page).listStatus).toHaveText('More comments loaded: 1.');
+    await expect(form(page).listStatus).toHaveText('More comments loaded: 1. No more comments.');
     await expect(l.articles).toHaveCount(5);
     await expect(l.more).toHaveCount(0);
   });
@@ -635,7 +635,7 @@ test.describe('the list under the heading', () => {
     await page.keyboard.type('Tôi viết');
     hold.release();
     await expect(l.names).toHaveText(items(1, 5).map((c) => c.name));
-    await expect(f.listStatus).toHaveText('Đã tải thêm 2 ý kiến.');
+    await expect(f.listStatus).toHaveText('Đã tải thêm 2 ý kiến. Không còn ý kiến nào khác.');
     await expect(f.content).toBeFocused();
     await page.keyboard.type(' tiếp.');
     await expect(f.content).toHaveValue('Tôi viết tiếp.');
@@ -657,7 +657,7 @@ test.describe('the list under the heading', () => {
     await page.evaluate(() => scrollTo(0, 0));
     hold.release();
     await expect(l.names).toHaveText(items(1, 5).map((c) => c.name));
-    await expect(form(page).listStatus).toHaveText('Đã tải thêm 2 ý kiến.');
+    await expect(form(page).listStatus).toHaveText('Đã tải thêm 2 ý kiến. Không còn ý kiến nào khác.');
     await expect(l.articles.nth(3).locator('h3')).toBeFocused();
     expect(await page.evaluate(() => scrollY)).toBe(0);
   });
@@ -1006,7 +1006,7 @@ test.describe('paging and navigation edge cases', () => {
     const l = list(page);
     await l.more.click();
     await expect(l.names).toHaveText(items(1, 4).map((c) => c.name));
-    await expect(form(page).listStatus).toHaveText('Đã tải thêm 2 ý kiến.');
+    await expect(form(page).listStatus).toHaveText('Đã tải thêm 2 ý kiến. Không còn ý kiến nào khác.');
     await expect(l.byName('Bạn đọc 3').locator('h3')).toBeFocused();
   });
 
@@ -1025,7 +1025,7 @@ test.describe('paging and navigation edge cases', () => {
     const l = list(page);
     await l.more.click();
     await expect(l.names).toHaveText(items(1, 5).map((c) => c.name));
-    await expect(form(page).listStatus).toHaveText('Đã tải thêm 2 ý kiến.');
+    await expect(form(page).listStatus).toHaveText('Đã tải thêm 2 ý kiến. Không còn ý kiến nào khác.');
     await expect(l.byName('Bạn đọc 4').locator('h3')).toBeFocused();
     expect(listGets(endpoint).map((u) => u.searchParams.get('cursor'))).toEqual([null, 'c2', 'c3']);
   });
@@ -1056,7 +1056,7 @@ test.describe('paging and navigation edge cases', () => {
       if (then == 'pressed again') {
         await l.more.click();
         await expect(l.names).toHaveText(items(1, 4).map((c) => c.name));
-        await expect(form(page).listStatus).toHaveText('Đã tải thêm 2 ý kiến.');
+        await expect(form(page).listStatus).toHaveText('Đã tải thêm 2 ý kiến. Không còn ý kiến nào khác.');
       } else {
         // Said of that article's list: it goes with it.
         await form(page).host.evaluate((el) => el.setAttribute('page-id', 'bai-khac'));

@@ -26,9 +26,9 @@ const DEFAULT_PAGE_SIZE = 20;
 /** How long the first render waits for the list beyond the words, before it shows a loading line. */
 const LIST_WAIT_MS = 1000;
 /** The list's news: said in the list's own live region, not the form's status line. */
-const LIST_NEWS: readonly string[] = ['listFailed', 'moreFailed', 'moreAdded', 'moreNone', 'moreNoneNew'];
-/** The list's news shown where it happened too (moreNone, moreNoneNew), not only spoken. */
-const LIST_NEWS_SHOWN: readonly string[] = ['moreNone', 'moreNoneNew'];
+const LIST_NEWS: readonly string[] = ['listFailed', 'moreFailed', 'moreAdded', 'moreAddedLast', 'moreNone', 'moreNoneNew'];
+/** The list's news shown where it happened too (the end reached: the button went), not only spoken. */
+const LIST_NEWS_SHOWN: readonly string[] = ['moreAddedLast', 'moreNone', 'moreNoneNew'];
 /**
  * How long news only spoken stays in its region: heard by then, it goes, or a screen reader's browse
  * mode reads it again after the list, beside the error it repeats ("Xem thêm" failed) or long after.
@@ -519,7 +519,7 @@ export class YkienComments extends LitElement {
       // What was said of that article's form and list goes with them ("fix the marked fields", "at most
       // N characters", "cleared", "20 more", "no more", a list that failed); not what still holds (a send's outcome, the storage
       // notice), and a send still under way says its outcome when it comes.
-      this.unsay('fixErrors', 'tooLong', 'cleared', 'clearedUndo', 'restored', 'moreAdded', 'moreNone', 'moreNoneNew', 'moreFailed', 'listFailed');
+      this.unsay('fixErrors', 'tooLong', 'cleared', 'clearedUndo', 'restored', 'moreAdded', 'moreAddedLast', 'moreNone', 'moreNoneNew', 'moreFailed', 'listFailed');
       this.#cleared = undefined; // "Hoàn tác" was that article's
     }
     // The content emptied or replaced without a keystroke ("Nhập lại", sent, another article): a paste
@@ -637,7 +637,8 @@ export class YkienComments extends LitElement {
     if (added === null) return;
     // "No more" only when there is none: a page of repeats (the pages moved) still has a next one.
     // Repeats only, three pages of them, with more after: not "0 more loaded".
-    this.say(added ? 'moreAdded' : this.#list.next ? 'moreNoneNew' : 'moreNone', 'info', { count: added });
+    // The last page: said with the count, or the button's going is left unexplained.
+    this.say(added ? (this.#list.next ? 'moreAdded' : 'moreAddedLast') : this.#list.next ? 'moreNoneNew' : 'moreNone', 'info', { count: added });
     await this.updateComplete;
     // With no comment above it (none listed yet), "no comments yet", or the reader's own one shown.
     const to = added ? `[data-i="${from}"] h3` : from ? `[data-i="${from - 1}"] h3` : '[part~="empty"],article h3';
