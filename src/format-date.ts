@@ -59,8 +59,16 @@ export function formatDate(iso: string, lang: Lang, timeZone?: string): string {
 }
 
 function write(iso: string, lang: Lang, timeZone?: string): string {
-  const d = new Date(timeOf(iso));
+  let d = new Date(timeOf(iso));
   if (isNaN(+d)) return iso;
+  // A time without its offset (a MySQL DATETIME) on a box that names the site's zone: that zone's clock,
+  // not the reader's (abroad, it was hours off and still labelled with the site's offset). Its offset
+  // read at the time as if UTC, then again at the instant found (a DST change between the two).
+  if (timeZone && /[T ]\d\d:\d\d(:\d\d(\.\d+)?)?$/i.test(iso)) {
+    const asUtc = timeOf(iso + 'Z');
+    const offsetAt = (t: number) => wallClock(new Date(t), timeZone) - Math.floor(t / 60_000) * 60_000;
+    d = new Date(asUtc - offsetAt(asUtc - offsetAt(asUtc)));
+  }
   // A day without a time (a server that keeps dates only) is that day wherever the reader is: not UTC
   // midnight moved into the reader's zone, which west of Greenwich is the evening before.
   if (/^\d{4}-\d\d-\d\d$/.test(iso)) {

@@ -92,6 +92,23 @@ describe('formatDate', () => {
       expect(knownZone('GMT+7')).toBeUndefined();
       expect(knownZone('')).toBeUndefined();
       expect(formatDate('2026-12-06T03:45:00Z', 'vi', knownZone('Mars/Olympus'))).toBe('06/12/2026 10:45');
+      // A time without its offset (a MySQL DATETIME) is the site's clock where the box names the site's
+      // zone: the same for a reader in Vietnam and one abroad (not 12 hours off under the site's label).
+      process.env.TZ = 'America/New_York';
+      expect(formatDate('2026-11-25T17:53:10', 'vi', 'Asia/Ho_Chi_Minh')).toBe('25/11/2026 17:53 (GMT+7)');
+      expect(formatDate('2026-11-25 17:53:10.123', 'vi', 'Asia/Ho_Chi_Minh')).toBe('25/11/2026 17:53 (GMT+7)');
+      expect(formatDate('2026-11-25T17:53', 'vi', 'Asia/Kolkata')).toBe('25/11/2026 17:53 (GMT+5:30)');
+      // Either side of a DST change, in a zone that has one.
+      expect(formatDate('2026-03-08T01:30:00', 'vi', 'America/Chicago')).toBe('08/03/2026 01:30 (GMT-6)');
+      expect(formatDate('2026-03-08T03:30:00', 'vi', 'America/Chicago')).toBe('08/03/2026 03:30 (GMT-5)');
+      // (Another time: a date is written once a page, and a reader's zone does not change in it.)
+      process.env.TZ = 'Asia/Ho_Chi_Minh';
+      expect(formatDate('2026-11-25T17:54:10', 'vi', 'Asia/Ho_Chi_Minh')).toBe('25/11/2026 17:54');
+      // Without the site's zone, as the browser reads it: the reader's clock. With an offset: as given.
+      process.env.TZ = 'America/New_York';
+      expect(formatDate('2026-11-25T17:53:10', 'vi')).toBe('25/11/2026 17:53');
+      expect(formatDate('2026-11-25T17:53:10+07:00', 'vi', 'Asia/Ho_Chi_Minh')).toBe('25/11/2026 17:53 (GMT+7)');
+      expect(formatDate('2026-11-25', 'vi', 'Asia/Ho_Chi_Minh')).toBe('25/11/2026');
     } finally {
       process.env.TZ = zone;
     }

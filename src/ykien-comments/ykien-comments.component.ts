@@ -78,7 +78,7 @@ const lowercase = { fromAttribute: (v: string | null) => v?.toLowerCase() };
  * @attr form-position - `bottom` (default: the list, then the form, as on the portals) or `top`.
  * @attr list - `off` shows no list and makes no GET (for sites that show comments themselves); default `on`.
  * @attr page-size - Comments per page of the list, 1–100; default 20.
- * @attr time-zone - The time zone the list's dates are shown in (an IANA name: `Asia/Ho_Chi_Minh`), with its offset ("(GMT+7)") to a reader whose clock says another time; default: the reader's own.
+ * @attr time-zone - The time zone the list's dates are shown in (an IANA name: `Asia/Ho_Chi_Minh`), with its offset ("(GMT+7)") to a reader whose clock says another time; a date-time given without its offset is read as that zone's clock. Default: the reader's own.
  *
  * @slot captcha - Filled by the element itself with `<h-captcha>` (kept in light DOM for hCaptcha).
  *
