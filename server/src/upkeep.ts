@@ -19,6 +19,9 @@ export const UNCOUNTED_HITS_KEPT_MS = 24 * 60 * 60_000;
  * step: the store closes after the app, and a run still reading it then would fail, and say so, for
  * nothing.
  */
+/** Rate-limit hits forgotten a transaction at a time: a few milliseconds each. */
+export const PRUNE_CHUNK = 2_000;
+
 function every(app: FastifyInstance, ms: number, failed: string, job: (closing: AbortSignal) => Promise<unknown>): void {
   const closing = new AbortController();
   let running: Promise<void> | null = null;
@@ -46,7 +49,11 @@ export function scheduleUpkeep(app: FastifyInstance, store: Store, config: Confi
   // clients' keys for good.
   const windows = [config.rateLimit, config.adminLoginLimit].flatMap((rule) => (rule ? [rule.windowMs] : []));
   const keepHitsMs = windows.length > 0 ? Math.max(...windows) : UNCOUNTED_HITS_KEPT_MS;
-  every(app, Math.min(keepHitsMs, 10 * 60_000), 'rate-limit prune failed', () => store.pruneRateLimit(Date.now() - keepHitsMs));
+  every(app, Math.min(keepHitsMs, 10 * 60_000), 'rate-limit prune failed', async (closing) => {
+    // In chunks, each its own short transaction: the comments' claims and batches go between them.
+    const before = Date.now() - keepHitsMs;
+    while ((await store.pruneRateLimit(before, PRUNE_CHUNK)) === PRUNE_CHUNK && !closing.aborted);
+  });
 
   // Rejected comments whose days are over are erased as a reader's erasure request is: the comment, and
   // its name and words in the moderation log (erasing an erased comment changes nothing).

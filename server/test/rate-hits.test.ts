@@ -9,7 +9,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import type { Store } from '../src/stores/store.js';
+import { PRUNE_CHUNK } from '../src/upkeep.js';
+import { readDb } from './support/http.js';
+import { startServer } from './support/run-server.js';
 import { pgStores, sqliteStores, type OpenStore } from './support/each-store.js';
 
 const PG_URL = process.env.YKIEN_TEST_PG_URL;
@@ -70,7 +74,40 @@ function storeCases(open: OpenStore): void {
       expect((await store.hitRateLimit('admin-token:abc', 1, 10 * MINUTE, T + 1)).allowed).toBe(false);
       expect((await store.hitRateLimit('abc', 1, MINUTE, T + 1)).allowed).toBe(false);
     }));
+
+  it('old hits are forgotten a chunk at a time (each its own short transaction), the recent ones kept', () =>
+    withStore(async (store) => {
+      for (let i = 0; i < 7; i++) await store.hitRateLimit(`old-${i % 2}`, 100, MINUTE, T - 20 * MINUTE + i);
+      await store.hitRateLimit('recent', 2, MINUTE, T);
+      await store.hitRateLimit('recent', 2, MINUTE, T + 1);
+      const chunks: number[] = [];
+      for (let n = 3; n === 3; ) chunks.push((n = await store.pruneRateLimit(T - 10 * MINUTE, 3)));
+      expect(chunks).toEqual([3, 3, 1]);
+      expect(await store.pruneRateLimit(T - 10 * MINUTE, 3)).toBe(0);
+      // The recent client's two hits still count: a third in the minute is refused.
+      expect((await store.hitRateLimit('recent', 2, MINUTE, T + 2)).allowed).toBe(false);
+    }));
 }
 
 describe('SQLite', () => storeCases(sqliteStores(dir)));
+
+it('the server forgets every old hit at start, in more than one chunk (PRUNE_CHUNK), and keeps the recent ones', async () => {
+  const dbPath = join(dir, 'prune.db');
+  await (await startServer({ dbPath, args: ['--no-captcha'] })).stop(); // the schema
+  const db = new Database(dbPath);
+  const old = Date.now() - 24 * 60 * MINUTE;
+  const insert = db.prepare('INSERT INTO rate_hits (client, at) VALUES (?, ?)');
+  db.transaction(() => {
+    for (let i = 0; i < PRUNE_CHUNK * 2 + 500; i++) insert.run(`old-${i % 50}`, old + i);
+    insert.run('recent', Date.now());
+  })();
+  db.close();
+  const server = await startServer({ dbPath, args: ['--no-captcha'] });
+  try {
+    const left = () => readDb(dbPath, (d) => d.prepare('SELECT client FROM rate_hits').all() as { client: string }[]);
+    await expect.poll(() => left().map((r) => r.client), { timeout: 10_000 }).toEqual(['recent']);
+  } finally {
+    await server.stop();
+  }
+});
 describe.skipIf(!PG_URL)('PostgreSQL', () => storeCases(pgStores(PG_URL!, 'ykien_rate_hits_test')));

@@ -894,8 +894,9 @@ export class PgStore implements Store {
     });
   }
 
-  async pruneRateLimit(before: number): Promise<void> {
-    await ask(this.claimPool, 'DELETE FROM rate_hits WHERE at <= $1', [before]);
+  async pruneRateLimit(before: number, limit: number): Promise<number> {
+    const r = await ask(this.claimPool, 'DELETE FROM rate_hits WHERE ctid IN (SELECT ctid FROM rate_hits WHERE at <= $1 LIMIT $2)', [before, limit]);
+    return r.rowCount ?? 0;
   }
 
   async getOrCreateSetting(name: string, make: () => string): Promise<string> {

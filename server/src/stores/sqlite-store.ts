@@ -275,8 +275,8 @@ export class SqliteStore implements Store {
     return this.writer.refundRateLimit(client, at);
   }
 
-  pruneRateLimit(before: number): Promise<void> {
-    return this.writer.pruneRateLimit(before);
+  pruneRateLimit(before: number, limit: number): Promise<number> {
+    return this.writer.pruneRateLimit(before, limit);
   }
 
   forgetLeftovers(claimsBefore: number, jobsBefore: number, channels: readonly NotificationChannel[]): Promise<{ claims: number; jobs: number }> {

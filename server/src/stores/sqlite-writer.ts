@@ -155,7 +155,7 @@ export interface WriterOps {
   releaseClaim(key: string, commentId: string): void;
   hitRateLimit(client: string, limit: number, windowMs: number, now: number): RateDecision;
   refundRateLimit(client: string, at: number): void;
-  pruneRateLimit(before: number): void;
+  pruneRateLimit(before: number, limit: number): number;
   forgetLeftovers(claimsBefore: number, jobsBefore: number, channels: readonly NotificationChannel[]): { claims: number; jobs: number };
   /** Throws when the writer's connection cannot answer (for /healthz). */
   ping(): void;
@@ -378,7 +378,7 @@ export class SqliteWriter implements WriterOps {
         'SELECT count(*) AS n, min(at) AS oldest FROM rate_hits WHERE client = ?',
       ),
       rateInsert: claims.prepare('INSERT INTO rate_hits (client, at) VALUES (?, ?)'),
-      ratePrune: claims.prepare('DELETE FROM rate_hits WHERE at <= ?'),
+      ratePrune: claims.prepare('DELETE FROM rate_hits WHERE rowid IN (SELECT rowid FROM rate_hits WHERE at <= ? LIMIT ?)'),
       rateRefund: claims.prepare('DELETE FROM rate_hits WHERE rowid = (SELECT rowid FROM rate_hits WHERE client = ? AND at = ? LIMIT 1)'),
       schemaCookie: claims.prepare<[], number>('PRAGMA schema_version').pluck(),
       schemaVersion: claims.prepare<[], { v: number | null }>(SCHEMA_VERSION_SQL),
@@ -504,8 +504,8 @@ export class SqliteWriter implements WriterOps {
     this.claimStmt.rateRefund.run(client, at);
   }
 
-  pruneRateLimit(before: number): void {
-    this.claimStmt.ratePrune.run(before);
+  pruneRateLimit(before: number, limit: number): number {
+    return this.claimStmt.ratePrune.run(before, limit).changes;
   }
 
   forgetLeftovers(claimsBefore: number, jobsBefore: number, channels: readonly NotificationChannel[]): { claims: number; jobs: number } {

@@ -402,8 +402,12 @@ export interface Store {
    * millisecond): the attempt it counted stored nothing through no fault of the client's.
    */
   refundRateLimit(client: string, at: number): Promise<void>;
-  /** Forgets rate-limit hits at or before `before`. */
-  pruneRateLimit(before: number): Promise<void>;
+  /**
+   * Forgets at most `limit` rate-limit hits at or before `before`, in a short transaction of its own;
+   * returns how many (fewer than `limit`: none are left). Called again until then: one statement for
+   * all of them held the writer (and, on SQLite, every process's writes) for seconds.
+   */
+  pruneRateLimit(before: number, limit: number): Promise<number>;
   /**
    * What dead processes and old settings leave behind, forgotten at start: idempotency claims whose lease
    * ran out before `claimsBefore` (a killed instance's; to every reader they are already absent), and
