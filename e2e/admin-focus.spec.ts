@@ -117,11 +117,13 @@ test('"Đăng xuất" while "Xóa trả lời" runs asks nothing (nothing was ty
   await expect(cards(page)).toHaveCount(2);
   await expect(more).toHaveAttribute('aria-disabled', 'false');
   releaseMore();
-  const dialogs: string[] = [];
-  page.on('dialog', (d) => void (dialogs.push(d.message()), d.dismiss()));
   const removal = await holdRequests(page, '**/api/admin/comments/*/reply**', { only: (r) => r.method() === 'DELETE' });
+  page.once('dialog', (d) => void d.accept()); // "Xóa trả lời khỏi trang?"
   await card(page, 'Bạn đọc có trả lời').getByRole('button', { name: 'Xóa trả lời' }).click();
   await expect.poll(() => removal.count()).toBe(1);
+  // From here on, nothing is asked.
+  const dialogs: string[] = [];
+  page.on('dialog', (d) => void (dialogs.push(d.message()), d.dismiss()));
   await page.getByRole('button', { name: 'Đăng xuất' }).click();
   await expect(page.locator('ykien-admin #token')).toBeVisible();
   expect(dialogs).toEqual([]);
@@ -138,6 +140,7 @@ test('"Xóa trả lời" that ends while the moderator types a search: the keybo
   expect((await api('PUT', `/comments/${id}/reply?replyAt=none`, { text: 'Tòa soạn đã ghi nhận.' })).status).toBe(200);
   await signIn();
   const removal = await holdRequests(page, '**/api/admin/comments/*/reply**', { only: (r) => r.method() === 'DELETE' });
+  page.once('dialog', (d) => void d.accept()); // "Xóa trả lời khỏi trang?"
   await card(page, 'Bạn đọc có trả lời').getByRole('button', { name: 'Xóa trả lời' }).click();
   await expect.poll(() => removal.count()).toBe(1);
   await holdSearches(page);
@@ -165,6 +168,7 @@ test('"Xóa trả lời" that ends after the moderator went on with j: the keybo
   expect((await api('PUT', `/comments/${id}/reply?replyAt=none`, { text: 'Tòa soạn đã ghi nhận.' })).status).toBe(200);
   await signIn();
   const removal = await holdRequests(page, '**/api/admin/comments/*/reply**', { only: (r) => r.method() === 'DELETE' });
+  page.once('dialog', (d) => void d.accept()); // "Xóa trả lời khỏi trang?"
   await card(page, 'Bạn đọc có trả lời').getByRole('button', { name: 'Xóa trả lời' }).click();
   await expect.poll(() => removal.count()).toBe(1);
   await page.keyboard.press('j');
@@ -746,6 +750,7 @@ test('an edit, a reply or a reply\'s removal on a comment deleted elsewhere: its
 
   c = card(page, 'Người Có Trả Lời');
   expect((await api('DELETE', `/comments/${replied}`)).status).toBe(204);
+  page.once('dialog', (d) => void d.accept()); // "Xóa trả lời khỏi trang?"
   await c.getByRole('button', { name: 'Xóa trả lời' }).click();
   await expect(alert).toHaveText('Bình luận của “Người Có Trả Lời” không còn nữa.');
   await expect(cards(page)).toHaveCount(1);
@@ -1005,6 +1010,27 @@ test('an approval the server made whose answer was lost, then "Từ chối" pres
     'Quyết định trước của bạn với bình luận của “Bạn đọc 8” có lẽ đã được thực hiện dù máy chủ không kịp trả lời (nay: Đã đăng); lần này không thay đổi gì. Muốn đổi, hãy tìm nó trong mục “Đã đăng”.',
   );
   expect((await publicList()).items.map((c) => c.name)).toEqual(['Bạn đọc 8']);
+});
+
+test('an approval the server made whose answer was lost, the card then gone at the next poll: told the decision most likely went through, and the "try again" alert goes', async ({ page, seed, signIn, publicList }) => {
+  await seed({ name: 'Bạn đọc 9', content: 'Ý kiến duyệt mất câu trả lời, rồi rời danh sách.' });
+  await seed({ name: 'Bạn đọc 10', content: 'Ý kiến vẫn chờ duyệt.' });
+  await signIn('?poll=300');
+  await page.route('**/api/admin/comments/*/approve*', async (route) => {
+    await route.fetch(); // the server approves it...
+    return route.abort('timedout'); // ...and the answer never comes
+  });
+  await card(page, 'Bạn đọc 9').getByRole('button', { name: 'Duyệt', exact: true }).click();
+  const alert = page.locator('ykien-admin [role="alert"]');
+  await expect(alert).toHaveText('Không kết nối được máy chủ. Vui lòng thử lại.');
+  await expect.poll(async () => (await publicList()).items.map((c) => c.name)).toEqual(['Bạn đọc 9']);
+  // The next poll finds it gone from the queue: said to be the editor's own decision, not left unexplained.
+  await expect(card(page, 'Bạn đọc 9')).toHaveCount(0);
+  await expect(page.locator('ykien-admin .status')).toHaveText(
+    'Quyết định của bạn với bình luận của “Bạn đọc 9” có lẽ đã được thực hiện dù máy chủ không kịp trả lời: bình luận đã rời danh sách, không cần thử lại.',
+  );
+  await expect(alert).toHaveText('');
+  await expect(card(page, 'Bạn đọc 10')).toHaveCount(1);
 });
 
 test('an approval lost before it reached the server, then a colleague rejects the comment: pressed again, it is said to be the colleague\'s decision, not the editor\'s own', async ({ page, seed, signIn, api }) => {

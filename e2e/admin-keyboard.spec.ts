@@ -405,6 +405,7 @@ test('a decision that fails leaves the keyboard on the button pressed, to press 
   await page.route(/\/api\/admin\/comments\/[^/]+\/reply(\?|$)/, (r) => r.abort());
   const removeReply = first.getByRole('button', { name: 'Xóa trả lời' });
   await removeReply.focus();
+  page.once('dialog', (d) => void d.accept());
   await page.keyboard.press('Enter');
   await expect(alert).toHaveText('Không kết nối được máy chủ. Vui lòng thử lại.');
   await expect(removeReply).toBeFocused();

@@ -294,6 +294,19 @@ test('an edit whose sender\'s name the server refuses (blank): said of the name,
   expect((await api('GET', `/comments/${id}`)).json).toMatchObject({ name: 'Trần Văn Tên', status: 'pending', edited: false });
 });
 
+test('Enter in the edit form of a pending comment saves the edit only: publishing is "Lưu và duyệt"\'s press, which offers its own "Hoàn tác" no more than before', async ({ page, seed, signIn, api, publicList }) => {
+  const id = await seed({ name: 'Tran Van Enter', content: 'Sửa tên rồi bấm Enter.' });
+  await signIn();
+  const c = card(page, 'Tran Van Enter');
+  await c.getByRole('button', { name: 'Sửa' }).click();
+  await c.getByLabel('Tên người gửi').fill('Trần Văn Enter');
+  await c.getByLabel('Tên người gửi').press('Enter');
+  await expect.poll(async () => (await api('GET', `/comments/${id}`)).json).toMatchObject({ name: 'Trần Văn Enter', status: 'pending', edited: true });
+  // Still in the queue, waiting for a decision; nothing on the site.
+  await expect(card(page, 'Trần Văn Enter')).toHaveCount(1);
+  expect((await publicList()).items).toEqual([]);
+});
+
 test('edit a pending comment, then approve: the public list has the edited text', async ({ page, seed, signIn, publicList, api }) => {
   const problems = await watchPage(page);
   const id = await seed({ name: 'Nguyen Van Hung', content: 'Gọi tôi: 0912 345 678. Đường xuống cấp lắm.' });
@@ -453,6 +466,14 @@ test('the editorial board replies to a comment, then removes the reply', async (
   expect(list.items[0]?.reply).toMatchObject({ text: 'Cầu sẽ được sửa trong quý III.' });
   expect(JSON.stringify(list.items[0])).not.toContain('admin'); // the moderator's name is not for readers
 
+  // Asked first, as a deletion is (published words, and no "Hoàn tác"): "Hủy" keeps the reply on the site.
+  let asked = '';
+  page.once('dialog', (d) => void ((asked = d.message()), d.dismiss()));
+  await p.getByRole('button', { name: 'Xóa trả lời' }).click();
+  await expect.poll(() => asked).toContain('Xóa trả lời của Ban biên tập cho bình luận của “Võ Thị E” khỏi trang?');
+  await expect(p.locator('.reply')).toContainText('Cầu sẽ được sửa trong quý III.');
+  expect((await publicList()).items[0]?.reply).toMatchObject({ text: 'Cầu sẽ được sửa trong quý III.' });
+  page.once('dialog', (d) => void d.accept());
   await p.getByRole('button', { name: 'Xóa trả lời' }).click();
   await expect(liveRegion(page)).toHaveText('Đã xóa trả lời cho bình luận của “Võ Thị E”.');
   await expect(p.locator('.reply')).toHaveCount(0);
@@ -1524,6 +1545,7 @@ test('two moderators edit one comment: the second save is refused, shows the fir
 
   // Removing a reply the other one changed meanwhile removes nothing and shows theirs.
   expect((await api('PUT', `/comments/${id}/reply`, { text: 'Trả lời sau cùng của người kia.' })).status).toBe(200);
+  page.once('dialog', (d) => void d.accept()); // "Xóa trả lời khỏi trang?"
   await u.getByRole('button', { name: 'Xóa trả lời' }).click();
   await expect(page.locator('ykien-admin [role="alert"]')).toContainText('Người khác vừa thay đổi trả lời cho bình luận của “Hà Văn U”');
   await expect(u.locator('.reply')).toContainText('Trả lời sau cùng của người kia.');

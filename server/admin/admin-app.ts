@@ -117,6 +117,8 @@ export class YkienAdmin extends LitElement {
   declare busy: ReadonlySet<string>;
   declare error: string;
   declare notice: string;
+  /** The failure shown for a decision whose answer was lost (the server may have made it): cleared when the card leaves. */
+  private lostAnswer = '';
 
   private readonly uiLang: Lang = browserLang();
   private readonly dateFormat: Intl.DateTimeFormat;
@@ -678,7 +680,7 @@ export class YkienAdmin extends LitElement {
     }
     // (A page that failed past the top broke out of the loop before the loop's own check.)
     if (stale()) return;
-    const { left, yours } = await this.dropDecidedElsewhere(arrived, readTo, known);
+    const { left, yours, ours } = await this.dropDecidedElsewhere(arrived, readTo, known);
     if (stale()) return;
     for (const c of this.items) known.add(c.id); // what a load or a decision did meanwhile
     const oldest = this.items.length ? this.items[this.items.length - 1]!.createdAt : '';
@@ -687,6 +689,12 @@ export class YkienAdmin extends LitElement {
     const fresh = arrived.filter((c) => !known.has(c.id) && !decidedMeanwhile(c) && (!this.next || c.createdAt >= oldest));
     // The card the keyboard was on named: the keyboard went to the heading, and the editor must know why.
     const said = left ? [yours ? this.msg(left > 1 ? 'decidedElsewhereYoursAmong' : 'decidedElsewhereYours', { n: left, name: yours }) : this.msg('decidedElsewhere', { n: left })] : [];
+    // Cards whose decision here lost its answer, gone from the list since: most likely that decision.
+    // The failure said for it asked to try again, which is no longer so.
+    if (ours.length) {
+      said.unshift(this.msg(ours.length > 1 ? 'decidedByYouLostMany' : 'decidedByYouLost', { n: ours.length, name: ours[0]! }));
+      if (this.error && this.error === this.lostAnswer) this.error = '';
+    }
     // At the top, now or once no click is being aimed at the list (arrivals.ts); said now.
     const newlyArrived = this.arrivals.arrived(fresh, this.filterKey(), new Set(arrived.map((c) => c.id)));
     if (newlyArrived && this.tab === 'pending') said.push(this.msg('newArrived', { n: newlyArrived }));
@@ -712,7 +720,7 @@ export class YkienAdmin extends LitElement {
    * asked about, and leaves only if its status changed or it is gone. Returns how many left, and the
    * name on the one the keyboard was on, if it was one of them.
    */
-  private async dropDecidedElsewhere(read: AdminComment[], readTo: string, listed: Set<string>): Promise<{ left: number; yours?: string }> {
+  private async dropDecidedElsewhere(read: AdminComment[], readTo: string, listed: Set<string>): Promise<{ left: number; yours?: string; ours: string[] }> {
     const still = new Set(read.map((c) => c.id));
     // (The form with typed text read once a filter: it looks in the page's fields.)
     const keeper = () => {
@@ -732,7 +740,7 @@ export class YkienAdmin extends LitElement {
       keep = keeper();
       gone = asked.filter((c, i) => now[i] !== tab && this.items.includes(c) && !keep(c));
     }
-    if (gone.length === 0) return { left: 0 };
+    if (gone.length === 0) return { left: 0, ours: [] };
     const ids = new Set(gone.map((c) => c.id));
     const on = this.items[this.current];
     const focused = this.current >= 0 && ids.has(on?.id ?? '') && this.focusIsOurs();
@@ -740,7 +748,8 @@ export class YkienAdmin extends LitElement {
     // Those this page may have decided itself (a decision whose answer was lost) leave without being told
     // as another moderator's.
     const others = gone.filter((c) => !mayHaveDecided(c.id));
-    return { left: others.length, yours: focused && others.includes(on!) ? on!.name : undefined };
+    const ours = gone.filter((c) => mayHaveDecided(c.id)).map((c) => c.name);
+    return { left: others.length, yours: focused && others.includes(on!) ? on!.name : undefined, ours };
   }
 
   private selectTab(tab: Status): void {
@@ -1089,6 +1098,8 @@ export class YkienAdmin extends LitElement {
         return;
       }
       this.failed(e);
+      // (A decision the server may have made: the next poll may find the card gone, and say so.)
+      if (mayHaveDecided(c.id)) this.lostAnswer = this.error;
     } finally {
       this.setBusy([c.id], false);
     }

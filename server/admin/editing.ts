@@ -603,6 +603,8 @@ export class EditingController implements ReactiveController {
   /** "Gỡ trả lời": the board's reply goes, unless another moderator changed it meanwhile. */
   async deleteReply(c: AdminComment): Promise<void> {
     const page = this.page;
+    // Published words the site shows, gone at once and with no "Hoàn tác": asked first, as a deletion is.
+    if (!window.confirm(page.msg('confirmRemoveReply', { name: c.name }))) return;
     page.setBusy(c.id, true);
     this.saving.set(c.id, 'removal');
     page.alert('');
@@ -675,15 +677,15 @@ export class EditingController implements ReactiveController {
   renderEdit(c: AdminComment, busy: boolean): TemplateResult {
     const msg = (key: Key) => this.page.msg(key);
     const lang = c.lang || nothing; // the reader's words, as in the card
-    // Only a pending comment is approved with its edit; one decided since (a form kept across a sign-in
-    // reopens on it) is saved as it is: Enter must not approve a comment someone else rejected.
+    // Only a pending comment is offered approval with its edit; one decided since (a form kept across a
+    // sign-in reopens on it) is saved as it is. Enter in a field only saves.
     const approve = c.status === 'pending';
     const off = busy ? 'true' : nothing;
     return html`
       <form class="edit" aria-labelledby=${`edit-title-${c.id}`} @keydown=${(e: KeyboardEvent) => this.formKeys(e, c)} @input=${() => this.typed()}
         @submit=${(e: SubmitEvent) => {
           e.preventDefault();
-          if (!this.saveUnder(c, busy)) void this.saveEdit(c, approve);
+          if (!this.saveUnder(c, busy)) void this.saveEdit(c, false);
         }}>
         <p id=${`edit-title-${c.id}`} class="form-title">${msg(c.status === 'pending' ? 'editTitle' : 'editPublishedTitle')}</p>
         <label for=${`edit-name-${c.id}`}>${msg('nameLabel')}</label>
@@ -700,8 +702,9 @@ export class EditingController implements ReactiveController {
           <p class="content" lang=${lang} dir="auto">${t.content}</p>`)}
         <div class="actions">
           ${approve
-            ? html`<button type="submit" class="primary" aria-disabled=${off}>${msg('saveApprove')}</button>
-                <button type="button" class="quiet" aria-disabled=${off} @click=${() => this.saveUnder(c, busy) || this.saveEdit(c, false)}>${msg('save')}</button>`
+            ? // Enter in a field saves only (the form's submit): publishing is this button's press, not a key's.
+              html`<button type="button" class="primary" aria-disabled=${off} @click=${() => this.saveUnder(c, busy) || this.saveEdit(c, true)}>${msg('saveApprove')}</button>
+                <button type="submit" class="quiet" aria-disabled=${off}>${msg('save')}</button>`
             : html`<button type="submit" class="primary" aria-disabled=${off}>${msg('save')}</button>`}
           <button type="button" class="quiet" aria-disabled=${this.saving.has(c.id) ? 'true' : 'false'} @click=${() => this.cancel(c)}>${msg('cancel')}</button>
         </div>
