@@ -3,8 +3,8 @@ import { parseAst } from 'vite';
 /**
  * Minifies the static text of Lit's html`` and css`` templates, which no JS minifier touches: the
  * indentation of our templates and styles would otherwise be a quarter of the bundle. Only whitespace,
- * comments, a number's leading zero and the quotes of an attribute selector's identifier go, so what Lit
- * renders is the same. (The CSS rules assume no quoted string or url() in our styles: there is none.)
+ * comments, a number's leading zero, the quotes of an attribute selector's identifier and of an HTML
+ * attribute value of letters, digits and dashes (part=form) go, so what Lit renders is the same. (The CSS rules assume no quoted string or url() in our styles: there is none.)
  */
 /** @returns {import('vite').Plugin} */
 export function minifyTemplates() {

@@ -26,6 +26,35 @@ it('`lang` reads as on any element ("" without the attribute); set, it switches 
   el.removeAttribute('lang');
   expect(el.lang).toBe('');
   await vi.waitFor(() => expect(heading()).toBe('Ý kiến bạn đọc'));
+  // A prop that went (React sets it null): the attribute goes, as Lit's accessor did; not lang="null".
+  el.lang = 'en';
+  await vi.waitFor(() => expect(heading()).toBe("Readers' comments"));
+  el.lang = null as unknown as string;
+  expect(el.hasAttribute('lang')).toBe(false);
+  expect(el.lang).toBe('');
+  await vi.waitFor(() => expect(heading()).toBe('Ý kiến bạn đọc'));
+  el.remove();
+});
+
+it("the last page of \"Xem thêm\" says the site's own words for what came and that no more follow", async () => {
+  vi.stubGlobal('BroadcastChannel', undefined);
+  const item = (n: number) => ({ id: `s${n}`, name: `Bạn đọc ${n}`, content: `Ý kiến ${n}.`, createdAt: `2026-11-25T18:1${n}:00.000Z` });
+  vi.stubGlobal('fetch', vi.fn(async (url: string | URL | Request) => {
+    const more = new URL(String(url)).searchParams.get('cursor');
+    const body = more ? { items: [item(1)], next: null, total: 2 } : { items: [item(2)], next: 'c1', total: 2 };
+    return new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } });
+  }));
+  await import('../dist/esm/index.js');
+  const el = document.createElement('ykien-comments') as HTMLElementTagNameMap['ykien-comments'];
+  el.strings = { moreAdded: 'Thêm {count} bình luận.', moreNone: 'Hết bình luận.' };
+  el.setAttribute('endpoint', 'https://binhluan.example.vn/api/comments');
+  el.setAttribute('page-id', 'bai-het');
+  document.body.append(el);
+  const root = el.shadowRoot!;
+  await vi.waitFor(() => expect(root.querySelector('[part~="more"]')).not.toBeNull());
+  root.querySelector<HTMLButtonElement>('[part~="more"]')!.click();
+  await vi.waitFor(() => expect(root.querySelector('[part~="list-status"]')?.textContent).toBe('Thêm 1 bình luận. Hết bình luận.'));
+  expect(root.querySelector('[part~="more"]')).toBeNull();
   el.remove();
 });
 

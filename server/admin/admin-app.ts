@@ -117,8 +117,8 @@ export class YkienAdmin extends LitElement {
   declare busy: ReadonlySet<string>;
   declare error: string;
   declare notice: string;
-  /** The failure shown for a decision whose answer was lost (the server may have made it): cleared when the card leaves. */
-  private lostAnswer = '';
+  /** The failure shown for a decision whose answer was lost (the server may have made it), and its card: cleared when that card leaves. */
+  private lostAnswer: { id: string; said: string } | null = null;
 
   private readonly uiLang: Lang = browserLang();
   private readonly dateFormat: Intl.DateTimeFormat;
@@ -445,6 +445,7 @@ export class YkienAdmin extends LitElement {
   }
 
   private failed(e: unknown): void {
+    this.lostAnswer = null; // another failure is what the alert says now
     // Refused at sign-in, the token is wrong; refused later, the session ended (a token revoked).
     if (e instanceof ApiError && e.status === 401 && !e.stale) this.signOut(this.msg(this.signedIn || this.resumed ? 'sessionEnded' : 'badToken'));
     else this.error = this.explain(e);
@@ -692,8 +693,9 @@ export class YkienAdmin extends LitElement {
     // Cards whose decision here lost its answer, gone from the list since: most likely that decision.
     // The failure said for it asked to try again, which is no longer so.
     if (ours.length) {
-      said.unshift(this.msg(ours.length > 1 ? 'decidedByYouLostMany' : 'decidedByYouLost', { n: ours.length, name: ours[0]! }));
-      if (this.error && this.error === this.lostAnswer) this.error = '';
+      said.unshift(this.msg(ours.length > 1 ? 'decidedByYouLostMany' : 'decidedByYouLost', { n: ours.length, name: ours[0]!.name }));
+      const lost = this.lostAnswer;
+      if (lost && ours.some((c) => c.id === lost.id) && this.error === lost.said) this.error = '';
     }
     // At the top, now or once no click is being aimed at the list (arrivals.ts); said now.
     const newlyArrived = this.arrivals.arrived(fresh, this.filterKey(), new Set(arrived.map((c) => c.id)));
@@ -720,7 +722,7 @@ export class YkienAdmin extends LitElement {
    * asked about, and leaves only if its status changed or it is gone. Returns how many left, and the
    * name on the one the keyboard was on, if it was one of them.
    */
-  private async dropDecidedElsewhere(read: AdminComment[], readTo: string, listed: Set<string>): Promise<{ left: number; yours?: string; ours: string[] }> {
+  private async dropDecidedElsewhere(read: AdminComment[], readTo: string, listed: Set<string>): Promise<{ left: number; yours?: string; ours: AdminComment[] }> {
     const still = new Set(read.map((c) => c.id));
     // (The form with typed text read once a filter: it looks in the page's fields.)
     const keeper = () => {
@@ -748,7 +750,7 @@ export class YkienAdmin extends LitElement {
     // Those this page may have decided itself (a decision whose answer was lost) leave without being told
     // as another moderator's.
     const others = gone.filter((c) => !mayHaveDecided(c.id));
-    const ours = gone.filter((c) => mayHaveDecided(c.id)).map((c) => c.name);
+    const ours = gone.filter((c) => mayHaveDecided(c.id));
     return { left: others.length, yours: focused && others.includes(on!) ? on!.name : undefined, ours };
   }
 
@@ -1099,7 +1101,7 @@ export class YkienAdmin extends LitElement {
       }
       this.failed(e);
       // (A decision the server may have made: the next poll may find the card gone, and say so.)
-      if (mayHaveDecided(c.id)) this.lostAnswer = this.error;
+      if (mayHaveDecided(c.id)) this.lostAnswer = { id: c.id, said: this.error };
     } finally {
       this.setBusy([c.id], false);
     }

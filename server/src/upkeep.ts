@@ -13,15 +13,15 @@ export const FORGETTER = 'ykien-server';
 /** How long rate-limit hits are kept by an instance with both limits off (others on the database may count). */
 export const UNCOUNTED_HITS_KEPT_MS = 24 * 60 * 60_000;
 
+/** Rate-limit hits forgotten a transaction at a time: a few milliseconds each. */
+export const PRUNE_CHUNK = 2_000;
+
 /**
  * Runs `job` now and every `ms`, never two runs at once, until the app closes; a failure is logged and
  * tried at the next run. The close waits for a run under way, which `closing` tells to end at its next
  * step: the store closes after the app, and a run still reading it then would fail, and say so, for
  * nothing.
  */
-/** Rate-limit hits forgotten a transaction at a time: a few milliseconds each. */
-export const PRUNE_CHUNK = 2_000;
-
 function every(app: FastifyInstance, ms: number, failed: string, job: (closing: AbortSignal) => Promise<unknown>): void {
   const closing = new AbortController();
   let running: Promise<void> | null = null;

@@ -354,7 +354,7 @@ describe('ykien-conformance against endpoints written by hand', () => {
     expect(r.code).toBe(1);
     expect(fails(r), r.out).toEqual([expect.stringMatching(/^FAIL GET .*\/\{id\} of an id never stored: 200/)]);
     const right = await run({});
-    expect(right.out).toMatch(/^PASS GET .*\/\{id\} of an id never stored: 404$/m);
+    expect(right.out).toMatch(/^PASS GET .*\/\{id\} of an id never stored: 404 not-found$/m);
     expect(right.out).toMatch(/^PASS the list with limit=100: 200/m);
   });
 

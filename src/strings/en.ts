@@ -28,7 +28,7 @@ export const en: ReadingStrings = {
   retry: 'Try again',
   loadMore: 'Load more',
   moreAdded: 'More comments loaded: {count}.',
-  moreAddedLast: 'More comments loaded: {count}. No more comments.',
+  moreAddedLast: '{moreAdded} {moreNone}',
   moreNone: 'No more comments.',
   moreNoneNew: 'The comments just loaded are all shown above already. Press “{loadMore}” to see more.',
   moreFailed: 'More comments could not be loaded. Press “{loadMore}” to try again.',

@@ -29,7 +29,7 @@ export const vi = {
   retry: 'Thử lại',
   loadMore: 'Xem thêm',
   moreAdded: 'Đã tải thêm {count} ý kiến.',
-  moreAddedLast: 'Đã tải thêm {count} ý kiến. Không còn ý kiến nào khác.',
+  moreAddedLast: '{moreAdded} {moreNone}',
   moreNone: 'Không còn ý kiến nào khác.',
   moreNoneNew: 'Những ý kiến vừa tải đều đã hiện ở trên. Bấm “{loadMore}” để xem tiếp.',
   moreFailed: 'Chưa tải thêm được ý kiến. Bấm “{loadMore}” để thử lại.',

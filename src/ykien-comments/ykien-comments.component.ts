@@ -154,8 +154,8 @@ export class YkienComments extends LitElement {
     pageUrl: { attribute: 'page-url' },
     pageTitle: { attribute: 'page-title' },
     siteKey: { attribute: 'site-key' },
-    // The built-in accessor, not Lit's: `el.lang` reads "" without the attribute, as on any element (Lit's
-    // read undefined, against its type). attributeChangedCallback asks for the update.
+    // Our accessor, not Lit's: `el.lang` reads "" without the attribute, as on any element (Lit's read
+    // undefined, against its type). attributeChangedCallback asks for the update.
     lang: { noAccessor: true },
     heading: {},
     maxLength: { type: Number, attribute: 'max-length' },
@@ -180,7 +180,13 @@ export class YkienComments extends LitElement {
   pageUrl?: string;
   pageTitle?: string;
   siteKey?: string;
-  declare lang: string;
+  /** The attribute, "" without it; null or undefined removes it (React sets a prop that went so), as Lit's did. */
+  override get lang(): string {
+    return this.getAttribute('lang') ?? '';
+  }
+  override set lang(v: string) {
+    v == null ? this.removeAttribute('lang') : this.setAttribute('lang', v);
+  }
   heading?: string;
   maxLength = DEFAULT_MAX_LENGTH;
   theme: 'light' | 'dark' | 'auto' = 'light';
@@ -813,7 +819,8 @@ export class YkienComments extends LitElement {
     }
     // A message that names a button names it as the site owner may have renamed it.
     const words = typeof key == 'function' ? key(t) : known ? t[key as StringKey] : key;
-    const news = format(words, { send: t.send, clear: t.clear, loadMore: t.loadMore, resetCaptcha: t.resetCaptcha, unsentHeading: t.unsentHeading, unsentOther: t.unsentOther, verifyToSend: t.verifyToSend, undo: t.undoClear, ...params }, this.speaking);
+    // (The last page's news is the two a site may have worded: "{moreAdded} {moreNone}".)
+    const news = format(words, { send: t.send, clear: t.clear, loadMore: t.loadMore, resetCaptcha: t.resetCaptcha, unsentHeading: t.unsentHeading, unsentOther: t.unsentOther, verifyToSend: t.verifyToSend, undo: t.undoClear, moreAdded: format(t.moreAdded, params, this.speaking), moreNone: t.moreNone, ...params }, this.speaking);
     if (LIST_NEWS.includes(key as string)) {
       const said = ++this.#listSaid;
       this.#listLast = [key as StringKey, params];
