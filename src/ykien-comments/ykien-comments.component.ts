@@ -180,7 +180,11 @@ export class YkienComments extends LitElement {
   pageUrl?: string;
   pageTitle?: string;
   siteKey?: string;
-  /** The attribute, "" without it; null or undefined removes it (React sets a prop that went so), as Lit's did. */
+  /**
+   * `vi` or `en`; default: the closest `lang` attribute, else `vi` (any other language gets English). Followed when it, or `<html lang>`, changes.
+   * The property is the attribute: "" without it; null or undefined removes it.
+   */
+  // (React sets a prop that went to null: Lit's accessor removed the attribute then; the built-in writes "null".)
   override get lang(): string {
     return this.getAttribute('lang') ?? '';
   }
