@@ -294,7 +294,7 @@ test('an edit whose sender\'s name the server refuses (blank): said of the name,
   expect((await api('GET', `/comments/${id}`)).json).toMatchObject({ name: 'Trần Văn Tên', status: 'pending', edited: false });
 });
 
-test('Enter in the edit form of a pending comment saves the edit only: publishing is "Lưu và duyệt"\'s press, which offers its own "Hoàn tác" no more than before', async ({ page, seed, signIn, api, publicList }) => {
+test('Enter in the edit form of a pending comment saves the edit only: publishing is "Lưu và duyệt"\'s press, not a key\'s', async ({ page, seed, signIn, api, publicList }) => {
   const id = await seed({ name: 'Tran Van Enter', content: 'Sửa tên rồi bấm Enter.' });
   await signIn();
   const c = card(page, 'Tran Van Enter');
