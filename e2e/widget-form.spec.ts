@@ -3,8 +3,17 @@
  * the page's identity, and the missing endpoint.
  */
 import type { Locator, Page } from '@playwright/test';
-import { test, expect, form, fillAndVerify, comeToForm, ORIGIN, HCAPTCHA_URL, fakeHcaptcha } from './support/fixtures.js';
+import { test, expect, form, fillAndVerify, comeToForm, ORIGIN, HCAPTCHA_URL, fakeHcaptcha, idb } from './support/fixtures.js';
 import { vi } from '../src/strings/all.js';
+
+/**
+ * ykien's store opened (the form's focus opens it), before a test's clock jumps: its give-up timer runs
+ * on that clock too, and on a busy machine a slow open read as a refused store ("không cho lưu dữ liệu").
+ */
+async function storeOpened(page: Page): Promise<void> {
+  await expect.poll(() => page.evaluate(async () => (await indexedDB.databases()).some((d) => d.name === 'ykien-db'))).toBe(true);
+  await idb(page); // (opened after ykien's own connection, which has answered by then)
+}
 
 const NAME = 'Trần Thị Bình';
 const TEXT = 'Ý kiến của tôi về bài viết.';
@@ -769,6 +778,7 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
     const f = form(page);
     await comeToForm(page, false);
     await expect.poll(() => asked.length).toBe(1);
+    await storeOpened(page);
     await page.clock.runFor(29_000);
     await expect(f.status).toHaveText('');
     await page.clock.runFor(1_500);
@@ -797,6 +807,7 @@ test.describe('"Nhập lại" and "reset captcha"', () => {
     const f = form(page);
     await comeToForm(page, false);
     await expect.poll(() => asked).toBe(1);
+    await storeOpened(page);
     await page.clock.runFor(30_500);
     await expect(f.status).toHaveText('Không tải được captcha. Bấm “Làm mới captcha” để thử lại.');
     fail();
