@@ -837,7 +837,10 @@ test('typed while the store\'s code could not come, the tab closed: the article 
   await next.reload();
   await expect(form(next).name).toBeVisible();
   await expect(form(next).content).toHaveValue('');
-  expect(await stashedDrafts(next)).toBeNull();
+  // Nor is any of it kept on the device: no stash, or only an empty one (the page went while the form
+  // was being read back: it holds no words). CI run 3 found the latter on a busy machine.
+  const left = (await stashedDrafts(next))?.split('\n').map((x) => JSON.parse(x)) ?? [];
+  expect(left.map((d) => `${d.name}${d.content}`)).toEqual(left.map(() => ''));
 });
 
 test('a tab duplicated after a reload, before the box\'s code came (the comments far below), is a tab of its own', async ({ page, article, endpoint }) => {
