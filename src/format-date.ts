@@ -64,8 +64,8 @@ function write(iso: string, lang: Lang, timeZone?: string): string {
   // A time without its offset (a MySQL DATETIME) on a box that names the site's zone: that zone's clock,
   // not the reader's (abroad, it was hours off and still labelled with the site's offset). Its offset
   // read at the time as if UTC, then again at the instant found (a DST change between the two).
-  const asUtc = timeOf(iso + 'Z');
-  if (timeZone && /[T ]\d\d:\d\d(:\d\d(\.\d+)?)?$/i.test(iso) && !isNaN(asUtc)) {
+  const asUtc = timeZone && /[T ]\d\d:\d\d(:\d\d(\.\d+)?)?$/i.test(iso) ? timeOf(iso + 'Z') : NaN;
+  if (!isNaN(asUtc)) {
     const offsetAt = (t: number) => wallClock(new Date(t), timeZone) - Math.floor(t / 60_000) * 60_000;
     d = new Date(asUtc - offsetAt(asUtc - offsetAt(asUtc)));
   }

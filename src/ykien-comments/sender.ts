@@ -67,6 +67,9 @@ export const waitText = (t: Strings, seconds: number): string =>
 /** An earlier try of it may have been stored (no answer came), under a key that still holds it. */
 const mayBeStored = (i: OutboxItem) => !!i.maybeStored && i.code != 'key-reused';
 
+/** A replay's first try, the time in its key (a UUID v7; 0 for another key): where the list counts it from. */
+const firstTried = (payload: CommentPayload, replay?: boolean): number | undefined => (replay ? (timeOfV7(payload.clientId) ?? 0) : undefined);
+
 /** Refused for good: retrying cannot help, the reader must change something. */
 const refused = (r: QueuedOutcome) => !goesOn(r) && !['captcha', 'token-stale', 'returned', 'discarded'].includes(r.kind);
 
@@ -118,7 +121,7 @@ export class Sender {
         // The article's count has one more: a page of headlines asks for it past its cached copy a while.
         if (status == 'published' && endpoint) noteCountChanged(countedArticle(endpoint, payload.pageId));
         await Promise.all([
-          host.remember(payload, id, status, endpoint, timeOfV7(id), replay ? (timeOfV7(payload.clientId) ?? 0) : undefined),
+          host.remember(payload, id, status, endpoint, timeOfV7(id), firstTried(payload, replay)),
           host.sentFrom(articleKey(endpoint, payload.pageId), payload.content),
           keep().then((k) => k.markSent(endpoint, payload.pageId, payload.content, id)),
         ]);
@@ -504,7 +507,7 @@ export class Sender {
       if (this.#mine.has(item.clientId)) h.say('queuedReturned', 'error');
     } else if (kind == 'sent') {
       // This tab's outbox kept it as the reader's own before it told; another tab's, only in its list.
-      if (byOther) void h.remember(item.payload, result.id, result.status, item.endpoint, timeOfV7(result.id), result.replay ? (timeOfV7(item.payload.clientId) ?? 0) : undefined).catch(() => {});
+      if (byOther) void h.remember(item.payload, result.id, result.status, item.endpoint, timeOfV7(result.id), firstTried(item.payload, result.replay)).catch(() => {});
       // Queued by this tab's form (sent by whichever tab): the same words typed here again are a second
       // comment. Sent here by this tab's outbox, but queued by another tab's form: the words in this
       // tab's form (the shared draft) are not this tab's second comment.
