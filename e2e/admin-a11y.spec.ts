@@ -225,6 +225,45 @@ test('a 360 px phone: the search, its button and an article filter fit, nothing 
   }
 });
 
+test('a phone, deciding far down a long list: the notice and its undo, then a failure, stay in view above the cards', async ({ page, seed, signIn }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  for (let i = 1; i <= 12; i++) await seed({ name: `Bạn đọc ${i}`, content: `Ý kiến thứ ${i}, đủ dài để mỗi thẻ chiếm một phần màn hình điện thoại.` });
+  await signIn();
+  await expect(cards(page)).toHaveCount(12);
+  const status = page.locator('ykien-admin p.status');
+  const far = cards(page).nth(9);
+  const name = (await far.locator('.name').textContent())!.trim();
+  await far.getByRole('button', { name: 'Duyệt', exact: true }).click();
+  await expect(cards(page)).toHaveCount(11);
+  await expect(status).toHaveText(`Đã duyệt bình luận của “${name}”.`);
+  const undo = page.getByRole('button', { name: `Hoàn tác: đưa bình luận của “${name}” về hàng chờ duyệt` });
+  // Read where the editor is, not at the top of the page scrolled away.
+  expect(await page.evaluate(() => scrollY)).toBeGreaterThan(500);
+  await expect(status).toBeInViewport();
+  await expect(undo).toBeInViewport();
+  // Nothing the keyboard goes to hides under it: k to the card above scrolls it clear of the bar.
+  const bar = page.locator('ykien-admin .feedback');
+  const focused = page.locator('ykien-admin article.comment:focus');
+  for (let i = 0; i < 3; i++) {
+    await page.keyboard.press('k');
+    await expect(focused).toHaveCount(1);
+    const [barBox, cardBox] = [(await bar.boundingBox())!, (await focused.boundingBox())!];
+    expect(cardBox.y).toBeGreaterThanOrEqual(barBox.y + barBox.height - 1);
+  }
+  await undo.click();
+  await expect(cards(page)).toHaveCount(12);
+  await expect(undo).toHaveCount(0);
+
+  // A decision the server refuses far down: the alert is in view too.
+  await page.route('**/api/admin/comments/*/reject*', (route) => route.fulfill({ status: 500, body: '' }));
+  const last = cards(page).last();
+  await last.scrollIntoViewIfNeeded();
+  await last.getByRole('button', { name: 'Từ chối', exact: true }).click();
+  await expect(page.getByRole('alert')).not.toBeEmpty();
+  await expect(page.getByRole('alert')).toBeInViewport();
+  await expect(cards(page)).toHaveCount(12);
+});
+
 test('a comment written right to left (Arabic) reads right to left: its name, text, article title, reply and edit fields, and its name in the log', async ({ page, seed, signIn, api }) => {
   const id = await seed({ name: 'سارة أحمد', content: 'مقال رائع، شكرا لكم.', lang: null });
   await seed({ name: 'Nguyễn Văn A', content: 'Bài viết rất hay.' });

@@ -1313,6 +1313,12 @@ export class YkienAdmin extends LitElement {
   // ---- rendering ---------------------------------------------------------------------------------
 
   override render() {
+    const onQueue = this.signedIn && this.view !== 'audit';
+    const undo = onQueue ? this.undo : null;
+    const pollError = onQueue ? this.pollError : '';
+    // What asks for the editor's eyes or hand (an undo, a failure) stays in view, pinned to the top of
+    // the window, after a decision made far down the list; a plain notice stays where it is.
+    const pinned = Boolean(undo || this.error || pollError);
     return html`
       <header class="bar">
         <div class="inner">
@@ -1330,11 +1336,13 @@ export class YkienAdmin extends LitElement {
         </div>
       </header>
       <main class="inner">
-        <p class="status" role="status" aria-live="polite">${this.notice}</p>
-        ${this.undo && this.signedIn && this.view !== 'audit'
-          ? html`<p class="undo"><button type="button" class="quiet" aria-disabled=${this.undo.comments.some((c) => this.busy.has(c.id))} @click=${() => this.undoLast()}>${this.undoLabel(this.undo.comments)}</button></p>`
-          : nothing}
-        <div role="alert">${this.error ? html`<p class="error">${this.error}</p>` : nothing}${this.pollError && this.signedIn && this.view !== 'audit' ? html`<p class="error">${this.pollError}</p>` : nothing}</div>
+        <div class=${pinned ? 'feedback pinned' : 'feedback'}>
+          <p class="status" role="status" aria-live="polite">${this.notice}</p>
+          ${undo
+            ? html`<p class="undo"><button type="button" class="quiet" aria-disabled=${undo.comments.some((c) => this.busy.has(c.id))} @click=${() => this.undoLast()}>${this.undoLabel(undo.comments)}</button></p>`
+            : nothing}
+          <div role="alert">${this.error ? html`<p class="error">${this.error}</p>` : nothing}${pollError ? html`<p class="error">${pollError}</p>` : nothing}</div>
+        </div>
         ${!this.signedIn ? this.renderSignIn() : this.view === 'audit' ? this.log.render() : renderQueue(this.queue)}
       </main>
       ${this.keys.renderHelp()}

@@ -154,6 +154,23 @@ export const styles = css`
     min-height: 1.5em;
     color: var(--ok);
   }
+  /* The feedback (the notice, the undo, failures) pins to the window's top while it holds an undo or a
+     failure: decided far down a long list (on a phone above all), the editor still sees what happened
+     and can take it back. What the keyboard moves to in the list scrolls clear of it. */
+  .feedback.pinned {
+    position: sticky;
+    top: 0;
+    z-index: 1;
+    background: var(--bg);
+    padding-bottom: 0.5rem;
+    border-bottom: 1px solid var(--line);
+  }
+  .feedback.pinned .undo {
+    margin: 0.25rem 0 0;
+  }
+  .comments * {
+    scroll-margin-top: 9rem;
+  }
   .error {
     margin: 0.5rem 0 0;
     padding: 0.5rem 0.75rem;
