@@ -144,9 +144,12 @@ test.describe('bad input: nothing is sent', () => {
     await expect(f.counter).toHaveText('56/50'); // the last space is not sent, nor counted
     await expect(f.status).toHaveText(vi.tooLong.replace('{max}', '50'));
     await expect(f.status).toHaveAttribute('data-kind', 'error');
+    // And the field is invalid from then on: a reader who comes back to it hears so, not only at send.
+    await expect(f.content).toHaveAttribute('aria-invalid', 'true');
     for (let i = 0; i < 7; i++) await page.keyboard.press('Backspace');
     await expect(f.counter).toHaveText('50/50');
     await expect(f.status).toHaveText('');
+    await expect(f.content).toHaveAttribute('aria-invalid', 'false');
     await f.content.fill('Xin');
     await expect(f.counter).toHaveText('3/50');
     await page.keyboard.type(' chào');
@@ -241,7 +244,7 @@ test.describe('bad input: nothing is sent', () => {
     // (Its key says so: "send", not "next".)
     await expect(f.name).toHaveAttribute('enterkeyhint', 'send');
     await f.name.press('Enter');
-    await expect(f.status).toHaveText(vi.fixErrors);
+    await expect(f.status).toHaveText(vi.captchaRequired);
     // Solved: nothing is marked any more, and the line that said so goes with the last mark.
     await f.captchaBox.click();
     await expect(f.captchaBox).toHaveAttribute('aria-checked', 'true');
@@ -274,9 +277,21 @@ test.describe('bad input: nothing is sent', () => {
     await expect(f.host.locator('[part~="captcha"]')).toHaveAttribute('aria-describedby', /\bcaptcha-error\b/);
     await expect(f.name).toHaveAttribute('aria-invalid', 'false');
     await expect(f.content).toHaveAttribute('aria-invalid', 'false');
-    await expectNotSent(page, endpoint);
+    // The status line says what to do: a screen reader in hCaptcha's frame does not read the group's
+    // description, and the frame takes no "invalid" state, so "fix the marked fields" would say nothing.
+    await expect(f.status).toHaveText(vi.captchaRequired);
+    expect(endpoint.posts).toHaveLength(0);
     await f.captchaBox.click();
     await expect(f.captchaError).toHaveText('');
+    await expect(f.status).toHaveText('');
+    // With a field marked too, the marked fields are the message.
+    await f.captchaReset.click();
+    await f.name.fill('');
+    await f.send.click();
+    await expect(f.status).toHaveText(vi.fixErrors);
+    await f.name.fill(NAME);
+    await f.captchaBox.click();
+    await expect(f.status).toHaveText('');
     await f.send.click();
     await expect(f.status).toContainText('Cảm ơn bạn');
     expect(endpoint.posts).toHaveLength(1);

@@ -39,7 +39,8 @@ export function renderForm(v: FormView): TemplateResult {
   const error = (id: Field) => html`<p part="error" id=${id + '-error'}>${e[id]}</p>`;
   // The counter is not the content's description: one that changes at each keystroke is read out at each
   // (NVDA). Passing the limit is said once (tooLong); the count can be read where it stands, in words: an
-  // aria-label on a <small> (no role) is not read in browse mode, and "3/2000" alone says nothing.
+  // aria-label on a <small> (no role) is not read in browse mode, and "3/2000" alone says nothing. Past
+  // it, the field is invalid already: a reader coming back to it hears so, not only at send.
   // Send is aria-disabled while sending, not disabled: a disabled button loses the focus of the reader who pressed it.
   // The form's heading, for a screen reader going by headings (the list's comments are h3 too): not shown,
   // as on the portals, whose box goes straight from the comments to the fields.
@@ -55,7 +56,7 @@ export function renderForm(v: FormView): TemplateResult {
       <label part="label" for="content">${t.contentLabel}</label>
       <!-- The limit, said as the field is reached (what the counter shows a sighted reader from the start). -->
       <textarea part=${e.content ? 'textarea textarea-invalid' : 'textarea'} id="content" rows="6" required dir="auto" lang=${v.contentLang} .value=${v.content} @input=${v.onInput}
-        aria-invalid=${!!e.content} aria-describedby=${e.content ? 'content-error limit' : 'limit'}></textarea>
+        aria-invalid=${!!e.content || count > max} aria-describedby=${e.content ? 'content-error limit' : 'limit'}></textarea>
       <span id="limit" hidden>${format(t.limitHint, { max }, lang)}</span>
       <div class="meta">
         ${error('content')}

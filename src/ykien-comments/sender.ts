@@ -360,9 +360,10 @@ export class Sender {
     const errors = (h.errors = validate({ name: h.name, content: h.content, maxLength: h.limit, captchaToken: token }, t, h.speaking));
     if (Object.keys(errors).length) {
       this.#focusFirst(errors);
-      // Only the captcha missing, and it could not be loaded: what to do about that, not "fix the fields".
-      const captchaDown = Object.keys(errors).join() == 'captcha' && this.captcha.unavailable;
-      return this.#fail('invalid', h.say(captchaDown ? this.#captchaDown() : 'fixErrors', 'error'));
+      // Only the captcha missing: what to do about it (solve it, or it could not be loaded), not "fix the
+      // marked fields": its frame takes no invalid state and its own description is not read from inside it.
+      const captchaOnly = Object.keys(errors).join() == 'captcha';
+      return this.#fail('invalid', h.say(!captchaOnly ? 'fixErrors' : this.captcha.unavailable ? this.#captchaDown() : 'captchaRequired', 'error'));
     }
     // The same text sent again (after a failure) is the same comment: it keeps its id.
     const key = this.#formIdentity();

@@ -95,7 +95,7 @@ const lowercase = { fromAttribute: (v: string | null) => v?.toLowerCase() };
  * @csspart input-invalid - The name input while it is marked invalid (with `input`): a site that restyles `input` puts its own mark back here.
  * @csspart textarea - The content textarea.
  * @csspart textarea-invalid - The content textarea while it is marked invalid (with `textarea`).
- * @csspart counter - The "120/2000" character counter.
+ * @csspart counter - The character counter ("120/2.000"; "120/2,000" in English).
  * @csspart counter-over - The counter past the limit (with `counter`).
  * @csspart error - Each message next to a field, and the configuration error.
  * @csspart captcha - The captcha box (around the slotted `<h-captcha>`).
@@ -131,7 +131,7 @@ const lowercase = { fromAttribute: (v: string | null) => v?.toLowerCase() };
  * @cssprop [--ykien-accent=#b3261e] - Accent: heading rule, send button, focus ring, the reply's side rule. Set on the element or above it (`:root`), as every `--ykien-*`. Default `#b3261e` light, `#ffb4ab` dark.
  * @cssprop [--ykien-accent-fg=#ffffff] - Text on the accent. Default `#ffffff` light, `#690005` dark.
  * @cssprop [--ykien-font=system-ui, sans-serif] - Font stack. Default: the system UI font.
- * @cssprop [--ykien-radius=6px] - Corner radius of fields and buttons. Default `6px`.
+ * @cssprop [--ykien-radius=6px] - Corner radius of fields and buttons, the unsent comments' frame and the board's reply. Default `6px`.
  * @cssprop [--ykien-bg=#ffffff] - Background. Default `#ffffff` light, `#1b1b1f` dark.
  * @cssprop [--ykien-fg=#1f1f1f] - Text colour. Default `#1f1f1f` light, `#e6e1e5` dark.
  * @cssprop [--ykien-border=#767676] - Borders of the fields and buttons, the unsent comments' frame, the pending mark. Default `#767676` light, `#938f99` dark.
@@ -513,7 +513,7 @@ export class YkienComments extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     // Every marked field mended (typed in, the captcha solved): "fix the marked fields" points at nothing now.
-    if (changed.has('errors') && !Object.values(this.errors).some(Boolean)) this.unsay('fixErrors');
+    if (changed.has('errors') && !Object.values(this.errors).some(Boolean)) this.unsay('fixErrors', 'captchaRequired');
     if (!this.endpoint && !this.#configErrorLogged) {
       this.#configErrorLogged = true;
       console.error('<ykien-comments>: the "endpoint" attribute is required; the form is not shown.');
@@ -529,7 +529,7 @@ export class YkienComments extends LitElement {
       // What was said of that article's form and list goes with them ("fix the marked fields", "at most
       // N characters", "cleared", "20 more", "no more", a list that failed); not what still holds (a send's outcome, the storage
       // notice), and a send still under way says its outcome when it comes.
-      this.unsay('fixErrors', 'tooLong', 'cleared', 'clearedUndo', 'restored', 'moreAdded', 'moreAddedLast', 'moreNone', 'moreNoneNew', 'moreFailed', 'listFailed');
+      this.unsay('fixErrors', 'captchaRequired', 'tooLong', 'cleared', 'clearedUndo', 'restored', 'moreAdded', 'moreAddedLast', 'moreNone', 'moreNoneNew', 'moreFailed', 'listFailed');
       this.#cleared = undefined; // "Hoàn tác" was that article's
     }
     // The content emptied or replaced without a keystroke ("Nhập lại", sent, another article): a paste
