@@ -277,6 +277,11 @@ test.describe('the list under the heading', () => {
     await expect(l.byName('Bạn đọc 7').locator('h3')).toBeFocused();
     await expect(f.listStatus).toHaveText('Đã tải thêm 2 ý kiến. Không còn ý kiến nào khác.');
     await expect(l.more).toHaveCount(0);
+    // Shown close under the list it speaks of, not against the form's first field like its caption.
+    const [list, said, below] = await Promise.all(
+      [f.host.locator('[part~="list"]'), f.listStatus, f.host.locator('form')].map(async (x) => (await x.boundingBox())!),
+    );
+    expect(said.y - (list.y + list.height)).toBeLessThan(below.y - (said.y + said.height));
     expect(listGets(endpoint).map((u) => u.searchParams.get('cursor'))).toEqual([null, 'cur-2', 'cur-3']);
     // Each comment once.
     await expect(l.articles).toHaveCount(8);

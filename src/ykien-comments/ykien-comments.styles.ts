@@ -283,6 +283,10 @@ export const styles = css`
   .list {
     margin-bottom: 1.5em;
   }
+  /* "No more comments", shown: close under the list it speaks of, apart from a form after it. */
+  #list-status:not(.spoken) {
+    margin: -0.75em 0 1.5em;
+  }
   ol {
     margin: 0;
     padding: 0;
