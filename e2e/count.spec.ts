@@ -284,7 +284,7 @@ test('a failed request for the counts is asked again (a while later, or back onl
   expect(server.asked).toHaveLength(4);
 });
 
-test('a 200 that is not JSON (a captive portal\'s page) is asked again, as a failure; counts that are not numbers stay blank; both said in the console', async ({ page }) => {
+test('a 200 that is not JSON (a captive portal\'s page) is asked again, as a failure; counts that are not whole numbers stay blank; both said in the console', async ({ page }) => {
   const warnings: string[] = [];
   page.on('console', (m) => void (m.type() === 'warning' && m.text().startsWith('ykien:') && warnings.push(m.text())));
   const server = await countsServer(page, { [ART(1)]: 2, [ART(2)]: 5 });
@@ -309,8 +309,16 @@ test('a 200 that is not JSON (a captive portal\'s page) is asked again, as a fai
   server.mode = 'strings';
   await page.evaluate((c) => document.querySelector('#headlines')!.insertAdjacentHTML('beforeend', `<li>${c}</li>`), count(ENDPOINT, ART(2)));
   await expect.poll(() => warnings).toHaveLength(2);
-  expect(warnings[1]).toBe(`ykien: ${ENDPOINT}/counts answered 200 but has counts that are not numbers (docs/api.md, "Counts")`);
+  expect(warnings[1]).toBe(`ykien: ${ENDPOINT}/counts answered 200 but has counts that are not whole numbers (0 or more) (docs/api.md, "Counts")`);
   await expect(texts(page)).toHaveText(['2 ý kiến', '']);
+  // Numbers no article can have (another server's -1 for "unknown", a mean): blank too, not "-1 ý kiến".
+  server.mode = 'ok';
+  Object.assign(server.counts, { [ART(3)]: -1, [ART(4)]: 2.5 });
+  await page.evaluate((cs) => document.querySelector('#headlines')!.insertAdjacentHTML('beforeend', cs.map((c) => `<li>${c}</li>`).join('')), [count(ENDPOINT, ART(3)), count(ENDPOINT, ART(4))]);
+  await expect.poll(() => server.asked.some((a) => a.ids.includes(ART(4)))).toBe(true);
+  await fenceCounts(page);
+  await expect(texts(page)).toHaveText(['2 ý kiến', '', '', '']);
+  expect(warnings).toHaveLength(2);
 });
 
 test("two endpoints keep their own retries: a dead one's tries are not started over by the other's answers, nor do they use up the other's", async ({ page }) => {
@@ -1088,6 +1096,8 @@ test("a site styles its counts by state: a badge only once a number shows (:stat
     page,
     '/badges',
     `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Báo tỉnh</title><style>
+ykien-count:not(:defined)::before { content: " "; }
+ykien-count:not(:defined)::after { content: ""; display: inline-block; min-width: 5.5em; }
 ykien-count::part(count) { display: inline-block; min-width: 5.5em; }
 ykien-count:state(counted)::part(count) { background: rgb(200, 0, 0); }
 ykien-count:state(zero) { display: none; }
@@ -1096,7 +1106,17 @@ ykien-count:state(zero) { display: none; }
 <li><a href="/2">Chưa ai bình luận ${count(ENDPOINT, ART(2))}</a></li>
 </ul><script src="/dist/ykien.iife.js"></script></body></html>`,
   );
+  // The count's code held: the headlines are shown before it comes, as on a slow network.
+  let releaseCode!: () => void;
+  const codeHeld = new Promise<void>((r) => (releaseCode = r));
+  let codeAsked = false;
+  await page.route(`${ORIGIN}/dist/cdn/count.js`, async (route) => ((codeAsked = true), await codeHeld, route.fallback()));
   await page.goto(ORIGIN + '/badges');
+  await expect.poll(() => codeAsked).toBe(true);
+  // The README's room is kept already: the headline ends where it will end with its number.
+  const headlineEnd = () => page.locator('#headlines a').first().evaluate((a) => Math.round(a.getBoundingClientRect().right));
+  const endBeforeCode = await headlineEnd();
+  releaseCode();
   await expect.poll(() => server.asked.length).toBe(1);
   const badge = (i: number) => page.locator('ykien-count').nth(i).locator('[part~="count"]').evaluate((el) => getComputedStyle(el).backgroundColor);
   // Blank while the counts are on their way: no empty badge.
@@ -1107,6 +1127,7 @@ ykien-count:state(zero) { display: none; }
   release();
   await expect(texts(page)).toHaveText(['12 ý kiến', '0 ý kiến']);
   expect(await place()).toBe(blankAt);
+  expect(await headlineEnd()).toBe(endBeforeCode);
   expect(await badge(0)).toBe('rgb(200, 0, 0)');
   await expect(page.locator('ykien-count').nth(1)).toBeHidden();
   await expect(page.getByRole('link', { name: 'Giao ban quý I 12 ý kiến', exact: true })).toBeVisible();

@@ -14,6 +14,9 @@ import { parseRetryAfter } from './retry-after.js';
 const warned = new Set<string>();
 const warnOnce = (endpoint: string, what: string) => !warned.has(endpoint + what) && (warned.add(endpoint + what), console.warn(`ykien: ${endpoint}/counts ${what} (docs/api.md, "Counts")`));
 
+/** A count the contract knows: a whole number, 0 or more (not "5", not -1, not 2.5). */
+export const isCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
+
 export async function fetchCounts(endpoint: string, pageIds: string[], fresh = false): Promise<{ counts?: Record<string, number>; retryAfter?: number; noRoute?: true } | null> {
   const { status, body, retryAfter } = await getJson(endpoint, '/counts', pageIds.map((id) => ['pageId', id]), fresh);
   // A 429 or a 503 says when to come back: asked sooner, the batch would only be refused again.
@@ -22,7 +25,7 @@ export async function fetchCounts(endpoint: string, pageIds: string[], fresh = f
   // There, and refusing (one capped below 100 ids, a gateway's 403): these counts stay blank.
   if (status != 200) return warnOnce(endpoint, `answered ${status}`), null;
   const counts = (body as { counts?: unknown } | undefined)?.counts;
-  const bad = body === undefined ? 'is not JSON' : !counts || typeof counts != 'object' ? 'has no `counts` object' : Object.values(counts).some((n) => typeof n != 'number') ? 'has counts that are not numbers' : '';
+  const bad = body === undefined ? 'is not JSON' : !counts || typeof counts != 'object' ? 'has no `counts` object' : Object.values(counts).some((n) => !isCount(n)) ? 'has counts that are not whole numbers (0 or more)' : '';
   // Once an endpoint and fault: a count that is asked again (a 200 that is not JSON) does not say it again.
   if (bad) warnOnce(endpoint, `answered 200 but ${bad}`);
   // A server that counts with GROUP BY leaves out the articles nobody commented on: blank, and said.

@@ -5,7 +5,7 @@
  * or a request line past their limit (IIS's default query is 2,048 bytes, gunicorn's request line 4,094,
  * many proxies' 8 KB), which would leave a whole batch without counts; split beyond).
  */
-import { fetchCounts } from '../api/counts.js';
+import { fetchCounts, isCount } from '../api/counts.js';
 import { endpointKey, url } from '../api/http.js';
 import { countChangedAt } from '../changed-counts.js';
 
@@ -116,7 +116,7 @@ function flush(): void {
         if (wait) refusedUntil.set(endpoint, [Date.now() + wait, wait]);
         if (answer?.noRoute) noRoute.add(endpoint);
         for (const id of ids) {
-          const count = answer && (counts ? (typeof counts[id] == 'number' ? counts[id] : null) : answer.noRoute ? null : undefined);
+          const count = answer && (counts ? (isCount(counts[id]) ? counts[id] : null) : answer.noRoute ? null : undefined);
           if (typeof count == 'number') noteCount(endpoint + ' ' + id, count, at);
           for (const resolve of pages.get(id)!) resolve(count);
         }
