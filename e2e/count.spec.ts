@@ -448,7 +448,7 @@ for (const [when, later] of [
   });
 }
 
-test('back from the back-forward cache ten minutes after the reader posted elsewhere in this tab: the count asked before the comment is asked again', async ({ page }) => {
+test('back from the back-forward cache ten minutes after the reader posted elsewhere in this tab: the count asked before the comment is asked again, and the others too (they are ten minutes old)', async ({ page }) => {
   await page.clock.install();
   const server = await countsServer(page, { [ART(1)]: 2, [ART(2)]: 5 });
   await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`, `<a href="/2">Hai ${count(ENDPOINT, ART(2))}</a>`]);
@@ -460,7 +460,46 @@ test('back from the back-forward cache ten minutes after the reader posted elsew
   // Back: the page as it was, shown again (pageshow, persisted).
   await page.evaluate(() => dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true })));
   await expect(texts(page)).toHaveText(['3 ý kiến', '5 ý kiến']);
-  expect(server.asked.map((a) => a.ids)).toEqual([[ART(1), ART(2)], [ART(1)]]);
+  expect(server.asked.map((a) => a.ids)).toEqual([[ART(1), ART(2)], [ART(1), ART(2)]]);
+});
+
+test('back from the back-forward cache: counts answered over 15 s ago are asked again (Back after twenty minutes shows the numbers of now); within 15 s, nothing is asked', async ({ page }) => {
+  await page.clock.install();
+  const server = await countsServer(page, { [ART(1)]: 2, [ART(2)]: 5 });
+  await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`, `<a href="/2">Hai ${count(ENDPOINT, ART(2))}</a>`]);
+  await expect(texts(page)).toHaveText(['2 ý kiến', '5 ý kiến']);
+  const back = () => page.evaluate(() => dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true })));
+  // Back at once (the reader opened an article and came straight back): the numbers are fresh.
+  await page.clock.fastForward(5_000);
+  await back();
+  await fenceCounts(page);
+  expect(server.asked.filter((a) => a.ids[0] !== 'fence')).toHaveLength(1);
+  // Others commented meanwhile; the reader comes Back twenty minutes later.
+  Object.assign(server.counts, { [ART(1)]: 4, [ART(2)]: 9 });
+  await page.clock.fastForward(1_200_000);
+  await back();
+  await expect(texts(page)).toHaveText(['4 ý kiến', '9 ý kiến']);
+  // In one request, and once.
+  await fenceCounts(page);
+  expect(server.asked.filter((a) => a.ids[0] !== 'fence').map((a) => a.ids)).toEqual([[ART(1), ART(2)], [ART(1), ART(2)]]);
+});
+
+test("a count kept out of the page a while (a framework's kept-alive view) is asked again when put back; moved within the page, it is not", async ({ page }) => {
+  await page.clock.install();
+  const server = await countsServer(page, { [ART(1)]: 2 });
+  await headlines(page, 'vi', [`<a href="/1">Một ${count(ENDPOINT, ART(1))}</a>`, '<a href="/2">Hai</a>']);
+  await expect(texts(page)).toHaveText(['2 ý kiến']);
+  await page.evaluate(() => document.querySelectorAll('#headlines a')[1]!.append(document.querySelector('ykien-count')!));
+  await page.evaluate(() => {
+    const w = window as unknown as { kept: Element };
+    w.kept = document.querySelector('ykien-count')!;
+    w.kept.remove();
+  });
+  server.counts[ART(1)] = 6;
+  await page.clock.fastForward(60_000);
+  await page.evaluate(() => document.querySelector('#headlines a')!.append((window as unknown as { kept: Element }).kept));
+  await expect(texts(page)).toHaveText(['6 ý kiến']);
+  expect(server.asked.map((a) => a.ids)).toEqual([[ART(1)], [ART(1)]]);
 });
 
 /** The article's box in this page stored a comment published at once: noted (changed-counts.ts), and said (`ykien-sent`). */

@@ -171,10 +171,12 @@ export class YkienCount extends HTMLElement {
 
   /**
    * Back from the back-forward cache: a count of an article the reader commented on since it was asked
-   * for (Back from the article they posted on) is asked again, past the HTTP cache. The number stays
-   * until then, and one this page raised is not lowered by a copy (a CDN's) that does not have the comment yet.
+   * for (Back from the article they posted on) is asked again, past the HTTP cache; any other count
+   * answered more than 15 s ago, through it (as a count made anew would be: Back after twenty minutes
+   * shows today's numbers). The number stays until then, and one this page raised is not lowered by a
+   * copy (a CDN's) that does not have the comment yet.
    */
-  static #onPageShow = (e: PageTransitionEvent): void => void (e.persisted && YkienCount.#askChanged());
+  static #onPageShow = (e: PageTransitionEvent): void => void (e.persisted && YkienCount.#askChanged(true));
 
   /**
    * Another tab noted a change (the reader posted there, a tab opened from this page of headlines, and
@@ -182,13 +184,15 @@ export class YkienCount extends HTMLElement {
    */
   static #onStorage = (e: StorageEvent): void => void ((e.key == null || e.key == COUNTS_CHANGED) && YkienCount.#askChanged());
 
-  /** Counts of articles the reader commented on since they were asked for: asked again, past the HTTP cache. */
-  static #askChanged(): void {
-    for (const c of YkienCount.#all) c.#askIfChanged();
+  /** Counts of articles the reader commented on since they were asked for: asked again, past the HTTP cache; with `old`, those answered over 15 s ago too. */
+  static #askChanged(old?: boolean): void {
+    for (const c of YkienCount.#all) c.#askIfChanged(old);
   }
 
-  #askIfChanged(): void {
-    if (this.#changedSinceAsked() && !this.#askingAgain) void this.#askAgain();
+  #askIfChanged(old?: boolean): void {
+    const changed = this.#changedSinceAsked();
+    const stale = old && this.count !== undefined && !(this.#askedAt <= Date.now() && Date.now() - this.#askedAt < KNOWN_FOR_MS);
+    if ((changed || stale) && !this.#askingAgain) void this.#askAgain(changed);
   }
 
   /** A count shown, of an article the reader commented on since it was asked for (changed-counts.ts). */
@@ -200,12 +204,12 @@ export class YkienCount extends HTMLElement {
   #wanted = (asked: string | undefined) => () => this.isConnected && this.#asked == asked;
 
   #askingAgain = false;
-  async #askAgain(): Promise<void> {
+  async #askAgain(pastCache = true): Promise<void> {
     const asked = this.#asked;
     const at = Date.now();
     this.#askingAgain = true;
     const endpoint = this.getAttribute('endpoint')!;
-    const count = await requestCount(endpoint, YkienCount.#pageIdOf(this.getAttribute('page-id'))!, true, this.#wanted(asked)).finally(() => (this.#askingAgain = false));
+    const count = await requestCount(endpoint, YkienCount.#pageIdOf(this.getAttribute('page-id'))!, pastCache, this.#wanted(asked)).finally(() => (this.#askingAgain = false));
     // No answer (offline, a 5xx): asked again with its endpoint's other failures, its number shown meanwhile.
     if (count === undefined && this.#asked == asked && this.isConnected) YkienCount.#retryLater(this, YkienCount.#retryOf(endpoint));
     if (this.#asked != asked || typeof count != 'number') return;
@@ -229,8 +233,10 @@ export class YkienCount extends HTMLElement {
     this.#ask();
     // Back from out of the page (a framework's kept-alive view) after the reader commented on its article
     // meanwhile: it heard nothing while out, so it is asked again, past the HTTP cache. Not for a change
-    // noted before it left (it heard that one): a count moved within the page is not asked again.
+    // noted before it left (it heard that one): a count moved within the page is not asked again. Out
+    // for a while (over 15 s), its number is asked again as one made anew would be.
     if (countChangedSince(this.#asked!) > this.#leftAt) this.#askIfChanged();
+    else if (this.#leftAt && Date.now() - this.#leftAt > KNOWN_FOR_MS) this.#askIfChanged(true);
   }
 
   /** When it was last taken out of the page (Date.now()). */
