@@ -193,7 +193,7 @@ test('/ focuses the search field, where letters are text, not shortcuts', async 
   await signIn();
   await page.keyboard.press('j');
   await page.keyboard.press('/');
-  const search = page.getByRole('searchbox', { name: 'Tìm theo tên hoặc nội dung' });
+  const search = page.getByRole('searchbox', { name: 'Tìm theo tên, nội dung hoặc tiêu đề bài' });
   await expect(search).toBeFocused();
   await page.keyboard.type('ar');
   await expect(search).toHaveValue('ar');

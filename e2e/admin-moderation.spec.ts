@@ -638,13 +638,13 @@ test('a search of the log asked while an erase of its words is on its way, answe
   await expect(page.locator('ykien-admin table.audit')).not.toContainText('0909');
 });
 
-test('search by name or content, with and without diacritics; filter by article', async ({ page, seed, signIn }) => {
+test('search by name, content or article title, with and without diacritics; filter by article', async ({ page, seed, signIn }) => {
   await seed({ name: 'Nguyễn Văn Tám', content: 'Ý kiến một.' });
   await seed({ name: 'Trần Thị Chín', content: 'Tôi đồng ý với nguyễn văn tám.' });
   await seed({ name: 'Lê Mười', content: 'Không liên quan.', path: '/tin-tuc/bai-khac', title: 'Bài khác' });
   await signIn();
   await expect(cards(page)).toHaveCount(3);
-  const search = page.getByRole('searchbox', { name: 'Tìm theo tên hoặc nội dung' });
+  const search = page.getByRole('searchbox', { name: 'Tìm theo tên, nội dung hoặc tiêu đề bài' });
 
   await search.fill('nguyen van');
   await search.press('Enter');
@@ -664,6 +664,16 @@ test('search by name or content, with and without diacritics; filter by article'
   await search.press('Enter');
   await expect(cards(page)).toHaveCount(1);
   await expect(cards(page)).toContainText('Trần Thị Chín');
+
+  // The article's title is searched too: "the comments under the other article".
+  await search.fill('bai khac');
+  await search.press('Enter');
+  await expect(cards(page)).toHaveCount(1);
+  await expect(cards(page)).toContainText('Lê Mười');
+  await search.fill('giao ban tam');
+  await search.press('Enter');
+  await expect(cards(page)).toHaveCount(2);
+  await expect(card(page, 'Lê Mười')).toHaveCount(0);
 
   await search.fill('không có ai như thế');
   await search.press('Enter');

@@ -290,8 +290,8 @@ async function seedSqlite(file) {
          INSERT INTO comments (id, page_id, page_url, page_title, name, content, status, created_at, search)
          SELECT printf('%012x-7000-8000-%012x', @base + i * 1000, i), @page, @url, 'Bài nóng',
                 'Độc giả ' || i, 'Bình luận số ' || i || ': ' || h, 'published', @base + i * 1000,
-                -- The folded copy of name and content that /admin searches (search-text.ts), as the server makes it.
-                'doc gia ' || i || char(31) || 'binh luan so ' || i || ': ' || lower(h)
+                -- The folded copy of name, content and title that /admin searches (search-text.ts), as the server makes it.
+                'doc gia ' || i || char(31) || 'binh luan so ' || i || ': ' || lower(h) || char(31) || 'bai nong'
            FROM r`,
       ).run({ count: SEED, base, page: HOT, url: `${ORIGIN}/bai-viet/nong` });
       // The page's published counter (migration v2), kept by the store on every change: seeded rows too.
@@ -343,7 +343,7 @@ async function seedPg(url) {
        SELECT lpad(to_hex($1::bigint + i * 1000), 12, '0') || '-7000-8000-' || lpad(to_hex(i), 12, '0'), $2, $3, 'Bài nóng',
               'Độc giả ' || i, 'Bình luận số ' || i || ': ' || md5(i::text) || md5((i + 1)::text) || md5((i + 2)::text) || md5((i + 3)::text),
               'published', $1::bigint + i * 1000,
-              'doc gia ' || i || chr(31) || 'binh luan so ' || i || ': ' || md5(i::text) || md5((i + 1)::text) || md5((i + 2)::text) || md5((i + 3)::text)
+              'doc gia ' || i || chr(31) || 'binh luan so ' || i || ': ' || md5(i::text) || md5((i + 1)::text) || md5((i + 2)::text) || md5((i + 3)::text) || chr(31) || 'bai nong'
          FROM generate_series(1, $4::int) AS i`,
       [base, HOT, `${ORIGIN}/bai-viet/nong`, SEED],
     );

@@ -315,7 +315,7 @@ async function seed(file, n) {
           c AS (SELECT i, printf('Bình luận mẫu %d: %s', i, hex(randomblob(150))) AS content FROM n)
         INSERT INTO comments (id, page_id, page_url, name, content, status, created_at, search)
           SELECT printf('seed-%06d', i), 'backup-check-seed', 'http://127.0.0.1/seed', 'Lan', content, 'published',
-            :t0 + i, search_text('Lan', content) FROM c`).run({ n, t0: Date.now() - n });
+            :t0 + i, search_text('Lan', content, '') FROM c`).run({ n, t0: Date.now() - n });
       db.prepare("INSERT INTO page_counts (page_id, published) VALUES ('backup-check-seed', ?)").run(n);
     })();
   } finally {

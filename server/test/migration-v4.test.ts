@@ -76,7 +76,7 @@ describe('migration 4 fills the search text of existing comments', () => {
         await expectSearchable(store);
         const { rows } = await c.query(`SELECT name, content, search FROM comments WHERE page_id = 'filler'`);
         expect(rows).toHaveLength(2345);
-        expect(rows.filter((r) => r.search !== commentSearchText(r.name, r.content))).toEqual([]);
+        expect(rows.filter((r) => r.search !== commentSearchText(r.name, r.content, ''))).toEqual([]);
       } finally {
         await store.close();
       }

@@ -456,6 +456,15 @@ for (const variant of variants) {
       expect(await ids(`q=${encodeURIComponent('100%_')}&status=published`)).toEqual([hoa]);
       expect(await ids(`q=${encodeURIComponent('%')}`)).toEqual([]); // % is a character, not a wildcard
       expect(await ids('q=hoa duong')).toEqual([]);
+      // The article's title is searched too (an editor told of "the comments under the flood article"),
+      // with the name's and content's words, and it stays in the words after an edit.
+      const flood = await submit({ pageId: 'search-c', pageTitle: 'Lũ lụt ở Quảng Trị', name: 'Phan Thị Mai', content: 'Mong tỉnh hỗ trợ.' });
+      const found = async (q: string) => (await as('GET', `/comments?q=${encodeURIComponent(q)}&limit=200`)).json.items.map((i: any) => i.id);
+      expect(await found('lũ lụt quảng trị')).toEqual([flood]);
+      expect(await found('quang tri phan mai')).toEqual([flood]);
+      expect((await as('PATCH', `/comments/${flood}`, { content: 'Mong tỉnh sớm hỗ trợ bà con.' })).status).toBe(200);
+      expect(await found('quang tri ba con')).toEqual([flood]);
+      expect((await as('GET', `/stats?q=${encodeURIComponent('lu lut')}`)).json).toEqual({ pending: 1, published: 0, rejected: 0 });
 
       expect((await as('GET', '/stats?pageId=search-b')).json).toEqual({ pending: 1, published: 1, rejected: 0 });
       expect((await as('GET', '/stats?q=nguyen&pageId=search-b')).json).toEqual({ pending: 0, published: 1, rejected: 0 });

@@ -527,7 +527,8 @@ describe('search folding', () => {
     expect(searchWords('  Văn  nguyễn văn ')).toEqual(['van', 'nguyen']);
     expect(searchWords('')).toEqual([]);
     expect(likePattern('100%_\\')).toBe('%100\\%\\_\\\\%');
-    expect(commentSearchText('Đức', 'Hà Nội')).toBe('duc\u001fha noi');
+    expect(commentSearchText('Đức', 'Hà Nội', '')).toBe('duc\u001fha noi');
+    expect(commentSearchText('Đức', 'Hà Nội', 'Lũ lụt ở Quảng Trị')).toBe('duc\u001fha noi\u001flu lut o quang tri');
   });
 
   it('folding one character at a time gives what the whole-string definition gives, on every character and on random text', async () => {

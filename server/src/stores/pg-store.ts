@@ -465,7 +465,7 @@ export class PgStore implements Store {
     const { rows } = await ask<{ id: string; seq: string }>(this.writePool, this.prepared(STORE_BATCH, [
       column((c) => c.clientId), column((c) => c.payloadHash), column((c) => c.id), column((c) => c.pageId),
       column((c) => c.pageUrl), column((c) => c.pageTitle), column((c) => c.name), column((c) => c.content),
-      column((c) => c.createdAt), column((c) => c.status), column((c) => commentSearchText(c.name, c.content)),
+      column((c) => c.createdAt), column((c) => c.status), column((c) => commentSearchText(c.name, c.content, c.pageTitle)),
       column((c) => c.lang), this.notifyChannels, LATEST_PG_VERSION,
     ]));
     // Nothing written: every key was someone else's, or the schema is newer than this server's.
@@ -678,7 +678,7 @@ export class PgStore implements Store {
       let after = before;
       if (!same) {
         const { rows } = await client.query<CommentRow>('UPDATE comments SET name = $1, content = $2, search = $3, edited_at = $4 WHERE id = $5 RETURNING *', [
-          name, content, commentSearchText(name, content), by.at, id,
+          name, content, commentSearchText(name, content, before.pageTitle), by.at, id,
         ]);
         after = toComment(rows[0]!);
       }

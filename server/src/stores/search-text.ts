@@ -85,11 +85,15 @@ function foldOne(ch: string): string {
 }
 
 /**
- * What a comment's `search` column holds. The unit separator cannot come from a reader or a query
- * (validation removes control characters), so no query word can match across name and content.
+ * What a comment's `search` column holds: its name, its content and its article's title (an editor told
+ * of "the comments under the flood article" finds them by its title's words). The unit separator cannot
+ * come from a reader or a query (validation removes control characters), so no query word can match
+ * across two of them. A comment without a title keeps the two parts it had before titles were searched.
  */
-export function commentSearchText(name: string, content: string): string {
-  return `${fold(name)}\u001f${fold(content)}`;
+export function commentSearchText(name: string, content: string, title: string): string {
+  const words = `${fold(name)}\u001f${fold(content)}`;
+  const titleWords = fold(title);
+  return titleWords ? `${words}\u001f${titleWords}` : words;
 }
 
 /** The most words a search takes: each is a LIKE over every comment the filters leave. */

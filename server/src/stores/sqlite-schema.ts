@@ -176,7 +176,7 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       const write = db.prepare('UPDATE comments SET search = ? WHERE seq = ?');
       for (let after = 0, rows = read.all(after); rows.length > 0; after = rows[rows.length - 1]!.seq, rows = read.all(after)) {
-        for (const r of rows) write.run(commentSearchText(r.name, r.content), r.seq);
+        for (const r of rows) write.run(commentSearchText(r.name, r.content, ''), r.seq); // (titles: migration 12)
       }
     },
   },
@@ -258,6 +258,22 @@ export const MIGRATIONS: readonly Migration[] = [
             if (mended !== r.search) write.run(mended, r.seq);
           }
         }
+      }
+    },
+  },
+  {
+    version: 12,
+    name: "the article's title in a comment's search words",
+    // /admin finds comments by their article's title too: the words of every comment with a title are
+    // made again from its name, content and title (commentSearchText); a comment without one keeps its own.
+    sql: '',
+    backfill: (db) => {
+      const read = db.prepare<[number], { seq: number; name: string; content: string; page_title: string }>(
+        "SELECT seq, name, content, page_title FROM comments WHERE seq > ? AND page_title <> '' ORDER BY seq LIMIT 1000",
+      );
+      const write = db.prepare('UPDATE comments SET search = ? WHERE seq = ?');
+      for (let after = 0, rows = read.all(after); rows.length > 0; after = rows[rows.length - 1]!.seq, rows = read.all(after)) {
+        for (const r of rows) write.run(commentSearchText(r.name, r.content, r.page_title), r.seq);
       }
     },
   },

@@ -450,7 +450,7 @@ export class SqliteWriter implements WriterOps {
     if (this.stmt.storeKey.run(c).changes === 0) {
       return { created: false, existing: keyRecord(this.stmt.findKey.get(c.clientId), c.createdAt) ?? inProgress(c.payloadHash) };
     }
-    const { lastInsertRowid } = this.stmt.insertComment.run({ ...c, search: commentSearchText(c.name, c.content) });
+    const { lastInsertRowid } = this.stmt.insertComment.run({ ...c, search: commentSearchText(c.name, c.content, c.pageTitle) });
     // A pending comment's notifications, queued in the same transaction (notify/worker.ts sends them).
     if (c.status === 'pending') for (const channel of channels) this.stmt.insertJob.run(channel, c.id, c.createdAt, c.createdAt);
     return { created: true, seq: Number(lastInsertRowid) };
@@ -652,7 +652,7 @@ export class SqliteWriter implements WriterOps {
       // Another moderator saved an edit after this one opened the form: theirs stays.
       if (seen !== undefined && before.editedAt !== seen) return { moved: before };
       // (The same words with `redact`: only the log changes, what an earlier edit left there.)
-      const after = same ? before : toComment(this.mod.edit.get(name, content, commentSearchText(name, content), by.at, id)!);
+      const after = same ? before : toComment(this.mod.edit.get(name, content, commentSearchText(name, content, before.pageTitle), by.at, id)!);
       const was: AuditState = {};
       const now: AuditState = {};
       if (name !== before.name) [was.name, now.name] = [before.name, name];
