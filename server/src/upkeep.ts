@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
-import { rejectedLongAgo, type Cursor, type Page, type Store, type StoredComment } from './stores/store.js';
+import { rejectedLongAgo, type Cursor, type RateHitKind, type Page, type Store, type StoredComment } from './stores/store.js';
 
 /** Who the moderation log says erased a rejected comment whose days were over (--forget-rejected). */
 export const FORGETTER = 'ykien-server';
@@ -43,16 +43,21 @@ function every(app: FastifyInstance, ms: number, failed: string, job: (closing: 
 }
 
 export function scheduleUpkeep(app: FastifyInstance, store: Store, config: Config): void {
-  // Rate-limit hits older than their window are useless (the comments' and the wrong tokens' share the
-  // store's table: the longer window decides). An instance that counts nothing still forgets them, a day
-  // late for instances beside it that may count: else the hits of a run with the limits on would keep
-  // clients' keys for good.
-  const windows = [config.rateLimit, config.adminLoginLimit].flatMap((rule) => (rule ? [rule.windowMs] : []));
-  const keepHitsMs = windows.length > 0 ? Math.max(...windows) : UNCOUNTED_HITS_KEPT_MS;
-  every(app, Math.min(keepHitsMs, 10 * 60_000), 'rate-limit prune failed', async (closing) => {
+  // Rate-limit hits older than their window are useless: the comments' and the wrong tokens' (which
+  // share the store's table) each forgotten by its own window. Hits of a kind this instance does not
+  // count are still forgotten, a day late for instances beside it that may count them: else the hits of
+  // a run with the limits on would keep clients' keys for good (and a one-minute comment window here
+  // would forget another instance's ten minutes of wrong tokens).
+  const keep: Array<[RateHitKind, number]> = [
+    ['comments', config.rateLimit?.windowMs ?? UNCOUNTED_HITS_KEPT_MS],
+    ['sign-ins', config.adminLoginLimit?.windowMs ?? UNCOUNTED_HITS_KEPT_MS],
+  ];
+  every(app, Math.min(...keep.map(([, ms]) => ms), 10 * 60_000), 'rate-limit prune failed', async (closing) => {
     // In chunks, each its own short transaction: the comments' claims and batches go between them.
-    const before = Date.now() - keepHitsMs;
-    while ((await store.pruneRateLimit(before, PRUNE_CHUNK)) === PRUNE_CHUNK && !closing.aborted);
+    for (const [hits, keepMs] of keep) {
+      const before = Date.now() - keepMs;
+      while (!closing.aborted && (await store.pruneRateLimit(before, PRUNE_CHUNK, hits)) === PRUNE_CHUNK);
+    }
   });
 
   // Rejected comments whose days are over are erased as a reader's erasure request is: the comment, and

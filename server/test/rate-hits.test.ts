@@ -81,11 +81,24 @@ function storeCases(open: OpenStore): void {
       await store.hitRateLimit('recent', 2, MINUTE, T);
       await store.hitRateLimit('recent', 2, MINUTE, T + 1);
       const chunks: number[] = [];
-      for (let n = 3; n === 3; ) chunks.push((n = await store.pruneRateLimit(T - 10 * MINUTE, 3)));
+      for (let n = 3; n === 3; ) chunks.push((n = await store.pruneRateLimit(T - 10 * MINUTE, 3, 'comments')));
       expect(chunks).toEqual([3, 3, 1]);
-      expect(await store.pruneRateLimit(T - 10 * MINUTE, 3)).toBe(0);
+      expect(await store.pruneRateLimit(T - 10 * MINUTE, 3, 'comments')).toBe(0);
       // The recent client's two hits still count: a third in the minute is refused.
       expect((await store.hitRateLimit('recent', 2, MINUTE, T + 2)).allowed).toBe(false);
+    }));
+
+  it("each kind of hit is forgotten by its own window: an instance's one-minute comment limit does not forget another's ten minutes of wrong tokens", () =>
+    withStore(async (store) => {
+      await store.hitRateLimit('admin-token:x', 5, 10 * MINUTE, T - 5 * MINUTE);
+      await store.hitRateLimit('x', 5, MINUTE, T - 5 * MINUTE);
+      await store.hitRateLimit('admin_token:y', 5, MINUTE, T - 5 * MINUTE); // not the prefix ('_' is no wildcard here)
+      expect(await store.pruneRateLimit(T - MINUTE, 100, 'comments')).toBe(2);
+      expect(await store.pruneRateLimit(T - MINUTE, 100, 'comments')).toBe(0);
+      // The wrong token still counts within its ten minutes.
+      expect(await store.pruneRateLimit(T - 10 * MINUTE, 100, 'sign-ins')).toBe(0);
+      expect((await store.hitRateLimit('admin-token:x', 1, 10 * MINUTE, T)).allowed).toBe(false);
+      expect(await store.pruneRateLimit(T - MINUTE, 100, 'sign-ins')).toBe(1);
     }));
 }
 

@@ -287,7 +287,7 @@ describe('the writer thread', () => {
     // Four calls of different kinds (none batched with another): each would wait out busy_timeout (5 s).
     const results = await Promise.allSettled([
       store.hitRateLimit('khach-1', 5, 60_000, now),
-      store.pruneRateLimit(now - 60_000, 2_000),
+      store.pruneRateLimit(now - 60_000, 2_000, 'comments'),
       store.hitRateLimit('khach-2', 5, 60_000, now),
       store.refundRateLimit('khach-3', now),
     ]);

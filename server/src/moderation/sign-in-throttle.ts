@@ -24,14 +24,14 @@
  *   whose polls would otherwise block their own office. Every other token still is.
  */
 import { ClientTurns, type RateLimitRule } from '../policies/rate-limit.js';
-import type { Store } from '../stores/store.js';
+import { SIGN_IN_KEY_PREFIX, type Store } from '../stores/store.js';
 import type { Moderators } from './moderators.js';
 
 /** `unavailable`: a named moderator's token, refused only because the moderators file cannot be read. */
 export type SignIn = { name: string } | { wrong: true } | { waitMs: number } | { unavailable: true };
 
 /** Keeps these clients apart from the comments' in the store's one table of hits. */
-const KEY_PREFIX = 'admin-token:';
+const KEY_PREFIX = SIGN_IN_KEY_PREFIX;
 /** Blocks remembered at most (a guesser with many addresses must not grow this instance's memory). */
 const MAX_BLOCKED = 10_000;
 

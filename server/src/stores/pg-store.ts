@@ -17,7 +17,7 @@ import type {
   Actor, AuditEntry, AuditQuery, AuditState, ClaimResult, EditChange, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
   Moved, NewComment, NotificationChannel, Page, RateDecision, SchemaAhead, StatusCounts, Store, StoredComment, Unchanged,
 } from './store.js';
-import { changedSince, CLOCK_SKEW_MS, ERASED_PAYLOAD, inProgress, jobClockLimits, keyRecord, listTotal, refuseSchemaAhead, rejectedLongAgo, SCHEMA_VERSION_SQL, schemaAheadOf, stillPending, STORE_ANSWER_WITHIN_MS, StoreUnavailable, waitFromWindow, type KeyRow, type SeenVersion } from './store.js';
+import { changedSince, CLOCK_SKEW_MS, ERASED_PAYLOAD, inProgress, jobClockLimits, keyRecord, listTotal, refuseSchemaAhead, rejectedLongAgo, SCHEMA_VERSION_SQL, schemaAheadOf, SIGN_IN_KEY_PREFIX, stillPending, STORE_ANSWER_WITHIN_MS, StoreUnavailable, waitFromWindow, type KeyRow, type RateHitKind, type SeenVersion } from './store.js';
 import { LATEST_PG_VERSION, migrateOn, schemaVersionOn } from './pg-schema.js';
 
 const FIND_KEY = `SELECT k.comment_id, k.payload_hash, k.lease_until, k.created_at, c.status
@@ -894,8 +894,11 @@ export class PgStore implements Store {
     });
   }
 
-  async pruneRateLimit(before: number, limit: number): Promise<number> {
-    const r = await ask(this.claimPool, 'DELETE FROM rate_hits WHERE ctid IN (SELECT ctid FROM rate_hits WHERE at <= $1 LIMIT $2)', [before, limit]);
+  async pruneRateLimit(before: number, limit: number, hits: RateHitKind): Promise<number> {
+    const same = hits === 'sign-ins' ? '=' : '<>';
+    const r = await ask(this.claimPool, `DELETE FROM rate_hits WHERE ctid IN (SELECT ctid FROM rate_hits WHERE at <= $1 AND left(client, $3) ${same} $4 LIMIT $2)`, [
+      before, limit, SIGN_IN_KEY_PREFIX.length, SIGN_IN_KEY_PREFIX,
+    ]);
     return r.rowCount ?? 0;
   }
 

@@ -25,7 +25,7 @@ import type {
   Actor, AuditEntry, AuditQuery, ClaimResult, EditChange, ClaimedJob, CommentStatus, Cursor, InsertResult, KeyRecord, ListQuery,
   Moved, NewComment, NotificationChannel, Page, RateDecision, SchemaAhead, StatusCounts, Store, StoredComment, Unchanged,
 } from './store.js';
-import { CLOCK_SKEW_MS, jobClockLimits, keyRecord, listTotal, SCHEMA_VERSION_SQL, schemaAheadOf, waitFromWindow, type KeyRow, type SeenVersion } from './store.js';
+import { CLOCK_SKEW_MS, jobClockLimits, keyRecord, listTotal, SCHEMA_VERSION_SQL, schemaAheadOf, waitFromWindow, type KeyRow, type RateHitKind, type SeenVersion } from './store.js';
 import { LATEST_VERSION, migrate } from './sqlite-schema.js';
 
 /** How long a process waits for another one's migration of the same file. */
@@ -275,8 +275,8 @@ export class SqliteStore implements Store {
     return this.writer.refundRateLimit(client, at);
   }
 
-  pruneRateLimit(before: number, limit: number): Promise<number> {
-    return this.writer.pruneRateLimit(before, limit);
+  pruneRateLimit(before: number, limit: number, hits: RateHitKind): Promise<number> {
+    return this.writer.pruneRateLimit(before, limit, hits);
   }
 
   forgetLeftovers(claimsBefore: number, jobsBefore: number, channels: readonly NotificationChannel[]): Promise<{ claims: number; jobs: number }> {

@@ -27,7 +27,7 @@ import type {
   Actor, AuditState, ClaimedJob, ClaimResult, CommentStatus, EditChange, InsertResult, Moved, NewComment, NotificationChannel, Unchanged,
   RateDecision, StoredComment,
 } from './store.js';
-import { changedSince, CLOCK_SKEW_MS, DB_REPLACED, ERASED_PAYLOAD, inProgress, jobClockLimits, keyRecord, refuseSchemaAhead, rejectedLongAgo, SCHEMA_VERSION_SQL, stillPending, waitFromWindow, type KeyRow, type SeenVersion } from './store.js';
+import { changedSince, CLOCK_SKEW_MS, DB_REPLACED, ERASED_PAYLOAD, inProgress, jobClockLimits, keyRecord, refuseSchemaAhead, rejectedLongAgo, SCHEMA_VERSION_SQL, SIGN_IN_KEY_PREFIX, stillPending, waitFromWindow, type KeyRow, type RateHitKind, type SeenVersion } from './store.js';
 
 export interface ClaimItem {
   clientId: string;
@@ -155,7 +155,7 @@ export interface WriterOps {
   releaseClaim(key: string, commentId: string): void;
   hitRateLimit(client: string, limit: number, windowMs: number, now: number): RateDecision;
   refundRateLimit(client: string, at: number): void;
-  pruneRateLimit(before: number, limit: number): number;
+  pruneRateLimit(before: number, limit: number, hits: RateHitKind): number;
   forgetLeftovers(claimsBefore: number, jobsBefore: number, channels: readonly NotificationChannel[]): { claims: number; jobs: number };
   /** Throws when the writer's connection cannot answer (for /healthz). */
   ping(): void;
@@ -378,7 +378,11 @@ export class SqliteWriter implements WriterOps {
         'SELECT count(*) AS n, min(at) AS oldest FROM rate_hits WHERE client = ?',
       ),
       rateInsert: claims.prepare('INSERT INTO rate_hits (client, at) VALUES (?, ?)'),
-      ratePrune: claims.prepare('DELETE FROM rate_hits WHERE rowid IN (SELECT rowid FROM rate_hits WHERE at <= ? LIMIT ?)'),
+      // (The sign-ins' prefix compared as a range, not a LIKE: '_' would be a wildcard there.)
+      ratePrune: {
+        'sign-ins': claims.prepare('DELETE FROM rate_hits WHERE rowid IN (SELECT rowid FROM rate_hits WHERE at <= ? AND substr(client, 1, ?) = ? LIMIT ?)'),
+        comments: claims.prepare('DELETE FROM rate_hits WHERE rowid IN (SELECT rowid FROM rate_hits WHERE at <= ? AND substr(client, 1, ?) <> ? LIMIT ?)'),
+      },
       rateRefund: claims.prepare('DELETE FROM rate_hits WHERE rowid = (SELECT rowid FROM rate_hits WHERE client = ? AND at = ? LIMIT 1)'),
       schemaCookie: claims.prepare<[], number>('PRAGMA schema_version').pluck(),
       schemaVersion: claims.prepare<[], { v: number | null }>(SCHEMA_VERSION_SQL),
@@ -504,8 +508,8 @@ export class SqliteWriter implements WriterOps {
     this.claimStmt.rateRefund.run(client, at);
   }
 
-  pruneRateLimit(before: number, limit: number): number {
-    return this.claimStmt.ratePrune.run(before, limit).changes;
+  pruneRateLimit(before: number, limit: number, hits: RateHitKind): number {
+    return this.claimStmt.ratePrune[hits].run(before, SIGN_IN_KEY_PREFIX.length, SIGN_IN_KEY_PREFIX, limit).changes;
   }
 
   forgetLeftovers(claimsBefore: number, jobsBefore: number, channels: readonly NotificationChannel[]): { claims: number; jobs: number } {

@@ -9,6 +9,11 @@ export type CommentStatus = 'pending' | 'published' | 'rejected';
 export const STATUSES: readonly CommentStatus[] = ['pending', 'published', 'rejected'];
 export const isStatus = (s: unknown): s is CommentStatus => typeof s === 'string' && STATUSES.includes(s as CommentStatus);
 
+/** The rate-limit hits of wrong admin tokens are kept under this prefix, apart from the comments'. */
+export const SIGN_IN_KEY_PREFIX = 'admin-token:';
+/** Which rate-limit hits: the wrong admin tokens' (`sign-ins`) or the comments'. */
+export type RateHitKind = 'sign-ins' | 'comments';
+
 export interface NewComment {
   /** A UUID v7 made by us (uuid.ts): time-ordered, so new rows append to the id index. */
   id: string;
@@ -403,11 +408,14 @@ export interface Store {
    */
   refundRateLimit(client: string, at: number): Promise<void>;
   /**
-   * Forgets at most `limit` rate-limit hits at or before `before`, in a short transaction of its own;
+   * Forgets at most `limit` rate-limit hits of one kind (`hits`: the wrong admin tokens', under
+   * SIGN_IN_KEY_PREFIX, or the comments') at or before `before`, in a short transaction of its own;
    * returns how many (fewer than `limit`: none are left). Called again until then: one statement for
-   * all of them held the writer (and, on SQLite, every process's writes) for seconds.
+   * all of them held the writer (and, on SQLite, every process's writes) for seconds. Each kind by its
+   * own window: an instance with a one-minute comment limit must not forget another's ten minutes of
+   * wrong tokens.
    */
-  pruneRateLimit(before: number, limit: number): Promise<number>;
+  pruneRateLimit(before: number, limit: number, hits: RateHitKind): Promise<number>;
   /**
    * What dead processes and old settings leave behind, forgotten at start: idempotency claims whose lease
    * ran out before `claimsBefore` (a killed instance's; to every reader they are already absent), and
