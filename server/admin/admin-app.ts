@@ -426,9 +426,10 @@ export class YkienAdmin extends LitElement {
     // keyboard would drop focus to the page's body when the sign-in fails (WCAG 2.4.3).
     if (!token || this.signingIn) return;
     this.resumed = false;
-    // A browser will not send other characters in a header (it throws): said as a wrong token, not as
-    // a server that cannot be reached. Latin-1 letters go (an --admin-token may have them).
-    if (!/^[\x21-\xff]+$/.test(token)) return this.signOut(this.msg('badToken'));
+    // Tokens are printable ASCII (the server refuses any other --admin-token; moderators' are base64url):
+    // anything else is said as a wrong token here, not sent to count against the sign-in limit (nor
+    // thrown by a browser that will not put it in a header).
+    if (!/^[\x21-\x7e]+$/.test(token)) return this.signOut(this.msg('badToken'));
     this.token = token;
     void this.signIn();
   }
