@@ -146,12 +146,15 @@ async function main(): Promise<void> {
   process.on('exit', () => tokenDir && rmSync(tokenDir, { recursive: true, force: true }));
   // Named moderators replace the generated token: with a moderators file, "admin" exists only when
   // --admin-token names it.
+  /** Where this run's generated token was said: the demo's last line points there. */
+  let generatedTokenAt: string | undefined;
   if (adminToken === null && config.moderatorsFile === null) {
     adminToken = randomBytes(32).toString('base64url');
     const lasting = `It changes at every start. Set YKIEN_ADMIN_TOKEN (or --moderators) for a lasting one.\n`;
     if (process.stderr.isTTY) {
       // A person at a terminal, which keeps nothing: shown to them once.
       process.stderr.write(`ykien-server: no --admin-token given; this run's moderation token (also for /admin) is:\nADMIN TOKEN: ${adminToken}\n${lasting}`);
+      generatedTokenAt = 'the ADMIN TOKEN printed above';
     } else {
       // Whatever keeps this output (journald, a container's log, a file) would keep a secret: it goes to
       // a file only this user can read, gone when the server stops.
@@ -166,6 +169,7 @@ async function main(): Promise<void> {
         process.exit(2);
       }
       process.stderr.write(`ykien-server: no --admin-token given; this run's moderation token (also for /admin) is in a file only this user can read:\nADMIN TOKEN FILE: ${file}\n${lasting}`);
+      generatedTokenAt = `the token in ${file}`;
     }
   }
 
@@ -314,8 +318,10 @@ async function main(): Promise<void> {
   // article's comments, drafts and unsent ones are kept per address), and what to do when hCaptcha cannot be reached.
   if (config.demo && ['127.0.0.1', '::1', 'localhost', '0.0.0.0', '::'].includes(config.host)) {
     const at = `http://localhost:${port}`;
+    // Where the token to sign in with is: its lines scroll away under the requests' log.
+    const signIn = generatedTokenAt ? ` Sign in there with ${generatedTokenAt}.` : '';
     process.stderr.write(
-      `ykien-server: the demo is at ${at}/ and its moderation at ${at}/admin (open the same address each time: each keeps its own comments).\n` +
+      `ykien-server: the demo is at ${at}/ and its moderation at ${at}/admin (open the same address each time: each keeps its own comments).${signIn}\n` +
         (config.captcha ? `ykien-server: the captcha does not load on this machine? Start it with --no-captcha (npm start -- --no-captcha).\n` : ''),
     );
   }
