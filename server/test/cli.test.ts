@@ -526,14 +526,23 @@ describe('serving the widget and the demo', () => {
     expect(res.text).toContain('<ykien-comments endpoint="/api/comments" lang="vi">');
     expect(res.text).not.toContain('site-key');
     expect(res.text).toContain(`<link rel="canonical" href="${s.url}/tin-tuc/bai-viet">`);
+    // At its canonical address too, where /admin links each comment's article title (the pageUrl).
+    const atArticle = await http(`${s.url}/tin-tuc/bai-viet`);
+    expect(atArticle.status).toBe(200);
+    expect(atArticle.text).toBe(res.text);
+    expectProblem(await http(`${s.url}/tin-tuc/bai-khac`), 404, 'not-found');
 
     const css = await http(`${s.url}/demo/demo.css`);
     expect(css.status).toBe(200);
     expect(css.headers['content-type']).toMatch(/^text\/css/);
     expectProblem(await http(`${s.url}/demo/index.html`), 404, 'not-found');
     // Said to the person who ran it, in words: where the demo is (the README's address), not only the JSON line.
+    // And where the token to sign in there was said (a file here: the output is no terminal).
+    const FILE = 'ADMIN TOKEN FILE: ';
+    await expect.poll(() => s.logs.some((l) => l.startsWith(FILE))).toBe(true);
+    const file = s.logs.find((l) => l.startsWith(FILE))!.slice(FILE.length);
     await expect.poll(() => s.logs).toContain(
-      `ykien-server: the demo is at http://localhost:${s.port}/ and its moderation at http://localhost:${s.port}/admin (open the same address each time: each keeps its own comments).`,
+      `ykien-server: the demo is at http://localhost:${s.port}/ and its moderation at http://localhost:${s.port}/admin (open the same address each time: each keeps its own comments). Sign in there with the token in ${file}.`,
     );
     expect(s.logs.some((l) => l.includes('--no-captcha (npm start'))).toBe(false); // it has none
   });

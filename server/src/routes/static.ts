@@ -66,6 +66,11 @@ export function renderDemoPage(html: string, opts: DemoOptions): string {
   return out;
 }
 
+/** The path of the demo page's canonical link (written on http://localhost:8787), if it is an article's: `/tin-tuc/{slug}`. */
+export function demoArticlePath(html: string): string | undefined {
+  return /<link\s+rel="canonical"\s+href="http:\/\/localhost:8787(\/tin-tuc\/[\w-]+)"/i.exec(html)?.[1];
+}
+
 async function readOrNull(path: string): Promise<Buffer | null> {
   try {
     return await readFile(path);
@@ -117,7 +122,7 @@ export async function staticRoutes(app: FastifyInstance, ctx: AppContext): Promi
 
   if (!config.demo) return;
 
-  app.get('/', async (request, reply) => {
+  const demoPage = async (request: FastifyRequest, reply: FastifyReply) => {
     const html = await readOrNull(join(root, 'demo', 'index.html'));
     if (!html) return sendProblem(request, reply, 404, 'not-found');
     const page = renderDemoPage(html.toString('utf8'), {
@@ -127,7 +132,12 @@ export async function staticRoutes(app: FastifyInstance, ctx: AppContext): Promi
     });
     reply.header('Content-Security-Policy', DEMO_CSP);
     return sendWithEtag(request, reply, page, 'text/html; charset=utf-8');
-  });
+  };
+  app.get('/', demoPage);
+  // The article's own address too (its canonical link): the comments' pageUrl, which /admin links each
+  // comment's article title to.
+  const article = demoArticlePath((await readOrNull(join(root, 'demo', 'index.html')))?.toString('utf8') ?? '');
+  if (article) app.get(article, demoPage);
   // The demo's stylesheet and pictures. Its HTML pages only go out through the templated route.
   serveFolder(app, { root: join(root, 'demo'), prefix: '/demo/', cacheControl: 'no-cache' });
 }
