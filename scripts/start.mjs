@@ -14,18 +14,23 @@ if (!(major > 22 || (major === 22 && minor >= 12) || (major === 20 && minor >= 1
   process.exit(1);
 }
 
-const newest = (dir) =>
-  readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .reduce((t, e) => Math.max(t, statSync(join(e.parentPath ?? e.path, e.name)).mtimeMs), 0);
+/** The newest change under a folder, or of a file. */
+const newest = (path) =>
+  statSync(path).isFile()
+    ? statSync(path).mtimeMs
+    : readdirSync(path, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .reduce((t, e) => Math.max(t, statSync(join(e.parentPath ?? e.path, e.name)).mtimeMs), 0);
 const stale = (output, ...sources) => !existsSync(output) || sources.some((s) => newest(s) > statSync(output).mtimeMs);
 const run = (...script) => {
   const r = spawnSync('npm', ['run', ...script], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
 
-if (stale('dist/ykien.iife.js', 'src')) run('build:widget');
-if (stale('server/dist/cli.js', 'server/src') || stale('server/dist/admin/index.html', 'server/admin')) run('build', '-w', 'server');
+// Not only our sources: a pull that changes the build's scripts or the locked packages (a Lit upgrade)
+// makes other bundles too.
+if (stale('dist/ykien.iife.js', 'src', 'build', 'package-lock.json', 'tsconfig.build.json')) run('build:widget');
+if (stale('server/dist/cli.js', 'server/src', 'package-lock.json') || stale('server/dist/admin/index.html', 'server/admin', 'package-lock.json')) run('build', '-w', 'server');
 
 const args = [
   'server/bin/ykien-server.js',
