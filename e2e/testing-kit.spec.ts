@@ -429,6 +429,41 @@ test.describe('fakeHcaptcha and the page object, through the real widget', () =>
     await expect(w.contentField).toHaveValue('Đến muộn một chút.');
   });
 
+  test('no box in the page (it is in an iframe), or a first one the page hides: said in words, not waited out to the test\'s timeout', async ({ page }) => {
+    await fakeHcaptcha(page);
+    await mockEndpoint(page, ENDPOINT);
+    await page.route(`${ORIGIN}/khung`, (r) => r.fulfill({ contentType: 'text/html; charset=utf-8', body: '<!doctype html><title>Khung</title><iframe src="/tin-tuc/bai-viet"></iframe>' }));
+    await openArticle(page);
+    await page.goto(`${ORIGIN}/khung`);
+    const started = Date.now();
+    await expect(ykien(page).comments()).rejects.toThrow('ykien(): no ykien-comments in the page after 10 s (it has 1 iframe: a box in one is not reached through the page)');
+    expect(Date.now() - started).toBeLessThan(20_000);
+    // A mobile and a desktop copy, the first hidden: which one to test is asked for at once.
+    await page.goto(`${ORIGIN}/tin-tuc/bai-viet`);
+    await page.evaluate(() => {
+      const box = document.querySelector('ykien-comments')!;
+      box.before(Object.assign(box.cloneNode() as HTMLElement, { hidden: true }));
+    });
+    await expect(ykien(page).fill({ name: 'A' })).rejects.toThrow("ykien(): the first of the page's 2 ykien-comments is hidden: give ykien() a selector for the one to test (e.g. '#comments ykien-comments')");
+    await ykien(page, 'ykien-comments:not([hidden])').fill({ name: 'Lê Văn A' });
+    await expect(page.locator('ykien-comments:not([hidden])').getByRole('textbox', { name: 'Họ và tên' })).toHaveValue('Lê Văn A');
+  });
+
+  test("solveCaptcha() with hCaptcha's own widget on the page (the fake not installed, or the site's captcha-jsapi not given to it): said at once", async ({ page }) => {
+    // hCaptcha's own script, as far as the box sees it: its widget is an iframe.
+    await page.route('https://js.hcaptcha.com/1/api.js?*', (r) =>
+      r.fulfill({
+        contentType: 'text/javascript',
+        body: `window.hcaptcha = { render(el) { const f = document.createElement('iframe'); f.title = 'hCaptcha'; (typeof el === 'string' ? document.getElementById(el) : el).append(f); return '0'; },
+          reset() {}, remove() {}, execute() {}, getResponse() { return ''; }, getRespKey() { return ''; }, setData() {}, close() {} };
+          window[new URL(document.currentScript.src).searchParams.get('onload')]?.();`,
+      }),
+    );
+    await mockEndpoint(page, ENDPOINT);
+    await openArticle(page);
+    await expect(ykien(page).solveCaptcha()).rejects.toThrow("ykien(): solveCaptcha(): hCaptcha's own widget loaded, which a test cannot solve");
+  });
+
   test('en: field errors, clear, an expired token, and a script that does not load', async ({ page }) => {
     const captcha = await fakeHcaptcha(page);
     await mockEndpoint(page, ENDPOINT);

@@ -129,6 +129,9 @@ export interface YkienWidget {
   loadMore(): Promise<void>;
 }
 
+/** How long a box may take to be in the page before a method says there is none (a page's app may add it late). */
+const FIND_MS = 10_000;
+
 export function ykien(page: Page, selector = 'ykien-comments', options: YkienWidgetOptions = {}): YkienWidget {
   const s = options.strings ?? {};
   const site = (key: keyof SiteWords) => [s[key], s.vi?.[key], s.en?.[key]];
@@ -172,7 +175,24 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
         .trim();
     });
 
-  const reach = () => host.scrollIntoViewIfNeeded();
+  /**
+   * The box is there to be used, said in words when it is not: no box (a template without it, one in an
+   * iframe, which ykien(page) does not reach) or a first one the page hides (a mobile and a desktop copy,
+   * one of them `display: none`) would otherwise be waited out to the test's own timeout.
+   */
+  const present = async () => {
+    const all = page.locator(selector);
+    const found = await all.first().waitFor({ state: 'attached', timeout: FIND_MS }).then(() => true, () => false);
+    if (!found) {
+      const framed = page.frames().length - 1;
+      throw new Error(`ykien(): no ${selector} in the page after ${FIND_MS / 1000} s${framed ? ` (it has ${framed} iframe${framed > 1 ? 's' : ''}: a box in one is not reached through the page)` : ''}`);
+    }
+    const n = await all.count();
+    if (n > 1 && !(await host.isVisible()) && (await page.locator(`${selector} >> visible=true`).count()) > 0) {
+      throw new Error(`ykien(): the first of the page's ${n} ${selector} is hidden: give ykien() a selector for the one to test (e.g. '#comments ${selector}')`);
+    }
+  };
+  const reach = async () => (await present(), host.scrollIntoViewIfNeeded());
   /**
    * The box has rendered; rejects with what it says when it cannot work at all (no `endpoint`: a staging
    * template's missing attribute), which has neither list nor form to wait for.
@@ -244,7 +264,12 @@ export function ykien(page: Page, selector = 'ykien-comments', options: YkienWid
       // reader does (focus in its first field), then wait for the checkbox, or for the box to say that
       // hCaptcha's script did not load.
       if ((await captchaSlot.count()) === 0) await nameField.focus();
-      await captchaCheckbox.or(captchaKept).or(statusRegion.filter({ hasText: LABELS.captchaNotLoaded })).first().waitFor();
+      // hCaptcha's own widget (an iframe) is not the fake's checkbox: said, not waited out.
+      const realFrame = host.locator('h-captcha iframe');
+      await captchaCheckbox.or(captchaKept).or(statusRegion.filter({ hasText: LABELS.captchaNotLoaded })).or(realFrame).first().waitFor();
+      if ((await realFrame.count()) && !(await captchaCheckbox.count())) {
+        throw new Error("ykien(): solveCaptcha(): hCaptcha's own widget loaded, which a test cannot solve: call fakeHcaptcha(page) (with the site's captcha-jsapi as `jsapi`, if it sets one) before the page loads");
+      }
       // The box moved in the page with a fresh token, and says the reader is verified: solved already.
       if (await captchaKept.count()) return;
       if ((await captchaCheckbox.count()) === 0) throw new Error(`ykien(): the captcha could not be used: ${((await statusRegion.textContent()) ?? '').trim()}`);
