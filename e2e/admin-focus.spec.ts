@@ -629,8 +629,16 @@ test('an approval whose answer was lost, the card then taken out by a poll: it l
     w.__said = [];
     new MutationObserver(() => w.__said.push(el.textContent ?? '')).observe(el, { subtree: true, childList: true, characterData: true });
   });
+  // The list's polls held from the press until the failure was seen: else the next one (200 ms), which
+  // finds the card approved and clears the failure with it, may come before the test reads it.
+  let release!: () => void;
+  const polls = new Promise<void>((r) => (release = r));
+  let holding = false;
+  await page.route(/\/api\/admin\/comments\?/, async (route) => (holding && (await polls), route.fallback()));
+  holding = true;
   await card(page, 'Bạn đọc 3').getByRole('button', { name: 'Duyệt', exact: true }).click();
   await expect(page.locator('ykien-admin [role="alert"]')).toHaveText('Không kết nối được máy chủ. Vui lòng thử lại.');
+  release();
   // The next poll finds it approved: it leaves this list.
   await expect(cards(page)).toHaveCount(0);
   const said = await page.evaluate(() => (window as unknown as { __said: string[] }).__said);
