@@ -895,6 +895,7 @@ export class PgStore implements Store {
   }
 
   async pruneRateLimit(before: number, limit: number, hits: RateHitKind): Promise<number> {
+    // (The prefix compared as it is, not as a range: a database's collation may order ':' and ';' its own way.)
     const same = hits === 'sign-ins' ? '=' : '<>';
     const r = await ask(this.claimPool, `DELETE FROM rate_hits WHERE ctid IN (SELECT ctid FROM rate_hits WHERE at <= $1 AND left(client, $3) ${same} $4 LIMIT $2)`, [
       before, limit, SIGN_IN_KEY_PREFIX.length, SIGN_IN_KEY_PREFIX,

@@ -198,6 +198,9 @@ export const WRITER_OPS = [
 const everyOpListed: Exclude<keyof WriterOps, (typeof WRITER_OPS)[number]> extends never ? true : never = true;
 void everyOpListed;
 
+/** Just past every key that starts with SIGN_IN_KEY_PREFIX, in binary order. */
+const SIGN_IN_KEYS_END = SIGN_IN_KEY_PREFIX.slice(0, -1) + String.fromCharCode(SIGN_IN_KEY_PREFIX.charCodeAt(SIGN_IN_KEY_PREFIX.length - 1) + 1);
+
 export class SqliteWriter implements WriterOps {
   private readonly db: Database.Database;
   private readonly claims: Database.Database;
@@ -378,10 +381,12 @@ export class SqliteWriter implements WriterOps {
         'SELECT count(*) AS n, min(at) AS oldest FROM rate_hits WHERE client = ?',
       ),
       rateInsert: claims.prepare('INSERT INTO rate_hits (client, at) VALUES (?, ?)'),
-      // (The sign-ins' prefix compared as a range, not a LIKE: '_' would be a wildcard there.)
+      // The sign-ins' keys are those from their prefix up to (not including) the prefix with its last
+      // character's successor: a range (binary order), which the index by client serves, not a LIKE
+      // ('_' would be a wildcard there).
       ratePrune: {
-        'sign-ins': claims.prepare('DELETE FROM rate_hits WHERE rowid IN (SELECT rowid FROM rate_hits WHERE at <= ? AND substr(client, 1, ?) = ? LIMIT ?)'),
-        comments: claims.prepare('DELETE FROM rate_hits WHERE rowid IN (SELECT rowid FROM rate_hits WHERE at <= ? AND substr(client, 1, ?) <> ? LIMIT ?)'),
+        'sign-ins': claims.prepare('DELETE FROM rate_hits WHERE rowid IN (SELECT rowid FROM rate_hits WHERE client >= @from AND client < @to AND at <= @before LIMIT @limit)'),
+        comments: claims.prepare('DELETE FROM rate_hits WHERE rowid IN (SELECT rowid FROM rate_hits WHERE (client < @from OR client >= @to) AND at <= @before LIMIT @limit)'),
       },
       rateRefund: claims.prepare('DELETE FROM rate_hits WHERE rowid = (SELECT rowid FROM rate_hits WHERE client = ? AND at = ? LIMIT 1)'),
       schemaCookie: claims.prepare<[], number>('PRAGMA schema_version').pluck(),
@@ -509,7 +514,7 @@ export class SqliteWriter implements WriterOps {
   }
 
   pruneRateLimit(before: number, limit: number, hits: RateHitKind): number {
-    return this.claimStmt.ratePrune[hits].run(before, SIGN_IN_KEY_PREFIX.length, SIGN_IN_KEY_PREFIX, limit).changes;
+    return this.claimStmt.ratePrune[hits].run({ from: SIGN_IN_KEY_PREFIX, to: SIGN_IN_KEYS_END, before, limit }).changes;
   }
 
   forgetLeftovers(claimsBefore: number, jobsBefore: number, channels: readonly NotificationChannel[]): { claims: number; jobs: number } {
