@@ -316,6 +316,22 @@ export class YkienAdmin extends LitElement {
       if (this.signedIn) this.schedulePoll();
       else this.stopPolling();
     }
+    this.measurePinned();
+  }
+
+  /** Watches the feedback bar's height: what it covers when pinned changes with what it says. */
+  private readonly pinnedSize = new ResizeObserver(() => this.measurePinned());
+
+  /**
+   * The pinned feedback bar's height (0 when it is not pinned), as `--pinned-height`: what the keyboard
+   * moves to scrolls clear of it, however many lines it holds (an undo that wraps on a phone, two alerts).
+   */
+  private measurePinned(): void {
+    const bar = this.renderRoot.querySelector<HTMLElement>('.feedback');
+    if (!bar) return;
+    this.pinnedSize.observe(bar);
+    const height = bar.classList.contains('pinned') ? Math.ceil(bar.getBoundingClientRect().height) : 0;
+    this.style.setProperty('--pinned-height', `${height}px`);
   }
 
   private msg(key: Key, vars?: Record<string, string | number>): string {

@@ -14,7 +14,7 @@ const vi = {
   title: 'Kiểm duyệt bình luận',
   tokenLabel: 'Mã người kiểm duyệt',
   tokenHelp:
-    'Mã riêng của bạn (tạo bằng npx ykien-server add-moderator TÊN --moderators TỆP), hoặc mã quản trị của máy chủ (in ra khi máy chủ khởi động, sau “ADMIN TOKEN:”, khi không có --admin-token). Lưu trong thẻ trình duyệt này cho đến khi bạn bấm Đăng xuất (kể cả khi thẻ được mở lại hay nhân bản): trên máy dùng chung, hãy đăng xuất.',
+    'Mã riêng của bạn (tạo bằng npx ykien-server add-moderator TÊN --moderators TỆP), hoặc mã quản trị của máy chủ (khi không có --admin-token: in ra lúc máy chủ khởi động, sau “ADMIN TOKEN:”, hoặc nằm trong tệp ghi sau “ADMIN TOKEN FILE:”). Lưu trong thẻ trình duyệt này cho đến khi bạn bấm Đăng xuất (kể cả khi thẻ được mở lại hay nhân bản): trên máy dùng chung, hãy đăng xuất.',
   signIn: 'Đăng nhập',
   signOut: 'Đăng xuất',
   reload: 'Tải lại',
@@ -214,7 +214,7 @@ const en: typeof vi = {
   title: 'Comment moderation',
   tokenLabel: 'Moderator token',
   tokenHelp:
-    'Your own token (made with npx ykien-server add-moderator NAME --moderators FILE), or the server’s admin token (printed when the server starts, after “ADMIN TOKEN:”, when it has no --admin-token). Kept in this browser tab until you sign out (also if the tab is reopened or duplicated): on a shared computer, sign out.',
+    'Your own token (made with npx ykien-server add-moderator NAME --moderators FILE), or the server’s admin token (without --admin-token: printed as the server starts, after “ADMIN TOKEN:”, or in the file named after “ADMIN TOKEN FILE:”). Kept in this browser tab until you sign out (also if the tab is reopened or duplicated): on a shared computer, sign out.',
   signIn: 'Sign in',
   signOut: 'Sign out',
   reload: 'Reload',

@@ -160,7 +160,9 @@ export const styles = css`
   .feedback.pinned {
     position: sticky;
     top: 0;
-    z-index: 1;
+    z-index: 2;
+    max-height: 50vh;
+    overflow: auto;
     background: var(--bg);
     padding-bottom: 0.5rem;
     border-bottom: 1px solid var(--line);
@@ -168,8 +170,9 @@ export const styles = css`
   .feedback.pinned .undo {
     margin: 0.25rem 0 0;
   }
-  .comments * {
-    scroll-margin-top: 9rem;
+  /* Its height, measured (admin-app.ts, measurePinned): 0 while it is not pinned. */
+  main * {
+    scroll-margin-top: calc(var(--pinned-height, 0px) + 0.5rem);
   }
   .error {
     margin: 0.5rem 0 0;
