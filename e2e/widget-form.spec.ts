@@ -146,10 +146,13 @@ test.describe('bad input: nothing is sent', () => {
     await expect(f.status).toHaveAttribute('data-kind', 'error');
     // And the field is invalid from then on: a reader who comes back to it hears so, not only at send.
     await expect(f.content).toHaveAttribute('aria-invalid', 'true');
+    // (Its part says so too: a site's own ::part(textarea-invalid) style marks it as the red default does.)
+    await expect(f.content).toHaveAttribute('part', 'textarea textarea-invalid');
     for (let i = 0; i < 7; i++) await page.keyboard.press('Backspace');
     await expect(f.counter).toHaveText('50/50');
     await expect(f.status).toHaveText('');
     await expect(f.content).toHaveAttribute('aria-invalid', 'false');
+    await expect(f.content).toHaveAttribute('part', 'textarea');
     await f.content.fill('Xin');
     await expect(f.counter).toHaveText('3/50');
     await page.keyboard.type(' chào');

@@ -253,6 +253,18 @@ test.describe('the list under the heading', () => {
     expect(listGets(endpoint)[0].searchParams.get('limit')).toBe('5');
   });
 
+  test('form-position="top": "no more comments", shown, ends the box, with no room kept under it for a form that is not there', async ({ page, article, endpoint }) => {
+    serveByCursor(endpoint, { '': { items: items(1, 3), next: 'cur-2', total: 5 }, 'cur-2': { items: items(4, 5), next: null, total: 5 } });
+    await article({ attrs: { 'form-position': 'top' } });
+    const l = list(page);
+    await expect(l.names).toHaveText(['Bạn đọc 1', 'Bạn đọc 2', 'Bạn đọc 3']);
+    await l.more.click();
+    const f = form(page);
+    await expect(f.listStatus).toHaveText('Đã tải thêm 2 ý kiến. Không còn ý kiến nào khác.');
+    const [said, box] = await Promise.all([f.listStatus, f.host.locator('[part~="base"]')].map(async (x) => (await x.boundingBox())!));
+    expect(box.y + box.height - (said.y + said.height)).toBeLessThan(1);
+  });
+
   test('"Xem thêm" over three pages: cursor sent, appended, focus on the first new comment, the count said, gone on the last page', async ({
     page,
     article,

@@ -55,7 +55,7 @@ export function renderForm(v: FormView): TemplateResult {
     <div class="field">
       <label part="label" for="content">${t.contentLabel}</label>
       <!-- The limit, said as the field is reached (what the counter shows a sighted reader from the start). -->
-      <textarea part=${e.content ? 'textarea textarea-invalid' : 'textarea'} id="content" rows="6" required dir="auto" lang=${v.contentLang} .value=${v.content} @input=${v.onInput}
+      <textarea part=${e.content || count > max ? 'textarea textarea-invalid' : 'textarea'} id="content" rows="6" required dir="auto" lang=${v.contentLang} .value=${v.content} @input=${v.onInput}
         aria-invalid=${!!e.content || count > max} aria-describedby=${e.content ? 'content-error limit' : 'limit'}></textarea>
       <span id="limit" hidden>${format(t.limitHint, { max }, lang)}</span>
       <div class="meta">

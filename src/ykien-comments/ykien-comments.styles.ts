@@ -283,9 +283,13 @@ export const styles = css`
   .list {
     margin-bottom: 1.5em;
   }
-  /* "No more comments", shown: close under the list it speaks of, apart from a form after it. */
+  /* "No more comments", shown: close under the list it speaks of, apart from a form after it (none
+     after it with form-position="top"). */
   #list-status:not(.spoken) {
-    margin: -0.75em 0 1.5em;
+    margin-top: -0.75em;
+  }
+  #list-status:not(.spoken) + form {
+    margin-top: 1.5em;
   }
   ol {
     margin: 0;
