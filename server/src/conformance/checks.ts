@@ -985,7 +985,9 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
     if (typeof counts[pageId] === 'number' && counts[pageId] > mine && (await publishedSince(onPage.map((c) => c.id))).length) mine = published();
     // No comment of ours known to be stored (the first POST's answer was wrong): this page's count may
     // hold one all the same, and is not held to a number; the unknown pages still are.
-    if ((created !== null ? counts[pageId] !== mine : typeof counts[pageId] !== 'number') || others.some((o) => counts[o] !== 0)) {
+    // (Held to a whole number of 0 or more, as the widget reads a count: it shows no "-1" nor "2.5".)
+    const whole = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
+    if ((created !== null ? counts[pageId] !== mine : !whole(counts[pageId])) || others.some((o) => counts[o] !== 0)) {
       const answered = Object.keys(counts).length;
       const shown = JSON.stringify({ [pageId]: counts[pageId], [other]: counts[other], answered });
       // One count for a hundred ids: the endpoint read one of the repeated pageId parameters.

@@ -297,7 +297,7 @@ export function migrate(db: Database.Database): void {
       m.backfill?.(db);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
       // An older server on this file reads the version only when the schema cookie moved (sqlite-writer.ts):
-      // a migration of data alone (10, 11) must move it too, or that server goes on writing rows the
+      // a migration of data alone (10, 11, 12) must move it too, or that server goes on writing rows the
       // migration would have mended (search words folded the old way) until its next check.
       db.exec('CREATE TABLE schema_cookie_moved (x); DROP TABLE schema_cookie_moved;');
     }).immediate();

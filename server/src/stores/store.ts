@@ -116,7 +116,7 @@ export const listTotal = (cursor: Cursor | null, page: Page<unknown>, counter: (
 export interface ListQuery {
   status: CommentStatus;
   pageId?: string;
-  /** Folded words (stores/search-text.ts) that must all occur in the name or content. */
+  /** Folded words (stores/search-text.ts) that must all occur in the name, the content or the article's title. */
   words?: readonly string[];
   limit: number;
   cursor?: Cursor | null;
