@@ -6,7 +6,7 @@ import { test, expect, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { en, vi } from '../src/strings/all.js';
-import { fakeHcaptcha, mockEndpoint, ykien, HCAPTCHA_TEST_TOKEN, LABEL_TEXTS } from '../src/testing/index.js';
+import { fakeHcaptcha, mockEndpoint, ykien, ykienCount, HCAPTCHA_TEST_TOKEN, LABEL_TEXTS } from '../src/testing/index.js';
 import { articleHtml, ENDPOINT, ORIGIN } from './support/fixtures.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -552,6 +552,39 @@ test.describe('fakeHcaptcha and the page object, through the real widget', () =>
       expect(LABEL_TEXTS[key]).toEqual([vi[lang], en[lang]]);
     }
   });
+});
+
+test('ykienCount(): a headline\'s count, once it came; null for one that stays blank; a page without it is said', async ({ page }) => {
+  const a = `${ORIGIN}/tin-tuc/a`;
+  const b = `${ORIGIN}/tin-tuc/b "ngoặc"`;
+  await mockEndpoint(page, ENDPOINT, {
+    comments: [
+      { pageId: a, name: 'Lê A', content: 'Một.', status: 'published' },
+      { pageId: a, name: 'Lê B', content: 'Hai.', status: 'published' },
+      { pageId: a, name: 'Lê C', content: 'Chờ duyệt.', status: 'pending' },
+    ],
+  });
+  const count = (id: string, attrs = '') => `<ykien-count endpoint="${ENDPOINT}" page-id="${id.replaceAll('"', '&quot;')}"${attrs}></ykien-count>`;
+  await page.route(`${ORIGIN}/tin-tuc`, (r) =>
+    r.fulfill({
+      contentType: 'text/html; charset=utf-8',
+      body: `<!doctype html><html lang="vi"><meta charset="utf-8"><title>Tin tức</title><ul>
+<li><a href="/tin-tuc/a">Bài A</a>${count(a)}</li><li><a href="/tin-tuc/b">Bài B</a>${count(b, ' format="number"')}</li>
+<li><a href="/tin-tuc/c">Bài C</a><ykien-count endpoint="${ORIGIN}/khong-co/api" page-id="c"></ykien-count></li>
+</ul><script src="/dist/ykien.iife.js"></script></html>`,
+    }),
+  );
+  await page.route(`${ORIGIN}/khong-co/**`, (r) => r.fulfill({ status: 503, body: '' }));
+  await page.route(`${ORIGIN}/dist/**`, (r) =>
+    r.fulfill({ status: 200, contentType: 'text/javascript', body: readFileSync(`${root}dist/${new URL(r.request().url()).pathname.slice(6)}`) }),
+  );
+  await page.goto(`${ORIGIN}/tin-tuc`);
+  expect(await ykienCount(page, a).value()).toBe(2); // the pending one is not counted
+  expect(await ykienCount(page, a).text()).toBe('2 ý kiến');
+  expect(await ykienCount(page, b).value()).toBe(0);
+  expect(await ykienCount(page, b).text()).toBe('0 ý kiến');
+  expect(await ykienCount(page, 'c', { timeout: 1_000 }).value()).toBeNull();
+  await expect(ykienCount(page, 'khong-co', { timeout: 500 }).value()).rejects.toThrow('ykienCount(): no <ykien-count page-id="khong-co"> in the page after 0.5 s');
 });
 
 test('comments() and loadMore() read the list markup the element renders', async ({ page }) => {
