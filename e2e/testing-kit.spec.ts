@@ -489,6 +489,22 @@ test.describe('fakeHcaptcha and the page object, through the real widget', () =>
     expect(captcha.loads).toBe(2);
   });
 
+  test("setOffline(): a comment sent offline waits in the reader's outbox, and goes as the network comes back", async ({ page, context }) => {
+    await fakeHcaptcha(page);
+    const endpoint = await mockEndpoint(page, ENDPOINT);
+    await openArticle(page, { lang: 'en' });
+    const w = ykien(page);
+    await w.fill({ name: 'Jane', content: 'Written on the train' });
+    await w.solveCaptcha();
+    await endpoint.setOffline(context, true);
+    await w.send();
+    await expect.poll(async () => (await w.unsent()).map((c) => c.content)).toEqual(['Written on the train']);
+    expect(endpoint.comments).toEqual([]);
+    await endpoint.setOffline(context, false);
+    await expect.poll(() => endpoint.comments.map((c) => c.content)).toEqual(['Written on the train']);
+    await expect.poll(async () => (await w.unsent()).length).toBe(0);
+  });
+
   /** A comment the endpoint could not take (503), among the reader's unsent ones. */
   const oneUnsent = async (page: Page) => {
     await fakeHcaptcha(page);

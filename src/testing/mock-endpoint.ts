@@ -404,9 +404,20 @@ export class MockEndpoint {
   readonly comments: StoredComment[] = [];
   /**
    * Playwright's routes answer even when the context is offline: set this together with
-   * `context.setOffline(true)` so the endpoint fails the way a dead network does.
+   * `context.setOffline(true)` so the endpoint fails the way a dead network does (or use setOffline()).
    */
   offline = false;
+
+  /**
+   * The network gone (true) or back (false), for the browser and this endpoint together, in the order a
+   * test needs: the endpoint first both ways. Back online, the widget sends what it kept at the browser's
+   * `online` event: an endpoint still failing then (its flag cleared after) fails that send, and the
+   * widget waits its backoff before the next try.
+   */
+  async setOffline(context: BrowserContext, offline: boolean): Promise<void> {
+    this.offline = offline;
+    await context.setOffline(offline);
+  }
   private script: ScriptedAnswer[] = [];
   private gate?: Promise<void>;
   /** Each stored key's comment, and the payload it came with (none for a seeded one: any replays it). */
