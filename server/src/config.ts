@@ -403,6 +403,10 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
   if (notify.emails.length > 0 && get('--notify-from') === undefined && notify.smtpUrl && !isLoopbackSmtp(notify.smtpUrl)) {
     warnings.push(`--notify-from is not set: the digest goes from ${notify.emailFrom}, which a mail server elsewhere refuses or marks as spam; set it to an address your mail server may send as`);
   }
+  // Readers' names and words in plain http, across the network (SMTP has its TLS rule; email.ts).
+  if (notify.webhookUrl !== null && new URL(notify.webhookUrl).protocol === 'http:' && !/^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i.test(new URL(notify.webhookUrl).hostname)) {
+    warnings.push(`--notify-webhook is plain http to another machine: readers' names and comments cross the network unencrypted; use https://`);
+  }
   // Not read: a shell (tcsh) sets HOST to the machine's name, which would move the server off loopback.
   if (env.HOST && !args.has('--host') && !env.YKIEN_HOST) warnings.push(`HOST (${env.HOST}) in the environment is not read; the address to bind is --host or YKIEN_HOST`);
 
@@ -537,7 +541,12 @@ function parseNotify(get: (flag: string) => string | undefined): NotifyConfig {
   }
   const smtp = get('--smtp-url') ?? null;
   if (smtp !== null && !isSmtpUrl(smtp.trim())) {
-    throw new ConfigError('--smtp-url: expected smtp://[user:pass@]host[:port] or smtps://…');
+    throw new ConfigError('--smtp-url: expected smtp://[user:pass@]host[:port] or smtps://… (a user or password with @ : / ? # or % in it percent-encoded: p#ss as p%23ss)');
+  }
+  // Port 465 is TLS from the first byte (smtps); smtp:// there waits for a greeting that never comes, and
+  // every digest would fail for a day before anyone read why.
+  if (smtp !== null && /^smtp:$/i.test(new URL(smtp.trim()).protocol) && new URL(smtp.trim()).port === '465') {
+    throw new ConfigError('--smtp-url: port 465 is TLS from the start: write smtps://… (smtp:// is for 25 or 587, with STARTTLS)');
   }
   if (emails.length > 0 && smtp === null) throw new ConfigError('--notify-email needs --smtp-url');
   // An address, with a name or without: refused at start, not by the mail server at each digest for a day.

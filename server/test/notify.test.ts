@@ -763,6 +763,8 @@ describe('email digest', { timeout: 60_000 }, () => {
     await start(['--notify-email', 'bbt@bao.example.vn', '--smtp-url', smtp.url, '--notify-digest', '1h'], dbPath);
     await until(() => smtp.mails.length === 1, 'the digest at the next start', 10_000);
     expect(smtp.mails[0]!.text).toContain('Người Chờ Thư');
+    // Marked as a machine's: editors' out-of-office replies do not come back to it.
+    expect(smtp.mails[0]!.autoSubmitted).toBe('auto-generated');
   });
 
   it('a stop while the mail server, which has the whole digest, has not answered yet: it gets its answer, the jobs are done, and the next instance does not send it again', async () => {

@@ -263,6 +263,11 @@ describe('configuration', () => {
     ]);
     expect(warnings(['--notify-email', 'bbt@bao.example.vn', '--smtp-url', 'smtp://127.0.0.1:25'])).toEqual([]);
     expect(warnings(['--notify-webhook', 'https://hooks.example.vn/x', '--notify-webhook-secret', 'webhook-secret-0123', '--notify-poll', '1s'])).toEqual([]);
+    // Plain http: fine to a relay on this machine, said to one elsewhere.
+    expect(warnings(['--notify-webhook', 'http://127.0.0.1:9000/relay', '--notify-webhook-secret', 'webhook-secret-0123'])).toEqual([]);
+    expect(warnings(['--notify-webhook', 'http://hooks.example.vn/x', '--notify-webhook-secret', 'webhook-secret-0123'])).toEqual([
+      "--notify-webhook is plain http to another machine: readers' names and comments cross the network unencrypted; use https://",
+    ]);
   });
 
   it('has the documented defaults', () => {
@@ -362,6 +367,9 @@ describe('configuration', () => {
       expect(refused(['--no-captcha', '--smtp-url', smtp]), smtp).toMatch(/--smtp-url: expected/);
     }
     expect(config(['--no-captcha', '--smtp-url', 'smtps://user:p%40ss@mail.example.vn:465']).notify.smtpUrl).toBe('smtps://user:p%40ss@mail.example.vn:465');
+    // The provider said "port 465, SSL": smtp:// there never gets a greeting.
+    expect(refused(['--no-captcha', '--smtp-url', 'smtp://user:pw@mail.example.vn:465'])).toMatch(/port 465 is TLS from the start: write smtps:\/\//);
+    expect(config(['--no-captcha', '--smtp-url', 'smtp://mail.example.vn:587']).notify.smtpUrl).toBe('smtp://mail.example.vn:587');
   });
 
   it('--forget-rejected: days to ms, off (0, none) by default, a clear error past its range', () => {

@@ -136,7 +136,9 @@ export function smtpMailer(smtpUrl: string, from: string, timeouts: SmtpTimeouts
     async send(to, subject, text, signal) {
       const limit = AbortSignal.timeout(timeouts.total);
       // nodemailer takes the signal with the message (its types do not list it yet).
-      const info = await transport.sendMail({ from, to: [...to], subject, text, signal: signal ? AbortSignal.any([signal, limit]) : limit } as SendMailOptions);
+      // Marked as sent by a machine: editors' out-of-office replies go nowhere (RFC 3834; Exchange's own header).
+      const headers = { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'OOF, AutoReply' };
+      const info = await transport.sendMail({ from, to: [...to], subject, text, headers, signal: signal ? AbortSignal.any([signal, limit]) : limit } as SendMailOptions);
       // Addresses as given, or as objects (nodemailer's types say strings; its code may give either).
       const address = (a: unknown) => (typeof a == 'string' ? a : String((a as { address?: unknown }).address));
       // Each refused address's own answer (nodemailer keeps them): 4xx is "not now".

@@ -77,6 +77,8 @@ export interface Mail {
   to: string[];
   subject: string;
   text: string;
+  /** Its Auto-Submitted header ('' when none): an out-of-office reply is not sent to a machine's mail. */
+  autoSubmitted: string;
   at: number;
 }
 
@@ -89,7 +91,7 @@ function decodeWords(header: string): string {
 }
 
 /** Just enough MIME for a single-part text/plain message, as nodemailer writes it. */
-export function parseMail(raw: string): { subject: string; text: string } {
+export function parseMail(raw: string): { subject: string; text: string; autoSubmitted: string } {
   const split = raw.indexOf('\r\n\r\n');
   const head = raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
   const body = raw.slice(split + 4);
@@ -101,7 +103,7 @@ export function parseMail(raw: string): { subject: string; text: string } {
     const bytes = body.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
     text = Buffer.from(bytes, 'latin1').toString('utf8');
   } else text = body;
-  return { subject: decodeWords(header('Subject')), text: text.replace(/\r\n/g, '\n') };
+  return { subject: decodeWords(header('Subject')), text: text.replace(/\r\n/g, '\n'), autoSubmitted: header('Auto-Submitted').trim() };
 }
 
 export interface MailServer {
@@ -121,8 +123,8 @@ export async function startMailServer(answerAfterMs = 0): Promise<MailServer> {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
-        const { subject, text } = parseMail(Buffer.concat(chunks).toString('latin1'));
-        mails.push({ to: session.envelope.rcptTo.map((a) => a.address), subject, text, at: Date.now() });
+        const { subject, text, autoSubmitted } = parseMail(Buffer.concat(chunks).toString('latin1'));
+        mails.push({ to: session.envelope.rcptTo.map((a) => a.address), subject, text, autoSubmitted, at: Date.now() });
         if (answerAfterMs) setTimeout(() => callback(), answerAfterMs);
         else callback();
       });
