@@ -269,6 +269,22 @@ describe('webhook', { timeout: 60_000 }, () => {
     expect(delays[1]! - delays[0]!).toBeGreaterThanOrEqual(50);
   });
 
+  it('a webhook that is gone (410) is given up at once, said in the log; a 429 is tried again no sooner than its Retry-After', async () => {
+    const hook = await webhook();
+    hook.script = [410, { status: 429, retryAfter: '120' }];
+    const s = await start(['--notify-webhook', hook.url, '--notify-webhook-secret', SECRET]);
+    const gone = await post(s);
+    await until(() => jobsLeft(s.dbPath) === 0, 'the gone one given up');
+    expect(hook.deliveries.map((d) => d.json.comment.id)).toEqual([gone]);
+    expect(s.jsonLogs().filter((l) => l.level === 50 && String(l.msg).startsWith('notification given up: the webhook is gone (410)')).map((l) => l.commentId)).toEqual([gone]);
+    await post(s);
+    await until(() => s.jsonLogs().some((l) => l.msg === 'notification failed; will retry'), 'the 429 said');
+    const retry = s.jsonLogs().find((l) => l.msg === 'notification failed; will retry')!;
+    expect(retry.error).toBe('webhook answered 429');
+    expect(Date.parse(String(retry.retryAt)) - Number(retry.time)).toBeGreaterThanOrEqual(119_000);
+    expect(hook.deliveries).toHaveLength(2);
+  });
+
   it('a redirect is a failure, retried at the same address: its Location is never requested', async () => {
     const hook = await redirectingReceiver([302, 307]); // 307 would keep the POST and its body, were it followed
     const s = await start(['--notify-webhook', hook.url, '--notify-webhook-secret', SECRET]);

@@ -51,5 +51,26 @@ export async function postWebhook(url: string, secret: string, body: string, del
     signal: stop ? AbortSignal.any([AbortSignal.timeout(WEBHOOK_TIMEOUT_MS), stop]) : AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
   });
   await res.body?.cancel().catch(() => undefined);
-  if (res.status < 200 || res.status > 299) throw new Error(`webhook answered ${res.status}`);
+  if (res.status < 200 || res.status > 299) throw new WebhookRefused(res.status, retryAfterMs(res.headers.get('retry-after')));
+}
+
+/** The receiver's answer was not a 2xx: its status, and when it asked to be tried again (429, 503). */
+export class WebhookRefused extends Error {
+  constructor(
+    readonly status: number,
+    readonly retryAfterMs: number | null,
+  ) {
+    super(`webhook answered ${status}`);
+  }
+  /** 410 Gone: the receiver removed this hook for good; trying it for a day would only fill the log. */
+  get gone(): boolean {
+    return this.status === 410;
+  }
+}
+
+/** `Retry-After` in seconds or as a date, in ms from now; null when absent or unreadable. At most a day. */
+function retryAfterMs(value: string | null): number | null {
+  if (!value) return null;
+  const ms = /^\d+$/.test(value.trim()) ? Number(value.trim()) * 1000 : Date.parse(value) - Date.now();
+  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, 86_400_000) : null;
 }

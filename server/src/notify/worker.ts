@@ -23,7 +23,7 @@ import { randomUUID } from 'node:crypto';
 import type { NotifyConfig } from '../config.js';
 import { MAX_JOB_BACKOFF_MS, type ClaimedJob, type NotificationChannel, type Store, type StoredComment } from '../stores/store.js';
 import { digestMessage, smtpMailer, type Mailer } from './email.js';
-import { postWebhook, webhookBody } from './webhook.js';
+import { postWebhook, webhookBody, WebhookRefused } from './webhook.js';
 
 export const RETRY_FOR_MS = 24 * 3_600_000;
 /**
@@ -185,7 +185,13 @@ export class NotificationWorker {
    */
   private async failed(job: ClaimedJob, err: unknown, now: number, quiet = false): Promise<number | null> {
     const error = describeFailure(err);
-    const dueAt = now + this.backoff(job);
+    if (err instanceof WebhookRefused && err.gone) {
+      this.opts.log.error({ channel: job.channel, commentId: job.commentId, attempts: job.attempts, error }, 'notification given up: the webhook is gone (410); set --notify-webhook to its new address');
+      await this.opts.store.finishJob(job.seq, this.owner);
+      return null;
+    }
+    // Not sooner than the receiver asked (a 429's or a 503's Retry-After).
+    const dueAt = now + Math.max(this.backoff(job), err instanceof WebhookRefused ? (err.retryAfterMs ?? 0) : 0);
     const firstTry = job.createdAt + (job.channel === 'email' ? this.opts.config.digestMs : 0);
     if (dueAt - firstTry > RETRY_FOR_MS) {
       this.opts.log.error({ channel: job.channel, commentId: job.commentId, attempts: job.attempts, error }, 'notification given up after 24 h');

@@ -26,7 +26,7 @@ export interface WebhookReceiver {
   url: string;
   deliveries: Delivery[];
   /** Answers, in order, for the next deliveries (then 200): a status, 'hang' (never answer), or 200 after `slowMs`. */
-  script: Array<number | 'hang' | { slowMs: number }>;
+  script: Array<number | 'hang' | { slowMs: number } | { status: number; retryAfter: string }>;
   /** Requests being held open by 'hang'. */
   hanging: Set<ServerResponse>;
   close(): Promise<void>;
@@ -63,6 +63,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         res.on('close', () => r.hanging.delete(res));
         return;
       }
+      if (typeof answer === 'object' && 'retryAfter' in answer) return void res.writeHead(answer.status, { 'content-type': 'text/plain', 'retry-after': answer.retryAfter }).end('later');
       if (typeof answer === 'object') return void setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok'), answer.slowMs);
       res.writeHead(answer, { 'content-type': 'text/plain' });
       res.end(answer === 200 ? 'ok' : 'no');
