@@ -281,10 +281,22 @@ function readArgv(argv: readonly string[]): Map<string, string> | 'help' | 'vers
   return out;
 }
 
+/**
+ * A host on this machine: localhost (and any *.localhost), 127.0.0.0/8, ::1 and IPv4-mapped 127/8, with
+ * or without a final dot, in any case (an smtp: URL's host is not normalised by URL).
+ */
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, '').replace(/^\[(.*)\]$/, '$1');
+  return (
+    host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1' ||
+    /^::ffff:(127\.\d+\.\d+\.\d+|7f[0-9a-f]{2}:[0-9a-f]{1,4})$/.test(host)
+  );
+}
+
 /** A mail server on this machine (smtp://localhost, 127.0.0.1, ::1). */
 function isLoopbackSmtp(url: string): boolean {
   try {
-    return /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i.test(new URL(url).hostname);
+    return isLoopbackHost(new URL(url).hostname);
   } catch {
     return false;
   }
@@ -404,7 +416,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
     warnings.push(`--notify-from is not set: the digest goes from ${notify.emailFrom}, which a mail server elsewhere refuses or marks as spam; set it to an address your mail server may send as`);
   }
   // Readers' names and words in plain http, across the network (SMTP has its TLS rule; email.ts).
-  if (notify.webhookUrl !== null && new URL(notify.webhookUrl).protocol === 'http:' && !/^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i.test(new URL(notify.webhookUrl).hostname)) {
+  if (notify.webhookUrl !== null && new URL(notify.webhookUrl).protocol === 'http:' && !isLoopbackHost(new URL(notify.webhookUrl).hostname)) {
     warnings.push(`--notify-webhook is plain http to another machine: readers' names and comments cross the network unencrypted; use https://`);
   }
   // Not read: a shell (tcsh) sets HOST to the machine's name, which would move the server off loopback.
@@ -545,7 +557,9 @@ function parseNotify(get: (flag: string) => string | undefined): NotifyConfig {
   }
   // Port 465 is TLS from the first byte (smtps); smtp:// there waits for a greeting that never comes, and
   // every digest would fail for a day before anyone read why.
-  if (smtp !== null && /^smtp:$/i.test(new URL(smtp.trim()).protocol) && new URL(smtp.trim()).port === '465') {
+  // (Not when the URL says ?secure=true: nodemailer takes TLS from the start then.)
+  const smtpParsed = smtp === null ? null : new URL(smtp.trim());
+  if (smtpParsed && /^smtp:$/i.test(smtpParsed.protocol) && smtpParsed.port === '465' && !/^(true|1)$/i.test(smtpParsed.searchParams.get('secure') ?? '')) {
     throw new ConfigError('--smtp-url: port 465 is TLS from the start: write smtps://… (smtp:// is for 25 or 587, with STARTTLS)');
   }
   if (emails.length > 0 && smtp === null) throw new ConfigError('--notify-email needs --smtp-url');

@@ -264,7 +264,9 @@ describe('configuration', () => {
     expect(warnings(['--notify-email', 'bbt@bao.example.vn', '--smtp-url', 'smtp://127.0.0.1:25'])).toEqual([]);
     expect(warnings(['--notify-webhook', 'https://hooks.example.vn/x', '--notify-webhook-secret', 'webhook-secret-0123', '--notify-poll', '1s'])).toEqual([]);
     // Plain http: fine to a relay on this machine, said to one elsewhere.
-    expect(warnings(['--notify-webhook', 'http://127.0.0.1:9000/relay', '--notify-webhook-secret', 'webhook-secret-0123'])).toEqual([]);
+    for (const here of ['http://127.0.0.1:9000/relay', 'http://localhost.:9000/', 'http://relay.localhost/', 'http://[::1]/', 'http://[::ffff:127.0.0.1]/']) {
+      expect(warnings(['--notify-webhook', here, '--notify-webhook-secret', 'webhook-secret-0123']), here).toEqual([]);
+    }
     expect(warnings(['--notify-webhook', 'http://hooks.example.vn/x', '--notify-webhook-secret', 'webhook-secret-0123'])).toEqual([
       "--notify-webhook is plain http to another machine: readers' names and comments cross the network unencrypted; use https://",
     ]);
@@ -370,6 +372,8 @@ describe('configuration', () => {
     // The provider said "port 465, SSL": smtp:// there never gets a greeting.
     expect(refused(['--no-captcha', '--smtp-url', 'smtp://user:pw@mail.example.vn:465'])).toMatch(/port 465 is TLS from the start: write smtps:\/\//);
     expect(config(['--no-captcha', '--smtp-url', 'smtp://mail.example.vn:587']).notify.smtpUrl).toBe('smtp://mail.example.vn:587');
+    // Unless the URL itself asks for TLS from the start.
+    expect(config(['--no-captcha', '--smtp-url', 'smtp://u:pw@mail.example.vn:465?secure=true']).notify.smtpUrl).toBe('smtp://u:pw@mail.example.vn:465?secure=true');
   });
 
   it('--forget-rejected: days to ms, off (0, none) by default, a clear error past its range', () => {

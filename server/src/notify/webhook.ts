@@ -9,7 +9,7 @@
  * written before V2 keep working through an upgrade (instances of both versions may send meanwhile).
  */
 import { createHmac } from 'node:crypto';
-import type { StoredComment } from '../stores/store.js';
+import { MAX_JOB_BACKOFF_MS, type StoredComment } from '../stores/store.js';
 
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 
@@ -51,7 +51,7 @@ export async function postWebhook(url: string, secret: string, body: string, del
     signal: stop ? AbortSignal.any([AbortSignal.timeout(WEBHOOK_TIMEOUT_MS), stop]) : AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
   });
   await res.body?.cancel().catch(() => undefined);
-  if (res.status < 200 || res.status > 299) throw new WebhookRefused(res.status, retryAfterMs(res.headers.get('retry-after')));
+  if (res.status < 200 || res.status > 299) throw new WebhookRefused(res.status, res.status === 429 || res.status === 503 ? retryAfterMs(res.headers.get('retry-after')) : null);
 }
 
 /** The receiver's answer was not a 2xx: its status, and when it asked to be tried again (429, 503). */
@@ -68,9 +68,13 @@ export class WebhookRefused extends Error {
   }
 }
 
-/** `Retry-After` in seconds or as a date, in ms from now; null when absent or unreadable. At most a day. */
+/**
+ * `Retry-After` in seconds or as a date, in ms from now; null when absent or unreadable. At most the
+ * jobs' longest backoff: a job due later than that is taken for one a clock set back wrote (store.ts,
+ * jobClockLimits), and would be tried at every poll.
+ */
 function retryAfterMs(value: string | null): number | null {
   if (!value) return null;
   const ms = /^\d+$/.test(value.trim()) ? Number(value.trim()) * 1000 : Date.parse(value) - Date.now();
-  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, 86_400_000) : null;
+  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, MAX_JOB_BACKOFF_MS) : null;
 }
