@@ -40,7 +40,7 @@ function readmeExample(): { file: string; source: string } {
 
 it('dist/testing is pure ASCII, with types beside each module', () => {
   const dir = join(ROOT, 'dist/testing');
-  for (const name of ['index', 'fake-hcaptcha', 'fake-hcaptcha-script', 'mock-endpoint', 'page-object']) {
+  for (const name of ['index', 'count', 'fake-hcaptcha', 'fake-hcaptcha-script', 'mock-endpoint', 'page-object']) {
     for (const ext of ['.js', '.d.ts']) {
       const bytes = readFileSync(join(dir, name + ext));
       expect(bytes.findIndex((b) => b > 0x7f), `${name}${ext}`).toBe(-1);

@@ -22,26 +22,32 @@ export interface YkienCount {
   text(): Promise<string>;
 }
 
-/** A CSS string holding `s` as it is. */
-const cssString = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\a ')}"`;
+/** A CSS string holding `s` as it is (control characters as hex escapes). */
+const cssString = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/[\0-\x1f\x7f]/g, (c) => `\\${c.charCodeAt(0).toString(16)} `)}"`;
 
 /** The count of the article `pageId` (its `page-id` attribute, as written). */
 export function ykienCount(page: Page, pageId: string, options: YkienCountOptions = {}): YkienCount {
   const timeout = options.timeout ?? 10_000;
   const selector = `ykien-count[page-id=${cssString(pageId)}]${options.endpoint === undefined ? '' : `[endpoint=${cssString(options.endpoint)}]`}`;
   const host = page.locator(selector).first();
-  const there = () =>
-    host.waitFor({ state: 'attached', timeout }).catch(() => {
+  const there = (ms = timeout) =>
+    host.waitFor({ state: 'attached', timeout: ms }).catch(() => {
       throw new Error(`ykienCount(): no <ykien-count page-id="${pageId}"${options.endpoint === undefined ? '' : ` endpoint="${options.endpoint}"`}> in the page after ${timeout / 1000} s`);
     });
   return {
     host,
     async value() {
+      // One deadline for both waits; the number read from the element in the page each time (one a
+      // page's app put in place of another is read, not the one it replaced).
+      const deadline = Date.now() + timeout;
       await there();
-      const counted = await page
-        .waitForFunction((el) => typeof (el as { count?: unknown } | null)?.count === 'number', await host.elementHandle(), { timeout })
-        .then(() => true, () => false);
-      return counted ? host.evaluate((el) => (el as unknown as { count: number }).count) : null;
+      for (;;) {
+        const left = () => Math.max(1, deadline - Date.now());
+        const count = await host.evaluate((el) => (el as unknown as { count?: unknown }).count, undefined, { timeout: left() }).catch(() => undefined);
+        if (typeof count === 'number') return count;
+        if (Date.now() >= deadline) return null;
+        await new Promise((r) => setTimeout(r, Math.min(50, left())));
+      }
     },
     async text() {
       await there();
