@@ -309,6 +309,8 @@ export class YkienAdmin extends LitElement {
     window.removeEventListener('beforeunload', this.onLeave);
     document.removeEventListener('visibilitychange', this.onVisibility);
     this.stopPolling();
+    this.pinnedSize.disconnect();
+    this.pinnedMeasured = false;
   }
 
   protected override updated(changed: PropertyValues): void {
@@ -316,21 +318,23 @@ export class YkienAdmin extends LitElement {
       if (this.signedIn) this.schedulePoll();
       else this.stopPolling();
     }
-    this.measurePinned();
+    // Pinned or let go: its height counts or not (its size, while it keeps it, the observer follows).
+    const bar = this.renderRoot.querySelector<HTMLElement>('.feedback');
+    if (bar && bar.classList.contains('pinned') !== this.pinnedMeasured) this.pinnedSize.observe(bar), this.measurePinned(bar);
   }
 
   /** Watches the feedback bar's height: what it covers when pinned changes with what it says. */
-  private readonly pinnedSize = new ResizeObserver(() => this.measurePinned());
+  private readonly pinnedSize = new ResizeObserver(([e]) => e && this.measurePinned(e.target as HTMLElement));
+  /** Whether the height last given counted the bar as pinned. */
+  private pinnedMeasured = false;
 
   /**
    * The pinned feedback bar's height (0 when it is not pinned), as `--pinned-height`: what the keyboard
    * moves to scrolls clear of it, however many lines it holds (an undo that wraps on a phone, two alerts).
    */
-  private measurePinned(): void {
-    const bar = this.renderRoot.querySelector<HTMLElement>('.feedback');
-    if (!bar) return;
-    this.pinnedSize.observe(bar);
-    const height = bar.classList.contains('pinned') ? Math.ceil(bar.getBoundingClientRect().height) : 0;
+  private measurePinned(bar: HTMLElement): void {
+    this.pinnedMeasured = bar.classList.contains('pinned');
+    const height = this.pinnedMeasured ? Math.ceil(bar.getBoundingClientRect().height) : 0;
     this.style.setProperty('--pinned-height', `${height}px`);
   }
 
