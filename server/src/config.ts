@@ -57,9 +57,13 @@ export interface Config {
   pgPreparedStatements: boolean;
 }
 
+/** What the webhook POSTs: ykien's own signed event, or a Slack-shaped message (webhook.ts). */
+export type WebhookFormat = 'ykien' | 'slack';
+
 export interface NotifyConfig {
   webhookUrl: string | null;
   webhookSecret: string | null;
+  webhookFormat: WebhookFormat;
   /** Addresses of the digest email; [] for none. */
   emails: string[];
   smtpUrl: string | null;
@@ -109,6 +113,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { flag: '--pg-prepared-statements', env: 'YKIEN_PG_PREPARED_STATEMENTS', type: 'value', placeholder: 'on|off', defaultText: 'on', help: 'PostgreSQL: prepare the frequent queries once per connection. off behind PgBouncer in transaction mode older than 1.21 (or without max_prepared_statements).' },
   { flag: '--moderators', env: 'YKIEN_MODERATORS', type: 'value', placeholder: 'FILE', defaultText: '(none)', help: 'File of named moderators (name:scrypt$salt$hash lines, made by `ykien-server add-moderator NAME`); re-read when it changes.' },
   { flag: '--notify-webhook', env: 'YKIEN_NOTIFY_WEBHOOK', type: 'value', placeholder: 'URL', defaultText: '(none)', help: 'POST a signed JSON "comment.pending" event here for each pending comment (retried for 24 h).' },
+  { flag: '--notify-webhook-format', env: 'YKIEN_NOTIFY_WEBHOOK_FORMAT', type: 'value', placeholder: 'ykien|slack', defaultText: 'ykien', help: "What the webhook POSTs: ykien's own JSON event, or slack: a message Slack's incoming webhooks (and Mattermost, Rocket.Chat, Discord's /slack URLs) show, the reader's words escaped." },
   { flag: '--notify-webhook-secret', env: 'YKIEN_NOTIFY_WEBHOOK_SECRET', type: 'value', placeholder: 'SECRET', defaultText: '(required with --notify-webhook)', help: 'Key of the webhook signatures (X-Ykien-Signature-V2 and X-Ykien-Signature, HMAC-SHA256); at least 16 characters.' },
   { flag: '--notify-email', env: 'YKIEN_NOTIFY_EMAIL', type: 'value', placeholder: 'LIST', defaultText: '(none)', help: 'Comma-separated addresses that get a digest of pending comments (needs --smtp-url).' },
   { flag: '--smtp-url', env: 'YKIEN_SMTP_URL', type: 'value', placeholder: 'URL', defaultText: '(none)', help: 'Mail server for --notify-email: smtp://user:pass@host:587 (STARTTLS required, except to a loopback relay; opt out with ?requireTLS=false) or smtps://…:465.' },
@@ -534,7 +539,7 @@ function unusedNotifyOptions(get: (flag: string) => string | undefined, notify: 
   const unused = (flags: string[], needs: string) =>
     flags.filter((flag) => get(flag) !== undefined).map((flag) => `${flag} is set but does nothing without ${needs}`);
   return [
-    ...(notify.webhookUrl === null ? unused(['--notify-webhook-secret'], '--notify-webhook') : []),
+    ...(notify.webhookUrl === null ? unused(['--notify-webhook-secret', '--notify-webhook-format'], '--notify-webhook') : []),
     ...(notify.emails.length === 0 ? unused(['--smtp-url', '--notify-from', '--notify-digest'], '--notify-email') : []),
     ...(notify.webhookUrl === null && notify.emails.length === 0 ? unused(['--notify-poll'], '--notify-webhook or --notify-email') : []),
   ];
@@ -544,6 +549,9 @@ function parseNotify(get: (flag: string) => string | undefined): NotifyConfig {
   const webhook = get('--notify-webhook');
   const webhookUrl = webhook === undefined ? null : parseHttpUrlOption('--notify-webhook', webhook);
   const webhookSecret = get('--notify-webhook-secret') ?? null;
+  const format = (get('--notify-webhook-format') ?? 'ykien').trim().toLowerCase();
+  if (format !== 'ykien' && format !== 'slack') throw new ConfigError(`--notify-webhook-format: expected ykien or slack, got "${format}"`);
+  const webhookFormat: WebhookFormat = format;
   if (webhookUrl !== null && (webhookSecret === null || webhookSecret.length < 16)) {
     throw new ConfigError('--notify-webhook needs --notify-webhook-secret (at least 16 characters) to sign what it sends');
   }
@@ -572,6 +580,7 @@ function parseNotify(get: (flag: string) => string | undefined): NotifyConfig {
   return {
     webhookUrl,
     webhookSecret: webhookUrl === null ? null : webhookSecret,
+    webhookFormat,
     emails,
     smtpUrl: smtp === null ? null : smtp.trim(),
     emailFrom: from ?? 'ykien-server <ykien@localhost>',

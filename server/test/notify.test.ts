@@ -231,6 +231,27 @@ describe('webhook', { timeout: 60_000 }, () => {
     expect(hook.deliveries).toHaveLength(1);
   });
 
+  it("--notify-webhook-format slack: a message a chat shows, in Vietnamese, the reader's words escaped (no one pinged, no link of theirs), still signed", async () => {
+    const hook = await webhook();
+    const s = await start(['--notify-webhook', hook.url, '--notify-webhook-secret', SECRET, '--notify-webhook-format', 'slack', '--public-url', 'https://bao.example.vn/ykien/']);
+    const pageUrl = 'https://bao.example.vn/tin-tuc/lu-lut';
+    await post(s, { pageId: 'wh-slack', pageUrl, pageTitle: 'Lũ lụt ở Quảng Trị', name: '<!channel> Lê & Co', content: 'Bấm <https://evil.example|Duyệt> đi\nDòng hai' });
+    await until(() => hook.deliveries.length === 1, 'the webhook');
+    const d = hook.deliveries[0]!;
+    expect(verify(d.body, d.headers, SECRET)).toBe(true);
+    expect(d.json).toEqual({
+      text: [
+        'Bình luận mới chờ duyệt: *&lt;!channel&gt; Lê &amp; Co* về “Lũ lụt ở Quảng Trị”',
+        '> Bấm &lt;https://evil.example|Duyệt&gt; đi',
+        '> Dòng hai',
+        '<https://bao.example.vn/ykien/admin|Duyệt tại trang kiểm duyệt>',
+      ].join('\n'),
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+    expect(d.body).not.toContain('<!channel>');
+  });
+
   it('warns at start when the /admin link would name where it listens (no --public-url): a wildcard, or 127.0.0.1 behind a proxy', async () => {
     const hook = await webhook();
     const notify = ['--notify-webhook', hook.url, '--notify-webhook-secret', SECRET];
@@ -404,7 +425,7 @@ describe('the worker, against a store that fails just after a send', () => {
     return new NotificationWorker({
       // One claim: the jobs given, then none.
       store: { finishJob: async () => {}, retryJob: async () => {}, reopenDigest: async () => {}, ...store, claimDigest: async (...a) => (claimed ? [] : ((claimed = true), jobs(...a))) } as Store,
-      config: { webhookUrl: null, webhookSecret: null, emails: ['bbt@bao.example.vn'], smtpUrl: 'smtp://127.0.0.1:9', emailFrom: 'ykien@bao.example.vn', digestMs: 60_000, pollMs: 50, publicUrl: null },
+      config: { webhookUrl: null, webhookSecret: null, webhookFormat: 'ykien', emails: ['bbt@bao.example.vn'], smtpUrl: 'smtp://127.0.0.1:9', emailFrom: 'ykien@bao.example.vn', digestMs: 60_000, pollMs: 50, publicUrl: null },
       moderationUrl: () => 'https://bao.example.vn/admin',
       log: { info: () => {}, warn: () => {}, error: (_o, msg) => void errors.push(msg) },
       mailer,
@@ -453,7 +474,7 @@ describe('the worker, against a store that fails just after a send', () => {
         retryJob: async (seq: number, _owner: string, dueAt: number) => void retried.set(seq, dueAt),
         reopenDigest: async () => {},
       } as unknown as Store,
-      config: { webhookUrl: null, webhookSecret: null, emails: ['bbt@bao.example.vn'], smtpUrl: 'smtp://127.0.0.1:9', emailFrom: 'ykien@bao.example.vn', digestMs: day, pollMs: 50, publicUrl: null },
+      config: { webhookUrl: null, webhookSecret: null, webhookFormat: 'ykien', emails: ['bbt@bao.example.vn'], smtpUrl: 'smtp://127.0.0.1:9', emailFrom: 'ykien@bao.example.vn', digestMs: day, pollMs: 50, publicUrl: null },
       moderationUrl: () => 'https://bao.example.vn/admin',
       log: { info: () => {}, warn: (_o, msg) => void warnings.push(msg), error: (_o, msg) => void errors.push(msg) },
       mailer: { send: async () => Promise.reject(new Error('451 4.7.1 greylisted, try again later')), close: () => {} },
@@ -492,7 +513,7 @@ describe('the worker, against a store that fails just after a send', () => {
         retryJob: async () => {},
         reopenDigest: async (_channel: string, _closedUntil: number, openAt: number) => void reopened.push(openAt),
       } as unknown as Store,
-      config: { webhookUrl: null, webhookSecret: null, emails: ['bbt@bao.example.vn'], smtpUrl: 'smtp://127.0.0.1:9', emailFrom: 'ykien@bao.example.vn', digestMs: 3_600_000, pollMs: 50, publicUrl: null },
+      config: { webhookUrl: null, webhookSecret: null, webhookFormat: 'ykien', emails: ['bbt@bao.example.vn'], smtpUrl: 'smtp://127.0.0.1:9', emailFrom: 'ykien@bao.example.vn', digestMs: 3_600_000, pollMs: 50, publicUrl: null },
       moderationUrl: () => 'https://bao.example.vn/admin',
       log: { info: () => {}, warn: () => {}, error: (_o, msg) => void errors.push(msg) },
       mailer: { send: async (_to, subject) => (sent.push(subject), { refused: [] }), close: () => {} },
@@ -533,7 +554,7 @@ describe('the worker, against a store that fails just after a send', () => {
     const sent: string[] = [];
     const worker = new NotificationWorker({
       store,
-      config: { webhookUrl: null, webhookSecret: null, emails: ['bbt@bao.example.vn'], smtpUrl: 'smtp://127.0.0.1:9', emailFrom: 'ykien@bao.example.vn', digestMs: 3_600_000, pollMs: 50, publicUrl: null },
+      config: { webhookUrl: null, webhookSecret: null, webhookFormat: 'ykien', emails: ['bbt@bao.example.vn'], smtpUrl: 'smtp://127.0.0.1:9', emailFrom: 'ykien@bao.example.vn', digestMs: 3_600_000, pollMs: 50, publicUrl: null },
       moderationUrl: () => 'https://bao.example.vn/admin',
       log: { info: () => {}, warn: () => {}, error: () => {} },
       mailer: { send: async (_to, _subject, text) => (sent.push(text), { refused: [] }), close: () => {} },
@@ -558,7 +579,7 @@ describe('the worker, against a store that fails just after a send', () => {
         retryJob: async () => {},
         reopenDigest: async (_channel: string, closedUntil: number, openAt: number) => void reopened.push([closedUntil, openAt]),
       } as unknown as Store,
-      config: { webhookUrl: null, webhookSecret: null, emails: ['bbt@bao.example.vn'], smtpUrl: 'smtp://127.0.0.1:9', emailFrom: 'ykien@bao.example.vn', digestMs: 3_600_000, pollMs: 50, publicUrl: null },
+      config: { webhookUrl: null, webhookSecret: null, webhookFormat: 'ykien', emails: ['bbt@bao.example.vn'], smtpUrl: 'smtp://127.0.0.1:9', emailFrom: 'ykien@bao.example.vn', digestMs: 3_600_000, pollMs: 50, publicUrl: null },
       moderationUrl: () => 'https://bao.example.vn/admin',
       log: { info: () => {}, warn: () => {}, error: () => {} },
       mailer: { send: async () => ({ refused: [] }), close: () => {} },
@@ -618,7 +639,7 @@ describe('the worker, against a store that fails just after a send', () => {
         claimDigest: async () => (claimed ? [] : ((claimed = true), [{ seq: 3, channel: 'email', commentId: 'c3', createdAt: Date.now(), attempts: 1, comment: pending('c3') }])),
         getComment: async (id: string) => pending(id),
       } as unknown as Store,
-      config: { webhookUrl: null, webhookSecret: null, emails, smtpUrl: url, emailFrom: 'ykien@bao.example.vn', digestMs: 60_000, pollMs: 50, publicUrl: null },
+      config: { webhookUrl: null, webhookSecret: null, webhookFormat: 'ykien', emails, smtpUrl: url, emailFrom: 'ykien@bao.example.vn', digestMs: 60_000, pollMs: 50, publicUrl: null },
       moderationUrl: () => 'https://bao.example.vn/admin',
       log: { info: (_o, msg) => void logged.push(msg), warn: (_o, msg) => void logged.push(msg), error: (_o, msg) => void logged.push(msg) },
       mailer: smtpMailer(url, 'ykien@bao.example.vn'),
@@ -664,7 +685,7 @@ describe('the worker, against a store that fails just after a send', () => {
           claimed ? [] : ((claimed = true), [...stored.values()].map((c, i) => ({ seq: i + 1, channel: 'email' as const, commentId: c.id, createdAt: Date.now(), attempts: 1, comment: c }))),
         getComment: async (id: string) => stored.get(id) ?? null,
       } as unknown as Store,
-      config: { webhookUrl: null, webhookSecret: null, emails: ['bbt@bao.example.vn', 'day@bao.example.vn'], smtpUrl: 'smtp://127.0.0.1:9', emailFrom: 'ykien@bao.example.vn', digestMs: 60_000, pollMs: 50, publicUrl: null },
+      config: { webhookUrl: null, webhookSecret: null, webhookFormat: 'ykien', emails: ['bbt@bao.example.vn', 'day@bao.example.vn'], smtpUrl: 'smtp://127.0.0.1:9', emailFrom: 'ykien@bao.example.vn', digestMs: 60_000, pollMs: 50, publicUrl: null },
       moderationUrl: () => 'https://bao.example.vn/admin',
       log: { info: (_o, msg) => void logged.push(msg), warn: (_o, msg) => void logged.push(msg), error: (_o, msg) => void logged.push(msg) },
       mailer,

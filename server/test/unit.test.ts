@@ -369,6 +369,7 @@ describe('configuration', () => {
       expect(refused(['--no-captcha', '--smtp-url', smtp]), smtp).toMatch(/--smtp-url: expected/);
     }
     expect(config(['--no-captcha', '--smtp-url', 'smtps://user:p%40ss@mail.example.vn:465']).notify.smtpUrl).toBe('smtps://user:p%40ss@mail.example.vn:465');
+    expect(refused(['--no-captcha', '--notify-webhook-format', 'teams'])).toMatch(/--notify-webhook-format: expected ykien or slack, got "teams"/);
     // The provider said "port 465, SSL": smtp:// there never gets a greeting.
     expect(refused(['--no-captcha', '--smtp-url', 'smtp://user:pw@mail.example.vn:465'])).toMatch(/port 465 is TLS from the start: write smtps:\/\//);
     expect(config(['--no-captcha', '--smtp-url', 'smtp://mail.example.vn:587']).notify.smtpUrl).toBe('smtp://mail.example.vn:587');
@@ -409,6 +410,7 @@ describe('configuration', () => {
       YKIEN_MODERATORS: '/etc/ykien/moderators',
       YKIEN_NOTIFY_WEBHOOK: 'https://hooks.example.vn/ykien',
       YKIEN_NOTIFY_WEBHOOK_SECRET: 'webhook-secret-0123',
+      YKIEN_NOTIFY_WEBHOOK_FORMAT: 'slack',
       YKIEN_NOTIFY_EMAIL: 'bbt@bao.example.vn, tbt@bao.example.vn',
       YKIEN_SMTP_URL: 'smtps://user:pass@mail.example.vn:465',
       YKIEN_NOTIFY_FROM: 'Ý kiến <ykien@bao.example.vn>',
@@ -443,6 +445,7 @@ describe('configuration', () => {
       notify: {
         webhookUrl: 'https://hooks.example.vn/ykien',
         webhookSecret: 'webhook-secret-0123',
+        webhookFormat: 'slack',
         emails: ['bbt@bao.example.vn', 'tbt@bao.example.vn'],
         smtpUrl: 'smtps://user:pass@mail.example.vn:465',
         emailFrom: 'Ý kiến <ykien@bao.example.vn>',
@@ -452,7 +455,7 @@ describe('configuration', () => {
       },
     });
     expect(config(['--no-captcha']).notify).toEqual({
-      webhookUrl: null, webhookSecret: null, emails: [], smtpUrl: null, emailFrom: 'ykien-server <ykien@localhost>',
+      webhookUrl: null, webhookSecret: null, webhookFormat: 'ykien', emails: [], smtpUrl: null, emailFrom: 'ykien-server <ykien@localhost>',
       digestMs: 600_000, pollMs: 10_000, publicUrl: null,
     });
     for (const [raw, ms] of [['10m', 600_000], ['30s', 30_000], ['1h', 3_600_000], ['90', 90_000], ['250ms', 250]] as const) {

@@ -5,19 +5,7 @@
 import { isIPv4 } from 'node:net';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import type { StoredComment } from '../stores/store.js';
-
-const EXCERPT = 500;
-
-const excerpt = (s: string) => {
-  const chars = [...s];
-  return chars.length <= EXCERPT ? s : `${chars.slice(0, EXCERPT).join('')}…`;
-};
-
-/**
- * A reader's field on one line: an article id may hold line breaks (ids are the site's own), and one
- * at the margin could pass for a line of this message, such as a "Duyệt tại:" link of the sender's.
- */
-const oneLine = (s: string) => s.replace(/[\s\u0085]+/g, ' ').trim();
+import { excerpt, oneLine } from './text.js';
 
 /**
  * Where a mail client may start a new line: not only \n. The input cleaner keeps U+2028/U+2029, and a

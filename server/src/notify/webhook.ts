@@ -9,13 +9,29 @@
  * written before V2 keep working through an upgrade (instances of both versions may send meanwhile).
  */
 import { createHmac } from 'node:crypto';
+import type { WebhookFormat } from '../config.js';
 import { MAX_JOB_BACKOFF_MS, type StoredComment } from '../stores/store.js';
+import { excerpt, oneLine } from './text.js';
 
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 
 const hmac = (text: string, secret: string) => `sha256=${createHmac('sha256', secret).update(text, 'utf8').digest('hex')}`;
 
-export function webhookBody(c: StoredComment, moderationUrl: string): string {
+/**
+ * What is POSTed: ykien's own event (`ykien`), or a chat's incoming-webhook message (`slack`: Slack, and
+ * the chats that read its shape: Mattermost, Rocket.Chat, Discord's `/slack` URLs), in Vietnamese as the
+ * digest is, with the reader's words escaped for the chat: a name `<!channel>` pings no one, and a
+ * `<https://…|Duyệt>` in a comment is no link.
+ */
+export function webhookBody(c: StoredComment, moderationUrl: string, format: WebhookFormat = 'ykien'): string {
+  if (format === 'slack') {
+    const text = [
+      `Bình luận mới chờ duyệt: *${slackText(oneLine(c.name))}* về “${slackText(oneLine(c.pageTitle || c.pageId))}”`,
+      ...excerpt(c.content).split(/\r\n|[\n\r\v\f\u0085\u2028\u2029]/).map((l) => `> ${slackText(l)}`),
+      `<${slackText(moderationUrl)}|Duyệt tại trang kiểm duyệt>`,
+    ].join('\n');
+    return JSON.stringify({ text, unfurl_links: false, unfurl_media: false });
+  }
   return JSON.stringify({
     event: 'comment.pending',
     comment: {
@@ -31,6 +47,9 @@ export function webhookBody(c: StoredComment, moderationUrl: string): string {
     moderationUrl,
   });
 }
+
+/** Slack's three control characters, as its message format asks them escaped. */
+const slackText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** Resolves when the receiver answered 2xx; throws otherwise (the job is retried). */
 export async function postWebhook(url: string, secret: string, body: string, deliveryId: string, stop?: AbortSignal): Promise<void> {

@@ -244,7 +244,7 @@ export class NotificationWorker {
     const c = job.comment;
     if (!c || c.status !== 'pending') return store.finishJob(job.seq, this.owner);
     try {
-      await postWebhook(config.webhookUrl!, config.webhookSecret!, webhookBody(c, this.opts.moderationUrl()), c.id, this.sendsStopping.signal);
+      await postWebhook(config.webhookUrl!, config.webhookSecret!, webhookBody(c, this.opts.moderationUrl(), config.webhookFormat), c.id, this.sendsStopping.signal);
     } catch (err) {
       await this.failed(job, err, Date.now());
       return;
