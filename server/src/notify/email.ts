@@ -5,13 +5,7 @@
 import { isIPv4 } from 'node:net';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import type { StoredComment } from '../stores/store.js';
-import { excerpt, oneLine } from './text.js';
-
-/**
- * Where a mail client may start a new line: not only \n. The input cleaner keeps U+2028/U+2029, and a
- * comment's line that starts at the margin could pass for the sender's "Duyệt tại:" link.
- */
-const LINE_BREAK = /\r\n|[\n\r\v\f\u0085\u2028\u2029]/;
+import { excerpt, LINE_BREAK, oneLine } from './text.js';
 
 /** As the widget and the portals write it, in Vietnam's time: 05/03/2025 14:05 (vi-VN's short form is "14:05 5/3/25"). */
 const vnTime = (ms: number) =>

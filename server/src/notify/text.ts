@@ -13,3 +13,9 @@ export const excerpt = (s: string): string => {
  * at the margin could pass for a line of the message, such as a "Duyệt tại:" link of the sender's.
  */
 export const oneLine = (s: string): string => s.replace(/[\s\u0085]+/g, ' ').trim();
+
+/**
+ * Where a mail client or a chat may start a new line: not only \n. The input cleaner keeps
+ * U+2028/U+2029, and a comment's line that starts at the margin could pass for the sender's "Duyệt tại:" link.
+ */
+export const LINE_BREAK = /\r\n|[\n\r\v\f\u0085\u2028\u2029]/;

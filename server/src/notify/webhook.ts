@@ -11,7 +11,7 @@
 import { createHmac } from 'node:crypto';
 import type { WebhookFormat } from '../config.js';
 import { MAX_JOB_BACKOFF_MS, type StoredComment } from '../stores/store.js';
-import { excerpt, oneLine } from './text.js';
+import { excerpt, LINE_BREAK, oneLine } from './text.js';
 
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 
@@ -27,7 +27,7 @@ export function webhookBody(c: StoredComment, moderationUrl: string, format: Web
   if (format === 'slack') {
     const text = [
       `Bình luận mới chờ duyệt: *${slackText(oneLine(c.name))}* về “${slackText(oneLine(c.pageTitle || c.pageId))}”`,
-      ...excerpt(c.content).split(/\r\n|[\n\r\v\f\u0085\u2028\u2029]/).map((l) => `> ${slackText(l)}`),
+      ...excerpt(c.content).split(LINE_BREAK).map((l) => `> ${slackText(l)}`),
       `<${slackText(moderationUrl)}|Duyệt tại trang kiểm duyệt>`,
     ].join('\n');
     return JSON.stringify({ text, unfurl_links: false, unfurl_media: false });
